@@ -1,0 +1,50 @@
+/**
+ * The error catalogue. Every error mamori raises on purpose carries a stable
+ * code `MAMORI_ERR_<AREA>_<REASON>`, a message saying what to do, and a cause.
+ * `docs/errors.md` lists the same codes; a test keeps the two in step.
+ * Retired codes stay here with `retired: true` and are never reused.
+ */
+export interface ErrorSpec {
+  readonly summary: string;
+  readonly retired?: boolean;
+}
+
+export const ERRORS = {
+  MAMORI_ERR_CONFIG_READ: { summary: 'The config file could not be read.' },
+  MAMORI_ERR_CONFIG_SYNTAX: { summary: 'The config file is not valid YAML.' },
+  MAMORI_ERR_CONFIG_INVALID: { summary: 'The config file breaks the schema (a wrong type, unknown key, or value out of range).' },
+  MAMORI_ERR_CONFIG_SECRET: { summary: 'The secret is missing or too short.' },
+  MAMORI_ERR_NET_ADDRESS: { summary: 'An IP address or CIDR range could not be parsed.' },
+  MAMORI_ERR_STORE_CLOSED: { summary: 'The store was used after it was closed.' },
+  MAMORI_ERR_STORE_OPEN: { summary: 'The store could not be opened.' },
+  MAMORI_ERR_DECISION_INVALID: { summary: 'A decision has an unknown action or scope, a bad value, or a bad duration.' },
+  MAMORI_ERR_DECISION_NOT_FOUND: { summary: 'No decision has that id.' },
+  MAMORI_ERR_GEO_DATABASE: { summary: 'The country database could not be opened or is not an MMDB file.' },
+  MAMORI_ERR_REGISTRY_DUPLICATE: { summary: 'Two plugins were registered under one name.' },
+  MAMORI_ERR_REGISTRY_FROZEN: { summary: 'A registry was changed after it was compiled.' },
+  MAMORI_ERR_REGISTRY_UNKNOWN: { summary: 'A config names a plugin that no registry holds.' },
+  MAMORI_ERR_PROXY_UPSTREAM: { summary: 'The upstream URL is missing or not http(s).' },
+  MAMORI_ERR_PROXY_LISTEN: { summary: 'The proxy could not listen on its address.' },
+  MAMORI_ERR_CLI_USAGE: { summary: 'A command was given unknown or missing arguments.' },
+  MAMORI_ERR_SIM_TARGET: { summary: 'The simulator refused a target that is not on loopback.' },
+  MAMORI_ERR_DURATION: { summary: 'A duration string could not be parsed.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class MamoriError extends Error {
+  readonly code: ErrorCode;
+  /** Where the problem is, when known: `file:line:column`. */
+  readonly location: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; location?: string } = {}) {
+    super(options.location ? `${options.location}: ${message}` : message, { cause: options.cause });
+    this.name = 'MamoriError';
+    this.code = code;
+    this.location = options.location;
+  }
+}
+
+export function isMamoriError(err: unknown, code?: ErrorCode): err is MamoriError {
+  return err instanceof MamoriError && (code === undefined || err.code === code);
+}

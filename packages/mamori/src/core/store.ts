@@ -1,0 +1,67 @@
+/**
+ * The store contract. Every backend (memory, SQLite, and later Redis and
+ * PostgreSQL) implements it and passes `store.case.ts`, the one
+ * conformance suite. Calls are batched so a login check costs one round trip.
+ */
+import type { Decision, DecisionInput, DecisionAction, DecisionScope, Subject } from './decisions.js';
+import type { EventQuery, SecurityEvent } from './events.js';
+
+export interface CounterOp {
+  readonly key: string;
+  /** Amount to add (default 1). */
+  readonly by?: number;
+  /** Lifetime of a counter created by this op; an existing counter keeps its expiry. */
+  readonly ttlMs: number;
+}
+
+export interface DistinctOp {
+  /** The set being counted, e.g. "users failing from source X". */
+  readonly key: string;
+  /** The member; backends store only a hash of it. */
+  readonly member: string;
+  readonly ttlMs: number;
+}
+
+export interface DecisionFilter {
+  scope?: DecisionScope;
+  value?: string;
+  action?: DecisionAction;
+  origin?: string;
+  includeExpired?: boolean;
+  limit?: number;
+}
+
+export interface DecisionStore {
+  add(input: DecisionInput): Promise<Decision>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes every active decision matching the filter; returns how many. */
+  deleteWhere(filter: DecisionFilter): Promise<number>;
+  list(filter?: DecisionFilter): Promise<Decision[]>;
+  /** Active decisions that apply to the subject (IP, ranges holding it, user, device, country). */
+  match(subject: Subject): Promise<Decision[]>;
+}
+
+export interface EventStore {
+  /** Appends without waiting; backends may batch. Never throws into the caller. */
+  append(event: SecurityEvent): void;
+  /** Newest first. */
+  query(q?: EventQuery): Promise<SecurityEvent[]>;
+  /** Waits until appended events are durable. */
+  flush(): Promise<void>;
+}
+
+export interface Store {
+  readonly name: string;
+  /** Adds to counters, creating missing or expired ones; returns the new values in order. */
+  increment(ops: readonly CounterOp[]): Promise<number[]>;
+  /** Reads counters; absent or expired ones read 0. */
+  read(keys: readonly string[]): Promise<number[]>;
+  reset(keys: readonly string[]): Promise<void>;
+  /** Adds members to sets and returns each set's distinct count (may saturate at a backend cap). */
+  addDistinct(ops: readonly DistinctOp[]): Promise<number[]>;
+  /** True only the first time a key is claimed within its lifetime: single-use tokens. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  readonly decisions: DecisionStore;
+  readonly events: EventStore;
+  close(): Promise<void>;
+}

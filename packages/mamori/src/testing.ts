@@ -1,0 +1,3 @@
+/** Helpers for mamori's own tests and for backends' conformance suites. */
+export { ManualClock } from './core/clock.js';
+export { SeededRandom } from './core/random.js';
