@@ -1,3 +1,4 @@
 /** Helpers for mamori's own tests and for backends' conformance suites. */
 export { ManualClock } from './core/clock.js';
 export { SeededRandom } from './core/random.js';
+export { runStoreConformance } from './core/store.case.js';

@@ -66,7 +66,7 @@ export class CounterTable {
     return i < 0 ? 0 : this.#val[i]!;
   }
 
-  /** Adds `by` (saturating at 2^32-1); returns the new count. */
+  /** Adds `by` (saturating at 0 and 2^32-1); returns the new count. */
   add(key: string, by: number, ttlMs: number, now: number): number {
     const hi = murmur32(key, this.#seedA);
     const lo = murmur32(key, this.#seedB);
@@ -78,7 +78,8 @@ export class CounterTable {
       const exp = this.#exp[i]!;
       if (exp > now) {
         if (this.#hi[i] === hi && this.#lo[i] === lo) {
-          const v = Math.min(0xffffffff, this.#val[i]! + by);
+          // Clamped to [0, 2^32-1]: a Uint32Array would wrap a negative sum to 4 billion.
+          const v = Math.max(0, Math.min(0xffffffff, this.#val[i]! + by));
           this.#val[i] = v;
           return v;
         }

@@ -8,7 +8,7 @@ import { systemClock, type Clock } from './clock.js';
 import { cryptoRandom, type Random } from './random.js';
 import { CounterTable } from './counter-table.js';
 import { MamoriError } from './errors.js';
-import { cidrContains, parseCidr, tryParseIp } from './net.js';
+import { cidrContains, cidrOf, formatCidr, formatIp, parseCidr, tryParseIp } from './net.js';
 import { validateDecisionInput, type Decision, type DecisionInput, type Subject } from './decisions.js';
 import type { EventQuery, SecurityEvent } from './events.js';
 import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store } from './store.js';
@@ -34,10 +34,15 @@ export function matchesFilter(d: Decision, f: DecisionFilter, now: number): bool
   return true;
 }
 
+/**
+ * Whether a decision applies to a subject. `ip` is the subject's parsed
+ * address: IP decisions compare its canonical form, so `::ffff:192.0.2.1`
+ * and `2001:DB8::1` match decisions on `192.0.2.1` and `2001:db8::1`.
+ */
 export function decisionApplies(d: Decision, s: Subject, ip: ReturnType<typeof tryParseIp>): boolean {
   switch (d.scope) {
     case 'ip':
-      return s.ip !== undefined && d.value === s.ip;
+      return ip !== undefined && d.value === formatIp(ip);
     case 'range':
       return ip !== undefined && cidrContains(parseCidr(d.value), ip);
     case 'user':
@@ -59,57 +64,119 @@ export function eventMatches(e: SecurityEvent, q: EventQuery): boolean {
   return true;
 }
 
+const CLOSED_MESSAGE = 'the memory store was closed; create a new one';
+
+/**
+ * Decisions indexed by `scope\0value`, so matching a request costs a few map
+ * look-ups (one per range prefix length in use), not a scan of every decision.
+ */
 class MemoryDecisions implements DecisionStore {
   readonly #byId = new Map<string, Decision>();
+  readonly #index = new Map<string, Set<Decision>>();
+  /** How many range decisions use each `version/prefix`. */
+  readonly #rangePrefixes = new Map<string, { version: 4 | 6; prefix: number; n: number }>();
   readonly #max: number;
   readonly #clock: Clock;
-  constructor(max: number, clock: Clock) {
+  readonly #check: () => void;
+  constructor(max: number, clock: Clock, check: () => void) {
     this.#max = max;
     this.#clock = clock;
+    this.#check = check;
+  }
+  #insert(d: Decision): void {
+    this.#byId.set(d.id, d);
+    const k = `${d.scope}\0${d.value}`;
+    let set = this.#index.get(k);
+    if (!set) this.#index.set(k, (set = new Set()));
+    set.add(d);
+    if (d.scope === 'range') {
+      const c = parseCidr(d.value);
+      const pk = `${c.version}/${c.prefix}`;
+      const e = this.#rangePrefixes.get(pk);
+      if (e) e.n++;
+      else this.#rangePrefixes.set(pk, { version: c.version, prefix: c.prefix, n: 1 });
+    }
+  }
+  #remove(d: Decision): void {
+    if (!this.#byId.delete(d.id)) return;
+    const k = `${d.scope}\0${d.value}`;
+    const set = this.#index.get(k);
+    if (set) {
+      set.delete(d);
+      if (set.size === 0) this.#index.delete(k);
+    }
+    if (d.scope === 'range') {
+      const c = parseCidr(d.value);
+      const pk = `${c.version}/${c.prefix}`;
+      const e = this.#rangePrefixes.get(pk);
+      if (e && --e.n === 0) this.#rangePrefixes.delete(pk);
+    }
   }
   async add(input: DecisionInput): Promise<Decision> {
+    this.#check();
     const d: Decision = { ...validateDecisionInput(input), id: randomUUID(), createdAt: this.#clock.now() };
     this.#prune();
-    this.#byId.set(d.id, d);
+    this.#insert(d);
     return d;
   }
   #prune(): void {
     if (this.#byId.size < this.#max) return;
     const now = this.#clock.now();
-    for (const [id, d] of this.#byId) if (d.expiresAt <= now) this.#byId.delete(id);
+    for (const d of [...this.#byId.values()]) if (d.expiresAt <= now) this.#remove(d);
     while (this.#byId.size >= this.#max) {
       // Drop the decision that would lapse soonest.
       let soonest: Decision | undefined;
       for (const d of this.#byId.values()) if (!soonest || d.expiresAt < soonest.expiresAt) soonest = d;
-      this.#byId.delete(soonest!.id);
+      this.#remove(soonest!);
     }
   }
   async delete(id: string): Promise<boolean> {
-    return this.#byId.delete(id);
+    this.#check();
+    const d = this.#byId.get(id);
+    if (!d) return false;
+    this.#remove(d);
+    return true;
   }
   async deleteWhere(filter: DecisionFilter): Promise<number> {
+    this.#check();
     const now = this.#clock.now();
     let n = 0;
-    for (const [id, d] of this.#byId) {
+    for (const d of [...this.#byId.values()]) {
       if (matchesFilter(d, filter, now)) {
-        this.#byId.delete(id);
+        this.#remove(d);
         n++;
       }
     }
     return n;
   }
   async list(filter: DecisionFilter = {}): Promise<Decision[]> {
+    this.#check();
     const now = this.#clock.now();
-    const out = [...this.#byId.values()].filter((d) => matchesFilter(d, filter, now));
+    // Reversed insertion order, then a stable sort: ties on createdAt list the later-added first.
+    const out = [...this.#byId.values()].reverse().filter((d) => matchesFilter(d, filter, now));
     out.sort((a, b) => b.createdAt - a.createdAt);
     return filter.limit ? out.slice(0, filter.limit) : out;
   }
   async match(subject: Subject): Promise<Decision[]> {
+    this.#check();
     if (this.#byId.size === 0) return [];
     const now = this.#clock.now();
     const ip = subject.ip ? tryParseIp(subject.ip) : undefined;
+    const keys: string[] = [];
+    if (ip) {
+      keys.push(`ip\0${formatIp(ip)}`);
+      for (const r of this.#rangePrefixes.values()) {
+        if (r.version === ip.version) keys.push(`range\0${formatCidr(cidrOf(ip, r.prefix))}`);
+      }
+    }
+    if (subject.userHash !== undefined) keys.push(`user\0${subject.userHash}`);
+    if (subject.device !== undefined) keys.push(`device\0${subject.device}`);
+    if (subject.country !== undefined) keys.push(`country\0${subject.country}`);
     const out: Decision[] = [];
-    for (const d of this.#byId.values()) if (d.expiresAt > now && decisionApplies(d, subject, ip)) out.push(d);
+    for (const k of keys) {
+      const set = this.#index.get(k);
+      if (set) for (const d of set) if (d.expiresAt > now && decisionApplies(d, subject, ip)) out.push(d);
+    }
     return out;
   }
 }
@@ -117,9 +184,11 @@ class MemoryDecisions implements DecisionStore {
 class MemoryEvents implements EventStore {
   readonly #ring: SecurityEvent[] = [];
   readonly #max: number;
+  readonly #check: () => void;
   #next = 0;
-  constructor(max: number) {
+  constructor(max: number, check: () => void) {
     this.#max = max;
+    this.#check = check;
   }
   append(event: SecurityEvent): void {
     if (this.#ring.length < this.#max) this.#ring.push(event);
@@ -127,6 +196,7 @@ class MemoryEvents implements EventStore {
     this.#next = (this.#next + 1) % this.#max;
   }
   async query(q: EventQuery = {}): Promise<SecurityEvent[]> {
+    this.#check();
     const n = this.#ring.length;
     const out: SecurityEvent[] = [];
     const limit = q.limit ?? 100;
@@ -150,16 +220,22 @@ export class MemoryStore implements Store {
   constructor(opts: MemoryStoreOptions = {}) {
     this.#clock = opts.clock ?? systemClock;
     this.table = new CounterTable(opts.maxCounterBytes ?? 64 * 1024 * 1024, opts.random ?? cryptoRandom);
-    this.decisions = new MemoryDecisions(opts.maxDecisions ?? 100_000, this.#clock);
-    this.events = new MemoryEvents(opts.maxEvents ?? 10_000);
+    const check = (): void => this.#open();
+    this.decisions = new MemoryDecisions(opts.maxDecisions ?? 100_000, this.#clock, check);
+    this.events = new MemoryEvents(opts.maxEvents ?? 10_000, check);
   }
 
   #open(): void {
-    if (this.#closed) throw new MamoriError('MAMORI_ERR_STORE_CLOSED', 'the memory store was closed; create a new one');
+    if (this.#closed) throw new MamoriError('MAMORI_ERR_STORE_CLOSED', CLOSED_MESSAGE);
+  }
+
+  #rejectClosed<T>(): Promise<T> | undefined {
+    return this.#closed ? Promise.reject(new MamoriError('MAMORI_ERR_STORE_CLOSED', CLOSED_MESSAGE)) : undefined;
   }
 
   increment(ops: readonly CounterOp[]): Promise<number[]> {
-    this.#open();
+    const closed = this.#rejectClosed<number[]>();
+    if (closed) return closed;
     const now = this.#clock.now();
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
@@ -170,7 +246,8 @@ export class MemoryStore implements Store {
   }
 
   read(keys: readonly string[]): Promise<number[]> {
-    this.#open();
+    const closed = this.#rejectClosed<number[]>();
+    if (closed) return closed;
     const now = this.#clock.now();
     const out = new Array<number>(keys.length);
     for (let i = 0; i < keys.length; i++) out[i] = this.table.get(keys[i]!, now);
@@ -184,7 +261,8 @@ export class MemoryStore implements Store {
   }
 
   addDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
-    this.#open();
+    const closed = this.#rejectClosed<number[]>();
+    if (closed) return closed;
     const now = this.#clock.now();
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {

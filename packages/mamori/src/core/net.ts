@@ -124,6 +124,13 @@ export function parseCidr(input: string): Cidr {
   return { version: ip.version, prefix, words: mask(ip.words, prefix, ip.version) };
 }
 
+/** The range of the given prefix length that holds an address (`192.0.2.7`, 24 → `192.0.2.0/24`). */
+export function cidrOf(ip: IpAddress, prefix: number): Cidr {
+  const max = ip.version === 4 ? 32 : 128;
+  const p = Math.max(0, Math.min(max, Math.trunc(prefix)));
+  return { version: ip.version, prefix: p, words: mask(ip.words, p, ip.version) };
+}
+
 export function cidrContains(range: Cidr, ip: IpAddress): boolean {
   if (range.version !== ip.version) return false;
   const m = mask(ip.words, range.prefix, ip.version);
@@ -181,7 +188,7 @@ export function sourceKey(ip: string, grouping: SourceGrouping = DEFAULT_GROUPIN
   if (!a) return 'invalid';
   const prefix = a.version === 4 ? grouping.ipv4Prefix : grouping.ipv6Prefix;
   if ((a.version === 4 && prefix === 32) || (a.version === 6 && prefix === 128)) return formatIp(a);
-  return formatCidr({ version: a.version, prefix, words: mask(a.words, prefix, a.version) });
+  return formatCidr(cidrOf(a, prefix));
 }
 
 export function isLoopback(ip: string): boolean {
