@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { startDemoShop } from '@mamori/demo-shop';
+import { loadConfig, startMamoriProxy } from 'mamori';
+import { parse } from '../command.js';
+import { openRuntime } from '../runtime.js';
+
+export const help = `Usage: mamori demo [--port 8080] [--shop-port 0] [--config config/demo.yaml]
+
+Starts the bundled demo shop (on a loopback port) and mamori's proxy in front
+of it, on embedded defaults (SQLite in .mamori/demo). This is \`npm start\`.
+Try it: log in as alice@example.com / alice-demo-password, then run
+\`npx mamori simulate brute-force --target http://127.0.0.1:8080\`.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { port: { type: 'string' }, 'shop-port': { type: 'string' }, config: { type: 'string', short: 'c' } }, help);
+  const configPath = values.config ?? fileURLToPath(new URL('../../../../config/demo.yaml', import.meta.url));
+  const config = loadConfig(configPath);
+  const shop = await startDemoShop({ port: Number(values['shop-port'] ?? 0), dbPath: `${config.dataDir}/shop.db` });
+  const rt = openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
+  const port = Number(values.port ?? process.env.PORT ?? config.proxy?.port ?? 8080);
+  const proxy = await startMamoriProxy({
+    guard: rt.guard,
+    upstream: shop.url,
+    host: config.proxy?.host ?? '127.0.0.1',
+    port,
+    trustedProxies: config.network.trustedProxies,
+    onError: (e) => process.stderr.write(`mamori proxy: ${(e as Error).message}\n`),
+  });
+  process.stdout.write(`mamori demo is running.
+
+  Shop through mamori:  ${proxy.url}/          <- use this one
+  Log in:               ${proxy.url}/login     (alice@example.com / alice-demo-password)
+  Admin area:           ${proxy.url}/admin     (only from Japan or this machine)
+  Demo shop directly:   ${shop.url}/     (unprotected, for comparison)
+  Data:                 ${config.dataDir}
+
+Attack it from another terminal:
+  npx mamori simulate brute-force --target ${proxy.url}
+  npx mamori decisions list
+Press Ctrl+C to stop.
+`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await proxy.close();
+  await rt.close();
+  await shop.close();
+  return 0;
+}

@@ -1,0 +1,47 @@
+import type { CommandModule } from './command.js';
+
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  demo: { summary: 'start the demo shop with mamori in front of it (what `npm start` runs)', load: () => import('./commands/demo.js') },
+  up: { summary: 'run the reverse proxy in front of an upstream site', load: () => import('./commands/up.js') },
+  decisions: { summary: 'list, add or delete decisions (allow / challenge / block)', load: () => import('./commands/decisions.js') },
+  events: { summary: 'show recorded security events', load: () => import('./commands/events.js') },
+  config: { summary: 'check a config file, or print the JSON Schema', load: () => import('./commands/config.js') },
+  simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
+  return `mamori (守り): protection for web logins, checkouts and servers
+
+Usage: mamori <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run \`mamori <command> --help\` for a command's options.
+`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp());
+    return 0;
+  }
+  if (name === '--version') {
+    process.stdout.write('0.1.0\n');
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`mamori: unknown command "${name.slice(0, 40)}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(mod.help);
+    return 0;
+  }
+  return mod.run(rest);
+}

@@ -1,0 +1,139 @@
+/**
+ * The JSON Schema of mamori.yaml. `schema/mamori.schema.json` at the
+ * repository root is generated from this object (`mamori config schema`)
+ * and a test keeps the two identical, so editors autocomplete the config.
+ */
+import type { SchemaNode } from './validate.js';
+
+const duration: SchemaNode = {
+  type: ['string', 'integer'],
+  pattern: '^\\d{1,9}(ms|s|m|h|d)$',
+  description: 'a duration such as 500ms, 30s, 15m, 2h, 7d, or milliseconds as a number',
+};
+const mode: SchemaNode = { enum: ['enforce', 'detect'], description: 'enforce blocks and challenges; detect only records what it would have done' };
+const cidrList: SchemaNode = { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 64 }, description: 'IP addresses or CIDR ranges' };
+const countryList: SchemaNode = { type: 'array', maxItems: 300, items: { type: 'string', pattern: '^[A-Za-z]{2}$', description: 'an ISO 3166-1 alpha-2 code such as JP' } };
+const count = (max = 1_000_000): SchemaNode => ({ type: 'integer', minimum: 1, maximum: max });
+const obj = (properties: Record<string, SchemaNode>, extra: Partial<SchemaNode> = {}): SchemaNode => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  ...extra,
+});
+
+export const CONFIG_SCHEMA: SchemaNode = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://mamori.dev/schema/mamori.schema.json',
+  title: 'mamori configuration',
+  ...obj({
+    $schema: { type: 'string' },
+    secret: {
+      type: 'string',
+      minLength: 32,
+      description: 'HMAC key for tokens and hashed identifiers (32+ characters). Prefer the MAMORI_SECRET environment variable; if neither is set, one is generated in data_dir.',
+    },
+    data_dir: { type: 'string', description: 'where the SQLite database and generated secret live (relative to the config file)' },
+    mode,
+    store: obj({
+      kind: { enum: ['sqlite', 'memory'] },
+      path: { type: 'string', description: 'SQLite file, relative to data_dir' },
+      memory_max_bytes: { type: 'integer', minimum: 65536, maximum: 64 * 1024 ** 3, description: 'hard cap on memory for in-memory counters' },
+      max_events: count(100_000_000),
+    }),
+    network: obj({
+      ipv4_prefix: { type: 'integer', minimum: 8, maximum: 32, description: 'IPv4 sources are counted per address (32) or per range' },
+      ipv6_prefix: { type: 'integer', minimum: 16, maximum: 128, description: 'IPv6 sources are counted per /64 by default' },
+      trusted_proxies: { ...cidrList, description: 'peers whose X-Forwarded-For is believed; empty by default' },
+    }),
+    geo: obj({ database: { type: 'string', description: 'a MaxMind or DB-IP country .mmdb file; the bundled open database when absent' } }),
+    proxy: obj(
+      {
+        listen: { type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+|localhost):\\d{1,5}$', description: 'host:port, e.g. 127.0.0.1:8080' },
+        upstream: { type: 'string', pattern: '^https?://', description: 'the site mamori stands in front of, e.g. http://127.0.0.1:3000' },
+        max_header_bytes: { type: 'integer', minimum: 1024, maximum: 1024 * 1024 },
+        max_headers: { type: 'integer', minimum: 10, maximum: 1000 },
+        max_body_bytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024, description: 'largest body mamori reads to inspect (logins)' },
+        upstream_timeout: duration,
+        request_timeout: duration,
+      },
+      { required: ['upstream'] },
+    ),
+    logins: {
+      type: 'array',
+      maxItems: 100,
+      items: { $ref: '#/$defs/login' },
+      description: 'the login endpoints to protect',
+    },
+    login_protection: obj({
+      mode,
+      user_source: obj({ challenge_after: count(), block_after: count(), window: duration, backoff_base: duration, backoff_max: duration }),
+      user: obj({ challenge_after: count(), close_after: count(100), window: duration, close_for: duration }),
+      source: obj({ challenge_after_users: count(), block_after_users: count(), window: duration, block_for: duration }),
+      spraying: obj({ challenge_after_users: count(), block_after_users: count(), window: duration }),
+      site: obj({ challenge_above_failures: count(), window: duration }),
+      trusted_device: obj({ enabled: { type: 'boolean' }, ttl: duration, cookie: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }),
+      notify_after_failures: count(),
+    }),
+    policy: { type: 'array', maxItems: 1000, items: { $ref: '#/$defs/accessRule' } },
+    challenge: obj({
+      base_difficulty: { type: 'integer', minimum: 1, maximum: 30 },
+      max_difficulty: { type: 'integer', minimum: 1, maximum: 32 },
+      ttl: duration,
+    }),
+    webhooks: {
+      type: 'array',
+      maxItems: 20,
+      items: obj(
+        {
+          url: { type: 'string', pattern: '^https?://' },
+          secret: { type: 'string', minLength: 16 },
+          events: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' } },
+        },
+        { required: ['url'] },
+      ),
+    },
+    demo: obj({ trust_loopback_forwarded_for: { type: 'boolean', description: 'DEMO ONLY: believe X-Forwarded-For from loopback so the simulator can play many sources' } }),
+  }),
+  $defs: {
+    login: obj(
+      {
+        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+        method: { enum: ['POST', 'PUT', 'GET'] },
+        path: { type: 'string', pattern: '^/', maxLength: 2048 },
+        username: {
+          oneOf: [obj({ form: { type: 'string', minLength: 1 } }, { required: ['form'] }), obj({ json: { type: 'string', minLength: 1 } }, { required: ['json'] })],
+          description: 'where the account name is: a form field or a JSON path like user.email',
+        },
+        password: {
+          oneOf: [obj({ form: { type: 'string', minLength: 1 } }, { required: ['form'] }), obj({ json: { type: 'string', minLength: 1 } }, { required: ['json'] })],
+          description: 'where the password is (used only, keyed and short-lived, to spot password spraying)',
+        },
+        failure: obj({
+          status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
+          redirect_contains: { type: 'string', minLength: 1 },
+          body_contains: { type: 'string', minLength: 1 },
+        }),
+        success: obj({
+          status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
+          redirect_contains: { type: 'string', minLength: 1 },
+        }),
+      },
+      { required: ['path', 'username', 'failure'] },
+    ),
+    accessRule: obj(
+      {
+        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+        paths: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^/' } },
+        methods: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{1,16}$' } },
+        allow_ips: cidrList,
+        deny_ips: cidrList,
+        allow_countries: countryList,
+        deny_countries: countryList,
+        require_device: { type: 'boolean' },
+        action: { enum: ['block', 'challenge'] },
+        mode,
+      },
+      { required: ['name', 'paths'] },
+    ),
+  },
+};

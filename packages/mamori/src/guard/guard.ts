@@ -1,0 +1,252 @@
+/**
+ * The guard: everything mamori decides about a request, compiled once from
+ * config and then only evaluated. Decisions and access policy for every
+ * request; login protection for login endpoints; proof-of-work challenges.
+ * The proxy and the framework adapters are thin layers over it.
+ */
+import { systemClock, type Clock } from '../core/clock.js';
+import { cryptoRandom, type Random } from '../core/random.js';
+import { EventBus, type SecurityEvent } from '../core/events.js';
+import { strongest } from '../core/decisions.js';
+import type { Store } from '../core/store.js';
+import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
+import { LoginGuard, type LoginVerdict } from './login.js';
+import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
+import { createChallenger, type Challenger } from './challenge.js';
+import { renderChallenge } from './challenge-page.js';
+import type { CountryLookup } from './geo.js';
+import { readCookie, serializeCookie } from './cookies.js';
+import { classifyLoginResponse, extractLoginFields, findLoginEndpoint, type LoginFields, type LoginOutcome } from './login-endpoint.js';
+import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
+import { WebhookSink } from './webhook.js';
+
+export const CHALLENGE_PATH = '/.mamori/challenge';
+export const PASS_COOKIE = 'mamori_pass';
+const PASS_SCOPE = 'site';
+
+export interface GuardDeps {
+  store: Store;
+  secret: Buffer;
+  countries?: CountryLookup;
+  clock?: Clock;
+  random?: Random;
+  /** Receives every event; the guard also appends them to the store. */
+  onError?: (err: unknown) => void;
+}
+
+/** A login in progress: what check saw, to be completed by report. */
+export interface PendingLogin {
+  readonly endpoint: LoginEndpointConfig;
+  readonly fields: LoginFields;
+  readonly req: RequestInfo;
+  readonly verdict: LoginVerdict;
+}
+
+const RISK: Record<string, number> = {
+  'login.user-source': 0.2,
+  'login.user': 0.5,
+  'login.site': 0.4,
+  'login.stuffing': 0.8,
+  'login.spraying': 0.8,
+};
+
+export class Guard {
+  readonly config: MamoriConfig;
+  readonly store: Store;
+  readonly events = new EventBus();
+  readonly clock: Clock;
+  readonly login: LoginGuard;
+  readonly policy: AccessPolicy;
+  readonly challenger: Challenger;
+  readonly countries: CountryLookup | undefined;
+  readonly webhooks: WebhookSink[];
+
+  constructor(config: MamoriConfig, deps: GuardDeps) {
+    this.config = config;
+    this.store = deps.store;
+    this.clock = deps.clock ?? systemClock;
+    const random = deps.random ?? cryptoRandom;
+    this.countries = deps.countries;
+    this.events.subscribe({ emit: (e) => this.store.events.append(e) });
+    this.webhooks = config.webhooks.map((w) => new WebhookSink({ url: w.url, secret: w.secret, events: w.events, onError: deps.onError }));
+    for (const w of this.webhooks) this.events.subscribe(w);
+    this.login = new LoginGuard(config.loginProtection, {
+      store: deps.store,
+      clock: this.clock,
+      random,
+      secret: deps.secret,
+      events: this.events,
+      grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
+    });
+    this.policy = compileAccessPolicy(config.policy, { countries: deps.countries ?? { country: () => undefined, source: 'none' } });
+    this.challenger = createChallenger({
+      secret: deps.secret,
+      store: deps.store,
+      clock: this.clock,
+      random,
+      ttlMs: config.challenge.ttlMs,
+      baseDifficulty: config.challenge.baseDifficulty,
+      maxDifficulty: config.challenge.maxDifficulty,
+    });
+  }
+
+  /** Whether the verdict stops the request (not allow, not detect-only). */
+  enforced(v: Verdict): boolean {
+    return v.action !== 'allow' && !v.detectOnly;
+  }
+
+  #device(req: RequestInfo): string | undefined {
+    const token = readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie);
+    return token ? this.login.devices.verify(token)?.deviceId : undefined;
+  }
+
+  #passed(req: RequestInfo): boolean {
+    const pass = readCookie(req.headers['cookie'], PASS_COOKIE) ?? header(req, 'x-mamori-pass');
+    return pass !== undefined && this.challenger.verifyPass(pass, { ip: req.ip, scope: PASS_SCOPE });
+  }
+
+  /** Decisions on the source, its country and device, then the access policy. */
+  async inspect(req: RequestInfo): Promise<Verdict> {
+    const device = this.#device(req);
+    const country = this.countries?.country(req.ip);
+    const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
+    const d = strongest(decisions.filter((x) => x.scope !== 'user'));
+    let v: Verdict;
+    if (d) {
+      v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
+      if (d.action === 'allow') return v;
+    } else {
+      v = this.policy.evaluate(req, { device });
+    }
+    if (v.action === 'challenge' && this.#passed(req)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    if (v.action !== 'allow') this.#requestEvent(req, v, country);
+    return v;
+  }
+
+  findLogin(method: string, path: string): LoginEndpointConfig | undefined {
+    return findLoginEndpoint(this.config.logins, method, path);
+  }
+
+  readLoginFields(endpoint: LoginEndpointConfig, contentType: string | undefined, body: Buffer): LoginFields {
+    return extractLoginFields(endpoint, contentType, body);
+  }
+
+  /** Before the site verifies the password. */
+  async checkLogin(endpoint: LoginEndpointConfig, req: RequestInfo, fields: LoginFields): Promise<PendingLogin> {
+    const verdict = await this.login.check({
+      ip: req.ip,
+      username: fields.username ?? '',
+      password: fields.password,
+      deviceToken: readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
+      challengePassed: this.#passed(req),
+      country: this.countries?.country(req.ip),
+      userAgent: header(req, 'user-agent'),
+      path: req.path,
+    });
+    return { endpoint, fields, req, verdict };
+  }
+
+  /** After the site answered: counts the outcome; returns headers to add (the trusted-device cookie). */
+  async reportLogin(p: PendingLogin, answer: { status: number; location?: string; body?: string }): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
+    const outcome = classifyLoginResponse(p.endpoint, answer.status, answer.location, answer.body);
+    if (outcome === 'unknown') return { outcome };
+    const report = await this.reportOutcome(p, outcome === 'success');
+    return { outcome, ...report };
+  }
+
+  async reportOutcome(p: PendingLogin, success: boolean): Promise<{ setCookie?: string }> {
+    const r = await this.login.report(
+      {
+        ip: p.req.ip,
+        username: p.fields.username ?? '',
+        password: p.fields.password,
+        deviceToken: readCookie(p.req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
+        path: p.req.path,
+      },
+      success,
+    );
+    if (!r.deviceToken) return {};
+    const secure = header(p.req, 'x-forwarded-proto') === 'https';
+    return { setCookie: serializeCookie(this.config.loginProtection.trustedDevice.cookie, r.deviceToken, { maxAgeSec: (r.deviceTtlMs ?? 0) / 1000, secure }) };
+  }
+
+  /** The answer for a blocked or challenged request, in JSON or HTML as the client prefers. */
+  respond(v: Verdict, req: RequestInfo): RenderedResponse {
+    const wantsJson = prefersJson(req);
+    if (v.action === 'challenge') {
+      const risk = RISK[v.ruleId ?? ''] ?? 0.5;
+      const ch = this.challenger.issue({ ip: req.ip, scope: PASS_SCOPE, risk });
+      return renderChallenge(ch, { wantsJson, retryAfter: v.retryAfter, action: CHALLENGE_PATH });
+    }
+    const status = v.ruleId?.startsWith('login.') ? 429 : 403;
+    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-mamori-action': 'block' };
+    if (v.retryAfter !== undefined) headers['retry-after'] = String(v.retryAfter);
+    const message = status === 429 ? 'Too many attempts. Please try again later.' : 'Access to this page is not allowed from here.';
+    if (wantsJson) {
+      headers['content-type'] = 'application/json';
+      return { status, headers, body: JSON.stringify({ error: status === 429 ? 'too_many_attempts' : 'forbidden', message, retry_after: v.retryAfter }) };
+    }
+    headers['content-type'] = 'text/html; charset=utf-8';
+    headers['content-security-policy'] = "default-src 'none'";
+    return {
+      status,
+      headers,
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status === 429 ? 'Please wait' : 'Not allowed'}</title></head><body><main><h1>${status === 429 ? 'Please wait' : 'Not allowed'}</h1><p>${message}</p>${v.retryAfter ? `<p>You can try again in ${v.retryAfter} seconds.</p>` : ''}</main></body></html>`,
+    };
+  }
+
+  /** `POST /.mamori/challenge` with JSON `{token, solution}`: sets the pass cookie when the work checks out. */
+  async handleChallengeSubmit(req: RequestInfo, body: Buffer): Promise<RenderedResponse> {
+    let token: unknown;
+    let solution: unknown;
+    try {
+      ({ token, solution } = JSON.parse(body.toString('utf8')) as { token?: unknown; solution?: unknown });
+    } catch {
+      return jsonAnswer(400, { error: 'malformed_json' });
+    }
+    if (typeof token !== 'string' || typeof solution !== 'string') return jsonAnswer(400, { error: 'token_and_solution_required' });
+    const r = await this.challenger.verify(token, solution, { ip: req.ip, scope: PASS_SCOPE });
+    if (!r.ok) return jsonAnswer(403, { error: 'challenge_failed', reason: r.reason });
+    const secure = header(req, 'x-forwarded-proto') === 'https';
+    const res = jsonAnswer(200, { ok: true, pass: r.pass });
+    res.headers['set-cookie'] = serializeCookie(PASS_COOKIE, r.pass, { maxAgeSec: 600, secure });
+    return res;
+  }
+
+  #requestEvent(req: RequestInfo, v: Verdict, country: string | undefined): void {
+    const e: SecurityEvent = {
+      '@timestamp': new Date(this.clock.now()).toISOString(),
+      'event.action': v.action === 'block' ? 'request-blocked' : 'request-challenged',
+      'event.category': 'web',
+      'event.module': v.ruleId?.startsWith('policy:') ? 'guard.policy' : 'guard.decisions',
+      'event.outcome': 'failure',
+      'event.reason': v.reason,
+      'source.ip': req.ip,
+      'url.path': req.path,
+      'http.request.method': req.method,
+      'rule.id': v.ruleId,
+    };
+    if (country) e['source.geo.country_iso_code'] = country;
+    if (v.detectOnly) e['mamori.detect_only'] = true;
+    this.events.emit(e);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.webhooks.map((w) => w.drain()));
+    await this.store.events.flush();
+  }
+}
+
+export function prefersJson(req: RequestInfo): boolean {
+  const accept = header(req, 'accept') ?? '';
+  const ct = header(req, 'content-type') ?? '';
+  return (accept.includes('application/json') && !accept.includes('text/html')) || (!accept.includes('text/html') && ct.includes('json'));
+}
+
+function jsonAnswer(status: number, body: unknown): RenderedResponse {
+  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body) };
+}
+
+export function createGuard(config: MamoriConfig, deps: GuardDeps): Guard {
+  return new Guard(config, deps);
+}

@@ -1,0 +1,105 @@
+/**
+ * The login endpoints described in config: which requests are logins,
+ * where the account name and password are in them, and how the site's
+ * answer shows failure. Shared by the proxy and the framework adapters.
+ */
+import type { FieldLocator, LoginEndpointConfig } from '../config/config.js';
+import { normalizePath } from './path.js';
+
+export interface LoginFields {
+  username?: string;
+  password?: string;
+  /** Why the fields could not be read (ambiguous or malformed body). */
+  problem?: string;
+}
+
+const MAX_FIELD = 4096;
+
+export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, path: string): LoginEndpointConfig | undefined {
+  if (endpoints.length === 0) return undefined;
+  const p = normalizePath(path);
+  for (const e of endpoints) if (e.method === method.toUpperCase() && normalizePath(e.path) === p) return e;
+  return undefined;
+}
+
+function jsonPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function pick(loc: FieldLocator | undefined, form: URLSearchParams | undefined, json: unknown): { value?: string; problem?: string } {
+  if (!loc) return {};
+  if (loc.form !== undefined) {
+    if (!form) return {};
+    const all = form.getAll(loc.form);
+    if (all.length > 1) return { problem: `field "${loc.form}" appears ${all.length} times` };
+    return all[0] === undefined ? {} : { value: all[0].slice(0, MAX_FIELD) };
+  }
+  if (loc.json !== undefined) {
+    const v = json === undefined ? undefined : jsonPath(json, loc.json);
+    if (v === undefined) return {};
+    if (typeof v !== 'string') return { problem: `"${loc.json}" is not a string` };
+    return { value: v.slice(0, MAX_FIELD) };
+  }
+  return {};
+}
+
+/** Reads the fields from a raw body (the proxy's case). */
+export function extractLoginFields(e: LoginEndpointConfig, contentType: string | undefined, body: Buffer): LoginFields {
+  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  let form: URLSearchParams | undefined;
+  let json: unknown;
+  if (ct === 'application/x-www-form-urlencoded') {
+    form = new URLSearchParams(body.toString('utf8'));
+  } else if (ct === 'application/json' || ct.endsWith('+json')) {
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { problem: 'malformed JSON' };
+    }
+  } else if (body.length > 0) {
+    return { problem: `unsupported content type "${ct.slice(0, 80)}"` };
+  }
+  return fromParsed(e, form, json);
+}
+
+/** Reads the fields from a body a framework already parsed (the adapters' case). */
+export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown): LoginFields {
+  if (parsed === null || typeof parsed !== 'object') return {};
+  const form = new URLSearchParams();
+  if (e.username.form !== undefined || e.password?.form !== undefined) {
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (typeof v === 'string') form.append(k, v);
+      else if (Array.isArray(v)) for (const x of v) form.append(k, String(x));
+    }
+  }
+  return fromParsed(e, form, parsed);
+}
+
+function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, json: unknown): LoginFields {
+  const u = pick(e.username, form, json);
+  const p = pick(e.password, form, json);
+  const problem = u.problem ?? p.problem;
+  return { ...(u.value !== undefined ? { username: u.value } : {}), ...(p.value !== undefined ? { password: p.value } : {}), ...(problem ? { problem } : {}) };
+}
+
+export type LoginOutcome = 'success' | 'failure' | 'unknown';
+
+/** Classifies the site's answer to a login. */
+export function classifyLoginResponse(e: LoginEndpointConfig, status: number, location: string | undefined, body: string | undefined): LoginOutcome {
+  const f = e.failure;
+  if (f.status.includes(status)) return 'failure';
+  if (f.redirectContains && location && location.includes(f.redirectContains)) return 'failure';
+  if (f.bodyContains && body !== undefined && body.includes(f.bodyContains)) return 'failure';
+  const s = e.success;
+  if (s.status.length || s.redirectContains) {
+    const statusOk = !s.status.length || s.status.includes(status);
+    const redirectOk = !s.redirectContains || (location !== undefined && location.includes(s.redirectContains));
+    return statusOk && redirectOk ? 'success' : 'unknown';
+  }
+  return status < 400 ? 'success' : 'unknown';
+}

@@ -1,0 +1,236 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../core/clock.js';
+import { SeededRandom } from '../core/random.js';
+import { MemoryStore } from '../core/memory-store.js';
+import type { SecurityEvent } from '../core/events.js';
+import { LOGIN_DEFAULTS, type LoginProtectionConfig } from '../config/config.js';
+import { LoginGuard, type LoginAttempt } from './login.js';
+
+const SECRET = Buffer.from('test-secret-test-secret-test-secret!');
+
+function setup(over: Partial<LoginProtectionConfig> = {}) {
+  const clock = new ManualClock();
+  const store = new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
+  const events: SecurityEvent[] = [];
+  const guard = new LoginGuard({ ...LOGIN_DEFAULTS, ...over }, {
+    store,
+    clock,
+    random: new SeededRandom(9),
+    secret: SECRET,
+    events: { emit: (e) => events.push(e) },
+    grouping: { ipv4Prefix: 32, ipv6Prefix: 64 },
+  });
+  /** One full attempt: check, and report a failure when allowed. */
+  const fail = async (a: LoginAttempt) => {
+    const v = await guard.check(a);
+    if (v.action === 'allow' || v.detectOnly) await guard.report(a, false);
+    return v;
+  };
+  return { clock, store, guard, events, fail };
+}
+
+describe('login protection: per (user, source)', () => {
+  it('allows, then challenges, then blocks with Retry-After, with exponential back-off', async () => {
+    const { guard, fail, clock } = setup();
+    const a = { ip: '203.0.113.5', username: 'alice@example.com' };
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) seen.push((await fail({ ...a, challengePassed: true })).action);
+    assert.deepEqual(seen.slice(0, 5), ['allow', 'allow', 'allow', 'allow', 'allow']);
+    assert.deepEqual(seen.slice(5), ['allow', 'allow', 'allow', 'allow', 'allow'], 'challenges are passed when solved');
+    const unsolved = await guard.check(a);
+    assert.equal(unsolved.action, 'block');
+    assert.equal(unsolved.ruleId, 'login.user-source');
+    assert.equal(unsolved.retryAfter, 60);
+    clock.advance(61_000);
+    assert.equal((await guard.check(a)).action, 'challenge', 'after the back-off the source is challenged, not free');
+    await guard.report({ ...a }, false);
+    const second = await guard.check(a);
+    assert.equal(second.action, 'block');
+    assert.equal(second.retryAfter, 120, 'the second lock lasts twice as long');
+    clock.advance(121_000);
+    await guard.report(a, false);
+    assert.equal((await guard.check(a)).retryAfter, 240);
+  });
+
+  it('challenges from the fifth consecutive failure', async () => {
+    const { guard, fail } = setup();
+    const a = { ip: '203.0.113.5', username: 'bob' };
+    for (let i = 0; i < 5; i++) assert.equal((await fail(a)).action, 'allow');
+    const v = await guard.check(a);
+    assert.equal(v.action, 'challenge');
+    assert.equal(v.ruleId, 'login.user-source');
+  });
+
+  it('a success clears the consecutive failures', async () => {
+    const { guard, fail } = setup();
+    const a = { ip: '203.0.113.5', username: 'carol' };
+    for (let i = 0; i < 4; i++) await fail(a);
+    await guard.report(a, true);
+    for (let i = 0; i < 5; i++) assert.equal((await fail(a)).action, 'allow');
+  });
+
+  it('the back-off is capped, so nobody is kept out for good', async () => {
+    const { guard, clock } = setup({ userSource: { ...LOGIN_DEFAULTS.userSource, backoffMaxMs: 600_000 } });
+    const a = { ip: '203.0.113.9', username: 'dave' };
+    for (let i = 0; i < 40; i++) {
+      await guard.report(a, false);
+      clock.advance(10);
+    }
+    const v = await guard.check(a);
+    assert.equal(v.action, 'block');
+    assert.ok(v.retryAfter! <= 600, `retry-after ${v.retryAfter} must respect backoff_max`);
+  });
+
+  it('usernames are case-folded: Alice and alice share counters', async () => {
+    const { guard, fail } = setup();
+    for (let i = 0; i < 5; i++) await fail({ ip: '198.51.100.1', username: i % 2 ? 'ALICE@example.com' : ' alice@Example.com' });
+    assert.equal((await guard.check({ ip: '198.51.100.1', username: 'alice@example.com' })).action, 'challenge');
+  });
+
+  it('IPv6 sources in one /64 count together; another /64 does not', async () => {
+    const { guard, fail } = setup();
+    for (let i = 0; i < 5; i++) await fail({ ip: `2001:db8:1:2::${i + 1}`, username: 'erin' });
+    assert.equal((await guard.check({ ip: '2001:db8:1:2:ffff::9', username: 'erin' })).action, 'challenge');
+    assert.equal((await guard.check({ ip: '2001:db8:1:3::1', username: 'erin' })).action, 'allow');
+  });
+});
+
+describe('login protection: distributed attacks', () => {
+  it('closes the account to untrusted devices after close_after failures from many sources', async () => {
+    const { guard, events, store } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } });
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: 'frank' }, false);
+    const v = await guard.check({ ip: '192.0.2.200', username: 'frank' });
+    assert.equal(v.action, 'block');
+    assert.ok(events.some((e) => e['event.action'] === 'account-closed'));
+    const ds = await store.decisions.list({ scope: 'user' });
+    assert.equal(ds.length, 1);
+    assert.equal(ds[0]!.value, guard.userHash('frank'), 'the decision holds the hash, not the name');
+    assert.ok(!JSON.stringify(events).includes('frank'), 'events never carry the account name');
+  });
+
+  it('the owner with a trusted device still gets in while the account is closed', async () => {
+    const { guard } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } });
+    const owner = { ip: '192.0.2.10', username: 'grace' };
+    const { deviceToken } = await guard.report(owner, true);
+    assert.ok(deviceToken);
+    for (let i = 0; i < 30; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: 'grace' }, false);
+    assert.equal((await guard.check(owner)).action, 'block', 'without the device the owner is closed out too');
+    const v = await guard.check({ ...owner, deviceToken });
+    assert.equal(v.action, 'allow');
+    assert.equal(v.trustedDevice, true);
+  });
+
+  it("a device token for one account does not open another", async () => {
+    const { guard } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } });
+    const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'heidi' }, true);
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: 'ivan' }, false);
+    const v = await guard.check({ ip: '192.0.2.10', username: 'ivan', deviceToken });
+    assert.equal(v.action, 'block');
+    assert.equal(v.trustedDevice, false);
+  });
+
+  it('a forged or expired device token is ignored', async () => {
+    const { guard, clock } = setup();
+    const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'judy' }, true);
+    const parts = deviceToken!.split('.');
+    parts[3] = String(Number(parts[3]) + 1000);
+    assert.equal(guard.devices.verify(parts.join('.')), undefined);
+    clock.advance(31 * 86_400_000);
+    assert.equal(guard.devices.verify(deviceToken), undefined);
+  });
+
+  it('a trusted device is still limited per device (a stolen cookie cannot brute force)', async () => {
+    const { guard } = setup();
+    const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'ken' }, true);
+    const a = { ip: '192.0.2.10', username: 'ken', deviceToken };
+    for (let i = 0; i < 10; i++) await guard.report(a, false);
+    assert.equal((await guard.check(a)).action, 'block');
+  });
+
+  it('detects credential stuffing: many accounts failing from one source', async () => {
+    const { guard, events, store } = setup();
+    for (let i = 0; i < 20; i++) await guard.report({ ip: '203.0.113.77', username: `user${i}@example.com` }, false);
+    const v = await guard.check({ ip: '203.0.113.77', username: 'new@example.com' });
+    assert.equal(v.action, 'block');
+    assert.ok(events.some((e) => e['event.action'] === 'credential-stuffing'));
+    const ds = await store.decisions.match({ ip: '203.0.113.77' });
+    assert.equal(ds[0]?.scope, 'ip');
+    assert.equal((await guard.check({ ip: '203.0.113.78', username: 'new@example.com' })).action, 'allow');
+  });
+
+  it('stuffing from an aggregated IPv6 /64 produces a range decision', async () => {
+    const { guard, store } = setup();
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `2001:db8:aa:bb::${(i + 1).toString(16)}`, username: `u${i}` }, false);
+    const ds = await store.decisions.list({ scope: 'range' });
+    assert.equal(ds[0]?.value, '2001:db8:aa:bb::/64');
+  });
+
+  it('detects password spraying without storing the password', async () => {
+    const { guard, events, store } = setup();
+    const password = 'Summer2026!';
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: `staff${i}`, password }, false);
+    const v = await guard.check({ ip: '192.0.2.50', username: 'staff99', password });
+    assert.equal(v.action, 'block');
+    assert.equal(v.ruleId, 'login.spraying');
+    assert.equal((await guard.check({ ip: '192.0.2.50', username: 'staff99', password: 'another one' })).action, 'allow');
+    assert.ok(events.some((e) => e['event.action'] === 'password-spraying'));
+    assert.ok(!JSON.stringify(events).includes(password));
+    assert.ok(!JSON.stringify(await store.events.query({ limit: 1000 })).includes(password));
+  });
+
+  it('forgets a sprayed password once its windows have passed', async () => {
+    const { guard, clock } = setup();
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: `s${i}`, password: 'pw' }, false);
+    clock.advance(2 * 3_600_000 + 1);
+    assert.equal((await guard.check({ ip: '192.0.2.51', username: 'x', password: 'pw' })).action, 'allow');
+  });
+
+  it('challenges untrusted logins when failures spike site-wide', async () => {
+    const { guard, events } = setup({ site: { challengeAboveFailures: 50, windowMs: 60_000 } });
+    for (let i = 0; i < 50; i++) await guard.report({ ip: `10.0.${i >> 8}.${i & 255}`, username: `v${i}` }, false);
+    const v = await guard.check({ ip: '192.0.2.99', username: 'someone' });
+    assert.equal(v.action, 'challenge');
+    assert.equal(v.ruleId, 'login.site');
+    assert.ok(events.some((e) => e['event.action'] === 'site-attack'));
+  });
+});
+
+describe('login protection: modes and events', () => {
+  it('detect-only mode reports what it would do but marks it detectOnly', async () => {
+    const { guard } = setup({ mode: 'detect' });
+    const a = { ip: '203.0.113.5', username: 'mallory' };
+    for (let i = 0; i < 12; i++) await guard.report(a, false);
+    const v = await guard.check(a);
+    assert.equal(v.action, 'block');
+    assert.equal(v.detectOnly, true);
+  });
+
+  it('emits lockout and success-after-failures events', async () => {
+    const { guard, events } = setup();
+    const a = { ip: '203.0.113.5', username: 'niaj' };
+    for (let i = 0; i < 10; i++) await guard.report(a, false);
+    assert.ok(events.some((e) => e['event.action'] === 'lockout' && e['mamori.count'] === 10));
+    await guard.report(a, true);
+    const e = events.find((x) => x['event.action'] === 'login-success-after-failures');
+    assert.ok(e);
+    assert.equal(e['mamori.count'], 10);
+    assert.equal(e['source.ip'], '203.0.113.5');
+  });
+
+  it('answers the same for accounts that exist and accounts that do not', async () => {
+    const { guard } = setup();
+    for (let i = 0; i < 10; i++) await guard.report({ ip: '203.0.113.5', username: 'real@example.com' }, false);
+    for (let i = 0; i < 10; i++) await guard.report({ ip: '203.0.113.6', username: 'nobody@example.com' }, false);
+    const a = await guard.check({ ip: '203.0.113.5', username: 'real@example.com' });
+    const b = await guard.check({ ip: '203.0.113.6', username: 'nobody@example.com' });
+    assert.deepEqual({ ...a, reason: '' }, { ...b, reason: '' });
+  });
+
+  it('a megabyte username costs a bounded hash and is still counted', async () => {
+    const { guard, fail } = setup();
+    const big = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 5; i++) await fail({ ip: '203.0.113.5', username: big });
+    assert.equal((await guard.check({ ip: '203.0.113.5', username: big })).action, 'challenge');
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * Login protection, framework-free: `check` before the password is
+ * verified, `report` the outcome after. What it counts (reasoning and
+ * sources in docs/login-protection.md):
+ *
+ * - consecutive failures per (user, source): challenge, then block with
+ *   exponential back-off; a success clears them;
+ * - consecutive failures per user from all sources: challenge, then the
+ *   account is closed to untrusted sources (never more than 100 failures);
+ * - distinct users failing from one source: credential stuffing;
+ * - distinct users failing with one password: spraying, keyed by a hash
+ *   whose key changes every window, so no password outlives its window;
+ * - failures site-wide: when they spike, untrusted logins are challenged.
+ *
+ * A device that presents a valid trusted-device token for the account is
+ * counted on its own and passes the account-wide, source-wide and
+ * site-wide measures: the owner gets in during an attack.
+ */
+import type { Clock } from '../core/clock.js';
+import { hashIdentifier, hmac } from '../core/crypto.js';
+import { strongest, type Decision } from '../core/decisions.js';
+import type { EventSink, SecurityEvent } from '../core/events.js';
+import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
+import type { Store } from '../core/store.js';
+import type { LoginProtectionConfig } from '../config/config.js';
+import { DeviceTokens, type DeviceClaims } from './device-token.js';
+import type { Random } from '../core/random.js';
+import type { Verdict } from './verdict.js';
+
+export interface LoginAttempt {
+  /** Client address, as the adapter determined it. */
+  readonly ip: string;
+  readonly username: string;
+  /** Only used, keyed and short-lived, to spot spraying; never stored. */
+  readonly password?: string;
+  /** The trusted-device token the client presented, if any. */
+  readonly deviceToken?: string;
+  /** The client solved a proof-of-work challenge for this login. */
+  readonly challengePassed?: boolean;
+  readonly country?: string;
+  readonly userAgent?: string;
+  readonly path?: string;
+}
+
+export interface LoginVerdict extends Verdict {
+  /** A valid trusted-device token for this account came with the attempt. */
+  readonly trustedDevice: boolean;
+}
+
+export interface LoginReport {
+  /** A fresh trusted-device token to hand to the client (on success). */
+  readonly deviceToken?: string;
+  readonly deviceTtlMs?: number;
+}
+
+export interface LoginGuardDeps {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  secret: Buffer;
+  events: EventSink;
+  grouping: SourceGrouping;
+}
+
+/** Usernames are cut to this before hashing: a megabyte name costs no more than a long one. */
+const MAX_NAME = 512;
+const MAX_PASSWORD = 1024;
+const ORIGIN = 'guard.login';
+
+export class LoginGuard {
+  readonly config: LoginProtectionConfig;
+  readonly devices: DeviceTokens;
+  readonly #d: LoginGuardDeps;
+  readonly #userKey: Buffer;
+  readonly #sprayKey: Buffer;
+
+  constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
+    this.config = config;
+    this.#d = deps;
+    this.#userKey = hmac(deps.secret, 'mamori-user-v1');
+    this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
+    this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
+  }
+
+  /** The keyed hash an account is stored and decided under. */
+  userHash(username: string): string {
+    return hashIdentifier(this.#userKey, 'user', String(username).slice(0, MAX_NAME));
+  }
+
+  #passwordHash(password: string, bucket: number): string {
+    // The key is derived per window: once the window has passed, no hash from it can be linked to a password.
+    const windowKey = hmac(this.#sprayKey, String(bucket));
+    return hmac(windowKey, password.slice(0, MAX_PASSWORD)).subarray(0, 12).toString('base64url');
+  }
+
+  #keys(a: LoginAttempt, uh: string, device: DeviceClaims | undefined) {
+    const c = this.config;
+    const now = this.#d.clock.now();
+    const src = device ? `dev:${device.deviceId}` : sourceKey(a.ip, this.#d.grouping);
+    const siteBucket = Math.floor(now / c.site.windowMs);
+    const sprayBucket = Math.floor(now / c.spraying.windowMs);
+    return {
+      now,
+      src,
+      userSource: `l:us:${uh}:${src}`,
+      backoff: `l:bo:${uh}:${src}`,
+      user: `l:u:${uh}`,
+      source: `l:s:${src}`,
+      siteNow: `l:site:${siteBucket}`,
+      sitePrev: `l:site:${siteBucket - 1}`,
+      siteFraction: (now % c.site.windowMs) / c.site.windowMs,
+      sprayNow: a.password ? `l:pw:${this.#passwordHash(a.password, sprayBucket)}` : undefined,
+      sprayPrev: a.password ? `l:pw:${this.#passwordHash(a.password, sprayBucket - 1)}` : undefined,
+    };
+  }
+
+  #device(a: LoginAttempt, uh: string): DeviceClaims | undefined {
+    if (!this.config.trustedDevice.enabled || !a.deviceToken) return undefined;
+    const claims = this.devices.verify(a.deviceToken);
+    return claims && claims.userHash === uh ? claims : undefined;
+  }
+
+  async check(a: LoginAttempt): Promise<LoginVerdict> {
+    const c = this.config;
+    const uh = this.userHash(a.username);
+    const device = this.#device(a, uh);
+    const k = this.#keys(a, uh, device);
+    const trusted = device !== undefined;
+    const readKeys = [k.backoff, k.userSource, k.user, k.source, k.siteNow, k.sitePrev];
+    if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
+    const [values, decisions] = await Promise.all([
+      this.#d.store.read(readKeys),
+      this.#d.store.decisions.match({ ip: a.ip, userHash: uh, device: device?.deviceId, country: a.country }),
+    ]);
+    const [backoffUntil, userSource, user, sourceUsers, siteNow, sitePrev, sprayNow = 0, sprayPrev = 0] = values as number[];
+    const detectOnly = c.mode === 'detect';
+    const verdict = (action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number): LoginVerdict => ({
+      action,
+      ruleId,
+      reason,
+      trustedDevice: trusted,
+      ...(retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfter)) } : {}),
+      ...(action === 'challenge' ? { difficulty: 0 } : {}),
+      ...(detectOnly && action !== 'allow' ? { detectOnly: true } : {}),
+    });
+    const finish = (v: LoginVerdict): LoginVerdict => {
+      if (v.action === 'challenge' && a.challengePassed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+      if (v.action !== 'allow') this.#emit('login-' + (v.action === 'block' ? 'blocked' : 'challenged'), a, uh, 'failure', { 'rule.id': v.ruleId, 'event.reason': v.reason, 'mamori.detect_only': detectOnly || undefined });
+      return v;
+    };
+
+    // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
+    const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
+    const decided = strongest(applicable);
+    if (decided && decided.action === 'allow') return verdict('allow', `decision:${decided.id}`, decided.reason);
+    if (decided) return finish(verdict(decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000));
+
+    const nowSec = k.now / 1000;
+    if (backoffUntil! > nowSec) {
+      return finish(verdict('block', 'login.user-source', `${userSource} consecutive failures for this account from this source`, backoffUntil! - nowSec));
+    }
+    if (!trusted) {
+      const spray = Math.max(sprayNow, sprayPrev);
+      if (spray >= c.spraying.blockAfterUsers) return finish(verdict('block', 'login.spraying', `this password failed for ${spray} accounts`, c.spraying.windowMs / 1000));
+      if (sourceUsers! >= c.source.blockAfterUsers) return finish(verdict('block', 'login.stuffing', `${sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000));
+      if (user! >= c.user.closeAfter) return finish(verdict('block', 'login.user', `account closed to untrusted devices after ${user} failures`, c.user.closeForMs / 1000));
+      if (spray >= c.spraying.challengeAfterUsers) return finish(verdict('challenge', 'login.spraying', `this password failed for ${spray} accounts`, 1));
+      if (sourceUsers! >= c.source.challengeAfterUsers) return finish(verdict('challenge', 'login.stuffing', `${sourceUsers} accounts failed from this source`, 1));
+      if (user! >= c.user.challengeAfter) return finish(verdict('challenge', 'login.user', `${user} failures for this account`, 1));
+    }
+    if (userSource! >= c.userSource.challengeAfter) return finish(verdict('challenge', 'login.user-source', `${userSource} consecutive failures from this source`, 1));
+    if (!trusted) {
+      const siteRate = siteNow! + sitePrev! * (1 - k.siteFraction);
+      if (siteRate >= c.site.challengeAboveFailures) return finish(verdict('challenge', 'login.site', `${Math.round(siteRate)} failed logins site-wide in the last window`, 1));
+    }
+    return verdict('allow', 'login', trusted ? 'trusted device' : 'under every threshold');
+  }
+
+  async report(a: LoginAttempt, success: boolean): Promise<LoginReport> {
+    return success ? this.#success(a) : this.#failure(a);
+  }
+
+  async #success(a: LoginAttempt): Promise<LoginReport> {
+    const uh = this.userHash(a.username);
+    const device = this.#device(a, uh);
+    const k = this.#keys(a, uh, device);
+    const [before = 0] = await this.#d.store.read([k.user]);
+    await this.#d.store.reset([k.userSource, k.backoff, k.user]);
+    this.#emit('login-success', a, uh, 'success', { 'mamori.count': before || undefined });
+    if (before >= this.config.notifyAfterFailures) {
+      this.#emit('login-success-after-failures', a, uh, 'success', {
+        'event.severity': 73,
+        'event.reason': `successful login after ${before} consecutive failures`,
+        'mamori.count': before,
+      });
+    }
+    if (!this.config.trustedDevice.enabled) return {};
+    const issued = this.devices.issue(uh, device?.deviceId);
+    return { deviceToken: issued.token, deviceTtlMs: this.devices.ttlMs };
+  }
+
+  async #failure(a: LoginAttempt): Promise<LoginReport> {
+    const c = this.config;
+    const st = this.#d.store;
+    const uh = this.userHash(a.username);
+    const device = this.#device(a, uh);
+    const k = this.#keys(a, uh, device);
+    const trusted = device !== undefined;
+    const distinct = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs }];
+    if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: uh, ttlMs: c.spraying.windowMs * 2 });
+    const [[userSource = 0, user = 0, site = 0], [sourceUsers = 0, sprayUsers = 0]] = await Promise.all([
+      st.increment([
+        { key: k.userSource, ttlMs: c.userSource.windowMs },
+        { key: k.user, by: trusted ? 0 : 1, ttlMs: c.user.windowMs },
+        { key: k.siteNow, by: trusted ? 0 : 1, ttlMs: c.site.windowMs * 2 },
+      ]),
+      st.addDistinct(distinct),
+    ]);
+    this.#emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource });
+    const jobs: Promise<unknown>[] = [];
+    if (userSource >= c.userSource.blockAfter) {
+      const steps = userSource - c.userSource.blockAfter;
+      const ms = Math.min(c.userSource.backoffMaxMs, c.userSource.backoffBaseMs * 2 ** Math.min(steps, 30));
+      const until = Math.ceil((k.now + ms) / 1000);
+      // The consecutive count must outlive the back-off, or waiting it out would reset the count.
+      jobs.push(
+        st.reset([k.backoff, k.userSource]).then(() =>
+          st.increment([
+            { key: k.backoff, by: until, ttlMs: ms + 1000 },
+            { key: k.userSource, by: userSource, ttlMs: ms + c.userSource.windowMs },
+          ]),
+        ),
+      );
+      this.#emit('lockout', a, uh, 'failure', {
+        'event.severity': 50,
+        'event.reason': `${userSource} consecutive failures from one source; locked for ${Math.round(ms / 1000)}s`,
+        'rule.id': 'login.user-source',
+        'mamori.count': userSource,
+      });
+    }
+    if (!trusted && user === c.user.closeAfter) {
+      jobs.push(this.#decide('user', uh, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, 'account-closed'));
+    }
+    if (!trusted && sourceUsers === c.source.blockAfterUsers) {
+      const ip = tryParseIp(a.ip);
+      const grouped = ip && k.src.includes('/');
+      jobs.push(this.#decide(grouped ? 'range' : 'ip', grouped ? k.src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, 'credential-stuffing'));
+    }
+    if (!trusted && sprayUsers === c.spraying.blockAfterUsers) {
+      this.#emit('password-spraying', a, uh, 'failure', {
+        'event.severity': 73,
+        'event.reason': `one password failed for ${sprayUsers} accounts`,
+        'rule.id': 'login.spraying',
+        'mamori.count': sprayUsers,
+      });
+    }
+    if (!trusted && site === c.site.challengeAboveFailures) {
+      this.#emit('site-attack', a, uh, 'failure', { 'event.severity': 73, 'event.reason': `${site} failed logins site-wide in one window`, 'rule.id': 'login.site', 'mamori.count': site });
+    }
+    await Promise.all(jobs);
+    return {};
+  }
+
+  async #decide(scope: 'user' | 'ip' | 'range', value: string, ttlMs: number, reason: string, a: LoginAttempt, action: string): Promise<Decision> {
+    const d = await this.#d.store.decisions.add({
+      action: 'block',
+      scope,
+      value,
+      expiresAt: this.#d.clock.now() + ttlMs,
+      origin: ORIGIN,
+      reason,
+    });
+    this.#emit(action, a, scope === 'user' ? value : this.userHash(a.username), 'failure', {
+      'event.severity': 73,
+      'event.reason': reason,
+      'mamori.decision.id': d.id,
+      'mamori.decision.action': 'block',
+      'rule.id': `login.${action}`,
+    });
+    return d;
+  }
+
+  #emit(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', extra: Partial<SecurityEvent>): void {
+    const e: SecurityEvent = {
+      '@timestamp': new Date(this.#d.clock.now()).toISOString(),
+      'event.action': action,
+      'event.category': 'authentication',
+      'event.module': ORIGIN,
+      'event.outcome': outcome,
+      'source.ip': a.ip,
+      'user.id': uh,
+      ...(a.path ? { 'url.path': a.path } : {}),
+      ...(a.country ? { 'source.geo.country_iso_code': a.country } : {}),
+    };
+    for (const [key, v] of Object.entries(extra)) if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
+    this.#d.events.emit(e);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `mamori up`: the guard in front of any upstream, through the generic
+ * proxy engine. Every request is inspected (decisions, access policy);
+ * login requests are read, checked before they reach the site, and the
+ * site's answer is classified and reported; challenge answers are handled
+ * here without reaching the site.
+ */
+import type { Guard, PendingLogin } from '../guard/guard.js';
+import { CHALLENGE_PATH } from '../guard/guard.js';
+import { header } from '../guard/verdict.js';
+import { isLoopback } from '../core/net.js';
+import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
+
+export interface MamoriProxyOptions {
+  guard: Guard;
+  upstream: string;
+  host?: string;
+  port?: number;
+  trustedProxies?: string[];
+  limits?: Partial<ProxyLimits>;
+  onError?: (err: unknown) => void;
+}
+
+const PENDING = 'mamori.login';
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+export function mamoriHooks(guard: Guard): ProxyHooks {
+  return {
+    async onRequest(ex: ProxyExchange) {
+      const req = ex.req;
+      if (req.path === CHALLENGE_PATH && req.method === 'POST') return 'buffer';
+      const v = await guard.inspect(req);
+      if (guard.enforced(v)) return guard.respond(v, req);
+      return guard.findLogin(req.method, req.path) ? 'buffer' : undefined;
+    },
+    async onBody(ex: ProxyExchange, body: Buffer) {
+      const req = ex.req;
+      if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
+      const endpoint = guard.findLogin(req.method, req.path);
+      if (!endpoint) return undefined;
+      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body);
+      if (fields.problem && /appears|not a string/.test(fields.problem)) {
+        // An ambiguous login (one field sent twice) could be counted under one name and checked under another.
+        return { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'Bad request: ambiguous login form.\n' };
+      }
+      const pending = await guard.checkLogin(endpoint, req, fields);
+      if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
+      ex.state.set(PENDING, pending);
+      return undefined;
+    },
+    wantsResponseBody(ex: ProxyExchange) {
+      const p = ex.state.get(PENDING) as PendingLogin | undefined;
+      return p !== undefined && p.endpoint.failure.bodyContains !== undefined;
+    },
+    async onResponse(ex, res) {
+      const p = ex.state.get(PENDING) as PendingLogin | undefined;
+      if (!p) return undefined;
+      const loc = res.headers['location'];
+      const r = await guard.reportLogin(p, {
+        status: res.status,
+        location: Array.isArray(loc) ? loc[0] : loc,
+        body: res.body?.toString('utf8'),
+      });
+      if (!r.setCookie) return undefined;
+      const existing = res.headers['set-cookie'];
+      const cookies = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+      return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] } };
+    },
+  };
+}
+
+export async function startMamoriProxy(o: MamoriProxyOptions) {
+  const trusted = [...(o.trustedProxies ?? [])];
+  if (o.guard.config.demo.trustLoopbackForwardedFor) trusted.push(...LOOPBACK);
+  return startProxy({
+    upstream: o.upstream,
+    host: o.host,
+    port: o.port,
+    trustedProxies: trusted,
+    limits: o.limits,
+    hooks: mamoriHooks(o.guard),
+    onError: o.onError,
+  });
+}
+
+export { isLoopback, pathOf };
