@@ -1,0 +1,237 @@
+/**
+ * A self-hosted proof-of-work challenge: no third party, no tracking.
+ *
+ * `issue` hands out a signed token; the client finds a `solution` (1 to 32
+ * hex or decimal characters) such that SHA-256(token + ':' + solution) starts
+ * with `difficulty` zero bits, and posts both back; `verify` checks the work
+ * and returns a short-lived signed pass that the browser presents on later
+ * requests (cookie `mamori_pass` or header `x-mamori-pass`), checked by
+ * `verifyPass`.
+ *
+ * Token: `base64url(payload).base64url(HMAC-SHA256(k_c, payload))`, payload a
+ * JSON object `{v, t:'c', n, iat, exp, d, b}`: a random nonce, issue and
+ * expiry times, the difficulty and `b`, a keyed hash binding it to the
+ * client's address and the scope. The pass has the same form with
+ * `t:'p'` and its own key. Keys are derived from the secret per purpose
+ * (k_c = HMAC(secret, 'mamori/challenge/v1'), and so on), so a pass is never
+ * a valid token nor the other way round.
+ *
+ * The address is bound as its source key: an IPv4 address, or the /64 an
+ * IPv6 address is in (privacy addresses rotate inside it).
+ *
+ * Each token is good for one pass: `verify` claims its nonce in the store
+ * (`store.claim`), so a replay is refused even within its lifetime. A pass
+ * is reusable until it expires (default 10 minutes), only from the same
+ * source and scope. Difficulty = base + round(risk * (max - base)), risk in
+ * 0..1; a risk that is not a number counts as 1.
+ *
+ * Example:
+ *   const ch = createChallenger({ secret, store });
+ *   const c = ch.issue({ ip, scope: 'site', risk: 0.2 });
+ *   const r = await ch.verify(c.token, solveChallenge(c.token, c.difficulty)!, { ip, scope: 'site' });
+ *   if (r.ok) setCookie('mamori_pass', r.pass);
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { systemClock, type Clock } from '../core/clock.js';
+import { safeEqual } from '../core/crypto.js';
+import { MamoriError } from '../core/errors.js';
+import { sourceKey } from '../core/net.js';
+import { cryptoRandom, type Random } from '../core/random.js';
+import type { Store } from '../core/store.js';
+
+export interface Challenge {
+  readonly token: string;
+  /** Leading zero bits required of SHA-256(token + ':' + solution). */
+  readonly difficulty: number;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+  readonly algorithm: 'sha256';
+}
+
+/** Why a solution was refused; stable words, safe to show the client. */
+export type ChallengeFailure = 'malformed' | 'signature' | 'expired' | 'binding' | 'work' | 'replay';
+
+export type ChallengeResult = { ok: true; pass: string } | { ok: false; reason: ChallengeFailure };
+
+export interface ChallengerOptions {
+  /** At least 16 bytes; the same secret must be used by every instance that verifies. */
+  secret: Buffer;
+  store: Store;
+  clock?: Clock | undefined;
+  random?: Random | undefined;
+  /** Lifetime of a challenge; default 5 minutes. */
+  ttlMs?: number | undefined;
+  /** Leading zero bits at risk 0; default 16. */
+  baseDifficulty?: number | undefined;
+  /** Leading zero bits at risk 1; default 24, at most 32. */
+  maxDifficulty?: number | undefined;
+  /** Lifetime of a pass; default 10 minutes. */
+  passTtlMs?: number | undefined;
+}
+
+export interface Challenger {
+  issue(ctx: { ip: string; scope: string; risk: number }): Challenge;
+  /** Resolves to a pass, or a reason; rejects only when the store fails. */
+  verify(token: string, solution: string, ctx: { ip: string; scope: string }): Promise<ChallengeResult>;
+  verifyPass(pass: string, ctx: { ip: string; scope: string }): boolean;
+  readonly passTtlMs: number;
+}
+
+const MAX_TOKEN_LENGTH = 1024;
+export const MAX_CHALLENGE_DIFFICULTY = 32;
+
+const TOKEN_FORM = /^[A-Za-z0-9_-]{1,1000}\.[A-Za-z0-9_-]{43}$/;
+const SOLUTION_FORM = /^[0-9A-Fa-f]{1,32}$/;
+
+/** Leading zero bits of a byte string. */
+export function leadingZeroBits(bytes: Uint8Array): number {
+  let n = 0;
+  for (const b of bytes) {
+    if (b === 0) {
+      n += 8;
+      continue;
+    }
+    return n + Math.clz32(b) - 24;
+  }
+  return n;
+}
+
+function workHash(token: string, solution: string): Buffer {
+  return createHash('sha256').update(`${token}:${solution}`).digest();
+}
+
+/** True when SHA-256(token + ':' + solution) has at least `difficulty` leading zero bits. */
+export function checkProofOfWork(token: string, solution: string, difficulty: number): boolean {
+  return leadingZeroBits(workHash(token, solution)) >= difficulty;
+}
+
+/**
+ * Finds a solution by counting up in decimal; undefined when none is found in
+ * `maxIterations` tries. Expect about 2^difficulty tries.
+ */
+export function solveChallenge(token: string, difficulty: number, maxIterations = 2 ** 28): string | undefined {
+  for (let i = 0; i < maxIterations; i++) {
+    const s = String(i);
+    if (leadingZeroBits(workHash(token, s)) >= difficulty) return s;
+  }
+  return undefined;
+}
+
+function integer(value: number | undefined, fallback: number, min: number, max: number, what: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `challenge ${what} must be a whole number from ${min} to ${max}, not ${String(v)}`);
+  }
+  return v;
+}
+
+interface TokenPayload {
+  v: 1;
+  t: 'c' | 'p';
+  n: string;
+  iat: number;
+  exp: number;
+  d?: number;
+  b: string;
+}
+
+export function createChallenger(opts: ChallengerOptions): Challenger {
+  const secret = opts.secret;
+  if (!Buffer.isBuffer(secret) || secret.length < 16) {
+    throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', 'the challenge secret must be at least 16 random bytes (32 recommended)');
+  }
+  const store = opts.store;
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? cryptoRandom;
+  const ttlMs = integer(opts.ttlMs, 5 * 60_000, 1_000, 24 * 3_600_000, 'ttl (ms)');
+  const passTtlMs = integer(opts.passTtlMs, 10 * 60_000, 1_000, 7 * 24 * 3_600_000, 'pass ttl (ms)');
+  const base = integer(opts.baseDifficulty, 16, 0, MAX_CHALLENGE_DIFFICULTY, 'base difficulty');
+  const max = integer(opts.maxDifficulty, Math.max(24, base), base, MAX_CHALLENGE_DIFFICULTY, 'max difficulty (at least the base)');
+
+  const derive = (purpose: string): Buffer => createHmac('sha256', secret).update(purpose).digest();
+  const tokenKey = derive('mamori/challenge/v1');
+  const passKey = derive('mamori/pass/v1');
+  const bindKey = derive('mamori/bind/v1');
+
+  const binding = (ip: string, scope: string): string =>
+    createHmac('sha256', bindKey).update(`${sourceKey(String(ip))}\0${String(scope)}`).digest().subarray(0, 16).toString('base64url');
+
+  const sign = (key: Buffer, payload: TokenPayload): string => {
+    const body = Buffer.from(JSON.stringify(payload));
+    return `${body.toString('base64url')}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+  };
+
+  /** The payload when the signature checks out and the shape is right; a reason otherwise. */
+  const open = (key: Buffer, token: unknown, type: 'c' | 'p'): TokenPayload | ChallengeFailure => {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_FORM.test(token)) return 'malformed';
+    const dot = token.indexOf('.');
+    const body = Buffer.from(token.slice(0, dot), 'base64url');
+    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+    if (!safeEqual(mac, createHmac('sha256', key).update(body).digest())) return 'signature';
+    let p: unknown;
+    try {
+      p = JSON.parse(body.toString('utf8'));
+    } catch {
+      return 'malformed';
+    }
+    const o = p as Partial<TokenPayload> | null;
+    const shaped =
+      o !== null &&
+      typeof o === 'object' &&
+      o.v === 1 &&
+      o.t === type &&
+      typeof o.n === 'string' &&
+      typeof o.b === 'string' &&
+      Number.isFinite(o.iat) &&
+      Number.isFinite(o.exp) &&
+      (type === 'p' || (Number.isInteger(o.d) && o.d! >= 0 && o.d! <= MAX_CHALLENGE_DIFFICULTY));
+    return shaped ? (o as TokenPayload) : 'malformed';
+  };
+
+  return Object.freeze({
+    passTtlMs,
+
+    issue(ctx: { ip: string; scope: string; risk: number }): Challenge {
+      const now = clock.now();
+      const risk = Number.isFinite(ctx.risk) ? Math.min(1, Math.max(0, ctx.risk)) : 1;
+      const difficulty = base + Math.round(risk * (max - base));
+      const payload: TokenPayload = {
+        v: 1,
+        t: 'c',
+        n: random.bytes(16).toString('base64url'),
+        iat: now,
+        exp: now + ttlMs,
+        d: difficulty,
+        b: binding(ctx.ip, ctx.scope),
+      };
+      return Object.freeze({ token: sign(tokenKey, payload), difficulty, expiresAt: payload.exp, algorithm: 'sha256' as const });
+    },
+
+    async verify(token: string, solution: string, ctx: { ip: string; scope: string }): Promise<ChallengeResult> {
+      if (typeof solution !== 'string' || !SOLUTION_FORM.test(solution)) return { ok: false, reason: 'malformed' };
+      const p = open(tokenKey, token, 'c');
+      if (typeof p === 'string') return { ok: false, reason: p };
+      const now = clock.now();
+      if (p.exp <= now) return { ok: false, reason: 'expired' };
+      if (!safeEqual(p.b, binding(ctx.ip, ctx.scope))) return { ok: false, reason: 'binding' };
+      if (!checkProofOfWork(token, solution, p.d!)) return { ok: false, reason: 'work' };
+      if (!(await store.claim(`pow:${p.n}`, Math.max(1, p.exp - now)))) return { ok: false, reason: 'replay' };
+      const pass = sign(passKey, {
+        v: 1,
+        t: 'p',
+        n: random.bytes(12).toString('base64url'),
+        iat: now,
+        exp: now + passTtlMs,
+        b: binding(ctx.ip, ctx.scope),
+      });
+      return { ok: true, pass };
+    },
+
+    verifyPass(pass: string, ctx: { ip: string; scope: string }): boolean {
+      const p = open(passKey, pass, 'p');
+      if (typeof p === 'string') return false;
+      if (p.exp <= clock.now()) return false;
+      return safeEqual(p.b, binding(ctx.ip, ctx.scope));
+    },
+  });
+}
