@@ -1,0 +1,83 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CounterTable, BYTES_PER_SLOT } from './counter-table.js';
+import { SeededRandom } from './random.js';
+
+const T = Date.UTC(2026, 0, 1);
+const HOUR = 3_600_000;
+
+describe('CounterTable', () => {
+  it('never holds more than maxBytes, whatever arrives', () => {
+    for (const max of [64 * 1024, 1000, 1024 * 1024]) {
+      const t = new CounterTable(max, new SeededRandom(1));
+      assert.ok(t.bytes <= max, `${t.bytes} > ${max}`);
+      assert.equal(t.bytes, t.capacity * BYTES_PER_SLOT);
+      for (let i = 0; i < 50_000; i++) t.add(`k${i}`, 1, HOUR, T);
+      assert.ok(t.bytes <= max);
+      assert.ok(t.size <= t.capacity);
+    }
+  });
+
+  it('counts, reads and deletes', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(2));
+    assert.equal(t.get('a', T), 0);
+    assert.equal(t.add('a', 1, HOUR, T), 1);
+    assert.equal(t.add('a', 4, HOUR, T), 5);
+    assert.equal(t.add('b', 2, HOUR, T), 2);
+    assert.equal(t.get('a', T), 5);
+    assert.equal(t.size, 2);
+    t.delete('a', T);
+    assert.equal(t.get('a', T), 0);
+    assert.equal(t.get('b', T), 2);
+    assert.equal(t.size, 1);
+  });
+
+  it('expires entries and keeps the first expiry on later adds', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(3));
+    t.add('a', 1, 1000, T);
+    t.add('a', 1, 1000, T + 600);
+    assert.equal(t.get('a', T + 999), 2);
+    assert.equal(t.get('a', T + 1000), 0);
+    assert.equal(t.add('a', 1, 1000, T + 1000), 1);
+  });
+
+  it('saturates instead of wrapping', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(4));
+    t.add('a', 0xfffffff0, HOUR, T);
+    assert.equal(t.add('a', 100, HOUR, T), 0xffffffff);
+    t.add('b', 1, HOUR, T);
+    assert.equal(t.add('b', -5, HOUR, T), 0, 'a negative amount stops at 0');
+  });
+
+  it('setIfAbsent is true only for the first call while the entry lives', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(5));
+    assert.equal(t.setIfAbsent('x', 7, 1000, T), true);
+    assert.equal(t.setIfAbsent('x', 7, 1000, T + 999), false);
+    assert.equal(t.get('x', T), 7);
+    assert.equal(t.setIfAbsent('x', 7, 1000, T + 1000), true);
+  });
+
+  it('survives a flood of 1,000,000 fresh keys without resetting a high counter', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(6));
+    for (let i = 0; i < 20; i++) t.add('attacker:192.0.2.1', 1, HOUR, T);
+    for (let i = 0; i < 1_000_000; i++) t.add(`flood:${i}`, 1, HOUR, T + 1);
+    assert.equal(t.get('attacker:192.0.2.1', T + 2), 20);
+    assert.ok(t.evictions >= 1_000_000 - t.capacity, `only ${t.evictions} evictions`);
+    assert.ok(t.bytes <= 64 * 1024);
+  });
+
+  it('evicts the lowest counters when a window is full, whatever the seed', () => {
+    const a = new CounterTable(16 * BYTES_PER_SLOT, new SeededRandom(7));
+    const b = new CounterTable(16 * BYTES_PER_SLOT, new SeededRandom(8));
+    for (let i = 0; i < 40; i++) {
+      a.add(`k${i}`, i + 1, HOUR, T);
+      b.add(`k${i}`, i + 1, HOUR, T);
+    }
+    const kept = (t: CounterTable) => Array.from({ length: 40 }, (_, i) => t.get(`k${i}`, T)).join(',');
+    assert.equal(a.get('k39', T), 40);
+    assert.equal(b.get('k39', T), 40);
+    assert.equal(a.evictions, 24);
+    assert.equal(kept(a).split(',').filter((x) => x !== '0').length, 16);
+    assert.equal(kept(b).split(',').filter((x) => x !== '0').length, 16);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Decisions in SQLite. Matching a request is one indexed query: the exact
+ * IP, user, device and country, plus every range that could hold the IP
+ * (its network at each prefix length, passed as one JSON array).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import {
+  cidrOf,
+  formatCidr,
+  formatIp,
+  tryParseIp,
+  validateDecisionInput,
+  type Clock,
+  type Decision,
+  type DecisionAction,
+  type DecisionFilter,
+  type DecisionInput,
+  type DecisionScope,
+  type DecisionStore,
+  type Subject,
+} from 'mamori';
+
+interface DecisionRow {
+  id: string;
+  action: DecisionAction;
+  scope: DecisionScope;
+  value: string;
+  created_at: number;
+  expires_at: number;
+  origin: string;
+  reason: string;
+}
+
+const COLUMNS = 'id, action, scope, value, created_at, expires_at, origin, reason';
+
+function toDecision(r: DecisionRow): Decision {
+  return {
+    action: r.action,
+    scope: r.scope,
+    value: r.value,
+    expiresAt: r.expires_at,
+    origin: r.origin,
+    reason: r.reason,
+    id: r.id,
+    createdAt: r.created_at,
+  };
+}
+
+/** The fixed SQL fragment and parameter for each filter field that is set. */
+function filterWhere(f: DecisionFilter): { key: string; sql: string; params: Record<string, string | number> } {
+  const parts: string[] = [];
+  const params: Record<string, string | number> = {};
+  let key = '';
+  if (!f.includeExpired) {
+    parts.push('expires_at > @now');
+    key += 'n';
+  }
+  if (f.scope !== undefined) {
+    parts.push('scope = @scope');
+    params.scope = f.scope;
+    key += 's';
+  }
+  if (f.value !== undefined) {
+    parts.push('value = @value');
+    params.value = f.value;
+    key += 'v';
+  }
+  if (f.action !== undefined) {
+    parts.push('action = @action');
+    params.action = f.action;
+    key += 'a';
+  }
+  if (f.origin !== undefined) {
+    parts.push('origin = @origin');
+    params.origin = f.origin;
+    key += 'o';
+  }
+  return { key, sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export class SqliteDecisions implements DecisionStore {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #max: number;
+  readonly #check: () => void;
+  readonly #cache = new Map<string, Statement>();
+  readonly #insert: Statement;
+  readonly #count: Statement;
+  readonly #dropExpired: Statement;
+  readonly #dropSoonest: Statement;
+  readonly #deleteId: Statement;
+  readonly #match: Statement;
+  readonly #add: Transaction<(d: Decision) => void>;
+
+  constructor(db: Database, clock: Clock, max: number, check: () => void) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#max = Math.max(1, max);
+    this.#check = check;
+    this.#insert = db.prepare(
+      `INSERT INTO decisions (${COLUMNS}) VALUES (@id, @action, @scope, @value, @createdAt, @expiresAt, @origin, @reason)`,
+    );
+    this.#count = db.prepare('SELECT count(*) FROM decisions').pluck();
+    this.#dropExpired = db.prepare('DELETE FROM decisions WHERE expires_at <= ?');
+    this.#dropSoonest = db.prepare('DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions ORDER BY expires_at ASC, seq ASC LIMIT ?)');
+    this.#deleteId = db.prepare('DELETE FROM decisions WHERE id = ?');
+    this.#match = db.prepare(
+      `SELECT ${COLUMNS} FROM decisions WHERE expires_at > @now AND (
+         (scope = 'ip' AND value = @ip)
+         OR (scope = 'user' AND value = @user)
+         OR (scope = 'device' AND value = @device)
+         OR (scope = 'country' AND value = @country)
+         OR (scope = 'range' AND value IN (SELECT value FROM json_each(@ranges)))
+       )`,
+    );
+    this.#add = db.transaction((d: Decision) => {
+      // Like the memory store: at the cap, drop expired decisions, then the ones that lapse soonest.
+      let n = this.#count.get() as number;
+      if (n >= this.#max) {
+        this.#dropExpired.run(this.#clock.now());
+        n = this.#count.get() as number;
+        if (n >= this.#max) this.#dropSoonest.run(n - this.#max + 1);
+      }
+      this.#insert.run({ ...d });
+    });
+  }
+
+  #statement(key: string, sql: () => string): Statement {
+    let s = this.#cache.get(key);
+    if (!s) {
+      s = this.#db.prepare(sql());
+      this.#cache.set(key, s);
+    }
+    return s;
+  }
+
+  async add(input: DecisionInput): Promise<Decision> {
+    this.#check();
+    const v = validateDecisionInput(input);
+    const d: Decision = {
+      action: v.action,
+      scope: v.scope,
+      value: v.value,
+      expiresAt: v.expiresAt,
+      origin: v.origin,
+      reason: v.reason,
+      id: randomUUID(),
+      createdAt: this.#clock.now(),
+    };
+    this.#add.immediate(d);
+    return d;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.#check();
+    return this.#deleteId.run(id).changes > 0;
+  }
+
+  async deleteWhere(filter: DecisionFilter): Promise<number> {
+    this.#check();
+    const w = filterWhere(filter);
+    const s = this.#statement(`delete:${w.key}`, () => `DELETE FROM decisions ${w.sql}`);
+    return s.run(this.#bind(w)).changes;
+  }
+
+  async list(filter: DecisionFilter = {}): Promise<Decision[]> {
+    this.#check();
+    const w = filterWhere(filter);
+    const s = this.#statement(
+      `list:${w.key}`,
+      () => `SELECT ${COLUMNS} FROM decisions ${w.sql} ORDER BY created_at DESC, seq DESC LIMIT @limit`,
+    );
+    const limit = filter.limit && filter.limit > 0 ? Math.trunc(filter.limit) : -1;
+    return (s.all({ ...this.#bind(w), limit }) as DecisionRow[]).map(toDecision);
+  }
+
+  async match(subject: Subject): Promise<Decision[]> {
+    this.#check();
+    const ip = subject.ip ? tryParseIp(subject.ip) : undefined;
+    let ranges = '[]';
+    if (ip) {
+      const nets: string[] = [];
+      for (let p = ip.version === 4 ? 32 : 128; p >= 0; p--) nets.push(formatCidr(cidrOf(ip, p)));
+      ranges = JSON.stringify(nets);
+    }
+    const rows = this.#match.all({
+      now: this.#clock.now(),
+      ip: ip ? formatIp(ip) : null,
+      user: subject.userHash ?? null,
+      device: subject.device ?? null,
+      country: subject.country ?? null,
+      ranges,
+    }) as DecisionRow[];
+    return rows.map(toDecision);
+  }
+
+  /** Binds @now only when the statement uses it (better-sqlite3 refuses unused named parameters). */
+  #bind(w: { key: string; params: Record<string, string | number> }): Record<string, string | number> {
+    return w.key.includes('n') ? { ...w.params, now: this.#clock.now() } : w.params;
+  }
+}

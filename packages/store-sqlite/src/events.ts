@@ -1,0 +1,173 @@
+/**
+ * Events in SQLite. `append` only queues: the queue is written in one
+ * transaction when it reaches `batchSize`, on a short timer, and on
+ * `flush()`/`close()`. A failed write goes to `onError` and the batch stays
+ * queued (the queue is bounded) for the next attempt; nothing is thrown
+ * into the caller. The table keeps at most `maxEvents` rows, oldest dropped.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { boundEvent, MamoriError, type Clock, type EventQuery, type EventStore, type SecurityEvent } from 'mamori';
+
+interface Row {
+  ts: number;
+  action: string;
+  sourceIp: string | null;
+  userId: string | null;
+  body: string;
+}
+
+export interface SqliteEventsOptions {
+  maxEvents: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  /** Queued events beyond this are dropped, oldest first, while writes fail. */
+  maxPending: number;
+  onError: (err: unknown) => void;
+}
+
+export class SqliteEvents implements EventStore {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #opts: SqliteEventsOptions;
+  readonly #isClosed: () => boolean;
+  readonly #cache = new Map<string, Statement>();
+  readonly #write: (rows: readonly Row[]) => void;
+  #pending: Row[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  /** Events dropped because the queue was full while writes failed. */
+  dropped = 0;
+
+  constructor(db: Database, clock: Clock, opts: SqliteEventsOptions, isClosed: () => boolean) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#opts = opts;
+    this.#isClosed = isClosed;
+    const insert = db.prepare('INSERT INTO events (ts, action, source_ip, user_id, body) VALUES (@ts, @action, @sourceIp, @userId, @body)');
+    // Sequence numbers only grow, so "beyond the newest maxEvents" is one range delete on the primary key.
+    const trim = db.prepare('DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?');
+    this.#write = db.transaction((rows: readonly Row[]) => {
+      for (const r of rows) insert.run(r);
+      trim.run(this.#opts.maxEvents);
+    });
+  }
+
+  append(event: SecurityEvent): void {
+    if (this.#isClosed()) {
+      this.#opts.onError(new MamoriError('MAMORI_ERR_STORE_CLOSED', 'an event was appended after the SQLite store was closed; it was dropped'));
+      return;
+    }
+    let row: Row;
+    try {
+      const e = boundEvent(event);
+      const t = Date.parse(e['@timestamp']);
+      row = {
+        ts: Number.isFinite(t) ? t : this.#clock.now(),
+        action: String(e['event.action'] ?? ''),
+        sourceIp: typeof e['source.ip'] === 'string' ? e['source.ip'] : null,
+        userId: typeof e['user.id'] === 'string' ? e['user.id'] : null,
+        body: JSON.stringify(e),
+      };
+    } catch (err) {
+      this.#opts.onError(err);
+      return;
+    }
+    this.#pending.push(row);
+    if (this.#pending.length > this.#opts.maxPending) {
+      this.#pending.splice(0, this.#pending.length - this.#opts.maxPending);
+      this.dropped++;
+    }
+    if (this.#pending.length >= this.#opts.batchSize) {
+      // Written soon, but never inside the caller's call.
+      this.#immediate ??= setImmediate(() => {
+        this.#immediate = undefined;
+        this.writePending();
+      });
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.writePending();
+      }, this.#opts.flushIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes the queue now; on failure reports to onError and keeps it for the next try. */
+  writePending(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#pending.length === 0 || this.#isClosed()) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      this.#write(batch);
+    } catch (err) {
+      this.#pending = batch.concat(this.#pending);
+      if (this.#pending.length > this.#opts.maxPending) {
+        this.dropped += this.#pending.length - this.#opts.maxPending;
+        this.#pending.splice(0, this.#pending.length - this.#opts.maxPending);
+      }
+      this.#opts.onError(err);
+    }
+  }
+
+  /** Stops the timers; called by the store before it closes the database. */
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+  }
+
+  async flush(): Promise<void> {
+    this.writePending();
+  }
+
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  async query(q: EventQuery = {}): Promise<SecurityEvent[]> {
+    if (this.#isClosed()) throw new MamoriError('MAMORI_ERR_STORE_CLOSED', 'the SQLite store was closed; open it again');
+    // What this process appended is visible to its own queries at once.
+    this.writePending();
+    const parts: string[] = [];
+    const params: Record<string, string | number> = {};
+    let key = '';
+    if (q.since !== undefined) {
+      parts.push('ts >= @since');
+      params.since = q.since;
+      key += 's';
+    }
+    if (q.until !== undefined) {
+      parts.push('ts <= @until');
+      params.until = q.until;
+      key += 'u';
+    }
+    if (q.action) {
+      parts.push('action = @action');
+      params.action = q.action;
+      key += 'a';
+    }
+    if (q.sourceIp) {
+      parts.push('source_ip = @sourceIp');
+      params.sourceIp = q.sourceIp;
+      key += 'i';
+    }
+    if (q.userId) {
+      parts.push('user_id = @userId');
+      params.userId = q.userId;
+      key += 'n';
+    }
+    let s = this.#cache.get(key);
+    if (!s) {
+      const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+      s = this.#db.prepare(`SELECT body FROM events ${where} ORDER BY ts DESC, seq DESC LIMIT @limit`).pluck();
+      this.#cache.set(key, s);
+    }
+    const limit = q.limit === undefined ? 100 : Math.max(0, Math.trunc(q.limit));
+    return (s.all({ ...params, limit }) as string[]).map((b) => JSON.parse(b) as SecurityEvent);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The SQLite schema and its migrations. `PRAGMA user_version` holds the
+ * schema version; each migration moves it up by one, inside an IMMEDIATE
+ * transaction so two processes opening a new file do not both migrate it.
+ */
+import type { Database } from 'better-sqlite3';
+import { MamoriError } from 'mamori';
+
+export const SCHEMA_VERSION = 1;
+
+/** Migration n takes the schema from version n-1 to n. */
+const MIGRATIONS: readonly string[] = [
+  `
+  -- Counters: k is a keyed hash (HMAC-SHA256, 16 bytes) of the counter key.
+  CREATE TABLE IF NOT EXISTS counters (
+    k BLOB PRIMARY KEY,
+    n INTEGER NOT NULL,
+    exp INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS counters_exp ON counters (exp);
+  CREATE INDEX IF NOT EXISTS counters_evict ON counters (n, exp);
+
+  -- Members of distinct-count sets: k is a keyed hash of (set key, member).
+  CREATE TABLE IF NOT EXISTS members (
+    k BLOB PRIMARY KEY,
+    exp INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS members_exp ON members (exp);
+
+  -- Single-use claims: k is a keyed hash of the claimed key.
+  CREATE TABLE IF NOT EXISTS claims (
+    k BLOB PRIMARY KEY,
+    exp INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS claims_exp ON claims (exp);
+
+  -- Decisions keep their canonical values (user values are already keyed hashes).
+  CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    action TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS decisions_match ON decisions (scope, value, expires_at);
+  CREATE INDEX IF NOT EXISTS decisions_expires ON decisions (expires_at);
+  CREATE INDEX IF NOT EXISTS decisions_created ON decisions (created_at);
+
+  -- Events: the whole event as JSON, with the columns queries filter on.
+  CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    source_ip TEXT,
+    user_id TEXT,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+  CREATE INDEX IF NOT EXISTS events_action_ts ON events (action, ts);
+  CREATE INDEX IF NOT EXISTS events_source_ip_ts ON events (source_ip, ts);
+  CREATE INDEX IF NOT EXISTS events_user_id_ts ON events (user_id, ts);
+  `,
+];
+
+function userVersion(db: Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** Brings the schema up to SCHEMA_VERSION; refuses a file made by a newer mamori. */
+export function migrate(db: Database, path: string): void {
+  const run = db.transaction(() => {
+    let v = userVersion(db);
+    if (v > SCHEMA_VERSION) {
+      throw new MamoriError(
+        'MAMORI_ERR_STORE_OPEN',
+        `${path} has store schema version ${v}, newer than this mamori understands (${SCHEMA_VERSION}); upgrade mamori or use another file`,
+      );
+    }
+    for (; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]!);
+      // PRAGMA takes no bound parameters; v is an integer we control.
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  });
+  run.immediate();
+}
