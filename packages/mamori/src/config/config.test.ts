@@ -1,0 +1,122 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, loadConfig, defaultConfig, LOGIN_DEFAULTS } from './config.js';
+import { CONFIG_SCHEMA } from './schema.js';
+import { isMamoriError, type MamoriError } from '../core/errors.js';
+
+const root = new URL('../../../../../', import.meta.url);
+
+function problemOf(text: string): MamoriError {
+  try {
+    parseConfig(text, 'test.yaml');
+  } catch (err) {
+    assert.ok(isMamoriError(err), `expected a MamoriError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('config was accepted');
+}
+
+describe('config', () => {
+  it('the published schema file is the schema mamori validates with', () => {
+    const published = JSON.parse(readFileSync(new URL('schema/mamori.schema.json', root), 'utf8'));
+    assert.deepEqual(published, JSON.parse(JSON.stringify(CONFIG_SCHEMA)), 'run `npx mamori config schema > schema/mamori.schema.json`');
+  });
+
+  it('the demo config loads', () => {
+    const c = loadConfig(new URL('config/demo.yaml', root).pathname);
+    assert.equal(c.logins[0]!.path, '/login');
+    assert.deepEqual(c.logins[0]!.username, { form: 'email' });
+    assert.equal(c.demo.trustLoopbackForwardedFor, true);
+    assert.ok(Object.isFrozen(c.logins[0]));
+  });
+
+  it('defaults follow the documented values', () => {
+    const c = defaultConfig();
+    assert.equal(c.loginProtection.user.closeAfter, LOGIN_DEFAULTS.user.closeAfter);
+    assert.ok(c.loginProtection.user.closeAfter <= 100, 'NIST SP 800-63B: no more than 100 consecutive failures');
+    assert.equal(c.network.ipv6Prefix, 64);
+    assert.deepEqual(c.network.trustedProxies, [], 'X-Forwarded-For is off by default');
+    assert.equal(c.store.kind, 'sqlite');
+  });
+
+  it('durations parse', () => {
+    const c = parseConfig('login_protection:\n  user_source:\n    window: 30m\n    backoff_base: 2s\n', 't.yaml');
+    assert.equal(c.loginProtection.userSource.windowMs, 1_800_000);
+    assert.equal(c.loginProtection.userSource.backoffBaseMs, 2000);
+  });
+
+  it('a YAML syntax error names file, line and column', () => {
+    const e = problemOf('proxy:\n  upstream: "http://x\n  listen: [\n');
+    assert.equal(e.code, 'MAMORI_ERR_CONFIG_SYNTAX');
+    assert.match(e.message, /^test\.yaml:\d+:\d+: /);
+  });
+
+  it('an unknown key is refused with its line and the keys that exist', () => {
+    const e = problemOf('mode: enforce\nlogin_protection:\n  user_sorce:\n    block_after: 3\n');
+    assert.equal(e.code, 'MAMORI_ERR_CONFIG_INVALID');
+    assert.match(e.message, /test\.yaml:3:3: login_protection\.user_sorce unknown key "user_sorce"; expected one of: .*user_source/);
+  });
+
+  it('a wrong type is refused with its line', () => {
+    const e = problemOf('login_protection:\n  user:\n    close_after: "lots"\n');
+    assert.match(e.message, /test\.yaml:3:18: login_protection\.user\.close_after must be integer, not string/);
+  });
+
+  it('more than 100 failures before closing an account is refused', () => {
+    const e = problemOf('login_protection:\n  user:\n    close_after: 500\n');
+    assert.match(e.message, /close_after must be at most 100/);
+  });
+
+  it('every problem is listed, not only the first', () => {
+    const e = problemOf('mode: sometimes\nnetwork:\n  ipv6_prefix: 200\n  trusted_proxies: ["10.0.0.0/33"]\n');
+    assert.match(e.message, /3 problems|problems:/);
+    assert.match(e.message, /test\.yaml:1:7: mode must be one of "enforce", "detect"/);
+    assert.match(e.message, /test\.yaml:3:16: network\.ipv6_prefix must be at most 128/);
+  });
+
+  it('semantic problems carry locations too (bad CIDR, thresholds out of order)', () => {
+    const e1 = problemOf('network:\n  trusted_proxies:\n    - 10.0.0.0/33\n');
+    assert.match(e1.message, /test\.yaml:3:7: .*CIDR/);
+    const e2 = problemOf('login_protection:\n  user_source:\n    challenge_after: 9\n    block_after: 3\n');
+    assert.match(e2.message, /test\.yaml:3:5: login_protection\.user_source challenge_after must not exceed block_after/);
+  });
+
+  it('a login endpoint needs a way to see failure', () => {
+    const e = problemOf('logins:\n  - path: /login\n    username: { form: user }\n    failure: {}\n');
+    assert.match(e.message, /test\.yaml:4:14: logins\[0\]\.failure needs at least one of/);
+  });
+
+  it('a username must be a form field or a JSON path, not both', () => {
+    const e = problemOf('logins:\n  - path: /login\n    username: { form: a, json: b }\n    failure: { status: [401] }\n');
+    assert.equal(e.code, 'MAMORI_ERR_CONFIG_INVALID');
+  });
+
+  it('hostile YAML: alias bombs and huge files are refused, not expanded', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+    const e = problemOf(bomb.join('\n'));
+    assert.ok(['MAMORI_ERR_CONFIG_SYNTAX', 'MAMORI_ERR_CONFIG_INVALID'].includes(e.code));
+    assert.equal(problemOf('#'.repeat(2 * 1024 * 1024)).code, 'MAMORI_ERR_CONFIG_READ');
+  });
+
+  it('a missing file is a clear error', () => {
+    try {
+      loadConfig('/nonexistent/mamori.yaml');
+      assert.fail('accepted');
+    } catch (err) {
+      assert.ok(isMamoriError(err, 'MAMORI_ERR_CONFIG_READ'));
+      assert.match((err as Error).message, /\/nonexistent\/mamori\.yaml: ENOENT/);
+    }
+  });
+
+  it('relative paths resolve against the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-cfg-'));
+    writeFileSync(join(dir, 'm.yaml'), 'data_dir: state\nstore:\n  path: x.db\n');
+    const c = loadConfig(join(dir, 'm.yaml'));
+    assert.equal(c.dataDir, join(dir, 'state'));
+    assert.equal(c.store.path, join(dir, 'state', 'x.db'));
+  });
+});
