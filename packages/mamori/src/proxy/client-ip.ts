@@ -1,0 +1,51 @@
+/**
+ * Which address a request comes from. The TCP peer is the truth unless it is
+ * one of the configured trusted proxies; only then is `X-Forwarded-For` read,
+ * right to left, skipping addresses that are themselves trusted proxies. The
+ * first address that is not a trusted proxy is the client. Everything to its
+ * left was written by the client and is ignored. An unparseable entry met on
+ * that walk means the trusted chain is broken: the peer is used.
+ */
+import { type CidrList, formatIp, tryParseIp } from '../core/net.js';
+
+/** At most this many X-Forwarded-For entries are examined. */
+const MAX_CHAIN = 64;
+
+/** The canonical text of an address (IPv4-mapped IPv6 becomes IPv4); the input when it is not one. */
+export function normalizeIp(ip: string): string {
+  const a = tryParseIp(ip);
+  return a ? formatIp(a) : ip;
+}
+
+export interface Forwarding {
+  /** The resolved client address. */
+  readonly clientIp: string;
+  /** The X-Forwarded-For entries to send upstream, client first, ending with the peer. */
+  readonly chain: readonly string[];
+  /** Whether the TCP peer is a trusted proxy. */
+  readonly peerTrusted: boolean;
+}
+
+export function resolveForwarding(peerIp: string, xff: string | undefined, trusted: CidrList): Forwarding {
+  const peer = normalizeIp(peerIp);
+  const peerTrusted = trusted.size > 0 && trusted.contains(peer);
+  const alone: Forwarding = { clientIp: peer, chain: [peer], peerTrusted };
+  if (!peerTrusted || xff === undefined || xff.trim() === '') return alone;
+  const entries = xff.split(',');
+  const kept: string[] = [];
+  for (let i = entries.length - 1; i >= 0 && kept.length < MAX_CHAIN; i--) {
+    const text = entries[i]!.trim();
+    const a = tryParseIp(text);
+    if (!a) return alone;
+    const ip = formatIp(a);
+    kept.unshift(ip);
+    if (!trusted.contains(a)) return { clientIp: ip, chain: [...kept, peer], peerTrusted };
+  }
+  if (kept.length === 0) return alone;
+  // Every examined entry is a trusted proxy: the left-most one is the client.
+  return { clientIp: kept[0]!, chain: [...kept, peer], peerTrusted };
+}
+
+export function resolveClientIp(peerIp: string, xff: string | undefined, trusted: CidrList): string {
+  return resolveForwarding(peerIp, xff, trusted).clientIp;
+}

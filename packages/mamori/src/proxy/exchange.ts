@@ -1,0 +1,42 @@
+/** Pieces shared by the plain and the upgrade paths: the exchange record, response hooks, onDone. */
+import type { IncomingMessage } from 'node:http';
+import { type Forwarding, normalizeIp, resolveForwarding } from './client-ip.js';
+import type { HeaderMap } from './hop-by-hop.js';
+import type { DoneInfo, ProxyContext, ProxyExchange, ResponseChange } from './http-proxy.js';
+
+export function makeExchange(ctx: ProxyContext, req: IncomingMessage): { ex: ProxyExchange; fwd: Forwarding } {
+  const peerIp = normalizeIp(req.socket?.remoteAddress ?? '');
+  const xff = req.headers['x-forwarded-for'];
+  const fwd = resolveForwarding(peerIp, Array.isArray(xff) ? xff.join(',') : xff, ctx.trusted);
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const ex: ProxyExchange = {
+    req: { ip: fwd.clientIp, method: req.method ?? 'GET', path: q < 0 ? url : url.slice(0, q), headers: req.headers },
+    peerIp,
+    url,
+    state: new Map(),
+  };
+  return { ex, fwd };
+}
+
+/** Applies a hook's header changes to the headers about to be sent. */
+export function applyChange(headers: HeaderMap, change: ResponseChange | undefined): void {
+  if (!change) return;
+  for (const [k, v] of Object.entries(change.setHeaders ?? {})) headers[k.toLowerCase()] = typeof v === 'string' ? v : [...v];
+  for (const [k, v] of Object.entries(change.appendHeaders ?? {})) {
+    const name = k.toLowerCase();
+    const prior = headers[name];
+    const before = prior === undefined ? [] : typeof prior === 'string' ? [prior] : prior;
+    headers[name] = [...before, ...(typeof v === 'string' ? [v] : v)];
+  }
+}
+
+export function reportDone(ctx: ProxyContext, ex: ProxyExchange, started: number, info: DoneInfo): void {
+  const hook = ctx.hooks.onDone;
+  if (!hook) return;
+  try {
+    hook(ex, { ...info, durationMs: Math.max(0, ctx.clock.now() - started) });
+  } catch (err) {
+    ctx.reportError(err);
+  }
+}

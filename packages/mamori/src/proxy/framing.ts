@@ -1,0 +1,46 @@
+/**
+ * Checks on a parsed request that Node's parser leaves to the application.
+ * Node (llhttp, strict mode) already refuses Content-Length together with
+ * Transfer-Encoding, duplicate or malformed Content-Length, and a final
+ * encoding other than chunked; these checks repeat the framing rules on the
+ * raw header list as a second line, and add the ones Node does not make.
+ */
+import type { IncomingMessage } from 'node:http';
+
+export interface Refusal {
+  readonly status: 400 | 413 | 431 | 501;
+  readonly reason: string;
+}
+
+export function checkRequest(req: IncomingMessage, maxHeaders: number): Refusal | undefined {
+  const raw = req.rawHeaders;
+  // Node keeps at most maxHeadersCount (set to maxHeaders + 1) entries: more means too many.
+  if (raw.length / 2 > maxHeaders) return { status: 431, reason: 'too many header fields' };
+  let contentLength = 0;
+  let transferEncoding = 0;
+  let host = 0;
+  let te = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'content-length') contentLength++;
+    else if (name === 'transfer-encoding') {
+      transferEncoding++;
+      te = raw[i + 1]!;
+    } else if (name === 'host') host++;
+  }
+  if (contentLength > 1) return { status: 400, reason: 'more than one Content-Length' };
+  if (contentLength > 0 && transferEncoding > 0) return { status: 400, reason: 'both Content-Length and Transfer-Encoding' };
+  if (transferEncoding > 1) return { status: 400, reason: 'more than one Transfer-Encoding' };
+  if (transferEncoding === 1 && te.trim().toLowerCase() !== 'chunked') return { status: 501, reason: 'Transfer-Encoding other than chunked' };
+  if (host > 1) return { status: 400, reason: 'more than one Host' };
+  const url = req.url ?? '';
+  if (!url.startsWith('/')) return { status: 400, reason: 'request target is not a path' };
+  return undefined;
+}
+
+/** Whether the request carries a body (HTTP/1.1: Content-Length above 0, or chunked). */
+export function hasRequestBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const cl = req.headers['content-length'];
+  return cl !== undefined && cl !== '0' && /[1-9]/.test(cl);
+}

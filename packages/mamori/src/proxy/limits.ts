@@ -1,0 +1,61 @@
+/** Resource limits of the proxy: every one bounds something a client or the upstream controls. */
+import { MamoriError } from '../core/errors.js';
+
+export interface ProxyLimits {
+  /** Bytes of request line and headers; above it the client gets 431. */
+  maxHeaderBytes: number;
+  /** Header fields in a request; above it the client gets 431. */
+  maxHeaders: number;
+  /** Bytes of a request body the hooks asked to inspect; above it the client gets 413. */
+  maxBufferedBodyBytes: number;
+  /** Bytes of an upstream response body a hook asked to see; larger bodies are streamed unseen. */
+  maxResponseSniffBytes: number;
+  /** Time allowed to receive the request headers; then 408. */
+  headersTimeoutMs: number;
+  /** Time allowed to receive the whole request; then 408. */
+  requestTimeoutMs: number;
+  /** Time the upstream may stay silent (connect, answer, or mid-body); before its answer starts, 504. */
+  upstreamTimeoutMs: number;
+  /** Time an idle keep-alive client connection is kept open. */
+  keepAliveTimeoutMs: number;
+  /** How long a refused client's remaining bytes are read and dropped before the socket is closed (default 2 s). */
+  lingerMs?: number;
+  /** How often Node checks connections for the headers and request timeouts (default: a quarter of headersTimeoutMs, 1 s at most). */
+  timeoutCheckIntervalMs?: number;
+}
+
+export const DEFAULT_PROXY_LIMITS: ProxyLimits = Object.freeze({
+  maxHeaderBytes: 16 * 1024,
+  maxHeaders: 100,
+  maxBufferedBodyBytes: 1024 * 1024,
+  maxResponseSniffBytes: 256 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  upstreamTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+});
+
+const KNOWN = new Set([...Object.keys(DEFAULT_PROXY_LIMITS), 'lingerMs', 'timeoutCheckIntervalMs']);
+
+export type ResolvedLimits = Readonly<Required<ProxyLimits>>;
+
+/** Merges `partial` over the defaults and validates the result. */
+export function resolveLimits(partial: Partial<ProxyLimits> = {}): ResolvedLimits {
+  const merged: Record<string, number | undefined> = { ...DEFAULT_PROXY_LIMITS };
+  for (const [k, v] of Object.entries(partial)) {
+    if (!KNOWN.has(k)) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `unknown proxy limit "${k.slice(0, 64)}"`);
+    if (v !== undefined) merged[k] = v;
+  }
+  const headersTimeoutMs = merged['headersTimeoutMs']!;
+  merged['lingerMs'] ??= 2_000;
+  merged['timeoutCheckIntervalMs'] ??= Math.max(1, Math.min(1_000, Math.floor(headersTimeoutMs / 4)));
+  for (const [k, v] of Object.entries(merged)) {
+    if (!Number.isSafeInteger(v) || (v as number) <= 0) {
+      throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `proxy limit ${k} must be a positive integer, got ${String(v)}`);
+    }
+  }
+  if (headersTimeoutMs > merged['requestTimeoutMs']!) {
+    throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', 'proxy limit headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+  return Object.freeze(merged) as unknown as ResolvedLimits;
+}

@@ -1,0 +1,160 @@
+/**
+ * Upgrade requests (WebSocket and others). The hooks are consulted as for
+ * any request (a body is never read: onBody, if asked for, gets an empty
+ * one). When allowed, the request goes upstream; on 101 the two sockets are
+ * piped both ways, any other answer is passed on and the connection closed.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { RenderedResponse } from '../guard/verdict.js';
+import { applyChange, makeExchange, reportDone } from './exchange.js';
+import { checkRequest } from './framing.js';
+import { addVia, stripHopByHop } from './hop-by-hop.js';
+import type { ProxyContext, ResponseChange } from './http-proxy.js';
+import { lingerClose, plainError, rawHead, rawResponse } from './respond.js';
+import { upstreamHeaders } from './upstream.js';
+
+export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const started = ctx.clock.now();
+  const { ex, fwd } = makeExchange(ctx, req);
+  const hooks = ctx.hooks;
+  ctx.tunnels.add(socket);
+  let status: number | undefined;
+  let error: string | undefined;
+  let bytes = 0;
+  let done = false;
+  let timedOut = false;
+  let upReq: http.ClientRequest | undefined;
+  let upSocket: Duplex | undefined;
+
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    ctx.tunnels.delete(socket);
+    upReq?.destroy();
+    upSocket?.destroy();
+    reportDone(ctx, ex, started, { status: status ?? 499, bytes, ...(error === undefined ? {} : { error }) });
+  };
+  socket.on('error', () => socket.destroy());
+  socket.once('close', finish);
+
+  const refuse = (r: RenderedResponse, why?: string): void => {
+    if (status !== undefined) return;
+    status = r.status;
+    if (why !== undefined) error ??= why;
+    bytes = Buffer.byteLength(r.body);
+    upSocket?.destroy();
+    lingerClose(socket, rawResponse(r), ctx.limits.lingerMs);
+  };
+  const failed = (err: unknown): void => {
+    ctx.reportError(err);
+    if (done) return;
+    if (status === undefined) refuse(plainError(500), 'hook failed');
+    else socket.destroy();
+  };
+
+  const onUpstreamAnswer = async (upRes: IncomingMessage, upgraded: Duplex | undefined, upHead: Buffer): Promise<void> => {
+    const code = upRes.statusCode ?? 502;
+    const headers = stripHopByHop(upRes.headers);
+    addVia(headers);
+    if (upgraded) {
+      headers['connection'] = 'Upgrade';
+      const proto = upRes.headers['upgrade'];
+      if (proto !== undefined) headers['upgrade'] = proto;
+    } else {
+      headers['connection'] = 'close';
+    }
+    const change: ResponseChange | undefined = hooks.onResponse ? await hooks.onResponse(ex, { status: code, headers }) : undefined;
+    if (done) return;
+    if (change?.replace) {
+      upRes.destroy();
+      refuse(change.replace);
+      return;
+    }
+    applyChange(headers, change);
+    socket.write(rawHead(code, headers));
+    status = code;
+    if (!upgraded) {
+      // Passed on as is; the body ends with the connection.
+      upRes.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      upRes.once('end', () => lingerClose(socket, Buffer.alloc(0), ctx.limits.lingerMs));
+      upRes.pipe(socket, { end: false });
+      return;
+    }
+    if (upHead.length > 0) socket.write(upHead);
+    if (head.length > 0) upgraded.write(head);
+    upgraded.on('data', (c: Buffer) => {
+      bytes += c.length;
+    });
+    upgraded.pipe(socket);
+    socket.pipe(upgraded);
+  };
+
+  const connect = (): void => {
+    const t = ctx.target;
+    const headers = upstreamHeaders(req, fwd);
+    headers['connection'] = 'Upgrade';
+    const proto = req.headers['upgrade'];
+    if (proto !== undefined) headers['upgrade'] = proto;
+    const options: https.RequestOptions = {
+      agent: ctx.agent,
+      hostname: t.hostname,
+      port: t.port,
+      method: req.method,
+      path: t.basePath + (req.url ?? '/'),
+      headers,
+    };
+    if (t.https) options.servername = t.servername;
+    const r = t.https ? https.request(options) : http.request(options);
+    upReq = r;
+    r.setTimeout(ctx.limits.upstreamTimeoutMs, () => {
+      timedOut = true;
+      r.destroy(new Error('upstream timeout'));
+    });
+    r.on('error', (err: NodeJS.ErrnoException) => {
+      if (done || upSocket) return;
+      if (status === undefined) refuse(plainError(timedOut ? 504 : 502), timedOut ? 'upstream timeout' : `upstream failed${err.code ? `: ${err.code}` : ''}`);
+      else socket.destroy();
+    });
+    r.on('response', (upRes: IncomingMessage) => {
+      upRes.on('error', () => socket.destroy());
+      upRes.once('close', () => {
+        if (!upRes.complete) socket.destroy();
+      });
+      onUpstreamAnswer(upRes, undefined, Buffer.alloc(0)).catch(failed);
+    });
+    r.on('upgrade', (upRes: IncomingMessage, s: Duplex, upHead: Buffer) => {
+      upSocket = s;
+      s.on('error', () => s.destroy());
+      s.once('close', () => socket.destroy());
+      (s as Duplex & { setTimeout?: (ms: number) => void }).setTimeout?.(0);
+      if (done) {
+        s.destroy();
+        return;
+      }
+      onUpstreamAnswer(upRes, s, upHead).catch(failed);
+    });
+    r.end();
+  };
+
+  const refusal = checkRequest(req, ctx.limits.maxHeaders);
+  if (refusal) {
+    refuse(plainError(refusal.status), refusal.reason);
+    return;
+  }
+  const run = async (): Promise<void> => {
+    let decision = await hooks.onRequest(ex);
+    if (done) return;
+    if (decision === 'buffer') decision = hooks.onBody ? await hooks.onBody(ex, Buffer.alloc(0)) : undefined;
+    if (done) return;
+    if (decision) {
+      refuse(decision);
+      return;
+    }
+    connect();
+  };
+  run().catch(failed);
+}
