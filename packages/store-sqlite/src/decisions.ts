@@ -1,12 +1,15 @@
 /**
  * Decisions in SQLite. Matching a request is one indexed query: the exact
  * IP, user, device and country, plus every range that could hold the IP
- * (its network at each prefix length, passed as one JSON array).
+ * (its network at each prefix length that some range decision uses, passed
+ * as one JSON array). The prefix lengths in use are cached and reloaded when
+ * `meta.range_rev`, bumped by triggers on any process's change, moves.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import {
   cidrOf,
+  parseCidr,
   formatCidr,
   formatIp,
   tryParseIp,
@@ -91,6 +94,11 @@ export class SqliteDecisions implements DecisionStore {
   readonly #dropSoonest: Statement;
   readonly #deleteId: Statement;
   readonly #match: Statement;
+  readonly #rangeRev: Statement;
+  readonly #netBits: Statement;
+  #rev = -1;
+  /** Prefix lengths of range decisions, per IP version, longest first. */
+  #prefixes: { 4: number[]; 6: number[] } = { 4: [], 6: [] };
   readonly #add: Transaction<(d: Decision) => void>;
 
   constructor(db: Database, clock: Clock, max: number, check: () => void) {
@@ -99,7 +107,7 @@ export class SqliteDecisions implements DecisionStore {
     this.#max = Math.max(1, max);
     this.#check = check;
     this.#insert = db.prepare(
-      `INSERT INTO decisions (${COLUMNS}) VALUES (@id, @action, @scope, @value, @createdAt, @expiresAt, @origin, @reason)`,
+      `INSERT INTO decisions (${COLUMNS}, net_bits) VALUES (@id, @action, @scope, @value, @createdAt, @expiresAt, @origin, @reason, @netBits)`,
     );
     this.#count = db.prepare('SELECT count(*) FROM decisions').pluck();
     this.#dropExpired = db.prepare('DELETE FROM decisions WHERE expires_at <= ?');
@@ -114,6 +122,8 @@ export class SqliteDecisions implements DecisionStore {
          OR (scope = 'range' AND value IN (SELECT value FROM json_each(@ranges)))
        )`,
     );
+    this.#rangeRev = db.prepare("SELECT value FROM meta WHERE name = 'range_rev'").pluck();
+    this.#netBits = db.prepare('SELECT DISTINCT net_bits FROM decisions WHERE net_bits IS NOT NULL').pluck();
     this.#add = db.transaction((d: Decision) => {
       // Like the memory store: at the cap, drop expired decisions, then the ones that lapse soonest.
       let n = this.#count.get() as number;
@@ -122,7 +132,12 @@ export class SqliteDecisions implements DecisionStore {
         n = this.#count.get() as number;
         if (n >= this.#max) this.#dropSoonest.run(n - this.#max + 1);
       }
-      this.#insert.run({ ...d });
+      let netBits: number | null = null;
+      if (d.scope === 'range') {
+        const c = parseCidr(d.value);
+        netBits = c.version * 1000 + c.prefix;
+      }
+      this.#insert.run({ ...d, netBits });
     });
   }
 
@@ -180,9 +195,8 @@ export class SqliteDecisions implements DecisionStore {
     const ip = subject.ip ? tryParseIp(subject.ip) : undefined;
     let ranges = '[]';
     if (ip) {
-      const nets: string[] = [];
-      for (let p = ip.version === 4 ? 32 : 128; p >= 0; p--) nets.push(formatCidr(cidrOf(ip, p)));
-      ranges = JSON.stringify(nets);
+      const prefixes = this.#rangePrefixes()[ip.version];
+      if (prefixes.length > 0) ranges = JSON.stringify(prefixes.map((p) => formatCidr(cidrOf(ip, p))));
     }
     const rows = this.#match.all({
       now: this.#clock.now(),
@@ -193,6 +207,22 @@ export class SqliteDecisions implements DecisionStore {
       ranges,
     }) as DecisionRow[];
     return rows.map(toDecision);
+  }
+
+  #rangePrefixes(): { 4: number[]; 6: number[] } {
+    const rev = this.#rangeRev.get() as number;
+    if (rev !== this.#rev) {
+      const next: { 4: number[]; 6: number[] } = { 4: [], 6: [] };
+      for (const bits of this.#netBits.all() as number[]) {
+        const version = Math.floor(bits / 1000);
+        if (version === 4 || version === 6) next[version].push(bits % 1000);
+      }
+      next[4].sort((a, b) => b - a);
+      next[6].sort((a, b) => b - a);
+      this.#prefixes = next;
+      this.#rev = rev;
+    }
+    return this.#prefixes;
   }
 
   /** Binds @now only when the statement uses it (better-sqlite3 refuses unused named parameters). */

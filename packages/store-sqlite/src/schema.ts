@@ -44,9 +44,21 @@ const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     origin TEXT NOT NULL,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    -- For ranges: version * 1000 + prefix length (4024 for an IPv4 /24); NULL otherwise.
+    net_bits INTEGER
   );
   CREATE INDEX IF NOT EXISTS decisions_match ON decisions (scope, value, expires_at);
+  CREATE INDEX IF NOT EXISTS decisions_net_bits ON decisions (net_bits) WHERE net_bits IS NOT NULL;
+
+  -- Counts every change to range decisions (by any process), so a reader knows
+  -- when to reload the prefix lengths in use.
+  CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT OR IGNORE INTO meta (name, value) VALUES ('range_rev', 0);
+  CREATE TRIGGER IF NOT EXISTS decisions_range_added AFTER INSERT ON decisions WHEN new.net_bits IS NOT NULL
+    BEGIN UPDATE meta SET value = value + 1 WHERE name = 'range_rev'; END;
+  CREATE TRIGGER IF NOT EXISTS decisions_range_removed AFTER DELETE ON decisions WHEN old.net_bits IS NOT NULL
+    BEGIN UPDATE meta SET value = value + 1 WHERE name = 'range_rev'; END;
   CREATE INDEX IF NOT EXISTS decisions_expires ON decisions (expires_at);
   CREATE INDEX IF NOT EXISTS decisions_created ON decisions (created_at);
 

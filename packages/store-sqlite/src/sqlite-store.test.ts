@@ -46,6 +46,14 @@ describe('SqliteStore', () => {
       assert.deepEqual(await proxy.decisions.match({ ip: '192.0.2.50' }), [d]);
       assert.equal(await proxy.decisions.delete(d.id), true);
       assert.deepEqual(await cli.decisions.list(), []);
+      // The proxy caches which range prefixes exist; a range the CLI adds later still matches.
+      assert.deepEqual(await proxy.decisions.match({ ip: '2001:db8:7::1' }), []);
+      const r = await cli.decisions.add({ ...block(clock, '2001:db8:7::/48'), scope: 'range' });
+      assert.deepEqual(await proxy.decisions.match({ ip: '2001:db8:7::1' }), [r]);
+      const r4 = await cli.decisions.add({ ...block(clock, '198.51.100.0/22'), scope: 'range' });
+      assert.deepEqual(await proxy.decisions.match({ ip: '198.51.103.255' }), [r4]);
+      assert.equal(await cli.decisions.deleteWhere({ scope: 'range' }), 2);
+      assert.deepEqual(await proxy.decisions.match({ ip: '2001:db8:7::1' }), []);
       await proxy.increment([{ key: 'k', by: 3, ttlMs: HOUR }]);
       assert.deepEqual(await cli.read(['k']), [3]);
     } finally {
