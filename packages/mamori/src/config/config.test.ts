@@ -7,7 +7,7 @@ import { parseConfig, loadConfig, defaultConfig, LOGIN_DEFAULTS } from './config
 import { CONFIG_SCHEMA } from './schema.js';
 import { isMamoriError, type MamoriError } from '../core/errors.js';
 
-const root = new URL('../../../../../', import.meta.url);
+const root = new URL('../../../../', import.meta.url);
 
 function problemOf(text: string): MamoriError {
   try {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { MamoriError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { parseCidr } from '../core/net.js';
@@ -85,8 +85,20 @@ export const LOGIN_DEFAULTS: LoginProtectionConfig = {
   notifyAfterFailures: 5,
 };
 
-function locate(doc: Document | undefined, lc: LineCounter | undefined, file: string, path: (string | number)[]): string {
+function locate(doc: Document | undefined, lc: LineCounter | undefined, file: string, path: (string | number)[], atKey = false): string {
   if (!doc || !lc) return file;
+  const last = path[path.length - 1];
+  if (atKey && typeof last === 'string') {
+    // Point at the key itself (for unknown keys), not at its value.
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+      if (pair && isNode(pair.key) && pair.key.range) {
+        const { line, col } = lc.linePos(pair.key.range[0]);
+        return `${file}:${line}:${col}`;
+      }
+    }
+  }
   // Walk up until a node with a source range is found.
   for (let p = path; ; p = p.slice(0, -1)) {
     const node = p.length === 0 ? doc.contents : doc.getIn(p, true);
@@ -126,7 +138,7 @@ export function parseConfig(text: string, file = '<inline>'): MamoriConfig {
     throw new MamoriError('MAMORI_ERR_CONFIG_SYNTAX', `could not be read as data: ${(err as Error).message}`, { location: file, cause: err });
   }
   const problems: SchemaProblem[] = validateSchema(CONFIG_SCHEMA, raw);
-  if (problems.length) throw invalid(problems.map((p) => ({ ...p, where: locate(doc, lc, file, p.path) })));
+  if (problems.length) throw invalid(problems.map((p) => ({ ...p, where: locate(doc, lc, file, p.path, p.message.startsWith('unknown key')) })));
   return resolveConfig(raw as Raw, file, (path) => locate(doc, lc, file, path));
 }
 

@@ -13,11 +13,11 @@ describe('parseDuration', () => {
     assert.equal(parseDuration(' 0s '), 0);
     assert.equal(parseDuration(1234), 1234);
   });
-  it('rejects anything else with MAMORI_ERR_DURATION naming where it was', () => {
+  it('rejects anything else with MAMORI_ERR_CONFIG_DURATION naming where it was', () => {
     for (const bad of ['', '15', '15 m', '1.5h', '-1s', '1w', 'm', '1234567890s', 'x'.repeat(100_000)]) {
-      assert.throws(() => parseDuration(bad, 'guard.window'), (e) => isMamoriError(e, 'MAMORI_ERR_DURATION') && e.message.startsWith('guard.window') && e.message.length < 200, bad.slice(0, 20));
+      assert.throws(() => parseDuration(bad, 'guard.window'), (e) => isMamoriError(e, 'MAMORI_ERR_CONFIG_DURATION') && e.message.startsWith('guard.window') && e.message.length < 200, bad.slice(0, 20));
     }
-    for (const bad of [-1, Number.NaN, Infinity]) assert.throws(() => parseDuration(bad), (e) => isMamoriError(e, 'MAMORI_ERR_DURATION'));
+    for (const bad of [-1, Number.NaN, Infinity]) assert.throws(() => parseDuration(bad), (e) => isMamoriError(e, 'MAMORI_ERR_CONFIG_DURATION'));
   });
 });
 

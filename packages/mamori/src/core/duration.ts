@@ -10,7 +10,7 @@ export function parseDuration(input: string | number, where = 'duration'): numbe
     const m = /^(\d{1,9})(ms|s|m|h|d)$/.exec(input.trim());
     if (m) return Number(m[1]) * UNITS[m[2]!]!;
   }
-  throw new MamoriError('MAMORI_ERR_DURATION', `${where}: "${String(input).slice(0, 40)}" is not a duration; use a number with ms, s, m, h or d (for example 15m)`);
+  throw new MamoriError('MAMORI_ERR_CONFIG_DURATION', `${where}: "${String(input).slice(0, 40)}" is not a duration; use a number with ms, s, m, h or d (for example 15m)`);
 }
 
 export function formatDuration(ms: number): string {

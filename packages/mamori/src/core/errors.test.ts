@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERRORS, MamoriError, isMamoriError } from './errors.js';
 
-const doc = readFileSync(new URL('../../../../../docs/errors.md', import.meta.url), 'utf8');
+const doc = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8');
 
 it('docs/errors.md lists exactly the codes in the catalogue', () => {
   const documented = [...doc.matchAll(/^\| (MAMORI_ERR_[A-Z0-9_]+) \|/gm)].map((m) => m[1]);

@@ -27,7 +27,8 @@ export const ERRORS = {
   MAMORI_ERR_PROXY_LISTEN: { summary: 'The proxy could not listen on its address.' },
   MAMORI_ERR_CLI_USAGE: { summary: 'A command was given unknown or missing arguments.' },
   MAMORI_ERR_SIM_TARGET: { summary: 'The simulator refused a target that is not on loopback.' },
-  MAMORI_ERR_DURATION: { summary: 'A duration string could not be parsed.' },
+  MAMORI_ERR_CONFIG_DURATION: { summary: 'A duration string could not be parsed.' },
+  MAMORI_ERR_SIM_OPTIONS: { summary: 'The simulator got an unknown scenario or an option out of range.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

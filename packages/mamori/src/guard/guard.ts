@@ -154,6 +154,24 @@ export class Guard {
     return { outcome, ...report };
   }
 
+  /**
+   * For adapters that must set headers synchronously (Express's writeHead):
+   * classifies the answer and returns the trusted-device cookie now, while
+   * the counters are updated in `done`.
+   */
+  settleLogin(p: PendingLogin, answer: { status: number; location?: string; body?: string }): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
+    const outcome = classifyLoginResponse(p.endpoint, answer.status, answer.location, answer.body);
+    if (outcome === 'unknown') return { outcome, done: Promise.resolve() };
+    const done = this.reportOutcome(p, outcome === 'success');
+    if (outcome !== 'success' || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
+    const cookieName = this.config.loginProtection.trustedDevice.cookie;
+    const uh = this.login.userHash(p.fields.username ?? '');
+    const existing = this.login.devices.verify(readCookie(p.req.headers['cookie'], cookieName));
+    const { token } = this.login.devices.issue(uh, existing && existing.userHash === uh ? existing.deviceId : undefined);
+    const secure = header(p.req, 'x-forwarded-proto') === 'https';
+    return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };
+  }
+
   async reportOutcome(p: PendingLogin, success: boolean): Promise<{ setCookie?: string }> {
     const r = await this.login.report(
       {
