@@ -13,7 +13,6 @@ export * from './guard/verdict.js';
 export * from './config/validate.js';
 export * from './config/schema.js';
 export * from './config/config.js';
-export * from './guard/path.js';
 export * from './guard/cookies.js';
 export * from './guard/device-token.js';
 export * from './guard/login.js';

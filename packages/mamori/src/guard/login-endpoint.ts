@@ -4,7 +4,7 @@
  * answer shows failure. Shared by the proxy and the framework adapters.
  */
 import type { FieldLocator, LoginEndpointConfig } from '../config/config.js';
-import { normalizePath } from './path.js';
+import { normalizePolicyPath, policyPathViews } from './access-policy.js';
 
 export interface LoginFields {
   username?: string;
@@ -17,8 +17,10 @@ const MAX_FIELD = 4096;
 
 export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, path: string): LoginEndpointConfig | undefined {
   if (endpoints.length === 0) return undefined;
-  const p = normalizePath(path);
-  for (const e of endpoints) if (e.method === method.toUpperCase() && normalizePath(e.path) === p) return e;
+  // Normalised as the access policy does, so `/Login`, `//login/` or `/x/../login` are still the login.
+  const views = policyPathViews(path);
+  const m = method.toUpperCase();
+  for (const e of endpoints) if (e.method === m && views.includes(normalizePolicyPath(e.path))) return e;
   return undefined;
 }
 
