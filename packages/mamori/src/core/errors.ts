@@ -29,6 +29,7 @@ export const ERRORS = {
   MAMORI_ERR_SIM_TARGET: { summary: 'The simulator refused a target that is not on loopback.' },
   MAMORI_ERR_CONFIG_DURATION: { summary: 'A duration string could not be parsed.' },
   MAMORI_ERR_SIM_OPTIONS: { summary: 'The simulator got an unknown scenario or an option out of range.' },
+  MAMORI_ERR_ADAPTER_CLIENT_IP: { summary: 'A framework adapter could not tell the client address.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
