@@ -84,3 +84,18 @@ export function cookieFrom(res: Response, name: string): string | undefined {
   for (const c of res.headers.getSetCookie()) if (c.startsWith(`${name}=`)) return c.split(';')[0];
   return undefined;
 }
+
+/** Plays a browser that solves a JSON challenge answer; returns the pass cookie (name=value). */
+export async function solveAndPass(base: string, challenged: Response, ip?: string): Promise<string> {
+  const { solveChallenge } = await import('mamori');
+  const body = (await challenged.json()) as { challenge: { token: string; difficulty: number; submit: string } };
+  const solution = solveChallenge(body.challenge.token, body.challenge.difficulty);
+  if (solution === undefined) throw new Error('could not solve the challenge');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (ip) headers['x-forwarded-for'] = ip;
+  const res = await fetch(`${base}${body.challenge.submit}`, { method: 'POST', headers, body: JSON.stringify({ token: body.challenge.token, solution }) });
+  if (res.status !== 200) throw new Error(`challenge submit answered ${res.status}: ${await res.text()}`);
+  const cookie = cookieFrom(res, 'mamori_pass');
+  if (!cookie) throw new Error('no pass cookie');
+  return cookie;
+}

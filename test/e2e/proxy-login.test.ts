@@ -2,12 +2,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { connect } from 'node:net';
-import { startStack, login, cookieFrom, type Stack } from './harness.js';
+import { startStack, login, cookieFrom, solveAndPass, type Stack } from './harness.js';
 
 describe('e2e: mamori proxy in front of the demo shop, SQLite store', () => {
   let s: Stack;
   before(async () => {
-    s = await startStack({ login_protection: { user: { challenge_after: 8, close_after: 12 } } });
+    s = await startStack({ login_protection: { user: { challenge_after: 12, close_after: 12 } } });
   });
   after(async () => {
     await s.close();
@@ -27,9 +27,15 @@ describe('e2e: mamori proxy in front of the demo shop, SQLite store', () => {
   it('a brute force from one source is blocked with Retry-After; a restart does not lift it', async () => {
     const ip = '203.0.113.50';
     const statuses: number[] = [];
-    for (let i = 0; i < 10; i++) statuses.push((await login(s.proxy.url, 'bob@example.com', `guess-${i}`, { ip })).status);
-    assert.deepEqual(statuses, Array(10).fill(401), 'the first ten reach the shop');
-    const blocked = await login(s.proxy.url, 'bob@example.com', 'guess-10', { ip });
+    for (let i = 0; i < 5; i++) statuses.push((await login(s.proxy.url, 'bob@example.com', `guess-${i}`, { ip })).status);
+    assert.deepEqual(statuses, Array(5).fill(401), 'the first five reach the shop');
+    const challenged = await login(s.proxy.url, 'bob@example.com', 'guess-5', { ip, accept: 'application/json' });
+    assert.equal(challenged.status, 429);
+    assert.equal(challenged.headers.get('x-mamori-action'), 'challenge');
+    // A script that pays for the proof of work gets five more guesses, then the block.
+    const pass = await solveAndPass(s.proxy.url, challenged, ip);
+    for (let i = 5; i < 10; i++) assert.equal((await login(s.proxy.url, 'bob@example.com', `guess-${i}`, { ip, cookie: pass })).status, 401);
+    const blocked = await login(s.proxy.url, 'bob@example.com', 'guess-10', { ip, cookie: pass });
     assert.equal(blocked.status, 429);
     assert.equal(blocked.headers.get('x-mamori-action'), 'block');
     assert.equal(blocked.headers.get('retry-after'), '60');
@@ -49,20 +55,24 @@ describe('e2e: mamori proxy in front of the demo shop, SQLite store', () => {
   });
 
   it('blocked answers are the same for an existing and an unknown account', async () => {
-    for (let i = 0; i < 10; i++) await login(s.proxy.url, 'admin@example.com', `x${i}`, { ip: '203.0.113.61' });
-    for (let i = 0; i < 10; i++) await login(s.proxy.url, 'ghost@example.com', `x${i}`, { ip: '203.0.113.62' });
-    const a = await login(s.proxy.url, 'admin@example.com', 'x', { ip: '203.0.113.61' });
-    const b = await login(s.proxy.url, 'ghost@example.com', 'x', { ip: '203.0.113.62' });
+    for (let i = 0; i < 5; i++) await login(s.proxy.url, 'admin@example.com', `x${i}`, { ip: '203.0.113.61' });
+    for (let i = 0; i < 5; i++) await login(s.proxy.url, 'ghost@example.com', `x${i}`, { ip: '203.0.113.62' });
+    const a = await login(s.proxy.url, 'admin@example.com', 'x', { ip: '203.0.113.61', accept: 'application/json' });
+    const b = await login(s.proxy.url, 'ghost@example.com', 'x', { ip: '203.0.113.62', accept: 'application/json' });
     assert.equal(a.status, b.status);
-    assert.equal(await a.text(), await b.text());
     assert.equal(a.headers.get('retry-after'), b.headers.get('retry-after'));
+    const shape = async (r: Response) => {
+      const j = (await r.json()) as { challenge: Record<string, unknown> };
+      return { ...j, challenge: { ...j.challenge, token: 'T', expires_at: 'E' } };
+    };
+    assert.deepEqual(await shape(a), await shape(b));
   });
 
   it('a distributed attack closes the account to strangers, but alice with her device gets in', async () => {
     const first = await login(s.proxy.url, 'alice@example.com', 'alice-demo-password', { ip: '192.0.2.10' });
     const device = cookieFrom(first, 'mamori_device')!;
-    for (let i = 0; i < 14; i++) {
-      await login(s.proxy.url, 'alice@example.com', `wrong-${i}`, { ip: `198.51.100.${i + 1}`, cookie: 'pass=none' });
+    for (let i = 0; i < 12; i++) {
+      assert.equal((await login(s.proxy.url, 'alice@example.com', `wrong-${i}`, { ip: `198.51.100.${i + 1}` })).status, 401);
     }
     const stranger = await login(s.proxy.url, 'alice@example.com', 'alice-demo-password', { ip: '192.0.2.99' });
     assert.equal(stranger.status, 429, 'even the right password is refused from an untrusted device');
@@ -103,7 +113,7 @@ describe('e2e: hostile input through the proxy', () => {
   it('a megabyte username is refused with 413, and a large one is counted without trouble', async () => {
     const huge = await login(s.proxy.url, 'a'.repeat(1024 * 1024 + 10), 'x', { ip: '203.0.113.1' });
     assert.equal(huge.status, 413);
-    const big = 'b'.repeat(200_000);
+    const big = 'b'.repeat(10_000);
     for (let i = 0; i < 5; i++) assert.equal((await login(s.proxy.url, big, "x", { ip: "203.0.113.2" })).status, 401, "the shop refuses it; mamori counted it");
     const v = await login(s.proxy.url, big, "x", { ip: "203.0.113.2", accept: "application/json" });
     assert.equal(v.headers.get("x-mamori-action"), "challenge", "a long name is counted like any other");

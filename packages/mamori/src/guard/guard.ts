@@ -143,7 +143,8 @@ export class Guard {
       userAgent: header(req, 'user-agent'),
       path: req.path,
     });
-    return { endpoint, fields, req, verdict };
+    // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
+    return { endpoint, fields, req, verdict: verdict.action === 'block' ? { ...verdict, status: 429 } : verdict };
   }
 
   /** After the site answered: counts the outcome; returns headers to add (the trusted-device cookie). */
@@ -196,7 +197,7 @@ export class Guard {
       const ch = this.challenger.issue({ ip: req.ip, scope: PASS_SCOPE, risk });
       return renderChallenge(ch, { wantsJson, retryAfter: v.retryAfter, action: CHALLENGE_PATH });
     }
-    const status = v.ruleId?.startsWith('login.') ? 429 : 403;
+    const status = v.status ?? (v.ruleId?.startsWith('login.') ? 429 : 403);
     const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-mamori-action': 'block' };
     if (v.retryAfter !== undefined) headers['retry-after'] = String(v.retryAfter);
     const message = status === 429 ? 'Too many attempts. Please try again later.' : 'Access to this page is not allowed from here.';

@@ -15,6 +15,8 @@ export interface Verdict {
   readonly retryAfter?: number;
   /** Proof-of-work difficulty in leading zero bits, for challenges. */
   readonly difficulty?: number;
+  /** The HTTP status a block should get, when the detector knows best (429 for logins). */
+  readonly status?: number;
   /** The protection is in detect-only mode: record, but let the request through. */
   readonly detectOnly?: boolean;
 }
