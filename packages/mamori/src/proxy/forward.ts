@@ -116,7 +116,7 @@ class Exchange {
 
   #hookFailed(err: unknown): void {
     this.ctx.reportError(err);
-    this.#error ??= 'hook failed';
+    this.#error ??= 'hook or internal error';
     if (this.#upRes && !this.#upRes.complete) this.#upRes.destroy();
     if (this.#closed) return;
     if (this.#answered || this.res.headersSent) {

@@ -35,7 +35,24 @@ export function checkRequest(req: IncomingMessage, maxHeaders: number): Refusal 
   if (host > 1) return { status: 400, reason: 'more than one Host' };
   const url = req.url ?? '';
   if (!url.startsWith('/')) return { status: 400, reason: 'request target is not a path' };
+  if (hasDotSegment(url)) return { status: 400, reason: 'dot segment in the path' };
   return undefined;
+}
+
+/**
+ * Whether the path holds a `.` or `..` segment, plain or percent-encoded.
+ * Browsers never send one; forwarded as is, `/static/../login` would reach
+ * the upstream's login while the hooks saw another path (or leave the base path).
+ */
+export function hasDotSegment(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!path.includes('.') && !/%2e/i.test(path)) return false;
+  for (const seg of path.split('/')) {
+    const s = seg.replace(/%2e/gi, '.');
+    if (s === '.' || s === '..') return true;
+  }
+  return false;
 }
 
 /** Whether the request carries a body (HTTP/1.1: Content-Length above 0, or chunked). */

@@ -22,6 +22,7 @@ import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../core/clock.js';
 import { MamoriError } from '../core/errors.js';
 import { CidrList } from '../core/net.js';
+import { normalizeIp } from './client-ip.js';
 import type { RenderedResponse, RequestInfo } from '../guard/verdict.js';
 import { handleRequest } from './forward.js';
 import { type ResolvedLimits, type ProxyLimits, resolveLimits } from './limits.js';
@@ -242,7 +243,7 @@ function onClientError(ctx: ProxyContext, err: NodeJS.ErrnoException, socket: Du
   const inflight = ctx.inflight.get(socket);
   const busy = inflight !== undefined && [...inflight].some((r) => r.headersSent);
   const status = parseOrTimeout && !busy && socket.writable ? statusForClientError(code) : 0;
-  const peerIp = (socket as Partial<{ remoteAddress: string }>).remoteAddress ?? '';
+  const peerIp = normalizeIp((socket as Partial<{ remoteAddress: string }>).remoteAddress ?? '');
   try {
     ctx.hooks.onClientError?.({ peerIp, status, code });
   } catch (e) {

@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { RenderedResponse } from '../guard/verdict.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
-import { checkRequest } from './framing.js';
+import { checkRequest, hasRequestBody } from './framing.js';
 import { addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ResponseChange } from './http-proxy.js';
 import { lingerClose, plainError, rawHead, rawResponse } from './respond.js';
@@ -50,7 +50,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   const failed = (err: unknown): void => {
     ctx.reportError(err);
     if (done) return;
-    if (status === undefined) refuse(plainError(500), 'hook failed');
+    if (status === undefined) refuse(plainError(500), 'hook or internal error');
     else socket.destroy();
   };
 
@@ -143,6 +143,11 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   const refusal = checkRequest(req, ctx.limits.maxHeaders);
   if (refusal) {
     refuse(plainError(refusal.status), refusal.reason);
+    return;
+  }
+  if (hasRequestBody(req)) {
+    // Its bytes would be indistinguishable from the upgraded protocol's.
+    refuse(plainError(400), 'upgrade request with a body');
     return;
   }
   const run = async (): Promise<void> => {
