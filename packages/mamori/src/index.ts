@@ -25,3 +25,4 @@ export * from './guard/challenge-page.js';
 export * from './guard/guard.js';
 export * from './proxy/index.js';
 export * from './proxy/mamori-proxy.js';
+export * from './sim/index.js';
