@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDemoShop } from '@mamori/demo-shop';
 import { loadConfig, startMamoriProxy } from 'mamori';
@@ -16,6 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: 'string' }, 'shop-port': { type: 'string' }, config: { type: 'string', short: 'c' } }, help);
   const configPath = values.config ?? fileURLToPath(new URL('../../../../config/demo.yaml', import.meta.url));
   const config = loadConfig(configPath);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const shop = await startDemoShop({ port: Number(values['shop-port'] ?? 0), dbPath: `${config.dataDir}/shop.db` });
   const rt = openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
   const port = Number(values.port ?? process.env.PORT ?? config.proxy?.port ?? 8080);
