@@ -1,1 +1,191 @@
-export {};
+/**
+ * @mamori/express: the mamori guard as Express middleware.
+ *
+ *   app.use(express.urlencoded({ extended: false }), express.json());
+ *   app.use(mamoriExpress(guard));
+ *
+ * Every request is inspected (decisions, access policy); `POST
+ * /.mamori/challenge` is answered here; a request to a configured login
+ * endpoint is checked before the app sees it and the app's answer is
+ * classified and counted, with the trusted-device cookie added to it.
+ * The login fields come from `req.body`, so the app's body parsers must
+ * run before this middleware.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
+
+export interface MamoriExpressOptions {
+  /**
+   * The client address. Default: the TCP peer (`req.socket.remoteAddress`),
+   * never `X-Forwarded-For`. Behind a proxy you trust, pass `(req) => req.ip`
+   * with Express's `trust proxy` set to that proxy.
+   */
+  clientIp?: (req: Request) => string | undefined;
+  /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
+  onError?: (err: unknown) => void;
+}
+
+/** The challenge answer is a token and a short solution: a few hundred bytes. */
+const MAX_CHALLENGE_BODY = 16 * 1024;
+/** At most this much of the app's login answer is kept to look for `failure.body_contains`. */
+const MAX_ANSWER_BODY = 64 * 1024;
+
+const AMBIGUOUS: RenderedResponse = {
+  status: 400,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body: 'Bad request: ambiguous login form.\n',
+};
+
+function defaultOnError(err: unknown): void {
+  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
+}
+
+function send(res: Response, r: RenderedResponse): void {
+  res.statusCode = r.status;
+  for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+  res.end(r.body);
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Reads at most `max` bytes of a body no parser consumed; undefined when it is longer. */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    if (size > max) return undefined;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The challenge answer as raw JSON, whether or not `express.json()` already parsed it. */
+async function challengeBody(req: Request): Promise<Buffer | undefined> {
+  const parsed: unknown = req.body;
+  if (Buffer.isBuffer(parsed)) return parsed.length > MAX_CHALLENGE_BODY ? undefined : parsed;
+  if (typeof parsed === 'string') return Buffer.from(parsed.slice(0, MAX_CHALLENGE_BODY + 1));
+  if (parsed !== undefined && parsed !== null) return Buffer.from(JSON.stringify(parsed));
+  if (req.readableEnded) return Buffer.alloc(0);
+  return readBody(req, MAX_CHALLENGE_BODY);
+}
+
+function headerValue(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+function cookieList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+function bodyText(chunk: unknown, encoding: unknown): string | undefined {
+  if (typeof chunk === 'string') return chunk.slice(0, MAX_ANSWER_BODY);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, MAX_ANSWER_BODY)).toString(typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
+  return undefined;
+}
+
+/**
+ * Classifies the app's answer to a login just before its headers go out,
+ * adds the trusted-device cookie next to the app's own cookies, and holds
+ * the end of the response until the outcome is counted.
+ */
+function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onError: (err: unknown) => void): void {
+  let settled = false;
+  const out = res as ServerResponse;
+  const writeHead = out.writeHead;
+  const end = out.end;
+  const settle = (status: number, location: string | undefined, body: string | undefined): { setCookie?: string; done: Promise<unknown> } => {
+    settled = true;
+    try {
+      return guard.settleLogin(pending, { status, location, body });
+    } catch (err) {
+      return { done: Promise.reject(err) };
+    }
+  };
+
+  out.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    if (!settled) {
+      // The app streams its answer (res.write before res.end): classify on status and headers.
+      let headers = rest.find((x) => typeof x === 'object' && x !== null) as OutgoingHttpHeaders | unknown[] | undefined;
+      let location = headerValue(out.getHeader('location'));
+      if (headers && !Array.isArray(headers)) {
+        for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'location') location = headerValue(v);
+      }
+      const s = settle(statusCode, location, undefined);
+      if (s.setCookie) {
+        if (headers && Array.isArray(headers)) {
+          headers = typeof headers[0] === 'string' ? [...headers, 'set-cookie', s.setCookie] : [...headers, ['set-cookie', s.setCookie]];
+        } else if (headers && Object.keys(headers).some((k) => k.toLowerCase() === 'set-cookie')) {
+          const copy: OutgoingHttpHeaders = {};
+          for (const [k, v] of Object.entries(headers)) {
+            if (k.toLowerCase() === 'set-cookie') copy['set-cookie'] = [...cookieList(v), s.setCookie];
+            else copy[k] = v;
+          }
+          headers = copy;
+        } else {
+          out.setHeader('set-cookie', [...cookieList(out.getHeader('set-cookie')), s.setCookie]);
+        }
+        rest = rest.map((x) => (typeof x === 'object' && x !== null ? headers : x));
+      }
+      s.done.catch(onError);
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
+  } as ServerResponse['writeHead'];
+
+  out.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (settled || out.headersSent) return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(args[0], args[1]) : undefined;
+    const s = settle(out.statusCode, headerValue(out.getHeader('location')), body);
+    if (s.setCookie) out.setHeader('set-cookie', [...cookieList(out.getHeader('set-cookie')), s.setCookie]);
+    const finish = () => (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    s.done.then(finish, (err: unknown) => {
+      onError(err);
+      finish();
+    });
+    return this;
+  } as ServerResponse['end'];
+}
+
+export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): RequestHandler {
+  const onError = opts.onError ?? defaultOnError;
+  const clientIp = opts.clientIp ?? ((req: Request) => req.socket.remoteAddress);
+
+  async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const ip = clientIp(req);
+    if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriExpress');
+    // originalUrl: the full path even when the middleware is mounted under a prefix.
+    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: pathOf(req.originalUrl), headers: req.headers };
+
+    if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
+      const body = await challengeBody(req);
+      if (body === undefined) return send(res, { status: 413, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: '{"error":"body_too_large"}' });
+      return send(res, await guard.handleChallengeSubmit(info, body));
+    }
+
+    const v = await guard.inspect(info);
+    if (guard.enforced(v)) return send(res, guard.respond(v, info));
+
+    const endpoint = guard.findLogin(info.method, info.path);
+    if (!endpoint) return next();
+    const fields = extractParsedLoginFields(endpoint, req.body);
+    // A field sent twice could be counted under one name and checked by the app under another.
+    if (fields.problem) return send(res, AMBIGUOUS);
+    const pending = await guard.checkLogin(endpoint, info, fields);
+    if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info));
+    settleOnAnswer(guard, res, pending, onError);
+    next();
+  }
+
+  return function mamori(req, res, next) {
+    handle(req, res, next).catch(next);
+  };
+}
+
+export type { Guard };

@@ -1,1 +1,135 @@
-export {};
+/**
+ * @mamori/fastify: the mamori guard as a Fastify plugin.
+ *
+ *   await app.register(mamoriFastify, { guard });
+ *
+ * The plugin is not encapsulated (like one wrapped in fastify-plugin): its
+ * hooks apply to every route of the instance it is registered on.
+ * - onRequest: decisions and access policy for every request;
+ * - preHandler (after the body is parsed): login endpoints are checked;
+ * - onSend: the app's answer to a login is classified and counted, and the
+ *   trusted-device cookie is added next to the app's own cookies.
+ * It also adds the route `POST /.mamori/challenge` for proof-of-work answers.
+ * Fastify parses JSON bodies itself; for HTML login forms register a
+ * parser for `application/x-www-form-urlencoded` (such as @fastify/formbody)
+ * that keeps repeated fields as arrays.
+ */
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
+
+export interface MamoriFastifyOptions {
+  guard: Guard;
+  /**
+   * The client address. Default: the TCP peer (`request.raw.socket.remoteAddress`),
+   * never `X-Forwarded-For`. Behind a proxy you trust, pass `(req) => req.ip`
+   * with Fastify's `trustProxy` set to that proxy.
+   */
+  clientIp?: (req: FastifyRequest) => string | undefined;
+  /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
+  onError?: (err: unknown) => void;
+}
+
+/** The challenge answer is a token and a short solution: a few hundred bytes. */
+const MAX_CHALLENGE_BODY = 16 * 1024;
+/** At most this much of the app's login answer is searched for `failure.body_contains`. */
+const MAX_ANSWER_BODY = 64 * 1024;
+
+const AMBIGUOUS: RenderedResponse = {
+  status: 400,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body: 'Bad request: ambiguous login form.\n',
+};
+
+function defaultOnError(err: unknown): void {
+  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function send(reply: FastifyReply, r: RenderedResponse): FastifyReply {
+  return reply.code(r.status).headers(r.headers).send(r.body);
+}
+
+function headerValue(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+function bodyText(payload: unknown): string | undefined {
+  if (typeof payload === 'string') return payload.slice(0, MAX_ANSWER_BODY);
+  if (Buffer.isBuffer(payload)) return payload.subarray(0, MAX_ANSWER_BODY).toString('utf8');
+  return undefined; // a stream: classified on status and Location only
+}
+
+const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyInstance, opts: MamoriFastifyOptions, done: (err?: Error) => void) => {
+  const guard = opts.guard;
+  const onError = opts.onError ?? defaultOnError;
+  const clientIp = opts.clientIp ?? ((req: FastifyRequest) => req.raw.socket?.remoteAddress);
+  const infos = new WeakMap<FastifyRequest, RequestInfo>();
+  const pendings = new WeakMap<FastifyRequest, PendingLogin>();
+
+  const infoOf = (req: FastifyRequest): RequestInfo => {
+    let info = infos.get(req);
+    if (!info) {
+      const ip = clientIp(req);
+      if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriFastify');
+      info = { ip: normalizeIp(ip), method: req.method, path: pathOf(req.raw.url ?? req.url), headers: req.headers };
+      infos.set(req, info);
+    }
+    return info;
+  };
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    const info = infoOf(req);
+    if (info.method === 'POST' && info.path === CHALLENGE_PATH) return;
+    const v = await guard.inspect(info);
+    if (guard.enforced(v)) return send(reply, guard.respond(v, info));
+  });
+
+  fastify.addHook('preHandler', async (req, reply) => {
+    const info = infoOf(req);
+    const endpoint = guard.findLogin(info.method, info.path);
+    if (!endpoint) return;
+    const fields = extractParsedLoginFields(endpoint, req.body);
+    // A field sent twice could be counted under one name and checked by the app under another.
+    if (fields.problem) return send(reply, AMBIGUOUS);
+    const pending = await guard.checkLogin(endpoint, info, fields);
+    if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info));
+    pendings.set(req, pending);
+  });
+
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    const pending = pendings.get(req);
+    if (!pending) return payload;
+    pendings.delete(req);
+    try {
+      const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(payload) : undefined;
+      const s = guard.settleLogin(pending, { status: reply.statusCode, location: headerValue(reply.getHeader('location')), body });
+      // Fastify appends set-cookie values rather than replacing the app's.
+      if (s.setCookie) reply.header('set-cookie', s.setCookie);
+      await s.done;
+    } catch (err) {
+      onError(err);
+    }
+    return payload;
+  });
+
+  fastify.post(CHALLENGE_PATH, { bodyLimit: MAX_CHALLENGE_BODY }, async (req, reply) => {
+    const body = req.body;
+    const raw = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : body === undefined || body === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
+    return send(reply, await guard.handleChallengeSubmit(infoOf(req), raw));
+  });
+
+  done();
+};
+
+// Not encapsulated: the hooks reach the routes of the instance that registers the plugin.
+Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
+Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: 'mamori' });
+
+export const mamoriFastify = plugin;
+export default mamoriFastify;
+export type { Guard };

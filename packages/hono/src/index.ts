@@ -1,1 +1,188 @@
-export {};
+/**
+ * @mamori/hono: the mamori guard as Hono middleware.
+ *
+ *   app.use(mamoriHono(guard));
+ *
+ * Every request is inspected (decisions, access policy); `POST
+ * /.mamori/challenge` is answered here; a request to a configured login
+ * endpoint is checked before the handler runs (the body is read with
+ * `c.req.json()` / `c.req.parseBody({ all: true })`, which Hono caches, so
+ * the handler can read it again), and the handler's answer is classified
+ * and counted, with the trusted-device cookie added to it.
+ *
+ * The default client address is the TCP peer from @hono/node-server's
+ * bindings (`c.env.incoming`); on other runtimes pass `clientIp`.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type LoginEndpointConfig, type LoginFields, type RenderedResponse, type RequestInfo } from 'mamori';
+
+export interface MamoriHonoOptions {
+  /**
+   * The client address. Default: the TCP peer under @hono/node-server, never
+   * `X-Forwarded-For`. Behind a proxy you trust, derive it from that proxy's
+   * header yourself, or on Bun/Deno/Workers from the runtime's connection info.
+   */
+  clientIp?: (c: Context) => string | undefined;
+  /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
+  onError?: (err: unknown) => void;
+  /** Largest login body read (bytes); a longer one gets 413. Default 1 MiB, as the proxy. */
+  maxLoginBodyBytes?: number;
+}
+
+/** The challenge answer is a token and a short solution: a few hundred bytes. */
+const MAX_CHALLENGE_BODY = 16 * 1024;
+/** At most this much of the app's login answer is searched for `failure.body_contains`. */
+const MAX_ANSWER_BODY = 64 * 1024;
+
+const AMBIGUOUS: RenderedResponse = {
+  status: 400,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body: 'Bad request: ambiguous login form.\n',
+};
+const TOO_LARGE: RenderedResponse = {
+  status: 413,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body: 'Request body too large.\n',
+};
+
+function defaultOnError(err: unknown): void {
+  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
+}
+
+function render(r: RenderedResponse): Response {
+  return new Response(r.body, { status: r.status, headers: r.headers });
+}
+
+/** The TCP peer under @hono/node-server (its `HttpBindings`), without importing it. */
+function nodePeer(c: Context): string | undefined {
+  const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
+  const incoming = (env?.server?.incoming ?? env?.incoming) as { socket?: { remoteAddress?: string } } | undefined;
+  return incoming?.socket?.remoteAddress;
+}
+
+function headersOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of req.headers) out[k] = v;
+  return out;
+}
+
+/**
+ * Reads the raw body, at most `max` bytes (undefined when longer), and puts
+ * it in Hono's body cache so `c.req.json()` and `c.req.parseBody()` (ours
+ * and the handler's) parse it from there.
+ */
+async function readCapped(c: Context, max: number): Promise<ArrayBuffer | undefined> {
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > max) return undefined;
+  // Hono keeps promises in its body cache (its type says values).
+  const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined> & { arrayBuffer?: Promise<ArrayBuffer> };
+  if (cache.arrayBuffer) return cache.arrayBuffer;
+  const stream = c.req.raw.body;
+  if (stream === null) {
+    const empty = new ArrayBuffer(0);
+    cache.arrayBuffer = Promise.resolve(empty);
+    return empty;
+  }
+  if (c.req.raw.bodyUsed || Object.keys(cache).length > 0) {
+    // Something before us read it already (and so bounded it, or not): use that copy.
+    return c.req.arrayBuffer();
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const ch of chunks) {
+    all.set(ch, at);
+    at += ch.byteLength;
+  }
+  cache.arrayBuffer = Promise.resolve(all.buffer);
+  return all.buffer;
+}
+
+async function loginFields(c: Context, endpoint: LoginEndpointConfig): Promise<LoginFields> {
+  const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  let parsed: unknown;
+  try {
+    if (ct === 'application/json' || ct.endsWith('+json')) parsed = await c.req.json();
+    // all: a repeated field stays an array, so it is seen as ambiguous rather than silently the last one.
+    else if (ct === 'application/x-www-form-urlencoded' || ct === 'multipart/form-data') parsed = await c.req.parseBody({ all: true });
+  } catch {
+    // Malformed: the handler gets the same error from Hono and answers it; the attempt is still checked, as by the proxy.
+    return {};
+  }
+  return extractParsedLoginFields(endpoint, parsed);
+}
+
+/** The answer with the cookie added next to the app's own (a copy when its headers are immutable). */
+function withCookie(c: Context, cookie: string): void {
+  try {
+    c.res.headers.append('set-cookie', cookie);
+  } catch {
+    const copy = new Response(c.res.body, c.res);
+    copy.headers.append('set-cookie', cookie);
+    // Unset first: assigning over a response merges the old one's set-cookie headers over the copy's.
+    c.res = undefined;
+    c.res = copy;
+  }
+}
+
+async function answerText(res: Response): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length'));
+  if (res.body === null || (Number.isFinite(declared) && declared > MAX_ANSWER_BODY)) return undefined;
+  const text = await res.clone().text();
+  return text.slice(0, MAX_ANSWER_BODY);
+}
+
+export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): MiddlewareHandler {
+  const onError = opts.onError ?? defaultOnError;
+  const clientIp = opts.clientIp ?? nodePeer;
+  const maxLoginBody = opts.maxLoginBodyBytes ?? 1024 * 1024;
+
+  return async function mamori(c, next) {
+    const ip = clientIp(c);
+    if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriHono');
+    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: new URL(c.req.url).pathname, headers: headersOf(c.req.raw) };
+
+    if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
+      const body = await readCapped(c, MAX_CHALLENGE_BODY);
+      if (body === undefined) return render({ status: 413, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: '{"error":"body_too_large"}' });
+      return render(await guard.handleChallengeSubmit(info, Buffer.from(body)));
+    }
+
+    const v = await guard.inspect(info);
+    if (guard.enforced(v)) return render(guard.respond(v, info));
+
+    const endpoint = guard.findLogin(info.method, info.path);
+    if (!endpoint) return next();
+    if ((await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
+    const fields = await loginFields(c, endpoint);
+    // A field sent twice could be counted under one name and checked by the app under another.
+    if (fields.problem) return render(AMBIGUOUS);
+    const pending = await guard.checkLogin(endpoint, info, fields);
+    if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
+
+    await next();
+    try {
+      const res = c.res;
+      const body = pending.endpoint.failure.bodyContains !== undefined ? await answerText(res) : undefined;
+      const s = guard.settleLogin(pending, { status: res.status, location: res.headers.get('location') ?? undefined, body });
+      if (s.setCookie) withCookie(c, s.setCookie);
+      await s.done;
+    } catch (err) {
+      onError(err);
+    }
+  };
+}
+
+export type { Guard };

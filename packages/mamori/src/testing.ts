@@ -2,3 +2,4 @@
 export { ManualClock } from './core/clock.js';
 export { SeededRandom } from './core/random.js';
 export { runStoreConformance } from './core/store.case.js';
+export { runAdapterConformance, ADAPTER_APP, type AdapterServer, type StartAdapterApp } from './testing/adapter.case.js';
