@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ADAPTER_APP, runAdapterConformance } from 'mamori/testing';
-import type { Guard } from 'mamori';
+import { ADAPTER_APP, ManualClock, runAdapterConformance } from 'mamori/testing';
 import { mamoriExpress } from './index.js';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard, defaultConfig, MemoryStore, type Guard } from 'mamori';
 
 async function start(guard: Guard) {
   const app = express();
@@ -42,3 +44,99 @@ async function start(guard: Guard) {
 }
 
 runAdapterConformance('express', start);
+
+
+function guardFor(store: MemoryStore, clock: ManualClock): Guard {
+  const config = defaultConfig({ logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] } }] });
+  return createGuard(config, { store, secret: Buffer.alloc(32, 7), clock });
+}
+
+async function listen(app: express.Express) {
+  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe('mamoriExpress specifics', () => {
+  it('adds the device cookie to an answer written with writeHead and its own set-cookie', async () => {
+    const clock = new ManualClock();
+    const guard = guardFor(new MemoryStore({ clock }), clock);
+    const app = express();
+    app.use(express.urlencoded({ extended: false }), mamoriExpress(guard));
+    app.post('/login', (_req, res) => {
+      res.writeHead(302, { location: '/account', 'Set-Cookie': ['sid=1; Path=/', 'theme=dark; Path=/'] });
+      res.write('redirecting');
+      res.end();
+    });
+    const s = await listen(app);
+    try {
+      const res = await fetch(`${s.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.com&password=x', redirect: 'manual' });
+      assert.equal(res.status, 302);
+      const names = res.headers.getSetCookie().map((c) => c.split('=')[0]);
+      assert.deepEqual(names.sort(), ['mamori_device', 'sid', 'theme']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('sends store errors after the answer to onError and still answers', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    store.increment = async () => {
+      throw new Error('store down');
+    };
+    const guard = guardFor(store, clock);
+    const errors: unknown[] = [];
+    const app = express();
+    app.use(express.urlencoded({ extended: false }), mamoriExpress(guard, { onError: (e) => errors.push(e) }));
+    app.post('/login', (_req, res) => {
+      res.status(401).send('no');
+    });
+    const s = await listen(app);
+    try {
+      const res = await fetch(`${s.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.com&password=x' });
+      assert.equal(res.status, 401);
+      assert.equal(await res.text(), 'no');
+      assert.equal(errors.length, 1);
+      assert.equal((errors[0] as Error).message, 'store down');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('uses clientIp when given, and never X-Forwarded-For by default', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    await store.decisions.add({ action: 'block', scope: 'ip', value: '203.0.113.9', expiresAt: clock.now() + 60_000, origin: 'test', reason: 'test' });
+    const guard = guardFor(store, clock);
+    const plain = express();
+    plain.use(mamoriExpress(guard));
+    plain.get('/', (_req, res) => {
+      res.send('ok');
+    });
+    const trusting = express();
+    trusting.set('trust proxy', 'loopback');
+    trusting.use(mamoriExpress(guard, { clientIp: (req) => req.ip }));
+    trusting.get('/', (_req, res) => {
+      res.send('ok');
+    });
+    const a = await listen(plain);
+    const b = await listen(trusting);
+    try {
+      const xff = { 'x-forwarded-for': '203.0.113.9' };
+      assert.equal((await fetch(`${a.url}/`, { headers: xff })).status, 200);
+      assert.equal((await fetch(`${b.url}/`, { headers: xff })).status, 403);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
