@@ -4,7 +4,7 @@
  * mamori's JSON or HTML answer. Bounded: bodies are read to 64 KiB at most,
  * the jar holds at most 32 cookies of at most 4 KiB.
  */
-import type { Classification, SimResponse } from './types.js';
+import type { SimClassification, SimResponse } from './types.js';
 
 const MAX_BODY = 64 * 1024;
 const MAX_COOKIES = 32;
@@ -52,7 +52,7 @@ export function setCookies(res: SimResponse): string[] {
  * `x-mamori-action`; anything else came from the site: a redirect away from
  * the login page is a success, other 2xx-4xx answers a failure.
  */
-export function classifyLogin(res: Pick<SimResponse, 'status' | 'headers'>, loginPath: string): Classification {
+export function classifyLogin(res: Pick<SimResponse, 'status' | 'headers'>, loginPath: string): SimClassification {
   const action = res.headers.get('x-mamori-action')?.trim().toLowerCase();
   if (action === 'block') return 'block';
   if (action === 'challenge') return 'challenge';

@@ -1,7 +1,6 @@
 /** The attack simulator: scripted attacks against a site you own, with the real user logging in throughout. */
-export * from './types.js';
-export * from './target.js';
-export * from './sources.js';
-export { CookieJar, classifyLogin, parseChallenge, type ChallengeInfo } from './http.js';
-export * from './scenarios/builtins.js';
-export { DEMO_USER, SIM_LIMITS, emptyTally, resolveScenario, runSimulation } from './runner.js';
+export type { SimAttackerSuccess, SimAttempt, SimClassification, SimFetch, SimOptions, SimReport, SimRequestInit, SimResponse, SimScenario, SimScenarioContext, SimTally } from './types.js';
+export { checkTarget as checkSimTarget, isLoopbackHost } from './target.js';
+export { SIM_USER_IP } from './sources.js';
+export { SIM_SCENARIOS } from './scenarios/builtins.js';
+export { SIM_DEMO_USER, SIM_LIMITS, resolveScenario as resolveSimScenario, runSimulation } from './runner.js';

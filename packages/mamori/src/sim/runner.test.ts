@@ -8,8 +8,8 @@ import { createChallenger } from '../guard/challenge.js';
 import { renderChallenge } from '../guard/challenge-page.js';
 import { readCookie } from '../guard/cookies.js';
 import { runSimulation } from './runner.js';
-import { USER_IP } from './sources.js';
-import type { Scenario, SimFetch, SimRequestInit } from './types.js';
+import { SIM_USER_IP } from './sources.js';
+import type { SimScenario, SimFetch, SimRequestInit } from './types.js';
 
 const TARGET = 'http://127.0.0.1:8080';
 const USER = { username: 'victim@example.com', password: 'right-password' };
@@ -22,7 +22,7 @@ interface Call {
 }
 
 /** A scenario whose i-th attempt is recognisable by its password `guess-<i>`. */
-const scripted: Scenario = {
+const scripted: SimScenario = {
   name: 'scripted',
   summary: 'test',
   defaultAttempts: 10,
@@ -40,7 +40,7 @@ function fakeSite(answer: (c: Call) => Response | Promise<Response>): { calls: C
 }
 
 const form = (c: Call) => new URLSearchParams(c.body);
-const isUser = (c: Call) => c.headers['x-forwarded-for'] === USER_IP;
+const isUser = (c: Call) => c.headers['x-forwarded-for'] === SIM_USER_IP;
 const guessIndex = (c: Call) => Number(form(c).get('password')!.slice('guess-'.length));
 const mamori = (status: number, action: 'block' | 'challenge', body = '{}') => new Response(body, { status, headers: { 'x-mamori-action': action, 'retry-after': '30', 'content-type': 'application/json' } });
 const userSuccess = (c: Call) =>
@@ -63,7 +63,7 @@ describe('runSimulation counting', () => {
     });
     const r = await runSimulation(scripted, { target: TARGET, attempts: 20, concurrency: 1, userEvery: 10, user: USER, fetch: site.fetch });
     assert.deepEqual(r.attacker, { attempts: 20, allowed: 8, challenged: 5, blocked: 5, succeeded: 3, errors: 2, solved: 0 });
-    assert.deepEqual(r.attackerSuccesses, [17, 18, 19].map((attempt) => ({ attempt, ip: ATTACKER_IP, username: USER.username })));
+    assert.deepEqual(r.attackerSuccesses, [18, 19, 20].map((attempt) => ({ attempt, ip: ATTACKER_IP, username: USER.username })));
     // Before the attack, at attempt 10, after the attack.
     assert.deepEqual(r.user, { attempts: 3, allowed: 3, challenged: 0, blocked: 0, succeeded: 3, errors: 0, solved: 0 });
     assert.equal(r.requests, 23);

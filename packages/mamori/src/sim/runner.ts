@@ -15,13 +15,13 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { MamoriError } from '../core/errors.js';
 import { solveChallenge } from '../guard/challenge.js';
 import { CookieJar, classifyLogin, discardBody, parseChallenge, readBody, setCookies } from './http.js';
-import { SCENARIOS } from './scenarios/builtins.js';
-import { USER_IP } from './sources.js';
+import { SIM_SCENARIOS } from './scenarios/builtins.js';
+import { SIM_USER_IP } from './sources.js';
 import { checkTarget, sameOrigin } from './target.js';
-import type { Attempt, AttackerSuccess, Classification, Scenario, SimFetch, SimOptions, SimReport, SimResponse, Tally } from './types.js';
+import type { SimAttempt, SimAttackerSuccess, SimClassification, SimScenario, SimFetch, SimOptions, SimReport, SimResponse, SimTally } from './types.js';
 
 /** The demo shop's seeded customer (public demo credentials). */
-export const DEMO_USER = Object.freeze({ username: 'alice@example.com', password: 'alice-demo-password' });
+export const SIM_DEMO_USER = Object.freeze({ username: 'alice@example.com', password: 'alice-demo-password' });
 
 export const SIM_LIMITS = Object.freeze({ maxAttempts: 10_000, maxConcurrency: 64, maxSuccessesListed: 100 });
 
@@ -30,7 +30,7 @@ const ATTACKER_UA = 'mamori-simulator/0.1 (attacker)';
 const USER_UA = 'Mozilla/5.0 (mamori-simulator; real user)';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
-export function emptyTally(): Tally {
+export function emptyTally(): SimTally {
   return { attempts: 0, allowed: 0, challenged: 0, blocked: 0, succeeded: 0, errors: 0, solved: 0 };
 }
 
@@ -44,21 +44,21 @@ function whole(v: number | undefined, fallback: number, min: number, max: number
   return n;
 }
 
-export function resolveScenario(s: Scenario | string): Scenario {
+export function resolveScenario(s: SimScenario | string): SimScenario {
   if (typeof s !== 'string') return s;
-  const found = Object.hasOwn(SCENARIOS, s) ? SCENARIOS[s] : undefined;
-  if (!found) throw options(`unknown scenario "${s.slice(0, 40)}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const found = Object.hasOwn(SIM_SCENARIOS, s) ? SIM_SCENARIOS[s] : undefined;
+  if (!found) throw options(`unknown scenario "${s.slice(0, 40)}"; choose one of ${Object.keys(SIM_SCENARIOS).join(', ')}`);
   return found;
 }
 
 /** One login as seen by a tally: what mamori answered first, and how it ended. */
 interface LoginResult {
-  first: Classification;
-  final: Classification;
+  first: SimClassification;
+  final: SimClassification;
   solved: boolean;
 }
 
-function count(t: Tally, r: LoginResult): void {
+function count(t: SimTally, r: LoginResult): void {
   t.attempts++;
   if (r.first === 'challenge') t.challenged++;
   if (r.solved) t.solved++;
@@ -76,7 +76,7 @@ interface Client {
   readonly solves: boolean;
 }
 
-export async function runSimulation(scenarioOrName: Scenario | string, opts: SimOptions): Promise<SimReport> {
+export async function runSimulation(scenarioOrName: SimScenario | string, opts: SimOptions): Promise<SimReport> {
   const scenario = resolveScenario(scenarioOrName);
   const target = checkTarget(opts.target, { iOwnTheTarget: opts.iOwnTheTarget });
   const attempts = whole(opts.attempts, scenario.defaultAttempts, 1, SIM_LIMITS.maxAttempts, 'attempts');
@@ -98,7 +98,7 @@ export async function runSimulation(scenarioOrName: Scenario | string, opts: Sim
   const fetcher: SimFetch = opts.fetch ?? (globalThis.fetch as unknown as SimFetch);
   const clock: Clock = opts.clock ?? systemClock;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const victim = { username: opts.user?.username ?? DEMO_USER.username, password: opts.user?.password ?? DEMO_USER.password };
+  const victim = { username: opts.user?.username ?? SIM_DEMO_USER.username, password: opts.user?.password ?? SIM_DEMO_USER.password };
   const ctx = { attempts, victim };
 
   const report: SimReport = {
@@ -125,7 +125,7 @@ export async function runSimulation(scenarioOrName: Scenario | string, opts: Sim
     }
   };
 
-  const postLogin = async (c: Client, username: string, password: string): Promise<{ res: SimResponse | undefined; cls: Classification }> => {
+  const postLogin = async (c: Client, username: string, password: string): Promise<{ res: SimResponse | undefined; cls: SimClassification }> => {
     const form = new URLSearchParams({ [userField]: username, [passField]: password }).toString();
     const res = await send(loginUrl, c, 'application/x-www-form-urlencoded', form, c.accept);
     return { res, cls: res ? classifyLogin(res, loginUrl.pathname) : 'error' };
@@ -159,12 +159,12 @@ export async function runSimulation(scenarioOrName: Scenario | string, opts: Sim
     return { first: first.cls, final: first.cls, solved: false };
   };
 
-  const user: Client = { ip: opts.user?.ip ?? USER_IP, jar: new CookieJar(), userAgent: USER_UA, accept: BROWSER_ACCEPT, solves: true };
+  const user: Client = { ip: opts.user?.ip ?? SIM_USER_IP, jar: new CookieJar(), userAgent: USER_UA, accept: BROWSER_ACCEPT, solves: true };
   const userLogin = async (): Promise<void> => {
     count(report.user, await login(user, victim.username, victim.password));
   };
   const attackerJars = new Map<string, CookieJar>();
-  const attackerClient = (a: Attempt): Client => {
+  const attackerClient = (a: SimAttempt): Client => {
     let jar: CookieJar | undefined;
     if (opts.attackersSolve) {
       jar = attackerJars.get(a.ip);
@@ -196,7 +196,7 @@ export async function runSimulation(scenarioOrName: Scenario | string, opts: Sim
       const r = await login(attackerClient(a), a.username, a.password);
       count(report.attacker, r);
       if (r.final === 'success' && report.attackerSuccesses.length < SIM_LIMITS.maxSuccessesListed) {
-        report.attackerSuccesses.push({ attempt: i, ip: a.ip, username: a.username });
+        report.attackerSuccesses.push({ attempt: i + 1, ip: a.ip, username: a.username });
       }
       done++;
       opts.onProgress?.(done, attempts);

@@ -1,18 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CidrList, sourceKey, tryParseIp } from '../core/net.js';
-import { SCENARIOS, SPRAY_PASSWORDS, sprayedAccounts } from './scenarios/builtins.js';
-import { USER_IP, ipv4Source, ipv6Source, mixedSource } from './sources.js';
-import type { Attempt, Scenario } from './types.js';
+import { SIM_SCENARIOS, SPRAY_PASSWORDS, sprayedAccounts } from './scenarios/builtins.js';
+import { SIM_USER_IP, ipv4Source, ipv6Source, mixedSource } from './sources.js';
+import type { SimAttempt, SimScenario } from './types.js';
 
 const ctx = { attempts: 200, victim: { username: 'alice@example.com', password: 'alice-demo-password' } };
 const DOC_RANGES = new CidrList(['198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32']);
 
-function all(s: Scenario, n = ctx.attempts): Attempt[] {
+function all(s: SimScenario, n = ctx.attempts): SimAttempt[] {
   return Array.from({ length: n }, (_, i) => s.attempt(i, { ...ctx, attempts: n }));
 }
 
-function perSource(list: Attempt[]): Map<string, number> {
+function perSource(list: SimAttempt[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const a of list) m.set(sourceKey(a.ip), (m.get(sourceKey(a.ip)) ?? 0) + 1);
   return m;
@@ -23,8 +23,8 @@ describe('sources', () => {
     for (let i = 0; i < 2000; i++) {
       for (const ip of [ipv4Source(i), ipv6Source(i), mixedSource(i)]) assert.ok(DOC_RANGES.contains(ip), ip);
     }
-    assert.ok(!DOC_RANGES.contains(USER_IP));
-    assert.ok(new CidrList(['192.0.2.0/24']).contains(USER_IP));
+    assert.ok(!DOC_RANGES.contains(SIM_USER_IP));
+    assert.ok(new CidrList(['192.0.2.0/24']).contains(SIM_USER_IP));
   });
 
   it('IPv6 sources rotate through distinct /64s', () => {
@@ -40,7 +40,7 @@ describe('sources', () => {
 
 describe('scenarios', () => {
   it('all use only documentation addresses and parseable sources', () => {
-    for (const s of Object.values(SCENARIOS)) {
+    for (const s of Object.values(SIM_SCENARIOS)) {
       for (const a of all(s)) {
         assert.ok(tryParseIp(a.ip), `${s.name}: ${a.ip}`);
         assert.ok(DOC_RANGES.contains(a.ip), `${s.name}: ${a.ip}`);
@@ -49,7 +49,7 @@ describe('scenarios', () => {
   });
 
   it('brute-force: one source, one account, distinct guesses, the real password only last', () => {
-    const list = all(SCENARIOS['brute-force']!);
+    const list = all(SIM_SCENARIOS['brute-force']!);
     assert.equal(new Set(list.map((a) => a.ip)).size, 1);
     assert.ok(list.every((a) => a.username === ctx.victim.username));
     assert.equal(new Set(list.map((a) => a.password)).size, list.length);
@@ -57,7 +57,7 @@ describe('scenarios', () => {
   });
 
   it('distributed: one account, one or two attempts per source, IPv4 and IPv6', () => {
-    const list = all(SCENARIOS['distributed']!);
+    const list = all(SIM_SCENARIOS['distributed']!);
     assert.ok(list.every((a) => a.username === ctx.victim.username));
     const counts = perSource(list);
     assert.ok([...counts.values()].every((n) => n === 1 || n === 2));
@@ -69,7 +69,7 @@ describe('scenarios', () => {
   });
 
   it('stuffing: a handful of sources, each account tried once, the real pair last', () => {
-    const list = all(SCENARIOS['stuffing']!, 300);
+    const list = all(SIM_SCENARIOS['stuffing']!, 300);
     assert.ok(perSource(list).size <= 5);
     assert.equal(new Set(list.map((a) => a.username)).size, 300);
     assert.ok(list.slice(0, -1).every((a) => /@example\.(com|net)$/.test(a.username) && a.username !== ctx.victim.username));
@@ -78,7 +78,7 @@ describe('scenarios', () => {
   });
 
   it('spraying: a few common passwords, many accounts (the user\'s among them), a new source per try', () => {
-    const list = all(SCENARIOS['spraying']!);
+    const list = all(SIM_SCENARIOS['spraying']!);
     const passwords = new Set(list.map((a) => a.password));
     assert.ok(passwords.size <= 3, [...passwords].join());
     assert.ok([...passwords].every((p) => SPRAY_PASSWORDS.includes(p)));

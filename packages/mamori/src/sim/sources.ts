@@ -8,7 +8,7 @@
  */
 
 /** The real user's own address (TEST-NET-1). */
-export const USER_IP = '192.0.2.44';
+export const SIM_USER_IP = '192.0.2.44';
 
 /** The n-th IPv4 attacker address, alternating 198.51.100.0/24 and 203.0.113.0/24 (508 distinct). */
 export function ipv4Source(n: number): string {

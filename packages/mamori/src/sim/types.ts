@@ -21,14 +21,14 @@ export interface SimRequestInit {
 export type SimFetch = (url: string, init: SimRequestInit) => Promise<SimResponse>;
 
 /** One attacker login attempt. */
-export interface Attempt {
+export interface SimAttempt {
   /** The address the attempt claims to come from (sent as x-forwarded-for). */
   readonly ip: string;
   readonly username: string;
   readonly password: string;
 }
 
-export interface ScenarioContext {
+export interface SimScenarioContext {
   /** How many attempts the run makes in all. */
   readonly attempts: number;
   /** The real user's account: scenarios aim at it or include it among their targets. */
@@ -36,15 +36,15 @@ export interface ScenarioContext {
 }
 
 /** A scripted attack: a pure function from attempt number to attempt. */
-export interface Scenario {
+export interface SimScenario {
   readonly name: string;
   readonly summary: string;
   readonly defaultAttempts: number;
-  attempt(i: number, ctx: ScenarioContext): Attempt;
+  attempt(i: number, ctx: SimScenarioContext): SimAttempt;
 }
 
 /** How mamori (or the site) answered one login request. */
-export type Classification = 'success' | 'failure' | 'challenge' | 'block' | 'error';
+export type SimClassification = 'success' | 'failure' | 'challenge' | 'block' | 'error';
 
 export interface SimOptions {
   /** Origin of the site under test, e.g. http://127.0.0.1:8080. */
@@ -79,7 +79,7 @@ export interface SimOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface Tally {
+export interface SimTally {
   /** Login requests answered (each login counted once, however many retries it took). */
   attempts: number;
   /** Answered by the site (mamori let them through): successes plus failures. */
@@ -96,7 +96,8 @@ export interface Tally {
   solved: number;
 }
 
-export interface AttackerSuccess {
+export interface SimAttackerSuccess {
+  /** Which attacker attempt, counting from 1. */
   readonly attempt: number;
   readonly ip: string;
   readonly username: string;
@@ -105,10 +106,10 @@ export interface AttackerSuccess {
 export interface SimReport {
   scenario: string;
   target: string;
-  attacker: Tally;
-  user: Tally;
+  attacker: SimTally;
+  user: SimTally;
   /** Attacker logins that succeeded (the first 100). */
-  attackerSuccesses: AttackerSuccess[];
+  attackerSuccesses: SimAttackerSuccess[];
   /** HTTP requests sent in all (logins, retries, challenge answers; attacker and user). */
   requests: number;
   elapsedMs: number;

@@ -6,12 +6,12 @@
  *
  * Example: mamori simulate brute-force --target http://127.0.0.1:8080 --attempts 200
  */
-import type { Scenario } from '../types.js';
+import type { SimScenario } from '../types.js';
 import { guess } from './words.js';
 
 export const BRUTE_FORCE_IP = '203.0.113.7';
 
-export const bruteForce: Scenario = Object.freeze<Scenario>({
+export const bruteForce: SimScenario = Object.freeze<SimScenario>({
   name: 'brute-force',
   summary: 'one source guesses one account\'s password from a dictionary',
   defaultAttempts: 200,

@@ -1,11 +1,11 @@
 /** The built-in scenarios, by name. */
-import type { Scenario } from '../types.js';
+import type { SimScenario } from '../types.js';
 import { bruteForce } from './brute-force.js';
 import { distributed } from './distributed.js';
 import { spraying } from './spraying.js';
 import { stuffing } from './stuffing.js';
 
-export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.freeze({
+export const SIM_SCENARIOS: Readonly<Record<string, SimScenario>> = Object.freeze({
   [bruteForce.name]: bruteForce,
   [distributed.name]: distributed,
   [stuffing.name]: stuffing,

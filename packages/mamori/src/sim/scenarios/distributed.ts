@@ -8,11 +8,11 @@
  *
  * Example: mamori simulate distributed --target http://127.0.0.1:8080
  */
-import type { Scenario } from '../types.js';
+import type { SimScenario } from '../types.js';
 import { mixedSource } from '../sources.js';
 import { guess } from './words.js';
 
-export const distributed: Scenario = Object.freeze<Scenario>({
+export const distributed: SimScenario = Object.freeze<SimScenario>({
   name: 'distributed',
   summary: 'many sources (IPv4 and rotating IPv6 /64s) guess one account, once or twice each',
   defaultAttempts: 200,

@@ -7,7 +7,7 @@
  *
  * Example: mamori simulate spraying --target http://127.0.0.1:8080
  */
-import type { Scenario } from '../types.js';
+import type { SimScenario } from '../types.js';
 import { mixedSource } from '../sources.js';
 import { SPRAY_PASSWORDS, account } from './words.js';
 
@@ -16,7 +16,7 @@ export function sprayedAccounts(attempts: number): number {
   return Math.min(100, Math.max(10, Math.ceil(attempts / 3)));
 }
 
-export const spraying: Scenario = Object.freeze<Scenario>({
+export const spraying: SimScenario = Object.freeze<SimScenario>({
   name: 'spraying',
   summary: 'a few common passwords against many accounts from many sources',
   defaultAttempts: 200,

@@ -7,12 +7,12 @@
  *
  * Example: mamori simulate stuffing --target http://127.0.0.1:8080 --attempts 300
  */
-import type { Scenario } from '../types.js';
+import type { SimScenario } from '../types.js';
 import { account, leakedPassword } from './words.js';
 
 export const STUFFING_SOURCES: readonly string[] = Object.freeze(['198.51.100.23', '203.0.113.45', '2001:db8:bad:1::5', '198.51.100.77', '203.0.113.200']);
 
-export const stuffing: Scenario = Object.freeze<Scenario>({
+export const stuffing: SimScenario = Object.freeze<SimScenario>({
   name: 'stuffing',
   summary: 'a handful of sources replay leaked email/password pairs',
   defaultAttempts: 300,
