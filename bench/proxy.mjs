@@ -1,0 +1,273 @@
+/**
+ * Proxy, macro: requests per second through `mamori up` (startMamoriProxy
+ * with login protection on and one login endpoint) in front of a tiny
+ * node:http upstream, versus the upstream directly, in the same run, with
+ * autocannon.
+ *
+ * Three processes, as deployed: the upstream and the proxy each run in a
+ * child process, autocannon in this one. Two workloads, interleaved rounds:
+ * - GET /page (not a login): decisions and access policy, then streamed;
+ * - POST /login with a form of many distinct usernames from a few source
+ *   addresses (X-Forwarded-For, trusted from loopback through the demo
+ *   setting), which the upstream answers 401: every request is a failed
+ *   login that mamori reads, checks, forwards, classifies and counts.
+ *   Thresholds are raised so the run measures throughput, not blocking.
+ *
+ * Reference point: a bare node:http reverse proxy (no inspection) in the
+ * same rounds, to show what any second HTTP hop costs on this machine.
+ *
+ *   node bench/proxy.mjs [--duration 10] [--connections 50] [--rounds 2] [--store memory|sqlite] [--profile]
+ */
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median, num, printTable, RESULTS_DIR, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '2' },
+    store: { type: 'string', default: 'memory' },
+    users: { type: 'string', default: '50000' },
+    profile: { type: 'boolean', default: false },
+    child: { type: 'string' },
+    upstream: { type: 'string' },
+  },
+});
+const DURATION = Number(opt.duration);
+const CONNECTIONS = Number(opt.connections);
+const ROUNDS = Number(opt.rounds);
+const USERS = Number(opt.users);
+const SOURCES = ['198.51.100.10', '198.51.100.11', '198.51.100.12', '203.0.113.20', '203.0.113.21', '2001:db8:1::10', '2001:db8:2::20', '2001:db8:3::30'];
+const PASSWORD = 'Winter2026!';
+
+/** Prints the listening URL on stdout, then serves until killed. */
+function listen(server) {
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+}
+
+function upstreamChild() {
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/login') {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(401, { 'content-type': 'text/plain', 'content-length': '20' });
+        res.end('invalid credentials\n');
+      });
+      return;
+    }
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+    res.end('ok');
+  });
+  server.keepAliveTimeout = 60_000;
+  listen(server);
+}
+
+/**
+ * A reference point, not a product: the least a node:http reverse proxy
+ * does (keep-alive agent, headers copied, bodies piped both ways), so the
+ * cost of a second HTTP hop on this machine is seen apart from mamori's.
+ */
+function bareProxyChild(upstream) {
+  const target = new URL(upstream);
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' });
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent }, (ures) => {
+      res.writeHead(ures.statusCode ?? 502, ures.headers);
+      ures.pipe(res);
+    });
+    up.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  server.keepAliveTimeout = 60_000;
+  listen(server);
+}
+
+async function proxyChild(upstream, storeKind) {
+  const { MemoryStore, createGuard, defaultConfig, startMamoriProxy } = await import('mamori');
+  const high = 1_000_000;
+  const config = defaultConfig({
+    store: { kind: storeKind },
+    logins: [
+      {
+        name: 'login',
+        method: 'POST',
+        path: '/login',
+        username: { form: 'username' },
+        password: { form: 'password' },
+        failure: { status: [401] },
+        success: { status: [200, 302] },
+      },
+    ],
+    login_protection: {
+      user_source: { challenge_after: high, block_after: high },
+      user: { challenge_after: 100, close_after: 100 },
+      source: { challenge_after_users: high, block_after_users: high },
+      spraying: { challenge_after_users: high, block_after_users: high },
+      site: { challenge_above_failures: high },
+    },
+    demo: { trust_loopback_forwarded_for: true },
+  });
+  const secret = randomBytes(32);
+  let store;
+  let dir;
+  if (storeKind === 'sqlite') {
+    const { SqliteStore } = await import('@mamori/store-sqlite');
+    dir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
+    store = SqliteStore.open({ path: join(dir, 'mamori.db'), secret, maxEvents: config.store.maxEvents });
+  } else {
+    store = new MemoryStore({ maxCounterBytes: config.store.memoryMaxBytes });
+  }
+  let errors = 0;
+  const guard = createGuard(config, { store, secret, onError: () => errors++ });
+  const proxy = await startMamoriProxy({ guard, upstream, host: '127.0.0.1', port: 0, onError: () => errors++ });
+  process.stdout.write(`${JSON.stringify({ url: proxy.url })}\n`);
+  process.on('SIGTERM', async () => {
+    await proxy.close();
+    await guard.close();
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (errors) process.stderr.write(`proxy: ${errors} errors reported\n`);
+    process.exit(0);
+  });
+}
+
+if (opt.child === 'upstream') {
+  upstreamChild();
+} else if (opt.child === 'bare') {
+  bareProxyChild(opt.upstream);
+} else if (opt.child === 'proxy') {
+  await proxyChild(opt.upstream, opt.store);
+} else {
+  await main();
+}
+
+/** Starts `node proxy.mjs --child ...` and resolves with its URL and a stop function. */
+function startChild(args, nodeFlags = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout.setEncoding('utf8');
+    const onData = (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      resolve({
+        url: JSON.parse(buf.slice(0, nl)).url,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`child ${args.join(' ')} exited ${code} before listening`)));
+  });
+}
+
+async function main() {
+  const { default: autocannon } = await import('autocannon');
+  const profDir = join(RESULTS_DIR, 'proxy-prof');
+  if (opt.profile) {
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+  }
+  const upstream = await startChild(['--child', 'upstream']);
+  const bare = await startChild(['--child', 'bare', '--upstream', upstream.url]);
+  const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
+  const urls = { direct: upstream.url, bare: bare.url, mamori: proxy.url };
+  let n = 0;
+  const loginRequest = {
+    method: 'POST',
+    path: '/login',
+    setupRequest(req) {
+      const i = n++;
+      return {
+        ...req,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': SOURCES[i % SOURCES.length] },
+        body: `username=user${i % USERS}%40example.com&password=${encodeURIComponent(PASSWORD)}`,
+      };
+    },
+  };
+  const workloads = {
+    get: { label: 'GET /page (not a login)', requests: [{ method: 'GET', path: '/page' }], expect: 200 },
+    login: { label: 'POST /login (failed logins, 401)', requests: [loginRequest], expect: 401 },
+  };
+  const run = (url, wl, duration) =>
+    new Promise((resolve, reject) => {
+      autocannon({ url, connections: CONNECTIONS, duration, requests: wl.requests }, (err, r) => (err ? reject(err) : resolve(r)));
+    });
+  const summarize = (r, wl) => {
+    const stats = r.statusCodeStats ?? {};
+    const expected = stats[wl.expect]?.count ?? 0;
+    const total = Object.values(stats).reduce((sum, x) => sum + x.count, 0);
+    return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total, unexpected: total - expected + r.errors + r.timeouts, status: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v.count])) };
+  };
+
+  console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream node:http 200 'ok' / 401; mamori store: ${opt.store}`);
+  // Warm-up (JIT, connection pools), not counted.
+  for (const wl of Object.values(workloads)) for (const url of Object.values(urls)) await run(url, wl, 2);
+  const SIDES = ['direct', 'bare', 'mamori'];
+  const results = { get: { direct: [], bare: [], mamori: [] }, login: { direct: [], bare: [], mamori: [] } };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const key of Object.keys(workloads)) {
+      // Rotate the order each round: direct bare mamori, bare mamori direct, ...
+      const order = SIDES.map((_, k) => SIDES[(k + r) % SIDES.length]);
+      for (const side of order) {
+        const sm = summarize(await run(urls[side], workloads[key], DURATION), workloads[key]);
+        results[key][side].push(sm);
+        console.log(`  round ${r + 1} ${key.padEnd(5)} ${side.padEnd(6)} ${num(sm.rps)} req/s  p50 ${sm.p50} ms  p99 ${sm.p99} ms  status ${JSON.stringify(sm.status)}`);
+      }
+    }
+  }
+  await proxy.stop();
+  await bare.stop();
+  await upstream.stop();
+
+  const rows = [];
+  const out = {};
+  let allMet = true;
+  for (const [key, wl] of Object.entries(workloads)) {
+    const med = (side) => median(results[key][side].map((x) => x.rps));
+    const d = med('direct');
+    const b = med('bare');
+    const m = med('mamori');
+    const unexpected = SIDES.reduce((sum, side) => sum + results[key][side].reduce((t, x) => t + x.unexpected, 0), 0);
+    const met = m >= 0.7 * d && unexpected === 0;
+    allMet &&= met;
+    out[key] = { direct: d, bareProxy: b, mamori: m, ratio: m / d, bareRatio: b / d, mamoriVsBare: m / b, unexpectedResponses: unexpected, met, rounds: results[key] };
+    rows.push([wl.label, num(m), num(b), num(d), `${((m / d) * 100).toFixed(1)}%`, `${((b / d) * 100).toFixed(1)}%`, `${((m / b) * 100).toFixed(1)}%`, String(unexpected)]);
+  }
+  console.log();
+  printTable(['workload (median req/s)', 'mamori', 'bare proxy', 'direct', 'mamori/direct', 'bare/direct', 'mamori/bare', 'unexpected'], rows);
+  for (const [key, wl] of Object.entries(workloads)) verdictLine(out[key].met, `${wl.label}: >= 70% of direct, every answer the upstream's`, `${(out[key].ratio * 100).toFixed(1)}%`);
+  let profile;
+  if (opt.profile) {
+    profile = summarizeCpuProfiles(profDir, 25);
+    console.log('\nwhere the mamori proxy process spends its busy time (self time, whole run):');
+    printTable(['function', 'where', 'ms', '%'], profile.map((x) => [x.fn, x.where, num(x.ms), x.pct.toFixed(1)]));
+  }
+  writeResult('proxy', {
+    command: `node bench/proxy.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length },
+    peer: 'the upstream (node:http) directly; reference: a bare node:http reverse proxy',
+    results: out,
+    target: { target: '>= 70% of direct', met: allMet },
+    ...(profile ? { profile } : {}),
+  });
+}
