@@ -89,7 +89,6 @@ describe('e2e: mamori simulate against the demo shop behind mamori', { concurren
 
   it(
     'distributed with the owner signing in during the attack: her logins do not forgive the attackers\' failures',
-    { todo: 'login.ts resets the account-wide failure count on any success, the trusted device\'s included, so each of her logins buys the botnet 20 more guesses' },
     async () => {
       const r = await simulate('distributed', { attempts: 30, userEvery: 10, concurrency: 1 });
       assertProtected(r, 30);

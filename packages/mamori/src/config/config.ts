@@ -255,8 +255,8 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
-    baseDifficulty: raw.challenge?.base_difficulty ?? 16,
-    maxDifficulty: raw.challenge?.max_difficulty ?? 22,
+    baseDifficulty: raw.challenge?.base_difficulty ?? 15,
+    maxDifficulty: raw.challenge?.max_difficulty ?? 20,
     ttlMs: dur(raw.challenge?.ttl, 5 * 60_000, ['challenge', 'ttl']),
   };
   order(challenge.baseDifficulty, challenge.maxDifficulty, ['challenge'], 'base_difficulty must not exceed max_difficulty');

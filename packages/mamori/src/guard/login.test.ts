@@ -121,6 +121,17 @@ describe('login protection: distributed attacks', () => {
     assert.equal(v.trustedDevice, true);
   });
 
+  it("the owner's logins during an attack do not forgive the attackers' failures", async () => {
+    const { guard } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } });
+    const owner = { ip: '192.0.2.10', username: 'olivia' };
+    const { deviceToken } = await guard.report(owner, true);
+    for (let i = 0; i < 10; i++) {
+      await guard.report({ ip: `198.51.100.${i + 1}`, username: 'olivia' }, false);
+      await guard.report({ ...owner, deviceToken }, true);
+    }
+    assert.equal((await guard.check({ ip: '203.0.113.99', username: 'olivia' })).action, 'challenge');
+  });
+
   it("a device token for one account does not open another", async () => {
     const { guard } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } });
     const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'heidi' }, true);

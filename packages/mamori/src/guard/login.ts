@@ -184,14 +184,23 @@ export class LoginGuard {
     const uh = this.userHash(a.username);
     const device = this.#device(a, uh);
     const k = this.#keys(a, uh, device);
-    const [before = 0] = await this.#d.store.read([k.user]);
-    await this.#d.store.reset([k.userSource, k.backoff, k.user]);
-    this.#emit('login-success', a, uh, 'success', { 'mamori.count': before || undefined });
-    if (before >= this.config.notifyAfterFailures) {
+    const [sourceFailures = 0, accountFailures = 0] = await this.#d.store.read([k.userSource, k.user]);
+    // A success clears only this source's (or this device's) failures. The account-wide count is
+    // left to expire with its window: if the owner's logins cleared it, each of them would hand
+    // a distributed attack a fresh set of guesses.
+    await this.#d.store.reset([k.userSource, k.backoff]);
+    this.#emit('login-success', a, uh, 'success', { 'mamori.count': sourceFailures || undefined });
+    const n = this.config.notifyAfterFailures;
+    const failures = Math.max(sourceFailures, accountFailures);
+    // Tell the site once per window when the account has been under attack, and every time a
+    // source succeeds right after failing many times itself (a guess that worked).
+    const notify =
+      sourceFailures >= n || (accountFailures >= n && (await this.#d.store.claim(`l:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
+    if (notify) {
       this.#emit('login-success-after-failures', a, uh, 'success', {
         'event.severity': 73,
-        'event.reason': `successful login after ${before} consecutive failures`,
-        'mamori.count': before,
+        'event.reason': `successful login after ${failures} failures (${sourceFailures} from this source)`,
+        'mamori.count': failures,
       });
     }
     if (!this.config.trustedDevice.enabled) return {};
