@@ -54,6 +54,9 @@ class Exchange {
     if (!set) this.ctx.inflight.set(socket, (set = new Set()));
     set.add(this.res);
     this.res.once('close', () => this.#onClose());
+    this.res.on('error', () => {
+      // A write after the client left: the 'close' above has it.
+    });
     this.req.on('error', () => {
       // A client abort: handled through the response's 'close'.
     });
@@ -109,9 +112,10 @@ class Exchange {
 
   #answer(r: RenderedResponse): void {
     if (this.#answered || this.res.headersSent || this.#closed) return;
+    // Throws before writing anything when the response is invalid (bad status or header).
+    this.#bytes = sendRendered(this.res, r, this.ex.req.method);
     this.#answered = true;
     this.#status = r.status;
-    this.#bytes = sendRendered(this.res, r, this.ex.req.method);
   }
 
   #hookFailed(err: unknown): void {

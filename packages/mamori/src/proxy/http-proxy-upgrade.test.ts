@@ -125,24 +125,39 @@ describe('startProxy: upgrades', () => {
     }
   });
 
-  it('answers 500 when a hook throws on an upgrade, and close() ends open tunnels', async () => {
+  it('answers 500 when a hook throws or renders an invalid answer on an upgrade', async () => {
     const errors: unknown[] = [];
     let n = 0;
     const hooks: ProxyHooks = {
       onRequest: async () => {
         if (n++ === 0) throw new Error('boom');
-        return undefined;
+        return { status: 403, headers: { 'x-a': 'b\r\nx-c: d' }, body: '' };
       },
     };
     const proxy = await startProxy({ upstream: up.url, hooks, onError: (e) => errors.push(e) });
-    const r = await rawExchange(proxy.port, upgradeRequest('/ws'));
-    assert.equal(statusOf(r.text), 500);
-    assert.equal(errors.length, 1);
-    const t = openTunnel(proxy.port, upgradeRequest('/ws'));
-    await t.waitFor('\r\n\r\n');
-    const closed = deferred();
-    t.socket.on('close', () => closed.resolve());
-    await proxy.close();
-    await closed.promise;
+    try {
+      const r = await rawExchange(proxy.port, upgradeRequest('/ws'));
+      assert.equal(statusOf(r.text), 500);
+      const r2 = await rawExchange(proxy.port, upgradeRequest('/ws'));
+      assert.equal(statusOf(r2.text), 500);
+      assert.doesNotMatch(r2.text, /x-c: d/);
+      assert.equal(errors.length, 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('close() ends open tunnels', async () => {
+    const proxy = await startProxy({ upstream: up.url, hooks: { onRequest: async () => undefined } });
+    try {
+      const t = openTunnel(proxy.port, upgradeRequest('/ws'));
+      await t.waitFor('\r\n\r\n');
+      const closed = deferred();
+      t.socket.on('close', () => closed.resolve());
+      await proxy.close();
+      await closed.promise;
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -188,6 +188,17 @@ describe('startProxy: forwarding', () => {
     });
   });
 
+  it('answers 500 when a hook renders an invalid response (header injection)', async () => {
+    const errors: unknown[] = [];
+    const bad: RenderedResponse = { status: 302, headers: { location: '/x\r\nset-cookie: evil=1' }, body: '' };
+    await withProxy({ upstream: up.url, hooks: { onRequest: async () => bad }, onError: (e) => errors.push(e) }, async (p) => {
+      const r = await request(p.url);
+      assert.equal(r.status, 500);
+      assert.equal(r.headers['set-cookie'], undefined);
+      assert.equal(errors.length, 1);
+    });
+  });
+
   it('reports every exchange to onDone with status, bytes and duration on the given clock', async () => {
     const done: DoneInfo[] = [];
     const clock = new ManualClock();
@@ -279,7 +290,7 @@ describe('startProxy: response hooks', () => {
 });
 
 describe('startProxy: streaming and aborts', () => {
-  it('streams request bodies to the upstream before they are complete, intact', async () => {
+  it('streams request bodies to the upstream before they are complete, intact', async (t) => {
     const firstBytes = deferred();
     const hash = createHash('sha256');
     const up = await listen(
@@ -290,6 +301,7 @@ describe('startProxy: streaming and aborts', () => {
         req.on('end', () => res.end(h.digest('hex')));
       }),
     );
+    t.after(() => up.close());
     await withProxy({ upstream: up.url }, async (p) => {
       const reply = deferred<string>();
       const req = http.request(`${p.url}/upload`, { method: 'PUT', agent: false }, (res) => {
@@ -308,10 +320,9 @@ describe('startProxy: streaming and aborts', () => {
       req.end();
       assert.equal(await reply.promise, hash.digest('hex'));
     });
-    await up.close();
   });
 
-  it('aborts the upstream request when the client goes away', async () => {
+  it('aborts the upstream request when the client goes away', async (t) => {
     const arrived = deferred();
     const upstreamSawAbort = deferred();
     const up = await listen(
@@ -324,6 +335,7 @@ describe('startProxy: streaming and aborts', () => {
         arrived.resolve();
       }),
     );
+    t.after(() => up.close());
     const done = deferred<DoneInfo>();
     await withProxy({ upstream: up.url, hooks: { onRequest: async () => undefined, onDone: (_e, i) => done.resolve(i) } }, async (p) => {
       const req = http.get(`${p.url}/slow`, { agent: false }, (res) => res.once('data', () => req.destroy()));
@@ -333,16 +345,16 @@ describe('startProxy: streaming and aborts', () => {
       const info = await done.promise;
       assert.equal(info.error, 'client closed the connection');
     });
-    await up.close();
   });
 
-  it('cuts the client answer when the upstream aborts mid-body', async () => {
+  it('cuts the client answer when the upstream aborts mid-body', async (t) => {
     const up = await listen(
       http.createServer((req, res) => {
         res.writeHead(200, { 'content-length': '100' });
         res.write('only part', () => req.socket.destroy());
       }),
     );
+    t.after(() => up.close());
     await withProxy({ upstream: up.url }, async (p) => {
       const outcome = deferred<{ complete: boolean; got: string }>();
       http
@@ -358,7 +370,6 @@ describe('startProxy: streaming and aborts', () => {
       assert.equal(o.got, 'only part');
       assert.equal((await rawExchange(p.port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')).reset, false, 'still serving');
     });
-    await up.close();
   });
 
   it('answers 502 when the upstream is unreachable, and keeps serving', async () => {
@@ -377,17 +388,19 @@ describe('startProxy: streaming and aborts', () => {
     assert.deepEqual(errors, []);
   });
 
-  it('answers 504 when the upstream does not answer in time', async () => {
+  it('answers 504 when the upstream does not answer in time', async (t) => {
     const sockets: net.Socket[] = [];
     const silent = net.createServer((s) => sockets.push(s.on('error', () => undefined)));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
+    t.after(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
     await withProxy({ upstream: `http://127.0.0.1:${port}`, limits: { upstreamTimeoutMs: 50 } }, async (p) => {
       const r = await request(p.url);
       assert.equal(r.status, 504);
       assert.equal(r.body.toString(), '504 Gateway Timeout\n');
     });
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 });

@@ -41,11 +41,12 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
 
   const refuse = (r: RenderedResponse, why?: string): void => {
     if (status !== undefined) return;
+    const answer = rawResponse(r); // throws on an invalid response, before anything is sent
     status = r.status;
     if (why !== undefined) error ??= why;
     bytes = Buffer.byteLength(r.body);
     upSocket?.destroy();
-    lingerClose(socket, rawResponse(r), ctx.limits.lingerMs);
+    lingerClose(socket, answer, ctx.limits.lingerMs);
   };
   const failed = (err: unknown): void => {
     ctx.reportError(err);
