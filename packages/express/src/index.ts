@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
+import { AMBIGUOUS_LOGIN, CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
 
 export interface MamoriExpressOptions {
   /**
@@ -30,12 +30,6 @@ export interface MamoriExpressOptions {
 const MAX_CHALLENGE_BODY = 16 * 1024;
 /** At most this much of the app's login answer is kept to look for `failure.body_contains`. */
 const MAX_ANSWER_BODY = 64 * 1024;
-
-const AMBIGUOUS: RenderedResponse = {
-  status: 400,
-  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  body: 'Bad request: ambiguous login form.\n',
-};
 
 function defaultOnError(err: unknown): void {
   console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
@@ -176,7 +170,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     if (!endpoint) return next();
     const fields = extractParsedLoginFields(endpoint, req.body);
     // A field sent twice could be counted under one name and checked by the app under another.
-    if (fields.problem) return send(res, AMBIGUOUS);
+    if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info));
     settleOnAnswer(guard, res, pending, onError);

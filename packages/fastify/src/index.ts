@@ -15,7 +15,7 @@
  * that keeps repeated fields as arrays.
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
+import { AMBIGUOUS_LOGIN, CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
 
 export interface MamoriFastifyOptions {
   guard: Guard;
@@ -33,12 +33,6 @@ export interface MamoriFastifyOptions {
 const MAX_CHALLENGE_BODY = 16 * 1024;
 /** At most this much of the app's login answer is searched for `failure.body_contains`. */
 const MAX_ANSWER_BODY = 64 * 1024;
-
-const AMBIGUOUS: RenderedResponse = {
-  status: 400,
-  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  body: 'Bad request: ambiguous login form.\n',
-};
 
 function defaultOnError(err: unknown): void {
   console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
@@ -95,7 +89,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (!endpoint) return;
     const fields = extractParsedLoginFields(endpoint, req.body);
     // A field sent twice could be counted under one name and checked by the app under another.
-    if (fields.problem) return send(reply, AMBIGUOUS);
+    if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info));
     pendings.set(req, pending);

@@ -14,7 +14,7 @@
  * bindings (`c.env.incoming`); on other runtimes pass `clientIp`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type LoginEndpointConfig, type LoginFields, type RenderedResponse, type RequestInfo } from 'mamori';
+import { AMBIGUOUS_LOGIN, CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type LoginEndpointConfig, type LoginFields, type RenderedResponse, type RequestInfo } from 'mamori';
 
 export interface MamoriHonoOptions {
   /**
@@ -34,11 +34,6 @@ const MAX_CHALLENGE_BODY = 16 * 1024;
 /** At most this much of the app's login answer is searched for `failure.body_contains`. */
 const MAX_ANSWER_BODY = 64 * 1024;
 
-const AMBIGUOUS: RenderedResponse = {
-  status: 400,
-  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  body: 'Bad request: ambiguous login form.\n',
-};
 const TOO_LARGE: RenderedResponse = {
   status: 413,
   headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
@@ -168,7 +163,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     if ((await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
     const fields = await loginFields(c, endpoint);
     // A field sent twice could be counted under one name and checked by the app under another.
-    if (fields.problem) return render(AMBIGUOUS);
+    if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
 

@@ -115,6 +115,7 @@ export class Guard {
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
       if (d.action === 'allow') return v;
+      if (this.config.mode === 'detect') v = { ...v, detectOnly: true };
     } else {
       v = this.policy.evaluate(req, { device });
     }

@@ -5,13 +5,26 @@
  */
 import type { FieldLocator, LoginEndpointConfig } from '../config/config.js';
 import { normalizePolicyPath, policyPathViews } from './access-policy.js';
+import type { RenderedResponse } from './verdict.js';
 
 export interface LoginFields {
   username?: string;
   password?: string;
   /** Why the fields could not be read (ambiguous or malformed body). */
   problem?: string;
+  /**
+   * A field was sent twice or with a non-string value: the login could be counted under one
+   * name and checked by the site under another, so it is refused with AMBIGUOUS_LOGIN.
+   */
+  ambiguous?: boolean;
 }
+
+/** The answer to an ambiguous login, the same from the proxy and every adapter. */
+export const AMBIGUOUS_LOGIN: RenderedResponse = Object.freeze({
+  status: 400,
+  headers: Object.freeze({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }) as Record<string, string>,
+  body: 'Bad request: ambiguous login form.\n',
+});
 
 const MAX_FIELD = 4096;
 
@@ -86,7 +99,11 @@ function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, j
   const u = pick(e.username, form, json);
   const p = pick(e.password, form, json);
   const problem = u.problem ?? p.problem;
-  return { ...(u.value !== undefined ? { username: u.value } : {}), ...(p.value !== undefined ? { password: p.value } : {}), ...(problem ? { problem } : {}) };
+  return {
+    ...(u.value !== undefined ? { username: u.value } : {}),
+    ...(p.value !== undefined ? { password: p.value } : {}),
+    ...(problem ? { problem, ambiguous: true } : {}),
+  };
 }
 
 export type LoginOutcome = 'success' | 'failure' | 'unknown';

@@ -7,6 +7,7 @@
  */
 import type { Guard, PendingLogin } from '../guard/guard.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
+import { AMBIGUOUS_LOGIN } from '../guard/login-endpoint.js';
 import { header } from '../guard/verdict.js';
 import { isLoopback } from '../core/net.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
@@ -44,10 +45,8 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const endpoint = guard.findLogin(req.method, req.path);
       if (!endpoint) return undefined;
       const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body);
-      if (fields.problem && /appears|not a string/.test(fields.problem)) {
-        // An ambiguous login (one field sent twice) could be counted under one name and checked under another.
-        return { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'Bad request: ambiguous login form.\n' };
-      }
+      // An ambiguous login (one field sent twice) could be counted under one name and checked under another.
+      if (fields.ambiguous) return AMBIGUOUS_LOGIN;
       const pending = await guard.checkLogin(endpoint, req, fields);
       if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
       ex.state.set(PENDING, pending);
