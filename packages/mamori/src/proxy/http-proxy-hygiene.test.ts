@@ -115,13 +115,16 @@ describe('startProxy: count limit with room for many header bytes', () => {
 });
 
 describe('startProxy: slow clients', () => {
-  it('answers 408 to headers that do not arrive within headersTimeoutMs', async () => {
+  it('answers 408 to headers (headersTimeoutMs) or a body (requestTimeoutMs) that do not arrive in time', async () => {
     const up = await echoUpstream();
     const proxy = await startProxy({ upstream: up.url, limits: { headersTimeoutMs: 100, requestTimeoutMs: 200 }, hooks: { onRequest: async () => undefined } });
     try {
       // The request never ends its header block: the proxy must give up on its own.
       const r = await rawExchange(proxy.port, 'GET / HTTP/1.1\r\nHost: a\r\nX-Slow: 1\r\n');
       assert.equal(statusOf(r.text), 408);
+      // A body that never completes: requestTimeoutMs ends it, and the upstream never sees a whole request.
+      const slowBody = await rawExchange(proxy.port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab');
+      assert.equal(statusOf(slowBody.text), 408);
       assert.equal(up.seen.length, 0);
     } finally {
       await proxy.close();
