@@ -1,0 +1,155 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
+const ENV = { ...process.env, MAMORI_SECRET: 'cli-test-secret-cli-test-secret-0123' };
+
+function mamori(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: ENV, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('cli', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mamori-cli-'));
+    writeFileSync(join(dir, 'mamori.yaml'), 'data_dir: state\n');
+  });
+
+  it('--help lists every command, and each command has --help', () => {
+    const r = mamori(['--help'], dir);
+    assert.equal(r.code, 0);
+    for (const c of ['demo', 'up', 'decisions', 'events', 'config', 'simulate']) {
+      assert.match(r.out, new RegExp(`\\n  ${c} `));
+      const h = mamori([c, '--help'], dir);
+      assert.equal(h.code, 0, `${c} --help`);
+      assert.match(h.out, /Usage/);
+    }
+  });
+
+  it('an unknown command or flag is a usage error', () => {
+    assert.equal(mamori(['nope'], dir).code, 2);
+    const r = mamori(['decisions', 'list', '--bogus'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /MAMORI_ERR_CLI_USAGE/);
+  });
+
+  it('decisions add, list and delete, with --json', () => {
+    const added = mamori(['decisions', 'add', '--ip', '203.0.113.9', '--duration', '2h', '--reason', 'seen in logs', '--json'], dir);
+    assert.equal(added.code, 0, added.err);
+    const d = JSON.parse(added.out);
+    assert.equal(d.scope, 'ip');
+    assert.equal(d.value, '203.0.113.9');
+    assert.equal(d.origin, 'cli');
+    const user = JSON.parse(mamori(['decisions', 'add', '--user', 'Alice@Example.com', '--action', 'allow', '--json'], dir).out);
+    assert.equal(user.scope, 'user');
+    assert.notEqual(user.value, 'alice@example.com', 'users are stored as keyed hashes');
+    const list = JSON.parse(mamori(['decisions', 'list', '--json'], dir).out);
+    assert.equal(list.length, 2);
+    const table = mamori(['decisions', 'list'], dir).out;
+    assert.match(table, /203\.0\.113\.9/);
+    assert.match(table, /seen in logs/);
+    const del = JSON.parse(mamori(['decisions', 'delete', d.id, '--json'], dir).out);
+    assert.deepEqual(del, { deleted: 1 });
+    const delUser = JSON.parse(mamori(['decisions', 'delete', '--user', 'alice@example.com', '--json'], dir).out);
+    assert.deepEqual(delUser, { deleted: 1 }, 'the same user, however written, finds its decision');
+    assert.equal(JSON.parse(mamori(['decisions', 'list', '--json'], dir).out).length, 0);
+  });
+
+  it('bad decision input is refused with its code', () => {
+    const r = mamori(['decisions', 'add', '--ip', 'not-an-ip'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /MAMORI_ERR_DECISION_INVALID/);
+    const r2 = mamori(['decisions', 'add', '--ip', '192.0.2.1', '--duration', 'forever'], dir);
+    assert.match(r2.err, /MAMORI_ERR_CONFIG_DURATION/);
+    const r3 = mamori(['decisions', 'delete', 'no-such-id'], dir);
+    assert.equal(r3.code, 1);
+    assert.match(r3.err, /MAMORI_ERR_DECISION_NOT_FOUND/);
+  });
+
+  it('config check names file, line and column of a bad config', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'proxy:\n  upstream: ftp://example\nlogin_protection:\n  user:\n    close_after: 1000\n');
+    const r = mamori(['config', 'check', bad], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /MAMORI_ERR_CONFIG_INVALID/);
+    assert.match(r.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:13: proxy\\.upstream`));
+    assert.match(r.err, /:5:18: login_protection\.user\.close_after must be at most 100/);
+    const good = mamori(['config', 'check', fileURLToPath(new URL('../../../config/demo.yaml', import.meta.url))], dir);
+    assert.equal(good.code, 0, good.err);
+  });
+
+  it('config schema prints the published schema', () => {
+    const r = mamori(['config', 'schema'], dir);
+    assert.equal(JSON.parse(r.out).title, 'mamori configuration');
+  });
+});
+
+describe('cli: mamori up', () => {
+  let upstream: Server;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mamori-up-'));
+    upstream = createServer((req, res) => {
+      if (req.url === '/login') {
+        res.statusCode = 401;
+        res.end('no');
+      } else res.end('upstream ok');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  });
+  after(() => upstream.close());
+
+  it('refuses a bad config at start, with the location', () => {
+    writeFileSync(join(dir, 'broken.yaml'), 'proxy:\n  upstream: http://127.0.0.1:1\n  listen: [oops\n');
+    const r = mamori(['up', '--config', join(dir, 'broken.yaml')], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /MAMORI_ERR_CONFIG_SYNTAX/);
+    assert.match(r.err, /broken\.yaml:\d+:\d+/);
+  });
+
+  it('protects an upstream: login failures end in a challenge, and a restart keeps them', async () => {
+    const port = (upstream.address() as AddressInfo).port;
+    const cfg = join(dir, 'mamori.yaml');
+    writeFileSync(
+      cfg,
+      `data_dir: state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:${port}\nlogins:\n  - path: /login\n    username: { form: user }\n    failure: { status: [401] }\n`,
+    );
+    const start = async () => {
+      const child = spawn(process.execPath, [BIN, 'up', '--config', cfg], { cwd: dir, env: ENV });
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`mamori up exited ${code}`)));
+      });
+      return { child, url };
+    };
+    const post = (url: string) =>
+      fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'user=carol' });
+    let p = await start();
+    assert.equal(await (await fetch(`${p.url}/`)).text(), 'upstream ok');
+    for (let i = 0; i < 5; i++) assert.equal((await post(p.url)).status, 401);
+    p.child.kill('SIGTERM');
+    await new Promise((r) => p.child.once('exit', r));
+    p = await start();
+    const r = await post(p.url);
+    assert.equal(r.status, 429);
+    assert.equal(r.headers.get('x-mamori-action'), 'challenge');
+    p.child.kill('SIGTERM');
+    await new Promise((r2) => p.child.once('exit', r2));
+    const events = JSON.parse(mamori(['events', '--json', '--action', 'login-failure'], dir).out);
+    assert.equal(events.length, 5);
+    assert.ok(!JSON.stringify(events).includes('carol'));
+  });
+});
