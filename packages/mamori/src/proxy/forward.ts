@@ -9,7 +9,7 @@ import type { RenderedResponse } from '../guard/verdict.js';
 import type { Forwarding } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
-import { addVia, stripHopByHop } from './hop-by-hop.js';
+import { HOP_BY_HOP, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ProxyExchange, UpstreamAnswer } from './http-proxy.js';
 import { isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
 import { upstreamHeaders } from './upstream.js';
@@ -177,12 +177,19 @@ class Exchange {
     const { ctx, req, res } = this;
     const t = ctx.target;
     const headers = upstreamHeaders(req, this.fwd);
+    ctx.hooks.onForward?.(this.ex, headers);
+    // The framing is ours alone, whatever the client or a hook wrote.
+    for (const name of HOP_BY_HOP) delete headers[name];
+    delete headers['content-length'];
+    const declared = req.headers['content-length'];
     const streaming = body === undefined && hasRequestBody(req);
     if (body !== undefined) {
-      if (body.length > 0 || headers['content-length'] !== undefined) headers['content-length'] = String(body.length);
+      if (body.length > 0 || declared !== undefined) headers['content-length'] = String(body.length);
     } else if (streaming && req.headers['transfer-encoding'] !== undefined) {
       // Set explicitly: Node would otherwise send a GET/DELETE body unframed.
       headers['transfer-encoding'] = 'chunked';
+    } else if (declared !== undefined) {
+      headers['content-length'] = declared;
     }
     const options: https.RequestOptions = {
       agent: ctx.agent,

@@ -90,6 +90,30 @@ describe('startProxy: forwarding', () => {
     });
   });
 
+  it('lets onForward change the headers sent upstream, but never the framing', async () => {
+    const hooks: ProxyHooks = {
+      onRequest: async () => undefined,
+      onForward: (_ex, h) => {
+        delete h['accept-encoding'];
+        h['x-mamori-checked'] = '1';
+        h['content-length'] = '999';
+        h['transfer-encoding'] = 'gzip';
+        h['connection'] = 'keep-alive, x-mamori-checked';
+      },
+    };
+    await withProxy({ upstream: up.url, hooks }, async (p) => {
+      up.seen.length = 0;
+      const r = await request(p.url, { method: 'POST', headers: { 'accept-encoding': 'gzip' }, body: 'abc' });
+      assert.equal(r.status, 200);
+      const h = up.seen[0]!.headers;
+      assert.equal(h['accept-encoding'], undefined);
+      assert.equal(h['x-mamori-checked'], '1');
+      assert.equal(h['content-length'], '3');
+      assert.equal(h['transfer-encoding'], undefined);
+      assert.equal(up.seen[0]!.body.toString(), 'abc');
+    });
+  });
+
   it('answers with a rendered response without forwarding, with its status, headers, body and length', async () => {
     await withProxy({ upstream: up.url, hooks: { onRequest: async () => forbidden } }, async (p) => {
       up.seen.length = 0;

@@ -84,6 +84,12 @@ export interface ProxyHooks {
   /** After headers are read. Return a response to answer without forwarding; 'buffer' to read the body (≤ maxBufferedBodyBytes, else 413) and call onBody; undefined to forward streaming. */
   onRequest(ex: ProxyExchange): Promise<RenderedResponse | 'buffer' | undefined>;
   onBody?(ex: ProxyExchange, body: Buffer): Promise<RenderedResponse | undefined>;
+  /**
+   * Just before the request goes upstream (after onRequest/onBody let it through): may change the
+   * headers sent, e.g. drop `accept-encoding` so a sniffed answer is not compressed. Framing
+   * (content-length, transfer-encoding) and hop-by-hop headers are set by the proxy afterwards.
+   */
+  onForward?(ex: ProxyExchange, headers: Record<string, string | string[]>): void;
   /** Return true to have the upstream's response body (≤ maxResponseSniffBytes) buffered and passed to onResponse; larger bodies are streamed and body is left undefined. */
   wantsResponseBody?(ex: ProxyExchange, status: number, headers: UpstreamAnswer['headers']): boolean;
   /** Before the upstream's answer is sent; may add/replace headers (e.g. set-cookie) or replace the whole answer. */

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { RenderedResponse } from '../guard/verdict.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
-import { addVia, stripHopByHop } from './hop-by-hop.js';
+import { HOP_BY_HOP, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ResponseChange } from './http-proxy.js';
 import { lingerClose, plainError, rawHead, rawResponse } from './respond.js';
 import { upstreamHeaders } from './upstream.js';
@@ -97,6 +97,9 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   const connect = (): void => {
     const t = ctx.target;
     const headers = upstreamHeaders(req, fwd);
+    hooks.onForward?.(ex, headers);
+    for (const name of HOP_BY_HOP) delete headers[name];
+    delete headers['content-length'];
     headers['connection'] = 'Upgrade';
     const proto = req.headers['upgrade'];
     if (proto !== undefined) headers['upgrade'] = proto;
