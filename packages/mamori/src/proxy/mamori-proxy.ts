@@ -52,6 +52,11 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       ex.state.set(PENDING, pending);
       return undefined;
     },
+    onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
+      // The failure text must be readable in the answer: ask the site not to compress it.
+      const p = ex.state.get(PENDING) as PendingLogin | undefined;
+      if (p?.endpoint.failure.bodyContains !== undefined) delete headers['accept-encoding'];
+    },
     wantsResponseBody(ex: ProxyExchange) {
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
       return p !== undefined && p.endpoint.failure.bodyContains !== undefined;
