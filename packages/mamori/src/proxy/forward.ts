@@ -3,8 +3,7 @@
  * hooks, forward the request streaming (or the buffered body), pass the
  * upstream's answer back through the response hooks, and report the end.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { RenderedResponse } from '../guard/verdict.js';
 import type { Forwarding } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
@@ -12,7 +11,7 @@ import { checkRequest, hasRequestBody } from './framing.js';
 import { HOP_BY_HOP, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ProxyExchange, UpstreamAnswer } from './http-proxy.js';
 import { isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
-import { upstreamHeaders } from './upstream.js';
+import { openUpstreamRequest, upstreamHeaders } from './upstream.js';
 
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
   const { ex, fwd } = makeExchange(ctx, req);
@@ -34,7 +33,7 @@ class Exchange {
   #answered = false;
   #closed = false;
   #timedOut = false;
-  #upReq: http.ClientRequest | undefined;
+  #upReq: ClientRequest | undefined;
   #upRes: IncomingMessage | undefined;
 
   constructor(
@@ -191,16 +190,7 @@ class Exchange {
     } else if (declared !== undefined) {
       headers['content-length'] = declared;
     }
-    const options: https.RequestOptions = {
-      agent: ctx.agent,
-      hostname: t.hostname,
-      port: t.port,
-      method: req.method,
-      path: t.basePath + (req.url ?? '/'),
-      headers,
-    };
-    if (t.https) options.servername = t.servername;
-    const upReq = t.https ? https.request(options) : http.request(options);
+    const upReq = openUpstreamRequest(t, ctx.agent, req, headers);
     this.#upReq = upReq;
     upReq.setTimeout(ctx.limits.upstreamTimeoutMs, () => {
       this.#timedOut = true;

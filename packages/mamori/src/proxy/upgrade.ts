@@ -4,8 +4,7 @@
  * one). When allowed, the request goes upstream; on 101 the two sockets are
  * piped both ways, any other answer is passed on and the connection closed.
  */
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RenderedResponse } from '../guard/verdict.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
@@ -13,7 +12,7 @@ import { checkRequest, hasRequestBody } from './framing.js';
 import { HOP_BY_HOP, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ResponseChange } from './http-proxy.js';
 import { lingerClose, plainError, rawHead, rawResponse } from './respond.js';
-import { upstreamHeaders } from './upstream.js';
+import { openUpstreamRequest, upstreamHeaders } from './upstream.js';
 
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const started = ctx.clock.now();
@@ -25,7 +24,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   let bytes = 0;
   let done = false;
   let timedOut = false;
-  let upReq: http.ClientRequest | undefined;
+  let upReq: ClientRequest | undefined;
   let upSocket: Duplex | undefined;
 
   const finish = (): void => {
@@ -103,16 +102,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     headers['connection'] = 'Upgrade';
     const proto = req.headers['upgrade'];
     if (proto !== undefined) headers['upgrade'] = proto;
-    const options: https.RequestOptions = {
-      agent: ctx.agent,
-      hostname: t.hostname,
-      port: t.port,
-      method: req.method,
-      path: t.basePath + (req.url ?? '/'),
-      headers,
-    };
-    if (t.https) options.servername = t.servername;
-    const r = t.https ? https.request(options) : http.request(options);
+    const r = openUpstreamRequest(t, ctx.agent, req, headers);
     upReq = r;
     r.setTimeout(ctx.limits.upstreamTimeoutMs, () => {
       timedOut = true;

@@ -1,5 +1,6 @@
 /** The upstream target and the headers a request is forwarded with. */
-import type { IncomingMessage } from 'node:http';
+import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
 import { isIP } from 'node:net';
 import { MamoriError } from '../core/errors.js';
 import type { Forwarding } from './client-ip.js';
@@ -66,4 +67,18 @@ export function upstreamHeaders(req: IncomingMessage, fwd: Forwarding): HeaderMa
   else delete h['x-forwarded-host'];
   addVia(h);
   return h;
+}
+
+/** Opens the request to the upstream for a client request (same method and path, under the base path). */
+export function openUpstreamRequest(t: UpstreamTarget, agent: http.Agent, req: IncomingMessage, headers: OutgoingHttpHeaders): ClientRequest {
+  const options: https.RequestOptions = {
+    agent,
+    hostname: t.hostname,
+    port: t.port,
+    method: req.method,
+    path: t.basePath + (req.url ?? '/'),
+    headers,
+  };
+  if (t.https) options.servername = t.servername;
+  return t.https ? https.request(options) : http.request(options);
 }
