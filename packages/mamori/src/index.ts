@@ -1,4 +1,5 @@
 export * from './core/errors.js';
+export * from './core/registry.js';
 export * from './core/clock.js';
 export * from './core/random.js';
 export * from './core/duration.js';

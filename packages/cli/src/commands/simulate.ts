@@ -2,7 +2,7 @@ import { MamoriError, SIM_DEMO_USER, SIM_SCENARIOS, isMamoriError, parseDuration
 import { parse } from '../command.js';
 import { table } from '../render.js';
 
-const scenarioLines = Object.values(SIM_SCENARIOS)
+const scenarioLines = SIM_SCENARIOS.values()
   .map((s) => `  ${s.name.padEnd(12)}  ${s.summary} (default ${s.defaultAttempts} attempts)`)
   .join('\n');
 
@@ -63,8 +63,8 @@ export async function run(argv: string[]): Promise<number> {
     help,
   );
   const [name, extra] = positionals;
-  if (!name || !Object.hasOwn(SIM_SCENARIOS, name)) {
-    throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${name ? `unknown scenario "${name.slice(0, 40)}"` : 'say which scenario to run'}; choose one of ${Object.keys(SIM_SCENARIOS).join(', ')}\n\n${help}`);
+  if (!name || !SIM_SCENARIOS.has(name)) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${name ? `unknown scenario "${name.slice(0, 40)}"` : 'say which scenario to run'}; choose one of ${SIM_SCENARIOS.names().join(', ')}\n\n${help}`);
   }
   if (extra !== undefined) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `unexpected argument "${extra.slice(0, 40)}"\n\n${help}`);
   if (!values.target) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--target is required (for the demo: --target http://127.0.0.1:8080)\n\n${help}`);

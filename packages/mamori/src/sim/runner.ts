@@ -46,8 +46,8 @@ function whole(v: number | undefined, fallback: number, min: number, max: number
 
 export function resolveScenario(s: SimScenario | string): SimScenario {
   if (typeof s !== 'string') return s;
-  const found = Object.hasOwn(SIM_SCENARIOS, s) ? SIM_SCENARIOS[s] : undefined;
-  if (!found) throw options(`unknown scenario "${s.slice(0, 40)}"; choose one of ${Object.keys(SIM_SCENARIOS).join(', ')}`);
+  const found = SIM_SCENARIOS.has(s) ? SIM_SCENARIOS.get(s) : undefined;
+  if (!found) throw options(`unknown scenario "${s.slice(0, 40)}"; choose one of ${SIM_SCENARIOS.names().join(', ')}`);
   return found;
 }
 

@@ -40,7 +40,7 @@ describe('sources', () => {
 
 describe('scenarios', () => {
   it('all use only documentation addresses and parseable sources', () => {
-    for (const s of Object.values(SIM_SCENARIOS)) {
+    for (const s of SIM_SCENARIOS.values()) {
       for (const a of all(s)) {
         assert.ok(tryParseIp(a.ip), `${s.name}: ${a.ip}`);
         assert.ok(DOC_RANGES.contains(a.ip), `${s.name}: ${a.ip}`);
@@ -49,7 +49,7 @@ describe('scenarios', () => {
   });
 
   it('brute-force: one source, one account, distinct guesses, the real password only last', () => {
-    const list = all(SIM_SCENARIOS['brute-force']!);
+    const list = all(SIM_SCENARIOS.get('brute-force'));
     assert.equal(new Set(list.map((a) => a.ip)).size, 1);
     assert.ok(list.every((a) => a.username === ctx.victim.username));
     assert.equal(new Set(list.map((a) => a.password)).size, list.length);
@@ -57,7 +57,7 @@ describe('scenarios', () => {
   });
 
   it('distributed: one account, one or two attempts per source, IPv4 and IPv6', () => {
-    const list = all(SIM_SCENARIOS['distributed']!);
+    const list = all(SIM_SCENARIOS.get('distributed'));
     assert.ok(list.every((a) => a.username === ctx.victim.username));
     const counts = perSource(list);
     assert.ok([...counts.values()].every((n) => n === 1 || n === 2));
@@ -69,7 +69,7 @@ describe('scenarios', () => {
   });
 
   it('stuffing: a handful of sources, each account tried once, the real pair last', () => {
-    const list = all(SIM_SCENARIOS['stuffing']!, 300);
+    const list = all(SIM_SCENARIOS.get('stuffing'), 300);
     assert.ok(perSource(list).size <= 5);
     assert.equal(new Set(list.map((a) => a.username)).size, 300);
     assert.ok(list.slice(0, -1).every((a) => /@example\.(com|net)$/.test(a.username) && a.username !== ctx.victim.username));
@@ -78,7 +78,7 @@ describe('scenarios', () => {
   });
 
   it('spraying: a few common passwords, many accounts (the user\'s among them), a new source per try', () => {
-    const list = all(SIM_SCENARIOS['spraying']!);
+    const list = all(SIM_SCENARIOS.get('spraying'));
     const passwords = new Set(list.map((a) => a.password));
     assert.ok(passwords.size <= 3, [...passwords].join());
     assert.ok([...passwords].every((p) => SPRAY_PASSWORDS.includes(p)));

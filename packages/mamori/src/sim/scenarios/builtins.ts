@@ -1,16 +1,22 @@
 /** The built-in scenarios, by name. */
+import { Registry } from '../../core/registry.js';
 import type { SimScenario } from '../types.js';
 import { bruteForce } from './brute-force.js';
 import { distributed } from './distributed.js';
 import { spraying } from './spraying.js';
 import { stuffing } from './stuffing.js';
 
-export const SIM_SCENARIOS: Readonly<Record<string, SimScenario>> = Object.freeze({
-  [bruteForce.name]: bruteForce,
-  [distributed.name]: distributed,
-  [stuffing.name]: stuffing,
-  [spraying.name]: spraying,
-});
+export const BUILTIN_SCENARIOS: readonly SimScenario[] = [bruteForce, distributed, stuffing, spraying];
+
+/** A fresh registry of scenarios holding the built-ins; register your own, then freeze. */
+export function createScenarioRegistry(): Registry<SimScenario> {
+  const r = new Registry<SimScenario>('scenario');
+  for (const s of BUILTIN_SCENARIOS) r.register(s.name, s);
+  return r;
+}
+
+/** The built-in scenarios, frozen. */
+export const SIM_SCENARIOS: Registry<SimScenario> = createScenarioRegistry().freeze();
 
 export { bruteForce, distributed, spraying, stuffing };
 export { BRUTE_FORCE_IP } from './brute-force.js';
