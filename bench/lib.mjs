@@ -2,7 +2,7 @@
  * Helpers shared by the benchmarks: statistics, formatting, results files,
  * child processes with --expose-gc, and CPU-profile summaries.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,13 @@ export function verdictLine(met, target, detail) {
 
 export function machine() {
   const c = cpus();
-  return { node: process.version, cpus: c.length, cpu: c[0]?.model ?? 'unknown', totalMemMiB: Math.round(totalmem() / MiB), date: new Date().toISOString() };
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // Not a git checkout.
+  }
+  return { node: process.version, cpus: c.length, cpu: c[0]?.model ?? 'unknown', totalMemMiB: Math.round(totalmem() / MiB), date: new Date().toISOString(), commit };
 }
 
 export function writeResult(name, data) {
@@ -130,4 +136,37 @@ export function progress(text) {
 }
 export function progressDone() {
   if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+}
+
+/**
+ * Inclusive (self + callees) time of the functions whose "name file:line"
+ * matches `pattern`, from the .cpuprofile files in dir: [{ fn, ms, pct }],
+ * pct of busy (non-idle) time.
+ */
+export function inclusiveCpuTimes(dir, pattern, top = 20) {
+  const incl = new Map();
+  let total = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+    const p = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    for (let i = 0; i < p.samples.length; i++) {
+      const us = p.timeDeltas[i] ?? 0;
+      if (byId.get(p.samples[i]).callFrame.functionName === '(idle)') continue;
+      total += us;
+      const seen = new Set();
+      for (let cur = p.samples[i]; cur !== undefined; cur = parent.get(cur)) {
+        const cf = byId.get(cur).callFrame;
+        const key = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1}`;
+        if (seen.has(key) || !pattern.test(key)) continue;
+        seen.add(key);
+        incl.set(key, (incl.get(key) ?? 0) + us);
+      }
+    }
+  }
+  return [...incl.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: Math.round((us / total) * 1000) / 10 }));
 }

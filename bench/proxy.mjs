@@ -13,10 +13,13 @@
  *   login that mamori reads, checks, forwards, classifies and counts.
  *   Thresholds are raised so the run measures throughput, not blocking.
  *
- * Reference point: a bare node:http reverse proxy (no inspection) in the
- * same rounds, to show what any second HTTP hop costs on this machine.
+ * Reference points in the same rounds: a bare node:http reverse proxy (no
+ * inspection), to show what any second HTTP hop costs on this machine, and
+ * mamori's proxy engine with hooks that decide nothing ("engine only"), to
+ * tell the engine's cost from the guard's. CPU time per request of each
+ * proxy process is measured too (less noisy than requests/s here).
  *
- *   node bench/proxy.mjs [--duration 10] [--connections 50] [--rounds 2] [--store memory|sqlite] [--profile]
+ *   node bench/proxy.mjs [--duration 10] [--connections 50] [--rounds 2] [--store memory|sqlite] [--only get|login] [--profile]
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, num, printTable, RESULTS_DIR, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
+import { inclusiveCpuTimes, median, num, printTable, RESULTS_DIR, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -36,6 +39,7 @@ const { values: opt } = parseArgs({
     store: { type: 'string', default: 'memory' },
     users: { type: 'string', default: '50000' },
     profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
     child: { type: 'string' },
     upstream: { type: 'string' },
   },
@@ -47,8 +51,19 @@ const USERS = Number(opt.users);
 const SOURCES = ['198.51.100.10', '198.51.100.11', '198.51.100.12', '203.0.113.20', '203.0.113.21', '2001:db8:1::10', '2001:db8:2::20', '2001:db8:3::30'];
 const PASSWORD = 'Winter2026!';
 
+/** Answers the parent's 'cpu' messages with this process's CPU time so far (µs). */
+function serveCpuUsage() {
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send?.({ cpu: u.user + u.system });
+    }
+  });
+}
+
 /** Prints the listening URL on stdout, then serves until killed. */
 function listen(server) {
+  serveCpuUsage();
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
 }
 
@@ -93,6 +108,24 @@ function bareProxyChild(upstream) {
   listen(server);
 }
 
+/** mamori's proxy engine (startProxy) with hooks of the same shape as `mamori up`'s that decide nothing: the engine's cost without the guard's. */
+async function engineChild(upstream) {
+  const { startProxy } = await import('mamori');
+  const proxy = await startProxy({
+    upstream,
+    host: '127.0.0.1',
+    port: 0,
+    trustedProxies: ['127.0.0.0/8', '::1/128'],
+    hooks: {
+      onRequest: async (ex) => (ex.req.method === 'POST' && ex.req.path === '/login' ? 'buffer' : undefined),
+      onBody: async () => undefined,
+      onResponse: async () => undefined,
+    },
+  });
+  serveCpuUsage();
+  process.stdout.write(`${JSON.stringify({ url: proxy.url })}\n`);
+}
+
 async function proxyChild(upstream, storeKind) {
   const { MemoryStore, createGuard, defaultConfig, startMamoriProxy } = await import('mamori');
   const high = 1_000_000;
@@ -131,6 +164,7 @@ async function proxyChild(upstream, storeKind) {
   let errors = 0;
   const guard = createGuard(config, { store, secret, onError: () => errors++ });
   const proxy = await startMamoriProxy({ guard, upstream, host: '127.0.0.1', port: 0, onError: () => errors++ });
+  serveCpuUsage();
   process.stdout.write(`${JSON.stringify({ url: proxy.url })}\n`);
   process.on('SIGTERM', async () => {
     await proxy.close();
@@ -146,6 +180,8 @@ if (opt.child === 'upstream') {
   upstreamChild();
 } else if (opt.child === 'bare') {
   bareProxyChild(opt.upstream);
+} else if (opt.child === 'engine') {
+  await engineChild(opt.upstream);
 } else if (opt.child === 'proxy') {
   await proxyChild(opt.upstream, opt.store);
 } else {
@@ -155,7 +191,7 @@ if (opt.child === 'upstream') {
 /** Starts `node proxy.mjs --child ...` and resolves with its URL and a stop function. */
 function startChild(args, nodeFlags = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     let buf = '';
     child.stdout.setEncoding('utf8');
     const onData = (d) => {
@@ -166,6 +202,12 @@ function startChild(args, nodeFlags = []) {
       child.stdout.resume();
       resolve({
         url: JSON.parse(buf.slice(0, nl)).url,
+        /** CPU time the child has used so far, in µs. */
+        cpu: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done(m.cpu));
+            child.send('cpu');
+          }),
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();
@@ -190,7 +232,16 @@ async function main() {
   const upstream = await startChild(['--child', 'upstream']);
   const bare = await startChild(['--child', 'bare', '--upstream', upstream.url]);
   const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
-  const urls = { direct: upstream.url, bare: bare.url, mamori: proxy.url };
+  const engine = await startChild(['--child', 'engine', '--upstream', upstream.url]);
+  const urls = { direct: upstream.url, bare: bare.url, engine: engine.url, mamori: proxy.url };
+  const procs = { direct: upstream, bare, engine, mamori: proxy };
+  /** Runs one measurement; adds the CPU µs per request of the proxy (or, direct, of the upstream). */
+  const measure = async (side, wl) => {
+    const c0 = await procs[side].cpu();
+    const sm = summarize(await run(urls[side], wl, DURATION), wl);
+    sm.cpuUsPerRequest = ((await procs[side].cpu()) - c0) / Math.max(1, sm.total);
+    return sm;
+  };
   let n = 0;
   const loginRequest = {
     method: 'POST',
@@ -204,10 +255,12 @@ async function main() {
       };
     },
   };
-  const workloads = {
+  const allWorkloads = {
     get: { label: 'GET /page (not a login)', requests: [{ method: 'GET', path: '/page' }], expect: 200 },
     login: { label: 'POST /login (failed logins, 401)', requests: [loginRequest], expect: 401 },
   };
+  const workloads = opt.only ? { [opt.only]: allWorkloads[opt.only] } : allWorkloads;
+  if (!workloads[opt.only ?? 'get']) throw new Error(`--only takes get or login`);
   const run = (url, wl, duration) =>
     new Promise((resolve, reject) => {
       autocannon({ url, connections: CONNECTIONS, duration, requests: wl.requests }, (err, r) => (err ? reject(err) : resolve(r)));
@@ -222,50 +275,65 @@ async function main() {
   console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream node:http 200 'ok' / 401; mamori store: ${opt.store}`);
   // Warm-up (JIT, connection pools), not counted.
   for (const wl of Object.values(workloads)) for (const url of Object.values(urls)) await run(url, wl, 2);
-  const SIDES = ['direct', 'bare', 'mamori'];
-  const results = { get: { direct: [], bare: [], mamori: [] }, login: { direct: [], bare: [], mamori: [] } };
+  const SIDES = ['direct', 'bare', 'engine', 'mamori'];
+  const results = Object.fromEntries(Object.keys(workloads).map((k) => [k, { direct: [], bare: [], engine: [], mamori: [] }]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const key of Object.keys(workloads)) {
-      // Rotate the order each round: direct bare mamori, bare mamori direct, ...
+      // Rotate the order each round: direct bare engine mamori, bare engine mamori direct, ...
       const order = SIDES.map((_, k) => SIDES[(k + r) % SIDES.length]);
       for (const side of order) {
-        const sm = summarize(await run(urls[side], workloads[key], DURATION), workloads[key]);
+        const sm = await measure(side, workloads[key]);
         results[key][side].push(sm);
-        console.log(`  round ${r + 1} ${key.padEnd(5)} ${side.padEnd(6)} ${num(sm.rps)} req/s  p50 ${sm.p50} ms  p99 ${sm.p99} ms  status ${JSON.stringify(sm.status)}`);
+        console.log(`  round ${r + 1} ${key.padEnd(5)} ${side.padEnd(6)} ${num(sm.rps)} req/s  p50 ${sm.p50} ms  p99 ${sm.p99} ms  ${num(sm.cpuUsPerRequest)} µs CPU/req in ${side === 'direct' ? 'upstream' : 'proxy'}  status ${JSON.stringify(sm.status)}`);
       }
     }
   }
   await proxy.stop();
+  await engine.stop();
   await bare.stop();
   await upstream.stop();
 
   const rows = [];
+  const cpuRows = [];
   const out = {};
   let allMet = true;
   for (const [key, wl] of Object.entries(workloads)) {
     const med = (side) => median(results[key][side].map((x) => x.rps));
     const d = med('direct');
     const b = med('bare');
+    const e = med('engine');
     const m = med('mamori');
     const unexpected = SIDES.reduce((sum, side) => sum + results[key][side].reduce((t, x) => t + x.unexpected, 0), 0);
     const met = m >= 0.7 * d && unexpected === 0;
     allMet &&= met;
-    out[key] = { direct: d, bareProxy: b, mamori: m, ratio: m / d, bareRatio: b / d, mamoriVsBare: m / b, unexpectedResponses: unexpected, met, rounds: results[key] };
-    rows.push([wl.label, num(m), num(b), num(d), `${((m / d) * 100).toFixed(1)}%`, `${((b / d) * 100).toFixed(1)}%`, `${((m / b) * 100).toFixed(1)}%`, String(unexpected)]);
+    const cpu = (side) => median(results[key][side].map((x) => x.cpuUsPerRequest));
+    const cpuUs = { upstream: cpu('direct'), bareProxy: cpu('bare'), engine: cpu('engine'), mamori: cpu('mamori') };
+    out[key] = { direct: d, bareProxy: b, engineOnly: e, mamori: m, ratio: m / d, bareRatio: b / d, engineRatio: e / d, mamoriVsBare: m / b, cpuUsPerRequest: cpuUs, unexpectedResponses: unexpected, met, rounds: results[key] };
+    const pct = (x) => `${((x / d) * 100).toFixed(1)}%`;
+    rows.push([wl.label, num(m), num(e), num(b), num(d), pct(m), pct(e), pct(b), String(unexpected)]);
+    cpuRows.push([wl.label, num(cpuUs.mamori), num(cpuUs.engine), num(cpuUs.bareProxy), num(cpuUs.upstream)]);
   }
   console.log();
-  printTable(['workload (median req/s)', 'mamori', 'bare proxy', 'direct', 'mamori/direct', 'bare/direct', 'mamori/bare', 'unexpected'], rows);
+  printTable(['workload (median req/s)', 'mamori up', 'engine only', 'bare proxy', 'direct', 'mamori/direct', 'engine/direct', 'bare/direct', 'unexpected'], rows);
+  console.log();
+  printTable(['CPU µs per request in the proxy (median)', 'mamori up', 'engine only', 'bare proxy', 'upstream alone'], cpuRows);
+  console.log();
   for (const [key, wl] of Object.entries(workloads)) verdictLine(out[key].met, `${wl.label}: >= 70% of direct, every answer the upstream's`, `${(out[key].ratio * 100).toFixed(1)}%`);
   let profile;
   if (opt.profile) {
-    profile = summarizeCpuProfiles(profDir, 25);
-    console.log('\nwhere the mamori proxy process spends its busy time (self time, whole run):');
-    printTable(['function', 'where', 'ms', '%'], profile.map((x) => [x.fn, x.where, num(x.ms), x.pct.toFixed(1)]));
+    profile = {
+      self: summarizeCpuProfiles(profDir, 20),
+      inclusive: inclusiveCpuTimes(profDir, /mamori-proxy\.js|guard\/(guard|login)\.js|^(writev|parserOnHeadersComplete|end|_flushOutput) /, 15),
+    };
+    console.log('\nwhere the mamori proxy process spends its busy time (whole run, --cpu-prof), inclusive:');
+    printTable(['function', 'ms', '%'], profile.inclusive.map((x) => [x.fn, num(x.ms), x.pct.toFixed(1)]));
+    console.log('\nself time:');
+    printTable(['function', 'where', 'ms', '%'], profile.self.map((x) => [x.fn, x.where, num(x.ms), x.pct.toFixed(1)]));
   }
-  writeResult('proxy', {
+  writeResult(opt.store === 'memory' ? 'proxy' : `proxy-${opt.store}`, {
     command: `node bench/proxy.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length },
-    peer: 'the upstream (node:http) directly; reference: a bare node:http reverse proxy',
+    peer: 'the upstream (node:http) directly; references: a bare node:http reverse proxy, the mamori engine with no-op hooks',
     results: out,
     target: { target: '>= 70% of direct', met: allMet },
     ...(profile ? { profile } : {}),
