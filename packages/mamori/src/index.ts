@@ -5,6 +5,7 @@ export * from './core/random.js';
 export * from './core/duration.js';
 export * from './core/net.js';
 export * from './core/crypto.js';
+export * from './core/siphash.js';
 export * from './core/events.js';
 export * from './core/decisions.js';
 export * from './core/store.js';

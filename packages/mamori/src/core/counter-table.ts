@@ -12,7 +12,6 @@
  * a flood must fill all of that key's window with counts above n, and
  * which slots those are depends on a secret seed.
  */
-import { murmur32 } from './crypto.js';
 import type { Random } from './random.js';
 
 const WINDOW = 16;
@@ -51,25 +50,84 @@ export class CounterTable {
     return this.#size;
   }
 
+  #hi0 = 0;
+  #lo0 = 0;
+
+  /**
+   * Both hash words of a key in one pass over it (MurmurHash3's 32-bit
+   * mixing, run with two secret seeds side by side); left in #hi0 / #lo0.
+   */
+  #hash(s: string): void {
+    let a = this.#seedA;
+    let b = this.#seedB;
+    const len = s.length;
+    let i = 0;
+    for (; i + 1 < len; i += 2) {
+      let k = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0;
+      k = Math.imul(k, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, 0x1b873593);
+      a ^= k;
+      a = (a << 13) | (a >>> 19);
+      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+      b ^= k;
+      b = (b << 13) | (b >>> 19);
+      b = (Math.imul(b, 5) + 0xe6546b64) | 0;
+    }
+    if (i < len) {
+      let k = s.charCodeAt(i);
+      k = Math.imul(k, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, 0x1b873593);
+      a ^= k;
+      b ^= k;
+    }
+    a ^= len;
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    a = Math.imul(a, 0xc2b2ae35);
+    a ^= a >>> 16;
+    b ^= len;
+    b ^= b >>> 16;
+    b = Math.imul(b, 0x85ebca6b);
+    b ^= b >>> 13;
+    b = Math.imul(b, 0xc2b2ae35);
+    b ^= b >>> 16;
+    this.#hi0 = a >>> 0;
+    this.#lo0 = b >>> 0;
+  }
+
+  /**
+   * The live slot holding (hi, lo), or -1. Scanning stops at a slot that was
+   * never used (expiry 0): no key can lie past one, since inserts take the
+   * first free slot and deletes leave a tombstone (expiry 1), not a hole.
+   */
   #find(hi: number, lo: number, now: number): number {
     const cap = this.capacity;
     let i = hi % cap;
     for (let n = 0; n < WINDOW; n++) {
-      if (this.#hi[i] === hi && this.#lo[i] === lo && this.#exp[i]! > now) return i;
+      const exp = this.#exp[i]!;
+      if (exp === 0) return -1;
+      if (this.#hi[i] === hi && this.#lo[i] === lo && exp > now) return i;
       if (++i === cap) i = 0;
     }
     return -1;
   }
 
   get(key: string, now: number): number {
-    const i = this.#find(murmur32(key, this.#seedA), murmur32(key, this.#seedB), now);
+    this.#hash(key);
+    const i = this.#find(this.#hi0, this.#lo0, now);
     return i < 0 ? 0 : this.#val[i]!;
   }
 
   /** Adds `by` (saturating at 0 and 2^32-1); returns the new count. */
   add(key: string, by: number, ttlMs: number, now: number): number {
-    const hi = murmur32(key, this.#seedA);
-    const lo = murmur32(key, this.#seedB);
+    this.#hash(key);
+    return this.#add(this.#hi0, this.#lo0, by, ttlMs, now);
+  }
+
+  #add(hi: number, lo: number, by: number, ttlMs: number, now: number): number {
     const cap = this.capacity;
     let i = hi % cap;
     let free = -1;
@@ -84,8 +142,9 @@ export class CounterTable {
           return v;
         }
         if (victim < 0 || this.#val[i]! < this.#val[victim]! || (this.#val[i] === this.#val[victim] && exp < this.#exp[victim]!)) victim = i;
-      } else if (free < 0) {
-        free = i;
+      } else {
+        if (free < 0) free = i;
+        if (exp === 0) break; // never used: the key is not further on
       }
       if (++i === cap) i = 0;
     }
@@ -93,7 +152,7 @@ export class CounterTable {
     if (slot < 0) {
       slot = victim;
       this.evictions++;
-    } else if (this.#exp[slot] === 0) {
+    } else if (this.#exp[slot]! <= 1) {
       this.#size++;
     }
     this.#hi[slot] = hi;
@@ -106,15 +165,19 @@ export class CounterTable {
 
   /** Sets a counter only if absent; true when this call created it. */
   setIfAbsent(key: string, value: number, ttlMs: number, now: number): boolean {
-    if (this.#find(murmur32(key, this.#seedA), murmur32(key, this.#seedB), now) >= 0) return false;
-    this.add(key, value, ttlMs, now);
+    this.#hash(key);
+    const hi = this.#hi0;
+    const lo = this.#lo0;
+    if (this.#find(hi, lo, now) >= 0) return false;
+    this.#add(hi, lo, value, ttlMs, now);
     return true;
   }
 
   delete(key: string, now: number): void {
-    const i = this.#find(murmur32(key, this.#seedA), murmur32(key, this.#seedB), now);
+    this.#hash(key);
+    const i = this.#find(this.#hi0, this.#lo0, now);
     if (i >= 0) {
-      this.#exp[i] = 0;
+      this.#exp[i] = 1; // a tombstone: free for reuse, but scans go on past it
       this.#val[i] = 0;
       this.#size--;
     }

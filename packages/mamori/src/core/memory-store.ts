@@ -11,7 +11,7 @@ import { MamoriError } from './errors.js';
 import { cidrContains, cidrOf, formatCidr, formatIp, parseCidr, tryParseIp } from './net.js';
 import { validateDecisionInput, type Decision, type DecisionInput, type Subject } from './decisions.js';
 import type { EventQuery, SecurityEvent } from './events.js';
-import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store } from './store.js';
+import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store, SyncStore } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Bytes for counters; the table never grows past it. Default 64 MiB. */
@@ -158,6 +158,9 @@ class MemoryDecisions implements DecisionStore {
     return filter.limit ? out.slice(0, filter.limit) : out;
   }
   async match(subject: Subject): Promise<Decision[]> {
+    return this.matchSync(subject);
+  }
+  matchSync(subject: Subject): Decision[] {
     this.#check();
     if (this.#byId.size === 0) return [];
     const now = this.#clock.now();
@@ -212,7 +215,7 @@ class MemoryEvents implements EventStore {
 export class MemoryStore implements Store {
   readonly name = 'memory';
   readonly table: CounterTable;
-  readonly decisions: DecisionStore;
+  readonly decisions: MemoryDecisions;
   readonly events: EventStore;
   readonly #clock: Clock;
   #closed = false;
@@ -234,24 +237,11 @@ export class MemoryStore implements Store {
   }
 
   increment(ops: readonly CounterOp[]): Promise<number[]> {
-    const closed = this.#rejectClosed<number[]>();
-    if (closed) return closed;
-    const now = this.#clock.now();
-    const out = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      out[i] = this.table.add(op.key, op.by ?? 1, op.ttlMs, now);
-    }
-    return Promise.resolve(out);
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.incrementSync(ops));
   }
 
   read(keys: readonly string[]): Promise<number[]> {
-    const closed = this.#rejectClosed<number[]>();
-    if (closed) return closed;
-    const now = this.#clock.now();
-    const out = new Array<number>(keys.length);
-    for (let i = 0; i < keys.length; i++) out[i] = this.table.get(keys[i]!, now);
-    return Promise.resolve(out);
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.readSync(keys));
   }
 
   async reset(keys: readonly string[]): Promise<void> {
@@ -261,8 +251,33 @@ export class MemoryStore implements Store {
   }
 
   addDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
-    const closed = this.#rejectClosed<number[]>();
-    if (closed) return closed;
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.addDistinctSync(ops));
+  }
+
+  // The synchronous forms (SyncStore): the same work, without a promise.
+  readonly sync: SyncStore = this;
+
+  readSync(keys: readonly string[]): number[] {
+    this.#open();
+    const now = this.#clock.now();
+    const out = new Array<number>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.table.get(keys[i]!, now);
+    return out;
+  }
+
+  incrementSync(ops: readonly CounterOp[]): number[] {
+    this.#open();
+    const now = this.#clock.now();
+    const out = new Array<number>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.table.add(op.key, op.by ?? 1, op.ttlMs, now);
+    }
+    return out;
+  }
+
+  addDistinctSync(ops: readonly DistinctOp[]): number[] {
+    this.#open();
     const now = this.#clock.now();
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
@@ -270,7 +285,11 @@ export class MemoryStore implements Store {
       const fresh = this.table.setIfAbsent(`${op.key}\u0000${op.member}`, 1, op.ttlMs, now);
       out[i] = fresh ? this.table.add(op.key, 1, op.ttlMs, now) : this.table.get(op.key, now);
     }
-    return Promise.resolve(out);
+    return out;
+  }
+
+  matchSync(subject: Subject): Decision[] {
+    return this.decisions.matchSync(subject);
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {

@@ -18,16 +18,29 @@ export interface Cidr {
 }
 
 function parseV4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
+  // Four decimal parts of 1-3 digits, no leading zeros, each at most 255 (a hand-written scan: this runs per request).
+  const len = s.length;
+  if (len < 7 || len > 15) return undefined;
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let lead = 0;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || (digits > 1 && lead === 48) || part > 255) return undefined;
+      n = n * 256 + part;
+      if (i < len && ++dots > 3) return undefined;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) lead = c;
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else return undefined;
   }
-  return n >>> 0;
+  return dots === 3 ? n >>> 0 : undefined;
 }
 
 function parseV6(input: string): [number, number, number, number] | undefined {

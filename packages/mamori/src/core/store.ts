@@ -50,8 +50,23 @@ export interface EventStore {
   flush(): Promise<void>;
 }
 
+/**
+ * Optional: a backend whose data lives in this process may also answer
+ * synchronously, with exactly the results of the async methods. The login
+ * hot path uses it to skip a round of promises; every other caller, and
+ * every remote backend, uses the async contract.
+ */
+export interface SyncStore {
+  readSync(keys: readonly string[]): number[];
+  incrementSync(ops: readonly CounterOp[]): number[];
+  addDistinctSync(ops: readonly DistinctOp[]): number[];
+  matchSync(subject: Subject): Decision[];
+}
+
 export interface Store {
   readonly name: string;
+  /** Present on in-process backends (the memory store); see SyncStore. */
+  readonly sync?: SyncStore;
   /** Adds to counters, creating missing or expired ones; returns the new values in order. */
   increment(ops: readonly CounterOp[]): Promise<number[]>;
   /** Reads counters; absent or expired ones read 0. */

@@ -17,11 +17,12 @@
  * site-wide measures: the owner gets in during an attack.
  */
 import type { Clock } from '../core/clock.js';
-import { hashIdentifier, hmac } from '../core/crypto.js';
+import { hmac, normalizeIdentifier } from '../core/crypto.js';
+import { StringHasher } from '../core/siphash.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
-import type { Store } from '../core/store.js';
+import type { CounterOp, Store } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Random } from '../core/random.js';
@@ -53,6 +54,26 @@ export interface LoginReport {
   readonly deviceTtlMs?: number;
 }
 
+interface Keys {
+  now: number;
+  src: string;
+  userSource: string;
+  backoff: string;
+  user: string;
+  source: string;
+  siteNow: string;
+  sitePrev: string;
+  siteFraction: number;
+  sprayNow: string | undefined;
+  sprayPrev: string | undefined;
+}
+
+interface Who {
+  uh: string;
+  device: DeviceClaims | undefined;
+  k: Keys;
+}
+
 export interface LoginGuardDeps {
   store: Store;
   clock: Clock;
@@ -66,52 +87,101 @@ export interface LoginGuardDeps {
 const MAX_NAME = 512;
 const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
+const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
+const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
+/** Attempts checked and not yet reported that keep their worked-out keys. */
+const MAX_PENDING = 10_000;
 
 export class LoginGuard {
   readonly config: LoginProtectionConfig;
   readonly devices: DeviceTokens;
   readonly #d: LoginGuardDeps;
-  readonly #userKey: Buffer;
+  readonly #users: StringHasher;
   readonly #sprayKey: Buffer;
+  /** What check worked out for an attempt object, reused by report for the same object. */
+  readonly #seen = new Map<LoginAttempt, Who>();
+  /** Spray hashers for the current and previous windows (the key changes with the window). */
+  #sprayHashers = new Map<number, StringHasher>();
 
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
     this.#d = deps;
-    this.#userKey = hmac(deps.secret, 'mamori-user-v1');
+    // Account names are keyed-hashed on every attempt: SipHash-2-4 (128 bits) under a key derived from the secret.
+    this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v2'), MAX_NAME);
     this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
   }
 
   /** The keyed hash an account is stored and decided under. */
   userHash(username: string): string {
-    return hashIdentifier(this.#userKey, 'user', String(username).slice(0, MAX_NAME));
+    return this.#users.hash(normalizeIdentifier(String(username).slice(0, MAX_NAME)));
+  }
+
+  /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
+  #who(a: LoginAttempt): Who {
+    let w = this.#seen.get(a);
+    if (!w) {
+      const uh = this.userHash(a.username);
+      const device = this.#device(a, uh);
+      w = { uh, device, k: this.#keys(a, uh, device) };
+      // Held from check until report; bounded, for attempts whose report never comes.
+      if (this.#seen.size >= MAX_PENDING) this.#seen.delete(this.#seen.keys().next().value!);
+      this.#seen.set(a, w);
+    }
+    return w;
+  }
+
+  /** Forgets an attempt once it is reported. */
+  #done(a: LoginAttempt): void {
+    this.#seen.delete(a);
   }
 
   #passwordHash(password: string, bucket: number): string {
     // The key is derived per window: once the window has passed, no hash from it can be linked to a password.
-    const windowKey = hmac(this.#sprayKey, String(bucket));
-    return hmac(windowKey, password.slice(0, MAX_PASSWORD)).subarray(0, 12).toString('base64url');
+    let h = this.#sprayHashers.get(bucket);
+    if (!h) {
+      if (this.#sprayHashers.size >= 4) this.#sprayHashers.clear();
+      h = new StringHasher(hmac(this.#sprayKey, String(bucket)), MAX_PASSWORD);
+      this.#sprayHashers.set(bucket, h);
+    }
+    return h.hash(password);
   }
 
-  #keys(a: LoginAttempt, uh: string, device: DeviceClaims | undefined) {
-    const c = this.config;
-    const now = this.#d.clock.now();
+  #keys(a: LoginAttempt, uh: string, device: DeviceClaims | undefined): Keys {
     const src = device ? `dev:${device.deviceId}` : sourceKey(a.ip, this.#d.grouping);
-    const siteBucket = Math.floor(now / c.site.windowMs);
-    const sprayBucket = Math.floor(now / c.spraying.windowMs);
     return {
-      now,
+      now: 0,
       src,
       userSource: `l:us:${uh}:${src}`,
       backoff: `l:bo:${uh}:${src}`,
       user: `l:u:${uh}`,
       source: `l:s:${src}`,
-      siteNow: `l:site:${siteBucket}`,
-      sitePrev: `l:site:${siteBucket - 1}`,
-      siteFraction: (now % c.site.windowMs) / c.site.windowMs,
-      sprayNow: a.password ? `l:pw:${this.#passwordHash(a.password, sprayBucket)}` : undefined,
-      sprayPrev: a.password ? `l:pw:${this.#passwordHash(a.password, sprayBucket - 1)}` : undefined,
+      siteNow: '',
+      sitePrev: '',
+      siteFraction: 0,
+      sprayNow: undefined,
+      sprayPrev: undefined,
     };
+  }
+
+  /** Brings the time-dependent keys (site and spray windows) of an attempt up to now. */
+  #now(a: LoginAttempt, k: Keys): Keys {
+    const c = this.config;
+    const now = this.#d.clock.now();
+    if (now === k.now) return k;
+    const siteBucket = Math.floor(now / c.site.windowMs);
+    if (k.now === 0 || Math.floor(k.now / c.site.windowMs) !== siteBucket) {
+      k.siteNow = `l:site:${siteBucket}`;
+      k.sitePrev = `l:site:${siteBucket - 1}`;
+    }
+    const sprayBucket = Math.floor(now / c.spraying.windowMs);
+    if (a.password && (k.now === 0 || Math.floor(k.now / c.spraying.windowMs) !== sprayBucket)) {
+      k.sprayNow = `l:pw:${this.#passwordHash(a.password, sprayBucket)}`;
+      k.sprayPrev = `l:pw:${this.#passwordHash(a.password, sprayBucket - 1)}`;
+    }
+    k.siteFraction = (now % c.site.windowMs) / c.site.windowMs;
+    k.now = now;
+    return k;
   }
 
   #device(a: LoginAttempt, uh: string): DeviceClaims | undefined {
@@ -122,32 +192,19 @@ export class LoginGuard {
 
   async check(a: LoginAttempt): Promise<LoginVerdict> {
     const c = this.config;
-    const uh = this.userHash(a.username);
-    const device = this.#device(a, uh);
-    const k = this.#keys(a, uh, device);
+    const { uh, device, k: keys } = this.#who(a);
+    const k = this.#now(a, keys);
     const trusted = device !== undefined;
     const readKeys = [k.backoff, k.userSource, k.user, k.source, k.siteNow, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
-    const [values, decisions] = await Promise.all([
-      this.#d.store.read(readKeys),
-      this.#d.store.decisions.match({ ip: a.ip, userHash: uh, device: device?.deviceId, country: a.country }),
-    ]);
+    const subject = { ip: a.ip, userHash: uh, device: device?.deviceId, country: a.country };
+    const st = this.#d.store;
+    const [values, decisions] = st.sync
+      ? [st.sync.readSync(readKeys), st.sync.matchSync(subject)]
+      : await Promise.all([st.read(readKeys), st.decisions.match(subject)]);
     const [backoffUntil, userSource, user, sourceUsers, siteNow, sitePrev, sprayNow = 0, sprayPrev = 0] = values as number[];
-    const detectOnly = c.mode === 'detect';
-    const verdict = (action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number): LoginVerdict => ({
-      action,
-      ruleId,
-      reason,
-      trustedDevice: trusted,
-      ...(retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfter)) } : {}),
-      ...(action === 'challenge' ? { difficulty: 0 } : {}),
-      ...(detectOnly && action !== 'allow' ? { detectOnly: true } : {}),
-    });
-    const finish = (v: LoginVerdict): LoginVerdict => {
-      if (v.action === 'challenge' && a.challengePassed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
-      if (v.action !== 'allow') this.#emit('login-' + (v.action === 'block' ? 'blocked' : 'challenged'), a, uh, 'failure', { 'rule.id': v.ruleId, 'event.reason': v.reason, 'mamori.detect_only': detectOnly || undefined });
-      return v;
-    };
+    const verdict = (action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number) => this.#verdict(action, ruleId, reason, trusted, retryAfter);
+    const finish = (v: LoginVerdict) => this.#finish(v, a, uh);
 
     // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
@@ -173,17 +230,44 @@ export class LoginGuard {
       const siteRate = siteNow! + sitePrev! * (1 - k.siteFraction);
       if (siteRate >= c.site.challengeAboveFailures) return finish(verdict('challenge', 'login.site', `${Math.round(siteRate)} failed logins site-wide in the last window`, 1));
     }
-    return verdict('allow', 'login', trusted ? 'trusted device' : 'under every threshold');
+    return trusted ? ALLOW_TRUSTED : ALLOW_UNTRUSTED;
+  }
+
+  #verdict(action: Verdict['action'], ruleId: string, reason: string, trusted: boolean, retryAfter?: number): LoginVerdict {
+    return {
+      action,
+      ruleId,
+      reason,
+      trustedDevice: trusted,
+      ...(retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfter)) } : {}),
+      ...(action === 'challenge' ? { difficulty: 0 } : {}),
+      ...(this.config.mode === 'detect' && action !== 'allow' ? { detectOnly: true } : {}),
+    };
+  }
+
+  #finish(v: LoginVerdict, a: LoginAttempt, uh: string): LoginVerdict {
+    if (v.action === 'challenge' && a.challengePassed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    if (v.action !== 'allow') {
+      this.#emit(`login-${v.action === 'block' ? 'blocked' : 'challenged'}`, a, uh, 'failure', {
+        'rule.id': v.ruleId,
+        'event.reason': v.reason,
+        'mamori.detect_only': v.detectOnly,
+      });
+    }
+    return v;
   }
 
   async report(a: LoginAttempt, success: boolean): Promise<LoginReport> {
-    return success ? this.#success(a) : this.#failure(a);
+    try {
+      return await (success ? this.#success(a) : this.#failure(a));
+    } finally {
+      this.#done(a);
+    }
   }
 
   async #success(a: LoginAttempt): Promise<LoginReport> {
-    const uh = this.userHash(a.username);
-    const device = this.#device(a, uh);
-    const k = this.#keys(a, uh, device);
+    const { uh, device, k: keys } = this.#who(a);
+    const k = this.#now(a, keys);
     const [sourceFailures = 0, accountFailures = 0] = await this.#d.store.read([k.userSource, k.user]);
     // A success clears only this source's (or this device's) failures. The account-wide count is
     // left to expire with its window: if the owner's logins cleared it, each of them would hand
@@ -211,20 +295,19 @@ export class LoginGuard {
   async #failure(a: LoginAttempt): Promise<LoginReport> {
     const c = this.config;
     const st = this.#d.store;
-    const uh = this.userHash(a.username);
-    const device = this.#device(a, uh);
-    const k = this.#keys(a, uh, device);
+    const { uh, device, k: keys } = this.#who(a);
+    const k = this.#now(a, keys);
     const trusted = device !== undefined;
     const distinct = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs }];
     if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: uh, ttlMs: c.spraying.windowMs * 2 });
-    const [[userSource = 0, user = 0, site = 0], [sourceUsers = 0, sprayUsers = 0]] = await Promise.all([
-      st.increment([
-        { key: k.userSource, ttlMs: c.userSource.windowMs },
-        { key: k.user, by: trusted ? 0 : 1, ttlMs: c.user.windowMs },
-        { key: k.siteNow, by: trusted ? 0 : 1, ttlMs: c.site.windowMs * 2 },
-      ]),
-      st.addDistinct(distinct),
-    ]);
+    const ops: CounterOp[] = [
+      { key: k.userSource, ttlMs: c.userSource.windowMs },
+      { key: k.user, by: trusted ? 0 : 1, ttlMs: c.user.windowMs },
+      { key: k.siteNow, by: trusted ? 0 : 1, ttlMs: c.site.windowMs * 2 },
+    ];
+    const [[userSource = 0, user = 0, site = 0], [sourceUsers = 0, sprayUsers = 0]] = st.sync
+      ? [st.sync.incrementSync(ops), st.sync.addDistinctSync(distinct)]
+      : await Promise.all([st.increment(ops), st.addDistinct(distinct)]);
     this.#emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource });
     const jobs: Promise<unknown>[] = [];
     if (userSource >= c.userSource.blockAfter) {
@@ -266,7 +349,7 @@ export class LoginGuard {
     if (!trusted && site === c.site.challengeAboveFailures) {
       this.#emit('site-attack', a, uh, 'failure', { 'event.severity': 73, 'event.reason': `${site} failed logins site-wide in one window`, 'rule.id': 'login.site', 'mamori.count': site });
     }
-    await Promise.all(jobs);
+    if (jobs.length) await Promise.all(jobs);
     return {};
   }
 
@@ -279,7 +362,7 @@ export class LoginGuard {
       origin: ORIGIN,
       reason,
     });
-    this.#emit(action, a, scope === 'user' ? value : this.userHash(a.username), 'failure', {
+    this.#emit(action, a, this.#who(a).uh, 'failure', {
       'event.severity': 73,
       'event.reason': reason,
       'mamori.decision.id': d.id,
@@ -289,19 +372,35 @@ export class LoginGuard {
     return d;
   }
 
+  #isoAt = -1;
+  #iso = '';
+
+  /** ISO time of now, formatted once per millisecond (toISOString costs more than the rest of an event). */
+  #timestamp(): string {
+    const now = this.#d.clock.now();
+    if (now !== this.#isoAt) {
+      this.#isoAt = now;
+      this.#iso = new Date(now).toISOString();
+    }
+    return this.#iso;
+  }
+
   #emit(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', extra: Partial<SecurityEvent>): void {
     const e: SecurityEvent = {
-      '@timestamp': new Date(this.#d.clock.now()).toISOString(),
+      '@timestamp': this.#timestamp(),
       'event.action': action,
       'event.category': 'authentication',
       'event.module': ORIGIN,
       'event.outcome': outcome,
       'source.ip': a.ip,
       'user.id': uh,
-      ...(a.path ? { 'url.path': a.path } : {}),
-      ...(a.country ? { 'source.geo.country_iso_code': a.country } : {}),
     };
-    for (const [key, v] of Object.entries(extra)) if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
+    if (a.path) e['url.path'] = a.path;
+    if (a.country) e['source.geo.country_iso_code'] = a.country;
+    for (const key in extra) {
+      const v = (extra as Record<string, unknown>)[key];
+      if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
+    }
     this.#d.events.emit(e);
   }
 }
