@@ -366,6 +366,25 @@ export function runStoreConformance(
         }));
     });
 
+    describe('synchronous forms (when the backend offers them)', () => {
+      it('sync answers equal the async ones, on the same data', () =>
+        withStore(async (s, clock) => {
+          if (!s.sync) return; // optional capability: remote backends have none
+          const sync = s.sync;
+          assert.deepEqual(sync.incrementSync([{ key: 'k', ttlMs: MIN }, { key: 'k', by: 2, ttlMs: MIN }]), [1, 3]);
+          assert.deepEqual(await s.read(['k', 'none']), [3, 0]);
+          assert.deepEqual(sync.readSync(['k', 'none']), [3, 0]);
+          assert.deepEqual(sync.addDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }]), [1, 1, 2]);
+          assert.deepEqual(await s.addDistinct([{ key: 'set', member: 'c', ttlMs: MIN }]), [3]);
+          const d = await s.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.7', expiresAt: clock.now() + MIN, origin: 'test', reason: 'r' });
+          assert.deepEqual(sync.matchSync({ ip: '192.0.2.7' }).map((x) => x.id), [d.id]);
+          assert.deepEqual((await s.decisions.match({ ip: '192.0.2.7' })).map((x) => x.id), [d.id]);
+          clock.advance(MIN + 1);
+          assert.deepEqual(sync.readSync(['k']), [0]);
+          assert.deepEqual(sync.matchSync({ ip: '192.0.2.7' }), []);
+        }));
+    });
+
     describe('close', () => {
       it('rejects use after close with MAMORI_ERR_STORE_CLOSED', async () => {
         const clock = new ManualClock();
