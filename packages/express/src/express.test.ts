@@ -93,6 +93,9 @@ describe('mamoriExpress specifics', () => {
     store.increment = async () => {
       throw new Error('store down');
     };
+    store.incrementSync = () => {
+      throw new Error('store down');
+    };
     const guard = guardFor(store, clock);
     const errors: unknown[] = [];
     const app = express();

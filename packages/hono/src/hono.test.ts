@@ -69,6 +69,9 @@ describe('mamoriHono specifics', () => {
       store.increment = async () => {
         throw new Error('store down');
       };
+      store.incrementSync = () => {
+        throw new Error('store down');
+      };
       const no = await post('bad');
       assert.equal(no.status, 401);
       assert.equal(await no.text(), 'no');

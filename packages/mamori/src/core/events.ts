@@ -56,6 +56,16 @@ const MAX_FIELD = 2048;
 
 /** Caps string fields so an attacker's megabyte header cannot be stored whole. */
 export function boundEvent(e: SecurityEvent): SecurityEvent {
+  // Most events need nothing done: copy only when a field is too long or unset.
+  let clean = true;
+  for (const k in e) {
+    const v = (e as unknown as Record<string, unknown>)[k];
+    if (v === undefined || (typeof v === 'string' && v.length > MAX_FIELD)) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return e;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
     if (v === undefined) continue;

@@ -10,7 +10,7 @@ import { EventBus, type SecurityEvent } from '../core/events.js';
 import { strongest } from '../core/decisions.js';
 import type { Store } from '../core/store.js';
 import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
-import { LoginGuard, type LoginVerdict } from './login.js';
+import { LoginGuard, type LoginAttempt, type LoginVerdict } from './login.js';
 import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
 import { createChallenger, type Challenger } from './challenge.js';
 import { renderChallenge } from './challenge-page.js';
@@ -40,6 +40,8 @@ export interface PendingLogin {
   readonly fields: LoginFields;
   readonly req: RequestInfo;
   readonly verdict: LoginVerdict;
+  /** The attempt as checked; reported as the same object, so its worked-out keys are reused. */
+  readonly attempt: LoginAttempt;
 }
 
 const RISK: Record<string, number> = {
@@ -134,7 +136,7 @@ export class Guard {
 
   /** Before the site verifies the password. */
   async checkLogin(endpoint: LoginEndpointConfig, req: RequestInfo, fields: LoginFields): Promise<PendingLogin> {
-    const verdict = await this.login.check({
+    const attempt: LoginAttempt = {
       ip: req.ip,
       username: fields.username ?? '',
       password: fields.password,
@@ -143,9 +145,10 @@ export class Guard {
       country: this.countries?.country(req.ip),
       userAgent: header(req, 'user-agent'),
       path: req.path,
-    });
+    };
+    const verdict = await this.login.check(attempt);
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
-    return { endpoint, fields, req, verdict: verdict.action === 'block' ? { ...verdict, status: 429 } : verdict };
+    return { endpoint, fields, req, attempt, verdict: verdict.action === 'block' ? { ...verdict, status: 429 } : verdict };
   }
 
   /** After the site answered: counts the outcome; returns headers to add (the trusted-device cookie). */
@@ -175,16 +178,7 @@ export class Guard {
   }
 
   async reportOutcome(p: PendingLogin, success: boolean): Promise<{ setCookie?: string }> {
-    const r = await this.login.report(
-      {
-        ip: p.req.ip,
-        username: p.fields.username ?? '',
-        password: p.fields.password,
-        deviceToken: readCookie(p.req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
-        path: p.req.path,
-      },
-      success,
-    );
+    const r = await this.login.report(p.attempt, success);
     if (!r.deviceToken) return {};
     const secure = header(p.req, 'x-forwarded-proto') === 'https';
     return { setCookie: serializeCookie(this.config.loginProtection.trustedDevice.cookie, r.deviceToken, { maxAgeSec: (r.deviceTtlMs ?? 0) / 1000, secure }) };

@@ -397,6 +397,7 @@ export class LoginGuard {
     };
     if (a.path) e['url.path'] = a.path;
     if (a.country) e['source.geo.country_iso_code'] = a.country;
+    if (a.userAgent) e['user_agent.original'] = a.userAgent;
     for (const key in extra) {
       const v = (extra as Record<string, unknown>)[key];
       if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
