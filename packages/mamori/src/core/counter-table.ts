@@ -1,7 +1,7 @@
 /**
  * A fixed-size table of expiring counters with a hard memory cap.
  *
- * Keys are reduced to a 64-bit keyed hash (two seeded MurmurHash3 words),
+ * Keys are reduced to a 64-bit seeded hash (two MurmurHash3 lanes, secret seeds),
  * so the table never holds attacker-supplied strings and its size is fixed
  * when it is built: `capacity * 20` bytes, whatever arrives.
  *

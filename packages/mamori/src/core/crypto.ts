@@ -21,45 +21,7 @@ export function hmac(key: Buffer | string, ...parts: (string | Buffer)[]): Buffe
   return h.digest();
 }
 
-/**
- * A keyed hash of an identifier (user name, card fingerprint) for storage:
- * the store never holds the identifier itself. Case-folded and trimmed so
- * `Alice@Example.com` and `alice@example.com ` count as one account.
- */
-export function hashIdentifier(key: Buffer | string, kind: string, value: string): string {
-  return hmac(key, kind, normalizeIdentifier(value)).subarray(0, 16).toString('base64url');
-}
-
+/** How an account name is compared: case-folded, trimmed and NFKC-normalised, so `Alice@Example.com ` and `alice@example.com` are one account. */
 export function normalizeIdentifier(value: string): string {
   return value.normalize('NFKC').trim().toLowerCase();
-}
-
-/** 32-bit MurmurHash3 of a string's UTF-16 units, seeded; used for in-memory tables. */
-export function murmur32(s: string, seed: number): number {
-  let h = seed >>> 0;
-  const len = s.length;
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    let k = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) >>> 0;
-  }
-  if (i < len) {
-    let k = s.charCodeAt(i);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
