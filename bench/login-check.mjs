@@ -168,8 +168,8 @@ async function memoryChild(side) {
 /** Buckets self time by what the code is for. */
 function groupProfile(entries) {
   const rules = [
-    ['HMAC-SHA256 (account hash; spray hash)', (e) => /crypto\/hash|^(Hmac|digest|update|hmac|hashIdentifier|normalizeIdentifier|base64urlSlice|createHmac|normalize)$/.test(e.fn) || /crypto\/hash/.test(e.where)],
-    ['counter table (murmur hash, probing)', (e) => /counter-table|murmur32/.test(e.where + e.fn)],
+    ['account and spray hashes (SipHash-2-4, HMAC key derivation, normalisation)', (e) => /crypto\/hash|siphash/.test(e.where) || /^(Hmac|digest|update|hmac|normalizeIdentifier|base64urlSlice|createHmac|normalize|sipHash24)$/.test(e.fn)],
+    ['counter table (murmur hash, probing)', (e) => /counter-table/.test(e.where)],
     ['memory store wrappers', (e) => /memory-store/.test(e.where)],
     ['event objects (#emit, toISOString)', (e) => /#emit|toISOString|emit$/.test(e.fn)],
     ['IP parsing and source key', (e) => /core\/net/.test(e.where)],
