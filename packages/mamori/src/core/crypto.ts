@@ -23,5 +23,8 @@ export function hmac(key: Buffer | string, ...parts: (string | Buffer)[]): Buffe
 
 /** How an account name is compared: case-folded, trimmed and NFKC-normalised, so `Alice@Example.com ` and `alice@example.com` are one account. */
 export function normalizeIdentifier(value: string): string {
-  return value.normalize('NFKC').trim().toLowerCase();
+  // Printable ASCII is already in NFKC form: skip the normaliser for it (the common case, on every login).
+  return (ASCII.test(value) ? value : value.normalize('NFKC')).trim().toLowerCase();
 }
+
+const ASCII = /^[\x20-\x7e]*$/;

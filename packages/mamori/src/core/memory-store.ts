@@ -22,6 +22,9 @@ export interface MemoryStoreOptions {
   random?: Random;
 }
 
+/** The answer when no decision exists: shared, frozen (callers only read it). */
+const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
+
 /** Claimed single-use keys rank above every counter, so a flood evicts them last. */
 const CLAIM_WEIGHT = 0xfffffff0;
 
@@ -162,7 +165,7 @@ class MemoryDecisions implements DecisionStore {
   }
   matchSync(subject: Subject): Decision[] {
     this.#check();
-    if (this.#byId.size === 0) return [];
+    if (this.#byId.size === 0) return NO_DECISIONS as Decision[];
     const now = this.#clock.now();
     const ip = subject.ip ? tryParseIp(subject.ip) : undefined;
     const keys: string[] = [];
