@@ -257,16 +257,21 @@ export class LoginGuard {
     return v;
   }
 
-  async report(a: LoginAttempt, success: boolean): Promise<LoginReport> {
+  report(a: LoginAttempt, success: boolean): Promise<LoginReport> {
+    // The attempt ends here: take what check worked out, and forget it.
+    let who: Who;
     try {
-      return await (success ? this.#success(a) : this.#failure(a));
+      who = this.#who(a);
+    } catch (err) {
+      return Promise.reject(err);
     } finally {
       this.#done(a);
     }
+    return success ? this.#success(a, who) : this.#failure(a, who);
   }
 
-  async #success(a: LoginAttempt): Promise<LoginReport> {
-    const { uh, device, k: keys } = this.#who(a);
+  async #success(a: LoginAttempt, who: Who): Promise<LoginReport> {
+    const { uh, device, k: keys } = who;
     const k = this.#now(a, keys);
     const [sourceFailures = 0, accountFailures = 0] = await this.#d.store.read([k.userSource, k.user]);
     // A success clears only this source's (or this device's) failures. The account-wide count is
@@ -292,10 +297,10 @@ export class LoginGuard {
     return { deviceToken: issued.token, deviceTtlMs: this.devices.ttlMs };
   }
 
-  async #failure(a: LoginAttempt): Promise<LoginReport> {
+  async #failure(a: LoginAttempt, who: Who): Promise<LoginReport> {
     const c = this.config;
     const st = this.#d.store;
-    const { uh, device, k: keys } = this.#who(a);
+    const { uh, device, k: keys } = who;
     const k = this.#now(a, keys);
     const trusted = device !== undefined;
     const distinct = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs }];
@@ -331,12 +336,12 @@ export class LoginGuard {
       });
     }
     if (!trusted && user === c.user.closeAfter) {
-      jobs.push(this.#decide('user', uh, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, 'account-closed'));
+      jobs.push(this.#decide('user', uh, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
     }
     if (!trusted && sourceUsers === c.source.blockAfterUsers) {
       const ip = tryParseIp(a.ip);
       const grouped = ip && k.src.includes('/');
-      jobs.push(this.#decide(grouped ? 'range' : 'ip', grouped ? k.src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, 'credential-stuffing'));
+      jobs.push(this.#decide(grouped ? 'range' : 'ip', grouped ? k.src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
     }
     if (!trusted && sprayUsers === c.spraying.blockAfterUsers) {
       this.#emit('password-spraying', a, uh, 'failure', {
@@ -353,7 +358,7 @@ export class LoginGuard {
     return {};
   }
 
-  async #decide(scope: 'user' | 'ip' | 'range', value: string, ttlMs: number, reason: string, a: LoginAttempt, action: string): Promise<Decision> {
+  async #decide(scope: 'user' | 'ip' | 'range', value: string, ttlMs: number, reason: string, a: LoginAttempt, uh: string, action: string): Promise<Decision> {
     const d = await this.#d.store.decisions.add({
       action: 'block',
       scope,
@@ -362,7 +367,7 @@ export class LoginGuard {
       origin: ORIGIN,
       reason,
     });
-    this.#emit(action, a, this.#who(a).uh, 'failure', {
+    this.#emit(action, a, uh, 'failure', {
       'event.severity': 73,
       'event.reason': reason,
       'mamori.decision.id': d.id,
