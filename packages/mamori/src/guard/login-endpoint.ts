@@ -70,16 +70,71 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   let json: unknown;
   if (ct === 'application/x-www-form-urlencoded') {
     form = new URLSearchParams(body.toString('utf8'));
+  } else if (ct === 'multipart/form-data') {
+    // PHP and most frameworks accept a login form sent as multipart too; read it the same way.
+    const parsed = parseMultipartFields(contentType ?? '', body);
+    if (!parsed) return { problem: 'malformed multipart body' };
+    form = parsed;
   } else if (ct === 'application/json' || ct.endsWith('+json')) {
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
       return { problem: 'malformed JSON' };
     }
+    // A framework with a JSON parser hands `{"email": ...}` to a handler that reads a form field.
+    if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+      const f = formFromObject(e, json);
+      if (typeof f === 'string') return { problem: f, ambiguous: true };
+      form = f;
+    }
   } else if (body.length > 0) {
     return { problem: `unsupported content type "${ct.slice(0, 80)}"` };
   }
   return fromParsed(e, form, json);
+}
+
+const MAX_PARTS = 1000;
+
+/**
+ * The plain fields of a multipart/form-data body (file parts are skipped),
+ * or undefined when it cannot be read. Bounded by the body, which the proxy
+ * caps, and by MAX_PARTS.
+ */
+export function parseMultipartFields(contentType: string, body: Buffer): URLSearchParams | undefined {
+  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
+  const boundary = m?.[1] ?? m?.[2];
+  if (!boundary) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  const out = new URLSearchParams();
+  let pos = body.indexOf(delimiter);
+  if (pos < 0) return undefined;
+  for (let parts = 0; parts < MAX_PARTS; parts++) {
+    pos += delimiter.length;
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return out; // the closing delimiter
+    if (body[pos] !== 0x0d || body[pos + 1] !== 0x0a) return undefined;
+    const headEnd = body.indexOf('\r\n\r\n', pos + 2);
+    if (headEnd < 0) return undefined;
+    const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headEnd + 4);
+    if (next < 0) return undefined;
+    const head = body.subarray(pos + 2, headEnd).toString('latin1');
+    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/im.exec(head)?.[1] ?? '';
+    const name = /(?:^|;)\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (name !== undefined && !/(?:^|;)\s*filename\*?=/i.test(disposition)) out.append(name, body.subarray(headEnd + 4, next).toString('utf8'));
+    pos = next + 2;
+  }
+  return undefined;
+}
+
+function formFromObject(e: LoginEndpointConfig, obj: object): URLSearchParams | string | undefined {
+  if (e.username.form === undefined && e.password?.form === undefined) return undefined;
+  const form = new URLSearchParams();
+  for (const name of [e.username.form, e.password?.form]) {
+    if (name === undefined || !Object.prototype.hasOwnProperty.call(obj, name)) continue;
+    const v = (obj as Record<string, unknown>)[name];
+    if (typeof v !== 'string') return `"${name}" is not a string`;
+    form.append(name, v);
+  }
+  return form;
 }
 
 /** Reads the fields from a body a framework already parsed (the adapters' case). */

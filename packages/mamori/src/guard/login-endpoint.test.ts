@@ -1,0 +1,71 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultConfig } from '../config/config.js';
+import { classifyLoginResponse, extractLoginFields, extractParsedLoginFields, findLoginEndpoint, parseMultipartFields } from './login-endpoint.js';
+
+const cfg = defaultConfig({
+  logins: [
+    { path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] } },
+    { path: '/api/session', username: { json: 'user.email' }, password: { json: 'user.password' }, failure: { status: [401] }, success: { status: [200] } },
+  ],
+});
+const form = cfg.logins[0]!;
+const json = cfg.logins[1]!;
+
+function multipart(fields: [string, string, string?][], boundary = 'XyZ'): { ct: string; body: Buffer } {
+  const parts = fields.map(([n, v, file]) => `--${boundary}\r\nContent-Disposition: form-data; name="${n}"${file ? `; filename="${file}"` : ''}\r\n\r\n${v}\r\n`);
+  return { ct: `multipart/form-data; boundary=${boundary}`, body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`) };
+}
+
+describe('login endpoints', () => {
+  it('are found however the path is written', () => {
+    for (const p of ['/login', '/LOGIN', '//login/', '/x/../login', '/%6cogin', '/login;jsessionid=1']) assert.equal(findLoginEndpoint(cfg.logins, 'POST', p), form, p);
+    assert.equal(findLoginEndpoint(cfg.logins, 'GET', '/login'), undefined);
+    assert.equal(findLoginEndpoint(cfg.logins, 'POST', '/loginx'), undefined);
+  });
+
+  it('read a urlencoded form; a field sent twice is ambiguous', () => {
+    assert.deepEqual(extractLoginFields(form, 'application/x-www-form-urlencoded', Buffer.from('email=a%40b.c&password=pw')), { username: 'a@b.c', password: 'pw' });
+    const twice = extractLoginFields(form, 'application/x-www-form-urlencoded', Buffer.from('email=a&email=b&password=x'));
+    assert.equal(twice.ambiguous, true);
+  });
+
+  it('read a multipart form the way PHP would, skipping files', () => {
+    const m = multipart([['email', 'alice@example.com'], ['password', 'pw'], ['avatar', 'GIF89a', 'a.gif']]);
+    assert.deepEqual(extractLoginFields(form, m.ct, m.body), { username: 'alice@example.com', password: 'pw' });
+    const quoted = multipart([['email', 'q@example.com']], 'a-b');
+    assert.deepEqual(extractLoginFields(form, 'multipart/form-data; boundary="a-b"', quoted.body), { username: 'q@example.com' });
+    const twice = multipart([['email', 'a'], ['email', 'b']]);
+    assert.equal(extractLoginFields(form, twice.ct, twice.body).ambiguous, true);
+    assert.equal(extractLoginFields(form, 'multipart/form-data', Buffer.from('x')).problem, 'malformed multipart body');
+    assert.equal(extractLoginFields(form, 'multipart/form-data; boundary=B', Buffer.from('--B\r\nno end')).problem, 'malformed multipart body');
+  });
+
+  it('multipart parsing is bounded on hostile bodies', () => {
+    const many = Buffer.from('--B\r\n\r\n\r\n'.repeat(5000) + '--B--');
+    assert.equal(parseMultipartFields('multipart/form-data; boundary=B', many), undefined);
+  });
+
+  it('read JSON by path, and a form-field endpoint also reads a JSON body (as Express would)', () => {
+    const body = Buffer.from(JSON.stringify({ user: { email: 'a@b.c', password: 'p' } }));
+    assert.deepEqual(extractLoginFields(json, 'application/json', body), { username: 'a@b.c', password: 'p' });
+    assert.deepEqual(extractLoginFields(form, 'application/json; charset=utf-8', Buffer.from('{"email":"x@y.z","password":"p"}')), { username: 'x@y.z', password: 'p' });
+    assert.equal(extractLoginFields(form, 'application/json', Buffer.from('{"email":["a","b"]}')).ambiguous, true);
+    assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"user":{"email":1}}')).ambiguous, true);
+    assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"user": ')).problem, 'malformed JSON');
+    assert.deepEqual(extractLoginFields(json, 'application/json', Buffer.from('{"__proto__":{"email":"x"}}')), {});
+  });
+
+  it('parsed bodies from a framework', () => {
+    assert.deepEqual(extractParsedLoginFields(form, { email: 'a', password: 'b' }), { username: 'a', password: 'b' });
+    assert.equal(extractParsedLoginFields(form, { email: ['a', 'b'] }).ambiguous, true);
+  });
+
+  it('classify the site answer', () => {
+    assert.equal(classifyLoginResponse(form, 401, undefined, undefined), 'failure');
+    assert.equal(classifyLoginResponse(form, 302, '/account', undefined), 'success');
+    assert.equal(classifyLoginResponse(form, 500, undefined, undefined), 'unknown');
+    assert.equal(classifyLoginResponse(json, 200, undefined, undefined), 'success');
+    assert.equal(classifyLoginResponse(json, 204, undefined, undefined), 'unknown', 'a success status is given: anything else is unknown');
+  });
+});
