@@ -42,8 +42,15 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     child: { type: 'string' },
     upstream: { type: 'string' },
+    'app-cpu-us': { type: 'string', default: '0' },
   },
 });
+/**
+ * CPU the upstream spends per request, as an application would (render a
+ * page, query a database): 0 is the worst case for any proxy, a trivial
+ * upstream; a PHP CMS page costs milliseconds.
+ */
+const APP_CPU_US = Number(opt['app-cpu-us']);
 const DURATION = Number(opt.duration);
 const CONNECTIONS = Number(opt.connections);
 const ROUNDS = Number(opt.rounds);
@@ -67,8 +74,16 @@ function listen(server) {
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
 }
 
+/** Busy for `us` microseconds of this process's time, like an application handling the request. */
+function appWork(us) {
+  if (us <= 0) return;
+  const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
+  while (process.hrtime.bigint() < end);
+}
+
 function upstreamChild() {
   const server = http.createServer((req, res) => {
+    appWork(APP_CPU_US);
     if (req.method === 'POST' && req.url === '/login') {
       req.resume();
       req.on('end', () => {
@@ -229,7 +244,7 @@ async function main() {
     rmSync(profDir, { recursive: true, force: true });
     mkdirSync(profDir, { recursive: true });
   }
-  const upstream = await startChild(['--child', 'upstream']);
+  const upstream = await startChild(['--child', 'upstream', '--app-cpu-us', String(APP_CPU_US)]);
   const bare = await startChild(['--child', 'bare', '--upstream', upstream.url]);
   const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
   const engine = await startChild(['--child', 'engine', '--upstream', upstream.url]);
@@ -272,7 +287,7 @@ async function main() {
     return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total, unexpected: total - expected + r.errors + r.timeouts, status: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v.count])) };
   };
 
-  console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream node:http 200 'ok' / 401; mamori store: ${opt.store}`);
+  console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream node:http 200 'ok' / 401 after ${APP_CPU_US} µs of application CPU; mamori store: ${opt.store}`);
   // Warm-up (JIT, connection pools), not counted.
   for (const wl of Object.values(workloads)) for (const url of Object.values(urls)) await run(url, wl, 2);
   const SIDES = ['direct', 'bare', 'engine', 'mamori'];
@@ -332,7 +347,7 @@ async function main() {
   }
   writeResult(opt.store === 'memory' ? 'proxy' : `proxy-${opt.store}`, {
     command: `node bench/proxy.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length },
+    workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length, appCpuUs: APP_CPU_US },
     peer: 'the upstream (node:http) directly; references: a bare node:http reverse proxy, the mamori engine with no-op hooks',
     results: out,
     target: { target: '>= 70% of direct', met: allMet },
