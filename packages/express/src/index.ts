@@ -79,9 +79,13 @@ function cookieList(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
+/** The answer's text when it is small enough to read whole; undefined otherwise (never a cut-off part). */
 function bodyText(chunk: unknown, encoding: unknown): string | undefined {
-  if (typeof chunk === 'string') return chunk.slice(0, MAX_ANSWER_BODY);
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, MAX_ANSWER_BODY)).toString(typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
+  if (typeof chunk === 'string') return chunk.length > MAX_ANSWER_BODY ? undefined : chunk;
+  if (chunk instanceof Uint8Array) {
+    if (chunk.byteLength > MAX_ANSWER_BODY) return undefined;
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
+  }
   return undefined;
 }
 

@@ -52,9 +52,10 @@ function headerValue(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
+/** The answer's text when it is small enough to read whole; undefined otherwise (never a cut-off part). */
 function bodyText(payload: unknown): string | undefined {
-  if (typeof payload === 'string') return payload.slice(0, MAX_ANSWER_BODY);
-  if (Buffer.isBuffer(payload)) return payload.subarray(0, MAX_ANSWER_BODY).toString('utf8');
+  if (typeof payload === 'string') return payload.length > MAX_ANSWER_BODY ? undefined : payload;
+  if (Buffer.isBuffer(payload)) return payload.length > MAX_ANSWER_BODY ? undefined : payload.toString('utf8');
   return undefined; // a stream: classified on status and Location only
 }
 

@@ -136,13 +136,13 @@ async function answerText(res: Response): Promise<string | undefined> {
   const declared = Number(res.headers.get('content-length'));
   if (res.body === null || (Number.isFinite(declared) && declared > MAX_ANSWER_BODY)) return undefined;
   const text = await res.clone().text();
-  return text.slice(0, MAX_ANSWER_BODY);
+  return text.length > MAX_ANSWER_BODY ? undefined : text; // never a cut-off part
 }
 
 export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): MiddlewareHandler {
   const onError = opts.onError ?? defaultOnError;
   const clientIp = opts.clientIp ?? nodePeer;
-  const maxLoginBody = opts.maxLoginBodyBytes ?? 1024 * 1024;
+  const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
   return async function mamori(c, next) {
     const ip = clientIp(c);

@@ -130,8 +130,8 @@ export class Guard {
     return findLoginEndpoint(this.config.logins, method, path);
   }
 
-  readLoginFields(endpoint: LoginEndpointConfig, contentType: string | undefined, body: Buffer): LoginFields {
-    return extractLoginFields(endpoint, contentType, body);
+  readLoginFields(endpoint: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = ''): LoginFields {
+    return extractLoginFields(endpoint, contentType, body, query);
   }
 
   /** Before the site verifies the password. */
@@ -154,7 +154,7 @@ export class Guard {
   /** After the site answered: counts the outcome; returns headers to add (the trusted-device cookie). */
   async reportLogin(p: PendingLogin, answer: { status: number; location?: string; body?: string }): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
     const outcome = classifyLoginResponse(p.endpoint, answer.status, answer.location, answer.body);
-    if (outcome === 'unknown') return { outcome };
+    // An answer mamori cannot classify is counted as a failure: never as a success.
     const report = await this.reportOutcome(p, outcome === 'success');
     return { outcome, ...report };
   }
@@ -166,7 +166,6 @@ export class Guard {
    */
   settleLogin(p: PendingLogin, answer: { status: number; location?: string; body?: string }): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     const outcome = classifyLoginResponse(p.endpoint, answer.status, answer.location, answer.body);
-    if (outcome === 'unknown') return { outcome, done: Promise.resolve() };
     const done = this.reportOutcome(p, outcome === 'success');
     if (outcome !== 'success' || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.config.loginProtection.trustedDevice.cookie;

@@ -53,7 +53,32 @@ describe('login endpoints', () => {
     assert.equal(extractLoginFields(form, 'application/json', Buffer.from('{"email":["a","b"]}')).ambiguous, true);
     assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"user":{"email":1}}')).ambiguous, true);
     assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"user": ')).problem, 'malformed JSON');
-    assert.deepEqual(extractLoginFields(json, 'application/json', Buffer.from('{"__proto__":{"email":"x"}}')), {});
+    assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"__proto__":{"user":{"email":"x"}}}')).problem, 'no account name');
+  });
+
+  it('refuse what the site could read differently from mamori', () => {
+    const refused = (ct: string | undefined, body: string | Buffer, query = '') => {
+      const f = extractLoginFields(form, ct, typeof body === 'string' ? Buffer.from(body) : body, query);
+      return f.ambiguous === true ? f.problem : `accepted ${JSON.stringify(f)}`;
+    };
+    const FORM = 'application/x-www-form-urlencoded';
+    assert.equal(refused(FORM, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('email=alice&password=x&email=decoy')])), 'a byte-order mark');
+    assert.equal(refused(`${FORM}; charset=iso-8859-1`, 'email=a&password=x'), 'charset "iso-8859-1"');
+    assert.equal(refused(`${FORM}; charset=UTF-8`, 'email=a&password=x'), 'accepted {"username":"a","password":"x"}');
+    assert.equal(refused(FORM, Buffer.from([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x3d, 0xc3, 0x28])), 'invalid UTF-8');
+    assert.equal(refused(undefined, 'email=alice&password=x'), 'no content type');
+    assert.equal(refused('text/plain', 'email=alice&password=x'), 'unsupported content type "text/plain"');
+    assert.equal(refused(FORM, 'password=x'), 'no account name');
+    const php = { ...form, username: { form: 'user_email' } };
+    assert.equal(extractLoginFields(php, FORM, Buffer.from('user_email=decoy&user.email=alice')).problem, 'field "user.email" may be read as "user_email"', 'PHP reads dots as underscores');
+    assert.equal(refused(FORM, 'email=decoy&email[]=alice&password=x'), 'field "email[]" may be read as "email"');
+    assert.equal(refused(FORM, 'email=decoy&%20email=alice&password=x'), 'field " email" may be read as "email"');
+    assert.equal(refused(FORM, 'email=decoy&password=x', '?email=alice'), '"email" in the query string');
+    assert.equal(refused(FORM, 'email=a&password=x', '?next=%2Faccount'), 'accepted {"username":"a","password":"x"}');
+    const unquoted = Buffer.from('--B\r\nContent-Disposition: form-data; name=email\r\n\r\nalice\r\n--B--\r\n');
+    assert.equal(refused('multipart/form-data; boundary=B', unquoted), 'accepted {"username":"alice"}', 'unquoted names are read as PHP reads them');
+    const twoNames = Buffer.from('--B\r\nContent-Disposition: form-data; name="x"; name="email"\r\n\r\nalice\r\n--B--\r\n');
+    assert.equal(refused('multipart/form-data; boundary=B', twoNames), 'malformed multipart body');
   });
 
   it('parsed bodies from a framework', () => {
@@ -67,5 +92,9 @@ describe('login endpoints', () => {
     assert.equal(classifyLoginResponse(form, 500, undefined, undefined), 'unknown');
     assert.equal(classifyLoginResponse(json, 200, undefined, undefined), 'success');
     assert.equal(classifyLoginResponse(json, 204, undefined, undefined), 'unknown', 'a success status is given: anything else is unknown');
+    const byBody = { ...form, failure: { status: [], bodyContains: 'login_error' } };
+    assert.equal(classifyLoginResponse(byBody, 200, undefined, '<div id="login_error">'), 'failure');
+    assert.equal(classifyLoginResponse(byBody, 200, undefined, 'welcome'), 'success');
+    assert.equal(classifyLoginResponse(byBody, 200, undefined, undefined), 'unknown', 'an unread page is never a success');
   });
 });

@@ -13,8 +13,9 @@ export interface LoginFields {
   /** Why the fields could not be read (ambiguous or malformed body). */
   problem?: string;
   /**
-   * A field was sent twice or with a non-string value: the login could be counted under one
-   * name and checked by the site under another, so it is refused with AMBIGUOUS_LOGIN.
+   * The login could be counted under one name and checked by the site under another (a field
+   * sent twice or under a look-alike name, a non-string value, a body or encoding mamori cannot
+   * read the way the site will, no account name at all), so it is refused with AMBIGUOUS_LOGIN.
    */
   ambiguous?: boolean;
 }
@@ -23,7 +24,7 @@ export interface LoginFields {
 export const AMBIGUOUS_LOGIN: RenderedResponse = Object.freeze({
   status: 400,
   headers: Object.freeze({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }) as Record<string, string>,
-  body: 'Bad request: ambiguous login form.\n',
+  body: 'Bad request: the login form could not be read unambiguously.\n',
 });
 
 const MAX_FIELD = 4096;
@@ -52,6 +53,8 @@ function pick(loc: FieldLocator | undefined, form: URLSearchParams | undefined, 
     if (!form) return {};
     const all = form.getAll(loc.form);
     if (all.length > 1) return { problem: `field "${loc.form}" appears ${all.length} times` };
+    const other = lookAlike(form, loc.form);
+    if (other !== undefined) return { problem: `field "${other.slice(0, 40)}" may be read as "${loc.form}"` };
     return all[0] === undefined ? {} : { value: all[0].slice(0, MAX_FIELD) };
   }
   if (loc.json !== undefined) {
@@ -63,32 +66,72 @@ function pick(loc: FieldLocator | undefined, form: URLSearchParams | undefined, 
   return {};
 }
 
-/** Reads the fields from a raw body (the proxy's case). */
-export function extractLoginFields(e: LoginEndpointConfig, contentType: string | undefined, body: Buffer): LoginFields {
+/** How PHP names a form field: leading spaces dropped, spaces and dots become underscores, `a[..]` is `a`. */
+function phpFieldName(key: string): string {
+  const bracket = key.indexOf('[');
+  const base = bracket > 0 ? key.slice(0, bracket) : key;
+  return base.replace(/^ +/, '').replace(/[ .]/g, '_');
+}
+
+/** A field that the site may read as the configured one although its name differs (`e.mail`, `email[]`). */
+function lookAlike(form: URLSearchParams, field: string): string | undefined {
+  const want = phpFieldName(field);
+  for (const key of form.keys()) if (key !== field && phpFieldName(key) === want) return key;
+  return undefined;
+}
+
+/** Credentials in the query string: apps reading `$_REQUEST` or `req.query` would take them from there. */
+function queryFieldProblem(e: LoginEndpointConfig, query: string): string | undefined {
+  if (!query || query === '?') return undefined;
+  const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  for (const loc of [e.username, e.password]) {
+    const name = loc?.form ?? loc?.json?.split('.')[0];
+    if (name === undefined) continue;
+    for (const key of params.keys()) if (phpFieldName(key) === phpFieldName(name)) return `"${key.slice(0, 40)}" in the query string`;
+  }
+  return undefined;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function extractLoginFields(e: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = ''): LoginFields {
+  const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // mamori must read the body exactly as the site will, or not at all: one encoding, UTF-8, no BOM.
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) return refuse(`charset "${charset.slice(0, 40)}"`);
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return refuse('a byte-order mark');
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    return refuse('invalid UTF-8');
+  }
+  const q = queryFieldProblem(e, query);
+  if (q) return refuse(q);
   let form: URLSearchParams | undefined;
   let json: unknown;
   if (ct === 'application/x-www-form-urlencoded') {
-    form = new URLSearchParams(body.toString('utf8'));
+    form = new URLSearchParams(text);
   } else if (ct === 'multipart/form-data') {
     // PHP and most frameworks accept a login form sent as multipart too; read it the same way.
     const parsed = parseMultipartFields(contentType ?? '', body);
-    if (!parsed) return { problem: 'malformed multipart body' };
+    if (!parsed) return refuse('malformed multipart body');
     form = parsed;
   } else if (ct === 'application/json' || ct.endsWith('+json')) {
     try {
-      json = JSON.parse(body.toString('utf8'));
+      json = JSON.parse(text);
     } catch {
-      return { problem: 'malformed JSON' };
+      return refuse('malformed JSON');
     }
     // A framework with a JSON parser hands `{"email": ...}` to a handler that reads a form field.
     if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
       const f = formFromObject(e, json);
-      if (typeof f === 'string') return { problem: f, ambiguous: true };
+      if (typeof f === 'string') return refuse(f);
       form = f;
     }
-  } else if (body.length > 0) {
-    return { problem: `unsupported content type "${ct.slice(0, 80)}"` };
+  } else {
+    return refuse(ct ? `unsupported content type "${ct.slice(0, 80)}"` : 'no content type');
   }
   return fromParsed(e, form, json);
 }
@@ -117,8 +160,12 @@ export function parseMultipartFields(contentType: string, body: Buffer): URLSear
     const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headEnd + 4);
     if (next < 0) return undefined;
     const head = body.subarray(pos + 2, headEnd).toString('latin1');
-    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/im.exec(head)?.[1] ?? '';
-    const name = /(?:^|;)\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    const dispositions = head.match(/^content-disposition:.*$/gim) ?? [];
+    if (dispositions.length !== 1) return undefined; // none, or two a parser could choose between
+    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/i.exec(dispositions[0]!)?.[1] ?? '';
+    const names = [...disposition.matchAll(/(?:^|;)\s*name=(?:"([^"]*)"|([^;\s"]+))/gi)];
+    if (names.length > 1) return undefined;
+    const name = names[0]?.[1] ?? names[0]?.[2];
     if (name !== undefined && !/(?:^|;)\s*filename\*?=/i.test(disposition)) out.append(name, body.subarray(headEnd + 4, next).toString('utf8'));
     pos = next + 2;
   }
@@ -153,7 +200,7 @@ export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown
 function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, json: unknown): LoginFields {
   const u = pick(e.username, form, json);
   const p = pick(e.password, form, json);
-  const problem = u.problem ?? p.problem;
+  const problem = u.problem ?? p.problem ?? (u.value === undefined ? 'no account name' : undefined);
   return {
     ...(u.value !== undefined ? { username: u.value } : {}),
     ...(p.value !== undefined ? { password: p.value } : {}),
@@ -168,7 +215,11 @@ export function classifyLoginResponse(e: LoginEndpointConfig, status: number, lo
   const f = e.failure;
   if (f.status.includes(status)) return 'failure';
   if (f.redirectContains && location && location.includes(f.redirectContains)) return 'failure';
-  if (f.bodyContains && body !== undefined && body.includes(f.bodyContains)) return 'failure';
+  if (f.bodyContains) {
+    // The failure shows only in the page: an answer mamori could not read is not a success.
+    if (body === undefined) return 'unknown';
+    if (body.includes(f.bodyContains)) return 'failure';
+  }
   const s = e.success;
   if (s.status.length || s.redirectContains) {
     const statusOk = !s.status.length || s.status.includes(status);

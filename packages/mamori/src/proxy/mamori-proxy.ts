@@ -44,8 +44,13 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
       const endpoint = guard.findLogin(req.method, req.path);
       if (!endpoint) return undefined;
-      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body);
-      // An ambiguous login (one field sent twice) could be counted under one name and checked under another.
+      // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
+      const encoding = header(req, 'content-encoding');
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
+      const q = ex.url.indexOf('?');
+      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body, q < 0 ? '' : ex.url.slice(q));
+      // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
+      // charset, no account name...) could be counted under one name and checked under another.
       if (fields.ambiguous) return AMBIGUOUS_LOGIN;
       const pending = await guard.checkLogin(endpoint, req, fields);
       if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
@@ -65,10 +70,13 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
       if (!p) return undefined;
       const loc = res.headers['location'];
+      const enc = res.headers['content-encoding'];
+      const readable = enc === undefined || String(enc).trim().toLowerCase() === 'identity';
       const r = await guard.reportLogin(p, {
         status: res.status,
         location: Array.isArray(loc) ? loc[0] : loc,
-        body: res.body?.toString('utf8'),
+        // A compressed or cut-short answer is not read: the guard counts it as not a success.
+        body: readable ? res.body?.toString('utf8') : undefined,
       });
       if (!r.setCookie) return undefined;
       const existing = res.headers['set-cookie'];
