@@ -32,9 +32,17 @@ describe('e2e: mamori proxy in front of the demo shop, SQLite store', () => {
     const challenged = await login(s.proxy.url, 'bob@example.com', 'guess-5', { ip, accept: 'application/json' });
     assert.equal(challenged.status, 429);
     assert.equal(challenged.headers.get('x-mamori-action'), 'challenge');
-    // A script that pays for the proof of work gets five more guesses, then the block.
-    const pass = await solveAndPass(s.proxy.url, challenged, ip);
-    for (let i = 5; i < 10; i++) assert.equal((await login(s.proxy.url, 'bob@example.com', `guess-${i}`, { ip, cookie: pass })).status, 401);
+    // A script that pays a proof of work for each guess gets five more, then the block.
+    let pass = await solveAndPass(s.proxy.url, challenged, ip);
+    assert.equal((await login(s.proxy.url, 'bob@example.com', 'guess-5', { ip, cookie: pass })).status, 401);
+    const reused = await login(s.proxy.url, 'bob@example.com', 'guess-6', { ip, cookie: pass, accept: 'application/json' });
+    assert.equal(reused.headers.get('x-mamori-action'), 'challenge', 'a pass buys one login attempt');
+    pass = await solveAndPass(s.proxy.url, reused, ip);
+    for (let i = 6; i < 10; i++) {
+      const r = await login(s.proxy.url, 'bob@example.com', `guess-${i}`, { ip, cookie: pass, accept: 'application/json' });
+      assert.equal(r.status, 401);
+      if (i < 9) pass = await solveAndPass(s.proxy.url, await login(s.proxy.url, 'bob@example.com', 'probe', { ip, accept: 'application/json' }), ip);
+    }
     const blocked = await login(s.proxy.url, 'bob@example.com', 'guess-10', { ip, cookie: pass });
     assert.equal(blocked.status, 429);
     assert.equal(blocked.headers.get('x-mamori-action'), 'block');

@@ -90,10 +90,11 @@ describe('mamoriExpress specifics', () => {
   it('sends store errors after the answer to onError and still answers', async () => {
     const clock = new ManualClock();
     const store = new MemoryStore({ clock });
-    store.increment = async () => {
+    // Only the report uses addDistinct: the failure comes after the app has answered.
+    store.addDistinct = async () => {
       throw new Error('store down');
     };
-    store.incrementSync = () => {
+    store.addDistinctSync = () => {
       throw new Error('store down');
     };
     const guard = guardFor(store, clock);

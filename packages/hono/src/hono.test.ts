@@ -66,10 +66,11 @@ describe('mamoriHono specifics', () => {
       const ok = await post('ok');
       assert.equal(ok.status, 302);
       assert.ok(ok.headers.getSetCookie().some((c) => c.startsWith('mamori_device=')));
-      store.increment = async () => {
+      // Only the report uses addDistinct: the failure comes after the app has answered.
+      store.addDistinct = async () => {
         throw new Error('store down');
       };
-      store.incrementSync = () => {
+      store.addDistinctSync = () => {
         throw new Error('store down');
       };
       const no = await post('bad');

@@ -102,9 +102,22 @@ export class Guard {
     return token ? this.login.devices.verify(token)?.deviceId : undefined;
   }
 
-  #passed(req: RequestInfo): boolean {
+  #pass(req: RequestInfo): string | undefined {
     const pass = readCookie(req.headers['cookie'], PASS_COOKIE) ?? header(req, 'x-mamori-pass');
-    return pass !== undefined && this.challenger.verifyPass(pass, { ip: req.ip, scope: PASS_SCOPE });
+    return pass !== undefined && this.challenger.verifyPass(pass, { ip: req.ip, scope: PASS_SCOPE }) ? pass : undefined;
+  }
+
+  #passed(req: RequestInfo): boolean {
+    return this.#pass(req) !== undefined;
+  }
+
+  /**
+   * A pass buys one login attempt: on the login, each guess must pay for its own proof of
+   * work (a pass for pages is good until it expires).
+   */
+  async #passedOnce(req: RequestInfo): Promise<boolean> {
+    const pass = this.#pass(req);
+    return pass !== undefined && (await this.store.claim(`login-pass\u0000${pass}`, this.challenger.passTtlMs));
   }
 
   /** Decisions on the source, its country and device, then the access policy. */
@@ -112,7 +125,9 @@ export class Guard {
     const device = this.#device(req);
     const country = this.countries?.country(req.ip);
     const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
-    const d = strongest(decisions.filter((x) => x.scope !== 'user'));
+    // A trusted device is not held by what the login protection decided about its address
+    // (an attacker behind the owner's NAT); operators' decisions still apply to it.
+    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')));
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
@@ -141,7 +156,7 @@ export class Guard {
       username: fields.username ?? '',
       password: fields.password,
       deviceToken: readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
-      challengePassed: this.#passed(req),
+      challengePassed: await this.#passedOnce(req),
       country: this.countries?.country(req.ip),
       userAgent: header(req, 'user-agent'),
       path: req.path,

@@ -5,7 +5,7 @@ import { SeededRandom } from '../core/random.js';
 import { MemoryStore } from '../core/memory-store.js';
 import type { SecurityEvent } from '../core/events.js';
 import { LOGIN_DEFAULTS, type LoginProtectionConfig } from '../config/config.js';
-import { LoginGuard, type LoginAttempt } from './login.js';
+import { LoginGuard, NIST_MAX_FAILURES, type LoginAttempt } from './login.js';
 
 const SECRET = Buffer.from('test-secret-test-secret-test-secret!');
 
@@ -204,6 +204,58 @@ describe('login protection: distributed attacks', () => {
     assert.equal(v.action, 'challenge');
     assert.equal(v.ruleId, 'login.site');
     assert.ok(events.some((e) => e['event.action'] === 'site-attack'));
+  });
+});
+
+describe('login protection: races and limits', () => {
+  it('many parallel guesses all see each other: no more pass than the threshold allows', async () => {
+    const { guard } = setup();
+    const attempts = Array.from({ length: 50 }, () => ({ ip: '203.0.113.80', username: 'pat' }));
+    const verdicts = await Promise.all(attempts.map((a) => guard.check(a)));
+    assert.equal(verdicts.filter((v) => v.action === 'allow').length, 5, 'only five are let through before any answer comes back');
+    await Promise.all(attempts.map((a, i) => (verdicts[i]!.action === 'allow' ? guard.report(a, false) : undefined)));
+    assert.equal((await guard.check({ ip: '203.0.113.80', username: 'pat' })).action, 'challenge');
+  });
+
+  it('refused attempts are not counted as failures', async () => {
+    const { guard, fail } = setup();
+    const a = { ip: '203.0.113.81', username: 'quinn' };
+    for (let i = 0; i < 5; i++) await fail(a);
+    for (let i = 0; i < 20; i++) assert.equal((await guard.check({ ...a })).action, 'challenge');
+    const solved = await guard.check({ ...a, challengePassed: true });
+    assert.equal(solved.action, 'allow', 'twenty refused attempts did not push the pair to a block');
+  });
+
+  it('a success after check takes back what check counted', async () => {
+    const { guard, store } = setup();
+    const owner = { ip: '192.0.2.30', username: 'rita' };
+    for (let i = 0; i < 30; i++) {
+      const a = { ...owner };
+      await guard.check(a);
+      await guard.report(a, true);
+    }
+    assert.deepEqual(await store.read([`l:u:${guard.userHash('rita')}`]), [0]);
+  });
+
+  it('a closed account reopens after close_for (to challenges), not after the whole window', async () => {
+    const { guard, clock } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20, closeForMs: 3_600_000 } });
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: 'sam' }, false);
+    const closed = await guard.check({ ip: '192.0.2.9', username: 'sam' });
+    assert.equal(closed.action, 'block');
+    assert.ok(closed.retryAfter! <= 3600);
+    clock.advance(3_600_001);
+    assert.equal((await guard.check({ ip: '192.0.2.9', username: 'sam' })).action, 'challenge', 'after close_for: every attempt pays a challenge');
+  });
+
+  it(`never more than ${NIST_MAX_FAILURES} failures: then the account is closed to untrusted devices for the window`, async () => {
+    const { guard, clock } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20, closeForMs: 60_000 } });
+    for (let i = 0; i < NIST_MAX_FAILURES; i++) {
+      await guard.report({ ip: `198.51.${i >> 8}.${i & 255}`, username: 'tess' }, false);
+      clock.advance(1000);
+    }
+    const v = await guard.check({ ip: '192.0.2.9', username: 'tess', challengePassed: true });
+    assert.equal(v.action, 'block');
+    assert.equal(v.ruleId, 'login.user');
   });
 });
 

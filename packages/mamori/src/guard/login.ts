@@ -72,6 +72,17 @@ interface Who {
   uh: string;
   device: DeviceClaims | undefined;
   k: Keys;
+  /**
+   * What check already counted for an attempt it let through, as if it had failed: the
+   * counts after it. Counting at check time, not when the site answers, is what stops many
+   * parallel guesses from all passing the same check. Report settles it.
+   */
+  reserved?: { userSource: number; user: number; site: number; by: number };
+}
+
+/** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
+function siteNow(current: number, previous: number, fraction: number): number {
+  return current + previous * (1 - fraction);
 }
 
 export interface LoginGuardDeps {
@@ -87,6 +98,8 @@ export interface LoginGuardDeps {
 const MAX_NAME = 512;
 const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
+/** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
+export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
 /** Attempts checked and not yet reported that keep their worked-out keys. */
@@ -192,17 +205,65 @@ export class LoginGuard {
 
   async check(a: LoginAttempt): Promise<LoginVerdict> {
     const c = this.config;
-    const { uh, device, k: keys } = this.#who(a);
-    const k = this.#now(a, keys);
+    const who = this.#who(a);
+    const { uh, device } = who;
+    const k = this.#now(a, who.k);
     const trusted = device !== undefined;
-    const readKeys = [k.backoff, k.userSource, k.user, k.source, k.siteNow, k.sitePrev];
+    const by = trusted ? 0 : 1;
+    // The attempt is counted now, as a failure; report settles it. Each of many parallel
+    // attempts therefore sees the ones before it.
+    const reserve = this.#failureOps(k, by);
+    const readKeys = [k.backoff, k.source, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
     const subject = { ip: a.ip, userHash: uh, device: device?.deviceId, country: a.country };
     const st = this.#d.store;
-    const [values, decisions] = st.sync
-      ? [st.sync.readSync(readKeys), st.sync.matchSync(subject)]
-      : await Promise.all([st.read(readKeys), st.decisions.match(subject)]);
-    const [backoffUntil, userSource, user, sourceUsers, siteNow, sitePrev, sprayNow = 0, sprayPrev = 0] = values as number[];
+    const [counted, values, decisions] = st.sync
+      ? [st.sync.incrementSync(reserve), st.sync.readSync(readKeys), st.sync.matchSync(subject)]
+      : await Promise.all([st.increment(reserve), st.read(readKeys), st.decisions.match(subject)]);
+    const [usAfter = 1, userAfter = by, siteAfter = by] = counted as number[];
+    const [backoffUntil = 0, sourceUsers = 0, sitePrev = 0, sprayNow = 0, sprayPrev = 0] = values as number[];
+    const v = this.#evaluate(a, uh, trusted, k, decisions, {
+      userSource: usAfter - 1,
+      user: userAfter - by,
+      site: siteNow(siteAfter - by, sitePrev, k.siteFraction),
+      backoffUntil,
+      sourceUsers,
+      spray: Math.max(sprayNow, sprayPrev),
+    });
+    if (v.action === 'allow' || v.detectOnly) {
+      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by };
+    } else {
+      // Refused: it never reaches the site, so it is not a failure. Take the count back.
+      this.#done(a);
+      const undo = reserve.map((op) => ({ ...op, by: -(op.by ?? 1) }));
+      if (st.sync) st.sync.incrementSync(undo);
+      else await st.increment(undo);
+    }
+    return v;
+  }
+
+  /**
+   * The counts one failure adds. The (account, source) count lives for its window plus the
+   * longest back-off, so that waiting a lock out does not reset it.
+   */
+  #failureOps(k: Keys, by: number): CounterOp[] {
+    const c = this.config;
+    return [
+      { key: k.userSource, ttlMs: c.userSource.windowMs + c.userSource.backoffMaxMs },
+      { key: k.user, by, ttlMs: c.user.windowMs },
+      { key: k.siteNow, by, ttlMs: c.site.windowMs * 2 },
+    ];
+  }
+
+  #evaluate(
+    a: LoginAttempt,
+    uh: string,
+    trusted: boolean,
+    k: Keys,
+    decisions: readonly Decision[],
+    n: { userSource: number; user: number; site: number; backoffUntil: number; sourceUsers: number; spray: number },
+  ): LoginVerdict {
+    const c = this.config;
     const verdict = (action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number) => this.#verdict(action, ruleId, reason, trusted, retryAfter);
     const finish = (v: LoginVerdict) => this.#finish(v, a, uh);
 
@@ -213,22 +274,24 @@ export class LoginGuard {
     if (decided) return finish(verdict(decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000));
 
     const nowSec = k.now / 1000;
-    if (backoffUntil! > nowSec) {
-      return finish(verdict('block', 'login.user-source', `${userSource} consecutive failures for this account from this source`, backoffUntil! - nowSec));
+    if (n.backoffUntil > nowSec) {
+      return finish(verdict('block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, n.backoffUntil - nowSec));
+    }
+    if (n.userSource >= c.userSource.blockAfter && n.backoffUntil === 0) {
+      // The lock is on its way (the failure that sets it is still with the site): hold this one.
+      return finish(verdict('block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, c.userSource.backoffBaseMs / 1000));
     }
     if (!trusted) {
-      const spray = Math.max(sprayNow, sprayPrev);
-      if (spray >= c.spraying.blockAfterUsers) return finish(verdict('block', 'login.spraying', `this password failed for ${spray} accounts`, c.spraying.windowMs / 1000));
-      if (sourceUsers! >= c.source.blockAfterUsers) return finish(verdict('block', 'login.stuffing', `${sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000));
-      if (user! >= c.user.closeAfter) return finish(verdict('block', 'login.user', `account closed to untrusted devices after ${user} failures`, c.user.closeForMs / 1000));
-      if (spray >= c.spraying.challengeAfterUsers) return finish(verdict('challenge', 'login.spraying', `this password failed for ${spray} accounts`, 1));
-      if (sourceUsers! >= c.source.challengeAfterUsers) return finish(verdict('challenge', 'login.stuffing', `${sourceUsers} accounts failed from this source`, 1));
-      if (user! >= c.user.challengeAfter) return finish(verdict('challenge', 'login.user', `${user} failures for this account`, 1));
+      if (n.user >= NIST_MAX_FAILURES) return finish(verdict('block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000));
+      if (n.spray >= c.spraying.blockAfterUsers) return finish(verdict('block', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000));
+      if (n.sourceUsers >= c.source.blockAfterUsers) return finish(verdict('block', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000));
+      if (n.spray >= c.spraying.challengeAfterUsers) return finish(verdict('challenge', 'login.spraying', `this password failed for ${n.spray} accounts`, 1));
+      if (n.sourceUsers >= c.source.challengeAfterUsers) return finish(verdict('challenge', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, 1));
+      if (n.user >= c.user.challengeAfter) return finish(verdict('challenge', 'login.user', `${n.user} failures for this account`, 1));
     }
-    if (userSource! >= c.userSource.challengeAfter) return finish(verdict('challenge', 'login.user-source', `${userSource} consecutive failures from this source`, 1));
-    if (!trusted) {
-      const siteRate = siteNow! + sitePrev! * (1 - k.siteFraction);
-      if (siteRate >= c.site.challengeAboveFailures) return finish(verdict('challenge', 'login.site', `${Math.round(siteRate)} failed logins site-wide in the last window`, 1));
+    if (n.userSource >= c.userSource.challengeAfter) return finish(verdict('challenge', 'login.user-source', `${n.userSource} consecutive failures from this source`, 1));
+    if (!trusted && n.site >= c.site.challengeAboveFailures) {
+      return finish(verdict('challenge', 'login.site', `${Math.round(n.site)} failed logins site-wide in the last window`, 1));
     }
     return trusted ? ALLOW_TRUSTED : ALLOW_UNTRUSTED;
   }
@@ -273,18 +336,29 @@ export class LoginGuard {
   async #success(a: LoginAttempt, who: Who): Promise<LoginReport> {
     const { uh, device, k: keys } = who;
     const k = this.#now(a, keys);
-    const [sourceFailures = 0, accountFailures = 0] = await this.#d.store.read([k.userSource, k.user]);
+    const st = this.#d.store;
+    const r = who.reserved;
+    let sourceFailures: number;
+    let accountFailures: number;
+    if (r) {
+      // Check counted this attempt as a failure: it was not one.
+      sourceFailures = r.userSource - 1;
+      accountFailures = r.user - r.by;
+      if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: k.siteNow, by: -r.by, ttlMs: 1 }]);
+    } else {
+      [sourceFailures = 0, accountFailures = 0] = await st.read([k.userSource, k.user]);
+    }
     // A success clears only this source's (or this device's) failures. The account-wide count is
     // left to expire with its window: if the owner's logins cleared it, each of them would hand
     // a distributed attack a fresh set of guesses.
-    await this.#d.store.reset([k.userSource, k.backoff]);
+    await st.reset([k.userSource, k.backoff]);
     this.#emit('login-success', a, uh, 'success', { 'mamori.count': sourceFailures || undefined });
     const n = this.config.notifyAfterFailures;
     const failures = Math.max(sourceFailures, accountFailures);
     // Tell the site once per window when the account has been under attack, and every time a
     // source succeeds right after failing many times itself (a guess that worked).
     const notify =
-      sourceFailures >= n || (accountFailures >= n && (await this.#d.store.claim(`l:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
+      sourceFailures >= n || (accountFailures >= n && (await st.claim(`l:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
     if (notify) {
       this.#emit('login-success-after-failures', a, uh, 'success', {
         'event.severity': 73,
@@ -305,12 +379,10 @@ export class LoginGuard {
     const trusted = device !== undefined;
     const distinct = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs }];
     if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: uh, ttlMs: c.spraying.windowMs * 2 });
-    const ops: CounterOp[] = [
-      { key: k.userSource, ttlMs: c.userSource.windowMs },
-      { key: k.user, by: trusted ? 0 : 1, ttlMs: c.user.windowMs },
-      { key: k.siteNow, by: trusted ? 0 : 1, ttlMs: c.site.windowMs * 2 },
-    ];
-    const [[userSource = 0, user = 0, site = 0], [sourceUsers = 0, sprayUsers = 0]] = st.sync
+    const r = who.reserved;
+    // Counted already when check let the attempt through; counted now when report comes alone.
+    const ops: CounterOp[] = r ? [] : this.#failureOps(k, trusted ? 0 : 1);
+    const [[userSource = r?.userSource ?? 0, user = r?.user ?? 0, site = r?.site ?? 0], [sourceUsers = 0, sprayUsers = 0]] = st.sync
       ? [st.sync.incrementSync(ops), st.sync.addDistinctSync(distinct)]
       : await Promise.all([st.increment(ops), st.addDistinct(distinct)]);
     this.#emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource });
@@ -319,15 +391,8 @@ export class LoginGuard {
       const steps = userSource - c.userSource.blockAfter;
       const ms = Math.min(c.userSource.backoffMaxMs, c.userSource.backoffBaseMs * 2 ** Math.min(steps, 30));
       const until = Math.ceil((k.now + ms) / 1000);
-      // The consecutive count must outlive the back-off, or waiting it out would reset the count.
-      jobs.push(
-        st.reset([k.backoff, k.userSource]).then(() =>
-          st.increment([
-            { key: k.backoff, by: until, ttlMs: ms + 1000 },
-            { key: k.userSource, by: userSource, ttlMs: ms + c.userSource.windowMs },
-          ]),
-        ),
-      );
+      // The lock's end, kept past it (a lock that has run out still reads as set: see #evaluate).
+      jobs.push(st.reset([k.backoff]).then(() => st.increment([{ key: k.backoff, by: until, ttlMs: ms + c.userSource.windowMs }])));
       this.#emit('lockout', a, uh, 'failure', {
         'event.severity': 50,
         'event.reason': `${userSource} consecutive failures from one source; locked for ${Math.round(ms / 1000)}s`,
