@@ -272,7 +272,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       upstream: raw.proxy.upstream,
       maxHeaderBytes: raw.proxy.max_header_bytes ?? 16 * 1024,
       maxHeaders: raw.proxy.max_headers ?? 100,
-      maxBodyBytes: raw.proxy.max_body_bytes ?? 1024 * 1024,
+      maxBodyBytes: raw.proxy.max_body_bytes ?? 64 * 1024,
       upstreamTimeoutMs: dur(raw.proxy.upstream_timeout, 30_000, ['proxy', 'upstream_timeout']),
       requestTimeoutMs: dur(raw.proxy.request_timeout, 60_000, ['proxy', 'request_timeout']),
     };

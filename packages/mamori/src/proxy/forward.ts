@@ -31,6 +31,8 @@ class Exchange {
   #error: string | undefined;
   #bytes = 0;
   #answered = false;
+  /** Bytes of this request's body counted in ctx.buffered until the exchange ends. */
+  #held = 0;
   #closed = false;
   #timedOut = false;
   #upReq: ClientRequest | undefined;
@@ -156,9 +158,17 @@ class Exchange {
       };
       const onData = (c: Buffer): void => {
         size += c.length;
+        this.#held += c.length;
+        this.ctx.buffered.bytes += c.length;
         if (size > max) {
           done(undefined);
           this.#refuse(413, 'request body too large to inspect');
+          return;
+        }
+        if (this.ctx.buffered.bytes > this.ctx.limits.maxBufferedTotalBytes) {
+          // Many clients holding bodies at once: a memory-exhaustion attempt, or a surge. Shed this one.
+          done(undefined);
+          this.#refuse(503, 'too many request bodies held for inspection');
           return;
         }
         chunks.push(c);
@@ -322,6 +332,8 @@ class Exchange {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.ctx.buffered.bytes -= this.#held;
+    this.#held = 0;
     this.ctx.inflight.get(this.req.socket)?.delete(this.res);
     const complete = this.res.writableFinished;
     if (!complete) {

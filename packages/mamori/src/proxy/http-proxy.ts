@@ -138,6 +138,8 @@ export interface ProxyContext {
   readonly tunnels: Set<Duplex>;
   /** Responses in flight per client socket, to know whether a raw answer can still be written. */
   readonly inflight: WeakMap<Duplex, Set<http.ServerResponse>>;
+  /** Bytes of request bodies being held for inspection right now, by every exchange together. */
+  readonly buffered: { bytes: number };
   reportError(err: unknown): void;
 }
 
@@ -164,6 +166,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     agent,
     tunnels: new Set(),
     inflight: new WeakMap(),
+    buffered: { bytes: 0 },
     reportError,
   };
 

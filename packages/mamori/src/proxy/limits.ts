@@ -8,6 +8,8 @@ export interface ProxyLimits {
   maxHeaders: number;
   /** Bytes of a request body the hooks asked to inspect; above it the client gets 413. */
   maxBufferedBodyBytes: number;
+  /** Bytes of inspected request bodies held at once, all clients together; above it new ones get 503. */
+  maxBufferedTotalBytes: number;
   /** Bytes of an upstream response body a hook asked to see; larger bodies are streamed unseen. */
   maxResponseSniffBytes: number;
   /** Time allowed to receive the request headers; then 408. */
@@ -27,7 +29,8 @@ export interface ProxyLimits {
 export const DEFAULT_PROXY_LIMITS: ProxyLimits = Object.freeze({
   maxHeaderBytes: 16 * 1024,
   maxHeaders: 100,
-  maxBufferedBodyBytes: 1024 * 1024,
+  maxBufferedBodyBytes: 64 * 1024,
+  maxBufferedTotalBytes: 64 * 1024 * 1024,
   maxResponseSniffBytes: 256 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
