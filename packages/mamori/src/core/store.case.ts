@@ -366,6 +366,17 @@ export function runStoreConformance(
         }));
     });
 
+    describe('negative increments (taking back a count)', () => {
+      it('subtract, and stop at 0', () =>
+        withStore(async (s) => {
+          assert.deepEqual(await s.increment([{ key: 'n', by: 3, ttlMs: MIN }]), [3]);
+          assert.deepEqual(await s.increment([{ key: 'n', by: -1, ttlMs: MIN }]), [2]);
+          assert.deepEqual(await s.increment([{ key: 'n', by: -5, ttlMs: MIN }]), [0]);
+          assert.deepEqual(await s.increment([{ key: 'absent', by: -1, ttlMs: MIN }]), [0]);
+          assert.deepEqual(await s.increment([{ key: 'n', ttlMs: MIN }]), [1]);
+        }));
+    });
+
     describe('synchronous forms (when the backend offers them)', () => {
       it('sync answers equal the async ones, on the same data', () =>
         withStore(async (s, clock) => {
