@@ -154,6 +154,7 @@ async function proxyChild(upstream, storeKind) {
         username: { form: 'username' },
         password: { form: 'password' },
         failure: { status: [401] },
+        success: { status: [302] },
         success: { status: [200, 302] },
       },
     ],

@@ -120,7 +120,7 @@ describe('cli: mamori up', () => {
     const cfg = join(dir, 'mamori.yaml');
     writeFileSync(
       cfg,
-      `data_dir: state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:${port}\nlogins:\n  - path: /login\n    username: { form: user }\n    failure: { status: [401] }\n`,
+      `data_dir: state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:${port}\nlogins:\n  - path: /login\n    username: { form: user }\n    failure: { status: [401] }\n    success: { status: [302] }\n`,
     );
     const start = async () => {
       const child = spawn(process.execPath, [BIN, 'up', '--config', cfg], { cwd: dir, env: ENV });

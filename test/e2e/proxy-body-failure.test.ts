@@ -27,7 +27,7 @@ it('a login whose failure shows only in the body is counted, even when the site 
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   const clock = new ManualClock();
   const guard = createGuard(
-    defaultConfig({ logins: [{ path: '/wp-login.php', username: { form: 'log' }, password: { form: 'pwd' }, failure: { body_contains: 'login_error' } }] }),
+    defaultConfig({ logins: [{ path: '/wp-login.php', username: { form: 'log' }, password: { form: 'pwd' }, failure: { body_contains: 'login_error' }, success: { set_cookie: 'wordpress_logged_in_' } }] }),
     { store: new MemoryStore({ clock }), secret: Buffer.alloc(32, 3), clock },
   );
   const proxy = await startMamoriProxy({ guard, upstream: `http://127.0.0.1:${(site.address() as AddressInfo).port}`, port: 0 });

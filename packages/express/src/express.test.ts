@@ -47,7 +47,7 @@ runAdapterConformance('express', start);
 
 
 function guardFor(store: MemoryStore, clock: ManualClock): Guard {
-  const config = defaultConfig({ logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] } }] });
+  const config = defaultConfig({ logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }] });
   return createGuard(config, { store, secret: Buffer.alloc(32, 7), clock });
 }
 

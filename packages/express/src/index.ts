@@ -102,7 +102,7 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
   const settle = (status: number, location: string | undefined, body: string | undefined): { setCookie?: string; done: Promise<unknown> } => {
     settled = true;
     try {
-      return guard.settleLogin(pending, { status, location, body });
+      return guard.settleLogin(pending, { status, location, body, setCookies: cookieList(out.getHeader('set-cookie')) });
     } catch (err) {
       return { done: Promise.reject(err) };
     }
@@ -170,11 +170,14 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return send(res, guard.respond(v, info));
 
-    const endpoint = guard.findLogin(info.method, info.path);
+    const url = req.originalUrl ?? req.url ?? info.path;
+    const endpoint = guard.findLogin(info.method, url);
     if (!endpoint) return next();
-    const fields = extractParsedLoginFields(endpoint, req.body);
-    // A field sent twice could be counted under one name and checked by the app under another.
+    const q = url.indexOf('?');
+    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : url.slice(q));
+    // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
+    if (fields.notLogin) return next();
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info));
     settleOnAnswer(guard, res, pending, onError);

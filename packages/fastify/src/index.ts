@@ -86,11 +86,13 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
 
   fastify.addHook('preHandler', async (req, reply) => {
     const info = infoOf(req);
-    const endpoint = guard.findLogin(info.method, info.path);
+    const endpoint = guard.findLogin(info.method, req.url);
     if (!endpoint) return;
-    const fields = extractParsedLoginFields(endpoint, req.body);
-    // A field sent twice could be counted under one name and checked by the app under another.
+    const q = req.url.indexOf('?');
+    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : req.url.slice(q));
+    // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
+    if (fields.notLogin) return;
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info));
     pendings.set(req, pending);
@@ -102,7 +104,9 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     pendings.delete(req);
     try {
       const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(payload) : undefined;
-      const s = guard.settleLogin(pending, { status: reply.statusCode, location: headerValue(reply.getHeader('location')), body });
+      const cookies = reply.getHeader('set-cookie');
+      const setCookies = cookies === undefined ? [] : Array.isArray(cookies) ? cookies.map(String) : [String(cookies)];
+      const s = guard.settleLogin(pending, { status: reply.statusCode, location: headerValue(reply.getHeader('location')), body, setCookies });
       // Fastify appends set-cookie values rather than replacing the app's.
       if (s.setCookie) reply.header('set-cookie', s.setCookie);
       await s.done;

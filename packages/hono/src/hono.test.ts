@@ -49,7 +49,7 @@ describe('mamoriHono specifics', () => {
   it('adds the device cookie to a response with immutable headers and reports store errors to onError', async () => {
     const clock = new ManualClock();
     const store = new MemoryStore({ clock });
-    const config = defaultConfig({ logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] } }] });
+    const config = defaultConfig({ logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }] });
     const guard = createGuard(config, { store, secret: Buffer.alloc(32, 7), clock });
     const errors: unknown[] = [];
     const app = new Hono();
@@ -85,7 +85,7 @@ describe('mamoriHono specifics', () => {
 
   it('refuses a login body over the limit with 413', async () => {
     const clock = new ManualClock();
-    const config = defaultConfig({ logins: [{ path: '/login', username: { json: 'email' }, failure: { status: [401] } }] });
+    const config = defaultConfig({ logins: [{ path: '/login', username: { json: 'email' }, failure: { status: [401] }, success: { status: [302] } }] });
     const guard = createGuard(config, { store: new MemoryStore({ clock }), secret: Buffer.alloc(32, 7), clock });
     const app = new Hono();
     app.use(mamoriHono(guard, { maxLoginBodyBytes: 1024 }));

@@ -105,7 +105,7 @@ async function readCapped(c: Context, max: number): Promise<ArrayBuffer | undefi
   return all.buffer;
 }
 
-async function loginFields(c: Context, endpoint: LoginEndpointConfig): Promise<LoginFields> {
+async function loginFields(c: Context, endpoint: LoginEndpointConfig, query: string): Promise<LoginFields> {
   const ct = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   let parsed: unknown;
   try {
@@ -113,10 +113,10 @@ async function loginFields(c: Context, endpoint: LoginEndpointConfig): Promise<L
     // all: a repeated field stays an array, so it is seen as ambiguous rather than silently the last one.
     else if (ct === 'application/x-www-form-urlencoded' || ct === 'multipart/form-data') parsed = await c.req.parseBody({ all: true });
   } catch {
-    // Malformed: the handler gets the same error from Hono and answers it; the attempt is still checked, as by the proxy.
-    return {};
+    // Malformed: refused, never counted under the empty account name.
+    return { problem: 'malformed body', ambiguous: true };
   }
-  return extractParsedLoginFields(endpoint, parsed);
+  return extractParsedLoginFields(endpoint, parsed, query);
 }
 
 /** The answer with the cookie added next to the app's own (a copy when its headers are immutable). */
@@ -158,12 +158,14 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return render(guard.respond(v, info));
 
-    const endpoint = guard.findLogin(info.method, info.path);
+    const url = new URL(c.req.url);
+    const endpoint = guard.findLogin(info.method, url.pathname + url.search);
     if (!endpoint) return next();
     if ((await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
-    const fields = await loginFields(c, endpoint);
-    // A field sent twice could be counted under one name and checked by the app under another.
+    const fields = await loginFields(c, endpoint, url.search);
+    // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
+    if (fields.notLogin) return next();
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
 
@@ -171,7 +173,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     try {
       const res = c.res;
       const body = pending.endpoint.failure.bodyContains !== undefined ? await answerText(res) : undefined;
-      const s = guard.settleLogin(pending, { status: res.status, location: res.headers.get('location') ?? undefined, body });
+      const s = guard.settleLogin(pending, { status: res.status, location: res.headers.get('location') ?? undefined, body, setCookies: res.headers.getSetCookie() });
       if (s.setCookie) withCookie(c, s.setCookie);
       await s.done;
     } catch (err) {

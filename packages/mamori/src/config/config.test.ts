@@ -85,12 +85,12 @@ describe('config', () => {
   });
 
   it('a login endpoint needs a way to see failure', () => {
-    const e = problemOf('logins:\n  - path: /login\n    username: { form: user }\n    failure: {}\n');
+    const e = problemOf('logins:\n  - path: /login\n    username: { form: user }\n    failure: {}\n    success: { status: [302] }\n');
     assert.match(e.message, /test\.yaml:4:14: logins\[0\]\.failure needs at least one of/);
   });
 
   it('a username must be a form field or a JSON path, not both', () => {
-    const e = problemOf('logins:\n  - path: /login\n    username: { form: a, json: b }\n    failure: { status: [401] }\n');
+    const e = problemOf('logins:\n  - path: /login\n    username: { form: a, json: b }\n    failure: { status: [401] }\n    success: { status: [302] }\n');
     assert.equal(e.code, 'MAMORI_ERR_CONFIG_INVALID');
   });
 

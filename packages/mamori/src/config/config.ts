@@ -27,7 +27,9 @@ export interface LoginEndpointConfig {
   username: FieldLocator;
   password?: FieldLocator;
   failure: { status: number[]; redirectContains?: string; bodyContains?: string };
-  success: { status: number[]; redirectContains?: string };
+  success: { status: number[]; redirectContains?: string; setCookie?: string };
+  /** Query parameter values that mark a request to this path as something other than a login. */
+  exceptQuery: Record<string, string[]>;
 }
 
 export interface LoginProtectionConfig {
@@ -236,11 +238,15 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     username: l.username,
     password: l.password,
     failure: { status: l.failure?.status ?? [], redirectContains: l.failure?.redirect_contains, bodyContains: l.failure?.body_contains },
-    success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains },
+    success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains, setCookie: l.success?.set_cookie },
+    exceptQuery: l.except_query ?? {},
   }));
   logins.forEach((l, i) => {
     if (!l.failure.status.length && !l.failure.redirectContains && !l.failure.bodyContains) {
       errs.push({ where: where(['logins', i, 'failure']), path: ['logins', i, 'failure'], message: 'needs at least one of status, redirect_contains, body_contains' });
+    }
+    if (!l.success.status.length && !l.success.redirectContains && !l.success.setCookie) {
+      errs.push({ where: where(['logins', i, 'success']), path: ['logins', i, 'success'], message: 'needs at least one of status, redirect_contains, set_cookie' });
     }
   });
   const policy: AccessRuleConfig[] = (raw.policy ?? []).map((r: AccessRuleConfig, i: number) => {

@@ -113,12 +113,22 @@ export const CONFIG_SCHEMA: SchemaNode = {
           redirect_contains: { type: 'string', minLength: 1 },
           body_contains: { type: 'string', minLength: 1 },
         }),
-        success: obj({
-          status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
-          redirect_contains: { type: 'string', minLength: 1 },
-        }),
+        success: {
+          ...obj({
+            status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
+            redirect_contains: { type: 'string', minLength: 1 },
+            set_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: 'a cookie (name or name prefix) the site sets only on a real login, e.g. wordpress_logged_in_' },
+          }),
+          description: 'how a successful login shows; only a match resets counts and earns a trusted-device cookie, so use something an attacker cannot produce',
+        },
+        except_query: {
+          type: 'object',
+          maxProperties: 20,
+          additionalProperties: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 128 } },
+          description: 'requests to this path that are not logins, by query parameter: e.g. { action: [lostpassword, register] } for WordPress',
+        },
       },
-      { required: ['path', 'username', 'failure'] },
+      { required: ['path', 'username', 'failure', 'success'] },
     ),
     accessRule: obj(
       {

@@ -20,6 +20,7 @@ export interface SchemaNode {
   items?: SchemaNode;
   minItems?: number;
   maxItems?: number;
+  maxProperties?: number;
   oneOf?: SchemaNode[];
   $ref?: string;
   description?: string;
@@ -107,6 +108,7 @@ export function validateSchema(root: SchemaNode, value: unknown): SchemaProblem[
     if (got === 'object') {
       const obj = v as Record<string, unknown>;
       for (const r of node.required ?? []) if (!(r in obj)) out.push({ path, message: `is missing the required key "${r}"` });
+      if (node.maxProperties !== undefined && Object.keys(obj).length > node.maxProperties) out.push({ path, message: `allows at most ${node.maxProperties} keys` });
       for (const [k, sub] of Object.entries(obj)) {
         const prop = node.properties?.[k];
         if (prop) visit(prop, sub, [...path, k], out);

@@ -37,6 +37,22 @@ describe('issue and verify', () => {
     assert.equal(ch.verifyPass(r.pass, { ip: IP, scope: SCOPE }), true);
     assert.equal(ch.verifyPass(r.pass, { ip: '192.0.2.11', scope: SCOPE }), false);
     assert.equal(ch.verifyPass(r.pass, { ip: IP, scope: 'other' }), false);
+    // One spelling per pass: flipping the spare low bits of a base64url character must not give a second valid pass.
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const [body, mac] = r.pass.split('.') as [string, string];
+    let variants = 0;
+    for (const [part, other, first] of [[body, mac, true], [mac, body, false]] as const) {
+      const last = B64.indexOf(part[part.length - 1]!);
+      for (let flip = 1; flip < 4; flip++) {
+        const changed = part.slice(0, -1) + B64[last ^ flip];
+        const variant = first ? `${changed}.${other}` : `${other}.${changed}`;
+        if (Buffer.from(changed, 'base64url').equals(Buffer.from(part, 'base64url'))) {
+          variants++;
+          assert.equal(ch.verifyPass(variant, { ip: IP, scope: SCOPE }), false, 'a non-canonical spelling is refused');
+        }
+      }
+    }
+    assert.ok(variants > 0, 'the test found spellings that decode to the same bytes');
   });
 
   test('difficulty follows risk, clamped; a risk that is not a number is the maximum', () => {

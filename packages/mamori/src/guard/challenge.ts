@@ -167,6 +167,9 @@ export function createChallenger(opts: ChallengerOptions): Challenger {
     const dot = token.indexOf('.');
     const body = Buffer.from(token.slice(0, dot), 'base64url');
     const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+    // One spelling per token: base64url's spare bits would otherwise give a pass 16 forms,
+    // each a fresh key for a single-use claim.
+    if (body.toString('base64url') !== token.slice(0, dot) || mac.toString('base64url') !== token.slice(dot + 1)) return 'malformed';
     if (!safeEqual(mac, createHmac('sha256', key).update(body).digest())) return 'signature';
     let p: unknown;
     try {

@@ -16,7 +16,7 @@ import { createChallenger, type Challenger } from './challenge.js';
 import { renderChallenge } from './challenge-page.js';
 import type { CountryLookup } from './geo.js';
 import { readCookie, serializeCookie } from './cookies.js';
-import { classifyLoginResponse, extractLoginFields, findLoginEndpoint, type LoginFields, type LoginOutcome } from './login-endpoint.js';
+import { classifyLoginResponse, extractLoginFields, findLoginEndpoint, type LoginAnswer, type LoginFields, type LoginOutcome } from './login-endpoint.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
 import { WebhookSink } from './webhook.js';
 
@@ -141,8 +141,9 @@ export class Guard {
     return v;
   }
 
-  findLogin(method: string, path: string): LoginEndpointConfig | undefined {
-    return findLoginEndpoint(this.config.logins, method, path);
+  /** The login endpoint a request is for, if any (`url` may carry the query, for `except_query`). */
+  findLogin(method: string, url: string): LoginEndpointConfig | undefined {
+    return findLoginEndpoint(this.config.logins, method, url);
   }
 
   readLoginFields(endpoint: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = ''): LoginFields {
@@ -167,8 +168,8 @@ export class Guard {
   }
 
   /** After the site answered: counts the outcome; returns headers to add (the trusted-device cookie). */
-  async reportLogin(p: PendingLogin, answer: { status: number; location?: string; body?: string }): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
-    const outcome = classifyLoginResponse(p.endpoint, answer.status, answer.location, answer.body);
+  async reportLogin(p: PendingLogin, answer: LoginAnswer): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
+    const outcome = classifyLoginResponse(p.endpoint, answer);
     // An answer mamori cannot classify is counted as a failure: never as a success.
     const report = await this.reportOutcome(p, outcome === 'success');
     return { outcome, ...report };
@@ -179,8 +180,8 @@ export class Guard {
    * classifies the answer and returns the trusted-device cookie now, while
    * the counters are updated in `done`.
    */
-  settleLogin(p: PendingLogin, answer: { status: number; location?: string; body?: string }): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
-    const outcome = classifyLoginResponse(p.endpoint, answer.status, answer.location, answer.body);
+  settleLogin(p: PendingLogin, answer: LoginAnswer): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
+    const outcome = classifyLoginResponse(p.endpoint, answer);
     const done = this.reportOutcome(p, outcome === 'success');
     if (outcome !== 'success' || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.config.loginProtection.trustedDevice.cookie;
@@ -189,6 +190,18 @@ export class Guard {
     const { token } = this.login.devices.issue(uh, existing && existing.userHash === uh ? existing.deviceId : undefined);
     const secure = header(p.req, 'x-forwarded-proto') === 'https';
     return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };
+  }
+
+  /**
+   * For an attempt the site never answered: takes back what check counted (it may not have
+   * reached the site at all). Never throws.
+   */
+  async releaseLogin(p: PendingLogin): Promise<void> {
+    try {
+      await this.login.release(p.attempt);
+    } catch {
+      // Counters expire on their own; nothing else to do.
+    }
   }
 
   async reportOutcome(p: PendingLogin, success: boolean): Promise<{ setCookie?: string }> {

@@ -5,7 +5,7 @@ import { classifyLoginResponse, extractLoginFields, extractParsedLoginFields, fi
 
 const cfg = defaultConfig({
   logins: [
-    { path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] } },
+    { path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302], redirect_contains: '/account' } },
     { path: '/api/session', username: { json: 'user.email' }, password: { json: 'user.password' }, failure: { status: [401] }, success: { status: [200] } },
   ],
 });
@@ -81,20 +81,55 @@ describe('login endpoints', () => {
     assert.equal(refused('multipart/form-data; boundary=B', twoNames), 'malformed multipart body');
   });
 
+  it('except_query: lets the other forms at the login path through, unless the body names the parameter too', () => {
+    const wp = defaultConfig({
+      logins: [{ path: '/wp-login.php', username: { form: 'log' }, failure: { body_contains: 'login_error' }, success: { set_cookie: 'wordpress_logged_in_' }, except_query: { action: ['lostpassword', 'postpass'] } }],
+    }).logins[0]!;
+    const FORM = 'application/x-www-form-urlencoded';
+    assert.deepEqual(extractLoginFields(wp, FORM, Buffer.from('user_login=alice'), '?action=lostpassword'), { notLogin: true });
+    assert.deepEqual(extractLoginFields(wp, FORM, Buffer.from('post_password=x'), '?action=postpass'), { notLogin: true });
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x&action=login'), '?action=postpass').username, 'alice', 'PHP lets the body override the query');
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?action=postpass&action=login').username, 'alice', 'two values: not let off');
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?redirect_to=%2Fwp-admin%2F&reauth=1').username, 'alice');
+  });
+
+  it('credentials in the query only when they repeat the body', () => {
+    assert.equal(extractLoginFields(form, 'application/x-www-form-urlencoded', Buffer.from('email=a%40b.c&password=x'), '?email=a%40b.c').username, 'a@b.c');
+    assert.equal(extractLoginFields(form, 'application/x-www-form-urlencoded', Buffer.from('email=a%40b.c&password=x'), '?email=victim').problem, '"email" in the query string');
+  });
+
+  it('multipart with a binary file part is read; a non-UTF-8 field is refused', () => {
+    const bin = Buffer.concat([
+      Buffer.from('--B\r\nContent-Disposition: form-data; name="email"\r\n\r\nalice\r\n--B\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n'),
+      Buffer.from([0xff, 0xfe, 0x00, 0xc3]),
+      Buffer.from('\r\n--B--\r\n'),
+    ]);
+    assert.equal(extractLoginFields(form, 'multipart/form-data; boundary=B', bin).username, 'alice');
+    const badField = Buffer.concat([Buffer.from('--B\r\nContent-Disposition: form-data; name="email"\r\n\r\n'), Buffer.from([0xc3, 0x28]), Buffer.from('\r\n--B--\r\n')]);
+    assert.equal(extractLoginFields(form, 'multipart/form-data; boundary=B', badField).problem, 'malformed multipart body');
+  });
+
   it('parsed bodies from a framework', () => {
     assert.deepEqual(extractParsedLoginFields(form, { email: 'a', password: 'b' }), { username: 'a', password: 'b' });
     assert.equal(extractParsedLoginFields(form, { email: ['a', 'b'] }).ambiguous, true);
+    assert.equal(extractParsedLoginFields(form, undefined).problem, 'no account name', 'an unparsed body is refused, not counted under ""');
+    assert.equal(extractParsedLoginFields(form, 'email=a').problem, 'no account name');
+    assert.equal(extractParsedLoginFields(form, { email: { x: 'a' } }).ambiguous, true, 'a nested value is refused');
   });
 
   it('classify the site answer', () => {
-    assert.equal(classifyLoginResponse(form, 401, undefined, undefined), 'failure');
-    assert.equal(classifyLoginResponse(form, 302, '/account', undefined), 'success');
-    assert.equal(classifyLoginResponse(form, 500, undefined, undefined), 'unknown');
-    assert.equal(classifyLoginResponse(json, 200, undefined, undefined), 'success');
-    assert.equal(classifyLoginResponse(json, 204, undefined, undefined), 'unknown', 'a success status is given: anything else is unknown');
-    const byBody = { ...form, failure: { status: [], bodyContains: 'login_error' } };
-    assert.equal(classifyLoginResponse(byBody, 200, undefined, '<div id="login_error">'), 'failure');
-    assert.equal(classifyLoginResponse(byBody, 200, undefined, 'welcome'), 'success');
-    assert.equal(classifyLoginResponse(byBody, 200, undefined, undefined), 'unknown', 'an unread page is never a success');
+    assert.equal(classifyLoginResponse(form, { status: 401 }), 'failure');
+    assert.equal(classifyLoginResponse(form, { status: 302, location: '/account' }), 'success');
+    assert.equal(classifyLoginResponse(form, { status: 302, location: '/elsewhere' }), 'unknown', 'every success sign must show');
+    assert.equal(classifyLoginResponse(form, { status: 500 }), 'unknown');
+    assert.equal(classifyLoginResponse(json, { status: 200 }), 'success');
+    assert.equal(classifyLoginResponse(json, { status: 204 }), 'unknown', 'a success status is given: anything else is unknown');
+    const wp = { ...form, failure: { status: [], bodyContains: 'login_error' }, success: { status: [], setCookie: 'wordpress_logged_in_' } };
+    assert.equal(classifyLoginResponse(wp, { status: 200, body: '<div id="login_error">' }), 'failure');
+    assert.equal(classifyLoginResponse(wp, { status: 200, body: 'welcome' }), 'unknown', 'no session cookie: not a success');
+    assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wp-postpass_abc=x; path=/'] }), 'unknown', 'a post-password redirect is not a login');
+    assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=admin%7C1; path=/'] }), 'success');
+    assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=; expires=Thu, 01 Jan 1970'] }), 'unknown', 'a cleared cookie is not a login');
+    assert.equal(classifyLoginResponse(wp, { status: 200 }), 'unknown', 'an unread page is never a success');
   });
 });

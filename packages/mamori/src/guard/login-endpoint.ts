@@ -12,6 +12,8 @@ export interface LoginFields {
   password?: string;
   /** Why the fields could not be read (ambiguous or malformed body). */
   problem?: string;
+  /** The request is to the login path but is not a login (see `except_query`): pass it on unchecked. */
+  notLogin?: boolean;
   /**
    * The login could be counted under one name and checked by the site under another (a field
    * sent twice or under a look-alike name, a non-string value, a body or encoding mamori cannot
@@ -29,13 +31,33 @@ export const AMBIGUOUS_LOGIN: RenderedResponse = Object.freeze({
 
 const MAX_FIELD = 4096;
 
-export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, path: string): LoginEndpointConfig | undefined {
+export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, url: string): LoginEndpointConfig | undefined {
   if (endpoints.length === 0) return undefined;
+  const q = url.indexOf('?');
   // Normalised as the access policy does, so `/Login`, `//login/` or `/x/../login` are still the login.
-  const views = policyPathViews(path);
+  const views = policyPathViews(q < 0 ? url : url.slice(0, q));
   const m = method.toUpperCase();
   for (const e of endpoints) if (e.method === m && views.includes(normalizePolicyPath(e.path))) return e;
   return undefined;
+}
+
+/**
+ * A request to the login path that `except_query` says is something else (WordPress's
+ * `?action=lostpassword`): the query names an excepted value once, and the body does not name
+ * the parameter at all (PHP's `$_REQUEST` lets the body override the query).
+ */
+function isExcepted(e: LoginEndpointConfig, query: string, form: URLSearchParams | undefined, json: unknown): boolean {
+  const names = Object.keys(e.exceptQuery);
+  if (names.length === 0 || !query) return false;
+  const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  for (const name of names) {
+    const values = params.getAll(name);
+    if (values.length !== 1 || !e.exceptQuery[name]!.includes(values[0]!)) continue;
+    const inForm = form !== undefined && [...form.keys()].some((k) => phpFieldName(k) === phpFieldName(name));
+    const inJson = json !== null && typeof json === 'object' && Object.prototype.hasOwnProperty.call(json, name);
+    if (!inForm && !inJson) return true;
+  }
+  return false;
 }
 
 function jsonPath(obj: unknown, path: string): unknown {
@@ -80,16 +102,28 @@ function lookAlike(form: URLSearchParams, field: string): string | undefined {
   return undefined;
 }
 
-/** Credentials in the query string: apps reading `$_REQUEST` or `req.query` would take them from there. */
-function queryFieldProblem(e: LoginEndpointConfig, query: string): string | undefined {
-  if (!query || query === '?') return undefined;
+/**
+ * Credentials in the query string: apps reading `$_REQUEST` or `req.query` could take them from
+ * there. Allowed only when they repeat the body's values (a form that posts back to a URL with
+ * `?email=` prefilled); anything else is refused.
+ */
+function checkQuery(e: LoginEndpointConfig, query: string, fields: LoginFields): LoginFields {
+  if (fields.problem || !query || query === '?') return fields;
   const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
-  for (const loc of [e.username, e.password]) {
+  const pairs: [FieldLocator | undefined, string | undefined][] = [
+    [e.username, fields.username],
+    [e.password, fields.password],
+  ];
+  for (const [loc, value] of pairs) {
     const name = loc?.form ?? loc?.json?.split('.')[0];
     if (name === undefined) continue;
-    for (const key of params.keys()) if (phpFieldName(key) === phpFieldName(name)) return `"${key.slice(0, 40)}" in the query string`;
+    for (const [key, v] of params) {
+      if (phpFieldName(key) === phpFieldName(name) && (key !== name || v !== value)) {
+        return { problem: `"${key.slice(0, 40)}" in the query string`, ambiguous: true };
+      }
+    }
   }
-  return undefined;
+  return fields;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -101,14 +135,15 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) return refuse(`charset "${charset.slice(0, 40)}"`);
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return refuse('a byte-order mark');
-  let text: string;
-  try {
-    text = UTF8.decode(body);
-  } catch {
-    return refuse('invalid UTF-8');
+  let text = '';
+  if (ct !== 'multipart/form-data') {
+    // (Multipart file parts may be binary: there only the field values are checked.)
+    try {
+      text = UTF8.decode(body);
+    } catch {
+      return refuse('invalid UTF-8');
+    }
   }
-  const q = queryFieldProblem(e, query);
-  if (q) return refuse(q);
   let form: URLSearchParams | undefined;
   let json: unknown;
   if (ct === 'application/x-www-form-urlencoded') {
@@ -130,10 +165,11 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
       if (typeof f === 'string') return refuse(f);
       form = f;
     }
-  } else {
+  } else if (body.length > 0 || !Object.keys(e.exceptQuery).length) {
     return refuse(ct ? `unsupported content type "${ct.slice(0, 80)}"` : 'no content type');
   }
-  return fromParsed(e, form, json);
+  if (isExcepted(e, query, form, json)) return { notLogin: true };
+  return checkQuery(e, query, fromParsed(e, form, json));
 }
 
 const MAX_PARTS = 1000;
@@ -166,7 +202,13 @@ export function parseMultipartFields(contentType: string, body: Buffer): URLSear
     const names = [...disposition.matchAll(/(?:^|;)\s*name=(?:"([^"]*)"|([^;\s"]+))/gi)];
     if (names.length > 1) return undefined;
     const name = names[0]?.[1] ?? names[0]?.[2];
-    if (name !== undefined && !/(?:^|;)\s*filename\*?=/i.test(disposition)) out.append(name, body.subarray(headEnd + 4, next).toString('utf8'));
+    if (name !== undefined && !/(?:^|;)\s*filename\*?=/i.test(disposition)) {
+      try {
+        out.append(name, UTF8.decode(body.subarray(headEnd + 4, next)));
+      } catch {
+        return undefined; // a field value that is not UTF-8
+      }
+    }
     pos = next + 2;
   }
   return undefined;
@@ -184,17 +226,23 @@ function formFromObject(e: LoginEndpointConfig, obj: object): URLSearchParams | 
   return form;
 }
 
-/** Reads the fields from a body a framework already parsed (the adapters' case). */
-export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown): LoginFields {
-  if (parsed === null || typeof parsed !== 'object') return {};
+/**
+ * Reads the fields from a body a framework already parsed (the adapters' case). `query` is the
+ * request's query string, for `except_query` and credentials sent in it.
+ */
+export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown, query = ''): LoginFields {
+  const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
   const form = new URLSearchParams();
-  if (e.username.form !== undefined || e.password?.form !== undefined) {
+  if (isObject && (e.username.form !== undefined || e.password?.form !== undefined)) {
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
       if (typeof v === 'string') form.append(k, v);
       else if (Array.isArray(v)) for (const x of v) form.append(k, String(x));
+      else if (v !== null && typeof v === 'object') form.append(`${k}[]`, ''); // a nested value the app may read as the field
     }
   }
-  return fromParsed(e, form, parsed);
+  if (isExcepted(e, query, form, isObject ? parsed : undefined)) return { notLogin: true };
+  // A body the framework did not parse into an object has no account name: refused, never counted under "".
+  return checkQuery(e, query, fromParsed(e, isObject ? form : undefined, isObject ? parsed : undefined));
 }
 
 function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, json: unknown): LoginFields {
@@ -210,21 +258,45 @@ function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, j
 
 export type LoginOutcome = 'success' | 'failure' | 'unknown';
 
-/** Classifies the site's answer to a login. */
-export function classifyLoginResponse(e: LoginEndpointConfig, status: number, location: string | undefined, body: string | undefined): LoginOutcome {
+/** What the site answered to a login, as far as classifying it needs. */
+export interface LoginAnswer {
+  status: number;
+  location?: string | undefined;
+  /** The page, when it was read whole; undefined when not (compressed, too large, streamed). */
+  body?: string | undefined;
+  /** The answer's Set-Cookie header values. */
+  setCookies?: readonly string[] | undefined;
+}
+
+/**
+ * Classifies the site's answer to a login. Failure when a failure sign shows; success only
+ * when every configured success sign shows (things an attacker cannot produce without the
+ * password, at best a session cookie); anything else is unknown, which is counted as a failure.
+ */
+export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): LoginOutcome {
   const f = e.failure;
-  if (f.status.includes(status)) return 'failure';
-  if (f.redirectContains && location && location.includes(f.redirectContains)) return 'failure';
+  if (f.status.includes(a.status)) return 'failure';
+  if (f.redirectContains && a.location && a.location.includes(f.redirectContains)) return 'failure';
   if (f.bodyContains) {
     // The failure shows only in the page: an answer mamori could not read is not a success.
-    if (body === undefined) return 'unknown';
-    if (body.includes(f.bodyContains)) return 'failure';
+    if (a.body === undefined) return 'unknown';
+    if (a.body.includes(f.bodyContains)) return 'failure';
   }
   const s = e.success;
-  if (s.status.length || s.redirectContains) {
-    const statusOk = !s.status.length || s.status.includes(status);
-    const redirectOk = !s.redirectContains || (location !== undefined && location.includes(s.redirectContains));
-    return statusOk && redirectOk ? 'success' : 'unknown';
+  if (s.status.length && !s.status.includes(a.status)) return 'unknown';
+  if (s.redirectContains && !(a.location !== undefined && a.location.includes(s.redirectContains))) return 'unknown';
+  if (s.setCookie && !setsCookie(a.setCookies, s.setCookie)) return 'unknown';
+  return 'success';
+}
+
+/** Whether the answer sets a non-empty cookie whose name starts with `prefix`. */
+function setsCookie(list: readonly string[] | undefined, prefix: string): boolean {
+  for (const c of list ?? []) {
+    const eq = c.indexOf('=');
+    if (eq <= 0) continue;
+    const name = c.slice(0, eq).trim();
+    const value = c.slice(eq + 1).split(';')[0]!.trim();
+    if (name.startsWith(prefix) && value !== '' && value !== 'deleted') return true;
   }
-  return status < 400 ? 'success' : 'unknown';
+  return false;
 }

@@ -259,6 +259,36 @@ describe('login protection: races and limits', () => {
   });
 });
 
+describe('login protection: attempts the site never answers', () => {
+  it('release takes back what check counted', async () => {
+    const { guard, store } = setup();
+    const a = { ip: '203.0.113.90', username: 'uma' };
+    assert.equal((await guard.check(a)).action, 'allow');
+    await guard.release(a);
+    const uh = guard.userHash('uma');
+    assert.deepEqual(await store.read([`l:u:${uh}`]), [0]);
+  });
+
+  it('checks that are never reported end in a lock with an end, not a block for the whole window', async () => {
+    const { guard, clock } = setup();
+    const a = () => ({ ip: '203.0.113.91', username: 'vera', challengePassed: true });
+    for (let i = 0; i < 10; i++) assert.equal((await guard.check(a())).action, 'allow');
+    const held = await guard.check(a());
+    assert.equal(held.action, 'block');
+    assert.equal(held.retryAfter, 60);
+    clock.advance(61_000);
+    assert.notEqual((await guard.check({ ip: '203.0.113.91', username: 'vera' })).action, 'block', 'the lock ended');
+  });
+});
+
+describe('login protection: account names', () => {
+  it('names a site cleans up before looking them up count as one account', async () => {
+    const { guard } = setup();
+    for (const n of ['adm%41in', 'ad<b>min', 'admin&x;', 'ADMIN', ' admin ', 'ａｄｍｉｎ']) assert.equal(guard.userHash(n), guard.userHash('admin'), n);
+    assert.notEqual(guard.userHash('admin2'), guard.userHash('admin'));
+  });
+});
+
 describe('login protection: modes and events', () => {
   it('detect-only mode reports what it would do but marks it detectOnly', async () => {
     const { guard } = setup({ mode: 'detect' });

@@ -68,7 +68,12 @@ interface Keys {
   sprayPrev: string | undefined;
 }
 
+const WHO = Symbol('mamori.login.attempt');
+type Carrier = { [WHO]?: Who | undefined };
+
 interface Who {
+  /** The guard that worked it out (an attempt object could be shown to two guards). */
+  guard: LoginGuard;
   uh: string;
   device: DeviceClaims | undefined;
   k: Keys;
@@ -78,6 +83,16 @@ interface Who {
    * parallel guesses from all passing the same check. Report settles it.
    */
   reserved?: { userSource: number; user: number; site: number; by: number };
+}
+
+/**
+ * The form an account name is counted under: case-folded, NFKC, and stripped the way sites
+ * clean names before looking them up (WordPress's sanitize_user drops tags, %XX escapes and
+ * &entities; and collapses spaces), so `adm%41in`, `ad<b>min` and `admin&x;` count as `admin`.
+ * Merging a little too much is the safe direction: it only makes counts stricter.
+ */
+export function accountSkeleton(name: string): string {
+  return normalizeIdentifier(name.replace(/<[^>]*>?/g, '').replace(/%[0-9a-f]{2}/gi, '').replace(/&[^;\s]*;/g, '').replace(/\s+/g, ' '));
 }
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
@@ -102,8 +117,7 @@ const ORIGIN = 'guard.login';
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
-/** Attempts checked and not yet reported that keep their worked-out keys. */
-const MAX_PENDING = 10_000;
+
 
 export class LoginGuard {
   readonly config: LoginProtectionConfig;
@@ -112,7 +126,8 @@ export class LoginGuard {
   readonly #users: StringHasher;
   readonly #sprayKey: Buffer;
   /** What check worked out for an attempt object, reused by report for the same object. */
-  readonly #seen = new Map<LoginAttempt, Who>();
+  /** Attempts that cannot carry their Who (frozen objects) keep it here instead. */
+  readonly #frozen = new WeakMap<LoginAttempt, Who>();
   /** Spray hashers for the current and previous windows (the key changes with the window). */
   #sprayHashers = new Map<number, StringHasher>();
 
@@ -127,26 +142,42 @@ export class LoginGuard {
 
   /** The keyed hash an account is stored and decided under. */
   userHash(username: string): string {
-    return this.#users.hash(normalizeIdentifier(String(username).slice(0, MAX_NAME)));
+    return this.#users.hash(accountSkeleton(String(username).slice(0, MAX_NAME)));
   }
 
   /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
   #who(a: LoginAttempt): Who {
-    let w = this.#seen.get(a);
-    if (!w) {
+    // Kept on the attempt object itself (under a private symbol) from check to report: no
+    // table to fill or evict, and it goes when the attempt goes.
+    let w = (a as Carrier)[WHO] ?? this.#frozen.get(a);
+    if (!w || w.guard !== this) {
       const uh = this.userHash(a.username);
       const device = this.#device(a, uh);
-      w = { uh, device, k: this.#keys(a, uh, device) };
-      // Held from check until report; bounded, for attempts whose report never comes.
-      if (this.#seen.size >= MAX_PENDING) this.#seen.delete(this.#seen.keys().next().value!);
-      this.#seen.set(a, w);
+      w = { guard: this, uh, device, k: this.#keys(a, uh, device) };
+      if (Object.isExtensible(a)) Object.defineProperty(a, WHO, { value: w, writable: true, configurable: true, enumerable: false });
+      else this.#frozen.set(a, w);
     }
     return w;
   }
 
-  /** Forgets an attempt once it is reported. */
+  /** Forgets an attempt once it is settled. */
   #done(a: LoginAttempt): void {
-    this.#seen.delete(a);
+    if ((a as Carrier)[WHO]) (a as Carrier)[WHO] = undefined;
+    else this.#frozen.delete(a);
+  }
+
+  /**
+   * Settles an attempt the site never answered (no report will come): takes back what check
+   * counted for it. Without this, a check that is never reported would hold a lock on its way.
+   */
+  async release(a: LoginAttempt): Promise<void> {
+    const w = (a as Carrier)[WHO] ?? this.#frozen.get(a);
+    this.#done(a);
+    const r = w?.reserved;
+    if (!w || !r) return;
+    const undo = this.#failureOps(w.k, r.by).map((op) => ({ ...op, by: -(op.by ?? 1) }));
+    if (this.#d.store.sync) this.#d.store.sync.incrementSync(undo);
+    else await this.#d.store.increment(undo);
   }
 
   #passwordHash(password: string, bucket: number): string {
@@ -235,6 +266,14 @@ export class LoginGuard {
     } else {
       // Refused: it never reaches the site, so it is not a failure. Take the count back.
       this.#done(a);
+      if (v.ruleId === 'login.user-source' && backoffUntil === 0 && usAfter - 1 >= c.userSource.blockAfter) {
+        // A lock was due but its failure was never reported (the site did not answer): set it
+        // here, so that it has an end.
+        const until = Math.ceil((k.now + c.userSource.backoffBaseMs) / 1000);
+        const lock = [{ key: k.backoff, by: until, ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs }];
+        if (st.sync) st.sync.incrementSync(lock);
+        else await st.increment(lock);
+      }
       const undo = reserve.map((op) => ({ ...op, by: -(op.by ?? 1) }));
       if (st.sync) st.sync.incrementSync(undo);
       else await st.increment(undo);
@@ -275,7 +314,9 @@ export class LoginGuard {
 
     const nowSec = k.now / 1000;
     if (n.backoffUntil > nowSec) {
-      return finish(verdict('block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, n.backoffUntil - nowSec));
+      // (Clamped: two writers racing on the lock cannot push it past the longest back-off.)
+      const wait = Math.min(n.backoffUntil - nowSec, c.userSource.backoffMaxMs / 1000);
+      return finish(verdict('block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, wait));
     }
     if (n.userSource >= c.userSource.blockAfter && n.backoffUntil === 0) {
       // The lock is on its way (the failure that sets it is still with the site): hold this one.

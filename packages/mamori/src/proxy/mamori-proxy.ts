@@ -37,12 +37,12 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return 'buffer';
       const v = await guard.inspect(req);
       if (guard.enforced(v)) return guard.respond(v, req);
-      return guard.findLogin(req.method, req.path) ? 'buffer' : undefined;
+      return guard.findLogin(req.method, ex.url) ? 'buffer' : undefined;
     },
     async onBody(ex: ProxyExchange, body: Buffer) {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
-      const endpoint = guard.findLogin(req.method, req.path);
+      const endpoint = guard.findLogin(req.method, ex.url);
       if (!endpoint) return undefined;
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
       const encoding = header(req, 'content-encoding');
@@ -52,6 +52,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
       // charset, no account name...) could be counted under one name and checked under another.
       if (fields.ambiguous) return AMBIGUOUS_LOGIN;
+      if (fields.notLogin) return undefined; // e.g. WordPress's lost-password form at the login path
       const pending = await guard.checkLogin(endpoint, req, fields);
       if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
       ex.state.set(PENDING, pending);
@@ -72,16 +73,24 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const loc = res.headers['location'];
       const enc = res.headers['content-encoding'];
       const readable = enc === undefined || String(enc).trim().toLowerCase() === 'identity';
+      const existing = res.headers['set-cookie'];
+      const cookies = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+      ex.state.delete(PENDING);
       const r = await guard.reportLogin(p, {
         status: res.status,
         location: Array.isArray(loc) ? loc[0] : loc,
         // A compressed or cut-short answer is not read: the guard counts it as not a success.
         body: readable ? res.body?.toString('utf8') : undefined,
+        setCookies: cookies,
       });
       if (!r.setCookie) return undefined;
-      const existing = res.headers['set-cookie'];
-      const cookies = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
       return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] } };
+    },
+    onDone(ex: ProxyExchange) {
+      // The site never answered (502, 504, the client left): the attempt is settled as unknown,
+      // so what check counted does not hold a lock on its way for ever.
+      const p = ex.state.get(PENDING) as PendingLogin | undefined;
+      if (p) void guard.releaseLogin(p);
     },
   };
 }

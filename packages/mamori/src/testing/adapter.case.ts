@@ -43,7 +43,7 @@ export const ADAPTER_APP = Object.freeze({
   admin: 'admin',
 });
 
-const LOGIN = { path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] } };
+const LOGIN = { path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302], redirect_contains: '/account' } };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const SECRET = Buffer.alloc(32, 7);
 
