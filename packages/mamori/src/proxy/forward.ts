@@ -4,6 +4,7 @@
  * upstream's answer back through the response hooks, and report the end.
  */
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { sourceKey } from '../core/net.js';
 import type { RenderedResponse } from '../guard/verdict.js';
 import type { Forwarding } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
@@ -33,6 +34,11 @@ class Exchange {
   #answered = false;
   /** Bytes of this request's body counted in ctx.buffered until the exchange ends. */
   #held = 0;
+  #deadline: NodeJS.Timeout | undefined;
+  /** Whose share held bodies count against: the client address, IPv6 by /64. */
+  get #client(): string {
+    return sourceKey(this.ex.req.ip);
+  }
   #closed = false;
   #timedOut = false;
   #upReq: ClientRequest | undefined;
@@ -150,22 +156,33 @@ class Exchange {
       const chunks: Buffer[] = [];
       let size = 0;
       const done = (v: Buffer | undefined): void => {
+        clearTimeout(this.#deadline);
         req.off('data', onData);
         req.off('end', onEnd);
         req.off('error', onGone);
         this.res.off('close', onGone);
         resolve(v);
       };
+      const { buffered, limits } = this.ctx;
+      const client = this.#client;
       const onData = (c: Buffer): void => {
         size += c.length;
         this.#held += c.length;
-        this.ctx.buffered.bytes += c.length;
+        buffered.bytes += c.length;
+        const mine = (buffered.byClient.get(client) ?? 0) + c.length;
+        buffered.byClient.set(client, mine);
         if (size > max) {
           done(undefined);
           this.#refuse(413, 'request body too large to inspect');
           return;
         }
-        if (this.ctx.buffered.bytes > this.ctx.limits.maxBufferedTotalBytes) {
+        if (mine > limits.maxBufferedPerClientBytes) {
+          // One client holding many bodies at once (stalled uploads): its own share is spent.
+          done(undefined);
+          this.#refuse(429, 'this client holds too many request bodies');
+          return;
+        }
+        if (buffered.bytes > limits.maxBufferedTotalBytes) {
           // Many clients holding bodies at once: a memory-exhaustion attempt, or a surge. Shed this one.
           done(undefined);
           this.#refuse(503, 'too many request bodies held for inspection');
@@ -173,6 +190,13 @@ class Exchange {
         }
         chunks.push(c);
       };
+      // A body being inspected must arrive promptly: a slow one holds memory for others.
+      const deadline = setTimeout(() => {
+        done(undefined);
+        this.#refuse(408, 'request body too slow');
+      }, limits.bufferedBodyTimeoutMs);
+      deadline.unref();
+      this.#deadline = deadline;
       const onEnd = (): void => done(Buffer.concat(chunks, size));
       const onGone = (): void => done(undefined);
       req.on('data', onData);
@@ -332,8 +356,15 @@ class Exchange {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.ctx.buffered.bytes -= this.#held;
-    this.#held = 0;
+    clearTimeout(this.#deadline);
+    if (this.#held > 0) {
+      const b = this.ctx.buffered;
+      b.bytes -= this.#held;
+      const left = (b.byClient.get(this.#client) ?? 0) - this.#held;
+      if (left > 0) b.byClient.set(this.#client, left);
+      else b.byClient.delete(this.#client);
+      this.#held = 0;
+    }
     this.ctx.inflight.get(this.req.socket)?.delete(this.res);
     const complete = this.res.writableFinished;
     if (!complete) {

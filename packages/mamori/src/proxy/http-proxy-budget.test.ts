@@ -53,3 +53,31 @@ it('bodies held for inspection share one memory budget: past it, new ones get 50
     await up.close();
   }
 });
+
+it("one client's stalled uploads spend only its own share (429), and a slow body times out (408)", async () => {
+  const up = await echoUpstream();
+  const proxy = await startProxy({
+    upstream: up.url,
+    port: 0,
+    limits: { maxBufferedBodyBytes: 64 * 1024, maxBufferedPerClientBytes: 100 * 1024, lingerMs: 50, bufferedBodyTimeoutMs: 200 },
+    hooks: { onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined) },
+  });
+  const open: Socket[] = [];
+  try {
+    const a = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
+    const b = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
+    open.push(a.socket, b.socket);
+    const c = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
+    open.push(c.socket);
+    assert.match(await c.answer, /^HTTP\/1\.1 429 /);
+    // The stalled ones are cut off by the body deadline, which frees the share.
+    assert.match(await a.answer, /^HTTP\/1\.1 408 /);
+    assert.match(await b.answer, /^HTTP\/1\.1 408 /);
+    const ok = await request(`${proxy.url}/login`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(50 * 1024) });
+    assert.equal(ok.status, 200);
+  } finally {
+    for (const s of open) s.destroy();
+    await proxy.close();
+    await up.close();
+  }
+});

@@ -139,7 +139,7 @@ export interface ProxyContext {
   /** Responses in flight per client socket, to know whether a raw answer can still be written. */
   readonly inflight: WeakMap<Duplex, Set<http.ServerResponse>>;
   /** Bytes of request bodies being held for inspection right now, by every exchange together. */
-  readonly buffered: { bytes: number };
+  readonly buffered: { bytes: number; byClient: Map<string, number> };
   reportError(err: unknown): void;
 }
 
@@ -166,7 +166,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     agent,
     tunnels: new Set(),
     inflight: new WeakMap(),
-    buffered: { bytes: 0 },
+    buffered: { bytes: 0, byClient: new Map() },
     reportError,
   };
 

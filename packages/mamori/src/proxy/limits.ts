@@ -10,6 +10,10 @@ export interface ProxyLimits {
   maxBufferedBodyBytes: number;
   /** Bytes of inspected request bodies held at once, all clients together; above it new ones get 503. */
   maxBufferedTotalBytes: number;
+  /** Of those, what one client (an IPv4 address or IPv6 /64) may hold at once; above it, 429. */
+  maxBufferedPerClientBytes: number;
+  /** Time a body the hooks asked to inspect may take to arrive; then 408. */
+  bufferedBodyTimeoutMs: number;
   /** Bytes of an upstream response body a hook asked to see; larger bodies are streamed unseen. */
   maxResponseSniffBytes: number;
   /** Time allowed to receive the request headers; then 408. */
@@ -31,6 +35,8 @@ export const DEFAULT_PROXY_LIMITS: ProxyLimits = Object.freeze({
   maxHeaders: 100,
   maxBufferedBodyBytes: 64 * 1024,
   maxBufferedTotalBytes: 64 * 1024 * 1024,
+  maxBufferedPerClientBytes: 1024 * 1024,
+  bufferedBodyTimeoutMs: 10_000,
   maxResponseSniffBytes: 256 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
