@@ -84,9 +84,10 @@ function makeMamori(pairs) {
     store,
     async run(w, n) {
       const { users, ips } = w;
+      // A different password per attempt: one password across 100k accounts is spraying, and is challenged.
       const password = WITH_PASSWORD ? w.password : undefined;
       for (let i = 0; i < n; i++) {
-        const a = { ip: ips[i], username: users[i], password };
+        const a = { ip: ips[i], username: users[i], password: password && `${password}-${i}` };
         const v = await guard.check(a);
         if (v.action !== 'allow') throw new Error(`unexpected ${v.action} (${v.ruleId}): every pair is distinct`);
         await guard.report(a, false);

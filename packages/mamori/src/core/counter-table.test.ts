@@ -81,3 +81,28 @@ describe('CounterTable', () => {
     assert.equal(kept(b).split(',').filter((x) => x !== '0').length, 16);
   });
 });
+
+describe('CounterTable: expiry across long uptimes', () => {
+  it('keeps meaning when time runs past the 32-bit range of its base (weeks of uptime)', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(3));
+    const T = Date.UTC(2026, 0, 1);
+    const DAY = 86_400_000;
+    t.add('short', 5, 10_000, T);
+    t.add('long', 7, 20 * DAY, T + 20 * DAY);
+    assert.equal(t.get('short', T + 30 * DAY), 0, 'expired long ago');
+    assert.equal(t.get('long', T + 30 * DAY), 7, 'still alive after the base moved');
+    assert.equal(t.get('long', T + 39 * DAY), 7);
+    assert.equal(t.get('long', T + 41 * DAY), 0);
+    for (let i = 0; i < 60; i++) t.add(`k${i}`, 1, 1000, T + i * DAY);
+    assert.equal(t.get('k59', T + 59 * DAY + 999), 1);
+  });
+
+  it('survives the clock going backwards', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(4));
+    const T = Date.UTC(2026, 0, 1);
+    t.add('a', 3, 60_000, T);
+    assert.equal(t.get('a', T - 5_000), 3);
+    assert.equal(t.get('a', T + 59_999), 3);
+    assert.equal(t.get('a', T + 60_000), 0);
+  });
+});

@@ -1,9 +1,15 @@
 /**
  * A fixed-size table of expiring counters with a hard memory cap.
  *
- * Keys are reduced to a 64-bit seeded hash (two MurmurHash3 lanes, secret seeds),
- * so the table never holds attacker-supplied strings and its size is fixed
- * when it is built: `capacity * 20` bytes, whatever arrives.
+ * Keys are reduced to a 64-bit seeded hash (two MurmurHash3 lanes, secret
+ * seeds), so the table never holds attacker-supplied strings and its size
+ * is fixed when it is built: `capacity * 16` bytes, whatever arrives.
+ *
+ * A slot is four 32-bit words side by side in one array (hash high, hash
+ * low, count, expiry), so a probe reads one cache line, not four. Expiry is
+ * kept in milliseconds from a base the table moves forward as time passes;
+ * 0 marks a slot never used and 1 a deleted one. Lifetimes are capped at
+ * 24 days.
  *
  * A key lives in a window of `WINDOW` slots from its home slot. When the
  * window is full, the entry with the smallest count (then the soonest to
@@ -16,26 +22,27 @@ import type { Random } from './random.js';
 
 const WINDOW = 16;
 /** Bytes per slot: two hash words, a count, and an expiry. */
-export const BYTES_PER_SLOT = 4 + 4 + 4 + 8;
+export const BYTES_PER_SLOT = 16;
+/** Longest lifetime a counter can have (ms). */
+export const MAX_COUNTER_TTL_MS = 2 ** 31 - 1;
+const NEVER = 0;
+const TOMBSTONE = 1;
+/** Past this distance from the base, the base moves (all expiries are shifted once). */
+const REBASE_AT = 2 ** 31;
 
 export class CounterTable {
   readonly capacity: number;
-  readonly #hi: Uint32Array;
-  readonly #lo: Uint32Array;
-  readonly #val: Uint32Array;
-  /** Expiry in ms since epoch; 0 marks an empty slot. */
-  readonly #exp: Float64Array;
+  /** [hi, lo, count, expiry] per slot. */
+  readonly #w: Uint32Array;
   readonly #seedA: number;
   readonly #seedB: number;
+  #base = Number.NaN;
   #size = 0;
   evictions = 0;
 
   constructor(maxBytes: number, random: Random) {
     this.capacity = Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT));
-    this.#hi = new Uint32Array(this.capacity);
-    this.#lo = new Uint32Array(this.capacity);
-    this.#val = new Uint32Array(this.capacity);
-    this.#exp = new Float64Array(this.capacity);
+    this.#w = new Uint32Array(this.capacity * 4);
     const seed = random.bytes(8);
     this.#seedA = seed.readUInt32LE(0);
     this.#seedB = seed.readUInt32LE(4);
@@ -48,6 +55,29 @@ export class CounterTable {
   /** Occupied slots (expired entries count until they are reused). */
   get size(): number {
     return this.#size;
+  }
+
+  /** `now` as table time (≥ 2), moving the base when time has run far from it (either way). */
+  #rel(now: number): number {
+    if (Number.isNaN(this.#base)) this.#base = now - 2;
+    let r = now - this.#base;
+    if (r < 2 || r >= REBASE_AT) {
+      this.#shift(r - 2);
+      r = 2;
+    }
+    return r;
+  }
+
+  /** Moves the base forward by `d` ms (back when negative), keeping every expiry's meaning. */
+  #shift(d: number): void {
+    const w = this.#w;
+    for (let i = 3; i < w.length; i += 4) {
+      const e = w[i]!;
+      if (e <= TOMBSTONE) continue;
+      const moved = e - d;
+      w[i] = moved < 2 ? TOMBSTONE : Math.min(0xffffffff, moved);
+    }
+    this.#base += d;
   }
 
   #hi0 = 0;
@@ -99,86 +129,94 @@ export class CounterTable {
   }
 
   /**
-   * The live slot holding (hi, lo), or -1. Scanning stops at a slot that was
-   * never used (expiry 0): no key can lie past one, since inserts take the
-   * first free slot and deletes leave a tombstone (expiry 1), not a hole.
+   * The word offset of the live slot holding (hi, lo), or -1. Scanning stops
+   * at a slot never used: no key can lie past one, since inserts take the
+   * first free slot and deletes leave a tombstone, not a hole.
    */
-  #find(hi: number, lo: number, now: number): number {
-    const cap = this.capacity;
-    let i = hi % cap;
+  #find(hi: number, lo: number, t: number): number {
+    const w = this.#w;
+    const end = w.length;
+    let o = (hi % this.capacity) * 4;
     for (let n = 0; n < WINDOW; n++) {
-      const exp = this.#exp[i]!;
-      if (exp === 0) return -1;
-      if (this.#hi[i] === hi && this.#lo[i] === lo && exp > now) return i;
-      if (++i === cap) i = 0;
+      const exp = w[o + 3]!;
+      if (exp === NEVER) return -1;
+      if (w[o] === hi && w[o + 1] === lo && exp > t) return o;
+      o += 4;
+      if (o === end) o = 0;
     }
     return -1;
   }
 
   get(key: string, now: number): number {
+    const t = this.#rel(now);
     this.#hash(key);
-    const i = this.#find(this.#hi0, this.#lo0, now);
-    return i < 0 ? 0 : this.#val[i]!;
+    const o = this.#find(this.#hi0, this.#lo0, t);
+    return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
   /** Adds `by` (saturating at 0 and 2^32-1); returns the new count. */
   add(key: string, by: number, ttlMs: number, now: number): number {
+    const t = this.#rel(now);
     this.#hash(key);
-    return this.#add(this.#hi0, this.#lo0, by, ttlMs, now);
+    return this.#add(this.#hi0, this.#lo0, by, ttlMs, t);
   }
 
-  #add(hi: number, lo: number, by: number, ttlMs: number, now: number): number {
-    const cap = this.capacity;
-    let i = hi % cap;
+  #add(hi: number, lo: number, by: number, ttlMs: number, t: number): number {
+    const w = this.#w;
+    const end = w.length;
+    let o = (hi % this.capacity) * 4;
     let free = -1;
     let victim = -1;
     for (let n = 0; n < WINDOW; n++) {
-      const exp = this.#exp[i]!;
-      if (exp > now) {
-        if (this.#hi[i] === hi && this.#lo[i] === lo) {
+      const exp = w[o + 3]!;
+      if (exp > t) {
+        if (w[o] === hi && w[o + 1] === lo) {
           // Clamped to [0, 2^32-1]: a Uint32Array would wrap a negative sum to 4 billion.
-          const v = Math.max(0, Math.min(0xffffffff, this.#val[i]! + by));
-          this.#val[i] = v;
+          const v = Math.max(0, Math.min(0xffffffff, w[o + 2]! + by));
+          w[o + 2] = v;
           return v;
         }
-        if (victim < 0 || this.#val[i]! < this.#val[victim]! || (this.#val[i] === this.#val[victim] && exp < this.#exp[victim]!)) victim = i;
+        if (victim < 0 || w[o + 2]! < w[victim + 2]! || (w[o + 2] === w[victim + 2] && exp < w[victim + 3]!)) victim = o;
       } else {
-        if (free < 0) free = i;
-        if (exp === 0) break; // never used: the key is not further on
+        if (free < 0) free = o;
+        if (exp === NEVER) break; // the key is not further on
       }
-      if (++i === cap) i = 0;
+      o += 4;
+      if (o === end) o = 0;
     }
     let slot = free;
     if (slot < 0) {
       slot = victim;
       this.evictions++;
-    } else if (this.#exp[slot]! <= 1) {
+    } else if (w[slot + 3]! <= TOMBSTONE) {
       this.#size++;
     }
-    this.#hi[slot] = hi;
-    this.#lo[slot] = lo;
     const v = Math.min(0xffffffff, Math.max(0, by));
-    this.#val[slot] = v;
-    this.#exp[slot] = now + Math.max(1, ttlMs);
+    w[slot] = hi;
+    w[slot + 1] = lo;
+    w[slot + 2] = v;
+    w[slot + 3] = Math.min(0xffffffff, t + Math.max(1, Math.min(MAX_COUNTER_TTL_MS, ttlMs)));
     return v;
   }
 
   /** Sets a counter only if absent; true when this call created it. */
   setIfAbsent(key: string, value: number, ttlMs: number, now: number): boolean {
+    const t = this.#rel(now);
     this.#hash(key);
     const hi = this.#hi0;
     const lo = this.#lo0;
-    if (this.#find(hi, lo, now) >= 0) return false;
-    this.#add(hi, lo, value, ttlMs, now);
+    if (this.#find(hi, lo, t) >= 0) return false;
+    this.#add(hi, lo, value, ttlMs, t);
     return true;
   }
 
   delete(key: string, now: number): void {
+    const t = this.#rel(now);
     this.#hash(key);
-    const i = this.#find(this.#hi0, this.#lo0, now);
-    if (i >= 0) {
-      this.#exp[i] = 1; // a tombstone: free for reuse, but scans go on past it
-      this.#val[i] = 0;
+    const o = this.#find(this.#hi0, this.#lo0, t);
+    if (o >= 0) {
+      this.#w[o + 3] = TOMBSTONE; // free for reuse, but scans go on past it
+      this.#w[o + 2] = 0;
       this.#size--;
     }
   }
