@@ -23,6 +23,7 @@ import {
   type DecisionStore,
   type Subject,
 } from 'mamori';
+import { where, type Where } from './where.js';
 
 interface DecisionRow {
   id: string;
@@ -51,35 +52,14 @@ function toDecision(r: DecisionRow): Decision {
 }
 
 /** The fixed SQL fragment and parameter for each filter field that is set. */
-function filterWhere(f: DecisionFilter): { key: string; sql: string; params: Record<string, string | number> } {
-  const parts: string[] = [];
-  const params: Record<string, string | number> = {};
-  let key = '';
-  if (!f.includeExpired) {
-    parts.push('expires_at > @now');
-    key += 'n';
-  }
-  if (f.scope !== undefined) {
-    parts.push('scope = @scope');
-    params.scope = f.scope;
-    key += 's';
-  }
-  if (f.value !== undefined) {
-    parts.push('value = @value');
-    params.value = f.value;
-    key += 'v';
-  }
-  if (f.action !== undefined) {
-    parts.push('action = @action');
-    params.action = f.action;
-    key += 'a';
-  }
-  if (f.origin !== undefined) {
-    parts.push('origin = @origin');
-    params.origin = f.origin;
-    key += 'o';
-  }
-  return { key, sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+function filterWhere(f: DecisionFilter, now: number): Where {
+  return where([
+    ['expires_at > @now', 'now', f.includeExpired ? undefined : now],
+    ['scope = @scope', 'scope', f.scope],
+    ['value = @value', 'value', f.value],
+    ['action = @action', 'action', f.action],
+    ['origin = @origin', 'origin', f.origin],
+  ]);
 }
 
 export class SqliteDecisions implements DecisionStore {
@@ -174,20 +154,20 @@ export class SqliteDecisions implements DecisionStore {
 
   async deleteWhere(filter: DecisionFilter): Promise<number> {
     this.#check();
-    const w = filterWhere(filter);
+    const w = filterWhere(filter, this.#clock.now());
     const s = this.#statement(`delete:${w.key}`, () => `DELETE FROM decisions ${w.sql}`);
-    return s.run(this.#bind(w)).changes;
+    return s.run(w.params).changes;
   }
 
   async list(filter: DecisionFilter = {}): Promise<Decision[]> {
     this.#check();
-    const w = filterWhere(filter);
+    const w = filterWhere(filter, this.#clock.now());
     const s = this.#statement(
       `list:${w.key}`,
       () => `SELECT ${COLUMNS} FROM decisions ${w.sql} ORDER BY created_at DESC, seq DESC LIMIT @limit`,
     );
     const limit = filter.limit && filter.limit > 0 ? Math.trunc(filter.limit) : -1;
-    return (s.all({ ...this.#bind(w), limit }) as DecisionRow[]).map(toDecision);
+    return (s.all({ ...w.params, limit }) as DecisionRow[]).map(toDecision);
   }
 
   async match(subject: Subject): Promise<Decision[]> {
@@ -226,7 +206,4 @@ export class SqliteDecisions implements DecisionStore {
   }
 
   /** Binds @now only when the statement uses it (better-sqlite3 refuses unused named parameters). */
-  #bind(w: { key: string; params: Record<string, string | number> }): Record<string, string | number> {
-    return w.key.includes('n') ? { ...w.params, now: this.#clock.now() } : w.params;
-  }
 }

@@ -7,6 +7,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { boundEvent, MamoriError, type Clock, type EventQuery, type EventStore, type SecurityEvent } from 'mamori';
+import { where } from './where.js';
 
 interface Row {
   ts: number;
@@ -133,38 +134,16 @@ export class SqliteEvents implements EventStore {
     if (this.#isClosed()) throw new MamoriError('MAMORI_ERR_STORE_CLOSED', 'the SQLite store was closed; open it again');
     // What this process appended is visible to its own queries at once.
     this.writePending();
-    const parts: string[] = [];
-    const params: Record<string, string | number> = {};
-    let key = '';
-    if (q.since !== undefined) {
-      parts.push('ts >= @since');
-      params.since = q.since;
-      key += 's';
-    }
-    if (q.until !== undefined) {
-      parts.push('ts <= @until');
-      params.until = q.until;
-      key += 'u';
-    }
-    if (q.action) {
-      parts.push('action = @action');
-      params.action = q.action;
-      key += 'a';
-    }
-    if (q.sourceIp) {
-      parts.push('source_ip = @sourceIp');
-      params.sourceIp = q.sourceIp;
-      key += 'i';
-    }
-    if (q.userId) {
-      parts.push('user_id = @userId');
-      params.userId = q.userId;
-      key += 'n';
-    }
+    const { key, sql, params } = where([
+      ['ts >= @since', 'since', q.since],
+      ['ts <= @until', 'until', q.until],
+      ['action = @action', 'action', q.action || undefined],
+      ['source_ip = @sourceIp', 'sourceIp', q.sourceIp || undefined],
+      ['user_id = @userId', 'userId', q.userId || undefined],
+    ]);
     let s = this.#cache.get(key);
     if (!s) {
-      const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
-      s = this.#db.prepare(`SELECT body FROM events ${where} ORDER BY ts DESC, seq DESC LIMIT @limit`).pluck();
+      s = this.#db.prepare(`SELECT body FROM events ${sql} ORDER BY ts DESC, seq DESC LIMIT @limit`).pluck();
       this.#cache.set(key, s);
     }
     const limit = q.limit === undefined ? 100 : Math.max(0, Math.trunc(q.limit));
