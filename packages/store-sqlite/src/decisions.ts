@@ -205,5 +205,4 @@ export class SqliteDecisions implements DecisionStore {
     return this.#prefixes;
   }
 
-  /** Binds @now only when the statement uses it (better-sqlite3 refuses unused named parameters). */
 }
