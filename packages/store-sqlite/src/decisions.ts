@@ -204,5 +204,4 @@ export class SqliteDecisions implements DecisionStore {
     }
     return this.#prefixes;
   }
-
 }
