@@ -200,7 +200,9 @@ export function sourceKey(ip: string, grouping: SourceGrouping = DEFAULT_GROUPIN
   const a = tryParseIp(ip);
   if (!a) return 'invalid';
   const prefix = a.version === 4 ? grouping.ipv4Prefix : grouping.ipv6Prefix;
-  if ((a.version === 4 && prefix === 32) || (a.version === 6 && prefix === 128)) return formatIp(a);
+  // A dotted-quad that parsed is already canonical (no leading zeros, no mapping): keep the string.
+  if (a.version === 4 && prefix === 32) return ip.length <= 15 && ip[0] !== '[' && !ip.includes(':') ? ip : formatIp(a);
+  if (a.version === 6 && prefix === 128) return formatIp(a);
   return formatCidr(cidrOf(a, prefix));
 }
 

@@ -92,8 +92,12 @@ interface Who {
  * Merging a little too much is the safe direction: it only makes counts stricter.
  */
 export function accountSkeleton(name: string): string {
+  if (!CLEANED.test(name)) return normalizeIdentifier(name);
   return normalizeIdentifier(name.replace(/<[^>]*>?/g, '').replace(/%[0-9a-f]{2}/gi, '').replace(/&[^;\s]*;/g, '').replace(/\s+/g, ' '));
 }
+
+/** Characters that mean a name may need cleaning (most names have none). */
+const CLEANED = /[<%&\s]/;
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
