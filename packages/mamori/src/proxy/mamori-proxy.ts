@@ -9,7 +9,6 @@ import type { Guard, PendingLogin } from '../guard/guard.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN } from '../guard/login-endpoint.js';
 import { header } from '../guard/verdict.js';
-import { isLoopback } from '../core/net.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
 
 export interface MamoriProxyOptions {
@@ -24,11 +23,6 @@ export interface MamoriProxyOptions {
 
 const PENDING = 'mamori.login';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
 
 export function mamoriHooks(guard: Guard): ProxyHooks {
   return {
@@ -109,4 +103,3 @@ export async function startMamoriProxy(o: MamoriProxyOptions) {
   });
 }
 
-export { isLoopback, pathOf };
