@@ -1,5 +1,6 @@
 /** Starts the demo shop, a SQLite-backed guard and the proxy in-process, on loopback port 0. */
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard, defaultConfig, startMamoriProxy, ManualClock, type Guard, type MamoriConfig } from 'mamori';
@@ -98,4 +99,16 @@ export async function solveAndPass(base: string, challenged: Response, ip?: stri
   const cookie = cookieFrom(res, 'mamori_pass');
   if (!cookie) throw new Error('no pass cookie');
   return cookie;
+}
+
+/** Sends raw bytes on a fresh connection and resolves with everything the server wrote back. */
+export function rawExchange(port: number, payload: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    let data = '';
+    sock.on('data', (d) => (data += d.toString('latin1')));
+    sock.on('error', () => resolve(data));
+    sock.on('close', () => resolve(data));
+    sock.write(payload);
+  });
 }

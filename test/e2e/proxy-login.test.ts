@@ -1,8 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { connect } from 'node:net';
-import { startStack, login, cookieFrom, solveAndPass, type Stack } from './harness.js';
+import { startStack, login, cookieFrom, solveAndPass, rawExchange, type Stack } from './harness.js';
 
 describe('e2e: mamori proxy in front of the demo shop, SQLite store', () => {
   let s: Stack;
@@ -147,14 +146,7 @@ describe('e2e: hostile input through the proxy', () => {
   it('10,000 headers get a clean 431 and the proxy keeps serving', async () => {
     const lines = ['GET / HTTP/1.1', `Host: 127.0.0.1:${s.proxy.port}`];
     for (let i = 0; i < 10_000; i++) lines.push(`x-h-${i}: v`);
-    const answer = await new Promise<string>((resolve) => {
-      const sock = connect(s.proxy.port, '127.0.0.1');
-      let data = '';
-      sock.on('data', (d) => (data += d.toString('latin1')));
-      sock.on('error', () => resolve(data));
-      sock.on('close', () => resolve(data));
-      sock.write(lines.join('\r\n') + '\r\n\r\n');
-    });
+    const answer = await rawExchange(s.proxy.port, lines.join('\r\n') + '\r\n\r\n');
     assert.match(answer, /^HTTP\/1\.1 431/);
     assert.equal((await fetch(`${s.proxy.url}/healthz`)).status, 200);
   });
@@ -173,14 +165,7 @@ describe('e2e: hostile input through the proxy', () => {
   });
 
   it('conflicting Content-Length and Transfer-Encoding are refused', async () => {
-    const answer = await new Promise<string>((resolve) => {
-      const sock = connect(s.proxy.port, '127.0.0.1');
-      let data = '';
-      sock.on('data', (d) => (data += d.toString('latin1')));
-      sock.on('error', () => resolve(data));
-      sock.on('close', () => resolve(data));
-      sock.write(`POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
-    });
+    const answer = await rawExchange(s.proxy.port, `POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
     assert.match(answer, /^HTTP\/1\.1 400/);
   });
 
