@@ -174,7 +174,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     const endpoint = guard.findLogin(info.method, url);
     if (!endpoint) return next();
     const q = url.indexOf('?');
-    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : url.slice(q));
+    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : url.slice(q), headerValue(req.headers.cookie));
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     if (fields.notLogin) return next();

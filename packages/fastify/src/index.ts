@@ -89,7 +89,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     const endpoint = guard.findLogin(info.method, req.url);
     if (!endpoint) return;
     const q = req.url.indexOf('?');
-    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : req.url.slice(q));
+    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : req.url.slice(q), headerValue(req.headers.cookie));
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     if (fields.notLogin) return;

@@ -116,7 +116,7 @@ async function loginFields(c: Context, endpoint: LoginEndpointConfig, query: str
     // Malformed: refused, never counted under the empty account name.
     return { problem: 'malformed body', ambiguous: true };
   }
-  return extractParsedLoginFields(endpoint, parsed, query);
+  return extractParsedLoginFields(endpoint, parsed, query, c.req.header('cookie'));
 }
 
 /** The answer with the cookie added next to the app's own (a copy when its headers are immutable). */

@@ -146,8 +146,8 @@ export class Guard {
     return findLoginEndpoint(this.config.logins, method, url);
   }
 
-  readLoginFields(endpoint: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = ''): LoginFields {
-    return extractLoginFields(endpoint, contentType, body, query);
+  readLoginFields(endpoint: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = '', cookies?: string): LoginFields {
+    return extractLoginFields(endpoint, contentType, body, query, cookies);
   }
 
   /** Before the site verifies the password. */

@@ -79,6 +79,8 @@ describe('login endpoints', () => {
     assert.equal(refused('multipart/form-data; boundary=B', unquoted), 'accepted {"username":"alice"}', 'unquoted names are read as PHP reads them');
     const twoNames = Buffer.from('--B\r\nContent-Disposition: form-data; name="x"; name="email"\r\n\r\nalice\r\n--B--\r\n');
     assert.equal(refused('multipart/form-data; boundary=B', twoNames), 'malformed multipart body');
+    const quotedTwoWays = Buffer.from('--B\r\nContent-Disposition: form-data; name="email"\r\n\r\ndecoy\r\n--B\r\nContent-Disposition: form-data; name=\'email\'\r\n\r\nadmin\r\n--B--\r\n');
+    assert.equal(refused('multipart/form-data; boundary=B', quotedTwoWays), 'field "email" appears 2 times', 'a single-quoted name is the same field to PHP');
   });
 
   it('except_query: lets the other forms at the login path through, unless the body names the parameter too', () => {
@@ -91,6 +93,13 @@ describe('login endpoints', () => {
     assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x&action=login'), '?action=postpass').username, 'alice', 'PHP lets the body override the query');
     assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?action=postpass&action=login').username, 'alice', 'two values: not let off');
     assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?redirect_to=%2Fwp-admin%2F&reauth=1').username, 'alice');
+    // What PHP reads as `action` too, or a body with the login's own fields, is never let off:
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?action=lostpassword&+action=login').username, 'alice');
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?action=lostpassword&action[]=login').username, 'alice');
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?action=lostpassword', 'action=login').username, 'alice', 'cookies are in $_REQUEST too');
+    assert.equal(extractLoginFields(wp, FORM, Buffer.from('log=alice&pwd=x'), '?action=lostpassword').username, 'alice', 'a body with log= is a login');
+    const mp = Buffer.from("--B\r\nContent-Disposition: form-data; name='action'\r\n\r\nlogin\r\n--B\r\nContent-Disposition: form-data; name=\"log\"\r\n\r\nalice\r\n--B--\r\n");
+    assert.equal(extractLoginFields(wp, 'multipart/form-data; boundary=B', mp, '?action=lostpassword').username, 'alice', "PHP reads name='action' too");
   });
 
   it('credentials in the query only when they repeat the body', () => {
@@ -131,5 +140,12 @@ describe('login endpoints', () => {
     assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=admin%7C1; path=/'] }), 'success');
     assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=; expires=Thu, 01 Jan 1970'] }), 'unknown', 'a cleared cookie is not a login');
     assert.equal(classifyLoginResponse(wp, { status: 200 }), 'unknown', 'an unread page is never a success');
+    // WordPress with ?reauth=1 answers a wrong password without login_error and clears the cookie:
+    const reauth = ['wordpress_logged_in_abc=%20; expires=Thu, 01-Jan-1970 00:00:01 GMT; Max-Age=0; path=/'];
+    assert.equal(classifyLoginResponse(wp, { status: 200, body: '<form>', setCookies: reauth }), 'unknown', 'a cookie deletion is not a login');
+    assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=admin%7C1; path=/', 'wordpress_logged_in_abc=+; Max-Age=0'] }), 'unknown', 'set, then cleared in the same answer');
+    assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=admin%7C1; expires=Fri, 01 Jan 2100 00:00:00 GMT; path=/'] }), 'success');
+    const wp302 = { ...wp, success: { status: [302], setCookie: 'wordpress_logged_in_' } };
+    assert.equal(classifyLoginResponse(wp302, { status: 200, body: 'x', setCookies: ['wordpress_logged_in_abc=admin%7C1'] }), 'unknown', 'the recommended rule also wants the redirect');
   });
 });

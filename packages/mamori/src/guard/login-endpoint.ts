@@ -46,18 +46,38 @@ export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], met
  * `?action=lostpassword`): the query names an excepted value once, and the body does not name
  * the parameter at all (PHP's `$_REQUEST` lets the body override the query).
  */
-function isExcepted(e: LoginEndpointConfig, query: string, form: URLSearchParams | undefined, json: unknown): boolean {
+function isExcepted(e: LoginEndpointConfig, query: string, form: URLSearchParams | undefined, json: unknown, cookies: string | undefined): boolean {
   const names = Object.keys(e.exceptQuery);
   if (names.length === 0 || !query) return false;
+  // A body that carries the login's own fields is a login, whatever the query says.
+  for (const loc of [e.username, e.password]) {
+    const field = loc?.form ?? loc?.json?.split('.')[0];
+    if (field !== undefined && carries(form, json, field)) return false;
+  }
   const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
   for (const name of names) {
-    const values = params.getAll(name);
-    if (values.length !== 1 || !e.exceptQuery[name]!.includes(values[0]!)) continue;
-    const inForm = form !== undefined && [...form.keys()].some((k) => phpFieldName(k) === phpFieldName(name));
-    const inJson = json !== null && typeof json === 'object' && Object.prototype.hasOwnProperty.call(json, name);
-    if (!inForm && !inJson) return true;
+    // Every key PHP reads as this parameter (` action`, `action[]`...): exactly one, spelled exactly.
+    const keys = [...params.keys()].filter((k) => phpFieldName(k) === phpFieldName(name));
+    if (keys.length !== 1 || keys[0] !== name || !e.exceptQuery[name]!.includes(params.get(name)!)) continue;
+    if (carries(form, json, name)) continue; // PHP's $_REQUEST lets the body override the query
+    if (cookieNames(cookies).some((c) => phpFieldName(c) === phpFieldName(name))) continue; // ... and cookies, by default
+    return true;
   }
   return false;
+}
+
+function carries(form: URLSearchParams | undefined, json: unknown, name: string): boolean {
+  if (form !== undefined && [...form.keys()].some((k) => phpFieldName(k) === phpFieldName(name))) return true;
+  return json !== null && typeof json === 'object' && Object.prototype.hasOwnProperty.call(json, name);
+}
+
+function cookieNames(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .slice(0, 16_384)
+    .split(';')
+    .map((p) => p.split('=')[0]!.trim())
+    .filter(Boolean);
 }
 
 function jsonPath(obj: unknown, path: string): unknown {
@@ -128,7 +148,7 @@ function checkQuery(e: LoginEndpointConfig, query: string, fields: LoginFields):
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function extractLoginFields(e: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = ''): LoginFields {
+export function extractLoginFields(e: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = '', cookies?: string): LoginFields {
   const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   // mamori must read the body exactly as the site will, or not at all: one encoding, UTF-8, no BOM.
@@ -168,7 +188,7 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   } else if (body.length > 0 || !Object.keys(e.exceptQuery).length) {
     return refuse(ct ? `unsupported content type "${ct.slice(0, 80)}"` : 'no content type');
   }
-  if (isExcepted(e, query, form, json)) return { notLogin: true };
+  if (isExcepted(e, query, form, json, cookies)) return { notLogin: true };
   return checkQuery(e, query, fromParsed(e, form, json));
 }
 
@@ -199,9 +219,10 @@ export function parseMultipartFields(contentType: string, body: Buffer): URLSear
     const dispositions = head.match(/^content-disposition:.*$/gim) ?? [];
     if (dispositions.length !== 1) return undefined; // none, or two a parser could choose between
     const disposition = /^content-disposition:\s*form-data\s*;(.*)$/i.exec(dispositions[0]!)?.[1] ?? '';
-    const names = [...disposition.matchAll(/(?:^|;)\s*name=(?:"([^"]*)"|([^;\s"]+))/gi)];
+    // Quoted with " or ' (PHP takes both) or not at all.
+    const names = [...disposition.matchAll(/(?:^|;)\s*name=(?:"([^"]*)"|'([^']*)'|([^;\s"']+))/gi)];
     if (names.length > 1) return undefined;
-    const name = names[0]?.[1] ?? names[0]?.[2];
+    const name = names[0]?.[1] ?? names[0]?.[2] ?? names[0]?.[3];
     if (name !== undefined && !/(?:^|;)\s*filename\*?=/i.test(disposition)) {
       try {
         out.append(name, UTF8.decode(body.subarray(headEnd + 4, next)));
@@ -230,7 +251,7 @@ function formFromObject(e: LoginEndpointConfig, obj: object): URLSearchParams | 
  * Reads the fields from a body a framework already parsed (the adapters' case). `query` is the
  * request's query string, for `except_query` and credentials sent in it.
  */
-export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown, query = ''): LoginFields {
+export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown, query = '', cookies?: string): LoginFields {
   const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
   const form = new URLSearchParams();
   if (isObject && (e.username.form !== undefined || e.password?.form !== undefined)) {
@@ -240,7 +261,7 @@ export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown
       else if (v !== null && typeof v === 'object') form.append(`${k}[]`, ''); // a nested value the app may read as the field
     }
   }
-  if (isExcepted(e, query, form, isObject ? parsed : undefined)) return { notLogin: true };
+  if (isExcepted(e, query, form, isObject ? parsed : undefined, cookies)) return { notLogin: true };
   // A body the framework did not parse into an object has no account name: refused, never counted under "".
   return checkQuery(e, query, fromParsed(e, isObject ? form : undefined, isObject ? parsed : undefined));
 }
@@ -289,14 +310,36 @@ export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): L
   return 'success';
 }
 
-/** Whether the answer sets a non-empty cookie whose name starts with `prefix`. */
-function setsCookie(list: readonly string[] | undefined, prefix: string): boolean {
+/**
+ * Whether the answer sets (not clears) a cookie whose name starts with `prefix`: a deletion
+ * (empty or placeholder value, Max-Age ≤ 0, Expires in the past) is not a login, and neither is
+ * a cookie that a later Set-Cookie of the same answer clears.
+ */
+function setsCookie(list: readonly string[] | undefined, prefix: string, now = Date.now()): boolean {
+  const live = new Map<string, boolean>();
   for (const c of list ?? []) {
     const eq = c.indexOf('=');
     if (eq <= 0) continue;
     const name = c.slice(0, eq).trim();
-    const value = c.slice(eq + 1).split(';')[0]!.trim();
-    if (name.startsWith(prefix) && value !== '' && value !== 'deleted') return true;
+    if (!name.startsWith(prefix)) continue;
+    const [rawValue = '', ...attrs] = c.slice(eq + 1).split(';');
+    let value = rawValue.trim();
+    try {
+      value = decodeURIComponent(value.replace(/\+/g, ' ')).trim();
+    } catch {
+      // An undecodable value is taken as it is.
+    }
+    let alive = value !== '' && value.toLowerCase() !== 'deleted';
+    for (const attr of attrs) {
+      const [k = '', v = ''] = attr.split('=').map((x) => x.trim());
+      if (k.toLowerCase() === 'max-age' && !(Number(v) > 0)) alive = false;
+      if (k.toLowerCase() === 'expires') {
+        const t = Date.parse(v);
+        if (!Number.isFinite(t) || t <= now) alive = false;
+      }
+    }
+    live.set(name, alive); // the last Set-Cookie for a name is the one that stands
   }
+  for (const alive of live.values()) if (alive) return true;
   return false;
 }

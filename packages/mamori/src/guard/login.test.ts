@@ -284,8 +284,13 @@ describe('login protection: attempts the site never answers', () => {
 describe('login protection: account names', () => {
   it('names a site cleans up before looking them up count as one account', async () => {
     const { guard } = setup();
-    for (const n of ['adm%41in', 'ad<b>min', 'admin&x;', 'ADMIN', ' admin ', 'ａｄｍｉｎ']) assert.equal(guard.userHash(n), guard.userHash('admin'), n);
+    for (const n of ['adm%41in', 'ad<b>min', 'admin&x;', 'ADMIN', ' admin ', 'ａｄｍｉｎ', 'ad<script>1</script>min', 'ad<!-- > -->min', "ad<b title='>'>min", 'ad&x y;min', 'àdmin', 'ad<unclosed']) {
+      const want = n === 'ad<unclosed' ? guard.userHash('ad') : guard.userHash('admin');
+      assert.equal(guard.userHash(n), want, n);
+    }
     assert.notEqual(guard.userHash('admin2'), guard.userHash('admin'));
+    assert.notEqual(guard.userHash('がく'), guard.userHash('かく'), 'Japanese names keep their voicing marks');
+    assert.equal(guard.userHash('ｶﾞｸ'), guard.userHash('ガク'), 'half-width kana fold to full width');
   });
 });
 

@@ -68,12 +68,9 @@ interface Keys {
   sprayPrev: string | undefined;
 }
 
-const WHO = Symbol('mamori.login.attempt');
-type Carrier = { [WHO]?: Who | undefined };
+type Carrier = Record<symbol, Who | undefined>;
 
 interface Who {
-  /** The guard that worked it out (an attempt object could be shown to two guards). */
-  guard: LoginGuard;
   uh: string;
   device: DeviceClaims | undefined;
   k: Keys;
@@ -86,18 +83,31 @@ interface Who {
 }
 
 /**
- * The form an account name is counted under: case-folded, NFKC, and stripped the way sites
- * clean names before looking them up (WordPress's sanitize_user drops tags, %XX escapes and
- * &entities; and collapses spaces), so `adm%41in`, `ad<b>min` and `admin&x;` count as `admin`.
- * Merging a little too much is the safe direction: it only makes counts stricter.
+ * The form an account name is counted under, merging whatever a site may treat as the same
+ * account (WordPress's sanitize_user drops tags, %XX escapes and &entities;, strips accents and
+ * collapses spaces): `adm%41in`, `ad<b>min`, `ad<script>1</script>min`, `admin&x;` and `àdmin`
+ * all count as `admin`. Merging too much is the safe direction: it only makes counts stricter
+ * (an attacker could always lock an account by typing its plain name).
  */
 export function accountSkeleton(name: string): string {
-  if (!CLEANED.test(name)) return normalizeIdentifier(name);
-  return normalizeIdentifier(name.replace(/<[^>]*>?/g, '').replace(/%[0-9a-f]{2}/gi, '').replace(/&[^;\s]*;/g, '').replace(/\s+/g, ' '));
+  let n = name;
+  if (CLEANED.test(n)) {
+    n = n
+      .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '')
+      .replace(/<[\s\S]*>/g, '') // from the first < to the last >
+      .replace(/<[\s\S]*$/, '') // and an unclosed one to the end
+      .replace(/%[0-9a-f]{2}/gi, '')
+      .replace(/&[^;]*;/g, '')
+      .replace(/\s+/g, ' ');
+  }
+  // Latin accents go (NFKD, then the combining diacritics U+0300-036F), as sites strip them before
+  // looking names up; other marks (the kana voicing marks) stay, or がく and かく would be one account.
+  return normalizeIdentifier(ASCII_NAME.test(n) ? n : n.normalize('NFKD').replace(/[\u0300-\u036f]/g, ''));
 }
 
 /** Characters that mean a name may need cleaning (most names have none). */
 const CLEANED = /[<%&\s]/;
+const ASCII_NAME = /^[\x20-\x7e]*$/;
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
@@ -130,6 +140,8 @@ export class LoginGuard {
   readonly #users: StringHasher;
   readonly #sprayKey: Buffer;
   /** What check worked out for an attempt object, reused by report for the same object. */
+  /** This guard's own key on attempt objects: two guards never see each other's state. */
+  readonly #key = Symbol('mamori.login.attempt');
   /** Attempts that cannot carry their Who (frozen objects) keep it here instead. */
   readonly #frozen = new WeakMap<LoginAttempt, Who>();
   /** Spray hashers for the current and previous windows (the key changes with the window). */
@@ -153,12 +165,12 @@ export class LoginGuard {
   #who(a: LoginAttempt): Who {
     // Kept on the attempt object itself (under a private symbol) from check to report: no
     // table to fill or evict, and it goes when the attempt goes.
-    let w = (a as Carrier)[WHO] ?? this.#frozen.get(a);
-    if (!w || w.guard !== this) {
+    let w = (a as unknown as Carrier)[this.#key] ?? this.#frozen.get(a);
+    if (!w) {
       const uh = this.userHash(a.username);
       const device = this.#device(a, uh);
-      w = { guard: this, uh, device, k: this.#keys(a, uh, device) };
-      if (Object.isExtensible(a)) Object.defineProperty(a, WHO, { value: w, writable: true, configurable: true, enumerable: false });
+      w = { uh, device, k: this.#keys(a, uh, device) };
+      if (Object.isExtensible(a)) Object.defineProperty(a, this.#key, { value: w, writable: true, configurable: true, enumerable: false });
       else this.#frozen.set(a, w);
     }
     return w;
@@ -166,7 +178,7 @@ export class LoginGuard {
 
   /** Forgets an attempt once it is settled. */
   #done(a: LoginAttempt): void {
-    if ((a as Carrier)[WHO]) (a as Carrier)[WHO] = undefined;
+    if ((a as unknown as Carrier)[this.#key]) (a as unknown as Carrier)[this.#key] = undefined;
     else this.#frozen.delete(a);
   }
 
@@ -175,13 +187,22 @@ export class LoginGuard {
    * counted for it. Without this, a check that is never reported would hold a lock on its way.
    */
   async release(a: LoginAttempt): Promise<void> {
-    const w = (a as Carrier)[WHO] ?? this.#frozen.get(a);
+    const w = (a as unknown as Carrier)[this.#key] ?? this.#frozen.get(a);
     this.#done(a);
     const r = w?.reserved;
     if (!w || !r) return;
-    const undo = this.#failureOps(w.k, r.by).map((op) => ({ ...op, by: -(op.by ?? 1) }));
-    if (this.#d.store.sync) this.#d.store.sync.incrementSync(undo);
-    else await this.#d.store.increment(undo);
+    await this.#takeBack(w.k, r.by);
+  }
+
+  /** Takes back the counts one reserved failure added. */
+  async #takeBack(k: Keys, by: number): Promise<void> {
+    await this.#write(this.#failureOps(k, by).map((op) => ({ ...op, by: -(op.by ?? 1) })));
+  }
+
+  /** Applies counter changes, without a promise round when the store is in-process. */
+  async #write(ops: CounterOp[]): Promise<void> {
+    if (this.#d.store.sync) this.#d.store.sync.incrementSync(ops);
+    else await this.#d.store.increment(ops);
   }
 
   #passwordHash(password: string, bucket: number): string {
@@ -241,6 +262,12 @@ export class LoginGuard {
   async check(a: LoginAttempt): Promise<LoginVerdict> {
     const c = this.config;
     const who = this.#who(a);
+    // Checked again before any report: the earlier reservation is taken back first.
+    if (who.reserved) {
+      const by = who.reserved.by;
+      who.reserved = undefined;
+      await this.#takeBack(who.k, by);
+    }
     const { uh, device } = who;
     const k = this.#now(a, who.k);
     const trusted = device !== undefined;
@@ -274,13 +301,9 @@ export class LoginGuard {
         // A lock was due but its failure was never reported (the site did not answer): set it
         // here, so that it has an end.
         const until = Math.ceil((k.now + c.userSource.backoffBaseMs) / 1000);
-        const lock = [{ key: k.backoff, by: until, ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs }];
-        if (st.sync) st.sync.incrementSync(lock);
-        else await st.increment(lock);
+        await this.#write([{ key: k.backoff, by: until, ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs }]);
       }
-      const undo = reserve.map((op) => ({ ...op, by: -(op.by ?? 1) }));
-      if (st.sync) st.sync.incrementSync(undo);
-      else await st.increment(undo);
+      await this.#takeBack(k, by);
     }
     return v;
   }

@@ -35,6 +35,7 @@ class Exchange {
   /** Bytes of this request's body counted in ctx.buffered until the exchange ends. */
   #held = 0;
   #deadline: NodeJS.Timeout | undefined;
+  #onSocketClose: (() => void) | undefined;
   /** Whose share held bodies count against: the client address, IPv6 by /64. */
   get #client(): string {
     return sourceKey(this.ex.req.ip);
@@ -61,6 +62,19 @@ class Exchange {
     if (!set) this.ctx.inflight.set(socket, (set = new Set()));
     set.add(this.res);
     this.res.once('close', () => this.#onClose());
+    // A pipelined response still queued behind an earlier one never emits 'close' when the
+    // socket dies: the socket's own 'close' ends this exchange too (and gives back its bytes).
+    // One listener per socket, whatever the number of exchanges queued on it.
+    let closers = this.ctx.closers.get(socket);
+    if (!closers) {
+      const fresh = new Set<() => void>();
+      this.ctx.closers.set(socket, (closers = fresh));
+      socket.once('close', () => {
+        for (const close of [...fresh]) close();
+      });
+    }
+    this.#onSocketClose = () => this.#onClose();
+    closers.add(this.#onSocketClose);
     this.res.on('error', () => {
       // A write after the client left: the 'close' above has it.
     });
@@ -356,6 +370,7 @@ class Exchange {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#onSocketClose) this.ctx.closers.get(this.req.socket)?.delete(this.#onSocketClose);
     clearTimeout(this.#deadline);
     if (this.#held > 0) {
       const b = this.ctx.buffered;

@@ -81,3 +81,40 @@ it("one client's stalled uploads spend only its own share (429), and a slow body
     await up.close();
   }
 });
+
+it('pipelined requests whose client disconnects give back their held bytes and are reported done', async () => {
+  const up = await echoUpstream();
+  const done: number[] = [];
+  const proxy = await startProxy({
+    upstream: up.url,
+    port: 0,
+    limits: { maxBufferedBodyBytes: 64 * 1024, maxBufferedPerClientBytes: 100 * 1024, lingerMs: 50 },
+    hooks: {
+      onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined),
+      onDone: (_ex, info) => done.push(info.status),
+    },
+  });
+  try {
+    // Two pipelined uploads: the second's response is queued behind the first when the socket dies.
+    await new Promise<void>((resolve) => {
+      const socket = connect(proxy.port, '127.0.0.1', () => {
+        const head = (n: number) => `POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${n}\r\n\r\n`;
+        socket.write(head(10) + 'x'.repeat(10) + head(60 * 1024) + 'y'.repeat(60 * 1024 - 1), () => setImmediate(() => {
+          socket.destroy();
+          resolve();
+        }));
+      });
+      socket.on('error', () => resolve());
+    });
+    // The client's whole share must be free again: a 60 KiB body is accepted (bounded retry while the closes land).
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await request(`${proxy.url}/login`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'z'.repeat(60 * 1024) })).status;
+    }
+    assert.equal(status, 200);
+    assert.ok(done.length >= 2, `every exchange reported done (${done.join(',')})`);
+  } finally {
+    await proxy.close();
+    await up.close();
+  }
+});

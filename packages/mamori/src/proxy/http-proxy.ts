@@ -138,6 +138,8 @@ export interface ProxyContext {
   readonly tunnels: Set<Duplex>;
   /** Responses in flight per client socket, to know whether a raw answer can still be written. */
   readonly inflight: WeakMap<Duplex, Set<http.ServerResponse>>;
+  /** Per client socket, what ends its exchanges when it closes (pipelined ones included). */
+  readonly closers: WeakMap<Duplex, Set<() => void>>;
   /** Bytes of request bodies being held for inspection right now, by every exchange together. */
   readonly buffered: { bytes: number; byClient: Map<string, number> };
   reportError(err: unknown): void;
@@ -167,6 +169,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     tunnels: new Set(),
     inflight: new WeakMap(),
     buffered: { bytes: 0, byClient: new Map() },
+    closers: new WeakMap(),
     reportError,
   };
 

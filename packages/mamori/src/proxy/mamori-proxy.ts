@@ -42,7 +42,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const encoding = header(req, 'content-encoding');
       if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
       const q = ex.url.indexOf('?');
-      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body, q < 0 ? '' : ex.url.slice(q));
+      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body, q < 0 ? '' : ex.url.slice(q), header(req, 'cookie'));
       // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
       // charset, no account name...) could be counted under one name and checked under another.
       if (fields.ambiguous) return AMBIGUOUS_LOGIN;
