@@ -20,22 +20,36 @@ function stalledUpload(port: number, declared: number, sent: number): Promise<{ 
   });
 }
 
-it('bodies held for inspection share one memory budget: past it, new ones get 503 and the rest is served', async () => {
+/** A proxy that holds /login bodies for inspection, with the given limits, in front of an echo upstream. */
+async function bufferingProxy(limits: Parameters<typeof startProxy>[0]['limits'], onDone?: (status: number) => void) {
   const up = await echoUpstream();
   const proxy = await startProxy({
     upstream: up.url,
     port: 0,
-    limits: { maxBufferedBodyBytes: 64 * 1024, maxBufferedTotalBytes: 100 * 1024, lingerMs: 50 },
-    hooks: { onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined) },
+    limits: { maxBufferedBodyBytes: 64 * 1024, lingerMs: 50, ...limits },
+    hooks: {
+      onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined),
+      ...(onDone ? { onDone: (_ex: unknown, info: { status: number }) => onDone(info.status) } : {}),
+    },
   });
+  return { up, proxy, close: async () => (await proxy.close(), await up.close()) };
+}
+
+/** Three uploads of 45 KiB of a declared 60 KiB, each left stalled. */
+async function threeStalled(port: number) {
+  const a = await stalledUpload(port, 60 * 1024, 45 * 1024);
+  const b = await stalledUpload(port, 60 * 1024, 45 * 1024);
+  const c = await stalledUpload(port, 60 * 1024, 45 * 1024);
+  return [a, b, c] as const;
+}
+
+it('bodies held for inspection share one memory budget: past it, new ones get 503 and the rest is served', async () => {
+  const { proxy, close } = await bufferingProxy({ maxBufferedTotalBytes: 100 * 1024 });
   const open: Socket[] = [];
   try {
-    const a = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
-    const b = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
-    open.push(a.socket, b.socket);
-    // 90 KiB held: a third body pushes the total past 100 KiB.
-    const c = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
-    open.push(c.socket);
+    // 90 KiB held by the first two: the third pushes the total past 100 KiB.
+    const [a, b, c] = await threeStalled(proxy.port);
+    open.push(a.socket, b.socket, c.socket);
     assert.match(await c.answer, /^HTTP\/1\.1 503 /);
     assert.equal((await request(`${proxy.url}/page`)).status, 200, 'requests that hold no body are still served');
     // Once the holders go away, the budget is free again.
@@ -49,26 +63,16 @@ it('bodies held for inspection share one memory budget: past it, new ones get 50
     assert.equal(status, 200);
   } finally {
     for (const s of open) s.destroy();
-    await proxy.close();
-    await up.close();
+    await close();
   }
 });
 
 it("one client's stalled uploads spend only its own share (429), and a slow body times out (408)", async () => {
-  const up = await echoUpstream();
-  const proxy = await startProxy({
-    upstream: up.url,
-    port: 0,
-    limits: { maxBufferedBodyBytes: 64 * 1024, maxBufferedPerClientBytes: 100 * 1024, lingerMs: 50, bufferedBodyTimeoutMs: 200 },
-    hooks: { onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined) },
-  });
+  const { proxy, close } = await bufferingProxy({ maxBufferedPerClientBytes: 100 * 1024, bufferedBodyTimeoutMs: 200 });
   const open: Socket[] = [];
   try {
-    const a = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
-    const b = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
-    open.push(a.socket, b.socket);
-    const c = await stalledUpload(proxy.port, 60 * 1024, 45 * 1024);
-    open.push(c.socket);
+    const [a, b, c] = await threeStalled(proxy.port);
+    open.push(a.socket, b.socket, c.socket);
     assert.match(await c.answer, /^HTTP\/1\.1 429 /);
     // The stalled ones are cut off by the body deadline, which frees the share.
     assert.match(await a.answer, /^HTTP\/1\.1 408 /);
@@ -77,23 +81,13 @@ it("one client's stalled uploads spend only its own share (429), and a slow body
     assert.equal(ok.status, 200);
   } finally {
     for (const s of open) s.destroy();
-    await proxy.close();
-    await up.close();
+    await close();
   }
 });
 
 it('pipelined requests whose client disconnects give back their held bytes and are reported done', async () => {
-  const up = await echoUpstream();
   const done: number[] = [];
-  const proxy = await startProxy({
-    upstream: up.url,
-    port: 0,
-    limits: { maxBufferedBodyBytes: 64 * 1024, maxBufferedPerClientBytes: 100 * 1024, lingerMs: 50 },
-    hooks: {
-      onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined),
-      onDone: (_ex, info) => done.push(info.status),
-    },
-  });
+  const { proxy, close } = await bufferingProxy({ maxBufferedPerClientBytes: 100 * 1024 }, (status) => done.push(status));
   try {
     // Two pipelined uploads: the second's response is queued behind the first when the socket dies.
     await new Promise<void>((resolve) => {
@@ -114,7 +108,6 @@ it('pipelined requests whose client disconnects give back their held bytes and a
     assert.equal(status, 200);
     assert.ok(done.length >= 2, `every exchange reported done (${done.join(',')})`);
   } finally {
-    await proxy.close();
-    await up.close();
+    await close();
   }
 });
