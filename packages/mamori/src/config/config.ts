@@ -185,39 +185,40 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   };
   const lp = raw.login_protection ?? {};
   const d = LOGIN_DEFAULTS;
+  const lpDur = (section: string, key: string, fallback: number): number => dur(lp[section]?.[key], fallback, ['login_protection', section, key]);
   const loginProtection: LoginProtectionConfig = {
     mode: lp.mode ?? raw.mode ?? 'enforce',
     userSource: {
       challengeAfter: lp.user_source?.challenge_after ?? d.userSource.challengeAfter,
       blockAfter: lp.user_source?.block_after ?? d.userSource.blockAfter,
-      windowMs: dur(lp.user_source?.window, d.userSource.windowMs, ['login_protection', 'user_source', 'window']),
-      backoffBaseMs: dur(lp.user_source?.backoff_base, d.userSource.backoffBaseMs, ['login_protection', 'user_source', 'backoff_base']),
-      backoffMaxMs: dur(lp.user_source?.backoff_max, d.userSource.backoffMaxMs, ['login_protection', 'user_source', 'backoff_max']),
+      windowMs: lpDur('user_source', 'window', d.userSource.windowMs),
+      backoffBaseMs: lpDur('user_source', 'backoff_base', d.userSource.backoffBaseMs),
+      backoffMaxMs: lpDur('user_source', 'backoff_max', d.userSource.backoffMaxMs),
     },
     user: {
       challengeAfter: lp.user?.challenge_after ?? d.user.challengeAfter,
       closeAfter: lp.user?.close_after ?? d.user.closeAfter,
-      windowMs: dur(lp.user?.window, d.user.windowMs, ['login_protection', 'user', 'window']),
-      closeForMs: dur(lp.user?.close_for, d.user.closeForMs, ['login_protection', 'user', 'close_for']),
+      windowMs: lpDur('user', 'window', d.user.windowMs),
+      closeForMs: lpDur('user', 'close_for', d.user.closeForMs),
     },
     source: {
       challengeAfterUsers: lp.source?.challenge_after_users ?? d.source.challengeAfterUsers,
       blockAfterUsers: lp.source?.block_after_users ?? d.source.blockAfterUsers,
-      windowMs: dur(lp.source?.window, d.source.windowMs, ['login_protection', 'source', 'window']),
-      blockForMs: dur(lp.source?.block_for, d.source.blockForMs, ['login_protection', 'source', 'block_for']),
+      windowMs: lpDur('source', 'window', d.source.windowMs),
+      blockForMs: lpDur('source', 'block_for', d.source.blockForMs),
     },
     spraying: {
       challengeAfterUsers: lp.spraying?.challenge_after_users ?? d.spraying.challengeAfterUsers,
       blockAfterUsers: lp.spraying?.block_after_users ?? d.spraying.blockAfterUsers,
-      windowMs: dur(lp.spraying?.window, d.spraying.windowMs, ['login_protection', 'spraying', 'window']),
+      windowMs: lpDur('spraying', 'window', d.spraying.windowMs),
     },
     site: {
       challengeAboveFailures: lp.site?.challenge_above_failures ?? d.site.challengeAboveFailures,
-      windowMs: dur(lp.site?.window, d.site.windowMs, ['login_protection', 'site', 'window']),
+      windowMs: lpDur('site', 'window', d.site.windowMs),
     },
     trustedDevice: {
       enabled: lp.trusted_device?.enabled ?? d.trustedDevice.enabled,
-      ttlMs: dur(lp.trusted_device?.ttl, d.trustedDevice.ttlMs, ['login_protection', 'trusted_device', 'ttl']),
+      ttlMs: lpDur('trusted_device', 'ttl', d.trustedDevice.ttlMs),
       cookie: lp.trusted_device?.cookie ?? d.trustedDevice.cookie,
     },
     notifyAfterFailures: lp.notify_after_failures ?? d.notifyAfterFailures,

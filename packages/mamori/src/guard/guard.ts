@@ -167,12 +167,11 @@ export class Guard {
     return { endpoint, fields, req, attempt, verdict: verdict.action === 'block' ? { ...verdict, status: 429 } : verdict };
   }
 
-  /** After the site answered: counts the outcome; returns headers to add (the trusted-device cookie). */
+  /** After the site answered: counts the outcome; returns the trusted-device cookie to add on a success. */
   async reportLogin(p: PendingLogin, answer: LoginAnswer): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
-    const outcome = classifyLoginResponse(p.endpoint, answer);
-    // An answer mamori cannot classify is counted as a failure: never as a success.
-    const report = await this.reportOutcome(p, outcome === 'success');
-    return { outcome, ...report };
+    const { done, ...result } = this.settleLogin(p, answer);
+    await done;
+    return result;
   }
 
   /**
@@ -182,7 +181,8 @@ export class Guard {
    */
   settleLogin(p: PendingLogin, answer: LoginAnswer): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     const outcome = classifyLoginResponse(p.endpoint, answer);
-    const done = this.reportOutcome(p, outcome === 'success');
+    // An answer mamori cannot classify is counted as a failure: never as a success.
+    const done = this.login.report(p.attempt, outcome === 'success');
     if (outcome !== 'success' || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.config.loginProtection.trustedDevice.cookie;
     const uh = this.login.userHash(p.fields.username ?? '');
@@ -204,12 +204,6 @@ export class Guard {
     }
   }
 
-  async reportOutcome(p: PendingLogin, success: boolean): Promise<{ setCookie?: string }> {
-    const r = await this.login.report(p.attempt, success);
-    if (!r.deviceToken) return {};
-    const secure = header(p.req, 'x-forwarded-proto') === 'https';
-    return { setCookie: serializeCookie(this.config.loginProtection.trustedDevice.cookie, r.deviceToken, { maxAgeSec: (r.deviceTtlMs ?? 0) / 1000, secure }) };
-  }
 
   /** The answer for a blocked or challenged request, in JSON or HTML as the client prefers. */
   respond(v: Verdict, req: RequestInfo): RenderedResponse {
