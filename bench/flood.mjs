@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, sourceKey, systemClock } from 'mamori';
+import { DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ensureExposeGc, liveMemory, mib, MiB, num, printTable, progress, progressDone, runJsonChild, verdictLine, writeResult } from './lib.mjs';
 
@@ -95,10 +95,9 @@ const guard = new LoginGuard(LOGIN_DEFAULTS, {
 
 // The attacker: many consecutive failures on one account from one source before the flood.
 for (let i = 0; i < ATTACKER_FAILURES; i++) await guard.report(ATTACKER, false);
-const uh = guard.userHash(ATTACKER.username);
-const src = sourceKey(ATTACKER.ip, DEFAULT_GROUPING);
-// The counter keys LoginGuard uses (guard/login.ts: #keys).
-const attackerKeys = [`l:us:${uh}:${src}`, `l:bo:${uh}:${src}`, `l:u:${uh}`];
+// The counter keys LoginGuard uses for the attacker.
+const ak = guard.counterKeys(ATTACKER);
+const attackerKeys = [ak.userSource, ak.backoff, ak.user];
 const readAttacker = async () => {
   const [userSource, backoffUntil, user] = await store.read(attackerKeys);
   const v = await guard.check(ATTACKER);

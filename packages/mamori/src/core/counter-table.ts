@@ -82,14 +82,51 @@ export class CounterTable {
 
   #hi0 = 0;
   #lo0 = 0;
+  /** Running state of the two lanes while a key is absorbed. */
+  #ha = 0;
+  #hb = 0;
 
   /**
    * Both hash words of a key in one pass over it (MurmurHash3's 32-bit
    * mixing, run with two secret seeds side by side); left in #hi0 / #lo0.
    */
   #hash(s: string): void {
-    let a = this.#seedA;
-    let b = this.#seedB;
+    this.#ha = this.#seedA;
+    this.#hb = this.#seedB;
+    this.#absorb(s);
+    this.#finish(s.length);
+  }
+
+  /**
+   * The hash of a (set, member) pair, as if of one key made of both, but
+   * without joining them: the joined string would be a rope the hash first
+   * has to copy out. The set's length is mixed in between, so no other
+   * split of the same characters gives the same stream.
+   */
+  #hashPair(s: string, t: string): void {
+    this.#ha = this.#seedA;
+    this.#hb = this.#seedB;
+    this.#absorb(s);
+    this.#mixWord(s.length ^ 0x9e3779b9);
+    this.#absorb(t);
+    this.#finish(s.length + t.length + 2);
+  }
+
+  #mixWord(k: number): void {
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let a = this.#ha ^ k;
+    a = (a << 13) | (a >>> 19);
+    this.#ha = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    let b = this.#hb ^ k;
+    b = (b << 13) | (b >>> 19);
+    this.#hb = (Math.imul(b, 5) + 0xe6546b64) | 0;
+  }
+
+  #absorb(s: string): void {
+    let a = this.#ha;
+    let b = this.#hb;
     const len = s.length;
     let i = 0;
     for (; i + 1 < len; i += 2) {
@@ -112,13 +149,18 @@ export class CounterTable {
       a ^= k;
       b ^= k;
     }
-    a ^= len;
+    this.#ha = a;
+    this.#hb = b;
+  }
+
+  #finish(len: number): void {
+    let a = this.#ha ^ len;
     a ^= a >>> 16;
     a = Math.imul(a, 0x85ebca6b);
     a ^= a >>> 13;
     a = Math.imul(a, 0xc2b2ae35);
     a ^= a >>> 16;
-    b ^= len;
+    let b = this.#hb ^ len;
     b ^= b >>> 16;
     b = Math.imul(b, 0x85ebca6b);
     b ^= b >>> 13;
@@ -208,6 +250,23 @@ export class CounterTable {
     if (this.#find(hi, lo, t) >= 0) return false;
     this.#add(hi, lo, value, ttlMs, t);
     return true;
+  }
+
+  /**
+   * Adds `member` to the set `key` (a marker entry per member, then the
+   * set's count): returns the set's distinct count after it.
+   */
+  addMember(key: string, member: string, ttlMs: number, now: number): number {
+    const t = this.#rel(now);
+    this.#hashPair(key, member);
+    if (this.#find(this.#hi0, this.#lo0, t) < 0) {
+      this.#add(this.#hi0, this.#lo0, 1, ttlMs, t);
+      this.#hash(key);
+      return this.#add(this.#hi0, this.#lo0, 1, ttlMs, t);
+    }
+    this.#hash(key);
+    const o = this.#find(this.#hi0, this.#lo0, t);
+    return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
   delete(key: string, now: number): void {

@@ -221,6 +221,9 @@ export class MemoryStore implements Store {
   readonly decisions: MemoryDecisions;
   readonly events: EventStore;
   readonly #clock: Clock;
+  get clock(): Clock {
+    return this.#clock;
+  }
   #closed = false;
 
   constructor(opts: MemoryStoreOptions = {}) {
@@ -260,17 +263,15 @@ export class MemoryStore implements Store {
   // The synchronous forms (SyncStore): the same work, without a promise.
   readonly sync: SyncStore = this;
 
-  readSync(keys: readonly string[]): number[] {
+  readSync(keys: readonly string[], now = this.#clock.now()): number[] {
     this.#open();
-    const now = this.#clock.now();
     const out = new Array<number>(keys.length);
     for (let i = 0; i < keys.length; i++) out[i] = this.table.get(keys[i]!, now);
     return out;
   }
 
-  incrementSync(ops: readonly CounterOp[]): number[] {
+  incrementSync(ops: readonly CounterOp[], now = this.#clock.now()): number[] {
     this.#open();
-    const now = this.#clock.now();
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
@@ -279,14 +280,12 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  addDistinctSync(ops: readonly DistinctOp[]): number[] {
+  addDistinctSync(ops: readonly DistinctOp[], now = this.#clock.now()): number[] {
     this.#open();
-    const now = this.#clock.now();
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      const fresh = this.table.setIfAbsent(`${op.key}\u0000${op.member}`, 1, op.ttlMs, now);
-      out[i] = fresh ? this.table.add(op.key, 1, op.ttlMs, now) : this.table.get(op.key, now);
+      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now);
     }
     return out;
   }

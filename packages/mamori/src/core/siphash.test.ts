@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sipHash24, sipKey, StringHasher } from './siphash.js';
+import { idKey, idString, sipHash24, sipKey, StringHasher } from './siphash.js';
 
 // The 64 SipHash-2-4 reference vectors: key 00..0f, message 00..(n-1) for n = 0..63.
 const VECTORS = [
@@ -36,4 +36,20 @@ it('StringHasher: keyed, stable, 11 characters, different keys differ', () => {
   assert.notEqual(a.hash('alice'), new StringHasher(k2).hash('alice'));
   assert.match(a.hash('日本語のユーザー'), /^[A-Za-z0-9_-]{11}$/);
   assert.equal(a.hash('x'.repeat(5000)), a.hash('x'.repeat(1024)), 'cut at maxChars');
+});
+
+it('idString is the base64url text of the 8 big-endian bytes; idKey prefixes it', () => {
+  const words = [[0, 0], [0xffffffff, 0xffffffff], [0x80000000, 1], [0x12345678, 0x9abcdef0], [3, 0xf0000000]];
+  for (let i = 0; i < 200; i++) words.push([(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** 32) >>> 0]);
+  for (const [hi, lo] of words) {
+    const b = Buffer.alloc(8);
+    b.writeUInt32BE(hi!, 0);
+    b.writeUInt32BE(lo!, 4);
+    assert.equal(idString(hi!, lo!), b.toString('base64url'));
+    assert.equal(idKey(0x6c, 0x3a, 0x75, hi!, lo!), `l:u:${b.toString('base64url')}`);
+  }
+  const h = new StringHasher(new Uint8Array(16).fill(7));
+  const text = h.hash('alice');
+  const [hi, lo] = h.words('alice');
+  assert.equal(idString(hi!, lo!), text);
 });

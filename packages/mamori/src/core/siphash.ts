@@ -86,6 +86,39 @@ export function sipHash24(key: SipKey, data: Uint8Array, len: number, out: Uint3
   out[1] = (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
 }
 
+/** base64url's alphabet, as character codes. */
+const B64U = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (c) => c.charCodeAt(0));
+
+/**
+ * 64 bits (two 32-bit halves) as 11 base64url characters, the same text as
+ * `Buffer.toString('base64url')` of the 8 big-endian bytes, built as one flat
+ * string with no Buffer in between.
+ */
+export function idString(hi: number, lo: number): string {
+  const a = B64U;
+  return String.fromCharCode(
+    a[hi >>> 26]!, a[(hi >>> 20) & 63]!, a[(hi >>> 14) & 63]!, a[(hi >>> 8) & 63]!, a[(hi >>> 2) & 63]!,
+    a[((hi & 3) << 4) | (lo >>> 28)]!, a[(lo >>> 22) & 63]!, a[(lo >>> 16) & 63]!, a[(lo >>> 10) & 63]!, a[(lo >>> 4) & 63]!,
+    a[(lo & 15) << 2]!,
+  );
+}
+
+/**
+ * A store key: a two-character namespace, a one-character kind, then the id
+ * of 64 bits (`l:u:` + 11 characters). Built in one call, so the string is
+ * flat: a key joined with `+` or a template is a rope that the counter
+ * table's hash would first have to copy out, which cost more than the hash.
+ */
+export function idKey(ns0: number, ns1: number, kind: number, hi: number, lo: number): string {
+  const a = B64U;
+  return String.fromCharCode(
+    ns0, ns1, kind, 58,
+    a[hi >>> 26]!, a[(hi >>> 20) & 63]!, a[(hi >>> 14) & 63]!, a[(hi >>> 8) & 63]!, a[(hi >>> 2) & 63]!,
+    a[((hi & 3) << 4) | (lo >>> 28)]!, a[(lo >>> 22) & 63]!, a[(lo >>> 16) & 63]!, a[(lo >>> 10) & 63]!, a[(lo >>> 4) & 63]!,
+    a[(lo & 15) << 2]!,
+  );
+}
+
 /**
  * A keyed 64-bit hash of a string (SipHash-2-4 over its UTF-16 code units),
  * as 11 base64url characters. Strings are cut at `maxChars`. 64 bits keep
@@ -95,8 +128,8 @@ export function sipHash24(key: SipKey, data: Uint8Array, len: number, out: Uint3
 export class StringHasher {
   readonly #key: SipKey;
   readonly #buf: Uint8Array;
-  readonly #out = new Uint32Array(2);
-  readonly #bytes = Buffer.alloc(8);
+  /** The last result's halves [hi, lo], after `hash` or `words`. */
+  readonly out = new Uint32Array(2);
   readonly maxChars: number;
 
   constructor(key: Uint8Array, maxChars = 1024) {
@@ -105,7 +138,8 @@ export class StringHasher {
     this.#buf = new Uint8Array(maxChars * 2);
   }
 
-  hash(s: string): string {
+  /** The hash as two 32-bit halves, in `out` (overwritten by the next call). */
+  words(s: string): Uint32Array {
     const n = Math.min(s.length, this.maxChars);
     const buf = this.#buf;
     for (let i = 0; i < n; i++) {
@@ -113,10 +147,12 @@ export class StringHasher {
       buf[2 * i] = c & 0xff;
       buf[2 * i + 1] = c >>> 8;
     }
-    const out = this.#out;
-    sipHash24(this.#key, buf, 2 * n, out);
-    this.#bytes.writeUInt32BE(out[0]!, 0);
-    this.#bytes.writeUInt32BE(out[1]!, 4);
-    return this.#bytes.toString('base64url');
+    sipHash24(this.#key, buf, 2 * n, this.out);
+    return this.out;
+  }
+
+  hash(s: string): string {
+    const out = this.words(s);
+    return idString(out[0]!, out[1]!);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Decision, DecisionInput, DecisionAction, DecisionScope, Subject } from './decisions.js';
 import type { EventQuery, SecurityEvent } from './events.js';
+import type { Clock } from './clock.js';
 
 export interface CounterOp {
   readonly key: string;
@@ -57,9 +58,11 @@ export interface EventStore {
  * every remote backend, uses the async contract.
  */
 export interface SyncStore {
-  readSync(keys: readonly string[]): number[];
-  incrementSync(ops: readonly CounterOp[]): number[];
-  addDistinctSync(ops: readonly DistinctOp[]): number[];
+  /** The clock the store reads. A caller that reads the same clock may pass its reading as `now` and save one. */
+  readonly clock: Clock;
+  readSync(keys: readonly string[], now?: number): number[];
+  incrementSync(ops: readonly CounterOp[], now?: number): number[];
+  addDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
   matchSync(subject: Subject): Decision[];
 }
 

@@ -5,7 +5,7 @@ import { SeededRandom } from '../core/random.js';
 import { MemoryStore } from '../core/memory-store.js';
 import type { SecurityEvent } from '../core/events.js';
 import { LOGIN_DEFAULTS, type LoginProtectionConfig } from '../config/config.js';
-import { LoginGuard, NIST_MAX_FAILURES, type LoginAttempt } from './login.js';
+import { accountSkeleton, cleanAccountName, LoginGuard, NIST_MAX_FAILURES, type LoginAttempt } from './login.js';
 
 const SECRET = Buffer.from('test-secret-test-secret-test-secret!');
 
@@ -229,12 +229,14 @@ describe('login protection: races and limits', () => {
   it('a success after check takes back what check counted', async () => {
     const { guard, store } = setup();
     const owner = { ip: '192.0.2.30', username: 'rita' };
+    const { user } = guard.counterKeys(owner);
     for (let i = 0; i < 30; i++) {
       const a = { ...owner };
       await guard.check(a);
+      assert.deepEqual(await store.read([user]), [1], 'check counted it');
       await guard.report(a, true);
     }
-    assert.deepEqual(await store.read([`l:u:${guard.userHash('rita')}`]), [0]);
+    assert.deepEqual(await store.read([user]), [0]);
   });
 
   it('a closed account reopens after close_for (to challenges), not after the whole window', async () => {
@@ -263,10 +265,11 @@ describe('login protection: attempts the site never answers', () => {
   it('release takes back what check counted', async () => {
     const { guard, store } = setup();
     const a = { ip: '203.0.113.90', username: 'uma' };
+    const keys = guard.counterKeys(a);
     assert.equal((await guard.check(a)).action, 'allow');
+    assert.deepEqual(await store.read([keys.user, keys.userSource]), [1, 1], 'check counted it');
     await guard.release(a);
-    const uh = guard.userHash('uma');
-    assert.deepEqual(await store.read([`l:u:${uh}`]), [0]);
+    assert.deepEqual(await store.read([keys.user, keys.userSource]), [0, 0]);
   });
 
   it('checks that are never reported end in a lock with an end, not a block for the whole window', async () => {
@@ -291,6 +294,17 @@ describe('login protection: account names', () => {
     assert.notEqual(guard.userHash('admin2'), guard.userHash('admin'));
     assert.notEqual(guard.userHash('がく'), guard.userHash('かく'), 'Japanese names keep their voicing marks');
     assert.equal(guard.userHash('ｶﾞｸ'), guard.userHash('ガク'), 'half-width kana fold to full width');
+  });
+
+  it('the shortcut for plain ASCII names gives what the whole cleaning gives', () => {
+    let ran = 0;
+    for (let c = 0; c < 0x80; c++) {
+      for (const n of [`Ab${String.fromCharCode(c)}cD`, String.fromCharCode(c), `${String.fromCharCode(c)}x`, `x${String.fromCharCode(c)}`]) {
+        assert.equal(accountSkeleton(n), cleanAccountName(n), JSON.stringify(n));
+        ran++;
+      }
+    }
+    assert.equal(ran, 512);
   });
 });
 

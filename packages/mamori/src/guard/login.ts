@@ -18,10 +18,10 @@
  */
 import type { Clock } from '../core/clock.js';
 import { hmac, normalizeIdentifier } from '../core/crypto.js';
-import { StringHasher } from '../core/siphash.js';
+import { idKey, idString, StringHasher } from '../core/siphash.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
-import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
+import { cidrOf, sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
 import type { CounterOp, Store } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
@@ -56,7 +56,6 @@ export interface LoginReport {
 
 interface Keys {
   now: number;
-  src: string;
   userSource: string;
   backoff: string;
   user: string;
@@ -72,6 +71,9 @@ type Carrier = Record<symbol, Who | undefined>;
 
 interface Who {
   uh: string;
+  /** The account hash's two 32-bit halves (uh is their text). */
+  uhHi: number;
+  uhLo: number;
   device: DeviceClaims | undefined;
   k: Keys;
   /**
@@ -90,6 +92,12 @@ interface Who {
  * (an attacker could always lock an account by typing its plain name).
  */
 export function accountSkeleton(name: string): string {
+  // Printable ASCII with nothing to clean (no space, %, & or <): only case folds. Most names.
+  return PLAIN_NAME.test(name) ? name.toLowerCase() : cleanAccountName(name);
+}
+
+/** accountSkeleton's whole cleaning, for any name (exported for the test that holds the shortcut to it). */
+export function cleanAccountName(name: string): string {
   let n = name;
   if (CLEANED.test(n)) {
     n = n
@@ -105,9 +113,55 @@ export function accountSkeleton(name: string): string {
   return normalizeIdentifier(ASCII_NAME.test(n) ? n : n.normalize('NFKD').replace(/[\u0300-\u036f]/g, ''));
 }
 
+const L = 0x6c; // 'l': login's namespace in the store
+const COLON = 0x3a;
+const K_PAIR = 0x70; // 'p': consecutive failures of an (account, source) pair
+const K_BACKOFF = 0x62; // 'b': the pair's lock end
+const K_USER = 0x75; // 'u': failures of an account
+const K_SOURCE = 0x73; // 's': accounts failing from a source
+const K_SPRAY = 0x78; // 'x': accounts failing with a password
+
+/**
+ * One 32-bit half of the (account, source) pair's id: MurmurHash3's
+ * mixing over the four hash words, then its finaliser. Both inputs are
+ * already keyed hashes; this only has to spread them.
+ */
+function mixPair(a: number, b: number, c: number, d: number, seed: number): number {
+  let h = mixRound(mixRound(mixRound(mixRound(seed, a), b), c), d) ^ 16;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const NO_WORDS = [0, 0, 0, 0] as const;
+
+/** One 32-bit half of a source's id: the grouped address's words and (version, prefix), under a secret seed. */
+function mixSource(seed: number, meta: number, w: readonly [number, number, number, number]): number {
+  let h = mixRound(mixRound(mixRound(mixRound(mixRound(seed, meta), w[0]), w[1]), w[2]), w[3]) ^ 20;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function mixRound(h: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
 /** Characters that mean a name may need cleaning (most names have none). */
 const CLEANED = /[<%&\s]/;
 const ASCII_NAME = /^[\x20-\x7e]*$/;
+const PLAIN_NAME = /^[!-$'-;=-~]*$/;
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
@@ -127,6 +181,9 @@ export interface LoginGuardDeps {
 const MAX_NAME = 512;
 const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
+const NONE: number[] = [];
+/** How long a read of the closed site window is used again (it only changes by late take-backs). */
+const SITE_PREV_FRESH_MS = 1000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
@@ -138,6 +195,9 @@ export class LoginGuard {
   readonly devices: DeviceTokens;
   readonly #d: LoginGuardDeps;
   readonly #users: StringHasher;
+  readonly #sources: StringHasher;
+  readonly #srcSeedHi: number;
+  readonly #srcSeedLo: number;
   readonly #sprayKey: Buffer;
   /** What check worked out for an attempt object, reused by report for the same object. */
   /** This guard's own key on attempt objects: two guards never see each other's state. */
@@ -152,6 +212,10 @@ export class LoginGuard {
     this.#d = deps;
     // Account names are keyed-hashed on every attempt: SipHash-2-4 (128 bits) under a key derived from the secret.
     this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v2'), MAX_NAME);
+    this.#sources = new StringHasher(hmac(deps.secret, 'mamori-source-v1'), 256);
+    const seeds = hmac(deps.secret, 'mamori-source-seeds-v1');
+    this.#srcSeedHi = seeds.readUInt32LE(0);
+    this.#srcSeedLo = seeds.readUInt32LE(4);
     this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
   }
@@ -161,16 +225,33 @@ export class LoginGuard {
     return this.#users.hash(accountSkeleton(String(username).slice(0, MAX_NAME)));
   }
 
+  /**
+   * The store keys this guard counts an attempt under (for tools and tests that read the
+   * counts): the (account, source) failures, the lock's end, the account's failures, and the
+   * source's failing accounts.
+   */
+  counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string } {
+    const words = this.#users.words(accountSkeleton(String(a.username).slice(0, MAX_NAME)));
+    const uhHi = words[0]!;
+    const uhLo = words[1]!;
+    const k = this.#keys(a, uhHi, uhLo, this.#device(a, idString(uhHi, uhLo)));
+    return { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
+  }
+
   /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
   #who(a: LoginAttempt): Who {
     // Kept on the attempt object itself (under a private symbol) from check to report: no
     // table to fill or evict, and it goes when the attempt goes.
+    // (A symbol key: Object.keys, for-in and JSON never see it, and only this guard holds the symbol.)
     let w = (a as unknown as Carrier)[this.#key] ?? this.#frozen.get(a);
     if (!w) {
-      const uh = this.userHash(a.username);
+      const words = this.#users.words(accountSkeleton(String(a.username).slice(0, MAX_NAME)));
+      const uhHi = words[0]!;
+      const uhLo = words[1]!;
+      const uh = idString(uhHi, uhLo);
       const device = this.#device(a, uh);
-      w = { uh, device, k: this.#keys(a, uh, device) };
-      if (Object.isExtensible(a)) Object.defineProperty(a, this.#key, { value: w, writable: true, configurable: true, enumerable: false });
+      w = { uh, uhHi, uhLo, device, k: this.#keys(a, uhHi, uhLo, device) };
+      if (Object.isExtensible(a)) (a as unknown as Carrier)[this.#key] = w;
       else this.#frozen.set(a, w);
     }
     return w;
@@ -205,26 +286,49 @@ export class LoginGuard {
     else await this.#d.store.increment(ops);
   }
 
-  #passwordHash(password: string, bucket: number): string {
-    // The key is derived per window: once the window has passed, no hash from it can be linked to a password.
+  /** The spray counter key of a password in a window (its key is derived per window). */
+  #sprayKeyOf(password: string, bucket: number): string {
+    // Once the window has passed, no hash from it can be linked to a password.
     let h = this.#sprayHashers.get(bucket);
     if (!h) {
       if (this.#sprayHashers.size >= 4) this.#sprayHashers.clear();
       h = new StringHasher(hmac(this.#sprayKey, String(bucket)), MAX_PASSWORD);
       this.#sprayHashers.set(bucket, h);
     }
-    return h.hash(password);
+    const w = h.words(password);
+    return idKey(L, COLON, K_SPRAY, w[0]!, w[1]!);
   }
 
-  #keys(a: LoginAttempt, uh: string, device: DeviceClaims | undefined): Keys {
-    const src = device ? `dev:${device.deviceId}` : sourceKey(a.ip, this.#d.grouping);
+  /**
+   * Counter keys, each a namespace, a kind and a 64-bit id (`l:p:` + 11
+   * characters), built flat: the (account, source) pair's id mixes the
+   * account hash with a keyed hash of the source, so no key repeats the
+   * account name or the address.
+   */
+  #keys(a: LoginAttempt, uhHi: number, uhLo: number, device: DeviceClaims | undefined): Keys {
+    let sHi: number, sLo: number;
+    if (device) {
+      const sw = this.#sources.words(`dev:${device.deviceId}`);
+      sHi = sw[0]!;
+      sLo = sw[1]!;
+    } else {
+      // The source's id straight from the address's words (grouped as configured): no text to build or hash.
+      const ip = tryParseIp(a.ip);
+      const g = this.#d.grouping;
+      const c = ip ? cidrOf(ip, ip.version === 4 ? g.ipv4Prefix : g.ipv6Prefix) : undefined;
+      const meta = c ? (c.version << 8) | c.prefix : 0;
+      const w = c ? c.words : NO_WORDS;
+      sHi = mixSource(this.#srcSeedHi, meta, w);
+      sLo = mixSource(this.#srcSeedLo, meta, w);
+    }
+    const pHi = mixPair(uhHi, uhLo, sHi, sLo, 0x3c6ef372);
+    const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
     return {
       now: 0,
-      src,
-      userSource: `l:us:${uh}:${src}`,
-      backoff: `l:bo:${uh}:${src}`,
-      user: `l:u:${uh}`,
-      source: `l:s:${src}`,
+      userSource: idKey(L, COLON, K_PAIR, pHi, pLo),
+      backoff: idKey(L, COLON, K_BACKOFF, pHi, pLo),
+      user: idKey(L, COLON, K_USER, uhHi, uhLo),
+      source: idKey(L, COLON, K_SOURCE, sHi, sLo),
       siteNow: '',
       sitePrev: '',
       siteFraction: 0,
@@ -233,20 +337,30 @@ export class LoginGuard {
     };
   }
 
+  #siteBucket = Number.NaN;
+  #siteNowKey = '';
+  #sitePrevKey = '';
+  /** The closed site window's count, as read at #sitePrevAt. */
+  #sitePrevValue = 0;
+  #sitePrevAt = Number.NEGATIVE_INFINITY;
+
   /** Brings the time-dependent keys (site and spray windows) of an attempt up to now. */
   #now(a: LoginAttempt, k: Keys): Keys {
     const c = this.config;
     const now = this.#d.clock.now();
     if (now === k.now) return k;
     const siteBucket = Math.floor(now / c.site.windowMs);
-    if (k.now === 0 || Math.floor(k.now / c.site.windowMs) !== siteBucket) {
-      k.siteNow = `l:site:${siteBucket}`;
-      k.sitePrev = `l:site:${siteBucket - 1}`;
+    if (siteBucket !== this.#siteBucket) {
+      this.#siteBucket = siteBucket;
+      this.#siteNowKey = `l:w:${siteBucket}`;
+      this.#sitePrevKey = `l:w:${siteBucket - 1}`;
     }
+    k.siteNow = this.#siteNowKey;
+    k.sitePrev = this.#sitePrevKey;
     const sprayBucket = Math.floor(now / c.spraying.windowMs);
     if (a.password && (k.now === 0 || Math.floor(k.now / c.spraying.windowMs) !== sprayBucket)) {
-      k.sprayNow = `l:pw:${this.#passwordHash(a.password, sprayBucket)}`;
-      k.sprayPrev = `l:pw:${this.#passwordHash(a.password, sprayBucket - 1)}`;
+      k.sprayNow = this.#sprayKeyOf(a.password, sprayBucket);
+      k.sprayPrev = this.#sprayKeyOf(a.password, sprayBucket - 1);
     }
     k.siteFraction = (now % c.site.windowMs) / c.site.windowMs;
     k.now = now;
@@ -275,15 +389,37 @@ export class LoginGuard {
     // The attempt is counted now, as a failure; report settles it. Each of many parallel
     // attempts therefore sees the ones before it.
     const reserve = this.#failureOps(k, by);
-    const readKeys = [k.backoff, k.source, k.sitePrev];
+    // The closed site window changes little: read it at most once a second.
+    const prevKnown = k.sitePrev === this.#sitePrevKey && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
+    const readKeys = prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
     const subject = { ip: a.ip, userHash: uh, device: device?.deviceId, country: a.country };
     const st = this.#d.store;
-    const [counted, values, decisions] = st.sync
-      ? [st.sync.incrementSync(reserve), st.sync.readSync(readKeys), st.sync.matchSync(subject)]
-      : await Promise.all([st.increment(reserve), st.read(readKeys), st.decisions.match(subject)]);
-    const [usAfter = 1, userAfter = by, siteAfter = by] = counted as number[];
-    const [backoffUntil = 0, sourceUsers = 0, sitePrev = 0, sprayNow = 0, sprayPrev = 0] = values as number[];
+    const sync = st.sync;
+    let counted: number[], values: number[], decisions: readonly Decision[];
+    if (sync) {
+      // The store reads the same clock: hand it this reading rather than have it take three more.
+      const now = sync.clock === this.#d.clock ? k.now : undefined;
+      counted = sync.incrementSync(reserve, now);
+      values = sync.readSync(readKeys, now);
+      decisions = sync.matchSync(subject);
+    } else {
+      [counted, values, decisions] = await Promise.all([st.increment(reserve), st.read(readKeys), st.decisions.match(subject)]);
+    }
+    const usAfter = counted[0] ?? 1;
+    const userAfter = counted[1] ?? by;
+    const siteAfter = counted[2] ?? by;
+    const backoffUntil = values[0] ?? 0;
+    const sourceUsers = values[1] ?? 0;
+    let sitePrev = this.#sitePrevValue;
+    if (!prevKnown) {
+      sitePrev = values[2] ?? 0;
+      this.#sitePrevValue = sitePrev;
+      this.#sitePrevAt = k.now;
+    }
+    const sprayAt = prevKnown ? 2 : 3;
+    const sprayNow = values[sprayAt] ?? 0;
+    const sprayPrev = values[sprayAt + 1] ?? 0;
     const v = this.#evaluate(a, uh, trusted, k, decisions, {
       userSource: usAfter - 1,
       user: userAfter - by,
@@ -330,38 +466,40 @@ export class LoginGuard {
     n: { userSource: number; user: number; site: number; backoffUntil: number; sourceUsers: number; spray: number },
   ): LoginVerdict {
     const c = this.config;
-    const verdict = (action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number) => this.#verdict(action, ruleId, reason, trusted, retryAfter);
-    const finish = (v: LoginVerdict) => this.#finish(v, a, uh);
 
     // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
     const decided = strongest(applicable);
-    if (decided && decided.action === 'allow') return verdict('allow', `decision:${decided.id}`, decided.reason);
-    if (decided) return finish(verdict(decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000));
+    if (decided && decided.action === 'allow') return this.#verdict('allow', `decision:${decided.id}`, decided.reason, trusted);
+    if (decided) return this.#refuse(a, uh, trusted, decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000);
 
     const nowSec = k.now / 1000;
     if (n.backoffUntil > nowSec) {
       // (Clamped: two writers racing on the lock cannot push it past the longest back-off.)
       const wait = Math.min(n.backoffUntil - nowSec, c.userSource.backoffMaxMs / 1000);
-      return finish(verdict('block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, wait));
+      return this.#refuse(a, uh, trusted, 'block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, wait);
     }
     if (n.userSource >= c.userSource.blockAfter && n.backoffUntil === 0) {
       // The lock is on its way (the failure that sets it is still with the site): hold this one.
-      return finish(verdict('block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, c.userSource.backoffBaseMs / 1000));
+      return this.#refuse(a, uh, trusted, 'block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, c.userSource.backoffBaseMs / 1000);
     }
     if (!trusted) {
-      if (n.user >= NIST_MAX_FAILURES) return finish(verdict('block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000));
-      if (n.spray >= c.spraying.blockAfterUsers) return finish(verdict('block', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000));
-      if (n.sourceUsers >= c.source.blockAfterUsers) return finish(verdict('block', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000));
-      if (n.spray >= c.spraying.challengeAfterUsers) return finish(verdict('challenge', 'login.spraying', `this password failed for ${n.spray} accounts`, 1));
-      if (n.sourceUsers >= c.source.challengeAfterUsers) return finish(verdict('challenge', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, 1));
-      if (n.user >= c.user.challengeAfter) return finish(verdict('challenge', 'login.user', `${n.user} failures for this account`, 1));
+      if (n.user >= NIST_MAX_FAILURES) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000);
+      if (n.spray >= c.spraying.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000);
+      if (n.sourceUsers >= c.source.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000);
+      if (n.spray >= c.spraying.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.spraying', `this password failed for ${n.spray} accounts`, 1);
+      if (n.sourceUsers >= c.source.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, 1);
+      if (n.user >= c.user.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user', `${n.user} failures for this account`, 1);
     }
-    if (n.userSource >= c.userSource.challengeAfter) return finish(verdict('challenge', 'login.user-source', `${n.userSource} consecutive failures from this source`, 1));
+    if (n.userSource >= c.userSource.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user-source', `${n.userSource} consecutive failures from this source`, 1);
     if (!trusted && n.site >= c.site.challengeAboveFailures) {
-      return finish(verdict('challenge', 'login.site', `${Math.round(n.site)} failed logins site-wide in the last window`, 1));
+      return this.#refuse(a, uh, trusted, 'challenge', 'login.site', `${Math.round(n.site)} failed logins site-wide in the last window`, 1);
     }
     return trusted ? ALLOW_TRUSTED : ALLOW_UNTRUSTED;
+  }
+
+  #refuse(a: LoginAttempt, uh: string, trusted: boolean, action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number): LoginVerdict {
+    return this.#finish(this.#verdict(action, ruleId, reason, trusted, retryAfter), a, uh);
   }
 
   #verdict(action: Verdict['action'], ruleId: string, reason: string, trusted: boolean, retryAfter?: number): LoginVerdict {
@@ -450,10 +588,23 @@ export class LoginGuard {
     const r = who.reserved;
     // Counted already when check let the attempt through; counted now when report comes alone.
     const ops: CounterOp[] = r ? [] : this.#failureOps(k, trusted ? 0 : 1);
-    const [[userSource = r?.userSource ?? 0, user = r?.user ?? 0, site = r?.site ?? 0], [sourceUsers = 0, sprayUsers = 0]] = st.sync
-      ? [st.sync.incrementSync(ops), st.sync.addDistinctSync(distinct)]
-      : await Promise.all([st.increment(ops), st.addDistinct(distinct)]);
-    this.#emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource });
+    let counted: number[], members: number[];
+    const sync = st.sync;
+    if (sync) {
+      const now = sync.clock === this.#d.clock ? k.now : undefined;
+      counted = ops.length ? sync.incrementSync(ops, now) : NONE;
+      members = sync.addDistinctSync(distinct, now);
+    } else {
+      [counted, members] = await Promise.all([st.increment(ops), st.addDistinct(distinct)]);
+    }
+    const userSource = counted[0] ?? r?.userSource ?? 0;
+    const user = counted[1] ?? r?.user ?? 0;
+    const site = counted[2] ?? r?.site ?? 0;
+    const sourceUsers = members[0] ?? 0;
+    const sprayUsers = members[1] ?? 0;
+    const failed = this.#event('login-failure', a, uh, 'failure', k.now);
+    failed['mamori.count'] = userSource;
+    this.#d.events.emit(failed);
     const jobs: Promise<unknown>[] = [];
     if (userSource >= c.userSource.blockAfter) {
       const steps = userSource - c.userSource.blockAfter;
@@ -473,8 +624,9 @@ export class LoginGuard {
     }
     if (!trusted && sourceUsers === c.source.blockAfterUsers) {
       const ip = tryParseIp(a.ip);
-      const grouped = ip && k.src.includes('/');
-      jobs.push(this.#decide(grouped ? 'range' : 'ip', grouped ? k.src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
+      const src = sourceKey(a.ip, this.#d.grouping);
+      const grouped = ip && src.includes('/');
+      jobs.push(this.#decide(grouped ? 'range' : 'ip', grouped ? src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
     }
     if (!trusted && sprayUsers === c.spraying.blockAfterUsers) {
       this.#emit('password-spraying', a, uh, 'failure', {
@@ -513,9 +665,8 @@ export class LoginGuard {
   #isoAt = -1;
   #iso = '';
 
-  /** ISO time of now, formatted once per millisecond (toISOString costs more than the rest of an event). */
-  #timestamp(): string {
-    const now = this.#d.clock.now();
+  /** ISO time of `now`, formatted once per millisecond (toISOString costs more than the rest of an event). */
+  #timestamp(now: number): string {
     if (now !== this.#isoAt) {
       this.#isoAt = now;
       this.#iso = new Date(now).toISOString();
@@ -523,9 +674,10 @@ export class LoginGuard {
     return this.#iso;
   }
 
-  #emit(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', extra: Partial<SecurityEvent>): void {
+  /** An event about an attempt, to complete and emit. */
+  #event(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', now = this.#d.clock.now()): SecurityEvent {
     const e: SecurityEvent = {
-      '@timestamp': this.#timestamp(),
+      '@timestamp': this.#timestamp(now),
       'event.action': action,
       'event.category': 'authentication',
       'event.module': ORIGIN,
@@ -536,6 +688,11 @@ export class LoginGuard {
     if (a.path) e['url.path'] = a.path;
     if (a.country) e['source.geo.country_iso_code'] = a.country;
     if (a.userAgent) e['user_agent.original'] = a.userAgent;
+    return e;
+  }
+
+  #emit(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', extra: Partial<SecurityEvent>): void {
+    const e = this.#event(action, a, uh, outcome);
     for (const key in extra) {
       const v = (extra as Record<string, unknown>)[key];
       if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
