@@ -215,6 +215,9 @@ class MemoryEvents implements EventStore {
   async flush(): Promise<void> {}
 }
 
+const NO_OPS: readonly CounterOp[] = [];
+const NO_KEYS: readonly string[] = [];
+
 export class MemoryStore implements Store {
   readonly name = 'memory';
   readonly table: CounterTable;
@@ -264,18 +267,32 @@ export class MemoryStore implements Store {
   readonly sync: SyncStore = this;
 
   readSync(keys: readonly string[], now = this.#clock.now()): number[] {
-    this.#open();
-    const out = new Array<number>(keys.length);
-    for (let i = 0; i < keys.length; i++) out[i] = this.table.get(keys[i]!, now);
-    return out;
+    return this.incrementReadSync(NO_OPS, keys, now);
   }
 
   incrementSync(ops: readonly CounterOp[], now = this.#clock.now()): number[] {
+    return this.incrementReadSync(ops, NO_KEYS, now);
+  }
+
+  incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now = this.#clock.now()): number[] {
     this.#open();
-    const out = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      out[i] = this.table.add(op.key, op.by ?? 1, op.ttlMs, now);
+    const t = this.table;
+    const out = new Array<number>(ops.length + keys.length);
+    // In batches, so the table's cache misses for the keys of one batch overlap (see CounterTable.batchStart).
+    let o = 0;
+    let k = 0;
+    while (o < ops.length || k < keys.length) {
+      t.batchStart(now);
+      const o0 = o;
+      const k0 = k;
+      while (o < ops.length && t.batchKey(ops[o]!.key) >= 0) o++;
+      while (k < keys.length && t.batchKey(keys[k]!) >= 0) k++;
+      t.batchTouch();
+      for (let i = o0; i < o; i++) {
+        const op = ops[i]!;
+        out[i] = t.batchAdd(i - o0, op.by ?? 1, op.ttlMs);
+      }
+      for (let i = k0; i < k; i++) out[ops.length + i] = t.batchGet(o - o0 + i - k0);
     }
     return out;
   }

@@ -394,6 +394,22 @@ export function runStoreConformance(
           assert.deepEqual(sync.readSync(['k']), [0]);
           assert.deepEqual(sync.matchSync({ ip: '192.0.2.7' }), []);
         }));
+
+      it('incrementReadSync is increment then read, over batches of any size, with `now` given or not', () =>
+        withStore(async (s, clock) => {
+          if (!s.sync) return;
+          const sync = s.sync;
+          // 20 ops on 7 keys (repeats inside one batch and across batches), then 12 reads, some of absent keys.
+          const ops = Array.from({ length: 20 }, (_, i) => ({ key: `b${i % 7}`, by: i + 1, ttlMs: MIN }));
+          const keys = Array.from({ length: 12 }, (_, i) => `b${i}`);
+          const got = sync.incrementReadSync(ops, keys, clock.now());
+          const want = new Map<string, number>();
+          const counted = ops.map((op) => want.set(op.key, (want.get(op.key) ?? 0) + op.by).get(op.key));
+          assert.deepEqual(got, [...counted, ...keys.map((k) => want.get(k) ?? 0)]);
+          assert.deepEqual(await s.read(keys), keys.map((k) => want.get(k) ?? 0));
+          assert.deepEqual(sync.incrementReadSync([], ['b0', 'b6'], undefined), [want.get('b0'), want.get('b6')]);
+          assert.deepEqual(sync.incrementReadSync([{ key: 'b0', by: -1000, ttlMs: MIN }], ['b0']), [0, 0]);
+        }));
     });
 
     describe('close', () => {

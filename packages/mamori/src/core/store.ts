@@ -62,6 +62,8 @@ export interface SyncStore {
   readonly clock: Clock;
   readSync(keys: readonly string[], now?: number): number[];
   incrementSync(ops: readonly CounterOp[], now?: number): number[];
+  /** `incrementSync(ops)` then `readSync(keys)` in one call: the results of both, in that order. */
+  incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now?: number): number[];
   addDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
   matchSync(subject: Subject): Decision[];
 }

@@ -397,11 +397,13 @@ export class LoginGuard {
     const st = this.#d.store;
     const sync = st.sync;
     let counted: number[], values: number[], decisions: readonly Decision[];
+    let vo = 0; // where the reads start in values
     if (sync) {
       // The store reads the same clock: hand it this reading rather than have it take three more.
       const now = sync.clock === this.#d.clock ? k.now : undefined;
-      counted = sync.incrementSync(reserve, now);
-      values = sync.readSync(readKeys, now);
+      // One call: the table's cache misses for all these keys overlap.
+      counted = values = sync.incrementReadSync(reserve, readKeys, now);
+      vo = reserve.length;
       decisions = sync.matchSync(subject);
     } else {
       [counted, values, decisions] = await Promise.all([st.increment(reserve), st.read(readKeys), st.decisions.match(subject)]);
@@ -409,15 +411,15 @@ export class LoginGuard {
     const usAfter = counted[0] ?? 1;
     const userAfter = counted[1] ?? by;
     const siteAfter = counted[2] ?? by;
-    const backoffUntil = values[0] ?? 0;
-    const sourceUsers = values[1] ?? 0;
+    const backoffUntil = values[vo + 0] ?? 0;
+    const sourceUsers = values[vo + 1] ?? 0;
     let sitePrev = this.#sitePrevValue;
     if (!prevKnown) {
-      sitePrev = values[2] ?? 0;
+      sitePrev = values[vo + 2] ?? 0;
       this.#sitePrevValue = sitePrev;
       this.#sitePrevAt = k.now;
     }
-    const sprayAt = prevKnown ? 2 : 3;
+    const sprayAt = vo + (prevKnown ? 2 : 3);
     const sprayNow = values[sprayAt] ?? 0;
     const sprayPrev = values[sprayAt + 1] ?? 0;
     const v = this.#evaluate(a, uh, trusted, k, decisions, {
