@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.js';
+import { sourceKey } from '../core/net.js';
 import { SeededRandom } from '../core/random.js';
 import { MemoryStore } from '../core/memory-store.js';
 import type { SecurityEvent } from '../core/events.js';
@@ -93,6 +94,40 @@ describe('login protection: per (user, source)', () => {
     for (let i = 0; i < 5; i++) await fail({ ip: `2001:db8:1:2::${i + 1}`, username: 'erin' });
     assert.equal((await guard.check({ ip: '2001:db8:1:2:ffff::9', username: 'erin' })).action, 'challenge');
     assert.equal((await guard.check({ ip: '2001:db8:1:3::1', username: 'erin' })).action, 'allow');
+  });
+});
+
+describe('login protection: source grouping', () => {
+  it('two addresses share source and pair counters exactly when sourceKey groups them together', () => {
+    const ips = ['198.51.100.1', '198.51.100.2', '198.51.101.1', '::ffff:198.51.100.1', '2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:db8:1:3::1', '2001:db8:1:2::1', '[2001:db8:1:2::5]', 'not-an-ip', '', '0.0.0.0', '::'];
+    const groupings = [{ ipv4Prefix: 32, ipv6Prefix: 64 }, { ipv4Prefix: 24, ipv6Prefix: 48 }, { ipv4Prefix: 0, ipv6Prefix: 128 }, { ipv4Prefix: 31, ipv6Prefix: 63 }];
+    let compared = 0;
+    for (const grouping of groupings) {
+      const guard = new LoginGuard(LOGIN_DEFAULTS, { store: new MemoryStore(), clock: new ManualClock(), random: new SeededRandom(1), secret: SECRET, events: { emit() {} }, grouping });
+      for (const x of ips) {
+        for (const y of ips) {
+          const same = sourceKey(x, grouping) === sourceKey(y, grouping);
+          const kx = guard.counterKeys({ ip: x, username: 'erin' });
+          const ky = guard.counterKeys({ ip: y, username: 'erin' });
+          assert.equal(kx.source === ky.source, same, `${x} ~ ${y} under ${JSON.stringify(grouping)}`);
+          assert.equal(kx.userSource === ky.userSource, same);
+          assert.equal(kx.backoff === ky.backoff, same);
+          compared++;
+        }
+      }
+    }
+    assert.equal(compared, groupings.length * ips.length ** 2);
+  });
+
+  it('counter keys are flat, fixed-length and never hold the account name or the address', () => {
+    const { guard } = setup();
+    const k = guard.counterKeys({ ip: '203.0.113.5', username: 'alice@example.com' });
+    for (const key of Object.values(k)) {
+      assert.match(key, /^l:[pbus]:[A-Za-z0-9_-]{11}$/);
+      assert.ok(!key.includes('alice') && !key.includes('203.0'));
+    }
+    assert.equal(new Set(Object.values(k)).size, 4);
+    assert.notEqual(guard.counterKeys({ ip: '203.0.113.5', username: 'bob' }).userSource, k.userSource);
   });
 });
 

@@ -21,7 +21,7 @@ import { hmac, normalizeIdentifier } from '../core/crypto.js';
 import { idKey, idString, StringHasher } from '../core/siphash.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
-import { cidrOf, sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
+import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
 import type { CounterOp, Store } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
@@ -136,11 +136,14 @@ function mixPair(a: number, b: number, c: number, d: number, seed: number): numb
   return h >>> 0;
 }
 
-const NO_WORDS = [0, 0, 0, 0] as const;
+/** A mask keeping the first `n` bits of a 32-bit word (n outside 0..32 is clamped). */
+function keepBits(n: number): number {
+  return n <= 0 ? 0 : n >= 32 ? -1 : -1 << (32 - n);
+}
 
 /** One 32-bit half of a source's id: the grouped address's words and (version, prefix), under a secret seed. */
-function mixSource(seed: number, meta: number, w: readonly [number, number, number, number]): number {
-  let h = mixRound(mixRound(mixRound(mixRound(mixRound(seed, meta), w[0]), w[1]), w[2]), w[3]) ^ 20;
+function mixSource(seed: number, meta: number, w0: number, w1: number, w2: number, w3: number): number {
+  let h = mixRound(mixRound(mixRound(mixRound(mixRound(seed, meta), w0), w1), w2), w3) ^ 20;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -314,12 +317,22 @@ export class LoginGuard {
     } else {
       // The source's id straight from the address's words (grouped as configured): no text to build or hash.
       const ip = tryParseIp(a.ip);
-      const g = this.#d.grouping;
-      const c = ip ? cidrOf(ip, ip.version === 4 ? g.ipv4Prefix : g.ipv6Prefix) : undefined;
-      const meta = c ? (c.version << 8) | c.prefix : 0;
-      const w = c ? c.words : NO_WORDS;
-      sHi = mixSource(this.#srcSeedHi, meta, w);
-      sLo = mixSource(this.#srcSeedLo, meta, w);
+      let meta = 0;
+      let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+      if (ip) {
+        const g = this.#d.grouping;
+        const v4 = ip.version === 4;
+        const prefix = Math.max(0, Math.min(v4 ? 32 : 128, Math.trunc(v4 ? g.ipv4Prefix : g.ipv6Prefix)));
+        // The grouped network (as cidrOf gives it), word by word; IPv4 sits in the last word.
+        const bits = (v4 ? 96 : 0) + prefix;
+        w0 = ip.words[0] & keepBits(bits);
+        w1 = ip.words[1] & keepBits(bits - 32);
+        w2 = ip.words[2] & keepBits(bits - 64);
+        w3 = ip.words[3] & keepBits(bits - 96);
+        meta = (ip.version << 8) | prefix;
+      }
+      sHi = mixSource(this.#srcSeedHi, meta, w0, w1, w2, w3);
+      sLo = mixSource(this.#srcSeedLo, meta, w0, w1, w2, w3);
     }
     const pHi = mixPair(uhHi, uhLo, sHi, sLo, 0x3c6ef372);
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
