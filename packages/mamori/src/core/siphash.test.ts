@@ -36,6 +36,20 @@ it('StringHasher: keyed, stable, 11 characters, different keys differ', () => {
   assert.notEqual(a.hash('alice'), new StringHasher(k2).hash('alice'));
   assert.match(a.hash('日本語のユーザー'), /^[A-Za-z0-9_-]{11}$/);
   assert.equal(a.hash('x'.repeat(5000)), a.hash('x'.repeat(1024)), 'cut at maxChars');
+  assert.equal(a.hash('日'.repeat(5000)), a.hash('日'.repeat(1024)), 'cut at maxChars (UTF-16)');
+  // One byte per character when every one fits, UTF-16 otherwise, told apart by a last byte:
+  // 'ĀA' is 00 01 41 00 in UTF-16LE, the bytes of '\x00\x01A\x00' in Latin-1.
+  assert.notEqual(a.hash('\u0100A'), a.hash('\x00\x01A\x00'));
+  assert.notEqual(a.hash('é'), a.hash('\u00e9\u0000'));
+  assert.notEqual(a.hash('A'), a.hash('A\u0000'));
+  assert.notEqual(a.hash(''), a.hash('\u0000'));
+  const direct = (bytes: number[]) => {
+    const out = new Uint32Array(2);
+    sipHash24(sipKey(k1), Uint8Array.from(bytes), bytes.length, out);
+    return [...out];
+  };
+  assert.deepEqual([...a.words('ab')], direct([0x61, 0x62, 0x4c]));
+  assert.deepEqual([...a.words('a日')], direct([0x61, 0x00, 0xe5, 0x65, 0x55]));
 });
 
 it('idString is the base64url text of the 8 big-endian bytes; idKey prefixes it', () => {

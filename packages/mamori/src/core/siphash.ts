@@ -120,7 +120,7 @@ export function idKey(ns0: number, ns1: number, kind: number, hi: number, lo: nu
 }
 
 /**
- * A keyed 64-bit hash of a string (SipHash-2-4 over its UTF-16 code units),
+ * A keyed 64-bit hash of a string (SipHash-2-4 over its code units),
  * as 11 base64url characters. Strings are cut at `maxChars`. 64 bits keep
  * accidental collisions negligible for any account population (about one
  * in 300,000 for ten million names), and without the key nobody can aim for one.
@@ -135,19 +135,38 @@ export class StringHasher {
   constructor(key: Uint8Array, maxChars = 1024) {
     this.#key = sipKey(key);
     this.maxChars = maxChars;
-    this.#buf = new Uint8Array(maxChars * 2);
+    this.#buf = new Uint8Array(maxChars * 2 + 1);
   }
 
-  /** The hash as two 32-bit halves, in `out` (overwritten by the next call). */
+  /**
+   * The hash as two 32-bit halves, in `out` (overwritten by the next call).
+   * A string whose code units all fit a byte (ASCII, Latin-1: most names) is
+   * hashed one byte per character, half the work; any other as UTF-16LE. The
+   * last byte tells which ('L' or 'U'), so no two strings share a message.
+   */
   words(s: string): Uint32Array {
     const n = Math.min(s.length, this.maxChars);
     const buf = this.#buf;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    for (; i < n; i++) {
       const c = s.charCodeAt(i);
-      buf[2 * i] = c & 0xff;
-      buf[2 * i + 1] = c >>> 8;
+      if (c > 0xff) break;
+      buf[i] = c;
     }
-    sipHash24(this.#key, buf, 2 * n, this.out);
+    let len: number;
+    if (i === n) {
+      buf[n] = 0x4c;
+      len = n + 1;
+    } else {
+      for (let j = 0; j < n; j++) {
+        const c = s.charCodeAt(j);
+        buf[2 * j] = c & 0xff;
+        buf[2 * j + 1] = c >>> 8;
+      }
+      buf[2 * n] = 0x55;
+      len = 2 * n + 1;
+    }
+    sipHash24(this.#key, buf, len, this.out);
     return this.out;
   }
 

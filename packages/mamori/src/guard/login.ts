@@ -214,7 +214,7 @@ export class LoginGuard {
     this.config = config;
     this.#d = deps;
     // Account names are keyed-hashed on every attempt: SipHash-2-4 (128 bits) under a key derived from the secret.
-    this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v2'), MAX_NAME);
+    this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v3'), MAX_NAME);
     this.#sources = new StringHasher(hmac(deps.secret, 'mamori-source-v1'), 256);
     const seeds = hmac(deps.secret, 'mamori-source-seeds-v1');
     this.#srcSeedHi = seeds.readUInt32LE(0);
