@@ -170,6 +170,24 @@ export class StringHasher {
     return this.out;
   }
 
+  /**
+   * `words(s.toLowerCase())` for a string of ASCII characters that `allowed`
+   * (indexed by code) all marks 1, folding the case on the way in; undefined,
+   * having hashed nothing, as soon as a character is not allowed.
+   */
+  wordsAsciiLower(s: string, allowed: Uint8Array): Uint32Array | undefined {
+    const n = Math.min(s.length, this.maxChars);
+    const buf = this.#buf;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f || allowed[c] !== 1) return undefined;
+      buf[i] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+    }
+    buf[n] = 0x4c;
+    sipHash24(this.#key, buf, n + 1, this.out);
+    return this.out;
+  }
+
   hash(s: string): string {
     const out = this.words(s);
     return idString(out[0]!, out[1]!);
