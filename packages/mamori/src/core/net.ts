@@ -17,6 +17,11 @@ export interface Cidr {
   readonly prefix: number;
 }
 
+/** A dotted-quad IPv4 address as a 32-bit number (no allocation); undefined for anything else. */
+export function parseIpv4(s: string): number | undefined {
+  return typeof s === 'string' ? parseV4(s) : undefined;
+}
+
 function parseV4(s: string): number | undefined {
   // Four decimal parts of 1-3 digits, no leading zeros, each at most 255 (a hand-written scan: this runs per request).
   const len = s.length;

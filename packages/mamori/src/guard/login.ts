@@ -21,7 +21,7 @@ import { hmac, normalizeIdentifier } from '../core/crypto.js';
 import { idKey, idString, StringHasher } from '../core/siphash.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
-import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
+import { parseIpv4, sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
 import type { CounterOp, Store } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
@@ -325,11 +325,17 @@ export class LoginGuard {
       sLo = sw[1]!;
     } else {
       // The source's id straight from the address's words (grouped as configured): no text to build or hash.
-      const ip = tryParseIp(a.ip);
+      const g = this.#d.grouping;
+      const v4 = parseIpv4(a.ip);
+      const ip = v4 === undefined ? tryParseIp(a.ip) : undefined;
       let meta = 0;
       let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
-      if (ip) {
-        const g = this.#d.grouping;
+      if (v4 !== undefined) {
+        // A dotted quad, the common case: what the general path below gives for it, without parsing into an object.
+        const prefix = Math.max(0, Math.min(32, Math.trunc(g.ipv4Prefix)));
+        w3 = v4 & keepBits(prefix);
+        meta = (4 << 8) | prefix;
+      } else if (ip) {
         const v4 = ip.version === 4;
         const prefix = Math.max(0, Math.min(v4 ? 32 : 128, Math.trunc(v4 ? g.ipv4Prefix : g.ipv6Prefix)));
         // The grouped network (as cidrOf gives it), word by word; IPv4 sits in the last word.
