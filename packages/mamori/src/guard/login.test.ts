@@ -296,6 +296,23 @@ describe('login protection: races and limits', () => {
   });
 });
 
+describe('login protection: frozen attempt objects', () => {
+  it('check and report pair up on frozen and sealed attempts as on plain ones', async () => {
+    const { guard, store } = setup();
+    for (const seal of [Object.freeze, Object.seal, Object.preventExtensions, (x: LoginAttempt) => x]) {
+      const a = seal({ ip: '198.51.100.77', username: `fay-${seal.name}` });
+      const keys = guard.counterKeys(a);
+      assert.equal((await guard.check(a)).action, 'allow');
+      await guard.report(a, false);
+      assert.deepEqual(await store.read([keys.userSource, keys.user]), [1, 1], 'counted once, by check, settled by report');
+      const b = seal({ ip: '198.51.100.77', username: `fay-${seal.name}` });
+      assert.equal((await guard.check(b)).action, 'allow');
+      await guard.report(b, true);
+      assert.deepEqual(await store.read([keys.userSource, keys.user]), [0, 1], 'a success takes back its own count and clears the pair');
+    }
+  });
+});
+
 describe('login protection: attempts the site never answers', () => {
   it('release takes back what check counted', async () => {
     const { guard, store } = setup();
