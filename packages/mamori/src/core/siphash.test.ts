@@ -52,7 +52,7 @@ it('StringHasher: keyed, stable, 11 characters, different keys differ', () => {
   assert.deepEqual([...a.words('a日')], direct([0x61, 0x00, 0xe5, 0x65, 0x55]));
 });
 
-it('idString is the base64url text of the 8 big-endian bytes; idKey prefixes it', () => {
+it('idString is the base64url text of the 8 big-endian bytes; idKey holds the same 64 bits in five characters', () => {
   const words = [[0, 0], [0xffffffff, 0xffffffff], [0x80000000, 1], [0x12345678, 0x9abcdef0], [3, 0xf0000000]];
   for (let i = 0; i < 200; i++) words.push([(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** 32) >>> 0]);
   for (const [hi, lo] of words) {
@@ -60,7 +60,15 @@ it('idString is the base64url text of the 8 big-endian bytes; idKey prefixes it'
     b.writeUInt32BE(hi!, 0);
     b.writeUInt32BE(lo!, 4);
     assert.equal(idString(hi!, lo!), b.toString('base64url'));
-    assert.equal(idKey(0x6c, 0x3a, 0x75, hi!, lo!), `l:u:${b.toString('base64url')}`);
+    const key = idKey(0x6c, 0x75, hi!, lo!);
+    assert.equal(key.length, 7);
+    assert.equal(key.slice(0, 2), 'lu');
+    // The five characters give the 64 bits back (13 + 13 + 13 + 13 + 12), and none is a surrogate.
+    const v = [...key.slice(2)].map((c) => c.charCodeAt(0) - 0x4e00);
+    assert.ok(v.every((x) => x >= 0 && x < 8192));
+    const bits = (BigInt(v[0]!) << 51n) | (BigInt(v[1]!) << 38n) | (BigInt(v[2]!) << 25n) | (BigInt(v[3]!) << 12n) | BigInt(v[4]!);
+    assert.equal(bits, (BigInt(hi!) << 32n) | BigInt(lo!));
+    assert.equal(Buffer.from(key, 'utf8').toString('utf8'), key, 'survives UTF-8');
   }
   const h = new StringHasher(new Uint8Array(16).fill(7));
   const text = h.hash('alice');

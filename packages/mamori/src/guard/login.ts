@@ -114,7 +114,6 @@ export function cleanAccountName(name: string): string {
 }
 
 const L = 0x6c; // 'l': login's namespace in the store
-const COLON = 0x3a;
 const K_PAIR = 0x70; // 'p': consecutive failures of an (account, source) pair
 const K_BACKOFF = 0x62; // 'b': the pair's lock end
 const K_USER = 0x75; // 'u': failures of an account
@@ -308,12 +307,12 @@ export class LoginGuard {
       this.#sprayHashers.set(bucket, h);
     }
     const w = h.words(password);
-    return idKey(L, COLON, K_SPRAY, w[0]!, w[1]!);
+    return idKey(L, K_SPRAY, w[0]!, w[1]!);
   }
 
   /**
-   * Counter keys, each a namespace, a kind and a 64-bit id (`l:p:` + 11
-   * characters), built flat: the (account, source) pair's id mixes the
+   * Counter keys, each a namespace, a kind and a 64-bit id (`lp` + five
+   * characters, see idKey), built flat: the (account, source) pair's id mixes the
    * account hash with a keyed hash of the source, so no key repeats the
    * account name or the address.
    */
@@ -353,10 +352,10 @@ export class LoginGuard {
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
     return {
       now: 0,
-      userSource: idKey(L, COLON, K_PAIR, pHi, pLo),
-      backoff: idKey(L, COLON, K_BACKOFF, pHi, pLo),
-      user: idKey(L, COLON, K_USER, uhHi, uhLo),
-      source: idKey(L, COLON, K_SOURCE, sHi, sLo),
+      userSource: idKey(L, K_PAIR, pHi, pLo),
+      backoff: idKey(L, K_BACKOFF, pHi, pLo),
+      user: idKey(L, K_USER, uhHi, uhLo),
+      source: idKey(L, K_SOURCE, sHi, sLo),
       siteNow: '',
       sitePrev: '',
       siteFraction: 0,
@@ -380,8 +379,8 @@ export class LoginGuard {
     const siteBucket = Math.floor(now / c.site.windowMs);
     if (siteBucket !== this.#siteBucket) {
       this.#siteBucket = siteBucket;
-      this.#siteNowKey = `l:w:${siteBucket}`;
-      this.#sitePrevKey = `l:w:${siteBucket - 1}`;
+      this.#siteNowKey = `lw${siteBucket}`;
+      this.#sitePrevKey = `lw${siteBucket - 1}`;
     }
     k.siteNow = this.#siteNowKey;
     k.sitePrev = this.#sitePrevKey;
