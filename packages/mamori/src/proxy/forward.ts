@@ -3,27 +3,59 @@
  * hooks, forward the request streaming (or the buffered body), pass the
  * upstream's answer back through the response hooks, and report the end.
  */
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { sourceKey } from '../core/net.js';
 import type { RenderedResponse } from '../guard/verdict.js';
 import type { Forwarding } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
-import { HOP_BY_HOP, addVia, stripHopByHop } from './hop-by-hop.js';
+import { HOP_BY_HOP, type HeaderMap, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ProxyExchange, UpstreamAnswer } from './http-proxy.js';
 import { isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
-import { openUpstreamRequest, upstreamHeaders } from './upstream.js';
+import { dispatchServername, responseHeaders, upstreamHeaders } from './upstream.js';
 
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
   const { ex, fwd } = makeExchange(ctx, req);
   new Exchange(ctx, req, res, ex, fwd, expectsContinue).start();
 }
 
-interface Sniffed {
-  body?: Buffer;
-  /** Chunks read before the body proved too large to sniff. */
-  chunks: Buffer[];
-  failed: boolean;
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function isTimeout(err: Error | undefined): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && TIMEOUT_CODES.has(code);
+}
+
+/**
+ * undici's callback handler for one upstream request: passes each event on
+ * to the exchange. Informational (1xx) answers are not passed on, as node:http
+ * did not either.
+ */
+class UpstreamHandler implements Dispatcher.DispatchHandler {
+  constructor(private readonly x: Exchange) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.x.upConnect(abort);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true;
+    return this.x.upHeaders(statusCode, rawHeaders, resume);
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.x.upData(chunk);
+  }
+
+  onComplete(): void {
+    this.x.upComplete();
+  }
+
+  onError(err: Error): void {
+    this.x.upError(err);
+  }
 }
 
 class Exchange {
@@ -41,9 +73,20 @@ class Exchange {
     return sourceKey(this.ex.req.ip);
   }
   #closed = false;
-  #timedOut = false;
-  #upReq: ClientRequest | undefined;
-  #upRes: IncomingMessage | undefined;
+  /** Where the upstream request stands: not sent, waiting for the head, head received, or ended. */
+  #upstream: 'none' | 'connecting' | 'head' | 'complete' | 'failed' = 'none';
+  #upError: Error | undefined;
+  #abortUpstream: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  /** The upstream is paused: we returned false from onHeaders/onData. */
+  #paused = false;
+  /** The response head is sent: upstream chunks are written to the client as they come. */
+  #streaming = false;
+  /** Chunks received before the head was sent (response hooks running), at most about maxResponseSniffBytes. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  /** Wakes #settled when the state of the upstream answer changes. */
+  #wake: (() => void) | undefined;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -142,7 +185,7 @@ class Exchange {
   #hookFailed(err: unknown): void {
     this.ctx.reportError(err);
     this.#error ??= 'hook or internal error';
-    if (this.#upRes && !this.#upRes.complete) this.#upRes.destroy();
+    if (this.#upstream === 'connecting' || this.#upstream === 'head') this.#abortUpstream?.(new Error('hook or internal error'));
     if (this.#closed) return;
     if (this.#answered || this.res.headersSent) {
       this.res.destroy();
@@ -225,87 +268,185 @@ class Exchange {
     const t = ctx.target;
     const headers = upstreamHeaders(req, this.fwd);
     ctx.hooks.onForward?.(this.ex, headers);
-    // The framing is ours alone, whatever the client or a hook wrote.
+    // The framing is ours alone, whatever the client or a hook wrote; undici sets it from the body.
     for (const name of HOP_BY_HOP) delete headers[name];
     delete headers['content-length'];
+    delete headers['expect'];
     const declared = req.headers['content-length'];
     const streaming = body === undefined && hasRequestBody(req);
+    let upBody: Buffer | PassThrough | null = null;
     if (body !== undefined) {
       if (body.length > 0 || declared !== undefined) headers['content-length'] = String(body.length);
-    } else if (streaming && req.headers['transfer-encoding'] !== undefined) {
-      // Set explicitly: Node would otherwise send a GET/DELETE body unframed.
-      headers['transfer-encoding'] = 'chunked';
+      upBody = body;
+    } else if (streaming) {
+      // A declared length is sent as is (undici checks the body against it); without one, chunked.
+      if (declared !== undefined && req.headers['transfer-encoding'] === undefined) headers['content-length'] = declared;
+      // undici destroys the stream it is given when the request ends or fails; the client's own
+      // request must outlive that (its socket carries the answer), so it gets a stand-in.
+      const pass = new PassThrough();
+      pass.on('error', () => {
+        // The upstream request failed: seen through the handler's onError.
+      });
+      upBody = pass;
     } else if (declared !== undefined) {
       headers['content-length'] = declared;
     }
-    const upReq = openUpstreamRequest(t, ctx.agent, req, headers);
-    this.#upReq = upReq;
-    upReq.setTimeout(ctx.limits.upstreamTimeoutMs, () => {
-      this.#timedOut = true;
-      upReq.destroy(new Error('upstream timeout'));
-    });
-    upReq.on('error', (err: NodeJS.ErrnoException) => this.#upstreamFailed(err));
-    upReq.on('response', (upRes: IncomingMessage) => {
-      this.#upRes = upRes;
-      upRes.on('error', () => {
-        // Seen through 'close' without 'complete'.
-      });
-      this.#respond(upRes).catch((err: unknown) => this.#hookFailed(err));
-    });
-    if (body !== undefined) upReq.end(body);
-    else if (streaming) {
+    const options: Dispatcher.DispatchOptions & { servername: string } = {
+      path: t.basePath + (req.url ?? '/'),
+      method: req.method ?? 'GET',
+      headers,
+      body: upBody,
+      servername: dispatchServername(t),
+    };
+    this.#upstream = 'connecting';
+    ctx.pool.dispatch(options, new UpstreamHandler(this));
+    // (Unless the dispatch already failed and was answered.)
+    if (upBody instanceof PassThrough && this.#upstream === 'connecting' && !this.#closed) {
       if (this.expectsContinue) res.writeContinue();
-      req.pipe(upReq);
-    } else upReq.end();
+      req.pipe(upBody);
+    }
   }
 
-  #upstreamFailed(err: NodeJS.ErrnoException | undefined): void {
+  /** The upstream request could not be made, or failed before its answer started. */
+  #upstreamFailed(err: Error | undefined): void {
     if (this.#closed) return;
-    if (!this.req.complete) {
-      this.req.unpipe();
-      this.req.resume();
-    }
-    this.#error ??= this.#timedOut ? 'upstream timeout' : `upstream failed${err?.code ? `: ${err.code}` : ''}`;
+    this.#releaseRequestBody();
+    const timedOut = isTimeout(err);
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    this.#error ??= timedOut ? 'upstream timeout' : `upstream failed${code ? `: ${code}` : ''}`;
     if (this.#answered || this.res.headersSent) {
       // The answer had started: cut it so the client sees it incomplete.
       this.res.destroy();
       return;
     }
-    this.#answer(plainError(this.#timedOut ? 504 : 502));
+    this.#answer(plainError(timedOut ? 504 : 502));
   }
 
-  async #respond(upRes: IncomingMessage): Promise<void> {
+  /** Stops feeding the client's request body upstream and drops the rest of it (bounded by requestTimeoutMs). */
+  #releaseRequestBody(): void {
+    const { req } = this;
+    if (req.complete) return;
+    req.unpipe();
+    req.resume();
+  }
+
+  // ---- The upstream's answer, as undici delivers it (see UpstreamHandler). ----
+
+  /** Called once the upstream connection is about to carry the request; `abort` cancels it. */
+  upConnect(abort: (err?: Error) => void): void {
+    this.#abortUpstream = abort;
+    if (this.#closed) abort(new Error('client closed the connection'));
+  }
+
+  upHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    if (this.#closed) return false;
+    this.#resume = resume;
+    this.#upstream = 'head';
+    const headers = stripHopByHop(responseHeaders(raw));
+    addVia(headers);
+    this.#respond(status, headers).catch((err: unknown) => this.#hookFailed(err));
+    return !this.#paused;
+  }
+
+  upData(chunk: Buffer): boolean {
+    if (this.#closed) return false;
+    if (this.#streaming) {
+      this.#bytes += chunk.length;
+      if (this.res.write(chunk)) return true;
+      this.#paused = true;
+      this.res.once('drain', this.#onDrain);
+      return false;
+    }
+    // The head is not sent yet (response hooks at work): hold a bounded amount, then pause the upstream.
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    this.#wake?.();
+    if (this.#pendingBytes <= this.ctx.limits.maxResponseSniffBytes) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  upComplete(): void {
+    this.#upstream = 'complete';
+    if (this.#closed) return;
+    this.#releaseRequestBody();
+    if (this.#streaming) this.res.end();
+    else this.#wake?.();
+  }
+
+  upError(err: Error): void {
+    const before = this.#upstream;
+    this.#upstream = 'failed';
+    this.#upError = err;
+    if (this.#closed) return;
+    if (before === 'connecting') {
+      this.#upstreamFailed(err);
+      return;
+    }
+    if (this.#streaming) {
+      this.#releaseRequestBody();
+      this.#error ??= isTimeout(err) ? 'upstream timeout' : 'upstream aborted its answer';
+      this.res.destroy();
+      return;
+    }
+    // The response hooks are running: #respond sees the failure when they are done.
+    this.#wake?.();
+  }
+
+  readonly #onDrain = (): void => {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    this.#resume?.();
+  };
+
+  /** Resolves when the answer is complete or failed, or more than maxResponseSniffBytes of it are held. */
+  #settled(): Promise<void> {
+    const max = this.ctx.limits.maxResponseSniffBytes;
+    const ready = (): boolean => this.#closed || this.#upstream === 'complete' || this.#upstream === 'failed' || this.#pendingBytes > max;
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        if (!ready()) return;
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  async #respond(status: number, headers: HeaderMap): Promise<void> {
     const { ctx, res, ex } = this;
     const hooks = ctx.hooks;
-    const status = upRes.statusCode ?? 502;
-    const headers = stripHopByHop(upRes.headers);
-    addVia(headers);
-    let pending: Buffer[] = [];
     let body: Buffer | undefined;
     if (hooks.onResponse) {
       if (hooks.wantsResponseBody?.(ex, status, headers)) {
-        const s = await this.#sniff(upRes);
-        if (this.#closed) return;
-        if (s.failed) {
-          this.#upstreamFailed(undefined);
-          return;
+        const declared = Number(headers['content-length']);
+        if (!(Number.isFinite(declared) && declared > ctx.limits.maxResponseSniffBytes)) {
+          await this.#settled();
+          if (this.#closed) return;
+          if (this.#upstream === 'failed') {
+            this.#upstreamFailed(this.#upError);
+            return;
+          }
+          if (this.#upstream === 'complete') {
+            body = Buffer.concat(this.#pending, this.#pendingBytes);
+            this.#pending = [];
+            this.#pendingBytes = 0;
+          }
         }
-        body = s.body;
-        pending = s.chunks;
       }
       const answer: UpstreamAnswer = body === undefined ? { status, headers } : { status, headers, body };
       const change = await hooks.onResponse(ex, answer);
       if (this.#closed || this.#answered) return;
       if (change?.replace) {
-        if (!upRes.complete) upRes.destroy();
+        if (this.#upstream !== 'complete') this.#abortUpstream?.(new Error('answer replaced'));
         this.#answer(change.replace);
         return;
       }
       applyChange(headers, change);
     }
     if (this.#closed || this.#answered) return;
-    if (upRes.destroyed && !upRes.complete) {
-      this.#upstreamFailed(undefined);
+    if (this.#upstream === 'failed') {
+      this.#upstreamFailed(this.#upError);
       return;
     }
     const method = this.ex.req.method;
@@ -322,49 +463,25 @@ class Exchange {
       res.end(bodyAllowed ? body : undefined);
       return;
     }
-    upRes.once('close', () => {
-      if (!upRes.complete) {
-        this.#error ??= 'upstream aborted its answer';
-        res.destroy();
-      }
-    });
-    for (const c of pending) {
+    // From here on the upstream's chunks go straight to the client (upData).
+    this.#streaming = true;
+    const held = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    const last = this.#upstream === 'complete' ? held.pop() : undefined;
+    let full = false;
+    for (const c of held) {
       this.#bytes += c.length;
-      res.write(c);
+      full = !res.write(c);
     }
-    upRes.on('data', (c: Buffer) => {
-      this.#bytes += c.length;
-    });
-    upRes.pipe(res);
-  }
-
-  #sniff(upRes: IncomingMessage): Promise<Sniffed> {
-    const max = this.ctx.limits.maxResponseSniffBytes;
-    const declared = Number(upRes.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) return Promise.resolve({ chunks: [], failed: false });
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const done = (r: Sniffed): void => {
-        upRes.off('data', onData);
-        upRes.off('end', onEnd);
-        upRes.off('close', onClose);
-        resolve(r);
-      };
-      const onData = (c: Buffer): void => {
-        chunks.push(c);
-        size += c.length;
-        if (size > max) {
-          upRes.pause();
-          done({ chunks, failed: false });
-        }
-      };
-      const onEnd = (): void => done({ body: Buffer.concat(chunks, size), chunks: [], failed: false });
-      const onClose = (): void => done({ chunks, failed: !upRes.complete });
-      upRes.on('data', onData);
-      upRes.once('end', onEnd);
-      upRes.once('close', onClose);
-    });
+    if (this.#upstream === 'complete') {
+      if (last !== undefined) this.#bytes += last.length;
+      res.end(last);
+      return;
+    }
+    if (!this.#paused) return;
+    if (full) res.once('drain', this.#onDrain);
+    else this.#onDrain();
   }
 
   #onClose(): void {
@@ -384,8 +501,7 @@ class Exchange {
     const complete = this.res.writableFinished;
     if (!complete) {
       // The client left (or we cut the answer): stop the upstream work.
-      this.#upReq?.destroy();
-      this.#upRes?.destroy();
+      if (this.#upstream === 'connecting' || this.#upstream === 'head') this.#abortUpstream?.(new Error('client closed the connection'));
       this.#error ??= 'client closed the connection';
     }
     const status = this.#status ?? (this.res.headersSent ? this.res.statusCode : 499);

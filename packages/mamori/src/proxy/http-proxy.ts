@@ -19,6 +19,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Pool } from 'undici';
 import { type Clock, systemClock } from '../core/clock.js';
 import { MamoriError } from '../core/errors.js';
 import { CidrList } from '../core/net.js';
@@ -28,7 +29,7 @@ import { handleRequest } from './forward.js';
 import { type ResolvedLimits, type ProxyLimits, resolveLimits } from './limits.js';
 import { isClosing, lingerClose, plainError, rawResponse } from './respond.js';
 import { handleUpgrade } from './upgrade.js';
-import { type UpstreamTarget, parseUpstream } from './upstream.js';
+import { type UpstreamTarget, parseUpstream, upstreamPool } from './upstream.js';
 
 export { DEFAULT_PROXY_LIMITS, type ProxyLimits } from './limits.js';
 export { resolveClientIp } from './client-ip.js';
@@ -133,7 +134,10 @@ export interface ProxyContext {
   readonly trusted: CidrList;
   readonly hooks: ProxyHooks;
   readonly clock: Clock;
+  /** Upgrade requests go upstream through node:http and this agent. */
   readonly agent: http.Agent;
+  /** Plain requests go upstream through undici and this pool. */
+  readonly pool: Pool;
   /** Sockets taken out of Node's HTTP handling (upgrades): close() destroys them. */
   readonly tunnels: Set<Duplex>;
   /** Responses in flight per client socket, to know whether a raw answer can still be written. */
@@ -166,6 +170,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     hooks: opts.hooks,
     clock: opts.clock ?? systemClock,
     agent,
+    pool: upstreamPool(target, limits),
     tunnels: new Set(),
     inflight: new WeakMap(),
     buffered: { bytes: 0, byClient: new Map() },
@@ -219,7 +224,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
       server.close(() => {
         clearTimeout(cut);
         agent.destroy();
-        resolve();
+        ctx.pool.destroy().then(resolve, resolve);
       });
       server.closeIdleConnections();
       for (const t of ctx.tunnels) t.destroy();

@@ -2,9 +2,11 @@
 import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { Pool, buildConnector } from 'undici';
 import { MamoriError } from '../core/errors.js';
 import type { Forwarding } from './client-ip.js';
 import { type HeaderMap, addVia, stripHopByHop } from './hop-by-hop.js';
+import type { ResolvedLimits } from './limits.js';
 
 export interface UpstreamTarget {
   readonly https: boolean;
@@ -69,7 +71,75 @@ export function upstreamHeaders(req: IncomingMessage, fwd: Forwarding): HeaderMa
   return h;
 }
 
-/** Opens the request to the upstream for a client request (same method and path, under the base path). */
+/** Response header fields of which node:http keeps the first and drops repeats (its `matchKnownFields`). */
+const FIRST_ONLY: ReadonlySet<string> = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
+  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
+  'server', 'user-agent',
+]);
+
+/**
+ * The upstream's raw response header list (undici gives names and values as
+ * bytes) as the object node:http made of it: names lower-cased, bytes read
+ * as Latin-1 so none is altered on the way back out, repeated fields merged
+ * as node:http merges them (each Set-Cookie kept apart, the fields above
+ * first-only, the rest joined with ", ").
+ */
+export function responseHeaders(raw: readonly Buffer[]): HeaderMap {
+  const out: HeaderMap = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    const prior = Object.hasOwn(out, name) ? out[name] : undefined;
+    if (name === 'set-cookie') {
+      if (prior === undefined) out[name] = [value];
+      else (prior as string[]).push(value);
+    } else if (prior === undefined) out[name] = value;
+    else if (!FIRST_ONLY.has(name)) out[name] = `${prior as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return out;
+}
+
+/** Idle upstream connections are closed after this long (or the upstream's own `Keep-Alive: timeout` minus 2 s, if shorter), before the upstream closes them under a request. */
+const UPSTREAM_IDLE_MS = 4_000;
+
+/**
+ * The connection pool plain (non-upgrade) requests are forwarded through.
+ * Like the node:http Agent it replaces, it opens as many connections as
+ * there are requests in flight (a cap would let a few slow requests queue
+ * everyone else's) and reuses idle ones; unlike it, idle ones are closed after
+ * UPSTREAM_IDLE_MS. `upstreamTimeoutMs` bounds connecting, waiting for the
+ * answer's head, and each silence within its body. For https the TLS server
+ * name and the certificate check are the upstream's host name, never a
+ * client's Host header. `tls` adds TLS options (tests: a private CA).
+ */
+export function upstreamPool(t: UpstreamTarget, limits: ResolvedLimits, tls: { ca?: string | Buffer } = {}): Pool {
+  const host = t.hostname.includes(':') ? `[${t.hostname}]` : t.hostname;
+  const origin = `${t.https ? 'https' : 'http'}://${host}:${t.port}`;
+  const timeout = limits.upstreamTimeoutMs;
+  const connector = buildConnector({ ...tls, timeout });
+  const servername = t.servername === '' ? undefined : t.servername;
+  return new Pool(origin, {
+    pipelining: 1,
+    keepAliveTimeout: UPSTREAM_IDLE_MS,
+    keepAliveMaxTimeout: UPSTREAM_IDLE_MS,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    // undici would otherwise derive the TLS server name from each request's Host header.
+    connect: (opts, callback) => connector({ ...opts, servername }, callback),
+  });
+}
+
+/**
+ * What `Pool.dispatch` is given besides method, path, headers and body: a
+ * fixed TLS server name, so requests with different Host headers share
+ * connections (undici reconnects when it changes; the connector above ignores it).
+ */
+export function dispatchServername(t: UpstreamTarget): string {
+  return t.servername === '' ? t.hostname : t.servername;
+}
+
+/** Opens the request to the upstream for an upgrade request (same method and path, under the base path). */
 export function openUpstreamRequest(t: UpstreamTarget, agent: http.Agent, req: IncomingMessage, headers: OutgoingHttpHeaders): ClientRequest {
   const options: https.RequestOptions = {
     agent,
