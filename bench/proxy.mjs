@@ -13,7 +13,8 @@
  *   login that mamori reads, checks, forwards, classifies and counts.
  *   Thresholds are raised so the run measures throughput, not blocking.
  *
- * Reference points in the same rounds: a bare node:http reverse proxy (no
+ * Reference points in the same rounds: a TCP relay that reads nothing (the
+ * socket work any second hop costs: the floor for every proxy), a bare node:http reverse proxy (no
  * inspection), to show what any second HTTP hop costs on this machine, and
  * mamori's proxy engine with hooks that decide nothing ("engine only"), to
  * tell the engine's cost from the guard's. CPU time per request of each
@@ -22,6 +23,7 @@
  *   node bench/proxy.mjs [--duration 10] [--connections 50] [--rounds 2] [--store memory|sqlite] [--only get|login] [--profile]
  */
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -123,6 +125,31 @@ function bareProxyChild(upstream) {
   listen(server);
 }
 
+/**
+ * The floor, not a proxy: each client connection relayed byte for byte to
+ * its own upstream connection (node:net, pipe both ways), reading nothing.
+ * Whatever any reverse proxy does, it does at least this much socket work
+ * per request on this machine.
+ */
+function tcpRelayChild(upstream) {
+  const target = new URL(upstream);
+  const server = net.createServer((client) => {
+    const up = net.connect(Number(target.port), target.hostname);
+    client.pipe(up);
+    up.pipe(client);
+    const end = () => {
+      client.destroy();
+      up.destroy();
+    };
+    client.on('error', end);
+    up.on('error', end);
+    client.on('close', end);
+    up.on('close', end);
+  });
+  serveCpuUsage();
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+}
+
 /** mamori's proxy engine (startProxy) with hooks of the same shape as `mamori up`'s that decide nothing: the engine's cost without the guard's. */
 async function engineChild(upstream) {
   const { startProxy } = await import('mamori');
@@ -154,7 +181,6 @@ async function proxyChild(upstream, storeKind) {
         username: { form: 'username' },
         password: { form: 'password' },
         failure: { status: [401] },
-        success: { status: [302] },
         success: { status: [200, 302] },
       },
     ],
@@ -196,6 +222,8 @@ if (opt.child === 'upstream') {
   upstreamChild();
 } else if (opt.child === 'bare') {
   bareProxyChild(opt.upstream);
+} else if (opt.child === 'tcp') {
+  tcpRelayChild(opt.upstream);
 } else if (opt.child === 'engine') {
   await engineChild(opt.upstream);
 } else if (opt.child === 'proxy') {
@@ -247,10 +275,11 @@ async function main() {
   }
   const upstream = await startChild(['--child', 'upstream', '--app-cpu-us', String(APP_CPU_US)]);
   const bare = await startChild(['--child', 'bare', '--upstream', upstream.url]);
+  const tcp = await startChild(['--child', 'tcp', '--upstream', upstream.url]);
   const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
   const engine = await startChild(['--child', 'engine', '--upstream', upstream.url]);
-  const urls = { direct: upstream.url, bare: bare.url, engine: engine.url, mamori: proxy.url };
-  const procs = { direct: upstream, bare, engine, mamori: proxy };
+  const urls = { direct: upstream.url, tcp: tcp.url, bare: bare.url, engine: engine.url, mamori: proxy.url };
+  const procs = { direct: upstream, tcp, bare, engine, mamori: proxy };
   /** Runs one measurement; adds the CPU µs per request of the proxy (or, direct, of the upstream). */
   const measure = async (side, wl) => {
     const c0 = await procs[side].cpu();
@@ -291,8 +320,8 @@ async function main() {
   console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream node:http 200 'ok' / 401 after ${APP_CPU_US} µs of application CPU; mamori store: ${opt.store}`);
   // Warm-up (JIT, connection pools), not counted.
   for (const wl of Object.values(workloads)) for (const url of Object.values(urls)) await run(url, wl, 2);
-  const SIDES = ['direct', 'bare', 'engine', 'mamori'];
-  const results = Object.fromEntries(Object.keys(workloads).map((k) => [k, { direct: [], bare: [], engine: [], mamori: [] }]));
+  const SIDES = ['direct', 'tcp', 'bare', 'engine', 'mamori'];
+  const results = Object.fromEntries(Object.keys(workloads).map((k) => [k, { direct: [], tcp: [], bare: [], engine: [], mamori: [] }]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const key of Object.keys(workloads)) {
       // Rotate the order each round: direct bare engine mamori, bare engine mamori direct, ...
@@ -307,6 +336,7 @@ async function main() {
   await proxy.stop();
   await engine.stop();
   await bare.stop();
+  await tcp.stop();
   await upstream.stop();
 
   const rows = [];
@@ -317,22 +347,23 @@ async function main() {
     const med = (side) => median(results[key][side].map((x) => x.rps));
     const d = med('direct');
     const b = med('bare');
+    const tr = med('tcp');
     const e = med('engine');
     const m = med('mamori');
     const unexpected = SIDES.reduce((sum, side) => sum + results[key][side].reduce((t, x) => t + x.unexpected, 0), 0);
     const met = m >= 0.7 * d && unexpected === 0;
     allMet &&= met;
     const cpu = (side) => median(results[key][side].map((x) => x.cpuUsPerRequest));
-    const cpuUs = { upstream: cpu('direct'), bareProxy: cpu('bare'), engine: cpu('engine'), mamori: cpu('mamori') };
-    out[key] = { direct: d, bareProxy: b, engineOnly: e, mamori: m, ratio: m / d, bareRatio: b / d, engineRatio: e / d, mamoriVsBare: m / b, cpuUsPerRequest: cpuUs, unexpectedResponses: unexpected, met, rounds: results[key] };
+    const cpuUs = { upstream: cpu('direct'), tcpRelay: cpu('tcp'), bareProxy: cpu('bare'), engine: cpu('engine'), mamori: cpu('mamori') };
+    out[key] = { direct: d, tcpRelay: tr, bareProxy: b, engineOnly: e, mamori: m, ratio: m / d, tcpRatio: tr / d, bareRatio: b / d, engineRatio: e / d, mamoriVsBare: m / b, mamoriVsTcp: m / tr, cpuUsPerRequest: cpuUs, unexpectedResponses: unexpected, met, rounds: results[key] };
     const pct = (x) => `${((x / d) * 100).toFixed(1)}%`;
-    rows.push([wl.label, num(m), num(e), num(b), num(d), pct(m), pct(e), pct(b), String(unexpected)]);
-    cpuRows.push([wl.label, num(cpuUs.mamori), num(cpuUs.engine), num(cpuUs.bareProxy), num(cpuUs.upstream)]);
+    rows.push([wl.label, num(m), num(e), num(b), num(tr), num(d), pct(m), pct(e), pct(b), pct(tr), String(unexpected)]);
+    cpuRows.push([wl.label, num(cpuUs.mamori), num(cpuUs.engine), num(cpuUs.bareProxy), num(cpuUs.tcpRelay), num(cpuUs.upstream)]);
   }
   console.log();
-  printTable(['workload (median req/s)', 'mamori up', 'engine only', 'bare proxy', 'direct', 'mamori/direct', 'engine/direct', 'bare/direct', 'unexpected'], rows);
+  printTable(['workload (median req/s)', 'mamori up', 'engine only', 'bare proxy', 'TCP relay', 'direct', 'mamori/direct', 'engine/direct', 'bare/direct', 'TCP relay/direct', 'unexpected'], rows);
   console.log();
-  printTable(['CPU µs per request in the proxy (median)', 'mamori up', 'engine only', 'bare proxy', 'upstream alone'], cpuRows);
+  printTable(['CPU µs per request in the proxy (median)', 'mamori up', 'engine only', 'bare proxy', 'TCP relay', 'upstream alone'], cpuRows);
   console.log();
   for (const [key, wl] of Object.entries(workloads)) verdictLine(out[key].met, `${wl.label}: >= 70% of direct, every answer the upstream's`, `${(out[key].ratio * 100).toFixed(1)}%`);
   let profile;
@@ -349,7 +380,7 @@ async function main() {
   writeResult(opt.store === 'memory' ? 'proxy' : `proxy-${opt.store}`, {
     command: `node bench/proxy.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length, appCpuUs: APP_CPU_US },
-    peer: 'the upstream (node:http) directly; references: a bare node:http reverse proxy, the mamori engine with no-op hooks',
+    peer: 'the upstream (node:http) directly; references: a TCP relay (the floor of any second hop), a bare node:http reverse proxy, the mamori engine with no-op hooks',
     results: out,
     target: { target: '>= 70% of direct', met: allMet },
     ...(profile ? { profile } : {}),
