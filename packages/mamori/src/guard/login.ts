@@ -126,13 +126,7 @@ const K_SPRAY = 0x78; // 'x': accounts failing with a password
  * already keyed hashes; this only has to spread them.
  */
 function mixPair(a: number, b: number, c: number, d: number, seed: number): number {
-  let h = mixRound(mixRound(mixRound(mixRound(seed, a), b), c), d) ^ 16;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finish(mixRound(mixRound(mixRound(mixRound(seed, a), b), c), d) ^ 16);
 }
 
 /** A mask keeping the first `n` bits of a 32-bit word (n outside 0..32 is clamped). */
@@ -142,7 +136,11 @@ function keepBits(n: number): number {
 
 /** One 32-bit half of a source's id: the grouped address's words and (version, prefix), under a secret seed. */
 function mixSource(seed: number, meta: number, w0: number, w1: number, w2: number, w3: number): number {
-  let h = mixRound(mixRound(mixRound(mixRound(mixRound(seed, meta), w0), w1), w2), w3) ^ 20;
+  return finish(mixRound(mixRound(mixRound(mixRound(mixRound(seed, meta), w0), w1), w2), w3) ^ 20);
+}
+
+/** MurmurHash3's finaliser: every input bit reaches every output bit. */
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
