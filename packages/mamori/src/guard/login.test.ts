@@ -313,6 +313,25 @@ describe('login protection: frozen attempt objects', () => {
   });
 });
 
+describe('login protection: site windows', () => {
+  it('a success or release takes its count back from the site window check counted it in, even once that window has closed', async () => {
+    const { guard, store, clock } = setup({ site: { challengeAboveFailures: 1000, windowMs: 60_000 } });
+    // (The site counters' keys: `lw` and the window's number.)
+    const windowKey = (t: number) => `lw${Math.floor(t / 60_000)}`;
+    clock.advance(59_000);
+    const t0 = clock.now();
+    const attempts = [0, 1, 2, 3].map((i) => ({ ip: `198.51.100.${i + 1}`, username: `sid-${i}` }));
+    for (const a of attempts) assert.equal((await guard.check(a)).action, 'allow');
+    assert.deepEqual(await store.read([windowKey(t0)]), [4], 'check counted them in its window');
+    clock.advance(2_000); // the next window
+    await guard.report(attempts[0]!, true);
+    await guard.report(attempts[1]!, true);
+    await guard.release(attempts[2]!);
+    await guard.report(attempts[3]!, false);
+    assert.deepEqual(await store.read([windowKey(t0), windowKey(clock.now())]), [1, 0], 'taken back from the first window; the failure stays there');
+  });
+});
+
 describe('login protection: attempts the site never answers', () => {
   it('release takes back what check counted', async () => {
     const { guard, store } = setup();

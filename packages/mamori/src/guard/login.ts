@@ -81,7 +81,7 @@ interface Who {
    * counts after it. Counting at check time, not when the site answers, is what stops many
    * parallel guesses from all passing the same check. Report settles it.
    */
-  reserved?: { userSource: number; user: number; site: number; by: number };
+  reserved?: { userSource: number; user: number; site: number; by: number; siteKey: string };
 }
 
 /**
@@ -281,12 +281,17 @@ export class LoginGuard {
     this.#done(a);
     const r = w?.reserved;
     if (!w || !r) return;
-    await this.#takeBack(w.k, r.by);
+    await this.#takeBack(w.k, r.by, r.siteKey);
   }
 
-  /** Takes back the counts one reserved failure added. */
-  async #takeBack(k: Keys, by: number): Promise<void> {
-    await this.#write(this.#failureOps(k, by).map((op) => ({ ...op, by: -(op.by ?? 1) })));
+  /**
+   * Takes back the counts one reserved failure added: from the site window it was counted
+   * in (`siteKey`), which may have closed since.
+   */
+  async #takeBack(k: Keys, by: number, siteKey = k.siteNow): Promise<void> {
+    const ops = this.#failureOps(k, by);
+    ops[2] = { ...ops[2]!, key: siteKey };
+    await this.#write(ops.map((op) => ({ ...op, by: -(op.by ?? 1) })));
   }
 
   /** Applies counter changes, without a promise round when the store is in-process. */
@@ -403,9 +408,9 @@ export class LoginGuard {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) {
-      const by = who.reserved.by;
+      const { by, siteKey } = who.reserved;
       who.reserved = undefined;
-      await this.#takeBack(who.k, by);
+      await this.#takeBack(who.k, by, siteKey);
     }
     const { uh, device } = who;
     const k = this.#now(a, who.k);
@@ -456,7 +461,7 @@ export class LoginGuard {
       spray: Math.max(sprayNow, sprayPrev),
     });
     if (v.action === 'allow' || v.detectOnly) {
-      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by };
+      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow };
     } else {
       // Refused: it never reaches the site, so it is not a failure. Take the count back.
       this.#done(a);
@@ -577,7 +582,7 @@ export class LoginGuard {
       // Check counted this attempt as a failure: it was not one.
       sourceFailures = r.userSource - 1;
       accountFailures = r.user - r.by;
-      if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: k.siteNow, by: -r.by, ttlMs: 1 }]);
+      if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]);
     } else {
       [sourceFailures = 0, accountFailures = 0] = await st.read([k.userSource, k.user]);
     }
