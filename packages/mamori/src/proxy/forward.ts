@@ -21,6 +21,11 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   new Exchange(ctx, req, res, ex, fwd, expectsContinue).start();
 }
 
+/** Whether an answer with this status, to this method, carries a body (not HEAD, 1xx, 204, 304). */
+function bodyAllowedFor(method: string | undefined, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 function isTimeout(err: Error | undefined): boolean {
@@ -76,6 +81,13 @@ class Exchange {
   /** Where the upstream request stands: not sent, waiting for the head, head received, or ended. */
   #upstream: 'none' | 'connecting' | 'head' | 'complete' | 'failed' = 'none';
   #upError: Error | undefined;
+  /** The upstream's status, once its head came. */
+  #upStatus: number | undefined;
+  /** Bounds the wait for the answer's head (see #forward). */
+  #headTimer: NodeJS.Timeout | undefined;
+  #headTimedOut = false;
+  /** Bounds a wait for a client that does not read (see #waitForClient). */
+  #stallTimer: NodeJS.Timeout | undefined;
   #abortUpstream: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
   /** The upstream is paused: we returned false from onHeaders/onData. */
@@ -299,6 +311,13 @@ class Exchange {
       servername: dispatchServername(t),
     };
     this.#upstream = 'connecting';
+    // The whole wait for the answer's head is bounded too: undici's own timer restarts on every
+    // 1xx, so an upstream sending 102 every few seconds would otherwise hold the exchange forever.
+    this.#headTimer = setTimeout(() => {
+      this.#headTimedOut = true;
+      this.#abortUpstream?.(new Error('upstream timeout'));
+      if (!this.#abortUpstream) this.#upstreamFailed(undefined);
+    }, ctx.limits.upstreamTimeoutMs);
     ctx.pool.dispatch(options, new UpstreamHandler(this));
     // (Unless the dispatch already failed and was answered.)
     if (upBody instanceof PassThrough && this.#upstream === 'connecting' && !this.#closed) {
@@ -311,7 +330,8 @@ class Exchange {
   #upstreamFailed(err: Error | undefined): void {
     if (this.#closed) return;
     this.#releaseRequestBody();
-    const timedOut = isTimeout(err);
+    clearTimeout(this.#headTimer);
+    const timedOut = this.#headTimedOut || isTimeout(err);
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     this.#error ??= timedOut ? 'upstream timeout' : `upstream failed${code ? `: ${code}` : ''}`;
     if (this.#answered || this.res.headersSent) {
@@ -339,7 +359,9 @@ class Exchange {
   }
 
   upHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    clearTimeout(this.#headTimer);
     if (this.#closed) return false;
+    this.#upStatus = status;
     this.#resume = resume;
     this.#upstream = 'head';
     const headers = stripHopByHop(responseHeaders(raw));
@@ -354,7 +376,7 @@ class Exchange {
       this.#bytes += chunk.length;
       if (this.res.write(chunk)) return true;
       this.#paused = true;
-      this.res.once('drain', this.#onDrain);
+      this.#waitForClient();
       return false;
     }
     // The head is not sent yet (response hooks at work): hold a bounded amount, then pause the upstream.
@@ -375,6 +397,14 @@ class Exchange {
   }
 
   upError(err: Error): void {
+    clearTimeout(this.#headTimer);
+    // A 204 or 304 (or the answer to a HEAD) with a Content-Length: legal (RFC 9110 8.6), and complete
+    // without a body; undici still counts the missing bytes as an error.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && this.#upStatus !== undefined && !bodyAllowedFor(this.ex.req.method, this.#upStatus)) {
+      this.upComplete();
+      return;
+    }
     const before = this.#upstream;
     this.#upstream = 'failed';
     this.#upError = err;
@@ -393,7 +423,24 @@ class Exchange {
     this.#wake?.();
   }
 
+  /**
+   * The client's side is full: wait for it to drain, but not for ever. A client that stops
+   * reading would otherwise hold its upstream connection (undici stops its body timer while
+   * paused): after upstreamTimeoutMs the exchange is cut and the upstream request aborted.
+   */
+  #waitForClient(): void {
+    this.res.once('drain', this.#onDrain);
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = setTimeout(() => {
+      if (this.#closed || !this.#paused) return;
+      this.#error ??= 'client stopped reading';
+      this.#abortUpstream?.(new Error('client stopped reading'));
+      this.res.destroy();
+    }, this.ctx.limits.upstreamTimeoutMs);
+  }
+
   readonly #onDrain = (): void => {
+    clearTimeout(this.#stallTimer);
     if (!this.#paused || this.#closed) return;
     this.#paused = false;
     this.#resume?.();
@@ -450,7 +497,7 @@ class Exchange {
       return;
     }
     const method = this.ex.req.method;
-    const bodyAllowed = method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
+    const bodyAllowed = bodyAllowedFor(method, status);
     if (body !== undefined && bodyAllowed) {
       delete headers['transfer-encoding'];
       headers['content-length'] = String(body.length);
@@ -458,9 +505,12 @@ class Exchange {
     res.writeHead(status, headers);
     this.#answered = true;
     this.#status = status;
-    if (body !== undefined) {
-      this.#bytes = bodyAllowed ? body.length : 0;
-      res.end(bodyAllowed ? body : undefined);
+    if (body !== undefined || !bodyAllowed) {
+      // (Without a body: whatever else the upstream sends is not passed on; see upData.)
+      this.#bytes = body !== undefined && bodyAllowed ? body.length : 0;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      res.end(body !== undefined && bodyAllowed ? body : undefined);
       return;
     }
     // From here on the upstream's chunks go straight to the client (upData).
@@ -480,7 +530,7 @@ class Exchange {
       return;
     }
     if (!this.#paused) return;
-    if (full) res.once('drain', this.#onDrain);
+    if (full) this.#waitForClient();
     else this.#onDrain();
   }
 
@@ -489,6 +539,8 @@ class Exchange {
     this.#closed = true;
     if (this.#onSocketClose) this.ctx.closers.get(this.req.socket)?.delete(this.#onSocketClose);
     clearTimeout(this.#deadline);
+    clearTimeout(this.#stallTimer);
+    clearTimeout(this.#headTimer);
     if (this.#held > 0) {
       const b = this.ctx.buffered;
       b.bytes -= this.#held;

@@ -245,3 +245,95 @@ describe('upstreamPool: https', () => {
     assert.equal(statusOf(r.text), 502);
   });
 });
+
+/** A raw upstream: `answer` writes whatever it likes for each request head it reads. */
+async function rawUpstream(answer: (path: string, socket: net.Socket) => void): Promise<{ url: string; sockets: Set<net.Socket>; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buf = '';
+    socket.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      let end: number;
+      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+        const head = buf.slice(0, end);
+        buf = buf.slice(end + 4);
+        answer(head.split(' ')[1] ?? '/', socket);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sockets,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('startProxy: hostile or unusual upstreams and clients', () => {
+  it('passes a 304 or 204 that carries a Content-Length (RFC 9110 8.6) and keeps serving the connection', async (t) => {
+    const up = await rawUpstream((path, s) => {
+      if (path === '/style.css') s.write('HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 1234\r\n\r\n');
+      else if (path === '/none') s.write('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n');
+      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh');
+    });
+    t.after(() => up.close());
+    const p = await startProxy({ upstream: up.url, hooks: pass });
+    t.after(() => p.close());
+    const r = await rawExchange(
+      p.port,
+      'GET /style.css HTTP/1.1\r\nHost: a\r\n\r\nGET /none HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    assert.deepEqual([...r.text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['304', '204', '200']);
+    assert.match(r.text, /\r\n\r\nfresh$/);
+  });
+
+  it('answers 504 when the upstream sends only 1xx answers, however often', { timeout: 20_000 }, async (t) => {
+    const timers = new Set<NodeJS.Timeout>();
+    const up = await rawUpstream((_path, s) => {
+      const tick = setInterval(() => (s.writable ? s.write('HTTP/1.1 102 Processing\r\n\r\n') : clearInterval(tick)), 50);
+      timers.add(tick);
+    });
+    t.after(() => {
+      for (const x of timers) clearInterval(x);
+      return up.close();
+    });
+    const p = await startProxy({ upstream: up.url, hooks: pass, limits: { upstreamTimeoutMs: 300 } });
+    t.after(() => p.close());
+    const r = await rawExchange(p.port, 'GET /slow HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    assert.equal(statusOf(r.text), 504);
+  });
+
+  it('cuts an answer the client stops reading, and aborts the upstream request', { timeout: 20_000 }, async (t) => {
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const up = await rawUpstream((_path, s) => {
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${256 * 1024 * 1024}\r\n\r\n`);
+      const pump = (): void => {
+        while (s.writable && s.write(chunk));
+        if (s.writable) s.once('drain', pump);
+      };
+      pump();
+    });
+    t.after(() => up.close());
+    const done = deferred<string | undefined>();
+    const hooks: ProxyHooks = { onRequest: async () => undefined, onDone: (_ex, info) => done.resolve(info.error) };
+    const p = await startProxy({ upstream: up.url, hooks, limits: { upstreamTimeoutMs: 300 } });
+    t.after(() => p.close());
+    const client = net.connect(p.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    client.write('GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    client.pause(); // and never reads
+    t.after(() => client.destroy());
+    assert.equal(await done.promise, 'client stopped reading');
+    // The upstream connection that carried it is gone too.
+    for (let i = 0; i < 100 && up.sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(up.sockets.size, 0);
+  });
+});

@@ -102,6 +102,8 @@ export function responseHeaders(raw: readonly Buffer[]): HeaderMap {
 
 /** Idle upstream connections are closed after this long (or the upstream's own `Keep-Alive: timeout` minus 2 s, if shorter), before the upstream closes them under a request. */
 const UPSTREAM_IDLE_MS = 4_000;
+/** The longest a connection to the upstream may take to open. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The connection pool plain (non-upgrade) requests are forwarded through.
@@ -117,7 +119,8 @@ export function upstreamPool(t: UpstreamTarget, limits: ResolvedLimits, tls: { c
   const host = t.hostname.includes(':') ? `[${t.hostname}]` : t.hostname;
   const origin = `${t.https ? 'https' : 'http'}://${host}:${t.port}`;
   const timeout = limits.upstreamTimeoutMs;
-  const connector = buildConnector({ ...tls, timeout });
+  // Connecting gets at most 10 s of it: a connection nobody waits for any more cannot be cancelled.
+  const connector = buildConnector({ ...tls, timeout: Math.min(timeout, CONNECT_TIMEOUT_MS) });
   const servername = t.servername === '' ? undefined : t.servername;
   return new Pool(origin, {
     pipelining: 1,
