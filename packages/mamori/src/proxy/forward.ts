@@ -21,6 +21,9 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   new Exchange(ctx, req, res, ex, fwd, expectsContinue).start();
 }
 
+/** Requests one client connection may have in flight (pipelined) before it is dropped. */
+export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
+
 /** Whether an answer with this status, to this method, carries a body (not HEAD, 1xx, 204, 304). */
 function bodyAllowedFor(method: string | undefined, status: number): boolean {
   return method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
@@ -139,6 +142,12 @@ class Exchange {
     if (isClosing(socket)) {
       // A request pipelined behind one we refused: never answered.
       socket.destroy();
+      return;
+    }
+    if (set.size > MAX_IN_FLIGHT_PER_CONNECTION) {
+      // Each pipelined request would go upstream at once, on a connection of its own: one client
+      // socket could open hundreds. No browser pipelines; past the cap the connection is dropped.
+      this.#refuse(429, 'too many pipelined requests');
       return;
     }
     const refusal = checkRequest(this.req, this.ctx.limits.maxHeaders);

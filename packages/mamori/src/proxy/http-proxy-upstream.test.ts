@@ -7,7 +7,8 @@ import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { type ProxyHooks, type RunningProxy, type UpstreamAnswer, startProxy } from './http-proxy.js';
 import { resolveLimits } from './limits.js';
-import { type TestServer, deferred, listen, rawExchange, statusOf } from './test-harness.js';
+import { type TestServer, deferred, listen, rawExchange, request, statusOf } from './test-harness.js';
+import { MAX_IN_FLIGHT_PER_CONNECTION } from './forward.js';
 import { dispatchServername, parseUpstream, responseHeaders, upstreamPool } from './upstream.js';
 
 // A self-signed certificate for localhost and 127.0.0.1, valid until 2126: test use only.
@@ -335,5 +336,32 @@ describe('startProxy: hostile or unusual upstreams and clients', () => {
     // The upstream connection that carried it is gone too.
     for (let i = 0; i < 100 && up.sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(up.sockets.size, 0);
+  });
+});
+
+describe('startProxy: pipelining', () => {
+  it(`sends at most ${MAX_IN_FLIGHT_PER_CONNECTION} requests of one client connection upstream at once, and drops a connection that pipelines more`, { timeout: 20_000 }, async (t) => {
+    let inFlight = 0;
+    let most = 0;
+    const up = await listen(
+      http.createServer((req, res) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        req.resume();
+        setTimeout(() => {
+          inFlight--;
+          res.end('ok');
+        }, 100);
+      }),
+    );
+    t.after(() => up.close());
+    const p = await startProxy({ upstream: up.url, hooks: pass });
+    t.after(() => p.close());
+    const many = 'GET /p HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(100);
+    const r = await rawExchange(p.port, many);
+    assert.ok(most <= MAX_IN_FLIGHT_PER_CONNECTION + 1, `at most ${most} upstream requests at once`);
+    assert.ok((r.text.match(/HTTP\/1\.1 200 /g)?.length ?? 0) < 100, 'the connection was dropped before all were answered');
+    // The proxy itself is fine.
+    assert.equal((await request(`${p.url}/after`)).status, 200);
   });
 });
