@@ -429,7 +429,7 @@ export class LoginGuard {
     let counted: number[], values: number[], decisions: readonly Decision[];
     let vo = 0; // where the reads start in values
     if (sync) {
-      // The store reads the same clock: hand it this reading rather than have it take three more.
+      // The store reads the same clock: hand it this reading rather than have it take its own.
       const now = sync.clock === this.#d.clock ? k.now : undefined;
       // One call: the table's cache misses for all these keys overlap.
       counted = values = sync.incrementReadSync(reserve, readKeys, now);
