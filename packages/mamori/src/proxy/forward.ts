@@ -49,7 +49,10 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (statusCode < 200) return true;
+    if (statusCode < 200) {
+      this.x.upInformational();
+      return true;
+    }
     return this.x.upHeaders(statusCode, rawHeaders, resume);
   }
 
@@ -86,8 +89,8 @@ class Exchange {
   #upError: Error | undefined;
   /** The upstream's status, once its head came. */
   #upStatus: number | undefined;
-  /** Bounds the wait for the answer's head (see #forward). */
-  #headTimer: NodeJS.Timeout | undefined;
+  /** When the request went upstream, and whether the wait for its head ran out (see upInformational). */
+  #dispatchedAt = 0;
   #headTimedOut = false;
   /** Bounds a wait for a client that does not read (see #waitForClient). */
   #stallTimer: NodeJS.Timeout | undefined;
@@ -320,13 +323,7 @@ class Exchange {
       servername: dispatchServername(t),
     };
     this.#upstream = 'connecting';
-    // The whole wait for the answer's head is bounded too: undici's own timer restarts on every
-    // 1xx, so an upstream sending 102 every few seconds would otherwise hold the exchange forever.
-    this.#headTimer = setTimeout(() => {
-      this.#headTimedOut = true;
-      this.#abortUpstream?.(new Error('upstream timeout'));
-      if (!this.#abortUpstream) this.#upstreamFailed(undefined);
-    }, ctx.limits.upstreamTimeoutMs);
+    this.#dispatchedAt = Date.now();
     ctx.pool.dispatch(options, new UpstreamHandler(this));
     // (Unless the dispatch already failed and was answered.)
     if (upBody instanceof PassThrough && this.#upstream === 'connecting' && !this.#closed) {
@@ -339,7 +336,6 @@ class Exchange {
   #upstreamFailed(err: Error | undefined): void {
     if (this.#closed) return;
     this.#releaseRequestBody();
-    clearTimeout(this.#headTimer);
     const timedOut = this.#headTimedOut || isTimeout(err);
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     this.#error ??= timedOut ? 'upstream timeout' : `upstream failed${code ? `: ${code}` : ''}`;
@@ -367,8 +363,18 @@ class Exchange {
     if (this.#closed) abort(new Error('client closed the connection'));
   }
 
+  /**
+   * A 1xx answer: not passed on. undici restarts its head timer on each one, so an upstream
+   * sending 102 every few seconds would hold the exchange for ever; past upstreamTimeoutMs
+   * since the request went out, the next one ends it (504).
+   */
+  upInformational(): void {
+    if (this.#closed || Date.now() - this.#dispatchedAt <= this.ctx.limits.upstreamTimeoutMs) return;
+    this.#headTimedOut = true;
+    this.#abortUpstream?.(new Error('upstream timeout'));
+  }
+
   upHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    clearTimeout(this.#headTimer);
     if (this.#closed) return false;
     this.#upStatus = status;
     this.#resume = resume;
@@ -406,7 +412,6 @@ class Exchange {
   }
 
   upError(err: Error): void {
-    clearTimeout(this.#headTimer);
     // A 204 or 304 (or the answer to a HEAD) with a Content-Length: legal (RFC 9110 8.6), and complete
     // without a body; undici still counts the missing bytes as an error.
     const code = (err as NodeJS.ErrnoException).code;
@@ -549,7 +554,6 @@ class Exchange {
     if (this.#onSocketClose) this.ctx.closers.get(this.req.socket)?.delete(this.#onSocketClose);
     clearTimeout(this.#deadline);
     clearTimeout(this.#stallTimer);
-    clearTimeout(this.#headTimer);
     if (this.#held > 0) {
       const b = this.ctx.buffered;
       b.bytes -= this.#held;
