@@ -81,8 +81,9 @@ class Exchange {
   #onSocketClose: (() => void) | undefined;
   /** Whose share held bodies count against: the client address, IPv6 by /64. */
   get #client(): string {
-    return sourceKey(this.ex.req.ip);
+    return (this.#clientKey ??= sourceKey(this.ex.req.ip));
   }
+  #clientKey: string | undefined;
   #closed = false;
   /** Where the upstream request stands: not sent, waiting for the head, head received, or ended. */
   #upstream: 'none' | 'connecting' | 'head' | 'complete' | 'failed' = 'none';
