@@ -11,7 +11,7 @@
  * ArrayBuffers) after inserting --mem-pairs pairs, minus the baseline, in a
  * fresh child process per side.
  *
- *   node bench/login-check.mjs [--pairs 100000] [--rounds 5] [--mem-pairs 200000] [--load 0.5] [--password] [--profile]
+ *   node bench/login-check.mjs [--pairs 100000] [--rounds 9] [--mem-pairs 200000] [--load 0.5] [--password] [--profile]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -27,7 +27,7 @@ if (await ensureExposeGc(import.meta.url)) process.exit();
 const { values: opt } = parseArgs({
   options: {
     pairs: { type: 'string', default: '100000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '9' },
     'mem-pairs': { type: 'string', default: '200000' },
     load: { type: 'string', default: '0.5' },
     password: { type: 'boolean', default: false },
