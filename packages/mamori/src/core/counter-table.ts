@@ -19,6 +19,7 @@
  * which slots those are depends on a secret seed.
  */
 import type { Random } from './random.js';
+import { murmurFinish, murmurMix, murmurScramble } from './murmur.js';
 
 const WINDOW = 16;
 /** Keys hashed and touched together by `batch`. */
@@ -115,15 +116,9 @@ export class CounterTable {
   }
 
   #mixWord(k: number): void {
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let a = this.#ha ^ k;
-    a = (a << 13) | (a >>> 19);
-    this.#ha = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    let b = this.#hb ^ k;
-    b = (b << 13) | (b >>> 19);
-    this.#hb = (Math.imul(b, 5) + 0xe6546b64) | 0;
+    const x = murmurScramble(k);
+    this.#ha = murmurMix(this.#ha, x);
+    this.#hb = murmurMix(this.#hb, x);
   }
 
   #absorb(s: string): void {
@@ -132,22 +127,13 @@ export class CounterTable {
     const len = s.length;
     let i = 0;
     for (; i + 1 < len; i += 2) {
-      let k = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0;
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
-      a ^= k;
-      a = (a << 13) | (a >>> 19);
-      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-      b ^= k;
-      b = (b << 13) | (b >>> 19);
-      b = (Math.imul(b, 5) + 0xe6546b64) | 0;
+      const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
+      a = murmurMix(a, k);
+      b = murmurMix(b, k);
     }
     if (i < len) {
-      let k = s.charCodeAt(i);
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
+      // The tail, as MurmurHash3 takes it: scrambled and folded in, not mixed.
+      const k = murmurScramble(s.charCodeAt(i));
       a ^= k;
       b ^= k;
     }
@@ -156,20 +142,8 @@ export class CounterTable {
   }
 
   #finish(len: number): void {
-    let a = this.#ha ^ len;
-    a ^= a >>> 16;
-    a = Math.imul(a, 0x85ebca6b);
-    a ^= a >>> 13;
-    a = Math.imul(a, 0xc2b2ae35);
-    a ^= a >>> 16;
-    let b = this.#hb ^ len;
-    b ^= b >>> 16;
-    b = Math.imul(b, 0x85ebca6b);
-    b ^= b >>> 13;
-    b = Math.imul(b, 0xc2b2ae35);
-    b ^= b >>> 16;
-    this.#hi0 = a >>> 0;
-    this.#lo0 = b >>> 0;
+    this.#hi0 = murmurFinish(this.#ha ^ len);
+    this.#lo0 = murmurFinish(this.#hb ^ len);
   }
 
   /**
@@ -191,7 +165,7 @@ export class CounterTable {
     return -1;
   }
 
-  /** Hashes of a batch of keys, [hi, lo] per key, filled by `batch`. */
+  /** Hashes of a batch of keys, [hi, lo] per key, filled by `batchKey`. */
   readonly #bh = new Uint32Array(BATCH * 2);
   #bn = 0;
   #bt = 0;
@@ -235,14 +209,14 @@ export class CounterTable {
     this.touched = x;
   }
 
-  /** The count of the batch's key `i` (see `batch`). */
+  /** The count of the batch's key `i` (see `batchStart`). */
   batchGet(i: number): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
     const o = this.#find(this.#bh[2 * i]!, this.#bh[2 * i + 1]!, this.#bt);
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
-  /** `add` for the batch's key `i` (see `batch`). */
+  /** `add` for the batch's key `i` (see `batchStart`). */
   batchAdd(i: number, by: number, ttlMs: number): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
     return this.#add(this.#bh[2 * i]!, this.#bh[2 * i + 1]!, by, ttlMs, this.#bt);

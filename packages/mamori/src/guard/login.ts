@@ -19,6 +19,7 @@
 import type { Clock } from '../core/clock.js';
 import { hmac, normalizeIdentifier } from '../core/crypto.js';
 import { idKey, idString, StringHasher } from '../core/siphash.js';
+import { murmurFinish, murmurMix, murmurScramble } from '../core/murmur.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { parseIpv4, sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
@@ -121,12 +122,12 @@ const K_SOURCE = 0x73; // 's': accounts failing from a source
 const K_SPRAY = 0x78; // 'x': accounts failing with a password
 
 /**
- * One 32-bit half of the (account, source) pair's id: MurmurHash3's
- * mixing over the four hash words, then its finaliser. Both inputs are
- * already keyed hashes; this only has to spread them.
+ * One 32-bit half of the (account, source) pair's id: MurmurHash3 over the
+ * four hash words. Both inputs are already keyed hashes; this only has to
+ * spread them.
  */
 function mixPair(a: number, b: number, c: number, d: number, seed: number): number {
-  return finish(mixRound(mixRound(mixRound(mixRound(seed, a), b), c), d) ^ 16);
+  return murmurFinish(mixWords(seed, a, b, c, d) ^ 16);
 }
 
 /** A mask keeping the first `n` bits of a 32-bit word (n outside 0..32 is clamped). */
@@ -136,26 +137,14 @@ function keepBits(n: number): number {
 
 /** One 32-bit half of a source's id: the grouped address's words and (version, prefix), under a secret seed. */
 function mixSource(seed: number, meta: number, w0: number, w1: number, w2: number, w3: number): number {
-  return finish(mixRound(mixRound(mixRound(mixRound(mixRound(seed, meta), w0), w1), w2), w3) ^ 20);
+  return murmurFinish(mixWords(murmurMix(seed, murmurScramble(meta)), w0, w1, w2, w3) ^ 20);
 }
 
-/** MurmurHash3's finaliser: every input bit reaches every output bit. */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function mixRound(h: number, w: number): number {
-  let k = Math.imul(w, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+function mixWords(h: number, a: number, b: number, c: number, d: number): number {
+  h = murmurMix(h, murmurScramble(a));
+  h = murmurMix(h, murmurScramble(b));
+  h = murmurMix(h, murmurScramble(c));
+  return murmurMix(h, murmurScramble(d));
 }
 
 /** Characters that mean a name may need cleaning (most names have none). */
