@@ -278,9 +278,7 @@ export class LoginGuard {
    * in (`siteKey`), which may have closed since.
    */
   async #takeBack(k: Keys, by: number, siteKey = k.siteNow): Promise<void> {
-    const ops = this.#failureOps(k, by);
-    ops[2] = { ...ops[2]!, key: siteKey };
-    await this.#write(ops.map((op) => ({ ...op, by: -(op.by ?? 1) })));
+    await this.#write(this.#failureOps(k, by, siteKey).map((op) => ({ ...op, by: -(op.by ?? 1) })));
   }
 
   /** Applies counter changes, without a promise round when the store is in-process. */
@@ -315,27 +313,29 @@ export class LoginGuard {
       sHi = sw[0]!;
       sLo = sw[1]!;
     } else {
-      // The source's id straight from the address's words (grouped as configured): no text to build or hash.
-      const g = this.#d.grouping;
-      const v4 = parseIpv4(a.ip);
-      const ip = v4 === undefined ? tryParseIp(a.ip) : undefined;
-      let meta = 0;
+      // The source's id straight from the address's words (grouped as configured): no text to build or
+      // hash. A dotted quad, the common case, is parsed to a number without an object.
+      let version = 0;
       let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+      const v4 = parseIpv4(a.ip);
       if (v4 !== undefined) {
-        // A dotted quad, the common case: what the general path below gives for it, without parsing into an object.
-        const prefix = Math.max(0, Math.min(32, Math.trunc(g.ipv4Prefix)));
-        w3 = v4 & keepBits(prefix);
-        meta = (4 << 8) | prefix;
-      } else if (ip) {
-        const v4 = ip.version === 4;
-        const prefix = Math.max(0, Math.min(v4 ? 32 : 128, Math.trunc(v4 ? g.ipv4Prefix : g.ipv6Prefix)));
+        version = 4;
+        w3 = v4;
+      } else {
+        const ip = tryParseIp(a.ip);
+        if (ip) [version, w0, w1, w2, w3] = [ip.version, ip.words[0], ip.words[1], ip.words[2], ip.words[3]];
+      }
+      let meta = 0;
+      if (version !== 0) {
+        const g = this.#d.grouping;
+        const prefix = Math.max(0, Math.min(version === 4 ? 32 : 128, Math.trunc(version === 4 ? g.ipv4Prefix : g.ipv6Prefix)));
         // The grouped network (as cidrOf gives it), word by word; IPv4 sits in the last word.
-        const bits = (v4 ? 96 : 0) + prefix;
-        w0 = ip.words[0] & keepBits(bits);
-        w1 = ip.words[1] & keepBits(bits - 32);
-        w2 = ip.words[2] & keepBits(bits - 64);
-        w3 = ip.words[3] & keepBits(bits - 96);
-        meta = (ip.version << 8) | prefix;
+        const bits = (version === 4 ? 96 : 0) + prefix;
+        w0 &= keepBits(bits);
+        w1 &= keepBits(bits - 32);
+        w2 &= keepBits(bits - 64);
+        w3 &= keepBits(bits - 96);
+        meta = (version << 8) | prefix;
       }
       sHi = mixSource(this.#srcSeedHi, meta, w0, w1, w2, w3);
       sLo = mixSource(this.#srcSeedLo, meta, w0, w1, w2, w3);
@@ -469,12 +469,12 @@ export class LoginGuard {
    * The counts one failure adds. The (account, source) count lives for its window plus the
    * longest back-off, so that waiting a lock out does not reset it.
    */
-  #failureOps(k: Keys, by: number): CounterOp[] {
+  #failureOps(k: Keys, by: number, siteKey = k.siteNow): CounterOp[] {
     const c = this.config;
     return [
       { key: k.userSource, ttlMs: c.userSource.windowMs + c.userSource.backoffMaxMs },
       { key: k.user, by, ttlMs: c.user.windowMs },
-      { key: k.siteNow, by, ttlMs: c.site.windowMs * 2 },
+      { key: siteKey, by, ttlMs: c.site.windowMs * 2 },
     ];
   }
 
