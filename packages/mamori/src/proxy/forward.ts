@@ -13,7 +13,7 @@ import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
 import { HOP_BY_HOP, type HeaderMap, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ProxyExchange, UpstreamAnswer } from './http-proxy.js';
-import { isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
+import { bodyAllowedFor, isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
 import { dispatchServername, responseHeaders, upstreamHeaders } from './upstream.js';
 
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
@@ -23,11 +23,6 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
 
 /** Requests one client connection may have in flight (pipelined) before it is dropped. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
-
-/** Whether an answer with this status, to this method, carries a body (not HEAD, 1xx, 204, 304). */
-function bodyAllowedFor(method: string | undefined, status: number): boolean {
-  return method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
-}
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 

@@ -28,11 +28,16 @@ function renderedHeaders(r: RenderedResponse, length: number): Record<string, st
   return out;
 }
 
+/** Whether an answer with this status, to this method, carries a body (not HEAD, 1xx, 204, 304). */
+export function bodyAllowedFor(method: string | undefined, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
+}
+
 /** Sends a rendered response with its status, headers, body and Content-Length; returns the body bytes sent. */
 export function sendRendered(res: ServerResponse, r: RenderedResponse, method: string): number {
   const body = Buffer.from(r.body, 'utf8');
   res.writeHead(r.status, renderedHeaders(r, body.length));
-  if (method === 'HEAD' || r.status === 204 || r.status === 304) {
+  if (!bodyAllowedFor(method, r.status)) {
     res.end();
     return 0;
   }
