@@ -13,7 +13,24 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AMBIGUOUS_LOGIN, CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
+import {
+  ADAPTER_MAX_ANSWER_BODY,
+  ADAPTER_MAX_CHALLENGE_BODY,
+  AMBIGUOUS_LOGIN,
+  CHALLENGE_BODY_TOO_LARGE,
+  CHALLENGE_PATH,
+  extractParsedLoginFields,
+  firstHeaderValue,
+  logLoginOutcomeError,
+  noClientIp,
+  normalizeIp,
+  urlPath,
+  urlQuery,
+  type Guard,
+  type PendingLogin,
+  type RenderedResponse,
+  type RequestInfo,
+} from 'mamori';
 
 export interface MamoriExpressOptions {
   /**
@@ -26,24 +43,10 @@ export interface MamoriExpressOptions {
   onError?: (err: unknown) => void;
 }
 
-/** The challenge answer is a token and a short solution: a few hundred bytes. */
-const MAX_CHALLENGE_BODY = 16 * 1024;
-/** At most this much of the app's login answer is kept to look for `failure.body_contains`. */
-const MAX_ANSWER_BODY = 64 * 1024;
-
-function defaultOnError(err: unknown): void {
-  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
-}
-
 function send(res: Response, r: RenderedResponse): void {
   res.statusCode = r.status;
   for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
   res.end(r.body);
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 /** Reads at most `max` bytes of a body no parser consumed; undefined when it is longer. */
@@ -62,16 +65,11 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer | und
 /** The challenge answer as raw JSON, whether or not `express.json()` already parsed it. */
 async function challengeBody(req: Request): Promise<Buffer | undefined> {
   const parsed: unknown = req.body;
-  if (Buffer.isBuffer(parsed)) return parsed.length > MAX_CHALLENGE_BODY ? undefined : parsed;
-  if (typeof parsed === 'string') return Buffer.from(parsed.slice(0, MAX_CHALLENGE_BODY + 1));
+  if (Buffer.isBuffer(parsed)) return parsed.length > ADAPTER_MAX_CHALLENGE_BODY ? undefined : parsed;
+  if (typeof parsed === 'string') return Buffer.from(parsed.slice(0, ADAPTER_MAX_CHALLENGE_BODY + 1));
   if (parsed !== undefined && parsed !== null) return Buffer.from(JSON.stringify(parsed));
   if (req.readableEnded) return Buffer.alloc(0);
-  return readBody(req, MAX_CHALLENGE_BODY);
-}
-
-function headerValue(v: unknown): string | undefined {
-  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
-  return v === undefined || v === null ? undefined : String(v);
+  return readBody(req, ADAPTER_MAX_CHALLENGE_BODY);
 }
 
 function cookieList(v: unknown): string[] {
@@ -81,9 +79,9 @@ function cookieList(v: unknown): string[] {
 
 /** The answer's text when it is small enough to read whole; undefined otherwise (never a cut-off part). */
 function bodyText(chunk: unknown, encoding: unknown): string | undefined {
-  if (typeof chunk === 'string') return chunk.length > MAX_ANSWER_BODY ? undefined : chunk;
+  if (typeof chunk === 'string') return chunk.length > ADAPTER_MAX_ANSWER_BODY ? undefined : chunk;
   if (chunk instanceof Uint8Array) {
-    if (chunk.byteLength > MAX_ANSWER_BODY) return undefined;
+    if (chunk.byteLength > ADAPTER_MAX_ANSWER_BODY) return undefined;
     return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
   }
   return undefined;
@@ -112,9 +110,9 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
     if (!settled) {
       // The app streams its answer (res.write before res.end): classify on status and headers.
       let headers = rest.find((x) => typeof x === 'object' && x !== null) as OutgoingHttpHeaders | unknown[] | undefined;
-      let location = headerValue(out.getHeader('location'));
+      let location = firstHeaderValue(out.getHeader('location'));
       if (headers && !Array.isArray(headers)) {
-        for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'location') location = headerValue(v);
+        for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'location') location = firstHeaderValue(v);
       }
       const s = settle(statusCode, location, undefined);
       if (s.setCookie) {
@@ -140,7 +138,7 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
   out.end = function (this: ServerResponse, ...args: unknown[]) {
     if (settled || out.headersSent) return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
     const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(args[0], args[1]) : undefined;
-    const s = settle(out.statusCode, headerValue(out.getHeader('location')), body);
+    const s = settle(out.statusCode, firstHeaderValue(out.getHeader('location')), body);
     if (s.setCookie) out.setHeader('set-cookie', [...cookieList(out.getHeader('set-cookie')), s.setCookie]);
     const finish = () => (end as (...a: unknown[]) => ServerResponse).apply(this, args);
     s.done.then(finish, (err: unknown) => {
@@ -152,18 +150,18 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
 }
 
 export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): RequestHandler {
-  const onError = opts.onError ?? defaultOnError;
+  const onError = opts.onError ?? logLoginOutcomeError;
   const clientIp = opts.clientIp ?? ((req: Request) => req.socket.remoteAddress);
 
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
     const ip = clientIp(req);
-    if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriExpress');
+    if (!ip) throw noClientIp('mamoriExpress');
     // originalUrl: the full path even when the middleware is mounted under a prefix.
-    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: pathOf(req.originalUrl), headers: req.headers };
+    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers };
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
       const body = await challengeBody(req);
-      if (body === undefined) return send(res, { status: 413, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: '{"error":"body_too_large"}' });
+      if (body === undefined) return send(res, CHALLENGE_BODY_TOO_LARGE);
       return send(res, await guard.handleChallengeSubmit(info, body));
     }
 
@@ -173,8 +171,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     const url = req.originalUrl ?? req.url ?? info.path;
     const endpoint = guard.findLogin(info.method, url);
     if (!endpoint) return next();
-    const q = url.indexOf('?');
-    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : url.slice(q), headerValue(req.headers.cookie));
+    const fields = extractParsedLoginFields(endpoint, req.body, urlQuery(url), firstHeaderValue(req.headers.cookie));
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     if (fields.notLogin) return next();

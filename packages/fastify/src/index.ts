@@ -15,7 +15,23 @@
  * that keeps repeated fields as arrays.
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { AMBIGUOUS_LOGIN, CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type PendingLogin, type RenderedResponse, type RequestInfo } from 'mamori';
+import {
+  ADAPTER_MAX_ANSWER_BODY,
+  ADAPTER_MAX_CHALLENGE_BODY,
+  AMBIGUOUS_LOGIN,
+  CHALLENGE_PATH,
+  extractParsedLoginFields,
+  firstHeaderValue,
+  logLoginOutcomeError,
+  noClientIp,
+  normalizeIp,
+  urlPath,
+  urlQuery,
+  type Guard,
+  type PendingLogin,
+  type RenderedResponse,
+  type RequestInfo,
+} from 'mamori';
 
 export interface MamoriFastifyOptions {
   guard: Guard;
@@ -29,39 +45,20 @@ export interface MamoriFastifyOptions {
   onError?: (err: unknown) => void;
 }
 
-/** The challenge answer is a token and a short solution: a few hundred bytes. */
-const MAX_CHALLENGE_BODY = 16 * 1024;
-/** At most this much of the app's login answer is searched for `failure.body_contains`. */
-const MAX_ANSWER_BODY = 64 * 1024;
-
-function defaultOnError(err: unknown): void {
-  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
 function send(reply: FastifyReply, r: RenderedResponse): FastifyReply {
   return reply.code(r.status).headers(r.headers).send(r.body);
 }
 
-function headerValue(v: unknown): string | undefined {
-  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
-  return v === undefined || v === null ? undefined : String(v);
-}
-
 /** The answer's text when it is small enough to read whole; undefined otherwise (never a cut-off part). */
 function bodyText(payload: unknown): string | undefined {
-  if (typeof payload === 'string') return payload.length > MAX_ANSWER_BODY ? undefined : payload;
-  if (Buffer.isBuffer(payload)) return payload.length > MAX_ANSWER_BODY ? undefined : payload.toString('utf8');
+  if (typeof payload === 'string') return payload.length > ADAPTER_MAX_ANSWER_BODY ? undefined : payload;
+  if (Buffer.isBuffer(payload)) return payload.length > ADAPTER_MAX_ANSWER_BODY ? undefined : payload.toString('utf8');
   return undefined; // a stream: classified on status and Location only
 }
 
 const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyInstance, opts: MamoriFastifyOptions, done: (err?: Error) => void) => {
   const guard = opts.guard;
-  const onError = opts.onError ?? defaultOnError;
+  const onError = opts.onError ?? logLoginOutcomeError;
   const clientIp = opts.clientIp ?? ((req: FastifyRequest) => req.raw.socket?.remoteAddress);
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
   const pendings = new WeakMap<FastifyRequest, PendingLogin>();
@@ -70,8 +67,8 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     let info = infos.get(req);
     if (!info) {
       const ip = clientIp(req);
-      if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriFastify');
-      info = { ip: normalizeIp(ip), method: req.method, path: pathOf(req.raw.url ?? req.url), headers: req.headers };
+      if (!ip) throw noClientIp('mamoriFastify');
+      info = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.raw.url ?? req.url), headers: req.headers };
       infos.set(req, info);
     }
     return info;
@@ -88,8 +85,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     const info = infoOf(req);
     const endpoint = guard.findLogin(info.method, req.url);
     if (!endpoint) return;
-    const q = req.url.indexOf('?');
-    const fields = extractParsedLoginFields(endpoint, req.body, q < 0 ? '' : req.url.slice(q), headerValue(req.headers.cookie));
+    const fields = extractParsedLoginFields(endpoint, req.body, urlQuery(req.url), firstHeaderValue(req.headers.cookie));
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     if (fields.notLogin) return;
@@ -106,7 +102,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
       const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(payload) : undefined;
       const cookies = reply.getHeader('set-cookie');
       const setCookies = cookies === undefined ? [] : Array.isArray(cookies) ? cookies.map(String) : [String(cookies)];
-      const s = guard.settleLogin(pending, { status: reply.statusCode, location: headerValue(reply.getHeader('location')), body, setCookies });
+      const s = guard.settleLogin(pending, { status: reply.statusCode, location: firstHeaderValue(reply.getHeader('location')), body, setCookies });
       // Fastify appends set-cookie values rather than replacing the app's.
       if (s.setCookie) reply.header('set-cookie', s.setCookie);
       await s.done;
@@ -116,7 +112,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     return payload;
   });
 
-  fastify.post(CHALLENGE_PATH, { bodyLimit: MAX_CHALLENGE_BODY }, async (req, reply) => {
+  fastify.post(CHALLENGE_PATH, { bodyLimit: ADAPTER_MAX_CHALLENGE_BODY }, async (req, reply) => {
     const body = req.body;
     const raw = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : body === undefined || body === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
     return send(reply, await guard.handleChallengeSubmit(infoOf(req), raw));

@@ -14,7 +14,22 @@
  * bindings (`c.env.incoming`); on other runtimes pass `clientIp`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { AMBIGUOUS_LOGIN, CHALLENGE_PATH, MamoriError, extractParsedLoginFields, normalizeIp, type Guard, type LoginEndpointConfig, type LoginFields, type RenderedResponse, type RequestInfo } from 'mamori';
+import {
+  ADAPTER_MAX_ANSWER_BODY,
+  ADAPTER_MAX_CHALLENGE_BODY,
+  AMBIGUOUS_LOGIN,
+  CHALLENGE_BODY_TOO_LARGE,
+  CHALLENGE_PATH,
+  extractParsedLoginFields,
+  logLoginOutcomeError,
+  noClientIp,
+  normalizeIp,
+  type Guard,
+  type LoginEndpointConfig,
+  type LoginFields,
+  type RenderedResponse,
+  type RequestInfo,
+} from 'mamori';
 
 export interface MamoriHonoOptions {
   /**
@@ -29,20 +44,11 @@ export interface MamoriHonoOptions {
   maxLoginBodyBytes?: number;
 }
 
-/** The challenge answer is a token and a short solution: a few hundred bytes. */
-const MAX_CHALLENGE_BODY = 16 * 1024;
-/** At most this much of the app's login answer is searched for `failure.body_contains`. */
-const MAX_ANSWER_BODY = 64 * 1024;
-
 const TOO_LARGE: RenderedResponse = {
   status: 413,
   headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
   body: 'Request body too large.\n',
 };
-
-function defaultOnError(err: unknown): void {
-  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
-}
 
 function render(r: RenderedResponse): Response {
   return new Response(r.body, { status: r.status, headers: r.headers });
@@ -134,24 +140,24 @@ function withCookie(c: Context, cookie: string): void {
 
 async function answerText(res: Response): Promise<string | undefined> {
   const declared = Number(res.headers.get('content-length'));
-  if (res.body === null || (Number.isFinite(declared) && declared > MAX_ANSWER_BODY)) return undefined;
+  if (res.body === null || (Number.isFinite(declared) && declared > ADAPTER_MAX_ANSWER_BODY)) return undefined;
   const text = await res.clone().text();
-  return text.length > MAX_ANSWER_BODY ? undefined : text; // never a cut-off part
+  return text.length > ADAPTER_MAX_ANSWER_BODY ? undefined : text; // never a cut-off part
 }
 
 export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): MiddlewareHandler {
-  const onError = opts.onError ?? defaultOnError;
+  const onError = opts.onError ?? logLoginOutcomeError;
   const clientIp = opts.clientIp ?? nodePeer;
   const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
   return async function mamori(c, next) {
     const ip = clientIp(c);
-    if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriHono');
+    if (!ip) throw noClientIp('mamoriHono');
     const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: new URL(c.req.url).pathname, headers: headersOf(c.req.raw) };
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
-      const body = await readCapped(c, MAX_CHALLENGE_BODY);
-      if (body === undefined) return render({ status: 413, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: '{"error":"body_too_large"}' });
+      const body = await readCapped(c, ADAPTER_MAX_CHALLENGE_BODY);
+      if (body === undefined) return render(CHALLENGE_BODY_TOO_LARGE);
       return render(await guard.handleChallengeSubmit(info, Buffer.from(body)));
     }
 

@@ -6,6 +6,7 @@
 import type { FieldLocator, LoginEndpointConfig } from '../config/config.js';
 import { normalizePolicyPath, policyPathViews } from './access-policy.js';
 import type { RenderedResponse } from './verdict.js';
+import { urlPath } from '../core/url.js';
 
 export interface LoginFields {
   username?: string;
@@ -33,9 +34,8 @@ const MAX_FIELD = 4096;
 
 export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, url: string): LoginEndpointConfig | undefined {
   if (endpoints.length === 0) return undefined;
-  const q = url.indexOf('?');
   // Normalised as the access policy does, so `/Login`, `//login/` or `/x/../login` are still the login.
-  const views = policyPathViews(q < 0 ? url : url.slice(0, q));
+  const views = policyPathViews(urlPath(url));
   const m = method.toUpperCase();
   for (const e of endpoints) if (e.method === m && views.includes(normalizePolicyPath(e.path))) return e;
   return undefined;

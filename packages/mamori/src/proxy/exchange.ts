@@ -3,15 +3,15 @@ import type { IncomingMessage } from 'node:http';
 import { type Forwarding, normalizeIp, resolveForwarding } from './client-ip.js';
 import type { HeaderMap } from './hop-by-hop.js';
 import type { DoneInfo, ProxyContext, ProxyExchange, ResponseChange } from './http-proxy.js';
+import { urlPath } from '../core/url.js';
 
 export function makeExchange(ctx: ProxyContext, req: IncomingMessage): { ex: ProxyExchange; fwd: Forwarding } {
   const peerIp = normalizeIp(req.socket?.remoteAddress ?? '');
   const xff = req.headers['x-forwarded-for'];
   const fwd = resolveForwarding(peerIp, Array.isArray(xff) ? xff.join(',') : xff, ctx.trusted);
   const url = req.url ?? '/';
-  const q = url.indexOf('?');
   const ex: ProxyExchange = {
-    req: { ip: fwd.clientIp, method: req.method ?? 'GET', path: q < 0 ? url : url.slice(0, q), headers: req.headers },
+    req: { ip: fwd.clientIp, method: req.method ?? 'GET', path: urlPath(url), headers: req.headers },
     peerIp,
     url,
     state: new Map(),

@@ -6,6 +6,7 @@
  * raw header list as a second line, and add the ones Node does not make.
  */
 import type { IncomingMessage } from 'node:http';
+import { urlPath } from '../core/url.js';
 
 export interface Refusal {
   readonly status: 400 | 413 | 431 | 501;
@@ -45,8 +46,7 @@ export function checkRequest(req: IncomingMessage, maxHeaders: number): Refusal 
  * the upstream's login while the hooks saw another path (or leave the base path).
  */
 export function hasDotSegment(url: string): boolean {
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  const path = urlPath(url);
   if (!path.includes('.') && !/%2e/i.test(path)) return false;
   for (const seg of path.split('/')) {
     const s = seg.replace(/%2e/gi, '.');

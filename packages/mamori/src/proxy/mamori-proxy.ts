@@ -10,6 +10,7 @@ import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN } from '../guard/login-endpoint.js';
 import { header } from '../guard/verdict.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
+import { urlQuery } from '../core/url.js';
 
 export interface MamoriProxyOptions {
   guard: Guard;
@@ -41,8 +42,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
       const encoding = header(req, 'content-encoding');
       if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
-      const q = ex.url.indexOf('?');
-      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body, q < 0 ? '' : ex.url.slice(q), header(req, 'cookie'));
+      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body, urlQuery(ex.url), header(req, 'cookie'));
       // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
       // charset, no account name...) could be counted under one name and checked under another.
       if (fields.ambiguous) return AMBIGUOUS_LOGIN;

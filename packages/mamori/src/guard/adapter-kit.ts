@@ -1,0 +1,34 @@
+/**
+ * What the framework adapters (Express, Fastify, Hono) share, so that each
+ * stays a thin translation of its framework's request and answer.
+ */
+import { MamoriError } from '../core/errors.js';
+import type { RenderedResponse } from './verdict.js';
+
+/** The challenge answer is a token and a short solution: a few hundred bytes. */
+export const ADAPTER_MAX_CHALLENGE_BODY = 16 * 1024;
+/** At most this much of the app's login answer is kept to look for `failure.body_contains`. */
+export const ADAPTER_MAX_ANSWER_BODY = 64 * 1024;
+
+/** The answer to a challenge submission longer than ADAPTER_MAX_CHALLENGE_BODY. */
+export const CHALLENGE_BODY_TOO_LARGE: RenderedResponse = Object.freeze({
+  status: 413,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: '{"error":"body_too_large"}',
+});
+
+/** An adapter's default `onError`: a login outcome could not be counted (the store failed). */
+export function logLoginOutcomeError(err: unknown): void {
+  console.error('mamori: could not record a login outcome:', err instanceof Error ? err.message : err);
+}
+
+/** The error for a request whose client address the adapter cannot tell. */
+export function noClientIp(adapter: string): MamoriError {
+  return new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', `the request has no client address; pass a clientIp option to ${adapter}`);
+}
+
+/** The first value of a header as a framework hands it over (a string, an array, a number, or nothing). */
+export function firstHeaderValue(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
+  return v === undefined || v === null ? undefined : String(v);
+}
