@@ -69,6 +69,18 @@ export function liveMemory() {
 }
 
 /**
+ * Brings the heap to rest before a timed part: a full collection, then a pause
+ * for the collector's background work (sweeping, freeing pages) to finish, so
+ * that it does not run on the other core during the next side's timing (with
+ * two cores, it would compete with it). Needs --expose-gc.
+ */
+export async function settle(ms = 50) {
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  globalThis.gc?.();
+}
+
+/**
  * Re-runs the current script under `node --expose-gc` (plus extra flags) when
  * it was started without it; returns true in the parent, which should then stop.
  */

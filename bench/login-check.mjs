@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BYTES_PER_SLOT, DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { ensureExposeGc, liveMemory, median, num, printTable, RESULTS_DIR, runJsonChild, runNode, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
+import { ensureExposeGc, liveMemory, median, num, printTable, RESULTS_DIR, runJsonChild, runNode, settle, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
 
 if (await ensureExposeGc(import.meta.url)) process.exit();
 
@@ -141,9 +141,12 @@ function makeRlf() {
   };
 }
 
-async function timed(side, w, n) {
+async function timed(side, n) {
+  // Fresh strings each round, as a server parses them fresh from each request: strings that
+  // have lived through the other side's collections may have been moved apart in the heap.
+  const w = workload(n, 'r');
   const impl = side === 'mamori' ? makeMamori(n) : makeRlf();
-  globalThis.gc();
+  await settle();
   const t0 = process.hrtime.bigint();
   await impl.run(w, n);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -210,14 +213,13 @@ const self = fileURLToPath(import.meta.url);
 const passArgs = ['--pairs', String(PAIRS), '--mem-pairs', String(MEM_PAIRS), '--load', String(LOAD), ...(WITH_PASSWORD ? ['--password'] : [])];
 
 console.log(`login-check: ${num(PAIRS)} distinct (user, IP) pairs per round, ${ROUNDS} interleaved rounds per side; check + failed report per pair${WITH_PASSWORD ? ' (with a password: spraying detection on)' : ''}`);
-const w = workload(PAIRS, 'r');
 // Warm-up (JIT), not counted.
-await timed('mamori', w, Math.min(PAIRS, 20_000));
-await timed('rlf', w, Math.min(PAIRS, 20_000));
+await timed('mamori', Math.min(PAIRS, 20_000));
+await timed('rlf', Math.min(PAIRS, 20_000));
 const ops = { mamori: [], rlf: [] };
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 ? ['rlf', 'mamori'] : ['mamori', 'rlf'];
-  for (const side of order) ops[side].push(await timed(side, w, PAIRS));
+  for (const side of order) ops[side].push(await timed(side, PAIRS));
 }
 const opsMamori = median(ops.mamori);
 const opsRlf = median(ops.rlf);

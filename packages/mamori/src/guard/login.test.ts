@@ -313,6 +313,37 @@ describe('login protection: frozen attempt objects', () => {
   });
 });
 
+describe('login protection: two guards, one attempt object', () => {
+  it('each guard pairs its own check and report, whichever order they come in', async () => {
+    const one = setup();
+    const two = setup();
+    // A second guard with its own secret: its keys differ from the first's.
+    const other = new LoginGuard(LOGIN_DEFAULTS, {
+      store: two.store,
+      clock: two.clock,
+      random: new SeededRandom(3),
+      secret: Buffer.from('another-secret-another-secret-another'),
+      events: { emit() {} },
+      grouping: { ipv4Prefix: 32, ipv6Prefix: 64 },
+    });
+    for (const seal of [(x: LoginAttempt) => x, Object.freeze]) {
+      const a = seal({ ip: '198.51.100.78', username: `gil-${seal.name}` });
+      const k1 = one.guard.counterKeys(a);
+      const k2 = other.counterKeys(a);
+      assert.notEqual(k1.userSource, k2.userSource);
+      assert.equal((await one.guard.check(a)).action, 'allow');
+      assert.equal((await other.check(a)).action, 'allow');
+      await one.guard.report(a, true);
+      await other.report(a, false);
+      assert.deepEqual(await one.store.read([k1.userSource, k1.user]), [0, 0], 'the first guard: its check taken back by its success');
+      assert.deepEqual(await two.store.read([k2.userSource, k2.user]), [1, 1], 'the second guard: its own failure, once');
+      assert.equal((await other.check(a)).action, 'allow');
+      await other.release(a);
+      assert.deepEqual(await two.store.read([k2.userSource, k2.user]), [1, 1], 'a release takes back only its own check');
+    }
+  });
+});
+
 describe('login protection: site windows', () => {
   it('a success or release takes its count back from the site window check counted it in, even once that window has closed', async () => {
     const { guard, store, clock } = setup({ site: { challengeAboveFailures: 1000, windowMs: 60_000 } });
