@@ -32,6 +32,40 @@ describe('CounterTable', () => {
     assert.equal(t.size, 1);
   });
 
+  it('gives keys that differ only in their second character one home, and keeps them apart', () => {
+    const t = new CounterTable(1 << 20, new SeededRandom(5));
+    const homes = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const id = `\u4e00${String.fromCharCode(0x4e00 + i)}\u5000\u5001\u5002`;
+      const home = t.homeSlot(`lp${id}`);
+      assert.equal(t.homeSlot(`lb${id}`), home);
+      assert.equal(t.homeSlot(`lu${id}`), home);
+      homes.add(home);
+      t.add(`lp${id}`, 2, HOUR, T);
+      assert.equal(t.get(`lb${id}`, T), 0, 'a kind never reads another kind of the same subject');
+      t.add(`lb${id}`, 9, HOUR, T);
+      assert.equal(t.get(`lp${id}`, T), 2);
+      // Side by side: the two entries lie in the same window (most often the same cache line).
+      const gap = (t.slotOf(`lb${id}`, T) - t.slotOf(`lp${id}`, T) + t.capacity) % t.capacity;
+      assert.ok(gap > 0 && gap < 16, `gap ${gap}`);
+    }
+    assert.ok(homes.size > 1900, `homes spread over the table: ${homes.size} of 2000`);
+    // Other characters still choose the home.
+    assert.notEqual(t.homeSlot('lpa'), t.homeSlot('mpa'));
+  });
+
+  it('keeps a member marker beside the key named as near, counting as without it', () => {
+    const t = new CounterTable(1 << 20, new SeededRandom(6));
+    for (let i = 0; i < 500; i++) {
+      t.add(`lp:${i}`, 1, HOUR, T);
+      assert.equal(t.addMember('ls:src', `user-${i}`, HOUR, T, `lp:${i}`), i + 1);
+      const gap = (t.memberSlot('ls:src', `user-${i}`, T, `lp:${i}`) - t.homeSlot(`lp:${i}`) + t.capacity) % t.capacity;
+      assert.ok(gap < 16, `marker ${i} in the window of its near key (gap ${gap})`);
+      assert.equal(t.addMember('ls:src', `user-${i}`, HOUR, T, `lp:${i}`), i + 1, 'counted once');
+    }
+    assert.equal(t.get('ls:src', T), 500);
+  });
+
   it('expires entries and keeps the first expiry on later adds', () => {
     const t = new CounterTable(64 * 1024, new SeededRandom(3));
     t.add('a', 1, 1000, T);

@@ -11,8 +11,13 @@
  * 0 marks a slot never used and 1 a deleted one. Lifetimes are capped at
  * 24 days.
  *
- * A key lives in a window of `WINDOW` slots from its home slot. When the
- * window is full, the entry with the smallest count (then the soonest to
+ * A key lives in a window of `WINDOW` slots from its home slot. The home
+ * slot comes from every character of the key but its second: mamori's keys
+ * are a namespace character, a kind character, then the subject, so one
+ * subject's counters of different kinds (a login pair's failures and its
+ * lock's end) share a window, and reading both costs one cache miss, not
+ * two. A set's member marker can be placed beside another key's counters in
+ * the same way (`addMember`'s `near`). When the window is full, the entry with the smallest count (then the soonest to
  * expire) is evicted. A flood of fresh keys therefore displaces other
  * count-1 entries, not an attacker's high counter: to evict a counter of n,
  * a flood must fill all of that key's window with counts above n, and
@@ -83,49 +88,31 @@ export class CounterTable {
     this.#base += d;
   }
 
+  /** The last hash: its home slot's word offset, and its two identity words. */
+  #home0 = 0;
   #hi0 = 0;
   #lo0 = 0;
-  /** Running state of the two lanes while a key is absorbed. */
-  #ha = 0;
-  #hb = 0;
 
   /**
-   * Both hash words of a key in one pass over it (MurmurHash3's 32-bit
-   * mixing, run with two secret seeds side by side); left in #hi0 / #lo0.
+   * A key's home and identity in one pass over it: MurmurHash3's 32-bit
+   * mixing run with two secret seeds side by side. Lane A skips the second
+   * character and gives the home; lane B takes every character. The identity
+   * is lane A's result with the second character mixed back in, and lane B's:
+   * keys differing in their second character share a home, never an identity.
    */
   #hash(s: string): void {
-    this.#ha = this.#seedA;
-    this.#hb = this.#seedB;
-    this.#absorb(s);
-    this.#finish(s.length);
-  }
-
-  /**
-   * The hash of a (set, member) pair, as if of one key made of both, but
-   * without joining them: the joined string would be a rope the hash first
-   * has to copy out. The set's length is mixed in between, so no other
-   * split of the same characters gives the same stream.
-   */
-  #hashPair(s: string, t: string): void {
-    this.#ha = this.#seedA;
-    this.#hb = this.#seedB;
-    this.#absorb(s);
-    this.#mixWord(s.length ^ 0x9e3779b9);
-    this.#absorb(t);
-    this.#finish(s.length + t.length + 2);
-  }
-
-  #mixWord(k: number): void {
-    const x = murmurScramble(k);
-    this.#ha = murmurMix(this.#ha, x);
-    this.#hb = murmurMix(this.#hb, x);
-  }
-
-  #absorb(s: string): void {
-    let a = this.#ha;
-    let b = this.#hb;
+    let a = this.#seedA;
+    let b = this.#seedB;
     const len = s.length;
+    let c1 = 0;
     let i = 0;
+    if (len >= 2) {
+      c1 = s.charCodeAt(1);
+      const c0 = s.charCodeAt(0);
+      a = murmurMix(a, murmurScramble(c0));
+      b = murmurMix(b, murmurScramble((c0 | (c1 << 16)) >>> 0));
+      i = 2;
+    }
     for (; i + 1 < len; i += 2) {
       const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
       a = murmurMix(a, k);
@@ -137,24 +124,70 @@ export class CounterTable {
       a ^= k;
       b ^= k;
     }
+    const home = murmurFinish(a ^ len);
+    this.#home0 = (home % this.capacity) * 4;
+    this.#hi0 = murmurFinish(home ^ murmurScramble(c1));
+    this.#lo0 = murmurFinish(b ^ len);
+  }
+
+  /**
+   * The identity of a (set, member) pair, as if of one key made of both, but
+   * without joining them: the joined string would be a rope the hash first
+   * has to copy out. The set's length is mixed in between, so no other
+   * split of the same characters gives the same stream. Its home is the
+   * key `near`'s when one is given, else its own.
+   */
+  #hashPair(s: string, t: string, near: string | undefined): void {
+    this.#ha = this.#seedA;
+    this.#hb = this.#seedB;
+    this.#absorb(s);
+    const k = murmurScramble(s.length ^ 0x9e3779b9);
+    this.#ha = murmurMix(this.#ha, k);
+    this.#hb = murmurMix(this.#hb, k);
+    this.#absorb(t);
+    const len = s.length + t.length + 2;
+    const hi = murmurFinish(this.#ha ^ len);
+    const lo = murmurFinish(this.#hb ^ len);
+    if (near === undefined) this.#home0 = (hi % this.capacity) * 4;
+    else this.#hash(near);
+    this.#hi0 = hi;
+    this.#lo0 = lo;
+  }
+
+  /** Running state of the two lanes while a pair is absorbed. */
+  #ha = 0;
+  #hb = 0;
+
+  /** Both lanes (#ha, #hb) over every character of `s`. */
+  #absorb(s: string): void {
+    let a = this.#ha;
+    let b = this.#hb;
+    const len = s.length;
+    let i = 0;
+    for (; i + 1 < len; i += 2) {
+      const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
+      a = murmurMix(a, k);
+      b = murmurMix(b, k);
+    }
+    if (i < len) {
+      const k = murmurScramble(s.charCodeAt(i));
+      a ^= k;
+      b ^= k;
+    }
     this.#ha = a;
     this.#hb = b;
   }
 
-  #finish(len: number): void {
-    this.#hi0 = murmurFinish(this.#ha ^ len);
-    this.#lo0 = murmurFinish(this.#hb ^ len);
-  }
-
   /**
-   * The word offset of the live slot holding (hi, lo), or -1. Scanning stops
-   * at a slot never used: no key can lie past one, since inserts take the
-   * first free slot and deletes leave a tombstone, not a hole.
+   * The word offset of the live slot holding (hi, lo) in the window from
+   * `home` (a word offset), or -1. Scanning stops at a slot never used: no key
+   * can lie past one, since inserts take the first free slot and deletes
+   * leave a tombstone, not a hole.
    */
-  #find(hi: number, lo: number, t: number): number {
+  #find(home: number, hi: number, lo: number, t: number): number {
     const w = this.#w;
     const end = w.length;
-    let o = (hi % this.capacity) * 4;
+    let o = home;
     for (let n = 0; n < WINDOW; n++) {
       const exp = w[o + 3]!;
       if (exp === NEVER) return -1;
@@ -165,8 +198,30 @@ export class CounterTable {
     return -1;
   }
 
-  /** Hashes of a batch of keys, [hi, lo] per key, filled by `batchKey`. */
-  readonly #bh = new Uint32Array(BATCH * 2);
+  /** The slot where a key's window starts (for tests and tools). */
+  homeSlot(key: string): number {
+    this.#hash(key);
+    return this.#home0 / 4;
+  }
+
+  /** The slot holding a live key, or -1 (for tests and tools). */
+  slotOf(key: string, now: number): number {
+    const t = this.#rel(now);
+    this.#hash(key);
+    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
+    return o < 0 ? -1 : o / 4;
+  }
+
+  /** The slot holding a set's member marker, or -1 (for tests and tools). */
+  memberSlot(key: string, member: string, now: number, near?: string): number {
+    const t = this.#rel(now);
+    this.#hashPair(key, member, near);
+    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
+    return o < 0 ? -1 : o / 4;
+  }
+
+  /** Hashes of a batch of keys, [home, hi, lo] per key, filled by `batchKey`. */
+  readonly #bh = new Uint32Array(BATCH * 3);
   #bn = 0;
   #bt = 0;
   /** Folded touches of home slots; read by nobody, kept so the loads are not dropped. */
@@ -190,8 +245,9 @@ export class CounterTable {
     const i = this.#bn;
     if (i >= BATCH) return -1;
     this.#hash(key);
-    this.#bh[2 * i] = this.#hi0;
-    this.#bh[2 * i + 1] = this.#lo0;
+    this.#bh[3 * i] = this.#home0;
+    this.#bh[3 * i + 1] = this.#hi0;
+    this.#bh[3 * i + 2] = this.#lo0;
     this.#bn = i + 1;
     return i;
   }
@@ -203,29 +259,28 @@ export class CounterTable {
   #touch(n: number): void {
     const w = this.#w;
     const h = this.#bh;
-    const cap = this.capacity;
     let x = 0;
-    for (let i = 0; i < n; i++) x ^= w[(h[2 * i]! % cap) * 4 + 3]!;
+    for (let i = 0; i < n; i++) x ^= w[h[3 * i]! + 3]!;
     this.touched = x;
   }
 
   /** The count of the batch's key `i` (see `batchStart`). */
   batchGet(i: number): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
-    const o = this.#find(this.#bh[2 * i]!, this.#bh[2 * i + 1]!, this.#bt);
+    const o = this.#find(this.#bh[3 * i]!, this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, this.#bt);
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
   /** `add` for the batch's key `i` (see `batchStart`). */
   batchAdd(i: number, by: number, ttlMs: number): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
-    return this.#add(this.#bh[2 * i]!, this.#bh[2 * i + 1]!, by, ttlMs, this.#bt);
+    return this.#add(this.#bh[3 * i]!, this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, by, ttlMs, this.#bt);
   }
 
   get(key: string, now: number): number {
     const t = this.#rel(now);
     this.#hash(key);
-    const o = this.#find(this.#hi0, this.#lo0, t);
+    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
@@ -233,13 +288,13 @@ export class CounterTable {
   add(key: string, by: number, ttlMs: number, now: number): number {
     const t = this.#rel(now);
     this.#hash(key);
-    return this.#add(this.#hi0, this.#lo0, by, ttlMs, t);
+    return this.#add(this.#home0, this.#hi0, this.#lo0, by, ttlMs, t);
   }
 
-  #add(hi: number, lo: number, by: number, ttlMs: number, t: number): number {
+  #add(home: number, hi: number, lo: number, by: number, ttlMs: number, t: number): number {
     const w = this.#w;
     const end = w.length;
-    let o = (hi % this.capacity) * 4;
+    let o = home;
     let free = -1;
     let victim = -1;
     for (let n = 0; n < WINDOW; n++) {
@@ -278,39 +333,44 @@ export class CounterTable {
   setIfAbsent(key: string, value: number, ttlMs: number, now: number): boolean {
     const t = this.#rel(now);
     this.#hash(key);
+    const home = this.#home0;
     const hi = this.#hi0;
     const lo = this.#lo0;
-    if (this.#find(hi, lo, t) >= 0) return false;
-    this.#add(hi, lo, value, ttlMs, t);
+    if (this.#find(home, hi, lo, t) >= 0) return false;
+    this.#add(home, hi, lo, value, ttlMs, t);
     return true;
   }
 
   /**
    * Adds `member` to the set `key` (a marker entry per member, then the
-   * set's count): returns the set's distinct count after it.
+   * set's count): returns the set's distinct count after it. The marker is
+   * kept in the window of the key `near` when one is given (a key the caller
+   * touches in the same request, so the marker costs no cache miss of its own).
    */
-  addMember(key: string, member: string, ttlMs: number, now: number): number {
+  addMember(key: string, member: string, ttlMs: number, now: number, near?: string): number {
     const t = this.#rel(now);
-    this.#hashPair(key, member);
+    this.#hashPair(key, member, near);
+    const mo = this.#home0;
     const mh = this.#hi0;
     const ml = this.#lo0;
     this.#hash(key);
+    const ko = this.#home0;
     const kh = this.#hi0;
     const kl = this.#lo0;
     // Both home slots read back to back, so their cache misses overlap (see batchStart).
-    this.touched = this.#w[(mh % this.capacity) * 4 + 3]! ^ this.#w[(kh % this.capacity) * 4 + 3]!;
-    if (this.#find(mh, ml, t) < 0) {
-      this.#add(mh, ml, 1, ttlMs, t);
-      return this.#add(kh, kl, 1, ttlMs, t);
+    this.touched = this.#w[mo + 3]! ^ this.#w[ko + 3]!;
+    if (this.#find(mo, mh, ml, t) < 0) {
+      this.#add(mo, mh, ml, 1, ttlMs, t);
+      return this.#add(ko, kh, kl, 1, ttlMs, t);
     }
-    const o = this.#find(kh, kl, t);
+    const o = this.#find(ko, kh, kl, t);
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
   delete(key: string, now: number): void {
     const t = this.#rel(now);
     this.#hash(key);
-    const o = this.#find(this.#hi0, this.#lo0, t);
+    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
     if (o >= 0) {
       this.#w[o + 3] = TOMBSTONE; // free for reuse, but scans go on past it
       this.#w[o + 2] = 0;

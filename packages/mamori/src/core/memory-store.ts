@@ -302,7 +302,7 @@ export class MemoryStore implements Store {
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now);
+      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now, op.near);
     }
     return out;
   }

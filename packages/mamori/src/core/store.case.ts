@@ -127,6 +127,18 @@ export function runStoreConformance(
           assert.deepEqual(await s.read(['k']), [0], 'the second increment must not extend the window');
         }));
 
+      it('keeps keys that differ only in their second character apart (one subject, several kinds)', () =>
+        withStore(async (s) => {
+          const subjects = Array.from({ length: 200 }, (_, i) => `:subject-${i}`);
+          await s.increment(subjects.map((x) => ({ key: `lp${x}`, by: 3, ttlMs: MIN })));
+          await s.increment(subjects.map((x) => ({ key: `lb${x}`, by: 5, ttlMs: MIN })));
+          assert.deepEqual(await s.read(subjects.map((x) => `lp${x}`)), subjects.map(() => 3));
+          assert.deepEqual(await s.read(subjects.map((x) => `lb${x}`)), subjects.map(() => 5));
+          assert.deepEqual(await s.read(subjects.map((x) => `lu${x}`)), subjects.map(() => 0));
+          await s.reset(subjects.map((x) => `lb${x}`));
+          assert.deepEqual(await s.read(subjects.map((x) => `lp${x}`)), subjects.map(() => 3));
+        }));
+
       it('resets counters without touching others', () =>
         withStore(async (s) => {
           await s.increment([{ key: 'a', by: 3, ttlMs: MIN }, { key: 'b', by: 4, ttlMs: MIN }]);
@@ -168,6 +180,18 @@ export function runStoreConformance(
         withStore(async (s) => {
           await s.addDistinct([{ key: 'users-from-x', member: 'a', ttlMs: MIN }, { key: 'users-from-x', member: 'b', ttlMs: MIN }]);
           assert.deepEqual(await s.read(['users-from-x']), [2]);
+        }));
+
+      it('counts the same with or without a placement hint (near)', () =>
+        withStore(async (s) => {
+          const members = Array.from({ length: 50 }, (_, i) => `m${i}`);
+          const hinted = await s.addDistinct(members.map((m) => ({ key: 'hinted', member: m, ttlMs: MIN, near: `lp:${m}` })));
+          const plain = await s.addDistinct(members.map((m) => ({ key: 'plain', member: m, ttlMs: MIN })));
+          assert.deepEqual(hinted, plain);
+          assert.deepEqual(hinted.at(-1), 50);
+          // Added again with the same hint: counted once; the hint's key untouched.
+          assert.deepEqual(await s.addDistinct([{ key: 'hinted', member: 'm0', ttlMs: MIN, near: 'lp:m0' }]), [50]);
+          assert.deepEqual(await s.read(['lp:m0']), [0]);
         }));
 
       it('forgets members and counts after their TTL', () =>

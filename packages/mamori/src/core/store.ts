@@ -21,6 +21,14 @@ export interface DistinctOp {
   /** The member; backends store only a hash of it. */
   readonly member: string;
   readonly ttlMs: number;
+  /**
+   * A key the caller touches in the same request, beside whose counters an
+   * in-memory backend may keep the member's marker (one cache miss fewer).
+   * A placement hint: other backends ignore it. The same (key, member) must
+   * always come with the same `near` (derive it from them); with another, an
+   * in-memory backend may not find the marker and count the member again.
+   */
+  readonly near?: string;
 }
 
 export interface DecisionFilter {

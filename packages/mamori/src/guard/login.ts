@@ -23,7 +23,7 @@ import { murmurFinish, murmurMix, murmurScramble } from '../core/murmur.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { parseIpv4, sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
-import type { CounterOp, Store } from '../core/store.js';
+import type { CounterOp, DistinctOp, Store } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Random } from '../core/random.js';
@@ -623,7 +623,8 @@ export class LoginGuard {
     const { uh, device, k: keys } = who;
     const k = this.#now(a, keys);
     const trusted = device !== undefined;
-    const distinct = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs }];
+    // The marker of "this account failed from this source" is kept beside the pair's own counters.
+    const distinct: DistinctOp[] = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs, near: k.userSource }];
     if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: uh, ttlMs: c.spraying.windowMs * 2 });
     const r = who.reserved;
     // Counted already when check let the attempt through; counted now when report comes alone.
