@@ -52,8 +52,8 @@ export class CounterTable {
     this.capacity = Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT));
     this.#w = new Uint32Array(this.capacity * 4);
     const seed = random.bytes(8);
-    this.#seedA = seed.readUInt32LE(0);
-    this.#seedB = seed.readUInt32LE(4);
+    this.#seedA = seed.readInt32LE(0);
+    this.#seedB = seed.readInt32LE(4);
   }
 
   get bytes(): number {
@@ -88,7 +88,7 @@ export class CounterTable {
     this.#base += d;
   }
 
-  /** The last hash: its home slot's word offset, and its two identity words. */
+  /** The last hash: its home slot's word offset, and its two identity words (signed 32-bit, see murmurFinish). */
   #home0 = 0;
   #hi0 = 0;
   #lo0 = 0;
@@ -124,9 +124,9 @@ export class CounterTable {
       a ^= k;
       b ^= k;
     }
-    const home = murmurFinish(a ^ len);
-    this.#home0 = (home % this.capacity) * 4;
-    this.#hi0 = murmurFinish(home ^ murmurScramble(c1));
+    const h = murmurFinish(a ^ len);
+    this.#home0 = ((h >>> 0) % this.capacity) * 4;
+    this.#hi0 = murmurFinish(h ^ murmurScramble(c1));
     this.#lo0 = murmurFinish(b ^ len);
   }
 
@@ -148,7 +148,7 @@ export class CounterTable {
     const len = s.length + t.length + 2;
     const hi = murmurFinish(this.#ha ^ len);
     const lo = murmurFinish(this.#hb ^ len);
-    if (near === undefined) this.#home0 = (hi % this.capacity) * 4;
+    if (near === undefined) this.#home0 = ((hi >>> 0) % this.capacity) * 4;
     else this.#hash(near);
     this.#hi0 = hi;
     this.#lo0 = lo;
@@ -191,7 +191,7 @@ export class CounterTable {
     for (let n = 0; n < WINDOW; n++) {
       const exp = w[o + 3]!;
       if (exp === NEVER) return -1;
-      if (w[o] === hi && w[o + 1] === lo && exp > t) return o;
+      if ((w[o]! | 0) === hi && (w[o + 1]! | 0) === lo && exp > t) return o;
       o += 4;
       if (o === end) o = 0;
     }
@@ -221,7 +221,7 @@ export class CounterTable {
   }
 
   /** Hashes of a batch of keys, [home, hi, lo] per key, filled by `batchKey`. */
-  readonly #bh = new Uint32Array(BATCH * 3);
+  readonly #bh = new Int32Array(BATCH * 3);
   #bn = 0;
   #bt = 0;
   /** Folded touches of home slots; read by nobody, kept so the loads are not dropped. */
@@ -300,7 +300,7 @@ export class CounterTable {
     for (let n = 0; n < WINDOW; n++) {
       const exp = w[o + 3]!;
       if (exp > t) {
-        if (w[o] === hi && w[o + 1] === lo) {
+        if ((w[o]! | 0) === hi && (w[o + 1]! | 0) === lo) {
           // Clamped to [0, 2^32-1]: a Uint32Array would wrap a negative sum to 4 billion.
           const v = Math.max(0, Math.min(0xffffffff, w[o + 2]! + by));
           w[o + 2] = v;

@@ -19,12 +19,17 @@ export function murmurMix(h: number, scrambled: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** The finaliser: every input bit reaches every output bit. Returns an unsigned 32-bit value. */
+/**
+ * The finaliser: every input bit reaches every output bit. Returns a signed
+ * 32-bit value: V8 keeps those as small integers in object fields and across
+ * calls, where an unsigned value of 2^31 or more becomes a heap number (and a
+ * field that has held both kinds makes the code that reads it slower).
+ */
 export function murmurFinish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h;
 }

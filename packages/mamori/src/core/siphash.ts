@@ -17,7 +17,8 @@ export interface SipKey {
 /** A key from 16 bytes (little-endian words, as in the reference). */
 export function sipKey(bytes: Uint8Array): SipKey {
   if (bytes.length < 16) throw new RangeError('SipHash needs a 16-byte key');
-  const w = (o: number) => (bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
+  // Signed words: V8 keeps them as small integers in the key object (see murmurFinish).
+  const w = (o: number) => bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24);
   return { k0lo: w(0), k0hi: w(4), k1lo: w(8), k1hi: w(12) };
 }
 

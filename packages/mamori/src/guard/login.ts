@@ -83,7 +83,7 @@ const WHO: unique symbol = Symbol('mamori.login.attempt');
 interface Who {
   owner: LoginGuard;
   uh: string;
-  /** The account hash's two 32-bit halves (uh is their text). */
+  /** The account hash's two 32-bit halves, signed (uh is their text). */
   uhHi: number;
   uhLo: number;
   device: DeviceClaims | undefined;
@@ -216,8 +216,8 @@ export class LoginGuard {
     this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v3'), MAX_NAME);
     this.#sources = new StringHasher(hmac(deps.secret, 'mamori-source-v1'), 256);
     const seeds = hmac(deps.secret, 'mamori-source-seeds-v1');
-    this.#srcSeedHi = seeds.readUInt32LE(0);
-    this.#srcSeedLo = seeds.readUInt32LE(4);
+    this.#srcSeedHi = seeds.readInt32LE(0);
+    this.#srcSeedLo = seeds.readInt32LE(4);
     this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
   }
@@ -241,8 +241,8 @@ export class LoginGuard {
    */
   counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string } {
     const words = this.#accountWords(a.username);
-    const uhHi = words[0]!;
-    const uhLo = words[1]!;
+    const uhHi = words[0]! | 0;
+    const uhLo = words[1]! | 0;
     const k = this.#keys(a, uhHi, uhLo, this.#device(a, idString(uhHi, uhLo)));
     return { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
   }
@@ -255,8 +255,8 @@ export class LoginGuard {
     let w = this.#heldFor(a);
     if (!w) {
       const words = this.#accountWords(a.username);
-      const uhHi = words[0]!;
-      const uhLo = words[1]!;
+      const uhHi = words[0]! | 0;
+      const uhLo = words[1]! | 0;
       const uh = idString(uhHi, uhLo);
       const device = this.#device(a, uh);
       w = { owner: this, uh, uhHi, uhLo, device, k: this.#keys(a, uhHi, uhLo, device) };
@@ -329,8 +329,8 @@ export class LoginGuard {
     let sHi: number, sLo: number;
     if (device) {
       const sw = this.#sources.words(`dev:${device.deviceId}`);
-      sHi = sw[0]!;
-      sLo = sw[1]!;
+      sHi = sw[0]! | 0;
+      sLo = sw[1]! | 0;
     } else {
       // The source's id straight from the address's words (grouped as configured): no text to build or
       // hash. A dotted quad, the common case, is parsed to a number without an object.
