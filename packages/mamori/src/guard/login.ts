@@ -20,10 +20,10 @@ import type { Clock } from '../core/clock.js';
 import { hmac, normalizeIdentifier } from '../core/crypto.js';
 import { idKey, idString, StringHasher } from '../core/siphash.js';
 import { murmurFinish, murmurMix, murmurScramble } from '../core/murmur.js';
-import { strongest, type Decision } from '../core/decisions.js';
+import { strongest, type Decision, type Subject } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { parseIpv4, sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
-import type { CounterOp, DistinctOp, Store } from '../core/store.js';
+import type { CounterOp, DistinctOp, Store, SyncStore } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Random } from '../core/random.js';
@@ -69,6 +69,18 @@ interface Keys {
 }
 
 type Carrier = { [WHO]?: Who | undefined };
+
+/** What one check counts and reads (LoginGuard's #plan), and what it writes after. */
+interface Plan {
+  /** 1 for an untrusted attempt, 0 for a trusted device (counted on its own pair only). */
+  by: number;
+  reserve: CounterOp[];
+  readKeys: string[];
+  /** The closed site window's count is fresh enough not to be read. */
+  prevKnown: boolean;
+  subject: Subject;
+  writes: CounterOp[] | undefined;
+}
 
 /**
  * Where a guard keeps its Who on an attempt object, from check to report. One symbol for
@@ -184,6 +196,9 @@ const MAX_NAME = 512;
 const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
 const NONE: number[] = [];
+/** report's answer when there is nothing to hand back, and that answer already settled (shared). */
+const NO_REPORT: LoginReport = Object.freeze({});
+const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
 /** How long a read of the closed site window is used again (it only changes by late take-backs). */
 const SITE_PREV_FRESH_MS = 1000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
@@ -289,21 +304,18 @@ export class LoginGuard {
     this.#done(a);
     const r = w?.reserved;
     if (!w || !r) return;
-    await this.#takeBack(w.k, r.by, r.siteKey);
+    const ops = this.#takeBackOps(w.k, r.by, r.siteKey);
+    const sync = this.#d.store.sync;
+    if (sync) sync.incrementSync(ops);
+    else await this.#d.store.increment(ops);
   }
 
   /**
-   * Takes back the counts one reserved failure added: from the site window it was counted
-   * in (`siteKey`), which may have closed since.
+   * The counter changes that take back what one reserved failure added: from the site window
+   * it was counted in (`siteKey`), which may have closed since.
    */
-  async #takeBack(k: Keys, by: number, siteKey = k.siteNow): Promise<void> {
-    await this.#write(this.#failureOps(k, by, siteKey).map((op) => ({ ...op, by: -(op.by ?? 1) })));
-  }
-
-  /** Applies counter changes, without a promise round when the store is in-process. */
-  async #write(ops: CounterOp[]): Promise<void> {
-    if (this.#d.store.sync) this.#d.store.sync.incrementSync(ops);
-    else await this.#d.store.increment(ops);
+  #takeBackOps(k: Keys, by: number, siteKey = k.siteNow): CounterOp[] {
+    return this.#failureOps(k, by, siteKey).map((op) => ({ ...op, by: -(op.by ?? 1) }));
   }
 
   /** The spray counter key of a password in a window (its key is derived per window). */
@@ -411,56 +423,100 @@ export class LoginGuard {
     return claims && claims.userHash === uh ? claims : undefined;
   }
 
-  async check(a: LoginAttempt): Promise<LoginVerdict> {
-    const c = this.config;
+  /**
+   * Before the password is verified: allow, challenge or block this attempt. With an
+   * in-process store the whole check runs synchronously, with no async function of its own
+   * (whose suspended frame V8 allocates on every call, whether it waits or not); with any
+   * other store its reads and writes go out together.
+   */
+  check(a: LoginAttempt): Promise<LoginVerdict> {
+    const sync = this.#d.store.sync;
+    if (!sync) return this.#checkAsync(a);
+    try {
+      return Promise.resolve(this.#checkSync(a, sync));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #checkSync(a: LoginAttempt, sync: SyncStore): LoginVerdict {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
-    if (who.reserved) {
-      const { by, siteKey } = who.reserved;
-      who.reserved = undefined;
-      await this.#takeBack(who.k, by, siteKey);
-    }
-    const { uh, device } = who;
+    if (who.reserved) sync.incrementSync(this.#unreserve(who));
+    const p = this.#plan(a, who);
+    // The store reads the same clock: hand it this reading rather than have it take its own.
+    const now = sync.clock === this.#d.clock ? who.k.now : undefined;
+    // One call: the table's cache misses for all these keys overlap.
+    const values = sync.incrementReadSync(p.reserve, p.readKeys, now);
+    const v = this.#conclude(a, who, p, values, values, p.reserve.length, sync.matchSync(p.subject));
+    if (p.writes) sync.incrementSync(p.writes);
+    return v;
+  }
+
+  async #checkAsync(a: LoginAttempt): Promise<LoginVerdict> {
+    const st = this.#d.store;
+    const who = this.#who(a);
+    if (who.reserved) await st.increment(this.#unreserve(who));
+    const p = this.#plan(a, who);
+    const [counted, values, decisions] = await Promise.all([st.increment(p.reserve), st.read(p.readKeys), st.decisions.match(p.subject)]);
+    const v = this.#conclude(a, who, p, counted, values, 0, decisions);
+    if (p.writes) await st.increment(p.writes);
+    return v;
+  }
+
+  /** Drops an attempt's reservation: the counter changes that take it back. */
+  #unreserve(who: Who): CounterOp[] {
+    const { by, siteKey } = who.reserved!;
+    who.reserved = undefined;
+    return this.#takeBackOps(who.k, by, siteKey);
+  }
+
+  /** What a check counts and reads. */
+  #plan(a: LoginAttempt, who: Who): Plan {
     const k = this.#now(a, who.k);
-    const trusted = device !== undefined;
-    const by = trusted ? 0 : 1;
-    // The attempt is counted now, as a failure; report settles it. Each of many parallel
-    // attempts therefore sees the ones before it.
-    const reserve = this.#failureOps(k, by);
+    const device = who.device;
+    const by = device !== undefined ? 0 : 1;
     // The closed site window changes little: read it at most once a second.
     const prevKnown = k.sitePrev === this.#sitePrevKey && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
     const readKeys = prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
-    const subject = { ip: a.ip, userHash: uh, device: device?.deviceId, country: a.country };
-    const st = this.#d.store;
-    const sync = st.sync;
-    let counted: number[], values: number[], decisions: readonly Decision[];
-    let vo = 0; // where the reads start in values
-    if (sync) {
-      // The store reads the same clock: hand it this reading rather than have it take its own.
-      const now = sync.clock === this.#d.clock ? k.now : undefined;
-      // One call: the table's cache misses for all these keys overlap.
-      counted = values = sync.incrementReadSync(reserve, readKeys, now);
-      vo = reserve.length;
-      decisions = sync.matchSync(subject);
-    } else {
-      [counted, values, decisions] = await Promise.all([st.increment(reserve), st.read(readKeys), st.decisions.match(subject)]);
-    }
+    return {
+      by,
+      // The attempt is counted now, as a failure; report settles it. Each of many parallel
+      // attempts therefore sees the ones before it.
+      reserve: this.#failureOps(k, by),
+      readKeys,
+      prevKnown,
+      subject: { ip: a.ip, userHash: who.uh, device: device?.deviceId, country: a.country },
+      writes: undefined,
+    };
+  }
+
+  /**
+   * The verdict from the counts after the reservation (`counted`) and the reads (`values`
+   * from `vo` on). A refused attempt's reservation is taken back: those changes, and a lock
+   * that was due, are left in `p.writes` for the caller to apply.
+   */
+  #conclude(a: LoginAttempt, who: Who, p: Plan, counted: readonly number[], values: readonly number[], vo: number, decisions: readonly Decision[]): LoginVerdict {
+    const c = this.config;
+    const k = who.k;
+    const by = p.by;
+    const trusted = by === 0;
     const usAfter = counted[0] ?? 1;
     const userAfter = counted[1] ?? by;
     const siteAfter = counted[2] ?? by;
     const backoffUntil = values[vo + 0] ?? 0;
     const sourceUsers = values[vo + 1] ?? 0;
     let sitePrev = this.#sitePrevValue;
-    if (!prevKnown) {
+    if (!p.prevKnown) {
       sitePrev = values[vo + 2] ?? 0;
       this.#sitePrevValue = sitePrev;
       this.#sitePrevAt = k.now;
     }
-    const sprayAt = vo + (prevKnown ? 2 : 3);
+    const sprayAt = vo + (p.prevKnown ? 2 : 3);
     const sprayNow = values[sprayAt] ?? 0;
     const sprayPrev = values[sprayAt + 1] ?? 0;
-    const v = this.#evaluate(a, uh, trusted, k, decisions, {
+    const v = this.#evaluate(a, who.uh, trusted, k, decisions, {
       userSource: usAfter - 1,
       user: userAfter - by,
       site: siteNow(siteAfter - by, sitePrev, k.siteFraction),
@@ -470,17 +526,18 @@ export class LoginGuard {
     });
     if (v.action === 'allow' || v.detectOnly) {
       who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow };
-    } else {
-      // Refused: it never reaches the site, so it is not a failure. Take the count back.
-      this.#done(a);
-      if (v.ruleId === 'login.user-source' && backoffUntil === 0 && usAfter - 1 >= c.userSource.blockAfter) {
-        // A lock was due but its failure was never reported (the site did not answer): set it
-        // here, so that it has an end.
-        const until = Math.ceil((k.now + c.userSource.backoffBaseMs) / 1000);
-        await this.#write([{ key: k.backoff, by: until, ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs }]);
-      }
-      await this.#takeBack(k, by);
+      return v;
     }
+    // Refused: it never reaches the site, so it is not a failure. Take the count back.
+    this.#done(a);
+    const writes = this.#takeBackOps(k, by);
+    if (v.ruleId === 'login.user-source' && backoffUntil === 0 && usAfter - 1 >= c.userSource.blockAfter) {
+      // A lock was due but its failure was never reported (the site did not answer): set it
+      // here, so that it has an end.
+      const until = Math.ceil((k.now + c.userSource.backoffBaseMs) / 1000);
+      writes.push({ key: k.backoff, by: until, ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs });
+    }
+    p.writes = writes;
     return v;
   }
 
@@ -617,27 +674,51 @@ export class LoginGuard {
     return { deviceToken: issued.token, deviceTtlMs: this.devices.ttlMs };
   }
 
-  async #failure(a: LoginAttempt, who: Who): Promise<LoginReport> {
+  /**
+   * A failed login: counted (unless check counted it already), then the events and the
+   * follow-ups (a lock, a decision). With an in-process store and nothing to wait for, no
+   * promise is made at all (a settled one is shared).
+   */
+  #failure(a: LoginAttempt, who: Who): Promise<LoginReport> {
+    const st = this.#d.store;
+    const sync = st.sync;
+    if (!sync) return this.#failureAsync(a, who);
+    try {
+      const f = this.#failureCounts(a, who);
+      const now = sync.clock === this.#d.clock ? who.k.now : undefined;
+      const counted = f.ops.length ? sync.incrementSync(f.ops, now) : NONE;
+      return this.#afterFailure(a, who, counted, sync.addDistinctSync(f.distinct, now));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async #failureAsync(a: LoginAttempt, who: Who): Promise<LoginReport> {
+    const st = this.#d.store;
+    const f = this.#failureCounts(a, who);
+    const [counted, members] = await Promise.all([st.increment(f.ops), st.addDistinct(f.distinct)]);
+    return this.#afterFailure(a, who, counted, members);
+  }
+
+  /** The counter changes and set additions of a failure. */
+  #failureCounts(a: LoginAttempt, who: Who): { ops: CounterOp[]; distinct: DistinctOp[] } {
+    const c = this.config;
+    const k = this.#now(a, who.k);
+    const trusted = who.device !== undefined;
+    // The marker of "this account failed from this source" is kept beside the pair's own counters.
+    const distinct: DistinctOp[] = trusted ? [] : [{ key: k.source, member: who.uh, ttlMs: c.source.windowMs, near: k.userSource }];
+    if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2 });
+    // Counted already when check let the attempt through; counted now when report comes alone.
+    return { ops: who.reserved ? [] : this.#failureOps(k, trusted ? 0 : 1), distinct };
+  }
+
+  /** A counted failure's events and follow-ups, from the counts after it. */
+  #afterFailure(a: LoginAttempt, who: Who, counted: readonly number[], members: readonly number[]): Promise<LoginReport> {
     const c = this.config;
     const st = this.#d.store;
-    const { uh, device, k: keys } = who;
-    const k = this.#now(a, keys);
+    const { uh, device, k } = who;
     const trusted = device !== undefined;
-    // The marker of "this account failed from this source" is kept beside the pair's own counters.
-    const distinct: DistinctOp[] = trusted ? [] : [{ key: k.source, member: uh, ttlMs: c.source.windowMs, near: k.userSource }];
-    if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: uh, ttlMs: c.spraying.windowMs * 2 });
     const r = who.reserved;
-    // Counted already when check let the attempt through; counted now when report comes alone.
-    const ops: CounterOp[] = r ? [] : this.#failureOps(k, trusted ? 0 : 1);
-    let counted: number[], members: number[];
-    const sync = st.sync;
-    if (sync) {
-      const now = sync.clock === this.#d.clock ? k.now : undefined;
-      counted = ops.length ? sync.incrementSync(ops, now) : NONE;
-      members = sync.addDistinctSync(distinct, now);
-    } else {
-      [counted, members] = await Promise.all([st.increment(ops), st.addDistinct(distinct)]);
-    }
     const userSource = counted[0] ?? r?.userSource ?? 0;
     const user = counted[1] ?? r?.user ?? 0;
     const site = counted[2] ?? r?.site ?? 0;
@@ -646,13 +727,13 @@ export class LoginGuard {
     const failed = this.#event('login-failure', a, uh, 'failure', k.now);
     failed['mamori.count'] = userSource;
     this.#d.events.emit(failed);
-    const jobs: Promise<unknown>[] = [];
+    let jobs: Promise<unknown>[] | undefined;
     if (userSource >= c.userSource.blockAfter) {
       const steps = userSource - c.userSource.blockAfter;
       const ms = Math.min(c.userSource.backoffMaxMs, c.userSource.backoffBaseMs * 2 ** Math.min(steps, 30));
       const until = Math.ceil((k.now + ms) / 1000);
       // The lock's end, kept past it (a lock that has run out still reads as set: see #evaluate).
-      jobs.push(st.reset([k.backoff]).then(() => st.increment([{ key: k.backoff, by: until, ttlMs: ms + c.userSource.windowMs }])));
+      (jobs ??= []).push(st.reset([k.backoff]).then(() => st.increment([{ key: k.backoff, by: until, ttlMs: ms + c.userSource.windowMs }])));
       this.#emit('lockout', a, uh, 'failure', {
         'event.severity': 50,
         'event.reason': `${userSource} consecutive failures from one source; locked for ${Math.round(ms / 1000)}s`,
@@ -661,13 +742,13 @@ export class LoginGuard {
       });
     }
     if (!trusted && user === c.user.closeAfter) {
-      jobs.push(this.#decide('user', uh, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
+      (jobs ??= []).push(this.#decide('user', uh, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
     }
     if (!trusted && sourceUsers === c.source.blockAfterUsers) {
       const ip = tryParseIp(a.ip);
       const src = sourceKey(a.ip, this.#d.grouping);
       const grouped = ip && src.includes('/');
-      jobs.push(this.#decide(grouped ? 'range' : 'ip', grouped ? src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
+      (jobs ??= []).push(this.#decide(grouped ? 'range' : 'ip', grouped ? src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
     }
     if (!trusted && sprayUsers === c.spraying.blockAfterUsers) {
       this.#emit('password-spraying', a, uh, 'failure', {
@@ -680,8 +761,7 @@ export class LoginGuard {
     if (!trusted && site === c.site.challengeAboveFailures) {
       this.#emit('site-attack', a, uh, 'failure', { 'event.severity': 73, 'event.reason': `${site} failed logins site-wide in one window`, 'rule.id': 'login.site', 'mamori.count': site });
     }
-    if (jobs.length) await Promise.all(jobs);
-    return {};
+    return jobs ? Promise.all(jobs).then(() => NO_REPORT) : REPORTED;
   }
 
   async #decide(scope: 'user' | 'ip' | 'range', value: string, ttlMs: number, reason: string, a: LoginAttempt, uh: string, action: string): Promise<Decision> {
