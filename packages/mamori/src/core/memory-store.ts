@@ -163,6 +163,10 @@ class MemoryDecisions implements DecisionStore {
   async match(subject: Subject): Promise<Decision[]> {
     return this.matchSync(subject);
   }
+  /** Decisions held (expired ones until they are removed). */
+  get size(): number {
+    return this.#byId.size;
+  }
   matchSync(subject: Subject): Decision[] {
     this.#check();
     if (this.#byId.size === 0) return NO_DECISIONS as Decision[];
@@ -309,6 +313,10 @@ export class MemoryStore implements Store {
 
   matchSync(subject: Subject): Decision[] {
     return this.decisions.matchSync(subject);
+  }
+
+  get decisionCount(): number {
+    return this.decisions.size;
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {

@@ -411,7 +411,9 @@ export function runStoreConformance(
           assert.deepEqual(sync.readSync(['k', 'none']), [3, 0]);
           assert.deepEqual(sync.addDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }]), [1, 1, 2]);
           assert.deepEqual(await s.addDistinct([{ key: 'set', member: 'c', ttlMs: MIN }]), [3]);
+          assert.equal(sync.decisionCount, 0);
           const d = await s.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.7', expiresAt: clock.now() + MIN, origin: 'test', reason: 'r' });
+          assert.equal(sync.decisionCount, 1);
           assert.deepEqual(sync.matchSync({ ip: '192.0.2.7' }).map((x) => x.id), [d.id]);
           assert.deepEqual((await s.decisions.match({ ip: '192.0.2.7' })).map((x) => x.id), [d.id]);
           clock.advance(MIN + 1);

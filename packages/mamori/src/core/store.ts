@@ -74,6 +74,8 @@ export interface SyncStore {
   incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now?: number): number[];
   addDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
   matchSync(subject: Subject): Decision[];
+  /** How many decisions the store holds (expired ones may count until removed): 0 lets a caller skip matching. */
+  readonly decisionCount: number;
 }
 
 export interface Store {

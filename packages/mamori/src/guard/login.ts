@@ -78,7 +78,6 @@ interface Plan {
   readKeys: string[];
   /** The closed site window's count is fresh enough not to be read. */
   prevKnown: boolean;
-  subject: Subject;
   writes: CounterOp[] | undefined;
 }
 
@@ -196,6 +195,8 @@ const MAX_NAME = 512;
 const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
 const NONE: number[] = [];
+const NO_OPS: readonly CounterOp[] = Object.freeze([]);
+const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
 /** report's answer when there is nothing to hand back, and that answer already settled (shared). */
 const NO_REPORT: LoginReport = Object.freeze({});
 const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
@@ -205,6 +206,8 @@ const SITE_PREV_FRESH_MS = 1000;
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
+const ALLOWED_UNTRUSTED: Promise<LoginVerdict> = Promise.resolve(ALLOW_UNTRUSTED);
+const ALLOWED_TRUSTED: Promise<LoginVerdict> = Promise.resolve(ALLOW_TRUSTED);
 
 
 export class LoginGuard {
@@ -433,7 +436,9 @@ export class LoginGuard {
     const sync = this.#d.store.sync;
     if (!sync) return this.#checkAsync(a);
     try {
-      return Promise.resolve(this.#checkSync(a, sync));
+      const v = this.#checkSync(a, sync);
+      // The two shared "allow" verdicts have their settled promises made once.
+      return v === ALLOW_UNTRUSTED ? ALLOWED_UNTRUSTED : v === ALLOW_TRUSTED ? ALLOWED_TRUSTED : Promise.resolve(v);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -448,7 +453,9 @@ export class LoginGuard {
     const now = sync.clock === this.#d.clock ? who.k.now : undefined;
     // One call: the table's cache misses for all these keys overlap.
     const values = sync.incrementReadSync(p.reserve, p.readKeys, now);
-    const v = this.#conclude(a, who, p, values, values, p.reserve.length, sync.matchSync(p.subject));
+    // Most of the time there is no decision at all: then no subject to build.
+    const decisions = sync.decisionCount === 0 ? NO_DECISIONS : sync.matchSync(this.#subject(a, who));
+    const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions);
     if (p.writes) sync.incrementSync(p.writes);
     return v;
   }
@@ -458,7 +465,7 @@ export class LoginGuard {
     const who = this.#who(a);
     if (who.reserved) await st.increment(this.#unreserve(who));
     const p = this.#plan(a, who);
-    const [counted, values, decisions] = await Promise.all([st.increment(p.reserve), st.read(p.readKeys), st.decisions.match(p.subject)]);
+    const [counted, values, decisions] = await Promise.all([st.increment(p.reserve), st.read(p.readKeys), st.decisions.match(this.#subject(a, who))]);
     const v = this.#conclude(a, who, p, counted, values, 0, decisions);
     if (p.writes) await st.increment(p.writes);
     return v;
@@ -487,9 +494,13 @@ export class LoginGuard {
       reserve: this.#failureOps(k, by),
       readKeys,
       prevKnown,
-      subject: { ip: a.ip, userHash: who.uh, device: device?.deviceId, country: a.country },
       writes: undefined,
     };
+  }
+
+  /** Who and where an attempt comes from, as decisions are matched against. */
+  #subject(a: LoginAttempt, who: Who): Subject {
+    return { ip: a.ip, userHash: who.uh, device: who.device?.deviceId, country: a.country };
   }
 
   /**
@@ -524,6 +535,10 @@ export class LoginGuard {
       sourceUsers,
       spray: Math.max(sprayNow, sprayPrev),
     });
+    if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED) {
+      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow };
+      return v;
+    }
     if (v.action === 'allow' || v.detectOnly) {
       who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow };
       return v;
@@ -701,7 +716,7 @@ export class LoginGuard {
   }
 
   /** The counter changes and set additions of a failure. */
-  #failureCounts(a: LoginAttempt, who: Who): { ops: CounterOp[]; distinct: DistinctOp[] } {
+  #failureCounts(a: LoginAttempt, who: Who): { ops: readonly CounterOp[]; distinct: DistinctOp[] } {
     const c = this.config;
     const k = this.#now(a, who.k);
     const trusted = who.device !== undefined;
@@ -709,7 +724,7 @@ export class LoginGuard {
     const distinct: DistinctOp[] = trusted ? [] : [{ key: k.source, member: who.uh, ttlMs: c.source.windowMs, near: k.userSource }];
     if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2 });
     // Counted already when check let the attempt through; counted now when report comes alone.
-    return { ops: who.reserved ? [] : this.#failureOps(k, trusted ? 0 : 1), distinct };
+    return { ops: who.reserved ? NO_OPS : this.#failureOps(k, trusted ? 0 : 1), distinct };
   }
 
   /** A counted failure's events and follow-ups, from the counts after it. */
