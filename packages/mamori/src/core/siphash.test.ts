@@ -1,6 +1,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { idKey, idString, sipHash24, sipKey, StringHasher } from './siphash.js';
+import { WASM_SIP_MAX_BYTES, WasmSipHash } from './siphash-wasm.js';
+import { SeededRandom } from './random.js';
 
 // The 64 SipHash-2-4 reference vectors: key 00..0f, message 00..(n-1) for n = 0..63.
 const VECTORS = [
@@ -25,6 +27,56 @@ it('matches all 64 SipHash-2-4 reference vectors', () => {
     ran++;
   }
   assert.equal(ran, 64);
+});
+
+it('the WebAssembly SipHash-2-4 matches all 64 reference vectors', () => {
+  const w = WasmSipHash.create(Uint8Array.from({ length: 16 }, (_, i) => i));
+  assert.ok(w, 'WebAssembly is available to the tests');
+  const out = new Uint32Array(2);
+  let ran = 0;
+  for (let n = 0; n < 64; n++) {
+    w.input.set(Uint8Array.from({ length: n }, (_, i) => i));
+    w.hash(n, out);
+    assert.equal(out[0]!.toString(16).padStart(8, '0') + out[1]!.toString(16).padStart(8, '0'), VECTORS[n], `length ${n}`);
+    ran++;
+  }
+  assert.equal(ran, 64);
+});
+
+it('the WebAssembly and JavaScript SipHash agree on random keys and messages, whatever lies past the message', () => {
+  const rnd = new SeededRandom(11);
+  const a = new Uint32Array(2);
+  const b = new Uint32Array(2);
+  let ran = 0;
+  for (const n of [...Array.from({ length: 300 }, (_, i) => i), 1023, 2049, WASM_SIP_MAX_BYTES]) {
+    const key = rnd.bytes(16);
+    const w = WasmSipHash.create(key)!;
+    const msg = rnd.bytes(n);
+    // Garbage after the message (a longer earlier one): it must not count.
+    w.input.fill(0xa5, 0, Math.min(n + 16, WASM_SIP_MAX_BYTES));
+    w.input.set(msg);
+    w.hash(n, b);
+    sipHash24(sipKey(key), msg, n, a);
+    assert.deepEqual([...b], [...a], `length ${n}`);
+    ran++;
+  }
+  assert.equal(ran, 303);
+  assert.throws(() => WasmSipHash.create(new Uint8Array(16))!.hash(WASM_SIP_MAX_BYTES + 1, a), RangeError);
+  assert.throws(() => WasmSipHash.create(new Uint8Array(8)), RangeError);
+});
+
+it('StringHasher gives the same words through WebAssembly and through JavaScript', () => {
+  const key = new Uint8Array(16).fill(9);
+  const viaWasm = new StringHasher(key, 1024);
+  const viaJs = new StringHasher(key, 40_000); // too long for the WebAssembly page: the JavaScript path
+  const allowed = Uint8Array.from({ length: 128 }, (_, c) => (c > 32 && c < 127 ? 1 : 0));
+  let ran = 0;
+  for (const name of ['', 'a', 'alice@example.com', 'ALICE@Example.com', '日本語のユーザー', 'é', 'x'.repeat(1024), 'ab\u0000cd']) {
+    assert.deepEqual([...viaWasm.words(name)], [...viaJs.words(name)], name);
+    assert.deepEqual([...(viaWasm.wordsAsciiLower(name, allowed) ?? [])], [...(viaJs.wordsAsciiLower(name, allowed) ?? [])], name);
+    ran++;
+  }
+  assert.equal(ran, 8);
 });
 
 it('StringHasher: keyed, stable, 11 characters, different keys differ', () => {
