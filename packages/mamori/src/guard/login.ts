@@ -277,7 +277,8 @@ export class LoginGuard {
       const uhLo = words[1]! | 0;
       const uh = idString(uhHi, uhLo);
       const device = this.#device(a, uh);
-      w = { owner: this, uh, uhHi, uhLo, device, k: this.#keys(a, uhHi, uhLo, device) };
+      // (reserved is set later: present from the start, so the object keeps one shape.)
+      w = { owner: this, uh, uhHi, uhLo, device, k: this.#keys(a, uhHi, uhLo, device), reserved: undefined };
       const c = a as Carrier;
       if (c[WHO] === undefined && Object.isExtensible(a)) c[WHO] = w;
       else this.#held.set(a, w);
@@ -318,7 +319,7 @@ export class LoginGuard {
    * it was counted in (`siteKey`), which may have closed since.
    */
   #takeBackOps(k: Keys, by: number, siteKey = k.siteNow): CounterOp[] {
-    return this.#failureOps(k, by, siteKey).map((op) => ({ ...op, by: -(op.by ?? 1) }));
+    return this.#failureOps(k, by, siteKey).map((op) => ({ key: op.key, by: -(op.by ?? 1), ttlMs: op.ttlMs }));
   }
 
   /** The spray counter key of a password in a window (its key is derived per window). */
@@ -563,7 +564,8 @@ export class LoginGuard {
   #failureOps(k: Keys, by: number, siteKey = k.siteNow): CounterOp[] {
     const c = this.config;
     return [
-      { key: k.userSource, ttlMs: c.userSource.windowMs + c.userSource.backoffMaxMs },
+      // (Every op the same shape, { key, by, ttlMs }: the store's loop reads them through one map.)
+      { key: k.userSource, by: 1, ttlMs: c.userSource.windowMs + c.userSource.backoffMaxMs },
       { key: k.user, by, ttlMs: c.user.windowMs },
       { key: siteKey, by, ttlMs: c.site.windowMs * 2 },
     ];
@@ -722,7 +724,7 @@ export class LoginGuard {
     const trusted = who.device !== undefined;
     // The marker of "this account failed from this source" is kept beside the pair's own counters.
     const distinct: DistinctOp[] = trusted ? [] : [{ key: k.source, member: who.uh, ttlMs: c.source.windowMs, near: k.userSource }];
-    if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2 });
+    if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2, near: undefined });
     // Counted already when check let the attempt through; counted now when report comes alone.
     return { ops: who.reserved ? NO_OPS : this.#failureOps(k, trusted ? 0 : 1), distinct };
   }
