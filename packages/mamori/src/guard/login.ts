@@ -70,12 +70,12 @@ interface Keys {
 
 type Carrier = { [WHO]?: Who | undefined };
 
-/** What one check counts and reads (LoginGuard's #plan), and what it writes after. */
+/** What one check counts and reads (LoginGuard's #plan), and what it writes after; kept on the Who. */
 interface Plan {
   /** 1 for an untrusted attempt, 0 for a trusted device (counted on its own pair only). */
   by: number;
-  reserve: CounterOp[];
-  readKeys: string[];
+  reserve: readonly CounterOp[];
+  readKeys: readonly string[];
   /** The closed site window's count is fresh enough not to be read. */
   prevKnown: boolean;
   writes: CounterOp[] | undefined;
@@ -91,7 +91,7 @@ interface Plan {
  */
 const WHO: unique symbol = Symbol('mamori.login.attempt');
 
-interface Who {
+interface Who extends Plan {
   owner: LoginGuard;
   uh: string;
   /** The account hash's two 32-bit halves, signed (uh is their text). */
@@ -196,6 +196,7 @@ const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
 const NONE: number[] = [];
 const NO_OPS: readonly CounterOp[] = Object.freeze([]);
+const NO_KEYS: readonly string[] = Object.freeze([]);
 const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
 /** report's answer when there is nothing to hand back, and that answer already settled (shared). */
 const NO_REPORT: LoginReport = Object.freeze({});
@@ -219,6 +220,9 @@ export class LoginGuard {
   readonly #srcSeedHi: number;
   readonly #srcSeedLo: number;
   readonly #sprayKey: Buffer;
+  /** The source grouping's prefix lengths, clamped. */
+  readonly #v4Prefix: number;
+  readonly #v6Prefix: number;
   /**
    * What check worked out for attempts that cannot carry it themselves (frozen objects, or an
    * object already carrying another guard's): reused by report for the same object.
@@ -237,6 +241,8 @@ export class LoginGuard {
     this.#srcSeedHi = seeds.readInt32LE(0);
     this.#srcSeedLo = seeds.readInt32LE(4);
     this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
+    this.#v4Prefix = Math.max(0, Math.min(32, Math.trunc(deps.grouping.ipv4Prefix)));
+    this.#v6Prefix = Math.max(0, Math.min(128, Math.trunc(deps.grouping.ipv6Prefix)));
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
   }
 
@@ -278,7 +284,20 @@ export class LoginGuard {
       const uh = idString(uhHi, uhLo);
       const device = this.#device(a, uh);
       // (reserved is set later: present from the start, so the object keeps one shape.)
-      w = { owner: this, uh, uhHi, uhLo, device, k: this.#keys(a, uhHi, uhLo, device), reserved: undefined };
+      w = {
+        owner: this,
+        uh,
+        uhHi,
+        uhLo,
+        device,
+        k: this.#keys(a, uhHi, uhLo, device),
+        reserved: undefined,
+        by: device !== undefined ? 0 : 1,
+        reserve: NO_OPS,
+        readKeys: NO_KEYS,
+        prevKnown: false,
+        writes: undefined,
+      };
       const c = a as Carrier;
       if (c[WHO] === undefined && Object.isExtensible(a)) c[WHO] = w;
       else this.#held.set(a, w);
@@ -362,8 +381,7 @@ export class LoginGuard {
       }
       let meta = 0;
       if (version !== 0) {
-        const g = this.#d.grouping;
-        const prefix = Math.max(0, Math.min(version === 4 ? 32 : 128, Math.trunc(version === 4 ? g.ipv4Prefix : g.ipv6Prefix)));
+        const prefix = version === 4 ? this.#v4Prefix : this.#v6Prefix;
         // The grouped network (as cidrOf gives it), word by word; IPv4 sits in the last word.
         const bits = (version === 4 ? 96 : 0) + prefix;
         w0 &= keepBits(bits);
@@ -479,24 +497,20 @@ export class LoginGuard {
     return this.#takeBackOps(who.k, by, siteKey);
   }
 
-  /** What a check counts and reads. */
-  #plan(a: LoginAttempt, who: Who): Plan {
+  /** What a check counts and reads: set on the Who (no object of its own), which is returned. */
+  #plan(a: LoginAttempt, who: Who): Who {
     const k = this.#now(a, who.k);
-    const device = who.device;
-    const by = device !== undefined ? 0 : 1;
     // The closed site window changes little: read it at most once a second.
     const prevKnown = k.sitePrev === this.#sitePrevKey && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
     const readKeys = prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
-    return {
-      by,
-      // The attempt is counted now, as a failure; report settles it. Each of many parallel
-      // attempts therefore sees the ones before it.
-      reserve: this.#failureOps(k, by),
-      readKeys,
-      prevKnown,
-      writes: undefined,
-    };
+    // The attempt is counted now, as a failure; report settles it. Each of many parallel
+    // attempts therefore sees the ones before it.
+    who.reserve = this.#failureOps(k, who.by);
+    who.readKeys = readKeys;
+    who.prevKnown = prevKnown;
+    who.writes = undefined;
+    return who;
   }
 
   /** Who and where an attempt comes from, as decisions are matched against. */
