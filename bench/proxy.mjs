@@ -20,7 +20,11 @@
  * tell the engine's cost from the guard's. CPU time per request of each
  * proxy process is measured too (less noisy than requests/s here).
  *
- *   node bench/proxy.mjs [--duration 10] [--connections 50] [--rounds 2] [--store memory|sqlite] [--only get|login] [--profile]
+ * `--upstream-app demo` puts the bundled demo shop behind instead (the
+ * upstream `npm start` fronts): GET / renders its home page, and a failed
+ * login costs it one scrypt derivation, as a real login form does.
+ *
+ *   node bench/proxy.mjs [--duration 10] [--connections 50] [--rounds 2] [--store memory|sqlite] [--only get|login] [--app-cpu-us 0] [--upstream-app trivial|demo] [--profile]
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -45,8 +49,14 @@ const { values: opt } = parseArgs({
     child: { type: 'string' },
     upstream: { type: 'string' },
     'app-cpu-us': { type: 'string', default: '0' },
+    'upstream-app': { type: 'string', default: 'trivial' },
   },
 });
+/** The application behind: a tiny node:http server (trivial) or the bundled demo shop (demo). */
+const APP = opt['upstream-app'];
+if (APP !== 'trivial' && APP !== 'demo') throw new Error('--upstream-app takes trivial or demo');
+/** The login form's account field: the demo shop's form names it email. */
+const USER_FIELD = APP === 'demo' ? 'email' : 'username';
 /**
  * CPU the upstream spends per request, as an application would (render a
  * page, query a database): 0 is the worst case for any proxy, a trivial
@@ -81,6 +91,15 @@ function appWork(us) {
   if (us <= 0) return;
   const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
   while (process.hrtime.bigint() < end);
+}
+
+/** The demo shop (in-memory SQLite, its seeded users) as the upstream. */
+async function demoUpstreamChild() {
+  const { startDemoShop } = await import('@mamori/demo-shop');
+  const shop = await startDemoShop({ port: 0 });
+  serveCpuUsage();
+  process.stdout.write(`${JSON.stringify({ url: shop.url })}\n`);
+  process.on('SIGTERM', () => shop.close().then(() => process.exit(0)));
 }
 
 function upstreamChild() {
@@ -178,7 +197,7 @@ async function proxyChild(upstream, storeKind) {
         name: 'login',
         method: 'POST',
         path: '/login',
-        username: { form: 'username' },
+        username: { form: USER_FIELD },
         password: { form: 'password' },
         failure: { status: [401] },
         success: { status: [200, 302] },
@@ -219,7 +238,8 @@ async function proxyChild(upstream, storeKind) {
 }
 
 if (opt.child === 'upstream') {
-  upstreamChild();
+  if (APP === 'demo') await demoUpstreamChild();
+  else upstreamChild();
 } else if (opt.child === 'bare') {
   bareProxyChild(opt.upstream);
 } else if (opt.child === 'tcp') {
@@ -273,10 +293,10 @@ async function main() {
     rmSync(profDir, { recursive: true, force: true });
     mkdirSync(profDir, { recursive: true });
   }
-  const upstream = await startChild(['--child', 'upstream', '--app-cpu-us', String(APP_CPU_US)]);
+  const upstream = await startChild(['--child', 'upstream', '--app-cpu-us', String(APP_CPU_US), '--upstream-app', APP]);
   const bare = await startChild(['--child', 'bare', '--upstream', upstream.url]);
   const tcp = await startChild(['--child', 'tcp', '--upstream', upstream.url]);
-  const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
+  const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store, '--upstream-app', APP], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
   const engine = await startChild(['--child', 'engine', '--upstream', upstream.url]);
   const urls = { direct: upstream.url, tcp: tcp.url, bare: bare.url, engine: engine.url, mamori: proxy.url };
   const procs = { direct: upstream, tcp, bare, engine, mamori: proxy };
@@ -296,12 +316,12 @@ async function main() {
       return {
         ...req,
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': SOURCES[i % SOURCES.length] },
-        body: `username=user${i % USERS}%40example.com&password=${encodeURIComponent(PASSWORD)}`,
+        body: `${USER_FIELD}=user${i % USERS}%40example.com&password=${encodeURIComponent(PASSWORD)}`,
       };
     },
   };
   const allWorkloads = {
-    get: { label: 'GET /page (not a login)', requests: [{ method: 'GET', path: '/page' }], expect: 200 },
+    get: APP === 'demo' ? { label: 'GET / (the shop\'s home page)', requests: [{ method: 'GET', path: '/' }], expect: 200 } : { label: 'GET /page (not a login)', requests: [{ method: 'GET', path: '/page' }], expect: 200 },
     login: { label: 'POST /login (failed logins, 401)', requests: [loginRequest], expect: 401 },
   };
   const workloads = opt.only ? { [opt.only]: allWorkloads[opt.only] } : allWorkloads;
@@ -317,7 +337,8 @@ async function main() {
     return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total, unexpected: total - expected + r.errors + r.timeouts, status: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v.count])) };
   };
 
-  console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream node:http 200 'ok' / 401 after ${APP_CPU_US} µs of application CPU; mamori store: ${opt.store}`);
+  const upstreamLabel = APP === 'demo' ? 'the demo shop (GET / its home page; a failed login one scrypt)' : `node:http 200 'ok' / 401 after ${APP_CPU_US} µs of application CPU`;
+  console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream ${upstreamLabel}; mamori store: ${opt.store}`);
   // Warm-up (JIT, connection pools), not counted.
   for (const wl of Object.values(workloads)) for (const url of Object.values(urls)) await run(url, wl, 2);
   const SIDES = ['direct', 'tcp', 'bare', 'engine', 'mamori'];
@@ -377,9 +398,9 @@ async function main() {
     console.log('\nself time:');
     printTable(['function', 'where', 'ms', '%'], profile.self.map((x) => [x.fn, x.where, num(x.ms), x.pct.toFixed(1)]));
   }
-  writeResult(opt.store === 'memory' ? 'proxy' : `proxy-${opt.store}`, {
+  writeResult(['proxy', opt.store === 'memory' ? '' : opt.store, APP === 'demo' ? 'demo' : ''].filter(Boolean).join('-'), {
     command: `node bench/proxy.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length, appCpuUs: APP_CPU_US },
+    workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length, appCpuUs: APP_CPU_US, upstreamApp: APP },
     peer: 'the upstream (node:http) directly; references: a TCP relay (the floor of any second hop), a bare node:http reverse proxy, the mamori engine with no-op hooks',
     results: out,
     target: { target: '>= 70% of direct', met: allMet },
