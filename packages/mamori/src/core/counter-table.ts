@@ -44,12 +44,15 @@ export class CounterTable {
   readonly #w: Uint32Array;
   readonly #seedA: number;
   readonly #seedB: number;
+  /** capacity / 2^32: maps a 32-bit hash to a slot (#slotOf). */
+  readonly #scale: number;
   #base = Number.NaN;
   #size = 0;
   evictions = 0;
 
   constructor(maxBytes: number, random: Random) {
     this.capacity = Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT));
+    this.#scale = this.capacity / 2 ** 32;
     this.#w = new Uint32Array(this.capacity * 4);
     const seed = random.bytes(8);
     this.#seedA = seed.readInt32LE(0);
@@ -88,10 +91,21 @@ export class CounterTable {
     this.#base += d;
   }
 
-  /** The last hash: its home slot's word offset, and its two identity words (signed 32-bit, see murmurFinish). */
-  #home0 = 0;
-  #hi0 = 0;
-  #lo0 = 0;
+  /**
+   * A 32-bit hash's slot, as a word offset: the hash scaled to [0, capacity) by one
+   * floating-point multiplication (a division, as `%` would take, costs several times more;
+   * the product's rounding error stays far below one slot).
+   */
+  #slotOf(h: number): number {
+    return Math.floor((h >>> 0) * this.#scale) * 4;
+  }
+
+  /**
+   * The last hash: its home slot's word offset, and its two identity words (signed 32-bit,
+   * see murmurFinish). In a typed array rather than three fields: stores there are plain
+   * 32-bit writes, where a field holding a number the engine typed as a double is boxed.
+   */
+  readonly #h = new Int32Array(3);
 
   /**
    * A key's home and identity in one pass over it: MurmurHash3's 32-bit
@@ -125,9 +139,10 @@ export class CounterTable {
       b ^= k;
     }
     const h = murmurFinish(a ^ len);
-    this.#home0 = ((h >>> 0) % this.capacity) * 4;
-    this.#hi0 = murmurFinish(h ^ murmurScramble(c1));
-    this.#lo0 = murmurFinish(b ^ len);
+    const o = this.#h;
+    o[0] = this.#slotOf(h);
+    o[1] = murmurFinish(h ^ murmurScramble(c1));
+    o[2] = murmurFinish(b ^ len);
   }
 
   /**
@@ -148,10 +163,10 @@ export class CounterTable {
     const len = s.length + t.length + 2;
     const hi = murmurFinish(this.#ha ^ len);
     const lo = murmurFinish(this.#hb ^ len);
-    if (near === undefined) this.#home0 = ((hi >>> 0) % this.capacity) * 4;
+    if (near === undefined) this.#h[0] = this.#slotOf(hi);
     else this.#hash(near);
-    this.#hi0 = hi;
-    this.#lo0 = lo;
+    this.#h[1] = hi;
+    this.#h[2] = lo;
   }
 
   /** Running state of the two lanes while a pair is absorbed. */
@@ -201,14 +216,14 @@ export class CounterTable {
   /** The slot where a key's window starts (for tests and tools). */
   homeSlot(key: string): number {
     this.#hash(key);
-    return this.#home0 / 4;
+    return this.#h[0]! / 4;
   }
 
   /** The slot holding a live key, or -1 (for tests and tools). */
   slotOf(key: string, now: number): number {
     const t = this.#rel(now);
     this.#hash(key);
-    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
+    const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
     return o < 0 ? -1 : o / 4;
   }
 
@@ -216,7 +231,7 @@ export class CounterTable {
   memberSlot(key: string, member: string, now: number, near?: string): number {
     const t = this.#rel(now);
     this.#hashPair(key, member, near);
-    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
+    const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
     return o < 0 ? -1 : o / 4;
   }
 
@@ -245,9 +260,9 @@ export class CounterTable {
     const i = this.#bn;
     if (i >= BATCH) return -1;
     this.#hash(key);
-    this.#bh[3 * i] = this.#home0;
-    this.#bh[3 * i + 1] = this.#hi0;
-    this.#bh[3 * i + 2] = this.#lo0;
+    this.#bh[3 * i] = this.#h[0]!;
+    this.#bh[3 * i + 1] = this.#h[1]!;
+    this.#bh[3 * i + 2] = this.#h[2]!;
     this.#bn = i + 1;
     return i;
   }
@@ -280,7 +295,7 @@ export class CounterTable {
   get(key: string, now: number): number {
     const t = this.#rel(now);
     this.#hash(key);
-    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
+    const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
@@ -288,7 +303,7 @@ export class CounterTable {
   add(key: string, by: number, ttlMs: number, now: number): number {
     const t = this.#rel(now);
     this.#hash(key);
-    return this.#add(this.#home0, this.#hi0, this.#lo0, by, ttlMs, t);
+    return this.#add(this.#h[0]!, this.#h[1]!, this.#h[2]!, by, ttlMs, t);
   }
 
   #add(home: number, hi: number, lo: number, by: number, ttlMs: number, t: number): number {
@@ -333,9 +348,9 @@ export class CounterTable {
   setIfAbsent(key: string, value: number, ttlMs: number, now: number): boolean {
     const t = this.#rel(now);
     this.#hash(key);
-    const home = this.#home0;
-    const hi = this.#hi0;
-    const lo = this.#lo0;
+    const home = this.#h[0]!;
+    const hi = this.#h[1]!;
+    const lo = this.#h[2]!;
     if (this.#find(home, hi, lo, t) >= 0) return false;
     this.#add(home, hi, lo, value, ttlMs, t);
     return true;
@@ -350,13 +365,13 @@ export class CounterTable {
   addMember(key: string, member: string, ttlMs: number, now: number, near?: string): number {
     const t = this.#rel(now);
     this.#hashPair(key, member, near);
-    const mo = this.#home0;
-    const mh = this.#hi0;
-    const ml = this.#lo0;
+    const mo = this.#h[0]!;
+    const mh = this.#h[1]!;
+    const ml = this.#h[2]!;
     this.#hash(key);
-    const ko = this.#home0;
-    const kh = this.#hi0;
-    const kl = this.#lo0;
+    const ko = this.#h[0]!;
+    const kh = this.#h[1]!;
+    const kl = this.#h[2]!;
     // Both home slots read back to back, so their cache misses overlap (see batchStart).
     this.touched = this.#w[mo + 3]! ^ this.#w[ko + 3]!;
     if (this.#find(mo, mh, ml, t) < 0) {
@@ -370,7 +385,7 @@ export class CounterTable {
   delete(key: string, now: number): void {
     const t = this.#rel(now);
     this.#hash(key);
-    const o = this.#find(this.#home0, this.#hi0, this.#lo0, t);
+    const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
     if (o >= 0) {
       this.#w[o + 3] = TOMBSTONE; // free for reuse, but scans go on past it
       this.#w[o + 2] = 0;
