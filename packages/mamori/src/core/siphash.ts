@@ -89,6 +89,17 @@ export function sipHash24(key: SipKey, data: Uint8Array, len: number, out: Uint3
 
 import { WASM_SIP_MAX_BYTES, WasmSipHash } from './siphash-wasm.js';
 
+/**
+ * A fold table for StringHasher.wordsAsciiLower: for each ASCII code, its
+ * lower-case byte when `take` accepts the character, else 0 (NUL is never taken).
+ */
+export function asciiFold(take: (c: string) => boolean): Uint8Array {
+  return Uint8Array.from({ length: 128 }, (_, c) => {
+    const ch = String.fromCharCode(c);
+    return c !== 0 && take(ch) ? ch.toLowerCase().charCodeAt(0) : 0;
+  });
+}
+
 /** base64url's alphabet, as character codes. */
 const B64U = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (c) => c.charCodeAt(0));
 
@@ -190,17 +201,19 @@ export class StringHasher {
   }
 
   /**
-   * `words(s.toLowerCase())` for a string of ASCII characters that `allowed`
-   * (indexed by code) all marks 1, folding the case on the way in; undefined,
-   * having hashed nothing, as soon as a character is not allowed.
+   * `words(s.toLowerCase())` for a string of ASCII characters, folding the case on the way
+   * in through `fold` (indexed by code: the byte to hash, or 0 for a character this path
+   * does not take); undefined, having hashed nothing, as soon as a character is not taken.
+   * See asciiFold for such a table.
    */
-  wordsAsciiLower(s: string, allowed: Uint8Array): Uint32Array | undefined {
+  wordsAsciiLower(s: string, fold: Uint8Array): Uint32Array | undefined {
     const n = Math.min(s.length, this.maxChars);
     const buf = this.#buf;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c > 0x7f || allowed[c] !== 1) return undefined;
-      buf[i] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+      const b = c < 128 ? fold[c]! : 0;
+      if (b === 0) return undefined;
+      buf[i] = b;
     }
     buf[n] = 0x4c;
     this.#sip(n + 1);

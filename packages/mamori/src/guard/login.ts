@@ -18,7 +18,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { hmac, normalizeIdentifier } from '../core/crypto.js';
-import { idKey, idString, StringHasher } from '../core/siphash.js';
+import { asciiFold, idKey, idString, StringHasher } from '../core/siphash.js';
 import { murmurFinish, murmurMix, murmurScramble } from '../core/murmur.js';
 import { strongest, type Decision, type Subject } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
@@ -173,8 +173,8 @@ function mixWords(h: number, a: number, b: number, c: number, d: number): number
 const CLEANED = /[<%&\s]/;
 const ASCII_NAME = /^[\x20-\x7e]*$/;
 const PLAIN_NAME = /^[!-$'-;=-~]*$/;
-/** PLAIN_NAME's characters, by code. */
-const PLAIN_CHARS = Uint8Array.from({ length: 128 }, (_, c) => (PLAIN_NAME.test(String.fromCharCode(c)) ? 1 : 0));
+/** PLAIN_NAME's characters, by code, case-folded (see StringHasher.wordsAsciiLower). */
+const PLAIN_CHARS = asciiFold((c) => PLAIN_NAME.test(c));
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
