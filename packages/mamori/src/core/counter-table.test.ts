@@ -54,6 +54,32 @@ describe('CounterTable', () => {
     assert.notEqual(t.homeSlot('lpa'), t.homeSlot('mpa'));
   });
 
+  it('keeps every id-form key apart (ids, kinds, namespaces), and from look-alikes outside the form', () => {
+    const t = new CounterTable(1 << 22, new SeededRandom(8));
+    const rnd = new SeededRandom(9);
+    const id = (hi: number, lo: number) => String.fromCharCode(0x4e00 + (hi >>> 19), 0x4e00 + ((hi >>> 6) & 0x1fff), 0x4e00 + (((hi & 0x3f) << 7) | (lo >>> 25)), 0x4e00 + ((lo >>> 12) & 0x1fff), 0x4e00 + (lo & 0xfff));
+    const keys: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const b = rnd.bytes(8);
+      const hi = b.readUInt32LE(0);
+      const lo = b.readUInt32LE(4);
+      // Ids one bit apart at either end, as well as random ones.
+      for (const [h, l] of [[hi, lo], [hi ^ 1, lo], [hi, lo ^ 1], [hi ^ 0x80000000, lo], [hi, lo ^ 0x80000000]] as const) keys.push(`lp${id(h, l)}`);
+      keys.push(`lb${id(hi, lo)}`, `mp${id(hi, lo)}`);
+    }
+    // Look-alikes: a last character past the id range, characters below it, other lengths.
+    keys.push('lp\u4e00\u4e00\u4e00\u4e00\u5e00', 'lp\u4e00\u4e00\u4e00\u4e01\u4e00', 'lp\u4dff\u4e00\u4e00\u4e00\u4e00', 'lp\u4e00\u4e00\u4e00\u4e00', 'lpabcde');
+    const unique = [...new Set(keys)];
+    unique.forEach((k, i) => t.add(k, (i % 1000) + 1, HOUR, T));
+    let ran = 0;
+    unique.forEach((k, i) => {
+      assert.equal(t.get(k, T), (i % 1000) + 1, `key ${i}`);
+      ran++;
+    });
+    assert.equal(ran, unique.length);
+    assert.ok(ran > 20_000);
+  });
+
   it('keeps a member marker beside the key named as near, counting as without it', () => {
     const t = new CounterTable(1 << 20, new SeededRandom(6));
     for (let i = 0; i < 500; i++) {
