@@ -434,7 +434,8 @@ export class LoginGuard {
       k.sprayNow = this.#sprayKeyOf(a.password, sprayBucket);
       k.sprayPrev = this.#sprayKeyOf(a.password, sprayBucket - 1);
     }
-    k.siteFraction = (now % c.site.windowMs) / c.site.windowMs;
+    // (A subtraction, not `%`: on doubles that is a library call.)
+    k.siteFraction = (now - siteBucket * c.site.windowMs) / c.site.windowMs;
     k.now = now;
     return k;
   }
