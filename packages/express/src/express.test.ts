@@ -90,25 +90,24 @@ describe('mamoriExpress specifics', () => {
   it('sends store errors after the answer to onError and still answers', async () => {
     const clock = new ManualClock();
     const store = new MemoryStore({ clock });
-    // Only the report uses addDistinct: the failure comes after the app has answered.
-    store.addDistinct = async () => {
-      throw new Error('store down');
-    };
-    store.addDistinctSync = () => {
-      throw new Error('store down');
-    };
     const guard = guardFor(store, clock);
     const errors: unknown[] = [];
     const app = express();
     app.use(express.urlencoded({ extended: false }), mamoriExpress(guard, { onError: (e) => errors.push(e) }));
     app.post('/login', (_req, res) => {
-      res.status(401).send('no');
+      // The check has run; only the report of this success resets counters, and that fails.
+      store.reset = async () => {
+        throw new Error('store down');
+      };
+      res.writeHead(302, { location: '/account' });
+      res.end();
     });
     const s = await listen(app);
     try {
-      const res = await fetch(`${s.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.com&password=x' });
-      assert.equal(res.status, 401);
-      assert.equal(await res.text(), 'no');
+      const res = await fetch(`${s.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.com&password=x', redirect: 'manual' });
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get('location'), '/account');
+      await res.text();
       assert.equal(errors.length, 1);
       assert.equal((errors[0] as Error).message, 'store down');
     } finally {

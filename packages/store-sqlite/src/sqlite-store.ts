@@ -105,10 +105,13 @@ export class SqliteStore implements Store {
   readonly #read: Statement;
   readonly #reset: Statement;
   readonly #addMember: Statement;
+  readonly #removeMember: Statement;
+  readonly #decrement: Statement;
   readonly #claim: Statement;
   readonly #incrementTx: Database.Transaction<(ops: readonly CounterOp[], now: number) => number[]>;
   readonly #resetTx: Database.Transaction<(keys: readonly string[]) => void>;
   readonly #distinctTx: Database.Transaction<(ops: readonly DistinctOp[], now: number) => number[]>;
+  readonly #undistinctTx: Database.Transaction<(ops: readonly DistinctOp[], now: number) => number[]>;
   readonly #maintainTx: Database.Transaction<(now: number) => void>;
   readonly #sizeStmts: Record<keyof SqliteStoreSize, Statement>;
 
@@ -137,6 +140,8 @@ export class SqliteStore implements Store {
     this.#addMember = db.prepare(
       'INSERT INTO members (k, exp) VALUES (@k, @exp) ON CONFLICT (k) DO UPDATE SET exp = excluded.exp WHERE members.exp <= @now',
     );
+    this.#removeMember = db.prepare('DELETE FROM members WHERE k = @k AND exp > @now');
+    this.#decrement = db.prepare('UPDATE counters SET n = max(0, n - 1) WHERE k = ? AND exp > ? RETURNING n').pluck();
     this.#claim = db.prepare(
       'INSERT INTO claims (k, exp) VALUES (@k, @exp) ON CONFLICT (k) DO UPDATE SET exp = excluded.exp WHERE claims.exp <= @now',
     );
@@ -154,6 +159,15 @@ export class SqliteStore implements Store {
         const fresh = this.#addMember.run({ k: hashKey(secret, 'member', op.key, op.member), exp: now + ttlOf(op.ttlMs), now }).changes > 0;
         if (fresh) return incrOne(op.key, 1, op.ttlMs, now);
         return (this.#read.get(hashKey(secret, 'counter', op.key), now) as number | undefined) ?? 0;
+      }),
+    );
+
+    this.#undistinctTx = db.transaction((ops: readonly DistinctOp[], now: number) =>
+      ops.map((op) => {
+        const counter = hashKey(secret, 'counter', op.key);
+        const gone = this.#removeMember.run({ k: hashKey(secret, 'member', op.key, op.member), now }).changes > 0;
+        const n = gone ? this.#decrement.get(counter, now) : this.#read.get(counter, now);
+        return (n as number | undefined) ?? 0;
       }),
     );
 
@@ -261,6 +275,14 @@ export class SqliteStore implements Store {
     this.#check();
     if (ops.length === 0) return [];
     const out = this.#distinctTx.immediate(ops, this.#clock.now());
+    this.#wrote(ops.length);
+    return out;
+  }
+
+  async removeDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
+    this.#check();
+    if (ops.length === 0) return [];
+    const out = this.#undistinctTx.immediate(ops, this.#clock.now());
     this.#wrote(ops.length);
     return out;
   }

@@ -382,6 +382,27 @@ export class CounterTable {
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
+  /**
+   * Takes `member` out of the set `key` (its marker, looked for beside `near` as addMember
+   * put it): when it was there, the set's count drops by one. Returns the set's count after.
+   */
+  removeMember(key: string, member: string, now: number, near?: string): number {
+    const t = this.#rel(now);
+    this.#hashPair(key, member, near);
+    const h = this.#h;
+    const mo = this.#find(h[0]!, h[1]!, h[2]!, t);
+    this.#hash(key);
+    const ko = this.#find(h[0]!, h[1]!, h[2]!, t);
+    const w = this.#w;
+    if (mo >= 0) {
+      w[mo + 3] = TOMBSTONE;
+      w[mo + 2] = 0;
+      this.#size--;
+      if (ko >= 0) w[ko + 2] = Math.max(0, w[ko + 2]! - 1);
+    }
+    return ko < 0 ? 0 : w[ko + 2]!;
+  }
+
   delete(key: string, now: number): void {
     const t = this.#rel(now);
     this.#hash(key);

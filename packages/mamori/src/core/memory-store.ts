@@ -267,6 +267,10 @@ export class MemoryStore implements Store {
     return this.#rejectClosed<number[]>() ?? Promise.resolve(this.addDistinctSync(ops));
   }
 
+  removeDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.removeDistinctSync(ops));
+  }
+
   // The synchronous forms (SyncStore): the same work, without a promise.
   readonly sync: SyncStore = this;
 
@@ -307,6 +311,16 @@ export class MemoryStore implements Store {
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
       out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now, op.near);
+    }
+    return out;
+  }
+
+  removeDistinctSync(ops: readonly DistinctOp[], now = this.#clock.now()): number[] {
+    this.#open();
+    const out = new Array<number>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.table.removeMember(op.key, op.member, now, op.near);
     }
     return out;
   }

@@ -194,6 +194,30 @@ export function runStoreConformance(
           assert.deepEqual(await s.read(['lp:m0']), [0]);
         }));
 
+      it('removeDistinct takes a member back out once; absent members change nothing', () =>
+        withStore(async (s) => {
+          await s.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN, near: 'lp:b' }, { key: 'other', member: 'a', ttlMs: MIN }]);
+          assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]), [1]);
+          assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'never', ttlMs: MIN }, { key: 'none', member: 'a', ttlMs: MIN }]), [1, 1, 0]);
+          assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'b', ttlMs: MIN, near: 'lp:b' }]), [0]);
+          assert.deepEqual(await s.read(['set', 'other']), [0, 1], 'other sets untouched');
+          // Taken out, a member counts again when it comes back.
+          assert.deepEqual(await s.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]), [1]);
+          assert.deepEqual(await s.removeDistinct([]), []);
+          if (s.sync) {
+            assert.deepEqual(s.sync.removeDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }]), [0]);
+            assert.deepEqual(s.sync.addDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }]), [1]);
+          }
+        }));
+
+      it('removeDistinct after the TTL finds nothing to take', () =>
+        withStore(async (s, clock) => {
+          await s.addDistinct([{ key: 'set', member: 'a', ttlMs: 1000 }]);
+          clock.advance(1000);
+          assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'a', ttlMs: 1000 }]), [0]);
+          assert.deepEqual(await s.addDistinct([{ key: 'set', member: 'a', ttlMs: 1000 }]), [1]);
+        }));
+
       it('forgets members and counts after their TTL', () =>
         withStore(async (s, clock) => {
           await s.addDistinct([{ key: 'set', member: 'a', ttlMs: 1000 }, { key: 'set', member: 'b', ttlMs: 1000 }]);
@@ -448,6 +472,7 @@ export function runStoreConformance(
         await assert.rejects(() => s.read(['k']), closed);
         await assert.rejects(() => s.reset(['k']), closed);
         await assert.rejects(() => s.addDistinct([{ key: 'k', member: 'm', ttlMs: MIN }]), closed);
+        await assert.rejects(() => s.removeDistinct([{ key: 'k', member: 'm', ttlMs: MIN }]), closed);
         await assert.rejects(() => s.claim('k', MIN), closed);
         await assert.rejects(() => s.decisions.add(decision(clock)), closed);
         await assert.rejects(() => s.decisions.list(), closed);

@@ -73,6 +73,7 @@ export interface SyncStore {
   /** `incrementSync(ops)` then `readSync(keys)` in one call: the results of both, in that order. */
   incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now?: number): number[];
   addDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
+  removeDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
   matchSync(subject: Subject): Decision[];
   /** How many decisions the store holds (expired ones may count until removed): 0 lets a caller skip matching. */
   readonly decisionCount: number;
@@ -89,6 +90,13 @@ export interface Store {
   reset(keys: readonly string[]): Promise<void>;
   /** Adds members to sets and returns each set's distinct count (may saturate at a backend cap). */
   addDistinct(ops: readonly DistinctOp[]): Promise<number[]>;
+  /**
+   * Takes members back out of sets, for a caller that added them ahead of time (a
+   * reservation) and must undo it: a member present loses its marker and its set's count
+   * drops by one; an absent one changes nothing. Returns each set's count after. `near`
+   * must be the one the member was added with.
+   */
+  removeDistinct(ops: readonly DistinctOp[]): Promise<number[]>;
   /** True only the first time a key is claimed within its lifetime: single-use tokens. */
   claim(key: string, ttlMs: number): Promise<boolean>;
   readonly decisions: DecisionStore;

@@ -344,6 +344,78 @@ describe('login protection: two guards, one attempt object', () => {
   });
 });
 
+describe('login protection: parallel attempts are counted at check', () => {
+  it('a burst of accounts from one source is challenged at the threshold before any report lands', async () => {
+    const { guard, store } = setup();
+    const ip = '198.51.100.200';
+    const burst = Array.from({ length: 12 }, (_, i) => ({ ip, username: `burst-${i}@example.com` }));
+    // All checked before the site answers any of them (a parallel credential-stuffing burst).
+    const verdicts = [];
+    for (const a of burst) verdicts.push((await guard.check(a)).action);
+    const allowed = LOGIN_DEFAULTS.source.challengeAfterUsers;
+    assert.deepEqual(verdicts, [...Array(allowed).fill('allow'), ...Array(12 - allowed).fill('challenge')]);
+    // Refused checks took their accounts back: the source counts the allowed ones only.
+    assert.deepEqual(await store.read([guard.counterKeys(burst[0]!).source]), [allowed]);
+    for (const a of burst.slice(0, allowed)) await guard.report(a, false);
+    assert.deepEqual(await store.read([guard.counterKeys(burst[0]!).source]), [allowed], 'reports do not count them twice');
+  });
+
+  it('a burst of accounts with one password is challenged at the threshold before any report lands', async () => {
+    const { guard } = setup();
+    const burst = Array.from({ length: 9 }, (_, i) => ({ ip: `203.0.113.${i + 1}`, username: `spray-${i}@example.com`, password: 'Autumn2026!' }));
+    const verdicts = [];
+    for (const a of burst) verdicts.push(await guard.check(a));
+    const allowed = LOGIN_DEFAULTS.spraying.challengeAfterUsers;
+    assert.deepEqual(verdicts.map((v) => v.action), [...Array(allowed).fill('allow'), ...Array(9 - allowed).fill('challenge')]);
+    assert.equal(verdicts.at(-1)!.ruleId, 'login.spraying');
+  });
+
+  it('a success, a release or a refusal takes its account back out of the source; a failure stays counted', async () => {
+    const { guard, store } = setup();
+    const ip = '198.51.100.201';
+    const source = guard.counterKeys({ ip, username: 'x' }).source;
+    const a = { ip, username: 'ann@example.com' };
+    assert.equal((await guard.check(a)).action, 'allow');
+    assert.deepEqual(await store.read([source]), [1], 'counted at check');
+    await guard.report(a, true);
+    assert.deepEqual(await store.read([source]), [0], 'a success is no failing account');
+    const b = { ip, username: 'ben@example.com' };
+    await guard.check(b);
+    await guard.release(b);
+    assert.deepEqual(await store.read([source]), [0], 'an unanswered attempt is taken back');
+    const c = { ip, username: 'cal@example.com' };
+    await guard.check(c);
+    await guard.report(c, false);
+    assert.deepEqual(await store.read([source]), [1]);
+    // cal failed before from here: a later success of cal leaves that failure counted.
+    const c2 = { ip, username: 'cal@example.com' };
+    await guard.check(c2);
+    assert.deepEqual(await store.read([source]), [1], 'an account is counted once');
+    await guard.report(c2, true);
+    assert.deepEqual(await store.read([source]), [1]);
+    // Checked twice before a report: the first reservation is taken back, the account counted once.
+    const d = { ip, username: 'dee@example.com' };
+    await guard.check(d);
+    await guard.check(d);
+    assert.deepEqual(await store.read([source]), [2]);
+    await guard.report(d, true);
+    assert.deepEqual(await store.read([source]), [1]);
+  });
+
+  it('a trusted device is not counted among the source\'s failing accounts', async () => {
+    const { guard, store } = setup();
+    const ip = '198.51.100.202';
+    const first = { ip, username: 'owner@example.com' };
+    await guard.check(first);
+    const { deviceToken } = await guard.report(first, true);
+    assert.ok(deviceToken);
+    const a = { ip, username: 'owner@example.com', deviceToken };
+    assert.equal((await guard.check(a)).trustedDevice, true);
+    await guard.report(a, false);
+    assert.deepEqual(await store.read([guard.counterKeys({ ip, username: 'x' }).source]), [0]);
+  });
+});
+
 describe('login protection: site windows', () => {
   it('a success or release takes its count back from the site window check counted it in, even once that window has closed', async () => {
     const { guard, store, clock } = setup({ site: { challengeAboveFailures: 1000, windowMs: 60_000 } });

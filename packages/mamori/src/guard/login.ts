@@ -76,9 +76,27 @@ interface Plan {
   by: number;
   reserve: readonly CounterOp[];
   readKeys: readonly string[];
+  /** The set additions of the reservation: this account among those failing from the source (and with the password). */
+  distinct: readonly DistinctOp[];
   /** The closed site window's count is fresh enough not to be read. */
   prevKnown: boolean;
   writes: CounterOp[] | undefined;
+  /** Set additions to take back after a refusal. */
+  unmark: readonly DistinctOp[] | undefined;
+}
+
+/** What check counted for an attempt it let through (see Who.reserved). */
+interface Reservation {
+  userSource: number;
+  user: number;
+  site: number;
+  by: number;
+  siteKey: string;
+  /** The source's and the password's distinct-account counts after this attempt's additions. */
+  sourceUsers: number;
+  sprayUsers: number;
+  /** The additions that were new (this account was not yet in the set): a success takes them back. */
+  marks: readonly DistinctOp[];
 }
 
 /**
@@ -102,9 +120,10 @@ interface Who extends Plan {
   /**
    * What check already counted for an attempt it let through, as if it had failed: the
    * counts after it. Counting at check time, not when the site answers, is what stops many
-   * parallel guesses from all passing the same check. Report settles it.
+   * parallel guesses from all passing the same check (or many parallel accounts from one
+   * source, or one password against many accounts). Report settles it.
    */
-  reserved?: { userSource: number; user: number; site: number; by: number; siteKey: string };
+  reserved?: Reservation | undefined;
 }
 
 /**
@@ -176,6 +195,15 @@ const PLAIN_NAME = /^[!-$'-;=-~]*$/;
 /** PLAIN_NAME's characters, by code, case-folded (see StringHasher.wordsAsciiLower). */
 const PLAIN_CHARS = asciiFold((c) => PLAIN_NAME.test(c));
 
+/** The set additions of `ops` (the source's, then the password's, if any) that were new. */
+function newMarks(ops: readonly DistinctOp[], sourceNew: boolean, sprayNew: boolean): readonly DistinctOp[] {
+  if (sourceNew && (sprayNew || ops.length < 2)) return ops;
+  const out: DistinctOp[] = [];
+  if (sourceNew) out.push(ops[0]!);
+  if (sprayNew && ops.length > 1) out.push(ops[1]!);
+  return out.length ? out : NO_DISTINCT;
+}
+
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
   return current + previous * (1 - fraction);
@@ -197,6 +225,7 @@ const ORIGIN = 'guard.login';
 const NONE: number[] = [];
 const NO_OPS: readonly CounterOp[] = Object.freeze([]);
 const NO_KEYS: readonly string[] = Object.freeze([]);
+const NO_DISTINCT: readonly DistinctOp[] = Object.freeze([]);
 const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
 /** report's answer when there is nothing to hand back, and that answer already settled (shared). */
 const NO_REPORT: LoginReport = Object.freeze({});
@@ -295,8 +324,10 @@ export class LoginGuard {
         by: device !== undefined ? 0 : 1,
         reserve: NO_OPS,
         readKeys: NO_KEYS,
+        distinct: NO_DISTINCT,
         prevKnown: false,
         writes: undefined,
+        unmark: undefined,
       };
       const c = a as Carrier;
       if (c[WHO] === undefined && Object.isExtensible(a)) c[WHO] = w;
@@ -329,8 +360,13 @@ export class LoginGuard {
     if (!w || !r) return;
     const ops = this.#takeBackOps(w.k, r.by, r.siteKey);
     const sync = this.#d.store.sync;
-    if (sync) sync.incrementSync(ops);
-    else await this.#d.store.increment(ops);
+    if (sync) {
+      sync.incrementSync(ops);
+      if (r.marks.length) sync.removeDistinctSync(r.marks);
+    } else {
+      await this.#d.store.increment(ops);
+      if (r.marks.length) await this.#d.store.removeDistinct(r.marks);
+    }
   }
 
   /**
@@ -467,27 +503,47 @@ export class LoginGuard {
   #checkSync(a: LoginAttempt, sync: SyncStore): LoginVerdict {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
-    if (who.reserved) sync.incrementSync(this.#unreserve(who));
+    if (who.reserved) {
+      const r = who.reserved;
+      sync.incrementSync(this.#unreserve(who));
+      if (r.marks.length) sync.removeDistinctSync(r.marks);
+    }
     const p = this.#plan(a, who);
     // The store reads the same clock: hand it this reading rather than have it take its own.
     const now = sync.clock === this.#d.clock ? who.k.now : undefined;
-    // One call: the table's cache misses for all these keys overlap.
+    // One call: the table's cache misses for all these keys overlap. The set additions come
+    // after the reads, so the reads give the counts before them.
     const values = sync.incrementReadSync(p.reserve, p.readKeys, now);
+    const members = p.distinct.length ? sync.addDistinctSync(p.distinct, now) : NONE;
     // Most of the time there is no decision at all: then no subject to build.
     const decisions = sync.decisionCount === 0 ? NO_DECISIONS : sync.matchSync(this.#subject(a, who));
-    const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions);
+    const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions, members);
     if (p.writes) sync.incrementSync(p.writes);
+    if (p.unmark) sync.removeDistinctSync(p.unmark, now);
     return v;
   }
 
   async #checkAsync(a: LoginAttempt): Promise<LoginVerdict> {
     const st = this.#d.store;
     const who = this.#who(a);
-    if (who.reserved) await st.increment(this.#unreserve(who));
+    if (who.reserved) {
+      const r = who.reserved;
+      await st.increment(this.#unreserve(who));
+      if (r.marks.length) await st.removeDistinct(r.marks);
+    }
     const p = this.#plan(a, who);
-    const [counted, values, decisions] = await Promise.all([st.increment(p.reserve), st.read(p.readKeys), st.decisions.match(this.#subject(a, who))]);
-    const v = this.#conclude(a, who, p, counted, values, 0, decisions);
+    // One round: the set additions are issued after the reads, so a backend that applies
+    // calls in order (all of ours) reads the counts before them. One that did not would see
+    // an addition as not new, and never take it back: counts would only be stricter.
+    const [counted, values, decisions, members] = await Promise.all([
+      st.increment(p.reserve),
+      st.read(p.readKeys),
+      st.decisions.match(this.#subject(a, who)),
+      p.distinct.length ? st.addDistinct(p.distinct) : NONE,
+    ]);
+    const v = this.#conclude(a, who, p, counted, values, 0, decisions, members);
     if (p.writes) await st.increment(p.writes);
+    if (p.unmark) await st.removeDistinct(p.unmark);
     return v;
   }
 
@@ -509,9 +565,24 @@ export class LoginGuard {
     // attempts therefore sees the ones before it.
     who.reserve = this.#failureOps(k, who.by);
     who.readKeys = readKeys;
+    // A trusted device is not counted among a source's or a password's failing accounts.
+    who.distinct = who.by === 0 ? NO_DISTINCT : this.#distinctOps(who, k);
     who.prevKnown = prevKnown;
     who.writes = undefined;
+    who.unmark = undefined;
     return who;
+  }
+
+  /**
+   * An untrusted failure's set additions: the account among those failing from the source
+   * (its marker kept beside the pair's own counters) and, with a password, among those
+   * failing with it.
+   */
+  #distinctOps(who: Who, k: Keys): DistinctOp[] {
+    const c = this.config;
+    const ops: DistinctOp[] = [{ key: k.source, member: who.uh, ttlMs: c.source.windowMs, near: k.userSource }];
+    if (k.sprayNow) ops.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2, near: undefined });
+    return ops;
   }
 
   /** Who and where an attempt comes from, as decisions are matched against. */
@@ -520,11 +591,21 @@ export class LoginGuard {
   }
 
   /**
-   * The verdict from the counts after the reservation (`counted`) and the reads (`values`
-   * from `vo` on). A refused attempt's reservation is taken back: those changes, and a lock
-   * that was due, are left in `p.writes` for the caller to apply.
+   * The verdict from the counts after the reservation (`counted`), the reads (`values` from
+   * `vo` on: the counts before it) and the set counts after its additions (`members`). A
+   * refused attempt's reservation is taken back: those changes, and a lock that was due, are
+   * left in `p.writes` and `p.unmark` for the caller to apply.
    */
-  #conclude(a: LoginAttempt, who: Who, p: Plan, counted: readonly number[], values: readonly number[], vo: number, decisions: readonly Decision[]): LoginVerdict {
+  #conclude(
+    a: LoginAttempt,
+    who: Who,
+    p: Plan,
+    counted: readonly number[],
+    values: readonly number[],
+    vo: number,
+    decisions: readonly Decision[],
+    members: readonly number[],
+  ): LoginVerdict {
     const c = this.config;
     const k = who.k;
     const by = p.by;
@@ -551,16 +632,18 @@ export class LoginGuard {
       sourceUsers,
       spray: Math.max(sprayNow, sprayPrev),
     });
-    if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED) {
-      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow };
+    // This account's set additions that were new: the ones to take back if it is not a failure.
+    const d = p.distinct;
+    const sourceAfter = members[0] ?? sourceUsers;
+    const sprayAfter = members[1] ?? sprayNow;
+    const marks = d.length === 0 ? NO_DISTINCT : newMarks(d, sourceAfter > sourceUsers, sprayAfter > sprayNow);
+    if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
+      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks };
       return v;
     }
-    if (v.action === 'allow' || v.detectOnly) {
-      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow };
-      return v;
-    }
-    // Refused: it never reaches the site, so it is not a failure. Take the count back.
+    // Refused: it never reaches the site, so it is not a failure. Take the counts back.
     this.#done(a);
+    if (marks.length) p.unmark = marks;
     const writes = this.#takeBackOps(k, by);
     if (v.ruleId === 'login.user-source' && backoffUntil === 0 && usAfter - 1 >= c.userSource.blockAfter) {
       // A lock was due but its failure was never reported (the site did not answer): set it
@@ -680,6 +763,8 @@ export class LoginGuard {
       sourceFailures = r.userSource - 1;
       accountFailures = r.user - r.by;
       if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]);
+      // Nor is this account, by this attempt, among the source's (or the password's) failing ones.
+      if (r.marks.length) await st.removeDistinct(r.marks);
     } else {
       [sourceFailures = 0, accountFailures = 0] = await st.read([k.userSource, k.user]);
     }
@@ -719,7 +804,7 @@ export class LoginGuard {
       const f = this.#failureCounts(a, who);
       const now = sync.clock === this.#d.clock ? who.k.now : undefined;
       const counted = f.ops.length ? sync.incrementSync(f.ops, now) : NONE;
-      return this.#afterFailure(a, who, counted, sync.addDistinctSync(f.distinct, now));
+      return this.#afterFailure(a, who, counted, f.distinct.length ? sync.addDistinctSync(f.distinct, now) : NONE);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -733,15 +818,13 @@ export class LoginGuard {
   }
 
   /** The counter changes and set additions of a failure. */
-  #failureCounts(a: LoginAttempt, who: Who): { ops: readonly CounterOp[]; distinct: DistinctOp[] } {
+  #failureCounts(a: LoginAttempt, who: Who): { ops: readonly CounterOp[]; distinct: readonly DistinctOp[] } {
     const c = this.config;
     const k = this.#now(a, who.k);
     const trusted = who.device !== undefined;
-    // The marker of "this account failed from this source" is kept beside the pair's own counters.
-    const distinct: DistinctOp[] = trusted ? [] : [{ key: k.source, member: who.uh, ttlMs: c.source.windowMs, near: k.userSource }];
-    if (!trusted && k.sprayNow) distinct.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2, near: undefined });
     // Counted already when check let the attempt through; counted now when report comes alone.
-    return { ops: who.reserved ? NO_OPS : this.#failureOps(k, trusted ? 0 : 1), distinct };
+    if (who.reserved) return { ops: NO_OPS, distinct: NO_DISTINCT };
+    return { ops: this.#failureOps(k, trusted ? 0 : 1), distinct: trusted ? NO_DISTINCT : this.#distinctOps(who, k) };
   }
 
   /** A counted failure's events and follow-ups, from the counts after it. */
@@ -754,8 +837,8 @@ export class LoginGuard {
     const userSource = counted[0] ?? r?.userSource ?? 0;
     const user = counted[1] ?? r?.user ?? 0;
     const site = counted[2] ?? r?.site ?? 0;
-    const sourceUsers = members[0] ?? 0;
-    const sprayUsers = members[1] ?? 0;
+    const sourceUsers = members[0] ?? r?.sourceUsers ?? 0;
+    const sprayUsers = members[1] ?? r?.sprayUsers ?? 0;
     const failed = this.#event('login-failure', a, uh, 'failure', k.now);
     failed['mamori.count'] = userSource;
     this.#d.events.emit(failed);
