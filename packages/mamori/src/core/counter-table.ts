@@ -27,6 +27,31 @@ import type { Random } from './random.js';
 import { murmurFinish, murmurMix, murmurScramble } from './murmur.js';
 
 const WINDOW = 16;
+
+/** absorb's results: the two lanes. */
+const LANES = new Int32Array(2);
+
+/**
+ * MurmurHash3's body over the characters of `s` from `from` on, two to a 32-bit word, in two
+ * lanes at once (states `a` and `b`, each with its own seed); the lanes end in LANES.
+ */
+function absorb(s: string, from: number, a: number, b: number): void {
+  const len = s.length;
+  let i = from;
+  for (; i + 1 < len; i += 2) {
+    const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
+    a = murmurMix(a, k);
+    b = murmurMix(b, k);
+  }
+  if (i < len) {
+    // The tail, as MurmurHash3 takes it: scrambled and folded in, not mixed.
+    const k = murmurScramble(s.charCodeAt(i));
+    a ^= k;
+    b ^= k;
+  }
+  LANES[0] = a;
+  LANES[1] = b;
+}
 /** Keys hashed and touched together by `batch`. */
 export const BATCH = 8;
 /** Bytes per slot: two hash words, a count, and an expiry. */
@@ -115,34 +140,21 @@ export class CounterTable {
    * keys differing in their second character share a home, never an identity.
    */
   #hash(s: string): void {
-    let a = this.#seedA;
-    let b = this.#seedB;
     const len = s.length;
     let c1 = 0;
-    let i = 0;
     if (len >= 2) {
+      // The first two characters: lane A takes the first alone, lane B both.
       c1 = s.charCodeAt(1);
       const c0 = s.charCodeAt(0);
-      a = murmurMix(a, murmurScramble(c0));
-      b = murmurMix(b, murmurScramble((c0 | (c1 << 16)) >>> 0));
-      i = 2;
+      absorb(s, 2, murmurMix(this.#seedA, murmurScramble(c0)), murmurMix(this.#seedB, murmurScramble((c0 | (c1 << 16)) >>> 0)));
+    } else {
+      absorb(s, 0, this.#seedA, this.#seedB);
     }
-    for (; i + 1 < len; i += 2) {
-      const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
-      a = murmurMix(a, k);
-      b = murmurMix(b, k);
-    }
-    if (i < len) {
-      // The tail, as MurmurHash3 takes it: scrambled and folded in, not mixed.
-      const k = murmurScramble(s.charCodeAt(i));
-      a ^= k;
-      b ^= k;
-    }
-    const h = murmurFinish(a ^ len);
+    const h = murmurFinish(LANES[0]! ^ len);
     const o = this.#h;
     o[0] = this.#slotOf(h);
     o[1] = murmurFinish(h ^ murmurScramble(c1));
-    o[2] = murmurFinish(b ^ len);
+    o[2] = murmurFinish(LANES[1]! ^ len);
   }
 
   /**
@@ -153,45 +165,18 @@ export class CounterTable {
    * key `near`'s when one is given, else its own.
    */
   #hashPair(s: string, t: string, near: string | undefined): void {
-    this.#ha = this.#seedA;
-    this.#hb = this.#seedB;
-    this.#absorb(s);
+    absorb(s, 0, this.#seedA, this.#seedB);
     const k = murmurScramble(s.length ^ 0x9e3779b9);
-    this.#ha = murmurMix(this.#ha, k);
-    this.#hb = murmurMix(this.#hb, k);
-    this.#absorb(t);
+    absorb(t, 0, murmurMix(LANES[0]!, k), murmurMix(LANES[1]!, k));
     const len = s.length + t.length + 2;
-    const hi = murmurFinish(this.#ha ^ len);
-    const lo = murmurFinish(this.#hb ^ len);
+    const hi = murmurFinish(LANES[0]! ^ len);
+    const lo = murmurFinish(LANES[1]! ^ len);
     if (near === undefined) this.#h[0] = this.#slotOf(hi);
     else this.#hash(near);
     this.#h[1] = hi;
     this.#h[2] = lo;
   }
 
-  /** Running state of the two lanes while a pair is absorbed. */
-  #ha = 0;
-  #hb = 0;
-
-  /** Both lanes (#ha, #hb) over every character of `s`. */
-  #absorb(s: string): void {
-    let a = this.#ha;
-    let b = this.#hb;
-    const len = s.length;
-    let i = 0;
-    for (; i + 1 < len; i += 2) {
-      const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
-      a = murmurMix(a, k);
-      b = murmurMix(b, k);
-    }
-    if (i < len) {
-      const k = murmurScramble(s.charCodeAt(i));
-      a ^= k;
-      b ^= k;
-    }
-    this.#ha = a;
-    this.#hb = b;
-  }
 
   /**
    * The word offset of the live slot holding (hi, lo) in the window from
