@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { MamoriError } from 'mamori';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migration n takes the schema from version n-1 to n. */
 const MIGRATIONS: readonly string[] = [
@@ -75,6 +75,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS events_action_ts ON events (action, ts);
   CREATE INDEX IF NOT EXISTS events_source_ip_ts ON events (source_ip, ts);
   CREATE INDEX IF NOT EXISTS events_user_id_ts ON events (user_id, ts);
+  `,
+  `
+  -- How many holds a set member has (Store.removeDistinct gives one back); rows of
+  -- version 1 were each one addition.
+  ALTER TABLE members ADD COLUMN n INTEGER NOT NULL DEFAULT 1;
   `,
 ];
 

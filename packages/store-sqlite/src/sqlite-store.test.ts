@@ -118,6 +118,34 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('upgrades a version-1 file: each member it held counts as one hold', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s1 = open(path, clock);
+    await s1.addDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }, { key: 'set', member: 'b', ttlMs: 60_000 }]);
+    await s1.close();
+    // Back to version 1: no holds column.
+    const raw = new Database(path);
+    raw.exec('ALTER TABLE members DROP COLUMN n');
+    raw.pragma('user_version = 1');
+    raw.close();
+    const s2 = open(path, clock);
+    try {
+      assert.deepEqual(await s2.read(['set']), [2]);
+      assert.deepEqual(await s2.addDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }]), [2], 'a member of the old file is still there');
+      assert.deepEqual(await s2.removeDistinct([{ key: 'set', member: 'b', ttlMs: 60_000 }]), [1], 'its one hold given back, it leaves');
+      assert.deepEqual(await s2.removeDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }]), [1], 'a keeps its old hold');
+    } finally {
+      await s2.close();
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    } finally {
+      check.close();
+    }
+  });
+
   it('refuses a file from a newer schema', () => {
     const path = fresh();
     const raw = new Database(path);

@@ -106,6 +106,7 @@ export class SqliteStore implements Store {
   readonly #reset: Statement;
   readonly #addMember: Statement;
   readonly #removeMember: Statement;
+  readonly #dropMember: Statement;
   readonly #decrement: Statement;
   readonly #claim: Statement;
   readonly #incrementTx: Database.Transaction<(ops: readonly CounterOp[], now: number) => number[]>;
@@ -136,11 +137,21 @@ export class SqliteStore implements Store {
       .pluck();
     this.#read = db.prepare('SELECT n FROM counters WHERE k = ? AND exp > ?').pluck();
     this.#reset = db.prepare('DELETE FROM counters WHERE k = ?');
-    // Inserts a member, or revives an expired one; `changes` is 0 only when it was already there.
-    this.#addMember = db.prepare(
-      'INSERT INTO members (k, exp) VALUES (@k, @exp) ON CONFLICT (k) DO UPDATE SET exp = excluded.exp WHERE members.exp <= @now',
-    );
-    this.#removeMember = db.prepare('DELETE FROM members WHERE k = @k AND exp > @now');
+    // Inserts a member with one hold, or revives an expired one; RETURNING n is 1 exactly when
+    // the member was not there (a live one only gains a hold).
+    this.#addMember = db
+      .prepare(
+        `INSERT INTO members (k, exp, n) VALUES (@k, @exp, 1) ON CONFLICT (k) DO UPDATE SET
+           n = CASE WHEN members.exp > @now THEN min(members.n + 1, ${MAX_SAFE}) ELSE 1 END,
+           exp = CASE WHEN members.exp > @now THEN members.exp ELSE excluded.exp END
+         RETURNING n`,
+      )
+      .pluck();
+    // One hold given back; the row goes with its last (RETURNING n is then 0).
+    this.#removeMember = db
+      .prepare('UPDATE members SET n = n - 1 WHERE k = @k AND exp > @now RETURNING n')
+      .pluck();
+    this.#dropMember = db.prepare('DELETE FROM members WHERE k = ?');
     this.#decrement = db.prepare('UPDATE counters SET n = max(0, n - 1) WHERE k = ? AND exp > ? RETURNING n').pluck();
     this.#claim = db.prepare(
       'INSERT INTO claims (k, exp) VALUES (@k, @exp) ON CONFLICT (k) DO UPDATE SET exp = excluded.exp WHERE claims.exp <= @now',
@@ -156,7 +167,7 @@ export class SqliteStore implements Store {
     });
     this.#distinctTx = db.transaction((ops: readonly DistinctOp[], now: number) =>
       ops.map((op) => {
-        const fresh = this.#addMember.run({ k: hashKey(secret, 'member', op.key, op.member), exp: now + ttlOf(op.ttlMs), now }).changes > 0;
+        const fresh = this.#addMember.get({ k: hashKey(secret, 'member', op.key, op.member), exp: now + ttlOf(op.ttlMs), now }) === 1;
         if (fresh) return incrOne(op.key, 1, op.ttlMs, now);
         return (this.#read.get(hashKey(secret, 'counter', op.key), now) as number | undefined) ?? 0;
       }),
@@ -165,8 +176,10 @@ export class SqliteStore implements Store {
     this.#undistinctTx = db.transaction((ops: readonly DistinctOp[], now: number) =>
       ops.map((op) => {
         const counter = hashKey(secret, 'counter', op.key);
-        const gone = this.#removeMember.run({ k: hashKey(secret, 'member', op.key, op.member), now }).changes > 0;
-        const n = gone ? this.#decrement.get(counter, now) : this.#read.get(counter, now);
+        const member = hashKey(secret, 'member', op.key, op.member);
+        const holds = this.#removeMember.get({ k: member, now }) as number | undefined;
+        if (holds !== undefined && holds <= 0) this.#dropMember.run(member);
+        const n = holds !== undefined && holds <= 0 ? this.#decrement.get(counter, now) : this.#read.get(counter, now);
         return (n as number | undefined) ?? 0;
       }),
     );

@@ -56,6 +56,8 @@ function absorb(s: string, from: number, a: number, b: number): void {
 export const BATCH = 8;
 /** Bytes per slot: two hash words, a count, and an expiry. */
 export const BYTES_PER_SLOT = 16;
+/** Most slots a table has (a word offset, 4 per slot, stays below 2^31): 8 GiB. */
+export const MAX_SLOTS = 2 ** 29 - 1;
 /** Longest lifetime a counter can have (ms). */
 export const MAX_COUNTER_TTL_MS = 2 ** 31 - 1;
 const NEVER = 0;
@@ -76,7 +78,8 @@ export class CounterTable {
   evictions = 0;
 
   constructor(maxBytes: number, random: Random) {
-    this.capacity = Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT));
+    // (At most MAX_SLOTS: slot offsets are kept in 32-bit signed words.)
+    this.capacity = Math.min(MAX_SLOTS, Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT)));
     this.#scale = this.capacity / 2 ** 32;
     this.#w = new Uint32Array(this.capacity * 4);
     const seed = random.bytes(8);
@@ -342,10 +345,13 @@ export class CounterTable {
   }
 
   /**
-   * Adds `member` to the set `key` (a marker entry per member, then the
-   * set's count): returns the set's distinct count after it. The marker is
-   * kept in the window of the key `near` when one is given (a key the caller
-   * touches in the same request, so the marker costs no cache miss of its own).
+   * Adds `member` to the set `key`: returns the set's distinct count after it.
+   * Each member has a marker entry whose count is how many holds it has; the
+   * set counts the members with at least one. This call takes one hold, so
+   * that removeMember can give back exactly this call's (see Store.removeDistinct).
+   * The marker is kept in the window of the key `near` when one is given (a key
+   * the caller touches in the same request, so the marker costs no cache miss
+   * of its own).
    */
   addMember(key: string, member: string, ttlMs: number, now: number, near?: string): number {
     const t = this.#rel(now);
@@ -359,17 +365,20 @@ export class CounterTable {
     const kl = this.#h[2]!;
     // Both home slots read back to back, so their cache misses overlap (see batchStart).
     this.touched = this.#w[mo + 3]! ^ this.#w[ko + 3]!;
-    if (this.#find(mo, mh, ml, t) < 0) {
+    const m = this.#find(mo, mh, ml, t);
+    if (m < 0) {
       this.#add(mo, mh, ml, 1, ttlMs, t);
       return this.#add(ko, kh, kl, 1, ttlMs, t);
     }
+    this.#w[m + 2] = Math.min(0xffffffff, this.#w[m + 2]! + 1);
     const o = this.#find(ko, kh, kl, t);
     return o < 0 ? 0 : this.#w[o + 2]!;
   }
 
   /**
-   * Takes `member` out of the set `key` (its marker, looked for beside `near` as addMember
-   * put it): when it was there, the set's count drops by one. Returns the set's count after.
+   * Gives back one hold on `member` in the set `key` (its marker, looked for beside `near`
+   * as addMember put it); when it was the last, the member leaves the set and the set's
+   * count drops by one. Returns the set's count after.
    */
   removeMember(key: string, member: string, now: number, near?: string): number {
     const t = this.#rel(now);
@@ -379,7 +388,9 @@ export class CounterTable {
     this.#hash(key);
     const ko = this.#find(h[0]!, h[1]!, h[2]!, t);
     const w = this.#w;
-    if (mo >= 0) {
+    if (mo >= 0 && w[mo + 2]! > 1) {
+      w[mo + 2] = w[mo + 2]! - 1;
+    } else if (mo >= 0) {
       w[mo + 3] = TOMBSTONE;
       w[mo + 2] = 0;
       this.#size--;

@@ -136,9 +136,12 @@ const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: WasmModule | null | undefined;
 
-/** The compiled module, or null where WebAssembly is not available. */
+/** WebAssembly memory is little-endian; the result is read through a typed array, which is the host's order. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** The compiled module, or null where WebAssembly is not available (or the host is big-endian). */
 function sipModule(): WasmModule | null {
-  if (compiled === undefined) compiled = wasmApi ? new wasmApi.Module(moduleBytes()) : null;
+  if (compiled === undefined) compiled = wasmApi && LITTLE_ENDIAN ? new wasmApi.Module(moduleBytes()) : null;
   return compiled;
 }
 

@@ -210,6 +210,18 @@ export function runStoreConformance(
           }
         }));
 
+      it('a member stays in its set while any addition still holds it', () =>
+        withStore(async (s) => {
+          const op = { key: 'set', member: 'a', ttlMs: MIN, near: 'lp:a' };
+          assert.deepEqual(await s.addDistinct([op]), [1]);
+          assert.deepEqual(await s.addDistinct([op, op]), [1, 1], 'three holds, one member');
+          assert.deepEqual(await s.removeDistinct([op]), [1]);
+          assert.deepEqual(await s.removeDistinct([op]), [1]);
+          assert.deepEqual(await s.removeDistinct([op]), [0], 'the last hold given back');
+          assert.deepEqual(await s.removeDistinct([op]), [0], 'nothing left to give back');
+          assert.deepEqual(await s.addDistinct([op]), [1]);
+        }));
+
       it('removeDistinct after the TTL finds nothing to take', () =>
         withStore(async (s, clock) => {
           await s.addDistinct([{ key: 'set', member: 'a', ttlMs: 1000 }]);

@@ -88,13 +88,18 @@ export interface Store {
   /** Reads counters; absent or expired ones read 0. */
   read(keys: readonly string[]): Promise<number[]>;
   reset(keys: readonly string[]): Promise<void>;
-  /** Adds members to sets and returns each set's distinct count (may saturate at a backend cap). */
+  /**
+   * Adds members to sets and returns each set's distinct count (may saturate at a backend
+   * cap). Each addition is a hold on its member: a member stays in its set while it has
+   * one, until it expires.
+   */
   addDistinct(ops: readonly DistinctOp[]): Promise<number[]>;
   /**
-   * Takes members back out of sets, for a caller that added them ahead of time (a
-   * reservation) and must undo it: a member present loses its marker and its set's count
-   * drops by one; an absent one changes nothing. Returns each set's count after. `near`
-   * must be the one the member was added with.
+   * Gives back one hold per op, for a caller that added a member ahead of time (a
+   * reservation) and must undo exactly that: a member whose last hold goes leaves its set,
+   * and the set's count drops by one; other holders (an earlier failure, a parallel
+   * attempt) keep it in. An absent member changes nothing. Returns each set's count after.
+   * `near` must be the one the member was added with.
    */
   removeDistinct(ops: readonly DistinctOp[]): Promise<number[]>;
   /** True only the first time a key is claimed within its lifetime: single-use tokens. */

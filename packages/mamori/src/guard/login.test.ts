@@ -4,6 +4,7 @@ import { ManualClock } from '../core/clock.js';
 import { sourceKey } from '../core/net.js';
 import { SeededRandom } from '../core/random.js';
 import { MemoryStore } from '../core/memory-store.js';
+import type { Store } from '../core/store.js';
 import type { SecurityEvent } from '../core/events.js';
 import { LOGIN_DEFAULTS, type LoginProtectionConfig } from '../config/config.js';
 import { accountSkeleton, cleanAccountName, LoginGuard, NIST_MAX_FAILURES, type LoginAttempt } from './login.js';
@@ -413,6 +414,114 @@ describe('login protection: parallel attempts are counted at check', () => {
     assert.equal((await guard.check(a)).trustedDevice, true);
     await guard.report(a, false);
     assert.deepEqual(await store.read([guard.counterKeys({ ip, username: 'x' }).source]), [0]);
+  });
+});
+
+/** The same store seen without its synchronous side: the guard takes its async path. */
+function asyncOnly(store: MemoryStore): Store {
+  return {
+    name: 'async-only',
+    increment: (ops) => store.increment(ops),
+    read: (keys) => store.read(keys),
+    reset: (keys) => store.reset(keys),
+    addDistinct: (ops) => store.addDistinct(ops),
+    removeDistinct: (ops) => store.removeDistinct(ops),
+    claim: (key, ttl) => store.claim(key, ttl),
+    decisions: store.decisions,
+    events: store.events,
+    close: () => store.close(),
+  };
+}
+
+function guardOn(store: Store, clock: ManualClock): LoginGuard {
+  return new LoginGuard(LOGIN_DEFAULTS, { store, clock, random: new SeededRandom(9), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });
+}
+
+describe('login protection: holds on an account in the source and password sets', () => {
+  for (const kind of ['in-process', 'async'] as const) {
+    it(`an attempt released or succeeding leaves a parallel attempt's failure counted (${kind} store)`, async () => {
+      const clock = new ManualClock();
+      const memory = new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
+      const guard = guardOn(kind === 'async' ? asyncOnly(memory) : memory, clock);
+      const ip = '198.51.100.210';
+      const source = guard.counterKeys({ ip, username: 'x' }).source;
+      // For each account: A passes the check, B (same account, same source) passes too, A is
+      // dropped (or A succeeds), B fails. B's failure must keep the account counted.
+      const verdicts: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const username = `victim-${i}@example.com`;
+        const a = { ip, username, password: 'Summer2026!' };
+        const b = { ip, username, password: 'Summer2026!' };
+        const va = await guard.check(a);
+        const vb = await guard.check(b);
+        verdicts.push(vb.action);
+        if (i % 2) await guard.release(a);
+        else if (va.action === 'allow') await guard.report(a, true);
+        if (vb.action === 'allow') await guard.report(b, false);
+      }
+      // B sees its own account among those failing (A holds it): B is challenged from the
+      // threshold's account on, and the accounts B failed with all stay counted.
+      const allowed = LOGIN_DEFAULTS.source.challengeAfterUsers - 1;
+      assert.equal(verdicts.filter((v) => v === 'allow').length, allowed, verdicts.join());
+      assert.ok(verdicts.slice(allowed).every((v) => v === 'challenge'), verdicts.join());
+      assert.deepEqual(await memory.read([source]), [allowed]);
+    });
+  }
+
+  it('a password held by parallel attempts stays counted when one of them is released', async () => {
+    const { guard } = setup();
+    const verdicts: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const a = { ip: `203.0.113.${100 + i}`, username: `p-${i}@example.com`, password: 'Winter2026!' };
+      const b = { ip: `203.0.113.${100 + i}`, username: `p-${i}@example.com`, password: 'Winter2026!' };
+      await guard.check(a);
+      const vb = await guard.check(b);
+      verdicts.push(vb.action);
+      await guard.release(a);
+      if (vb.action === 'allow') await guard.report(b, false);
+    }
+    assert.equal(verdicts.filter((v) => v === 'allow').length, LOGIN_DEFAULTS.spraying.challengeAfterUsers - 1, verdicts.join());
+    assert.ok(verdicts.slice(LOGIN_DEFAULTS.spraying.challengeAfterUsers - 1).every((v) => v === 'challenge'), verdicts.join());
+  });
+});
+
+describe('login protection: odd attempt objects', () => {
+  it('null and non-object attempts are refused with a rejected promise, never a throw', async () => {
+    const { guard } = setup();
+    for (const bad of [null, undefined, 42, 'x']) {
+      const attempt = bad as unknown as LoginAttempt;
+      await assert.rejects(() => guard.check(attempt));
+      await assert.rejects(() => guard.report(attempt, false));
+      await assert.rejects(() => guard.report(attempt, true));
+      await assert.rejects(() => guard.release(attempt));
+    }
+  });
+
+  it('an attempt frozen after check is still settled by its report, and checked afresh later', async () => {
+    const { guard, store } = setup();
+    const a = { ip: '198.51.100.220', username: 'fran@example.com' };
+    const keys = guard.counterKeys(a);
+    await guard.check(a);
+    Object.freeze(a);
+    await guard.report(a, false);
+    assert.deepEqual(await store.read([keys.userSource]), [1]);
+    // The same (frozen) object checked and reported again: counted as a new attempt, once.
+    await guard.check(a);
+    await guard.report(a, true);
+    assert.deepEqual(await store.read([keys.userSource, keys.source]), [0, 1], 'the success cleared the pair; the first failure stays in the source');
+  });
+
+  it('a copy of an attempt made with {...a} is an attempt of its own', async () => {
+    const { guard, store } = setup();
+    const a = { ip: '198.51.100.221', username: 'gus@example.com' };
+    await guard.check(a);
+    const copy = { ...a, username: 'hal@example.com' };
+    await guard.check(copy);
+    await guard.report(copy, false);
+    await guard.report(a, false);
+    const ka = guard.counterKeys({ ip: a.ip, username: 'gus@example.com' });
+    const kc = guard.counterKeys({ ip: a.ip, username: 'hal@example.com' });
+    assert.deepEqual(await store.read([ka.userSource, kc.userSource, ka.source]), [1, 1, 2]);
   });
 });
 

@@ -95,7 +95,10 @@ interface Reservation {
   /** The source's and the password's distinct-account counts after this attempt's additions. */
   sourceUsers: number;
   sprayUsers: number;
-  /** The additions that were new (this account was not yet in the set): a success takes them back. */
+  /**
+   * This attempt's holds on its account in those sets: a success, a release or a refusal
+   * gives them back (an earlier failure's or a parallel attempt's holds keep the account in).
+   */
   marks: readonly DistinctOp[];
 }
 
@@ -110,7 +113,10 @@ interface Reservation {
 const WHO: unique symbol = Symbol('mamori.login.attempt');
 
 interface Who extends Plan {
-  owner: LoginGuard;
+  /** The guard it belongs to; undefined once settled on an object that could not drop it. */
+  owner: LoginGuard | undefined;
+  /** The attempt object it was worked out for (a copy made with `{ ...a }` carries it too, and is not that attempt). */
+  attempt: LoginAttempt;
   uh: string;
   /** The account hash's two 32-bit halves, signed (uh is their text). */
   uhHi: number;
@@ -194,15 +200,6 @@ const ASCII_NAME = /^[\x20-\x7e]*$/;
 const PLAIN_NAME = /^[!-$'-;=-~]*$/;
 /** PLAIN_NAME's characters, by code, case-folded (see StringHasher.wordsAsciiLower). */
 const PLAIN_CHARS = asciiFold((c) => PLAIN_NAME.test(c));
-
-/** The set additions of `ops` (the source's, then the password's, if any) that were new. */
-function newMarks(ops: readonly DistinctOp[], sourceNew: boolean, sprayNew: boolean): readonly DistinctOp[] {
-  if (sourceNew && (sprayNew || ops.length < 2)) return ops;
-  const out: DistinctOp[] = [];
-  if (sourceNew) out.push(ops[0]!);
-  if (sprayNew && ops.length > 1) out.push(ops[1]!);
-  return out.length ? out : NO_DISTINCT;
-}
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
@@ -302,6 +299,7 @@ export class LoginGuard {
 
   /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
   #who(a: LoginAttempt): Who {
+    if (typeof a !== 'object' || a === null) throw new TypeError('a login attempt is an object with ip and username');
     // Kept on the attempt object itself (under WHO) from check to report: no table to fill or
     // evict, and it goes when the attempt goes.
     // (A symbol key: Object.keys, for-in and JSON never see it, and only this module holds the symbol.)
@@ -315,6 +313,7 @@ export class LoginGuard {
       // (reserved is set later: present from the start, so the object keeps one shape.)
       w = {
         owner: this,
+        attempt: a,
         uh,
         uhHi,
         uhLo,
@@ -330,8 +329,10 @@ export class LoginGuard {
         unmark: undefined,
       };
       const c = a as Carrier;
-      if (c[WHO] === undefined && Object.isExtensible(a)) c[WHO] = w;
-      else this.#held.set(a, w);
+      const there = c[WHO];
+      // The slot is free, or holds a stale Who (settled, or copied from another object).
+      const free = there === undefined || there.owner === undefined || there.attempt !== a;
+      if (!(free && Object.isExtensible(a) && Reflect.set(c, WHO, w))) this.#held.set(a, w);
     }
     return w;
   }
@@ -339,14 +340,19 @@ export class LoginGuard {
   /** This guard's Who for an attempt, if check or report already worked it out. */
   #heldFor(a: LoginAttempt): Who | undefined {
     const w = (a as Carrier)[WHO];
-    return w !== undefined && w.owner === this ? w : this.#held.get(a);
+    return w !== undefined && w.owner === this && w.attempt === a ? w : this.#held.get(a);
   }
 
-  /** Forgets an attempt once it is settled. */
+  /** Forgets an attempt once it is settled. Never throws (an object frozen since check keeps a Who marked settled). */
   #done(a: LoginAttempt): void {
+    if (typeof a !== 'object' || a === null) return;
     const c = a as Carrier;
-    if (c[WHO] !== undefined && c[WHO].owner === this) c[WHO] = undefined;
-    else this.#held.delete(a);
+    const w = c[WHO];
+    if (w !== undefined && w.owner === this && w.attempt === a) {
+      if (!Reflect.set(c, WHO, undefined)) w.owner = undefined;
+    } else {
+      this.#held.delete(a);
+    }
   }
 
   /**
@@ -354,6 +360,7 @@ export class LoginGuard {
    * counted for it. Without this, a check that is never reported would hold a lock on its way.
    */
   async release(a: LoginAttempt): Promise<void> {
+    if (typeof a !== 'object' || a === null) throw new TypeError('a login attempt is an object with ip and username');
     const w = this.#heldFor(a);
     this.#done(a);
     const r = w?.reserved;
@@ -632,11 +639,10 @@ export class LoginGuard {
       sourceUsers,
       spray: Math.max(sprayNow, sprayPrev),
     });
-    // This account's set additions that were new: the ones to take back if it is not a failure.
-    const d = p.distinct;
+    // This attempt's holds in the distinct-account sets: given back if it is not a failure.
+    const marks = p.distinct;
     const sourceAfter = members[0] ?? sourceUsers;
     const sprayAfter = members[1] ?? sprayNow;
-    const marks = d.length === 0 ? NO_DISTINCT : newMarks(d, sourceAfter > sourceUsers, sprayAfter > sprayNow);
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
       who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks };
       return v;
@@ -745,9 +751,8 @@ export class LoginGuard {
       who = this.#who(a);
     } catch (err) {
       return Promise.reject(err);
-    } finally {
-      this.#done(a);
     }
+    this.#done(a);
     return success ? this.#success(a, who) : this.#failure(a, who);
   }
 
