@@ -112,6 +112,19 @@ interface Reservation {
  */
 const WHO: unique symbol = Symbol('mamori.login.attempt');
 
+/**
+ * Sets an attempt object's WHO; false when the object refuses it (frozen since, say). A plain
+ * store in a try, not Reflect.set: the engine compiles the store inline, Reflect.set as a call.
+ */
+function setWho(c: Carrier, w: Who | undefined): boolean {
+  try {
+    c[WHO] = w;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface Who extends Plan {
   /** The guard it belongs to; undefined once settled on an object that could not drop it. */
   owner: LoginGuard | undefined;
@@ -332,7 +345,7 @@ export class LoginGuard {
       const there = c[WHO];
       // The slot is free, or holds a stale Who (settled, or copied from another object).
       const free = there === undefined || there.owner === undefined || there.attempt !== a;
-      if (!(free && Object.isExtensible(a) && Reflect.set(c, WHO, w))) this.#held.set(a, w);
+      if (!(free && Object.isExtensible(a) && setWho(c, w))) this.#held.set(a, w);
     }
     return w;
   }
@@ -349,7 +362,7 @@ export class LoginGuard {
     const c = a as Carrier;
     const w = c[WHO];
     if (w !== undefined && w.owner === this && w.attempt === a) {
-      if (!Reflect.set(c, WHO, undefined)) w.owner = undefined;
+      if (!setWho(c, undefined)) w.owner = undefined;
     } else {
       this.#held.delete(a);
     }
