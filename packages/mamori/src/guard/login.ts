@@ -641,9 +641,10 @@ export class LoginGuard {
       this.#sitePrevValue = sitePrev;
       this.#sitePrevAt = k.now;
     }
-    const sprayAt = vo + (p.prevKnown ? 2 : 3);
-    const sprayNow = values[sprayAt] ?? 0;
-    const sprayPrev = values[sprayAt + 1] ?? 0;
+    // The spray windows' reads, present only when the attempt came with a password.
+    const sprayAt = p.prevKnown ? 2 : 3;
+    const sprayNow = p.readKeys.length > sprayAt ? values[vo + sprayAt]! : 0;
+    const sprayPrev = p.readKeys.length > sprayAt + 1 ? values[vo + sprayAt + 1]! : 0;
     const v = this.#evaluate(a, who.uh, trusted, k, decisions, {
       userSource: usAfter - 1,
       user: userAfter - by,
@@ -654,8 +655,8 @@ export class LoginGuard {
     });
     // This attempt's holds in the distinct-account sets: given back if it is not a failure.
     const marks = p.distinct;
-    const sourceAfter = members[0] ?? sourceUsers;
-    const sprayAfter = members[1] ?? sprayNow;
+    const sourceAfter = p.distinct.length > 0 ? members[0]! : sourceUsers;
+    const sprayAfter = p.distinct.length > 1 ? members[1]! : sprayNow;
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
       who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks };
       return v;
