@@ -149,7 +149,7 @@ export class SqliteStore implements Store {
       .pluck();
     // One hold given back; the row goes with its last (RETURNING n is then 0).
     this.#removeMember = db
-      .prepare('UPDATE members SET n = n - 1 WHERE k = @k AND exp > @now RETURNING n')
+      .prepare('UPDATE members SET n = n - 1 WHERE k = @k AND exp > @now AND (@since IS NULL OR exp - @ttl <= @since) RETURNING n')
       .pluck();
     this.#dropMember = db.prepare('DELETE FROM members WHERE k = ?');
     this.#decrement = db.prepare('UPDATE counters SET n = max(0, n - 1) WHERE k = ? AND exp > ? RETURNING n').pluck();
@@ -177,7 +177,9 @@ export class SqliteStore implements Store {
       ops.map((op) => {
         const counter = hashKey(secret, 'counter', op.key);
         const member = hashKey(secret, 'member', op.key, op.member);
-        const holds = this.#removeMember.get({ k: member, now }) as number | undefined;
+        // (A marker made after the hold was taken, `heldAt`, is somebody else's: left alone.)
+        const since = op.heldAt === undefined || !Number.isFinite(op.heldAt) ? null : op.heldAt;
+        const holds = this.#removeMember.get({ k: member, now, since, ttl: ttlOf(op.ttlMs) }) as number | undefined;
         if (holds !== undefined && holds <= 0) this.#dropMember.run(member);
         const n = holds !== undefined && holds <= 0 ? this.#decrement.get(counter, now) : this.#read.get(counter, now);
         return (n as number | undefined) ?? 0;

@@ -62,6 +62,11 @@ export const MAX_SLOTS = 2 ** 29 - 1;
 export const MAX_COUNTER_TTL_MS = 2 ** 31 - 1;
 const NEVER = 0;
 const TOMBSTONE = 1;
+/** A lifetime as the table keeps it: at least 1 ms, at most MAX_COUNTER_TTL_MS. */
+function ttlOf(ttlMs: number): number {
+  return Math.max(1, Math.min(MAX_COUNTER_TTL_MS, ttlMs));
+}
+
 /** Past this distance from the base, the base moves (all expiries are shifted once). */
 const REBASE_AT = 2 ** 31;
 
@@ -328,7 +333,7 @@ export class CounterTable {
     w[slot] = hi;
     w[slot + 1] = lo;
     w[slot + 2] = v;
-    w[slot + 3] = Math.min(0xffffffff, t + Math.max(1, Math.min(MAX_COUNTER_TTL_MS, ttlMs)));
+    w[slot + 3] = Math.min(0xffffffff, t + ttlOf(ttlMs));
     return v;
   }
 
@@ -380,14 +385,16 @@ export class CounterTable {
    * as addMember put it); when it was the last, the member leaves the set and the set's
    * count drops by one. Returns the set's count after.
    */
-  removeMember(key: string, member: string, now: number, near?: string): number {
+  removeMember(key: string, member: string, now: number, near?: string, ttlMs?: number, heldAt?: number): number {
     const t = this.#rel(now);
     this.#hashPair(key, member, near);
     const h = this.#h;
-    const mo = this.#find(h[0]!, h[1]!, h[2]!, t);
+    let mo = this.#find(h[0]!, h[1]!, h[2]!, t);
     this.#hash(key);
     const ko = this.#find(h[0]!, h[1]!, h[2]!, t);
     const w = this.#w;
+    // A marker made after the hold was taken (it had expired and came back) is not that hold's.
+    if (mo >= 0 && heldAt !== undefined && ttlMs !== undefined && w[mo + 3]! - ttlOf(ttlMs) > heldAt - this.#base) mo = -1;
     if (mo >= 0 && w[mo + 2]! > 1) {
       w[mo + 2] = w[mo + 2]! - 1;
     } else if (mo >= 0) {

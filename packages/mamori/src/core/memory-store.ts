@@ -320,7 +320,7 @@ export class MemoryStore implements Store {
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      out[i] = this.table.removeMember(op.key, op.member, now, op.near);
+      out[i] = this.table.removeMember(op.key, op.member, now, op.near, op.ttlMs, op.heldAt);
     }
     return out;
   }

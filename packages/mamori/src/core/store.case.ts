@@ -222,6 +222,19 @@ export function runStoreConformance(
           assert.deepEqual(await s.addDistinct([op]), [1]);
         }));
 
+      it('removeDistinct with heldAt leaves a member whose marker was made after it', () =>
+        withStore(async (s, clock) => {
+          const op = { key: 'set', member: 'a', ttlMs: 1000 };
+          await s.addDistinct([op]);
+          const oldHold = clock.now();
+          clock.advance(1000); // the marker expires
+          await s.addDistinct([op]); // and is made anew, with one hold
+          const newHold = clock.now();
+          clock.advance(10);
+          assert.deepEqual(await s.removeDistinct([{ ...op, heldAt: oldHold }]), [1], 'the old hold went with the old marker');
+          assert.deepEqual(await s.removeDistinct([{ ...op, heldAt: newHold }]), [0], 'the new one is given back');
+        }));
+
       it('removeDistinct after the TTL finds nothing to take', () =>
         withStore(async (s, clock) => {
           await s.addDistinct([{ key: 'set', member: 'a', ttlMs: 1000 }]);

@@ -29,6 +29,12 @@ export interface DistinctOp {
    * in-memory backend may not find the marker and count the member again.
    */
   readonly near?: string;
+  /**
+   * For removeDistinct: when the hold being given back was taken (the store's time of its
+   * addDistinct, or any time after it). A member whose marker expired since and was made
+   * anew after this time is held by somebody else: the call leaves it alone.
+   */
+  readonly heldAt?: number;
 }
 
 export interface DecisionFilter {

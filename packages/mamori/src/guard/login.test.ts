@@ -468,6 +468,27 @@ describe('login protection: holds on an account in the source and password sets'
     });
   }
 
+  it('a hold taken before the account\'s marker expired does not take the hold of whoever brought it back', async () => {
+    const { guard, store, clock } = setup();
+    const ip = '198.51.100.230';
+    const source = guard.counterKeys({ ip, username: 'x' }).source;
+    const window = LOGIN_DEFAULTS.source.windowMs;
+    const first = { ip, username: 'ivy@example.com' };
+    await guard.check(first);
+    await guard.report(first, false); // counted; its hold stays until the marker expires
+    clock.advance(window - 1);
+    const a = { ip, username: 'ivy@example.com' };
+    await guard.check(a); // holds the account just before its marker expires
+    clock.advance(2);
+    const b = { ip, username: 'ivy@example.com' };
+    await guard.check(b); // the marker had expired: b brings the account back
+    assert.deepEqual(await store.read([source]), [1]);
+    await guard.release(a);
+    assert.deepEqual(await store.read([source]), [1], 'a\'s hold went with the old marker; b\'s stays');
+    await guard.report(b, false);
+    assert.deepEqual(await store.read([source]), [1]);
+  });
+
   it('a password held by parallel attempts stays counted when one of them is released', async () => {
     const { guard } = setup();
     const verdicts: string[] = [];

@@ -100,6 +100,8 @@ interface Reservation {
    * gives them back (an earlier failure's or a parallel attempt's holds keep the account in).
    */
   marks: readonly DistinctOp[];
+  /** When those holds were taken (the store's time of the additions, or just after). */
+  heldAt: number;
 }
 
 /**
@@ -213,6 +215,11 @@ const ASCII_NAME = /^[\x20-\x7e]*$/;
 const PLAIN_NAME = /^[!-$'-;=-~]*$/;
 /** PLAIN_NAME's characters, by code, case-folded (see StringHasher.wordsAsciiLower). */
 const PLAIN_CHARS = asciiFold((c) => PLAIN_NAME.test(c));
+
+/** The ops that give back holds taken at `heldAt` (see DistinctOp.heldAt). */
+function giveBack(marks: readonly DistinctOp[], heldAt: number): DistinctOp[] {
+  return marks.map((op) => ({ key: op.key, member: op.member, ttlMs: op.ttlMs, near: op.near, heldAt }));
+}
 
 /** Failures in the sliding window: this bucket, plus the part of the last one still inside it. */
 function siteNow(current: number, previous: number, fraction: number): number {
@@ -382,10 +389,10 @@ export class LoginGuard {
     const sync = this.#d.store.sync;
     if (sync) {
       sync.incrementSync(ops);
-      if (r.marks.length) sync.removeDistinctSync(r.marks);
+      if (r.marks.length) sync.removeDistinctSync(giveBack(r.marks, r.heldAt));
     } else {
       await this.#d.store.increment(ops);
-      if (r.marks.length) await this.#d.store.removeDistinct(r.marks);
+      if (r.marks.length) await this.#d.store.removeDistinct(giveBack(r.marks, r.heldAt));
     }
   }
 
@@ -526,7 +533,7 @@ export class LoginGuard {
     if (who.reserved) {
       const r = who.reserved;
       sync.incrementSync(this.#unreserve(who));
-      if (r.marks.length) sync.removeDistinctSync(r.marks);
+      if (r.marks.length) sync.removeDistinctSync(giveBack(r.marks, r.heldAt));
     }
     const p = this.#plan(a, who);
     // The store reads the same clock: hand it this reading rather than have it take its own.
@@ -537,7 +544,9 @@ export class LoginGuard {
     const members = p.distinct.length ? sync.addDistinctSync(p.distinct, now) : NONE;
     // Most of the time there is no decision at all: then no subject to build.
     const decisions = sync.decisionCount === 0 ? NO_DECISIONS : sync.matchSync(this.#subject(a, who));
-    const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions, members);
+    // When the holds were taken: the store's `now` (or, with a clock of its own, a reading after it).
+    const heldAt = now ?? this.#d.clock.now();
+    const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions, members, heldAt);
     if (p.writes) sync.incrementSync(p.writes);
     if (p.unmark) sync.removeDistinctSync(p.unmark, now);
     return v;
@@ -549,7 +558,7 @@ export class LoginGuard {
     if (who.reserved) {
       const r = who.reserved;
       await st.increment(this.#unreserve(who));
-      if (r.marks.length) await st.removeDistinct(r.marks);
+      if (r.marks.length) await st.removeDistinct(giveBack(r.marks, r.heldAt));
     }
     const p = this.#plan(a, who);
     // One round: the set additions are issued after the reads, so a backend that applies
@@ -561,7 +570,8 @@ export class LoginGuard {
       st.decisions.match(this.#subject(a, who)),
       p.distinct.length ? st.addDistinct(p.distinct) : NONE,
     ]);
-    const v = this.#conclude(a, who, p, counted, values, 0, decisions, members);
+    // The store's own clock took the holds: a reading after they were all taken.
+    const v = this.#conclude(a, who, p, counted, values, 0, decisions, members, this.#d.clock.now());
     if (p.writes) await st.increment(p.writes);
     if (p.unmark) await st.removeDistinct(p.unmark);
     return v;
@@ -625,6 +635,7 @@ export class LoginGuard {
     vo: number,
     decisions: readonly Decision[],
     members: readonly number[],
+    heldAt: number,
   ): LoginVerdict {
     const c = this.config;
     const k = who.k;
@@ -658,12 +669,12 @@ export class LoginGuard {
     const sourceAfter = p.distinct.length > 0 ? members[0]! : sourceUsers;
     const sprayAfter = p.distinct.length > 1 ? members[1]! : sprayNow;
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
-      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks };
+      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks, heldAt };
       return v;
     }
     // Refused: it never reaches the site, so it is not a failure. Take the counts back.
     this.#done(a);
-    if (marks.length) p.unmark = marks;
+    if (marks.length) p.unmark = giveBack(marks, heldAt);
     const writes = this.#takeBackOps(k, by);
     if (v.ruleId === 'login.user-source' && backoffUntil === 0 && usAfter - 1 >= c.userSource.blockAfter) {
       // A lock was due but its failure was never reported (the site did not answer): set it
@@ -783,7 +794,7 @@ export class LoginGuard {
       accountFailures = r.user - r.by;
       if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]);
       // Nor is this account, by this attempt, among the source's (or the password's) failing ones.
-      if (r.marks.length) await st.removeDistinct(r.marks);
+      if (r.marks.length) await st.removeDistinct(giveBack(r.marks, r.heldAt));
     } else {
       [sourceFailures = 0, accountFailures = 0] = await st.read([k.userSource, k.user]);
     }
