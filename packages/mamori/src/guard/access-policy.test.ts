@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMamoriError } from '../core/errors.js';
-import { compileAccessPolicy, normalizePolicyPath, policyPathViews, type AccessRuleConfig } from './access-policy.js';
+import { compileAccessPolicy, normalizePolicyPath, policyPathViews, policyPathViewsFull, type AccessRuleConfig } from './access-policy.js';
 import { staticCountryLookup, type CountryLookup } from './geo.js';
 import { ALLOW, type RequestInfo } from './verdict.js';
 
@@ -260,4 +260,28 @@ describe('config errors', () => {
       (e: unknown) => isMamoriError(e, 'MAMORI_ERR_CONFIG_INVALID') && e.message.includes('"admin" allow_ips') && e.message.includes('nope'),
     );
   });
+});
+
+test('the shortcut for plain paths gives what the full normalisation gives, for any path', () => {
+  // Random paths over an alphabet with every character the normalisation treats specially.
+  const alphabet = ['a', 'b', 'z', 'A', '0', '9', '_', '-', '.', '/', '/', '/', '%', '2', 'e', 'E', ';', ' ', '\\', '?', '#', '\t', '\0', '~', 'é'];
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % alphabet.length;
+  let plain = 0;
+  let ran = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const len = 1 + (i % 12);
+    let p = '/';
+    for (let j = 0; j < len; j++) p += alphabet[next()];
+    const fast = policyPathViews(p);
+    assert.deepEqual(fast, policyPathViewsFull(p), p);
+    if (fast.length === 1 && fast[0] === p) plain++;
+    ran++;
+  }
+  for (const p of ['/', '/login', '/wp-login.php', '/a/b.c/d', '/index.php', '/a.', '/a..b', '/.a', '/a/', '//a', '/Login', '/a;b', '/%6c']) {
+    assert.deepEqual(policyPathViews(p), policyPathViewsFull(p), p);
+    ran++;
+  }
+  assert.equal(ran, 20_013);
+  assert.ok(plain > 100, `some random paths are plain: ${plain}`);
 });

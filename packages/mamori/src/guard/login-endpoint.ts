@@ -37,8 +37,16 @@ export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], met
   // Normalised as the access policy does, so `/Login`, `//login/` or `/x/../login` are still the login.
   const views = policyPathViews(urlPath(url));
   const m = method.toUpperCase();
-  for (const e of endpoints) if (e.method === m && views.includes(normalizePolicyPath(e.path))) return e;
+  for (const e of endpoints) if (e.method === m && views.includes(endpointPath(e))) return e;
   return undefined;
+}
+
+/** An endpoint's path in canonical form, worked out once per endpoint object. */
+const endpointPaths = new WeakMap<LoginEndpointConfig, string>();
+function endpointPath(e: LoginEndpointConfig): string {
+  let p = endpointPaths.get(e);
+  if (p === undefined) endpointPaths.set(e, (p = normalizePolicyPath(e.path)));
+  return p;
 }
 
 /**
