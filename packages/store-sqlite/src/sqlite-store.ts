@@ -95,6 +95,9 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #secret: Buffer;
   readonly #clock: Clock;
+  get clock(): Clock {
+    return this.#clock;
+  }
   readonly #maxCounters: number;
   readonly #maintainEvery: number;
   readonly #onError: (err: unknown) => void;

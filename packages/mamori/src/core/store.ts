@@ -30,8 +30,8 @@ export interface DistinctOp {
    */
   readonly near?: string;
   /**
-   * For removeDistinct: when the hold being given back was taken (the store's time of its
-   * addDistinct, or any time after it). A member whose marker expired since and was made
+   * For removeDistinct: when the hold being given back was taken, in the store's time (its
+   * addDistinct's, or any time after it). A member whose marker expired since and was made
    * anew after this time is held by somebody else: the call leaves it alone.
    */
   readonly heldAt?: number;
@@ -87,6 +87,11 @@ export interface SyncStore {
 
 export interface Store {
   readonly name: string;
+  /**
+   * The clock the store stamps entries with, when it runs in this process (the memory store,
+   * SQLite). A caller that must compare times with the store's (DistinctOp.heldAt) reads it.
+   */
+  readonly clock?: Clock;
   /** Present on in-process backends (the memory store); see SyncStore. */
   readonly sync?: SyncStore;
   /** Adds to counters, creating missing or expired ones; returns the new values in order. */

@@ -433,6 +433,7 @@ describe('login protection: parallel attempts are counted at check', () => {
 function asyncOnly(store: MemoryStore): Store {
   return {
     name: 'async-only',
+    clock: store.clock,
     increment: (ops) => store.increment(ops),
     read: (keys) => store.read(keys),
     reset: (keys) => store.reset(keys),
@@ -499,6 +500,24 @@ describe('login protection: holds on an account in the source and password sets'
     assert.deepEqual(await store.read([source]), [1], 'a\'s hold went with the old marker; b\'s stays');
     await guard.report(b, false);
     assert.deepEqual(await store.read([source]), [1]);
+  });
+
+  it('successes give their holds back when the store\'s clock runs ahead of the guard\'s', async () => {
+    for (const skew of [50, 5_000, -50]) {
+      const guardClock = new ManualClock();
+      const storeClock = { now: () => guardClock.now() + skew };
+      const memory = new MemoryStore({ clock: storeClock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
+      const store = STORE_KIND === 'async' ? asyncOnly(memory) : memory;
+      const guard = guardOn(store, guardClock);
+      const ip = '198.51.100.240';
+      for (let i = 0; i < 30; i++) {
+        const a = { ip, username: `office-${i}@example.com` };
+        assert.equal((await guard.check(a)).action, 'allow', `user ${i}, skew ${skew}`);
+        await guard.report(a, true);
+        guardClock.advance(100);
+      }
+      assert.deepEqual(await memory.read([guard.counterKeys({ ip, username: 'x' }).source]), [0], `skew ${skew}: no success left counted`);
+    }
   });
 
   it('a password held by parallel attempts stays counted when one of them is released', async () => {

@@ -247,6 +247,8 @@ const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
 /** report's answer when there is nothing to hand back, and that answer already settled (shared). */
 const NO_REPORT: LoginReport = Object.freeze({});
 const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
+/** With a store whose clock is not in this process: how far its clock may run ahead of the guard's. */
+const HELD_AT_SKEW_MS = 5000;
 /** How long a read of the closed site window is used again (it only changes by late take-backs). */
 const SITE_PREV_FRESH_MS = 1000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
@@ -544,8 +546,8 @@ export class LoginGuard {
     const members = p.distinct.length ? sync.addDistinctSync(p.distinct, now) : NONE;
     // Most of the time there is no decision at all: then no subject to build.
     const decisions = sync.decisionCount === 0 ? NO_DECISIONS : sync.matchSync(this.#subject(a, who));
-    // When the holds were taken: the store's `now` (or, with a clock of its own, a reading after it).
-    const heldAt = now ?? this.#d.clock.now();
+    // When the holds were taken, in the store's time: its `now` (or a reading of its clock after it).
+    const heldAt = now ?? sync.clock.now();
     const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions, members, heldAt);
     if (p.writes) sync.incrementSync(p.writes);
     if (p.unmark) sync.removeDistinctSync(p.unmark, now);
@@ -570,8 +572,11 @@ export class LoginGuard {
       st.decisions.match(this.#subject(a, who)),
       p.distinct.length ? st.addDistinct(p.distinct) : NONE,
     ]);
-    // The store's own clock took the holds: a reading after they were all taken.
-    const v = this.#conclude(a, who, p, counted, values, 0, decisions, members, this.#d.clock.now());
+    // When the holds were taken, in the store's time: a reading of its clock after they all were.
+    // A store with no clock here (a remote one) is read through the guard's, with a margin for
+    // the two clocks' skew: a hold looks its own marker's unless that came back later than that.
+    const heldAt = st.clock ? st.clock.now() : this.#d.clock.now() + HELD_AT_SKEW_MS;
+    const v = this.#conclude(a, who, p, counted, values, 0, decisions, members, heldAt);
     if (p.writes) await st.increment(p.writes);
     if (p.unmark) await st.removeDistinct(p.unmark);
     return v;

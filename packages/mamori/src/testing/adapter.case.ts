@@ -17,12 +17,35 @@
  * guard (memory store, manual clock) and closes its server.
  */
 import { describe, it } from 'node:test';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.js';
 import { MemoryStore } from '../core/memory-store.js';
 import { defaultConfig } from '../config/config.js';
 import { CHALLENGE_PATH, createGuard, type Guard } from '../guard/guard.js';
 import { solveChallenge } from '../guard/challenge.js';
+
+
+/** Sends `request` as raw bytes to the server at `url`; resolves with the answer's status line. */
+function rawStatusLine(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    let got = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      got += d;
+      const nl = got.indexOf('\r\n');
+      if (nl >= 0) {
+        socket.destroy();
+        resolve(got.slice(0, nl));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer')));
+  });
+}
 
 export interface AdapterServer {
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
@@ -117,6 +140,11 @@ export function runAdapterConformance(name: string, start: StartAdapterApp): voi
         const home = await fetch(`${url}/`);
         assert.equal(home.status, 200);
         assert.equal(await home.text(), ADAPTER_APP.home);
+        // The same path as an absolute-form target (which the frameworks route to /admin).
+        for (const target of ['http://example.com/admin', 'HTTP://example.com/admin?x=1', 'http://example.com//admin/']) {
+          const head = await rawStatusLine(url, `GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`);
+          assert.match(head, /^HTTP\/1\.1 (403|400) /, `${target}: ${head}`);
+        }
       });
     });
 
