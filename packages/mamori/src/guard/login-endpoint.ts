@@ -41,12 +41,12 @@ export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], met
   return undefined;
 }
 
-/** An endpoint's path in canonical form, worked out once per endpoint object. */
-const endpointPaths = new WeakMap<LoginEndpointConfig, string>();
+/** An endpoint's path in canonical form, worked out once per endpoint object (and again if its path changes). */
+const endpointPaths = new WeakMap<LoginEndpointConfig, { path: string; canonical: string }>();
 function endpointPath(e: LoginEndpointConfig): string {
-  let p = endpointPaths.get(e);
-  if (p === undefined) endpointPaths.set(e, (p = normalizePolicyPath(e.path)));
-  return p;
+  let c = endpointPaths.get(e);
+  if (c === undefined || c.path !== e.path) endpointPaths.set(e, (c = { path: e.path, canonical: normalizePolicyPath(e.path) }));
+  return c.canonical;
 }
 
 /**
