@@ -387,15 +387,20 @@ export class LoginGuard {
     this.#done(a);
     const r = w?.reserved;
     if (!w || !r) return;
-    const ops = this.#takeBackOps(w.k, r.by, r.siteKey);
     const sync = this.#d.store.sync;
-    if (sync) {
-      sync.incrementSync(ops);
-      if (r.marks.length) sync.removeDistinctSync(giveBack(r.marks, r.heldAt));
-    } else {
-      await this.#d.store.increment(ops);
-      if (r.marks.length) await this.#d.store.removeDistinct(giveBack(r.marks, r.heldAt));
-    }
+    if (sync) this.#undoSync(sync, w.k, r);
+    else await this.#undo(w.k, r);
+  }
+
+  /** Takes a reservation back: the counts its check added, and its holds. */
+  #undoSync(sync: SyncStore, k: Keys, r: Reservation): void {
+    sync.incrementSync(this.#takeBackOps(k, r.by, r.siteKey));
+    if (r.marks.length) sync.removeDistinctSync(giveBack(r.marks, r.heldAt));
+  }
+
+  async #undo(k: Keys, r: Reservation): Promise<void> {
+    await this.#d.store.increment(this.#takeBackOps(k, r.by, r.siteKey));
+    if (r.marks.length) await this.#d.store.removeDistinct(giveBack(r.marks, r.heldAt));
   }
 
   /**
@@ -532,11 +537,7 @@ export class LoginGuard {
   #checkSync(a: LoginAttempt, sync: SyncStore): LoginVerdict {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
-    if (who.reserved) {
-      const r = who.reserved;
-      sync.incrementSync(this.#unreserve(who));
-      if (r.marks.length) sync.removeDistinctSync(giveBack(r.marks, r.heldAt));
-    }
+    if (who.reserved) this.#undoSync(sync, who.k, this.#unreserve(who));
     const p = this.#plan(a, who);
     // The store reads the same clock: hand it this reading rather than have it take its own.
     const now = sync.clock === this.#d.clock ? who.k.now : undefined;
@@ -557,11 +558,7 @@ export class LoginGuard {
   async #checkAsync(a: LoginAttempt): Promise<LoginVerdict> {
     const st = this.#d.store;
     const who = this.#who(a);
-    if (who.reserved) {
-      const r = who.reserved;
-      await st.increment(this.#unreserve(who));
-      if (r.marks.length) await st.removeDistinct(giveBack(r.marks, r.heldAt));
-    }
+    if (who.reserved) await this.#undo(who.k, this.#unreserve(who));
     const p = this.#plan(a, who);
     // One round: the set additions are issued after the reads, so a backend that applies
     // calls in order (all of ours) reads the counts before them. One that did not would see
@@ -582,11 +579,11 @@ export class LoginGuard {
     return v;
   }
 
-  /** Drops an attempt's reservation: the counter changes that take it back. */
-  #unreserve(who: Who): CounterOp[] {
-    const { by, siteKey } = who.reserved!;
+  /** Drops an attempt's reservation, for the caller to take back. */
+  #unreserve(who: Who): Reservation {
+    const r = who.reserved!;
     who.reserved = undefined;
-    return this.#takeBackOps(who.k, by, siteKey);
+    return r;
   }
 
   /** What a check counts and reads: set on the Who (no object of its own), which is returned. */
@@ -854,7 +851,6 @@ export class LoginGuard {
 
   /** The counter changes and set additions of a failure. */
   #failureCounts(a: LoginAttempt, who: Who): { ops: readonly CounterOp[]; distinct: readonly DistinctOp[] } {
-    const c = this.config;
     const k = this.#now(a, who.k);
     const trusted = who.device !== undefined;
     // Counted already when check let the attempt through; counted now when report comes alone.
