@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { urlPath } from '../core/url.js';
+import { connectionNamesEndToEnd } from './hop-by-hop.js';
 
 export interface Refusal {
   readonly status: 400 | 413 | 431 | 501;
@@ -34,6 +35,9 @@ export function checkRequest(req: IncomingMessage, maxHeaders: number): Refusal 
   if (transferEncoding > 1) return { status: 400, reason: 'more than one Transfer-Encoding' };
   if (transferEncoding === 1 && te.trim().toLowerCase() !== 'chunked') return { status: 501, reason: 'Transfer-Encoding other than chunked' };
   if (host > 1) return { status: 400, reason: 'more than one Host' };
+  // Connection may not take away a header mamori judged the request by (see hop-by-hop.ts).
+  const named = connectionNamesEndToEnd(req.headers);
+  if (named !== undefined) return { status: 400, reason: `Connection names the end-to-end header ${named.slice(0, 64)}` };
   const url = req.url ?? '';
   if (!url.startsWith('/')) return { status: 400, reason: 'request target is not a path' };
   if (hasDotSegment(url)) return { status: 400, reason: 'dot segment in the path' };

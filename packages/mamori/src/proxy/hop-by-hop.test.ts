@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addVia, connectionTokens, stripHopByHop } from './hop-by-hop.js';
+import { addVia, connectionNamesEndToEnd, connectionTokens, stripHopByHop } from './hop-by-hop.js';
 
 describe('stripHopByHop', () => {
   it('removes the fixed hop-by-hop headers', () => {
@@ -35,6 +35,15 @@ describe('stripHopByHop', () => {
     const out = stripHopByHop({ connection: 'Upgrade', upgrade: 'websocket', 'set-cookie': cookies }, new Set(['connection', 'upgrade']));
     assert.deepEqual(out, { connection: 'Upgrade', upgrade: 'websocket', 'set-cookie': ['a=1', 'b=2'] });
     assert.notEqual(out['set-cookie'], cookies);
+  });
+
+  it('finds a Connection token naming an end-to-end header the request carries', () => {
+    assert.equal(connectionNamesEndToEnd({ connection: 'Content-Type', 'content-type': 'application/json' }), 'content-type');
+    assert.equal(connectionNamesEndToEnd({ connection: ['close', 'X-A'], 'x-a': '1' }), 'x-a');
+    // Absent headers and the hop-by-hop ones may be named.
+    assert.equal(connectionNamesEndToEnd({ connection: 'close, keep-alive, content-type' }), undefined);
+    assert.equal(connectionNamesEndToEnd({ connection: 'Upgrade, HTTP2-Settings, TE', upgrade: 'h2c', 'http2-settings': 'x', te: 'trailers' }), undefined);
+    assert.equal(connectionNamesEndToEnd({ 'content-type': 'text/plain' }), undefined);
   });
 
   it('appends to Via', () => {

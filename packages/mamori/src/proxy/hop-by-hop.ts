@@ -4,6 +4,12 @@
  * `Connection`. `host` and `content-length` are never removed because a
  * client named them in `Connection`: the proxy sets the message framing
  * itself, and letting a client strip it would open the door to smuggling.
+ *
+ * A request may not use `Connection` to take away any other header it
+ * carries (see connectionNamesEndToEnd): mamori reads headers such as
+ * Content-Type, Cookie or Authorization to judge the request, and the
+ * upstream must get the request mamori judged. `Connection: content-type`
+ * once let a login body be read as JSON by mamori and as a form by the site.
  */
 
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -17,6 +23,13 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
+
+/**
+ * Headers a request may name in `Connection` while carrying them: the fixed
+ * hop-by-hop list and HTTP/2's upgrade settings. Naming any other header it
+ * carries gets the request refused.
+ */
+const MAY_BE_NAMED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'http2-settings']);
 
 const NEVER_NAMED_AWAY: ReadonlySet<string> = new Set(['host', 'content-length']);
 
@@ -35,6 +48,20 @@ export function connectionTokens(value: string | readonly string[] | number | un
     }
   }
   return out;
+}
+
+/**
+ * The first header that the request's `Connection` names and that the request
+ * carries, other than the hop-by-hop ones (undefined when there is none).
+ * Tokens naming absent headers (`close`, `keep-alive`) are harmless.
+ */
+export function connectionNamesEndToEnd(headers: LooseHeaders): string | undefined {
+  const value = headers['connection'];
+  if (value === undefined) return undefined;
+  for (const name of connectionTokens(value)) {
+    if (!MAY_BE_NAMED.has(name) && headers[name] !== undefined) return name;
+  }
+  return undefined;
 }
 
 /**

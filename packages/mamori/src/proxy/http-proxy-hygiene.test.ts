@@ -47,6 +47,27 @@ describe('startProxy: request hygiene', () => {
     await refused('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2, 2\r\n\r\nhi', 400);
   });
 
+  it('refuses a Connection header that names an end-to-end header the request carries', async () => {
+    // The reproduction of issue 7: the body judged as JSON, forwarded without its type.
+    const body = '{"email":"bob@example.com","x":"&email=alice@example.com&"}';
+    await refused(`POST /login HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nConnection: content-type\r\nContent-Length: ${body.length}\r\n\r\n${body}`, 400);
+    await refused('GET / HTTP/1.1\r\nHost: a\r\nCookie: s=1\r\nConnection: keep-alive, Cookie\r\n\r\n', 400);
+    await refused('GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic YTpi\r\nConnection: authorization\r\n\r\n', 400);
+    await refused('GET / HTTP/1.1\r\nHost: a\r\nX-Custom: 1\r\nConnection: x-custom\r\n\r\n', 400);
+  });
+
+  it('forwards Connection tokens that name hop-by-hop or absent headers, and strips routing overrides', async () => {
+    const before = up.seen.length;
+    const r = await rawExchange(
+      proxy.port,
+      'GET /ok HTTP/1.1\r\nHost: a\r\nConnection: close, TE, x-absent\r\nTE: trailers\r\nX-Original-URL: /admin\r\nX-Rewrite-URL: /admin\r\nX-HTTP-Method-Override: DELETE\r\nX-Forwarded-Prefix: /admin\r\n\r\n',
+    );
+    assert.equal(statusOf(r.text), 200);
+    assert.equal(up.seen.length, before + 1);
+    const seen = up.seen[up.seen.length - 1]!;
+    for (const name of ['x-original-url', 'x-rewrite-url', 'x-http-method-override', 'x-forwarded-prefix', 'te']) assert.equal(seen.headers[name], undefined, name);
+  });
+
   it('refuses a Transfer-Encoding other than chunked', async () => {
     await refused('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\nhi', 501);
     await refused('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', 501);

@@ -47,19 +47,39 @@ function first(v: string | string[] | undefined): string | undefined {
 }
 
 /**
+ * Headers with which some upstreams (IIS's URL Rewrite, older Symfony and
+ * Zend, PHP frameworks' method override) route a request to another path or
+ * method than the request line's. mamori judged the request line: these never
+ * reach the upstream.
+ */
+export const ROUTING_OVERRIDES: readonly string[] = [
+  'x-original-url',
+  'x-rewrite-url',
+  'x-override-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+];
+
+/**
+ * Headers through which a proxy in front tells the upstream where the request
+ * came in (prefix, original path, port): believed only from a trusted proxy.
+ */
+const FORWARDED_ROUTING: readonly string[] = ['forwarded', 'x-real-ip', 'x-forwarded-prefix', 'x-forwarded-uri', 'x-forwarded-path', 'x-original-uri', 'x-forwarded-port', 'x-forwarded-server'];
+
+/**
  * The headers sent upstream: the client's (as Node merged them, so the
- * upstream sees exactly what the hooks saw) minus hop-by-hop ones, with the
- * X-Forwarded-* set and Via added. `host` stays as the client sent it. The
- * body framing (content-length or chunked) is set by the caller.
+ * upstream sees exactly what the hooks saw) minus hop-by-hop ones and the
+ * routing overrides above, with the X-Forwarded-* set and Via added. `host`
+ * stays as the client sent it. The body framing (content-length or chunked)
+ * is set by the caller.
  */
 export function upstreamHeaders(req: IncomingMessage, fwd: Forwarding): HeaderMap {
   const h = stripHopByHop(req.headers);
   delete h['expect'];
-  if (!fwd.peerTrusted) {
-    // Claims only a trusted proxy may make.
-    delete h['forwarded'];
-    delete h['x-real-ip'];
-  }
+  for (const name of ROUTING_OVERRIDES) delete h[name];
+  // Claims only a trusted proxy may make.
+  if (!fwd.peerTrusted) for (const name of FORWARDED_ROUTING) delete h[name];
   h['x-forwarded-for'] = fwd.chain.join(', ');
   const proto = fwd.peerTrusted ? first(h['x-forwarded-proto'])?.trim().toLowerCase() : undefined;
   h['x-forwarded-proto'] = proto === 'https' || proto === 'http' ? proto : 'http';
