@@ -12,6 +12,7 @@ import { parseCidr } from '../core/net.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
+import { expandPreset } from './presets.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -20,16 +21,47 @@ export interface FieldLocator {
   json?: string;
 }
 
+/**
+ * Where a login carries its credentials: in the body's fields (a form or JSON), in the
+ * `Authorization` header (HTTP Basic or Digest), or in XML-RPC calls (WordPress's xmlrpc.php).
+ */
+export type CredentialSource = 'body' | 'http-auth' | 'xmlrpc';
+
 export interface LoginEndpointConfig {
   name: string;
+  /** The HTTP method, or '*' for any (HTTP authentication). */
   method: string;
+  /** The first of `paths`. */
   path: string;
+  /**
+   * Where the login is: exact paths (a script's path-info suffixes and a directory's index.php
+   * included, see login-endpoint.ts) or whole subtrees (`/wp-json/*`, `*`).
+   */
+  paths?: string[];
+  /** Whether `/login.php/anything` is the login too; undefined: yes for paths whose last segment has an extension. */
+  pathInfo?: boolean | undefined;
+  /** Default body. */
+  credentials?: CredentialSource;
+  /** The account name's field (credentials: body); empty for the other sources. */
   username: FieldLocator;
   password?: FieldLocator;
-  failure: { status: number[]; redirectContains?: string; bodyContains?: string };
+  /** credentials: xmlrpc: the positions of the account name and password among each method's params. */
+  xmlrpc?: XmlRpcLoginConfig;
+  failure: { status: number[]; redirectContains?: string; bodyContains?: string; faultCodes?: number[] };
   success: { status: number[]; redirectContains?: string; setCookie?: string };
   /** Query parameter values that mark a request to this path as something other than a login. */
   exceptQuery: Record<string, string[]>;
+  /** Fields a login may not carry (body or query): it is refused. */
+  refuseFields?: string[];
+  /** The preset this endpoint came from, if any. */
+  preset?: string;
+}
+
+export interface XmlRpcLoginConfig {
+  /** Method name to [username position, password position]; [] for a method that carries no credentials. */
+  methods: Record<string, number[]>;
+  /** Positions for methods not listed; undefined: unlisted methods carry no credentials. */
+  defaultParams: number[] | undefined;
 }
 
 export interface LoginProtectionConfig {
@@ -232,23 +264,49 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   order(loginProtection.spraying.challengeAfterUsers, loginProtection.spraying.blockAfterUsers, ['login_protection', 'spraying'], 'challenge_after_users must not exceed block_after_users');
   order(loginProtection.userSource.backoffBaseMs, loginProtection.userSource.backoffMaxMs, ['login_protection', 'user_source'], 'backoff_base must not exceed backoff_max');
 
-  const logins: LoginEndpointConfig[] = (raw.logins ?? []).map((l: Raw, i: number) => ({
-    name: l.name ?? `login-${i + 1}`,
-    method: l.method ?? 'POST',
-    path: l.path,
-    username: l.username,
-    password: l.password,
-    failure: { status: l.failure?.status ?? [], redirectContains: l.failure?.redirect_contains, bodyContains: l.failure?.body_contains },
-    success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains, setCookie: l.success?.set_cookie },
-    exceptQuery: l.except_query ?? {},
-  }));
-  logins.forEach((l, i) => {
-    if (!l.failure.status.length && !l.failure.redirectContains && !l.failure.bodyContains) {
-      errs.push({ where: where(['logins', i, 'failure']), path: ['logins', i, 'failure'], message: 'needs at least one of status, redirect_contains, body_contains' });
+  // Presets expand into endpoints written as a user would write them (and rate limits for the
+  // routes that feed attacks), checked like any other; their problems point at the preset.
+  const rawLogins: { l: Raw; i: number }[] = [];
+  const presetRateLimits: Raw[] = [];
+  (raw.logins ?? []).forEach((l: Raw, i: number) => {
+    if (l.preset === undefined) return rawLogins.push({ l, i });
+    try {
+      const p = expandPreset(l.preset, { base: l.base, name: l.name });
+      for (const x of p.logins) rawLogins.push({ l: { ...x, preset_of: l.preset }, i });
+      presetRateLimits.push(...p.rateLimits);
+    } catch (e) {
+      errs.push({ where: where(['logins', i, 'preset']), path: ['logins', i, 'preset'], message: (e as Error).message });
     }
-    if (!l.success.status.length && !l.success.redirectContains && !l.success.setCookie) {
-      errs.push({ where: where(['logins', i, 'success']), path: ['logins', i, 'success'], message: 'needs at least one of status, redirect_contains, set_cookie' });
-    }
+    return undefined;
+  });
+  const logins: LoginEndpointConfig[] = [];
+  rawLogins.forEach(({ l, i }) => {
+    const credentials: CredentialSource = l.credentials ?? 'body';
+    const paths: string[] = l.paths ?? (l.path !== undefined ? [l.path] : []);
+    const e: LoginEndpointConfig = {
+      name: l.name ?? `login-${i + 1}`,
+      method: l.method ?? (credentials === 'http-auth' ? '*' : 'POST'),
+      path: paths[0] ?? '/',
+      paths,
+      pathInfo: l.path_info,
+      credentials,
+      username: l.username ?? {},
+      password: l.password,
+      ...(l.xmlrpc !== undefined || credentials === 'xmlrpc' ? { xmlrpc: { methods: l.xmlrpc?.methods ?? {}, defaultParams: l.xmlrpc?.default_params } } : {}),
+      failure: {
+        status: l.failure?.status ?? [],
+        redirectContains: l.failure?.redirect_contains,
+        bodyContains: l.failure?.body_contains,
+        faultCodes: l.failure?.fault_codes ?? [],
+      },
+      success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains, setCookie: l.success?.set_cookie },
+      exceptQuery: l.except_query ?? {},
+      refuseFields: l.refuse_fields ?? [],
+      ...(l.preset_of !== undefined ? { preset: l.preset_of } : {}),
+    };
+    const at = (key: string): { where: string; path: (string | number)[] } => ({ where: where(['logins', i, key]), path: ['logins', i, key] });
+    for (const problem of loginProblems(e, l)) errs.push({ ...at(problem.key), message: problem.message });
+    logins.push(e);
   });
   const policy: AccessRuleConfig[] = (raw.policy ?? []).map((r: AccessRuleConfig, i: number) => {
     cidrs(r.allow_ips, ['policy', i, 'allow_ips']);
@@ -308,6 +366,37 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
   };
   return deepFreeze(cfg);
+}
+
+/**
+ * What is wrong with a login endpoint as written (beyond the schema): each problem with the
+ * key it belongs to.
+ */
+function loginProblems(e: LoginEndpointConfig, raw: Raw): { key: string; message: string }[] {
+  const out: { key: string; message: string }[] = [];
+  if (raw.path !== undefined && raw.paths !== undefined) out.push({ key: 'paths', message: 'give path or paths, not both' });
+  if ((e.paths ?? []).length === 0) out.push({ key: 'path', message: 'is required (or paths)' });
+  if ((e.credentials ?? 'body') === 'body' && e.username.form === undefined && e.username.json === undefined) {
+    out.push({ key: 'username', message: 'is required where the credentials are in the body (form or json)' });
+  }
+  if ((e.credentials ?? 'body') !== 'body' && (raw.username !== undefined || raw.password !== undefined)) {
+    out.push({ key: 'username', message: `username and password are read from the ${e.credentials === 'xmlrpc' ? 'XML-RPC call' : 'Authorization header'} for credentials: ${e.credentials}; leave them out` });
+  }
+  if (e.credentials !== 'xmlrpc' && raw.xmlrpc !== undefined) out.push({ key: 'xmlrpc', message: 'is only for credentials: xmlrpc' });
+  if (e.credentials === 'xmlrpc' && Object.keys(e.xmlrpc?.methods ?? {}).length === 0 && e.xmlrpc?.defaultParams === undefined) {
+    out.push({ key: 'xmlrpc', message: 'needs methods (or default_params): which params of which calls are the account name and password' });
+  }
+  const f = e.failure;
+  const faults = f.faultCodes ?? [];
+  if (!f.status.length && !f.redirectContains && !f.bodyContains && !faults.length) {
+    out.push({ key: 'failure', message: 'needs at least one of status, redirect_contains, body_contains, fault_codes' });
+  }
+  if (faults.length && e.credentials !== 'xmlrpc') out.push({ key: 'failure', message: 'fault_codes is only for credentials: xmlrpc' });
+  // A body login must say how a success shows; HTTP authentication and XML-RPC have their own signs.
+  if ((e.credentials ?? 'body') === 'body' && !e.success.status.length && !e.success.redirectContains && !e.success.setCookie) {
+    out.push({ key: 'success', message: 'needs at least one of status, redirect_contains, set_cookie' });
+  }
+  return out;
 }
 
 function deepFreeze<T>(o: T): T {

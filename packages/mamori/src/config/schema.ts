@@ -4,6 +4,7 @@
  * and a test keeps the two identical, so editors autocomplete the config.
  */
 import type { SchemaNode } from './validate.js';
+import { PRESET_NAMES } from './presets.js';
 
 const duration: SchemaNode = {
   type: ['string', 'integer'],
@@ -61,8 +62,8 @@ export const CONFIG_SCHEMA: SchemaNode = {
     logins: {
       type: 'array',
       maxItems: 100,
-      items: { $ref: '#/$defs/login' },
-      description: 'the login endpoints to protect',
+      items: { oneOf: [{ $ref: '#/$defs/login' }, { $ref: '#/$defs/loginPreset' }] },
+      description: 'the login endpoints to protect, each written out or taken from a preset',
     },
     login_protection: obj({
       mode,
@@ -98,20 +99,45 @@ export const CONFIG_SCHEMA: SchemaNode = {
     login: obj(
       {
         name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
-        method: { enum: ['POST', 'PUT', 'GET'] },
-        path: { type: 'string', pattern: '^/', maxLength: 2048 },
+        method: { enum: ['POST', 'PUT', 'GET', '*'], description: 'default POST; * (any) for credentials: http-auth' },
+        path: { type: 'string', pattern: '^/', maxLength: 2048, description: 'the login path; /login.php also covers /login.php/anything, /app/index.php also /app/' },
+        paths: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: { type: 'string', pattern: '^(/|\\*$)', maxLength: 2048 },
+          description: 'several login paths; /api/* is a whole subtree, * every path',
+        },
+        path_info: { type: 'boolean', description: 'whether /login.php/anything is this login too; default: yes when the last segment has an extension' },
+        credentials: {
+          enum: ['body', 'http-auth', 'xmlrpc'],
+          description: 'body (form or JSON fields, the default), http-auth (the Authorization header: Basic or Digest) or xmlrpc (calls such as WordPress xmlrpc.php, system.multicall included)',
+        },
         username: {
           oneOf: [obj({ form: { type: 'string', minLength: 1 } }, { required: ['form'] }), obj({ json: { type: 'string', minLength: 1 } }, { required: ['json'] })],
-          description: 'where the account name is: a form field or a JSON path like user.email',
+          description: 'where the account name is: a form field or a JSON path like user.email; a request to the path without it is not a login',
         },
         password: {
           oneOf: [obj({ form: { type: 'string', minLength: 1 } }, { required: ['form'] }), obj({ json: { type: 'string', minLength: 1 } }, { required: ['json'] })],
           description: 'where the password is (used only, keyed and short-lived, to spot password spraying)',
         },
+        xmlrpc: obj(
+          {
+            methods: {
+              type: 'object',
+              maxProperties: 500,
+              additionalProperties: { type: 'array', maxItems: 2, items: { type: 'integer', minimum: 0, maximum: 50 } },
+              description: 'method name: [position of the account name, position of the password] among its params; [] for a method without credentials',
+            },
+            default_params: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'integer', minimum: 0, maximum: 50 }, description: 'positions for methods not listed' },
+          },
+          { description: 'which params of which XML-RPC calls are credentials (credentials: xmlrpc)' },
+        ),
         failure: obj({
           status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
           redirect_contains: { type: 'string', minLength: 1 },
           body_contains: { type: 'string', minLength: 1 },
+          fault_codes: { type: 'array', maxItems: 20, items: { type: 'integer' }, description: 'XML-RPC fault codes that mean a wrong password, e.g. [403] for WordPress' },
         }),
         success: {
           ...obj({
@@ -127,8 +153,22 @@ export const CONFIG_SCHEMA: SchemaNode = {
           additionalProperties: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 128 } },
           description: 'requests to this path that are not logins, by query parameter: e.g. { action: [lostpassword, register] } for WordPress',
         },
+        refuse_fields: {
+          type: 'array',
+          maxItems: 20,
+          items: { type: 'string', minLength: 1, maxLength: 128 },
+          description: 'fields a login may not carry (in the body or the query), such as a redirect target that would make a failure look like a success',
+        },
       },
-      { required: ['path', 'username', 'failure', 'success'] },
+      { required: ['failure'] },
+    ),
+    loginPreset: obj(
+      {
+        preset: { enum: [...PRESET_NAMES], description: 'a known application: every route to its passwords, with its signs of success and failure (docs/presets.md)' },
+        base: { type: 'string', pattern: '^(/[^?#]*)?$', maxLength: 512, description: 'where the application is mounted, e.g. /blog; each preset has its default' },
+        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,48}$', description: 'prefix for the endpoints\' names (default: the preset)' },
+      },
+      { required: ['preset'] },
     ),
     accessRule: obj(
       {

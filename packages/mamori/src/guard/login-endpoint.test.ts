@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/config.js';
-import { classifyLoginResponse, extractLoginFields, extractParsedLoginFields, findLoginEndpoint, parseMultipartFields } from './login-endpoint.js';
+import { classifyLoginResponse, duplicateJsonKey, extractLoginFields, extractParsedLoginFields, findLoginEndpoint, parseMultipartFields } from './login-endpoint.js';
 
 const cfg = defaultConfig({
   logins: [
@@ -53,7 +53,7 @@ describe('login endpoints', () => {
     assert.equal(extractLoginFields(form, 'application/json', Buffer.from('{"email":["a","b"]}')).ambiguous, true);
     assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"user":{"email":1}}')).ambiguous, true);
     assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"user": ')).problem, 'malformed JSON');
-    assert.equal(extractLoginFields(json, 'application/json', Buffer.from('{"__proto__":{"user":{"email":"x"}}}')).problem, 'no account name');
+    assert.deepEqual(extractLoginFields(json, 'application/json', Buffer.from('{"__proto__":{"user":{"email":"x"}}}')), { notLogin: true }, 'names no account');
   });
 
   it('refuse what the site could read differently from mamori', () => {
@@ -68,7 +68,7 @@ describe('login endpoints', () => {
     assert.equal(refused(FORM, Buffer.from([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x3d, 0xc3, 0x28])), 'invalid UTF-8');
     assert.equal(refused(undefined, 'email=alice&password=x'), 'no content type');
     assert.equal(refused('text/plain', 'email=alice&password=x'), 'unsupported content type "text/plain"');
-    assert.equal(refused(FORM, 'password=x'), 'no account name');
+    assert.equal(refused(FORM, 'password=x'), 'accepted {"notLogin":true}', 'no account named: something else the site does at this path');
     const php = { ...form, username: { form: 'user_email' } };
     assert.equal(extractLoginFields(php, FORM, Buffer.from('user_email=decoy&user.email=alice')).problem, 'field "user.email" may be read as "user_email"', 'PHP reads dots as underscores');
     assert.equal(refused(FORM, 'email=decoy&email[]=alice&password=x'), 'field "email[]" may be read as "email"');
@@ -147,5 +147,82 @@ describe('login endpoints', () => {
     assert.equal(classifyLoginResponse(wp, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=admin%7C1; expires=Fri, 01 Jan 2100 00:00:00 GMT; path=/'] }), 'success');
     const wp302 = { ...wp, success: { status: [302], setCookie: 'wordpress_logged_in_' } };
     assert.equal(classifyLoginResponse(wp302, { status: 200, body: 'x', setCookies: ['wordpress_logged_in_abc=admin%7C1'] }), 'unknown', 'the recommended rule also wants the redirect');
+  });
+});
+
+describe('login endpoints: what is a login, and where', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  const ep = (raw: Record<string, unknown>) => defaultConfig({ logins: [{ username: { form: 'log' }, password: { form: 'pwd' }, failure: { status: [401] }, success: { status: [302] }, ...raw }] }).logins;
+
+  it('a script path covers its path-info suffixes, in every spelling the policy canonicalises', () => {
+    const logins = ep({ path: '/wp-login.php' });
+    for (const url of ['/wp-login.php', '/wp-login.php/x', '/wp-login.php/x/y?z=1', '/wp-login.php%2fx', '/WP-LOGIN.PHP/', '//wp-login.php', '/wp-login.php;x', '/wp-login.php.', '/a/../wp-login.php']) {
+      assert.ok(findLoginEndpoint(logins, 'POST', url), url);
+    }
+    for (const url of ['/wp-login.phpx', '/x/wp-login.php', '/wp-login', '/wp-login.ph']) assert.equal(findLoginEndpoint(logins, 'POST', url), undefined, url);
+    assert.equal(findLoginEndpoint(logins, 'GET', '/wp-login.php'), undefined, 'another method');
+    assert.equal(findLoginEndpoint(ep({ path: '/wp-login.php', path_info: false }), 'POST', '/wp-login.php/x'), undefined, 'path_info: false');
+    assert.ok(findLoginEndpoint(ep({ path: '/login', path_info: true }), 'POST', '/login/x'), 'path_info: true on a path without extension');
+    assert.equal(findLoginEndpoint(ep({ path: '/login' }), 'POST', '/login/x'), undefined, 'a route is not a script by default');
+  });
+
+  it('a directory and its index.php are one endpoint', () => {
+    for (const path of ['/app/', '/app/index.php']) {
+      const logins = ep({ path });
+      for (const url of ['/app', '/app/', '/app/index.php', '/app/index.php/x', '/app/?_task=login', '/app/index.php%2fx']) assert.ok(findLoginEndpoint(logins, 'POST', url), `${path} ${url}`);
+      for (const url of ['/app/other.php', '/app/x', '/apps', '/']) assert.equal(findLoginEndpoint(logins, 'POST', url), undefined, `${path} ${url}`);
+    }
+  });
+
+  it('subtrees, every path, and any method', () => {
+    const basic = defaultConfig({ logins: [{ paths: ['/wp-json/*', '/api/*'], credentials: 'http-auth', failure: { status: [401] } }] }).logins;
+    assert.equal(basic[0]!.method, '*');
+    for (const url of ['/wp-json', '/wp-json/wp/v2/users/me', '/API/x']) assert.ok(findLoginEndpoint(basic, 'DELETE', url), url);
+    assert.equal(findLoginEndpoint(basic, 'GET', '/wp-jsonx'), undefined);
+    const all = defaultConfig({ logins: [{ paths: ['*'], credentials: 'http-auth', failure: { status: [401] } }] }).logins;
+    assert.ok(findLoginEndpoint(all, 'GET', '/anything/at/all'));
+  });
+
+  it('a request that names no account field is not a login, in any reading of its body or query', () => {
+    const [e] = ep({ path: '/index.php' });
+    assert.deepEqual(extractLoginFields(e!, FORM, Buffer.from('route=/sql&sql_query=SELECT+1&token=abc')), { notLogin: true });
+    assert.deepEqual(extractLoginFields(e!, FORM, Buffer.from('db=x&db=y&token=abc')), { notLogin: true }, 'a field repeated in the body is no problem when it is not a login');
+    assert.deepEqual(extractLoginFields(e!, 'text/plain', Buffer.from('hello')), { notLogin: true });
+    assert.deepEqual(extractLoginFields(e!, undefined, Buffer.alloc(0)), { notLogin: true });
+    assert.equal(extractLoginFields(e!, FORM, Buffer.from('route=/'), '?log=admin').ambiguous, true, 'the query names it');
+    assert.equal(extractLoginFields(e!, 'text/plain', Buffer.from('log=admin&pwd=x')).problem, 'unsupported content type "text/plain"', 'a form reading names it');
+    assert.equal(extractLoginFields(e!, undefined, Buffer.from('{"log":"admin"}')).problem, 'no content type', 'a JSON reading names it');
+    assert.equal(extractLoginFields(e!, FORM, Buffer.from('log[]=admin&pwd=x')).ambiguous, true, 'a look-alike name is a login, refused');
+  });
+
+  it('a body that names another account under another parser is refused', () => {
+    const [e] = ep({ path: '/login' });
+    const JSONT = 'application/json';
+    // issue 7's reproduction: JSON for mamori, a form for a site that lost the Content-Type
+    const body = '{"log":"bob@example.com","pwd":"bob-pw","x":"&log=alice@example.com&pwd=GUESS&"}';
+    assert.equal(extractLoginFields(e!, JSONT, Buffer.from(body)).problem, 'the body names another account when read by another parser');
+    assert.equal(extractLoginFields(e!, JSONT, Buffer.from('{"x":"&log=alice&pwd=GUESS"}')).problem, 'no account name', 'only another parser finds an account');
+    assert.equal(extractLoginFields(e!, FORM, Buffer.from('{"log":"alice","pwd":"x"}')).problem, 'no account name', 'a form body that is JSON naming the account');
+    const mp = Buffer.from('--B\r\nContent-Disposition: form-data; name="log"\r\n\r\nbob\r\n--B\r\nContent-Disposition: form-data; name="note"\r\n\r\n&log=alice&\r\n--B--\r\n');
+    assert.equal(extractLoginFields(e!, 'multipart/form-data; boundary=B', mp).problem, 'the body names another account when read by another parser');
+    assert.deepEqual(extractLoginFields(e!, JSONT, Buffer.from('{"log":"bob","pwd":"p w&x=1"}')), { username: 'bob', password: 'p w&x=1' }, 'a password with & is fine when no account is named otherwise');
+  });
+
+  it('duplicate JSON keys are refused wherever they are', () => {
+    const [e] = ep({ path: '/login' });
+    const JSONT = 'application/json';
+    assert.equal(extractLoginFields(e!, JSONT, Buffer.from('{"log":"bob","log":"alice"}')).problem, 'the JSON key "log" appears twice');
+    assert.equal(extractLoginFields(e!, JSONT, Buffer.from('{"log":"bob","x":{"a":1,"a":2}}')).problem, 'the JSON key "a" appears twice');
+    assert.equal(extractLoginFields(e!, JSONT, Buffer.from('{"log":"bob","l\\u006fg":"alice"}')).problem, 'the JSON key "log" appears twice', 'escaped spellings are the same key');
+    assert.equal(duplicateJsonKey('{"a":[{"b":1},{"b":2}],"c":"{\\"a\\":1}","d":{"a":1}}'), undefined, 'the same key in sibling objects and strings is fine');
+    assert.equal(duplicateJsonKey('[{"a":1,"b":{"a":2},"a":3}]'), 'a');
+  });
+
+  it('refuse_fields: a login carrying them anywhere is refused', () => {
+    const [e] = ep({ path: '/admin/login', refuse_fields: ['_failure_path'] });
+    assert.equal(extractLoginFields(e!, FORM, Buffer.from('log=a&pwd=b&_failure_path=/admin/')).problem, 'the field "_failure_path"');
+    assert.equal(extractLoginFields(e!, FORM, Buffer.from('log=a&pwd=b'), '?_failure_path=/admin/').problem, 'the field "_failure_path"');
+    assert.equal(extractParsedLoginFields(e!, { log: 'a', _failure_path: '/' }).problem, 'the field "_failure_path"');
+    assert.equal(extractLoginFields(e!, FORM, Buffer.from('log=a&pwd=b')).username, 'a');
   });
 });

@@ -37,16 +37,58 @@ export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], met
   // Normalised as the access policy does, so `/Login`, `//login/` or `/x/../login` are still the login.
   const views = policyPathViews(urlPath(url));
   const m = method.toUpperCase();
-  for (const e of endpoints) if (e.method === m && views.includes(endpointPath(e))) return e;
+  for (const e of endpoints) {
+    if (e.method !== '*' && e.method !== m) continue;
+    const matchers = endpointMatchers(e);
+    if (matchers.some((match) => views.some(match))) return e;
+  }
   return undefined;
 }
 
-/** An endpoint's path in canonical form, worked out once per endpoint object (and again if its path changes). */
-const endpointPaths = new WeakMap<LoginEndpointConfig, { path: string; canonical: string }>();
-function endpointPath(e: LoginEndpointConfig): string {
-  let c = endpointPaths.get(e);
-  if (c === undefined || c.path !== e.path) endpointPaths.set(e, (c = { path: e.path, canonical: normalizePolicyPath(e.path) }));
-  return c.canonical;
+/** The file a directory's URL runs, as PHP sites are set up (nginx `index`, Apache `DirectoryIndex`). */
+const DIRECTORY_INDEX = 'index.php';
+
+/**
+ * How one login path matches a request's canonical path (see policyPathViews), the same
+ * canonicalisation as the access policy's:
+ * - `/wp-login.php` matches itself and, since a script runs for every path below it
+ *   (PATH_INFO: nginx's `fastcgi_split_path_info`, Apache's AcceptPathInfo), `/wp-login.php/x`;
+ *   `path_info` turns that on or off (default: on when the last segment has an extension);
+ * - `/app/index.php` and `/app/` are one endpoint: each matches `/app`, `/app/index.php` and
+ *   (path info) `/app/index.php/x`;
+ * - `/api/*` matches `/api` and everything under it; `*` every path.
+ */
+export function loginPathMatcher(pattern: string, pathInfo: boolean | undefined): (path: string) => boolean {
+  if (pattern === '*' || pattern === '/*') return () => true;
+  if (pattern.endsWith('/*')) {
+    const base = normalizePolicyPath(pattern.slice(0, -2));
+    if (base === '/') return () => true;
+    return (p) => p === base || p.startsWith(`${base}/`);
+  }
+  const canonical = normalizePolicyPath(pattern);
+  const last = canonical.slice(canonical.lastIndexOf('/') + 1);
+  let script = canonical;
+  let directory: string | undefined;
+  if (last === DIRECTORY_INDEX) directory = canonical.slice(0, -DIRECTORY_INDEX.length - 1) || '/';
+  else if (pattern.endsWith('/')) {
+    directory = canonical;
+    script = `${canonical === '/' ? '' : canonical}/${DIRECTORY_INDEX}`;
+  }
+  const info = pathInfo ?? script.slice(script.lastIndexOf('/') + 1).includes('.');
+  return (p) => p === script || p === directory || (info && p.startsWith(`${script}/`));
+}
+
+/** An endpoint's path matchers, worked out once per endpoint object (and again if its paths change). */
+const endpointCache = new WeakMap<LoginEndpointConfig, { src: readonly string[] | string; pathInfo: boolean | undefined; matchers: ((p: string) => boolean)[] }>();
+function endpointMatchers(e: LoginEndpointConfig): ((p: string) => boolean)[] {
+  // (Endpoints built in code may give only `path`.)
+  const src = e.paths ?? e.path;
+  let c = endpointCache.get(e);
+  if (c === undefined || c.src !== src || c.pathInfo !== e.pathInfo) {
+    c = { src, pathInfo: e.pathInfo, matchers: (typeof src === 'string' ? [src] : src).map((p) => loginPathMatcher(p, e.pathInfo)) };
+    endpointCache.set(e, c);
+  }
+  return c.matchers;
 }
 
 /**
@@ -156,6 +198,37 @@ function checkQuery(e: LoginEndpointConfig, query: string, fields: LoginFields):
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The top-level name a field locator reads (a form field, or the first step of a JSON path). */
+function topName(loc: FieldLocator | undefined): string | undefined {
+  return loc?.form ?? loc?.json?.split('.')[0];
+}
+
+/** Whether the query names the field (under any name PHP reads as it). */
+function queryCarries(query: string, name: string): boolean {
+  if (!query || query === '?') return false;
+  const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  for (const key of params.keys()) if (phpFieldName(key) === phpFieldName(name)) return true;
+  return false;
+}
+
+/**
+ * Readings of a body other than the one its Content-Type asks for: as a form, and as JSON when
+ * it looks like an object. A site whose parser chose otherwise (a missing or unusual type, a
+ * framework that sniffs) would read these.
+ */
+function otherReadings(text: string, judged: 'form' | 'json' | 'multipart' | 'none'): { form?: URLSearchParams; json?: unknown } {
+  const out: { form?: URLSearchParams; json?: unknown } = {};
+  if (judged !== 'form') out.form = new URLSearchParams(text);
+  if (judged !== 'json' && /^[\s]*[{[]/.test(text)) {
+    try {
+      out.json = JSON.parse(text);
+    } catch {
+      // Not JSON under any parser: no reading.
+    }
+  }
+  return out;
+}
+
 export function extractLoginFields(e: LoginEndpointConfig, contentType: string | undefined, body: Buffer, query = '', cookies?: string): LoginFields {
   const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -163,9 +236,11 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) return refuse(`charset "${charset.slice(0, 40)}"`);
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return refuse('a byte-order mark');
-  let text = '';
-  if (ct !== 'multipart/form-data') {
-    // (Multipart file parts may be binary: there only the field values are checked.)
+  let text: string;
+  if (ct === 'multipart/form-data') {
+    // File parts may be binary: only the field values must be UTF-8 (checked by the multipart reader).
+    text = body.toString('utf8');
+  } else {
     try {
       text = UTF8.decode(body);
     } catch {
@@ -174,30 +249,100 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   }
   let form: URLSearchParams | undefined;
   let json: unknown;
+  let judged: 'form' | 'json' | 'multipart' | 'none' = 'none';
+  let problem: string | undefined;
   if (ct === 'application/x-www-form-urlencoded') {
+    judged = 'form';
     form = new URLSearchParams(text);
   } else if (ct === 'multipart/form-data') {
     // PHP and most frameworks accept a login form sent as multipart too; read it the same way.
-    const parsed = parseMultipartFields(contentType ?? '', body);
-    if (!parsed) return refuse('malformed multipart body');
-    form = parsed;
+    judged = 'multipart';
+    form = parseMultipartFields(contentType ?? '', body);
+    if (!form) problem = 'malformed multipart body';
   } else if (ct === 'application/json' || ct.endsWith('+json')) {
+    judged = 'json';
     try {
       json = JSON.parse(text);
     } catch {
-      return refuse('malformed JSON');
+      problem = 'malformed JSON';
     }
+  } else if (body.length > 0) {
+    problem = ct ? `unsupported content type "${ct.slice(0, 80)}"` : 'no content type';
+  }
+  const alt = otherReadings(text, judged);
+  // A request to the login path is a login when it names the account field in any reading of
+  // its body or in its query; everything else the site does at that path passes untouched.
+  const user = topName(e.username);
+  if (user !== undefined) {
+    const named =
+      carries(form, json, user) || carries(alt.form, alt.json, user) || queryCarries(query, user) || (problem !== undefined && judged !== 'none' && body.length > 0);
+    if (!named) return { notLogin: true };
+  }
+  if (problem !== undefined) return refuse(problem);
+  if (judged === 'json') {
+    const dup = duplicateJsonKey(text);
+    if (dup !== undefined) return refuse(`the JSON key "${dup.slice(0, 40)}" appears twice`);
     // A framework with a JSON parser hands `{"email": ...}` to a handler that reads a form field.
     if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
       const f = formFromObject(e, json);
       if (typeof f === 'string') return refuse(f);
       form = f;
     }
-  } else if (body.length > 0 || !Object.keys(e.exceptQuery).length) {
-    return refuse(ct ? `unsupported content type "${ct.slice(0, 80)}"` : 'no content type');
+  }
+  for (const name of e.refuseFields ?? []) {
+    if (carries(form, json, name) || carries(alt.form, alt.json, name) || queryCarries(query, name)) return refuse(`the field "${name.slice(0, 40)}"`);
   }
   if (isExcepted(e, query, form, json, cookies)) return { notLogin: true };
-  return checkQuery(e, query, fromParsed(e, form, json));
+  const fields = checkQuery(e, query, fromParsed(e, form, json));
+  if (fields.problem) return fields;
+  // The same bytes read by another parser must not name another account (or any account where
+  // this reading names none): mamori would count one and the site could check the other.
+  for (const other of [alt.form !== undefined ? fromParsed(e, alt.form, undefined) : undefined, alt.json !== undefined ? fromParsed(e, formOf(e, alt.json), alt.json) : undefined]) {
+    if (other === undefined) continue;
+    if (other.username !== undefined && other.username !== fields.username) return refuse('the body names another account when read by another parser');
+  }
+  return fields;
+}
+
+/** A JSON reading as the form a framework would hand to a handler reading form fields. */
+function formOf(e: LoginEndpointConfig, json: unknown): URLSearchParams | undefined {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const f = formFromObject(e, json);
+  return typeof f === 'string' ? undefined : f;
+}
+
+/**
+ * The first object key that appears twice in one object of a JSON text (JSON.parse keeps the
+ * last, other parsers the first), or undefined. The text must be valid JSON; linear in its length.
+ */
+export function duplicateJsonKey(text: string): string | undefined {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (expectKey && top) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.has(key)) return key;
+        top.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b) {
+      stack.push(null);
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x2c) {
+      expectKey = stack[stack.length - 1] != null;
+    }
+  }
+  return undefined;
 }
 
 const MAX_PARTS = 1000;
@@ -262,16 +407,25 @@ function formFromObject(e: LoginEndpointConfig, obj: object): URLSearchParams | 
 export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown, query = '', cookies?: string): LoginFields {
   const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
   const form = new URLSearchParams();
-  if (isObject && (e.username.form !== undefined || e.password?.form !== undefined)) {
+  if (isObject && (e.username.form !== undefined || e.password?.form !== undefined || (e.refuseFields ?? []).length > 0)) {
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
       if (typeof v === 'string') form.append(k, v);
       else if (Array.isArray(v)) for (const x of v) form.append(k, String(x));
       else if (v !== null && typeof v === 'object') form.append(`${k}[]`, ''); // a nested value the app may read as the field
     }
   }
-  if (isExcepted(e, query, form, isObject ? parsed : undefined, cookies)) return { notLogin: true };
+  const json = isObject ? parsed : undefined;
+  // A parsed body that names no account (nor does the query) is not a login: the app does
+  // something else at this path.
+  // (A body the framework did not parse into an object cannot be told apart: refused below.)
+  const user = topName(e.username);
+  if (isObject && user !== undefined && !carries(form, json, user) && !queryCarries(query, user)) return { notLogin: true };
+  for (const name of e.refuseFields ?? []) {
+    if (carries(form, json, name) || queryCarries(query, name)) return { problem: `the field "${name.slice(0, 40)}"`, ambiguous: true };
+  }
+  if (isExcepted(e, query, form, json, cookies)) return { notLogin: true };
   // A body the framework did not parse into an object has no account name: refused, never counted under "".
-  return checkQuery(e, query, fromParsed(e, isObject ? form : undefined, isObject ? parsed : undefined));
+  return checkQuery(e, query, fromParsed(e, isObject ? form : undefined, json));
 }
 
 function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, json: unknown): LoginFields {
