@@ -19,8 +19,8 @@ import {
   AMBIGUOUS_LOGIN,
   CHALLENGE_BODY_TOO_LARGE,
   CHALLENGE_PATH,
-  extractParsedLoginFields,
   firstHeaderValue,
+  loginReadsAnswer,
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
@@ -137,7 +137,7 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
 
   out.end = function (this: ServerResponse, ...args: unknown[]) {
     if (settled || out.headersSent) return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(args[0], args[1]) : undefined;
+    const body = loginReadsAnswer(pending.endpoint) ? bodyText(args[0], args[1]) : undefined;
     const s = settle(out.statusCode, firstHeaderValue(out.getHeader('location')), body);
     if (s.setCookie) out.setHeader('set-cookie', [...cookieList(out.getHeader('set-cookie')), s.setCookie]);
     const finish = () => (end as (...a: unknown[]) => ServerResponse).apply(this, args);
@@ -171,7 +171,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     const url = req.originalUrl ?? req.url ?? info.path;
     const endpoint = guard.findLogin(info.method, url);
     if (!endpoint) return next();
-    const fields = extractParsedLoginFields(endpoint, req.body, urlQuery(url), firstHeaderValue(req.headers.cookie));
+    const fields = guard.readParsedLogin(endpoint, info, url, req.body);
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     if (fields.notLogin) return next();

@@ -20,8 +20,8 @@ import {
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
   CHALLENGE_PATH,
-  extractParsedLoginFields,
   firstHeaderValue,
+  loginReadsAnswer,
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
@@ -85,7 +85,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     const info = infoOf(req);
     const endpoint = guard.findLogin(info.method, req.url);
     if (!endpoint) return;
-    const fields = extractParsedLoginFields(endpoint, req.body, urlQuery(req.url), firstHeaderValue(req.headers.cookie));
+    const fields = guard.readParsedLogin(endpoint, info, req.url, req.body);
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     if (fields.notLogin) return;
@@ -99,7 +99,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (!pending) return payload;
     pendings.delete(req);
     try {
-      const body = pending.endpoint.failure.bodyContains !== undefined ? bodyText(payload) : undefined;
+      const body = loginReadsAnswer(pending.endpoint) ? bodyText(payload) : undefined;
       const cookies = reply.getHeader('set-cookie');
       const setCookies = cookies === undefined ? [] : Array.isArray(cookies) ? cookies.map(String) : [String(cookies)];
       const s = guard.settleLogin(pending, { status: reply.statusCode, location: firstHeaderValue(reply.getHeader('location')), body, setCookies });

@@ -21,6 +21,7 @@ import {
   CHALLENGE_BODY_TOO_LARGE,
   CHALLENGE_PATH,
   extractParsedLoginFields,
+  loginReadsAnswer,
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
@@ -167,8 +168,10 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     const url = new URL(c.req.url);
     const endpoint = guard.findLogin(info.method, url.pathname + url.search);
     if (!endpoint) return next();
-    if ((await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
-    const fields = await loginFields(c, endpoint, url.search);
+    const raw = guard.loginNeedsBody(endpoint) ? await readCapped(c, maxLoginBody) : new ArrayBuffer(0);
+    if (raw === undefined) return render(TOO_LARGE);
+    const body = (endpoint.credentials ?? 'body') === 'body';
+    const fields = body ? await loginFields(c, endpoint, url.search) : guard.readLogin(endpoint, info, url.pathname + url.search, Buffer.from(raw));
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
     if (fields.notLogin) return next();
@@ -178,7 +181,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     await next();
     try {
       const res = c.res;
-      const body = pending.endpoint.failure.bodyContains !== undefined ? await answerText(res) : undefined;
+      const body = loginReadsAnswer(pending.endpoint) ? await answerText(res) : undefined;
       const s = guard.settleLogin(pending, { status: res.status, location: res.headers.get('location') ?? undefined, body, setCookies: res.headers.getSetCookie() });
       if (s.setCookie) withCookie(c, s.setCookie);
       await s.done;

@@ -16,7 +16,19 @@ import { createChallenger, type Challenger } from './challenge.js';
 import { renderChallenge } from './challenge-page.js';
 import type { CountryLookup } from './geo.js';
 import { readCookie, serializeCookie } from './cookies.js';
-import { classifyLoginResponse, extractLoginFields, findLoginEndpoint, type LoginAnswer, type LoginFields, type LoginOutcome } from './login-endpoint.js';
+import {
+  classifyLoginResponse,
+  classifyXmlRpcAnswer,
+  extractAuthorizationFields,
+  extractLoginFields,
+  extractParsedLoginFields,
+  extractXmlRpcFields,
+  findLoginEndpoint,
+  type LoginAnswer,
+  type LoginFields,
+  type LoginOutcome,
+} from './login-endpoint.js';
+import { urlQuery } from '../core/url.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
 import { WebhookSink } from './webhook.js';
 
@@ -42,6 +54,8 @@ export interface PendingLogin {
   readonly verdict: LoginVerdict;
   /** The attempt as checked; reported as the same object, so its worked-out keys are reused. */
   readonly attempt: LoginAttempt;
+  /** Every attempt the request makes, `attempt` first (an XML-RPC system.multicall makes many). */
+  readonly attempts: readonly LoginAttempt[];
 }
 
 const RISK: Record<string, number> = {
@@ -150,21 +164,67 @@ export class Guard {
     return extractLoginFields(endpoint, contentType, body, query, cookies);
   }
 
-  /** Before the site verifies the password. */
+  /** Whether reading the login needs the request's body (not for HTTP authentication). */
+  loginNeedsBody(endpoint: LoginEndpointConfig): boolean {
+    return endpoint.credentials !== 'http-auth';
+  }
+
+  /**
+   * The credentials of a request to a login endpoint, wherever the endpoint says they are: the
+   * raw body (the proxy; undefined when it was not read), the Authorization header, XML-RPC.
+   */
+  readLogin(endpoint: LoginEndpointConfig, req: RequestInfo, url: string, body: Buffer | undefined): LoginFields {
+    if (endpoint.credentials === 'http-auth') return extractAuthorizationFields(header(req, 'authorization'));
+    const raw = body ?? Buffer.alloc(0);
+    if (endpoint.credentials === 'xmlrpc') return extractXmlRpcFields(endpoint, raw);
+    return extractLoginFields(endpoint, header(req, 'content-type'), raw, urlQuery(url), header(req, 'cookie'));
+  }
+
+  /**
+   * The same for a body a framework already parsed (the adapters): an object of fields, or the
+   * raw text or bytes (an XML-RPC endpoint needs them: `express.text({ type: '*\/xml' })`).
+   */
+  readParsedLogin(endpoint: LoginEndpointConfig, req: RequestInfo, url: string, parsed: unknown): LoginFields {
+    if (endpoint.credentials === 'http-auth') return extractAuthorizationFields(header(req, 'authorization'));
+    if (endpoint.credentials === 'xmlrpc') {
+      if (Buffer.isBuffer(parsed)) return extractXmlRpcFields(endpoint, parsed);
+      if (typeof parsed === 'string') return extractXmlRpcFields(endpoint, Buffer.from(parsed, 'utf8'));
+      return { problem: 'the XML-RPC body was not read as text', ambiguous: true };
+    }
+    return extractParsedLoginFields(endpoint, parsed, urlQuery(url), header(req, 'cookie'));
+  }
+
+  /** Before the site verifies the password: every attempt the request makes is checked (and counted). */
   async checkLogin(endpoint: LoginEndpointConfig, req: RequestInfo, fields: LoginFields): Promise<PendingLogin> {
-    const attempt: LoginAttempt = {
+    const base = {
       ip: req.ip,
-      username: fields.username ?? '',
-      password: fields.password,
       deviceToken: readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
-      challengePassed: await this.#passedOnce(req),
       country: this.countries?.country(req.ip),
       userAgent: header(req, 'user-agent'),
       path: req.path,
     };
-    const verdict = await this.login.check(attempt);
+    // A solved challenge buys one attempt: the first; the others of a multicall pay their own way.
+    const passed = await this.#passedOnce(req);
+    const creds = fields.calls ?? [{ username: fields.username ?? '', password: fields.password }];
+    const attempts: LoginAttempt[] = [];
+    let verdict: LoginVerdict | undefined;
+    for (const c of creds) {
+      const attempt: LoginAttempt = { ...base, username: c.username, password: c.password, challengePassed: passed && attempts.length === 0 };
+      const v = await this.login.check(attempt);
+      attempts.push(attempt);
+      verdict ??= v;
+      if (v.action !== 'allow' && !v.detectOnly) {
+        // One attempt of the request is refused: the request does not reach the site, so what
+        // the others counted is taken back, and the request is refused as a whole.
+        for (const a of attempts.slice(0, -1)) await this.login.release(a).catch(() => undefined);
+        verdict = v;
+        break;
+      }
+      if (v.action !== 'allow') verdict = v;
+    }
+    const v = verdict!;
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
-    return { endpoint, fields, req, attempt, verdict: verdict.action === 'block' ? { ...verdict, status: 429 } : verdict };
+    return { endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: v.action === 'block' ? { ...v, status: 429 } : v };
   }
 
   /** After the site answered: counts the outcome; returns the trusted-device cookie to add on a success. */
@@ -180,10 +240,17 @@ export class Guard {
    * the counters are updated in `done`.
    */
   settleLogin(p: PendingLogin, answer: LoginAnswer): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
+    if (p.endpoint.credentials === 'xmlrpc' && p.fields.calls) {
+      const outcomes = classifyXmlRpcAnswer(p.endpoint, p.fields.calls, answer);
+      const done = Promise.all(p.attempts.map((a, i) => this.#settle(a, outcomes[i] ?? 'unknown')));
+      const outcome = outcomes.includes('success') ? 'success' : outcomes.some((o) => o === 'failure' || o === 'unknown') ? 'failure' : 'neutral';
+      return { outcome, done };
+    }
     const outcome = classifyLoginResponse(p.endpoint, answer);
-    // An answer mamori cannot classify is counted as a failure: never as a success.
-    const done = this.login.report(p.attempt, outcome === 'success');
-    if (outcome !== 'success' || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
+    const done = this.#settle(p.attempt, outcome);
+    // Trusted-device cookies go to browsers that logged in through a form.
+    const browser = (p.endpoint.credentials ?? 'body') === 'body';
+    if (outcome !== 'success' || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.config.loginProtection.trustedDevice.cookie;
     const uh = this.login.userHash(p.fields.username ?? '');
     const existing = this.login.devices.verify(readCookie(p.req.headers['cookie'], cookieName));
@@ -192,15 +259,24 @@ export class Guard {
     return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };
   }
 
+  /** Counts one attempt's outcome: a neutral answer takes back what check counted; unknown counts as a failure. */
+  #settle(a: LoginAttempt, outcome: LoginOutcome): Promise<unknown> {
+    if (outcome === 'neutral') return this.login.release(a);
+    // An answer mamori cannot classify is counted as a failure: never as a success.
+    return this.login.report(a, outcome === 'success');
+  }
+
   /**
    * For an attempt the site never answered: takes back what check counted (it may not have
    * reached the site at all). Never throws.
    */
   async releaseLogin(p: PendingLogin): Promise<void> {
-    try {
-      await this.login.release(p.attempt);
-    } catch {
-      // Counters expire on their own; nothing else to do.
+    for (const a of p.attempts ?? [p.attempt]) {
+      try {
+        await this.login.release(a);
+      } catch {
+        // Counters expire on their own; nothing else to do.
+      }
     }
   }
 

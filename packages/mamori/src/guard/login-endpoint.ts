@@ -7,10 +7,14 @@ import type { FieldLocator, LoginEndpointConfig } from '../config/config.js';
 import { normalizePolicyPath, policyPathViews } from './access-policy.js';
 import type { RenderedResponse } from './verdict.js';
 import { urlPath } from '../core/url.js';
+import { parseXmlRpcCall, parseXmlRpcResponse, structMembers, XmlRpcError, type XmlRpcValue } from './xmlrpc.js';
 
 export interface LoginFields {
+  /** The account name (for XML-RPC, the first call's). */
   username?: string;
   password?: string;
+  /** XML-RPC: each call that carries credentials, in order (a system.multicall carries many). */
+  calls?: readonly LoginCall[];
   /** Why the fields could not be read (ambiguous or malformed body). */
   problem?: string;
   /** The request is to the login path but is not a login (see `except_query`): pass it on unchecked. */
@@ -21,6 +25,16 @@ export interface LoginFields {
    * read the way the site will, no account name at all), so it is refused with AMBIGUOUS_LOGIN.
    */
   ambiguous?: boolean;
+}
+
+/** One credential-carrying call of an XML-RPC request. */
+export interface LoginCall {
+  readonly username: string;
+  readonly password: string | undefined;
+  /** Its place among system.multicall's calls, or -1 for a request that is one call. */
+  readonly index: number;
+  /** Whether the method is listed (a success answer then proves the password); else it has the default positions. */
+  readonly listed: boolean;
 }
 
 /** The answer to an ambiguous login, the same from the proxy and every adapter. */
@@ -439,7 +453,123 @@ function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, j
   };
 }
 
-export type LoginOutcome = 'success' | 'failure' | 'unknown';
+/**
+ * Credentials from an `Authorization` header (credentials: http-auth): Basic gives the account
+ * name and password, Digest the name. No header, or another scheme (Bearer...), is not a login.
+ * A Basic or Digest header mamori cannot read exactly as a server would is refused.
+ */
+export function extractAuthorizationFields(header: string | undefined): LoginFields {
+  const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
+  if (header === undefined || header.trim() === '') return { notLogin: true };
+  const m = /^[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]+([^]*?))?[ \t]*$/.exec(header.slice(0, MAX_AUTHORIZATION + 1));
+  if (!m) return refuse('a malformed Authorization header');
+  const scheme = m[1]!.toLowerCase();
+  if (scheme !== 'basic' && scheme !== 'digest') return { notLogin: true };
+  if (header.length > MAX_AUTHORIZATION) return refuse('an Authorization header longer than 8 KiB');
+  const rest = m[2] ?? '';
+  if (scheme === 'basic') {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(rest) || rest.length % 4 !== 0) return refuse('Basic credentials that are not plain base64');
+    let decoded: string;
+    try {
+      decoded = UTF8.decode(Buffer.from(rest, 'base64'));
+    } catch {
+      return refuse('Basic credentials that are not UTF-8');
+    }
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return refuse('Basic credentials without a colon');
+    return { username: decoded.slice(0, colon).slice(0, MAX_FIELD), password: decoded.slice(colon + 1).slice(0, MAX_FIELD) };
+  }
+  // Digest: auth-params, name=token or name="quoted-string" (RFC 9110 11.4, RFC 7616).
+  const params = new Map<string, string>();
+  const re = /[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\[^])*)"|([!#$%&'*+.^_`|~0-9A-Za-z-]+))[ \t]*(,|$)/y;
+  let at = 0;
+  while (at < rest.length) {
+    re.lastIndex = at;
+    const p = re.exec(rest);
+    if (!p) return refuse('malformed Digest parameters');
+    const name = p[1]!.toLowerCase();
+    if (params.has(name)) return refuse(`the Digest parameter ${name.slice(0, 20)} twice`);
+    params.set(name, p[2] !== undefined ? p[2].replace(/\\([^])/g, '$1') : p[3]!);
+    at = re.lastIndex;
+    if (p[4] === '') break;
+  }
+  if (params.has('username*')) return refuse('an encoded Digest username');
+  const user = params.get('username');
+  if (user === undefined) return refuse('a Digest header without a username');
+  return { username: user.slice(0, MAX_FIELD) };
+}
+
+const MAX_AUTHORIZATION = 8192;
+/** The most credential-carrying calls one XML-RPC request may make (system.multicall). */
+export const MAX_XMLRPC_CALLS = 1000;
+
+/**
+ * The credential-carrying calls of an XML-RPC request (credentials: xmlrpc). Servers such as
+ * WordPress's read the body whatever its Content-Type, so it is read as XML-RPC here too. A call
+ * that names no credentials (pingback.ping, system.listMethods) is not a login; one whose
+ * credential params are not strings, a body that is not plain XML-RPC, or a multicall of
+ * more than MAX_XMLRPC_CALLS credential calls is refused.
+ */
+export function extractXmlRpcFields(e: LoginEndpointConfig, body: Buffer): LoginFields {
+  const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
+  if (body.length === 0) return { notLogin: true };
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    return refuse('invalid UTF-8');
+  }
+  let call;
+  try {
+    call = parseXmlRpcCall(text);
+  } catch (err) {
+    if (err instanceof XmlRpcError) return refuse(`not plain XML-RPC: ${err.message}`);
+    throw err;
+  }
+  const cfg = e.xmlrpc ?? { methods: {}, defaultParams: undefined };
+  const calls: LoginCall[] = [];
+  const take = (method: string, params: readonly XmlRpcValue[], index: number): string | undefined => {
+    const listed = Object.hasOwn(cfg.methods, method);
+    const at = listed ? cfg.methods[method]! : cfg.defaultParams;
+    if (at === undefined || at.length === 0) return undefined;
+    const u = params[at[0]!];
+    const p = at.length > 1 ? params[at[1]!] : undefined;
+    if (typeof u !== 'string' || (p !== undefined && typeof p !== 'string')) return `${method.slice(0, 60)}'s credentials are not strings`;
+    calls.push({ username: u.slice(0, MAX_FIELD), password: p === undefined ? undefined : (p as string).slice(0, MAX_FIELD), index, listed });
+    return calls.length > MAX_XMLRPC_CALLS ? `more than ${MAX_XMLRPC_CALLS} calls with credentials` : undefined;
+  };
+  if (call.method === 'system.multicall') {
+    const list = call.params[0];
+    if (!Array.isArray(list) || call.params.length !== 1) return refuse('system.multicall without one array of calls');
+    for (let i = 0; i < list.length; i++) {
+      const members = structMembers(list[i]);
+      const method = members?.get('methodName');
+      const params = members?.get('params');
+      if (typeof method !== 'string' || !Array.isArray(params)) return refuse(`system.multicall's call ${i} is not {methodName, params}`);
+      // (A nested multicall is refused by servers, WordPress's included.)
+      if (method.trim() === 'system.multicall') continue;
+      const problem = take(method, params, i);
+      if (problem) return refuse(problem);
+    }
+  } else {
+    const problem = take(call.method, call.params, -1);
+    if (problem) return refuse(problem);
+  }
+  if (calls.length === 0) return { notLogin: true };
+  return { username: calls[0]!.username, ...(calls[0]!.password !== undefined ? { password: calls[0]!.password } : {}), calls };
+}
+
+/**
+ * How a login attempt ended: a success (reset, trusted device), a failure (counted), unknown
+ * (counted as a failure), or neutral: the answer neither shows a failure nor proves the password
+ * (an HTTP-authenticated request to a page that checks nobody), so what check counted is taken back.
+ */
+/** Whether classifying the site's answer to a login of this endpoint needs the answer's body. */
+export function loginReadsAnswer(e: LoginEndpointConfig): boolean {
+  return e.failure.bodyContains !== undefined || e.credentials === 'xmlrpc';
+}
+
+export type LoginOutcome = 'success' | 'failure' | 'unknown' | 'neutral';
 
 /** What the site answered to a login, as far as classifying it needs. */
 export interface LoginAnswer {
@@ -458,6 +588,10 @@ export interface LoginAnswer {
  */
 export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): LoginOutcome {
   const f = e.failure;
+  if (e.credentials === 'http-auth') {
+    if (f.status.includes(a.status)) return 'failure';
+    if (!e.success.status.length && !e.success.redirectContains && !e.success.setCookie) return 'neutral';
+  }
   if (f.status.includes(a.status)) return 'failure';
   if (f.redirectContains && a.location && a.location.includes(f.redirectContains)) return 'failure';
   if (f.bodyContains) {
@@ -470,6 +604,36 @@ export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): L
   if (s.redirectContains && !(a.location !== undefined && a.location.includes(s.redirectContains))) return 'unknown';
   if (s.setCookie && !setsCookie(a.setCookies, s.setCookie)) return 'unknown';
   return 'success';
+}
+
+/**
+ * The outcome of each credential call of an XML-RPC login, in the order of `calls`: a listed
+ * fault code is a failure; an answer without a fault proves the password for a listed method
+ * (success) and proves nothing for a method read at the default positions (neutral); anything
+ * else (another fault, an answer that is not plain XML-RPC, another status) is unknown.
+ */
+export function classifyXmlRpcAnswer(e: LoginEndpointConfig, calls: readonly LoginCall[], a: LoginAnswer): LoginOutcome[] {
+  const unknown = (): LoginOutcome[] => calls.map(() => 'unknown');
+  if (a.status !== 200 || a.body === undefined) return unknown();
+  const r = parseXmlRpcResponse(a.body);
+  if (!r) return unknown();
+  const faults = e.failure.faultCodes ?? [];
+  const judge = (fault: { code: number | undefined } | undefined, c: LoginCall): LoginOutcome => {
+    if (fault) return fault.code !== undefined && faults.includes(fault.code) ? 'failure' : 'unknown';
+    return c.listed ? 'success' : 'neutral';
+  };
+  if (calls.length === 1 && calls[0]!.index < 0) return [judge(r.fault, calls[0]!)];
+  // system.multicall: one entry per call, [result] or a fault struct.
+  const results = r.params?.[0];
+  if (r.fault || !Array.isArray(results)) return unknown();
+  return calls.map((c) => {
+    const res = results[c.index];
+    if (Array.isArray(res) && res.length === 1) return judge(undefined, c);
+    const members = structMembers(res);
+    const code = members?.get('faultCode');
+    if (members && typeof code === 'number') return judge({ code }, c);
+    return 'unknown';
+  });
 }
 
 /**

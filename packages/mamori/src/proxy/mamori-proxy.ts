@@ -6,11 +6,11 @@
  * here without reaching the site.
  */
 import type { Guard, PendingLogin } from '../guard/guard.js';
+import type { LoginEndpointConfig } from '../config/config.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
-import { AMBIGUOUS_LOGIN } from '../guard/login-endpoint.js';
+import { AMBIGUOUS_LOGIN, loginReadsAnswer } from '../guard/login-endpoint.js';
 import { header } from '../guard/verdict.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
-import { urlQuery } from '../core/url.js';
 
 export interface MamoriProxyOptions {
   guard: Guard;
@@ -25,14 +25,37 @@ export interface MamoriProxyOptions {
 const PENDING = 'mamori.login';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
+/** Whether classifying the site's answer to this login needs the answer's body. */
+function readsAnswer(p: PendingLogin | undefined): boolean {
+  return p !== undefined && loginReadsAnswer(p.endpoint);
+}
+
 export function mamoriHooks(guard: Guard): ProxyHooks {
+  /** Checks a login's credentials before the site sees them; an answer when the request is refused. */
+  const checkLogin = async (ex: ProxyExchange, endpoint: LoginEndpointConfig, body: Buffer | undefined) => {
+    const req = ex.req;
+    const fields = guard.readLogin(endpoint, req, ex.url, body);
+    // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
+    // charset, a body another parser reads as another account...) could be counted under one
+    // name and checked under another.
+    if (fields.ambiguous) return AMBIGUOUS_LOGIN;
+    if (fields.notLogin) return undefined; // the site does something else at this path
+    const pending = await guard.checkLogin(endpoint, req, fields);
+    if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
+    ex.state.set(PENDING, pending);
+    return undefined;
+  };
   return {
     async onRequest(ex: ProxyExchange) {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return 'buffer';
       const v = await guard.inspect(req);
       if (guard.enforced(v)) return guard.respond(v, req);
-      return guard.findLogin(req.method, ex.url) ? 'buffer' : undefined;
+      const endpoint = guard.findLogin(req.method, ex.url);
+      if (!endpoint) return undefined;
+      // HTTP authentication is read from the head; the other logins need the body.
+      if (guard.loginNeedsBody(endpoint)) return 'buffer';
+      return checkLogin(ex, endpoint, undefined);
     },
     async onBody(ex: ProxyExchange, body: Buffer) {
       const req = ex.req;
@@ -41,25 +64,16 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (!endpoint) return undefined;
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
       const encoding = header(req, 'content-encoding');
+      // (Browsers never compress what they post, so a shared index.php loses nothing by this.)
       if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
-      const fields = guard.readLoginFields(endpoint, header(req, 'content-type'), body, urlQuery(ex.url), header(req, 'cookie'));
-      // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
-      // charset, no account name...) could be counted under one name and checked under another.
-      if (fields.ambiguous) return AMBIGUOUS_LOGIN;
-      if (fields.notLogin) return undefined; // e.g. WordPress's lost-password form at the login path
-      const pending = await guard.checkLogin(endpoint, req, fields);
-      if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
-      ex.state.set(PENDING, pending);
-      return undefined;
+      return checkLogin(ex, endpoint, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
       // The failure text must be readable in the answer: ask the site not to compress it.
-      const p = ex.state.get(PENDING) as PendingLogin | undefined;
-      if (p?.endpoint.failure.bodyContains !== undefined) delete headers['accept-encoding'];
+      if (readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined)) delete headers['accept-encoding'];
     },
     wantsResponseBody(ex: ProxyExchange) {
-      const p = ex.state.get(PENDING) as PendingLogin | undefined;
-      return p !== undefined && p.endpoint.failure.bodyContains !== undefined;
+      return readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined);
     },
     async onResponse(ex, res) {
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
