@@ -1,7 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/config.js';
-import { classifyLoginResponse, duplicateJsonKey, extractLoginFields, extractParsedLoginFields, findLoginEndpoint, parseMultipartFields } from './login-endpoint.js';
+import {
+  classifyLoginResponse,
+  classifyXmlRpcAnswer,
+  duplicateJsonKey,
+  extractAuthorizationFields,
+  extractLoginFields,
+  extractParsedLoginFields,
+  extractXmlRpcFields,
+  findLoginEndpoint,
+  MAX_XMLRPC_CALLS,
+  parseMultipartFields,
+} from './login-endpoint.js';
 
 const cfg = defaultConfig({
   logins: [
@@ -224,5 +235,82 @@ describe('login endpoints: what is a login, and where', () => {
     assert.equal(extractLoginFields(e!, FORM, Buffer.from('log=a&pwd=b'), '?_failure_path=/admin/').problem, 'the field "_failure_path"');
     assert.equal(extractParsedLoginFields(e!, { log: 'a', _failure_path: '/' }).problem, 'the field "_failure_path"');
     assert.equal(extractLoginFields(e!, FORM, Buffer.from('log=a&pwd=b')).username, 'a');
+  });
+});
+
+describe('login endpoints: HTTP authentication and XML-RPC', () => {
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+  it('reads Basic and Digest credentials; other schemes are not logins; what a server could read otherwise is refused', () => {
+    assert.deepEqual(extractAuthorizationFields(`Basic ${b64('admin:pa:ss')}`), { username: 'admin', password: 'pa:ss' });
+    assert.deepEqual(extractAuthorizationFields(`bAsIc  ${b64('アリス:x')}`), { username: 'アリス', password: 'x' });
+    assert.deepEqual(extractAuthorizationFields('Digest username="ad\\"min", realm="r", nonce="n", uri="/", response="x"'), { username: 'ad"min' });
+    assert.deepEqual(extractAuthorizationFields('Digest realm="r", username=admin'), { username: 'admin' });
+    assert.deepEqual(extractAuthorizationFields(undefined), { notLogin: true });
+    assert.deepEqual(extractAuthorizationFields('Bearer abc.def'), { notLogin: true });
+    const refused = (h: string) => extractAuthorizationFields(h).problem;
+    assert.equal(refused('Basic YWRtaW4'), 'Basic credentials that are not plain base64');
+    assert.equal(refused('Basic YWRt aW46eA=='), 'Basic credentials that are not plain base64');
+    assert.equal(refused(`Basic ${b64('admin')}`), 'Basic credentials without a colon');
+    assert.equal(refused(`Basic ${Buffer.from([0x61, 0xc3, 0x28, 0x3a]).toString('base64')}`), 'Basic credentials that are not UTF-8');
+    assert.equal(refused('Digest username="a", username="b"'), 'the Digest parameter username twice');
+    assert.equal(refused("Digest username*=UTF-8''admin"), 'an encoded Digest username');
+    assert.equal(refused('Digest realm="r"'), 'a Digest header without a username');
+    assert.equal(refused('Digest username="a'), 'malformed Digest parameters');
+    assert.equal(refused(`Basic ${'A'.repeat(9000)}`), 'an Authorization header longer than 8 KiB');
+  });
+
+  it('classifies HTTP authentication: the failure status fails, anything else proves nothing unless a success sign is given', () => {
+    const [e] = defaultConfig({ logins: [{ paths: ['*'], credentials: 'http-auth', failure: { status: [401] } }] }).logins;
+    assert.equal(classifyLoginResponse(e!, { status: 401 }), 'failure');
+    assert.equal(classifyLoginResponse(e!, { status: 200 }), 'neutral');
+    const [withSign] = defaultConfig({ logins: [{ paths: ['*'], credentials: 'http-auth', failure: { status: [401] }, success: { set_cookie: 'sess' } }] }).logins;
+    assert.equal(classifyLoginResponse(withSign!, { status: 200, setCookies: ['sess=1'] }), 'success');
+    assert.equal(classifyLoginResponse(withSign!, { status: 200 }), 'unknown');
+  });
+
+  const [wp] = defaultConfig({ logins: [{ preset: 'wordpress' }] }).logins.filter((l) => l.credentials === 'xmlrpc');
+  const call = (method: string, ...params: string[]) =>
+    Buffer.from(`<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${params.map((p) => `<param><value>${p}</value></param>`).join('')}</params></methodCall>`);
+  const s = (v: string) => `<string>${v}</string>`;
+  const inner = (method: string, ...params: string[]) =>
+    `<value><struct><member><name>methodName</name><value>${s(method)}</value></member><member><name>params</name><value><array><data>${params.map((p) => `<value>${p}</value>`).join('')}</data></array></value></member></struct></value>`;
+  const multicall = (...calls: string[]) => call('system.multicall', `<array><data>${calls.join('')}</data></array>`);
+
+  it('reads the credentials of WordPress XML-RPC calls, listed and at the default positions', () => {
+    assert.deepEqual(extractXmlRpcFields(wp!, call('wp.getUsersBlogs', s('admin'), s('pw'))), { username: 'admin', password: 'pw', calls: [{ username: 'admin', password: 'pw', index: -1, listed: true }] });
+    assert.equal(extractXmlRpcFields(wp!, call('wp.getPosts', '<int>1</int>', s('editor'), s('pw'))).username, 'editor', 'default positions [1, 2]');
+    assert.equal(extractXmlRpcFields(wp!, call('blogger.getPost', s('key'), s('12'), s('author'), s('pw'))).username, 'author');
+    assert.deepEqual(extractXmlRpcFields(wp!, call('pingback.ping', s('http://a/'), s('http://b/'))), { notLogin: true });
+    assert.deepEqual(extractXmlRpcFields(wp!, call('system.listMethods')), { notLogin: true });
+    assert.equal(extractXmlRpcFields(wp!, call('wp.getUsersBlogs', '<array><data></data></array>', s('pw'))).problem, "wp.getUsersBlogs's credentials are not strings");
+    assert.equal(extractXmlRpcFields(wp!, call('wp.getPosts', '<int>1</int>', '<int>2</int>', s('pw'))).ambiguous, true, 'default positions without strings');
+    assert.match(extractXmlRpcFields(wp!, Buffer.from('<!DOCTYPE x><methodCall/>')).problem!, /^not plain XML-RPC: /);
+  });
+
+  it('every credential call of a system.multicall is an attempt; more than the cap is refused', () => {
+    const f = extractXmlRpcFields(wp!, multicall(inner('wp.getUsersBlogs', s('admin'), s('a')), inner('pingback.ping', s('x'), s('y')), inner('wp.getUsersBlogs', s('admin'), s('b')), inner('system.multicall')));
+    assert.deepEqual(f.calls, [
+      { username: 'admin', password: 'a', index: 0, listed: true },
+      { username: 'admin', password: 'b', index: 2, listed: true },
+    ]);
+    const many = Array.from({ length: MAX_XMLRPC_CALLS + 1 }, (_, i) => inner('wp.getUsersBlogs', s('admin'), s(`p${i}`)));
+    assert.equal(extractXmlRpcFields(wp!, multicall(...many)).problem, `more than ${MAX_XMLRPC_CALLS} calls with credentials`);
+    assert.equal(extractXmlRpcFields(wp!, call('system.multicall', s('x'))).problem, 'system.multicall without one array of calls');
+  });
+
+  it('classifies each call from the answer', () => {
+    const fault = (code: number) => `<value><struct><member><name>faultCode</name><value><int>${code}</int></value></member><member><name>faultString</name><value><string>x</string></value></member></struct></value>`;
+    const answer = (body: string) => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?>\n<methodResponse>${body}</methodResponse>` });
+    const single = [{ username: 'admin', password: 'a', index: -1, listed: true }];
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, single, answer(`<fault>${fault(403)}</fault>`)), ['failure']);
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, single, answer('<params><param><value><array><data></data></array></value></param></params>')), ['success']);
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, single, answer(`<fault>${fault(405)}</fault>`)), ['unknown']);
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, [{ ...single[0]!, listed: false }], answer('<params><param><value>ok</value></param></params>')), ['neutral']);
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, single, { status: 200, body: '<html>' }), ['unknown']);
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, single, { status: 500, body: undefined }), ['unknown']);
+    const calls = [0, 1, 3].map((index) => ({ username: 'admin', password: `p${index}`, index, listed: true }));
+    const results = `<params><param><value><array><data>${fault(403)}<value><array><data><value>ok</value></data></array></value>${fault(-32601)}<value>junk</value></data></array></value></param></params>`;
+    assert.deepEqual(classifyXmlRpcAnswer(wp!, calls, answer(results)), ['failure', 'success', 'unknown']);
   });
 });
