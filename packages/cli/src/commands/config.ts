@@ -1,4 +1,4 @@
-import { CONFIG_SCHEMA, MamoriError, loadConfig } from 'mamori';
+import { CONFIG_SCHEMA, MamoriError, configWarnings, loadConfig } from 'mamori';
 import { parse } from '../command.js';
 
 export const help = `Usage:
@@ -15,6 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'check' && file) {
     const c = loadConfig(file);
+    for (const w of configWarnings(c)) process.stdout.write(`warning: ${w}\n`);
     process.stdout.write(`${c.source}: OK (${c.logins.length} login endpoint(s), ${c.policy.length} policy rule(s))\n`);
     return 0;
   }

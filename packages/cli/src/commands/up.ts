@@ -1,4 +1,4 @@
-import { MamoriError, startMamoriProxy } from 'mamori';
+import { MamoriError, configWarnings, startMamoriProxy } from 'mamori';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
 
@@ -36,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     host = m[1]!.replace(/^\[|\]$/g, '');
     port = Number(m[2]);
   }
+  for (const w of configWarnings(config)) process.stderr.write(`mamori: warning: ${w}\n`);
   const rt = openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
   const p = config.proxy;
   const proxy = await startMamoriProxy({

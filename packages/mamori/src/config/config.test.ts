@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, loadConfig, defaultConfig, LOGIN_DEFAULTS } from './config.js';
+import { parseConfig, loadConfig, defaultConfig, configWarnings, LOGIN_DEFAULTS } from './config.js';
+import { expandPreset, PRESET_NAMES } from './presets.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { isMamoriError, type MamoriError } from '../core/errors.js';
 
@@ -118,5 +119,50 @@ describe('config', () => {
     const c = loadConfig(join(dir, 'm.yaml'));
     assert.equal(c.dataDir, join(dir, 'state'));
     assert.equal(c.store.path, join(dir, 'state', 'x.db'));
+  });
+});
+
+describe('config: logins written out, presets, placeholders', () => {
+  it('refuses placeholder secrets with where, and warns about example webhooks', () => {
+    const e = problemOf('secret: change-me-to-a-long-random-string-0123456789\n');
+    assert.match(e.message, /test\.yaml:1:\d+: secret looks like a placeholder/);
+    const w = problemOf('webhooks:\n  - url: https://hooks.internal/x\n    secret: change-me-to-a-long-random-string\n');
+    assert.match(w.message, /test\.yaml:3:\d+: webhooks\[0\]\.secret looks like a placeholder/);
+    const ok = parseConfig('webhooks:\n  - url: https://example.com/hooks/mamori\n  - url: https://chat.corp.test/x\n    secret: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\n', 'w.yaml');
+    const warnings = configWarnings(ok);
+    assert.ok(warnings.some((x) => x.startsWith('webhooks[0].url: example.com is an example host')), warnings.join('\n'));
+    assert.ok(warnings.some((x) => x.startsWith('webhooks[0]: no secret')));
+    assert.ok(warnings.some((x) => x.startsWith('webhooks[1].url: chat.corp.test is an example host')));
+    assert.deepEqual(configWarnings(defaultConfig()), []);
+  });
+
+  it('a login endpoint must say where its credentials are, each problem with its place', () => {
+    assert.match(problemOf('logins:\n  - path: /login\n    failure: { status: [401] }\n    success: { status: [302] }\n').message, /test\.yaml:2:\d+: logins\[0\]\.username is required where the credentials are in the body/);
+    assert.match(problemOf('logins:\n  - path: /x\n    credentials: http-auth\n    username: { form: u }\n    failure: { status: [401] }\n').message, /logins\[0\]\.username username and password are read from the Authorization header/);
+    assert.match(problemOf('logins:\n  - path: /xmlrpc.php\n    credentials: xmlrpc\n    failure: { fault_codes: [403] }\n').message, /logins\[0\]\.xmlrpc needs methods/);
+    assert.match(problemOf('logins:\n  - path: /x\n    paths: [/y]\n    username: { form: u }\n    failure: { status: [401] }\n    success: { status: [302] }\n').message, /give path or paths, not both/);
+    assert.match(problemOf('logins:\n  - username: { form: u }\n    failure: { status: [401] }\n    success: { status: [302] }\n').message, /logins\[0\]\.path is required \(or paths\)/);
+    assert.match(problemOf('logins:\n  - preset: drupal\n').message, /logins\[0\]/);
+  });
+
+  it('presets expand into endpoints written as a user would, under a base path', () => {
+    const c = parseConfig('logins:\n  - preset: wordpress\n    base: /blog/\n  - preset: phpmyadmin\n  - preset: roundcube\n    name: mail\n', 'p.yaml');
+    assert.deepEqual(
+      c.logins.map((l) => [l.name, l.paths, l.credentials, l.preset]),
+      [
+        ['wordpress-login', ['/blog/wp-login.php'], 'body', 'wordpress'],
+        ['wordpress-xmlrpc', ['/blog/xmlrpc.php'], 'xmlrpc', 'wordpress'],
+        ['wordpress-http-auth', ['/blog/*'], 'http-auth', 'wordpress'],
+        ['phpmyadmin-login', ['/phpmyadmin/index.php'], 'body', 'phpmyadmin'],
+        ['mail-login', ['/roundcube/index.php'], 'body', 'roundcube'],
+      ],
+    );
+    for (const name of PRESET_NAMES) {
+      const x = expandPreset(name);
+      assert.ok(x.logins.length > 0, name);
+      // Each expands into what the schema and the checks accept as written by hand.
+      defaultConfig({ logins: x.logins });
+    }
+    assert.throws(() => expandPreset('wordpress', { base: '/a b' }), /must be a path/);
   });
 });

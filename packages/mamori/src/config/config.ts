@@ -342,6 +342,14 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       requestTimeoutMs: dur(raw.proxy.request_timeout, 60_000, ['proxy', 'request_timeout']),
     };
   }
+  if (typeof raw.secret === 'string' && isPlaceholder(raw.secret)) {
+    errs.push({ where: where(['secret']), path: ['secret'], message: 'looks like a placeholder from an example; anyone who read the example could forge tokens: generate one (openssl rand -hex 32), or leave it out and let mamori make one' });
+  }
+  (raw.webhooks ?? []).forEach((w: Raw, i: number) => {
+    if (typeof w?.secret === 'string' && isPlaceholder(w.secret)) {
+      errs.push({ where: where(['webhooks', i, 'secret']), path: ['webhooks', i, 'secret'], message: 'looks like a placeholder from an example; receivers could be sent forged alerts: generate one (openssl rand -hex 32)' });
+    }
+  });
   if (errs.length) throw invalid(errs);
   const dataDir = resolvePath(baseDir, raw.data_dir ?? '.mamori');
   const cfg: MamoriConfig = {
@@ -396,6 +404,37 @@ function loginProblems(e: LoginEndpointConfig, raw: Raw): { key: string; message
   if ((e.credentials ?? 'body') === 'body' && !e.success.status.length && !e.success.redirectContains && !e.success.setCookie) {
     out.push({ key: 'success', message: 'needs at least one of status, redirect_contains, set_cookie' });
   }
+  return out;
+}
+
+/** Secrets copied from an example rather than generated. */
+const PLACEHOLDER = /change[-_ ]?me|replace[-_ ]?me|your[-_ ]|example|placeholder|^(?:secret|password|x+|0+|1234.*)$/i;
+
+function isPlaceholder(secret: string): boolean {
+  return PLACEHOLDER.test(secret.trim());
+}
+
+/** Host names that are examples (RFC 2606, RFC 6761): a webhook there goes nowhere. */
+const EXAMPLE_HOST = /(?:^|\.)(?:example\.(?:com|net|org)|example|invalid|test)$/i;
+
+/**
+ * What a config does that is allowed but probably not meant: each as `where: what`. Shown by
+ * `mamori config check` and when mamori starts.
+ */
+export function configWarnings(c: MamoriConfig): string[] {
+  const out: string[] = [];
+  c.webhooks.forEach((w, i) => {
+    let host = '';
+    try {
+      host = new URL(w.url).hostname;
+    } catch {
+      // The schema already checked the form.
+    }
+    if (EXAMPLE_HOST.test(host)) out.push(`webhooks[${i}].url: ${host} is an example host; alerts sent there reach nobody`);
+    if (w.secret === undefined) out.push(`webhooks[${i}]: no secret, so the receiver cannot tell mamori's alerts from forged ones`);
+  });
+  if (c.mode === 'detect') out.push('mode: detect: nothing is blocked or challenged, only recorded');
+  if (c.demo.trustLoopbackForwardedFor) out.push('demo.trust_loopback_forwarded_for: true: any local process can claim to be any address; never in production');
   return out;
 }
 
