@@ -164,5 +164,8 @@ describe('config: logins written out, presets, placeholders', () => {
       defaultConfig({ logins: x.logins });
     }
     assert.throws(() => expandPreset('wordpress', { base: '/a b' }), /must be a path/);
+    const pol = parseConfig('policy:\n  - name: admin\n    preset: wordpress-admin\n    base: /blog\n    allow_ips: [192.0.2.0/24]\n', 'p.yaml').policy[0]!;
+    assert.deepEqual([pol.paths, pol.except_paths], [['/blog/wp-admin'], ['/blog/wp-admin/admin-ajax.php', '/blog/wp-admin/admin-post.php']]);
+    assert.match(problemOf('policy:\n  - name: admin\n    allow_ips: [192.0.2.0/24]\n').message, /test\.yaml:2:\d+: policy\[0\] needs paths \(or a preset\)/);
   });
 });

@@ -12,7 +12,7 @@ import { parseCidr } from '../core/net.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
-import { expandPreset } from './presets.js';
+import { expandPolicyPreset, expandPreset } from './presets.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -308,7 +308,13 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     for (const problem of loginProblems(e, l)) errs.push({ ...at(problem.key), message: problem.message });
     logins.push(e);
   });
-  const policy: AccessRuleConfig[] = (raw.policy ?? []).map((r: AccessRuleConfig, i: number) => {
+  const policy: AccessRuleConfig[] = (raw.policy ?? []).map((given: AccessRuleConfig & { preset?: string; base?: string }, i: number) => {
+    const { preset, base, ...rest } = given;
+    let r: AccessRuleConfig = rest;
+    if (preset !== undefined) {
+      if (rest.paths !== undefined) errs.push({ where: where(['policy', i, 'paths']), path: ['policy', i, 'paths'], message: 'comes from the preset; leave it out' });
+      r = { ...rest, ...expandPolicyPreset(preset, base) };
+    } else if (rest.paths === undefined) errs.push({ where: where(['policy', i]), path: ['policy', i], message: 'needs paths (or a preset)' });
     cidrs(r.allow_ips, ['policy', i, 'allow_ips']);
     cidrs(r.deny_ips, ['policy', i, 'deny_ips']);
     return {

@@ -229,3 +229,25 @@ export function expandPreset(preset: string, o: PresetOptions = {}): ExpandedPre
   if (base !== '' && !/^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*$/.test(base)) throw new Error(`base "${base.slice(0, 60)}" must be a path such as /blog`);
   return p.preset(base, o.name ?? preset);
 }
+
+/**
+ * Policy presets: an application's admin area, for `policy: [{ name, preset, allow_ips... }]`.
+ * The preset gives the paths (and the paths under them that must stay open); the rule's
+ * conditions are the user's.
+ */
+const POLICY_PRESETS: Record<string, (base: string) => { paths: string[]; except_paths?: string[] }> = {
+  // wp-admin, less the two entry points WordPress's public pages and forms post to.
+  'wordpress-admin': (base) => ({ paths: [`${base}/wp-admin`], except_paths: [`${base}/wp-admin/admin-ajax.php`, `${base}/wp-admin/admin-post.php`] }),
+  phpmyadmin: (base) => ({ paths: [`${base === '' ? '/phpmyadmin' : base}`] }),
+  roundcube: (base) => ({ paths: [`${base === '' ? '/roundcube' : base}`] }),
+  'eccube-admin': (base) => ({ paths: [`${base === '' ? '/admin' : base}`] }),
+};
+
+export const POLICY_PRESET_NAMES: readonly string[] = Object.keys(POLICY_PRESETS);
+
+/** The paths of a policy preset under `base` ('' for the application's usual place). */
+export function expandPolicyPreset(preset: string, base = ''): { paths: string[]; except_paths?: string[] } {
+  const p = Object.hasOwn(POLICY_PRESETS, preset) ? POLICY_PRESETS[preset] : undefined;
+  if (!p) throw new Error(`"${String(preset).slice(0, 40)}" is not a policy preset; known: ${POLICY_PRESET_NAMES.join(', ')}`);
+  return p(base.replace(/\/+$/, ''));
+}

@@ -4,7 +4,7 @@
  * and a test keeps the two identical, so editors autocomplete the config.
  */
 import type { SchemaNode } from './validate.js';
-import { PRESET_NAMES } from './presets.js';
+import { POLICY_PRESET_NAMES, PRESET_NAMES } from './presets.js';
 
 const duration: SchemaNode = {
   type: ['string', 'integer'],
@@ -173,7 +173,10 @@ export const CONFIG_SCHEMA: SchemaNode = {
     accessRule: obj(
       {
         name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+        preset: { enum: [...POLICY_PRESET_NAMES], description: "a known application's admin area: its paths (and exceptions) filled in; give the conditions yourself" },
+        base: { type: 'string', pattern: '^(/[^?#]*)?$', maxLength: 512, description: 'with preset: where the application is mounted' },
         paths: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^/' } },
+        except_paths: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^/' }, description: 'paths under paths that the rule leaves alone, e.g. /wp-admin/admin-ajax.php' },
         methods: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{1,16}$' } },
         allow_ips: cidrList,
         deny_ips: cidrList,
@@ -183,7 +186,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
         action: { enum: ['block', 'challenge'] },
         mode,
       },
-      { required: ['name', 'paths'] },
+      { required: ['name'] },
     ),
   },
 };

@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMamoriError } from '../core/errors.js';
 import { compileAccessPolicy, normalizePolicyPath, policyPathViews, policyPathViewsFull, type AccessRuleConfig } from './access-policy.js';
@@ -284,4 +284,21 @@ test('the shortcut for plain paths gives what the full normalisation gives, for 
   }
   assert.equal(ran, 20_013);
   assert.ok(plain > 100, `some random paths are plain: ${plain}`);
+});
+
+describe('access policy: except_paths', () => {
+  const policy = compileAccessPolicy(
+    [{ name: 'wp-admin', paths: ['/wp-admin'], except_paths: ['/wp-admin/admin-ajax.php', '/wp-admin/admin-post.php'], allow_ips: ['192.0.2.0/24'] }],
+    { countries: { country: () => undefined, source: 'none' } },
+  );
+  const at = (path: string) => policy.evaluate({ ip: '203.0.113.9', method: 'POST', path, headers: {} }, {}).action;
+
+  it('leaves the excepted paths alone and still covers the rest, in every spelling', () => {
+    assert.equal(at('/wp-admin/admin-ajax.php'), 'allow');
+    assert.equal(at('/WP-ADMIN//admin-ajax.php'), 'allow');
+    assert.equal(at('/wp-admin/'), 'block');
+    assert.equal(at('/wp-admin/users.php'), 'block');
+    assert.equal(at('/wp-admin/admin-ajax.php/../users.php'), 'block', 'every reading must be excepted');
+    assert.equal(at('/wp-admin/admin-ajax.phpx'), 'block');
+  });
 });

@@ -45,6 +45,10 @@
  * with `..` left in place (what a router that does not resolve them sees,
  * e.g. `/admin/../x`). Both readings fail closed: they can only add matches.
  *
+ * `except_paths` (same patterns) leaves paths under `paths` alone: `/wp-admin`
+ * except `/wp-admin/admin-ajax.php`, which WordPress's public pages call.
+ * A request is let off only when every reading of its path is excepted.
+ *
  * Path patterns: `/admin` matches `/admin` and everything under it; a
  * trailing `/*` means the same (`/api/*` matches `/api` and `/api/...`); any
  * other trailing `*` is a plain prefix (`/api*` also matches `/apis`); `*`
@@ -59,6 +63,8 @@ export interface AccessRuleConfig {
   name: string;
   /** '/admin' matches '/admin' and '/admin/...'; a '*' suffix is allowed: '/api/*'. */
   paths: string[];
+  /** Paths under `paths` the rule leaves alone (same patterns): `/wp-admin/admin-ajax.php` under `/wp-admin`. */
+  except_paths?: string[];
   methods?: string[];
   allow_ips?: string[];
   deny_ips?: string[];
@@ -94,6 +100,7 @@ export interface AccessPolicy {
 const KNOWN_KEYS = new Set([
   'name',
   'paths',
+  'except_paths',
   'methods',
   'allow_ips',
   'deny_ips',
@@ -239,6 +246,7 @@ interface CompiledRule {
   readonly name: string;
   readonly ruleId: string;
   readonly paths: readonly PathMatcher[];
+  readonly exceptPaths: readonly PathMatcher[];
   readonly methods: ReadonlySet<string> | undefined;
   readonly allowIps: CidrList | undefined;
   readonly denyIps: CidrList | undefined;
@@ -284,6 +292,7 @@ function compileRule(input: unknown, index: number, seen: Set<string>): Compiled
     name,
     ruleId: `policy:${name}`,
     paths: paths.map((p, i) => compilePattern(p, `${where} paths[${i}]`)),
+    exceptPaths: (stringList(r['except_paths'], `${where} except_paths`) ?? []).map((p, i) => compilePattern(p, `${where} except_paths[${i}]`)),
     methods,
     allowIps: cidrs(r['allow_ips'], `${where} allow_ips`),
     denyIps: cidrs(r['deny_ips'], `${where} deny_ips`),
@@ -347,6 +356,8 @@ export function compileAccessPolicy(rules: readonly AccessRuleConfig[], deps: Ac
       for (const rule of compiled) {
         if (rule.methods && !rule.methods.has(method)) continue;
         if (!rule.paths.some((m) => views.some((v) => m(v)))) continue;
+        // An exception must hold for every reading of the path, or it could be used to slip past.
+        if (rule.exceptPaths.length > 0 && views.every((v) => rule.exceptPaths.some((m) => m(v)))) continue;
         const why = denial(rule, ip, country, device);
         if (why === undefined) continue;
         const verdict: PolicyVerdict = {
