@@ -303,6 +303,20 @@ export function runAdapterConformance(name: string, start: StartAdapterApp): voi
       });
     });
 
+    it('counts HTTP Basic logins (credentials: http-auth); an answer that is not the failure status takes nothing', async () => {
+      const basicLogin = { paths: ['/login', '/admin'], credentials: 'http-auth', failure: { status: [401] } };
+      const guard = guardWith({ logins: [basicLogin] });
+      const auth = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+      await withApp(start, guard, async (url) => {
+        // /admin answers 200 whatever the credentials: proves nothing, counts nothing.
+        for (let i = 0; i < 12; i++) assert.equal((await fetch(`${url}/admin`, { headers: auth('mallory', `x${i}`) })).status, 200);
+        const statuses: number[] = [];
+        for (let i = 0; i < 7; i++) statuses.push((await login(url, 'nobody@example.com', 'x', { ...auth('mallory', `guess-${i}`), accept: 'application/json' })).status);
+        assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429], 'the app answers 401: five failures, then the challenge');
+        assert.equal((await fetch(`${url}/admin`)).status, 200, 'no credentials: no login');
+      });
+    });
+
     it('refuses a login form that sends a field twice', async () => {
       const guard = guardWith({});
       await withApp(start, guard, async (url) => {
