@@ -240,6 +240,44 @@ describe('login protection: distributed attacks', () => {
     assert.equal((await guard.check({ ip: '192.0.2.51', username: 'x', password: 'pw' })).action, 'allow');
   });
 
+  it('counts a password under a random key per window, which nothing stored recomputes and which is dropped with its window', async () => {
+    const { guard, store, clock, fail } = setup();
+    const HOUR = LOGIN_DEFAULTS.spraying.windowMs;
+    clock.set(Math.floor(clock.now() / HOUR) * HOUR);
+    const start = clock.now();
+    const a = { ip: '192.0.2.60', username: 'x', password: 'Winter2026!' };
+    const key = guard.counterKeys(a).spray!;
+    assert.ok(key);
+    // The same secret and store with another random source: another key, so nobody holding
+    // the secret and the database can test a candidate password against the stored counts.
+    const twin = new LoginGuard(LOGIN_DEFAULTS, {
+      store,
+      clock,
+      random: new SeededRandom(10),
+      secret: SECRET,
+      events: { emit() {} },
+      grouping: { ipv4Prefix: 32, ipv6Prefix: 64 },
+    });
+    assert.equal(twin.counterKeys(a).userSource, guard.counterKeys(a).userSource, 'the same secret: the same account keys');
+    assert.notEqual(twin.counterKeys(a).spray, key);
+    assert.equal(guard.counterKeys(a).spray, key, 'one key for the whole window');
+    // Spraying is still spotted within the process: the accounts failing with it are counted under that key.
+    for (let i = 0; i < 3; i++) await fail({ ip: `198.51.100.${i + 1}`, username: `w${i}`, password: a.password });
+    assert.deepEqual(await store.read([key]), [3]);
+    assert.deepEqual(await store.read([twin.counterKeys(a).spray!]), [0], 'two processes on one store count spraying apart');
+    // The next window has a key of its own, and the last window's is still held (the count reads both).
+    clock.advance(HOUR);
+    assert.notEqual(guard.counterKeys(a).spray, key);
+    clock.set(start);
+    assert.equal(guard.counterKeys(a).spray, key, 'the previous window\u2019s key is kept');
+    // Once a window is two windows old its key is gone: asked again, the guard draws a new one.
+    // (Any login destroys it, with a password or not.)
+    clock.set(start + 2 * HOUR);
+    await fail({ ip: '198.51.100.9', username: 'w9' });
+    clock.set(start);
+    assert.notEqual(guard.counterKeys(a).spray, key, 'the old window\u2019s key was destroyed');
+  });
+
   it('challenges untrusted logins when failures spike site-wide', async () => {
     const { guard, events } = setup({ site: { challengeAboveFailures: 50, windowMs: 60_000 } });
     for (let i = 0; i < 50; i++) await guard.report({ ip: `10.0.${i >> 8}.${i & 255}`, username: `v${i}` }, false);

@@ -8,8 +8,9 @@
  * - consecutive failures per user from all sources: challenge, then the
  *   account is closed to untrusted sources (never more than 100 failures);
  * - distinct users failing from one source: credential stuffing;
- * - distinct users failing with one password: spraying, keyed by a hash
- *   whose key changes every window, so no password outlives its window;
+ * - distinct users failing with one password: spraying, counted under a
+ *   keyed hash of the password whose key is drawn at random for each window
+ *   and held only in memory, then destroyed (see #sprayHasher);
  * - failures site-wide: when they spike, untrusted logins are challenged.
  *
  * A device that presents a valid trusted-device token for the account is
@@ -33,7 +34,7 @@ export interface LoginAttempt {
   /** Client address, as the adapter determined it. */
   readonly ip: string;
   readonly username: string;
-  /** Only used, keyed and short-lived, to spot spraying; never stored. */
+  /** Only used to spot spraying: never stored; its keyed hash (under a per-window key in memory) is. */
   readonly password?: string;
   /** The trusted-device token the client presented, if any. */
   readonly deviceToken?: string;
@@ -267,7 +268,6 @@ export class LoginGuard {
   readonly #sources: StringHasher;
   readonly #srcSeedHi: number;
   readonly #srcSeedLo: number;
-  readonly #sprayKey: Buffer;
   /** The source grouping's prefix lengths, clamped. */
   readonly #v4Prefix: number;
   readonly #v6Prefix: number;
@@ -276,8 +276,10 @@ export class LoginGuard {
    * object already carrying another guard's): reused by report for the same object.
    */
   readonly #held = new WeakMap<LoginAttempt, Who>();
-  /** Spray hashers for the current and previous windows (the key changes with the window). */
-  #sprayHashers = new Map<number, StringHasher>();
+  /** Spray hashers by window (see #sprayHasher): at most three, and their keys nowhere else. */
+  readonly #sprayHashers = new Map<number, StringHasher>();
+  /** The oldest window whose spray key is held. */
+  #sprayFloor = Number.POSITIVE_INFINITY;
 
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
@@ -288,7 +290,6 @@ export class LoginGuard {
     const seeds = hmac(deps.secret, 'mamori-source-seeds-v1');
     this.#srcSeedHi = seeds.readInt32LE(0);
     this.#srcSeedLo = seeds.readInt32LE(4);
-    this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
     this.#v4Prefix = Math.max(0, Math.min(32, Math.trunc(deps.grouping.ipv4Prefix)));
     this.#v6Prefix = Math.max(0, Math.min(128, Math.trunc(deps.grouping.ipv6Prefix)));
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
@@ -308,15 +309,17 @@ export class LoginGuard {
 
   /**
    * The store keys this guard counts an attempt under (for tools and tests that read the
-   * counts): the (account, source) failures, the lock's end, the account's failures, and the
-   * source's failing accounts.
+   * counts): the (account, source) failures, the lock's end, the account's failures, the
+   * source's failing accounts and, with a password, the accounts failing with it in this window.
    */
-  counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string } {
+  counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string; spray?: string } {
     const words = this.#accountWords(a.username);
     const uhHi = words[0]! | 0;
     const uhLo = words[1]! | 0;
     const k = this.#keys(a, uhHi, uhLo, this.#device(a, idString(uhHi, uhLo)));
-    return { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
+    const keys = { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
+    if (!a.password) return keys;
+    return { ...keys, spray: this.#sprayKeyOf(a.password, Math.floor(this.#d.clock.now() / this.config.spraying.windowMs)) };
   }
 
   /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
@@ -411,17 +414,38 @@ export class LoginGuard {
     return this.#failureOps(k, by, siteKey).map((op) => ({ key: op.key, by: -(op.by ?? 1), ttlMs: op.ttlMs }));
   }
 
-  /** The spray counter key of a password in a window (its key is derived per window). */
+  /** The spray counter key of a password in a window: a keyed hash under that window's random key. */
   #sprayKeyOf(password: string, bucket: number): string {
-    // Once the window has passed, no hash from it can be linked to a password.
-    let h = this.#sprayHashers.get(bucket);
-    if (!h) {
-      if (this.#sprayHashers.size >= 4) this.#sprayHashers.clear();
-      h = new StringHasher(hmac(this.#sprayKey, String(bucket)), MAX_PASSWORD);
-      this.#sprayHashers.set(bucket, h);
-    }
-    const w = h.words(password);
+    const w = (this.#sprayHashers.get(bucket) ?? this.#sprayHasher(bucket)).words(password);
     return idKey(L, K_SPRAY, w[0]!, w[1]!);
+  }
+
+  /**
+   * A window's spray hasher, under a key drawn at random and held only in this map: nothing
+   * stored, the secret included, recomputes it. Only the windows next to this one are kept
+   * (the count reads this window and the last); the keys of the others are wiped, after which
+   * no stored spray count can be tested against a candidate password.
+   */
+  #sprayHasher(bucket: number): StringHasher {
+    const key = this.#d.random.bytes(16);
+    const h = new StringHasher(key, MAX_PASSWORD);
+    key.fill(0);
+    this.#dropSprayKeys(bucket);
+    this.#sprayHashers.set(bucket, h);
+    this.#sprayFloor = Math.min(this.#sprayFloor, bucket);
+    return h;
+  }
+
+  /** Wipes the spray keys of windows other than `bucket` and its neighbours. */
+  #dropSprayKeys(bucket: number): void {
+    let floor = Number.POSITIVE_INFINITY;
+    for (const [b, h] of this.#sprayHashers) {
+      if (b < bucket - 1 || b > bucket + 1) {
+        h.wipe();
+        this.#sprayHashers.delete(b);
+      } else floor = Math.min(floor, b);
+    }
+    this.#sprayFloor = floor;
   }
 
   /**
@@ -500,6 +524,8 @@ export class LoginGuard {
     k.siteNow = this.#siteNowKey;
     k.sitePrev = this.#sitePrevKey;
     const sprayBucket = Math.floor(now / c.spraying.windowMs);
+    // A window two windows old: its key goes at this attempt, with or without a password.
+    if (sprayBucket - 1 > this.#sprayFloor) this.#dropSprayKeys(sprayBucket);
     if (a.password && (k.now === 0 || Math.floor(k.now / c.spraying.windowMs) !== sprayBucket)) {
       k.sprayNow = this.#sprayKeyOf(a.password, sprayBucket);
       k.sprayPrev = this.#sprayKeyOf(a.password, sprayBucket - 1);
