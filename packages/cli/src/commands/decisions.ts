@@ -1,7 +1,7 @@
 import { MamoriError, parseDuration, formatDuration, DECISION_ACTIONS, type Decision, type DecisionAction, type DecisionScope } from 'mamori';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
-import { table } from '../render.js';
+import { detectMark, table } from '../render.js';
 
 export const help = `Usage:
   mamori decisions list   [--json] [--all] [--scope S] [--origin O] [--limit N]
@@ -11,7 +11,9 @@ export const help = `Usage:
 
 Decisions are what mamori enforces on requests: allow, challenge or block, for
 an IP, a range, a user (stored as a keyed hash), a device or a country, until
-they expire. Detectors add them; so can you. Common options: --config FILE.
+they expire. Detectors add them; so can you. Those made in detect mode say
+"yes" under DETECT (detectOnly in --json): they are recorded, never enforced.
+Common options: --config FILE.
 `;
 
 const SCOPES: DecisionScope[] = ['ip', 'range', 'user', 'device', 'country'];
@@ -104,7 +106,7 @@ function validate(scope: DecisionScope, value: string): string | undefined {
 
 function render(list: Decision[], now: number): string {
   return table(
-    ['ID', 'ACTION', 'SCOPE', 'VALUE', 'EXPIRES IN', 'ORIGIN', 'REASON'],
-    list.map((d) => [d.id.slice(0, 8), d.action, d.scope, d.value, d.expiresAt > now ? formatDuration(Math.ceil((d.expiresAt - now) / 1000) * 1000) : 'expired', d.origin, d.reason]),
+    ['ID', 'ACTION', 'DETECT', 'SCOPE', 'VALUE', 'EXPIRES IN', 'ORIGIN', 'REASON'],
+    list.map((d) => [d.id.slice(0, 8), d.action, detectMark(d.detectOnly), d.scope, d.value, d.expiresAt > now ? formatDuration(Math.ceil((d.expiresAt - now) / 1000) * 1000) : 'expired', d.origin, d.reason]),
   );
 }

@@ -126,13 +126,15 @@ export class Guard {
     const country = this.countries?.country(req.ip);
     const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
     // A trusted device is not held by what the login protection decided about its address
-    // (an attacker behind the owner's NAT); operators' decisions still apply to it.
-    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')));
+    // (an attacker behind the owner's NAT); operators' decisions still apply to it. What
+    // detect mode decided counts only here in detect mode.
+    const detect = this.config.mode === 'detect';
+    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')), detect);
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
       if (d.action === 'allow') return v;
-      if (this.config.mode === 'detect') v = { ...v, detectOnly: true };
+      if (detect) v = { ...v, detectOnly: true };
     } else {
       v = this.policy.evaluate(req, { device });
     }

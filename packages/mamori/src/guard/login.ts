@@ -178,6 +178,7 @@ export function cleanAccountName(name: string): string {
 }
 
 const L = 0x6c; // 'l': login's namespace in the store
+const D = 0x64; // 'd': its namespace in detect mode (see LoginGuard.#ns)
 const K_PAIR = 0x70; // 'p': consecutive failures of an (account, source) pair
 const K_BACKOFF = 0x62; // 'b': the pair's lock end
 const K_USER = 0x75; // 'u': failures of an account
@@ -268,6 +269,14 @@ export class LoginGuard {
   readonly #sources: StringHasher;
   readonly #srcSeedHi: number;
   readonly #srcSeedLo: number;
+  /**
+   * In detect mode (`mode: detect`) everything this guard records is marked as such: its
+   * events and decisions carry the mark, and it counts in a namespace of its own (`#ns`), so
+   * that the same store run in enforce mode later never reads what detect mode counted.
+   */
+  readonly #detect: boolean;
+  readonly #ns: number;
+  readonly #nsChar: string;
   /** The source grouping's prefix lengths, clamped. */
   readonly #v4Prefix: number;
   readonly #v6Prefix: number;
@@ -284,6 +293,9 @@ export class LoginGuard {
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
     this.#d = deps;
+    this.#detect = config.mode === 'detect';
+    this.#ns = this.#detect ? D : L;
+    this.#nsChar = String.fromCharCode(this.#ns);
     // Account names are keyed-hashed on every attempt: SipHash-2-4 (128 bits) under a key derived from the secret.
     this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v3'), MAX_NAME);
     this.#sources = new StringHasher(hmac(deps.secret, 'mamori-source-v1'), 256);
@@ -417,7 +429,7 @@ export class LoginGuard {
   /** The spray counter key of a password in a window: a keyed hash under that window's random key. */
   #sprayKeyOf(password: string, bucket: number): string {
     const w = (this.#sprayHashers.get(bucket) ?? this.#sprayHasher(bucket)).words(password);
-    return idKey(L, K_SPRAY, w[0]!, w[1]!);
+    return idKey(this.#ns, K_SPRAY, w[0]!, w[1]!);
   }
 
   /**
@@ -491,10 +503,10 @@ export class LoginGuard {
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
     return {
       now: 0,
-      userSource: idKey(L, K_PAIR, pHi, pLo),
-      backoff: idKey(L, K_BACKOFF, pHi, pLo),
-      user: idKey(L, K_USER, uhHi, uhLo),
-      source: idKey(L, K_SOURCE, sHi, sLo),
+      userSource: idKey(this.#ns, K_PAIR, pHi, pLo),
+      backoff: idKey(this.#ns, K_BACKOFF, pHi, pLo),
+      user: idKey(this.#ns, K_USER, uhHi, uhLo),
+      source: idKey(this.#ns, K_SOURCE, sHi, sLo),
       siteNow: '',
       sitePrev: '',
       siteFraction: 0,
@@ -518,8 +530,8 @@ export class LoginGuard {
     const siteBucket = Math.floor(now / c.site.windowMs);
     if (siteBucket !== this.#siteBucket) {
       this.#siteBucket = siteBucket;
-      this.#siteNowKey = `lw${siteBucket}`;
-      this.#sitePrevKey = `lw${siteBucket - 1}`;
+      this.#siteNowKey = `${this.#nsChar}w${siteBucket}`;
+      this.#sitePrevKey = `${this.#nsChar}w${siteBucket - 1}`;
     }
     k.siteNow = this.#siteNowKey;
     k.sitePrev = this.#sitePrevKey;
@@ -740,7 +752,7 @@ export class LoginGuard {
 
     // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
-    const decided = strongest(applicable);
+    const decided = strongest(applicable, this.#detect);
     if (decided && decided.action === 'allow') return this.#verdict('allow', `decision:${decided.id}`, decided.reason, trusted);
     if (decided) return this.#refuse(a, uh, trusted, decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000);
 
@@ -781,7 +793,7 @@ export class LoginGuard {
       trustedDevice: trusted,
       ...(retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfter)) } : {}),
       ...(action === 'challenge' ? { difficulty: 0 } : {}),
-      ...(this.config.mode === 'detect' && action !== 'allow' ? { detectOnly: true } : {}),
+      ...(this.#detect && action !== 'allow' ? { detectOnly: true } : {}),
     };
   }
 
@@ -791,7 +803,6 @@ export class LoginGuard {
       this.#emit(`login-${v.action === 'block' ? 'blocked' : 'challenged'}`, a, uh, 'failure', {
         'rule.id': v.ruleId,
         'event.reason': v.reason,
-        'mamori.detect_only': v.detectOnly,
       });
     }
     return v;
@@ -836,7 +847,7 @@ export class LoginGuard {
     // Tell the site once per window when the account has been under attack, and every time a
     // source succeeds right after failing many times itself (a guess that worked).
     const notify =
-      sourceFailures >= n || (accountFailures >= n && (await st.claim(`l:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
+      sourceFailures >= n || (accountFailures >= n && (await st.claim(`${this.#nsChar}:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
     if (notify) {
       this.#emit('login-success-after-failures', a, uh, 'success', {
         'event.severity': 73,
@@ -944,6 +955,7 @@ export class LoginGuard {
       expiresAt: this.#d.clock.now() + ttlMs,
       origin: ORIGIN,
       reason,
+      ...(this.#detect ? { detectOnly: true as const } : {}),
     });
     this.#emit(action, a, uh, 'failure', {
       'event.severity': 73,
@@ -979,6 +991,7 @@ export class LoginGuard {
       'user.id': uh,
     };
     if (a.path) e['url.path'] = a.path;
+    if (this.#detect) e['mamori.detect_only'] = true;
     if (a.country) e['source.geo.country_iso_code'] = a.country;
     if (a.userAgent) e['user_agent.original'] = a.userAgent;
     return e;
