@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,5 +102,34 @@ describe('e2e: detect mode records, never enforces later', () => {
       await enforce.stop();
     }
     assert.equal(JSON.parse(mamori(['decisions', 'list', '--json'], dir).out).length, 2, 'still listed, never enforced');
+  });
+
+  it('mamori decisions delete lifts a credential-stuffing block on logins as well as on pages', async () => {
+    const cfg = join(dir, 'enforce.yaml');
+    // Blocked at the fifth account (no challenge first, which a script would not pass).
+    const stuffing = 'login_protection:\n  source: { challenge_after_users: 5, block_after_users: 5 }\n';
+    writeFileSync(cfg, readFileSync(join(dir, 'mamori.yaml'), 'utf8').replace('data_dir: state\n', `data_dir: enforced\n${stuffing}`));
+    const post = (url: string, user: string) =>
+      fetch(`${url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ user, pass: 'Summer2026!' }).toString(),
+      });
+    let p = await up(['--config', cfg], dir);
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await post(p.url, `user${i}`)).status, 401);
+      assert.equal((await fetch(`${p.url}/`)).status, 403);
+    } finally {
+      await p.stop();
+    }
+    const del = mamori(['decisions', 'delete', '--ip', '127.0.0.1', '--config', cfg, '--json'], dir);
+    assert.deepEqual(JSON.parse(del.out), { deleted: 1 }, del.err);
+    p = await up(['--config', cfg], dir);
+    try {
+      assert.equal((await fetch(`${p.url}/`)).status, 200);
+      assert.equal((await post(p.url, 'someone-new')).status, 401, 'the login reaches the site again');
+    } finally {
+      await p.stop();
+    }
   });
 });

@@ -57,6 +57,7 @@ function toDecision(r: DecisionRow): Decision {
 function filterWhere(f: DecisionFilter, now: number): Where {
   return where([
     ['expires_at > @now', 'now', f.includeExpired ? undefined : now],
+    ['id = @id', 'id', f.id],
     ['scope = @scope', 'scope', f.scope],
     ['value = @value', 'value', f.value],
     ['action = @action', 'action', f.action],

@@ -1,4 +1,4 @@
-import { MamoriError, parseDuration, formatDuration, DECISION_ACTIONS, type Decision, type DecisionAction, type DecisionScope } from 'mamori';
+import { MamoriError, parseDuration, formatDuration, DECISION_ACTIONS, type Decision, type DecisionAction, type DecisionFilter, type DecisionScope } from 'mamori';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
 import { detectMark, table } from '../render.js';
@@ -13,7 +13,9 @@ Decisions are what mamori enforces on requests: allow, challenge or block, for
 an IP, a range, a user (stored as a keyed hash), a device or a country, until
 they expire. Detectors add them; so can you. Those made in detect mode say
 "yes" under DETECT (detectOnly in --json): they are recorded, never enforced.
-Common options: --config FILE.
+Deleting a decision of the login protection also forgets the counts behind it
+(the account's failures, the source's failing accounts), so the block is
+lifted at once. Common options: --config FILE.
 `;
 
 const SCOPES: DecisionScope[] = ['ip', 'range', 'user', 'device', 'country'];
@@ -74,13 +76,19 @@ export async function run(argv: string[]): Promise<number> {
       else process.stdout.write(`Added ${d.action} for ${d.scope} ${d.value} for ${formatDuration(ms)} (id ${d.id}).\n`);
       return 0;
     }
-    // delete
-    let n: number;
-    if (id) n = (await rt.store.decisions.delete(id)) ? 1 : 0;
+    // delete: each decision found, then what it stood for in the login protection's counts
+    let filter: DecisionFilter;
+    if (id) filter = { id, includeExpired: true };
     else {
       const t = target();
       if (!t) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give a decision id or one of --${SCOPES.join(', --')}`);
-      n = await rt.store.decisions.deleteWhere({ scope: t.scope, value: normalize(t.scope, t.value) });
+      filter = { scope: t.scope, value: normalize(t.scope, t.value) };
+    }
+    let n = 0;
+    for (const d of await rt.store.decisions.list(filter)) {
+      if (!(await rt.store.decisions.delete(d.id))) continue;
+      n++;
+      await rt.guard.login.lift(d);
     }
     if (values.json) process.stdout.write(`${JSON.stringify({ deleted: n })}\n`);
     else process.stdout.write(`Deleted ${n} decision${n === 1 ? '' : 's'}.\n`);

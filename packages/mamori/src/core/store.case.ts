@@ -339,6 +339,10 @@ export function runStoreConformance(
           assert.deepEqual(ids(await s.decisions.list({ origin: 'guard.login' })), [a.id]);
           assert.deepEqual(ids(await s.decisions.list({ limit: 2 })), [c.id, b.id]);
           assert.deepEqual(ids(await s.decisions.list({ scope: 'user' })), []);
+          assert.deepEqual(ids(await s.decisions.list({ id: b.id })), [b.id]);
+          assert.deepEqual(ids(await s.decisions.list({ id: short.id })), []);
+          assert.deepEqual(ids(await s.decisions.list({ id: short.id, includeExpired: true })), [short.id]);
+          assert.deepEqual(ids(await s.decisions.list({ id: 'no-such-id' })), []);
           const listed = (await s.decisions.list({ value: '192.0.2.2' }))[0];
           assert.deepEqual(listed, b, 'a listed decision has every field it was added with');
         }));

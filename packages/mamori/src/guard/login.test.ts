@@ -719,3 +719,61 @@ describe('login protection: modes and events', () => {
     assert.equal((await guard.check({ ip: '203.0.113.5', username: big })).action, 'challenge');
   });
 });
+
+describe('login protection: an operator who deletes its decision lifts the block', () => {
+  it('a closed account (past NIST\u2019s limit too) opens again', async () => {
+    const { guard, store } = setup();
+    for (let i = 0; i < NIST_MAX_FAILURES; i++) await guard.report({ ip: `198.51.${i >> 8}.${i & 255}`, username: 'tess' }, false);
+    const owner = { ip: '192.0.2.9', username: 'tess' };
+    const [closed] = await store.decisions.list({ scope: 'user' });
+    assert.ok(closed);
+    assert.equal((await guard.check(owner)).ruleId, `decision:${closed.id}`);
+    await guard.release(owner);
+    await store.decisions.delete(closed.id);
+    assert.equal((await guard.check(owner)).ruleId, 'login.user', 'the decision alone was not the closure: the count is');
+    await guard.release(owner);
+    await guard.lift(closed);
+    assert.equal((await guard.check(owner)).action, 'allow');
+  });
+
+  it('a source blocked for credential stuffing (an address, or a grouped range) can log in again', async () => {
+    const { guard, store } = setup();
+    for (const [ip, at] of [['203.0.113.7', () => '203.0.113.7'], ['2001:db8:aa:bb::1', (i: number) => `2001:db8:aa:bb::${i + 1}`]] as const) {
+      for (let i = 0; i < LOGIN_DEFAULTS.source.blockAfterUsers; i++) await guard.report({ ip: at(i), username: `stuffed${i}` }, false);
+      const next = { ip, username: 'someone-new' };
+      const [blocked] = await store.decisions.list({ origin: 'guard.login' });
+      assert.ok(blocked);
+      await store.decisions.delete(blocked.id);
+      assert.equal((await guard.check(next)).ruleId, 'login.stuffing', 'the decision alone was not the block: the count is');
+      await guard.release(next);
+      await guard.lift(blocked);
+      assert.equal((await guard.check(next)).action, 'allow', ip);
+      await guard.release(next);
+    }
+  });
+
+  it('lifts in the namespace the decision was made in, and leaves other origins\u2019 decisions to their makers', async () => {
+    const { guard, store, clock } = setup();
+    const detect = new LoginGuard({ ...LOGIN_DEFAULTS, mode: 'detect' }, {
+      store,
+      clock,
+      random: new SeededRandom(4),
+      secret: SECRET,
+      events: { emit() {} },
+      grouping: { ipv4Prefix: 32, ipv6Prefix: 64 },
+    });
+    for (const g of [guard, detect]) for (let i = 0; i < NIST_MAX_FAILURES; i++) await g.report({ ip: `198.51.${i >> 8}.${i & 255}`, username: 'uma' }, false);
+    const owner = { ip: '192.0.2.9', username: 'uma' };
+    const made = await store.decisions.list({ scope: 'user' });
+    assert.deepEqual(made.map((d) => d.detectOnly ?? false).sort(), [false, true]);
+    for (const d of made) await store.decisions.delete(d.id);
+    await guard.lift({ ...made[0]!, origin: 'cli' });
+    await guard.lift(made.find((d) => d.detectOnly)!);
+    assert.equal((await guard.check(owner)).ruleId, 'login.user', 'neither touched the enforcing count');
+    await guard.release(owner);
+    assert.equal((await detect.check(owner)).action, 'allow', 'the detect-mode count is lifted');
+    await detect.release(owner);
+    await guard.lift(made.find((d) => !d.detectOnly)!);
+    assert.equal((await guard.check(owner)).action, 'allow');
+  });
+});

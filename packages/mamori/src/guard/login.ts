@@ -426,6 +426,27 @@ export class LoginGuard {
     return this.#failureOps(k, by, siteKey).map((op) => ({ key: op.key, by: -(op.by ?? 1), ttlMs: op.ttlMs }));
   }
 
+  /**
+   * For an operator who deleted one of this guard's decisions: lifts what it stood for, which
+   * lives in the counts as well. A closed account's failures are forgotten (its closure,
+   * NIST's included, and its challenges go); a source blocked for credential stuffing has its
+   * failing accounts forgotten. In the namespace the decision was made in (detect mode's for a
+   * detect-only one). A lock on one (account, source) pair runs out on its own.
+   */
+  async lift(d: Decision): Promise<void> {
+    if (d.origin !== ORIGIN) return;
+    let key: string | undefined;
+    if (d.scope === 'user') {
+      const id = Buffer.from(d.value, 'base64url');
+      if (id.length === 8) key = idKey(L, K_USER, id.readInt32BE(0), id.readInt32BE(4));
+    } else if (d.scope === 'ip' || d.scope === 'range') {
+      // A range decision is on the grouped source network: its address groups the same way.
+      const ip = d.scope === 'ip' ? d.value : d.value.slice(0, d.value.lastIndexOf('/'));
+      key = this.#keys({ ip, username: '' }, 0, 0, undefined).source;
+    }
+    if (key !== undefined) await this.#d.store.reset([String.fromCharCode(d.detectOnly ? D : L) + key.slice(1)]);
+  }
+
   /** The spray counter key of a password in a window: a keyed hash under that window's random key. */
   #sprayKeyOf(password: string, bucket: number): string {
     const w = (this.#sprayHashers.get(bucket) ?? this.#sprayHasher(bucket)).words(password);
