@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
       else process.stdout.write(`Added ${d.action} for ${d.scope} ${d.value} for ${formatDuration(ms)} (id ${d.id}).\n`);
       return 0;
     }
-    // delete: each decision found, then what it stood for in the login protection's counts
+    // delete: the decisions, and what they stood for in the login protection's counts
     let filter: DecisionFilter;
     if (id) filter = { id, includeExpired: true };
     else {
@@ -84,12 +84,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!t) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give a decision id or one of --${SCOPES.join(', --')}`);
       filter = { scope: t.scope, value: normalize(t.scope, t.value) };
     }
-    let n = 0;
-    for (const d of await rt.store.decisions.list(filter)) {
-      if (!(await rt.store.decisions.delete(d.id))) continue;
-      n++;
-      await rt.guard.login.lift(d);
-    }
+    const n = await rt.guard.deleteDecisions(filter);
     if (values.json) process.stdout.write(`${JSON.stringify({ deleted: n })}\n`);
     else process.stdout.write(`Deleted ${n} decision${n === 1 ? '' : 's'}.\n`);
     if (n === 0 && id) {

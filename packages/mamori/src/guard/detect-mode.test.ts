@@ -94,3 +94,19 @@ describe('detect mode, the other way round', () => {
     assert.equal(enforce.enforced(await enforce.inspect({ ip: ATTACKER, method: 'GET', path: '/', headers: {} })), true);
   });
 });
+
+describe('Guard.deleteDecisions', () => {
+  it('deletes a login decision and lifts the closure its counts kept up', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock, random: new SeededRandom(1), maxCounterBytes: 1 << 20 });
+    // Closed at the 50th failure, with no challenge before it (which a script would not pass).
+    const g = guardOn(store, clock, { login_protection: { user: { challenge_after: 50, close_after: 50 } } });
+    for (let i = 0; i < 50; i++) assert.equal((await login(g, `198.51.100.${i}`, 'admin', 'guess')).action, 'allow');
+    assert.equal((await login(g, '192.0.2.10', 'admin', 'correct horse', true)).action, 'block');
+    await store.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.99', expiresAt: clock.now() + 60_000, origin: 'cli', reason: 'kept' });
+    assert.equal(await g.deleteDecisions({ scope: 'user' }), 1);
+    assert.equal((await login(g, '192.0.2.10', 'admin', 'correct horse', true)).action, 'allow');
+    assert.equal((await store.decisions.list()).length, 1, 'only what the filter matched');
+    assert.equal(await g.deleteDecisions({ id: 'no-such-id' }), 0);
+  });
+});
