@@ -8,3 +8,8 @@ export function table(head: string[], rows: (string | number | undefined)[][], m
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
+
+/** The DETECT column of the events and decisions tables: "yes" for what detect mode recorded. */
+export function detectMark(detectOnly: boolean | undefined): string {
+  return detectOnly === true ? 'yes' : '';
+}

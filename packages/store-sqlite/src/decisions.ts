@@ -34,9 +34,10 @@ interface DecisionRow {
   expires_at: number;
   origin: string;
   reason: string;
+  detect_only: number;
 }
 
-const COLUMNS = 'id, action, scope, value, created_at, expires_at, origin, reason';
+const COLUMNS = 'id, action, scope, value, created_at, expires_at, origin, reason, detect_only';
 
 function toDecision(r: DecisionRow): Decision {
   return {
@@ -48,6 +49,7 @@ function toDecision(r: DecisionRow): Decision {
     reason: r.reason,
     id: r.id,
     createdAt: r.created_at,
+    ...(r.detect_only === 1 ? { detectOnly: true as const } : {}),
   };
 }
 
@@ -55,6 +57,7 @@ function toDecision(r: DecisionRow): Decision {
 function filterWhere(f: DecisionFilter, now: number): Where {
   return where([
     ['expires_at > @now', 'now', f.includeExpired ? undefined : now],
+    ['id = @id', 'id', f.id],
     ['scope = @scope', 'scope', f.scope],
     ['value = @value', 'value', f.value],
     ['action = @action', 'action', f.action],
@@ -87,7 +90,7 @@ export class SqliteDecisions implements DecisionStore {
     this.#max = Math.max(1, max);
     this.#check = check;
     this.#insert = db.prepare(
-      `INSERT INTO decisions (${COLUMNS}, net_bits) VALUES (@id, @action, @scope, @value, @createdAt, @expiresAt, @origin, @reason, @netBits)`,
+      `INSERT INTO decisions (${COLUMNS}, net_bits) VALUES (@id, @action, @scope, @value, @createdAt, @expiresAt, @origin, @reason, @detectOnly, @netBits)`,
     );
     this.#count = db.prepare('SELECT count(*) FROM decisions').pluck();
     this.#dropExpired = db.prepare('DELETE FROM decisions WHERE expires_at <= ?');
@@ -117,7 +120,7 @@ export class SqliteDecisions implements DecisionStore {
         const c = parseCidr(d.value);
         netBits = c.version * 1000 + c.prefix;
       }
-      this.#insert.run({ ...d, netBits });
+      this.#insert.run({ ...d, detectOnly: d.detectOnly ? 1 : 0, netBits });
     });
   }
 
@@ -142,6 +145,7 @@ export class SqliteDecisions implements DecisionStore {
       reason: v.reason,
       id: randomUUID(),
       createdAt: this.#clock.now(),
+      ...(v.detectOnly ? { detectOnly: true as const } : {}),
     };
     this.#add.immediate(d);
     return d;

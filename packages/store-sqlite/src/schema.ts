@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { MamoriError } from 'mamori';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Migration n takes the schema from version n-1 to n. */
 const MIGRATIONS: readonly string[] = [
@@ -80,6 +80,10 @@ const MIGRATIONS: readonly string[] = [
   -- How many holds a set member has (Store.removeDistinct gives one back); rows of
   -- version 1 were each one addition.
   ALTER TABLE members ADD COLUMN n INTEGER NOT NULL DEFAULT 1;
+  `,
+  `
+  -- 1 for a decision made in detect mode (Decision.detectOnly): listed, never enforced.
+  ALTER TABLE decisions ADD COLUMN detect_only INTEGER NOT NULL DEFAULT 0;
   `,
 ];
 

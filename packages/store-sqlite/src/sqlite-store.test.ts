@@ -124,9 +124,10 @@ describe('SqliteStore', () => {
     const s1 = open(path, clock);
     await s1.addDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }, { key: 'set', member: 'b', ttlMs: 60_000 }]);
     await s1.close();
-    // Back to version 1: no holds column.
+    // Back to version 1: no holds column (nor detect-only mark).
     const raw = new Database(path);
     raw.exec('ALTER TABLE members DROP COLUMN n');
+    raw.exec('ALTER TABLE decisions DROP COLUMN detect_only');
     raw.pragma('user_version = 1');
     raw.close();
     const s2 = open(path, clock);
@@ -143,6 +144,27 @@ describe('SqliteStore', () => {
       assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     } finally {
       check.close();
+    }
+  });
+
+  it('upgrades a version-2 file: its decisions are enforced ones, and new ones keep their detect-only mark', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s1 = open(path, clock);
+    const old = await s1.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.1', expiresAt: clock.now() + 60_000, origin: 'cli', reason: 'old' });
+    await s1.close();
+    const raw = new Database(path);
+    raw.exec('ALTER TABLE decisions DROP COLUMN detect_only');
+    raw.pragma('user_version = 2');
+    raw.close();
+    const s2 = open(path, clock);
+    try {
+      assert.deepEqual(await s2.decisions.list(), [old]);
+      const detected = await s2.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.2', expiresAt: clock.now() + 60_000, origin: 'guard.login', reason: 'new', detectOnly: true });
+      assert.deepEqual(await s2.decisions.match({ ip: '192.0.2.2' }), [detected]);
+      assert.equal(detected.detectOnly, true);
+    } finally {
+      await s2.close();
     }
   });
 

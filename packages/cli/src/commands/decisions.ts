@@ -1,7 +1,7 @@
-import { MamoriError, parseDuration, formatDuration, DECISION_ACTIONS, type Decision, type DecisionAction, type DecisionScope } from 'mamori';
+import { MamoriError, parseDuration, formatDuration, DECISION_ACTIONS, type Decision, type DecisionAction, type DecisionFilter, type DecisionScope } from 'mamori';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
-import { table } from '../render.js';
+import { detectMark, table } from '../render.js';
 
 export const help = `Usage:
   mamori decisions list   [--json] [--all] [--scope S] [--origin O] [--limit N]
@@ -11,7 +11,11 @@ export const help = `Usage:
 
 Decisions are what mamori enforces on requests: allow, challenge or block, for
 an IP, a range, a user (stored as a keyed hash), a device or a country, until
-they expire. Detectors add them; so can you. Common options: --config FILE.
+they expire. Detectors add them; so can you. Those made in detect mode say
+"yes" under DETECT (detectOnly in --json): they are recorded, never enforced.
+Deleting a decision of the login protection also forgets the counts behind it
+(the account's failures, the source's failing accounts), so the block is
+lifted at once. Common options: --config FILE.
 `;
 
 const SCOPES: DecisionScope[] = ['ip', 'range', 'user', 'device', 'country'];
@@ -72,14 +76,15 @@ export async function run(argv: string[]): Promise<number> {
       else process.stdout.write(`Added ${d.action} for ${d.scope} ${d.value} for ${formatDuration(ms)} (id ${d.id}).\n`);
       return 0;
     }
-    // delete
-    let n: number;
-    if (id) n = (await rt.store.decisions.delete(id)) ? 1 : 0;
+    // delete: the decisions, and what they stood for in the login protection's counts
+    let filter: DecisionFilter;
+    if (id) filter = { id, includeExpired: true };
     else {
       const t = target();
       if (!t) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give a decision id or one of --${SCOPES.join(', --')}`);
-      n = await rt.store.decisions.deleteWhere({ scope: t.scope, value: normalize(t.scope, t.value) });
+      filter = { scope: t.scope, value: normalize(t.scope, t.value) };
     }
+    const n = await rt.guard.deleteDecisions(filter);
     if (values.json) process.stdout.write(`${JSON.stringify({ deleted: n })}\n`);
     else process.stdout.write(`Deleted ${n} decision${n === 1 ? '' : 's'}.\n`);
     if (n === 0 && id) {
@@ -104,7 +109,7 @@ function validate(scope: DecisionScope, value: string): string | undefined {
 
 function render(list: Decision[], now: number): string {
   return table(
-    ['ID', 'ACTION', 'SCOPE', 'VALUE', 'EXPIRES IN', 'ORIGIN', 'REASON'],
-    list.map((d) => [d.id.slice(0, 8), d.action, d.scope, d.value, d.expiresAt > now ? formatDuration(Math.ceil((d.expiresAt - now) / 1000) * 1000) : 'expired', d.origin, d.reason]),
+    ['ID', 'ACTION', 'DETECT', 'SCOPE', 'VALUE', 'EXPIRES IN', 'ORIGIN', 'REASON'],
+    list.map((d) => [d.id.slice(0, 8), d.action, detectMark(d.detectOnly), d.scope, d.value, d.expiresAt > now ? formatDuration(Math.ceil((d.expiresAt - now) / 1000) * 1000) : 'expired', d.origin, d.reason]),
   );
 }

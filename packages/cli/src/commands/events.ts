@@ -1,10 +1,12 @@
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
-import { table } from '../render.js';
+import { detectMark, table } from '../render.js';
 
 export const help = `Usage: mamori events [--json] [--action NAME] [--ip IP] [--since 1h] [--limit 50] [--config FILE]
 
 Shows recorded security events, newest first (SecurityEvent: ECS field names).
+DETECT says "yes" for what detect mode recorded (mamori.detect_only): what
+mamori would have done, not what it did.
 `;
 
 import { parseDuration } from 'mamori';
@@ -28,8 +30,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(
         events.length
           ? table(
-              ['TIME', 'ACTION', 'SOURCE', 'USER', 'RULE', 'REASON'],
-              events.map((e) => [e['@timestamp'], e['event.action'], e['source.ip'], e['user.id']?.slice(0, 10), e['rule.id'], e['event.reason']]),
+              ['TIME', 'ACTION', 'DETECT', 'SOURCE', 'USER', 'RULE', 'REASON'],
+              events.map((e) => [e['@timestamp'], e['event.action'], detectMark(e['mamori.detect_only']), e['source.ip'], e['user.id']?.slice(0, 10), e['rule.id'], e['event.reason']]),
             )
           : 'No events.\n',
       );

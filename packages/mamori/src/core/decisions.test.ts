@@ -39,6 +39,12 @@ describe('validateDecisionInput', () => {
     assert.equal(v.reason.length, 512);
     assert.equal(v.origin.length, 128);
   });
+  it('keeps the detect-only mark only when it is true', () => {
+    assert.equal(validateDecisionInput({ ...base, detectOnly: true }).detectOnly, true);
+    assert.ok(!('detectOnly' in validateDecisionInput(base)));
+    assert.ok(!('detectOnly' in validateDecisionInput({ ...base, detectOnly: 'yes' as never })));
+    assert.ok(!('detectOnly' in validateDecisionInput({ ...base, detectOnly: false as never })));
+  });
 });
 
 describe('strongest', () => {
@@ -56,5 +62,13 @@ describe('strongest', () => {
     assert.equal(strongest([d('challenge', 9000), b, d('challenge')]), b);
     const later = d('block', 2000);
     assert.equal(strongest([d('block', 1000), later, d('challenge', 5000)]), later);
+  });
+  it('passes over decisions made in detect mode, unless the caller is in detect mode', () => {
+    const detected: Decision = { ...d('block', 9000), detectOnly: true };
+    const challenge = d('challenge');
+    assert.equal(strongest([detected]), undefined);
+    assert.equal(strongest([detected, challenge]), challenge);
+    assert.equal(strongest([{ ...d('allow'), detectOnly: true }, challenge]), challenge);
+    assert.equal(strongest([detected, challenge], true), detected);
   });
 });

@@ -25,6 +25,12 @@ export interface Decision {
   /** Which detector or person made it: `guard.login`, `cli`, `watch.ssh-bf`. */
   readonly origin: string;
   readonly reason: string;
+  /**
+   * Made in detect mode: what the detector would have decided. Recorded and listed, never
+   * enforced: only a caller that is itself in detect mode takes it into account (see strongest).
+   * Present only when true.
+   */
+  readonly detectOnly?: true;
 }
 
 export type DecisionInput = Omit<Decision, 'id' | 'createdAt' | 'value'> & { value: string };
@@ -63,7 +69,14 @@ export function validateDecisionInput(d: DecisionInput): DecisionInput {
     throw new MamoriError('MAMORI_ERR_DECISION_INVALID', `scope "${String(d.scope)}" is not one of ${DECISION_SCOPES.join(', ')}`);
   }
   if (!Number.isFinite(d.expiresAt)) throw new MamoriError('MAMORI_ERR_DECISION_INVALID', 'expiresAt must be a time');
-  return { ...d, value: normalizeDecisionValue(d.scope, d.value), reason: d.reason.slice(0, 512), origin: d.origin.slice(0, 128) };
+  const { detectOnly, ...rest } = d;
+  return {
+    ...rest,
+    value: normalizeDecisionValue(d.scope, d.value),
+    reason: d.reason.slice(0, 512),
+    origin: d.origin.slice(0, 128),
+    ...(detectOnly === true ? { detectOnly } : {}),
+  };
 }
 
 /** What a request is, for matching decisions against it. */
@@ -79,10 +92,13 @@ const RANK: Record<DecisionAction, number> = { allow: 0, challenge: 1, block: 2 
 /**
  * Picks the decision that governs a subject: an explicit `allow` wins over
  * everything (an operator's exception), then the strongest of block/challenge.
+ * Decisions made in detect mode count only for a caller in detect mode
+ * (`detect`): whatever detect mode recorded is never enforced.
  */
-export function strongest(decisions: readonly Decision[]): Decision | undefined {
+export function strongest(decisions: readonly Decision[], detect = false): Decision | undefined {
   let best: Decision | undefined;
   for (const d of decisions) {
+    if (d.detectOnly && !detect) continue;
     if (d.action === 'allow') return d;
     if (!best || RANK[d.action] > RANK[best.action] || (d.action === best.action && d.expiresAt > best.expiresAt)) best = d;
   }

@@ -30,6 +30,7 @@ const CLAIM_WEIGHT = 0xfffffff0;
 
 export function matchesFilter(d: Decision, f: DecisionFilter, now: number): boolean {
   if (!f.includeExpired && d.expiresAt <= now) return false;
+  if (f.id !== undefined && d.id !== f.id) return false;
   if (f.scope && d.scope !== f.scope) return false;
   if (f.value !== undefined && d.value !== f.value) return false;
   if (f.action && d.action !== f.action) return false;

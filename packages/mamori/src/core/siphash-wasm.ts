@@ -151,9 +151,11 @@ export class WasmSipHash {
   readonly input: Uint8Array;
   readonly #out: Int32Array;
   readonly #run: (len: number) => void;
+  readonly #memory: Uint8Array;
 
   private constructor(exports: Record<string, unknown>, key: Uint8Array) {
     const memory = exports.m as { readonly buffer: ArrayBuffer };
+    this.#memory = new Uint8Array(memory.buffer);
     this.input = new Uint8Array(memory.buffer, 0, WASM_SIP_MAX_BYTES);
     this.#out = new Int32Array(memory.buffer, OUT_AT, 2);
     new Uint8Array(memory.buffer, KEY_AT, 16).set(key.subarray(0, 16));
@@ -173,5 +175,10 @@ export class WasmSipHash {
     this.#run(len);
     out[0] = this.#out[1]!;
     out[1] = this.#out[0]!;
+  }
+
+  /** Zero-fills the instance's memory: the key, the last message and the last result. */
+  wipe(): void {
+    this.#memory.fill(0);
   }
 }

@@ -127,3 +127,30 @@ it('idString is the base64url text of the 8 big-endian bytes; idKey holds the sa
   const [hi, lo] = h.words('alice');
   assert.equal(idString(hi!, lo!), text);
 });
+
+it('wipe destroys the key: the WebAssembly memory holds zeros, and a wiped StringHasher refuses to hash', () => {
+  const key = new SeededRandom(5).bytes(16);
+  const w = WasmSipHash.create(key)!;
+  w.input.set([1, 2, 3]);
+  const out = new Uint32Array(2);
+  w.hash(3, out);
+  w.wipe();
+  assert.ok(w.input.every((b) => b === 0), 'the last message is gone');
+  // With the key's bytes zeroed, the instance now computes SipHash under the all-zero key.
+  const zero = new Uint32Array(2);
+  sipHash24(sipKey(new Uint8Array(16)), new Uint8Array(0), 0, zero);
+  w.hash(0, out);
+  assert.deepEqual([...out], [...zero]);
+  let ran = 0;
+  for (const maxChars of [64, 40_000]) {
+    // 64: the WebAssembly path; 40,000: too long for its page, the JavaScript one.
+    const h = new StringHasher(key, maxChars);
+    const before = h.hash('Summer2026!');
+    assert.notEqual(before, new StringHasher(new Uint8Array(16), maxChars).hash('Summer2026!'));
+    h.wipe();
+    assert.throws(() => h.words('Summer2026!'), /wiped/);
+    assert.deepEqual([...h.out], [0, 0]);
+    ran++;
+  }
+  assert.equal(ran, 2);
+});

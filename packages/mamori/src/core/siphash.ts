@@ -146,10 +146,11 @@ export function idKey(ns: number, kind: number, hi: number, lo: number): string 
  * in 300,000 for ten million names), and without the key nobody can aim for one.
  */
 export class StringHasher {
-  readonly #key: SipKey;
-  readonly #buf: Uint8Array;
-  /** The same function in WebAssembly, several times faster; absent where WebAssembly is. */
-  readonly #wasm: WasmSipHash | undefined;
+  /** Undefined once wiped. */
+  #key: SipKey | undefined;
+  #buf: Uint8Array;
+  /** The same function in WebAssembly, several times faster; absent where WebAssembly is (and once wiped). */
+  #wasm: WasmSipHash | undefined;
   /** The last result's halves [hi, lo], after `hash` or `words`. */
   readonly out = new Uint32Array(2);
   readonly maxChars: number;
@@ -165,7 +166,23 @@ export class StringHasher {
 
   #sip(len: number): void {
     if (this.#wasm) this.#wasm.hash(len, this.out);
-    else sipHash24(this.#key, this.#buf, len, this.out);
+    else if (this.#key) sipHash24(this.#key, this.#buf, len, this.out);
+    else throw new Error('this hasher was wiped');
+  }
+
+  /**
+   * Destroys the key: zero-fills the WebAssembly memory (key, last message and result) and
+   * the message buffer, and drops the key's words. Every later call throws. (The engine may
+   * still hold copies of the key's words in memory it has freed, until that is reused.)
+   */
+  wipe(): void {
+    this.#wasm?.wipe();
+    this.#wasm = undefined;
+    this.#buf.fill(0);
+    // A message written after this goes nowhere (a typed array drops writes past its end).
+    this.#buf = new Uint8Array(0);
+    this.#key = undefined;
+    this.out.fill(0);
   }
 
   /**

@@ -287,6 +287,19 @@ export function runStoreConformance(
           assert.notEqual(other.id, d.id);
         }));
 
+      it('keeps the detect-only mark through add, list and match, and only when it is set', () =>
+        withStore(async (s, clock) => {
+          const detected = await s.decisions.add(decision(clock, { origin: 'guard.login', detectOnly: true }));
+          const enforced = await s.decisions.add(decision(clock, { value: '192.0.2.2' }));
+          assert.equal(detected.detectOnly, true);
+          assert.ok(!('detectOnly' in enforced));
+          assert.deepEqual(await s.decisions.list(), [enforced, detected]);
+          assert.deepEqual(await s.decisions.match({ ip: '192.0.2.1' }), [detected]);
+          assert.deepEqual(await s.decisions.match({ ip: '192.0.2.2' }), [enforced]);
+          const marked = await s.decisions.add(decision(clock, { value: '192.0.2.3', detectOnly: false as never }));
+          assert.ok(!('detectOnly' in marked), 'only true marks');
+        }));
+
       it('rejects invalid scopes, actions and values with MAMORI_ERR_DECISION_INVALID', () =>
         withStore(async (s, clock) => {
           const bad: Partial<DecisionInput>[] = [
@@ -326,6 +339,10 @@ export function runStoreConformance(
           assert.deepEqual(ids(await s.decisions.list({ origin: 'guard.login' })), [a.id]);
           assert.deepEqual(ids(await s.decisions.list({ limit: 2 })), [c.id, b.id]);
           assert.deepEqual(ids(await s.decisions.list({ scope: 'user' })), []);
+          assert.deepEqual(ids(await s.decisions.list({ id: b.id })), [b.id]);
+          assert.deepEqual(ids(await s.decisions.list({ id: short.id })), []);
+          assert.deepEqual(ids(await s.decisions.list({ id: short.id, includeExpired: true })), [short.id]);
+          assert.deepEqual(ids(await s.decisions.list({ id: 'no-such-id' })), []);
           const listed = (await s.decisions.list({ value: '192.0.2.2' }))[0];
           assert.deepEqual(listed, b, 'a listed decision has every field it was added with');
         }));
@@ -519,6 +536,7 @@ export function runStoreConformance(
           await first.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }]);
           assert.equal(await first.claim('token', MIN), true);
           const d = await first.decisions.add(decision(clock, { scope: 'range', value: '192.0.2.0/24' }));
+          const detected = await first.decisions.add(decision(clock, { value: '198.51.100.1', detectOnly: true }));
           first.events.append(event(clock.now(), 'login-failure', { 'source.ip': '192.0.2.1' }));
           await first.close();
 
@@ -529,7 +547,8 @@ export function runStoreConformance(
             assert.deepEqual(await second.increment([{ key: 'kept', ttlMs: 1000 }]), [6]);
             assert.deepEqual(await second.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]), [2]);
             assert.equal(await second.claim('token', MIN), false);
-            assert.deepEqual(await second.decisions.list(), [d]);
+            assert.deepEqual(await second.decisions.list(), [detected, d]);
+            assert.deepEqual(await second.decisions.match({ ip: '198.51.100.1' }), [detected]);
             assert.deepEqual(ids(await second.decisions.match({ ip: '192.0.2.99' })), [d.id]);
             const evs = await second.events.query();
             assert.equal(evs.length, 1);

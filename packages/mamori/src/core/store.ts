@@ -38,6 +38,7 @@ export interface DistinctOp {
 }
 
 export interface DecisionFilter {
+  id?: string;
   scope?: DecisionScope;
   value?: string;
   action?: DecisionAction;

@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { cryptoRandom, type Random } from '../core/random.js';
 import { EventBus, type SecurityEvent } from '../core/events.js';
 import { strongest } from '../core/decisions.js';
-import type { Store } from '../core/store.js';
+import type { DecisionFilter, Store } from '../core/store.js';
 import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import { LoginGuard, type LoginAttempt, type LoginVerdict } from './login.js';
 import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
@@ -140,13 +140,15 @@ export class Guard {
     const country = this.countries?.country(req.ip);
     const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
     // A trusted device is not held by what the login protection decided about its address
-    // (an attacker behind the owner's NAT); operators' decisions still apply to it.
-    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')));
+    // (an attacker behind the owner's NAT); operators' decisions still apply to it. What
+    // detect mode decided counts only here in detect mode.
+    const detect = this.config.mode === 'detect';
+    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')), detect);
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
       if (d.action === 'allow') return v;
-      if (this.config.mode === 'detect') v = { ...v, detectOnly: true };
+      if (detect) v = { ...v, detectOnly: true };
     } else {
       v = this.policy.evaluate(req, { device });
     }
@@ -340,6 +342,21 @@ export class Guard {
     if (country) e['source.geo.country_iso_code'] = country;
     if (v.detectOnly) e['mamori.detect_only'] = true;
     this.events.emit(e);
+  }
+
+  /**
+   * Deletes the decisions matching a filter (`{ id }` for one) and lifts what each stood for:
+   * a login protection decision is backed by its counts too (see LoginGuard.lift), and
+   * deleting the decision alone would leave the account or source blocked. Returns how many.
+   */
+  async deleteDecisions(filter: DecisionFilter): Promise<number> {
+    let n = 0;
+    for (const d of await this.store.decisions.list(filter)) {
+      if (!(await this.store.decisions.delete(d.id))) continue;
+      n++;
+      await this.login.lift(d);
+    }
+    return n;
   }
 
   async close(): Promise<void> {

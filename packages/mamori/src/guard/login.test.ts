@@ -240,6 +240,44 @@ describe('login protection: distributed attacks', () => {
     assert.equal((await guard.check({ ip: '192.0.2.51', username: 'x', password: 'pw' })).action, 'allow');
   });
 
+  it('counts a password under a random key per window, which nothing stored recomputes and which is dropped with its window', async () => {
+    const { guard, store, clock, fail } = setup();
+    const HOUR = LOGIN_DEFAULTS.spraying.windowMs;
+    clock.set(Math.floor(clock.now() / HOUR) * HOUR);
+    const start = clock.now();
+    const a = { ip: '192.0.2.60', username: 'x', password: 'Winter2026!' };
+    const key = guard.counterKeys(a).spray!;
+    assert.ok(key);
+    // The same secret and store with another random source: another key, so nobody holding
+    // the secret and the database can test a candidate password against the stored counts.
+    const twin = new LoginGuard(LOGIN_DEFAULTS, {
+      store,
+      clock,
+      random: new SeededRandom(10),
+      secret: SECRET,
+      events: { emit() {} },
+      grouping: { ipv4Prefix: 32, ipv6Prefix: 64 },
+    });
+    assert.equal(twin.counterKeys(a).userSource, guard.counterKeys(a).userSource, 'the same secret: the same account keys');
+    assert.notEqual(twin.counterKeys(a).spray, key);
+    assert.equal(guard.counterKeys(a).spray, key, 'one key for the whole window');
+    // Spraying is still spotted within the process: the accounts failing with it are counted under that key.
+    for (let i = 0; i < 3; i++) await fail({ ip: `198.51.100.${i + 1}`, username: `w${i}`, password: a.password });
+    assert.deepEqual(await store.read([key]), [3]);
+    assert.deepEqual(await store.read([twin.counterKeys(a).spray!]), [0], 'two processes on one store count spraying apart');
+    // The next window has a key of its own, and the last window's is still held (the count reads both).
+    clock.advance(HOUR);
+    assert.notEqual(guard.counterKeys(a).spray, key);
+    clock.set(start);
+    assert.equal(guard.counterKeys(a).spray, key, 'the previous window\u2019s key is kept');
+    // Once a window is two windows old its key is gone: asked again, the guard draws a new one.
+    // (Any login destroys it, with a password or not.)
+    clock.set(start + 2 * HOUR);
+    await fail({ ip: '198.51.100.9', username: 'w9' });
+    clock.set(start);
+    assert.notEqual(guard.counterKeys(a).spray, key, 'the old window\u2019s key was destroyed');
+  });
+
   it('challenges untrusted logins when failures spike site-wide', async () => {
     const { guard, events } = setup({ site: { challengeAboveFailures: 50, windowMs: 60_000 } });
     for (let i = 0; i < 50; i++) await guard.report({ ip: `10.0.${i >> 8}.${i & 255}`, username: `v${i}` }, false);
@@ -679,5 +717,63 @@ describe('login protection: modes and events', () => {
     const big = 'x'.repeat(1024 * 1024);
     for (let i = 0; i < 5; i++) await fail({ ip: '203.0.113.5', username: big });
     assert.equal((await guard.check({ ip: '203.0.113.5', username: big })).action, 'challenge');
+  });
+});
+
+describe('login protection: an operator who deletes its decision lifts the block', () => {
+  it('a closed account (past NIST\u2019s limit too) opens again', async () => {
+    const { guard, store } = setup();
+    for (let i = 0; i < NIST_MAX_FAILURES; i++) await guard.report({ ip: `198.51.${i >> 8}.${i & 255}`, username: 'tess' }, false);
+    const owner = { ip: '192.0.2.9', username: 'tess' };
+    const [closed] = await store.decisions.list({ scope: 'user' });
+    assert.ok(closed);
+    assert.equal((await guard.check(owner)).ruleId, `decision:${closed.id}`);
+    await guard.release(owner);
+    await store.decisions.delete(closed.id);
+    assert.equal((await guard.check(owner)).ruleId, 'login.user', 'the decision alone was not the closure: the count is');
+    await guard.release(owner);
+    await guard.lift(closed);
+    assert.equal((await guard.check(owner)).action, 'allow');
+  });
+
+  it('a source blocked for credential stuffing (an address, or a grouped range) can log in again', async () => {
+    const { guard, store } = setup();
+    for (const [ip, at] of [['203.0.113.7', () => '203.0.113.7'], ['2001:db8:aa:bb::1', (i: number) => `2001:db8:aa:bb::${i + 1}`]] as const) {
+      for (let i = 0; i < LOGIN_DEFAULTS.source.blockAfterUsers; i++) await guard.report({ ip: at(i), username: `stuffed${i}` }, false);
+      const next = { ip, username: 'someone-new' };
+      const [blocked] = await store.decisions.list({ origin: 'guard.login' });
+      assert.ok(blocked);
+      await store.decisions.delete(blocked.id);
+      assert.equal((await guard.check(next)).ruleId, 'login.stuffing', 'the decision alone was not the block: the count is');
+      await guard.release(next);
+      await guard.lift(blocked);
+      assert.equal((await guard.check(next)).action, 'allow', ip);
+      await guard.release(next);
+    }
+  });
+
+  it('lifts in the namespace the decision was made in, and leaves other origins\u2019 decisions to their makers', async () => {
+    const { guard, store, clock } = setup();
+    const detect = new LoginGuard({ ...LOGIN_DEFAULTS, mode: 'detect' }, {
+      store,
+      clock,
+      random: new SeededRandom(4),
+      secret: SECRET,
+      events: { emit() {} },
+      grouping: { ipv4Prefix: 32, ipv6Prefix: 64 },
+    });
+    for (const g of [guard, detect]) for (let i = 0; i < NIST_MAX_FAILURES; i++) await g.report({ ip: `198.51.${i >> 8}.${i & 255}`, username: 'uma' }, false);
+    const owner = { ip: '192.0.2.9', username: 'uma' };
+    const made = await store.decisions.list({ scope: 'user' });
+    assert.deepEqual(made.map((d) => d.detectOnly ?? false).sort(), [false, true]);
+    for (const d of made) await store.decisions.delete(d.id);
+    await guard.lift({ ...made[0]!, origin: 'cli' });
+    await guard.lift(made.find((d) => d.detectOnly)!);
+    assert.equal((await guard.check(owner)).ruleId, 'login.user', 'neither touched the enforcing count');
+    await guard.release(owner);
+    assert.equal((await detect.check(owner)).action, 'allow', 'the detect-mode count is lifted');
+    await detect.release(owner);
+    await guard.lift(made.find((d) => !d.detectOnly)!);
+    assert.equal((await guard.check(owner)).action, 'allow');
   });
 });

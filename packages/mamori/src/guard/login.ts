@@ -8,8 +8,9 @@
  * - consecutive failures per user from all sources: challenge, then the
  *   account is closed to untrusted sources (never more than 100 failures);
  * - distinct users failing from one source: credential stuffing;
- * - distinct users failing with one password: spraying, keyed by a hash
- *   whose key changes every window, so no password outlives its window;
+ * - distinct users failing with one password: spraying, counted under a
+ *   keyed hash of the password whose key is drawn at random for each window
+ *   and held only in memory, then destroyed (see #sprayHasher);
  * - failures site-wide: when they spike, untrusted logins are challenged.
  *
  * A device that presents a valid trusted-device token for the account is
@@ -33,7 +34,7 @@ export interface LoginAttempt {
   /** Client address, as the adapter determined it. */
   readonly ip: string;
   readonly username: string;
-  /** Only used, keyed and short-lived, to spot spraying; never stored. */
+  /** Only used to spot spraying: never stored; its keyed hash (under a per-window key in memory) is. */
   readonly password?: string;
   /** The trusted-device token the client presented, if any. */
   readonly deviceToken?: string;
@@ -177,6 +178,7 @@ export function cleanAccountName(name: string): string {
 }
 
 const L = 0x6c; // 'l': login's namespace in the store
+const D = 0x64; // 'd': its namespace in detect mode (see LoginGuard.#ns)
 const K_PAIR = 0x70; // 'p': consecutive failures of an (account, source) pair
 const K_BACKOFF = 0x62; // 'b': the pair's lock end
 const K_USER = 0x75; // 'u': failures of an account
@@ -267,7 +269,14 @@ export class LoginGuard {
   readonly #sources: StringHasher;
   readonly #srcSeedHi: number;
   readonly #srcSeedLo: number;
-  readonly #sprayKey: Buffer;
+  /**
+   * In detect mode (`mode: detect`) everything this guard records is marked as such: its
+   * events and decisions carry the mark, and it counts in a namespace of its own (`#ns`), so
+   * that the same store run in enforce mode later never reads what detect mode counted.
+   */
+  readonly #detect: boolean;
+  readonly #ns: number;
+  readonly #nsChar: string;
   /** The source grouping's prefix lengths, clamped. */
   readonly #v4Prefix: number;
   readonly #v6Prefix: number;
@@ -276,19 +285,23 @@ export class LoginGuard {
    * object already carrying another guard's): reused by report for the same object.
    */
   readonly #held = new WeakMap<LoginAttempt, Who>();
-  /** Spray hashers for the current and previous windows (the key changes with the window). */
-  #sprayHashers = new Map<number, StringHasher>();
+  /** Spray hashers by window (see #sprayHasher): at most three, and their keys nowhere else. */
+  readonly #sprayHashers = new Map<number, StringHasher>();
+  /** The oldest window whose spray key is held. */
+  #sprayFloor = Number.POSITIVE_INFINITY;
 
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
     this.#d = deps;
+    this.#detect = config.mode === 'detect';
+    this.#ns = this.#detect ? D : L;
+    this.#nsChar = String.fromCharCode(this.#ns);
     // Account names are keyed-hashed on every attempt: SipHash-2-4 (128 bits) under a key derived from the secret.
     this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v3'), MAX_NAME);
     this.#sources = new StringHasher(hmac(deps.secret, 'mamori-source-v1'), 256);
     const seeds = hmac(deps.secret, 'mamori-source-seeds-v1');
     this.#srcSeedHi = seeds.readInt32LE(0);
     this.#srcSeedLo = seeds.readInt32LE(4);
-    this.#sprayKey = hmac(deps.secret, 'mamori-spray-v1');
     this.#v4Prefix = Math.max(0, Math.min(32, Math.trunc(deps.grouping.ipv4Prefix)));
     this.#v6Prefix = Math.max(0, Math.min(128, Math.trunc(deps.grouping.ipv6Prefix)));
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
@@ -308,15 +321,17 @@ export class LoginGuard {
 
   /**
    * The store keys this guard counts an attempt under (for tools and tests that read the
-   * counts): the (account, source) failures, the lock's end, the account's failures, and the
-   * source's failing accounts.
+   * counts): the (account, source) failures, the lock's end, the account's failures, the
+   * source's failing accounts and, with a password, the accounts failing with it in this window.
    */
-  counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string } {
+  counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string; spray?: string } {
     const words = this.#accountWords(a.username);
     const uhHi = words[0]! | 0;
     const uhLo = words[1]! | 0;
     const k = this.#keys(a, uhHi, uhLo, this.#device(a, idString(uhHi, uhLo)));
-    return { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
+    const keys = { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
+    if (!a.password) return keys;
+    return { ...keys, spray: this.#sprayKeyOf(a.password, Math.floor(this.#d.clock.now() / this.config.spraying.windowMs)) };
   }
 
   /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
@@ -411,17 +426,59 @@ export class LoginGuard {
     return this.#failureOps(k, by, siteKey).map((op) => ({ key: op.key, by: -(op.by ?? 1), ttlMs: op.ttlMs }));
   }
 
-  /** The spray counter key of a password in a window (its key is derived per window). */
-  #sprayKeyOf(password: string, bucket: number): string {
-    // Once the window has passed, no hash from it can be linked to a password.
-    let h = this.#sprayHashers.get(bucket);
-    if (!h) {
-      if (this.#sprayHashers.size >= 4) this.#sprayHashers.clear();
-      h = new StringHasher(hmac(this.#sprayKey, String(bucket)), MAX_PASSWORD);
-      this.#sprayHashers.set(bucket, h);
+  /**
+   * For an operator who deleted one of this guard's decisions: lifts what it stood for, which
+   * lives in the counts as well. A closed account's failures are forgotten (its closure,
+   * NIST's included, and its challenges go); a source blocked for credential stuffing has its
+   * failing accounts forgotten. In the namespace the decision was made in (detect mode's for a
+   * detect-only one). A lock on one (account, source) pair runs out on its own.
+   */
+  async lift(d: Decision): Promise<void> {
+    if (d.origin !== ORIGIN) return;
+    let key: string | undefined;
+    if (d.scope === 'user') {
+      const id = Buffer.from(d.value, 'base64url');
+      if (id.length === 8) key = idKey(L, K_USER, id.readInt32BE(0), id.readInt32BE(4));
+    } else if (d.scope === 'ip' || d.scope === 'range') {
+      // A range decision is on the grouped source network: its address groups the same way.
+      const ip = d.scope === 'ip' ? d.value : d.value.slice(0, d.value.lastIndexOf('/'));
+      key = this.#keys({ ip, username: '' }, 0, 0, undefined).source;
     }
-    const w = h.words(password);
-    return idKey(L, K_SPRAY, w[0]!, w[1]!);
+    if (key !== undefined) await this.#d.store.reset([String.fromCharCode(d.detectOnly ? D : L) + key.slice(1)]);
+  }
+
+  /** The spray counter key of a password in a window: a keyed hash under that window's random key. */
+  #sprayKeyOf(password: string, bucket: number): string {
+    const w = (this.#sprayHashers.get(bucket) ?? this.#sprayHasher(bucket)).words(password);
+    return idKey(this.#ns, K_SPRAY, w[0]!, w[1]!);
+  }
+
+  /**
+   * A window's spray hasher, under a key drawn at random and held only in this map: nothing
+   * stored, the secret included, recomputes it. Only the windows next to this one are kept
+   * (the count reads this window and the last); the keys of the others are wiped, after which
+   * no stored spray count can be tested against a candidate password.
+   */
+  #sprayHasher(bucket: number): StringHasher {
+    const key = this.#d.random.bytes(16);
+    const h = new StringHasher(key, MAX_PASSWORD);
+    key.fill(0);
+    this.#dropSprayKeys(bucket);
+    this.#sprayHashers.set(bucket, h);
+    this.#sprayFloor = Math.min(this.#sprayFloor, bucket);
+    return h;
+  }
+
+  /** Wipes the spray keys of windows other than `bucket` and its neighbours. */
+  #dropSprayKeys(bucket: number): void {
+    let floor = Number.POSITIVE_INFINITY;
+    for (const [b, h] of this.#sprayHashers) {
+      if (b < bucket - 1 || b > bucket + 1) {
+        h.wipe();
+        this.#sprayHashers.delete(b);
+      } else floor = Math.min(floor, b);
+    }
+    this.#sprayFloor = floor;
   }
 
   /**
@@ -467,10 +524,10 @@ export class LoginGuard {
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
     return {
       now: 0,
-      userSource: idKey(L, K_PAIR, pHi, pLo),
-      backoff: idKey(L, K_BACKOFF, pHi, pLo),
-      user: idKey(L, K_USER, uhHi, uhLo),
-      source: idKey(L, K_SOURCE, sHi, sLo),
+      userSource: idKey(this.#ns, K_PAIR, pHi, pLo),
+      backoff: idKey(this.#ns, K_BACKOFF, pHi, pLo),
+      user: idKey(this.#ns, K_USER, uhHi, uhLo),
+      source: idKey(this.#ns, K_SOURCE, sHi, sLo),
       siteNow: '',
       sitePrev: '',
       siteFraction: 0,
@@ -494,12 +551,14 @@ export class LoginGuard {
     const siteBucket = Math.floor(now / c.site.windowMs);
     if (siteBucket !== this.#siteBucket) {
       this.#siteBucket = siteBucket;
-      this.#siteNowKey = `lw${siteBucket}`;
-      this.#sitePrevKey = `lw${siteBucket - 1}`;
+      this.#siteNowKey = `${this.#nsChar}w${siteBucket}`;
+      this.#sitePrevKey = `${this.#nsChar}w${siteBucket - 1}`;
     }
     k.siteNow = this.#siteNowKey;
     k.sitePrev = this.#sitePrevKey;
     const sprayBucket = Math.floor(now / c.spraying.windowMs);
+    // A window two windows old: its key goes at this attempt, with or without a password.
+    if (sprayBucket - 1 > this.#sprayFloor) this.#dropSprayKeys(sprayBucket);
     if (a.password && (k.now === 0 || Math.floor(k.now / c.spraying.windowMs) !== sprayBucket)) {
       k.sprayNow = this.#sprayKeyOf(a.password, sprayBucket);
       k.sprayPrev = this.#sprayKeyOf(a.password, sprayBucket - 1);
@@ -714,7 +773,7 @@ export class LoginGuard {
 
     // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
-    const decided = strongest(applicable);
+    const decided = strongest(applicable, this.#detect);
     if (decided && decided.action === 'allow') return this.#verdict('allow', `decision:${decided.id}`, decided.reason, trusted);
     if (decided) return this.#refuse(a, uh, trusted, decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000);
 
@@ -755,7 +814,7 @@ export class LoginGuard {
       trustedDevice: trusted,
       ...(retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfter)) } : {}),
       ...(action === 'challenge' ? { difficulty: 0 } : {}),
-      ...(this.config.mode === 'detect' && action !== 'allow' ? { detectOnly: true } : {}),
+      ...(this.#detect && action !== 'allow' ? { detectOnly: true } : {}),
     };
   }
 
@@ -765,7 +824,6 @@ export class LoginGuard {
       this.#emit(`login-${v.action === 'block' ? 'blocked' : 'challenged'}`, a, uh, 'failure', {
         'rule.id': v.ruleId,
         'event.reason': v.reason,
-        'mamori.detect_only': v.detectOnly,
       });
     }
     return v;
@@ -810,7 +868,7 @@ export class LoginGuard {
     // Tell the site once per window when the account has been under attack, and every time a
     // source succeeds right after failing many times itself (a guess that worked).
     const notify =
-      sourceFailures >= n || (accountFailures >= n && (await st.claim(`l:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
+      sourceFailures >= n || (accountFailures >= n && (await st.claim(`${this.#nsChar}:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
     if (notify) {
       this.#emit('login-success-after-failures', a, uh, 'success', {
         'event.severity': 73,
@@ -918,6 +976,7 @@ export class LoginGuard {
       expiresAt: this.#d.clock.now() + ttlMs,
       origin: ORIGIN,
       reason,
+      ...(this.#detect ? { detectOnly: true as const } : {}),
     });
     this.#emit(action, a, uh, 'failure', {
       'event.severity': 73,
@@ -953,6 +1012,7 @@ export class LoginGuard {
       'user.id': uh,
     };
     if (a.path) e['url.path'] = a.path;
+    if (this.#detect) e['mamori.detect_only'] = true;
     if (a.country) e['source.geo.country_iso_code'] = a.country;
     if (a.userAgent) e['user_agent.original'] = a.userAgent;
     return e;
