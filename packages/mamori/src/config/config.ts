@@ -12,6 +12,7 @@ import { parseCidr } from '../core/net.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
+import type { UsernameNormalization } from '../guard/login.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -25,6 +26,11 @@ export interface LoginEndpointConfig {
   method: string;
   path: string;
   username: FieldLocator;
+  /**
+   * How the site tells accounts apart (`username.normalize`): a trusted-device cookie is
+   * issued and honoured for the name in this form. Default exact.
+   */
+  usernameNormalize?: UsernameNormalization;
   password?: FieldLocator;
   failure: { status: number[]; redirectContains?: string; bodyContains?: string };
   success: { status: number[]; redirectContains?: string; setCookie?: string };
@@ -39,7 +45,7 @@ export interface LoginProtectionConfig {
   source: { challengeAfterUsers: number; blockAfterUsers: number; windowMs: number; blockForMs: number };
   spraying: { challengeAfterUsers: number; blockAfterUsers: number; windowMs: number };
   site: { challengeAboveFailures: number; windowMs: number };
-  trustedDevice: { enabled: boolean; ttlMs: number; cookie: string };
+  trustedDevice: { enabled: boolean; ttlMs: number; cookie: string; maxFailuresPerDevice: number; maxFailuresPerAccount: number };
   notifyAfterFailures: number;
 }
 
@@ -66,12 +72,15 @@ export interface MamoriConfig {
   logins: LoginEndpointConfig[];
   loginProtection: LoginProtectionConfig;
   policy: AccessRuleConfig[];
+  /** Role name to account names, for policy rules' `require_device.roles`. */
+  roles: Record<string, string[]>;
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number };
   webhooks: { url: string; secret?: string; events: string[] }[];
   demo: { trustLoopbackForwardedFor: boolean };
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
+const ROLE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 type Raw = Record<string, any>;
 
@@ -83,7 +92,7 @@ export const LOGIN_DEFAULTS: LoginProtectionConfig = {
   source: { challengeAfterUsers: 5, blockAfterUsers: 20, windowMs: 60 * 60_000, blockForMs: 60 * 60_000 },
   spraying: { challengeAfterUsers: 5, blockAfterUsers: 20, windowMs: 60 * 60_000 },
   site: { challengeAboveFailures: 300, windowMs: 60_000 },
-  trustedDevice: { enabled: true, ttlMs: 30 * 86_400_000, cookie: 'mamori_device' },
+  trustedDevice: { enabled: true, ttlMs: 30 * 86_400_000, cookie: 'mamori_device', maxFailuresPerDevice: 20, maxFailuresPerAccount: 50 },
   notifyAfterFailures: 5,
 };
 
@@ -220,6 +229,8 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       enabled: lp.trusted_device?.enabled ?? d.trustedDevice.enabled,
       ttlMs: lpDur('trusted_device', 'ttl', d.trustedDevice.ttlMs),
       cookie: lp.trusted_device?.cookie ?? d.trustedDevice.cookie,
+      maxFailuresPerDevice: lp.trusted_device?.max_failures_per_device ?? d.trustedDevice.maxFailuresPerDevice,
+      maxFailuresPerAccount: lp.trusted_device?.max_failures_per_account ?? d.trustedDevice.maxFailuresPerAccount,
     },
     notifyAfterFailures: lp.notify_after_failures ?? d.notifyAfterFailures,
   };
@@ -231,12 +242,14 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   order(loginProtection.source.challengeAfterUsers, loginProtection.source.blockAfterUsers, ['login_protection', 'source'], 'challenge_after_users must not exceed block_after_users');
   order(loginProtection.spraying.challengeAfterUsers, loginProtection.spraying.blockAfterUsers, ['login_protection', 'spraying'], 'challenge_after_users must not exceed block_after_users');
   order(loginProtection.userSource.backoffBaseMs, loginProtection.userSource.backoffMaxMs, ['login_protection', 'user_source'], 'backoff_base must not exceed backoff_max');
+  order(loginProtection.trustedDevice.maxFailuresPerDevice, loginProtection.trustedDevice.maxFailuresPerAccount, ['login_protection', 'trusted_device'], 'max_failures_per_device must not exceed max_failures_per_account');
 
   const logins: LoginEndpointConfig[] = (raw.logins ?? []).map((l: Raw, i: number) => ({
     name: l.name ?? `login-${i + 1}`,
     method: l.method ?? 'POST',
     path: l.path,
     username: l.username,
+    usernameNormalize: l.username?.normalize ?? 'exact',
     password: l.password,
     failure: { status: l.failure?.status ?? [], redirectContains: l.failure?.redirect_contains, bodyContains: l.failure?.body_contains },
     success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains, setCookie: l.success?.set_cookie },
@@ -259,6 +272,17 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       allow_countries: r.allow_countries?.map((c) => c.toUpperCase()),
       deny_countries: r.deny_countries?.map((c) => c.toUpperCase()),
     };
+  });
+  const roles: Record<string, string[]> = raw.roles ?? {};
+  for (const name of Object.keys(roles)) {
+    if (!ROLE_NAME.test(name)) errs.push({ where: where(['roles', name]), path: ['roles', name], message: 'a role name is letters, digits, ".", "_" or "-" (at most 64)' });
+  }
+  policy.forEach((r, i) => {
+    const need = typeof r.require_device === 'object' ? (r.require_device.roles ?? []) : [];
+    need.forEach((role, j) => {
+      const path = ['policy', i, 'require_device', 'roles', j];
+      if (!Object.hasOwn(roles, role)) errs.push({ where: where(path), path, message: `names the role "${role.slice(0, 64)}", which roles: does not define` });
+    });
   });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
@@ -303,11 +327,28 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     logins,
     loginProtection,
     policy,
+    roles,
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [] })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
   };
   return deepFreeze(cfg);
+}
+
+/**
+ * What a valid config may still get wrong, for `mamori config check`: each a sentence naming
+ * the setting.
+ */
+export function configWarnings(c: MamoriConfig): string[] {
+  const out: string[] = [];
+  for (const r of c.policy) {
+    if (r.require_device === true) {
+      out.push(
+        `policy rule "${r.name}": require_device: true accepts a trusted device of any account, a customer's too; list whose devices count (require_device: { accounts: [...], roles: [...] })`,
+      );
+    }
+  }
+  return out;
 }
 
 function deepFreeze<T>(o: T): T {
