@@ -106,7 +106,6 @@ export class Guard {
   }
 
   #device(req: RequestInfo): DeviceClaims | undefined {
-    if (!this.config.loginProtection.trustedDevice.enabled) return undefined;
     const token = readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie);
     return token ? this.login.devices.verify(token) : undefined;
   }
@@ -133,19 +132,20 @@ export class Guard {
   async inspect(req: RequestInfo): Promise<Verdict> {
     const claims = this.#device(req);
     const device = claims?.deviceId;
+    const trusted = this.config.loginProtection.trustedDevice.enabled ? claims : undefined;
     const country = this.countries?.country(req.ip);
     const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
     // A trusted device is not held by what the login protection decided about its address
     // (an attacker behind the owner's NAT); operators' decisions still apply to it. On a login
     // for another account than the device's, check applies those decisions again.
-    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')));
+    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(trusted !== undefined && x.origin === 'guard.login' && x.scope !== 'device')));
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
       if (d.action === 'allow') return v;
       if (this.config.mode === 'detect') v = { ...v, detectOnly: true };
     } else {
-      v = this.policy.evaluate(req, { device, deviceUser: claims?.userHash });
+      v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash });
     }
     if (v.action === 'challenge' && this.#passed(req)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
     if (v.action !== 'allow') this.#requestEvent(req, v, country);

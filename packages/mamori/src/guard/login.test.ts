@@ -312,6 +312,9 @@ describe('login protection: a stolen device cookie', () => {
     const trustedGuesses = seen.filter((v) => v.action === 'allow' && v.trusted).length;
     assert.equal(trustedGuesses, LOGIN_DEFAULTS.trustedDevice.maxFailuresPerDevice);
     assert.equal(seen.at(-1)!.trusted, false, 'past the cap the device is untrusted for the account');
+    const capped = t.events.filter((e) => e['event.action'] === 'device-capped');
+    assert.equal(capped.length, 1, 'the site is told once that the cookie may be stolen');
+    assert.equal(capped[0]!['user.id'], t.guard.userHash('victim@example.com'));
     // Untrusted, the guesses are counted against the account like anyone's: it gets closed.
     assert.ok(seen.some((v) => v.ruleId === 'login.user' && v.action === 'block'), 'the account-wide limits apply to it');
   });

@@ -112,6 +112,9 @@ interface Reservation {
   /** The source's and the password's distinct-account counts after this attempt's additions. */
   sourceUsers: number;
   sprayUsers: number;
+  /** A trusted device's failures on the account today, and those of all its devices, after this attempt (0 when untrusted). */
+  deviceDay: number;
+  deviceUserDay: number;
   /**
    * This attempt's holds on its account in those sets: a success, a release or a refusal
    * gives them back (an earlier failure's or a parallel attempt's holds keep the account in).
@@ -729,7 +732,19 @@ export class LoginGuard {
     const sourceAfter = p.distinct.length > 0 ? members[0]! : sourceUsers;
     const sprayAfter = p.distinct.length > 1 ? members[1]! : sprayNow;
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
-      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks, heldAt };
+      who.reserved = {
+        userSource: usAfter,
+        user: userAfter,
+        site: siteAfter,
+        by,
+        siteKey: k.siteNow,
+        sourceUsers: sourceAfter,
+        sprayUsers: sprayAfter,
+        deviceDay: counted[3] ?? 0,
+        deviceUserDay: counted[4] ?? 0,
+        marks,
+        heldAt,
+      };
       return v;
     }
     // Refused: it never reaches the site, so it is not a failure. Take the counts back.
@@ -934,6 +949,8 @@ export class LoginGuard {
     const site = counted[2] ?? r?.site ?? 0;
     const sourceUsers = members[0] ?? r?.sourceUsers ?? 0;
     const sprayUsers = members[1] ?? r?.sprayUsers ?? 0;
+    const deviceDay = counted[3] ?? r?.deviceDay ?? 0;
+    const deviceUserDay = counted[4] ?? r?.deviceUserDay ?? 0;
     const failed = this.#event('login-failure', a, uh, 'failure', k.now);
     failed['mamori.count'] = userSource;
     this.#d.events.emit(failed);
@@ -970,6 +987,19 @@ export class LoginGuard {
     }
     if (!trusted && site === c.site.challengeAboveFailures) {
       this.#emit('site-attack', a, uh, 'failure', { 'event.severity': 73, 'event.reason': `${site} failed logins site-wide in one window`, 'rule.id': 'login.site', 'mamori.count': site });
+    }
+    const t = c.trustedDevice;
+    if (trusted && (deviceDay === t.maxFailuresPerDevice || deviceUserDay === t.maxFailuresPerAccount)) {
+      // The owner rarely fails this often: their cookie may have been stolen. Tell the site.
+      this.#emit('device-capped', a, uh, 'failure', {
+        'event.severity': 73,
+        'event.reason':
+          deviceDay === t.maxFailuresPerDevice
+            ? `a trusted device failed ${deviceDay} times on this account today: it counts as untrusted there until the day is over`
+            : `the account's trusted devices failed ${deviceUserDay} times today: none counts as trusted there until the day is over`,
+        'rule.id': 'login.device',
+        'mamori.count': Math.max(deviceDay, deviceUserDay),
+      });
     }
     return jobs ? Promise.all(jobs).then(() => NO_REPORT) : REPORTED;
   }
