@@ -367,6 +367,23 @@ describe('login protection: a stolen device cookie', () => {
     assert.notEqual(t.guard.devices.verify(fresh)!.deviceId, t.guard.devices.verify(deviceToken)!.deviceId);
   });
 
+  it('attempts the site never answered, or that were refused, do not use the cap up', async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 2, maxFailuresPerAccount: 2 } });
+    const u = 'owner@example.com';
+    const { deviceToken } = await t.guard.report({ ip: '192.0.2.10', username: u }, true);
+    for (let i = 0; i < 10; i++) {
+      const a = { ip: '192.0.2.10', username: u, deviceToken };
+      assert.equal((await t.guard.check(a)).trustedDevice, true);
+      await t.guard.release(a);
+    }
+    await t.store.decisions.add({ action: 'block', scope: 'device', value: t.guard.devices.verify(deviceToken)!.deviceId, expiresAt: t.clock.now() + 60_000, origin: 'cli', reason: 'revoked for a minute' });
+    for (let i = 0; i < 10; i++) assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).action, 'block');
+    t.clock.advance(60_001);
+    assert.equal((await t.fail({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, true);
+    assert.equal((await t.fail({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, true);
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, false);
+  });
+
   it('parallel guesses with the cookie cannot pass the cap together', async () => {
     const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 4, maxFailuresPerAccount: 50 } });
     const u = 'owner@example.com';
