@@ -131,6 +131,8 @@ describe('config', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /policy rule "members": require_device: true accepts a trusted device of any account/);
     assert.deepEqual(configWarnings(defaultConfig()), []);
+    const off = parseConfig('login_protection:\n  trusted_device: { enabled: false }\npolicy:\n  - name: admin\n    paths: [/admin]\n    require_device: { accounts: [a@example.com] }\n');
+    assert.match(configWarnings(off).join('\n'), /policy rule "admin": require_device admits no device while login_protection\.trusted_device\.enabled is false/);
   });
 
   it('hostile YAML: alias bombs and huge files are refused, not expanded', () => {

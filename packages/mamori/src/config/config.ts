@@ -342,7 +342,9 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
 export function configWarnings(c: MamoriConfig): string[] {
   const out: string[] = [];
   for (const r of c.policy) {
-    if (r.require_device === true) {
+    if (r.require_device && !c.loginProtection.trustedDevice.enabled) {
+      out.push(`policy rule "${r.name}": require_device admits no device while login_protection.trusted_device.enabled is false (only allow_ips gets in)`);
+    } else if (r.require_device === true) {
       out.push(
         `policy rule "${r.name}": require_device: true accepts a trusted device of any account, a customer's too; list whose devices count (require_device: { accounts: [...], roles: [...] })`,
       );
