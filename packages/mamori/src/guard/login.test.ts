@@ -344,6 +344,17 @@ describe('login protection: a stolen device cookie', () => {
     assert.equal(await trusted(tokens[0]!), true, 'a new day, a new budget');
   });
 
+  it("a look-alike account's own devices do not use up the victim's cap", async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 2, maxFailuresPerAccount: 4 } });
+    const victim = (await t.guard.report({ ip: '192.0.2.10', username: 'alice' }, true)).deviceToken!;
+    // The attacker owns "Alice" (another account on this case-sensitive site) and mints devices for it.
+    for (let d = 0; d < 4; d++) {
+      const { deviceToken } = await t.guard.report({ ip: '203.0.113.9', username: 'Alice' }, true);
+      for (let i = 0; i < 3; i++) await t.fail({ ip: '203.0.113.9', username: 'Alice', deviceToken, challengePassed: true });
+    }
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: 'alice', deviceToken: victim })).trustedDevice, true);
+  });
+
   it("a success neither counts against the cap nor gives the cookie's guesses back", async () => {
     const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 3, maxFailuresPerAccount: 3 } });
     const u = 'owner@example.com';

@@ -330,11 +330,16 @@ export class LoginGuard {
    * userHash. Undefined for a name longer than the hashed part (no site has one): it gets no token.
    */
   deviceUserHash(username: string, normalize: UsernameNormalization = 'exact'): string | undefined {
+    const w = this.#deviceUserWords(username, normalize);
+    return w && idString(w[0]!, w[1]!);
+  }
+
+  /** deviceUserHash's halves (in the hasher's buffer: overwritten by the next hash). */
+  #deviceUserWords(username: string, normalize: UsernameNormalization | undefined): Uint32Array | undefined {
     const name = String(username);
     if (name.length > MAX_NAME) return undefined;
-    if (normalize === 'wordpress') return this.userHash(name);
-    const w = this.#users.words(normalize === 'lowercase' ? name.toLowerCase() : name);
-    return idString(w[0]!, w[1]!);
+    if (normalize === 'wordpress') return this.#accountWords(name);
+    return this.#users.words(normalize === 'lowercase' ? name.toLowerCase() : name);
   }
 
   /** The account hash's halves: accountSkeleton then SipHash, in one pass for plain names. */
@@ -502,11 +507,14 @@ export class LoginGuard {
     }
     const pHi = mixPair(uhHi, uhLo, sHi, sLo, 0x3c6ef372);
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
+    // The day's cap for all an account's devices is kept under the account as the site tells
+    // accounts apart, not as counted: a look-alike account's own devices must not use it up.
+    const owner = device ? this.#deviceUserWords(a.username, a.normalize) : undefined;
     return {
       now: 0,
       userSource: idKey(L, K_PAIR, pHi, pLo),
-      deviceDay: device ? idKey(L, K_DEVICE_DAY, pHi, pLo) : '',
-      deviceUserDay: device ? idKey(L, K_DEVICE_USER_DAY, uhHi, uhLo) : '',
+      deviceDay: owner ? idKey(L, K_DEVICE_DAY, pHi, pLo) : '',
+      deviceUserDay: owner ? idKey(L, K_DEVICE_USER_DAY, owner[0]! | 0, owner[1]! | 0) : '',
       backoff: idKey(L, K_BACKOFF, pHi, pLo),
       user: idKey(L, K_USER, uhHi, uhLo),
       source: idKey(L, K_SOURCE, sHi, sLo),
