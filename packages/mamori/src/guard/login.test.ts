@@ -282,6 +282,9 @@ describe('login protection: whose a trusted device is', () => {
     assert.equal(guard.deviceUserHash('Alice', 'lowercase'), guard.deviceUserHash('alice'));
     assert.equal(guard.deviceUserHash('àdmin', 'wordpress'), guard.userHash('admin'));
     assert.notEqual(guard.deviceUserHash(' alice'), guard.deviceUserHash('alice'), 'exact is exact: no trimming');
+    // Cookies issued before logins said how they tell accounts apart carry the counted form: for a
+    // plain lower-case name it is the same hash, so those stay valid.
+    assert.equal(guard.deviceUserHash('alice@example.com'), guard.userHash('alice@example.com'));
     const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'carol' }, true);
     assert.ok(!deviceToken!.includes('carol'));
     assert.equal(guard.devices.verify(deviceToken)!.userHash, guard.deviceUserHash('carol'));

@@ -274,7 +274,7 @@ const HELD_AT_SKEW_MS = 5000;
 /** How long a read of the closed site window is used again (it only changes by late take-backs). */
 const SITE_PREV_FRESH_MS = 1000;
 /** The period over which trusted devices' failures are capped (trusted_device.max_failures_*). */
-export const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
+const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
