@@ -86,6 +86,14 @@ describe('cli', () => {
     assert.equal(good.code, 0, good.err);
   });
 
+  it("config check warns about a rule that takes any account's trusted device", () => {
+    const f = join(dir, 'warn.yaml');
+    writeFileSync(f, 'policy:\n  - name: members\n    paths: [/members]\n    require_device: true\n');
+    const r = mamori(['config', 'check', f], dir);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /warning: policy rule "members": require_device: true accepts a trusted device of any account/);
+  });
+
   it('config schema prints the published schema', () => {
     const r = mamori(['config', 'schema'], dir);
     assert.equal(JSON.parse(r.out).title, 'mamori configuration');

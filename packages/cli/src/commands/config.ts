@@ -2,7 +2,8 @@ import { CONFIG_SCHEMA, MamoriError, configWarnings, loadConfig } from 'mamori';
 import { parse } from '../command.js';
 
 export const help = `Usage:
-  mamori config check FILE   validate a config; prints every problem with file:line:column
+  mamori config check FILE   validate a config; prints every problem with file:line:column,
+                             and warnings about settings that are valid but risky
   mamori config schema       print the JSON Schema (also at schema/mamori.schema.json)
 `;
 
@@ -15,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'check' && file) {
     const c = loadConfig(file);
-    for (const w of configWarnings(c)) process.stdout.write(`warning: ${w}\n`);
+    for (const w of configWarnings(c)) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`${c.source}: OK (${c.logins.length} login endpoint(s), ${c.policy.length} policy rule(s))\n`);
     return 0;
   }

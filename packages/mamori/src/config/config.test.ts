@@ -95,6 +95,47 @@ describe('config', () => {
     assert.equal(e.code, 'MAMORI_ERR_CONFIG_INVALID');
   });
 
+  it("a login says how the site tells accounts apart; exact unless it says otherwise", () => {
+    const login = (username: string) => `logins:\n  - path: /login\n    username: ${username}\n    failure: { status: [401] }\n    success: { status: [302] }\n`;
+    assert.equal(parseConfig(login('{ form: user }')).logins[0]!.usernameNormalize, 'exact');
+    assert.equal(parseConfig(login('{ json: user.email, normalize: lowercase }')).logins[0]!.usernameNormalize, 'lowercase');
+    assert.equal(parseConfig(login('{ form: log, normalize: wordpress }')).logins[0]!.usernameNormalize, 'wordpress');
+    assert.match(problemOf(login('{ form: user, normalize: email }')).message, /test\.yaml:3:40: logins\[0\]\.username\.normalize must be one of "exact", "lowercase", "wordpress"/);
+  });
+
+  it('trusted devices: the daily caps, per device within per account', () => {
+    const c = parseConfig('login_protection:\n  trusted_device:\n    max_failures_per_device: 5\n    max_failures_per_account: 12\n');
+    assert.equal(c.loginProtection.trustedDevice.maxFailuresPerDevice, 5);
+    assert.equal(c.loginProtection.trustedDevice.maxFailuresPerAccount, 12);
+    assert.equal(defaultConfig().loginProtection.trustedDevice.maxFailuresPerDevice, 20);
+    assert.equal(defaultConfig().loginProtection.trustedDevice.maxFailuresPerAccount, 50);
+    const e = problemOf('login_protection:\n  trusted_device:\n    max_failures_per_device: 60\n');
+    assert.match(e.message, /test\.yaml:3:5: login_protection\.trusted_device max_failures_per_device must not exceed max_failures_per_account/);
+  });
+
+  it('roles name accounts; a policy rule may take only their devices', () => {
+    const c = parseConfig(
+      'roles:\n  admin: [root@example.com]\npolicy:\n  - name: admin\n    paths: [/admin]\n    require_device: { accounts: [boss@example.com], roles: [admin] }\n',
+    );
+    assert.deepEqual(c.roles, { admin: ['root@example.com'] });
+    assert.deepEqual(c.policy[0]!.require_device, { accounts: ['boss@example.com'], roles: ['admin'] });
+    const unknown = problemOf('roles:\n  admin: [root@example.com]\npolicy:\n  - name: admin\n    paths: [/admin]\n    require_device:\n      roles: [admin, ops]\n');
+    assert.match(unknown.message, /test\.yaml:7:22: policy\[0\]\.require_device\.roles\[1\] names the role "ops", which roles: does not define/);
+    assert.match(problemOf('policy:\n  - name: a\n    paths: [/a]\n    require_device: {}\n').message, /require_device/);
+    assert.match(problemOf('roles:\n  "a role": [x@example.com]\n').message, /test\.yaml:2:13: roles\.a role a role name is/);
+    assert.match(problemOf('roles:\n  admin: []\n').message, /roles\.admin needs at least 1 entries/);
+  });
+
+  it('config check warns about a rule that takes any account\'s trusted device', () => {
+    const c = parseConfig('policy:\n  - name: members\n    paths: [/members]\n    require_device: true\n  - name: admin\n    paths: [/admin]\n    require_device: { accounts: [a@example.com] }\n');
+    const warnings = configWarnings(c);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /policy rule "members": require_device: true accepts a trusted device of any account/);
+    assert.deepEqual(configWarnings(defaultConfig()), []);
+    const off = parseConfig('login_protection:\n  trusted_device: { enabled: false }\npolicy:\n  - name: admin\n    paths: [/admin]\n    require_device: { accounts: [a@example.com] }\n');
+    assert.match(configWarnings(off).join('\n'), /policy rule "admin": require_device admits no device while login_protection\.trusted_device\.enabled is false/);
+  });
+
   it('hostile YAML: alias bombs and huge files are refused, not expanded', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);

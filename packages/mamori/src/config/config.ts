@@ -13,6 +13,7 @@ import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
 import { expandPolicyPreset, expandPreset } from './presets.js';
+import type { UsernameNormalization } from '../guard/login.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -44,6 +45,11 @@ export interface LoginEndpointConfig {
   credentials?: CredentialSource;
   /** The account name's field (credentials: body); empty for the other sources. */
   username: FieldLocator;
+  /**
+   * How the site tells accounts apart (`username.normalize`): a trusted-device cookie is
+   * issued and honoured for the name in this form. Default exact.
+   */
+  usernameNormalize?: UsernameNormalization;
   password?: FieldLocator;
   /** credentials: xmlrpc: the positions of the account name and password among each method's params. */
   xmlrpc?: XmlRpcLoginConfig;
@@ -71,7 +77,7 @@ export interface LoginProtectionConfig {
   source: { challengeAfterUsers: number; blockAfterUsers: number; windowMs: number; blockForMs: number };
   spraying: { challengeAfterUsers: number; blockAfterUsers: number; windowMs: number };
   site: { challengeAboveFailures: number; windowMs: number };
-  trustedDevice: { enabled: boolean; ttlMs: number; cookie: string };
+  trustedDevice: { enabled: boolean; ttlMs: number; cookie: string; maxFailuresPerDevice: number; maxFailuresPerAccount: number };
   notifyAfterFailures: number;
 }
 
@@ -98,12 +104,15 @@ export interface MamoriConfig {
   logins: LoginEndpointConfig[];
   loginProtection: LoginProtectionConfig;
   policy: AccessRuleConfig[];
+  /** Role name to account names, for policy rules' `require_device.roles`. */
+  roles: Record<string, string[]>;
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number };
   webhooks: { url: string; secret?: string; events: string[] }[];
   demo: { trustLoopbackForwardedFor: boolean };
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
+const ROLE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 type Raw = Record<string, any>;
 
@@ -115,7 +124,7 @@ export const LOGIN_DEFAULTS: LoginProtectionConfig = {
   source: { challengeAfterUsers: 5, blockAfterUsers: 20, windowMs: 60 * 60_000, blockForMs: 60 * 60_000 },
   spraying: { challengeAfterUsers: 5, blockAfterUsers: 20, windowMs: 60 * 60_000 },
   site: { challengeAboveFailures: 300, windowMs: 60_000 },
-  trustedDevice: { enabled: true, ttlMs: 30 * 86_400_000, cookie: 'mamori_device' },
+  trustedDevice: { enabled: true, ttlMs: 30 * 86_400_000, cookie: 'mamori_device', maxFailuresPerDevice: 20, maxFailuresPerAccount: 50 },
   notifyAfterFailures: 5,
 };
 
@@ -252,6 +261,8 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       enabled: lp.trusted_device?.enabled ?? d.trustedDevice.enabled,
       ttlMs: lpDur('trusted_device', 'ttl', d.trustedDevice.ttlMs),
       cookie: lp.trusted_device?.cookie ?? d.trustedDevice.cookie,
+      maxFailuresPerDevice: lp.trusted_device?.max_failures_per_device ?? d.trustedDevice.maxFailuresPerDevice,
+      maxFailuresPerAccount: lp.trusted_device?.max_failures_per_account ?? d.trustedDevice.maxFailuresPerAccount,
     },
     notifyAfterFailures: lp.notify_after_failures ?? d.notifyAfterFailures,
   };
@@ -263,6 +274,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   order(loginProtection.source.challengeAfterUsers, loginProtection.source.blockAfterUsers, ['login_protection', 'source'], 'challenge_after_users must not exceed block_after_users');
   order(loginProtection.spraying.challengeAfterUsers, loginProtection.spraying.blockAfterUsers, ['login_protection', 'spraying'], 'challenge_after_users must not exceed block_after_users');
   order(loginProtection.userSource.backoffBaseMs, loginProtection.userSource.backoffMaxMs, ['login_protection', 'user_source'], 'backoff_base must not exceed backoff_max');
+  order(loginProtection.trustedDevice.maxFailuresPerDevice, loginProtection.trustedDevice.maxFailuresPerAccount, ['login_protection', 'trusted_device'], 'max_failures_per_device must not exceed max_failures_per_account');
 
   // Presets expand into endpoints written as a user would write them (and rate limits for the
   // routes that feed attacks), checked like any other; their problems point at the preset.
@@ -290,7 +302,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       paths,
       pathInfo: l.path_info,
       credentials,
-      username: l.username ?? {},
+      username: l.username === undefined ? {} : { ...(l.username.form !== undefined ? { form: l.username.form } : {}), ...(l.username.json !== undefined ? { json: l.username.json } : {}) },
       password: l.password,
       ...(l.xmlrpc !== undefined || credentials === 'xmlrpc' ? { xmlrpc: { methods: l.xmlrpc?.methods ?? {}, defaultParams: l.xmlrpc?.default_params } } : {}),
       failure: {
@@ -302,6 +314,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains, setCookie: l.success?.set_cookie },
       exceptQuery: l.except_query ?? {},
       refuseFields: l.refuse_fields ?? [],
+      usernameNormalize: l.username?.normalize ?? 'exact',
       ...(l.preset_of !== undefined ? { preset: l.preset_of } : {}),
     };
     const at = (key: string): { where: string; path: (string | number)[] } => ({ where: where(['logins', i, key]), path: ['logins', i, key] });
@@ -323,6 +336,17 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       allow_countries: r.allow_countries?.map((c) => c.toUpperCase()),
       deny_countries: r.deny_countries?.map((c) => c.toUpperCase()),
     };
+  });
+  const roles: Record<string, string[]> = raw.roles ?? {};
+  for (const name of Object.keys(roles)) {
+    if (!ROLE_NAME.test(name)) errs.push({ where: where(['roles', name]), path: ['roles', name], message: 'a role name is letters, digits, ".", "_" or "-" (at most 64)' });
+  }
+  policy.forEach((r, i) => {
+    const need = typeof r.require_device === 'object' ? (r.require_device.roles ?? []) : [];
+    need.forEach((role, j) => {
+      const path = ['policy', i, 'require_device', 'roles', j];
+      if (!Object.hasOwn(roles, role)) errs.push({ where: where(path), path, message: `names the role "${role.slice(0, 64)}", which roles: does not define` });
+    });
   });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
@@ -375,6 +399,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     logins,
     loginProtection,
     policy,
+    roles,
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [] })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
@@ -441,6 +466,15 @@ export function configWarnings(c: MamoriConfig): string[] {
   });
   if (c.mode === 'detect') out.push('mode: detect: nothing is blocked or challenged, only recorded');
   if (c.demo.trustLoopbackForwardedFor) out.push('demo.trust_loopback_forwarded_for: true: any local process can claim to be any address; never in production');
+  for (const r of c.policy) {
+    if (r.require_device && !c.loginProtection.trustedDevice.enabled) {
+      out.push(`policy rule "${r.name}": require_device admits no device while login_protection.trusted_device.enabled is false (only allow_ips gets in)`);
+    } else if (r.require_device === true) {
+      out.push(
+        `policy rule "${r.name}": require_device: true accepts a trusted device of any account, a customer's too; list whose devices count (require_device: { accounts: [...], roles: [...] })`,
+      );
+    }
+  }
   return out;
 }
 

@@ -14,6 +14,11 @@ const duration: SchemaNode = {
 const mode: SchemaNode = { enum: ['enforce', 'detect'], description: 'enforce blocks and challenges; detect only records what it would have done' };
 const cidrList: SchemaNode = { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 64 }, description: 'IP addresses or CIDR ranges' };
 const countryList: SchemaNode = { type: 'array', maxItems: 300, items: { type: 'string', pattern: '^[A-Za-z]{2}$', description: 'an ISO 3166-1 alpha-2 code such as JP' } };
+const usernameNormalize: SchemaNode = {
+  enum: ['exact', 'lowercase', 'wordpress'],
+  description:
+    'how the site tells accounts apart, for trusted-device cookies: exact (default: Alice and alice are two accounts), lowercase (the site ignores case), wordpress (case, accents, tags, %XX and &entities; ignored, spaces collapsed, as sanitize_user does)',
+};
 const count = (max = 1_000_000): SchemaNode => ({ type: 'integer', minimum: 1, maximum: max });
 const obj = (properties: Record<string, SchemaNode>, extra: Partial<SchemaNode> = {}): SchemaNode => ({
   type: 'object',
@@ -72,10 +77,28 @@ export const CONFIG_SCHEMA: SchemaNode = {
       source: obj({ challenge_after_users: count(), block_after_users: count(), window: duration, block_for: duration }),
       spraying: obj({ challenge_after_users: count(), block_after_users: count(), window: duration }),
       site: obj({ challenge_above_failures: count(), window: duration }),
-      trusted_device: obj({ enabled: { type: 'boolean' }, ttl: duration, cookie: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }),
+      trusted_device: obj({
+        enabled: { type: 'boolean' },
+        ttl: duration,
+        cookie: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+        max_failures_per_device: {
+          ...count(1000),
+          description: 'failed logins a trusted device may have on its account in 24 h (default 20); then it counts as untrusted for that account until the day is over',
+        },
+        max_failures_per_account: {
+          ...count(10_000),
+          description: 'failed logins from all trusted devices of one account in 24 h (default 50); then none of them counts as trusted for it until the day is over',
+        },
+      }),
       notify_after_failures: count(),
     }),
     policy: { type: 'array', maxItems: 1000, items: { $ref: '#/$defs/accessRule' } },
+    roles: {
+      type: 'object',
+      maxProperties: 100,
+      additionalProperties: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
+      description: 'role name to account names (as users type them at the login), for policy rules\' require_device.roles: e.g. { admin: [admin@example.com] }',
+    },
     challenge: obj({
       base_difficulty: { type: 'integer', minimum: 1, maximum: 30 },
       max_difficulty: { type: 'integer', minimum: 1, maximum: 32 },
@@ -114,7 +137,10 @@ export const CONFIG_SCHEMA: SchemaNode = {
           description: 'body (form or JSON fields, the default), http-auth (the Authorization header: Basic or Digest) or xmlrpc (calls such as WordPress xmlrpc.php, system.multicall included)',
         },
         username: {
-          oneOf: [obj({ form: { type: 'string', minLength: 1 } }, { required: ['form'] }), obj({ json: { type: 'string', minLength: 1 } }, { required: ['json'] })],
+          oneOf: [
+            obj({ form: { type: 'string', minLength: 1 }, normalize: usernameNormalize }, { required: ['form'] }),
+            obj({ json: { type: 'string', minLength: 1 }, normalize: usernameNormalize }, { required: ['json'] }),
+          ],
           description: 'where the account name is: a form field or a JSON path like user.email; a request to the path without it is not a login',
         },
         password: {
@@ -182,7 +208,19 @@ export const CONFIG_SCHEMA: SchemaNode = {
         deny_ips: cidrList,
         allow_countries: countryList,
         deny_countries: countryList,
-        require_device: { type: 'boolean' },
+        require_device: {
+          oneOf: [
+            { type: 'boolean' },
+            obj(
+              {
+                accounts: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
+                roles: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } },
+              },
+              { minProperties: 1 },
+            ),
+          ],
+          description: 'a trusted-device cookie is needed: true for any account\'s (a customer\'s too), or only those of the listed accounts and roles',
+        },
         action: { enum: ['block', 'challenge'] },
         mode,
       },

@@ -1,7 +1,7 @@
 /**
  * A small JSON Schema interpreter for the subset mamori's own schema uses:
  * type, properties, required, additionalProperties, enum, const, minimum,
- * maximum, minLength, maxLength, pattern, items, minItems, maxItems, oneOf,
+ * maximum, minLength, maxLength, pattern, items, minItems, maxItems, minProperties, maxProperties, oneOf,
  * and local `$ref` to `#/$defs/...`. No code generation (no eval).
  * Collects every problem with its JSON path.
  */
@@ -20,6 +20,7 @@ export interface SchemaNode {
   items?: SchemaNode;
   minItems?: number;
   maxItems?: number;
+  minProperties?: number;
   maxProperties?: number;
   oneOf?: SchemaNode[];
   $ref?: string;
@@ -108,6 +109,7 @@ export function validateSchema(root: SchemaNode, value: unknown): SchemaProblem[
     if (got === 'object') {
       const obj = v as Record<string, unknown>;
       for (const r of node.required ?? []) if (!(r in obj)) out.push({ path, message: `is missing the required key "${r}"` });
+      if (node.minProperties !== undefined && Object.keys(obj).length < node.minProperties) out.push({ path, message: `needs at least ${node.minProperties} key${node.minProperties === 1 ? '' : 's'}` });
       if (node.maxProperties !== undefined && Object.keys(obj).length > node.maxProperties) out.push({ path, message: `allows at most ${node.maxProperties} keys` });
       for (const [k, sub] of Object.entries(obj)) {
         const prop = node.properties?.[k];

@@ -224,6 +224,67 @@ describe('path evasion', () => {
   });
 });
 
+describe('require_device: whose devices count', () => {
+  // Stands in for LoginGuard.deviceUserHash: a token carries only such a hash, never the name.
+  const hashOf = (name: string) => `h:${name}`;
+  const deps = { countries: geo, roles: { admin: ['root@example.com', 'ops@example.com'] }, deviceUserHashes: (n: string) => [hashOf(n)] };
+  const rules: AccessRuleConfig[] = [
+    { name: 'admin', paths: ['/admin'], allow_countries: ['JP'], allow_ips: ['10.0.0.0/8'], require_device: { accounts: ['boss@example.com'], roles: ['admin'] } },
+    { name: 'any', paths: ['/members'], require_device: true },
+  ];
+  const p = compileAccessPolicy(rules, deps);
+  const device = (account: string) => ({ device: `dev-${account}`, deviceUser: hashOf(account) });
+
+  test("a customer's trusted device does not pass a rule that lists accounts", () => {
+    const v = p.evaluate(req(JP, '/admin'), device('customer@example.com'));
+    assert.equal(v.action, 'block');
+    assert.equal(v.ruleId, 'policy:admin');
+    assert.match(v.reason, /not one of the rule's accounts/);
+    assert.equal(p.evaluate(req(JP, '/admin'), { device: 'dev-x' }).action, 'block', 'a device whose account is unknown does not either');
+  });
+  test('the devices of the listed accounts and of the listed roles do', () => {
+    for (const a of ['boss@example.com', 'root@example.com', 'ops@example.com']) assert.equal(p.evaluate(req(JP, '/admin'), device(a)).action, 'allow', a);
+  });
+  test('the account alone is not enough: it must come with a device id', () => {
+    assert.equal(p.evaluate(req(JP, '/admin'), { deviceUser: hashOf('boss@example.com') }).action, 'block');
+  });
+  test('allow_ips still admits without a device; require_device: true still takes any device', () => {
+    assert.equal(p.evaluate(req(OFFICE, '/admin'), {}).action, 'allow');
+    assert.equal(p.evaluate(req(JP, '/members'), device('customer@example.com')).action, 'allow');
+    assert.equal(p.evaluate(req(JP, '/members'), {}).action, 'block');
+  });
+  test('names are hashed once, when the policy is compiled', () => {
+    const seen: string[] = [];
+    const q = compileAccessPolicy(rules, { ...deps, deviceUserHashes: (n) => (seen.push(n), [hashOf(n)]) });
+    assert.deepEqual(seen.sort(), ['boss@example.com', 'ops@example.com', 'root@example.com']);
+    for (let i = 0; i < 3; i++) q.evaluate(req(JP, '/admin'), device('root@example.com'));
+    assert.equal(seen.length, 3);
+  });
+  test('every hash a name may have counts (logins that tell case apart and logins that do not)', () => {
+    const mixed: AccessRuleConfig[] = [{ name: 'admin', paths: ['/admin'], require_device: { accounts: ['Boss@Example.com'] } }];
+    assert.equal(compileAccessPolicy(mixed, deps).evaluate(req(JP, '/admin'), device('boss@example.com')).action, 'block');
+    const q = compileAccessPolicy(mixed, { ...deps, deviceUserHashes: (n) => [hashOf(n), hashOf(n.toLowerCase())] });
+    assert.equal(q.evaluate(req(JP, '/admin'), device('boss@example.com')).action, 'allow');
+    assert.equal(q.evaluate(req(JP, '/admin'), device('Boss@Example.com')).action, 'allow');
+  });
+  const badLists: [string, unknown, Partial<typeof deps>?][] = [
+    ['an empty mapping', {}],
+    ['an empty account list', { accounts: [] }],
+    ['an unknown role', { roles: ['root'] }],
+    ['an inherited name as a role', { roles: ['constructor'] }],
+    ['an unknown key', { account: ['a@example.com'] }],
+    ['accounts that are not strings', { accounts: [1] }],
+    ['a list, not a mapping', ['a@example.com']],
+    ['no way to hash the names', { accounts: ['a@example.com'] }, { deviceUserHashes: undefined }],
+  ];
+  for (const [what, value, over] of badLists) {
+    test(`refused: ${what}`, () => {
+      const rule = { name: 'r', paths: ['/'], require_device: value } as AccessRuleConfig;
+      assert.throws(() => compileAccessPolicy([rule], { ...deps, ...over }), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_CONFIG_INVALID') && /require_device/.test(e.message));
+    });
+  }
+});
+
 describe('config errors', () => {
   const bad: [string, unknown][] = [
     ['bad cidr', { name: 'a', paths: ['/'], allow_ips: ['10.0.0.0/33'] }],

@@ -4,9 +4,9 @@
  *
  * Example:
  *   const policy = compileAccessPolicy([
- *     { name: 'admin-jp', paths: ['/admin'], allow_countries: ['JP'], allow_ips: ['203.0.113.0/24'], require_device: true },
- *   ], { countries: openCountryDatabase() });
- *   policy.evaluate(req, { device: verifiedDeviceId }); // ALLOW, or a block with ruleId 'policy:admin-jp'
+ *     { name: 'admin-jp', paths: ['/admin'], allow_countries: ['JP'], allow_ips: ['203.0.113.0/24'], require_device: { roles: ['admin'] } },
+ *   ], { countries: openCountryDatabase(), roles: { admin: ['admin@example.com'] }, deviceUserHashes: (n) => [login.deviceUserHash(n)!] });
+ *   policy.evaluate(req, { device: claims.deviceId, deviceUser: claims.userHash }); // ALLOW, or a block with ruleId 'policy:admin-jp'
  *
  * Which rules apply: every rule one of whose `paths` and (when given) one of
  * whose `methods` match the request. Listing GET also covers HEAD, which
@@ -21,7 +21,8 @@
  *   3. `allow_ips` or `allow_countries` is set, and neither
  *      the address is in `allow_ips` nor the country is in
  *      `allow_countries`                                    → deny
- *   4. `require_device`, no trusted device in the context,
+ *   4. `require_device`, no trusted device in the context (or,
+ *      when the rule lists accounts or roles, none of theirs),
  *      and the address is not in `allow_ips`                → deny
  *      (an `allow_ips` match admits without a device: an office range or
  *      a break-glass host; an `allow_countries` match does not)
@@ -31,6 +32,12 @@
  * Denials always beat allows. An unknown country (private address, not in
  * the database) is in no deny list and in no allow list: pair a deny list
  * with an allow list when unknown must fail closed.
+ *
+ * `require_device: true` takes a trusted device of any account: on a site
+ * where anyone can sign up, a customer's device too. `require_device:
+ * { accounts: [...], roles: [...] }` takes only the devices of those
+ * accounts (roles map to accounts in `roles`). Names are kept only as the
+ * keyed hashes device tokens carry (`deviceUserHashes`, worked out here once).
  *
  * Paths are compared after normalisation, so that `/admin` cannot be dodged
  * with `/Admin`, `/%61dmin`, `//admin`, `/x/../admin`, `/admin;x=1`,
@@ -70,7 +77,8 @@ export interface AccessRuleConfig {
   deny_ips?: string[];
   allow_countries?: string[];
   deny_countries?: string[];
-  require_device?: boolean;
+  /** true: a trusted device of any account; or only those of the listed accounts and roles. */
+  require_device?: boolean | { accounts?: string[]; roles?: string[] };
   /** What a denial does; default block. */
   action?: 'block' | 'challenge';
   /** Default enforce. */
@@ -79,11 +87,17 @@ export interface AccessRuleConfig {
 
 export interface AccessPolicyDeps {
   countries: CountryLookup;
+  /** Role name to account names, for `require_device.roles`. */
+  roles?: Readonly<Record<string, readonly string[]>>;
+  /** The account hashes a device token of this account may carry (LoginGuard.deviceUserHash); needed for `require_device` lists. */
+  deviceUserHashes?: (account: string) => readonly string[];
 }
 
 export interface AccessContext {
   /** A verified trusted-device id, or undefined. */
   device?: string | undefined;
+  /** The account hash that device's token carries. */
+  deviceUser?: string | undefined;
 }
 
 export interface PolicyVerdict extends Verdict {
@@ -253,12 +267,32 @@ interface CompiledRule {
   readonly allowCountries: ReadonlySet<string> | undefined;
   readonly denyCountries: ReadonlySet<string> | undefined;
   readonly requireDevice: boolean;
+  /** The account hashes whose devices count, when the rule lists accounts or roles; undefined: any device. */
+  readonly deviceUsers: ReadonlySet<string> | undefined;
   readonly unconditional: boolean;
   readonly action: 'block' | 'challenge';
   readonly detect: boolean;
 }
 
-function compileRule(input: unknown, index: number, seen: Set<string>): CompiledRule {
+/** The account hashes whose devices a rule's `require_device` list admits. */
+function deviceUsers(value: Record<string, unknown>, where: string, deps: AccessPolicyDeps): Set<string> {
+  for (const k of Object.keys(value)) if (k !== 'accounts' && k !== 'roles') throw invalid(`${where} has an unknown key "${k.slice(0, 40)}" (accounts, roles)`);
+  const accounts = stringList(value['accounts'], `${where}.accounts`) ?? [];
+  const roles = stringList(value['roles'], `${where}.roles`) ?? [];
+  if (accounts.length === 0 && roles.length === 0) throw invalid(`${where} needs accounts or roles (or true for any trusted device)`);
+  const names = [...accounts];
+  for (const role of roles) {
+    const members = deps.roles && Object.hasOwn(deps.roles, role) ? deps.roles[role] : undefined;
+    if (!members) throw invalid(`${where}.roles: no role "${role.slice(0, 64)}" is defined`);
+    names.push(...members);
+  }
+  if (!deps.deviceUserHashes) throw invalid(`${where} lists accounts, but the policy was compiled without a way to hash them`);
+  const hashes = new Set<string>();
+  for (const name of names) for (const h of deps.deviceUserHashes(name)) hashes.add(h);
+  return hashes;
+}
+
+function compileRule(input: unknown, index: number, seen: Set<string>, deps: AccessPolicyDeps): CompiledRule {
   const at = `rule ${index}`;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalid(`${at} must be a mapping`);
   const r = input as Record<string, unknown>;
@@ -283,7 +317,10 @@ function compileRule(input: unknown, index: number, seen: Set<string>): Compiled
     if (methods.has('GET')) methods.add('HEAD');
   }
   const requireDevice = r['require_device'];
-  if (requireDevice !== undefined && typeof requireDevice !== 'boolean') throw invalid(`${where} require_device must be true or false`);
+  const listed = requireDevice !== null && typeof requireDevice === 'object' && !Array.isArray(requireDevice);
+  if (requireDevice !== undefined && typeof requireDevice !== 'boolean' && !listed) {
+    throw invalid(`${where} require_device must be true, false, or a mapping with accounts and roles`);
+  }
   const action = r['action'] ?? 'block';
   if (action !== 'block' && action !== 'challenge') throw invalid(`${where} action must be block or challenge`);
   const mode = r['mode'] ?? 'enforce';
@@ -298,7 +335,8 @@ function compileRule(input: unknown, index: number, seen: Set<string>): Compiled
     denyIps: cidrs(r['deny_ips'], `${where} deny_ips`),
     allowCountries: countries(r['allow_countries'], `${where} allow_countries`),
     denyCountries: countries(r['deny_countries'], `${where} deny_countries`),
-    requireDevice: requireDevice === true,
+    requireDevice: requireDevice === true || listed,
+    deviceUsers: listed ? deviceUsers(requireDevice as Record<string, unknown>, `${where} require_device`, deps) : undefined,
     action,
     detect: mode === 'detect',
   } as const;
@@ -307,7 +345,13 @@ function compileRule(input: unknown, index: number, seen: Set<string>): Compiled
 }
 
 /** Why the rule denies, or undefined when it lets the request on. */
-function denial(rule: CompiledRule, ip: IpAddress | undefined, country: () => string | undefined, device: string | undefined): string | undefined {
+function denial(
+  rule: CompiledRule,
+  ip: IpAddress | undefined,
+  country: () => string | undefined,
+  device: string | undefined,
+  deviceUser: string | undefined,
+): string | undefined {
   if (rule.denyIps && ip && rule.denyIps.contains(ip)) return 'source address is in deny_ips';
   if (rule.denyCountries) {
     const c = country();
@@ -320,7 +364,10 @@ function denial(rule: CompiledRule, ip: IpAddress | undefined, country: () => st
       return `neither the address nor the country (${c ?? 'unknown'}) is allowed`;
     }
   }
-  if (rule.requireDevice && !device && !ipAllowed) return 'no trusted device';
+  if (rule.requireDevice && !ipAllowed) {
+    if (!device) return 'no trusted device';
+    if (rule.deviceUsers && !(deviceUser !== undefined && rule.deviceUsers.has(deviceUser))) return "the trusted device is not one of the rule's accounts";
+  }
   if (rule.unconditional) return 'path is blocked';
   return undefined;
 }
@@ -328,7 +375,7 @@ function denial(rule: CompiledRule, ip: IpAddress | undefined, country: () => st
 export function compileAccessPolicy(rules: readonly AccessRuleConfig[], deps: AccessPolicyDeps): AccessPolicy {
   if (!Array.isArray(rules)) throw invalid('the rules must be a list');
   const seen = new Set<string>();
-  const compiled = Object.freeze(rules.map((r, i) => compileRule(r, i, seen)));
+  const compiled = Object.freeze(rules.map((r, i) => compileRule(r, i, seen, deps)));
   const lookup = deps.countries;
 
   return Object.freeze({
@@ -352,13 +399,14 @@ export function compileAccessPolicy(rules: readonly AccessRuleConfig[], deps: Ac
         return cc;
       };
       const device = typeof ctx?.device === 'string' && ctx.device.length > 0 ? ctx.device : undefined;
+      const deviceUser = typeof ctx?.deviceUser === 'string' ? ctx.deviceUser : undefined;
       let detected: PolicyVerdict | undefined;
       for (const rule of compiled) {
         if (rule.methods && !rule.methods.has(method)) continue;
         if (!rule.paths.some((m) => views.some((v) => m(v)))) continue;
         // An exception must hold for every reading of the path, or it could be used to slip past.
         if (rule.exceptPaths.length > 0 && views.every((v) => rule.exceptPaths.some((m) => m(v)))) continue;
-        const why = denial(rule, ip, country, device);
+        const why = denial(rule, ip, country, device, deviceUser);
         if (why === undefined) continue;
         const verdict: PolicyVerdict = {
           action: rule.action,

@@ -10,7 +10,8 @@ import { EventBus, type SecurityEvent } from '../core/events.js';
 import { strongest } from '../core/decisions.js';
 import type { DecisionFilter, Store } from '../core/store.js';
 import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
-import { LoginGuard, type LoginAttempt, type LoginVerdict } from './login.js';
+import { LoginGuard, type LoginAttempt, type LoginVerdict, type UsernameNormalization } from './login.js';
+import type { DeviceClaims } from './device-token.js';
 import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
 import { createChallenger, type Challenger } from './challenge.js';
 import { renderChallenge } from './challenge-page.js';
@@ -94,7 +95,14 @@ export class Guard {
       events: this.events,
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
     });
-    this.policy = compileAccessPolicy(config.policy, { countries: deps.countries ?? { country: () => undefined, source: 'none' } });
+    // An account named in the policy is compared as each login endpoint tells accounts apart
+    // (and exactly, for logins reported straight to the LoginGuard).
+    const forms = new Set<UsernameNormalization>(['exact', ...config.logins.map((l) => l.usernameNormalize ?? 'exact')]);
+    this.policy = compileAccessPolicy(config.policy, {
+      countries: deps.countries ?? { country: () => undefined, source: 'none' },
+      roles: config.roles,
+      deviceUserHashes: (name) => [...forms].flatMap((f) => this.login.deviceUserHash(name, f) ?? []),
+    });
     this.challenger = createChallenger({
       secret: deps.secret,
       store: deps.store,
@@ -111,9 +119,9 @@ export class Guard {
     return v.action !== 'allow' && !v.detectOnly;
   }
 
-  #device(req: RequestInfo): string | undefined {
+  #device(req: RequestInfo): DeviceClaims | undefined {
     const token = readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie);
-    return token ? this.login.devices.verify(token)?.deviceId : undefined;
+    return token ? this.login.devices.verify(token) : undefined;
   }
 
   #pass(req: RequestInfo): string | undefined {
@@ -136,21 +144,24 @@ export class Guard {
 
   /** Decisions on the source, its country and device, then the access policy. */
   async inspect(req: RequestInfo): Promise<Verdict> {
-    const device = this.#device(req);
+    const claims = this.#device(req);
+    const device = claims?.deviceId;
+    const trusted = this.config.loginProtection.trustedDevice.enabled ? claims : undefined;
     const country = this.countries?.country(req.ip);
     const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
     // A trusted device is not held by what the login protection decided about its address
-    // (an attacker behind the owner's NAT); operators' decisions still apply to it. What
-    // detect mode decided counts only here in detect mode.
+    // (an attacker behind the owner's NAT); operators' decisions still apply to it. On a login
+    // for another account than the device's, check applies those decisions again. What detect
+    // mode decided counts only here in detect mode.
     const detect = this.config.mode === 'detect';
-    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(device !== undefined && x.origin === 'guard.login' && x.scope !== 'device')), detect);
+    const d = strongest(decisions.filter((x) => x.scope !== 'user' && !(trusted !== undefined && x.origin === 'guard.login' && x.scope !== 'device')), detect);
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
       if (d.action === 'allow') return v;
       if (detect) v = { ...v, detectOnly: true };
     } else {
-      v = this.policy.evaluate(req, { device });
+      v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash });
     }
     if (v.action === 'challenge' && this.#passed(req)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
     if (v.action !== 'allow') this.#requestEvent(req, v, country);
@@ -200,6 +211,7 @@ export class Guard {
   async checkLogin(endpoint: LoginEndpointConfig, req: RequestInfo, fields: LoginFields): Promise<PendingLogin> {
     const base = {
       ip: req.ip,
+      normalize: endpoint.usernameNormalize ?? 'exact',
       deviceToken: readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
       country: this.countries?.country(req.ip),
       userAgent: header(req, 'user-agent'),
@@ -254,8 +266,12 @@ export class Guard {
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
     if (outcome !== 'success' || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.config.loginProtection.trustedDevice.cookie;
-    const uh = this.login.userHash(p.fields.username ?? '');
-    const existing = this.login.devices.verify(readCookie(p.req.headers['cookie'], cookieName));
+    // For the account the site logged in: the name as the site tells accounts apart.
+    const uh = this.login.deviceUserHash(p.attempt.username, p.attempt.normalize);
+    if (uh === undefined) return { outcome, done };
+    // The device keeps its id when it was trusted for this account; otherwise (another account's,
+    // or past its day's cap there) it gets a new one.
+    const existing = p.verdict.trustedDevice ? this.login.devices.verify(readCookie(p.req.headers['cookie'], cookieName)) : undefined;
     const { token } = this.login.devices.issue(uh, existing && existing.userHash === uh ? existing.deviceId : undefined);
     const secure = header(p.req, 'x-forwarded-proto') === 'https';
     return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };

@@ -288,6 +288,167 @@ describe('login protection: distributed attacks', () => {
   });
 });
 
+describe('login protection: whose a trusted device is', () => {
+  const closing = { user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } };
+
+  it('on a case-sensitive site, the token earned on a look-alike account does not open the victim\'s', async () => {
+    const { guard } = setup(closing);
+    // The attacker registered "Alice" and logs in to it; the victim is "alice".
+    const { deviceToken } = await guard.report({ ip: '203.0.113.66', username: 'Alice' }, true);
+    assert.ok(deviceToken);
+    for (let i = 0; i < 20; i++) await guard.report({ ip: `198.51.100.${i + 1}`, username: 'alice' }, false);
+    const v = await guard.check({ ip: '203.0.113.66', username: 'alice', deviceToken });
+    assert.equal(v.trustedDevice, false);
+    assert.equal(v.action, 'block', 'the closed account stays closed to the look-alike\'s device');
+    assert.equal((await guard.check({ ip: '203.0.113.66', username: 'Alice', deviceToken })).trustedDevice, true, 'it is trusted for its own account');
+  });
+
+  it('a login that ignores case trusts the device for any casing; sub-addresses stay other accounts', async () => {
+    const { guard } = setup();
+    const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'Alice@Example.com', normalize: 'lowercase' }, true);
+    assert.equal((await guard.check({ ip: '192.0.2.10', username: 'alice@example.com', normalize: 'lowercase', deviceToken })).trustedDevice, true);
+    assert.equal((await guard.check({ ip: '192.0.2.10', username: 'ALICE@example.com', deviceToken })).trustedDevice, false, 'not on a login that tells case apart');
+    const sub = await guard.report({ ip: '192.0.2.10', username: 'alice+shop@example.com', normalize: 'lowercase' }, true);
+    assert.equal((await guard.check({ ip: '192.0.2.10', username: 'alice@example.com', normalize: 'lowercase', deviceToken: sub.deviceToken })).trustedDevice, false);
+    const wp = await guard.report({ ip: '192.0.2.10', username: 'ad<b>min', normalize: 'wordpress' }, true);
+    assert.equal((await guard.check({ ip: '192.0.2.10', username: 'Admin', normalize: 'wordpress', deviceToken: wp.deviceToken })).trustedDevice, true, 'as WordPress reads names');
+  });
+
+  it('the account in a token is a keyed hash of the name as the site reads it; an overlong name gets no token', async () => {
+    const { guard } = setup();
+    assert.notEqual(guard.deviceUserHash('Alice'), guard.deviceUserHash('alice'));
+    assert.equal(guard.deviceUserHash('Alice', 'lowercase'), guard.deviceUserHash('alice'));
+    assert.equal(guard.deviceUserHash('àdmin', 'wordpress'), guard.userHash('admin'));
+    assert.notEqual(guard.deviceUserHash(' alice'), guard.deviceUserHash('alice'), 'exact is exact: no trimming');
+    // Cookies issued before logins said how they tell accounts apart carry the counted form: for a
+    // plain lower-case name it is the same hash, so those stay valid.
+    assert.equal(guard.deviceUserHash('alice@example.com'), guard.userHash('alice@example.com'));
+    const { deviceToken } = await guard.report({ ip: '192.0.2.10', username: 'carol' }, true);
+    assert.ok(!deviceToken!.includes('carol'));
+    assert.equal(guard.devices.verify(deviceToken)!.userHash, guard.deviceUserHash('carol'));
+    const long = 'x'.repeat(600);
+    assert.equal(guard.deviceUserHash(long), undefined);
+    assert.deepEqual(await guard.report({ ip: '192.0.2.10', username: long }, true), {});
+  });
+});
+
+describe('login protection: a stolen device cookie', () => {
+  /** Guesses for a day, one every `everyMs`, each from a new address, solving every challenge; the verdicts. */
+  async function guessForADay(t: ReturnType<typeof setup>, username: string, deviceToken: string, everyMs = 10_000) {
+    const seen: { action: string; trusted: boolean; ruleId: string | undefined }[] = [];
+    for (let ms = 0, i = 0; ms < 86_400_000; ms += everyMs, i++) {
+      const a = { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, username, deviceToken, challengePassed: true };
+      const v = await t.guard.check(a);
+      if (v.action === 'allow') await t.guard.report(a, false);
+      seen.push({ action: v.action, trusted: v.trustedDevice, ruleId: v.ruleId });
+      t.clock.advance(everyMs);
+    }
+    return seen;
+  }
+
+  it('24 hours of guessing with a stolen cookie get at most max_failures_per_device trusted guesses', async () => {
+    const t = setup();
+    const { deviceToken } = await t.guard.report({ ip: '192.0.2.10', username: 'victim@example.com' }, true);
+    const seen = await guessForADay(t, 'victim@example.com', deviceToken!);
+    const trustedGuesses = seen.filter((v) => v.action === 'allow' && v.trusted).length;
+    assert.equal(trustedGuesses, LOGIN_DEFAULTS.trustedDevice.maxFailuresPerDevice);
+    assert.equal(seen.at(-1)!.trusted, false, 'past the cap the device is untrusted for the account');
+    const capped = t.events.filter((e) => e['event.action'] === 'device-capped');
+    assert.equal(capped.length, 1, 'the site is told once that the cookie may be stolen');
+    assert.equal(capped[0]!['user.id'], t.guard.userHash('victim@example.com'));
+    // Untrusted, the guesses are counted against the account like anyone's: it gets closed.
+    assert.ok(seen.some((v) => v.ruleId === 'login.user' && v.action === 'block'), 'the account-wide limits apply to it');
+  });
+
+  it('the cap holds for every device of the account together, and ends with the day', async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 3, maxFailuresPerAccount: 5 } });
+    const u = 'owner@example.com';
+    // Three devices (three logins without a cookie); the third is the owner's own.
+    const tokens = [];
+    for (let i = 0; i < 3; i++) tokens.push((await t.guard.report({ ip: '192.0.2.10', username: u }, true)).deviceToken!);
+    const ids = new Set(tokens.map((x) => t.guard.devices.verify(x)!.deviceId));
+    assert.equal(ids.size, 3);
+    const trusted = async (deviceToken: string) => {
+      const a = { ip: '198.51.100.7', username: u, deviceToken, challengePassed: true };
+      const v = await t.guard.check(a);
+      if (v.action === 'allow') await t.guard.report(a, false);
+      return v.trustedDevice;
+    };
+    const first: boolean[] = [];
+    for (let i = 0; i < 4; i++) first.push(await trusted(tokens[0]!));
+    assert.deepEqual(first, [true, true, true, false], 'three per device');
+    const second: boolean[] = [];
+    for (let i = 0; i < 3; i++) second.push(await trusted(tokens[1]!));
+    assert.deepEqual(second, [true, true, false], 'five for the account');
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken: tokens[2] })).trustedDevice, false);
+    t.clock.advance(86_400_000);
+    assert.equal(await trusted(tokens[0]!), true, 'a new day, a new budget');
+  });
+
+  it("a look-alike account's own devices do not use up the victim's cap", async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 2, maxFailuresPerAccount: 4 } });
+    const victim = (await t.guard.report({ ip: '192.0.2.10', username: 'alice' }, true)).deviceToken!;
+    // The attacker owns "Alice" (another account on this case-sensitive site) and mints devices for it.
+    for (let d = 0; d < 4; d++) {
+      const { deviceToken } = await t.guard.report({ ip: '203.0.113.9', username: 'Alice' }, true);
+      for (let i = 0; i < 3; i++) await t.fail({ ip: '203.0.113.9', username: 'Alice', deviceToken, challengePassed: true });
+    }
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: 'alice', deviceToken: victim })).trustedDevice, true);
+  });
+
+  it("a success neither counts against the cap nor gives the cookie's guesses back", async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 3, maxFailuresPerAccount: 3 } });
+    const u = 'owner@example.com';
+    const { deviceToken } = await t.guard.report({ ip: '192.0.2.10', username: u }, true);
+    const a = () => ({ ip: '192.0.2.10', username: u, deviceToken, challengePassed: true });
+    for (let i = 0; i < 10; i++) {
+      const ok = a();
+      assert.equal((await t.guard.check(ok)).trustedDevice, true);
+      await t.guard.report(ok, true);
+    }
+    for (let i = 0; i < 2; i++) await t.fail(a());
+    const owner = a();
+    assert.equal((await t.guard.check(owner)).trustedDevice, true);
+    const { deviceToken: again } = await t.guard.report(owner, true);
+    assert.equal(t.guard.devices.verify(again)!.deviceId, t.guard.devices.verify(deviceToken)!.deviceId, 'a trusted device keeps its id');
+    await t.fail(a());
+    const past = a();
+    assert.equal((await t.guard.check(past)).trustedDevice, false, "the owner's successes did not reset the day's count");
+    // The owner proves the password from the untrusted device: a new device id, trusted again.
+    const fresh = (await t.guard.report(past, true)).deviceToken!;
+    assert.notEqual(t.guard.devices.verify(fresh)!.deviceId, t.guard.devices.verify(deviceToken)!.deviceId);
+  });
+
+  it('attempts the site never answered, or that were refused, do not use the cap up', async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 2, maxFailuresPerAccount: 2 } });
+    const u = 'owner@example.com';
+    const { deviceToken } = await t.guard.report({ ip: '192.0.2.10', username: u }, true);
+    for (let i = 0; i < 10; i++) {
+      const a = { ip: '192.0.2.10', username: u, deviceToken };
+      assert.equal((await t.guard.check(a)).trustedDevice, true);
+      await t.guard.release(a);
+    }
+    await t.store.decisions.add({ action: 'block', scope: 'device', value: t.guard.devices.verify(deviceToken)!.deviceId, expiresAt: t.clock.now() + 60_000, origin: 'cli', reason: 'revoked for a minute' });
+    for (let i = 0; i < 10; i++) assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).action, 'block');
+    t.clock.advance(60_001);
+    assert.equal((await t.fail({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, true);
+    assert.equal((await t.fail({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, true);
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, false);
+  });
+
+  it('parallel guesses with the cookie cannot pass the cap together', async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 4, maxFailuresPerAccount: 50 } });
+    const u = 'owner@example.com';
+    const { deviceToken } = await t.guard.report({ ip: '192.0.2.10', username: u }, true);
+    for (let i = 0; i < 2; i++) await t.fail({ ip: '192.0.2.10', username: u, deviceToken });
+    const burst = Array.from({ length: 8 }, (_, i) => ({ ip: `198.51.100.${i + 1}`, username: u, deviceToken, challengePassed: true }));
+    const verdicts = await Promise.all(burst.map((a) => t.guard.check(a)));
+    assert.equal(verdicts.filter((v) => v.action === 'allow' && v.trustedDevice).length, 2, JSON.stringify(verdicts));
+    // The others were untrusted already (checked one after another) or, racing, refused.
+    for (const v of verdicts.slice(2)) assert.ok(!v.trustedDevice || v.ruleId === 'login.device', JSON.stringify(v));
+  });
+});
+
 describe('login protection: races and limits', () => {
   it('many parallel guesses all see each other: no more pass than the threshold allows', async () => {
     const { guard } = setup();

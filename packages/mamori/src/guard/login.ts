@@ -15,7 +15,10 @@
  *
  * A device that presents a valid trusted-device token for the account is
  * counted on its own and passes the account-wide, source-wide and
- * site-wide measures: the owner gets in during an attack.
+ * site-wide measures: the owner gets in during an attack. Its failures on
+ * the account are capped per day (per device, and for all the account's
+ * devices together): past the cap it is an untrusted device there, so a
+ * stolen cookie buys a bounded number of guesses.
  */
 import type { Clock } from '../core/clock.js';
 import { hmac, normalizeIdentifier } from '../core/crypto.js';
@@ -30,10 +33,21 @@ import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Random } from '../core/random.js';
 import type { Verdict } from './verdict.js';
 
+/**
+ * How a site tells accounts apart, which decides whose a trusted-device token is: `exact`
+ * (Alice and alice are two accounts), `lowercase` (case is ignored), `wordpress` (as
+ * accountSkeleton merges names). Counting always merges names as accountSkeleton does (the
+ * strict side for counts); trust must not merge more than the site does, or an attacker's
+ * own look-alike account would earn a token for the victim's.
+ */
+export type UsernameNormalization = 'exact' | 'lowercase' | 'wordpress';
+
 export interface LoginAttempt {
   /** Client address, as the adapter determined it. */
   readonly ip: string;
   readonly username: string;
+  /** How the site tells accounts apart (default exact): the account a device token is for. */
+  readonly normalize?: UsernameNormalization;
   /** Only used to spot spraying: never stored; its keyed hash (under a per-window key in memory) is. */
   readonly password?: string;
   /** The trusted-device token the client presented, if any. */
@@ -59,6 +73,9 @@ export interface LoginReport {
 interface Keys {
   now: number;
   userSource: string;
+  /** A trusted device's failures on the account today, and those of all the account's devices ('' when untrusted). */
+  deviceDay: string;
+  deviceUserDay: string;
   backoff: string;
   user: string;
   source: string;
@@ -96,6 +113,9 @@ interface Reservation {
   /** The source's and the password's distinct-account counts after this attempt's additions. */
   sourceUsers: number;
   sprayUsers: number;
+  /** A trusted device's failures on the account today, and those of all its devices, after this attempt (0 when untrusted). */
+  deviceDay: number;
+  deviceUserDay: number;
   /**
    * This attempt's holds on its account in those sets: a success, a release or a refusal
    * gives them back (an earlier failure's or a parallel attempt's holds keep the account in).
@@ -184,6 +204,8 @@ const K_BACKOFF = 0x62; // 'b': the pair's lock end
 const K_USER = 0x75; // 'u': failures of an account
 const K_SOURCE = 0x73; // 's': accounts failing from a source
 const K_SPRAY = 0x78; // 'x': accounts failing with a password
+const K_DEVICE_DAY = 0x64; // 'd': a trusted device's failures on an account in a day
+const K_DEVICE_USER_DAY = 0x74; // 't': the failures of all an account's trusted devices in a day
 
 /**
  * One 32-bit half of the (account, source) pair's id: MurmurHash3 over the
@@ -253,6 +275,8 @@ const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
 const HELD_AT_SKEW_MS = 5000;
 /** How long a read of the closed site window is used again (it only changes by late take-backs). */
 const SITE_PREV_FRESH_MS = 1000;
+/** The period over which trusted devices' failures are capped (trusted_device.max_failures_*). */
+const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
@@ -313,6 +337,24 @@ export class LoginGuard {
     return idString(w[0]!, w[1]!);
   }
 
+  /**
+   * The account a trusted-device token is issued and honoured for: the keyed hash of the name
+   * as the site tells accounts apart (see UsernameNormalization). For `wordpress` it is
+   * userHash. Undefined for a name longer than the hashed part (no site has one): it gets no token.
+   */
+  deviceUserHash(username: string, normalize: UsernameNormalization = 'exact'): string | undefined {
+    const w = this.#deviceUserWords(username, normalize);
+    return w && idString(w[0]!, w[1]!);
+  }
+
+  /** deviceUserHash's halves (in the hasher's buffer: overwritten by the next hash). */
+  #deviceUserWords(username: string, normalize: UsernameNormalization | undefined): Uint32Array | undefined {
+    const name = String(username);
+    if (name.length > MAX_NAME) return undefined;
+    if (normalize === 'wordpress') return this.#accountWords(name);
+    return this.#users.words(normalize === 'lowercase' ? name.toLowerCase() : name);
+  }
+
   /** The account hash's halves: accountSkeleton then SipHash, in one pass for plain names. */
   #accountWords(username: string): Uint32Array {
     const name = String(username);
@@ -328,7 +370,7 @@ export class LoginGuard {
     const words = this.#accountWords(a.username);
     const uhHi = words[0]! | 0;
     const uhLo = words[1]! | 0;
-    const k = this.#keys(a, uhHi, uhLo, this.#device(a, idString(uhHi, uhLo)));
+    const k = this.#keys(a, uhHi, uhLo, this.#device(a));
     const keys = { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
     if (!a.password) return keys;
     return { ...keys, spray: this.#sprayKeyOf(a.password, Math.floor(this.#d.clock.now() / this.config.spraying.windowMs)) };
@@ -346,7 +388,7 @@ export class LoginGuard {
       const uhHi = words[0]! | 0;
       const uhLo = words[1]! | 0;
       const uh = idString(uhHi, uhLo);
-      const device = this.#device(a, uh);
+      const device = this.#device(a);
       // (reserved is set later: present from the start, so the object keeps one shape.)
       w = {
         owner: this,
@@ -522,9 +564,14 @@ export class LoginGuard {
     }
     const pHi = mixPair(uhHi, uhLo, sHi, sLo, 0x3c6ef372);
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
+    // The day's cap for all an account's devices is kept under the account as the site tells
+    // accounts apart, not as counted: a look-alike account's own devices must not use it up.
+    const owner = device ? this.#deviceUserWords(a.username, a.normalize) : undefined;
     return {
       now: 0,
       userSource: idKey(this.#ns, K_PAIR, pHi, pLo),
+      deviceDay: owner ? idKey(this.#ns, K_DEVICE_DAY, pHi, pLo) : '',
+      deviceUserDay: owner ? idKey(this.#ns, K_DEVICE_USER_DAY, owner[0]! | 0, owner[1]! | 0) : '',
       backoff: idKey(this.#ns, K_BACKOFF, pHi, pLo),
       user: idKey(this.#ns, K_USER, uhHi, uhLo),
       source: idKey(this.#ns, K_SOURCE, sHi, sLo),
@@ -569,10 +616,24 @@ export class LoginGuard {
     return k;
   }
 
-  #device(a: LoginAttempt, uh: string): DeviceClaims | undefined {
+  /** The attempt's device token, when it is valid and for this account as the site tells accounts apart. */
+  #device(a: LoginAttempt): DeviceClaims | undefined {
     if (!this.config.trustedDevice.enabled || !a.deviceToken) return undefined;
     const claims = this.devices.verify(a.deviceToken);
-    return claims && claims.userHash === uh ? claims : undefined;
+    return claims && claims.userHash === this.deviceUserHash(a.username, a.normalize) ? claims : undefined;
+  }
+
+  /** Whether a trusted device has used up its failures on the account for the day (`days`: the two day counts). */
+  #overDeviceBudget(days: readonly number[]): boolean {
+    const t = this.config.trustedDevice;
+    return (days[0] ?? 0) >= t.maxFailuresPerDevice || (days[1] ?? 0) >= t.maxFailuresPerAccount;
+  }
+
+  /** Makes an attempt's device an untrusted one for this account (its day's failures are used up). */
+  #distrust(a: LoginAttempt, who: Who): void {
+    who.device = undefined;
+    who.by = 1;
+    who.k = this.#keys(a, who.uhHi, who.uhLo, undefined);
   }
 
   /**
@@ -597,6 +658,7 @@ export class LoginGuard {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) this.#undoSync(sync, who.k, this.#unreserve(who));
+    if (who.device && this.#overDeviceBudget(sync.readSync([who.k.deviceDay, who.k.deviceUserDay]))) this.#distrust(a, who);
     const p = this.#plan(a, who);
     // The store reads the same clock: hand it this reading rather than have it take its own.
     const now = sync.clock === this.#d.clock ? who.k.now : undefined;
@@ -618,6 +680,8 @@ export class LoginGuard {
     const st = this.#d.store;
     const who = this.#who(a);
     if (who.reserved) await this.#undo(who.k, this.#unreserve(who));
+    // (Only a trusted device pays this extra round.)
+    if (who.device && this.#overDeviceBudget(await st.read([who.k.deviceDay, who.k.deviceUserDay]))) this.#distrust(a, who);
     const p = this.#plan(a, who);
     // One round: the set additions are issued after the reads, so a backend that applies
     // calls in order (all of ours) reads the counts before them. One that did not would see
@@ -717,20 +781,37 @@ export class LoginGuard {
     const sprayAt = p.prevKnown ? 2 : 3;
     const sprayNow = p.readKeys.length > sprayAt ? values[vo + sprayAt]! : 0;
     const sprayPrev = p.readKeys.length > sprayAt + 1 ? values[vo + sprayAt + 1]! : 0;
-    const v = this.#evaluate(a, who.uh, trusted, k, decisions, {
-      userSource: usAfter - 1,
-      user: userAfter - by,
-      site: siteNow(siteAfter - by, sitePrev, k.siteFraction),
-      backoffUntil,
-      sourceUsers,
-      spray: Math.max(sprayNow, sprayPrev),
-    });
+    // A trusted device's day counts before this attempt: at the cap only when parallel attempts
+    // raced past the check that makes such a device untrusted. Refused; the next one is untrusted.
+    const raced = trusted && this.#overDeviceBudget([(counted[3] ?? 1) - 1, (counted[4] ?? 1) - 1]);
+    const v = raced
+      ? this.#refuse(a, who.uh, trusted, 'block', 'login.device', "this trusted device's failures on the account for the day are used up", 1)
+      : this.#evaluate(a, who.uh, trusted, k, decisions, {
+          userSource: usAfter - 1,
+          user: userAfter - by,
+          site: siteNow(siteAfter - by, sitePrev, k.siteFraction),
+          backoffUntil,
+          sourceUsers,
+          spray: Math.max(sprayNow, sprayPrev),
+        });
     // This attempt's holds in the distinct-account sets: given back if it is not a failure.
     const marks = p.distinct;
     const sourceAfter = p.distinct.length > 0 ? members[0]! : sourceUsers;
     const sprayAfter = p.distinct.length > 1 ? members[1]! : sprayNow;
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
-      who.reserved = { userSource: usAfter, user: userAfter, site: siteAfter, by, siteKey: k.siteNow, sourceUsers: sourceAfter, sprayUsers: sprayAfter, marks, heldAt };
+      who.reserved = {
+        userSource: usAfter,
+        user: userAfter,
+        site: siteAfter,
+        by,
+        siteKey: k.siteNow,
+        sourceUsers: sourceAfter,
+        sprayUsers: sprayAfter,
+        deviceDay: counted[3] ?? 0,
+        deviceUserDay: counted[4] ?? 0,
+        marks,
+        heldAt,
+      };
       return v;
     }
     // Refused: it never reaches the site, so it is not a failure. Take the counts back.
@@ -753,12 +834,15 @@ export class LoginGuard {
    */
   #failureOps(k: Keys, by: number, siteKey = k.siteNow): CounterOp[] {
     const c = this.config;
-    return [
+    const ops = [
       // (Every op the same shape, { key, by, ttlMs }: the store's loop reads them through one map.)
       { key: k.userSource, by: 1, ttlMs: c.userSource.windowMs + c.userSource.backoffMaxMs },
       { key: k.user, by, ttlMs: c.user.windowMs },
       { key: siteKey, by, ttlMs: c.site.windowMs * 2 },
     ];
+    // A trusted device's failure also counts against its day's budget (never reset by a success).
+    if (k.deviceDay) ops.push({ key: k.deviceDay, by: 1, ttlMs: DEVICE_FAILURE_WINDOW_MS }, { key: k.deviceUserDay, by: 1, ttlMs: DEVICE_FAILURE_WINDOW_MS });
+    return ops;
   }
 
   #evaluate(
@@ -853,14 +937,15 @@ export class LoginGuard {
       sourceFailures = r.userSource - 1;
       accountFailures = r.user - r.by;
       if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]);
+      else if (k.deviceDay) await st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }]);
       // Nor is this account, by this attempt, among the source's (or the password's) failing ones.
       if (r.marks.length) await st.removeDistinct(giveBack(r.marks, r.heldAt));
     } else {
       [sourceFailures = 0, accountFailures = 0] = await st.read([k.userSource, k.user]);
     }
-    // A success clears only this source's (or this device's) failures. The account-wide count is
-    // left to expire with its window: if the owner's logins cleared it, each of them would hand
-    // a distributed attack a fresh set of guesses.
+    // A success clears only this source's (or this device's) failures. The account-wide count (and
+    // a trusted device's count for the day) is left to expire with its window: if the owner's
+    // logins cleared it, each of them would hand an attacker (or a stolen cookie) fresh guesses.
     await st.reset([k.userSource, k.backoff]);
     this.#emit('login-success', a, uh, 'success', { 'mamori.count': sourceFailures || undefined });
     const n = this.config.notifyAfterFailures;
@@ -876,8 +961,10 @@ export class LoginGuard {
         'mamori.count': failures,
       });
     }
-    if (!this.config.trustedDevice.enabled) return {};
-    const issued = this.devices.issue(uh, device?.deviceId);
+    const owner = this.config.trustedDevice.enabled ? this.deviceUserHash(a.username, a.normalize) : undefined;
+    if (owner === undefined) return {};
+    // A device that was not trusted here (none, another account's, or one past its day's cap) gets a new id.
+    const issued = this.devices.issue(owner, device?.deviceId);
     return { deviceToken: issued.token, deviceTtlMs: this.devices.ttlMs };
   }
 
@@ -928,6 +1015,8 @@ export class LoginGuard {
     const site = counted[2] ?? r?.site ?? 0;
     const sourceUsers = members[0] ?? r?.sourceUsers ?? 0;
     const sprayUsers = members[1] ?? r?.sprayUsers ?? 0;
+    const deviceDay = counted[3] ?? r?.deviceDay ?? 0;
+    const deviceUserDay = counted[4] ?? r?.deviceUserDay ?? 0;
     const failed = this.#event('login-failure', a, uh, 'failure', k.now);
     failed['mamori.count'] = userSource;
     this.#d.events.emit(failed);
@@ -964,6 +1053,19 @@ export class LoginGuard {
     }
     if (!trusted && site === c.site.challengeAboveFailures) {
       this.#emit('site-attack', a, uh, 'failure', { 'event.severity': 73, 'event.reason': `${site} failed logins site-wide in one window`, 'rule.id': 'login.site', 'mamori.count': site });
+    }
+    const t = c.trustedDevice;
+    if (trusted && (deviceDay === t.maxFailuresPerDevice || deviceUserDay === t.maxFailuresPerAccount)) {
+      // The owner rarely fails this often: their cookie may have been stolen. Tell the site.
+      this.#emit('device-capped', a, uh, 'failure', {
+        'event.severity': 73,
+        'event.reason':
+          deviceDay === t.maxFailuresPerDevice
+            ? `a trusted device failed ${deviceDay} times on this account today: it counts as untrusted there until the day is over`
+            : `the account's trusted devices failed ${deviceUserDay} times today: none counts as trusted there until the day is over`,
+        'rule.id': 'login.device',
+        'mamori.count': Math.max(deviceDay, deviceUserDay),
+      });
     }
     return jobs ? Promise.all(jobs).then(() => NO_REPORT) : REPORTED;
   }

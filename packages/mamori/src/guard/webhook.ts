@@ -15,6 +15,7 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'credential-stuffing',
   'password-spraying',
   'site-attack',
+  'device-capped',
 ] as const;
 
 export interface WebhookOptions {
