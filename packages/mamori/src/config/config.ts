@@ -32,6 +32,21 @@ export interface LoginEndpointConfig {
   exceptQuery: Record<string, string[]>;
 }
 
+/** A `rate_limits` entry (see guard/rate-limit.ts). */
+export interface RateLimitConfig {
+  name: string;
+  paths: string[];
+  methods?: string[];
+  /** Only requests naming one of these values (query string or body field); none: every request to the paths. */
+  query?: Record<string, string[]>;
+  perSource?: { limit: number; windowMs: number };
+  perAccount?: { field: FieldLocator; limit: number; windowMs: number };
+  action: 'block' | 'challenge';
+  /** RateLimit and RateLimit-Policy on the answers of matching requests. */
+  headers: boolean;
+  mode: Mode;
+}
+
 export interface LoginProtectionConfig {
   mode: Mode;
   userSource: { challengeAfter: number; blockAfter: number; windowMs: number; backoffBaseMs: number; backoffMaxMs: number };
@@ -66,6 +81,7 @@ export interface MamoriConfig {
   logins: LoginEndpointConfig[];
   loginProtection: LoginProtectionConfig;
   policy: AccessRuleConfig[];
+  rateLimits: RateLimitConfig[];
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number };
   webhooks: { url: string; secret?: string; events: string[] }[];
   demo: { trustLoopbackForwardedFor: boolean };
@@ -260,6 +276,25 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       deny_countries: r.deny_countries?.map((c) => c.toUpperCase()),
     };
   });
+  const rateLimits: RateLimitConfig[] = (raw.rate_limits ?? []).map((r: Raw, i: number) => {
+    const at = (...k: string[]) => ['rate_limits', i, ...k];
+    if (!r.per_source && !r.per_account) errs.push({ where: where(at()), path: at(), message: 'needs per_source or per_account (or both)' });
+    return {
+      name: r.name,
+      paths: r.paths,
+      methods: r.methods,
+      query: r.query,
+      perSource: r.per_source && { limit: r.per_source.limit, windowMs: dur(r.per_source.window, 60_000, at('per_source', 'window')) },
+      perAccount: r.per_account && { field: r.per_account.field, limit: r.per_account.limit, windowMs: dur(r.per_account.window, 3_600_000, at('per_account', 'window')) },
+      action: r.action ?? 'block',
+      headers: r.headers ?? true,
+      mode: r.mode ?? raw.mode ?? 'enforce',
+    };
+  });
+  const names = rateLimits.map((r) => r.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) errs.push({ where: where(['rate_limits', i, 'name']), path: ['rate_limits', i, 'name'], message: `"${n}" names another limit too` });
+  });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
     baseDifficulty: raw.challenge?.base_difficulty ?? 15,
@@ -303,6 +338,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     logins,
     loginProtection,
     policy,
+    rateLimits,
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [] })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
