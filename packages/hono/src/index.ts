@@ -24,6 +24,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  rawRateLimitBody,
   type Guard,
   type LoginEndpointConfig,
   type LoginFields,
@@ -127,11 +128,16 @@ async function loginFields(c: Context, endpoint: LoginEndpointConfig, query: str
 
 /** The answer with the cookie added next to the app's own (a copy when its headers are immutable). */
 function withCookie(c: Context, cookie: string): void {
+  withHeaders(c, { 'set-cookie': cookie });
+}
+
+/** The answer with these headers added after the app's own (a copy when its headers are immutable). */
+function withHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
   try {
-    c.res.headers.append('set-cookie', cookie);
+    for (const [k, v] of Object.entries(headers)) c.res.headers.append(k, v);
   } catch {
     const copy = new Response(c.res.body, c.res);
-    copy.headers.append('set-cookie', cookie);
+    for (const [k, v] of Object.entries(headers)) copy.headers.append(k, v);
     // Unset first: assigning over a response merges the old one's set-cookie headers over the copy's.
     c.res = undefined;
     c.res = copy;
@@ -165,8 +171,23 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     if (guard.enforced(v)) return render(guard.respond(v, info));
 
     const url = new URL(c.req.url);
-    const endpoint = guard.findLogin(info.method, url.pathname + url.search);
-    if (!endpoint) return next();
+    const target = url.pathname + url.search;
+    const limits = guard.rateLimits.match(info.method, target);
+    let rateHeaders: Readonly<Record<string, string>> = {};
+    if (limits.length) {
+      let body: ArrayBuffer | undefined;
+      if (guard.rateLimits.needsBody(limits, target) && (body = await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
+      const fields = body && rawRateLimitBody(c.req.header('content-type'), c.req.header('content-encoding'), Buffer.from(body));
+      const r = await guard.checkRateLimits(info, target, limits, fields);
+      if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info));
+      rateHeaders = r.headers;
+    }
+    const endpoint = guard.findLogin(info.method, target);
+    if (!endpoint) {
+      await next();
+      if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
+      return;
+    }
     if ((await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
     const fields = await loginFields(c, endpoint, url.search);
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
@@ -176,6 +197,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
 
     await next();
+    if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
     try {
       const res = c.res;
       const body = pending.endpoint.failure.bodyContains !== undefined ? await answerText(res) : undefined;

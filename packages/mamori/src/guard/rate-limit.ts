@@ -227,9 +227,13 @@ export function rawRateLimitBody(contentType: string | undefined, contentEncodin
   return { unreadable: true };
 }
 
-/** A body a framework already parsed (the adapters' case): an object's fields, or nothing to read. */
+/**
+ * A body a framework already parsed (the adapters' case): an object's fields; a body left raw
+ * (a string or bytes: no parser for its type) is unreadable; none, nothing to read.
+ */
 export function parsedRateLimitBody(parsed: unknown): RateLimitBody {
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Buffer.isBuffer(parsed)) return {};
+  if (typeof parsed === 'string' || parsed instanceof Uint8Array) return parsed.length ? { unreadable: true } : {};
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   return { json: parsed };
 }
 
