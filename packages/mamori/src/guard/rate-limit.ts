@@ -370,7 +370,7 @@ export class RateLimiter {
       }
       if (c.route.headers && (c.who === 'source' || over)) {
         const name = c.who === 'source' ? c.route.name : `${c.route.name}.account`;
-        const r = over ? 0 : Math.max(0, Math.floor(c.limit - est));
+        const r = Math.max(0, Math.floor(c.limit - est));
         const t = over ? seconds(msUntilRoom(c.limit, cur - 1, prev, c.fraction, c.windowMs)) : seconds((1 - c.fraction) * c.windowMs);
         status.push(`"${name}";r=${r};t=${t}`);
       }
