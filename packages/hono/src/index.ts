@@ -176,7 +176,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     let rateHeaders: Readonly<Record<string, string>> = {};
     if (limits.length) {
       let body: ArrayBuffer | undefined;
-      if (guard.rateLimits.needsBody(limits, target) && (body = await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
+      if (guard.rateLimits.needsBody(limits, target, c.req.header('content-type')) && (body = await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
       const fields = body && rawRateLimitBody(c.req.header('content-type'), c.req.header('content-encoding'), Buffer.from(body));
       const r = await guard.checkRateLimits(info, target, limits, fields);
       if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info));

@@ -8,6 +8,8 @@ import type { SecurityEvent } from '../core/events.js';
 import { defaultConfig, parseConfig } from '../config/config.js';
 import { isMamoriError } from '../core/errors.js';
 import { LoginGuard } from './login.js';
+import { createGuard } from './guard.js';
+import { solveChallenge } from './challenge.js';
 import { accountsOf, msUntilRoom, parsedRateLimitBody, rawRateLimitBody, RateLimiter, type RateLimitBody, type RateLimitResult } from './rate-limit.js';
 import type { RequestInfo } from './verdict.js';
 
@@ -270,7 +272,7 @@ describe('rate limits: the proxy\'s two phases', () => {
     const { limiter } = setup([{ ...LOST_PASSWORD, per_source: { limit: 2, window: '1h' }, per_account: { field: { form: 'user_login' }, limit: 2, window: '1h' } }]);
     const req: RequestInfo = { ip: '203.0.113.7', method: 'POST', path: '/wp-login.php', headers: {} };
     const routes = limiter.match('POST', LOST);
-    assert.equal(limiter.needsBody(routes, LOST), true);
+    assert.equal(limiter.needsBody(routes, LOST, undefined), true, 'per account: always');
     for (let i = 0; i < 2; i++) {
       assert.equal((await limiter.check(req, LOST, routes, undefined, 'head')).verdict.action, 'allow');
       assert.equal((await limiter.check(req, LOST, routes, form(`user_login=u${i}`), 'body')).verdict.action, 'allow');
@@ -282,8 +284,11 @@ describe('rate limits: the proxy\'s two phases', () => {
     const { limiter } = setup([{ ...omit(LOST_PASSWORD, 'per_account'), per_source: { limit: 1, window: '1h' } }]);
     const req: RequestInfo = { ip: '203.0.113.7', method: 'POST', path: '/wp-login.php', headers: {} };
     const routes = limiter.match('POST', '/wp-login.php');
-    assert.equal(limiter.needsBody(routes, '/wp-login.php'), true);
-    assert.equal(limiter.needsBody(routes, LOST), false);
+    assert.equal(limiter.needsBody(routes, '/wp-login.php', 'application/x-www-form-urlencoded'), true);
+    assert.equal(limiter.needsBody(routes, '/wp-login.php', 'multipart/form-data; boundary=x'), true);
+    assert.equal(limiter.needsBody(routes, '/wp-login.php', 'application/ld+json'), true);
+    assert.equal(limiter.needsBody(routes, '/wp-login.php', 'application/octet-stream'), false, 'an upload is not held for the filter');
+    assert.equal(limiter.needsBody(routes, LOST, 'application/x-www-form-urlencoded'), false, 'the query met it');
     for (let i = 0; i < 3; i++) assert.deepEqual((await limiter.check(req, '/wp-login.php', routes, undefined, 'head')).headers, {});
     assert.equal((await limiter.check(req, '/wp-login.php', routes, form('action=lostpassword'), 'body')).verdict.action, 'allow');
     assert.equal((await limiter.check(req, '/wp-login.php', routes, form('action=lostpassword'), 'body')).verdict.action, 'block');
@@ -390,5 +395,31 @@ describe('rate limits: config', () => {
       () => new RateLimiter(config.rateLimits, { store, clock: new ManualClock(), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 }, userHash: (n) => n }),
       (e: unknown) => isMamoriError(e, 'MAMORI_ERR_CONFIG_INVALID') && /limit "a" paths\[0\]/.test(e.message),
     );
+  });
+});
+
+describe('rate limits: through the guard', () => {
+  it('with action: challenge, asks for a proof of work, and each solved one buys one request', async () => {
+    const clock = new ManualClock(START);
+    const guard = createGuard(defaultConfig({ challenge: { base_difficulty: 1, max_difficulty: 4 }, rate_limits: [{ name: 'signup', paths: ['/signup'], per_source: { limit: 1, window: '1h' }, action: 'challenge' }] }), {
+      store: new MemoryStore({ clock }),
+      secret: SECRET,
+      clock,
+    });
+    const req = (cookie?: string): RequestInfo => ({ ip: '203.0.113.7', method: 'POST', path: '/signup', headers: { accept: 'application/json', ...(cookie ? { cookie } : {}) } });
+    const check = (r: RequestInfo) => guard.checkRateLimits(r, '/signup', guard.rateLimits.match('POST', '/signup'));
+    assert.equal((await check(req())).verdict.action, 'allow');
+    const limited = await check(req());
+    assert.equal(limited.verdict.action, 'challenge');
+    const answer = guard.respondRateLimited(limited, req());
+    assert.equal(answer.status, 429);
+    assert.equal(answer.headers['ratelimit-policy'], '"signup";q=1;w=3600');
+    const { challenge } = JSON.parse(answer.body) as { challenge: { token: string; difficulty: number } };
+    const solved = await guard.handleChallengeSubmit(req(), Buffer.from(JSON.stringify({ token: challenge.token, solution: solveChallenge(challenge.token, challenge.difficulty) })));
+    assert.equal(solved.status, 200);
+    const pass = solved.headers['set-cookie']!.split(';')[0]!;
+    assert.equal((await check(req(pass))).verdict.action, 'allow', 'the solved challenge lets this one through');
+    assert.equal((await check(req(pass))).verdict.action, 'challenge', 'and only this one');
+    await guard.close();
   });
 });

@@ -28,13 +28,22 @@
  * window's requests plus the part of the last window's still inside it, the
  * way the login guard counts site-wide failures. A refused request is taken
  * back, so a client that waits out Retry-After gets in, and a flood gets
- * exactly `limit` requests per window through.
+ * exactly `limit` requests per window through. (The proxy counts the source
+ * before it reads the body and the account after: a request the account's
+ * limit refuses stays counted against its source, which only tightens the
+ * source's limit on a client that keeps hammering one account.)
+ *
+ * A refusal is a 429 with Retry-After (`action: block`) or a proof-of-work
+ * challenge, each solved one buying one request (`action: challenge`); in
+ * `mode: detect` nothing is refused. Either way a `rate-limited` event is
+ * recorded once per limit, source or account, and window.
  *
  * Store keys are keyed hashes of (limit, source or account, window): no
  * address or account name is stored. Memory is bounded by the store.
  *
- * Answers carry the IETF RateLimit header fields
- * (draft-ietf-httpapi-ratelimit-headers-11): `RateLimit-Policy:
+ * Answers carry the IETF RateLimit header fields in the syntax of
+ * draft-ietf-httpapi-ratelimit-headers-10 and -11 (a List of String Items with
+ * Integer parameters; Retry-After and the refusing policy's `t` agree): `RateLimit-Policy:
  * "wp-lostpassword";q=5;w=900, "wp-lostpassword.account";q=3;w=3600` and
  * `RateLimit: "wp-lostpassword";r=4;t=900`. The per-account service limit is
  * shown only on the answer it refuses (r=0): on others it would tell a
@@ -113,10 +122,16 @@ function invalid(message: string): MamoriError {
 }
 
 function compileRoute(c: RateLimitConfig, index: number, seen: Set<string>): RateLimitRoute {
+  // (Config files are checked by the schema first; this guards what is built in code.)
+  if (typeof c.name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(c.name)) throw invalid(`limit ${index} needs a name of letters, digits, ".", "_" or "-" (at most 64)`);
   if (seen.has(c.name)) throw invalid(`two limits are named "${c.name}"`);
   seen.add(c.name);
   const where = `limit "${c.name}"`;
   if (!c.perSource && !c.perAccount) throw invalid(`${where} needs per_source or per_account (or both)`);
+  for (const l of [c.perSource, c.perAccount]) {
+    if (l && !(Number.isSafeInteger(l.limit) && l.limit >= 1 && Number.isFinite(l.windowMs) && l.windowMs >= 1)) throw invalid(`${where} needs a whole limit of at least 1 and a window`);
+  }
+  if (!Array.isArray(c.paths) || c.paths.length === 0) throw invalid(`${where} needs paths`);
   let methods: Set<string> | undefined;
   if (c.methods?.length) {
     methods = new Set(c.methods.map((m) => m.toUpperCase()));
@@ -196,6 +211,9 @@ export function accountsOf(field: FieldLocator, query: URLSearchParams | undefin
   if (distinct.length <= MAX_ACCOUNTS) return distinct;
   return [distinct[0]!, distinct[distinct.length - 1]!, ...distinct.slice(1, MAX_ACCOUNTS - 1)];
 }
+
+/** Body types whose fields a site reads as request parameters. */
+const FIELD_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|application\/json|application\/[^\s/]+\+json)$/i;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -301,12 +319,14 @@ export class RateLimiter {
 
   /**
    * Whether checking these limits needs the request's body: a per-account limit, or a query
-   * filter the query string alone does not meet (the body may name the value).
+   * filter the query string alone does not meet while the body is of a type with fields that
+   * may name the value (an upload of another type is not held for a filter it cannot meet).
    */
-  needsBody(routes: readonly RateLimitRoute[], url: string): boolean {
+  needsBody(routes: readonly RateLimitRoute[], url: string, contentType: string | undefined): boolean {
     if (routes.length === 0) return false;
     const query = new URLSearchParams(urlQuery(url).slice(1));
-    return routes.some((r) => r.perAccount !== undefined || (r.query !== undefined && !this.#filterMatches(r, query, undefined)));
+    const fields = FIELD_TYPES.test((contentType ?? '').split(';')[0]!.trim());
+    return routes.some((r) => r.perAccount !== undefined || (fields && r.query !== undefined && !this.#filterMatches(r, query, undefined)));
   }
 
   #filterMatches(r: RateLimitRoute, query: URLSearchParams, body: RateLimitBody | undefined): boolean {

@@ -41,7 +41,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       let buffer = false;
       if (limits.length) {
         // Per source now, before any body is read; per account (and a query filter the body may meet) after it.
-        buffer = guard.rateLimits.needsBody(limits, ex.url);
+        buffer = guard.rateLimits.needsBody(limits, ex.url, header(req, 'content-type'));
         const r = await guard.checkRateLimits(req, ex.url, limits, undefined, 'head');
         if (guard.enforced(r.verdict)) return guard.respondRateLimited(r, req);
         ex.state.set(RATE_HEADERS, r.headers);
