@@ -41,7 +41,7 @@ export interface MamoriHonoOptions {
   clientIp?: (c: Context) => string | undefined;
   /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
   onError?: (err: unknown) => void;
-  /** Largest login body read (bytes); a longer one gets 413. Default 1 MiB, as the proxy. */
+  /** Largest body read for a login or a per-account rate limit (bytes); a longer one gets 413. Default 1 MiB, as the proxy. */
   maxLoginBodyBytes?: number;
 }
 

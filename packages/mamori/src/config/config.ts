@@ -293,7 +293,9 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   });
   const names = rateLimits.map((r) => r.name);
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) errs.push({ where: where(['rate_limits', i, 'name']), path: ['rate_limits', i, 'name'], message: `"${n}" names another limit too` });
+    const at = ['rate_limits', i, 'name'];
+    if (names.indexOf(n) !== i) errs.push({ where: where(at), path: at, message: `"${n}" names another limit too` });
+    else if (names.includes(n.replace(/\.account$/, '')) && n.endsWith('.account')) errs.push({ where: where(at), path: at, message: `"${n}" is the name of another limit's per-account policy` });
   });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {

@@ -5,7 +5,7 @@ import { SeededRandom } from '../core/random.js';
 import { MemoryStore } from '../core/memory-store.js';
 import type { CounterOp, Store, SyncStore } from '../core/store.js';
 import type { SecurityEvent } from '../core/events.js';
-import { defaultConfig, parseConfig } from '../config/config.js';
+import { defaultConfig, parseConfig, type RateLimitConfig } from '../config/config.js';
 import { isMamoriError } from '../core/errors.js';
 import { LoginGuard } from './login.js';
 import { createGuard } from './guard.js';
@@ -378,6 +378,7 @@ describe('rate limits: config', () => {
     const bad = [
       ['rate_limits:\n  - { name: a, paths: [/a] }', /rate_limits\[0\] needs per_source or per_account/],
       ['rate_limits:\n  - { name: a, paths: [/a], per_source: { limit: 1, window: 1m } }\n  - { name: a, paths: [/b], per_source: { limit: 1, window: 1m } }', /rate_limits\[1\]\.name "a" names another limit too/],
+      ['rate_limits:\n  - { name: a, paths: [/a], per_source: { limit: 1, window: 1m } }\n  - { name: a.account, paths: [/b], per_source: { limit: 1, window: 1m } }', /rate_limits\[1\]\.name "a\.account" is the name of another limit's per-account policy/],
       ['rate_limits:\n  - { name: a, paths: [/a], per_source: { limit: 0, window: 1m } }', /rate_limits\[0\]\.per_source\.limit must be at least 1/],
       ['rate_limits:\n  - { name: a, paths: [a], per_source: { limit: 1, window: 1m } }', /rate_limits\[0\]\.paths\[0\]/],
       ['rate_limits:\n  - { name: a, paths: [/a], per_account: { field: { header: x }, limit: 1, window: 1m } }', /rate_limits\[0\]\.per_account\.field/],
@@ -386,6 +387,18 @@ describe('rate limits: config', () => {
     for (const [yaml, message] of bad) {
       assert.throws(() => parseConfig(yaml, 'm.yaml'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_CONFIG_INVALID') && message.test(e.message) && /m\.yaml:\d+:\d+/.test(e.message), yaml);
     }
+  });
+
+  it('refuses a limit named as another one\'s per-account policy', () => {
+    // Built in code, past the config's own check.
+    const limits: RateLimitConfig[] = [
+      { name: 'a', paths: ['/a'], perAccount: { field: { form: 'u' }, limit: 1, windowMs: 60_000 }, action: 'block', headers: true, mode: 'enforce' },
+      { name: 'a.account', paths: ['/b'], perSource: { limit: 1, windowMs: 60_000 }, action: 'block', headers: true, mode: 'enforce' },
+    ];
+    assert.throws(
+      () => new RateLimiter(limits, { store: new MemoryStore(), clock: new ManualClock(), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 }, userHash: (n) => n }),
+      (e: unknown) => isMamoriError(e, 'MAMORI_ERR_CONFIG_INVALID') && /"a\.account"/.test(e.message),
+    );
   });
 
   it('refuses a path pattern the access policy would refuse, when the guard compiles it', () => {

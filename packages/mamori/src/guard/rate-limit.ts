@@ -124,8 +124,10 @@ function invalid(message: string): MamoriError {
 function compileRoute(c: RateLimitConfig, index: number, seen: Set<string>): RateLimitRoute {
   // (Config files are checked by the schema first; this guards what is built in code.)
   if (typeof c.name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(c.name)) throw invalid(`limit ${index} needs a name of letters, digits, ".", "_" or "-" (at most 64)`);
-  if (seen.has(c.name)) throw invalid(`two limits are named "${c.name}"`);
-  seen.add(c.name);
+  // Each limit names its per-source policy `name` and its per-account one `name.account`: no two may meet.
+  const policyNames = [c.name, `${c.name}.account`];
+  if (policyNames.some((n) => seen.has(n))) throw invalid(`two limits are named "${c.name}" (or one is named as another's per-account policy)`);
+  for (const n of policyNames) seen.add(n);
   const where = `limit "${c.name}"`;
   if (!c.perSource && !c.perAccount) throw invalid(`${where} needs per_source or per_account (or both)`);
   for (const l of [c.perSource, c.perAccount]) {
