@@ -17,7 +17,7 @@ const ANSWER = 'body too large for this site\n';
  * closes the connection without reading the body. `reset` closes with a reset (unread data
  * in the socket), as a server that just closes does; otherwise a plain close after the answer.
  */
-async function earlyUpstream(opts: { status: number; reset: boolean; answer?: boolean }): Promise<{ port: number; heads: string[]; close(): Promise<void> }> {
+async function earlyUpstream(opts: { status: number; reset: boolean; answer?: boolean; keepAlive?: boolean }): Promise<{ port: number; heads: string[]; close(): Promise<void> }> {
   const heads: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -34,7 +34,7 @@ async function earlyUpstream(opts: { status: number; reset: boolean; answer?: bo
       heads.push(got.slice(0, end));
       if (opts.answer !== false) {
         socket.write(
-          `HTTP/1.1 ${opts.status} Payload Too Large\r\ncontent-type: text/plain\r\ncontent-length: ${ANSWER.length}\r\nconnection: close\r\nx-upstream: yes\r\n\r\n${ANSWER}`,
+          `HTTP/1.1 ${opts.status} Payload Too Large\r\ncontent-type: text/plain\r\ncontent-length: ${ANSWER.length}\r\n${opts.keepAlive ? '' : 'connection: close\r\n'}x-upstream: yes\r\n\r\n${ANSWER}`,
         );
       }
       if (opts.reset) socket.resetAndDestroy();
@@ -148,6 +148,22 @@ describe('startProxy: an upstream that answers before reading the body', () => {
       }
     });
   }
+
+  it('passes the 413 on when the upstream does not say it closes (a reset after a keep-alive answer)', async () => {
+    const up = await earlyUpstream({ status: 413, reset: true, keepAlive: true });
+    const proxy = await startProxy({ upstream: `http://127.0.0.1:${up.port}`, hooks: withResponseHook });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await upload(proxy.url, 32 * 1024 * 1024, { 'content-length': String(32 * 1024 * 1024) });
+        assert.ok(!('error' in r), `attempt ${i}: ${'error' in r ? r.error : ''}`);
+        assert.equal(r.status, 413, `attempt ${i}`);
+        assert.equal(r.body, ANSWER);
+      }
+    } finally {
+      await proxy.close();
+      await up.close();
+    }
+  });
 
   it('answers 502 when the upstream closes without any answer', async () => {
     const up = await earlyUpstream({ status: 413, reset: true, answer: false });
