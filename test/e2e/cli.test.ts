@@ -123,6 +123,39 @@ describe('cli: mamori up', () => {
     assert.match(r.err, /broken\.yaml:\d+:\d+/);
   });
 
+  it('up --detect leaves rate limits to record, not refuse, with the SQLite store', async () => {
+    const port = (upstream.address() as AddressInfo).port;
+    const cfg = join(dir, 'detect.yaml');
+    writeFileSync(
+      cfg,
+      `data_dir: detect-state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:${port}\nrate_limits:\n  - name: search\n    paths: [/search]\n    per_source: { limit: 1, window: 1m }\n`,
+    );
+    const child = spawn(process.execPath, [BIN, 'up', '--detect', '--config', cfg], { cwd: dir, env: ENV });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`mamori up exited ${code}`)));
+      });
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${url}/search`);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers.get('ratelimit-policy'), '"search";q=1;w=60');
+        await r.arrayBuffer();
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const events = JSON.parse(mamori(['events', '--json', '--action', 'rate-limited', '--config', cfg], dir).out);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]['mamori.detect_only'], true);
+  });
+
   it('protects an upstream: login failures end in a challenge, and a restart keeps them', async () => {
     const port = (upstream.address() as AddressInfo).port;
     const cfg = join(dir, 'mamori.yaml');

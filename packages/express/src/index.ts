@@ -24,6 +24,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  parsedRateLimitBody,
   urlPath,
   urlQuery,
   type Guard,
@@ -169,6 +170,12 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     if (guard.enforced(v)) return send(res, guard.respond(v, info));
 
     const url = req.originalUrl ?? req.url ?? info.path;
+    const limits = guard.rateLimits.match(info.method, url);
+    if (limits.length) {
+      const r = await guard.checkRateLimits(info, url, limits, parsedRateLimitBody(req.body));
+      if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info));
+      for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
+    }
     const endpoint = guard.findLogin(info.method, url);
     if (!endpoint) return next();
     const fields = guard.readParsedLogin(endpoint, info, url, req.body);

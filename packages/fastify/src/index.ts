@@ -25,6 +25,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  parsedRateLimitBody,
   urlPath,
   urlQuery,
   type Guard,
@@ -83,6 +84,12 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
 
   fastify.addHook('preHandler', async (req, reply) => {
     const info = infoOf(req);
+    const limits = guard.rateLimits.match(info.method, req.url);
+    if (limits.length) {
+      const r = await guard.checkRateLimits(info, req.url, limits, parsedRateLimitBody(req.body));
+      if (guard.enforced(r.verdict)) return send(reply, guard.respondRateLimited(r, info));
+      reply.headers(r.headers);
+    }
     const endpoint = guard.findLogin(info.method, req.url);
     if (!endpoint) return;
     const fields = guard.readParsedLogin(endpoint, info, req.url, req.body);

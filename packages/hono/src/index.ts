@@ -25,6 +25,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  rawRateLimitBody,
   type Guard,
   type LoginEndpointConfig,
   type LoginFields,
@@ -41,7 +42,7 @@ export interface MamoriHonoOptions {
   clientIp?: (c: Context) => string | undefined;
   /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
   onError?: (err: unknown) => void;
-  /** Largest login body read (bytes); a longer one gets 413. Default 1 MiB, as the proxy. */
+  /** Largest body read for a login or a per-account rate limit (bytes); a longer one gets 413. Default 1 MiB, as the proxy. */
   maxLoginBodyBytes?: number;
 }
 
@@ -128,11 +129,16 @@ async function loginFields(c: Context, endpoint: LoginEndpointConfig, query: str
 
 /** The answer with the cookie added next to the app's own (a copy when its headers are immutable). */
 function withCookie(c: Context, cookie: string): void {
+  withHeaders(c, { 'set-cookie': cookie });
+}
+
+/** The answer with these headers added after the app's own (a copy when its headers are immutable). */
+function withHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
   try {
-    c.res.headers.append('set-cookie', cookie);
+    for (const [k, v] of Object.entries(headers)) c.res.headers.append(k, v);
   } catch {
     const copy = new Response(c.res.body, c.res);
-    copy.headers.append('set-cookie', cookie);
+    for (const [k, v] of Object.entries(headers)) copy.headers.append(k, v);
     // Unset first: assigning over a response merges the old one's set-cookie headers over the copy's.
     c.res = undefined;
     c.res = copy;
@@ -166,12 +172,26 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     if (guard.enforced(v)) return render(guard.respond(v, info));
 
     const url = new URL(c.req.url);
-    const endpoint = guard.findLogin(info.method, url.pathname + url.search);
-    if (!endpoint) return next();
+    const target = url.pathname + url.search;
+    const limits = guard.rateLimits.match(info.method, target);
+    let rateHeaders: Readonly<Record<string, string>> = {};
+    if (limits.length) {
+      let body: ArrayBuffer | undefined;
+      if (guard.rateLimits.needsBody(limits, target, c.req.header('content-type')) && (body = await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
+      const fields = body && rawRateLimitBody(c.req.header('content-type'), c.req.header('content-encoding'), Buffer.from(body));
+      const r = await guard.checkRateLimits(info, target, limits, fields);
+      if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info));
+      rateHeaders = r.headers;
+    }
+    const endpoint = guard.findLogin(info.method, target);
+    if (!endpoint) {
+      await next();
+      if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
+      return;
+    }
     const raw = guard.loginNeedsBody(endpoint) ? await readCapped(c, maxLoginBody) : new ArrayBuffer(0);
     if (raw === undefined) return render(TOO_LARGE);
-    const body = (endpoint.credentials ?? 'body') === 'body';
-    const fields = body ? await loginFields(c, endpoint, url.search) : guard.readLogin(endpoint, info, url.pathname + url.search, Buffer.from(raw));
+    const fields = (endpoint.credentials ?? 'body') === 'body' ? await loginFields(c, endpoint, url.search) : guard.readLogin(endpoint, info, target, Buffer.from(raw));
     // Anything the app could read differently (a field sent twice, no account name...) is refused.
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
     if (fields.notLogin) return next();
@@ -179,6 +199,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
 
     await next();
+    if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
     try {
       const res = c.res;
       const body = loginReadsAnswer(pending.endpoint) ? await answerText(res) : undefined;

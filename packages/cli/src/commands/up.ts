@@ -22,7 +22,13 @@ export async function run(argv: string[]): Promise<number> {
   );
   let config = readConfig(values.config);
   if (values.detect) {
-    config = { ...config, mode: 'detect', loginProtection: { ...config.loginProtection, mode: 'detect' }, policy: config.policy.map((p) => ({ ...p, mode: 'detect' as const })) };
+    config = {
+      ...config,
+      mode: 'detect',
+      loginProtection: { ...config.loginProtection, mode: 'detect' },
+      policy: config.policy.map((p) => ({ ...p, mode: 'detect' as const })),
+      rateLimits: config.rateLimits.map((r) => ({ ...r, mode: 'detect' as const })),
+    };
   }
   const upstream = values.upstream ?? config.proxy?.upstream;
   if (!upstream || !/^https?:\/\//.test(upstream)) {

@@ -70,6 +70,21 @@ export interface XmlRpcLoginConfig {
   defaultParams: number[] | undefined;
 }
 
+/** A `rate_limits` entry (see guard/rate-limit.ts). */
+export interface RateLimitConfig {
+  name: string;
+  paths: string[];
+  methods?: string[];
+  /** Only requests naming one of these values (query string or body field); none: every request to the paths. */
+  query?: Record<string, string[]>;
+  perSource?: { limit: number; windowMs: number };
+  perAccount?: { field: FieldLocator; limit: number; windowMs: number };
+  action: 'block' | 'challenge';
+  /** RateLimit and RateLimit-Policy on the answers of matching requests. */
+  headers: boolean;
+  mode: Mode;
+}
+
 export interface LoginProtectionConfig {
   mode: Mode;
   userSource: { challengeAfter: number; blockAfter: number; windowMs: number; backoffBaseMs: number; backoffMaxMs: number };
@@ -106,6 +121,7 @@ export interface MamoriConfig {
   policy: AccessRuleConfig[];
   /** Role name to account names, for policy rules' `require_device.roles`. */
   roles: Record<string, string[]>;
+  rateLimits: RateLimitConfig[];
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number };
   webhooks: { url: string; secret?: string; events: string[] }[];
   demo: { trustLoopbackForwardedFor: boolean };
@@ -348,6 +364,27 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       if (!Object.hasOwn(roles, role)) errs.push({ where: where(path), path, message: `names the role "${role.slice(0, 64)}", which roles: does not define` });
     });
   });
+  const rateLimits: RateLimitConfig[] = [...(raw.rate_limits ?? []), ...presetRateLimits].map((r: Raw, i: number) => {
+    const at = (...k: string[]) => ['rate_limits', i, ...k];
+    if (!r.per_source && !r.per_account) errs.push({ where: where(at()), path: at(), message: 'needs per_source or per_account (or both)' });
+    return {
+      name: r.name,
+      paths: r.paths,
+      methods: r.methods,
+      query: r.query,
+      perSource: r.per_source && { limit: r.per_source.limit, windowMs: dur(r.per_source.window, 60_000, at('per_source', 'window')) },
+      perAccount: r.per_account && { field: r.per_account.field, limit: r.per_account.limit, windowMs: dur(r.per_account.window, 3_600_000, at('per_account', 'window')) },
+      action: r.action ?? 'block',
+      headers: r.headers ?? true,
+      mode: r.mode ?? raw.mode ?? 'enforce',
+    };
+  });
+  const names = rateLimits.map((r) => r.name);
+  names.forEach((n, i) => {
+    const at = ['rate_limits', i, 'name'];
+    if (names.indexOf(n) !== i) errs.push({ where: where(at), path: at, message: `"${n}" names another limit too` });
+    else if (names.includes(n.replace(/\.account$/, '')) && n.endsWith('.account')) errs.push({ where: where(at), path: at, message: `"${n}" is the name of another limit's per-account policy` });
+  });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
     baseDifficulty: raw.challenge?.base_difficulty ?? 15,
@@ -400,6 +437,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     loginProtection,
     policy,
     roles,
+    rateLimits,
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [] })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },

@@ -99,6 +99,12 @@ export const CONFIG_SCHEMA: SchemaNode = {
       additionalProperties: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
       description: 'role name to account names (as users type them at the login), for policy rules\' require_device.roles: e.g. { admin: [admin@example.com] }',
     },
+    rate_limits: {
+      type: 'array',
+      maxItems: 100,
+      items: { $ref: '#/$defs/rateLimit' },
+      description: 'per-route rate limits per source and per account (lost password, registration, password reset...), with RateLimit headers',
+    },
     challenge: obj({
       base_difficulty: { type: 'integer', minimum: 1, maximum: 30 },
       max_difficulty: { type: 'integer', minimum: 1, maximum: 32 },
@@ -195,6 +201,35 @@ export const CONFIG_SCHEMA: SchemaNode = {
         name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,48}$', description: 'prefix for the endpoints\' names (default: the preset)' },
       },
       { required: ['preset'] },
+    ),
+    rateLimit: obj(
+      {
+        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'names the limit in events and in the RateLimit headers' },
+        paths: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^/', maxLength: 1024 }, description: 'matched as the access policy matches paths' },
+        methods: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Z]{1,16}$' } },
+        query: {
+          type: 'object',
+          maxProperties: 20,
+          additionalProperties: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 128 } },
+          description: 'only requests naming one of these values, in the query string or a body field: e.g. { action: [lostpassword, retrievepassword] }',
+        },
+        per_source: obj({ limit: count(), window: duration }, { required: ['limit', 'window'], description: 'requests per client address (grouped by network.ipv4_prefix / ipv6_prefix)' }),
+        per_account: obj(
+          {
+            field: {
+              oneOf: [obj({ form: { type: 'string', minLength: 1 } }, { required: ['form'] }), obj({ json: { type: 'string', minLength: 1 } }, { required: ['json'] })],
+              description: 'where the account name is in the body: a form field or a JSON path',
+            },
+            limit: count(),
+            window: duration,
+          },
+          { required: ['field', 'limit', 'window'], description: 'requests per account named in the body' },
+        ),
+        action: { enum: ['block', 'challenge'], description: 'block answers 429 with Retry-After (default); challenge asks for a proof of work' },
+        headers: { type: 'boolean', description: 'RateLimit and RateLimit-Policy on the answers of matching requests (default true)' },
+        mode,
+      },
+      { required: ['name', 'paths'] },
     ),
     accessRule: obj(
       {

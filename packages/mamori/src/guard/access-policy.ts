@@ -205,7 +205,8 @@ export function normalizePolicyPath(raw: string): string {
 
 type PathMatcher = (path: string) => boolean;
 
-function compilePattern(pattern: unknown, where: string): PathMatcher {
+/** A path pattern as a matcher of normalised paths (policyPathViews' readings); `where` names it in errors. */
+export function compilePattern(pattern: unknown, where: string): PathMatcher {
   if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > 1024) {
     throw invalid(`${where} must be a non-empty path of at most 1024 characters`);
   }

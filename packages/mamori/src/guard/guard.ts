@@ -32,6 +32,7 @@ import {
 import { urlQuery } from '../core/url.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
 import { WebhookSink } from './webhook.js';
+import { RateLimiter, type RateLimitBody, type RateLimitResult, type RateLimitRoute } from './rate-limit.js';
 
 export const CHALLENGE_PATH = '/.mamori/challenge';
 export const PASS_COOKIE = 'mamori_pass';
@@ -77,6 +78,7 @@ export class Guard {
   readonly challenger: Challenger;
   readonly countries: CountryLookup | undefined;
   readonly webhooks: WebhookSink[];
+  readonly rateLimits: RateLimiter;
 
   constructor(config: MamoriConfig, deps: GuardDeps) {
     this.config = config;
@@ -94,6 +96,14 @@ export class Guard {
       secret: deps.secret,
       events: this.events,
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
+    });
+    this.rateLimits = new RateLimiter(config.rateLimits, {
+      store: deps.store,
+      clock: this.clock,
+      secret: deps.secret,
+      events: this.events,
+      grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
+      userHash: (name) => this.login.userHash(name),
     });
     // An account named in the policy is compared as each login endpoint tells accounts apart
     // (and exactly, for logins reported straight to the LoginGuard).
@@ -298,6 +308,22 @@ export class Guard {
     }
   }
 
+  /**
+   * Counts a request against the rate limits it falls under (`routes` from rateLimits.match);
+   * see RateLimiter.check. A proof of work solved for this request lets one refused by a
+   * `challenge` limit through: each pass buys one request, as on logins.
+   */
+  async checkRateLimits(req: RequestInfo, url: string, routes: readonly RateLimitRoute[], body?: RateLimitBody, phase?: 'head' | 'body' | 'all'): Promise<RateLimitResult> {
+    const r = await this.rateLimits.check(req, url, routes, body, phase);
+    if (r.verdict.action !== 'challenge' || r.verdict.detectOnly || !(await this.#passedOnce(req))) return r;
+    return { ...r, verdict: { ...r.verdict, action: 'allow', reason: `${r.verdict.reason}; challenge solved` } };
+  }
+
+  /** The answer to a request a rate limit refused: respond's, with the RateLimit headers. */
+  respondRateLimited(r: RateLimitResult, req: RequestInfo): RenderedResponse {
+    const out = this.respond(r.verdict, req);
+    return { ...out, headers: { ...out.headers, ...r.headers } };
+  }
 
   /** The answer for a blocked or challenged request, in JSON or HTML as the client prefers. */
   respond(v: Verdict, req: RequestInfo): RenderedResponse {

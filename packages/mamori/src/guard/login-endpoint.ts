@@ -173,7 +173,7 @@ function pick(loc: FieldLocator | undefined, form: URLSearchParams | undefined, 
 }
 
 /** How PHP names a form field: leading spaces dropped, spaces and dots become underscores, `a[..]` is `a`. */
-function phpFieldName(key: string): string {
+export function phpFieldName(key: string): string {
   const bracket = key.indexOf('[');
   const base = bracket > 0 ? key.slice(0, bracket) : key;
   return base.replace(/^ +/, '').replace(/[ .]/g, '_');

@@ -9,6 +9,7 @@ import type { Guard, PendingLogin } from '../guard/guard.js';
 import type { LoginEndpointConfig } from '../config/config.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer } from '../guard/login-endpoint.js';
+import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
 import { header } from '../guard/verdict.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
 
@@ -23,6 +24,10 @@ export interface MamoriProxyOptions {
 }
 
 const PENDING = 'mamori.login';
+/** Rate limits left to count after the body (their per-source part counted before it). */
+const RATE_ROUTES = 'mamori.rate-limit.routes';
+/** RateLimit headers for the upstream's answer. */
+const RATE_HEADERS = 'mamori.rate-limit.headers';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
 /** Whether classifying the site's answer to this login needs the answer's body. */
@@ -51,7 +56,18 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return 'buffer';
       const v = await guard.inspect(req);
       if (guard.enforced(v)) return guard.respond(v, req);
+      const limits = guard.rateLimits.match(req.method, ex.url);
+      let buffer = false;
+      if (limits.length) {
+        // Per source now, before any body is read; per account (and a query filter the body may meet) after it.
+        buffer = guard.rateLimits.needsBody(limits, ex.url, header(req, 'content-type'));
+        const r = await guard.checkRateLimits(req, ex.url, limits, undefined, 'head');
+        if (guard.enforced(r.verdict)) return guard.respondRateLimited(r, req);
+        ex.state.set(RATE_HEADERS, r.headers);
+        if (buffer) ex.state.set(RATE_ROUTES, limits);
+      }
       const endpoint = guard.findLogin(req.method, ex.url);
+      if (buffer) return 'buffer';
       if (!endpoint) return undefined;
       // HTTP authentication is read from the head; the other logins need the body.
       if (guard.loginNeedsBody(endpoint)) return 'buffer';
@@ -60,12 +76,20 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     async onBody(ex: ProxyExchange, body: Buffer) {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
+      const limits = ex.state.get(RATE_ROUTES) as readonly RateLimitRoute[] | undefined;
+      if (limits) {
+        const fields = rawRateLimitBody(header(req, 'content-type'), header(req, 'content-encoding'), body);
+        const r = await guard.checkRateLimits(req, ex.url, limits, fields, 'body');
+        const headers = mergeRateLimitHeaders((ex.state.get(RATE_HEADERS) as Record<string, string> | undefined) ?? {}, r.headers);
+        if (guard.enforced(r.verdict)) return guard.respondRateLimited({ ...r, headers }, req);
+        ex.state.set(RATE_HEADERS, headers);
+      }
       const endpoint = guard.findLogin(req.method, ex.url);
       if (!endpoint) return undefined;
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
       const encoding = header(req, 'content-encoding');
       // (Browsers never compress what they post, so a shared index.php loses nothing by this.)
-      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
+      if (guard.loginNeedsBody(endpoint) && encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
       return checkLogin(ex, endpoint, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
@@ -76,8 +100,11 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       return readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined);
     },
     async onResponse(ex, res) {
+      // After any the site sent: RateLimit fields are lists, and the site may have its own limits.
+      const rate = ex.state.get(RATE_HEADERS) as Record<string, string> | undefined;
+      const appendHeaders = rate && Object.keys(rate).length ? rate : undefined;
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
-      if (!p) return undefined;
+      if (!p) return appendHeaders && { appendHeaders };
       const loc = res.headers['location'];
       const enc = res.headers['content-encoding'];
       const readable = enc === undefined || String(enc).trim().toLowerCase() === 'identity';
@@ -91,8 +118,8 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         body: readable ? res.body?.toString('utf8') : undefined,
         setCookies: cookies,
       });
-      if (!r.setCookie) return undefined;
-      return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] } };
+      if (!r.setCookie) return appendHeaders && { appendHeaders };
+      return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] }, appendHeaders };
     },
     onDone(ex: ProxyExchange) {
       // The site never answered (502, 504, the client left): the attempt is settled as unknown,

@@ -1,7 +1,7 @@
 /** The upstream target and the headers a request is forwarded with. */
 import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { Pool, buildConnector } from 'undici';
 import { MamoriError } from '../core/errors.js';
 import type { Forwarding } from './client-ip.js';
@@ -149,8 +149,51 @@ export function upstreamPool(t: UpstreamTarget, limits: ResolvedLimits, tls: { c
     headersTimeout: timeout,
     bodyTimeout: timeout,
     // undici would otherwise derive the TLS server name from each request's Host header.
-    connect: (opts, callback) => connector({ ...opts, servername }, callback),
+    connect: (opts, callback) =>
+      connector({ ...opts, servername }, (...args) => {
+        if (args[1]) keepReadingAfterWriteFailure(args[1]);
+        callback(...args);
+      }),
   });
+}
+
+type WriteCallback = (err?: Error | null) => void;
+type Writes = {
+  _write(chunk: unknown, encoding: BufferEncoding, cb: WriteCallback): void;
+  _writev?(chunks: { chunk: unknown; encoding: BufferEncoding }[], cb: WriteCallback): void;
+};
+
+/**
+ * An upstream that answers before it has read the whole request body (nginx's 413 for a body
+ * over client_max_body_size) and then closes makes the next write of the body fail (EPIPE,
+ * ECONNRESET). Node destroys a socket on a failed write at once, so its answer, already
+ * waiting in the socket, would never be read: undici would report the write error and the
+ * client get a 502. Here a failed write is not reported: the rest of the body is dropped, and
+ * the socket goes on reading until its read side ends or fails, which it soon does (the
+ * connection is gone); undici then settles the request with the answer it read, or with that
+ * error when none came (a 502, as before). Its head and body timeouts bound the wait.
+ */
+export function keepReadingAfterWriteFailure(socket: Socket): void {
+  const s = socket as unknown as Writes;
+  let failed = false;
+  const settle =
+    (cb: WriteCallback): WriteCallback =>
+    (err) => {
+      if (err) failed = true;
+      cb();
+    };
+  const write = s._write;
+  s._write = function (chunk, encoding, cb) {
+    if (failed) cb();
+    else write.call(this, chunk, encoding, settle(cb));
+  };
+  const writev = s._writev;
+  if (writev) {
+    s._writev = function (chunks, cb) {
+      if (failed) cb();
+      else writev.call(this, chunks, settle(cb));
+    };
+  }
 }
 
 /**

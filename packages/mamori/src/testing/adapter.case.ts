@@ -270,6 +270,45 @@ export function runAdapterConformance(name: string, start: StartAdapterApp): voi
       });
     });
 
+    it('applies per-route rate limits per source and per account, with the RateLimit fields', async () => {
+      const guard = guardWith({
+        rate_limits: [
+          { name: 'admin', paths: ['/admin'], methods: ['GET'], per_source: { limit: 2, window: '1m' } },
+          { name: 'login', paths: ['/login'], per_account: { field: { form: 'email' }, limit: 2, window: '1h' } },
+        ],
+      });
+      await withApp(start, guard, async (url) => {
+        for (const r of [1, 0]) {
+          const res = await fetch(`${url}/admin`);
+          assert.equal(res.status, 200);
+          assert.equal(await res.text(), ADAPTER_APP.admin);
+          assert.equal(res.headers.get('ratelimit-policy'), '"admin";q=2;w=60');
+          assert.equal(res.headers.get('ratelimit'), `"admin";r=${r};t=60`);
+        }
+        const limited = await fetch(`${url}/admin`);
+        assert.equal(limited.status, 429);
+        assert.ok(Number(limited.headers.get('retry-after')) > 0);
+        assert.equal(limited.headers.get('ratelimit'), `"admin";r=0;t=${limited.headers.get('retry-after')}`);
+        assert.ok(!(await limited.text()).includes(ADAPTER_APP.admin), 'the app answered');
+        const home = await fetch(`${url}/`);
+        assert.equal(home.status, 200);
+        assert.equal(home.headers.get('ratelimit'), null);
+        // Per account, from the body the framework parsed (a form, then JSON).
+        for (let i = 0; i < 2; i++) {
+          const res = await login(url, ADAPTER_APP.user, `wrong-${i}`);
+          assert.equal(res.status, 401);
+          assert.equal(res.headers.get('ratelimit-policy'), '"login.account";q=2;w=3600');
+          await res.arrayBuffer();
+        }
+        const json = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADAPTER_APP.user, password: 'x' }), redirect: 'manual' });
+        assert.equal(json.status, 429);
+        assert.match(json.headers.get('ratelimit') ?? '', /^"login\.account";r=0;t=\d+$/);
+        assert.equal((await login(url, 'nobody@example.com', 'x')).status, 401, 'another account');
+        const events = await guard.store.events.query({ action: 'rate-limited' });
+        assert.deepEqual(events.map((e) => e['rule.name']).sort(), ['admin', 'login']);
+      });
+    });
+
     it('in detect mode lets everything through and records what it would have done', async () => {
       const guard = guardWith({
         mode: 'detect',
