@@ -125,8 +125,26 @@ describe('e2e: the WordPress preset in front of a WordPress-shaped upstream', ()
     assert.equal((await basic('/wp-json/wp/v2/users/me', 'admin', 'AAAA BBBB CCCC DDDD', owner)).status, 200);
   });
 
+  it("a reset-mail flood is cut by the preset's limits, however the action is sent, with RateLimit headers", async () => {
+    wp.mails.length = 0;
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      // From ten addresses, so only the per-account limit (3 an hour) holds it; half put the action in the body, as $_REQUEST allows.
+      const r = i % 2 ? await form('/wp-login.php?action=lostpassword', { user_login: 'admin' }, `198.51.100.${100 + i}`) : await form('/wp-login.php', { action: 'lostpassword', user_login: 'admin' }, `198.51.100.${100 + i}`);
+      statuses.push(r.status);
+      if (i === 0) assert.match(r.headers.get('ratelimit-policy') ?? '', /"wordpress-lostpassword";q=5;w=900/);
+    }
+    assert.deepEqual(wp.mails, ['admin', 'admin', 'admin']);
+    assert.deepEqual(statuses, [302, 302, 302, 429, 429, 429, 429, 429, 429, 429]);
+    const one = '198.51.100.99';
+    const fromOne: number[] = [];
+    for (let i = 0; i < 8; i++) fromOne.push((await form('/wp-login.php?action=lostpassword', { user_login: `user${i}` }, one)).status);
+    assert.deepEqual(fromOne, [302, 302, 302, 302, 302, 429, 429, 429], 'one address: 5 per 15 minutes, whichever accounts');
+  });
+
   it('other forms at wp-login.php pass untouched (no login field), and what WordPress reads otherwise is refused', async () => {
     const ip = '203.0.113.15';
+    wp.mails.length = 0;
     const lost = await form('/wp-login.php?action=lostpassword', { user_login: 'admin' }, ip);
     assert.equal(lost.status, 302);
     assert.deepEqual(wp.mails, ['admin']);
