@@ -24,6 +24,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  pickLogin,
   parsedRateLimitBody,
   urlPath,
   urlQuery,
@@ -176,12 +177,11 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
       if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info));
       for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
     }
-    const endpoint = guard.findLogin(info.method, url);
-    if (!endpoint) return next();
-    const fields = guard.readParsedLogin(endpoint, info, url, req.body);
-    // Anything the app could read differently (a field sent twice, no account name...) is refused.
+    const picked = await pickLogin(guard.findLogins(info.method, url), (e) => guard.readParsedLogin(e, info, url, req.body));
+    if (!picked) return next();
+    const { endpoint, fields } = picked;
+    // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
-    if (fields.notLogin) return next();
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info));
     settleOnAnswer(guard, res, pending, onError);

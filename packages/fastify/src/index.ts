@@ -25,6 +25,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  pickLogin,
   parsedRateLimitBody,
   urlPath,
   urlQuery,
@@ -90,12 +91,11 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
       if (guard.enforced(r.verdict)) return send(reply, guard.respondRateLimited(r, info));
       reply.headers(r.headers);
     }
-    const endpoint = guard.findLogin(info.method, req.url);
-    if (!endpoint) return;
-    const fields = guard.readParsedLogin(endpoint, info, req.url, req.body);
-    // Anything the app could read differently (a field sent twice, no account name...) is refused.
+    const picked = await pickLogin(guard.findLogins(info.method, req.url), (e) => guard.readParsedLogin(e, info, req.url, req.body));
+    if (!picked) return;
+    const { endpoint, fields } = picked;
+    // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
-    if (fields.notLogin) return;
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info));
     pendings.set(req, pending);

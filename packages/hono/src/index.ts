@@ -25,6 +25,7 @@ import {
   logLoginOutcomeError,
   noClientIp,
   normalizeIp,
+  pickLogin,
   rawRateLimitBody,
   type Guard,
   type LoginEndpointConfig,
@@ -183,18 +184,20 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info));
       rateHeaders = r.headers;
     }
-    const endpoint = guard.findLogin(info.method, target);
-    if (!endpoint) {
+    const endpoints = guard.findLogins(info.method, target);
+    const raw = endpoints.some((e) => guard.loginNeedsBody(e)) ? await readCapped(c, maxLoginBody) : new ArrayBuffer(0);
+    if (raw === undefined) return render(TOO_LARGE);
+    const picked = await pickLogin(endpoints, (e) =>
+      (e.credentials ?? 'body') === 'body' ? loginFields(c, e, url.search) : guard.readLogin(e, info, target, Buffer.from(raw)),
+    );
+    if (!picked) {
       await next();
       if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
       return;
     }
-    const raw = guard.loginNeedsBody(endpoint) ? await readCapped(c, maxLoginBody) : new ArrayBuffer(0);
-    if (raw === undefined) return render(TOO_LARGE);
-    const fields = (endpoint.credentials ?? 'body') === 'body' ? await loginFields(c, endpoint, url.search) : guard.readLogin(endpoint, info, target, Buffer.from(raw));
-    // Anything the app could read differently (a field sent twice, no account name...) is refused.
+    const { endpoint, fields } = picked;
+    // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
-    if (fields.notLogin) return next();
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
 

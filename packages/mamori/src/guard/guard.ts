@@ -25,6 +25,7 @@ import {
   extractParsedLoginFields,
   extractXmlRpcFields,
   findLoginEndpoint,
+  findLoginEndpoints,
   type LoginAnswer,
   type LoginFields,
   type LoginOutcome,
@@ -179,6 +180,10 @@ export class Guard {
   }
 
   /** The login endpoint a request is for, if any (`url` may carry the query, for `except_query`). */
+  findLogins(method: string, url: string): LoginEndpointConfig[] {
+    return findLoginEndpoints(this.config.logins, method, url);
+  }
+
   findLogin(method: string, url: string): LoginEndpointConfig | undefined {
     return findLoginEndpoint(this.config.logins, method, url);
   }

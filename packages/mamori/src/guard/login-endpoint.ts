@@ -47,14 +47,39 @@ export const AMBIGUOUS_LOGIN: RenderedResponse = Object.freeze({
 const MAX_FIELD = 4096;
 
 export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, url: string): LoginEndpointConfig | undefined {
-  if (endpoints.length === 0) return undefined;
+  return findLoginEndpoints(endpoints, method, url)[0];
+}
+
+/**
+ * Every endpoint a request's method and path match, in config order. Several can: WordPress's
+ * HTTP authentication covers every path, phpMyAdmin's form one of them; which of them the
+ * request is a login for depends on what it carries (see pickLogin).
+ */
+export function findLoginEndpoints(endpoints: readonly LoginEndpointConfig[], method: string, url: string): LoginEndpointConfig[] {
+  if (endpoints.length === 0) return [];
   // Normalised as the access policy does, so `/Login`, `//login/` or `/x/../login` are still the login.
   const views = policyPathViews(urlPath(url));
   const m = method.toUpperCase();
+  const out: LoginEndpointConfig[] = [];
   for (const e of endpoints) {
     if (e.method !== '*' && e.method !== m) continue;
     const matchers = endpointMatchers(e);
-    if (matchers.some((match) => views.some(match))) return e;
+    if (matchers.some((match) => views.some(match))) out.push(e);
+  }
+  return out;
+}
+
+/**
+ * The login a request makes among the endpoints it matched: the first whose credentials it
+ * carries (or whose reading is ambiguous, to be refused); undefined when it is a login for none.
+ */
+export async function pickLogin(
+  endpoints: readonly LoginEndpointConfig[],
+  read: (e: LoginEndpointConfig) => LoginFields | Promise<LoginFields>,
+): Promise<{ endpoint: LoginEndpointConfig; fields: LoginFields } | undefined> {
+  for (const endpoint of endpoints) {
+    const fields = await read(endpoint);
+    if (!fields.notLogin) return { endpoint, fields };
   }
   return undefined;
 }

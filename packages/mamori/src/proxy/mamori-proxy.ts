@@ -8,7 +8,7 @@
 import type { Guard, PendingLogin } from '../guard/guard.js';
 import type { LoginEndpointConfig } from '../config/config.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
-import { AMBIGUOUS_LOGIN, loginReadsAnswer } from '../guard/login-endpoint.js';
+import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
 import { header } from '../guard/verdict.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
@@ -37,14 +37,17 @@ function readsAnswer(p: PendingLogin | undefined): boolean {
 
 export function mamoriHooks(guard: Guard): ProxyHooks {
   /** Checks a login's credentials before the site sees them; an answer when the request is refused. */
-  const checkLogin = async (ex: ProxyExchange, endpoint: LoginEndpointConfig, body: Buffer | undefined) => {
+  const checkLogin = async (ex: ProxyExchange, endpoints: readonly LoginEndpointConfig[], body: Buffer | undefined) => {
     const req = ex.req;
-    const fields = guard.readLogin(endpoint, req, ex.url, body);
+    // (The request is a login for the first endpoint whose credentials it carries: the site does
+    // something else at this path otherwise.)
+    const picked = await pickLogin(endpoints, (e) => guard.readLogin(e, req, ex.url, body));
+    if (!picked) return undefined;
+    const { endpoint, fields } = picked;
     // Anything mamori cannot read as the site will (a field twice, a look-alike name, another
     // charset, a body another parser reads as another account...) could be counted under one
     // name and checked under another.
     if (fields.ambiguous) return AMBIGUOUS_LOGIN;
-    if (fields.notLogin) return undefined; // the site does something else at this path
     const pending = await guard.checkLogin(endpoint, req, fields);
     if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
     ex.state.set(PENDING, pending);
@@ -66,12 +69,12 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         ex.state.set(RATE_HEADERS, r.headers);
         if (buffer) ex.state.set(RATE_ROUTES, limits);
       }
-      const endpoint = guard.findLogin(req.method, ex.url);
+      const endpoints = guard.findLogins(req.method, ex.url);
       if (buffer) return 'buffer';
-      if (!endpoint) return undefined;
+      if (endpoints.length === 0) return undefined;
       // HTTP authentication is read from the head; the other logins need the body.
-      if (guard.loginNeedsBody(endpoint)) return 'buffer';
-      return checkLogin(ex, endpoint, undefined);
+      if (endpoints.some((e) => guard.loginNeedsBody(e))) return 'buffer';
+      return checkLogin(ex, endpoints, undefined);
     },
     async onBody(ex: ProxyExchange, body: Buffer) {
       const req = ex.req;
@@ -84,13 +87,13 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         if (guard.enforced(r.verdict)) return guard.respondRateLimited({ ...r, headers }, req);
         ex.state.set(RATE_HEADERS, headers);
       }
-      const endpoint = guard.findLogin(req.method, ex.url);
-      if (!endpoint) return undefined;
+      const endpoints = guard.findLogins(req.method, ex.url);
+      if (endpoints.length === 0) return undefined;
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
-      const encoding = header(req, 'content-encoding');
       // (Browsers never compress what they post, so a shared index.php loses nothing by this.)
-      if (guard.loginNeedsBody(endpoint) && encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
-      return checkLogin(ex, endpoint, body);
+      const encoding = header(req, 'content-encoding');
+      if (endpoints.some((e) => guard.loginNeedsBody(e)) && encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return AMBIGUOUS_LOGIN;
+      return checkLogin(ex, endpoints, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
       // The failure text must be readable in the answer: ask the site not to compress it.
