@@ -24,9 +24,9 @@ const APPS = {
 };
 
 /** A tiny cookie jar per client. */
-function client(ip) {
-  const jar = new Map();
-  return async (path, init = {}) => {
+function client(ip, seed = {}) {
+  const jar = new Map(Object.entries(seed));
+  const c = async (path, init = {}) => {
     const headers = { 'x-forwarded-for': ip, accept: 'text/html', ...(init.headers ?? {}) };
     if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(`${base}${path}`, { ...init, headers, redirect: 'manual' });
@@ -37,6 +37,8 @@ function client(ip) {
     }
     return { status: res.status, mamori: res.headers.get('x-mamori-action') ?? (res.status === 400 && res.headers.get('via') === null ? 'refused' : null), text: await res.text(), location: res.headers.get('location'), cookies: res.headers.getSetCookie() };
   };
+  c.jar = jar;
+  return c;
 }
 
 const form = (o) => new URLSearchParams(o).toString();
@@ -93,6 +95,14 @@ const ROUTES = [
 
 const owner = { wordpress: (c) => wpForm(c, '/wp-login.php', APPS.wordpress.user, APPS.wordpress.password), phpmyadmin: (c) => pma(c, '/phpmyadmin/index.php?route=/', APPS.phpmyadmin.user, APPS.phpmyadmin.password), roundcube: (c) => roundcube(c, '/roundcube/?_task=login', APPS.roundcube.user, APPS.roundcube.password) };
 
+// The owner logged in before the attack, and keeps mamori's trusted-device cookie (and nothing else).
+const devices = {};
+for (const app of Object.keys(owner)) {
+  const c = client(OWNER);
+  if (!(await owner[app](c)).ok) throw new Error(`the owner cannot log in to ${app} before the attack: check the apps and the credentials`);
+  devices[app] = c.jar.get('mamori_device');
+}
+
 let n = 0;
 console.log(`route | guesses | reached the app | real password found | owner got in`);
 for (const [name, app, attempt] of ROUTES) {
@@ -105,7 +115,10 @@ for (const [name, app, attempt] of ROUTES) {
     if (r.reached) reached++;
     if (r.ok) found = true;
   }
-  const o = await owner[app](client(OWNER));
+  // Roundcube locks an account itself for a minute after 3 failures from anyone (login_rate_limit):
+  // the owner waits that minute out; mamori keeps the attacker from renewing it.
+  if (app === 'roundcube') await new Promise((r) => setTimeout(r, 61_000));
+  const o = await owner[app](client(OWNER, devices[app] ? { mamori_device: devices[app] } : {}));
   console.log(`${name} | ${N} | ${reached} | ${found ? 'YES' : 'no'} | ${o.ok ? 'yes' : 'NO'}`);
 }
 const m = await wpMulticall(client(`${ATTACKER}`), '/xmlrpc.php', APPS.wordpress.user, guessList(APPS.wordpress.password).slice(-150));
