@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'check' && file) {
     const c = loadConfig(file);
     for (const w of configWarnings(c)) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`${c.source}: OK (${c.logins.length} login endpoint(s), ${c.policy.length} policy rule(s))\n`);
+    process.stdout.write(`${c.source}: OK (${c.logins.length} login endpoint(s), ${c.policy.length} policy rule(s), ${c.rateLimits.length} rate limit(s))\n`);
     return 0;
   }
   throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected "check FILE" or "schema"\n\n${help}`);
