@@ -169,7 +169,8 @@ function cookieNames(header: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function jsonPath(obj: unknown, path: string): unknown {
+/** The value at a dotted path of own keys (`user.email`), or undefined; arrays are not entered. */
+export function jsonPath(obj: unknown, path: string): unknown {
   let cur = obj;
   for (const part of path.split('.')) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;

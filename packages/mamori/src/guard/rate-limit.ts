@@ -58,7 +58,7 @@ import type { CounterOp, Store } from '../core/store.js';
 import { urlPath, urlQuery } from '../core/url.js';
 import type { FieldLocator, RateLimitConfig } from '../config/config.js';
 import { compilePattern, policyPathViews } from './access-policy.js';
-import { parseMultipartFields, phpFieldName } from './login-endpoint.js';
+import { jsonPath, parseMultipartFields, phpFieldName } from './login-endpoint.js';
 import { MamoriError } from '../core/errors.js';
 import type { RequestInfo, Verdict } from './verdict.js';
 
@@ -189,14 +189,6 @@ function stringsOf(v: unknown): string[] {
   return [];
 }
 
-function jsonPath(obj: unknown, path: string): unknown {
-  let cur = obj;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
 
 /**
  * The accounts a request names, as its site may read them: every value of the field (and of
