@@ -304,6 +304,7 @@ log "Apache + mod_php on 127.0.0.1:${APACHE_PORT}"
 cat >/etc/apache2/ports.conf <<EOF
 # Written by mamori's scripts/real-apps/setup.sh: loopback only.
 Listen 127.0.0.1:${APACHE_PORT}
+ServerName localhost
 EOF
 a2dissite -q 000-default >/dev/null || true
 a2dismod -q "proxy_fcgi" >/dev/null 2>&1 || true
@@ -315,7 +316,6 @@ cat >/etc/apache2/sites-available/realapps.conf <<EOF
 # Debian's examples/apache.conf does it), phpMyAdmin and Roundcube with the
 # configurations their packages ship.
 <VirtualHost 127.0.0.1:${APACHE_PORT}>
-    ServerName localhost
     DocumentRoot /usr/share/wordpress
     Alias /wp-content /var/lib/wordpress/wp-content
     <Directory /usr/share/wordpress>
@@ -329,6 +329,8 @@ cat >/etc/apache2/sites-available/realapps.conf <<EOF
         Require all granted
     </Directory>
     Include /etc/phpmyadmin/apache.conf
+    # Debian's roundcube apache.conf leaves its Alias commented out.
+    Alias /roundcube /var/lib/roundcube/public_html
     Include /etc/roundcube/apache.conf
     ErrorLog \${APACHE_LOG_DIR}/realapps-error.log
     CustomLog \${APACHE_LOG_DIR}/realapps-access.log combined
@@ -416,7 +418,9 @@ log "checks"
 fail=0
 check() { # name, expected substring, curl args...
   local name=$1 want=$2; shift 2
-  if curl -sS -m 20 "$@" 2>&1 | grep -q -- "$want"; then
+  local out
+  out=$(curl -sS -m 20 "$@" 2>&1 || true)
+  if grep -q -- "$want" <<<"$out"; then
     echo "  ok   $name"
   else
     echo "  FAIL $name"; fail=1
@@ -434,7 +438,11 @@ check "phpMyAdmin login form (nginx)" 'name="pma_username"' -c "$TMPJ" "http://1
 check "phpMyAdmin HTTP auth asks (nginx :${PMA_HTTP_PORT})" 'WWW-Authenticate: Basic' -o /dev/null -D - "http://127.0.0.1:${PMA_HTTP_PORT}/phpmyadmin/"
 check "phpMyAdmin HTTP auth login" 'pma_navigation' -u "${PMA_LOGIN_USER}:${PMA_LOGIN_PASS}" "http://127.0.0.1:${PMA_HTTP_PORT}/phpmyadmin/"
 check "Roundcube login form (nginx)" 'name="_user"' "http://127.0.0.1:${NGINX_PORT}/roundcube/"
-check "IMAP login" 'OK' --url "imap://127.0.0.1/" -u "${MAIL_USER}:${MAIL_PASS}" -X 'NOOP'
+if curl -sS -m 20 --url "imap://127.0.0.1/" -u "${MAIL_USER}:${MAIL_PASS}" -X NOOP >/dev/null; then
+  echo "  ok   IMAP login"
+else
+  echo "  FAIL IMAP login"; fail=1
+fi
 check "WordPress login form (apache)" 'name="log"' "http://127.0.0.1:${APACHE_PORT}/wp-login.php"
 check "phpMyAdmin login form (apache)" 'name="pma_username"' "http://127.0.0.1:${APACHE_PORT}/phpmyadmin/"
 check "Roundcube login form (apache)" 'name="_user"' "http://127.0.0.1:${APACHE_PORT}/roundcube/"
