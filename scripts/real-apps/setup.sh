@@ -446,6 +446,18 @@ fi
 check "WordPress login form (apache)" 'name="log"' "http://127.0.0.1:${APACHE_PORT}/wp-login.php"
 check "phpMyAdmin login form (apache)" 'name="pma_username"' "http://127.0.0.1:${APACHE_PORT}/phpmyadmin/"
 check "Roundcube login form (apache)" 'name="_user"' "http://127.0.0.1:${APACHE_PORT}/roundcube/"
+printf '%s\n' "$PMA_LOGIN_PASS" >"$TMPJ"
+if bash "$(dirname "$0")/token-guess.sh" phpmyadmin "http://127.0.0.1:${NGINX_PORT}/phpmyadmin/" "$PMA_LOGIN_USER" "$TMPJ" >/dev/null; then
+  echo "  ok   phpMyAdmin cookie login"
+else
+  echo "  FAIL phpMyAdmin cookie login"; fail=1
+fi
+printf '%s\n' "$MAIL_PASS" >"$TMPJ"
+if bash "$(dirname "$0")/token-guess.sh" roundcube "http://127.0.0.1:${NGINX_PORT}/roundcube/" "$MAIL_USER" "$TMPJ" >/dev/null; then
+  echo "  ok   Roundcube login"
+else
+  echo "  FAIL Roundcube login (its lockout lasts 60 s after 3 failures)"; fail=1
+fi
 rm -f "$TMPJ"
 
 cat <<EOF
