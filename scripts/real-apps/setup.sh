@@ -323,6 +323,13 @@ cat >/etc/apache2/sites-available/realapps.conf <<EOF
         AllowOverride Limit Options FileInfo
         DirectoryIndex index.php
         Require all granted
+        # The single-blog rules of /etc/wordpress/htaccess (commented out
+        # there), so that pretty permalinks and /wp-json/ route.
+        RewriteEngine On
+        RewriteBase /
+        RewriteCond %{REQUEST_FILENAME} !-f
+        RewriteCond %{REQUEST_FILENAME} !-d
+        RewriteRule . /index.php [L]
     </Directory>
     <Directory /var/lib/wordpress/wp-content>
         Options FollowSymLinks
@@ -444,6 +451,7 @@ else
   echo "  FAIL IMAP login"; fail=1
 fi
 check "WordPress login form (apache)" 'name="log"' "http://127.0.0.1:${APACHE_PORT}/wp-login.php"
+check "WordPress REST (apache)" '"slug":"admin"' -u "${WP_ADMIN_USER}:${WP_APP_PASS}" "http://127.0.0.1:${APACHE_PORT}/wp-json/wp/v2/users/me"
 check "phpMyAdmin login form (apache)" 'name="pma_username"' "http://127.0.0.1:${APACHE_PORT}/phpmyadmin/"
 check "Roundcube login form (apache)" 'name="_user"' "http://127.0.0.1:${APACHE_PORT}/roundcube/"
 printf '%s\n' "$PMA_LOGIN_PASS" >"$TMPJ"
