@@ -12,6 +12,7 @@ import {
   findLoginEndpoint,
   MAX_XMLRPC_CALLS,
   parseMultipartFields,
+  phpFieldName,
 } from './login-endpoint.js';
 
 const cfg = defaultConfig({
@@ -312,5 +313,41 @@ describe('login endpoints: HTTP authentication and XML-RPC', () => {
     const calls = [0, 1, 3].map((index) => ({ username: 'admin', password: `p${index}`, index, listed: true }));
     const results = `<params><param><value><array><data>${fault(403)}<value><array><data><value>ok</value></data></array></value>${fault(-32601)}<value>junk</value></data></array></value></param></params>`;
     assert.deepEqual(classifyXmlRpcAnswer(wp!, calls, answer(results)), ['failure', 'success', 'unknown']);
+  });
+});
+
+describe('login endpoints: what PHP reads that a naive reader does not (red-team findings)', () => {
+  const [wp] = defaultConfig({ logins: [{ preset: 'wordpress' }] }).logins;
+  const FORM = 'application/x-www-form-urlencoded';
+  const refused = (ct: string, body: string) => extractLoginFields(wp!, ct, Buffer.from(body, 'latin1')).ambiguous === true;
+
+  it('a NUL byte ends a field name, as PHP registers it', () => {
+    assert.equal(phpFieldName('log\u0000x'), 'log');
+    assert.equal(phpFieldName(' a.b[c]'), 'a_b');
+    assert.equal(phpFieldName('a[b.c'), 'a_b_c', 'an unclosed bracket');
+    assert.ok(refused(FORM, 'log%00x=admin&pwd=guess'), 'the login is seen, and refused as a look-alike');
+    assert.ok(refused(FORM, 'log=victim&log%00=attacker&pwd=pw'));
+    const mp = '--B\r\nContent-Disposition: form-data; name="log\u0000x"\r\n\r\nadmin\r\n--B--\r\n';
+    assert.ok(refused('multipart/form-data; boundary=B', mp));
+  });
+
+  it('multipart bodies PHP reads otherwise are refused when they could hold the account', () => {
+    const part = (disposition: string, value = 'admin') => `Content-Disposition: ${disposition}\r\n\r\n${value}\r\n`;
+    const cases: [string, string, string][] = [
+      ['attachment disposition', 'multipart/form-data; boundary=B', `--B\r\n${part('attachment; name="log"')}--B--\r\n`],
+      ['type cut at a comma', 'multipart/form-data, x; boundary=B', `--B\r\n${part('form-data; name="log"')}--B--\r\n`],
+      ['type cut at a space', 'multipart/form-data boundary=B', `--B\r\n${part('form-data; name="log"')}--B--\r\n`],
+      ['a closing delimiter first', 'multipart/form-data; boundary=B', `--B--\r\n--B\r\n${part('form-data; name="log"')}--B--\r\n`],
+      ['two boundaries', 'multipart/form-data; xboundary=A; boundary=B', `--B\r\n${part('form-data; name="log"', 'decoy')}--B--\r\n--A\r\n${part('form-data; name="log"')}--A--\r\n`],
+      ['filename*', 'multipart/form-data; boundary=B', `--B\r\n${part("form-data; name=\"log\"; filename*=UTF-8''x")}--B--\r\n`],
+      ['a bare LF before a delimiter', 'multipart/form-data; boundary=B', `--B\r\n${part('form-data; name="x"', 'a\n--B\r\nContent-Disposition: form-data; name="log"\r\n\r\nadmin')}--B--\r\n`],
+      ['a bare LF in a part head', 'multipart/form-data; boundary=B', '--B\r\nX: 1\nContent-Disposition: form-data; name="log"\r\n\r\nadmin\r\n--B--\r\n'],
+    ];
+    for (const [name, ct, body] of cases) assert.ok(refused(ct, body), name);
+    // What browsers send still reads.
+    const ok = extractLoginFields(wp!, 'multipart/form-data; boundary=----WebKitFormBoundaryAbC', Buffer.from(`------WebKitFormBoundaryAbC\r\n${part('form-data; name="log"')}------WebKitFormBoundaryAbC\r\n${part('form-data; name="pwd"', 'pw')}------WebKitFormBoundaryAbC--\r\n`));
+    assert.deepEqual(ok, { username: 'admin', password: 'pw' });
+    // A type parsers disagree on, with no account field in it, is something else.
+    assert.deepEqual(extractLoginFields(wp!, 'multipart/form-data, x; boundary=B', Buffer.from(`--B\r\n${part('form-data; name="upload"', 'data')}--B--\r\n`)), { notLogin: true });
   });
 });

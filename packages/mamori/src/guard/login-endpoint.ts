@@ -198,11 +198,18 @@ function pick(loc: FieldLocator | undefined, form: URLSearchParams | undefined, 
   return {};
 }
 
-/** How PHP names a form field: leading spaces dropped, spaces and dots become underscores, `a[..]` is `a`. */
+/**
+ * How PHP names a form field (php_register_variable_ex): the name ends at a NUL byte (it is a C
+ * string), leading spaces are dropped, spaces and dots become underscores, `a[..]` is `a`, and
+ * an unclosed `[` is an underscore too (with the rest: `a[b.c` is `a_b_c`).
+ */
 export function phpFieldName(key: string): string {
-  const bracket = key.indexOf('[');
-  const base = bracket > 0 ? key.slice(0, bracket) : key;
-  return base.replace(/^ +/, '').replace(/[ .]/g, '_');
+  const nul = key.indexOf('\0');
+  const k = (nul >= 0 ? key.slice(0, nul) : key).replace(/^ +/, '');
+  const bracket = k.indexOf('[');
+  if (bracket <= 0) return k.replace(/[ .]/g, '_');
+  if (k.indexOf(']', bracket) > 0) return k.slice(0, bracket).replace(/[ .]/g, '_');
+  return k.replace(/[ .[]/g, '_');
 }
 
 /** A field that the site may read as the configured one although its name differs (`e.mail`, `email[]`). */
@@ -237,6 +244,16 @@ function checkQuery(e: LoginEndpointConfig, query: string, fields: LoginFields):
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The media type as PHP reads it (SAPI cuts the header at the first `;`, `,` or space and
+ * lower-cases it): `multipart/form-data, x; boundary=B` is multipart to PHP.
+ */
+export function phpMediaType(contentType: string | undefined): string {
+  const ct = (contentType ?? '').trim().toLowerCase();
+  const cut = ct.search(/[;, ]/);
+  return cut < 0 ? ct : ct.slice(0, cut);
+}
 
 /** The top-level name a field locator reads (a form field, or the first step of a JSON path). */
 function topName(loc: FieldLocator | undefined): string | undefined {
@@ -291,6 +308,13 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   let json: unknown;
   let judged: 'form' | 'json' | 'multipart' | 'none' = 'none';
   let problem: string | undefined;
+  const user = topName(e.username);
+  if (ct !== phpMediaType(contentType)) {
+    // A type written so that parsers disagree on it (PHP cuts at `,` and spaces too): refused
+    // when the bytes could hold the account field, passed on otherwise.
+    if (user !== undefined && (body.includes(phpFieldName(user)) || queryCarries(query, user))) return refuse(`a Content-Type PHP reads otherwise ("${ct.slice(0, 60)}")`);
+    return { notLogin: true };
+  }
   if (ct === 'application/x-www-form-urlencoded') {
     judged = 'form';
     form = new URLSearchParams(text);
@@ -312,7 +336,6 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   const alt = otherReadings(text, judged);
   // A request to the login path is a login when it names the account field in any reading of
   // its body or in its query; everything else the site does at that path passes untouched.
-  const user = topName(e.username);
   if (user !== undefined) {
     const named =
       carries(form, json, user) || carries(alt.form, alt.json, user) || queryCarries(query, user) || (problem !== undefined && judged !== 'none' && body.length > 0);
@@ -393,30 +416,41 @@ const MAX_PARTS = 1000;
  * caps, and by MAX_PARTS.
  */
 export function parseMultipartFields(contentType: string, body: Buffer): URLSearchParams | undefined {
-  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
+  // Only the form browsers send, which PHP and mamori read alike: one `boundary` parameter (PHP
+  // takes the first "boundary" anywhere in the header), the body starting at the first
+  // delimiter (no preamble), CRLF line ends in part heads, every delimiter preceded by CRLF
+  // (PHP also ends a part at a bare LF before the delimiter), each part's disposition
+  // `form-data` with one name. Anything else is undefined: refused on a login.
+  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^;,\s"]{1,70}))\s*$/i.exec(contentType);
   const boundary = m?.[1] ?? m?.[2];
-  if (!boundary) return undefined;
+  if (!boundary || boundary !== phpBoundary(contentType)) return undefined;
   const delimiter = Buffer.from(`--${boundary}`);
+  if (!body.subarray(0, delimiter.length).equals(delimiter)) return undefined;
+  for (let at = body.indexOf(`\n--${boundary}`); at >= 0; at = body.indexOf(`\n--${boundary}`, at + 1)) {
+    if (body[at - 1] !== 0x0d) return undefined;
+  }
   const out = new URLSearchParams();
-  let pos = body.indexOf(delimiter);
-  if (pos < 0) return undefined;
+  let pos = 0;
   for (let parts = 0; parts < MAX_PARTS; parts++) {
     pos += delimiter.length;
-    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return out; // the closing delimiter
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return parts > 0 ? out : undefined; // the closing delimiter
     if (body[pos] !== 0x0d || body[pos + 1] !== 0x0a) return undefined;
     const headEnd = body.indexOf('\r\n\r\n', pos + 2);
     if (headEnd < 0) return undefined;
     const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headEnd + 4);
     if (next < 0) return undefined;
     const head = body.subarray(pos + 2, headEnd).toString('latin1');
+    if (/(?:^|[^\r])\n/.test(head)) return undefined; // a bare LF: PHP's line ends differ
     const dispositions = head.match(/^content-disposition:.*$/gim) ?? [];
     if (dispositions.length !== 1) return undefined; // none, or two a parser could choose between
-    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/i.exec(dispositions[0]!)?.[1] ?? '';
+    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/i.exec(dispositions[0]!)?.[1];
+    if (disposition === undefined) return undefined; // PHP reads a name from any disposition
     // Quoted with " or ' (PHP takes both) or not at all.
     const names = [...disposition.matchAll(/(?:^|;)\s*name=(?:"([^"]*)"|'([^']*)'|([^;\s"']+))/gi)];
     if (names.length > 1) return undefined;
+    if (/(?:^|;)\s*filename\*/i.test(disposition)) return undefined; // PHP does not take it for a file
     const name = names[0]?.[1] ?? names[0]?.[2] ?? names[0]?.[3];
-    if (name !== undefined && !/(?:^|;)\s*filename\*?=/i.test(disposition)) {
+    if (name !== undefined && !/(?:^|;)\s*filename=/i.test(disposition)) {
       try {
         out.append(name, UTF8.decode(body.subarray(headEnd + 4, next)));
       } catch {
@@ -426,6 +460,25 @@ export function parseMultipartFields(contentType: string, body: Buffer): URLSear
     pos = next + 2;
   }
   return undefined;
+}
+
+/**
+ * The boundary PHP takes from a multipart Content-Type (rfc1867.c): after the first "boundary"
+ * in the header (case-sensitive, else in any case) and its `=`, quoted, or up to `,` or `;`.
+ */
+function phpBoundary(contentType: string): string | undefined {
+  let at = contentType.indexOf('boundary');
+  if (at < 0) at = contentType.toLowerCase().indexOf('boundary');
+  if (at < 0) return undefined;
+  const eq = contentType.indexOf('=', at);
+  if (eq < 0) return undefined;
+  const rest = contentType.slice(eq + 1);
+  if (rest.startsWith('"')) {
+    const end = rest.indexOf('"', 1);
+    return end < 0 ? undefined : rest.slice(1, end);
+  }
+  const end = rest.search(/[,;]/);
+  return end < 0 ? rest : rest.slice(0, end);
 }
 
 function formFromObject(e: LoginEndpointConfig, obj: object): URLSearchParams | string | undefined {

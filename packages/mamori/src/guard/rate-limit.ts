@@ -58,7 +58,7 @@ import type { CounterOp, Store } from '../core/store.js';
 import { urlPath, urlQuery } from '../core/url.js';
 import type { FieldLocator, RateLimitConfig } from '../config/config.js';
 import { compilePattern, policyPathViews } from './access-policy.js';
-import { jsonPath, parseMultipartFields, phpFieldName } from './login-endpoint.js';
+import { jsonPath, parseMultipartFields, phpFieldName, phpMediaType } from './login-endpoint.js';
 import { MamoriError } from '../core/errors.js';
 import type { RequestInfo, Verdict } from './verdict.js';
 
@@ -216,6 +216,8 @@ export function rawRateLimitBody(contentType: string | undefined, contentEncodin
   if (body.length === 0) return {};
   if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== 'identity') return { unreadable: true };
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // A type PHP reads otherwise (`multipart/form-data, x`) is not read here either.
+  if (ct !== phpMediaType(contentType)) return { unreadable: true };
   const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) return { unreadable: true };
   if (ct === 'multipart/form-data') {
@@ -319,12 +321,15 @@ export class RateLimiter {
   needsBody(routes: readonly RateLimitRoute[], url: string, contentType: string | undefined): boolean {
     if (routes.length === 0) return false;
     const query = new URLSearchParams(urlQuery(url).slice(1));
-    const fields = FIELD_TYPES.test((contentType ?? '').split(';')[0]!.trim());
+    // The type as PHP reads it (cut at ; , or a space), which is also the widest reading.
+    const fields = FIELD_TYPES.test(phpMediaType(contentType)) || FIELD_TYPES.test((contentType ?? '').split(';')[0]!.trim());
     return routes.some((r) => r.perAccount !== undefined || (fields && r.query !== undefined && !this.#filterMatches(r, query, undefined)));
   }
 
   #filterMatches(r: RateLimitRoute, query: URLSearchParams, body: RateLimitBody | undefined): boolean {
     if (!r.query) return true;
+    // A body mamori cannot read may name the value: it is held to the limit (fail closed).
+    if (body?.unreadable) return true;
     for (const [name, values] of r.query) {
       if (fieldValues(name, query, body).some((v) => values.has(v.toLowerCase()))) return true;
     }
