@@ -297,6 +297,9 @@ describe('login endpoints: HTTP authentication and XML-RPC', () => {
     ]);
     const many = Array.from({ length: MAX_XMLRPC_CALLS + 1 }, (_, i) => inner('wp.getUsersBlogs', s('admin'), s(`p${i}`)));
     assert.equal(extractXmlRpcFields(wp!, multicall(...many)).problem, `more than ${MAX_XMLRPC_CALLS} calls with credentials`);
+    // A padded method name is the method to WordPress (IXR trims strings): read at its own positions.
+    assert.deepEqual(extractXmlRpcFields(wp!, multicall(inner(' wp.getUsersBlogs\n', s('admin'), s('guess')))).calls, [{ username: 'admin', password: 'guess', index: 0, listed: true }]);
+    assert.equal(extractXmlRpcFields(wp!, call('wp.getUsersBlogs', '  ', s('admin'), s('guess'))).ambiguous, true, 'a dropped value would move the params');
     assert.equal(extractXmlRpcFields(wp!, call('system.multicall', s('x'))).problem, 'system.multicall without one array of calls');
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseXmlRpcCall, parseXmlRpcResponse, structMembers, XmlRpcError } from './xmlrpc.js';
+import { parseXmlRpcCall, parseXmlRpcResponse, phpTrim, structMembers, XmlRpcError } from './xmlrpc.js';
 
 const call = (method: string, params: string) => `<?xml version="1.0"?>\n<methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`;
 const str = (s: string) => `<param><value><string>${s}</string></value></param>`;
@@ -18,7 +18,8 @@ describe('XML-RPC reader', () => {
     assert.deepEqual(structMembers(first as never)?.get('params'), [true]);
     assert.deepEqual(parseXmlRpcCall('<methodCall><methodName>x</methodName></methodCall>').params, []);
     assert.deepEqual(parseXmlRpcCall('<methodCall><methodName>x</methodName><params/></methodCall>').params, []);
-    assert.deepEqual(parseXmlRpcCall(call('x', '<param><value/></param><param><value><string/></value></param>')).params, ['', '']);
+    assert.deepEqual(parseXmlRpcCall(call('x', '<param><value><string/></value></param><param><value><string> a b\t</string></value></param><param><value> c </value></param>')).params, ['', 'a b', ' c '], 'strings trimmed as IXR trims them, untyped values not');
+    assert.equal(phpTrim('\u00a0 x \u0000'), '\u00a0 x', "PHP's trim, not JavaScript's");
   });
 
   it('refuses everything outside plain XML-RPC, with where', () => {
@@ -38,6 +39,11 @@ describe('XML-RPC reader', () => {
       [call('x', '<param><value><string>&#0;</string></value></param>'), /forbids/],
       [call('x', str('a & b')), /bare "&"/],
       ['<methodResponse/>', /the root/],
+      // What WordPress's IXR drops, moving the params after it:
+      [call('x', '<param><value/></param>' + str('a')), /an empty <value\/>/],
+      [call('x', '<param><value>  \n </value></param>' + str('a')), /an empty untyped <value>/],
+      [call('x', '<param><value><nil/></value></param>' + str('a')), /the value type <nil>/],
+      [call('x', '<param><value><i8>1</i8></value></param>' + str('a')), /the value type <i8>/],
     ];
     for (const [text, re] of bad) assert.throws(() => parseXmlRpcCall(text), (e: unknown) => e instanceof XmlRpcError && re.test(e.message) && /at character \d+/.test(e.message), text);
   });

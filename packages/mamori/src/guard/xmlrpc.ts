@@ -18,9 +18,9 @@ export interface XmlRpcStruct {
   readonly kind: 'struct';
   readonly members: ReadonlyMap<string, XmlRpcValue>;
 }
-/** A value mamori keeps only as a type: dateTime.iso8601, base64, nil. */
+/** A value mamori keeps only as a type: dateTime.iso8601, base64. */
 export interface XmlRpcOther {
-  readonly kind: 'dateTime.iso8601' | 'base64' | 'nil';
+  readonly kind: 'dateTime.iso8601' | 'base64';
 }
 
 export interface XmlRpcCall {
@@ -38,7 +38,18 @@ export class XmlRpcError extends Error {}
 
 const MAX_DEPTH = 32;
 const MAX_ELEMENTS = 100_000;
-const LEAF_TYPES = new Set(['string', 'int', 'i4', 'i8', 'double', 'boolean', 'dateTime.iso8601', 'base64']);
+/** The types WordPress's IXR reads; others (i8, nil) it drops, moving the params after them, so they are refused. */
+const LEAF_TYPES = new Set(['string', 'int', 'i4', 'double', 'boolean', 'dateTime.iso8601', 'base64']);
+
+/** PHP's trim(): spaces, tabs, line ends, NUL and vertical tab, at both ends. A loop: no regex backtracking. */
+export function phpTrim(s: string): string {
+  const strip = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x00 || c === 0x0b;
+  let a = 0;
+  let b = s.length;
+  while (a < b && strip(s.charCodeAt(a))) a++;
+  while (b > a && strip(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}
 
 /** A recursive-descent reader over the document's text. */
 class Reader {
@@ -129,19 +140,17 @@ class Reader {
     if (depth > MAX_DEPTH) this.fail('nesting too deep');
     const v = this.open();
     if (v.name !== 'value') this.fail(`<${v.name}> where <value> was expected`);
-    if (v.empty) return '';
+    // WordPress's IXR drops an untyped value with nothing but whitespace in it, which moves the
+    // params after it: refused rather than read at another position.
+    if (v.empty) this.fail('an empty <value/>');
     const s = this.s;
     // Untyped: text up to </value>; it must not hold markup.
     let look = this.#pos;
     while (look < s.length && ' \t\r\n'.includes(s[look]!)) look++;
-    if (s.startsWith('</value', look)) {
+    if (s.startsWith('</value', look) || s.charCodeAt(look) !== 0x3c) {
+      // Text first: an untyped string, kept as it is (IXR does not trim it); all text or refused.
       const t = this.text();
-      this.close('value');
-      return t;
-    }
-    if (s.charCodeAt(look) !== 0x3c) {
-      // Text first: an untyped string (then it must be all text).
-      const t = this.text();
+      if (phpTrim(t) === '') this.fail('an empty untyped <value>');
       this.close('value');
       return t;
     }
@@ -152,9 +161,6 @@ class Reader {
       const text = t.empty ? '' : this.text();
       if (!t.empty) this.close(t.name);
       out = leaf(t.name, text, this);
-    } else if (t.name === 'nil') {
-      if (!t.empty) this.close('nil');
-      out = { kind: 'nil' };
     } else if (t.name === 'array') {
       out = t.empty ? [] : this.array(depth);
     } else if (t.name === 'struct') {
@@ -185,7 +191,7 @@ class Reader {
       this.ws();
       const n = this.open();
       if (n.name !== 'name') this.fail(`<${n.name}> where <name> was expected`);
-      const name = n.empty ? '' : this.text().trim();
+      const name = n.empty ? '' : phpTrim(this.text());
       if (!n.empty) this.close('name');
       this.ws();
       if (members.has(name)) this.fail(`the struct member "${name.slice(0, 40)}" twice`);
@@ -221,10 +227,9 @@ function isXmlChar(c: number): boolean {
 function leaf(type: string, text: string, r: Reader): XmlRpcValue {
   switch (type) {
     case 'string':
-      return text;
+      return phpTrim(text); // IXR trims strings
     case 'int':
-    case 'i4':
-    case 'i8': {
+    case 'i4': {
       const t = text.trim();
       if (!/^[+-]?[0-9]{1,19}$/.test(t)) r.fail(`the integer "${t.slice(0, 24)}"`);
       return Number(t);
@@ -253,8 +258,8 @@ export function parseXmlRpcCall(text: string): XmlRpcCall {
   r.ws();
   const m = r.open();
   if (m.name !== 'methodName') r.fail(`<${m.name}> where <methodName> was expected`);
-  // Servers trim the method name (WordPress's IXR does).
-  const method = m.empty ? '' : r.text().trim();
+  // Servers trim the method name (WordPress's IXR does, with PHP's trim).
+  const method = m.empty ? '' : phpTrim(r.text());
   if (!m.empty) r.close('methodName');
   let params: XmlRpcValue[] = [];
   if (!r.atClose('methodCall')) {
