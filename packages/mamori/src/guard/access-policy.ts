@@ -155,7 +155,10 @@ function cleanSegment(seg: string): string {
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
   if (s === '.' || s === '..') return s;
-  return s.replace(/[. ]+$/, '');
+  // Trailing dots and spaces go (a loop: `/[. ]+$/` backtracks quadratically on `a.... b`).
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 0x2e || s.charCodeAt(end - 1) === 0x20)) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /**

@@ -540,12 +540,20 @@ function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, j
 export function extractAuthorizationFields(header: string | undefined): LoginFields {
   const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
   if (header === undefined || header.trim() === '') return { notLogin: true };
-  const m = /^[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]+([^]*?))?[ \t]*$/.exec(header.slice(0, MAX_AUTHORIZATION + 1));
-  if (!m) return refuse('a malformed Authorization header');
-  const scheme = m[1]!.toLowerCase();
+  // Scheme, whitespace, the rest (no regex over the whole header: it may be long).
+  const h = header.slice(0, MAX_AUTHORIZATION + 1).replace(/^[ \t]+/, '');
+  let cut = 0;
+  while (cut < h.length && h[cut] !== ' ' && h[cut] !== '\t') cut++;
+  const schemeRaw = h.slice(0, cut);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(schemeRaw)) return refuse('a malformed Authorization header');
+  const scheme = schemeRaw.toLowerCase();
   if (scheme !== 'basic' && scheme !== 'digest') return { notLogin: true };
   if (header.length > MAX_AUTHORIZATION) return refuse('an Authorization header longer than 8 KiB');
-  const rest = m[2] ?? '';
+  let a = cut;
+  while (a < h.length && (h[a] === ' ' || h[a] === '\t')) a++;
+  let b = h.length;
+  while (b > a && (h[b - 1] === ' ' || h[b - 1] === '\t')) b--;
+  const rest = h.slice(a, b);
   if (scheme === 'basic') {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(rest) || rest.length % 4 !== 0) return refuse('Basic credentials that are not plain base64');
     let decoded: string;
