@@ -821,7 +821,7 @@ describe('login protection: attempts the site never answers', () => {
 describe('login protection: account names', () => {
   it('names a site cleans up before looking them up count as one account', async () => {
     const { guard } = setup();
-    for (const n of ['adm%41in', 'ad<b>min', 'admin&x;', 'ADMIN', ' admin ', 'ａｄｍｉｎ', 'ad<script>1</script>min', 'ad<!-- > -->min', "ad<b title='>'>min", 'ad&x y;min', 'àdmin', 'ad<unclosed']) {
+    for (const n of ['adm%41in', 'ad<b>min', 'admin&x;', 'ADMIN', ' admin ', 'ａｄｍｉｎ', 'ad<script>1</script>min', 'ad<!-- > -->min', "ad<b title='>'>min", 'ad&x y;min', 'àdmin', 'ad<unclosed', 'ađmin', 'admın', 'ad\u200bmin', 'admin\u200b', 'ådmîn\u00ad']) {
       const want = n === 'ad<unclosed' ? guard.userHash('ad') : guard.userHash('admin');
       assert.equal(guard.userHash(n), want, n);
     }

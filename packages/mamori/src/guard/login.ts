@@ -194,7 +194,15 @@ export function cleanAccountName(name: string): string {
   }
   // Latin accents go (NFKD, then the combining diacritics U+0300-036F), as sites strip them before
   // looking names up; other marks (the kana voicing marks) stay, or がく and かく would be one account.
-  return normalizeIdentifier(ASCII_NAME.test(n) ? n : n.normalize('NFKD').replace(/[\u0300-\u036f]/g, ''));
+  // Invisible characters go too (MariaDB's collations ignore a zero-width space), and the Latin
+  // letters WordPress's remove_accents maps without a decomposition (đ, ı, ł, ø, ß...).
+  if (ASCII_NAME.test(n)) return normalizeIdentifier(n);
+  const folded = n
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(IGNORABLE, '')
+    .replace(LATIN_LETTERS, (c) => LATIN_FOLD[c] ?? c);
+  return normalizeIdentifier(folded);
 }
 
 const L = 0x6c; // 'l': login's namespace in the store
@@ -232,6 +240,15 @@ function mixWords(h: number, a: number, b: number, c: number, d: number): number
   h = murmurMix(h, murmurScramble(c));
   return murmurMix(h, murmurScramble(d));
 }
+
+/** Default-ignorable and format characters (Unicode's Cf and the like): invisible in a name. */
+const IGNORABLE = /[\p{Cf}\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/gu;
+/** Latin letters without a decomposition, as WordPress's remove_accents writes them. */
+const LATIN_FOLD: Record<string, string> = {
+  'đ': 'd', 'Đ': 'd', 'ð': 'd', 'Ð': 'd', 'ı': 'i', 'ł': 'l', 'Ł': 'l', 'ŀ': 'l', 'Ŀ': 'l', 'ø': 'o', 'Ø': 'o', 'ß': 'ss', 'ẞ': 'ss',
+  'æ': 'ae', 'Æ': 'ae', 'œ': 'oe', 'Œ': 'oe', 'þ': 'th', 'Þ': 'th', 'ħ': 'h', 'Ħ': 'h', 'ŧ': 't', 'Ŧ': 't', 'ŋ': 'n', 'Ŋ': 'n', 'ĸ': 'k', 'ſ': 's',
+};
+const LATIN_LETTERS = new RegExp(`[${Object.keys(LATIN_FOLD).join('')}]`, 'g');
 
 /** Characters that mean a name may need cleaning (most names have none). */
 const CLEANED = /[<%&\s]/;
