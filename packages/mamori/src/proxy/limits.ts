@@ -55,6 +55,14 @@ export function resolveLimits(partial: Partial<ProxyLimits> = {}): ResolvedLimit
     if (!KNOWN.has(k)) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `unknown proxy limit "${k.slice(0, 64)}"`);
     if (v !== undefined) merged[k] = v;
   }
+  // A larger body limit (uploads to a login path shared with the app, as phpMyAdmin's import and
+  // Roundcube's attachments are) raises what one client and all clients may hold, unless given:
+  // one client holds at least one such body, all clients at least eight.
+  const body = merged['maxBufferedBodyBytes']!;
+  if (partial.maxBufferedPerClientBytes === undefined) merged['maxBufferedPerClientBytes'] = Math.max(DEFAULT_PROXY_LIMITS.maxBufferedPerClientBytes, body);
+  if (partial.maxBufferedTotalBytes === undefined) merged['maxBufferedTotalBytes'] = Math.max(DEFAULT_PROXY_LIMITS.maxBufferedTotalBytes, 8 * body);
+  // ... and the time it may take to arrive, for a client sending at least 128 KiB a second.
+  if (partial.bufferedBodyTimeoutMs === undefined) merged['bufferedBodyTimeoutMs'] = Math.max(DEFAULT_PROXY_LIMITS.bufferedBodyTimeoutMs, Math.ceil(body / 128));
   const headersTimeoutMs = merged['headersTimeoutMs']!;
   merged['lingerMs'] ??= 2_000;
   merged['timeoutCheckIntervalMs'] ??= Math.max(1, Math.min(1_000, Math.floor(headersTimeoutMs / 4)));
