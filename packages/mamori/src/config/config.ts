@@ -54,7 +54,13 @@ export interface LoginEndpointConfig {
   /** credentials: xmlrpc: the positions of the account name and password among each method's params. */
   xmlrpc?: XmlRpcLoginConfig;
   failure: { status: number[]; redirectContains?: string; bodyContains?: string; faultCodes?: number[] };
-  success: { status: number[]; redirectContains?: string; setCookie?: string };
+  success: {
+    status: number[];
+    redirectContains?: string;
+    setCookie?: string;
+    /** A cookie (name prefix) whose value starts with the account the site logged in, up to `|`. */
+    accountCookie?: string;
+  };
   /** Query parameter values that mark a request to this path as something other than a login. */
   exceptQuery: Record<string, string[]>;
   /** Fields a login may not carry (body or query): it is refused. */
@@ -327,7 +333,12 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
         bodyContains: l.failure?.body_contains,
         faultCodes: l.failure?.fault_codes ?? [],
       },
-      success: { status: l.success?.status ?? [], redirectContains: l.success?.redirect_contains, setCookie: l.success?.set_cookie },
+      success: {
+        status: l.success?.status ?? [],
+        redirectContains: l.success?.redirect_contains,
+        setCookie: l.success?.set_cookie,
+        ...(l.success?.account_cookie !== undefined ? { accountCookie: l.success.account_cookie } : {}),
+      },
       exceptQuery: l.except_query ?? {},
       refuseFields: l.refuse_fields ?? [],
       usernameNormalize: l.username?.normalize ?? 'exact',

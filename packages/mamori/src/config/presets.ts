@@ -74,7 +74,8 @@ const wordpress: Preset = (base, name) => ({
       // A failed login answers the form again (200) with its error box; a real one sets the
       // logged-in cookie (302 to the admin, or 200 for the interim login of an expired session).
       failure: { body_contains: 'login_error' },
-      success: { set_cookie: 'wordpress_logged_in_' },
+      // The logged-in cookie's value starts with the account WordPress logged in (`name|expiry|...`).
+      success: { set_cookie: 'wordpress_logged_in_', account_cookie: 'wordpress_logged_in_' },
     },
     {
       name: `${name}-xmlrpc`,

@@ -176,6 +176,11 @@ export const CONFIG_SCHEMA: SchemaNode = {
             status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
             redirect_contains: { type: 'string', minLength: 1 },
             set_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: 'a cookie (name or name prefix) the site sets only on a real login, e.g. wordpress_logged_in_' },
+            account_cookie: {
+              type: 'string',
+              pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$',
+              description: "a cookie (name prefix) whose value starts with the account the site logged in, up to '|' (WordPress's wordpress_logged_in_): the trusted device is for that account",
+            },
           }),
           description: 'how a successful login shows; only a match resets counts and earns a trusted-device cookie, so use something an attacker cannot produce',
         },

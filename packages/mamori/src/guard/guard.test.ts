@@ -128,3 +128,44 @@ describe('guard: the trusted-device cookie a login earns', () => {
     assert.equal((await login('192.0.2.7', 'owner@example.com', true, past.cookie)).trusted, true);
   });
 });
+
+describe('guard: the account the site logged in (success.account_cookie)', () => {
+  const setup = () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 2));
+    const config = defaultConfig({ logins: [{ preset: 'wordpress' }] });
+    const guard = createGuard(config, { store: new MemoryStore({ clock }), secret: SECRET, clock, random: new SeededRandom(9) });
+    const endpoint = config.logins[0]!;
+    const req: RequestInfo = { ip: '192.0.2.9', path: '/wp-login.php', method: 'POST', headers: {} };
+    const answer = (account: string) => ({ status: 302, body: '', setCookies: ['wordpress_test_cookie=WP', `wordpress_logged_in_abc=${encodeURIComponent(account)}%7C1764000000%7Ctok%7Chmac; path=/`] });
+    return { guard, endpoint, req, answer };
+  };
+
+  it("a success for the account mamori read counts as one, and the device is that account's", async () => {
+    const { guard, endpoint, req, answer } = setup();
+    const p = await guard.checkLogin(endpoint, req, { username: 'Admin', password: 'pw' });
+    const r = guard.settleLogin(p, answer('admin'));
+    await r.done;
+    assert.equal(r.outcome, 'success');
+    assert.equal(guard.login.devices.verify(r.setCookie!.split(';')[0]!.split('=')[1])?.userHash, guard.login.deviceUserHash('admin', 'exact'));
+  });
+
+  it('when the site logged in another account, the success proves nothing for the one read, and the device is for the site\'s', async () => {
+    const { guard, endpoint, req, answer } = setup();
+    const p = await guard.checkLogin(endpoint, req, { username: 'victim', password: 'pw' });
+    const r = guard.settleLogin(p, answer('attacker'));
+    await r.done;
+    assert.equal(r.outcome, 'neutral');
+    const claims = guard.login.devices.verify(r.setCookie!.split(';')[0]!.split('=')[1]);
+    assert.equal(claims?.userHash, guard.login.deviceUserHash('attacker', 'exact'));
+    assert.notEqual(claims?.userHash, guard.login.deviceUserHash('victim', 'exact'));
+  });
+
+  it('a success cookie that names no account is no success', async () => {
+    const { guard, endpoint, req } = setup();
+    const p = await guard.checkLogin(endpoint, req, { username: 'admin', password: 'pw' });
+    const r = guard.settleLogin(p, { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=garbage; path=/'] });
+    await r.done;
+    assert.equal(r.outcome, 'unknown');
+    assert.equal(r.setCookie, undefined);
+  });
+});

@@ -275,14 +275,26 @@ export class Guard {
       const outcome = outcomes.includes('success') ? 'success' : outcomes.some((o) => o === 'failure' || o === 'unknown') ? 'failure' : 'neutral';
       return { outcome, done };
     }
-    const outcome = classifyLoginResponse(p.endpoint, answer);
+    let outcome = classifyLoginResponse(p.endpoint, answer);
+    // Where the site's success cookie names the account it logged in (WordPress's logged-in
+    // cookie), that account, not mamori's reading of the form, is the one that logged in: when
+    // they differ (a login by e-mail, or a form mamori read otherwise), the success proves
+    // nothing about the account mamori counted, and the device cookie is for the site's account.
+    let account = p.attempt.username;
+    const cookieAccount = outcome === 'success' ? successCookieAccount(p.endpoint, answer) : undefined;
+    if (cookieAccount === null) outcome = 'unknown';
+    else if (cookieAccount !== undefined) {
+      if (this.login.userHash(cookieAccount) !== this.login.userHash(account)) outcome = 'neutral';
+      account = cookieAccount;
+    }
     const done = this.#settle(p.attempt, outcome);
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
-    if (outcome !== 'success' || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
+    const loggedIn = outcome === 'success' || (outcome === 'neutral' && cookieAccount !== undefined && cookieAccount !== null);
+    if (!loggedIn || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.config.loginProtection.trustedDevice.cookie;
     // For the account the site logged in: the name as the site tells accounts apart.
-    const uh = this.login.deviceUserHash(p.attempt.username, p.attempt.normalize);
+    const uh = this.login.deviceUserHash(account, p.attempt.normalize);
     if (uh === undefined) return { outcome, done };
     // The device keeps its id when it was trusted for this account; otherwise (another account's,
     // or past its day's cap there) it gets a new one.
@@ -410,6 +422,30 @@ export class Guard {
     await Promise.all(this.webhooks.map((w) => w.drain()));
     await this.store.events.flush();
   }
+}
+
+/**
+ * The account named by the success cookie of an endpoint whose `success.account_cookie` is set:
+ * the cookie's value up to the first `|`, percent-decoded (WordPress writes `name|expiry|...`).
+ * undefined when the endpoint does not say; null when the answer has no such cookie to read.
+ */
+function successCookieAccount(e: LoginEndpointConfig, a: LoginAnswer): string | undefined | null {
+  const prefix = e.success.accountCookie;
+  if (prefix === undefined) return undefined;
+  let found: string | null = null;
+  for (const c of a.setCookies ?? []) {
+    const eq = c.indexOf('=');
+    if (eq <= 0 || !c.slice(0, eq).trim().startsWith(prefix)) continue;
+    const raw = c.slice(eq + 1).split(';')[0]!.trim();
+    const bar = raw.search(/\||%7c/i);
+    if (bar <= 0) continue;
+    try {
+      found = decodeURIComponent(raw.slice(0, bar));
+    } catch {
+      // An undecodable name is no name.
+    }
+  }
+  return found;
 }
 
 export function prefersJson(req: RequestInfo): boolean {
