@@ -155,3 +155,57 @@ describe('e2e: the phpmyadmin-http preset (HTTP Basic on every page)', () => {
     assert.equal((await fetch(`${m.proxy.url}/phpmyadmin/`, { headers: { 'x-forwarded-for': ip } })).status, 401, 'no credentials: no login, the app asks');
   });
 });
+
+describe('e2e: the eccube preset (Symfony form_login)', () => {
+  let up: Shaped;
+  let m: Awaited<ReturnType<typeof behindMamori>>;
+  before(async () => {
+    // EC-CUBE 4 shaped: POST /admin/login (login_id, password) and /mypage/login (login_email,
+    // login_pass); a failure redirects to the login page, or to _failure_path when given; a
+    // success redirects onward with a new session cookie.
+    const checks: string[] = [];
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString());
+        const path = (req.url ?? '/').split('?')[0]!;
+        seen.push(`${req.method} ${path}`);
+        const [user, pass, home] = path === '/admin/login' ? ['login_id', 'password', '/admin/'] : path === '/mypage/login' ? ['login_email', 'login_pass', '/'] : [];
+        if (req.method !== 'POST' || !user || !form.has(user!)) return void res.writeHead(200).end('page');
+        checks.push(form.get(user!)!);
+        if (form.get(pass!) === 'right-password') return void res.writeHead(302, { location: home!, 'set-cookie': 'eccube=new-session; path=/; HttpOnly' }).end();
+        res.writeHead(302, { location: form.get('_failure_path') ?? path }).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    up = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      checks,
+      seen,
+      close: () => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())),
+    };
+    m = await behindMamori(['eccube'], up.url);
+  });
+  after(async () => {
+    await m.close();
+    await up.close();
+  });
+
+  it('counts the back office and member logins, refuses a redirect target that would fake a success, lets the owner in', async () => {
+    const ip = '203.0.113.40';
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await post(`${m.proxy.url}/admin/login`, `login_id=admin&password=guess-${i}&_csrf_token=t`, ip)).status);
+    assert.deepEqual(statuses.slice(0, 5), Array(5).fill(302));
+    assert.ok(statuses.slice(5).every((x) => x === 429));
+    assert.equal(up.checks.length, 5);
+    const faked = await post(`${m.proxy.url}/admin/login`, 'login_id=shopowner&password=guess&_failure_path=/admin/', '203.0.113.41');
+    assert.equal(faked.status, 400, '_failure_path would make a failure redirect like a success');
+    for (let i = 0; i < 7; i++) await post(`${m.proxy.url}/mypage/login`, `login_email=customer%40example.com&login_pass=g${i}`, '203.0.113.42');
+    assert.equal(up.checks.filter((c) => c === 'customer@example.com').length, 5);
+    const owner = await post(`${m.proxy.url}/admin/login`, 'login_id=admin&password=right-password&_csrf_token=t', '198.51.100.40');
+    assert.equal(owner.status, 302);
+    assert.equal(owner.headers.get('location'), '/admin/');
+  });
+});
