@@ -10,9 +10,11 @@ import {
   extractParsedLoginFields,
   extractXmlRpcFields,
   findLoginEndpoint,
+  findLoginEndpoints,
   MAX_XMLRPC_CALLS,
   parseMultipartFields,
   phpFieldName,
+  pickLogin,
 } from './login-endpoint.js';
 
 const cfg = defaultConfig({
@@ -352,5 +354,22 @@ describe('login endpoints: what PHP reads that a naive reader does not (red-team
     assert.deepEqual(ok, { username: 'admin', password: 'pw' });
     // A type parsers disagree on, with no account field in it, is something else.
     assert.deepEqual(extractLoginFields(wp!, 'multipart/form-data, x; boundary=B', Buffer.from(`--B\r\n${part('form-data; name="upload"', 'data')}--B--\r\n`)), { notLogin: true });
+  });
+});
+
+describe('login endpoints: several endpoints on one path', () => {
+  it('a request is a login for the endpoint whose credentials it carries; credentials for two are refused', async () => {
+    const logins = defaultConfig({ logins: [{ preset: 'wordpress' }, { preset: 'phpmyadmin' }] }).logins;
+    const basic = `Basic ${Buffer.from('admin:x').toString('base64')}`;
+    const read = (url: string, body: string, authorization?: string) =>
+      pickLogin(findLoginEndpoints(logins, 'POST', url), (e) =>
+        e.credentials === 'http-auth' ? extractAuthorizationFields(authorization) : e.credentials === 'xmlrpc' ? extractXmlRpcFields(e, Buffer.from(body)) : extractLoginFields(e, 'application/x-www-form-urlencoded', Buffer.from(body)),
+      );
+    assert.equal((await read('/phpmyadmin/index.php', 'pma_username=dba&pma_password=x'))?.endpoint.name, 'phpmyadmin-login', 'not hidden by the * endpoint listed first');
+    assert.equal(await read('/phpmyadmin/index.php', 'route=/sql&sql_query=1'), undefined);
+    assert.equal((await read('/wp-json/wp/v2/users/me', '', basic))?.endpoint.name, 'wordpress-http-auth');
+    const call = '<methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value>admin</value></param><param><value>pw</value></param></params></methodCall>';
+    assert.equal((await read('/xmlrpc.php', call))?.endpoint.name, 'wordpress-xmlrpc');
+    assert.equal((await read('/xmlrpc.php', call, basic))?.fields.problem, 'credentials for two logins in one request');
   });
 });

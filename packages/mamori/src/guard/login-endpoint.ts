@@ -70,18 +70,24 @@ export function findLoginEndpoints(endpoints: readonly LoginEndpointConfig[], me
 }
 
 /**
- * The login a request makes among the endpoints it matched: the first whose credentials it
- * carries (or whose reading is ambiguous, to be refused); undefined when it is a login for none.
+ * The login a request makes among the endpoints it matched: the one whose credentials it
+ * carries (or whose reading is ambiguous, to be refused; so is a request carrying credentials
+ * for two of them); undefined when it is a login for none.
  */
 export async function pickLogin(
   endpoints: readonly LoginEndpointConfig[],
   read: (e: LoginEndpointConfig) => LoginFields | Promise<LoginFields>,
 ): Promise<{ endpoint: LoginEndpointConfig; fields: LoginFields } | undefined> {
+  let picked: { endpoint: LoginEndpointConfig; fields: LoginFields } | undefined;
   for (const endpoint of endpoints) {
     const fields = await read(endpoint);
-    if (!fields.notLogin) return { endpoint, fields };
+    if (fields.notLogin) continue;
+    // Credentials for two logins in one request (an XML-RPC call and an HTTP Basic header): the
+    // site may check either, and only one would be counted.
+    if (picked) return { endpoint: picked.endpoint, fields: { problem: 'credentials for two logins in one request', ambiguous: true } };
+    picked = { endpoint, fields };
   }
-  return undefined;
+  return picked;
 }
 
 /** The file a directory's URL runs, as PHP sites are set up (nginx `index`, Apache `DirectoryIndex`). */
