@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, extractLoginFields } from 'mamori';
+import { defaultConfig, extractAuthorizationFields, extractLoginFields } from 'mamori';
 
 const PHP = process.env['MAMORI_PHP_CGI'] ?? 'php-cgi';
 const probe = spawnSync(PHP, ['-v'], { encoding: 'utf8' });
@@ -23,10 +23,10 @@ if (missing) console.log(`# skipping the PHP differential test: ${missing}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-php-'));
 const SCRIPT = join(dir, 'dump.php');
-writeFileSync(SCRIPT, '<?php echo "\\n--JSON--\\n", json_encode(["log" => $_POST["log"] ?? null], JSON_INVALID_UTF8_SUBSTITUTE);');
+writeFileSync(SCRIPT, '<?php echo "\\n--JSON--\\n", json_encode(["log" => $_POST["log"] ?? null, "user" => $_SERVER["PHP_AUTH_USER"] ?? null], JSON_INVALID_UTF8_SUBSTITUTE);');
 
-/** What PHP puts in $_POST['log'] for this body: a string, another value (as JSON), or null. */
-function phpReads(contentType: string | undefined, body: Buffer): unknown {
+/** What PHP puts in $_POST['log'] for this body (a string, another value, or null), and in PHP_AUTH_USER for this Authorization header. */
+function phpReads(contentType: string | undefined, body: Buffer, authorization?: string): unknown {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     REQUEST_METHOD: 'POST',
@@ -36,11 +36,13 @@ function phpReads(contentType: string | undefined, body: Buffer): unknown {
     GATEWAY_INTERFACE: 'CGI/1.1',
   };
   if (contentType !== undefined) env['CONTENT_TYPE'] = contentType;
+  if (authorization !== undefined) env['HTTP_AUTHORIZATION'] = authorization;
   const r = spawnSync(PHP, ['-d', 'display_errors=0', '-d', 'log_errors=0'], { input: body, env, encoding: 'latin1', timeout: 10_000 });
   const out = r.stdout ?? '';
   const at = out.indexOf('\n--JSON--\n');
   if (at < 0) throw new Error(`php-cgi gave no answer: ${out.slice(0, 200)} ${r.stderr ?? ''}`);
-  return (JSON.parse(Buffer.from(out.slice(at + 10), 'latin1').toString('utf8')) as { log: unknown }).log;
+  const got = JSON.parse(Buffer.from(out.slice(at + 10), 'latin1').toString('utf8')) as { log: unknown; user: unknown };
+  return authorization === undefined ? got.log : got.user;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -108,5 +110,30 @@ describe('e2e: mamori reads a login body as PHP does, or refuses it', { skip: mi
     assert.equal(ran, all.length);
     assert.ok(ran >= 90, `ran ${ran}`);
     console.log(`# PHP differential: ${ran} cases, ${refused} refused by mamori, the rest read alike`);
+  });
+
+  it('php-cgi and mamori agree on the account of an HTTP Basic header, or mamori refuses it', () => {
+    const b64 = (x: string) => Buffer.from(x, 'utf8').toString('base64');
+    const headers = [
+      `Basic ${b64('admin:x')}`, `basic ${b64('admin:x')}`, `BASIC ${b64('admin:x')}`, `Basic ${b64('admin:x').replace(/=+$/, '')}`, `Basic  ${b64('admin:x')}`,
+      `Basic ${b64('admin:x').slice(0, 4)} ${b64('admin:x').slice(4)}`, `Basic ${b64('admin:x').slice(0, 4)}!${b64('admin:x').slice(4)}`, `Basic\t${b64('admin:x')}`,
+      `Basic ${b64('admin')}`, `Basic ${b64('ad:min:x')}`, `Basic ${b64(':x')}`, `Basic ${b64('アリス:x')}`, `Basic ${b64('admin:x')}==`, `Basic =${b64('admin:x')}`,
+      `Basic ${b64('admin\u0000x:y')}`, 'Basic', 'Bearer abc', `Digest username="admin"`, `Basic ${b64('admin:x')}, Basic ${b64('root:y')}`,
+    ];
+    let ran = 0;
+    const disagreements: string[] = [];
+    for (const h of headers) {
+      const php = phpReads(undefined, Buffer.alloc(0), h);
+      const m = extractAuthorizationFields(h);
+      ran++;
+      if (m.ambiguous) continue;
+      const phpUser = typeof php === 'string' && php !== '' ? php : undefined;
+      const ours = m.notLogin ? undefined : m.username;
+      // (Digest is not PHP's to decode: PHP_AUTH_USER stays unset; mamori counts the name, which only adds.)
+      if (h.startsWith('Digest')) continue;
+      if (phpUser !== (ours === '' ? undefined : ours)) disagreements.push(`${JSON.stringify(h)}: PHP ${JSON.stringify(php)}, mamori ${JSON.stringify(m)}`);
+    }
+    assert.deepEqual(disagreements, []);
+    assert.equal(ran, headers.length);
   });
 });

@@ -547,16 +547,17 @@ export function extractAuthorizationFields(header: string | undefined): LoginFie
   const refuse = (problem: string): LoginFields => ({ problem, ambiguous: true });
   if (header === undefined || header.trim() === '') return { notLogin: true };
   // Scheme, whitespace, the rest (no regex over the whole header: it may be long).
+  // (RFC 9110: the scheme, then spaces; PHP takes `Basic ` with a space, not a tab.)
   const h = header.slice(0, MAX_AUTHORIZATION + 1).replace(/^[ \t]+/, '');
   let cut = 0;
-  while (cut < h.length && h[cut] !== ' ' && h[cut] !== '\t') cut++;
+  while (cut < h.length && h[cut] !== ' ') cut++;
   const schemeRaw = h.slice(0, cut);
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(schemeRaw)) return refuse('a malformed Authorization header');
   const scheme = schemeRaw.toLowerCase();
   if (scheme !== 'basic' && scheme !== 'digest') return { notLogin: true };
   if (header.length > MAX_AUTHORIZATION) return refuse('an Authorization header longer than 8 KiB');
   let a = cut;
-  while (a < h.length && (h[a] === ' ' || h[a] === '\t')) a++;
+  while (a < h.length && h[a] === ' ') a++;
   let b = h.length;
   while (b > a && (h[b - 1] === ' ' || h[b - 1] === '\t')) b--;
   const rest = h.slice(a, b);
@@ -570,6 +571,7 @@ export function extractAuthorizationFields(header: string | undefined): LoginFie
     }
     const colon = decoded.indexOf(':');
     if (colon < 0) return refuse('Basic credentials without a colon');
+    if (decoded.includes('\0')) return refuse('Basic credentials with a NUL byte');
     return { username: decoded.slice(0, colon).slice(0, MAX_FIELD), password: decoded.slice(colon + 1).slice(0, MAX_FIELD) };
   }
   // Digest: auth-params, name=token or name="quoted-string" (RFC 9110 11.4, RFC 7616).
