@@ -347,18 +347,30 @@ describe('login endpoints: what PHP reads that a naive reader does not (red-team
       ['filename*', 'multipart/form-data; boundary=B', `--B\r\n${part("form-data; name=\"log\"; filename*=UTF-8''x")}--B--\r\n`],
       ['a bare LF before a delimiter', 'multipart/form-data; boundary=B', `--B\r\n${part('form-data; name="x"', 'a\n--B\r\nContent-Disposition: form-data; name="log"\r\n\r\nadmin')}--B--\r\n`],
       ['a bare LF in a part head', 'multipart/form-data; boundary=B', '--B\r\nX: 1\nContent-Disposition: form-data; name="log"\r\n\r\nadmin\r\n--B--\r\n'],
+      // Second red-team pass:
+      ['a folded disposition', 'multipart/form-data; boundary=B', '--B\r\nContent-Disposition: form-data; name="xlog"\r\n ; name="log"\r\n\r\nadmin\r\n--B--\r\n'],
+      ['a line without a colon', 'multipart/form-data; boundary=B', '--B\r\nContent-Disposition: form-data; name="xlog"\r\n; name="log"\r\n\r\nadmin\r\n--B--\r\n'],
+      ['a space after =', 'multipart/form-data; boundary=B', `--B\r\n${part('form-data; name= "log"')}--B--\r\n`],
+      ['an unclosed quote', 'multipart/form-data; boundary=B', `--B\r\n${part('form-data; name="log')}--B--\r\n`],
+      ['parts after the closing delimiter', 'multipart/form-data; boundary=B', `--B\r\n${part('form-data; name="x"', '1')}--B--\r\n--B\r\n${part('form-data; name="log"')}--B--\r\n`],
+      ['a backslash in a quoted name', 'multipart/form-data; boundary=B', `--B\r\n${part('form-data; name="lo\\g"')}--B--\r\n`],
     ];
     for (const [name, ct, body] of cases) assert.ok(refused(ct, body), name);
     // What browsers send still reads.
     const ok = extractLoginFields(wp!, 'multipart/form-data; boundary=----WebKitFormBoundaryAbC', Buffer.from(`------WebKitFormBoundaryAbC\r\n${part('form-data; name="log"')}------WebKitFormBoundaryAbC\r\n${part('form-data; name="pwd"', 'pw')}------WebKitFormBoundaryAbC--\r\n`));
     assert.deepEqual(ok, { username: 'admin', password: 'pw' });
-    // A type parsers disagree on, with no account field in it, is something else.
-    assert.deepEqual(extractLoginFields(wp!, 'multipart/form-data, x; boundary=B', Buffer.from(`--B\r\n${part('form-data; name="upload"', 'data')}--B--\r\n`)), { notLogin: true });
+    // Quotes may hold ; and = (a file named so is a file; a parameter quoting a filename= is no filename).
+    const quoted = extractLoginFields(wp!, 'multipart/form-data; boundary=B', Buffer.from(`--B\r\n${part('form-data; name="a"; filename="report; name=final.txt"', 'file')}--B\r\n${part('form-data; name="log"; x="; filename=y"')}--B--\r\n`));
+    assert.deepEqual(quoted, { username: 'admin' });
+    // A type parsers disagree on is refused with any body: it may name the account in any encoding.
+    assert.ok(refused('multipart/form-data, x; boundary=B', `--B\r\n${part('form-data; name="upload"', 'data')}--B--\r\n`));
+    assert.ok(refused('application/x-www-form-urlencoded, x', 'l%6Fg=admin&pwd=x'), 'a percent-encoded name under a cut type');
+    assert.deepEqual(extractLoginFields(wp!, 'application/x-www-form-urlencoded, x', Buffer.alloc(0)), { notLogin: true });
   });
 });
 
 describe('login endpoints: several endpoints on one path', () => {
-  it('a request is a login for the endpoint whose credentials it carries; credentials for two are refused', async () => {
+  it('a request is a login for the endpoint whose credentials it carries, the body before the Authorization header', async () => {
     const logins = defaultConfig({ logins: [{ preset: 'wordpress' }, { preset: 'phpmyadmin' }] }).logins;
     const basic = `Basic ${Buffer.from('admin:x').toString('base64')}`;
     const read = (url: string, body: string, authorization?: string) =>
@@ -370,6 +382,8 @@ describe('login endpoints: several endpoints on one path', () => {
     assert.equal((await read('/wp-json/wp/v2/users/me', '', basic))?.endpoint.name, 'wordpress-http-auth');
     const call = '<methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value>admin</value></param><param><value>pw</value></param></params></methodCall>';
     assert.equal((await read('/xmlrpc.php', call))?.endpoint.name, 'wordpress-xmlrpc');
-    assert.equal((await read('/xmlrpc.php', call, basic))?.fields.problem, 'credentials for two logins in one request');
+    assert.equal((await read('/xmlrpc.php', call, basic))?.endpoint.name, 'wordpress-xmlrpc', 'the call is counted, whatever the header');
+    assert.equal((await read('/phpmyadmin/index.php', 'pma_username=dba&pma_password=x', basic))?.endpoint.name, 'phpmyadmin-login', 'a decoy Basic header does not hide the form');
+    assert.equal((await read('/phpmyadmin/index.php', 'route=/sql', basic))?.endpoint.name, 'wordpress-http-auth');
   });
 });

@@ -70,24 +70,23 @@ export function findLoginEndpoints(endpoints: readonly LoginEndpointConfig[], me
 }
 
 /**
- * The login a request makes among the endpoints it matched: the one whose credentials it
- * carries (or whose reading is ambiguous, to be refused; so is a request carrying credentials
- * for two of them); undefined when it is a login for none.
+ * The login a request makes among the endpoints it matched: the first whose credentials it
+ * carries (or whose reading is ambiguous, to be refused), endpoints reading the body before
+ * those reading the Authorization header. So a form or XML-RPC guess is counted even when the
+ * request also carries HTTP credentials (a site behind nginx's auth_basic, or a decoy Basic
+ * header); its budget then bounds the request, whatever the header guesses. undefined when
+ * the request is a login for none.
  */
 export async function pickLogin(
   endpoints: readonly LoginEndpointConfig[],
   read: (e: LoginEndpointConfig) => LoginFields | Promise<LoginFields>,
 ): Promise<{ endpoint: LoginEndpointConfig; fields: LoginFields } | undefined> {
-  let picked: { endpoint: LoginEndpointConfig; fields: LoginFields } | undefined;
-  for (const endpoint of endpoints) {
+  const ordered = [...endpoints.filter((e) => e.credentials !== 'http-auth'), ...endpoints.filter((e) => e.credentials === 'http-auth')];
+  for (const endpoint of ordered) {
     const fields = await read(endpoint);
-    if (fields.notLogin) continue;
-    // Credentials for two logins in one request (an XML-RPC call and an HTTP Basic header): the
-    // site may check either, and only one would be counted.
-    if (picked) return { endpoint: picked.endpoint, fields: { problem: 'credentials for two logins in one request', ambiguous: true } };
-    picked = { endpoint, fields };
+    if (!fields.notLogin) return { endpoint, fields };
   }
-  return picked;
+  return undefined;
 }
 
 /** The file a directory's URL runs, as PHP sites are set up (nginx `index`, Apache `DirectoryIndex`). */
@@ -316,9 +315,9 @@ export function extractLoginFields(e: LoginEndpointConfig, contentType: string |
   let problem: string | undefined;
   const user = topName(e.username);
   if (ct !== phpMediaType(contentType)) {
-    // A type written so that parsers disagree on it (PHP cuts at `,` and spaces too): refused
-    // when the bytes could hold the account field, passed on otherwise.
-    if (user !== undefined && (body.includes(phpFieldName(user)) || queryCarries(query, user))) return refuse(`a Content-Type PHP reads otherwise ("${ct.slice(0, 60)}")`);
+    // A type written so that parsers disagree on it (PHP cuts at `,` and spaces too): no
+    // browser sends one, and its body may name the account in any encoding: refused.
+    if (body.length > 0 || (user !== undefined && queryCarries(query, user))) return refuse(`a Content-Type PHP reads otherwise ("${ct.slice(0, 60)}")`);
     return { notLogin: true };
   }
   if (ct === 'application/x-www-form-urlencoded') {
@@ -439,24 +438,21 @@ export function parseMultipartFields(contentType: string, body: Buffer): URLSear
   let pos = 0;
   for (let parts = 0; parts < MAX_PARTS; parts++) {
     pos += delimiter.length;
-    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return parts > 0 ? out : undefined; // the closing delimiter
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) {
+      // The closing delimiter: PHP reads on past it for another delimiter line, so nothing may follow.
+      const rest = body.subarray(pos + 2).toString('latin1');
+      return parts > 0 && (rest === '' || rest === '\r\n') ? out : undefined;
+    }
     if (body[pos] !== 0x0d || body[pos + 1] !== 0x0a) return undefined;
     const headEnd = body.indexOf('\r\n\r\n', pos + 2);
     if (headEnd < 0) return undefined;
     const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headEnd + 4);
     if (next < 0) return undefined;
     const head = body.subarray(pos + 2, headEnd).toString('latin1');
-    if (/(?:^|[^\r])\n/.test(head)) return undefined; // a bare LF: PHP's line ends differ
-    const dispositions = head.match(/^content-disposition:.*$/gim) ?? [];
-    if (dispositions.length !== 1) return undefined; // none, or two a parser could choose between
-    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/i.exec(dispositions[0]!)?.[1];
-    if (disposition === undefined) return undefined; // PHP reads a name from any disposition
-    // Quoted with " or ' (PHP takes both) or not at all.
-    const names = [...disposition.matchAll(/(?:^|;)\s*name=(?:"([^"]*)"|'([^']*)'|([^;\s"']+))/gi)];
-    if (names.length > 1) return undefined;
-    if (/(?:^|;)\s*filename\*/i.test(disposition)) return undefined; // PHP does not take it for a file
-    const name = names[0]?.[1] ?? names[0]?.[2] ?? names[0]?.[3];
-    if (name !== undefined && !/(?:^|;)\s*filename=/i.test(disposition)) {
+    const params = partParams(head);
+    if (!params) return undefined;
+    const name = params.get('name');
+    if (name !== undefined && !params.has('filename')) {
       try {
         out.append(name, UTF8.decode(body.subarray(headEnd + 4, next)));
       } catch {
@@ -466,6 +462,42 @@ export function parseMultipartFields(contentType: string, body: Buffer): URLSear
     pos = next + 2;
   }
   return undefined;
+}
+
+/**
+ * A part head's Content-Disposition parameters, read only where PHP (rfc1867.c) reads them
+ * alike: every header line `Name: value` (no folded continuation, no line without a colon,
+ * which PHP joins to the one before), exactly one Content-Disposition, of type form-data, its
+ * parameters `key=value` with nothing between the key, `=` and the value, the value a token or
+ * a closed quoted string without backslashes (quotes may hold `;` and `=`, as PHP's do), each
+ * key once, no `filename*`. Keys are lower-cased. undefined for anything else.
+ */
+function partParams(head: string): Map<string, string> | undefined {
+  let disposition: string | undefined;
+  for (const line of head.split('\r\n')) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*)$/.exec(line);
+    if (!m) return undefined;
+    if (m[1]!.toLowerCase() !== 'content-disposition') continue;
+    if (disposition !== undefined) return undefined; // two a parser could choose between
+    disposition = m[2]!;
+  }
+  if (disposition === undefined) return undefined;
+  const type = /^form-data[ \t]*(?:;|$)/i.exec(disposition);
+  if (!type) return undefined; // PHP reads a name from any disposition type
+  const params = new Map<string, string>();
+  const re = /[ \t]*([!#$%&*+.^_`|~0-9A-Za-z-]+)=(?:"([^"\\]*)"|'([^'\\]*)'|([!#$%&*+.^_`|~0-9A-Za-z-]+))[ \t]*(;|$)/y;
+  let at = type[0].length;
+  while (at < disposition.length) {
+    re.lastIndex = at;
+    const p = re.exec(disposition);
+    if (!p) return undefined;
+    const key = p[1]!.toLowerCase();
+    if (params.has(key) || key === 'filename*' || key.endsWith('*')) return undefined;
+    params.set(key, p[2] ?? p[3] ?? p[4]!);
+    at = re.lastIndex;
+    if (p[5] === '') break;
+  }
+  return params;
 }
 
 /**
