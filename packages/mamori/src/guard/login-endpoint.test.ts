@@ -326,6 +326,16 @@ describe('login endpoints: what PHP reads that a naive reader does not (red-team
   const FORM = 'application/x-www-form-urlencoded';
   const refused = (ct: string, body: string) => extractLoginFields(wp!, ct, Buffer.from(body, 'latin1')).ambiguous === true;
 
+  it('an account name with control characters is refused, wherever it comes from', () => {
+    assert.equal(extractLoginFields(wp!, FORM, Buffer.from('log=ad%01min&pwd=x')).problem, 'control characters in the account name');
+    assert.equal(extractLoginFields(wp!, FORM, Buffer.from('log=admin%00&pwd=x')).problem, 'control characters in the account name');
+    assert.equal(extractAuthorizationFields(`Basic ${Buffer.from('ad\u0001min:x').toString('base64')}`).problem, 'control characters in the account name');
+    assert.equal(extractAuthorizationFields('Digest username="ad\u007fmin"').problem, 'control characters in the account name');
+    const [rpc] = defaultConfig({ logins: [{ preset: 'wordpress' }] }).logins.filter((l) => l.credentials === 'xmlrpc');
+    const body = '<methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value>ad\u007fmin</value></param><param><value>x</value></param></params></methodCall>';
+    assert.equal(extractXmlRpcFields(rpc!, Buffer.from(body)).problem, 'control characters in the account name');
+  });
+
   it('a NUL byte ends a field name, as PHP registers it', () => {
     assert.equal(phpFieldName('log\u0000x'), 'log');
     assert.equal(phpFieldName(' a.b[c]'), 'a_b');

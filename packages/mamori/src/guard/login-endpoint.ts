@@ -46,6 +46,15 @@ export const AMBIGUOUS_LOGIN: RenderedResponse = Object.freeze({
 
 const MAX_FIELD = 4096;
 
+/**
+ * Why an account name cannot be counted as the site reads it, or undefined: control
+ * characters, which sites treat in ways no one fold matches (WordPress drops NUL, phpMyAdmin
+ * cuts the name there, MariaDB's collations ignore the others).
+ */
+function accountProblem(name: string | undefined): string | undefined {
+  return name !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(name) ? 'control characters in the account name' : undefined;
+}
+
 export function findLoginEndpoint(endpoints: readonly LoginEndpointConfig[], method: string, url: string): LoginEndpointConfig | undefined {
   return findLoginEndpoints(endpoints, method, url)[0];
 }
@@ -562,7 +571,7 @@ export function extractParsedLoginFields(e: LoginEndpointConfig, parsed: unknown
 function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, json: unknown): LoginFields {
   const u = pick(e.username, form, json);
   const p = pick(e.password, form, json);
-  const problem = u.problem ?? p.problem ?? (u.value === undefined ? 'no account name' : undefined);
+  const problem = u.problem ?? p.problem ?? (u.value === undefined ? 'no account name' : accountProblem(u.value));
   return {
     ...(u.value !== undefined ? { username: u.value } : {}),
     ...(p.value !== undefined ? { password: p.value } : {}),
@@ -604,6 +613,8 @@ export function extractAuthorizationFields(header: string | undefined): LoginFie
     const colon = decoded.indexOf(':');
     if (colon < 0) return refuse('Basic credentials without a colon');
     if (decoded.includes('\0')) return refuse('Basic credentials with a NUL byte');
+    const bad = accountProblem(decoded.slice(0, colon));
+    if (bad) return refuse(bad);
     return { username: decoded.slice(0, colon).slice(0, MAX_FIELD), password: decoded.slice(colon + 1).slice(0, MAX_FIELD) };
   }
   // Digest: auth-params, name=token or name="quoted-string" (RFC 9110 11.4, RFC 7616).
@@ -623,6 +634,8 @@ export function extractAuthorizationFields(header: string | undefined): LoginFie
   if (params.has('username*')) return refuse('an encoded Digest username');
   const user = params.get('username');
   if (user === undefined) return refuse('a Digest header without a username');
+  const bad = accountProblem(user);
+  if (bad) return refuse(bad);
   return { username: user.slice(0, MAX_FIELD) };
 }
 
@@ -662,6 +675,8 @@ export function extractXmlRpcFields(e: LoginEndpointConfig, body: Buffer): Login
     const u = params[at[0]!];
     const p = at.length > 1 ? params[at[1]!] : undefined;
     if (typeof u !== 'string' || (p !== undefined && typeof p !== 'string')) return `${method.slice(0, 60)}'s credentials are not strings`;
+    const bad = accountProblem(u);
+    if (bad) return bad;
     calls.push({ username: u.slice(0, MAX_FIELD), password: p === undefined ? undefined : (p as string).slice(0, MAX_FIELD), index, listed });
     return calls.length > MAX_XMLRPC_CALLS ? `more than ${MAX_XMLRPC_CALLS} calls with credentials` : undefined;
   };

@@ -826,7 +826,9 @@ describe('login protection: account names', () => {
       assert.equal(guard.userHash(n), want, n);
     }
     assert.notEqual(guard.userHash('admin2'), guard.userHash('admin'));
-    assert.notEqual(guard.userHash('がく'), guard.userHash('かく'), 'Japanese names keep their voicing marks');
+    // MariaDB's unicode collations equate them, so the site may log either in as the other.
+    assert.equal(guard.userHash('がく'), guard.userHash('かく'), 'voicing marks fold as the database folds them');
+    for (const n of ['ad\u0001min', 'admin\u0000', 'ad\u007fmin', 'ad\u0080min', 'ad\u20d0min', 'ad\ufeffmin', '\ufeffadmin']) assert.equal(guard.userHash(n), guard.userHash('admin'), JSON.stringify(n));
     assert.equal(guard.userHash('ｶﾞｸ'), guard.userHash('ガク'), 'half-width kana fold to full width');
   });
 

@@ -183,6 +183,19 @@ export function accountSkeleton(name: string): string {
 /** accountSkeleton's whole cleaning, for any name (exported for the test that holds the shortcut to it). */
 export function cleanAccountName(name: string): string {
   let n = name;
+  // First what a database collation ignores or folds (MariaDB's unicode collations): all marks
+  // after NFKD (Latin accents, and the kana voicing marks too: there がく is かく), invisible
+  // and control characters (WordPress strips NUL; the collation ignores the rest), and the Latin
+  // letters WordPress's remove_accents maps without a decomposition (đ, ı, ł, ø, ß...). Before
+  // the cleaning below, so that U+FEFF, which \s matches, is dropped rather than made a space.
+  if (!ASCII_NAME.test(n)) {
+    n = n
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .replace(IGNORABLE, '')
+      .replace(CONTROL, '')
+      .replace(LATIN_LETTERS, (c) => LATIN_FOLD[c] ?? c);
+  }
   if (CLEANED.test(n)) {
     n = n
       .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '')
@@ -192,18 +205,11 @@ export function cleanAccountName(name: string): string {
       .replace(/&[^;]*;/g, '')
       .replace(/\s+/g, ' ');
   }
-  // Latin accents go (NFKD, then the combining diacritics U+0300-036F), as sites strip them before
-  // looking names up; other marks (the kana voicing marks) stay, or がく and かく would be one account.
-  // Invisible characters go too (MariaDB's collations ignore a zero-width space), and the Latin
-  // letters WordPress's remove_accents maps without a decomposition (đ, ı, ł, ø, ß...).
-  if (ASCII_NAME.test(n)) return normalizeIdentifier(n);
-  const folded = n
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(IGNORABLE, '')
-    .replace(LATIN_LETTERS, (c) => LATIN_FOLD[c] ?? c);
-  return normalizeIdentifier(folded);
+  return normalizeIdentifier(n);
 }
+
+/** C0 and C1 control characters and DEL. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 const L = 0x6c; // 'l': login's namespace in the store
 const D = 0x64; // 'd': its namespace in detect mode (see LoginGuard.#ns)
