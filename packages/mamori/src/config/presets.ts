@@ -185,7 +185,8 @@ const eccube: Preset = (base, name) => ({
   logins: [
     {
       name: `${name}-admin-login`,
-      path: `${base}/login`,
+      // Symfony's front controller also routes /index.php/<path> (path info) to the same login.
+      paths: [`${base}/login`, `/index.php${base}/login`],
       username: { form: 'login_id' },
       password: { form: 'password' },
       failure: { redirect_contains: `${base}/login` },
@@ -194,7 +195,7 @@ const eccube: Preset = (base, name) => ({
     },
     {
       name: `${name}-mypage-login`,
-      path: '/mypage/login',
+      paths: ['/mypage/login', '/index.php/mypage/login'],
       username: { form: 'login_email' },
       password: { form: 'login_pass' },
       failure: { redirect_contains: '/mypage/login' },
@@ -205,7 +206,7 @@ const eccube: Preset = (base, name) => ({
   rateLimits: [
     {
       name: `${name}-forgot`,
-      paths: ['/forgot'],
+      paths: ['/forgot', '/index.php/forgot'],
       methods: ['POST'],
       per_source: { limit: 5, window: '15m' },
     },
@@ -241,7 +242,10 @@ const POLICY_PRESETS: Record<string, (base: string) => { paths: string[]; except
   'wordpress-admin': (base) => ({ paths: [`${base}/wp-admin`], except_paths: [`${base}/wp-admin/admin-ajax.php`, `${base}/wp-admin/admin-post.php`] }),
   phpmyadmin: (base) => ({ paths: [`${base === '' ? '/phpmyadmin' : base}`] }),
   roundcube: (base) => ({ paths: [`${base === '' ? '/roundcube' : base}`] }),
-  'eccube-admin': (base) => ({ paths: [`${base === '' ? '/admin' : base}`] }),
+  'eccube-admin': (base) => {
+    const b = base === '' ? '/admin' : base;
+    return { paths: [b, `/index.php${b}`] };
+  },
 };
 
 export const POLICY_PRESET_NAMES: readonly string[] = Object.keys(POLICY_PRESETS);
