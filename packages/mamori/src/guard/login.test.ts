@@ -828,7 +828,7 @@ describe('login protection: account names', () => {
     assert.notEqual(guard.userHash('admin2'), guard.userHash('admin'));
     // MariaDB's unicode collations equate them, so the site may log either in as the other.
     assert.equal(guard.userHash('がく'), guard.userHash('かく'), 'voicing marks fold as the database folds them');
-    for (const n of ['ad\u0001min', 'admin\u0000', 'ad\u007fmin', 'ad\u0080min', 'ad\u20d0min', 'ad\ufeffmin', '\ufeffadmin']) assert.equal(guard.userHash(n), guard.userHash('admin'), JSON.stringify(n));
+    for (const n of ['ad\u0001min', 'admin\u0000', 'ad\u007fmin', 'ad\u0080min', 'ad\u20d0min', 'ad\ufeffmin', '\ufeffadmin', 'ad\ufe70min', 'ad\ufc5emin', 'ad\u06demin']) assert.equal(guard.userHash(n), guard.userHash('admin'), JSON.stringify(n));
     assert.equal(guard.userHash('ｶﾞｸ'), guard.userHash('ガク'), 'half-width kana fold to full width');
   });
 

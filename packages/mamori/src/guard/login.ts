@@ -190,6 +190,7 @@ export function cleanAccountName(name: string): string {
   // the cleaning below, so that U+FEFF, which \s matches, is dropped rather than made a space.
   if (!ASCII_NAME.test(n)) {
     n = n
+      .replace(COLLATION_IGNORED, '')
       .normalize('NFKD')
       .replace(/\p{M}/gu, '')
       .replace(IGNORABLE, '')
@@ -207,6 +208,13 @@ export function cleanAccountName(name: string): string {
   }
   return normalizeIdentifier(n);
 }
+
+/**
+ * Signs MariaDB's unicode collations ignore whose compatibility forms decompose to a space and
+ * a mark (Arabic presentation forms of the harakat, the Arabic ligatures with shadda, Vedic and
+ * Samaritan signs): dropped before NFKD, or the space would stay.
+ */
+const COLLATION_IGNORED = /[\u06de\u0824\u0828\u1cd3\u1cf2\ufc5e-\ufc63\ufcf2-\ufcf4\ufe70-\ufe7f]/g;
 
 /** C0 and C1 control characters and DEL. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
