@@ -4,39 +4,28 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startWordPressShaped, type WordPressShaped } from './wordpress-shaped.js';
+import { startUp } from './cli-harness.js';
 
-const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
 const ENV = { ...process.env, MAMORI_SECRET: 'cli-preset-secret-cli-preset-secret-01' };
 
 describe('e2e: mamori up with the WordPress preset', () => {
   let wp: WordPressShaped;
-  let child: ChildProcess;
+  let up: Awaited<ReturnType<typeof startUp>>;
   let url: string;
   before(async () => {
     wp = await startWordPressShaped();
     const dir = mkdtempSync(join(tmpdir(), 'mamori-preset-'));
     const cfg = join(dir, 'mamori.yaml');
     writeFileSync(cfg, `data_dir: state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: ${wp.url}\nlogins:\n  - preset: wordpress\n`);
-    child = spawn(process.execPath, [BIN, 'up', '--config', cfg], { cwd: dir, env: ENV });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`mamori up exited ${code}`)));
-    });
+    up = await startUp(['--config', cfg], dir, ENV);
+    url = up.url;
   });
   after(async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await up.stop();
     await wp.close();
   });
 

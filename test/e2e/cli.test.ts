@@ -1,20 +1,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mamoriCli, startUp } from './cli-harness.js';
 
-const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
 const ENV = { ...process.env, MAMORI_SECRET: 'cli-test-secret-cli-test-secret-0123' };
 
-function mamori(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: ENV, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const mamori = (args: string[], cwd: string) => mamoriCli(args, cwd, ENV);
 
 describe('cli', () => {
   let dir: string;
@@ -130,17 +126,9 @@ describe('cli: mamori up', () => {
       cfg,
       `data_dir: detect-state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:${port}\nrate_limits:\n  - name: search\n    paths: [/search]\n    per_source: { limit: 1, window: 1m }\n`,
     );
-    const child = spawn(process.execPath, [BIN, 'up', '--detect', '--config', cfg], { cwd: dir, env: ENV });
+    const p = await startUp(['--detect', '--config', cfg], dir, ENV);
+    const url = p.url;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`mamori up exited ${code}`)));
-      });
       for (let i = 0; i < 3; i++) {
         const r = await fetch(`${url}/search`);
         assert.equal(r.status, 200);
@@ -148,8 +136,7 @@ describe('cli: mamori up', () => {
         await r.arrayBuffer();
       }
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await p.stop();
     }
     const events = JSON.parse(mamori(['events', '--json', '--action', 'rate-limited', '--config', cfg], dir).out);
     assert.equal(events.length, 1);
@@ -163,32 +150,18 @@ describe('cli: mamori up', () => {
       cfg,
       `data_dir: state\nproxy:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:${port}\nlogins:\n  - path: /login\n    username: { form: user }\n    failure: { status: [401] }\n    success: { status: [302] }\n`,
     );
-    const start = async () => {
-      const child = spawn(process.execPath, [BIN, 'up', '--config', cfg], { cwd: dir, env: ENV });
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`mamori up exited ${code}`)));
-      });
-      return { child, url };
-    };
+    const start = () => startUp(['--config', cfg], dir, ENV);
     const post = (url: string) =>
       fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'user=carol' });
     let p = await start();
     assert.equal(await (await fetch(`${p.url}/`)).text(), 'upstream ok');
     for (let i = 0; i < 5; i++) assert.equal((await post(p.url)).status, 401);
-    p.child.kill('SIGTERM');
-    await new Promise((r) => p.child.once('exit', r));
+    await p.stop();
     p = await start();
     const r = await post(p.url);
     assert.equal(r.status, 429);
     assert.equal(r.headers.get('x-mamori-action'), 'challenge');
-    p.child.kill('SIGTERM');
-    await new Promise((r2) => p.child.once('exit', r2));
+    await p.stop();
     const events = JSON.parse(mamori(['events', '--json', '--action', 'login-failure'], dir).out);
     assert.equal(events.length, 5);
     assert.ok(!JSON.stringify(events).includes('carol'));

@@ -5,41 +5,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { mamoriCli, startUp } from './cli-harness.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
 const ENV = { ...process.env, MAMORI_SECRET: 'detect-test-secret-detect-test-secret' };
 
-function mamori(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: ENV, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-async function up(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [BIN, 'up', ...args], { cwd, env: ENV });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`mamori up exited ${code}`)));
-  });
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
+const mamori = (args: string[], cwd: string) => mamoriCli(args, cwd, ENV);
+const up = (args: string[], cwd: string) => startUp(args, cwd, ENV);
 
 describe('e2e: detect mode records, never enforces later', () => {
   let site: Server;
