@@ -179,11 +179,15 @@ export class Guard {
     return v;
   }
 
-  /** The login endpoint a request is for, if any (`url` may carry the query, for `except_query`). */
+  /**
+   * The login endpoints a request's method and path match, in config order. Which of them the
+   * request is a login for depends on what it carries: see pickLogin.
+   */
   findLogins(method: string, url: string): LoginEndpointConfig[] {
     return findLoginEndpoints(this.config.logins, method, url);
   }
 
+  /** The first login endpoint a request's method and path match (`findLogins` gives them all). */
   findLogin(method: string, url: string): LoginEndpointConfig | undefined {
     return findLoginEndpoint(this.config.logins, method, url);
   }
