@@ -111,6 +111,15 @@ describe('e2e: the WordPress preset in front of a WordPress-shaped upstream', ()
     assert.equal(anonymous.status, 200, 'a request without credentials is no login');
   });
 
+  it('a wrong application password answered 200 (?_envelope) still counts: only an answer for a logged-in client is a success', async () => {
+    const ip = '203.0.113.16';
+    const answers: number[] = [];
+    for (let i = 0; i < 20; i++) answers.push((await basic('/wp-json/wp/v2/users/me?_envelope=1', 'admin', `AAAA ${i}`, ip)).status);
+    assert.equal(adminChecks(), budget, `WordPress checked ${adminChecks()}`);
+    assert.deepEqual(answers.slice(0, budget), Array(budget).fill(200));
+    assert.ok(answers.slice(budget).every((x) => x === 429));
+  });
+
   it('the owner gets in during the attack, by every route', async () => {
     const attacker = '203.0.113.14';
     for (let i = 0; i < 30; i++) await form('/wp-login.php/x', { log: 'admin', pwd: `guess-${i}` }, attacker);

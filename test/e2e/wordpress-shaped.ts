@@ -120,12 +120,16 @@ export async function startWordPressShaped(): Promise<WordPressShaped> {
           if (auth?.toLowerCase().startsWith('basic ')) {
             const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
             const colon = decoded.indexOf(':');
+            // The REST API marks its answers; it sends no-cache headers only to a logged-in client;
+            // `_envelope` answers 200 whatever happened.
+            const rest = { 'access-control-expose-headers': 'X-WP-Total, X-WP-TotalPages, Link' };
             if (!check(checks, 'rest', decoded.slice(0, colon), decoded.slice(colon + 1), true)) {
-              return send(401, 'application/json', '{"code":"incorrect_password","data":{"status":401}}');
+              if (get.has('_envelope')) return send(200, 'application/json', '{"status":401,"body":{"code":"incorrect_password"}}', rest);
+              return send(401, 'application/json', '{"code":"incorrect_password","data":{"status":401}}', rest);
             }
-            return send(200, 'application/json', '{"id":1,"name":"admin"}');
+            return send(200, 'application/json', '{"id":1,"name":"admin"}', { ...rest, expires: 'Wed, 11 Jan 1984 05:00:00 GMT', 'cache-control': 'no-cache, must-revalidate, max-age=0' });
           }
-          return send(200, 'application/json', '{"name":"Test"}');
+          return send(200, 'application/json', '{"name":"Test"}', { 'access-control-expose-headers': 'X-WP-Total, X-WP-TotalPages, Link' });
         }
         default:
           break;

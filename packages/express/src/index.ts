@@ -102,7 +102,7 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
   const settle = (status: number, location: string | undefined, body: string | undefined): { setCookie?: string; done: Promise<unknown> } => {
     settled = true;
     try {
-      return guard.settleLogin(pending, { status, location, body, setCookies: cookieList(out.getHeader('set-cookie')) });
+      return guard.settleLogin(pending, { status, location, body, setCookies: cookieList(out.getHeader('set-cookie')), header: (name) => firstHeaderValue(out.getHeader(name)) });
     } catch (err) {
       return { done: Promise.reject(err) };
     }

@@ -109,7 +109,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
       const body = loginReadsAnswer(pending.endpoint) ? bodyText(payload) : undefined;
       const cookies = reply.getHeader('set-cookie');
       const setCookies = cookies === undefined ? [] : Array.isArray(cookies) ? cookies.map(String) : [String(cookies)];
-      const s = guard.settleLogin(pending, { status: reply.statusCode, location: firstHeaderValue(reply.getHeader('location')), body, setCookies });
+      const s = guard.settleLogin(pending, { status: reply.statusCode, location: firstHeaderValue(reply.getHeader('location')), body, setCookies, header: (name) => firstHeaderValue(reply.getHeader(name)) });
       // Fastify appends set-cookie values rather than replacing the app's.
       if (s.setCookie) reply.header('set-cookie', s.setCookie);
       await s.done;

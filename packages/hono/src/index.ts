@@ -206,7 +206,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     try {
       const res = c.res;
       const body = loginReadsAnswer(pending.endpoint) ? await answerText(res) : undefined;
-      const s = guard.settleLogin(pending, { status: res.status, location: res.headers.get('location') ?? undefined, body, setCookies: res.headers.getSetCookie() });
+      const s = guard.settleLogin(pending, { status: res.status, location: res.headers.get('location') ?? undefined, body, setCookies: res.headers.getSetCookie(), header: (name) => res.headers.get(name) ?? undefined });
       if (s.setCookie) withCookie(c, s.setCookie);
       await s.done;
     } catch (err) {

@@ -60,6 +60,8 @@ export interface LoginEndpointConfig {
     setCookie?: string;
     /** A cookie (name prefix) whose value starts with the account the site logged in, up to `|`. */
     accountCookie?: string;
+    /** Response headers (lower-case name to a substring) that must all show. */
+    headers?: Record<string, string>;
   };
   /** Query parameter values that mark a request to this path as something other than a login. */
   exceptQuery: Record<string, string[]>;
@@ -338,6 +340,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
         redirectContains: l.success?.redirect_contains,
         setCookie: l.success?.set_cookie,
         ...(l.success?.account_cookie !== undefined ? { accountCookie: l.success.account_cookie } : {}),
+        ...(l.success?.headers !== undefined ? { headers: Object.fromEntries(Object.entries(l.success.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])) } : {}),
       },
       exceptQuery: l.except_query ?? {},
       refuseFields: l.refuse_fields ?? [],
@@ -481,7 +484,7 @@ function loginProblems(e: LoginEndpointConfig, raw: Raw): { key: string; message
   }
   if (faults.length && e.credentials !== 'xmlrpc') out.push({ key: 'failure', message: 'fault_codes is only for credentials: xmlrpc' });
   // A body login must say how a success shows; HTTP authentication and XML-RPC have their own signs.
-  if ((e.credentials ?? 'body') === 'body' && !e.success.status.length && !e.success.redirectContains && !e.success.setCookie) {
+  if ((e.credentials ?? 'body') === 'body' && !e.success.status.length && !e.success.redirectContains && !e.success.setCookie && !e.success.headers) {
     out.push({ key: 'success', message: 'needs at least one of status, redirect_contains, set_cookie' });
   }
   return out;

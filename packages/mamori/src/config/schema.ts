@@ -176,6 +176,12 @@ export const CONFIG_SCHEMA: SchemaNode = {
             status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 } },
             redirect_contains: { type: 'string', minLength: 1 },
             set_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: 'a cookie (name or name prefix) the site sets only on a real login, e.g. wordpress_logged_in_' },
+            headers: {
+              type: 'object',
+              maxProperties: 10,
+              additionalProperties: { type: 'string', minLength: 1, maxLength: 256 },
+              description: 'response headers that must all show, name to a part of the value: e.g. what a site answers only to a logged-in API client',
+            },
             account_cookie: {
               type: 'string',
               pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$',

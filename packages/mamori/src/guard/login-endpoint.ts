@@ -721,6 +721,8 @@ export interface LoginAnswer {
   body?: string | undefined;
   /** The answer's Set-Cookie header values. */
   setCookies?: readonly string[] | undefined;
+  /** Reads one of the answer's other headers (lower-case name), for `success.headers`. */
+  header?: ((name: string) => string | undefined) | undefined;
 }
 
 /**
@@ -732,7 +734,7 @@ export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): L
   const f = e.failure;
   if (e.credentials === 'http-auth') {
     if (f.status.includes(a.status)) return 'failure';
-    if (!e.success.status.length && !e.success.redirectContains && !e.success.setCookie) return 'neutral';
+    if (!e.success.status.length && !e.success.redirectContains && !e.success.setCookie && Object.keys(e.success.headers ?? {}).length === 0) return 'neutral';
   }
   if (f.status.includes(a.status)) return 'failure';
   if (f.redirectContains && a.location && a.location.includes(f.redirectContains)) return 'failure';
@@ -743,6 +745,9 @@ export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): L
   }
   const s = e.success;
   if (s.status.length && !s.status.includes(a.status)) return 'unknown';
+  for (const [name, want] of Object.entries(s.headers ?? {})) {
+    if (!(a.header?.(name.toLowerCase()) ?? '').includes(want)) return 'unknown';
+  }
   if (s.redirectContains && !(a.location !== undefined && a.location.includes(s.redirectContains))) return 'unknown';
   if (s.setCookie && !setsCookie(a.setCookies, s.setCookie)) return 'unknown';
   return 'success';

@@ -120,6 +120,10 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         // A compressed or cut-short answer is not read: the guard counts it as not a success.
         body: readable ? res.body?.toString('utf8') : undefined,
         setCookies: cookies,
+        header: (name) => {
+          const v = res.headers[name];
+          return v === undefined ? undefined : Array.isArray(v) ? v.join(', ') : v;
+        },
       });
       if (!r.setCookie) return appendHeaders && { appendHeaders };
       return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] }, appendHeaders };
