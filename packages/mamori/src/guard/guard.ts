@@ -26,6 +26,7 @@ import {
   extractXmlRpcFields,
   findLoginEndpoint,
   findLoginEndpoints,
+  successCookieAccount,
   type LoginAnswer,
   type LoginFields,
   type LoginOutcome,
@@ -426,30 +427,6 @@ export class Guard {
     await Promise.all(this.webhooks.map((w) => w.drain()));
     await this.store.events.flush();
   }
-}
-
-/**
- * The account named by the success cookie of an endpoint whose `success.account_cookie` is set:
- * the cookie's value up to the first `|`, percent-decoded (WordPress writes `name|expiry|...`).
- * undefined when the endpoint does not say; null when the answer has no such cookie to read.
- */
-function successCookieAccount(e: LoginEndpointConfig, a: LoginAnswer): string | undefined | null {
-  const prefix = e.success.accountCookie;
-  if (prefix === undefined) return undefined;
-  let found: string | null = null;
-  for (const c of a.setCookies ?? []) {
-    const eq = c.indexOf('=');
-    if (eq <= 0 || !c.slice(0, eq).trim().startsWith(prefix)) continue;
-    const raw = c.slice(eq + 1).split(';')[0]!.trim();
-    const bar = raw.search(/\||%7c/i);
-    if (bar <= 0) continue;
-    try {
-      found = decodeURIComponent(raw.slice(0, bar));
-    } catch {
-      // An undecodable name is no name.
-    }
-  }
-  return found;
 }
 
 export function prefersJson(req: RequestInfo): boolean {

@@ -688,8 +688,8 @@ export function extractXmlRpcFields(e: LoginEndpointConfig, body: Buffer): Login
       const method = members?.get('methodName');
       const params = members?.get('params');
       if (typeof method !== 'string' || !Array.isArray(params)) return refuse(`system.multicall's call ${i} is not {methodName, params}`);
-      // (A nested multicall is refused by servers, WordPress's included.)
-      if (method.trim() === 'system.multicall') continue;
+      // (A nested multicall is refused by servers, WordPress's included. The name is trimmed already.)
+      if (method === 'system.multicall') continue;
       const problem = take(method, params, i);
       if (problem) return refuse(problem);
     }
@@ -701,16 +701,16 @@ export function extractXmlRpcFields(e: LoginEndpointConfig, body: Buffer): Login
   return { username: calls[0]!.username, ...(calls[0]!.password !== undefined ? { password: calls[0]!.password } : {}), calls };
 }
 
-/**
- * How a login attempt ended: a success (reset, trusted device), a failure (counted), unknown
- * (counted as a failure), or neutral: the answer neither shows a failure nor proves the password
- * (an HTTP-authenticated request to a page that checks nobody), so what check counted is taken back.
- */
 /** Whether classifying the site's answer to a login of this endpoint needs the answer's body. */
 export function loginReadsAnswer(e: LoginEndpointConfig): boolean {
   return e.failure.bodyContains !== undefined || e.credentials === 'xmlrpc';
 }
 
+/**
+ * How a login attempt ended: a success (reset, trusted device), a failure (counted), unknown
+ * (counted as a failure), or neutral: the answer neither shows a failure nor proves the password
+ * (an HTTP-authenticated request to a page that checks nobody), so what check counted is taken back.
+ */
 export type LoginOutcome = 'success' | 'failure' | 'unknown' | 'neutral';
 
 /** What the site answered to a login, as far as classifying it needs. */
@@ -790,13 +790,8 @@ export function classifyXmlRpcAnswer(e: LoginEndpointConfig, calls: readonly Log
  */
 function setsCookie(list: readonly string[] | undefined, prefix: string, now = Date.now()): boolean {
   const live = new Map<string, boolean>();
-  for (const c of list ?? []) {
-    const eq = c.indexOf('=');
-    if (eq <= 0) continue;
-    const name = c.slice(0, eq).trim();
-    if (!name.startsWith(prefix)) continue;
-    const [rawValue = '', ...attrs] = c.slice(eq + 1).split(';');
-    let value = rawValue.trim();
+  for (const { name, value: rawValue, attrs } of setCookieEntries(list, prefix)) {
+    let value = rawValue;
     try {
       value = decodeURIComponent(value.replace(/\+/g, ' ')).trim();
     } catch {
@@ -815,4 +810,37 @@ function setsCookie(list: readonly string[] | undefined, prefix: string, now = D
   }
   for (const alive of live.values()) if (alive) return true;
   return false;
+}
+
+/** The Set-Cookie values of an answer whose cookie name starts with `prefix`: name, raw value (trimmed), attributes. */
+function* setCookieEntries(list: readonly string[] | undefined, prefix: string): Generator<{ name: string; value: string; attrs: string[] }> {
+  for (const c of list ?? []) {
+    const eq = c.indexOf('=');
+    if (eq <= 0) continue;
+    const name = c.slice(0, eq).trim();
+    if (!name.startsWith(prefix)) continue;
+    const [value = '', ...attrs] = c.slice(eq + 1).split(';');
+    yield { name, value: value.trim(), attrs };
+  }
+}
+
+/**
+ * The account named by the success cookie of an endpoint whose `success.account_cookie` is set:
+ * the cookie's value up to the first `|`, percent-decoded (WordPress writes `name|expiry|...`).
+ * undefined when the endpoint does not say; null when the answer has no such cookie to read.
+ */
+export function successCookieAccount(e: LoginEndpointConfig, a: LoginAnswer): string | undefined | null {
+  const prefix = e.success.accountCookie;
+  if (prefix === undefined) return undefined;
+  let found: string | null = null;
+  for (const { value } of setCookieEntries(a.setCookies, prefix)) {
+    const bar = value.search(/\||%7c/i);
+    if (bar <= 0) continue;
+    try {
+      found = decodeURIComponent(value.slice(0, bar));
+    } catch {
+      // An undecodable name is no name.
+    }
+  }
+  return found;
 }

@@ -24,6 +24,8 @@ export interface MamoriProxyOptions {
 }
 
 const PENDING = 'mamori.login';
+/** The login endpoints the request's method and path matched, found before its body was read. */
+const LOGINS = 'mamori.logins';
 /** Rate limits left to count after the body (their per-source part counted before it). */
 const RATE_ROUTES = 'mamori.rate-limit.routes';
 /** RateLimit headers for the upstream's answer. */
@@ -70,10 +72,12 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         if (buffer) ex.state.set(RATE_ROUTES, limits);
       }
       const endpoints = guard.findLogins(req.method, ex.url);
-      if (buffer) return 'buffer';
-      if (endpoints.length === 0) return undefined;
       // HTTP authentication is read from the head; the other logins need the body.
-      if (endpoints.some((e) => guard.loginNeedsBody(e))) return 'buffer';
+      if (buffer || endpoints.some((e) => guard.loginNeedsBody(e))) {
+        ex.state.set(LOGINS, endpoints);
+        return 'buffer';
+      }
+      if (endpoints.length === 0) return undefined;
       return checkLogin(ex, endpoints, undefined);
     },
     async onBody(ex: ProxyExchange, body: Buffer) {
@@ -87,7 +91,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         if (guard.enforced(r.verdict)) return guard.respondRateLimited({ ...r, headers }, req);
         ex.state.set(RATE_HEADERS, headers);
       }
-      const endpoints = guard.findLogins(req.method, ex.url);
+      const endpoints = (ex.state.get(LOGINS) as readonly LoginEndpointConfig[] | undefined) ?? [];
       if (endpoints.length === 0) return undefined;
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
       // (Browsers never compress what they post, so a shared index.php loses nothing by this.)
