@@ -12,6 +12,7 @@ import { parseCidr } from '../core/net.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
+import { hasSuccessSign } from '../guard/login-endpoint.js';
 import { expandPolicyPreset, expandPreset } from './presets.js';
 import type { UsernameNormalization } from '../guard/login.js';
 
@@ -484,7 +485,7 @@ function loginProblems(e: LoginEndpointConfig, raw: Raw): { key: string; message
   }
   if (faults.length && e.credentials !== 'xmlrpc') out.push({ key: 'failure', message: 'fault_codes is only for credentials: xmlrpc' });
   // A body login must say how a success shows; HTTP authentication and XML-RPC have their own signs.
-  if ((e.credentials ?? 'body') === 'body' && !e.success.status.length && !e.success.redirectContains && !e.success.setCookie && !e.success.headers) {
+  if ((e.credentials ?? 'body') === 'body' && !hasSuccessSign(e)) {
     out.push({ key: 'success', message: 'needs at least one of status, redirect_contains, set_cookie' });
   }
   return out;

@@ -701,6 +701,12 @@ export function extractXmlRpcFields(e: LoginEndpointConfig, body: Buffer): Login
   return { username: calls[0]!.username, ...(calls[0]!.password !== undefined ? { password: calls[0]!.password } : {}), calls };
 }
 
+/** Whether the endpoint says how a success shows (status, redirect, cookie or headers). */
+export function hasSuccessSign(e: LoginEndpointConfig): boolean {
+  const s = e.success;
+  return s.status.length > 0 || s.redirectContains !== undefined || s.setCookie !== undefined || Object.keys(s.headers ?? {}).length > 0;
+}
+
 /** Whether classifying the site's answer to a login of this endpoint needs the answer's body. */
 export function loginReadsAnswer(e: LoginEndpointConfig): boolean {
   return e.failure.bodyContains !== undefined || e.credentials === 'xmlrpc';
@@ -734,7 +740,7 @@ export function classifyLoginResponse(e: LoginEndpointConfig, a: LoginAnswer): L
   const f = e.failure;
   if (e.credentials === 'http-auth') {
     if (f.status.includes(a.status)) return 'failure';
-    if (!e.success.status.length && !e.success.redirectContains && !e.success.setCookie && Object.keys(e.success.headers ?? {}).length === 0) return 'neutral';
+    if (!hasSuccessSign(e)) return 'neutral';
   }
   if (f.status.includes(a.status)) return 'failure';
   if (f.redirectContains && a.location && a.location.includes(f.redirectContains)) return 'failure';
