@@ -95,12 +95,14 @@ const ROUTES = [
 
 const owner = { wordpress: (c) => wpForm(c, '/wp-login.php', APPS.wordpress.user, APPS.wordpress.password), phpmyadmin: (c) => pma(c, '/phpmyadmin/index.php?route=/', APPS.phpmyadmin.user, APPS.phpmyadmin.password), roundcube: (c) => roundcube(c, '/roundcube/?_task=login', APPS.roundcube.user, APPS.roundcube.password) };
 
-// The owner logged in before the attack, and keeps mamori's trusted-device cookie (and nothing else).
+// The owner logged in before the attack, and keeps mamori's trusted-device cookies (one per
+// application: the presets' account_scope) and nothing else, in one browser.
 const devices = {};
 for (const app of Object.keys(owner)) {
-  const c = client(OWNER);
+  const c = client(OWNER, devices);
   if (!(await owner[app](c)).ok) throw new Error(`the owner cannot log in to ${app} before the attack: check the apps and the credentials`);
-  devices[app] = c.jar.get('mamori_device');
+  const name = `mamori_device-${app}`;
+  if (c.jar.get(name)) devices[name] = c.jar.get(name);
 }
 
 let n = 0;
@@ -118,7 +120,7 @@ for (const [name, app, attempt] of ROUTES) {
   // Roundcube locks an account itself for a minute after 3 failures from anyone (login_rate_limit):
   // the owner waits that minute out; mamori keeps the attacker from renewing it.
   if (app === 'roundcube') await new Promise((r) => setTimeout(r, 61_000));
-  const o = await owner[app](client(OWNER, devices[app] ? { mamori_device: devices[app] } : {}));
+  const o = await owner[app](client(OWNER, devices));
   console.log(`${name} | ${N} | ${reached} | ${found ? 'YES' : 'no'} | ${o.ok ? 'yes' : 'NO'}`);
 }
 const m = await wpMulticall(client(`${ATTACKER}`), '/xmlrpc.php', APPS.wordpress.user, guessList(APPS.wordpress.password).slice(-150));

@@ -127,7 +127,7 @@ describe('e2e: the WordPress preset in front of a WordPress-shaped upstream', ()
     const login = await form('/wp-login.php', { log: 'admin', pwd: ADMIN_PASSWORD }, owner);
     assert.equal(login.status, 302);
     assert.ok(login.headers.getSetCookie().some((c) => c.startsWith('wordpress_logged_in_')));
-    assert.ok(login.headers.getSetCookie().some((c) => c.startsWith('mamori_device=')), 'a trusted device for the owner');
+    assert.ok(login.headers.getSetCookie().some((c) => c.startsWith('mamori_device-wordpress=')), 'a trusted device for the owner, in WordPress');
     const rpc = await xml('/xmlrpc.php', getUsersBlogs('admin', ADMIN_PASSWORD), owner);
     assert.equal(rpc.status, 200);
     assert.match(await rpc.text(), /blogName/);

@@ -209,4 +209,29 @@ describe('config: logins written out, presets, placeholders', () => {
     assert.deepEqual([pol.paths, pol.except_paths], [['/blog/wp-admin'], ['/blog/wp-admin/admin-ajax.php', '/blog/wp-admin/admin-post.php']]);
     assert.match(problemOf('policy:\n  - name: admin\n    allow_ips: [192.0.2.0/24]\n').message, /test\.yaml:2:\d+: policy\[0\] needs paths \(or a preset\)/);
   });
+  it("each preset checks its application's accounts (account_scope); two installations of one application need telling apart", () => {
+    const c = parseConfig('logins:\n  - preset: wordpress\n  - preset: phpmyadmin-http\n  - preset: roundcube\n    name: mail\n  - preset: eccube\n    account_scope: shop\n  - path: /login\n    username: { form: u }\n    failure: { status: [401] }\n    success: { status: [302] }\n', 'p.yaml');
+    assert.deepEqual(
+      c.logins.map((l) => [l.name, l.accountScope]),
+      [
+        ['wordpress-login', 'wordpress'],
+        ['wordpress-xmlrpc', 'wordpress'],
+        ['wordpress-http-auth', 'wordpress'],
+        ['phpmyadmin-http-http-auth', 'phpmyadmin'],
+        ['mail-login', 'mail'],
+        ['eccube-admin-login', 'shop'],
+        ['eccube-mypage-login', 'shop'],
+        ['login-5', undefined],
+      ],
+    );
+    const twice = problemOf('logins:\n  - preset: wordpress\n  - preset: wordpress\n    base: /shop\n');
+    assert.match(twice.message, /test\.yaml:3:\d+: logins\[1\] checks the same accounts as logins\[0\] \(account_scope wordpress\)/);
+    // Told apart by a name, or said to share their users on purpose: accepted.
+    parseConfig('logins:\n  - preset: wordpress\n  - preset: wordpress\n    base: /shop\n    name: shop\n', 'p.yaml');
+    parseConfig('logins:\n  - preset: wordpress\n    account_scope: wp\n  - preset: wordpress\n    base: /shop\n    name: shop\n    account_scope: wp\n', 'p.yaml');
+    assert.match(problemOf('logins:\n  - path: /x\n    username: { form: u }\n    failure: { status: [401] }\n    success: { status: [302] }\n    account_scope: "a b"\n').message, /account_scope/);
+    const pol = 'logins:\n  - preset: phpmyadmin\npolicy:\n  - name: pma\n    paths: [/phpmyadmin]\n    require_device: { accounts: [root], account_scope: SCOPE }\n';
+    assert.equal(parseConfig(pol.replace('SCOPE', 'phpmyadmin'), 'p.yaml').policy[0]!.require_device && true, true);
+    assert.match(problemOf(pol.replace('SCOPE', 'wordpress')).message, /policy\[0\]\.require_device\.account_scope no login has account_scope "wordpress" \(phpmyadmin\)/);
+  });
 });

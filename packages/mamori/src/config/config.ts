@@ -13,7 +13,7 @@ import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
 import { hasSuccessSign } from '../guard/login-endpoint.js';
-import { expandPolicyPreset, expandPreset } from './presets.js';
+import { expandPolicyPreset, expandPreset, presetApplication } from './presets.js';
 import type { UsernameNormalization } from '../guard/login.js';
 
 export type Mode = 'enforce' | 'detect';
@@ -68,6 +68,12 @@ export interface LoginEndpointConfig {
   exceptQuery: Record<string, string[]>;
   /** Fields a login may not carry (body or query): it is refused. */
   refuseFields?: string[];
+  /**
+   * The application whose accounts this login checks (`account_scope`): logins with the same
+   * scope share their accounts' counts and trusted devices; another scope's account of the same
+   * name is another account. Undefined: the unscoped accounts. Presets set their application.
+   */
+  accountScope?: string;
   /** The preset this endpoint came from, if any. */
   preset?: string;
 }
@@ -305,10 +311,26 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   // routes that feed attacks), checked like any other; their problems point at the preset.
   const rawLogins: { l: Raw; i: number }[] = [];
   const presetRateLimits: Raw[] = [];
+  // Two presets whose scope was left to its default must not check the same accounts unawares
+  // (two WordPress sites, each with its own users): a device trusted on one would be on the other.
+  const defaultScopes = new Map<string, number>();
   (raw.logins ?? []).forEach((l: Raw, i: number) => {
     if (l.preset === undefined) return rawLogins.push({ l, i });
+    if (l.account_scope === undefined && typeof l.preset === 'string') {
+      const scope: string | undefined = l.name ?? presetApplication(l.preset);
+      const first = scope === undefined ? undefined : defaultScopes.get(scope);
+      if (scope === undefined) {
+        // An unknown preset: reported below.
+      } else if (first !== undefined) {
+        errs.push({
+          where: where(['logins', i]),
+          path: ['logins', i],
+          message: `checks the same accounts as logins[${first}] (account_scope ${scope}); give each installation a name, or the same account_scope to both if they share one user table`,
+        });
+      } else defaultScopes.set(scope, i);
+    }
     try {
-      const p = expandPreset(l.preset, { base: l.base, name: l.name });
+      const p = expandPreset(l.preset, { base: l.base, name: l.name, accountScope: l.account_scope });
       for (const x of p.logins) rawLogins.push({ l: { ...x, preset_of: l.preset }, i });
       presetRateLimits.push(...p.rateLimits);
     } catch (e) {
@@ -346,6 +368,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       exceptQuery: l.except_query ?? {},
       refuseFields: l.refuse_fields ?? [],
       usernameNormalize: l.username?.normalize ?? 'exact',
+      ...(typeof l.account_scope === 'string' && l.account_scope !== '' ? { accountScope: l.account_scope } : {}),
       ...(l.preset_of !== undefined ? { preset: l.preset_of } : {}),
     };
     const at = (key: string): { where: string; path: (string | number)[] } => ({ where: where(['logins', i, key]), path: ['logins', i, key] });
@@ -372,7 +395,13 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   for (const name of Object.keys(roles)) {
     if (!ROLE_NAME.test(name)) errs.push({ where: where(['roles', name]), path: ['roles', name], message: 'a role name is letters, digits, ".", "_" or "-" (at most 64)' });
   }
+  const scopes = new Set(logins.map((l) => l.accountScope ?? ''));
   policy.forEach((r, i) => {
+    const scope = typeof r.require_device === 'object' ? r.require_device.account_scope : undefined;
+    if (scope !== undefined && !scopes.has(scope)) {
+      const path = ['policy', i, 'require_device', 'account_scope'];
+      errs.push({ where: where(path), path, message: `no login has account_scope "${scope.slice(0, 48)}" (${[...scopes].filter(Boolean).join(', ') || 'none has one'})` });
+    }
     const need = typeof r.require_device === 'object' ? (r.require_device.roles ?? []) : [];
     need.forEach((role, j) => {
       const path = ['policy', i, 'require_device', 'roles', j];

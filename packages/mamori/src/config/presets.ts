@@ -15,6 +15,8 @@ export interface PresetOptions {
   base?: string | undefined;
   /** A prefix for the endpoints' names; the preset's name when absent. */
   name?: string | undefined;
+  /** The application whose accounts the logins check (account_scope); `name`, else the application, when absent. */
+  accountScope?: string | undefined;
 }
 
 export interface ExpandedPreset {
@@ -218,15 +220,22 @@ const eccube: Preset = (base, name) => ({
   ],
 });
 
-const PRESETS: Record<string, { preset: Preset; base: string }> = {
-  wordpress: { preset: wordpress, base: '' },
-  phpmyadmin: { preset: phpmyadmin, base: '/phpmyadmin' },
-  'phpmyadmin-http': { preset: phpmyadminHttp, base: '/phpmyadmin' },
-  roundcube: { preset: roundcube, base: '/roundcube' },
-  eccube: { preset: eccube, base: '/admin' },
+/** Each preset, its default base, and the application whose accounts its logins check. */
+const PRESETS: Record<string, { preset: Preset; base: string; app: string }> = {
+  wordpress: { preset: wordpress, base: '', app: 'wordpress' },
+  phpmyadmin: { preset: phpmyadmin, base: '/phpmyadmin', app: 'phpmyadmin' },
+  // The same accounts (the database's) as the cookie login.
+  'phpmyadmin-http': { preset: phpmyadminHttp, base: '/phpmyadmin', app: 'phpmyadmin' },
+  roundcube: { preset: roundcube, base: '/roundcube', app: 'roundcube' },
+  eccube: { preset: eccube, base: '/admin', app: 'eccube' },
 };
 
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
+
+/** The application whose accounts a preset's logins check (their default account_scope); undefined for an unknown preset. */
+export function presetApplication(preset: string): string | undefined {
+  return Object.hasOwn(PRESETS, preset) ? PRESETS[preset]!.app : undefined;
+}
 
 /** Expands a preset; throws with a message naming the known presets when the name is unknown. */
 export function expandPreset(preset: string, o: PresetOptions = {}): ExpandedPreset {
@@ -234,7 +243,11 @@ export function expandPreset(preset: string, o: PresetOptions = {}): ExpandedPre
   if (!p) throw new Error(`"${String(preset).slice(0, 40)}" is not a preset; known: ${PRESET_NAMES.join(', ')}`);
   const base = (o.base ?? p.base).replace(/\/+$/, '');
   if (base !== '' && !/^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*$/.test(base)) throw new Error(`base "${base.slice(0, 60)}" must be a path such as /blog`);
-  return p.preset(base, o.name ?? preset);
+  const expanded = p.preset(base, o.name ?? preset);
+  // Every login of the preset checks the one application's accounts: counted apart from any
+  // other application's accounts of the same name, with trusted devices of their own.
+  const scope = o.accountScope ?? o.name ?? p.app;
+  return { ...expanded, logins: expanded.logins.map((l) => ({ account_scope: scope, ...l })) };
 }
 
 /**

@@ -14,6 +14,13 @@ const duration: SchemaNode = {
 const mode: SchemaNode = { enum: ['enforce', 'detect'], description: 'enforce blocks and challenges; detect only records what it would have done' };
 const cidrList: SchemaNode = { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 64 }, description: 'IP addresses or CIDR ranges' };
 const countryList: SchemaNode = { type: 'array', maxItems: 300, items: { type: 'string', pattern: '^[A-Za-z]{2}$', description: 'an ISO 3166-1 alpha-2 code such as JP' } };
+const accountScope = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_.-]{1,48}$',
+  description:
+    "the application whose accounts this login checks: logins with the same account_scope share their accounts' counts and trusted devices, and admin in one application is another account than admin in another",
+} as const;
+
 const usernameNormalize: SchemaNode = {
   enum: ['exact', 'lowercase', 'wordpress'],
   description:
@@ -196,6 +203,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
           additionalProperties: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 128 } },
           description: 'requests to this path that are not logins, by query parameter: e.g. { action: [lostpassword, register] } for WordPress',
         },
+        account_scope: accountScope,
         refuse_fields: {
           type: 'array',
           maxItems: 20,
@@ -210,6 +218,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
         preset: { enum: [...PRESET_NAMES], description: 'a known application: every route to its passwords, with its signs of success and failure (docs/presets.md)' },
         base: { type: 'string', pattern: '^(/[^?#]*)?$', maxLength: 512, description: 'where the application is mounted, e.g. /blog; each preset has its default' },
         name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,48}$', description: 'prefix for the endpoints\' names (default: the preset)' },
+        account_scope: { ...accountScope, description: `${accountScope.description} (default: name, else the application)` },
       },
       { required: ['preset'] },
     ),
@@ -261,6 +270,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
               {
                 accounts: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
                 roles: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } },
+                account_scope: { ...accountScope, description: 'only devices trusted in this application (a login\'s account_scope) count; default: any' },
               },
               { minProperties: 1 },
             ),

@@ -36,8 +36,11 @@
  * `require_device: true` takes a trusted device of any account: on a site
  * where anyone can sign up, a customer's device too. `require_device:
  * { accounts: [...], roles: [...] }` takes only the devices of those
- * accounts (roles map to accounts in `roles`). Names are kept only as the
- * keyed hashes device tokens carry (`deviceUserHashes`, worked out here once).
+ * accounts (roles map to accounts in `roles`); with `account_scope`, only
+ * devices trusted for them in that application (a login's account_scope).
+ * Names are kept only as the keyed hashes device tokens carry
+ * (`deviceUserHashes`, worked out here once). A client may hold trusted
+ * devices of several applications (`devices` in the context): any will do.
  *
  * Paths are compared after normalisation, so that `/admin` cannot be dodged
  * with `/Admin`, `/%61dmin`, `//admin`, `/x/../admin`, `/admin;x=1`,
@@ -78,7 +81,7 @@ export interface AccessRuleConfig {
   allow_countries?: string[];
   deny_countries?: string[];
   /** true: a trusted device of any account; or only those of the listed accounts and roles. */
-  require_device?: boolean | { accounts?: string[]; roles?: string[] };
+  require_device?: boolean | { accounts?: string[]; roles?: string[]; account_scope?: string };
   /** What a denial does; default block. */
   action?: 'block' | 'challenge';
   /** Default enforce. */
@@ -89,8 +92,11 @@ export interface AccessPolicyDeps {
   countries: CountryLookup;
   /** Role name to account names, for `require_device.roles`. */
   roles?: Readonly<Record<string, readonly string[]>>;
-  /** The account hashes a device token of this account may carry (LoginGuard.deviceUserHash); needed for `require_device` lists. */
-  deviceUserHashes?: (account: string) => readonly string[];
+  /**
+   * The account hashes a device token of this account may carry (LoginGuard.deviceUserHash),
+   * in the application `scope` or, without one, in any; needed for `require_device` lists.
+   */
+  deviceUserHashes?: (account: string, scope?: string) => readonly string[];
 }
 
 export interface AccessContext {
@@ -98,6 +104,8 @@ export interface AccessContext {
   device?: string | undefined;
   /** The account hash that device's token carries. */
   deviceUser?: string | undefined;
+  /** More verified trusted devices the client holds (one per application), beside `device`. */
+  devices?: readonly { readonly device: string; readonly deviceUser: string }[] | undefined;
 }
 
 export interface PolicyVerdict extends Verdict {
@@ -280,7 +288,11 @@ interface CompiledRule {
 
 /** The account hashes whose devices a rule's `require_device` list admits. */
 function deviceUsers(value: Record<string, unknown>, where: string, deps: AccessPolicyDeps): Set<string> {
-  for (const k of Object.keys(value)) if (k !== 'accounts' && k !== 'roles') throw invalid(`${where} has an unknown key "${k.slice(0, 40)}" (accounts, roles)`);
+  for (const k of Object.keys(value)) {
+    if (k !== 'accounts' && k !== 'roles' && k !== 'account_scope') throw invalid(`${where} has an unknown key "${k.slice(0, 40)}" (accounts, roles, account_scope)`);
+  }
+  const scope = value['account_scope'];
+  if (scope !== undefined && (typeof scope !== 'string' || !/^[A-Za-z0-9_.-]{1,48}$/.test(scope))) throw invalid(`${where}.account_scope must be a login's account_scope`);
   const accounts = stringList(value['accounts'], `${where}.accounts`) ?? [];
   const roles = stringList(value['roles'], `${where}.roles`) ?? [];
   if (accounts.length === 0 && roles.length === 0) throw invalid(`${where} needs accounts or roles (or true for any trusted device)`);
@@ -292,7 +304,7 @@ function deviceUsers(value: Record<string, unknown>, where: string, deps: Access
   }
   if (!deps.deviceUserHashes) throw invalid(`${where} lists accounts, but the policy was compiled without a way to hash them`);
   const hashes = new Set<string>();
-  for (const name of names) for (const h of deps.deviceUserHashes(name)) hashes.add(h);
+  for (const name of names) for (const h of deps.deviceUserHashes(name, scope)) hashes.add(h);
   return hashes;
 }
 
@@ -355,6 +367,7 @@ function denial(
   country: () => string | undefined,
   device: string | undefined,
   deviceUser: string | undefined,
+  more: AccessContext['devices'],
 ): string | undefined {
   if (rule.denyIps && ip && rule.denyIps.contains(ip)) return 'source address is in deny_ips';
   if (rule.denyCountries) {
@@ -369,8 +382,11 @@ function denial(
     }
   }
   if (rule.requireDevice && !ipAllowed) {
-    if (!device) return 'no trusted device';
-    if (rule.deviceUsers && !(deviceUser !== undefined && rule.deviceUsers.has(deviceUser))) return "the trusted device is not one of the rule's accounts";
+    const any = device !== undefined || (more !== undefined && more.length > 0);
+    if (!any) return 'no trusted device';
+    if (rule.deviceUsers && !(deviceUser !== undefined && rule.deviceUsers.has(deviceUser)) && !more?.some((d) => rule.deviceUsers!.has(d.deviceUser))) {
+      return "the trusted device is not one of the rule's accounts";
+    }
   }
   if (rule.unconditional) return 'path is blocked';
   return undefined;
@@ -404,13 +420,14 @@ export function compileAccessPolicy(rules: readonly AccessRuleConfig[], deps: Ac
       };
       const device = typeof ctx?.device === 'string' && ctx.device.length > 0 ? ctx.device : undefined;
       const deviceUser = typeof ctx?.deviceUser === 'string' ? ctx.deviceUser : undefined;
+      const more = Array.isArray(ctx?.devices) ? ctx.devices.filter((d) => typeof d?.device === 'string' && d.device.length > 0 && typeof d.deviceUser === 'string') : undefined;
       let detected: PolicyVerdict | undefined;
       for (const rule of compiled) {
         if (rule.methods && !rule.methods.has(method)) continue;
         if (!rule.paths.some((m) => views.some((v) => m(v)))) continue;
         // An exception must hold for every reading of the path, or it could be used to slip past.
         if (rule.exceptPaths.length > 0 && views.every((v) => rule.exceptPaths.some((m) => m(v)))) continue;
-        const why = denial(rule, ip, country, device, deviceUser);
+        const why = denial(rule, ip, country, device, deviceUser, more);
         if (why === undefined) continue;
         const verdict: PolicyVerdict = {
           action: rule.action,

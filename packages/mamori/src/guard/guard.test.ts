@@ -146,7 +146,7 @@ describe('guard: the account the site logged in (success.account_cookie)', () =>
     const r = guard.settleLogin(p, answer('admin'));
     await r.done;
     assert.equal(r.outcome, 'success');
-    assert.equal(guard.login.devices.verify(r.setCookie!.split(';')[0]!.split('=')[1])?.userHash, guard.login.deviceUserHash('admin', 'exact'));
+    assert.equal(guard.login.devices.verify(r.setCookie!.split(';')[0]!.split('=')[1])?.userHash, guard.login.deviceUserHash('admin', 'exact', 'wordpress'));
   });
 
   it('when the site logged in another account, the success proves nothing for the one read, and the device is for the site\'s', async () => {
@@ -156,8 +156,8 @@ describe('guard: the account the site logged in (success.account_cookie)', () =>
     await r.done;
     assert.equal(r.outcome, 'neutral');
     const claims = guard.login.devices.verify(r.setCookie!.split(';')[0]!.split('=')[1]);
-    assert.equal(claims?.userHash, guard.login.deviceUserHash('attacker', 'exact'));
-    assert.notEqual(claims?.userHash, guard.login.deviceUserHash('victim', 'exact'));
+    assert.equal(claims?.userHash, guard.login.deviceUserHash('attacker', 'exact', 'wordpress'));
+    assert.notEqual(claims?.userHash, guard.login.deviceUserHash('victim', 'exact', 'wordpress'));
   });
 
   it('a success cookie that names no account is no success', async () => {
@@ -167,5 +167,106 @@ describe('guard: the account the site logged in (success.account_cookie)', () =>
     await r.done;
     assert.equal(r.outcome, 'unknown');
     assert.equal(r.setCookie, undefined);
+  });
+});
+
+describe('guard: one account name in two applications (account_scope)', () => {
+  /** WordPress and phpMyAdmin behind one mamori, both with an account named admin. */
+  const setup = (raw: Record<string, unknown> = {}) => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 2));
+    const store = new MemoryStore({ clock, random: new SeededRandom(3) });
+    const config = defaultConfig({ logins: [{ preset: 'wordpress' }, { preset: 'phpmyadmin' }], ...raw });
+    const guard = createGuard(config, { store, secret: SECRET, clock, random: new SeededRandom(9) });
+    const wp = config.logins.find((l) => l.name === 'wordpress-login')!;
+    const pma = config.logins.find((l) => l.name === 'phpmyadmin-login')!;
+    const wpWin = { status: 302, body: '', setCookies: ['wordpress_logged_in_abc=admin%7C1764000000%7Ctok%7Chmac; path=/'] };
+    const wpFail = { status: 200, body: '<div id="login_error">wrong</div>', setCookies: [] };
+    const pmaWin = { status: 302, body: '', setCookies: ['pmaAuth-1=x; path=/phpmyadmin/'] };
+    const pmaFail = { status: 200, body: 'denied', setCookies: [] };
+    const attempt = async (e: typeof wp, ip: string, answer: typeof wpWin, cookie?: string) => {
+      const req: RequestInfo = { ip, path: e.path, method: 'POST', headers: cookie ? { cookie } : {} };
+      const inspected = await guard.inspect(req);
+      if (guard.enforced(inspected)) return { action: inspected.action, trusted: false, ruleId: inspected.ruleId };
+      const p = await guard.checkLogin(e, req, { username: 'admin', password: 'guess' });
+      if (guard.enforced(p.verdict)) return { action: p.verdict.action, trusted: p.verdict.trustedDevice, ruleId: p.verdict.ruleId };
+      const r = await guard.reportLogin(p, answer);
+      return { action: 'allow', trusted: p.verdict.trustedDevice, cookie: r.setCookie?.split(';')[0], ruleId: p.verdict.ruleId };
+    };
+    return { clock, store, guard, wp, pma, wpWin, wpFail, pmaWin, pmaFail, attempt };
+  };
+
+  it('presets give each application its own scope and trusted-device cookie', () => {
+    const { wp, pma, guard } = setup();
+    assert.equal(wp.accountScope, 'wordpress');
+    assert.equal(pma.accountScope, 'phpmyadmin');
+    assert.equal(guard.deviceCookie('wordpress'), 'mamori_device-wordpress');
+    assert.equal(guard.deviceCookie(undefined), 'mamori_device');
+  });
+
+  it("WordPress admin's trusted device is not trusted for phpMyAdmin's admin, under any cookie name", async () => {
+    const { wp, pma, wpWin, pmaFail, attempt } = setup();
+    const owner = await attempt(wp, '192.0.2.10', wpWin);
+    assert.ok(owner.cookie?.startsWith('mamori_device-wordpress='));
+    assert.equal((await attempt(wp, '192.0.2.10', wpWin, owner.cookie)).trusted, true, 'trusted where it was earned');
+    const token = owner.cookie!.slice(owner.cookie!.indexOf('=') + 1);
+    for (const name of ['mamori_device-wordpress', 'mamori_device-phpmyadmin', 'mamori_device']) {
+      const r = await attempt(pma, '192.0.2.10', pmaFail, `${name}=${token}`);
+      assert.equal(r.trusted, false, `${name} carrying WordPress's token`);
+    }
+  });
+
+  it("a success on WordPress does not clear the same source's failures on phpMyAdmin", async () => {
+    const { wp, pma, wpWin, pmaFail, attempt, clock } = setup();
+    const ip = '198.51.100.20';
+    // The attacker owns the WordPress admin account (or logs in as admin there) and guesses phpMyAdmin's.
+    let reached = 0;
+    let refused: string | undefined;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const r = await attempt(pma, ip, pmaFail);
+      if (r.action !== 'allow') refused = r.ruleId;
+      else {
+        reached++;
+        assert.equal((await attempt(wp, ip, wpWin)).action, 'allow');
+      }
+      clock.advance(1000);
+    }
+    assert.equal(refused, 'login.user-source', 'stopped by the pair count, as if WordPress had not been touched');
+    assert.equal(reached, 5);
+  });
+
+  it('both applications count apart: failures on one do not close the other to its owner', async () => {
+    const { wp, pma, wpFail, pmaWin, attempt, clock } = setup();
+    for (let i = 0; i < 30; i++) {
+      await attempt(wp, `203.0.113.${i + 1}`, wpFail);
+      clock.advance(1000);
+    }
+    const owner = await attempt(pma, '192.0.2.50', pmaWin);
+    assert.equal(owner.action, 'allow', `phpMyAdmin's admin still logs in: ${owner.ruleId}`);
+  });
+
+  it("an operator's decision on an account name holds in every application", async () => {
+    const { guard, wp, pma, wpWin, pmaWin, attempt, store, clock } = setup();
+    await store.decisions.add({ action: 'block', scope: 'user', value: guard.login.userHash('admin'), expiresAt: clock.now() + HOUR, origin: 'cli', reason: 'compromised' });
+    assert.equal((await attempt(wp, '192.0.2.60', wpWin)).action, 'block');
+    assert.equal((await attempt(pma, '192.0.2.60', pmaWin)).action, 'block');
+  });
+
+  it("a policy rule's require_device.account_scope takes only devices trusted in that application", async () => {
+    const { wp, pma, wpWin, pmaWin, attempt, guard } = setup({
+      policy: [
+        { name: 'pma', paths: ['/phpmyadmin'], except_paths: ['/phpmyadmin/index.php'], require_device: { accounts: ['admin'], account_scope: 'phpmyadmin' } },
+        { name: 'wpa', paths: ['/wp-admin'], require_device: { accounts: ['admin'] } },
+      ],
+    });
+    const fromWp = await attempt(wp, '192.0.2.70', wpWin);
+    const page = (cookie?: string, path = '/phpmyadmin/sql.php') => guard.inspect({ ip: '192.0.2.70', path, method: 'GET', headers: cookie ? { cookie } : {} });
+    assert.equal((await page(fromWp.cookie)).action, 'block', "WordPress's device does not open phpMyAdmin's pages");
+    assert.equal((await page(fromWp.cookie, '/wp-admin/')).action, 'allow', 'a rule without account_scope takes the account in any application');
+    const fromPma = await attempt(pma, '192.0.2.70', pmaWin);
+    assert.ok(fromPma.cookie?.startsWith('mamori_device-phpmyadmin='));
+    // Both cookies together: each application's pages open.
+    const both = `${fromWp.cookie}; ${fromPma.cookie}`;
+    assert.equal((await page(both)).action, 'allow');
+    assert.equal((await page(both, '/wp-admin/')).action, 'allow');
   });
 });

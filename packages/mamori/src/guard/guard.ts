@@ -81,6 +81,8 @@ export class Guard {
   readonly countries: CountryLookup | undefined;
   readonly webhooks: WebhookSink[];
   readonly rateLimits: RateLimiter;
+  /** The trusted-device cookies a client may hold: the unscoped one, then one per application (account_scope). */
+  readonly #deviceCookies: readonly string[];
 
   constructor(config: MamoriConfig, deps: GuardDeps) {
     this.config = config;
@@ -107,13 +109,16 @@ export class Guard {
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
       userHash: (name) => this.login.userHash(name),
     });
-    // An account named in the policy is compared as each login endpoint tells accounts apart
-    // (and exactly, for logins reported straight to the LoginGuard).
-    const forms = new Set<UsernameNormalization>(['exact', ...config.logins.map((l) => l.usernameNormalize ?? 'exact')]);
+    // An account named in the policy is compared as each login endpoint tells accounts apart, in
+    // each application (and exactly and unscoped, for logins reported straight to the LoginGuard).
+    const forms = new Set<string>(['\u0000exact', ...config.logins.map((l) => `${l.accountScope ?? ''}\u0000${l.usernameNormalize ?? 'exact'}`)]);
+    const scopedForms = [...forms].map((f) => f.split('\u0000') as [string, UsernameNormalization]);
+    this.#deviceCookies = [...new Set(['', ...config.logins.map((l) => l.accountScope ?? '')])].map((scope) => this.deviceCookie(scope));
     this.policy = compileAccessPolicy(config.policy, {
       countries: deps.countries ?? { country: () => undefined, source: 'none' },
       roles: config.roles,
-      deviceUserHashes: (name) => [...forms].flatMap((f) => this.login.deviceUserHash(name, f) ?? []),
+      deviceUserHashes: (name, scope) =>
+        scopedForms.filter(([s]) => scope === undefined || s === scope).flatMap(([s, f]) => this.login.deviceUserHash(name, f, s) ?? []),
     });
     this.challenger = createChallenger({
       secret: deps.secret,
@@ -131,9 +136,23 @@ export class Guard {
     return v.action !== 'allow' && !v.detectOnly;
   }
 
-  #device(req: RequestInfo): DeviceClaims | undefined {
-    const token = readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie);
-    return token ? this.login.devices.verify(token) : undefined;
+  /** The name of the trusted-device cookie for an application's logins (account_scope). */
+  deviceCookie(scope?: string): string {
+    const base = this.config.loginProtection.trustedDevice.cookie;
+    return scope === undefined || scope === '' ? base : `${base}-${scope}`;
+  }
+
+  /** The client's valid trusted-device tokens, one per application at most. */
+  #devices(req: RequestInfo): DeviceClaims[] {
+    const out: DeviceClaims[] = [];
+    const cookies = req.headers['cookie'];
+    if (cookies === undefined) return out;
+    for (const name of this.#deviceCookies) {
+      const token = readCookie(cookies, name);
+      const claims = token ? this.login.devices.verify(token) : undefined;
+      if (claims) out.push(claims);
+    }
+    return out;
   }
 
   #pass(req: RequestInfo): string | undefined {
@@ -156,11 +175,16 @@ export class Guard {
 
   /** Decisions on the source, its country and device, then the access policy. */
   async inspect(req: RequestInfo): Promise<Verdict> {
-    const claims = this.#device(req);
+    const all = this.#devices(req);
+    const claims = all[0];
     const device = claims?.deviceId;
     const trusted = this.config.loginProtection.trustedDevice.enabled ? claims : undefined;
     const country = this.countries?.country(req.ip);
     const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
+    // A client trusted in several applications holds a device id for each: decisions on any apply.
+    for (const more of all.slice(1)) {
+      for (const x of await this.store.decisions.match({ ip: req.ip, device: more.deviceId })) if (x.scope === 'device') decisions.push(x);
+    }
     // A trusted device is not held by what the login protection decided about its address
     // (an attacker behind the owner's NAT); operators' decisions still apply to it. On a login
     // for another account than the device's, check applies those decisions again. What detect
@@ -173,7 +197,8 @@ export class Guard {
       if (d.action === 'allow') return v;
       if (detect) v = { ...v, detectOnly: true };
     } else {
-      v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash });
+      const more = trusted ? all.slice(1).map((c) => ({ device: c.deviceId, deviceUser: c.userHash })) : undefined;
+      v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash, devices: more });
     }
     if (v.action === 'challenge' && this.#passed(req)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
     if (v.action !== 'allow') this.#requestEvent(req, v, country);
@@ -232,7 +257,8 @@ export class Guard {
     const base = {
       ip: req.ip,
       normalize: endpoint.usernameNormalize ?? 'exact',
-      deviceToken: readCookie(req.headers['cookie'], this.config.loginProtection.trustedDevice.cookie),
+      scope: endpoint.accountScope,
+      deviceToken: readCookie(req.headers['cookie'], this.deviceCookie(endpoint.accountScope)),
       country: this.countries?.country(req.ip),
       userAgent: header(req, 'user-agent'),
       path: req.path,
@@ -297,9 +323,9 @@ export class Guard {
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
     const loggedIn = outcome === 'success' || (outcome === 'neutral' && cookieAccount !== undefined && cookieAccount !== null);
     if (!loggedIn || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
-    const cookieName = this.config.loginProtection.trustedDevice.cookie;
-    // For the account the site logged in: the name as the site tells accounts apart.
-    const uh = this.login.deviceUserHash(account, p.attempt.normalize);
+    const cookieName = this.deviceCookie(p.endpoint.accountScope);
+    // For the account the site logged in: the name as the site tells accounts apart, in its application.
+    const uh = this.login.deviceUserHash(account, p.attempt.normalize, p.endpoint.accountScope);
     if (uh === undefined) return { outcome, done };
     // The device keeps its id when it was trusted for this account; otherwise (another account's,
     // or past its day's cap there) it gets a new one.

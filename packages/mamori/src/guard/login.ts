@@ -48,6 +48,13 @@ export interface LoginAttempt {
   readonly username: string;
   /** How the site tells accounts apart (default exact): the account a device token is for. */
   readonly normalize?: UsernameNormalization;
+  /**
+   * The application whose accounts this login checks (a login endpoint's account_scope):
+   * `admin` on WordPress and `admin` on phpMyAdmin are two accounts, counted apart, and a
+   * device trusted for one is not trusted for the other. Absent or '': the unscoped accounts.
+   * Decisions on an account (`mamori decisions add --user`) name it in every application.
+   */
+  readonly scope?: string;
   /** Only used to spot spraying: never stored; its keyed hash (under a per-window key in memory) is. */
   readonly password?: string;
   /** The trusted-device token the client presented, if any. */
@@ -292,6 +299,8 @@ export interface LoginGuardDeps {
 
 /** Usernames are cut to this before hashing: a megabyte name costs no more than a long one. */
 const MAX_NAME = 512;
+/** Account hashers kept, one per application (see LoginAttempt.scope). */
+const SCOPES_HELD = 64;
 const MAX_PASSWORD = 1024;
 const ORIGIN = 'guard.login';
 const NONE: number[] = [];
@@ -344,6 +353,9 @@ export class LoginGuard {
   readonly #sprayHashers = new Map<number, StringHasher>();
   /** The oldest window whose spray key is held. */
   #sprayFloor = Number.POSITIVE_INFINITY;
+  /** Account hashers by application (see LoginAttempt.scope), each under a key of its own. */
+  readonly #scoped = new Map<string, StringHasher>();
+  readonly #secret: Buffer;
 
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
@@ -353,6 +365,7 @@ export class LoginGuard {
     this.#nsChar = String.fromCharCode(this.#ns);
     // Account names are keyed-hashed on every attempt: SipHash-2-4 (128 bits) under a key derived from the secret.
     this.#users = new StringHasher(hmac(deps.secret, 'mamori-user-v3'), MAX_NAME);
+    this.#secret = deps.secret;
     this.#sources = new StringHasher(hmac(deps.secret, 'mamori-source-v1'), 256);
     const seeds = hmac(deps.secret, 'mamori-source-seeds-v1');
     this.#srcSeedHi = seeds.readInt32LE(0);
@@ -362,10 +375,29 @@ export class LoginGuard {
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
   }
 
-  /** The keyed hash an account is stored and decided under. */
-  userHash(username: string): string {
-    const w = this.#accountWords(username);
+  /**
+   * The keyed hash an account is decided under (and, in `scope`, counted under: see
+   * LoginAttempt.scope).
+   */
+  userHash(username: string, scope?: string): string {
+    const w = this.#accountWords(username, scope);
     return idString(w[0]!, w[1]!);
+  }
+
+  /**
+   * The hasher for an application's accounts: the unscoped one for none, else one under a key
+   * derived for that application. Scopes come from config (a handful); past SCOPES_HELD a
+   * caller's scopes still hash right, only the key is derived again each time.
+   */
+  #hasher(scope: string | undefined): StringHasher {
+    if (scope === undefined || scope === '') return this.#users;
+    const s = String(scope);
+    let h = this.#scoped.get(s);
+    if (h === undefined) {
+      h = new StringHasher(hmac(this.#secret, `mamori-user-v3\u0000${s}`), MAX_NAME);
+      if (this.#scoped.size < SCOPES_HELD) this.#scoped.set(s, h);
+    }
+    return h;
   }
 
   /**
@@ -373,23 +405,24 @@ export class LoginGuard {
    * as the site tells accounts apart (see UsernameNormalization). For `wordpress` it is
    * userHash. Undefined for a name longer than the hashed part (no site has one): it gets no token.
    */
-  deviceUserHash(username: string, normalize: UsernameNormalization = 'exact'): string | undefined {
-    const w = this.#deviceUserWords(username, normalize);
+  deviceUserHash(username: string, normalize: UsernameNormalization = 'exact', scope?: string): string | undefined {
+    const w = this.#deviceUserWords(username, normalize, scope);
     return w && idString(w[0]!, w[1]!);
   }
 
   /** deviceUserHash's halves (in the hasher's buffer: overwritten by the next hash). */
-  #deviceUserWords(username: string, normalize: UsernameNormalization | undefined): Uint32Array | undefined {
+  #deviceUserWords(username: string, normalize: UsernameNormalization | undefined, scope: string | undefined): Uint32Array | undefined {
     const name = String(username);
     if (name.length > MAX_NAME) return undefined;
-    if (normalize === 'wordpress') return this.#accountWords(name);
-    return this.#users.words(normalize === 'lowercase' ? name.toLowerCase() : name);
+    if (normalize === 'wordpress') return this.#accountWords(name, scope);
+    return this.#hasher(scope).words(normalize === 'lowercase' ? name.toLowerCase() : name);
   }
 
   /** The account hash's halves: accountSkeleton then SipHash, in one pass for plain names. */
-  #accountWords(username: string): Uint32Array {
+  #accountWords(username: string, scope?: string): Uint32Array {
     const name = String(username);
-    return this.#users.wordsAsciiLower(name, PLAIN_CHARS) ?? this.#users.words(accountSkeleton(name.slice(0, MAX_NAME)));
+    const h = this.#hasher(scope);
+    return h.wordsAsciiLower(name, PLAIN_CHARS) ?? h.words(accountSkeleton(name.slice(0, MAX_NAME)));
   }
 
   /**
@@ -398,7 +431,7 @@ export class LoginGuard {
    * source's failing accounts and, with a password, the accounts failing with it in this window.
    */
   counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string; spray?: string } {
-    const words = this.#accountWords(a.username);
+    const words = this.#accountWords(a.username, a.scope);
     const uhHi = words[0]! | 0;
     const uhLo = words[1]! | 0;
     const k = this.#keys(a, uhHi, uhLo, this.#device(a));
@@ -415,10 +448,11 @@ export class LoginGuard {
     // (A symbol key: Object.keys, for-in and JSON never see it, and only this module holds the symbol.)
     let w = this.#heldFor(a);
     if (!w) {
-      const words = this.#accountWords(a.username);
+      // Counted in the attempt's application; decided (and reported in events) by name alone.
+      const words = this.#accountWords(a.username, a.scope);
       const uhHi = words[0]! | 0;
       const uhLo = words[1]! | 0;
-      const uh = idString(uhHi, uhLo);
+      const uh = a.scope === undefined || a.scope === '' ? idString(uhHi, uhLo) : this.userHash(a.username);
       const device = this.#device(a);
       // (reserved is set later: present from the start, so the object keeps one shape.)
       w = {
@@ -597,7 +631,7 @@ export class LoginGuard {
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
     // The day's cap for all an account's devices is kept under the account as the site tells
     // accounts apart, not as counted: a look-alike account's own devices must not use it up.
-    const owner = device ? this.#deviceUserWords(a.username, a.normalize) : undefined;
+    const owner = device ? this.#deviceUserWords(a.username, a.normalize, a.scope) : undefined;
     return {
       now: 0,
       userSource: idKey(this.#ns, K_PAIR, pHi, pLo),
@@ -651,7 +685,7 @@ export class LoginGuard {
   #device(a: LoginAttempt): DeviceClaims | undefined {
     if (!this.config.trustedDevice.enabled || !a.deviceToken) return undefined;
     const claims = this.devices.verify(a.deviceToken);
-    return claims && claims.userHash === this.deviceUserHash(a.username, a.normalize) ? claims : undefined;
+    return claims && claims.userHash === this.deviceUserHash(a.username, a.normalize, a.scope) ? claims : undefined;
   }
 
   /** Whether a trusted device has used up its failures on the account for the day (`days`: the two day counts). */
@@ -992,7 +1026,7 @@ export class LoginGuard {
         'mamori.count': failures,
       });
     }
-    const owner = this.config.trustedDevice.enabled ? this.deviceUserHash(a.username, a.normalize) : undefined;
+    const owner = this.config.trustedDevice.enabled ? this.deviceUserHash(a.username, a.normalize, a.scope) : undefined;
     if (owner === undefined) return {};
     // A device that was not trusted here (none, another account's, or one past its day's cap) gets a new id.
     const issued = this.devices.issue(owner, device?.deviceId);
