@@ -88,9 +88,10 @@ export function cookieFrom(res: Response, name: string): string | undefined {
 
 /** Plays a browser that solves a JSON challenge answer; returns the pass cookie (name=value). */
 export async function solveAndPass(base: string, challenged: Response, ip?: string): Promise<string> {
-  const { solveChallenge } = await import('mamori');
+  const { solveChallengeAsync } = await import('mamori');
   const body = (await challenged.json()) as { challenge: { token: string; difficulty: number; submit: string } };
-  const solution = solveChallenge(body.challenge.token, body.challenge.difficulty);
+  // Yielding while it works: the proxy in this process keeps serving (and closing idle sockets).
+  const solution = await solveChallengeAsync(body.challenge.token, body.challenge.difficulty);
   if (solution === undefined) throw new Error('could not solve the challenge');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (ip) headers['x-forwarded-for'] = ip;

@@ -33,7 +33,7 @@ import {
 } from './login-endpoint.js';
 import { urlQuery } from '../core/url.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
-import { WebhookSink } from './webhook.js';
+import { WebhookSink, warnAtMostEveryMinute } from './webhook.js';
 import { RateLimiter, type RateLimitBody, type RateLimitResult, type RateLimitRoute } from './rate-limit.js';
 
 export const CHALLENGE_PATH = '/.mamori/challenge';
@@ -46,8 +46,11 @@ export interface GuardDeps {
   countries?: CountryLookup;
   clock?: Clock;
   random?: Random;
-  /** Receives every event; the guard also appends them to the store. */
-  onError?: (err: unknown) => void;
+  /**
+   * Background failures (an event the store could not record, a webhook given up): reported
+   * here, never thrown into a request. Default: a console warning, at most one a minute.
+   */
+  onError?: ((err: unknown) => void) | undefined;
 }
 
 /** A login in progress: what check saw, to be completed by report. */
@@ -78,7 +81,7 @@ function challengeRisk(ruleId: string | undefined): number {
 export class Guard {
   readonly config: MamoriConfig;
   readonly store: Store;
-  readonly events = new EventBus();
+  readonly events: EventBus;
   readonly clock: Clock;
   readonly login: LoginGuard;
   readonly policy: AccessPolicy;
@@ -93,10 +96,21 @@ export class Guard {
     this.config = config;
     this.store = deps.store;
     this.clock = deps.clock ?? systemClock;
+    // A sink that fails (the store's event log, a webhook) is reported, never thrown into a request.
+    this.events = new EventBus(deps.onError ?? warnAtMostEveryMinute('an event could not be recorded'));
     const random = deps.random ?? cryptoRandom;
     this.countries = deps.countries;
     this.events.subscribe({ emit: (e) => this.store.events.append(e) });
-    this.webhooks = config.webhooks.map((w) => new WebhookSink({ url: w.url, secret: w.secret, events: w.events, onError: deps.onError }));
+    this.webhooks = config.webhooks.map(
+      (w) =>
+        new WebhookSink({
+          url: w.url,
+          secret: w.secret,
+          events: w.events,
+          onError: deps.onError,
+          report: (e) => this.events.emit({ '@timestamp': new Date(this.clock.now()).toISOString(), ...e }),
+        }),
+    );
     for (const w of this.webhooks) this.events.subscribe(w);
     this.login = new LoginGuard(config.loginProtection, {
       store: deps.store,
@@ -494,7 +508,8 @@ export class Guard {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.webhooks.map((w) => w.drain()));
+    // Queued webhooks get a few seconds: a receiver that never answers does not hold the shutdown.
+    await Promise.all(this.webhooks.map((w) => w.close(5000)));
     await this.store.events.flush();
   }
 }

@@ -46,10 +46,62 @@ it('retries server errors, gives up without throwing, and bounds its queue', asy
     calls++;
     return new Response('no', { status: 503 });
   }) as typeof fetch;
-  const sink = new WebhookSink({ url: 'http://127.0.0.1:9/', fetch: failing, retries: 2, maxQueue: 3 });
+  const sink = new WebhookSink({ url: 'http://127.0.0.1:9/', fetch: failing, retries: 2, retryDelayMs: 1, maxQueue: 3, onError: () => {} });
   for (let i = 0; i < 10; i++) sink.emit(event('lockout'));
   await sink.drain();
   assert.equal(sink.failed + sink.delivered + sink.dropped, 10);
   assert.ok(sink.dropped >= 6, `dropped ${sink.dropped}`);
   assert.equal(calls, sink.failed * 3);
+});
+
+it('built without onError, a dead and a silent receiver never throw into the host: failures are warned about at most once a minute', async () => {
+  const silent = createServer(() => {
+    // Never answers.
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const rejections: unknown[] = [];
+  const onRejection = (err: unknown): void => {
+    rejections.push(err);
+  };
+  process.on('unhandledRejection', onRejection);
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warned.push(args.join(' '));
+  try {
+    const dead = new WebhookSink({ url: `http://127.0.0.1:${closedPort}/hook`, retries: 1, retryDelayMs: 1 });
+    const slow = new WebhookSink({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`, timeoutMs: 200, retries: 0, maxQueue: 2 });
+    const reported: string[] = [];
+    const slowReported = new WebhookSink({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`, timeoutMs: 200, retries: 0, maxQueue: 1, report: (e) => reported.push(String(e['event.reason'])) });
+    for (let i = 0; i < 5; i++) for (const s of [dead, slow, slowReported]) s.emit(event('lockout'));
+    assert.equal(await dead.drain(5000), true);
+    assert.equal(await slow.drain(5000), true);
+    assert.equal(await slowReported.drain(5000), true);
+    assert.equal(dead.failed, 5);
+    assert.equal(slow.failed + slow.dropped, 5);
+    assert.equal(slowReported.dropped, 3);
+    assert.equal(reported.length, 1, 'dropped deliveries are reported once a minute at most');
+    assert.match(reported[0]!, /webhook deliveries to http:\/\/127\.0\.0\.1:\d+\/hook dropped/);
+    // Each sink warns once (the rest within the minute are counted, not printed).
+    assert.equal(warned.length, 3, warned.join('\n'));
+    assert.match(warned[0]!, /^mamori: webhook http:\/\/127\.0\.0\.1:\d+\/hook: a lockout event was not delivered/);
+    // An error handler that throws stays inside too.
+    const throwing = new WebhookSink({ url: `http://127.0.0.1:${closedPort}/`, retries: 0, onError: () => { throw new Error('handler'); } });
+    throwing.emit(event('lockout'));
+    assert.equal(await throwing.drain(5000), true);
+    // A drain with a deadline does not wait on a receiver that never answers.
+    const stuck = new WebhookSink({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, timeoutMs: 60_000, retries: 0 });
+    stuck.emit(event('lockout'));
+    assert.equal(await stuck.drain(50), false);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(rejections, []);
+  } finally {
+    console.warn = warn;
+    process.off('unhandledRejection', onRejection);
+    silent.closeAllConnections();
+    silent.close();
+  }
 });
