@@ -3,7 +3,7 @@
  * country database and the guard. Used by every command.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { existsSync as exists } from 'node:fs';
 import {
@@ -27,11 +27,39 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Finds the config: --config, else ./mamori.yaml, else defaults. */
-export function readConfig(path: string | undefined): MamoriConfig {
+/** The project's mamori.yaml: in `from` or the nearest folder above it that has one. */
+export function findConfig(from = process.cwd()): string | undefined {
+  let dir = resolve(from);
+  for (let i = 0; i < 64; i++) {
+    const candidate = join(dir, 'mamori.yaml');
+    if (exists(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
+/**
+ * Finds the config: --config, else MAMORI_CONFIG, else mamori.yaml here or in a folder above,
+ * else the defaults (data in ./.mamori). A command that only reads what mamori recorded
+ * (`existing`) refuses the defaults unless ./.mamori holds data already: it would otherwise
+ * make a new, empty store and secret and report that nothing happened.
+ */
+export function readConfig(path: string | undefined, opts: { existing?: boolean } = {}): MamoriConfig {
   if (path) return loadConfig(path);
-  if (exists('mamori.yaml')) return loadConfig('mamori.yaml');
-  return defaultConfig();
+  const env = process.env.MAMORI_CONFIG;
+  if (env) return loadConfig(env);
+  const found = findConfig();
+  if (found) return loadConfig(found);
+  const config = defaultConfig();
+  if (opts.existing && !exists(join(config.dataDir, 'secret'))) {
+    throw new MamoriError(
+      'MAMORI_ERR_CONFIG_NOT_FOUND',
+      `no mamori.yaml in ${process.cwd()} or any folder above it, MAMORI_CONFIG is not set, and ${config.dataDir} holds no data: pass --config FILE (the one \`mamori up\` runs with)`,
+    );
+  }
+  return config;
 }
 
 /** MAMORI_SECRET, else the config's secret, else one generated once in data_dir. */

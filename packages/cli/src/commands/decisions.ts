@@ -8,6 +8,7 @@ export const help = `Usage:
   mamori decisions add    (--ip IP | --range CIDR | --user NAME | --device ID | --country CC)
                           [--action block|challenge|allow] [--duration 4h] [--reason TEXT] [--json]
   mamori decisions delete (ID | --ip IP | --range CIDR | --user NAME | --device ID | --country CC) [--json]
+                          (ID: the whole id, or any unique start of it, 4 characters at least)
 
 Decisions are what mamori enforces on requests: allow, challenge or block, for
 an IP, a range, a user (stored as a keyed hash), a device or a country, until
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const [sub, id] = positionals;
   if (!sub || !['list', 'add', 'delete'].includes(sub)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected list, add or delete\n\n${help}`);
-  const rt = openRuntime(readConfig(values.config));
+  const rt = openRuntime(readConfig(values.config, { existing: sub !== 'add' }));
   try {
     const given = SCOPES.filter((s) => values[s] !== undefined);
     const target = (): { scope: DecisionScope; value: string } | undefined => {
@@ -78,8 +79,15 @@ export async function run(argv: string[]): Promise<number> {
     }
     // delete: the decisions, and what they stood for in the login protection's counts
     let filter: DecisionFilter;
-    if (id) filter = { id, includeExpired: true };
-    else {
+    if (id) {
+      // The list shows the first 8 characters of an id: any unique start of one will do.
+      const all = await rt.store.decisions.list({ includeExpired: true, limit: 100_000 });
+      const matches = all.filter((d) => d.id === id || (id.length >= 4 && d.id.startsWith(id)));
+      if (matches.length > 1 && !matches.some((d) => d.id === id)) {
+        throw new MamoriError('MAMORI_ERR_DECISION_AMBIGUOUS', `${matches.length} decisions have ids starting with ${id.slice(0, 64)}: give more of it (${matches.slice(0, 5).map((d) => d.id).join(', ')})`);
+      }
+      filter = { id: matches.find((d) => d.id === id)?.id ?? matches[0]?.id ?? id, includeExpired: true };
+    } else {
       const t = target();
       if (!t) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give a decision id or one of --${SCOPES.join(', --')}`);
       filter = { scope: t.scope, value: normalize(t.scope, t.value) };

@@ -30,6 +30,8 @@ export const ERRORS = {
   MAMORI_ERR_CONFIG_DURATION: { summary: 'A duration string could not be parsed.' },
   MAMORI_ERR_SIM_OPTIONS: { summary: 'The simulator got an unknown scenario or an option out of range.' },
   MAMORI_ERR_ADAPTER_CLIENT_IP: { summary: 'A framework adapter could not tell the client address.' },
+  MAMORI_ERR_CONFIG_NOT_FOUND: { summary: 'A command that reads what mamori recorded found no config and no data.' },
+  MAMORI_ERR_DECISION_AMBIGUOUS: { summary: 'A decision id prefix names more than one decision.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
