@@ -404,7 +404,7 @@ function replayFields(contentType: string | undefined, body: unknown): [string, 
       return undefined;
     }
     pairs = [...new URLSearchParams(text)];
-  } else if (body !== null && typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype) {
+  } else if (body !== null && typeof body === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(body))) {
     // A framework's parsed form: flat string fields only (nested or repeated ones are not sent back).
     pairs = [];
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
