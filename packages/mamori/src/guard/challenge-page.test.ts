@@ -190,7 +190,7 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
       const r = await challenger.verify(token, solution, { ip: '198.51.100.4', scope: 'site' });
       return { ok: opts.submitOk === false ? false : r.ok };
     },
-    location: { replace: (u: string) => finish(`replace ${u}`), assign: (u: string) => finish(`assign ${u}`) },
+    location: { href: 'http://shop.test/page?q=1', replace: (u: string) => finish(`replace ${u}`), assign: (u: string) => finish(`assign ${u}`) },
     Int32Array,
     Uint8Array,
   };
@@ -247,6 +247,8 @@ for (const workers of [true, false]) {
 }
 
 test('the page script posts the form again, or says to go back, or offers to try again', async () => {
+  // Without a plan: its own URL, with a GET.
+  assert.equal((await runPage({ workers: true })).how, 'replace http://shop.test/page?q=1');
   assert.equal((await runPage({ workers: true, then: { kind: 'post', url: '/login', fields: [['a', 'b']] } })).how, 'submitted');
   const back = await runPage({ workers: true, then: { kind: 'back', url: '/login' } });
   assert.equal(back.how, 'back');

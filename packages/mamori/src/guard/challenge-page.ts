@@ -48,7 +48,7 @@ export interface ChallengePageOptions {
   retryAfter?: number | undefined;
   /** The same-origin path the solution is posted to; default `/.mamori/challenge`. */
   action?: string | undefined;
-  /** What to do after solving; default: open the current page again (`location.reload`-free). */
+  /** What to do after solving; default: open the page's own URL again, with a GET (`challengeReturn` makes one). */
   then?: ChallengeReturn | undefined;
   /** The page's language; default English. `pickLanguage(accept-language)` chooses it. */
   lang?: Lang | undefined;
@@ -227,7 +227,7 @@ export const CHALLENGE_SCRIPT = `
   var bits = parseInt(root.getAttribute('data-difficulty') || '0', 10);
   var submit = root.getAttribute('data-submit') || '/.mamori/challenge';
   var mode = root.getAttribute('data-return') || 'get';
-  var target = root.getAttribute('data-return-url') || '/';
+  var target = root.getAttribute('data-return-url') || location.href;
   var started = Date.now();
   var expected = Math.pow(2, bits);
   var shown = 0;
@@ -470,8 +470,9 @@ export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): Rend
   headers['vary'] = 'accept, accept-language';
   const lang = opts.lang ?? 'en';
   const t = challengeText(lang, opts.waitSeconds);
-  const then: ChallengeReturn = opts.then ?? { kind: 'get', url: '/' };
-  const thenUrl = returnPath(then.url) ?? '/';
+  // Without a plan, the page opens its own URL again (a GET: never the POST a reload would repeat).
+  const then: ChallengeReturn | undefined = opts.then;
+  const thenUrl = then ? (returnPath(then.url) ?? '/') : undefined;
   const difficulty = Number.isInteger(ch.difficulty) ? String(ch.difficulty) : '0';
   const e = escapeHtml;
   const wordAttrs = (
@@ -489,8 +490,8 @@ export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): Rend
     .map(([k, v]) => ` data-${k}="${e(v)}"`)
     .join('');
   const replay =
-    then.kind === 'post'
-      ? `<form id="mamori-replay" method="post" action="${e(thenUrl)}" hidden>\n${then.fields.map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join('\n')}\n</form>\n`
+    then?.kind === 'post'
+      ? `<form id="mamori-replay" method="post" action="${e(thenUrl!)}" hidden>\n${then.fields.map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join('\n')}\n</form>\n`
       : '';
   const trusted = opts.login ? `<p>${e(t.trustedNote)}</p>` : '';
   const body = `<!doctype html>
@@ -503,14 +504,14 @@ export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): Rend
 <style>${CHALLENGE_STYLE}</style>
 </head>
 <body>
-<main id="mamori-challenge" data-token="${e(String(ch.token))}" data-difficulty="${difficulty}" data-submit="${e(action)}" data-return="${then.kind}" data-return-url="${e(thenUrl)}">
+<main id="mamori-challenge" data-token="${e(String(ch.token))}" data-difficulty="${difficulty}" data-submit="${e(action)}" data-return="${then?.kind ?? 'get'}"${thenUrl !== undefined ? ` data-return-url="${e(thenUrl)}"` : ''}>
 <h1>${e(t.title)}</h1>
 <noscript><p id="mamori-noscript">${e(t.noscript)}</p>${trusted}</noscript>
 <div id="mamori-js" hidden>
 <p>${e(t.intro)}</p>
 <progress id="mamori-progress" max="100" value="0" aria-label="${e(t.progressLabel)}"></progress>
 <p id="mamori-status" role="status" aria-live="polite">${e(t.starting)}</p>
-<p id="mamori-after" hidden><a id="mamori-back" class="mamori-button" href="${e(thenUrl)}" hidden>${e(t.backLink)}</a><button id="mamori-retry" type="button" hidden>${e(t.retry)}</button></p>
+<p id="mamori-after" hidden><a id="mamori-back" class="mamori-button" href="${e(thenUrl ?? '/')}" hidden>${e(t.backLink)}</a><button id="mamori-retry" type="button" hidden>${e(t.retry)}</button></p>
 </div>
 <div id="mamori-text" hidden${wordAttrs}></div>
 ${replay}</main>
