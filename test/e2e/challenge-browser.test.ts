@@ -97,8 +97,11 @@ describe('e2e: the challenge page in chromium (headless)', { skip }, () => {
     await page.setContent(`<form method="post" enctype="multipart/form-data" action="${site()}/api/gateway/stats"><input name="a" value="1"><button>send</button></form>`);
     await page.click('button');
     await page.waitForSelector('#mamori-back:not([hidden])');
-    assert.match((await page.textContent('#mamori-status')) ?? '', /could not be sent again by itself/);
+    assert.match((await page.textContent('#mamori-status')) ?? '', /could not be sent again by itself: please enter it again/);
     await shot(page, 'b2-taken-back');
+    // ...and then back (GET) to the page the form was on, by itself.
+    await page.waitForURL(`${site()}/`);
+    await page.waitForSelector('h1:has-text("Demo Shop")');
     await ctx.close();
   });
 

@@ -165,8 +165,14 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
   };
   const messages: string[] = [];
   const posts: { url: string; body: string }[] = [];
-  let finish!: (how: string) => void;
-  const finished = new Promise<string>((resolve) => (finish = resolve));
+  const outcomes: string[] = [];
+  const waiting: ((how: string) => void)[] = [];
+  const finish = (how: string) => {
+    outcomes.push(how);
+    waiting.shift()?.(how);
+  };
+  const outcome = (i: number) => new Promise<string>((resolve) => (outcomes[i] !== undefined ? resolve(outcomes[i]!) : waiting.push(resolve)));
+  const finished = outcome(0);
   const el = (id: string) => ({ id, hidden: true, value: 0, getAttribute: attrOf(id), focus() {}, addEventListener() {}, submit: () => finish('submitted') });
   const els: Record<string, ReturnType<typeof el>> = {};
   for (const id of ['mamori-challenge', 'mamori-text', 'mamori-progress', 'mamori-after', 'mamori-back', 'mamori-retry', 'mamori-js']) els[id] = el(id);
@@ -175,7 +181,7 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
     set(t: string) {
       messages.push(t);
       if (/could not be finished|needs a current browser/.test(t)) finish('failed');
-      if (/go back and enter it again/.test(t)) finish('back');
+      if (/please enter it again/.test(t)) finish('back');
     },
   });
   const blobs = new Map<string, string>();
@@ -183,7 +189,8 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
   const sandbox: Record<string, unknown> = {
     document: { getElementById: (id: string) => els[id] ?? null },
     navigator: { hardwareConcurrency: 3 },
-    setTimeout,
+    // A wait of a second or more (the way back, after its words) is not waited for here.
+    setTimeout: (fn: () => void, ms: number) => (ms >= 1000 ? setImmediate(fn) : setTimeout(fn, ms)),
     fetch: async (url: string, init: { method: string; body: string }) => {
       posts.push({ url, body: init.body });
       const { token, solution } = JSON.parse(init.body) as { token: string; solution: string };
@@ -228,7 +235,7 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
   sandbox['window'] = sandbox;
   runInNewContext(script, sandbox);
   const how = await finished;
-  return { how, messages, posts, issued, challenger, els, workersMade };
+  return { how, next: outcome(1), messages, posts, issued, challenger, els, workersMade };
 }
 
 for (const workers of [true, false]) {
@@ -253,6 +260,7 @@ test('the page script posts the form again, or says to go back, or offers to try
   const back = await runPage({ workers: true, then: { kind: 'back', url: '/login' } });
   assert.equal(back.how, 'back');
   assert.equal(back.els['mamori-back']!.hidden, false);
+  assert.equal(await back.next, 'assign /login', 'then it goes back by itself');
   const failed = await runPage({ workers: true, submitOk: false });
   assert.equal(failed.how, 'failed');
   assert.equal(failed.els['mamori-retry']!.hidden, false);

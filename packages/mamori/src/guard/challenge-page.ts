@@ -270,6 +270,7 @@ export const CHALLENGE_SCRIPT = `
         backLink.hidden = false;
         after.hidden = false;
         backLink.focus();
+        setTimeout(carryOn, 6000);
         return;
       }
       say(text(mode === 'post' ? 'continue-post' : 'continue-get'));
