@@ -152,7 +152,8 @@ describe('e2e: the phpmyadmin-http preset (HTTP Basic on every page)', () => {
     assert.ok(statuses.slice(5).every((x) => x === 429));
     const owner = await fetch(`${m.proxy.url}/phpmyadmin/`, { headers: { authorization: `Basic ${Buffer.from('root:right-password').toString('base64')}`, 'x-forwarded-for': '198.51.100.31' } });
     assert.equal(owner.status, 200);
-    assert.equal((await fetch(`${m.proxy.url}/phpmyadmin/`, { headers: { 'x-forwarded-for': ip } })).status, 401, 'no credentials: no login, the app asks');
+    assert.equal((await fetch(`${m.proxy.url}/phpmyadmin/`, { headers: { 'x-forwarded-for': '198.51.100.32' } })).status, 401, 'no credentials: no login, the app asks');
+    assert.equal((await fetch(`${m.proxy.url}/phpmyadmin/`, { headers: { 'x-forwarded-for': ip } })).status, 429, 'the guesser ignored 20 challenges: its address is blocked');
   });
 });
 

@@ -70,11 +70,12 @@ describe('e2e: the challenge and block pages through the proxy', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.8', 'x-forwarded-for': ip },
       body: 'email=admin%40example.com&password=x',
     });
-    assert.equal(res.status, 403);
+    assert.equal(res.status, 429, 'the login protection\'s decisions answer as its refusals do');
     assert.equal(res.headers.get('x-mamori-action'), 'block');
     assert.equal(res.headers.get('retry-after'), '3598');
     const page = await res.text();
     assert.match(page, /<html lang="ja">/);
+    assert.match(page, /試行の回数が多すぎたため/);
     assert.match(page, /約1時間後に、もう一度お試しください。/);
     assert.doesNotMatch(page, /\d+ ?秒|seconds/);
     assert.match(page, /<a href="\/">サイトのトップページへ<\/a>/);

@@ -16,8 +16,11 @@ const DEMO_CONFIG = fileURLToPath(new URL('../../../config/demo.yaml', import.me
 const CLI = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
 
 /** Runs `fn` with the demo shop behind mamori (demo config, memory store), then stops both. */
-async function withDemo<T>(fn: (target: string) => Promise<T>): Promise<T> {
-  const config = loadConfig(DEMO_CONFIG);
+async function withDemo<T>(fn: (target: string) => Promise<T>, cheapChallenges = false): Promise<T> {
+  let config = loadConfig(DEMO_CONFIG);
+  // Where the attackers solve every challenge, what is tested is what mamori does with solved
+  // challenges, not their cost: cheaper puzzles keep the run short.
+  if (cheapChallenges) config = { ...config, challenge: { ...config.challenge, baseDifficulty: 8, maxDifficulty: 13 } };
   assert.equal(config.demo.trustLoopbackForwardedFor, true, 'the demo config trusts X-Forwarded-For from loopback');
   const shop = await startDemoShop({ port: 0 });
   const store = new MemoryStore();
@@ -34,7 +37,7 @@ async function withDemo<T>(fn: (target: string) => Promise<T>): Promise<T> {
 }
 
 function simulate(scenario: string, opts: Omit<SimOptions, 'target'>): Promise<SimReport> {
-  return withDemo((target) => runSimulation(scenario, { target, ...opts }));
+  return withDemo((target) => runSimulation(scenario, { target, ...opts }), opts.attackersSolve === true);
 }
 
 /** The `mamori` command in a child process (asynchronously: the proxy it talks to runs in this one). */
@@ -62,11 +65,12 @@ function assertProtected(r: SimReport, attempts: number): void {
 }
 
 describe('e2e: mamori simulate against the demo shop behind mamori', { concurrency: 3 }, () => {
-  it('brute-force: one source is challenged after 5 failures; the planted password never gets through', async () => {
+  it('brute-force: one source is challenged after 5 failures, and blocked after ignoring 20 challenges; the planted password never gets through', async () => {
     const r = await simulate('brute-force', { attempts: 60, userEvery: 20, concurrency: 1 });
     assertProtected(r, 60);
     assert.equal(r.attacker.allowed, 5, 'the first five guesses reach the shop');
-    assert.equal(r.attacker.challenged, 55);
+    assert.equal(r.attacker.challenged, 20);
+    assert.equal(r.attacker.blocked, 35, 'then a decision on the source');
     assert.equal(r.user.attempts, 1 + 2 + 1);
     assert.equal(r.user.challenged, 0, 'her trusted device is not challenged');
     assert.equal(r.requests, 60 + 4);
@@ -78,6 +82,15 @@ describe('e2e: mamori simulate against the demo shop behind mamori', { concurren
     assert.equal(r.attacker.allowed, 10, 'five guesses, then five more each paid for with a challenge, then the block');
     assert.equal(r.attacker.solved, 5, 'on the login, a solved challenge buys one guess');
     assert.equal(r.attacker.blocked, 20);
+  });
+
+  it('distributed by a botnet that solves every challenge (--solve): one account is reached close_after (50) times, then closed', async () => {
+    const r = await simulate('distributed', { attempts: 90, userEvery: 30, concurrency: 1, attackersSolve: true });
+    assertProtected(r, 90);
+    assert.deepEqual(r.mostGuessedAccount, { username: 'alice@example.com', reached: 50 }, 'the account-wide bound, whatever was solved');
+    assert.equal(r.attacker.solved, 30, 'challenged from the 20th failure on, each solved');
+    assert.equal(r.attacker.blocked, 40);
+    assert.equal(r.user.challenged, 0, 'her trusted device is not challenged');
   });
 
   it('distributed: one account from many sources is challenged after 20 failures', async () => {

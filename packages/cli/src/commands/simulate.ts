@@ -26,7 +26,9 @@ Options:
                          (default 25; 0 = only before and after the attack)
   --user EMAIL           the real user (default ${SIM_DEMO_USER.username}); her password
                          is read from MAMORI_SIM_PASSWORD when set
-  --attackers-solve      attackers solve proof-of-work challenges too
+  --solve                attackers solve proof-of-work challenges as a bot
+                         would (natively, in no time): what is left is the
+                         account-wide bound (also --attackers-solve)
   --max-time 5m          stop starting attempts after this long
   --json                 print the report as JSON
   --i-own-the-target     allow a target off this machine: only a site you own
@@ -56,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       'user-every': { type: 'string' },
       user: { type: 'string' },
       'attackers-solve': { type: 'boolean' },
+      solve: { type: 'boolean' },
       'max-time': { type: 'string' },
       json: { type: 'boolean' },
       'i-own-the-target': { type: 'boolean' },
@@ -85,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     concurrency: count(values.concurrency, '--concurrency'),
     userEvery: count(values['user-every'], '--user-every'),
     rate,
-    attackersSolve: values['attackers-solve'] === true,
+    attackersSolve: values['attackers-solve'] === true || values.solve === true,
     maxDurationMs: values['max-time'] !== undefined ? parseDuration(values['max-time'], '--max-time') : undefined,
     user: values.user || password ? { username: values.user ?? SIM_DEMO_USER.username, password: password ?? SIM_DEMO_USER.password } : undefined,
     onProgress: progress ? (done, total) => process.stderr.write(`\r  attacker attempts: ${done}/${total}`) : undefined,
@@ -119,6 +122,12 @@ export function render(r: SimReport, username: string): string {
   else {
     out.push(`Attacker logins that succeeded: ${r.attacker.succeeded}. The attack got through.\n`);
     for (const s of r.attackerSuccesses.slice(0, 10)) out.push(`  attempt ${s.attempt}: ${s.username} from ${s.ip}\n`);
+  }
+  if (r.mostGuessedAccount) {
+    out.push(`Most guesses on one account that reached the site: ${r.mostGuessedAccount.reached} (${r.mostGuessedAccount.username}).\n`);
+    out.push(
+      '  Whatever the attacker solves, mamori bounds this per account: login_protection.user.close_after\n  (default 50) closes the account to untrusted devices for close_for (default 1 h), and 100 in\n  its window (default 24 h) close it for the rest of the window.\n',
+    );
   }
   out.push(`Real user's successful logins: ${r.user.succeeded} of ${r.user.attempts}.\n`);
   out.push(`Requests sent: ${r.requests} in ${(r.elapsedMs / 1000).toFixed(1)} s.\n`);

@@ -107,6 +107,8 @@ export interface LoginProtectionConfig {
   source: { challengeAfterUsers: number; blockAfterUsers: number; windowMs: number; blockForMs: number };
   spraying: { challengeAfterUsers: number; blockAfterUsers: number; windowMs: number };
   site: { challengeAboveFailures: number; windowMs: number };
+  /** Sources that keep failing after solving challenges, or ignore them (see LoginGuard.noteChallenge). */
+  challenged: { blockAfterFailures: number; blockAfterIgnored: number; windowMs: number; blockForMs: number };
   trustedDevice: { enabled: boolean; ttlMs: number; cookie: string; maxFailuresPerDevice: number; maxFailuresPerAccount: number };
   notifyAfterFailures: number;
 }
@@ -155,6 +157,7 @@ export const LOGIN_DEFAULTS: LoginProtectionConfig = {
   source: { challengeAfterUsers: 5, blockAfterUsers: 20, windowMs: 60 * 60_000, blockForMs: 60 * 60_000 },
   spraying: { challengeAfterUsers: 5, blockAfterUsers: 20, windowMs: 60 * 60_000 },
   site: { challengeAboveFailures: 300, windowMs: 60_000 },
+  challenged: { blockAfterFailures: 10, blockAfterIgnored: 20, windowMs: 60 * 60_000, blockForMs: 60 * 60_000 },
   trustedDevice: { enabled: true, ttlMs: 30 * 86_400_000, cookie: 'mamori_device', maxFailuresPerDevice: 20, maxFailuresPerAccount: 50 },
   notifyAfterFailures: 5,
 };
@@ -287,6 +290,12 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     site: {
       challengeAboveFailures: lp.site?.challenge_above_failures ?? d.site.challengeAboveFailures,
       windowMs: lpDur('site', 'window', d.site.windowMs),
+    },
+    challenged: {
+      blockAfterFailures: lp.challenged?.block_after_failures ?? d.challenged.blockAfterFailures,
+      blockAfterIgnored: lp.challenged?.block_after_ignored ?? d.challenged.blockAfterIgnored,
+      windowMs: lpDur('challenged', 'window', d.challenged.windowMs),
+      blockForMs: lpDur('challenged', 'block_for', d.challenged.blockForMs),
     },
     trustedDevice: {
       enabled: lp.trusted_device?.enabled ?? d.trustedDevice.enabled,

@@ -84,6 +84,15 @@ export const CONFIG_SCHEMA: SchemaNode = {
       source: obj({ challenge_after_users: count(), block_after_users: count(), window: duration, block_for: duration }),
       spraying: obj({ challenge_after_users: count(), block_after_users: count(), window: duration }),
       site: obj({ challenge_above_failures: count(), window: duration }),
+      challenged: obj(
+        {
+          block_after_failures: { ...count(1000), description: 'failed logins from one source that had solved a challenge for them, in the window, before the source is blocked (default 10)' },
+          block_after_ignored: { ...count(10_000), description: 'login challenges a source was given and did not solve, in the window, before it is blocked (default 20)' },
+          window: duration,
+          block_for: duration,
+        },
+        { description: 'sources that keep failing after solving challenges, or ignore them: each failure after a solved challenge makes the next one a bit harder; past the limits the source gets a block decision' },
+      ),
       trusted_device: obj({
         enabled: { type: 'boolean' },
         ttl: duration,

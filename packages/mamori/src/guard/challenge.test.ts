@@ -238,3 +238,30 @@ describe('options and helpers', () => {
     assert.equal(checkProofOfWork('t', s, 6 + 30), false);
   });
 });
+
+describe('a pass carries the difficulty it was solved at', () => {
+  test('it answers a challenge that asks that much or less, never more', async () => {
+    const { ch } = setup();
+    const cheap = ch.issue({ ip: IP, scope: SCOPE, risk: 0 });
+    const r = await ch.verify(cheap.token, solveChallenge(cheap.token, cheap.difficulty)!, { ip: IP, scope: SCOPE });
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    assert.equal(ch.passDifficulty(r.pass, { ip: IP, scope: SCOPE }), 4);
+    assert.equal(ch.verifyPass(r.pass, { ip: IP, scope: SCOPE, difficulty: 4 }), true);
+    assert.equal(ch.verifyPass(r.pass, { ip: IP, scope: SCOPE, difficulty: 5 }), false);
+    assert.equal(ch.passDifficulty(r.pass, { ip: '192.0.2.11', scope: SCOPE }), undefined);
+    const hard = ch.issue({ ip: IP, scope: SCOPE, risk: 1 });
+    assert.equal(hard.difficulty, 8);
+    const h = await ch.verify(hard.token, solveChallenge(hard.token, hard.difficulty)!, { ip: IP, scope: SCOPE });
+    assert.ok(h.ok && ch.verifyPass(h.pass, { ip: IP, scope: SCOPE, difficulty: 8 }));
+  });
+
+  test('difficulty: the risk sets it, the level raises it, the maximum caps it; an explicit one is clamped', () => {
+    const { ch } = setup();
+    assert.deepEqual([ch.difficultyFor(0), ch.difficultyFor(0.5), ch.difficultyFor(1), ch.difficultyFor(Number.NaN)], [4, 6, 8, 8]);
+    assert.deepEqual([ch.difficultyFor(0, 1), ch.difficultyFor(0, 3), ch.difficultyFor(0, 99), ch.difficultyFor(0, -5)], [5, 7, 8, 4]);
+    assert.equal(ch.issue({ ip: IP, scope: SCOPE, risk: 0, difficulty: 7 }).difficulty, 7);
+    assert.equal(ch.issue({ ip: IP, scope: SCOPE, risk: 0, difficulty: 40 }).difficulty, 8);
+    assert.equal(ch.issue({ ip: IP, scope: SCOPE, risk: 1, difficulty: 1 }).difficulty, 4);
+  });
+});

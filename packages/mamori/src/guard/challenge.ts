@@ -6,13 +6,15 @@
  * with `difficulty` zero bits, and posts both back; `verify` checks the work
  * and returns a short-lived signed pass that the browser presents on later
  * requests (cookie `mamori_pass` or header `x-mamori-pass`), checked by
- * `verifyPass`.
+ * `verifyPass`. The pass carries the difficulty it was solved at and
+ * satisfies only a request that asks for that much or less: cheap passes
+ * collected in advance do not answer a harder challenge.
  *
  * Token: `base64url(payload).base64url(HMAC-SHA256(k_c, payload))`, payload a
  * JSON object `{v, t:'c', n, iat, exp, d, b}`: a random nonce, issue and
  * expiry times, the difficulty and `b`, a keyed hash binding it to the
  * client's address and the scope. The pass has the same form with
- * `t:'p'` and its own key. Keys are derived from the secret per purpose
+ * `t:'p'` (its `d` the difficulty solved) and its own key. Keys are derived from the secret per purpose
  * (k_c = HMAC(secret, 'mamori/challenge/v1'), and so on), so a pass is never
  * a valid token nor the other way round.
  *
@@ -22,8 +24,9 @@
  * Each token is good for one pass: `verify` claims its nonce in the store
  * (`store.claim`), so a replay is refused even within its lifetime. A pass
  * is reusable until it expires (default 10 minutes), only from the same
- * source and scope. Difficulty = base + round(risk * (max - base)), risk in
- * 0..1; a risk that is not a number counts as 1.
+ * source and scope. Difficulty = base + round(risk * (max - base)) + level,
+ * at most max: risk in 0..1 (a risk that is not a number counts as 1), level
+ * the caller's escalation (see difficultyFor).
  *
  * Example:
  *   const ch = createChallenger({ secret, store });
@@ -70,10 +73,21 @@ export interface ChallengerOptions {
 }
 
 export interface Challenger {
-  issue(ctx: { ip: string; scope: string; risk: number }): Challenge;
+  /** A challenge at `difficulty` when given (clamped to base..max), else at difficultyFor(risk). */
+  issue(ctx: { ip: string; scope: string; risk: number; difficulty?: number | undefined }): Challenge;
   /** Resolves to a pass, or a reason; rejects only when the store fails. */
   verify(token: string, solution: string, ctx: { ip: string; scope: string }): Promise<ChallengeResult>;
-  verifyPass(pass: string, ctx: { ip: string; scope: string }): boolean;
+  /** Whether a pass is valid here and was solved at `difficulty` or more (default: any). */
+  verifyPass(pass: string, ctx: { ip: string; scope: string; difficulty?: number | undefined }): boolean;
+  /** The difficulty a valid pass was solved at; undefined for a pass that is not valid here. */
+  passDifficulty(pass: string, ctx: { ip: string; scope: string }): number | undefined;
+  /**
+   * The difficulty for a risk (0..1) raised by `level` bits (a source's escalation), never
+   * above the maximum. A request asking for more than the maximum is no longer a challenge.
+   */
+  difficultyFor(risk: number, level?: number): number;
+  readonly baseDifficulty: number;
+  readonly maxDifficulty: number;
   readonly passTtlMs: number;
 }
 
@@ -117,6 +131,22 @@ export function solveChallenge(token: string, difficulty: number, maxIterations 
   return undefined;
 }
 
+/**
+ * solveChallenge that yields to the event loop every `slice` tries, so that a process solving
+ * (a simulated bot, a test) keeps serving what else it runs meanwhile.
+ */
+export async function solveChallengeAsync(token: string, difficulty: number, maxIterations = 2 ** 28, slice = 4096): Promise<string | undefined> {
+  for (let from = 0; from < maxIterations; from += slice) {
+    const to = Math.min(maxIterations, from + slice);
+    for (let i = from; i < to; i++) {
+      const s = String(i);
+      if (leadingZeroBits(workHash(token, s)) >= difficulty) return s;
+    }
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  return undefined;
+}
+
 function integer(value: number | undefined, fallback: number, min: number, max: number, what: string): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v < min || v > max) {
@@ -131,7 +161,8 @@ interface TokenPayload {
   n: string;
   iat: number;
   exp: number;
-  d?: number;
+  /** The difficulty asked (a challenge) or solved (a pass). */
+  d: number;
   b: string;
 }
 
@@ -187,17 +218,36 @@ export function createChallenger(opts: ChallengerOptions): Challenger {
       typeof o.b === 'string' &&
       Number.isFinite(o.iat) &&
       Number.isFinite(o.exp) &&
-      (type === 'p' || (Number.isInteger(o.d) && o.d! >= 0 && o.d! <= MAX_CHALLENGE_DIFFICULTY));
+      Number.isInteger(o.d) &&
+      o.d! >= 0 &&
+      o.d! <= MAX_CHALLENGE_DIFFICULTY;
     return shaped ? (o as TokenPayload) : 'malformed';
+  };
+
+  const difficultyFor = (risk: number, level = 0): number => {
+    const r = Number.isFinite(risk) ? Math.min(1, Math.max(0, risk)) : 1;
+    const l = Number.isFinite(level) ? Math.max(0, Math.trunc(level)) : 0;
+    return Math.min(max, base + Math.round(r * (max - base)) + l);
+  };
+
+  const passDifficulty = (pass: string, ctx: { ip: string; scope: string }): number | undefined => {
+    const p = open(passKey, pass, 'p');
+    if (typeof p === 'string') return undefined;
+    if (p.exp <= clock.now()) return undefined;
+    return safeEqual(p.b, binding(ctx.ip, ctx.scope)) ? p.d : undefined;
   };
 
   return Object.freeze({
     passTtlMs,
+    baseDifficulty: base,
+    maxDifficulty: max,
+    difficultyFor,
+    passDifficulty,
 
-    issue(ctx: { ip: string; scope: string; risk: number }): Challenge {
+    issue(ctx: { ip: string; scope: string; risk: number; difficulty?: number | undefined }): Challenge {
       const now = clock.now();
-      const risk = Number.isFinite(ctx.risk) ? Math.min(1, Math.max(0, ctx.risk)) : 1;
-      const difficulty = base + Math.round(risk * (max - base));
+      const asked = ctx.difficulty;
+      const difficulty = asked !== undefined && Number.isFinite(asked) ? Math.min(max, Math.max(base, Math.trunc(asked))) : difficultyFor(ctx.risk);
       const payload: TokenPayload = {
         v: 1,
         t: 'c',
@@ -225,16 +275,15 @@ export function createChallenger(opts: ChallengerOptions): Challenger {
         n: random.bytes(12).toString('base64url'),
         iat: now,
         exp: now + passTtlMs,
+        d: p.d!,
         b: binding(ctx.ip, ctx.scope),
       });
       return { ok: true, pass };
     },
 
-    verifyPass(pass: string, ctx: { ip: string; scope: string }): boolean {
-      const p = open(passKey, pass, 'p');
-      if (typeof p === 'string') return false;
-      if (p.exp <= clock.now()) return false;
-      return safeEqual(p.b, binding(ctx.ip, ctx.scope));
+    verifyPass(pass: string, ctx: { ip: string; scope: string; difficulty?: number | undefined }): boolean {
+      const d = passDifficulty(pass, ctx);
+      return d !== undefined && d >= (ctx.difficulty ?? 0);
     },
   });
 }

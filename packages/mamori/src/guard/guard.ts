@@ -71,6 +71,11 @@ const RISK: Record<string, number> = {
   'login.spraying': 0.8,
 };
 
+/** How risky what a challenge answers is (0..1), by its rule: sets the challenge's base difficulty. */
+function challengeRisk(ruleId: string | undefined): number {
+  return (ruleId !== undefined && Object.hasOwn(RISK, ruleId) ? RISK[ruleId] : undefined) ?? 0.5;
+}
+
 export class Guard {
   readonly config: MamoriConfig;
   readonly store: Store;
@@ -101,6 +106,7 @@ export class Guard {
       secret: deps.secret,
       events: this.events,
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
+      challengeDifficulty: (ruleId, level) => this.challenger.difficultyFor(challengeRisk(ruleId), level),
     });
     this.rateLimits = new RateLimiter(config.rateLimits, {
       store: deps.store,
@@ -156,22 +162,32 @@ export class Guard {
     return out;
   }
 
-  #pass(req: RequestInfo): string | undefined {
+  /** The client's valid pass and the difficulty it was solved at. */
+  #pass(req: RequestInfo): { pass: string; bits: number } | undefined {
     const pass = readCookie(req.headers['cookie'], PASS_COOKIE) ?? header(req, 'x-mamori-pass');
-    return pass !== undefined && this.challenger.verifyPass(pass, { ip: req.ip, scope: PASS_SCOPE }) ? pass : undefined;
+    const bits = pass === undefined ? undefined : this.challenger.passDifficulty(pass, { ip: req.ip, scope: PASS_SCOPE });
+    return bits === undefined ? undefined : { pass: pass!, bits };
   }
 
-  #passed(req: RequestInfo): boolean {
-    return this.#pass(req) !== undefined;
+  /** Whether the client holds a pass solved at the difficulty a challenge for `v` asks. */
+  #passed(req: RequestInfo, v: Verdict): boolean {
+    const p = this.#pass(req);
+    return p !== undefined && p.bits >= this.challengeDifficulty(v);
   }
 
   /**
    * A pass buys one login attempt: on the login, each guess must pay for its own proof of
-   * work (a pass for pages is good until it expires).
+   * work (a pass for pages is good until it expires). The difficulty it was solved at, once
+   * claimed; undefined without one (or when it was used already).
    */
-  async #passedOnce(req: RequestInfo): Promise<boolean> {
-    const pass = this.#pass(req);
-    return pass !== undefined && (await this.store.claim(`login-pass\u0000${pass}`, this.challenger.passTtlMs));
+  async #passedOnce(req: RequestInfo): Promise<number | undefined> {
+    const p = this.#pass(req);
+    return p !== undefined && (await this.store.claim(`login-pass\u0000${p.pass}`, this.challenger.passTtlMs)) ? p.bits : undefined;
+  }
+
+  /** The difficulty a challenge for a verdict asks: its own when set, else by the risk of its rule. */
+  challengeDifficulty(v: Verdict): number {
+    return v.difficulty !== undefined && v.difficulty > 0 ? v.difficulty : this.challenger.difficultyFor(challengeRisk(v.ruleId));
   }
 
   /** Decisions on the source, its country and device, then the access policy. */
@@ -195,15 +211,16 @@ export class Guard {
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
-      // (What the login protection decided about a source does not hold a trusted device: the block page says so.)
-      if (d.origin === 'guard.login' && d.scope !== 'device') v = { ...v, trustedDevicesPass: true };
+      // What the login protection decided answers as its refusals do: 429, too many attempts; and
+      // (about a source) it does not hold a trusted device: the block page says so.
+      if (d.origin === 'guard.login') v = { ...v, status: 429, ...(d.scope !== 'device' ? { trustedDevicesPass: true } : {}) };
       if (d.action === 'allow') return v;
       if (detect) v = { ...v, detectOnly: true };
     } else {
       const more = trusted ? all.slice(1).map((c) => ({ device: c.deviceId, deviceUser: c.userHash })) : undefined;
       v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash, devices: more });
     }
-    if (v.action === 'challenge' && this.#passed(req)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    if (v.action === 'challenge' && this.#passed(req, v)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
     if (v.action !== 'allow') this.#requestEvent(req, v, country);
     return v;
   }
@@ -267,12 +284,21 @@ export class Guard {
       path: req.path,
     };
     // A solved challenge buys one attempt: the first; the others of a multicall pay their own way.
-    const passed = await this.#passedOnce(req);
+    // It answers a challenge that asks for no more than it was solved at, at the source's escalation.
+    const bits = await this.#passedOnce(req);
+    const level = bits !== undefined ? await this.login.challengeLevel(req.ip) : undefined;
     const creds = fields.calls ?? [{ username: fields.username ?? '', password: fields.password }];
     const attempts: LoginAttempt[] = [];
     let verdict: LoginVerdict | undefined;
     for (const c of creds) {
-      const attempt: LoginAttempt = { ...base, username: c.username, password: c.password, challengePassed: passed && attempts.length === 0 };
+      const first = attempts.length === 0 && bits !== undefined;
+      const attempt: LoginAttempt = {
+        ...base,
+        username: c.username,
+        password: c.password,
+        challengePassed: first,
+        ...(first ? { challengeBits: bits, challengeLevel: level } : {}),
+      };
       const v = await this.login.check(attempt);
       attempts.push(attempt);
       verdict ??= v;
@@ -285,7 +311,15 @@ export class Guard {
       }
       if (v.action !== 'allow') verdict = v;
     }
-    const v = verdict!;
+    let v = verdict!;
+    if (v.action === 'challenge' && !v.detectOnly) {
+      // A challenge given: counted against the source until it is solved. A source that keeps
+      // ignoring them is blocked after this one (a decision, on its address).
+      await this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined);
+      // Each failure after a solved challenge makes the source's next one twice the work.
+      const lvl = level ?? (await this.login.challengeLevel(req.ip).catch(() => 0));
+      v = { ...v, difficulty: this.challenger.difficultyFor(challengeRisk(v.ruleId), lvl) };
+    }
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
     return { endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: v.action === 'block' ? { ...v, status: 429 } : v };
   }
@@ -321,7 +355,13 @@ export class Guard {
       if (this.login.userHash(cookieAccount) !== this.login.userHash(account)) outcome = 'neutral';
       account = cookieAccount;
     }
-    const done = this.#settle(p.attempt, outcome);
+    let done = this.#settle(p.attempt, outcome);
+    // A login a solved challenge let through that failed: the source's next challenge is harder,
+    // and past challenged.block_after_failures it is blocked.
+    if (p.verdict.challengeSolved && (outcome === 'failure' || outcome === 'unknown')) {
+      const settled = done;
+      done = Promise.all([settled, this.login.noteChallenge(p.attempt, 'failed')]);
+    }
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
     const loggedIn = outcome === 'success' || (outcome === 'neutral' && cookieAccount !== undefined && cookieAccount !== null);
@@ -366,7 +406,9 @@ export class Guard {
    */
   async checkRateLimits(req: RequestInfo, url: string, routes: readonly RateLimitRoute[], body?: RateLimitBody, phase?: 'head' | 'body' | 'all'): Promise<RateLimitResult> {
     const r = await this.rateLimits.check(req, url, routes, body, phase);
-    if (r.verdict.action !== 'challenge' || r.verdict.detectOnly || !(await this.#passedOnce(req))) return r;
+    if (r.verdict.action !== 'challenge' || r.verdict.detectOnly) return r;
+    const bits = await this.#passedOnce(req);
+    if (bits === undefined || bits < this.challengeDifficulty(r.verdict)) return r;
     return { ...r, verdict: { ...r.verdict, action: 'allow', reason: `${r.verdict.reason}; challenge solved` } };
   }
 
@@ -385,9 +427,7 @@ export class Guard {
   respond(v: Verdict, req: RequestInfo, origin?: RespondOrigin): RenderedResponse {
     const wantsJson = prefersJson(req);
     if (v.action === 'challenge') {
-      const risk = RISK[v.ruleId ?? ''] ?? 0.5;
-      const ch = this.challenger.issue({ ip: req.ip, scope: PASS_SCOPE, risk });
-      const login = v.ruleId?.startsWith('login.') ?? false;
+      const ch = this.challenger.issue({ ip: req.ip, scope: PASS_SCOPE, risk: challengeRisk(v.ruleId), difficulty: this.challengeDifficulty(v) });
       return renderChallenge(ch, {
         wantsJson,
         retryAfter: v.retryAfter,
@@ -395,7 +435,7 @@ export class Guard {
         lang: challengeLanguage(req),
         then: challengeReturn(req, origin?.url, origin?.body),
         waitSeconds: this.#challengeLasts(v),
-        login,
+        login: v.ruleId?.startsWith('login.') ?? false,
       });
     }
     return renderBlockPage(v, req, { trustedMaySignIn: TRUSTED_DEVICE_PASSES.has(v.ruleId ?? '') || v.trustedDevicesPass === true });
@@ -428,6 +468,8 @@ export class Guard {
     if (typeof token !== 'string' || typeof solution !== 'string') return jsonAnswer(400, { error: 'token_and_solution_required' });
     const r = await this.challenger.verify(token, solution, { ip: req.ip, scope: PASS_SCOPE });
     if (!r.ok) return jsonAnswer(403, { error: 'challenge_failed', reason: r.reason });
+    // A challenge answered: it no longer counts as ignored.
+    await this.login.noteChallenge({ ip: req.ip, username: '' }, 'solved').catch(() => undefined);
     const secure = header(req, 'x-forwarded-proto') === 'https';
     const res = jsonAnswer(200, { ok: true, pass: r.pass });
     res.headers['set-cookie'] = serializeCookie(PASS_COOKIE, r.pass, { maxAgeSec: 600, secure });

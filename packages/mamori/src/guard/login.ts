@@ -61,6 +61,13 @@ export interface LoginAttempt {
   readonly deviceToken?: string;
   /** The client solved a proof-of-work challenge for this login. */
   readonly challengePassed?: boolean;
+  /**
+   * The difficulty that challenge was solved at: when given, the pass answers only a challenge
+   * asking for that much or less (LoginGuardDeps.challengeDifficulty), at the source's
+   * escalation `challengeLevel` (see challengeLevel).
+   */
+  readonly challengeBits?: number;
+  readonly challengeLevel?: number;
   readonly country?: string;
   readonly userAgent?: string;
   readonly path?: string;
@@ -69,6 +76,8 @@ export interface LoginAttempt {
 export interface LoginVerdict extends Verdict {
   /** A valid trusted-device token for this account came with the attempt. */
   readonly trustedDevice: boolean;
+  /** Let through because the client solved the challenge it would have got. */
+  readonly challengeSolved?: boolean;
 }
 
 export interface LoginReport {
@@ -235,6 +244,8 @@ const K_SOURCE = 0x73; // 's': accounts failing from a source
 const K_SPRAY = 0x78; // 'x': accounts failing with a password
 const K_DEVICE_DAY = 0x64; // 'd': a trusted device's failures on an account in a day
 const K_DEVICE_USER_DAY = 0x74; // 't': the failures of all an account's trusted devices in a day
+const K_SOLVED_FAILURES = 0x66; // 'f': a source's failed logins that had solved a challenge
+const K_IGNORED = 0x69; // 'i': login challenges a source was given and did not solve
 
 /**
  * One 32-bit half of the (account, source) pair's id: MurmurHash3 over the
@@ -295,6 +306,11 @@ export interface LoginGuardDeps {
   secret: Buffer;
   events: EventSink;
   grouping: SourceGrouping;
+  /**
+   * The difficulty a challenge for `ruleId` asks at escalation `level` (the Guard's challenger):
+   * what an attempt's challengeBits must reach. Without it, any solved challenge does.
+   */
+  challengeDifficulty?: (ruleId: string, level: number) => number;
 }
 
 /** Usernames are cut to this before hashing: a megabyte name costs no more than a long one. */
@@ -542,16 +558,63 @@ export class LoginGuard {
    */
   async lift(d: Decision): Promise<void> {
     if (d.origin !== ORIGIN) return;
-    let key: string | undefined;
+    const ns = String.fromCharCode(d.detectOnly ? D : L);
     if (d.scope === 'user') {
       const id = Buffer.from(d.value, 'base64url');
-      if (id.length === 8) key = idKey(L, K_USER, id.readInt32BE(0), id.readInt32BE(4));
+      if (id.length === 8) await this.#d.store.reset([ns + idKey(L, K_USER, id.readInt32BE(0), id.readInt32BE(4)).slice(1)]);
     } else if (d.scope === 'ip' || d.scope === 'range') {
       // A range decision is on the grouped source network: its address groups the same way.
       const ip = d.scope === 'ip' ? d.value : d.value.slice(0, d.value.lastIndexOf('/'));
-      key = this.#keys({ ip, username: '' }, 0, 0, undefined).source;
+      const source = this.#keys({ ip, username: '' }, 0, 0, undefined).source.slice(2);
+      await this.#d.store.reset([`${ns}${String.fromCharCode(K_SOURCE)}${source}`, `${ns}${String.fromCharCode(K_SOLVED_FAILURES)}${source}`, `${ns}${String.fromCharCode(K_IGNORED)}${source}`]);
     }
-    if (key !== undefined) await this.#d.store.reset([String.fromCharCode(d.detectOnly ? D : L) + key.slice(1)]);
+  }
+
+  /** Whether the attempt's solved challenge answers a challenge for `ruleId`. */
+  #solved(a: LoginAttempt, ruleId: string): boolean {
+    if (a.challengePassed !== true) return false;
+    if (a.challengeBits === undefined || !this.#d.challengeDifficulty) return true;
+    return a.challengeBits >= this.#d.challengeDifficulty(ruleId, a.challengeLevel ?? 0);
+  }
+
+  /** A source's escalation counter key (`kind`: K_SOLVED_FAILURES or K_IGNORED), grouped as the source counts are. */
+  #challengeKey(ip: string, kind: number): string {
+    return this.#nsChar + String.fromCharCode(kind) + this.#keys({ ip, username: '' }, 0, 0, undefined).source.slice(2);
+  }
+
+  /**
+   * How many bits harder a challenge for this source is: its failed logins in the window that
+   * had solved a challenge (each one makes the next puzzle twice the work).
+   */
+  async challengeLevel(ip: string): Promise<number> {
+    const [n] = await this.#d.store.read([this.#challengeKey(ip, K_SOLVED_FAILURES)]);
+    return Math.max(0, n ?? 0);
+  }
+
+  /**
+   * What a source did with a login challenge: `ignored` (given one and came back without
+   * solving it, or never came back), `solved` (answered one: takes an `ignored` back), or
+   * `failed` (a login let through by a solved challenge failed). A source past
+   * challenged.block_after_failures or block_after_ignored in the window gets a block
+   * decision (on its address, or its grouped network), with the reason. Resolves to the
+   * decision when this call made one.
+   */
+  async noteChallenge(a: LoginAttempt, what: 'ignored' | 'solved' | 'failed'): Promise<Decision | undefined> {
+    const c = this.config.challenged;
+    const key = this.#challengeKey(a.ip, what === 'failed' ? K_SOLVED_FAILURES : K_IGNORED);
+    const [n] = await this.#d.store.increment([{ key, by: what === 'solved' ? -1 : 1, ttlMs: c.windowMs }]);
+    const limit = what === 'failed' ? c.blockAfterFailures : what === 'ignored' ? c.blockAfterIgnored : undefined;
+    if (limit === undefined || n !== limit) return undefined;
+    const reason =
+      what === 'failed'
+        ? `${n} failed logins after solving challenges from this source`
+        : `${n} login challenges this source did not solve`;
+    const ip = tryParseIp(a.ip);
+    const src = sourceKey(a.ip, this.#d.grouping);
+    if (ip === undefined) return undefined;
+    const grouped = src.includes('/');
+    const uh = a.username === '' ? '' : this.userHash(a.username);
+    return this.#decide(grouped ? 'range' : 'ip', grouped ? src : a.ip, c.blockForMs, reason, a, uh, what === 'failed' ? 'challenge-failures' : 'challenges-ignored');
   }
 
   /** The spray counter key of a password in a window: a keyed hash under that window's random key. */
@@ -940,13 +1003,13 @@ export class LoginGuard {
       if (n.user >= NIST_MAX_FAILURES) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000);
       if (n.spray >= c.spraying.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000);
       if (n.sourceUsers >= c.source.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000);
-      if (n.spray >= c.spraying.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.spraying', `this password failed for ${n.spray} accounts`, 1);
-      if (n.sourceUsers >= c.source.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, 1);
-      if (n.user >= c.user.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user', `${n.user} failures for this account`, 1);
+      if (n.spray >= c.spraying.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000);
+      if (n.sourceUsers >= c.source.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.windowMs / 1000);
+      if (n.user >= c.user.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user', `${n.user} failures for this account`, c.user.windowMs / 1000);
     }
-    if (n.userSource >= c.userSource.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user-source', `${n.userSource} consecutive failures from this source`, 1);
+    if (n.userSource >= c.userSource.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user-source', `${n.userSource} consecutive failures from this source`, c.userSource.windowMs / 1000);
     if (!trusted && n.site >= c.site.challengeAboveFailures) {
-      return this.#refuse(a, uh, trusted, 'challenge', 'login.site', `${Math.round(n.site)} failed logins site-wide in the last window`, 1);
+      return this.#refuse(a, uh, trusted, 'challenge', 'login.site', `${Math.round(n.site)} failed logins site-wide in the last window`, c.site.windowMs / 1000);
     }
     return trusted ? ALLOW_TRUSTED : ALLOW_UNTRUSTED;
   }
@@ -968,7 +1031,7 @@ export class LoginGuard {
   }
 
   #finish(v: LoginVerdict, a: LoginAttempt, uh: string): LoginVerdict {
-    if (v.action === 'challenge' && a.challengePassed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    if (v.action === 'challenge' && this.#solved(a, v.ruleId!)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved`, challengeSolved: true };
     if (v.action !== 'allow') {
       this.#emit(`login-${v.action === 'block' ? 'blocked' : 'challenged'}`, a, uh, 'failure', {
         'rule.id': v.ruleId,

@@ -13,7 +13,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { MamoriError } from '../core/errors.js';
-import { solveChallenge } from '../guard/challenge.js';
+import { solveChallengeAsync } from '../guard/challenge.js';
 import { CookieJar, classifyLogin, discardBody, parseChallenge, readBody, setCookies } from './http.js';
 import { SIM_SCENARIOS } from './scenarios/builtins.js';
 import { SIM_USER_IP } from './sources.js';
@@ -137,7 +137,7 @@ export async function runSimulation(scenarioOrName: SimScenario | string, opts: 
     if (!ch || ch.difficulty > maxSolve) return false;
     const submit = sameOrigin(target, ch.submit);
     if (!submit) return false; // never follow the target anywhere else
-    const solution = solveChallenge(ch.token, ch.difficulty, 2 ** Math.min(32, ch.difficulty + 6));
+    const solution = await solveChallengeAsync(ch.token, ch.difficulty, 2 ** Math.min(32, ch.difficulty + 6));
     if (solution === undefined) return false;
     const answer = await send(submit, c, 'application/json', JSON.stringify({ token: ch.token, solution }), 'application/json');
     if (!answer) return false;
@@ -173,6 +173,8 @@ export async function runSimulation(scenarioOrName: SimScenario | string, opts: 
     return { ip: a.ip, jar, userAgent: ATTACKER_UA, accept: 'application/json', solves: opts.attackersSolve === true };
   };
 
+  /** Guesses that reached the site, by account. */
+  const reached = new Map<string, number>();
   const start = clock.now();
   // The real user first signs in from her own browser: it becomes a trusted device.
   await userLogin();
@@ -195,6 +197,9 @@ export async function runSimulation(scenarioOrName: SimScenario | string, opts: 
       const a = scenario.attempt(i, ctx);
       const r = await login(attackerClient(a), a.username, a.password);
       count(report.attacker, r);
+      if ((r.final === 'success' || r.final === 'failure') && (reached.size < SIM_LIMITS.maxAttempts || reached.has(a.username))) {
+        reached.set(a.username, (reached.get(a.username) ?? 0) + 1);
+      }
       if (r.final === 'success' && report.attackerSuccesses.length < SIM_LIMITS.maxSuccessesListed) {
         report.attackerSuccesses.push({ attempt: i + 1, ip: a.ip, username: a.username });
       }
@@ -207,5 +212,6 @@ export async function runSimulation(scenarioOrName: SimScenario | string, opts: 
   // And once more after the attack: can she still get in?
   await userLogin();
   report.elapsedMs = clock.now() - start;
+  for (const [username, n] of reached) if (n > (report.mostGuessedAccount?.reached ?? 0)) report.mostGuessedAccount = { username, reached: n };
   return report;
 }

@@ -115,4 +115,9 @@ export interface SimReport {
   elapsedMs: number;
   /** Why the run ended before all attempts, if it did. */
   stoppedEarly?: 'time';
+  /**
+   * The account the attacker's guesses reached the site on most often, and how many did
+   * (allowed through, answered by the site): what an attack achieved on one account.
+   */
+  mostGuessedAccount?: { username: string; reached: number };
 }

@@ -1,0 +1,158 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../core/clock.js';
+import { SeededRandom } from '../core/random.js';
+import { MemoryStore } from '../core/memory-store.js';
+import { defaultConfig } from '../config/config.js';
+import { createGuard } from './guard.js';
+import { solveChallenge } from './challenge.js';
+import type { RequestInfo } from './verdict.js';
+
+const SECRET = Buffer.from('escalation-test-secret-escalation-test');
+
+/** A guard on a memory store in front of a login that fails unless the password is right. */
+function stack(raw: Record<string, unknown> = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 11, 2));
+  const store = new MemoryStore({ clock, random: new SeededRandom(3) });
+  const config = defaultConfig({
+    logins: [{ name: 'shop', path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }],
+    challenge: { base_difficulty: 8, max_difficulty: 14 },
+    ...raw,
+  });
+  const guard = createGuard(config, { store, secret: SECRET, clock, random: new SeededRandom(5) });
+  const endpoint = config.logins[0]!;
+  const req = (ip: string, pass?: string): RequestInfo => ({ ip, path: '/login', method: 'POST', headers: { accept: 'application/json', ...(pass ? { cookie: `mamori_pass=${pass}` } : {}) } });
+  /** One login as the proxy runs it: inspect, check, the site's answer (always a failure). */
+  const attempt = async (ip: string, username: string, pass?: string) => {
+    const r = req(ip, pass);
+    const inspected = await guard.inspect(r);
+    if (guard.enforced(inspected)) return { action: inspected.action, verdict: inspected, reached: false };
+    const p = await guard.checkLogin(endpoint, r, { username, password: `guess-for-${username}` });
+    if (guard.enforced(p.verdict)) return { action: p.verdict.action, verdict: p.verdict, reached: false };
+    await guard.reportLogin(p, { status: 401, setCookies: [] });
+    return { action: 'allow', verdict: p.verdict, reached: true };
+  };
+  /** Solves the challenge a refused attempt was answered with (at `bits` when given: a cheaper pass than asked). */
+  const solve = async (ip: string, verdict: Parameters<typeof guard.respond>[0], bits?: number): Promise<string> => {
+    const page = JSON.parse(String(guard.respond(verdict, req(ip)).body)) as { challenge: { token: string; difficulty: number } };
+    let token = page.challenge.token;
+    if (bits !== undefined) token = guard.challenger.issue({ ip, scope: 'site', risk: 0, difficulty: bits }).token;
+    const d = bits ?? page.challenge.difficulty;
+    const answer = await guard.handleChallengeSubmit(req(ip), Buffer.from(JSON.stringify({ token, solution: solveChallenge(token, d) })));
+    assert.equal(answer.status, 200);
+    return (JSON.parse(String(answer.body)) as { pass: string }).pass;
+  };
+  return { clock, store, guard, attempt, solve };
+}
+
+describe('challenges that escalate', () => {
+  it('a pass solved at a lower difficulty does not answer a harder challenge', async () => {
+    const { attempt, solve } = stack();
+    const ip = '198.51.100.40';
+    // Five accounts failing from one source: credential stuffing, a high-risk challenge.
+    for (let i = 0; i < 5; i++) assert.equal((await attempt(ip, `user${i}@example.com`)).action, 'allow');
+    const challenged = await attempt(ip, 'user9@example.com');
+    assert.equal(challenged.action, 'challenge');
+    assert.equal(challenged.verdict.ruleId, 'login.stuffing');
+    const asked = challenged.verdict.difficulty!;
+    assert.ok(asked > 8, `asked ${asked}`);
+    const cheap = await solve(ip, challenged.verdict, 8);
+    const refused = await attempt(ip, 'user9@example.com', cheap);
+    assert.equal(refused.action, 'challenge', 'a cheap pass collected in advance does not pay for a harder puzzle');
+    const fair = await solve(ip, refused.verdict);
+    const through = await attempt(ip, 'user9@example.com', fair);
+    assert.equal(through.action, 'allow');
+    assert.equal(through.reached, true);
+  });
+
+  it('each failure after a solved challenge makes the next one harder; past the limit the source is blocked by a decision', async () => {
+    const { attempt, solve, store, guard } = stack({ login_protection: { challenged: { block_after_failures: 4 }, user_source: { challenge_after: 1, block_after: 50 } } });
+    const ip = '198.51.100.41';
+    const victim = 'alice@example.com';
+    assert.equal((await attempt(ip, victim)).reached, true);
+    const asked: number[] = [];
+    let r = await attempt(ip, victim);
+    for (let i = 0; i < 4; i++) {
+      assert.equal(r.action, 'challenge', `round ${i}`);
+      asked.push(r.verdict.difficulty!);
+      const through = await attempt(ip, victim, await solve(ip, r.verdict));
+      assert.equal(through.reached, true, `round ${i}: the solved challenge buys one guess`);
+      r = await attempt(ip, victim);
+    }
+    assert.deepEqual(asked, [asked[0], asked[0]! + 1, asked[0]! + 2, asked[0]! + 3]);
+    assert.equal(r.action, 'block', 'after 4 failures behind solved challenges');
+    const decisions = await store.decisions.list({});
+    assert.equal(decisions.length, 1);
+    assert.deepEqual([decisions[0]!.scope, decisions[0]!.value, decisions[0]!.action, decisions[0]!.reason], ['ip', ip, 'block', '4 failed logins after solving challenges from this source']);
+    // Pages too: the decision is on the source.
+    assert.equal((await guard.inspect({ ip, path: '/', method: 'GET', headers: {} })).action, 'block');
+    // Deleting it lifts the escalation as well: the next challenge is back at its base.
+    assert.equal(await guard.deleteDecisions({ id: decisions[0]!.id }), 1);
+    const again = await attempt(ip, victim);
+    assert.equal(again.action, 'challenge');
+    assert.equal(again.verdict.difficulty, asked[0]);
+  });
+
+  it('a source that ignores its challenges is blocked by a decision; one that solves them is not', async () => {
+    const { attempt, solve, store } = stack({ login_protection: { challenged: { block_after_ignored: 6 } } });
+    const bot = '203.0.113.42';
+    const actions: string[] = [];
+    for (let i = 0; i < 15; i++) actions.push((await attempt(bot, 'alice@example.com')).action);
+    assert.deepEqual(actions, [...Array(5).fill('allow'), ...Array(6).fill('challenge'), ...Array(4).fill('block')]);
+    const [d] = await store.decisions.list({});
+    assert.equal(d?.value, bot);
+    assert.equal(d?.reason, '6 login challenges this source did not solve');
+    // A person who solves each challenge she is given is never counted as ignoring them.
+    const person = '192.0.2.43';
+    for (let i = 0; i < 5; i++) await attempt(person, 'bob@example.com');
+    for (let i = 0; i < 8; i++) {
+      const r = await attempt(person, 'bob@example.com');
+      assert.equal(r.action, 'challenge', `round ${i}`);
+      await solve(person, r.verdict);
+    }
+    assert.equal((await store.decisions.list({})).length, 1, 'only the bot was blocked');
+  });
+
+  it("a trusted device is not held by a decision the escalation made on its address", async () => {
+    const { attempt, store, guard, clock } = stack({ login_protection: { challenged: { block_after_ignored: 3 } } });
+    const ip = '203.0.113.44';
+    for (let i = 0; i < 9; i++) await attempt(ip, 'mallory@example.com');
+    assert.equal((await store.decisions.list({})).length, 1);
+    clock.advance(1000);
+    // The owner behind the same address, with her trusted device: her login goes through.
+    const owner = await guard.login.check({ ip: '198.51.100.1', username: 'owner@example.com' });
+    assert.equal(owner.action, 'allow');
+    const { deviceToken } = await guard.login.report({ ip: '198.51.100.1', username: 'owner@example.com' }, true);
+    const cookie = `mamori_device=${deviceToken}`;
+    assert.equal((await guard.inspect({ ip, path: '/login', method: 'POST', headers: { cookie } })).action, 'allow');
+  });
+});
+
+describe('an attacker that solves every challenge natively', () => {
+  it('reaches one account at most close_after times an hour and 100 times a day, from as many sources as it likes', async () => {
+    const { guard, clock } = stack();
+    const c = guard.config.loginProtection;
+    const perHour: number[] = [];
+    let source = 0;
+    for (let hour = 0; hour < 30; hour++) {
+      let reached = 0;
+      // 200 guesses an hour, each from a fresh address, each with a solved challenge.
+      for (let i = 0; i < 200; i++) {
+        source++;
+        const a = { ip: `10.${(source >> 16) & 255}.${(source >> 8) & 255}.${source & 255}`, username: 'alice@example.com', password: `guess-${source}`, challengePassed: true };
+        const v = await guard.login.check(a);
+        if (v.action === 'allow') {
+          reached++;
+          await guard.login.report(a, false);
+        }
+        clock.advance(3_600_000 / 200);
+      }
+      perHour.push(reached);
+    }
+    console.log(`# guesses on one account that reached the site, hour by hour: ${perHour.join(' ')}`);
+    assert.ok(Math.max(...perHour) <= c.user.closeAfter, `per hour: ${perHour.join(' ')}`);
+    assert.equal(perHour[0], c.user.closeAfter, 'the first hour reaches the account-wide limit exactly');
+    const day = perHour.slice(0, 24).reduce((x, y) => x + y, 0);
+    assert.ok(day <= 100, `in a day: ${day} (${perHour.join(' ')})`);
+  });
+});
