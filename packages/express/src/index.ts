@@ -168,13 +168,13 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     }
 
     const v = await guard.inspect(info);
-    if (guard.enforced(v)) return send(res, guard.respond(v, info));
+    if (guard.enforced(v)) return send(res, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
 
     const url = req.originalUrl ?? req.url ?? info.path;
     const limits = guard.rateLimits.match(info.method, url);
     if (limits.length) {
       const r = await guard.checkRateLimits(info, url, limits, parsedRateLimitBody(req.body));
-      if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info));
+      if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
       for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
     }
     const picked = await pickLogin(guard.findLogins(info.method, url), (e) => guard.readParsedLogin(e, info, url, req.body));
@@ -183,7 +183,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info));
+    if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info, { url, body: req.body as unknown }));
     settleOnAnswer(guard, res, pending, onError);
     next();
   }

@@ -80,7 +80,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     const info = infoOf(req);
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) return;
     const v = await guard.inspect(info);
-    if (guard.enforced(v)) return send(reply, guard.respond(v, info));
+    if (guard.enforced(v)) return send(reply, guard.respond(v, info, { url: req.url }));
   });
 
   fastify.addHook('preHandler', async (req, reply) => {
@@ -88,7 +88,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     const limits = guard.rateLimits.match(info.method, req.url);
     if (limits.length) {
       const r = await guard.checkRateLimits(info, req.url, limits, parsedRateLimitBody(req.body));
-      if (guard.enforced(r.verdict)) return send(reply, guard.respondRateLimited(r, info));
+      if (guard.enforced(r.verdict)) return send(reply, guard.respondRateLimited(r, info, { url: req.url, body: req.body }));
       reply.headers(r.headers);
     }
     const picked = await pickLogin(guard.findLogins(info.method, req.url), (e) => guard.readParsedLogin(e, info, req.url, req.body));
@@ -97,7 +97,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info));
+    if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info, { url: req.url, body: req.body }));
     pendings.set(req, pending);
   });
 

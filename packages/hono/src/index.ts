@@ -169,11 +169,11 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       return render(await guard.handleChallengeSubmit(info, Buffer.from(body)));
     }
 
-    const v = await guard.inspect(info);
-    if (guard.enforced(v)) return render(guard.respond(v, info));
-
     const url = new URL(c.req.url);
     const target = url.pathname + url.search;
+    const v = await guard.inspect(info);
+    if (guard.enforced(v)) return render(guard.respond(v, info, { url: target }));
+
     const limits = guard.rateLimits.match(info.method, target);
     let rateHeaders: Readonly<Record<string, string>> = {};
     if (limits.length) {
@@ -181,7 +181,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (guard.rateLimits.needsBody(limits, target, c.req.header('content-type')) && (body = await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
       const fields = body && rawRateLimitBody(c.req.header('content-type'), c.req.header('content-encoding'), Buffer.from(body));
       const r = await guard.checkRateLimits(info, target, limits, fields);
-      if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info));
+      if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info, { url: target, body: body && Buffer.from(body) }));
       rateHeaders = r.headers;
     }
     const endpoints = guard.findLogins(info.method, target);
@@ -199,7 +199,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info));
+    if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info, { url: target, body: Buffer.from(raw) }));
 
     await next();
     if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);

@@ -25,6 +25,8 @@ export * from './guard/geo.js';
 export * from './guard/access-policy.js';
 export * from './guard/challenge.js';
 export * from './guard/challenge-page.js';
+export * from './guard/block-page.js';
+export * from './guard/messages.js';
 export * from './guard/rate-limit.js';
 export * from './guard/guard.js';
 export * from './guard/adapter-kit.js';

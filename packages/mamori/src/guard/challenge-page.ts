@@ -1,15 +1,29 @@
 /**
  * The answer to a challenged request: a 429 with the proof-of-work puzzle,
- * as JSON for API clients or as a small self-contained HTML page that solves
- * it in the browser (Web Crypto SHA-256), posts `{token, solution}` to the
- * submit URL and reloads the page once the pass cookie is set.
+ * as JSON for API clients or as a small self-contained HTML page (Japanese or
+ * English, by Accept-Language) that solves it and then carries on with what
+ * the person was doing.
+ *
+ * The page paints at once; the work runs in Web Workers (a `blob:` worker
+ * made from the page's own script), with a plain-JavaScript SHA-256 that
+ * starts from the midstate of the token's full 64-byte blocks, so each try
+ * hashes only the tail, and that needs no Web Crypto (absent over plain
+ * HTTP). Where workers cannot be made, the same code runs on the page in
+ * short slices. Once the solution is accepted (POST `{token, solution}` to
+ * the submit URL sets the `mamori_pass` cookie), the page:
+ * - `get`: opens the same URL again (a challenged page);
+ * - `post`: posts the original form fields to the original URL again (an
+ *   urlencoded form login), from a hidden form in the page: the fields are
+ *   echoed only to the client that just sent them, in a no-store answer;
+ * - `back`: says the form could not be sent again and takes the person back
+ *   (GET) to the form (multipart, JSON, too large, or not read).
  *
  * The page loads nothing from elsewhere; its one script and one style are
  * constant text allowed by hash in a strict Content-Security-Policy. The
- * per-request values (token, difficulty, submit URL) travel in escaped
- * `data-` attributes, never inside the script.
+ * per-request values (token, difficulty, submit URL, words, fields) travel
+ * in escaped attributes, never inside the script.
  *
- * JSON form:
+ * JSON form (docs/challenge.md):
  *   {"error":"challenge_required","challenge":{"token":"...","difficulty":18,
  *    "algorithm":"sha256","expires_at":1767225900000,"submit":"/.mamori/challenge"}}
  * `expires_at` is in milliseconds since the epoch.
@@ -17,9 +31,16 @@
 import { createHash } from 'node:crypto';
 import { MamoriError } from '../core/errors.js';
 import type { Challenge } from './challenge.js';
-import type { RenderedResponse } from './verdict.js';
+import { challengeText, pickLanguage, type Lang } from './messages.js';
+import { header, type RenderedResponse, type RequestInfo } from './verdict.js';
 
 export const DEFAULT_CHALLENGE_ACTION = '/.mamori/challenge';
+
+/** What the page does once the pass is set. */
+export type ChallengeReturn =
+  | { readonly kind: 'get'; readonly url: string }
+  | { readonly kind: 'post'; readonly url: string; readonly fields: readonly (readonly [string, string])[] }
+  | { readonly kind: 'back'; readonly url: string };
 
 export interface ChallengePageOptions {
   wantsJson: boolean;
@@ -27,71 +48,304 @@ export interface ChallengePageOptions {
   retryAfter?: number | undefined;
   /** The same-origin path the solution is posted to; default `/.mamori/challenge`. */
   action?: string | undefined;
+  /** What to do after solving; default: open the page's own URL again, with a GET (`challengeReturn` makes one). */
+  then?: ChallengeReturn | undefined;
+  /** The page's language; default English. `pickLanguage(accept-language)` chooses it. */
+  lang?: Lang | undefined;
+  /** Seconds the challenge is likely to be asked for, said honestly on the no-JavaScript path. */
+  waitSeconds?: number | undefined;
+  /** A login challenge: the page says that a browser that signed in here before is not asked. */
+  login?: boolean | undefined;
 }
 
-/** The page's script. Plain ES2017, ASCII only (its hash is over these exact bytes). */
+/** Form fields posted again by the page: at most this many bytes of body, this many fields. */
+export const MAX_REPLAY_BODY = 16 * 1024;
+const MAX_REPLAY_FIELDS = 64;
+
+/**
+ * SHA-256 in plain JavaScript and the search for a solution, as the source of one function
+ * (`solverKit`) that the page runs in its workers and, failing those, on the page. ASCII only.
+ * `makeSolver(token, tag, bits)` tries solutions `tag + 0`, `tag + 1`, ... (decimal); its
+ * `step(n)` makes up to n tries and returns the solution found, or null.
+ */
+export const CHALLENGE_SOLVER = `function solverKit() {
+  var K = new Int32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+  ]);
+  var IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+  var W = new Int32Array(64);
+  function compress(h, w, off) {
+    var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    var i, x, y, t1, t2;
+    for (i = 0; i < 16; i++) W[i] = w[off + i];
+    for (i = 16; i < 64; i++) {
+      x = W[i - 15];
+      y = W[i - 2];
+      W[i] = ((((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)) +
+        (((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)) + W[i - 7] + W[i - 16]) | 0;
+    }
+    for (i = 0; i < 64; i++) {
+      t1 = (k + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
+        ((e & f) ^ (~e & g)) + K[i] + W[i]) | 0;
+      t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
+        ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      k = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + k) | 0;
+  }
+  function utf8(s) {
+    var out = [], i, c;
+    for (i = 0; i < s.length; i++) {
+      c = s.charCodeAt(i);
+      if (c < 0x80) out.push(c);
+      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+      else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      } else {
+        if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+        out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      }
+    }
+    return out;
+  }
+  function word(buf, i) {
+    return (buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3];
+  }
+  function makeSolver(token, tag, bits) {
+    var bytes = utf8(token + ':' + tag);
+    var full = Math.floor(bytes.length / 64);
+    var mid = new Int32Array(IV);
+    var words = new Int32Array(32);
+    var st = new Int32Array(8);
+    var buf = new Uint8Array(128);
+    var i, j, blk;
+    for (blk = 0; blk < full; blk++) {
+      for (i = 0; i < 16; i++) words[i] = word(bytes, blk * 64 + 4 * i);
+      compress(mid, words, 0);
+    }
+    var rest = bytes.slice(full * 64);
+    var digits = [48];
+    var blocks = 1;
+    var tries = 0;
+    bits = Math.max(0, Math.min(32, bits | 0));
+    function layout() {
+      var len = rest.length + digits.length;
+      var bitLen = (full * 64 + len) * 8;
+      buf.fill(0);
+      for (i = 0; i < rest.length; i++) buf[i] = rest[i];
+      for (i = 0; i < digits.length; i++) buf[rest.length + i] = digits[i];
+      buf[len] = 0x80;
+      blocks = len + 9 > 64 ? 2 : 1;
+      var end = blocks * 64;
+      buf[end - 1] = bitLen & 255;
+      buf[end - 2] = (bitLen >>> 8) & 255;
+      buf[end - 3] = (bitLen >>> 16) & 255;
+      buf[end - 4] = (bitLen >>> 24) & 255;
+      for (i = 0; i < blocks * 16; i++) words[i] = word(buf, 4 * i);
+    }
+    layout();
+    function current() {
+      return tag + String.fromCharCode.apply(null, digits);
+    }
+    function step(n) {
+      var p, w;
+      for (var t = 0; t < n; t++) {
+        st.set(mid);
+        compress(st, words, 0);
+        if (blocks === 2) compress(st, words, 16);
+        tries++;
+        if (bits === 0 || (st[0] >>> (32 - bits)) === 0) return current();
+        j = digits.length - 1;
+        while (j >= 0 && digits[j] === 57) { digits[j] = 48; j--; }
+        if (j < 0) {
+          digits.unshift(49);
+          layout();
+          continue;
+        }
+        digits[j]++;
+        for (; j < digits.length; j++) {
+          p = rest.length + j;
+          buf[p] = digits[j];
+          w = p >> 2;
+          words[w] = word(buf, 4 * w);
+        }
+      }
+      return null;
+    }
+    return { step: step, tries: function () { return tries; } };
+  }
+  function sha256hex(s) {
+    var h = new Int32Array(IV), b = utf8(s), len = b.length, i, out = '';
+    b.push(0x80);
+    while (b.length % 64 !== 56) b.push(0);
+    b.push(0, 0, 0, 0, (len * 8) >>> 24, ((len * 8) >>> 16) & 255, ((len * 8) >>> 8) & 255, (len * 8) & 255);
+    var w = new Int32Array(16);
+    for (var blk = 0; blk < b.length; blk += 64) {
+      for (i = 0; i < 16; i++) w[i] = word(b, blk + 4 * i);
+      compress(h, w, 0);
+    }
+    for (i = 0; i < 8; i++) out += ('0000000' + (h[i] >>> 0).toString(16)).slice(-8);
+    return out;
+  }
+  return { makeSolver: makeSolver, sha256hex: sha256hex };
+}`;
+
+/** The page's script: plain ES5 apart from typed arrays, ASCII only (its hash is over these exact bytes). */
 export const CHALLENGE_SCRIPT = `
 (function () {
   'use strict';
+  ${CHALLENGE_SOLVER}
+  function workerMain() {
+    var kit = solverKit();
+    self.onmessage = function (e) {
+      var s = kit.makeSolver(e.data.token, e.data.tag, e.data.bits);
+      var found = null;
+      while (found === null) {
+        found = s.step(65536);
+        self.postMessage({ tries: s.tries(), solution: found });
+      }
+    };
+  }
   var root = document.getElementById('mamori-challenge');
+  var words = document.getElementById('mamori-text');
   var statusEl = document.getElementById('mamori-status');
   var bar = document.getElementById('mamori-progress');
+  var after = document.getElementById('mamori-after');
+  var backLink = document.getElementById('mamori-back');
+  var retryButton = document.getElementById('mamori-retry');
+  var replay = document.getElementById('mamori-replay');
   var token = root.getAttribute('data-token') || '';
   var bits = parseInt(root.getAttribute('data-difficulty') || '0', 10);
   var submit = root.getAttribute('data-submit') || '/.mamori/challenge';
-  function say(text) { statusEl.textContent = text; }
-  function zeros(h) {
-    var n = 0;
-    for (var i = 0; i < h.length; i++) {
-      if (h[i] === 0) { n += 8; continue; }
-      return n + Math.clz32(h[i]) - 24;
-    }
-    return n;
+  var mode = root.getAttribute('data-return') || 'get';
+  var target = root.getAttribute('data-return-url') || location.href;
+  var started = Date.now();
+  var expected = Math.pow(2, bits);
+  var shown = 0;
+  function text(name) { return words.getAttribute('data-' + name) || ''; }
+  function say(t) { statusEl.textContent = t; }
+  function progress(tries) {
+    var now = Date.now();
+    if (now - shown < 100) return;
+    shown = now;
+    bar.value = Math.min(99, Math.floor(100 * (1 - Math.exp(-tries / expected))));
+    say(text('working').replace('{t}', String(Math.floor((now - started) / 1000))));
   }
-  async function solve() {
-    var enc = new TextEncoder();
-    var expected = Math.pow(2, bits);
-    for (var i = 0; ; i++) {
-      var digest = await crypto.subtle.digest('SHA-256', enc.encode(token + ':' + i));
-      if (zeros(new Uint8Array(digest)) >= bits) return String(i);
-      if (i % 1024 === 1023) bar.value = Math.min(99, Math.floor(100 * (1 - Math.exp(-i / expected))));
+  function carryOn() {
+    if (mode === 'post' && replay) {
+      replay.submit();
+    } else if (mode === 'back') {
+      location.assign(target);
+    } else {
+      location.replace(target);
     }
   }
-  async function run() {
-    if (!window.crypto || !window.crypto.subtle || !window.TextEncoder || !window.fetch) {
-      say('This check needs a current browser, and the site must be served over HTTPS. Please update your browser, or contact the site.');
-      return;
-    }
-    say('Working... this is automatic and usually takes a few seconds.');
-    try {
-      var solution = await solve();
-      bar.value = 100;
-      say('Done. Sending the answer...');
-      var res = await fetch(submit, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token: token, solution: solution })
-      });
-      if (res.ok) {
-        say('Thank you. Reloading the page...');
-        location.reload();
+  function failed() {
+    say(text('failed'));
+    retryButton.hidden = false;
+    after.hidden = false;
+    retryButton.focus();
+  }
+  function solved(solution) {
+    bar.value = 100;
+    say(text('checking'));
+    fetch(submit, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: token, solution: solution })
+    }).then(function (res) {
+      if (!res.ok) { failed(); return; }
+      if (mode === 'back') {
+        say(text('back'));
+        backLink.hidden = false;
+        after.hidden = false;
+        backLink.focus();
+        setTimeout(carryOn, 6000);
         return;
       }
-      say('The check did not pass; it may have expired. Please reload the page to try again.');
-    } catch (e) {
-      say('The check could not finish. Please reload the page to try again.');
+      say(text(mode === 'post' ? 'continue-post' : 'continue-get'));
+      carryOn();
+    }, failed);
+  }
+  function onPage() {
+    var s = solverKit().makeSolver(token, '', bits);
+    function slice() {
+      var found = s.step(8192);
+      if (found !== null) { solved(found); return; }
+      progress(s.tries());
+      setTimeout(slice, 0);
     }
+    setTimeout(slice, 0);
+  }
+  function inWorkers() {
+    var n = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
+    var source = solverKit.toString() + '\\n(' + workerMain.toString() + ')();';
+    var url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    var workers = [];
+    var counts = [];
+    var over = false;
+    function stop() {
+      over = true;
+      for (var j = 0; j < workers.length; j++) workers[j].terminate();
+    }
+    function listen(k) {
+      return function (e) {
+        if (over) return;
+        counts[k] = e.data.tries;
+        if (e.data.solution !== null) { stop(); solved(e.data.solution); return; }
+        var sum = 0;
+        for (var j = 0; j < counts.length; j++) sum += counts[j] || 0;
+        progress(sum);
+      };
+    }
+    function broken() {
+      if (over) return;
+      stop();
+      onPage();
+    }
+    try {
+      for (var i = 0; i < n; i++) {
+        var w = new Worker(url);
+        w.onmessage = listen(i);
+        w.onerror = broken;
+        workers.push(w);
+        w.postMessage({ token: token, tag: '0123456789abcdef'.charAt(i), bits: bits });
+      }
+    } catch (e) {
+      stop();
+      throw e;
+    }
+  }
+  function run() {
+    document.getElementById('mamori-js').hidden = false;
+    retryButton.addEventListener('click', carryOn);
+    if (!window.fetch || !window.Int32Array || !window.Uint8Array) { say(text('unsupported')); return; }
+    say(text('starting'));
+    if (window.Worker && window.Blob && window.URL && URL.createObjectURL) {
+      try { inWorkers(); return; } catch (e) { /* no workers here: on the page instead */ }
+    }
+    onPage();
   }
   run();
 })();
 `;
 
 const CHALLENGE_STYLE = `
-body { font-family: system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1b1f24; }
+body { font-family: system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1b1f24; line-height: 1.6; }
 main { max-width: 34rem; margin: 12vh auto; padding: 2rem; background: #fff; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12); }
 h1 { font-size: 1.4rem; margin-top: 0; }
 progress { width: 100%; height: 1rem; }
+button, a.mamori-button { font: inherit; padding: .4rem 1rem; }
 `;
 
 function cspHash(text: string): string {
@@ -102,17 +356,93 @@ export const CHALLENGE_CSP = [
   "default-src 'none'",
   `script-src ${cspHash(CHALLENGE_SCRIPT)}`,
   `style-src ${cspHash(CHALLENGE_STYLE)}`,
+  'worker-src blob:',
   "connect-src 'self'",
   "base-uri 'none'",
-  "form-action 'none'",
+  "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\s"'<>\\`]{0,255}$/;
+/** A path (and query) on this site to go back to: no scheme, no `//host`, no spaces or quotes. */
+const RETURN_PATH = /^\/(?![/\\])[^\s"'<>\\`]{0,2047}$/;
+
+function returnPath(url: string | undefined): string | undefined {
+  return url !== undefined && RETURN_PATH.test(url) ? url : undefined;
+}
+
+/** The same-origin path of a Referer, when it names this site (by the Host header). */
+function refererPath(req: RequestInfo): string | undefined {
+  const ref = header(req, 'referer');
+  const host = header(req, 'host');
+  if (!ref || !host) return undefined;
+  try {
+    const u = new URL(ref);
+    if (u.host !== host.toLowerCase() || (u.protocol !== 'http:' && u.protocol !== 'https:')) return undefined;
+    return returnPath(u.pathname + u.search);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields of an urlencoded UTF-8 body, when a browser's form would send them back as they are. */
+function replayFields(contentType: string | undefined, body: unknown): [string, string][] | undefined {
+  let pairs: [string, string][];
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
+    const ct = (contentType ?? '').toLowerCase().split(';').map((x) => x.trim());
+    if (ct[0] !== 'application/x-www-form-urlencoded') return undefined;
+    const charset = ct.find((x) => x.startsWith('charset='));
+    if (charset && !/^charset="?utf-8"?$/.test(charset)) return undefined;
+    if (body.length > MAX_REPLAY_BODY) return undefined;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      return undefined;
+    }
+    pairs = [...new URLSearchParams(text)];
+  } else if (body !== null && typeof body === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(body))) {
+    // A framework's parsed form: flat string fields only (nested or repeated ones are not sent back).
+    pairs = [];
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof v !== 'string') return undefined;
+      pairs.push([k, v]);
+    }
+    if (JSON.stringify(pairs).length > MAX_REPLAY_BODY) return undefined;
+  } else {
+    return undefined;
+  }
+  if (pairs.length === 0 || pairs.length > MAX_REPLAY_FIELDS) return undefined;
+  // A browser would change these on the way back: CR/LF to CRLF, _charset_ to the charset,
+  // and an undecodable %-escape has already become U+FFFD.
+  for (const [k, v] of pairs) {
+    if (/[\r\n\uFFFD\0]/.test(k + v) || k.toLowerCase() === '_charset_' || k === '') return undefined;
+  }
+  return pairs;
+}
+
+/**
+ * What a challenged request's page does once solved: open the same URL again (GET, HEAD), post
+ * its urlencoded form fields again to the same URL (`body`: the raw body, or a framework's
+ * parsed fields), or go back (GET) to the form (the Referer on this site, else the same URL).
+ * `url`: the request target (path and query).
+ */
+export function challengeReturn(req: RequestInfo, url: string | undefined, body?: unknown): ChallengeReturn {
+  const here = returnPath(url) ?? returnPath(req.path) ?? '/';
+  const method = req.method.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return { kind: 'get', url: here };
+  if (method === 'POST') {
+    const encoding = header(req, 'content-encoding');
+    const plain = encoding === undefined || encoding.trim().toLowerCase() === 'identity';
+    const fields = plain ? replayFields(header(req, 'content-type'), body) : undefined;
+    if (fields) return { kind: 'post', url: here, fields };
+  }
+  return { kind: 'back', url: refererPath(req) ?? here };
+}
 
 export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): RenderedResponse {
   const action = opts.action ?? DEFAULT_CHALLENGE_ACTION;
@@ -138,28 +468,62 @@ export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): Rend
   headers['content-type'] = 'text/html; charset=utf-8';
   headers['content-security-policy'] = CHALLENGE_CSP;
   headers['referrer-policy'] = 'no-referrer';
+  headers['vary'] = 'accept, accept-language';
+  const lang = opts.lang ?? 'en';
+  const t = challengeText(lang, opts.waitSeconds);
+  // Without a plan, the page opens its own URL again (a GET: never the POST a reload would repeat).
+  const then: ChallengeReturn | undefined = opts.then;
+  const thenUrl = then ? (returnPath(then.url) ?? '/') : undefined;
   const difficulty = Number.isInteger(ch.difficulty) ? String(ch.difficulty) : '0';
-  const wait = headers['retry-after'] ? ` or wait ${headers['retry-after']} seconds and try again` : '';
+  const e = escapeHtml;
+  const wordAttrs = (
+    [
+      ['starting', t.starting],
+      ['working', t.working],
+      ['checking', t.checking],
+      ['continue-get', t.continueGet],
+      ['continue-post', t.continuePost],
+      ['back', t.back],
+      ['failed', t.failed],
+      ['unsupported', t.unsupported],
+    ] as const
+  )
+    .map(([k, v]) => ` data-${k}="${e(v)}"`)
+    .join('');
+  const replay =
+    then?.kind === 'post'
+      ? `<form id="mamori-replay" method="post" action="${e(thenUrl!)}" hidden>\n${then.fields.map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join('\n')}\n</form>\n`
+      : '';
+  const trusted = opts.login ? `<p>${e(t.trustedNote)}</p>` : '';
   const body = `<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Checking your browser</title>
+<title>${e(t.title)}</title>
 <style>${CHALLENGE_STYLE}</style>
 </head>
 <body>
-<main id="mamori-challenge" data-token="${escapeHtml(String(ch.token))}" data-difficulty="${difficulty}" data-submit="${escapeHtml(action)}">
-<h1>Checking your browser</h1>
-<p>This site is protecting itself from automated attacks. Your browser is doing a short calculation to show that it is not one. This is automatic: you do not need to do anything, and the page reloads by itself when it is done.</p>
-<noscript><p>This check needs JavaScript. Please turn JavaScript on and reload the page${escapeHtml(wait)}.</p></noscript>
-<progress id="mamori-progress" max="100" value="0" aria-label="Progress of the check"></progress>
-<p id="mamori-status" role="status" aria-live="polite">Starting the check...</p>
-</main>
+<main id="mamori-challenge" data-token="${e(String(ch.token))}" data-difficulty="${difficulty}" data-submit="${e(action)}" data-return="${then?.kind ?? 'get'}"${thenUrl !== undefined ? ` data-return-url="${e(thenUrl)}"` : ''}>
+<h1>${e(t.title)}</h1>
+<noscript><p id="mamori-noscript">${e(t.noscript)}</p>${trusted}</noscript>
+<div id="mamori-js" hidden>
+<p>${e(t.intro)}</p>
+<progress id="mamori-progress" max="100" value="0" aria-label="${e(t.progressLabel)}"></progress>
+<p id="mamori-status" role="status" aria-live="polite">${e(t.starting)}</p>
+<p id="mamori-after" hidden><a id="mamori-back" class="mamori-button" href="${e(thenUrl ?? '/')}" hidden>${e(t.backLink)}</a><button id="mamori-retry" type="button" hidden>${e(t.retry)}</button></p>
+</div>
+<div id="mamori-text" hidden${wordAttrs}></div>
+${replay}</main>
 <script>${CHALLENGE_SCRIPT}</script>
 </body>
 </html>
 `;
   return { status: 429, headers, body };
+}
+
+/** The challenge page's language for a request. */
+export function challengeLanguage(req: RequestInfo): Lang {
+  return pickLanguage(header(req, 'accept-language'));
 }

@@ -14,7 +14,8 @@ import { LoginGuard, type LoginAttempt, type LoginVerdict, type UsernameNormaliz
 import type { DeviceClaims } from './device-token.js';
 import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
 import { createChallenger, type Challenger } from './challenge.js';
-import { renderChallenge } from './challenge-page.js';
+import { challengeLanguage, challengeReturn, renderChallenge } from './challenge-page.js';
+import { renderBlockPage, TRUSTED_DEVICE_PASSES } from './block-page.js';
 import type { CountryLookup } from './geo.js';
 import { readCookie, serializeCookie } from './cookies.js';
 import {
@@ -224,8 +225,9 @@ export class Guard {
     let v: Verdict;
     if (d) {
       v = { action: d.action, ruleId: `decision:${d.id}`, reason: d.reason, retryAfter: Math.max(1, Math.ceil((d.expiresAt - this.clock.now()) / 1000)) };
-      // What the login protection decided answers as its refusals do: 429, too many attempts.
-      if (d.origin === 'guard.login') v = { ...v, status: 429 };
+      // What the login protection decided answers as its refusals do: 429, too many attempts; and
+      // (about a source) it does not hold a trusted device: the block page says so.
+      if (d.origin === 'guard.login') v = { ...v, status: 429, ...(d.scope !== 'device' ? { trustedDevicesPass: true } : {}) };
       if (d.action === 'allow') return v;
       if (detect) v = { ...v, detectOnly: true };
     } else {
@@ -425,33 +427,47 @@ export class Guard {
   }
 
   /** The answer to a request a rate limit refused: respond's, with the RateLimit headers. */
-  respondRateLimited(r: RateLimitResult, req: RequestInfo): RenderedResponse {
-    const out = this.respond(r.verdict, req);
+  respondRateLimited(r: RateLimitResult, req: RequestInfo, origin?: RespondOrigin): RenderedResponse {
+    const out = this.respond(r.verdict, req, origin);
     return { ...out, headers: { ...out.headers, ...r.headers } };
   }
 
-  /** The answer for a blocked or challenged request, in JSON or HTML as the client prefers. */
-  respond(v: Verdict, req: RequestInfo): RenderedResponse {
+  /**
+   * The answer for a blocked or challenged request, in JSON or HTML as the client prefers, in
+   * Japanese or English by Accept-Language. `origin`: the request's target (path and query) and,
+   * when read, its body (raw bytes, or a framework's parsed fields): the challenge page carries
+   * on with them once solved (see challengeReturn).
+   */
+  respond(v: Verdict, req: RequestInfo, origin?: RespondOrigin): RenderedResponse {
     const wantsJson = prefersJson(req);
     if (v.action === 'challenge') {
       const ch = this.challenger.issue({ ip: req.ip, scope: PASS_SCOPE, risk: challengeRisk(v.ruleId), difficulty: this.challengeDifficulty(v) });
-      return renderChallenge(ch, { wantsJson, retryAfter: v.retryAfter, action: CHALLENGE_PATH });
+      return renderChallenge(ch, {
+        wantsJson,
+        retryAfter: v.retryAfter,
+        action: CHALLENGE_PATH,
+        lang: challengeLanguage(req),
+        then: challengeReturn(req, origin?.url, origin?.body),
+        waitSeconds: this.#challengeLasts(v),
+        login: v.ruleId?.startsWith('login.') ?? false,
+      });
     }
-    const status = v.status ?? (v.ruleId?.startsWith('login.') ? 429 : 403);
-    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-mamori-action': 'block' };
-    if (v.retryAfter !== undefined) headers['retry-after'] = String(v.retryAfter);
-    const message = status === 429 ? 'Too many attempts. Please try again later.' : 'Access to this page is not allowed from here.';
-    if (wantsJson) {
-      headers['content-type'] = 'application/json';
-      return { status, headers, body: JSON.stringify({ error: status === 429 ? 'too_many_attempts' : 'forbidden', message, retry_after: v.retryAfter }) };
-    }
-    headers['content-type'] = 'text/html; charset=utf-8';
-    headers['content-security-policy'] = "default-src 'none'";
-    return {
-      status,
-      headers,
-      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status === 429 ? 'Please wait' : 'Not allowed'}</title></head><body><main><h1>${status === 429 ? 'Please wait' : 'Not allowed'}</h1><p>${message}</p>${v.retryAfter ? `<p>You can try again in ${v.retryAfter} seconds.</p>` : ''}</main></body></html>`,
+    return renderBlockPage(v, req, { trustedMaySignIn: TRUSTED_DEVICE_PASSES.has(v.ruleId ?? '') || v.trustedDevicesPass === true });
+  }
+
+  /** Seconds a challenge of this kind is likely to last: its counting window (login) or retryAfter. */
+  #challengeLasts(v: Verdict): number | undefined {
+    const lp = this.config.loginProtection;
+    const windows: Record<string, number> = {
+      'login.user-source': lp.userSource.windowMs,
+      'login.user': lp.user.windowMs,
+      'login.stuffing': lp.source.windowMs,
+      'login.spraying': lp.spraying.windowMs,
+      'login.site': lp.site.windowMs,
     };
+    const w = windows[v.ruleId ?? ''];
+    if (w !== undefined) return w / 1000;
+    return v.retryAfter !== undefined && v.retryAfter > 1 ? v.retryAfter : undefined;
   }
 
   /** `POST /.mamori/challenge` with JSON `{token, solution}`: sets the pass cookie when the work checks out. */
@@ -512,6 +528,14 @@ export class Guard {
     await Promise.all(this.webhooks.map((w) => w.close(5000)));
     await this.store.events.flush();
   }
+}
+
+/** What the challenge page needs of a request to carry on with it once solved. */
+export interface RespondOrigin {
+  /** The request target: path and query. */
+  url?: string | undefined;
+  /** The body when it was read: raw bytes (the proxy), or a framework's parsed fields. */
+  body?: unknown;
 }
 
 export function prefersJson(req: RequestInfo): boolean {

@@ -17,6 +17,8 @@ export interface Verdict {
   readonly difficulty?: number;
   /** The HTTP status a block should get, when the detector knows best (429 for logins). */
   readonly status?: number;
+  /** A trusted device (a browser that signed in here before) is not held by this block: the block page says so. */
+  readonly trustedDevicesPass?: boolean;
   /** The protection is in detect-only mode: record, but let the request through. */
   readonly detectOnly?: boolean;
 }

@@ -10,7 +10,8 @@ import type { LoginEndpointConfig } from '../config/config.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
-import { header } from '../guard/verdict.js';
+import { header, type Verdict } from '../guard/verdict.js';
+import { MAX_REPLAY_BODY } from '../guard/challenge-page.js';
 import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
 
 export interface MamoriProxyOptions {
@@ -31,6 +32,16 @@ const RATE_ROUTES = 'mamori.rate-limit.routes';
 /** RateLimit headers for the upstream's answer. */
 const RATE_HEADERS = 'mamori.rate-limit.headers';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+/** A challenge decided before the body was read, answered once it is (the page posts the form again). */
+const CHALLENGED = 'mamori.challenged';
+
+/** A small urlencoded form post, whose fields the challenge page can post again. */
+function replayableForm(req: ProxyExchange['req']): boolean {
+  if (req.method !== 'POST') return false;
+  const ct = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const length = Number(header(req, 'content-length'));
+  return ct === 'application/x-www-form-urlencoded' && Number.isInteger(length) && length > 0 && length <= MAX_REPLAY_BODY;
+}
 
 /** Whether classifying the site's answer to this login needs the answer's body. */
 function readsAnswer(p: PendingLogin | undefined): boolean {
@@ -51,7 +62,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     // name and checked under another.
     if (fields.ambiguous) return AMBIGUOUS_LOGIN;
     const pending = await guard.checkLogin(endpoint, req, fields);
-    if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req);
+    if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req, { url: ex.url, body });
     ex.state.set(PENDING, pending);
     return undefined;
   };
@@ -60,14 +71,21 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return 'buffer';
       const v = await guard.inspect(req);
-      if (guard.enforced(v)) return guard.respond(v, req);
+      if (guard.enforced(v)) {
+        // A challenged form post is read first, so that the page can post it again once solved.
+        if (v.action === 'challenge' && replayableForm(req)) {
+          ex.state.set(CHALLENGED, v);
+          return 'buffer';
+        }
+        return guard.respond(v, req, { url: ex.url });
+      }
       const limits = guard.rateLimits.match(req.method, ex.url);
       let buffer = false;
       if (limits.length) {
         // Per source now, before any body is read; per account (and a query filter the body may meet) after it.
         buffer = guard.rateLimits.needsBody(limits, ex.url, header(req, 'content-type'));
         const r = await guard.checkRateLimits(req, ex.url, limits, undefined, 'head');
-        if (guard.enforced(r.verdict)) return guard.respondRateLimited(r, req);
+        if (guard.enforced(r.verdict)) return guard.respondRateLimited(r, req, { url: ex.url });
         ex.state.set(RATE_HEADERS, r.headers);
         if (buffer) ex.state.set(RATE_ROUTES, limits);
       }
@@ -83,12 +101,14 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     async onBody(ex: ProxyExchange, body: Buffer) {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
+      const challenged = ex.state.get(CHALLENGED) as Verdict | undefined;
+      if (challenged) return guard.respond(challenged, req, { url: ex.url, body });
       const limits = ex.state.get(RATE_ROUTES) as readonly RateLimitRoute[] | undefined;
       if (limits) {
         const fields = rawRateLimitBody(header(req, 'content-type'), header(req, 'content-encoding'), body);
         const r = await guard.checkRateLimits(req, ex.url, limits, fields, 'body');
         const headers = mergeRateLimitHeaders((ex.state.get(RATE_HEADERS) as Record<string, string> | undefined) ?? {}, r.headers);
-        if (guard.enforced(r.verdict)) return guard.respondRateLimited({ ...r, headers }, req);
+        if (guard.enforced(r.verdict)) return guard.respondRateLimited({ ...r, headers }, req, { url: ex.url, body });
         ex.state.set(RATE_HEADERS, headers);
       }
       const endpoints = (ex.state.get(LOGINS) as readonly LoginEndpointConfig[] | undefined) ?? [];

@@ -270,6 +270,28 @@ export function runAdapterConformance(name: string, start: StartAdapterApp): voi
       });
     });
 
+    it('a challenged form login: the page holds the same fields, to post again once solved, and that post gets in', async () => {
+      const guard = guardWith({ challenge: { base_difficulty: 1, max_difficulty: 4 } });
+      await withApp(start, guard, async (url) => {
+        for (let i = 0; i < 5; i++) assert.equal((await login(url, ADAPTER_APP.user, `guess-${i}`)).status, 401);
+        const res = await login(url, ADAPTER_APP.user, ADAPTER_APP.password, { accept: 'text/html', 'accept-language': 'ja' });
+        assert.equal(res.status, 429);
+        assert.equal(res.headers.get('x-mamori-action'), 'challenge');
+        assert.equal(res.headers.get('cache-control'), 'no-store');
+        const html = await res.text();
+        assert.match(html, /<html lang="ja">/);
+        assert.match(html, /data-return="post" data-return-url="\/login"/);
+        const fields = [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m): [string, string] => [m[1]!, m[2]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))]);
+        assert.deepEqual(fields, [['email', ADAPTER_APP.user], ['password', ADAPTER_APP.password]]);
+        const token = /data-token="([^"]+)"/.exec(html)![1]!;
+        const difficulty = Number(/data-difficulty="(\d+)"/.exec(html)![1]);
+        const ok = await fetch(`${url}${CHALLENGE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, solution: solveChallenge(token, difficulty) }) });
+        assert.equal(ok.status, 200);
+        const again = await fetch(`${url}/login`, { method: 'POST', headers: { ...FORM, cookie: cookie(ok, 'mamori_pass')! }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
+        assert.equal(again.status, 302, 'the form posted again with the pass gets in');
+      });
+    });
+
     it('applies per-route rate limits per source and per account, with the RateLimit fields', async () => {
       const guard = guardWith({
         rate_limits: [
