@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,41 @@ describe('cli', () => {
     const delUser = JSON.parse(mamori(['decisions', 'delete', '--user', 'alice@example.com', '--json'], dir).out);
     assert.deepEqual(delUser, { deleted: 1 }, 'the same user, however written, finds its decision');
     assert.equal(JSON.parse(mamori(['decisions', 'list', '--json'], dir).out).length, 0);
+  });
+
+  it('decisions delete takes the short id the list shows, or any unique start of one', () => {
+    const a = JSON.parse(mamori(['decisions', 'add', '--ip', '203.0.113.21', '--json'], dir).out) as { id: string };
+    const b = JSON.parse(mamori(['decisions', 'add', '--ip', '203.0.113.22', '--json'], dir).out) as { id: string };
+    const shown = mamori(['decisions', 'list'], dir).out;
+    assert.ok(shown.includes(a.id.slice(0, 8)));
+    const del = mamori(['decisions', 'delete', a.id.slice(0, 8)], dir);
+    assert.equal(del.code, 0, del.err);
+    assert.match(del.out, /Deleted 1 decision\./);
+    // A start shared by more than one id is refused, naming them; too short a start finds nothing.
+    let shared = 0;
+    while (shared < b.id.length && a.id[shared] === b.id[shared]) shared++;
+    assert.equal(mamori(['decisions', 'delete', b.id.slice(0, 3)], dir).code, 1);
+    const rest = JSON.parse(mamori(['decisions', 'list', '--json'], dir).out) as { id: string }[];
+    assert.ok(rest.some((d) => d.id === b.id), 'a 3-character start deletes nothing');
+    assert.equal(JSON.parse(mamori(['decisions', 'delete', b.id.slice(0, Math.max(4, shared + 1)), '--json'], dir).out).deleted, 1);
+  });
+
+  it('events and decisions list find the project config from a subfolder, and refuse to start an empty store elsewhere', () => {
+    const sub = join(dir, 'deeper', 'still');
+    mkdirSync(sub, { recursive: true });
+    mamori(['decisions', 'add', '--ip', '203.0.113.23', '--reason', 'from the root'], dir);
+    const listed = mamori(['decisions', 'list', '--json'], sub);
+    assert.equal(listed.code, 0, listed.err);
+    assert.ok((JSON.parse(listed.out) as { value: string }[]).some((d) => d.value === '203.0.113.23'), 'the project\'s store, found from a subfolder');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mamori-nowhere-'));
+    for (const args of [['events'], ['decisions', 'list']]) {
+      const r = mamori(args, elsewhere);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /MAMORI_ERR_CONFIG_NOT_FOUND: no mamori\.yaml in .*mamori-nowhere-/);
+    }
+    assert.equal(existsSync(join(elsewhere, '.mamori')), false, 'no store or secret was made');
+    const viaEnv = mamoriCli(['decisions', 'list', '--json'], elsewhere, { ...ENV, MAMORI_CONFIG: join(dir, 'mamori.yaml') });
+    assert.equal(viaEnv.code, 0, viaEnv.err);
   });
 
   it('bad decision input is refused with its code', () => {

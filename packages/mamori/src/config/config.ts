@@ -556,6 +556,9 @@ export function configWarnings(c: MamoriConfig): string[] {
     if (w.secret === undefined) out.push(`webhooks[${i}]: no secret, so the receiver cannot tell mamori's alerts from forged ones`);
   });
   if (c.mode === 'detect') out.push('mode: detect: nothing is blocked or challenged, only recorded');
+  if (c.challenge.maxDifficulty > 22) {
+    out.push(`challenge.max_difficulty: ${c.challenge.maxDifficulty} bits takes a browser from seconds to minutes (docs/challenge.md); browsers are sent a block instead of a challenge above 22 bits`);
+  }
   if (c.demo.trustLoopbackForwardedFor) out.push('demo.trust_loopback_forwarded_for: true: any local process can claim to be any address; never in production');
   for (const r of c.policy) {
     if (r.require_device && !c.loginProtection.trustedDevice.enabled) {

@@ -23,16 +23,16 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeA
 /** The request's own path, as a link back: same-origin, no query (it may be what was refused). */
 const SAME_PATH = /^\/(?![/\\])[^\s"'<>\\`?#]{0,1023}$/;
 
-export function renderBlockPage(v: Verdict, req: RequestInfo, o: { trustedMaySignIn: boolean }): RenderedResponse {
+export function renderBlockPage(v: Verdict, req: RequestInfo, o: { trustedMaySignIn: boolean; tooHard?: boolean }): RenderedResponse {
   const status = v.status ?? (v.ruleId?.startsWith('login.') ? 429 : 403);
   const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-mamori-action': 'block', vary: 'accept, accept-language' };
   if (v.retryAfter !== undefined) headers['retry-after'] = String(v.retryAfter);
   const json = prefersJsonHere(req);
   const lang = pickLanguage(header(req, 'accept-language'));
-  const t = blockText(lang, { loginLimit: status === 429, retryAfter: v.retryAfter, trustedMaySignIn: o.trustedMaySignIn });
+  const t = blockText(lang, { loginLimit: status === 429, retryAfter: v.retryAfter, trustedMaySignIn: o.trustedMaySignIn, tooHard: o.tooHard === true });
   if (json) {
     headers['content-type'] = 'application/json';
-    const en = lang === 'en' ? t : blockText('en', { loginLimit: status === 429, retryAfter: v.retryAfter, trustedMaySignIn: o.trustedMaySignIn });
+    const en = lang === 'en' ? t : blockText('en', { loginLimit: status === 429, retryAfter: v.retryAfter, trustedMaySignIn: o.trustedMaySignIn, tooHard: o.tooHard === true });
     return { status, headers, body: JSON.stringify({ error: status === 429 ? 'too_many_attempts' : 'forbidden', message: `${en.message}${en.when ? ` ${en.when}` : ''}`, retry_after: v.retryAfter }) };
   }
   headers['content-type'] = 'text/html; charset=utf-8';

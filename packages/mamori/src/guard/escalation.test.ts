@@ -156,3 +156,22 @@ describe('an attacker that solves every challenge natively', () => {
     assert.ok(day <= 100, `in a day: ${day} (${perHour.join(' ')})`);
   });
 });
+
+describe('a challenge too hard for a browser', () => {
+  it('is answered to a browser as a block that says why; an API client still gets the puzzle', () => {
+    const { guard } = stack({ challenge: { base_difficulty: 15, max_difficulty: 24 } });
+    const v = { action: 'challenge' as const, ruleId: 'login.stuffing', reason: 'x', difficulty: 24 };
+    const html = guard.respond(v, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'text/html', 'accept-language': 'ja,en;q=0.5' } });
+    assert.equal(html.status, 429);
+    assert.equal(html.headers['x-mamori-action'], 'block');
+    assert.match(String(html.body), /ブラウザでは時間がかかりすぎる/);
+    assert.equal(html.headers['retry-after'], String(guard.config.loginProtection.source.windowMs / 1000));
+    const en = guard.respond(v, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'text/html' } });
+    assert.match(String(en.body), /would take your browser too long/);
+    const api = guard.respond(v, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'application/json' } });
+    assert.equal(api.headers['x-mamori-action'], 'challenge');
+    assert.equal((JSON.parse(String(api.body)) as { challenge: { difficulty: number } }).challenge.difficulty, 24);
+    // At 22 bits a browser still gets its page.
+    assert.equal(guard.respond({ ...v, difficulty: 22 }, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'text/html' } }).headers['x-mamori-action'], 'challenge');
+  });
+});

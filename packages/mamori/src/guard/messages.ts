@@ -120,7 +120,7 @@ export interface BlockText {
  * not allowed from here (403). `trustedMaySignIn`: the block is on the source, and a browser that
  * signed in here before (a trusted device) still gets in.
  */
-export function blockText(lang: Lang, o: { loginLimit: boolean; retryAfter?: number | undefined; trustedMaySignIn: boolean }): BlockText {
+export function blockText(lang: Lang, o: { loginLimit: boolean; retryAfter?: number | undefined; trustedMaySignIn: boolean; tooHard?: boolean }): BlockText {
   const ja = lang === 'ja';
   const t: BlockText = ja
     ? {
@@ -135,6 +135,11 @@ export function blockText(lang: Lang, o: { loginLimit: boolean; retryAfter?: num
         frontLink: "Go to the site's front page",
         backLink: 'Back to the page',
       };
+  if (o.tooHard) {
+    t.message = ja
+      ? 'いまこのサイトが求めている確認は、ブラウザでは時間がかかりすぎるため、ここでは行いません。'
+      : 'The check this site asks for now would take your browser too long, so it is not offered here.';
+  }
   if (o.retryAfter !== undefined && Number.isFinite(o.retryAfter) && o.retryAfter > 0) {
     t.when = ja ? `${humanDuration(o.retryAfter, 'ja')}後に、もう一度お試しください。` : `Please try again in ${humanDuration(o.retryAfter, 'en')}.`;
   }
