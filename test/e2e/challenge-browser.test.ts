@@ -127,7 +127,7 @@ describe('e2e: the challenge page in chromium (headless)', { skip }, () => {
 
   it('(d) the page paints before the work is done: the status and progress show while the workers run', async () => {
     // A second stack whose challenges take a browser far longer than this test looks at them.
-    const hard = await startStack({ challenge: { base_difficulty: 30, max_difficulty: 30 }, policy: [{ name: 'all', paths: ['/'], action: 'challenge' }] });
+    const hard = await startStack({ challenge: { base_difficulty: 30, max_difficulty: 30, browser_max_difficulty: 30 }, policy: [{ name: 'all', paths: ['/'], action: 'challenge' }] });
     try {
       const ctx = await context('198.51.100.25');
       const page = await ctx.newPage();

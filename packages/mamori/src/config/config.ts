@@ -139,7 +139,8 @@ export interface MamoriConfig {
   /** Role name to account names, for policy rules' `require_device.roles`. */
   roles: Record<string, string[]>;
   rateLimits: RateLimitConfig[];
-  challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number };
+  /** browserMaxDifficulty: the hardest puzzle shown to a browser; above it a browser is answered with a block. */
+  challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number };
   webhooks: { url: string; secret?: string; events: string[] }[];
   demo: { trustLoopbackForwardedFor: boolean };
 }
@@ -443,6 +444,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     baseDifficulty: raw.challenge?.base_difficulty ?? 15,
     maxDifficulty: raw.challenge?.max_difficulty ?? 20,
     ttlMs: dur(raw.challenge?.ttl, 5 * 60_000, ['challenge', 'ttl']),
+    browserMaxDifficulty: raw.challenge?.browser_max_difficulty ?? 22,
   };
   order(challenge.baseDifficulty, challenge.maxDifficulty, ['challenge'], 'base_difficulty must not exceed max_difficulty');
   let proxy: MamoriConfig['proxy'];
@@ -556,8 +558,10 @@ export function configWarnings(c: MamoriConfig): string[] {
     if (w.secret === undefined) out.push(`webhooks[${i}]: no secret, so the receiver cannot tell mamori's alerts from forged ones`);
   });
   if (c.mode === 'detect') out.push('mode: detect: nothing is blocked or challenged, only recorded');
-  if (c.challenge.maxDifficulty > 22) {
-    out.push(`challenge.max_difficulty: ${c.challenge.maxDifficulty} bits takes a browser from seconds to minutes (docs/challenge.md); browsers are sent a block instead of a challenge above 22 bits`);
+  if (c.challenge.maxDifficulty > c.challenge.browserMaxDifficulty) {
+    out.push(
+      `challenge.max_difficulty: ${c.challenge.maxDifficulty} bits takes a browser from seconds to minutes (docs/challenge.md); browsers are sent a block instead of a challenge above ${c.challenge.browserMaxDifficulty} bits (challenge.browser_max_difficulty)`,
+    );
   }
   if (c.demo.trustLoopbackForwardedFor) out.push('demo.trust_loopback_forwarded_for: true: any local process can claim to be any address; never in production');
   for (const r of c.policy) {

@@ -124,6 +124,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
     challenge: obj({
       base_difficulty: { type: 'integer', minimum: 1, maximum: 30 },
       max_difficulty: { type: 'integer', minimum: 1, maximum: 32 },
+      browser_max_difficulty: { type: 'integer', minimum: 1, maximum: 32, description: 'the hardest puzzle shown to a browser (default 22: about 0.7 s on a desktop, a few seconds on a slow phone); above it, browsers get a block that says why' },
       ttl: duration,
     }),
     webhooks: {

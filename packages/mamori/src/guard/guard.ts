@@ -66,13 +66,6 @@ export interface PendingLogin {
   readonly attempts: readonly LoginAttempt[];
 }
 
-/**
- * The hardest puzzle the challenge page asks of a browser: 22 bits, about 0.7 s on a desktop
- * and a few seconds on a slow phone (docs/challenge.md has the measurements). Harder ones
- * are answered to browsers as a block that says why.
- */
-export const BROWSER_MAX_DIFFICULTY = 22;
-
 const RISK: Record<string, number> = {
   'login.user-source': 0.2,
   'login.user': 0.5,
@@ -448,7 +441,7 @@ export class Guard {
   respond(v: Verdict, req: RequestInfo, origin?: RespondOrigin): RenderedResponse {
     const wantsJson = prefersJson(req);
     const difficulty = v.action === 'challenge' ? this.challengeDifficulty(v) : 0;
-    if (v.action === 'challenge' && !wantsJson && difficulty > BROWSER_MAX_DIFFICULTY) {
+    if (v.action === 'challenge' && !wantsJson && difficulty > this.config.challenge.browserMaxDifficulty) {
       // A puzzle a person's browser cannot finish in a few seconds is no way forward: say so,
       // as a block (API clients, which may solve natively, still get the challenge).
       const wait = this.#challengeLasts(v);
