@@ -175,3 +175,15 @@ describe('a challenge too hard for a browser', () => {
     assert.equal(guard.respond({ ...v, difficulty: 22 }, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'text/html' } }).headers['x-mamori-action'], 'challenge');
   });
 });
+
+describe('the block page after a decision of the login protection', () => {
+  it('tells a person that a browser that signed in before still gets in', async () => {
+    const { guard, attempt } = stack({ login_protection: { user: { challenge_after: 3, close_after: 3 } } });
+    for (let i = 0; i < 3; i++) await attempt(`203.0.113.${70 + i}`, 'erin@example.com');
+    const r = await attempt('203.0.113.80', 'erin@example.com');
+    assert.equal(r.action, 'block');
+    assert.match(String(r.verdict.ruleId), /^decision:/);
+    const page = guard.respond(r.verdict, { ip: '203.0.113.80', path: '/login', method: 'POST', headers: { accept: 'text/html' } });
+    assert.match(String(page.body), /If you have signed in to this site from this browser before, you can still sign in/);
+  });
+});

@@ -987,7 +987,11 @@ export class LoginGuard {
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
     const decided = strongest(applicable, this.#detect);
     if (decided && decided.action === 'allow') return this.#verdict('allow', `decision:${decided.id}`, decided.reason, trusted);
-    if (decided) return this.#refuse(a, uh, trusted, decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000);
+    if (decided) {
+      const v = this.#refuse(a, uh, trusted, decided.action, `decision:${decided.id}`, decided.reason, (decided.expiresAt - k.now) / 1000);
+      // The login protection's own decisions do not hold a trusted device: the block page says so.
+      return decided.origin === ORIGIN && decided.scope !== 'device' && v.action !== 'allow' ? { ...v, trustedDevicesPass: true } : v;
+    }
 
     const nowSec = k.now / 1000;
     if (n.backoffUntil > nowSec) {
