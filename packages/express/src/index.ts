@@ -17,6 +17,7 @@ import {
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
+  clientAddressFor,
   CHALLENGE_BODY_TOO_LARGE,
   CHALLENGE_PATH,
   firstHeaderValue,
@@ -36,9 +37,9 @@ import {
 
 export interface MamoriExpressOptions {
   /**
-   * The client address. Default: the TCP peer (`req.socket.remoteAddress`),
-   * never `X-Forwarded-For`. Behind a proxy you trust, pass `(req) => req.ip`
-   * with Express's `trust proxy` set to that proxy.
+   * The client address. Default: the TCP peer (`req.socket.remoteAddress`), unless it is one
+   * of the config's `network.trusted_proxies`: then `X-Forwarded-For`, read right to left past
+   * those proxies, as `mamori up` reads it. Never `X-Forwarded-For` from anyone else.
    */
   clientIp?: (req: Request) => string | undefined;
   /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
@@ -153,7 +154,10 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
 
 export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): RequestHandler {
   const onError = opts.onError ?? logLoginOutcomeError;
-  const clientIp = opts.clientIp ?? ((req: Request) => req.socket.remoteAddress);
+  // By default the TCP peer, or, when it is one of the config's network.trusted_proxies,
+  // X-Forwarded-For read past them, as `mamori up` reads it.
+  const resolve = clientAddressFor(guard.config);
+  const clientIp = opts.clientIp ?? ((req: Request) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
 
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
     const ip = clientIp(req);

@@ -36,7 +36,7 @@ it('a dead and a silent webhook receiver: every event kind fires, the app keeps 
       user: { challenge_after: 6, close_after: 6 },
       source: { challenge_after_users: 20, block_after_users: 20 },
       spraying: { challenge_after_users: 8, block_after_users: 8 },
-      site: { challenge_above_failures: 60 },
+      site: { challenge_above_failures: 40, window: '10m' },
       challenged: { block_after_ignored: 3 },
       trusted_device: { max_failures_per_device: 2, max_failures_per_account: 2 },
       notify_after_failures: 3,

@@ -16,6 +16,7 @@
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
@@ -61,7 +62,9 @@ function bodyText(payload: unknown): string | undefined {
 const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyInstance, opts: MamoriFastifyOptions, done: (err?: Error) => void) => {
   const guard = opts.guard;
   const onError = opts.onError ?? logLoginOutcomeError;
-  const clientIp = opts.clientIp ?? ((req: FastifyRequest) => req.raw.socket?.remoteAddress);
+  // By default the TCP peer, or X-Forwarded-For past the config's network.trusted_proxies.
+  const resolve = clientAddressFor(guard.config);
+  const clientIp = opts.clientIp ?? ((req: FastifyRequest) => resolve(req.raw.socket?.remoteAddress, req.raw.headers['x-forwarded-for']));
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
   const pendings = new WeakMap<FastifyRequest, PendingLogin>();
 

@@ -15,6 +15,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import {
+  clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
@@ -155,7 +156,9 @@ async function answerText(res: Response): Promise<string | undefined> {
 
 export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): MiddlewareHandler {
   const onError = opts.onError ?? logLoginOutcomeError;
-  const clientIp = opts.clientIp ?? nodePeer;
+  // By default the TCP peer, or X-Forwarded-For past the config's network.trusted_proxies.
+  const resolve = clientAddressFor(guard.config);
+  const clientIp = opts.clientIp ?? ((c: Context) => resolve(nodePeer(c), c.req.header('x-forwarded-for')));
   const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
   return async function mamori(c, next) {

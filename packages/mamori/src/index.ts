@@ -33,3 +33,4 @@ export * from './guard/adapter-kit.js';
 export * from './proxy/index.js';
 export * from './proxy/mamori-proxy.js';
 export * from './sim/index.js';
+export * from './runtime.js';

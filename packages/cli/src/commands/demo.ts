@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig(configPath);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const shop = await startDemoShop({ port: Number(values['shop-port'] ?? 0), dbPath: `${config.dataDir}/shop.db` });
-  const rt = openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
+  const rt = await openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
   const port = Number(values.port ?? process.env.PORT ?? config.proxy?.port ?? 8080);
   const proxy = await startMamoriProxy({
     guard: rt.guard,

@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
     { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, action: { type: 'string' }, ip: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
     help,
   );
-  const rt = openRuntime(readConfig(values.config, { existing: true }));
+  const rt = await openRuntime(readConfig(values.config, { existing: true }));
   try {
     const events = await rt.store.events.query({
       action: values.action,

@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     port = Number(m[2]);
   }
   for (const w of configWarnings(config)) process.stderr.write(`mamori: warning: ${w}\n`);
-  const rt = openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
+  const rt = await openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
   const p = config.proxy;
   const proxy = await startMamoriProxy({
     guard: rt.guard,
