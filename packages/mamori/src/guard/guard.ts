@@ -16,7 +16,7 @@ import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
 import { createChallenger, type Challenger } from './challenge.js';
 import { challengeLanguage, challengeReturn, renderChallenge } from './challenge-page.js';
 import { renderBlockPage, TRUSTED_DEVICE_PASSES } from './block-page.js';
-import type { CountryLookup } from './geo.js';
+import { openCountryDatabase, type CountryLookup } from './geo.js';
 import { readCookie, serializeCookie } from './cookies.js';
 import {
   classifyLoginResponse,
@@ -100,7 +100,10 @@ export class Guard {
     // A sink that fails (the store's event log, a webhook) is reported, never thrown into a request.
     this.events = new EventBus(deps.onError ?? warnAtMostEveryMinute('an event could not be recorded'));
     const random = deps.random ?? cryptoRandom;
-    this.countries = deps.countries;
+    // A config that asks about countries gets its country database even when the caller did not
+    // pass one (`geo.database`, or the bundled one): a country rule that never matches is silence.
+    const asksCountries = config.geo.database !== undefined || config.policy.some((r) => (r.allow_countries?.length ?? 0) + (r.deny_countries?.length ?? 0) > 0);
+    this.countries = deps.countries ?? (asksCountries ? openCountryDatabase(config.geo.database) : undefined);
     this.events.subscribe({ emit: (e) => this.store.events.append(e) });
     this.webhooks = config.webhooks.map(
       (w) =>
@@ -136,7 +139,7 @@ export class Guard {
     const scopedForms = [...forms].map((f) => f.split('\u0000') as [string, UsernameNormalization]);
     this.#deviceCookies = [...new Set(['', ...config.logins.map((l) => l.accountScope ?? '')])].map((scope) => this.deviceCookie(scope));
     this.policy = compileAccessPolicy(config.policy, {
-      countries: deps.countries ?? { country: () => undefined, source: 'none' },
+      countries: this.countries ?? { country: () => undefined, source: 'none' },
       roles: config.roles,
       deviceUserHashes: (name, scope) =>
         scopedForms.filter(([s]) => scope === undefined || s === scope).flatMap(([s, f]) => this.login.deviceUserHash(name, f, s) ?? []),
