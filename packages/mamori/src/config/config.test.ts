@@ -136,6 +136,19 @@ describe('config', () => {
     assert.match(configWarnings(off).join('\n'), /policy rule "admin": require_device admits no device while login_protection\.trusted_device\.enabled is false/);
   });
 
+  it("config check warns about a rule that takes its accounts' devices from any of several applications", () => {
+    // Seen on the real apps: /phpmyadmin kept to devices of dbadmin; an attacker who signed up to
+    // WordPress as dbadmin got past the rule with the WordPress device.
+    const rule = (scope: string) => `policy:\n  - name: pma\n    paths: [/phpmyadmin]\n    require_device: { accounts: [dbadmin]${scope} }\n`;
+    const two = 'logins:\n  - preset: wordpress\n  - preset: phpmyadmin\n';
+    const warnings = configWarnings(parseConfig(two + rule(''), 'p.yaml'));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /policy rule "pma": require_device takes a device trusted for its accounts in any application \(wordpress, phpmyadmin\).*require_device\.account_scope/);
+    assert.deepEqual(configWarnings(parseConfig(two + rule(', account_scope: phpmyadmin'), 'p.yaml')), []);
+    assert.deepEqual(configWarnings(parseConfig('logins:\n  - preset: phpmyadmin\n' + rule(''), 'p.yaml')), [], 'one application: nothing to confuse');
+    assert.deepEqual(configWarnings(parseConfig(rule(''), 'p.yaml')), [], 'no login at all');
+  });
+
   it('hostile YAML: alias bombs and huge files are refused, not expanded', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);

@@ -564,12 +564,19 @@ export function configWarnings(c: MamoriConfig): string[] {
     );
   }
   if (c.demo.trustLoopbackForwardedFor) out.push('demo.trust_loopback_forwarded_for: true: any local process can claim to be any address; never in production');
+  const scopes = new Set(c.logins.map((l) => l.accountScope ?? ''));
   for (const r of c.policy) {
     if (r.require_device && !c.loginProtection.trustedDevice.enabled) {
       out.push(`policy rule "${r.name}": require_device admits no device while login_protection.trusted_device.enabled is false (only allow_ips gets in)`);
     } else if (r.require_device === true) {
       out.push(
         `policy rule "${r.name}": require_device: true accepts a trusted device of any account, a customer's too; list whose devices count (require_device: { accounts: [...], roles: [...] })`,
+      );
+    } else if (typeof r.require_device === 'object' && r.require_device.account_scope === undefined && scopes.size > 1) {
+      // Whoever has an account of a listed name in another application (signed up to the blog as
+      // the database's admin) earns a device there that this rule takes.
+      out.push(
+        `policy rule "${r.name}": require_device takes a device trusted for its accounts in any application (${[...scopes].map((s) => s || '(no account_scope)').join(', ')}), so an account of the same name in another application opens it; name the application (require_device.account_scope)`,
       );
     }
   }

@@ -251,6 +251,24 @@ describe('guard: one account name in two applications (account_scope)', () => {
     assert.equal((await attempt(pma, '192.0.2.60', pmaWin)).action, 'block');
   });
 
+  it("deleting the login protection's closure of an account opens it again in the application that closed it", async () => {
+    // Seen on the real apps (scripts/real-apps, challenge_after = close_after = 6): WordPress's
+    // alice closed after 6 failures, `mamori decisions delete --user alice`, then alice from a new
+    // address was still challenged ("6 failures for this account"): the decision names the account
+    // unscoped, and LoginGuard.lift reset the unscoped count, not WordPress's.
+    const { guard, wp, pma, wpWin, wpFail, pmaWin, attempt, store } = setup({ login_protection: { user: { challenge_after: 50, close_after: 50 } } });
+    for (let i = 0; i < 50; i++) assert.equal((await attempt(wp, `198.51.${i}.1`, wpFail)).action, 'allow');
+    assert.equal((await attempt(wp, '192.0.2.80', wpWin)).action, 'block', 'closed');
+    // (The closure is a decision on the name: phpMyAdmin's admin is closed too, as documented.)
+    assert.equal((await attempt(pma, '192.0.2.80', pmaWin)).action, 'block', 'closed by name');
+    assert.equal(await guard.deleteDecisions({ scope: 'user' }), 1);
+    assert.equal((await store.decisions.list()).length, 0);
+    const p = await attempt(pma, '192.0.2.81', pmaWin);
+    assert.equal(p.action, 'allow', `phpMyAdmin's admin opens again: ${p.ruleId}`);
+    const w = await attempt(wp, '192.0.2.81', wpWin);
+    assert.equal(w.action, 'allow', `WordPress's admin opens again: ${w.ruleId}`);
+  });
+
   it("a policy rule's require_device.account_scope takes only devices trusted in that application", async () => {
     const { wp, pma, wpWin, pmaWin, attempt, guard } = setup({
       policy: [

@@ -866,6 +866,24 @@ describe('login protection: modes and events', () => {
     assert.equal(e['source.ip'], '203.0.113.5');
   });
 
+  it("tells each application once that its account was under attack, though another application's account of the name was told first", async () => {
+    // Seen on the real apps: WordPress's admin and phpMyAdmin's admin each failed 5 times (from
+    // other addresses); the owner logged in to phpMyAdmin (success-after-failures), then to
+    // WordPress: no event, the window's notice for the name was taken.
+    const { guard, events } = setup();
+    for (const scope of ['phpmyadmin', 'wordpress']) {
+      for (let i = 0; i < LOGIN_DEFAULTS.notifyAfterFailures; i++) await guard.report({ ip: `203.0.113.${i + 1}`, username: 'admin', scope }, false);
+    }
+    for (const scope of ['phpmyadmin', 'wordpress']) {
+      await guard.report({ ip: '192.0.2.40', username: 'admin', scope }, true);
+      const told = events.filter((x) => x['event.action'] === 'login-success-after-failures');
+      assert.equal(told.length, scope === 'phpmyadmin' ? 1 : 2, `${scope}'s owner is told`);
+    }
+    // Once per window per application: the next login in each tells nothing more.
+    for (const scope of ['phpmyadmin', 'wordpress']) await guard.report({ ip: '192.0.2.41', username: 'admin', scope }, true);
+    assert.equal(events.filter((x) => x['event.action'] === 'login-success-after-failures').length, 2);
+  });
+
   it('answers the same for accounts that exist and accounts that do not', async () => {
     const { guard } = setup();
     for (let i = 0; i < 10; i++) await guard.report({ ip: '203.0.113.5', username: 'real@example.com' }, false);

@@ -1083,9 +1083,11 @@ export class LoginGuard {
     const n = this.config.notifyAfterFailures;
     const failures = Math.max(sourceFailures, accountFailures);
     // Tell the site once per window when the account has been under attack, and every time a
-    // source succeeds right after failing many times itself (a guess that worked).
+    // source succeeds right after failing many times itself (a guess that worked). The account
+    // as counted, in its application: another application's account of the name has its own notice.
     const notify =
-      sourceFailures >= n || (accountFailures >= n && (await st.claim(`${this.#nsChar}:notified:${uh}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
+      sourceFailures >= n ||
+      (accountFailures >= n && (await st.claim(`${this.#nsChar}:notified:${idString(who.uhHi, who.uhLo)}:${Math.floor(k.now / this.config.user.windowMs)}`, this.config.user.windowMs)));
     if (notify) {
       this.#emit('login-success-after-failures', a, uh, 'success', {
         'event.severity': 73,
