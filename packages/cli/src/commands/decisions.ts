@@ -92,7 +92,11 @@ export async function run(argv: string[]): Promise<number> {
       if (!t) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give a decision id or one of --${SCOPES.join(', --')}`);
       filter = { scope: t.scope, value: normalize(t.scope, t.value) };
     }
-    const n = await rt.guard.deleteDecisions(filter);
+    let n = await rt.guard.deleteDecisions(filter);
+    // An account name: its closures in each application too (the login protection's own).
+    if (!id && values.user !== undefined) {
+      for (const value of rt.guard.accountDecisionValues(values.user)) if (value !== filter.value) n += await rt.guard.deleteDecisions({ scope: 'user', value });
+    }
     if (values.json) process.stdout.write(`${JSON.stringify({ deleted: n })}\n`);
     else process.stdout.write(`Deleted ${n} decision${n === 1 ? '' : 's'}.\n`);
     if (n === 0 && id) {

@@ -160,6 +160,16 @@ export class Guard {
     return v.action !== 'allow' && !v.detectOnly;
   }
 
+  /**
+   * The values a decision on an account name may hold: the name's hash (an operator's, for
+   * every application) and its hash in each application the config has (the login
+   * protection's closure of it there).
+   */
+  accountDecisionValues(name: string): string[] {
+    const scopes = new Set(this.config.logins.map((l) => l.accountScope ?? ''));
+    return [...new Set([this.login.userHash(name), ...[...scopes].filter(Boolean).map((s) => this.login.userHash(name, s))])];
+  }
+
   /** The name of the trusted-device cookie for an application's logins (account_scope). */
   deviceCookie(scope?: string): string {
     const base = this.config.loginProtection.trustedDevice.cookie;

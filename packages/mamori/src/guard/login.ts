@@ -795,7 +795,7 @@ export class LoginGuard {
     const values = sync.incrementReadSync(p.reserve, p.readKeys, now);
     const members = p.distinct.length ? sync.addDistinctSync(p.distinct, now) : NONE;
     // Most of the time there is no decision at all: then no subject to build.
-    const decisions = sync.decisionCount === 0 ? NO_DECISIONS : sync.matchSync(this.#subject(a, who));
+    const decisions = sync.decisionCount === 0 ? NO_DECISIONS : this.#scopedDecisions(sync.matchSync(this.#subject(a, who)), a, who, (s) => sync.matchSync(s));
     // When the holds were taken, in the store's time: its `now` (or a reading of its clock after it).
     const heldAt = now ?? sync.clock.now();
     const v = this.#conclude(a, who, p, values, values, p.reserve.length, decisions, members, heldAt);
@@ -817,7 +817,7 @@ export class LoginGuard {
     const [counted, values, decisions, members] = await Promise.all([
       st.increment(p.reserve),
       st.read(p.readKeys),
-      st.decisions.match(this.#subject(a, who)),
+      this.#matchAsync(a, who),
       p.distinct.length ? st.addDistinct(p.distinct) : NONE,
     ]);
     // When the holds were taken, in the store's time: a reading of its clock after they all were.
@@ -866,6 +866,25 @@ export class LoginGuard {
     const ops: DistinctOp[] = [{ key: k.source, member: who.uh, ttlMs: c.source.windowMs, near: k.userSource }];
     if (k.sprayNow) ops.push({ key: k.sprayNow, member: who.uh, ttlMs: c.spraying.windowMs * 2, near: undefined });
     return ops;
+  }
+
+  /** The decisions on an attempt, its application's account closures with them. */
+  async #matchAsync(a: LoginAttempt, who: Who): Promise<Decision[]> {
+    const st = this.#d.store;
+    if (!a.scope) return st.decisions.match(this.#subject(a, who));
+    const [all, scoped] = await Promise.all([st.decisions.match(this.#subject(a, who)), st.decisions.match({ userHash: idString(who.uhHi, who.uhLo) })]);
+    return scoped.length ? [...all, ...scoped.filter((d) => d.scope === 'user')] : all;
+  }
+
+  /**
+   * Adds to an attempt's decisions those on its account in its application (an account the
+   * login protection closed there): decisions on the name alone (an operator's) came with the
+   * subject already.
+   */
+  #scopedDecisions(found: Decision[], a: LoginAttempt, who: Who, match: (s: Subject) => Decision[]): Decision[] {
+    if (!a.scope) return found;
+    const scoped = match({ userHash: idString(who.uhHi, who.uhLo) }).filter((d) => d.scope === 'user');
+    return scoped.length ? [...found, ...scoped] : found;
   }
 
   /** Who and where an attempt comes from, as decisions are matched against. */
@@ -1169,7 +1188,9 @@ export class LoginGuard {
       });
     }
     if (!trusted && user === c.user.closeAfter) {
-      (jobs ??= []).push(this.#decide('user', uh, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
+      // Closed in the application whose failures closed it (the account as counted: see
+      // LoginAttempt.scope); lift resets that count when the decision is deleted.
+      (jobs ??= []).push(this.#decide('user', idString(who.uhHi, who.uhLo), c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
     }
     if (!trusted && sourceUsers === c.source.blockAfterUsers) {
       const ip = tryParseIp(a.ip);
