@@ -111,6 +111,7 @@ export class Guard {
           url: w.url,
           secret: w.secret,
           events: w.events,
+          includeAccount: w.includeAccount,
           onError: deps.onError,
           report: (e) => this.events.emit({ '@timestamp': new Date(this.clock.now()).toISOString(), ...e }),
         }),
