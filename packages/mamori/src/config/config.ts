@@ -10,6 +10,7 @@ import { MamoriError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { parseCidr } from '../core/net.js';
 import { EVENT_ACTIONS } from '../core/events.js';
+import { CHALLENGE_DEFAULTS } from '../guard/challenge.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
@@ -442,10 +443,10 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
-    baseDifficulty: raw.challenge?.base_difficulty ?? 15,
-    maxDifficulty: raw.challenge?.max_difficulty ?? 20,
-    ttlMs: dur(raw.challenge?.ttl, 5 * 60_000, ['challenge', 'ttl']),
-    browserMaxDifficulty: raw.challenge?.browser_max_difficulty ?? 22,
+    baseDifficulty: raw.challenge?.base_difficulty ?? CHALLENGE_DEFAULTS.baseDifficulty,
+    maxDifficulty: raw.challenge?.max_difficulty ?? CHALLENGE_DEFAULTS.maxDifficulty,
+    ttlMs: dur(raw.challenge?.ttl, CHALLENGE_DEFAULTS.ttlMs, ['challenge', 'ttl']),
+    browserMaxDifficulty: raw.challenge?.browser_max_difficulty ?? CHALLENGE_DEFAULTS.browserMaxDifficulty,
   };
   order(challenge.baseDifficulty, challenge.maxDifficulty, ['challenge'], 'base_difficulty must not exceed max_difficulty');
   let proxy: MamoriConfig['proxy'];
