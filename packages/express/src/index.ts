@@ -17,6 +17,7 @@ import {
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
+  MamoriError,
   clientAddressFor,
   CHALLENGE_BODY_TOO_LARGE,
   CHALLENGE_PATH,
@@ -163,7 +164,8 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     const ip = clientIp(req);
     if (!ip) throw noClientIp('mamoriExpress');
     // originalUrl: the full path even when the middleware is mounted under a prefix.
-    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers };
+    // secure: the app's own TLS (or Express's reading of a trusted proxy's X-Forwarded-Proto).
+    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers, secure: req.secure };
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
       const body = await challengeBody(req);
@@ -181,7 +183,15 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
       if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
       for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
     }
-    const picked = await pickLogin(guard.findLogins(info.method, url), (e) => guard.readParsedLogin(e, info, url, req.body));
+    const logins = guard.findLogins(info.method, url);
+    if (logins.some((e) => guard.loginNeedsBody(e)) && req.body === undefined && hasBody(req)) {
+      // No body parser ran before this middleware: every login would look unreadable (400).
+      throw new MamoriError(
+        'MAMORI_ERR_ADAPTER_BODY_PARSER',
+        `mamoriExpress saw a login (${info.method} ${info.path}) before any body parser read it: put app.use(express.urlencoded({ extended: false }), express.json()) before app.use(mamoriExpress(guard))`,
+      );
+    }
+    const picked = await pickLogin(logins, (e) => guard.readParsedLogin(e, info, url, req.body));
     if (!picked) return next();
     const { endpoint, fields } = picked;
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
@@ -194,6 +204,33 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
 
   return function mamori(req, res, next) {
     handle(req, res, next).catch(next);
+  };
+}
+
+/** Whether a request carries a body (declared length above zero, or chunked). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * The challenge answer endpoint on its own, for the library form (a handler calling
+ * guard.checkCredentials itself, without the middleware): mount it at CHALLENGE_PATH.
+ *
+ *   app.post(CHALLENGE_PATH, mamoriChallengeRoute(guard));
+ */
+export function mamoriChallengeRoute(guard: Guard, opts: Pick<MamoriExpressOptions, 'clientIp'> = {}): RequestHandler {
+  const resolve = clientAddressFor(guard.config);
+  const clientIp = opts.clientIp ?? ((req: Request) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
+  return function mamoriChallenge(req, res, next) {
+    (async () => {
+      const ip = clientIp(req);
+      if (!ip) throw noClientIp('mamoriChallengeRoute');
+      const body = await challengeBody(req);
+      if (body === undefined) return send(res, CHALLENGE_BODY_TOO_LARGE);
+      const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers, secure: req.secure };
+      return send(res, await guard.handleChallengeSubmit(info, body));
+    })().catch(next);
   };
 }
 

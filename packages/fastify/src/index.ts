@@ -73,7 +73,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (!info) {
       const ip = clientIp(req);
       if (!ip) throw noClientIp('mamoriFastify');
-      info = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.raw.url ?? req.url), headers: req.headers };
+      info = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.raw.url ?? req.url), headers: req.headers, secure: req.protocol === 'https' };
       infos.set(req, info);
     }
     return info;

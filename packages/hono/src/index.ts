@@ -164,7 +164,8 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
   return async function mamori(c, next) {
     const ip = clientIp(c);
     if (!ip) throw noClientIp('mamoriHono');
-    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: new URL(c.req.url).pathname, headers: headersOf(c.req.raw) };
+    const where = new URL(c.req.url);
+    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: where.pathname, headers: headersOf(c.req.raw), secure: where.protocol === 'https:' };
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
       const body = await readCapped(c, ADAPTER_MAX_CHALLENGE_BODY);

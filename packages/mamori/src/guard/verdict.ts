@@ -41,6 +41,8 @@ export interface RequestInfo {
   readonly path: string;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The application itself received the request over HTTPS: cookies mamori sets get Secure. */
+  readonly secure?: boolean | undefined;
 }
 
 export function header(req: RequestInfo, name: string): string | undefined {
