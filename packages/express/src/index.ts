@@ -45,6 +45,15 @@ export interface MamoriExpressOptions {
   clientIp?: (req: Request) => string | undefined;
   /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
   onError?: (err: unknown) => void;
+  /**
+   * Requests mamori leaves alone entirely (a health check, an internal call): no decisions,
+   * policy, rate limits or login counting. Never skip a login route.
+   */
+  skip?: (req: Request) => boolean;
+  /** What `per_source` rate limits count a request under instead of its address (an API key, a tenant). */
+  rateLimitKey?: (req: Request) => string | undefined;
+  /** Your own answer for what mamori refuses (a 403, 429 or challenge), from mamori's. */
+  respond?: (answer: RenderedResponse, req: Request) => RenderedResponse;
 }
 
 function send(res: Response, r: RenderedResponse): void {
@@ -160,12 +169,16 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
   const resolve = clientAddressFor(guard.config);
   const clientIp = opts.clientIp ?? ((req: Request) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
 
+  const refuse = (res: Response, req: Request, r: RenderedResponse): void => send(res, opts.respond ? opts.respond(r, req) : r);
+
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
+    if (opts.skip?.(req)) return next();
     const ip = clientIp(req);
     if (!ip) throw noClientIp('mamoriExpress');
     // originalUrl: the full path even when the middleware is mounted under a prefix.
     // secure: the app's own TLS (or Express's reading of a trusted proxy's X-Forwarded-Proto).
-    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers, secure: req.secure };
+    const key = opts.rateLimitKey?.(req);
+    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers, secure: req.secure, ...(key !== undefined ? { rateLimitKey: key } : {}) };
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
       const body = await challengeBody(req);
@@ -174,13 +187,13 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     }
 
     const v = await guard.inspect(info);
-    if (guard.enforced(v)) return send(res, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
+    if (guard.enforced(v)) return refuse(res, req, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
 
     const url = req.originalUrl ?? req.url ?? info.path;
     const limits = guard.rateLimits.match(info.method, url);
     if (limits.length) {
       const r = await guard.checkRateLimits(info, url, limits, parsedRateLimitBody(req.body));
-      if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
+      if (guard.enforced(r.verdict)) return refuse(res, req, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
       for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
     }
     const logins = guard.findLogins(info.method, url);
@@ -197,7 +210,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info, { url, body: req.body as unknown }));
+    if (guard.enforced(pending.verdict)) return refuse(res, req, guard.respond(pending.verdict, info, { url, body: req.body as unknown }));
     settleOnAnswer(guard, res, pending, onError);
     next();
   }

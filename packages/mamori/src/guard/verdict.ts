@@ -43,6 +43,11 @@ export interface RequestInfo {
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The application itself received the request over HTTPS: cookies mamori sets get Secure. */
   readonly secure?: boolean | undefined;
+  /**
+   * What `per_source` rate limits count this request under instead of its address (an
+   * adapter's `rateLimitKey` option: an API key, a tenant). Long keys are hashed.
+   */
+  readonly rateLimitKey?: string | undefined;
 }
 
 export function header(req: RequestInfo, name: string): string | undefined {
