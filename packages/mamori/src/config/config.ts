@@ -10,6 +10,7 @@ import { MamoriError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { parseCidr } from '../core/net.js';
 import { EVENT_ACTIONS } from '../core/events.js';
+import type { MamoriYaml } from './yaml-types.js';
 import { CHALLENGE_DEFAULTS } from '../guard/challenge.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
@@ -233,10 +234,10 @@ export function loadConfig(path: string): MamoriConfig {
 }
 
 /** Defaults only: what `mamori up` uses with no file. */
-export function defaultConfig(overrides: Raw = {}): MamoriConfig {
+export function defaultConfig(overrides: MamoriYaml = {}): MamoriConfig {
   const problems = validateSchema(CONFIG_SCHEMA, overrides);
   if (problems.length) throw invalid(problems.map((p) => ({ ...p, where: '<defaults>' })));
-  return resolveConfig(overrides, '<defaults>', () => '<defaults>');
+  return resolveConfig(overrides as Raw, '<defaults>', () => '<defaults>');
 }
 
 function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]) => string): MamoriConfig {
