@@ -49,3 +49,8 @@ it('skip, rateLimitKey and respond', async () => {
     await guard.close();
   }
 });
+
+it('a config whose proxy section would do nothing in middleware is refused at start, saying why', () => {
+  const guard = createGuard(defaultConfig({ proxy: { upstream: 'http://127.0.0.1:3000' } }), { store: new MemoryStore(), secret: Buffer.from('hooks-test-secret-0123456789abcdef') });
+  assert.throws(() => mamoriExpress(guard), /proxy \(listen .*, upstream http:\/\/127\.0\.0\.1:3000\) has no effect in mamoriExpress/);
+});

@@ -17,6 +17,7 @@ import {
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
+  assertMiddlewareConfig,
   MamoriError,
   clientAddressFor,
   CHALLENGE_BODY_TOO_LARGE,
@@ -163,6 +164,7 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
 }
 
 export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): RequestHandler {
+  assertMiddlewareConfig(guard, 'mamoriExpress');
   const onError = opts.onError ?? logLoginOutcomeError;
   // By default the TCP peer, or, when it is one of the config's network.trusted_proxies,
   // X-Forwarded-For read past them, as `mamori up` reads it.

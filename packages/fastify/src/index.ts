@@ -16,6 +16,7 @@
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  assertMiddlewareConfig,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
@@ -67,6 +68,7 @@ function bodyText(payload: unknown): string | undefined {
 
 const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyInstance, opts: MamoriFastifyOptions, done: (err?: Error) => void) => {
   const guard = opts.guard;
+  assertMiddlewareConfig(guard, 'mamoriFastify');
   const onError = opts.onError ?? logLoginOutcomeError;
   // By default the TCP peer, or X-Forwarded-For past the config's network.trusted_proxies.
   const resolve = clientAddressFor(guard.config);

@@ -15,6 +15,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import {
+  assertMiddlewareConfig,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
@@ -161,6 +162,7 @@ async function answerText(res: Response): Promise<string | undefined> {
 }
 
 export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): MiddlewareHandler {
+  assertMiddlewareConfig(guard, 'mamoriHono');
   const onError = opts.onError ?? logLoginOutcomeError;
   // By default the TCP peer, or X-Forwarded-For past the config's network.trusted_proxies.
   const resolve = clientAddressFor(guard.config);
