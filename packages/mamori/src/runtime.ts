@@ -24,7 +24,7 @@ import { createGuard, type Guard } from './guard/guard.js';
 import { openCountryDatabase, type CountryLookup } from './guard/geo.js';
 import { normalizeIp, resolveForwarding } from './proxy/client-ip.js';
 
-/** The shortest secret accepted, in characters. */
+/** The shortest secret accepted, in characters (the Guard's MIN_SECRET_BYTES: the text's UTF-8 bytes are the key). */
 export const MIN_SECRET_LENGTH = 32;
 
 export interface Mamori {

@@ -290,3 +290,10 @@ describe('guard: one account name in two applications (account_scope)', () => {
     assert.equal((await page(both, '/wp-admin/')).action, 'allow');
   });
 });
+
+describe('guard: the secret', () => {
+  it('is 32 bytes at least, as MAMORI_SECRET, the config and data_dir/secret require', () => {
+    assert.throws(() => createGuard(defaultConfig(), { store: new MemoryStore(), secret: Buffer.alloc(16, 1) }), /MAMORI_ERR_CONFIG_SECRET|at least 32 bytes/);
+    assert.ok(createGuard(defaultConfig(), { store: new MemoryStore(), secret: Buffer.alloc(32, 1) }));
+  });
+});

@@ -4,6 +4,7 @@
  * request; login protection for login endpoints; proof-of-work challenges.
  * The proxy and the framework adapters are thin layers over it.
  */
+import { MamoriError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { cryptoRandom, type Random } from '../core/random.js';
 import { EventBus, type SecurityEvent } from '../core/events.js';
@@ -38,6 +39,8 @@ import { WebhookSink, warnAtMostEveryMinute } from './webhook.js';
 import { RateLimiter, type RateLimitBody, type RateLimitResult, type RateLimitRoute } from './rate-limit.js';
 
 export const CHALLENGE_PATH = '/.mamori/challenge';
+/** The shortest instance secret accepted anywhere, in bytes (MAMORI_SECRET is read as UTF-8 text). */
+export const MIN_SECRET_BYTES = 32;
 export const PASS_COOKIE = 'mamori_pass';
 const PASS_SCOPE = 'site';
 
@@ -94,6 +97,10 @@ export class Guard {
   readonly #deviceCookies: readonly string[];
 
   constructor(config: MamoriConfig, deps: GuardDeps) {
+    // One minimum everywhere (MAMORI_SECRET, the config, data_dir/secret, and here): 32 bytes.
+    if (!Buffer.isBuffer(deps.secret) || deps.secret.length < MIN_SECRET_BYTES) {
+      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', `the secret must be at least ${MIN_SECRET_BYTES} bytes (32 characters of MAMORI_SECRET; generate one: openssl rand -hex 32)`);
+    }
     this.config = config;
     this.store = deps.store;
     this.clock = deps.clock ?? systemClock;
