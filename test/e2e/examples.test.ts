@@ -1,7 +1,7 @@
 /**
  * The example apps under examples/ (one per adapter), started as a user would start them:
- * a brute force on their login reaches the app five times, then mamori answers; the owner
- * (The owner from another address is covered by the adapter conformance suite.)
+ * a brute force on their login reaches the app five times, then mamori answers. (The owner
+ * from another address is covered by the adapter conformance suite.)
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
