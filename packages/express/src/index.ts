@@ -33,7 +33,7 @@ import {
   type PendingLogin,
   type RenderedResponse,
   type RequestInfo,
-} from 'mamori';
+} from 'mamori/internal';
 
 export interface MamoriExpressOptions {
   /**
