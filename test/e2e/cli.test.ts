@@ -200,5 +200,13 @@ describe('cli: mamori up', () => {
     const events = JSON.parse(mamori(['events', '--json', '--action', 'login-failure'], dir).out);
     assert.equal(events.length, 5);
     assert.ok(!JSON.stringify(events).includes('carol'));
+    // By the account as users type it (hashed with the instance secret), and grouped in the table.
+    assert.equal(JSON.parse(mamori(['events', '--json', '--user', 'carol'], dir).out).filter((e: { 'event.action': string }) => e['event.action'] === 'login-failure').length, 5);
+    assert.equal(JSON.parse(mamori(['events', '--json', '--user', 'dave'], dir).out).length, 0);
+    assert.equal(JSON.parse(mamori(['events', '--json', '--source', '127.0.0.1', '--action', 'login-failure'], dir).out).length, 5);
+    const shown = mamori(['events', '--user', 'carol', '--action', 'login-failure'], dir).out.trim().split('\n');
+    assert.equal(shown.length, 2, `one header and one line for five identical failures:\n${shown.join('\n')}`);
+    assert.match(shown[1]!, /\s5\s+login-failure\s/);
+    assert.equal(mamori(['events', '--each', '--user', 'carol', '--action', 'login-failure'], dir).out.trim().split('\n').length, 6);
   });
 });

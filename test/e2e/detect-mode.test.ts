@@ -66,8 +66,8 @@ describe('e2e: detect mode records, never enforces later', () => {
     assert.match(table[0]!, /^ID\s+ACTION\s+DETECT\s+SCOPE/);
     assert.ok(table.slice(1, 3).every((row) => /^\S+\s+block\s+yes\s+/.test(row)), table.join('\n'));
     const events = mamori(['events', '--action', 'credential-stuffing'], dir).out.split('\n');
-    assert.match(events[0]!, /^TIME\s+ACTION\s+DETECT\s+SOURCE/);
-    assert.match(events[1]!, /^\S+\s+credential-stuffing\s+yes\s+127\.0\.0\.1/);
+    assert.match(events[0]!, /^TIME\s+COUNT\s+ACTION\s+DETECT\s+SOURCE/);
+    assert.match(events[1]!, /^\S+\s+1\s+credential-stuffing\s+yes\s+127\.0\.0\.1/);
 
     const enforce = await up([], dir);
     try {

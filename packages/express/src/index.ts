@@ -17,6 +17,8 @@ import {
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
+  assertMiddlewareConfig,
+  MamoriError,
   clientAddressFor,
   CHALLENGE_BODY_TOO_LARGE,
   CHALLENGE_PATH,
@@ -44,6 +46,15 @@ export interface MamoriExpressOptions {
   clientIp?: (req: Request) => string | undefined;
   /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
   onError?: (err: unknown) => void;
+  /**
+   * Requests mamori leaves alone entirely (a health check, an internal call): no decisions,
+   * policy, rate limits or login counting. Never skip a login route.
+   */
+  skip?: (req: Request) => boolean;
+  /** What `per_source` rate limits count a request under instead of its address (an API key, a tenant). */
+  rateLimitKey?: (req: Request) => string | undefined;
+  /** Your own answer for what mamori refuses (a 403, 429 or challenge), from mamori's. */
+  respond?: (answer: RenderedResponse, req: Request) => RenderedResponse;
 }
 
 function send(res: Response, r: RenderedResponse): void {
@@ -153,17 +164,23 @@ function settleOnAnswer(guard: Guard, res: Response, pending: PendingLogin, onEr
 }
 
 export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): RequestHandler {
+  assertMiddlewareConfig(guard, 'mamoriExpress');
   const onError = opts.onError ?? logLoginOutcomeError;
   // By default the TCP peer, or, when it is one of the config's network.trusted_proxies,
   // X-Forwarded-For read past them, as `mamori up` reads it.
   const resolve = clientAddressFor(guard.config);
   const clientIp = opts.clientIp ?? ((req: Request) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
 
+  const refuse = (res: Response, req: Request, r: RenderedResponse): void => send(res, opts.respond ? opts.respond(r, req) : r);
+
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
+    if (opts.skip?.(req)) return next();
     const ip = clientIp(req);
     if (!ip) throw noClientIp('mamoriExpress');
     // originalUrl: the full path even when the middleware is mounted under a prefix.
-    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers };
+    // secure: the app's own TLS (or Express's reading of a trusted proxy's X-Forwarded-Proto).
+    const key = opts.rateLimitKey?.(req);
+    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers, secure: req.secure, ...(key !== undefined ? { rateLimitKey: key } : {}) };
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
       const body = await challengeBody(req);
@@ -172,28 +189,63 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     }
 
     const v = await guard.inspect(info);
-    if (guard.enforced(v)) return send(res, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
+    if (guard.enforced(v)) return refuse(res, req, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
 
     const url = req.originalUrl ?? req.url ?? info.path;
     const limits = guard.rateLimits.match(info.method, url);
     if (limits.length) {
       const r = await guard.checkRateLimits(info, url, limits, parsedRateLimitBody(req.body));
-      if (guard.enforced(r.verdict)) return send(res, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
+      if (guard.enforced(r.verdict)) return refuse(res, req, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
       for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
     }
-    const picked = await pickLogin(guard.findLogins(info.method, url), (e) => guard.readParsedLogin(e, info, url, req.body));
+    const logins = guard.findLogins(info.method, url);
+    if (logins.some((e) => guard.loginNeedsBody(e)) && req.body === undefined && hasBody(req)) {
+      // No body parser ran before this middleware: every login would look unreadable (400).
+      throw new MamoriError(
+        'MAMORI_ERR_ADAPTER_BODY_PARSER',
+        `mamoriExpress saw a login (${info.method} ${info.path}) before any body parser read it: put app.use(express.urlencoded({ extended: false }), express.json()) before app.use(mamoriExpress(guard))`,
+      );
+    }
+    const picked = await pickLogin(logins, (e) => guard.readParsedLogin(e, info, url, req.body));
     if (!picked) return next();
     const { endpoint, fields } = picked;
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return send(res, guard.respond(pending.verdict, info, { url, body: req.body as unknown }));
+    if (guard.enforced(pending.verdict)) return refuse(res, req, guard.respond(pending.verdict, info, { url, body: req.body as unknown }));
     settleOnAnswer(guard, res, pending, onError);
     next();
   }
 
   return function mamori(req, res, next) {
     handle(req, res, next).catch(next);
+  };
+}
+
+/** Whether a request carries a body (declared length above zero, or chunked). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * The challenge answer endpoint on its own, for the library form (a handler calling
+ * guard.checkCredentials itself, without the middleware): mount it at CHALLENGE_PATH.
+ *
+ *   app.post(CHALLENGE_PATH, mamoriChallengeRoute(guard));
+ */
+export function mamoriChallengeRoute(guard: Guard, opts: Pick<MamoriExpressOptions, 'clientIp'> = {}): RequestHandler {
+  const resolve = clientAddressFor(guard.config);
+  const clientIp = opts.clientIp ?? ((req: Request) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
+  return function mamoriChallenge(req, res, next) {
+    (async () => {
+      const ip = clientIp(req);
+      if (!ip) throw noClientIp('mamoriChallengeRoute');
+      const body = await challengeBody(req);
+      if (body === undefined) return send(res, CHALLENGE_BODY_TOO_LARGE);
+      const info: RequestInfo = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.originalUrl), headers: req.headers, secure: req.secure };
+      return send(res, await guard.handleChallengeSubmit(info, body));
+    })().catch(next);
   };
 }
 

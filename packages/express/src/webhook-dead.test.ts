@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createGuard, defaultConfig, MemoryStore } from 'mamori';
+import { createGuard, defaultConfig, EVENT_ACTIONS, MemoryStore } from 'mamori';
 import { mamoriExpress } from './index.js';
 
 const listen = (s: Server): Promise<number> => new Promise((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
@@ -86,6 +86,7 @@ it('a dead and a silent webhook receiver: every event kind fires, the app keeps 
     const recorded = new Set((await guard.store.events.query({ limit: 10_000 })).map((e) => e['event.action']));
     const fired = ['lockout', 'account-closed', 'login-success-after-failures', 'credential-stuffing', 'password-spraying', 'site-attack', 'device-capped', 'challenges-ignored', 'login-failure', 'login-challenged', 'login-blocked', 'request-blocked'];
     for (const kind of fired) assert.ok(recorded.has(kind), `${kind} fired (${[...recorded].join(', ')})`);
+    for (const kind of recorded) assert.ok(Object.hasOwn(EVENT_ACTIONS, kind), `${kind} is in the documented list`);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await fetch(`${base}/`)).status, 200);
     assert.deepEqual(failures, [], 'nothing reached the process');

@@ -16,6 +16,7 @@
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  assertMiddlewareConfig,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
@@ -46,6 +47,12 @@ export interface MamoriFastifyOptions {
   clientIp?: (req: FastifyRequest) => string | undefined;
   /** Receives errors from counting a login after the answer (the store failed). Default: console.error. */
   onError?: (err: unknown) => void;
+  /** Requests mamori leaves alone entirely (a health check): no decisions, policy, rate limits or login counting. Never skip a login route. */
+  skip?: (req: FastifyRequest) => boolean;
+  /** What `per_source` rate limits count a request under instead of its address (an API key, a tenant). */
+  rateLimitKey?: (req: FastifyRequest) => string | undefined;
+  /** Your own answer for what mamori refuses (a 403, 429 or challenge), from mamori's. */
+  respond?: (answer: RenderedResponse, req: FastifyRequest) => RenderedResponse;
 }
 
 function send(reply: FastifyReply, r: RenderedResponse): FastifyReply {
@@ -61,6 +68,7 @@ function bodyText(payload: unknown): string | undefined {
 
 const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyInstance, opts: MamoriFastifyOptions, done: (err?: Error) => void) => {
   const guard = opts.guard;
+  assertMiddlewareConfig(guard, 'mamoriFastify');
   const onError = opts.onError ?? logLoginOutcomeError;
   // By default the TCP peer, or X-Forwarded-For past the config's network.trusted_proxies.
   const resolve = clientAddressFor(guard.config);
@@ -73,25 +81,34 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (!info) {
       const ip = clientIp(req);
       if (!ip) throw noClientIp('mamoriFastify');
-      info = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.raw.url ?? req.url), headers: req.headers };
+      const key = opts.rateLimitKey?.(req);
+      info = { ip: normalizeIp(ip), method: req.method, path: urlPath(req.raw.url ?? req.url), headers: req.headers, secure: req.protocol === 'https', ...(key !== undefined ? { rateLimitKey: key } : {}) };
       infos.set(req, info);
     }
     return info;
   };
 
+  const refuse = (reply: FastifyReply, req: FastifyRequest, r: RenderedResponse): FastifyReply => send(reply, opts.respond ? opts.respond(r, req) : r);
+  const skipped = new WeakSet<FastifyRequest>();
+
   fastify.addHook('onRequest', async (req, reply) => {
+    if (opts.skip?.(req)) {
+      skipped.add(req);
+      return;
+    }
     const info = infoOf(req);
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) return;
     const v = await guard.inspect(info);
-    if (guard.enforced(v)) return send(reply, guard.respond(v, info, { url: req.url }));
+    if (guard.enforced(v)) return refuse(reply, req, guard.respond(v, info, { url: req.url }));
   });
 
   fastify.addHook('preHandler', async (req, reply) => {
+    if (skipped.has(req)) return;
     const info = infoOf(req);
     const limits = guard.rateLimits.match(info.method, req.url);
     if (limits.length) {
       const r = await guard.checkRateLimits(info, req.url, limits, parsedRateLimitBody(req.body));
-      if (guard.enforced(r.verdict)) return send(reply, guard.respondRateLimited(r, info, { url: req.url, body: req.body }));
+      if (guard.enforced(r.verdict)) return refuse(reply, req, guard.respondRateLimited(r, info, { url: req.url, body: req.body }));
       reply.headers(r.headers);
     }
     const picked = await pickLogin(guard.findLogins(info.method, req.url), (e) => guard.readParsedLogin(e, info, req.url, req.body));
@@ -100,7 +117,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return send(reply, guard.respond(pending.verdict, info, { url: req.url, body: req.body }));
+    if (guard.enforced(pending.verdict)) return refuse(reply, req, guard.respond(pending.verdict, info, { url: req.url, body: req.body }));
     pendings.set(req, pending);
   });
 

@@ -15,6 +15,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import {
+  assertMiddlewareConfig,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
@@ -46,6 +47,12 @@ export interface MamoriHonoOptions {
   onError?: (err: unknown) => void;
   /** Largest body read for a login or a per-account rate limit (bytes); a longer one gets 413. Default 1 MiB, as the proxy. */
   maxLoginBodyBytes?: number;
+  /** Requests mamori leaves alone entirely (a health check): no decisions, policy, rate limits or login counting. Never skip a login route. */
+  skip?: (c: Context) => boolean;
+  /** What `per_source` rate limits count a request under instead of its address (an API key, a tenant). */
+  rateLimitKey?: (c: Context) => string | undefined;
+  /** Your own answer for what mamori refuses (a 403, 429 or challenge), from mamori's. */
+  respond?: (answer: RenderedResponse, c: Context) => RenderedResponse;
 }
 
 const TOO_LARGE: RenderedResponse = {
@@ -155,6 +162,7 @@ async function answerText(res: Response): Promise<string | undefined> {
 }
 
 export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): MiddlewareHandler {
+  assertMiddlewareConfig(guard, 'mamoriHono');
   const onError = opts.onError ?? logLoginOutcomeError;
   // By default the TCP peer, or X-Forwarded-For past the config's network.trusted_proxies.
   const resolve = clientAddressFor(guard.config);
@@ -162,9 +170,13 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
   const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
   return async function mamori(c, next) {
+    if (opts.skip?.(c)) return next();
     const ip = clientIp(c);
     if (!ip) throw noClientIp('mamoriHono');
-    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: new URL(c.req.url).pathname, headers: headersOf(c.req.raw) };
+    const where = new URL(c.req.url);
+    const key = opts.rateLimitKey?.(c);
+    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: where.pathname, headers: headersOf(c.req.raw), secure: where.protocol === 'https:', ...(key !== undefined ? { rateLimitKey: key } : {}) };
+    const refuse = (r: RenderedResponse): Response => render(opts.respond ? opts.respond(r, c) : r);
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
       const body = await readCapped(c, ADAPTER_MAX_CHALLENGE_BODY);
@@ -175,7 +187,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     const url = new URL(c.req.url);
     const target = url.pathname + url.search;
     const v = await guard.inspect(info);
-    if (guard.enforced(v)) return render(guard.respond(v, info, { url: target }));
+    if (guard.enforced(v)) return refuse(guard.respond(v, info, { url: target }));
 
     const limits = guard.rateLimits.match(info.method, target);
     let rateHeaders: Readonly<Record<string, string>> = {};
@@ -184,7 +196,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (guard.rateLimits.needsBody(limits, target, c.req.header('content-type')) && (body = await readCapped(c, maxLoginBody)) === undefined) return render(TOO_LARGE);
       const fields = body && rawRateLimitBody(c.req.header('content-type'), c.req.header('content-encoding'), Buffer.from(body));
       const r = await guard.checkRateLimits(info, target, limits, fields);
-      if (guard.enforced(r.verdict)) return render(guard.respondRateLimited(r, info, { url: target, body: body && Buffer.from(body) }));
+      if (guard.enforced(r.verdict)) return refuse(guard.respondRateLimited(r, info, { url: target, body: body && Buffer.from(body) }));
       rateHeaders = r.headers;
     }
     const endpoints = guard.findLogins(info.method, target);
@@ -202,7 +214,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
-    if (guard.enforced(pending.verdict)) return render(guard.respond(pending.verdict, info, { url: target, body: Buffer.from(raw) }));
+    if (guard.enforced(pending.verdict)) return refuse(guard.respond(pending.verdict, info, { url: target, body: Buffer.from(raw) }));
 
     await next();
     if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);

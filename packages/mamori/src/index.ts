@@ -9,7 +9,7 @@
 
 // Assembling mamori from its config: the same secret, store, country database and
 // guard as `mamori up`.
-export { loadMamori, MIN_SECRET_LENGTH, type Mamori, type LoadMamoriOptions } from './runtime.js';
+export { loadMamori, clientAddressFor, MIN_SECRET_LENGTH, type Mamori, type LoadMamoriOptions } from './runtime.js';
 export {
   loadConfig,
   parseConfig,
@@ -25,6 +25,7 @@ export {
   type RateLimitConfig,
   type LoginProtectionConfig,
 } from './config/config.js';
+export type { MamoriYaml, LoginYaml, LoginPresetYaml, AccessRuleYaml, RateLimitYaml, DurationText } from './config/yaml-types.js';
 export { CONFIG_SCHEMA } from './config/schema.js';
 
 // The guard: decisions, access policy, login protection, challenges. Adapters take one.
@@ -50,7 +51,17 @@ export {
   type DecisionScope,
   type Subject,
 } from './core/decisions.js';
-export { boundEvent, type SecurityEvent, type SecurityEventInput, type EventQuery, type EventOutcome, type EventSink } from './core/events.js';
+export {
+  boundEvent,
+  EVENT_ACTIONS,
+  type EventAction,
+  type SecurityEvent,
+  type SecurityEventInput,
+  type EventQuery,
+  type EventOutcome,
+  type EventSink,
+  type EventContext,
+} from './core/events.js';
 export { systemClock, type Clock } from './core/clock.js';
 
 // Errors (docs/errors.md) and durations as the config writes them.

@@ -22,6 +22,7 @@ export * from './guard/verdict.js';
 export * from './config/validate.js';
 export * from './config/schema.js';
 export * from './config/config.js';
+export type * from './config/yaml-types.js';
 export * from './guard/cookies.js';
 export * from './guard/device-token.js';
 export * from './guard/login.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseConfig, loadConfig, defaultConfig, configWarnings, LOGIN_DEFAULTS } from './config.js';
 import { expandPreset, PRESET_NAMES } from './presets.js';
 import { CONFIG_SCHEMA } from './schema.js';
+import type { LoginYaml, MamoriYaml } from './yaml-types.js';
 import { isMamoriError, type MamoriError } from '../core/errors.js';
 
 const root = new URL('../../../../', import.meta.url);
@@ -215,7 +216,7 @@ describe('config: logins written out, presets, placeholders', () => {
       const x = expandPreset(name);
       assert.ok(x.logins.length > 0, name);
       // Each expands into what the schema and the checks accept as written by hand.
-      defaultConfig({ logins: x.logins });
+      defaultConfig({ logins: x.logins as unknown as LoginYaml[] });
     }
     assert.throws(() => expandPreset('wordpress', { base: '/a b' }), /must be a path/);
     const pol = parseConfig('policy:\n  - name: admin\n    preset: wordpress-admin\n    base: /blog\n    allow_ips: [192.0.2.0/24]\n', 'p.yaml').policy[0]!;

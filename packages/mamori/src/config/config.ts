@@ -9,6 +9,9 @@ import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } fr
 import { MamoriError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { parseCidr } from '../core/net.js';
+import { EVENT_ACTIONS } from '../core/events.js';
+import type { MamoriYaml } from './yaml-types.js';
+import { CHALLENGE_DEFAULTS } from '../guard/challenge.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
@@ -141,7 +144,7 @@ export interface MamoriConfig {
   rateLimits: RateLimitConfig[];
   /** browserMaxDifficulty: the hardest puzzle shown to a browser; above it a browser is answered with a block. */
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number };
-  webhooks: { url: string; secret?: string; events: string[] }[];
+  webhooks: { url: string; secret?: string; events: string[]; includeAccount?: boolean }[];
   demo: { trustLoopbackForwardedFor: boolean };
 }
 
@@ -231,10 +234,10 @@ export function loadConfig(path: string): MamoriConfig {
 }
 
 /** Defaults only: what `mamori up` uses with no file. */
-export function defaultConfig(overrides: Raw = {}): MamoriConfig {
+export function defaultConfig(overrides: MamoriYaml = {}): MamoriConfig {
   const problems = validateSchema(CONFIG_SCHEMA, overrides);
   if (problems.length) throw invalid(problems.map((p) => ({ ...p, where: '<defaults>' })));
-  return resolveConfig(overrides, '<defaults>', () => '<defaults>');
+  return resolveConfig(overrides as Raw, '<defaults>', () => '<defaults>');
 }
 
 function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]) => string): MamoriConfig {
@@ -441,10 +444,10 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   });
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
-    baseDifficulty: raw.challenge?.base_difficulty ?? 15,
-    maxDifficulty: raw.challenge?.max_difficulty ?? 20,
-    ttlMs: dur(raw.challenge?.ttl, 5 * 60_000, ['challenge', 'ttl']),
-    browserMaxDifficulty: raw.challenge?.browser_max_difficulty ?? 22,
+    baseDifficulty: raw.challenge?.base_difficulty ?? CHALLENGE_DEFAULTS.baseDifficulty,
+    maxDifficulty: raw.challenge?.max_difficulty ?? CHALLENGE_DEFAULTS.maxDifficulty,
+    ttlMs: dur(raw.challenge?.ttl, CHALLENGE_DEFAULTS.ttlMs, ['challenge', 'ttl']),
+    browserMaxDifficulty: raw.challenge?.browser_max_difficulty ?? CHALLENGE_DEFAULTS.browserMaxDifficulty,
   };
   order(challenge.baseDifficulty, challenge.maxDifficulty, ['challenge'], 'base_difficulty must not exceed max_difficulty');
   let proxy: MamoriConfig['proxy'];
@@ -468,6 +471,12 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     errs.push({ where: where(['secret']), path: ['secret'], message: 'looks like a placeholder from an example; anyone who read the example could forge tokens: generate one (openssl rand -hex 32), or leave it out and let mamori make one' });
   }
   (raw.webhooks ?? []).forEach((w: Raw, i: number) => {
+    ((w.events ?? []) as unknown[]).forEach((name, j) => {
+      if (typeof name === 'string' && !Object.hasOwn(EVENT_ACTIONS, name)) {
+        const path = ['webhooks', i, 'events', j];
+        errs.push({ where: where(path), path, message: `"${name.slice(0, 64)}" is not an event mamori sends; known: ${Object.keys(EVENT_ACTIONS).join(', ')}` });
+      }
+    });
     if (typeof w?.secret === 'string' && isPlaceholder(w.secret)) {
       errs.push({ where: where(['webhooks', i, 'secret']), path: ['webhooks', i, 'secret'], message: 'looks like a placeholder from an example; receivers could be sent forged alerts: generate one (openssl rand -hex 32)' });
     }
@@ -494,7 +503,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     roles,
     rateLimits,
     challenge,
-    webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [] })),
+    webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [], ...(w.include_account === true ? { includeAccount: true } : {}) })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
   };
   return deepFreeze(cfg);

@@ -134,7 +134,8 @@ export const CONFIG_SCHEMA: SchemaNode = {
         {
           url: { type: 'string', pattern: '^https?://' },
           secret: { type: 'string', minLength: 16 },
-          events: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' } },
+          events: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, description: 'the event.action names to send (docs/webhooks.md lists them); default: the attack events' },
+          include_account: { type: 'boolean', description: "send the account name as the user typed it (user.name), so the site can tell its user; mamori itself stores only keyed hashes of names (default false)" },
         },
         { required: ['url'] },
       ),

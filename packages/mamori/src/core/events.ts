@@ -21,6 +21,8 @@ export interface SecurityEvent {
   'source.geo.country_iso_code'?: string;
   /** A keyed hash of the account; the name itself is not stored. */
   'user.id'?: string;
+  /** The account name as typed: only in webhook deliveries that asked for it (include_account), never stored. */
+  'user.name'?: string;
   'url.path'?: string;
   'http.request.method'?: string;
   'http.response.status_code'?: number;
@@ -35,6 +37,32 @@ export interface SecurityEvent {
   'mamori.count'?: number;
 }
 
+/**
+ * Every `event.action` mamori emits, with what it means: the names `webhooks[].events` may
+ * list (docs/webhooks.md). A test holds the emitters to this list.
+ */
+export const EVENT_ACTIONS = {
+  'login-failure': 'a failed login (counted)',
+  'login-success': 'a successful login',
+  'login-success-after-failures': 'a successful login to an account after repeated failures (the owner may want to know)',
+  'login-challenged': 'a login answered with a proof-of-work challenge',
+  'login-blocked': 'a login refused',
+  lockout: 'one source locked out of one account for a while (consecutive failures)',
+  'account-closed': 'an account closed to untrusted devices after many failures from anywhere',
+  'credential-stuffing': 'a source blocked for failing on many accounts',
+  'password-spraying': 'one password failing on many accounts',
+  'site-attack': 'failed logins site-wide above the threshold',
+  'device-capped': "a trusted device past its day's failures on an account (its cookie may be stolen)",
+  'challenge-failures': 'a source blocked for failing again and again behind solved challenges',
+  'challenges-ignored': 'a source blocked for ignoring its login challenges',
+  'request-blocked': 'a request refused by a decision or the access policy',
+  'request-challenged': 'a request challenged by a decision or the access policy',
+  'rate-limited': 'a request over a rate limit',
+  'webhook-dropped': 'webhook deliveries dropped: the receiver was slower than the events',
+} as const satisfies Record<string, string>;
+
+export type EventAction = keyof typeof EVENT_ACTIONS;
+
 export type SecurityEventInput = Omit<SecurityEvent, '@timestamp'> & { '@timestamp'?: string };
 
 export interface EventQuery {
@@ -47,9 +75,17 @@ export interface EventQuery {
   limit?: number;
 }
 
+/**
+ * What an event is about that is never stored: the account name as the user typed it, for a
+ * webhook whose site asked for it (webhooks[].include_account) and nothing else.
+ */
+export interface EventContext {
+  readonly account?: string | undefined;
+}
+
 /** Where events go. Sinks must not throw into the request path. */
 export interface EventSink {
-  emit(event: SecurityEvent): void;
+  emit(event: SecurityEvent, context?: EventContext): void;
 }
 
 const MAX_FIELD = 2048;
@@ -88,11 +124,11 @@ export class EventBus implements EventSink {
       if (i >= 0) this.#sinks.splice(i, 1);
     };
   }
-  emit(event: SecurityEvent): void {
+  emit(event: SecurityEvent, context?: EventContext): void {
     const bounded = boundEvent(event);
     for (const s of this.#sinks) {
       try {
-        s.emit(bounded);
+        s.emit(bounded, context);
       } catch (err) {
         this.#onError(err);
       }

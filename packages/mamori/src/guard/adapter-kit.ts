@@ -4,6 +4,7 @@
  */
 import { MamoriError } from '../core/errors.js';
 import type { RenderedResponse } from './verdict.js';
+import type { Guard } from './guard.js';
 
 /** The challenge answer is a token and a short solution: a few hundred bytes. */
 export const ADAPTER_MAX_CHALLENGE_BODY = 16 * 1024;
@@ -25,6 +26,19 @@ export function logLoginOutcomeError(err: unknown): void {
 /** The error for a request whose client address the adapter cannot tell. */
 export function noClientIp(adapter: string): MamoriError {
   return new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', `the request has no client address; pass a clientIp option to ${adapter}`);
+}
+
+/**
+ * Settings that do nothing where mamori runs as middleware are an error at start, not silence:
+ * `proxy:` (the application serves its requests itself).
+ */
+export function assertMiddlewareConfig(guard: Guard, adapter: string): void {
+  if (guard.config.proxy) {
+    throw new MamoriError(
+      'MAMORI_ERR_CONFIG_INVALID',
+      `${guard.config.source}: proxy (listen ${guard.config.proxy.host}:${guard.config.proxy.port}, upstream ${guard.config.proxy.upstream}) has no effect in ${adapter}: the application serves its requests itself. Remove the proxy section from this config, or run mamori up instead`,
+    );
+  }
 }
 
 /** The first value of a header as a framework hands it over (a string, an array, a number, or nothing). */

@@ -5,6 +5,7 @@ import { ManualClock } from '../core/clock.js';
 import { isMamoriError } from '../core/errors.js';
 import { MemoryStore } from '../core/memory-store.js';
 import { SeededRandom } from '../core/random.js';
+import { defaultConfig } from '../config/config.js';
 import { checkProofOfWork, createChallenger, leadingZeroBits, solveChallenge, type ChallengerOptions } from './challenge.js';
 
 const SECRET = Buffer.alloc(32, 7);
@@ -61,12 +62,14 @@ describe('issue and verify', () => {
     assert.deepEqual([d(0), d(0.5), d(0.26), d(1), d(-3), d(7), d(NaN), d(Infinity)], [10, 15, 13, 20, 10, 20, 20, 20]);
   });
 
-  test('defaults: 16 to 24 bits, 5 minute tokens', () => {
+  test("defaults: the config's, 15 to 20 bits, 5 minute tokens", () => {
     const clock = new ManualClock();
     const ch = createChallenger({ secret: SECRET, store: new MemoryStore({ clock, maxCounterBytes: 1 << 20 }), clock });
     const c = ch.issue({ ip: IP, scope: SCOPE, risk: 0 });
-    assert.equal(c.difficulty, 16);
-    assert.equal(ch.issue({ ip: IP, scope: SCOPE, risk: 1 }).difficulty, 24);
+    assert.equal(c.difficulty, 15);
+    assert.equal(ch.issue({ ip: IP, scope: SCOPE, risk: 1 }).difficulty, 20);
+    const config = defaultConfig().challenge;
+    assert.deepEqual([config.baseDifficulty, config.maxDifficulty, config.ttlMs], [15, 20, 5 * 60_000], 'one set of defaults');
     assert.equal(c.expiresAt, clock.now() + 5 * 60_000);
     assert.equal(ch.passTtlMs, 10 * 60_000);
   });

@@ -64,9 +64,9 @@ export interface ChallengerOptions {
   random?: Random | undefined;
   /** Lifetime of a challenge; default 5 minutes. */
   ttlMs?: number | undefined;
-  /** Leading zero bits at risk 0; default 16. */
+  /** Leading zero bits at risk 0; default 15. */
   baseDifficulty?: number | undefined;
-  /** Leading zero bits at risk 1; default 24, at most 32. */
+  /** Leading zero bits at risk 1; default 20, at most 32. */
   maxDifficulty?: number | undefined;
   /** Lifetime of a pass; default 10 minutes. */
   passTtlMs?: number | undefined;
@@ -90,6 +90,9 @@ export interface Challenger {
   readonly maxDifficulty: number;
   readonly passTtlMs: number;
 }
+
+/** The challenge defaults, the one place they are written (config's `challenge:` section uses them too). */
+export const CHALLENGE_DEFAULTS = Object.freeze({ baseDifficulty: 15, maxDifficulty: 20, ttlMs: 5 * 60_000, passTtlMs: 10 * 60_000, browserMaxDifficulty: 22 });
 
 const MAX_TOKEN_LENGTH = 1024;
 export const MAX_CHALLENGE_DIFFICULTY = 32;
@@ -174,10 +177,10 @@ export function createChallenger(opts: ChallengerOptions): Challenger {
   const store = opts.store;
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? cryptoRandom;
-  const ttlMs = integer(opts.ttlMs, 5 * 60_000, 1_000, 24 * 3_600_000, 'ttl (ms)');
-  const passTtlMs = integer(opts.passTtlMs, 10 * 60_000, 1_000, 7 * 24 * 3_600_000, 'pass ttl (ms)');
-  const base = integer(opts.baseDifficulty, 16, 0, MAX_CHALLENGE_DIFFICULTY, 'base difficulty');
-  const max = integer(opts.maxDifficulty, Math.max(24, base), base, MAX_CHALLENGE_DIFFICULTY, 'max difficulty (at least the base)');
+  const ttlMs = integer(opts.ttlMs, CHALLENGE_DEFAULTS.ttlMs, 1_000, 24 * 3_600_000, 'ttl (ms)');
+  const passTtlMs = integer(opts.passTtlMs, CHALLENGE_DEFAULTS.passTtlMs, 1_000, 7 * 24 * 3_600_000, 'pass ttl (ms)');
+  const base = integer(opts.baseDifficulty, CHALLENGE_DEFAULTS.baseDifficulty, 0, MAX_CHALLENGE_DIFFICULTY, 'base difficulty');
+  const max = integer(opts.maxDifficulty, Math.max(CHALLENGE_DEFAULTS.maxDifficulty, base), base, MAX_CHALLENGE_DIFFICULTY, 'max difficulty (at least the base)');
 
   const derive = (purpose: string): Buffer => createHmac('sha256', secret).update(purpose).digest();
   const tokenKey = derive('mamori/challenge/v1');

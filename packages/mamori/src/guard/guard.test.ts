@@ -11,7 +11,7 @@ const SECRET = Buffer.from('guard-test-secret-guard-test-secret!');
 const HOUR = 3_600_000;
 
 /** A guard on a memory store with one login endpoint (`username.normalize` as given) and the rest of `raw`. */
-function stack(raw: Record<string, unknown> = {}, normalize?: string) {
+function stack(raw: Record<string, unknown> = {}, normalize?: 'exact' | 'lowercase' | 'wordpress') {
   const clock = new ManualClock(Date.UTC(2026, 10, 27));
   const store = new MemoryStore({ clock, random: new SeededRandom(3) });
   const username = normalize ? { form: 'email', normalize } : { form: 'email' };

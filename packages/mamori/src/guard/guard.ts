@@ -111,6 +111,7 @@ export class Guard {
           url: w.url,
           secret: w.secret,
           events: w.events,
+          includeAccount: w.includeAccount,
           onError: deps.onError,
           report: (e) => this.events.emit({ '@timestamp': new Date(this.clock.now()).toISOString(), ...e }),
         }),
@@ -382,6 +383,44 @@ export class Guard {
       if (this.login.userHash(cookieAccount) !== this.login.userHash(account)) outcome = 'neutral';
       account = cookieAccount;
     }
+    const loggedIn = outcome === 'success' || (outcome === 'neutral' && cookieAccount !== undefined && cookieAccount !== null);
+    return this.#conclude(p, outcome, account, loggedIn);
+  }
+
+  /**
+   * The library form, for a handler that checks passwords itself (no login endpoint in the
+   * config, or a body mamori does not read): before the password is checked, what mamori says
+   * about this attempt. The client's trusted-device cookie and solved challenge are read from
+   * `req` as the middleware reads them. `scope`: the application's accounts (account_scope).
+   *
+   *   const p = await guard.checkCredentials(info, { username, password });
+   *   if (guard.enforced(p.verdict)) return send(guard.respond(p.verdict, info));
+   *   const ok = await verify(username, password);
+   *   const { setCookie } = await guard.reportCredentials(p, ok); // add setCookie to the answer
+   */
+  checkCredentials(req: RequestInfo, credentials: { username: string; password?: string | undefined }, opts: { scope?: string } = {}): Promise<PendingLogin> {
+    const endpoint: LoginEndpointConfig = {
+      name: 'library',
+      method: req.method,
+      path: req.path,
+      username: {},
+      failure: { status: [] },
+      success: { status: [] },
+      exceptQuery: {},
+      ...(opts.scope ? { accountScope: opts.scope } : {}),
+    };
+    return this.checkLogin(endpoint, req, { username: String(credentials.username ?? ''), password: credentials.password });
+  }
+
+  /** The library form's second half: the password was right (`ok`) or not. Returns the trusted-device cookie to set on a success. */
+  async reportCredentials(p: PendingLogin, ok: boolean): Promise<{ setCookie?: string }> {
+    const { done, setCookie } = this.#conclude(p, ok ? 'success' : 'failure', p.attempt.username, ok);
+    await done;
+    return setCookie !== undefined ? { setCookie } : {};
+  }
+
+  /** Counts a login's outcome and, for a browser that logged in, makes its trusted-device cookie. */
+  #conclude(p: PendingLogin, outcome: LoginOutcome, account: string, loggedIn: boolean): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     let done = this.#settle(p.attempt, outcome);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
@@ -391,7 +430,6 @@ export class Guard {
     }
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
-    const loggedIn = outcome === 'success' || (outcome === 'neutral' && cookieAccount !== undefined && cookieAccount !== null);
     if (!loggedIn || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
     const cookieName = this.deviceCookie(p.endpoint.accountScope);
     // For the account the site logged in: the name as the site tells accounts apart, in its application.
@@ -401,7 +439,7 @@ export class Guard {
     // or past its day's cap there) it gets a new one.
     const existing = p.verdict.trustedDevice ? this.login.devices.verify(readCookie(p.req.headers['cookie'], cookieName)) : undefined;
     const { token } = this.login.devices.issue(uh, existing && existing.userHash === uh ? existing.deviceId : undefined);
-    const secure = header(p.req, 'x-forwarded-proto') === 'https';
+    const secure = p.req.secure === true || header(p.req, 'x-forwarded-proto') === 'https';
     return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };
   }
 
@@ -507,7 +545,7 @@ export class Guard {
     if (!r.ok) return jsonAnswer(403, { error: 'challenge_failed', reason: r.reason });
     // A challenge answered: it no longer counts as ignored.
     await this.login.noteChallenge({ ip: req.ip, username: '' }, 'solved').catch(() => undefined);
-    const secure = header(req, 'x-forwarded-proto') === 'https';
+    const secure = req.secure === true || header(req, 'x-forwarded-proto') === 'https';
     const res = jsonAnswer(200, { ok: true, pass: r.pass });
     res.headers['set-cookie'] = serializeCookie(PASS_COOKIE, r.pass, { maxAgeSec: 600, secure });
     return res;

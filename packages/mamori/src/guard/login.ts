@@ -1172,7 +1172,7 @@ export class LoginGuard {
     const deviceUserDay = counted[4] ?? r?.deviceUserDay ?? 0;
     const failed = this.#event('login-failure', a, uh, 'failure', k.now);
     failed['mamori.count'] = userSource;
-    this.#d.events.emit(failed);
+    this.#d.events.emit(failed, { account: a.username });
     let jobs: Promise<unknown>[] | undefined;
     if (userSource >= c.userSource.blockAfter) {
       const steps = userSource - c.userSource.blockAfter;
@@ -1281,6 +1281,6 @@ export class LoginGuard {
       const v = (extra as Record<string, unknown>)[key];
       if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
     }
-    this.#d.events.emit(e);
+    this.#d.events.emit(e, { account: a.username });
   }
 }

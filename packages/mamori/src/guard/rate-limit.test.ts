@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import type { RateLimitYaml } from '../config/yaml-types.js';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.js';
 import { SeededRandom } from '../core/random.js';
@@ -73,7 +74,7 @@ function setup(rateLimits: unknown[], opts: { async?: boolean; network?: Record<
     };
     Object.assign(store, { sync: recorded });
   }
-  const config = defaultConfig({ rate_limits: rateLimits, ...(opts.network ? { network: opts.network } : {}), ...(opts.mode ? { mode: opts.mode } : {}) });
+  const config = defaultConfig({ rate_limits: rateLimits as RateLimitYaml[], ...(opts.network ? { network: opts.network } : {}), ...(opts.mode ? { mode: opts.mode as 'enforce' | 'detect' } : {}) });
   const events: SecurityEvent[] = [];
   const login = new LoginGuard(config.loginProtection, { store, clock, random: new SeededRandom(9), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });
   const limiter = new RateLimiter(config.rateLimits, {

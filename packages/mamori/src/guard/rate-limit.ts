@@ -49,6 +49,7 @@
  * shown only on the answer it refuses (r=0): on others it would tell a
  * client how often somebody else asked about that account.
  */
+import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { hmac } from '../core/crypto.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
@@ -354,7 +355,7 @@ export class RateLimiter {
       if (!byQuery && (phase === 'head' || !this.#filterMatches(r, query, body))) continue;
       if (r.headers) policies.push(...r.policyItems);
       if (r.perSource && (phase === 'all' || (phase === 'head') === byQuery)) {
-        source ??= sourceKey(req.ip, this.#d.grouping);
+        source ??= req.rateLimitKey !== undefined ? `k\u0000${boundedKey(req.rateLimitKey)}` : sourceKey(req.ip, this.#d.grouping);
         counted.push(this.#counted(r, 'source', `s\u0000${source}`, r.perSource, now));
       }
       if (r.perAccount && phase !== 'head') {
@@ -460,4 +461,10 @@ export class RateLimiter {
     if (v.detectOnly) e['mamori.detect_only'] = true;
     this.#d.events.emit(e);
   }
+}
+
+/** A caller's rate-limit key as stored: itself when short, else its SHA-256 (a key's size is the caller's, not ours). */
+function boundedKey(key: string): string {
+  const k = String(key);
+  return k.length <= 128 ? k : createHash('sha256').update(k).digest('base64url');
 }

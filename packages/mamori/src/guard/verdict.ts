@@ -41,6 +41,13 @@ export interface RequestInfo {
   readonly path: string;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The application itself received the request over HTTPS: cookies mamori sets get Secure. */
+  readonly secure?: boolean | undefined;
+  /**
+   * What `per_source` rate limits count this request under instead of its address (an
+   * adapter's `rateLimitKey` option: an API key, a tenant). Long keys are hashed.
+   */
+  readonly rateLimitKey?: string | undefined;
 }
 
 export function header(req: RequestInfo, name: string): string | undefined {

@@ -12,7 +12,7 @@
  * the console, at most one a minute).
  */
 import { createHmac } from 'node:crypto';
-import type { EventSink, SecurityEvent, SecurityEventInput } from '../core/events.js';
+import type { EventContext, EventSink, SecurityEvent, SecurityEventInput } from '../core/events.js';
 
 export const DEFAULT_WEBHOOK_EVENTS = [
   'lockout',
@@ -34,6 +34,11 @@ export interface WebhookOptions {
   secret?: string | undefined;
   /** event.action values to send; DEFAULT_WEBHOOK_EVENTS when empty. */
   events?: readonly string[] | undefined;
+  /**
+   * Send the account name as the user typed it (`user.name` in the event), so the site can tell
+   * its user. Off by default: mamori itself keeps only keyed hashes of names.
+   */
+  includeAccount?: boolean | undefined;
   /** Per delivery attempt; default 5 s. */
   timeoutMs?: number | undefined;
   /** Events waiting at most; default 1000. */
@@ -84,6 +89,7 @@ export class WebhookSink implements EventSink {
   readonly #onError: (err: unknown) => void;
   readonly #report: ((e: SecurityEventInput) => void) | undefined;
   readonly #queue: SecurityEvent[] = [];
+  readonly #includeAccount: boolean;
   readonly #wanted: Set<string>;
   #busy = false;
   #idle: (() => void)[] = [];
@@ -105,13 +111,17 @@ export class WebhookSink implements EventSink {
     this.#fetch = o.fetch ?? globalThis.fetch;
     this.#onError = typeof o.onError === 'function' ? o.onError : warnAtMostEveryMinute(`webhook ${safeUrl(o.url)}`);
     this.#report = o.report;
+    this.#includeAccount = o.includeAccount === true;
     const events = o.events && o.events.length ? o.events : DEFAULT_WEBHOOK_EVENTS;
     this.#wanted = new Set(events);
     this.#wanted.delete(WEBHOOK_DROPPED_EVENT);
   }
 
-  emit(event: SecurityEvent): void {
+  emit(event: SecurityEvent, context?: EventContext): void {
     if (!this.#wanted.has(event['event.action']) || this.#closing.signal.aborted) return;
+    if (this.#includeAccount && typeof context?.account === 'string' && context.account !== '') {
+      event = { ...event, 'user.name': context.account.slice(0, 256) };
+    }
     if (this.#queue.length >= this.#maxQueue) {
       this.#queue.shift();
       this.dropped++;

@@ -1,0 +1,101 @@
+/**
+ * mamori.yaml as TypeScript: what `defaultConfig(...)` takes, so that a typo in a
+ * programmatic config is a compile error. The same object is checked at run time against
+ * CONFIG_SCHEMA (schema.ts), with the same messages as the YAML; the two are kept in step by
+ * a test (yaml-types.test.ts) that feeds every key named here through the schema.
+ */
+
+/** A duration: a number of milliseconds, or text such as `15m`, `1h`, `30s`. */
+export type DurationText = string | number;
+type Mode = 'enforce' | 'detect';
+type Normalize = 'exact' | 'lowercase' | 'wordpress';
+type Field = { form: string } | { json: string };
+
+export interface LoginYaml {
+  name?: string;
+  path?: string;
+  paths?: string[];
+  method?: string;
+  path_info?: boolean;
+  credentials?: 'body' | 'http-auth' | 'xmlrpc';
+  username?: (Field & { normalize?: Normalize }) | { form: string; normalize?: Normalize } | { json: string; normalize?: Normalize };
+  password?: Field;
+  xmlrpc?: { methods?: Record<string, number[]>; default_params?: number[] };
+  failure: { status?: number[]; redirect_contains?: string; body_contains?: string; fault_codes?: number[] };
+  success?: { status?: number[]; redirect_contains?: string; set_cookie?: string; account_cookie?: string; headers?: Record<string, string> };
+  except_query?: Record<string, string[]>;
+  refuse_fields?: string[];
+  account_scope?: string;
+}
+
+export interface LoginPresetYaml {
+  preset: string;
+  base?: string;
+  name?: string;
+  account_scope?: string;
+}
+
+export interface AccessRuleYaml {
+  name: string;
+  preset?: string;
+  base?: string;
+  paths?: string[];
+  except_paths?: string[];
+  methods?: string[];
+  allow_ips?: string[];
+  deny_ips?: string[];
+  allow_countries?: string[];
+  deny_countries?: string[];
+  require_device?: boolean | { accounts?: string[]; roles?: string[]; account_scope?: string };
+  action?: 'block' | 'challenge';
+  mode?: Mode;
+}
+
+export interface RateLimitYaml {
+  name: string;
+  paths: string[];
+  methods?: string[];
+  query?: Record<string, string[]>;
+  per_source?: { limit: number; window: DurationText };
+  per_account?: { field: Field; limit: number; window: DurationText };
+  action?: 'block' | 'challenge';
+  headers?: boolean;
+  mode?: Mode;
+}
+
+export interface MamoriYaml {
+  $schema?: string;
+  secret?: string;
+  data_dir?: string;
+  mode?: Mode;
+  store?: { kind?: 'sqlite' | 'memory'; path?: string; memory_max_bytes?: number; max_events?: number };
+  network?: { ipv4_prefix?: number; ipv6_prefix?: number; trusted_proxies?: string[] };
+  geo?: { database?: string };
+  proxy?: {
+    listen?: string;
+    upstream: string;
+    max_header_bytes?: number;
+    max_headers?: number;
+    max_body_bytes?: number;
+    upstream_timeout?: DurationText;
+    request_timeout?: DurationText;
+  };
+  logins?: (LoginYaml | LoginPresetYaml)[];
+  login_protection?: {
+    mode?: Mode;
+    user_source?: { challenge_after?: number; block_after?: number; window?: DurationText; backoff_base?: DurationText; backoff_max?: DurationText };
+    user?: { challenge_after?: number; close_after?: number; window?: DurationText; close_for?: DurationText };
+    source?: { challenge_after_users?: number; block_after_users?: number; window?: DurationText; block_for?: DurationText };
+    spraying?: { challenge_after_users?: number; block_after_users?: number; window?: DurationText };
+    site?: { challenge_above_failures?: number; window?: DurationText };
+    challenged?: { block_after_failures?: number; block_after_ignored?: number; window?: DurationText; block_for?: DurationText };
+    trusted_device?: { enabled?: boolean; ttl?: DurationText; cookie?: string; max_failures_per_device?: number; max_failures_per_account?: number };
+    notify_after_failures?: number;
+  };
+  policy?: AccessRuleYaml[];
+  roles?: Record<string, string[]>;
+  rate_limits?: RateLimitYaml[];
+  challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText };
+  webhooks?: { url: string; secret?: string; events?: string[]; include_account?: boolean }[];
+  demo?: { trust_loopback_forwarded_for?: boolean };
+}
