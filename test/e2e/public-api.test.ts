@@ -87,6 +87,22 @@ describe('the public API', () => {
     });
   }
 
+  it("each package's entry points (package.json exports) are the listed ones", () => {
+    const subpaths: Record<string, string[]> = {
+      mamori: ['.', './internal', './package.json', './schema.json', './testing'],
+      'store-sqlite': ['.'],
+      express: ['.'],
+      fastify: ['.'],
+      hono: ['.'],
+      'demo-shop': ['.'],
+      cli: ['.'],
+    };
+    for (const [dir, expected] of Object.entries(subpaths)) {
+      const pkg = JSON.parse(readFileSync(new URL(`packages/${dir}/package.json`, root), 'utf8')) as { exports: Record<string, unknown> };
+      assert.deepEqual(Object.keys(pkg.exports).sort(), expected, `packages/${dir}: a new entry point is public API too`);
+    }
+  });
+
   it('reads type and value exports out of a declaration file', () => {
     const { names, starExports } = declaredExports(
       "export { a, type B, c as d } from './x.js';\nexport type { E } from './e.js';\nexport interface F {\n}\nexport declare const g: 1;\nexport default g;\nexport * from './h.js';\n",
