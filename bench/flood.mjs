@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori';
+import { DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori/internal';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ensureExposeGc, liveMemory, mib, MiB, num, printTable, progress, progressDone, runJsonChild, verdictLine, writeResult } from './lib.mjs';
 

@@ -18,7 +18,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BYTES_PER_SLOT, DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori';
+import { BYTES_PER_SLOT, DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori/internal';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ensureExposeGc, liveMemory, median, num, printTable, RESULTS_DIR, runJsonChild, runNode, settle, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
 

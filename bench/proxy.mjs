@@ -171,7 +171,7 @@ function tcpRelayChild(upstream) {
 
 /** mamori's proxy engine (startProxy) with hooks of the same shape as `mamori up`'s that decide nothing: the engine's cost without the guard's. */
 async function engineChild(upstream) {
-  const { startProxy } = await import('mamori');
+  const { startProxy } = await import('mamori/internal');
   const proxy = await startProxy({
     upstream,
     host: '127.0.0.1',

@@ -113,7 +113,7 @@ describe('cli', () => {
     assert.match(r.err, /MAMORI_ERR_CONFIG_INVALID/);
     assert.match(r.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:13: proxy\\.upstream`));
     assert.match(r.err, /:5:18: login_protection\.user\.close_after must be at most 100/);
-    const good = mamori(['config', 'check', fileURLToPath(new URL('../../../config/demo.yaml', import.meta.url))], dir);
+    const good = mamori(['config', 'check', fileURLToPath(new URL('../../../packages/cli/config/demo.yaml', import.meta.url))], dir);
     assert.equal(good.code, 0, good.err);
   });
 

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGuard, defaultConfig, startMamoriProxy, ManualClock, type Guard, type MamoriConfig } from 'mamori';
+import { createGuard, defaultConfig, startMamoriProxy, type Guard, type MamoriConfig } from 'mamori';
+import { ManualClock } from 'mamori/testing';
 import { SqliteStore } from '@mamori/store-sqlite';
 import { startDemoShop } from '@mamori/demo-shop';
 
@@ -88,7 +89,7 @@ export function cookieFrom(res: Response, name: string): string | undefined {
 
 /** Plays a browser that solves a JSON challenge answer; returns the pass cookie (name=value). */
 export async function solveAndPass(base: string, challenged: Response, ip?: string): Promise<string> {
-  const { solveChallengeAsync } = await import('mamori');
+  const { solveChallengeAsync } = await import('mamori/internal');
   const body = (await challenged.json()) as { challenge: { token: string; difficulty: number; submit: string } };
   // Yielding while it works: the proxy in this process keeps serving (and closing idle sockets).
   const solution = await solveChallengeAsync(body.challenge.token, body.challenge.difficulty);

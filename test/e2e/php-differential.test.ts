@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, extractAuthorizationFields, extractLoginFields } from 'mamori';
+import { defaultConfig, extractAuthorizationFields, extractLoginFields } from 'mamori/internal';
 
 const PHP = process.env['MAMORI_PHP_CGI'] ?? 'php-cgi';
 const probe = spawnSync(PHP, ['-v'], { encoding: 'utf8' });

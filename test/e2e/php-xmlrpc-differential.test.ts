@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, extractXmlRpcFields } from 'mamori';
+import { defaultConfig, extractXmlRpcFields } from 'mamori/internal';
 
 const IXR = process.env['MAMORI_WP_IXR'] ?? '/usr/share/wordpress/wp-includes/IXR/';
 const php = spawnSync('php', ['-v'], { encoding: 'utf8' });

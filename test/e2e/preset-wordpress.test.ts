@@ -5,7 +5,8 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createGuard, defaultConfig, ManualClock, MemoryStore, startMamoriProxy, type Guard } from 'mamori';
+import { createGuard, defaultConfig, MemoryStore, startMamoriProxy, type Guard } from 'mamori';
+import { ManualClock } from 'mamori/testing';
 import { startWordPressShaped, type WordPressShaped } from './wordpress-shaped.js';
 
 const SECRET = Buffer.from('wordpress-preset-secret-wordpress-preset');

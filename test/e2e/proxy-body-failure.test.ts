@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { createGuard, defaultConfig, startMamoriProxy, MemoryStore, ManualClock } from 'mamori';
+import { createGuard, defaultConfig, startMamoriProxy, MemoryStore } from 'mamori';
+import { ManualClock } from 'mamori/testing';
 
 it('a login whose failure shows only in the body is counted, even when the site compresses', async () => {
   // A PHP-CMS-like login: always 200, the failure is a sentence in the page; gzip when asked.

@@ -1,6 +1,6 @@
 /**
  * The attack simulator against the real thing: the demo shop behind mamori's
- * proxy, configured by the shipped config/demo.yaml, in-process on loopback
+ * proxy, configured by the CLI's config/demo.yaml, in-process on loopback
  * port 0, one fresh stack per scenario. Each run stays under 150 requests
  * (every login the shop checks costs a scrypt).
  */
@@ -12,7 +12,7 @@ import { MemoryStore, createGuard, loadConfig, runSimulation, startMamoriProxy, 
 import { startDemoShop } from '@mamori/demo-shop';
 
 const SECRET = Buffer.from('simulate-e2e-secret-simulate-e2e-secret');
-const DEMO_CONFIG = fileURLToPath(new URL('../../../config/demo.yaml', import.meta.url));
+const DEMO_CONFIG = fileURLToPath(new URL('../../../packages/cli/config/demo.yaml', import.meta.url));
 const CLI = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
 
 /** Runs `fn` with the demo shop behind mamori (demo config, memory store), then stops both. */

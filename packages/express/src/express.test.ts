@@ -6,7 +6,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard, defaultConfig, MemoryStore, type Guard } from 'mamori';
 
-async function start(guard: Guard) {
+// Express 4 is installed beside 5 under an npm alias (the root's devDependency "express4"):
+// the same suite runs against both majors.
+const EXPRESS4: string = 'express4';
+const express4 = ((await import(EXPRESS4)) as { default: typeof express }).default;
+
+function starter(express: typeof import('express')) {
+  return (guard: Guard) => start(express, guard);
+}
+
+async function start(express: typeof import('express'), guard: Guard) {
   const app = express();
   app.use(express.urlencoded({ extended: false }), express.json());
   app.use(mamoriExpress(guard));
@@ -30,7 +39,9 @@ async function start(guard: Guard) {
     res.status(err.status ?? 500).type('text/plain').send('error');
   });
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    // (Express 4 calls back without an error and leaves a failed listen to the 'error' event.)
     const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -43,7 +54,17 @@ async function start(guard: Guard) {
   };
 }
 
-runAdapterConformance('express', start);
+runAdapterConformance('express', starter(express));
+runAdapterConformance('express 4', starter(express4));
+
+describe('the Express 4 under test', () => {
+  it('is Express 4 (the alias resolved), beside Express 5', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    assert.match((require('express4/package.json') as { version: string }).version, /^4\./);
+    assert.match((require('express/package.json') as { version: string }).version, /^5\./);
+  });
+});
 
 
 function guardFor(store: MemoryStore, clock: ManualClock): Guard {

@@ -6,7 +6,8 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHALLENGE_PATH, createGuard, defaultConfig, MemoryStore, solveChallenge, type RequestInfo } from 'mamori';
+import { CHALLENGE_PATH, createGuard, defaultConfig, MemoryStore, type RequestInfo } from 'mamori';
+import { solveChallenge } from 'mamori/internal';
 import { mamoriChallengeRoute, mamoriExpress } from './index.js';
 
 const SECRET = Buffer.from('library-form-test-secret-0123456789abc');

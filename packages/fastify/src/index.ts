@@ -35,7 +35,7 @@ import {
   type PendingLogin,
   type RenderedResponse,
   type RequestInfo,
-} from 'mamori';
+} from 'mamori/internal';
 
 export interface MamoriFastifyOptions {
   guard: Guard;

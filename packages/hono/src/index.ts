@@ -34,7 +34,7 @@ import {
   type LoginFields,
   type RenderedResponse,
   type RequestInfo,
-} from 'mamori';
+} from 'mamori/internal';
 
 export interface MamoriHonoOptions {
   /**

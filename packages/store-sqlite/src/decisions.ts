@@ -22,7 +22,7 @@ import {
   type DecisionScope,
   type DecisionStore,
   type Subject,
-} from 'mamori';
+} from 'mamori/internal';
 import { where, type Where } from './where.js';
 
 interface DecisionRow {

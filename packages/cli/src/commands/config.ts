@@ -4,7 +4,7 @@ import { parse } from '../command.js';
 export const help = `Usage:
   mamori config check FILE   validate a config; prints every problem with file:line:column,
                              and warnings about settings that are valid but risky
-  mamori config schema       print the JSON Schema (also at schema/mamori.schema.json)
+  mamori config schema       print the JSON Schema (also in the mamori package: mamori/schema.json)
 `;
 
 export async function run(argv: string[]): Promise<number> {

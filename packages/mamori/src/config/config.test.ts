@@ -28,7 +28,7 @@ describe('config', () => {
   });
 
   it('the demo config loads', () => {
-    const c = loadConfig(new URL('config/demo.yaml', root).pathname);
+    const c = loadConfig(new URL('packages/cli/config/demo.yaml', root).pathname);
     assert.equal(c.logins[0]!.path, '/login');
     assert.deepEqual(c.logins[0]!.username, { form: 'email' });
     assert.equal(c.demo.trustLoopbackForwardedFor, true);

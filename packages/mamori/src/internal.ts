@@ -1,0 +1,43 @@
+/**
+ * mamori/internal: every module's exports, for mamori's own adapters, stores,
+ * CLI, tests and benchmarks. NOT a stable API: names here change or go in any
+ * release without notice. Applications use the package root ('mamori'), whose
+ * names are listed and tested (test/e2e/public-api.test.ts).
+ */
+export * from './core/errors.js';
+export * from './core/registry.js';
+export * from './core/clock.js';
+export * from './core/random.js';
+export * from './core/duration.js';
+export * from './core/net.js';
+export * from './core/url.js';
+export * from './core/crypto.js';
+export * from './core/siphash.js';
+export * from './core/events.js';
+export * from './core/decisions.js';
+export * from './core/store.js';
+export * from './core/counter-table.js';
+export * from './core/memory-store.js';
+export * from './guard/verdict.js';
+export * from './config/validate.js';
+export * from './config/schema.js';
+export * from './config/config.js';
+export type * from './config/yaml-types.js';
+export * from './guard/cookies.js';
+export * from './guard/device-token.js';
+export * from './guard/login.js';
+export * from './guard/login-endpoint.js';
+export * from './guard/webhook.js';
+export * from './guard/geo.js';
+export * from './guard/access-policy.js';
+export * from './guard/challenge.js';
+export * from './guard/challenge-page.js';
+export * from './guard/block-page.js';
+export * from './guard/messages.js';
+export * from './guard/rate-limit.js';
+export * from './guard/guard.js';
+export * from './guard/adapter-kit.js';
+export * from './proxy/index.js';
+export * from './proxy/mamori-proxy.js';
+export * from './sim/index.js';
+export * from './runtime.js';
