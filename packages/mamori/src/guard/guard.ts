@@ -64,6 +64,11 @@ export interface PendingLogin {
   readonly attempt: LoginAttempt;
   /** Every attempt the request makes, `attempt` first (an XML-RPC system.multicall makes many). */
   readonly attempts: readonly LoginAttempt[];
+  /**
+   * A login a solved challenge let through: its place among the source's failures behind solved
+   * challenges, counted at check (LoginGuard.reserveChallengeFailure), settled with the answer.
+   */
+  readonly challengeFailure?: number;
 }
 
 const RISK: Record<string, number> = {
@@ -194,10 +199,20 @@ export class Guard {
    * work (a pass for pages is good until it expires). The difficulty it was solved at, once
    * claimed; undefined without one (or when it was used already).
    */
-  async #passedOnce(req: RequestInfo): Promise<number | undefined> {
+  async #passedOnce(req: RequestInfo, need?: number): Promise<number | undefined> {
+    // One request's worth, whichever of its checks asks (the access policy, a rate limit, the
+    // login): claimed once per request, and what the first claim got answers them all. A pass
+    // that does not answer what a check asks is not used up by it.
+    if (this.#claimed.has(req)) return this.#claimed.get(req);
     const p = this.#pass(req);
-    return p !== undefined && (await this.store.claim(`login-pass\u0000${p.pass}`, this.challenger.passTtlMs)) ? p.bits : undefined;
+    if (p === undefined || (need !== undefined && p.bits < need)) return undefined;
+    const bits = (await this.store.claim(`login-pass\u0000${p.pass}`, this.challenger.passTtlMs)) ? p.bits : undefined;
+    this.#claimed.set(req, bits);
+    return bits;
   }
+
+  /** The pass each request claimed (see #passedOnce), by the request's RequestInfo. */
+  readonly #claimed = new WeakMap<RequestInfo, number | undefined>();
 
   /** The difficulty a challenge for a verdict asks: its own when set, else by the risk of its rule. */
   challengeDifficulty(v: Verdict): number {
@@ -234,7 +249,14 @@ export class Guard {
       const more = trusted ? all.slice(1).map((c) => ({ device: c.deviceId, deviceUser: c.userHash })) : undefined;
       v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash, devices: more });
     }
-    if (v.action === 'challenge' && this.#passed(req, v)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    if (v.action === 'challenge') {
+      // On a login, each guess pays for its own proof of work, whatever challenged it; a page
+      // challenged by the policy or a decision is let through by a pass until it expires.
+      const login = this.findLogins(req.method, req.path).length > 0;
+      const need = this.challengeDifficulty(v);
+      const passed = login ? ((await this.#passedOnce(req, need)) ?? -1) >= need : this.#passed(req, v);
+      if (passed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    }
     if (v.action !== 'allow') this.#requestEvent(req, v, country);
     return v;
   }
@@ -299,8 +321,14 @@ export class Guard {
     };
     // A solved challenge buys one attempt: the first; the others of a multicall pay their own way.
     // It answers a challenge that asks for no more than it was solved at, at the source's escalation.
-    const bits = await this.#passedOnce(req);
-    const level = bits !== undefined ? await this.login.challengeLevel(req.ip) : undefined;
+    let bits = await this.#passedOnce(req);
+    // With a pass, the login is counted now as a failure behind a solved challenge (taken back
+    // below unless the pass is what lets it through, and by settleLogin on a success): logins
+    // sent at once see each other's, so each pays the level the ones before it raised, and past
+    // block_after_failures the pass lets nothing more through.
+    const place = bits !== undefined ? await this.login.reserveChallengeFailure(req.ip) : undefined;
+    const level = place !== undefined ? place - 1 : undefined;
+    if (level !== undefined && level >= this.config.loginProtection.challenged.blockAfterFailures) bits = undefined;
     const creds = fields.calls ?? [{ username: fields.username ?? '', password: fields.password }];
     const attempts: LoginAttempt[] = [];
     let verdict: LoginVerdict | undefined;
@@ -313,7 +341,13 @@ export class Guard {
         challengePassed: first,
         ...(first ? { challengeBits: bits, challengeLevel: level } : {}),
       };
-      const v = await this.login.check(attempt);
+      let v: LoginVerdict;
+      try {
+        v = await this.login.check(attempt);
+      } catch (err) {
+        if (place !== undefined) await this.login.releaseChallengeFailure(req.ip).catch(() => undefined);
+        throw err;
+      }
       attempts.push(attempt);
       verdict ??= v;
       if (v.action !== 'allow' && !v.detectOnly) {
@@ -326,16 +360,26 @@ export class Guard {
       if (v.action !== 'allow') verdict = v;
     }
     let v = verdict!;
+    const through = place !== undefined && v.challengeSolved === true && (v.action === 'allow' || v.detectOnly === true);
+    if (place !== undefined && !through) await this.login.releaseChallengeFailure(req.ip).catch(() => undefined);
     if (v.action === 'challenge' && !v.detectOnly) {
       // A challenge given: counted against the source until it is solved. A source that keeps
       // ignoring them is blocked after this one (a decision, on its address).
       await this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined);
       // Each failure after a solved challenge makes the source's next one twice the work.
-      const lvl = level ?? (await this.login.challengeLevel(req.ip).catch(() => 0));
+      const lvl = await this.login.challengeLevel(req.ip).catch(() => level ?? 0);
       v = { ...v, difficulty: this.challenger.difficultyFor(challengeRisk(v.ruleId), lvl) };
     }
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
-    return { endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: v.action === 'block' ? { ...v, status: 429 } : v };
+    return {
+      endpoint,
+      fields,
+      req,
+      attempt: attempts[0]!,
+      attempts,
+      verdict: v.action === 'block' ? { ...v, status: 429 } : v,
+      ...(through ? { challengeFailure: place } : {}),
+    };
   }
 
   /** After the site answered: counts the outcome; returns the trusted-device cookie to add on a success. */
@@ -372,9 +416,15 @@ export class Guard {
     let done = this.#settle(p.attempt, outcome);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
-    if (p.verdict.challengeSolved && (outcome === 'failure' || outcome === 'unknown')) {
+    if (p.verdict.challengeSolved) {
       const settled = done;
-      done = Promise.all([settled, this.login.noteChallenge(p.attempt, 'failed')]);
+      const failed = outcome === 'failure' || outcome === 'unknown';
+      if (p.challengeFailure === undefined) {
+        if (failed) done = Promise.all([settled, this.login.noteChallenge(p.attempt, 'failed')]);
+      } else {
+        // Counted at check: confirmed (a block past the limit), or taken back.
+        done = Promise.all([settled, failed ? this.login.noteChallenge(p.attempt, 'failed', p.challengeFailure) : this.login.releaseChallengeFailure(p.req.ip)]);
+      }
     }
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
@@ -404,6 +454,7 @@ export class Guard {
    * reached the site at all). Never throws.
    */
   async releaseLogin(p: PendingLogin): Promise<void> {
+    if (p.challengeFailure !== undefined) await this.login.releaseChallengeFailure(p.req.ip).catch(() => undefined);
     for (const a of p.attempts ?? [p.attempt]) {
       try {
         await this.login.release(a);
@@ -421,8 +472,9 @@ export class Guard {
   async checkRateLimits(req: RequestInfo, url: string, routes: readonly RateLimitRoute[], body?: RateLimitBody, phase?: 'head' | 'body' | 'all'): Promise<RateLimitResult> {
     const r = await this.rateLimits.check(req, url, routes, body, phase);
     if (r.verdict.action !== 'challenge' || r.verdict.detectOnly) return r;
-    const bits = await this.#passedOnce(req);
-    if (bits === undefined || bits < this.challengeDifficulty(r.verdict)) return r;
+    const need = this.challengeDifficulty(r.verdict);
+    const bits = await this.#passedOnce(req, need);
+    if (bits === undefined || bits < need) return r;
     return { ...r, verdict: { ...r.verdict, action: 'allow', reason: `${r.verdict.reason}; challenge solved` } };
   }
 
