@@ -250,9 +250,12 @@ export class Guard {
       v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash, devices: more });
     }
     if (v.action === 'challenge') {
-      // On a login, each guess pays for its own proof of work, whatever challenged it; a page
-      // challenged by the policy or a decision is let through by a pass until it expires.
-      const login = this.findLogins(req.method, req.path).length > 0;
+      // On a login form (or XML-RPC) post, each guess pays for its own proof of work, whatever
+      // challenged it; a page challenged by the policy or a decision (and a page behind HTTP
+      // authentication, whose every request carries the credentials) is let through by a pass
+      // until it expires.
+      const m = req.method.toUpperCase();
+      const login = m !== 'GET' && m !== 'HEAD' && this.findLogins(m, req.path).some((e) => this.loginNeedsBody(e));
       const need = this.challengeDifficulty(v);
       const passed = login ? ((await this.#passedOnce(req, need)) ?? -1) >= need : this.#passed(req, v);
       if (passed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
