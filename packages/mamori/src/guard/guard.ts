@@ -365,7 +365,15 @@ export class Guard {
     let v = verdict!;
     const through = place !== undefined && v.challengeSolved === true && (v.action === 'allow' || v.detectOnly === true);
     if (place !== undefined && !through) await this.login.releaseChallengeFailure(req.ip).catch(() => undefined);
-    if (v.action === 'challenge' && !v.detectOnly) {
+    if (v.action === 'challenge' && !v.detectOnly && postedFromElsewhere(req)) {
+      // A login posted from another site (the browser says so; a page cannot change it) while
+      // the source is challenged: refused, not challenged, and not counted as a challenge
+      // ignored. Otherwise any page a visitor opens could post logins in the visitor's name and
+      // have the visitor's address blocked from the whole site. (A script that says it is
+      // cross-site gets no puzzle to solve either; the person signs in from the site's own form.)
+      const { difficulty: _asked, ...refused } = v;
+      v = { ...refused, action: 'block', reason: `${v.reason}; a login posted from another site` };
+    } else if (v.action === 'challenge' && !v.detectOnly) {
       // A challenge given: counted against the source until it is solved. A source that keeps
       // ignoring them is blocked after this one (a decision, on its address).
       await this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined);
@@ -601,6 +609,16 @@ export interface RespondOrigin {
   url?: string | undefined;
   /** The body when it was read: raw bytes (the proxy), or a framework's parsed fields. */
   body?: unknown;
+}
+
+/**
+ * Whether a browser says a page of another site sent the request: `Sec-Fetch-Site: cross-site`,
+ * which a page cannot change (browsers send it to HTTPS sites and to localhost). Not the
+ * `Origin`: a proxy in front of mamori that rewrites Host (nginx does by default) would make
+ * every login look cross-site, and a page can make it `null`.
+ */
+export function postedFromElsewhere(req: RequestInfo): boolean {
+  return header(req, 'sec-fetch-site')?.trim().toLowerCase() === 'cross-site';
 }
 
 export function prefersJson(req: RequestInfo): boolean {
