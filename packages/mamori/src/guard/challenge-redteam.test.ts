@@ -113,3 +113,50 @@ describe('concurrency and the escalation', () => {
     assert.ok((await store.decisions.list({})).length <= 1);
   });
 });
+
+describe('XML-RPC logins behind solved challenges', () => {
+  it('escalate and end in a block, as form logins do', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 2));
+    const store = new MemoryStore({ clock, random: new SeededRandom(3) });
+    const config = defaultConfig({
+      logins: [{ name: 'wp-xmlrpc', path: '/xmlrpc.php', credentials: 'xmlrpc', xmlrpc: { methods: { 'wp.getUsersBlogs': [0, 1] } }, failure: { fault_codes: [403] } }],
+      challenge: { base_difficulty: 8, max_difficulty: 14 },
+      login_protection: { challenged: { block_after_failures: 3 }, user_source: { challenge_after: 1, block_after: 50 } },
+    });
+    const guard = createGuard(config, { store, secret: SECRET, clock, random: new SeededRandom(5) });
+    const endpoint = config.logins[0]!;
+    const ip = '198.51.100.63';
+    const call = (password: string) =>
+      Buffer.from(
+        `<?xml version="1.0"?><methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value><string>admin</string></value></param><param><value><string>${password}</string></value></param></params></methodCall>`,
+      );
+    const fault = '<?xml version="1.0"?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>403</int></value></member><member><name>faultString</name><value><string>Incorrect username or password.</string></value></member></struct></value></fault></methodResponse>';
+    const attempt = async (password: string, pass?: string) => {
+      const req: RequestInfo = { ip, path: '/xmlrpc.php', method: 'POST', headers: { 'content-type': 'text/xml', ...(pass ? { 'x-mamori-pass': pass } : {}) } };
+      const inspected = await guard.inspect(req);
+      if (guard.enforced(inspected)) return { verdict: inspected as Verdict, reached: false };
+      const p = await guard.checkLogin(endpoint, req, guard.readLogin(endpoint, req, '/xmlrpc.php', call(password)));
+      if (guard.enforced(p.verdict)) return { verdict: p.verdict as Verdict, reached: false };
+      await guard.reportLogin(p, { status: 200, body: fault, setCookies: [] });
+      return { verdict: p.verdict as Verdict, reached: true };
+    };
+    const solve = async (verdict: Verdict) => {
+      const req: RequestInfo = { ip, path: '/xmlrpc.php', method: 'POST', headers: { accept: 'application/json' } };
+      const { token, difficulty } = (JSON.parse(String(guard.respond(verdict, req).body)) as { challenge: { token: string; difficulty: number } }).challenge;
+      const answer = await guard.handleChallengeSubmit(req, Buffer.from(JSON.stringify({ token, solution: solveChallenge(token, difficulty) })));
+      return (JSON.parse(String(answer.body)) as { pass: string }).pass;
+    };
+    assert.equal((await attempt('first')).reached, true);
+    const asked: number[] = [];
+    let r = await attempt('x');
+    for (let i = 0; i < 3; i++) {
+      assert.equal(r.verdict.action, 'challenge', `round ${i}`);
+      asked.push(r.verdict.difficulty!);
+      assert.equal((await attempt(`guess-${i}`, await solve(r.verdict))).reached, true, `round ${i}`);
+      r = await attempt('x');
+    }
+    assert.deepEqual(asked, [asked[0], asked[0]! + 1, asked[0]! + 2], 'each failure behind a solved challenge makes the next one harder');
+    assert.equal(r.verdict.action, 'block', `after 3 failures behind solved challenges: ${r.verdict.action} ${r.verdict.reason}`);
+    assert.deepEqual((await store.decisions.list({})).map((d) => d.reason), ['3 failed logins after solving challenges from this source']);
+  });
+});
