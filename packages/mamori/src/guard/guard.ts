@@ -408,9 +408,11 @@ export class Guard {
   settleLogin(p: PendingLogin, answer: LoginAnswer): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     if (p.endpoint.credentials === 'xmlrpc' && p.fields.calls) {
       const outcomes = classifyXmlRpcAnswer(p.endpoint, p.fields.calls, answer);
-      const done = Promise.all(p.attempts.map((a, i) => this.#settle(a, outcomes[i] ?? 'unknown')));
+      const settled = Promise.all(p.attempts.map((a, i) => this.#settle(a, outcomes[i] ?? 'unknown')));
       const outcome = outcomes.includes('success') ? 'success' : outcomes.some((o) => o === 'failure' || o === 'unknown') ? 'failure' : 'neutral';
-      return { outcome, done };
+      // The call the solved challenge paid for (the first): settled as a form login's is.
+      const first = outcomes[0] ?? 'unknown';
+      return { outcome, done: Promise.all([settled, this.#settleChallenge(p, first === 'failure' || first === 'unknown')]) };
     }
     let outcome = classifyLoginResponse(p.endpoint, answer);
     // Where the site's success cookie names the account it logged in (WordPress's logged-in
@@ -427,16 +429,7 @@ export class Guard {
     let done = this.#settle(p.attempt, outcome);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
-    if (p.verdict.challengeSolved) {
-      const settled = done;
-      const failed = outcome === 'failure' || outcome === 'unknown';
-      if (p.challengeFailure === undefined) {
-        if (failed) done = Promise.all([settled, this.login.noteChallenge(p.attempt, 'failed')]);
-      } else {
-        // Counted at check: confirmed (a block past the limit), or taken back.
-        done = Promise.all([settled, failed ? this.login.noteChallenge(p.attempt, 'failed', p.challengeFailure) : this.login.releaseChallengeFailure(p.req.ip)]);
-      }
-    }
+    done = Promise.all([done, this.#settleChallenge(p, outcome === 'failure' || outcome === 'unknown')]);
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
     const loggedIn = outcome === 'success' || (outcome === 'neutral' && cookieAccount !== undefined && cookieAccount !== null);
@@ -451,6 +444,18 @@ export class Guard {
     const { token } = this.login.devices.issue(uh, existing && existing.userHash === uh ? existing.deviceId : undefined);
     const secure = header(p.req, 'x-forwarded-proto') === 'https';
     return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };
+  }
+
+  /**
+   * A login a solved challenge let through, once answered: a failure counts against the
+   * source (its next challenge is harder; past challenged.block_after_failures, a block); a
+   * success or a neutral answer takes back what check counted.
+   */
+  #settleChallenge(p: PendingLogin, failed: boolean): Promise<unknown> {
+    if (!p.verdict.challengeSolved) return Promise.resolve();
+    // Counted at check (reserveChallengeFailure): confirmed, or taken back.
+    if (p.challengeFailure !== undefined) return failed ? this.login.noteChallenge(p.attempt, 'failed', p.challengeFailure) : this.login.releaseChallengeFailure(p.req.ip);
+    return failed ? this.login.noteChallenge(p.attempt, 'failed') : Promise.resolve();
   }
 
   /** Counts one attempt's outcome: a neutral answer takes back what check counted; unknown counts as a failure. */
