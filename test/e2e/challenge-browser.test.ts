@@ -125,6 +125,27 @@ describe('e2e: the challenge page in chromium (headless)', { skip }, () => {
     await ctx.close();
   });
 
+  it('(a2) a login form with a field named "submit" (a PHP form\'s button) is posted again all the same', async () => {
+    // The page posted the form again with replay.submit(): a field named "submit" is the form's
+    // `submit` property, and the person was left on "Sending your form again..." for good.
+    const ip = '198.51.100.26';
+    for (let i = 0; i < 5; i++) assert.equal((await login(s.proxy.url, 'alice@example.com', `wrong-${i}`, { ip })).status, 401);
+    const ctx = await context(ip);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site()}/`);
+    await page.setContent(
+      `<form method="post" action="${site()}/login"><input name="email" value="alice@example.com"><input name="password" type="password" value="alice-demo-password"><input type="submit" name="submit" value="Log in"></form>`,
+    );
+    await page.click('input[type=submit]');
+    await page.waitForURL(`${site()}/account`);
+    await page.waitForSelector('h1:has-text("My account")');
+    assert.deepEqual(errors, []);
+    await shot(page, 'a2-submit-field');
+    await ctx.close();
+  });
+
   it('(d) the page paints before the work is done: the status and progress show while the workers run', async () => {
     // A second stack whose challenges take a browser far longer than this test looks at them.
     const hard = await startStack({ challenge: { base_difficulty: 30, max_difficulty: 30, browser_max_difficulty: 30 }, policy: [{ name: 'all', paths: ['/'], action: 'challenge' }] });

@@ -152,7 +152,7 @@ describe('HTML form', () => {
 });
 
 /** Runs the page's script in a bare VM context: `workers` gives it Worker, Blob and URL (run in VM contexts of their own). */
-async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitOk?: boolean }) {
+async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitOk?: boolean; clobbered?: boolean }) {
   const clock = new ManualClock();
   const challenger = createChallenger({ secret: Buffer.alloc(32, 3), store: new MemoryStore({ clock, maxCounterBytes: 1 << 20 }), clock, baseDifficulty: 10, maxDifficulty: 10 });
   const issued = challenger.issue({ ip: '198.51.100.4', scope: 'site', risk: 0 });
@@ -177,6 +177,15 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
   const els: Record<string, ReturnType<typeof el>> = {};
   for (const id of ['mamori-challenge', 'mamori-text', 'mamori-progress', 'mamori-after', 'mamori-back', 'mamori-retry', 'mamori-js']) els[id] = el(id);
   if (page.body.includes('id="mamori-replay"')) els['mamori-replay'] = el('mamori-replay');
+  // A form with a field named "submit" (a PHP login's button, often): in a browser, the form's
+  // `submit` property is then that field, not the method. HTMLFormElement's own method still works.
+  class HTMLFormElement {
+    submit(this: unknown) {
+      if (this !== els['mamori-replay']) throw new TypeError('Illegal invocation');
+      finish('submitted');
+    }
+  }
+  if (opts.clobbered && els['mamori-replay']) Object.assign(els['mamori-replay'], { submit: { name: 'submit', value: 'Log in' } });
   els['mamori-status'] = Object.defineProperty(el('mamori-status'), 'textContent', {
     set(t: string) {
       messages.push(t);
@@ -200,6 +209,7 @@ async function runPage(opts: { workers: boolean; then?: ChallengeReturn; submitO
     location: { href: 'http://shop.test/page?q=1', replace: (u: string) => finish(`replace ${u}`), assign: (u: string) => finish(`assign ${u}`) },
     Int32Array,
     Uint8Array,
+    HTMLFormElement,
   };
   if (opts.workers) {
     sandbox['Blob'] = class {
@@ -257,6 +267,8 @@ test('the page script posts the form again, or says to go back, or offers to try
   // Without a plan: its own URL, with a GET.
   assert.equal((await runPage({ workers: true })).how, 'replace http://shop.test/page?q=1');
   assert.equal((await runPage({ workers: true, then: { kind: 'post', url: '/login', fields: [['a', 'b']] } })).how, 'submitted');
+  const clobbered = await runPage({ workers: true, clobbered: true, then: { kind: 'post', url: '/login', fields: [['email', 'a'], ['submit', 'Log in']] } });
+  assert.equal(clobbered.how, 'submitted', 'a field named "submit" does not stop the form from being posted again');
   const back = await runPage({ workers: true, then: { kind: 'back', url: '/login' } });
   assert.equal(back.how, 'back');
   assert.equal(back.els['mamori-back']!.hidden, false);
@@ -327,8 +339,23 @@ describe('challengeReturn', () => {
       [{ ...form, 'content-encoding': 'gzip' }, Buffer.from('a=1')],
       [form, { a: { b: 'c' } }],
       [form, { a: ['1', '2'] }],
+      // A byte-order mark: TextDecoder drops it, a site reading the bytes may not (its first field's name).
+      [form, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('email=a&password=b')])],
     ];
     for (const [headers, body] of cases) assert.deepEqual(challengeReturn(req('POST', headers), '/login', body), { kind: 'back', url: '/login' }, JSON.stringify([headers, String(body)]));
+  });
+  test('a form is posted again only to the URL it was sent to: otherwise back to the form', () => {
+    const body = Buffer.from('email=a&password=b');
+    // A path or query that cannot be written back as it came (quotes, a backtick, a backslash, `//`):
+    // never the form, the password in it, posted to another URL (the front page, or without its query).
+    for (const url of ["/login?next=it's", '/login?x=`y', '/login?dir=a\\b', '//login', "/o'reilly/login"]) {
+      const r = challengeReturn({ ...req('POST', form), path: url.split('?')[0]! }, url, body);
+      assert.equal(r.kind, 'back', url);
+      assert.ok(!('fields' in r), url);
+    }
+    assert.deepEqual(challengeReturn(req('POST', form), '/login?next=%2Fa', body), { kind: 'post', url: '/login?next=%2Fa', fields: [['email', 'a'], ['password', 'b']] });
+    // Without a URL (an adapter that gave none), its path.
+    assert.equal(challengeReturn(req('POST', form), undefined, body).kind, 'post');
   });
   test('back to the page the form was on, when the Referer is this site', () => {
     const h = { host: 'shop.example.jp', 'content-type': 'multipart/form-data' };

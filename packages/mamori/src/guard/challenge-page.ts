@@ -242,7 +242,8 @@ export const CHALLENGE_SCRIPT = `
   }
   function carryOn() {
     if (mode === 'post' && replay) {
-      replay.submit();
+      // (The form's own method: a field named "submit" is what replay.submit names.)
+      HTMLFormElement.prototype.submit.call(replay);
     } else if (mode === 'back') {
       location.assign(target);
     } else {
@@ -398,6 +399,8 @@ function replayFields(contentType: string | undefined, body: unknown): [string, 
     const charset = ct.find((x) => x.startsWith('charset='));
     if (charset && !/^charset="?utf-8"?$/.test(charset)) return undefined;
     if (body.length > MAX_REPLAY_BODY) return undefined;
+    // A byte-order mark: TextDecoder drops it, and a site reading the bytes may not.
+    if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return undefined;
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -438,8 +441,11 @@ export function challengeReturn(req: RequestInfo, url: string | undefined, body?
   if (method === 'POST') {
     const encoding = header(req, 'content-encoding');
     const plain = encoding === undefined || encoding.trim().toLowerCase() === 'identity';
-    const fields = plain ? replayFields(header(req, 'content-type'), body) : undefined;
-    if (fields) return { kind: 'post', url: here, fields };
+    // Posted again only to the URL it was sent to, written back as it came: never the form, and
+    // the password in it, to another (the front page, or the same path without its query).
+    const exact = url !== undefined ? returnPath(url) : returnPath(req.path);
+    const fields = plain && exact !== undefined ? replayFields(header(req, 'content-type'), body) : undefined;
+    if (fields) return { kind: 'post', url: exact!, fields };
   }
   return { kind: 'back', url: refererPath(req) ?? here };
 }

@@ -67,6 +67,11 @@ export interface PendingLogin {
   readonly attempt: LoginAttempt;
   /** Every attempt the request makes, `attempt` first (an XML-RPC system.multicall makes many). */
   readonly attempts: readonly LoginAttempt[];
+  /**
+   * A login a solved challenge let through: its place among the source's failures behind solved
+   * challenges, counted at check (LoginGuard.reserveChallengeFailure), settled with the answer.
+   */
+  readonly challengeFailure?: number;
 }
 
 const RISK: Record<string, number> = {
@@ -215,10 +220,20 @@ export class Guard {
    * work (a pass for pages is good until it expires). The difficulty it was solved at, once
    * claimed; undefined without one (or when it was used already).
    */
-  async #passedOnce(req: RequestInfo): Promise<number | undefined> {
+  async #passedOnce(req: RequestInfo, need?: number): Promise<number | undefined> {
+    // One request's worth, whichever of its checks asks (the access policy, a rate limit, the
+    // login): claimed once per request, and what the first claim got answers them all. A pass
+    // that does not answer what a check asks is not used up by it.
+    if (this.#claimed.has(req)) return this.#claimed.get(req);
     const p = this.#pass(req);
-    return p !== undefined && (await this.store.claim(`login-pass\u0000${p.pass}`, this.challenger.passTtlMs)) ? p.bits : undefined;
+    if (p === undefined || (need !== undefined && p.bits < need)) return undefined;
+    const bits = (await this.store.claim(`login-pass\u0000${p.pass}`, this.challenger.passTtlMs)) ? p.bits : undefined;
+    this.#claimed.set(req, bits);
+    return bits;
   }
+
+  /** The pass each request claimed (see #passedOnce), by the request's RequestInfo. */
+  readonly #claimed = new WeakMap<RequestInfo, number | undefined>();
 
   /** The difficulty a challenge for a verdict asks: its own when set, else by the risk of its rule. */
   challengeDifficulty(v: Verdict): number {
@@ -255,7 +270,17 @@ export class Guard {
       const more = trusted ? all.slice(1).map((c) => ({ device: c.deviceId, deviceUser: c.userHash })) : undefined;
       v = this.policy.evaluate(req, { device: trusted?.deviceId, deviceUser: trusted?.userHash, devices: more });
     }
-    if (v.action === 'challenge' && this.#passed(req, v)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    if (v.action === 'challenge') {
+      // On a login form (or XML-RPC) post, each guess pays for its own proof of work, whatever
+      // challenged it; a page challenged by the policy or a decision (and a page behind HTTP
+      // authentication, whose every request carries the credentials) is let through by a pass
+      // until it expires.
+      const m = req.method.toUpperCase();
+      const login = m !== 'GET' && m !== 'HEAD' && this.findLogins(m, req.path).some((e) => this.loginNeedsBody(e));
+      const need = this.challengeDifficulty(v);
+      const passed = login ? ((await this.#passedOnce(req, need)) ?? -1) >= need : this.#passed(req, v);
+      if (passed) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved` };
+    }
     if (v.action !== 'allow') this.#requestEvent(req, v, country);
     return v;
   }
@@ -320,8 +345,14 @@ export class Guard {
     };
     // A solved challenge buys one attempt: the first; the others of a multicall pay their own way.
     // It answers a challenge that asks for no more than it was solved at, at the source's escalation.
-    const bits = await this.#passedOnce(req);
-    const level = bits !== undefined ? await this.login.challengeLevel(req.ip) : undefined;
+    let bits = await this.#passedOnce(req);
+    // With a pass, the login is counted now as a failure behind a solved challenge (taken back
+    // below unless the pass is what lets it through, and by settleLogin on a success): logins
+    // sent at once see each other's, so each pays the level the ones before it raised, and past
+    // block_after_failures the pass lets nothing more through.
+    const place = bits !== undefined ? await this.login.reserveChallengeFailure(req.ip) : undefined;
+    const level = place !== undefined ? place - 1 : undefined;
+    if (level !== undefined && level >= this.config.loginProtection.challenged.blockAfterFailures) bits = undefined;
     const creds = fields.calls ?? [{ username: fields.username ?? '', password: fields.password }];
     const attempts: LoginAttempt[] = [];
     let verdict: LoginVerdict | undefined;
@@ -334,7 +365,13 @@ export class Guard {
         challengePassed: first,
         ...(first ? { challengeBits: bits, challengeLevel: level } : {}),
       };
-      const v = await this.login.check(attempt);
+      let v: LoginVerdict;
+      try {
+        v = await this.login.check(attempt);
+      } catch (err) {
+        if (place !== undefined) await this.login.releaseChallengeFailure(req.ip).catch(() => undefined);
+        throw err;
+      }
       attempts.push(attempt);
       verdict ??= v;
       if (v.action !== 'allow' && !v.detectOnly) {
@@ -347,16 +384,34 @@ export class Guard {
       if (v.action !== 'allow') verdict = v;
     }
     let v = verdict!;
-    if (v.action === 'challenge' && !v.detectOnly) {
+    const through = place !== undefined && v.challengeSolved === true && (v.action === 'allow' || v.detectOnly === true);
+    if (place !== undefined && !through) await this.login.releaseChallengeFailure(req.ip).catch(() => undefined);
+    if (v.action === 'challenge' && !v.detectOnly && postedFromElsewhere(req)) {
+      // A login posted from another site (the browser says so; a page cannot change it) while
+      // the source is challenged: refused, not challenged, and not counted as a challenge
+      // ignored. Otherwise any page a visitor opens could post logins in the visitor's name and
+      // have the visitor's address blocked from the whole site. (A script that says it is
+      // cross-site gets no puzzle to solve either; the person signs in from the site's own form.)
+      const { difficulty: _asked, ...refused } = v;
+      v = { ...refused, action: 'block', reason: `${v.reason}; a login posted from another site` };
+    } else if (v.action === 'challenge' && !v.detectOnly) {
       // A challenge given: counted against the source until it is solved. A source that keeps
       // ignoring them is blocked after this one (a decision, on its address).
       await this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined);
       // Each failure after a solved challenge makes the source's next one twice the work.
-      const lvl = level ?? (await this.login.challengeLevel(req.ip).catch(() => 0));
+      const lvl = await this.login.challengeLevel(req.ip).catch(() => level ?? 0);
       v = { ...v, difficulty: this.challenger.difficultyFor(challengeRisk(v.ruleId), lvl) };
     }
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
-    return { endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: v.action === 'block' ? { ...v, status: 429 } : v };
+    return {
+      endpoint,
+      fields,
+      req,
+      attempt: attempts[0]!,
+      attempts,
+      verdict: v.action === 'block' ? { ...v, status: 429 } : v,
+      ...(through ? { challengeFailure: place } : {}),
+    };
   }
 
   /** After the site answered: counts the outcome; returns the trusted-device cookie to add on a success. */
@@ -374,9 +429,11 @@ export class Guard {
   settleLogin(p: PendingLogin, answer: LoginAnswer): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     if (p.endpoint.credentials === 'xmlrpc' && p.fields.calls) {
       const outcomes = classifyXmlRpcAnswer(p.endpoint, p.fields.calls, answer);
-      const done = Promise.all(p.attempts.map((a, i) => this.#settle(a, outcomes[i] ?? 'unknown')));
+      const settled = Promise.all(p.attempts.map((a, i) => this.#settle(a, outcomes[i] ?? 'unknown')));
       const outcome = outcomes.includes('success') ? 'success' : outcomes.some((o) => o === 'failure' || o === 'unknown') ? 'failure' : 'neutral';
-      return { outcome, done };
+      // The call the solved challenge paid for (the first): settled as a form login's is.
+      const first = outcomes[0] ?? 'unknown';
+      return { outcome, done: Promise.all([settled, this.#settleChallenge(p, first === 'failure' || first === 'unknown')]) };
     }
     let outcome = classifyLoginResponse(p.endpoint, answer);
     // Where the site's success cookie names the account it logged in (WordPress's logged-in
@@ -431,10 +488,7 @@ export class Guard {
     let done = this.#settle(p.attempt, outcome);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
-    if (p.verdict.challengeSolved && (outcome === 'failure' || outcome === 'unknown')) {
-      const settled = done;
-      done = Promise.all([settled, this.login.noteChallenge(p.attempt, 'failed')]);
-    }
+    done = Promise.all([done, this.#settleChallenge(p, outcome === 'failure' || outcome === 'unknown')]);
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
     if (!loggedIn || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
@@ -450,6 +504,18 @@ export class Guard {
     return { outcome, done, setCookie: serializeCookie(cookieName, token, { maxAgeSec: this.login.devices.ttlMs / 1000, secure }) };
   }
 
+  /**
+   * A login a solved challenge let through, once answered: a failure counts against the
+   * source (its next challenge is harder; past challenged.block_after_failures, a block); a
+   * success or a neutral answer takes back what check counted.
+   */
+  #settleChallenge(p: PendingLogin, failed: boolean): Promise<unknown> {
+    if (!p.verdict.challengeSolved) return Promise.resolve();
+    // Counted at check (reserveChallengeFailure): confirmed, or taken back.
+    if (p.challengeFailure !== undefined) return failed ? this.login.noteChallenge(p.attempt, 'failed', p.challengeFailure) : this.login.releaseChallengeFailure(p.req.ip);
+    return failed ? this.login.noteChallenge(p.attempt, 'failed') : Promise.resolve();
+  }
+
   /** Counts one attempt's outcome: a neutral answer takes back what check counted; unknown counts as a failure. */
   #settle(a: LoginAttempt, outcome: LoginOutcome): Promise<unknown> {
     if (outcome === 'neutral') return this.login.release(a);
@@ -462,6 +528,7 @@ export class Guard {
    * reached the site at all). Never throws.
    */
   async releaseLogin(p: PendingLogin): Promise<void> {
+    if (p.challengeFailure !== undefined) await this.login.releaseChallengeFailure(p.req.ip).catch(() => undefined);
     for (const a of p.attempts ?? [p.attempt]) {
       try {
         await this.login.release(a);
@@ -479,8 +546,9 @@ export class Guard {
   async checkRateLimits(req: RequestInfo, url: string, routes: readonly RateLimitRoute[], body?: RateLimitBody, phase?: 'head' | 'body' | 'all'): Promise<RateLimitResult> {
     const r = await this.rateLimits.check(req, url, routes, body, phase);
     if (r.verdict.action !== 'challenge' || r.verdict.detectOnly) return r;
-    const bits = await this.#passedOnce(req);
-    if (bits === undefined || bits < this.challengeDifficulty(r.verdict)) return r;
+    const need = this.challengeDifficulty(r.verdict);
+    const bits = await this.#passedOnce(req, need);
+    if (bits === undefined || bits < need) return r;
     return { ...r, verdict: { ...r.verdict, action: 'allow', reason: `${r.verdict.reason}; challenge solved` } };
   }
 
@@ -604,6 +672,16 @@ export interface RespondOrigin {
   url?: string | undefined;
   /** The body when it was read: raw bytes (the proxy), or a framework's parsed fields. */
   body?: unknown;
+}
+
+/**
+ * Whether a browser says a page of another site sent the request: `Sec-Fetch-Site: cross-site`,
+ * which a page cannot change (browsers send it to HTTPS sites and to localhost). Not the
+ * `Origin`: a proxy in front of mamori that rewrites Host (nginx does by default) would make
+ * every login look cross-site, and a page can make it `null`.
+ */
+export function postedFromElsewhere(req: RequestInfo): boolean {
+  return header(req, 'sec-fetch-site')?.trim().toLowerCase() === 'cross-site';
 }
 
 export function prefersJson(req: RequestInfo): boolean {

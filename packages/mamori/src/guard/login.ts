@@ -592,6 +592,23 @@ export class LoginGuard {
   }
 
   /**
+   * Counts a login that a solved challenge is about to let through as a failure behind a solved
+   * challenge before the site answers it, as the other counts are held at check: logins sent at
+   * once each see the ones before them (their level, and block_after_failures). Resolves to its
+   * place among them (1 for the first); the caller confirms it (noteChallenge 'failed' with that
+   * place) or takes it back (releaseChallengeFailure).
+   */
+  async reserveChallengeFailure(ip: string): Promise<number> {
+    const [n] = await this.#d.store.increment([{ key: this.#challengeKey(ip, K_SOLVED_FAILURES), by: 1, ttlMs: this.config.challenged.windowMs }]);
+    return n ?? 1;
+  }
+
+  /** Takes back what reserveChallengeFailure counted (the login succeeded, or never went through). */
+  async releaseChallengeFailure(ip: string): Promise<void> {
+    await this.#d.store.increment([{ key: this.#challengeKey(ip, K_SOLVED_FAILURES), by: -1, ttlMs: this.config.challenged.windowMs }]);
+  }
+
+  /**
    * What a source did with a login challenge: `ignored` (given one and came back without
    * solving it, or never came back), `solved` (answered one: takes an `ignored` back), or
    * `failed` (a login let through by a solved challenge failed). A source past
@@ -599,10 +616,11 @@ export class LoginGuard {
    * decision (on its address, or its grouped network), with the reason. Resolves to the
    * decision when this call made one.
    */
-  async noteChallenge(a: LoginAttempt, what: 'ignored' | 'solved' | 'failed'): Promise<Decision | undefined> {
+  async noteChallenge(a: LoginAttempt, what: 'ignored' | 'solved' | 'failed', counted?: number): Promise<Decision | undefined> {
     const c = this.config.challenged;
     const key = this.#challengeKey(a.ip, what === 'failed' ? K_SOLVED_FAILURES : K_IGNORED);
-    const [n] = await this.#d.store.increment([{ key, by: what === 'solved' ? -1 : 1, ttlMs: c.windowMs }]);
+    // A failure already counted when its login was checked (reserveChallengeFailure): its place then.
+    const [n] = what === 'failed' && counted !== undefined ? [counted] : await this.#d.store.increment([{ key, by: what === 'solved' ? -1 : 1, ttlMs: c.windowMs }]);
     const limit = what === 'failed' ? c.blockAfterFailures : what === 'ignored' ? c.blockAfterIgnored : undefined;
     if (limit === undefined || n !== limit) return undefined;
     const reason =
