@@ -52,6 +52,7 @@ describe('cli', () => {
     const table = mamori(['decisions', 'list'], dir).out;
     assert.match(table, /203\.0\.113\.9/);
     assert.match(table, /seen in logs/);
+    assert.match(table, /203\.0\.113\.9 +(2h|1h 59m) /, 'time left in whole units, one form for every row');
     const del = JSON.parse(mamori(['decisions', 'delete', d.id, '--json'], dir).out);
     assert.deepEqual(del, { deleted: 1 });
     const delUser = JSON.parse(mamori(['decisions', 'delete', '--user', 'alice@example.com', '--json'], dir).out);

@@ -122,6 +122,19 @@ function validate(scope: DecisionScope, value: string): string | undefined {
 function render(list: Decision[], now: number): string {
   return table(
     ['ID', 'ACTION', 'DETECT', 'SCOPE', 'VALUE', 'EXPIRES IN', 'ORIGIN', 'REASON'],
-    list.map((d) => [d.id.slice(0, 8), d.action, detectMark(d.detectOnly), d.scope, d.value, d.expiresAt > now ? formatDuration(Math.ceil((d.expiresAt - now) / 1000) * 1000) : 'expired', d.origin, d.reason]),
+    list.map((d) => [d.id.slice(0, 8), d.action, detectMark(d.detectOnly), d.scope, d.value, d.expiresAt > now ? remaining(d.expiresAt - now) : 'expired', d.origin, d.reason]),
   );
+}
+
+/** Time left, in its largest whole unit or two (1h 59m, 3m 20s, 45s): one form for every row. */
+function remaining(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+  if (m > 0) return sec > 0 ? `${m}m ${sec}s` : `${m}m`;
+  return `${sec}s`;
 }
