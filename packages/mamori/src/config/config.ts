@@ -143,7 +143,8 @@ export interface MamoriConfig {
   roles: Record<string, string[]>;
   rateLimits: RateLimitConfig[];
   /** browserMaxDifficulty: the hardest puzzle shown to a browser; above it a browser is answered with a block. */
-  challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number };
+  /** submitPath: where browsers post answers, as they see the site (a proxy in front may strip a prefix). */
+  challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number; submitPath: string };
   webhooks: { url: string; secret?: string; events: string[]; includeAccount?: boolean }[];
   demo: { trustLoopbackForwardedFor: boolean };
 }
@@ -448,6 +449,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     maxDifficulty: raw.challenge?.max_difficulty ?? CHALLENGE_DEFAULTS.maxDifficulty,
     ttlMs: dur(raw.challenge?.ttl, CHALLENGE_DEFAULTS.ttlMs, ['challenge', 'ttl']),
     browserMaxDifficulty: raw.challenge?.browser_max_difficulty ?? CHALLENGE_DEFAULTS.browserMaxDifficulty,
+    submitPath: raw.challenge?.submit_path ?? '/.mamori/challenge',
   };
   order(challenge.baseDifficulty, challenge.maxDifficulty, ['challenge'], 'base_difficulty must not exceed max_difficulty');
   let proxy: MamoriConfig['proxy'];

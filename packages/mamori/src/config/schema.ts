@@ -126,6 +126,11 @@ export const CONFIG_SCHEMA: SchemaNode = {
       max_difficulty: { type: 'integer', minimum: 1, maximum: 32 },
       browser_max_difficulty: { type: 'integer', minimum: 1, maximum: 32, description: 'the hardest puzzle shown to a browser (default 22: about 0.7 s on a desktop, a few seconds on a slow phone); above it, browsers get a block that says why' },
       ttl: duration,
+      submit_path: {
+        type: 'string',
+        pattern: '^/(?![/\\\\])[A-Za-z0-9._~!$&\'()*+,;=:@%/-]{0,255}$',
+        description: "where browsers post their answers, as they see the site (default /.mamori/challenge); behind a proxy that strips a prefix, the prefixed path (/shop/.mamori/challenge): mamori itself still answers at /.mamori/challenge",
+      },
     }),
     webhooks: {
       type: 'array',

@@ -66,7 +66,7 @@ const EVERY_KEY: MamoriYaml = {
     { name: 'api-reset', paths: ['/api/reset'], per_account: { field: { json: 'email' }, limit: 3, window: '1h' } },
     { name: 'forgot', paths: ['/forgot'], methods: ['POST'], query: { action: ['x'] }, per_source: { limit: 5, window: '15m' }, per_account: { field: { form: 'email' }, limit: 3, window: '1h' }, action: 'block', headers: true, mode: 'enforce' },
   ],
-  challenge: { base_difficulty: 15, max_difficulty: 20, browser_max_difficulty: 22, ttl: '5m' },
+  challenge: { base_difficulty: 15, max_difficulty: 20, browser_max_difficulty: 22, ttl: '5m', submit_path: '/shop/.mamori/challenge' },
   webhooks: [{ url: 'http://127.0.0.1:9/hook', secret: 'a-webhook-secret-0123456789', events: ['lockout'], include_account: false }],
   demo: { trust_loopback_forwarded_for: false },
 };

@@ -95,7 +95,7 @@ export interface MamoriYaml {
   policy?: AccessRuleYaml[];
   roles?: Record<string, string[]>;
   rate_limits?: RateLimitYaml[];
-  challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText };
+  challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText; submit_path?: string };
   webhooks?: { url: string; secret?: string; events?: string[]; include_account?: boolean }[];
   demo?: { trust_loopback_forwarded_for?: boolean };
 }

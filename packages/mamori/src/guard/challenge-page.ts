@@ -247,7 +247,8 @@ export const CHALLENGE_SCRIPT = `
     } else if (mode === 'back') {
       location.assign(target);
     } else {
-      location.replace(target);
+      // The page's own URL as the browser knows it (a proxy in front may add a path prefix).
+      location.replace(location.href);
     }
   }
   function failed() {
@@ -498,7 +499,9 @@ export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): Rend
     .join('');
   const replay =
     then?.kind === 'post'
-      ? `<form id="mamori-replay" method="post" action="${e(thenUrl!)}" hidden>\n${then.fields.map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join('\n')}\n</form>\n`
+      ? // No action: the form goes back to the document's own URL, which is exactly where the
+        // browser posted it (with its query, and any path prefix a proxy in front strips).
+        `<form id="mamori-replay" method="post" hidden>\n${then.fields.map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join('\n')}\n</form>\n`
       : '';
   const trusted = opts.login ? `<p>${e(t.trustedNote)}</p>` : '';
   const body = `<!doctype html>

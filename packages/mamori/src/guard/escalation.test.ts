@@ -187,3 +187,14 @@ describe('the block page after a decision of the login protection', () => {
     assert.match(String(page.body), /If you have signed in to this site from this browser before, you can still sign in/);
   });
 });
+
+describe('mamori behind a proxy that strips a path prefix', () => {
+  it('the page and the JSON say to post answers where the browser reaches mamori (challenge.submit_path)', () => {
+    const { guard } = stack({ challenge: { base_difficulty: 8, max_difficulty: 10, submit_path: '/shop/.mamori/challenge' } });
+    const v = { action: 'challenge' as const, ruleId: 'login.user', reason: 'x' };
+    const json = guard.respond(v, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'application/json' } });
+    assert.equal((JSON.parse(String(json.body)) as { challenge: { submit: string } }).challenge.submit, '/shop/.mamori/challenge');
+    const html = guard.respond(v, { ip: '198.51.100.7', path: '/login', method: 'POST', headers: { accept: 'text/html' } });
+    assert.match(String(html.body), /data-submit="\/shop\/\.mamori\/challenge"/);
+  });
+});

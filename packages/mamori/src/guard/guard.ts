@@ -581,7 +581,7 @@ export class Guard {
       return renderChallenge(ch, {
         wantsJson,
         retryAfter: v.retryAfter,
-        action: CHALLENGE_PATH,
+        action: this.config.challenge.submitPath,
         lang: challengeLanguage(req),
         then: challengeReturn(req, origin?.url, origin?.body),
         waitSeconds: this.#challengeLasts(v),
