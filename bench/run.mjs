@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { BENCH_DIR, runNode } from './lib.mjs';
 
-const ALL = ['login-check', 'flood', 'proxy'];
+const ALL = ['login-check', 'login-success', 'flood', 'proxy'];
 const chosen = process.argv.slice(2).filter((a) => ALL.includes(a));
 const unknown = process.argv.slice(2).filter((a) => !ALL.includes(a));
 if (unknown.length) {

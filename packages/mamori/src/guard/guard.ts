@@ -520,7 +520,8 @@ export class Guard {
   #settle(a: LoginAttempt, outcome: LoginOutcome): Promise<unknown> {
     if (outcome === 'neutral') return this.login.release(a);
     // An answer mamori cannot classify is counted as a failure: never as a success.
-    return this.login.report(a, outcome === 'success');
+    // (The trusted-device cookie is made by the Guard, for the account the site logged in.)
+    return this.login.report(a, outcome === 'success', { deviceToken: false });
   }
 
   /**

@@ -1082,7 +1082,11 @@ export class LoginGuard {
     return v;
   }
 
-  report(a: LoginAttempt, success: boolean): Promise<LoginReport> {
+  /**
+   * After the site answered. On a success the report carries a trusted-device token for the
+   * client, unless `opts.deviceToken` is false (a caller that issues its own, as the Guard does).
+   */
+  report(a: LoginAttempt, success: boolean, opts?: { deviceToken?: boolean }): Promise<LoginReport> {
     // The attempt ends here: take what check worked out, and forget it.
     let who: Who;
     try {
@@ -1091,10 +1095,10 @@ export class LoginGuard {
       return Promise.reject(err);
     }
     this.#done(a);
-    return success ? this.#success(a, who) : this.#failure(a, who);
+    return success ? this.#success(a, who, opts?.deviceToken !== false) : this.#failure(a, who);
   }
 
-  async #success(a: LoginAttempt, who: Who): Promise<LoginReport> {
+  async #success(a: LoginAttempt, who: Who, token: boolean): Promise<LoginReport> {
     const { uh, device, k: keys } = who;
     const k = this.#now(a, keys);
     const st = this.#d.store;
@@ -1132,7 +1136,7 @@ export class LoginGuard {
         'mamori.count': failures,
       });
     }
-    const owner = this.config.trustedDevice.enabled ? this.deviceUserHash(a.username, a.normalize, a.scope) : undefined;
+    const owner = token && this.config.trustedDevice.enabled ? this.deviceUserHash(a.username, a.normalize, a.scope) : undefined;
     if (owner === undefined) return {};
     // A device that was not trusted here (none, another account's, or one past its day's cap) gets a new id.
     const issued = this.devices.issue(owner, device?.deviceId);
