@@ -97,6 +97,20 @@ it('the library form behind a trusted proxy, as the README writes it: one client
   }
 });
 
+it('a challenge answer parsed by a JSON parser with a large limit is still held to 16 KiB (red team 9)', async () => {
+  const guard = createGuard(defaultConfig({}), { store: new MemoryStore(), secret: SECRET });
+  const app = express();
+  app.post(CHALLENGE_PATH, express.json({ limit: '50mb' }), mamoriChallengeRoute(guard));
+  const { url, server } = await listen(app);
+  try {
+    const r = await fetch(`${url}${CHALLENGE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'A'.repeat(100_000), solution: '1' }) });
+    assert.equal(r.status, 413);
+  } finally {
+    server.close();
+    await guard.close();
+  }
+});
+
 it('cookies mamori sets are Secure when the app is on HTTPS (here: Express trusting its proxy)', async () => {
   const config = defaultConfig({ logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }] });
   const guard = createGuard(config, { store: new MemoryStore(), secret: SECRET });
