@@ -81,7 +81,11 @@ async function challengeBody(req: Request): Promise<Buffer | undefined> {
   const parsed: unknown = req.body;
   if (Buffer.isBuffer(parsed)) return parsed.length > ADAPTER_MAX_CHALLENGE_BODY ? undefined : parsed;
   if (typeof parsed === 'string') return Buffer.from(parsed.slice(0, ADAPTER_MAX_CHALLENGE_BODY + 1));
-  if (parsed !== undefined && parsed !== null) return Buffer.from(JSON.stringify(parsed));
+  if (parsed !== undefined && parsed !== null) {
+    // The same bound as on a raw body, whatever limit the app's JSON parser has.
+    const json = Buffer.from(JSON.stringify(parsed));
+    return json.length > ADAPTER_MAX_CHALLENGE_BODY ? undefined : json;
+  }
   if (req.readableEnded) return Buffer.alloc(0);
   return readBody(req, ADAPTER_MAX_CHALLENGE_BODY);
 }

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHALLENGE_PATH, createGuard, defaultConfig, MemoryStore, type RequestInfo } from 'mamori';
+import { CHALLENGE_PATH, clientAddressFor, createGuard, defaultConfig, MemoryStore, type RequestInfo } from 'mamori';
 import { solveChallenge } from 'mamori/internal';
 import { mamoriChallengeRoute, mamoriExpress } from './index.js';
 
@@ -52,6 +52,59 @@ it('the library form: a challenged person solves at the mounted route and gets i
     const inside = await login('right', pass);
     assert.equal(inside.status, 200, 'in, with the pass');
     assert.ok(inside.headers.getSetCookie().some((c) => c.startsWith('mamori_device=')), 'and a trusted device');
+  } finally {
+    server.close();
+    await guard.close();
+  }
+});
+
+it('the library form behind a trusted proxy, as the README writes it: one client\'s guesses do not challenge another, and a challenged client gets in (red team 9)', async () => {
+  const guard = createGuard(defaultConfig({ network: { trusted_proxies: ['127.0.0.1/32'] }, challenge: { base_difficulty: 8, max_difficulty: 10 } }), { store: new MemoryStore(), secret: SECRET });
+  const app = express();
+  // As the README's library form: the client address through network.trusted_proxies, the same one mamoriChallengeRoute uses.
+  const addressOf = clientAddressFor(guard.config);
+  app.post(CHALLENGE_PATH, mamoriChallengeRoute(guard));
+  app.post('/api/login', express.json(), async (req, res) => {
+    const info: RequestInfo = { ip: addressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'])!, method: req.method, path: req.path, headers: req.headers, secure: req.secure };
+    const p = await guard.checkCredentials(info, { username: String(req.body.email ?? ''), password: String(req.body.password ?? '') });
+    if (guard.enforced(p.verdict)) {
+      const r = guard.respond(p.verdict, info);
+      res.status(r.status).set(r.headers).send(r.body);
+      return;
+    }
+    const ok = req.body.email === 'alice@example.com' && req.body.password === 'right';
+    const { setCookie } = await guard.reportCredentials(p, ok);
+    if (setCookie) res.append('set-cookie', setCookie);
+    res.status(ok ? 200 : 401).json({ ok });
+  });
+  const { url, server } = await listen(app);
+  // The proxy (on 127.0.0.1) adds each client's address to X-Forwarded-For.
+  const login = (client: string, email: string, password: string, cookie = '') =>
+    fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': client, cookie }, body: JSON.stringify({ email, password }) });
+  try {
+    for (let i = 0; i < 6; i++) assert.notEqual((await login('203.0.113.9', `user${i}@example.com`, 'guess')).status, 200);
+    for (let i = 0; i < 6; i++) await login('203.0.113.9', 'bob@example.com', `guess-${i}`);
+    assert.equal((await login('198.51.100.7', 'alice@example.com', 'right')).status, 200, 'another client behind the same proxy is not challenged for the attacker');
+    for (let i = 0; i < 5; i++) assert.equal((await login('198.51.100.8', 'carol@example.com', `guess-${i}`)).status, 401);
+    const challenged = await login('198.51.100.8', 'carol@example.com', 'guess-5');
+    assert.equal(challenged.status, 429);
+    const { challenge } = (await challenged.json()) as { challenge: { token: string; difficulty: number; submit: string } };
+    const answer = await fetch(`${url}${challenge.submit}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.8' }, body: JSON.stringify({ token: challenge.token, solution: solveChallenge(challenge.token, challenge.difficulty) }) });
+    assert.equal(answer.status, 200, 'the challenge is bound to the address the route reads too');
+  } finally {
+    server.close();
+    await guard.close();
+  }
+});
+
+it('a challenge answer parsed by a JSON parser with a large limit is still held to 16 KiB (red team 9)', async () => {
+  const guard = createGuard(defaultConfig({}), { store: new MemoryStore(), secret: SECRET });
+  const app = express();
+  app.post(CHALLENGE_PATH, express.json({ limit: '50mb' }), mamoriChallengeRoute(guard));
+  const { url, server } = await listen(app);
+  try {
+    const r = await fetch(`${url}${CHALLENGE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'A'.repeat(100_000), solution: '1' }) });
+    assert.equal(r.status, 413);
   } finally {
     server.close();
     await guard.close();

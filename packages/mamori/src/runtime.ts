@@ -5,7 +5,8 @@
  *
  *   const m = await loadMamori('mamori.yaml');
  *   app.use(mamoriExpress(m.guard)); // client addresses through network.trusted_proxies
- *   process.on('SIGTERM', () => void m.close());
+ *   const server = app.listen(3000);
+ *   process.on('SIGTERM', () => server.close(() => void m.close())); // requests first, then mamori
  *
  * The secret: MAMORI_SECRET, else `secret:` in the config, else one generated
  * once into `data_dir/secret`; at least 32 characters, used as text (its

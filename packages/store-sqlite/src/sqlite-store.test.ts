@@ -11,7 +11,7 @@ import { SqliteStore, SCHEMA_VERSION, type SqliteStoreOptions } from './index.js
 const dir = mkdtempSync(join(tmpdir(), 'mamori-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const SECRET = 'test-secret-0123456789abcdef';
+const SECRET = 'test-secret-0123456789abcdef-0123456789';
 let n = 0;
 let last = '';
 function fresh(): string {
@@ -98,13 +98,16 @@ describe('SqliteStore', () => {
       raw.close();
     }
     // Another secret cannot read the counters.
-    const other = SqliteStore.open({ path, secret: 'another-secret-0123456789', clock });
+    const other = SqliteStore.open({ path, secret: 'another-secret-0123456789-0123456789', clock });
     assert.deepEqual(await other.read(['login-fail:alice@example.com']), [0]);
     await other.close();
   });
 
   it('refuses a short secret', () => {
     assert.throws(() => SqliteStore.open({ path: fresh(), secret: 'short' }), (e) => isMamoriError(e, 'MAMORI_ERR_CONFIG_SECRET'));
+    // The same minimum as MAMORI_SECRET and createGuard (red team 9: this store alone took 16 bytes).
+    assert.throws(() => SqliteStore.open({ path: fresh(), secret: 'x'.repeat(31) }), (e) => isMamoriError(e, 'MAMORI_ERR_CONFIG_SECRET'));
+    void SqliteStore.open({ path: fresh(), secret: 'x'.repeat(32) }).close();
   });
 
   it('gives MAMORI_ERR_STORE_OPEN with the path for a corrupt file or a missing directory', () => {

@@ -230,8 +230,9 @@ export class SqliteStore implements Store {
   /** Opens (and creates or migrates) the store; a file that is not a mamori SQLite store gives MAMORI_ERR_STORE_OPEN. */
   static open(opts: SqliteStoreOptions): SqliteStore {
     const secret = typeof opts.secret === 'string' ? Buffer.from(opts.secret) : opts.secret;
-    if (!Buffer.isBuffer(secret) || secret.length < 16) {
-      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', 'the SQLite store needs a secret of at least 16 bytes to hash counter keys');
+    // The one minimum mamori has everywhere (MAMORI_SECRET, secret:, createGuard): 32 bytes.
+    if (!Buffer.isBuffer(secret) || secret.length < 32) {
+      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', 'the SQLite store needs a secret of at least 32 bytes (32 characters of text) to hash counter keys, as mamori does everywhere');
     }
     let db: Database.Database | undefined;
     try {

@@ -178,6 +178,12 @@ describe('config', () => {
 });
 
 describe('config: logins written out, presets, placeholders', () => {
+  it('refuses a webhook URL with credentials in it, without repeating them (red team 9)', () => {
+    const e = problemOf('webhooks:\n  - url: https://hookuser:SUPERSECRETTOKEN@hooks.internal/x\n    secret: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\n');
+    assert.match(e.message, /test\.yaml:2:\d+: webhooks\[0\]\.url has a user name or password in it/);
+    assert.doesNotMatch(e.message, /SUPERSECRETTOKEN/);
+  });
+
   it('refuses placeholder secrets with where, and warns about example webhooks', () => {
     const e = problemOf('secret: change-me-to-a-long-random-string-0123456789\n');
     assert.match(e.message, /test\.yaml:1:\d+: secret looks like a placeholder/);

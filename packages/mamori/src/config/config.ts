@@ -479,6 +479,9 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
         errs.push({ where: where(path), path, message: `"${name.slice(0, 64)}" is not an event mamori sends; known: ${Object.keys(EVENT_ACTIONS).join(', ')}` });
       }
     });
+    if (typeof w?.url === 'string' && hasUrlCredentials(w.url)) {
+      errs.push({ where: where(['webhooks', i, 'url']), path: ['webhooks', i, 'url'], message: 'has a user name or password in it (user:pass@host), which is never sent (fetch refuses such URLs) and would show in error messages: put a token in the path or query instead, and use webhooks[].secret to sign' });
+    }
     if (typeof w?.secret === 'string' && isPlaceholder(w.secret)) {
       errs.push({ where: where(['webhooks', i, 'secret']), path: ['webhooks', i, 'secret'], message: 'looks like a placeholder from an example; receivers could be sent forged alerts: generate one (openssl rand -hex 32)' });
     }
@@ -547,6 +550,16 @@ const PLACEHOLDER = /change[-_ ]?me|replace[-_ ]?me|your[-_ ]|example|placeholde
 
 function isPlaceholder(secret: string): boolean {
   return PLACEHOLDER.test(secret.trim());
+}
+
+/** Whether a URL carries credentials before its host (`https://user:pass@host/`). */
+function hasUrlCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Host names that are examples (RFC 2606, RFC 6761): a webhook there goes nowhere. */

@@ -105,3 +105,36 @@ it('built without onError, a dead and a silent receiver never throw into the hos
     silent.close();
   }
 });
+
+it('a receiver answering with an endless body costs the sink nothing: the body is dropped unread (red team 9)', async () => {
+  let written = 0;
+  const chunk = Buffer.alloc(64 * 1024, 97);
+  const endless = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const pump = (): void => {
+      while (!res.destroyed && res.write(chunk)) written += chunk.length;
+    };
+    res.on('drain', pump);
+    pump();
+  });
+  await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
+  // A timeout far longer than the test: only dropping the body can end the delivery.
+  const sink = new WebhookSink({ url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/hook`, timeoutMs: 600_000, retries: 0, onError: () => {} });
+  sink.emit(event('lockout'));
+  const emptied = await sink.drain(30_000);
+  await sink.close(0);
+  endless.closeAllConnections();
+  await new Promise<void>((r) => endless.close(() => r()));
+  assert.equal(emptied, true, 'the delivery never ended: the sink was reading the endless answer');
+  assert.equal(sink.delivered, 1);
+  assert.ok(written < 64 * 1024 * 1024, `the receiver got ${written} bytes out before the sink let go`);
+});
+
+it('a failed delivery is reported without the credentials or query of the webhook URL (red team 9)', async () => {
+  const errors: string[] = [];
+  const sink = new WebhookSink({ url: 'http://hookuser:SUPERSECRETTOKEN@127.0.0.1:9/hook?token=QUERYSECRET', retries: 0, onError: (err) => errors.push(String(err instanceof Error ? err.message : err)) });
+  sink.emit(event('lockout'));
+  await sink.drain();
+  assert.equal(errors.length, 1);
+  assert.doesNotMatch(errors[0]!, /SUPERSECRETTOKEN|QUERYSECRET|hookuser/);
+});

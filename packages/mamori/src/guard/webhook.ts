@@ -230,7 +230,9 @@ export class WebhookSink implements EventSink {
       try {
         const signal = AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#closing.signal]);
         const res = await this.#fetch(this.#url, { method: 'POST', headers, body, signal, redirect: 'manual' });
-        await res.arrayBuffer().catch(() => undefined);
+        // The answer's body is not needed: drop it unread (a receiver answering with an endless
+        // or huge body must not fill the host's memory).
+        await res.body?.cancel().catch(() => undefined);
         if (res.status < 300) {
           this.delivered++;
           return;
@@ -242,7 +244,8 @@ export class WebhookSink implements EventSink {
       }
     }
     this.failed++;
-    this.#safely(() => this.#onError(new Error(`a ${e['event.action']} event was not delivered: ${last instanceof Error ? last.message : String(last)}`)));
+    const why = (last instanceof Error ? last.message : String(last)).split(this.#url).join(safeUrl(this.#url));
+    this.#safely(() => this.#onError(new Error(`a ${e['event.action']} event was not delivered: ${why}`)));
   }
 }
 
