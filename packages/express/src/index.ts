@@ -18,6 +18,7 @@ import {
   ADAPTER_MAX_CHALLENGE_BODY,
   AMBIGUOUS_LOGIN,
   assertMiddlewareConfig,
+  mayBeSkipped,
   MamoriError,
   clientAddressFor,
   CHALLENGE_BODY_TOO_LARGE,
@@ -178,7 +179,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
   const refuse = (res: Response, req: Request, r: RenderedResponse): void => send(res, opts.respond ? opts.respond(r, req) : r);
 
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (opts.skip?.(req)) return next();
+    if (opts.skip?.(req) && mayBeSkipped(guard, req.method, req.originalUrl ?? req.url)) return next();
     const ip = clientIp(req);
     if (!ip) throw noClientIp('mamoriExpress');
     // originalUrl: the full path even when the middleware is mounted under a prefix.

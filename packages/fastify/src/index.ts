@@ -17,6 +17,7 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import {
   assertMiddlewareConfig,
+  mayBeSkipped,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
@@ -92,7 +93,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
   const skipped = new WeakSet<FastifyRequest>();
 
   fastify.addHook('onRequest', async (req, reply) => {
-    if (opts.skip?.(req)) {
+    if (opts.skip?.(req) && mayBeSkipped(guard, req.method, req.url)) {
       skipped.add(req);
       return;
     }

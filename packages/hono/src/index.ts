@@ -16,6 +16,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
   assertMiddlewareConfig,
+  mayBeSkipped,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
   ADAPTER_MAX_CHALLENGE_BODY,
@@ -170,7 +171,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
   const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
   return async function mamori(c, next) {
-    if (opts.skip?.(c)) return next();
+    if (opts.skip?.(c) && mayBeSkipped(guard, c.req.method, new URL(c.req.url).pathname + new URL(c.req.url).search)) return next();
     const ip = clientIp(c);
     if (!ip) throw noClientIp('mamoriHono');
     const where = new URL(c.req.url);

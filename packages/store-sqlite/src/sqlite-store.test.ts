@@ -308,3 +308,17 @@ describe('SqliteStore', () => {
     assert.ok(isMamoriError(errors[0], 'MAMORI_ERR_STORE_CLOSED'));
   });
 });
+
+import { statSync as statOf, mkdtempSync as tempDir } from 'node:fs';
+import { tmpdir as osTmp } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { it as check } from 'node:test';
+import { strict as must } from 'node:assert';
+
+check('a new database file, and its WAL, are readable by their owner only', async () => {
+  const path = joinPath(tempDir(joinPath(osTmp(), 'mamori-perm-')), 'm.db');
+  const s = SqliteStore.open({ path, secret: Buffer.alloc(32, 3) });
+  await s.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.1', expiresAt: Date.now() + 60_000, origin: 'test', reason: 'x' });
+  for (const f of [path, `${path}-wal`]) must.equal(statOf(f).mode & 0o777, 0o600, f);
+  await s.close();
+});

@@ -16,6 +16,7 @@
  *
  *   const store = SqliteStore.open({ path: 'mamori.db', secret: process.env.MAMORI_SECRET! });
  */
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
@@ -236,6 +237,9 @@ export class SqliteStore implements Store {
     }
     let db: Database.Database | undefined;
     try {
+      // A new database file is readable by its owner only (SQLite gives its -wal and -shm files
+      // the same mode): it holds decisions, addresses and keyed hashes of account names.
+      if (opts.path !== ':memory:' && !opts.path.startsWith('file:') && !existsSync(opts.path)) closeSync(openSync(opts.path, 'a', 0o600));
       db = new Database(opts.path, { timeout: opts.busyTimeoutMs ?? 5000 });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

@@ -97,12 +97,14 @@ export async function run(argv: string[]): Promise<number> {
     if (!id && values.user !== undefined) {
       for (const value of rt.guard.accountDecisionValues(values.user)) if (value !== filter.value) n += await rt.guard.deleteDecisions({ scope: 'user', value });
     }
-    if (values.json) process.stdout.write(`${JSON.stringify({ deleted: n })}\n`);
-    else process.stdout.write(`Deleted ${n} decision${n === 1 ? '' : 's'}.\n`);
     if (n === 0 && id) {
-      process.stderr.write(`mamori: MAMORI_ERR_DECISION_NOT_FOUND: no decision has id ${id.slice(0, 64)}\n`);
+      // One answer, not "Deleted 0" beside an error.
+      if (values.json) process.stdout.write(`${JSON.stringify({ deleted: 0 })}\n`);
+      process.stderr.write(`mamori: MAMORI_ERR_DECISION_NOT_FOUND: no decision has id ${id.slice(0, 64)} (mamori decisions list --all shows them)\n`);
       return 1;
     }
+    if (values.json) process.stdout.write(`${JSON.stringify({ deleted: n })}\n`);
+    else process.stdout.write(`Deleted ${n} decision${n === 1 ? '' : 's'}.\n`);
     return 0;
   } finally {
     await rt.close();

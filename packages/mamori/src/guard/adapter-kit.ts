@@ -41,6 +41,16 @@ export function assertMiddlewareConfig(guard: Guard, adapter: string): void {
   }
 }
 
+/**
+ * Whether an adapter's `skip` option may leave a request alone: never a login route or the
+ * challenge answer (a skip function that matched them would turn the protection off).
+ */
+export function mayBeSkipped(guard: Guard, method: string, url: string): boolean {
+  const m = method.toUpperCase();
+  if (m === 'POST' && url.split('?')[0] === '/.mamori/challenge') return false;
+  return guard.findLogins(m, url).length === 0;
+}
+
 /** The first value of a header as a framework hands it over (a string, an array, a number, or nothing). */
 export function firstHeaderValue(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;

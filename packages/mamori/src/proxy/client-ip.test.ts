@@ -29,8 +29,19 @@ describe('resolveClientIp', () => {
 
   it('falls back to the peer when the trusted part of the chain holds an invalid entry', () => {
     assert.equal(resolveClientIp('10.0.0.1', '203.0.113.5, not-an-ip', lb), '10.0.0.1');
-    assert.equal(resolveClientIp('10.0.0.1', '203.0.113.5:4444', lb), '10.0.0.1');
     assert.equal(resolveClientIp('10.0.0.1', '203.0.113.5, , 10.0.0.3', lb), '10.0.0.1');
+  });
+
+  it('reads entries a proxy wrote with the client port (Azure Application Gateway, IIS ARR)', () => {
+    // Counted as the proxy, every client would share one address: one attacker could block the site.
+    assert.equal(resolveClientIp('10.0.0.1', '203.0.113.5:4444', lb), '203.0.113.5');
+    assert.equal(resolveClientIp('10.0.0.1', '[2001:db8::5]:443', lb), '2001:db8::5');
+    assert.equal(resolveClientIp('10.0.0.1', '198.51.100.7:1, 10.0.0.2:8080', lb), '198.51.100.7');
+    assert.deepEqual(resolveForwarding('10.0.0.1', '203.0.113.5:4444', lb).chain, ['203.0.113.5', '10.0.0.1'], 'forwarded without the port');
+    for (const bad of ['203.0.113.5:', '203.0.113.5:123456', '[2001:db8::5]', '2001:db8::5:443x', '203.0.113.5:80:80']) {
+      const ip = resolveClientIp('10.0.0.1', bad, lb);
+      assert.ok(ip === '10.0.0.1' || ip === '2001:db8::5', `${bad} -> ${ip}`);
+    }
   });
 
   it('ignores what the client wrote left of its own address', () => {

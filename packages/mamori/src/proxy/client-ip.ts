@@ -35,7 +35,9 @@ export function resolveForwarding(peerIp: string, xff: string | undefined, trust
   const kept: string[] = [];
   for (let i = entries.length - 1; i >= 0 && kept.length < MAX_CHAIN; i--) {
     const text = entries[i]!.trim();
-    const a = tryParseIp(text);
+    // Some proxies write the client's port too (Azure Application Gateway: `203.0.113.5:4444`,
+    // `[2001:db8::5]:443`): the address is what counts.
+    const a = tryParseIp(text) ?? tryParseIp(withoutPort(text));
     if (!a) return alone;
     const ip = formatIp(a);
     kept.unshift(ip);
@@ -44,6 +46,14 @@ export function resolveForwarding(peerIp: string, xff: string | undefined, trust
   if (kept.length === 0) return alone;
   // Every examined entry is a trusted proxy: the left-most one is the client.
   return { clientIp: kept[0]!, chain: [...kept, peer], peerTrusted };
+}
+
+/** `a.b.c.d:port` or `[v6]:port` without the port; other text as it is. */
+function withoutPort(text: string): string {
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(text);
+  if (v4) return v4[1]!;
+  const v6 = /^\[([0-9A-Fa-f:.]{2,45})\]:\d{1,5}$/.exec(text);
+  return v6 ? v6[1]! : text;
 }
 
 export function resolveClientIp(peerIp: string, xff: string | undefined, trusted: CidrList): string {
