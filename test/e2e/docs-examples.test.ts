@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { configWarnings, createGuard, MemoryStore, parseConfig, startMamoriProxy } from 'mamori';
 import { startWordPressShaped, type WordPressShaped } from './wordpress-shaped.js';
 
@@ -32,7 +32,12 @@ describe('e2e: the documented configs work as copied', () => {
     await wp.close();
   });
 
-  const files = [new URL('README.md', root), ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => new URL(`docs/${f}`, root))];
+  const files = [
+    new URL('README.md', root),
+    ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => new URL(`docs/${f}`, root)),
+    // The packages' READMEs, as npm shows them.
+    ...readdirSync(new URL('packages/', root)).map((d) => new URL(`packages/${d}/README.md`, root)).filter((u) => existsSync(u)),
+  ];
   const all = files.flatMap(examples);
 
   it('there are examples to check', () => {
