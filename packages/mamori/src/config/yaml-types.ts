@@ -5,6 +5,8 @@
  * a test (yaml-types.test.ts) that feeds every key named here through the schema.
  */
 
+import type { AccessRuleConfig } from '../guard/access-policy.js';
+
 /** A duration: a number of milliseconds, or text such as `15m`, `1h`, `30s`. */
 export type DurationText = string | number;
 type Mode = 'enforce' | 'detect';
@@ -35,21 +37,8 @@ export interface LoginPresetYaml {
   account_scope?: string;
 }
 
-export interface AccessRuleYaml {
-  name: string;
-  preset?: string;
-  base?: string;
-  paths?: string[];
-  except_paths?: string[];
-  methods?: string[];
-  allow_ips?: string[];
-  deny_ips?: string[];
-  allow_countries?: string[];
-  deny_countries?: string[];
-  require_device?: boolean | { accounts?: string[]; roles?: string[]; account_scope?: string };
-  action?: 'block' | 'challenge';
-  mode?: Mode;
-}
+/** A policy rule as written: the compiled form's keys, with `paths` or a `preset` (and its `base`). */
+export type AccessRuleYaml = Omit<AccessRuleConfig, 'paths'> & { paths?: string[]; preset?: string; base?: string };
 
 export interface RateLimitYaml {
   name: string;

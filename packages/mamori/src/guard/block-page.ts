@@ -7,7 +7,7 @@
  * still sign in.
  */
 import { createHash } from 'node:crypto';
-import { blockText, pickLanguage } from './messages.js';
+import { blockText, escapeHtml, pageStart, pickLanguage } from './messages.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
 
 /** Login protection blocks that a trusted device gets past (they are on the source or on strangers). */
@@ -19,7 +19,7 @@ h1 { font-size: 1.4rem; margin-top: 0; }`;
 
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`;
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 /** The request's own path, as a link back: same-origin, no query (it may be what was refused). */
 const SAME_PATH = /^\/(?![/\\])[^\s"'<>\\`?#]{0,1023}$/;
 
@@ -42,17 +42,7 @@ export function renderBlockPage(v: Verdict, req: RequestInfo, o: { trustedMaySig
   // Back to the same page (a GET of it): for a refused form post it shows the form again.
   const method = req.method.toUpperCase();
   if (req.path !== '/' && SAME_PATH.test(req.path) && method !== 'GET' && method !== 'HEAD') links.push(`<a href="${esc(req.path)}">${esc(t.backLink)}</a>`);
-  const body = `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${esc(t.title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
+  const body = `${pageStart(lang, t.title, STYLE)}<main>
 <h1>${esc(t.title)}</h1>
 <p>${esc(t.message)}${t.when ? ` ${esc(t.when)}` : ''}</p>
 ${t.trustedNote ? `<p>${esc(t.trustedNote)}</p>\n` : ''}<p>${links.join(' · ')}</p>

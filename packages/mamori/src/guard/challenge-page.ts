@@ -31,7 +31,7 @@
 import { createHash } from 'node:crypto';
 import { MamoriError } from '../core/errors.js';
 import type { Challenge } from './challenge.js';
-import { challengeText, pickLanguage, type Lang } from './messages.js';
+import { challengeText, escapeHtml, pageStart, pickLanguage, type Lang } from './messages.js';
 import { header, type RenderedResponse, type RequestInfo } from './verdict.js';
 
 export const DEFAULT_CHALLENGE_ACTION = '/.mamori/challenge';
@@ -365,9 +365,6 @@ export const CHALLENGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\s"'<>\\`]{0,255}$/;
 /** A path (and query) on this site to go back to: no scheme, no `//host`, no spaces or quotes. */
@@ -504,17 +501,7 @@ export function renderChallenge(ch: Challenge, opts: ChallengePageOptions): Rend
         `<form id="mamori-replay" method="post" hidden>\n${then.fields.map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`).join('\n')}\n</form>\n`
       : '';
   const trusted = opts.login ? `<p>${e(t.trustedNote)}</p>` : '';
-  const body = `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${e(t.title)}</title>
-<style>${CHALLENGE_STYLE}</style>
-</head>
-<body>
-<main id="mamori-challenge" data-token="${e(String(ch.token))}" data-difficulty="${difficulty}" data-submit="${e(action)}" data-return="${then?.kind ?? 'get'}"${thenUrl !== undefined ? ` data-return-url="${e(thenUrl)}"` : ''}>
+  const body = `${pageStart(lang, t.title, CHALLENGE_STYLE)}<main id="mamori-challenge" data-token="${e(String(ch.token))}" data-difficulty="${difficulty}" data-submit="${e(action)}" data-return="${then?.kind ?? 'get'}"${thenUrl !== undefined ? ` data-return-url="${e(thenUrl)}"` : ''}>
 <h1>${e(t.title)}</h1>
 <noscript><p id="mamori-noscript">${e(t.noscript)}</p>${trusted}</noscript>
 <div id="mamori-js" hidden>

@@ -150,3 +150,23 @@ export function blockText(lang: Lang, o: { loginLimit: boolean; retryAfter?: num
   }
   return t;
 }
+
+/** Text made safe for HTML, in an element or a quoted attribute. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The start of the pages mamori shows people, up to and including `<body>`: the one head they share. */
+export function pageStart(lang: Lang, title: string, style: string): string {
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+`;
+}
