@@ -20,6 +20,15 @@
  * tell the engine's cost from the guard's. CPU time per request of each
  * proxy process is measured too (less noisy than requests/s here).
  *
+ * nginx as a reverse proxy (Debian's, one process: `master_process off`),
+ * keep-alive to the upstream, is the last reference, for context: its CPU is
+ * read from /proc. Skipped, with the reason printed, where there is no nginx.
+ *
+ * mamori runs at product defaults: the SQLite store (`--store memory` for the
+ * other), login protection on, and an access policy rule (on /admin).
+ * Targets, on CPU per request: a GET within 1.1x the bare node:http proxy's;
+ * a failed login within 2x mamori's own GET.
+ *
  * `--upstream-app demo` puts the bundled demo shop behind instead (the
  * upstream `npm start` fronts): GET / renders its home page, and a failed
  * login costs it one scrypt derivation, as a real login form does.
@@ -29,8 +38,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +51,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
-    store: { type: 'string', default: 'memory' },
+    store: { type: 'string', default: 'sqlite' },
     users: { type: 'string', default: '50000' },
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -210,6 +219,8 @@ async function proxyChild(upstream, storeKind) {
       spraying: { challenge_after_users: high, block_after_users: high },
       site: { challenge_above_failures: high },
     },
+    // An access policy rule, as a deployment has (it matches none of the measured paths).
+    policy: [{ name: 'admin', paths: ['/admin'], allow_ips: ['127.0.0.0/8'] }],
     demo: { trust_loopback_forwarded_for: true },
   });
   const secret = randomBytes(32);
@@ -286,6 +297,56 @@ function startChild(args, nodeFlags = []) {
   });
 }
 
+/** nginx as a reverse proxy to `upstream`, in one process; undefined (with the reason printed) without nginx. */
+async function startNginx(upstream) {
+  const NGINX = '/usr/sbin/nginx';
+  const TICK_US = 1e6 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
+  if (!existsSync(NGINX)) {
+    console.log(`  (no nginx at ${NGINX}: its column is left out; apt-get install nginx to add it)`);
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-nginx-'));
+  const port = await new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
+  const target = new URL(upstream);
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n  upstream up { server ${target.host}; keepalive 64; }\n  server {\n    listen 127.0.0.1:${port};\n    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n`,
+  );
+  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off; master_process off;'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        r(true);
+      });
+      c.on('error', () => r(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cpu: async () => {
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) * TICK_US;
+    },
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => {
+          rmSync(dir, { recursive: true, force: true });
+          done();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 async function main() {
   const { default: autocannon } = await import('autocannon');
   const profDir = join(RESULTS_DIR, 'proxy-prof');
@@ -298,8 +359,9 @@ async function main() {
   const tcp = await startChild(['--child', 'tcp', '--upstream', upstream.url]);
   const proxy = await startChild(['--child', 'proxy', '--upstream', upstream.url, '--store', opt.store, '--upstream-app', APP], opt.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
   const engine = await startChild(['--child', 'engine', '--upstream', upstream.url]);
-  const urls = { direct: upstream.url, tcp: tcp.url, bare: bare.url, engine: engine.url, mamori: proxy.url };
-  const procs = { direct: upstream, tcp, bare, engine, mamori: proxy };
+  const nginx = await startNginx(upstream.url);
+  const urls = { direct: upstream.url, tcp: tcp.url, bare: bare.url, engine: engine.url, mamori: proxy.url, ...(nginx ? { nginx: nginx.url } : {}) };
+  const procs = { direct: upstream, tcp, bare, engine, mamori: proxy, ...(nginx ? { nginx } : {}) };
   /** Runs one measurement; adds the CPU µs per request of the proxy (or, direct, of the upstream). */
   const measure = async (side, wl) => {
     const c0 = await procs[side].cpu();
@@ -341,8 +403,8 @@ async function main() {
   console.log(`proxy: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} interleaved rounds; upstream ${upstreamLabel}; mamori store: ${opt.store}`);
   // Warm-up (JIT, connection pools), not counted.
   for (const wl of Object.values(workloads)) for (const url of Object.values(urls)) await run(url, wl, 2);
-  const SIDES = ['direct', 'tcp', 'bare', 'engine', 'mamori'];
-  const results = Object.fromEntries(Object.keys(workloads).map((k) => [k, { direct: [], tcp: [], bare: [], engine: [], mamori: [] }]));
+  const SIDES = ['direct', 'tcp', 'bare', 'engine', 'mamori', ...(nginx ? ['nginx'] : [])];
+  const results = Object.fromEntries(Object.keys(workloads).map((k) => [k, Object.fromEntries(SIDES.map((s) => [s, []]))]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const key of Object.keys(workloads)) {
       // Rotate the order each round: direct bare engine mamori, bare engine mamori direct, ...
@@ -355,6 +417,7 @@ async function main() {
     }
   }
   await proxy.stop();
+  await nginx?.stop();
   await engine.stop();
   await bare.stop();
   await tcp.stop();
@@ -375,17 +438,19 @@ async function main() {
     const met = m >= 0.7 * d && unexpected === 0;
     allMet &&= met;
     const cpu = (side) => median(results[key][side].map((x) => x.cpuUsPerRequest));
-    const cpuUs = { upstream: cpu('direct'), tcpRelay: cpu('tcp'), bareProxy: cpu('bare'), engine: cpu('engine'), mamori: cpu('mamori') };
+    const cpuUs = { upstream: cpu('direct'), tcpRelay: cpu('tcp'), bareProxy: cpu('bare'), engine: cpu('engine'), mamori: cpu('mamori'), ...(nginx ? { nginx: cpu('nginx') } : {}) };
     out[key] = { direct: d, tcpRelay: tr, bareProxy: b, engineOnly: e, mamori: m, ratio: m / d, tcpRatio: tr / d, bareRatio: b / d, engineRatio: e / d, mamoriVsBare: m / b, mamoriVsTcp: m / tr, cpuUsPerRequest: cpuUs, unexpectedResponses: unexpected, met, rounds: results[key] };
     const pct = (x) => `${((x / d) * 100).toFixed(1)}%`;
     rows.push([wl.label, num(m), num(e), num(b), num(tr), num(d), pct(m), pct(e), pct(b), pct(tr), String(unexpected)]);
-    cpuRows.push([wl.label, num(cpuUs.mamori), num(cpuUs.engine), num(cpuUs.bareProxy), num(cpuUs.tcpRelay), num(cpuUs.upstream)]);
+    cpuRows.push([wl.label, num(cpuUs.mamori), num(cpuUs.engine), num(cpuUs.bareProxy), nginx ? num(cpuUs.nginx) : 'n/a', num(cpuUs.tcpRelay), num(cpuUs.upstream), `${(cpuUs.mamori / cpuUs.bareProxy).toFixed(2)}x`]);
   }
   console.log();
   printTable(['workload (median req/s)', 'mamori up', 'engine only', 'bare proxy', 'TCP relay', 'direct', 'mamori/direct', 'engine/direct', 'bare/direct', 'TCP relay/direct', 'unexpected'], rows);
   console.log();
-  printTable(['CPU µs per request in the proxy (median)', 'mamori up', 'engine only', 'bare proxy', 'TCP relay', 'upstream alone'], cpuRows);
+  printTable(['CPU µs per request in the proxy (median)', 'mamori up', 'engine only', 'bare proxy', 'nginx', 'TCP relay', 'upstream alone', 'mamori/bare'], cpuRows);
   console.log();
+  if (out.get) verdictLine(out.get.cpuUsPerRequest.mamori <= 1.1 * out.get.cpuUsPerRequest.bareProxy, 'GET: CPU per request within 1.1x the bare node:http proxy', `${(out.get.cpuUsPerRequest.mamori / out.get.cpuUsPerRequest.bareProxy).toFixed(2)}x`);
+  if (out.get && out.login) verdictLine(out.login.cpuUsPerRequest.mamori <= 2 * out.get.cpuUsPerRequest.mamori, `failed login on the ${opt.store} store: CPU within 2x mamori's own GET`, `${(out.login.cpuUsPerRequest.mamori / out.get.cpuUsPerRequest.mamori).toFixed(2)}x`);
   for (const [key, wl] of Object.entries(workloads)) verdictLine(out[key].met, `${wl.label}: >= 70% of direct, every answer the upstream's`, `${(out[key].ratio * 100).toFixed(1)}%`);
   let profile;
   if (opt.profile) {
