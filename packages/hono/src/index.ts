@@ -171,12 +171,14 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
   const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
   return async function mamori(c, next) {
-    if (opts.skip?.(c) && mayBeSkipped(guard, c.req.method, new URL(c.req.url).pathname + new URL(c.req.url).search)) return next();
+    // The request's URL, parsed once: its path and query are what every step below reads.
+    const url = new URL(c.req.url);
+    const target = url.pathname + url.search;
+    if (opts.skip?.(c) && mayBeSkipped(guard, c.req.method, target)) return next();
     const ip = clientIp(c);
     if (!ip) throw noClientIp('mamoriHono');
-    const where = new URL(c.req.url);
     const key = opts.rateLimitKey?.(c);
-    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: where.pathname, headers: headersOf(c.req.raw), secure: where.protocol === 'https:', ...(key !== undefined ? { rateLimitKey: key } : {}) };
+    const info: RequestInfo = { ip: normalizeIp(ip), method: c.req.method, path: url.pathname, headers: headersOf(c.req.raw), secure: url.protocol === 'https:', ...(key !== undefined ? { rateLimitKey: key } : {}) };
     const refuse = (r: RenderedResponse): Response => render(opts.respond ? opts.respond(r, c) : r);
 
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) {
@@ -185,8 +187,6 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       return render(await guard.handleChallengeSubmit(info, Buffer.from(body)));
     }
 
-    const url = new URL(c.req.url);
-    const target = url.pathname + url.search;
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return refuse(guard.respond(v, info, { url: target }));
 

@@ -21,12 +21,12 @@ import { MemoryStore } from './core/memory-store.js';
 import type { Store } from './core/store.js';
 import { CidrList } from './core/net.js';
 import { loadConfig, type MamoriConfig } from './config/config.js';
-import { createGuard, type Guard } from './guard/guard.js';
+import { createGuard, MIN_SECRET_LENGTH, type Guard } from './guard/guard.js';
 import { openCountryDatabase, type CountryLookup } from './guard/geo.js';
 import { normalizeIp, resolveForwarding } from './proxy/client-ip.js';
+import { forwardingPeers } from './proxy/mamori-proxy.js';
 
-/** The shortest secret accepted, in characters (the Guard's MIN_SECRET_BYTES: the text's UTF-8 bytes are the key). */
-export const MIN_SECRET_LENGTH = 32;
+export { MIN_SECRET_LENGTH };
 
 export interface Mamori {
   readonly config: MamoriConfig;
@@ -103,15 +103,13 @@ export async function loadMamori(config: string | MamoriConfig, opts: LoadMamori
   }
 }
 
-const LOOPBACK = ['127.0.0.0/8', '::1/128'];
-
 /**
  * How an adapter tells the client address by default: the TCP peer, unless it is one of the
  * config's network.trusted_proxies (or loopback, with demo.trust_loopback_forwarded_for);
  * then X-Forwarded-For, read right to left past the trusted proxies, as the proxy reads it.
  */
 export function clientAddressFor(config: MamoriConfig): (peer: string | undefined, forwardedFor: string | string[] | undefined) => string | undefined {
-  const list = [...config.network.trustedProxies, ...(config.demo.trustLoopbackForwardedFor ? LOOPBACK : [])];
+  const list = forwardingPeers(config.network.trustedProxies, config);
   if (list.length === 0) return (peer) => (peer ? normalizeIp(peer) : undefined);
   const trusted = new CidrList(list);
   return (peer, xff) => {

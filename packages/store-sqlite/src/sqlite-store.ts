@@ -22,6 +22,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import {
   MamoriError,
+  MIN_SECRET_LENGTH,
   systemClock,
   type Clock,
   type CounterOp,
@@ -232,8 +233,8 @@ export class SqliteStore implements Store {
   static open(opts: SqliteStoreOptions): SqliteStore {
     const secret = typeof opts.secret === 'string' ? Buffer.from(opts.secret) : opts.secret;
     // The one minimum mamori has everywhere (MAMORI_SECRET, secret:, createGuard): 32 bytes.
-    if (!Buffer.isBuffer(secret) || secret.length < 32) {
-      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', 'the SQLite store needs a secret of at least 32 bytes (32 characters of text) to hash counter keys, as mamori does everywhere');
+    if (!Buffer.isBuffer(secret) || secret.length < MIN_SECRET_LENGTH) {
+      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', `the SQLite store needs a secret of at least ${MIN_SECRET_LENGTH} bytes (${MIN_SECRET_LENGTH} characters of text) to hash counter keys, as mamori does everywhere`);
     }
     let db: Database.Database | undefined;
     try {

@@ -16,7 +16,7 @@ import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
 import { hasSuccessSign } from '../guard/login-endpoint.js';
-import { expandPolicyPreset, expandPreset, presetApplication } from './presets.js';
+import { expandPolicyPreset, expandPreset, presetScope } from './presets.js';
 import type { UsernameNormalization } from '../guard/login.js';
 
 export type Mode = 'enforce' | 'detect';
@@ -331,7 +331,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
   (raw.logins ?? []).forEach((l: Raw, i: number) => {
     if (l.preset === undefined) return rawLogins.push({ l, i });
     if (l.account_scope === undefined && typeof l.preset === 'string') {
-      const scope: string | undefined = l.name ?? presetApplication(l.preset);
+      const scope = presetScope(l.preset, { name: l.name });
       const first = scope === undefined ? undefined : defaultScopes.get(scope);
       if (scope === undefined) {
         // An unknown preset: reported below.

@@ -232,9 +232,12 @@ const PRESETS: Record<string, { preset: Preset; base: string; app: string }> = {
 
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 
-/** The application whose accounts a preset's logins check (their default account_scope); undefined for an unknown preset. */
-export function presetApplication(preset: string): string | undefined {
-  return Object.hasOwn(PRESETS, preset) ? PRESETS[preset]!.app : undefined;
+/**
+ * The application whose accounts a preset's logins check (account_scope): the one given, else
+ * the preset's name, else its application. Undefined for an unknown preset.
+ */
+export function presetScope(preset: string, o: Pick<PresetOptions, 'name' | 'accountScope'> = {}): string | undefined {
+  return Object.hasOwn(PRESETS, preset) ? (o.accountScope ?? o.name ?? PRESETS[preset]!.app) : undefined;
 }
 
 /** Expands a preset; throws with a message naming the known presets when the name is unknown. */
@@ -246,7 +249,7 @@ export function expandPreset(preset: string, o: PresetOptions = {}): ExpandedPre
   const expanded = p.preset(base, o.name ?? preset);
   // Every login of the preset checks the one application's accounts: counted apart from any
   // other application's accounts of the same name, with trusted devices of their own.
-  const scope = o.accountScope ?? o.name ?? p.app;
+  const scope = presetScope(preset, o)!;
   return { ...expanded, logins: expanded.logins.map((l) => ({ account_scope: scope, ...l })) };
 }
 

@@ -4,7 +4,8 @@
  */
 import { MamoriError } from '../core/errors.js';
 import type { RenderedResponse } from './verdict.js';
-import type { Guard } from './guard.js';
+import { CHALLENGE_PATH, type Guard } from './guard.js';
+import { urlPath } from '../core/url.js';
 
 /** The challenge answer is a token and a short solution: a few hundred bytes. */
 export const ADAPTER_MAX_CHALLENGE_BODY = 16 * 1024;
@@ -47,7 +48,7 @@ export function assertMiddlewareConfig(guard: Guard, adapter: string): void {
  */
 export function mayBeSkipped(guard: Guard, method: string, url: string): boolean {
   const m = method.toUpperCase();
-  if (m === 'POST' && url.split('?')[0] === '/.mamori/challenge') return false;
+  if (m === 'POST' && urlPath(url) === CHALLENGE_PATH) return false;
   return guard.findLogins(m, url).length === 0;
 }
 

@@ -39,8 +39,11 @@ import { WebhookSink, warnAtMostEveryMinute } from './webhook.js';
 import { RateLimiter, type RateLimitBody, type RateLimitResult, type RateLimitRoute } from './rate-limit.js';
 
 export const CHALLENGE_PATH = '/.mamori/challenge';
-/** The shortest instance secret accepted anywhere, in bytes (MAMORI_SECRET is read as UTF-8 text). */
-export const MIN_SECRET_BYTES = 32;
+/**
+ * The shortest instance secret accepted anywhere: 32 characters of MAMORI_SECRET, `secret:` or
+ * data_dir/secret (read as UTF-8 text), 32 bytes given to createGuard or the SQLite store.
+ */
+export const MIN_SECRET_LENGTH = 32;
 export const PASS_COOKIE = 'mamori_pass';
 const PASS_SCOPE = 'site';
 
@@ -103,8 +106,8 @@ export class Guard {
 
   constructor(config: MamoriConfig, deps: GuardDeps) {
     // One minimum everywhere (MAMORI_SECRET, the config, data_dir/secret, and here): 32 bytes.
-    if (!Buffer.isBuffer(deps.secret) || deps.secret.length < MIN_SECRET_BYTES) {
-      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', `the secret must be at least ${MIN_SECRET_BYTES} bytes (32 characters of MAMORI_SECRET; generate one: openssl rand -hex 32)`);
+    if (!Buffer.isBuffer(deps.secret) || deps.secret.length < MIN_SECRET_LENGTH) {
+      throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', `the secret must be at least ${MIN_SECRET_LENGTH} bytes (32 characters of MAMORI_SECRET; generate one: openssl rand -hex 32)`);
     }
     this.config = config;
     this.store = deps.store;

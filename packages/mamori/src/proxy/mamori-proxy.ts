@@ -6,7 +6,7 @@
  * here without reaching the site.
  */
 import type { Guard, PendingLogin } from '../guard/guard.js';
-import type { LoginEndpointConfig } from '../config/config.js';
+import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
@@ -32,6 +32,14 @@ const RATE_ROUTES = 'mamori.rate-limit.routes';
 /** RateLimit headers for the upstream's answer. */
 const RATE_HEADERS = 'mamori.rate-limit.headers';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
+/**
+ * The peers whose X-Forwarded-For is believed: `trusted` (network.trusted_proxies), and
+ * loopback with the demo's demo.trust_loopback_forwarded_for. The proxy and the adapters alike.
+ */
+export function forwardingPeers(trusted: readonly string[], config: MamoriConfig): string[] {
+  return config.demo.trustLoopbackForwardedFor ? [...trusted, ...LOOPBACK] : [...trusted];
+}
 /** A challenge decided before the body was read, answered once it is (the page posts the form again). */
 const CHALLENGED = 'mamori.challenged';
 
@@ -162,8 +170,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
 }
 
 export async function startMamoriProxy(o: MamoriProxyOptions) {
-  const trusted = [...(o.trustedProxies ?? [])];
-  if (o.guard.config.demo.trustLoopbackForwardedFor) trusted.push(...LOOPBACK);
+  const trusted = forwardingPeers(o.trustedProxies ?? [], o.guard.config);
   return startProxy({
     upstream: o.upstream,
     host: o.host,
