@@ -68,14 +68,14 @@ export function resolveSecret(config: MamoriConfig): Buffer {
 export async function openConfiguredStore(config: MamoriConfig, secret: Buffer): Promise<Store> {
   if (config.store.kind === 'memory') return new MemoryStore({ maxCounterBytes: config.store.memoryMaxBytes });
   const specifier = '@mamori/store-sqlite';
-  let mod: { SqliteStore: { open(o: { path: string; secret: Buffer; maxEvents?: number }): Store } };
+  let mod: { SqliteStore: { open(o: { path: string; secret: Buffer; maxEvents?: number; maxCounterBytes?: number; counterFlushMs?: number }): Store } };
   try {
     mod = (await import(specifier)) as typeof mod;
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_STORE_OPEN', `store.kind is sqlite (the default), which needs the @mamori/store-sqlite package: npm install @mamori/store-sqlite, or set store.kind: memory`, { cause: err });
   }
   mkdirSync(dirname(config.store.path), { recursive: true, mode: 0o700 });
-  return mod.SqliteStore.open({ path: config.store.path, secret, maxEvents: config.store.maxEvents });
+  return mod.SqliteStore.open({ path: config.store.path, secret, maxEvents: config.store.maxEvents, maxCounterBytes: config.store.memoryMaxBytes, counterFlushMs: config.store.counterFlushMs });
 }
 
 /** Everything `mamori up` runs with, from a config file (or one already loaded). */

@@ -1,9 +1,12 @@
 /**
- * Decisions in SQLite. Matching a request is one indexed query: the exact
- * IP, user, device and country, plus every range that could hold the IP
- * (its network at each prefix length that some range decision uses, passed
- * as one JSON array). The prefix lengths in use are cached and reloaded when
- * `meta.range_rev`, bumped by triggers on any process's change, moves.
+ * Decisions in SQLite, mirrored in memory for matching: a request is
+ * matched against an in-memory index (a few map look-ups), not a query.
+ * The mirror follows the file: this process's own changes are applied to it
+ * as they are made, and another process's (the CLI adding or deleting a
+ * decision) are seen at the next match, which first asks SQLite whether
+ * anybody else committed (`PRAGMA data_version`, about 2 us) and, when
+ * `meta.decisions_rev` (bumped by triggers on any change) moved, reloads
+ * the active decisions.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
@@ -22,6 +25,7 @@ import {
   type DecisionScope,
   type DecisionStore,
   type Subject,
+  DecisionIndex,
 } from 'mamori/internal';
 import { where, type Where } from './where.js';
 
@@ -76,13 +80,17 @@ export class SqliteDecisions implements DecisionStore {
   readonly #dropExpired: Statement;
   readonly #dropSoonest: Statement;
   readonly #deleteId: Statement;
-  readonly #match: Statement;
-  readonly #rangeRev: Statement;
-  readonly #netBits: Statement;
+  readonly #active: Statement;
+  readonly #decisionsRev: Statement;
+  readonly #dataVersion: Statement;
+  /** The active decisions as of #rev (and this process's changes since). */
+  readonly #mirror = new DecisionIndex();
+  /** meta.decisions_rev as the mirror reflects it (-1: load it). */
   #rev = -1;
-  /** Prefix lengths of range decisions, per IP version, longest first. */
-  #prefixes: { 4: number[]; 6: number[] } = { 4: [], 6: [] };
-  readonly #add: Transaction<(d: Decision) => void>;
+  /** PRAGMA data_version when it was last read: it moves when another connection commits. */
+  #seen = -1;
+  #adds = 0;
+  readonly #add: Transaction<(d: Decision) => boolean>;
 
   constructor(db: Database, clock: Clock, max: number, check: () => void) {
     this.#db = db;
@@ -94,26 +102,23 @@ export class SqliteDecisions implements DecisionStore {
     );
     this.#count = db.prepare('SELECT count(*) FROM decisions').pluck();
     this.#dropExpired = db.prepare('DELETE FROM decisions WHERE expires_at <= ?');
-    this.#dropSoonest = db.prepare('DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions ORDER BY expires_at ASC, seq ASC LIMIT ?)');
+    // The order of keptLonger: decisions on sources before those on accounts, then the soonest to lapse.
+    this.#dropSoonest = db.prepare("DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions ORDER BY scope = 'user' ASC, expires_at ASC, seq ASC LIMIT ?)");
     this.#deleteId = db.prepare('DELETE FROM decisions WHERE id = ?');
-    this.#match = db.prepare(
-      `SELECT ${COLUMNS} FROM decisions WHERE expires_at > @now AND (
-         (scope = 'ip' AND value = @ip)
-         OR (scope = 'user' AND value = @user)
-         OR (scope = 'device' AND value = @device)
-         OR (scope = 'country' AND value = @country)
-         OR (scope = 'range' AND value IN (SELECT value FROM json_each(@ranges)))
-       )`,
-    );
-    this.#rangeRev = db.prepare("SELECT value FROM meta WHERE name = 'range_rev'").pluck();
-    this.#netBits = db.prepare('SELECT DISTINCT net_bits FROM decisions WHERE net_bits IS NOT NULL').pluck();
+    this.#active = db.prepare(`SELECT ${COLUMNS} FROM decisions WHERE expires_at > ?`);
+    this.#decisionsRev = db.prepare("SELECT value FROM meta WHERE name = 'decisions_rev'").pluck();
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
+    // Returns whether the mirror can take the change as it is (nothing else changed, nothing was dropped).
     this.#add = db.transaction((d: Decision) => {
+      const before = this.#decisionsRev.get() as number;
       // Like the memory store: at the cap, drop expired decisions, then the ones that lapse soonest.
       let n = this.#count.get() as number;
+      let dropped = false;
       if (n >= this.#max) {
         this.#dropExpired.run(this.#clock.now());
         n = this.#count.get() as number;
         if (n >= this.#max) this.#dropSoonest.run(n - this.#max + 1);
+        dropped = true;
       }
       let netBits: number | null = null;
       if (d.scope === 'range') {
@@ -121,7 +126,38 @@ export class SqliteDecisions implements DecisionStore {
         netBits = c.version * 1000 + c.prefix;
       }
       this.#insert.run({ ...d, detectOnly: d.detectOnly ? 1 : 0, netBits });
+      return this.#settle(before, dropped);
     });
+  }
+
+  /**
+   * After this process changed decisions (in the same transaction, `before` read before the
+   * change): true when the mirror only has to take this change, and it now stands at the new
+   * revision; false when it must reload (another process changed decisions since the mirror's
+   * revision, or `reload`).
+   */
+  #settle(before: number, reload: boolean): boolean {
+    if (reload || before !== this.#rev) {
+      this.#rev = -1;
+      return false;
+    }
+    this.#rev = this.#decisionsRev.get() as number;
+    return true;
+  }
+
+  /** Brings the mirror up to the file when another process committed since the last look. */
+  #sync(): void {
+    const v = this.#dataVersion.get() as number;
+    if (v === this.#seen && this.#rev !== -1) return;
+    this.#seen = v;
+    const rev = this.#decisionsRev.get() as number;
+    if (rev === this.#rev) return;
+    const now = this.#clock.now();
+    this.#db.transaction(() => {
+      this.#mirror.clear();
+      for (const r of this.#active.all(now) as DecisionRow[]) this.#mirror.add(toDecision(r));
+      this.#rev = this.#decisionsRev.get() as number;
+    })();
   }
 
   #statement(key: string, sql: () => string): Statement {
@@ -147,20 +183,33 @@ export class SqliteDecisions implements DecisionStore {
       createdAt: this.#clock.now(),
       ...(v.detectOnly ? { detectOnly: true as const } : {}),
     };
-    this.#add.immediate(d);
+    if (this.#add.immediate(d)) this.#mirror.add(d);
+    // Expired decisions leave the mirror from time to time (matching skips them meanwhile).
+    if (++this.#adds % 1024 === 0) this.#mirror.pruneExpired(this.#clock.now());
     return d;
   }
 
   async delete(id: string): Promise<boolean> {
     this.#check();
-    return this.#deleteId.run(id).changes > 0;
+    const held = this.#mirror.get(id);
+    const [changed, simple] = this.#db
+      .transaction((): [boolean, boolean] => {
+        const before = this.#decisionsRev.get() as number;
+        const n = this.#deleteId.run(id).changes;
+        return [n > 0, n === 0 || this.#settle(before, held === undefined)];
+      })
+      .immediate();
+    if (changed && simple && held) this.#mirror.remove(held);
+    return changed;
   }
 
   async deleteWhere(filter: DecisionFilter): Promise<number> {
     this.#check();
     const w = filterWhere(filter, this.#clock.now());
     const s = this.#statement(`delete:${w.key}`, () => `DELETE FROM decisions ${w.sql}`);
-    return s.run(w.params).changes;
+    const n = s.run(w.params).changes;
+    if (n > 0) this.#rev = -1; // reloaded at the next match
+    return n;
   }
 
   async list(filter: DecisionFilter = {}): Promise<Decision[]> {
@@ -176,36 +225,7 @@ export class SqliteDecisions implements DecisionStore {
 
   async match(subject: Subject): Promise<Decision[]> {
     this.#check();
-    const ip = subject.ip ? tryParseIp(subject.ip) : undefined;
-    let ranges = '[]';
-    if (ip) {
-      const prefixes = this.#rangePrefixes()[ip.version];
-      if (prefixes.length > 0) ranges = JSON.stringify(prefixes.map((p) => formatCidr(cidrOf(ip, p))));
-    }
-    const rows = this.#match.all({
-      now: this.#clock.now(),
-      ip: ip ? formatIp(ip) : null,
-      user: subject.userHash ?? null,
-      device: subject.device ?? null,
-      country: subject.country ?? null,
-      ranges,
-    }) as DecisionRow[];
-    return rows.map(toDecision);
-  }
-
-  #rangePrefixes(): { 4: number[]; 6: number[] } {
-    const rev = this.#rangeRev.get() as number;
-    if (rev !== this.#rev) {
-      const next: { 4: number[]; 6: number[] } = { 4: [], 6: [] };
-      for (const bits of this.#netBits.all() as number[]) {
-        const version = Math.floor(bits / 1000);
-        if (version === 4 || version === 6) next[version].push(bits % 1000);
-      }
-      next[4].sort((a, b) => b - a);
-      next[6].sort((a, b) => b - a);
-      this.#prefixes = next;
-      this.#rev = rev;
-    }
-    return this.#prefixes;
+    this.#sync();
+    return this.#mirror.match(subject, this.#clock.now());
   }
 }

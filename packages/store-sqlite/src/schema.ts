@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { MamoriError } from 'mamori';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Migration n takes the schema from version n-1 to n. */
 const MIGRATIONS: readonly string[] = [
@@ -84,6 +84,28 @@ const MIGRATIONS: readonly string[] = [
   `
   -- 1 for a decision made in detect mode (Decision.detectOnly): listed, never enforced.
   ALTER TABLE decisions ADD COLUMN detect_only INTEGER NOT NULL DEFAULT 0;
+  `,
+  `
+  -- Counters and set members move to memory, written behind (counters.ts): the rows of
+  -- versions 1 to 3 go (they were keyed hashes the new log cannot take over; the counts
+  -- expire within a day anyway).
+  DROP TABLE IF EXISTS counters;
+  DROP TABLE IF EXISTS members;
+  -- Blobs of fixed-size records (identity, count, expiry), replayed in id order on open.
+  CREATE TABLE IF NOT EXISTS counter_log (id INTEGER PRIMARY KEY, records BLOB NOT NULL);
+  -- The counter table's kinds and floors as of the last snapshot, and the last reset applied (JSON text).
+  CREATE TABLE IF NOT EXISTS counter_state (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  -- Counter resets asked for by any process, for the one that counts: hashed keys.
+  CREATE TABLE IF NOT EXISTS counter_resets (id INTEGER PRIMARY KEY, k TEXT NOT NULL);
+  -- Counts every change to decisions (by any process): a process that mirrors them in memory
+  -- reloads when it moves.
+  INSERT OR IGNORE INTO meta (name, value) VALUES ('decisions_rev', 0);
+  CREATE TRIGGER IF NOT EXISTS decisions_rev_insert AFTER INSERT ON decisions
+    BEGIN UPDATE meta SET value = value + 1 WHERE name = 'decisions_rev'; END;
+  CREATE TRIGGER IF NOT EXISTS decisions_rev_delete AFTER DELETE ON decisions
+    BEGIN UPDATE meta SET value = value + 1 WHERE name = 'decisions_rev'; END;
+  CREATE TRIGGER IF NOT EXISTS decisions_rev_update AFTER UPDATE ON decisions
+    BEGIN UPDATE meta SET value = value + 1 WHERE name = 'decisions_rev'; END;
   `,
 ];
 

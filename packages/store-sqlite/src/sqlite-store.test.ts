@@ -54,8 +54,15 @@ describe('SqliteStore', () => {
       assert.deepEqual(await proxy.decisions.match({ ip: '198.51.103.255' }), [r4]);
       assert.equal(await cli.decisions.deleteWhere({ scope: 'range' }), 2);
       assert.deepEqual(await proxy.decisions.match({ ip: '2001:db8:7::1' }), []);
-      await proxy.increment([{ key: 'k', by: 3, ttlMs: HOUR }]);
-      assert.deepEqual(await cli.read(['k']), [3]);
+      // Counters live in the counting process and are written behind: another process reads
+      // them as of the last flush, and its resets reach the counting process at the next one.
+      await proxy.increment([{ key: 'k', by: 3, ttlMs: HOUR }, { key: 'j', by: 5, ttlMs: HOUR }]);
+      proxy.flushCounters();
+      assert.deepEqual(await cli.read(['k', 'j']), [3, 5]);
+      await cli.reset(['k']);
+      assert.deepEqual(await proxy.read(['k']), [3], 'not before the next flush');
+      proxy.flushCounters();
+      assert.deepEqual(await proxy.read(['k', 'j']), [0, 5], 'the reset reached the counting process');
     } finally {
       await proxy.close();
       await cli.close();
@@ -89,11 +96,13 @@ describe('SqliteStore', () => {
     }
     const raw = new Database(path, { readonly: true });
     try {
-      for (const t of ['counters', 'members', 'claims']) {
-        const keys = raw.prepare(`SELECT k FROM ${t}`).pluck().all() as Buffer[];
-        assert.ok(keys.length > 0);
-        for (const k of keys) assert.equal(k.length, 16);
-      }
+      const claims = raw.prepare('SELECT k FROM claims').pluck().all() as Buffer[];
+      assert.equal(claims.length, 1);
+      assert.equal(claims[0]!.length, 16);
+      // The counter log: fixed-size records (identity, count, expiry), three of them (the
+      // counter, the set's count and its member's marker).
+      const logs = raw.prepare('SELECT records FROM counter_log').pluck().all() as Buffer[];
+      assert.equal(Buffer.concat(logs).length, 3 * 20);
     } finally {
       raw.close();
     }
@@ -121,30 +130,30 @@ describe('SqliteStore', () => {
     }
   });
 
-  it('upgrades a version-1 file: each member it held counts as one hold', async () => {
+  it('upgrades a version-3 file: its decisions stay, its counter rows go (they expire within a day anyway)', async () => {
     const clock = new ManualClock();
     const path = fresh();
     const s1 = open(path, clock);
-    await s1.addDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }, { key: 'set', member: 'b', ttlMs: 60_000 }]);
+    const old = await s1.decisions.add(block(clock, '192.0.2.9'));
     await s1.close();
-    // Back to version 1: no holds column (nor detect-only mark).
     const raw = new Database(path);
-    raw.exec('ALTER TABLE members DROP COLUMN n');
-    raw.exec('ALTER TABLE decisions DROP COLUMN detect_only');
-    raw.pragma('user_version = 1');
+    raw.exec('DROP TABLE counter_log; DROP TABLE counter_state; DROP TABLE counter_resets');
+    raw.exec('CREATE TABLE counters (k BLOB PRIMARY KEY, n INTEGER NOT NULL, exp INTEGER NOT NULL) WITHOUT ROWID');
+    raw.exec('CREATE TABLE members (k BLOB PRIMARY KEY, exp INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID');
+    raw.prepare('INSERT INTO counters (k, n, exp) VALUES (?, 4, ?)').run(Buffer.alloc(16, 1), clock.now() + HOUR);
+    raw.pragma('user_version = 3');
     raw.close();
     const s2 = open(path, clock);
     try {
-      assert.deepEqual(await s2.read(['set']), [2]);
-      assert.deepEqual(await s2.addDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }]), [2], 'a member of the old file is still there');
-      assert.deepEqual(await s2.removeDistinct([{ key: 'set', member: 'b', ttlMs: 60_000 }]), [1], 'its one hold given back, it leaves');
-      assert.deepEqual(await s2.removeDistinct([{ key: 'set', member: 'a', ttlMs: 60_000 }]), [1], 'a keeps its old hold');
+      assert.deepEqual(await s2.decisions.list(), [old]);
+      assert.deepEqual(await s2.increment([{ key: 'k', ttlMs: HOUR }]), [1]);
     } finally {
       await s2.close();
     }
     const check = new Database(path, { readonly: true });
     try {
       assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(check.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('counters', 'members')").pluck().get(), 0);
     } finally {
       check.close();
     }
@@ -182,39 +191,128 @@ describe('SqliteStore', () => {
     );
   });
 
-  it('drops expired counters, members and claims when it prunes', async () => {
+  it('drops expired claims when it prunes; counters expire in their table', async () => {
     const clock = new ManualClock();
     const s = open(fresh(), clock);
     try {
       await s.increment(Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, ttlMs: 1000 })));
-      await s.addDistinct([{ key: 'set', member: 'm', ttlMs: 1000 }]);
       await s.claim('c', 1000);
       await s.increment([{ key: 'long', ttlMs: HOUR }]);
       clock.advance(1000);
       s.prune();
-      assert.deepEqual(s.size(), { counters: 1, members: 0, claims: 0, decisions: 0, events: 0 });
+      assert.equal(s.size().claims, 0);
+      assert.deepEqual(await s.read(['k0', 'k19', 'long']), [0, 0, 1]);
     } finally {
       await s.close();
     }
   });
 
-  it('stays within maxCounters under a flood of fresh keys without evicting a high counter', async () => {
+  it('stays within maxCounterBytes under a flood of fresh keys, and never lowers a count', async () => {
     const clock = new ManualClock();
-    const s = open(fresh(), clock, { maxCounters: 500 });
+    const path = fresh();
+    const s = open(path, clock, { maxCounterBytes: 16 * 1024 });
     try {
-      await s.increment([{ key: 'attacker', by: 20, ttlMs: HOUR }]);
-      let most = 0;
+      await s.increment([{ key: 'lu:attacker', by: 20, ttlMs: HOUR, floor: true }]);
       for (let b = 0; b < 40; b++) {
-        await s.increment(Array.from({ length: 250 }, (_, i) => ({ key: `flood-${b}-${i}`, ttlMs: HOUR })));
-        most = Math.max(most, s.size().counters);
+        await s.increment(Array.from({ length: 250 }, (_, i) => ({ key: `lu:flood-${b}-${i}`, by: 30, ttlMs: HOUR })));
+        assert.ok(s.size().counters <= 1024);
       }
-      // Maintenance runs every maxCounters/8 writes, so the table overshoots by at most one batch.
-      assert.ok(most <= 500 + 250, `counters reached ${most}`);
-      s.prune();
-      assert.equal(s.size().counters, 500);
-      assert.deepEqual(await s.read(['attacker']), [20]);
+      assert.ok((await s.read(['lu:attacker']))[0]! >= 20);
+      s.flushCounters();
     } finally {
       await s.close();
+    }
+    // After a restart too (the log is read back into a table of the same size).
+    const again = open(path, clock, { maxCounterBytes: 16 * 1024 });
+    try {
+      assert.ok((await again.read(['lu:attacker']))[0]! >= 20);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('reads its counters back after a restart: what was flushed, resets and deletions included', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s = open(path, clock, { counterFlushMs: 60_000 });
+    await s.increment([{ key: 'lp:a', by: 7, ttlMs: HOUR }, { key: 'lp:b', by: 2, ttlMs: HOUR }, { key: 'lp:short', ttlMs: 1000 }]);
+    await s.addDistinct([{ key: 'ls:src', member: 'u1', ttlMs: HOUR }, { key: 'ls:src', member: 'u2', ttlMs: HOUR }]);
+    s.flushCounters();
+    await s.reset(['lp:b']);
+    await s.increment([{ key: 'lp:a', by: 1, ttlMs: HOUR }]);
+    await s.close(); // writes what is pending
+    clock.advance(1000);
+    const t = open(path, clock);
+    try {
+      assert.deepEqual(await t.read(['lp:a', 'lp:b', 'lp:short', 'ls:src']), [8, 0, 0, 2]);
+      assert.deepEqual(await t.addDistinct([{ key: 'ls:src', member: 'u1', ttlMs: HOUR }]), [2], 'the members came back with their set');
+      clock.advance(HOUR);
+      assert.deepEqual(await t.read(['lp:a']), [0], 'with their expiry');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('loses only what was not flushed when the process dies without closing', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s = open(path, clock, { counterFlushMs: 60_000 });
+    await s.increment([{ key: 'lp:a', by: 5, ttlMs: HOUR }]);
+    s.flushCounters();
+    await s.increment([{ key: 'lp:a', by: 2, ttlMs: HOUR }]);
+    // No close: as after SIGKILL (the file handle is still open; SQLite's WAL keeps what was committed).
+    const t = open(path, clock);
+    try {
+      assert.deepEqual(await t.read(['lp:a']), [5]);
+    } finally {
+      await t.close();
+    }
+    await s.close();
+  });
+
+  it('compacts its log into a snapshot and reads the snapshot back', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s = open(path, clock, { counterFlushMs: 60_000, maxCounterBytes: 1 << 20 });
+    try {
+      // The same few keys changed many times: the log grows, the table does not.
+      for (let r = 0; r < 600; r++) {
+        await s.increment(Array.from({ length: 200 }, (_, i) => ({ key: `lp:${i}`, ttlMs: HOUR })));
+        s.flushCounters();
+      }
+      s.flushCounters();
+    } finally {
+      await s.close();
+    }
+    const raw = new Database(path, { readonly: true });
+    const records = (raw.prepare('SELECT records FROM counter_log').pluck().all() as Buffer[]).reduce((n, b) => n + b.length / 20, 0);
+    raw.close();
+    assert.ok(records < 100_000 + 200, `the log holds ${records} records, not 120,000`);
+    const t = open(path, clock);
+    try {
+      assert.deepEqual(await t.read(['lp:0', 'lp:199']), [600, 600]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('starts counting afresh, and says so, when the counter log is damaged', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s = open(path, clock);
+    await s.increment([{ key: 'lp:a', by: 5, ttlMs: HOUR }]);
+    await s.close();
+    const raw = new Database(path);
+    raw.prepare('INSERT INTO counter_log (records) VALUES (?)').run(Buffer.alloc(7));
+    raw.close();
+    const errors: unknown[] = [];
+    const t = SqliteStore.open({ path, secret: SECRET, clock, onError: (e) => errors.push(e) });
+    try {
+      assert.deepEqual(await t.read(['lp:a']), [0]);
+      assert.match(String(errors[0]), /counter log could not be read back/);
+      assert.deepEqual(await t.increment([{ key: 'lp:a', ttlMs: HOUR }]), [1], 'and counts on');
+    } finally {
+      await t.close();
     }
   });
 

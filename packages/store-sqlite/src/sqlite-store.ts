@@ -3,16 +3,18 @@
  * CLI: WAL journal, synchronous=NORMAL, and a busy timeout so a second
  * process can write while the first holds the lock.
  *
- * Counter keys, set members and claimed keys are stored only as a keyed
- * hash (HMAC-SHA256 with the store secret, first 16 bytes). Changing the
- * secret therefore forgets every counter, which expire anyway; decisions
- * and events are unaffected.
+ * Counters and set members live in memory and are written behind (see
+ * counters.ts: what a crash can lose, and why). Counter keys, set members
+ * and claimed keys are stored only as keyed hashes (SipHash-2-4 for
+ * counters, HMAC-SHA256 for claims, under keys derived from the store
+ * secret). Changing the secret therefore forgets every counter, which
+ * expire anyway; decisions and events are unaffected.
  *
- * Bounded: every few writes the store drops expired counters, members and
- * claims, then evicts past `maxCounters` (lowest count, then soonest to
- * expire, so a flood of fresh keys evicts other fresh keys and not an
- * attacker's high counter). Events are capped at `maxEvents`, decisions at
- * `maxDecisions`.
+ * Bounded: counters take at most `maxCounterBytes` of memory (a flood
+ * evicts the lowest counts first, and never lowers what a key reads: see
+ * CounterTable); every few claims the store drops expired ones and evicts
+ * the soonest to expire past `maxCounters`. Events are capped at
+ * `maxEvents`, decisions at `maxDecisions`.
  *
  *   const store = SqliteStore.open({ path: 'mamori.db', secret: process.env.MAMORI_SECRET! });
  */
@@ -33,6 +35,7 @@ import {
 import { migrate } from './schema.js';
 import { SqliteDecisions } from './decisions.js';
 import { SqliteEvents } from './events.js';
+import { SqliteCounters } from './counters.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing), or `:memory:`. */
@@ -40,7 +43,11 @@ export interface SqliteStoreOptions {
   /** Keys the hashes of counter keys and set members; at least 16 bytes. */
   secret: Buffer | string;
   clock?: Clock;
-  /** Rows kept in each of the counter, set-member and claim tables. Default 1,000,000. */
+  /** Memory for counters and set members (bytes; the table never grows past it). Default 64 MiB. */
+  maxCounterBytes?: number;
+  /** How often changed counters are written to the file (ms): what a crash can lose. Default 100. */
+  counterFlushMs?: number;
+  /** Rows kept in the claim table. Default 1,000,000. */
   maxCounters?: number;
   /** Default 1,000,000. */
   maxEvents?: number;
@@ -57,14 +64,13 @@ export interface SqliteStoreOptions {
 }
 
 export interface SqliteStoreSize {
+  /** Entries in the counter table (set members included); 0 until the first counter operation. */
   counters: number;
-  members: number;
   claims: number;
   decisions: number;
   events: number;
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** Expired rows removed per table per maintenance pass, so one pass stays short. */
 const PRUNE_BATCH = 10_000;
 
@@ -78,11 +84,6 @@ function hashKey(secret: Buffer, kind: string, ...parts: string[]): Buffer {
 
 function ttlOf(ms: number): number {
   return Number.isFinite(ms) ? Math.max(1, Math.trunc(ms)) : 1;
-}
-
-function amountOf(by: number | undefined): number {
-  if (by === undefined) return 1;
-  return Number.isFinite(by) ? Math.trunc(by) : 0;
 }
 
 function defaultOnError(err: unknown): void {
@@ -106,20 +107,10 @@ export class SqliteStore implements Store {
   #writes = 0;
   #closed = false;
 
-  readonly #incr: Statement;
-  readonly #read: Statement;
-  readonly #reset: Statement;
-  readonly #addMember: Statement;
-  readonly #removeMember: Statement;
-  readonly #dropMember: Statement;
-  readonly #decrement: Statement;
+  readonly #counters: SqliteCounters;
   readonly #claim: Statement;
-  readonly #incrementTx: Database.Transaction<(ops: readonly CounterOp[], now: number) => number[]>;
-  readonly #resetTx: Database.Transaction<(keys: readonly string[]) => void>;
-  readonly #distinctTx: Database.Transaction<(ops: readonly DistinctOp[], now: number) => number[]>;
-  readonly #undistinctTx: Database.Transaction<(ops: readonly DistinctOp[], now: number) => number[]>;
   readonly #maintainTx: Database.Transaction<(now: number) => void>;
-  readonly #sizeStmts: Record<keyof SqliteStoreSize, Statement>;
+  readonly #sizeStmts: Record<'claims' | 'decisions' | 'events', Statement>;
 
   private constructor(db: Database.Database, opts: SqliteStoreOptions, secret: Buffer) {
     this.#db = db;
@@ -131,88 +122,25 @@ export class SqliteStore implements Store {
     this.#onError = opts.onError ?? defaultOnError;
     const check = (): void => this.#check();
 
-    this.#incr = db
-      .prepare(
-        `INSERT INTO counters (k, n, exp) VALUES (@k, min(max(0, @by), ${MAX_SAFE}), @exp)
-         ON CONFLICT (k) DO UPDATE SET
-           n = CASE WHEN counters.exp > @now THEN min(max(0, counters.n + @by), ${MAX_SAFE}) ELSE excluded.n END,
-           exp = CASE WHEN counters.exp > @now THEN counters.exp ELSE excluded.exp END
-         RETURNING n`,
-      )
-      .pluck();
-    this.#read = db.prepare('SELECT n FROM counters WHERE k = ? AND exp > ?').pluck();
-    this.#reset = db.prepare('DELETE FROM counters WHERE k = ?');
-    // Inserts a member with one hold, or revives an expired one; RETURNING n is 1 exactly when
-    // the member was not there (a live one only gains a hold).
-    this.#addMember = db
-      .prepare(
-        `INSERT INTO members (k, exp, n) VALUES (@k, @exp, 1) ON CONFLICT (k) DO UPDATE SET
-           n = CASE WHEN members.exp > @now THEN min(members.n + 1, ${MAX_SAFE}) ELSE 1 END,
-           exp = CASE WHEN members.exp > @now THEN members.exp ELSE excluded.exp END
-         RETURNING n`,
-      )
-      .pluck();
-    // One hold given back; the row goes with its last (RETURNING n is then 0).
-    this.#removeMember = db
-      .prepare('UPDATE members SET n = n - 1 WHERE k = @k AND exp > @now AND (@since IS NULL OR exp - @ttl <= @since) RETURNING n')
-      .pluck();
-    this.#dropMember = db.prepare('DELETE FROM members WHERE k = ?');
-    this.#decrement = db.prepare('UPDATE counters SET n = max(0, n - 1) WHERE k = ? AND exp > ? RETURNING n').pluck();
+    this.#counters = new SqliteCounters(db, secret, this.#clock, {
+      maxBytes: Math.max(1024, opts.maxCounterBytes ?? 64 * 1024 * 1024),
+      flushMs: Math.max(1, opts.counterFlushMs ?? 100),
+      onError: this.#onError,
+    });
     this.#claim = db.prepare(
       'INSERT INTO claims (k, exp) VALUES (@k, @exp) ON CONFLICT (k) DO UPDATE SET exp = excluded.exp WHERE claims.exp <= @now',
     );
 
-    const incrOne = (key: string, by: number, ttlMs: number, now: number): number =>
-      this.#incr.get({ k: hashKey(secret, 'counter', key), by, exp: now + ttlOf(ttlMs), now }) as number;
-    this.#incrementTx = db.transaction((ops: readonly CounterOp[], now: number) =>
-      ops.map((op) => incrOne(op.key, amountOf(op.by), op.ttlMs, now)),
-    );
-    this.#resetTx = db.transaction((keys: readonly string[]) => {
-      for (const k of keys) this.#reset.run(hashKey(secret, 'counter', k));
-    });
-    this.#distinctTx = db.transaction((ops: readonly DistinctOp[], now: number) =>
-      ops.map((op) => {
-        const fresh = this.#addMember.get({ k: hashKey(secret, 'member', op.key, op.member), exp: now + ttlOf(op.ttlMs), now }) === 1;
-        if (fresh) return incrOne(op.key, 1, op.ttlMs, now);
-        return (this.#read.get(hashKey(secret, 'counter', op.key), now) as number | undefined) ?? 0;
-      }),
-    );
-
-    this.#undistinctTx = db.transaction((ops: readonly DistinctOp[], now: number) =>
-      ops.map((op) => {
-        const counter = hashKey(secret, 'counter', op.key);
-        const member = hashKey(secret, 'member', op.key, op.member);
-        // (A marker made after the hold was taken, `heldAt`, is somebody else's: left alone.)
-        const since = op.heldAt === undefined || !Number.isFinite(op.heldAt) ? null : op.heldAt;
-        const holds = this.#removeMember.get({ k: member, now, since, ttl: ttlOf(op.ttlMs) }) as number | undefined;
-        if (holds !== undefined && holds <= 0) this.#dropMember.run(member);
-        const n = holds !== undefined && holds <= 0 ? this.#decrement.get(counter, now) : this.#read.get(counter, now);
-        return (n as number | undefined) ?? 0;
-      }),
-    );
-
-    const expired = (t: string): Statement => db.prepare(`DELETE FROM ${t} WHERE k IN (SELECT k FROM ${t} WHERE exp <= ? LIMIT ${PRUNE_BATCH})`);
     const count = (t: string): Statement => db.prepare(`SELECT count(*) FROM ${t}`).pluck();
-    const evict = (t: string, order: string): Statement => db.prepare(`DELETE FROM ${t} WHERE k IN (SELECT k FROM ${t} ORDER BY ${order} LIMIT ?)`);
-    const tables = [
-      { expired: expired('counters'), count: count('counters'), evict: evict('counters', 'n ASC, exp ASC') },
-      { expired: expired('members'), count: count('members'), evict: evict('members', 'exp ASC') },
-      { expired: expired('claims'), count: count('claims'), evict: evict('claims', 'exp ASC') },
-    ];
+    const expiredClaims = db.prepare(`DELETE FROM claims WHERE k IN (SELECT k FROM claims WHERE exp <= ? LIMIT ${PRUNE_BATCH})`);
+    const evictClaims = db.prepare('DELETE FROM claims WHERE k IN (SELECT k FROM claims ORDER BY exp ASC LIMIT ?)');
+    const claims = count('claims');
     this.#maintainTx = db.transaction((now: number) => {
-      for (const t of tables) {
-        t.expired.run(now);
-        const n = t.count.get() as number;
-        if (n > this.#maxCounters) t.evict.run(n - this.#maxCounters);
-      }
+      expiredClaims.run(now);
+      const n = claims.get() as number;
+      if (n > this.#maxCounters) evictClaims.run(n - this.#maxCounters);
     });
-    this.#sizeStmts = {
-      counters: tables[0]!.count,
-      members: tables[1]!.count,
-      claims: tables[2]!.count,
-      decisions: count('decisions'),
-      events: count('events'),
-    };
+    this.#sizeStmts = { claims, decisions: count('decisions'), events: count('events') };
 
     this.decisions = new SqliteDecisions(db, this.#clock, opts.maxDecisions ?? 100_000, check);
     this.events = new SqliteEvents(
@@ -278,37 +206,33 @@ export class SqliteStore implements Store {
 
   async increment(ops: readonly CounterOp[]): Promise<number[]> {
     this.#check();
-    if (ops.length === 0) return [];
-    const out = this.#incrementTx.immediate(ops, this.#clock.now());
-    this.#wrote(ops.length);
-    return out;
+    return this.#counters.increment(ops);
   }
 
   async read(keys: readonly string[]): Promise<number[]> {
     this.#check();
-    const now = this.#clock.now();
-    return keys.map((k) => (this.#read.get(hashKey(this.#secret, 'counter', k), now) as number | undefined) ?? 0);
+    return this.#counters.read(keys);
   }
 
   async reset(keys: readonly string[]): Promise<void> {
     this.#check();
-    if (keys.length > 0) this.#resetTx.immediate(keys);
+    this.#counters.reset(keys);
   }
 
   async addDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
     this.#check();
-    if (ops.length === 0) return [];
-    const out = this.#distinctTx.immediate(ops, this.#clock.now());
-    this.#wrote(ops.length);
-    return out;
+    return this.#counters.addDistinct(ops);
   }
 
   async removeDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
     this.#check();
-    if (ops.length === 0) return [];
-    const out = this.#undistinctTx.immediate(ops, this.#clock.now());
-    this.#wrote(ops.length);
-    return out;
+    return this.#counters.removeDistinct(ops);
+  }
+
+  /** Writes the counter changes not yet written (the store does so every counterFlushMs by itself). */
+  flushCounters(): void {
+    this.#check();
+    this.#counters.flush();
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
@@ -320,8 +244,8 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Drops expired counters, members and claims and evicts past maxCounters.
-   * Runs by itself every few writes; exposed for the CLI and tests.
+   * Drops expired claims and evicts past maxCounters (counters expire in their table).
+   * Runs by itself every few claims; exposed for the CLI and tests.
    */
   prune(): void {
     this.#check();
@@ -331,14 +255,15 @@ export class SqliteStore implements Store {
   /** Row counts, for status pages and tests. */
   size(): SqliteStoreSize {
     this.#check();
-    const n = (k: keyof SqliteStoreSize): number => this.#sizeStmts[k].get() as number;
-    return { counters: n('counters'), members: n('members'), claims: n('claims'), decisions: n('decisions'), events: n('events') };
+    const n = (k: 'claims' | 'decisions' | 'events'): number => this.#sizeStmts[k].get() as number;
+    return { counters: this.#counters.size, claims: n('claims'), decisions: n('decisions'), events: n('events') };
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.events.writePending();
     this.events.stop();
+    this.#counters.close();
     this.#closed = true;
     try {
       this.#db.pragma('optimize');

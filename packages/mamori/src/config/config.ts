@@ -123,7 +123,7 @@ export interface MamoriConfig {
   secret?: string;
   dataDir: string;
   mode: Mode;
-  store: { kind: 'sqlite' | 'memory'; path: string; memoryMaxBytes: number; maxEvents: number };
+  store: { kind: 'sqlite' | 'memory'; path: string; memoryMaxBytes: number; counterFlushMs: number; maxEvents: number };
   network: { ipv4Prefix: number; ipv6Prefix: number; trustedProxies: string[] };
   geo: { database?: string };
   proxy?: {
@@ -497,6 +497,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       kind: raw.store?.kind ?? 'sqlite',
       path: resolvePath(dataDir, raw.store?.path ?? 'mamori.db'),
       memoryMaxBytes: raw.store?.memory_max_bytes ?? 64 * 1024 * 1024,
+      counterFlushMs: raw.store?.counter_flush_ms ?? 100,
       maxEvents: raw.store?.max_events ?? 1_000_000,
     },
     network: { ipv4Prefix: raw.network?.ipv4_prefix ?? 32, ipv6Prefix: raw.network?.ipv6_prefix ?? 64, trustedProxies },

@@ -50,7 +50,8 @@ export const CONFIG_SCHEMA: SchemaNode = {
     store: obj({
       kind: { enum: ['sqlite', 'memory'] },
       path: { type: 'string', description: 'SQLite file, relative to data_dir' },
-      memory_max_bytes: { type: 'integer', minimum: 65536, maximum: 64 * 1024 ** 3, description: 'hard cap on memory for in-memory counters' },
+      memory_max_bytes: { type: 'integer', minimum: 65536, maximum: 64 * 1024 ** 3, description: 'hard cap on memory for counters (both stores keep them in memory)' },
+      counter_flush_ms: { type: 'integer', minimum: 1, maximum: 60_000, description: 'SQLite: how often changed counters are written to the file; a crash forgets at most this long of counts (default 100)' },
       max_events: count(100_000_000),
     }),
     network: obj({

@@ -11,7 +11,7 @@ const EVERY_KEY: MamoriYaml = {
   secret: 'a-secret-of-at-least-thirty-two-characters!',
   data_dir: '.mamori',
   mode: 'enforce',
-  store: { kind: 'memory', path: 'mamori.db', memory_max_bytes: 1 << 20, max_events: 1000 },
+  store: { kind: 'memory', path: 'mamori.db', memory_max_bytes: 1 << 20, counter_flush_ms: 100, max_events: 1000 },
   network: { ipv4_prefix: 32, ipv6_prefix: 64, trusted_proxies: ['10.0.0.0/8'] },
   geo: { database: 'country.mmdb' },
   proxy: { listen: '127.0.0.1:8080', upstream: 'http://127.0.0.1:3000', max_header_bytes: 16384, max_headers: 100, max_body_bytes: 65536, upstream_timeout: '30s', request_timeout: '60s' },

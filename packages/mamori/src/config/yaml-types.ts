@@ -57,7 +57,7 @@ export interface MamoriYaml {
   secret?: string;
   data_dir?: string;
   mode?: Mode;
-  store?: { kind?: 'sqlite' | 'memory'; path?: string; memory_max_bytes?: number; max_events?: number };
+  store?: { kind?: 'sqlite' | 'memory'; path?: string; memory_max_bytes?: number; counter_flush_ms?: number; max_events?: number };
   network?: { ipv4_prefix?: number; ipv6_prefix?: number; trusted_proxies?: string[] };
   geo?: { database?: string };
   proxy?: {

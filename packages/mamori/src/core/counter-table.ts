@@ -11,47 +11,41 @@
  * 0 marks a slot never used and 1 a deleted one. Lifetimes are capped at
  * 24 days.
  *
- * A key lives in a window of `WINDOW` slots from its home slot. The home
- * slot comes from every character of the key but its second: mamori's keys
- * are a namespace character, a kind character, then the subject, so one
- * subject's counters of different kinds (a login pair's failures and its
- * lock's end) share a window, and reading both costs one cache miss, not
- * two. A set's member marker can be placed beside another key's counters in
- * the same way (`addMember`'s `near`). When the window is full, the entry with the smallest count (then the soonest to
- * expire) is evicted. A flood of fresh keys therefore displaces other
- * count-1 entries, not an attacker's high counter: to evict a counter of n,
- * a flood must fill all of that key's window with counts above n, and
- * which slots those are depends on a secret seed.
+ * A key lives in a window of `WINDOW` slots from its home slot. When the
+ * window is full, the entry with the smallest count (then the soonest to
+ * expire) is evicted: a flood of fresh keys displaces other count-1
+ * entries first.
+ *
+ * Keys come in kinds, told apart by their first two characters (mamori's
+ * keys are a namespace, a kind, then the subject; 254 kinds are told apart,
+ * later ones share one). A kind may ask to be floored (`add`'s `floor`):
+ * then eviction never lowers its counts. It gets a floor, the highest count
+ * of that kind evicted, until the last such entry would have expired; a key
+ * of that kind that is not in the table reads as the floor, and a counter of
+ * it made anew starts from the floor. So no flood can push such a counter
+ * out to buy back what it counted; what a flood can do is raise the floor,
+ * the same for every absent key of that kind, so under a flood that
+ * overflows the table that kind errs on the strict side. Other kinds are
+ * evicted plainly (lowest first). Until a floored kind loses an entry, its
+ * floor is 0 and costs nothing.
+ *
+ * With `journal`, the table also notes which entries changed, for a store
+ * that writes them behind to disk (`drain`) and puts them back after a
+ * restart (`load`); `seed` then makes the hashes the same in every process.
  */
 import type { Random } from './random.js';
 import { murmurFinish, murmurMix, murmurScramble } from './murmur.js';
 
 const WINDOW = 16;
-
-/** absorb's results: the two lanes. */
-const LANES = new Int32Array(2);
-
 /**
- * MurmurHash3's body over the characters of `s` from `from` on, two to a 32-bit word, in two
- * lanes at once (states `a` and `b`, each with its own seed); the lanes end in LANES.
+ * A slot's low identity word carries its kind in its low 8 bits (the identity is the other 56
+ * bits). Kind 0 is a member marker's, which has no floor; 255 is shared by kinds past 254.
  */
-function absorb(s: string, from: number, a: number, b: number): void {
-  const len = s.length;
-  let i = from;
-  for (; i + 1 < len; i += 2) {
-    const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
-    a = murmurMix(a, k);
-    b = murmurMix(b, k);
-  }
-  if (i < len) {
-    // The tail, as MurmurHash3 takes it: scrambled and folded in, not mixed.
-    const k = murmurScramble(s.charCodeAt(i));
-    a ^= k;
-    b ^= k;
-  }
-  LANES[0] = a;
-  LANES[1] = b;
-}
+const KIND_BITS = 0xff;
+const KIND_MASK = ~KIND_BITS;
+const MARKER = 0;
+const KINDS = 256;
+
 /** Keys hashed and touched together by `batch`. */
 export const BATCH = 8;
 /** Bytes per slot: two hash words, a count, and an expiry. */
@@ -70,6 +64,16 @@ function ttlOf(ttlMs: number): number {
 /** Past this distance from the base, the base moves (all expiries are shifted once). */
 const REBASE_AT = 2 ** 31;
 
+export interface CounterTableOptions {
+  /** The hash seeds (8 bytes). Default: drawn from the table's Random. The same seed gives the same hashes in every process (see `load`). */
+  seed?: Uint8Array;
+  /** Note which entries change, for `drain`. */
+  journal?: boolean;
+}
+
+/** An entry as `drain` hands it out and `load` takes it back: its identity, count and expiry (ms since the epoch; 0 for a deleted key). */
+export type TableVisitor = (hi: number, lo: number, count: number, expiresAt: number) => void;
+
 export class CounterTable {
   readonly capacity: number;
   /** [hi, lo, count, expiry] per slot. */
@@ -82,14 +86,38 @@ export class CounterTable {
   #size = 0;
   evictions = 0;
 
-  constructor(maxBytes: number, random: Random) {
+  /** Per kind: the highest count evicted, and until when (table time; 0: no floor). */
+  readonly #floorN = new Uint32Array(KINDS);
+  readonly #floorE = new Uint32Array(KINDS);
+  /** Counted entries evicted so far. */
+  #spilled = 0;
+  /** Per kind: 1 when it is floored (see the class comment). */
+  readonly #floored = new Uint8Array(KINDS);
+  /** A kind's number by its first two characters ((c0 << 8) | c1, both below 256); 0: none yet. */
+  readonly #kindOf = new Uint8Array(65536);
+  /** Kinds numbered so far, in order (their two characters). */
+  readonly #kindNames: string[] = [];
+
+  readonly #journal: boolean;
+  /** One bit per slot: already in #dirty. */
+  readonly #dirtyBits: Uint32Array;
+  /** Word offsets of the slots changed since the last drain. */
+  #dirty: number[] = [];
+  /** Identities (hi, lo) deleted since the last drain. */
+  #removed: number[] = [];
+
+  constructor(maxBytes: number, random: Random, opts: CounterTableOptions = {}) {
     // (At most MAX_SLOTS: slot offsets are kept in 32-bit signed words.)
     this.capacity = Math.min(MAX_SLOTS, Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT)));
     this.#scale = this.capacity / 2 ** 32;
     this.#w = new Uint32Array(this.capacity * 4);
-    const seed = random.bytes(8);
-    this.#seedA = seed.readInt32LE(0);
-    this.#seedB = seed.readInt32LE(4);
+    const seed = opts.seed ?? random.bytes(8);
+    if (seed.length < 8) throw new RangeError('a counter table seed is 8 bytes');
+    const view = new DataView(seed.buffer, seed.byteOffset, 8);
+    this.#seedA = view.getInt32(0, true);
+    this.#seedB = view.getInt32(4, true);
+    this.#journal = opts.journal === true;
+    this.#dirtyBits = new Uint32Array(this.#journal ? Math.ceil(this.capacity / 32) : 0);
   }
 
   get bytes(): number {
@@ -99,6 +127,11 @@ export class CounterTable {
   /** Occupied slots (expired entries count until they are reused). */
   get size(): number {
     return this.#size;
+  }
+
+  /** Counted entries evicted (0: nothing ever was, and absent keys read 0). */
+  get spilled(): number {
+    return this.#spilled;
   }
 
   /** `now` as table time (≥ 2), moving the base when time has run far from it (either way). */
@@ -121,6 +154,12 @@ export class CounterTable {
       const moved = e - d;
       w[i] = moved < 2 ? TOMBSTONE : Math.min(0xffffffff, moved);
     }
+    const f = this.#floorE;
+    for (let i = 0; i < f.length; i++) {
+      if (f[i] === 0) continue;
+      const moved = f[i]! - d;
+      f[i] = moved < 2 ? 0 : Math.min(0xffffffff, moved);
+    }
     this.#base += d;
   }
 
@@ -139,52 +178,104 @@ export class CounterTable {
    * 32-bit writes, where a field holding a number the engine typed as a double is boxed.
    */
   readonly #h = new Int32Array(3);
+  /** #absorb's results: the two lanes. */
+  readonly #lanes = new Int32Array(2);
 
   /**
-   * A key's home and identity in one pass over it: MurmurHash3's 32-bit
-   * mixing run with two secret seeds side by side. Lane A skips the second
-   * character and gives the home; lane B takes every character. The identity
-   * is lane A's result with the second character mixed back in, and lane B's:
-   * keys differing in their second character share a home, never an identity.
+   * MurmurHash3's body over the characters of `s` from `from` on, two to a 32-bit word, in two
+   * lanes at once (states `a` and `b`, each with its own seed); the lanes end in #lanes.
+   */
+  #absorb(s: string, from: number, a: number, b: number): void {
+    const len = s.length;
+    let i = from;
+    for (; i + 1 < len; i += 2) {
+      const k = murmurScramble((s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)) >>> 0);
+      a = murmurMix(a, k);
+      b = murmurMix(b, k);
+    }
+    if (i < len) {
+      // The tail, as MurmurHash3 takes it: scrambled and folded in, not mixed.
+      const k = murmurScramble(s.charCodeAt(i));
+      a ^= k;
+      b ^= k;
+    }
+    this.#lanes[0] = a;
+    this.#lanes[1] = b;
+  }
+
+  /**
+   * A key's identity (two MurmurHash3 lanes under the two seeds, its kind in the low bits of the
+   * second) and its home, derived from the first word.
    */
   #hash(s: string): void {
+    this.#absorb(s, 0, this.#seedA, this.#seedB);
     const len = s.length;
-    let c1 = 0;
-    if (len >= 2) {
-      // The first two characters: lane A takes the first alone, lane B both.
-      c1 = s.charCodeAt(1);
-      const c0 = s.charCodeAt(0);
-      absorb(s, 2, murmurMix(this.#seedA, murmurScramble(c0)), murmurMix(this.#seedB, murmurScramble((c0 | (c1 << 16)) >>> 0)));
-    } else {
-      absorb(s, 0, this.#seedA, this.#seedB);
+    this.#home(murmurFinish(this.#lanes[0]! ^ len), (murmurFinish(this.#lanes[1]! ^ len) & KIND_MASK) | this.#kind(s));
+  }
+
+  /** A key's kind (1 to 255), from its first two characters. */
+  #kind(s: string): number {
+    const c0 = s.charCodeAt(0);
+    const c1 = s.charCodeAt(1);
+    // (NaN for a key shorter than two: `| 0` makes it 0.)
+    if (((c0 | c1) & ~0xff) !== 0) return KINDS - 1;
+    const i = ((c0 | 0) << 8) | (c1 | 0);
+    const k = this.#kindOf[i]!;
+    return k !== 0 ? k : this.#newKind(i);
+  }
+
+  #newKind(i: number): number {
+    if (this.#kindNames.length >= KINDS - 2) return KINDS - 1;
+    this.#kindNames.push(String.fromCharCode(i >>> 8, i & 0xff));
+    this.#kindOf[i] = this.#kindNames.length;
+    return this.#kindNames.length;
+  }
+
+  /** The kinds numbered so far, in order (for a store that puts entries back: see `load`); a floored one ends in '+'. */
+  get kinds(): readonly string[] {
+    return this.#kindNames.map((n, i) => (this.#floored[i + 1] === 1 ? `${n}+` : n));
+  }
+
+  /**
+   * Numbers kinds as another table did (its `kinds`), before its entries are loaded: false, and
+   * nothing changed, when this table already numbered a kind otherwise.
+   */
+  loadKinds(given: readonly string[]): boolean {
+    // A name is its two characters, and a '+' after them when the kind is floored.
+    const names = given.map((n) => String(n).slice(0, 2));
+    for (let n = 0; n < names.length && n < this.#kindNames.length; n++) if (names[n] !== this.#kindNames[n]) return false;
+    for (let n = this.#kindNames.length; n < names.length && n < KINDS - 2; n++) {
+      const name = names[n]!;
+      const i = ((name.charCodeAt(0) & 0xff) << 8) | (name.charCodeAt(1) & 0xff);
+      if (this.#kindOf[i] !== 0) return false;
+      this.#kindNames.push(name);
+      this.#kindOf[i] = this.#kindNames.length;
     }
-    const h = murmurFinish(LANES[0]! ^ len);
+    for (let n = 0; n < given.length && n < KINDS - 2; n++) if (String(given[n]).length === 3 && String(given[n]).endsWith('+')) this.#floored[n + 1] = 1;
+    return true;
+  }
+
+
+  #home(hi: number, lo: number): void {
     const o = this.#h;
-    o[0] = this.#slotOf(h);
-    o[1] = murmurFinish(h ^ murmurScramble(c1));
-    o[2] = murmurFinish(LANES[1]! ^ len);
+    o[0] = this.#slotOf(hi);
+    o[1] = hi;
+    o[2] = lo;
   }
 
   /**
    * The identity of a (set, member) pair, as if of one key made of both, but
    * without joining them: the joined string would be a rope the hash first
    * has to copy out. The set's length is mixed in between, so no other
-   * split of the same characters gives the same stream. Its home is the
-   * key `near`'s when one is given, else its own.
+   * split of the same characters gives the same stream.
    */
-  #hashPair(s: string, t: string, near: string | undefined): void {
-    absorb(s, 0, this.#seedA, this.#seedB);
+  #hashPair(s: string, t: string): void {
+    this.#absorb(s, 0, this.#seedA, this.#seedB);
     const k = murmurScramble(s.length ^ 0x9e3779b9);
-    absorb(t, 0, murmurMix(LANES[0]!, k), murmurMix(LANES[1]!, k));
+    this.#absorb(t, 0, murmurMix(this.#lanes[0]!, k), murmurMix(this.#lanes[1]!, k));
     const len = s.length + t.length + 2;
-    const hi = murmurFinish(LANES[0]! ^ len);
-    const lo = murmurFinish(LANES[1]! ^ len);
-    if (near === undefined) this.#h[0] = this.#slotOf(hi);
-    else this.#hash(near);
-    this.#h[1] = hi;
-    this.#h[2] = lo;
+    this.#home(murmurFinish(this.#lanes[0]! ^ len), (murmurFinish(this.#lanes[1]! ^ len) & KIND_MASK) | MARKER);
   }
-
 
   /**
    * The word offset of the live slot holding (hi, lo) in the window from
@@ -206,6 +297,45 @@ export class CounterTable {
     return -1;
   }
 
+  /** Raises the floor of an evicted entry's kind to its count, until its expiry. */
+  #fold(lo: number, count: number, exp: number, t: number): void {
+    const k = lo & KIND_BITS;
+    if (this.#floored[k] === 0 || count === 0) return;
+    this.#spilled++;
+    if (this.#floorE[k]! <= t) {
+      this.#floorN[k] = count;
+      this.#floorE[k] = exp;
+    } else {
+      if (count > this.#floorN[k]!) this.#floorN[k] = count;
+      if (exp > this.#floorE[k]!) this.#floorE[k] = exp;
+    }
+  }
+
+  /** What an absent key reads: its kind's floor (0 for a kind not floored, or before any eviction of it). */
+  #absent(lo: number, t: number): number {
+    const k = lo & KIND_BITS;
+    return this.#floorE[k]! > t ? this.#floorN[k]! : 0;
+  }
+
+  /** Notes a changed slot for drain. */
+  #note(o: number): void {
+    const s = o >>> 2;
+    const bit = 1 << (s & 31);
+    const i = s >>> 5;
+    if ((this.#dirtyBits[i]! & bit) !== 0) return;
+    this.#dirtyBits[i] = this.#dirtyBits[i]! | bit;
+    this.#dirty.push(o);
+  }
+
+  /** Empties a slot (its key is deleted); notes the deletion for drain. */
+  #clear(o: number): void {
+    const w = this.#w;
+    if (this.#journal) this.#removed.push(w[o]! | 0, w[o + 1]! | 0);
+    w[o + 3] = TOMBSTONE; // free for reuse, but scans go on past it
+    w[o + 2] = 0;
+    this.#size--;
+  }
+
   /** The slot where a key's window starts (for tests and tools). */
   homeSlot(key: string): number {
     this.#hash(key);
@@ -221,9 +351,9 @@ export class CounterTable {
   }
 
   /** The slot holding a set's member marker, or -1 (for tests and tools). */
-  memberSlot(key: string, member: string, now: number, near?: string): number {
+  memberSlot(key: string, member: string, now: number): number {
     const t = this.#rel(now);
-    this.#hashPair(key, member, near);
+    this.#hashPair(key, member);
     const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
     return o < 0 ? -1 : o / 4;
   }
@@ -232,8 +362,8 @@ export class CounterTable {
   readonly #bh = new Int32Array(BATCH * 3);
   #bn = 0;
   #bt = 0;
-  /** Folded touches of home slots; read by nobody, kept so the loads are not dropped. */
-  touched = 0;
+  /** Folded reads of home slots, kept so the engine does not drop the loads. */
+  #sink = 0;
 
   /**
    * A batch: up to BATCH keys hashed first (`batchKey`), then their home
@@ -261,50 +391,58 @@ export class CounterTable {
   }
 
   batchTouch(): void {
-    this.#touch(this.#bn);
-  }
-
-  #touch(n: number): void {
     const w = this.#w;
     const h = this.#bh;
-    let x = 0;
-    for (let i = 0; i < n; i++) x ^= w[h[3 * i]! + 3]!;
-    this.touched = x;
+    let x = this.#sink;
+    for (let i = 0; i < this.#bn; i++) x ^= w[h[3 * i]! + 3]!;
+    this.#sink = x;
   }
 
   /** The count of the batch's key `i` (see `batchStart`). */
   batchGet(i: number): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
-    const o = this.#find(this.#bh[3 * i]!, this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, this.#bt);
-    return o < 0 ? 0 : this.#w[o + 2]!;
+    const hi = this.#bh[3 * i + 1]!;
+    const lo = this.#bh[3 * i + 2]!;
+    const o = this.#find(this.#bh[3 * i]!, hi, lo, this.#bt);
+    return o < 0 ? this.#absent(lo, this.#bt) : this.#w[o + 2]!;
   }
 
   /** `add` for the batch's key `i` (see `batchStart`). */
-  batchAdd(i: number, by: number, ttlMs: number): number {
+  batchAdd(i: number, by: number, ttlMs: number, floor = false): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
-    return this.#add(this.#bh[3 * i]!, this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, by, ttlMs, this.#bt);
+    if (floor) this.#floored[this.#bh[3 * i + 2]! & KIND_BITS] = 1;
+    return this.#add(this.#bh[3 * i]!, this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, by, ttlMs, this.#bt, true);
   }
 
   get(key: string, now: number): number {
     const t = this.#rel(now);
     this.#hash(key);
-    const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
-    return o < 0 ? 0 : this.#w[o + 2]!;
+    const hi = this.#h[1]!;
+    const lo = this.#h[2]!;
+    const o = this.#find(this.#h[0]!, hi, lo, t);
+    return o < 0 ? this.#absent(lo, t) : this.#w[o + 2]!;
   }
 
-  /** Adds `by` (saturating at 0 and 2^32-1); returns the new count. */
-  add(key: string, by: number, ttlMs: number, now: number): number {
+  /**
+   * Adds `by` (saturating at 0 and 2^32-1); returns the new count. With `floor`, the key's kind
+   * is floored from now on (see the class comment).
+   */
+  add(key: string, by: number, ttlMs: number, now: number, floor = false): number {
     const t = this.#rel(now);
     this.#hash(key);
-    return this.#add(this.#h[0]!, this.#h[1]!, this.#h[2]!, by, ttlMs, t);
+    if (floor) this.#floored[this.#h[2]! & KIND_BITS] = 1;
+    return this.#add(this.#h[0]!, this.#h[1]!, this.#h[2]!, by, ttlMs, t, true);
   }
 
-  #add(home: number, hi: number, lo: number, by: number, ttlMs: number, t: number): number {
+  /**
+   * Adds to the entry (hi, lo), or makes it: a counter made anew starts from its kind's floor
+   * (`floor`; a claim does not, nor does a marker, whose kind has none).
+   */
+  #add(home: number, hi: number, lo: number, by: number, ttlMs: number, t: number, floor: boolean): number {
     const w = this.#w;
     const end = w.length;
     let o = home;
     let free = -1;
-    let victim = -1;
     for (let n = 0; n < WINDOW; n++) {
       const exp = w[o + 3]!;
       if (exp > t) {
@@ -312,9 +450,9 @@ export class CounterTable {
           // Clamped to [0, 2^32-1]: a Uint32Array would wrap a negative sum to 4 billion.
           const v = Math.max(0, Math.min(0xffffffff, w[o + 2]! + by));
           w[o + 2] = v;
+          if (this.#journal) this.#note(o);
           return v;
         }
-        if (victim < 0 || w[o + 2]! < w[victim + 2]! || (w[o + 2] === w[victim + 2] && exp < w[victim + 3]!)) victim = o;
       } else {
         if (free < 0) free = o;
         if (exp === NEVER) break; // the key is not further on
@@ -322,30 +460,49 @@ export class CounterTable {
       o += 4;
       if (o === end) o = 0;
     }
-    let slot = free;
-    if (slot < 0) {
-      slot = victim;
-      this.evictions++;
-    } else if (w[slot + 3]! <= TOMBSTONE) {
-      this.#size++;
-    }
-    const v = Math.min(0xffffffff, Math.max(0, by));
-    w[slot] = hi;
-    w[slot + 1] = lo;
-    w[slot + 2] = v;
-    w[slot + 3] = Math.min(0xffffffff, t + ttlOf(ttlMs));
+    // (A fresh window from now: the key's older count, if it had one, is in the floor until it would have expired.)
+    const expiry = Math.min(0xffffffff, t + ttlOf(ttlMs));
+    const v = Math.min(0xffffffff, Math.max(0, (floor ? this.#absent(lo, t) : 0) + by));
+    this.#place(home, free, hi, lo, v, expiry, t, this.#journal);
     return v;
   }
 
-  /** Sets a counter only if absent; true when this call created it. */
+  /**
+   * Puts a new entry in `free` (a slot of its window, or -1: none free), else in place of the
+   * window's lowest entry (then the soonest to expire), which raises its kind's floor.
+   */
+  #place(home: number, free: number, hi: number, lo: number, v: number, expiry: number, t: number, note: boolean): void {
+    const w = this.#w;
+    let slot = free;
+    if (slot < 0) {
+      const end = w.length;
+      let o = home;
+      for (let n = 0; n < WINDOW; n++) {
+        if (slot < 0 || w[o + 2]! < w[slot + 2]! || (w[o + 2] === w[slot + 2] && w[o + 3]! < w[slot + 3]!)) slot = o;
+        o += 4;
+        if (o === end) o = 0;
+      }
+      this.evictions++;
+      this.#fold(w[slot + 1]! | 0, w[slot + 2]!, w[slot + 3]!, t);
+    } else if (w[slot + 3]! <= TOMBSTONE) {
+      this.#size++;
+    }
+    w[slot] = hi;
+    w[slot + 1] = lo;
+    w[slot + 2] = v;
+    w[slot + 3] = expiry;
+    if (note) this.#note(slot);
+  }
+
+  /** Sets a counter only if absent (and its kind's floor is 0); true when this call created it. */
   setIfAbsent(key: string, value: number, ttlMs: number, now: number): boolean {
     const t = this.#rel(now);
     this.#hash(key);
     const home = this.#h[0]!;
     const hi = this.#h[1]!;
     const lo = this.#h[2]!;
-    if (this.#find(home, hi, lo, t) >= 0) return false;
-    this.#add(home, hi, lo, value, ttlMs, t);
+    if (this.#find(home, hi, lo, t) >= 0 || this.#absent(lo, t) > 0) return false;
+    this.#add(home, hi, lo, value, ttlMs, t, false);
     return true;
   }
 
@@ -354,13 +511,11 @@ export class CounterTable {
    * Each member has a marker entry whose count is how many holds it has; the
    * set counts the members with at least one. This call takes one hold, so
    * that removeMember can give back exactly this call's (see Store.removeDistinct).
-   * The marker is kept in the window of the key `near` when one is given (a key
-   * the caller touches in the same request, so the marker costs no cache miss
-   * of its own).
+   * A marker lost to eviction makes its member count again: the set errs high.
    */
-  addMember(key: string, member: string, ttlMs: number, now: number, near?: string): number {
+  addMember(key: string, member: string, ttlMs: number, now: number): number {
     const t = this.#rel(now);
-    this.#hashPair(key, member, near);
+    this.#hashPair(key, member);
     const mo = this.#h[0]!;
     const mh = this.#h[1]!;
     const ml = this.#h[2]!;
@@ -369,51 +524,144 @@ export class CounterTable {
     const kh = this.#h[1]!;
     const kl = this.#h[2]!;
     // Both home slots read back to back, so their cache misses overlap (see batchStart).
-    this.touched = this.#w[mo + 3]! ^ this.#w[ko + 3]!;
+    this.#sink ^= this.#w[mo + 3]! ^ this.#w[ko + 3]!;
     const m = this.#find(mo, mh, ml, t);
     if (m < 0) {
-      this.#add(mo, mh, ml, 1, ttlMs, t);
-      return this.#add(ko, kh, kl, 1, ttlMs, t);
+      this.#add(mo, mh, ml, 1, ttlMs, t, false);
+      return this.#add(ko, kh, kl, 1, ttlMs, t, true);
     }
     this.#w[m + 2] = Math.min(0xffffffff, this.#w[m + 2]! + 1);
+    if (this.#journal) this.#note(m);
     const o = this.#find(ko, kh, kl, t);
-    return o < 0 ? 0 : this.#w[o + 2]!;
+    return o < 0 ? this.#absent(kl, t) : this.#w[o + 2]!;
   }
 
   /**
-   * Gives back one hold on `member` in the set `key` (its marker, looked for beside `near`
-   * as addMember put it); when it was the last, the member leaves the set and the set's
-   * count drops by one. Returns the set's count after.
+   * Gives back one hold on `member` in the set `key`; when it was the last, the member leaves
+   * the set and the set's count drops by one. Returns the set's count after. A marker made
+   * after `heldAt` (it had expired and came back, with `ttlMs` of life) is not that hold's.
    */
-  removeMember(key: string, member: string, now: number, near?: string, ttlMs?: number, heldAt?: number): number {
+  removeMember(key: string, member: string, now: number, ttlMs?: number, heldAt?: number): number {
     const t = this.#rel(now);
-    this.#hashPair(key, member, near);
+    this.#hashPair(key, member);
     const h = this.#h;
     let mo = this.#find(h[0]!, h[1]!, h[2]!, t);
     this.#hash(key);
-    const ko = this.#find(h[0]!, h[1]!, h[2]!, t);
+    const kh = h[1]!;
+    const kl = h[2]!;
+    const ko = this.#find(h[0]!, kh, kl, t);
     const w = this.#w;
-    // A marker made after the hold was taken (it had expired and came back) is not that hold's.
     if (mo >= 0 && heldAt !== undefined && ttlMs !== undefined && w[mo + 3]! - ttlOf(ttlMs) > heldAt - this.#base) mo = -1;
     if (mo >= 0 && w[mo + 2]! > 1) {
       w[mo + 2] = w[mo + 2]! - 1;
+      if (this.#journal) this.#note(mo);
     } else if (mo >= 0) {
-      w[mo + 3] = TOMBSTONE;
-      w[mo + 2] = 0;
-      this.#size--;
-      if (ko >= 0) w[ko + 2] = Math.max(0, w[ko + 2]! - 1);
+      this.#clear(mo);
+      if (ko >= 0) {
+        w[ko + 2] = Math.max(0, w[ko + 2]! - 1);
+        if (this.#journal) this.#note(ko);
+      }
     }
-    return ko < 0 ? 0 : w[ko + 2]!;
+    return ko < 0 ? this.#absent(kl, t) : w[ko + 2]!;
   }
 
   delete(key: string, now: number): void {
     const t = this.#rel(now);
     this.#hash(key);
     const o = this.#find(this.#h[0]!, this.#h[1]!, this.#h[2]!, t);
+    if (o >= 0) this.#clear(o);
+  }
+
+  /**
+   * Hands out what changed since the last drain (with `journal`): first the deleted keys (count
+   * and expiry 0), then the changed entries as they are now; an entry evicted since is not
+   * handed out (its kind's floor holds it). Then starts afresh.
+   */
+  drain(visit: TableVisitor): void {
+    const removed = this.#removed;
+    const dirty = this.#dirty;
+    this.#removed = [];
+    this.#dirty = [];
+    for (let i = 0; i < removed.length; i += 2) visit(removed[i]!, removed[i + 1]!, 0, 0);
+    const w = this.#w;
+    for (const o of dirty) {
+      const s = o >>> 2;
+      this.#dirtyBits[s >>> 5] = this.#dirtyBits[s >>> 5]! & ~(1 << (s & 31));
+      if (w[o + 3]! > TOMBSTONE) visit(w[o]! | 0, w[o + 1]! | 0, w[o + 2]!, this.#base + w[o + 3]!);
+    }
+  }
+
+  /** Changes waiting for drain. */
+  get pending(): number {
+    return this.#dirty.length + this.#removed.length / 2;
+  }
+
+  /** Every live entry, as drain hands them out (for a snapshot). */
+  entries(now: number, visit: TableVisitor): void {
+    const t = this.#rel(now);
+    const w = this.#w;
+    for (let o = 0; o < w.length; o += 4) if (w[o + 3]! > t) visit(w[o]! | 0, w[o + 1]! | 0, w[o + 2]!, this.#base + w[o + 3]!);
+  }
+
+  /**
+   * Puts back an entry that drain or entries handed out (a table built with the same seed and
+   * capacity finds it under its key): sets it, or deletes it when `expiresAt` is 0. Expired
+   * ones are skipped. Not noted for drain.
+   */
+  load(hi: number, lo: number, count: number, expiresAt: number, now: number): void {
+    const t = this.#rel(now);
+    hi |= 0;
+    lo |= 0;
+    this.#home(hi, lo);
+    const home = this.#h[0]!;
+    const o = this.#find(home, hi, lo, t);
+    if (expiresAt === 0) {
+      if (o >= 0) {
+        this.#w[o + 3] = TOMBSTONE;
+        this.#w[o + 2] = 0;
+        this.#size--;
+      }
+      return;
+    }
+    const exp = expiresAt - this.#base;
+    if (!(exp > t)) return;
+    const v = Math.max(0, Math.min(0xffffffff, Math.trunc(count)));
     if (o >= 0) {
-      this.#w[o + 3] = TOMBSTONE; // free for reuse, but scans go on past it
-      this.#w[o + 2] = 0;
-      this.#size--;
+      this.#w[o + 2] = v;
+      this.#w[o + 3] = Math.min(0xffffffff, exp);
+      return;
+    }
+    const w = this.#w;
+    let free = -1;
+    let p = home;
+    for (let n = 0; n < WINDOW && free < 0; n++) {
+      if (w[p + 3]! <= t) free = p;
+      p += 4;
+      if (p === w.length) p = 0;
+    }
+    this.#place(home, free, hi, lo, v, Math.min(0xffffffff, exp), t, false);
+  }
+
+  /** The floors as they stand, for a snapshot: per kind (see `kinds`; index 0 unused) a count and an expiry (ms since the epoch; 0: none). */
+  floors(now: number): { counts: number[]; expires: number[] } {
+    const t = this.#rel(now);
+    const counts: number[] = [];
+    const expires: number[] = [];
+    for (let k = 0; k < KINDS; k++) {
+      const live = this.#floorE[k]! > t;
+      counts.push(live ? this.#floorN[k]! : 0);
+      expires.push(live ? this.#base + this.#floorE[k]! : 0);
+    }
+    return { counts, expires };
+  }
+
+  /** Raises the floors to a snapshot's (floors of a table whose kinds this one loaded). */
+  loadFloors(counts: readonly number[], expires: readonly number[], now: number): void {
+    const t = this.#rel(now);
+    for (let k = 1; k < KINDS && k < counts.length; k++) {
+      const e = Number(expires[k]) - this.#base;
+      const n = Math.max(0, Math.min(0xffffffff, Math.trunc(Number(counts[k]))));
+      if (e > t && n > 0) this.#fold(k, n, Math.min(0xffffffff, e), t);
     }
   }
 }

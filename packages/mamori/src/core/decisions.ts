@@ -95,6 +95,19 @@ const RANK: Record<DecisionAction, number> = { allow: 0, challenge: 1, block: 2 
  * Decisions made in detect mode count only for a caller in detect mode
  * (`detect`): whatever detect mode recorded is never enforced.
  */
+/**
+ * Which of two decisions a store at its cap drops first (true: `b` before `a`): one that is not
+ * on an account before one that is, then the one that lapses soonest. An account closed after a
+ * password attack must stay closed while a flood of blocked sources fills the store (each such
+ * block costs an attacker a score of failed logins; each closure, fifty).
+ */
+export function keptLonger(a: Decision, b: Decision): boolean {
+  const ua = a.scope === 'user';
+  const ub = b.scope === 'user';
+  if (ua !== ub) return ua;
+  return b.expiresAt < a.expiresAt;
+}
+
 export function strongest(decisions: readonly Decision[], detect = false): Decision | undefined {
   let best: Decision | undefined;
   for (const d of decisions) {

@@ -9,8 +9,11 @@ import { cryptoRandom, type Random } from './random.js';
 import { CounterTable } from './counter-table.js';
 import { MamoriError } from './errors.js';
 import { cidrContains, cidrOf, formatCidr, formatIp, parseCidr, tryParseIp } from './net.js';
-import { validateDecisionInput, type Decision, type DecisionInput, type Subject } from './decisions.js';
+import { keptLonger, validateDecisionInput, type Decision, type DecisionInput, type Subject } from './decisions.js';
 import type { EventQuery, SecurityEvent } from './events.js';
+import { decisionApplies } from './decision-index.js';
+
+export { decisionApplies, DecisionIndex } from './decision-index.js';
 import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store, SyncStore } from './store.js';
 
 export interface MemoryStoreOptions {
@@ -36,26 +39,6 @@ export function matchesFilter(d: Decision, f: DecisionFilter, now: number): bool
   if (f.action && d.action !== f.action) return false;
   if (f.origin && d.origin !== f.origin) return false;
   return true;
-}
-
-/**
- * Whether a decision applies to a subject. `ip` is the subject's parsed
- * address: IP decisions compare its canonical form, so `::ffff:192.0.2.1`
- * and `2001:DB8::1` match decisions on `192.0.2.1` and `2001:db8::1`.
- */
-export function decisionApplies(d: Decision, s: Subject, ip: ReturnType<typeof tryParseIp>): boolean {
-  switch (d.scope) {
-    case 'ip':
-      return ip !== undefined && d.value === formatIp(ip);
-    case 'range':
-      return ip !== undefined && cidrContains(parseCidr(d.value), ip);
-    case 'user':
-      return s.userHash !== undefined && d.value === s.userHash;
-    case 'device':
-      return s.device !== undefined && d.value === s.device;
-    case 'country':
-      return s.country !== undefined && d.value === s.country;
-  }
 }
 
 export function eventMatches(e: SecurityEvent, q: EventQuery): boolean {
@@ -128,9 +111,10 @@ class MemoryDecisions implements DecisionStore {
     const now = this.#clock.now();
     for (const d of [...this.#byId.values()]) if (d.expiresAt <= now) this.#remove(d);
     while (this.#byId.size >= this.#max) {
-      // Drop the decision that would lapse soonest.
+      // Drop the decision that would lapse soonest, one on a source before one on an account
+      // (keptLonger).
       let soonest: Decision | undefined;
-      for (const d of this.#byId.values()) if (!soonest || d.expiresAt < soonest.expiresAt) soonest = d;
+      for (const d of this.#byId.values()) if (!soonest || keptLonger(soonest, d)) soonest = d;
       this.#remove(soonest!);
     }
   }
@@ -299,7 +283,7 @@ export class MemoryStore implements Store {
       t.batchTouch();
       for (let i = o0; i < o; i++) {
         const op = ops[i]!;
-        out[i] = t.batchAdd(i - o0, op.by ?? 1, op.ttlMs);
+        out[i] = t.batchAdd(i - o0, op.by ?? 1, op.ttlMs, op.floor === true);
       }
       for (let i = k0; i < k; i++) out[ops.length + i] = t.batchGet(o - o0 + i - k0);
     }
@@ -311,7 +295,7 @@ export class MemoryStore implements Store {
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now, op.near);
+      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now);
     }
     return out;
   }
@@ -321,7 +305,7 @@ export class MemoryStore implements Store {
     const out = new Array<number>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      out[i] = this.table.removeMember(op.key, op.member, now, op.near, op.ttlMs, op.heldAt);
+      out[i] = this.table.removeMember(op.key, op.member, now, op.ttlMs, op.heldAt);
     }
     return out;
   }

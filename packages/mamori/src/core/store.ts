@@ -13,6 +13,12 @@ export interface CounterOp {
   readonly by?: number;
   /** Lifetime of a counter created by this op; an existing counter keeps its expiry. */
   readonly ttlMs: number;
+  /**
+   * This counter must never read lower than it counted while it lives, even when a store with a
+   * memory cap runs out of room (a lockout an attacker must not flood away). Such a store may
+   * then read it, and other such counters whose keys start with the same two characters, higher.
+   */
+  readonly floor?: boolean;
 }
 
 export interface DistinctOp {
