@@ -252,7 +252,9 @@ async function makeMamori() {
           // The handler answers with mamori's page (a challenge or a block), as its docs show.
           guard.respond(pending.verdict, req);
           refused++;
-          const rule = `${pending.verdict.action} ${pending.verdict.ruleId}${ok[i] === 1 ? ' (right password)' : ''}`;
+          // (Decisions by their kind, not their id.)
+          const id = pending.verdict.ruleId ?? '';
+          const rule = `${pending.verdict.action} ${id.startsWith('decision:') ? 'decision' : id}${ok[i] === 1 ? ', right password' : ''}`;
           rules[rule] = (rules[rule] ?? 0) + 1;
           continue;
         }
@@ -539,6 +541,9 @@ for (const name of toProfile) {
   console.log(`\nthe same, inclusive (self + callees) of the steps of a login:`);
   printTable(['function', 'ms', '%'], profiles[name].inclusive.map((x) => [x.fn, num(x.ms), x.pct.toFixed(1)]));
 }
+
+// The kept instances: their stores closed (and the SQLite files removed).
+for (const [key, impl] of firstOfSide) if (key.startsWith('mamori:')) await impl.close();
 
 writeResult(`login-check-${STORE}`, {
   command: `node bench/login-check.mjs ${process.argv.slice(2).join(' ')}`.trim(),
