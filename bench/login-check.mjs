@@ -7,7 +7,7 @@
  * (bench/README.md says exactly what each is):
  *
  *   distinct  every attempt a new (user, IP) pair, all failures
- *   mix       returning users: 1,000 sources, 20,000 accounts, 5 logins each, 90% right
+ *   mix       returning users: 1,000 sources, 20,000 accounts, 5 logins each, 90% right (--typo)
  *             first time, the rest a typo then the right password
  *   attack    one account hammered from 5,000 sources, a stuffing list from 300 sources
  *             and a password spray, interleaved
@@ -19,7 +19,7 @@
  * peer given as many keys.
  *
  *   node bench/login-check.mjs [--rounds 5] [--only distinct,mix,attack] [--store memory|sqlite]
- *                              [--scale 1] [--no-memory] [--profile]
+ *                              [--scale 1] [--typo 0.1] [--no-memory] [--profile]
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,8 @@ const { values: opt } = parseArgs({
     only: { type: 'string', default: 'distinct,mix,attack' },
     store: { type: 'string', default: 'memory' },
     scale: { type: 'string', default: '1' },
+    /** The mix's share of logins that start with a typo (0: every attempt a successful login). */
+    typo: { type: 'string', default: '0.1' },
     'no-memory': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     child: { type: 'string' },
@@ -51,6 +53,7 @@ if (STORE !== 'memory' && STORE !== 'sqlite') throw new Error('--store is memory
 /** Multiplies every workload's size (0.2 for a quick look; the README's figures are at 1). */
 const SCALE = Number(opt.scale);
 const ONLY = opt.only.split(',');
+const TYPO = Number(opt.typo);
 
 // ---------------------------------------------------------------------------------------------
 // Workloads. Each is a list of attempts (ip, username, password, whether the password is right)
@@ -110,10 +113,10 @@ const WORKLOADS = {
     },
   },
   mix: {
-    title: 'returning users, 90% right first time, typos then success',
+    title: `returning users, ${Math.round(100 - 100 * TYPO)}% right first time, the rest a typo then success`,
     // stepMs / SCALE: a round spans the same simulated time (about 3 h) at any scale, so each
     // source sees its logins at the same rate.
-    settings: () => ({ sources: sz(1_000), users: sz(20_000), loginsPerUser: 5, typo: 0.1, secondSource: 0.1, stepMs: 100 / SCALE }),
+    settings: () => ({ sources: sz(1_000), users: sz(20_000), loginsPerUser: 5, typo: TYPO, secondSource: 0.1, stepMs: 100 / SCALE }),
     build() {
       const s = this.settings();
       const rand = rng(0x5eed);
@@ -463,7 +466,7 @@ if (opt.child === 'profile') {
 }
 
 const self = fileURLToPath(import.meta.url);
-const passArgs = ['--store', STORE, '--scale', String(SCALE)];
+const passArgs = ['--store', STORE, '--scale', String(SCALE), '--typo', String(TYPO)];
 const results = {};
 
 console.log(`login-check: mamori (createGuard(defaultConfig()), ${STORE} store) against rate-limiter-flexible (RateLimiterMemory, the wiki's pattern); ${ROUNDS} interleaved rounds per side per workload\n`);
