@@ -446,6 +446,7 @@ async function profileChild(name) {
     kept.push(m); // all kept alive (see firstOfSide)
     await m.run(WORKLOADS[name].build());
   }
+  for (const m of kept) await m.close();
 }
 
 // ---------------------------------------------------------------------------------------------
