@@ -1,111 +1,293 @@
 /**
- * Login protection, micro: `check` + `report(failure)` per login attempt,
- * mamori's LoginGuard on the in-memory store versus rate-limiter-flexible's
- * documented login-protection pattern (two RateLimiterMemory limiters:
- * consecutive fails by username+IP, fails by IP per day; `get` both before,
- * `consume` both on failure).
+ * Login protection as users run it: mamori's library form (`guard.checkCredentials`, then
+ * `guard.respond` on a refusal or `guard.reportCredentials` with the password's outcome) on
+ * `createGuard(defaultConfig())` at product defaults, against rate-limiter-flexible's
+ * documented login-protection pattern (two RateLimiterMemory limiters; `get` both before,
+ * `consume` both on a failure, `delete` the username_ip key on a success), on three workloads
+ * (bench/README.md says exactly what each is):
  *
- * Workload, the same for both: N distinct (user, IP) pairs, each one attempt
- * (a check, then a failed report). Attempts per second: median of interleaved
- * rounds, each round on a fresh instance. Memory per pair: heap (plus
- * ArrayBuffers) after inserting --mem-pairs pairs, minus the baseline, in a
- * fresh child process per side.
+ *   distinct  every attempt a new (user, IP) pair, all failures
+ *   mix       returning users: 1,000 sources, 20,000 accounts, 5 logins each, 90% right (--typo)
+ *             first time, the rest a typo then the right password
+ *   attack    one account hammered from 5,000 sources, a stuffing list from 300 sources
+ *             and a password spray, interleaved
  *
- *   node bench/login-check.mjs [--pairs 100000] [--rounds 15] [--mem-pairs 200000] [--load 0.5] [--password] [--profile]
+ * Per workload: CPU per attempt as the OS counts it (user + system time of the process, which
+ * includes the collector's threads) and wall-clock attempts per second, median of interleaved
+ * rounds (A B B A ...), each round on a fresh instance with fresh strings. Memory per tracked
+ * key: in child processes, mamori's default 64 MiB counter table filled until it is full, the
+ * peer given as many keys.
+ *
+ *   node bench/login-check.mjs [--rounds 5] [--only distinct,mix,attack] [--store memory|sqlite]
+ *                              [--scale 1] [--typo 0.1] [--no-memory] [--profile]
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BYTES_PER_SLOT, DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori/internal';
+import { createGuard, defaultConfig, MemoryStore } from 'mamori';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { ensureExposeGc, liveMemory, median, num, printTable, RESULTS_DIR, runJsonChild, runNode, settle, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
+import { ensureExposeGc, inclusiveCpuTimes, liveMemory, median, num, printTable, RESULTS_DIR, runJsonChild, runNode, settle, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
 
 if (await ensureExposeGc(import.meta.url)) process.exit();
 
 const { values: opt } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '100000' },
-    rounds: { type: 'string', default: '15' },
-    'mem-pairs': { type: 'string', default: '200000' },
-    load: { type: 'string', default: '0.5' },
-    password: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '5' },
+    only: { type: 'string', default: 'distinct,mix,attack' },
+    store: { type: 'string', default: 'memory' },
+    scale: { type: 'string', default: '1' },
+    /** The mix's share of logins that start with a typo (0: every attempt a successful login). */
+    typo: { type: 'string', default: '0.1' },
+    'no-memory': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     child: { type: 'string' },
+    workload: { type: 'string' },
+    keys: { type: 'string' },
   },
 });
-const PAIRS = Number(opt.pairs);
 const ROUNDS = Number(opt.rounds);
-const MEM_PAIRS = Number(opt['mem-pairs']);
-const LOAD = Number(opt.load);
-const WITH_PASSWORD = opt.password;
+const STORE = opt.store;
+if (STORE !== 'memory' && STORE !== 'sqlite') throw new Error('--store is memory or sqlite');
+/** Multiplies every workload's size (0.2 for a quick look; the README's figures are at 1). */
+const SCALE = Number(opt.scale);
+const ONLY = opt.only.split(',');
+const TYPO = Number(opt.typo);
 
-/**
- * Counter-table slots one failing (user, IP) pair occupies in mamori: the
- * (user, source) count, the account count, the source's distinct-user count
- * and its member marker; with a password, the spray count and its member.
- * Plus a few shared site-wide counters.
- */
-const SLOTS_PER_PAIR = WITH_PASSWORD ? 6 : 4;
-const SHARED_SLOTS = 16;
+// ---------------------------------------------------------------------------------------------
+// Workloads. Each is a list of attempts (ip, username, password, whether the password is right)
+// and a clock step: the simulated time between two attempts. Both sides see the same list.
+//
+// Why simulated time for mamori: a round replays hours of a site's logins in a second or two,
+// and mamori's detectors count per window of time (the site-wide one: 300 failures a minute).
+// Run on the wall clock, any workload with failures would be, to mamori, a flood of them within
+// a second, and the site-wide detector would (rightly) challenge it. The clock is a dependency
+// of createGuard (GuardDeps.clock) and of the store, not a setting; every threshold stays at
+// its default. The peer's windows (a day, 24 days) are longer than any round, so its wall clock
+// changes nothing for it.
+// ---------------------------------------------------------------------------------------------
 
-/** Bytes for a table at the given load for `pairs` pairs (0.5: about 0.2% of inserts displace a count-1 entry, a pair and its marker sharing a window). */
-function tableBytesFor(pairs) {
-  return Math.ceil((pairs * SLOTS_PER_PAIR + SHARED_SLOTS) / LOAD) * BYTES_PER_SLOT;
-}
-
-function workload(n, salt) {
-  const users = new Array(n);
-  const ips = new Array(n);
-  for (let i = 0; i < n; i++) {
-    users[i] = `user${salt}-${i}@example.com`;
-    // Distinct IPv4 addresses from 11.0.0.0 up.
-    const a = 11 * 2 ** 24 + i;
-    ips[i] = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-  }
-  return { users, ips, password: 'Winter2026!' };
-}
-
-function makeMamori(pairs) {
-  const store = new MemoryStore({ maxCounterBytes: tableBytesFor(pairs) });
-  // The site-wide signal would challenge this flood of failures after 300 a minute (that is its
-  // job); it is raised here so that every attempt takes the full check + failed-report path, as
-  // every attempt does on the peer's side. The other detectors run at their defaults.
-  const guard = new LoginGuard({ ...LOGIN_DEFAULTS, site: { ...LOGIN_DEFAULTS.site, challengeAboveFailures: 1e9 } }, {
-    store,
-    clock: systemClock,
-    random: cryptoRandom,
-    secret: randomBytes(32),
-    events: { emit() {} },
-    grouping: DEFAULT_GROUPING,
-  });
-  return {
-    store,
-    async run(w, n) {
-      const { users, ips } = w;
-      // A different password per attempt: one password across 100k accounts is spraying, and is challenged.
-      const password = WITH_PASSWORD ? w.password : undefined;
-      for (let i = 0; i < n; i++) {
-        const a = { ip: ips[i], username: users[i], password: password && `${password}-${i}` };
-        const v = await guard.check(a);
-        if (v.action !== 'allow') throw new Error(`unexpected ${v.action} (${v.ruleId}): every pair is distinct`);
-        await guard.report(a, false);
-      }
-    },
-    cleanup() {},
+/** A small seeded generator (mulberry32): the same workload every round and every run. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
-// rate-limiter-flexible's wiki ("Login endpoint protection"): 100 fails per IP per day;
-// 10 consecutive fails per username+IP, counted for 90 days. RateLimiterMemory keeps one
-// setTimeout per key and Node clamps delays above 2^31-1 ms (24.8 days) to 1 ms, so the
-// wiki's 90 days would drop every count at once: 24 days is the longest that works here.
-const MAX_FAILS_BY_IP_PER_DAY = 100;
+/** The i-th address of a /8 (i < 2^24), as a string made now. */
+function ipv4(first, i) {
+  return `${first}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+}
+
+const sz = (n) => Math.max(1, Math.round(n * SCALE));
+
+/**
+ * Every workload as a function of its settings, building fresh strings on each call (as a
+ * server parses them fresh from each request). Returns { ips, users, passwords, ok, pair, stepMs }:
+ * `pair` numbers the (user, source) pair, for the browser's trusted-device cookie.
+ */
+const WORKLOADS = {
+  distinct: {
+    title: 'distinct (user, IP) pairs, all failures',
+    settings: () => ({ attempts: sz(50_000), stepMs: 250 }),
+    build() {
+      const { attempts, stepMs } = this.settings();
+      const ips = new Array(attempts);
+      const users = new Array(attempts);
+      const passwords = new Array(attempts);
+      const ok = new Uint8Array(attempts);
+      const pair = new Int32Array(attempts).fill(-1);
+      for (let i = 0; i < attempts; i++) {
+        ips[i] = ipv4(11, i);
+        users[i] = `user${i}@example.com`;
+        // Each a different wrong password: one password across every account would be a spray.
+        passwords[i] = `wrong-${i}-password`;
+      }
+      return { ips, users, passwords, ok, pair, stepMs, pairs: attempts };
+    },
+  },
+  mix: {
+    title: `returning users, ${Math.round(100 - 100 * TYPO)}% right first time, the rest a typo then success`,
+    // stepMs / SCALE: a round spans the same simulated time (about 3 h) at any scale, so each
+    // source sees its logins at the same rate.
+    settings: () => ({ sources: sz(1_000), users: sz(20_000), loginsPerUser: 5, typo: TYPO, secondSource: 0.1, stepMs: 100 / SCALE }),
+    build() {
+      const s = this.settings();
+      const rand = rng(0x5eed);
+      // Each account logs in from its home source (20 accounts a source: an office, a household
+      // behind one address); one in ten also from a second source (a phone, another office).
+      const home = new Int32Array(s.users);
+      const second = new Int32Array(s.users).fill(-1);
+      for (let u = 0; u < s.users; u++) {
+        home[u] = u % s.sources;
+        if (rand() < s.secondSource) second[u] = Math.floor(rand() * s.sources);
+      }
+      // Logins in random order: each is (account, source, typo?).
+      const logins = [];
+      for (let u = 0; u < s.users; u++) for (let k = 0; k < s.loginsPerUser; k++) logins.push(u);
+      for (let i = logins.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [logins[i], logins[j]] = [logins[j], logins[i]];
+      }
+      const ips = [];
+      const users = [];
+      const passwords = [];
+      const okList = [];
+      const pairList = [];
+      for (const u of logins) {
+        const src = second[u] >= 0 && rand() < 0.5 ? second[u] : home[u];
+        const pairId = second[u] === src && src !== home[u] ? s.users + u : u;
+        if (rand() < s.typo) {
+          ips.push(ipv4(10, src));
+          users.push(`member${u}@example.com`);
+          passwords.push(`correct horse ${u}x`);
+          okList.push(0);
+          pairList.push(pairId);
+        }
+        ips.push(ipv4(10, src));
+        users.push(`member${u}@example.com`);
+        passwords.push(`correct horse ${u}`);
+        okList.push(1);
+        pairList.push(pairId);
+      }
+      return { ips, users, passwords, ok: Uint8Array.from(okList), pair: Int32Array.from(pairList), stepMs: s.stepMs, pairs: 2 * s.users };
+    },
+  },
+  attack: {
+    title: 'attack: one account hammered, stuffing, spraying',
+    settings: () => ({ hammer: sz(20_000), hammerSources: sz(5_000), stuffing: sz(20_000), stuffingSources: 300, spray: sz(20_000), spraySources: 100, stepMs: 10 }),
+    build() {
+      const s = this.settings();
+      const n = s.hammer + s.stuffing + s.spray;
+      const ips = new Array(n);
+      const users = new Array(n);
+      const passwords = new Array(n);
+      const streams = [
+        { left: s.hammer, i: 0, make: (i) => [ipv4(198, i % s.hammerSources), 'victim@example.com', `guess-${i}`] },
+        { left: s.stuffing, i: 0, make: (i) => [ipv4(203, i % s.stuffingSources), `leaked${i}@example.net`, `leaked-password-${i}`] },
+        { left: s.spray, i: 0, make: (i) => [ipv4(185, i % s.spraySources), `staff${i}@example.com`, 'Winter2026!'] },
+      ];
+      // Interleaved: one attempt of each stream in turn while it has any left.
+      for (let k = 0; k < n; ) {
+        for (const st of streams) {
+          if (st.i >= st.left) continue;
+          [ips[k], users[k], passwords[k]] = st.make(st.i++);
+          k++;
+        }
+      }
+      return { ips, users, passwords, ok: new Uint8Array(n), pair: new Int32Array(n).fill(-1), stepMs: s.stepMs, pairs: n };
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The two sides.
+// ---------------------------------------------------------------------------------------------
+
+const SECRET = Buffer.alloc(32, 7);
+const DAY = 86_400_000;
+
+/** A clock whose time the driver sets before each attempt (see the workloads' comment). */
+function simClock() {
+  const c = { t: Date.now(), now: () => c.t };
+  return c;
+}
+
+/** Decisions an operator has in the store (on other addresses and accounts: they never match here). */
+async function addDecisions(guard, now) {
+  const d = guard.store.decisions;
+  await d.add({ action: 'block', scope: 'ip', value: '192.0.2.66', expiresAt: now + DAY, origin: 'cli', reason: 'bench: an operator blocked an address' });
+  await d.add({ action: 'challenge', scope: 'range', value: '198.18.0.0/15', expiresAt: now + DAY, origin: 'cli', reason: 'bench: an operator challenged a range' });
+  await d.add({ action: 'block', scope: 'user', value: guard.accountDecisionValues('former-employee@example.com')[0], expiresAt: now + DAY, origin: 'cli', reason: 'bench: an account closed' });
+}
+
+async function makeStore(clock) {
+  if (STORE === 'memory') return { store: new MemoryStore({ clock }), dispose() {} };
+  const { SqliteStore } = await import('@mamori/store-sqlite');
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
+  const store = SqliteStore.open({ path: join(dir, 'mamori.db'), secret: SECRET, clock });
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function makeMamori() {
+  const clock = simClock();
+  const { store, dispose } = await makeStore(clock);
+  // Product defaults: every detector live at its default threshold, trusted devices on, events
+  // to the store as createGuard subscribes it (what `mamori up` keeps), the store's default cap.
+  const guard = createGuard(defaultConfig(), { store, secret: SECRET, clock });
+  await addDecisions(guard, clock.t);
+  return {
+    guard,
+    store,
+    tally: { allowed: 0, refused: 0, rules: {} },
+    async run(w) {
+      const { ips, users, passwords, ok, pair, stepMs } = w;
+      const rules = this.tally.rules;
+      // A returning browser sends back the trusted-device cookie its last success set.
+      const cookies = new Array(w.pairs);
+      const t0 = clock.t;
+      let allowed = 0;
+      let refused = 0;
+      for (let i = 0; i < ips.length; i++) {
+        clock.t = t0 + i * stepMs;
+        const p = pair[i];
+        const cookie = p >= 0 ? cookies[p] : undefined;
+        const req = {
+          ip: ips[i],
+          method: 'POST',
+          path: '/login',
+          headers: cookie === undefined ? { 'user-agent': UA, accept: ACCEPT } : { 'user-agent': UA, accept: ACCEPT, cookie },
+        };
+        const pending = await guard.checkCredentials(req, { username: users[i], password: passwords[i] });
+        if (guard.enforced(pending.verdict)) {
+          // The handler answers with mamori's page (a challenge or a block), as its docs show.
+          guard.respond(pending.verdict, req);
+          refused++;
+          // (Decisions by their kind, not their id.)
+          const id = pending.verdict.ruleId ?? '';
+          const rule = `${pending.verdict.action} ${id.startsWith('decision:') ? 'decision' : id}${ok[i] === 1 ? ', right password' : ''}`;
+          rules[rule] = (rules[rule] ?? 0) + 1;
+          continue;
+        }
+        allowed++;
+        // (The site checks the password here.)
+        const { setCookie } = await guard.reportCredentials(pending, ok[i] === 1);
+        if (setCookie !== undefined && p >= 0) cookies[p] = setCookie.slice(0, setCookie.indexOf(';'));
+      }
+      this.tally.allowed += allowed;
+      this.tally.refused += refused;
+    },
+    async close() {
+      await guard.close();
+      await dispose();
+    },
+  };
+}
+
+const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+// rate-limiter-flexible's wiki ("Login endpoint protection"): 100 fails per IP per day (block a
+// day); 10 consecutive fails per username+IP, counted for 90 days (block an hour).
+// RateLimiterMemory keeps one setTimeout per key and Node clamps delays above 2^31-1 ms (24.8
+// days) to 1 ms, so with 90 days every count would vanish a millisecond later: 24 days here.
+const MAX_WRONG_BY_IP_PER_DAY = 100;
 const MAX_CONSECUTIVE_FAILS = 10;
 
-function makeRlf() {
-  const limiterSlowBruteByIP = new RateLimiterMemory({ keyPrefix: 'login_fail_ip_per_day', points: MAX_FAILS_BY_IP_PER_DAY, duration: 60 * 60 * 24, blockDuration: 60 * 60 * 24 });
+function makePeer() {
+  const limiterSlowBruteByIP = new RateLimiterMemory({ keyPrefix: 'login_fail_ip_per_day', points: MAX_WRONG_BY_IP_PER_DAY, duration: 60 * 60 * 24, blockDuration: 60 * 60 * 24 });
   const limiterConsecutiveFailsByUsernameAndIP = new RateLimiterMemory({
     keyPrefix: 'login_fail_consecutive_username_and_ip',
     points: MAX_CONSECUTIVE_FAILS,
@@ -114,26 +296,44 @@ function makeRlf() {
   });
   return {
     limiters: [limiterSlowBruteByIP, limiterConsecutiveFailsByUsernameAndIP],
-    async run(w, n) {
-      const { users, ips } = w;
-      for (let i = 0; i < n; i++) {
-        const ip = ips[i];
-        const key = `${users[i]}_${ip}`;
-        const [resUsernameAndIP, resSlowByIP] = await Promise.all([limiterConsecutiveFailsByUsernameAndIP.get(key), limiterSlowBruteByIP.get(ip)]);
-        const blocked =
-          (resSlowByIP !== null && resSlowByIP.consumedPoints > MAX_FAILS_BY_IP_PER_DAY) ||
-          (resUsernameAndIP !== null && resUsernameAndIP.consumedPoints > MAX_CONSECUTIVE_FAILS);
-        if (blocked) throw new Error('unexpected block: every pair is distinct');
-        try {
-          await Promise.all([limiterSlowBruteByIP.consume(ip), limiterConsecutiveFailsByUsernameAndIP.consume(key)]);
-        } catch (rejected) {
-          if (rejected instanceof Error) throw rejected;
+    tally: { allowed: 0, refused: 0 },
+    async run(w) {
+      const { ips, users, ok } = w;
+      let allowed = 0;
+      let refused = 0;
+      for (let i = 0; i < ips.length; i++) {
+        const ipAddr = ips[i];
+        const usernameIPkey = `${users[i]}_${ipAddr}`;
+        const [resUsernameAndIP, resSlowByIP] = await Promise.all([limiterConsecutiveFailsByUsernameAndIP.get(usernameIPkey), limiterSlowBruteByIP.get(ipAddr)]);
+        let retrySecs = 0;
+        if (resSlowByIP !== null && resSlowByIP.consumedPoints > MAX_WRONG_BY_IP_PER_DAY) retrySecs = Math.round(resSlowByIP.msBeforeNext / 1000) || 1;
+        else if (resUsernameAndIP !== null && resUsernameAndIP.consumedPoints > MAX_CONSECUTIVE_FAILS) retrySecs = Math.round(resUsernameAndIP.msBeforeNext / 1000) || 1;
+        if (retrySecs > 0) {
+          // 429 with Retry-After.
+          String(retrySecs);
+          refused++;
+          continue;
+        }
+        allowed++;
+        if (ok[i] !== 1) {
+          try {
+            await Promise.all([limiterSlowBruteByIP.consume(ipAddr), limiterConsecutiveFailsByUsernameAndIP.consume(usernameIPkey)]);
+          } catch (rlRejected) {
+            if (rlRejected instanceof Error) throw rlRejected;
+            // Over a limit with this failure: the wiki answers 429 with Retry-After.
+            String(Math.round(rlRejected.msBeforeNext / 1000) || 1);
+          }
+        } else if (resUsernameAndIP !== null && resUsernameAndIP.consumedPoints > 0) {
+          // Reset on a successful login.
+          await limiterConsecutiveFailsByUsernameAndIP.delete(usernameIPkey);
         }
       }
+      this.tally.allowed += allowed;
+      this.tally.refused += refused;
     },
     /** Clears the per-key timers, so a finished round's records can be collected. */
-    async cleanup(w, n) {
-      for (let i = 0; i < n; i++) {
+    async close(w) {
+      for (let i = 0; i < w.ips.length; i++) {
         await limiterSlowBruteByIP.delete(w.ips[i]);
         await limiterConsecutiveFailsByUsernameAndIP.delete(`${w.users[i]}_${w.ips[i]}`);
       }
@@ -141,142 +341,221 @@ function makeRlf() {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Timing.
+// ---------------------------------------------------------------------------------------------
+
 /**
- * The first instance of each side, kept alive for the whole run. In a server one guard (one
- * limiter) lives as long as the process. Here every round builds a fresh one; were the old ones
- * all collected, the engine's maps for their classes would die with them, and the code optimised
- * for those maps would be thrown away at each round ("weak objects" in --trace-deopt), for both
- * sides: rounds would measure re-optimisation, and after a few such rounds mamori's hot functions
- * stayed at about half speed (measured). Keeping one instance of each side keeps the maps.
+ * The first instance of each side for each workload, kept alive for the whole run. A server
+ * keeps its guard (its limiters) as long as the process. Were every round's instance collected,
+ * the engine's maps for their classes would die with them and the code optimised on those maps
+ * would be thrown away each round ("weak objects" in --trace-deopt), for both sides: the rounds
+ * would measure re-optimisation (measured before: mamori's hot path at half speed from the
+ * sixth round on).
  */
-const firstOfSide = {};
+const firstOfSide = new Map();
 
-async function timed(side, n) {
-  // Fresh strings each round, as a server parses them fresh from each request: strings that
-  // have lived through the other side's collections may have been moved apart in the heap.
-  const w = workload(n, 'r');
-  const impl = side === 'mamori' ? makeMamori(n) : makeRlf();
-  firstOfSide[side] ??= impl;
+async function timed(side, name) {
+  // Fresh strings each round (a server parses them fresh from each request).
+  const w = WORKLOADS[name].build();
+  const impl = side === 'mamori' ? await makeMamori() : makePeer();
+  const keep = `${side}:${name}`;
+  if (!firstOfSide.has(keep)) firstOfSide.set(keep, impl);
   await settle();
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await impl.run(w, n);
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  await impl.cleanup(w, n);
-  return n / s;
+  await impl.run(w);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  if (firstOfSide.get(keep) !== impl) await impl.close(w);
+  const n = w.ips.length;
+  return { attempts: n, cpuUsPerAttempt: (c.user + c.system) / n, perWallSec: n / wall, allowed: impl.tally.allowed, refused: impl.tally.refused, ...(impl.tally.rules ? { rules: impl.tally.rules } : {}) };
 }
 
-async function memoryChild(side) {
-  const w = workload(MEM_PAIRS, 'm');
+// ---------------------------------------------------------------------------------------------
+// Memory per tracked key (child processes).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * mamori: the default 64 MiB table, filled with failing (user, IP) pairs through the public API
+ * until it is full: until a batch of new pairs adds less than a tenth of the entries the first
+ * batch added (nine of ten new entries then displace an old one). The site-wide detector is
+ * raised to its most (1,000,000 failures a minute) for the fill only, and the simulated clock
+ * moves 0.1 ms an attempt (600,000 a minute; the fill spans a few simulated minutes, so nothing
+ * expires): at its default it would challenge the fill after 300 failures, and a challenged
+ * attempt stores no pair. Its count is one key; the table's layout does not depend on it.
+ * Live memory (heap + ArrayBuffers after a full collection) minus the same before the store
+ * was made, per occupied slot.
+ */
+async function memoryMamori() {
   const before = liveMemory();
-  const impl = side === 'mamori' ? makeMamori(MEM_PAIRS) : makeRlf();
-  await impl.run(w, MEM_PAIRS);
+  const clock = simClock();
+  const store = new MemoryStore({ clock });
+  const guard = createGuard(defaultConfig({ login_protection: { site: { challenge_above_failures: 1_000_000 } } }), { store, secret: SECRET, clock });
+  await addDecisions(guard, clock.t);
+  const t0 = clock.t;
+  const t = store.table;
+  const BATCH = 20_000;
+  let firstGrowth = 0;
+  let pairs = 0;
+  for (;;) {
+    const size0 = t.size;
+    for (let i = 0; i < BATCH; i++, pairs++) {
+      clock.t = t0 + pairs / 10;
+      const req = { ip: ipv4(11, pairs % 2 ** 24), method: 'POST', path: '/login', headers: { 'user-agent': UA } };
+      const p = await guard.checkCredentials(req, { username: `user${pairs}@example.com`, password: `wrong-${pairs}` });
+      if (guard.enforced(p.verdict)) throw new Error(`the fill was refused: ${p.verdict.ruleId}`);
+      await guard.reportCredentials(p, false);
+    }
+    const growth = t.size - size0;
+    firstGrowth ||= growth;
+    if (growth < firstGrowth / 10 || pairs >= 2 ** 24) break;
+  }
   const after = liveMemory();
-  const out = { side, pairs: MEM_PAIRS, heapDelta: after.heapUsed - before.heapUsed, arrayBuffersDelta: after.arrayBuffers - before.arrayBuffers };
-  out.liveDelta = out.heapDelta + out.arrayBuffersDelta;
-  out.bytesPerPair = out.liveDelta / MEM_PAIRS;
-  if (side === 'mamori') {
-    const t = impl.store.table;
-    Object.assign(out, { tableBytes: t.bytes, capacity: t.capacity, occupied: t.size, evictions: t.evictions, load: t.size / t.capacity, tableBytesPerOccupiedSlot: t.bytes / t.size, tableBytesPerPair: t.bytes / MEM_PAIRS, slotsPerPair: t.size / MEM_PAIRS });
-  } else {
-    out.entries = impl.limiters.reduce((s, l) => s + l._memoryStorage._storage.size, 0);
-    out.bytesPerEntry = out.liveDelta / out.entries;
+  const live = after.live - before.live;
+  return { side: 'mamori', keys: t.size, capacity: t.capacity, load: t.size / t.capacity, evictions: t.evictions, pairsInserted: pairs, tableBytes: t.bytes, live, bytesPerKey: live / t.size };
+}
+
+/** The peer: distinct failing pairs until its two limiters hold `keys` keys (two per pair). */
+async function memoryPeer(keys) {
+  const before = liveMemory();
+  const peer = makePeer();
+  const pairs = Math.ceil(keys / 2);
+  // In chunks, so that the workload's own strings are not in the measure.
+  for (let done = 0; done < pairs; ) {
+    const n = Math.min(100_000, pairs - done);
+    const ips = Array.from({ length: n }, (_, i) => ipv4(11, done + i));
+    const users = Array.from({ length: n }, (_, i) => `user${done + i}@example.com`);
+    await peer.run({ ips, users, ok: new Uint8Array(n) });
+    done += n;
   }
-  console.log(JSON.stringify(out));
+  const held = peer.limiters.reduce((s, l) => s + l._memoryStorage._storage.size, 0);
+  const after = liveMemory();
+  const live = after.live - before.live;
+  return { side: 'peer', keys: held, pairs, live, bytesPerKey: live / held };
 }
 
-/** Buckets self time by what the code is for. */
-function groupProfile(entries) {
-  const rules = [
-    ['account and spray hashes (SipHash-2-4, HMAC key derivation, normalisation)', (e) => /crypto\/hash|siphash/.test(e.where) || /^(Hmac|digest|update|hmac|normalizeIdentifier|base64urlSlice|createHmac|normalize|sipHash24)$/.test(e.fn)],
-    ['counter table (murmur hash, probing)', (e) => /counter-table/.test(e.where)],
-    ['memory store wrappers', (e) => /memory-store/.test(e.where)],
-    ['event objects (#emit, toISOString)', (e) => /#emit|toISOString|emit$/.test(e.fn)],
-    ['IP parsing and source key', (e) => /core\/net/.test(e.where)],
-    ['LoginGuard logic (check, #failure, #keys, verdict)', (e) => /guard\/login/.test(e.where)],
-    ['garbage collector', (e) => e.fn === '(garbage collector)'],
-    ['promises, microtasks', (e) => /Promise|processTicksAndRejections|runMicrotasks|(^await)/.test(e.fn)],
-    ['benchmark loop, startup, other', () => true],
-  ];
-  const total = entries.reduce((s, e) => s + e.ms, 0);
-  const sums = new Map(rules.map(([name]) => [name, 0]));
-  for (const e of entries) {
-    const [name] = rules.find(([, test]) => test(e));
-    sums.set(name, sums.get(name) + e.ms);
+// ---------------------------------------------------------------------------------------------
+// Profile: mamori alone on one workload, under --cpu-prof.
+// ---------------------------------------------------------------------------------------------
+
+async function profileChild(name) {
+  const kept = [];
+  for (let r = 0; r < 3; r++) {
+    const m = await makeMamori();
+    kept.push(m); // all kept alive (see firstOfSide)
+    await m.run(WORKLOADS[name].build());
   }
-  return [...sums.entries()].map(([group, ms]) => ({ group, ms, pct: Math.round((ms / total) * 1000) / 10 })).sort((a, b) => b.ms - a.ms);
+  for (const m of kept) await m.close();
 }
 
-async function profileChild() {
-  const w = workload(PAIRS, 'p');
-  const rounds = [0, 1, 2].map(() => makeMamori(PAIRS)); // all kept alive (see firstOfSide)
-  for (const m of rounds) await m.run(w, PAIRS);
-}
+// ---------------------------------------------------------------------------------------------
+// Main.
+// ---------------------------------------------------------------------------------------------
 
-if (opt.child === 'mem-mamori' || opt.child === 'mem-rlf') {
-  await memoryChild(opt.child.slice(4));
+if (opt.child === 'mem-mamori') {
+  console.log(JSON.stringify(await memoryMamori()));
+  process.exit();
+}
+if (opt.child === 'mem-peer') {
+  console.log(JSON.stringify(await memoryPeer(Number(opt.keys))));
   process.exit();
 }
 if (opt.child === 'profile') {
-  await profileChild();
+  await profileChild(opt.workload);
   process.exit();
 }
 
 const self = fileURLToPath(import.meta.url);
-const passArgs = ['--pairs', String(PAIRS), '--mem-pairs', String(MEM_PAIRS), '--load', String(LOAD), ...(WITH_PASSWORD ? ['--password'] : [])];
+const passArgs = ['--store', STORE, '--scale', String(SCALE), '--typo', String(TYPO)];
+const results = {};
 
-console.log(`login-check: ${num(PAIRS)} distinct (user, IP) pairs per round, ${ROUNDS} interleaved rounds per side; check + failed report per pair${WITH_PASSWORD ? ' (with a password: spraying detection on)' : ''}`);
-// Warm-up (JIT), not counted.
-await timed('mamori', Math.min(PAIRS, 20_000));
-await timed('rlf', Math.min(PAIRS, 20_000));
-const ops = { mamori: [], rlf: [] };
-for (let r = 0; r < ROUNDS; r++) {
-  const order = r % 2 ? ['rlf', 'mamori'] : ['mamori', 'rlf'];
-  for (const side of order) ops[side].push(await timed(side, PAIRS));
+console.log(`login-check: mamori (createGuard(defaultConfig()), ${STORE} store) against rate-limiter-flexible (RateLimiterMemory, the wiki's pattern); ${ROUNDS} interleaved rounds per side per workload\n`);
+for (const name of ONLY) {
+  if (!WORKLOADS[name]) throw new Error(`unknown workload ${name}`);
+  // Warm-up (the JIT), not counted.
+  await timed('mamori', name);
+  await timed('peer', name);
+  const rounds = { mamori: [], peer: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    // A B, B A, A B, ...
+    const order = r % 2 ? ['peer', 'mamori'] : ['mamori', 'peer'];
+    for (const side of order) rounds[side].push(await timed(side, name));
+  }
+  const m = { cpu: median(rounds.mamori.map((x) => x.cpuUsPerAttempt)), wall: median(rounds.mamori.map((x) => x.perWallSec)) };
+  const p = { cpu: median(rounds.peer.map((x) => x.cpuUsPerAttempt)), wall: median(rounds.peer.map((x) => x.perWallSec)) };
+  const last = { mamori: rounds.mamori.at(-1), peer: rounds.peer.at(-1) };
+  const ratioCpu = p.cpu / m.cpu;
+  const ratioWall = m.wall / p.wall;
+  results[name] = { settings: WORKLOADS[name].settings(), attempts: last.mamori.attempts, mamori: m, peer: p, ratioCpu, ratioWall, rounds, met: ratioCpu >= 1.5 };
+  console.log(`${name}: ${WORKLOADS[name].title}; ${num(last.mamori.attempts)} attempts a round, ${JSON.stringify(WORKLOADS[name].settings())}`);
+  printTable(
+    ['measure', 'mamori', 'rate-limiter-flexible', 'mamori/peer'],
+    [
+      ['attempts per CPU second (user+system), median', num(1e6 / m.cpu), num(1e6 / p.cpu), `${ratioCpu.toFixed(2)}x`],
+      ['  CPU us per attempt, rounds', rounds.mamori.map((x) => x.cpuUsPerAttempt.toFixed(1)).join(' '), rounds.peer.map((x) => x.cpuUsPerAttempt.toFixed(2)).join(' '), ''],
+      ['attempts per wall second, median', num(m.wall), num(p.wall), `${ratioWall.toFixed(2)}x`],
+      ['refused of each round (rest let through)', `${num(last.mamori.refused)} (${((100 * last.mamori.refused) / last.mamori.attempts).toFixed(1)}%)`, `${num(last.peer.refused)} (${((100 * last.peer.refused) / last.peer.attempts).toFixed(1)}%)`, ''],
+    ],
+  );
+  console.log(`mamori's refusals in a round: ${JSON.stringify(last.mamori.rules)}`);
+  verdictLine(ratioCpu >= 1.5, ">= 1.5x the peer's attempts (per CPU second)", `${ratioCpu.toFixed(2)}x; per wall second ${ratioWall.toFixed(2)}x`);
+  console.log();
 }
-const opsMamori = median(ops.mamori);
-const opsRlf = median(ops.rlf);
 
-const memM = await runJsonChild(['--expose-gc', self, '--child', 'mem-mamori', ...passArgs]);
-const memR = await runJsonChild(['--expose-gc', self, '--child', 'mem-rlf', ...passArgs]);
+let memory;
+if (!opt['no-memory']) {
+  const mm = await runJsonChild(['--expose-gc', self, '--child', 'mem-mamori', ...passArgs]);
+  const mp = await runJsonChild(['--expose-gc', '--max-old-space-size=8192', self, '--child', 'mem-peer', '--keys', String(mm.keys), ...passArgs]);
+  const ratio = mm.bytesPerKey / mp.bytesPerKey;
+  memory = { mamori: mm, peer: mp, ratio, met: ratio <= 0.25 };
+  console.log(`memory per tracked key: mamori's default table (${num(mm.capacity)} slots, ${num(mm.tableBytes / 2 ** 20)} MiB) filled until full (${num(mm.pairsInserted)} failing pairs, load ${mm.load.toFixed(3)}, ${num(mm.evictions)} evictions); the peer given as many keys`);
+  printTable(
+    ['measure', 'mamori', 'rate-limiter-flexible', 'mamori/peer'],
+    [
+      ['tracked keys', num(mm.keys), num(mp.keys), ''],
+      ['live heap + ArrayBuffers', `${num(mm.live / 2 ** 20, 1)} MiB`, `${num(mp.live / 2 ** 20, 1)} MiB`, ''],
+      ['bytes per tracked key', num(mm.bytesPerKey, 1), num(mp.bytesPerKey, 1), `${ratio.toFixed(3)}x`],
+    ],
+  );
+  verdictLine(ratio <= 0.25, "<= 1/4 of the peer's memory per key", `${ratio.toFixed(3)}x`);
+  console.log();
+}
 
-console.log();
+console.log('summary');
 printTable(
-  ['measure', 'mamori', 'rate-limiter-flexible', 'ratio'],
-  [
-    ['attempts/s (check + failed report), median', num(opsMamori), num(opsRlf), `${(opsMamori / opsRlf).toFixed(2)}x`],
-    ['  rounds', ops.mamori.map((x) => num(x / 1000) + 'k').join(' '), ops.rlf.map((x) => num(x / 1000) + 'k').join(' '), ''],
-    [`live heap+ArrayBuffers per pair (${num(MEM_PAIRS)} pairs)`, `${num(memM.bytesPerPair)} B`, `${num(memR.bytesPerPair)} B`, `${(memM.bytesPerPair / memR.bytesPerPair).toFixed(3)}x`],
-    ['  stored entries per pair', `${memM.slotsPerPair.toFixed(2)} slots`, `${(memR.entries / MEM_PAIRS).toFixed(2)} keys`, ''],
-    ['  bytes per stored entry', `${num(memM.tableBytesPerOccupiedSlot)} B (table at load ${memM.load.toFixed(2)})`, `${num(memR.bytesPerEntry)} B`, ''],
-    ['  fixed table (preallocated)', `${num(memM.tableBytes / 1048576, 1)} MiB, ${num(memM.tableBytesPerPair)} B/pair`, 'none (grows)', ''],
-  ],
+  ['workload', 'mamori att/CPU-s', 'peer att/CPU-s', 'ratio', '>= 1.5x', 'ratio (wall)'],
+  Object.entries(results).map(([k, r]) => [k, num(1e6 / r.mamori.cpu), num(1e6 / r.peer.cpu), `${r.ratioCpu.toFixed(2)}x`, r.met ? 'met' : 'NOT MET', `${r.ratioWall.toFixed(2)}x`]),
 );
-console.log(`mamori table: ${num(memM.capacity)} slots of ${BYTES_PER_SLOT} B, ${num(memM.occupied)} occupied, ${num(memM.evictions)} evictions of count-1 entries`);
-const opsMet = opsMamori >= 2 * opsRlf;
-const memMet = memM.bytesPerPair <= memR.bytesPerPair / 4;
-verdictLine(opsMet, '>= 2x the peer\'s attempts/s', `${(opsMamori / opsRlf).toFixed(2)}x`);
-verdictLine(memMet, '<= 1/4 of the peer\'s memory per pair', `${(memM.bytesPerPair / memR.bytesPerPair).toFixed(3)}x`);
+if (memory) console.log(`memory per key: ${num(memory.mamori.bytesPerKey, 1)} B against ${num(memory.peer.bytesPerKey, 1)} B, ${memory.ratio.toFixed(3)}x (<= 0.25x: ${memory.met ? 'met' : 'NOT MET'})`);
 
-let profile;
-if (opt.profile || !opsMet) {
-  const dir = join(RESULTS_DIR, 'login-check-prof');
+/** The steps of a login whose inclusive time is worth seeing (guard, login guard, store, events, tokens, pages). */
+const INCLUSIVE = /^(checkCredentials|checkLogin|reportCredentials|#conclude|#settle|report|check|#checkSync|#failure\w*|#success\w*|respond|renderChallenge|renderBlockPage|issue|verify|append|emit|#emit|incrementReadSync|incrementSync|addDistinctSync|matchSync|readCookie|userHash|deviceUserHash|noteChallenge|challengeLevel|sqliteTransaction|\(garbage collector\)) /;
+const profiles = {};
+const missed = Object.entries(results).filter(([, r]) => !r.met).map(([k]) => k);
+const toProfile = opt.profile ? Object.keys(results) : missed;
+for (const name of toProfile) {
+  const dir = join(RESULTS_DIR, `login-check-prof-${name}-${STORE}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await runNode(['--expose-gc', '--cpu-prof', '--cpu-prof-dir', dir, self, '--child', 'profile', ...passArgs]);
-  const all = summarizeCpuProfiles(dir, Infinity);
-  profile = { top: all.slice(0, 20), groups: groupProfile(all) };
-  console.log('\nwhere mamori\'s time goes (self time, --cpu-prof of 3 rounds), by kind of work:');
-  printTable(['kind of work', 'ms', '%'], profile.groups.map((g) => [g.group, num(g.ms), g.pct.toFixed(1)]));
-  console.log('\ntop functions:');
-  printTable(['function', 'where', 'ms', '%'], profile.top.map((p) => [p.fn, p.where, num(p.ms), p.pct.toFixed(1)]));
+  await runNode(['--expose-gc', '--cpu-prof', '--cpu-prof-dir', dir, self, '--child', 'profile', '--workload', name, ...passArgs]);
+  profiles[name] = { self: summarizeCpuProfiles(dir, 15), inclusive: inclusiveCpuTimes(dir, INCLUSIVE, 16) };
+  console.log(`\nwhere mamori's time goes on ${name} (self time, --cpu-prof of 3 rounds, % of busy time):`);
+  printTable(['function', 'where', 'ms', '%'], profiles[name].self.map((x) => [x.fn, x.where, num(x.ms), x.pct.toFixed(1)]));
+  console.log(`\nthe same, inclusive (self + callees) of the steps of a login:`);
+  printTable(['function', 'ms', '%'], profiles[name].inclusive.map((x) => [x.fn, num(x.ms), x.pct.toFixed(1)]));
 }
 
-writeResult('login-check', {
+// The kept instances: their stores closed (and the SQLite files removed).
+for (const [key, impl] of firstOfSide) if (key.startsWith('mamori:')) await impl.close();
+
+writeResult(`login-check-${STORE}`, {
   command: `node bench/login-check.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-  workload: { pairs: PAIRS, rounds: ROUNDS, memPairs: MEM_PAIRS, load: LOAD, password: WITH_PASSWORD },
-  peer: 'rate-limiter-flexible RateLimiterMemory, two limiters (wiki login protection)',
-  attemptsPerSec: { mamori: opsMamori, peer: opsRlf, ratio: opsMamori / opsRlf, rounds: ops },
-  memory: { mamori: memM, peer: memR, ratio: memM.bytesPerPair / memR.bytesPerPair },
-  targets: { ops: { target: '>= 2x', met: opsMet }, memory: { target: '<= 0.25x', met: memMet } },
-  ...(profile ? { profile } : {}),
+  store: STORE,
+  rounds: ROUNDS,
+  scale: SCALE,
+  peer: "rate-limiter-flexible RateLimiterMemory, two limiters (the wiki's login protection)",
+  workloads: results,
+  ...(memory ? { memory } : {}),
+  ...(Object.keys(profiles).length ? { profiles } : {}),
 });
