@@ -44,11 +44,12 @@ export class SqliteEvents implements EventStore {
     this.#clock = clock;
     this.#opts = opts;
     this.#isClosed = isClosed;
-    const insert = db.prepare('INSERT INTO events (ts, action, source_ip, user_id, body) VALUES (@ts, @action, @sourceIp, @userId, @body)');
+    // (Positional parameters: binding an object's properties by name costs more per row.)
+    const insert = db.prepare('INSERT INTO events (ts, action, source_ip, user_id, body) VALUES (?, ?, ?, ?, ?)');
     // Sequence numbers only grow, so "beyond the newest maxEvents" is one range delete on the primary key.
     const trim = db.prepare('DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?');
     this.#write = db.transaction((rows: readonly Row[]) => {
-      for (const r of rows) insert.run(r);
+      for (const r of rows) insert.run(r.ts, r.action, r.sourceIp, r.userId, r.body);
       trim.run(this.#opts.maxEvents);
     });
   }

@@ -33,6 +33,11 @@ export interface FloodOptions {
   bursts?: number;
   /** For `accounts`: failures per account (default: the account's challenge threshold + 1). */
   count?: number;
+  /**
+   * Guesses on the victim before each burst (default: one below the account's challenge, the
+   * most an attacker can send unnoticed, hoping the flood then makes the count start over).
+   */
+  guessesPerBurst?: number;
   /** Called every so often with the attempts sent so far. */
   progress?: (sent: number) => void;
 }
@@ -93,6 +98,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
     return (seed >>> 0) / 2 ** 32;
   };
   const accountsCount = o.count ?? c.user.challengeAfter + 1;
+  const perGuessBurst = Math.max(1, o.guessesPerBurst ?? c.user.challengeAfter - 1);
   /** One key of the flood: the failures of one pair or one account, `n` of them. */
   const floodKey = async (kind: 'pair' | 'account', n: number): Promise<void> => {
     const user = `flood-${acct++}@example.com`;
@@ -107,7 +113,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
   const start = clock.now();
   for (let b = 0; b < bursts; b++) {
     // The attacker's guesses on the victim, until it is refused.
-    for (let g = 0; g < 4 * limit; g++) {
+    for (let g = 0; g < perGuessBurst; g++) {
       if (!(await fail(guard, source(2, vs++), victim, `guess-${guesses}`))) break;
       guesses++;
     }
