@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_GROUPING, LOGIN_DEFAULTS, LoginGuard, MemoryStore, cryptoRandom, systemClock } from 'mamori/internal';
+import { DEFAULT_GROUPING, FLOOD_SHAPES, LOGIN_DEFAULTS, LoginGuard, ManualClock, MemoryStore, cryptoRandom, runFlood, systemClock } from 'mamori/internal';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ensureExposeGc, liveMemory, mib, MiB, num, printTable, progress, progressDone, runJsonChild, verdictLine, writeResult } from './lib.mjs';
 
@@ -31,6 +31,9 @@ const { values: opt } = parseArgs({
     'overhead-mib': { type: 'string', default: '32' },
     'peer-count': { type: 'string', default: '1000000' },
     samples: { type: 'string', default: '20' },
+    'shape-attempts': { type: 'string', default: '10000000' },
+    'shape-cap-mib': { type: 'string', default: '64' },
+    shapes: { type: 'string', default: FLOOD_SHAPES.join(',') },
     child: { type: 'string' },
   },
 });
@@ -183,4 +186,30 @@ writeResult('flood', {
   attacker: { before: attackerBefore, after: attackerAfter },
   targets: { memory: { target: 'peak live <= cap + overhead', met: memMet }, countersKept: kept, stillBlocked: blocked },
 });
-if (!memMet || !kept || !blocked) process.exitCode = 1;
+
+// Part 2: the attacker chooses the counts. An hour of guesses on one account, spread below its
+// challenge, with bursts of flood between them (sim/flood.ts), at the default cap.
+const SHAPE_ATTEMPTS = Number(opt['shape-attempts']);
+const SHAPE_CAP = Number(opt['shape-cap-mib']) * MiB;
+const shapes = opt.shapes.split(',').filter(Boolean);
+console.log(`\nadversarial floods: per shape ${num(SHAPE_ATTEMPTS)} failed logins in 20 bursts over one simulated hour, the attacker guessing ${LOGIN_DEFAULTS.user.challengeAfter - 1} times on one account before each burst (solving every challenge); table ${mib(SHAPE_CAP, 0)}`);
+const shapeRows = [];
+const shapeResults = {};
+let shapesMet = true;
+for (const shape of shapes) {
+  const clock = new ManualClock(Date.UTC(2026, 11, 1));
+  const st = new MemoryStore({ maxCounterBytes: SHAPE_CAP, clock });
+  const g = new LoginGuard(LOGIN_DEFAULTS, { store: st, clock, random: cryptoRandom, secret: randomBytes(32), events: { emit() {} }, grouping: DEFAULT_GROUPING });
+  const s0 = process.hrtime.bigint();
+  const r = await runFlood({ guard: g, clock, shape, attempts: SHAPE_ATTEMPTS, bursts: 20, progress: (n) => progress(`${shape}: ${num(n)} / ${num(SHAPE_ATTEMPTS)}`) });
+  progressDone();
+  const secs = Number(process.hrtime.bigint() - s0) / 1e9;
+  const met = r.guesses <= r.limit && r.closedAtEnd;
+  shapesMet &&= met;
+  shapeResults[shape] = { ...r, seconds: secs, evictions: st.table.evictions, decisions: st.decisions.size };
+  shapeRows.push([shape, num(r.floodAttempts), num(st.table.evictions), `${r.guesses} / ${r.limit}`, r.closedAtEnd ? 'yes' : 'NO', `${r.innocentsHeld} / 1000`, num(st.decisions.size), `${secs.toFixed(0)} s`]);
+}
+printTable(['shape', 'flood logins', 'evictions', 'guesses on the account / limit', 'still closed', 'fresh accounts held', 'decisions', 'time'], shapeRows);
+verdictLine(shapesMet, 'every shape: guesses per hour <= the account-wide limit, and the account stays closed');
+writeResult('flood-shapes', { command: `node bench/flood.mjs ${process.argv.slice(2).join(' ')}`.trim(), attempts: SHAPE_ATTEMPTS, capBytes: SHAPE_CAP, results: shapeResults, met: shapesMet });
+if (!memMet || !kept || !blocked || !shapesMet) process.exitCode = 1;

@@ -41,3 +41,4 @@ export * from './proxy/index.js';
 export * from './proxy/mamori-proxy.js';
 export * from './sim/index.js';
 export * from './runtime.js';
+export * from './sim/flood.js';
