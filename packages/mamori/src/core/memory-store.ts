@@ -11,7 +11,7 @@ import { MamoriError } from './errors.js';
 import { cidrContains, cidrOf, formatCidr, formatIp, parseCidr, tryParseIp } from './net.js';
 import { validateDecisionInput, type Decision, type DecisionInput, type Subject } from './decisions.js';
 import type { EventQuery, SecurityEvent } from './events.js';
-import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store, SyncStore } from './store.js';
+import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Bytes for counters; the table never grows past it. Default 64 MiB. */
@@ -161,14 +161,15 @@ class MemoryDecisions implements DecisionStore {
     out.sort((a, b) => b.createdAt - a.createdAt);
     return filter.limit ? out.slice(0, filter.limit) : out;
   }
-  async match(subject: Subject): Promise<Decision[]> {
-    return this.matchSync(subject);
+  match(subject: Subject): Promise<Decision[]> {
+    // The work is done now; the answer is a settled promise (no async frame to allocate).
+    try {
+      return Promise.resolve(this.#match(subject));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
-  /** Decisions held (expired ones until they are removed). */
-  get size(): number {
-    return this.#byId.size;
-  }
-  matchSync(subject: Subject): Decision[] {
+  #match(subject: Subject): Decision[] {
     this.#check();
     if (this.#byId.size === 0) return NO_DECISIONS as Decision[];
     const now = this.#clock.now();
@@ -250,12 +251,14 @@ export class MemoryStore implements Store {
     return this.#closed ? Promise.reject(new MamoriError('MAMORI_ERR_STORE_CLOSED', CLOSED_MESSAGE)) : undefined;
   }
 
+  // The counters live in this process: each method does its work now and answers with a
+  // settled promise.
   increment(ops: readonly CounterOp[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.incrementSync(ops));
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.#incrementRead(ops, NO_KEYS));
   }
 
   read(keys: readonly string[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.readSync(keys));
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.#incrementRead(NO_OPS, keys));
   }
 
   async reset(keys: readonly string[]): Promise<void> {
@@ -265,26 +268,30 @@ export class MemoryStore implements Store {
   }
 
   addDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.addDistinctSync(ops));
+    if (this.#closed) return this.#rejectClosed<number[]>()!;
+    const now = this.#clock.now();
+    const out = new Array<number>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now);
+    }
+    return Promise.resolve(out);
   }
 
   removeDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.removeDistinctSync(ops));
+    if (this.#closed) return this.#rejectClosed<number[]>()!;
+    const now = this.#clock.now();
+    const out = new Array<number>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.table.removeMember(op.key, op.member, now, undefined, op.ttlMs, op.heldAt);
+    }
+    return Promise.resolve(out);
   }
 
-  // The synchronous forms (SyncStore): the same work, without a promise.
-  readonly sync: SyncStore = this;
-
-  readSync(keys: readonly string[], now = this.#clock.now()): number[] {
-    return this.incrementReadSync(NO_OPS, keys, now);
-  }
-
-  incrementSync(ops: readonly CounterOp[], now = this.#clock.now()): number[] {
-    return this.incrementReadSync(ops, NO_KEYS, now);
-  }
-
-  incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now = this.#clock.now()): number[] {
-    this.#open();
+  /** Adds `ops`, then reads `keys`: the results of both, in that order. */
+  #incrementRead(ops: readonly CounterOp[], keys: readonly string[]): number[] {
+    const now = this.#clock.now();
     const t = this.table;
     const out = new Array<number>(ops.length + keys.length);
     // In batches, so the table's cache misses for the keys of one batch overlap (see CounterTable.batchStart).
@@ -304,34 +311,6 @@ export class MemoryStore implements Store {
       for (let i = k0; i < k; i++) out[ops.length + i] = t.batchGet(o - o0 + i - k0);
     }
     return out;
-  }
-
-  addDistinctSync(ops: readonly DistinctOp[], now = this.#clock.now()): number[] {
-    this.#open();
-    const out = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now, op.near);
-    }
-    return out;
-  }
-
-  removeDistinctSync(ops: readonly DistinctOp[], now = this.#clock.now()): number[] {
-    this.#open();
-    const out = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      out[i] = this.table.removeMember(op.key, op.member, now, op.near, op.ttlMs, op.heldAt);
-    }
-    return out;
-  }
-
-  matchSync(subject: Subject): Decision[] {
-    return this.decisions.matchSync(subject);
-  }
-
-  get decisionCount(): number {
-    return this.decisions.size;
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
