@@ -33,8 +33,8 @@ export class LoginEvents {
     return this.#iso;
   }
 
-  /** An event about an attempt, to complete and `send`. `uh`: the account hash (user.id). */
-  event(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', now = this.#clock.now()): SecurityEvent {
+  /** An event about an attempt. `uh`: the account hash (user.id). */
+  #event(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', now = this.#clock.now()): SecurityEvent {
     const e: SecurityEvent = {
       '@timestamp': this.#timestamp(now),
       'event.action': action,
@@ -51,18 +51,14 @@ export class LoginEvents {
     return e;
   }
 
-  /** Hands an event to the sink, with the account name it is about (for sinks that show it). */
-  send(e: SecurityEvent, a: LoginAttempt): void {
-    this.#sink.emit(e, { account: a.username });
-  }
-
-  /** An event about an attempt with `extra` fields (undefined ones left out), sent now. */
-  emit(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', extra: Partial<SecurityEvent>): void {
-    const e = this.event(action, a, uh, outcome);
+  /** Sends an event about an attempt with `extra` fields (undefined ones left out), stamped `now` (default: the clock's). */
+  emit(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', extra: Partial<SecurityEvent>, now?: number): void {
+    const e = this.#event(action, a, uh, outcome, now);
     for (const key in extra) {
       const v = (extra as Record<string, unknown>)[key];
       if (v !== undefined) (e as unknown as Record<string, unknown>)[key] = v;
     }
-    this.send(e, a);
+    // With the account name it is about, for sinks that show it.
+    this.#sink.emit(e, { account: a.username });
   }
 }

@@ -249,6 +249,14 @@ export class LoginKeys {
     return [mixSource(this.#srcSeedHi, meta, w0, w1, w2, w3), mixSource(this.#srcSeedLo, meta, w0, w1, w2, w3)];
   }
 
+  /** The keys an attempt is counted under, for tools and tests that read the counts (LoginGuard.counterKeys). */
+  counterKeys(a: LoginAttempt, device: DeviceClaims | undefined, now: number): { userSource: string; backoff: string; user: string; source: string; spray?: string } {
+    const words = this.accountWords(a.username, a.scope);
+    const k = this.attempt(a, words[0]! | 0, words[1]! | 0, device);
+    const keys = { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
+    return a.password ? { ...keys, spray: this.sprayKey(a.password, Math.floor(now / this.#sprayWindowMs)) } : keys;
+  }
+
   /** A source's escalation counter, grouped as its failing accounts are. */
   sourceCount(ip: string, what: SourceCount): string {
     const [hi, lo] = this.#sourceWords(ip);

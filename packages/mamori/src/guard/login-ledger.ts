@@ -14,6 +14,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Decision } from '../core/decisions.js';
 import type { CounterOp, DistinctOp, Store } from '../core/store.js';
+import { idString } from '../core/siphash.js';
 import type { DeviceClaims } from './device-token.js';
 import type { AttemptKeys, LoginKeys } from './login-keys.js';
 import type { LoginAttempt } from './login-types.js';
@@ -25,7 +26,6 @@ export interface Lifetimes {
   account: number;
   /** The site's failures, per window (the count lives for two: the sliding window reads the last). */
   site: number;
-  siteWindow: number;
   /** A trusted device's failures on an account, and those of all the account's devices. */
   deviceDay: number;
   /** The accounts failing from a source, and with a password. */
@@ -127,8 +127,24 @@ export class LoginLedger {
     return this.#held.get(a);
   }
 
-  hold(a: LoginAttempt, who: Who): void {
+  /** Starts holding an attempt: its account hash and keys, worked out once (`device`: its verified trusted device). */
+  open(a: LoginAttempt, device: DeviceClaims | undefined): Who {
+    // Counted in the attempt's application; decided (and reported in events) by name alone.
+    const words = this.#keys.accountWords(a.username, a.scope);
+    const uhHi = words[0]! | 0;
+    const uhLo = words[1]! | 0;
+    const uh = a.scope === undefined || a.scope === '' ? idString(uhHi, uhLo) : this.#keys.userHash(a.username);
+    const k = this.#keys.attempt(a, uhHi, uhLo, device);
+    const who: Who = { uh, uhHi, uhLo, device, k, by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined };
     this.#held.set(a, who);
+    return who;
+  }
+
+  /** Makes an attempt's device an untrusted one for this account (its day's failures are used up). */
+  distrust(a: LoginAttempt, who: Who): void {
+    who.device = undefined;
+    who.by = 1;
+    who.k = this.#keys.attempt(a, who.uhHi, who.uhLo, undefined);
   }
 
   /** Forgets a settled attempt. */

@@ -2,6 +2,11 @@
  * What the login guard is given and answers: an attempt, its verdict, its report. Types only;
  * the policy that reads them is in login.ts, which exports them too.
  */
+import type { Clock } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
+import type { SourceGrouping } from '../core/net.js';
+import type { Random } from '../core/random.js';
+import type { Store } from '../core/store.js';
 import type { Verdict } from './verdict.js';
 
 /**
@@ -55,4 +60,19 @@ export interface LoginReport {
   /** A fresh trusted-device token to hand to the client (on success). */
   readonly deviceToken?: string;
   readonly deviceTtlMs?: number;
+}
+
+/** What a LoginGuard works with. */
+export interface LoginGuardDeps {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  secret: Buffer;
+  events: EventSink;
+  grouping: SourceGrouping;
+  /**
+   * The difficulty a challenge for `ruleId` asks at escalation `level` (the Guard's challenger):
+   * what an attempt's challengeBits must reach. Without it, any solved challenge does.
+   */
+  challengeDifficulty?: (ruleId: string, level: number) => number;
 }

@@ -10,7 +10,7 @@
  * - distinct users failing from one source: credential stuffing;
  * - distinct users failing with one password: spraying, counted under a
  *   keyed hash of the password whose key is drawn at random for each window
- *   and held only in memory, then destroyed (see #sprayHasher);
+ *   and held only in memory, then destroyed (see LoginKeys);
  * - failures site-wide: when they spike, untrusted logins are challenged.
  *
  * A device that presents a valid trusted-device token for the account is
@@ -20,37 +20,19 @@
  * devices together): past the cap it is an untrusted device there, so a
  * stolen cookie buys a bounded number of guesses.
  */
-import type { Clock } from '../core/clock.js';
 import { idString } from '../core/siphash.js';
 import { strongest, type Decision, type Subject } from '../core/decisions.js';
-import type { EventSink } from '../core/events.js';
-import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
-import type { Store } from '../core/store.js';
+import { sourceKey, tryParseIp } from '../core/net.js';
 import type { LoginProtectionConfig } from '../config/config.js';
-import type { Random } from '../core/random.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Verdict } from './verdict.js';
 import { LoginKeys, type AttemptKeys } from './login-keys.js';
 import { LoginEvents, LOGIN_ORIGIN as ORIGIN } from './login-events.js';
 import { LoginLedger, type Tally, type Who } from './login-ledger.js';
-import type { LoginAttempt, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
+import type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
 
 export { accountSkeleton, cleanAccountName } from './account-name.js';
-export type { LoginAttempt, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
-
-export interface LoginGuardDeps {
-  store: Store;
-  clock: Clock;
-  random: Random;
-  secret: Buffer;
-  events: EventSink;
-  grouping: SourceGrouping;
-  /**
-   * The difficulty a challenge for `ruleId` asks at escalation `level` (the Guard's challenger):
-   * what an attempt's challengeBits must reach. Without it, any solved challenge does.
-   */
-  challengeDifficulty?: (ruleId: string, level: number) => number;
-}
+export type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
 
 /** report's answer when there is nothing to hand back. */
 const NO_REPORT: LoginReport = Object.freeze({});
@@ -60,7 +42,6 @@ const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
-
 
 export class LoginGuard {
   readonly config: LoginProtectionConfig;
@@ -76,6 +57,7 @@ export class LoginGuard {
    * so that the same store run in enforce mode later never reads what detect mode counted.
    */
   readonly #detect: boolean;
+
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
     this.#d = deps;
@@ -95,7 +77,6 @@ export class LoginGuard {
       pair: config.userSource.windowMs + config.userSource.backoffMaxMs,
       account: config.user.windowMs,
       site: config.site.windowMs * 2,
-      siteWindow: config.site.windowMs,
       deviceDay: DEVICE_FAILURE_WINDOW_MS,
       sourceAccounts: config.source.windowMs,
       passwordAccounts: config.spraying.windowMs * 2,
@@ -123,28 +104,13 @@ export class LoginGuard {
    * source's failing accounts and, with a password, the accounts failing with it in this window.
    */
   counterKeys(a: LoginAttempt): { userSource: string; backoff: string; user: string; source: string; spray?: string } {
-    const words = this.#keys.accountWords(a.username, a.scope);
-    const k = this.#keys.attempt(a, words[0]! | 0, words[1]! | 0, this.#device(a));
-    const keys = { userSource: k.userSource, backoff: k.backoff, user: k.user, source: k.source };
-    if (!a.password) return keys;
-    return { ...keys, spray: this.#keys.sprayKey(a.password, Math.floor(this.#d.clock.now() / this.config.spraying.windowMs)) };
+    return this.#keys.counterKeys(a, this.#device(a), this.#d.clock.now());
   }
 
   /** The account hash, verified device and counter keys of an attempt, worked out once per attempt object. */
   #who(a: LoginAttempt): Who {
     if (typeof a !== 'object' || a === null) throw new TypeError('a login attempt is an object with ip and username');
-    let w = this.#ledger.get(a);
-    if (w === undefined) {
-      // Counted in the attempt's application; decided (and reported in events) by name alone.
-      const words = this.#keys.accountWords(a.username, a.scope);
-      const uhHi = words[0]! | 0;
-      const uhLo = words[1]! | 0;
-      const uh = a.scope === undefined || a.scope === '' ? idString(uhHi, uhLo) : this.userHash(a.username);
-      const device = this.#device(a);
-      w = { uh, uhHi, uhLo, device, k: this.#keys.attempt(a, uhHi, uhLo, device), by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined };
-      this.#ledger.hold(a, w);
-    }
-    return w;
+    return this.#ledger.get(a) ?? this.#ledger.open(a, this.#device(a));
   }
 
   /**
@@ -230,12 +196,9 @@ export class LoginGuard {
       what === 'failed'
         ? `${n} failed logins after solving challenges from this source`
         : `${n} login challenges this source did not solve`;
-    const ip = tryParseIp(a.ip);
-    const src = sourceKey(a.ip, this.#d.grouping);
-    if (ip === undefined) return undefined;
-    const grouped = src.includes('/');
+    if (tryParseIp(a.ip) === undefined) return undefined;
     const uh = a.username === '' ? '' : this.userHash(a.username);
-    return this.#decide(grouped ? 'range' : 'ip', grouped ? src : a.ip, c.blockForMs, reason, a, uh, what === 'failed' ? 'challenge-failures' : 'challenges-ignored');
+    return this.#decide(this.#sourceScope(a.ip), c.blockForMs, reason, a, uh, what === 'failed' ? 'challenge-failures' : 'challenges-ignored');
   }
 
   /** The attempt's device token, when it is valid and for this account as the site tells accounts apart. */
@@ -251,13 +214,6 @@ export class LoginGuard {
     return (days[0] ?? 0) >= t.maxFailuresPerDevice || (days[1] ?? 0) >= t.maxFailuresPerAccount;
   }
 
-  /** Makes an attempt's device an untrusted one for this account (its day's failures are used up). */
-  #distrust(a: LoginAttempt, who: Who): void {
-    who.device = undefined;
-    who.by = 1;
-    who.k = this.#keys.attempt(a, who.uhHi, who.uhLo, undefined);
-  }
-
   /** Before the password is verified: allow, challenge or block this attempt. Its reads and writes go out together. */
   async check(a: LoginAttempt): Promise<LoginVerdict> {
     const c = this.config;
@@ -265,7 +221,7 @@ export class LoginGuard {
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) await this.#ledger.undo(who);
     // (Only a trusted device pays this extra round.)
-    if (who.device && this.#overDeviceBudget(await this.#ledger.deviceDays(who))) this.#distrust(a, who);
+    if (who.device && this.#overDeviceBudget(await this.#ledger.deviceDays(who))) this.#ledger.distrust(a, who);
     // The attempt is counted now, as a failure; report settles it.
     const n = await this.#ledger.reserve(a, who, () => this.#match(a, who));
     const trusted = who.by === 0;
@@ -299,16 +255,9 @@ export class LoginGuard {
     return Promise.all([st.decisions.match(subject), own]).then(([all, scoped]) => (scoped.length ? [...all, ...scoped] : all));
   }
 
-  #evaluate(
-    a: LoginAttempt,
-    uh: string,
-    trusted: boolean,
-    k: AttemptKeys,
-    decisions: readonly Decision[],
-    n: Tally,
-  ): LoginVerdict {
+  /** The verdict from the counts before the attempt (`n`) and the decisions on it. */
+  #evaluate(a: LoginAttempt, uh: string, trusted: boolean, k: AttemptKeys, decisions: readonly Decision[], n: Tally): LoginVerdict {
     const c = this.config;
-
     // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
     const decided = strongest(applicable, this.#detect);
@@ -430,9 +379,7 @@ export class LoginGuard {
     const trusted = device !== undefined;
     // Counted already when check let the attempt through; counted now when report comes alone.
     const { userSource, user, site, sourceUsers, sprayUsers, deviceDay, deviceUserDay } = who.reserved ?? (await this.#ledger.failure(a, who));
-    const failed = this.#events.event('login-failure', a, uh, 'failure', k.now);
-    failed['mamori.count'] = userSource;
-    this.#events.send(failed, a);
+    this.#events.emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource }, k.now);
     let jobs: Promise<unknown>[] | undefined;
     if (userSource >= c.userSource.blockAfter) {
       const steps = userSource - c.userSource.blockAfter;
@@ -440,31 +387,20 @@ export class LoginGuard {
       const until = Math.ceil((k.now + ms) / 1000);
       // The lock's end, kept past it (a lock that has run out still reads as set: see #evaluate).
       (jobs ??= []).push(st.reset([k.backoff]).then(() => st.increment([{ key: k.backoff, by: until, ttlMs: ms + c.userSource.windowMs }])));
-      this.#events.emit('lockout', a, uh, 'failure', {
-        'event.severity': 50,
-        'event.reason': `${userSource} consecutive failures from one source; locked for ${Math.round(ms / 1000)}s`,
-        'rule.id': 'login.user-source',
-        'mamori.count': userSource,
-      });
+      const reason = `${userSource} consecutive failures from one source; locked for ${Math.round(ms / 1000)}s`;
+      this.#events.emit('lockout', a, uh, 'failure', { 'event.severity': 50, 'event.reason': reason, 'rule.id': 'login.user-source', 'mamori.count': userSource });
     }
     if (!trusted && user === c.user.closeAfter) {
       // Closed in the application whose failures closed it (the account as counted: see
       // LoginAttempt.scope); lift resets that count when the decision is deleted.
-      (jobs ??= []).push(this.#decide('user', idString(who.uhHi, who.uhLo), c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
+      (jobs ??= []).push(this.#decide({ scope: 'user', value: idString(who.uhHi, who.uhLo) }, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
     }
     if (!trusted && sourceUsers === c.source.blockAfterUsers) {
-      const ip = tryParseIp(a.ip);
-      const src = sourceKey(a.ip, this.#d.grouping);
-      const grouped = ip && src.includes('/');
-      (jobs ??= []).push(this.#decide(grouped ? 'range' : 'ip', grouped ? src : a.ip, c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
+      (jobs ??= []).push(this.#decide(this.#sourceScope(a.ip), c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));
     }
     if (!trusted && sprayUsers === c.spraying.blockAfterUsers) {
-      this.#events.emit('password-spraying', a, uh, 'failure', {
-        'event.severity': 73,
-        'event.reason': `one password failed for ${sprayUsers} accounts`,
-        'rule.id': 'login.spraying',
-        'mamori.count': sprayUsers,
-      });
+      const reason = `one password failed for ${sprayUsers} accounts`;
+      this.#events.emit('password-spraying', a, uh, 'failure', { 'event.severity': 73, 'event.reason': reason, 'rule.id': 'login.spraying', 'mamori.count': sprayUsers });
     }
     if (!trusted && site === c.site.challengeAboveFailures) {
       this.#events.emit('site-attack', a, uh, 'failure', { 'event.severity': 73, 'event.reason': `${site} failed logins site-wide in one window`, 'rule.id': 'login.site', 'mamori.count': site });
@@ -486,11 +422,17 @@ export class LoginGuard {
     return NO_REPORT;
   }
 
-  async #decide(scope: 'user' | 'ip' | 'range', value: string, ttlMs: number, reason: string, a: LoginAttempt, uh: string, action: string): Promise<Decision> {
+  /** A decision on a source: its grouped network when sources are grouped, else its address. */
+  #sourceScope(ip: string): { scope: 'ip' | 'range'; value: string } {
+    const src = sourceKey(ip, this.#d.grouping);
+    return tryParseIp(ip) && src.includes('/') ? { scope: 'range', value: src } : { scope: 'ip', value: ip };
+  }
+
+  async #decide(on: { scope: 'user' | 'ip' | 'range'; value: string }, ttlMs: number, reason: string, a: LoginAttempt, uh: string, action: string): Promise<Decision> {
     const d = await this.#d.store.decisions.add({
       action: 'block',
-      scope,
-      value,
+      scope: on.scope,
+      value: on.value,
       expiresAt: this.#d.clock.now() + ttlMs,
       origin: ORIGIN,
       reason,
