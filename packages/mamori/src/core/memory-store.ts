@@ -24,6 +24,8 @@ export interface MemoryStoreOptions {
 
 /** The answer when no decision exists: shared, frozen (callers only read it). */
 const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
+/** The same answer, settled: most requests meet no decision at all, and get this one promise. */
+const NONE_MATCHED: Promise<Decision[]> = Promise.resolve(NO_DECISIONS as Decision[]);
 
 /** Claimed single-use keys rank above every counter, so a flood evicts them last. */
 const CLAIM_WEIGHT = 0xfffffff0;
@@ -164,7 +166,8 @@ class MemoryDecisions implements DecisionStore {
   match(subject: Subject): Promise<Decision[]> {
     // The work is done now; the answer is a settled promise (no async frame to allocate).
     try {
-      return Promise.resolve(this.#match(subject));
+      const found = this.#match(subject);
+      return found === NO_DECISIONS ? NONE_MATCHED : Promise.resolve(found);
     } catch (err) {
       return Promise.reject(err);
     }

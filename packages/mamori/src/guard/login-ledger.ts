@@ -75,7 +75,14 @@ export interface Who {
   reserved: Reservation | undefined;
   /** The last check's counts, kept or taken back once its verdict is known. */
   pending: Reservation | undefined;
+  /** The last round's shape: whether it left the closed site window unread, its reads, its set additions. */
+  prevKnown: boolean;
+  reads: number;
+  distinct: readonly DistinctOp[];
 }
+
+/** A round's answers: the counts after the failure ops, the reads, the decisions, the set counts. */
+export type Answers = [number[], number[], Decision[], number[]];
 
 /** The counts before an attempt that its verdict is made from, and the decisions on it. */
 export interface Tally {
@@ -135,7 +142,7 @@ export class LoginLedger {
     const uhLo = words[1]! | 0;
     const uh = a.scope === undefined || a.scope === '' ? idString(uhHi, uhLo) : this.#keys.userHash(a.username);
     const k = this.#keys.attempt(a, uhHi, uhLo, device);
-    const who: Who = { uh, uhHi, uhLo, device, k, by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined };
+    const who: Who = { uh, uhHi, uhLo, device, k, by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined, prevKnown: false, reads: 0, distinct: NO_DISTINCT };
     this.#held.set(a, who);
     return who;
   }
@@ -201,29 +208,37 @@ export class LoginLedger {
   }
 
   /**
-   * Counts the attempt as a failure, and reads the counts before it, in one round with
-   * `decisions`: the Tally its verdict is made from. The reservation is pending until the
-   * caller keeps it (let through) or refunds it (refused).
+   * Counts the attempt as a failure, and reads the counts before it, in one round with the
+   * decisions lookup (`decisions`, issued by the caller): the answers `tally` reads. (Two
+   * calls, not one async function: the caller's await is the only one.)
    */
-  async reserve(a: LoginAttempt, who: Who, decisions: () => Promise<Decision[]>): Promise<Tally> {
+  round(a: LoginAttempt, who: Who, decisions: Promise<Decision[]>): Promise<Answers> {
     const st = this.#store;
     const k = this.now(a, who);
     const by = who.by;
     // The closed site window changes little: read it at most once a second.
-    const prevKnown = k.sitePrev === this.#keys.sitePrev && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
-    const readKeys = prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
+    who.prevKnown = k.sitePrev === this.#keys.sitePrev && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
+    const readKeys = who.prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
+    who.reads = readKeys.length;
     // A trusted device is not counted among a source's or a password's failing accounts.
-    const distinct = by === 0 ? NO_DISTINCT : this.#distinctOps(who, k);
+    who.distinct = by === 0 ? NO_DISTINCT : this.#distinctOps(who, k);
     // One round: the set additions are issued after the reads, so a backend that applies
     // calls in order (all of ours) reads the counts before them. One that did not would see
     // an addition as not new, and never take it back: counts would only be stricter.
-    const [counted, values, found, members] = await Promise.all([
-      st.increment(this.#failureOps(k, by)),
-      st.read(readKeys),
-      decisions(),
-      distinct.length ? st.addDistinct(distinct) : NONE,
-    ]);
+    return Promise.all([st.increment(this.#failureOps(k, by)), st.read(readKeys), decisions, who.distinct.length ? st.addDistinct(who.distinct) : NONE]);
+  }
+
+  /**
+   * The Tally an attempt's verdict is made from, from its round's answers. The reservation is
+   * pending until the caller keeps it (let through) or refunds it (refused).
+   */
+  tally(who: Who, [counted, values, found, members]: Answers): Tally {
+    const st = this.#store;
+    const k = who.k;
+    const by = who.by;
+    const prevKnown = who.prevKnown;
+    const distinct = who.distinct;
     // When the holds were taken, in the store's time: a reading of its clock after they all were.
     // A store with no clock here (a remote one) is read through the guard's, with a margin for
     // the two clocks' skew: a hold looks its own marker's unless that came back later than that.
@@ -236,8 +251,8 @@ export class LoginLedger {
     }
     // The spray windows' reads, present only when the attempt came with a password.
     const sprayAt = prevKnown ? 2 : 3;
-    const sprayNow = readKeys.length > sprayAt ? values[sprayAt]! : 0;
-    const sprayPrev = readKeys.length > sprayAt + 1 ? values[sprayAt + 1]! : 0;
+    const sprayNow = who.reads > sprayAt ? values[sprayAt]! : 0;
+    const sprayPrev = who.reads > sprayAt + 1 ? values[sprayAt + 1]! : 0;
     const r: Reservation = {
       userSource: counted[0] ?? 1,
       user: counted[1] ?? by,

@@ -28,7 +28,7 @@ import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Verdict } from './verdict.js';
 import { LoginKeys, type AttemptKeys } from './login-keys.js';
 import { LoginEvents, LOGIN_ORIGIN as ORIGIN } from './login-events.js';
-import { LoginLedger, type Tally, type Who } from './login-ledger.js';
+import { LoginLedger, type FailureCounts, type Tally, type Who } from './login-ledger.js';
 import type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
 
 export { accountSkeleton, cleanAccountName } from './account-name.js';
@@ -36,6 +36,7 @@ export type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameN
 
 /** report's answer when there is nothing to hand back. */
 const NO_REPORT: LoginReport = Object.freeze({});
+const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
 /** The period over which trusted devices' failures are capped (trusted_device.max_failures_*). */
 const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
@@ -223,7 +224,7 @@ export class LoginGuard {
     // (Only a trusted device pays this extra round.)
     if (who.device && this.#overDeviceBudget(await this.#ledger.deviceDays(who))) this.#ledger.distrust(a, who);
     // The attempt is counted now, as a failure; report settles it.
-    const n = await this.#ledger.reserve(a, who, () => this.#match(a, who));
+    const n = this.#ledger.tally(who, await this.#ledger.round(a, who, this.#match(a, who)));
     const trusted = who.by === 0;
     // A trusted device's day counts before this attempt: at the cap only when parallel attempts
     // raced past the check that makes such a device untrusted. Refused; the next one is untrusted.
@@ -370,15 +371,29 @@ export class LoginGuard {
     return { deviceToken: issued.token, deviceTtlMs: this.devices.ttlMs };
   }
 
-  /** A failed login: counted (unless check counted it already), then the events and the follow-ups (a lock, a decision). */
-  async #failure(a: LoginAttempt, who: Who): Promise<LoginReport> {
+  /**
+   * A failed login: counted (unless check counted it already), then the events and the
+   * follow-ups (a lock, a decision). (Not an async function: the common case, a failure check
+   * counted, has nothing to wait for, and answers with one shared settled promise.)
+   */
+  #failure(a: LoginAttempt, who: Who): Promise<LoginReport> {
+    try {
+      // Counted already when check let the attempt through; counted now when report comes alone.
+      if (!who.reserved) return this.#ledger.failure(a, who).then((f) => this.#afterFailure(a, who, f));
+      this.#ledger.now(a, who);
+      return this.#afterFailure(a, who, who.reserved);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** A counted failure's events and follow-ups, from the counts after it. */
+  #afterFailure(a: LoginAttempt, who: Who, f: FailureCounts): Promise<LoginReport> {
     const c = this.config;
     const st = this.#d.store;
-    const { uh, device } = who;
-    const k = this.#ledger.now(a, who);
+    const { uh, device, k } = who;
     const trusted = device !== undefined;
-    // Counted already when check let the attempt through; counted now when report comes alone.
-    const { userSource, user, site, sourceUsers, sprayUsers, deviceDay, deviceUserDay } = who.reserved ?? (await this.#ledger.failure(a, who));
+    const { userSource, user, site, sourceUsers, sprayUsers, deviceDay, deviceUserDay } = f;
     this.#events.emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource }, k.now);
     let jobs: Promise<unknown>[] | undefined;
     if (userSource >= c.userSource.blockAfter) {
@@ -418,8 +433,7 @@ export class LoginGuard {
         'mamori.count': Math.max(deviceDay, deviceUserDay),
       });
     }
-    if (jobs) await Promise.all(jobs);
-    return NO_REPORT;
+    return jobs ? Promise.all(jobs).then(() => NO_REPORT) : REPORTED;
   }
 
   /** A decision on a source: its grouped network when sources are grouped, else its address. */
