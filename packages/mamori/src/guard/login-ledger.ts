@@ -12,7 +12,7 @@
  * like any other.
  */
 import type { Clock } from '../core/clock.js';
-import type { Decision } from '../core/decisions.js';
+import type { Decision, Subject } from '../core/decisions.js';
 import type { CounterOp, DistinctOp, Store } from '../core/store.js';
 import { idString } from '../core/siphash.js';
 import type { DeviceClaims } from './device-token.js';
@@ -208,11 +208,23 @@ export class LoginLedger {
   }
 
   /**
-   * Counts the attempt as a failure, and reads the counts before it, in one round with the
-   * decisions lookup (`decisions`, issued by the caller): the answers `tally` reads. (Two
-   * calls, not one async function: the caller's await is the only one.)
+   * The decisions on an attempt, and those on its account in its application (an account the
+   * login protection closed there): decisions on the name alone (an operator's) come with the subject.
    */
-  round(a: LoginAttempt, who: Who, decisions: Promise<Decision[]>): Promise<Answers> {
+  #decisions(a: LoginAttempt, who: Who): Promise<Decision[]> {
+    const st = this.#store;
+    const subject: Subject = { ip: a.ip, userHash: who.uh, device: who.device?.deviceId, country: a.country };
+    if (!a.scope) return st.decisions.match(subject);
+    const own = st.decisions.match({ userHash: idString(who.uhHi, who.uhLo) }).then((found) => found.filter((d) => d.scope === 'user'));
+    return Promise.all([st.decisions.match(subject), own]).then(([all, scoped]) => (scoped.length ? [...all, ...scoped] : all));
+  }
+
+  /**
+   * Counts the attempt as a failure, and reads the counts before it and the decisions on it, in
+   * one round: the answers `tally` reads. (Two calls, not one async function: the caller's
+   * await is the only one.)
+   */
+  round(a: LoginAttempt, who: Who): Promise<Answers> {
     const st = this.#store;
     const k = this.now(a, who);
     const by = who.by;
@@ -226,7 +238,7 @@ export class LoginLedger {
     // One round: the set additions are issued after the reads, so a backend that applies
     // calls in order (all of ours) reads the counts before them. One that did not would see
     // an addition as not new, and never take it back: counts would only be stricter.
-    return Promise.all([st.increment(this.#failureOps(k, by)), st.read(readKeys), decisions, who.distinct.length ? st.addDistinct(who.distinct) : NONE]);
+    return Promise.all([st.increment(this.#failureOps(k, by)), st.read(readKeys), this.#decisions(a, who), who.distinct.length ? st.addDistinct(who.distinct) : NONE]);
   }
 
   /**

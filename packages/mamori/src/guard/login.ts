@@ -21,7 +21,7 @@
  * stolen cookie buys a bounded number of guesses.
  */
 import { idString } from '../core/siphash.js';
-import { strongest, type Decision, type Subject } from '../core/decisions.js';
+import { strongest, type Decision } from '../core/decisions.js';
 import { sourceKey, tryParseIp } from '../core/net.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
@@ -224,7 +224,7 @@ export class LoginGuard {
     // (Only a trusted device pays this extra round.)
     if (who.device && this.#overDeviceBudget(await this.#ledger.deviceDays(who))) this.#ledger.distrust(a, who);
     // The attempt is counted now, as a failure; report settles it.
-    const n = this.#ledger.tally(who, await this.#ledger.round(a, who, this.#match(a, who)));
+    const n = this.#ledger.tally(who, await this.#ledger.round(a, who));
     const trusted = who.by === 0;
     // A trusted device's day counts before this attempt: at the cap only when parallel attempts
     // raced past the check that makes such a device untrusted. Refused; the next one is untrusted.
@@ -242,18 +242,6 @@ export class LoginGuard {
     const lock = lockDue ? { key: who.k.backoff, by: Math.ceil((who.k.now + c.userSource.backoffBaseMs) / 1000), ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs } : undefined;
     await this.#ledger.refund(a, who, lock);
     return v;
-  }
-
-  /**
-   * The decisions on an attempt, and those on its account in its application (an account the
-   * login protection closed there): decisions on the name alone (an operator's) come with the subject.
-   */
-  #match(a: LoginAttempt, who: Who): Promise<Decision[]> {
-    const st = this.#d.store;
-    const subject: Subject = { ip: a.ip, userHash: who.uh, device: who.device?.deviceId, country: a.country };
-    if (!a.scope) return st.decisions.match(subject);
-    const own = st.decisions.match({ userHash: idString(who.uhHi, who.uhLo) }).then((found) => found.filter((d) => d.scope === 'user'));
-    return Promise.all([st.decisions.match(subject), own]).then(([all, scoped]) => (scoped.length ? [...all, ...scoped] : all));
   }
 
   /** The verdict from the counts before the attempt (`n`) and the decisions on it. */
