@@ -39,7 +39,7 @@ export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DROPPED_EVENT } from './guard/webhook.j
 
 // Stores: the in-memory one here, SQLite in @mamori/store-sqlite; the contract for others.
 export { MemoryStore, type MemoryStoreOptions } from './core/memory-store.js';
-export type { Store, SyncStore, CounterOp, DistinctOp, DecisionFilter, DecisionStore, EventStore } from './core/store.js';
+export type { Store, CounterOp, DistinctOp, DecisionFilter, DecisionStore, EventStore } from './core/store.js';
 export {
   DECISION_ACTIONS,
   DECISION_SCOPES,

@@ -8,13 +8,11 @@ import { systemClock, type Clock } from './clock.js';
 import { cryptoRandom, type Random } from './random.js';
 import { CounterTable } from './counter-table.js';
 import { MamoriError } from './errors.js';
-import { cidrContains, cidrOf, formatCidr, formatIp, parseCidr, tryParseIp } from './net.js';
 import { keptLonger, validateDecisionInput, type Decision, type DecisionInput, type Subject } from './decisions.js';
 import type { EventQuery, SecurityEvent } from './events.js';
-import { decisionApplies } from './decision-index.js';
-
 export { decisionApplies, DecisionIndex } from './decision-index.js';
-import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store, SyncStore } from './store.js';
+import { DecisionIndex } from './decision-index.js';
+import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Bytes for counters; the table never grows past it. Default 64 MiB. */
@@ -27,6 +25,8 @@ export interface MemoryStoreOptions {
 
 /** The answer when no decision exists: shared, frozen (callers only read it). */
 const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
+/** The same answer, settled: most requests meet no decision at all, and get this one promise. */
+const NONE_MATCHED: Promise<Decision[]> = Promise.resolve(NO_DECISIONS as Decision[]);
 
 /** Claimed single-use keys rank above every counter, so a flood evicts them last. */
 const CLAIM_WEIGHT = 0xfffffff0;
@@ -53,15 +53,9 @@ export function eventMatches(e: SecurityEvent, q: EventQuery): boolean {
 
 const CLOSED_MESSAGE = 'the memory store was closed; create a new one';
 
-/**
- * Decisions indexed by `scope\0value`, so matching a request costs a few map
- * look-ups (one per range prefix length in use), not a scan of every decision.
- */
+/** Decisions in a DecisionIndex (a few map look-ups per match), at most `max` of them. */
 class MemoryDecisions implements DecisionStore {
-  readonly #byId = new Map<string, Decision>();
-  readonly #index = new Map<string, Set<Decision>>();
-  /** How many range decisions use each `version/prefix`. */
-  readonly #rangePrefixes = new Map<string, { version: 4 | 6; prefix: number; n: number }>();
+  readonly #held = new DecisionIndex();
   readonly #max: number;
   readonly #clock: Clock;
   readonly #check: () => void;
@@ -70,68 +64,36 @@ class MemoryDecisions implements DecisionStore {
     this.#clock = clock;
     this.#check = check;
   }
-  #insert(d: Decision): void {
-    this.#byId.set(d.id, d);
-    const k = `${d.scope}\0${d.value}`;
-    let set = this.#index.get(k);
-    if (!set) this.#index.set(k, (set = new Set()));
-    set.add(d);
-    if (d.scope === 'range') {
-      const c = parseCidr(d.value);
-      const pk = `${c.version}/${c.prefix}`;
-      const e = this.#rangePrefixes.get(pk);
-      if (e) e.n++;
-      else this.#rangePrefixes.set(pk, { version: c.version, prefix: c.prefix, n: 1 });
-    }
-  }
-  #remove(d: Decision): void {
-    if (!this.#byId.delete(d.id)) return;
-    const k = `${d.scope}\0${d.value}`;
-    const set = this.#index.get(k);
-    if (set) {
-      set.delete(d);
-      if (set.size === 0) this.#index.delete(k);
-    }
-    if (d.scope === 'range') {
-      const c = parseCidr(d.value);
-      const pk = `${c.version}/${c.prefix}`;
-      const e = this.#rangePrefixes.get(pk);
-      if (e && --e.n === 0) this.#rangePrefixes.delete(pk);
-    }
-  }
   async add(input: DecisionInput): Promise<Decision> {
     this.#check();
     const d: Decision = { ...validateDecisionInput(input), id: randomUUID(), createdAt: this.#clock.now() };
     this.#prune();
-    this.#insert(d);
+    this.#held.add(d);
     return d;
   }
   #prune(): void {
-    if (this.#byId.size < this.#max) return;
-    const now = this.#clock.now();
-    for (const d of [...this.#byId.values()]) if (d.expiresAt <= now) this.#remove(d);
-    while (this.#byId.size >= this.#max) {
+    if (this.#held.size < this.#max) return;
+    this.#held.pruneExpired(this.#clock.now());
+    while (this.#held.size >= this.#max) {
       // Drop the decision that would lapse soonest, one on a source before one on an account
       // (keptLonger).
       let soonest: Decision | undefined;
-      for (const d of this.#byId.values()) if (!soonest || keptLonger(soonest, d)) soonest = d;
-      this.#remove(soonest!);
+      for (const d of this.#held.values()) if (!soonest || keptLonger(soonest, d)) soonest = d;
+      this.#held.remove(soonest!);
     }
   }
   async delete(id: string): Promise<boolean> {
     this.#check();
-    const d = this.#byId.get(id);
-    if (!d) return false;
-    this.#remove(d);
-    return true;
+    const d = this.#held.get(id);
+    return d !== undefined && this.#held.remove(d);
   }
   async deleteWhere(filter: DecisionFilter): Promise<number> {
     this.#check();
     const now = this.#clock.now();
     let n = 0;
-    for (const d of [...this.#byId.values()]) {
+    for (const d of [...this.#held.values()]) {
       if (matchesFilter(d, filter, now)) {
-        this.#remove(d);
+        this.#held.remove(d);
         n++;
       }
     }
@@ -141,38 +103,19 @@ class MemoryDecisions implements DecisionStore {
     this.#check();
     const now = this.#clock.now();
     // Reversed insertion order, then a stable sort: ties on createdAt list the later-added first.
-    const out = [...this.#byId.values()].reverse().filter((d) => matchesFilter(d, filter, now));
+    const out = [...this.#held.values()].reverse().filter((d) => matchesFilter(d, filter, now));
     out.sort((a, b) => b.createdAt - a.createdAt);
     return filter.limit ? out.slice(0, filter.limit) : out;
   }
-  async match(subject: Subject): Promise<Decision[]> {
-    return this.matchSync(subject);
-  }
-  /** Decisions held (expired ones until they are removed). */
-  get size(): number {
-    return this.#byId.size;
-  }
-  matchSync(subject: Subject): Decision[] {
-    this.#check();
-    if (this.#byId.size === 0) return NO_DECISIONS as Decision[];
-    const now = this.#clock.now();
-    const ip = subject.ip ? tryParseIp(subject.ip) : undefined;
-    const keys: string[] = [];
-    if (ip) {
-      keys.push(`ip\0${formatIp(ip)}`);
-      for (const r of this.#rangePrefixes.values()) {
-        if (r.version === ip.version) keys.push(`range\0${formatCidr(cidrOf(ip, r.prefix))}`);
-      }
+  match(subject: Subject): Promise<Decision[]> {
+    // The work is done now; the answer is a settled promise (no async frame to allocate).
+    try {
+      this.#check();
+      const found = this.#held.match(subject, this.#clock.now());
+      return found.length === 0 ? NONE_MATCHED : Promise.resolve(found);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    if (subject.userHash !== undefined) keys.push(`user\0${subject.userHash}`);
-    if (subject.device !== undefined) keys.push(`device\0${subject.device}`);
-    if (subject.country !== undefined) keys.push(`country\0${subject.country}`);
-    const out: Decision[] = [];
-    for (const k of keys) {
-      const set = this.#index.get(k);
-      if (set) for (const d of set) if (d.expiresAt > now && decisionApplies(d, subject, ip)) out.push(d);
-    }
-    return out;
   }
 }
 
@@ -234,12 +177,14 @@ export class MemoryStore implements Store {
     return this.#closed ? Promise.reject(new MamoriError('MAMORI_ERR_STORE_CLOSED', CLOSED_MESSAGE)) : undefined;
   }
 
+  // The counters live in this process: each method does its work now and answers with a
+  // settled promise.
   increment(ops: readonly CounterOp[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.incrementSync(ops));
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.#incrementRead(ops, NO_KEYS));
   }
 
   read(keys: readonly string[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.readSync(keys));
+    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.#incrementRead(NO_OPS, keys));
   }
 
   async reset(keys: readonly string[]): Promise<void> {
@@ -249,26 +194,30 @@ export class MemoryStore implements Store {
   }
 
   addDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.addDistinctSync(ops));
+    if (this.#closed) return this.#rejectClosed<number[]>()!;
+    const now = this.#clock.now();
+    const out = new Array<number>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now);
+    }
+    return Promise.resolve(out);
   }
 
   removeDistinct(ops: readonly DistinctOp[]): Promise<number[]> {
-    return this.#rejectClosed<number[]>() ?? Promise.resolve(this.removeDistinctSync(ops));
+    if (this.#closed) return this.#rejectClosed<number[]>()!;
+    const now = this.#clock.now();
+    const out = new Array<number>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      out[i] = this.table.removeMember(op.key, op.member, now, op.ttlMs, op.heldAt);
+    }
+    return Promise.resolve(out);
   }
 
-  // The synchronous forms (SyncStore): the same work, without a promise.
-  readonly sync: SyncStore = this;
-
-  readSync(keys: readonly string[], now = this.#clock.now()): number[] {
-    return this.incrementReadSync(NO_OPS, keys, now);
-  }
-
-  incrementSync(ops: readonly CounterOp[], now = this.#clock.now()): number[] {
-    return this.incrementReadSync(ops, NO_KEYS, now);
-  }
-
-  incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now = this.#clock.now()): number[] {
-    this.#open();
+  /** Adds `ops`, then reads `keys`: the results of both, in that order. */
+  #incrementRead(ops: readonly CounterOp[], keys: readonly string[]): number[] {
+    const now = this.#clock.now();
     const t = this.table;
     const out = new Array<number>(ops.length + keys.length);
     // In batches, so the table's cache misses for the keys of one batch overlap (see CounterTable.batchStart).
@@ -288,34 +237,6 @@ export class MemoryStore implements Store {
       for (let i = k0; i < k; i++) out[ops.length + i] = t.batchGet(o - o0 + i - k0);
     }
     return out;
-  }
-
-  addDistinctSync(ops: readonly DistinctOp[], now = this.#clock.now()): number[] {
-    this.#open();
-    const out = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      out[i] = this.table.addMember(op.key, op.member, op.ttlMs, now);
-    }
-    return out;
-  }
-
-  removeDistinctSync(ops: readonly DistinctOp[], now = this.#clock.now()): number[] {
-    this.#open();
-    const out = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      out[i] = this.table.removeMember(op.key, op.member, now, op.ttlMs, op.heldAt);
-    }
-    return out;
-  }
-
-  matchSync(subject: Subject): Decision[] {
-    return this.decisions.matchSync(subject);
-  }
-
-  get decisionCount(): number {
-    return this.decisions.size;
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {

@@ -182,37 +182,21 @@ export function runStoreConformance(
           assert.deepEqual(await s.read(['users-from-x']), [2]);
         }));
 
-      it('counts the same with or without a placement hint (near)', () =>
-        withStore(async (s) => {
-          const members = Array.from({ length: 50 }, (_, i) => `m${i}`);
-          const hinted = await s.addDistinct(members.map((m) => ({ key: 'hinted', member: m, ttlMs: MIN, near: `lp:${m}` })));
-          const plain = await s.addDistinct(members.map((m) => ({ key: 'plain', member: m, ttlMs: MIN })));
-          assert.deepEqual(hinted, plain);
-          assert.deepEqual(hinted.at(-1), 50);
-          // Added again with the same hint: counted once; the hint's key untouched.
-          assert.deepEqual(await s.addDistinct([{ key: 'hinted', member: 'm0', ttlMs: MIN, near: 'lp:m0' }]), [50]);
-          assert.deepEqual(await s.read(['lp:m0']), [0]);
-        }));
-
       it('removeDistinct takes a member back out once; absent members change nothing', () =>
         withStore(async (s) => {
-          await s.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN, near: 'lp:b' }, { key: 'other', member: 'a', ttlMs: MIN }]);
+          await s.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }, { key: 'other', member: 'a', ttlMs: MIN }]);
           assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]), [1]);
           assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'never', ttlMs: MIN }, { key: 'none', member: 'a', ttlMs: MIN }]), [1, 1, 0]);
-          assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'b', ttlMs: MIN, near: 'lp:b' }]), [0]);
+          assert.deepEqual(await s.removeDistinct([{ key: 'set', member: 'b', ttlMs: MIN }]), [0]);
           assert.deepEqual(await s.read(['set', 'other']), [0, 1], 'other sets untouched');
           // Taken out, a member counts again when it comes back.
           assert.deepEqual(await s.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]), [1]);
           assert.deepEqual(await s.removeDistinct([]), []);
-          if (s.sync) {
-            assert.deepEqual(s.sync.removeDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }]), [0]);
-            assert.deepEqual(s.sync.addDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }]), [1]);
-          }
         }));
 
       it('a member stays in its set while any addition still holds it', () =>
         withStore(async (s) => {
-          const op = { key: 'set', member: 'a', ttlMs: MIN, near: 'lp:a' };
+          const op = { key: 'set', member: 'a', ttlMs: MIN };
           assert.deepEqual(await s.addDistinct([op]), [1]);
           assert.deepEqual(await s.addDistinct([op, op]), [1, 1], 'three holds, one member');
           assert.deepEqual(await s.removeDistinct([op]), [1]);
@@ -467,40 +451,18 @@ export function runStoreConformance(
         }));
     });
 
-    describe('synchronous forms (when the backend offers them)', () => {
-      it('sync answers equal the async ones, on the same data', () =>
-        withStore(async (s, clock) => {
-          if (!s.sync) return; // optional capability: remote backends have none
-          const sync = s.sync;
-          assert.deepEqual(sync.incrementSync([{ key: 'k', ttlMs: MIN }, { key: 'k', by: 2, ttlMs: MIN }]), [1, 3]);
-          assert.deepEqual(await s.read(['k', 'none']), [3, 0]);
-          assert.deepEqual(sync.readSync(['k', 'none']), [3, 0]);
-          assert.deepEqual(sync.addDistinctSync([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }]), [1, 1, 2]);
-          assert.deepEqual(await s.addDistinct([{ key: 'set', member: 'c', ttlMs: MIN }]), [3]);
-          assert.equal(sync.decisionCount, 0);
-          const d = await s.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.7', expiresAt: clock.now() + MIN, origin: 'test', reason: 'r' });
-          assert.equal(sync.decisionCount, 1);
-          assert.deepEqual(sync.matchSync({ ip: '192.0.2.7' }).map((x) => x.id), [d.id]);
-          assert.deepEqual((await s.decisions.match({ ip: '192.0.2.7' })).map((x) => x.id), [d.id]);
-          clock.advance(MIN + 1);
-          assert.deepEqual(sync.readSync(['k']), [0]);
-          assert.deepEqual(sync.matchSync({ ip: '192.0.2.7' }), []);
-        }));
-
-      it('incrementReadSync is increment then read, over batches of any size, with `now` given or not', () =>
-        withStore(async (s, clock) => {
-          if (!s.sync) return;
-          const sync = s.sync;
-          // 20 ops on 7 keys (repeats inside one batch and across batches), then 12 reads, some of absent keys.
+    describe('batches', () => {
+      it('increment counts repeats of a key in one call and across calls; read sees the sums', () =>
+        withStore(async (s) => {
+          // 20 ops on 7 keys (repeats inside one call, more ops than a backend may handle at once), then 12 reads, some of absent keys.
           const ops = Array.from({ length: 20 }, (_, i) => ({ key: `b${i % 7}`, by: i + 1, ttlMs: MIN }));
           const keys = Array.from({ length: 12 }, (_, i) => `b${i}`);
-          const got = sync.incrementReadSync(ops, keys, clock.now());
           const want = new Map<string, number>();
           const counted = ops.map((op) => want.set(op.key, (want.get(op.key) ?? 0) + op.by).get(op.key));
-          assert.deepEqual(got, [...counted, ...keys.map((k) => want.get(k) ?? 0)]);
+          assert.deepEqual(await s.increment(ops), counted);
           assert.deepEqual(await s.read(keys), keys.map((k) => want.get(k) ?? 0));
-          assert.deepEqual(sync.incrementReadSync([], ['b0', 'b6'], undefined), [want.get('b0'), want.get('b6')]);
-          assert.deepEqual(sync.incrementReadSync([{ key: 'b0', by: -1000, ttlMs: MIN }], ['b0']), [0, 0]);
+          assert.deepEqual(await s.increment([{ key: 'b0', by: -1000, ttlMs: MIN }]), [0]);
+          assert.deepEqual(await s.read(['b0', 'b6']), [0, want.get('b6')]);
         }));
     });
 

@@ -28,14 +28,6 @@ export interface DistinctOp {
   readonly member: string;
   readonly ttlMs: number;
   /**
-   * A key the caller touches in the same request, beside whose counters an
-   * in-memory backend may keep the member's marker (one cache miss fewer).
-   * A placement hint: other backends ignore it. The same (key, member) must
-   * always come with the same `near` (derive it from them); with another, an
-   * in-memory backend may not find the marker and count the member again.
-   */
-  readonly near?: string;
-  /**
    * For removeDistinct: when the hold being given back was taken, in the store's time (its
    * addDistinct's, or any time after it). A member whose marker expired since and was made
    * anew after this time is held by somebody else: the call leaves it alone.
@@ -72,26 +64,6 @@ export interface EventStore {
   flush(): Promise<void>;
 }
 
-/**
- * Optional: a backend whose data lives in this process may also answer
- * synchronously, with exactly the results of the async methods. The login
- * hot path uses it to skip a round of promises; every other caller, and
- * every remote backend, uses the async contract.
- */
-export interface SyncStore {
-  /** The clock the store reads. A caller that reads the same clock may pass its reading as `now` and save one. */
-  readonly clock: Clock;
-  readSync(keys: readonly string[], now?: number): number[];
-  incrementSync(ops: readonly CounterOp[], now?: number): number[];
-  /** `incrementSync(ops)` then `readSync(keys)` in one call: the results of both, in that order. */
-  incrementReadSync(ops: readonly CounterOp[], keys: readonly string[], now?: number): number[];
-  addDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
-  removeDistinctSync(ops: readonly DistinctOp[], now?: number): number[];
-  matchSync(subject: Subject): Decision[];
-  /** How many decisions the store holds (expired ones may count until removed): 0 lets a caller skip matching. */
-  readonly decisionCount: number;
-}
-
 export interface Store {
   readonly name: string;
   /**
@@ -99,8 +71,6 @@ export interface Store {
    * SQLite). A caller that must compare times with the store's (DistinctOp.heldAt) reads it.
    */
   readonly clock?: Clock;
-  /** Present on in-process backends (the memory store); see SyncStore. */
-  readonly sync?: SyncStore;
   /** Adds to counters, creating missing or expired ones; returns the new values in order. */
   increment(ops: readonly CounterOp[]): Promise<number[]>;
   /** Reads counters; absent or expired ones read 0. */
@@ -117,7 +87,6 @@ export interface Store {
    * reservation) and must undo exactly that: a member whose last hold goes leaves its set,
    * and the set's count drops by one; other holders (an earlier failure, a parallel
    * attempt) keep it in. An absent member changes nothing. Returns each set's count after.
-   * `near` must be the one the member was added with.
    */
   removeDistinct(ops: readonly DistinctOp[]): Promise<number[]>;
   /** True only the first time a key is claimed within its lifetime: single-use tokens. */

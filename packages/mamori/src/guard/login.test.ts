@@ -11,16 +11,10 @@ import { accountSkeleton, cleanAccountName, LoginGuard, NIST_MAX_FAILURES, type 
 
 const SECRET = Buffer.from('test-secret-test-secret-test-secret!');
 
-/**
- * Which side of the guard these tests drive: the in-process store (its synchronous path), or,
- * when login.async.test.ts runs this file, the same store seen without it (the async path).
- */
-const STORE_KIND = (globalThis as { mamoriLoginTestStore?: string }).mamoriLoginTestStore === 'async' ? 'async' : 'in-process';
-
 function setup(over: Partial<LoginProtectionConfig> = {}) {
   const clock = new ManualClock();
   const memory = new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
-  const store: Store = STORE_KIND === 'async' ? asyncOnly(memory) : memory;
+  const store: Store = memory;
   const events: SecurityEvent[] = [];
   const guard = new LoginGuard({ ...LOGIN_DEFAULTS, ...over }, {
     store,
@@ -457,11 +451,10 @@ describe('login protection: races and limits', () => {
     assert.equal(verdicts.filter((v) => v.action === 'allow').length, 5, 'only five are let through before any answer comes back');
     await Promise.all(attempts.map((a, i) => (verdicts[i]!.action === 'allow' ? guard.report(a, false) : undefined)));
     const next = (await guard.check({ ip: '203.0.113.80', username: 'pat' })).action;
-    // With a store that answers asynchronously the refused checks' reservations all overlap
-    // before any is taken back; one that saw the pair past block_after set the lock that was
-    // due: stricter, and only for the pair that sent the burst.
-    if (STORE_KIND === 'async') assert.ok(next === 'challenge' || next === 'block', next);
-    else assert.equal(next, 'challenge');
+    // The refused checks' reservations all overlap before any is taken back (the store answers
+    // asynchronously); one that saw the pair past block_after set the lock that was due:
+    // stricter, and only for the pair that sent the burst.
+    assert.ok(next === 'challenge' || next === 'block', next);
   });
 
   it('refused attempts are not counted as failures', async () => {
@@ -522,6 +515,17 @@ describe('login protection: frozen attempt objects', () => {
       await guard.report(b, true);
       assert.deepEqual(await store.read([keys.userSource, keys.user]), [0, 1], 'a success takes back its own count and clears the pair');
     }
+  });
+
+  it('writes nothing onto the attempt object, from check to report', async () => {
+    const { guard } = setup();
+    const a = { ip: '198.51.100.78', username: 'gil', password: 'hunter2' };
+    const before = Reflect.ownKeys(a);
+    await guard.check(a);
+    assert.deepEqual(Reflect.ownKeys(a), before, 'after check');
+    assert.deepEqual(Object.getOwnPropertySymbols(a), []);
+    await guard.report(a, false);
+    assert.deepEqual(Reflect.ownKeys(a), before, 'after report');
   });
 });
 
@@ -628,57 +632,38 @@ describe('login protection: parallel attempts are counted at check', () => {
   });
 });
 
-/** The same store seen without its synchronous side: the guard takes its async path. */
-function asyncOnly(store: MemoryStore): Store {
-  return {
-    name: 'async-only',
-    clock: store.clock,
-    increment: (ops) => store.increment(ops),
-    read: (keys) => store.read(keys),
-    reset: (keys) => store.reset(keys),
-    addDistinct: (ops) => store.addDistinct(ops),
-    removeDistinct: (ops) => store.removeDistinct(ops),
-    claim: (key, ttl) => store.claim(key, ttl),
-    decisions: store.decisions,
-    events: store.events,
-    close: () => store.close(),
-  };
-}
-
 function guardOn(store: Store, clock: ManualClock): LoginGuard {
   return new LoginGuard(LOGIN_DEFAULTS, { store, clock, random: new SeededRandom(9), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });
 }
 
 describe('login protection: holds on an account in the source and password sets', () => {
-  for (const kind of ['in-process', 'async'] as const) {
-    it(`an attempt released or succeeding leaves a parallel attempt's failure counted (${kind} store)`, async () => {
-      const clock = new ManualClock();
-      const memory = new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
-      const guard = guardOn(kind === 'async' ? asyncOnly(memory) : memory, clock);
-      const ip = '198.51.100.210';
-      const source = guard.counterKeys({ ip, username: 'x' }).source;
-      // For each account: A passes the check, B (same account, same source) passes too, A is
-      // dropped (or A succeeds), B fails. B's failure must keep the account counted.
-      const verdicts: string[] = [];
-      for (let i = 0; i < 12; i++) {
-        const username = `victim-${i}@example.com`;
-        const a = { ip, username, password: 'Summer2026!' };
-        const b = { ip, username, password: 'Summer2026!' };
-        const va = await guard.check(a);
-        const vb = await guard.check(b);
-        verdicts.push(vb.action);
-        if (i % 2) await guard.release(a);
-        else if (va.action === 'allow') await guard.report(a, true);
-        if (vb.action === 'allow') await guard.report(b, false);
-      }
-      // B sees its own account among those failing (A holds it): B is challenged from the
-      // threshold's account on, and the accounts B failed with all stay counted.
-      const allowed = LOGIN_DEFAULTS.source.challengeAfterUsers - 1;
-      assert.equal(verdicts.filter((v) => v === 'allow').length, allowed, verdicts.join());
-      assert.ok(verdicts.slice(allowed).every((v) => v === 'challenge'), verdicts.join());
-      assert.deepEqual(await memory.read([source]), [allowed]);
-    });
-  }
+  it("an attempt released or succeeding leaves a parallel attempt's failure counted", async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
+    const guard = guardOn(memory, clock);
+    const ip = '198.51.100.210';
+    const source = guard.counterKeys({ ip, username: 'x' }).source;
+    // For each account: A passes the check, B (same account, same source) passes too, A is
+    // dropped (or A succeeds), B fails. B's failure must keep the account counted.
+    const verdicts: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const username = `victim-${i}@example.com`;
+      const a = { ip, username, password: 'Summer2026!' };
+      const b = { ip, username, password: 'Summer2026!' };
+      const va = await guard.check(a);
+      const vb = await guard.check(b);
+      verdicts.push(vb.action);
+      if (i % 2) await guard.release(a);
+      else if (va.action === 'allow') await guard.report(a, true);
+      if (vb.action === 'allow') await guard.report(b, false);
+    }
+    // B sees its own account among those failing (A holds it): B is challenged from the
+    // threshold's account on, and the accounts B failed with all stay counted.
+    const allowed = LOGIN_DEFAULTS.source.challengeAfterUsers - 1;
+    assert.equal(verdicts.filter((v) => v === 'allow').length, allowed, verdicts.join());
+    assert.ok(verdicts.slice(allowed).every((v) => v === 'challenge'), verdicts.join());
+    assert.deepEqual(await memory.read([source]), [allowed]);
+  });
 
   it('a hold taken before the account\'s marker expired does not take the hold of whoever brought it back', async () => {
     const { guard, store, clock } = setup();
@@ -706,8 +691,7 @@ describe('login protection: holds on an account in the source and password sets'
       const guardClock = new ManualClock();
       const storeClock = { now: () => guardClock.now() + skew };
       const memory = new MemoryStore({ clock: storeClock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
-      const store = STORE_KIND === 'async' ? asyncOnly(memory) : memory;
-      const guard = guardOn(store, guardClock);
+      const guard = guardOn(memory, guardClock);
       const ip = '198.51.100.240';
       for (let i = 0; i < 30; i++) {
         const a = { ip, username: `office-${i}@example.com` };

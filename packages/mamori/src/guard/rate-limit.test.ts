@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.js';
 import { SeededRandom } from '../core/random.js';
 import { MemoryStore } from '../core/memory-store.js';
-import type { CounterOp, Store, SyncStore } from '../core/store.js';
+import type { CounterOp, Store } from '../core/store.js';
 import type { SecurityEvent } from '../core/events.js';
 import { defaultConfig, parseConfig, type RateLimitConfig } from '../config/config.js';
 import { isMamoriError } from '../core/errors.js';
@@ -32,24 +32,7 @@ function omit<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
   return rest;
 }
 
-/** A store seen only through its async contract, to drive the limiter's other path. */
-function asyncOnly(store: MemoryStore): Store {
-  return {
-    name: 'async-only',
-    clock: store.clock,
-    increment: (ops) => store.increment(ops),
-    read: (keys) => store.read(keys),
-    reset: (keys) => store.reset(keys),
-    addDistinct: (ops) => store.addDistinct(ops),
-    removeDistinct: (ops) => store.removeDistinct(ops),
-    claim: (key, ttl) => store.claim(key, ttl),
-    decisions: store.decisions,
-    events: store.events,
-    close: () => store.close(),
-  };
-}
-
-function setup(rateLimits: unknown[], opts: { async?: boolean; network?: Record<string, number>; mode?: string } = {}) {
+function setup(rateLimits: unknown[], opts: { network?: Record<string, number>; mode?: string } = {}) {
   const clock = new ManualClock(START);
   const memory = new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1 << 20 });
   const keys: string[] = [];
@@ -57,23 +40,19 @@ function setup(rateLimits: unknown[], opts: { async?: boolean; network?: Record<
     keys.push(...ops.map((o) => o.key));
   };
   // Records every counter key the limiter writes.
-  const store: Store = { ...asyncOnly(memory), increment: (ops) => (record(ops), memory.increment(ops)) };
-  if (!opts.async) {
-    const sync = memory.sync!;
-    const recorded: SyncStore = {
-      clock: sync.clock,
-      get decisionCount() {
-        return sync.decisionCount;
-      },
-      readSync: (k, now) => sync.readSync(k, now),
-      incrementSync: (ops, now) => (record(ops), sync.incrementSync(ops, now)),
-      incrementReadSync: (ops, k, now) => (record(ops), sync.incrementReadSync(ops, k, now)),
-      addDistinctSync: (ops, now) => sync.addDistinctSync(ops, now),
-      removeDistinctSync: (ops, now) => sync.removeDistinctSync(ops, now),
-      matchSync: (subject) => sync.matchSync(subject),
-    };
-    Object.assign(store, { sync: recorded });
-  }
+  const store: Store = {
+    name: 'recorded',
+    clock: memory.clock,
+    increment: (ops) => (record(ops), memory.increment(ops)),
+    read: (keys) => memory.read(keys),
+    reset: (keys) => memory.reset(keys),
+    addDistinct: (ops) => memory.addDistinct(ops),
+    removeDistinct: (ops) => memory.removeDistinct(ops),
+    claim: (key, ttl) => memory.claim(key, ttl),
+    decisions: memory.decisions,
+    events: memory.events,
+    close: () => memory.close(),
+  };
   const config = defaultConfig({ rate_limits: rateLimits as RateLimitYaml[], ...(opts.network ? { network: opts.network } : {}), ...(opts.mode ? { mode: opts.mode as 'enforce' | 'detect' } : {}) });
   const events: SecurityEvent[] = [];
   const login = new LoginGuard(config.loginProtection, { store, clock, random: new SeededRandom(9), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });
@@ -96,134 +75,131 @@ function setup(rateLimits: unknown[], opts: { async?: boolean; network?: Record<
 const form = (s: string): RateLimitBody => ({ form: new URLSearchParams(s) });
 const LOST = '/wp-login.php?action=lostpassword';
 
-for (const kind of ['in-process', 'async'] as const) {
-  describe(`rate limits (${kind} store)`, () => {
-    const async = kind === 'async';
+describe('rate limits', () => {
 
-    it('lets `limit` requests per window through, then refuses with 429 and a Retry-After that is enough', async () => {
-      const { send, clock } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 5, window: '15m' } }], { async });
-      for (let i = 0; i < 5; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow', `request ${i + 1}`);
-      const refused = (await send('203.0.113.7', '/reset')).verdict;
-      assert.equal(refused.action, 'block');
-      assert.equal(refused.status, 429);
-      assert.equal(refused.ruleId, 'rate-limit:reset');
-      assert.ok(refused.retryAfter! > 0);
-      // Refused requests are not counted: still refused just before Retry-After, and through at it.
-      for (let i = 0; i < 20; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block');
-      clock.advance(refused.retryAfter! * 1000 - 1000);
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block', 'a second before Retry-After');
-      clock.advance(1000);
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow', 'at Retry-After');
-    });
-
-    it('slides: the last window still counts for the part of it inside the window', async () => {
-      const { send, clock } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 4, window: '10m' } }], { async });
-      for (let i = 0; i < 4; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
-      // Just into the next window: nearly all of the last one's 4 still count.
-      clock.advance(10 * 60_000 + 1000);
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block');
-      // Half way: 2 of them count; 2 more fit.
-      clock.advance(5 * 60_000 - 1000);
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block');
-      // Two windows later nothing of the first is left.
-      clock.advance(20 * 60_000);
-      for (let i = 0; i < 4; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
-    });
-
-    it('counts sources apart, grouped as configured (IPv6 per /64 by default)', async () => {
-      const lim = [{ name: 'reset', paths: ['/reset'], per_source: { limit: 2, window: '1h' } }];
-      const { send } = setup(lim, { async });
-      for (let i = 0; i < 2; i++) await send('2001:db8:1:2::1', '/reset');
-      assert.equal((await send('2001:db8:1:2::ffff', '/reset')).verdict.action, 'block', 'same /64');
-      assert.equal((await send('2001:db8:1:3::1', '/reset')).verdict.action, 'allow', 'another /64');
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
-      assert.equal((await send('203.0.113.8', '/reset')).verdict.action, 'allow', 'IPv4 per address by default');
-      const grouped = setup(lim, { async, network: { ipv4_prefix: 24 } });
-      for (let i = 0; i < 2; i++) await grouped.send('203.0.113.7', '/reset');
-      assert.equal((await grouped.send('203.0.113.200', '/reset')).verdict.action, 'block', 'same /24 with ipv4_prefix 24');
-      assert.equal((await grouped.send('198.51.100.1', '/reset')).verdict.action, 'allow');
-    });
-
-    it('counts per account across sources, the name as the login guard folds it', async () => {
-      const { send, events, login } = setup([LOST_PASSWORD], { async });
-      for (const [i, name] of ['admin', 'Admin', ' ADMIN'].entries()) {
-        assert.equal((await send(`198.51.100.${i + 1}`, LOST, form(`user_login=${encodeURIComponent(name)}`))).verdict.action, 'allow', name);
-      }
-      const refused = await send('198.51.100.9', LOST, form('user_login=admin'));
-      assert.equal(refused.verdict.action, 'block');
-      assert.match(refused.verdict.reason, /per account/);
-      assert.equal((await send('198.51.100.9', LOST, form('user_login=editor'))).verdict.action, 'allow', 'another account');
-      const e = events.find((x) => x['event.action'] === 'rate-limited');
-      assert.equal(e?.['user.id'], login.userHash('admin'));
-      assert.equal(e?.['rule.name'], 'wp-lostpassword');
-    });
-
-    it('counts every account a body names (a field twice, PHP look-alikes, the query)', async () => {
-      const { send } = setup([{ ...omit(LOST_PASSWORD, 'per_source'), per_account: { field: { form: 'user_login' }, limit: 1, window: '1h' } }], { async });
-      assert.equal((await send('198.51.100.1', LOST, form('user_login=alice&user_login=bob'))).verdict.action, 'allow');
-      assert.equal((await send('198.51.100.2', LOST, form('user_login=bob'))).verdict.action, 'block', 'bob was counted too');
-      assert.equal((await send('198.51.100.3', LOST, form('user.login=carol'))).verdict.action, 'allow');
-      assert.equal((await send('198.51.100.4', LOST, form('user_login=carol'))).verdict.action, 'block', 'user.login is user_login in PHP');
-      assert.equal((await send('198.51.100.5', `${LOST}&user_login=dave`, form(''))).verdict.action, 'allow');
-      assert.equal((await send('198.51.100.6', LOST, form('user_login=dave'))).verdict.action, 'block', 'the query names an account too');
-    });
-
-    it('counts only the requests its query filter selects, in the query string or the body', async () => {
-      const { send } = setup([{ ...omit(LOST_PASSWORD, 'per_account'), per_source: { limit: 2, window: '1h' } }], { async });
-      for (let i = 0; i < 10; i++) assert.equal((await send('203.0.113.7', '/wp-login.php', form('log=a&pwd=b'))).verdict.action, 'allow', 'a login is not counted');
-      for (let i = 0; i < 10; i++) assert.equal((await send('203.0.113.7', '/wp-login.php?action=register')).verdict.action, 'allow');
-      assert.deepEqual((await send('203.0.113.7', '/wp-login.php?action=register')).headers, {}, 'no headers on requests the limit does not select');
-      assert.equal((await send('203.0.113.7', '/wp-login.php?action=LostPassword')).verdict.action, 'allow');
-      // The body's action counts as the query's does (PHP's $_REQUEST); so does action[].
-      assert.equal((await send('203.0.113.7', '/wp-login.php', form('action=retrievepassword&user_login=x'))).verdict.action, 'allow');
-      assert.equal((await send('203.0.113.7', '/wp-login.php?action[]=lostpassword')).verdict.action, 'block');
-      assert.equal((await send('203.0.113.7', '/wp-login.php', { json: { action: 'lostpassword' } })).verdict.action, 'block');
-      assert.equal((await send('203.0.113.7', '/wp-login.php?action=lostpassword', undefined, 'GET')).verdict.action, 'allow', 'methods: POST only');
-    });
-
-    it('matches paths as the access policy does', async () => {
-      const { send } = setup([{ name: 'reset', paths: ['/account/reset'], per_source: { limit: 1, window: '1h' } }], { async });
-      assert.equal((await send('203.0.113.7', '/account/reset')).verdict.action, 'allow');
-      for (const path of ['/Account/Reset', '//account/reset/', '/account/%72eset', '/x/../account/reset', '/account/reset;x=1', '/account/reset/confirm']) {
-        assert.equal((await send('203.0.113.7', path)).verdict.action, 'block', path);
-      }
-      assert.equal((await send('203.0.113.7', '/account/resetx')).verdict.action, 'allow');
-    });
-
-    it('in detect mode lets every request through and records what it would have refused, once per window', async () => {
-      const { send, events } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 2, window: '1h' }, mode: 'detect' }], { async });
-      const verdicts = [];
-      for (let i = 0; i < 6; i++) verdicts.push((await send('203.0.113.7', '/reset')).verdict);
-      assert.ok(verdicts.slice(0, 2).every((v) => v.action === 'allow' && !v.detectOnly));
-      assert.ok(verdicts.slice(2).every((v) => v.action === 'block' && v.detectOnly === true));
-      const limited = events.filter((e) => e['event.action'] === 'rate-limited');
-      assert.equal(limited.length, 1, 'one event per source and window, not one per request');
-      assert.equal(limited[0]!['mamori.detect_only'], true);
-      assert.equal(limited[0]!['source.ip'], '203.0.113.7');
-      assert.equal(limited[0]!['mamori.count'], 3);
-      // Not taken back: each detected request was counted (it went through).
-      assert.equal(verdicts.at(-1)!.reason, verdicts[2]!.reason);
-    });
-
-    it('takes the mode from the top-level mode when the limit does not set it', async () => {
-      const { send } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 1, window: '1h' } }], { async, mode: 'detect' });
-      await send('203.0.113.7', '/reset');
-      assert.equal((await send('203.0.113.7', '/reset')).verdict.detectOnly, true);
-    });
-
-    it('writes no address and no account name into store keys', async () => {
-      const { send, keys } = setup([LOST_PASSWORD], { async });
-      for (let i = 0; i < 8; i++) await send('203.0.113.7', LOST, form('user_login=alice.secret%40example.com'));
-      assert.ok(keys.length >= 16);
-      for (const k of keys) {
-        assert.ok(!k.includes('203.0.113') && !k.toLowerCase().includes('alice') && !k.includes('wp-lost'), JSON.stringify(k));
-        assert.ok(k.length <= 8);
-      }
-    });
+  it('lets `limit` requests per window through, then refuses with 429 and a Retry-After that is enough', async () => {
+    const { send, clock } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 5, window: '15m' } }]);
+    for (let i = 0; i < 5; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow', `request ${i + 1}`);
+    const refused = (await send('203.0.113.7', '/reset')).verdict;
+    assert.equal(refused.action, 'block');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.ruleId, 'rate-limit:reset');
+    assert.ok(refused.retryAfter! > 0);
+    // Refused requests are not counted: still refused just before Retry-After, and through at it.
+    for (let i = 0; i < 20; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block');
+    clock.advance(refused.retryAfter! * 1000 - 1000);
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block', 'a second before Retry-After');
+    clock.advance(1000);
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow', 'at Retry-After');
   });
-}
+
+  it('slides: the last window still counts for the part of it inside the window', async () => {
+    const { send, clock } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 4, window: '10m' } }]);
+    for (let i = 0; i < 4; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
+    // Just into the next window: nearly all of the last one's 4 still count.
+    clock.advance(10 * 60_000 + 1000);
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block');
+    // Half way: 2 of them count; 2 more fit.
+    clock.advance(5 * 60_000 - 1000);
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'block');
+    // Two windows later nothing of the first is left.
+    clock.advance(20 * 60_000);
+    for (let i = 0; i < 4; i++) assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
+  });
+
+  it('counts sources apart, grouped as configured (IPv6 per /64 by default)', async () => {
+    const lim = [{ name: 'reset', paths: ['/reset'], per_source: { limit: 2, window: '1h' } }];
+    const { send } = setup(lim);
+    for (let i = 0; i < 2; i++) await send('2001:db8:1:2::1', '/reset');
+    assert.equal((await send('2001:db8:1:2::ffff', '/reset')).verdict.action, 'block', 'same /64');
+    assert.equal((await send('2001:db8:1:3::1', '/reset')).verdict.action, 'allow', 'another /64');
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.action, 'allow');
+    assert.equal((await send('203.0.113.8', '/reset')).verdict.action, 'allow', 'IPv4 per address by default');
+    const grouped = setup(lim, { network: { ipv4_prefix: 24 } });
+    for (let i = 0; i < 2; i++) await grouped.send('203.0.113.7', '/reset');
+    assert.equal((await grouped.send('203.0.113.200', '/reset')).verdict.action, 'block', 'same /24 with ipv4_prefix 24');
+    assert.equal((await grouped.send('198.51.100.1', '/reset')).verdict.action, 'allow');
+  });
+
+  it('counts per account across sources, the name as the login guard folds it', async () => {
+    const { send, events, login } = setup([LOST_PASSWORD]);
+    for (const [i, name] of ['admin', 'Admin', ' ADMIN'].entries()) {
+      assert.equal((await send(`198.51.100.${i + 1}`, LOST, form(`user_login=${encodeURIComponent(name)}`))).verdict.action, 'allow', name);
+    }
+    const refused = await send('198.51.100.9', LOST, form('user_login=admin'));
+    assert.equal(refused.verdict.action, 'block');
+    assert.match(refused.verdict.reason, /per account/);
+    assert.equal((await send('198.51.100.9', LOST, form('user_login=editor'))).verdict.action, 'allow', 'another account');
+    const e = events.find((x) => x['event.action'] === 'rate-limited');
+    assert.equal(e?.['user.id'], login.userHash('admin'));
+    assert.equal(e?.['rule.name'], 'wp-lostpassword');
+  });
+
+  it('counts every account a body names (a field twice, PHP look-alikes, the query)', async () => {
+    const { send } = setup([{ ...omit(LOST_PASSWORD, 'per_source'), per_account: { field: { form: 'user_login' }, limit: 1, window: '1h' } }]);
+    assert.equal((await send('198.51.100.1', LOST, form('user_login=alice&user_login=bob'))).verdict.action, 'allow');
+    assert.equal((await send('198.51.100.2', LOST, form('user_login=bob'))).verdict.action, 'block', 'bob was counted too');
+    assert.equal((await send('198.51.100.3', LOST, form('user.login=carol'))).verdict.action, 'allow');
+    assert.equal((await send('198.51.100.4', LOST, form('user_login=carol'))).verdict.action, 'block', 'user.login is user_login in PHP');
+    assert.equal((await send('198.51.100.5', `${LOST}&user_login=dave`, form(''))).verdict.action, 'allow');
+    assert.equal((await send('198.51.100.6', LOST, form('user_login=dave'))).verdict.action, 'block', 'the query names an account too');
+  });
+
+  it('counts only the requests its query filter selects, in the query string or the body', async () => {
+    const { send } = setup([{ ...omit(LOST_PASSWORD, 'per_account'), per_source: { limit: 2, window: '1h' } }]);
+    for (let i = 0; i < 10; i++) assert.equal((await send('203.0.113.7', '/wp-login.php', form('log=a&pwd=b'))).verdict.action, 'allow', 'a login is not counted');
+    for (let i = 0; i < 10; i++) assert.equal((await send('203.0.113.7', '/wp-login.php?action=register')).verdict.action, 'allow');
+    assert.deepEqual((await send('203.0.113.7', '/wp-login.php?action=register')).headers, {}, 'no headers on requests the limit does not select');
+    assert.equal((await send('203.0.113.7', '/wp-login.php?action=LostPassword')).verdict.action, 'allow');
+    // The body's action counts as the query's does (PHP's $_REQUEST); so does action[].
+    assert.equal((await send('203.0.113.7', '/wp-login.php', form('action=retrievepassword&user_login=x'))).verdict.action, 'allow');
+    assert.equal((await send('203.0.113.7', '/wp-login.php?action[]=lostpassword')).verdict.action, 'block');
+    assert.equal((await send('203.0.113.7', '/wp-login.php', { json: { action: 'lostpassword' } })).verdict.action, 'block');
+    assert.equal((await send('203.0.113.7', '/wp-login.php?action=lostpassword', undefined, 'GET')).verdict.action, 'allow', 'methods: POST only');
+  });
+
+  it('matches paths as the access policy does', async () => {
+    const { send } = setup([{ name: 'reset', paths: ['/account/reset'], per_source: { limit: 1, window: '1h' } }]);
+    assert.equal((await send('203.0.113.7', '/account/reset')).verdict.action, 'allow');
+    for (const path of ['/Account/Reset', '//account/reset/', '/account/%72eset', '/x/../account/reset', '/account/reset;x=1', '/account/reset/confirm']) {
+      assert.equal((await send('203.0.113.7', path)).verdict.action, 'block', path);
+    }
+    assert.equal((await send('203.0.113.7', '/account/resetx')).verdict.action, 'allow');
+  });
+
+  it('in detect mode lets every request through and records what it would have refused, once per window', async () => {
+    const { send, events } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 2, window: '1h' }, mode: 'detect' }]);
+    const verdicts = [];
+    for (let i = 0; i < 6; i++) verdicts.push((await send('203.0.113.7', '/reset')).verdict);
+    assert.ok(verdicts.slice(0, 2).every((v) => v.action === 'allow' && !v.detectOnly));
+    assert.ok(verdicts.slice(2).every((v) => v.action === 'block' && v.detectOnly === true));
+    const limited = events.filter((e) => e['event.action'] === 'rate-limited');
+    assert.equal(limited.length, 1, 'one event per source and window, not one per request');
+    assert.equal(limited[0]!['mamori.detect_only'], true);
+    assert.equal(limited[0]!['source.ip'], '203.0.113.7');
+    assert.equal(limited[0]!['mamori.count'], 3);
+    // Not taken back: each detected request was counted (it went through).
+    assert.equal(verdicts.at(-1)!.reason, verdicts[2]!.reason);
+  });
+
+  it('takes the mode from the top-level mode when the limit does not set it', async () => {
+    const { send } = setup([{ name: 'reset', paths: ['/reset'], per_source: { limit: 1, window: '1h' } }], { mode: 'detect' });
+    await send('203.0.113.7', '/reset');
+    assert.equal((await send('203.0.113.7', '/reset')).verdict.detectOnly, true);
+  });
+
+  it('writes no address and no account name into store keys', async () => {
+    const { send, keys } = setup([LOST_PASSWORD]);
+    for (let i = 0; i < 8; i++) await send('203.0.113.7', LOST, form('user_login=alice.secret%40example.com'));
+    assert.ok(keys.length >= 16);
+    for (const k of keys) {
+      assert.ok(!k.includes('203.0.113') && !k.toLowerCase().includes('alice') && !k.includes('wp-lost'), JSON.stringify(k));
+      assert.ok(k.length <= 8);
+    }
+  });
+});
 
 describe('rate limits: RateLimit and RateLimit-Policy header fields', () => {
   /** draft-ietf-httpapi-ratelimit-headers: a List of Items, each a String with Integer parameters. */

@@ -368,10 +368,7 @@ export class RateLimiter {
     if (counted.length === 0) return policies.length ? { verdict: ALLOWED.verdict, headers: { 'ratelimit-policy': policies.join(', ') } } : ALLOWED;
     const ops: CounterOp[] = counted.map((c) => ({ key: c.current, ttlMs: 2 * c.windowMs }));
     const prevKeys = counted.map((c) => c.previous);
-    let values: number[];
-    const sync = this.#d.store.sync;
-    if (sync) values = sync.incrementReadSync(ops, prevKeys);
-    else values = (await Promise.all([this.#d.store.increment(ops), this.#d.store.read(prevKeys)])).flat();
+    const values = (await Promise.all([this.#d.store.increment(ops), this.#d.store.read(prevKeys)])).flat();
     const n = counted.length;
     let refusal: { c: Counted; count: number; retryMs: number } | undefined;
     const status: string[] = [];
@@ -403,8 +400,7 @@ export class RateLimiter {
     // The refused request did not happen: its counts are taken back (a detect-only refusal let it through).
     if (enforced) {
       const back = ops.map((op) => ({ key: op.key, by: -1, ttlMs: op.ttlMs }));
-      if (sync) sync.incrementSync(back);
-      else await this.#d.store.increment(back);
+      await this.#d.store.increment(back);
     }
     const { c } = refusal;
     const retryAfter = seconds(refusal.retryMs);
