@@ -316,6 +316,24 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('at its decision cap drops decisions on sources before those on accounts (a closed account stays closed)', async () => {
+    const clock = new ManualClock();
+    const s = open(fresh(), clock, { maxDecisions: 3 });
+    try {
+      const add = (scope: 'ip' | 'user', value: string, minutes: number) =>
+        s.decisions.add({ action: 'block', scope, value, expiresAt: clock.now() + minutes * 60_000, origin: 'guard.login', reason: 'r' });
+      await add('user', 'closed-first', 10);
+      await add('ip', '192.0.2.1', 60);
+      await add('ip', '192.0.2.2', 30);
+      await add('ip', '192.0.2.3', 90);
+      assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['192.0.2.1', '192.0.2.3', 'closed-first']);
+      assert.equal((await s.decisions.match({ ip: '192.0.2.2' })).length, 0, 'the mirror dropped it too');
+      assert.equal((await s.decisions.match({ userHash: 'closed-first' })).length, 1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('keeps at most maxDecisions, dropping the one that lapses soonest', async () => {
     const clock = new ManualClock();
     const s = open(fresh(), clock, { maxDecisions: 3 });

@@ -55,3 +55,20 @@ describe('MemoryStore', () => {
     assert.ok(s.table.bytes <= 64 * 1024);
   });
 });
+
+describe('MemoryStore decisions at their cap', () => {
+  it('drop decisions on sources before those on accounts, then the soonest to lapse', async () => {
+    const clock = new ManualClock();
+    const s = new MemoryStore({ clock, maxDecisions: 3 });
+    const add = (scope: 'ip' | 'user', value: string, minutes: number) =>
+      s.decisions.add({ action: 'block', scope, value, expiresAt: clock.now() + minutes * 60_000, origin: 'guard.login', reason: 'r' });
+    await add('user', 'closed-first', 10);
+    await add('ip', '192.0.2.1', 60);
+    await add('ip', '192.0.2.2', 30);
+    await add('ip', '192.0.2.3', 90);
+    assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['192.0.2.1', '192.0.2.3', 'closed-first']);
+    await add('user', 'closed-second', 5);
+    await add('user', 'closed-third', 5);
+    assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['closed-first', 'closed-second', 'closed-third']);
+  });
+});

@@ -26,6 +26,8 @@ export interface AttemptKeys {
   deviceUserDay: string;
   backoff: string;
   user: string;
+  /** The account's closure (see LoginGuard's CLOSED_MARK): kept beside its decision, where no flood evicts it. */
+  closed: string;
   source: string;
   siteNow: string;
   sitePrev: string;
@@ -53,6 +55,7 @@ const D = 0x64; // 'd': its namespace in detect mode
 const K_PAIR = 0x70; // 'p': consecutive failures of an (account, source) pair
 const K_BACKOFF = 0x62; // 'b': the pair's lock end
 const K_USER = 0x75; // 'u': failures of an account
+const K_CLOSED = 0x63; // 'c': the account is closed (to untrusted devices)
 const K_SOURCE = 0x73; // 's': accounts failing from a source
 const K_SPRAY = 0x78; // 'x': accounts failing with a password
 const K_DEVICE_DAY = 0x64; // 'd': a trusted device's failures on an account in a day
@@ -211,6 +214,7 @@ export class LoginKeys {
       deviceUserDay: owner ? idKey(ns, K_DEVICE_USER_DAY, owner[0]! | 0, owner[1]! | 0) : '',
       backoff: idKey(ns, K_BACKOFF, pHi, pLo),
       user: idKey(ns, K_USER, uhHi, uhLo),
+      closed: idKey(ns, K_CLOSED, uhHi, uhLo),
       source: idKey(ns, K_SOURCE, sHi, sLo),
       siteNow: '',
       sitePrev: '',
@@ -270,10 +274,12 @@ export class LoginKeys {
     return [idKey(ns, K_SOURCE, hi, lo), idKey(ns, K_SOLVED_FAILURES, hi, lo), idKey(ns, K_IGNORED, hi, lo)];
   }
 
-  /** An account's failure count from the hash a user decision names, in a namespace (`detect`); undefined if it is not one. */
-  accountCount(userHash: string, detect: boolean): string | undefined {
+  /** An account's failure count and closure from the hash a user decision names, in a namespace (`detect`); none if it is not one. */
+  accountCounts(userHash: string, detect: boolean): string[] {
     const id = Buffer.from(userHash, 'base64url');
-    return id.length === 8 ? idKey(detect ? D : L, K_USER, id.readInt32BE(0), id.readInt32BE(4)) : undefined;
+    if (id.length !== 8) return [];
+    const ns = detect ? D : L;
+    return [idKey(ns, K_USER, id.readInt32BE(0), id.readInt32BE(4)), idKey(ns, K_CLOSED, id.readInt32BE(0), id.readInt32BE(4))];
   }
 
   /** Brings an attempt's time-dependent keys (site and spray windows) up to `now`. */

@@ -179,7 +179,9 @@ export class LoginLedger {
     const ops = [
       // (Every op the same shape, { key, by, ttlMs }: the store's loop reads them through one map.)
       { key: k.userSource, by: 1, ttlMs: l.pair },
-      { key: k.user, by, ttlMs: l.account },
+      // The account's count never reads lower for a flood of other keys (see CounterOp.floor): its
+      // limit holds however many keys an attacker pushes through the store.
+      { key: k.user, by, ttlMs: l.account, floor: true },
       { key: siteKey, by, ttlMs: l.site },
     ];
     if (k.deviceDay) ops.push({ key: k.deviceDay, by: 1, ttlMs: l.deviceDay }, { key: k.deviceUserDay, by: 1, ttlMs: l.deviceDay });

@@ -41,6 +41,8 @@ const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
 const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
 export const NIST_MAX_FAILURES = 100;
+/** An account's closure mark: as high as a claim, so a store that must evict takes every count first. */
+const CLOSED_MARK = 0xfffffff0;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
 
@@ -136,8 +138,8 @@ export class LoginGuard {
     if (d.origin !== ORIGIN) return;
     const detect = d.detectOnly === true;
     if (d.scope === 'user') {
-      const key = this.#keys.accountCount(d.value, detect);
-      if (key !== undefined) await this.#d.store.reset([key]);
+      const keys = this.#keys.accountCounts(d.value, detect);
+      if (keys.length > 0) await this.#d.store.reset(keys);
     } else if (d.scope === 'ip' || d.scope === 'range') {
       // A range decision is on the grouped source network: its address groups the same way.
       const ip = d.scope === 'ip' ? d.value : d.value.slice(0, d.value.lastIndexOf('/'));
@@ -231,7 +233,7 @@ export class LoginGuard {
     const v =
       trusted && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])
         ? this.#refuse(a, who.uh, trusted, 'block', 'login.device', "this trusted device's failures on the account for the day are used up", 1)
-        : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n);
+        : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, await this.#closedWithoutDecision(who, n));
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
       this.#ledger.keep(who);
       return v;
@@ -244,8 +246,21 @@ export class LoginGuard {
     return v;
   }
 
-  /** The verdict from the counts before the attempt (`n`) and the decisions on it. */
-  #evaluate(a: LoginAttempt, uh: string, trusted: boolean, k: AttemptKeys, decisions: readonly Decision[], n: Tally): LoginVerdict {
+  /**
+   * Whether an account past close_after is closed though no decision says so: its closure
+   * decision was dropped by a store at its decision cap (a flood of blocked sources and closed
+   * accounts), but the closure's mark, kept in the counters where no flood evicts it, stands.
+   * Read only for an untrusted attempt on such an account.
+   */
+  async #closedWithoutDecision(who: Who, n: Tally): Promise<boolean> {
+    if (who.by === 0 || n.user < this.config.user.closeAfter) return false;
+    if (n.decisions.some((d) => d.scope === 'user' && d.origin === ORIGIN)) return false;
+    const [mark] = await this.#d.store.read([who.k.closed]);
+    return (mark ?? 0) > 0;
+  }
+
+  /** The verdict from the counts before the attempt (`n`) and the decisions on it; `closed`: see #closedWithoutDecision. */
+  #evaluate(a: LoginAttempt, uh: string, trusted: boolean, k: AttemptKeys, decisions: readonly Decision[], n: Tally, closed: boolean): LoginVerdict {
     const c = this.config;
     // Decisions: an operator's allow wins; automatic login decisions do not bind a trusted device.
     const applicable = trusted ? decisions.filter((d) => d.origin !== ORIGIN || d.scope === 'device') : decisions;
@@ -268,6 +283,7 @@ export class LoginGuard {
       return this.#refuse(a, uh, trusted, 'block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, c.userSource.backoffBaseMs / 1000);
     }
     if (!trusted) {
+      if (closed) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.closeForMs / 1000);
       if (n.user >= NIST_MAX_FAILURES) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000);
       if (n.spray >= c.spraying.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000);
       if (n.sourceUsers >= c.source.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000);
@@ -393,10 +409,16 @@ export class LoginGuard {
       const reason = `${userSource} consecutive failures from one source; locked for ${Math.round(ms / 1000)}s`;
       this.#events.emit('lockout', a, uh, 'failure', { 'event.severity': 50, 'event.reason': reason, 'rule.id': 'login.user-source', 'mamori.count': userSource });
     }
-    if (!trusted && user === c.user.closeAfter) {
+    // (Crossed, not equal: a count that was pushed out of a full store comes back at least as high, so it may step past.)
+    if (!trusted && user >= c.user.closeAfter && user - 1 < c.user.closeAfter) {
       // Closed in the application whose failures closed it (the account as counted: see
-      // LoginAttempt.scope); lift resets that count when the decision is deleted.
-      (jobs ??= []).push(this.#decide({ scope: 'user', value: idString(who.uhHi, who.uhLo) }, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'));
+      // LoginAttempt.scope); lift resets that count and the mark when the decision is deleted.
+      // The mark ranks with claims, above every count, so a flood evicts it last; it holds the
+      // closure when a store at its decision cap drops the decision (#closedWithoutDecision).
+      (jobs ??= []).push(
+        st.increment([{ key: k.closed, by: CLOSED_MARK, ttlMs: c.user.closeForMs }]),
+        this.#decide({ scope: 'user', value: idString(who.uhHi, who.uhLo) }, c.user.closeForMs, `account closed to untrusted devices after ${user} failures`, a, uh, 'account-closed'),
+      );
     }
     if (!trusted && sourceUsers === c.source.blockAfterUsers) {
       (jobs ??= []).push(this.#decide(this.#sourceScope(a.ip), c.source.blockForMs, `credential stuffing: ${sourceUsers} accounts failed from this source`, a, uh, 'credential-stuffing'));

@@ -30,3 +30,42 @@ describe('flood: guesses on one account per hour never exceed the account-wide l
   }
   it('ran every shape', () => assert.equal(ran, FLOOD_SHAPES.length));
 });
+
+describe('a closed account stays closed when its decision is dropped', () => {
+  it('by a store at its decision cap: the closure mark holds it for close_for, then challenges as before', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1));
+    const store = new MemoryStore({ clock, random: new SeededRandom(5) });
+    const guard = new LoginGuard(LOGIN_DEFAULTS, { store, clock, random: new SeededRandom(6), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });
+    const c = LOGIN_DEFAULTS.user;
+    for (let i = 0; i < c.closeAfter; i++) {
+      const a = { ip: `2001:db8:${i.toString(16)}::1`, username: 'carol', challengePassed: true };
+      assert.equal((await guard.check(a)).action, 'allow', `guess ${i + 1}`);
+      await guard.report(a, false);
+    }
+    const closed = await store.decisions.list({ scope: 'user' });
+    assert.equal(closed.length, 1);
+    // Dropped the way a full store drops it (not an operator's delete, which lifts the closure).
+    assert.equal(await store.decisions.delete(closed[0]!.id), true);
+    const v = await guard.check({ ip: '2001:db8:ffff::1', username: 'carol', challengePassed: true });
+    assert.equal(v.action, 'block');
+    assert.equal(v.ruleId, 'login.user');
+    clock.advance(c.closeForMs);
+    const after = await guard.check({ ip: '2001:db8:fffe::1', username: 'carol' });
+    assert.equal(after.action, 'challenge', 'after close_for: challenged, as with a decision that ran out');
+  });
+
+  it('but an operator lifting the closure (decisions delete) reopens it', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1));
+    const store = new MemoryStore({ clock, random: new SeededRandom(5) });
+    const guard = new LoginGuard(LOGIN_DEFAULTS, { store, clock, random: new SeededRandom(6), secret: SECRET, events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });
+    for (let i = 0; i < LOGIN_DEFAULTS.user.closeAfter; i++) {
+      const a = { ip: `2001:db8:${i.toString(16)}::1`, username: 'dave', challengePassed: true };
+      await guard.check(a);
+      await guard.report(a, false);
+    }
+    const [d] = await store.decisions.list({ scope: 'user' });
+    await store.decisions.delete(d!.id);
+    await guard.lift(d!);
+    assert.equal((await guard.check({ ip: '2001:db8:ffff::1', username: 'dave' })).action, 'allow');
+  });
+});
