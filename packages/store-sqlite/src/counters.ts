@@ -247,10 +247,7 @@ export class SqliteCounters {
         out.push(Buffer.from(b.subarray(0, o)));
         o = 0;
       }
-      b.writeInt32LE(hi, o);
-      b.writeInt32LE(lo, o + 4);
-      b.writeUInt32LE(count, o + 8);
-      b.writeDoubleLE(expiresAt, o + 12);
+      writeRecord(b, o, hi, lo, count, expiresAt);
       o += RECORD;
     });
     if (o > 0) out.push(Buffer.from(b.subarray(0, o)));
@@ -279,10 +276,7 @@ export class SqliteCounters {
         b = Buffer.alloc(SNAPSHOT_CHUNK * RECORD);
         o = 0;
       }
-      b.writeInt32LE(hi, o);
-      b.writeInt32LE(lo, o + 4);
-      b.writeUInt32LE(count, o + 8);
-      b.writeDoubleLE(expiresAt, o + 12);
+      writeRecord(b, o, hi, lo, count, expiresAt);
       o += RECORD;
       n++;
     });
@@ -305,6 +299,14 @@ export class SqliteCounters {
     this.flush();
     this.#stopped = true;
   }
+}
+
+/** One log record at `o`: identity, count, expiry (see RECORD). */
+function writeRecord(b: Buffer, o: number, hi: number, lo: number, count: number, expiresAt: number): void {
+  b.writeInt32LE(hi, o);
+  b.writeInt32LE(lo, o + 4);
+  b.writeUInt32LE(count, o + 8);
+  b.writeDoubleLE(expiresAt, o + 12);
 }
 
 function parseJson(text: string | undefined, what: string): unknown {

@@ -28,7 +28,7 @@ function open(path: string, clock: ManualClock, more: Partial<SqliteStoreOptions
   return SqliteStore.open({ path, secret: SECRET, clock, onError, ...more });
 }
 
-runStoreConformance('sqlite', async ({ clock }) => open(fresh(), clock), { reopen: async ({ clock }) => open(last, clock) });
+runStoreConformance('sqlite', async ({ clock }) => open(fresh(), clock), { reopen: async ({ clock }) => open(last, clock), makeWithMaxDecisions: async ({ clock }, max) => open(fresh(), clock, { maxDecisions: max }) });
 
 const HOUR = 3_600_000;
 const block = (clock: ManualClock, value: string) =>
@@ -313,24 +313,6 @@ describe('SqliteStore', () => {
       assert.deepEqual(await t.increment([{ key: 'lp:a', ttlMs: HOUR }]), [1], 'and counts on');
     } finally {
       await t.close();
-    }
-  });
-
-  it('at its decision cap drops decisions on sources before those on accounts (a closed account stays closed)', async () => {
-    const clock = new ManualClock();
-    const s = open(fresh(), clock, { maxDecisions: 3 });
-    try {
-      const add = (scope: 'ip' | 'user', value: string, minutes: number) =>
-        s.decisions.add({ action: 'block', scope, value, expiresAt: clock.now() + minutes * 60_000, origin: 'guard.login', reason: 'r' });
-      await add('user', 'closed-first', 10);
-      await add('ip', '192.0.2.1', 60);
-      await add('ip', '192.0.2.2', 30);
-      await add('ip', '192.0.2.3', 90);
-      assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['192.0.2.1', '192.0.2.3', 'closed-first']);
-      assert.equal((await s.decisions.match({ ip: '192.0.2.2' })).length, 0, 'the mirror dropped it too');
-      assert.equal((await s.decisions.match({ userHash: 'closed-first' })).length, 1);
-    } finally {
-      await s.close();
     }
   });
 

@@ -5,7 +5,9 @@ import { ManualClock } from './clock.js';
 import { SeededRandom } from './random.js';
 import { runStoreConformance } from './store.case.js';
 
-runStoreConformance('memory', async ({ clock }) => new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1024 * 1024 }));
+runStoreConformance('memory', async ({ clock }) => new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1024 * 1024 }), {
+  makeWithMaxDecisions: async ({ clock }, max) => new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1024 * 1024, maxDecisions: max }),
+});
 
 describe('MemoryStore', () => {
   it('keeps at most maxDecisions, dropping the one that lapses soonest', async () => {
@@ -56,19 +58,3 @@ describe('MemoryStore', () => {
   });
 });
 
-describe('MemoryStore decisions at their cap', () => {
-  it('drop decisions on sources before those on accounts, then the soonest to lapse', async () => {
-    const clock = new ManualClock();
-    const s = new MemoryStore({ clock, maxDecisions: 3 });
-    const add = (scope: 'ip' | 'user', value: string, minutes: number) =>
-      s.decisions.add({ action: 'block', scope, value, expiresAt: clock.now() + minutes * 60_000, origin: 'guard.login', reason: 'r' });
-    await add('user', 'closed-first', 10);
-    await add('ip', '192.0.2.1', 60);
-    await add('ip', '192.0.2.2', 30);
-    await add('ip', '192.0.2.3', 90);
-    assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['192.0.2.1', '192.0.2.3', 'closed-first']);
-    await add('user', 'closed-second', 5);
-    await add('user', 'closed-third', 5);
-    assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['closed-first', 'closed-second', 'closed-third']);
-  });
-});

@@ -22,6 +22,8 @@ export interface StoreFactoryContext {
 
 export interface StoreConformanceOptions {
   reopen?: (ctx: StoreFactoryContext) => Promise<Store>;
+  /** A fresh store holding at most `max` decisions: the cap cases use it. */
+  makeWithMaxDecisions?: (ctx: StoreFactoryContext, max: number) => Promise<Store>;
 }
 
 const MIN = 60_000;
@@ -62,6 +64,30 @@ export function runStoreConformance(
   }
 
   describe(`store conformance: ${name}`, () => {
+    const capped = opts.makeWithMaxDecisions;
+    if (capped) {
+      it('at its decision cap drops decisions on sources before those on accounts, then the soonest to lapse', async () => {
+        const clock = new ManualClock();
+        const s = await capped({ clock }, 3);
+        try {
+          const add = (scope: 'ip' | 'user', value: string, minutes: number) =>
+            s.decisions.add({ action: 'block', scope, value, expiresAt: clock.now() + minutes * MIN, origin: 'guard.login', reason: 'r' });
+          await add('user', 'closed-first', 10);
+          await add('ip', '192.0.2.1', 60);
+          await add('ip', '192.0.2.2', 30);
+          await add('ip', '192.0.2.3', 90);
+          assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['192.0.2.1', '192.0.2.3', 'closed-first']);
+          assert.equal((await s.decisions.match({ ip: '192.0.2.2' })).length, 0);
+          await add('user', 'closed-second', 5);
+          await add('user', 'closed-third', 5);
+          assert.deepEqual((await s.decisions.list()).map((d) => d.value).sort(), ['closed-first', 'closed-second', 'closed-third']);
+          assert.equal((await s.decisions.match({ userHash: 'closed-first' })).length, 1);
+        } finally {
+          await s.close();
+        }
+      });
+    }
+
     describe('counters', () => {
       it('increments a batch and returns the new values in order', () =>
         withStore(async (s) => {
