@@ -942,3 +942,27 @@ describe('login protection: an operator who deletes its decision lifts the block
     assert.equal((await guard.check(owner)).action, 'allow');
   });
 });
+
+describe('device tokens: formats', () => {
+  it('issues d2 tokens (a 128-bit SipHash MAC), still honours d1 tokens (HMAC-SHA256) until they expire, and refuses a forged or swapped MAC', async () => {
+    const { hmac } = await import('../core/crypto.js');
+    const { DeviceTokens } = await import('./device-token.js');
+    const secret = Buffer.from('device-token-format-secret-0123456789abc');
+    const clock = new ManualClock(Date.UTC(2026, 11, 1));
+    const t = new DeviceTokens(secret, clock, new SeededRandom(3), 30 * 86_400_000);
+    const { token, claims } = t.issue('user-hash', 'dev-1');
+    assert.match(token, /^d2\.dev-1\.user-hash\.\d+\.[A-Za-z0-9_-]{22}$/);
+    assert.deepEqual(t.verify(token), claims);
+    const exp = Math.floor((clock.now() + 86_400_000) / 1000);
+    const body = `d1.dev-2.user-hash.${exp}`;
+    const d1 = `${body}.${hmac(hmac(secret, 'mamori-device-token-v1'), body).subarray(0, 24).toString('base64url')}`;
+    assert.equal(t.verify(d1)?.deviceId, 'dev-2');
+    // A d1 MAC on a d2 body, another expiry, another secret: refused.
+    assert.equal(t.verify(d1.replace(/^d1/, 'd2')), undefined);
+    assert.equal(t.verify(token.replace(/\.(\d+)\./, (_, e) => `.${Number(e) + 1}.`)), undefined);
+    assert.equal(new DeviceTokens(Buffer.from('another-secret-another-secret-0123456789'), clock, new SeededRandom(3), 1000).verify(token), undefined);
+    // The same token verified again after it expired: refused (the last verification is remembered, its expiry checked anew).
+    clock.advance(31 * 86_400_000);
+    assert.equal(t.verify(token), undefined);
+  });
+});
