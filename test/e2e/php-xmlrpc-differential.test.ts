@@ -106,6 +106,8 @@ describe('e2e: mamori reads XML-RPC calls as WordPress does, or refuses them', {
     const disagreements: string[] = [];
     for (const body of CASES) {
       const r = spawnSync('php', [SCRIPT], { input: body, encoding: 'utf8', timeout: 10_000 });
+      // (Say why when PHP did not answer: a failed spawn or a PHP error, not a bare JSON error.)
+      assert.ok(r.status === 0 && r.stdout, `php ${SCRIPT} gave status ${r.status} (${r.error?.message ?? r.signal ?? ''}): ${r.stderr.slice(0, 500)}`);
       const ixr = JSON.parse(r.stdout) as { ok: boolean; method: string; params: unknown[] };
       const f = extractXmlRpcFields(wp!, Buffer.from(body, 'utf8'));
       ran++;
