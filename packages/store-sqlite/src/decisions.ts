@@ -43,6 +43,12 @@ interface DecisionRow {
 
 const NO_IDS: string[] = [];
 
+/**
+ * At the cap: the decisions to drop, in the order of keptLonger (sources before accounts, then
+ * the soonest to lapse), read from the index decisions_drop (schema version 5) in that order.
+ */
+export const DROP_SOONEST = "DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions ORDER BY scope = 'user' ASC, expires_at ASC, seq ASC LIMIT ?) RETURNING id";
+
 const COLUMNS = 'id, action, scope, value, created_at, expires_at, origin, reason, detect_only';
 
 function toDecision(r: DecisionRow): Decision {
@@ -119,10 +125,7 @@ export class SqliteDecisions implements DecisionStore {
     // cap, where every add drops one, a reload of 100,000 decisions per add held the event loop
     // about 0.7 s, a stall an attacker buys with each source it gets blocked.)
     this.#dropExpired = db.prepare('DELETE FROM decisions WHERE expires_at <= ? RETURNING id').pluck();
-    // The order of keptLonger: decisions on sources before those on accounts, then the soonest to lapse.
-    this.#dropSoonest = db
-      .prepare("DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions ORDER BY scope = 'user' ASC, expires_at ASC, seq ASC LIMIT ?) RETURNING id")
-      .pluck();
+    this.#dropSoonest = db.prepare(DROP_SOONEST).pluck();
     this.#deleteId = db.prepare('DELETE FROM decisions WHERE id = ?');
     this.#active = db.prepare(`SELECT ${COLUMNS} FROM decisions WHERE expires_at > ?`);
     this.#decisionsRev = db.prepare("SELECT value FROM meta WHERE name = 'decisions_rev'").pluck();
