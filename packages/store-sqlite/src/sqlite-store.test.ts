@@ -389,6 +389,40 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('says so when a second process counts on the same file (counters are not shared)', async () => {
+    // (Red team, issue 10: two proxies on one data directory kept two counts each, silently, and a
+    // restart kept whichever flushed last.)
+    const clock = new ManualClock();
+    const path = fresh();
+    const said: string[] = [];
+    const a = SqliteStore.open({ path, secret: SECRET, clock, counterFlushMs: HOUR, onError: (e) => said.push(`a: ${String(e)}`) });
+    const b = SqliteStore.open({ path, secret: SECRET, clock, counterFlushMs: HOUR, onError: (e) => said.push(`b: ${String(e)}`) });
+    try {
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      assert.equal(said.length, 0, 'one process counting: nothing to say');
+      await b.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      b.flushCounters();
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      assert.equal(said.length, 1, 'said once');
+      assert.match(said[0]!, /^a: .*another process counts on this store file/);
+      // A process that only reads the counts (the CLI) is not one that counts.
+      const cli = SqliteStore.open({ path, secret: SECRET, clock, onError: (e) => said.push(`cli: ${String(e)}`) });
+      await cli.read(['lu-victim']);
+      cli.flushCounters();
+      await cli.close();
+      assert.equal(said.length, 1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('keeps at most maxDecisions, dropping the one that lapses soonest', async () => {
     const clock = new ManualClock();
     const s = open(fresh(), clock, { maxDecisions: 3 });
