@@ -114,6 +114,8 @@ export class SqliteCounters {
    * said so. (In a transaction.)
    */
   #checkWriter(): void {
+    // (A process that only reads and resets counts, the CLI, writes its resets' deletions too.)
+    if (!this.#counting) return;
     if (!this.#wroteWriter) {
       this.#setState.run('writer', this.#writer);
       this.#wroteWriter = true;

@@ -411,10 +411,13 @@ describe('SqliteStore', () => {
       a.flushCounters();
       assert.equal(said.length, 1, 'said once');
       assert.match(said[0]!, /^a: .*another process counts on this store file/);
-      // A process that only reads the counts (the CLI) is not one that counts.
+      // A process that only reads and resets counts (the CLI) is not one that counts.
       const cli = SqliteStore.open({ path, secret: SECRET, clock, onError: (e) => said.push(`cli: ${String(e)}`) });
       await cli.read(['lu-victim']);
+      await cli.reset(['lu-victim']);
       cli.flushCounters();
+      await b.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      b.flushCounters();
       await cli.close();
       assert.equal(said.length, 1);
     } finally {
