@@ -27,7 +27,7 @@
  * file (the CLI deleting a decision) asks for counters to be reset through
  * `counter_resets`, which the counting process reads at its next flush.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Clock, CounterOp, DistinctOp } from 'mamori';
@@ -78,11 +78,19 @@ export class SqliteCounters {
   #stopped = false;
   /** This process has changed counters: it is the one that counts (see reset). */
   #counting = false;
+  /**
+   * This table's name in counter_state 'writer', written at its first write: when another
+   * table's name is found there later, another process counts on the file too (see #checkWriter).
+   */
+  readonly #writer = randomBytes(8).toString('hex');
+  #wroteWriter = false;
+  #warnedWriter = false;
 
   readonly #append: Statement;
   readonly #setState: Statement;
   readonly #resetsAfter: Statement;
   readonly #addReset: Statement;
+  readonly #getState: Statement;
 
   constructor(db: Database.Database, secret: Buffer, clock: Clock, opts: SqliteCountersOptions) {
     this.#db = db;
@@ -94,6 +102,33 @@ export class SqliteCounters {
     this.#setState = db.prepare('INSERT INTO counter_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
     this.#resetsAfter = db.prepare('SELECT id, k FROM counter_resets WHERE id > ? ORDER BY id');
     this.#addReset = db.prepare('INSERT INTO counter_resets (k) VALUES (?)');
+    this.#getState = db.prepare('SELECT value FROM counter_state WHERE name = ?').pluck();
+  }
+
+  /**
+   * Names this table as the file's counter writer at its first write, and says so (once) when
+   * another has named itself since. Counters are not shared between processes: two that count on
+   * one file (two proxies on one data directory, an application run in several processes) each
+   * hold their own counts, so an attacker spreading guesses over them gets each one's limit, and
+   * the log read back at the next start keeps whichever wrote last. Red team, issue 10: nothing
+   * said so. (In a transaction.)
+   */
+  #checkWriter(): void {
+    // (A process that only reads and resets counts, the CLI, writes its resets' deletions too.)
+    if (!this.#counting) return;
+    if (!this.#wroteWriter) {
+      this.#setState.run('writer', this.#writer);
+      this.#wroteWriter = true;
+      return;
+    }
+    const now = this.#getState.get('writer') as string | undefined;
+    if (now === this.#writer || this.#warnedWriter) return;
+    this.#warnedWriter = true;
+    this.#opts.onError(
+      new Error(
+        'another process counts on this store file too (a second mamori up on the same data directory, or an application in several processes): counters are not shared between processes, so each keeps its own counts and login limits hold per process; run one counting process per file (during a restart that overlaps the old process, this is expected once)',
+      ),
+    );
   }
 
   /** A key as the table holds it: its kind, then a keyed hash of the whole key. */
@@ -227,6 +262,7 @@ export class SqliteCounters {
       if (t.pending === 0 && t.kinds.join('\n') === this.#kindsWritten) return;
       const records = this.#drain(t);
       this.#db.transaction(() => {
+        this.#checkWriter();
         this.#writeKinds(t);
         for (const b of records) this.#append.run(b);
         this.#setState.run('resets_seen', String(this.#resetsSeen));
@@ -282,6 +318,7 @@ export class SqliteCounters {
     });
     if (o > 0) chunks.push(b.subarray(0, o));
     this.#db.transaction(() => {
+      this.#checkWriter();
       this.#db.prepare('DELETE FROM counter_log').run();
       for (const c of chunks) this.#append.run(c);
       this.#kindsWritten = '';

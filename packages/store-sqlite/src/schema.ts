@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { MamoriError } from 'mamori';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Migration n takes the schema from version n-1 to n. */
 const MIGRATIONS: readonly string[] = [
@@ -106,6 +106,12 @@ const MIGRATIONS: readonly string[] = [
     BEGIN UPDATE meta SET value = value + 1 WHERE name = 'decisions_rev'; END;
   CREATE TRIGGER IF NOT EXISTS decisions_rev_update AFTER UPDATE ON decisions
     BEGIN UPDATE meta SET value = value + 1 WHERE name = 'decisions_rev'; END;
+  `,
+  `
+  -- The order a store at its decision cap drops decisions in (sources before accounts, then the
+  -- soonest to lapse: decisions.ts), so that the drop reads one index entry instead of sorting
+  -- every decision (about 10 ms per add at 100,000, made once per blocked source or closed account).
+  CREATE INDEX IF NOT EXISTS decisions_drop ON decisions (scope = 'user', expires_at);
   `,
 ];
 

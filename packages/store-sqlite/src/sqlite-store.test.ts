@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { isMamoriError, type SecurityEvent } from 'mamori';
 import { ManualClock, runStoreConformance } from 'mamori/testing';
 import { SqliteStore, SCHEMA_VERSION, type SqliteStoreOptions } from './index.js';
+import { DROP_SOONEST, SqliteDecisions } from './decisions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -313,6 +314,97 @@ describe('SqliteStore', () => {
       assert.deepEqual(await t.increment([{ key: 'lp:a', ttlMs: HOUR }]), [1], 'and counts on');
     } finally {
       await t.close();
+    }
+  });
+
+  it('at its decision cap keeps its mirror by dropping what the file dropped, not by reading every decision again', async () => {
+    // (Red team, issue 10: at the cap every add drops one, and the mirror used to reload every
+    // active decision at the next match: at 100,000 decisions about 0.7 s of the event loop per
+    // decision an attacker got made.)
+    const clock = new ManualClock();
+    const path = fresh();
+    await open(path, clock).close(); // the schema
+    const db = new Database(path);
+    let reloads = 0;
+    const prepare = db.prepare.bind(db);
+    (db as { prepare: unknown }).prepare = (sql: string) => {
+      const st = prepare(sql);
+      if (!/^SELECT .* FROM decisions WHERE expires_at > \?$/.test(sql)) return st;
+      const all = st.all.bind(st);
+      return Object.assign(st, { all: (...a: unknown[]) => (reloads++, all(...a)) });
+    };
+    try {
+      const d = new SqliteDecisions(db, clock, 3, () => {});
+      for (let i = 1; i <= 3; i++) await d.add({ ...block(clock, `192.0.2.${i}`), expiresAt: clock.now() + i * 60_000 });
+      assert.equal((await d.match({ ip: '192.0.2.1' })).length, 1);
+      const before = reloads;
+      for (let i = 4; i <= 10; i++) {
+        await d.add({ ...block(clock, `192.0.2.${i}`), expiresAt: clock.now() + i * 60_000 });
+        assert.equal((await d.match({ ip: `192.0.2.${i - 3}` })).length, 0, `192.0.2.${i - 3} was dropped, in the mirror too`);
+        assert.equal((await d.match({ ip: `192.0.2.${i}` })).length, 1);
+      }
+      assert.equal(reloads, before, 'no add at the cap reloaded the mirror');
+      assert.deepEqual((await d.list()).map((x) => x.value).sort(), ['192.0.2.10', '192.0.2.8', '192.0.2.9']);
+      // Another process's change is still seen (and is the one that reloads).
+      const other = new Database(path);
+      other.prepare('DELETE FROM decisions WHERE value = ?').run('192.0.2.9');
+      other.close();
+      await new Promise((r) => setImmediate(r)); // (the file is looked at once per turn of the event loop)
+      assert.equal((await d.match({ ip: '192.0.2.9' })).length, 0);
+      assert.equal(reloads, before + 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('at its decision cap finds the decision to drop in an index, without sorting them all', async () => {
+    // (Red team, issue 10: the sort cost about 10 ms per add at 100,000 decisions.)
+    const path = fresh();
+    await open(path, new ManualClock()).close();
+    const raw = new Database(path, { readonly: true });
+    try {
+      const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${DROP_SOONEST}`).all(1) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      assert.match(plan, /decisions_drop/);
+      assert.doesNotMatch(plan, /TEMP B-TREE/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('says so when a second process counts on the same file (counters are not shared)', async () => {
+    // (Red team, issue 10: two proxies on one data directory kept two counts each, silently, and a
+    // restart kept whichever flushed last.)
+    const clock = new ManualClock();
+    const path = fresh();
+    const said: string[] = [];
+    const a = SqliteStore.open({ path, secret: SECRET, clock, counterFlushMs: HOUR, onError: (e) => said.push(`a: ${String(e)}`) });
+    const b = SqliteStore.open({ path, secret: SECRET, clock, counterFlushMs: HOUR, onError: (e) => said.push(`b: ${String(e)}`) });
+    try {
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      assert.equal(said.length, 0, 'one process counting: nothing to say');
+      await b.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      b.flushCounters();
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      await a.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      a.flushCounters();
+      assert.equal(said.length, 1, 'said once');
+      assert.match(said[0]!, /^a: .*another process counts on this store file/);
+      // A process that only reads and resets counts (the CLI) is not one that counts.
+      const cli = SqliteStore.open({ path, secret: SECRET, clock, onError: (e) => said.push(`cli: ${String(e)}`) });
+      await cli.read(['lu-victim']);
+      await cli.reset(['lu-victim']);
+      cli.flushCounters();
+      await b.increment([{ key: 'lu-victim', ttlMs: HOUR }]);
+      b.flushCounters();
+      await cli.close();
+      assert.equal(said.length, 1);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 

@@ -26,7 +26,7 @@ export interface AttemptKeys {
   deviceUserDay: string;
   backoff: string;
   user: string;
-  /** The account's closure (see LoginGuard's CLOSED_MARK): kept beside its decision, where no flood evicts it. */
+  /** The account's closure: its end (seconds), kept beside its decision for the account's window (see LoginGuard's #close). */
   closed: string;
   source: string;
   siteNow: string;

@@ -146,6 +146,37 @@ describe('login protection: distributed attacks', () => {
     assert.ok(!JSON.stringify(events).includes('frank'), 'events never carry the account name');
   });
 
+  it('closes the account when the attempt that reached close_after is taken back after a later one was counted (red team, issue 10)', async () => {
+    // The attempt that would cross close_after is at the site; another, checked meanwhile, is
+    // counted past it; then the first is released (the client went away, or a neutral answer).
+    // The later failure never crossed close_after: it used to close nothing, and the attacker
+    // went on to NIST's 100 failures in the same hour.
+    const c = { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 };
+    const { guard, store, fail } = setup({ user: c });
+    for (let i = 0; i < c.closeAfter - 1; i++) assert.equal((await fail({ ip: `2001:db8:${i}::1`, username: 'uma', challengePassed: true })).action, 'allow');
+    const held = { ip: '2001:db8:a0::1', username: 'uma', challengePassed: true };
+    assert.equal((await guard.check(held)).action, 'allow');
+    const later = { ip: '2001:db8:a1::1', username: 'uma', challengePassed: true };
+    assert.equal((await guard.check(later)).action, 'allow', 'close_after reached, not yet closed: challenged, and this one solved it');
+    await guard.release(held);
+    await guard.report(later, false);
+    assert.equal((await store.decisions.list({ scope: 'user' })).length, 1, 'closed');
+    const v = await guard.check({ ip: '2001:db8:a2::1', username: 'uma', challengePassed: true });
+    assert.equal(v.action, 'block');
+    assert.equal(v.trustedDevicesPass, true, 'by the closure, not by NIST');
+  });
+
+  it('an account whose closure ran its close_for is challenged, not closed again, by a further failure in its window', async () => {
+    const c = { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 };
+    const { guard, store, clock, fail } = setup({ user: c });
+    for (let i = 0; i < c.closeAfter; i++) await fail({ ip: `2001:db8:${i}::1`, username: 'vera', challengePassed: true });
+    assert.equal((await store.decisions.list({ scope: 'user' })).length, 1);
+    clock.advance(c.closeForMs);
+    assert.equal((await fail({ ip: '2001:db8:b0::1', username: 'vera' })).action, 'challenge');
+    assert.equal((await fail({ ip: '2001:db8:b1::1', username: 'vera', challengePassed: true })).action, 'allow');
+    assert.equal((await store.decisions.list({ scope: 'user' })).length, 0, 'the closure ran out and was not made again');
+  });
+
   it('the owner with a trusted device still gets in while the account is closed', async () => {
     const { guard } = setup({ user: { ...LOGIN_DEFAULTS.user, challengeAfter: 10, closeAfter: 20 } });
     const owner = { ip: '192.0.2.10', username: 'grace' };
