@@ -494,13 +494,18 @@ export class CounterTable {
     if (note) this.#note(slot);
   }
 
-  /** Sets a counter only if absent (and its kind's floor is 0); true when this call created it. */
-  setIfAbsent(key: string, value: number, ttlMs: number, now: number): boolean {
+  /**
+   * Sets a counter only if absent (and its kind's floor is 0); true when this call created it.
+   * With `floor`, its kind is floored (a claim: evicted last, and never claimable again by an
+   * eviction).
+   */
+  setIfAbsent(key: string, value: number, ttlMs: number, now: number, floor = false): boolean {
     const t = this.#rel(now);
     this.#hash(key);
     const home = this.#h[0]!;
     const hi = this.#h[1]!;
     const lo = this.#h[2]!;
+    if (floor) this.#floored[lo & KIND_BITS] = 1;
     if (this.#find(home, hi, lo, t) >= 0 || this.#absent(lo, t) > 0) return false;
     this.#add(home, hi, lo, value, ttlMs, t, false);
     return true;

@@ -241,7 +241,7 @@ export class MemoryStore implements Store {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.#open();
-    return this.table.setIfAbsent(`claim\u0000${key}`, CLAIM_WEIGHT, ttlMs, this.#clock.now());
+    return this.table.setIfAbsent(`claim\u0000${key}`, CLAIM_WEIGHT, ttlMs, this.#clock.now(), true);
   }
 
   async close(): Promise<void> {

@@ -458,7 +458,8 @@ export class LoginGuard {
     const st = this.#d.store;
     const until = Math.ceil((who.k.now + c.closeForMs) / 1000);
     return Promise.all([
-      st.reset([who.k.closed]).then(() => st.increment([{ key: who.k.closed, by: until, ttlMs: Math.max(c.closeForMs, c.windowMs) }])),
+      // (Floored too: a full store evicts floored entries last, and of them the lowest first.)
+      st.reset([who.k.closed]).then(() => st.increment([{ key: who.k.closed, by: until, ttlMs: Math.max(c.closeForMs, c.windowMs), floor: true }])),
       this.#decide({ scope: 'user', value: idString(who.uhHi, who.uhLo) }, c.closeForMs, `account closed to untrusted devices after ${user} failures`, a, who.uh, 'account-closed'),
     ]);
   }

@@ -2,11 +2,11 @@
 // a failure, or a dropped connection) taken back after a later attempt reserved the count past
 // close_after: the later failure does not cross close_after (user - 1 >= close_after), so the
 // account is never closed; the attacker goes on to NIST's 100.
-import { ManualClock } from '../packages/mamori/dist/core/clock.js';
-import { MemoryStore } from '../packages/mamori/dist/core/memory-store.js';
-import { SeededRandom } from '../packages/mamori/dist/core/random.js';
-import { LOGIN_DEFAULTS } from '../packages/mamori/dist/config/config.js';
-import { LoginGuard } from '../packages/mamori/dist/guard/login.js';
+import { ManualClock } from '../../packages/mamori/dist/core/clock.js';
+import { MemoryStore } from '../../packages/mamori/dist/core/memory-store.js';
+import { SeededRandom } from '../../packages/mamori/dist/core/random.js';
+import { LOGIN_DEFAULTS } from '../../packages/mamori/dist/config/config.js';
+import { LoginGuard } from '../../packages/mamori/dist/guard/login.js';
 const clock = new ManualClock(Date.UTC(2026, 11, 1));
 const store = new MemoryStore({ clock, random: new SeededRandom(3) });
 const guard = new LoginGuard(LOGIN_DEFAULTS, { store, clock, random: new SeededRandom(4), secret: Buffer.alloc(40, 7), events: { emit() {} }, grouping: { ipv4Prefix: 32, ipv6Prefix: 64 } });

@@ -1,7 +1,7 @@
 // Red team (issue 10): two processes counting on one SQLite file (two `mamori up`, or an app run
 // in cluster mode with the SQLite store) keep two separate counts, and a restart keeps whichever
 // flushed last. Two handles in one process stand for the two processes.
-import { SqliteStore } from '../packages/store-sqlite/dist/index.js';
+import { SqliteStore } from '../../packages/store-sqlite/dist/index.js';
 import { rmSync } from 'node:fs';
 const path = `/tmp/rt10-two-${process.pid}.db`;
 const open = () => SqliteStore.open({ path, secret: Buffer.alloc(32, 1), counterFlushMs: 3_600_000 });

@@ -2,7 +2,7 @@
 // its cap (100,000, pre-filled), an attacker gets sources blocked (20 failed accounts each, from
 // IPv6 /64s named by X-Forwarded-For from a trusted proxy), while a client GETs a page: the
 // slowest GET shows how long each new decision holds the proxy's event loop.
-// Usage: node redteam/proxy-decision-stall.mjs [decisions] [blocks]
+// Usage: node bench/redteam/proxy-decision-stall.mjs [decisions] [blocks]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 const N = Number(process.argv[2] ?? 100000);
 const BLOCKS = Number(process.argv[3] ?? 10);
-const BIN = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+const BIN = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rt10-stall-'));
 const upstream = createServer((req, res) => { res.writeHead(req.url.startsWith('/login') ? 401 : 200); res.end('x'); });
 await new Promise((r) => upstream.listen(0, '127.0.0.1', r));

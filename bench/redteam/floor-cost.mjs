@@ -1,14 +1,14 @@
 // Red team (issue 10): failed logins a flood needs before every never-seen account is challenged
 // (floor >= challenge_after) or refused (closed). Floods in rounds on one table and probes
 // 200 fresh accounts 2 h after each round (the site-wide window over).
-// Usage: node redteam/floor-cost.mjs <tableBytes> <shape> <roundAttempts> <rounds> [sqlite]
-import { ManualClock } from '../packages/mamori/dist/core/clock.js';
-import { MemoryStore } from '../packages/mamori/dist/core/memory-store.js';
-import { SeededRandom } from '../packages/mamori/dist/core/random.js';
-import { LOGIN_DEFAULTS } from '../packages/mamori/dist/config/config.js';
-import { LoginGuard } from '../packages/mamori/dist/guard/login.js';
-import { runFlood } from '../packages/mamori/dist/sim/flood.js';
-import { SqliteStore } from '../packages/store-sqlite/dist/index.js';
+// Usage: node bench/redteam/floor-cost.mjs <tableBytes> <shape> <roundAttempts> <rounds> [sqlite]
+import { ManualClock } from '../../packages/mamori/dist/core/clock.js';
+import { MemoryStore } from '../../packages/mamori/dist/core/memory-store.js';
+import { SeededRandom } from '../../packages/mamori/dist/core/random.js';
+import { LOGIN_DEFAULTS } from '../../packages/mamori/dist/config/config.js';
+import { LoginGuard } from '../../packages/mamori/dist/guard/login.js';
+import { runFlood } from '../../packages/mamori/dist/sim/flood.js';
+import { SqliteStore } from '../../packages/store-sqlite/dist/index.js';
 const [bytes, shape, per, rounds, kind] = process.argv.slice(2);
 const clock = new ManualClock(Date.UTC(2026, 11, 1));
 const dbPath = `/tmp/rt10-floor-${process.pid}.db`;

@@ -1,7 +1,7 @@
 // Red team (issue 10): the SQLite store's decisions at their cap. Every add there drops one and
 // makes the mirror reload every active decision at the next match. Measures the CPU of one
-// (add + match) at the cap, against below it. Usage: node redteam/decisions-cap.mjs <max>
-import { SqliteStore } from '../packages/store-sqlite/dist/index.js';
+// (add + match) at the cap, against below it. Usage: node bench/redteam/decisions-cap.mjs <max>
+import { SqliteStore } from '../../packages/store-sqlite/dist/index.js';
 import { rmSync } from 'node:fs';
 const max = Number(process.argv[2] ?? 100000);
 const path = `/tmp/rt10-dec-${process.pid}.db`;

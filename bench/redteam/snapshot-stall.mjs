@@ -1,7 +1,7 @@
 // Red team (issue 10): how long the SQLite store's counter writes hold the event loop at the
 // default 64 MiB table when a flood has filled it: a flush of every entry, and the snapshot that
-// compacts the log. Usage: node redteam/snapshot-stall.mjs [MiB]
-import { SqliteStore } from '../packages/store-sqlite/dist/index.js';
+// compacts the log. Usage: node bench/redteam/snapshot-stall.mjs [MiB]
+import { SqliteStore } from '../../packages/store-sqlite/dist/index.js';
 import { rmSync } from 'node:fs';
 const mib = Number(process.argv[2] ?? 64);
 const path = `/tmp/rt10-snap-${process.pid}.db`;

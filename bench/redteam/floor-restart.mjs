@@ -1,12 +1,12 @@
 // Red team (issue 10): does the account floor a flood raised on the SQLite store survive a
 // restart (so a restart does not end the DoS)? Floods 12 failed logins per slot, closes, reopens,
-// and probes 200 never-seen accounts 2 h later. Usage: node redteam/floor-restart.mjs [tableBytes]
-import { ManualClock } from '../packages/mamori/dist/core/clock.js';
-import { SeededRandom } from '../packages/mamori/dist/core/random.js';
-import { LOGIN_DEFAULTS } from '../packages/mamori/dist/config/config.js';
-import { LoginGuard } from '../packages/mamori/dist/guard/login.js';
-import { runFlood } from '../packages/mamori/dist/sim/flood.js';
-import { SqliteStore } from '../packages/store-sqlite/dist/index.js';
+// and probes 200 never-seen accounts 2 h later. Usage: node bench/redteam/floor-restart.mjs [tableBytes]
+import { ManualClock } from '../../packages/mamori/dist/core/clock.js';
+import { SeededRandom } from '../../packages/mamori/dist/core/random.js';
+import { LOGIN_DEFAULTS } from '../../packages/mamori/dist/config/config.js';
+import { LoginGuard } from '../../packages/mamori/dist/guard/login.js';
+import { runFlood } from '../../packages/mamori/dist/sim/flood.js';
+import { SqliteStore } from '../../packages/store-sqlite/dist/index.js';
 import { rmSync } from 'node:fs';
 const bytes = Number(process.argv[2] ?? 65536);
 const path = `/tmp/rt10-restart-${process.pid}.db`;

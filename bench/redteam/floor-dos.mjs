@@ -1,11 +1,11 @@
 // Red team (issue 10): how many failed logins raise the account kind's floor so that innocent,
-// never-seen accounts are challenged/refused. Usage: node redteam/floor-dos.mjs <tableBytes> <attempts> <shape> [count]
-import { ManualClock } from '../packages/mamori/dist/core/clock.js';
-import { MemoryStore } from '../packages/mamori/dist/core/memory-store.js';
-import { SeededRandom } from '../packages/mamori/dist/core/random.js';
-import { LOGIN_DEFAULTS } from '../packages/mamori/dist/config/config.js';
-import { LoginGuard } from '../packages/mamori/dist/guard/login.js';
-import { runFlood } from '../packages/mamori/dist/sim/flood.js';
+// never-seen accounts are challenged/refused. Usage: node bench/redteam/floor-dos.mjs <tableBytes> <attempts> <shape> [count]
+import { ManualClock } from '../../packages/mamori/dist/core/clock.js';
+import { MemoryStore } from '../../packages/mamori/dist/core/memory-store.js';
+import { SeededRandom } from '../../packages/mamori/dist/core/random.js';
+import { LOGIN_DEFAULTS } from '../../packages/mamori/dist/config/config.js';
+import { LoginGuard } from '../../packages/mamori/dist/guard/login.js';
+import { runFlood } from '../../packages/mamori/dist/sim/flood.js';
 const [bytes, attempts, shape, count] = process.argv.slice(2);
 const clock = new ManualClock(Date.UTC(2026, 11, 1));
 const store = new MemoryStore({ maxCounterBytes: Number(bytes), maxDecisions: 100000, clock, random: new SeededRandom(3) });
