@@ -44,8 +44,8 @@ export interface SqliteCountersOptions {
 
 /** Bytes per log record: hi, lo (int32), count (uint32), expiry (float64, ms since the epoch; 0 deletes). */
 const RECORD = 20;
-/** Records per blob in a snapshot. */
-const SNAPSHOT_CHUNK = 65_536;
+/** Slots a compaction step reads (at 16 bytes a slot, 2 MiB of the table; up to 2.6 MB of records). */
+const COMPACT_SLOTS = 131_072;
 /** The log is compacted once it holds this many records and twice the table's entries. */
 const COMPACT_MIN = 100_000;
 /** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
@@ -76,6 +76,10 @@ export class SqliteCounters {
   #dataVersion = -1;
   #buf = Buffer.alloc(RECORD * 1024);
   #stopped = false;
+  /** A compaction under way (see #compactStep): the last record before it, the next slot, the records it wrote. */
+  #compaction: { boundary: number; next: number; records: number } | undefined;
+  /** Records the flushes wrote since the compaction under way began. */
+  #sinceCompaction = 0;
   /** This process has changed counters: it is the one that counts (see reset). */
   #counting = false;
   /**
@@ -87,6 +91,8 @@ export class SqliteCounters {
   #warnedWriter = false;
 
   readonly #append: Statement;
+  readonly #maxLogId: Statement;
+  readonly #deleteLogUpTo: Statement;
   readonly #setState: Statement;
   readonly #resetsAfter: Statement;
   readonly #addReset: Statement;
@@ -99,6 +105,8 @@ export class SqliteCounters {
     this.#secret = secret;
     this.#keys = new StringHasher(hmac(secret, 'mamori-sqlite-counter-key-v1'), MAX_KEY);
     this.#append = db.prepare('INSERT INTO counter_log (records) VALUES (?)');
+    this.#maxLogId = db.prepare('SELECT max(id) FROM counter_log').pluck();
+    this.#deleteLogUpTo = db.prepare('DELETE FROM counter_log WHERE id <= ?');
     this.#setState = db.prepare('INSERT INTO counter_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
     this.#resetsAfter = db.prepare('SELECT id, k FROM counter_resets WHERE id > ? ORDER BY id');
     this.#addReset = db.prepare('INSERT INTO counter_resets (k) VALUES (?)');
@@ -255,19 +263,21 @@ export class SqliteCounters {
     if (!t || this.#stopped) return;
     try {
       this.#applyResets();
-      if (this.#logged > COMPACT_MIN && this.#logged > 2 * t.size) {
-        this.#snapshot(t);
-        return;
-      }
-      if (t.pending === 0 && t.kinds.join('\n') === this.#kindsWritten) return;
+      const compact = this.#compaction !== undefined || (this.#logged > COMPACT_MIN && this.#logged > 2 * t.size);
+      if (!compact && t.pending === 0 && t.kinds.join('\n') === this.#kindsWritten) return;
       const records = this.#drain(t);
+      const now = this.#clock.now();
       this.#db.transaction(() => {
         this.#checkWriter();
         this.#writeKinds(t);
         for (const b of records) this.#append.run(b);
         this.#setState.run('resets_seen', String(this.#resetsSeen));
+        if (compact) this.#compactStep(t, now);
       }).immediate();
-      for (const b of records) this.#logged += b.length / RECORD;
+      let n = 0;
+      for (const b of records) n += b.length / RECORD;
+      this.#logged += n;
+      this.#sinceCompaction = this.#compaction ? this.#sinceCompaction + n : 0;
     } catch (err) {
       this.#opts.onError(err);
     }
@@ -298,37 +308,48 @@ export class SqliteCounters {
     this.#kindsWritten = kinds;
   }
 
-  /** Replaces the log with the table as it stands (its entries, kinds and floors). */
-  #snapshot(t: CounterTable): void {
-    const now = this.#clock.now();
-    t.drain(() => {}); // all in the snapshot
-    const chunks: Buffer[] = [];
-    let b = Buffer.alloc(SNAPSHOT_CHUNK * RECORD);
+  /**
+   * One step of compacting the log, in the flush's transaction: the first step notes the last
+   * record written so far; each step appends the live entries of the next COMPACT_SLOTS slots
+   * as they stand; the last deletes every record up to the one noted, and writes the kinds and
+   * floors. Every record holds a whole value and records are read back in order, so the chunks
+   * and the changes written between them read back as the table (a crash in the middle leaves
+   * the old records too, read back first). In steps, so that a full 64 MiB table holds the
+   * event loop for a few milliseconds per flush rather than a second at once.
+   */
+  #compactStep(t: CounterTable, now: number): void {
+    let c = this.#compaction;
+    if (!c) {
+      c = { boundary: Number(this.#maxLogId.get() ?? 0), next: 0, records: 0 };
+      this.#compaction = c;
+    }
+    const chunk: Buffer[] = [];
+    let b = Buffer.alloc(Math.min(COMPACT_SLOTS, t.capacity) * RECORD);
     let o = 0;
-    let n = 0;
-    t.entries(now, (hi, lo, count, expiresAt) => {
-      if (o === b.length) {
-        chunks.push(b);
-        b = Buffer.alloc(SNAPSHOT_CHUNK * RECORD);
-        o = 0;
-      }
-      writeRecord(b, o, hi, lo, count, expiresAt);
-      o += RECORD;
-      n++;
-    });
-    if (o > 0) chunks.push(b.subarray(0, o));
-    this.#db.transaction(() => {
-      this.#checkWriter();
-      this.#db.prepare('DELETE FROM counter_log').run();
-      for (const c of chunks) this.#append.run(c);
-      this.#kindsWritten = '';
-      this.#writeKinds(t);
-      this.#setState.run('floors', JSON.stringify(t.floors(now)));
-      this.#setState.run('resets_seen', String(this.#resetsSeen));
-      this.#db.prepare('DELETE FROM counter_resets WHERE id <= ?').run(this.#resetsSeen);
-    }).immediate();
-    this.#logged = n;
+    t.entries(
+      now,
+      (hi, lo, count, expiresAt) => {
+        writeRecord(b, o, hi, lo, count, expiresAt);
+        o += RECORD;
+      },
+      c.next,
+      c.next + COMPACT_SLOTS,
+    );
+    if (o > 0) chunk.push(b.subarray(0, o));
+    for (const x of chunk) this.#append.run(x);
+    c.records += o / RECORD;
+    c.next += COMPACT_SLOTS;
+    if (c.next < t.capacity) return;
+    this.#deleteLogUpTo.run(c.boundary);
+    this.#kindsWritten = '';
+    this.#writeKinds(t);
+    this.#setState.run('floors', JSON.stringify(t.floors(now)));
+    this.#db.prepare('DELETE FROM counter_resets WHERE id <= ?').run(this.#resetsSeen);
+    // What is left: the chunks, and the changes written since the first step.
+    this.#logged = c.records + this.#sinceCompaction;
+    this.#compaction = undefined;
   }
+
 
   /** Writes what is pending and stops writing behind. */
   close(): void {

@@ -602,10 +602,11 @@ export class CounterTable {
   }
 
   /** Every live entry, as drain hands them out (for a snapshot). */
-  entries(now: number, visit: TableVisitor): void {
+  entries(now: number, visit: TableVisitor, fromSlot = 0, toSlot = this.capacity): void {
     const t = this.#rel(now);
     const w = this.#w;
-    for (let o = 0; o < w.length; o += 4) if (w[o + 3]! > t) visit(w[o]! | 0, w[o + 1]! | 0, w[o + 2]!, this.#base + w[o + 3]!);
+    const end = Math.min(this.capacity, toSlot) * 4;
+    for (let o = Math.max(0, fromSlot) * 4; o < end; o += 4) if (w[o + 3]! > t) visit(w[o]! | 0, w[o + 1]! | 0, w[o + 2]!, this.#base + w[o + 3]!);
   }
 
   /**
