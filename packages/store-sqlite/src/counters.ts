@@ -48,6 +48,8 @@ const RECORD = 20;
 const COMPACT_SLOTS = 131_072;
 /** The log is compacted once it holds this many records and twice the table's entries. */
 const COMPACT_MIN = 100_000;
+/** Bytes of records kept for the next flush when a write fails (about 800,000 changes). */
+const MAX_UNWRITTEN = 16 * 1024 * 1024;
 /** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
 const MAX_KEY = 512;
 
@@ -76,6 +78,8 @@ export class SqliteCounters {
   #dataVersion = -1;
   #buf = Buffer.alloc(RECORD * 1024);
   #stopped = false;
+  /** Records a failed write could not write, written first at the next flush. */
+  #unwritten: Buffer[] = [];
   /** A compaction under way (see #compactStep): the last record before it, the next slot, the records it wrote. */
   #compaction: { boundary: number; next: number; records: number } | undefined;
   /** Records the flushes wrote since the compaction under way began. */
@@ -257,15 +261,24 @@ export class SqliteCounters {
     }
   }
 
-  /** Writes what changed since the last flush (and compacts the log when it has grown). Never throws. */
+  /**
+   * Writes what changed since the last flush (and compacts the log when it has grown). Never
+   * throws. A write that fails (the file locked past the busy timeout, a full disk) is reported,
+   * and its records are kept and written first at the next flush (at most MAX_UNWRITTEN bytes of
+   * them: past that the oldest go, reported too).
+   */
   flush(): void {
     const t = this.#t;
     if (!t || this.#stopped) return;
+    // What the transaction changes in this object, put back if it fails.
+    const saved = { compaction: this.#compaction && { ...this.#compaction }, logged: this.#logged, kinds: this.#kindsWritten, since: this.#sinceCompaction };
+    let records: Buffer[] = [];
     try {
       this.#applyResets();
       const compact = this.#compaction !== undefined || (this.#logged > COMPACT_MIN && this.#logged > 2 * t.size);
-      if (!compact && t.pending === 0 && t.kinds.join('\n') === this.#kindsWritten) return;
-      const records = this.#drain(t);
+      if (!compact && t.pending === 0 && this.#unwritten.length === 0 && t.kinds.join('\n') === this.#kindsWritten) return;
+      records = [...this.#unwritten, ...this.#drain(t)];
+      this.#unwritten = [];
       const now = this.#clock.now();
       this.#db.transaction(() => {
         this.#checkWriter();
@@ -279,9 +292,28 @@ export class SqliteCounters {
       this.#logged += n;
       this.#sinceCompaction = this.#compaction ? this.#sinceCompaction + n : 0;
     } catch (err) {
+      this.#compaction = saved.compaction;
+      this.#logged = saved.logged;
+      this.#kindsWritten = saved.kinds;
+      this.#sinceCompaction = saved.since;
+      this.#keepUnwritten(records);
       this.#opts.onError(err);
     }
   }
+
+  /** Keeps records a failed write could not write, for the next flush, within MAX_UNWRITTEN bytes. */
+  #keepUnwritten(records: Buffer[]): void {
+    let bytes = records.reduce((n, b) => n + b.length, 0);
+    let dropped = 0;
+    while (bytes > MAX_UNWRITTEN && records.length > 0) {
+      const b = records.shift()!;
+      bytes -= b.length;
+      dropped += b.length / RECORD;
+    }
+    this.#unwritten = records;
+    if (dropped > 0) this.#opts.onError(new Error(`${dropped} counter changes could not be written and were dropped (writes kept failing)`));
+  }
+
 
   /** The table's changes as record blobs (the table forgets them: a failed write loses them, and is reported). */
   #drain(t: CounterTable): Buffer[] {

@@ -335,6 +335,29 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('keeps the counter changes a failed write could not write, and writes them at the next flush', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const errors: unknown[] = [];
+    const s = SqliteStore.open({ path, secret: SECRET, clock, onError: (e) => errors.push(e), counterFlushMs: 60_000, busyTimeoutMs: 10 });
+    await s.increment([{ key: 'lp:a', by: 3, ttlMs: HOUR }]);
+    const lock = new Database(path);
+    lock.exec('BEGIN EXCLUSIVE');
+    s.flushCounters();
+    assert.match(String(errors[0]), /locked|busy/i, 'the failed write is reported');
+    lock.exec('COMMIT');
+    lock.close();
+    await s.increment([{ key: 'lp:b', by: 4, ttlMs: HOUR }]);
+    s.flushCounters();
+    const again = open(path, clock);
+    try {
+      assert.deepEqual(await again.read(['lp:a', 'lp:b']), [3, 4], 'both written');
+    } finally {
+      await again.close();
+      await s.close();
+    }
+  });
+
   it('starts counting afresh, and says so, when the counter log is damaged', async () => {
     const clock = new ManualClock();
     const path = fresh();
