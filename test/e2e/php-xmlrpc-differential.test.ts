@@ -17,7 +17,15 @@ import { defaultConfig, extractXmlRpcFields } from 'mamori/internal';
 
 const IXR = process.env['MAMORI_WP_IXR'] ?? '/usr/share/wordpress/wp-includes/IXR/';
 const php = spawnSync('php', ['-v'], { encoding: 'utf8' });
-const missing = php.error || php.status !== 0 ? 'php (the CLI) not found' : !existsSync(join(IXR, 'class-IXR-message.php')) ? `WordPress's IXR not found at ${IXR} (apt-get install wordpress, or set MAMORI_WP_IXR)` : undefined;
+const xml = php.error || php.status !== 0 ? undefined : spawnSync('php', ['-r', 'exit(function_exists("xml_parser_create") ? 0 : 1);']);
+const missing =
+  php.error || php.status !== 0
+    ? 'php (the CLI) not found'
+    : xml?.status !== 0
+      ? "PHP's XML extension not found (apt-get install php-xml)"
+      : !existsSync(join(IXR, 'class-IXR-message.php'))
+        ? `WordPress's IXR not found at ${IXR} (apt-get install wordpress, or set MAMORI_WP_IXR)`
+        : undefined;
 if (missing) console.log(`# skipping the XML-RPC differential test: ${missing}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-ixr-'));
