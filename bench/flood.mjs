@@ -208,6 +208,8 @@ for (const shape of shapes) {
   shapesMet &&= met;
   shapeResults[shape] = { ...r, seconds: secs, evictions: st.table.evictions, decisions: st.decisions.size };
   shapeRows.push([shape, num(r.floodAttempts), num(st.table.evictions), `${r.guesses} / ${r.limit}`, r.closedAtEnd ? 'yes' : 'NO', `${r.innocentsHeld} / 1000`, num(st.decisions.size), `${secs.toFixed(0)} s`]);
+  // (Each shape as it ends: a full run takes long.)
+  console.log(`  ${shape}: ${r.guesses} / ${r.limit} guesses, ${r.closedAtEnd ? 'still closed' : 'NOT closed'}, ${r.innocentsHeld} / 1000 fresh accounts held, ${num(st.table.evictions)} evictions, ${secs.toFixed(0)} s`);
 }
 printTable(['shape', 'flood logins', 'evictions', 'guesses on the account / limit', 'still closed', 'fresh accounts held', 'decisions', 'time'], shapeRows);
 verdictLine(shapesMet, 'every shape: guesses per hour <= the account-wide limit, and the account stays closed');
