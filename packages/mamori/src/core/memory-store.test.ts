@@ -23,6 +23,18 @@ describe('MemoryStore', () => {
     assert.deepEqual(await s.decisions.match({ ip: '192.0.2.2' }), [], 'a dropped decision no longer matches');
   });
 
+  it('at a big cap drops a hundredth of it at once, the soonest to lapse (one sort, not a scan per decision)', async () => {
+    const clock = new ManualClock();
+    const s = new MemoryStore({ clock, maxDecisions: 1000 });
+    const base = { action: 'block', scope: 'ip', origin: 't', reason: 'r' } as const;
+    for (let i = 0; i < 1000; i++) await s.decisions.add({ ...base, value: `10.0.${i >> 8}.${i & 255}`, expiresAt: clock.now() + 10_000 + i });
+    await s.decisions.add({ ...base, value: '192.0.2.1', expiresAt: clock.now() + 5000 });
+    const held = await s.decisions.list();
+    assert.equal(held.length, 991);
+    assert.deepEqual(await s.decisions.match({ ip: '10.0.0.9' }), [], 'the ten soonest to lapse went');
+    assert.equal((await s.decisions.match({ ip: '10.0.0.10' })).length, 1);
+  });
+
   it('lists decisions added in the same millisecond newest first', async () => {
     const clock = new ManualClock();
     const s = new MemoryStore({ clock });
