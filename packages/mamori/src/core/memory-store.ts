@@ -64,6 +64,10 @@ class MemoryDecisions implements DecisionStore {
     this.#clock = clock;
     this.#check = check;
   }
+  /** Decisions held (expired ones until they are removed). */
+  get size(): number {
+    return this.#held.size;
+  }
   async add(input: DecisionInput): Promise<Decision> {
     this.#check();
     const d: Decision = { ...validateDecisionInput(input), id: randomUUID(), createdAt: this.#clock.now() };
