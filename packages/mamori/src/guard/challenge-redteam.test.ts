@@ -13,48 +13,11 @@ import { createGuard } from './guard.js';
 import { solveChallenge } from './challenge.js';
 import type { RequestInfo, Verdict } from './verdict.js';
 
+import { loginStack } from './testdata/login-stack.js';
+
 const SECRET = Buffer.from('redteam-8-test-secret-redteam-8-test');
 
-function stack(raw: Record<string, unknown> = {}) {
-  const clock = new ManualClock(Date.UTC(2026, 11, 2));
-  const store = new MemoryStore({ clock, random: new SeededRandom(3) });
-  const config = defaultConfig({
-    logins: [{ name: 'shop', path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }],
-    challenge: { base_difficulty: 8, max_difficulty: 14 },
-    ...raw,
-  });
-  const guard = createGuard(config, { store, secret: SECRET, clock, random: new SeededRandom(5) });
-  const endpoint = config.logins[0]!;
-  const req = (ip: string, pass?: string): RequestInfo => ({ ip, path: '/login', method: 'POST', headers: { accept: 'application/json', ...(pass ? { cookie: `mamori_pass=${pass}` } : {}) } });
-  /**
-   * One login as the proxy and the adapters run it: inspect, the rate limits, the login check,
-   * the site's answer (a success only for the right password). `reached`: the site saw it.
-   */
-  const attempt = async (ip: string, username: string, password: string, pass?: string) => {
-    const r = req(ip, pass);
-    const inspected = await guard.inspect(r);
-    if (guard.enforced(inspected)) return { verdict: inspected as Verdict, reached: false, success: false };
-    const limits = guard.rateLimits.match('POST', '/login');
-    if (limits.length) {
-      const rl = await guard.checkRateLimits(r, '/login', limits, { form: new URLSearchParams({ email: username }) });
-      if (guard.enforced(rl.verdict)) return { verdict: rl.verdict, reached: false, success: false };
-    }
-    const p = await guard.checkLogin(endpoint, r, { username, password });
-    if (guard.enforced(p.verdict)) return { verdict: p.verdict as Verdict, reached: false, success: false };
-    const success = password === 'right-password';
-    await guard.reportLogin(p, { status: success ? 302 : 401, setCookies: [] });
-    return { verdict: p.verdict as Verdict, reached: true, success };
-  };
-  /** Solves the challenge a refused request was answered with, as the page does; the pass. */
-  const solve = async (ip: string, verdict: Verdict): Promise<string> => {
-    const page = JSON.parse(String(guard.respond(verdict, req(ip)).body)) as { challenge: { token: string; difficulty: number } };
-    const { token, difficulty } = page.challenge;
-    const answer = await guard.handleChallengeSubmit(req(ip), Buffer.from(JSON.stringify({ token, solution: solveChallenge(token, difficulty) })));
-    assert.equal(answer.status, 200);
-    return (JSON.parse(String(answer.body)) as { pass: string }).pass;
-  };
-  return { clock, store, guard, attempt, solve };
-}
+const stack = (raw: Record<string, unknown> = {}) => loginStack(SECRET, raw);
 
 describe('a pass buys one request, whichever check on it asks', () => {
   it('a person challenged both by a rate limit on the login and by the login protection still gets in', async () => {

@@ -1,48 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../core/clock.js';
-import { SeededRandom } from '../core/random.js';
-import { MemoryStore } from '../core/memory-store.js';
-import { defaultConfig } from '../config/config.js';
-import { createGuard } from './guard.js';
-import { solveChallenge } from './challenge.js';
-import type { RequestInfo } from './verdict.js';
+
+import { loginStack } from './testdata/login-stack.js';
 
 const SECRET = Buffer.from('escalation-test-secret-escalation-test');
 
-/** A guard on a memory store in front of a login that fails unless the password is right. */
+/** The shared login stack (testdata/login-stack.ts), every guess a wrong password. */
 function stack(raw: Record<string, unknown> = {}) {
-  const clock = new ManualClock(Date.UTC(2026, 11, 2));
-  const store = new MemoryStore({ clock, random: new SeededRandom(3) });
-  const config = defaultConfig({
-    logins: [{ name: 'shop', path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }],
-    challenge: { base_difficulty: 8, max_difficulty: 14 },
-    ...raw,
-  });
-  const guard = createGuard(config, { store, secret: SECRET, clock, random: new SeededRandom(5) });
-  const endpoint = config.logins[0]!;
-  const req = (ip: string, pass?: string): RequestInfo => ({ ip, path: '/login', method: 'POST', headers: { accept: 'application/json', ...(pass ? { cookie: `mamori_pass=${pass}` } : {}) } });
-  /** One login as the proxy runs it: inspect, check, the site's answer (always a failure). */
-  const attempt = async (ip: string, username: string, pass?: string) => {
-    const r = req(ip, pass);
-    const inspected = await guard.inspect(r);
-    if (guard.enforced(inspected)) return { action: inspected.action, verdict: inspected, reached: false };
-    const p = await guard.checkLogin(endpoint, r, { username, password: `guess-for-${username}` });
-    if (guard.enforced(p.verdict)) return { action: p.verdict.action, verdict: p.verdict, reached: false };
-    await guard.reportLogin(p, { status: 401, setCookies: [] });
-    return { action: 'allow', verdict: p.verdict, reached: true };
-  };
-  /** Solves the challenge a refused attempt was answered with (at `bits` when given: a cheaper pass than asked). */
-  const solve = async (ip: string, verdict: Parameters<typeof guard.respond>[0], bits?: number): Promise<string> => {
-    const page = JSON.parse(String(guard.respond(verdict, req(ip)).body)) as { challenge: { token: string; difficulty: number } };
-    let token = page.challenge.token;
-    if (bits !== undefined) token = guard.challenger.issue({ ip, scope: 'site', risk: 0, difficulty: bits }).token;
-    const d = bits ?? page.challenge.difficulty;
-    const answer = await guard.handleChallengeSubmit(req(ip), Buffer.from(JSON.stringify({ token, solution: solveChallenge(token, d) })));
-    assert.equal(answer.status, 200);
-    return (JSON.parse(String(answer.body)) as { pass: string }).pass;
-  };
-  return { clock, store, guard, attempt, solve };
+  const s = loginStack(SECRET, raw);
+  const attempt = (ip: string, username: string, pass?: string) => s.attempt(ip, username, `guess-for-${username}`, pass);
+  return { ...s, attempt };
 }
 
 describe('challenges that escalate', () => {
