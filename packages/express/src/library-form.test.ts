@@ -19,12 +19,12 @@ async function listen(app: express.Express): Promise<{ url: string; server: Serv
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-it('the library form: a challenged person solves at the mounted route and gets in with the right password', async () => {
-  const guard = createGuard(defaultConfig({ challenge: { base_difficulty: 8, max_difficulty: 10 } }), { store: new MemoryStore(), secret: SECRET });
+/** The library form as the README writes it: the challenge route, and a JSON login that checks and reports (alice's password is 'right'). */
+function loginApp(guard: ReturnType<typeof createGuard>, ipOf: (req: express.Request) => string): express.Express {
   const app = express();
   app.post(CHALLENGE_PATH, mamoriChallengeRoute(guard));
   app.post('/api/login', express.json(), async (req, res) => {
-    const info: RequestInfo = { ip: req.socket.remoteAddress!, method: req.method, path: req.path, headers: req.headers, secure: req.secure };
+    const info: RequestInfo = { ip: ipOf(req), method: req.method, path: req.path, headers: req.headers, secure: req.secure };
     const p = await guard.checkCredentials(info, { username: String(req.body.email ?? ''), password: String(req.body.password ?? '') });
     if (guard.enforced(p.verdict)) {
       const r = guard.respond(p.verdict, info);
@@ -36,7 +36,12 @@ it('the library form: a challenged person solves at the mounted route and gets i
     if (setCookie) res.append('set-cookie', setCookie);
     res.status(ok ? 200 : 401).json({ ok });
   });
-  const { url, server } = await listen(app);
+  return app;
+}
+
+it('the library form: a challenged person solves at the mounted route and gets in with the right password', async () => {
+  const guard = createGuard(defaultConfig({ challenge: { base_difficulty: 8, max_difficulty: 10 } }), { store: new MemoryStore(), secret: SECRET });
+  const { url, server } = await listen(loginApp(guard, (req) => req.socket.remoteAddress!));
   const login = (password: string, cookie = '') =>
     fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', cookie }, body: JSON.stringify({ email: 'alice@example.com', password }) });
   try {
@@ -60,24 +65,9 @@ it('the library form: a challenged person solves at the mounted route and gets i
 
 it('the library form behind a trusted proxy, as the README writes it: one client\'s guesses do not challenge another, and a challenged client gets in (red team 9)', async () => {
   const guard = createGuard(defaultConfig({ network: { trusted_proxies: ['127.0.0.1/32'] }, challenge: { base_difficulty: 8, max_difficulty: 10 } }), { store: new MemoryStore(), secret: SECRET });
-  const app = express();
   // As the README's library form: the client address through network.trusted_proxies, the same one mamoriChallengeRoute uses.
   const addressOf = clientAddressFor(guard.config);
-  app.post(CHALLENGE_PATH, mamoriChallengeRoute(guard));
-  app.post('/api/login', express.json(), async (req, res) => {
-    const info: RequestInfo = { ip: addressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'])!, method: req.method, path: req.path, headers: req.headers, secure: req.secure };
-    const p = await guard.checkCredentials(info, { username: String(req.body.email ?? ''), password: String(req.body.password ?? '') });
-    if (guard.enforced(p.verdict)) {
-      const r = guard.respond(p.verdict, info);
-      res.status(r.status).set(r.headers).send(r.body);
-      return;
-    }
-    const ok = req.body.email === 'alice@example.com' && req.body.password === 'right';
-    const { setCookie } = await guard.reportCredentials(p, ok);
-    if (setCookie) res.append('set-cookie', setCookie);
-    res.status(ok ? 200 : 401).json({ ok });
-  });
-  const { url, server } = await listen(app);
+  const { url, server } = await listen(loginApp(guard, (req) => addressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'])!));
   // The proxy (on 127.0.0.1) adds each client's address to X-Forwarded-For.
   const login = (client: string, email: string, password: string, cookie = '') =>
     fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': client, cookie }, body: JSON.stringify({ email, password }) });
