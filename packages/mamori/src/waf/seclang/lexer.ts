@@ -41,12 +41,12 @@ export const DEFAULT_LEX_LIMITS: LexLimits = { maxLineBytes: 1 << 20, maxArgs: 6
 const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
 
 /**
- * Reads directives from one file's text. Problems are returned alongside the
- * directives; a caller that gets any problem must refuse the file.
+ * Reads directives from one file's text, one at a time, so that a caller who
+ * stops at an error limit never holds more than it has looked at. Problems come
+ * in line order with the directives; a caller that gets any problem must refuse
+ * the file.
  */
-export function lex(text: string, limits: LexLimits = DEFAULT_LEX_LIMITS): { directives: RawDirective[]; problems: LexProblem[] } {
-  const directives: RawDirective[] = [];
-  const problems: LexProblem[] = [];
+export function* lexIter(text: string, limits: LexLimits = DEFAULT_LEX_LIMITS): Generator<RawDirective | (LexProblem & { problem: true })> {
   const n = text.length;
   let pos = 0;
   let lineNo = 0;
@@ -72,7 +72,7 @@ export function lex(text: string, limits: LexLimits = DEFAULT_LEX_LIMITS): { dir
       if (!continues) break;
     }
     if (tooLong) {
-      problems.push({ line: startLine, message: `line longer than ${limits.maxLineBytes} bytes` });
+      yield { problem: true, line: startLine, message: `line longer than ${limits.maxLineBytes} bytes` };
       continue;
     }
     const logical = parts.join('');
@@ -80,21 +80,27 @@ export function lex(text: string, limits: LexLimits = DEFAULT_LEX_LIMITS): { dir
     while (i < logical.length && isBlank(logical.charCodeAt(i))) i++;
     if (i >= logical.length || logical.charCodeAt(i) === 0x23 /* # */) continue;
     if (logical.indexOf('\0') >= 0) {
-      problems.push({ line: startLine, message: 'NUL byte in the line (is this a binary file?)' });
+      yield { problem: true, line: startLine, message: 'NUL byte in the line (is this a binary file?)' };
       continue;
     }
     const words = splitWords(logical, i, limits.maxArgs + 1);
     if (typeof words === 'string') {
-      problems.push({ line: startLine, message: words });
+      yield { problem: true, line: startLine, message: words };
       continue;
     }
     const [name, ...args] = words;
     if (name === undefined) continue;
-    if (args.length > limits.maxArgs) {
-      problems.push({ line: startLine, message: `${printable(name)} has more than ${limits.maxArgs} arguments` });
-      continue;
-    }
-    directives.push({ line: startLine, name, args });
+    yield { line: startLine, name, args };
+  }
+}
+
+/** All of lexIter at once, for tests and small inputs. */
+export function lex(text: string, limits: LexLimits = DEFAULT_LEX_LIMITS): { directives: RawDirective[]; problems: LexProblem[] } {
+  const directives: RawDirective[] = [];
+  const problems: LexProblem[] = [];
+  for (const x of lexIter(text, limits)) {
+    if ('problem' in x) problems.push({ line: x.line, message: x.message });
+    else directives.push(x);
   }
   return { directives, problems };
 }
@@ -107,7 +113,7 @@ export function splitWords(s: string, from = 0, maxWords = Infinity): string[] |
   for (;;) {
     while (i < n && isBlank(s.charCodeAt(i))) i++;
     if (i >= n) return words;
-    if (words.length >= maxWords) return `more than ${maxWords - 1} arguments`;
+    if (words.length >= maxWords) return `more than ${maxWords - 1} arguments on one line`;
     const q = s[i];
     if (q === '"' || q === "'") {
       let j = i + 1;

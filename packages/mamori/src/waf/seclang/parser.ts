@@ -24,7 +24,7 @@ import type {
   Setting,
   UpdateTarget,
 } from './ast.js';
-import { DEFAULT_LEX_LIMITS, lex, printable, type LexLimits, type RawDirective } from './lexer.js';
+import { DEFAULT_LEX_LIMITS, lexIter, printable, type LexLimits, type RawDirective } from './lexer.js';
 import { PartError, parseActions, parseIdRanges, parseMacros, parseOperator, parsePhase, parseRuleId, parseSeverity, parseVariables } from './parts.js';
 import { lookupAction, lookupDirective } from './registry.js';
 
@@ -173,11 +173,11 @@ function readFile(ctx: Ctx, path: string, depth: number, from: Loc): void {
 }
 
 function parseText(ctx: Ctx, text: string, file: string, depth: number): void {
-  const { directives, problems } = lex(text, ctx.opts.lex);
-  // Lexing problems and directive problems are reported in line order.
-  let p = 0;
-  for (const d of directives) {
-    while (p < problems.length && problems[p]!.line < d.line) error(ctx, file, problems[p]!.line, problems[p++]!.message);
+  for (const d of lexIter(text, ctx.opts.lex)) {
+    if ('problem' in d) {
+      error(ctx, file, d.line, d.message);
+      continue;
+    }
     try {
       directive(ctx, d, file, depth);
     } catch (e) {
@@ -185,7 +185,6 @@ function parseText(ctx: Ctx, text: string, file: string, depth: number): void {
       else throw e;
     }
   }
-  while (p < problems.length) error(ctx, file, problems[p]!.line, problems[p++]!.message);
   if (ctx.chainTail) {
     const s = ctx.chainStarter!;
     ctx.chainTail = ctx.chainStarter = undefined;
