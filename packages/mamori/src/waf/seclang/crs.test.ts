@@ -9,18 +9,19 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSecLangFiles, parseSecLang } from './parser.js';
 import { printRule } from './printer.js';
-import { countUsage } from './support.js';
+import { countUsage, supportMatrix } from './support.js';
 import type { Rule, SecLangConfig } from './ast.js';
 import { lookupAction, lookupCtl, lookupDirective, lookupOperator, lookupTransformation, lookupVariable } from './registry.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../../..');
-export const CRS_DIR = process.env['MAMORI_CRS_DIR'] ? resolve(process.env['MAMORI_CRS_DIR']) : resolve(repoRoot, '../shared/data/crs');
+const docPath = join(repoRoot, 'docs/seclang-support.md');
+const CRS_DIR = process.env['MAMORI_CRS_DIR'] ? resolve(process.env['MAMORI_CRS_DIR']) : resolve(repoRoot, '../shared/data/crs');
 const present = existsSync(join(CRS_DIR, 'rules')) && existsSync(join(CRS_DIR, 'crs-setup.conf.example'));
 const skip = present ? false : `CRS not found at ${CRS_DIR} (set MAMORI_CRS_DIR)`;
 if (skip) console.log(`# skipping CRS tests: ${skip}`);
 
 /** crs-setup.conf.example, then rules/*.conf in name order: the order a server includes them. */
-export function crsFiles(): string[] {
+function crsFiles(): string[] {
   const rules = readdirSync(join(CRS_DIR, 'rules'))
     .filter((f) => f.endsWith('.conf'))
     .sort()
@@ -282,5 +283,16 @@ describe('SecLang parser on CRS', { skip }, () => {
     console.log(line('transformations', u.transformations));
     console.log(line('actions', u.actions));
     console.log(line('ctl options', u.ctl));
+  });
+
+  it('docs/seclang-support.md is the support matrix generated with these counts', (t) => {
+    const c = crs();
+    const sig = c.directives.find((d) => d.kind === 'setting' && d.name === 'SecComponentSignature');
+    if (!sig || sig.kind !== 'setting' || sig.args[0] !== 'OWASP_CRS/4.28.0') {
+      t.skip('the CRS found is not v4.28.0, which the doc was generated from');
+      return;
+    }
+    const want = supportMatrix({ usage: countUsage(c), usageLabel: 'CRS v4.28.0' }) + '\n';
+    assert.equal(readFileSync(docPath, 'utf8'), want, 'regenerate docs/seclang-support.md with supportMatrix');
   });
 });

@@ -129,6 +129,19 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   out.push('any other name is an error that refuses the whole file.');
   if (u) out.push(`The "${label}" column counts uses in the configuration it was generated from.`);
   out.push('');
+  out.push('## How rule files are read', '');
+  out.push(
+    [
+      '- Files are read as bytes (latin1), so patterns keep the exact bytes written.',
+      '- A line ending in a backslash continues on the next line; a line starting with `#` is a comment, continuations included (as in Apache httpd).',
+      '- Arguments follow httpd: blanks separate them; in `"..."` or `\'...\'` the escaped quote and `\\\\` are unescaped, other backslashes are kept.',
+      "- Action values in `'...'` accept only `\\'` and `\\\\` as escapes (as ModSecurity v2); anything else is an error.",
+      '- Names of directives, variables, operators, transformations, actions and ctl options are case-insensitive.',
+      '- `Include` and `IncludeOptional` take globs relative to the including file, in name order; nesting, cycles, file count and bytes are bounded.',
+      '- Any error refuses the whole load, with the file, the line and the problem.',
+    ].join('\n'),
+    '',
+  );
   const section = (title: string, n: number) => {
     out.push(`## ${title} (${n})`, '');
   };
