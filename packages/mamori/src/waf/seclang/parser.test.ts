@@ -172,6 +172,80 @@ describe('SecLang rules', () => {
   });
 });
 
+describe('SecLang as users write it around CRS', () => {
+  it('reads an engine configuration in the style of modsecurity.conf', () => {
+    const text = [
+      '<IfModule security2_module>',
+      'SecRuleEngine DetectionOnly',
+      'SecRequestBodyAccess On',
+      'SecRule REQUEST_HEADERS:Content-Type "^(?:application(?:/soap\\+|/)|text/)xml" \\',
+      '     "id:\'200000\',phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"',
+      'SecRequestBodyLimit 13107200',
+      'SecRequestBodyNoFilesLimit 131072',
+      'SecRequestBodyLimitAction Reject',
+      'SecRequestBodyJsonDepthLimit 512',
+      'SecArgumentsLimit 1000',
+      'SecRule REQBODY_ERROR "!@eq 0" \\',
+      '"id:\'200002\', phase:2,t:none,log,deny,status:400,msg:\'Failed to parse request body.\',logdata:\'%{reqbody_error_msg}\',severity:2"',
+      'SecRule MULTIPART_STRICT_ERROR "!@eq 0" \\',
+      '"id:\'200003\',phase:2,t:none,log,deny,status:400, \\',
+      "msg:'Multipart strict validation failed: \\",
+      'PE %{REQBODY_PROCESSOR_ERROR}, \\',
+      "BQ %{MULTIPART_BOUNDARY_QUOTED}'\"",
+      'SecRule TX:/^MSC_/ "!@streq 0" "id:\'200005\',phase:2,t:none,deny,msg:\'Internal error flagged: %{MATCHED_VAR_NAME}\'"',
+      'SecResponseBodyAccess On',
+      'SecResponseBodyMimeType text/plain text/html text/xml',
+      'SecResponseBodyLimit 524288',
+      'SecResponseBodyLimitAction ProcessPartial',
+      'SecTmpDir /tmp/',
+      'SecDataDir /tmp/',
+      'SecDebugLog /var/log/modsec_debug.log',
+      'SecDebugLogLevel 3',
+      'SecAuditEngine RelevantOnly',
+      'SecAuditLogRelevantStatus "^(?:5|4(?!04))"',
+      'SecAuditLogParts ABIJDEFHZ',
+      'SecAuditLogType Serial',
+      'SecAuditLog /var/log/modsec_audit.log',
+      'SecArgumentSeparator &',
+      'SecCookieFormat 0',
+      'SecCollectionTimeout 600',
+      'SecUnicodeMapFile unicode.mapping 20127',
+      '<IfModule !security2_module>',
+      'Nonsense that httpd would skip',
+      '</IfModule>',
+      '</IfModule>',
+    ].join('\n');
+    const c = ok(parseSecLang(text, 'modsecurity.conf'));
+    assert.deepEqual(c.rules.map((r) => [r.id, r.line, r.phase]), [
+      [200000, 4, 1],
+      [200002, 11, 2],
+      [200003, 13, 2],
+      [200005, 18, 2],
+    ]);
+    assert.equal(c.rules[2]!.msg!.raw, 'Multipart strict validation failed: PE %{REQBODY_PROCESSOR_ERROR}, BQ %{MULTIPART_BOUNDARY_QUOTED}');
+    assert.equal(c.rules[1]!.severity, 2);
+    assert.deepEqual(c.rules[0]!.actions.find((a) => a.ctl)!.ctl, { option: 'requestBodyProcessor', value: 'XML' });
+    const settings = c.directives.filter((d) => d.kind === 'setting');
+    assert.equal(settings.length, 24);
+    assert.deepEqual(settings.find((d) => d.kind === 'setting' && d.name === 'SecAuditLogRelevantStatus'), {
+      kind: 'setting',
+      file: 'modsecurity.conf',
+      line: 28,
+      name: 'SecAuditLogRelevantStatus',
+      args: ['^(?:5|4(?!04))'],
+    });
+  });
+
+  it('refuses other httpd containers and unbalanced <IfModule>', () => {
+    assert.deepEqual(errs(parseSecLang('<Location /admin>\nSecRuleEngine Off\n</Location>\n', 'h.conf')), [
+      "h.conf:1: httpd container Location is not supported (only <IfModule>); scope rules in mamori's config instead",
+      "h.conf:3: httpd container Location is not supported (only <IfModule>); scope rules in mamori's config instead",
+    ]);
+    assert.deepEqual(errs(parseSecLang('<IfModule x>\nSecMarker A\n', 'h.conf')), ['h.conf:1: <IfModule> is not closed in this file']);
+    assert.deepEqual(errs(parseSecLang('</IfModule>\n', 'h.conf')), ['h.conf:1: </IfModule> without <IfModule>']);
+  });
+});
+
 describe('SecLang errors name the file, the line and the problem, and refuse the whole file', () => {
   const cases: [string, string][] = [
     ['SecRule ARGS "@foo x" "id:1,pass"', 'SecRule: unknown operator @foo'],

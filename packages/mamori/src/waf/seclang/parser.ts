@@ -172,12 +172,57 @@ function readFile(ctx: Ctx, path: string, depth: number, from: Loc): void {
   }
 }
 
+/**
+ * Rule files written for httpd often wrap directives in `<IfModule ...>`. Its
+ * contents are read as if the module were loaded (ModSecurity is, for the
+ * rules to mean anything), and skipped under `<IfModule !...>`. Other httpd
+ * containers (`<Location>`, `<VirtualHost>`, ...) scope rules to parts of a
+ * server, which mamori expresses in its own config, so they are refused.
+ */
+interface Container {
+  line: number;
+  active: boolean;
+}
+const MAX_CONTAINER_DEPTH = 32;
+
+function container(ctx: Ctx, d: RawDirective, file: string, stack: Container[]): boolean {
+  const name = d.name.toLowerCase();
+  if (name === '</ifmodule>') {
+    if (d.args.length > 0) error(ctx, file, d.line, '</IfModule> takes no arguments');
+    else if (!stack.pop()) error(ctx, file, d.line, '</IfModule> without <IfModule>');
+    return true;
+  }
+  if (name === '<ifmodule') {
+    const arg = d.args.join(' ');
+    if (d.args.length !== 1 || !arg.endsWith('>') || arg.length < 2) {
+      error(ctx, file, d.line, '<IfModule takes one module name and a closing >');
+      return true;
+    }
+    if (stack.length >= MAX_CONTAINER_DEPTH) {
+      error(ctx, file, d.line, `<IfModule> nested deeper than ${MAX_CONTAINER_DEPTH}`);
+      return true;
+    }
+    const outer = stack.length === 0 || stack[stack.length - 1]!.active;
+    stack.push({ line: d.line, active: outer && !arg.startsWith('!') });
+    return true;
+  }
+  if (name.startsWith('<')) {
+    if (stack.length === 0 || stack[stack.length - 1]!.active) {
+      error(ctx, file, d.line, `httpd container ${printable(d.name.replace(/^<\/?/, '').replace(/>$/, ''))} is not supported (only <IfModule>); scope rules in mamori's config instead`);
+    }
+    return true;
+  }
+  return stack.length > 0 && !stack[stack.length - 1]!.active;
+}
+
 function parseText(ctx: Ctx, text: string, file: string, depth: number): void {
+  const containers: Container[] = [];
   for (const d of lexIter(text, ctx.opts.lex)) {
     if ('problem' in d) {
       error(ctx, file, d.line, d.message);
       continue;
     }
+    if (container(ctx, d, file, containers)) continue;
     try {
       directive(ctx, d, file, depth);
     } catch (e) {
@@ -188,8 +233,15 @@ function parseText(ctx: Ctx, text: string, file: string, depth: number): void {
   if (ctx.chainTail) {
     const s = ctx.chainStarter!;
     ctx.chainTail = ctx.chainStarter = undefined;
-    error(ctx, s.file, s.line, `rule ${s.id ?? ''} ends with chain but no SecRule follows it in this file`.replace('  ', ' '));
+    error(ctx, s.file, s.line, `rule ${s.id} ends with chain but no SecRule follows it in this file`);
   }
+  const open = containers.pop();
+  if (open) error(ctx, file, open.line, '<IfModule> is not closed in this file');
+}
+
+/** Errors as `file:line: message` lines, the form editors and CI logs understand. */
+export function formatErrors(errors: readonly SecLangError[]): string {
+  return errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n');
 }
 
 function directiveName(d: RawDirective): string {
