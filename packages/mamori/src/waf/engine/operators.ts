@@ -12,15 +12,16 @@ import { Macro, type MacroScope } from './macros.js';
 /** undefined or false: no match; true: a match; an array: a match with its captures (0: the whole match). */
 export type OperatorResult = boolean | readonly string[] | undefined;
 
+/** Tests one value; with `capture`, a match returns its captures (the rule has the capture action). */
 export interface OperatorTest {
-  (value: string, scope: MacroScope): OperatorResult;
+  (value: string, scope: MacroScope, capture: boolean): OperatorResult;
 }
 
 export interface OperatorContext {
   /** Where the rule's file is: @pmFromFile and friends read relative to it. */
   readonly dir: string;
   /** Compiles a rule's regular expression (ModSecurity semantics on byte strings; bounded time). */
-  readonly compileRegex: (source: string) => { exec(input: string): readonly string[] | undefined };
+  readonly compileRegex: (source: string) => { test(input: string): boolean; exec(input: string): readonly (string | undefined)[] | null };
   /** Reads a data file (bounded); the engine's reader by default. */
   readonly readFile?: (path: string) => string;
   /** Operators that only the engine can provide (detectSQLi, detectXSS). */
@@ -121,11 +122,16 @@ function invalidUtf8(v: string): boolean {
 export const BUILTIN_OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   rx: (argument, ctx) => {
     const m = new Macro(argument);
+    const run = (re: ReturnType<OperatorContext['compileRegex']>, value: string, capture: boolean): OperatorResult => {
+      if (!capture) return re.test(value);
+      const found = re.exec(value);
+      return found ? found.map((g) => g ?? '') : false;
+    };
     if (!m.dynamic) {
       const re = ctx.compileRegex(argument);
-      return (value) => re.exec(value);
+      return (value, _scope, capture) => run(re, value, capture);
     }
-    return (value, scope) => ctx.compileRegex(m.expand(scope)).exec(value);
+    return (value, scope, capture) => run(ctx.compileRegex(m.expand(scope)), value, capture);
   },
   pm: (argument) => phraseMatcher(argument.split(/\s+/)),
   pmFromFile: (argument, ctx) => phraseMatcher(pmFile(argument, ctx)),

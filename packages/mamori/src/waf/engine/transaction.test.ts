@@ -12,7 +12,7 @@ const ctx: OperatorContext = {
   dir: '.',
   compileRegex: (source) => {
     const re = new RegExp(source, 's');
-    return { exec: (v) => re.exec(v) ?? undefined };
+    return { test: (v) => re.test(v), exec: (v) => re.exec(v) };
   },
 };
 

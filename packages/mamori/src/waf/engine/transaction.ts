@@ -268,7 +268,7 @@ export class Transaction implements MacroScope {
       let hit = false;
       let captures: readonly string[] | undefined;
       const check = (value: string): boolean => {
-        const r = op.test(value, this);
+        const r = op.test(value, this, link.capture);
         const matched = r !== undefined && r !== false;
         if (matched !== op.negated) {
           if (Array.isArray(r)) captures = r;
