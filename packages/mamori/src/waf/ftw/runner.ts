@@ -7,7 +7,7 @@
 import type { MatchedRule, Transaction } from '../engine/transaction.js';
 import { parseRawRequest } from '../request/raw.js';
 import type { WafRequest } from '../request/request.js';
-import { requestBytes, type FtwStage, type FtwTest } from './ftw.js';
+import { requestBytes, type FtwResponse, type FtwStage, type FtwTest } from './ftw.js';
 
 export type FtwOutcome = 'passed' | 'failed' | 'skipped';
 
@@ -38,7 +38,7 @@ export function runStage(stage: FtwStage, open: (req: WafRequest) => Transaction
   const tx = open(parsed.request);
   let stop = tx.processRequestHeaders() ?? tx.processRequestBody();
   if (!stop) {
-    const r = stage.input.response;
+    const r = stage.input.response ?? reflected(parsed.request);
     const headers = r?.headers.map((h) => [h.name, h.value] as const) ?? [['Content-Type', 'text/html']];
     stop = tx.processResponseHeaders(r?.status ?? 200, 'HTTP/1.1', headers);
     if (!stop) stop = tx.processResponseBody(tx.wantsResponseBody() ? (r?.body ?? '') : undefined);
@@ -46,6 +46,26 @@ export function runStage(stage: FtwStage, open: (req: WafRequest) => Transaction
   tx.processLogging();
   const logged = tx.matched.filter((m) => m.logged && m.id > 0);
   return { status: stop ? stop.status : 200, logged, log: logged.map(logLine).join('\n') };
+}
+
+/**
+ * The answer of go-ftw's test backend to `/reflect`: the status, headers and body the request's
+ * JSON body asks for (`body`, or `encodedBody` in Base64). undefined for any other request.
+ */
+function reflected(req: WafRequest): FtwResponse | undefined {
+  if (!req.uri.startsWith('/reflect') || !req.body) return undefined;
+  let spec: unknown;
+  try {
+    spec = JSON.parse(req.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof spec !== 'object' || spec === null) return undefined;
+  const o = spec as Record<string, unknown>;
+  const headers = typeof o.headers === 'object' && o.headers !== null ? Object.entries(o.headers as Record<string, unknown>).map(([name, value]) => ({ name, value: String(value) })) : [];
+  if (!headers.some((h) => h.name.toLowerCase() === 'content-type')) headers.push({ name: 'Content-Type', value: 'text/plain' });
+  const body = typeof o.body === 'string' ? Buffer.from(o.body, 'utf8').toString('latin1') : typeof o.encodedBody === 'string' ? Buffer.from(o.encodedBody, 'base64').toString('latin1') : '';
+  return { status: typeof o.status === 'number' ? o.status : 200, headers, body };
 }
 
 /** Whether a stage's run meets what its output expects; the reason when not. */
