@@ -95,7 +95,7 @@ export function headerVariables(req: WafRequest, uniqueId: string, limits: Argum
   v.set(scalar('ARGS_COMBINED_SIZE', String(get.args.reduce((s, [n, x]) => s + n.length + x.length, 0))));
   v.set(scalar('QUERY_STRING_ERROR', get.invalidEncoding ? '1' : '0'));
   const processor = defaultBodyProcessor(headerValues(req, 'content-type')[0]);
-  v.set(scalar('REQBODY_PROCESSOR', processor));
+  v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
   for (const n of ['ARGS_POST', 'ARGS_POST_NAMES', 'FILES', 'FILES_NAMES', 'FILES_SIZES', 'MULTIPART_PART_HEADERS', 'XML', 'TX', 'MATCHED_VARS', 'MATCHED_VARS_NAMES']) v.ensure(n);
   return v;
 }
@@ -131,7 +131,7 @@ function addPostArg(v: RequestVariables, name: string, value: string): void {
 export function bodyVariables(v: RequestVariables, req: WafRequest, processor: BodyProcessor | undefined, limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS): void {
   const body = req.body ? req.body.toString('latin1') : '';
   v.set(scalar('REQUEST_BODY_LENGTH', String(body.length)));
-  v.set(scalar('REQBODY_PROCESSOR', processor));
+  v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
   let error: string | undefined;
   // REQUEST_BODY holds the raw body when no processor claims it, or for URLENCODED (as ModSecurity).
   v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' ? body : undefined));

@@ -90,7 +90,7 @@ export class Transaction implements MacroScope {
     this.mode = rules.policy.mode;
     this.requestBodyAccess = rules.policy.requestBodyAccess;
     this.vars = headerVariables(request, uniqueId, rules.policy.limits);
-    this.bodyProcessor = (this.vars.get('REQBODY_PROCESSOR')?.entries[0]?.value as BodyProcessor | undefined) ?? undefined;
+    this.bodyProcessor = (this.vars.get('REQBODY_PROCESSOR')?.entries[0]?.value || undefined) as BodyProcessor | undefined;
   }
 
   get tx(): Collection {
@@ -350,7 +350,10 @@ export class Transaction implements MacroScope {
         break;
       case 'requestbodyprocessor': {
         const p = value.toUpperCase();
-        if (p === 'URLENCODED' || p === 'MULTIPART' || p === 'JSON' || p === 'XML') this.bodyProcessor = p;
+        if (p === 'URLENCODED' || p === 'MULTIPART' || p === 'JSON' || p === 'XML') {
+          this.bodyProcessor = p;
+          this.vars.set(scalar('REQBODY_PROCESSOR', p));
+        }
         break;
       }
       case 'ruleremovebyid':
