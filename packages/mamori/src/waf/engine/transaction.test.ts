@@ -123,6 +123,8 @@ test('chains, captures, multiMatch, exclusions, counts, skips and markers', () =
     // A chain: both links must match; the second reads what the first captured.
     rule({ id: 20, vars: ['REQUEST_FILENAME'], op: ['rx', '/(\\w+)\\.php$'], capture: true, chain: rule({ id: 0, vars: ['TX:1'], op: ['streq', 'login'] }), setVars: [setvar('tx.chain=1')] }),
     rule({ id: 21, vars: ['REQUEST_FILENAME'], op: ['rx', 'nomatch'], chain: rule({ id: 0, vars: ['ARGS'], op: ['unconditionalMatch', ''] }) }),
+    // A starter's setvar runs when it matches, before its link is tested (and stands when the link fails).
+    rule({ id: 34, vars: ['REQUEST_BASENAME'], op: ['rx', '\\.(\\w+)$'], capture: true, setVars: [setvar('tx.ext=.%{tx.1}/')], chain: rule({ id: 0, vars: ['TX:ext'], op: ['within', '.exe/ .bat/'] }) }),
     // multiMatch: the value is tested before each transformation too (t:length makes it "3").
     rule({ id: 22, vars: ['ARGS:pass'], op: ['rx', '%0$'], multiMatch: true, transformations: [T.length!] }),
     rule({ id: 23, vars: ['ARGS:pass'], op: ['rx', '%0$'], transformations: [T.length!] }),
@@ -143,7 +145,8 @@ test('chains, captures, multiMatch, exclusions, counts, skips and markers', () =
   ];
   const tx = run(rules, FORM);
   assert.deepEqual(tx.matched.map((m) => m.id), [20, 22, 25, 26, 27, 28, 29, 32, 33]);
-  assert.equal(tx.tx.get('1')[0]?.value, 'login');
+  assert.equal(tx.tx.get('1')[0]?.value, 'php');
+  assert.equal(tx.tx.get('ext')[0]?.value, '.php/');
   assert.equal(tx.tx.get('skipped').length, 0);
   assert.equal(tx.tx.get('chain').length, 0);
 });

@@ -1,7 +1,7 @@
 /**
  * One request (and its response) through the compiled rules: phases 1 to 5 in order, each
  * rule's targets resolved, transformed and tested, chains, skips and markers followed, actions
- * run, and the first disruptive action that fires (with the engine On) ending the transaction.
+ * run (each link's as it matches), and the first disruptive action that fires (with the engine On) ending the transaction.
  */
 import { Collection, scalar } from './collections.js';
 import type { MacroScope } from './macros.js';
@@ -222,16 +222,17 @@ export class Transaction implements MacroScope {
   /** Evaluates a rule (and its chain): undefined, or where to go next (skip count or marker). */
   #evaluate(rule: CompiledRule, phase: Phase): number | string | undefined {
     this.#rule = rule;
-    const deferred: CompiledRule[] = [];
     let last: Value | undefined;
     for (let link: CompiledRule | undefined = rule; link; link = link.chain) {
       const m = this.#test(link, rule);
       if (!m) return undefined;
       last = m;
-      deferred.push(link);
+      // A link's non-disruptive actions run as soon as it matches, as ModSecurity runs them: the
+      // next link may read what they set (CRS's 920440 sets tx.extension for its chained test),
+      // and they stand even when a later link does not match.
+      this.#actions(link);
     }
-    // The whole chain matched: each link's non-disruptive actions, then the starter's flow and disruption.
-    for (const link of deferred) this.#actions(link);
+    // The whole chain matched: the starter's flow and disruption.
     const msg = rule.msg?.expand(this) ?? '';
     const logData = rule.logData?.expand(this) ?? '';
     this.matched.push({
