@@ -142,9 +142,13 @@ test('chains, captures, multiMatch, exclusions, counts, skips and markers', () =
     rule({ id: 32, skip: 1 }),
     rule({ id: 31, setVars: [setvar('tx.skipped=1')] }),
     rule({ id: 33, setVars: [setvar('!tx.chain')] }),
+    // Actions run once for each value a rule matches, with that value's MATCHED_VAR.
+    rule({ id: 35, vars: ['ARGS'], op: ['unconditionalMatch', ''], setVars: [setvar('tx.n=+1'), setvar('tx.seen_%{MATCHED_VAR_NAME}=1')] }),
   ];
   const tx = run(rules, FORM);
-  assert.deepEqual(tx.matched.map((m) => m.id), [20, 22, 25, 26, 27, 28, 29, 32, 33]);
+  assert.deepEqual(tx.matched.map((m) => m.id), [20, 22, 25, 26, 27, 28, 29, 32, 33, 35]);
+  assert.equal(tx.tx.get('n')[0]?.value, '3');
+  assert.deepEqual(['args:x', 'args:user', 'args:pass'].map((k) => tx.tx.get(`seen_${k}`).length), [1, 1, 1]);
   assert.equal(tx.tx.get('1')[0]?.value, 'php');
   assert.equal(tx.tx.get('ext')[0]?.value, '.php/');
   assert.equal(tx.tx.get('skipped').length, 0);

@@ -1,7 +1,7 @@
 /**
  * One request (and its response) through the compiled rules: phases 1 to 5 in order, each
  * rule's targets resolved, transformed and tested, chains, skips and markers followed, actions
- * run (each link's as it matches), and the first disruptive action that fires (with the engine On) ending the transaction.
+ * run (each link's for each value it matches), and the first disruptive action that fires (with the engine On) ending the transaction.
  */
 import { Collection, scalar } from './collections.js';
 import type { MacroScope } from './macros.js';
@@ -227,10 +227,6 @@ export class Transaction implements MacroScope {
       const m = this.#test(link, rule);
       if (!m) return undefined;
       last = m;
-      // A link's non-disruptive actions run as soon as it matches, as ModSecurity runs them: the
-      // next link may read what they set (CRS's 920440 sets tx.extension for its chained test),
-      // and they stand even when a later link does not match.
-      this.#actions(link);
     }
     // The whole chain matched: the starter's flow and disruption.
     const msg = rule.msg?.expand(this) ?? '';
@@ -256,6 +252,7 @@ export class Transaction implements MacroScope {
   #test(link: CompiledRule, starter: CompiledRule): Value | undefined {
     if (link.targets.length === 0 || !link.operator) {
       // SecAction, or a rule with no operator: matches unconditionally.
+      this.#actions(link);
       return { name: '', value: '' };
     }
     const values = this.#values(link, starter);
@@ -294,6 +291,11 @@ export class Transaction implements MacroScope {
           if (k < captures.length && captures[k] !== undefined) this.tx.set(String(k), captures[k]!);
         }
       }
+      // A link's non-disruptive actions run for each value it matches, as ModSecurity runs them,
+      // with that value's MATCHED_VAR and captures: CRS's 920450 records each restricted header
+      // under its own name, and a next link may read what they set (920440's tx.extension).
+      // They stand even when a later link does not match.
+      this.#actions(link);
     }
     return last;
   }
