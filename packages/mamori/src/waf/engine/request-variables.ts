@@ -62,6 +62,11 @@ export class RequestVariables {
 
 const lastSegment = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
+/** `%HH` decoded (an invalid escape kept as written); nothing else. */
+function percentDecode(s: string): string {
+  return s.indexOf('%') < 0 ? s : s.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
 /** Phase 1's variables: the request line, headers, cookies, the query's arguments, the connection. */
 export function headerVariables(req: WafRequest, uniqueId: string, limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS): RequestVariables {
   const v = new RequestVariables();
@@ -72,8 +77,11 @@ export function headerVariables(req: WafRequest, uniqueId: string, limits: Argum
   v.set(scalar('REQUEST_URI_RAW', req.uri));
   // Without scheme and authority, as ModSecurity's REQUEST_URI.
   v.set(scalar('REQUEST_URI', query === '' && !req.uri.includes('?') ? path : `${path}?${query}`));
-  v.set(scalar('REQUEST_FILENAME', path));
-  v.set(scalar('REQUEST_BASENAME', lastSegment(path)));
+  // The path percent-decoded (not `+`: that is a space only in queries), as ModSecurity holds it:
+  // CRS's rules on REQUEST_FILENAME with t:none expect `/a%28` to read `/a(`.
+  const decodedPath = percentDecode(path);
+  v.set(scalar('REQUEST_FILENAME', decodedPath));
+  v.set(scalar('REQUEST_BASENAME', lastSegment(decodedPath)));
   v.set(scalar('QUERY_STRING', query));
   v.set(scalar('REMOTE_ADDR', req.remoteAddr));
   v.set(scalar('REMOTE_PORT', String(req.remotePort)));
