@@ -55,12 +55,19 @@ export class Collection {
 
   /** Replaces every entry of `key` by one (TX's setvar). */
   set(key: string, value: string): void {
+    const list = this.get(key);
+    if (list.length === 1) {
+      // The common case (a TX variable set again): in place, keeping its position.
+      (list[0] as { value: string }).value = value;
+      return;
+    }
     this.remove(key);
     this.add(key, value);
   }
 
   remove(key: string): void {
     const k = key.toLowerCase();
+    if (this.get(key).length === 0) return;
     let w = 0;
     for (let r = 0; r < this.#entries.length; r++) {
       const e = this.#entries[r]!;
