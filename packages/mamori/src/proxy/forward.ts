@@ -11,10 +11,10 @@ import type { RenderedResponse } from '../guard/verdict.js';
 import type { Forwarding } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
-import { HOP_BY_HOP, type HeaderMap, addVia, stripHopByHop } from './hop-by-hop.js';
+import { HOP_BY_HOP, type HeaderMap } from './hop-by-hop.js';
 import type { ProxyContext, ProxyExchange, UpstreamAnswer } from './http-proxy.js';
 import { bodyAllowedFor, isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
-import { dispatchServername, responseHeaders, upstreamHeaders } from './upstream.js';
+import { answerHeaders, dispatchServername, upstreamHeaders } from './upstream.js';
 
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
   const { ex, fwd } = makeExchange(ctx, req);
@@ -25,6 +25,11 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
 export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** For the 'error' events handled elsewhere: one function for every exchange rather than a closure each. */
+function ignore(): void {
+  // A client abort or a write after the client left: the response's 'close' has it.
+}
 
 function isTimeout(err: Error | undefined): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -118,7 +123,8 @@ class Exchange {
     let set = this.ctx.inflight.get(socket);
     if (!set) this.ctx.inflight.set(socket, (set = new Set()));
     set.add(this.res);
-    this.res.once('close', () => this.#onClose());
+    // (on, not once: 'close' comes once, and #onClose runs once anyway; once wraps each listener.)
+    this.res.on('close', () => this.#onClose());
     // A pipelined response still queued behind an earlier one never emits 'close' when the
     // socket dies: the socket's own 'close' ends this exchange too (and gives back its bytes).
     // One listener per socket, whatever the number of exchanges queued on it.
@@ -132,12 +138,8 @@ class Exchange {
     }
     this.#onSocketClose = () => this.#onClose();
     closers.add(this.#onSocketClose);
-    this.res.on('error', () => {
-      // A write after the client left: the 'close' above has it.
-    });
-    this.req.on('error', () => {
-      // A client abort: handled through the response's 'close'.
-    });
+    this.res.on('error', ignore);
+    this.req.on('error', ignore);
     if (isClosing(socket)) {
       // A request pipelined behind one we refused: never answered.
       socket.destroy();
@@ -289,9 +291,10 @@ class Exchange {
     const headers = upstreamHeaders(req, this.fwd);
     ctx.hooks.onForward?.(this.ex, headers);
     // The framing is ours alone, whatever the client or a hook wrote; undici sets it from the body.
-    for (const name of HOP_BY_HOP) delete headers[name];
-    delete headers['content-length'];
-    delete headers['expect'];
+    // (Looked up before deleting: deleting a name that is not there costs several times more.)
+    for (const name of HOP_BY_HOP) if (name in headers) delete headers[name];
+    if ('content-length' in headers) delete headers['content-length'];
+    if ('expect' in headers) delete headers['expect'];
     const declared = req.headers['content-length'];
     const streaming = body === undefined && hasRequestBody(req);
     let upBody: Buffer | PassThrough | null = null;
@@ -375,8 +378,7 @@ class Exchange {
     this.#upStatus = status;
     this.#resume = resume;
     this.#upstream = 'head';
-    const headers = stripHopByHop(responseHeaders(raw));
-    addVia(headers);
+    const headers = answerHeaders(raw);
     this.#respond(status, headers).catch((err: unknown) => this.#hookFailed(err));
     return !this.#paused;
   }
@@ -566,7 +568,6 @@ class Exchange {
       this.#error ??= 'client closed the connection';
     }
     const status = this.#status ?? (this.res.headersSent ? this.res.statusCode : 499);
-    const info = { status, bytes: this.#bytes, ...(this.#error === undefined ? {} : { error: this.#error }) };
-    reportDone(this.ctx, this.ex, this.#started, info);
+    reportDone(this.ctx, this.ex, this.#started, status, this.#bytes, this.#error);
   }
 }

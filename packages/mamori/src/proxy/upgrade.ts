@@ -33,7 +33,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     ctx.tunnels.delete(socket);
     upReq?.destroy();
     upSocket?.destroy();
-    reportDone(ctx, ex, started, { status: status ?? 499, bytes, ...(error === undefined ? {} : { error }) });
+    reportDone(ctx, ex, started, status ?? 499, bytes, error);
   };
   socket.on('error', () => socket.destroy());
   socket.once('close', finish);
