@@ -16,7 +16,8 @@ import { openUpstreamRequest, upstreamHeaders } from './upstream.js';
 
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const started = ctx.clock.now();
-  const { ex, fwd } = makeExchange(ctx, req);
+  const { ex, addr } = makeExchange(ctx, req);
+  const fwd = addr.fwd;
   const hooks = ctx.hooks;
   ctx.tunnels.add(socket);
   let status: number | undefined;
