@@ -59,3 +59,67 @@ function withoutPort(text: string): string {
 export function resolveClientIp(peerIp: string, xff: string | undefined, trusted: CidrList): string {
   return resolveForwarding(peerIp, xff, trusted).clientIp;
 }
+
+/** A client connection's address as the proxy resolved it, shared by the requests that resolve alike. */
+export interface ResolvedAddress {
+  /** The TCP peer, normalised. */
+  readonly peerIp: string;
+  readonly fwd: Forwarding;
+  /** sourceKey of fwd.clientIp, filled in by whoever needs it first. */
+  clientKey: string | undefined;
+}
+
+/** Entries each map of an AddressCache holds before it is emptied. */
+const CACHE_ENTRIES = 1024;
+/** X-Forwarded-For values longer than this are resolved each time, not remembered. */
+const CACHE_XFF_LENGTH = 256;
+
+function remember(map: Map<string, ResolvedAddress>, key: string, value: ResolvedAddress): void {
+  if (map.size >= CACHE_ENTRIES) map.clear();
+  map.set(key, value);
+}
+
+function resolved(peerIp: string, fwd: Forwarding): ResolvedAddress {
+  Object.freeze(fwd.chain);
+  return { peerIp, fwd: Object.freeze(fwd), clientKey: undefined };
+}
+
+/**
+ * resolveForwarding for the proxy, remembering its recent answers: parsing
+ * the peer's address (twice) and each X-Forwarded-For entry again for every
+ * request of a keep-alive connection was a visible part of the proxy's time
+ * per request. The answer depends only on the raw peer address, the header
+ * and the trusted list (fixed per cache). Bounded: each map is emptied when
+ * full, and only a trusted peer's X-Forwarded-For is remembered (no other
+ * client can fill that map), up to CACHE_XFF_LENGTH characters.
+ */
+export class AddressCache {
+  readonly #trusted: CidrList;
+  /** By raw peer address: the answer without X-Forwarded-For (any untrusted peer's answer). */
+  readonly #peers = new Map<string, ResolvedAddress>();
+  /** By raw peer address and X-Forwarded-For, for trusted peers. */
+  readonly #forwarded = new Map<string, ResolvedAddress>();
+
+  constructor(trusted: CidrList) {
+    this.#trusted = trusted;
+  }
+
+  resolve(rawPeer: string, xff: string | undefined): ResolvedAddress {
+    let base = this.#peers.get(rawPeer);
+    if (base === undefined) {
+      const peerIp = normalizeIp(rawPeer);
+      base = resolved(peerIp, resolveForwarding(peerIp, undefined, this.#trusted));
+      remember(this.#peers, rawPeer, base);
+    }
+    // (resolveForwarding ignores the header in these cases: the answer is the peer's.)
+    if (!base.fwd.peerTrusted || xff === undefined) return base;
+    if (xff.length > CACHE_XFF_LENGTH) return { peerIp: base.peerIp, fwd: resolveForwarding(base.peerIp, xff, this.#trusted), clientKey: undefined };
+    const key = `${rawPeer}\n${xff}`;
+    let hit = this.#forwarded.get(key);
+    if (hit === undefined) {
+      hit = resolved(base.peerIp, resolveForwarding(base.peerIp, xff, this.#trusted));
+      remember(this.#forwarded, key, hit);
+    }
+    return hit;
+  }
+}

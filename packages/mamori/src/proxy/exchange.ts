@@ -1,22 +1,21 @@
 /** Pieces shared by the plain and the upgrade paths: the exchange record, response hooks, onDone. */
 import type { IncomingMessage } from 'node:http';
-import { type Forwarding, normalizeIp, resolveForwarding } from './client-ip.js';
+import type { ResolvedAddress } from './client-ip.js';
 import type { HeaderMap } from './hop-by-hop.js';
 import type { DoneInfo, ProxyContext, ProxyExchange, ResponseChange } from './http-proxy.js';
 import { urlPath } from '../core/url.js';
 
-export function makeExchange(ctx: ProxyContext, req: IncomingMessage): { ex: ProxyExchange; fwd: Forwarding } {
-  const peerIp = normalizeIp(req.socket?.remoteAddress ?? '');
+export function makeExchange(ctx: ProxyContext, req: IncomingMessage): { ex: ProxyExchange; addr: ResolvedAddress } {
   const xff = req.headers['x-forwarded-for'];
-  const fwd = resolveForwarding(peerIp, Array.isArray(xff) ? xff.join(',') : xff, ctx.trusted);
+  const addr = ctx.addresses.resolve(req.socket?.remoteAddress ?? '', Array.isArray(xff) ? xff.join(',') : xff);
   const url = req.url ?? '/';
   const ex: ProxyExchange = {
-    req: { ip: fwd.clientIp, method: req.method ?? 'GET', path: urlPath(url), headers: req.headers },
-    peerIp,
+    req: { ip: addr.fwd.clientIp, method: req.method ?? 'GET', path: urlPath(url), headers: req.headers },
+    peerIp: addr.peerIp,
     url,
     state: new Map(),
   };
-  return { ex, fwd };
+  return { ex, addr };
 }
 
 /** Applies a hook's header changes to the headers about to be sent. */
@@ -31,11 +30,15 @@ export function applyChange(headers: HeaderMap, change: ResponseChange | undefin
   }
 }
 
-export function reportDone(ctx: ProxyContext, ex: ProxyExchange, started: number, info: DoneInfo): void {
+/** Calls onDone with what the exchange came to; `error` is left out when undefined. */
+export function reportDone(ctx: ProxyContext, ex: ProxyExchange, started: number, status: number, bytes: number, error: string | undefined): void {
   const hook = ctx.hooks.onDone;
   if (!hook) return;
   try {
-    hook(ex, { ...info, durationMs: Math.max(0, ctx.clock.now() - started) });
+    const durationMs = Math.max(0, ctx.clock.now() - started);
+    // (Two literals rather than spreads: this runs for every request.)
+    const info: DoneInfo = error === undefined ? { status, bytes, durationMs } : { status, bytes, error, durationMs };
+    hook(ex, info);
   } catch (err) {
     ctx.reportError(err);
   }

@@ -8,23 +8,28 @@ import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { sourceKey } from '../core/net.js';
 import type { RenderedResponse } from '../guard/verdict.js';
-import type { Forwarding } from './client-ip.js';
+import type { ResolvedAddress } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
-import { HOP_BY_HOP, type HeaderMap, addVia, stripHopByHop } from './hop-by-hop.js';
+import { HOP_BY_HOP, type HeaderMap } from './hop-by-hop.js';
 import type { ProxyContext, ProxyExchange, UpstreamAnswer } from './http-proxy.js';
 import { bodyAllowedFor, isClosing, lingerClose, plainError, rawResponse, sendRendered } from './respond.js';
-import { dispatchServername, responseHeaders, upstreamHeaders } from './upstream.js';
+import { answerHeaders, dispatchServername, upstreamHeaders } from './upstream.js';
 
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
-  const { ex, fwd } = makeExchange(ctx, req);
-  new Exchange(ctx, req, res, ex, fwd, expectsContinue).start();
+  const { ex, addr } = makeExchange(ctx, req);
+  new Exchange(ctx, req, res, ex, addr, expectsContinue).start();
 }
 
 /** Requests one client connection may have in flight (pipelined) before it is dropped. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** For the 'error' events handled elsewhere: one function for every exchange rather than a closure each. */
+function ignore(): void {
+  // A client abort or a write after the client left: the response's 'close' has it.
+}
 
 function isTimeout(err: Error | undefined): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -76,9 +81,8 @@ class Exchange {
   #onSocketClose: (() => void) | undefined;
   /** Whose share held bodies count against: the client address, IPv6 by /64. */
   get #client(): string {
-    return (this.#clientKey ??= sourceKey(this.ex.req.ip));
+    return (this.addr.clientKey ??= sourceKey(this.addr.fwd.clientIp));
   }
-  #clientKey: string | undefined;
   #closed = false;
   /** Where the upstream request stands: not sent, waiting for the head, head received, or ended. */
   #upstream: 'none' | 'connecting' | 'head' | 'complete' | 'failed' = 'none';
@@ -107,7 +111,7 @@ class Exchange {
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly ex: ProxyExchange,
-    private readonly fwd: Forwarding,
+    private readonly addr: ResolvedAddress,
     private readonly expectsContinue: boolean,
   ) {
     this.#started = ctx.clock.now();
@@ -118,7 +122,8 @@ class Exchange {
     let set = this.ctx.inflight.get(socket);
     if (!set) this.ctx.inflight.set(socket, (set = new Set()));
     set.add(this.res);
-    this.res.once('close', () => this.#onClose());
+    // (on, not once: 'close' comes once, and #onClose runs once anyway; once wraps each listener.)
+    this.res.on('close', () => this.#onClose());
     // A pipelined response still queued behind an earlier one never emits 'close' when the
     // socket dies: the socket's own 'close' ends this exchange too (and gives back its bytes).
     // One listener per socket, whatever the number of exchanges queued on it.
@@ -132,12 +137,8 @@ class Exchange {
     }
     this.#onSocketClose = () => this.#onClose();
     closers.add(this.#onSocketClose);
-    this.res.on('error', () => {
-      // A write after the client left: the 'close' above has it.
-    });
-    this.req.on('error', () => {
-      // A client abort: handled through the response's 'close'.
-    });
+    this.res.on('error', ignore);
+    this.req.on('error', ignore);
     if (isClosing(socket)) {
       // A request pipelined behind one we refused: never answered.
       socket.destroy();
@@ -167,7 +168,8 @@ class Exchange {
     }
     let body: Buffer | undefined;
     if (decision === 'buffer') {
-      body = await this.#readBody();
+      const read = this.#readBody();
+      body = read instanceof Promise ? await read : read;
       if (body === undefined || this.#closed || this.#answered) return;
       if (hooks.onBody) {
         const r = await hooks.onBody(this.ex, body);
@@ -219,16 +221,19 @@ class Exchange {
     }
   }
 
-  #readBody(): Promise<Buffer | undefined> {
+  /** The request's body (undefined when it was refused or the client left), now or once it has come. */
+  #readBody(): Buffer | undefined | Promise<Buffer | undefined> {
     const { req } = this;
     const max = this.ctx.limits.maxBufferedBodyBytes;
-    if (!hasRequestBody(req)) return Promise.resolve(Buffer.alloc(0));
+    if (!hasRequestBody(req)) return Buffer.alloc(0);
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > max) {
       this.#refuse(413, 'request body too large to inspect');
-      return Promise.resolve(undefined);
+      return undefined;
     }
     if (this.expectsContinue) this.res.writeContinue();
+    const here = this.#bodyAlreadyHere();
+    if (here !== undefined) return here;
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -283,15 +288,45 @@ class Exchange {
     });
   }
 
+  /**
+   * The whole body when it came with the head, as a login form's does, and is within every
+   * limit: taken from the request's buffer at once. The listeners, promise and timer of the
+   * general case above were a visible part of the time a login costs the proxy. Otherwise
+   * undefined, and the body is read as it comes. (Within the limits at its full size, it is
+   * within them at each of its chunks too: the general case would have refused none of them.)
+   */
+  #bodyAlreadyHere(): Buffer | undefined {
+    const { req } = this;
+    if (req.destroyed || req.readableFlowing !== null) return undefined;
+    const size = req.readableLength;
+    // Node marks the request complete a little later than it hands over the last bytes: a
+    // declared length all held counts as complete (the parser never passes on more than it).
+    const declared = req.headers['content-length'];
+    if (!req.complete && (declared === undefined || Number(declared) !== size)) return undefined;
+    const { buffered, limits } = this.ctx;
+    const client = this.#client;
+    const mine = (buffered.byClient.get(client) ?? 0) + size;
+    if (size > limits.maxBufferedBodyBytes || mine > limits.maxBufferedPerClientBytes || buffered.bytes + size > limits.maxBufferedTotalBytes) return undefined;
+    // (All of it: read() without a size gives every byte held, or null when there is none.)
+    const body = req.read() as Buffer | null;
+    if (body !== null && body.length !== size) throw new Error('request body read short');
+    if (size === 0) return Buffer.alloc(0);
+    this.#held += size;
+    buffered.bytes += size;
+    buffered.byClient.set(client, mine);
+    return body ?? Buffer.alloc(0);
+  }
+
   #forward(body: Buffer | undefined): void {
     const { ctx, req, res } = this;
     const t = ctx.target;
-    const headers = upstreamHeaders(req, this.fwd);
+    const headers = upstreamHeaders(req, this.addr.fwd);
     ctx.hooks.onForward?.(this.ex, headers);
     // The framing is ours alone, whatever the client or a hook wrote; undici sets it from the body.
-    for (const name of HOP_BY_HOP) delete headers[name];
-    delete headers['content-length'];
-    delete headers['expect'];
+    // (Looked up before deleting: deleting a name that is not there costs several times more.)
+    for (const name of HOP_BY_HOP) if (name in headers) delete headers[name];
+    if ('content-length' in headers) delete headers['content-length'];
+    if ('expect' in headers) delete headers['expect'];
     const declared = req.headers['content-length'];
     const streaming = body === undefined && hasRequestBody(req);
     let upBody: Buffer | PassThrough | null = null;
@@ -375,8 +410,7 @@ class Exchange {
     this.#upStatus = status;
     this.#resume = resume;
     this.#upstream = 'head';
-    const headers = stripHopByHop(responseHeaders(raw));
-    addVia(headers);
+    const headers = answerHeaders(raw);
     this.#respond(status, headers).catch((err: unknown) => this.#hookFailed(err));
     return !this.#paused;
   }
@@ -566,7 +600,6 @@ class Exchange {
       this.#error ??= 'client closed the connection';
     }
     const status = this.#status ?? (this.res.headersSent ? this.res.statusCode : 499);
-    const info = { status, bytes: this.#bytes, ...(this.#error === undefined ? {} : { error: this.#error }) };
-    reportDone(this.ctx, this.ex, this.#started, info);
+    reportDone(this.ctx, this.ex, this.#started, status, this.#bytes, this.#error);
   }
 }

@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startProxy } from './http-proxy.js';
-import { echoUpstream, request } from './test-harness.js';
+import { echoUpstream, rawExchange, request, statusOf } from './test-harness.js';
 
 /** Opens a connection that sends `sent` bytes of a `declared`-byte body and then stalls. */
 function stalledUpload(port: number, declared: number, sent: number): Promise<{ socket: Socket; answer: Promise<string> }> {
@@ -109,5 +109,43 @@ it('pipelined requests whose client disconnects give back their held bytes and a
     assert.ok(done.length >= 2, `every exchange reported done (${done.join(',')})`);
   } finally {
     await close();
+  }
+});
+
+it('a body that came with its head is held, forwarded as sent, and its share given back when the exchange ends', async () => {
+  const up = await echoUpstream();
+  const bodies: string[] = [];
+  const proxy = await startProxy({
+    upstream: up.url,
+    port: 0,
+    // One 700-byte body fits the client's share; two held at once would not.
+    limits: { maxBufferedBodyBytes: 64 * 1024, maxBufferedPerClientBytes: 1024, lingerMs: 50 },
+    hooks: {
+      onRequest: async (ex) => (ex.req.path === '/login' ? 'buffer' : undefined),
+      onBody: async (_ex, body) => {
+        bodies.push(body.toString('latin1'));
+        return undefined;
+      },
+    },
+  });
+  try {
+    for (let i = 0; i < 5; i++) {
+      const body = `user=u${i}&pass=${'p'.repeat(690)}`;
+      const r = await request(`${proxy.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      assert.equal(r.status, 200, `post ${i}`);
+      assert.equal(bodies[i], body);
+      assert.equal(up.seen[i]!.body.toString('latin1'), body);
+    }
+    // Chunked, head and chunks in one write: the same.
+    const chunked = await rawExchange(proxy.port, 'POST /login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    assert.equal(statusOf(chunked.text), 200);
+    assert.equal(bodies[5], 'abcde');
+    assert.equal(up.seen[5]!.body.toString('latin1'), 'abcde');
+    // A body over the client's share, all of it with its head, is still refused as before.
+    const big = await request(`${proxy.url}/login`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(2048) });
+    assert.equal(big.status, 429);
+  } finally {
+    await proxy.close();
+    await up.close();
   }
 });

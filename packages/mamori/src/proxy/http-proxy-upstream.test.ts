@@ -9,7 +9,8 @@ import { type ProxyHooks, type RunningProxy, type UpstreamAnswer, startProxy } f
 import { resolveLimits } from './limits.js';
 import { type TestServer, deferred, listen, rawExchange, request, statusOf } from './test-harness.js';
 import { MAX_IN_FLIGHT_PER_CONNECTION } from './forward.js';
-import { dispatchServername, parseUpstream, responseHeaders, upstreamPool } from './upstream.js';
+import { addVia, stripHopByHop } from './hop-by-hop.js';
+import { answerHeaders, dispatchServername, parseUpstream, responseHeaders, upstreamPool } from './upstream.js';
 
 // A self-signed certificate for localhost and 127.0.0.1, valid until 2126: test use only.
 const CERT = [
@@ -116,6 +117,13 @@ describe('startProxy: what goes upstream and comes back', () => {
       responseHeaders(['Location', '/a', 'location', '/b', 'Set-Cookie', 'x=1', 'Vary', 'a', 'vary', 'b', 'Cookie', 'c=1', 'cookie', 'd=2'].map((s) => Buffer.from(s))),
       { location: '/a', 'set-cookie': ['x=1'], vary: 'a, b', cookie: 'c=1; d=2' },
     );
+    // The one-pass version the proxy uses: as stripHopByHop and addVia after responseHeaders, order included.
+    const raw = ['Connection', 'keep-alive, X-Private', 'Via', '1.0 cache', 'X-Private', 's', 'Keep-Alive', 'timeout=5', 'Set-Cookie', 'x=1', 'connection', 'Content-Length', 'Content-Length', '2', 'Transfer-Encoding', 'chunked', 'Vary', 'a'].map((s) => Buffer.from(s));
+    const twoPass = stripHopByHop(responseHeaders(raw));
+    addVia(twoPass);
+    const onePass = answerHeaders(raw);
+    assert.deepEqual(onePass, { via: '1.0 cache, 1.1 mamori', 'set-cookie': ['x=1'], 'content-length': '2', vary: 'a' });
+    assert.deepEqual(Object.entries(onePass), Object.entries(twoPass));
   });
 
   it('streams an Expect: 100-continue upload once the hooks let it in, and returns the upstream answer', async () => {

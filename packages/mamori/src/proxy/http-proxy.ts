@@ -23,7 +23,7 @@ import type { Pool } from 'undici';
 import { type Clock, systemClock } from '../core/clock.js';
 import { MamoriError } from '../core/errors.js';
 import { CidrList } from '../core/net.js';
-import { normalizeIp } from './client-ip.js';
+import { AddressCache, normalizeIp } from './client-ip.js';
 import type { RenderedResponse, RequestInfo } from '../guard/verdict.js';
 import { handleRequest } from './forward.js';
 import { type ResolvedLimits, type ProxyLimits, resolveLimits } from './limits.js';
@@ -132,6 +132,8 @@ export interface ProxyContext {
   readonly target: UpstreamTarget;
   readonly limits: ResolvedLimits;
   readonly trusted: CidrList;
+  /** Client addresses resolved against `trusted` (see AddressCache). */
+  readonly addresses: AddressCache;
   readonly hooks: ProxyHooks;
   readonly clock: Clock;
   /** Upgrade requests go upstream through node:http and this agent. */
@@ -167,6 +169,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     target,
     limits,
     trusted,
+    addresses: new AddressCache(trusted),
     hooks: opts.hooks,
     clock: opts.clock ?? systemClock,
     agent,

@@ -16,7 +16,8 @@ import { openUpstreamRequest, upstreamHeaders } from './upstream.js';
 
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const started = ctx.clock.now();
-  const { ex, fwd } = makeExchange(ctx, req);
+  const { ex, addr } = makeExchange(ctx, req);
+  const fwd = addr.fwd;
   const hooks = ctx.hooks;
   ctx.tunnels.add(socket);
   let status: number | undefined;
@@ -33,7 +34,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     ctx.tunnels.delete(socket);
     upReq?.destroy();
     upSocket?.destroy();
-    reportDone(ctx, ex, started, { status: status ?? 499, bytes, ...(error === undefined ? {} : { error }) });
+    reportDone(ctx, ex, started, status ?? 499, bytes, error);
   };
   socket.on('error', () => socket.destroy());
   socket.once('close', finish);

@@ -5,7 +5,7 @@ import { isIP, type Socket } from 'node:net';
 import { Pool, buildConnector } from 'undici';
 import { MamoriError } from '../core/errors.js';
 import type { Forwarding } from './client-ip.js';
-import { type HeaderMap, addVia, stripHopByHop } from './hop-by-hop.js';
+import { HOP_BY_HOP, type HeaderMap, NEVER_NAMED_AWAY, addVia, connectionTokenSet, stripHopByHop } from './hop-by-hop.js';
 import type { ResolvedLimits } from './limits.js';
 
 export interface UpstreamTarget {
@@ -67,6 +67,11 @@ export const ROUTING_OVERRIDES: readonly string[] = [
  */
 const FORWARDED_ROUTING: readonly string[] = ['forwarded', 'x-real-ip', 'x-forwarded-prefix', 'x-forwarded-uri', 'x-forwarded-path', 'x-original-uri', 'x-forwarded-port', 'x-forwarded-server'];
 
+/** What the copy of a request's headers leaves out besides the hop-by-hop ones: from any peer, and from one not trusted. */
+const REQUEST_DROP: ReadonlySet<string> = new Set(['expect', ...ROUTING_OVERRIDES]);
+const REQUEST_DROP_UNTRUSTED: ReadonlySet<string> = new Set([...REQUEST_DROP, ...FORWARDED_ROUTING]);
+const KEEP_NONE: ReadonlySet<string> = new Set();
+
 /**
  * The headers sent upstream: the client's (as Node merged them, so the
  * upstream sees exactly what the hooks saw) minus hop-by-hop ones and the
@@ -75,11 +80,8 @@ const FORWARDED_ROUTING: readonly string[] = ['forwarded', 'x-real-ip', 'x-forwa
  * is set by the caller.
  */
 export function upstreamHeaders(req: IncomingMessage, fwd: Forwarding): HeaderMap {
-  const h = stripHopByHop(req.headers);
-  delete h['expect'];
-  for (const name of ROUTING_OVERRIDES) delete h[name];
-  // Claims only a trusted proxy may make.
-  if (!fwd.peerTrusted) for (const name of FORWARDED_ROUTING) delete h[name];
+  // One pass: the names dropped are left out of the copy (claims only a trusted proxy may make, too).
+  const h = stripHopByHop(req.headers, KEEP_NONE, fwd.peerTrusted ? REQUEST_DROP : REQUEST_DROP_UNTRUSTED);
   h['x-forwarded-for'] = fwd.chain.join(', ');
   const proto = fwd.peerTrusted ? first(h['x-forwarded-proto'])?.trim().toLowerCase() : undefined;
   h['x-forwarded-proto'] = proto === 'https' || proto === 'http' ? proto : 'http';
@@ -106,10 +108,35 @@ const FIRST_ONLY: ReadonlySet<string> = new Set([
  * first-only, the rest joined with ", ").
  */
 export function responseHeaders(raw: readonly Buffer[]): HeaderMap {
+  return mergeRaw(raw, false).out;
+}
+
+/**
+ * responseHeaders without the hop-by-hop headers and with Via added: what
+ * stripHopByHop and addVia make of it, in one pass over the list.
+ */
+export function answerHeaders(raw: readonly Buffer[]): HeaderMap {
+  const { out, connection } = mergeRaw(raw, true);
+  if (connection !== undefined) {
+    // Rare: Connection names an end-to-end field of the answer (the fixed hop-by-hop ones are already left out).
+    for (const name of connectionTokenSet(connection)) {
+      if (!HOP_BY_HOP.has(name) && !NEVER_NAMED_AWAY.has(name) && Object.hasOwn(out, name)) delete out[name];
+    }
+  }
+  addVia(out);
+  return out;
+}
+
+function mergeRaw(raw: readonly Buffer[], skipHopByHop: boolean): { out: HeaderMap; connection: string | undefined } {
   const out: HeaderMap = {};
+  let connection: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1').toLowerCase();
     const value = raw[i + 1]!.toString('latin1');
+    if (skipHopByHop && HOP_BY_HOP.has(name)) {
+      if (name === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`;
+      continue;
+    }
     const prior = Object.hasOwn(out, name) ? out[name] : undefined;
     if (name === 'set-cookie') {
       if (prior === undefined) out[name] = [value];
@@ -117,7 +144,7 @@ export function responseHeaders(raw: readonly Buffer[]): HeaderMap {
     } else if (prior === undefined) out[name] = value;
     else if (!FIRST_ONLY.has(name)) out[name] = `${prior as string}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
-  return out;
+  return { out, connection };
 }
 
 /** Idle upstream connections are closed after this long (or the upstream's own `Keep-Alive: timeout` minus 2 s, if shorter), before the upstream closes them under a request. */
