@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSecLangFiles, parseSecLang } from './parser.js';
-import { printRule } from './printer.js';
+import { printDirective, printRule } from './printer.js';
 import { countUsage, supportMatrix } from './support.js';
 import type { Rule, SecLangConfig } from './ast.js';
 import { lookupAction, lookupCtl, lookupDirective, lookupOperator, lookupTransformation, lookupVariable } from './registry.js';
@@ -115,6 +115,19 @@ describe('SecLang parser on CRS', { skip }, () => {
       if (!again.ok) assert.fail(`rule ${r.id}: ${again.errors.map((e) => e.message).join('; ')}\n${text}`);
       assert.deepEqual(shape(again.config.rules[0]!), shape(r), `rule ${r.id} round trip`);
     }
+  });
+
+  it('prints the whole configuration back to one text that parses to the same directives', () => {
+    const c = crs();
+    const text = c.directives.map(printDirective).join('\n');
+    const again = parseSecLang(text, join(CRS_DIR, 'rules', 'printed.conf'));
+    if (!again.ok) assert.fail(again.errors.slice(0, 5).map((e) => `${e.line}: ${e.message}`).join('\n'));
+    const strip = (d: unknown) => JSON.parse(JSON.stringify(d, (k, v) => (k === 'file' || k === 'line' || k === 'raw' ? undefined : v)));
+    assert.equal(again.config.directives.length, c.directives.length);
+    assert.deepEqual(again.config.directives.map(strip), c.directives.map(strip));
+    // Quotes inside quoted values come back escaped the way ModSecurity reads them.
+    assert.match(printRule(ruleById(c, 955220)), /msg:'lama\\'s\\'hell web shell'/);
+    assert.match(printRule(ruleById(c, 941340)), /^SecRule "REQUEST_COOKIES\|REQUEST_COOKIES_NAMES\|ARGS_NAMES\|ARGS\|REQUEST_FILENAME\|XML:\/\*\|XML:\/\/@\*" "@rx \(\?i\)\[\\"\\'\]/);
   });
 
   it('reads 20 hard CRS rules exactly', () => {

@@ -37,6 +37,17 @@ describe('SecLang reader: lines, quoting and escapes as httpd reads them', () =>
     ]);
   });
 
+  it('continues only on a backslash right before the newline (CR LF too), not before blanks', () => {
+    const { directives } = lex('SecMarker A\\\r\nB\nSecMarker C\\ \nSecMarker D\n');
+    assert.deepEqual(directives.map((d) => d.args), [['AB'], ['C\\'], ['D']]);
+  });
+
+  it('keeps backslashes outside quotes and splits adjacent quoted strings', () => {
+    const { directives } = lex('SecRule ARGS a\\\\b"x"\'y\' "id:1"\n');
+    assert.deepEqual(directives[0]!.args, ['ARGS', 'a\\\\b"x"\'y\'', 'id:1']);
+    assert.deepEqual(lex('SecMarker "a""b"\n').directives[0]!.args, ['a', 'b']);
+  });
+
   it('lets a comment continue onto the next line, as httpd does', () => {
     const { directives } = lex('# a comment \\\nSecMarker HIDDEN\nSecMarker SEEN\n');
     assert.deepEqual(directives.map((d) => d.args[0]), ['SEEN']);

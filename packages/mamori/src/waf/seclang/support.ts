@@ -133,8 +133,8 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   out.push(
     [
       '- Files are read as bytes (latin1), so patterns keep the exact bytes written.',
-      '- A line ending in a backslash continues on the next line; a line starting with `#` is a comment, continuations included (as in Apache httpd).',
-      '- Arguments follow httpd: blanks separate them; in `"..."` or `\'...\'` the escaped quote and `\\\\` are unescaped, other backslashes are kept.',
+      '- A line whose last character is a backslash continues on the next line (a blank after the backslash ends it); a line starting with `#` is a comment, continuations included (as in Apache httpd).',
+      '- Arguments follow httpd: blanks separate them; in `"..."` or `\'...\'` the escaped quote and `\\\\` are unescaped, other backslashes are kept; outside quotes a backslash is an ordinary character.',
       "- Action values in `'...'` accept only `\\'` and `\\\\` as escapes (as ModSecurity v2); anything else is an error.",
       '- Names of directives, variables, operators, transformations, actions and ctl options are case-insensitive.',
       '- `Include` and `IncludeOptional` take globs relative to the including file, in name order; nesting, cycles, file count and bytes are bounded.',
