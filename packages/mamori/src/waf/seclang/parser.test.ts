@@ -282,6 +282,9 @@ describe('SecLang errors name the file, the line and the problem, and refuse the
     ['SecDefaultAction "log,pass"', 'SecDefaultAction needs a phase'],
     ['SecDefaultAction "phase:2,id:5,pass"', 'SecDefaultAction cannot hold id'],
     ['SecRule ARGS "x" "id:0,pass"', 'SecRule: rule id 0 is outside 1-2147483647'],
+    ['SecRule REMOTE_ADDR "@ipMatch 10.0.0.0/33" "id:1,pass"', 'SecRule: @ipMatch: bad address or network 10.0.0.0/33'],
+    ['SecRule REMOTE_ADDR "@ipMatch 10.0.0.1,::1/129" "id:1,pass"', 'SecRule: @ipMatch: bad address or network ::1/129'],
+    ['SecRule ARGS "@pmFromFile https://example.com/list.txt" "id:1,pass"', 'SecRule: remote data files are not fetched; download https://example.com/list.txt and name the local file'],
     ['SecRule ARGS "@validateByteRange 1-300" "id:1,pass"', 'SecRule: @validateByteRange: range 1-300 is outside 0-255 or reversed'],
   ];
   for (const [line, message] of cases) {

@@ -2,6 +2,7 @@
 // the values inside actions (macros, setvar, ctl, id ranges). Each throws a
 // PartError with a plain message; the directive parser adds the file and line.
 
+import { isIP } from 'node:net';
 import type { Action, Ctl, IdRange, MacroPart, MacroString, Operator, Selector, SetVar, Variable } from './ast.js';
 import { printable } from './lexer.js';
 import {
@@ -188,7 +189,14 @@ function checkOperatorArgument(op: Operator): void {
     case 'ipMatch':
       for (const part of a.raw.split(',')) {
         const p = part.trim();
-        if (!/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(p)) fail(`@ipMatch: bad address or network ${printable(p)}`);
+        const slash = p.indexOf('/');
+        const addr = slash < 0 ? p : p.slice(0, slash);
+        const family = isIP(addr);
+        const bits = slash < 0 ? undefined : p.slice(slash + 1);
+        const max = family === 6 ? 128 : 32;
+        if (family === 0 || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+          fail(`@ipMatch: bad address or network ${printable(p)}`);
+        }
       }
       break;
   }
