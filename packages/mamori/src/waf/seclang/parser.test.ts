@@ -395,6 +395,12 @@ describe('SecLang against hostile input: clear errors, bounded work, no crash', 
     assert.deepEqual(errs(parseSecLang(cont, 'h.conf')), ['h.conf:1: line longer than 1048576 bytes']);
   });
 
+  it('bounds the targets and actions of one rule', () => {
+    assert.deepEqual(errs(parseSecLang(`SecRule ${Array(1025).fill('ARGS').join('|')} "x" "id:1,pass"`, 'l.conf')), ['l.conf:1: SecRule: more than 1024 variables']);
+    assert.deepEqual(errs(parseSecLang(`SecAction "id:1,${Array(1024).fill('pass').join(',')}"`, 'l.conf')), ['l.conf:1: SecAction: more than 1024 actions']);
+    assert.equal(ok(parseSecLang(`SecRule ${Array(1024).fill('ARGS').join('|')} "x" "id:1,pass"`, 'l.conf')).rules[0]!.variables.length, 1024);
+  });
+
   it('refuses unterminated quotes at the end of the file', () => {
     assert.deepEqual(errs(parseSecLang('SecAction "id:1,pass', 'q.conf')), ['q.conf:1: unterminated double quote (opened at column 11)']);
     assert.deepEqual(errs(parseSecLang("SecMarker 'x\\", 'q.conf')), ['q.conf:1: unterminated single quote (opened at column 11)']);

@@ -21,6 +21,9 @@ const fail = (message: string): never => {
   throw new PartError(message);
 };
 
+/** Most targets and most actions one rule may have: far above what anyone writes (CRS's most is under 20), low enough that one line cannot build a huge tree. */
+export const MAX_LIST = 1024;
+
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\v' || c === '\f';
 const isNameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
@@ -125,6 +128,7 @@ export function parseVariables(text: string): Variable[] {
       v.selector = sel;
     }
     if (exclude && !v.selector) fail(`!${spec!.name} needs a selector: an exclusion names members to leave out`);
+    if (out.length >= MAX_LIST) fail(`more than ${MAX_LIST} variables`);
     out.push(v);
     skip();
     if (i >= n) return out;
@@ -258,6 +262,7 @@ export function splitActions(text: string): { name: string; value?: string; quot
         value = text.slice(vs, i);
       }
     }
+    if (out.length >= MAX_LIST) fail(`more than ${MAX_LIST} actions`);
     out.push(value === undefined ? { name, quoted } : { name, value, quoted });
     skip();
     if (i >= n) return out;
