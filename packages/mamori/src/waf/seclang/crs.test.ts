@@ -298,6 +298,39 @@ describe('SecLang parser on CRS', { skip }, () => {
     console.log(line('ctl options', u.ctl));
   });
 
+  it('parses the SecLang examples CRS gives in its comments (what users copy)', () => {
+    const files = [join(CRS_DIR, 'crs-setup.conf.example'), ...readdirSync(join(CRS_DIR, 'rules')).filter((f) => /\.conf(\.example)?$/.test(f)).map((f) => join(CRS_DIR, 'rules', f))];
+    const uncomment = (l: string) => l.replace(/^#\s?/, '');
+    const continues = (l: string) => l.trimEnd().endsWith('\\');
+    let count = 0;
+    const refused: string[] = [];
+    for (const f of files) {
+      const lines = readFileSync(f, 'latin1').split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const m = /^#\s?(\S+)\s+(\S)/.exec(lines[i]!);
+        // A commented directive, not prose that mentions one ("SecRuleRemoveById -> place in ...").
+        if (!m || !m[1]!.startsWith('Sec') || !lookupDirective(m[1]!) || m[2] === '-') continue;
+        const start = i + 1;
+        const block = [uncomment(lines[i]!)];
+        const take = () => {
+          while (continues(block[block.length - 1]!) && i + 1 < lines.length && lines[i + 1]!.startsWith('#')) block.push(uncomment(lines[++i]!));
+        };
+        take();
+        // A chained example continues with the next commented SecRule.
+        while (/chain["']?\s*$/.test(block[block.length - 1]!) && i + 1 < lines.length && /^#\s*SecRule\s/.test(lines[i + 1]!)) {
+          block.push(uncomment(lines[++i]!));
+          take();
+        }
+        count++;
+        const r = parseSecLang(block.join('\n'), `${f}:${start}`, { checkDataFiles: false });
+        if (!r.ok) refused.push(`${f}:${start}: ${r.errors[0]!.message}\n${block.join('\n')}`);
+      }
+    }
+    assert.deepEqual(refused, []);
+    assert.ok(count >= 50, `${count} examples found`);
+    console.log(`# CRS: ${count} commented SecLang examples, all parsed`);
+  });
+
   it('docs/seclang-support.md is the support matrix generated with these counts', (t) => {
     const c = crs();
     const sig = c.directives.find((d) => d.kind === 'setting' && d.name === 'SecComponentSignature');

@@ -470,7 +470,8 @@ function defaultAction(ctx: Ctx, raw: string, loc: Loc): void {
   if (sum.phase === undefined) return error(ctx, loc.file, loc.line, 'SecDefaultAction needs a phase');
   for (const a of actions) {
     const spec = lookupAction(a.name)!;
-    if (a.name === 'chain' || a.name === 'skip' || a.name === 'skipAfter' || a.name === 'logdata' || (spec.group === 'metadata' && a.name !== 'phase')) {
+    // tag is allowed: crs-setup.conf.example shows SecDefaultAction with a tag.
+    if (a.name === 'chain' || a.name === 'skip' || a.name === 'skipAfter' || a.name === 'logdata' || (spec.group === 'metadata' && a.name !== 'phase' && a.name !== 'tag')) {
       return error(ctx, loc.file, loc.line, `SecDefaultAction cannot hold ${a.name}`);
     }
   }
