@@ -15,7 +15,12 @@ import { lookupAction, lookupCtl, lookupDirective, lookupOperator, lookupTransfo
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../../..');
 const docPath = join(repoRoot, 'docs/seclang-support.md');
-const CRS_DIR = process.env['MAMORI_CRS_DIR'] ? resolve(process.env['MAMORI_CRS_DIR']) : resolve(repoRoot, '../shared/data/crs');
+// MAMORI_CRS_DIR names CRS itself; MAMORI_SHARED_DATA (set by .ci/run) the shared data directory holding it.
+const CRS_DIR = process.env['MAMORI_CRS_DIR']
+  ? resolve(process.env['MAMORI_CRS_DIR'])
+  : process.env['MAMORI_SHARED_DATA']
+    ? resolve(process.env['MAMORI_SHARED_DATA'], 'crs')
+    : resolve(repoRoot, '../shared/data/crs');
 const present = existsSync(join(CRS_DIR, 'rules')) && existsSync(join(CRS_DIR, 'crs-setup.conf.example'));
 const skip = present ? false : `CRS not found at ${CRS_DIR} (set MAMORI_CRS_DIR)`;
 if (skip) console.log(`# skipping CRS tests: ${skip}`);
