@@ -110,6 +110,7 @@ describe('SecLang rules', () => {
   });
 
   it('parses setvar forms and ctl values', () => {
+    one('SecAction "id:9,pass,initcol:ip=%{REMOTE_ADDR}_%{tx.ua_hash},expirevar:ip.blocked=60,deprecatevar:ip.score=60/300"');
     const r = one(
       "SecAction \"id:8,phase:1,pass,nolog,setvar:'tx.a=+%{tx.b}',setvar:tx.c=-1,setvar:!tx.d,setvar:tx.e,setvar:'ip.f=x y'," +
         'ctl:ruleRemoveTargetById=942100-942199;ARGS:pwd,ctl:ruleEngine=DetectionOnly,ctl:auditLogParts=+E"',
@@ -271,6 +272,8 @@ describe('SecLang errors name the file, the line and the problem, and refuse the
     ['SecRule ARGS "x" "id:1,pass,setvar:args.x=1"', 'SecRule: setvar cannot write to args (tx, ip, session, user, global or resource)'],
     ['SecRule REQUEST_URI:x "x" "id:1,pass"', 'SecRule: REQUEST_URI is not a collection, so it takes no selector'],
     ['SecRule !ARGS "x" "id:1,pass"', 'SecRule: !ARGS needs a selector: an exclusion names members to leave out'],
+    ['SecAction "id:1,pass,initcol:ip.x=1"', 'SecAction: initcol needs collection=value with tx, ip, session, user, global or resource, got ip.x=1'],
+    ['SecAction "id:1,pass,expirevar:args.x=1"', 'SecAction: expirevar needs collection.name=value with tx, ip, session, user, global or resource, got args.x=1'],
     ['SecRule ARGS "@eq abc" "id:1,pass"', 'SecRule: @eq needs an integer or a macro, got abc'],
     ['SecRule ARGS "@detectSQLi x" "id:1,pass"', 'SecRule: @detectSQLi takes no argument'],
     ['SecRule ARGS "x" "id:1,pass,msg:\'open"', 'SecRule: missing closing quote in the value of msg'],

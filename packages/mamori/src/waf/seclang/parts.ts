@@ -473,9 +473,13 @@ export function parseActions(text: string): Action[] {
         break;
     }
     if (name === 'initcol' || name === 'expirevar' || name === 'deprecatevar') {
-      const eq = v.indexOf('=');
-      const col = lookupVariable(v.slice(0, Math.max(0, Math.min(eq < 0 ? v.length : eq, v.indexOf('.') < 0 ? v.length : v.indexOf('.')))));
-      if (eq <= 0 || !col || !col.writable) fail(`${name} needs collection${name === 'initcol' ? '' : '.name'}=value with a persistent collection, got ${printable(v)}`);
+      // initcol:ip=%{REMOTE_ADDR}; expirevar:ip.blocked=60; deprecatevar:ip.score=60/300
+      const m = /^([A-Za-z_]+)(\.[^=]+)?=(.+)$/.exec(v.trim());
+      const col = m ? lookupVariable(m[1]!) : undefined;
+      const needsName = name !== 'initcol';
+      if (!m || !col || !col.writable || needsName !== (m[2] !== undefined)) {
+        fail(`${name} needs ${needsName ? 'collection.name' : 'collection'}=value with tx, ip, session, user, global or resource, got ${printable(v)}`);
+      }
     }
     out.push(act);
   }
