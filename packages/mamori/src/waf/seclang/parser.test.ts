@@ -107,6 +107,8 @@ describe('SecLang rules', () => {
     ]);
     assert.equal(one('SecRule ARGS "@detectSQLi" "id:1,pass"').operator!.argument.raw, '');
     assert.equal(one('SecRule ARGS "" "id:1,pass"').operator!.name, 'rx');
+    const spaced = one('SecRule ARGS " foo" "id:1,pass"').operator!;
+    assert.deepEqual([spaced.name, spaced.explicit, spaced.argument.raw], ['rx', false, ' foo']);
   });
 
   it('parses setvar forms and ctl values', () => {

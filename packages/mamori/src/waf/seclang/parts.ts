@@ -124,7 +124,7 @@ export function parseVariables(text: string): Variable[] {
         while (i < n && text[i] !== '|' && !isBlank(text[i])) i++;
         sel = { kind: 'key', value: text.slice(s, i) };
       }
-      if (sel.kind !== 'regex' && (sel.kind === 'key' ? sel.value : sel.value) === '') fail(`empty selector after ${spec!.name}:`);
+      if (sel.kind !== 'regex' && sel.value === '') fail(`empty selector after ${spec!.name}:`);
       v.selector = sel;
     }
     if (exclude && !v.selector) fail(`!${spec!.name} needs a selector: an exclusion names members to leave out`);
@@ -140,15 +140,14 @@ export function parseVariables(text: string): Variable[] {
 // ---------------------------------------------------------------- operator
 
 export function parseOperator(text: string, resolveFile?: (name: string) => string): Operator {
+  // No blanks are trimmed at the start: a bare pattern keeps them (" foo"
+  // matches a space), and "!" and "@" count only as the first characters.
   let s = text;
   let negated = false;
-  let i = 0;
-  while (i < s.length && isBlank(s[i])) i++;
-  if (s[i] === '!') {
+  if (s.startsWith('!')) {
     negated = true;
-    i++;
+    s = s.slice(1);
   }
-  s = s.slice(i);
   if (!s.startsWith('@')) {
     // A bare pattern is a regular expression.
     return { name: 'rx', negated, argument: parseMacros(s), explicit: false };
