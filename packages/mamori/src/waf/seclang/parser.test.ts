@@ -424,8 +424,10 @@ describe('SecLang against hostile input: clear errors, bounded work, no crash', 
     }
   });
 
-  it('survives mutated CRS-like rules without throwing', () => {
+  it('survives mutated CRS-like rules without throwing, and round-trips those it accepts', () => {
     const base = `SecRule REQUEST_HEADERS:Referer|!ARGS:/^x|y$/|&TX:a "!@rx ^(?:a|b)%{tx.z}" "id:1,phase:2,block,t:none,t:lowercase,msg:'it\\'s %{MATCHED_VAR}',setvar:'tx.s=+%{tx.c}',ctl:ruleRemoveTargetById=5;ARGS:q,chain"\nSecRule ARGS "x" "t:none"\n`;
+    const strip = (d: unknown) => JSON.parse(JSON.stringify(d, (k, v) => (k === 'file' || k === 'line' || k === 'raw' ? undefined : v)));
+    let accepted = 0;
     const rnd = new SeededRandom(11);
     const next = () => rnd.bytes(4).readUInt32LE(0) / 2 ** 32;
     const alphabet = `"'\\|:,!&@%{}/ \n;=x`;
@@ -438,9 +440,20 @@ describe('SecLang against hostile input: clear errors, bounded work, no crash', 
         if (what < 0.4) chars.splice(at, 1);
         else chars.splice(at, what < 0.7 ? 0 : 1, alphabet[Math.floor(next() * alphabet.length)]!);
       }
-      const r = parseSecLang(chars.join(''), 'm.conf');
-      if (!r.ok) for (const e of r.errors) assert.equal(e.file, 'm.conf');
+      const text = chars.join('');
+      const r = parseSecLang(text, 'm.conf');
+      if (!r.ok) {
+        for (const e of r.errors) assert.equal(e.file, 'm.conf');
+        continue;
+      }
+      // Whatever parsed prints back to text that parses to the same tree.
+      accepted++;
+      const printed = r.config.directives.map(printDirective).join('\n');
+      const again = parseSecLang(printed, 'm.conf');
+      assert.ok(again.ok, `printed form of ${JSON.stringify(text)} parses: ${printed}`);
+      assert.deepEqual(strip(again.config.directives), strip(r.config.directives), `round trip of ${JSON.stringify(text)}`);
     }
+    assert.ok(accepted > 100, `${accepted} mutations parsed`);
   });
 
   it('refuses NUL bytes and stops after 100 errors', () => {
