@@ -436,6 +436,56 @@ async function memoryPeer(keys) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parallel guesses: what counting at check time buys (not timed).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An attacker who sends many guesses at one account from one source at once (a proxy with
+ * many connections does): every guess is checked before the site has answered any. mamori
+ * counts an attempt as a failure when it checks it, so each check sees the ones before it; the
+ * peer's documented pattern reads its counts before and consumes after the password check, so
+ * every check sees none. Per side: how many of `n` such guesses reached the password check, in
+ * waves of `n` (all checked, then all answered wrong), with the peer's limit (10 consecutive
+ * failures per pair) and mamori's block_after (its default) as the bound each claims.
+ */
+async function parallelGuesses(n, waves) {
+  const out = {};
+  {
+    const clock = simClock();
+    const store = new MemoryStore({ clock });
+    const guard = createGuard(defaultConfig(), { store, secret: SECRET, clock });
+    let through = 0;
+    for (let w = 0; w < waves; w++) {
+      clock.t += 1000;
+      const pending = await Promise.all(
+        Array.from({ length: n }, (_, i) => guard.checkCredentials({ ip: '203.0.113.9', method: 'POST', path: '/login', headers: { 'user-agent': UA } }, { username: 'victim@example.com', password: `guess-${w}-${i}` })),
+      );
+      const passed = pending.filter((p) => !guard.enforced(p.verdict));
+      through += passed.length;
+      await Promise.all(passed.map((p) => guard.reportCredentials(p, false)));
+    }
+    out.mamori = { through, limit: guard.config.loginProtection.userSource.blockAfter };
+    await guard.close();
+  }
+  {
+    const peer = makePeer();
+    const [byIp, byPair] = peer.limiters;
+    let through = 0;
+    for (let w = 0; w < waves; w++) {
+      const key = 'victim@example.com_203.0.113.9';
+      const checks = await Promise.all(Array.from({ length: n }, () => Promise.all([byPair.get(key), byIp.get('203.0.113.9')])));
+      const passed = checks.filter(([pair, ip]) => !(ip !== null && ip.consumedPoints > MAX_WRONG_BY_IP_PER_DAY) && !(pair !== null && pair.consumedPoints > MAX_CONSECUTIVE_FAILS));
+      through += passed.length;
+      await Promise.all(passed.map(() => Promise.all([byIp.consume('203.0.113.9'), byPair.consume(key)]).catch((e) => (e instanceof Error ? Promise.reject(e) : undefined))));
+    }
+    out.peer = { through, limit: MAX_CONSECUTIVE_FAILS };
+    await byIp.delete('203.0.113.9');
+    await byPair.delete('victim@example.com_203.0.113.9');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Profile: mamori alone on one workload, under --cpu-prof.
 // ---------------------------------------------------------------------------------------------
 
@@ -503,6 +553,18 @@ for (const name of ONLY) {
   console.log();
 }
 
+const PARALLEL = 100;
+const parallel = await parallelGuesses(PARALLEL, 3);
+console.log(`parallel guesses: ${PARALLEL} wrong guesses at one account from one source sent at once, 3 times (each wave checked before the site answers any); what the CPU above buys`);
+printTable(
+  ['measure', 'mamori', 'rate-limiter-flexible'],
+  [
+    ['guesses that reached the password check', num(parallel.mamori.through), num(parallel.peer.through)],
+    ["the side's own limit for the pair", `${parallel.mamori.limit} (user_source.block_after)`, `${parallel.peer.limit} (consecutive fails)`],
+  ],
+);
+console.log();
+
 let memory;
 if (!opt['no-memory']) {
   const mm = await runJsonChild(['--expose-gc', self, '--child', 'mem-mamori', ...passArgs]);
@@ -556,6 +618,7 @@ writeResult(`login-check-${STORE}`, {
   scale: SCALE,
   peer: "rate-limiter-flexible RateLimiterMemory, two limiters (the wiki's login protection)",
   workloads: results,
+  parallel,
   ...(memory ? { memory } : {}),
   ...(Object.keys(profiles).length ? { profiles } : {}),
 });

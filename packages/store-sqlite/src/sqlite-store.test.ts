@@ -8,6 +8,7 @@ import { isMamoriError, type SecurityEvent } from 'mamori';
 import { ManualClock, runStoreConformance } from 'mamori/testing';
 import { SqliteStore, SCHEMA_VERSION, type SqliteStoreOptions } from './index.js';
 import { DROP_SOONEST, SqliteDecisions } from './decisions.js';
+import { DECISION_CHANGES_KEPT } from './schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -406,15 +407,102 @@ describe('SqliteStore', () => {
       }
       assert.equal(reloads, before, 'no add at the cap reloaded the mirror');
       assert.deepEqual((await d.list()).map((x) => x.value).sort(), ['192.0.2.10', '192.0.2.8', '192.0.2.9']);
-      // Another process's change is still seen (and is the one that reloads).
+      // Another process's change is still seen, from the change log (no reload either).
       const other = new Database(path);
       other.prepare('DELETE FROM decisions WHERE value = ?').run('192.0.2.9');
       other.close();
       await new Promise((r) => setImmediate(r)); // (the file is looked at once per turn of the event loop)
       assert.equal((await d.match({ ip: '192.0.2.9' })).length, 0);
-      assert.equal(reloads, before + 1);
+      assert.equal(reloads, before);
+      assert.equal(d.reloads, 1, 'the first match loaded the mirror, nothing since');
     } finally {
       db.close();
+    }
+  });
+
+  it("takes another process's changes to decisions one by one, and reloads only when too far behind", async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const store = open(path, clock);
+    const other = open(path, clock);
+    const turn = () => new Promise((r) => setImmediate(r));
+    const d = store.decisions as SqliteDecisions;
+    try {
+      await d.add(block(clock, '192.0.2.1'));
+      await d.match({ ip: '192.0.2.1' });
+      const loaded = d.reloads;
+      // Added, deleted and changed by another process (the CLI): each seen at the next match.
+      const added = await other.decisions.add(block(clock, '192.0.2.2'));
+      await turn();
+      assert.equal((await d.match({ ip: '192.0.2.2' }))[0]?.id, added.id);
+      assert.equal(await other.decisions.delete(added.id), true);
+      await turn();
+      assert.equal((await d.match({ ip: '192.0.2.2' })).length, 0);
+      const raw = new Database(path);
+      raw.prepare("UPDATE decisions SET action = 'challenge' WHERE value = '192.0.2.1'").run();
+      await turn();
+      assert.equal((await d.match({ ip: '192.0.2.1' }))[0]?.action, 'challenge');
+      // Added and deleted again between two looks: not in the mirror; one added already expired: not either.
+      const brief = await other.decisions.add(block(clock, '192.0.2.3'));
+      await other.decisions.delete(brief.id);
+      raw.prepare("INSERT INTO decisions (id, action, scope, value, created_at, expires_at, origin, reason) VALUES ('old', 'block', 'ip', '192.0.2.4', 0, 1, 'cli', 'expired')").run();
+      await turn();
+      assert.equal((await d.match({ ip: '192.0.2.3' })).length, 0);
+      assert.equal((await d.match({ ip: '192.0.2.4' })).length, 0);
+      // This process's deleteWhere and an add while another process also changed decisions.
+      await other.decisions.add(block(clock, '192.0.2.5'));
+      assert.equal(await d.deleteWhere({ value: '192.0.2.1' }), 1);
+      await d.add(block(clock, '192.0.2.6'));
+      assert.equal((await d.match({ ip: '192.0.2.1' })).length, 0);
+      assert.equal((await d.match({ ip: '192.0.2.5' })).length, 1);
+      assert.equal((await d.match({ ip: '192.0.2.6' })).length, 1);
+      assert.equal(d.reloads, loaded, 'every change above was taken one by one');
+      // Further behind than it takes one by one: reloaded, and right.
+      const tx = raw.transaction(() => {
+        const ins = raw.prepare("INSERT INTO decisions (id, action, scope, value, created_at, expires_at, origin, reason) VALUES (?, 'block', 'ip', ?, 0, ?, 'cli', 'bulk')");
+        for (let i = 0; i < 5000; i++) ins.run(`bulk-${i}`, `198.51.100.${i % 250}`, clock.now() + 3_600_000);
+      });
+      tx();
+      raw.close();
+      await turn();
+      assert.equal((await d.match({ ip: '198.51.100.7' })).length, 20);
+      assert.equal(d.reloads, loaded + 1);
+      assert.deepEqual(
+        (await d.list({ limit: 10_000 })).map((x) => x.id).sort(),
+        (await other.decisions.list({ limit: 10_000 })).map((x) => x.id).sort(),
+      );
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+
+  it('keeps the last DECISION_CHANGES_KEPT decision changes, and a mirror older than them reloads', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const store = open(path, clock);
+    const d = store.decisions as SqliteDecisions;
+    try {
+      await d.match({ ip: '192.0.2.1' });
+      const raw = new Database(path);
+      raw.transaction(() => {
+        const ins = raw.prepare("INSERT INTO decisions (id, action, scope, value, created_at, expires_at, origin, reason) VALUES (?, 'block', 'ip', '192.0.2.1', 0, ?, 'cli', 'x')");
+        const del = raw.prepare('DELETE FROM decisions WHERE id = ?');
+        for (let i = 0; i < DECISION_CHANGES_KEPT / 2 + 10; i++) {
+          ins.run(`x${i}`, clock.now() + 60_000);
+          if (i > 0) del.run(`x${i - 1}`);
+        }
+      })();
+      const [n, lo, hi] = raw.prepare('SELECT count(*), min(rev), max(rev) FROM decision_changes').raw().get() as number[];
+      raw.close();
+      assert.equal(n, DECISION_CHANGES_KEPT);
+      assert.equal(hi! - lo! + 1, DECISION_CHANGES_KEPT);
+      await new Promise((r) => setImmediate(r));
+      const found = await d.match({ ip: '192.0.2.1' });
+      assert.deepEqual(found.map((x) => x.id), [`x${DECISION_CHANGES_KEPT / 2 + 9}`]);
+      assert.equal(d.reloads, 2);
+    } finally {
+      await store.close();
     }
   });
 

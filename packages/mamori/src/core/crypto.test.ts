@@ -8,6 +8,9 @@ describe('safeEqual', () => {
     assert.equal(safeEqual('secret', 'secreT'), false);
     assert.equal(safeEqual('secret', 'secret!'), false);
     assert.equal(safeEqual('', ''), true);
+    // Unpaired surrogates differ as text (a copy to UTF-8 would turn both into U+FFFD).
+    assert.equal(safeEqual('\ud800', '\ud801'), false);
+    assert.equal(safeEqual('é', 'ab'), false);
     assert.equal(safeEqual(Buffer.from('abc'), 'abc'), true);
     assert.equal(safeEqual(Buffer.from([1, 2]), Buffer.from([1, 3])), false);
   });

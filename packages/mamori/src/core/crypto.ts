@@ -2,6 +2,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Constant-time equality for secrets of any length (length itself is not hidden). */
 export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  // Two strings (MACs as text, the common case) are compared code unit by code unit, every unit
+  // whatever the ones before it: no copy into buffers.
+  if (typeof a === 'string' && typeof b === 'string') {
+    if (a.length !== b.length) return false;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+    return diff === 0;
+  }
   const x = typeof a === 'string' ? Buffer.from(a) : a;
   const y = typeof b === 'string' ? Buffer.from(b) : b;
   if (x.length !== y.length) {

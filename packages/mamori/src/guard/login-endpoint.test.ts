@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/config.js';
+import { duplicateJsonKey } from '../core/json.js';
 import {
   classifyLoginResponse,
   classifyXmlRpcAnswer,
-  duplicateJsonKey,
   extractAuthorizationFields,
   extractLoginFields,
   extractParsedLoginFields,

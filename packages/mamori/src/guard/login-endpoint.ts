@@ -8,6 +8,7 @@ import { normalizePolicyPath, policyPathViews } from './access-policy.js';
 import type { RenderedResponse } from './verdict.js';
 import { urlPath } from '../core/url.js';
 import { parseXmlRpcCall, parseXmlRpcResponse, structMembers, XmlRpcError, type XmlRpcValue } from './xmlrpc.js';
+import { duplicateJsonKey } from '../core/json.js';
 
 export interface LoginFields {
   /** The account name (for XML-RPC, the first call's). */
@@ -388,39 +389,6 @@ function formOf(e: LoginEndpointConfig, json: unknown): URLSearchParams | undefi
   return typeof f === 'string' ? undefined : f;
 }
 
-/**
- * The first object key that appears twice in one object of a JSON text (JSON.parse keeps the
- * last, other parsers the first), or undefined. The text must be valid JSON; linear in its length.
- */
-export function duplicateJsonKey(text: string): string | undefined {
-  const stack: (Set<string> | null)[] = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      const top = stack[stack.length - 1];
-      if (expectKey && top) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
-        if (top.has(key)) return key;
-        top.add(key);
-        expectKey = false;
-      }
-      i = j;
-    } else if (c === 0x7b) {
-      stack.push(new Set());
-      expectKey = true;
-    } else if (c === 0x5b) {
-      stack.push(null);
-    } else if (c === 0x7d || c === 0x5d) {
-      stack.pop();
-    } else if (c === 0x2c) {
-      expectKey = stack[stack.length - 1] != null;
-    }
-  }
-  return undefined;
-}
 
 const MAX_PARTS = 1000;
 

@@ -1,0 +1,192 @@
+/**
+ * The request's variables, as a transaction's rules read them: those known from the request
+ * line and headers (phase 1), and those the body processor adds (phase 2). Everything is a
+ * byte string. Names are SecLang's.
+ */
+import { parseCookies } from '../request/cookies.js';
+import { headerValues, splitTarget, type WafRequest } from '../request/request.js';
+import { parseUrlEncoded } from '../request/urlencoded.js';
+import { parseJsonArgs } from '../bodies/json.js';
+import { parseMultipart, type MultipartFlag } from '../bodies/multipart.js';
+import { parseXml } from '../bodies/xml.js';
+import { Collection, scalar } from './collections.js';
+
+export type BodyProcessor = 'URLENCODED' | 'MULTIPART' | 'JSON' | 'XML';
+
+/** Limits on what a request may make the WAF hold. */
+export interface ArgumentLimits {
+  /** SecArgumentSeparator. */
+  separator: string;
+  maxArgs: number;
+  maxParts: number;
+  maxFiles: number;
+  maxJsonDepth: number;
+}
+
+export const DEFAULT_ARGUMENT_LIMITS: ArgumentLimits = { separator: '&', maxArgs: 10_000, maxParts: 1000, maxFiles: 100, maxJsonDepth: 512 };
+
+/** The body processor a Content-Type selects by itself (JSON and XML are chosen by rules: ctl:requestBodyProcessor). */
+export function defaultBodyProcessor(contentType: string | undefined): BodyProcessor | undefined {
+  const t = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (t === 'application/x-www-form-urlencoded') return 'URLENCODED';
+  if (t === 'multipart/form-data') return 'MULTIPART';
+  return undefined;
+}
+
+export class RequestVariables {
+  readonly #vars = new Map<string, Collection>();
+
+  get(name: string): Collection | undefined {
+    return this.#vars.get(name.toUpperCase());
+  }
+
+  set(c: Collection): void {
+    this.#vars.set(c.name, c);
+  }
+
+  /** The collection `name`, made empty when there is none. */
+  ensure(name: string): Collection {
+    const key = name.toUpperCase();
+    let c = this.#vars.get(key);
+    if (!c) {
+      c = new Collection(key);
+      this.#vars.set(key, c);
+    }
+    return c;
+  }
+
+  names(): string[] {
+    return [...this.#vars.keys()];
+  }
+}
+
+const lastSegment = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/** `%HH` decoded (an invalid escape kept as written); nothing else. */
+function percentDecode(s: string): string {
+  return s.indexOf('%') < 0 ? s : s.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** Phase 1's variables: the request line, headers, cookies, the query's arguments, the connection. */
+export function headerVariables(req: WafRequest, uniqueId: string, limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS): RequestVariables {
+  const v = new RequestVariables();
+  const { path, query } = splitTarget(req.uri);
+  v.set(scalar('REQUEST_METHOD', req.method));
+  v.set(scalar('REQUEST_PROTOCOL', req.protocol));
+  v.set(scalar('REQUEST_LINE', `${req.method} ${req.uri} ${req.protocol}`));
+  v.set(scalar('REQUEST_URI_RAW', req.uri));
+  // Without scheme and authority, as ModSecurity's REQUEST_URI.
+  v.set(scalar('REQUEST_URI', query === '' && !req.uri.includes('?') ? path : `${path}?${query}`));
+  // The path percent-decoded (not `+`: that is a space only in queries), as ModSecurity holds it:
+  // CRS's rules on REQUEST_FILENAME with t:none expect `/a%28` to read `/a(`.
+  const decodedPath = percentDecode(path);
+  v.set(scalar('REQUEST_FILENAME', decodedPath));
+  v.set(scalar('REQUEST_BASENAME', lastSegment(decodedPath)));
+  v.set(scalar('QUERY_STRING', query));
+  v.set(scalar('REMOTE_ADDR', req.remoteAddr));
+  v.set(scalar('REMOTE_PORT', String(req.remotePort)));
+  v.set(scalar('SERVER_ADDR', req.serverAddr));
+  v.set(scalar('SERVER_PORT', String(req.serverPort)));
+  v.set(scalar('UNIQUE_ID', uniqueId));
+  v.set(new Collection('REQUEST_HEADERS', req.headers));
+  v.set(new Collection('REQUEST_HEADERS_NAMES', req.headers.map(([n]) => [n, n] as const)));
+  const host = headerValues(req, 'host')[0];
+  v.set(scalar('SERVER_NAME', host?.replace(/:\d+$/, '')));
+  const cookies = parseCookies(headerValues(req, 'cookie'));
+  v.set(new Collection('REQUEST_COOKIES', cookies));
+  v.set(new Collection('REQUEST_COOKIES_NAMES', cookies.map(([n]) => [n, n] as const)));
+  const get = parseUrlEncoded(query, limits.separator, limits.maxArgs);
+  v.set(new Collection('ARGS_GET', get.args));
+  v.set(new Collection('ARGS_GET_NAMES', get.args.map(([n]) => [n, n] as const)));
+  v.set(new Collection('ARGS', get.args));
+  v.set(new Collection('ARGS_NAMES', get.args.map(([n]) => [n, n] as const)));
+  v.set(scalar('ARGS_COMBINED_SIZE', String(get.args.reduce((s, [n, x]) => s + n.length + x.length, 0))));
+  v.set(scalar('QUERY_STRING_ERROR', get.invalidEncoding ? '1' : '0'));
+  const processor = defaultBodyProcessor(headerValues(req, 'content-type')[0]);
+  v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
+  for (const n of ['ARGS_POST', 'ARGS_POST_NAMES', 'FILES', 'FILES_NAMES', 'FILES_SIZES', 'MULTIPART_PART_HEADERS', 'XML', 'TX', 'MATCHED_VARS', 'MATCHED_VARS_NAMES']) v.ensure(n);
+  return v;
+}
+
+const FLAG_VARIABLES: Readonly<Record<MultipartFlag, string>> = {
+  boundaryQuoted: 'MULTIPART_BOUNDARY_QUOTED',
+  boundaryWhitespace: 'MULTIPART_BOUNDARY_WHITESPACE',
+  dataBefore: 'MULTIPART_DATA_BEFORE',
+  dataAfter: 'MULTIPART_DATA_AFTER',
+  headerFolding: 'MULTIPART_HEADER_FOLDING',
+  lfLine: 'MULTIPART_LF_LINE',
+  missingSemicolon: 'MULTIPART_MISSING_SEMICOLON',
+  invalidQuoting: 'MULTIPART_INVALID_QUOTING',
+  invalidPart: 'MULTIPART_INVALID_PART',
+  invalidHeaderFolding: 'MULTIPART_INVALID_HEADER_FOLDING',
+  fileLimitExceeded: 'MULTIPART_FILE_LIMIT_EXCEEDED',
+  unmatchedBoundary: 'MULTIPART_UNMATCHED_BOUNDARY',
+  crlfLfLines: 'MULTIPART_CRLF_LF_LINES',
+};
+
+/** Adds one argument to ARGS_POST and ARGS (and their names). */
+function addPostArg(v: RequestVariables, name: string, value: string): void {
+  v.ensure('ARGS_POST').add(name, value);
+  v.ensure('ARGS_POST_NAMES').add(name, name);
+  v.ensure('ARGS').add(name, value);
+  v.ensure('ARGS_NAMES').add(name, name);
+}
+
+/**
+ * Phase 2's variables: the body as REQUEST_BODY and, read by `processor`, its arguments, files
+ * and flags; REQBODY_ERROR and its message when the processor cannot read it.
+ */
+export function bodyVariables(v: RequestVariables, req: WafRequest, processor: BodyProcessor | undefined, limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS): void {
+  const body = req.body ? req.body.toString('latin1') : '';
+  v.set(scalar('REQUEST_BODY_LENGTH', String(body.length)));
+  v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
+  let error: string | undefined;
+  // REQUEST_BODY holds the raw body when no processor claims it, or for URLENCODED (as ModSecurity).
+  v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' ? body : undefined));
+  if (req.body && processor === 'URLENCODED') {
+    const r = parseUrlEncoded(body, limits.separator, limits.maxArgs);
+    for (const [n, x] of r.args) addPostArg(v, n, x);
+    v.set(scalar('URLENCODED_ERROR', r.invalidEncoding ? '1' : '0'));
+  } else if (req.body && processor === 'MULTIPART') {
+    const m = parseMultipart(headerValues(req, 'content-type')[0] ?? '', body, limits.maxParts, limits.maxFiles);
+    error = m.error;
+    const files = v.ensure('FILES');
+    const headers = v.ensure('MULTIPART_PART_HEADERS');
+    let combined = 0;
+    for (const p of m.parts) {
+      for (const h of p.headers) headers.add(p.name, h);
+      if (p.filename !== undefined) {
+        files.add(p.name, p.filename);
+        v.ensure('FILES_NAMES').add(p.name, p.name);
+        v.ensure('FILES_SIZES').add(p.name, String(p.value.length));
+        combined += p.value.length;
+      } else addPostArg(v, p.name, p.value);
+    }
+    v.set(scalar('FILES_COMBINED_SIZE', String(combined)));
+    const last = m.parts[m.parts.length - 1];
+    v.set(scalar('MULTIPART_NAME', last?.name));
+    v.set(scalar('MULTIPART_FILENAME', last?.filename));
+    let strict = false;
+    for (const [flag, name] of Object.entries(FLAG_VARIABLES) as [MultipartFlag, string][]) {
+      const on = m.flags.has(flag);
+      strict ||= on;
+      v.set(scalar(name, on ? '1' : '0'));
+    }
+    v.set(scalar('MULTIPART_STRICT_ERROR', strict || error !== undefined ? '1' : '0'));
+  } else if (req.body && processor === 'JSON') {
+    const j = parseJsonArgs(body, limits.maxArgs, limits.maxJsonDepth);
+    error = j.error ?? (j.duplicateKey !== undefined ? `JSON: the key ${JSON.stringify(j.duplicateKey.slice(0, 60))} twice in one object` : undefined);
+    for (const [n, x] of j.args) addPostArg(v, n, x);
+  } else if (req.body && processor === 'XML') {
+    const x = parseXml(body);
+    error = x.error ?? (x.declaresEntities ? 'XML: the document declares entities' : undefined);
+    const xml = v.ensure('XML');
+    for (const t of x.texts) xml.add('/*', t);
+    for (const [, value] of x.attributes) xml.add('//@*', value);
+  }
+  const args = v.ensure('ARGS');
+  v.set(scalar('ARGS_COMBINED_SIZE', String(args.entries.reduce((s, e) => s + e.key.length + e.value.length, 0))));
+  v.set(scalar('REQBODY_ERROR', error !== undefined ? '1' : '0'));
+  v.set(scalar('REQBODY_PROCESSOR_ERROR', error !== undefined ? '1' : '0'));
+  v.set(scalar('REQBODY_ERROR_MSG', error ?? ''));
+}

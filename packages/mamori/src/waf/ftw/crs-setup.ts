@@ -1,0 +1,24 @@
+/**
+ * The engine setup CRS's regression tests are written against, as mamori runs them: the engine
+ * in detection mode (every phase runs, so every rule that should log does), request and
+ * response bodies read, JSON and XML bodies given their processors by Content-Type, and CRS's
+ * test settings: paranoia level 4 (every rule live), UTF-8 validation on, bodies without a Content-Type read as forms (enforce_bodyproc_urlencoded), and the argument and
+ * file limits its tests for rules 920360 to 920410 probe. Rule 910000 (IP reputation, which
+ * needs a persistent collection) is left out. Our own text; the settings are CRS's documented
+ * variables.
+ */
+export function crsTestSetup(crsDir: string): string {
+  const q = (p: string) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return [
+    'SecRuleEngine DetectionOnly',
+    'SecRequestBodyAccess On',
+    'SecResponseBodyAccess On',
+    'SecResponseBodyMimeType text/plain text/html text/xml application/json',
+    'SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\\+|/)|text/)xml" "id:9000001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"',
+    'SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:9000002,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"',
+    `Include ${q(`${crsDir}/crs-setup.conf.example`)}`,
+    'SecAction "id:9000003,phase:1,pass,nolog,ctl:ruleRemoveById=910000,setvar:tx.blocking_paranoia_level=4,setvar:tx.detection_paranoia_level=4,setvar:tx.crs_validate_utf8_encoding=1,setvar:tx.enforce_bodyproc_urlencoded=1,setvar:tx.arg_name_length=100,setvar:tx.arg_length=400,setvar:tx.total_arg_length=64000,setvar:tx.max_num_args=255,setvar:tx.max_file_size=64100,setvar:tx.combined_file_sizes=65535"',
+    `Include ${q(`${crsDir}/rules/*.conf`)}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMamoriError } from '../../core/errors.js';
+import { sharedData } from '../../testing/shared-data.js';
+import { parseFtwFile, requestBytes } from './ftw.js';
+
+const crs = sharedData('crs', 'MAMORI_CRS_DIR');
+
+function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yamlFiles(p, out);
+    else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push(p);
+  }
+  return out;
+}
+
+test("reads every test of CRS's regression suite", { skip: crs.missing }, () => {
+  const files = yamlFiles(join(crs.dir, 'tests', 'regression', 'tests'));
+  let tests = 0;
+  let stages = 0;
+  let raw = 0;
+  const ids = new Set<string>();
+  for (const f of files) {
+    const parsed = parseFtwFile(readFileSync(f, 'utf8'), f);
+    for (const t of parsed.tests) {
+      tests++;
+      stages += t.stages.length;
+      const key = `${t.ruleId}-${t.testId}`;
+      assert.ok(!ids.has(key), `${key} twice`);
+      ids.add(key);
+      for (const s of t.stages) {
+        if (s.input.rawRequest !== undefined) raw++;
+        const bytes = requestBytes(s.input);
+        assert.ok(bytes.length > 0);
+      }
+    }
+  }
+  console.log(`# ${files.length} files, ${tests} tests, ${stages} stages, ${raw} raw requests`);
+  assert.equal(files.length, 323);
+  assert.equal(tests, 5003);
+  assert.equal(raw, 10);
+});
+
+test('the bytes a stage sends: request line, headers in order, the body; autocompleted', () => {
+  const f = parseFtwFile(
+    `rule_id: 1
+tests:
+  - test_id: 1
+    stages:
+      - input:
+          method: POST
+          uri: "/x?a=1"
+          headers:
+            Host: localhost
+            User-Agent: t
+          data: "a=b&c=d"
+        output:
+          log:
+            expect_ids: [1]
+  - test_id: 2
+    stages:
+      - input:
+          autocomplete_headers: false
+          headers: { Host: localhost }
+          data: "é"
+        output: { status: 403 }
+  - test_id: 3
+    stages:
+      - input:
+          encoded_request: "R0VUIC8gSFRUUC8xLjANCg0K"
+        output: { log: { no_expect_ids: [1] } }
+`,
+    'inline.yaml',
+  );
+  assert.equal(requestBytes(f.tests[0]!.stages[0]!.input), 'POST /x?a=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nContent-Length: 7\r\nConnection: close\r\n\r\na=b&c=d');
+  // UTF-8 bytes, not counted as one character; no header added without autocomplete.
+  assert.equal(requestBytes(f.tests[1]!.stages[0]!.input), 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n\xc3\xa9');
+  assert.equal(requestBytes(f.tests[2]!.stages[0]!.input), 'GET / HTTP/1.0\r\n\r\n');
+  assert.deepEqual(f.tests[0]!.stages[0]!.output.expectIds, [1]);
+  assert.equal(f.tests[1]!.stages[0]!.output.status, 403);
+  assert.equal(f.tests[0]!.location, 'inline.yaml:3:5');
+});
+
+test('a file that breaks the format: the error names the file, the line and the field', () => {
+  const cases: [string, RegExp][] = [
+    ['rule_id: 1\ntests:\n  - test_id: 1\n    stages:\n      - input: { protocol: gopher }\n        output: {}\n', /^bad\.yaml:5:28: tests\[0\]\.stages\[0\]\.input\.protocol: expected http or https/],
+    ['rule_id: 1\ntests:\n  - test_id: x\n    stages: []\n', /^bad\.yaml:3:14: tests\[0\]\.test_id: expected a whole number/],
+    ['rule_id: 1\ntests:\n  - test_id: 1\n    stages:\n      - input: { port: 70000 }\n        output: {}\n', /input\.port: expected a whole number from 1 to 65535/],
+    ['rule_id: 1\ntests:\n  - test_id: 1\n    stages:\n      - input: { encoded_request: "%%%" }\n        output: {}\n', /encoded_request: expected Base64/],
+    ['rule_id: 1\ntests: [\n', /^bad\.yaml:\d+:\d+: not valid YAML/],
+    ['tests: []\n', /rule_id is missing/],
+    ['rule_id: 1\nrule_id: 2\ntests: []\n', /not valid YAML/],
+    ['- 1\n', /expected a map/],
+  ];
+  // Unknown fields are ignored, as go-ftw ignores them, and said.
+  const lenient = parseFtwFile('rule_id: 1\nauthor: x\ntests:\n  - test_id: 1\n    stages:\n      - input: { prot: http }\n        output: {}\n', 'odd.yaml');
+  assert.deepEqual(lenient.warnings.map((w) => w.split(' ignored')[0]), ['odd.yaml:2:9: unknown field "author"', 'odd.yaml:6:24: unknown field "prot"']);
+  for (const [text, re] of cases) {
+    assert.throws(
+      () => parseFtwFile(text, 'bad.yaml'),
+      (err: unknown) => isMamoriError(err, 'MAMORI_ERR_WAF_TEST_FILE') && re.test(err.message),
+      text,
+    );
+  }
+});
