@@ -1,6 +1,5 @@
 // The parser against the OWASP Core Rule Set itself. CRS is not part of the
-// repository: MAMORI_CRS_DIR names it, defaulting to ../shared/data/crs next to
-// the repository; without it these tests are skipped with the reason printed.
+// repository; testing/shared-data.ts says where it is found.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,19 +10,16 @@ import { loadSecLangFiles, parseSecLang } from './parser.js';
 import { printDirective, printRule } from './printer.js';
 import { countUsage, supportMatrix } from './support.js';
 import type { Rule, SecLangConfig } from './ast.js';
+import { sharedData } from '../../testing/shared-data.js';
 import { lookupAction, lookupCtl, lookupDirective, lookupOperator, lookupTransformation, lookupVariable } from './registry.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../../..');
 const docPath = join(repoRoot, 'docs/seclang-support.md');
-// MAMORI_CRS_DIR names CRS itself; MAMORI_SHARED_DATA (set by .ci/run) the shared data directory holding it.
-const CRS_DIR = process.env['MAMORI_CRS_DIR']
-  ? resolve(process.env['MAMORI_CRS_DIR'])
-  : process.env['MAMORI_SHARED_DATA']
-    ? resolve(process.env['MAMORI_SHARED_DATA'], 'crs')
-    : resolve(repoRoot, '../shared/data/crs');
-const present = existsSync(join(CRS_DIR, 'rules')) && existsSync(join(CRS_DIR, 'crs-setup.conf.example'));
-const skip = present ? false : `CRS not found at ${CRS_DIR} (set MAMORI_CRS_DIR)`;
-if (skip) console.log(`# skipping CRS tests: ${skip}`);
+// MAMORI_CRS_DIR, else $MAMORI_SHARED_DATA/crs, else ../shared/data/crs beside the clone;
+// skipped with the reason printed when absent (a failure in CI instead).
+const shared = sharedData('crs', 'MAMORI_CRS_DIR');
+const CRS_DIR = shared.dir;
+const skip = shared.missing ?? (existsSync(join(CRS_DIR, 'rules')) ? false : `${CRS_DIR} has no rules/`);
 
 /** crs-setup.conf.example, then rules/*.conf in name order: the order a server includes them. */
 function crsFiles(): string[] {
