@@ -1,6 +1,5 @@
 // The parser against the OWASP Core Rule Set itself. CRS is not part of the
-// repository: MAMORI_CRS_DIR names it, defaulting to ../shared/data/crs next to
-// the repository; without it these tests are skipped with the reason printed.
+// repository; testing/shared-data.ts says where it is found.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,17 +7,19 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSecLangFiles, parseSecLang } from './parser.js';
-import { printRule } from './printer.js';
+import { printDirective, printRule } from './printer.js';
 import { countUsage, supportMatrix } from './support.js';
 import type { Rule, SecLangConfig } from './ast.js';
+import { sharedData } from '../../testing/shared-data.js';
 import { lookupAction, lookupCtl, lookupDirective, lookupOperator, lookupTransformation, lookupVariable } from './registry.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../../..');
 const docPath = join(repoRoot, 'docs/seclang-support.md');
-const CRS_DIR = process.env['MAMORI_CRS_DIR'] ? resolve(process.env['MAMORI_CRS_DIR']) : resolve(repoRoot, '../shared/data/crs');
-const present = existsSync(join(CRS_DIR, 'rules')) && existsSync(join(CRS_DIR, 'crs-setup.conf.example'));
-const skip = present ? false : `CRS not found at ${CRS_DIR} (set MAMORI_CRS_DIR)`;
-if (skip) console.log(`# skipping CRS tests: ${skip}`);
+// MAMORI_CRS_DIR, else $MAMORI_SHARED_DATA/crs, else ../shared/data/crs beside the clone;
+// skipped with the reason printed when absent (a failure in CI instead).
+const shared = sharedData('crs', 'MAMORI_CRS_DIR');
+const CRS_DIR = shared.dir;
+const skip = shared.missing ?? (existsSync(join(CRS_DIR, 'rules')) ? false : `${CRS_DIR} has no rules/`);
 
 /** crs-setup.conf.example, then rules/*.conf in name order: the order a server includes them. */
 function crsFiles(): string[] {
@@ -115,6 +116,19 @@ describe('SecLang parser on CRS', { skip }, () => {
       if (!again.ok) assert.fail(`rule ${r.id}: ${again.errors.map((e) => e.message).join('; ')}\n${text}`);
       assert.deepEqual(shape(again.config.rules[0]!), shape(r), `rule ${r.id} round trip`);
     }
+  });
+
+  it('prints the whole configuration back to one text that parses to the same directives', () => {
+    const c = crs();
+    const text = c.directives.map(printDirective).join('\n');
+    const again = parseSecLang(text, join(CRS_DIR, 'rules', 'printed.conf'));
+    if (!again.ok) assert.fail(again.errors.slice(0, 5).map((e) => `${e.line}: ${e.message}`).join('\n'));
+    const strip = (d: unknown) => JSON.parse(JSON.stringify(d, (k, v) => (k === 'file' || k === 'line' || k === 'raw' ? undefined : v)));
+    assert.equal(again.config.directives.length, c.directives.length);
+    assert.deepEqual(again.config.directives.map(strip), c.directives.map(strip));
+    // Quotes inside quoted values come back escaped the way ModSecurity reads them.
+    assert.match(printRule(ruleById(c, 955220)), /msg:'lama\\'s\\'hell web shell'/);
+    assert.match(printRule(ruleById(c, 941340)), /^SecRule "REQUEST_COOKIES\|REQUEST_COOKIES_NAMES\|ARGS_NAMES\|ARGS\|REQUEST_FILENAME\|XML:\/\*\|XML:\/\/@\*" "@rx \(\?i\)\[\\"\\'\]/);
   });
 
   it('reads 20 hard CRS rules exactly', () => {
@@ -283,6 +297,39 @@ describe('SecLang parser on CRS', { skip }, () => {
     console.log(line('transformations', u.transformations));
     console.log(line('actions', u.actions));
     console.log(line('ctl options', u.ctl));
+  });
+
+  it('parses the SecLang examples CRS gives in its comments (what users copy)', () => {
+    const files = [join(CRS_DIR, 'crs-setup.conf.example'), ...readdirSync(join(CRS_DIR, 'rules')).filter((f) => /\.conf(\.example)?$/.test(f)).map((f) => join(CRS_DIR, 'rules', f))];
+    const uncomment = (l: string) => l.replace(/^#\s?/, '');
+    const continues = (l: string) => l.trimEnd().endsWith('\\');
+    let count = 0;
+    const refused: string[] = [];
+    for (const f of files) {
+      const lines = readFileSync(f, 'latin1').split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const m = /^#\s?(\S+)\s+(\S)/.exec(lines[i]!);
+        // A commented directive, not prose that mentions one ("SecRuleRemoveById -> place in ...").
+        if (!m || !m[1]!.startsWith('Sec') || !lookupDirective(m[1]!) || m[2] === '-') continue;
+        const start = i + 1;
+        const block = [uncomment(lines[i]!)];
+        const take = () => {
+          while (continues(block[block.length - 1]!) && i + 1 < lines.length && lines[i + 1]!.startsWith('#')) block.push(uncomment(lines[++i]!));
+        };
+        take();
+        // A chained example continues with the next commented SecRule.
+        while (/chain["']?\s*$/.test(block[block.length - 1]!) && i + 1 < lines.length && /^#\s*SecRule\s/.test(lines[i + 1]!)) {
+          block.push(uncomment(lines[++i]!));
+          take();
+        }
+        count++;
+        const r = parseSecLang(block.join('\n'), `${f}:${start}`, { checkDataFiles: false });
+        if (!r.ok) refused.push(`${f}:${start}: ${r.errors[0]!.message}\n${block.join('\n')}`);
+      }
+    }
+    assert.deepEqual(refused, []);
+    assert.ok(count >= 50, `${count} examples found`);
+    console.log(`# CRS: ${count} commented SecLang examples, all parsed`);
   });
 
   it('docs/seclang-support.md is the support matrix generated with these counts', (t) => {

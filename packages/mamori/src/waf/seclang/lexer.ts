@@ -3,14 +3,17 @@
 // SecLang lives inside Apache httpd's configuration syntax, and ModSecurity v2
 // (the engine CRS is written against and the one we measure against) receives
 // its arguments after httpd has read them. So this follows httpd's rules:
-// - A physical line whose last non-blank character is a backslash continues on
-//   the next line: the backslash goes, the next line is appended as it is.
+// - A physical line whose last character is a backslash (nothing after it but
+//   the newline, or CR LF) continues on the next line: the backslash goes, the
+//   next line is appended as it is. A backslash followed by blanks is text.
 // - A logical line whose first non-blank character is `#` is a comment (the
 //   whole logical line, continuations included). There are no trailing comments.
 // - Arguments are separated by blanks. An argument that starts with `"` or `'`
 //   runs to the matching unescaped quote; inside it `\"` (or `\'`) stands for the
 //   quote and `\\` for one backslash; any other backslash is kept as written.
-//   Outside quotes only `\\` is reduced to one backslash.
+//   Outside quotes a backslash is an ordinary character. Adjacent quoted
+//   strings are separate arguments, not joined. (httpd's manual, "Configuration
+//   Files"; CRS writes a literal backslash as \x5c to stay clear of this.)
 // We differ from httpd in one way on purpose: httpd quietly takes an unterminated
 // quote to the end of the line; we refuse it, since it is almost always a missing
 // quote that would otherwise swallow part of the rule.
@@ -61,9 +64,11 @@ export function* lexIter(text: string, limits: LexLimits = DEFAULT_LEX_LIMITS): 
       let end = text.indexOf('\n', pos);
       if (end < 0) end = n;
       lineNo++;
+      // httpd continues a line only when the backslash is the very last
+      // character before the newline (a CR may sit between them).
       let last = end;
-      while (last > pos && isBlank(text.charCodeAt(last - 1))) last--;
-      const continues = last > pos && text.charCodeAt(last - 1) === 0x5c;
+      if (last > pos && text.charCodeAt(last - 1) === 0x0d) last--;
+      const continues = end < n && last > pos && text.charCodeAt(last - 1) === 0x5c;
       const pieceEnd = continues ? last - 1 : last;
       size += pieceEnd - pos;
       if (size > limits.maxLineBytes) tooLong = true;
@@ -137,7 +142,7 @@ export function splitWords(s: string, from = 0, maxWords = Infinity): string[] |
     } else {
       let j = i;
       while (j < n && !isBlank(s.charCodeAt(j))) j++;
-      words.push(s.slice(i, j).replace(/\\\\/g, '\\'));
+      words.push(s.slice(i, j));
       i = j;
     }
   }

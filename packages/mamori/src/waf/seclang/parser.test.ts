@@ -37,6 +37,17 @@ describe('SecLang reader: lines, quoting and escapes as httpd reads them', () =>
     ]);
   });
 
+  it('continues only on a backslash right before the newline (CR LF too), not before blanks', () => {
+    const { directives } = lex('SecMarker A\\\r\nB\nSecMarker C\\ \nSecMarker D\n');
+    assert.deepEqual(directives.map((d) => d.args), [['AB'], ['C\\'], ['D']]);
+  });
+
+  it('keeps backslashes outside quotes and splits adjacent quoted strings', () => {
+    const { directives } = lex('SecRule ARGS a\\\\b"x"\'y\' "id:1"\n');
+    assert.deepEqual(directives[0]!.args, ['ARGS', 'a\\\\b"x"\'y\'', 'id:1']);
+    assert.deepEqual(lex('SecMarker "a""b"\n').directives[0]!.args, ['a', 'b']);
+  });
+
   it('lets a comment continue onto the next line, as httpd does', () => {
     const { directives } = lex('# a comment \\\nSecMarker HIDDEN\nSecMarker SEEN\n');
     assert.deepEqual(directives.map((d) => d.args[0]), ['SEEN']);
@@ -96,9 +107,12 @@ describe('SecLang rules', () => {
     ]);
     assert.equal(one('SecRule ARGS "@detectSQLi" "id:1,pass"').operator!.argument.raw, '');
     assert.equal(one('SecRule ARGS "" "id:1,pass"').operator!.name, 'rx');
+    const spaced = one('SecRule ARGS " foo" "id:1,pass"').operator!;
+    assert.deepEqual([spaced.name, spaced.explicit, spaced.argument.raw], ['rx', false, ' foo']);
   });
 
   it('parses setvar forms and ctl values', () => {
+    one('SecAction "id:9,pass,initcol:ip=%{REMOTE_ADDR}_%{tx.ua_hash},expirevar:ip.blocked=60,deprecatevar:ip.score=60/300"');
     const r = one(
       "SecAction \"id:8,phase:1,pass,nolog,setvar:'tx.a=+%{tx.b}',setvar:tx.c=-1,setvar:!tx.d,setvar:tx.e,setvar:'ip.f=x y'," +
         'ctl:ruleRemoveTargetById=942100-942199;ARGS:pwd,ctl:ruleEngine=DetectionOnly,ctl:auditLogParts=+E"',
@@ -260,6 +274,8 @@ describe('SecLang errors name the file, the line and the problem, and refuse the
     ['SecRule ARGS "x" "id:1,pass,setvar:args.x=1"', 'SecRule: setvar cannot write to args (tx, ip, session, user, global or resource)'],
     ['SecRule REQUEST_URI:x "x" "id:1,pass"', 'SecRule: REQUEST_URI is not a collection, so it takes no selector'],
     ['SecRule !ARGS "x" "id:1,pass"', 'SecRule: !ARGS needs a selector: an exclusion names members to leave out'],
+    ['SecAction "id:1,pass,initcol:ip.x=1"', 'SecAction: initcol needs collection=value with tx, ip, session, user, global or resource, got ip.x=1'],
+    ['SecAction "id:1,pass,expirevar:args.x=1"', 'SecAction: expirevar needs collection.name=value with tx, ip, session, user, global or resource, got args.x=1'],
     ['SecRule ARGS "@eq abc" "id:1,pass"', 'SecRule: @eq needs an integer or a macro, got abc'],
     ['SecRule ARGS "@detectSQLi x" "id:1,pass"', 'SecRule: @detectSQLi takes no argument'],
     ['SecRule ARGS "x" "id:1,pass,msg:\'open"', 'SecRule: missing closing quote in the value of msg'],
@@ -271,6 +287,9 @@ describe('SecLang errors name the file, the line and the problem, and refuse the
     ['SecDefaultAction "log,pass"', 'SecDefaultAction needs a phase'],
     ['SecDefaultAction "phase:2,id:5,pass"', 'SecDefaultAction cannot hold id'],
     ['SecRule ARGS "x" "id:0,pass"', 'SecRule: rule id 0 is outside 1-2147483647'],
+    ['SecRule REMOTE_ADDR "@ipMatch 10.0.0.0/33" "id:1,pass"', 'SecRule: @ipMatch: bad address or network 10.0.0.0/33'],
+    ['SecRule REMOTE_ADDR "@ipMatch 10.0.0.1,::1/129" "id:1,pass"', 'SecRule: @ipMatch: bad address or network ::1/129'],
+    ['SecRule ARGS "@pmFromFile https://example.com/list.txt" "id:1,pass"', 'SecRule: remote data files are not fetched; download https://example.com/list.txt and name the local file'],
     ['SecRule ARGS "@validateByteRange 1-300" "id:1,pass"', 'SecRule: @validateByteRange: range 1-300 is outside 0-255 or reversed'],
   ];
   for (const [line, message] of cases) {
@@ -381,6 +400,12 @@ describe('SecLang against hostile input: clear errors, bounded work, no crash', 
     assert.deepEqual(errs(parseSecLang(cont, 'h.conf')), ['h.conf:1: line longer than 1048576 bytes']);
   });
 
+  it('bounds the targets and actions of one rule', () => {
+    assert.deepEqual(errs(parseSecLang(`SecRule ${Array(1025).fill('ARGS').join('|')} "x" "id:1,pass"`, 'l.conf')), ['l.conf:1: SecRule: more than 1024 variables']);
+    assert.deepEqual(errs(parseSecLang(`SecAction "id:1,${Array(1024).fill('pass').join(',')}"`, 'l.conf')), ['l.conf:1: SecAction: more than 1024 actions']);
+    assert.equal(ok(parseSecLang(`SecRule ${Array(1024).fill('ARGS').join('|')} "x" "id:1,pass"`, 'l.conf')).rules[0]!.variables.length, 1024);
+  });
+
   it('refuses unterminated quotes at the end of the file', () => {
     assert.deepEqual(errs(parseSecLang('SecAction "id:1,pass', 'q.conf')), ['q.conf:1: unterminated double quote (opened at column 11)']);
     assert.deepEqual(errs(parseSecLang("SecMarker 'x\\", 'q.conf')), ['q.conf:1: unterminated single quote (opened at column 11)']);
@@ -399,8 +424,10 @@ describe('SecLang against hostile input: clear errors, bounded work, no crash', 
     }
   });
 
-  it('survives mutated CRS-like rules without throwing', () => {
+  it('survives mutated CRS-like rules without throwing, and round-trips those it accepts', () => {
     const base = `SecRule REQUEST_HEADERS:Referer|!ARGS:/^x|y$/|&TX:a "!@rx ^(?:a|b)%{tx.z}" "id:1,phase:2,block,t:none,t:lowercase,msg:'it\\'s %{MATCHED_VAR}',setvar:'tx.s=+%{tx.c}',ctl:ruleRemoveTargetById=5;ARGS:q,chain"\nSecRule ARGS "x" "t:none"\n`;
+    const strip = (d: unknown) => JSON.parse(JSON.stringify(d, (k, v) => (k === 'file' || k === 'line' || k === 'raw' ? undefined : v)));
+    let accepted = 0;
     const rnd = new SeededRandom(11);
     const next = () => rnd.bytes(4).readUInt32LE(0) / 2 ** 32;
     const alphabet = `"'\\|:,!&@%{}/ \n;=x`;
@@ -413,9 +440,20 @@ describe('SecLang against hostile input: clear errors, bounded work, no crash', 
         if (what < 0.4) chars.splice(at, 1);
         else chars.splice(at, what < 0.7 ? 0 : 1, alphabet[Math.floor(next() * alphabet.length)]!);
       }
-      const r = parseSecLang(chars.join(''), 'm.conf');
-      if (!r.ok) for (const e of r.errors) assert.equal(e.file, 'm.conf');
+      const text = chars.join('');
+      const r = parseSecLang(text, 'm.conf');
+      if (!r.ok) {
+        for (const e of r.errors) assert.equal(e.file, 'm.conf');
+        continue;
+      }
+      // Whatever parsed prints back to text that parses to the same tree.
+      accepted++;
+      const printed = r.config.directives.map(printDirective).join('\n');
+      const again = parseSecLang(printed, 'm.conf');
+      assert.ok(again.ok, `printed form of ${JSON.stringify(text)} parses: ${printed}`);
+      assert.deepEqual(strip(again.config.directives), strip(r.config.directives), `round trip of ${JSON.stringify(text)}`);
     }
+    assert.ok(accepted > 100, `${accepted} mutations parsed`);
   });
 
   it('refuses NUL bytes and stops after 100 errors', () => {

@@ -7,7 +7,7 @@
 // is bounded: bytes per file and in total, files, include depth, line length,
 // arguments per line and errors reported.
 
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type {
   Action,
@@ -158,7 +158,7 @@ function readFile(ctx: Ctx, path: string, depth: number, from: Loc): void {
   let text: string;
   try {
     // latin1 keeps one character per byte, so patterns keep their exact bytes.
-    text = readFileSync(real).subarray(0, ctx.opts.maxFileBytes).toString('latin1');
+    text = readBounded(real, size).toString('latin1');
   } catch (e) {
     return error(ctx, from.file, from.line, `cannot read ${printable(path, 200)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
@@ -213,6 +213,26 @@ function container(ctx: Ctx, d: RawDirective, file: string, stack: Container[]):
     return true;
   }
   return stack.length > 0 && !stack[stack.length - 1]!.active;
+}
+
+/**
+ * Reads at most `max` bytes (the size stat saw, itself within the limits), so a
+ * file that grows between stat and read cannot make us hold more.
+ */
+function readBounded(path: string, max: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    let got = 0;
+    while (got < max) {
+      const n = readSync(fd, buf, got, max - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function parseText(ctx: Ctx, text: string, file: string, depth: number): void {
@@ -365,6 +385,14 @@ function summarize(actions: Action[]): { id?: number; phase?: Phase; chained: bo
   return { ...(id !== undefined ? { id } : {}), ...(phase !== undefined ? { phase } : {}), ...(severity !== undefined ? { severity } : {}), chained, transformations, tags };
 }
 
+/** A data file named by an operator, resolved against the rule file's directory. */
+function dataFile(dir: string, name: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(name)) {
+    throw new PartError(`remote data files are not fetched; download ${printable(name, 200)} and name the local file`);
+  }
+  return isAbsolute(name) ? name : join(dir, name);
+}
+
 function rule(ctx: Ctx, directive: 'SecRule' | 'SecAction', args: string[], loc: Loc): void {
   const isRule = directive === 'SecRule';
   const rawVars = isRule ? args[0]! : '';
@@ -372,7 +400,7 @@ function rule(ctx: Ctx, directive: 'SecRule' | 'SecAction', args: string[], loc:
   const rawActions = isRule ? (args[2] ?? '') : args[0]!;
   const variables = isRule ? parseVariables(rawVars) : [];
   const dataDir = dirname(loc.file);
-  const operator = isRule ? parseOperator(rawOp, (f) => (isAbsolute(f) ? f : join(dataDir, f))) : undefined;
+  const operator = isRule ? parseOperator(rawOp, (f) => dataFile(dataDir, f)) : undefined;
   const actions = parseActions(rawActions);
   const sum = summarize(actions);
   const r: Rule = {
@@ -442,7 +470,8 @@ function defaultAction(ctx: Ctx, raw: string, loc: Loc): void {
   if (sum.phase === undefined) return error(ctx, loc.file, loc.line, 'SecDefaultAction needs a phase');
   for (const a of actions) {
     const spec = lookupAction(a.name)!;
-    if (a.name === 'chain' || a.name === 'skip' || a.name === 'skipAfter' || (spec.group === 'metadata' && a.name !== 'phase')) {
+    // tag is allowed: crs-setup.conf.example shows SecDefaultAction with a tag.
+    if (a.name === 'chain' || a.name === 'skip' || a.name === 'skipAfter' || a.name === 'logdata' || (spec.group === 'metadata' && a.name !== 'phase' && a.name !== 'tag')) {
       return error(ctx, loc.file, loc.line, `SecDefaultAction cannot hold ${a.name}`);
     }
   }

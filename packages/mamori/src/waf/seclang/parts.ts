@@ -2,6 +2,7 @@
 // the values inside actions (macros, setvar, ctl, id ranges). Each throws a
 // PartError with a plain message; the directive parser adds the file and line.
 
+import { isIP } from 'node:net';
 import type { Action, Ctl, IdRange, MacroPart, MacroString, Operator, Selector, SetVar, Variable } from './ast.js';
 import { printable } from './lexer.js';
 import {
@@ -19,6 +20,9 @@ export class PartError extends Error {}
 const fail = (message: string): never => {
   throw new PartError(message);
 };
+
+/** Most targets and most actions one rule may have: far above what anyone writes (CRS's most is under 20), low enough that one line cannot build a huge tree. */
+export const MAX_LIST = 1024;
 
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\v' || c === '\f';
 const isNameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
@@ -120,10 +124,11 @@ export function parseVariables(text: string): Variable[] {
         while (i < n && text[i] !== '|' && !isBlank(text[i])) i++;
         sel = { kind: 'key', value: text.slice(s, i) };
       }
-      if (sel.kind !== 'regex' && (sel.kind === 'key' ? sel.value : sel.value) === '') fail(`empty selector after ${spec!.name}:`);
+      if (sel.kind !== 'regex' && sel.value === '') fail(`empty selector after ${spec!.name}:`);
       v.selector = sel;
     }
     if (exclude && !v.selector) fail(`!${spec!.name} needs a selector: an exclusion names members to leave out`);
+    if (out.length >= MAX_LIST) fail(`more than ${MAX_LIST} variables`);
     out.push(v);
     skip();
     if (i >= n) return out;
@@ -135,15 +140,14 @@ export function parseVariables(text: string): Variable[] {
 // ---------------------------------------------------------------- operator
 
 export function parseOperator(text: string, resolveFile?: (name: string) => string): Operator {
+  // No blanks are trimmed at the start: a bare pattern keeps them (" foo"
+  // matches a space), and "!" and "@" count only as the first characters.
   let s = text;
   let negated = false;
-  let i = 0;
-  while (i < s.length && isBlank(s[i])) i++;
-  if (s[i] === '!') {
+  if (s.startsWith('!')) {
     negated = true;
-    i++;
+    s = s.slice(1);
   }
-  s = s.slice(i);
   if (!s.startsWith('@')) {
     // A bare pattern is a regular expression.
     return { name: 'rx', negated, argument: parseMacros(s), explicit: false };
@@ -188,7 +192,14 @@ function checkOperatorArgument(op: Operator): void {
     case 'ipMatch':
       for (const part of a.raw.split(',')) {
         const p = part.trim();
-        if (!/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(p)) fail(`@ipMatch: bad address or network ${printable(p)}`);
+        const slash = p.indexOf('/');
+        const addr = slash < 0 ? p : p.slice(0, slash);
+        const family = isIP(addr);
+        const bits = slash < 0 ? undefined : p.slice(slash + 1);
+        const max = family === 6 ? 128 : 32;
+        if (family === 0 || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+          fail(`@ipMatch: bad address or network ${printable(p)}`);
+        }
       }
       break;
   }
@@ -250,6 +261,7 @@ export function splitActions(text: string): { name: string; value?: string; quot
         value = text.slice(vs, i);
       }
     }
+    if (out.length >= MAX_LIST) fail(`more than ${MAX_LIST} actions`);
     out.push(value === undefined ? { name, quoted } : { name, value, quoted });
     skip();
     if (i >= n) return out;
@@ -460,9 +472,13 @@ export function parseActions(text: string): Action[] {
         break;
     }
     if (name === 'initcol' || name === 'expirevar' || name === 'deprecatevar') {
-      const eq = v.indexOf('=');
-      const col = lookupVariable(v.slice(0, Math.max(0, Math.min(eq < 0 ? v.length : eq, v.indexOf('.') < 0 ? v.length : v.indexOf('.')))));
-      if (eq <= 0 || !col || !col.writable) fail(`${name} needs collection${name === 'initcol' ? '' : '.name'}=value with a persistent collection, got ${printable(v)}`);
+      // initcol:ip=%{REMOTE_ADDR}; expirevar:ip.blocked=60; deprecatevar:ip.score=60/300
+      const m = /^([A-Za-z_]+)(\.[^=]+)?=(.+)$/.exec(v.trim());
+      const col = m ? lookupVariable(m[1]!) : undefined;
+      const needsName = name !== 'initcol';
+      if (!m || !col || !col.writable || needsName !== (m[2] !== undefined)) {
+        fail(`${name} needs ${needsName ? 'collection.name' : 'collection'}=value with tx, ip, session, user, global or resource, got ${printable(v)}`);
+      }
     }
     out.push(act);
   }

@@ -48,7 +48,9 @@ export function printOperator(op: Operator): string {
 
 function printActionValue(a: Action): string {
   const v = a.value!;
-  if (!a.quoted && v !== '' && !/[,\s'\\]/.test(v)) return v;
+  // An unquoted value runs to the next comma or blank and keeps backslashes and
+  // quotes inside it, so it prints as it was unless it would now read differently.
+  if (!a.quoted && !/[,\s]/.test(v) && !v.startsWith("'")) return v;
   return `'${v.replace(/[\\']/g, '\\$&')}'`;
 }
 

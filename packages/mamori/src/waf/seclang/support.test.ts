@@ -23,3 +23,12 @@ it('the support matrix has one row per registry entry, and counts when given usa
   assert.ok(withUsage.includes('| `t:none` | 2 |'));
   assert.ok(withUsage.includes('| `@rx` | optional | 1 |'));
 });
+
+it('adds an Engine column for the kinds the caller says the engine runs', () => {
+  const md = supportMatrix({ engine: { operators: (n) => n === 'rx', transformations: () => true } });
+  assert.ok(md.includes('| Operator | Argument | Engine | Description |'));
+  assert.ok(md.includes('| `@rx` | optional | yes |'));
+  assert.ok(md.includes('| `@pm` | required | no |'));
+  assert.ok(md.includes('| `t:none` | yes |'));
+  assert.ok(md.includes('| Action | Group | Value | Chain links | Description |'), 'no column where nothing was said');
+});

@@ -105,6 +105,11 @@ export interface SupportMatrixOptions {
   usage?: Usage;
   /** What the counts were taken from, for the column heading. */
   usageLabel?: string;
+  /**
+   * What the engine runs, per kind of name: adds an "Engine" column (yes / no).
+   * The parser accepts more than an engine may run; this keeps the two apart.
+   */
+  engine?: Partial<Record<'directives' | 'variables' | 'operators' | 'transformations' | 'actions' | 'ctl', (name: string) => boolean>>;
 }
 
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
@@ -121,6 +126,12 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   const label = options.usageLabel ?? 'Used';
   const used = (m: Map<string, number> | undefined, name: string): string[] => (u ? [String(m?.get(name) ?? 0)] : []);
   const uh = u ? [label] : [];
+  const eng = options.engine;
+  const eh = (kind: keyof NonNullable<SupportMatrixOptions['engine']>) => (eng?.[kind] ? ['Engine'] : []);
+  const ec = (kind: keyof NonNullable<SupportMatrixOptions['engine']>, name: string) => {
+    const f = eng?.[kind];
+    return f ? [f(name) ? 'yes' : 'no'] : [];
+  };
   const out: string[] = [];
   out.push('# SecLang support matrix');
   out.push('');
@@ -133,8 +144,8 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   out.push(
     [
       '- Files are read as bytes (latin1), so patterns keep the exact bytes written.',
-      '- A line ending in a backslash continues on the next line; a line starting with `#` is a comment, continuations included (as in Apache httpd).',
-      '- Arguments follow httpd: blanks separate them; in `"..."` or `\'...\'` the escaped quote and `\\\\` are unescaped, other backslashes are kept.',
+      '- A line whose last character is a backslash continues on the next line (a blank after the backslash ends it); a line starting with `#` is a comment, continuations included (as in Apache httpd).',
+      '- Arguments follow httpd: blanks separate them; in `"..."` or `\'...\'` the escaped quote and `\\\\` are unescaped, other backslashes are kept; outside quotes a backslash is an ordinary character.',
       "- Action values in `'...'` accept only `\\'` and `\\\\` as escapes (as ModSecurity v2); anything else is an error.",
       '- Names of directives, variables, operators, transformations, actions and ctl options are case-insensitive.',
       '- `Include` and `IncludeOptional` take globs relative to the including file, in name order; nesting, cycles, file count and bytes are bounded.',
@@ -148,11 +159,12 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   section('Directives', DIRECTIVES.length);
   out.push(
     table(
-      ['Directive', 'Group', 'Arguments', ...uh, 'Description'],
+      ['Directive', 'Group', 'Arguments', ...eh('directives'), ...uh, 'Description'],
       DIRECTIVES.map((d) => [
         `\`${d.name}\``,
         d.group,
         (d.values ? d.values.join(' / ') : d.minArgs === d.maxArgs ? String(d.minArgs) : d.maxArgs === Infinity ? `${d.minArgs}+` : `${d.minArgs}-${d.maxArgs}`) + (d.numeric ? ' (number)' : ''),
+        ...ec('directives', d.name),
         ...used(u?.directives, d.name),
         d.description,
       ]),
@@ -162,10 +174,11 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   section('Variables', VARIABLES.length);
   out.push(
     table(
-      ['Variable', 'Kind', ...uh, ...(u ? ['In macros'] : []), 'Description'],
+      ['Variable', 'Kind', ...eh('variables'), ...uh, ...(u ? ['In macros'] : []), 'Description'],
       VARIABLES.map((v) => [
         `\`${v.name}\``,
         v.collection ? (v.writable ? 'collection (setvar)' : 'collection') : 'scalar',
+        ...ec('variables', v.name),
         ...used(u?.variables, v.name),
         ...used(u?.macros, v.name),
         v.description,
@@ -176,32 +189,32 @@ export function supportMatrix(options: SupportMatrixOptions = {}): string {
   section('Operators', OPERATORS.length);
   out.push(
     table(
-      ['Operator', 'Argument', ...uh, 'Description'],
-      OPERATORS.map((o) => [`\`@${o.name}\``, o.argument + (o.readsFiles ? ' (files)' : ''), ...used(u?.operators, o.name), o.description]),
+      ['Operator', 'Argument', ...eh('operators'), ...uh, 'Description'],
+      OPERATORS.map((o) => [`\`@${o.name}\``, o.argument + (o.readsFiles ? ' (files)' : ''), ...ec('operators', o.name), ...used(u?.operators, o.name), o.description]),
     ),
     '',
   );
   section('Transformations', TRANSFORMATIONS.length);
   out.push(
     table(
-      ['Transformation', ...uh, 'Description'],
-      TRANSFORMATIONS.map((t) => [`\`t:${t.name}\``, ...used(u?.transformations, t.name), t.description]),
+      ['Transformation', ...eh('transformations'), ...uh, 'Description'],
+      TRANSFORMATIONS.map((t) => [`\`t:${t.name}\``, ...ec('transformations', t.name), ...used(u?.transformations, t.name), t.description]),
     ),
     '',
   );
   section('Actions', ACTIONS.length);
   out.push(
     table(
-      ['Action', 'Group', 'Value', 'Chain links', ...uh, 'Description'],
-      ACTIONS.map((a) => [`\`${a.name}\``, a.group, a.value, a.starterOnly ? 'starter only' : 'allowed', ...used(u?.actions, a.name), a.description]),
+      ['Action', 'Group', 'Value', 'Chain links', ...eh('actions'), ...uh, 'Description'],
+      ACTIONS.map((a) => [`\`${a.name}\``, a.group, a.value, a.starterOnly ? 'starter only' : 'allowed', ...ec('actions', a.name), ...used(u?.actions, a.name), a.description]),
     ),
     '',
   );
   section('ctl options', CTL_OPTIONS.length);
   out.push(
     table(
-      ['Option', 'Value', ...uh, 'Description'],
-      CTL_OPTIONS.map((c) => [`\`ctl:${c.name}\``, c.value, ...used(u?.ctl, c.name), c.description]),
+      ['Option', 'Value', ...eh('ctl'), ...uh, 'Description'],
+      CTL_OPTIONS.map((c) => [`\`ctl:${c.name}\``, c.value, ...ec('ctl', c.name), ...used(u?.ctl, c.name), c.description]),
     ),
     '',
   );
