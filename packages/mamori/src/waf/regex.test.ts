@@ -43,6 +43,17 @@ describe('compilePattern: ModSecurity semantics on bytes', () => {
     assert.deepEqual(compilePattern('(a)|(b)').exec('b'), ['b', undefined, 'b']);
     assert.deepEqual(compilePattern('x*?').exec('xx'), ['']);
     assert.equal(compilePattern('abc').exec('ab'), null);
+    // The match that ends first is not always the leftmost one.
+    assert.deepEqual(compilePattern('xyz|y').exec('axyz'), ['xyz']);
+    assert.deepEqual(compilePattern('b(c+)|a.*').exec('xabccc'), ['abccc', undefined]);
+  });
+  it('stops early on patterns anchored at the start, and still sees a match at the end', () => {
+    assert.equal(t('^abc', 'xabc'), false);
+    assert.equal(t('^abc', 'abcx'), true);
+    assert.equal(t('^$', ''), true);
+    assert.equal(t('^$', 'x'), false);
+    assert.equal(t('^a|b$', 'xxb'), true);
+    assert.equal(t('(?m)^b', 'a\nb'), true);
   });
   it('refuses what a linear-time matcher cannot run, naming it and where it is', () => {
     for (const [p, what] of [['a(?=b)', 'look-ahead'], ['(?<!a)b', 'look-behind'], ['(a)\\1', 'back-reference'], ['(?>a)', 'atomic'], ['a++', 'possessive'], ['\\p{L}', 'Unicode'], ['(a', 'unterminated group'], ['[a', 'unterminated character class'], ['a)', 'unbalanced'], ['*a', 'nothing to repeat'], ['a{2000}', 'repeat count'], ['\\x{100}', 'above 0xFF']] as const) {

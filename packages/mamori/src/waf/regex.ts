@@ -579,7 +579,20 @@ class Compiled implements CompiledPattern {
     this.nClasses = sig.size;
     this.cellBudget = Math.max(cellBudget, this.nClasses * 8);
     this.resetDfa();
+    // Anchored at the start: once no thread is left past the first character,
+    // a new start can never get through, so the answer is known (no match).
+    // True when the program's start, seen from any position but the first,
+    // reaches no character test and no match, whatever comes next.
+    this.anchored = true;
+    for (const prev of [0x61, 0x20, 0x0a]) {
+      for (const next of [...this.classRep, EOF]) {
+        const out: number[] = [];
+        if (this.closure(new Int32Array(0), prev, next, out) || out.length > 0) this.anchored = false;
+      }
+    }
   }
+
+  private readonly anchored: boolean;
 
   private resetDfa(): void {
     const states = Math.max(2, Math.floor(this.cellBudget / this.nClasses));
@@ -589,7 +602,10 @@ class Compiled implements CompiledPattern {
     this.ctxOf = [0];
     this.atEnd = new Int8Array(Math.min(states, 64));
     this.index.clear();
+    this.pcsStored = 0;
   }
+
+  private pcsStored = 0;
 
   /**
    * The closure of `pcs` plus the start of the program (the search is
@@ -635,7 +651,10 @@ class Compiled implements CompiledPattern {
     const found = this.index.get(key);
     if (found !== undefined) return found;
     const id = this.keys.length;
-    if ((id + 1) * this.nClasses > this.cellBudget) return -1; // the caller empties the cache
+    // Both the table and the states' position lists count against the budget:
+    // a large pattern's states can each hold thousands of positions.
+    if ((id + 1) * this.nClasses > this.cellBudget || this.pcsStored + pcs.length > this.cellBudget) return -1; // the caller empties the cache
+    this.pcsStored += pcs.length;
     if ((id + 1) * this.nClasses > this.trans.length) {
       const bigger = new Int32Array(Math.min(this.trans.length * 2, Math.floor(this.cellBudget / this.nClasses) * this.nClasses));
       bigger.set(this.trans);
@@ -661,6 +680,10 @@ class Compiled implements CompiledPattern {
     const nextPcs: number[] = [];
     const byte = rep === 0x100 ? OTHER : rep;
     for (const pc of out) if (hasByte(this.sets[this.x[pc]!]!, byte)) nextPcs.push(pc + 1);
+    if (nextPcs.length === 0 && this.anchored) {
+      this.trans[state * this.nClasses + cls] = DEAD;
+      return DEAD;
+    }
     nextPcs.sort((a, b) => a - b);
     let next = this.stateFor(Int32Array.from(nextPcs), ctxCode(rep));
     if (next < 0) {
@@ -668,7 +691,7 @@ class Compiled implements CompiledPattern {
       const pcs = Int32Array.from(nextPcs);
       this.resetDfa();
       next = this.stateFor(pcs, ctxCode(rep));
-      return -next - 2; // tells test() that the table was emptied
+      return -next - 2; // below DEAD: tells test() that the table was emptied
     }
     this.trans[state * this.nClasses + cls] = next;
     return next;
@@ -684,7 +707,16 @@ class Compiled implements CompiledPattern {
   }
 
   test(input: string): boolean {
-    if (this.usesEotNl) return this.exec(input) !== null;
+    if (this.usesEotNl) return pikeVm(this, input, input.length) !== null;
+    return this.firstEnd(input) >= 0;
+  }
+
+  /**
+   * Where the first match to end ends (some match ends there and none ends
+   * before), or -1 when nothing matches. The leftmost match starts at or
+   * before it, which bounds where exec() has to start threads.
+   */
+  private firstEnd(input: string): number {
     const n = input.length;
     const nc = this.nClasses;
     const classOf = this.classOf;
@@ -698,19 +730,24 @@ class Compiled implements CompiledPattern {
       const c = input.charCodeAt(i);
       const cls = classOf[c < 256 ? c : 256]!;
       let next: number = trans[state * nc + cls]!;
-      if (next === 0) {
-        next = this.step(state, cls);
-        if (next === MATCHED) return true;
-        if (next < -1) next = -next - 2;
-        trans = this.trans;
-      } else if (next === MATCHED) return true;
+      if (next <= 0) {
+        if (next === 0) {
+          next = this.step(state, cls);
+          if (next < DEAD) next = -next - 2;
+          trans = this.trans;
+        }
+        if (next === MATCHED) return i;
+        if (next === DEAD) return -1;
+      }
       state = next;
     }
-    return this.endAccepts(state);
+    return this.endAccepts(state) ? n : -1;
   }
 
   exec(input: string): (string | undefined)[] | null {
-    const caps = pikeVm(this, input);
+    const end = this.usesEotNl ? input.length : this.firstEnd(input);
+    if (end < 0) return null;
+    const caps = pikeVm(this, input, end);
     if (caps === null) return null;
     const out: (string | undefined)[] = [];
     for (let g = 0; g <= this.groups; g++) {
@@ -727,6 +764,8 @@ class Compiled implements CompiledPattern {
 }
 
 const MATCHED = -1;
+/** A state from which no match can follow (see `anchored`). */
+const DEAD = -2;
 
 /**
  * What a DFA state remembers of the character before it: only whether it was
@@ -741,7 +780,7 @@ function ctxCode(c: number): number {
  * Leftmost-first search with captures, all threads in step: time is the
  * input's length times the program's size, whatever the pattern.
  */
-function pikeVm(c: Compiled, input: string): Int32Array | null {
+function pikeVm(c: Compiled, input: string, lastStart: number): Int32Array | null {
   const { op, x, y, sets } = c.program;
   const size = op.length;
   const slots = (c.groups + 1) * 2;
@@ -752,32 +791,35 @@ function pikeVm(c: Compiled, input: string): Int32Array | null {
   let npcs: number[] = [];
   const onList = new Int32Array(size).fill(-1);
   let matched: Int32Array | null = null;
-  const stack: Array<[number, Int32Array]> = [];
+  const pcStack: number[] = [];
+  const capStack: Int32Array[] = [];
 
   // Adds pc with its captures to the list for position `pos`, following
   // jumps, splits (preferred branch first), saves and assertions.
   const add = (pcs: number[], list: Array<Int32Array>, pc0: number, caps0: Int32Array, pos: number, mark: number): void => {
     const prev = pos > 0 ? input.charCodeAt(pos - 1) : EOF;
     const next = pos < n ? input.charCodeAt(pos) : EOF;
-    stack.push([pc0, caps0]);
-    while (stack.length > 0) {
-      const [pc, caps] = stack.pop()!;
+    pcStack.push(pc0);
+    capStack.push(caps0);
+    while (pcStack.length > 0) {
+      const pc = pcStack.pop()!;
+      const caps = capStack.pop()!;
       if (onList[pc] === mark) continue;
       onList[pc] = mark;
       switch (op[pc]) {
-        case Op.Jmp: stack.push([x[pc]!, caps]); break;
-        case Op.Split: stack.push([y[pc]!, caps], [x[pc]!, caps]); break;
+        case Op.Jmp: pcStack.push(x[pc]!); capStack.push(caps); break;
+        case Op.Split: pcStack.push(y[pc]!, x[pc]!); capStack.push(caps, caps); break;
         case Op.Save: {
           const copy = caps.slice();
-          const slot = x[pc]!;
-          if (slot < slots) copy[slot] = pos;
-          stack.push([pc + 1, copy]);
+          copy[x[pc]!] = pos;
+          pcStack.push(pc + 1);
+          capStack.push(copy);
           break;
         }
         case Op.Assert: {
           const code = x[pc]!;
           const ok = code === 2 ? next === EOF || (next === 0x0a && pos === n - 1) : assertionHolds(code, prev, next);
-          if (ok) stack.push([pc + 1, caps]);
+          if (ok) { pcStack.push(pc + 1); capStack.push(caps); }
           break;
         }
         default: pcs.push(pc); list.push(caps); break;
@@ -788,13 +830,13 @@ function pikeVm(c: Compiled, input: string): Int32Array | null {
   let mark = 1;
   const init = new Int32Array(slots).fill(-1);
   for (let pos = 0; pos <= n; pos++) {
-    if (matched === null) {
+    if (matched === null && pos <= lastStart) {
       const caps = init.slice();
       caps[0] = pos;
       // The start thread has the lowest priority: it goes after the running ones.
       add(cpcs, clist, 0, caps, pos, mark);
     }
-    if (cpcs.length === 0 && matched !== null) break; // no thread left and the leftmost match found
+    if (cpcs.length === 0 && (matched !== null || pos >= lastStart)) break; // no thread left, and none to start
     const ch = pos < n ? input.charCodeAt(pos) : EOF;
     const byte = ch > 0xff ? OTHER : ch;
     mark++; // the list for pos + 1; the start thread added there next round shares this mark
