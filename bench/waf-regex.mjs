@@ -157,15 +157,18 @@ for (const [label, input] of Object.entries(ADVERSARIAL)) {
     if (name === 'v8' && opt['skip-v8-slow']) { row.push('skipped'); continue; }
     let worst = 0;
     let worstId = '';
+    const slow = [];
     const t = performance.now();
     for (const { p, re } of instances[name]) {
       const t0 = performance.now();
       re.test(input);
       const d = performance.now() - t0;
       if (d > worst) { worst = d; worstId = p.id; }
+      if (d > 100) slow.push(`${p.id} ${num(d, 0)} ms`);
     }
     const all = performance.now() - t;
-    results[name][`adversarial ${label}`] = { allPatternsMs: all, worstMs: worst, worstId };
+    results[name][`adversarial ${label}`] = { allPatternsMs: all, worstMs: worst, worstId, over100ms: slow };
+    if (slow.length) console.log(`  ${name} on ${label}: patterns over 100 ms: ${slow.join(', ')}`);
     row.push(`${num(all, 0)} ms, worst ${worstId} ${num(worst, 1)} ms`);
   }
   advRows.push(row);

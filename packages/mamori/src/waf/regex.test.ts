@@ -161,6 +161,8 @@ const EDGE_CASES = [
   '<script>alert(1)</script>', '<SCRIPT\xa0SRC=x>', '<scr\xefpt>', '../../etc/passwd', '..\\..\\windows\\win.ini', ';cat /etc/passwd\n', '$(id)\n', '`id`',
   '${jndi:ldap://x/a}', '${JNDI:LDAP://x}', '<?php system($_GET[1]); ?>', 'php://filter/resource=x', 'O:8:"stdClass":0:{}', "' or 1=1--", "1' OR '1'='1\n",
   'http://169.254.169.254/latest/', 'file:///etc/passwd', 'java.lang.Runtime', 'eval(atob("YQ=="))', 'Mozilla/5.0 (X11; Linux x86_64)', 'bytes=0-1,5-10',
+  // Long runs that make backtracking engines slow on some CRS patterns (920190's (\d+)-(\d+) on digits, and others).
+  '1'.repeat(1000), ' '.repeat(1000), 'a'.repeat(1000), 'a '.repeat(500), '$'.repeat(1000), '\t'.repeat(1000), '{'.repeat(1000), `${'1'.repeat(1000)}-2`,
   'application/x-www-form-urlencoded; charset=utf-8', 'ÀÉÎÕÜ àéîõü', bytes('ünïcödé ⓢⓔⓛⓔⓒⓣ'), 'a\x00b', '%00', '\r\n\r\n', 'GET /index.html HTTP/1.1',
 ];
 
