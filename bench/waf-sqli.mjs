@@ -1,6 +1,7 @@
 /**
- * Microseconds per detectSqli call (waf/sqli) on benign values and on attacks,
- * and milliseconds on long hostile inputs that keep every scanner busy.
+ * Microseconds per detectSqli call (waf/sqli) and per detectXss call
+ * (waf/xss) on benign values and on attacks, and milliseconds on long hostile
+ * inputs that keep every scanner busy.
  * Needs the libinjection data directory ($MAMORI_LIBINJECTION_DIR, default
  * ../shared/data/libinjection beside the repository) and a build (`npx tsc -b`).
  *
@@ -19,6 +20,7 @@ if (!existsSync(join(dir, 'src', 'sqlparse_data.json'))) {
   console.error(`libinjection data not found at ${dir}: set ${mod.DATA_DIR_ENV}`);
   process.exit(2);
 }
+const xss = await import('../packages/mamori/dist/waf/xss/xss.js');
 const t0 = performance.now();
 const data = mod.loadSqliData(dir);
 const loadMs = performance.now() - t0;
@@ -43,14 +45,17 @@ const cases = [
   ['attack: stacked', '1; DROP TABLE users--'],
   ['attack: blind', "1' AND SLEEP(5) AND 'a'='a"],
   ['attack: mysql comment', '1/*!50000UNION*/SELECT 1,2,3'],
+  ['attack: xss script tag', '<script>alert(document.cookie)</script>'],
+  ['attack: xss attribute', '"><img src=x onerror=alert(1)>'],
+  ['attack: xss url', '<a href="jav&#x09;ascript:alert(1)">x</a>'],
 ];
 
-function timeCall(input) {
+function timeCall(fn, input) {
   // Enough calls for about 200 ms per sample; five samples, the median reported.
   let n = 1;
   for (;;) {
     const s = performance.now();
-    for (let i = 0; i < n; i++) mod.detectSqli(input, data);
+    for (let i = 0; i < n; i++) fn(input);
     const el = performance.now() - s;
     if (el > 50) {
       n = Math.max(1, Math.round((n * 200) / el));
@@ -61,27 +66,30 @@ function timeCall(input) {
   const samples = [];
   for (let k = 0; k < 5; k++) {
     const s = performance.now();
-    for (let i = 0; i < n; i++) mod.detectSqli(input, data);
+    for (let i = 0; i < n; i++) fn(input);
     samples.push(((performance.now() - s) * 1000) / n);
   }
   return median(samples);
 }
+const sqli = (input) => mod.detectSqli(input, data);
 
 console.log(`node ${process.version}; data loaded from ${dir} in ${num(loadMs, 1)} ms (${data.keywords.size} keywords, ${data.fingerprints.size} fingerprints)\n`);
 const rows = [];
 for (const [name, input] of cases) {
   const r = mod.detectSqli(input, data);
-  rows.push([name, num(input.length), r.sqli ? `sqli ${r.fingerprint}` : 'clean', num(timeCall(input), 2)]);
+  const x = xss.detectXss(input);
+  rows.push([name, num(input.length), r.sqli ? `sqli ${r.fingerprint}` : 'clean', num(timeCall(sqli, input), 2), x ? 'xss' : 'clean', num(timeCall(xss.detectXss, input), 2)]);
 }
-printTable(['input', 'bytes', 'result', 'µs/call'], rows);
+printTable(['input', 'bytes', 'detectSqli', 'µs/call', 'detectXss', 'µs/call'], rows);
 
 // Long hostile inputs: each repeats a unit that makes a scanner or the folder work on every byte.
 console.log('');
 const SIZE = 64 * 1024;
 const worst = [];
-for (const unit of ["'", '"', '/*', '\\', '$a$', '1+', '--x\n', '#', 'e\'', ')', ', -1', 'N\'', '1 OR ', 'a ']) {
+for (const unit of ["'", '"', '/*', '\\', '$a$', '1+', '--x\n', '#', 'e\'', ')', ', -1', 'N\'', '1 OR ', 'a ', '<', '<a ', 'x=', '<!--', '<%']) {
   const input = unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
-  const us = timeCall(input);
-  worst.push([JSON.stringify(unit), num(input.length), num(us / 1000, 2), num((us * 1000) / input.length, 0)]);
+  const us = timeCall(sqli, input);
+  const xus = timeCall(xss.detectXss, input);
+  worst.push([JSON.stringify(unit), num(input.length), num(us / 1000, 2), num((us * 1000) / input.length, 0), num(xus / 1000, 2), num((xus * 1000) / input.length, 0)]);
 }
-printTable(['64 KiB of', 'bytes', 'ms/call', 'ns/byte'], worst);
+printTable(['64 KiB of', 'bytes', 'sqli ms', 'ns/byte', 'xss ms', 'ns/byte'], worst);
