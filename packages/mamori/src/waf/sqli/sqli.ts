@@ -364,10 +364,15 @@ const WORD_END = byteSet(' []{}<>:\\?=@!#~+-*/&|^%(),\';\t\n\v\f\r"\xa0\0');
 const VAR_END = byteSet(' <>:\\?=@!#~+-*/&|^%(),\';\t\n\v\f\r\'`"\0');
 /** The narrow "white space" that matters after `--` and after a number's d/f suffix. */
 const NARROW_WHITE = byteSet(' \t\n\v\f\r\xa0\0');
-const HEX_DIGITS = byteSet('0123456789abcdefABCDEF');
-const BIN_DIGITS = byteSet('01');
-const MONEY_CHARS = byteSet('0123456789.,');
-const LETTERS = byteSet('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ');
+/*
+ * The runs below also take NUL, as C's strspn-style scans over a NUL-terminated
+ * set do. Detection must read NUL the way the reference does, or "$\0--" would
+ * fingerprint differently here than in ModSecurity.
+ */
+const HEX_DIGITS = byteSet('0123456789abcdefABCDEF\0');
+const BIN_DIGITS = byteSet('01\0');
+const MONEY_CHARS = byteSet('0123456789.,\0');
+const LETTERS = byteSet('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\0');
 
 const CH_BACKSLASH = 0x5c;
 const CH_QUOTE = 0x27;
