@@ -1255,7 +1255,8 @@ function confirm(p: Pass, input: string): boolean {
       // "1234--" is an attack, "1234-ABC--" a token of some sort: the number must end at white space or a comment.
       const len = t0.val.length;
       const ch = len < input.length ? input.charCodeAt(len) : 0;
-      if (ch <= 32) return true;
+      // White space or a control; bytes from 0x80 count too, as they do for the reference (a signed char there).
+      if (ch <= 32 || ch >= 0x80) return true;
       if (ch === 0x2f && input.charCodeAt(len + 1) === 0x2a) return true;
       if (ch === 0x2d && input.charCodeAt(len + 1) === 0x2d) return true;
       return false;
