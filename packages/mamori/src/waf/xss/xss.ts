@@ -542,8 +542,40 @@ const URL_ATTRS = new Set([
   'FROM', 'HANDLER', 'HREF', 'LOWSRC', 'POSTER', 'SRC', 'TO', 'VALUES', 'XLINK:HREF',
 ]);
 
+/** Whether s[at, at + word.length) is `word` (upper-case ASCII), ignoring the case of a-z. */
+function sameAt(s: string, at: number, word: string): boolean {
+  if (at + word.length > s.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    let c = s.charCodeAt(at + i);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** attrKind of s[start, end) without building a key: attribute names are most of the tokens in text read as a tag. */
+function attrKindAt(s: string, start: number, end: number): Attr {
+  const len = end - start;
+  if (len < 2) return Attr.None;
+  for (let i = start; i < end; i++) {
+    // A NUL inside is dropped before matching, which only the key-building path does.
+    if (s.charCodeAt(i) === CH_NUL) return attrKind(s.slice(start, end));
+  }
+  if (len >= 5 && (sameAt(s, start, 'ON') || sameAt(s, start, 'XMLNS') || sameAt(s, start, 'XLINK'))) return Attr.Script;
+  const candidates = LISTED_BY_LENGTH[len];
+  if (candidates === undefined) return Attr.None;
+  for (const [name, kind] of candidates) if (sameAt(s, start, name)) return kind;
+  return Attr.None;
+}
+
 /** The longest name in the lists below; a longer name without NULs can only match by prefix. */
 const LONGEST_LISTED = 13;
+
+/** The listed names with their kinds, by length. */
+const LISTED_BY_LENGTH: Array<Array<[string, Attr]>> = [];
+for (const [name, kind] of [...[...URL_ATTRS].map((n) => [n, Attr.Url] as [string, Attr]), ['STYLE', Attr.Style], ['ATTRIBUTENAME', Attr.Indirect]] as Array<[string, Attr]>) {
+  (LISTED_BY_LENGTH[name.length] ??= []).push([name, kind]);
+}
 
 function attrKind(name: string): Attr {
   if (name.length < 2) return Attr.None;
@@ -653,7 +685,7 @@ export function isXssFrom(input: string, startIn: H5Start): boolean {
         if (isScriptTag(h.text)) return true;
         break;
       case 'ATTR_NAME':
-        attr = attrKind(h.text);
+        attr = attrKindAt(input, h.start, h.start + h.len);
         break;
       case 'ATTR_VALUE':
         if (attr === Attr.Script || attr === Attr.Style) return true;
