@@ -140,6 +140,8 @@ export interface SqliData {
   readonly keywords: ReadonlyMap<string, string>;
   /** Upper-cased fingerprints: the list compares case-insensitively. */
   readonly fingerprints: ReadonlySet<string>;
+  /** The same, for lookup without upper-casing a copy. */
+  readonly fingerprintTable: KeywordTable;
   /** Character class of each byte. */
   readonly classes: Uint8Array;
   /** Every word or phrase that starts a longer phrase in the table ("UNION", "UNION ALL"): only these can merge. */
@@ -245,7 +247,8 @@ export function loadSqliData(dir: string = defaultSqliDataDir()): SqliData {
     const words = k.split(' ');
     for (let i = 1; i < words.length; i++) starts.set(words.slice(0, i).join(' '), T.keyword);
   }
-  return { dir, keywords, fingerprints, classes, phraseStarts: new KeywordTable(starts), table: new KeywordTable(keywords) };
+  const fingerprintTable = new KeywordTable(new Map([...fingerprints].map((f) => [f, T.evil])));
+  return { dir, keywords, fingerprints, fingerprintTable, classes, phraseStarts: new KeywordTable(starts), table: new KeywordTable(keywords) };
 }
 
 let cached: SqliData | undefined;
@@ -894,9 +897,17 @@ const FUNCTION_IF_CALLED = new Set([
 const MERGE_LEFT = new Set<string>([T.keyword, T.bareword, T.operator, T.union, T.func, T.expression, T.tsql, T.sqlType]);
 const MERGE_RIGHT = new Set<string>([...MERGE_LEFT, T.logic]);
 
-/** Sets of token types, written as the letters of the type names ("n1sv": bareword, number, string, variable). */
-function types(letters: string): ReadonlySet<string> {
-  return new Set(letters.split(''));
+/** A bit for each token type letter, so a membership test is one table read and one AND. */
+const TYPE_BIT = new Int32Array(128);
+[...TOKEN_TYPES].forEach((t, i) => {
+  TYPE_BIT[t.charCodeAt(0)] = 1 << i;
+});
+
+/** Sets of token types as bit masks, written as the letters of the type names ("n1sv": bareword, number, string, variable). */
+function types(letters: string): number {
+  let mask = 0;
+  for (const t of letters) mask |= TYPE_BIT[t.charCodeAt(0)] ?? 0;
+  return mask;
 }
 const CAST_TARGET = types('n1t(fvs');
 const VAR_OPERAND = types('v1n');
@@ -905,8 +916,9 @@ const EXPR_OR_COMMA = types('EB,');
 const KEYWORDISH = types('kEB');
 const VALUE_OR_FUNC = types('1nvsf');
 
-function oneOf(t: Token, set: ReadonlySet<string>): boolean {
-  return set.has(t.type);
+function oneOf(t: Token, mask: number): boolean {
+  // An empty type reads NaN, which no entry holds.
+  return ((TYPE_BIT[t.type.charCodeAt(0)] ?? 0) & mask) !== 0;
 }
 
 /**
@@ -1283,7 +1295,7 @@ function confirm(p: Pass, input: string): boolean {
 }
 
 function matches(p: Pass, input: string, data: SqliData): boolean {
-  return p.fingerprint !== '' && data.fingerprints.has(p.fingerprint.toUpperCase()) && confirm(p, input);
+  return p.fingerprint !== '' && data.fingerprintTable.get(p.fingerprint) !== undefined && confirm(p, input);
 }
 
 export interface SqliResult {
