@@ -553,28 +553,38 @@ function sameAt(s: string, at: number, word: string): boolean {
   return true;
 }
 
-/** attrKind of s[start, end) without building a key: attribute names are most of the tokens in text read as a tag. */
-function attrKindAt(s: string, start: number, end: number): Attr {
+/**
+ * attrKind of s[start, end) without building a key: read as the inside of a
+ * tag, ordinary text is one attribute name per word. `nulFree` says the whole
+ * input has no NUL, which would otherwise have to be dropped first.
+ */
+function attrKindAt(s: string, start: number, end: number, nulFree: boolean): Attr {
   const len = end - start;
   if (len < 2) return Attr.None;
-  for (let i = start; i < end; i++) {
-    // A NUL inside is dropped before matching, which only the key-building path does.
-    if (s.charCodeAt(i) === CH_NUL) return attrKind(s.slice(start, end));
+  if (!nulFree) {
+    for (let i = start; i < end; i++) if (s.charCodeAt(i) === CH_NUL) return attrKind(s.slice(start, end));
   }
   if (len >= 5 && (sameAt(s, start, 'ON') || sameAt(s, start, 'XMLNS') || sameAt(s, start, 'XLINK'))) return Attr.Script;
-  const candidates = LISTED_BY_LENGTH[len];
-  if (candidates === undefined) return Attr.None;
-  for (const [name, kind] of candidates) if (sameAt(s, start, name)) return kind;
+  if (len >= LISTED_NAMES.length) return Attr.None;
+  const names = LISTED_NAMES[len] as string[];
+  const kinds = LISTED_KINDS[len] as Attr[];
+  for (let i = 0; i < names.length; i++) if (sameAt(s, start, names[i] as string)) return kinds[i] as Attr;
   return Attr.None;
 }
 
 /** The longest name in the lists below; a longer name without NULs can only match by prefix. */
 const LONGEST_LISTED = 13;
 
-/** The listed names with their kinds, by length. */
-const LISTED_BY_LENGTH: Array<Array<[string, Attr]>> = [];
-for (const [name, kind] of [...[...URL_ATTRS].map((n) => [n, Attr.Url] as [string, Attr]), ['STYLE', Attr.Style], ['ATTRIBUTENAME', Attr.Indirect]] as Array<[string, Attr]>) {
-  (LISTED_BY_LENGTH[name.length] ??= []).push([name, kind]);
+/** The listed names and their kinds, by name length (index 0..13, empty where no name has that length). */
+const LISTED_NAMES: string[][] = [];
+const LISTED_KINDS: Attr[][] = [];
+for (let len = 0; len <= LONGEST_LISTED; len++) {
+  LISTED_NAMES.push([]);
+  LISTED_KINDS.push([]);
+}
+for (const [name, kind] of [...[...URL_ATTRS].map((n): [string, Attr] => [n, Attr.Url]), ['STYLE', Attr.Style] as [string, Attr], ['ATTRIBUTENAME', Attr.Indirect] as [string, Attr]]) {
+  LISTED_NAMES[name.length]?.push(name);
+  LISTED_KINDS[name.length]?.push(kind);
 }
 
 function attrKind(name: string): Attr {
@@ -675,6 +685,7 @@ function isScriptComment(text: string): boolean {
 /** One reading of the input from one starting state. */
 export function isXssFrom(input: string, startIn: H5Start): boolean {
   const h = new Html5Tokenizer(input, startIn);
+  const nulFree = input.indexOf('\0') < 0;
   let attr = Attr.None;
   while (h.next()) {
     if (h.type !== 'ATTR_VALUE') attr = Attr.None;
@@ -685,7 +696,7 @@ export function isXssFrom(input: string, startIn: H5Start): boolean {
         if (isScriptTag(h.text)) return true;
         break;
       case 'ATTR_NAME':
-        attr = attrKindAt(input, h.start, h.start + h.len);
+        attr = attrKindAt(input, h.start, h.start + h.len, nulFree);
         break;
       case 'ATTR_VALUE':
         if (attr === Attr.Script || attr === Attr.Style) return true;
@@ -706,6 +717,10 @@ export function isXssFrom(input: string, startIn: H5Start): boolean {
 /** Is the input XSS in any of the five places a reflected value can land? */
 export function detectXss(input: string): boolean {
   if (typeof input !== 'string' || input.length === 0) return false;
+  // Every finding needs a '<' (tags, comments, doctypes) or an '=' (a value after
+  // an attribute name: in the value-context readings the first value has no name).
+  // Text with neither, most form values, cannot be XSS in any reading.
+  if (input.indexOf('<') < 0 && input.indexOf('=') < 0) return false;
   return (
     isXssFrom(input, H5Start.Data) ||
     isXssFrom(input, H5Start.ValueNoQuote) ||
