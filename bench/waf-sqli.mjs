@@ -33,9 +33,13 @@ const prose =
   'Thanks in advance & best regards, Taro Yamada. P.S. Last time the box was left outside in the rain; please ask the ' +
   'courier to ring the bell. Order notes: select the faster shipping option if possible, and wrap items separately. ';
 const form1k = prose.repeat(Math.ceil(1024 / prose.length)).slice(0, 1024);
+// The same with some markup and '=' in it, so detectXss takes its full path (it skips text with neither).
+const markup = prose.replace('frying pan', '<b>frying pan</b>').replace('incl. tax', 'total = price * 1.1').replace('Monday', '<i class="day">Monday</i>');
+const form1kMarkup = markup.repeat(Math.ceil(1024 / markup.length)).slice(0, 1024);
 
 const cases = [
   ['benign: 1 KB form value', form1k],
+  ['benign: 1 KB with <b>, =', form1kMarkup],
   ['benign: e-mail', 'taro.yamada+orders@example.co.jp'],
   ['benign: JSON string', JSON.stringify({ user: { name: "Alice O'Brien", email: 'alice@example.com', tags: ['a', 'b'], age: 34, note: 'Meet at 10:30 -- bring the "report"' } })],
   ['benign: word', 'tokyo'],
@@ -92,7 +96,7 @@ printTable(['input', 'bytes', 'detectSqli', 'µs/call', 'detectXss', 'µs/call']
 console.log('');
 const SIZE = 64 * 1024;
 const worst = [];
-for (const unit of ["'", '"', '/*', '\\', '$a$', '1+', '--x\n', '#', 'e\'', ')', ', -1', 'N\'', '1 OR ', 'a ', '<', '<a ', 'x=', '<!--', '<%']) {
+for (const unit of ["'", '"', '/*', '\\', '$a$', '1+', '--x\n', '#', 'e\'', ')', ', -1', 'N\'', '1 OR ', 'a ', '<', '<a ', 'x=', '<!--', '<%', '<a b=c ', "a='", ' b="&#1']) {
   const input = unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
   const us = timeCall(sqli, input);
   const xus = timeCall(xss.detectXss, input);
