@@ -1,19 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
-  DATA_DIR_ENV, FLAG_QUOTE_NONE, FLAG_SQL_ANSI, SqliDataError, defaultSqliDataDir, detectSqli, fingerprint,
+  DATA_DIR_ENV, FLAG_QUOTE_NONE, FLAG_SQL_ANSI, SqliDataError, detectSqli, fingerprint,
   foldTokens, loadSqliData, tokenize, type SqliData,
 } from './sqli.js';
 import { normalise, readVectors } from './vectors.js';
 import { SeededRandom } from '../../core/random.js';
+import { sharedData } from '../../testing/shared-data.js';
 
-const dir = defaultSqliDataDir();
-const present = existsSync(join(dir, 'src', 'sqlparse_data.json'));
-const skip = present ? false : `libinjection data not found at ${dir} (set ${DATA_DIR_ENV})`;
-if (skip) console.log(`# waf/sqli: skipping the vector and detection tests: ${skip}`);
-const data: SqliData | undefined = present ? loadSqliData(dir) : undefined;
+// Skipped with the reason printed when the data is missing; in CI (MAMORI_REQUIRE_SERVICES=1) that fails instead.
+const shared = sharedData('libinjection', DATA_DIR_ENV);
+const dir = shared.dir;
+const skip = shared.missing ?? false;
+const data: SqliData | undefined = skip ? undefined : loadSqliData(dir);
 
 /** Vectors we do not pass, each with its reason. The runner fails on any other failure, and on a listed one that passes. */
 const overrides: Record<string, string> = JSON.parse(

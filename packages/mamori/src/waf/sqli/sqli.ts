@@ -163,14 +163,17 @@ export const DATA_DIR_ENV = 'MAMORI_LIBINJECTION_DIR';
 const MAX_DATA_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Where the data is looked for when no directory is given: $MAMORI_LIBINJECTION_DIR,
- * else `../shared/data/libinjection` beside the repository (this file sits in
- * packages/mamori/{src,dist}/waf/sqli/). An installed package has no such
- * neighbour, so there the variable must be set.
+ * Where the data is looked for when no directory is given:
+ * $MAMORI_LIBINJECTION_DIR, else $MAMORI_SHARED_DATA/libinjection, else
+ * `../shared/data/libinjection` beside the repository (this file sits in
+ * packages/mamori/{src,dist}/waf/sqli/), as testing/shared-data.ts resolves
+ * it. An installed package has no such neighbour, so there a variable must be set.
  */
 export function defaultSqliDataDir(): string {
   const env = process.env[DATA_DIR_ENV];
   if (env !== undefined && env !== '') return env;
+  const shared = process.env.MAMORI_SHARED_DATA;
+  if (shared !== undefined && shared !== '') return join(shared, 'libinjection');
   return fileURLToPath(new URL('../../../../../../shared/data/libinjection/', import.meta.url));
 }
 

@@ -1,16 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DATA_DIR_ENV, defaultSqliDataDir } from '../sqli/sqli.js';
+import { DATA_DIR_ENV } from '../sqli/sqli.js';
 import { normalise, readVectors } from '../sqli/vectors.js';
 import { H5Start, detectXss, html5Tokens, isXssFrom } from './xss.js';
 import { SeededRandom } from '../../core/random.js';
+import { sharedData } from '../../testing/shared-data.js';
 
-const dir = defaultSqliDataDir();
-const present = existsSync(join(dir, 'tests'));
-const skip = present ? false : `libinjection test vectors not found at ${dir}/tests (set ${DATA_DIR_ENV})`;
-if (skip) console.log(`# waf/xss: skipping the html5 vector test: ${skip}`);
+// Skipped with the reason printed when the vectors are missing; in CI (MAMORI_REQUIRE_SERVICES=1) that fails instead.
+const shared = sharedData('libinjection', DATA_DIR_ENV);
+const dir = shared.dir;
+const skip = shared.missing ?? false;
 
 describe('waf/xss: libinjection html5 tokenizer vectors', () => {
   it('passes every html5 vector', { skip }, (t) => {
