@@ -1,0 +1,75 @@
+/**
+ * The WAF, loaded: rule files (or SecLang text) parsed, compiled with mamori's linear-time
+ * regular expressions and SQL-injection and XSS detectors, and ready to open a transaction per
+ * request. The pieces are exported for tools (the CLI's `waf` command, tests).
+ */
+import { MamoriError } from '../core/errors.js';
+import { compileSecLang } from './engine/compile.js';
+import { Transaction, type CompiledRules } from './engine/transaction.js';
+import type { WafRequest } from './request/request.js';
+import { compilePattern } from './regex.js';
+import { formatErrors, loadSecLangFiles, parseSecLang } from './seclang/index.js';
+import { detectSqli, loadSqliData, type SqliData } from './sqli/sqli.js';
+import { detectXss } from './xss/xss.js';
+
+export interface WafLoadOptions {
+  /** Rule files (globs are not expanded here; `Include` inside them is). */
+  readonly files?: readonly string[];
+  /** SecLang text instead of files (`file` names it in errors; its Includes are relative to it). */
+  readonly text?: string;
+  readonly file?: string;
+  /**
+   * libinjection's data directory, for @detectSQLi (default: $MAMORI_LIBINJECTION_DIR, then
+   * the shared data beside a clone). Rules that use @detectSQLi are refused when it is missing.
+   */
+  readonly sqliDataDir?: string;
+}
+
+export class Waf {
+  readonly rules: CompiledRules;
+  #next = 0;
+
+  constructor(rules: CompiledRules) {
+    this.rules = rules;
+  }
+
+  /** A transaction for one request; run its phases in order. */
+  transaction(req: WafRequest): Transaction {
+    this.#next = (this.#next + 1) % Number.MAX_SAFE_INTEGER;
+    return new Transaction(this.rules, req, `${Date.now().toString(36)}-${this.#next.toString(36)}`);
+  }
+}
+
+export function loadWaf(options: WafLoadOptions): Waf {
+  const loaded = options.text !== undefined ? parseSecLang(options.text, options.file ?? '<inline>') : loadSecLangFiles(options.files ?? []);
+  if (!loaded.ok) throw new MamoriError('MAMORI_ERR_WAF_RULES', `the rules could not be read:\n${formatErrors(loaded.errors)}`, { location: `${loaded.errors[0]?.file}:${loaded.errors[0]?.line}` });
+  let sqli: SqliData | undefined;
+  let sqliProblem: string | undefined;
+  try {
+    sqli = loadSqliData(options.sqliDataDir);
+  } catch (err) {
+    sqliProblem = (err as Error).message;
+  }
+  try {
+    const rules = compileSecLang(loaded.config, {
+      compileRegex: (source) => compilePattern(source),
+      detectors: {
+        ...(sqli ? { sqli: (v: string) => detectSqli(v, sqli).sqli } : {}),
+        xss: (v: string) => detectXss(v),
+      },
+    });
+    return new Waf(rules);
+  } catch (err) {
+    // Rules that use @detectSQLi without its data: say why the data is missing.
+    if (sqliProblem !== undefined && err instanceof MamoriError) throw new MamoriError(err.code, `${err.message}
+  (${sqliProblem})`, { cause: err });
+    throw err;
+  }
+}
+
+export { crsTestSetup } from './ftw/crs-setup.js';
+export { parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
+export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js';
+export { parseRawRequest } from './request/raw.js';
+export type { WafRequest } from './request/request.js';
+export type { CompiledRules, Interruption, MatchedRule, Transaction } from './engine/transaction.js';
