@@ -54,7 +54,15 @@ export function loadWaf(options: WafLoadOptions): Waf {
     const rules = compileSecLang(loaded.config, {
       compileRegex: (source) => compilePattern(source),
       detectors: {
-        ...(sqli ? { sqli: (v: string) => detectSqli(v, sqli).sqli } : {}),
+        // A match carries the fingerprint: with `capture`, TX:0 holds it, as ModSecurity logs it (CRS's 942100).
+        ...(sqli
+          ? {
+              sqli: (v: string) => {
+                const r = detectSqli(v, sqli);
+                return r.sqli ? [r.fingerprint] : false;
+              },
+            }
+          : {}),
         xss: (v: string) => detectXss(v),
       },
     });

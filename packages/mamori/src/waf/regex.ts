@@ -33,14 +33,14 @@
  * better refused than half-run.
  */
 
+import { MamoriError } from '../core/errors.js';
 /** Why a pattern cannot be run; `offset` is where in the pattern the problem is. */
-export class WafRegexError extends Error {
-  readonly code = 'MAMORI_ERR_WAF_REGEX';
+export class WafRegexError extends MamoriError {
   readonly pattern: string;
   readonly offset: number;
   constructor(problem: string, pattern: string, offset: number) {
     const shown = pattern.length > 120 ? `${pattern.slice(0, 120)}...` : pattern;
-    super(`cannot run regular expression: ${problem} at offset ${offset} of "${shown}"`);
+    super('MAMORI_ERR_WAF_REGEX', `cannot run regular expression: ${problem} at offset ${offset} of "${shown}"`);
     this.name = 'WafRegexError';
     this.pattern = pattern;
     this.offset = offset;

@@ -25,7 +25,7 @@ export interface OperatorContext {
   /** Reads a data file (bounded); the engine's reader by default. */
   readonly readFile?: (path: string) => string;
   /** Operators that only the engine can provide (detectSQLi, detectXSS). */
-  readonly detectors?: { sqli?: (v: string) => boolean; xss?: (v: string) => boolean };
+  readonly detectors?: { sqli?: (v: string) => OperatorResult; xss?: (v: string) => OperatorResult };
 }
 
 export type OperatorFactory = (argument: string, ctx: OperatorContext) => OperatorTest;

@@ -24,6 +24,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MamoriError } from '../../core/errors.js';
 
 /** Tokenizer flags: which quote the input is assumed to sit inside, and which SQL comment rules apply. */
 export const FLAG_QUOTE_NONE = 1;
@@ -151,10 +152,9 @@ export interface SqliData {
 }
 
 /** Raised when the data directory is missing or its files are not what they should be. */
-export class SqliDataError extends Error {
-  readonly code = 'MAMORI_ERR_WAF_DATA';
+export class SqliDataError extends MamoriError {
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+    super('MAMORI_ERR_WAF_DATA', message, options);
     this.name = 'SqliDataError';
   }
 }
