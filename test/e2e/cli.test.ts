@@ -126,6 +126,25 @@ describe('cli', () => {
     assert.match(r.err, /warning: policy rule "members": require_device: true accepts a trusted device of any account/);
   });
 
+  it('waf lint names the file and line of a rule the engine cannot run, and says what it compiled', () => {
+    const bad = join(dir, 'bad.conf');
+    writeFileSync(bad, 'SecRuleEngine On\nSecRule ARGS "@rx a" "id:1,phase:2,deny"\nSecRule ARGS "@rx (a)\\1" "id:2,phase:2,deny"\n');
+    const r = mamori(['waf', 'lint', bad], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /MAMORI_ERR_WAF_RULES/);
+    assert.match(r.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: @rx: cannot run regular expression: back-reference`));
+    const unknown = join(dir, 'unknown.conf');
+    writeFileSync(unknown, 'SecRule ARGS "@nosuch a" "id:1,phase:2,deny"\n');
+    const u = mamori(['waf', 'lint', unknown], dir);
+    assert.equal(u.code, 1);
+    assert.match(u.err, /unknown\.conf:1: SecRule: unknown operator @nosuch/);
+    const good = join(dir, 'good.conf');
+    writeFileSync(good, 'SecRuleEngine On\nSecRule ARGS "@rx a" "id:1,phase:2,deny"\nSecAction "id:2,phase:1,pass,nolog"\n');
+    const g = mamori(['waf', 'lint', good], dir);
+    assert.equal(g.code, 0, g.err);
+    assert.match(g.out, /1 file\(s\), 2 rule\(s\): OK \(phase 1: 1, phase 2: 1, phase 3: 0, phase 4: 0, phase 5: 0; engine On\)/);
+  });
+
   it('config schema prints the published schema', () => {
     const r = mamori(['config', 'schema'], dir);
     assert.equal(JSON.parse(r.out).title, 'mamori configuration');

@@ -6,6 +6,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   decisions: { summary: 'list, add or delete decisions (allow / challenge / block)', load: () => import('./commands/decisions.js') },
   events: { summary: 'show recorded security events', load: () => import('./commands/events.js') },
   config: { summary: 'check a config file, or print the JSON Schema', load: () => import('./commands/config.js') },
+  waf: { summary: 'check SecLang rule files, or run WAF regression tests (CRS) in process', load: () => import('./commands/waf.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
 };
 

@@ -81,3 +81,4 @@ export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js'
 export { parseRawRequest } from './request/raw.js';
 export type { WafRequest } from './request/request.js';
 export type { CompiledRules, Interruption, MatchedRule, Transaction } from './engine/transaction.js';
+export { countUsage, formatErrors, loadSecLangFiles, supportMatrix } from './seclang/index.js';
