@@ -24,6 +24,7 @@ interface Entry {
 const ENTRIES: Entry[] = [
   { specifier: 'mamori', declarations: 'packages/mamori/dist/index.d.ts' },
   { specifier: 'mamori/testing', declarations: 'packages/mamori/dist/testing.d.ts' },
+  { specifier: 'mamori/waf', declarations: 'packages/mamori/dist/waf/index.d.ts' },
   { specifier: '@mamori/store-sqlite', declarations: 'packages/store-sqlite/dist/index.d.ts' },
   { specifier: '@mamori/express', declarations: 'packages/express/dist/index.d.ts' },
   { specifier: '@mamori/fastify', declarations: 'packages/fastify/dist/index.d.ts' },
@@ -89,7 +90,7 @@ describe('the public API', () => {
 
   it("each package's entry points (package.json exports) are the listed ones", () => {
     const subpaths: Record<string, string[]> = {
-      mamori: ['.', './internal', './package.json', './schema.json', './testing'],
+      mamori: ['.', './internal', './package.json', './schema.json', './testing', './waf'],
       'store-sqlite': ['.'],
       express: ['.'],
       fastify: ['.'],
