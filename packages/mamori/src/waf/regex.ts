@@ -64,7 +64,8 @@ export interface CompiledPattern {
 export interface CompileOptions {
   /**
    * Most cells (states x byte classes) the lazy DFA keeps before it empties
-   * its cache; 4 bytes each. The default, 65,536, is 256 KiB per pattern at most.
+   * its cache; 4 bytes each, and as many stored program positions. The default,
+   * 16,384, is 64 KiB of table per pattern at most (a few hundred KiB with the states' keys).
    */
   dfaCells?: number;
   /** Most program instructions one pattern may compile to (counted repeats expand). */
@@ -869,5 +870,5 @@ export function compilePattern(source: string, options: CompileOptions = {}): Co
   prog.gen(tree);
   prog.emit(Op.Save, 1);
   prog.emit(Op.Match);
-  return new Compiled(source, prog, parser.groups, options.dfaCells ?? 65_536);
+  return new Compiled(source, prog, parser.groups, options.dfaCells ?? 16_384);
 }
