@@ -21,7 +21,9 @@
  *   states has a fixed budget; when it is full it is emptied and rebuilt as
  *   the input goes on, so memory stays bounded and time stays linear in the
  *   input (with the program's size as the factor).
- * - `exec` (for the `capture` action) runs the program as a Pike VM: every
+ * - `exec` (for the `capture` action) asks the DFA where the first match
+ *   ends (the leftmost match starts at or before it), then runs the program
+ *   as a Pike VM, starting threads only up to that position: every
  *   thread advances together, one character at a time, in PCRE's priority
  *   order, so the captures are those PCRE's backtracking would report for
  *   patterns without back-references, which CRS does not use.
@@ -633,8 +635,8 @@ class Compiled implements CompiledPattern {
         case Op.Split: stack[sp++] = y[pc]!; stack[sp++] = x[pc]!; break;
         case Op.Save: stack[sp++] = pc + 1; break;
         case Op.Assert: {
-          const code = x[pc]!;
-          if (code === 2 ? next === EOF || (next === 0x0a && this.nextIsLast) : assertionHolds(code, prev, next)) stack[sp++] = pc + 1;
+          // \Z (code 2) is taken as "at the end" here: patterns that use it never reach the DFA (see test()).
+          if (assertionHolds(x[pc]!, prev, next)) stack[sp++] = pc + 1;
           break;
         }
         default: break;
@@ -643,8 +645,6 @@ class Compiled implements CompiledPattern {
     return false;
   }
 
-  // \Z needs to know whether a newline is the last character; set per step when the pattern uses \Z.
-  private nextIsLast = false;
 
   private stateFor(pcs: Int32Array, ctx: number): number {
     let key = String.fromCharCode(ctx);
@@ -708,6 +708,8 @@ class Compiled implements CompiledPattern {
   }
 
   test(input: string): boolean {
+    // \Z ("at the end, or before a final newline") needs to know that a newline is the
+    // last character, which a DFA state cannot; such patterns (CRS has none) go to the Pike VM.
     if (this.usesEotNl) return pikeVm(this, input, input.length) !== null;
     return this.firstEnd(input) >= 0;
   }
