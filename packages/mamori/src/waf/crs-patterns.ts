@@ -18,10 +18,11 @@ export interface CrsPattern {
   source: string;
 }
 
-/** MAMORI_CRS_DIR, else ../shared/data/crs beside the repository; null when it has no rules folder. */
+/** MAMORI_CRS_DIR, else $MAMORI_SHARED_DATA/crs, else ../shared/data/crs beside the repository; null when it has no rules folder. */
 export function crsDir(): string | null {
   const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
-  const dir = process.env['MAMORI_CRS_DIR'] ?? join(repoRoot, '..', 'shared', 'data', 'crs');
+  const shared = process.env['MAMORI_SHARED_DATA'];
+  const dir = process.env['MAMORI_CRS_DIR'] ?? (shared ? join(shared, 'crs') : join(repoRoot, '..', 'shared', 'data', 'crs'));
   return existsSync(join(dir, 'rules')) ? dir : null;
 }
 

@@ -11,6 +11,7 @@ test('XML: texts and attribute values, references decoded, CDATA read, comments 
     ['y', '<script>'],
   ]);
   assert.equal(r.declaresEntities, false);
+  assert.equal(parseXml("<a>' o<!--z-->r 1<b/>=<![CDATA[1]]>--</a>").content, "' or 1=1--");
   assert.deepEqual(parseXml('<a>&#233;</a>').texts, ['\xc3\xa9']);
 });
 

@@ -10,6 +10,12 @@
 export interface XmlValues {
   /** Text nodes' content (whitespace-only ones left out), CDATA included, in document order. */
   readonly texts: readonly string[];
+  /**
+   * The root element's whole text content (every text node and CDATA section joined, as
+   * libxml2's xmlNodeGetContent gives it and ModSecurity's XML:/* holds it): a payload split by
+   * comments, CDATA or empty elements reads whole here (red team, issue 11).
+   */
+  readonly content: string;
   /** Attribute values, in document order. */
   readonly attributes: readonly (readonly [name: string, value: string])[];
   /** The DOCTYPE declares entities (ENTITY): never expanded here; mamori refuses such a body. */
@@ -37,7 +43,8 @@ export function parseXml(body: string, maxNodes = 100_000, maxDepth = 256): XmlV
   const texts: string[] = [];
   const attributes: [string, string][] = [];
   let declaresEntities = false;
-  const fail = (error: string): XmlValues => ({ texts, attributes, declaresEntities, error });
+  const content: string[] = [];
+  const fail = (error: string): XmlValues => ({ texts, content: content.join(''), attributes, declaresEntities, error });
   const stack: string[] = [];
   let nodes = 0;
   let root = false;
@@ -53,7 +60,11 @@ export function parseXml(body: string, maxNodes = 100_000, maxDepth = 256): XmlV
       const raw = body.slice(i, textEnd);
       if (stack.length === 0) {
         if (raw.trim() !== '') return fail('XML: text outside the root element');
-      } else if (raw.trim() !== '') texts.push(decodeRefs(raw));
+      } else {
+        const t = decodeRefs(raw);
+        content.push(t);
+        if (raw.trim() !== '') texts.push(t);
+      }
       i = textEnd;
       continue;
     }
@@ -65,6 +76,7 @@ export function parseXml(body: string, maxNodes = 100_000, maxDepth = 256): XmlV
       const end = body.indexOf(']]>', i + 9);
       if (end < 0 || stack.length === 0) return fail('XML: a CDATA section is not closed, or outside the root');
       const t = body.slice(i + 9, end);
+      content.push(t);
       if (t.trim() !== '') texts.push(t);
       i = end + 3;
     } else if (body.startsWith('<?', i)) {
@@ -138,5 +150,5 @@ export function parseXml(body: string, maxNodes = 100_000, maxDepth = 256): XmlV
   }
   if (stack.length > 0) return fail(`XML: <${stack[stack.length - 1]!.slice(0, 40)}> is not closed`);
   if (!root) return fail('XML: no root element');
-  return { texts, attributes, declaresEntities, error: undefined };
+  return { texts, content: content.join(''), attributes, declaresEntities, error: undefined };
 }

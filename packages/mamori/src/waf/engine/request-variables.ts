@@ -146,10 +146,13 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
   if (req.body && processor === 'URLENCODED') {
     const r = parseUrlEncoded(body, limits.separator, limits.maxArgs);
     for (const [n, x] of r.args) addPostArg(v, n, x);
+    // Arguments past the limit were not read: a body error, not a silent drop (red team, issue 11:
+    // a payload after 10,000 padding arguments passed every rule).
+    if (r.truncated) error = `URLENCODED: more than ${limits.maxArgs} arguments`;
     v.set(scalar('URLENCODED_ERROR', r.invalidEncoding ? '1' : '0'));
   } else if (req.body && processor === 'MULTIPART') {
     const m = parseMultipart(headerValues(req, 'content-type')[0] ?? '', body, limits.maxParts, limits.maxFiles);
-    error = m.error;
+    error = m.error ?? (m.parts.length >= limits.maxParts ? `Multipart: more than ${limits.maxParts} parts` : undefined);
     const files = v.ensure('FILES');
     const headers = v.ensure('MULTIPART_PART_HEADERS');
     let combined = 0;
@@ -175,12 +178,14 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
     v.set(scalar('MULTIPART_STRICT_ERROR', strict || error !== undefined ? '1' : '0'));
   } else if (req.body && processor === 'JSON') {
     const j = parseJsonArgs(body, limits.maxArgs, limits.maxJsonDepth);
-    error = j.error ?? (j.duplicateKey !== undefined ? `JSON: the key ${JSON.stringify(j.duplicateKey.slice(0, 60))} twice in one object` : undefined);
+    error = j.error ?? (j.duplicateKey !== undefined ? `JSON: the key ${JSON.stringify(j.duplicateKey.slice(0, 60))} twice in one object` : j.truncated ? `JSON: more than ${limits.maxArgs} values` : undefined);
     for (const [n, x] of j.args) addPostArg(v, n, x);
   } else if (req.body && processor === 'XML') {
     const x = parseXml(body);
     error = x.error ?? (x.declaresEntities ? 'XML: the document declares entities' : undefined);
     const xml = v.ensure('XML');
+    // The root's whole text first (what ModSecurity's XML:/* holds), then each text node.
+    if (x.content !== '') xml.add('/*', x.content);
     for (const t of x.texts) xml.add('/*', t);
     for (const [, value] of x.attributes) xml.add('//@*', value);
   }

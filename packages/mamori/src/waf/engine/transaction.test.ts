@@ -171,3 +171,19 @@ test('ctl removes rules and targets for this transaction only; block follows Sec
   assert.deepEqual(tx2.matched.map((m) => m.id), [40, 41]);
   assert.equal(tx2.interruption?.ruleId, 41);
 });
+
+test('a body with more arguments, values or parts than the limits is a body error, not a silent drop', () => {
+  const form = Array.from({ length: 10_001 }, (_, i) => `a${i}=1`).join('&') + "&q=' or 1=1--";
+  const json = JSON.stringify(Array.from({ length: 10_001 }, () => 1));
+  const cases: [string, string, RegExp][] = [
+    ['application/x-www-form-urlencoded', form, /more than 10000 arguments/],
+    ['application/json', json, /more than 10000 values/],
+  ];
+  for (const [ct, body, re] of cases) {
+    const raw = `POST / HTTP/1.1\r\nHost: h\r\nContent-Type: ${ct}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const rules = [rule({ id: 1, phase: 1, vars: ['REQUEST_HEADERS:Content-Type'], op: ['rx', 'json'], ctls: [{ name: 'requestBodyProcessor', value: new Macro('JSON') }] }), rule({ id: 2, vars: ['REQBODY_ERROR'], op: ['eq', '1'], disruptive: 'deny', status: 400 })];
+    const tx = run(rules, raw);
+    assert.match(tx.vars.get('REQBODY_ERROR_MSG')?.entries[0]?.value ?? '', re);
+    assert.equal(tx.interruption?.status, 400);
+  }
+});
