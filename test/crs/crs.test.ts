@@ -7,23 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { sharedData } from 'mamori/testing';
-import { crsTestSetup, loadWaf, parseFtwFile, runFtwTests, type FtwTest } from 'mamori/waf';
+import { crsTestSetup, ftwTestFiles, loadWaf, parseFtwFile, runFtwTests, type FtwTest } from 'mamori/waf';
 
 const crs = sharedData('crs', 'MAMORI_CRS_DIR');
 const libinjection = sharedData('libinjection', 'MAMORI_LIBINJECTION_DIR');
 
-function testFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) testFiles(p, out);
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out;
-}
 
 interface Override {
   rule_id: number;
@@ -40,7 +32,7 @@ test("CRS's regression suite: every test passes but the listed ones", { skip: cr
   }
   const waf = loadWaf({ text: crsTestSetup(crs.dir), file: join(crs.dir, 'mamori-test-setup.conf'), sqliDataDir: libinjection.dir });
   const tests: FtwTest[] = [];
-  for (const f of testFiles(join(crs.dir, 'tests', 'regression', 'tests'))) tests.push(...parseFtwFile(readFileSync(f, 'utf8'), f).tests);
+  for (const f of ftwTestFiles(join(crs.dir, 'tests', 'regression', 'tests'))) tests.push(...parseFtwFile(readFileSync(f, 'utf8'), f).tests);
   const results = runFtwTests(tests, (req) => waf.transaction(req));
   const byFolder = new Map<string, { passed: number; failed: number; skipped: number }>();
   const unexpected: string[] = [];

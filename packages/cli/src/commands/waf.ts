@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MamoriError } from 'mamori';
-import { countUsage, crsTestSetup, formatErrors, loadSecLangFiles, loadWaf, parseFtwFile, runFtwTests, supportMatrix, type FtwTest } from 'mamori/waf';
+import { countUsage, crsTestSetup, ftwTestFiles, formatErrors, loadSecLangFiles, loadWaf, parseFtwFile, runFtwTests, supportMatrix, type FtwTest } from 'mamori/waf';
 import { parse as parseYaml } from 'yaml';
 import { parse } from '../command.js';
 
@@ -18,14 +18,6 @@ export const help = `Usage:
         --show N                     print the first N failures (default 20)
 `;
 
-function testFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) testFiles(p, out);
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parse(
@@ -57,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     const crs = resolve(values.rules);
     const waf = loadWaf({ text: crsTestSetup(crs), file: join(crs, 'mamori-test-setup.conf'), sqliDataDir: values.libinjection });
     const tests: FtwTest[] = [];
-    for (const f of testFiles(resolve(rest[0]!))) {
+    for (const f of ftwTestFiles(resolve(rest[0]!))) {
       const file = parseFtwFile(readFileSync(f, 'utf8'), f);
       for (const w of file.warnings) process.stderr.write(`warning: ${w}\n`);
       tests.push(...file.tests);

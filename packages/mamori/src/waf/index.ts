@@ -76,7 +76,7 @@ export function loadWaf(options: WafLoadOptions): Waf {
 }
 
 export { crsTestSetup } from './ftw/crs-setup.js';
-export { parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
+export { ftwTestFiles, parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
 export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js';
 export { parseRawRequest } from './request/raw.js';
 export type { WafRequest } from './request/request.js';

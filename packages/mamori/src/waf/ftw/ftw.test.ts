@@ -1,24 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMamoriError } from '../../core/errors.js';
 import { sharedData } from '../../testing/shared-data.js';
-import { parseFtwFile, requestBytes } from './ftw.js';
+import { ftwTestFiles, parseFtwFile, requestBytes } from './ftw.js';
 
 const crs = sharedData('crs', 'MAMORI_CRS_DIR');
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) yamlFiles(p, out);
-    else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push(p);
-  }
-  return out;
-}
 
 test("reads every test of CRS's regression suite", { skip: crs.missing }, () => {
-  const files = yamlFiles(join(crs.dir, 'tests', 'regression', 'tests'));
+  const files = ftwTestFiles(join(crs.dir, 'tests', 'regression', 'tests'));
   let tests = 0;
   let stages = 0;
   let raw = 0;

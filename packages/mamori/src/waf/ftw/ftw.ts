@@ -4,6 +4,8 @@
  * file that breaks the format; and the raw request bytes each stage sends, as go-ftw writes
  * them. Running the cases is the engine's runner's job.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { MamoriError } from '../../core/errors.js';
 
@@ -317,4 +319,14 @@ export function requestBytes(input: FtwInput): string {
   let head = `${input.method} ${input.uri} ${input.version}\r\n`;
   for (const h of headers) head += `${h.name}: ${h.value}\r\n`;
   return `${head}\r\n${body}`;
+}
+
+/** The go-ftw files (`.yaml`, `.yml`) under a folder, in name order, sub-folders included. */
+export function ftwTestFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) ftwTestFiles(p, out);
+    else if (/\.ya?ml$/.test(name)) out.push(p);
+  }
+  return out;
 }

@@ -36,6 +36,24 @@ export function unicodeEscapeByte(h1: number, h2: number, h3: number, h4: number
   return low;
 }
 
+/** The byte two hex digits at s[at], s[at + 1] stand for, or -1. */
+export function hexPairAt(s: string, at: number): number {
+  if (at + 1 >= s.length) return -1;
+  const hi = hexValue(s.charCodeAt(at));
+  const lo = hi >= 0 ? hexValue(s.charCodeAt(at + 1)) : -1;
+  return lo >= 0 ? (hi << 4) | lo : -1;
+}
+
+/** The byte four hex digits at s[at..at + 3] decode to as a %uHHHH or \uHHHH escape (unicodeEscapeByte), or -1. */
+export function unicodeEscapeAt(s: string, at: number): number {
+  if (at + 3 >= s.length) return -1;
+  const h1 = hexValue(s.charCodeAt(at));
+  const h2 = hexValue(s.charCodeAt(at + 1));
+  const h3 = hexValue(s.charCodeAt(at + 2));
+  const h4 = hexValue(s.charCodeAt(at + 3));
+  return h1 >= 0 && h2 >= 0 && h3 >= 0 && h4 >= 0 ? unicodeEscapeByte(h1, h2, h3, h4) : -1;
+}
+
 /** Builds a byte string from parts without quadratic concatenation costs (V8's ropes already avoid them; kept for clarity). */
 export class ByteWriter {
   #parts: string[] = [];

@@ -6,7 +6,7 @@
  *
  * Each keeps what is not a complete escape as it is, and each escape decodes to one byte.
  */
-import { ByteWriter, hexValue, unicodeEscapeByte, type Transformation } from './bytes.js';
+import { ByteWriter, hexPairAt, hexValue, unicodeEscapeAt, type Transformation } from './bytes.js';
 
 const isOctal = (c: number): boolean => c >= 48 && c <= 55;
 
@@ -45,24 +45,18 @@ export const jsDecode: Transformation = (input) => {
     }
     const e = input.charCodeAt(i + 1);
     if (e === 117 && i + 5 < n) {
-      const h1 = hexValue(input.charCodeAt(i + 2));
-      const h2 = hexValue(input.charCodeAt(i + 3));
-      const h3 = hexValue(input.charCodeAt(i + 4));
-      const h4 = hexValue(input.charCodeAt(i + 5));
-      if (h1 >= 0 && h2 >= 0 && h3 >= 0 && h4 >= 0) {
-        out.byte(unicodeEscapeByte(h1, h2, h3, h4));
+      const u = unicodeEscapeAt(input, i + 2);
+      if (u >= 0) {
+        out.byte(u);
         i += 5;
         continue;
       }
     }
-    if (e === 120 && i + 3 < n) {
-      const hi = hexValue(input.charCodeAt(i + 2));
-      const lo = hexValue(input.charCodeAt(i + 3));
-      if (hi >= 0 && lo >= 0) {
-        out.byte((hi << 4) | lo);
-        i += 3;
-        continue;
-      }
+    const x = e === 120 ? hexPairAt(input, i + 2) : -1;
+    if (x >= 0) {
+      out.byte(x);
+      i += 3;
+      continue;
     }
     const o = octal(input, i, true);
     if (o) {
@@ -145,8 +139,8 @@ export const escapeSeqDecode: Transformation = (input) => {
     } else if (C_SELF.has(e)) {
       out.byte(e);
       i++;
-    } else if ((e | 0x20) === 120 && i + 3 < n && hexValue(input.charCodeAt(i + 2)) >= 0 && hexValue(input.charCodeAt(i + 3)) >= 0) {
-      out.byte((hexValue(input.charCodeAt(i + 2)) << 4) | hexValue(input.charCodeAt(i + 3)));
+    } else if ((e | 0x20) === 120 && hexPairAt(input, i + 2) >= 0) {
+      out.byte(hexPairAt(input, i + 2));
       i += 3;
     } else {
       const o = octal(input, i, false);

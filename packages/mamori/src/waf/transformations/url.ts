@@ -6,7 +6,7 @@
  * urlDecode: `%HH` with two hex digits becomes the byte, `+` a space; a `%` not followed by two
  * hex digits is kept as it is. urlDecodeUni also takes `%uHHHH` (see unicodeEscapeByte).
  */
-import { ByteWriter, hexValue, unicodeEscapeByte, type Transformation } from './bytes.js';
+import { ByteWriter, hexPairAt, unicodeEscapeAt, type Transformation } from './bytes.js';
 
 function decode(input: string, uni: boolean): string {
   if (input.indexOf('%') < 0 && input.indexOf('+') < 0) return input;
@@ -23,24 +23,18 @@ function decode(input: string, uni: boolean): string {
       continue;
     }
     if (uni && i + 5 < n && (input.charCodeAt(i + 1) | 0x20) === 117) {
-      const h1 = hexValue(input.charCodeAt(i + 2));
-      const h2 = hexValue(input.charCodeAt(i + 3));
-      const h3 = hexValue(input.charCodeAt(i + 4));
-      const h4 = hexValue(input.charCodeAt(i + 5));
-      if (h1 >= 0 && h2 >= 0 && h3 >= 0 && h4 >= 0) {
-        out.byte(unicodeEscapeByte(h1, h2, h3, h4));
+      const u = unicodeEscapeAt(input, i + 2);
+      if (u >= 0) {
+        out.byte(u);
         i += 5;
         continue;
       }
     }
-    if (i + 2 < n) {
-      const hi = hexValue(input.charCodeAt(i + 1));
-      const lo = hexValue(input.charCodeAt(i + 2));
-      if (hi >= 0 && lo >= 0) {
-        out.byte((hi << 4) | lo);
-        i += 2;
-        continue;
-      }
+    const b = hexPairAt(input, i + 1);
+    if (b >= 0) {
+      out.byte(b);
+      i += 2;
+      continue;
     }
     out.byte(c);
   }
