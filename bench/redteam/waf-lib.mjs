@@ -1,26 +1,14 @@
 // Shared harness for the WAF red-team scripts: CRS v4.28.0 blocking at paranoia level 1.
-import { loadWaf, parseRawRequest } from 'mamori/waf';
+import { crsSetup, loadWaf, parseRawRequest } from 'mamori/waf';
 import { join } from 'node:path';
 export const CRS = process.env.CRS_DIR ?? '/work/shared/data/crs';
-const q = (p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 export function blockingSetup(crsDir = CRS, pl = 1) {
-  return [
-    'SecRuleEngine On',
-    'SecRequestBodyAccess On',
-    'SecResponseBodyAccess On',
-    'SecResponseBodyMimeType text/plain text/html text/xml application/json',
-    'SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\\+|/)|text/)xml" "id:9000001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"',
-    'SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:9000002,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"',
-    `Include ${q(`${crsDir}/crs-setup.conf.example`)}`,
-    `SecAction "id:9000003,phase:1,pass,nolog,ctl:ruleRemoveById=910000,setvar:tx.blocking_paranoia_level=${pl},setvar:tx.detection_paranoia_level=${pl}"`,
-    `Include ${q(`${crsDir}/rules/*.conf`)}`,
-    // WAF_STRICT=1: ModSecurity's recommended refusals (modsecurity.conf-recommended 200002/200003), which CRS does not carry.
-    ...(process.env.WAF_STRICT === '1' ? [
-      'SecRule REQBODY_ERROR "!@eq 0" "id:200002,phase:2,t:none,log,deny,status:400,msg:\'Failed to parse request body\'"',
-      'SecRule MULTIPART_STRICT_ERROR "!@eq 0" "id:200003,phase:2,t:none,log,deny,status:400,msg:\'Multipart strict error\'"',
-    ] : []),
-    '',
-  ].join('\n');
+  // WAF_STRICT=1: ModSecurity's recommended refusals (modsecurity.conf-recommended 200002/200003), which CRS does not carry.
+  const strict = process.env.WAF_STRICT === '1' ? [
+    'SecRule REQBODY_ERROR "!@eq 0" "id:200002,phase:2,t:none,log,deny,status:400,msg:\'Failed to parse request body\'"',
+    'SecRule MULTIPART_STRICT_ERROR "!@eq 0" "id:200003,phase:2,t:none,log,deny,status:400,msg:\'Multipart strict error\'"',
+  ] : [];
+  return crsSetup(crsDir, { engine: 'On', paranoia: pl, before: strict });
 }
 let waf;
 export function getWaf() {

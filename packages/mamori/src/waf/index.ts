@@ -75,7 +75,7 @@ export function loadWaf(options: WafLoadOptions): Waf {
   }
 }
 
-export { crsTestSetup } from './ftw/crs-setup.js';
+export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js';
 export { ftwTestFiles, parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
 export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js';
 export { parseRawRequest } from './request/raw.js';
