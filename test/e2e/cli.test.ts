@@ -133,6 +133,12 @@ describe('cli', () => {
     assert.equal(r.code, 1);
     assert.match(r.err, /MAMORI_ERR_WAF_RULES/);
     assert.match(r.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: @rx: cannot run regular expression: back-reference`));
+    // A target's regex selector runs in the same linear-time engine: what it cannot run is refused too.
+    const selector = join(dir, 'selector.conf');
+    writeFileSync(selector, 'SecRule ARGS:/(a)\\1/ "@rx x" "id:1,phase:2,deny"\n');
+    const sel = mamori(['waf', 'lint', selector], dir);
+    assert.equal(sel.code, 1);
+    assert.match(sel.err, /selector\.conf:1: a target's selector: cannot run regular expression: back-reference/);
     const unknown = join(dir, 'unknown.conf');
     writeFileSync(unknown, 'SecRule ARGS "@nosuch a" "id:1,phase:2,deny"\n');
     const u = mamori(['waf', 'lint', unknown], dir);

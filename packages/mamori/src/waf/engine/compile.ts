@@ -12,7 +12,7 @@ import type { Action, DefaultAction, Rule, SecLangConfig, Variable } from '../se
 import { transformationRegistry, type Transformation } from '../transformations/builtins.js';
 import { Macro } from './macros.js';
 import { operatorRegistry, type OperatorContext, type OperatorFactory } from './operators.js';
-import type { CompiledRule, Ctl, Disruptive, Phase, SetVar, Target } from './rule.js';
+import { blankRule, type CompiledRule, type Ctl, type Disruptive, type Phase, type SetVar, type Target } from './rule.js';
 import { DEFAULT_ARGUMENT_LIMITS } from './request-variables.js';
 import type { CompiledRules, EngineMode, EnginePolicy } from './transaction.js';
 
@@ -39,11 +39,15 @@ function problem(where: { file: string; line: number }, message: string): string
   return `${where.file}:${where.line}: ${message}`;
 }
 
-function target(v: Variable): Target {
+/**
+ * A rule's target. A regex selector (`TX:/^header_name_/`) is run by the rules' own regex
+ * engine, case-insensitively: the keys it tests (argument and header names) are the client's.
+ */
+function target(v: Variable, compileRegex: CompileOptions['compileRegex']): Target {
   let key: Target['key'];
   if (v.selector?.kind === 'key' || v.selector?.kind === 'xpath') key = v.selector.value.toLowerCase();
   else if (v.selector?.kind === 'regex') {
-    const re = new RegExp(v.selector.pattern, 'i');
+    const re = compileRegex(`(?i)${v.selector.pattern}`);
     key = { source: v.selector.pattern, test: (k: string) => re.test(k) };
   }
   return { collection: v.name.toUpperCase(), key, exclude: v.exclude, count: v.count };
@@ -101,6 +105,13 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
         problems.push(problem(where, `@${r.operator.name}: ${(err as Error).message}`));
         return undefined;
       }
+    }
+    let targets: Target[];
+    try {
+      targets = r.variables.map((v) => target(v, options.compileRegex));
+    } catch (err) {
+      problems.push(problem(where, `a target's selector: ${(err as Error).message}`));
+      return undefined;
     }
     // Transformations: the phase's defaults, then the rule's; t:none drops those before it.
     const names: string[] = [];
@@ -202,7 +213,7 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
       id: r === starter ? (r.id ?? 0) : 0,
       phase: starter.phase,
       location: `${r.file}:${r.line}`,
-      targets: r.variables.map(target),
+      targets,
       operator,
       transformations: fns,
       transformationNames: names,
@@ -274,8 +285,8 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
         const hit = (r: Rule) => (d.by === 'id' ? (d.ids ?? []).some((x) => r.id !== undefined && r.id >= x.from && r.id <= x.to) : texts(r, d.by).some((t) => re!.test(t)));
         for (const l of matching(hit)) {
           if (!l.compiled) continue;
-          const add = d.targets.map(target);
-          const replaced = (d.replaced ?? []).map(target);
+          const add = d.targets.map((v) => target(v, options.compileRegex));
+          const replaced = (d.replaced ?? []).map((v) => target(v, options.compileRegex));
           const kept = l.compiled.targets.filter((t) => !replaced.some((x) => x.collection === t.collection && JSON.stringify(x.key) === JSON.stringify(t.key)));
           l.compiled = { ...l.compiled, targets: [...kept, ...add] };
         }
@@ -354,31 +365,5 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
 }
 
 function markerRule(name: string, phase: Phase): CompiledRule {
-  return {
-    id: 0,
-    phase,
-    location: '',
-    targets: [],
-    operator: undefined,
-    transformations: [],
-    transformationNames: [],
-    multiMatch: false,
-    capture: false,
-    disruptive: undefined,
-    status: undefined,
-    redirect: undefined,
-    log: false,
-    auditLog: false,
-    msg: undefined,
-    logData: undefined,
-    tags: [],
-    severity: undefined,
-    setVars: [],
-    ctls: [],
-    setEnv: [],
-    skip: 0,
-    skipAfter: undefined,
-    chain: undefined,
-    marker: name,
-  };
+  return { ...blankRule(phase), marker: name };
 }

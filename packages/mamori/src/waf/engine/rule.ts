@@ -69,3 +69,34 @@ export interface CompiledRule {
   /** A SecMarker: no test, a place to skip to. */
   readonly marker: string | undefined;
 }
+
+/** A rule that tests nothing and does nothing, to build others from (markers, tests). */
+export function blankRule(phase: Phase): CompiledRule {
+  return {
+    id: 0,
+    phase,
+    location: '',
+    targets: [],
+    operator: undefined,
+    transformations: [],
+    transformationNames: [],
+    multiMatch: false,
+    capture: false,
+    disruptive: undefined,
+    status: undefined,
+    redirect: undefined,
+    log: false,
+    auditLog: false,
+    msg: undefined,
+    logData: undefined,
+    tags: [],
+    severity: undefined,
+    setVars: [],
+    ctls: [],
+    setEnv: [],
+    skip: 0,
+    skipAfter: undefined,
+    chain: undefined,
+    marker: undefined,
+  };
+}

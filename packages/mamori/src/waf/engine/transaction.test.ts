@@ -4,7 +4,7 @@ import { parseRawRequest } from '../request/raw.js';
 import { BUILTIN_TRANSFORMATIONS as T } from '../transformations/builtins.js';
 import { Macro } from './macros.js';
 import { BUILTIN_OPERATORS, type OperatorContext } from './operators.js';
-import type { CompiledRule, Phase, Target } from './rule.js';
+import { blankRule, type CompiledRule, type Phase, type Target } from './rule.js';
 import { DEFAULT_ARGUMENT_LIMITS } from './request-variables.js';
 import { Transaction, type CompiledRules, type EngineMode } from './transaction.js';
 
@@ -26,34 +26,7 @@ function rule(p: Partial<CompiledRule> & { op?: [string, string, boolean?]; vars
     return { collection, key: key === undefined ? undefined : key.startsWith('/') ? { source: key, test: (k: string) => new RegExp(key.slice(1, -1), 'i').test(k) } : key.toLowerCase(), exclude, count };
   });
   const op = p.op ? { name: p.op[0], negated: p.op[2] ?? false, test: BUILTIN_OPERATORS[p.op[0]]!(p.op[1], ctx) } : undefined;
-  return {
-    id: 1,
-    phase: 2,
-    location: 'test',
-    targets,
-    operator: op,
-    transformations: [],
-    transformationNames: [],
-    multiMatch: false,
-    capture: false,
-    disruptive: undefined,
-    status: undefined,
-    redirect: undefined,
-    log: true,
-    auditLog: true,
-    msg: undefined,
-    logData: undefined,
-    tags: [],
-    severity: undefined,
-    setVars: [],
-    ctls: [],
-    setEnv: [],
-    skip: 0,
-    skipAfter: undefined,
-    chain: undefined,
-    marker: undefined,
-    ...p,
-  };
+  return { ...blankRule(2), id: 1, location: 'test', targets, operator: op, log: true, auditLog: true, ...p };
 }
 
 const marker = (name: string, phase: Phase): CompiledRule => rule({ id: 0, phase, marker: name });
