@@ -49,3 +49,22 @@ export function readConfig(path: string | undefined, opts: { existing?: boolean 
 export function openRuntime(config: MamoriConfig, opts: { onError?: (err: unknown) => void } = {}): Promise<Runtime> {
   return loadMamori(config, { onError: opts.onError });
 }
+
+/** What the WAF loaded, for the start-up lines of `mamori up` and `mamori demo`; empty when it is off. */
+export function wafSummary(rt: Runtime): string[] {
+  const w = rt.guard.waf;
+  if (!w) return [];
+  const c = w.config;
+  const rules = w.waf.rules.phases.reduce((n, p) => n + p.filter((r) => r.id > 0).length, 0);
+  const out = [
+    `WAF: ${c.mode === 'detect' ? 'detect-only' : 'blocking'}, paranoia level ${c.paranoia}, ${rules} rules`,
+    w.loaded.crs
+      ? `  OWASP CRS from ${w.loaded.crs.dir}`
+      : `  no OWASP CRS found (${c.crs === 'off' ? 'waf.crs is off' : c.crs === 'auto' ? 'looked in MAMORI_CRS_DIR, data_dir/crs/current, /usr/share/modsecurity-crs' : c.crs}): only mamori's own rule pack and yours run; get CRS with \`mamori rules fetch crs\` or Debian's modsecurity-crs`,
+  ];
+  if (w.loaded.ownRules) out.push(`  mamori's rule pack from ${w.loaded.ownRules}`);
+  for (const f of c.rules) out.push(`  your rules: ${f}`);
+  for (const warning of w.loaded.warnings) out.push(`  warning: ${warning}`);
+  if (c.auditLog) out.push(`  audit log: ${c.auditLog}`);
+  return out;
+}

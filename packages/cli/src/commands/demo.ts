@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { startDemoShop } from '@mamori/demo-shop';
 import { loadConfig, parseConfig, startMamoriProxy, type MamoriConfig } from 'mamori';
 import { parse } from '../command.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntime, wafSummary } from '../runtime.js';
 
 export const help = `Usage: mamori demo [--port 8080] [--shop-port 0] [--config FILE]
 
@@ -45,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
 Attack it from another terminal:
   npx mamori simulate brute-force --target ${proxy.url}
   npx mamori decisions list
+${wafSummary(rt).join('\n')}
 Press Ctrl+C to stop.
 `);
   await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { MamoriError, configWarnings, startMamoriProxy } from 'mamori';
 import { parse } from '../command.js';
-import { openRuntime, readConfig } from '../runtime.js';
+import { openRuntime, readConfig, wafSummary } from '../runtime.js';
 
 export const help = `Usage: mamori up [--config mamori.yaml] [--upstream URL] [--listen HOST:PORT] [--detect]
 
@@ -28,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
       loginProtection: { ...config.loginProtection, mode: 'detect' },
       policy: config.policy.map((p) => ({ ...p, mode: 'detect' as const })),
       rateLimits: config.rateLimits.map((r) => ({ ...r, mode: 'detect' as const })),
+      ...(config.waf ? { waf: { ...config.waf, mode: 'detect' as const } } : {}),
     };
   }
   const upstream = values.upstream ?? config.proxy?.upstream;
@@ -57,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     onError: (e) => process.stderr.write(`mamori proxy: ${(e as Error).message}\n`),
   });
   process.stdout.write(`mamori is protecting ${upstream} at ${proxy.url}${config.mode === 'detect' ? ' (detect-only)' : ''}\n`);
+  for (const line of wafSummary(rt)) process.stdout.write(`${line}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -12,6 +12,7 @@ import { parseCidr } from '../core/net.js';
 import { EVENT_ACTIONS } from '../core/events.js';
 import type { MamoriYaml } from './yaml-types.js';
 import { CHALLENGE_DEFAULTS } from '../guard/challenge.js';
+import { exclusionProblem as wafExclusionProblem } from '../waf/product.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
@@ -117,6 +118,37 @@ export interface LoginProtectionConfig {
 }
 
 
+/** A `waf.exclusions` entry: rules (or some of their targets) taken out on some routes. */
+export interface WafExclusionConfig {
+  name: string;
+  paths: string[];
+  methods: string[];
+  ruleIds: { from: number; to: number }[];
+  tags: string[];
+  targets: string[];
+}
+
+/** The `waf` section (see docs/waf.md). */
+export interface WafConfig {
+  mode: Mode;
+  /** `auto` (look for one: MAMORI_CRS_DIR, data_dir/crs/current, Debian's modsecurity-crs), `off`, or a directory. */
+  crs: string;
+  ownRules: boolean;
+  rules: string[];
+  paranoia: number;
+  inboundThreshold: number;
+  outboundThreshold: number;
+  requestBodyLimit: number;
+  requestBodyNoFilesLimit: number;
+  responseBody: boolean;
+  strict: boolean;
+  libinjection?: string | undefined;
+  exclusions: WafExclusionConfig[];
+  block: { afterTrips: number; windowMs: number; forMs: number };
+  /** The JSON audit log's file, or undefined for none. */
+  auditLog?: string | undefined;
+}
+
 export interface MamoriConfig {
   /** Absolute path of the file it came from, or '<defaults>'. */
   source: string;
@@ -147,6 +179,8 @@ export interface MamoriConfig {
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number; submitPath: string };
   webhooks: { url: string; secret?: string; events: string[]; includeAccount?: boolean }[];
   demo: { trustLoopbackForwardedFor: boolean };
+  /** The WAF, when the config has a `waf` section. */
+  waf?: WafConfig;
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -486,8 +520,51 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       errs.push({ where: where(['webhooks', i, 'secret']), path: ['webhooks', i, 'secret'], message: 'looks like a placeholder from an example; receivers could be sent forged alerts: generate one (openssl rand -hex 32)' });
     }
   });
-  if (errs.length) throw invalid(errs);
   const dataDir = resolvePath(baseDir, raw.data_dir ?? '.mamori');
+  let waf: WafConfig | undefined;
+  if (raw.waf && raw.waf.enabled !== false) {
+    const w: Raw = raw.waf;
+    const exclusions: WafExclusionConfig[] = (w.exclusions ?? []).map((e: Raw, i: number) => {
+      const ruleIds = ((e.rules ?? []) as (string | number)[]).flatMap((r, j) => {
+        const m = /^(\d{1,9})(?:-(\d{1,9}))?$/.exec(String(r).trim());
+        const from = m ? Number(m[1]) : NaN;
+        const to = m?.[2] !== undefined ? Number(m[2]) : from;
+        if (!m || from < 1 || to < from) {
+          errs.push({ where: where(['waf', 'exclusions', i, 'rules', j]), path: ['waf', 'exclusions', i, 'rules', j], message: `"${String(r).slice(0, 40)}" is not a rule id or a range such as 941100-941999` });
+          return [];
+        }
+        return [{ from, to }];
+      });
+      const ex: WafExclusionConfig = { name: e.name, paths: e.paths ?? [], methods: (e.methods ?? []).map((m: string) => m.toUpperCase()), ruleIds, tags: e.tags ?? [], targets: e.targets ?? [] };
+      const problem = wafExclusionProblem(ex);
+      if (problem) errs.push({ where: where(['waf', 'exclusions', i]), path: ['waf', 'exclusions', i], message: problem });
+      return ex;
+    });
+    const crs: string = w.crs ?? 'auto';
+    waf = {
+      mode: w.mode ?? raw.mode ?? 'enforce',
+      crs: crs === 'auto' || crs === 'off' ? crs : resolvePath(baseDir, crs),
+      ownRules: w.own_rules ?? true,
+      rules: (w.rules ?? []).map((f: string) => resolvePath(baseDir, f)),
+      paranoia: w.paranoia ?? 1,
+      inboundThreshold: w.anomaly_threshold?.inbound ?? 5,
+      outboundThreshold: w.anomaly_threshold?.outbound ?? 4,
+      requestBodyLimit: w.request_body_limit ?? 8 * 1024 * 1024,
+      requestBodyNoFilesLimit: w.request_body_no_files_limit ?? 1024 * 1024,
+      responseBody: w.response_body ?? false,
+      strict: w.strict ?? true,
+      libinjection: w.libinjection !== undefined ? resolvePath(baseDir, w.libinjection) : undefined,
+      exclusions,
+      block: {
+        afterTrips: w.block_sources?.after ?? 10,
+        windowMs: dur(w.block_sources?.window, 10 * 60_000, ['waf', 'block_sources', 'window']),
+        forMs: dur(w.block_sources?.block_for, 60 * 60_000, ['waf', 'block_sources', 'block_for']),
+      },
+      auditLog: w.audit_log === false ? undefined : resolvePath(dataDir, typeof w.audit_log === 'string' ? w.audit_log : 'waf-audit.jsonl'),
+    };
+    if (waf.requestBodyNoFilesLimit > waf.requestBodyLimit) errs.push({ where: where(['waf', 'request_body_no_files_limit']), path: ['waf', 'request_body_no_files_limit'], message: 'must not exceed request_body_limit' });
+  }
+  if (errs.length) throw invalid(errs);
   const cfg: MamoriConfig = {
     source: file,
     secret: raw.secret,
@@ -511,6 +588,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [], ...(w.include_account === true ? { includeAccount: true } : {}) })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
+    ...(waf ? { waf } : {}),
   };
   return deepFreeze(cfg);
 }

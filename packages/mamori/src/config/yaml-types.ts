@@ -87,4 +87,23 @@ export interface MamoriYaml {
   challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText; submit_path?: string };
   webhooks?: { url: string; secret?: string; events?: string[]; include_account?: boolean }[];
   demo?: { trust_loopback_forwarded_for?: boolean };
+  waf?: WafYaml;
+}
+
+export interface WafYaml {
+  enabled?: boolean;
+  mode?: Mode;
+  crs?: string;
+  own_rules?: boolean;
+  rules?: string[];
+  paranoia?: 1 | 2 | 3 | 4;
+  anomaly_threshold?: { inbound?: number; outbound?: number };
+  request_body_limit?: number;
+  request_body_no_files_limit?: number;
+  response_body?: boolean;
+  strict?: boolean;
+  libinjection?: string;
+  exclusions?: { name: string; paths: string[]; methods?: string[]; rules?: (string | number)[]; tags?: string[]; targets?: string[] }[];
+  block_sources?: { after?: number; window?: DurationText; block_for?: DurationText };
+  audit_log?: string | false;
 }

@@ -35,6 +35,12 @@ export interface SecurityEvent {
   /** True when the protection is in detect-only mode and did not enforce. */
   'mamori.detect_only'?: boolean;
   'mamori.count'?: number;
+  /** WAF: the rules that matched, `id msg; id msg`. */
+  'mamori.waf.rules'?: string;
+  /** WAF: what they matched, `target=value; ...`, secrets and card numbers masked. */
+  'mamori.waf.matched'?: string;
+  /** WAF: the transaction's id, the key of its line in the audit log. */
+  'mamori.waf.transaction'?: string;
 }
 
 /**
@@ -58,6 +64,8 @@ export const EVENT_ACTIONS = {
   'request-blocked': 'a request refused by a decision or the access policy',
   'request-challenged': 'a request challenged by a decision or the access policy',
   'rate-limited': 'a request over a rate limit',
+  'waf-blocked': 'a request refused by a WAF rule (CRS, mamori\'s rule pack, or your own)',
+  'waf-source-blocked': 'a source blocked for a while after many requests refused by the WAF',
   'webhook-dropped': 'webhook deliveries dropped: the receiver was slower than the events',
 } as const satisfies Record<string, string>;
 

@@ -36,6 +36,7 @@ import {
 import { urlQuery } from '../core/url.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
 import { WebhookSink, warnAtMostEveryMinute } from './webhook.js';
+import { WafGuard } from './waf-guard.js';
 import { RateLimiter, type RateLimitBody, type RateLimitResult, type RateLimitRoute } from './rate-limit.js';
 
 export const CHALLENGE_PATH = '/.mamori/challenge';
@@ -101,6 +102,8 @@ export class Guard {
   readonly countries: CountryLookup | undefined;
   readonly webhooks: WebhookSink[];
   readonly rateLimits: RateLimiter;
+  /** The WAF, when the config has a `waf` section. */
+  readonly waf: WafGuard | undefined;
   /** The trusted-device cookies a client may hold: the unscoped one, then one per application (account_scope). */
   readonly #deviceCookies: readonly string[];
 
@@ -160,6 +163,16 @@ export class Guard {
       deviceUserHashes: (name, scope) =>
         scopedForms.filter(([s]) => scope === undefined || s === scope).flatMap(([s, f]) => this.login.deviceUserHash(name, f, s) ?? []),
     });
+    this.waf = config.waf
+      ? new WafGuard(config.waf, config.dataDir, {
+          store: deps.store,
+          events: this.events,
+          clock: this.clock,
+          grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
+          secretFields: config.logins.flatMap((l) => [l.password?.form, l.password?.json].filter((x): x is string => x !== undefined)),
+          onError: deps.onError ?? warnAtMostEveryMinute('the WAF could not record a request'),
+        })
+      : undefined;
     this.challenger = createChallenger({
       secret: deps.secret,
       store: deps.store,
@@ -666,6 +679,7 @@ export class Guard {
   async close(): Promise<void> {
     // Queued webhooks get a few seconds: a receiver that never answers does not hold the shutdown.
     await Promise.all(this.webhooks.map((w) => w.close(5000)));
+    await this.waf?.close();
     await this.store.events.flush();
   }
 }

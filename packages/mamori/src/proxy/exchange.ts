@@ -13,6 +13,7 @@ export function makeExchange(ctx: ProxyContext, req: IncomingMessage): { ex: Pro
     req: { ip: addr.fwd.clientIp, method: req.method ?? 'GET', path: urlPath(url), headers: req.headers },
     peerIp: addr.peerIp,
     url,
+    incoming: req,
     state: new Map(),
   };
   return { ex, addr };

@@ -41,6 +41,8 @@ export interface ProxyExchange {
   readonly peerIp: string;
   /** Path and query as received. */
   readonly url: string;
+  /** The request as Node read it (raw header fields, HTTP version, socket). Hooks never read its body: onBody gets it. */
+  readonly incoming: http.IncomingMessage;
   /** Scratch space the hooks share across the phases of one exchange. */
   readonly state: Map<string, unknown>;
 }

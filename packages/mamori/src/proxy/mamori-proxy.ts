@@ -12,7 +12,9 @@ import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-end
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
 import { header, type Verdict } from '../guard/verdict.js';
 import { MAX_REPLAY_BODY } from '../guard/challenge-page.js';
-import { startProxy, type ProxyExchange, type ProxyHooks, type ProxyLimits } from './http-proxy.js';
+import { DEFAULT_PROXY_LIMITS } from './limits.js';
+import { announcesBody, headerPairs, type WafExchange, type WafRequestParts } from '../guard/waf-guard.js';
+import { startProxy, type DoneInfo, type ProxyExchange, type ProxyHooks, type ProxyLimits, type UpstreamAnswer } from './http-proxy.js';
 
 export interface MamoriProxyOptions {
   guard: Guard;
@@ -32,6 +34,21 @@ const RATE_ROUTES = 'mamori.rate-limit.routes';
 /** RateLimit headers for the upstream's answer. */
 const RATE_HEADERS = 'mamori.rate-limit.headers';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+/** The request's WAF transaction (when the WAF is on). */
+const WAF = 'mamori.waf';
+
+/** What the WAF needs of a proxied request beyond RequestInfo. */
+function wafParts(ex: ProxyExchange): WafRequestParts {
+  const m = ex.incoming;
+  return {
+    uri: m.url ?? ex.url,
+    protocol: `HTTP/${m.httpVersion}`,
+    headers: headerPairs(m.rawHeaders),
+    remotePort: m.socket?.remotePort ?? 0,
+    serverAddr: m.socket?.localAddress ?? '',
+    serverPort: m.socket?.localPort ?? 0,
+  };
+}
 
 /**
  * The peers whose X-Forwarded-For is believed: `trusted` (network.trusted_proxies), and
@@ -87,8 +104,20 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         }
         return guard.respond(v, req, { url: ex.url });
       }
+      // The WAF: phase 1 now; phase 2 now for a request without a body, else once it is read.
+      let wafBody = false;
+      if (guard.waf) {
+        const x = guard.waf.begin(req, wafParts(ex));
+        ex.state.set(WAF, x);
+        let w = x.head();
+        if (!w) {
+          if (announcesBody(req.headers)) wafBody = true;
+          else w = x.body(undefined);
+        }
+        if (w && guard.enforced(w)) return guard.respond(w, req, { url: ex.url });
+      }
       const limits = guard.rateLimits.match(req.method, ex.url);
-      let buffer = false;
+      let buffer = wafBody;
       if (limits.length) {
         // Per source now, before any body is read; per account (and a query filter the body may meet) after it.
         buffer = guard.rateLimits.needsBody(limits, ex.url, header(req, 'content-type'));
@@ -111,6 +140,11 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
       const challenged = ex.state.get(CHALLENGED) as Verdict | undefined;
       if (challenged) return guard.respond(challenged, req, { url: ex.url, body });
+      const x = ex.state.get(WAF) as WafExchange | undefined;
+      if (x) {
+        const w = x.body(body);
+        if (w && guard.enforced(w)) return guard.respond(w, req, { url: ex.url });
+      }
       const limits = ex.state.get(RATE_ROUTES) as readonly RateLimitRoute[] | undefined;
       if (limits) {
         const fields = rawRateLimitBody(header(req, 'content-type'), header(req, 'content-encoding'), body);
@@ -128,13 +162,28 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       return checkLogin(ex, endpoints, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
-      // The failure text must be readable in the answer: ask the site not to compress it.
-      if (readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined)) delete headers['accept-encoding'];
+      // The failure text (and, for the WAF, any answer) must be readable: ask the site not to compress it.
+      if (readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined) || guard.waf?.config.responseBody) delete headers['accept-encoding'];
     },
-    wantsResponseBody(ex: ProxyExchange) {
-      return readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined);
+    wantsResponseBody(ex: ProxyExchange, _status: number, headers: UpstreamAnswer['headers']) {
+      const x = ex.state.get(WAF) as WafExchange | undefined;
+      return readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined) || (x !== undefined && x.wantsResponseBodyOf(headers['content-type']));
     },
     async onResponse(ex, res) {
+      const x = ex.state.get(WAF) as WafExchange | undefined;
+      if (x) {
+        // Phase 3 on the answer's head; phase 4 on its body when it was held (text within the sniff limit).
+        let w = x.responseHead(res.status, res.headers);
+        if (!w && x.wantsResponseBody()) w = x.responseBody(res.body);
+        if (w && guard.enforced(w)) {
+          const p = ex.state.get(PENDING) as PendingLogin | undefined;
+          if (p) {
+            ex.state.delete(PENDING);
+            void guard.releaseLogin(p);
+          }
+          return { replace: guard.respond(w, ex.req, { url: ex.url }) };
+        }
+      }
       // After any the site sent: RateLimit fields are lists, and the site may have its own limits.
       const rate = ex.state.get(RATE_HEADERS) as Record<string, string> | undefined;
       const appendHeaders = rate && Object.keys(rate).length ? rate : undefined;
@@ -160,7 +209,8 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (!r.setCookie) return appendHeaders && { appendHeaders };
       return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] }, appendHeaders };
     },
-    onDone(ex: ProxyExchange) {
+    onDone(ex: ProxyExchange, info: DoneInfo) {
+      (ex.state.get(WAF) as WafExchange | undefined)?.finish(info.status);
       // The site never answered (502, 504, the client left): the attempt is settled as unknown,
       // so what check counted does not hold a lock on its way for ever.
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
@@ -171,12 +221,15 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
 
 export async function startMamoriProxy(o: MamoriProxyOptions) {
   const trusted = forwardingPeers(o.trustedProxies ?? [], o.guard.config);
+  // The WAF reads every body it inspects whole before any of it goes upstream: up to its limit.
+  const wafBody = o.guard.waf?.bodyLimit ?? 0;
+  const limits = wafBody > (o.limits?.maxBufferedBodyBytes ?? DEFAULT_PROXY_LIMITS.maxBufferedBodyBytes) ? { ...o.limits, maxBufferedBodyBytes: wafBody } : o.limits;
   return startProxy({
     upstream: o.upstream,
     host: o.host,
     port: o.port,
     trustedProxies: trusted,
-    limits: o.limits,
+    limits,
     hooks: mamoriHooks(o.guard),
     onError: o.onError,
   });

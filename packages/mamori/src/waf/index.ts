@@ -9,6 +9,7 @@ import { Transaction, type CompiledRules } from './engine/transaction.js';
 import type { WafRequest } from './request/request.js';
 import { compilePattern } from './regex.js';
 import { formatErrors, loadSecLangFiles, parseSecLang } from './seclang/index.js';
+import type { Rule, SecLangConfig } from './seclang/ast.js';
 import { detectSqli, loadSqliData, type SqliData } from './sqli/sqli.js';
 import { detectXss } from './xss/xss.js';
 
@@ -23,14 +24,22 @@ export interface WafLoadOptions {
    * the shared data beside a clone). Rules that use @detectSQLi are refused when it is missing.
    */
   readonly sqliDataDir?: string;
+  /**
+   * Without libinjection's data: refuse rules that use @detectSQLi (the default), or drop them
+   * (whole chains) and list their ids in `Waf.dropped`, for a product that says so at start.
+   */
+  readonly withoutSqliData?: 'refuse' | 'drop';
 }
 
 export class Waf {
   readonly rules: CompiledRules;
+  /** Rules left out at load (see WafLoadOptions.withoutSqliData). */
+  readonly dropped: readonly number[];
   #next = 0;
 
-  constructor(rules: CompiledRules) {
+  constructor(rules: CompiledRules, dropped: readonly number[] = []) {
     this.rules = rules;
+    this.dropped = dropped;
   }
 
   /** A transaction for one request; run its phases in order. */
@@ -50,6 +59,8 @@ export function loadWaf(options: WafLoadOptions): Waf {
   } catch (err) {
     sqliProblem = (err as Error).message;
   }
+  let dropped: number[] = [];
+  if (!sqli && options.withoutSqliData === 'drop') dropped = dropRules(loaded.config, (r) => r.operator?.name === 'detectSQLi');
   try {
     const rules = compileSecLang(loaded.config, {
       compileRegex: (source) => compilePattern(source),
@@ -66,13 +77,22 @@ export function loadWaf(options: WafLoadOptions): Waf {
         xss: (v: string) => detectXss(v),
       },
     });
-    return new Waf(rules);
+    return new Waf(rules, dropped);
   } catch (err) {
     // Rules that use @detectSQLi without its data: say why the data is missing.
     if (sqliProblem !== undefined && err instanceof MamoriError) throw new MamoriError(err.code, `${err.message}
   (${sqliProblem})`, { cause: err });
     throw err;
   }
+}
+
+/** Takes out of a loaded configuration every rule (whole chain) one of whose links `bad` picks; their ids. */
+function dropRules(config: SecLangConfig, bad: (r: Rule) => boolean): number[] {
+  const gone = new Set<Rule>(config.rules.filter((r) => bad(r) || r.chain.some(bad)));
+  if (gone.size === 0) return [];
+  config.rules = config.rules.filter((r) => !gone.has(r));
+  config.directives = config.directives.filter((d) => !(d.kind === 'rule' && gone.has(d)));
+  return [...gone].map((r) => r.id ?? 0);
 }
 
 export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js';

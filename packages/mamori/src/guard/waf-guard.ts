@@ -1,0 +1,397 @@
+/**
+ * The WAF in mamori: one transaction per request through the loaded rules (setup, CRS, own
+ * pack, user rules), run by the proxy and the adapters phase by phase; a refused or matched
+ * request becomes a SecurityEvent and a line of the JSON audit log, with secrets masked; a
+ * source that keeps tripping rules gets a block decision for a while.
+ */
+import { appendFile, rename, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { EventBus, SecurityEvent } from '../core/events.js';
+import { sourceKey, type SourceGrouping } from '../core/net.js';
+import type { Store } from '../core/store.js';
+import type { WafConfig } from '../config/config.js';
+import type { Interruption, MatchedRule, Transaction } from '../waf/engine/transaction.js';
+import { crsAt, loadProductWaf, type CrsLocation, type LoadedProductWaf } from '../waf/product.js';
+import type { Waf, WafRequest } from '../waf/index.js';
+import type { RequestInfo, Verdict } from './verdict.js';
+import { maskMatched, maskTarget } from './waf-mask.js';
+
+/** What an adapter knows of the request beyond RequestInfo: the target and headers as sent. */
+export interface WafRequestParts {
+  /** The request target as sent (path and query, or absolute form). */
+  readonly uri: string;
+  /** `HTTP/1.1` */
+  readonly protocol: string;
+  /** Header fields in order, repeats kept, names as sent. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly remotePort?: number;
+  readonly serverAddr?: string;
+  readonly serverPort?: number;
+}
+
+export interface WafGuardDeps {
+  readonly store: Store;
+  readonly events: EventBus;
+  readonly clock: Clock;
+  readonly grouping: SourceGrouping;
+  /** Names of fields holding passwords (the login endpoints'), masked like the usual ones. */
+  readonly secretFields: readonly string[];
+  readonly onError: (err: unknown) => void;
+}
+
+const ORIGIN = 'guard.waf';
+/** At most this many lines wait for the audit log; more are dropped and counted. */
+const AUDIT_QUEUE = 10_000;
+/** The audit log is moved aside (to `.1`) past this size. */
+const AUDIT_ROTATE_BYTES = 100 * 1024 * 1024;
+/** Matches written per event and audit line. */
+const MAX_MATCHES = 20;
+
+/**
+ * The CRS the config names: a directory; `off`; or `auto`, the first of MAMORI_CRS_DIR,
+ * data_dir/crs/current (where `mamori rules fetch crs` puts it) and Debian's modsecurity-crs.
+ */
+export function findCrs(config: WafConfig, dataDir: string): CrsLocation | undefined {
+  if (config.crs === 'off') return undefined;
+  if (config.crs !== 'auto') return crsAt(config.crs);
+  const env = process.env.MAMORI_CRS_DIR;
+  for (const dir of [env, join(dataDir, 'crs', 'current'), '/usr/share/modsecurity-crs']) {
+    if (!dir) continue;
+    try {
+      return crsAt(dir);
+    } catch {
+      // not there: the next place
+    }
+  }
+  return undefined;
+}
+
+/** Builds a transaction's request from an adapter's parts. */
+export function wafRequest(req: RequestInfo, parts: WafRequestParts, body: Buffer | undefined): WafRequest {
+  return {
+    method: req.method,
+    uri: parts.uri,
+    protocol: parts.protocol,
+    headers: parts.headers,
+    body,
+    remoteAddr: req.ip,
+    remotePort: parts.remotePort ?? 0,
+    serverAddr: parts.serverAddr ?? '',
+    serverPort: parts.serverPort ?? 0,
+  };
+}
+
+/** Header pairs from Node's `rawHeaders` (name, value, name, value...). */
+export function headerPairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+/** Whether a request announces a body (a Content-Length above 0, or chunked framing). */
+export function announcesBody(headers: RequestInfo['headers']): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const cl = headers['content-length'];
+  const v = Array.isArray(cl) ? cl[0] : cl;
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+export class WafGuard {
+  readonly config: WafConfig;
+  readonly loaded: LoadedProductWaf;
+  readonly waf: Waf;
+  readonly #d: WafGuardDeps;
+  readonly #secretFields: ReadonlySet<string>;
+  readonly #audit: AuditLog | undefined;
+
+  constructor(config: WafConfig, dataDir: string, deps: WafGuardDeps) {
+    this.config = config;
+    this.#d = deps;
+    this.#secretFields = new Set(deps.secretFields.map((s) => s.toLowerCase()));
+    this.loaded = loadProductWaf({
+      mode: config.mode,
+      crs: findCrs(config, dataDir),
+      ownRules: config.ownRules,
+      ruleFiles: config.rules,
+      paranoia: config.paranoia,
+      inboundThreshold: config.inboundThreshold,
+      outboundThreshold: config.outboundThreshold,
+      requestBodyLimit: config.requestBodyLimit,
+      requestBodyNoFilesLimit: config.requestBodyNoFilesLimit,
+      responseBody: config.responseBody,
+      strict: config.strict,
+      exclusions: config.exclusions,
+      sqliDataDir: config.libinjection,
+    });
+    this.waf = this.loaded.waf;
+    this.#audit = config.auditLog ? new AuditLog(config.auditLog, deps.onError) : undefined;
+  }
+
+  /** The largest request body the WAF reads; the proxy reads up to this much before forwarding. */
+  get bodyLimit(): number {
+    return this.config.requestBodyLimit;
+  }
+
+  /** A transaction for one request; the caller runs its phases through the returned exchange. */
+  begin(req: RequestInfo, parts: WafRequestParts): WafExchange {
+    return new WafExchange(this, req, parts);
+  }
+
+  /** A verdict for an interruption, in mamori's terms. */
+  verdict(it: Interruption, tx: Transaction): Verdict {
+    const rule = tx.matched.find((m) => m.id === it.ruleId);
+    const v: Verdict = {
+      action: 'block',
+      reason: `WAF rule ${it.ruleId}${rule?.msg ? `: ${rule.msg}` : ''}`,
+      ruleId: `waf:${it.ruleId}`,
+      status: it.status >= 400 && it.status <= 599 ? it.status : 403,
+    };
+    return this.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
+  }
+
+  /** Phase 5 done: the event, the audit line and the source's trips. */
+  finish(x: WafExchange, status: number): void {
+    const tx = x.tx;
+    const logged = tx.matched.filter((m) => m.logged);
+    if (logged.length === 0 && !x.interruption) return;
+    const now = this.#d.clock.now();
+    const blocked = x.interruption !== undefined;
+    const enforced = blocked && this.config.mode === 'enforce';
+    const matches = logged.slice(0, MAX_MATCHES).map((m) => this.#maskedMatch(m));
+    if (blocked) {
+      const e: SecurityEvent = {
+        '@timestamp': new Date(now).toISOString(),
+        'event.action': 'waf-blocked',
+        'event.category': 'intrusion_detection',
+        'event.module': 'guard.waf',
+        'event.outcome': 'failure',
+        'event.severity': 73,
+        'event.reason': x.verdict?.reason ?? 'WAF rule matched',
+        'source.ip': x.req.ip,
+        'url.path': maskTarget(x.req.path, this.#secretFields, 512),
+        'http.request.method': x.req.method,
+        'http.response.status_code': status,
+        'rule.id': String(x.interruption!.ruleId),
+        'mamori.waf.rules': matches.map((m) => `${m.id} ${m.msg}`).join('; '),
+        'mamori.waf.matched': matches
+          .filter((m) => m.target !== '')
+          .slice(0, 5)
+          .map((m) => `${m.target}=${m.data}`)
+          .join('; '),
+        'mamori.waf.transaction': tx.vars.get('UNIQUE_ID')?.entries[0]?.value ?? '',
+      };
+      if (!enforced) e['mamori.detect_only'] = true;
+      const ua = x.req.headers['user-agent'];
+      if (typeof ua === 'string') e['user_agent.original'] = ua;
+      this.#d.events.emit(e);
+    }
+    this.#audit?.write({
+      time: new Date(now).toISOString(),
+      transaction: tx.vars.get('UNIQUE_ID')?.entries[0]?.value ?? '',
+      client: x.req.ip,
+      method: x.req.method,
+      uri: maskTarget(x.parts.uri, this.#secretFields),
+      status,
+      action: enforced ? 'blocked' : blocked ? 'would-block' : 'matched',
+      interrupting_rule: x.interruption?.ruleId,
+      anomaly: { inbound: Number(tx.tx.get('blocking_inbound_anomaly_score')[0]?.value ?? 0) || undefined, outbound: Number(tx.tx.get('blocking_outbound_anomaly_score')[0]?.value ?? 0) || undefined },
+      matched: matches,
+      more: logged.length > MAX_MATCHES ? logged.length - MAX_MATCHES : undefined,
+    });
+    if (enforced) void this.#trip(x.req).catch((err) => this.#d.onError(err));
+  }
+
+  #maskedMatch(m: MatchedRule) {
+    return {
+      id: m.id,
+      phase: m.phase,
+      msg: m.msg.slice(0, 256),
+      severity: m.severity,
+      target: m.matchedName.slice(0, 256),
+      data: maskMatched(m.matchedName, m.matchedValue, this.#secretFields),
+      tags: m.tags.slice(0, 10),
+    };
+  }
+
+  /** A refused request counts against its source; past `block.afterTrips` in the window, a block decision. */
+  async #trip(req: RequestInfo): Promise<void> {
+    const b = this.config.block;
+    if (b.afterTrips <= 0) return;
+    const src = sourceKey(req.ip, this.#d.grouping);
+    if (src === 'invalid') return;
+    const [n] = await this.#d.store.increment([{ key: `waf\u0000${src}`, ttlMs: b.windowMs }]);
+    if (n !== b.afterTrips) return;
+    const ranged = src.includes('/');
+    const reason = `kept tripping WAF rules (${n} refused requests within ${Math.round(b.windowMs / 60_000)} min)`;
+    const d = await this.#d.store.decisions.add({ action: 'block', scope: ranged ? 'range' : 'ip', value: src, expiresAt: this.#d.clock.now() + b.forMs, origin: ORIGIN, reason });
+    this.#d.events.emit({
+      '@timestamp': new Date(this.#d.clock.now()).toISOString(),
+      'event.action': 'waf-source-blocked',
+      'event.category': 'intrusion_detection',
+      'event.module': 'guard.waf',
+      'event.outcome': 'failure',
+      'event.severity': 73,
+      'event.reason': reason,
+      'source.ip': req.ip,
+      'rule.id': 'waf.trips',
+      'mamori.decision.id': d.id,
+      'mamori.decision.action': 'block',
+      'mamori.count': n,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#audit?.flush();
+  }
+}
+
+/** One request's WAF transaction, run phase by phase by the proxy or an adapter. */
+export class WafExchange {
+  readonly tx: Transaction;
+  readonly req: RequestInfo;
+  readonly parts: WafRequestParts;
+  interruption: Interruption | undefined;
+  verdict: Verdict | undefined;
+  readonly #g: WafGuard;
+  #finished = false;
+
+  constructor(g: WafGuard, req: RequestInfo, parts: WafRequestParts) {
+    this.#g = g;
+    this.req = req;
+    this.parts = parts;
+    this.tx = g.waf.transaction(wafRequest(req, parts, undefined));
+  }
+
+  #stop(it: Interruption | undefined): Verdict | undefined {
+    if (!it) return undefined;
+    this.interruption = it;
+    this.verdict = this.#g.verdict(it, this.tx);
+    return this.verdict;
+  }
+
+  /** Phase 1. A verdict when a rule refuses the request (detect-only in detect mode). */
+  head(): Verdict | undefined {
+    return this.#stop(this.tx.processRequestHeaders());
+  }
+
+  /** Phase 2, with the body as the upstream will receive it (undefined when there is none). */
+  body(body: Buffer | undefined): Verdict | undefined {
+    if (this.interruption) return this.verdict;
+    if (body !== undefined && body.length > 0) {
+      const enc = this.req.headers['content-encoding'];
+      const e = (typeof enc === 'string' ? enc : (enc ?? []).join(',')).trim().toLowerCase();
+      // A compressed body is read by some upstreams and not by the WAF: refuse what it cannot read.
+      if (e !== '' && e !== 'identity' && this.#g.config.strict) {
+        this.interruption = { ruleId: 0, action: 'deny', status: 415 };
+        const v: Verdict = { action: 'block', reason: 'request body compressed (Content-Encoding): the WAF cannot read it as the upstream may', ruleId: 'waf:body-encoding', status: 415 };
+        this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
+        return this.verdict;
+      }
+      (this.tx.request as { body: Buffer | undefined }).body = body;
+    }
+    return this.#stop(this.tx.processRequestBody());
+  }
+
+  /** Phase 3: the upstream's status and headers. */
+  responseHead(status: number, headers: Record<string, string | string[] | undefined>, protocol = 'HTTP/1.1'): Verdict | undefined {
+    if (this.interruption) return undefined;
+    const pairs: [string, string][] = [];
+    for (const [k, v] of Object.entries(headers)) {
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const x of v) pairs.push([k, x]);
+      else pairs.push([k, v]);
+    }
+    return this.#stop(this.tx.processResponseHeaders(status, protocol, pairs));
+  }
+
+  /** Before the answer's head is read: whether phase 4 will want a body of this Content-Type. */
+  wantsResponseBodyOf(contentType: string | string[] | undefined): boolean {
+    const policy = this.tx.rules.policy;
+    if (this.interruption || !policy.responseBodyAccess) return false;
+    const ct = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
+    return policy.responseBodyMimeTypes.includes(ct.split(';')[0]!.trim().toLowerCase());
+  }
+
+  /** Whether phase 4 wants the response body (after responseHead). */
+  wantsResponseBody(): boolean {
+    return !this.interruption && this.tx.wantsResponseBody();
+  }
+
+  /** Phase 4: the response body (undefined when it was too large to hold). */
+  responseBody(body: Buffer | undefined): Verdict | undefined {
+    if (this.interruption) return undefined;
+    return this.#stop(this.tx.processResponseBody(body?.toString('latin1')));
+  }
+
+  /** Phase 5 and what follows from the transaction: once, whatever happened. */
+  finish(status: number): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    try {
+      this.tx.processLogging();
+    } finally {
+      this.#g.finish(this, status);
+    }
+  }
+}
+
+/** The JSON audit log: one line per transaction that matched a logging rule, written in batches. */
+class AuditLog {
+  readonly #path: string;
+  readonly #onError: (err: unknown) => void;
+  #queue: string[] = [];
+  #dropped = 0;
+  #writing: Promise<void> | undefined;
+  #size = -1;
+
+  constructor(path: string, onError: (err: unknown) => void) {
+    this.#path = path;
+    this.#onError = onError;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      onError(err);
+    }
+  }
+
+  write(entry: Record<string, unknown>): void {
+    if (this.#queue.length >= AUDIT_QUEUE) {
+      this.#dropped++;
+      return;
+    }
+    this.#queue.push(JSON.stringify(entry));
+    this.#writing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length) {
+        const lines = this.#queue;
+        this.#queue = [];
+        if (this.#dropped) {
+          lines.push(JSON.stringify({ time: new Date().toISOString(), dropped: this.#dropped, note: 'audit lines dropped: the log was slower than the traffic' }));
+          this.#dropped = 0;
+        }
+        const text = `${lines.join('\n')}\n`;
+        if (this.#size < 0) this.#size = await stat(this.#path).then((s) => s.size, () => 0);
+        if (this.#size + text.length > AUDIT_ROTATE_BYTES) {
+          await rename(this.#path, `${this.#path}.1`).catch(() => undefined);
+          this.#size = 0;
+        }
+        await appendFile(this.#path, text, { mode: 0o600 });
+        this.#size += Buffer.byteLength(text);
+      }
+    } catch (err) {
+      this.#queue = [];
+      this.#onError(err);
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The WAF as mamori runs it in front of a site: the engine setup written from mamori's config
+ * (blocking or detection, paranoia level, anomaly thresholds, body limits, the refusals of what
+ * mamori cannot read as the upstream would, per-route exclusions), then CRS when one is found,
+ * then mamori's own rule pack, then the user's rule files. One SecLang text, loaded once.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MamoriError } from '../core/errors.js';
+import { loadWaf, type Waf } from './index.js';
+
+/** Rule ids of the setup written here: mamori's own range (see rules/README.md). */
+export const SETUP_IDS = {
+  xmlProcessor: 1_100_001,
+  jsonProcessor: 1_100_002,
+  crsSettings: 1_100_003,
+  bodyError: 1_100_010,
+  multipartStrict: 1_100_011,
+  /** Exclusions: one rule each from here. */
+  exclusions: 1_100_100,
+} as const;
+
+export interface WafExclusion {
+  readonly name: string;
+  /** Exact paths, or prefixes written with a trailing `*` (`/wp-admin/*`), as the upstream routes them. */
+  readonly paths: readonly string[];
+  /** Upper-case methods; empty for any. */
+  readonly methods: readonly string[];
+  /** Rule ids or ranges to take out (all of them, or only `targets` of them). */
+  readonly ruleIds: readonly { readonly from: number; readonly to: number }[];
+  /** Rule tags (`attack-xss`) to take out (all of them, or only `targets` of them). */
+  readonly tags: readonly string[];
+  /** `ARGS:content`, `REQUEST_COOKIES:session`...: only these targets are taken out of the rules. */
+  readonly targets: readonly string[];
+}
+
+export interface WafProductOptions {
+  /** enforce: the first disruptive rule refuses the request; detect: rules run, nothing is refused. */
+  readonly mode: 'enforce' | 'detect';
+  /** A CRS release directory (holding `rules/`), or undefined for none. */
+  readonly crs?: CrsLocation | undefined;
+  /** mamori's own rule pack (default: the one shipped with the package). */
+  readonly ownRules: boolean;
+  /** More rule files, loaded last (globs allowed, as in `Include`). */
+  readonly ruleFiles: readonly string[];
+  readonly paranoia: number;
+  readonly inboundThreshold: number;
+  readonly outboundThreshold: number;
+  /** Largest request body read (files included); larger ones are refused (413). */
+  readonly requestBodyLimit: number;
+  /** Largest request body not counting multipart file contents. */
+  readonly requestBodyNoFilesLimit: number;
+  /** Whether response bodies (text, HTML, XML, JSON) are inspected in phase 4. */
+  readonly responseBody: boolean;
+  /** Refuse bodies mamori cannot read as the upstream would (REQBODY_ERROR, MULTIPART_STRICT_ERROR). */
+  readonly strict: boolean;
+  readonly exclusions: readonly WafExclusion[];
+  /** libinjection's data directory, for @detectSQLi (CRS's 942100). */
+  readonly sqliDataDir?: string | undefined;
+}
+
+export interface CrsLocation {
+  readonly dir: string;
+  readonly rulesDir: string;
+  /** The setup file CRS's rules expect first (crs-setup.conf), when there is one. */
+  readonly setupFile?: string | undefined;
+}
+
+export interface LoadedProductWaf {
+  readonly waf: Waf;
+  readonly crs: CrsLocation | undefined;
+  readonly ownRules: string | undefined;
+  /** What was left out and why (printed at start). */
+  readonly warnings: readonly string[];
+}
+
+/** The directory of mamori's own rule pack, as shipped in the package. */
+export function ownRulesDir(): string {
+  return fileURLToPath(new URL('../../rules/', import.meta.url));
+}
+
+const q = (p: string) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+/** What a path in an exclusion may hold: no quotes, spaces, backslashes or control bytes reach the rule text. */
+const EXCLUSION_PATH = /^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$/;
+const EXCLUSION_TARGET = /^!?(?:ARGS|ARGS_GET|ARGS_POST|ARGS_NAMES|ARGS_GET_NAMES|ARGS_POST_NAMES|REQUEST_COOKIES|REQUEST_COOKIES_NAMES|REQUEST_HEADERS|FILES|FILES_NAMES|XML|REQUEST_BODY|REQUEST_URI|REQUEST_FILENAME|QUERY_STRING)(?::[A-Za-z0-9_.\-[\]/*]{1,128})?$/;
+const EXCLUSION_TAG = /^[A-Za-z0-9_.\-/]{1,128}$/;
+
+/** Checks an exclusion's parts can be written into rule text; the problem, or undefined. */
+export function exclusionProblem(e: WafExclusion): string | undefined {
+  for (const p of e.paths) if (!EXCLUSION_PATH.test(p) || p.indexOf('*') !== p.length - 1 && p.includes('*')) return `path ${JSON.stringify(p.slice(0, 80))} must start with / and hold no quotes, spaces or backslashes (a * only at the end)`;
+  for (const t of e.targets) if (!EXCLUSION_TARGET.test(t)) return `target ${JSON.stringify(t.slice(0, 80))} must be a request collection such as ARGS:content or REQUEST_COOKIES:session`;
+  for (const t of e.tags) if (!EXCLUSION_TAG.test(t)) return `tag ${JSON.stringify(t.slice(0, 80))} must be letters, digits, _ . - /`;
+  for (const m of e.methods) if (!/^[A-Z]{1,16}$/.test(m)) return `method ${JSON.stringify(m.slice(0, 20))} must be upper-case letters`;
+  if (e.ruleIds.length === 0 && e.tags.length === 0) return 'names no rules: give rules (ids or ranges) or tags';
+  if (e.paths.length === 0) return 'names no paths';
+  return undefined;
+}
+
+/**
+ * One exclusion as rules: for each path, a phase-1 rule that takes the rules (or their targets)
+ * out of this transaction. Only a path without `.`/`..` segments, `//` or backslashes takes an
+ * exclusion: a path the upstream would resolve to another route never borrows this one's.
+ */
+function exclusionRules(e: WafExclusion, firstId: number): string[] {
+  const ctls: string[] = [];
+  const ids = e.ruleIds.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
+  if (e.targets.length === 0) {
+    for (const id of ids) ctls.push(`ctl:ruleRemoveById=${id}`);
+    for (const t of e.tags) ctls.push(`ctl:ruleRemoveByTag=${t}`);
+  } else {
+    for (const target of e.targets) {
+      for (const id of ids) ctls.push(`ctl:ruleRemoveTargetById=${id};${target}`);
+      for (const t of e.tags) ctls.push(`ctl:ruleRemoveTargetByTag=${t};${target}`);
+    }
+  }
+  const out: string[] = [];
+  e.paths.forEach((p, i) => {
+    const prefix = p.endsWith('*');
+    const op = prefix ? `@beginsWith ${p.slice(0, -1)}` : `@streq ${p}`;
+    const links = [`SecRule REQUEST_FILENAME "!@rx (?:^|/)\\.\\.?(?:/|$)|//|\\x5c" "chain"`];
+    if (e.methods.length) links.push(`SecRule REQUEST_METHOD "@within ${e.methods.join(' ')}" "chain"`);
+    const chainLinks = links.map((l, j) => (j === links.length - 1 ? l.replace('"chain"', `"${ctls.join(',')}"`) : l));
+    out.push(`# exclusion ${e.name}`, `SecRule REQUEST_FILENAME "${op}" "id:${firstId + i},phase:1,pass,nolog,t:none,chain"`, ...chainLinks);
+  });
+  return out;
+}
+
+/** The engine setup and what to include, as one SecLang text. */
+export function productSetupText(o: WafProductOptions, ownRules: string | undefined): string {
+  if (!Number.isInteger(o.paranoia) || o.paranoia < 1 || o.paranoia > 4) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.paranoia must be 1 to 4, not ${o.paranoia}`);
+  const lines = [
+    '# mamori: the WAF setup written from mamori.yaml',
+    // On in detect mode too: the first disruptive rule still ends the transaction, so that mamori
+    // can record what would have been refused; mamori's mode decides whether it is.
+    'SecRuleEngine On',
+    'SecRequestBodyAccess On',
+    `SecRequestBodyLimit ${o.requestBodyLimit}`,
+    `SecRequestBodyNoFilesLimit ${o.requestBodyNoFilesLimit}`,
+    'SecRequestBodyLimitAction Reject',
+    `SecResponseBodyAccess ${o.responseBody ? 'On' : 'Off'}`,
+    'SecResponseBodyMimeType text/plain text/html text/xml application/json',
+    `SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\\+|/)|text/)xml" "id:${SETUP_IDS.xmlProcessor},phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"`,
+    `SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:${SETUP_IDS.jsonProcessor},phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"`,
+  ];
+  if (o.strict) {
+    lines.push(
+      `SecRule REQBODY_ERROR "!@eq 0" "id:${SETUP_IDS.bodyError},phase:2,t:none,log,deny,status:400,msg:'Request body not readable as the upstream would read it',logdata:'%{REQBODY_ERROR_MSG}',tag:'mamori',tag:'mamori/strict-body'"`,
+      `SecRule MULTIPART_STRICT_ERROR "!@eq 0" "id:${SETUP_IDS.multipartStrict},phase:2,t:none,log,deny,status:400,msg:'Multipart body ambiguous: readers may disagree on its parts',tag:'mamori',tag:'mamori/strict-body'"`,
+    );
+  }
+  let id = SETUP_IDS.exclusions;
+  for (const e of o.exclusions) {
+    const problem = exclusionProblem(e);
+    if (problem) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.exclusions ${e.name}: ${problem}`);
+    lines.push(...exclusionRules(e, id));
+    id += e.paths.length;
+  }
+  if (o.crs) {
+    if (o.crs.setupFile) lines.push(`Include ${q(o.crs.setupFile)}`);
+    const vars = [
+      `tx.blocking_paranoia_level=${o.paranoia}`,
+      `tx.detection_paranoia_level=${o.paranoia}`,
+      `tx.inbound_anomaly_score_threshold=${o.inboundThreshold}`,
+      `tx.outbound_anomaly_score_threshold=${o.outboundThreshold}`,
+    ].map((v) => `setvar:${v}`);
+    // Rule 910000 (IP reputation) needs a persistent collection: mamori's decisions do that job.
+    lines.push(`SecAction "id:${SETUP_IDS.crsSettings},phase:1,pass,nolog,ctl:ruleRemoveById=910000,${vars.join(',')}"`);
+    lines.push(`Include ${q(join(o.crs.rulesDir, '*.conf'))}`);
+  }
+  if (ownRules) lines.push(`Include ${q(join(ownRules, '*.conf'))}`);
+  for (const f of o.ruleFiles) lines.push(`Include ${q(f)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where CRS is: `crs` given as a directory (a release, unpacked; or Debian's
+ * /usr/share/modsecurity-crs, whose setup file is in /etc/modsecurity/crs).
+ */
+export function crsAt(dir: string): CrsLocation {
+  const abs = resolve(dir);
+  const rulesDir = join(abs, 'rules');
+  let ok = false;
+  try {
+    ok = statSync(rulesDir).isDirectory() && readdirSync(rulesDir).some((f) => /^REQUEST-9\d\d-.*\.conf$/.test(f));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.crs: ${abs} does not hold CRS (no rules/REQUEST-9xx-*.conf in it)`);
+  const setup = [join(abs, 'crs-setup.conf'), join(abs, 'crs-setup.conf.example'), '/etc/modsecurity/crs/crs-setup.conf'].find((f) => existsSync(f));
+  return { dir: abs, rulesDir, setupFile: setup };
+}
+
+/** Loads the WAF mamori runs: setup, CRS, own pack, user rules. */
+export function loadProductWaf(o: WafProductOptions): LoadedProductWaf {
+  const warnings: string[] = [];
+  const own = o.ownRules ? ownRulesDir() : undefined;
+  if (own !== undefined && !existsSync(own)) throw new MamoriError('MAMORI_ERR_WAF_RULES', `mamori's own rule pack is missing from ${own}: the package is incomplete`);
+  const text = productSetupText(o, own);
+  const waf = loadWaf({ text, file: '<the WAF setup from mamori.yaml>', sqliDataDir: o.sqliDataDir, withoutSqliData: 'drop' });
+  if (waf.dropped.length) warnings.push(`rules ${waf.dropped.join(', ')} left out: @detectSQLi needs libinjection's data (waf.libinjection or MAMORI_LIBINJECTION_DIR)`);
+  return { waf, crs: o.crs, ownRules: own, warnings };
+}
