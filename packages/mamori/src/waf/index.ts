@@ -76,6 +76,7 @@ export function loadWaf(options: WafLoadOptions): Waf {
 }
 
 export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js';
+export { crsRuleFiles, crsVersion, formatCrsSearch, locateCrs, type CrsLocation, type CrsLook, type CrsSearch, type CrsSource, type LocateCrsOptions } from './crs-locate.js';
 export { ftwTestFiles, parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
 export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js';
 export { parseRawRequest } from './request/raw.js';
