@@ -11,7 +11,8 @@
  *    any `searchDirs` given (the folder itself, or a `coreruleset-<version>` folder in it).
  *
  * A folder is taken for CRS when it holds `rules/*.conf` (a release or a clone), or is itself
- * the rules folder. The version is read from the rules (`SecComponentSignature`).
+ * the rules folder. The version is read from the rules (`SecComponentSignature`); CRS 3 (what
+ * Debian bookworm packages) is passed over with the reason, as mamori's engine runs CRS 4.
  */
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -64,15 +65,18 @@ const WELL_KNOWN = ['/opt/owasp-crs'];
 export function locateCrs(options: LocateCrsOptions = {}): CrsSearch {
   const looked: CrsLook[] = [];
   const env = options.env ?? process.env;
+  const debian = options.debian ?? DEBIAN_CRS;
   const explicit: [string, CrsSource] | undefined = options.path ? [options.path, 'config'] : env.MAMORI_CRS_DIR ? [env.MAMORI_CRS_DIR, 'env'] : undefined;
   if (explicit) {
     const [place, source] = explicit;
-    const r = releaseAt(resolve(place), source);
+    // Debian's folder named explicitly: its setup and exclusions are in /etc.
+    const atDebian = debian && resolve(place) === resolve(debian.shareDir) ? debianAt(debian.shareDir, debian.etcDir) : undefined;
+    const r = runnable(atDebian && typeof atDebian !== 'string' ? { ...atDebian, source } : releaseAt(resolve(place), source));
     if (typeof r === 'string') looked.push({ place, source, problem: r });
     return { crs: typeof r === 'string' ? undefined : r, looked };
   }
   const tryRelease = (place: string, source: CrsSource): CrsLocation | undefined => {
-    const r = releaseAt(place, source);
+    const r = runnable(releaseAt(place, source));
     if (typeof r !== 'string') return r;
     looked.push({ place, source, problem: r });
     return undefined;
@@ -81,20 +85,19 @@ export function locateCrs(options: LocateCrsOptions = {}): CrsSearch {
     const found = tryRelease(join(resolve(options.dataDir), 'crs', 'current'), 'download');
     if (found) return { crs: found, looked };
   }
-  const debian = options.debian ?? DEBIAN_CRS;
   if (debian) {
-    const found = debianAt(debian.shareDir, debian.etcDir);
+    const found = runnable(debianAt(debian.shareDir, debian.etcDir));
     if (typeof found !== 'string') return { crs: found, looked };
     looked.push({ place: debian.shareDir, source: 'debian', problem: found });
   }
   for (const dir of [...(options.wellKnown ?? WELL_KNOWN), ...(options.searchDirs ?? [])]) {
     const place = resolve(dir);
-    const direct = releaseAt(place, 'release');
+    const direct = runnable(releaseAt(place, 'release'));
     if (typeof direct !== 'string') return { crs: direct, looked };
     // A folder holding unpacked releases: the highest version first.
     const inside = releaseFolders(place);
     for (const sub of inside) {
-      const found = releaseAt(join(place, sub), 'release');
+      const found = runnable(releaseAt(join(place, sub), 'release'));
       if (typeof found !== 'string') return { crs: found, looked };
     }
     looked.push({ place, source: 'release', problem: inside.length ? `${direct}; neither do the coreruleset-* folders in it` : direct });
@@ -149,6 +152,16 @@ export function crsVersion(rulesDir: string): string | undefined {
   if (head === undefined) return undefined;
   const m = /^\s*SecComponentSignature\s+"OWASP_CRS\/([0-9][0-9A-Za-z.-]{0,40})"/m.exec(head) ?? /ver:'OWASP_CRS\/([0-9][0-9A-Za-z.-]{0,40})'/.exec(head) ?? /^#.*\bver\.([0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.-]{0,20})/m.exec(head);
   return m?.[1];
+}
+
+/**
+ * CRS 3 is not taken: its rules use operators mamori does not run (@geoLookup, @rbl) and
+ * regular expressions with look-around (Debian bookworm's package is CRS 3.3.4).
+ */
+function runnable(r: CrsLocation | string): CrsLocation | string {
+  if (typeof r === 'string' || r.version === undefined) return r;
+  const major = Number(r.version.split('.')[0]);
+  return major < 4 ? `${r.rulesDir} holds CRS ${r.version}; mamori runs CRS 4` : r;
 }
 
 /** A release or clone at `dir` (or `dir` is its rules folder), or why not. */
