@@ -42,7 +42,7 @@ export interface TarEntry {
   readonly type: 'file' | 'directory';
   /** Whether any execute bit was set (files are written 0644 or 0755, nothing else kept). */
   readonly executable: boolean;
-  /** A file's contents (empty for a directory). */
+  /** A file's contents (empty for a directory): a view into the unpacked archive, not a copy. */
   readonly data: Buffer;
 }
 
@@ -56,7 +56,6 @@ function refuse(message: string, entry?: At): never {
 
 /** A name as it can be printed: control characters shown as `?`, cut to 200 characters. */
 function printable(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const s = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 }
@@ -143,7 +142,7 @@ export function readTar(tar: Uint8Array, limits: Partial<TarLimits> = {}): TarEn
     // A file where an earlier entry put a directory (or the reverse) is refused when written.
     seen.set(path, kind);
     const mode = octal(h, 100, 8, at);
-    out.push({ path, type: kind, executable: kind === 'file' && (mode & 0o111) !== 0, data: kind === 'file' ? Buffer.from(data) : Buffer.alloc(0) });
+    out.push({ path, type: kind, executable: kind === 'file' && (mode & 0o111) !== 0, data: kind === 'file' ? data : Buffer.alloc(0) });
   }
   if (!ended) refuse(out.length === 0 && pos === 0 ? 'not a tar archive (shorter than one header)' : 'the archive ends without its end marker (truncated)');
   if (pax !== undefined || longName !== undefined) refuse('an extended header with no entry after it');
@@ -171,7 +170,6 @@ const TYPE_NAMES: Record<string, string> = {
 export function safePath(name: string): string {
   if (name.length === 0) refuse('an entry with no name');
   if (name.length > MAX_NAME_LENGTH) refuse(`a name longer than ${MAX_NAME_LENGTH} characters`, name.slice(0, 80));
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) refuse('a control character in the name', name);
   if (name.includes('\\')) refuse('a backslash in the name', name);
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) refuse('an absolute name', name);
