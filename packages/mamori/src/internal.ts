@@ -38,6 +38,7 @@ export * from './guard/rate-limit.js';
 export * from './guard/guard.js';
 export * from './guard/adapter-kit.js';
 export * from './proxy/index.js';
+export * from './waf/tar.js';
 export * from './proxy/mamori-proxy.js';
 export * from './sim/index.js';
 export * from './runtime.js';

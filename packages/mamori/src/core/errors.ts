@@ -37,6 +37,8 @@ export const ERRORS = {
   MAMORI_ERR_WAF_DATA: { summary: 'Data a WAF operator needs (libinjection\'s SQL keyword map) is missing or malformed.' },
   MAMORI_ERR_WAF_REGEX: { summary: 'A rule\'s regular expression uses what a linear-time matcher cannot run.' },
   MAMORI_ERR_WAF_TEST_FILE: { summary: 'A WAF regression test file (go-ftw YAML) breaks the format.' },
+  MAMORI_ERR_WAF_ARCHIVE: { summary: 'A rules archive (.tar.gz) is malformed, too large, or holds an entry mamori will not unpack.' },
+  MAMORI_ERR_WAF_FETCH: { summary: 'A rule set (CRS) could not be downloaded, verified or installed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

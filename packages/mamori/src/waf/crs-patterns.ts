@@ -2,9 +2,9 @@
  * The `@rx` patterns of a CRS rules folder, for the regex tests and the benchmark, read with
  * mamori's SecLang parser (waf/seclang), every rule and chain link.
  */
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { sharedData } from '../testing/shared-data.js';
+import { crsRuleFiles } from './crs-locate.js';
 import { formatErrors, loadSecLangFiles } from './seclang/index.js';
 import type { Rule } from './seclang/ast.js';
 
@@ -24,9 +24,7 @@ export function crsDir(): string | null {
 }
 
 export function crsRxPatterns(dir: string): CrsPattern[] {
-  const rules = join(dir, 'rules');
-  const files = readdirSync(rules).filter((n) => n.endsWith('.conf')).sort().map((n) => join(rules, n));
-  const loaded = loadSecLangFiles(files);
+  const loaded = loadSecLangFiles(crsRuleFiles(dir));
   if (!loaded.ok) throw new Error(`CRS could not be read:\n${formatErrors(loaded.errors)}`);
   const out: CrsPattern[] = [];
   const add = (r: Rule, id: string) => {

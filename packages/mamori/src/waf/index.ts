@@ -96,6 +96,7 @@ function dropRules(config: SecLangConfig, bad: (r: Rule) => boolean): number[] {
 }
 
 export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js';
+export { crsRuleFiles, crsVersion, formatCrsSearch, locateCrs, type CrsLocation, type CrsLook, type CrsSearch, type CrsSource, type LocateCrsOptions } from './crs-locate.js';
 export { ftwTestFiles, parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
 export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js';
 export { parseRawRequest } from './request/raw.js';

@@ -1,0 +1,228 @@
+/**
+ * `mamori rules fetch crs`: download a CRS release archive, check it, unpack it with mamori's
+ * bounded tar reader into `<crs dir>/<version>`, load it in mamori's WAF, and only then point
+ * `<crs dir>/current` at it (a symbolic link replaced in one rename). A failure at any step
+ * leaves `current` as it was and removes what was unpacked.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { join, resolve } from 'node:path';
+import { MamoriError } from 'mamori';
+import { commonTopFolder, readTarGz, writeTarEntries } from 'mamori/internal';
+import { crsRuleFiles, crsSetup, crsVersion, loadWaf } from 'mamori/waf';
+
+/** The CRS release mamori is tested against (CRS's regression suite, docs/waf.md). */
+export const DEFAULT_CRS_VERSION = '4.28.0';
+
+export interface DownloadLimits {
+  readonly maxBytes: number;
+  /** The whole download, redirects included. */
+  readonly timeoutMs: number;
+  /** Silence on the socket. */
+  readonly idleMs: number;
+  readonly maxRedirects: number;
+}
+
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 32 * 1024 * 1024, timeoutMs: 120_000, idleMs: 30_000, maxRedirects: 5 };
+
+export interface FetchCrsOptions {
+  readonly version?: string;
+  readonly url?: string;
+  /** Where versions and `current` live (default `<dataDir>/crs`). */
+  readonly dir: string;
+  /** The archive's expected SHA-256, hex. */
+  readonly sha256?: string;
+  readonly sqliDataDir?: string;
+  readonly limits?: Partial<DownloadLimits>;
+  /** Progress lines (stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export interface FetchCrsResult {
+  readonly version: string;
+  readonly url: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly files: number;
+  readonly ruleFiles: number;
+  readonly rules: number;
+  /** The version's folder. */
+  readonly installedIn: string;
+  readonly current: string;
+}
+
+const VERSION = /^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:-[0-9A-Za-z.]{1,32})?$/;
+
+const fail = (message: string, cause?: unknown): never => {
+  throw new MamoriError('MAMORI_ERR_WAF_FETCH', message, cause === undefined ? {} : { cause });
+};
+
+/** `4.28.0` (or `v4.28.0`), checked: it names a folder. */
+export function crsVersionArg(v: string): string {
+  const s = v.startsWith('v') ? v.slice(1) : v;
+  if (!VERSION.test(s)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--version must look like 4.28.0, not ${JSON.stringify(v.slice(0, 40))}`);
+  return s;
+}
+
+export function crsReleaseUrl(version: string): string {
+  return `https://github.com/coreruleset/coreruleset/archive/refs/tags/v${version}.tar.gz`;
+}
+
+/**
+ * The URLs a download may use: https, or http to 127.0.0.1 when the first URL was that
+ * (for tests); never credentials in the URL.
+ */
+export function checkDownloadUrl(url: URL, first: URL): void {
+  const local = (u: URL) => u.protocol === 'http:' && u.hostname === '127.0.0.1';
+  if (url.username || url.password) fail(`${url.protocol}//${url.host}…: a URL with a user name or password is not used`);
+  if (url.protocol === 'https:') return;
+  if (local(url) && local(first)) return;
+  fail(`${url.href.slice(0, 200)}: only https:// URLs are fetched (http:// only to 127.0.0.1, for tests)`);
+}
+
+/** GET `url`, following redirects (bounded), within the size and time limits. */
+export async function download(url: string, limits: Partial<DownloadLimits> = {}): Promise<{ body: Buffer; url: string }> {
+  const l = { ...DEFAULT_DOWNLOAD_LIMITS, ...limits };
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch (err) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--url ${JSON.stringify(url.slice(0, 200))} is not a URL`, { cause: err });
+  }
+  const first = current;
+  const deadline = Date.now() + l.timeoutMs;
+  for (let hop = 0; ; hop++) {
+    checkDownloadUrl(current, first);
+    const r = await getOnce(current, l, deadline);
+    if (r.redirect !== undefined) {
+      if (hop >= l.maxRedirects) fail(`${first.href}: more than ${l.maxRedirects} redirects`);
+      current = new URL(r.redirect, current);
+      continue;
+    }
+    return { body: r.body!, url: current.href };
+  }
+}
+
+function getOnce(url: URL, l: DownloadLimits, deadline: number): Promise<{ body?: Buffer; redirect?: string }> {
+  return new Promise((done, reject) => {
+    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+    const req = get(url, { headers: { 'user-agent': 'mamori (rules fetch)', accept: 'application/gzip, application/octet-stream;q=0.9, */*;q=0.1', 'accept-encoding': 'identity' }, timeout: l.idleMs });
+    const left = deadline - Date.now();
+    const timer = setTimeout(() => req.destroy(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: not downloaded within ${Math.round(l.timeoutMs / 1000)} s`)), Math.max(left, 0));
+    const finish = (err: unknown, value?: { body?: Buffer; redirect?: string }) => {
+      clearTimeout(timer);
+      if (err) reject(err instanceof MamoriError ? err : new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: ${(err as Error).message}`, { cause: err }));
+      else done(value!);
+    };
+    req.on('timeout', () => req.destroy(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: no data for ${Math.round(l.idleMs / 1000)} s`)));
+    req.on('error', (err) => finish(err));
+    req.on('response', (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      if ([301, 302, 303, 307, 308].includes(status)) {
+        res.resume();
+        const location = res.headers.location;
+        if (!location) return finish(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: answered ${status} with no Location`));
+        req.destroy();
+        return finish(undefined, { redirect: location });
+      }
+      if (status !== 200) {
+        res.resume();
+        req.destroy();
+        return finish(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: answered ${status}${status === 404 ? ' (no such release? check --version)' : ''}`));
+      }
+      const declared = Number(res.headers['content-length'] ?? NaN);
+      if (declared > l.maxBytes) {
+        req.destroy();
+        return finish(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: ${declared} bytes, more than the ${l.maxBytes} allowed`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > l.maxBytes) {
+          req.destroy(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: more than the ${l.maxBytes} bytes allowed`));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('error', (err) => finish(err));
+      res.on('aborted', () => finish(new Error('the connection closed early')));
+      res.on('end', () => {
+        if (!res.complete) return finish(new Error('the connection closed early'));
+        finish(undefined, { body: Buffer.concat(chunks) });
+      });
+    });
+  });
+}
+
+export async function fetchCrs(o: FetchCrsOptions): Promise<FetchCrsResult> {
+  const log = o.log ?? (() => {});
+  const wanted = o.version === undefined ? (o.url === undefined ? DEFAULT_CRS_VERSION : undefined) : crsVersionArg(o.version);
+  const expectedSha = o.sha256?.toLowerCase();
+  if (expectedSha !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--sha256 must be 64 hexadecimal digits');
+  const url = o.url ?? crsReleaseUrl(wanted!);
+  log(`downloading ${url}`);
+  const got = await download(url, o.limits);
+  const sha256 = createHash('sha256').update(got.body).digest('hex');
+  if (expectedSha !== undefined && sha256 !== expectedSha) fail(`${url}: the archive's SHA-256 is ${sha256}, not the ${expectedSha} given with --sha256 (nothing was unpacked)`);
+  const entries = readTarGz(got.body);
+  const top = commonTopFolder(entries);
+  // GitHub's archives hold one folder (coreruleset-4.28.0/); an archive of rules/ alone is kept whole.
+  const strip = top !== undefined && top !== 'rules' && entries.some((e) => e.path.startsWith(`${top}/rules/`)) ? 1 : 0;
+  const base = resolve(o.dir);
+  mkdirSync(base, { recursive: true, mode: 0o755 });
+  const tmp = join(base, `.fetch-${randomBytes(6).toString('hex')}`);
+  let old: string | undefined;
+  try {
+    const written = writeTarEntries(entries, tmp, { strip });
+    const ruleFiles = crsRuleFiles(tmp).filter((f) => /\/RE(?:QUEST|SPONSE)-\d+[^/]*\.conf$/.test(f));
+    if (ruleFiles.length === 0) fail(`${url}: the archive holds no rules/REQUEST-*.conf files (is it a CRS release?)`);
+    if (!existsSync(join(tmp, 'crs-setup.conf.example'))) fail(`${url}: the archive holds no crs-setup.conf.example (is it a CRS release?)`);
+    const version = crsVersion(join(tmp, 'rules'));
+    if (version === undefined) fail(`${url}: rules/REQUEST-901-INITIALIZATION.conf names no CRS version (SecComponentSignature)`);
+    if (!VERSION.test(version!)) fail(`${url}: the archive's CRS version ${JSON.stringify(version!.slice(0, 40))} is not a version mamori uses as a folder name`);
+    if (wanted !== undefined && version !== wanted) fail(`${url}: the archive holds CRS ${version}, not ${wanted}`);
+    log(`unpacked ${written.files} files (${written.bytes} bytes); loading CRS ${version} in mamori's WAF`);
+    let rules: number;
+    try {
+      const waf = loadWaf({ text: crsSetup(tmp, { engine: 'On', paranoia: 1 }), file: join(tmp, 'mamori-fetch-check.conf'), ...(o.sqliDataDir ? { sqliDataDir: o.sqliDataDir } : {}) });
+      rules = waf.rules.phases.reduce((n, p) => n + p.filter((r) => r.marker === undefined).length, 0);
+    } catch (err) {
+      return fail(`CRS ${version} was downloaded but mamori's WAF cannot load it, so it was not installed:\n${(err as Error).message}`, err);
+    }
+    const final = join(base, version!);
+    const link = join(base, 'current');
+    const linkStat = lstatOrUndefined(link);
+    if (linkStat && !linkStat.isSymbolicLink()) fail(`${link} is not a symbolic link (mamori makes it one): move it away and fetch again`);
+    if (existsSync(final)) {
+      old = join(base, `.old-${randomBytes(6).toString('hex')}`);
+      renameSync(final, old);
+    }
+    try {
+      renameSync(tmp, final);
+    } catch (err) {
+      if (old) renameSync(old, final);
+      old = undefined;
+      throw err;
+    }
+    // The link is made beside it and renamed over `current`: readers see the old or the new, never none.
+    const next = join(base, `.current-${randomBytes(6).toString('hex')}`);
+    if (process.platform === 'win32') symlinkSync(final, next, 'junction');
+    else symlinkSync(version!, next);
+    renameSync(next, link);
+    return { version: version!, url: got.url, sha256, bytes: got.body.length, files: written.files, ruleFiles: ruleFiles.length, rules, installedIn: final, current: link };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    if (old) rmSync(old, { recursive: true, force: true });
+  }
+}
+
+function lstatOrUndefined(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
