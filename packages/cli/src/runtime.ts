@@ -5,6 +5,7 @@
 import { existsSync as exists } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MamoriError, defaultConfig, loadConfig, loadMamori, type Mamori, type MamoriConfig } from 'mamori';
+import { formatCrsSearch } from 'mamori/waf';
 // The SQLite store, loaded by loadMamori when the config asks for it: a dependency of the CLI.
 import '@mamori/store-sqlite';
 
@@ -59,8 +60,10 @@ export function wafSummary(rt: Runtime): string[] {
   const out = [
     `WAF: ${c.mode === 'detect' ? 'detect-only' : 'blocking'}, paranoia level ${c.paranoia}, ${rules} rules`,
     w.loaded.crs
-      ? `  OWASP CRS from ${w.loaded.crs.dir}`
-      : `  no OWASP CRS found (${c.crs === 'off' ? 'waf.crs is off' : c.crs === 'auto' ? 'looked in MAMORI_CRS_DIR, data_dir/crs/current, /usr/share/modsecurity-crs' : c.crs}): only mamori's own rule pack and yours run; get CRS with \`mamori rules fetch crs\` or Debian's modsecurity-crs`,
+      ? `  OWASP ${formatCrsSearch(w.crsSearch)}`
+      : c.crs === 'off'
+        ? '  OWASP CRS off (waf.crs: off): only mamori\'s own rule pack and yours run'
+        : `  ${formatCrsSearch(w.crsSearch).replace(/\n/g, '\n  ')}\n  Meanwhile only mamori's own rule pack and yours run.`,
   ];
   if (w.loaded.ownRules) out.push(`  mamori's rule pack from ${w.loaded.ownRules}`);
   for (const f of c.rules) out.push(`  your rules: ${f}`);

@@ -6,14 +6,16 @@
  */
 import { appendFile, rename, stat } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { EventBus, SecurityEvent } from '../core/events.js';
 import { sourceKey, type SourceGrouping } from '../core/net.js';
 import type { Store } from '../core/store.js';
 import type { WafConfig } from '../config/config.js';
 import type { Interruption, MatchedRule, Transaction } from '../waf/engine/transaction.js';
-import { crsAt, loadProductWaf, type CrsLocation, type LoadedProductWaf } from '../waf/product.js';
+import { loadProductWaf, type LoadedProductWaf } from '../waf/product.js';
+import { formatCrsSearch, locateCrs, type CrsSearch } from '../waf/crs-locate.js';
+import { MamoriError } from '../core/errors.js';
 import type { Waf, WafRequest } from '../waf/index.js';
 import type { RequestInfo, Verdict } from './verdict.js';
 import { maskMatched, maskTarget } from './waf-mask.js';
@@ -50,22 +52,15 @@ const AUDIT_ROTATE_BYTES = 100 * 1024 * 1024;
 const MAX_MATCHES = 20;
 
 /**
- * The CRS the config names: a directory; `off`; or `auto`, the first of MAMORI_CRS_DIR,
- * data_dir/crs/current (where `mamori rules fetch crs` puts it) and Debian's modsecurity-crs.
+ * The CRS the config names: `off`; a directory (which must hold CRS 4: a wrong path is an error,
+ * never replaced by another CRS); or `auto`, the first of MAMORI_CRS_DIR, data_dir/crs/current
+ * (where `mamori rules fetch crs` puts it), Debian's modsecurity-crs and unpacked releases.
  */
-export function findCrs(config: WafConfig, dataDir: string): CrsLocation | undefined {
-  if (config.crs === 'off') return undefined;
-  if (config.crs !== 'auto') return crsAt(config.crs);
-  const env = process.env.MAMORI_CRS_DIR;
-  for (const dir of [env, join(dataDir, 'crs', 'current'), '/usr/share/modsecurity-crs']) {
-    if (!dir) continue;
-    try {
-      return crsAt(dir);
-    } catch {
-      // not there: the next place
-    }
-  }
-  return undefined;
+export function findCrs(config: WafConfig, dataDir: string): CrsSearch {
+  if (config.crs === 'off') return { crs: undefined, looked: [] };
+  const search = locateCrs({ path: config.crs === 'auto' ? undefined : config.crs, dataDir });
+  if (!search.crs && config.crs !== 'auto') throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.crs: ${formatCrsSearch(search)}`);
+  return search;
 }
 
 /** Builds a transaction's request from an adapter's parts. */
@@ -101,6 +96,8 @@ export function announcesBody(headers: RequestInfo['headers']): boolean {
 export class WafGuard {
   readonly config: WafConfig;
   readonly loaded: LoadedProductWaf;
+  /** Where CRS was looked for, and found or not. */
+  readonly crsSearch: CrsSearch;
   readonly waf: Waf;
   readonly #d: WafGuardDeps;
   readonly #secretFields: ReadonlySet<string>;
@@ -110,9 +107,10 @@ export class WafGuard {
     this.config = config;
     this.#d = deps;
     this.#secretFields = new Set(deps.secretFields.map((s) => s.toLowerCase()));
+    this.crsSearch = findCrs(config, dataDir);
     this.loaded = loadProductWaf({
       mode: config.mode,
-      crs: findCrs(config, dataDir),
+      crs: this.crsSearch.crs,
       ownRules: config.ownRules,
       ruleFiles: config.rules,
       paranoia: config.paranoia,

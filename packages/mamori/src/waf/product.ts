@@ -4,11 +4,12 @@
  * mamori cannot read as the upstream would, per-route exclusions), then CRS when one is found,
  * then mamori's own rule pack, then the user's rule files. One SecLang text, loaded once.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MamoriError } from '../core/errors.js';
 import { loadWaf, type Waf } from './index.js';
+import { crsRuleFiles, type CrsLocation } from './crs-locate.js';
 
 /** Rule ids of the setup written here: mamori's own range (see rules/README.md). */
 export const SETUP_IDS = {
@@ -58,13 +59,6 @@ export interface WafProductOptions {
   readonly exclusions: readonly WafExclusion[];
   /** libinjection's data directory, for @detectSQLi (CRS's 942100). */
   readonly sqliDataDir?: string | undefined;
-}
-
-export interface CrsLocation {
-  readonly dir: string;
-  readonly rulesDir: string;
-  /** The setup file CRS's rules expect first (crs-setup.conf), when there is one. */
-  readonly setupFile?: string | undefined;
 }
 
 export interface LoadedProductWaf {
@@ -158,6 +152,7 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
   }
   if (o.crs) {
     if (o.crs.setupFile) lines.push(`Include ${q(o.crs.setupFile)}`);
+    const files = crsRuleFiles(o.crs);
     const vars = [
       `tx.blocking_paranoia_level=${o.paranoia}`,
       `tx.detection_paranoia_level=${o.paranoia}`,
@@ -166,29 +161,11 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     ].map((v) => `setvar:${v}`);
     // Rule 910000 (IP reputation) needs a persistent collection: mamori's decisions do that job.
     lines.push(`SecAction "id:${SETUP_IDS.crsSettings},phase:1,pass,nolog,ctl:ruleRemoveById=910000,${vars.join(',')}"`);
-    lines.push(`Include ${q(join(o.crs.rulesDir, '*.conf'))}`);
+    for (const f of files) lines.push(`Include ${q(f)}`);
   }
   if (ownRules) lines.push(`Include ${q(join(ownRules, '*.conf'))}`);
   for (const f of o.ruleFiles) lines.push(`Include ${q(f)}`);
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * Where CRS is: `crs` given as a directory (a release, unpacked; or Debian's
- * /usr/share/modsecurity-crs, whose setup file is in /etc/modsecurity/crs).
- */
-export function crsAt(dir: string): CrsLocation {
-  const abs = resolve(dir);
-  const rulesDir = join(abs, 'rules');
-  let ok = false;
-  try {
-    ok = statSync(rulesDir).isDirectory() && readdirSync(rulesDir).some((f) => /^REQUEST-9\d\d-.*\.conf$/.test(f));
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.crs: ${abs} does not hold CRS (no rules/REQUEST-9xx-*.conf in it)`);
-  const setup = [join(abs, 'crs-setup.conf'), join(abs, 'crs-setup.conf.example'), '/etc/modsecurity/crs/crs-setup.conf'].find((f) => existsSync(f));
-  return { dir: abs, rulesDir, setupFile: setup };
 }
 
 /** Loads the WAF mamori runs: setup, CRS, own pack, user rules. */
