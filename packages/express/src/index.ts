@@ -32,6 +32,7 @@ import {
   parsedRateLimitBody,
   urlPath,
   urlQuery,
+  wafInspected,
   type Guard,
   type PendingLogin,
   type RenderedResponse,
@@ -180,6 +181,10 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
 
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (opts.skip?.(req) && mayBeSkipped(guard, req.method, req.originalUrl ?? req.url)) return next();
+    // The WAF reads the raw body, which the app's parsers have consumed by now: it runs in front.
+    if (guard.waf && !wafInspected(req)) {
+      throw new MamoriError('MAMORI_ERR_ADAPTER_WAF', `the config turns the WAF on (${guard.config.source}), but this request did not go through it: serve the app with http.createServer(mamoriWafHandler(guard, app)) so that the WAF reads each request before Express's body parsers`);
+    }
     const ip = clientIp(req);
     if (!ip) throw noClientIp('mamoriExpress');
     // originalUrl: the full path even when the middleware is mounted under a prefix.

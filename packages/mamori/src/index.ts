@@ -24,8 +24,10 @@ export {
   type XmlRpcLoginConfig,
   type RateLimitConfig,
   type LoginProtectionConfig,
+  type WafConfig,
+  type WafExclusionConfig,
 } from './config/config.js';
-export type { MamoriYaml, LoginYaml, LoginPresetYaml, AccessRuleYaml, RateLimitYaml, DurationText } from './config/yaml-types.js';
+export type { MamoriYaml, LoginYaml, LoginPresetYaml, AccessRuleYaml, RateLimitYaml, WafYaml, DurationText } from './config/yaml-types.js';
 export { CONFIG_SCHEMA } from './config/schema.js';
 
 // The guard: decisions, access policy, login protection, challenges. Adapters take one.
@@ -34,6 +36,8 @@ export type { Verdict, RenderedResponse, RequestInfo } from './guard/verdict.js'
 export type { LoginAttempt, LoginVerdict, LoginReport, UsernameNormalization } from './guard/login.js';
 export type { LoginFields, LoginOutcome, LoginAnswer } from './guard/login-endpoint.js';
 export { readCookie } from './guard/cookies.js';
+export { mamoriWafHandler, type MamoriWafHandlerOptions } from './guard/waf-http.js';
+export type { WafGuard, WafExchange, WafRequestParts } from './guard/waf-guard.js';
 export { openCountryDatabase, defaultCountryDatabasePath, staticCountryLookup, type CountryLookup, type CountryDatabaseOptions } from './guard/geo.js';
 export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DROPPED_EVENT } from './guard/webhook.js';
 

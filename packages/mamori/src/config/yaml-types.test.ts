@@ -69,6 +69,23 @@ const EVERY_KEY: MamoriYaml = {
   challenge: { base_difficulty: 15, max_difficulty: 20, browser_max_difficulty: 22, ttl: '5m', submit_path: '/shop/.mamori/challenge' },
   webhooks: [{ url: 'http://127.0.0.1:9/hook', secret: 'a-webhook-secret-0123456789', events: ['lockout'], include_account: false }],
   demo: { trust_loopback_forwarded_for: false },
+  waf: {
+    enabled: true,
+    mode: 'enforce',
+    crs: 'auto',
+    own_rules: true,
+    rules: ['rules/local.conf'],
+    paranoia: 2,
+    anomaly_threshold: { inbound: 5, outbound: 4 },
+    request_body_limit: 8 * 1024 * 1024,
+    request_body_no_files_limit: 1024 * 1024,
+    response_body: false,
+    strict: true,
+    libinjection: '/usr/share/libinjection',
+    exclusions: [{ name: 'wp-editor', paths: ['/wp-admin/post.php'], methods: ['POST'], rules: ['941100-941999', 942100], tags: ['attack-xss'], targets: ['ARGS:content'] }],
+    block_sources: { after: 10, window: '10m', block_for: '1h' },
+    audit_log: 'waf-audit.jsonl',
+  },
 };
 
 /** The key paths of a schema node (array items as `[]`, oneOf branches merged). */

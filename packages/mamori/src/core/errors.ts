@@ -33,6 +33,7 @@ export const ERRORS = {
   MAMORI_ERR_CONFIG_NOT_FOUND: { summary: 'A command that reads what mamori recorded found no config and no data.' },
   MAMORI_ERR_DECISION_AMBIGUOUS: { summary: 'A decision id prefix names more than one decision.' },
   MAMORI_ERR_ADAPTER_BODY_PARSER: { summary: 'The Express middleware runs before the body parsers it reads login fields from.' },
+  MAMORI_ERR_ADAPTER_WAF: { summary: 'The config turns the WAF on, but the application\'s requests do not go through it.' },
   MAMORI_ERR_WAF_RULES: { summary: 'A WAF rule set holds something mamori\'s engine cannot run.' },
   MAMORI_ERR_WAF_DATA: { summary: 'Data a WAF operator needs (libinjection\'s SQL keyword map) is missing or malformed.' },
   MAMORI_ERR_WAF_REGEX: { summary: 'A rule\'s regular expression uses what a linear-time matcher cannot run.' },

@@ -1,0 +1,153 @@
+/**
+ * The WAF in front of any node:http handler (an Express app, a plain handler): the request's
+ * head and its whole body are inspected before the handler sees anything, and the handler then
+ * reads the very bytes the WAF read, from a request rebuilt around them. Express's own
+ * middleware runs after the app's body parsers, which have consumed the raw body by then; this
+ * runs before them.
+ *
+ *   http.createServer(mamoriWafHandler(guard, app)).listen(3000);
+ */
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { MamoriError } from '../core/errors.js';
+import { normalizeIp } from '../proxy/client-ip.js';
+import { clientAddressFor } from '../runtime.js';
+import { sendRendered } from '../proxy/respond.js';
+import { urlPath } from '../core/url.js';
+import type { Guard } from './guard.js';
+import type { RenderedResponse, RequestInfo } from './verdict.js';
+import { announcesBody, headerPairs, type WafExchange } from './waf-guard.js';
+
+export interface MamoriWafHandlerOptions {
+  /** The client address; default: the TCP peer, or X-Forwarded-For past the config's trusted proxies. */
+  clientIp?: (req: IncomingMessage) => string | undefined;
+  /** Your own answer for what the WAF refuses. */
+  respond?: (answer: RenderedResponse, req: IncomingMessage) => RenderedResponse;
+  /** Errors inside the WAF handler (never request data); default: console.error. */
+  onError?: (err: unknown) => void;
+}
+
+/** Requests that went through mamoriWafHandler (the adapters check that the WAF ran). */
+const inspected = new WeakSet<IncomingMessage>();
+
+/** Whether the WAF handler inspected this request (the one it handed on). */
+export function wafInspected(req: IncomingMessage): boolean {
+  return inspected.has(req);
+}
+
+/** A request around bytes already read: what the handler reads is what the WAF read. */
+function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const r = new IncomingMessage(req.socket);
+  r.method = req.method;
+  r.url = req.url;
+  r.httpVersionMajor = req.httpVersionMajor;
+  r.httpVersionMinor = req.httpVersionMinor;
+  r.httpVersion = req.httpVersion;
+  r.headers = req.headers;
+  r.rawHeaders = req.rawHeaders;
+  r.trailers = req.trailers;
+  r.rawTrailers = req.rawTrailers;
+  if (body.length) r.push(body);
+  r.push(null);
+  r.complete = true;
+  return r;
+}
+
+/** Reads a body up to `max` bytes; undefined when it is longer (the rest is left unread). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (v: Buffer | undefined) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onErr);
+      resolve(v);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.pause();
+        done(undefined);
+      } else chunks.push(c);
+    };
+    const onEnd = () => done(Buffer.concat(chunks, size));
+    const onErr = (err: unknown) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      reject(err);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onErr);
+  });
+}
+
+const TOO_LARGE: RenderedResponse = Object.freeze({ status: 413, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }, body: 'Request body too large\n' });
+
+export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, res: ServerResponse) => void, opts: MamoriWafHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const waf = guard.waf;
+  if (!waf) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${guard.config.source}: mamoriWafHandler needs a waf section in the config`);
+  const onError = opts.onError ?? ((err: unknown) => console.error('mamori waf:', err instanceof Error ? err.message : err));
+  const resolve = clientAddressFor(guard.config);
+  const resolveIp = opts.clientIp ?? ((req: IncomingMessage) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
+
+  const refuse = (x: WafExchange, req: IncomingMessage, res: ServerResponse, r: RenderedResponse) => {
+    const answer = opts.respond ? opts.respond(r, req) : r;
+    sendRendered(res, answer, req.method ?? 'GET');
+    x.finish(answer.status);
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ip = resolveIp(req);
+    if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriWafHandler');
+    const url = req.url ?? '/';
+    const info: RequestInfo = { ip: normalizeIp(ip), method: req.method ?? 'GET', path: urlPath(url), headers: req.headers };
+    const x = waf!.begin(info, {
+      uri: url,
+      protocol: `HTTP/${req.httpVersion}`,
+      headers: headerPairs(req.rawHeaders),
+      remotePort: req.socket.remotePort ?? 0,
+      serverAddr: req.socket.localAddress ?? '',
+      serverPort: req.socket.localPort ?? 0,
+    });
+    let v = x.head();
+    if (v && guard.enforced(v)) return refuse(x, req, res, guard.respond(v, info, { url }));
+    let next = req;
+    if (!v) {
+      if (announcesBody(req.headers)) {
+        const body = await readBody(req, waf!.bodyLimit);
+        if (body === undefined) {
+          sendRendered(res, TOO_LARGE, info.method);
+          x.finish(413);
+          return;
+        }
+        v = x.body(body);
+        next = replay(req, body);
+      } else v = x.body(undefined);
+      if (v && guard.enforced(v)) return refuse(x, req, res, guard.respond(v, info, { url }));
+    }
+    // Phase 3 sees the handler's status and headers (recorded; what was sent is not taken back),
+    // phase 5 runs when the answer is done, or the client left.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+      try {
+        const given = rest.find((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as Record<string, string | string[]> | undefined;
+        x.responseHead(status, { ...(res.getHeaders() as Record<string, string | string[]>), ...given });
+      } catch (err) {
+        onError(err);
+      }
+      return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
+    } as ServerResponse['writeHead'];
+    res.once('close', () => x.finish(res.statusCode));
+    inspected.add(next);
+    handler(next, res);
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      onError(err);
+      if (!res.headersSent) sendRendered(res, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Internal Server Error\n' }, req.method ?? 'GET');
+      else res.destroy();
+    });
+  };
+}
