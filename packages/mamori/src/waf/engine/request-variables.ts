@@ -142,7 +142,7 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
   v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
   let error: string | undefined;
   // REQUEST_BODY holds the raw body when no processor claims it, or for URLENCODED (as ModSecurity).
-  v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' ? body : undefined));
+  v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' || processor === 'JSON' ? body : undefined));
   if (req.body && processor === 'URLENCODED') {
     const r = parseUrlEncoded(body, limits.separator, limits.maxArgs);
     for (const [n, x] of r.args) addPostArg(v, n, x);

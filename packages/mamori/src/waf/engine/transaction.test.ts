@@ -160,3 +160,28 @@ test('a body with more arguments, values or parts than the limits is a body erro
     assert.equal(tx.interruption?.status, 400);
   }
 });
+
+test("a chain's next link can test MATCHED_VAR and MATCHED_VAR_NAME: the last match's value and name", () => {
+  const raw = 'GET / HTTP/1.1\r\nHost: h\r\nReferer: http://x/#a=1;cat$u /etc$u/passwd\r\n\r\n';
+  // (After link2 matched MATCHED_VAR, that is the last match's name.)
+  const link3 = rule({ id: 0, vars: ['MATCHED_VAR_NAME'], op: ['streq', 'MATCHED_VAR'] });
+  const link2 = rule({ id: 0, vars: ['MATCHED_VAR'], op: ['rx', '/etc'], chain: link3 });
+  // The second link's capture replaces TX:0, but MATCHED_VAR keeps the value it matched.
+  const link1 = rule({ id: 0, vars: ['TX:0'], op: ['rx', '\\$[a-z]'], capture: true, chain: link2 });
+  const tx = run([rule({ id: 50, phase: 1, vars: ['REQUEST_HEADERS:Referer'], op: ['rx', '#.*'], capture: true, chain: link1 })], raw);
+  assert.deepEqual(tx.matched.map((m) => m.id), [50]);
+  assert.equal(tx.tx.get('0')[0]?.value, '$u');
+  assert.equal(tx.matched[0]?.matchedValue, 'MATCHED_VAR');
+});
+
+test('REQUEST_BODY holds the raw body for forms, JSON and bodies no processor reads; not for multipart or XML', () => {
+  const body = (ct: string, b: string) => `POST / HTTP/1.1\r\nHost: h\r\nContent-Type: ${ct}\r\nContent-Length: ${b.length}\r\n\r\n${b}`;
+  const toJson = rule({ id: 1, phase: 1, vars: ['REQUEST_HEADERS:Content-Type'], op: ['rx', 'json'], ctls: [{ name: 'requestBodyProcessor', value: new Macro('JSON') }] });
+  const cases: [string, string, string | undefined][] = [
+    ['application/x-www-form-urlencoded', 'a=1', 'a=1'],
+    ['application/json', '{"roles__in":["a"]}', '{"roles__in":["a"]}'],
+    ['text/plain', 'hi', 'hi'],
+    ['multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n', undefined],
+  ];
+  for (const [ct, b, want] of cases) assert.equal(run([toJson], body(ct, b)).vars.get('REQUEST_BODY')?.entries[0]?.value, want, ct);
+});

@@ -307,7 +307,7 @@ export class Transaction implements MacroScope {
     const removed = this.#removedTargets.filter((t) => (t.ids ? starter.id >= t.ids[0] && starter.id <= t.ids[1] : t.tag !== undefined && starter.tags.includes(t.tag)));
     for (const t of link.targets) {
       if (t.exclude) continue;
-      const c = this.vars.get(t.collection);
+      const c = this.#collection(t.collection);
       const entries = c ? select(c, t) : [];
       if (t.count) {
         out.push({ name: `&${t.collection}${typeof t.key === 'string' ? `:${t.key}` : ''}`, value: String(entries.length) });
@@ -320,6 +320,18 @@ export class Transaction implements MacroScope {
       }
     }
     return out;
+  }
+
+  /**
+   * A collection by name; MATCHED_VAR and MATCHED_VAR_NAME are the last match's, so that a
+   * chain's next link can test them (CRS's 932207 tests MATCHED_VAR three times).
+   */
+  #collection(name: string): Collection | undefined {
+    if (name === 'MATCHED_VAR' || name === 'MATCHED_VAR_NAME') {
+      const m = this.#matchedVar;
+      return m ? new Collection(name, [['', name === 'MATCHED_VAR' ? m.value : m.name]]) : undefined;
+    }
+    return this.vars.get(name);
   }
 
   #actions(rule: CompiledRule): void {

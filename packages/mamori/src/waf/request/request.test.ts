@@ -64,6 +64,8 @@ test('raw requests: line, headers, folded lines, bodies by length or chunks; wha
     ['POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', /smuggling/],
     ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /not hex/],
     [' / HTTP/1.1\r\n\r\n', /request line/],
+    ['GET / HTTP/0.9\r\nHost: h\r\n\r\n', /below HTTP\/1.0/],
+    ['GET / HTTP/1.1\r\nX: a\rInjected: b\r\n\r\n', /bare CR/],
   ];
   for (const [bytes, re] of refused) assert.match(parseRawRequest(bytes).problem ?? '(none)', re, JSON.stringify(bytes));
 });
