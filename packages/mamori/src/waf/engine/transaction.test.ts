@@ -5,6 +5,7 @@ import { BUILTIN_TRANSFORMATIONS as T } from '../transformations/builtins.js';
 import { Macro } from './macros.js';
 import { BUILTIN_OPERATORS, type OperatorContext } from './operators.js';
 import { blankRule, type CompiledRule, type Phase, type Target } from './rule.js';
+import { DEFAULT_BODY_LIMITS } from './limits.js';
 import { DEFAULT_ARGUMENT_LIMITS } from './request-variables.js';
 import { Transaction, type CompiledRules, type EngineMode } from './transaction.js';
 
@@ -51,7 +52,8 @@ function compiled(rules: CompiledRule[], mode: EngineMode = 'On'): CompiledRules
       requestBodyAccess: true,
       responseBodyAccess: false,
       responseBodyMimeTypes: ['text/html'],
-      limits: DEFAULT_ARGUMENT_LIMITS,
+      limits: { ...DEFAULT_ARGUMENT_LIMITS, maxArgs: 10_000 },
+      bodyLimits: { ...DEFAULT_BODY_LIMITS, requestBodyNoFiles: 1 << 20 },
       blockAction: { 1: { action: 'pass', status: 403 }, 2: { action: 'pass', status: 403 }, 3: { action: 'pass', status: 403 }, 4: { action: 'pass', status: 403 }, 5: { action: 'pass', status: 403 } },
     },
     phases,
@@ -150,7 +152,7 @@ test('a body with more arguments, values or parts than the limits is a body erro
   const json = JSON.stringify(Array.from({ length: 10_001 }, () => 1));
   const cases: [string, string, RegExp][] = [
     ['application/x-www-form-urlencoded', form, /more than 10000 arguments/],
-    ['application/json', json, /more than 10000 values/],
+    ['application/json', json, /more than 10000 arguments/],
   ];
   for (const [ct, body, re] of cases) {
     const raw = `POST / HTTP/1.1\r\nHost: h\r\nContent-Type: ${ct}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
