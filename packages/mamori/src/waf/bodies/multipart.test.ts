@@ -61,3 +61,10 @@ test('what cannot be read as multipart at all is an error (REQBODY_ERROR)', () =
   const many = parseMultipart(CT, part('Content-Disposition: form-data; name="a"', '1').repeat(5000), 1000);
   assert.equal(many.parts.length, 1000);
 });
+
+test('in a quoted disposition value only \\" and \\\\ are escapes; any other backslash stays, as ModSecurity reads it', () => {
+  const m = parseMultipart(CT, `${part('Content-Disposition: form-data; name="cv.p\\d\\f"; filename="..\\1 \\"x\\" \\\\.7z"', 'x')}--XyZ--\r\n`);
+  assert.equal(m.parts[0]?.name, 'cv.p\\d\\f');
+  assert.equal(m.parts[0]?.filename, '..\\1 "x" \\.7z');
+  assert.ok(m.flags.has('invalidQuoting'));
+});

@@ -92,10 +92,15 @@ function disposition(value: string, flags: Set<MultipartFlag>): Map<string, stri
       let out = '';
       for (; end < value.length && value[end] !== '"'; end++) {
         if (value[end] === '\\' && end + 1 < value.length) {
-          // A backslash escape: PHP keeps it, other readers unescape.
+          // A backslash escape: PHP keeps it, other readers unescape. As ModSecurity reads it,
+          // only `\"` and `\\` are escapes; before anything else the backslash stays (CRS's
+          // 920120 looks for it in FILES and FILES_NAMES).
           flags.add('invalidQuoting');
-          out += value[end + 1];
-          end++;
+          const next = value[end + 1]!;
+          if (next === '"' || next === '\\') {
+            out += next;
+            end++;
+          } else out += '\\';
         } else out += value[end];
       }
       if (end >= value.length) flags.add('invalidQuoting');

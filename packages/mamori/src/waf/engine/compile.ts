@@ -13,6 +13,7 @@ import { transformationRegistry, type Transformation } from '../transformations/
 import { Macro } from './macros.js';
 import { operatorRegistry, type OperatorContext, type OperatorFactory } from './operators.js';
 import { blankRule, type CompiledRule, type Ctl, type Disruptive, type Phase, type SetVar, type Target } from './rule.js';
+import { DEFAULT_BODY_LIMITS, limitValue } from './limits.js';
 import { DEFAULT_ARGUMENT_LIMITS } from './request-variables.js';
 import type { CompiledRules, EngineMode, EnginePolicy } from './transaction.js';
 
@@ -85,6 +86,8 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
   let responseBodyAccess = false;
   let responseMime = ['text/plain', 'text/html'];
   let separator = DEFAULT_ARGUMENT_LIMITS.separator;
+  const argLimits = { ...DEFAULT_ARGUMENT_LIMITS };
+  const bodyLimits = { ...DEFAULT_BODY_LIMITS };
   // Rules in load order (the removals and updates act on what is loaded before them).
   const loaded: { rule: Rule; compiled: CompiledRule | undefined; removed: boolean }[] = [];
   const order: ({ kind: 'rule'; index: number } | { kind: 'marker'; name: string })[] = [];
@@ -322,6 +325,34 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
           case 'SecArgumentSeparator':
             separator = arg || '&';
             break;
+          case 'SecRequestBodyLimitAction':
+          case 'SecResponseBodyLimitAction': {
+            const action = /^reject$/i.test(arg) ? 'Reject' : /^processpartial$/i.test(arg) ? 'ProcessPartial' : undefined;
+            if (!action) problems.push(problem(d, `${d.name} takes Reject or ProcessPartial, not ${JSON.stringify(arg.slice(0, 40))}`));
+            else if (d.name === 'SecRequestBodyLimitAction') bodyLimits.requestBodyAction = action;
+            else bodyLimits.responseBodyAction = action;
+            break;
+          }
+          case 'SecRequestBodyLimit':
+          case 'SecRequestBodyNoFilesLimit':
+          case 'SecResponseBodyLimit':
+          case 'SecArgumentsLimit':
+          case 'SecUploadFileLimit':
+          case 'SecRequestBodyJsonDepthLimit': {
+            const n = limitValue(d.name, arg);
+            if (typeof n === 'string') {
+              problems.push(problem(d, n));
+              break;
+            }
+            if (d.name === 'SecRequestBodyLimit') bodyLimits.requestBody = n;
+            else if (d.name === 'SecRequestBodyNoFilesLimit') bodyLimits.requestBodyNoFiles = n;
+            else if (d.name === 'SecResponseBodyLimit') bodyLimits.responseBody = n;
+            else if (d.name === 'SecArgumentsLimit') argLimits.maxArgs = n;
+            else if (d.name === 'SecUploadFileLimit') argLimits.maxFiles = n;
+            else argLimits.maxJsonDepth = n;
+            break;
+          }
+          // SecRequestBodyInMemoryLimit, SecPcreMatchLimit(Recursion): read, no effect (limits.ts says why).
           default:
             break;
         }
@@ -358,7 +389,7 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
     }),
   ) as EnginePolicy['blockAction'];
   return {
-    policy: { mode, requestBodyAccess, responseBodyAccess, responseBodyMimeTypes: responseMime, limits: { ...DEFAULT_ARGUMENT_LIMITS, separator }, blockAction },
+    policy: { mode, requestBodyAccess, responseBodyAccess, responseBodyMimeTypes: responseMime, limits: { ...argLimits, separator }, bodyLimits, blockAction },
     phases,
     markers,
   };

@@ -17,13 +17,21 @@ export type BodyProcessor = 'URLENCODED' | 'MULTIPART' | 'JSON' | 'XML';
 export interface ArgumentLimits {
   /** SecArgumentSeparator. */
   separator: string;
+  /**
+   * SecArgumentsLimit: the most arguments read, the query's and the body's together (as
+   * ModSecurity counts them); past it the rest are not read and REQBODY_ERROR is set.
+   */
   maxArgs: number;
+  /** The most multipart parts read; past it, REQBODY_ERROR. */
   maxParts: number;
+  /** SecUploadFileLimit: past it, MULTIPART_FILE_LIMIT_EXCEEDED. */
   maxFiles: number;
+  /** SecRequestBodyJsonDepthLimit: deeper is a body error. */
   maxJsonDepth: number;
 }
 
-export const DEFAULT_ARGUMENT_LIMITS: ArgumentLimits = { separator: '&', maxArgs: 10_000, maxParts: 1000, maxFiles: 100, maxJsonDepth: 512 };
+/** SecArgumentsLimit and SecUploadFileLimit as ModSecurity v2's defaults (1,000 and 100); JSON depth 512 (v2: 10,000). */
+export const DEFAULT_ARGUMENT_LIMITS: ArgumentLimits = { separator: '&', maxArgs: 1000, maxParts: 1000, maxFiles: 100, maxJsonDepth: 512 };
 
 /** The body processor a Content-Type selects by itself (JSON and XML are chosen by rules: ctl:requestBodyProcessor). */
 export function defaultBodyProcessor(contentType: string | undefined): BodyProcessor | undefined {
@@ -35,6 +43,8 @@ export function defaultBodyProcessor(contentType: string | undefined): BodyProce
 
 export class RequestVariables {
   readonly #vars = new Map<string, Collection>();
+  /** The query held more arguments than SecArgumentsLimit (the rest were not read). */
+  queryTruncated = false;
 
   get(name: string): Collection | undefined {
     return this.#vars.get(name.toUpperCase());
@@ -102,6 +112,7 @@ export function headerVariables(req: WafRequest, uniqueId: string, limits: Argum
   v.set(new Collection('ARGS_NAMES', get.args.map(([n]) => [n, n] as const)));
   v.set(scalar('ARGS_COMBINED_SIZE', String(get.args.reduce((s, [n, x]) => s + n.length + x.length, 0))));
   v.set(scalar('QUERY_STRING_ERROR', get.invalidEncoding ? '1' : '0'));
+  v.queryTruncated = get.truncated;
   const processor = defaultBodyProcessor(headerValues(req, 'content-type')[0]);
   v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
   for (const n of ['ARGS_POST', 'ARGS_POST_NAMES', 'FILES', 'FILES_NAMES', 'FILES_SIZES', 'MULTIPART_PART_HEADERS', 'XML', 'TX', 'MATCHED_VARS', 'MATCHED_VARS_NAMES']) v.ensure(n);
@@ -134,25 +145,30 @@ function addPostArg(v: RequestVariables, name: string, value: string): void {
 
 /**
  * Phase 2's variables: the body as REQUEST_BODY and, read by `processor`, its arguments, files
- * and flags; REQBODY_ERROR and its message when the processor cannot read it.
+ * and flags; REQBODY_ERROR and its message when the processor cannot read it, or when the
+ * arguments (the query's and the body's) are more than SecArgumentsLimit. `body` is what is
+ * read of the request's body (all of it, or its first bytes within the body limits).
  */
-export function bodyVariables(v: RequestVariables, req: WafRequest, processor: BodyProcessor | undefined, limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS): void {
-  const body = req.body ? req.body.toString('latin1') : '';
+export function bodyVariables(v: RequestVariables, req: WafRequest, processor: BodyProcessor | undefined, limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS, body = req.body ? req.body.toString('latin1') : ''): void {
   v.set(scalar('REQUEST_BODY_LENGTH', String(body.length)));
   v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
-  let error: string | undefined;
+  let error: string | undefined = v.queryTruncated ? `the query has more than ${limits.maxArgs} arguments (SecArgumentsLimit)` : undefined;
+  // Room left under SecArgumentsLimit once the query's arguments are counted.
+  const room = Math.max(0, limits.maxArgs - v.ensure('ARGS').size);
+  const overArgs = `more than ${limits.maxArgs} arguments (SecArgumentsLimit)`;
   // REQUEST_BODY holds the raw body when no processor claims it, or for URLENCODED (as ModSecurity).
-  v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' ? body : undefined));
+  v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' || processor === 'JSON' ? body : undefined));
   if (req.body && processor === 'URLENCODED') {
-    const r = parseUrlEncoded(body, limits.separator, limits.maxArgs);
+    const r = parseUrlEncoded(body, limits.separator, room);
     for (const [n, x] of r.args) addPostArg(v, n, x);
     // Arguments past the limit were not read: a body error, not a silent drop (red team, issue 11:
     // a payload after 10,000 padding arguments passed every rule).
-    if (r.truncated) error = `URLENCODED: more than ${limits.maxArgs} arguments`;
+    if (r.truncated) error ??= `URLENCODED: ${overArgs}`;
     v.set(scalar('URLENCODED_ERROR', r.invalidEncoding ? '1' : '0'));
   } else if (req.body && processor === 'MULTIPART') {
     const m = parseMultipart(headerValues(req, 'content-type')[0] ?? '', body, limits.maxParts, limits.maxFiles);
-    error = m.error ?? (m.parts.length >= limits.maxParts ? `Multipart: more than ${limits.maxParts} parts` : undefined);
+    error ??= m.error ?? (m.parts.length >= limits.maxParts ? `Multipart: more than ${limits.maxParts} parts` : undefined);
+    let args = 0;
     const files = v.ensure('FILES');
     const headers = v.ensure('MULTIPART_PART_HEADERS');
     let combined = 0;
@@ -163,7 +179,8 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
         v.ensure('FILES_NAMES').add(p.name, p.name);
         v.ensure('FILES_SIZES').add(p.name, String(p.value.length));
         combined += p.value.length;
-      } else addPostArg(v, p.name, p.value);
+      } else if (args++ < room) addPostArg(v, p.name, p.value);
+      else error ??= `Multipart: ${overArgs}`;
     }
     v.set(scalar('FILES_COMBINED_SIZE', String(combined)));
     const last = m.parts[m.parts.length - 1];
@@ -177,12 +194,12 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
     }
     v.set(scalar('MULTIPART_STRICT_ERROR', strict || error !== undefined ? '1' : '0'));
   } else if (req.body && processor === 'JSON') {
-    const j = parseJsonArgs(body, limits.maxArgs, limits.maxJsonDepth);
-    error = j.error ?? (j.duplicateKey !== undefined ? `JSON: the key ${JSON.stringify(j.duplicateKey.slice(0, 60))} twice in one object` : j.truncated ? `JSON: more than ${limits.maxArgs} values` : undefined);
+    const j = parseJsonArgs(body, room, limits.maxJsonDepth);
+    error ??= j.error ?? (j.duplicateKey !== undefined ? `JSON: the key ${JSON.stringify(j.duplicateKey.slice(0, 60))} twice in one object` : j.truncated ? `JSON: ${overArgs}` : undefined);
     for (const [n, x] of j.args) addPostArg(v, n, x);
   } else if (req.body && processor === 'XML') {
     const x = parseXml(body);
-    error = x.error ?? (x.declaresEntities ? 'XML: the document declares entities' : undefined);
+    error ??= x.error ?? (x.declaresEntities ? 'XML: the document declares entities' : undefined);
     const xml = v.ensure('XML');
     // The root's whole text first (what ModSecurity's XML:/* holds), then each text node.
     if (x.content !== '') xml.add('/*', x.content);

@@ -5,6 +5,7 @@ import { BUILTIN_TRANSFORMATIONS as T } from '../transformations/builtins.js';
 import { Macro } from './macros.js';
 import { BUILTIN_OPERATORS, type OperatorContext } from './operators.js';
 import { blankRule, type CompiledRule, type Phase, type Target } from './rule.js';
+import { DEFAULT_BODY_LIMITS } from './limits.js';
 import { DEFAULT_ARGUMENT_LIMITS } from './request-variables.js';
 import { Transaction, type CompiledRules, type EngineMode } from './transaction.js';
 
@@ -51,7 +52,8 @@ function compiled(rules: CompiledRule[], mode: EngineMode = 'On'): CompiledRules
       requestBodyAccess: true,
       responseBodyAccess: false,
       responseBodyMimeTypes: ['text/html'],
-      limits: DEFAULT_ARGUMENT_LIMITS,
+      limits: { ...DEFAULT_ARGUMENT_LIMITS, maxArgs: 10_000 },
+      bodyLimits: { ...DEFAULT_BODY_LIMITS, requestBodyNoFiles: 1 << 20 },
       blockAction: { 1: { action: 'pass', status: 403 }, 2: { action: 'pass', status: 403 }, 3: { action: 'pass', status: 403 }, 4: { action: 'pass', status: 403 }, 5: { action: 'pass', status: 403 } },
     },
     phases,
@@ -150,7 +152,7 @@ test('a body with more arguments, values or parts than the limits is a body erro
   const json = JSON.stringify(Array.from({ length: 10_001 }, () => 1));
   const cases: [string, string, RegExp][] = [
     ['application/x-www-form-urlencoded', form, /more than 10000 arguments/],
-    ['application/json', json, /more than 10000 values/],
+    ['application/json', json, /more than 10000 arguments/],
   ];
   for (const [ct, body, re] of cases) {
     const raw = `POST / HTTP/1.1\r\nHost: h\r\nContent-Type: ${ct}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
@@ -159,4 +161,29 @@ test('a body with more arguments, values or parts than the limits is a body erro
     assert.match(tx.vars.get('REQBODY_ERROR_MSG')?.entries[0]?.value ?? '', re);
     assert.equal(tx.interruption?.status, 400);
   }
+});
+
+test("a chain's next link can test MATCHED_VAR and MATCHED_VAR_NAME: the last match's value and name", () => {
+  const raw = 'GET / HTTP/1.1\r\nHost: h\r\nReferer: http://x/#a=1;cat$u /etc$u/passwd\r\n\r\n';
+  // (After link2 matched MATCHED_VAR, that is the last match's name.)
+  const link3 = rule({ id: 0, vars: ['MATCHED_VAR_NAME'], op: ['streq', 'MATCHED_VAR'] });
+  const link2 = rule({ id: 0, vars: ['MATCHED_VAR'], op: ['rx', '/etc'], chain: link3 });
+  // The second link's capture replaces TX:0, but MATCHED_VAR keeps the value it matched.
+  const link1 = rule({ id: 0, vars: ['TX:0'], op: ['rx', '\\$[a-z]'], capture: true, chain: link2 });
+  const tx = run([rule({ id: 50, phase: 1, vars: ['REQUEST_HEADERS:Referer'], op: ['rx', '#.*'], capture: true, chain: link1 })], raw);
+  assert.deepEqual(tx.matched.map((m) => m.id), [50]);
+  assert.equal(tx.tx.get('0')[0]?.value, '$u');
+  assert.equal(tx.matched[0]?.matchedValue, 'MATCHED_VAR');
+});
+
+test('REQUEST_BODY holds the raw body for forms, JSON and bodies no processor reads; not for multipart or XML', () => {
+  const body = (ct: string, b: string) => `POST / HTTP/1.1\r\nHost: h\r\nContent-Type: ${ct}\r\nContent-Length: ${b.length}\r\n\r\n${b}`;
+  const toJson = rule({ id: 1, phase: 1, vars: ['REQUEST_HEADERS:Content-Type'], op: ['rx', 'json'], ctls: [{ name: 'requestBodyProcessor', value: new Macro('JSON') }] });
+  const cases: [string, string, string | undefined][] = [
+    ['application/x-www-form-urlencoded', 'a=1', 'a=1'],
+    ['application/json', '{"roles__in":["a"]}', '{"roles__in":["a"]}'],
+    ['text/plain', 'hi', 'hi'],
+    ['multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n', undefined],
+  ];
+  for (const [ct, b, want] of cases) assert.equal(run([toJson], body(ct, b)).vars.get('REQUEST_BODY')?.entries[0]?.value, want, ct);
 });

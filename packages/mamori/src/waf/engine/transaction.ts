@@ -6,6 +6,7 @@
 import { Collection, scalar } from './collections.js';
 import type { MacroScope } from './macros.js';
 import type { CompiledRule, Disruptive, Phase, Target } from './rule.js';
+import { applyLimit, type BodyLimits } from './limits.js';
 import { bodyVariables, headerVariables, type ArgumentLimits, type BodyProcessor, type RequestVariables } from './request-variables.js';
 import type { WafRequest } from '../request/request.js';
 
@@ -18,6 +19,8 @@ export interface EnginePolicy {
   readonly responseBodyAccess: boolean;
   readonly responseBodyMimeTypes: readonly string[];
   readonly limits: ArgumentLimits;
+  /** SecRequestBodyLimit, SecResponseBodyLimit and their kin (limits.ts). */
+  readonly bodyLimits: BodyLimits;
   /** What `block` means in each phase (SecDefaultAction): pass, or deny with a status. */
   readonly blockAction: Readonly<Record<Phase, { action: 'pass' | 'deny' | 'drop'; status: number }>>;
 }
@@ -44,10 +47,13 @@ export interface MatchedRule {
 }
 
 export interface Interruption {
+  /** The rule that refused; 0 when the engine itself did (a body over its limit). */
   readonly ruleId: number;
   readonly action: 'deny' | 'drop' | 'redirect';
   readonly status: number;
   readonly location?: string;
+  /** Why the engine itself refused (ruleId 0). */
+  readonly reason?: string;
 }
 
 interface Value {
@@ -75,6 +81,8 @@ export class Transaction implements MacroScope {
   bodyProcessor: BodyProcessor | undefined;
   mode: EngineMode;
   requestBodyAccess: boolean;
+  /** SecRequestBodyLimit and SecResponseBodyLimit, as ctl:requestBodyLimit / ctl:responseBodyLimit may change them. */
+  bodyLimits: BodyLimits;
   readonly env = new Map<string, string>();
   readonly #removedIds: [number, number][] = [];
   readonly #removedTags: string[] = [];
@@ -89,6 +97,7 @@ export class Transaction implements MacroScope {
     this.request = request;
     this.mode = rules.policy.mode;
     this.requestBodyAccess = rules.policy.requestBodyAccess;
+    this.bodyLimits = rules.policy.bodyLimits;
     this.vars = headerVariables(request, uniqueId, rules.policy.limits);
     this.bodyProcessor = (this.vars.get('REQBODY_PROCESSOR')?.entries[0]?.value || undefined) as BodyProcessor | undefined;
   }
@@ -102,11 +111,52 @@ export class Transaction implements MacroScope {
     return this.#phase(1);
   }
 
-  /** Phase 2: the body, read by the body processor (when body access is on), then its rules. */
+  /**
+   * Phase 2: the body, read by the body processor (when body access is on) within the body
+   * limits, then its rules. A body over SecRequestBodyLimit (or SecRequestBodyNoFilesLimit)
+   * with SecRequestBodyLimitAction Reject and the engine On is refused with 413 before any
+   * rule runs; otherwise its first bytes up to the limit are read (limits.ts).
+   */
   processRequestBody(): Interruption | undefined {
     if (this.interruption) return this.interruption;
-    if (this.requestBodyAccess) bodyVariables(this.vars, this.request, this.bodyProcessor, this.rules.policy.limits);
+    if (this.#phaseDone >= 2) return undefined;
+    if (this.requestBodyAccess && this.mode !== 'Off') {
+      const refused = this.#readBody(this.request.body?.toString('latin1') ?? '');
+      if (refused) return refused;
+    }
     return this.#phase(2);
+  }
+
+  #readBody(body: string): Interruption | undefined {
+    const l = this.bodyLimits;
+    // A body that is not multipart holds no files: the smaller limit is the one that counts.
+    const multipart = this.bodyProcessor === 'MULTIPART';
+    const noFiles = !multipart && l.requestBodyNoFiles < l.requestBody;
+    let v = applyLimit(body, noFiles ? l.requestBodyNoFiles : l.requestBody, l.requestBodyAction, this.mode, 413, noFiles ? 'Request body no files data length' : 'Request body');
+    if (v.refuse) return this.#refuse(v.refuse, v.message!);
+    bodyVariables(this.vars, this.request, this.bodyProcessor, this.rules.policy.limits, v.read);
+    if (multipart && !v.over) {
+      // The body less the files' content, against SecRequestBodyNoFilesLimit.
+      const files = Number(this.vars.get('FILES_COMBINED_SIZE')?.entries[0]?.value ?? '0') || 0;
+      const n = applyLimit(v.read, l.requestBodyNoFiles + files, l.requestBodyAction, this.mode, 413, 'Request body no files data length');
+      if (n.refuse) return this.#refuse(n.refuse, n.message!.replace(/\(\d+\)$/, `(${l.requestBodyNoFiles})`));
+      if (n.over) v = { ...n, read: v.read };
+    }
+    this.vars.set(scalar('REQUEST_BODY_LENGTH', String(body.length)));
+    this.vars.set(scalar('INBOUND_DATA_ERROR', v.over ? '1' : '0'));
+    // In DetectionOnly a Reject limit refuses nothing: a rule on REQBODY_ERROR still sees it.
+    if (v.over && l.requestBodyAction === 'Reject' && this.vars.get('REQBODY_ERROR')?.entries[0]?.value !== '1') {
+      this.vars.set(scalar('REQBODY_ERROR', '1'));
+      this.vars.set(scalar('REQBODY_PROCESSOR_ERROR', '1'));
+      this.vars.set(scalar('REQBODY_ERROR_MSG', v.message!));
+    }
+    return undefined;
+  }
+
+  /** The engine refuses by itself (a limit): no rule, ruleId 0. */
+  #refuse(status: number, reason: string): Interruption {
+    this.interruption = { ruleId: 0, action: 'deny', status, reason };
+    return this.interruption;
   }
 
   /** Phase 3: the response's status and headers. */
@@ -128,10 +178,24 @@ export class Transaction implements MacroScope {
     return this.rules.policy.responseBodyMimeTypes.includes(ct);
   }
 
-  /** Phase 4: the response body (a byte string). */
+  /** The most response body bytes phase 4 reads (SecResponseBodyLimit), for a caller that buffers it. */
+  get responseBodyLimit(): number {
+    return this.bodyLimits.responseBody;
+  }
+
+  /**
+   * Phase 4: the response body (a byte string). Over SecResponseBodyLimit, Reject (engine On)
+   * refuses with 500; otherwise its first bytes up to the limit are read.
+   */
   processResponseBody(body: string | undefined): Interruption | undefined {
     if (this.interruption) return this.interruption;
-    if (body !== undefined) this.vars.set(scalar('RESPONSE_BODY', body));
+    if (body !== undefined && this.mode !== 'Off' && this.#phaseDone < 4) {
+      const l = this.bodyLimits;
+      const v = applyLimit(body, l.responseBody, l.responseBodyAction, this.mode, 500, 'Response body');
+      this.vars.set(scalar('OUTBOUND_DATA_ERROR', v.over ? '1' : '0'));
+      if (v.refuse) return this.#refuse(v.refuse, v.message!);
+      this.vars.set(scalar('RESPONSE_BODY', v.read));
+    }
     return this.#phase(4);
   }
 
@@ -307,7 +371,7 @@ export class Transaction implements MacroScope {
     const removed = this.#removedTargets.filter((t) => (t.ids ? starter.id >= t.ids[0] && starter.id <= t.ids[1] : t.tag !== undefined && starter.tags.includes(t.tag)));
     for (const t of link.targets) {
       if (t.exclude) continue;
-      const c = this.vars.get(t.collection);
+      const c = this.#collection(t.collection);
       const entries = c ? select(c, t) : [];
       if (t.count) {
         out.push({ name: `&${t.collection}${typeof t.key === 'string' ? `:${t.key}` : ''}`, value: String(entries.length) });
@@ -320,6 +384,18 @@ export class Transaction implements MacroScope {
       }
     }
     return out;
+  }
+
+  /**
+   * A collection by name; MATCHED_VAR and MATCHED_VAR_NAME are the last match's, so that a
+   * chain's next link can test them (CRS's 932207 tests MATCHED_VAR three times).
+   */
+  #collection(name: string): Collection | undefined {
+    if (name === 'MATCHED_VAR' || name === 'MATCHED_VAR_NAME') {
+      const m = this.#matchedVar;
+      return m ? new Collection(name, [['', name === 'MATCHED_VAR' ? m.value : m.name]]) : undefined;
+    }
+    return this.vars.get(name);
   }
 
   #actions(rule: CompiledRule): void {
@@ -351,6 +427,12 @@ export class Transaction implements MacroScope {
       case 'requestbodyaccess':
         this.requestBodyAccess = /^on$/i.test(value);
         break;
+      case 'requestbodylimit':
+      case 'responsebodylimit': {
+        const n = /^\d{1,15}$/.test(value.trim()) ? Number(value) : 0;
+        if (n > 0) this.bodyLimits = { ...this.bodyLimits, [name.toLowerCase() === 'requestbodylimit' ? 'requestBody' : 'responseBody']: n };
+        break;
+      }
       case 'requestbodyprocessor': {
         const p = value.toUpperCase();
         if (p === 'URLENCODED' || p === 'MULTIPART' || p === 'JSON' || p === 'XML') {

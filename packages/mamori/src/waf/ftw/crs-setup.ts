@@ -26,7 +26,8 @@ export interface CrsSetupOptions {
 }
 
 /**
- * CRS loaded from a release directory under an engine setup: bodies read, JSON and XML bodies
+ * CRS loaded from a release directory under an engine setup: bodies read (a response body over
+ * its limit read in part), JSON and XML bodies
  * given their processors by Content-Type, rule 910000 (IP reputation, which needs a persistent
  * collection) left out, the paranoia level and settings given.
  */
@@ -38,6 +39,9 @@ export function crsSetup(crsDir: string, o: CrsSetupOptions): string {
     'SecRequestBodyAccess On',
     'SecResponseBodyAccess On',
     'SecResponseBodyMimeType text/plain text/html text/xml application/json',
+    // As ModSecurity's recommended configuration: a response over SecResponseBodyLimit is
+    // inspected up to the limit and passed, not answered with 500 (v2's default, Reject).
+    'SecResponseBodyLimitAction ProcessPartial',
     'SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\\+|/)|text/)xml" "id:9000001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"',
     'SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:9000002,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"',
     `Include ${q(`${crsDir}/crs-setup.conf.example`)}`,

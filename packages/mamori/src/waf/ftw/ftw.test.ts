@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isMamoriError } from '../../core/errors.js';
 import { sharedData } from '../../testing/shared-data.js';
 import { ftwTestFiles, parseFtwFile, requestBytes } from './ftw.js';
+import { logLine } from './runner.js';
 
 const crs = sharedData('crs', 'MAMORI_CRS_DIR');
 
@@ -67,7 +68,8 @@ tests:
 `,
     'inline.yaml',
   );
-  assert.equal(requestBytes(f.tests[0]!.stages[0]!.input), 'POST /x?a=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nContent-Length: 7\r\nConnection: close\r\n\r\na=b&c=d');
+  // A body without a Content-Type is labelled a form, as go-ftw labels it.
+  assert.equal(requestBytes(f.tests[0]!.stages[0]!.input), 'POST /x?a=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\nConnection: close\r\n\r\na=b&c=d');
   // UTF-8 bytes, not counted as one character; no header added without autocomplete.
   assert.equal(requestBytes(f.tests[1]!.stages[0]!.input), 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n\xc3\xa9');
   assert.equal(requestBytes(f.tests[2]!.stages[0]!.input), 'GET / HTTP/1.0\r\n\r\n');
@@ -97,4 +99,61 @@ test('a file that breaks the format: the error names the file, the line and the 
       text,
     );
   }
+});
+
+test("the bytes a stage sends follow go-ftw: forms escaped, multipart lines CRLF, an empty POST's length, a UTF-8 head, repeat templates", () => {
+  const f = parseFtwFile(
+    `rule_id: 1
+tests:
+  - test_id: 1
+    stages:
+      - input:
+          method: POST
+          headers: { Host: h }
+          data: "q=<a b>&r=1&"
+        output: { status: 200 }
+  - test_id: 2
+    stages:
+      - input:
+          method: POST
+          headers: { Host: h, Content-Type: application/x-www-form-urlencoded }
+          data: "q=%3Ca+b"
+        output: { status: 200 }
+  - test_id: 3
+    stages:
+      - input:
+          method: POST
+          headers: { Host: h, Content-Type: "multipart/form-data; boundary=b" }
+          data: "--b\\nx\\n"
+        output: { status: 200 }
+  - test_id: 4
+    stages:
+      - input:
+          method: POST
+          headers: { Host: h }
+        output: { status: 200 }
+  - test_id: 5
+    stages:
+      - input:
+          uri: "/?q=\\u2460"
+          headers: { Host: h }
+          data: '{{ "ab" | repeat 3 }}!'
+          autocomplete_headers: false
+        output: { status: 200 }
+`,
+    'inline.yaml',
+  );
+  const bytes = f.tests.map((t) => requestBytes(t.stages[0]!.input));
+  assert.ok(bytes[0]!.endsWith('\r\n\r\nq=%3Ca+b%3E&r=1'), bytes[0]);
+  // Already escaped: sent as written.
+  assert.ok(bytes[1]!.endsWith('\r\n\r\nq=%3Ca+b'), bytes[1]);
+  assert.ok(bytes[2]!.endsWith('\r\n\r\n--b\r\nx\r\n'), bytes[2]);
+  assert.ok(bytes[3]!.includes('Content-Length: 0\r\n'), bytes[3]);
+  assert.equal(bytes[4], 'GET /?q=\xe2\x91\xa0 HTTP/1.1\r\nHost: h\r\n\r\nababab!');
+  assert.throws(() => parseFtwFile('rule_id: 1\ntests:\n  - test_id: 1\n    stages:\n      - input: { data: "{{ now }}" }\n        output: { status: 200 }\n', 'x.yaml'), /template action/);
+});
+
+test('a log line escapes its fields as ModSecurity does: quotes, backslashes, line ends, other bytes as \\xHH', () => {
+  const line = logLine({ id: 932300, phase: 2, msg: 'say "hi"', logData: 'Matched Data: \r\nMAIL FROM:<a@b> \\ \x01\xe9', severity: '2', tags: ['t'], matchedName: 'ARGS:x', matchedValue: '', logged: true });
+  assert.equal(line, 'Warning. Matched at ARGS:x. [id "932300"] [msg "say \\"hi\\""] [data "Matched Data: \\r\\nMAIL FROM:<a@b> \\\\ \\x01\\xe9"] [severity "2"] [tag "t"]');
 });

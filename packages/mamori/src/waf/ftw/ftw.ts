@@ -191,6 +191,28 @@ const INPUT_FIELDS = [
 ] as const;
 const OUTPUT_FIELDS = ['status', 'response_contains', 'log_contains', 'no_log_contains', 'log', 'expect_error', 'retry_once', 'isolated'] as const;
 
+const MAX_EXPANDED = 16 * 1024 * 1024;
+
+/**
+ * go-ftw reads `data` as a Go template with Sprig's functions; CRS's tests use one of them,
+ * `{{ "1" | repeat 64200 }}`, to build a large body. That form is expanded (up to 16 MiB in
+ * all); any other `{{ ... }}` is refused with its place, since sending it as written would test
+ * something else than the file means.
+ */
+function expandData(r: Reader, data: string, path: Path): string {
+  if (!data.includes('{{')) return data;
+  let total = 0;
+  return data.replace(/\{\{-?\s*(.*?)\s*-?\}\}/gs, (_m, action: string) => {
+    const rep = /^"((?:[^"\\]|\\.)*)"\s*\|\s*repeat\s+(\d{1,9})$/.exec(action);
+    if (!rep) return r.fail(path, `the template action {{ ${action.slice(0, 60)} }} is not supported (only {{ "text" | repeat N }})`);
+    const text = JSON.parse(`"${rep[1]!}"`) as string;
+    const n = Number(rep[2]);
+    total += text.length * n;
+    if (total > MAX_EXPANDED) return r.fail(path, `the template expands to more than ${MAX_EXPANDED} characters`);
+    return text.repeat(n);
+  });
+}
+
 function readInput(r: Reader, v: unknown, path: Path): FtwInput {
   const o = r.object(v, path, INPUT_FIELDS);
   const protocol = r.string(o.protocol, [...path, 'protocol']) ?? 'http';
@@ -219,7 +241,7 @@ function readInput(r: Reader, v: unknown, path: Path): FtwInput {
     version: r.string(o.version, [...path, 'version']) ?? 'HTTP/1.1',
     headers: o.ordered_headers !== undefined ? r.headers(o.ordered_headers, [...path, 'ordered_headers']) : r.headers(o.headers, [...path, 'headers']),
     // (YAML text is Unicode; the request carries it as UTF-8, as go-ftw sends it.)
-    body: data !== undefined ? Buffer.from(data, 'utf8').toString('latin1') : encoded,
+    body: data !== undefined ? Buffer.from(expandData(r, data, [...path, 'data']), 'utf8').toString('latin1') : encoded,
     autocompleteHeaders: autocomplete ?? (stopMagic === undefined ? true : !stopMagic),
     rawRequest: r.base64(o.encoded_request, [...path, 'encoded_request']),
     virtualHostMode: r.bool(o.virtual_host_mode, [...path, 'virtual_host_mode']) ?? false,
@@ -311,14 +333,44 @@ const has = (headers: readonly FtwHeader[], name: string): boolean => headers.so
 export function requestBytes(input: FtwInput): string {
   if (input.rawRequest !== undefined) return input.rawRequest;
   const headers = [...input.headers];
-  const body = input.body ?? '';
+  let body = input.body ?? '';
+  // As go-ftw builds it: a form body without a Content-Type labelled and escaped as one
+  // (formEncoded), each LF of a multipart body made CRLF, and with autocomplete a
+  // Content-Length for a body or for a method that takes one (POST, PUT, PATCH, DELETE: an
+  // empty POST says `Content-Length: 0`, as clients send it).
+  if (input.autocompleteHeaders && body.length > 0) {
+    if (!has(headers, 'content-type')) headers.push({ name: 'Content-Type', value: 'application/x-www-form-urlencoded' });
+    if (headers.find((h) => h.name.toLowerCase() === 'content-type')?.value === 'application/x-www-form-urlencoded') body = formEncoded(body);
+  }
+  const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
+  if (contentType.startsWith('multipart/form-data;')) body = body.replace(/\n/g, '\r\n');
   if (input.autocompleteHeaders) {
-    if (body.length > 0 && !has(headers, 'content-length') && !has(headers, 'transfer-encoding')) headers.push({ name: 'Content-Length', value: String(body.length) });
+    const takesBody = /^POST|PUT|PATCH|DELETE$/.test(input.method);
+    if ((body.length > 0 || takesBody) && !has(headers, 'content-length') && !has(headers, 'transfer-encoding')) headers.push({ name: 'Content-Length', value: String(body.length) });
     if (!has(headers, 'connection')) headers.push({ name: 'Connection', value: 'close' });
   }
   let head = `${input.method} ${input.uri} ${input.version}\r\n`;
   for (const h of headers) head += `${h.name}: ${h.value}\r\n`;
-  return `${head}\r\n${body}`;
+  // (The head is YAML text, sent as UTF-8 as go-ftw sends it; the body is bytes already.)
+  return `${Buffer.from(head, 'utf8').toString('latin1')}\r\n${body}`;
+}
+
+/**
+ * A form body as go-ftw sends it: one that reads the same percent-decoded (no `%`, no `+`) has
+ * each name and value of its `&`-separated pairs escaped as a query component (bytes other than
+ * letters, digits and `-_.~` as %XX, a space as `+`); any other is sent as written.
+ */
+function formEncoded(body: string): string {
+  if (/[%+]/.test(body)) return body;
+  const escape = (s: string) => s.replace(/[^A-Za-z0-9\-_.~]/g, (c) => (c === ' ' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`));
+  // (A last `&` ends the list without opening an empty pair.)
+  return (body.endsWith('&') ? body.slice(0, -1) : body)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? escape(pair) : `${escape(pair.slice(0, eq))}=${escape(pair.slice(eq + 1))}`;
+    })
+    .join('&');
 }
 
 /** The go-ftw files (`.yaml`, `.yml`) under a folder, in name order, sub-folders included. */

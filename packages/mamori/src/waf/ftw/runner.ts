@@ -25,9 +25,17 @@ export interface StageRun {
   readonly log: string;
 }
 
-/** One log line per logged match, in ModSecurity's bracketed form (`[id "942100"] [msg "..."]`). */
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = { '\b': '\\b', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/**
+ * One log line per logged match, in ModSecurity's bracketed form (`[id "942100"] [msg "..."]`),
+ * each field escaped as ModSecurity escapes its log: `"` and `\` with a backslash, line ends and
+ * tabs as `\r` `\n` `\t`, any other byte outside printable ASCII as `\xHH` (so a value with a
+ * line break stays on its line, as CRS's 932300 tests expect).
+ */
 export function logLine(m: MatchedRule): string {
-  const q = (s: string) => s.replace(/["\\]/g, (c) => `\\${c}`);
+  const q = (s: string) =>
+    s.replace(/["\\\x00-\x1f\x7f-\xff]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : (CONTROL_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)));
   const tags = m.tags.map((t) => ` [tag "${q(t)}"]`).join('');
   return `Warning. Matched at ${m.matchedName}. [id "${m.id}"] [msg "${q(m.msg)}"] [data "${q(m.logData)}"]${m.severity !== undefined ? ` [severity "${m.severity}"]` : ''}${tags}`;
 }

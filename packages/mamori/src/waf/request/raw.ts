@@ -61,8 +61,16 @@ export function parseRawRequest(bytes: string, at: Endpoints = { remoteAddr: '12
   const protocol = requestLine.slice(last + 1);
   if (!TOKEN.test(method)) return { problem: 'the method is not a token' };
   if (!/^HTTP\/\d\.\d$/.test(protocol)) return { problem: `the version ${JSON.stringify(protocol.slice(0, 20))} is not HTTP/d.d` };
+  // RFC 9112 3.2: a target is origin-form (`/path?query`), absolute-form (`http://host/path`),
+  // authority-form (CONNECT) or `*` (OPTIONS); it holds no blank, no control byte and no `#fragment`.
+  if (/[\x00-\x20\x7f#]/.test(uri)) return { problem: `the request target holds ${uri.includes('#') ? 'a fragment' : 'a blank or a control byte'}` };
+  if (!uri.startsWith('/') && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(uri) && method !== 'CONNECT' && !(uri === '*' && method === 'OPTIONS')) return { problem: `the request target ${JSON.stringify(uri.slice(0, 40))} is not a path, an absolute URL or *` };
+  // HTTP/0.9 requests carry no version; one that names 0.x is malformed (Apache answers 400).
+  if (protocol.startsWith('HTTP/0.')) return { problem: `the version ${protocol} is below HTTP/1.0` };
   const headers: [string, string][] = [];
   for (const line of lines.slice(1)) {
+    // A CR not followed by LF (RFC 9112 2.2: invalid; Apache and Node answer 400).
+    if (line.includes('\r')) return { problem: `a header line holds a bare CR: ${JSON.stringify(line.slice(0, 40))}` };
     if (line.startsWith(' ') || line.startsWith('\t')) {
       const prev = headers[headers.length - 1];
       if (!prev) return { problem: 'the first header line is a continuation' };

@@ -64,6 +64,15 @@ test('raw requests: line, headers, folded lines, bodies by length or chunks; wha
     ['POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', /smuggling/],
     ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /not hex/],
     [' / HTTP/1.1\r\n\r\n', /request line/],
+    ['GET / HTTP/0.9\r\nHost: h\r\n\r\n', /below HTTP\/1.0/],
+    ['GET /a b HTTP/1.1\r\n\r\n', /blank or a control byte/],
+    ['GET /a\x00 HTTP/1.1\r\n\r\n', /blank or a control byte/],
+    ['GET /#x HTTP/1.1\r\n\r\n', /fragment/],
+    ['GET \\ HTTP/1.1\r\n\r\n', /not a path, an absolute URL or \*/],
+    ['GET * HTTP/1.1\r\n\r\n', /not a path/],
+    ['GET / HTTP/1.1\r\nX: a\rInjected: b\r\n\r\n', /bare CR/],
   ];
   for (const [bytes, re] of refused) assert.match(parseRawRequest(bytes).problem ?? '(none)', re, JSON.stringify(bytes));
+  // The other forms of target RFC 9112 3.2 allows.
+  for (const ok of ['OPTIONS * HTTP/1.1', 'CONNECT h:443 HTTP/1.1', 'GET http://h/a?b HTTP/1.1', 'GET /\xe2\x91\xa0 HTTP/1.1']) assert.ok(parseRawRequest(`${ok}\r\nHost: h\r\n\r\n`).request, ok);
 });
