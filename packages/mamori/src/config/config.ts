@@ -140,6 +140,7 @@ export interface WafConfig {
   outboundThreshold: number;
   requestBodyLimit: number;
   requestBodyNoFilesLimit: number;
+  maxArguments: number;
   responseBody: boolean;
   strict: boolean;
   libinjection?: string | undefined;
@@ -551,6 +552,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       outboundThreshold: w.anomaly_threshold?.outbound ?? 4,
       requestBodyLimit: w.request_body_limit ?? 8 * 1024 * 1024,
       requestBodyNoFilesLimit: w.request_body_no_files_limit ?? 1024 * 1024,
+      maxArguments: w.max_arguments ?? 1000,
       responseBody: w.response_body ?? false,
       strict: w.strict ?? true,
       libinjection: w.libinjection !== undefined ? resolvePath(baseDir, w.libinjection) : undefined,

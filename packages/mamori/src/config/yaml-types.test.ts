@@ -79,6 +79,7 @@ const EVERY_KEY: MamoriYaml = {
     anomaly_threshold: { inbound: 5, outbound: 4 },
     request_body_limit: 8 * 1024 * 1024,
     request_body_no_files_limit: 1024 * 1024,
+    max_arguments: 1000,
     response_body: false,
     strict: true,
     libinjection: '/usr/share/libinjection',

@@ -100,6 +100,7 @@ export interface WafYaml {
   anomaly_threshold?: { inbound?: number; outbound?: number };
   request_body_limit?: number;
   request_body_no_files_limit?: number;
+  max_arguments?: number;
   response_body?: boolean;
   strict?: boolean;
   libinjection?: string;

@@ -118,6 +118,7 @@ export class WafGuard {
       outboundThreshold: config.outboundThreshold,
       requestBodyLimit: config.requestBodyLimit,
       requestBodyNoFilesLimit: config.requestBodyNoFilesLimit,
+      maxArguments: config.maxArguments,
       responseBody: config.responseBody,
       strict: config.strict,
       exclusions: config.exclusions,
@@ -142,7 +143,7 @@ export class WafGuard {
     const rule = tx.matched.find((m) => m.id === it.ruleId);
     const v: Verdict = {
       action: 'block',
-      reason: `WAF rule ${it.ruleId}${rule?.msg ? `: ${rule.msg}` : ''}`,
+      reason: it.ruleId === 0 ? `WAF: ${it.reason ?? 'request refused'}` : `WAF rule ${it.ruleId}${rule?.msg ? `: ${rule.msg}` : ''}`,
       ruleId: `waf:${it.ruleId}`,
       status: it.status >= 400 && it.status <= 599 ? it.status : 403,
     };

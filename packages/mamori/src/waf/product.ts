@@ -52,6 +52,8 @@ export interface WafProductOptions {
   readonly requestBodyLimit: number;
   /** Largest request body not counting multipart file contents. */
   readonly requestBodyNoFilesLimit: number;
+  /** Arguments (query and body together) read; a request with more is a body error, refused when strict. */
+  readonly maxArguments: number;
   /** Whether response bodies (text, HTML, XML, JSON) are inspected in phase 4. */
   readonly responseBody: boolean;
   /** Refuse bodies mamori cannot read as the upstream would (REQBODY_ERROR, MULTIPART_STRICT_ERROR). */
@@ -131,6 +133,7 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     'SecRequestBodyAccess On',
     `SecRequestBodyLimit ${o.requestBodyLimit}`,
     `SecRequestBodyNoFilesLimit ${o.requestBodyNoFilesLimit}`,
+    `SecArgumentsLimit ${o.maxArguments}`,
     'SecRequestBodyLimitAction Reject',
     `SecResponseBodyAccess ${o.responseBody ? 'On' : 'Off'}`,
     'SecResponseBodyMimeType text/plain text/html text/xml application/json',
