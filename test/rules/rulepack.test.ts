@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { sharedData } from 'mamori/testing';
-import { crsTestSetup, ftwTestFiles, loadWaf, parseFtwFile, runFtwTests, runStage, type FtwTest, type MatchedRule, type Transaction, type Waf } from 'mamori/waf';
+import { crsSetup, crsTestSetup, ftwTestFiles, loadWaf, parseFtwFile, runFtwTests, runStage, type FtwTest, type MatchedRule, type Transaction, type Waf } from 'mamori/waf';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RULES = join(ROOT, 'rules');
 const PACK_INCLUDE = `Include "${join(RULES, 'mamori-*.conf').replace(/["\\]/g, (c) => `\\${c}`)}"`;
 /** How many test cases rules/tests holds: a file that stops being read fails this. */
-const PACK_CASES = 169;
+const PACK_CASES = 171;
 const PACK_IDS = { from: 36100000, to: 36199999 };
 const BLOCKING_ID = 36109100;
 
@@ -138,6 +138,29 @@ test('the rule pack with CRS: every case passes, and attacks reach CRS\'s 949110
     }
   }
   assert.ok(gapAttacks > 0, 'the gap closers have attacks to check');
+  assert.deepEqual(wrong, []);
+});
+
+test('CRS at paranoia level 1 blocks every level-1 attack of the pack through the scores the pack adds; CRS alone lets some through', { skip: noCrs }, () => {
+  const tests = packTests();
+  const before = [PACK_INCLUDE];
+  const withPack = loadWaf({ text: crsSetup(crs.dir, { engine: 'On', paranoia: 1, before }), file: join(crs.dir, 'mamori-pl1.conf'), sqliDataDir: libinjection.dir });
+  const alone = loadWaf({ text: crsSetup(crs.dir, { engine: 'On', paranoia: 1 }), file: join(crs.dir, 'mamori-pl1.conf'), sqliDataDir: libinjection.dir });
+  const levels = ruleLevels(withPack);
+  const wrong: string[] = [];
+  let attacks = 0;
+  let crsMissed = 0;
+  for (const t of tests) {
+    if (!positive(t) || levels.get(t.ruleId) !== 1) continue;
+    attacks++;
+    const run = runStage(t.stages[0]!, (req) => withPack.transaction(req));
+    const ids = run.logged.map((m) => m.id);
+    if (run.status !== 403 || !ids.includes(949110)) wrong.push(`${t.ruleId}-${t.testId}: answered ${run.status} (logged ${ids.join(', ')})`);
+    if (ids.includes(BLOCKING_ID)) wrong.push(`${t.ruleId}-${t.testId}: the pack blocked on its own beside CRS`);
+    if (runStage(t.stages[0]!, (req) => alone.transaction(req)).status === 200) crsMissed++;
+  }
+  console.log(`# CRS at paranoia level 1: the pack's ${attacks} level-1 attacks all refused by 949110; CRS alone lets ${crsMissed} of them through`);
+  assert.ok(attacks > 50);
   assert.deepEqual(wrong, []);
 });
 
