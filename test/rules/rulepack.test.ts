@@ -61,6 +61,37 @@ function assertAllPass(results: ReturnType<typeof runFtwTests>, what: string): v
   assert.deepEqual(failed, [], `${what}: every case passes`);
 }
 
+test("the pack's rules keep its conventions, and each has attacks and lookalikes among the tests", () => {
+  const waf = packAlone(4);
+  const tests = packTests();
+  const wrong: string[] = [];
+  let detections = 0;
+  for (const [phase, rules] of waf.rules.phases.entries()) {
+    for (const r of rules ?? []) {
+      // (The test's own setup line is not the pack's.)
+      if (r.marker !== undefined || !r.location.includes('/rules/mamori-')) continue;
+      const at = `${r.id} (${r.location})`;
+      if (!isPack(r.id)) wrong.push(`${at}: an id outside 36100000-36199999`);
+      if (phase !== 2) wrong.push(`${at}: phase ${phase}, not 2`);
+      if (!r.tags.includes('mamori-rules')) wrong.push(`${at}: no mamori-rules tag`);
+      const level = r.tags.find((t) => t.startsWith('paranoia-level/'));
+      if (level === undefined) continue;
+      detections++;
+      if (!r.tags.some((t) => /^(?:cve\/CVE-\d{4}-\d+|cwe\/\d+|capec\/\d+)$/.test(t))) wrong.push(`${at}: no source tag (cve/, cwe/ or capec/)`);
+      if (r.disruptive !== 'block' || r.severity === undefined || r.msg === undefined) wrong.push(`${at}: block, a severity and a msg`);
+      // The score goes to the level's variable, in the rule or the last link of its chain.
+      let link = r;
+      while (link.chain) link = link.chain;
+      const scores = link.setVars.map((v) => v.key.source.toLowerCase());
+      if (scores.join() !== `inbound_anomaly_score_pl${level.slice('paranoia-level/'.length)}`) wrong.push(`${at}: adds to ${scores.join() || 'nothing'}`);
+      const own = tests.filter((t) => t.ruleId === r.id);
+      if (!own.some(positive) || !own.some((t) => !positive(t))) wrong.push(`${at}: needs attacks and lookalikes in rules/tests`);
+    }
+  }
+  assert.equal(detections, 37, 'detection rules in the pack');
+  assert.deepEqual(wrong, []);
+});
+
 test('the rule pack alone (paranoia level 4): every case passes, attacks are refused with 403, lookalikes pass', () => {
   const tests = packTests();
   assert.equal(tests.length, PACK_CASES, 'every case of rules/tests was read');
