@@ -115,7 +115,7 @@ export function headerVariables(req: WafRequest, uniqueId: string, limits: Argum
   v.queryTruncated = get.truncated;
   const processor = defaultBodyProcessor(headerValues(req, 'content-type')[0]);
   v.set(scalar('REQBODY_PROCESSOR', processor ?? ''));
-  for (const n of ['ARGS_POST', 'ARGS_POST_NAMES', 'FILES', 'FILES_NAMES', 'FILES_SIZES', 'MULTIPART_PART_HEADERS', 'XML', 'TX', 'MATCHED_VARS', 'MATCHED_VARS_NAMES']) v.ensure(n);
+  for (const n of ['ARGS_POST', 'ARGS_POST_NAMES', 'FILES', 'FILES_NAMES', 'FILES_SIZES', 'FILES_TMP_CONTENT', 'MULTIPART_PART_HEADERS', 'XML', 'TX', 'MATCHED_VARS', 'MATCHED_VARS_NAMES']) v.ensure(n);
   return v;
 }
 
@@ -178,6 +178,8 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
         files.add(p.name, p.filename);
         v.ensure('FILES_NAMES').add(p.name, p.name);
         v.ensure('FILES_SIZES').add(p.name, String(p.value.length));
+        // The file's content, as ModSecurity v3 holds it (rules that look for webshells read it).
+        v.ensure('FILES_TMP_CONTENT').add(p.name, p.value);
         combined += p.value.length;
       } else if (args++ < room) addPostArg(v, p.name, p.value);
       else error ??= `Multipart: ${overArgs}`;
