@@ -16,7 +16,7 @@ import { sharedData } from 'mamori/testing';
 import { crsSetup, crsTestSetup, ftwTestFiles, loadWaf, parseFtwFile, runFtwTests, runStage, type FtwTest, type MatchedRule, type Transaction, type Waf } from 'mamori/waf';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const RULES = join(ROOT, 'rules');
+const RULES = join(ROOT, 'packages', 'mamori', 'rules');
 const PACK_INCLUDE = `Include "${join(RULES, 'mamori-*.conf').replace(/["\\]/g, (c) => `\\${c}`)}"`;
 /** How many test cases rules/tests holds: a file that stops being read fails this. */
 const PACK_CASES = 175;

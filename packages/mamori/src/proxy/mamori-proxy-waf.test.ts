@@ -34,7 +34,7 @@ async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
   const guard = createGuard(
     defaultConfig({
       data_dir: dir,
-      waf: { crs: crs.dir, libinjection: libinjection.dir, own_rules: false, ...waf },
+      waf: { crs: crs.dir, libinjection: libinjection.dir, own_rules: true, ...waf },
       logins: [{ name: 'login', path: '/login', username: { form: 'user' }, password: { form: 'pw' }, failure: { status: [401] }, success: { status: [302] } }],
       ...extra,
     }),

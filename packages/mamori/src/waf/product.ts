@@ -11,15 +11,16 @@ import { MamoriError } from '../core/errors.js';
 import { loadWaf, type Waf } from './index.js';
 import { crsRuleFiles, type CrsLocation } from './crs-locate.js';
 
-/** Rule ids of the setup written here: mamori's own range (see rules/README.md). */
+/** Rule ids of the setup written here: in mamori's own range (see rules/README.md), above the pack's files. */
 export const SETUP_IDS = {
-  xmlProcessor: 1_100_001,
-  jsonProcessor: 1_100_002,
-  crsSettings: 1_100_003,
-  bodyError: 1_100_010,
-  multipartStrict: 1_100_011,
+  xmlProcessor: 36_190_001,
+  jsonProcessor: 36_190_002,
+  crsSettings: 36_190_003,
+  packSettings: 36_190_004,
+  bodyError: 36_190_010,
+  multipartStrict: 36_190_011,
   /** Exclusions: one rule each from here. */
-  exclusions: 1_100_100,
+  exclusions: 36_191_000,
 } as const;
 
 export interface WafExclusion {
@@ -153,9 +154,10 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     lines.push(...exclusionRules(e, id));
     id += e.paths.length;
   }
+  // CRS's setup first, then mamori's pack (before CRS's rules, where CRS's plugins go, so that
+  // CRS's 949110 decides on both), then CRS's rules; without CRS the pack decides itself.
   if (o.crs) {
     if (o.crs.setupFile) lines.push(`Include ${q(o.crs.setupFile)}`);
-    const files = crsRuleFiles(o.crs);
     const vars = [
       `tx.blocking_paranoia_level=${o.paranoia}`,
       `tx.detection_paranoia_level=${o.paranoia}`,
@@ -164,9 +166,11 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     ].map((v) => `setvar:${v}`);
     // Rule 910000 (IP reputation) needs a persistent collection: mamori's decisions do that job.
     lines.push(`SecAction "id:${SETUP_IDS.crsSettings},phase:1,pass,nolog,ctl:ruleRemoveById=910000,${vars.join(',')}"`);
-    for (const f of files) lines.push(`Include ${q(f)}`);
+  } else if (ownRules) {
+    lines.push(`SecAction "id:${SETUP_IDS.packSettings},phase:1,pass,nolog,setvar:tx.mamori_paranoia_level=${o.paranoia},setvar:tx.mamori_inbound_threshold=${o.inboundThreshold}"`);
   }
-  if (ownRules) lines.push(`Include ${q(join(ownRules, '*.conf'))}`);
+  if (ownRules) lines.push(`Include ${q(join(ownRules, 'mamori-*.conf'))}`);
+  if (o.crs) for (const f of crsRuleFiles(o.crs)) lines.push(`Include ${q(f)}`);
   for (const f of o.ruleFiles) lines.push(`Include ${q(f)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -343,7 +343,7 @@ export function requestBytes(input: FtwInput): string {
     if (headers.find((h) => h.name.toLowerCase() === 'content-type')?.value === 'application/x-www-form-urlencoded') body = formEncoded(body);
   }
   const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
-  if (contentType.startsWith('multipart/form-data;')) body = body.replace(/\n/g, '\r\n');
+  if (contentType.startsWith('multipart/form-data;')) body = body.replace(/\r?\n/g, '\r\n');
   if (input.autocompleteHeaders) {
     const takesBody = /^POST|PUT|PATCH|DELETE$/.test(input.method);
     if ((body.length > 0 || takesBody) && !has(headers, 'content-length') && !has(headers, 'transfer-encoding')) headers.push({ name: 'Content-Length', value: String(body.length) });
