@@ -70,6 +70,33 @@ interface RemovedTarget {
 }
 
 const MAX_CAPTURES = 10;
+/** Transformed values kept per chain of transformations (a request has at most SecArgumentsLimit arguments). */
+const TRANSFORM_CACHE_MAX = 20_000;
+const NONE: readonly never[] = [];
+/** Each link's list of targets as one key, when they all select request data (see STABLE). */
+const TARGET_SIGNATURES = new WeakMap<CompiledRule, string | null>();
+function targetSignature(link: CompiledRule): string | undefined {
+  let sig = TARGET_SIGNATURES.get(link);
+  if (sig === undefined) {
+    sig = link.targets.every((t) => !t.count && STABLE.has(t.collection))
+      ? link.targets.map((t) => `${t.exclude ? '!' : ''}${t.collection}:${t.key === undefined ? '' : typeof t.key === 'string' ? t.key : `/${t.key.source}/`}`).join('|')
+      : null;
+    TARGET_SIGNATURES.set(link, sig);
+  }
+  return sig ?? undefined;
+}
+/** The chain key of each compiled link's transformations. */
+const CHAIN_KEYS = new WeakMap<CompiledRule, string>();
+/**
+ * Collections of request data: set before the phase that reads them and never changed by
+ * rules, so what a target selects from them can be built once a phase.
+ */
+const STABLE = new Set([
+  'ARGS', 'ARGS_GET', 'ARGS_POST', 'ARGS_NAMES', 'ARGS_GET_NAMES', 'ARGS_POST_NAMES',
+  'REQUEST_COOKIES', 'REQUEST_COOKIES_NAMES', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES',
+  'FILES', 'FILES_NAMES', 'FILES_TMP_CONTENT', 'MULTIPART_PART_HEADERS', 'XML',
+  'REQUEST_URI', 'REQUEST_URI_RAW', 'REQUEST_FILENAME', 'REQUEST_BASENAME', 'REQUEST_LINE', 'QUERY_STRING', 'REQUEST_BODY', 'REQUEST_METHOD', 'REQUEST_PROTOCOL',
+]);
 
 export class Transaction implements MacroScope {
   readonly rules: CompiledRules;
@@ -89,6 +116,14 @@ export class Transaction implements MacroScope {
   readonly #removedTargets: RemovedTarget[] = [];
   #allowed: 'none' | 'phase' | 'request' | 'all' = 'none';
   #matchedVar: Value | undefined;
+  #matchedVars: Collection | undefined;
+  #matchedNames: Collection | undefined;
+  /** The last operator's captures (set by #check). */
+  #captures: readonly string[] | undefined;
+  /** Transformed values, by chain of transformations, for the whole transaction. */
+  readonly #transformed = new Map<string, Map<string, string>>();
+  /** Target values of request data, by target, for the current phase. */
+  readonly #targets = new Map<string, readonly Value[]>();
   #rule: CompiledRule | undefined;
   #phaseDone = 0;
 
@@ -247,6 +282,8 @@ export class Transaction implements MacroScope {
     if (this.mode === 'Off') return undefined;
     if (this.#allowed === 'all' || (this.#allowed === 'request' && phase <= 2)) return undefined;
     if (this.#allowed === 'phase') this.#allowed = 'none';
+    // The body is read at the start of phase 2: what targets select is built again.
+    this.#targets.clear();
     const rules = this.rules.phases[phase] ?? [];
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!;
@@ -320,32 +357,37 @@ export class Transaction implements MacroScope {
       return { name: '', value: '' };
     }
     const values = this.#values(link, starter);
-    const matchedVars = this.vars.ensure('MATCHED_VARS');
-    const matchedNames = this.vars.ensure('MATCHED_VARS_NAMES');
-    matchedVars.clear();
-    matchedNames.clear();
+    const matchedVars = (this.#matchedVars ??= this.vars.ensure('MATCHED_VARS'));
+    const matchedNames = (this.#matchedNames ??= this.vars.ensure('MATCHED_VARS_NAMES'));
+    if (matchedVars.entries.length) matchedVars.clear();
+    if (matchedNames.entries.length) matchedNames.clear();
     let last: Value | undefined;
     const op = link.operator;
+    // The same value goes through the same transformations for many rules: each result is kept
+    // for the transaction (not with multiMatch, which tests every step).
+    const cache = !link.multiMatch && link.transformations.length > 0 ? this.#transformCache(link) : undefined;
     for (const v of values) {
       let hit = false;
-      let captures: readonly string[] | undefined;
-      const check = (value: string): boolean => {
-        const r = op.test(value, this, link.capture);
-        const matched = r !== undefined && r !== false;
-        if (matched !== op.negated) {
-          if (Array.isArray(r)) captures = r;
-          return true;
-        }
-        return false;
-      };
+      this.#captures = undefined;
       let value = v.value;
-      if (link.multiMatch && check(value)) hit = true;
-      for (const t of link.transformations) {
-        value = t(value);
-        if (link.multiMatch && !hit && check(value)) hit = true;
+      if (cache) {
+        const known = cache.get(value);
+        if (known !== undefined) value = known;
+        else {
+          for (const t of link.transformations) value = t(value);
+          if (cache.size < TRANSFORM_CACHE_MAX) cache.set(v.value, value);
+        }
+        hit = this.#check(op, link, value);
+      } else {
+        if (link.multiMatch && this.#check(op, link, value)) hit = true;
+        for (const t of link.transformations) {
+          value = t(value);
+          if (link.multiMatch && !hit && this.#check(op, link, value)) hit = true;
+        }
+        if (!link.multiMatch) hit = this.#check(op, link, value);
       }
-      if (!link.multiMatch) hit = check(value);
       if (!hit) continue;
+      const captures = this.#captures as readonly string[] | undefined;
       last = { name: v.name, value };
       this.#matchedVar = last;
       matchedVars.add(v.name, value);
@@ -364,13 +406,69 @@ export class Transaction implements MacroScope {
     return last;
   }
 
+  /** Tests one value with a link's operator; its captures are left in #captures. */
+  #check(op: NonNullable<CompiledRule['operator']>, link: CompiledRule, value: string): boolean {
+    const r = op.test(value, this, link.capture);
+    const matched = r !== undefined && r !== false;
+    if (matched !== op.negated) {
+      if (Array.isArray(r)) this.#captures = r;
+      return true;
+    }
+    return false;
+  }
+
+  /** The transaction's transformed values for a link's chain of transformations. */
+  #transformCache(link: CompiledRule): Map<string, string> {
+    let key = CHAIN_KEYS.get(link);
+    if (key === undefined) {
+      key = link.transformationNames.join('\u0000');
+      CHAIN_KEYS.set(link, key);
+    }
+    let m = this.#transformed.get(key);
+    if (!m) {
+      m = new Map();
+      this.#transformed.set(key, m);
+    }
+    return m;
+  }
+
   /** A rule's target values: its targets' entries, less its exclusions and those removed at run time. */
-  #values(link: CompiledRule, starter: CompiledRule): Value[] {
+  #values(link: CompiledRule, starter: CompiledRule): readonly Value[] {
+    const removed = this.#removedTargets.length ? this.#removedTargets.filter((t) => (t.ids ? starter.id >= t.ids[0] && starter.id <= t.ids[1] : t.tag !== undefined && starter.tags.includes(t.tag))) : NONE;
+    const excluded = link.targets.some((t) => t.exclude) ? link.targets.filter((t) => t.exclude) : NONE;
+    // Targets of request data only, nothing taken out at run time: the same list of targets
+    // (CRS writes a few lists on hundreds of rules) is resolved once a phase.
+    if (removed.length === 0) {
+      const sig = targetSignature(link);
+      if (sig !== undefined) {
+        let vs = this.#targets.get(sig);
+        if (!vs) {
+          vs = this.#resolve(link, excluded);
+          this.#targets.set(sig, vs);
+        }
+        return vs;
+      }
+    }
+    return this.#resolve(link, excluded, removed);
+  }
+
+  /** What a link's targets select, less its exclusions and the targets removed from it. */
+  #resolve(link: CompiledRule, excluded: readonly Target[], removed: readonly RemovedTarget[] = NONE): Value[] {
     const out: Value[] = [];
-    const excluded = link.targets.filter((t) => t.exclude);
-    const removed = this.#removedTargets.filter((t) => (t.ids ? starter.id >= t.ids[0] && starter.id <= t.ids[1] : t.tag !== undefined && starter.tags.includes(t.tag)));
     for (const t of link.targets) {
       if (t.exclude) continue;
+      if (!t.count && removed.length === 0 && STABLE.has(t.collection)) {
+        const all = this.#targetValues(t);
+        if (excluded.length === 0) {
+          for (const v of all) out.push(v);
+          continue;
+        }
+        for (const v of all) {
+          const key = v.name.length > t.collection.length ? v.name.slice(t.collection.length + 1) : '';
+          if (!excluded.some((x) => x.collection === t.collection && keyMatches(x, key))) out.push(v);
+        }
+        continue;
+      }
       const c = this.#collection(t.collection);
       const entries = c ? select(c, t) : [];
       if (t.count) {
@@ -384,6 +482,18 @@ export class Transaction implements MacroScope {
       }
     }
     return out;
+  }
+
+  /** The values a target of request data selects, named, built once a phase. */
+  #targetValues(t: Target): readonly Value[] {
+    const key = t.key === undefined ? t.collection : typeof t.key === 'string' ? `${t.collection}:${t.key}` : `${t.collection}:/${t.key.source}/`;
+    let vs = this.#targets.get(key);
+    if (vs) return vs;
+    const c = this.vars.get(t.collection);
+    const entries = c ? select(c, t) : [];
+    vs = entries.map((e) => ({ name: e.key === '' ? t.collection : `${t.collection}:${e.key}`, value: e.value }));
+    this.#targets.set(key, vs);
+    return vs;
   }
 
   /**
