@@ -255,3 +255,33 @@ describe('config: logins written out, presets, placeholders', () => {
     assert.match(problemOf(pol.replace('SCOPE', 'wordpress')).message, /policy\[0\]\.require_device\.account_scope no login has account_scope "wordpress" \(phpmyadmin\)/);
   });
 });
+
+it('waf: exclusions that could not be written safely into rules, and bad limits, are refused with their place', () => {
+  const bad = `waf:
+  exclusions:
+    - name: editor
+      paths: ['/wp-admin/post.php" "id:1,phase:1,allow']
+      rules: [941100]
+    - name: ranges
+      paths: [/a]
+      rules: ['942100-941000', 'x']
+    - name: nothing
+      paths: [/b]
+  request_body_limit: 2048
+  request_body_no_files_limit: 4096
+`;
+  assert.throws(
+    () => parseConfig(bad, 'mamori.yaml'),
+    (e: Error) =>
+      /exclusions\[?\.?0/.test(e.message.replace(/\n/g, ' ')) &&
+      e.message.includes('must start with / and hold no quotes') &&
+      e.message.includes('is not a rule id or a range') &&
+      e.message.includes('names no rules') &&
+      e.message.includes('must not exceed request_body_limit'),
+  );
+  const ok = parseConfig('waf:\n  paranoia: 2\n', 'mamori.yaml');
+  assert.equal(ok.waf?.paranoia, 2);
+  assert.equal(ok.waf?.crs, 'auto');
+  assert.equal(ok.waf?.requestBodyNoFilesLimit, 128 * 1024);
+  assert.equal(parseConfig('waf:\n  enabled: false\n', 'mamori.yaml').waf, undefined);
+});

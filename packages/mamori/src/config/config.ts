@@ -146,6 +146,8 @@ export interface WafConfig {
   libinjection?: string | undefined;
   exclusions: WafExclusionConfig[];
   block: { afterTrips: number; windowMs: number; forMs: number };
+  /** Time the rules may spend on one source's requests in a window (ms 0: no limit). */
+  cpuBudget: { ms: number; windowMs: number };
   /** The JSON audit log's file, or undefined for none. */
   auditLog?: string | undefined;
 }
@@ -551,7 +553,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       inboundThreshold: w.anomaly_threshold?.inbound ?? 5,
       outboundThreshold: w.anomaly_threshold?.outbound ?? 4,
       requestBodyLimit: w.request_body_limit ?? 8 * 1024 * 1024,
-      requestBodyNoFilesLimit: w.request_body_no_files_limit ?? 1024 * 1024,
+      requestBodyNoFilesLimit: w.request_body_no_files_limit ?? 128 * 1024,
       maxArguments: w.max_arguments ?? 1000,
       responseBody: w.response_body ?? false,
       strict: w.strict ?? true,
@@ -561,6 +563,10 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
         afterTrips: w.block_sources?.after ?? 10,
         windowMs: dur(w.block_sources?.window, 10 * 60_000, ['waf', 'block_sources', 'window']),
         forMs: dur(w.block_sources?.block_for, 60 * 60_000, ['waf', 'block_sources', 'block_for']),
+      },
+      cpuBudget: {
+        ms: dur(w.cpu_budget?.per_source, 10_000, ['waf', 'cpu_budget', 'per_source']),
+        windowMs: dur(w.cpu_budget?.window, 60_000, ['waf', 'cpu_budget', 'window']),
       },
       auditLog: w.audit_log === false ? undefined : resolvePath(dataDir, typeof w.audit_log === 'string' ? w.audit_log : 'waf-audit.jsonl'),
     };

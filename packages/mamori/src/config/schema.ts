@@ -81,7 +81,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
       paranoia: { type: 'integer', minimum: 1, maximum: 4, description: "CRS's paranoia level: 1 (default, few false positives) to 4" },
       anomaly_threshold: obj({ inbound: count(10_000), outbound: count(10_000) }, { description: "CRS's anomaly score thresholds (default 5 and 4)" }),
       request_body_limit: { type: 'integer', minimum: 1024, maximum: 1024 ** 3, description: 'largest request body read and inspected, uploads included; larger ones are refused with 413 (default 8 MiB)' },
-      request_body_no_files_limit: { type: 'integer', minimum: 1024, maximum: 1024 ** 3, description: 'largest request body not counting uploaded files (default 1 MiB)' },
+      request_body_no_files_limit: { type: 'integer', minimum: 1024, maximum: 1024 ** 3, description: 'largest request body not counting uploaded files (default 128 KiB, as ModSecurity)' },
       max_arguments: { type: 'integer', minimum: 1, maximum: 100_000, description: 'arguments (query and body together) a request may carry; more is refused when strict (default 1000, as ModSecurity)' },
       response_body: { type: 'boolean', description: 'inspect text, HTML, XML and JSON answers up to 256 KiB for data leaks (default false: answers are streamed)' },
       strict: { type: 'boolean', description: 'refuse bodies mamori cannot read as the site would (malformed or ambiguous multipart, JSON or XML, compressed bodies); default true' },
@@ -104,6 +104,10 @@ export const CONFIG_SCHEMA: SchemaNode = {
       block_sources: obj(
         { after: { type: 'integer', minimum: 0, maximum: 1_000_000 }, window: duration, block_for: duration },
         { description: 'a source refused this many times in the window gets a block decision (default 10 in 10m, for 1h; after: 0 turns it off)' },
+      ),
+      cpu_budget: obj(
+        { per_source: duration, window: duration },
+        { description: 'time the rules may spend on one source\'s requests in a window; past it the source gets 429 until the window ends (default 10s a minute; per_source: 0 for no limit)' },
       ),
       audit_log: { oneOf: [{ type: 'string', minLength: 1, maxLength: 4096 }, { const: false }], description: 'JSON lines of every request a rule matched, secrets masked (default data_dir/waf-audit.jsonl; false for none)' },
     }),

@@ -106,5 +106,6 @@ export interface WafYaml {
   libinjection?: string;
   exclusions?: { name: string; paths: string[]; methods?: string[]; rules?: (string | number)[]; tags?: string[]; targets?: string[] }[];
   block_sources?: { after?: number; window?: DurationText; block_for?: DurationText };
+  cpu_budget?: { per_source?: DurationText; window?: DurationText };
   audit_log?: string | false;
 }

@@ -138,6 +138,37 @@ export class WafGuard {
     return new WafExchange(this, req, parts);
   }
 
+  /**
+   * Time spent on a source's requests (the rules run synchronously: wall time is CPU time), in
+   * a fixed window per source; a source past `cpuBudget` waits for the next window. One
+   * process's count, kept for the 10,000 most recent sources.
+   */
+  readonly #spent = new Map<string, { ms: number; since: number }>();
+
+  /** Whether the source may have its request inspected now (within its budget). */
+  withinBudget(ip: string): boolean {
+    const b = this.config.cpuBudget;
+    if (b.ms <= 0) return true;
+    const e = this.#spent.get(sourceKey(ip, this.#d.grouping));
+    return !e || e.ms < b.ms || this.#d.clock.now() - e.since >= b.windowMs;
+  }
+
+  /** Charges time spent on a request to its source. */
+  charge(ip: string, ms: number): void {
+    const b = this.config.cpuBudget;
+    if (b.ms <= 0) return;
+    const key = sourceKey(ip, this.#d.grouping);
+    const now = this.#d.clock.now();
+    const e = this.#spent.get(key);
+    if (e && now - e.since < b.windowMs) {
+      e.ms += ms;
+      return;
+    }
+    if (e) this.#spent.delete(key);
+    else if (this.#spent.size >= 10_000) this.#spent.delete(this.#spent.keys().next().value!);
+    this.#spent.set(key, { ms, since: now });
+  }
+
   /** A verdict for an interruption, in mamori's terms. */
   verdict(it: Interruption, tx: Transaction): Verdict {
     const rule = tx.matched.find((m) => m.id === it.ruleId);
@@ -263,6 +294,16 @@ export class WafExchange {
     this.tx = g.waf.transaction(wafRequest(req, parts, undefined));
   }
 
+  /** Runs a phase, charging its time to the source. */
+  #timed(run: () => Interruption | undefined): Verdict | undefined {
+    const t0 = performance.now();
+    try {
+      return this.#stop(run());
+    } finally {
+      this.#g.charge(this.req.ip, performance.now() - t0);
+    }
+  }
+
   #stop(it: Interruption | undefined): Verdict | undefined {
     if (!it) return undefined;
     this.interruption = it;
@@ -272,7 +313,15 @@ export class WafExchange {
 
   /** Phase 1. A verdict when a rule refuses the request (detect-only in detect mode). */
   head(): Verdict | undefined {
-    return this.#stop(this.tx.processRequestHeaders());
+    if (!this.#g.withinBudget(this.req.ip)) {
+      // The source has had its share of the rules' time: it waits, rather than pin a core.
+      const w = this.#g.config.cpuBudget.windowMs;
+      this.interruption = { ruleId: 0, action: 'deny', status: 429, reason: 'the source used up its inspection time' };
+      const v: Verdict = { action: 'block', reason: 'WAF: the source used up its inspection time (waf.cpu_budget)', ruleId: 'waf:cpu-budget', status: 429, retryAfter: Math.ceil(w / 1000) };
+      this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
+      return this.verdict;
+    }
+    return this.#timed(() => this.tx.processRequestHeaders());
   }
 
   /** Phase 2, with the body as the upstream will receive it (undefined when there is none). */
@@ -290,7 +339,7 @@ export class WafExchange {
       }
       (this.tx.request as { body: Buffer | undefined }).body = body;
     }
-    return this.#stop(this.tx.processRequestBody());
+    return this.#timed(() => this.tx.processRequestBody());
   }
 
   /** Phase 3: the upstream's status and headers. */
@@ -302,7 +351,7 @@ export class WafExchange {
       if (Array.isArray(v)) for (const x of v) pairs.push([k, x]);
       else pairs.push([k, v]);
     }
-    return this.#stop(this.tx.processResponseHeaders(status, protocol, pairs));
+    return this.#timed(() => this.tx.processResponseHeaders(status, protocol, pairs));
   }
 
   /** Before the answer's head is read: whether phase 4 will want a body of this Content-Type. */
@@ -321,7 +370,7 @@ export class WafExchange {
   /** Phase 4: the response body (undefined when it was too large to hold). */
   responseBody(body: Buffer | undefined): Verdict | undefined {
     if (this.interruption) return undefined;
-    return this.#stop(this.tx.processResponseBody(body?.toString('latin1')));
+    return this.#timed(() => this.tx.processResponseBody(body?.toString('latin1')));
   }
 
   /** Phase 5 and what follows from the transaction: once, whatever happened. */
