@@ -36,7 +36,7 @@ import {
 import { urlQuery } from '../core/url.js';
 import { header, type RenderedResponse, type RequestInfo, type Verdict } from './verdict.js';
 import { WebhookSink, warnAtMostEveryMinute } from './webhook.js';
-import { WafGuard } from './waf-guard.js';
+import { WafGuard, type WafGuardDeps } from './waf-guard.js';
 import { RateLimiter, type RateLimitBody, type RateLimitResult, type RateLimitRoute } from './rate-limit.js';
 
 export const CHALLENGE_PATH = '/.mamori/challenge';
@@ -59,6 +59,8 @@ export interface GuardDeps {
    * here, never thrown into a request. Default: a console warning, at most one a minute.
    */
   onError?: ((err: unknown) => void) | undefined;
+  /** The WAF's rules instead of the config's, and a look at each finished transaction (tools, tests). */
+  waf?: Pick<WafGuardDeps, 'rules' | 'onTransaction'>;
 }
 
 /** A login in progress: what check saw, to be completed by report. */
@@ -171,6 +173,8 @@ export class Guard {
           grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
           secretFields: config.logins.flatMap((l) => [l.password?.form, l.password?.json].filter((x): x is string => x !== undefined)),
           onError: deps.onError ?? warnAtMostEveryMinute('the WAF could not record a request'),
+          rules: deps.waf?.rules,
+          onTransaction: deps.waf?.onTransaction,
         })
       : undefined;
     this.challenger = createChallenger({

@@ -16,7 +16,7 @@ import type { Interruption, MatchedRule, Transaction } from '../waf/engine/trans
 import { loadProductWaf, type LoadedProductWaf } from '../waf/product.js';
 import { formatCrsSearch, locateCrs, type CrsSearch } from '../waf/crs-locate.js';
 import { MamoriError } from '../core/errors.js';
-import type { Waf, WafRequest } from '../waf/index.js';
+import { loadWaf, type Waf, type WafRequest } from '../waf/index.js';
 import type { RequestInfo, Verdict } from './verdict.js';
 import { maskMatched, maskTarget } from './waf-mask.js';
 
@@ -41,6 +41,10 @@ export interface WafGuardDeps {
   /** Names of fields holding passwords (the login endpoints'), masked like the usual ones. */
   readonly secretFields: readonly string[];
   readonly onError: (err: unknown) => void;
+  /** Rules to run instead of those the config names (tools: `mamori waf test --http` runs CRS's test setup). */
+  readonly rules?: { readonly text: string; readonly file: string; readonly sqliDataDir?: string | undefined } | undefined;
+  /** Called with each finished transaction (tools and tests). */
+  readonly onTransaction?: ((x: WafExchange, status: number) => void) | undefined;
 }
 
 const ORIGIN = 'guard.waf';
@@ -107,8 +111,10 @@ export class WafGuard {
     this.config = config;
     this.#d = deps;
     this.#secretFields = new Set(deps.secretFields.map((s) => s.toLowerCase()));
-    this.crsSearch = findCrs(config, dataDir);
-    this.loaded = loadProductWaf({
+    this.crsSearch = deps.rules ? { crs: undefined, looked: [] } : findCrs(config, dataDir);
+    this.loaded = deps.rules
+      ? { waf: loadWaf({ text: deps.rules.text, file: deps.rules.file, sqliDataDir: deps.rules.sqliDataDir }), crs: undefined, ownRules: undefined, warnings: [] }
+      : loadProductWaf({
       mode: config.mode,
       crs: this.crsSearch.crs,
       ownRules: config.ownRules,
@@ -183,6 +189,13 @@ export class WafGuard {
 
   /** Phase 5 done: the event, the audit line and the source's trips. */
   finish(x: WafExchange, status: number): void {
+    if (this.#d.onTransaction) {
+      try {
+        this.#d.onTransaction(x, status);
+      } catch (err) {
+        this.#d.onError(err);
+      }
+    }
     const tx = x.tx;
     const logged = tx.matched.filter((m) => m.logged);
     if (logged.length === 0 && !x.interruption) return;

@@ -99,6 +99,7 @@ export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js
 export { crsRuleFiles, crsVersion, formatCrsSearch, locateCrs, type CrsLocation, type CrsLook, type CrsSearch, type CrsSource, type LocateCrsOptions } from './crs-locate.js';
 export { ftwTestFiles, parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';
 export { runFtwTests, runStage, logLine, type FtwResult } from './ftw/runner.js';
+export { ftwBackend, runFtwTestsOverHttp, TransactionFeed, type HttpRunOptions } from './ftw/http.js';
 export { parseRawRequest } from './request/raw.js';
 export type { WafRequest } from './request/request.js';
 export type { CompiledRules, Interruption, MatchedRule, Transaction } from './engine/transaction.js';
