@@ -142,7 +142,7 @@ describe('mamoriFastify: the WAF with CRS (blocking, paranoia 1)', { skip }, () 
     assert.equal((await send(`${s.url}/contact`, { headers: FORM, body: form, ip: '203.0.113.1' })).status, 200);
     assert.deepEqual({ ...(s.seen.at(-1)!.body as object) }, { ...parseForm(form) });
 
-    const items = Array.from({ length: 200 }, (_, i) => ({ sku: `TEA-${i}`, name: `Sencha No. ${i}`, qty: (i % 5) + 1 }));
+    const items = Array.from({ length: 400 }, (_, i) => ({ sku: `TEA-${i}`, name: `Sencha No. ${i}`, qty: (i % 5) + 1 }));
     const json = JSON.stringify({ order: { items, customer: { name: 'Suzuki Ichiro', email: 'ichiro@example.jp' } } });
     assert.ok(json.length > 10_000 && json.length < LIMIT);
     assert.equal((await send(`${s.url}/api/orders`, { headers: JSON_TYPE, body: json, ip: '203.0.113.1' })).status, 200);
@@ -195,6 +195,14 @@ describe('mamoriFastify: the WAF with CRS (blocking, paranoia 1)', { skip }, () 
     }
     assert.match(events.find((e) => e['source.ip'] === '198.51.100.1')!['mamori.waf.rules'] ?? '', /942\d{3}/);
     assert.match(events.find((e) => e['source.ip'] === '198.51.100.3')!['mamori.waf.rules'] ?? '', /932\d{3}/);
+  });
+
+  it('refuses a compressed body, which the WAF cannot read as the app may (415)', async () => {
+    const before = s.seen.length;
+    const gz = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const r = await send(`${s.url}/contact`, { headers: { ...FORM, 'content-encoding': 'gzip' }, body: gz, ip: '203.0.113.7' });
+    assert.equal(r.status, 415);
+    assert.equal(s.seen.length, before);
   });
 
   it('answers 413 to a body over the WAF limit, with a length or without one', async () => {

@@ -195,6 +195,14 @@ describe('mamoriHono: the WAF with CRS (blocking, paranoia 1)', { skip }, () => 
     assert.match(events.find((e) => e['source.ip'] === '198.51.100.3')!['mamori.waf.rules'] ?? '', /932\d{3}/);
   });
 
+  it('refuses a compressed body, which the WAF cannot read as the app may (415)', async () => {
+    const before = s.seen.length;
+    const gz = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const r = await send(`${s.url}/contact`, { headers: { ...FORM, 'content-encoding': 'gzip' }, body: gz, ip: '203.0.113.7' });
+    assert.equal(r.status, 415);
+    assert.equal(s.seen.length, before);
+  });
+
   it('answers 413 to a body over the WAF limit, with a length or without one', async () => {
     const before = s.seen.length;
     const big = JSON.stringify({ note: 'x'.repeat(LIMIT) });
