@@ -72,6 +72,7 @@ async function setup(waf: MamoriYaml['waf']) {
     defaultConfig({
       data_dir: dir,
       network: { trusted_proxies: ['127.0.0.1/32'] },
+      logins: [{ path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302] } }],
       waf: { crs: crs.dir, libinjection: libinjection.dir, own_rules: false, rules: [rules], request_body_limit: LIMIT, request_body_no_files_limit: LIMIT, ...waf },
     }),
     { store: new MemoryStore({ clock }), secret: Buffer.alloc(32, 7), clock },
@@ -97,6 +98,12 @@ async function setup(waf: MamoriYaml['waf']) {
       return 'ok';
     });
   }
+  app.post('/login', async (req, reply) => {
+    const body = req.body as { email?: string; password?: string };
+    seen.push({ path: '/login', body: { ...body } });
+    if (body.password === 'right-password') return reply.header('set-cookie', 'sid=1; Path=/').redirect('/account', 302);
+    return reply.code(401).send('wrong email or password');
+  });
   app.post('/upload', async (req) => {
     const parts: Buffer[] = [];
     for await (const c of req.raw) parts.push(c as Buffer);
@@ -211,6 +218,18 @@ describe('mamoriFastify: the WAF with CRS (blocking, paranoia 1)', { skip }, () 
     assert.equal((await send(`${s.url}/api/orders`, { headers: JSON_TYPE, body: big, ip: '203.0.113.5' })).status, 413);
     const chunks = Array.from({ length: 8 }, (_, i) => Buffer.from(i === 0 ? '{"note":"' : 'y'.repeat(8 * 1024)));
     assert.equal((await send(`${s.url}/api/orders`, { headers: JSON_TYPE, chunks, ip: '203.0.113.5' })).status, 413);
+    assert.equal(s.seen.length, before);
+  });
+
+  it('checks and settles a login the WAF let through; refuses one carrying an attack', async () => {
+    const ok = await send(`${s.url}/login`, { headers: FORM, body: 'email=alice%40example.com&password=right-password', ip: '203.0.113.8' });
+    assert.equal(ok.status, 302);
+    assert.deepEqual(s.seen.at(-1), { path: '/login', body: { email: 'alice@example.com', password: 'right-password' } });
+    const cookies = ([] as string[]).concat(ok.headers['set-cookie'] ?? []);
+    assert.ok(cookies.some((c) => c.startsWith('sid=')) && cookies.some((c) => c.startsWith('mamori_device=')), cookies.join(' | '));
+    const before = s.seen.length;
+    const attack = await send(`${s.url}/login`, { headers: FORM, body: 'email=admin%27%20or%201%3D1--&password=x', ip: '198.51.100.8' });
+    assert.equal(attack.status, 403);
     assert.equal(s.seen.length, before);
   });
 
