@@ -9,11 +9,18 @@
  * - preHandler (after the body is parsed): login endpoints are checked;
  * - onSend: the app's answer to a login is classified and counted, and the
  *   trusted-device cookie is added next to the app's own cookies.
+ * With a `waf:` section in the config, the WAF runs too (see docs/waf.md, "In Fastify"):
+ * - onRequest: phase 1 (request line and headers; phase 2 too when there is no body);
+ * - preParsing: phase 2, on the raw body read whole (at most waf.request_body_limit bytes,
+ *   413 past it) before any content-type parser; the parsers then read those same bytes;
+ * - onSend: phase 3 (the answer's status and headers), which can replace the answer;
+ * - onResponse / onRequestAbort: phase 5, the event and the audit line.
  * It also adds the route `POST /.mamori/challenge` for proof-of-work answers.
  * Fastify parses JSON bodies itself; for HTML login forms register a
  * parser for `application/x-www-form-urlencoded` (such as @fastify/formbody)
  * that keeps repeated fields as arrays.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import {
   assertMiddlewareConfig,
@@ -37,6 +44,7 @@ import {
   type RenderedResponse,
   type RequestInfo,
 } from 'mamori/internal';
+import { announcesBody, answerHeaders, readBody, replay, TOO_LARGE, wafParts, type WafExchange } from './waf.js';
 
 export interface MamoriFastifyOptions {
   guard: Guard;
@@ -55,6 +63,13 @@ export interface MamoriFastifyOptions {
   /** Your own answer for what mamori refuses (a 403, 429 or challenge), from mamori's. */
   respond?: (answer: RenderedResponse, req: FastifyRequest) => RenderedResponse;
 }
+
+/** The answer to a body longer than the WAF reads (waf.request_body_limit). */
+const BODY_TOO_LARGE: RenderedResponse = {
+  status: 413,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' },
+  body: 'Request body too large.\n',
+};
 
 function send(reply: FastifyReply, r: RenderedResponse): FastifyReply {
   return reply.code(r.status).headers(r.headers).send(r.body);
@@ -91,6 +106,11 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
 
   const refuse = (reply: FastifyReply, req: FastifyRequest, r: RenderedResponse): FastifyReply => send(reply, opts.respond ? opts.respond(r, req) : r);
   const skipped = new WeakSet<FastifyRequest>();
+  const waf = guard.waf;
+  /** Requests' WAF transactions. */
+  const exchanges = new WeakMap<FastifyRequest, WafExchange>();
+  /** Requests whose body the WAF reads in preParsing. */
+  const bodies = new WeakSet<FastifyRequest>();
 
   fastify.addHook('onRequest', async (req, reply) => {
     if (opts.skip?.(req) && mayBeSkipped(guard, req.method, req.url)) {
@@ -101,7 +121,34 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (info.method === 'POST' && info.path === CHALLENGE_PATH) return;
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return refuse(reply, req, guard.respond(v, info, { url: req.url }));
+    if (!waf) return;
+    // The WAF: phase 1 now; phase 2 now for a request without a body, else in preParsing.
+    const x = waf.begin(info, wafParts(req));
+    exchanges.set(req, x);
+    let w = x.head();
+    if (!w) {
+      if (announcesBody(info.headers)) bodies.add(req);
+      else w = x.body(undefined);
+    }
+    if (w && guard.enforced(w)) return refuse(reply, req, guard.respond(w, info, { url: req.url }));
   });
+
+  if (waf) {
+    fastify.addHook('preParsing', async (req, reply, payload) => {
+      const x = exchanges.get(req);
+      if (!x || !bodies.has(req)) return payload;
+      bodies.delete(req);
+      const body = await readBody(req, payload, waf.bodyLimit);
+      if (body === TOO_LARGE) return send(reply, BODY_TOO_LARGE);
+      const w = x.body(body.length > 0 ? body : undefined);
+      if (w && guard.enforced(w)) return refuse(reply, req, guard.respond(w, infoOf(req), { url: req.url }));
+      return replay(body, payload);
+    });
+    const finish = (req: FastifyRequest, status: number) => exchanges.get(req)?.finish(status);
+    fastify.addHook('onResponse', async (req, reply) => finish(req, reply.statusCode));
+    // The client left before the answer: 499, as the proxy says.
+    fastify.addHook('onRequestAbort', async (req) => finish(req, 499));
+  }
 
   fastify.addHook('preHandler', async (req, reply) => {
     if (skipped.has(req)) return;
@@ -123,6 +170,22 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
   });
 
   fastify.addHook('onSend', async (req, reply, payload) => {
+    const x = exchanges.get(req);
+    // Phase 3 on the app's status and headers; a refusal replaces the answer whole.
+    const w = x?.responseHead(reply.statusCode, answerHeaders(reply.getHeaders()));
+    if (w && guard.enforced(w)) {
+      const p = pendings.get(req);
+      if (p) {
+        pendings.delete(req);
+        void guard.releaseLogin(p).catch(onError);
+      }
+      if (payload instanceof Readable) payload.destroy();
+      const r = guard.respond(w, infoOf(req), { url: req.url });
+      const answer = opts.respond ? opts.respond(r, req) : r;
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      reply.code(answer.status).headers(answer.headers);
+      return answer.body;
+    }
     const pending = pendings.get(req);
     if (!pending) return payload;
     pendings.delete(req);

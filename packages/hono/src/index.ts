@@ -12,6 +12,12 @@
  *
  * The default client address is the TCP peer from @hono/node-server's
  * bindings (`c.env.incoming`); on other runtimes pass `clientIp`.
+ *
+ * With a `waf:` section in the config, the WAF runs here too (see docs/waf.md, "In Hono"):
+ * phase 1 on the request line and headers, phase 2 on the body read into Hono's body cache
+ * (at most waf.request_body_limit bytes, 413 past it), so the handler's `c.req.json()`,
+ * `c.req.parseBody()`... parse the bytes the WAF read; phase 3 on the handler's answer
+ * (a refusal replaces it); phase 5 once the middleware is done.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import {
@@ -36,6 +42,7 @@ import {
   type RenderedResponse,
   type RequestInfo,
 } from 'mamori/internal';
+import { announcesBody, answerHeaders, nodeIncoming, wafParts } from './waf.js';
 
 export interface MamoriHonoOptions {
   /**
@@ -66,11 +73,9 @@ function render(r: RenderedResponse): Response {
   return new Response(r.body, { status: r.status, headers: r.headers });
 }
 
-/** The TCP peer under @hono/node-server (its `HttpBindings`), without importing it. */
+/** The TCP peer under @hono/node-server (its `HttpBindings`). */
 function nodePeer(c: Context): string | undefined {
-  const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
-  const incoming = (env?.server?.incoming ?? env?.incoming) as { socket?: { remoteAddress?: string } } | undefined;
-  return incoming?.socket?.remoteAddress;
+  return nodeIncoming(c)?.socket?.remoteAddress;
 }
 
 function headersOf(req: Request): Record<string, string> {
@@ -89,7 +94,11 @@ async function readCapped(c: Context, max: number): Promise<ArrayBuffer | undefi
   if (Number.isFinite(declared) && declared > max) return undefined;
   // Hono keeps promises in its body cache (its type says values).
   const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined> & { arrayBuffer?: Promise<ArrayBuffer> };
-  if (cache.arrayBuffer) return cache.arrayBuffer;
+  if (cache.arrayBuffer) {
+    // Read already (by the WAF, within its own limit): this reader's limit still holds.
+    const body = await cache.arrayBuffer;
+    return body.byteLength > max ? undefined : body;
+  }
   const stream = c.req.raw.body;
   if (stream === null) {
     const empty = new ArrayBuffer(0);
@@ -170,7 +179,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
   const clientIp = opts.clientIp ?? ((c: Context) => resolve(nodePeer(c), c.req.header('x-forwarded-for')));
   const maxLoginBody = opts.maxLoginBodyBytes ?? 64 * 1024;
 
-  return async function mamori(c, next) {
+  const mamori: MiddlewareHandler = async function mamori(c, next) {
     // The request's URL, parsed once: its path and query are what every step below reads.
     const url = new URL(c.req.url);
     const target = url.pathname + url.search;
@@ -189,7 +198,54 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
 
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return refuse(guard.respond(v, info, { url: target }));
+    const waf = guard.waf;
+    if (!waf) return protect(c, info, target, url.search, refuse, async () => (await next(), false));
 
+    // The WAF: phases 1 and 2 before anything else reads the request, 3 on the app's answer, 5 after.
+    let body: Buffer | undefined;
+    const readBody = async (): Promise<boolean> => {
+      const raw = await readCapped(c, waf.bodyLimit);
+      if (raw !== undefined && raw.byteLength > 0) body = Buffer.from(raw);
+      return raw !== undefined;
+    };
+    const framed = announcesBody(info.headers);
+    // A body without Content-Length or Transfer-Encoding: a Web Request whose runtime dropped them
+    // (or one with none, under node): read first, so that the WAF is told its length.
+    if (!framed && info.headers['content-length'] === undefined && c.req.raw.body !== null && !(await readBody())) return render(TOO_LARGE);
+    const x = waf.begin(info, wafParts(c, target, body?.length ?? 0));
+    let res: Response | undefined;
+    let failed = false;
+    try {
+      let w = x.head();
+      if (!w) {
+        if (framed && !(await readBody())) return (res = render(TOO_LARGE));
+        w = x.body(body);
+      }
+      if (w && guard.enforced(w)) return (res = refuse(guard.respond(w, info, { url: target })));
+      return (res = await protect(c, info, target, url.search, refuse, async () => {
+        await next();
+        const w = x.responseHead(c.res.status, answerHeaders(c.res.headers));
+        if (!w || !guard.enforced(w)) return false;
+        // A refusal replaces the answer whole: none of the app's headers or body is kept.
+        void c.res.body?.cancel().catch(() => undefined);
+        c.res = undefined;
+        c.res = refuse(guard.respond(w, info, { url: target }));
+        return true;
+      }));
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      x.finish(res?.status ?? (failed ? 500 : c.res.status));
+    }
+  };
+  return mamori;
+
+  /**
+   * Rate limits and login endpoints, around the app. `answered` runs the app (and the WAF's
+   * phase 3 on its answer): true when the WAF replaced that answer.
+   */
+  async function protect(c: Context, info: RequestInfo, target: string, search: string, refuse: (r: RenderedResponse) => Response, answered: () => Promise<boolean>): Promise<Response | undefined> {
     const limits = guard.rateLimits.match(info.method, target);
     let rateHeaders: Readonly<Record<string, string>> = {};
     if (limits.length) {
@@ -204,12 +260,11 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     const raw = endpoints.some((e) => guard.loginNeedsBody(e)) ? await readCapped(c, maxLoginBody) : new ArrayBuffer(0);
     if (raw === undefined) return render(TOO_LARGE);
     const picked = await pickLogin(endpoints, (e) =>
-      (e.credentials ?? 'body') === 'body' ? loginFields(c, e, url.search) : guard.readLogin(e, info, target, Buffer.from(raw)),
+      (e.credentials ?? 'body') === 'body' ? loginFields(c, e, search) : guard.readLogin(e, info, target, Buffer.from(raw)),
     );
     if (!picked) {
-      await next();
-      if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
-      return;
+      if (!(await answered()) && Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
+      return undefined;
     }
     const { endpoint, fields } = picked;
     // Anything the app could read differently (a field sent twice, a look-alike name...) is refused.
@@ -217,7 +272,11 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return refuse(guard.respond(pending.verdict, info, { url: target, body: Buffer.from(raw) }));
 
-    await next();
+    if (await answered()) {
+      // The WAF refused the answer: the attempt is settled as unknown.
+      await guard.releaseLogin(pending).catch(onError);
+      return undefined;
+    }
     if (Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
     try {
       const res = c.res;
@@ -228,7 +287,8 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     } catch (err) {
       onError(err);
     }
-  };
+    return undefined;
+  }
 }
 
 export type { Guard };

@@ -1,0 +1,150 @@
+/**
+ * The WAF's view of a Fastify request: its target, protocol and header lines as sent (from the
+ * node request), and its body read whole, within the WAF's limit, before any content-type
+ * parser sees it. The bytes read are handed on twice: as a new payload stream for Fastify's
+ * parsers, and back into `request.raw` for plugins that read the node request themselves
+ * (@fastify/multipart does), so that whoever parses the body parses what the WAF read.
+ */
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import type { Guard, RequestInfo } from 'mamori/internal';
+
+export type WafGuard = NonNullable<Guard['waf']>;
+export type WafExchange = ReturnType<WafGuard['begin']>;
+export type WafRequestParts = Parameters<WafGuard['begin']>[1];
+
+// (The two helpers below are waf-guard.ts's, which mamori/internal does not export yet.)
+
+/** Header pairs from Node's `rawHeaders` (name, value, name, value...). */
+function headerPairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+/** Whether a request announces a body (a Content-Length above 0, or chunked framing). */
+export function announcesBody(headers: RequestInfo['headers']): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const cl = headers['content-length'];
+  const v = Array.isArray(cl) ? cl[0] : cl;
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+/** What the WAF reads of the request beyond RequestInfo. */
+export function wafParts(req: FastifyRequest): WafRequestParts {
+  const m = req.raw;
+  return {
+    uri: m.url ?? req.url,
+    protocol: `HTTP/${m.httpVersion}`,
+    // HTTP/2's pseudo-headers (:method, :path...) are the request line, not header fields.
+    headers: headerPairs(m.rawHeaders).filter(([name]) => !name.startsWith(':')),
+    remotePort: m.socket?.remotePort ?? 0,
+    serverAddr: m.socket?.localAddress ?? '',
+    serverPort: m.socket?.localPort ?? 0,
+  };
+}
+
+/** The request's body was longer than the limit: nothing more of it is read. */
+export const TOO_LARGE = Symbol('too large');
+
+/** An error Fastify answers with its status (the client's body was cut short). */
+function cutShort(): Error {
+  return Object.assign(new Error('the request body ended before it was complete'), { statusCode: 400 });
+}
+
+/**
+ * Reads the node request's body whole, at most `limit` bytes, without letting the stream end:
+ * once the message is complete, the bytes go back to the front of the stream (`unshift`), for
+ * whoever reads `request.raw` after us.
+ */
+function readNodeBody(raw: IncomingMessage, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (result: Buffer | typeof TOO_LARGE | Error) => {
+      raw.off('readable', onReadable);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+      raw.off('close', onClose);
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    function onReadable() {
+      let chunk: Buffer | null;
+      while ((chunk = raw.read() as Buffer | null) !== null) {
+        size += chunk.length;
+        if (size > limit) return settle(TOO_LARGE);
+        chunks.push(chunk);
+      }
+      if (!raw.complete) return;
+      const body = Buffer.concat(chunks, size);
+      // Back in front, in this same tick: the stream has not announced its end, and will once
+      // these bytes are read again.
+      if (body.length > 0 && !raw.readableEnded) raw.unshift(body);
+      settle(body);
+    }
+    // (Only when the message was over before we looked: nothing is left to give back.)
+    function onEnd() {
+      settle(Buffer.concat(chunks, size));
+    }
+    function onError(err: Error) {
+      settle(err);
+    }
+    function onClose() {
+      if (!raw.complete) settle(cutShort());
+    }
+    raw.on('readable', onReadable);
+    raw.on('end', onEnd);
+    raw.on('error', onError);
+    raw.on('close', onClose);
+  });
+}
+
+/** Reads a stream another preParsing hook put in front of the node request. */
+async function readStream(payload: NodeJS.ReadableStream, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of payload) {
+    const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += chunk.length;
+    if (size > limit) {
+      (payload as Readable).destroy?.();
+      return TOO_LARGE;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** The request body, at most `limit` bytes (TOO_LARGE past it; a longer Content-Length is not read at all). */
+export function readBody(req: FastifyRequest, payload: NodeJS.ReadableStream, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(TOO_LARGE);
+  return payload === (req.raw as unknown) ? readNodeBody(req.raw, limit) : readStream(payload, limit);
+}
+
+/**
+ * A payload stream of the bytes read, for Fastify's content-type parsers. It says how many
+ * bytes were received (Fastify's `receivedEncodedLength`), which Fastify compares with the
+ * Content-Length and its own bodyLimit.
+ */
+export function replay(body: Buffer, from: NodeJS.ReadableStream): Readable {
+  let sent = false;
+  const s = new Readable({
+    read() {
+      if (!sent && body.length > 0) this.push(body);
+      sent = true;
+      this.push(null);
+    },
+  });
+  const received = (from as { receivedEncodedLength?: number }).receivedEncodedLength;
+  return Object.assign(s, { receivedEncodedLength: received ?? body.length });
+}
+
+/** A Fastify reply's headers as the WAF reads them (values as strings). */
+export function answerHeaders(headers: Record<string, number | string | string[] | undefined>): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = typeof v === 'number' ? String(v) : v;
+  return out;
+}
