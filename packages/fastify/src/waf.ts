@@ -8,28 +8,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import type { Guard, RequestInfo } from 'mamori/internal';
+import { headerPairs, type WafRequestParts } from 'mamori/internal';
 
-export type WafGuard = NonNullable<Guard['waf']>;
-export type WafExchange = ReturnType<WafGuard['begin']>;
-export type WafRequestParts = Parameters<WafGuard['begin']>[1];
-
-// (The two helpers below are waf-guard.ts's, which mamori/internal does not export yet.)
-
-/** Header pairs from Node's `rawHeaders` (name, value, name, value...). */
-function headerPairs(raw: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
-}
-
-/** Whether a request announces a body (a Content-Length above 0, or chunked framing). */
-export function announcesBody(headers: RequestInfo['headers']): boolean {
-  if (headers['transfer-encoding'] !== undefined) return true;
-  const cl = headers['content-length'];
-  const v = Array.isArray(cl) ? cl[0] : cl;
-  return v !== undefined && v !== '' && v !== '0';
-}
+export type { WafExchange, WafGuard, WafRequestParts } from 'mamori/internal';
+export { announcesBody } from 'mamori/internal';
 
 /** What the WAF reads of the request beyond RequestInfo. */
 export function wafParts(req: FastifyRequest): WafRequestParts {

@@ -7,11 +7,9 @@
  * Host is taken from the URL, and a missing Content-Length from the body read.
  */
 import type { Context } from 'hono';
-import type { Guard, RequestInfo } from 'mamori/internal';
+import type { WafRequestParts } from 'mamori/internal';
 
-export type WafGuard = NonNullable<Guard['waf']>;
-export type WafExchange = ReturnType<WafGuard['begin']>;
-export type WafRequestParts = Parameters<WafGuard['begin']>[1];
+export type { WafExchange, WafGuard, WafRequestParts } from 'mamori/internal';
 
 /** The parts of node's IncomingMessage read here, without importing node:http types. */
 interface NodeIncoming {
@@ -27,15 +25,7 @@ export function nodeIncoming(c: Context): NodeIncoming | undefined {
   return (env?.server?.incoming ?? env?.incoming) as NodeIncoming | undefined;
 }
 
-// (The helper below is waf-guard.ts's, which mamori/internal does not export yet.)
-
-/** Whether a request announces a body (a Content-Length above 0, or chunked framing). */
-export function announcesBody(headers: RequestInfo['headers']): boolean {
-  if (headers['transfer-encoding'] !== undefined) return true;
-  const cl = headers['content-length'];
-  const v = Array.isArray(cl) ? cl[0] : cl;
-  return v !== undefined && v !== '' && v !== '0';
-}
+export { announcesBody } from 'mamori/internal';
 
 /**
  * What the WAF reads of the request beyond RequestInfo; `target` is the URL's path and query,

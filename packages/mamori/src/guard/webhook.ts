@@ -24,6 +24,7 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'device-capped',
   'challenge-failures',
   'challenges-ignored',
+  'waf-source-blocked',
 ] as const;
 
 /** The event a sink reports its dropped deliveries with (never delivered by the sink that drops). */
