@@ -122,6 +122,8 @@ export function ftwBackend(): http.Server {
           for (const [k, v] of Object.entries(spec.headers)) if (typeof v === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(k)) headers[k] = v;
         }
         const status = typeof spec.status === 'number' && spec.status >= 100 && spec.status <= 599 ? spec.status : 200;
+        // As Go's server (go-ftw's backend) does: an answer without a Content-Type gets a sniffed one.
+        if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = /^\s*</.test(body.subarray(0, 512).toString('latin1')) ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
         try {
           res.writeHead(status, { ...headers, 'content-length': String(body.length) });
           res.end(body);
