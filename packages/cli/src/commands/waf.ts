@@ -1,10 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createGuard, defaultConfig, MamoriError, MemoryStore, startMamoriProxy } from 'mamori';
-import { countUsage, crsTestSetup, ftwBackend, ftwTestFiles, formatErrors, loadSecLangFiles, loadWaf, parseFtwFile, runFtwTests, runFtwTestsOverHttp, supportMatrix, TransactionFeed, type FtwTest } from 'mamori/waf';
+import { MamoriError } from 'mamori';
+import { runFtwTestsThroughProxy } from 'mamori/internal';
+import { countUsage, crsTestSetup, ftwTestFiles, formatErrors, loadSecLangFiles, loadWaf, parseFtwFile, runFtwTests, supportMatrix, type FtwTest } from 'mamori/waf';
 import { parse as parseYaml } from 'yaml';
 import { parse } from '../command.js';
 
@@ -67,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       const o = parseYaml(readFileSync(values.overrides, 'utf8')) as { overrides?: { rule_id: number; test_ids: number[]; reason: string }[] } | null;
       for (const x of o?.overrides ?? []) for (const id of x.test_ids ?? []) listed.set(`${x.rule_id}-${id}`, x.reason);
     }
-    const results = values.http ? await overHttp(tests, crs, values.libinjection) : runFtwTests(tests, (req) => waf.transaction(req));
+    const results = values.http ? await runFtwTestsThroughProxy(tests, { text: crsTestSetup(crs), file: join(crs, 'mamori-test-setup.conf'), sqliDataDir: values.libinjection }) : runFtwTests(tests, (req) => waf.transaction(req));
     const folders = new Map<string, [number, number, number]>();
     for (const r of results) {
       const f = r.test.location.split('/').at(-2) ?? '';
@@ -87,30 +85,4 @@ export async function run(argv: string[]): Promise<number> {
     return unexpected.length > 0 ? 1 : 0;
   }
   throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected "lint FILE..." or "test DIR --rules CRS"\n\n${help}`);
-}
-
-/** The tests through mamori's proxy (with CRS's test setup) in front of go-ftw's backend, on loopback ports. */
-async function overHttp(tests: FtwTest[], crs: string, libinjection: string | undefined) {
-  const dir = mkdtempSync(join(tmpdir(), 'mamori-waf-test-'));
-  const feed = new TransactionFeed();
-  const guard = createGuard(
-    defaultConfig({ data_dir: dir, waf: { crs: 'off', own_rules: false, audit_log: false, cpu_budget: { per_source: 0 }, block_sources: { after: 0 }, request_body_limit: 16 * 1024 * 1024, request_body_no_files_limit: 16 * 1024 * 1024 } }),
-    {
-      store: new MemoryStore(),
-      secret: randomBytes(32),
-      waf: { rules: { text: crsTestSetup(crs), file: join(crs, 'mamori-test-setup.conf'), sqliDataDir: libinjection }, onTransaction: (x) => feed.add(x.parts.remotePort ?? 0, x.tx.matched) },
-    },
-  );
-  const backend = ftwBackend();
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  const proxy = await startMamoriProxy({ guard, upstream: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` });
-  try {
-    return await runFtwTestsOverHttp(tests, { port: proxy.port, feed });
-  } finally {
-    await proxy.close();
-    backend.closeAllConnections();
-    await new Promise((r) => backend.close(r));
-    await guard.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

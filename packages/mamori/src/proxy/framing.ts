@@ -10,7 +10,7 @@ import { urlPath } from '../core/url.js';
 import { connectionNamesEndToEnd } from './hop-by-hop.js';
 
 export interface Refusal {
-  readonly status: 400 | 413 | 431 | 501;
+  readonly status: 400 | 413 | 431 | 501 | 505;
   readonly reason: string;
 }
 
@@ -38,8 +38,14 @@ export function checkRequest(req: IncomingMessage, maxHeaders: number): Refusal 
   // Connection may not take away a header mamori judged the request by (see hop-by-hop.ts).
   const named = connectionNamesEndToEnd(req.headers);
   if (named !== undefined) return { status: 400, reason: `Connection names the end-to-end header ${named.slice(0, 64)}` };
+  // HTTP/0.9 has no headers, and a version Node reads beyond 1.1 (its parser takes 0.x) is no
+  // request this proxy can forward as meant.
+  // (An 0.x version with headers is malformed, as Apache answers it; a later one unsupported.)
+  if (req.httpVersionMajor !== 1 || (req.httpVersionMinor !== 0 && req.httpVersionMinor !== 1)) return { status: req.httpVersionMajor === 0 ? 400 : 505, reason: `HTTP version ${req.httpVersion.slice(0, 8)}` };
   const url = req.url ?? '';
   if (!url.startsWith('/')) return { status: 400, reason: 'request target is not a path' };
+  // No client sends a fragment; servers read what follows `#` differently (Apache refuses it).
+  if (url.includes('#')) return { status: 400, reason: 'a fragment (#) in the request target' };
   if (hasDotSegment(url)) return { status: 400, reason: 'dot segment in the path' };
   return undefined;
 }

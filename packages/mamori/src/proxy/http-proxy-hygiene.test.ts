@@ -89,6 +89,15 @@ describe('startProxy: request hygiene', () => {
     assert.equal(statusOf(ok.text), 200);
   });
 
+  it('refuses a fragment in the target and HTTP versions other than 1.0 and 1.1', async () => {
+    await refused('GET /#fragment HTTP/1.1\r\nHost: a\r\n\r\n', 400);
+    await refused('GET /a?x=1#?id=2 HTTP/1.1\r\nHost: a\r\n\r\n', 400);
+    await refused('GET / HTTP/0.9\r\nHost: a\r\n\r\n', 400);
+    await refused('GET / HTTP/1.2\r\nHost: a\r\n\r\n', 400);
+    const old = await rawExchange(proxy.port, 'GET / HTTP/1.0\r\nHost: a\r\n\r\n');
+    assert.equal(statusOf(old.text), 200);
+  });
+
   it('refuses malformed requests with 400 and answers CONNECT with 405', async () => {
     await refused('GET / HTTP/1.1\r\nHost: a\r\nBad Header : x\r\n\r\n', 400);
     await refused('\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 not http at all\r\n\r\n', 400);
