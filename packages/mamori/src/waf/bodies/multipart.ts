@@ -49,12 +49,16 @@ const MAX_BOUNDARY = 70;
 /** The boundary of a multipart Content-Type, and the flags its writing raises. */
 export function multipartBoundary(contentType: string): { boundary?: string; flags: MultipartFlag[]; error?: string } {
   const flags: MultipartFlag[] = [];
-  const all = [...contentType.matchAll(/;\s*boundary\s*=\s*/gi)];
+  // PHP takes the first "boundary" anywhere in the type and the value after the next `=`
+  // (`xboundary=A; boundary=B` is A to PHP, B to a parameter reader): a second `boundary=` is
+  // refused, and one without its `;` is read as PHP reads it.
+  const all = [...contentType.matchAll(/boundary[ \t]*=/gi)];
   if (all.length === 0) return { flags, error: 'Multipart: boundary not found in Content-Type' };
   if (all.length > 1) return { flags, error: 'Multipart: more than one boundary in Content-Type' };
-  const m = all[0]!;
-  if (/boundary\s+=|=\s+/i.test(m[0])) flags.push('boundaryWhitespace');
-  const rest = contentType.slice(m.index! + m[0].length);
+  const m = /^boundary([ \t]*)=([ \t]*)/i.exec(contentType.slice(all[0]!.index!));
+  if (!m) return { flags, error: 'Multipart: boundary without = in Content-Type' };
+  if (m[1] !== '' || m[2] !== '') flags.push('boundaryWhitespace');
+  const rest = contentType.slice(all[0]!.index! + m[0].length);
   let boundary: string;
   if (rest.startsWith('"')) {
     flags.push('boundaryQuoted');
@@ -62,8 +66,11 @@ export function multipartBoundary(contentType: string): { boundary?: string; fla
     if (end < 0) return { flags, error: 'Multipart: an unclosed quote in the boundary' };
     boundary = rest.slice(1, end);
   } else {
-    const end = rest.search(/[;,\s]/);
-    boundary = end < 0 ? rest : rest.slice(0, end);
+    // Up to `;` or `,`, as PHP cuts it; whitespace in it (which PHP keeps) is flagged.
+    const end = rest.search(/[;,]/);
+    const raw = end < 0 ? rest : rest.slice(0, end);
+    boundary = raw.replace(/[ \t]+$/, '');
+    if (/[ \t]/.test(raw)) flags.push('boundaryWhitespace');
   }
   if (boundary === '' || boundary.length > MAX_BOUNDARY) return { flags, error: 'Multipart: the boundary is empty or longer than 70 characters' };
   if (/[^0-9A-Za-z'()+_,\-./:=? ]/.test(boundary) || boundary.endsWith(' ')) return { flags, error: 'Multipart: the boundary has characters RFC 2046 does not allow' };
@@ -185,6 +192,11 @@ export function parseMultipart(contentType: string, body: string, maxParts = 100
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(h)) flags.add('invalidPart');
       headers.push(h);
     }
+    // A delimiter right after the head's blank line: the part has no body by RFC 2046 (which
+    // needs CRLF before a delimiter), and a reader that finds delimiters at any line start
+    // splits here where PHP and mamori run on to the next one (the part's content then holds a
+    // whole part).
+    if (body.startsWith(delim, at)) flags.add('invalidPart');
     // The part's content: up to the line end before the next delimiter line.
     const next = body.indexOf(`\n${delim}`, at);
     const contentEnd = next < 0 ? body.length : body[next - 1] === '\r' ? next - 1 : next;

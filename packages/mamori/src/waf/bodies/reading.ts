@@ -1,0 +1,71 @@
+/**
+ * Whether the WAF can know how the upstream will read a request's body, and with which
+ * processor it reads a body no Content-Type claims. docs/waf-parsing-differentials.md lists
+ * the techniques these answer.
+ *
+ * `readingProblem` gives the reason mamori refuses a body (REQBODY_ERROR, refused by mamori's
+ * setup at every paranoia level), where the upstream may read something other than the WAF:
+ * - two Content-Type headers (servers keep the first, the last, or join them);
+ * - a Content-Encoding (gzip, deflate, br): the WAF reads the bytes as sent, body-parser and
+ *   others inflate them first;
+ * - two charsets, or a charset other than UTF-8, US-ASCII or ISO-8859-1 (see content-type.ts);
+ * - a form, JSON or XML body with a NUL byte or a UTF-16/UTF-32 byte-order mark (UTF-16 or
+ *   UTF-32 text, which some readers detect and decode);
+ * - a urlencoded body that is JSON or XML (an application that reads php://input, or a
+ *   framework told to parse any type, reads it as such; the form reading gives the WAF one
+ *   mangled name);
+ * - more query arguments than the WAF reads.
+ *
+ * `impliedProcessor`: a body without a processor (no Content-Type, text/plain, an unknown
+ * type) that is a JSON document, or an XML one, is read as such as well, since upstreams that
+ * ignore the type (PHP's json_decode of php://input) read it so.
+ */
+import { charsetProblem } from '../request/content-type.js';
+import { headerValues, splitTarget, type WafRequest } from '../request/request.js';
+import { parseUrlEncoded } from '../request/urlencoded.js';
+
+type Processor = 'URLENCODED' | 'MULTIPART' | 'JSON' | 'XML';
+
+const BOMS = ['\xff\xfe', '\xfe\xff', '\x00\x00\xfe\xff'];
+
+/** The body parses as a JSON object or array (after optional whitespace and a UTF-8 BOM). */
+function isJson(body: string): boolean {
+  const t = body.replace(/^(?:\xef\xbb\xbf)?[ \t\r\n]*/, '');
+  if (t[0] !== '{' && t[0] !== '[') return false;
+  try {
+    JSON.parse(Buffer.from(t, 'latin1').toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The body starts as an XML document does: a declaration, or an element. */
+function looksXml(body: string): boolean {
+  return /^(?:\xef\xbb\xbf)?[ \t\r\n]*<(?:\?xml[ \t]|!DOCTYPE[ \t]|[A-Za-z_][-\w.:]*[ \t\r\n/>])/.test(body);
+}
+
+/** The processor a body without one is read with as well: JSON or XML when it is such a document. */
+export function impliedProcessor(body: string): 'JSON' | 'XML' | undefined {
+  if (isJson(body)) return 'JSON';
+  if (looksXml(body)) return 'XML';
+  return undefined;
+}
+
+/** Why the upstream may read this request's body (or query) otherwise than the WAF, or undefined. */
+export function readingProblem(req: WafRequest, processor: Processor | undefined, body: string, maxArgs: number, separator = '&'): string | undefined {
+  const query = splitTarget(req.uri).query;
+  if (query.length >= maxArgs && parseUrlEncoded(query, separator, maxArgs).truncated) return `QUERY: more than ${maxArgs} arguments`;
+  if (body === '') return undefined;
+  const types = headerValues(req, 'content-type');
+  if (types.length > 1) return `${types.length} Content-Type headers: servers keep the first, the last, or join them`;
+  const encoding = headerValues(req, 'content-encoding').join(',').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') return `the body is sent with Content-Encoding ${JSON.stringify(encoding.slice(0, 40))}, which the upstream may decode and the WAF does not`;
+  const charset = types[0] === undefined ? undefined : charsetProblem(types[0]);
+  if (charset) return charset;
+  if (processor !== 'MULTIPART' && processor !== undefined) {
+    if (BOMS.some((b) => body.startsWith(b)) || body.includes('\0')) return `a ${processor} body with a NUL byte or a UTF-16/UTF-32 byte-order mark: text in another encoding than the WAF reads`;
+  }
+  if (processor === 'URLENCODED' && (isJson(body) || looksXml(body))) return `the body is ${isJson(body) ? 'JSON' : 'XML'} but its Content-Type says a urlencoded form`;
+  return undefined;
+}
