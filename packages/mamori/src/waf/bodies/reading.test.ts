@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { WafRequest } from '../request/request.js';
+import { impliedProcessor, readingProblem } from './reading.js';
+
+const req = (headers: [string, string][], uri = '/'): WafRequest => ({ method: 'POST', uri, protocol: 'HTTP/1.1', headers, body: undefined, remoteAddr: '127.0.0.1', remotePort: 1, serverAddr: '127.0.0.1', serverPort: 80 });
+const FORM: [string, string] = ['Content-Type', 'application/x-www-form-urlencoded'];
+
+test('a body no type claims is read as JSON or XML when it is one', () => {
+  assert.equal(impliedProcessor('{"a":1}'), 'JSON');
+  assert.equal(impliedProcessor(' \r\n[1,2]'), 'JSON');
+  assert.equal(impliedProcessor('\xef\xbb\xbf{"a":1}'), 'JSON');
+  assert.equal(impliedProcessor('<?xml version="1.0"?><a/>'), 'XML');
+  assert.equal(impliedProcessor('<a b="1">x</a>'), 'XML');
+  for (const other of ['a=1&b=2', '{not json', 'hello', '<', '1 < 2']) assert.equal(impliedProcessor(other), undefined, other);
+});
+
+test('what the upstream may read otherwise is a reading problem, with its reason', () => {
+  const cases: [WafRequest, Parameters<typeof readingProblem>[1], string, RegExp][] = [
+    [req([FORM, ['Content-Type', 'application/json']]), 'URLENCODED', 'a=1', /2 Content-Type headers/],
+    [req([FORM, ['Content-Encoding', 'gzip']]), 'URLENCODED', 'x', /Content-Encoding "gzip"/],
+    [req([['Content-Type', 'application/x-www-form-urlencoded; charset=ibm037']]), 'URLENCODED', 'x', /charset "ibm037"/],
+    [req([['Content-Type', 'application/json; charset=utf-8; charset=utf-7']]), 'JSON', '{}', /2 charsets/],
+    [req([FORM]), 'URLENCODED', '\xff\xfea\0=\x001\0', /NUL byte or a UTF-16/],
+    [req([['Content-Type', 'application/json']]), 'JSON', '{"a":"\0"}', /NUL byte/],
+    [req([FORM]), 'URLENCODED', '{"a":"1\\u0027"}', /JSON but its Content-Type says a urlencoded form/],
+    [req([FORM]), 'URLENCODED', '<a>x</a>', /XML but/],
+    [req([], `/?${'a&'.repeat(20)}`), undefined, '', /QUERY: more than 10 arguments/],
+  ];
+  for (const [r, p, body, re] of cases) assert.match(readingProblem(r, p, body, 10) ?? '(none)', re, body);
+  // What every upstream reads alike is no problem.
+  assert.equal(readingProblem(req([FORM]), 'URLENCODED', 'a=1&b=%7B%7D', 10), undefined);
+  assert.equal(readingProblem(req([['Content-Type', 'application/json; charset=UTF-8'], ['Content-Encoding', 'identity']]), 'JSON', '{"a":1}', 10), undefined);
+  assert.equal(readingProblem(req([['Content-Type', 'multipart/form-data; boundary=x']]), 'MULTIPART', '--x\r\n\0', 10), undefined);
+  assert.equal(readingProblem(req([], `/?${'a&'.repeat(9)}`), undefined, '', 10), undefined);
+});
