@@ -161,3 +161,25 @@ export function unseenByWaf(php: PhpReading, waf: Outcome): string[] {
   for (const [f, name] of php.files) if (name !== '' && !files.has(name)) out.push(`PHP's upload ${JSON.stringify(f)} named ${JSON.stringify(name.slice(0, 80))}`);
   return out;
 }
+
+const JSON_SCRIPT = join(dir, 'json.php');
+// What an application that decodes php://input as JSON reads, whatever the Content-Type: every leaf, as hex.
+writeFileSync(
+  JSON_SCRIPT,
+  `<?php
+$out = [];
+$walk = function ($prefix, $v) use (&$walk, &$out) {
+  if (is_array($v)) { foreach ($v as $k => $x) { $out[] = [bin2hex($prefix . '.' . $k), '']; $walk($prefix . '.' . $k, $x); } }
+  elseif (is_string($v)) $out[] = [bin2hex($prefix), bin2hex($v)];
+};
+$doc = json_decode(file_get_contents('php://input'), true);
+if ($doc !== null) $walk('json', $doc);
+echo "\\n--JSON--\\n", json_encode(['ok' => $doc !== null, 'leaves' => $out]);
+`,
+);
+
+/** What PHP's json_decode reads from a body (strings, and object keys as empty leaves), or undefined when it refuses it. */
+export function phpJsonReads(contentType: string | undefined, body: string): (readonly [string, string])[] | undefined {
+  const got = JSON.parse(runPhpCgi(JSON_SCRIPT, { contentType, body: Buffer.from(body, 'latin1') })) as { ok: boolean; leaves: [string, string][] };
+  return got.ok ? got.leaves.map(([n, v]) => [hex(n), hex(v)] as const) : undefined;
+}

@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWaf, parseRawRequest } from 'mamori/waf';
-import { FORM, phpMissing, phpReads, request } from './harness.js';
+import { FORM, phpJsonReads, phpMissing, phpReads, request } from './harness.js';
 
 // The engine alone (no rules): what its readers put in ARGS and FILES.
 const waf = loadWaf({ text: 'SecRuleEngine On\nSecRequestBodyAccess On\n', file: 'bare.conf' });
@@ -127,3 +127,96 @@ describe('e2e: PHP and the WAF read mutated bodies alike, or mamori flags them',
     });
   }
 });
+
+/** Node's own readings of a body: URLSearchParams for a form, JSON.parse for JSON (strings and keys), as byte strings. */
+function nodeReads(body: string): { form: string[]; json: string[] | undefined } {
+  const utf8 = Buffer.from(body, 'latin1').toString('utf8');
+  const bytes = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+  const form = [...new URLSearchParams(utf8).values()].map(bytes);
+  let json: string[] | undefined;
+  try {
+    const leaves: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') leaves.push(bytes(v));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (walk(x), Array.isArray(v) || leaves.push(''));
+    };
+    walk(JSON.parse(utf8.replace(/^\ufeff/, '')));
+    json = leaves;
+  } catch {
+    json = undefined;
+  }
+  return { form, json };
+}
+
+function jsonCase(r: () => number, i: number): { ct: string | null; body: string } {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const cts = ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'text/plain;charset=UTF-8', null, FORM, 'application/x-json', 'application/json; charset=utf-16le', 'application/vnd.api+json', 'application/json, text/plain'];
+  const values = [`"v${i}"`, `"v\\u0030${i}"`, `"v${i}\\"x"`, `["v${i}",["w${i}"]]`, `{"k":"v${i}"}`, `"v${i}\\u0000"`, '1e400', 'true'];
+  const keys = ['a', 'b', '\\u0061', '__proto__', 'constructor', 'a.b', ''];
+  const n = 1 + Math.floor(r() * 3);
+  const members: string[] = [];
+  for (let k = 0; k < n; k++) members.push(`"${pick(keys)}":${pick(values)}`);
+  let body = `{${members.join(pick([',', ',', ' , ']))}}`;
+  const twist = r();
+  if (twist < 0.08) body = `\xef\xbb\xbf${body}`;
+  else if (twist < 0.14) body = `${body}/*c*/`;
+  else if (twist < 0.2) body = body.replace(/}$/, ',}');
+  else if (twist < 0.25) body = Buffer.from(body, 'utf8').toString('utf16le');
+  else if (twist < 0.3) body = `${body}\n${body}`;
+  else if (twist < 0.35) body = `[${body}]`;
+  return { ct: pick(cts), body };
+}
+
+describe('e2e: JSON bodies under any type: what PHP json_decode and Node JSON.parse read, the WAF inspected, or mamori flags the body', { skip: phpMissing }, () => {
+  it('300 JSON mutations', () => {
+    const r = rng(13);
+    const problems: string[] = [];
+    let flagged = 0;
+    let ran = 0;
+    for (let i = 0; i < 300; i++) {
+      const { ct, body } = jsonCase(r, i);
+      const raw = request({ headers: { 'Content-Type': ct }, body });
+      const w = jsonWafReads(raw);
+      ran++;
+      if (w.flagged) {
+        flagged++;
+        continue;
+      }
+      const php = phpJsonReads(ct ?? undefined, body) ?? [];
+      const node = nodeReads(body);
+      for (const [n, v] of php) if (v !== '' && !w.values.has(v)) problems.push(`#${i} ${ct} ${JSON.stringify(body)}: json_decode's ${JSON.stringify(n)} = ${JSON.stringify(v)} not inspected`);
+      for (const v of node.json ?? []) if (v !== '' && !w.values.has(v)) problems.push(`#${i} ${ct} ${JSON.stringify(body)}: JSON.parse's ${JSON.stringify(v)} not inspected`);
+    }
+    assert.deepEqual(problems, []);
+    assert.equal(ran, 300);
+    assert.ok(flagged < ran);
+    console.log(`# JSON: ${ran} mutated bodies, ${flagged} flagged by mamori, ${ran - flagged} read alike by json_decode, JSON.parse and the WAF`);
+  });
+
+  it("URLSearchParams reads no value of a form the WAF did not inspect (or mamori flags it)", () => {
+    const r = rng(14);
+    const problems: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const { ct, body } = urlencodedCase(r, i);
+      if (!/urlencoded/i.test(ct)) continue;
+      const w = wafReads(request({ headers: { 'Content-Type': ct }, body }));
+      if (w.flagged) continue;
+      for (const v of nodeReads(body).form) if (v !== '' && !w.values.has(v)) problems.push(`#${i} ${JSON.stringify(body)}: URLSearchParams' ${JSON.stringify(v)} not inspected`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
+
+// The engine with the JSON processor chosen by Content-Type, as crsSetup chooses it.
+const jsonWaf = loadWaf({
+  text: 'SecRuleEngine On\nSecRequestBodyAccess On\nSecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:1,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"\n',
+  file: 'json.conf',
+});
+function jsonWafReads(raw: string): { flagged: string | undefined; values: Set<string> } {
+  const tx = jsonWaf.transaction(parseRawRequest(raw).request!);
+  tx.processRequestHeaders();
+  tx.processRequestBody();
+  const one = (n: string) => tx.vars.get(n)?.entries[0]?.value;
+  const values = new Set([...(tx.vars.get('ARGS')?.entries ?? []).map((e) => e.value), ...(tx.vars.get('ARGS_NAMES')?.entries ?? []).map((e) => e.value)]);
+  return { flagged: one('REQBODY_ERROR') === '1' ? `REQBODY_ERROR ${one('REQBODY_ERROR_MSG')}` : undefined, values };
+}

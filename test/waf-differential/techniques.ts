@@ -27,6 +27,8 @@ export const SQLI = "1' UNION SELECT password FROM users-- -";
 export const XSS = '<script>alert(document.cookie)</script>';
 export const RCE = ';cat /etc/passwd';
 export const BENIGN = 'hello world';
+/** Two values that each pass CRS at paranoia level 1, and that ASP.NET joins into `1 union,select pass from users`. */
+export const UE01 = 'q=1+union&q=select+pass+from+users';
 
 const B = '----mamoriBoundary7MA4YWxk';
 const MP = `multipart/form-data; boundary=${B}`;
@@ -94,7 +96,7 @@ export const TECHNIQUES: readonly Technique[] = [
   { id: 'MP-27', name: 'a PHP file uploaded under a field that looks like a value', php: true, expect: 'detected', attack: mpReq(multipart(B, [upload('q', 'shell.php', '<?php system($_GET["c"]); ?>')])), control: mpReq(multipart(B, [upload('q', 'notes.txt', BENIGN)])) },
   { id: 'MP-28', name: 'the media type written without its semicolon', php: true, expect: 'detected', attack: mpReq(multipart(B, [field('q', SQLI)]), `multipart/form-data boundary=${B}`), control: mpReq(multipart(B, [field('q', BENIGN)])) },
   // --- urlencoded forms and queries ---
-  { id: 'UE-01', name: 'a payload split over a repeated parameter (ASP.NET joins them)', paranoia: 3, php: true, expect: 'detected', attack: form(`q=${enc("1' UNION/*")}&q=${enc('*/SELECT password FROM users')}`), control: form(`q=${enc(BENIGN)}`) },
+  { id: 'UE-01', name: 'a payload split over a repeated parameter (ASP.NET joins them)', paranoia: 3, php: true, expect: 'detected', attack: form(UE01), control: form(`q=${enc(BENIGN)}`) },
   { id: 'UE-02', name: 'a repeated parameter, payload in the one PHP keeps', php: true, expect: 'detected', attack: form(`q=1&q=${enc(SQLI)}`), control: form(`q=1&q=${enc(BENIGN)}`) },
   { id: 'UE-03', name: 'a payload after 10,000 query arguments', expect: 'flagged', attack: request({ target: `/?${'p=1&'.repeat(10_000)}q=${enc(SQLI)}` }), control: request({ target: `/?${'p=1&'.repeat(100)}q=${enc(BENIGN)}` }) },
   { id: 'UE-04', name: 'a payload after 10,000 body arguments', php: true, expect: 'flagged', attack: form(`${'p=1&'.repeat(10_000)}q=${enc(SQLI)}`), control: form(`${'p=1&'.repeat(100)}q=${enc(BENIGN)}`) },
@@ -143,4 +145,11 @@ export const TECHNIQUES: readonly Technique[] = [
   { id: 'RQ-04', name: 'dot segments the upstream resolves', expect: 'detected', attack: request({ target: '/assets/../.git/config' }), control: request({ target: '/assets/index.html' }) },
   { id: 'RQ-05', name: 'Transfer-Encoding: Chunked in another case', php: true, expect: 'detected', attack: chunked(`q=${enc(SQLI)}`, 'Chunked'), control: chunked(`q=${enc(BENIGN)}`, 'Chunked') },
   { id: 'RQ-06', name: 'a payload after a fragment mark', expect: 'detected', attack: request({ target: `/?a=1#&q=${enc(SQLI)}` }), control: request({ target: '/?a=1' }) },
+  { id: 'RQ-07', name: 'a path parameter that Java containers strip', expect: 'flagged', attack: request({ target: '/.git;x=1/config' }), control: request({ target: '/cart;jsessionid=A1B2' }) },
+  // --- cookies ---
+  { id: 'CK-01', name: 'a second = in a cookie value', expect: 'detected', attack: request({ headers: { Cookie: `session=x=${SQLI.replace(/;/g, '')}` } }), control: request({ headers: { Cookie: 'session=x=abc' } }) },
+  { id: 'CK-02', name: 'a cookie without =', expect: 'detected', attack: request({ headers: { Cookie: `a=1; ${XSS}` } }), control: request({ headers: { Cookie: 'a=1; flag' } }) },
+  { id: 'CK-03', name: 'a percent-encoded cookie value (PHP and cookie parsers decode it)', expect: 'detected', attack: request({ headers: { Cookie: `q=${enc(SQLI)}` } }), control: request({ headers: { Cookie: `q=${enc(BENIGN)}` } }) },
+  { id: 'CK-04', name: 'a double-quoted cookie value (RFC 6265; the cookie package unquotes it)', expect: 'detected', attack: request({ headers: { Cookie: `q="${XSS}"` } }), control: request({ headers: { Cookie: 'q="abc"' } }) },
+  { id: 'CK-05', name: 'two Cookie headers', expect: 'detected', attack: request({ headers: [['Cookie', 'a=1'], ['Cookie', `q=${enc(SQLI)}`]] }), control: request({ headers: [['Cookie', 'a=1'], ['Cookie', 'q=2']] }) },
 ];

@@ -26,6 +26,8 @@ test('what the upstream may read otherwise is a reading problem, with its reason
     [req([FORM]), 'URLENCODED', '{"a":"1\\u0027"}', /JSON but its Content-Type says a urlencoded form/],
     [req([FORM]), 'URLENCODED', '<a>x</a>', /XML but/],
     [req([], `/?${'a&'.repeat(20)}`), undefined, '', /QUERY: more than 10 arguments/],
+    [req([], '/.git;x=1/config'), undefined, '', /PATH: a path parameter/],
+    [req([], 'http://h/a;b/c?d'), undefined, '', /PATH: a path parameter/],
   ];
   for (const [r, p, body, re] of cases) assert.match(readingProblem(r, p, body, 10) ?? '(none)', re, body);
   // What every upstream reads alike is no problem.
@@ -33,4 +35,5 @@ test('what the upstream may read otherwise is a reading problem, with its reason
   assert.equal(readingProblem(req([['Content-Type', 'application/json; charset=UTF-8'], ['Content-Encoding', 'identity']]), 'JSON', '{"a":1}', 10), undefined);
   assert.equal(readingProblem(req([['Content-Type', 'multipart/form-data; boundary=x']]), 'MULTIPART', '--x\r\n\0', 10), undefined);
   assert.equal(readingProblem(req([], `/?${'a&'.repeat(9)}`), undefined, '', 10), undefined);
+  assert.equal(readingProblem(req([], '/cart;jsessionid=1?x=a;b/c'), undefined, '', 10), undefined);
 });

@@ -14,7 +14,9 @@
  * - a urlencoded body that is JSON or XML (an application that reads php://input, or a
  *   framework told to parse any type, reads it as such; the form reading gives the WAF one
  *   mangled name);
- * - more query arguments than the WAF reads.
+ * - more query arguments than the WAF reads;
+ * - a path parameter (`;`) in a segment before another: Tomcat, Jetty and Spring route
+ *   `/.git;x=1/config` as `/.git/config`, which rules on REQUEST_FILENAME do not see.
  *
  * `impliedProcessor`: a body without a processor (no Content-Type, text/plain, an unknown
  * type) that is a JSON document, or an XML one, is read as such as well, since upstreams that
@@ -54,7 +56,8 @@ export function impliedProcessor(body: string): 'JSON' | 'XML' | undefined {
 
 /** Why the upstream may read this request's body (or query) otherwise than the WAF, or undefined. */
 export function readingProblem(req: WafRequest, processor: Processor | undefined, body: string, maxArgs: number, separator = '&'): string | undefined {
-  const query = splitTarget(req.uri).query;
+  const { path, query } = splitTarget(req.uri);
+  if (/;[^/]*\//.test(path)) return 'PATH: a path parameter (;) before a later segment, which Java servlet containers strip before routing (/a;x/b is /a/b to them)';
   if (query.length >= maxArgs && parseUrlEncoded(query, separator, maxArgs).truncated) return `QUERY: more than ${maxArgs} arguments`;
   if (body === '') return undefined;
   const types = headerValues(req, 'content-type');
