@@ -74,6 +74,8 @@ test('the boundary as PHP reads it: a second boundary= refused, one without its 
   assert.match(multipartBoundary('multipart/form-data; BOUNDARY=A; boundary=B').error ?? '', /more than one/);
   assert.deepEqual(multipartBoundary('multipart/form-data boundary=B'), { boundary: 'B', flags: [] });
   assert.deepEqual(multipartBoundary('multipart/form-data; boundary=----WebKitFormBoundaryQ2x'), { boundary: '----WebKitFormBoundaryQ2x', flags: [] });
+  assert.deepEqual(multipartBoundary('multipart/form-data; boundary=x-Boundary=1'), { boundary: 'x-Boundary=1', flags: [] });
+  assert.match(multipartBoundary('multipart/form-data; charset=boundary; boundary=B').error ?? '', /PHP reads another/);
   assert.deepEqual(multipartBoundary('multipart/form-data; boundary=B, x'), { boundary: 'B', flags: [] });
   assert.deepEqual(multipartBoundary('multipart/form-data; boundary=B x; charset=utf-8').flags, ['boundaryWhitespace']);
 });

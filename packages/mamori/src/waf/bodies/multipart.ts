@@ -49,16 +49,17 @@ const MAX_BOUNDARY = 70;
 /** The boundary of a multipart Content-Type, and the flags its writing raises. */
 export function multipartBoundary(contentType: string): { boundary?: string; flags: MultipartFlag[]; error?: string } {
   const flags: MultipartFlag[] = [];
-  // PHP takes the first "boundary" anywhere in the type and the value after the next `=`
-  // (`xboundary=A; boundary=B` is A to PHP, B to a parameter reader): a second `boundary=` is
-  // refused, and one without its `;` is read as PHP reads it.
-  const all = [...contentType.matchAll(/boundary[ \t]*=/gi)];
-  if (all.length === 0) return { flags, error: 'Multipart: boundary not found in Content-Type' };
-  if (all.length > 1) return { flags, error: 'Multipart: more than one boundary in Content-Type' };
-  const m = /^boundary([ \t]*)=([ \t]*)/i.exec(contentType.slice(all[0]!.index!));
-  if (!m) return { flags, error: 'Multipart: boundary without = in Content-Type' };
+  // PHP takes the first "boundary" anywhere in the type (case-sensitive, then not) and the value
+  // after the next `=`: `xboundary=A; boundary=B` is A to PHP, B to a parameter reader. A second
+  // boundary parameter, or one PHP would not take, is refused; one without its `;` is read as PHP does.
+  const named = [...contentType.matchAll(/(?<=^|[;,\s])boundary[ \t]*=/gi)];
+  if (named.length === 0) return { flags, error: 'Multipart: boundary not found in Content-Type' };
+  if (named.length > 1) return { flags, error: 'Multipart: more than one boundary in Content-Type' };
+  const phpAt = contentType.includes('boundary') ? contentType.indexOf('boundary') : contentType.toLowerCase().indexOf('boundary');
+  if (phpAt !== named[0]!.index) return { flags, error: 'Multipart: more than one boundary in Content-Type (PHP reads another)' };
+  const m = /^boundary([ \t]*)=([ \t]*)/i.exec(contentType.slice(phpAt))!;
   if (m[1] !== '' || m[2] !== '') flags.push('boundaryWhitespace');
-  const rest = contentType.slice(all[0]!.index! + m[0].length);
+  const rest = contentType.slice(phpAt + m[0].length);
   let boundary: string;
   if (rest.startsWith('"')) {
     flags.push('boundaryQuoted');
