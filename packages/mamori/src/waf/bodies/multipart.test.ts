@@ -37,6 +37,8 @@ test('each deviation raises its flag, and the content is still read', () => {
     ['boundaryQuoted', 'multipart/form-data; boundary="XyZ"', ok(part('Content-Disposition: form-data; name="a"', '1'))],
     ['boundaryWhitespace', 'multipart/form-data; boundary = XyZ', ok(part('Content-Disposition: form-data; name="a"', '1'))],
     ['unmatchedBoundary', CT, ok(`--XyW\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n`)],
+    ['invalidPart', CT, ok(part('Content-Disposition: form-data; name="a"\r\nContent-Transfer-Encoding: base64', 'MQ=='))],
+    ['invalidPart', CT, ok(part('Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=utf-7', '+ADw-'))],
   ];
   let ran = 0;
   for (const [flag, ct, body] of cases) {

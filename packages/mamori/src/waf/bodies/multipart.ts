@@ -10,6 +10,7 @@
  * `filename`, values a token or a quoted string without backslashes, each key once, nothing
  * after the closing delimiter but a line end.
  */
+import { READABLE_CHARSETS, charsets } from '../request/content-type.js';
 
 export interface MultipartPart {
   readonly name: string;
@@ -203,6 +204,14 @@ export function parseMultipart(contentType: string, body: string, maxParts = 100
     const contentEnd = next < 0 ? body.length : body[next - 1] === '\r' ? next - 1 : next;
     if (next >= 0) noteEnd(body[next - 1] === '\r' ? '\r\n' : '\n');
     const value = body.slice(at, Math.max(at, contentEnd));
+    // Content the reader would have to decode to read (RFC 7578 §4.7 forbids a transfer
+    // encoding; undici decodes base64, PHP does not), or text in a charset the WAF does not read
+    // as some readers decode it (CVE-2022-39956).
+    for (const h of headers) {
+      const cte = /^content-transfer-encoding:[ \t]*(.*)$/i.exec(h);
+      if (cte && !/^(?:7bit|8bit|binary)[ \t]*$/i.test(cte[1]!)) flags.add('invalidPart');
+      if (/^content-type:/i.test(h) && charsets(h.slice(h.indexOf(':') + 1)).some((c) => !READABLE_CHARSETS.has(c))) flags.add('invalidPart');
+    }
     const dispositions = headers.filter((h) => /^content-disposition:/i.test(h));
     if (dispositions.length !== 1) flags.add('invalidPart');
     const params = dispositions[0] ? disposition(dispositions[0].slice(dispositions[0].indexOf(':') + 1), flags) : undefined;
