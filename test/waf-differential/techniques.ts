@@ -127,6 +127,8 @@ export const TECHNIQUES: readonly Technique[] = [
   { id: 'XM-04', name: 'an XML body under a JSON type', expect: 'flagged', attack: json(`<a>${SQLI}</a>`), control: json('{"a":"x"}') },
   { id: 'XM-05', name: 'a JSON body under an XML type', expect: 'flagged', attack: xml(`{"q":"1\\u0027 UNION SELECT password FROM users-- -"}`), control: xml('<a>x</a>') },
   { id: 'XM-06', name: 'the payload in an attribute', expect: 'detected', attack: xml(`<a q="${XSS.replace(/</g, '&lt;')}"/>`), control: xml('<a q="x"/>') },
+  { id: 'XM-07', name: 'an external DTD (SYSTEM identifier), fetched by readers that load DTDs', expect: 'flagged', attack: xml('<?xml version="1.0"?><!DOCTYPE a SYSTEM "http://203.0.113.7/x.dtd"><a>x</a>'), control: xml('<?xml version="1.0"?><!DOCTYPE a [<!ELEMENT a (#PCDATA)>]><a>x</a>') },
+  { id: 'XM-08', name: 'an XML declaration naming another encoding (UTF-7)', expect: 'flagged', attack: xml('<?xml version="1.0" encoding="UTF-7"?><a>+ADw-script+AD4-alert(1)+ADw-/script+AD4-</a>'), control: xml('<?xml version="1.0" encoding="UTF-8"?><a>x</a>') },
   // --- Content-Type and charset ---
   { id: 'CT-01', name: 'two Content-Type headers', php: true, expect: 'flagged', attack: request({ headers: [['Content-Type', 'application/json'], ['Content-Type', FORM]], body: `q=${enc(SQLI)}&x={}` }), control: form(`q=${enc(BENIGN)}`) },
   { id: 'CT-02', name: 'two media types in one Content-Type', php: true, expect: 'detected', attack: form(`q=${enc(SQLI)}`, `${FORM}, text/plain`), control: form(`q=${enc(BENIGN)}`) },

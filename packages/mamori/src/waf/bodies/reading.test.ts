@@ -27,6 +27,8 @@ test('what the upstream may read otherwise is a reading problem, with its reason
     [req([FORM]), 'URLENCODED', '<a>x</a>', /XML but/],
     [req([], `/?${'a&'.repeat(20)}`), undefined, '', /QUERY: more than 10 arguments/],
     [req([], '/.git;x=1/config'), undefined, '', /PATH: a path parameter/],
+    [req([['Content-Type', 'application/xml']]), 'XML', '<?xml version="1.0" encoding="UTF-7"?><a/>', /encoding "utf-7"/],
+    [req([['Content-Type', 'text/plain']]), undefined, "<?xml version='1.0' encoding='EBCDIC-US'?><a/>", /encoding "ebcdic-us"/],
     [req([], 'http://h/a;b/c?d'), undefined, '', /PATH: a path parameter/],
   ];
   for (const [r, p, body, re] of cases) assert.match(readingProblem(r, p, body, 10) ?? '(none)', re, body);
@@ -36,4 +38,5 @@ test('what the upstream may read otherwise is a reading problem, with its reason
   assert.equal(readingProblem(req([['Content-Type', 'multipart/form-data; boundary=x']]), 'MULTIPART', '--x\r\n\0', 10), undefined);
   assert.equal(readingProblem(req([], `/?${'a&'.repeat(9)}`), undefined, '', 10), undefined);
   assert.equal(readingProblem(req([], '/cart;jsessionid=1?x=a;b/c'), undefined, '', 10), undefined);
+  assert.equal(readingProblem(req([['Content-Type', 'application/xml']]), 'XML', '<?xml version="1.0" encoding="UTF-8"?><a/>', 10), undefined);
 });

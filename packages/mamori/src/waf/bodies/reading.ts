@@ -11,6 +11,7 @@
  * - two charsets, or a charset other than UTF-8, US-ASCII or ISO-8859-1 (see content-type.ts);
  * - a form, JSON or XML body with a NUL byte or a UTF-16/UTF-32 byte-order mark (UTF-16 or
  *   UTF-32 text, which some readers detect and decode);
+ * - an XML declaration naming another encoding (UTF-7, UTF-16, EBCDIC), which XML readers honour;
  * - a urlencoded body that is JSON or XML (an application that reads php://input, or a
  *   framework told to parse any type, reads it as such; the form reading gives the WAF one
  *   mangled name);
@@ -22,7 +23,7 @@
  * type) that is a JSON document, or an XML one, is read as such as well, since upstreams that
  * ignore the type (PHP's json_decode of php://input) read it so.
  */
-import { charsetProblem } from '../request/content-type.js';
+import { READABLE_CHARSETS, charsetProblem } from '../request/content-type.js';
 import { headerValues, splitTarget, type WafRequest } from '../request/request.js';
 import { parseUrlEncoded } from '../request/urlencoded.js';
 
@@ -68,6 +69,11 @@ export function readingProblem(req: WafRequest, processor: Processor | undefined
   if (charset) return charset;
   if (processor !== 'MULTIPART' && processor !== undefined) {
     if (BOMS.some((b) => body.startsWith(b)) || body.includes('\0')) return `a ${processor} body with a NUL byte or a UTF-16/UTF-32 byte-order mark: text in another encoding than the WAF reads`;
+  }
+  if (processor === 'XML' || (processor === undefined && looksXml(body))) {
+    // The encoding an XML declaration names is the one XML readers decode with.
+    const declared = /^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml[^>]*?\sencoding[ \t\r\n]*=[ \t\r\n]*["']([^"']*)["']/.exec(body)?.[1]?.toLowerCase();
+    if (declared !== undefined && !READABLE_CHARSETS.has(declared) && declared !== 'ascii' && declared !== 'utf8') return `the XML declaration names the encoding ${JSON.stringify(declared.slice(0, 40))}, which XML readers decode and the WAF does not`;
   }
   if (processor === 'URLENCODED' && (isJson(body) || looksXml(body))) return `the body is ${isJson(body) ? 'JSON' : 'XML'} but its Content-Type says a urlencoded form`;
   return undefined;
