@@ -140,6 +140,7 @@ export const TECHNIQUES: readonly Technique[] = [
   { id: 'CT-08', name: 'a UTF-16 form body without a charset', expect: 'flagged', attack: form(`\xff\xfe${utf16(`q=${SQLI}`)}`), control: form(`q=${enc(BENIGN)}`) },
   { id: 'CT-09', name: 'a gzip-encoded body', expect: 'flagged', attack: form(gzipped(`q=${enc(SQLI)}`), FORM, { 'Content-Encoding': 'gzip' }), control: form(`q=${enc(BENIGN)}`) },
   { id: 'CT-10', name: 'a charset the WAF reads as UTF-8 in a JSON type (utf-7)', expect: 'flagged', attack: json('{"q":"+ADw-script+AD4-alert(1)+ADw-/script+AD4-"}', 'application/json; charset=utf-7'), control: json('{"q":"x"}', 'application/json; charset=utf-8') },
+  { id: 'CT-11', name: 'a form body under a multipart type', php: true, expect: 'flagged', attack: form(`q=${enc(SQLI)}`, MP), control: mpReq(multipart(B, [field('q', BENIGN)])) },
   // --- the request line and framing ---
   { id: 'RQ-01', name: 'a path starting with //', expect: 'detected', attack: request({ target: '//.git/config' }), control: request({ target: '//assets/app.js' }) },
   { id: 'RQ-02', name: 'an encoded ? in the path', expect: 'detected', attack: request({ target: '/index.php%3F/../.git/config' }), control: request({ target: '/index.php%3Fx' }) },
