@@ -38,5 +38,7 @@ test('what the upstream may read otherwise is a reading problem, with its reason
   assert.equal(readingProblem(req([['Content-Type', 'multipart/form-data; boundary=x']]), 'MULTIPART', '--x\r\n\0', 10), undefined);
   assert.equal(readingProblem(req([], `/?${'a&'.repeat(9)}`), undefined, '', 10), undefined);
   assert.equal(readingProblem(req([], '/cart;jsessionid=1?x=a;b/c'), undefined, '', 10), undefined);
+  // A hostile path of many semicolons and no slash after them is read in one pass.
+  assert.equal(readingProblem(req([], `/${';'.repeat(200_000)}`), undefined, '', 10), undefined);
   assert.equal(readingProblem(req([['Content-Type', 'application/xml']]), 'XML', '<?xml version="1.0" encoding="UTF-8"?><a/>', 10), undefined);
 });
