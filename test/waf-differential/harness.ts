@@ -149,16 +149,28 @@ export function phpReads(contentType: string | undefined, body: string | Buffer,
 
 /**
  * What PHP read that the WAF did not inspect: every $_POST and $_GET value PHP holds must be
- * among the WAF's ARGS values, every upload's file name among FILES; empty when the WAF saw
- * it all. (Names are compared by value only: PHP rewrites names, `a.b` to `a_b`, `a[x]` to an
- * array, and the value is what carries a payload.)
+ * among the WAF's ARGS values, every upload's file name among FILES, and every name PHP holds
+ * (a field's, an upload's field) among ARGS' names and FILES_NAMES, as PHP rewrites them
+ * (cut at a NUL, leading spaces dropped, `.` and spaces to `_`; names PHP turns into arrays, `a[x]`, are
+ * compared by value only). Empty when the WAF saw it all.
  */
+/** A field name as PHP rewrites it (for names PHP does not turn into arrays). */
+export const phpName = (n: string): string => n.replace(/\0[^]*$/, '').replace(/^ +/, '').replace(/[ .]/g, '_').replace(/\[(?![^\]]*\])/, '_');
+
 export function unseenByWaf(php: PhpReading, waf: Outcome): string[] {
   const values = new Set(waf.args.map(([, v]) => v));
   const files = new Set(waf.files);
+  const phpish = phpName;
+  const names = new Set([...waf.args.map(([n]) => phpish(n)), ...waf.fileFields.map(phpish)]);
   const out: string[] = [];
-  for (const [n, v] of [...php.post, ...php.get]) if (v !== '' && !values.has(v)) out.push(`PHP's ${JSON.stringify(n)} = ${JSON.stringify(v.slice(0, 80))}`);
-  for (const [f, name] of php.files) if (name !== '' && !files.has(name)) out.push(`PHP's upload ${JSON.stringify(f)} named ${JSON.stringify(name.slice(0, 80))}`);
+  for (const [n, v] of [...php.post, ...php.get]) {
+    if (v !== '' && !values.has(v)) out.push(`PHP's ${JSON.stringify(n)} = ${JSON.stringify(v.slice(0, 80))}`);
+    if (!n.includes('[') && !names.has(n)) out.push(`PHP's name ${JSON.stringify(n)}`);
+  }
+  for (const [f, name] of php.files) {
+    if (name !== '' && !files.has(name)) out.push(`PHP's upload ${JSON.stringify(f)} named ${JSON.stringify(name.slice(0, 80))}`);
+    if (!f.includes('[') && !names.has(f)) out.push(`PHP's upload field ${JSON.stringify(f)}`);
+  }
   return out;
 }
 

@@ -8,18 +8,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWaf, parseRawRequest } from 'mamori/waf';
-import { FORM, phpJsonReads, phpMissing, phpReads, request } from './harness.js';
+import { FORM, phpJsonReads, phpMissing, phpName, phpReads, request } from './harness.js';
 
 // The engine alone (no rules): what its readers put in ARGS and FILES.
 const waf = loadWaf({ text: 'SecRuleEngine On\nSecRequestBodyAccess On\n', file: 'bare.conf' });
 
-function wafReads(raw: string): { flagged: string | undefined; values: Set<string>; files: Set<string> } {
+function wafReads(raw: string): { flagged: string | undefined; values: Set<string>; files: Set<string>; names: Set<string> } {
   const tx = waf.transaction(parseRawRequest(raw).request!);
   tx.processRequestHeaders();
   tx.processRequestBody();
   const one = (n: string) => tx.vars.get(n)?.entries[0]?.value;
   const flagged = one('REQBODY_ERROR') === '1' ? `REQBODY_ERROR ${one('REQBODY_ERROR_MSG')}` : one('MULTIPART_STRICT_ERROR') === '1' ? 'MULTIPART_STRICT_ERROR' : undefined;
-  return { flagged, values: new Set((tx.vars.get('ARGS')?.entries ?? []).map((e) => e.value)), files: new Set((tx.vars.get('FILES')?.entries ?? []).map((e) => e.value)) };
+  const names = new Set([...(tx.vars.get('ARGS_NAMES')?.entries ?? []), ...(tx.vars.get('FILES_NAMES')?.entries ?? [])].map((e) => phpName(e.value)));
+  return { flagged, values: new Set((tx.vars.get('ARGS')?.entries ?? []).map((e) => e.value)), files: new Set((tx.vars.get('FILES')?.entries ?? []).map((e) => e.value)), names };
 }
 
 /** A small deterministic generator (mulberry32). */
@@ -117,6 +118,7 @@ describe('e2e: PHP and the WAF read mutated bodies alike, or mamori flags them',
           continue;
         }
         for (const [n, v] of php.post) if (v !== '' && !w.values.has(v)) problems.push(`#${i} ${JSON.stringify(ct)} ${JSON.stringify(body)}: PHP's ${JSON.stringify(n)} = ${JSON.stringify(v)} not inspected`);
+        for (const [n] of [...php.post, ...php.files]) if (!n.includes('[') && !w.names.has(n)) problems.push(`#${i} ${JSON.stringify(ct)} ${JSON.stringify(body)}: PHP's name ${JSON.stringify(n)} not inspected`);
         for (const [f, name] of php.files) if (name !== '' && !w.files.has(name)) problems.push(`#${i} ${JSON.stringify(ct)} ${JSON.stringify(body)}: PHP's upload ${JSON.stringify(f)} named ${JSON.stringify(name)} not inspected`);
       }
       assert.deepEqual(problems, []);
