@@ -1,15 +1,17 @@
 /**
- * The harness of the parsing-differential tests (docs/waf-parsing-differentials.md): CRS
- * v4.28.0 blocking at a paranoia level, with the two refusals mamori's own setup puts before
- * CRS (a body mamori cannot read as the upstream will, REQBODY_ERROR, and a multipart body
- * outside the strict form, MULTIPART_STRICT_ERROR); raw requests run through it; and what PHP
- * itself reads from the same bytes (php-cgi), to compare with what the WAF inspected.
+ * The harness of the parsing-differential tests (docs/waf-parsing-differentials.md): the WAF
+ * mamori runs (its setup as `mamori up` writes it from mamori.yaml's defaults: strict bodies,
+ * CRS v4.28.0 blocking at a paranoia level, anomaly threshold 5), raw requests run through it,
+ * and what PHP itself reads from the same bytes (php-cgi), to compare with what the WAF inspected.
+ * The strict-body refusals (REQBODY_ERROR and MULTIPART_STRICT_ERROR, denied before CRS) are
+ * told apart from CRS's own detections by their rule ids.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadProductWaf, SETUP_IDS } from 'mamori/internal';
 import { sharedData } from 'mamori/testing';
-import { crsSetup, loadWaf, parseRawRequest, type Transaction, type Waf } from 'mamori/waf';
+import { locateCrs, parseRawRequest, type Transaction, type Waf } from 'mamori/waf';
 import { phpMissing, runPhpCgi } from '../e2e/php-cgi.js';
 
 export const crs = sharedData('crs', 'MAMORI_CRS_DIR');
@@ -17,23 +19,32 @@ export const libinjection = sharedData('libinjection', 'MAMORI_LIBINJECTION_DIR'
 export const missing = crs.missing ?? libinjection.missing;
 export { phpMissing };
 
-/** The ids of the refusals mamori's setup places before CRS. */
-export const REFUSAL_BODY = 9_100_001;
-export const REFUSAL_MULTIPART = 9_100_002;
-
-/** mamori's refusals, as SecLang placed before CRS's rules (every paranoia level). */
-export const MAMORI_REFUSALS = [
-  `SecRule REQBODY_ERROR "!@eq 0" "id:${REFUSAL_BODY},phase:2,t:none,log,deny,status:400,msg:'The body cannot be read as the upstream will read it: %{REQBODY_ERROR_MSG}'"`,
-  `SecRule MULTIPART_STRICT_ERROR "!@eq 0" "id:${REFUSAL_MULTIPART},phase:2,t:none,log,deny,status:400,msg:'A multipart body outside the strict form'"`,
-];
+/** The ids of mamori's strict-body refusals. */
+export const REFUSAL_BODY: number = SETUP_IDS.bodyError;
+export const REFUSAL_MULTIPART: number = SETUP_IDS.multipartStrict;
 
 const wafs = new Map<number, Waf>();
-/** CRS blocking at `paranoia`, with mamori's refusals. */
+/** The WAF mamori runs with mamori.yaml's defaults, at `paranoia`. */
 export function blockingWaf(paranoia = 1): Waf {
   let w = wafs.get(paranoia);
   if (!w) {
-    const text = crsSetup(crs.dir, { engine: 'On', paranoia, before: MAMORI_REFUSALS });
-    w = loadWaf({ text, file: join(crs.dir, `mamori-differential-pl${paranoia}.conf`), sqliDataDir: libinjection.dir });
+    const found = locateCrs({ path: crs.dir }).crs;
+    if (!found) throw new Error(`no CRS at ${crs.dir}`);
+    w = loadProductWaf({
+      mode: 'enforce',
+      crs: found,
+      ownRules: false,
+      ruleFiles: [],
+      paranoia,
+      inboundThreshold: 5,
+      outboundThreshold: 4,
+      requestBodyLimit: 8 * 1024 * 1024,
+      requestBodyNoFilesLimit: 1024 * 1024,
+      responseBody: false,
+      strict: true,
+      exclusions: [],
+      sqliDataDir: libinjection.dir,
+    }).waf;
     wafs.set(paranoia, w);
   }
   return w;

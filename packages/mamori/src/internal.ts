@@ -42,6 +42,7 @@ export * from './guard/waf-http.js';
 export * from './guard/waf-mask.js';
 export * from './proxy/index.js';
 export * from './waf/tar.js';
+export { loadProductWaf, SETUP_IDS, type WafProductOptions } from './waf/product.js';
 export * from './proxy/mamori-proxy.js';
 export * from './sim/index.js';
 export * from './runtime.js';
