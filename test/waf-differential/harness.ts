@@ -1,7 +1,7 @@
 /**
  * The harness of the parsing-differential tests (docs/waf-parsing-differentials.md): the WAF
  * mamori runs (its setup as `mamori up` writes it from mamori.yaml's defaults: strict bodies,
- * CRS v4.28.0 blocking at a paranoia level, anomaly threshold 5), raw requests run through it,
+ * CRS v4.28.0 blocking at a paranoia level, anomaly threshold 5, mamori's rule pack), raw requests run through it,
  * and what PHP itself reads from the same bytes (php-cgi), to compare with what the WAF inspected.
  * The strict-body refusals (REQBODY_ERROR and MULTIPART_STRICT_ERROR, denied before CRS) are
  * told apart from CRS's own detections by their rule ids.
@@ -33,13 +33,14 @@ export function blockingWaf(paranoia = 1): Waf {
     w = loadProductWaf({
       mode: 'enforce',
       crs: found,
-      ownRules: false,
+      ownRules: true,
       ruleFiles: [],
       paranoia,
       inboundThreshold: 5,
       outboundThreshold: 4,
       requestBodyLimit: 8 * 1024 * 1024,
       requestBodyNoFilesLimit: 1024 * 1024,
+      maxArguments: 1000,
       responseBody: false,
       strict: true,
       exclusions: [],
@@ -53,8 +54,8 @@ export function blockingWaf(paranoia = 1): Waf {
 export interface Outcome {
   /** 200 when the request went through, else the refusal's status (403 CRS, 400 mamori). */
   readonly status: number;
-  /** `detected` (a CRS rule refused it), `flagged` (mamori's refusal), `passed`. */
-  readonly verdict: 'detected' | 'flagged' | 'passed';
+  /** `refused` (the request reader answers 400 before any rule, as a server does), `detected` (a rule of CRS or mamori's pack refused it), `flagged` (mamori's strict-body refusal), `passed`. */
+  readonly verdict: 'refused' | 'detected' | 'flagged' | 'passed';
   readonly ruleId: number | undefined;
   /** REQBODY_ERROR_MSG, and the MULTIPART_* flags that were set. */
   readonly flags: readonly string[];
@@ -62,7 +63,7 @@ export interface Outcome {
   readonly args: readonly (readonly [string, string])[];
   readonly files: readonly string[];
   readonly fileFields: readonly string[];
-  readonly tx: Transaction;
+  readonly tx: Transaction | undefined;
 }
 
 const FLAG_NAMES = ['MULTIPART_BOUNDARY_QUOTED', 'MULTIPART_BOUNDARY_WHITESPACE', 'MULTIPART_DATA_BEFORE', 'MULTIPART_DATA_AFTER', 'MULTIPART_HEADER_FOLDING', 'MULTIPART_LF_LINE', 'MULTIPART_MISSING_SEMICOLON', 'MULTIPART_INVALID_QUOTING', 'MULTIPART_INVALID_PART', 'MULTIPART_INVALID_HEADER_FOLDING', 'MULTIPART_FILE_LIMIT_EXCEEDED', 'MULTIPART_UNMATCHED_BOUNDARY', 'MULTIPART_CRLF_LF_LINES'];
@@ -70,7 +71,7 @@ const FLAG_NAMES = ['MULTIPART_BOUNDARY_QUOTED', 'MULTIPART_BOUNDARY_WHITESPACE'
 /** One raw request (a latin1 byte string) through phases 1 and 2. */
 export function run(raw: string, paranoia = 1): Outcome {
   const parsed = parseRawRequest(raw);
-  if (!parsed.request) throw new Error(`not a request a server reads: ${parsed.problem}`);
+  if (!parsed.request) return { status: 400, verdict: 'refused', ruleId: undefined, flags: [`the request reader: ${parsed.problem}`], args: [], files: [], fileFields: [], tx: undefined };
   const tx = blockingWaf(paranoia).transaction(parsed.request);
   const it = tx.processRequestHeaders() ?? tx.processRequestBody();
   const one = (n: string) => tx.vars.get(n)?.entries[0]?.value;

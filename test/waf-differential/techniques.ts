@@ -5,7 +5,8 @@
  * docs/waf-parsing-differentials.md lists the same ids, with sources; a test keeps both in step.
  *
  * `expect` is what mamori does with the attack under CRS blocking at `paranoia` (default 1):
- * `detected` (a CRS rule refuses it: the WAF inspected what the upstream reads) or `flagged`
+ * `refused` (the request reader answers 400, as a server does, before any rule), `detected` (a
+ * rule refuses it: the WAF inspected what the upstream reads) or `flagged`
  * (mamori refuses a request whose reading it cannot be sure of: REQBODY_ERROR or
  * MULTIPART_STRICT_ERROR). `php`: the body is also given to PHP, and every value PHP reads must
  * be among what the WAF inspected, or the request flagged.
@@ -18,7 +19,7 @@ export interface Technique {
   readonly name: string;
   readonly attack: string;
   readonly control: string;
-  readonly expect: 'detected' | 'flagged';
+  readonly expect: 'refused' | 'detected' | 'flagged';
   readonly paranoia?: number;
   readonly php?: boolean;
 }
@@ -147,8 +148,9 @@ export const TECHNIQUES: readonly Technique[] = [
   { id: 'RQ-03', name: 'an absolute-form target', expect: 'detected', attack: request({ target: 'http://shop.example/.git/config' }), control: request({ target: 'http://shop.example/assets/app.js' }) },
   { id: 'RQ-04', name: 'dot segments the upstream resolves', expect: 'detected', attack: request({ target: '/assets/../.git/config' }), control: request({ target: '/assets/index.html' }) },
   { id: 'RQ-05', name: 'Transfer-Encoding: Chunked in another case', php: true, expect: 'detected', attack: chunked(`q=${enc(SQLI)}`, 'Chunked'), control: chunked(`q=${enc(BENIGN)}`, 'Chunked') },
-  { id: 'RQ-06', name: 'a payload after a fragment mark', expect: 'detected', attack: request({ target: `/?a=1#&q=${enc(SQLI)}` }), control: request({ target: '/?a=1' }) },
+  { id: 'RQ-06', name: 'a payload after a fragment mark', expect: 'refused', attack: request({ target: `/?a=1#&q=${enc(SQLI)}` }), control: request({ target: '/?a=1' }) },
   { id: 'RQ-07', name: 'a path parameter that Java containers strip', expect: 'flagged', attack: request({ target: '/.git;x=1/config' }), control: request({ target: '/cart;jsessionid=A1B2' }) },
+  { id: 'RQ-08', name: 'Content-Length and Transfer-Encoding both (request smuggling)', expect: 'refused', attack: request({ method: 'POST', headers: [['Content-Type', FORM], ['Content-Length', '4'], ['Transfer-Encoding', 'chunked']] }) + `0\r\n\r\nPOST /admin HTTP/1.1\r\nHost: shop.example\r\n\r\n`, control: chunked(`q=${enc(BENIGN)}`, 'chunked') },
   // --- cookies ---
   { id: 'CK-01', name: 'a second = in a cookie value', expect: 'detected', attack: request({ headers: { Cookie: `session=x=${SQLI.replace(/;/g, '')}` } }), control: request({ headers: { Cookie: 'session=x=abc' } }) },
   { id: 'CK-02', name: 'a cookie without =', expect: 'detected', attack: request({ headers: { Cookie: `a=1; ${XSS}` } }), control: request({ headers: { Cookie: 'a=1; flag' } }) },

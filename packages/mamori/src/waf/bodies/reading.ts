@@ -15,7 +15,6 @@
  * - a urlencoded body that is JSON or XML (an application that reads php://input, or a
  *   framework told to parse any type, reads it as such; the form reading gives the WAF one
  *   mangled name);
- * - more query arguments than the WAF reads;
  * - a path parameter (`;`) in a segment before another: Tomcat, Jetty and Spring route
  *   `/.git;x=1/config` as `/.git/config`, which rules on REQUEST_FILENAME do not see.
  *
@@ -25,7 +24,6 @@
  */
 import { READABLE_CHARSETS, charsetProblem } from '../request/content-type.js';
 import { headerValues, splitTarget, type WafRequest } from '../request/request.js';
-import { parseUrlEncoded } from '../request/urlencoded.js';
 
 type Processor = 'URLENCODED' | 'MULTIPART' | 'JSON' | 'XML';
 
@@ -55,13 +53,12 @@ export function impliedProcessor(body: string): 'JSON' | 'XML' | undefined {
   return undefined;
 }
 
-/** Why the upstream may read this request's body (or query) otherwise than the WAF, or undefined. */
-export function readingProblem(req: WafRequest, processor: Processor | undefined, body: string, maxArgs: number, separator = '&'): string | undefined {
-  const { path, query } = splitTarget(req.uri);
+/** Why the upstream may read this request's body (or path) otherwise than the WAF, or undefined. (More arguments than SecArgumentsLimit is the engine's own body error.) */
+export function readingProblem(req: WafRequest, processor: Processor | undefined, body: string): string | undefined {
+  const { path } = splitTarget(req.uri);
   // (indexOf, not a regular expression: linear on a path of many `;`.)
   const semicolon = path.indexOf(';');
   if (semicolon >= 0 && path.indexOf('/', semicolon) >= 0) return 'PATH: a path parameter (;) before a later segment, which Java servlet containers strip before routing (/a;x/b is /a/b to them)';
-  if (query.length >= maxArgs && parseUrlEncoded(query, separator, maxArgs).truncated) return `QUERY: more than ${maxArgs} arguments`;
   if (body === '') return undefined;
   const types = headerValues(req, 'content-type');
   if (types.length > 1) return `${types.length} Content-Type headers: servers keep the first, the last, or join them`;
@@ -70,7 +67,7 @@ export function readingProblem(req: WafRequest, processor: Processor | undefined
   const charset = types[0] === undefined ? undefined : charsetProblem(types[0]);
   if (charset) return charset;
   if (processor !== 'MULTIPART' && processor !== undefined) {
-    if (BOMS.some((b) => body.startsWith(b)) || body.includes('\0')) return `a ${processor} body with a NUL byte or a UTF-16/UTF-32 byte-order mark: text in another encoding than the WAF reads`;
+    if (BOMS.some((b) => body.startsWith(b)) || body.includes('\0')) return `the body (${processor}) has a NUL byte or a UTF-16/UTF-32 byte-order mark: text in another encoding than the WAF reads`;
   }
   if (processor === 'XML' || (processor === undefined && looksXml(body))) {
     // The encoding an XML declaration names is the one XML readers decode with.

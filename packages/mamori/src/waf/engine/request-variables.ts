@@ -215,7 +215,7 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
     for (const [, value] of x.attributes) xml.add('//@*', value);
   }
   // What the upstream may read otherwise than the WAF (bodies/reading.ts): a body error too, named first (it is the cause).
-  error = readingProblem(req, processor, body, limits.maxArgs, limits.separator) ?? error;
+  error = readingProblem(req, processor, body) ?? error;
   const args = v.ensure('ARGS');
   v.set(scalar('ARGS_COMBINED_SIZE', String(args.entries.reduce((s, e) => s + e.key.length + e.value.length, 0))));
   v.set(scalar('REQBODY_ERROR', error !== undefined ? '1' : '0'));
