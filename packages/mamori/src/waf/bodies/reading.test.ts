@@ -13,6 +13,11 @@ test('a body no type claims is read as JSON or XML when it is one', () => {
   assert.equal(impliedProcessor('<?xml version="1.0"?><a/>'), 'XML');
   assert.equal(impliedProcessor('<a b="1">x</a>'), 'XML');
   for (const other of ['a=1&b=2', '{not json', 'hello', '<', '1 < 2']) assert.equal(impliedProcessor(other), undefined, other);
+  // A type that names JSON or XML and got no processor is the setup's choice.
+  assert.equal(impliedProcessor('{"a":1}', 'text/plain'), 'JSON');
+  assert.equal(impliedProcessor('<a/>', 'text/xml'), undefined);
+  assert.equal(impliedProcessor('{"a":1}', 'application/vnd.api+json'), undefined);
+  assert.equal(impliedProcessor('{"a":1}', 'application/x-json'), 'JSON');
 });
 
 test('what the upstream may read otherwise is a reading problem, with its reason', () => {

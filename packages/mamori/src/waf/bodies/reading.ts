@@ -18,9 +18,9 @@
  * - a path parameter (`;`) in a segment before another: Tomcat, Jetty and Spring route
  *   `/.git;x=1/config` as `/.git/config`, which rules on REQUEST_FILENAME do not see.
  *
- * `impliedProcessor`: a body without a processor (no Content-Type, text/plain, an unknown
- * type) that is a JSON document, or an XML one, is read as such as well, since upstreams that
- * ignore the type (PHP's json_decode of php://input) read it so.
+ * `impliedProcessor`: a body without a processor under a type that names no format (no
+ * Content-Type, text/plain, an unknown type) that is a JSON document, or an XML one, is read as
+ * such as well, since upstreams that ignore the type (PHP's json_decode of php://input) read it so.
  */
 import { READABLE_CHARSETS, charsetProblem } from '../request/content-type.js';
 import { headerValues, splitTarget, type WafRequest } from '../request/request.js';
@@ -46,8 +46,15 @@ function looksXml(body: string): boolean {
   return /^(?:\xef\xbb\xbf)?[ \t\r\n]*<(?:\?xml[ \t]|!DOCTYPE[ \t]|[A-Za-z_][-\w.:]*[ \t\r\n/>])/.test(body);
 }
 
-/** The processor a body without one is read with as well: JSON or XML when it is such a document. */
-export function impliedProcessor(body: string): 'JSON' | 'XML' | undefined {
+/**
+ * The processor a body without one is read with as well: JSON or XML when it is such a document,
+ * under a Content-Type that is not one of the JSON and XML types setups route to those processors
+ * (none, `text/plain`, `application/x-json`, an unknown type). One of those types that got no
+ * processor is the setup's choice (ModSecurity's too), left as it is.
+ */
+export function impliedProcessor(body: string, mediaType = ''): 'JSON' | 'XML' | undefined {
+  // The types CRS's setup and mamori's give the JSON and XML processors.
+  if (/^application\/(?:.+\+)?json$|^(?:application(?:\/soap\+|\/)|text\/)xml$/.test(mediaType)) return undefined;
   if (isJson(body)) return 'JSON';
   if (looksXml(body)) return 'XML';
   return undefined;

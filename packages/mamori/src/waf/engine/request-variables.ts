@@ -162,7 +162,7 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
   // REQUEST_BODY holds the raw body when no processor claims it, or for URLENCODED (as ModSecurity).
   v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' || processor === 'JSON' ? body : undefined));
   // A body no processor claims is read as JSON or XML as well when it is such a document (bodies/reading.ts).
-  const readAs = processor ?? (body === '' ? undefined : impliedProcessor(body));
+  const readAs = processor ?? (body === '' ? undefined : impliedProcessor(body, mediaType(headerValues(req, 'content-type')[0])));
   if (req.body && readAs === 'URLENCODED') {
     const r = parseUrlEncoded(body, limits.separator, room);
     for (const [n, x] of r.args) addPostArg(v, n, x);
