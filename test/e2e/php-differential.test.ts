@@ -10,15 +10,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, extractAuthorizationFields, extractLoginFields } from 'mamori/internal';
+import { phpMissing as missing, runPhpCgi } from './php-cgi.js';
 
-const PHP = process.env['MAMORI_PHP_CGI'] ?? 'php-cgi';
-const probe = spawnSync(PHP, ['-v'], { encoding: 'utf8' });
-const missing = probe.error || probe.status !== 0 ? `${PHP} not found (install php-cgi, or set MAMORI_PHP_CGI)` : undefined;
 if (missing) console.log(`# skipping the PHP differential test: ${missing}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-php-'));
@@ -27,21 +24,8 @@ writeFileSync(SCRIPT, '<?php echo "\\n--JSON--\\n", json_encode(["log" => $_POST
 
 /** What PHP puts in $_POST['log'] for this body (a string, another value, or null), and in PHP_AUTH_USER for this Authorization header. */
 function phpReads(contentType: string | undefined, body: Buffer, authorization?: string): unknown {
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    REQUEST_METHOD: 'POST',
-    CONTENT_LENGTH: String(body.length),
-    SCRIPT_FILENAME: SCRIPT,
-    REDIRECT_STATUS: '200',
-    GATEWAY_INTERFACE: 'CGI/1.1',
-  };
-  if (contentType !== undefined) env['CONTENT_TYPE'] = contentType;
-  if (authorization !== undefined) env['HTTP_AUTHORIZATION'] = authorization;
-  const r = spawnSync(PHP, ['-d', 'display_errors=0', '-d', 'log_errors=0'], { input: body, env, encoding: 'latin1', timeout: 10_000 });
-  const out = r.stdout ?? '';
-  const at = out.indexOf('\n--JSON--\n');
-  if (at < 0) throw new Error(`php-cgi gave no answer: ${out.slice(0, 200)} ${r.stderr ?? ''}`);
-  const got = JSON.parse(Buffer.from(out.slice(at + 10), 'latin1').toString('utf8')) as { log: unknown; user: unknown };
+  const out = runPhpCgi(SCRIPT, { contentType, body, env: authorization === undefined ? {} : { HTTP_AUTHORIZATION: authorization } });
+  const got = JSON.parse(Buffer.from(out, 'latin1').toString('utf8')) as { log: unknown; user: unknown };
   return authorization === undefined ? got.log : got.user;
 }
 

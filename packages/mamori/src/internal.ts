@@ -43,6 +43,7 @@ export * from './guard/waf-mask.js';
 export * from './proxy/index.js';
 export * from './waf/tar.js';
 export * from './waf/ftw/through-proxy.js';
+export { loadProductWaf, SETUP_IDS, type WafProductOptions } from './waf/product.js';
 export * from './proxy/mamori-proxy.js';
 export * from './sim/index.js';
 export * from './runtime.js';

@@ -37,6 +37,8 @@ test('each deviation raises its flag, and the content is still read', () => {
     ['boundaryQuoted', 'multipart/form-data; boundary="XyZ"', ok(part('Content-Disposition: form-data; name="a"', '1'))],
     ['boundaryWhitespace', 'multipart/form-data; boundary = XyZ', ok(part('Content-Disposition: form-data; name="a"', '1'))],
     ['unmatchedBoundary', CT, ok(`--XyW\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n`)],
+    ['invalidPart', CT, ok(part('Content-Disposition: form-data; name="a"\r\nContent-Transfer-Encoding: base64', 'MQ=='))],
+    ['invalidPart', CT, ok(part('Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=utf-7', '+ADw-'))],
   ];
   let ran = 0;
   for (const [flag, ct, body] of cases) {
@@ -67,4 +69,25 @@ test('in a quoted disposition value only \\" and \\\\ are escapes; any other bac
   assert.equal(m.parts[0]?.name, 'cv.p\\d\\f');
   assert.equal(m.parts[0]?.filename, '..\\1 "x" \\.7z');
   assert.ok(m.flags.has('invalidQuoting'));
+});
+
+test('the boundary as PHP reads it: a second boundary= refused, one without its semicolon read, whitespace flagged', () => {
+  assert.match(multipartBoundary('multipart/form-data; xboundary=A; boundary=B').error ?? '', /more than one/);
+  assert.match(multipartBoundary('multipart/form-data; BOUNDARY=A; boundary=B').error ?? '', /more than one/);
+  assert.deepEqual(multipartBoundary('multipart/form-data boundary=B'), { boundary: 'B', flags: [] });
+  assert.deepEqual(multipartBoundary('multipart/form-data; boundary=----WebKitFormBoundaryQ2x'), { boundary: '----WebKitFormBoundaryQ2x', flags: [] });
+  assert.deepEqual(multipartBoundary('multipart/form-data; boundary=x-Boundary=1'), { boundary: 'x-Boundary=1', flags: [] });
+  assert.match(multipartBoundary('multipart/form-data; charset=boundary; boundary=B').error ?? '', /PHP reads another/);
+  assert.deepEqual(multipartBoundary('multipart/form-data; boundary=B, x'), { boundary: 'B', flags: [] });
+  assert.deepEqual(multipartBoundary('multipart/form-data; boundary=B x; charset=utf-8').flags, ['boundaryWhitespace']);
+});
+
+test('a bodyless part (its delimiter right after the head) is an invalid part; its content read as PHP reads it', () => {
+  const body = `--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name="b"\r\n\r\n2\r\n--XyZ--\r\n`;
+  const m = parseMultipart(CT, body);
+  assert.ok(m.flags.has('invalidPart'));
+  assert.equal(m.parts[0]?.name, 'a');
+  assert.match(m.parts[0]?.value ?? '', /name="b"/);
+  // An empty field as browsers send it (CRLF, then the delimiter) is no deviation.
+  assert.deepEqual([...parseMultipart(CT, `${part('Content-Disposition: form-data; name="a"', '')}--XyZ--\r\n`).flags], []);
 });

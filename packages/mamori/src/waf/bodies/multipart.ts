@@ -10,6 +10,7 @@
  * `filename`, values a token or a quoted string without backslashes, each key once, nothing
  * after the closing delimiter but a line end.
  */
+import { READABLE_CHARSETS, charsets } from '../request/content-type.js';
 
 export interface MultipartPart {
   readonly name: string;
@@ -49,12 +50,17 @@ const MAX_BOUNDARY = 70;
 /** The boundary of a multipart Content-Type, and the flags its writing raises. */
 export function multipartBoundary(contentType: string): { boundary?: string; flags: MultipartFlag[]; error?: string } {
   const flags: MultipartFlag[] = [];
-  const all = [...contentType.matchAll(/;\s*boundary\s*=\s*/gi)];
-  if (all.length === 0) return { flags, error: 'Multipart: boundary not found in Content-Type' };
-  if (all.length > 1) return { flags, error: 'Multipart: more than one boundary in Content-Type' };
-  const m = all[0]!;
-  if (/boundary\s+=|=\s+/i.test(m[0])) flags.push('boundaryWhitespace');
-  const rest = contentType.slice(m.index! + m[0].length);
+  // PHP takes the first "boundary" anywhere in the type (case-sensitive, then not) and the value
+  // after the next `=`: `xboundary=A; boundary=B` is A to PHP, B to a parameter reader. A second
+  // boundary parameter, or one PHP would not take, is refused; one without its `;` is read as PHP does.
+  const named = [...contentType.matchAll(/(?<=^|[;,\s])boundary[ \t]*=/gi)];
+  if (named.length === 0) return { flags, error: 'Multipart: boundary not found in Content-Type' };
+  if (named.length > 1) return { flags, error: 'Multipart: more than one boundary in Content-Type' };
+  const phpAt = contentType.includes('boundary') ? contentType.indexOf('boundary') : contentType.toLowerCase().indexOf('boundary');
+  if (phpAt !== named[0]!.index) return { flags, error: 'Multipart: more than one boundary in Content-Type (PHP reads another)' };
+  const m = /^boundary([ \t]*)=([ \t]*)/i.exec(contentType.slice(phpAt))!;
+  if (m[1] !== '' || m[2] !== '') flags.push('boundaryWhitespace');
+  const rest = contentType.slice(phpAt + m[0].length);
   let boundary: string;
   if (rest.startsWith('"')) {
     flags.push('boundaryQuoted');
@@ -62,8 +68,11 @@ export function multipartBoundary(contentType: string): { boundary?: string; fla
     if (end < 0) return { flags, error: 'Multipart: an unclosed quote in the boundary' };
     boundary = rest.slice(1, end);
   } else {
-    const end = rest.search(/[;,\s]/);
-    boundary = end < 0 ? rest : rest.slice(0, end);
+    // Up to `;` or `,`, as PHP cuts it; whitespace in it (which PHP keeps) is flagged.
+    const end = rest.search(/[;,]/);
+    const raw = end < 0 ? rest : rest.slice(0, end);
+    boundary = raw.replace(/[ \t]+$/, '');
+    if (/[ \t]/.test(raw)) flags.push('boundaryWhitespace');
   }
   if (boundary === '' || boundary.length > MAX_BOUNDARY) return { flags, error: 'Multipart: the boundary is empty or longer than 70 characters' };
   if (/[^0-9A-Za-z'()+_,\-./:=? ]/.test(boundary) || boundary.endsWith(' ')) return { flags, error: 'Multipart: the boundary has characters RFC 2046 does not allow' };
@@ -185,11 +194,24 @@ export function parseMultipart(contentType: string, body: string, maxParts = 100
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(h)) flags.add('invalidPart');
       headers.push(h);
     }
+    // A delimiter right after the head's blank line: the part has no body by RFC 2046 (which
+    // needs CRLF before a delimiter), and a reader that finds delimiters at any line start
+    // splits here where PHP and mamori run on to the next one (the part's content then holds a
+    // whole part).
+    if (body.startsWith(delim, at)) flags.add('invalidPart');
     // The part's content: up to the line end before the next delimiter line.
     const next = body.indexOf(`\n${delim}`, at);
     const contentEnd = next < 0 ? body.length : body[next - 1] === '\r' ? next - 1 : next;
     if (next >= 0) noteEnd(body[next - 1] === '\r' ? '\r\n' : '\n');
     const value = body.slice(at, Math.max(at, contentEnd));
+    // Content the reader would have to decode to read (RFC 7578 §4.7 forbids a transfer
+    // encoding; undici decodes base64, PHP does not), or text in a charset the WAF does not read
+    // as some readers decode it (CVE-2022-39956).
+    for (const h of headers) {
+      const cte = /^content-transfer-encoding:[ \t]*(.*)$/i.exec(h);
+      if (cte && !/^(?:7bit|8bit|binary)[ \t]*$/i.test(cte[1]!)) flags.add('invalidPart');
+      if (/^content-type:/i.test(h) && charsets(h.slice(h.indexOf(':') + 1)).some((c) => !READABLE_CHARSETS.has(c))) flags.add('invalidPart');
+    }
     const dispositions = headers.filter((h) => /^content-disposition:/i.test(h));
     if (dispositions.length !== 1) flags.add('invalidPart');
     const params = dispositions[0] ? disposition(dispositions[0].slice(dispositions[0].indexOf(':') + 1), flags) : undefined;

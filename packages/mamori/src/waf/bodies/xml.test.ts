@@ -19,6 +19,10 @@ test('XML: entity declarations flagged and never expanded; malformed documents a
   const xxe = parseXml('<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd"> <!ENTITY y "a>b">]><r>&x;</r>');
   assert.equal(xxe.declaresEntities, true);
   assert.deepEqual(xxe.texts, ['&x;']);
+  // An external DTD (fetched by readers that load DTDs, and free to declare any entity) is flagged alike; a DOCTYPE without one is not.
+  assert.equal(parseXml('<!DOCTYPE r SYSTEM "http://evil.example/x.dtd"><r/>').declaresEntities, true);
+  assert.equal(parseXml("<!DOCTYPE r PUBLIC '-//x//y' 'http://evil.example/x.dtd'><r/>").declaresEntities, true);
+  assert.equal(parseXml('<!DOCTYPE r [<!ELEMENT r (#PCDATA)>]><r>SYSTEM</r>').declaresEntities, false);
   const bad: [string, RegExp][] = [
     ['<a><b></a>', /does not match/],
     ['<a>', /not closed/],

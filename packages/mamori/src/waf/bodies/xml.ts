@@ -1,7 +1,7 @@
 /**
  * XML bodies for the WAF, read without a DOM and without ever resolving an external entity:
  * the text of every element (XML:/*) and the value of every attribute (XML://@*), with the
- * five predefined entities and character references decoded. A DOCTYPE that declares entities
+ * five predefined entities and character references decoded. A DOCTYPE that declares entities or names an external DTD
  * (the shape of XXE and "billion laughs") is flagged and its entities are not expanded; what
  * is not well-formed enough to read is an error (REQBODY_ERROR). Byte strings in and out
  * (UTF-8 text as its bytes).
@@ -18,7 +18,7 @@ export interface XmlValues {
   readonly content: string;
   /** Attribute values, in document order. */
   readonly attributes: readonly (readonly [name: string, value: string])[];
-  /** The DOCTYPE declares entities (ENTITY): never expanded here; mamori refuses such a body. */
+  /** The DOCTYPE declares entities (ENTITY) or names an external DTD (SYSTEM, PUBLIC): never read or expanded here; mamori refuses such a body. */
   readonly declaresEntities: boolean;
   readonly error: string | undefined;
 }
@@ -99,7 +99,12 @@ export function parseXml(body: string, maxNodes = 100_000, maxDepth = 256): XmlV
         else if (c === '>' && depth <= 0) break;
       }
       if (j >= n) return fail('XML: the DOCTYPE is not closed');
-      if (/<!ENTITY/i.test(body.slice(i, j))) declaresEntities = true;
+      // Entities declared in the internal subset, or an external DTD (SYSTEM or PUBLIC before
+      // the subset), which readers that load DTDs fetch (a request to any URL) and which may
+      // declare any entity: both refused alike.
+      const doctype = body.slice(i, j);
+      const beforeSubset = doctype.split('[')[0]!;
+      if (/<!ENTITY/i.test(doctype) || /\s(?:SYSTEM|PUBLIC)[\s"']/i.test(beforeSubset)) declaresEntities = true;
       i = j + 1;
     } else if (body.startsWith('</', i)) {
       const end = body.indexOf('>', i + 2);

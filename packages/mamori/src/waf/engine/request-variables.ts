@@ -9,6 +9,8 @@ import { parseUrlEncoded } from '../request/urlencoded.js';
 import { parseJsonArgs } from '../bodies/json.js';
 import { parseMultipart, type MultipartFlag } from '../bodies/multipart.js';
 import { parseXml } from '../bodies/xml.js';
+import { impliedProcessor, readingProblem } from '../bodies/reading.js';
+import { mediaType } from '../request/content-type.js';
 import { Collection, scalar } from './collections.js';
 
 export type BodyProcessor = 'URLENCODED' | 'MULTIPART' | 'JSON' | 'XML';
@@ -35,7 +37,8 @@ export const DEFAULT_ARGUMENT_LIMITS: ArgumentLimits = { separator: '&', maxArgs
 
 /** The body processor a Content-Type selects by itself (JSON and XML are chosen by rules: ctl:requestBodyProcessor). */
 export function defaultBodyProcessor(contentType: string | undefined): BodyProcessor | undefined {
-  const t = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // The media type as PHP cuts it (at `;`, `,` or a space), so that the body is read as the upstream reads it.
+  const t = mediaType(contentType);
   if (t === 'application/x-www-form-urlencoded') return 'URLENCODED';
   if (t === 'multipart/form-data') return 'MULTIPART';
   return undefined;
@@ -158,14 +161,16 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
   const overArgs = `more than ${limits.maxArgs} arguments (SecArgumentsLimit)`;
   // REQUEST_BODY holds the raw body when no processor claims it, or for URLENCODED (as ModSecurity).
   v.set(scalar('REQUEST_BODY', processor === undefined || processor === 'URLENCODED' || processor === 'JSON' ? body : undefined));
-  if (req.body && processor === 'URLENCODED') {
+  // A body no processor claims is read as JSON or XML as well when it is such a document (bodies/reading.ts).
+  const readAs = processor ?? (body === '' ? undefined : impliedProcessor(body, mediaType(headerValues(req, 'content-type')[0])));
+  if (req.body && readAs === 'URLENCODED') {
     const r = parseUrlEncoded(body, limits.separator, room);
     for (const [n, x] of r.args) addPostArg(v, n, x);
     // Arguments past the limit were not read: a body error, not a silent drop (red team, issue 11:
     // a payload after 10,000 padding arguments passed every rule).
     if (r.truncated) error ??= `URLENCODED: ${overArgs}`;
     v.set(scalar('URLENCODED_ERROR', r.invalidEncoding ? '1' : '0'));
-  } else if (req.body && processor === 'MULTIPART') {
+  } else if (req.body && readAs === 'MULTIPART') {
     const m = parseMultipart(headerValues(req, 'content-type')[0] ?? '', body, limits.maxParts, limits.maxFiles);
     error ??= m.error ?? (m.parts.length >= limits.maxParts ? `Multipart: more than ${limits.maxParts} parts` : undefined);
     let args = 0;
@@ -195,19 +200,22 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
       v.set(scalar(name, on ? '1' : '0'));
     }
     v.set(scalar('MULTIPART_STRICT_ERROR', strict || error !== undefined ? '1' : '0'));
-  } else if (req.body && processor === 'JSON') {
+  } else if (req.body && readAs === 'JSON') {
     const j = parseJsonArgs(body, room, limits.maxJsonDepth);
     error ??= j.error ?? (j.duplicateKey !== undefined ? `JSON: the key ${JSON.stringify(j.duplicateKey.slice(0, 60))} twice in one object` : j.truncated ? `JSON: ${overArgs}` : undefined);
     for (const [n, x] of j.args) addPostArg(v, n, x);
-  } else if (req.body && processor === 'XML') {
+  } else if (req.body && readAs === 'XML') {
     const x = parseXml(body);
-    error ??= x.error ?? (x.declaresEntities ? 'XML: the document declares entities' : undefined);
+    // (A body read as XML only because it looks like XML is not refused for being ill-formed; for declaring entities, it is.)
+    error ??= (processor === undefined ? undefined : x.error) ?? (x.declaresEntities ? 'XML: the document declares entities' : undefined);
     const xml = v.ensure('XML');
     // The root's whole text first (what ModSecurity's XML:/* holds), then each text node.
     if (x.content !== '') xml.add('/*', x.content);
     for (const t of x.texts) xml.add('/*', t);
     for (const [, value] of x.attributes) xml.add('//@*', value);
   }
+  // What the upstream may read otherwise than the WAF (bodies/reading.ts): a body error too, named first (it is the cause).
+  error = readingProblem(req, processor, body) ?? error;
   const args = v.ensure('ARGS');
   v.set(scalar('ARGS_COMBINED_SIZE', String(args.entries.reduce((s, e) => s + e.key.length + e.value.length, 0))));
   v.set(scalar('REQBODY_ERROR', error !== undefined ? '1' : '0'));
