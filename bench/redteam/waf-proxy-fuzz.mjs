@@ -55,7 +55,8 @@ function build() {
 }
 
 const up = await startUpstream();
-const m = await startMamori(up.url, { waf: { cpu_budget: { per_source: '0ms' } } });
+// Detect mode: every phase and every body parser runs (in enforce mode most requests stop at the first refusal).
+const m = await startMamori(up.url, { waf: { mode: process.env.FUZZ_MODE ?? 'detect', cpu_budget: { per_source: '0ms' } } });
 const statuses = {};
 const fives = [];
 try {
