@@ -39,6 +39,10 @@ const cases = [
   ['backslash traversal in the query', rawReq({ target: '/dl?f=..%5c..%5c..%5cwindows%5cwin.ini' }), 'win.ini'],
   [';-separated query payload', rawReq({ target: `/s?a=1;q=${enc(SQLI)}` }), 'UNION%20SELECT'],
   ['path parameter payload', rawReq({ target: `/item;id=${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['SQLi in a path segment (Express /item/:id)', rawReq({ target: `/api/item/${enc(SQLI)}` }), 'UNION%20SELECT'],
+  ['SQLi in a path segment, tautology', rawReq({ target: `/api/users/${enc("1' OR '1'='1")}` }), "OR%20'1'%3D'1"],
+  ['XSS in a path segment', rawReq({ target: `/profile/${enc('<img src=x onerror=alert(1)>')}` }), 'onerror'],
+  ['command injection in a path segment', rawReq({ target: `/api/ping/${enc('127.0.0.1;cat /etc/passwd')}` }), 'cat%20%2Fetc%2Fpasswd'],
   ['JSON with \\u-escaped XSS', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"t":"\\u003cscript\\u003ealert(document.cookie)\\u003c/script\\u003e"}' }), 'u003cscript'],
   ['JSON with a BOM', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `\xef\xbb\xbf{"q":"${SQLI}"}` }), 'UNION SELECT'],
   ['JSON with a comment (JSON5 readers)', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{/*x*/"q":"${SQLI}"}` }), 'UNION SELECT'],
@@ -54,6 +58,14 @@ const cases = [
   ['multipart, the payload in a part with filename=""', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename=""', SQLI]]) }), 'UNION SELECT'],
   ['multipart, FILENAME upper case', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; FILENAME="a.txt"', SQLI]]) }), 'UNION SELECT'],
   ['multipart, a file part with text/plain holding a second multipart', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', mp('inner', [['Content-Disposition: form-data; name="q"', SQLI]])]]) }), 'UNION SELECT'],
+  ['multipart, xfilename= (a reader matching filename= as a substring)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; xfilename="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, filename in the part\'s Content-Type', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; filename="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, filename with a space before =', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename ="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, name inside the filename value', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; filename="; name=q"; name="f"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, Content-Disposition attachment', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: attachment; name="q"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, part Content-Transfer-Encoding base64', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Transfer-Encoding: base64', Buffer.from(SQLI).toString('base64')]]) }), Buffer.from(SQLI).toString('base64')],
+  ['multipart, quoted-printable part', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Transfer-Encoding: quoted-printable', "1=27 UNION SELECT username,password FROM users--"]]) }), '1=27 UNION'],
+  ['multipart, file part as a big file then the payload in a file-looking field', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="avatar"; filename="a.png"\r\nContent-Type: image/png', `\x89PNG ${SQLI} <?php system($_GET[c]); ?>`]]) }), 'system($_GET'],
   ['multipart boundary upper-case parameter name', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; BOUNDARY=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"', SQLI]]) }), 'UNION SELECT'],
   ['multipart with charset=utf-7 part', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; charset=utf-7', '+ADw-script+AD4-alert(document.cookie)+ADw-/script+AD4-']]) }), 'alert'],
   ['form with charset=utf-7', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-7' }, body: 'q=%2BADw-script%2BAD4-alert(1)%2BADw-/script%2BAD4-' }), 'ADw-script'],
@@ -72,7 +84,8 @@ const cases = [
 ];
 
 const up = await startUpstream();
-const m = await startMamori(up.url);
+// block_sources off: otherwise the harness's own address is blocked after 10 refusals and every later case reads 403.
+const m = await startMamori(up.url, { waf: { block_sources: { after: 0 } } });
 try {
   for (const [name, bytes, needle] of cases) {
     if (filter && !name.includes(filter)) continue;
