@@ -26,6 +26,7 @@ const shapes = [
   ['multipart: an 8 MiB file of text', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', 'get a http/1 '.repeat(Math.floor((8 * KB * KB - 400) / 13))]]) })],
   ['multipart: an 8 MiB file of "java.lang.runtime"', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', 'java.lang.runtime '.repeat(Math.floor((8 * KB * KB - 400) / 18))]]) })],
   ['multipart: 999 tiny file parts', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', Array.from({ length: 999 }, (_, i) => [`Content-Disposition: form-data; name="f${i}"; filename="a${i}.txt"\r\nContent-Type: text/plain`, 'x'.repeat(100)])) })],
+  ['headers: 5000 empty cookies (a 16 KiB GET; SecArgumentsLimit does not count cookies)', rawReq({ headers: { Cookie: 'a=;'.repeat(5000) } })],
   ['headers: 100 headers of 150 bytes', rawReq({ headers: Array.from({ length: 90 }, (_, i) => [`X-H${i}`, "'(-- /*".repeat(20)]) })],
 ];
 
