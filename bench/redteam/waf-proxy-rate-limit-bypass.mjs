@@ -9,7 +9,13 @@ import { startUpstream, startMamori, raw, rawReq, report, reached, results } fro
 
 const up = await startUpstream();
 const m = await startMamori(up.url, {
-  extra: { rate_limits: [{ name: 'api', paths: ['/api/*'], per_source: { limit: 1000, window: '1m' } }] },
+  extra: {
+    rate_limits: [
+      { name: 'api', paths: ['/api/*'], per_source: { limit: 1000, window: '1m' } },
+      // As the README's example: lost-password requests of WordPress, named in the query.
+      { name: 'lostpassword', paths: ['/wp-login.php'], query: { action: ['lostpassword'] }, per_source: { limit: 1000, window: '1h' } },
+    ],
+  },
 });
 try {
   const sqli = "1' UNION SELECT username,password FROM users--";
@@ -18,6 +24,7 @@ try {
     { name: 'XSS in a JSON body on a rate-limited route', target: '/api/comment', body: '{"text":"<script>alert(document.cookie)</script>"}', ct: 'application/json', needle: '<script>' },
     { name: 'command injection in a JSON body', target: '/api/ping', body: '{"host":"127.0.0.1; cat /etc/passwd"}', ct: 'application/json', needle: 'cat /etc/passwd' },
     { name: 'SQLi in the query of a request with a 1-byte body', target: `/api/item?id=${encodeURIComponent(sqli)}`, body: 'x', ct: 'application/x-www-form-urlencoded', needle: 'UNION%20SELECT' },
+    { name: 'XSS in the form of a query-filtered route (/wp-login.php?action=lostpassword)', target: '/wp-login.php?action=lostpassword', body: `user_login=${encodeURIComponent('<script>alert(document.cookie)</script>')}`, ct: 'application/x-www-form-urlencoded', needle: '%3Cscript%3E' },
     { name: 'path traversal in the query of a POST', target: '/api/download?file=../../../../etc/passwd', body: 'a=1', ct: 'application/x-www-form-urlencoded', needle: '../../../../etc/passwd' },
   ];
   for (const c of cases) {
