@@ -2,7 +2,10 @@
 // (chunked, trailers, Expect, HTTP/1.0, keep-alive, pipelining), paths (encoded slashes, overlong
 // UTF-8, %u, `;`), content types (JSON escapes/BOM/comments, XML CDATA, multipart games, charsets),
 // headers (duplicates, obs-fold), compression and the body/argument limits. A FINDING is an attack
-// payload the upstream received while mamori answered 200. OK lines say what mamori answered.
+// payload the upstream received while mamori answered 200. OK lines say what mamori answered; INFO
+// lines, a payload in a part that both mamori and the common upstream readers (PHP, busboy) read as
+// a file. The multipart cases marked `PHP:` follow php-src main/rfc1867.c, which takes a
+// Content-Disposition parameter's name up to `=` as written: `filename ="a"` names no file there.
 //
 //   node bench/redteam/waf-proxy-bypass-battery.mjs [filter]
 import { gzipSync } from 'node:zlib';
@@ -55,12 +58,19 @@ const cases = [
   ['XML with the payload in CDATA', rawReq({ method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<a><q><![CDATA[${XSS}]]></q></a>` }), 'alert'],
   ['XML split by a comment', rawReq({ method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<a><q>&lt;scr<!-- -->ipt&gt;alert(document.cookie)&lt;/script&gt;</q></a>' }), 'alert'],
   ['multipart field', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"', SQLI]]) }), 'UNION SELECT'],
-  ['multipart, the payload in a part with filename=""', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename=""', SQLI]]) }), 'UNION SELECT'],
-  ['multipart, FILENAME upper case', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; FILENAME="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, the payload in a part with filename=""', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename=""', SQLI]]) }), 'UNION SELECT', 'file'],
+  ['multipart, FILENAME upper case', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; FILENAME="a.txt"', SQLI]]) }), 'UNION SELECT', 'file'],
   ['multipart, a file part with text/plain holding a second multipart', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain', mp('inner', [['Content-Disposition: form-data; name="q"', SQLI]])]]) }), 'UNION SELECT'],
   ['multipart, xfilename= (a reader matching filename= as a substring)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; xfilename="a.txt"', SQLI]]) }), 'UNION SELECT'],
   ['multipart, filename in the part\'s Content-Type', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; filename="a.txt"', SQLI]]) }), 'UNION SELECT'],
   ['multipart, filename with a space before =', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename ="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, filename= with a tab before = (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename\t="a.txt"', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, filename without a value (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename', SQLI]]) }), 'UNION SELECT'],
+  ['multipart, filename= empty and unquoted (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename=', SQLI]]) }), 'UNION SELECT', 'file'],
+  ['multipart, filename with a space after = (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename= "a.txt"', SQLI]]) }), 'UNION SELECT', 'file'],
+  ['multipart, name with a space before = (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name ="q"; filename="a.txt"', SQLI]]) }), 'UNION SELECT', 'file'],
+  ['multipart, filename first, then name (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; filename="a.txt"; name="q"', SQLI]]) }), 'UNION SELECT', 'file'],
+  ['multipart, filename unterminated quote (PHP: key up to = as written)', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"; filename="a.txt', SQLI]]) }), 'UNION SELECT'],
   ['multipart, name inside the filename value', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; filename="; name=q"; name="f"', SQLI]]) }), 'UNION SELECT'],
   ['multipart, Content-Disposition attachment', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: attachment; name="q"', SQLI]]) }), 'UNION SELECT'],
   ['multipart, part Content-Transfer-Encoding base64', rawReq({ method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=xYz' }, body: mp('xYz', [['Content-Disposition: form-data; name="q"\r\nContent-Transfer-Encoding: base64', Buffer.from(SQLI).toString('base64')]]) }), Buffer.from(SQLI).toString('base64')],
@@ -87,12 +97,18 @@ const up = await startUpstream();
 // block_sources off: otherwise the harness's own address is blocked after 10 refusals and every later case reads 403.
 const m = await startMamori(up.url, { waf: { block_sources: { after: 0 } } });
 try {
-  for (const [name, bytes, needle] of cases) {
+  for (const [name, bytes, needle, note] of cases) {
     if (filter && !name.includes(filter)) continue;
     const before = up.seen.length;
     const r = await raw(m.port, bytes, { timeoutMs: 4000 });
     const got = up.seen.slice(before).filter((s) => s.url.includes(needle) || s.rawHeaders.join('\n').includes(needle) || s.body.toString('latin1').includes(needle) || s.trailers.join('\n').includes(needle));
     const passed = got.length > 0 && r.statuses.includes(200);
+    if (passed && note === 'file') {
+      // A file part for mamori and for PHP's and busboy's readers alike: its content is a file's, which no
+      // paranoia-1 rule reads (as with ModSecurity); not a disagreement between readers.
+      console.log(`INFO    ${name} -- a file part for the upstream's reader too: statuses ${JSON.stringify(r.statuses)}`);
+      continue;
+    }
     report(!passed, name, `statuses ${JSON.stringify(r.statuses)}${got.length ? `; upstream got ${JSON.stringify(got.map((g) => `${g.method} ${g.url} ${g.body.length}B`)).slice(0, 200)}` : ''}`);
   }
 } finally {
