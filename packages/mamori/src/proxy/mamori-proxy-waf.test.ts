@@ -59,7 +59,10 @@ async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
 describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () => {
   let s: Awaited<ReturnType<typeof setup>>;
   before(async () => {
-    s = await setup({ exclusions: [{ name: 'editor', paths: ['/wp-admin/post.php', '/editor/*'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:content'] }], block_sources: { after: 3, window: '10m', block_for: '1h' } });
+    s = await setup(
+      { exclusions: [{ name: 'editor', paths: ['/wp-admin/post.php', '/editor/*'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:content'] }], block_sources: { after: 3, window: '10m', block_for: '1h' } },
+      { rate_limits: [{ name: 'search', paths: ['/search'], per_source: { limit: 1000, window: '1m' } }, { name: 'reset', paths: ['/reset'], query: { action: ['lost'] }, per_source: { limit: 1000, window: '1m' } }] },
+    );
   });
   after(() => s.close());
 
@@ -100,6 +103,14 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
     assert.equal(sqli['rule.id'], '949110');
     assert.match(sqli['mamori.waf.rules'] ?? '', /942\d{3}/);
     assert.equal(sqli['event.module'], 'guard.waf');
+  });
+
+  it('reads the body of a rate-limited route too (a limit that counts per source alone needs no body, the WAF does)', async () => {
+    const before = s.up.seen.length;
+    assert.equal((await form('/search', 'q=1%27+UNION+SELECT+password+FROM+users--', '198.51.100.30')).status, 403);
+    assert.equal((await form('/reset?action=lost', 'user=%3Cscript%3Ealert(1)%3C%2Fscript%3E', '198.51.100.31')).status, 403);
+    assert.equal(s.up.seen.length, before, 'neither reached the site');
+    assert.equal((await form('/search', 'q=green+tea', '198.51.100.32')).status, 200);
   });
 
   it('writes an audit line per refused request, with passwords and card numbers masked', async () => {

@@ -117,18 +117,19 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         if (w && guard.enforced(w)) return guard.respond(w, req, { url: ex.url });
       }
       const limits = guard.rateLimits.match(req.method, ex.url);
-      let buffer = wafBody;
+      let rateBody = false;
       if (limits.length) {
         // Per source now, before any body is read; per account (and a query filter the body may meet) after it.
-        buffer = guard.rateLimits.needsBody(limits, ex.url, header(req, 'content-type'));
+        rateBody = guard.rateLimits.needsBody(limits, ex.url, header(req, 'content-type'));
         const r = await guard.checkRateLimits(req, ex.url, limits, undefined, 'head');
         if (guard.enforced(r.verdict)) return guard.respondRateLimited(r, req, { url: ex.url });
         ex.state.set(RATE_HEADERS, r.headers);
-        if (buffer) ex.state.set(RATE_ROUTES, limits);
+        if (rateBody) ex.state.set(RATE_ROUTES, limits);
       }
       const endpoints = guard.findLogins(req.method, ex.url);
-      // HTTP authentication is read from the head; the other logins need the body.
-      if (buffer || endpoints.some((e) => guard.loginNeedsBody(e))) {
+      // The WAF's phase 2 needs the body whatever else the request is (a rate-limited route, a
+      // login by HTTP authentication); a login form needs it too; HTTP authentication is in the head.
+      if (wafBody || rateBody || endpoints.some((e) => guard.loginNeedsBody(e))) {
         ex.state.set(LOGINS, endpoints);
         return 'buffer';
       }
