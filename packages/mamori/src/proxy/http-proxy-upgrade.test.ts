@@ -9,7 +9,7 @@ import { type DoneInfo, type ProxyExchange, type ProxyHooks, startProxy } from '
 import { type TestServer, deadPort, deferred, listen, rawExchange, statusOf } from './test-harness.js';
 
 const upgradeRequest = (path: string, extra = ''): string =>
-  `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: echo\r\n${extra}\r\n`;
+  `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${extra}\r\n`;
 
 /** Opens a raw connection, sends an upgrade request, and resolves with the socket once `want` bytes of text arrived. */
 function openTunnel(port: number, payload: string): { socket: net.Socket; received: () => string; waitFor: (s: string) => Promise<void> } {
@@ -46,7 +46,7 @@ describe('startProxy: upgrades', () => {
         socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 6\r\nConnection: close\r\n\r\nno way');
         return;
       }
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Up: 1\r\nKeep-Alive: 1\r\n\r\n');
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Up: 1\r\nKeep-Alive: 1\r\n\r\n');
       if (head.length > 0) socket.write(head);
       socket.pipe(socket);
     });
@@ -67,7 +67,7 @@ describe('startProxy: upgrades', () => {
       const t = openTunnel(proxy.port, upgradeRequest('/ws?room=1', 'X-Forwarded-For: 6.6.6.6\r\n'));
       await t.waitFor('\r\n\r\n');
       assert.match(t.received(), /^HTTP\/1\.1 101 Switching Protocols\r\n/);
-      assert.match(t.received(), /\r\nupgrade: echo\r\n/i);
+      assert.match(t.received(), /\r\nupgrade: websocket\r\n/i);
       assert.match(t.received(), /\r\nconnection: Upgrade\r\n/i);
       assert.match(t.received(), /\r\nvia: 1\.1 mamori\r\n/i);
       assert.doesNotMatch(t.received(), /keep-alive/i);
@@ -79,7 +79,7 @@ describe('startProxy: upgrades', () => {
       assert.equal(seen[0]?.req.ip, '127.0.0.1');
       assert.equal(upgrades[0]?.['x-forwarded-for'], '127.0.0.1');
       assert.equal(upgrades[0]?.host, 'chat.example');
-      assert.equal(upgrades[0]?.upgrade, 'echo');
+      assert.equal(upgrades[0]?.upgrade, 'websocket');
       t.socket.destroy();
       const info = await done.promise;
       assert.equal(info.status, 101);
@@ -109,6 +109,12 @@ describe('startProxy: upgrades', () => {
       upgrades.length = 0;
       const withBody = await rawExchange(proxy.port, upgradeRequest('/ws', 'Content-Length: 4\r\n') + 'data');
       assert.equal(statusOf(withBody.text), 400);
+      assert.equal(upgrades.length, 0);
+      // h2c (or any protocol but WebSocket) would carry requests past the hooks once switched.
+      for (const proto of ['h2c', 'websocket, h2c', 'echo']) {
+        const other = await rawExchange(proxy.port, `GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: ${proto}\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n`);
+        assert.equal(statusOf(other.text), 400, proto);
+      }
       assert.equal(upgrades.length, 0);
       const r = await rawExchange(proxy.port, upgradeRequest('/refuse'));
       assert.equal(statusOf(r.text), 400);

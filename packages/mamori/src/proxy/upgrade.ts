@@ -140,6 +140,13 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     refuse(plainError(refusal.status), refusal.reason);
     return;
   }
+  // Only WebSocket is tunnelled: after any other upgrade (h2c above all) the connection would
+  // carry requests to the upstream that neither the guard nor the WAF ever sees.
+  const wanted = String(req.headers['upgrade'] ?? '').split(',').map((p) => p.trim().toLowerCase());
+  if (wanted.length !== 1 || wanted[0] !== 'websocket') {
+    refuse(plainError(400), 'upgrade to a protocol other than WebSocket');
+    return;
+  }
   if (hasRequestBody(req)) {
     // Its bytes would be indistinguishable from the upgraded protocol's.
     refuse(plainError(400), 'upgrade request with a body');
