@@ -18,7 +18,7 @@ import { formatCrsSearch, locateCrs, type CrsSearch } from '../waf/crs-locate.js
 import { MamoriError } from '../core/errors.js';
 import { loadWaf, type Waf, type WafRequest } from '../waf/index.js';
 import type { RequestInfo, Verdict } from './verdict.js';
-import { maskMatched, maskTarget } from './waf-mask.js';
+import { maskMatched, maskTarget, printable } from './waf-mask.js';
 
 /** What an adapter knows of the request beyond RequestInfo: the target and headers as sent. */
 export interface WafRequestParts {
@@ -211,7 +211,7 @@ export class WafGuard {
         'event.module': 'guard.waf',
         'event.outcome': 'failure',
         'event.severity': 73,
-        'event.reason': x.verdict?.reason ?? 'WAF rule matched',
+        'event.reason': printable(x.verdict?.reason ?? 'WAF rule matched'),
         'source.ip': x.req.ip,
         'url.path': maskTarget(x.req.path, this.#secretFields, 512),
         'http.request.method': x.req.method,
@@ -227,7 +227,7 @@ export class WafGuard {
       };
       if (!enforced) e['mamori.detect_only'] = true;
       const ua = x.req.headers['user-agent'];
-      if (typeof ua === 'string') e['user_agent.original'] = ua;
+      if (typeof ua === 'string') e['user_agent.original'] = printable(ua.slice(0, 512));
       this.#d.events.emit(e);
     }
     this.#audit?.write({
@@ -243,16 +243,18 @@ export class WafGuard {
       matched: matches,
       more: logged.length > MAX_MATCHES ? logged.length - MAX_MATCHES : undefined,
     });
-    if (enforced) void this.#trip(x.req).catch((err) => this.#d.onError(err));
+    // A source out of inspection time did nothing wrong by asking again (an office behind one
+    // address): only what a rule refused counts towards its block.
+    if (enforced && x.interruption!.ruleId > 0) void this.#trip(x.req).catch((err) => this.#d.onError(err));
   }
 
   #maskedMatch(m: MatchedRule) {
     return {
       id: m.id,
       phase: m.phase,
-      msg: m.msg.slice(0, 256),
+      msg: printable(m.msg.slice(0, 256)),
       severity: m.severity,
-      target: m.matchedName.slice(0, 256),
+      target: printable(m.matchedName.slice(0, 256)),
       data: maskMatched(m.matchedName, m.matchedValue, this.#secretFields),
       tags: m.tags.slice(0, 10),
     };
@@ -326,6 +328,11 @@ export class WafExchange {
 
   /** Phase 1. A verdict when a rule refuses the request (detect-only in detect mode). */
   head(): Verdict | undefined {
+    return this.#overBudget() ?? this.#timed(() => this.tx.processRequestHeaders());
+  }
+
+  /** A refusal when the source has used up its inspection time (checked before each request phase). */
+  #overBudget(): Verdict | undefined {
     if (!this.#g.withinBudget(this.req.ip)) {
       // The source has had its share of the rules' time: it waits, rather than pin a core.
       const w = this.#g.config.cpuBudget.windowMs;
@@ -334,12 +341,17 @@ export class WafExchange {
       this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
       return this.verdict;
     }
-    return this.#timed(() => this.tx.processRequestHeaders());
+    return undefined;
   }
 
   /** Phase 2, with the body as the upstream will receive it (undefined when there is none). */
   body(body: Buffer | undefined): Verdict | undefined {
     if (this.interruption) return this.verdict;
+    // Requests sent together all pass the check on their heads before any has been charged.
+    if (body !== undefined && body.length > 0) {
+      const over = this.#overBudget();
+      if (over) return over;
+    }
     if (body !== undefined && body.length > 0) {
       const enc = this.req.headers['content-encoding'];
       const e = (typeof enc === 'string' ? enc : (enc ?? []).join(',')).trim().toLowerCase();

@@ -4,9 +4,31 @@
  */
 
 /** Argument, cookie and header names whose values are secrets, wherever they appear in a target name. */
-const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|auth|session|cookie|card|cc[-_]?(?:num|number|no)|pan$|cvv|cvc|csc|otp|pin$/i;
-/** A run of 13 to 19 digits, with single spaces or dashes between groups: a card number's shape. */
-const CARD_SHAPE = /\d(?:[ -]?\d){12,18}/g;
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|kennwort|senha|contrase|mot_?de_?passe|secret|token|api[-_]?key|[-_.]key$|^key$|authoriz|^auth$|[-_.]auth$|sess|(?:^|[-_.])sid$|cookie|card|cc[-_]?(?:num|number|no)|pan$|cvv|cvc|csc|otp|pin$/i;
+/** Between a card number's groups: up to two of space, dash, dot, plus or an encoded space. */
+const CARD_GAP = /[ .+-]|%20/gi;
+/** A run of 13 to 19 digits, with separators between groups: a card number's shape. */
+const CARD_SHAPE = /\d(?:(?:[ .+-]|%20){0,2}\d){12,18}/gi;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/**
+ * A byte string (one character a byte) as text fit for a log line or a terminal: read as UTF-8
+ * when it is valid UTF-8 (so Japanese reads as Japanese), else each byte above 0x7F as \xHH; then
+ * every control character, C0 and C1 (ESC, CSI 0x9B...), as \xHH, so that nothing written can
+ * move a terminal's cursor or start an escape sequence.
+ */
+export function printable(value: string): string {
+  let text = value;
+  if (/[\x80-\xff]/.test(value)) {
+    try {
+      text = UTF8.decode(Buffer.from(value, 'latin1'));
+    } catch {
+      text = value.replace(/[\x80-\xff]/g, hex);
+    }
+  }
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, hex);
+}
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -27,7 +49,7 @@ function luhn(digits: string): boolean {
 export function maskCardNumbers(text: string): string {
   if (!/\d{4}/.test(text)) return text;
   return text.replace(CARD_SHAPE, (run) => {
-    const digits = run.replace(/[ -]/g, '');
+    const digits = run.replace(CARD_GAP, '');
     return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? `****${digits.slice(-4)}` : run;
   });
 }
@@ -46,7 +68,7 @@ const EMPTY: ReadonlySet<string> = new Set();
 /** A matched value as it may be written: a secret target's value hidden, card numbers masked, cut to `max`. */
 export function maskMatched(target: string, value: string, extraNames?: ReadonlySet<string>, max = 256): string {
   if (secretTarget(target, extraNames)) return `[${value.length} bytes hidden]`;
-  const masked = maskCardNumbers(value.length > max * 2 ? value.slice(0, max * 2) : value);
+  const masked = printable(maskCardNumbers(value.length > max * 2 ? value.slice(0, max * 2) : value));
   return masked.length > max ? `${masked.slice(0, max)}…` : masked;
 }
 
@@ -72,6 +94,6 @@ export function maskTarget(url: string, extraNames?: ReadonlySet<string>, max = 
       });
     out = `${cut.slice(0, q)}?${parts.join('&')}`;
   }
-  out = maskCardNumbers(out);
+  out = printable(maskCardNumbers(out));
   return url.length > max ? `${out}…` : out;
 }

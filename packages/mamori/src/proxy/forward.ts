@@ -23,6 +23,8 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
 
 /** Requests one client connection may have in flight (pipelined) before it is dropped. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
+/** How long a body being read for inspection may pause between chunks before it is cut (408). */
+export const BODY_IDLE_MS = 10_000;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -237,8 +239,10 @@ class Exchange {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      let idle: NodeJS.Timeout | undefined;
       const done = (v: Buffer | undefined): void => {
         clearTimeout(this.#deadline);
+        clearTimeout(idle);
         req.off('data', onData);
         req.off('end', onEnd);
         req.off('error', onGone);
@@ -247,7 +251,17 @@ class Exchange {
       };
       const { buffered, limits } = this.ctx;
       const client = this.#client;
+      // A body that stops arriving holds its bytes for nothing: past a pause of BODY_IDLE_MS (or
+      // the whole deadline, when shorter) it is cut, so stalled uploads free memory in seconds.
+      const idleMs = Math.min(BODY_IDLE_MS, limits.bufferedBodyTimeoutMs);
+      const stalled = (): void => {
+        done(undefined);
+        this.#refuse(408, 'request body stalled');
+      };
       const onData = (c: Buffer): void => {
+        clearTimeout(idle);
+        idle = setTimeout(stalled, idleMs);
+        idle.unref();
         size += c.length;
         this.#held += c.length;
         buffered.bytes += c.length;
@@ -279,6 +293,8 @@ class Exchange {
       }, limits.bufferedBodyTimeoutMs);
       deadline.unref();
       this.#deadline = deadline;
+      idle = setTimeout(stalled, idleMs);
+      idle.unref();
       const onEnd = (): void => done(Buffer.concat(chunks, size));
       const onGone = (): void => done(undefined);
       req.on('data', onData);
