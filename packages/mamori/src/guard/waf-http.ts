@@ -24,6 +24,8 @@ export interface MamoriWafHandlerOptions {
   respond?: (answer: RenderedResponse, req: IncomingMessage) => RenderedResponse;
   /** Errors inside the WAF handler (never request data); default: console.error. */
   onError?: (err: unknown) => void;
+  /** Bytes of request bodies held at once, all requests together (default 8 bodies at the WAF's limit, 64 MiB at least). */
+  maxHeldBytes?: number;
 }
 
 /** Requests that went through mamoriWafHandler (the adapters check that the WAF ran). */
@@ -52,37 +54,83 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
   return r;
 }
 
-/** Reads a body up to `max` bytes; undefined when it is longer (the rest is left unread). */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** Bytes of bodies held at once, by the whole handler and by each client. */
+interface Held {
+  total: number;
+  readonly byClient: Map<string, number>;
+  readonly maxTotal: number;
+}
+
+type ReadOutcome = Buffer | 413 | 408 | 429 | 503;
+
+/**
+ * Reads a body up to `max` bytes, within what the handler may hold: `held.maxTotal` for all
+ * requests together (503 past it), the body limit for one client's requests together (429), a
+ * pause of BODY_IDLE_MS between chunks at most (408). The bytes count until `release`.
+ */
+function readBody(req: IncomingMessage, max: number, client: string, held: Held): { outcome: Promise<ReadOutcome>; release: () => void } {
+  let mine = 0;
+  const release = () => {
+    held.total -= mine;
+    const left = (held.byClient.get(client) ?? 0) - mine;
+    if (left > 0) held.byClient.set(client, left);
+    else held.byClient.delete(client);
+    mine = 0;
+  };
+  const outcome = new Promise<ReadOutcome>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (v: Buffer | undefined) => {
+    let idle: NodeJS.Timeout | undefined;
+    const done = (v: ReadOutcome) => {
+      clearTimeout(idle);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onErr);
+      if (typeof v === 'number') req.pause();
       resolve(v);
     };
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => done(408), BODY_IDLE_MS);
+      idle.unref();
+    };
     const onData = (c: Buffer) => {
+      arm();
       size += c.length;
-      if (size > max) {
-        req.pause();
-        done(undefined);
-      } else chunks.push(c);
+      mine += c.length;
+      held.total += c.length;
+      const byClient = (held.byClient.get(client) ?? 0) + c.length;
+      held.byClient.set(client, byClient);
+      if (size > max) return done(413);
+      if (byClient > max) return done(429);
+      if (held.total > held.maxTotal) return done(503);
+      chunks.push(c);
     };
     const onEnd = () => done(Buffer.concat(chunks, size));
     const onErr = (err: unknown) => {
+      clearTimeout(idle);
       req.off('data', onData);
       req.off('end', onEnd);
       reject(err);
     };
+    arm();
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onErr);
   });
+  return { outcome, release };
 }
 
-const TOO_LARGE: RenderedResponse = Object.freeze({ status: 413, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }, body: 'Request body too large\n' });
+/** How long a body being read may pause between chunks (as the proxy's). */
+const BODY_IDLE_MS = 10_000;
+const REFUSED: Record<413 | 408 | 429 | 503, string> = {
+  413: 'Request body too large',
+  408: 'Request body stalled',
+  429: 'Too many request bodies from this client at once',
+  503: 'Too many request bodies held for inspection',
+};
+
+const refusal = (status: 413 | 408 | 429 | 503): RenderedResponse => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }, body: `${REFUSED[status]}\n` });
 
 export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, res: ServerResponse) => void, opts: MamoriWafHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const waf = guard.waf;
@@ -91,6 +139,7 @@ export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, r
   const resolve = clientAddressFor(guard.config);
   const resolveIp = opts.clientIp ?? ((req: IncomingMessage) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
 
+  const held: Held = { total: 0, byClient: new Map(), maxTotal: opts.maxHeldBytes ?? Math.max(64 * 1024 * 1024, 8 * waf.bodyLimit) };
   const refuse = (x: WafExchange, req: IncomingMessage, res: ServerResponse, r: RenderedResponse) => {
     const answer = opts.respond ? opts.respond(r, req) : r;
     sendRendered(res, answer, req.method ?? 'GET');
@@ -115,10 +164,13 @@ export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, r
     let next = req;
     if (!v) {
       if (announcesBody(req.headers)) {
-        const body = await readBody(req, waf!.bodyLimit);
-        if (body === undefined) {
-          sendRendered(res, TOO_LARGE, info.method);
-          x.finish(413);
+        const read = readBody(req, waf!.bodyLimit, info.ip, held);
+        // The bytes are held until the answer is done: the app reads them from the replayed request.
+        res.once('close', read.release);
+        const body = await read.outcome;
+        if (typeof body === 'number') {
+          sendRendered(res, refusal(body), info.method);
+          x.finish(body);
           return;
         }
         v = x.body(body);
