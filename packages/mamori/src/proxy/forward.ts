@@ -23,8 +23,10 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
 
 /** Requests one client connection may have in flight (pipelined) before it is dropped. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
-/** How long a body being read for inspection may pause between chunks before it is cut (408). */
-export const BODY_IDLE_MS = 10_000;
+/** A body being read for inspection must bring, in each window of this length... */
+export const BODY_RATE_WINDOW_MS = 5_000;
+/** ...at least this many bytes a second (a slow mobile upload does 50 KiB/s). */
+export const MIN_BODY_RATE = 8 * 1024;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -239,10 +241,10 @@ class Exchange {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      let idle: NodeJS.Timeout | undefined;
+      let slow: NodeJS.Timeout | undefined;
       const done = (v: Buffer | undefined): void => {
         clearTimeout(this.#deadline);
-        clearTimeout(idle);
+        clearInterval(slow);
         req.off('data', onData);
         req.off('end', onEnd);
         req.off('error', onGone);
@@ -251,17 +253,20 @@ class Exchange {
       };
       const { buffered, limits } = this.ctx;
       const client = this.#client;
-      // A body that stops arriving holds its bytes for nothing: past a pause of BODY_IDLE_MS (or
-      // the whole deadline, when shorter) it is cut, so stalled uploads free memory in seconds.
-      const idleMs = Math.min(BODY_IDLE_MS, limits.bufferedBodyTimeoutMs);
-      const stalled = (): void => {
-        done(undefined);
-        this.#refuse(408, 'request body stalled');
-      };
+      // A body held for inspection holds memory others need: in every BODY_RATE_WINDOW_MS it
+      // must bring MIN_BODY_RATE bytes a second, or it is cut (408). A stalled or trickled upload
+      // (fast at first, then a byte now and then) frees its bytes in seconds, not at the whole
+      // deadline (a minute for 8 MiB).
+      let before = 0;
+      slow = setInterval(() => {
+        if (size - before < (BODY_RATE_WINDOW_MS / 1000) * MIN_BODY_RATE) {
+          done(undefined);
+          this.#refuse(408, 'request body too slow');
+        }
+        before = size;
+      }, BODY_RATE_WINDOW_MS);
+      slow.unref();
       const onData = (c: Buffer): void => {
-        clearTimeout(idle);
-        idle = setTimeout(stalled, idleMs);
-        idle.unref();
         size += c.length;
         this.#held += c.length;
         buffered.bytes += c.length;
@@ -293,8 +298,6 @@ class Exchange {
       }, limits.bufferedBodyTimeoutMs);
       deadline.unref();
       this.#deadline = deadline;
-      idle = setTimeout(stalled, idleMs);
-      idle.unref();
       const onEnd = (): void => done(Buffer.concat(chunks, size));
       const onGone = (): void => done(undefined);
       req.on('data', onData);
