@@ -33,6 +33,8 @@ test('each deviation raises its flag, and the content is still read', () => {
     ['invalidPart', CT, ok(part('Content-Type: text/plain', '1'))],
     ['invalidPart', CT, ok(part('Content-Disposition: form-data; name="a"\r\nContent-Disposition: form-data; name="b"', '1'))],
     ['invalidPart', CT, ok(part('Content-Disposition: form-data; filename*=utf-8\'\'x; name="a"', '1'))],
+    ['invalidPart', CT, ok(part('Content-Disposition: form-data; name="a"; filename ="x.php"', '1'))],
+    ['invalidPart', CT, ok(part('Content-Disposition: form-data; name\t="a"', '1'))],
     ['invalidHeaderFolding', CT, ok(part(' x\r\nContent-Disposition: form-data; name="a"', '1'))],
     ['boundaryQuoted', 'multipart/form-data; boundary="XyZ"', ok(part('Content-Disposition: form-data; name="a"', '1'))],
     ['boundaryWhitespace', 'multipart/form-data; boundary = XyZ', ok(part('Content-Disposition: form-data; name="a"', '1'))],

@@ -88,11 +88,14 @@ function disposition(value: string, flags: Set<MultipartFlag>): Map<string, stri
   if (at < value.length && value[at] !== ';') flags.add('missingSemicolon');
   while (at < value.length) {
     if (value[at] === ';') at++;
-    const m = /^[ \t]*([^=;\s]+)[ \t]*=[ \t]*/.exec(value.slice(at));
+    const m = /^[ \t]*([^=;\s]+)([ \t]*)=[ \t]*/.exec(value.slice(at));
     if (!m) {
       if (value.slice(at).trim() !== '') flags.add('invalidPart');
       break;
     }
+    // Blanks before `=`: PHP takes them into the name (`filename ` is no filename to it), others
+    // drop them: readers disagree on whether the part is a file.
+    if (m[2] !== '') flags.add('invalidPart');
     at += m[0].length;
     const key = m[1]!.toLowerCase();
     let v: string;
