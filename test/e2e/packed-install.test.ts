@@ -103,7 +103,7 @@ interface Packed {
 
 const PACKAGES = ['mamori', '@mamori/store-sqlite', '@mamori/express', '@mamori/fastify', '@mamori/hono', '@mamori/demo-shop', '@mamori/cli'];
 /** The only test-suite files a tarball may carry: the suites `mamori/testing` exports. */
-const SHIPPED_SUITES = ['dist/core/store.case.js', 'dist/testing/adapter.case.js'];
+const SHIPPED_SUITES = ['dist/core/store.case.js', 'dist/testing/adapter.case.js', 'dist/testing/waf-adapter.case.js'];
 
 const LOGIN_FORM = `logins:
   - path: /login
