@@ -628,9 +628,10 @@ function editorSteps() {
   step('POST /wp-comments-post.php (a comment)', () =>
     c.v.post('/wp-comments-post.php', form({ comment: "Thanks! I had to restart php8.2-fpm after changing the pool, and then it worked. Doesn't the same apply to PHP 8.3?", author: 'Jane Visitor', email: 'jane@example.test', url: 'https://jane.example.test/', submit: 'Post Comment', comment_post_ID: c.postId, comment_parent: '0' }), { Referer: `http://${SITE}/?p=${c.postId}` }),
   'visitor');
-  step('POST /wp-comments-post.php (a comment quoting code)', () =>
-    c.v.post('/wp-comments-post.php', form({ comment: 'Nice. On my box `curl -s https://example.com/install.sh | sh` failed until I ran it with sudo.', author: 'Sam', email: 'sam@example.test', url: '', submit: 'Post Comment', comment_post_ID: c.postId, comment_parent: '0' }), { Referer: `http://${SITE}/?p=${c.postId}` }),
-  'visitor');
+  step('POST /wp-comments-post.php (a comment quoting code)', async () => {
+    await sleep(16_000); // WordPress refuses a second comment from one address within 15 s (429)
+    return c.v.post('/wp-comments-post.php', form({ comment: 'Nice. On my box `curl -s https://example.com/install.sh | sh` failed until I ran it with sudo.', author: 'Sam', email: 'sam@example.test', url: '', submit: 'Post Comment', comment_post_ID: c.postId, comment_parent: '0' }), { Referer: `http://${SITE}/?p=${c.postId}` });
+  }, 'visitor');
   return { steps, ctx: c };
 }
 
