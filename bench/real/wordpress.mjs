@@ -110,7 +110,10 @@ const children = [];
 
 function start(name, cmd, argv) {
   const out = openSync(join(WORK, `${name}.log`), 'a');
-  const child = spawn(cmd, argv, { stdio: ['ignore', out, out] });
+  // With --keep, nginx and php-fpm get a session of their own, so they outlive this script.
+  const keep = KEEP && (name === 'nginx' || name === 'php-fpm');
+  const child = spawn(cmd, argv, { stdio: ['ignore', out, out], detached: keep });
+  if (keep) child.unref();
   children.push({ name, child });
   child.on('exit', (code, sig) => {
     if (!child.stopping) console.log(`${name} exited (${code ?? sig}); see ${join(WORK, `${name}.log`)}`);
@@ -271,7 +274,8 @@ async function installWordPress() {
     if (r.status !== 200 || !/Success!|install-success/i.test(r.text)) throw new Error(`WordPress install failed: ${r.status} ${r.text.slice(0, 300)}`);
   }
   // Pretty permalinks (so /wp-json/ routes, as on most sites), and an editor account.
-  mysql(`UPDATE wp_options SET option_value='/%year%/%monthnum%/%postname%/' WHERE option_name='permalink_structure'; UPDATE wp_options SET option_value='' WHERE option_name='rewrite_rules'; UPDATE wp_options SET option_value='1' WHERE option_name='comment_registration' AND 0; UPDATE wp_options SET option_value='0' WHERE option_name='comment_moderation'; UPDATE wp_options SET option_value='0' WHERE option_name='comment_previously_approved'; UPDATE wp_options SET option_value='0' WHERE option_name='require_name_email' AND 0;`, DB);
+  // Comments are published without moderation, so that a comment refused by nobody shows as posted.
+  mysql(`UPDATE wp_options SET option_value='/%year%/%monthnum%/%postname%/' WHERE option_name='permalink_structure'; UPDATE wp_options SET option_value='' WHERE option_name='rewrite_rules'; UPDATE wp_options SET option_value='0' WHERE option_name='comment_moderation'; UPDATE wp_options SET option_value='0' WHERE option_name='comment_previously_approved';`, DB);
   const exists = mysql(`SELECT ID FROM wp_users WHERE user_login='${EDITOR.user}'`, DB).trim();
   if (!exists) {
     // WordPress accepts an MD5 hash in user_pass and rehashes it at the first login.
@@ -282,7 +286,6 @@ async function installWordPress() {
       DB,
     );
   }
-  // The block editor's welcome guide would only be a UI matter; nothing else to do.
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,8 +803,10 @@ async function main() {
       console.log(`${pass}: mamori events: ${JSON.stringify(byAction)}; ${proxyRefused} requests refused by the proxy before the WAF (no event, no audit line)`);
     }
   } finally {
-    for (const { name, child } of children.reverse()) if (KEEP && (name === 'nginx' || name === 'php-fpm')) continue;
-    else await stop(child);
+    for (const { name, child } of children.reverse()) {
+      if (KEEP && (name === 'nginx' || name === 'php-fpm')) console.log(`${name} left running (pid ${child.pid}); stop it with kill ${child.pid}`);
+      else await stop(child);
+    }
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }
