@@ -248,6 +248,32 @@ export class WafGuard {
     if (enforced && x.interruption!.ruleId > 0) void this.#trip(x.req).catch((err) => this.#d.onError(err));
   }
 
+  /**
+   * A request the proxy refused before any rule ran, for its shape (a dot segment, a fragment,
+   * a target that is not a path): the exploit shapes of path-traversal advisories. Recorded as
+   * the WAF records what it refuses, and counted against the source, so that a scanner sending
+   * only such shapes is seen and blocked like any other.
+   */
+  refusedByProxy(req: RequestInfo, uri: string, status: number, reason: string): void {
+    const now = this.#d.clock.now();
+    this.#d.events.emit({
+      '@timestamp': new Date(now).toISOString(),
+      'event.action': 'waf-blocked',
+      'event.category': 'intrusion_detection',
+      'event.module': 'proxy',
+      'event.outcome': 'failure',
+      'event.severity': 73,
+      'event.reason': printable(`refused before the rules: ${reason}`),
+      'source.ip': req.ip,
+      'url.path': maskTarget(req.path, this.#secretFields, 512),
+      'http.request.method': printable(req.method.slice(0, 32)),
+      'http.response.status_code': status,
+      'rule.id': 'proxy.request-shape',
+    });
+    this.#audit?.write({ time: new Date(now).toISOString(), client: req.ip, method: printable(req.method.slice(0, 32)), uri: maskTarget(uri, this.#secretFields), status, action: 'refused-by-proxy', reason });
+    if (this.config.mode === 'enforce') void this.#trip(req).catch((err) => this.#d.onError(err));
+  }
+
   #maskedMatch(m: MatchedRule) {
     return {
       id: m.id,

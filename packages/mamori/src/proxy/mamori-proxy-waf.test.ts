@@ -152,7 +152,22 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
     // Now even a benign request from it is refused, by the decision.
     const r = await request(`${s.proxy.url}/`, { headers: { ...BROWSER, 'x-forwarded-for': ip } });
     assert.equal(r.status, 403);
-    assert.equal((await s.guard.store.events.query({ action: 'waf-source-blocked' })).length, 1);
+    assert.equal((await s.guard.store.events.query({ action: 'waf-source-blocked', sourceIp: ip })).length, 1);
+  });
+
+  it('records the exploit shapes the proxy refuses before any rule (a ../ traversal), and counts them against the source', async () => {
+    const port = Number(new URL(s.proxy.url).port);
+    const ip = '198.51.100.140';
+    for (const path of ['/dana-na/../dana/html5acc/guacamole/../../../../../../etc/passwd?/dana/html5acc/guacamole/', '/vpn/../vpns/cfg/smb.conf', '/vpns/%2e%2e/portal/scripts/newbm.pl']) {
+      const raw = `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: ${BROWSER['user-agent']}\r\nX-Forwarded-For: ${ip}\r\nConnection: close\r\n\r\n`;
+      assert.equal(statusOf((await rawExchange(port, raw)).text), 400, path);
+    }
+    await s.guard.close();
+    const events = (await s.guard.store.events.query({ action: 'waf-blocked', sourceIp: ip })).filter((e) => e['rule.id'] === 'proxy.request-shape');
+    assert.equal(events.length, 3);
+    assert.match(events[0]!['event.reason'] ?? '', /dot segment/);
+    // Three refusals with block_sources.after 3: the scanner is blocked.
+    assert.equal((await s.guard.store.decisions.list({ origin: 'guard.waf' })).filter((d) => d.value === ip).length, 1);
   });
 
   it('refuses an ambiguous multipart body and a compressed one, which the site may read otherwise', async () => {

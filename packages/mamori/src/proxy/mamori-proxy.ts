@@ -34,6 +34,8 @@ const RATE_ROUTES = 'mamori.rate-limit.routes';
 /** RateLimit headers for the upstream's answer. */
 const RATE_HEADERS = 'mamori.rate-limit.headers';
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+/** The proxy's refusals of a request's shape (proxy/framing.ts), which the WAF records as its own. */
+const REFUSED_SHAPE = /^(?:dot segment|a fragment|request target is not a path|HTTP version)/;
 /** The request's WAF transaction (when the WAF is on). */
 const WAF = 'mamori.waf';
 
@@ -211,7 +213,10 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] }, appendHeaders };
     },
     onDone(ex: ProxyExchange, info: DoneInfo) {
-      (ex.state.get(WAF) as WafExchange | undefined)?.finish(info.status);
+      const x = ex.state.get(WAF) as WafExchange | undefined;
+      if (x) x.finish(info.status);
+      // Refused by the proxy for its shape before any hook ran: the WAF records it all the same.
+      else if (guard.waf && info.error !== undefined && REFUSED_SHAPE.test(info.error)) guard.waf.refusedByProxy(ex.req, ex.url, info.status, info.error);
       // The site never answered (502, 504, the client left): the attempt is settled as unknown,
       // so what check counted does not hold a lock on its way for ever.
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
