@@ -269,6 +269,9 @@ it('waf: exclusions that could not be written safely into rules, and bad limits,
       paths: [/b]
   request_body_limit: 2048
   request_body_no_files_limit: 4096
+  crs_settings:
+    allowed_methods: "GET', deny, 'x"
+    Bad-Name: x
 `;
   assert.throws(
     () => parseConfig(bad, 'mamori.yaml'),
@@ -277,7 +280,9 @@ it('waf: exclusions that could not be written safely into rules, and bad limits,
       e.message.includes('must start with / and hold no quotes') &&
       e.message.includes('is not a rule id or a range') &&
       e.message.includes('names no rules') &&
-      e.message.includes('must not exceed request_body_limit'),
+      e.message.includes('must not exceed request_body_limit') &&
+      e.message.includes("a setting's value is text without quotes") &&
+      e.message.includes('a setting name is lower-case letters'),
   );
   const ok = parseConfig('waf:\n  paranoia: 2\n', 'mamori.yaml');
   assert.equal(ok.waf?.paranoia, 2);

@@ -12,7 +12,7 @@ import { parseCidr } from '../core/net.js';
 import { EVENT_ACTIONS } from '../core/events.js';
 import type { MamoriYaml } from './yaml-types.js';
 import { CHALLENGE_DEFAULTS } from '../guard/challenge.js';
-import { exclusionProblem as wafExclusionProblem } from '../waf/product.js';
+import { crsSettingProblem, exclusionProblem as wafExclusionProblem } from '../waf/product.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { validateSchema, type SchemaProblem } from './validate.js';
 import type { AccessRuleConfig } from '../guard/access-policy.js';
@@ -144,6 +144,8 @@ export interface WafConfig {
   responseBody: boolean;
   strict: boolean;
   libinjection?: string | undefined;
+  /** CRS's own settings (tx.<name>=<value>), as crs-setup.conf sets them. */
+  crsSettings: Record<string, string>;
   exclusions: WafExclusionConfig[];
   block: { afterTrips: number; windowMs: number; forMs: number };
   /** Time the rules may spend on one source's requests in a window (ms 0: no limit). */
@@ -558,6 +560,17 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       responseBody: w.response_body ?? false,
       strict: w.strict ?? true,
       libinjection: w.libinjection !== undefined ? resolvePath(baseDir, w.libinjection) : undefined,
+      crsSettings: Object.fromEntries(
+        Object.entries((w.crs_settings ?? {}) as Record<string, unknown>).flatMap(([k, v]) => {
+          const value = typeof v === 'number' ? String(v) : (v as string);
+          const problem = crsSettingProblem(k, value);
+          if (problem) {
+            errs.push({ where: where(['waf', 'crs_settings', k]), path: ['waf', 'crs_settings', k], message: problem });
+            return [];
+          }
+          return [[k, value]];
+        }),
+      ),
       exclusions,
       block: {
         afterTrips: w.block_sources?.after ?? 10,

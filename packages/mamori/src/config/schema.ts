@@ -86,6 +86,12 @@ export const CONFIG_SCHEMA: SchemaNode = {
       response_body: { type: 'boolean', description: 'inspect text, HTML, XML and JSON answers up to 256 KiB for data leaks (default false: answers are streamed)' },
       strict: { type: 'boolean', description: 'refuse bodies mamori cannot read as the site would (malformed or ambiguous multipart, JSON or XML, compressed bodies); default true' },
       libinjection: { type: 'string', maxLength: 4096, description: "libinjection's data directory, for @detectSQLi (CRS rule 942100); default MAMORI_LIBINJECTION_DIR" },
+      crs_settings: {
+        type: 'object',
+        maxProperties: 100,
+        additionalProperties: { type: ['string', 'integer'], maxLength: 4096 },
+        description: "CRS's own settings, as crs-setup.conf sets them (tx.<name>): allowed_methods, allowed_request_content_type, restricted_extensions, restricted_headers_extended, arg_length...",
+      },
       exclusions: {
         type: 'array',
         maxItems: 1000,

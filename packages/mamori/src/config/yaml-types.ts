@@ -104,6 +104,7 @@ export interface WafYaml {
   response_body?: boolean;
   strict?: boolean;
   libinjection?: string;
+  crs_settings?: Record<string, string | number>;
   exclusions?: { name: string; paths: string[]; methods?: string[]; rules?: (string | number)[]; tags?: string[]; targets?: string[] }[];
   block_sources?: { after?: number; window?: DurationText; block_for?: DurationText };
   cpu_budget?: { per_source?: DurationText; window?: DurationText };

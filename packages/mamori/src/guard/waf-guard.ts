@@ -128,6 +128,7 @@ export class WafGuard {
       responseBody: config.responseBody,
       strict: config.strict,
       exclusions: config.exclusions,
+      crsSettings: config.crsSettings,
       sqliDataDir: config.libinjection,
     });
     this.waf = this.loaded.waf;

@@ -60,7 +60,11 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
   let s: Awaited<ReturnType<typeof setup>>;
   before(async () => {
     s = await setup(
-      { exclusions: [{ name: 'editor', paths: ['/wp-admin/post.php', '/editor/*'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:content'] }], block_sources: { after: 3, window: '10m', block_for: '1h' } },
+      {
+        exclusions: [{ name: 'editor', paths: ['/wp-admin/post.php', '/editor/*'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:content'] }],
+        block_sources: { after: 3, window: '10m', block_for: '1h' },
+        crs_settings: { allowed_methods: 'GET HEAD POST OPTIONS PUT' },
+      },
       { rate_limits: [{ name: 'search', paths: ['/search'], per_source: { limit: 1000, window: '1m' } }, { name: 'reset', paths: ['/reset'], query: { action: ['lost'] }, per_source: { limit: 1000, window: '1m' } }] },
     );
   });
@@ -127,6 +131,12 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
       .find((l) => l.client === '198.51.100.9')!;
     assert.equal(line.action, 'blocked');
     assert.ok(line.matched.some((m) => m.id === 941100 || m.id === 941110));
+  });
+
+  it("takes CRS's own settings from the config (allowed_methods: PUT allowed, PATCH still refused)", async () => {
+    const send = (method: string) => request(`${s.proxy.url}/api/items/1`, { method, headers: { ...BROWSER, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.70' }, body: '{"name":"tea"}' });
+    assert.equal((await send('PUT')).status, 200);
+    assert.equal((await send('PATCH')).status, 403);
   });
 
   it('applies an exclusion on its route and method only', async () => {

@@ -60,6 +60,8 @@ export interface WafProductOptions {
   /** Refuse bodies mamori cannot read as the upstream would (REQBODY_ERROR, MULTIPART_STRICT_ERROR). */
   readonly strict: boolean;
   readonly exclusions: readonly WafExclusion[];
+  /** More of CRS's settings (`tx.<name>`), as crs-setup.conf sets them: allowed_methods, restricted_headers_extended... */
+  readonly crsSettings?: Readonly<Record<string, string>> | undefined;
   /** libinjection's data directory, for @detectSQLi (CRS's 942100). */
   readonly sqliDataDir?: string | undefined;
 }
@@ -82,6 +84,13 @@ const q = (p: string) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 const EXCLUSION_PATH = /^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$/;
 const EXCLUSION_TARGET = /^!?(?:ARGS|ARGS_GET|ARGS_POST|ARGS_NAMES|ARGS_GET_NAMES|ARGS_POST_NAMES|REQUEST_COOKIES|REQUEST_COOKIES_NAMES|REQUEST_HEADERS|FILES|FILES_NAMES|XML|REQUEST_BODY|REQUEST_URI|REQUEST_FILENAME|QUERY_STRING)(?::[A-Za-z0-9_.\-[\]/*]{1,128})?$/;
 const EXCLUSION_TAG = /^[A-Za-z0-9_.\-/]{1,128}$/;
+
+/** Checks a CRS setting can be written into rule text; the problem, or undefined. */
+export function crsSettingProblem(name: string, value: string): string | undefined {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) return 'a setting name is lower-case letters, digits and _ (as crs-setup.conf names them: allowed_methods)';
+  if (typeof value !== 'string' || value.length > 4096 || /['\\\x00-\x1f\x7f]/.test(value)) return "a setting's value is text without quotes, backslashes or control characters, 4096 characters at most";
+  return undefined;
+}
 
 /** Checks an exclusion's parts can be written into rule text; the problem, or undefined. */
 export function exclusionProblem(e: WafExclusion): string | undefined {
@@ -163,7 +172,12 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
       `tx.detection_paranoia_level=${o.paranoia}`,
       `tx.inbound_anomaly_score_threshold=${o.inboundThreshold}`,
       `tx.outbound_anomaly_score_threshold=${o.outboundThreshold}`,
-    ].map((v) => `setvar:${v}`);
+      ...Object.entries(o.crsSettings ?? {}).map(([k, v]) => {
+        const problem = crsSettingProblem(k, v);
+        if (problem) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.crs_settings.${k.slice(0, 64)}: ${problem}`);
+        return `tx.${k}=${v}`;
+      }),
+    ].map((v) => `setvar:'${v}'`);
     // Rule 910000 (IP reputation) needs a persistent collection: mamori's decisions do that job.
     lines.push(`SecAction "id:${SETUP_IDS.crsSettings},phase:1,pass,nolog,ctl:ruleRemoveById=910000,${vars.join(',')}"`);
   } else if (ownRules) {
