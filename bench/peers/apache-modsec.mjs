@@ -11,7 +11,8 @@
  *   run the same rules under the same settings. ModSecurity 2.9.7 loads CRS 4.x.
  * - 'debian': the CRS Debian ships (modsecurity-crs, 3.3.x) with Debian's crs-setup.conf, the
  *   same engine lines, and CRS 3's paranoia variable.
- * Anomaly thresholds are CRS's defaults (inbound 5, outbound 4) on both.
+ * Anomaly thresholds are CRS's defaults (inbound 5, outbound 4) on both. `settings` (CRS `tx.` values)
+ * and `before` (SecLang lines before CRS's rules) are passed on as crsSetup takes them.
  *
  * One server process with a thread pool (mpm_event, `ThreadsPerChild`, one child): its CPU is the
  * parent's and the child's, read from /proc.
@@ -102,8 +103,8 @@ async function waitListening(port, child, ms = 15_000) {
 }
 
 /** The ModSecurity and CRS lines for the chosen CRS. */
-export function wafLines({ crs = 'shared', paranoia = 1, engine = 'On' } = {}) {
-  if (crs === 'shared') return crsSetup(SHARED_CRS, { engine, paranoia });
+export function wafLines({ crs = 'shared', paranoia = 1, engine = 'On', settings = [], before = [] } = {}) {
+  if (crs === 'shared') return crsSetup(SHARED_CRS, { engine, paranoia, settings, before });
   if (crs !== 'debian') throw new Error(`crs is 'shared' or 'debian', not ${JSON.stringify(crs)}`);
   // CRS 3.3: one paranoia variable (tx.paranoia_level) and its executing level.
   return [
@@ -114,7 +115,8 @@ export function wafLines({ crs = 'shared', paranoia = 1, engine = 'On' } = {}) {
     'SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\\+|/)|text/)xml" "id:9000001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"',
     'SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:9000002,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"',
     `Include "${DEBIAN_CRS_SETUP}"`,
-    `SecAction "id:9000003,phase:1,pass,nolog,setvar:tx.paranoia_level=${paranoia},setvar:tx.executing_paranoia_level=${paranoia}"`,
+    `SecAction "id:9000003,phase:1,pass,nolog,${[`tx.paranoia_level=${paranoia}`, `tx.executing_paranoia_level=${paranoia}`, ...settings].map((x) => `setvar:${x}`).join(',')}"`,
+    ...before,
     `Include "${DEBIAN_CRS}/rules/*.conf"`,
     '',
   ].join('\n');
@@ -125,7 +127,7 @@ export function wafLines({ crs = 'shared', paranoia = 1, engine = 'On' } = {}) {
  * { url, pid, crs, crsVersion, cpu() (µs, the server's processes so far), errorLog, stop() };
  * rejects with Apache's own message when it does not start.
  */
-export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1, engine = 'On', threads = 64, port } = {}) {
+export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1, engine = 'On', settings = [], before = [], threads = 64, port } = {}) {
   const missing = apacheMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-apache-'));
@@ -162,7 +164,7 @@ export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1
     `SecTmpDir ${scratch}`,
     `SecUploadDir ${scratch}`,
     'SecAuditEngine Off',
-    wafLines({ crs, paranoia, engine }),
+    wafLines({ crs, paranoia, engine, settings, before }),
     `ProxyPass / http://${target.host}/ keepalive=On`,
     `ProxyPassReverse / http://${target.host}/`,
     'ProxyPreserveHost On',
