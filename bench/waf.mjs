@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crsSetup, loadWaf } from 'mamori/waf';
 import { BENCH_DIR, median, num, printTable, verdictLine, writeResult } from './lib.mjs';
-import { apacheMissing, freePort, SHARED_CRS, startApacheModsec, versions } from './peers/apache-modsec.mjs';
+import { apacheMissing, configLoadMs, freePort, SHARED_CRS, startApacheModsec, versions } from './peers/apache-modsec.mjs';
 
 const { values: opt } = parseArgs({
   strict: process.argv[1] === fileURLToPath(import.meta.url),
@@ -196,7 +196,11 @@ async function engineAlone() {
     later.push({ wallMs: performance.now() - w1, cpuMs: cpuMs(process.cpuUsage(c1)) });
   }
   const load = { firstWallMs: first.wallMs, firstCpuMs: first.cpuMs, laterWallMs: median(later.map((x) => x.wallMs)), laterCpuMs: median(later.map((x) => x.cpuMs)) };
-  console.log(`CRS v4.28.0 load (parse + compile, PL1 blocking): first ${num(load.firstWallMs)} ms wall (${num(load.firstCpuMs)} ms CPU), later loads ${num(load.laterWallMs)} ms wall (median of 3)`);
+  console.log(`CRS v4.28.0 load in mamori (parse + compile, PL1 blocking): first ${num(load.firstWallMs)} ms wall (${num(load.firstCpuMs)} ms CPU), later loads ${num(load.laterWallMs)} ms wall (median of 3)`);
+  if (!apacheMissing()) {
+    load.apache = await configLoadMs({ settings: SETTINGS });
+    console.log(`the same in Apache + ModSecurity (apache2 -t, median of 3): ${num(load.apache.withCrsMs)} ms with CRS, ${num(load.apache.withoutMs)} ms without: CRS ${num(load.apache.crsMs)} ms`);
+  }
   const N = Number(opt.iterations);
   const out = {};
   for (const key of chosen()) {

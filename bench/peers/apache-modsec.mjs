@@ -127,7 +127,7 @@ export function wafLines({ crs = 'shared', paranoia = 1, engine = 'On', settings
  * { url, pid, crs, crsVersion, cpu() (µs, the server's processes so far), errorLog, stop() };
  * rejects with Apache's own message when it does not start.
  */
-export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1, engine = 'On', settings = [], before = [], threads = 64, port } = {}) {
+export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1, engine = 'On', settings = [], before = [], threads = 64, port, withWaf = true, configTestOnly = false } = {}) {
   const missing = apacheMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-apache-'));
@@ -164,7 +164,7 @@ export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1
     `SecTmpDir ${scratch}`,
     `SecUploadDir ${scratch}`,
     'SecAuditEngine Off',
-    wafLines({ crs, paranoia, engine, settings, before }),
+    withWaf ? wafLines({ crs, paranoia, engine, settings, before }) : '',
     `ProxyPass / http://${target.host}/ keepalive=On`,
     `ProxyPassReverse / http://${target.host}/`,
     'ProxyPreserveHost On',
@@ -172,6 +172,15 @@ export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1
   ].join('\n');
   const confFile = join(dir, 'httpd.conf');
   writeFileSync(confFile, conf);
+  if (configTestOnly) {
+    // `apache2 -t` reads the whole config (ModSecurity parses and compiles every rule) and exits.
+    const t0 = performance.now();
+    const r = spawnSync(APACHE, ['-t', '-f', confFile], { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    rmSync(dir, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`apache2 -t failed: ${r.stderr}`);
+    return { configTestMs: ms };
+  }
   const child = spawn(APACHE, ['-f', confFile, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
@@ -219,6 +228,21 @@ export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * How long Apache takes to read its config with ModSecurity + CRS, against the same config
+ * without them (`apache2 -t`, wall ms, median of `runs`): the difference is CRS's load.
+ */
+export async function configLoadMs({ crs = 'shared', paranoia = 1, settings = [], runs = 3 } = {}) {
+  const time = async (withWaf) => {
+    const xs = [];
+    for (let i = 0; i < runs; i++) xs.push((await startApacheModsec({ upstream: 'http://127.0.0.1:9', crs, paranoia, settings, withWaf, configTestOnly: true })).configTestMs);
+    return xs.sort((a, b) => a - b)[xs.length >> 1];
+  };
+  const withCrs = await time(true);
+  const without = await time(false);
+  return { withCrsMs: withCrs, withoutMs: without, crsMs: withCrs - without };
 }
 
 /** A tiny upstream: any request read whole, then 200 `ok`. */
