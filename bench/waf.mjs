@@ -9,7 +9,8 @@
  * (b) Over HTTP, in the same run: requests per second (autocannon, the same connections) and CPU µs
  *     per request in the proxy process (/proc/<pid>/stat, or the child's own count) through
  *     - Apache + ModSecurity + CRS (the peer),
- *     - `mamori up` with the WAF on (`waf: { crs, paranoia: 1, mode: block }` in its YAML); skipped,
+ *     - `mamori up` with the WAF on (`waf: { crs, paranoia: 1, mode: enforce }` in its YAML; the CLI of
+ *       this checkout, or `MAMORI_BIN=path/to/mamori.js`); skipped,
  *       with the reason, while the config refuses that key,
  *     - for reference: mamori's engine in a bare node:http reverse proxy (this script's own shim,
  *       not a product: the engine's cost over HTTP before it is wired into `mamori up`), and the
@@ -47,7 +48,8 @@ const { values: opt } = parseArgs({
 });
 const SQLI_DATA = process.env.MAMORI_LIBINJECTION_DIR ?? '/work/shared/data/libinjection';
 const REPO = dirname(BENCH_DIR);
-const MAMORI_BIN = join(REPO, 'packages/cli/bin/mamori.js');
+/** The CLI `mamori up` is started from: this checkout's, or another's (`MAMORI_BIN`). */
+const MAMORI_BIN = process.env.MAMORI_BIN ?? join(REPO, 'packages/cli/bin/mamori.js');
 
 /**
  * One CRS setting on both sides: the methods a site with a JSON API takes (CRS's default refuses PUT,
@@ -349,7 +351,7 @@ function procCpu(pid) {
  * with { skipped } when the config refuses the `waf` key (or `up` does not start), else
  * { url, cpu(), stop() }.
  */
-export async function startMamoriUp(upstream, { paranoia = 1, mode = 'block' } = {}) {
+export async function startMamoriUp(upstream, { paranoia = 1, mode = 'enforce' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-waf-'));
   const port = await freePort();
   const config = join(dir, 'mamori.yaml');
