@@ -13,8 +13,9 @@
  *       this checkout, or `MAMORI_BIN=path/to/mamori.js`); skipped,
  *       with the reason, while the config refuses that key,
  *     - for reference: mamori's engine in a bare node:http reverse proxy (this script's own shim,
- *       not a product: the engine's cost over HTTP before it is wired into `mamori up`), and the
- *       upstream alone,
+ *       not a product: the engine's cost over HTTP before it is wired into `mamori up`), the same
+ *       node:http proxy and Apache without a WAF (so that each WAF's own CPU per request is the
+ *       difference), and the upstream alone,
  *     each in front of the same node:http upstream, `Host: localhost` on every request. The ratio
  *     mamori / Apache is per workload; the target (issue 11) is ≥ 3x Apache's requests/s.
  *
@@ -42,6 +43,7 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     'skip-http': { type: 'boolean', default: false },
     'skip-engine': { type: 'boolean', default: false },
+    'no-waf': { type: 'boolean', default: false },
     child: { type: 'string' },
     upstream: { type: 'string' },
   },
@@ -258,8 +260,8 @@ function upstreamChild() {
  * five phases, the response body read when CRS wants it), to see the engine's cost over HTTP before
  * `mamori up` runs it. 403 when the engine interrupts.
  */
-function shimChild(upstream) {
-  const waf = loadCrs();
+function shimChild(upstream, withWaf) {
+  const waf = withWaf ? loadCrs() : undefined;
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' });
   const deny = (res, status) => {
@@ -271,6 +273,19 @@ function shimChild(upstream) {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      if (!waf) {
+        // The same proxy with no WAF: the body read whole, forwarded, the answer piped back.
+        const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent }, (ures) => {
+          res.writeHead(ures.statusCode ?? 502, ures.headers);
+          ures.pipe(res);
+        });
+        up.on('error', () => {
+          if (!res.headersSent) res.writeHead(502);
+          res.end();
+        });
+        up.end(body);
+        return;
+      }
       const headers = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([Buffer.from(req.rawHeaders[i], 'utf8').toString('latin1'), Buffer.from(req.rawHeaders[i + 1], 'utf8').toString('latin1')]);
       const tx = waf.transaction({ method: req.method, uri: req.url, protocol: `HTTP/${req.httpVersion}`, headers, body, remoteAddr: req.socket.remoteAddress, remotePort: req.socket.remotePort, serverAddr: req.socket.localAddress, serverPort: req.socket.localPort });
@@ -414,14 +429,17 @@ async function overHttp() {
   else {
     const ap = await startApacheModsec({ upstream: upstream.url, crs: 'shared', paranoia: 1, settings: SETTINGS });
     sides.apache = { label: `Apache + ModSecurity + CRS ${ap.crsVersion}`, ...ap };
+    const bare = await startApacheModsec({ upstream: upstream.url, withWaf: false });
+    sides.apacheBare = { label: 'Apache, no ModSecurity', ...bare };
   }
   const up = await startMamoriUp(upstream.url);
   if (up.skipped) skipped.mamori = up.skipped;
   else sides.mamori = { label: 'mamori up (WAF on)', ...up };
   const shim = await startChild(['--child', 'shim', '--upstream', upstream.url]);
   sides.shim = { label: 'reference: mamori/waf in a bare node:http proxy', ...shim };
+  const nodeBare = await startChild(['--child', 'shim', '--no-waf', '--upstream', upstream.url]);
+  sides.nodeBare = { label: 'the same node:http proxy, no WAF', ...nodeBare };
   for (const [k, why] of Object.entries(skipped)) console.log(`skipped ${k}: ${why}`);
-
   const connectionsFor = (key) => (key === 'json' ? JSON_CONNECTIONS : CONNECTIONS);
   const autocannonOptions = (url, key, duration) => {
     const wl = WORKLOADS[key];
@@ -491,12 +509,15 @@ async function overHttp() {
     const o = {};
     for (const s of names) o[s] = { rps: med(s, (x) => x.rps), cpuUsPerRequest: med(s, (x) => x.cpuUsPerRequest), unexpected: results[key][s].reduce((t, x) => t + (x.total - (x.status[200] ?? 0)) + x.errors, 0) };
     const ratio = (s) => (o[s] && o.apache ? o[s].rps / o.apache.rps : undefined);
-    out[key] = { label: WORKLOADS[key].label, sides: o, mamoriVsApache: ratio('mamori'), shimVsApache: ratio('shim'), rounds: results[key] };
+    // The WAF's own CPU over HTTP: each proxy's CPU per request less the same proxy's without a WAF.
+    const wafCpu = { modsecurity: o.apache && o.apacheBare ? o.apache.cpuUsPerRequest - o.apacheBare.cpuUsPerRequest : undefined, mamoriEngine: o.shim.cpuUsPerRequest - o.nodeBare.cpuUsPerRequest };
+    out[key] = { label: WORKLOADS[key].label, sides: o, mamoriVsApache: ratio('mamori'), shimVsApache: ratio('shim'), wafCpuUsPerRequest: wafCpu, rounds: results[key] };
     const f = (s, g) => (o[s] ? g(o[s]) : 'skipped');
-    rows.push([WORKLOADS[key].label, f('apache', (x) => `${num(x.rps, x.rps < 100 ? 1 : 0)} / ${num(x.cpuUsPerRequest)}`), f('mamori', (x) => `${num(x.rps, x.rps < 100 ? 1 : 0)} / ${num(x.cpuUsPerRequest)}`), f('shim', (x) => `${num(x.rps, x.rps < 100 ? 1 : 0)} / ${num(x.cpuUsPerRequest)}`), f('direct', (x) => `${num(x.rps, x.rps < 100 ? 1 : 0)} / ${num(x.cpuUsPerRequest)}`), ratio('mamori') === undefined ? 'n/a' : `${ratio('mamori').toFixed(2)}x`, ratio('shim') === undefined ? 'n/a' : `${ratio('shim').toFixed(2)}x`, names.map((s) => o[s].unexpected).join('/')]);
+    const cell = (x) => `${num(x.rps, x.rps < 100 ? 1 : 0)} / ${num(x.cpuUsPerRequest)}`;
+    rows.push([WORKLOADS[key].label, f('apache', cell), f('mamori', cell), f('shim', cell), f('apacheBare', cell), f('nodeBare', cell), f('direct', cell), ratio('mamori') === undefined ? 'n/a' : `${ratio('mamori').toFixed(2)}x`, ratio('shim') === undefined ? 'n/a' : `${ratio('shim').toFixed(2)}x`, wafCpu.modsecurity === undefined ? 'n/a' : `${num(wafCpu.modsecurity)} / ${num(wafCpu.mamoriEngine)}`, names.map((s) => o[s].unexpected).join('/')]);
   }
   console.log();
-  printTable(['workload: req/s / CPU µs per req (medians)', 'Apache+ModSec+CRS', 'mamori up (WAF)', 'engine in node proxy (ref.)', 'upstream alone', 'mamori/Apache', 'ref./Apache', `non-200 (${names.join('/')})`], rows);
+  printTable(['workload: req/s / CPU µs per req (medians)', 'Apache+ModSec+CRS', 'mamori up (WAF)', 'engine in node proxy (ref.)', 'Apache alone', 'node proxy alone', 'upstream alone', 'mamori/Apache', 'ref./Apache', 'WAF CPU µs: ModSec / mamori engine', `non-200 (${names.join('/')})`], rows);
   console.log();
   for (const key of chosen()) {
     const r = out[key].mamoriVsApache;
@@ -529,6 +550,6 @@ async function main() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (opt.child === 'upstream') upstreamChild();
-  else if (opt.child === 'shim') shimChild(opt.upstream);
+  else if (opt.child === 'shim') shimChild(opt.upstream, !opt['no-waf']);
   else await main();
 }
