@@ -184,6 +184,7 @@ async function main() {
     ['false positive rate (FPR)', ...names.map((s) => `${(summary[s].fpr * 100).toFixed(1)}% (${summary[s].falsePositives}/${benign.length})`)],
     ['balanced accuracy (TPR+TNR)/2', ...names.map((s) => `${(summary[s].balancedAccuracy * 100).toFixed(1)}%`)],
     ['other refusals (attacks / benign)', ...names.map((s) => `${summary[s].otherRefusalsAttacks} / ${summary[s].otherRefusalsBenign}`)],
+    ['attacks kept from the app (blocked or refused)', ...names.map((s) => `${(((summary[s].detected + summary[s].otherRefusalsAttacks) / attacks.length) * 100).toFixed(1)}%`)],
   ]);
 
   // Where mamori and Apache disagree.

@@ -19,7 +19,7 @@
  *     each in front of the same node:http upstream, `Host: localhost` on every request. The ratio
  *     mamori / Apache is per workload; the target (issue 11) is ≥ 3x Apache's requests/s.
  *
- *   node bench/waf.mjs [--duration 8] [--connections 50] [--json-connections 10] [--rounds 2] [--iterations 300] [--only get,form,json] [--skip-http] [--skip-engine]
+ *   node bench/waf.mjs [--duration 8] [--connections 50] [--json-connections 4] [--json-duration 20] [--rounds 2] [--iterations 300] [--only get,form,json] [--skip-http] [--skip-engine]
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -37,7 +37,8 @@ const { values: opt } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '50' },
-    'json-connections': { type: 'string', default: '10' },
+    'json-connections': { type: 'string', default: '4' },
+    'json-duration': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '2' },
     iterations: { type: 'string', default: '300' },
     only: { type: 'string' },
@@ -420,6 +421,8 @@ async function overHttp() {
   const DURATION = Number(opt.duration);
   const CONNECTIONS = Number(opt.connections);
   const JSON_CONNECTIONS = Number(opt['json-connections']);
+  const JSON_DURATION = Number(opt['json-duration']);
+  const durationFor = (key) => (key === 'json' ? JSON_DURATION : DURATION);
   const ROUNDS = Number(opt.rounds);
   const upstream = await startChild(['--child', 'upstream']);
   const sides = { direct: { label: 'upstream alone', ...upstream } };
@@ -470,22 +473,23 @@ async function overHttp() {
     const status = {};
     let a;
     let b;
-    const startAt = Math.min(1000, (DURATION * 1000) / 4);
+    const duration = durationFor(key);
+    const startAt = Math.min(1000, (duration * 1000) / 4);
     const r = await new Promise((resolve, reject) => {
-      const inst = autocannon(autocannonOptions(side.url, key, DURATION), (err, res) => (err ? reject(err) : resolve(res)));
+      const inst = autocannon(autocannonOptions(side.url, key, duration), (err, res) => (err ? reject(err) : resolve(res)));
       inst.on('response', (_client, code) => {
         answers++;
         status[code] = (status[code] ?? 0) + 1;
       });
       setTimeout(async () => (a = { cpu: await side.cpu(), n: answers, t: performance.now() }), startAt);
-      setTimeout(async () => (b = { cpu: await side.cpu(), n: answers, t: performance.now() }), DURATION * 1000 - 300);
+      setTimeout(async () => (b = { cpu: await side.cpu(), n: answers, t: performance.now() }), duration * 1000 - 300);
     });
     await quiesce(side);
     const n = b.n - a.n;
     return { rps: n / ((b.t - a.t) / 1000), cpuUsPerRequest: n > 0 ? (b.cpu - a.cpu) / n : null, answersInWindow: n, autocannonRps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: answers, status, errors: r.errors + r.timeouts };
   };
   const names = Object.keys(sides);
-  console.log(`\nover HTTP: autocannon, ${CONNECTIONS} connections (${JSON_CONNECTIONS} for the 100 KB JSON), ${DURATION} s per run, ${ROUNDS} interleaved rounds, Host: localhost; sides: ${names.join(', ')}`);
+  console.log(`\nover HTTP: autocannon, ${CONNECTIONS} connections and ${DURATION} s per run (${JSON_CONNECTIONS} and ${JSON_DURATION} s for the 100 KB JSON), ${ROUNDS} interleaved rounds, Host: localhost; sides: ${names.join(', ')}`);
   for (const key of chosen()) for (const s of names) {
     await run(sides[s].url, key, 2);
     await quiesce(sides[s]);
@@ -524,7 +528,7 @@ async function overHttp() {
     if (r === undefined) console.log(`target (${key}): mamori up ≥ 3x Apache's req/s -> not measured (${skipped.mamori ?? skipped.apache})`);
     else verdictLine(r >= 3, `${key}: mamori up ≥ 3x Apache + ModSecurity's req/s`, `${r.toFixed(2)}x`);
   }
-  return { skipped, results: out, connections: CONNECTIONS, jsonConnections: JSON_CONNECTIONS, duration: DURATION, rounds: ROUNDS };
+  return { skipped, results: out, connections: CONNECTIONS, jsonConnections: JSON_CONNECTIONS, duration: DURATION, jsonDuration: JSON_DURATION, rounds: ROUNDS };
 }
 
 async function main() {
