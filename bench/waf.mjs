@@ -371,7 +371,29 @@ export async function startMamoriUp(upstream, { paranoia = 1, mode = 'enforce' }
   const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-waf-'));
   const port = await freePort();
   const config = join(dir, 'mamori.yaml');
-  writeFileSync(config, [`data_dir: ${dir}/data`, 'store:', '  kind: memory', 'proxy:', `  upstream: ${upstream}`, 'waf:', `  crs: ${SHARED_CRS}`, `  paranoia: ${paranoia}`, `  mode: ${mode}`, ''].join('\n'));
+  // The WAF at the product's defaults (mamori's own rule pack, strict body reading), with two changes
+  // that match the peer's setup and keep the accuracy run honest: PUT, PATCH and DELETE are not
+  // refused for their method (911100; the peer's tx.allowed_methods), and no source is blocked for
+  // its refusals (block_sources.after 0: every request of the corpus comes from 127.0.0.1).
+  writeFileSync(
+    config,
+    [
+      `data_dir: ${dir}/data`,
+      'store:',
+      '  kind: memory',
+      'proxy:',
+      `  upstream: ${upstream}`,
+      'waf:',
+      `  crs: ${SHARED_CRS}`,
+      `  paranoia: ${paranoia}`,
+      `  mode: ${mode}`,
+      `  libinjection: ${SQLI_DATA}`,
+      '  block_sources: { after: 0 }',
+      '  exclusions:',
+      '    - { name: rest-methods, paths: ["/*"], methods: [PUT, PATCH, DELETE], rules: [911100] }',
+      '',
+    ].join('\n'),
+  );
   const env = { ...process.env, MAMORI_LIBINJECTION_DIR: SQLI_DATA };
   const child = spawn(process.execPath, [MAMORI_BIN, 'up', '--config', config, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
