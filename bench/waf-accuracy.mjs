@@ -26,7 +26,7 @@ import { parseRawRequest } from 'mamori/waf';
 import { num, printTable, writeResult } from './lib.mjs';
 import { buildCorpus, CORPUS_FILE } from './corpora/build.mjs';
 import { apacheMissing, startApacheModsec, versions } from './peers/apache-modsec.mjs';
-import { loadCrs, runTransaction, SETTINGS, startMamoriUp, STRICT } from './waf.mjs';
+import { BEFORE, loadCrs, runTransaction, SETTINGS, startMamoriUp, STRICT } from './waf.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -129,7 +129,7 @@ async function main() {
   if (opt['no-apache']) skipped.apache = '--no-apache';
   else if (apacheMissing()) skipped.apache = apacheMissing();
   else {
-    const ap = await startApacheModsec({ upstream: upstream.url, crs: 'shared', paranoia: 1, settings: SETTINGS, before: opt.strict ? STRICT : [] });
+    const ap = await startApacheModsec({ upstream: upstream.url, crs: 'shared', paranoia: 1, settings: SETTINGS, before: [...BEFORE, ...(opt.strict ? STRICT : [])] });
     try {
       sides.apache = await overHttp(ap.url);
     } finally {
