@@ -386,8 +386,10 @@ export async function startMamoriUp(upstream, { paranoia = 1, mode = 'enforce' }
   // The WAF at the product's defaults (mamori's own rule pack, strict body reading), with two changes
   // that match the peer's setup and keep the accuracy run honest: PUT, PATCH and DELETE are not
   // refused for their method (911100; the peer's tx.allowed_methods), and no source is blocked for
-  // its refusals (block_sources.after 0: every request of the corpus comes from 127.0.0.1); and, as on
-  // the peer, up to ARGS_LIMIT arguments read.
+  // its refusals (block_sources.after 0: every request of the corpus comes from 127.0.0.1), no time
+  // budget per source (cpu_budget.per_source 0: the load generator is one source, and the budget
+  // would answer 429 past 10 s of rule time a minute); and, as on the peer, up to ARGS_LIMIT
+  // arguments read.
   writeFileSync(
     config,
     [
@@ -403,6 +405,7 @@ export async function startMamoriUp(upstream, { paranoia = 1, mode = 'enforce' }
       `  libinjection: ${SQLI_DATA}`,
       `  max_arguments: ${ARGS_LIMIT}`,
       '  block_sources: { after: 0 }',
+      '  cpu_budget: { per_source: 0 }',
       '  exclusions:',
       '    - { name: rest-methods, paths: ["/*"], methods: [PUT, PATCH, DELETE], rules: [911100] }',
       '',
