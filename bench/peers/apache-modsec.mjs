@@ -182,6 +182,13 @@ export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1
     return { configTestMs: ms };
   }
   const child = spawn(APACHE, ['-f', confFile, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Apache is not left running when the script that started it ends without stopping it (a crash).
+  const onExit = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  child.once('exit', () => process.off('exit', onExit));
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
   const errorLog = join(dir, 'error.log');
