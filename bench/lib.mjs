@@ -3,7 +3,7 @@
  * child processes with --expose-gc, and CPU-profile summaries.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, totalmem } from 'node:os';
@@ -181,4 +181,17 @@ export function inclusiveCpuTimes(dir, pattern, top = 20) {
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: Math.round((us / total) * 1000) / 10 }));
+}
+
+/** Stops a child server process (SIGTERM: Apache's "stop now"; graceful would wait for keep-alive connections) and removes its temp folder. */
+export function stopChild(child, dir) {
+  return new Promise((done) => {
+    const finish = () => {
+      rmSync(dir, { recursive: true, force: true });
+      done();
+    };
+    if (child.exitCode !== null) return finish();
+    child.once('exit', finish);
+    child.kill('SIGTERM');
+  });
 }

@@ -19,13 +19,12 @@
  *   node bench/waf-accuracy.mjs [--strict] [--concurrency 8] [--show 15] [--no-apache] [--no-up]
  */
 import net from 'node:net';
-import http from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseRawRequest } from 'mamori/waf';
 import { num, printTable, writeResult } from './lib.mjs';
 import { buildCorpus, CORPUS_FILE } from './corpora/build.mjs';
-import { apacheMissing, startApacheModsec, versions } from './peers/apache-modsec.mjs';
+import { apacheMissing, startApacheModsec, startTinyUpstream, versions } from './peers/apache-modsec.mjs';
 import { BEFORE, loadCrs, runTransaction, SETTINGS, startMamoriUp, STRICT } from './waf.mjs';
 
 const { values: opt } = parseArgs({
@@ -102,19 +101,6 @@ async function overHttp(url) {
   return out;
 }
 
-function startUpstream() {
-  return new Promise((resolve) => {
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
-        res.end('ok');
-      });
-    });
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) }));
-  });
-}
-
 const pct = (a, b) => (b ? `${((a / b) * 100).toFixed(1)}%` : '-');
 
 async function main() {
@@ -125,7 +111,7 @@ async function main() {
   const sides = {};
   const skipped = {};
   sides.mamori = mamoriInProcess();
-  const upstream = await startUpstream();
+  const upstream = await startTinyUpstream();
   if (opt['no-apache']) skipped.apache = '--no-apache';
   else if (apacheMissing()) skipped.apache = apacheMissing();
   else {

@@ -29,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crsSetup, loadWaf } from 'mamori/waf';
-import { BENCH_DIR, median, num, printTable, verdictLine, writeResult } from './lib.mjs';
+import { BENCH_DIR, median, num, printTable, stopChild, verdictLine, writeResult } from './lib.mjs';
 import { apacheMissing, configLoadMs, freePort, SHARED_CRS, startApacheModsec, versions } from './peers/apache-modsec.mjs';
 
 const { values: opt } = parseArgs({
@@ -442,16 +442,7 @@ export async function startMamoriUp(upstream, { paranoia = 1, mode = 'enforce' }
     pid: child.pid,
     config,
     cpu: async () => procCpu(child.pid),
-    stop: () =>
-      new Promise((done) => {
-        const finish = () => {
-          rmSync(dir, { recursive: true, force: true });
-          done();
-        };
-        if (child.exitCode !== null) return finish();
-        child.once('exit', finish);
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, dir),
   };
 }
 

@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crsSetup } from 'mamori/waf';
+import { stopChild } from '../lib.mjs';
 
 export const APACHE = '/usr/sbin/apache2';
 export const MODULES = '/usr/lib/apache2/modules';
@@ -223,17 +224,7 @@ export async function startApacheModsec({ upstream, crs = 'shared', paranoia = 1
     crsVersion: crsVersionOf(join(crs === 'shared' ? SHARED_CRS : DEBIAN_CRS, 'rules')),
     errorLog,
     cpu,
-    stop: () =>
-      new Promise((done) => {
-        const finish = () => {
-          rmSync(dir, { recursive: true, force: true });
-          done();
-        };
-        if (child.exitCode !== null) return finish();
-        child.once('exit', finish);
-        // SIGTERM: Apache's "stop now" (graceful would wait for keep-alive connections).
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, dir),
   };
 }
 
