@@ -381,8 +381,10 @@ export class Transaction implements MacroScope {
       } else {
         if (link.multiMatch && this.#check(op, link, value)) hit = true;
         for (const t of link.transformations) {
+          const before = value;
           value = t(value);
-          if (link.multiMatch && !hit && this.#check(op, link, value)) hit = true;
+          // (A step that changed nothing gives the operator the value it has just seen.)
+          if (link.multiMatch && !hit && value !== before && this.#check(op, link, value)) hit = true;
         }
         if (!link.multiMatch) hit = this.#check(op, link, value);
       }
