@@ -597,7 +597,11 @@ class Compiled implements CompiledPattern {
 
   private readonly anchored: boolean;
 
+  /** The start state's number, or -1 until it is built (again). */
+  private start = -1;
+
   private resetDfa(): void {
+    this.start = -1;
     const states = Math.max(2, Math.floor(this.cellBudget / this.nClasses));
     this.trans = new Int32Array(Math.min(states, 64) * this.nClasses);
     this.keys = [''];
@@ -723,10 +727,15 @@ class Compiled implements CompiledPattern {
     const n = input.length;
     const nc = this.nClasses;
     const classOf = this.classOf;
-    let state: number = this.index.get(String.fromCharCode(0x101)) ?? -1;
+    // The start state, kept between calls (resetDfa forgets it with the rest of the table).
+    let state = this.start;
     if (state < 0) {
-      state = this.stateFor(new Int32Array(0), 0x101);
-      if (state < 0) { this.resetDfa(); state = this.stateFor(new Int32Array(0), 0x101); }
+      state = this.index.get(START_KEY) ?? -1;
+      if (state < 0) {
+        state = this.stateFor(new Int32Array(0), 0x101);
+        if (state < 0) { this.resetDfa(); state = this.stateFor(new Int32Array(0), 0x101); }
+      }
+      this.start = state;
     }
     let trans = this.trans;
     for (let i = 0; i < n; i++) {
@@ -767,6 +776,8 @@ class Compiled implements CompiledPattern {
 }
 
 const MATCHED = -1;
+/** The key of the start state: no positions, at the start of the input. */
+const START_KEY = String.fromCharCode(0x101);
 /** A state from which no match can follow (see `anchored`). */
 const DEAD = -2;
 
