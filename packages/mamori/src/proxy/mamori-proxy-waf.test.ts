@@ -57,6 +57,14 @@ async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
 }
 
 describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () => {
+  /** The WAF's block decisions on a source, waited for a few seconds at most (they are written after the answer). */
+  const decisionsOn = async (ip: string) => {
+    for (let i = 0; ; i++) {
+      const n = (await s.guard.store.decisions.list({ origin: 'guard.waf' })).filter((d) => d.value === ip).length;
+      if (n > 0 || i >= 100) return n;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   let s: Awaited<ReturnType<typeof setup>>;
   before(async () => {
     s = await setup(
@@ -157,8 +165,8 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
   it('blocks a source that keeps tripping rules, with a decision', async () => {
     const ip = '198.51.100.77';
     for (let i = 0; i < 3; i++) assert.equal((await form('/q', `q=1%27+or+1%3D1--+${i}`, ip)).status, 403);
-    const decisions = await s.guard.store.decisions.list({ origin: 'guard.waf' });
-    assert.equal(decisions.filter((d) => d.value === ip).length, 1);
+    // The trip is counted once the exchange is over, just after the client has its answer.
+    assert.equal(await decisionsOn(ip), 1);
     // Now even a benign request from it is refused, by the decision.
     const r = await request(`${s.proxy.url}/`, { headers: { ...BROWSER, 'x-forwarded-for': ip } });
     assert.equal(r.status, 403);
@@ -172,12 +180,19 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
       const raw = `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: ${BROWSER['user-agent']}\r\nX-Forwarded-For: ${ip}\r\nConnection: close\r\n\r\n`;
       assert.equal(statusOf((await rawExchange(port, raw)).text), 400, path);
     }
-    await s.guard.close();
-    const events = (await s.guard.store.events.query({ action: 'waf-blocked', sourceIp: ip })).filter((e) => e['rule.id'] === 'proxy.request-shape');
+    // The proxy records a refusal once the exchange is over, which may be just after the client saw
+    // the connection close: wait for the three (or give up after a few seconds).
+    const shapes = async () => (await s.guard.store.events.query({ action: 'waf-blocked', sourceIp: ip })).filter((e) => e['rule.id'] === 'proxy.request-shape');
+    let events = await shapes();
+    for (let i = 0; i < 100 && events.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await s.guard.close();
+      events = await shapes();
+    }
     assert.equal(events.length, 3);
     assert.match(events[0]!['event.reason'] ?? '', /dot segment/);
     // Three refusals with block_sources.after 3: the scanner is blocked.
-    assert.equal((await s.guard.store.decisions.list({ origin: 'guard.waf' })).filter((d) => d.value === ip).length, 1);
+    assert.equal(await decisionsOn(ip), 1);
   });
 
   it('refuses an ambiguous multipart body and a compressed one, which the site may read otherwise', async () => {
