@@ -27,6 +27,15 @@ const libinjection = sharedData('libinjection', 'MAMORI_LIBINJECTION_DIR');
 const skip = crs.missing ?? libinjection.missing;
 const BROWSER = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', accept: 'text/html,application/xhtml+xml', 'accept-language': 'ja,en;q=0.8' };
 
+/** Events recorded once an exchange is over (just after the client has its answer): waited for, a few seconds at most. */
+async function eventsOf(guard: Guard, q: { action: string; sourceIp?: string }, atLeast: number) {
+  for (let i = 0; ; i++) {
+    const found = await guard.store.events.query(q);
+    if (found.length >= atLeast || i >= 100) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-waf-proxy-'));
   const up = await echoUpstream();
@@ -109,7 +118,7 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
     ];
     for (const r of await Promise.all(attacks)) assert.equal(r.status, 403, r.body.toString().slice(0, 200));
     assert.equal(s.up.seen.length, before, 'none reached the site');
-    const events = await s.guard.store.events.query({ action: 'waf-blocked' });
+    const events = await eventsOf(s.guard, { action: 'waf-blocked' }, 5);
     assert.ok(events.length >= 5);
     const sqli = events.find((e) => e['source.ip'] === '198.51.100.1')!;
     assert.equal(sqli['rule.id'], '949110');
@@ -170,7 +179,7 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
     // Now even a benign request from it is refused, by the decision.
     const r = await request(`${s.proxy.url}/`, { headers: { ...BROWSER, 'x-forwarded-for': ip } });
     assert.equal(r.status, 403);
-    assert.equal((await s.guard.store.events.query({ action: 'waf-source-blocked', sourceIp: ip })).length, 1);
+    assert.equal((await eventsOf(s.guard, { action: 'waf-source-blocked', sourceIp: ip }, 1)).length, 1);
   });
 
   it('records the exploit shapes the proxy refuses before any rule (a ../ traversal), and counts them against the source', async () => {
@@ -243,7 +252,7 @@ describe('mamori proxy: the WAF in detect mode', { skip }, () => {
     const r = await request(`${s.proxy.url}/item?id=1%27%20UNION%20SELECT%20password%20FROM%20users--`, { headers: { ...BROWSER, 'x-forwarded-for': '198.51.100.20' } });
     assert.equal(r.status, 200);
     assert.equal(s.up.seen.length, before + 1);
-    const [e] = await s.guard.store.events.query({ action: 'waf-blocked' });
+    const [e] = await eventsOf(s.guard, { action: 'waf-blocked' }, 1);
     assert.equal(e?.['mamori.detect_only'], true);
     assert.equal((await s.guard.store.decisions.list({ origin: 'guard.waf' })).length, 0);
   });

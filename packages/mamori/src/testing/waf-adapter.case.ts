@@ -158,10 +158,17 @@ async function setup(start: StartWafAdapterApp, crs: string, libinjection: strin
     url: server.url,
     seen: server.seen,
     guard,
-    /** The waf-blocked events recorded so far. */
-    async blocked() {
-      await guard.store.events.flush();
-      return guard.store.events.query({ action: 'waf-blocked' });
+    /**
+     * The waf-blocked events, once there are at least `atLeast` (waited for a few seconds at most:
+     * they are recorded when an exchange is over, just after the client has its answer).
+     */
+    async blocked(atLeast = 1) {
+      for (let i = 0; ; i++) {
+        await guard.store.events.flush();
+        const found = await guard.store.events.query({ action: 'waf-blocked' });
+        if (found.length >= atLeast || i >= 100) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async close() {
       try {
@@ -238,7 +245,7 @@ export function runWafAdapterConformance(name: string, start: StartWafAdapterApp
         assert.equal(a.status, 403, `${ip}: ${a.text.slice(0, 200)}`);
       }
       assert.equal(s.seen.length, before, 'no handler ran');
-      const events = await s.blocked();
+      const events = await s.blocked(attacks.length);
       for (const [ip] of attacks) {
         const e = events.find((x) => x['source.ip'] === ip);
         assert.ok(e, `an event for ${ip}`);
@@ -316,7 +323,7 @@ export function runWafAdapterConformance(name: string, start: StartWafAdapterApp
       const body = '{"host":"127.0.0.1; cat /etc/passwd"}';
       assert.equal((await send(`${s.url}/api/ping`, { headers: JSON_TYPE, body, ip: '198.51.100.21' })).status, 200);
       assert.deepEqual(last(s.seen), { method: 'POST', path: '/api/ping', query: {}, body: JSON.parse(body) });
-      const events = await s.blocked();
+      const events = await s.blocked(2);
       assert.equal(events.length, 2);
       for (const e of events) assert.equal(e['mamori.detect_only'], true);
       assert.equal((await s.guard.store.decisions.list({ origin: 'guard.waf' })).length, 0);
