@@ -253,17 +253,23 @@ class Exchange {
       };
       const { buffered, limits } = this.ctx;
       const client = this.#client;
-      // A body held for inspection holds memory others need: in every BODY_RATE_WINDOW_MS it
-      // must bring MIN_BODY_RATE bytes a second, or it is cut (408). A stalled or trickled upload
-      // (fast at first, then a byte now and then) frees its bytes in seconds, not at the whole
-      // deadline (a minute for 8 MiB).
+      // A body held for inspection holds memory others need. When the bodies held together pass
+      // half of what all clients may hold, one that brought less than MIN_BODY_RATE bytes a second
+      // (or what it still owed, when less) in two windows of BODY_RATE_WINDOW_MS running is cut
+      // (408): a stalled or trickled upload then frees its bytes in seconds, not at the whole
+      // deadline (a minute for 8 MiB). Without that pressure a slow client is left alone.
+      const declared = Number(req.headers['content-length']);
       let before = 0;
+      let slowWindows = 0;
       slow = setInterval(() => {
-        if (size - before < (BODY_RATE_WINDOW_MS / 1000) * MIN_BODY_RATE) {
+        const owed = Number.isFinite(declared) && declared > 0 ? declared - size : Infinity;
+        const want = Math.min((BODY_RATE_WINDOW_MS / 1000) * MIN_BODY_RATE, owed);
+        slowWindows = size - before < want ? slowWindows + 1 : 0;
+        before = size;
+        if (slowWindows >= 2 && buffered.bytes > limits.maxBufferedTotalBytes / 2) {
           done(undefined);
           this.#refuse(408, 'request body too slow');
         }
-        before = size;
       }, BODY_RATE_WINDOW_MS);
       slow.unref();
       const onData = (c: Buffer): void => {
