@@ -271,6 +271,9 @@ it('waf: exclusions that could not be written safely into rules, and bad limits,
   request_body_no_files_limit: 4096
   crs_settings:
     allowed_methods: "GET', deny, 'x"
+    restricted_extensions: '.x" "id:1'
+    arg_length: '%{REQUEST_HEADERS.x}'
+    blocking_paranoia_level: 1
     Bad-Name: x
 `;
   assert.throws(
@@ -281,8 +284,9 @@ it('waf: exclusions that could not be written safely into rules, and bad limits,
       e.message.includes('is not a rule id or a range') &&
       e.message.includes('names no rules') &&
       e.message.includes('must not exceed request_body_limit') &&
-      e.message.includes("a setting's value is text without quotes") &&
-      e.message.includes('a setting name is lower-case letters'),
+      e.message.includes('a setting name is lower-case letters') &&
+      e.message.includes('mamori sets blocking_paranoia_level itself') &&
+      (e.message.match(/a setting's value is letters/g) ?? []).length === 3,
   );
   const ok = parseConfig('waf:\n  paranoia: 2\n', 'mamori.yaml');
   assert.equal(ok.waf?.paranoia, 2);

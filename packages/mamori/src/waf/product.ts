@@ -88,9 +88,14 @@ const EXCLUSION_TAG = /^[A-Za-z0-9_.\-/]{1,128}$/;
 /** Checks a CRS setting can be written into rule text; the problem, or undefined. */
 export function crsSettingProblem(name: string, value: string): string | undefined {
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) return 'a setting name is lower-case letters, digits and _ (as crs-setup.conf names them: allowed_methods)';
-  if (typeof value !== 'string' || value.length > 4096 || /['\\\x00-\x1f\x7f]/.test(value)) return "a setting's value is text without quotes, backslashes or control characters, 4096 characters at most";
+  if (MAMORI_SETS.has(name)) return `mamori sets ${name} itself: use waf.paranoia and waf.anomaly_threshold`;
+  if (typeof value !== 'string' || value.length > 4096 || !/^[A-Za-z0-9 _./+*=:;|(),!#&@?<>\[\]-]*$/.test(value) || value.includes('%{')) {
+    return "a setting's value is letters, digits, spaces and _ . / + * = : ; | ( ) , ! # & @ ? < > [ ] - (no quotes, backslashes, macros or control characters), 4096 characters at most";
+  }
   return undefined;
 }
+/** CRS's settings that mamori writes from its own keys. */
+const MAMORI_SETS = new Set(['blocking_paranoia_level', 'detection_paranoia_level', 'paranoia_level', 'executing_paranoia_level', 'inbound_anomaly_score_threshold', 'outbound_anomaly_score_threshold']);
 
 /** Checks an exclusion's parts can be written into rule text; the problem, or undefined. */
 export function exclusionProblem(e: WafExclusion): string | undefined {
