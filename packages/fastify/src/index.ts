@@ -65,6 +65,11 @@ export interface MamoriFastifyOptions {
 }
 
 /** The answer to a body longer than the WAF reads (waf.request_body_limit). */
+/** The answer when bodies held for the WAF are past their bound: one source's share (429), or everyone's (503). */
+function bodyPoolFull(status: 429 | 503): RenderedResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' }, body: status === 429 ? 'Too many request bodies from this client at once\n' : 'Too many request bodies held for inspection\n' };
+}
+
 const BODY_TOO_LARGE: RenderedResponse = {
   status: 413,
   headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' },
@@ -133,18 +138,33 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (w && guard.enforced(w)) return refuse(reply, req, guard.respond(w, info, { url: req.url }));
   });
 
+  /** Bytes each request's body holds in the WAF's pool. */
+  const held = new WeakMap<FastifyRequest, number>();
   if (waf) {
     fastify.addHook('preParsing', async (req, reply, payload) => {
       const x = exchanges.get(req);
       if (!x || !bodies.has(req)) return payload;
       bodies.delete(req);
-      const body = await readBody(req, payload, waf.bodyLimit);
+      // What the body holds counts against the WAF's pool until the answer is done.
+      const ip = infoOf(req).ip;
+      const body = await readBody(req, payload, waf.bodyLimit, (n) => {
+        held.set(req, (held.get(req) ?? 0) + n);
+        return waf.bodies.take(ip, n);
+      });
       if (body === TOO_LARGE) return send(reply, BODY_TOO_LARGE);
+      if (body === 429 || body === 503) return send(reply, bodyPoolFull(body));
       const w = x.body(body.length > 0 ? body : undefined);
       if (w && guard.enforced(w)) return refuse(reply, req, guard.respond(w, infoOf(req), { url: req.url }));
       return replay(body, payload);
     });
-    const finish = (req: FastifyRequest, status: number) => exchanges.get(req)?.finish(status);
+    const finish = (req: FastifyRequest, status: number) => {
+      const n = held.get(req);
+      if (n !== undefined) {
+        held.delete(req);
+        waf.bodies.give(infoOf(req).ip, n);
+      }
+      exchanges.get(req)?.finish(status);
+    };
     fastify.addHook('onResponse', async (req, reply) => finish(req, reply.statusCode));
     // The client left before the answer: 499, as the proxy says.
     fastify.addHook('onRequestAbort', async (req) => finish(req, 499));

@@ -40,11 +40,15 @@ function cutShort(): Error {
  * once the message is complete, the bytes go back to the front of the stream (`unshift`), for
  * whoever reads `request.raw` after us.
  */
-function readNodeBody(raw: IncomingMessage, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+/** Counts bytes held against the WAF's body pool: 429 or 503 when past it. */
+export type Take = (n: number) => 429 | 503 | undefined;
+type Read = Buffer | typeof TOO_LARGE | 429 | 503;
+
+function readNodeBody(raw: IncomingMessage, limit: number, take: Take): Promise<Read> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const settle = (result: Buffer | typeof TOO_LARGE | Error) => {
+    const settle = (result: Read | Error) => {
       raw.off('readable', onReadable);
       raw.off('end', onEnd);
       raw.off('error', onError);
@@ -57,6 +61,8 @@ function readNodeBody(raw: IncomingMessage, limit: number): Promise<Buffer | typ
       while ((chunk = raw.read() as Buffer | null) !== null) {
         size += chunk.length;
         if (size > limit) return settle(TOO_LARGE);
+        const over = take(chunk.length);
+        if (over) return settle(over);
         chunks.push(chunk);
       }
       if (!raw.complete) return;
@@ -84,15 +90,16 @@ function readNodeBody(raw: IncomingMessage, limit: number): Promise<Buffer | typ
 }
 
 /** Reads a stream another preParsing hook put in front of the node request. */
-async function readStream(payload: NodeJS.ReadableStream, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+async function readStream(payload: NodeJS.ReadableStream, limit: number, take: Take): Promise<Read> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of payload) {
     const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
     size += chunk.length;
-    if (size > limit) {
+    const over = size > limit ? TOO_LARGE : take(chunk.length);
+    if (over) {
       (payload as Readable).destroy?.();
-      return TOO_LARGE;
+      return over;
     }
     chunks.push(chunk);
   }
@@ -100,10 +107,10 @@ async function readStream(payload: NodeJS.ReadableStream, limit: number): Promis
 }
 
 /** The request body, at most `limit` bytes (TOO_LARGE past it; a longer Content-Length is not read at all). */
-export function readBody(req: FastifyRequest, payload: NodeJS.ReadableStream, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+export function readBody(req: FastifyRequest, payload: NodeJS.ReadableStream, limit: number, take: Take): Promise<Read> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(TOO_LARGE);
-  return payload === (req.raw as unknown) ? readNodeBody(req.raw, limit) : readStream(payload, limit);
+  return payload === (req.raw as unknown) ? readNodeBody(req.raw, limit, take) : readStream(payload, limit, take);
 }
 
 /**

@@ -90,6 +90,12 @@ function headersOf(req: Request): Record<string, string> {
  * and the handler's) parse it from there.
  */
 async function readCapped(c: Context, max: number): Promise<ArrayBuffer | undefined> {
+  const r = await readPooled(c, max);
+  return typeof r === 'number' ? undefined : r;
+}
+
+/** readCapped, counting each chunk against a pool (`take`): 429 or 503 when it is past it. */
+async function readPooled(c: Context, max: number, take?: (n: number) => 429 | 503 | undefined): Promise<ArrayBuffer | undefined | 429 | 503> {
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > max) return undefined;
   // Hono keeps promises in its body cache (its type says values).
@@ -116,9 +122,10 @@ async function readCapped(c: Context, max: number): Promise<ArrayBuffer | undefi
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > max) {
+    const over = size > max ? 413 : take?.(value.byteLength);
+    if (over) {
       await reader.cancel().catch(() => undefined);
-      return undefined;
+      return over === 413 ? undefined : over;
     }
     chunks.push(value);
   }
@@ -203,22 +210,36 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
 
     // The WAF: phases 1 and 2 before anything else reads the request, 3 on the app's answer, 5 after.
     let body: Buffer | undefined;
+    // What the body holds counts against the WAF's pool until the answer is done.
+    let held = 0;
+    let full: 429 | 503 | undefined;
     const readBody = async (): Promise<boolean> => {
-      const raw = await readCapped(c, waf.bodyLimit);
+      const raw = await readPooled(c, waf.bodyLimit, (n) => {
+        held += n;
+        return waf.bodies.take(info.ip, n);
+      });
+      if (raw === 429 || raw === 503) {
+        full = raw;
+        return false;
+      }
       if (raw !== undefined && raw.byteLength > 0) body = Buffer.from(raw);
       return raw !== undefined;
     };
+    const tooLarge = () => render(full ? { status: full, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' }, body: full === 429 ? 'Too many request bodies from this client at once\n' : 'Too many request bodies held for inspection\n' } : TOO_LARGE);
     const framed = announcesBody(info.headers);
     // A body without Content-Length or Transfer-Encoding: a Web Request whose runtime dropped them
     // (or one with none, under node): read first, so that the WAF is told its length.
-    if (!framed && info.headers['content-length'] === undefined && c.req.raw.body !== null && !(await readBody())) return render(TOO_LARGE);
+    if (!framed && info.headers['content-length'] === undefined && c.req.raw.body !== null && !(await readBody())) {
+      waf.bodies.give(info.ip, held);
+      return tooLarge();
+    }
     const x = waf.begin(info, wafParts(c, target, body?.length ?? 0));
     let res: Response | undefined;
     let failed = false;
     try {
       let w = x.head();
       if (!w) {
-        if (framed && !(await readBody())) return (res = render(TOO_LARGE));
+        if (framed && !(await readBody())) return (res = tooLarge());
         w = x.body(body);
       }
       if (w && guard.enforced(w)) return (res = refuse(guard.respond(w, info, { url: target })));
@@ -236,6 +257,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       failed = true;
       throw err;
     } finally {
+      waf.bodies.give(info.ip, held);
       x.finish(res?.status ?? (failed ? 500 : c.res.status));
     }
   };

@@ -97,6 +97,46 @@ export function announcesBody(headers: RequestInfo['headers']): boolean {
   return v !== undefined && v !== '' && v !== '0';
 }
 
+/**
+ * Bytes of request bodies held for the WAF at once, by every request of a process together and
+ * by each source (as sources are grouped): the adapters and the handler read a body whole before
+ * the app gets it, and without a bound, many slow bodies would hold memory without end.
+ */
+export class BodyPool {
+  total = 0;
+  readonly #bySource = new Map<string, number>();
+  readonly maxTotal: number;
+  readonly maxPerSource: number;
+  readonly #grouping: SourceGrouping;
+
+  constructor(maxTotal: number, maxPerSource: number, grouping: SourceGrouping) {
+    this.maxTotal = maxTotal;
+    this.maxPerSource = maxPerSource;
+    this.#grouping = grouping;
+  }
+
+  /** Counts `n` more bytes held for a source: 429 past its share, 503 past the total, else undefined. */
+  take(ip: string, n: number): 429 | 503 | undefined {
+    const key = sourceKey(ip, this.#grouping);
+    const mine = (this.#bySource.get(key) ?? 0) + n;
+    this.#bySource.set(key, mine);
+    this.total += n;
+    if (mine > this.maxPerSource) return 429;
+    if (this.total > this.maxTotal) return 503;
+    return undefined;
+  }
+
+  /** Gives back bytes taken for a source. */
+  give(ip: string, n: number): void {
+    if (n <= 0) return;
+    const key = sourceKey(ip, this.#grouping);
+    const left = (this.#bySource.get(key) ?? 0) - n;
+    if (left > 0) this.#bySource.set(key, left);
+    else this.#bySource.delete(key);
+    this.total -= n;
+  }
+}
+
 export class WafGuard {
   readonly config: WafConfig;
   readonly loaded: LoadedProductWaf;
@@ -106,6 +146,8 @@ export class WafGuard {
   readonly #d: WafGuardDeps;
   readonly #secretFields: ReadonlySet<string>;
   readonly #audit: AuditLog | undefined;
+  /** What the adapters and the handler may hold of bodies at once (the proxy has its own). */
+  readonly bodies: BodyPool;
 
   constructor(config: WafConfig, dataDir: string, deps: WafGuardDeps) {
     this.config = config;
@@ -132,6 +174,8 @@ export class WafGuard {
       sqliDataDir: config.libinjection,
     });
     this.waf = this.loaded.waf;
+    // One source: a body at the limit; all together: eight such bodies, 64 MiB at least.
+    this.bodies = new BodyPool(Math.max(64 * 1024 * 1024, 8 * config.requestBodyLimit), config.requestBodyLimit, deps.grouping);
     this.#audit = config.auditLog ? new AuditLog(config.auditLog, deps.onError) : undefined;
   }
 

@@ -15,7 +15,7 @@ import { sendRendered } from '../proxy/respond.js';
 import { urlPath } from '../core/url.js';
 import type { Guard } from './guard.js';
 import type { RenderedResponse, RequestInfo } from './verdict.js';
-import { announcesBody, headerPairs, type WafExchange } from './waf-guard.js';
+import { announcesBody, headerPairs, type BodyPool, type WafExchange } from './waf-guard.js';
 
 export interface MamoriWafHandlerOptions {
   /** The client address; default: the TCP peer, or X-Forwarded-For past the config's trusted proxies. */
@@ -24,8 +24,6 @@ export interface MamoriWafHandlerOptions {
   respond?: (answer: RenderedResponse, req: IncomingMessage) => RenderedResponse;
   /** Errors inside the WAF handler (never request data); default: console.error. */
   onError?: (err: unknown) => void;
-  /** Bytes of request bodies held at once, all requests together (default 8 bodies at the WAF's limit, 64 MiB at least). */
-  maxHeldBytes?: number;
 }
 
 /** Requests that went through mamoriWafHandler (the adapters check that the WAF ran). */
@@ -54,27 +52,17 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
   return r;
 }
 
-/** Bytes of bodies held at once, by the whole handler and by each client. */
-interface Held {
-  total: number;
-  readonly byClient: Map<string, number>;
-  readonly maxTotal: number;
-}
-
 type ReadOutcome = Buffer | 413 | 408 | 429 | 503;
 
 /**
- * Reads a body up to `max` bytes, within what the handler may hold: `held.maxTotal` for all
- * requests together (503 past it), the body limit for one client's requests together (429), a
- * pause of BODY_IDLE_MS between chunks at most (408). The bytes count until `release`.
+ * Reads a body up to `max` bytes, within what the WAF's body pool lets bodies hold (503 past
+ * the total, 429 past one source's share), with a pause of BODY_IDLE_MS between chunks at most
+ * (408). The bytes count until `release`.
  */
-function readBody(req: IncomingMessage, max: number, client: string, held: Held): { outcome: Promise<ReadOutcome>; release: () => void } {
+function readBody(req: IncomingMessage, max: number, client: string, pool: BodyPool): { outcome: Promise<ReadOutcome>; release: () => void } {
   let mine = 0;
   const release = () => {
-    held.total -= mine;
-    const left = (held.byClient.get(client) ?? 0) - mine;
-    if (left > 0) held.byClient.set(client, left);
-    else held.byClient.delete(client);
+    pool.give(client, mine);
     mine = 0;
   };
   const outcome = new Promise<ReadOutcome>((resolve, reject) => {
@@ -98,12 +86,9 @@ function readBody(req: IncomingMessage, max: number, client: string, held: Held)
       arm();
       size += c.length;
       mine += c.length;
-      held.total += c.length;
-      const byClient = (held.byClient.get(client) ?? 0) + c.length;
-      held.byClient.set(client, byClient);
+      const over = pool.take(client, c.length);
       if (size > max) return done(413);
-      if (byClient > max) return done(429);
-      if (held.total > held.maxTotal) return done(503);
+      if (over) return done(over);
       chunks.push(c);
     };
     const onEnd = () => done(Buffer.concat(chunks, size));
@@ -139,7 +124,6 @@ export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, r
   const resolve = clientAddressFor(guard.config);
   const resolveIp = opts.clientIp ?? ((req: IncomingMessage) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']));
 
-  const held: Held = { total: 0, byClient: new Map(), maxTotal: opts.maxHeldBytes ?? Math.max(64 * 1024 * 1024, 8 * waf.bodyLimit) };
   const refuse = (x: WafExchange, req: IncomingMessage, res: ServerResponse, r: RenderedResponse) => {
     const answer = opts.respond ? opts.respond(r, req) : r;
     sendRendered(res, answer, req.method ?? 'GET');
@@ -164,7 +148,7 @@ export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, r
     let next = req;
     if (!v) {
       if (announcesBody(req.headers)) {
-        const read = readBody(req, waf!.bodyLimit, info.ip, held);
+        const read = readBody(req, waf!.bodyLimit, info.ip, waf!.bodies);
         // The bytes are held until the answer is done: the app reads them from the replayed request.
         res.once('close', read.release);
         const body = await read.outcome;

@@ -273,6 +273,28 @@ export function runWafAdapterConformance(name: string, start: StartWafAdapterApp
       assert.equal(s.seen.length, before);
     });
 
+    it("holds one source's bodies only up to the WAF's limit at once (429), and gives them back when the answers are done", async () => {
+      const { connect } = await import('node:net');
+      const port = Number(new URL(s.url).port);
+      // A first upload of 20 KB of a declared 30 KB, then stalled: its bytes are held.
+      const stalled = connect(port, '127.0.0.1');
+      await new Promise((r) => stalled.once('connect', r));
+      const head = `POST /api/orders HTTP/1.1\r\nHost: localhost\r\nUser-Agent: ${BROWSER['user-agent']}\r\nX-Forwarded-For: 203.0.113.40\r\nContent-Type: application/json\r\nContent-Length: 30000\r\n\r\n`;
+      stalled.write(head + '{"note":"'.padEnd(20_000, 'x'));
+      await new Promise((r) => setTimeout(r, 300));
+      // 15 KB more from the same source would hold 35 KB at once: past its share (32 KB).
+      const second = await send(`${s.url}/api/orders`, { headers: JSON_TYPE, body: JSON.stringify({ note: 'y'.repeat(15_000) }), ip: '203.0.113.40' });
+      assert.equal(second.status, 429);
+      stalled.destroy();
+      // Once the stalled one is gone, the source's share is free again (given back as it closes).
+      let again = 0;
+      for (let i = 0; i < 100 && again !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        again = (await send(`${s.url}/api/orders`, { headers: JSON_TYPE, body: JSON.stringify({ note: 'z'.repeat(15_000) }), ip: '203.0.113.40' })).status;
+      }
+      assert.equal(again, 200);
+    });
+
     it('checks and settles a login the WAF let through; refuses one carrying an attack', async () => {
       const body = `email=alice%40example.com&password=${ADAPTER_APP.password}`;
       const ok = await send(`${s.url}${WAF_APP.login}`, { headers: FORM, body, ip: '203.0.113.8' });
