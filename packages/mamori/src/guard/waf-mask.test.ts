@@ -8,6 +8,8 @@ test('secret targets: passwords in several languages, sessions, keys, authorizat
     'ARGS:password', 'ARGS:passwd', 'ARGS:pwd', 'ARGS:user[password]', 'ARGS:json.login.passphrase', 'ARGS:kennwort', 'ARGS:senha', 'ARGS:mot_de_passe',
     'REQUEST_COOKIES:PHPSESSID', 'REQUEST_COOKIES:connect.sid', 'REQUEST_COOKIES:JSESSIONID', 'REQUEST_HEADERS:Authorization', 'REQUEST_HEADERS:AUTHORIZATION',
     'REQUEST_HEADERS:X-Api-Key', 'REQUEST_HEADERS:X-Access-Key', 'ARGS:api_key', 'ARGS:csrf_token', 'ARGS:card_number', 'ARGS:cvv', 'ARGS:otp', 'ARGS:client_secret',
+    'REQUEST_COOKIES:wordpress_logged_in_abc123', 'REQUEST_COOKIES:remember_web_59ba36', 'REQUEST_COOKIES:jwt', 'REQUEST_COOKIES:refresh', 'REQUEST_HEADERS:DPoP',
+    'REQUEST_HEADERS:X-Goog-IAP-JWT-Assertion', 'REQUEST_HEADERS:X-Signature', 'ARGS:sig', 'ARGS:X-Amz-Signature', 'ARGS:X-Amz-Credential',
   ];
   for (const t of secret) assert.ok(secretTarget(t), t);
   const plain = ['ARGS:q', 'ARGS:p', 'ARGS:author', 'ARGS:comment', 'REQUEST_HEADERS:User-Agent', 'REQUEST_COOKIES:theme', 'ARGS:id', 'REQUEST_URI'];

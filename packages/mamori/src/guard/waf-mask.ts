@@ -4,7 +4,7 @@
  */
 
 /** Argument, cookie and header names whose values are secrets, wherever they appear in a target name. */
-const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|kennwort|senha|contrase|mot_?de_?passe|secret|token|api[-_]?key|[-_.]key$|^key$|authoriz|^auth$|[-_.]auth$|sess|(?:^|[-_.])sid$|cookie|card|cc[-_]?(?:num|number|no)|pan$|cvv|cvc|csc|otp|pin$/i;
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|kennwort|senha|contrase|mot_?de_?passe|secret|token|jwt|refresh|assertion|dpop|signature|^sig$|credential|logged_in|remember|api[-_]?key|[-_.]key$|^key$|authoriz|^auth$|[-_.]auth$|sess|(?:^|[-_.])sid$|cookie|card|cc[-_]?(?:num|number|no)|pan$|cvv|cvc|csc|otp|pin$/i;
 /** Between a card number's groups: up to two of space, dash, dot, plus or an encoded space. */
 const CARD_GAP = /[ .+-]|%20/gi;
 /** A run of 13 to 19 digits, with separators between groups: a card number's shape. */
