@@ -67,6 +67,16 @@ export function findCrs(config: WafConfig, dataDir: string): CrsSearch {
   return search;
 }
 
+/** A request head at most this large (target and header fields) is inspected even past the source's budget. */
+const LIGHT_HEAD_BYTES = 4096;
+
+/** The bytes of a request's target and header fields, about. */
+function headSize(parts: WafRequestParts): number {
+  let n = parts.uri.length;
+  for (const [k, v] of parts.headers) n += k.length + v.length + 4;
+  return n;
+}
+
 /** Builds a transaction's request from an adapter's parts. */
 export function wafRequest(req: RequestInfo, parts: WafRequestParts, body: Buffer | undefined): WafRequest {
   return {
@@ -399,7 +409,11 @@ export class WafExchange {
 
   /** Phase 1. A verdict when a rule refuses the request (detect-only in detect mode). */
   head(): Verdict | undefined {
-    return this.#overBudget() ?? this.#timed(() => this.tx.processRequestHeaders());
+    // A source past its budget still gets plain requests (a small head, no body) inspected: one
+    // heavy user behind a shared address must not turn the others' page views into 429s. What
+    // costs the rules time, a body or a large head, waits for the window to end.
+    const heavy = announcesBody(this.req.headers) || headSize(this.parts) > LIGHT_HEAD_BYTES;
+    return (heavy ? this.#overBudget() : undefined) ?? this.#timed(() => this.tx.processRequestHeaders());
   }
 
   /** A refusal when the source has used up its inspection time (checked before each request phase). */

@@ -234,6 +234,10 @@ describe('mamori proxy: the WAF bounds the time one source takes', { skip }, () 
     assert.equal(Number(second.headers['retry-after']), 60);
     assert.equal(s.up.seen.length, before);
     assert.equal((await post('203.0.113.91')).status, 200, 'another source is not held');
+    // A plain page view from the same address (another user behind the same NAT) is still served.
+    assert.equal((await request(`${s.proxy.url}/products?page=2`, { headers: { ...BROWSER, 'x-forwarded-for': '203.0.113.90' } })).status, 200);
+    // A heavy head is not: it would cost the rules time the source has used up.
+    assert.equal((await request(`${s.proxy.url}/products?${'q=tea&'.repeat(800)}`, { headers: { ...BROWSER, 'x-forwarded-for': '203.0.113.90' } })).status, 429);
     // Budget refusals are no trips: the source gets no block decision for them.
     for (let i = 0; i < 12; i++) assert.equal((await post('203.0.113.90')).status, 429);
     assert.equal((await s.guard.store.decisions.list({ origin: 'guard.waf' })).length, 0);
