@@ -67,6 +67,9 @@ export function findCrs(config: WafConfig, dataDir: string): CrsSearch {
   return search;
 }
 
+/** Rule time a second, all sources together, past which costly requests are shed (one thread has 1,000 ms). */
+const SHED_MS_PER_SECOND = 750;
+
 /** A request head at most this large (target and header fields) is inspected even past the source's budget. */
 const LIGHT_HEAD_BYTES = 4096;
 
@@ -214,10 +217,28 @@ export class WafGuard {
     return !e || e.ms < b.ms || this.#d.clock.now() - e.since >= b.windowMs;
   }
 
+  /** Rule time spent by all sources in the current second (see overloaded). */
+  #second = { start: 0, ms: 0 };
+
+  /**
+   * Whether the rules have spent more than SHED_MS_PER_SECOND of the current second: many
+   * sources, each within its budget, can still fill the process's one thread. Then requests
+   * that cost the rules time (a body, a large head) are shed with 503 until the next second,
+   * so that page views keep their latency.
+   */
+  overloaded(): boolean {
+    if (this.config.cpuBudget.ms <= 0) return false;
+    const now = this.#d.clock.now();
+    return now - this.#second.start < 1000 && this.#second.ms > SHED_MS_PER_SECOND;
+  }
+
   /** Charges time spent on a request to its source. */
   charge(ip: string, ms: number): void {
     const b = this.config.cpuBudget;
     if (b.ms <= 0) return;
+    const at = this.#d.clock.now();
+    if (at - this.#second.start >= 1000) this.#second = { start: at, ms: 0 };
+    this.#second.ms += ms;
     const key = sourceKey(ip, this.#d.grouping);
     const now = this.#d.clock.now();
     const e = this.#spent.get(key);
@@ -416,13 +437,19 @@ export class WafExchange {
     return (heavy ? this.#overBudget() : undefined) ?? this.#timed(() => this.tx.processRequestHeaders());
   }
 
-  /** A refusal when the source has used up its inspection time (checked before each request phase). */
+  /** A refusal when the source has used up its inspection time, or all sources the process's (checked before each request phase). */
   #overBudget(): Verdict | undefined {
     if (!this.#g.withinBudget(this.req.ip)) {
       // The source has had its share of the rules' time: it waits, rather than pin a core.
       const w = this.#g.config.cpuBudget.windowMs;
       this.interruption = { ruleId: 0, action: 'deny', status: 429, reason: 'the source used up its inspection time' };
       const v: Verdict = { action: 'block', reason: 'WAF: the source used up its inspection time (waf.cpu_budget)', ruleId: 'waf:cpu-budget', status: 429, retryAfter: Math.ceil(w / 1000) };
+      this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
+      return this.verdict;
+    }
+    if (this.#g.overloaded()) {
+      this.interruption = { ruleId: 0, action: 'deny', status: 503, reason: 'the rules are busy' };
+      const v: Verdict = { action: 'block', reason: 'WAF: the rules have no time left this second for a request this costly (load shed)', ruleId: 'waf:overload', status: 503, retryAfter: 1 };
       this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
       return this.verdict;
     }

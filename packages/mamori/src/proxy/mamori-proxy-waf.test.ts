@@ -53,6 +53,7 @@ async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
   return {
     dir,
     up,
+    clock,
     guard,
     proxy,
     async close() {
@@ -228,6 +229,7 @@ describe('mamori proxy: the WAF bounds the time one source takes', { skip }, () 
     // (The time the rules took is charged as they run; here it is charged at once, so that the
     // test does not depend on how fast this machine is.)
     s.guard.waf!.charge('203.0.113.90', 2_500);
+    s.clock.advance(1000); // (a new second for the process-wide count; the source's minute goes on)
     const before = s.up.seen.length;
     const second = await post('203.0.113.90');
     assert.equal(second.status, 429);
@@ -238,6 +240,15 @@ describe('mamori proxy: the WAF bounds the time one source takes', { skip }, () 
     assert.equal((await request(`${s.proxy.url}/products?page=2`, { headers: { ...BROWSER, 'x-forwarded-for': '203.0.113.90' } })).status, 200);
     // A heavy head is not: it would cost the rules time the source has used up.
     assert.equal((await request(`${s.proxy.url}/products?${'q=tea&'.repeat(800)}`, { headers: { ...BROWSER, 'x-forwarded-for': '203.0.113.90' } })).status, 429);
+    // Many sources, each within its budget, can fill the process's one thread: past 750 ms of
+    // rule time in a second, costly requests from anyone are shed (503), page views still served.
+    s.guard.waf!.charge('203.0.113.95', 800);
+    const shed = await post('203.0.113.96');
+    assert.equal(shed.status, 503);
+    assert.equal(Number(shed.headers['retry-after']), 1);
+    assert.equal((await request(`${s.proxy.url}/products?page=3`, { headers: { ...BROWSER, 'x-forwarded-for': '203.0.113.96' } })).status, 200);
+    s.clock.advance(1000);
+    assert.equal((await post('203.0.113.96')).status, 200, 'the next second, it is served again');
     // Budget refusals are no trips: the source gets no block decision for them.
     for (let i = 0; i < 12; i++) assert.equal((await post('203.0.113.90')).status, 429);
     assert.equal((await s.guard.store.decisions.list({ origin: 'guard.waf' })).length, 0);
