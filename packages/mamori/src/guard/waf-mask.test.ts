@@ -26,6 +26,10 @@ test('card numbers that pass the Luhn check keep only their last four digits, ho
   assert.equal(maskTarget('/pay?cc=4111111111111111&amount=100'), '/pay?cc=****1111&amount=100');
   assert.equal(maskTarget('/pay?n=4111+1111+1111+1111'), '/pay?n=****1111');
   assert.equal(maskTarget('/login?user=a&password=hunter2&next=/'), '/login?user=a&password=***&next=/');
+  assert.equal(maskTarget('/app;jsessionid=ABC123/page?x=1'), '/app;jsessionid=***/page?x=1');
+  assert.equal(maskTarget('/x?a=1;password=hunter2;b=2'), '/x?a=1;password=***;b=2');
+  assert.equal(maskTarget('/go?to=http://admin:s3cret@intranet.example/'), '/go?to=http://admin:***@intranet.example/');
+  assert.equal(maskTarget('/s3?X-Amz-Signature=abcdef&X-Amz-Credential=AKIA/x&key=photo.jpg'), '/s3?X-Amz-Signature=***&X-Amz-Credential=***&key=***');
 });
 
 test('printable: UTF-8 reads as text, other bytes and every control character as \\xHH', () => {

@@ -75,25 +75,24 @@ export function maskMatched(target: string, value: string, extraNames?: Readonly
 /** A request target (path and query) with secret-looking query values and card numbers masked. */
 export function maskTarget(url: string, extraNames?: ReadonlySet<string>, max = 1024): string {
   const cut = url.length > max ? url.slice(0, max) : url;
+  // name=value pairs, split on & and ; (path parameters such as ;jsessionid=, and queries some
+  // servers split on ;): a secret-looking name keeps its name and loses its value.
+  const masked = (pairs: string, value: RegExp) =>
+    pairs.replace(value, (whole, rawName: string) => {
+      let name: string;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        name = rawName;
+      }
+      return secretTarget(`ARGS:${name}`, extraNames) ? `${rawName}=***` : whole;
+    });
+  // user:password@ in an absolute-form target or a URL carried in it.
   const q = cut.indexOf('?');
-  let out = cut;
-  if (q >= 0) {
-    const parts = cut
-      .slice(q + 1)
-      .split('&')
-      .map((p) => {
-        const eq = p.indexOf('=');
-        if (eq < 0) return p;
-        let name: string;
-        try {
-          name = decodeURIComponent(p.slice(0, eq).replace(/\+/g, ' '));
-        } catch {
-          name = p.slice(0, eq);
-        }
-        return secretTarget(`ARGS:${name}`, extraNames) ? `${p.slice(0, eq)}=***` : p;
-      });
-    out = `${cut.slice(0, q)}?${parts.join('&')}`;
-  }
+  const path = q < 0 ? cut : cut.slice(0, q);
+  // (In the path a value ends at the next segment; in the query at the next pair.)
+  let out = masked(path, /([^?&;=/]*)=([^;/?#]*)/g) + (q < 0 ? '' : `?${masked(cut.slice(q + 1), /([^?&;=/]*)=([^&;#]*)/g)}`);
+  out = out.replace(/(\/\/[^/@?#:]*):[^/@?#]*@/g, '$1:***@');
   out = printable(maskCardNumbers(out));
   return url.length > max ? `${out}…` : out;
 }
