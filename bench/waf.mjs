@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crsSetup, loadWaf } from 'mamori/waf';
 import { BENCH_DIR, median, num, printTable, stopChild, verdictLine, writeResult } from './lib.mjs';
-import { apacheMissing, configLoadMs, freePort, SHARED_CRS, startApacheModsec, versions } from './peers/apache-modsec.mjs';
+import { apacheMissing, configLoadMs, freePort, SHARED_CRS, startApacheModsec, startTinyUpstream, versions } from './peers/apache-modsec.mjs';
 
 const { values: opt } = parseArgs({
   strict: process.argv[1] === fileURLToPath(import.meta.url),
@@ -256,16 +256,9 @@ function chosen() {
 // Child processes: the upstream, and the reference shim (mamori's engine in a node:http proxy).
 // ---------------------------------------------------------------------------------------------
 
-function upstreamChild() {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
-      res.end('ok');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+async function upstreamChild() {
+  const { url } = await startTinyUpstream();
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
 }
 
 /**
@@ -585,7 +578,7 @@ async function main() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (opt.child === 'upstream') upstreamChild();
+  if (opt.child === 'upstream') await upstreamChild();
   else if (opt.child === 'shim') shimChild(opt.upstream, !opt['no-waf']);
   else await main();
 }

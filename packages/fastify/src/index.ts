@@ -24,6 +24,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import {
   assertMiddlewareConfig,
+  bodyPoolAnswer,
   mayBeSkipped,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
@@ -65,11 +66,6 @@ export interface MamoriFastifyOptions {
 }
 
 /** The answer to a body longer than the WAF reads (waf.request_body_limit). */
-/** The answer when bodies held for the WAF are past their bound: one source's share (429), or everyone's (503). */
-function bodyPoolFull(status: 429 | 503): RenderedResponse {
-  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' }, body: status === 429 ? 'Too many request bodies from this client at once\n' : 'Too many request bodies held for inspection\n' };
-}
-
 const BODY_TOO_LARGE: RenderedResponse = {
   status: 413,
   headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' },
@@ -152,7 +148,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
         return waf.bodies.take(ip, n);
       });
       if (body === TOO_LARGE) return send(reply, BODY_TOO_LARGE);
-      if (body === 429 || body === 503) return send(reply, bodyPoolFull(body));
+      if (body === 429 || body === 503) return send(reply, bodyPoolAnswer(body));
       const w = x.body(body.length > 0 ? body : undefined);
       if (w && guard.enforced(w)) return refuse(reply, req, guard.respond(w, infoOf(req), { url: req.url }));
       return replay(body, payload);

@@ -8,23 +8,14 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { headerPairs, type WafRequestParts } from 'mamori/internal';
+import { nodeRequestParts, type WafRequestParts } from 'mamori/internal';
 
 export type { WafExchange, WafGuard, WafRequestParts } from 'mamori/internal';
 export { announcesBody } from 'mamori/internal';
 
 /** What the WAF reads of the request beyond RequestInfo. */
 export function wafParts(req: FastifyRequest): WafRequestParts {
-  const m = req.raw;
-  return {
-    uri: m.url ?? req.url,
-    protocol: `HTTP/${m.httpVersion}`,
-    // HTTP/2's pseudo-headers (:method, :path...) are the request line, not header fields.
-    headers: headerPairs(m.rawHeaders).filter(([name]) => !name.startsWith(':')),
-    remotePort: m.socket?.remotePort ?? 0,
-    serverAddr: m.socket?.localAddress ?? '',
-    serverPort: m.socket?.localPort ?? 0,
-  };
+  return nodeRequestParts(req.raw, req.url);
 }
 
 /** The request's body was longer than the limit: nothing more of it is read. */

@@ -22,6 +22,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
   assertMiddlewareConfig,
+  bodyPoolAnswer,
   mayBeSkipped,
   clientAddressFor,
   ADAPTER_MAX_ANSWER_BODY,
@@ -225,7 +226,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (raw !== undefined && raw.byteLength > 0) body = Buffer.from(raw);
       return raw !== undefined;
     };
-    const tooLarge = () => render(full ? { status: full, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' }, body: full === 429 ? 'Too many request bodies from this client at once\n' : 'Too many request bodies held for inspection\n' } : TOO_LARGE);
+    const tooLarge = () => render(full ? bodyPoolAnswer(full) : TOO_LARGE);
     const framed = announcesBody(info.headers);
     // A body without Content-Length or Transfer-Encoding: a Web Request whose runtime dropped them
     // (or one with none, under node): read first, so that the WAF is told its length.

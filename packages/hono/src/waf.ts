@@ -7,7 +7,7 @@
  * Host is taken from the URL, and a missing Content-Length from the body read.
  */
 import type { Context } from 'hono';
-import type { WafRequestParts } from 'mamori/internal';
+import { nodeRequestParts, type WafRequestParts } from 'mamori/internal';
 
 export type { WafExchange, WafGuard, WafRequestParts } from 'mamori/internal';
 
@@ -33,21 +33,7 @@ export { announcesBody } from 'mamori/internal';
  */
 export function wafParts(c: Context, target: string, bodyLength: number): WafRequestParts {
   const m = nodeIncoming(c);
-  if (m?.rawHeaders && typeof m.url === 'string') {
-    const headers: [string, string][] = [];
-    for (let i = 0; i + 1 < m.rawHeaders.length; i += 2) {
-      // HTTP/2's pseudo-headers (:method, :path...) are the request line, not header fields.
-      if (!m.rawHeaders[i]!.startsWith(':')) headers.push([m.rawHeaders[i]!, m.rawHeaders[i + 1]!]);
-    }
-    return {
-      uri: m.url,
-      protocol: `HTTP/${m.httpVersion ?? '1.1'}`,
-      headers,
-      remotePort: m.socket?.remotePort ?? 0,
-      serverAddr: m.socket?.localAddress ?? '',
-      serverPort: m.socket?.localPort ?? 0,
-    };
-  }
+  if (m?.rawHeaders && typeof m.url === 'string') return nodeRequestParts(m);
   const headers: [string, string][] = [];
   const h = c.req.raw.headers;
   // What the runtime read and may not pass on: the Host the URL was made from, the body's length.

@@ -57,3 +57,15 @@ export function firstHeaderValue(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
   return v === undefined || v === null ? undefined : String(v);
 }
+
+/**
+ * The answer when the bodies held for the WAF are past their bound (WafGuard.bodies): one
+ * source's share (429) or everyone's together (503). The client may try again shortly.
+ */
+export function bodyPoolAnswer(status: 429 | 503): RenderedResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' },
+    body: status === 429 ? 'Too many request bodies from this client at once\n' : 'Too many request bodies held for inspection\n',
+  };
+}

@@ -95,11 +95,31 @@ export function wafRequest(req: RequestInfo, parts: WafRequestParts, body: Buffe
   };
 }
 
-/** Header pairs from Node's `rawHeaders` (name, value, name, value...). */
-export function headerPairs(raw: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
+/** The parts of node:http's IncomingMessage the WAF reads (structurally, for adapters that do not import node:http). */
+export interface NodeRequestLike {
+  readonly url?: string | undefined;
+  readonly httpVersion?: string | undefined;
+  readonly rawHeaders?: readonly string[] | undefined;
+  readonly socket?: { readonly remotePort?: number | undefined; readonly localAddress?: string | undefined; readonly localPort?: number | undefined } | null | undefined;
+}
+
+/**
+ * What the WAF reads of a node request beyond RequestInfo: the target and header fields as
+ * sent (rawHeaders: order, case and repeats kept; HTTP/2's pseudo-headers, which are the request
+ * line, left out), the version and the socket's ends. `url`: the target when the request has none.
+ */
+export function nodeRequestParts(m: NodeRequestLike, url = '/'): WafRequestParts {
+  const raw = m.rawHeaders ?? [];
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!raw[i]!.startsWith(':')) headers.push([raw[i]!, raw[i + 1]!]);
+  return {
+    uri: m.url ?? url,
+    protocol: `HTTP/${m.httpVersion ?? '1.1'}`,
+    headers,
+    remotePort: m.socket?.remotePort ?? 0,
+    serverAddr: m.socket?.localAddress ?? '',
+    serverPort: m.socket?.localPort ?? 0,
+  };
 }
 
 /** Whether a request announces a body (a Content-Length above 0, or chunked framing). */
@@ -411,6 +431,14 @@ export class WafExchange {
     this.tx = g.waf.transaction(wafRequest(req, parts, undefined));
   }
 
+  /** A refusal of mamori's own, before or instead of the rules (no rule id: never a trip); detect-only in detect mode. */
+  #refuse(status: number, reason: string, ruleId: string, retryAfter?: number): Verdict {
+    this.interruption = { ruleId: 0, action: 'deny', status, reason };
+    const v: Verdict = { action: 'block', reason: `WAF: ${reason}`, ruleId, status, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
+    return this.verdict;
+  }
+
   /** Runs a phase, charging its time to the source. */
   #timed(run: () => Interruption | undefined): Verdict | undefined {
     const t0 = performance.now();
@@ -441,17 +469,10 @@ export class WafExchange {
   #overBudget(): Verdict | undefined {
     if (!this.#g.withinBudget(this.req.ip)) {
       // The source has had its share of the rules' time: it waits, rather than pin a core.
-      const w = this.#g.config.cpuBudget.windowMs;
-      this.interruption = { ruleId: 0, action: 'deny', status: 429, reason: 'the source used up its inspection time' };
-      const v: Verdict = { action: 'block', reason: 'WAF: the source used up its inspection time (waf.cpu_budget)', ruleId: 'waf:cpu-budget', status: 429, retryAfter: Math.ceil(w / 1000) };
-      this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
-      return this.verdict;
+      return this.#refuse(429, 'the source used up its inspection time (waf.cpu_budget)', 'waf:cpu-budget', Math.ceil(this.#g.config.cpuBudget.windowMs / 1000));
     }
     if (this.#g.overloaded()) {
-      this.interruption = { ruleId: 0, action: 'deny', status: 503, reason: 'the rules are busy' };
-      const v: Verdict = { action: 'block', reason: 'WAF: the rules have no time left this second for a request this costly (load shed)', ruleId: 'waf:overload', status: 503, retryAfter: 1 };
-      this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
-      return this.verdict;
+      return this.#refuse(503, 'the rules have no time left this second for a request this costly (load shed)', 'waf:overload', 1);
     }
     return undefined;
   }
@@ -469,10 +490,7 @@ export class WafExchange {
       const e = (typeof enc === 'string' ? enc : (enc ?? []).join(',')).trim().toLowerCase();
       // A compressed body is read by some upstreams and not by the WAF: refuse what it cannot read.
       if (e !== '' && e !== 'identity' && this.#g.config.strict) {
-        this.interruption = { ruleId: 0, action: 'deny', status: 415 };
-        const v: Verdict = { action: 'block', reason: 'request body compressed (Content-Encoding): the WAF cannot read it as the upstream may', ruleId: 'waf:body-encoding', status: 415 };
-        this.verdict = this.#g.config.mode === 'detect' ? { ...v, detectOnly: true } : v;
-        return this.verdict;
+        return this.#refuse(415, 'request body compressed (Content-Encoding): the WAF cannot read it as the upstream may', 'waf:body-encoding');
       }
       (this.tx.request as { body: Buffer | undefined }).body = body;
     }

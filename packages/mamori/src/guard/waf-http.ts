@@ -15,7 +15,8 @@ import { sendRendered } from '../proxy/respond.js';
 import { urlPath } from '../core/url.js';
 import type { Guard } from './guard.js';
 import type { RenderedResponse, RequestInfo } from './verdict.js';
-import { announcesBody, headerPairs, type BodyPool, type WafExchange } from './waf-guard.js';
+import { announcesBody, nodeRequestParts, type BodyPool, type WafExchange } from './waf-guard.js';
+import { bodyPoolAnswer } from './adapter-kit.js';
 
 export interface MamoriWafHandlerOptions {
   /** The client address; default: the TCP peer, or X-Forwarded-For past the config's trusted proxies. */
@@ -108,14 +109,13 @@ function readBody(req: IncomingMessage, max: number, client: string, pool: BodyP
 
 /** How long a body being read may pause between chunks (as the proxy's). */
 const BODY_IDLE_MS = 10_000;
-const REFUSED: Record<413 | 408 | 429 | 503, string> = {
+const REFUSED: Record<413 | 408, string> = {
   413: 'Request body too large',
   408: 'Request body stalled',
-  429: 'Too many request bodies from this client at once',
-  503: 'Too many request bodies held for inspection',
 };
 
-const refusal = (status: 413 | 408 | 429 | 503): RenderedResponse => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }, body: `${REFUSED[status]}\n` });
+const refusal = (status: 413 | 408 | 429 | 503): RenderedResponse =>
+  status === 429 || status === 503 ? bodyPoolAnswer(status) : { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }, body: `${REFUSED[status]}\n` };
 
 export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, res: ServerResponse) => void, opts: MamoriWafHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const waf = guard.waf;
@@ -135,14 +135,7 @@ export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, r
     if (!ip) throw new MamoriError('MAMORI_ERR_ADAPTER_CLIENT_IP', 'the request has no client address; pass a clientIp option to mamoriWafHandler');
     const url = req.url ?? '/';
     const info: RequestInfo = { ip: normalizeIp(ip), method: req.method ?? 'GET', path: urlPath(url), headers: req.headers };
-    const x = waf!.begin(info, {
-      uri: url,
-      protocol: `HTTP/${req.httpVersion}`,
-      headers: headerPairs(req.rawHeaders),
-      remotePort: req.socket.remotePort ?? 0,
-      serverAddr: req.socket.localAddress ?? '',
-      serverPort: req.socket.localPort ?? 0,
-    });
+    const x = waf!.begin(info, nodeRequestParts(req, url));
     let v = x.head();
     if (v && guard.enforced(v)) return refuse(x, req, res, guard.respond(v, info, { url }));
     let next = req;

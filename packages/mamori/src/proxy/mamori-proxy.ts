@@ -13,7 +13,7 @@ import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '..
 import { header, type Verdict } from '../guard/verdict.js';
 import { MAX_REPLAY_BODY } from '../guard/challenge-page.js';
 import { DEFAULT_PROXY_LIMITS } from './limits.js';
-import { announcesBody, headerPairs, type WafExchange, type WafRequestParts } from '../guard/waf-guard.js';
+import { announcesBody, nodeRequestParts, type WafExchange } from '../guard/waf-guard.js';
 import { startProxy, type DoneInfo, type ProxyExchange, type ProxyHooks, type ProxyLimits, type UpstreamAnswer } from './http-proxy.js';
 
 export interface MamoriProxyOptions {
@@ -39,18 +39,6 @@ const REFUSED_SHAPE = /^(?:dot segment|a fragment|request target is not a path|H
 /** The request's WAF transaction (when the WAF is on). */
 const WAF = 'mamori.waf';
 
-/** What the WAF needs of a proxied request beyond RequestInfo. */
-function wafParts(ex: ProxyExchange): WafRequestParts {
-  const m = ex.incoming;
-  return {
-    uri: m.url ?? ex.url,
-    protocol: `HTTP/${m.httpVersion}`,
-    headers: headerPairs(m.rawHeaders),
-    remotePort: m.socket?.remotePort ?? 0,
-    serverAddr: m.socket?.localAddress ?? '',
-    serverPort: m.socket?.localPort ?? 0,
-  };
-}
 
 /**
  * The peers whose X-Forwarded-For is believed: `trusted` (network.trusted_proxies), and
@@ -109,7 +97,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       // The WAF: phase 1 now; phase 2 now for a request without a body, else once it is read.
       let wafBody = false;
       if (guard.waf) {
-        const x = guard.waf.begin(req, wafParts(ex));
+        const x = guard.waf.begin(req, nodeRequestParts(ex.incoming, ex.url));
         ex.state.set(WAF, x);
         let w = x.head();
         if (!w) {
