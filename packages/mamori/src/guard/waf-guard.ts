@@ -48,6 +48,19 @@ export interface WafGuardDeps {
 }
 
 const ORIGIN = 'guard.waf';
+/** Where the total scores are: CRS 4's, CRS 3's, then mamori's pack deciding on its own. */
+const INBOUND_SCORES = ['blocking_inbound_anomaly_score', 'inbound_anomaly_score', 'mamori_inbound_score'];
+const OUTBOUND_SCORES = ['blocking_outbound_anomaly_score', 'outbound_anomaly_score'];
+
+/** The first of `names` the transaction set, as a number; undefined when none is above 0. */
+function score(tx: Transaction, names: readonly string[]): number | undefined {
+  for (const n of names) {
+    const v = Number(tx.tx.get(n)[0]?.value ?? 0);
+    if (v > 0) return v;
+  }
+  return undefined;
+}
+
 /** At most this many lines wait for the audit log; more are dropped and counted. */
 const AUDIT_QUEUE = 10_000;
 /** The audit log is moved aside (to `.1`) past this size. */
@@ -335,7 +348,7 @@ export class WafGuard {
       status,
       action: enforced ? 'blocked' : blocked ? 'would-block' : 'matched',
       interrupting_rule: x.interruption?.ruleId,
-      anomaly: { inbound: Number(tx.tx.get('blocking_inbound_anomaly_score')[0]?.value ?? 0) || undefined, outbound: Number(tx.tx.get('blocking_outbound_anomaly_score')[0]?.value ?? 0) || undefined },
+      anomaly: { inbound: score(tx, INBOUND_SCORES), outbound: score(tx, OUTBOUND_SCORES) },
       matched: matches,
       more: logged.length > MAX_MATCHES ? logged.length - MAX_MATCHES : undefined,
     });

@@ -81,16 +81,21 @@ describe('locateCrs', () => {
     );
   });
 
-  it("passes CRS 3 over (bookworm's package), saying why, and goes on looking", () => {
+  it("takes CRS 3 (bookworm's package) when no CRS 4 is found, and a CRS 4 anywhere before it; refuses CRS 2", () => {
     const root = tmp();
     const deb = debian(root, '3.3.4');
     const rel = release(join(root, 'coreruleset-4.28.0'));
     const s = locateCrs({ ...none, debian: deb, searchDirs: [root] });
-    assert.equal(s.crs?.rulesDir, join(rel, 'rules'));
-    assert.deepEqual(s.looked, [{ place: deb.shareDir, source: 'debian', problem: `${deb.shareDir}/rules holds CRS 3.3.4; mamori runs CRS 4` }]);
+    assert.equal(s.crs?.rulesDir, join(rel, 'rules'), 'CRS 4 in a search folder wins over Debian\'s CRS 3');
+    const only3 = locateCrs({ ...none, debian: deb });
+    assert.deepEqual(only3.crs, { rulesDir: join(deb.shareDir, 'rules'), setupFile: join(deb.etcDir, 'crs-setup.conf'), exclusionsDir: deb.etcDir, version: '3.3.4', source: 'debian' });
     const explicit = locateCrs({ ...none, debian: deb, path: deb.shareDir });
-    assert.equal(explicit.crs, undefined);
-    assert.match(explicit.looked[0]!.problem, /holds CRS 3\.3\.4; mamori runs CRS 4/);
+    assert.equal(explicit.crs?.version, '3.3.4');
+    assert.equal(explicit.crs?.source, 'config');
+    const old = debian(join(root, 'old'), '2.2.9');
+    const refused = locateCrs({ ...none, debian: old, path: old.shareDir });
+    assert.equal(refused.crs, undefined);
+    assert.match(refused.looked[0]!.problem, /holds CRS 2\.2\.9; mamori runs CRS 3 and 4/);
   });
 
   it('finds an unpacked release in a search folder, the highest version first, or the rules folder itself', () => {

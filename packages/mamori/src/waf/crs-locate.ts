@@ -11,8 +11,8 @@
  *    any `searchDirs` given (the folder itself, or a `coreruleset-<version>` folder in it).
  *
  * A folder is taken for CRS when it holds `rules/*.conf` (a release or a clone), or is itself
- * the rules folder. The version is read from the rules (`SecComponentSignature`); CRS 3 (what
- * Debian bookworm packages) is passed over with the reason, as mamori's engine runs CRS 4.
+ * the rules folder. The version is read from the rules (`SecComponentSignature`); releases
+ * before CRS 3 are passed over with the reason.
  */
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -75,34 +75,39 @@ export function locateCrs(options: LocateCrsOptions = {}): CrsSearch {
     if (typeof r === 'string') looked.push({ place, source, problem: r });
     return { crs: typeof r === 'string' ? undefined : r, looked };
   }
-  const tryRelease = (place: string, source: CrsSource): CrsLocation | undefined => {
-    const r = runnable(releaseAt(place, source));
-    if (typeof r !== 'string') return r;
-    looked.push({ place, source, problem: r });
-    return undefined;
+  // The first CRS 4 found is taken; a CRS 3 (Debian bookworm's) is taken only when no CRS 4 is anywhere.
+  let crs3: CrsLocation | undefined;
+  const take = (r: CrsLocation): boolean => {
+    if (Number((r.version ?? '4').split('.')[0]) >= 4) return true;
+    crs3 ??= r;
+    return false;
   };
   if (options.dataDir) {
-    const found = tryRelease(join(resolve(options.dataDir), 'crs', 'current'), 'download');
-    if (found) return { crs: found, looked };
+    const place = join(resolve(options.dataDir), 'crs', 'current');
+    const r = runnable(releaseAt(place, 'download'));
+    if (typeof r === 'string') looked.push({ place, source: 'download', problem: r });
+    else if (take(r)) return { crs: r, looked };
   }
   if (debian) {
     const found = runnable(debianAt(debian.shareDir, debian.etcDir));
-    if (typeof found !== 'string') return { crs: found, looked };
-    looked.push({ place: debian.shareDir, source: 'debian', problem: found });
+    if (typeof found === 'string') looked.push({ place: debian.shareDir, source: 'debian', problem: found });
+    else if (take(found)) return { crs: found, looked };
   }
   for (const dir of [...(options.wellKnown ?? WELL_KNOWN), ...(options.searchDirs ?? [])]) {
     const place = resolve(dir);
     const direct = runnable(releaseAt(place, 'release'));
-    if (typeof direct !== 'string') return { crs: direct, looked };
+    if (typeof direct !== 'string' && take(direct)) return { crs: direct, looked };
     // A folder holding unpacked releases: the highest version first.
     const inside = releaseFolders(place);
+    let taken: CrsLocation | undefined;
     for (const sub of inside) {
       const found = runnable(releaseAt(join(place, sub), 'release'));
-      if (typeof found !== 'string') return { crs: found, looked };
+      if (typeof found !== 'string' && take(found)) { taken = found; break; }
     }
-    looked.push({ place, source: 'release', problem: inside.length ? `${direct}; neither do the coreruleset-* folders in it` : direct });
+    if (taken) return { crs: taken, looked };
+    if (typeof direct === 'string') looked.push({ place, source: 'release', problem: inside.length ? `${direct}; neither do the coreruleset-* folders in it` : direct });
   }
-  return { crs: undefined, looked };
+  return { crs: crs3, looked };
 }
 
 /** "no CRS found; looked in: …", one place a line, for a command to print. */
@@ -155,13 +160,13 @@ export function crsVersion(rulesDir: string): string | undefined {
 }
 
 /**
- * CRS 3 is not taken: its rules use operators mamori does not run (@geoLookup, @rbl) and
- * regular expressions with look-around (Debian bookworm's package is CRS 3.3.4).
+ * CRS 3 (Debian bookworm's package is 3.3.4) and CRS 4 are taken; older releases are not
+ * (their variable names and rules differ from what mamori's setup writes).
  */
 function runnable(r: CrsLocation | string): CrsLocation | string {
   if (typeof r === 'string' || r.version === undefined) return r;
   const major = Number(r.version.split('.')[0]);
-  return major < 4 ? `${r.rulesDir} holds CRS ${r.version}; mamori runs CRS 4` : r;
+  return major < 3 ? `${r.rulesDir} holds CRS ${r.version}; mamori runs CRS 3 and 4` : r;
 }
 
 /** A release or clone at `dir` (or `dir` is its rules folder), or why not. */

@@ -12,6 +12,8 @@ import { formatErrors, loadSecLangFiles, parseSecLang } from './seclang/index.js
 import type { Rule, SecLangConfig } from './seclang/ast.js';
 import { detectSqli, loadSqliData, type SqliData } from './sqli/sqli.js';
 import { detectXss } from './xss/xss.js';
+import { openCountryDatabase } from '../guard/geo.js';
+import { isAbsolute, join, dirname } from 'node:path';
 
 export interface WafLoadOptions {
   /** Rule files (globs are not expanded here; `Include` inside them is). */
@@ -29,17 +31,39 @@ export interface WafLoadOptions {
    * (whole chains) and list their ids in `Waf.dropped`, for a product that says so at start.
    */
   readonly withoutSqliData?: 'refuse' | 'drop';
+  /**
+   * Rules that use an operator mamori does not run (`@rbl`: a DNS query per request; see
+   * NOT_RUN): refuse them (the default), or drop them (whole chains), listed in `Waf.left`,
+   * for a product loading a third party's rule set (CRS 3's IP-reputation rules use @rbl).
+   */
+  readonly unrunnable?: 'refuse' | 'drop';
+}
+
+/** Operators SecLang has that mamori does not run, and why. */
+const NOT_RUN: Readonly<Record<string, string>> = {
+  rbl: '@rbl asks a DNS block list about every client, a network query on each request that mamori does not make',
+};
+
+/** A rule left out at load, and why. */
+export interface LeftOutRule {
+  readonly id: number;
+  readonly file: string;
+  readonly line: number;
+  readonly why: string;
 }
 
 export class Waf {
   readonly rules: CompiledRules;
-  /** Rules left out at load (see WafLoadOptions.withoutSqliData). */
+  /** Ids of the rules left out at load (see WafLoadOptions.withoutSqliData and unrunnable). */
   readonly dropped: readonly number[];
+  /** The rules left out at load, with where they are and why. */
+  readonly left: readonly LeftOutRule[];
   #next = 0;
 
-  constructor(rules: CompiledRules, dropped: readonly number[] = []) {
+  constructor(rules: CompiledRules, left: readonly LeftOutRule[] = []) {
     this.rules = rules;
-    this.dropped = dropped;
+    this.left = left;
+    this.dropped = left.map((r) => r.id);
   }
 
   /** A transaction for one request; run its phases in order. */
@@ -59,11 +83,23 @@ export function loadWaf(options: WafLoadOptions): Waf {
   } catch (err) {
     sqliProblem = (err as Error).message;
   }
-  let dropped: number[] = [];
-  if (!sqli && options.withoutSqliData === 'drop') dropped = dropRules(loaded.config, (r) => r.operator?.name === 'detectSQLi');
+  const left: LeftOutRule[] = [];
+  if (!sqli && options.withoutSqliData === 'drop') left.push(...dropRules(loaded.config, (r) => (r.operator?.name === 'detectSQLi' ? `@detectSQLi needs libinjection's data (${sqliProblem ?? 'missing'})` : undefined)));
+  if (options.unrunnable === 'drop') left.push(...dropRules(loaded.config, (r) => (r.operator ? NOT_RUN[r.operator.name] : undefined)));
+  // @geoLookup: the last SecGeoLookupDb's file (relative to the file that names it), else the database mamori ships; opened once, when a rule needs it.
+  const geoDb = loaded.config.directives.filter((d) => d.kind === 'setting' && d.name === 'SecGeoLookupDb').pop();
+  let geo: ReturnType<typeof openCountryDatabase> | undefined;
+  const geoLookup = () => {
+    if (geo) return geo;
+    const arg = geoDb?.kind === 'setting' ? geoDb.args[0] : undefined;
+    const path = arg === undefined ? undefined : isAbsolute(arg) ? arg : join(dirname(geoDb!.file), arg);
+    geo = openCountryDatabase(path);
+    return geo;
+  };
   try {
     const rules = compileSecLang(loaded.config, {
-      compileRegex: (source) => compilePattern(source),
+      geo: geoLookup,
+      compileRegex: (source) => compilePattern(source, { backtracking: true }),
       detectors: {
         // A match carries the fingerprint: with `capture`, TX:0 holds it, as ModSecurity logs it (CRS's 942100).
         ...(sqli
@@ -77,7 +113,7 @@ export function loadWaf(options: WafLoadOptions): Waf {
         xss: (v: string) => detectXss(v),
       },
     });
-    return new Waf(rules, dropped);
+    return new Waf(rules, left);
   } catch (err) {
     // Rules that use @detectSQLi without its data: say why the data is missing.
     if (sqliProblem !== undefined && err instanceof MamoriError) throw new MamoriError(err.code, `${err.message}
@@ -86,13 +122,17 @@ export function loadWaf(options: WafLoadOptions): Waf {
   }
 }
 
-/** Takes out of a loaded configuration every rule (whole chain) one of whose links `bad` picks; their ids. */
-function dropRules(config: SecLangConfig, bad: (r: Rule) => boolean): number[] {
-  const gone = new Set<Rule>(config.rules.filter((r) => bad(r) || r.chain.some(bad)));
+/** Takes out of a loaded configuration every rule (whole chain) for one of whose links `why` gives a reason. */
+function dropRules(config: SecLangConfig, why: (r: Rule) => string | undefined): LeftOutRule[] {
+  const gone = new Map<Rule, string>();
+  for (const r of config.rules) {
+    const reason = [r, ...r.chain].map(why).find((w) => w !== undefined);
+    if (reason !== undefined) gone.set(r, reason);
+  }
   if (gone.size === 0) return [];
   config.rules = config.rules.filter((r) => !gone.has(r));
   config.directives = config.directives.filter((d) => !(d.kind === 'rule' && gone.has(d)));
-  return [...gone].map((r) => r.id ?? 0);
+  return [...gone].map(([r, reason]) => ({ id: r.id ?? 0, file: r.file, line: r.line, why: reason }));
 }
 
 export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js';

@@ -137,6 +137,12 @@ function exclusionRules(e: WafExclusion, firstId: number): string[] {
   return out;
 }
 
+/** CRS's major version (4 when its rules do not say). */
+function crsMajor(crs: CrsLocation): number {
+  const major = Number((crs.version ?? '4').split('.')[0]);
+  return Number.isInteger(major) ? major : 4;
+}
+
 /** The engine setup and what to include, as one SecLang text. */
 export function productSetupText(o: WafProductOptions, ownRules: string | undefined): string {
   if (!Number.isInteger(o.paranoia) || o.paranoia < 1 || o.paranoia > 4) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `waf.paranoia must be 1 to 4, not ${o.paranoia}`);
@@ -170,11 +176,13 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
   }
   // CRS's setup first, then mamori's pack (before CRS's rules, where CRS's plugins go, so that
   // CRS's 949110 decides on both), then CRS's rules; without CRS the pack decides itself.
+  // CRS 3 names the paranoia levels otherwise and sums its scores in other variables than the
+  // pack adds to: with CRS 3 the pack decides on its own scores (as when loaded after CRS).
+  const crs3 = o.crs !== undefined && crsMajor(o.crs) === 3;
   if (o.crs) {
     if (o.crs.setupFile) lines.push(`Include ${q(o.crs.setupFile)}`);
     const vars = [
-      `tx.blocking_paranoia_level=${o.paranoia}`,
-      `tx.detection_paranoia_level=${o.paranoia}`,
+      ...(crs3 ? [`tx.paranoia_level=${o.paranoia}`, `tx.executing_paranoia_level=${o.paranoia}`] : [`tx.blocking_paranoia_level=${o.paranoia}`, `tx.detection_paranoia_level=${o.paranoia}`]),
       `tx.inbound_anomaly_score_threshold=${o.inboundThreshold}`,
       `tx.outbound_anomaly_score_threshold=${o.outboundThreshold}`,
       ...Object.entries(o.crsSettings ?? {}).map(([k, v]) => {
@@ -185,7 +193,10 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     ].map((v) => `setvar:'${v}'`);
     // Rule 910000 (IP reputation) needs a persistent collection: mamori's decisions do that job.
     lines.push(`SecAction "id:${SETUP_IDS.crsSettings},phase:1,pass,nolog,ctl:ruleRemoveById=910000,${vars.join(',')}"`);
-  } else if (ownRules) {
+  }
+  if (ownRules && crs3) {
+    lines.push(`SecAction "id:${SETUP_IDS.packSettings},phase:1,pass,nolog,setvar:tx.mamori_paranoia_level=${o.paranoia},setvar:tx.mamori_inbound_threshold=${o.inboundThreshold},setvar:tx.mamori_after_crs=1"`);
+  } else if (ownRules && !o.crs) {
     lines.push(`SecAction "id:${SETUP_IDS.packSettings},phase:1,pass,nolog,setvar:tx.mamori_paranoia_level=${o.paranoia},setvar:tx.mamori_inbound_threshold=${o.inboundThreshold}"`);
   }
   if (ownRules) lines.push(`Include ${q(join(ownRules, 'mamori-*.conf'))}`);
@@ -200,7 +211,13 @@ export function loadProductWaf(o: WafProductOptions): LoadedProductWaf {
   const own = o.ownRules ? ownRulesDir() : undefined;
   if (own !== undefined && !existsSync(own)) throw new MamoriError('MAMORI_ERR_WAF_RULES', `mamori's own rule pack is missing from ${own}: the package is incomplete`);
   const text = productSetupText(o, own);
-  const waf = loadWaf({ text, file: '<the WAF setup from mamori.yaml>', sqliDataDir: o.sqliDataDir, withoutSqliData: 'drop' });
-  if (waf.dropped.length) warnings.push(`rules ${waf.dropped.join(', ')} left out: @detectSQLi needs libinjection's data (waf.libinjection or MAMORI_LIBINJECTION_DIR)`);
+  const waf = loadWaf({ text, file: '<the WAF setup from mamori.yaml>', sqliDataDir: o.sqliDataDir, withoutSqliData: 'drop', unrunnable: 'drop' });
+  // One warning per reason, naming the rules (most rule sets leave out none or a few).
+  const byWhy = new Map<string, string[]>();
+  for (const r of waf.left) byWhy.set(r.why, [...(byWhy.get(r.why) ?? []), `${r.id} (${r.file}:${r.line})`]);
+  for (const [why, rules] of byWhy) {
+    const hint = why.startsWith('@detectSQLi') ? ': set waf.libinjection or MAMORI_LIBINJECTION_DIR' : '';
+    warnings.push(`${rules.length === 1 ? 'rule' : 'rules'} ${rules.slice(0, 12).join(', ')}${rules.length > 12 ? ` and ${rules.length - 12} more` : ''} left out: ${why}${hint}`);
+  }
   return { waf, crs: o.crs, ownRules: own, warnings };
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { compilePattern, WafRegexError, type CompiledPattern } from './regex.js';
+import { compilePattern, WafRegexError, type CompiledPattern, type StepBudget } from './regex.js';
 import { crsDir, crsRxPatterns, type CrsPattern } from './crs-patterns.js';
 
 describe('compilePattern: ModSecurity semantics on bytes', () => {
@@ -59,6 +59,42 @@ describe('compilePattern: ModSecurity semantics on bytes', () => {
     for (const [p, what] of [['a(?=b)', 'look-ahead'], ['(?<!a)b', 'look-behind'], ['(a)\\1', 'back-reference'], ['(?>a)', 'atomic'], ['a++', 'possessive'], ['\\p{L}', 'Unicode'], ['(a', 'unterminated group'], ['[a', 'unterminated character class'], ['a)', 'unbalanced'], ['*a', 'nothing to repeat'], ['a{2000}', 'repeat count'], ['\\x{100}', 'above 0xFF']] as const) {
       assert.throws(() => compilePattern(p), (e) => e instanceof WafRegexError && e.code === 'MAMORI_ERR_WAF_REGEX' && e.message.includes(what) && / at offset \d+ /.test(e.message), p);
     }
+  });
+  it('with backtracking allowed, runs look-around, back-references, atomic groups and possessive repeats as PCRE does', () => {
+    const bt = (p: string, s: string): (string | undefined)[] | null => compilePattern(p, { backtracking: true }).exec(s);
+    assert.deepEqual(bt('<\\?(?!xml)', '<?xml <?php'), ['<?']);
+    assert.equal(bt('<\\?(?!xml)', '<?xml'), null);
+    assert.deepEqual(bt('(?<!&amp|&apos);', '&amp;x;'), [';']);
+    assert.equal(bt('(?<!&amp|&apos);', '&amp;&apos;'), null);
+    assert.deepEqual(bt('(?<=\\d{3})x', '12x345x'), ['x']);
+    assert.deepEqual(bt('(?i)\\b(\\w+)=\\1\\b', "x AbC=abc y"), ['AbC=abc', 'AbC']);
+    assert.equal(bt('(\\w+)=\\1\\b', 'abc=abd'), null);
+    assert.equal(bt('(?>a*)a', 'aaaa'), null);
+    assert.equal(bt('a*+a', 'aaaa'), null);
+    assert.deepEqual(bt('a*+b', 'aaab'), ['aaab']);
+    assert.deepEqual(bt('(?=(\\d+))\\d', 'x123'), ['1', '123']);
+    // Refused without the option, and a look-behind without a fixed length is refused with it.
+    assert.throws(() => compilePattern('(?<!a+)b', { backtracking: true }), /fixed length/);
+    assert.throws(() => compilePattern('(a)\\2', { backtracking: true }), /group 2, which does not exist/);
+    assert.equal(compilePattern('abc', { backtracking: true }).needsBacktracking, undefined, 'a pattern without such constructs stays linear-time');
+  });
+  it('stops a backtracking pattern at its step budget and counts it as a match, sharing the budget across calls', () => {
+    // Exponential in PCRE and here: (a|a)+ tries every split of the a's before the look-ahead fails.
+    const re = compilePattern('(a|a)+(?=x)[xy]', { backtracking: true, steps: { base: 10_000, perChar: 10 } });
+    assert.equal(re.test(`${'a'.repeat(40)}x`), true);
+    const evil = `${'a'.repeat(40)}y`;
+    const budget: StepBudget = { left: 1_000_000 };
+    assert.equal(re.test(evil, budget), true, 'out of steps: matched');
+    assert.equal(budget.overruns, 1);
+    assert.equal(1_000_000 - budget.left, 10_000 + 10 * evil.length, "the call's whole allowance is charged to the shared budget");
+    const empty = { left: 0 };
+    assert.equal(re.test('aay', empty), true, 'no steps left: every backtracking call counts as a match');
+    // The DFA prefilter answers "no" without spending a step where the widened pattern cannot match.
+    const quiet = { left: 5 };
+    assert.equal(re.test('x'.repeat(10_000), quiet), false);
+    assert.equal(quiet.left, 5);
+    assert.deepEqual(re.exec(evil, { left: 100 }), [evil, undefined]);
+    assert.equal(re.test('aay'), false, 'within its steps, the exact answer');
   });
   it('keeps its DFA cache within the budget and still answers when it is emptied on the way', () => {
     // (a|b)*a(a|b){8} needs 2^9 states for all its inputs; a budget of 64 cells forces many flushes.
@@ -155,6 +191,66 @@ function regressionInputs(dir: string): Map<string, Set<string>> {
   return byRule;
 }
 
+/** What pcre2test said of one subject: its groups (null: unset; trailing unset ones are not printed), no match, a limit, or an error. */
+type PcreAnswer = { groups: (string | null)[] } | 'no match' | 'limit' | 'pattern error' | { odd: string };
+
+/**
+ * Runs each pattern (dotall, dollar_endonly: ModSecurity's options) over its subjects in pcre2test,
+ * in chunks of 40 patterns, and returns the answers in the same order.
+ */
+function pcre2Answers(plan: ReadonlyArray<{ source: string; subjects: readonly string[] }>): PcreAnswer[][] {
+  const tmp = mkdtempSync(join(tmpdir(), 'mamori-pcre2-'));
+  const answers: PcreAnswer[][] = [];
+  try {
+    const chunk = 40;
+    for (let at = 0; at < plan.length; at += chunk) {
+      const group = plan.slice(at, at + chunk);
+      let text = '';
+      // A blank line ends pcre2test's subjects: empty subjects are given as \=... never; callers leave them out.
+      for (const p of group) text += `/${hex(p.source)}/hex,dotall,dollar_endonly\n${p.subjects.map(subjectLine).join('\n')}\n\n`;
+      const file = join(tmp, 'in.txt');
+      writeFileSync(file, text, 'latin1');
+      const r = spawnSync('pcre2test', ['-q', file], { maxBuffer: 512 * 1024 * 1024 });
+      const out = r.stdout.toString('latin1').split('\n');
+      let line = 0;
+      for (const p of group) {
+        while (line < out.length && !out[line]!.startsWith('/')) line++;
+        line++; // the pattern's echo
+        const mine: PcreAnswer[] = [];
+        answers.push(mine);
+        if ((out[line] ?? '').startsWith('Failed: error')) {
+          for (const _ of p.subjects) mine.push('pattern error');
+          continue;
+        }
+        for (const _ of p.subjects) {
+          line++; // the subject's echo
+          const result = out[line++] ?? '';
+          if (result === 'No match') { mine.push('no match'); continue; }
+          if (result.startsWith('Failed: error -47') || result.startsWith('Failed: error -52')) { mine.push('limit'); continue; }
+          if (!result.startsWith(' 0: ')) { mine.push({ odd: result }); continue; }
+          const groups: (string | null)[] = [result.slice(4)];
+          while (line < out.length && /^ *\d+: /.test(out[line]!)) {
+            const g = /^ *(\d+): (.*)$/.exec(out[line++]!)!;
+            while (groups.length < Number(g[1])) groups.push(null);
+            groups.push(g[2] === '<unset>' ? null : g[2]!);
+          }
+          mine.push({ groups });
+        }
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return answers;
+}
+
+/** mamori's groups as pcre2test prints them: trailing unset groups dropped. */
+function printedGroups(m: readonly (string | undefined)[]): (string | null)[] {
+  const g = m.map((v) => (v === undefined ? null : printed(v)));
+  while (g.length > 1 && g[g.length - 1] === null) g.pop();
+  return g;
+}
+
 /** Edge cases every pattern meets: 0xA0 and VT around words, newlines before $, bytes above 0x7F, case. */
 const EDGE_CASES = [
   '', 'a', ' ', '\n', 'abc\n', '\x0b', '\xa0', '\x85', '\xff\xfe', 'SELECT\xa0*\xa0FROM\xa0users', 'select\x0b*\x0bfrom users', 'UNION\nSELECT 1,2',
@@ -180,53 +276,157 @@ describe('compilePattern against PCRE2 on every CRS @rx pattern', () => {
     // Every pattern also meets a sample of all payloads, so rules see each other's attacks.
     const all = [...new Set([...inputs.values()].flatMap((s) => [...s]))].sort();
     const common = all.filter((_, k) => k % 25 === 0).concat(EDGE_CASES);
-    const tmp = mkdtempSync(join(tmpdir(), 'mamori-pcre2-'));
     let cases = 0, matches = 0, limits = 0;
     const mismatches: string[] = [];
-    try {
-      // One pcre2test run per chunk of patterns keeps each input file moderate.
-      const chunk = 40;
-      for (let at = 0; at < patterns.length; at += chunk) {
-        const group = patterns.slice(at, at + chunk);
-        const plan: Array<{ p: CrsPattern; re: CompiledPattern; subjects: string[] }> = [];
-        let text = '';
-        for (const p of group) {
-          const re = compilePattern(p.source);
-          const subjects = [...new Set([...(inputs.get(p.id) ?? []), ...common])].filter((s) => s.length > 0); // a blank line ends pcre2test's subjects
-          plan.push({ p, re, subjects });
-          text += `/${hex(p.source)}/hex,dotall,dollar_endonly\n${subjects.map(subjectLine).join('\n')}\n\n`;
+    const plan = patterns.map((p) => ({ p, re: compilePattern(p.source), source: p.source, subjects: [...new Set([...(inputs.get(p.id) ?? []), ...common])].filter((s) => s.length > 0) }));
+    const answers = pcre2Answers(plan);
+    plan.forEach(({ p, re, subjects }, k) => {
+      subjects.forEach((s, j) => {
+        const answer = answers[k]![j]!;
+        cases++;
+        if (answer === 'limit') { limits++; return; }
+        const got = re.test(s);
+        if (answer === 'no match') {
+          if (got) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre no match, mamori matched ${JSON.stringify(s.slice(0, 120))}`);
+          return;
         }
-        const file = join(tmp, 'in.txt');
-        writeFileSync(file, text, 'latin1');
-        const out = execFileSync('pcre2test', ['-q', file], { maxBuffer: 512 * 1024 * 1024 }).toString('latin1').split('\n');
-        let line = 0;
-        for (const { p, re, subjects } of plan) {
-          while (line < out.length && !out[line]!.startsWith('/')) line++;
-          line++; // the pattern's echo
-          for (const s of subjects) {
-            line++; // the subject's echo
-            const result = out[line++] ?? '';
-            while (line < out.length && /^ *\d+: /.test(out[line]!)) line++; // groups
-            cases++;
-            if (result.startsWith('Failed: error -47') || result.startsWith('Failed: error -52')) { limits++; continue; }
-            const want = result.startsWith(' 0: ') ? result.slice(4) : result === 'No match' ? null : undefined;
-            if (want === undefined) { mismatches.push(`${p.id} ${p.file}:${p.line}: pcre2test said ${JSON.stringify(result)} for ${JSON.stringify(s.slice(0, 80))}`); continue; }
-            const got = re.test(s);
-            const m = got ? re.exec(s) : null;
-            if (want !== null) matches++;
-            if (got !== (want !== null) || (m !== null && want !== null && printed(m[0]!) !== want) || (got && m === null)) {
-              mismatches.push(`${p.id} ${p.file}:${p.line}: pcre ${JSON.stringify(want)} mamori ${got} ${JSON.stringify(m?.[0])} on ${JSON.stringify(s.slice(0, 120))}`);
-            }
-          }
-        }
-      }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+        if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${p.id} ${p.file}:${p.line}: pcre2test said ${JSON.stringify(answer)} for ${JSON.stringify(s.slice(0, 80))}`); return; }
+        const want = answer.groups[0]!;
+        const m = got ? re.exec(s) : null;
+        matches++;
+        if (!got || m === null || printed(m[0]!) !== want) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre ${JSON.stringify(want)} mamori ${got} ${JSON.stringify(m?.[0])} on ${JSON.stringify(s.slice(0, 120))}`);
+      });
+    });
     console.log(`PCRE2 differential: ${patterns.length} patterns, ${cases} cases, ${matches} matches, ${limits} stopped by PCRE's match limit, ${mismatches.length} mismatches`);
     assert.deepEqual(mismatches.slice(0, 20), []);
     assert.equal(patterns.length, 318, 'CRS v4.28.0 has 318 @rx patterns');
     assert.ok(cases > 50_000, `${cases} cases ran`);
     assert.ok(matches > 5_000, `${matches} matching cases`);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The backtracking constructs against PCRE2: random patterns over a small alphabet
+// (so that look-arounds, back-references and atomic groups meet inputs that exercise
+// them), and every @rx pattern of CRS 3 (Debian's modsecurity-crs), which uses them.
+
+function pcreSkip(dir: string | null, what: string): string | false {
+  const skip = dir === null ? `${what} not found` : !pcre2testAvailable() ? 'pcre2test not installed (apt-get install pcre2-utils)' : false;
+  if (skip && process.env.MAMORI_REQUIRE_SERVICES === '1') throw new Error(`CI needs the PCRE2 differential test: ${skip}`);
+  if (skip) console.log(`skipped: a PCRE2 differential test: ${skip}`);
+  return skip;
+}
+
+/** A seeded random pattern using every construct the backtracking matcher adds. */
+function randomPattern(next: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  let groups = 0;
+  const lit = (): string => pick(['a', 'b', 'ab', 'ba', ';', 'x', '[ab]', '[^a]', '.', '\\w', '\\s', '\\d']);
+  const fixed = (): string => pick(['a', 'ab', 'b;', '[ab]a', 'x', '\\d', 'a|bb', 'ab|b|;;']);
+  const atom = (depth: number): string => {
+    const r = next();
+    if (depth > 2 || r < 0.35) return lit();
+    if (r < 0.45) { groups++; return `(${alt(depth + 1)})`; }
+    if (r < 0.52) return `(?:${alt(depth + 1)})`;
+    if (r < 0.6) return `(?${pick(['=', '!'])}${alt(depth + 1)})`;
+    if (r < 0.68) return `(?${pick(['<=', '<!'])}${fixed()})`;
+    if (r < 0.75) return `(?>${alt(depth + 1)})`;
+    if (r < 0.82 && groups > 0) return `\\${1 + Math.floor(next() * groups)}`;
+    return pick(['\\b', '^', '$', '\\B']);
+  };
+  const quant = (a: string): string => {
+    if (/^\\\d$/.test(a) || a.startsWith('(?=') || a.startsWith('(?!') || a.startsWith('(?<') || ['\\b', '^', '$', '\\B'].includes(a)) return a;
+    const q = pick(['', '', '', '*', '+', '?', '{1,2}', '{2}']);
+    if (q === '' || q === '{2}') return a + q;
+    return a + q + pick(['', '', '?', '+']);
+  };
+  const seq = (depth: number): string => {
+    let s = '';
+    const n = 1 + Math.floor(next() * 3);
+    for (let k = 0; k < n; k++) s += quant(atom(depth));
+    return s;
+  };
+  const alt = (depth: number): string => (next() < 0.25 ? `${seq(depth)}|${seq(depth)}` : seq(depth));
+  const body = alt(0);
+  return (next() < 0.2 ? '(?i)' : '') + body;
+}
+
+describe('backtracking constructs against PCRE2', () => {
+  const skip = pcreSkip('', 'pcre2test');
+  it('agrees with PCRE2 on random patterns: match, the match and every group', { skip }, () => {
+    let seed = 20261203;
+    const next = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+    const inputs = ['a', 'ab', 'ba', 'aab', 'abab', 'ab;ab', 'a;b', 'x', 'AbAB', 'abba;', 'ba ab', ';;x', 'aaaa', 'ab ab;', 'xab1', 'b;ab12', 'abx;', 'a\nb'];
+    const plan: Array<{ source: string; re: CompiledPattern; subjects: string[] }> = [];
+    let refused = 0;
+    while (plan.length < 1500) {
+      const source = randomPattern(next);
+      try {
+        plan.push({ source, re: compilePattern(source, { backtracking: true }), subjects: inputs });
+      } catch (e) {
+        if (!(e instanceof WafRegexError)) throw e;
+        refused++;
+      }
+    }
+    const answers = pcre2Answers(plan);
+    let cases = 0, matches = 0, pcreRefused = 0;
+    const mismatches: string[] = [];
+    plan.forEach(({ source, re, subjects }, k) => {
+      subjects.forEach((s, j) => {
+        const answer = answers[k]![j]!;
+        if (answer === 'pattern error') { if (j === 0) pcreRefused++; return; }
+        cases++;
+        const m = re.exec(s);
+        if (answer === 'no match') {
+          if (m !== null || re.test(s)) mismatches.push(`${source} on ${JSON.stringify(s)}: pcre no match, mamori ${JSON.stringify(m)}`);
+          return;
+        }
+        if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${source} on ${JSON.stringify(s)}: pcre2test said ${JSON.stringify(answer)}`); return; }
+        matches++;
+        if (m === null || !re.test(s) || JSON.stringify(printedGroups(m)) !== JSON.stringify(answer.groups)) mismatches.push(`${source} on ${JSON.stringify(s)}: pcre ${JSON.stringify(answer.groups)} mamori ${JSON.stringify(m)}`);
+      });
+    });
+    console.log(`PCRE2 differential (backtracking constructs): ${plan.length} random patterns (${refused} refused by mamori, ${pcreRefused} by PCRE2), ${cases} cases, ${matches} matches, ${mismatches.length} mismatches`);
+    assert.deepEqual(mismatches.slice(0, 15), []);
+    assert.ok(pcreRefused < 50, `${pcreRefused} patterns PCRE2 refused that mamori accepted`);
+    assert.ok(cases > 20_000 && matches > 5_000, `${cases} cases, ${matches} matches`);
+  });
+});
+
+describe('CRS 3 (Debian modsecurity-crs) @rx patterns against PCRE2', () => {
+  const dir = process.env.MAMORI_CRS3_DIR ?? '/usr/share/modsecurity-crs';
+  const present = (() => { try { return readdirSync(join(dir, 'rules')).some((f) => f.endsWith('.conf')); } catch { return false; } })();
+  const skip = pcreSkip(present ? dir : null, `CRS 3 at ${dir} (apt-get install modsecurity-crs, or set MAMORI_CRS3_DIR)`);
+  const crs4 = crsDir();
+  it('compiles every pattern with backtracking allowed and agrees with PCRE2 on payloads and edge cases', { skip }, () => {
+    const patterns = crsRxPatterns(dir);
+    const payloads = crs4 === null ? [] : [...new Set([...regressionInputs(crs4).values()].flatMap((s) => [...s]))].sort().filter((_, k) => k % 10 === 0);
+    const subjects = [...new Set([...payloads, ...EDGE_CASES, '<?xml version="1.0"?>', '<?php echo 1; ?>', "1' or 'a'='a", 'x=1 and 2<>2', 'id=1 or 1=1', 'name=abc like abc', '&auml;&amp;x;', "file'name.txt", 'text/html;q=0.9, */*;q=0.8', 'application/json; charset=utf-8'])].filter((s) => s.length > 0);
+    const plan = patterns.map((p) => ({ p, source: p.source, re: compilePattern(p.source, { backtracking: true }), subjects }));
+    const answers = pcre2Answers(plan);
+    let cases = 0, matches = 0, limits = 0, backtracking = 0;
+    const mismatches: string[] = [];
+    plan.forEach(({ p, re, subjects: ss }, k) => {
+      if (re.needsBacktracking) backtracking++;
+      ss.forEach((s, j) => {
+        const answer = answers[k]![j]!;
+        cases++;
+        if (answer === 'limit') { limits++; return; }
+        const got = re.test(s);
+        if (answer === 'no match') {
+          if (got) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre no match, mamori matched ${JSON.stringify(s.slice(0, 120))}`);
+          return;
+        }
+        if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${p.id} ${p.file}:${p.line}: pcre2test said ${JSON.stringify(answer)}`); return; }
+        matches++;
+        const m = re.exec(s);
+        if (!got || m === null || printed(m[0]!) !== answer.groups[0]) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre ${JSON.stringify(answer.groups[0])} mamori ${JSON.stringify(m?.[0])} on ${JSON.stringify(s.slice(0, 120))}`);
+      });
+    });
+    console.log(`PCRE2 differential (CRS 3 at ${dir}): ${patterns.length} patterns (${backtracking} with backtracking constructs), ${cases} cases, ${matches} matches, ${limits} stopped by PCRE's match limit, ${mismatches.length} mismatches`);
+    assert.deepEqual(mismatches.slice(0, 15), []);
+    assert.ok(patterns.length > 150, `${patterns.length} patterns`);
+    assert.ok(backtracking >= 5, `${backtracking} patterns need backtracking`);
+    assert.ok(matches > 500, `${matches} matching cases`);
   });
 });

@@ -36,6 +36,9 @@
  */
 
 import { MamoriError } from '../core/errors.js';
+import { BacktrackProgram, type StepBudget } from './regex-backtrack.js';
+
+export type { StepBudget } from './regex-backtrack.js';
 /** Why a pattern cannot be run; `offset` is where in the pattern the problem is. */
 export class WafRegexError extends MamoriError {
   readonly pattern: string;
@@ -54,13 +57,18 @@ export interface CompiledPattern {
   readonly source: string;
   /** Number of capturing groups (TX.1 onwards). */
   readonly groups: number;
-  /** Whether the pattern matches anywhere in `input` (a latin1 string of the request's bytes). */
-  test(input: string): boolean;
+  /**
+   * Whether the pattern matches anywhere in `input` (a latin1 string of the request's bytes).
+   * `budget`: steps shared by every backtracking pattern of one transaction (see `backtracking`).
+   */
+  test(input: string, budget?: StepBudget): boolean;
   /**
    * The leftmost match and its groups, PCRE's way: [whole match, group 1, ...];
    * a group that did not take part is undefined. Null when nothing matches.
    */
-  exec(input: string): (string | undefined)[] | null;
+  exec(input: string, budget?: StepBudget): (string | undefined)[] | null;
+  /** True for a pattern that needs backtracking (and so runs within a step budget). */
+  readonly needsBacktracking?: boolean;
 }
 
 export interface CompileOptions {
@@ -72,6 +80,15 @@ export interface CompileOptions {
   dfaCells?: number;
   /** Most program instructions one pattern may compile to (counted repeats expand). */
   maxProgram?: number;
+  /**
+   * Accept look-around, back-references, atomic groups and possessive
+   * quantifiers (CRS 3, users' rules): such a pattern runs a linear-time
+   * prefilter, then a backtracking matcher within `steps`. Off by default:
+   * they are refused with an error naming them.
+   */
+  backtracking?: boolean;
+  /** Steps for one call of such a pattern (default 100,000 + 100 per input character). */
+  steps?: StepLimits;
 }
 
 // ---------------------------------------------------------------------------
@@ -79,7 +96,7 @@ export interface CompileOptions {
 // come from bytes; if one does reach a matcher it is treated as a byte that
 // no listed set contains, so only negated sets and `.` match it.
 
-type ByteSet = Uint32Array;
+export type ByteSet = Uint32Array;
 
 function emptySet(): ByteSet {
   return new Uint32Array(9); // word 8, bit 0: "a character above 0xFF"
@@ -114,9 +131,17 @@ const WORD = (() => { const s = emptySet(); addRange(s, 0x30, 0x39); addRange(s,
 // PCRE's \s in its default (C locale) tables: isspace(), which includes VT
 // since PCRE 8.34 and in every PCRE2, and excludes 0xA0 and 0x85.
 const SPACE = setOf('\t\n\x0b\f\r ');
+// PCRE's \v and \h without UTF: vertical (LF, VT, FF, CR, NEL) and horizontal (tab, space, NBSP) space.
+const VSPACE = setOf('\n\x0b\f\r\x85');
+const HSPACE = setOf('\t \xa0');
 const ALL = negate(emptySet());
 
-function isWordCode(c: number): boolean {
+/** Whether set `s` holds character code `c` (a code above 0xFF counts as "a character above 0xFF"). */
+export function hasByteOrOther(s: ByteSet, c: number): boolean {
+  return hasByte(s, c < 256 ? c : OTHER);
+}
+
+export function isWordCode(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
@@ -134,14 +159,18 @@ function caseClose(s: ByteSet): ByteSet {
 // Parse tree.
 
 type Assertion = 'bot' | 'eot' | 'eotnl' | 'bol' | 'eol' | 'wb' | 'nwb';
-type Node =
+/** The parse tree; the last three kinds exist only when backtracking constructs are allowed. */
+export type Node =
   | { t: 'set'; set: ByteSet }
   | { t: 'cat'; items: Node[] }
   | { t: 'alt'; items: Node[] }
   | { t: 'rep'; item: Node; min: number; max: number; greedy: boolean }
   | { t: 'cap'; item: Node; index: number }
   | { t: 'assert'; kind: Assertion }
-  | { t: 'empty' };
+  | { t: 'empty' }
+  | { t: 'look'; behind: boolean; neg: boolean; item: Node }
+  | { t: 'backref'; index: number; icase: boolean }
+  | { t: 'atomic'; item: Node };
 
 interface Flags { i: boolean; s: boolean; m: boolean }
 
@@ -150,7 +179,17 @@ const MAX_REPEAT = 1000;
 class Parser {
   pos = 0;
   groups = 0;
-  constructor(readonly src: string) {}
+  /** Highest group a back-reference names (checked against `groups` at the end). */
+  maxBackref = 0;
+  /** Whether a construct that needs backtracking was read (only when `backtracking` allows them). */
+  needsBacktracking = false;
+  constructor(readonly src: string, readonly backtracking = false) {}
+
+  /** A construct a linear-time matcher cannot run: accepted only when backtracking is allowed. */
+  backtrackingOnly(problem: string, at: number): void {
+    if (!this.backtracking) this.fail(problem, at);
+    this.needsBacktracking = true;
+  }
 
   fail(problem: string, at = this.pos): never {
     throw new WafRegexError(problem, this.src, at);
@@ -160,6 +199,7 @@ class Parser {
     // ModSecurity compiles with DOTALL; (?s) in a pattern changes nothing, (?-s) turns it off.
     const node = this.alternation({ i: false, s: true, m: false });
     if (this.pos < this.src.length) this.fail('unbalanced ")"');
+    if (this.maxBackref > this.groups) this.fail(`back-reference to group ${this.maxBackref}, which does not exist`, 0);
     return node;
   }
 
@@ -208,7 +248,12 @@ class Parser {
       } else break;
       let greedy = true;
       if (this.src[this.pos] === '?') { greedy = false; this.pos++; }
-      else if (this.src[this.pos] === '+') this.fail('possessive quantifier (needs backtracking control)', this.pos);
+      else if (this.src[this.pos] === '+') {
+        // X*+ is (?>X*): what the repeat took is never given back.
+        this.backtrackingOnly('possessive quantifier (needs backtracking control)', this.pos);
+        this.pos++;
+        return { t: 'atomic', item: { t: 'rep', item: node, min, max, greedy: true } };
+      }
       // One quantifier per atom: a second one ("a**") is refused by atom() as having nothing to repeat.
       return { t: 'rep', item: node, min, max, greedy };
     }
@@ -257,9 +302,28 @@ class Parser {
     this.pos++;
     const c = src[this.pos];
     if (c === ':') { this.pos++; const item = this.alternation(f); this.close(at); return item; }
-    if (c === '=' || c === '!') this.fail('look-ahead (not linear-time)', at);
-    if (c === '<' && (src[this.pos + 1] === '=' || src[this.pos + 1] === '!')) this.fail('look-behind (not linear-time)', at);
-    if (c === '>') this.fail('atomic group (needs backtracking control)', at);
+    if (c === '=' || c === '!') {
+      this.backtrackingOnly('look-ahead (not linear-time)', at);
+      this.pos++;
+      const item = this.alternation(f);
+      this.close(at);
+      return { t: 'look', behind: false, neg: c === '!', item };
+    }
+    if (c === '<' && (src[this.pos + 1] === '=' || src[this.pos + 1] === '!')) {
+      this.backtrackingOnly('look-behind (not linear-time)', at);
+      const neg = src[this.pos + 1] === '!';
+      this.pos += 2;
+      const item = this.alternation(f);
+      this.close(at);
+      return { t: 'look', behind: true, neg, item };
+    }
+    if (c === '>') {
+      this.backtrackingOnly('atomic group (needs backtracking control)', at);
+      this.pos++;
+      const item = this.alternation(f);
+      this.close(at);
+      return { t: 'atomic', item };
+    }
     if (c === '|') this.fail('branch-reset group', at);
     if (c === '#') {
       const end = src.indexOf(')', this.pos);
@@ -329,6 +393,10 @@ class Parser {
       case 'W': return negate(WORD);
       case 's': return SPACE;
       case 'S': return negate(SPACE);
+      case 'v': return VSPACE;
+      case 'V': return negate(VSPACE);
+      case 'h': return HSPACE;
+      case 'H': return negate(HSPACE);
       case 'n': return 0x0a;
       case 'r': return 0x0d;
       case 't': return 0x09;
@@ -365,6 +433,13 @@ class Parser {
         return items.length === 1 ? items[0]! : { t: 'cat', items };
       }
       default: break;
+    }
+    if (c >= '1' && c <= '9' && this.backtracking && !/[0-9]/.test(this.src[this.pos] ?? '')) {
+      // \1 to \9: always a back-reference in PCRE (outside a class).
+      this.backtrackingOnly('back-reference (not linear-time)', at);
+      const index = c.charCodeAt(0) - 0x30;
+      this.maxBackref = Math.max(this.maxBackref, index);
+      return { t: 'backref', index, icase: f.i };
     }
     const v = this.escapeSet(c, at);
     if (v === null) this.fail(`escape "\\${c}" (not supported: ${describeEscape(c)})`, at);
@@ -431,7 +506,7 @@ class Parser {
 
 function describeEscape(c: string): string {
   if ('pPX'.includes(c)) return 'Unicode properties';
-  if ('hHvVRN'.includes(c)) return 'PCRE whitespace/newline classes; write the bytes as a class';
+  if ('RN'.includes(c)) return 'PCRE newline sequences; write the bytes as a class';
   if ('kgK'.includes(c)) return 'back-references and match resets';
   if (c === 'G' || c === 'C') return 'match-position escapes';
   return 'unknown escape';
@@ -876,12 +951,83 @@ function pikeVm(c: Compiled, input: string, lastStart: number): Int32Array | nul
  * Throws WafRegexError naming the problem and its offset.
  */
 export function compilePattern(source: string, options: CompileOptions = {}): CompiledPattern {
-  const parser = new Parser(source);
+  const parser = new Parser(source, options.backtracking === true);
   const tree = parser.parse();
-  const prog = new Program(options.maxProgram ?? 100_000, source);
-  prog.emit(Op.Save, 0);
-  prog.gen(tree);
-  prog.emit(Op.Save, 1);
-  prog.emit(Op.Match);
-  return new Compiled(source, prog, parser.groups, options.dfaCells ?? 16_384);
+  const maxProgram = options.maxProgram ?? 100_000;
+  const linear = (t: Node): Compiled => {
+    const prog = new Program(maxProgram, source);
+    prog.emit(Op.Save, 0);
+    prog.gen(t);
+    prog.emit(Op.Save, 1);
+    prog.emit(Op.Match);
+    return new Compiled(source, prog, parser.groups, options.dfaCells ?? 16_384);
+  };
+  if (!parser.needsBacktracking) return linear(tree);
+  return new Bounded(linear(widen(tree)), new BacktrackProgram(source, tree, parser.groups, maxProgram), options.steps ?? DEFAULT_STEPS);
+}
+
+/**
+ * A pattern with constructs only backtracking can run: the linear-time DFA
+ * of its widened form first (no means no), then the backtracking matcher
+ * within its steps. Out of steps, it answers "matched": what the WAF could
+ * not finish reading is not let through as clean.
+ */
+class Bounded implements CompiledPattern {
+  readonly source: string;
+  readonly groups: number;
+  readonly needsBacktracking = true;
+  constructor(private readonly prefilter: Compiled, private readonly exact: BacktrackProgram, private readonly steps: Readonly<StepLimits>) {
+    this.source = exact.source;
+    this.groups = exact.groups;
+  }
+
+  private budget(input: string, shared: StepBudget | undefined): StepBudget {
+    const own = this.steps.base + this.steps.perChar * input.length;
+    return { left: shared === undefined ? own : Math.min(own, Math.max(0, shared.left)) };
+  }
+
+  test(input: string, shared?: StepBudget): boolean {
+    if (!this.prefilter.test(input)) return false;
+    const b = this.budget(input, shared);
+    const before = b.left;
+    const r = this.exact.test(input, b);
+    if (shared !== undefined) shared.left -= before - Math.max(0, b.left);
+    if (r === undefined && shared !== undefined) shared.overruns = (shared.overruns ?? 0) + 1;
+    return r ?? true;
+  }
+
+  exec(input: string, shared?: StepBudget): (string | undefined)[] | null {
+    if (!this.prefilter.test(input)) return null;
+    const b = this.budget(input, shared);
+    const before = b.left;
+    const r = this.exact.exec(input, b);
+    if (shared !== undefined) shared.left -= before - Math.max(0, b.left);
+    if (r === undefined) {
+      if (shared !== undefined) shared.overruns = (shared.overruns ?? 0) + 1;
+      return [input, ...new Array<undefined>(this.groups)];
+    }
+    return r;
+  }
+}
+
+/** Steps one call of a backtracking pattern may take: base + perChar x the input's length. */
+export interface StepLimits { base: number; perChar: number }
+const DEFAULT_STEPS: StepLimits = { base: 100_000, perChar: 100 };
+
+/**
+ * The pattern with every backtracking construct widened into one the DFA
+ * runs, matching a superset of what the pattern matches: a look-around
+ * becomes empty, a back-reference any text, an atomic group a plain one.
+ */
+function widen(n: Node): Node {
+  switch (n.t) {
+    case 'look': return { t: 'empty' };
+    case 'backref': return { t: 'rep', item: { t: 'set', set: ALL }, min: 0, max: -1, greedy: true };
+    case 'atomic': return widen(n.item);
+    case 'cat': return { t: 'cat', items: n.items.map(widen) };
+    case 'alt': return { t: 'alt', items: n.items.map(widen) };
+    case 'rep': return { ...n, item: widen(n.item) };
+    case 'cap': return { ...n, item: widen(n.item) };
+    default: return n;
+  }
 }

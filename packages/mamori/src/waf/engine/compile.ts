@@ -20,6 +20,7 @@ import type { CompiledRules, EngineMode, EnginePolicy } from './transaction.js';
 export interface CompileOptions {
   readonly compileRegex: OperatorContext['compileRegex'];
   readonly detectors?: OperatorContext['detectors'];
+  readonly geo?: OperatorContext['geo'];
   readonly operators?: Registry<OperatorFactory>;
   readonly transformations?: Registry<Transformation>;
 }
@@ -102,7 +103,7 @@ export function compileSecLang(config: SecLangConfig, options: CompileOptions): 
         return undefined;
       }
       try {
-        const test = operators.get(name)(r.operator.argument.raw, { dir: dirname(r.file), compileRegex: options.compileRegex, detectors: options.detectors });
+        const test = operators.get(name)(r.operator.argument.raw, { dir: dirname(r.file), compileRegex: options.compileRegex, detectors: options.detectors, geo: options.geo });
         operator = { name, negated: r.operator.negated, test };
       } catch (err) {
         problems.push(problem(where, `@${r.operator.name}: ${(err as Error).message}`));

@@ -3,10 +3,15 @@
  * `%{MATCHED_VAR}`, `%{REQUEST_HEADERS.host}`, `%{rule.id}`. A text is compiled once into
  * literal and variable parts; an unknown variable expands to nothing, as in ModSecurity.
  */
+import type { StepBudget } from '../regex.js';
 
 export interface MacroScope {
   /** The first value of collection `name` (upper case) under `key` (any case), or of a scalar when key is undefined. */
   lookup(name: string, key: string | undefined): string | undefined;
+  /** Steps left for the transaction's backtracking regexes (waf/regex-backtrack.ts); none: each call's own allowance only. */
+  readonly regexSteps?: StepBudget;
+  /** Replaces collection `name` with these fields (@geoLookup fills GEO); a scope without it keeps nothing. */
+  fillCollection?(name: string, fields: Readonly<Record<string, string>>): void;
 }
 
 type Part = string | { name: string; key: string | undefined };

@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { Registry } from '../../core/registry.js';
 import { tryParseIp, parseCidr, cidrContains } from '../../core/net.js';
 import { Macro, type MacroScope } from './macros.js';
+import type { StepBudget } from '../regex.js';
 
 /** undefined or false: no match; true: a match; an array: a match with its captures (0: the whole match). */
 export type OperatorResult = boolean | readonly string[] | undefined;
@@ -22,9 +23,11 @@ export interface OperatorContext {
   /** Where the rule's file is: @pmFromFile and friends read relative to it. */
   readonly dir: string;
   /** Compiles a rule's regular expression (ModSecurity semantics on byte strings; bounded time). */
-  readonly compileRegex: (source: string) => { test(input: string): boolean; exec(input: string): readonly (string | undefined)[] | null };
+  readonly compileRegex: (source: string) => { test(input: string, steps?: StepBudget): boolean; exec(input: string, steps?: StepBudget): readonly (string | undefined)[] | null };
   /** Reads a data file (bounded); the engine's reader by default. */
   readonly readFile?: (path: string) => string;
+  /** Country of an address, for @geoLookup (the database SecGeoLookupDb names, else the one mamori ships). */
+  readonly geo?: () => { country(ip: string): string | undefined };
   /** Operators that only the engine can provide (detectSQLi, detectXSS). */
   readonly detectors?: { sqli?: (v: string) => OperatorResult; xss?: (v: string) => OperatorResult };
 }
@@ -110,16 +113,28 @@ function invalidUtf8(v: string): boolean {
 export const BUILTIN_OPERATORS: Readonly<Record<string, OperatorFactory>> = {
   rx: (argument, ctx) => {
     const m = new Macro(argument);
-    const run = (re: ReturnType<OperatorContext['compileRegex']>, value: string, capture: boolean): OperatorResult => {
-      if (!capture) return re.test(value);
-      const found = re.exec(value);
+    const run = (re: ReturnType<OperatorContext['compileRegex']>, value: string, scope: MacroScope, capture: boolean): OperatorResult => {
+      if (!capture) return re.test(value, scope.regexSteps);
+      const found = re.exec(value, scope.regexSteps);
       return found ? found.map((g) => g ?? '') : false;
     };
     if (!m.dynamic) {
       const re = ctx.compileRegex(argument);
-      return (value, _scope, capture) => run(re, value, capture);
+      return (value, scope, capture) => run(re, value, scope, capture);
     }
-    return (value, scope, capture) => run(ctx.compileRegex(m.expand(scope)), value, capture);
+    return (value, scope, capture) => run(ctx.compileRegex(m.expand(scope)), value, scope, capture);
+  },
+  // ModSecurity fills GEO with what its database knows; mamori's databases know the country.
+  // The operator matches when the address has one (not for private or unknown addresses).
+  geoLookup: (_argument, ctx) => {
+    if (!ctx.geo) throw new Error('@geoLookup needs a country database, and none was given to the engine');
+    const db = ctx.geo();
+    return (value, scope) => {
+      const code = db.country(value.trim());
+      if (code === undefined) return false;
+      scope.fillCollection?.('GEO', { COUNTRY_CODE: code });
+      return true;
+    };
   },
   pm: (argument) => phraseMatcher(argument.split(/\s+/)),
   pmFromFile: (argument, ctx) => phraseMatcher(pmFile(argument, ctx)),

@@ -5,6 +5,7 @@
  */
 import { Collection, scalar } from './collections.js';
 import type { MacroScope } from './macros.js';
+import type { StepBudget } from '../regex.js';
 import type { CompiledRule, Disruptive, Phase, Target } from './rule.js';
 import { applyLimit, type BodyLimits } from './limits.js';
 import { bodyVariables, headerVariables, type ArgumentLimits, type BodyProcessor, type RequestVariables } from './request-variables.js';
@@ -98,6 +99,12 @@ const STABLE = new Set([
   'REQUEST_URI', 'REQUEST_URI_RAW', 'REQUEST_FILENAME', 'REQUEST_BASENAME', 'REQUEST_LINE', 'QUERY_STRING', 'REQUEST_BODY', 'REQUEST_METHOD', 'REQUEST_PROTOCOL',
 ]);
 
+/**
+ * Backtracking steps one transaction's regexes may take in all (about 0.2 s
+ * of CPU at worst); each call also has its own allowance (regex.ts).
+ */
+const TRANSACTION_REGEX_STEPS = 10_000_000;
+
 export class Transaction implements MacroScope {
   readonly rules: CompiledRules;
   readonly request: WafRequest;
@@ -111,6 +118,8 @@ export class Transaction implements MacroScope {
   /** SecRequestBodyLimit and SecResponseBodyLimit, as ctl:requestBodyLimit / ctl:responseBodyLimit may change them. */
   bodyLimits: BodyLimits;
   readonly env = new Map<string, string>();
+  /** Backtracking steps left for this transaction's regexes (a few CRS 3 and user patterns need them). */
+  readonly regexSteps: StepBudget = { left: TRANSACTION_REGEX_STEPS };
   readonly #removedIds: [number, number][] = [];
   readonly #removedTags: string[] = [];
   readonly #removedTargets: RemovedTarget[] = [];
@@ -244,6 +253,10 @@ export class Transaction implements MacroScope {
   // ---------------------------------------------------------------------------------------
   // MacroScope
   // ---------------------------------------------------------------------------------------
+
+  fillCollection(name: string, fields: Readonly<Record<string, string>>): void {
+    this.vars.set(new Collection(name.toUpperCase(), Object.entries(fields)));
+  }
 
   lookup(name: string, key: string | undefined): string | undefined {
     switch (name) {
@@ -408,10 +421,21 @@ export class Transaction implements MacroScope {
     return last;
   }
 
-  /** Tests one value with a link's operator; its captures are left in #captures. */
+  /**
+   * Tests one value with a link's operator; its captures are left in #captures.
+   * A regex that ran out of backtracking steps counts as a match of the link,
+   * negated or not (what could not be read to the end is not let through as
+   * clean), and sets TX:MSC_PCRE_LIMITS_EXCEEDED as ModSecurity does.
+   */
   #check(op: NonNullable<CompiledRule['operator']>, link: CompiledRule, value: string): boolean {
+    const overruns = this.regexSteps.overruns;
     const r = op.test(value, this, link.capture);
     const matched = r !== undefined && r !== false;
+    if (this.regexSteps.overruns !== overruns) {
+      this.tx.set('MSC_PCRE_LIMITS_EXCEEDED', '1');
+      if (Array.isArray(r)) this.#captures = r;
+      return true;
+    }
     if (matched !== op.negated) {
       if (Array.isArray(r)) this.#captures = r;
       return true;
