@@ -225,6 +225,11 @@ export class WafGuard {
     this.#audit = config.auditLog ? new AuditLog(config.auditLog, deps.onError) : undefined;
   }
 
+  /** The largest response body phase 4 reads (SecResponseBodyLimit as the setup leaves it). */
+  get responseBodyLimit(): number {
+    return this.waf.rules.policy.bodyLimits.responseBody;
+  }
+
   /** The largest request body the WAF reads; the proxy reads up to this much before forwarding. */
   get bodyLimit(): number {
     return this.config.requestBodyLimit;

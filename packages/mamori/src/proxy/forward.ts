@@ -534,23 +534,22 @@ class Exchange {
     const hooks = ctx.hooks;
     let body: Buffer | undefined;
     if (hooks.onResponse) {
+      // An answer larger than the sniff limit: its start, held (and still sent after the hook).
+      let start: Buffer | undefined;
       if (hooks.wantsResponseBody?.(ex, status, headers)) {
-        const declared = Number(headers['content-length']);
-        if (!(Number.isFinite(declared) && declared > ctx.limits.maxResponseSniffBytes)) {
-          await this.#settled();
-          if (this.#closed) return;
-          if (this.#upstream === 'failed') {
-            this.#upstreamFailed(this.#upError);
-            return;
-          }
-          if (this.#upstream === 'complete') {
-            body = Buffer.concat(this.#pending, this.#pendingBytes);
-            this.#pending = [];
-            this.#pendingBytes = 0;
-          }
+        await this.#settled();
+        if (this.#closed) return;
+        if (this.#upstream === 'failed') {
+          this.#upstreamFailed(this.#upError);
+          return;
         }
+        if (this.#upstream === 'complete') {
+          body = Buffer.concat(this.#pending, this.#pendingBytes);
+          this.#pending = [];
+          this.#pendingBytes = 0;
+        } else start = Buffer.concat(this.#pending, this.#pendingBytes);
       }
-      const answer: UpstreamAnswer = body === undefined ? { status, headers } : { status, headers, body };
+      const answer: UpstreamAnswer = body !== undefined ? { status, headers, body } : start !== undefined ? { status, headers, body: start, partial: true } : { status, headers };
       const change = await hooks.onResponse(ex, answer);
       if (this.#closed || this.#answered) return;
       if (change?.replace) {

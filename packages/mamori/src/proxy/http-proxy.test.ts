@@ -7,6 +7,7 @@ import { ManualClock } from '../core/clock.js';
 import { isMamoriError } from '../core/errors.js';
 import type { RenderedResponse } from '../guard/verdict.js';
 import { type DoneInfo, type ProxyExchange, type ProxyHooks, type ProxyOptions, type RunningProxy, startProxy } from './http-proxy.js';
+import { DEFAULT_PROXY_LIMITS } from './limits.js';
 import { type TestServer, deadPort, deferred, echoUpstream, listen, rawExchange, request, statusOf } from './test-harness.js';
 
 const pass: ProxyHooks = { onRequest: async () => undefined };
@@ -299,18 +300,21 @@ describe('startProxy: response hooks', () => {
     });
   });
 
-  it('streams a body larger than maxResponseSniffBytes whole, with body left undefined', async () => {
-    let seen: Buffer | undefined = Buffer.alloc(0);
+  it('streams a body larger than maxResponseSniffBytes whole, the hook given its start, marked partial', async () => {
+    let seen: { body?: Buffer; partial?: boolean } = {};
     const hooks: ProxyHooks = {
       onRequest: async () => undefined,
       wantsResponseBody: () => true,
-      onResponse: async (_ex, res) => ((seen = res.body), undefined),
+      onResponse: async (_ex, res) => ((seen = { body: res.body, partial: res.partial }), undefined),
     };
     await withProxy({ upstream: up.url, hooks }, async (p) => {
       const r = await request(`${p.url}/big`);
       assert.equal(r.status, 200);
-      assert.equal(seen, undefined);
-      assert.ok(r.body.equals(big));
+      assert.equal(seen.partial, true);
+      const limit = DEFAULT_PROXY_LIMITS.maxResponseSniffBytes;
+      assert.ok(seen.body !== undefined && seen.body.length > limit && seen.body.length <= big.length, `held ${seen.body?.length} of ${big.length}`);
+      assert.ok(big.subarray(0, seen.body.length).equals(seen.body), 'the start of the answer');
+      assert.ok(r.body.equals(big), 'and the client has all of it');
     });
   });
 });

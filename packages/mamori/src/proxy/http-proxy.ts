@@ -51,8 +51,13 @@ export interface UpstreamAnswer {
   status: number;
   /** Lower-case names, hop-by-hop headers already removed. */
   headers: Record<string, string | string[] | undefined>;
-  /** The whole body, only when a hook asked for it and it fitted in maxResponseSniffBytes. */
+  /**
+   * When a hook asked for it: the whole body when it fitted in maxResponseSniffBytes, else
+   * (with `partial`) the first part held, a little over that limit; the rest streams after.
+   */
   body?: Buffer;
+  /** `body` is only the start of the answer. */
+  partial?: boolean;
 }
 
 export interface ResponseChange {

@@ -13,6 +13,7 @@ import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '..
 import { header, type Verdict } from '../guard/verdict.js';
 import { MAX_REPLAY_BODY } from '../guard/challenge-page.js';
 import { DEFAULT_PROXY_LIMITS } from './limits.js';
+import zlib from 'node:zlib';
 import { announcesBody, nodeRequestParts, type WafExchange } from '../guard/waf-guard.js';
 import { startProxy, type DoneInfo, type ProxyExchange, type ProxyHooks, type ProxyLimits, type UpstreamAnswer } from './http-proxy.js';
 
@@ -163,9 +164,14 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     async onResponse(ex, res) {
       const x = ex.state.get(WAF) as WafExchange | undefined;
       if (x) {
-        // Phase 3 on the answer's head; phase 4 on its body when it was held (text within the sniff limit).
-        let w = x.responseHead(res.status, res.headers);
-        if (!w && x.wantsResponseBody()) w = x.responseBody(res.body);
+        // Phase 3 on the answer's head; phase 4 on its body as the client will read it (inflated
+        // when the site compressed it all the same), or on its start when it is larger than the
+        // WAF's response limit (ProcessPartial).
+        // An answer mamori inflates is judged as inflated: its rules see no Content-Encoding (CRS
+        // skips the bodies of compressed answers, which it cannot read; here they are read).
+        const coding = res.body === undefined ? undefined : inflater(res.headers['content-encoding']);
+        let w = x.responseHead(res.status, coding ? { ...res.headers, 'content-encoding': undefined } : res.headers);
+        if (!w && x.wantsResponseBody()) w = x.responseBody(res.body && (coding ? await inflated(res.body, coding, guard.waf!.responseBodyLimit + 1) : res.body));
         if (w && guard.enforced(w)) {
           const p = ex.state.get(PENDING) as PendingLogin | undefined;
           if (p) {
@@ -190,7 +196,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         status: res.status,
         location: Array.isArray(loc) ? loc[0] : loc,
         // A compressed or cut-short answer is not read: the guard counts it as not a success.
-        body: readable ? res.body?.toString('utf8') : undefined,
+        body: readable && !res.partial ? res.body?.toString('utf8') : undefined,
         setCookies: cookies,
         header: (name) => {
           const v = res.headers[name];
@@ -213,11 +219,48 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
   };
 }
 
+/** The inflater for a Content-Encoding of one coding mamori reads (gzip, deflate, br); undefined for none, several or another. */
+function inflater(encoding: string | string[] | undefined): (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress) | undefined {
+  const enc = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
+  return enc === 'gzip' || enc === 'x-gzip' ? zlib.createGunzip : enc === 'deflate' ? zlib.createInflate : enc === 'br' ? zlib.createBrotliDecompress : undefined;
+}
+
+/**
+ * A compressed answer's bytes as the client will read them, for phase 4 (the proxy asks the
+ * site for none, but a site may compress all the same): at most `max` bytes, whatever it
+ * inflates to. A cut-short answer (the start of a large one) gives what its start inflates to;
+ * what does not inflate at all is inspected as sent.
+ */
+async function inflated(body: Buffer, make: NonNullable<ReturnType<typeof inflater>>, max: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const z = make();
+    const out: Buffer[] = [];
+    let n = 0;
+    const done = () => {
+      z.removeAllListeners();
+      z.on('error', () => {});
+      z.destroy();
+      resolve(n === 0 ? body : Buffer.concat(out, Math.min(n, max)));
+    };
+    z.on('data', (c: Buffer) => {
+      out.push(c);
+      n += c.length;
+      if (n >= max) done();
+    });
+    z.on('end', done);
+    z.on('error', done);
+    z.end(body);
+  });
+}
+
 export async function startMamoriProxy(o: MamoriProxyOptions) {
   const trusted = forwardingPeers(o.trustedProxies ?? [], o.guard.config);
   // The WAF reads every body it inspects whole before any of it goes upstream: up to its limit.
   const wafBody = o.guard.waf?.bodyLimit ?? 0;
-  const limits = wafBody > (o.limits?.maxBufferedBodyBytes ?? DEFAULT_PROXY_LIMITS.maxBufferedBodyBytes) ? { ...o.limits, maxBufferedBodyBytes: wafBody } : o.limits;
+  let limits = wafBody > (o.limits?.maxBufferedBodyBytes ?? DEFAULT_PROXY_LIMITS.maxBufferedBodyBytes) ? { ...o.limits, maxBufferedBodyBytes: wafBody } : o.limits;
+  // When it reads answers, the whole of what its response limit allows is held for it (and a byte more: to know it is over).
+  const wafAnswer = o.guard.waf?.config.responseBody ? o.guard.waf.responseBodyLimit + 1 : 0;
+  if (wafAnswer > (limits?.maxResponseSniffBytes ?? DEFAULT_PROXY_LIMITS.maxResponseSniffBytes)) limits = { ...limits, maxResponseSniffBytes: wafAnswer };
   return startProxy({
     upstream: o.upstream,
     host: o.host,

@@ -157,7 +157,9 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     `SecArgumentsLimit ${o.maxArguments}`,
     'SecRequestBodyLimitAction Reject',
     `SecResponseBodyAccess ${o.responseBody ? 'On' : 'Off'}`,
-    'SecResponseBodyMimeType text/plain text/html text/xml application/json',
+    // Answers larger than the limit (512 KiB) are inspected in their first 512 KiB, not refused.
+    'SecResponseBodyLimitAction ProcessPartial',
+    'SecResponseBodyMimeType text/plain text/html text/xml application/json application/xhtml+xml application/xml',
     `SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\\+|/)|text/)xml" "id:${SETUP_IDS.xmlProcessor},phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"`,
     `SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:.+\\+)?json" "id:${SETUP_IDS.jsonProcessor},phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"`,
   ];

@@ -21,9 +21,9 @@
  * into, as in PCRE.
  */
 
-import type { ByteSet, Node } from './regex.js';
-import { hasByteOrOther, isWordCode, WafRegexError } from './regex.js';
+import { hasByteOrOther, isWordCode, Program, WafRegexError, type ByteSet, type Node } from './regex-syntax.js';
 
+/** Program's six instructions (same numbers), then the ones only this matcher runs. */
 const enum B { Set, Split, Jmp, Assert, Save, Match, BackRef, Look, Atomic, SubMatch, Mark, Progress, BackStep }
 
 /** Thrown (and caught inside this module) when a search runs out of steps. */
@@ -35,79 +35,39 @@ const OUT_OF_STEPS = new Error('out of steps');
  */
 export interface StepBudget { left: number; overruns?: number }
 
-export class BacktrackProgram {
-  private readonly op: B[] = [];
-  private readonly x: number[] = [];
-  private readonly y: number[] = [];
-  private readonly sets: ByteSet[] = [];
+export class BacktrackProgram extends Program {
   /** Capture slots (2 per group, 0 and 1 for the whole match) then one slot per unbounded repeat (its start position). */
   private slots: number;
   private readonly firstBytes: ByteSet | null;
 
-  constructor(readonly source: string, tree: Node, readonly groups: number, private readonly maxProgram: number) {
+  constructor(source: string, tree: Node, readonly groups: number, maxProgram: number) {
+    super(maxProgram, source);
     this.slots = (groups + 1) * 2;
     this.emit(B.Save, 0);
     this.gen(tree);
     this.emit(B.Save, 1);
     this.emit(B.Match);
-    this.firstBytes = first(tree).nullable ? null : first(tree).set;
+    const f = first(tree);
+    this.firstBytes = f.nullable ? null : f.set;
   }
 
-  private emit(op: B, x = 0, y = 0): number {
-    if (this.op.length >= this.maxProgram) throw new WafRegexError(`program larger than ${this.maxProgram} instructions (counted repeats expand)`, this.source, 0);
-    this.op.push(op); this.x.push(x); this.y.push(y);
-    return this.op.length - 1;
+  get source(): string {
+    return this.src;
   }
 
-  private gen(n: Node): void {
+  /** The constructs the linear-time program has not, and an unbounded repeat that ends on an empty iteration. */
+  override gen(n: Node): void {
     switch (n.t) {
-      case 'empty': return;
-      case 'set': this.sets.push(n.set); this.emit(B.Set, this.sets.length - 1); return;
-      case 'assert': this.emit(B.Assert, ASSERTS.indexOf(n.kind)); return;
-      case 'cat': for (const it of n.items) this.gen(it); return;
-      case 'cap':
-        this.emit(B.Save, n.index * 2);
-        this.gen(n.item);
-        this.emit(B.Save, n.index * 2 + 1);
-        return;
-      case 'alt': {
-        const jumps: number[] = [];
-        for (let k = 0; k < n.items.length; k++) {
-          if (k < n.items.length - 1) {
-            const split = this.emit(B.Split);
-            this.x[split] = split + 1;
-            this.gen(n.items[k]!);
-            jumps.push(this.emit(B.Jmp));
-            this.y[split] = this.op.length;
-          } else this.gen(n.items[k]!);
-        }
-        for (const j of jumps) this.x[j] = this.op.length;
-        return;
-      }
       case 'rep': {
+        if (n.max !== -1) { super.gen(n); return; }
         for (let k = 0; k < n.min; k++) this.gen(n.item);
-        if (n.max === -1) {
-          // L: split body/out; mark; body; progress -> L (an iteration that matched nothing ends the loop, as in PCRE)
-          const slot = this.slots++;
-          const split = this.emit(B.Split);
-          this.emit(B.Mark, slot);
-          this.gen(n.item);
-          this.emit(B.Progress, slot, split);
-          const out = this.op.length;
-          this.x[split] = n.greedy ? split + 1 : out;
-          this.y[split] = n.greedy ? out : split + 1;
-        } else {
-          const splits: number[] = [];
-          for (let k = n.min; k < n.max; k++) {
-            splits.push(this.emit(B.Split));
-            this.gen(n.item);
-          }
-          const end = this.op.length;
-          for (const sp of splits) {
-            this.x[sp] = n.greedy ? sp + 1 : end;
-            this.y[sp] = n.greedy ? end : sp + 1;
-          }
-        }
+        // L: split body/out; mark; body; progress -> L (an iteration that matched nothing ends the loop, as in PCRE)
+        const slot = this.slots++;
+        const split = this.emit(B.Split);
+        this.emit(B.Mark, slot);
+        this.gen(n.item);
+        this.emit(B.Progress, slot, split);
+        this.prefer(split, split + 1, this.op.length, n.greedy);
         return;
       }
       case 'backref': this.emit(B.BackRef, n.index, n.icase ? 1 : 0); return;
@@ -128,7 +88,7 @@ export class BacktrackProgram {
           for (let k = 0; k < branches.length; k++) {
             const b = branches[k]!;
             const len = fixedLength(b);
-            if (len < 0) throw new WafRegexError('look-behind whose branch has no fixed length', this.source, 0);
+            if (len < 0) throw new WafRegexError('look-behind whose branch has no fixed length', this.src, 0);
             const split = k < branches.length - 1 ? this.emit(B.Split) : -1;
             if (split >= 0) this.x[split] = split + 1;
             this.emit(B.BackStep, len);
@@ -141,6 +101,7 @@ export class BacktrackProgram {
         this.y[at] = this.op.length;
         return;
       }
+      default: super.gen(n);
     }
   }
 
@@ -276,8 +237,6 @@ export class BacktrackProgram {
     return -1;
   }
 }
-
-const ASSERTS = ['bot', 'eot', 'eotnl', 'bol', 'eol', 'wb', 'nwb'] as const;
 
 function assertAt(code: number, input: string, pos: number): boolean {
   const n = input.length;

@@ -251,6 +251,35 @@ function printedGroups(m: readonly (string | undefined)[]): (string | null)[] {
   return g;
 }
 
+/**
+ * mamori's answers against PCRE2's for each pattern's subjects: match or not, the match, and
+ * (with `groups`) every group. Subjects of a pattern PCRE2 refused are not counted.
+ */
+function compareWithPcre(plan: ReadonlyArray<{ label: string; re: CompiledPattern; subjects: readonly string[] }>, answers: PcreAnswer[][], groups: boolean) {
+  let cases = 0, matches = 0, limits = 0, refused = 0;
+  const mismatches: string[] = [];
+  plan.forEach(({ label, re, subjects }, k) => {
+    subjects.forEach((s, j) => {
+      const answer = answers[k]![j]!;
+      const on = JSON.stringify(s.slice(0, 120));
+      if (answer === 'pattern error') { if (j === 0) refused++; return; }
+      cases++;
+      if (answer === 'limit') { limits++; return; }
+      const got = re.test(s);
+      if (answer === 'no match') {
+        if (got || re.exec(s) !== null) mismatches.push(`${label}: pcre no match, mamori matched ${on}`);
+        return;
+      }
+      if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${label}: pcre2test said ${JSON.stringify(answer)} for ${on}`); return; }
+      matches++;
+      const m = re.exec(s);
+      const same = m !== null && (groups ? JSON.stringify(printedGroups(m)) === JSON.stringify(answer.groups) : printed(m[0]!) === answer.groups[0]);
+      if (!got || !same) mismatches.push(`${label}: pcre ${JSON.stringify(groups ? answer.groups : answer.groups[0])} mamori ${got} ${JSON.stringify(groups ? m : m?.[0])} on ${on}`);
+    });
+  });
+  return { cases, matches, limits, refused, mismatches };
+}
+
 /** Edge cases every pattern meets: 0xA0 and VT around words, newlines before $, bytes above 0x7F, case. */
 const EDGE_CASES = [
   '', 'a', ' ', '\n', 'abc\n', '\x0b', '\xa0', '\x85', '\xff\xfe', 'SELECT\xa0*\xa0FROM\xa0users', 'select\x0b*\x0bfrom users', 'UNION\nSELECT 1,2',
@@ -276,27 +305,8 @@ describe('compilePattern against PCRE2 on every CRS @rx pattern', () => {
     // Every pattern also meets a sample of all payloads, so rules see each other's attacks.
     const all = [...new Set([...inputs.values()].flatMap((s) => [...s]))].sort();
     const common = all.filter((_, k) => k % 25 === 0).concat(EDGE_CASES);
-    let cases = 0, matches = 0, limits = 0;
-    const mismatches: string[] = [];
-    const plan = patterns.map((p) => ({ p, re: compilePattern(p.source), source: p.source, subjects: [...new Set([...(inputs.get(p.id) ?? []), ...common])].filter((s) => s.length > 0) }));
-    const answers = pcre2Answers(plan);
-    plan.forEach(({ p, re, subjects }, k) => {
-      subjects.forEach((s, j) => {
-        const answer = answers[k]![j]!;
-        cases++;
-        if (answer === 'limit') { limits++; return; }
-        const got = re.test(s);
-        if (answer === 'no match') {
-          if (got) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre no match, mamori matched ${JSON.stringify(s.slice(0, 120))}`);
-          return;
-        }
-        if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${p.id} ${p.file}:${p.line}: pcre2test said ${JSON.stringify(answer)} for ${JSON.stringify(s.slice(0, 80))}`); return; }
-        const want = answer.groups[0]!;
-        const m = got ? re.exec(s) : null;
-        matches++;
-        if (!got || m === null || printed(m[0]!) !== want) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre ${JSON.stringify(want)} mamori ${got} ${JSON.stringify(m?.[0])} on ${JSON.stringify(s.slice(0, 120))}`);
-      });
-    });
+    const plan = patterns.map((p) => ({ label: `${p.id} ${p.file}:${p.line}`, re: compilePattern(p.source), source: p.source, subjects: [...new Set([...(inputs.get(p.id) ?? []), ...common])].filter((s) => s.length > 0) }));
+    const { cases, matches, limits, mismatches } = compareWithPcre(plan, pcre2Answers(plan), false);
     console.log(`PCRE2 differential: ${patterns.length} patterns, ${cases} cases, ${matches} matches, ${limits} stopped by PCRE's match limit, ${mismatches.length} mismatches`);
     assert.deepEqual(mismatches.slice(0, 20), []);
     assert.equal(patterns.length, 318, 'CRS v4.28.0 has 318 @rx patterns');
@@ -357,35 +367,18 @@ describe('backtracking constructs against PCRE2', () => {
     let seed = 20261203;
     const next = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
     const inputs = ['a', 'ab', 'ba', 'aab', 'abab', 'ab;ab', 'a;b', 'x', 'AbAB', 'abba;', 'ba ab', ';;x', 'aaaa', 'ab ab;', 'xab1', 'b;ab12', 'abx;', 'a\nb'];
-    const plan: Array<{ source: string; re: CompiledPattern; subjects: string[] }> = [];
+    const plan: Array<{ label: string; source: string; re: CompiledPattern; subjects: string[] }> = [];
     let refused = 0;
     while (plan.length < 1500) {
       const source = randomPattern(next);
       try {
-        plan.push({ source, re: compilePattern(source, { backtracking: true }), subjects: inputs });
+        plan.push({ label: source, source, re: compilePattern(source, { backtracking: true }), subjects: inputs });
       } catch (e) {
         if (!(e instanceof WafRegexError)) throw e;
         refused++;
       }
     }
-    const answers = pcre2Answers(plan);
-    let cases = 0, matches = 0, pcreRefused = 0;
-    const mismatches: string[] = [];
-    plan.forEach(({ source, re, subjects }, k) => {
-      subjects.forEach((s, j) => {
-        const answer = answers[k]![j]!;
-        if (answer === 'pattern error') { if (j === 0) pcreRefused++; return; }
-        cases++;
-        const m = re.exec(s);
-        if (answer === 'no match') {
-          if (m !== null || re.test(s)) mismatches.push(`${source} on ${JSON.stringify(s)}: pcre no match, mamori ${JSON.stringify(m)}`);
-          return;
-        }
-        if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${source} on ${JSON.stringify(s)}: pcre2test said ${JSON.stringify(answer)}`); return; }
-        matches++;
-        if (m === null || !re.test(s) || JSON.stringify(printedGroups(m)) !== JSON.stringify(answer.groups)) mismatches.push(`${source} on ${JSON.stringify(s)}: pcre ${JSON.stringify(answer.groups)} mamori ${JSON.stringify(m)}`);
-      });
-    });
+    const { cases, matches, refused: pcreRefused, mismatches } = compareWithPcre(plan, pcre2Answers(plan), true);
     console.log(`PCRE2 differential (backtracking constructs): ${plan.length} random patterns (${refused} refused by mamori, ${pcreRefused} by PCRE2), ${cases} cases, ${matches} matches, ${mismatches.length} mismatches`);
     assert.deepEqual(mismatches.slice(0, 15), []);
     assert.ok(pcreRefused < 50, `${pcreRefused} patterns PCRE2 refused that mamori accepted`);
@@ -402,27 +395,9 @@ describe('CRS 3 (Debian modsecurity-crs) @rx patterns against PCRE2', () => {
     const patterns = crsRxPatterns(dir);
     const payloads = crs4 === null ? [] : [...new Set([...regressionInputs(crs4).values()].flatMap((s) => [...s]))].sort().filter((_, k) => k % 10 === 0);
     const subjects = [...new Set([...payloads, ...EDGE_CASES, '<?xml version="1.0"?>', '<?php echo 1; ?>', "1' or 'a'='a", 'x=1 and 2<>2', 'id=1 or 1=1', 'name=abc like abc', '&auml;&amp;x;', "file'name.txt", 'text/html;q=0.9, */*;q=0.8', 'application/json; charset=utf-8'])].filter((s) => s.length > 0);
-    const plan = patterns.map((p) => ({ p, source: p.source, re: compilePattern(p.source, { backtracking: true }), subjects }));
-    const answers = pcre2Answers(plan);
-    let cases = 0, matches = 0, limits = 0, backtracking = 0;
-    const mismatches: string[] = [];
-    plan.forEach(({ p, re, subjects: ss }, k) => {
-      if (re.needsBacktracking) backtracking++;
-      ss.forEach((s, j) => {
-        const answer = answers[k]![j]!;
-        cases++;
-        if (answer === 'limit') { limits++; return; }
-        const got = re.test(s);
-        if (answer === 'no match') {
-          if (got) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre no match, mamori matched ${JSON.stringify(s.slice(0, 120))}`);
-          return;
-        }
-        if (typeof answer !== 'object' || !('groups' in answer)) { mismatches.push(`${p.id} ${p.file}:${p.line}: pcre2test said ${JSON.stringify(answer)}`); return; }
-        matches++;
-        const m = re.exec(s);
-        if (!got || m === null || printed(m[0]!) !== answer.groups[0]) mismatches.push(`${p.id} ${p.file}:${p.line}: pcre ${JSON.stringify(answer.groups[0])} mamori ${JSON.stringify(m?.[0])} on ${JSON.stringify(s.slice(0, 120))}`);
-      });
-    });
+    const plan = patterns.map((p) => ({ label: `${p.id} ${p.file}:${p.line}`, source: p.source, re: compilePattern(p.source, { backtracking: true }), subjects }));
+    const { cases, matches, limits, mismatches } = compareWithPcre(plan, pcre2Answers(plan), false);
+    const backtracking = plan.filter((p) => p.re.needsBacktracking).length;
     console.log(`PCRE2 differential (CRS 3 at ${dir}): ${patterns.length} patterns (${backtracking} with backtracking constructs), ${cases} cases, ${matches} matches, ${limits} stopped by PCRE's match limit, ${mismatches.length} mismatches`);
     assert.deepEqual(mismatches.slice(0, 15), []);
     assert.ok(patterns.length > 150, `${patterns.length} patterns`);
