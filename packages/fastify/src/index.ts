@@ -187,8 +187,12 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
 
   fastify.addHook('onSend', async (req, reply, payload) => {
     const x = exchanges.get(req);
-    // Phase 3 on the app's status and headers; a refusal replaces the answer whole.
-    const w = x?.responseHead(reply.statusCode, answerHeaders(reply.getHeaders()));
+    // Phase 3 on the app's status and headers; phase 4 on a body the app gave whole (a string or
+    // a buffer: a stream is not held). A refusal replaces the answer whole.
+    let w = x?.responseHead(reply.statusCode, answerHeaders(reply.getHeaders()));
+    if (!w && x?.wantsResponseBody() && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      w = x.responseBody(typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload);
+    }
     if (w && guard.enforced(w)) {
       const p = pendings.get(req);
       if (p) {

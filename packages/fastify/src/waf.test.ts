@@ -10,8 +10,9 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseForm } from 'node:querystring';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGuard, defaultConfig, MemoryStore, type Guard } from 'mamori';
 import { ADAPTER_APP, runWafAdapterConformance, sharedData, WAF_APP, type WafAdapterServer, type WafSeen } from 'mamori/testing';
 import { mamoriFastify } from './index.js';
@@ -93,5 +94,44 @@ describe('mamoriFastify: the WAF before a body with no parser', { skip: crs.miss
     assert.equal(ran, 0);
     await guard.store.events.flush();
     assert.equal((await guard.store.events.query({ action: 'waf-blocked' })).length, 1);
+  });
+});
+
+describe('mamoriFastify: phase 4 on the answer (response_body: true)', { skip: crs.missing ?? libinjection.missing }, () => {
+  const LEAK = "<p>You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''' at line 1</p>";
+  let dir: string;
+  let guard: Guard;
+  let app: ReturnType<typeof Fastify>;
+  let url: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mamori-waf-fastify-p4-'));
+    guard = createGuard(defaultConfig({ data_dir: dir, waf: { crs: crs.dir, libinjection: libinjection.dir, own_rules: false, response_body: true } }), { store: new MemoryStore(), secret: Buffer.alloc(32, 7) });
+    app = Fastify({ logger: false });
+    await app.register(mamoriFastify, { guard });
+    app.get('/leak', async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/html').send(LEAK));
+    app.get('/leak-buffer', async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/html').send(Buffer.from(LEAK)));
+    app.get('/page', async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/html').send('<p>Sencha, 100 g</p>'));
+    app.get('/leak-stream', async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/html').send(Readable.from([Buffer.from(LEAK)])));
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(async () => {
+    await app.close();
+    await guard.close();
+    await guard.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replaces an answer whose body leaks an SQL error (a string or a buffer); a benign one goes as sent; a stream is not held', async () => {
+    for (const path of ['/leak', '/leak-buffer']) {
+      const r = await fetch(`${url}${path}`, { headers: BROWSER });
+      assert.equal(r.status, 403, path);
+      assert.ok(!(await r.text()).includes('SQL syntax'), path);
+    }
+    const ok = await fetch(`${url}/page`, { headers: BROWSER });
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), '<p>Sencha, 100 g</p>');
+    const stream = await fetch(`${url}/leak-stream`, { headers: BROWSER });
+    assert.equal(stream.status, 200, 'a streamed answer is not inspected (documented)');
+    await stream.text();
   });
 });

@@ -95,6 +95,28 @@ async function readCapped(c: Context, max: number): Promise<ArrayBuffer | undefi
   return typeof r === 'number' ? undefined : r;
 }
 
+/**
+ * The first `max` bytes of an answer's body (all of it when shorter), read from a clone: the
+ * answer itself still has every byte for the client.
+ */
+async function answerStart(res: Response, max: number): Promise<Buffer> {
+  const reader = res.clone().body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    // Not awaited: a tee's branch settles its cancel only once the other branch is done too.
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+
 /** readCapped, counting each chunk against a pool (`take`): 429 or 503 when it is past it. */
 async function readPooled(c: Context, max: number, take?: (n: number) => 429 | 503 | undefined): Promise<ArrayBuffer | undefined | 429 | 503> {
   const declared = Number(c.req.header('content-length'));
@@ -246,7 +268,9 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (w && guard.enforced(w)) return (res = refuse(guard.respond(w, info, { url: target })));
       return (res = await protect(c, info, target, url.search, refuse, async () => {
         await next();
-        const w = x.responseHead(c.res.status, answerHeaders(c.res.headers));
+        let w = x.responseHead(c.res.status, answerHeaders(c.res.headers));
+        // Phase 4 on the start of the body (up to the WAF's response limit and a byte), read from a copy.
+        if (!w && x.wantsResponseBody() && c.res.body !== null) w = x.responseBody(await answerStart(c.res, waf.responseBodyLimit + 1));
         if (!w || !guard.enforced(w)) return false;
         // A refusal replaces the answer whole: none of the app's headers or body is kept.
         void c.res.body?.cancel().catch(() => undefined);

@@ -130,3 +130,41 @@ describe('mamoriHono: what the WAF does in Hono alone', { skip: crs.missing ?? l
     assert.equal((await guard.store.events.query({ action: 'waf-blocked' })).filter((e) => e['source.ip'] === '192.0.2.9').length, 3);
   });
 });
+
+describe('mamoriHono: phase 4 on the answer (response_body: true)', { skip: crs.missing ?? libinjection.missing }, () => {
+  const LEAK = "<p>You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''' at line 1</p>";
+  let dir: string;
+  let guard: Guard;
+  let server: { url: string; close(): Promise<void> };
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mamori-waf-hono-p4-'));
+    guard = createGuard(defaultConfig({ data_dir: dir, waf: { crs: crs.dir, libinjection: libinjection.dir, own_rules: false, response_body: true } }), { store: new MemoryStore(), secret: Buffer.alloc(32, 7) });
+    const app = new Hono();
+    app.use(mamoriHono(guard, { clientIp: () => '192.0.2.10' }));
+    app.get('/leak', (c) => c.html(LEAK));
+    app.get('/leak-big', (c) => c.html(LEAK + '<p>padding</p>'.repeat(60_000)));
+    app.get('/page', (c) => c.html('<p>Sencha, 100 g</p>'));
+    app.get('/big', (c) => c.html('<p>Gyokuro, 50 g</p>'.repeat(60_000)));
+    server = await listen(app);
+  });
+  after(async () => {
+    await server.close();
+    await guard.close();
+    await guard.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replaces an answer whose body leaks an SQL error, small or over the limit (its start is read); benign ones go as sent', async () => {
+    for (const path of ['/leak', '/leak-big']) {
+      const r = await fetch(`${server.url}${path}`, { headers: BROWSER });
+      assert.equal(r.status, 403, path);
+      assert.ok(!(await r.text()).includes('SQL syntax'), path);
+    }
+    const ok = await fetch(`${server.url}/page`, { headers: BROWSER });
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), '<p>Sencha, 100 g</p>');
+    const big = await fetch(`${server.url}/big`, { headers: BROWSER });
+    assert.equal(big.status, 200);
+    assert.equal(await big.text(), '<p>Gyokuro, 50 g</p>'.repeat(60_000), 'all of a large answer reaches the client');
+  });
+});

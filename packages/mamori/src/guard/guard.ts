@@ -60,7 +60,7 @@ export interface GuardDeps {
    */
   onError?: ((err: unknown) => void) | undefined;
   /** The WAF's rules instead of the config's, and a look at each finished transaction (tools, tests). */
-  waf?: Pick<WafGuardDeps, 'rules' | 'onTransaction'>;
+  waf?: Pick<WafGuardDeps, 'rules' | 'onTransaction' | 'cpuClock'>;
 }
 
 /** A login in progress: what check saw, to be completed by report. */
@@ -175,6 +175,7 @@ export class Guard {
           onError: deps.onError ?? warnAtMostEveryMinute('the WAF could not record a request'),
           rules: deps.waf?.rules,
           onTransaction: deps.waf?.onTransaction,
+          cpuClock: deps.waf?.cpuClock,
         })
       : undefined;
     this.challenger = createChallenger({

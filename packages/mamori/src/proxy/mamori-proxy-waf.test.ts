@@ -36,7 +36,8 @@ async function eventsOf(guard: Guard, q: { action: string; sourceIp?: string }, 
   }
 }
 
-async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
+/** `cpuOnClock`: the process-wide second of rule time follows the manual clock too (else the machine's). */
+async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}, cpuOnClock = false) {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-waf-proxy-'));
   const up = await echoUpstream();
   const clock = new ManualClock();
@@ -47,7 +48,7 @@ async function setup(waf: MamoriYaml['waf'], extra: MamoriYaml = {}) {
       logins: [{ name: 'login', path: '/login', username: { form: 'user' }, password: { form: 'pw' }, failure: { status: [401] }, success: { status: [302] } }],
       ...extra,
     }),
-    { store: new MemoryStore({ clock }), secret: SECRET, clock },
+    { store: new MemoryStore({ clock }), secret: SECRET, clock, ...(cpuOnClock ? { waf: { cpuClock: () => clock.now() } } : {}) },
   );
   const proxy = await startMamoriProxy({ guard, upstream: up.url, trustedProxies: ['127.0.0.1/32'] });
   return {
@@ -218,7 +219,7 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
 describe('mamori proxy: the WAF bounds the time one source takes', { skip }, () => {
   let s: Awaited<ReturnType<typeof setup>>;
   before(async () => {
-    s = await setup({ cpu_budget: { per_source: '2s', window: '1m' } });
+    s = await setup({ cpu_budget: { per_source: '2s', window: '1m' } }, {}, true);
   });
   after(() => s.close());
 
