@@ -17,6 +17,10 @@ import assert from 'node:assert/strict';
 import { createGuard, defaultConfig, mamoriWafHandler, MemoryStore, type Guard } from 'mamori';
 import { mamoriExpress } from './index.js';
 
+// Express 4 too, installed beside 5 under an npm alias (the root's devDependency "express4").
+const EXPRESS4: string = 'express4';
+const express4 = ((await import(EXPRESS4)) as { default: typeof express }).default;
+
 /** The body limit phase 4 reads (the rules' SecResponseBodyLimit). */
 const LIMIT = 64 * 1024;
 const RULES = `
@@ -42,9 +46,9 @@ LARGE_STREAM.write('<?php ?>', 512 * 1024);
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-function app(guard: Guard, seen: { acceptEncoding: unknown[] }): express.Express {
-  const a = express();
-  a.use(express.urlencoded({ extended: false }));
+function app(framework: typeof express, guard: Guard, seen: { acceptEncoding: unknown[] }): express.Express {
+  const a = framework();
+  a.use(framework.urlencoded({ extended: false }));
   a.use(mamoriExpress(guard));
   a.get('/leak', (_req, res) => {
     res.type('html').send(PHP_PAGE);
@@ -131,7 +135,7 @@ function app(guard: Guard, seen: { acceptEncoding: unknown[] }): express.Express
   return a;
 }
 
-async function setup(mode: 'enforce' | 'detect') {
+async function setup(mode: 'enforce' | 'detect', framework: typeof express = express) {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-express-waf-response-'));
   const guard = createGuard(defaultConfig({ data_dir: dir, waf: { mode, crs: 'off', own_rules: false, audit_log: false, response_body: true } }), {
     store: new MemoryStore(),
@@ -139,7 +143,7 @@ async function setup(mode: 'enforce' | 'detect') {
     waf: { rules: { text: RULES, file: 'response-rules.conf' } },
   });
   const seen = { acceptEncoding: [] as unknown[] };
-  const a = app(guard, seen);
+  const a = app(framework, guard, seen);
   const server = http.createServer(mamoriWafHandler(guard, a));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -171,10 +175,10 @@ async function get(url: string, init: RequestInit = {}) {
   return { status: r.status, headers: r.headers, body, text: body.toString('utf8') };
 }
 
-describe('mamoriWafHandler, blocking mode: phases 3 and 4 on an Express answer', () => {
+for (const [name, framework] of [['Express 5', express], ['Express 4', express4]] as const) describe(`mamoriWafHandler, blocking mode: phases 3 and 4 on an ${name} answer`, () => {
   let s: Awaited<ReturnType<typeof setup>>;
   before(async () => {
-    s = await setup('enforce');
+    s = await setup('enforce', framework);
   });
   after(() => s?.close());
 

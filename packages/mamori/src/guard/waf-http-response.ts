@@ -273,7 +273,8 @@ export function guardResponse(res: ServerResponse, x: WafExchange, o: ResponseGu
     // Node's own errors for a status or header it refuses, thrown here as they would be without the WAF.
     if (code < 100 || code > 999) return writeHead.apply(this, args);
     const reason = typeof args[1] === 'string' ? args[1] : undefined;
-    const given = reason === undefined ? args[1] : args[2];
+    // writeHead(status, reason, headers) or writeHead(status, headers), as node reads them.
+    const given = reason === undefined ? (args[2] ?? args[1]) : args[2];
     if (!fromWrite) validateGiven(given);
     this.statusCode = code;
     if (reason !== undefined) this.statusMessage = reason;
