@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -119,6 +120,11 @@ function app(framework: typeof express, guard: Guard, seen: { acceptEncoding: un
       res.type('text/plain').send('the hooked answer');
     },
   );
+  a.get('/gzip', (req, res) => {
+    // Compressed although the app was asked for no compression (stored pre-compressed pages).
+    const page = req.query.k === 'leak' ? PHP_PAGE : req.query.k === 'big-leak' ? `${PHP_PAGE}${'<p>filler</p>'.repeat(200_000)}` : '<html><body>sencha</body></html>';
+    res.set('Content-Encoding', 'gzip').type('html').send(gzipSync(page));
+  });
   a.get('/empty', (_req, res) => {
     res.status(204).type('html').end();
   });
@@ -270,6 +276,14 @@ for (const [name, framework] of [['Express 5', express], ['Express 4', express4]
     const r = await get(`${s.url}/hooked`);
     assert.equal(r.status, 403);
     assert.ok(!r.text.includes('the hooked answer'));
+  });
+
+  it('reads a compressed answer inflated (the start of one that inflates past the limit), as the proxy does', async () => {
+    assert.equal((await get(`${s.url}/gzip?k=leak`)).status, 403);
+    assert.equal((await get(`${s.url}/gzip?k=big-leak`)).status, 403);
+    const clean = await get(`${s.url}/gzip?k=clean`);
+    assert.equal(clean.status, 200);
+    assert.equal(clean.text, '<html><body>sencha</body></html>');
   });
 
   it('answers to HEAD, 204 and 304 go out as the app sent them', async () => {

@@ -9,12 +9,14 @@
  * status, headers, framing and bytes are what they would have been. Past the limit, phase 4 runs
  * on what is held (SecResponseBodyLimitAction decides: ProcessPartial reads the first part,
  * Reject refuses) and the rest streams. Answers phase 4 does not read (another type, HEAD, 204,
- * 304) stream as soon as phase 3 has passed their head.
+ * 304) stream as soon as phase 3 has passed their head. A compressed answer (gzip, deflate, br)
+ * is read inflated, as the proxy reads it.
  *
  * Detect mode: nothing is held or changed; phase 3 runs on the head as it goes, phase 4 on a copy
  * of the body (up to the limit), and both only record.
  */
 import { STATUS_CODES, validateHeaderName, validateHeaderValue, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib';
 import { bodyAllowedFor, plainError, renderedHeaders } from '../proxy/respond.js';
 import type { RenderedResponse, Verdict } from './verdict.js';
 import type { WafExchange } from './waf-guard.js';
@@ -45,6 +47,34 @@ const isChunk = (c: unknown): c is Chunk => typeof c === 'string' || c instanceo
 function bytesOf(chunk: Chunk, encoding: BufferEncoding | undefined): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, encoding && Buffer.isEncoding(encoding) ? encoding : 'utf8');
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** A Content-Encoding of one coding phase 4 reads through (as the proxy); undefined for none, several or another. */
+function codingOf(encoding: string | string[] | undefined): 'gzip' | 'deflate' | 'br' | undefined {
+  const e = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase();
+  return e === 'gzip' || e === 'x-gzip' ? 'gzip' : e === 'deflate' || e === 'br' ? e : undefined;
+}
+
+/**
+ * What a compressed body (or its start) inflates to, at most `max` bytes, for phase 4: the app
+ * was asked for no compression, but may compress all the same. Synchronous, so each try is
+ * bounded by `max`; an input that inflates to more is tried again by halves (its start is what is
+ * read). What does not inflate is read as sent.
+ */
+function inflatedStart(body: Buffer, coding: 'gzip' | 'deflate' | 'br', max: number): Buffer {
+  const run = (input: Buffer): Buffer =>
+    coding === 'br'
+      ? brotliDecompressSync(input, { finishFlush: constants.BROTLI_OPERATION_FLUSH, maxOutputLength: max })
+      : (coding === 'gzip' ? gunzipSync : inflateSync)(input, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: max });
+  for (let n = body.length; n >= 16; n = Math.floor(n / 2)) {
+    try {
+      const out = run(body.subarray(0, n));
+      return out.length === 0 ? body : out;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') return body;
+    }
+  }
+  return body;
 }
 
 /** The headers an answer will carry: those set with setHeader, and those given to writeHead (which win, as in node). */
@@ -112,6 +142,8 @@ export function guardResponse(res: ServerResponse, x: WafExchange, o: ResponseGu
   let limit = 0;
   /** Detect mode: a copy of the body is kept for phase 4, which has not run yet. */
   let copying = false;
+  /** The coding of a compressed answer phase 4 reads (inflated first). */
+  let coding: ReturnType<typeof codingOf>;
 
   // An answer held is, to the app, an answer whose head is on its way (finalhandler and others look).
   if (sentGetter) {
@@ -182,7 +214,11 @@ export function guardResponse(res: ServerResponse, x: WafExchange, o: ResponseGu
   /** Phase 3 on the head, then what to do with the body. */
   const onHead = (status: number, headers: Record<string, string | string[]>) => {
     try {
-      if (stopped(x.responseHead(status, headers))) return;
+      // A compressed answer whose body phase 4 reads is judged as inflated, without its
+      // Content-Encoding (CRS passes over the bodies of compressed answers), as in the proxy.
+      coding = bodyAllowedFor(o.method, status) && x.wantsResponseBodyOf(headers['content-type']) ? codingOf(headers['content-encoding']) : undefined;
+      const judged = coding ? Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'content-encoding')) : headers;
+      if (stopped(x.responseHead(status, judged))) return;
       const reads = bodyAllowedFor(o.method, status) && x.wantsResponseBody();
       limit = x.tx.responseBodyLimit;
       if (reads && o.enforce) state = 'holding';
@@ -201,7 +237,7 @@ export function guardResponse(res: ServerResponse, x: WafExchange, o: ResponseGu
     body = [];
     copying = false;
     try {
-      return stopped(x.responseBody(b));
+      return stopped(x.responseBody(coding ? inflatedStart(b, coding, limit + 1) : b));
     } catch (err) {
       failed(err);
       return state === 'replaced';
