@@ -3,5 +3,5 @@ export { ManualClock } from './core/clock.js';
 export { SeededRandom } from './core/random.js';
 export { runStoreConformance } from './core/store.case.js';
 export { runAdapterConformance, ADAPTER_APP, type AdapterServer, type StartAdapterApp } from './testing/adapter.case.js';
-export { runWafAdapterConformance, WAF_APP, type StartWafAdapterApp, type WafAdapterOptions, type WafAdapterServer, type WafSeen } from './testing/waf-adapter.case.js';
+export { runWafAdapterConformance, WAF_APP, type StartWafAdapterApp, type WafAdapterServer, type WafSeen } from './testing/waf-adapter.case.js';
 export { sharedData } from './testing/shared-data.js';

@@ -83,7 +83,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
       request_body_limit: { type: 'integer', minimum: 1024, maximum: 1024 ** 3, description: 'largest request body read and inspected, uploads included; larger ones are refused with 413 (default 8 MiB)' },
       request_body_no_files_limit: { type: 'integer', minimum: 1024, maximum: 1024 ** 3, description: 'largest request body not counting uploaded files (default 128 KiB, as ModSecurity)' },
       max_arguments: { type: 'integer', minimum: 1, maximum: 100_000, description: 'arguments (query and body together) a request may carry; more is refused when strict (default 1000, as ModSecurity)' },
-      response_body: { type: 'boolean', description: 'inspect text, HTML, XML and JSON answers up to 256 KiB for data leaks (default false: answers are streamed)' },
+      response_body: { type: 'boolean', description: 'inspect text, HTML, XHTML, XML and JSON answers for data leaks, in mamori up and mamoriWafHandler: the first 512 KiB (SecResponseBodyLimit) of each (default false: answers are streamed)' },
       strict: { type: 'boolean', description: 'refuse bodies mamori cannot read as the site would (malformed or ambiguous multipart, JSON or XML, compressed bodies); default true' },
       libinjection: { type: 'string', maxLength: 4096, description: "libinjection's data directory, for @detectSQLi (CRS rule 942100); default MAMORI_LIBINJECTION_DIR" },
       crs_settings: {

@@ -17,6 +17,7 @@ import type { Guard } from './guard.js';
 import type { RenderedResponse, RequestInfo } from './verdict.js';
 import { announcesBody, nodeRequestParts, type BodyPool, type WafExchange } from './waf-guard.js';
 import { bodyPoolAnswer } from './adapter-kit.js';
+import { guardResponse } from './waf-http-response.js';
 
 export interface MamoriWafHandlerOptions {
   /** The client address; default: the TCP peer, or X-Forwarded-For past the config's trusted proxies. */
@@ -35,8 +36,25 @@ export function wafInspected(req: IncomingMessage): boolean {
   return inspected.has(req);
 }
 
-/** A request around bytes already read: what the handler reads is what the WAF read. */
-function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
+/** Header fields by lower-case name, each with all its values in order: node's headersDistinct from raw fields. */
+function distinct(raw: readonly string[]): NodeJS.Dict<string[]> {
+  const out: NodeJS.Dict<string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const list = Object.hasOwn(out, name) ? out[name] : undefined;
+    if (list) list.push(raw[i + 1]!);
+    // (defined, not assigned: a field named __proto__ stays a field)
+    else Object.defineProperty(out, name, { value: [raw[i + 1]!], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * A request around bytes already read: what the handler reads is what the WAF read. It is what
+ * node's parser would have handed over: the response's `req`, headersDistinct, and, as the body's
+ * end is read, `complete` and the trailers.
+ */
+function replay(req: IncomingMessage, body: Buffer, res: ServerResponse): IncomingMessage {
   const r = new IncomingMessage(req.socket);
   r.method = req.method;
   r.url = req.url;
@@ -45,12 +63,33 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
   r.httpVersion = req.httpVersion;
   r.headers = req.headers;
   r.rawHeaders = req.rawHeaders;
-  r.trailers = req.trailers;
-  r.rawTrailers = req.rawTrailers;
+  r.headersDistinct = distinct(req.rawHeaders);
+  const trailers = req.trailers;
+  const rawTrailers = req.rawTrailers;
+  r.once('end', () => {
+    r.trailers = trailers;
+    r.rawTrailers = rawTrailers;
+    r.trailersDistinct = distinct(rawTrailers);
+    r.complete = true;
+  });
   if (body.length) r.push(body);
   r.push(null);
-  r.complete = true;
+  (res as { req: IncomingMessage }).req = r;
   return r;
+}
+
+/**
+ * With response bodies inspected, the app is asked for an uncompressed answer (as the proxy
+ * asks the site): Accept-Encoding is taken out of what it reads of the request.
+ */
+function withoutAcceptEncoding(m: IncomingMessage): void {
+  if (m.headers['accept-encoding'] === undefined) return;
+  const raw: string[] = [];
+  for (let i = 0; i + 1 < m.rawHeaders.length; i += 2) if (m.rawHeaders[i]!.toLowerCase() !== 'accept-encoding') raw.push(m.rawHeaders[i]!, m.rawHeaders[i + 1]!);
+  delete m.headers['accept-encoding'];
+  // (headers and headersDistinct set before rawHeaders is replaced: node builds them from it lazily.)
+  m.headersDistinct = distinct(raw);
+  m.rawHeaders = raw;
 }
 
 type ReadOutcome = Buffer | 413 | 408 | 429 | 503;
@@ -151,23 +190,31 @@ export function mamoriWafHandler(guard: Guard, handler: (req: IncomingMessage, r
           return;
         }
         v = x.body(body);
-        next = replay(req, body);
+        next = replay(req, body, res);
       } else v = x.body(undefined);
       if (v && guard.enforced(v)) return refuse(x, req, res, guard.respond(v, info, { url }));
     }
-    // Phase 3 sees the handler's status and headers (recorded; what was sent is not taken back),
-    // phase 5 runs when the answer is done, or the client left.
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    if (waf!.config.responseBody) withoutAcceptEncoding(next);
+    // Phases 3 and 4 on the app's answer (held until they pass it, in blocking mode); phase 5
+    // when the answer is done, or the client left.
+    guardResponse(res, x, {
+      enforce: waf!.config.mode === 'enforce',
+      method: info.method,
+      refusal: (w) => {
+        if (!guard.enforced(w)) return undefined;
+        const r = guard.respond(w, info, { url });
+        return opts.respond ? opts.respond(r, next) : r;
+      },
+      refused: (status) => x.finish(status),
+      onError,
+    });
+    res.once('close', () => {
       try {
-        const given = rest.find((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as Record<string, string | string[]> | undefined;
-        x.responseHead(status, { ...(res.getHeaders() as Record<string, string | string[]>), ...given });
+        x.finish(res.statusCode);
       } catch (err) {
         onError(err);
       }
-      return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
-    } as ServerResponse['writeHead'];
-    res.once('close', () => x.finish(res.statusCode));
+    });
     inspected.add(next);
     handler(next, res);
   }

@@ -15,7 +15,7 @@ export function plainError(status: number): RenderedResponse {
 }
 
 /** The headers of a rendered response, lower-cased, framing set by us. Throws on invalid names or values. */
-function renderedHeaders(r: RenderedResponse, length: number): Record<string, string> {
+export function renderedHeaders(r: RenderedResponse, length: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) {
     const name = k.toLowerCase();
