@@ -18,7 +18,8 @@ import { formatCrsSearch, locateCrs, type CrsSearch } from '../waf/crs-locate.js
 import { MamoriError } from '../core/errors.js';
 import { loadWaf, type Waf, type WafRequest } from '../waf/index.js';
 import type { RequestInfo, Verdict } from './verdict.js';
-import { maskMatched, maskTarget, printable } from './waf-mask.js';
+import { maskMatched, maskTarget, maskText, printable } from './waf-mask.js';
+import { secretValues, type SecretValues } from './waf-secret-values.js';
 
 /** What an adapter knows of the request beyond RequestInfo: the target and headers as sent. */
 export interface WafRequestParts {
@@ -323,7 +324,9 @@ export class WafGuard {
     const now = this.#d.clock.now();
     const blocked = x.interruption !== undefined;
     const enforced = blocked && this.config.mode === 'enforce';
-    const matches = logged.slice(0, MAX_MATCHES).map((m) => this.#maskedMatch(m));
+    // What the request carries under secret names, hidden wherever it shows up in what is written.
+    const secrets = secretValues(tx.vars, x.parts.uri, this.#secretFields);
+    const matches = logged.slice(0, MAX_MATCHES).map((m) => this.#maskedMatch(m, secrets));
     if (blocked) {
       const e: SecurityEvent = {
         '@timestamp': new Date(now).toISOString(),
@@ -332,9 +335,9 @@ export class WafGuard {
         'event.module': 'guard.waf',
         'event.outcome': 'failure',
         'event.severity': 73,
-        'event.reason': printable(x.verdict?.reason ?? 'WAF rule matched'),
+        'event.reason': maskText(x.verdict?.reason ?? 'WAF rule matched', this.#secretFields, 512, secrets),
         'source.ip': x.req.ip,
-        'url.path': maskTarget(x.req.path, this.#secretFields, 512),
+        'url.path': maskTarget(x.req.path, this.#secretFields, 512, secrets),
         'http.request.method': x.req.method,
         'http.response.status_code': status,
         'rule.id': String(x.interruption!.ruleId),
@@ -348,7 +351,7 @@ export class WafGuard {
       };
       if (!enforced) e['mamori.detect_only'] = true;
       const ua = x.req.headers['user-agent'];
-      if (typeof ua === 'string') e['user_agent.original'] = printable(ua.slice(0, 512));
+      if (typeof ua === 'string') e['user_agent.original'] = maskText(ua, this.#secretFields, 512, secrets);
       this.#d.events.emit(e);
     }
     this.#audit?.write({
@@ -356,7 +359,7 @@ export class WafGuard {
       transaction: tx.vars.get('UNIQUE_ID')?.entries[0]?.value ?? '',
       client: x.req.ip,
       method: x.req.method,
-      uri: maskTarget(x.parts.uri, this.#secretFields),
+      uri: maskTarget(x.parts.uri, this.#secretFields, 1024, secrets),
       status,
       action: enforced ? 'blocked' : blocked ? 'would-block' : 'matched',
       interrupting_rule: x.interruption?.ruleId,
@@ -395,14 +398,15 @@ export class WafGuard {
     if (this.config.mode === 'enforce') void this.#trip(req).catch((err) => this.#d.onError(err));
   }
 
-  #maskedMatch(m: MatchedRule) {
+  #maskedMatch(m: MatchedRule, secrets: SecretValues) {
     return {
       id: m.id,
       phase: m.phase,
-      msg: printable(m.msg.slice(0, 256)),
+      // A message may quote what it matched (%{MATCHED_VAR}).
+      msg: maskText(m.msg, this.#secretFields, 256, secrets),
       severity: m.severity,
       target: printable(m.matchedName.slice(0, 256)),
-      data: maskMatched(m.matchedName, m.matchedValue, this.#secretFields),
+      data: maskMatched(m.matchedName, m.matchedValue, this.#secretFields, 256, secrets),
       tags: m.tags.slice(0, 10),
     };
   }

@@ -13,6 +13,11 @@ test('XML: texts and attribute values, references decoded, CDATA read, comments 
   assert.equal(r.declaresEntities, false);
   assert.equal(parseXml("<a>' o<!--z-->r 1<b/>=<![CDATA[1]]>--</a>").content, "' or 1=1--");
   assert.deepEqual(parseXml('<a>&#233;</a>').texts, ['\xc3\xa9']);
+  assert.deepEqual(r.elementTexts, [
+    ['b', "it's"],
+    ['a', '<svg onload=x>'],
+    ['a', 'tail&foo;'],
+  ], 'each text with the element it sits in');
 });
 
 test('XML: entity declarations flagged and never expanded; malformed documents are errors', () => {

@@ -48,6 +48,11 @@ export class RequestVariables {
   readonly #vars = new Map<string, Collection>();
   /** The query held more arguments than SecArgumentsLimit (the rest were not read). */
   queryTruncated = false;
+  /**
+   * The XML body's texts and attribute values with the name of their element or attribute
+   * (XML:/* and XML://@* hold them without): for the audit log, which hides those named like secrets.
+   */
+  xmlNamed: readonly (readonly [name: string, value: string])[] = [];
 
   get(name: string): Collection | undefined {
     return this.#vars.get(name.toUpperCase());
@@ -213,6 +218,7 @@ export function bodyVariables(v: RequestVariables, req: WafRequest, processor: B
     if (x.content !== '') xml.add('/*', x.content);
     for (const t of x.texts) xml.add('/*', t);
     for (const [, value] of x.attributes) xml.add('//@*', value);
+    v.xmlNamed = [...x.elementTexts, ...x.attributes];
   }
   // What the upstream may read otherwise than the WAF (bodies/reading.ts): a body error too, named first (it is the cause).
   error = readingProblem(req, processor, body) ?? error;
