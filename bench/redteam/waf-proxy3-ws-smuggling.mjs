@@ -30,8 +30,9 @@ const server = net.createServer((sock) => {
       if (m) {
         const code = Number(m[1]);
         const key = /\r\nsec-websocket-key:\s*(\S+)/i.exec(head)?.[1];
-        // A status endpoint answers what it is asked, headers of an "upgrade" included when asked.
-        const extra = code === 101 ? `Upgrade: websocket\r\nConnection: Upgrade\r\n${key && target.includes('accept') ? `Sec-WebSocket-Accept: ${createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')}\r\n` : ''}` : 'Content-Length: 0\r\n';
+        // A status endpoint answers the status asked for: bare (?bare), with Upgrade/Connection headers, or
+        // with a correct Sec-WebSocket-Accept too (?accept).
+        const extra = code === 101 && target.includes('bare') ? '' : code === 101 ? `Upgrade: websocket\r\nConnection: Upgrade\r\n${key && target.includes('accept') ? `Sec-WebSocket-Accept: ${createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')}\r\n` : ''}` : 'Content-Length: 0\r\n';
         sock.write(`HTTP/1.1 ${code} X\r\n${extra}\r\n`);
       } else {
         sock.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nupstream-ok');
@@ -54,7 +55,7 @@ try {
   });
   console.log(`INFO    control: the SQLi as a plain request: ${ctl}`);
 
-  for (const variant of ['/status/101', '/status/101?accept']) {
+  for (const variant of ['/status/101?bare', '/status/101', '/status/101?accept']) {
     const before = seen.length;
     const got = await new Promise((resolve) => {
       const s = net.connect(m.port, '127.0.0.1');
