@@ -19,6 +19,9 @@ export const SETUP_IDS = {
   packSettings: 36_190_004,
   bodyError: 36_190_010,
   multipartStrict: 36_190_011,
+  /** A regex ran out of backtracking steps: refused at the end of phase 2, and of phase 4. */
+  regexLimits: 36_190_020,
+  regexLimitsResponse: 36_190_021,
   /** Exclusions: one rule each from here. */
   exclusions: 36_191_000,
 } as const;
@@ -204,6 +207,12 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
   if (ownRules) lines.push(`Include ${q(join(ownRules, 'mamori-*.conf'))}`);
   if (o.crs) for (const f of crsRuleFiles(o.crs)) lines.push(`Include ${q(f)}`);
   for (const f of o.ruleFiles) lines.push(`Include ${q(f)}`);
+  // Last: a pattern that needs backtracking (CRS 3, users' rules) and ran out of steps did not
+  // match, as in PCRE; what the rules could not finish reading is refused rather than passed.
+  lines.push(
+    `SecRule TX:MSC_PCRE_LIMITS_EXCEEDED "@eq 1" "id:${SETUP_IDS.regexLimits},phase:2,t:none,log,deny,status:403,msg:'A regular expression ran out of steps: the request was not read to the end',tag:'mamori',tag:'mamori/regex-limits'"`,
+    `SecRule TX:MSC_PCRE_LIMITS_EXCEEDED "@eq 1" "id:${SETUP_IDS.regexLimitsResponse},phase:4,t:none,log,deny,status:403,msg:'A regular expression ran out of steps: the answer was not read to the end',tag:'mamori',tag:'mamori/regex-limits'"`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -217,6 +226,9 @@ export function loadProductWaf(o: WafProductOptions): LoadedProductWaf {
   // One warning per reason, naming the rules (most rule sets leave out none or a few).
   const byWhy = new Map<string, string[]>();
   for (const r of waf.left) byWhy.set(r.why, [...(byWhy.get(r.why) ?? []), `${r.id} (${r.file}:${r.line})`]);
+  if (o.crs && crsMajor(o.crs) === 3) {
+    warnings.push("CRS 3 keeps per-address state in persistent collections (initcol: the IP collection), which mamori does not keep: its DoS protection (912) and reputation flags (910) never fire; use mamori's rate_limits and decisions for those");
+  }
   for (const [why, rules] of byWhy) {
     const hint = why.startsWith('@detectSQLi') ? ': set waf.libinjection or MAMORI_LIBINJECTION_DIR' : '';
     warnings.push(`${rules.length === 1 ? 'rule' : 'rules'} ${rules.slice(0, 12).join(', ')}${rules.length > 12 ? ` and ${rules.length - 12} more` : ''} left out: ${why}${hint}`);

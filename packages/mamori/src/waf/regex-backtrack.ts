@@ -24,7 +24,7 @@
 import { hasByteOrOther, isWordCode, Program, WafRegexError, type ByteSet, type Node } from './regex-syntax.js';
 
 /** Program's six instructions (same numbers), then the ones only this matcher runs. */
-const enum B { Set, Split, Jmp, Assert, Save, Match, BackRef, Look, Atomic, SubMatch, Mark, Progress, BackStep }
+const enum B { Set, Split, Jmp, Assert, Save, Match, BackRef, Look, Atomic, SubMatch, Mark, Progress, BackStep, Span, SpanMax }
 
 /** Thrown (and caught inside this module) when a search runs out of steps. */
 const OUT_OF_STEPS = new Error('out of steps');
@@ -39,6 +39,14 @@ export class BacktrackProgram extends Program {
   /** Capture slots (2 per group, 0 and 1 for the whole match) then one slot per unbounded repeat (its start position). */
   private slots: number;
   private readonly firstBytes: ByteSet | null;
+  /**
+   * The set S of a pattern that starts with S* or S*?: a match that starts inside a run of S
+   * implies one that starts where the run starts (the repeat takes the rest), so only starts
+   * not preceded by a byte of S are tried; the leftmost match is the same.
+   */
+  private readonly leadingRun: ByteSet | null;
+  /** For each Look or Atomic: whether its sub-program saves a capture (else nothing to restore). */
+  private savesInside: Uint8Array = new Uint8Array(0);
 
   constructor(source: string, tree: Node, readonly groups: number, maxProgram: number) {
     super(maxProgram, source);
@@ -49,6 +57,13 @@ export class BacktrackProgram extends Program {
     this.emit(B.Match);
     const f = first(tree);
     this.firstBytes = f.nullable ? null : f.set;
+    const lead = tree.t === 'cat' ? tree.items[0] : tree;
+    this.leadingRun = lead?.t === 'rep' && lead.min === 0 && lead.max === -1 && lead.item.t === 'set' ? lead.item.set : null;
+    this.savesInside = new Uint8Array(this.op.length);
+    for (let pc = 0; pc < this.op.length; pc++) {
+      if (this.op[pc] !== B.Look && this.op[pc] !== B.Atomic) continue;
+      for (let k = pc + 1; k < this.y[pc]!; k++) if (this.op[k] === B.Save) this.savesInside[pc] = 1;
+    }
   }
 
   get source(): string {
@@ -59,7 +74,8 @@ export class BacktrackProgram extends Program {
   override gen(n: Node): void {
     switch (n.t) {
       case 'rep': {
-        if (n.max !== -1) { super.gen(n); return; }
+        // A body that cannot match empty needs no check: the linear program's loop is enough.
+        if (n.max !== -1 || !first(n.item).nullable) { super.gen(n); return; }
         for (let k = 0; k < n.min; k++) this.gen(n.item);
         // L: split body/out; mark; body; progress -> L (an iteration that matched nothing ends the loop, as in PCRE)
         const slot = this.slots++;
@@ -72,6 +88,13 @@ export class BacktrackProgram extends Program {
       }
       case 'backref': this.emit(B.BackRef, n.index, n.icase ? 1 : 0); return;
       case 'atomic': {
+        // A possessive repeat of one set (\s*+, [^;]++): take every byte of the set, give none back; one step.
+        const r = n.item;
+        if (r.t === 'rep' && r.greedy && r.item.t === 'set') {
+          this.emit(B.Span, this.setId(r.item.set), r.min);
+          this.emit(B.SpanMax, r.max);
+          return;
+        }
         const at = this.emit(B.Atomic);
         this.gen(n.item);
         this.emit(B.SubMatch);
@@ -114,6 +137,7 @@ export class BacktrackProgram extends Program {
     const fb = this.firstBytes;
     for (let start = 0; start <= input.length; start++) {
       if (fb !== null && (start === input.length || !hasByteOrOther(fb, input.charCodeAt(start)))) continue;
+      if (this.leadingRun !== null && start > 0 && hasByteOrOther(this.leadingRun, input.charCodeAt(start - 1))) continue;
       caps.fill(-1);
       if (this.run(input, 0, start, caps, budget, -1) >= 0) return caps;
     }
@@ -209,14 +233,28 @@ export class BacktrackProgram extends Program {
           }
           case B.Look: case B.Atomic: {
             const kind = op[pc] === B.Atomic ? -1 : x[pc]!;
-            const saved = caps.slice();
+            const saved = this.savesInside[pc] ? caps.slice() : undefined;
             const end = this.run(input, pc + 1, pos, caps, budget, kind >= 2 ? pos : -1);
             const negative = kind === 1 || kind === 3;
-            if (end < 0 || negative) caps.set(saved);
-            else for (let s = 0; s < caps.length; s++) if (caps[s] !== saved[s]) undo.push(s, saved[s]!);
+            if (saved !== undefined) {
+              if (end < 0 || negative) caps.set(saved);
+              else for (let s = 0; s < caps.length; s++) if (caps[s] !== saved[s]) undo.push(s, saved[s]!);
+            }
             if ((end >= 0) === negative) break;
             if (kind === -1) pos = end;
             pc = y[pc]!;
+            continue;
+          }
+          case B.Span: {
+            const set = sets[x[pc]!]!;
+            const max = x[pc + 1]!;
+            const limit = max < 0 ? n : Math.min(n, pos + max);
+            let end = pos;
+            while (end < limit && hasByteOrOther(set, input.charCodeAt(end))) end++;
+            budget.left -= (end - pos) >> 4; // a byte costs a sixteenth of a step
+            if (end - pos < y[pc]!) break;
+            pos = end;
+            pc += 2;
             continue;
           }
           case B.BackStep: {

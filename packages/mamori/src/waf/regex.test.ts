@@ -78,23 +78,42 @@ describe('compilePattern: ModSecurity semantics on bytes', () => {
     assert.throws(() => compilePattern('(a)\\2', { backtracking: true }), /group 2, which does not exist/);
     assert.equal(compilePattern('abc', { backtracking: true }).needsBacktracking, undefined, 'a pattern without such constructs stays linear-time');
   });
-  it('stops a backtracking pattern at its step budget and counts it as a match, sharing the budget across calls', () => {
+  it('stops a backtracking pattern at its step budget: no match, as PCRE past its limit, and an overrun counted in the shared budget', () => {
     // Exponential in PCRE and here: (a|a)+ tries every split of the a's before the look-ahead fails.
     const re = compilePattern('(a|a)+(?=x)[xy]', { backtracking: true, steps: { base: 10_000, perChar: 10 } });
     assert.equal(re.test(`${'a'.repeat(40)}x`), true);
     const evil = `${'a'.repeat(40)}y`;
     const budget: StepBudget = { left: 1_000_000 };
-    assert.equal(re.test(evil, budget), true, 'out of steps: matched');
+    assert.equal(re.test(evil, budget), false, 'out of steps: no match');
     assert.equal(budget.overruns, 1);
     assert.equal(1_000_000 - budget.left, 10_000 + 10 * evil.length, "the call's whole allowance is charged to the shared budget");
-    const empty = { left: 0 };
-    assert.equal(re.test('aay', empty), true, 'no steps left: every backtracking call counts as a match');
+    const empty: StepBudget = { left: 0 };
+    assert.equal(re.test('aax', empty), false, 'no steps left: no match, and an overrun');
+    assert.equal(empty.overruns, 1);
     // The DFA prefilter answers "no" without spending a step where the widened pattern cannot match.
-    const quiet = { left: 5 };
+    const quiet: StepBudget = { left: 5 };
     assert.equal(re.test('x'.repeat(10_000), quiet), false);
     assert.equal(quiet.left, 5);
-    assert.deepEqual(re.exec(evil, { left: 100 }), [evil, undefined]);
+    assert.equal(quiet.overruns, undefined);
+    const forExec: StepBudget = { left: 100 };
+    assert.equal(re.exec(evil, forExec), null);
+    assert.equal(forExec.overruns, 1);
     assert.equal(re.test('aay'), false, 'within its steps, the exact answer');
+  });
+  it('runs a possessive repeat of one set in one step, and starts a match only where a leading S* run starts', () => {
+    // 920600's \s*+ and 942130's leading [\s...]*? made benign input with long runs of spaces run out of steps.
+    const possessive = compilePattern('^(?:\\s*+;\\s*+[a-z]+)*$', { backtracking: true });
+    const spaces = `${' '.repeat(5000)};${' '.repeat(5000)}abc`;
+    const b1: StepBudget = { left: 1_000_000 };
+    assert.equal(possessive.test(spaces, b1), true);
+    assert.ok(1_000_000 - b1.left < 2_000, `${1_000_000 - b1.left} steps for 10,000 spaces`);
+    const lead = compilePattern('[\\s()]*?\\b(\\w+)\\b\\s*?=\\s*?\\1\\b', { backtracking: true });
+    const text = `I would like to order${' '.repeat(3000)}tea leaves${' '.repeat(3000)}thanks`;
+    const b2: StepBudget = { left: 10_000_000 };
+    assert.equal(lead.test(text, b2), false);
+    assert.equal(b2.overruns, undefined);
+    assert.ok(10_000_000 - b2.left < 200_000, `${10_000_000 - b2.left} steps for ${text.length} characters`);
+    assert.deepEqual(lead.exec(`x  abc = abc`), ['  abc = abc', 'abc']);
   });
   it('keeps its DFA cache within the budget and still answers when it is emptied on the way', () => {
     // (a|b)*a(a|b){8} needs 2^9 states for all its inputs; a budget of 64 cells forces many flushes.

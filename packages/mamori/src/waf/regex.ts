@@ -76,7 +76,7 @@ export interface CompileOptions {
    * they are refused with an error naming them.
    */
   backtracking?: boolean;
-  /** Steps for one call of such a pattern (default 100,000 + 100 per input character). */
+  /** Steps for one call of such a pattern (default 20,000 + 20 per input character). */
   steps?: StepLimits;
 }
 
@@ -457,8 +457,10 @@ export function compilePattern(source: string, options: CompileOptions = {}): Co
 /**
  * A pattern with constructs only backtracking can run: the linear-time DFA
  * of its widened form first (no means no), then the backtracking matcher
- * within its steps. Out of steps, it answers "matched": what the WAF could
- * not finish reading is not let through as clean.
+ * within its steps. Out of steps, it answers "no match", as PCRE does past
+ * its match limit, and counts an overrun in the shared budget: the caller
+ * decides what that means for the request (the SecLang engine sets
+ * TX:MSC_PCRE_LIMITS_EXCEEDED, and mamori's setup refuses it).
  */
 class Bounded implements CompiledPattern {
   readonly source: string;
@@ -481,7 +483,7 @@ class Bounded implements CompiledPattern {
     const r = this.exact.test(input, b);
     if (shared !== undefined) shared.left -= before - Math.max(0, b.left);
     if (r === undefined && shared !== undefined) shared.overruns = (shared.overruns ?? 0) + 1;
-    return r ?? true;
+    return r ?? false;
   }
 
   exec(input: string, shared?: StepBudget): (string | undefined)[] | null {
@@ -492,7 +494,7 @@ class Bounded implements CompiledPattern {
     if (shared !== undefined) shared.left -= before - Math.max(0, b.left);
     if (r === undefined) {
       if (shared !== undefined) shared.overruns = (shared.overruns ?? 0) + 1;
-      return [input, ...new Array<undefined>(this.groups)];
+      return null;
     }
     return r;
   }
@@ -500,7 +502,7 @@ class Bounded implements CompiledPattern {
 
 /** Steps one call of a backtracking pattern may take: base + perChar x the input's length. */
 export interface StepLimits { base: number; perChar: number }
-const DEFAULT_STEPS: StepLimits = { base: 100_000, perChar: 100 };
+const DEFAULT_STEPS: StepLimits = { base: 20_000, perChar: 20 };
 
 /**
  * The pattern with every backtracking construct widened into one the DFA

@@ -100,10 +100,10 @@ const STABLE = new Set([
 ]);
 
 /**
- * Backtracking steps one transaction's regexes may take in all (about 0.2 s
+ * Backtracking steps one transaction's regexes may take in all (a few tens of ms
  * of CPU at worst); each call also has its own allowance (regex.ts).
  */
-const TRANSACTION_REGEX_STEPS = 10_000_000;
+const TRANSACTION_REGEX_STEPS = 2_000_000;
 
 export class Transaction implements MacroScope {
   readonly rules: CompiledRules;
@@ -423,19 +423,15 @@ export class Transaction implements MacroScope {
 
   /**
    * Tests one value with a link's operator; its captures are left in #captures.
-   * A regex that ran out of backtracking steps counts as a match of the link,
-   * negated or not (what could not be read to the end is not let through as
-   * clean), and sets TX:MSC_PCRE_LIMITS_EXCEEDED as ModSecurity does.
+   * A regex that ran out of backtracking steps did not match, as in PCRE past
+   * its match limit, and sets TX:MSC_PCRE_LIMITS_EXCEEDED as ModSecurity does
+   * (mamori's setup refuses such a request at the end of phases 2 and 4).
    */
   #check(op: NonNullable<CompiledRule['operator']>, link: CompiledRule, value: string): boolean {
     const overruns = this.regexSteps.overruns;
     const r = op.test(value, this, link.capture);
     const matched = r !== undefined && r !== false;
-    if (this.regexSteps.overruns !== overruns) {
-      this.tx.set('MSC_PCRE_LIMITS_EXCEEDED', '1');
-      if (Array.isArray(r)) this.#captures = r;
-      return true;
-    }
+    if (this.regexSteps.overruns !== overruns) this.tx.set('MSC_PCRE_LIMITS_EXCEEDED', '1');
     if (matched !== op.negated) {
       if (Array.isArray(r)) this.#captures = r;
       return true;
