@@ -8,8 +8,13 @@ import type { RenderedResponse } from '../guard/verdict.js';
 import { type DoneInfo, type ProxyExchange, type ProxyHooks, startProxy } from './http-proxy.js';
 import { type TestServer, deadPort, deferred, listen, rawExchange, statusOf } from './test-harness.js';
 
+// RFC 6455 1.3's example: this key calls for this accept.
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 const upgradeRequest = (path: string, extra = ''): string =>
-  `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${extra}\r\n`;
+  `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+/** A client's text frame, masked with a zero key (so its payload is readable in the echo). */
+const frame = (text: string): Buffer => Buffer.concat([Buffer.from([0x81, 0x80 | text.length, 0, 0, 0, 0]), Buffer.from(text, 'latin1')]);
 
 /** Opens a raw connection, sends an upgrade request, and resolves with the socket once `want` bytes of text arrived. */
 function openTunnel(port: number, payload: string): { socket: net.Socket; received: () => string; waitFor: (s: string) => Promise<void> } {
@@ -46,7 +51,9 @@ describe('startProxy: upgrades', () => {
         socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 6\r\nConnection: close\r\n\r\nno way');
         return;
       }
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Up: 1\r\nKeep-Alive: 1\r\n\r\n');
+      // A route that relays a 101 without the handshake (variant 2 of WebSocket smuggling): it goes on reading HTTP.
+      const accept = req.url === '/no-accept' ? '' : req.url === '/wrong-accept' ? 'Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n' : `Sec-WebSocket-Accept: ${ACCEPT}\r\n`;
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${accept}X-Up: 1\r\nKeep-Alive: 1\r\n\r\n`);
       if (head.length > 0) socket.write(head);
       socket.pipe(socket);
     });
@@ -71,7 +78,7 @@ describe('startProxy: upgrades', () => {
       assert.match(t.received(), /\r\nconnection: Upgrade\r\n/i);
       assert.match(t.received(), /\r\nvia: 1\.1 mamori\r\n/i);
       assert.doesNotMatch(t.received(), /keep-alive/i);
-      t.socket.write('ping');
+      t.socket.write(frame('ping'));
       await t.waitFor('ping');
       t.socket.write(' pong');
       await t.waitFor('ping pong');
@@ -83,7 +90,7 @@ describe('startProxy: upgrades', () => {
       t.socket.destroy();
       const info = await done.promise;
       assert.equal(info.status, 101);
-      assert.equal(info.bytes, Buffer.byteLength('ping pong'));
+      assert.equal(info.bytes, frame('ping').length + Buffer.byteLength(' pong'), 'the bytes the upstream sent back');
     } finally {
       await proxy.close();
     }
@@ -148,6 +155,31 @@ describe('startProxy: upgrades', () => {
       assert.equal(statusOf(r2.text), 500);
       assert.doesNotMatch(r2.text, /x-c: d/);
       assert.equal(errors.length, 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('tunnels only a WebSocket handshake, and only masked client frames (WebSocket smuggling)', async () => {
+    const proxy = await startProxy({ upstream: up.url, hooks: { onRequest: async () => undefined } });
+    try {
+      upgrades.length = 0;
+      for (const path of ['/no-accept', '/wrong-accept']) {
+        const r = await rawExchange(proxy.port, upgradeRequest(path));
+        assert.equal(statusOf(r.text), 502, `${path}: ${r.text.slice(0, 80)}`);
+      }
+      const noKey = await rawExchange(proxy.port, 'GET /ws HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+      assert.equal(statusOf(noKey.text), 400);
+      assert.equal(upgrades.length, 2, 'the request without a key never went upstream');
+      // A real switch, then plain HTTP instead of a frame: the tunnel is closed, nothing reaches the upstream's side.
+      const t = openTunnel(proxy.port, upgradeRequest('/ws'));
+      await t.waitFor('\r\n\r\n');
+      assert.match(t.received(), /^HTTP\/1\.1 101 /);
+      const closed = deferred();
+      t.socket.on('close', () => closed.resolve());
+      t.socket.write("GET /search?q=1' UNION SELECT password FROM users-- HTTP/1.1\r\nHost: chat.example\r\n\r\n");
+      await closed.promise;
+      assert.ok(!t.received().includes('UNION'), 'not echoed back: it never went through');
     } finally {
       await proxy.close();
     }

@@ -4,6 +4,7 @@
  * one). When allowed, the request goes upstream; on 101 the two sockets are
  * piped both ways, any other answer is passed on and the connection closed.
  */
+import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RenderedResponse } from '../guard/verdict.js';
@@ -13,6 +14,55 @@ import { HOP_BY_HOP, addVia, stripHopByHop } from './hop-by-hop.js';
 import type { ProxyContext, ResponseChange } from './http-proxy.js';
 import { lingerClose, plainError, rawHead, rawResponse } from './respond.js';
 import { openUpstreamRequest, upstreamHeaders } from './upstream.js';
+
+/** RFC 6455's GUID: Sec-WebSocket-Accept is base64(SHA-1(key + GUID)). */
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** A client's Sec-WebSocket-Key: base64 of 16 bytes (RFC 6455 4.1). */
+function validKey(key: string | string[] | undefined): key is string {
+  return typeof key === 'string' && /^[A-Za-z0-9+/]{22}==$/.test(key);
+}
+
+/**
+ * Whether an upstream's 101 is the WebSocket handshake the client asked for: Upgrade: websocket
+ * and the Sec-WebSocket-Accept its key calls for. Anything else (a route that relays a status and
+ * headers the client chose) would open a tunnel carrying plain HTTP no hook ever reads.
+ */
+function isWebSocketSwitch(upRes: IncomingMessage, key: string): boolean {
+  const proto = String(upRes.headers['upgrade'] ?? '').trim().toLowerCase();
+  const accept = upRes.headers['sec-websocket-accept'];
+  return proto === 'websocket' && typeof accept === 'string' && accept.trim() === createHash('sha1').update(key + WS_GUID).digest('base64');
+}
+
+/**
+ * Pipes the client's bytes into the tunnel once its first frame shows the mask bit every client
+ * frame carries (RFC 6455 5.1; a plain `GET / HTTP/1.1` never has it); else closes both sides.
+ */
+function pipeClientFrames(socket: Duplex, upgraded: Duplex, head: Buffer): void {
+  let seen = head;
+  const start = (): boolean => {
+    if (seen.length < 2) return false;
+    if ((seen[1]! & 0x80) === 0) {
+      socket.destroy();
+      upgraded.destroy();
+      return true;
+    }
+    if (!upgraded.write(seen)) {
+      socket.pause();
+      upgraded.once('drain', () => socket.resume());
+    }
+    socket.pipe(upgraded);
+    return true;
+  };
+  if (start()) return;
+  const onData = (c: Buffer): void => {
+    seen = Buffer.concat([seen, c]);
+    if (seen.length > 64 * 1024) return void socket.destroy(); // (cannot happen with two bytes wanted; a bound all the same)
+    socket.off('data', onData);
+    if (!start()) socket.on('data', onData);
+  };
+  socket.on('data', onData);
+}
 
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const started = ctx.clock.now();
@@ -56,6 +106,11 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   };
 
   const onUpstreamAnswer = async (upRes: IncomingMessage, upgraded: Duplex | undefined, upHead: Buffer): Promise<void> => {
+    if (upgraded && !isWebSocketSwitch(upRes, String(req.headers['sec-websocket-key']))) {
+      upgraded.destroy();
+      refuse(plainError(502), 'upstream answered 101 without a WebSocket handshake');
+      return;
+    }
     const code = upRes.statusCode ?? 502;
     const headers = stripHopByHop(upRes.headers);
     addVia(headers);
@@ -86,12 +141,11 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
       return;
     }
     if (upHead.length > 0) socket.write(upHead);
-    if (head.length > 0) upgraded.write(head);
     upgraded.on('data', (c: Buffer) => {
       bytes += c.length;
     });
     upgraded.pipe(socket);
-    socket.pipe(upgraded);
+    pipeClientFrames(socket, upgraded, head);
   };
 
   const connect = (): void => {
@@ -150,6 +204,10 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   if (hasRequestBody(req)) {
     // Its bytes would be indistinguishable from the upgraded protocol's.
     refuse(plainError(400), 'upgrade request with a body');
+    return;
+  }
+  if (!validKey(req.headers['sec-websocket-key'])) {
+    refuse(plainError(400), 'WebSocket upgrade without a valid Sec-WebSocket-Key');
     return;
   }
   const run = async (): Promise<void> => {
