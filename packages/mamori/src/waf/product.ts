@@ -19,6 +19,8 @@ export const SETUP_IDS = {
   packSettings: 36_190_004,
   bodyError: 36_190_010,
   multipartStrict: 36_190_011,
+  /** With CRS 3: CRS 4's restricted headers. */
+  crs3Headers: 36_190_005,
   /** A regex ran out of backtracking steps: refused at the end of phase 2, and of phase 4. */
   regexLimits: 36_190_020,
   regexLimitsResponse: 36_190_021,
@@ -140,6 +142,9 @@ function exclusionRules(e: WafExclusion, firstId: number): string[] {
   return out;
 }
 
+/** The headers CRS 4 restricts (920450), for CRS 3, whose list has the first four only. */
+const CRS4_RESTRICTED_HEADERS = '/content-encoding/ /proxy/ /lock-token/ /content-range/ /if/ /x-http-method-override/ /x-http-method/ /x-method-override/ /x-middleware-subrequest/';
+
 /** CRS's major version (4 when its rules do not say). */
 function crsMajor(crs: CrsLocation): number {
   const major = Number((crs.version ?? '4').split('.')[0]);
@@ -198,6 +203,11 @@ export function productSetupText(o: WafProductOptions, ownRules: string | undefi
     ].map((v) => `setvar:'${v}'`);
     // Rule 910000 (IP reputation) needs a persistent collection: mamori's decisions do that job.
     lines.push(`SecAction "id:${SETUP_IDS.crsSettings},phase:1,pass,nolog,ctl:ruleRemoveById=910000,${vars.join(',')}"`);
+  }
+  if (crs3 && !Object.hasOwn(o.crsSettings ?? {}, 'restricted_headers')) {
+    // CRS 3.3.4 restricts four headers; CRS 4 also the method overrides and Next.js's middleware
+    // header (CVE-2025-29927). Unless crs-setup.conf or waf.crs_settings says otherwise, CRS 4's list.
+    lines.push(`SecRule &TX:restricted_headers "@eq 0" "id:${SETUP_IDS.crs3Headers},phase:1,pass,nolog,setvar:'tx.restricted_headers=${CRS4_RESTRICTED_HEADERS}'"`);
   }
   if (ownRules && crs3) {
     lines.push(`SecAction "id:${SETUP_IDS.packSettings},phase:1,pass,nolog,setvar:tx.mamori_paranoia_level=${o.paranoia},setvar:tx.mamori_inbound_threshold=${o.inboundThreshold},setvar:tx.mamori_after_crs=1"`);
