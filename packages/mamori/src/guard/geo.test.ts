@@ -36,6 +36,13 @@ describe('shipped database (ip-location-db geo-whois-asn-country)', () => {
     assert.equal(geo.country('[::ffff:8.8.8.8]'), 'US');
   });
 
+  test('an IPv6 address that carries an IPv4 client (NAT64, 6to4, Teredo) is looked up as that client', () => {
+    assert.equal(geo.country('64:ff9b::8501:101'), 'JP'); // 133.1.1.1 through a NAT64 translator
+    assert.equal(geo.country('2002:808:808::1'), 'US'); // 6to4 for 8.8.8.8
+    assert.equal(geo.country('2001:0:4136:e378:8000:63bf:7afe:fefe'), 'JP'); // Teredo: 133.1.1.1 inverted
+    assert.equal(geo.country('64:ff9b::c0a8:101'), undefined, 'a private client is still not global');
+  });
+
   test('non-global addresses have no country, even where the file claims one', () => {
     // The shipped file maps 192.168.0.0/16, 172.16.0.0/12 and 2001:db8::/32 to countries.
     for (const ip of ['192.168.1.1', '172.16.0.1', '10.0.0.1', '127.0.0.1', '100.64.0.1', '169.254.1.1', '198.51.100.7', '203.0.113.9', '224.0.0.1', '::1', 'fe80::1', 'fd12::1', '2001:db8::1', '2002:c000:201::1']) {

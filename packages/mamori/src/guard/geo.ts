@@ -162,6 +162,21 @@ function openReader(path: string): Reader<Response> {
   return reader;
 }
 
+/**
+ * The IPv4 client inside an IPv6 address that carries one: NAT64 (64:ff9b::/96, RFC 6052),
+ * 6to4 (2002::/16, RFC 3056) and Teredo (2001::/32, RFC 4380, the client's address inverted).
+ * An IPv6-only site behind a translator sees every IPv4 client so; its country is the IPv4 one's.
+ */
+export function embeddedIpv4(addr: IpAddress): IpAddress | undefined {
+  if (addr.version !== 6) return undefined;
+  const [a, b, c, d] = addr.words;
+  let v4: number | undefined;
+  if (a === 0x0064ff9b && b === 0 && c === 0) v4 = d;
+  else if (a >>> 16 === 0x2002) v4 = (((a & 0xffff) << 16) | (b >>> 16)) >>> 0;
+  else if (a === 0x20010000) v4 = ~d >>> 0;
+  return v4 === undefined ? undefined : { version: 4, words: [0, 0, 0, v4] };
+}
+
 /** Opens an MMDB country database; with no path, the one shipped with mamori. */
 export function openCountryDatabase(path?: string, options: CountryDatabaseOptions = {}): CountryLookup {
   const file = path ?? defaultCountryDatabasePath();
@@ -176,7 +191,8 @@ export function openCountryDatabase(path?: string, options: CountryDatabaseOptio
   return {
     source,
     country(ip: string): string | undefined {
-      const addr = tryParseIp(ip);
+      const parsed = tryParseIp(ip);
+      const addr = parsed && (embeddedIpv4(parsed) ?? parsed);
       if (!addr || !isGlobalAddress(addr)) return undefined;
       if (addr.version === 6 && !ipv6) return undefined;
       const key = formatIp(addr);
