@@ -27,6 +27,8 @@ export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
 export const BODY_RATE_WINDOW_MS = 5_000;
 /** ...at least this many bytes a second (a slow mobile upload does 50 KiB/s). */
 export const MIN_BODY_RATE = 8 * 1024;
+/** A body past this many bytes is large (an upload; forms and API calls are under it): large bodies share half the room. */
+export const LARGE_BODY_BYTES = 128 * 1024;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -81,6 +83,8 @@ class Exchange {
   #answered = false;
   /** Bytes of this request's body counted in ctx.buffered until the exchange ends. */
   #held = 0;
+  /** Of #held, the bytes of a body past LARGE_BODY_BYTES (counted in buffered.large). */
+  #heldLarge = 0;
   #deadline: NodeJS.Timeout | undefined;
   #onSocketClose: (() => void) | undefined;
   /** Whose share held bodies count against: the client address, IPv6 by /64. */
@@ -288,6 +292,19 @@ class Exchange {
           done(undefined);
           this.#refuse(429, 'this client holds too many request bodies');
           return;
+        }
+        if (size > LARGE_BODY_BYTES) {
+          // Large bodies (uploads) together hold at most half of what all may hold (or one body at
+          // the limit, when that is more): stalled or slow uploads cannot take the room forms and
+          // API calls need.
+          const large = c.length + (this.#heldLarge === 0 ? size - c.length : 0);
+          this.#heldLarge += large;
+          buffered.large += large;
+          if (buffered.large > Math.max(limits.maxBufferedTotalBytes / 2, limits.maxBufferedBodyBytes)) {
+            done(undefined);
+            this.#refuse(503, 'too many large request bodies held for inspection');
+            return;
+          }
         }
         if (buffered.bytes > limits.maxBufferedTotalBytes) {
           // Many clients holding bodies at once: a memory-exhaustion attempt, or a surge. Shed this one.
@@ -611,6 +628,8 @@ class Exchange {
     if (this.#held > 0) {
       const b = this.ctx.buffered;
       b.bytes -= this.#held;
+      b.large -= this.#heldLarge;
+      this.#heldLarge = 0;
       const left = (b.byClient.get(this.#client) ?? 0) - this.#held;
       if (left > 0) b.byClient.set(this.#client, left);
       else b.byClient.delete(this.#client);

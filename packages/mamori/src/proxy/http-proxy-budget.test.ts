@@ -149,3 +149,25 @@ it('a body that came with its head is held, forwarded as sent, and its share giv
     await up.close();
   }
 });
+
+it('large bodies (uploads past 128 KiB) hold at most half of the room: stalled uploads leave forms served', async () => {
+  // Room for 1 MiB in all, bodies of 300 KiB at most; each stalled upload holds 200 KiB of a declared 300 KiB.
+  const { proxy, close } = await bufferingProxy({ maxBufferedTotalBytes: 1024 * 1024, maxBufferedBodyBytes: 300 * 1024, maxBufferedPerClientBytes: 4 * 1024 * 1024 });
+  const open: Socket[] = [];
+  try {
+    const held: Awaited<ReturnType<typeof stalledUpload>>[] = [];
+    for (let i = 0; i < 3; i++) {
+      const u = await stalledUpload(proxy.port, 300 * 1024, 200 * 1024);
+      open.push(u.socket);
+      held.push(u);
+    }
+    // Two hold 400 KiB of large bodies; the third passes half the room (512 KiB) and is shed.
+    assert.match(await held[2]!.answer, /^HTTP\/1\.1 503 /);
+    // A form of 100 KiB is still served: the other half is there for bodies that are not large.
+    const form = await request(`${proxy.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `a=${'x'.repeat(100 * 1024)}` });
+    assert.equal(form.status, 200);
+  } finally {
+    for (const s of open) s.destroy();
+    await close();
+  }
+});

@@ -154,7 +154,8 @@ export interface ProxyContext {
   /** Per client socket, what ends its exchanges when it closes (pipelined ones included). */
   readonly closers: WeakMap<Duplex, Set<() => void>>;
   /** Bytes of request bodies being held for inspection right now, by every exchange together. */
-  readonly buffered: { bytes: number; byClient: Map<string, number> };
+  /** Request bodies held for inspection: all, by client, and those of large bodies (see forward.ts). */
+  readonly buffered: { bytes: number; byClient: Map<string, number>; large: number };
   reportError(err: unknown): void;
 }
 
@@ -183,7 +184,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     pool: upstreamPool(target, limits),
     tunnels: new Set(),
     inflight: new WeakMap(),
-    buffered: { bytes: 0, byClient: new Map() },
+    buffered: { bytes: 0, byClient: new Map(), large: 0 },
     closers: new WeakMap(),
     reportError,
   };
