@@ -144,8 +144,9 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
       // What the body holds counts against the WAF's pool until the answer is done.
       const ip = infoOf(req).ip;
       const body = await readBody(req, payload, waf.bodyLimit, (n) => {
-        held.set(req, (held.get(req) ?? 0) + n);
-        return waf.bodies.take(ip, n);
+        const body = (held.get(req) ?? 0) + n;
+        held.set(req, body);
+        return waf.bodies.take(ip, n, body);
       });
       if (body === TOO_LARGE) return send(reply, BODY_TOO_LARGE);
       if (body === 429 || body === 503) return send(reply, bodyPoolAnswer(body));

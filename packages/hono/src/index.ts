@@ -239,7 +239,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     const readBody = async (): Promise<boolean> => {
       const raw = await readPooled(c, waf.bodyLimit, (n) => {
         held += n;
-        return waf.bodies.take(info.ip, n);
+        return waf.bodies.take(info.ip, n, held);
       });
       if (raw === 429 || raw === 503) {
         full = raw;

@@ -151,8 +151,13 @@ export function announcesBody(headers: RequestInfo['headers']): boolean {
  * by each source (as sources are grouped): the adapters and the handler read a body whole before
  * the app gets it, and without a bound, many slow bodies would hold memory without end.
  */
+/** A body past this many bytes is large (an upload): large bodies share half the pool, as in the proxy. */
+export const LARGE_BODY_BYTES = 128 * 1024;
+
 export class BodyPool {
   total = 0;
+  /** Bytes of bodies past LARGE_BODY_BYTES. */
+  large = 0;
   readonly #bySource = new Map<string, number>();
   readonly maxTotal: number;
   readonly maxPerSource: number;
@@ -164,20 +169,27 @@ export class BodyPool {
     this.#grouping = grouping;
   }
 
-  /** Counts `n` more bytes held for a source: 429 past its share, 503 past the total, else undefined. */
-  take(ip: string, n: number): 429 | 503 | undefined {
+  /**
+   * Counts `n` more bytes held for a source, `body` the bytes of this body held so far (these
+   * included): 429 past its share, 503 past the total, or, for a large body, past half of it (or
+   * one body at the limit, when that is more): stalled uploads cannot take the room forms need.
+   */
+  take(ip: string, n: number, body = n): 429 | 503 | undefined {
     const key = sourceKey(ip, this.#grouping);
     const mine = (this.#bySource.get(key) ?? 0) + n;
     this.#bySource.set(key, mine);
     this.total += n;
+    if (body > LARGE_BODY_BYTES) this.large += body - n > LARGE_BODY_BYTES ? n : body;
     if (mine > this.maxPerSource) return 429;
     if (this.total > this.maxTotal) return 503;
+    if (body > LARGE_BODY_BYTES && this.large > Math.max(this.maxTotal / 2, this.maxPerSource)) return 503;
     return undefined;
   }
 
-  /** Gives back bytes taken for a source. */
+  /** Gives back the `n` bytes one body took for a source (all of them, once, when it is done). */
   give(ip: string, n: number): void {
     if (n <= 0) return;
+    if (n > LARGE_BODY_BYTES) this.large -= n;
     const key = sourceKey(ip, this.#grouping);
     const left = (this.#bySource.get(key) ?? 0) - n;
     if (left > 0) this.#bySource.set(key, left);

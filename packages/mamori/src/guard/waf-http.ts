@@ -126,7 +126,7 @@ function readBody(req: IncomingMessage, max: number, client: string, pool: BodyP
       arm();
       size += c.length;
       mine += c.length;
-      const over = pool.take(client, c.length);
+      const over = pool.take(client, c.length, mine);
       if (size > max) return done(413);
       if (over) return done(over);
       chunks.push(c);
