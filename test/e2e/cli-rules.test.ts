@@ -154,3 +154,45 @@ describe('mamori rules fetch crs', () => {
     assert.equal(existsSync(join(work, 'other')), false, 'refused before anything was written');
   });
 });
+
+describe('mamori rules fetch libinjection', () => {
+  const sqli = sharedData('libinjection', 'MAMORI_LIBINJECTION_DIR');
+  let server: Server;
+  let base: string;
+  let project: string;
+  let data: Buffer;
+
+  before(async () => {
+    if (sqli.missing) return;
+    data = readFileSync(join(sqli.dir, 'src', 'sqlparse_data.json'));
+    project = mkdtempSync(join(tmpdir(), 'mamori-libinjection-'));
+    writeFileSync(join(project, 'mamori.yaml'), 'data_dir: state\n');
+    server = createServer((req, res) => {
+      if (req.url === '/sqlparse_data.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(data);
+      if (req.url === '/not-data.json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"charmap":[]}');
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    if (server) await new Promise((r) => server.close(r));
+  });
+
+  it('downloads the data, checks its SHA-256 and that it flags a tautology, and installs it where the WAF looks', async (t) => {
+    if (sqli.missing) return t.skip(sqli.missing);
+    const target = join(project, 'state', 'libinjection', 'src', 'sqlparse_data.json');
+    const wrong = await mamori(['rules', 'fetch', 'libinjection', '--url', `${base}/sqlparse_data.json`, '--sha256', '0'.repeat(64)], project);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.err, /SHA-256 is [0-9a-f]{64}, not the expected 0{64} \(nothing was installed\)/);
+    const junk = await mamori(['rules', 'fetch', 'libinjection', '--url', `${base}/not-data.json`], project);
+    assert.equal(junk.code, 1);
+    assert.match(junk.err, /is not libinjection's data as mamori reads it, so it was not installed/);
+    assert.equal(existsSync(target), false);
+    const r = await mamori(['rules', 'fetch', 'libinjection', '--url', `${base}/sqlparse_data.json`, '--sha256', sha(data)], project);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`installed in ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\nsha256 ${sha(data)}`));
+    assert.ok(readFileSync(target).equals(data));
+    assert.deepEqual(readdirSync(join(project, 'state', 'libinjection')).filter((n) => n.startsWith('.')), [], 'no temporary folder left');
+  });
+});

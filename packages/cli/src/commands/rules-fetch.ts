@@ -1,11 +1,11 @@
 /**
- * `mamori rules fetch crs`: download a CRS release archive, check it, unpack it with mamori's
+ * `mamori rules fetch crs` (and `fetch libinjection`, below): download a CRS release archive, check it, unpack it with mamori's
  * bounded tar reader into `<crs dir>/<version>`, load it in mamori's WAF, and only then point
  * `<crs dir>/current` at it (a symbolic link replaced in one rename). A failure at any step
  * leaves `current` as it was and removes what was unpacked.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
@@ -224,5 +224,63 @@ function lstatOrUndefined(p: string) {
     return lstatSync(p);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * libinjection's data for @detectSQLi (CRS's 942100), as mamori reads it: `sqlparse_data.json`
+ * from libinjection's repository at the commit whose data mamori is tested with, and the SHA-256
+ * of that file (checked on every download unless another URL is given).
+ */
+export const LIBINJECTION_DATA_URL = 'https://raw.githubusercontent.com/libinjection/libinjection/a0131c02e46add68e6704478bfd964389c153bb6/src/sqlparse_data.json';
+export const LIBINJECTION_DATA_SHA256 = 'b3a365ca104b3384cf056c91106391f6cc565699af00413270bd3a2db49f99ea';
+
+export interface FetchLibinjectionOptions {
+  /** Where the data goes: <dir>/src/sqlparse_data.json (mamori looks in <data_dir>/libinjection). */
+  readonly dir: string;
+  readonly url?: string;
+  /** Expected SHA-256 (default: the pinned file's, when the default URL is used). */
+  readonly sha256?: string;
+  readonly limits?: Partial<DownloadLimits>;
+  readonly log?: (line: string) => void;
+}
+
+export interface FetchLibinjectionResult {
+  url: string;
+  sha256: string;
+  bytes: number;
+  installedIn: string;
+}
+
+export async function fetchLibinjection(o: FetchLibinjectionOptions): Promise<FetchLibinjectionResult> {
+  const log = o.log ?? (() => {});
+  const url = o.url ?? LIBINJECTION_DATA_URL;
+  const expectedSha = (o.sha256 ?? (o.url === undefined ? LIBINJECTION_DATA_SHA256 : undefined))?.toLowerCase();
+  if (expectedSha !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--sha256 must be 64 hexadecimal digits');
+  log(`downloading ${url}`);
+  const got = await download(url, { maxBytes: 4 * 1024 * 1024, ...o.limits });
+  const sha256 = createHash('sha256').update(got.body).digest('hex');
+  if (expectedSha !== undefined && sha256 !== expectedSha) fail(`${url}: the file's SHA-256 is ${sha256}, not the expected ${expectedSha} (nothing was installed)`);
+  const base = resolve(o.dir);
+  const tmp = join(base, `.fetch-${randomBytes(6).toString('hex')}`);
+  mkdirSync(join(tmp, 'src'), { recursive: true, mode: 0o755 });
+  try {
+    writeFileSync(join(tmp, 'src', 'sqlparse_data.json'), got.body, { mode: 0o644 });
+    // Loaded by the WAF as 942100 would use it, and tried on a tautology it must catch.
+    try {
+      const waf = loadWaf({ text: 'SecRuleEngine On\nSecRule ARGS "@detectSQLi" "id:1,phase:2,pass,log"\n', file: join(tmp, 'mamori-fetch-check.conf'), sqliDataDir: tmp });
+      const tx = waf.transaction({ method: 'GET', uri: "/?id=1'%20or%20'1'%3D'1", protocol: 'HTTP/1.1', headers: [['Host', 'localhost']], body: undefined, remoteAddr: '127.0.0.1', remotePort: 1, serverAddr: '127.0.0.1', serverPort: 80 });
+      tx.processRequestHeaders();
+      tx.processRequestBody();
+      if (!tx.matched.some((m) => m.id === 1)) fail('it does not flag a plain SQL tautology');
+    } catch (err) {
+      return fail(`${url} was downloaded but is not libinjection's data as mamori reads it, so it was not installed:\n${(err as Error).message}`, err);
+    }
+    mkdirSync(join(base, 'src'), { recursive: true, mode: 0o755 });
+    const final = join(base, 'src', 'sqlparse_data.json');
+    renameSync(join(tmp, 'src', 'sqlparse_data.json'), final);
+    return { url: got.url, sha256, bytes: got.body.length, installedIn: final };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }

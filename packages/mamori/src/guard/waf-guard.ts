@@ -5,8 +5,8 @@
  * source that keeps tripping rules gets a block decision for a while.
  */
 import { appendFile, rename, stat } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { EventBus, SecurityEvent } from '../core/events.js';
 import { sourceKey, type SourceGrouping } from '../core/net.js';
@@ -151,6 +151,16 @@ export function announcesBody(headers: RequestInfo['headers']): boolean {
  * by each source (as sources are grouped): the adapters and the handler read a body whole before
  * the app gets it, and without a bound, many slow bodies would hold memory without end.
  */
+/**
+ * Where `mamori rules fetch libinjection` put libinjection's data (<data_dir>/libinjection), when it
+ * did and MAMORI_LIBINJECTION_DIR does not say otherwise; else undefined (the engine's default).
+ */
+function fetchedSqliData(dataDir: string): string | undefined {
+  if (process.env.MAMORI_LIBINJECTION_DIR) return undefined;
+  const dir = join(dataDir, 'libinjection');
+  return existsSync(join(dir, 'src', 'sqlparse_data.json')) ? dir : undefined;
+}
+
 /** A body past this many bytes is large (an upload): large bodies share half the pool, as in the proxy. */
 export const LARGE_BODY_BYTES = 128 * 1024;
 
@@ -233,7 +243,7 @@ export class WafGuard {
       strict: config.strict,
       exclusions: config.exclusions,
       crsSettings: config.crsSettings,
-      sqliDataDir: config.libinjection,
+      sqliDataDir: config.libinjection ?? fetchedSqliData(dataDir),
     });
     this.waf = this.loaded.waf;
     // One source: a body at the limit; all together: eight such bodies, 64 MiB at least.
