@@ -438,7 +438,9 @@ async function main() {
     const e = med('engine');
     const m = med('mamori');
     const unexpected = SIDES.reduce((sum, side) => sum + results[key][side].reduce((t, x) => t + x.unexpected, 0), 0);
-    const met = m >= 0.7 * d && unexpected === 0;
+    // Requests per second against direct are shown for context only: on a 2-core machine the load
+    // generator, the proxy and the upstream share the cores (issue 10 §4); the targets are CPU per request.
+    const met = unexpected === 0;
     allMet &&= met;
     const cpu = (side) => median(results[key][side].map((x) => x.cpuUsPerRequest));
     const cpuUs = { upstream: cpu('direct'), tcpRelay: cpu('tcp'), bareProxy: cpu('bare'), engine: cpu('engine'), mamori: cpu('mamori'), ...(memory ? { mamoriMemoryStore: cpu('memory') } : {}), ...(nginx ? { nginx: cpu('nginx') } : {}) };
@@ -452,10 +454,20 @@ async function main() {
   console.log();
   printTable(['CPU µs per request in the proxy (median)', `mamori up (${opt.store})`, 'mamori up (memory store)', 'engine only', 'bare proxy', 'nginx', 'TCP relay', 'upstream alone', 'mamori/bare'], cpuRows);
   console.log();
-  if (out.get) verdictLine(out.get.cpuUsPerRequest.mamori <= 1.1 * out.get.cpuUsPerRequest.bareProxy, 'GET: CPU per request within 1.1x the bare node:http proxy', `${(out.get.cpuUsPerRequest.mamori / out.get.cpuUsPerRequest.bareProxy).toFixed(2)}x`);
-  if (out.get && out.login) verdictLine(out.login.cpuUsPerRequest.mamori <= 2 * out.get.cpuUsPerRequest.mamori, `failed login on the ${opt.store} store: CPU within 2x mamori's own GET`, `${(out.login.cpuUsPerRequest.mamori / out.get.cpuUsPerRequest.mamori).toFixed(2)}x`);
-  if (memory && out.login) verdictLine(out.login.cpuUsPerRequest.mamori <= 1.25 * out.login.cpuUsPerRequest.mamoriMemoryStore, 'failed login: the SQLite store within 1.25x the memory store', `${(out.login.cpuUsPerRequest.mamori / out.login.cpuUsPerRequest.mamoriMemoryStore).toFixed(2)}x`);
-  for (const [key, wl] of Object.entries(workloads)) verdictLine(out[key].met, `${wl.label}: >= 70% of direct, every answer the upstream's`, `${(out[key].ratio * 100).toFixed(1)}%`);
+  const targets = {};
+  if (out.get) {
+    targets.getWithin1_1xBare = out.get.cpuUsPerRequest.mamori <= 1.1 * out.get.cpuUsPerRequest.bareProxy;
+    verdictLine(targets.getWithin1_1xBare, 'GET: CPU per request within 1.1x the bare node:http proxy', `${(out.get.cpuUsPerRequest.mamori / out.get.cpuUsPerRequest.bareProxy).toFixed(2)}x`);
+  }
+  if (out.get && out.login) {
+    targets.failedLoginWithin2xGet = out.login.cpuUsPerRequest.mamori <= 2 * out.get.cpuUsPerRequest.mamori;
+    verdictLine(targets.failedLoginWithin2xGet, `failed login on the ${opt.store} store: CPU within 2x mamori's own GET`, `${(out.login.cpuUsPerRequest.mamori / out.get.cpuUsPerRequest.mamori).toFixed(2)}x`);
+  }
+  if (memory && out.login) {
+    targets.sqliteWithin1_25xMemory = out.login.cpuUsPerRequest.mamori <= 1.25 * out.login.cpuUsPerRequest.mamoriMemoryStore;
+    verdictLine(targets.sqliteWithin1_25xMemory, 'failed login: the SQLite store within 1.25x the memory store', `${(out.login.cpuUsPerRequest.mamori / out.login.cpuUsPerRequest.mamoriMemoryStore).toFixed(2)}x`);
+  }
+  for (const [key, wl] of Object.entries(workloads)) verdictLine(out[key].met, `${wl.label}: every answer the upstream's`, `${out[key].unexpectedResponses} unexpected`);
   let profile;
   if (opt.profile) {
     profile = {
@@ -472,7 +484,7 @@ async function main() {
     workload: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, store: opt.store, users: USERS, sources: SOURCES.length, appCpuUs: APP_CPU_US, upstreamApp: APP },
     peer: 'the upstream (node:http) directly; references: a TCP relay (the floor of any second hop), a bare node:http reverse proxy, the mamori engine with no-op hooks',
     results: out,
-    target: { target: '>= 70% of direct', met: allMet },
+    target: { target: 'CPU per request: GET within 1.1x the bare proxy; a failed login within 2x the GET; SQLite within 1.25x memory (issue 10 §4)', met: allMet && Object.values(targets).every(Boolean), ...targets },
     ...(profile ? { profile } : {}),
   });
 }
