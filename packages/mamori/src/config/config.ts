@@ -126,6 +126,8 @@ export interface WafExclusionConfig {
   ruleIds: { from: number; to: number }[];
   tags: string[];
   targets: string[];
+  /** Only when each of these parameters is given once with one of the values (see WafExclusion.args). */
+  args?: Record<string, string[]>;
 }
 
 /** The `waf` section (see docs/waf.md). */
@@ -540,7 +542,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
         }
         return [{ from, to }];
       });
-      const ex: WafExclusionConfig = { name: e.name, paths: e.paths ?? [], methods: (e.methods ?? []).map((m: string) => m.toUpperCase()), ruleIds, tags: e.tags ?? [], targets: e.targets ?? [] };
+      const ex: WafExclusionConfig = { name: e.name, paths: e.paths ?? [], methods: (e.methods ?? []).map((m: string) => m.toUpperCase()), ruleIds, tags: e.tags ?? [], targets: e.targets ?? [], ...(e.args !== undefined ? { args: e.args } : {}) };
       const problem = wafExclusionProblem(ex);
       if (problem) errs.push({ where: where(['waf', 'exclusions', i]), path: ['waf', 'exclusions', i], message: problem });
       return ex;

@@ -103,6 +103,12 @@ export const CONFIG_SCHEMA: SchemaNode = {
             rules: { type: 'array', maxItems: 1000, items: { type: ['string', 'integer'] }, description: 'rule ids or ranges, e.g. 941100-941999' },
             tags: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 128 }, description: 'rule tags, e.g. attack-xss' },
             targets: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 160 }, description: 'only these targets are taken out of the rules, e.g. ARGS:content' },
+            args: {
+              type: 'object',
+              maxProperties: 16,
+              additionalProperties: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } },
+              description: 'only when each of these parameters (query or body) is given once with one of the values, e.g. { action: [edit] }; then only rules of phase 2 are taken out',
+            },
           },
           { required: ['name', 'paths'], description: 'rules (or some of their targets) taken out on some routes, e.g. the post editor of a CMS' },
         ),

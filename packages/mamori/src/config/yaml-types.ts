@@ -105,7 +105,7 @@ export interface WafYaml {
   strict?: boolean;
   libinjection?: string;
   crs_settings?: Record<string, string | number>;
-  exclusions?: { name: string; paths: string[]; methods?: string[]; rules?: (string | number)[]; tags?: string[]; targets?: string[] }[];
+  exclusions?: { name: string; paths: string[]; methods?: string[]; rules?: (string | number)[]; tags?: string[]; targets?: string[]; args?: Record<string, string[]> }[];
   block_sources?: { after?: number; window?: DurationText; block_for?: DurationText };
   cpu_budget?: { per_source?: DurationText; window?: DurationText };
   audit_log?: string | false;

@@ -82,7 +82,10 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
   before(async () => {
     s = await setup(
       {
-        exclusions: [{ name: 'editor', paths: ['/wp-admin/post.php', '/editor/*'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:content'] }],
+        exclusions: [
+          { name: 'editor', paths: ['/wp-admin/post.php', '/editor/*'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:content'] },
+          { name: 'ajax-save', paths: ['/wp-admin/admin-ajax.php'], methods: ['POST'], tags: ['attack-xss'], targets: ['ARGS:data'], args: { action: ['save-draft', 'autosave'] } },
+        ],
         block_sources: { after: 3, window: '10m', block_for: '1h' },
         crs_settings: { allowed_methods: 'GET HEAD POST OPTIONS PUT' },
       },
@@ -173,6 +176,19 @@ describe('mamori proxy: the WAF with CRS (blocking, paranoia 1)', { skip }, () =
       assert.ok(status === 403 || status === 400, `no exclusion for ${path}: ${status}`);
     }
     assert.equal((await form('/wp-admin/post.php', 'post_title=%3Cscript%3Ealert(1)%3C%2Fscript%3E', '192.0.2.53')).status, 403, 'nor for another field');
+  });
+
+  it('applies an exclusion that names a parameter only when it is given once with one of its values', async () => {
+    const data = 'data=%3Cscript%3Ealert(1)%3C%2Fscript%3E';
+    const ajax = (query: string, body: string, ip: string) => form(`/wp-admin/admin-ajax.php${query}`, body, ip);
+    assert.equal((await ajax('', `action=save-draft&${data}`, '192.0.2.60')).status, 200, 'the action named');
+    assert.equal((await ajax('?action=autosave', data, '192.0.2.61')).status, 200, 'in the query too');
+    assert.equal((await ajax('', `action=publish&${data}`, '192.0.2.62')).status, 403, 'another action');
+    assert.equal((await ajax('', `action=save-draftx&${data}`, '192.0.2.63')).status, 403, 'a value that only starts like one');
+    assert.equal((await ajax('', `action=save-draft&action=publish&${data}`, '192.0.2.64')).status, 403, 'the name twice (the app may read the other)');
+    assert.equal((await ajax('?action=save-draft', `action=publish&${data}`, '192.0.2.65')).status, 403, 'in the query and the body');
+    assert.equal((await ajax('', `ACTION=save-draft&action=publish&${data}`, '192.0.2.66')).status, 403, 'another case of the name counts');
+    assert.equal((await ajax('', data, '192.0.2.67')).status, 403, 'without it');
   });
 
   it('blocks a source that keeps tripping rules, with a decision', async () => {

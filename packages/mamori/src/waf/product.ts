@@ -40,6 +40,12 @@ export interface WafExclusion {
   readonly tags: readonly string[];
   /** `ARGS:content`, `REQUEST_COOKIES:session`...: only these targets are taken out of the rules. */
   readonly targets: readonly string[];
+  /**
+   * Only when each of these parameters (query or body) is given exactly once with one of the
+   * values listed (`action: [edit, editpost]`); such an exclusion takes out rules of phase 2 (the
+   * body phase) only, since the body's parameters are known then.
+   */
+  readonly args?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 export interface WafProductOptions {
@@ -89,6 +95,7 @@ const q = (p: string) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 const EXCLUSION_PATH = /^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$/;
 const EXCLUSION_TARGET = /^!?(?:ARGS|ARGS_GET|ARGS_POST|ARGS_NAMES|ARGS_GET_NAMES|ARGS_POST_NAMES|REQUEST_COOKIES|REQUEST_COOKIES_NAMES|REQUEST_HEADERS|FILES|FILES_NAMES|XML|REQUEST_BODY|REQUEST_URI|REQUEST_FILENAME|QUERY_STRING)(?::[A-Za-z0-9_.\-[\]/*]{1,128})?$/;
 const EXCLUSION_TAG = /^[A-Za-z0-9_.\-/]{1,128}$/;
+const EXCLUSION_ARG = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Checks a CRS setting can be written into rule text; the problem, or undefined. */
 export function crsSettingProblem(name: string, value: string): string | undefined {
@@ -108,6 +115,11 @@ export function exclusionProblem(e: WafExclusion): string | undefined {
   for (const t of e.targets) if (!EXCLUSION_TARGET.test(t)) return `target ${JSON.stringify(t.slice(0, 80))} must be a request collection such as ARGS:content or REQUEST_COOKIES:session`;
   for (const t of e.tags) if (!EXCLUSION_TAG.test(t)) return `tag ${JSON.stringify(t.slice(0, 80))} must be letters, digits, _ . - /`;
   for (const m of e.methods) if (!/^[A-Z]{1,16}$/.test(m)) return `method ${JSON.stringify(m.slice(0, 20))} must be upper-case letters`;
+  for (const [name, values] of Object.entries(e.args ?? {})) {
+    if (!EXCLUSION_ARG.test(name)) return `args: the name ${JSON.stringify(name.slice(0, 80))} must be letters, digits, _ . -`;
+    if (!Array.isArray(values) || values.length === 0) return `args.${name}: give the values for which the exclusion applies`;
+    for (const v of values) if (typeof v !== 'string' || !EXCLUSION_ARG.test(v)) return `args.${name}: the value ${JSON.stringify(String(v).slice(0, 80))} must be letters, digits, _ . -`;
+  }
   if (e.ruleIds.length === 0 && e.tags.length === 0) return 'names no rules: give rules (ids or ranges) or tags';
   if (e.paths.length === 0) return 'names no paths';
   return undefined;
@@ -136,8 +148,16 @@ function exclusionRules(e: WafExclusion, firstId: number): string[] {
     const op = prefix ? `@beginsWith ${p.slice(0, -1)}` : `@streq ${p}`;
     const links = [`SecRule REQUEST_FILENAME "!@rx (?:^|/)\\.\\.?(?:/|$)|//|\\x5c" "chain"`];
     if (e.methods.length) links.push(`SecRule REQUEST_METHOD "@within ${e.methods.join(' ')}" "chain"`);
+    // Each parameter the exclusion depends on: given once in all (query and body together, as an
+    // app reading either may), and with one of the values, exactly (names match in any case, so
+    // ?ACTION=edit&action=x counts twice and takes nothing out).
+    const args = Object.entries(e.args ?? {});
+    for (const [name, values] of args) {
+      links.push(`SecRule &ARGS:${name} "@eq 1" "chain"`);
+      links.push(`SecRule ARGS:${name} "@rx ^(?:${values.map((v) => v.replace(/[.-]/g, '\\$&')).join('|')})$" "chain"`);
+    }
     const chainLinks = links.map((l, j) => (j === links.length - 1 ? l.replace('"chain"', `"${ctls.join(',')}"`) : l));
-    out.push(`# exclusion ${e.name}`, `SecRule REQUEST_FILENAME "${op}" "id:${firstId + i},phase:1,pass,nolog,t:none,chain"`, ...chainLinks);
+    out.push(`# exclusion ${e.name}`, `SecRule REQUEST_FILENAME "${op}" "id:${firstId + i},phase:${args.length ? 2 : 1},pass,nolog,t:none,chain"`, ...chainLinks);
   });
   return out;
 }
