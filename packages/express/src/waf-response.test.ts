@@ -122,7 +122,12 @@ function app(framework: typeof express, guard: Guard, seen: { acceptEncoding: un
   );
   a.get('/gzip', (req, res) => {
     // Compressed although the app was asked for no compression (stored pre-compressed pages).
-    const page = req.query.k === 'leak' ? PHP_PAGE : req.query.k === 'big-leak' ? `${PHP_PAGE}${'<p>filler</p>'.repeat(200_000)}` : '<html><body>sencha</body></html>';
+    const filler = (bytes: number) => '<p>filler</p>'.repeat(Math.ceil(bytes / 13));
+    const page =
+      req.query.k === 'leak' ? PHP_PAGE
+      // The leak 48 KiB in, within the first LIMIT (64 KiB) phase 4 reads of a 2 MB answer.
+      : req.query.k === 'big-leak' ? `${filler(48 * 1024)}${PHP_PAGE}${filler(2_000_000)}`
+      : '<html><body>sencha</body></html>';
     res.set('Content-Encoding', 'gzip').type('html').send(gzipSync(page));
   });
   a.get('/empty', (_req, res) => {

@@ -58,23 +58,37 @@ function codingOf(encoding: string | string[] | undefined): 'gzip' | 'deflate' |
 /**
  * What a compressed body (or its start) inflates to, at most `max` bytes, for phase 4: the app
  * was asked for no compression, but may compress all the same. Synchronous, so each try is
- * bounded by `max`; an input that inflates to more is tried again by halves (its start is what is
- * read). What does not inflate is read as sent.
+ * bounded by `max`; a body that inflates to more is cut to the longest start of it that inflates
+ * to at most `max` (a binary search over its length: about 20 tries at most), so phase 4 reads
+ * the first `max` bytes as the proxy does. What does not inflate is read as sent.
  */
 function inflatedStart(body: Buffer, coding: 'gzip' | 'deflate' | 'br', max: number): Buffer {
   const run = (input: Buffer): Buffer =>
     coding === 'br'
       ? brotliDecompressSync(input, { finishFlush: constants.BROTLI_OPERATION_FLUSH, maxOutputLength: max })
       : (coding === 'gzip' ? gunzipSync : inflateSync)(input, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: max });
-  for (let n = body.length; n >= 16; n = Math.floor(n / 2)) {
+  const tooLarge = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  try {
+    const out = run(body);
+    return out.length === 0 ? body : out;
+  } catch (err) {
+    if (!tooLarge(err)) return body;
+  }
+  // [0, fits] inflates within max, [0, over] past it.
+  let fits = 0;
+  let over = body.length;
+  let best: Buffer | undefined;
+  while (over - fits > 1) {
+    const mid = fits + Math.floor((over - fits) / 2);
     try {
-      const out = run(body.subarray(0, n));
-      return out.length === 0 ? body : out;
+      best = run(body.subarray(0, mid));
+      fits = mid;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') return body;
+      if (!tooLarge(err)) break;
+      over = mid;
     }
   }
-  return body;
+  return best !== undefined && best.length > 0 ? best : body;
 }
 
 /** The headers an answer will carry: those set with setHeader, and those given to writeHead (which win, as in node). */
