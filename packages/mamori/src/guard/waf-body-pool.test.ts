@@ -1,7 +1,8 @@
 /** The WAF's body pool (what the Express handler and the Fastify and Hono adapters hold of bodies at once). */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BodyPool, LARGE_BODY_BYTES } from './waf-guard.js';
+import { LARGE_BODY_BYTES } from '../proxy/limits.js';
+import { BodyPool } from './waf-guard.js';
 
 const GROUPING = { ipv4Prefix: 32, ipv6Prefix: 64 };
 const KIB = 1024;

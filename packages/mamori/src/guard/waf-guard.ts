@@ -6,6 +6,7 @@
  */
 import { appendFile, rename, stat } from 'node:fs/promises';
 import { existsSync, mkdirSync } from 'node:fs';
+import { LARGE_BODY_BYTES } from '../proxy/limits.js';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { EventBus, SecurityEvent } from '../core/events.js';
@@ -161,8 +162,6 @@ function fetchedSqliData(dataDir: string): string | undefined {
   return existsSync(join(dir, 'src', 'sqlparse_data.json')) ? dir : undefined;
 }
 
-/** A body past this many bytes is large (an upload): large bodies share half the pool, as in the proxy. */
-export const LARGE_BODY_BYTES = 128 * 1024;
 
 export class BodyPool {
   total = 0;

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { sourceKey } from '../core/net.js';
 import type { RenderedResponse } from '../guard/verdict.js';
+import { LARGE_BODY_BYTES } from './limits.js';
 import type { ResolvedAddress } from './client-ip.js';
 import { applyChange, makeExchange, reportDone } from './exchange.js';
 import { checkRequest, hasRequestBody } from './framing.js';
@@ -27,8 +28,6 @@ export const MAX_IN_FLIGHT_PER_CONNECTION = 32;
 export const BODY_RATE_WINDOW_MS = 5_000;
 /** ...at least this many bytes a second (a slow mobile upload does 50 KiB/s). */
 export const MIN_BODY_RATE = 8 * 1024;
-/** A body past this many bytes is large (an upload; forms and API calls are under it): large bodies share half the room. */
-export const LARGE_BODY_BYTES = 128 * 1024;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 

@@ -1,6 +1,13 @@
 /** Resource limits of the proxy: every one bounds something a client or the upstream controls. */
 import { MamoriError } from '../core/errors.js';
 
+/**
+ * A body held for inspection past this many bytes is large (an upload; forms and API calls are
+ * under it): large bodies together take at most half the room (the proxy's, and the WAF
+ * adapters' body pool), so stalled uploads cannot turn away the rest.
+ */
+export const LARGE_BODY_BYTES = 128 * 1024;
+
 export interface ProxyLimits {
   /** Bytes of request line and headers; above it the client gets 431. */
   maxHeaderBytes: number;

@@ -13,7 +13,7 @@ import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '..
 import { header, type Verdict } from '../guard/verdict.js';
 import { MAX_REPLAY_BODY } from '../guard/challenge-page.js';
 import { DEFAULT_PROXY_LIMITS } from './limits.js';
-import zlib from 'node:zlib';
+import { codingOf, inflatedStart } from '../guard/waf-answer-coding.js';
 import { announcesBody, nodeRequestParts, type WafExchange } from '../guard/waf-guard.js';
 import { startProxy, type DoneInfo, type ProxyExchange, type ProxyHooks, type ProxyLimits, type UpstreamAnswer } from './http-proxy.js';
 
@@ -169,9 +169,9 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         // WAF's response limit (ProcessPartial).
         // An answer mamori inflates is judged as inflated: its rules see no Content-Encoding (CRS
         // skips the bodies of compressed answers, which it cannot read; here they are read).
-        const coding = res.body === undefined ? undefined : inflater(res.headers['content-encoding']);
+        const coding = res.body === undefined ? undefined : codingOf(res.headers['content-encoding']);
         let w = x.responseHead(res.status, coding ? { ...res.headers, 'content-encoding': undefined } : res.headers);
-        if (!w && x.wantsResponseBody()) w = x.responseBody(res.body && (coding ? await inflated(res.body, coding, guard.waf!.responseBodyLimit + 1) : res.body));
+        if (!w && x.wantsResponseBody()) w = x.responseBody(res.body && (coding ? inflatedStart(res.body, coding, guard.waf!.responseBodyLimit + 1) : res.body));
         if (w && guard.enforced(w)) {
           const p = ex.state.get(PENDING) as PendingLogin | undefined;
           if (p) {
@@ -217,40 +217,6 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (p) void guard.releaseLogin(p);
     },
   };
-}
-
-/** The inflater for a Content-Encoding of one coding mamori reads (gzip, deflate, br); undefined for none, several or another. */
-function inflater(encoding: string | string[] | undefined): (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress) | undefined {
-  const enc = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
-  return enc === 'gzip' || enc === 'x-gzip' ? zlib.createGunzip : enc === 'deflate' ? zlib.createInflate : enc === 'br' ? zlib.createBrotliDecompress : undefined;
-}
-
-/**
- * A compressed answer's bytes as the client will read them, for phase 4 (the proxy asks the
- * site for none, but a site may compress all the same): at most `max` bytes, whatever it
- * inflates to. A cut-short answer (the start of a large one) gives what its start inflates to;
- * what does not inflate at all is inspected as sent.
- */
-async function inflated(body: Buffer, make: NonNullable<ReturnType<typeof inflater>>, max: number): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = make();
-    const out: Buffer[] = [];
-    let n = 0;
-    const done = () => {
-      z.removeAllListeners();
-      z.on('error', () => {});
-      z.destroy();
-      resolve(n === 0 ? body : Buffer.concat(out, Math.min(n, max)));
-    };
-    z.on('data', (c: Buffer) => {
-      out.push(c);
-      n += c.length;
-      if (n >= max) done();
-    });
-    z.on('end', done);
-    z.on('error', done);
-    z.end(body);
-  });
 }
 
 export async function startMamoriProxy(o: MamoriProxyOptions) {

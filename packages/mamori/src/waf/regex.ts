@@ -471,32 +471,31 @@ class Bounded implements CompiledPattern {
     this.groups = exact.groups;
   }
 
-  private budget(input: string, shared: StepBudget | undefined): StepBudget {
+  /**
+   * Runs the exact matcher within this call's steps (and what the shared budget has left),
+   * charges what it spent to the shared budget, and counts an overrun there; an overrun gives
+   * undefined.
+   */
+  private run<T>(input: string, shared: StepBudget | undefined, search: (b: StepBudget) => T | undefined): T | undefined {
     const own = this.steps.base + this.steps.perChar * input.length;
-    return { left: shared === undefined ? own : Math.min(own, Math.max(0, shared.left)) };
+    const b: StepBudget = { left: shared === undefined ? own : Math.min(own, Math.max(0, shared.left)) };
+    const before = b.left;
+    const r = search(b);
+    if (shared !== undefined) {
+      shared.left -= before - Math.max(0, b.left);
+      if (r === undefined) shared.overruns = (shared.overruns ?? 0) + 1;
+    }
+    return r;
   }
 
   test(input: string, shared?: StepBudget): boolean {
     if (!this.prefilter.test(input)) return false;
-    const b = this.budget(input, shared);
-    const before = b.left;
-    const r = this.exact.test(input, b);
-    if (shared !== undefined) shared.left -= before - Math.max(0, b.left);
-    if (r === undefined && shared !== undefined) shared.overruns = (shared.overruns ?? 0) + 1;
-    return r ?? false;
+    return this.run(input, shared, (b) => this.exact.test(input, b)) ?? false;
   }
 
   exec(input: string, shared?: StepBudget): (string | undefined)[] | null {
     if (!this.prefilter.test(input)) return null;
-    const b = this.budget(input, shared);
-    const before = b.left;
-    const r = this.exact.exec(input, b);
-    if (shared !== undefined) shared.left -= before - Math.max(0, b.left);
-    if (r === undefined) {
-      if (shared !== undefined) shared.overruns = (shared.overruns ?? 0) + 1;
-      return null;
-    }
-    return r;
+    return this.run(input, shared, (b) => this.exact.exec(input, b)) ?? null;
   }
 }
 
