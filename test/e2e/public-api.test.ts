@@ -30,6 +30,7 @@ const ENTRIES: Entry[] = [
   { specifier: '@mamori/fastify', declarations: 'packages/fastify/dist/index.d.ts' },
   { specifier: '@mamori/hono', declarations: 'packages/hono/dist/index.d.ts' },
   { specifier: '@mamori/demo-shop', declarations: 'packages/demo-shop/dist/index.d.ts' },
+  { specifier: '@mamori/host', declarations: 'packages/host/dist/index.d.ts' },
 ];
 
 /**
@@ -96,6 +97,7 @@ describe('the public API', () => {
       fastify: ['.'],
       hono: ['.'],
       'demo-shop': ['.'],
+      host: ['.'],
       cli: ['.'],
     };
     for (const [dir, expected] of Object.entries(subpaths)) {
