@@ -40,6 +40,9 @@ export const ERRORS = {
   MAMORI_ERR_WAF_TEST_FILE: { summary: 'A WAF regression test file (go-ftw YAML) breaks the format.' },
   MAMORI_ERR_WAF_ARCHIVE: { summary: 'A rules archive (.tar.gz) is malformed, too large, or holds an entry mamori will not unpack.' },
   MAMORI_ERR_WAF_FETCH: { summary: 'A rule set (CRS) could not be downloaded, verified or installed.' },
+  MAMORI_ERR_MFA_PARAMS: { summary: 'One-time-password parameters are out of range (digits, period, algorithm) or an otpauth URI is malformed.' },
+  MAMORI_ERR_MFA_SECRET: { summary: 'A one-time-password secret is not Base32, too short, or missing.' },
+  MAMORI_ERR_MFA_KEY: { summary: 'The key that encrypts MFA secrets at rest is missing, malformed, or does not open a stored secret.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
