@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { MamoriError, defaultConfig, loadConfig, loadMamori, type Mamori, type MamoriConfig } from 'mamori';
 import { formatCrsSearch } from 'mamori/waf';
 // The SQLite store, loaded by loadMamori when the config asks for it: a dependency of the CLI.
-import '@mamori/store-sqlite';
+import { SqliteStore } from '@mamori/store-sqlite';
 
 /** What a command runs with: loadMamori's (the same for the proxy, the CLI and the adapters). */
 export type Runtime = Mamori;
@@ -49,6 +49,14 @@ export function readConfig(path: string | undefined, opts: { existing?: boolean 
 
 export function openRuntime(config: MamoriConfig, opts: { onError?: (err: unknown) => void } = {}): Promise<Runtime> {
   return loadMamori(config, { onError: opts.onError });
+}
+
+/**
+ * For a process that counts (the proxy, the demo): the SQLite store's counters read back now,
+ * before the first request, which would otherwise wait for them (most of a second at a full table).
+ */
+export function warmCounters(rt: Runtime): void {
+  if (rt.store instanceof SqliteStore) rt.store.warmCounters();
 }
 
 /** What the WAF loaded, for the start-up lines of `mamori up` and `mamori demo`; empty when it is off. */

@@ -161,6 +161,11 @@ export class SqliteCounters {
     return this.#t ?? this.#load();
   }
 
+  /** Loads the table now when it is not yet (see SqliteStore.warmCounters). */
+  warm(): void {
+    if (this.#t === undefined) this.#load();
+  }
+
   /** Reads the log back into a new table, then starts writing behind. */
   #load(): CounterTable {
     const seed = hmac(this.#secret, 'mamori-sqlite-counter-table-v1').subarray(0, 8);

@@ -255,6 +255,25 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('reads the counter log back when warmed (before the first request), not only at the first count', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s = open(path, clock);
+    await s.increment([{ key: 'lp:a', by: 3, ttlMs: HOUR }, { key: 'lp:b', by: 1, ttlMs: HOUR }]);
+    await s.close();
+    const t = open(path, clock);
+    try {
+      assert.equal(t.size().counters, 0, 'not read at open: a CLI that lists decisions never needs the counters');
+      t.warmCounters();
+      assert.equal(t.size().counters, 2, 'read back by warmCounters');
+      t.warmCounters();
+      assert.equal(t.size().counters, 2, 'a second call reads nothing again');
+      assert.deepEqual(await t.read(['lp:a', 'lp:b']), [3, 1]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('loses only what was not flushed when the process dies without closing', async () => {
     const clock = new ManualClock();
     const path = fresh();

@@ -229,6 +229,17 @@ export class SqliteStore implements Store {
     return this.#counters.removeDistinct(ops);
   }
 
+  /**
+   * Reads the counter log back now, not at the first count (a process that only reads decisions
+   * or events never needs it). A counting process (the proxy) calls this before it takes requests:
+   * at a full 64 MiB table the read takes most of a second, which would otherwise stall the
+   * first request after a start. Calling it again does nothing.
+   */
+  warmCounters(): void {
+    this.#check();
+    this.#counters.warm();
+  }
+
   /** Writes the counter changes not yet written (the store does so every counterFlushMs by itself). */
   flushCounters(): void {
     this.#check();

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { startDemoShop } from '@mamori/demo-shop';
 import { loadConfig, parseConfig, startMamoriProxy, type MamoriConfig } from 'mamori';
 import { parse } from '../command.js';
-import { openRuntime, wafSummary } from '../runtime.js';
+import { openRuntime, wafSummary, warmCounters } from '../runtime.js';
 
 export const help = `Usage: mamori demo [--port 8080] [--shop-port 0] [--config FILE]
 
@@ -25,6 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const shop = await startDemoShop({ port: Number(values['shop-port'] ?? 0), dbPath: `${config.dataDir}/shop.db` });
   const rt = await openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
+  warmCounters(rt);
   const port = Number(values.port ?? process.env.PORT ?? config.proxy?.port ?? 8080);
   const proxy = await startMamoriProxy({
     guard: rt.guard,

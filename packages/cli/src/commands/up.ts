@@ -1,6 +1,6 @@
 import { MamoriError, configWarnings, startMamoriProxy } from 'mamori';
 import { parse } from '../command.js';
-import { openRuntime, readConfig, wafSummary } from '../runtime.js';
+import { openRuntime, readConfig, wafSummary, warmCounters } from '../runtime.js';
 
 export const help = `Usage: mamori up [--config mamori.yaml] [--upstream URL] [--listen HOST:PORT] [--detect]
 
@@ -45,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const w of configWarnings(config)) process.stderr.write(`mamori: warning: ${w}\n`);
   const rt = await openRuntime(config, { onError: (e) => process.stderr.write(`mamori: ${(e as Error).message}\n`) });
+  warmCounters(rt);
   const p = config.proxy;
   const proxy = await startMamoriProxy({
     guard: rt.guard,
