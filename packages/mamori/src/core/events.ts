@@ -41,6 +41,10 @@ export interface SecurityEvent {
   'mamori.waf.matched'?: string;
   /** WAF: the transaction's id, the key of its line in the audit log. */
   'mamori.waf.transaction'?: string;
+  /** Checkout: the card's brand, BIN (6 or 8 digits) and last four; never more of the number. */
+  'mamori.card.brand'?: string;
+  'mamori.card.bin'?: string;
+  'mamori.card.last4'?: string;
 }
 
 /**
@@ -67,6 +71,13 @@ export const EVENT_ACTIONS = {
   'waf-blocked': 'a request refused by a WAF rule (CRS, mamori\'s rule pack, or your own)',
   'waf-source-blocked': 'a source blocked for a while after many requests refused by the WAF',
   'webhook-dropped': 'webhook deliveries dropped: the receiver was slower than the events',
+  'checkout-rejected': 'a payment refused before the gateway: the card number, brand or expiry cannot be valid',
+  'checkout-declined': "a payment the gateway declined (the shop's report)",
+  'checkout-blocked': 'a payment attempt blocked by checkout protection (card testing)',
+  'checkout-challenged': 'a payment attempt answered with a proof-of-work challenge',
+  'checkout-step-up': 'a payment attempt sent on with 3-D Secure asked for',
+  'card-testing': 'a source blocked for a while after testing cards at the checkout',
+  'checkout-paused': 'guest checkout paused site-wide: declines show a card-testing attack',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;

@@ -25,6 +25,8 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'challenge-failures',
   'challenges-ignored',
   'waf-source-blocked',
+  'card-testing',
+  'checkout-paused',
 ] as const;
 
 /** The event a sink reports its dropped deliveries with (never delivered by the sink that drops). */
