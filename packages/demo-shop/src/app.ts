@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ShopDb } from './db.js';
 import type { FakeGateway } from './gateway.js';
-import { parseCheckout } from './checkout.js';
+import { readCheckoutRequest } from './checkout.js';
 import {
   HttpError,
   decodeUtf8,
@@ -89,11 +89,10 @@ const getAdmin: Handler = (req, res, ctx) => {
 };
 
 const postCheckout: Handler = async (req, res, ctx) => {
-  const type = mediaType(req);
-  if (type !== 'application/json' && type !== '') throw new HttpError(415, 'send application/json');
-  const parsed = parseCheckout(parseJson(await readBody(req)));
-  if (!parsed.ok) throw new HttpError(400, parsed.message);
-  const result = ctx.gateway.authorize(parsed.value.card, parsed.value.amount);
+  const checkout = readCheckoutRequest(req.headers['content-type'], await readBody(req));
+  // mamori in front asks for 3-D Secure with this header (it removes any copy a client sends).
+  const threeDS = req.headers['x-mamori-step-up'] === '3ds';
+  const result = ctx.gateway.authorize(checkout.card, checkout.amount, { threeDS });
   sendJson(res, result.status === 'approved' ? 200 : 402, result);
 };
 

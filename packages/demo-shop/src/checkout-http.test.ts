@@ -62,6 +62,8 @@ describe('checkout through the fake gateway', () => {
       approved: start.approved + 1,
       declined: start.declined + 2,
       fees_jpy: start.fees_jpy + 3 * GATEWAY_FEE_JPY,
+      three_ds: start.three_ds,
+      three_ds_failed: start.three_ds_failed,
     };
     assert.deepEqual(shop.gatewayStats(), expected);
     const res = await get(`${shop.url}/api/gateway/stats`);

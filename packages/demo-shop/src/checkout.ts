@@ -1,5 +1,6 @@
 /** Validation of `POST /api/checkout` bodies; anything rejected here never reaches the gateway. */
 import type { CardDetails } from './gateway.js';
+import { HttpError, parseJson } from './http-io.js';
 
 export interface CheckoutRequest {
   card: CardDetails;
@@ -46,4 +47,17 @@ export function parseCheckout(body: unknown): CheckoutParse {
     return { ok: false, message: `amount must be a whole number of yen from 1 to ${MAX_AMOUNT_JPY}` };
   }
   return { ok: true, value: { card: { number, exp_month: expMonth, exp_year: expYear, cvc: cvcText }, amount } };
+}
+
+/**
+ * A `POST /api/checkout` request as the shop reads it: the media type (JSON, or none), the body
+ * as UTF-8 JSON, then the fields. Throws HttpError 415 or 400 as the handler answers. Exported so
+ * mamori's tests can compare its own reading of the same bytes with the shop's.
+ */
+export function readCheckoutRequest(contentType: string | undefined, body: Buffer): CheckoutRequest {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && type !== '') throw new HttpError(415, 'send application/json');
+  const parsed = parseCheckout(parseJson(body));
+  if (!parsed.ok) throw new HttpError(400, parsed.message);
+  return parsed.value;
 }

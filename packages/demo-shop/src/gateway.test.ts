@@ -26,16 +26,23 @@ test('every other number is declined, Luhn-valid or not', () => {
 
 test('every authorization is counted and billed, approved or declined', () => {
   const gw = createFakeGateway();
-  assert.deepEqual(gw.stats(), { authorizations: 0, approved: 0, declined: 0, fees_jpy: 0 });
+  assert.deepEqual(gw.stats(), { authorizations: 0, approved: 0, declined: 0, fees_jpy: 0, three_ds: 0, three_ds_failed: 0 });
   gw.authorize(card('4242424242424242'), 100);
   gw.authorize(card('4000000000000002'), 100);
   gw.authorize(card('4000000000000010'), 100);
   assert.equal(GATEWAY_FEE_JPY, 30);
-  assert.deepEqual(gw.stats(), { authorizations: 3, approved: 1, declined: 2, fees_jpy: 90 });
+  assert.deepEqual(gw.stats(), { authorizations: 3, approved: 1, declined: 2, fees_jpy: 90, three_ds: 0, three_ds_failed: 0 });
   // The snapshot is a copy.
   const s = gw.stats();
   s.fees_jpy = 0;
   assert.equal(gw.stats().fees_jpy, 90);
+});
+
+test('3-D Secure: the holder of a test card passes and is authorized; any other number fails it and is not billed', () => {
+  const gw = createFakeGateway();
+  assert.equal(gw.authorize(card('4242424242424242'), 100, { threeDS: true }).status, 'approved');
+  assert.deepEqual(gw.authorize(card('4111111111111111'), 100, { threeDS: true }), { status: 'declined', reason: 'authentication_failed' });
+  assert.deepEqual(gw.stats(), { authorizations: 1, approved: 1, declined: 0, fees_jpy: GATEWAY_FEE_JPY, three_ds: 2, three_ds_failed: 1 });
 });
 
 test('two gateways do not share counters', () => {

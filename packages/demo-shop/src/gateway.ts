@@ -26,6 +26,9 @@ export interface GatewayStats {
   approved: number;
   declined: number;
   fees_jpy: number;
+  /** Payments run with 3-D Secure first (mamori asked for it), and how many of them the cardholder did not pass. */
+  three_ds: number;
+  three_ds_failed: number;
 }
 
 export interface CardDetails {
@@ -37,18 +40,30 @@ export interface CardDetails {
 
 export type Authorization =
   | { status: 'approved'; authorization_id: string }
-  | { status: 'declined'; reason: 'card_declined' };
+  | { status: 'declined'; reason: 'card_declined' | 'authentication_failed' };
 
 export interface FakeGateway {
-  authorize(card: CardDetails, amountJpy: number): Authorization;
+  /**
+   * `threeDS`: authenticate the cardholder first (3-D Secure). Only the holders of the test
+   * cards pass; for any other number authentication fails and no authorization is requested,
+   * so no fee is billed (a tester with generated numbers has no cardholder to authenticate).
+   */
+  authorize(card: CardDetails, amountJpy: number, opts?: { threeDS?: boolean }): Authorization;
   stats(): GatewayStats;
 }
 
 export function createFakeGateway(): FakeGateway {
   const approvedNumbers = new Set(TEST_CARDS.map((c) => c.number));
-  const counts: GatewayStats = { authorizations: 0, approved: 0, declined: 0, fees_jpy: 0 };
+  const counts: GatewayStats = { authorizations: 0, approved: 0, declined: 0, fees_jpy: 0, three_ds: 0, three_ds_failed: 0 };
   return {
-    authorize(card) {
+    authorize(card, _amount, opts) {
+      if (opts?.threeDS) {
+        counts.three_ds++;
+        if (!approvedNumbers.has(card.number)) {
+          counts.three_ds_failed++;
+          return { status: 'declined', reason: 'authentication_failed' };
+        }
+      }
       counts.authorizations++;
       counts.fees_jpy += GATEWAY_FEE_JPY;
       if (approvedNumbers.has(card.number)) {

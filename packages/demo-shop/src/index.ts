@@ -12,6 +12,7 @@ import { seedDemoUsers } from './users.js';
 export { DEMO_USERS, type DemoUser } from './users.js';
 export { TEST_CARDS, GATEWAY_FEE_JPY, type TestCard, type GatewayStats } from './gateway.js';
 export { MAX_BODY_BYTES } from './http-io.js';
+export { readCheckoutRequest, type CheckoutRequest } from './checkout.js';
 export { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 
 export interface DemoShopOptions {

@@ -21,12 +21,7 @@ interface BrandRule {
   cvcLength: number;
 }
 
-const range = (from: number, to: number, lengths: readonly number[]): readonly number[] => {
-  const out: number[] = [];
-  for (let n = from; n <= to; n++) if (lengths.includes(n)) out.push(n);
-  return out;
-};
-const ALL_12_19 = range(12, 19, [12, 13, 14, 15, 16, 17, 18, 19]);
+const ALL_12_19 = [12, 13, 14, 15, 16, 17, 18, 19];
 const LEN_16_19 = [16, 17, 18, 19];
 
 /**

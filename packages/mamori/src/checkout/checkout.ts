@@ -223,7 +223,15 @@ export class CheckoutGuard {
     const sourceAttempts = counts[failureKeys.length] ?? 0;
 
     if (!read.ok) {
-      const v: CheckoutVerdict = { action: 'reject', ruleId: `checkout.card-${read.problem}`, reason: read.detail, problem: read.problem, signals: [`checkout.card-${read.problem}`], ...(read.card ? { card: read.card } : {}) };
+      const v: CheckoutVerdict = {
+        action: 'reject',
+        ruleId: `checkout.card-${read.problem}`,
+        reason: read.detail,
+        problem: read.problem,
+        signals: [`checkout.card-${read.problem}`],
+        ...(read.card ? { card: read.card } : {}),
+        ...(p.mode === 'detect' ? { detectOnly: true } : {}),
+      };
       const pending = this.#pending(v, failureKeys, base, undefined);
       // Not sent anywhere: a failure as it stands.
       pending.settled = true;

@@ -19,6 +19,7 @@ import type { AccessRuleConfig } from '../guard/access-policy.js';
 import { hasSuccessSign } from '../guard/login-endpoint.js';
 import { expandPolicyPreset, expandPreset, presetScope } from './presets.js';
 import type { UsernameNormalization } from '../guard/login.js';
+import { CHECKOUT_DEFAULTS, type CheckoutPolicy } from '../checkout/checkout.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -156,6 +157,24 @@ export interface WafConfig {
   auditLog?: string | undefined;
 }
 
+/** A shop's checkout (`checkouts[]`): where the card is in the body, how the shop's answer reads. */
+export interface CheckoutEndpointConfig {
+  name: string;
+  /** Default POST. */
+  method: string;
+  path: string;
+  /** Field names (a form) or dotted paths (JSON) of the card and the amount. */
+  fields: { number: string; expMonth: string; expYear: string; cvc: string; amount: string; currency?: string };
+  /** ISO 4217, when the body carries none (fields.currency). Default JPY. */
+  currency: string;
+  /** A cookie that names the shopper's session (distinct cards per session). */
+  sessionCookie?: string;
+  /** A cookie present only for logged-in customers; without it, a checkout is a guest's. */
+  customerCookie?: string;
+  approved: { status: number[] };
+  declined: { status: number[] };
+}
+
 export interface MamoriConfig {
   /** Absolute path of the file it came from, or '<defaults>'. */
   source: string;
@@ -181,6 +200,9 @@ export interface MamoriConfig {
   /** Role name to account names, for policy rules' `require_device.roles`. */
   roles: Record<string, string[]>;
   rateLimits: RateLimitConfig[];
+  checkouts: CheckoutEndpointConfig[];
+  /** Checkout protection's policy (checkout/checkout.ts), defaults from CHECKOUT_DEFAULTS. */
+  checkoutProtection: CheckoutPolicy;
   /** browserMaxDifficulty: the hardest puzzle shown to a browser; above it a browser is answered with a block. */
   /** submitPath: where browsers post answers, as they see the site (a proxy in front may strip a prefix). */
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number; submitPath: string };
@@ -484,6 +506,79 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     if (names.indexOf(n) !== i) errs.push({ where: where(at), path: at, message: `"${n}" names another limit too` });
     else if (names.includes(n.replace(/\.account$/, '')) && n.endsWith('.account')) errs.push({ where: where(at), path: at, message: `"${n}" is the name of another limit's per-account policy` });
   });
+  const checkouts: CheckoutEndpointConfig[] = (raw.checkouts ?? []).map((c: Raw, i: number) => {
+    const f = c.fields ?? {};
+    return {
+      name: c.name ?? `checkout-${i + 1}`,
+      method: (c.method ?? 'POST').toUpperCase(),
+      path: c.path,
+      fields: {
+        number: f.number ?? 'card.number',
+        expMonth: f.exp_month ?? 'card.exp_month',
+        expYear: f.exp_year ?? 'card.exp_year',
+        cvc: f.cvc ?? 'card.cvc',
+        amount: f.amount ?? 'amount',
+        ...(f.currency !== undefined ? { currency: f.currency } : {}),
+      },
+      currency: (c.currency ?? 'JPY').toUpperCase(),
+      ...(c.session_cookie !== undefined ? { sessionCookie: c.session_cookie } : {}),
+      ...(c.customer_cookie !== undefined ? { customerCookie: c.customer_cookie } : {}),
+      approved: { status: c.approved?.status ?? [200, 201] },
+      declined: { status: c.declined?.status ?? [402] },
+    };
+  });
+  checkouts.forEach((c, i) => {
+    const clash = c.approved.status.find((s) => c.declined.status.includes(s));
+    if (clash !== undefined) errs.push({ where: where(['checkouts', i, 'declined', 'status']), path: ['checkouts', i, 'declined', 'status'], message: `status ${clash} is in approved too` });
+    if (checkouts.findIndex((o) => o.name === c.name) !== i) errs.push({ where: where(['checkouts', i, 'name']), path: ['checkouts', i, 'name'], message: `"${c.name}" names another checkout too` });
+  });
+  const cp = raw.checkout_protection ?? {};
+  for (const k of Object.keys(cp.small_amount ?? {})) {
+    if (k !== 'default' && !/^[A-Za-z]{3}$/.test(k)) errs.push({ where: where(['checkout_protection', 'small_amount', k]), path: ['checkout_protection', 'small_amount', k], message: 'a key is an ISO 4217 currency code (JPY, USD) or default' });
+  }
+  const D = CHECKOUT_DEFAULTS;
+  const th = (t: Raw | undefined, d: { challengeAt: number; blockAt: number }, at: (string | number)[]) => {
+    const r = { challengeAt: t?.challenge_at ?? d.challengeAt, blockAt: t?.block_at ?? d.blockAt };
+    order(r.challengeAt, r.blockAt, at, 'challenge_at must not exceed block_at');
+    return r;
+  };
+  const cpAt = (...k: string[]) => ['checkout_protection', ...k];
+  const checkoutProtection: CheckoutPolicy = {
+    mode: cp.mode ?? raw.mode ?? 'enforce',
+    windowMs: dur(cp.window, D.windowMs, cpAt('window')),
+    failures: {
+      cardSource: cp.failures?.card_source ?? D.failures.cardSource,
+      card: cp.failures?.card ?? D.failures.card,
+      customer: cp.failures?.customer ?? D.failures.customer,
+      source: cp.failures?.source ?? D.failures.source,
+    },
+    cardsPer: {
+      source: th(cp.cards_per?.source, D.cardsPer.source, cpAt('cards_per', 'source')),
+      network: th(cp.cards_per?.network, D.cardsPer.network, cpAt('cards_per', 'network')),
+      session: th(cp.cards_per?.session, D.cardsPer.session, cpAt('cards_per', 'session')),
+      device: th(cp.cards_per?.device, D.cardsPer.device, cpAt('cards_per', 'device')),
+      account: th(cp.cards_per?.account, D.cardsPer.account, cpAt('cards_per', 'account')),
+    },
+    guestWeight: cp.guest_weight ?? D.guestWeight,
+    variantsPerCard: cp.variants_per_card ?? D.variantsPerCard,
+    bin: {
+      windowMs: dur(cp.bin?.window, D.bin.windowMs, cpAt('bin', 'window')),
+      stepUpAtCards: cp.bin?.step_up_at_cards ?? D.bin.stepUpAtCards,
+      challengeAtSources: cp.bin?.challenge_at_sources ?? D.bin.challengeAtSources,
+    },
+    sequence: { maxGap: cp.sequence?.max_gap ?? D.sequence.maxGap, count: cp.sequence?.count ?? D.sequence.count },
+    declines: {
+      sourceMin: cp.declines?.source_min ?? D.declines.sourceMin,
+      sourceRatio: cp.declines?.source_ratio ?? D.declines.sourceRatio,
+      siteWindowMs: dur(cp.declines?.site_window, D.declines.siteWindowMs, cpAt('declines', 'site_window')),
+      siteMin: cp.declines?.site_min ?? D.declines.siteMin,
+      siteRatio: cp.declines?.site_ratio ?? D.declines.siteRatio,
+      pauseMs: dur(cp.declines?.pause, D.declines.pauseMs, cpAt('declines', 'pause')),
+    },
+    smallAmount: { ...D.smallAmount, ...Object.fromEntries(Object.entries((cp.small_amount ?? {}) as Record<string, number>).map(([k, v]) => [k === 'default' ? k : k.toUpperCase(), v])) },
+    blockForMs: dur(cp.block_for, D.blockForMs, cpAt('block_for')),
+    ...(cp.accept ? { accept: cp.accept } : {}),
+  };
   const trustedProxies = cidrs(raw.network?.trusted_proxies, ['network', 'trusted_proxies']);
   const challenge = {
     baseDifficulty: raw.challenge?.base_difficulty ?? CHALLENGE_DEFAULTS.baseDifficulty,
@@ -608,6 +703,8 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     policy,
     roles,
     rateLimits,
+    checkouts,
+    checkoutProtection,
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [], ...(w.include_account === true ? { includeAccount: true } : {}) })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },

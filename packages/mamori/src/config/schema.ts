@@ -173,6 +173,57 @@ export const CONFIG_SCHEMA: SchemaNode = {
       items: { $ref: '#/$defs/rateLimit' },
       description: 'per-route rate limits per source and per account (lost password, registration, password reset...), with RateLimit headers',
     },
+    checkouts: {
+      type: 'array',
+      maxItems: 20,
+      items: { $ref: '#/$defs/checkout' },
+      description: 'checkout endpoints mamori reads card payments at, to stop card testing before the payment gateway is called (docs/checkout.md)',
+    },
+    checkout_protection: obj(
+      {
+        mode,
+        window: { ...duration, description: 'the window of the failure limits and the distinct-card counts (default 1h)' },
+        failures: obj(
+          { card_source: count(1000), card: count(1000), customer: count(1000), source: count(10_000) },
+          { description: 'failed payments (declines and cards rejected before the gateway) in the window before a block: defaults 3 per card and source, 10 per card, 5 per customer, 10 per source' },
+        ),
+        cards_per: obj(
+          Object.fromEntries(
+            ['source', 'network', 'session', 'device', 'account'].map((k) => [k, obj({ challenge_at: count(100_000), block_at: count(100_000) })]),
+          ),
+          { description: 'distinct cards in the window: a challenge, then a block (network: the /24 or /64)' },
+        ),
+        guest_weight: { type: 'number', minimum: 1, maximum: 10, description: "how much more a guest checkout's counts weigh (default 1.5)" },
+        variants_per_card: { ...count(100), description: 'distinct expiry dates or security codes on one card in the window before the card is blocked (default 3)' },
+        bin: obj({ window: duration, step_up_at_cards: count(), challenge_at_sources: count() }, { description: 'one BIN: distinct cards before 3-D Secure is asked for, distinct sources before guests are challenged (defaults 20 and 8 in 10m)' }),
+        sequence: obj({ max_gap: { type: 'integer', minimum: 1, maximum: 1_000_000 }, count: count(1000) }, { description: 'numbers of one BIN within max_gap of each other: count of them is a challenge (defaults 100 and 3)' }),
+        declines: obj(
+          {
+            source_min: count(),
+            source_ratio: { type: 'number', minimum: 0.01, maximum: 1 },
+            site_window: duration,
+            site_min: count(),
+            site_ratio: { type: 'number', minimum: 0.01, maximum: 1 },
+            pause: duration,
+          },
+          { description: 'decline ratios: per source (a challenge), and site-wide (the circuit breaker pausing guest checkout for pause)' },
+        ),
+        small_amount: {
+          type: 'object',
+          maxProperties: 200,
+          additionalProperties: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+          description: "amounts at or below this, in the currency's minor unit, step a guest up to 3-D Secure: by ISO 4217 code, and default (default 100)",
+        },
+        block_for: { ...duration, description: 'how long a source that tested cards is blocked (default 1h)' },
+        accept: {
+          type: 'array',
+          minItems: 1,
+          items: { enum: ['visa', 'mastercard', 'amex', 'jcb', 'diners', 'discover', 'unionpay', 'maestro', 'mir'] },
+          description: 'the card brands the shop takes; others are rejected before the gateway (default all)',
+        },
+      },
+      { description: 'checkout protection against card testing (credit master attacks): thresholds and windows, with the reasoning in docs/checkout.md' },
+    ),
     challenge: obj({
       base_difficulty: { type: 'integer', minimum: 1, maximum: 30 },
       max_difficulty: { type: 'integer', minimum: 1, maximum: 32 },
@@ -289,6 +340,30 @@ export const CONFIG_SCHEMA: SchemaNode = {
         account_scope: { ...accountScope, description: `${accountScope.description} (default: name, else the application)` },
       },
       { required: ['preset'] },
+    ),
+    checkout: obj(
+      {
+        name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+        method: { type: 'string', pattern: '^[A-Za-z]{1,16}$', description: 'default POST' },
+        path: { type: 'string', pattern: '^/', maxLength: 2048, description: 'the path the shop takes payments at' },
+        fields: obj(
+          {
+            number: { type: 'string', minLength: 1, maxLength: 256 },
+            exp_month: { type: 'string', minLength: 1, maxLength: 256 },
+            exp_year: { type: 'string', minLength: 1, maxLength: 256 },
+            cvc: { type: 'string', minLength: 1, maxLength: 256 },
+            amount: { type: 'string', minLength: 1, maxLength: 256 },
+            currency: { type: 'string', minLength: 1, maxLength: 256 },
+          },
+          { description: 'form field names, or dotted JSON paths (defaults card.number, card.exp_month, card.exp_year, card.cvc, amount)' },
+        ),
+        currency: { type: 'string', pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 code when the body carries none (default JPY)' },
+        session_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: "the shop's session cookie (distinct cards per session)" },
+        customer_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: 'a cookie only logged-in customers carry: without it a checkout is a guest checkout' },
+        approved: obj({ status: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'integer', minimum: 100, maximum: 599 } } }, { description: 'how the shop answers an approved payment (default status 200, 201)' }),
+        declined: obj({ status: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'integer', minimum: 100, maximum: 599 } } }, { description: 'how the shop answers a declined payment (default status 402); a rejected card gets the first' }),
+      },
+      { required: ['path'] },
     ),
     rateLimit: obj(
       {

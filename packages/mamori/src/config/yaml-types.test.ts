@@ -62,6 +62,39 @@ const EVERY_KEY: MamoriYaml = {
     { name: 'wp', preset: 'wordpress-admin', base: '/blog', allow_ips: ['192.0.2.0/24'] },
   ],
   roles: { admins: ['admin@example.com'] },
+  checkouts: [
+    {
+      name: 'shop-checkout',
+      method: 'POST',
+      path: '/api/checkout',
+      fields: { number: 'card.number', exp_month: 'card.exp_month', exp_year: 'card.exp_year', cvc: 'card.cvc', amount: 'amount', currency: 'currency' },
+      currency: 'JPY',
+      session_cookie: 'sid',
+      customer_cookie: 'logged_in',
+      approved: { status: [200] },
+      declined: { status: [402] },
+    },
+  ],
+  checkout_protection: {
+    mode: 'enforce',
+    window: '1h',
+    failures: { card_source: 3, card: 10, customer: 5, source: 10 },
+    cards_per: {
+      source: { challenge_at: 3, block_at: 6 },
+      network: { challenge_at: 8, block_at: 20 },
+      session: { challenge_at: 3, block_at: 5 },
+      device: { challenge_at: 3, block_at: 5 },
+      account: { challenge_at: 4, block_at: 8 },
+    },
+    guest_weight: 1.5,
+    variants_per_card: 3,
+    bin: { window: '10m', step_up_at_cards: 20, challenge_at_sources: 8 },
+    sequence: { max_gap: 100, count: 3 },
+    declines: { source_min: 5, source_ratio: 0.5, site_window: '10m', site_min: 50, site_ratio: 0.5, pause: '15m' },
+    small_amount: { default: 100, JPY: 100 },
+    block_for: '1h',
+    accept: ['visa', 'mastercard', 'jcb', 'amex'],
+  },
   rate_limits: [
     { name: 'api-reset', paths: ['/api/reset'], per_account: { field: { json: 'email' }, limit: 3, window: '1h' } },
     { name: 'forgot', paths: ['/forgot'], methods: ['POST'], query: { action: ['x'] }, per_source: { limit: 5, window: '15m' }, per_account: { field: { form: 'email' }, limit: 3, window: '1h' }, action: 'block', headers: true, mode: 'enforce' },
@@ -119,7 +152,7 @@ it('MamoriYaml and the schema name the same keys: every key typed is accepted, e
   const schema = new Set<string>();
   schemaPaths(CONFIG_SCHEMA, '', (CONFIG_SCHEMA.$defs ?? {}) as Record<string, SchemaNode>, schema);
   // Maps whose keys are the user's (methods, query values, headers, roles) are not keys of ours.
-  const open = new Set(['logins[].xmlrpc.methods', 'logins[].success.headers', 'logins[].except_query', 'roles', 'rate_limits[].query', 'waf.crs_settings', 'waf.exclusions[].args']);
+  const open = new Set(['logins[].xmlrpc.methods', 'logins[].success.headers', 'logins[].except_query', 'roles', 'rate_limits[].query', 'waf.crs_settings', 'waf.exclusions[].args', 'checkout_protection.small_amount']);
   const typed = new Set<string>();
   valuePaths(EVERY_KEY, '', typed, open);
   const missing = [...schema].filter((p) => !typed.has(p) && ![...open].some((o) => p.startsWith(`${o}.`)));

@@ -52,6 +52,35 @@ export interface RateLimitYaml {
   mode?: Mode;
 }
 
+export interface CheckoutYaml {
+  name?: string;
+  method?: string;
+  path: string;
+  fields?: { number?: string; exp_month?: string; exp_year?: string; cvc?: string; amount?: string; currency?: string };
+  currency?: string;
+  session_cookie?: string;
+  customer_cookie?: string;
+  approved?: { status?: number[] };
+  declined?: { status?: number[] };
+}
+
+type Threshold = { challenge_at?: number; block_at?: number };
+
+export interface CheckoutProtectionYaml {
+  mode?: Mode;
+  window?: DurationText;
+  failures?: { card_source?: number; card?: number; customer?: number; source?: number };
+  cards_per?: { source?: Threshold; network?: Threshold; session?: Threshold; device?: Threshold; account?: Threshold };
+  guest_weight?: number;
+  variants_per_card?: number;
+  bin?: { window?: DurationText; step_up_at_cards?: number; challenge_at_sources?: number };
+  sequence?: { max_gap?: number; count?: number };
+  declines?: { source_min?: number; source_ratio?: number; site_window?: DurationText; site_min?: number; site_ratio?: number; pause?: DurationText };
+  small_amount?: Record<string, number>;
+  block_for?: DurationText;
+  accept?: ('visa' | 'mastercard' | 'amex' | 'jcb' | 'diners' | 'discover' | 'unionpay' | 'maestro' | 'mir')[];
+}
+
 export interface MamoriYaml {
   $schema?: string;
   secret?: string;
@@ -84,6 +113,8 @@ export interface MamoriYaml {
   policy?: AccessRuleYaml[];
   roles?: Record<string, string[]>;
   rate_limits?: RateLimitYaml[];
+  checkouts?: CheckoutYaml[];
+  checkout_protection?: CheckoutProtectionYaml;
   challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText; submit_path?: string };
   webhooks?: { url: string; secret?: string; events?: string[]; include_account?: boolean }[];
   demo?: { trust_loopback_forwarded_for?: boolean };

@@ -10,7 +10,9 @@ import { cryptoRandom, type Random } from '../core/random.js';
 import { EventBus, type SecurityEvent } from '../core/events.js';
 import { strongest } from '../core/decisions.js';
 import type { DecisionFilter, Store } from '../core/store.js';
-import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
+import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
+import { CheckoutGuard, type CheckoutVerdict, type PendingCheckout } from '../checkout/checkout.js';
+import { findCheckoutEndpoints, type CheckoutFields } from './checkout-endpoint.js';
 import { LoginGuard, type LoginAttempt, type LoginVerdict, type UsernameNormalization } from './login.js';
 import type { DeviceClaims } from './device-token.js';
 import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
@@ -104,6 +106,8 @@ export class Guard {
   readonly countries: CountryLookup | undefined;
   readonly webhooks: WebhookSink[];
   readonly rateLimits: RateLimiter;
+  /** Checkout protection (card testing): the engine; the proxy's and adapters' way in is checkCheckout. */
+  readonly checkout: CheckoutGuard;
   /** The WAF, when the config has a `waf` section. */
   readonly waf: WafGuard | undefined;
   /** The trusted-device cookies a client may hold: the unscoped one, then one per application (account_scope). */
@@ -147,6 +151,14 @@ export class Guard {
       challengeDifficulty: (ruleId, level) => this.challenger.difficultyFor(challengeRisk(ruleId), level),
     });
     this.rateLimits = new RateLimiter(config.rateLimits, {
+      store: deps.store,
+      clock: this.clock,
+      secret: deps.secret,
+      events: this.events,
+      grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
+      userHash: (name) => this.login.userHash(name),
+    });
+    this.checkout = new CheckoutGuard(config.checkoutProtection, {
       store: deps.store,
       clock: this.clock,
       secret: deps.secret,
@@ -312,6 +324,48 @@ export class Guard {
    */
   findLogins(method: string, url: string): LoginEndpointConfig[] {
     return findLoginEndpoints(this.config.logins, method, url);
+  }
+
+  /** The checkout endpoints (`checkouts:`) a request's method and path match. */
+  findCheckouts(method: string, url: string): CheckoutEndpointConfig[] {
+    return findCheckoutEndpoints(this.config.checkouts, method, url);
+  }
+
+  /**
+   * A payment attempt at a checkout endpoint, before the shop calls its gateway (`fields`: from
+   * readCheckoutFields). A solved challenge, when the client brings one, buys this attempt past a
+   * challenge. The verdict's `reject` is answered with rejectedCardAnswer, its block and challenge
+   * with respond (checkoutVerdict), a step-up by telling the shop (STEP_UP_HEADER).
+   */
+  async checkCheckout(endpoint: CheckoutEndpointConfig, req: RequestInfo, fields: CheckoutFields): Promise<PendingCheckout> {
+    const cookies = req.headers['cookie'];
+    const session = endpoint.sessionCookie ? readCookie(cookies, endpoint.sessionCookie) : undefined;
+    const customer = endpoint.customerCookie ? readCookie(cookies, endpoint.customerCookie) : undefined;
+    const device = this.config.loginProtection.trustedDevice.enabled ? this.login.devices.verify(readCookie(cookies, this.deviceCookie(undefined)))?.deviceId : undefined;
+    const passed = this.#pass(req) !== undefined ? (await this.#passedOnce(req)) !== undefined : false;
+    return this.checkout.check({
+      ip: req.ip,
+      card: fields.card,
+      amount: fields.amount,
+      currency: fields.currency,
+      ...(customer ? { account: `${endpoint.name}\u0000${customer}` } : {}),
+      ...(session ? { session } : {}),
+      ...(device ? { device } : {}),
+      challengePassed: passed,
+    });
+  }
+
+  /** A checkout verdict as the Verdict respond takes (block: 429 with Retry-After; challenge: the puzzle). */
+  checkoutVerdict(v: CheckoutVerdict): Verdict {
+    const action = v.action === 'block' || v.action === 'challenge' ? v.action : 'allow';
+    return {
+      action,
+      reason: v.reason ?? 'checkout',
+      ...(v.ruleId ? { ruleId: v.ruleId } : {}),
+      ...(v.retryAfter !== undefined ? { retryAfter: v.retryAfter } : {}),
+      ...(action === 'block' ? { status: 429 } : {}),
+      ...(v.detectOnly ? { detectOnly: true } : {}),
+    };
   }
 
   /** The first login endpoint a request's method and path match (`findLogins` gives them all). */

@@ -6,7 +6,9 @@
  * here without reaching the site.
  */
 import type { Guard, PendingLogin } from '../guard/guard.js';
-import type { LoginEndpointConfig, MamoriConfig } from '../config/config.js';
+import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
+import type { PendingCheckout } from '../checkout/checkout.js';
+import { STEP_UP_HEADER, UNREADABLE_CHECKOUT, classifyCheckoutAnswer, readCheckoutFields, rejectedCardAnswer } from '../guard/checkout-endpoint.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
@@ -48,6 +50,9 @@ const WAF = 'mamori.waf';
 export function forwardingPeers(trusted: readonly string[], config: MamoriConfig): string[] {
   return config.demo.trustLoopbackForwardedFor ? [...trusted, ...LOOPBACK] : [...trusted];
 }
+/** The checkout endpoints the request matched, and the payment attempt checked (to report the shop's answer). */
+const CHECKOUTS = 'mamori.checkouts';
+const PENDING_CHECKOUT = 'mamori.checkout';
 /** A challenge decided before the body was read, answered once it is (the page posts the form again). */
 const CHALLENGED = 'mamori.challenged';
 
@@ -80,6 +85,23 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     const pending = await guard.checkLogin(endpoint, req, fields);
     if (guard.enforced(pending.verdict)) return guard.respond(pending.verdict, req, { url: ex.url, body });
     ex.state.set(PENDING, pending);
+    return undefined;
+  };
+  /** Checks a payment attempt before the shop's gateway sees it; an answer when it is refused. */
+  const checkCheckout = async (ex: ProxyExchange, endpoints: readonly CheckoutEndpointConfig[], body: Buffer) => {
+    const req = ex.req;
+    const endpoint = endpoints[0]!;
+    const encoding = header(req, 'content-encoding');
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return UNREADABLE_CHECKOUT;
+    const r = readCheckoutFields(endpoint, header(req, 'content-type'), body);
+    if ('notCheckout' in r) return undefined;
+    if ('problem' in r) return UNREADABLE_CHECKOUT;
+    const pending = await guard.checkCheckout(endpoint, req, r.fields);
+    const v = pending.verdict;
+    if (v.action === 'reject' && !v.detectOnly) return rejectedCardAnswer(endpoint, v.problem ?? 'invalid');
+    const asVerdict = guard.checkoutVerdict(v);
+    if (guard.enforced(asVerdict)) return guard.respond(asVerdict, req, { url: ex.url, body });
+    ex.state.set(PENDING_CHECKOUT, { pending, endpoint });
     return undefined;
   };
   return {
@@ -118,9 +140,11 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         if (rateBody) ex.state.set(RATE_ROUTES, limits);
       }
       const endpoints = guard.findLogins(req.method, ex.url);
+      const checkouts = guard.findCheckouts(req.method, ex.url);
+      if (checkouts.length) ex.state.set(CHECKOUTS, checkouts);
       // The WAF's phase 2 needs the body whatever else the request is (a rate-limited route, a
       // login by HTTP authentication); a login form needs it too; HTTP authentication is in the head.
-      if (wafBody || rateBody || endpoints.some((e) => guard.loginNeedsBody(e))) {
+      if (wafBody || rateBody || checkouts.length > 0 || endpoints.some((e) => guard.loginNeedsBody(e))) {
         ex.state.set(LOGINS, endpoints);
         return 'buffer';
       }
@@ -145,6 +169,11 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
         if (guard.enforced(r.verdict)) return guard.respondRateLimited({ ...r, headers }, req, { url: ex.url, body });
         ex.state.set(RATE_HEADERS, headers);
       }
+      const checkouts = ex.state.get(CHECKOUTS) as readonly CheckoutEndpointConfig[] | undefined;
+      if (checkouts) {
+        const answer = await checkCheckout(ex, checkouts, body);
+        if (answer) return answer;
+      }
       const endpoints = (ex.state.get(LOGINS) as readonly LoginEndpointConfig[] | undefined) ?? [];
       if (endpoints.length === 0) return undefined;
       // A compressed body is read by some sites (Express inflates it) and not by mamori: refuse it.
@@ -154,6 +183,12 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       return checkLogin(ex, endpoints, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
+      // Only mamori says whether a payment must step up to 3-D Secure: a client's own copy goes.
+      if (ex.state.has(CHECKOUTS)) {
+        delete headers[STEP_UP_HEADER];
+        const c = ex.state.get(PENDING_CHECKOUT) as { pending: PendingCheckout } | undefined;
+        if (c?.pending.verdict.action === 'step-up' && !c.pending.verdict.detectOnly) headers[STEP_UP_HEADER] = '3ds';
+      }
       // The failure text (and, for the WAF, any answer) must be readable: ask the site not to compress it.
       if (readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined) || guard.waf?.config.responseBody) delete headers['accept-encoding'];
     },
@@ -180,6 +215,13 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
           }
           return { replace: guard.respond(w, ex.req, { url: ex.url }) };
         }
+      }
+      const c = ex.state.get(PENDING_CHECKOUT) as { pending: PendingCheckout; endpoint: CheckoutEndpointConfig } | undefined;
+      if (c) {
+        ex.state.delete(PENDING_CHECKOUT);
+        const outcome = classifyCheckoutAnswer(c.endpoint, res.status);
+        if (outcome === 'unknown') void guard.checkout.release(c.pending).catch(() => undefined);
+        else void guard.checkout.report(c.pending, { approved: outcome === 'approved' }).catch(() => undefined);
       }
       // After any the site sent: RateLimit fields are lists, and the site may have its own limits.
       const rate = ex.state.get(RATE_HEADERS) as Record<string, string> | undefined;
@@ -215,6 +257,8 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       // so what check counted does not hold a lock on its way for ever.
       const p = ex.state.get(PENDING) as PendingLogin | undefined;
       if (p) void guard.releaseLogin(p);
+      const c = ex.state.get(PENDING_CHECKOUT) as { pending: PendingCheckout } | undefined;
+      if (c) void guard.checkout.release(c.pending).catch(() => undefined);
     },
   };
 }
