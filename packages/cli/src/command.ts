@@ -3,6 +3,8 @@ import { MamoriError } from 'mamori';
 
 export interface CommandModule {
   readonly help: string;
+  /** The help for these arguments, when a subcommand has its own (`simulate card-testing --help`). */
+  helpFor?(argv: string[]): Promise<string>;
   run(argv: string[]): Promise<number>;
 }
 

@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const mod = await cmd.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(mod.help);
+    process.stdout.write((await mod.helpFor?.(rest)) ?? mod.help);
     return 0;
   }
   return mod.run(rest);

@@ -15,6 +15,8 @@ any challenge. Reports what mamori allowed, challenged and blocked for each.
 
 Scenarios:
 ${scenarioLines}
+  card-testing  enumerate card numbers at the checkout while customers pay
+                (its own options: mamori simulate card-testing --help)
 
 Options:
   --target URL           the site to attack (required). Only this machine
@@ -41,6 +43,10 @@ Example (with \`npm start\` running):
   npx mamori simulate brute-force --target http://127.0.0.1:8080
 `;
 
+export async function helpFor(argv: string[]): Promise<string> {
+  return argv[0] === 'card-testing' ? (await import('./simulate-card-testing.js')).help : help;
+}
+
 function count(v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d{1,6}$/.test(v)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${what} must be a whole number, not "${v.slice(0, 20)}"\n\n${help}`);
@@ -48,6 +54,8 @@ function count(v: string | undefined, what: string): number | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // Card testing attacks a checkout, not a login: its own options and report.
+  if (argv[0] === 'card-testing') return (await import('./simulate-card-testing.js')).run(argv.slice(1));
   const { values, positionals } = parse(
     argv,
     {

@@ -68,7 +68,8 @@ describe('CheckoutGuard', () => {
     assert.equal(fourth.verdict.action, 'block');
     assert.equal(fourth.verdict.ruleId, 'checkout.failures-card-source');
     const other = await guard.check(attempt('4111111111111111', { ip: '203.0.113.5', card: { number: '4111111111111111', expMonth: 12, expYear: 2029 } }));
-    assert.equal(other.verdict.action, 'allow', 'the same card from elsewhere is not over its own limit yet');
+    assert.equal(other.verdict.action, 'step-up', 'the same card from elsewhere is not over its own limit yet (its BIN, declined 3 times, asks for 3-D Secure)');
+    assert.equal(other.verdict.ruleId, 'checkout.bin-declines');
     clock.advance(3_600_001);
     const later = await guard.check(attempt('4111111111111111', { card: { number: '4111111111111111', expMonth: 12, expYear: 2029 } }));
     assert.equal(later.verdict.action, 'allow', 'the window ended');
@@ -146,13 +147,35 @@ describe('CheckoutGuard', () => {
   });
 
   it('challenges guests on a BIN hit from many sources, and steps up a BIN hit by many cards', async () => {
-    const { guard } = setup({ bin: { windowMs: 600_000, stepUpAtCards: 6, challengeAtSources: 4 } });
+    const { guard } = setup({ bin: { windowMs: 600_000, stepUpAtCards: 6, stepUpAtDeclines: 1000, challengeAtSources: 4 } });
     const verdicts: string[] = [];
     for (let n = 1; n <= 6; n++) {
       const p = await guard.check(attempt(nth('41414141', n, 100_000), { ip: `198.18.${n}.1`, account: n % 2 ? undefined : `user${n}` }));
       verdicts.push(`${p.verdict.action}:${p.verdict.ruleId ?? ''}`);
     }
     assert.deepEqual(verdicts, ['allow:', 'allow:', 'allow:', 'allow:', 'challenge:checkout.bin-sources', 'step-up:checkout.bin-cards']);
+  });
+
+  it('a BIN many real customers share, each paying, is not taken for one under attack', async () => {
+    const { guard } = setup();
+    for (let n = 1; n <= 30; n++) {
+      const p = await guard.check(attempt(nth('42424242', n, 100_000), { ip: `198.18.${n}.7`, account: undefined }));
+      assert.equal(p.verdict.action, 'allow', `customer ${n}: ${p.verdict.ruleId}`);
+      await guard.report(p, { approved: true });
+    }
+  });
+
+  it('steps every checkout with a BIN up to 3-D Secure once its cards were declined 3 times in 10 minutes', async () => {
+    const { guard } = setup();
+    const rules: string[] = [];
+    for (let n = 1; n <= 4; n++) {
+      const p = await guard.check(attempt(nth('49490000', n, 100_000), { ip: `198.18.${n}.9`, account: `buyer${n}` }));
+      rules.push(p.verdict.ruleId ?? 'allow');
+      await guard.report(p, { approved: false, declineCode: 'do_not_honor' });
+    }
+    assert.deepEqual(rules, ['allow', 'allow', 'allow', 'checkout.bin-declines']);
+    const other = await guard.check(attempt('4111111111111111', { ip: '198.18.9.9', account: 'someone' }));
+    assert.equal(other.verdict.action, 'allow', 'another BIN pays on');
   });
 
   it('steps a guest up to 3-D Secure for a very small amount; a customer pays on', async () => {

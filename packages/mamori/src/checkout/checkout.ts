@@ -51,8 +51,12 @@ export interface CheckoutPolicy {
   guestWeight: number;
   /** Distinct expiry/security-code pairs on one card in the window before the card is blocked. Default 3. */
   variantsPerCard: number;
-  /** One BIN: distinct cards in `windowMs` before its checkouts step up to 3-D Secure, distinct sources before guests are challenged. */
-  bin: { windowMs: number; stepUpAtCards: number; challengeAtSources: number };
+  /**
+   * One BIN in `windowMs`: distinct cards, or declines, before its checkouts step up to 3-D Secure
+   * (a BIN under attack: its real cardholders pass 3-D Secure, generated numbers do not); distinct
+   * sources before guests are challenged.
+   */
+  bin: { windowMs: number; stepUpAtCards: number; stepUpAtDeclines: number; challengeAtSources: number };
   /** Numbers in sequence: `count` numbers of one BIN within `maxGap` of each other in the window. */
   sequence: { maxGap: number; count: number };
   /** Decline ratios: per source (at least `sourceMin` attempts), and site-wide (the circuit breaker). */
@@ -80,7 +84,7 @@ export const CHECKOUT_DEFAULTS: CheckoutPolicy = {
   },
   guestWeight: 1.5,
   variantsPerCard: 3,
-  bin: { windowMs: 10 * 60_000, stepUpAtCards: 20, challengeAtSources: 8 },
+  bin: { windowMs: 10 * 60_000, stepUpAtCards: 20, stepUpAtDeclines: 3, challengeAtSources: 8 },
   sequence: { maxGap: 100, count: 3 },
   declines: { sourceMin: 5, sourceRatio: 0.5, siteWindowMs: 10 * 60_000, siteMin: 50, siteRatio: 0.5, pauseMs: 15 * 60_000 },
   smallAmount: { default: 100, JPY: 100 },
@@ -132,6 +136,8 @@ export interface PendingCheckout {
   readonly userId?: string;
   readonly card?: CardRef;
   readonly guest: boolean;
+  /** @internal The BIN's sets this attempt holds a place in, and since when (given back on approval). */
+  held?: { ops: readonly { key: string; member: string; ttlMs: number }[]; at: number };
   readonly siteAttemptsKey: string;
   readonly siteDeclinesKey: string;
   readonly sourceDeclinesKey: string;
@@ -256,7 +262,7 @@ export class CheckoutGuard {
     if (a.session) sets.push({ key: `cd:ses:${hmac(this.#d.secret, 'checkout session', a.session).subarray(0, 12).toString('base64url')}`, member: read.card.id, ttlMs: p.windowMs });
     if (a.device) sets.push({ key: `cd:dev:${hmac(this.#d.secret, 'checkout device', a.device).subarray(0, 12).toString('base64url')}`, member: read.card.id, ttlMs: p.windowMs });
     if (userId) sets.push({ key: `cd:acct:${userId}`, member: read.card.id, ttlMs: p.windowMs });
-    const [distinct, [sourceDeclines = 0]] = await Promise.all([this.#d.store.addDistinct(sets), this.#d.store.read([sourceDeclinesKey])]);
+    const [distinct, [sourceDeclines = 0, binDeclines = 0]] = await Promise.all([this.#d.store.addDistinct(sets), this.#d.store.read([sourceDeclinesKey, `cb:dec:${read.card.bin}`])]);
     const [perSource = 0, perNet = 0, binCards = 0, binSources = 0] = distinct;
     let i = 4;
     const perSession = a.session ? distinct[i++]! : 0;
@@ -287,6 +293,7 @@ export class CheckoutGuard {
     if (neighbours + 1 >= p.sequence.count) signals.push({ rule: 'checkout.sequence', action: 'challenge', reason: `${neighbours + 1} numbers in sequence in BIN ${read.card.bin}` });
     if (binSources >= p.bin.challengeAtSources && guest) signals.push({ rule: 'checkout.bin-sources', action: 'challenge', reason: `BIN ${read.card.bin} tried from ${binSources} sources (distributed enumeration)` });
     if (binCards >= p.bin.stepUpAtCards) signals.push({ rule: 'checkout.bin-cards', action: 'step-up', reason: `${binCards} cards of BIN ${read.card.bin} tried` });
+    else if (binDeclines >= p.bin.stepUpAtDeclines) signals.push({ rule: 'checkout.bin-declines', action: 'step-up', reason: `${binDeclines} payments with cards of BIN ${read.card.bin} declined` });
     const d = p.declines;
     if (sourceAttempts - 1 >= d.sourceMin && sourceDeclines / (sourceAttempts - 1) >= d.sourceRatio) {
       signals.push({ rule: 'checkout.decline-ratio', action: 'challenge', reason: `${sourceDeclines} of ${sourceAttempts - 1} payments from this source declined` });
@@ -301,7 +308,17 @@ export class CheckoutGuard {
       const rest = signals.find((s) => s.action !== 'challenge');
       top = rest ?? undefined;
     }
-    return this.#finish(a, base, failureKeys, read.card, top, undefined, now, undefined, signals.map((s) => s.rule));
+    const pending = await this.#finish(a, base, failureKeys, read.card, top, undefined, now, undefined, signals.map((s) => s.rule));
+    // The BIN's counts are of payments that did not go through: an approval gives its place back,
+    // so a BIN many real customers share (a big bank's) does not look like one under attack.
+    pending.held = { ops: sets.slice(2, 4), at: this.#d.clock.now() };
+    return pending;
+  }
+
+  /** Gives back the attempt's places in its BIN's sets (see check). */
+  async #unhold(pending: PendingCheckout): Promise<void> {
+    const h = pending.held;
+    if (h) await this.#d.store.removeDistinct(h.ops.map((o) => ({ ...o, heldAt: h.at })));
   }
 
   /** After the gateway answered. An approval takes back the failure check counted; a decline keeps it. Settles once. */
@@ -310,12 +327,13 @@ export class CheckoutGuard {
     pending.settled = true;
     const p = this.policy;
     if (outcome.approved) {
-      await this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: p.windowMs, floor: true })));
+      await Promise.all([this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: p.windowMs, floor: true }))), this.#unhold(pending)]);
       return;
     }
     const [, siteDeclines = 0] = await this.#d.store.increment([
       { key: pending.sourceDeclinesKey, ttlMs: p.windowMs },
       { key: pending.siteDeclinesKey, ttlMs: p.declines.siteWindowMs },
+      ...(pending.card ? [{ key: `cb:dec:${pending.card.bin}`, ttlMs: p.bin.windowMs }] : []),
     ]);
     const [siteAttempts = 0] = await this.#d.store.read([pending.siteAttemptsKey]);
     const d = p.declines;
@@ -334,7 +352,7 @@ export class CheckoutGuard {
   async release(pending: PendingCheckout): Promise<void> {
     if (pending.settled) return;
     pending.settled = true;
-    await this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: this.policy.windowMs, floor: true })));
+    await Promise.all([this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: this.policy.windowMs, floor: true }))), this.#unhold(pending)]);
   }
 
   #pending(v: CheckoutVerdict, counted: readonly string[], base: Omit<PendingCheckout, 'verdict' | 'counted' | 'settled' | 'card'>, card: CardRef | undefined): PendingCheckout {

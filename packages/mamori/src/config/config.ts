@@ -564,6 +564,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     bin: {
       windowMs: dur(cp.bin?.window, D.bin.windowMs, cpAt('bin', 'window')),
       stepUpAtCards: cp.bin?.step_up_at_cards ?? D.bin.stepUpAtCards,
+      stepUpAtDeclines: cp.bin?.step_up_at_declines ?? D.bin.stepUpAtDeclines,
       challengeAtSources: cp.bin?.challenge_at_sources ?? D.bin.challengeAtSources,
     },
     sequence: { maxGap: cp.sequence?.max_gap ?? D.sequence.maxGap, count: cp.sequence?.count ?? D.sequence.count },

@@ -195,7 +195,10 @@ export const CONFIG_SCHEMA: SchemaNode = {
         ),
         guest_weight: { type: 'number', minimum: 1, maximum: 10, description: "how much more a guest checkout's counts weigh (default 1.5)" },
         variants_per_card: { ...count(100), description: 'distinct expiry dates or security codes on one card in the window before the card is blocked (default 3)' },
-        bin: obj({ window: duration, step_up_at_cards: count(), challenge_at_sources: count() }, { description: 'one BIN: distinct cards before 3-D Secure is asked for, distinct sources before guests are challenged (defaults 20 and 8 in 10m)' }),
+        bin: obj(
+          { window: duration, step_up_at_cards: count(), step_up_at_declines: count(), challenge_at_sources: count() },
+          { description: 'one BIN: distinct cards, or declines, before 3-D Secure is asked for; distinct sources before guests are challenged (defaults 20, 3 and 8 in 10m)' },
+        ),
         sequence: obj({ max_gap: { type: 'integer', minimum: 1, maximum: 1_000_000 }, count: count(1000) }, { description: 'numbers of one BIN within max_gap of each other: count of them is a challenge (defaults 100 and 3)' }),
         declines: obj(
           {

@@ -88,7 +88,7 @@ const EVERY_KEY: MamoriYaml = {
     },
     guest_weight: 1.5,
     variants_per_card: 3,
-    bin: { window: '10m', step_up_at_cards: 20, challenge_at_sources: 8 },
+    bin: { window: '10m', step_up_at_cards: 20, step_up_at_declines: 3, challenge_at_sources: 8 },
     sequence: { max_gap: 100, count: 3 },
     declines: { source_min: 5, source_ratio: 0.5, site_window: '10m', site_min: 50, site_ratio: 0.5, pause: '15m' },
     small_amount: { default: 100, JPY: 100 },

@@ -73,7 +73,7 @@ export interface CheckoutProtectionYaml {
   cards_per?: { source?: Threshold; network?: Threshold; session?: Threshold; device?: Threshold; account?: Threshold };
   guest_weight?: number;
   variants_per_card?: number;
-  bin?: { window?: DurationText; step_up_at_cards?: number; challenge_at_sources?: number };
+  bin?: { window?: DurationText; step_up_at_cards?: number; step_up_at_declines?: number; challenge_at_sources?: number };
   sequence?: { max_gap?: number; count?: number };
   declines?: { source_min?: number; source_ratio?: number; site_window?: DurationText; site_min?: number; site_ratio?: number; pause?: DurationText };
   small_amount?: Record<string, number>;

@@ -34,7 +34,7 @@
  *   const r = await ch.verify(c.token, solveChallenge(c.token, c.difficulty)!, { ip, scope: 'site' });
  *   if (r.ok) setCookie('mamori_pass', r.pass);
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.js';
 import { safeEqual } from '../core/crypto.js';
 import { MamoriError } from '../core/errors.js';
@@ -114,7 +114,8 @@ export function leadingZeroBits(bytes: Uint8Array): number {
 }
 
 function workHash(token: string, solution: string): Buffer {
-  return createHash('sha256').update(`${token}:${solution}`).digest();
+  // (One-shot hashing: about a third less time per try than a Hash object, which solvers feel.)
+  return hash('sha256', `${token}:${solution}`, 'buffer');
 }
 
 /** True when SHA-256(token + ':' + solution) has at least `difficulty` leading zero bits. */

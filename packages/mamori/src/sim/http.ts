@@ -4,6 +4,8 @@
  * mamori's JSON or HTML answer. Bounded: bodies are read to 64 KiB at most,
  * the jar holds at most 32 cookies of at most 4 KiB.
  */
+import { solveChallengeAsync } from '../guard/challenge.js';
+import { sameOrigin } from './target.js';
 import type { SimClassification, SimResponse } from './types.js';
 
 const MAX_BODY = 64 * 1024;
@@ -133,4 +135,28 @@ export function parseChallenge(body: string): ChallengeInfo | undefined {
   const difficulty = Number(attr('difficulty'));
   if (!token || !Number.isInteger(difficulty) || difficulty < 0) return undefined;
   return { token, difficulty, submit: attr('submit') ?? '/.mamori/challenge' };
+}
+
+/**
+ * Solves the challenge in `res` and posts the answer through `post` (which keeps the client's
+ * cookies); true when the target accepted it (the pass cookie is then in the client's jar).
+ * A challenge harder than `maxDifficulty`, or one whose answer goes to another origin, is not
+ * answered.
+ */
+export async function answerChallenge(
+  target: URL,
+  res: SimResponse,
+  maxDifficulty: number,
+  post: (url: URL, body: string) => Promise<SimResponse | undefined>,
+): Promise<boolean> {
+  const ch = parseChallenge(await readBody(res).catch(() => ''));
+  if (!ch || ch.difficulty > maxDifficulty) return false;
+  const submit = sameOrigin(target, ch.submit);
+  if (!submit) return false; // never follow the target anywhere else
+  const solution = await solveChallengeAsync(ch.token, ch.difficulty, 2 ** Math.min(32, ch.difficulty + 6));
+  if (solution === undefined) return false;
+  const answer = await post(submit, JSON.stringify({ token: ch.token, solution }));
+  if (!answer) return false;
+  await discardBody(answer);
+  return answer.status >= 200 && answer.status < 300;
 }

@@ -4,3 +4,4 @@ export { checkTarget as checkSimTarget, isLoopbackHost } from './target.js';
 export { SIM_USER_IP } from './sources.js';
 export { SIM_SCENARIOS, BUILTIN_SCENARIOS, createScenarioRegistry } from './scenarios/builtins.js';
 export { SIM_DEMO_USER, SIM_LIMITS, resolveScenario as resolveSimScenario, runSimulation } from './runner.js';
+export { runCardTestingSimulation, type CardTestingOptions, type CardTestingReport, type GatewayCounts } from './card-testing.js';

@@ -13,8 +13,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { MamoriError } from '../core/errors.js';
-import { solveChallengeAsync } from '../guard/challenge.js';
-import { CookieJar, classifyLogin, discardBody, parseChallenge, readBody, setCookies } from './http.js';
+import { CookieJar, answerChallenge, classifyLogin, discardBody, setCookies } from './http.js';
 import { SIM_SCENARIOS } from './scenarios/builtins.js';
 import { SIM_USER_IP } from './sources.js';
 import { checkTarget, sameOrigin } from './target.js';
@@ -132,18 +131,7 @@ export async function runSimulation(scenarioOrName: SimScenario | string, opts: 
   };
 
   /** Solves the challenge in `res` and posts the answer; true when the target accepted it (pass cookie now in the jar). */
-  const solve = async (c: Client, res: SimResponse): Promise<boolean> => {
-    const ch = parseChallenge(await readBody(res).catch(() => ''));
-    if (!ch || ch.difficulty > maxSolve) return false;
-    const submit = sameOrigin(target, ch.submit);
-    if (!submit) return false; // never follow the target anywhere else
-    const solution = await solveChallengeAsync(ch.token, ch.difficulty, 2 ** Math.min(32, ch.difficulty + 6));
-    if (solution === undefined) return false;
-    const answer = await send(submit, c, 'application/json', JSON.stringify({ token: ch.token, solution }), 'application/json');
-    if (!answer) return false;
-    await discardBody(answer);
-    return answer.status >= 200 && answer.status < 300;
-  };
+  const solve = (c: Client, res: SimResponse): Promise<boolean> => answerChallenge(target, res, maxSolve, (url, body) => send(url, c, 'application/json', body, 'application/json'));
 
   const login = async (c: Client, username: string, password: string): Promise<LoginResult> => {
     const first = await postLogin(c, username, password);
