@@ -165,6 +165,17 @@ describe('CheckoutGuard', () => {
     }
   });
 
+  it('does not pause guest checkout for declines of payments it stepped up (3-D Secure failed: no authorization)', async () => {
+    const { guard, events } = setup({ declines: { sourceMin: 1000, sourceRatio: 1, siteWindowMs: 600_000, siteMin: 5, siteRatio: 0.5, pauseMs: 900_000 } });
+    for (let n = 0; n < 20; n++) {
+      const p = await guard.check(attempt(nth('49490000', n, 100_000), { ip: `100.66.${n}.1`, account: `b${n}` }));
+      await guard.report(p, { approved: false });
+    }
+    // The first 3 declines are authorizations; then the BIN steps up, and its declines do not count.
+    assert.equal(events.filter((e) => e['event.action'] === 'checkout-paused').length, 0);
+    assert.equal((await guard.check(attempt('4111111111111111', { ip: '100.67.0.1', account: undefined }))).verdict.ruleId, undefined);
+  });
+
   it('steps every checkout with a BIN up to 3-D Secure once its cards were declined 3 times in 10 minutes', async () => {
     const { guard } = setup();
     const rules: string[] = [];
@@ -190,7 +201,8 @@ describe('CheckoutGuard', () => {
   it('pauses guest checkout site-wide when most payments are declined, and says so once', async () => {
     const { guard, events } = setup({ declines: { sourceMin: 1000, sourceRatio: 1, siteWindowMs: 600_000, siteMin: 10, siteRatio: 0.5, pauseMs: 900_000 } });
     for (let n = 0; n < 12; n++) {
-      const p = await guard.check(attempt(nth('60110000', n, 10_000), { ip: `100.64.${n}.1`, account: `buyer${n}` }));
+      // Each from its own BIN, so that no BIN steps up to 3-D Secure first.
+      const p = await guard.check(attempt(nth(`6011${String(n).padStart(4, '0')}`, n, 10_000), { ip: `100.64.${n}.1`, account: `buyer${n}` }));
       await guard.report(p, { approved: false, declineCode: 'insufficient_funds' });
     }
     assert.equal(events.filter((e) => e['event.action'] === 'checkout-paused').length, 1);

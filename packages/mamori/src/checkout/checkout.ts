@@ -330,16 +330,20 @@ export class CheckoutGuard {
       await Promise.all([this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: p.windowMs, floor: true }))), this.#unhold(pending)]);
       return;
     }
+    // A payment sent on with 3-D Secure asked for and then declined most likely failed 3-D Secure:
+    // the attack it belongs to is already held off (no authorization, no fee), so it does not
+    // count towards pausing guest checkout, which would turn real guests away for nothing.
+    const steppedUp = pending.verdict.action === 'step-up' && !pending.verdict.detectOnly;
     const [, siteDeclines = 0] = await this.#d.store.increment([
       { key: pending.sourceDeclinesKey, ttlMs: p.windowMs },
-      { key: pending.siteDeclinesKey, ttlMs: p.declines.siteWindowMs },
+      steppedUp ? { key: pending.siteDeclinesKey, by: 0, ttlMs: p.declines.siteWindowMs } : { key: pending.siteDeclinesKey, ttlMs: p.declines.siteWindowMs },
       ...(pending.card ? [{ key: `cb:dec:${pending.card.bin}`, ttlMs: p.bin.windowMs }] : []),
     ]);
     const [siteAttempts = 0] = await this.#d.store.read([pending.siteAttemptsKey]);
     const d = p.declines;
     const code = typeof outcome.declineCode === 'string' ? outcome.declineCode.slice(0, 64) : undefined;
     this.#emit('checkout-declined', { ip: pending.ip }, pending.userId, { action: 'allow', signals: [], ...(pending.card ? { card: pending.card } : {}), ...(code ? { reason: `declined: ${code}` } : {}) }, 20);
-    if (siteDeclines >= d.siteMin && siteDeclines / Math.max(1, siteAttempts) >= d.siteRatio) {
+    if (!steppedUp && siteDeclines >= d.siteMin && siteDeclines / Math.max(1, siteAttempts) >= d.siteRatio) {
       const [was = 0] = await this.#d.store.read(['cp:paused']);
       if (was === 0) {
         await this.#d.store.increment([{ key: 'cp:paused', ttlMs: d.pauseMs }]);
