@@ -56,8 +56,9 @@ export class CheckoutWindows {
   readonly #key = randomBytes(32);
 
   constructor(opts: { windowMs: number; maxCards?: number; maxBins?: number; perBin?: number }) {
-    this.#variants = new BoundedWindows(opts.windowMs, opts.maxCards ?? 100_000, 16);
-    this.#numbers = new BoundedWindows(opts.windowMs, opts.maxBins ?? 20_000, opts.perBin ?? 256);
+    // At most 50,000 cards of 8 pairs and 4,000 BINs of 64 numbers: about 30 MB at the worst.
+    this.#variants = new BoundedWindows(opts.windowMs, opts.maxCards ?? 50_000, 8);
+    this.#numbers = new BoundedWindows(opts.windowMs, opts.maxBins ?? 4_000, opts.perBin ?? 64);
   }
 
   /** Distinct expiry/code pairs tried with the card `cardId` in the window, this one included. */
