@@ -40,6 +40,9 @@ export const ERRORS = {
   MAMORI_ERR_WAF_TEST_FILE: { summary: 'A WAF regression test file (go-ftw YAML) breaks the format.' },
   MAMORI_ERR_WAF_ARCHIVE: { summary: 'A rules archive (.tar.gz) is malformed, too large, or holds an entry mamori will not unpack.' },
   MAMORI_ERR_WAF_FETCH: { summary: 'A rule set (CRS) could not be downloaded, verified or installed.' },
+  MAMORI_ERR_IOC_PARSE: { summary: 'An indicator file (STIX, MISP, CSV or a plain list) could not be read.' },
+  MAMORI_ERR_IOC_FETCH: { summary: 'An indicator feed could not be fetched.' },
+  MAMORI_ERR_HOST_PROC: { summary: 'The host check could not read the process table (/proc).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
