@@ -68,8 +68,12 @@ function getOnce(url: URL, l: FeedLimits, deadline: number, v: { etag?: string |
     if (v.etag) headers['if-none-match'] = v.etag;
     if (v.lastModified) headers['if-modified-since'] = v.lastModified;
     const req = (url.protocol === 'https:' ? httpsGet : httpGet)(url, { headers, timeout: l.idleMs });
-    const timer = setTimeout(() => req.destroy(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: not fetched within ${Math.round(l.timeoutMs / 1000)} s`)), Math.max(deadline - Date.now(), 0));
     let settled = false;
+    const abort = (message: string) => {
+      finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: ${message}`));
+      req.destroy();
+    };
+    const timer = setTimeout(() => abort(`not fetched within ${Math.round(l.timeoutMs / 1000)} s`), Math.max(deadline - Date.now(), 0));
     const finish = (err: unknown, value?: FeedAnswer | { redirect: string }) => {
       if (settled) return;
       settled = true;
@@ -77,7 +81,7 @@ function getOnce(url: URL, l: FeedLimits, deadline: number, v: { etag?: string |
       if (err) reject(err instanceof MamoriError ? err : new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: ${(err as Error).message}`, { cause: err }));
       else done(value!);
     };
-    req.on('timeout', () => req.destroy(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: no data for ${Math.round(l.idleMs / 1000)} s`)));
+    req.on('timeout', () => abort(`no data for ${Math.round(l.idleMs / 1000)} s`));
     req.on('error', (err) => finish(err));
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
@@ -106,10 +110,11 @@ function getOnce(url: URL, l: FeedLimits, deadline: number, v: { etag?: string |
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > l.maxBytes) return req.destroy(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: more than the ${l.maxBytes} bytes allowed`));
+        if (size > l.maxBytes) return abort(`more than the ${l.maxBytes} bytes allowed`);
         chunks.push(c);
       });
       res.on('error', (err) => finish(err));
+      res.on('aborted', () => finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: the answer was cut short`)));
       res.on('end', () => {
         if (!res.complete) return finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: the answer was cut short`));
         const etag = typeof res.headers.etag === 'string' && res.headers.etag.length <= 512 ? res.headers.etag : undefined;

@@ -91,7 +91,7 @@ describe('STIX bundles', () => {
   it('names the file and line of broken or hostile JSON', () => {
     assert.throws(() => parseIndicators('{\n"type": "bundle",\n "objects": [ }', 'b.json', 'stix'), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_IOC_PARSE' && /^b\.json:3: not valid JSON/.test(e.message));
     assert.throws(() => parseBoundedJson(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'deep.json'), /deep\.json:1: JSON nested deeper than 64/);
-    assert.throws(() => parseIndicators('{"foo": 1}', 'o.json', 'stix'), /^o\.json: not a STIX 2\.1 bundle/);
+    assert.throws(() => parseIndicators('{"foo": 1}', 'o.json', 'stix'), /o\.json: not a STIX 2\.1 bundle/);
     assert.equal(parseIndicators('{"type": "malware", "id": "malware--1"}', 'm.json', 'stix').indicators.length, 0);
   });
 });
@@ -138,7 +138,7 @@ describe('CSV and plain lists', () => {
       'sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709',
       'ip 2001:db8::7',
     ]);
-    assert.deepEqual(r.skipped, [{ where: 'list.txt:11', reason: 'value of no known kind' }]);
+    assert.deepEqual(r.skipped, [{ where: 'list.txt:10', reason: 'value of no known kind' }]);
   });
   it('reads a CSV with a header: type, quotes, note, times', () => {
     const r = parseTextList(readIndicatorFile(fixture('list.csv')), 'list.csv');
