@@ -451,7 +451,7 @@ export async function checkHost(opts: HostCheckOptions): Promise<HostCheckReport
         const l: HostListener = { proto, address: e.localIp, port: e.localPort, exposure, pids: owners, processes: names, allowed: allowed(proto, e.localPort) };
         listeners.push(l);
         if (!l.allowed && (exposure !== 'loopback' || opts.includeLoopback)) {
-          const who = owners.length ? ` by ${names.join(', ')} (pid ${owners.join(', ')})` : ' (process not visible: run as root)';
+          const who = owners.length ? ` by ${names.join(', ')} (pid ${owners.join(', ')})` : ' (no process this check can see owns it: run as root, or it is in another PID namespace)';
           findings.push({ kind: 'unknown-listener', ...(owners[0] !== undefined ? { pid: owners[0], process: names[0]! } : {}), detail: `listening on ${fmtAddr(e.localIp, e.localPort)}/${proto.slice(0, 3)}${who}`, hits: [] });
         }
         continue;

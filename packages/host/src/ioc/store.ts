@@ -7,12 +7,13 @@
  * own, and `remove(source)` takes only that source's. Times are ms since epoch,
  * given by the caller (a clock, never `Date.now()` here).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MamoriError } from 'mamori';
 import { INDICATOR_KINDS, type IndicatorKind, type ParsedIndicator } from './indicator.js';
 import { IocMatcherBuilder, type IocMatcher } from './matcher.js';
+import { addProxywareIndicators } from './proxyware.js';
 
 export const IOC_SCHEMA_VERSION = 1;
 
@@ -264,4 +265,29 @@ function toIndicator(r: Record<string, unknown>): StoredIndicator {
     expires: (r.expires as number | null) ?? null,
     note: (r.meta as string | null) ?? null,
   };
+}
+
+/** Where the store lives under a data dir. */
+export function iocStorePath(dataDir: string): string {
+  return join(dataDir, 'ioc.db');
+}
+
+/**
+ * The matcher the scanner, the proxy and the host check use: the store's
+ * unexpired indicators (when `<dataDir>/ioc.db` exists; it is not created
+ * here) and, unless `proxyware: false`, mamori's shipped proxyware set.
+ */
+export function loadIocMatcher(opts: { dataDir: string; now: number; proxyware?: boolean }): IocMatcher {
+  const b = new IocMatcherBuilder();
+  if (opts.proxyware !== false) addProxywareIndicators(b);
+  const path = iocStorePath(opts.dataDir);
+  if (existsSync(path)) {
+    const s = IocStore.open(path);
+    try {
+      s.loadInto(b, opts.now);
+    } finally {
+      s.close();
+    }
+  }
+  return b.build();
 }
