@@ -1,6 +1,7 @@
 import { MamoriError, parseDuration, formatDuration } from 'mamori';
 import {
   INDICATOR_KINDS,
+  checkSourceName,
   IocStore,
   iocStorePath,
   loadIocMatcher,
@@ -90,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
       const file = rest[0];
       if (!file) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the file to import\n\n${help}`);
       if (!values.source) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'say where the indicators come from: --source NAME (a feed, a report, a vendor)');
+      checkSourceName(values.source);
       const parsed = parseIndicators(readIndicatorFile(file), file, format);
       const r = store.importIndicators(values.source, parsed.indicators, { now: now(), replace: values.replace ?? false });
       const skipped = Object.values(parsed.skippedByReason).reduce((n, x) => n + x, 0);

@@ -69,7 +69,7 @@ export function parseBoundedJson(text: string, name: string, maxDepth: number = 
     const m = /position (\d+)/.exec((err as Error).message);
     const at = m ? Number(m[1]) : jsonErrorOffset(text);
     const where = at === undefined ? name : `${name}:${lineOf(text, at)}`;
-    throw parseError(where, `not valid JSON (${(err as Error).message.slice(0, 200)})`, err);
+    throw parseError(where, `not valid JSON (${(err as Error).message.replace(/\s+/g, ' ').slice(0, 200)})`, err);
   }
 }
 
