@@ -131,6 +131,11 @@ export function normalizeDomain(raw: string): string | undefined {
 
 /** The WHATWG-canonical URL without its fragment; undefined for anything that is not an absolute URL with a host. */
 export function normalizeUrl(raw: string): string | undefined {
+  return canonicalUrl(raw)?.href;
+}
+
+/** normalizeUrl's parsed form (the matcher reads the host from it without parsing twice). */
+export function canonicalUrl(raw: string): URL | undefined {
   let u: URL;
   try {
     u = new URL(raw);
@@ -145,7 +150,7 @@ export function normalizeUrl(raw: string): string | undefined {
     if (!u.hostname.includes('.') && !u.hostname.startsWith('[')) return undefined;
   }
   if (!u.hostname) return undefined;
-  u.hash = '';
+  if (u.hash) u.hash = '';
   if (u.hostname.endsWith('.')) u.hostname = u.hostname.slice(0, -1);
-  return u.href;
+  return u;
 }

@@ -19,8 +19,8 @@
  * ```
  */
 import { domainToASCII } from 'node:url';
-import { parseCidr, tryParseIp } from 'mamori/internal';
-import { normalizeIndicator, normalizeUrl, type IndicatorKind } from './indicator.js';
+import { parseCidr, parseIpv4, tryParseIp } from 'mamori/internal';
+import { canonicalUrl, normalizeIndicator, type IndicatorKind } from './indicator.js';
 
 export interface IocHit {
   /** The indicator's value as stored (normalised). */
@@ -79,6 +79,66 @@ function mask4(n: number, prefix: number): number {
 function v4Text(n: number, prefix: number): string {
   const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   return prefix === 32 ? ip : `${ip}/${prefix}`;
+}
+
+/**
+ * IPv4 addresses and ranges in one open-addressing hash table of typed arrays,
+ * keyed by (prefix length, masked address): no objects per entry, no boxed
+ * numbers, one probe sequence per prefix length present.
+ */
+class V4Table {
+  readonly #keys: Uint32Array;
+  readonly #prefix: Uint8Array; // prefix + 1; 0 marks an empty slot
+  readonly #vals: Int32Array; // >= 0 a source index; < 0 -(i + 1) into #lists
+  readonly #lists: number[][];
+  readonly #mask: number;
+  /** Prefix lengths present, longest first. */
+  readonly prefixes: readonly number[];
+
+  constructor(byPrefix: Map<number, Map<number, Sources>>) {
+    let count = 0;
+    for (const m of byPrefix.values()) count += m.size;
+    let cap = 16;
+    while (cap < count * 2) cap *= 2;
+    this.#keys = new Uint32Array(cap);
+    this.#prefix = new Uint8Array(cap);
+    this.#vals = new Int32Array(cap);
+    this.#lists = [];
+    this.#mask = cap - 1;
+    for (const [prefix, m] of byPrefix) {
+      for (const [key, src] of m) {
+        let i = V4Table.#hash(key, prefix) & this.#mask;
+        while (this.#prefix[i] !== 0) i = (i + 1) & this.#mask;
+        this.#keys[i] = key;
+        this.#prefix[i] = prefix + 1;
+        if (typeof src === 'number') this.#vals[i] = src;
+        else {
+          this.#lists.push(src);
+          this.#vals[i] = -this.#lists.length;
+        }
+      }
+    }
+    this.prefixes = [...byPrefix.keys()].sort((a, b) => b - a);
+  }
+
+  static #hash(key: number, prefix: number): number {
+    let h = (key ^ Math.imul(prefix + 1, 0x9e3779b1)) | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
+
+  get(key: number, prefix: number): Sources | undefined {
+    const p = prefix + 1;
+    for (let i = V4Table.#hash(key, prefix) & this.#mask; ; i = (i + 1) & this.#mask) {
+      const q = this.#prefix[i]!;
+      if (q === 0) return undefined;
+      if (q === p && this.#keys[i] === key) {
+        const v = this.#vals[i]!;
+        return v >= 0 ? v : this.#lists[-v - 1];
+      }
+    }
+  }
 }
 
 /** Collects indicators; `build()` makes the matcher, after which the builder is spent. */
@@ -151,7 +211,7 @@ export class IocMatcher {
   readonly #path: Map<string, Sources>;
   readonly #domain: Map<string, Sources>;
   readonly #url: Map<string, Sources>;
-  readonly #v4: readonly (readonly [number, Map<number, Sources>])[];
+  readonly #v4: V4Table;
   readonly #v6: readonly (readonly [number, Map<string, Sources>])[];
   readonly #v6Text: Map<string, string>;
   readonly #scratch: number[] = [0, 0, 0, 0];
@@ -177,7 +237,7 @@ export class IocMatcher {
     this.#domain = get('domain');
     this.#url = get('url');
     // Longest prefix first: the most specific hit leads.
-    this.#v4 = [...v4.entries()].sort((a, b) => b[0] - a[0]);
+    this.#v4 = new V4Table(v4);
     this.#v6 = [...v6.entries()].sort((a, b) => b[0] - a[0]);
     this.#v6Text = v6Text;
     this.size = size;
@@ -186,7 +246,7 @@ export class IocMatcher {
 
   /** The prefix lengths an IP lookup probes (IPv4, IPv6): at most 33 and 129. */
   get ipProbes(): { v4: number; v6: number } {
-    return { v4: this.#v4.length, v6: this.#v6.length };
+    return { v4: this.#v4.prefixes.length, v6: this.#v6.length };
   }
 
   #push(out: IocHit[] | undefined, found: Sources | undefined, indicator: string, kind: string): IocHit[] | undefined {
@@ -199,24 +259,30 @@ export class IocMatcher {
 
   /** An IPv4 or IPv6 address (IPv4-mapped IPv6 as IPv4): exact indicators and every CIDR that holds it. */
   matchIp(ip: string): readonly IocHit[] {
+    // The common case, a dotted quad, without allocating.
+    const n4 = parseIpv4(ip);
+    if (n4 !== undefined) return this.#matchV4(n4);
     const a = tryParseIp(ip);
     if (!a) return NO_HITS;
+    if (a.version === 4) return this.#matchV4(a.words[3]);
     let out: IocHit[] | undefined;
-    if (a.version === 4) {
-      const n = a.words[3];
-      for (const [prefix, m] of this.#v4) {
-        const key = mask4(n, prefix);
-        const found = m.get(key);
-        if (found !== undefined) out = this.#push(out, found, v4Text(key, prefix), prefix === 32 ? 'ip' : 'cidr');
-      }
-    } else {
-      const w = this.#scratch;
-      for (const [prefix, m] of this.#v6) {
-        mask6(a.words, prefix, w);
-        const key = v6Key(w);
-        const found = m.get(key);
-        if (found !== undefined) out = this.#push(out, found, this.#v6Text.get(`${prefix}/${key}`) ?? key, prefix === 128 ? 'ip' : 'cidr');
-      }
+    const w = this.#scratch;
+    for (const [prefix, m] of this.#v6) {
+      mask6(a.words, prefix, w);
+      const key = v6Key(w);
+      const found = m.get(key);
+      if (found !== undefined) out = this.#push(out, found, this.#v6Text.get(`${prefix}/${key}`) ?? key, prefix === 128 ? 'ip' : 'cidr');
+    }
+    return out ?? NO_HITS;
+  }
+
+  #matchV4(n: number): readonly IocHit[] {
+    let out: IocHit[] | undefined;
+    const t = this.#v4;
+    for (const prefix of t.prefixes) {
+      const key = mask4(n, prefix);
+      const found = t.get(key, prefix);
+      if (found !== undefined) out = this.#push(out, found, v4Text(key, prefix), prefix === 32 ? 'ip' : 'cidr');
     }
     return out ?? NO_HITS;
   }
@@ -257,10 +323,11 @@ export class IocMatcher {
   /** A URL: the URL itself (canonical, without fragment), then its host as matchDomain / matchIp sees it. */
   matchUrl(url: string): readonly IocHit[] {
     if (typeof url !== 'string' || url.length === 0 || url.length > 64 * 1024) return NO_HITS;
-    const canonical = normalizeUrl(url);
-    if (canonical === undefined) return NO_HITS;
-    let out: IocHit[] | undefined = this.#push(undefined, this.#url.get(canonical), canonical, 'url');
-    const host = new URL(canonical).hostname;
+    const u = canonicalUrl(url);
+    if (u === undefined) return NO_HITS;
+    const canonical = u.href;
+    let out: IocHit[] | undefined = this.#url.size > 0 ? this.#push(undefined, this.#url.get(canonical), canonical, 'url') : undefined;
+    const host = u.hostname;
     const hostHits = this.matchDomain(host);
     if (hostHits.length > 0) (out ??= []).push(...hostHits);
     return out ?? NO_HITS;
