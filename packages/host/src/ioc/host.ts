@@ -224,7 +224,8 @@ export function readProcess(procRoot: string, pid: number): ProcessInfo | undefi
     const raw = readBounded(`${dir}/cmdline`, MAX_CMDLINE).toString('utf8');
     cmdline = raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1).slice(0, MAX_ARGS);
   } catch (err) {
-    if (gone(err) || denied(err)) return undefined;
+    if (denied(err)) return { pid, comm: '?', cmdline: [], exe: undefined, socketInodes: [], denied: true };
+    if (gone(err)) return undefined;
     throw err;
   }
   let exe: string | undefined;
