@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { MamoriError, isMamoriError } from 'mamori';
 import { checkHost, loadIocMatcher, proxywareEntry, PROXYWARE_SOURCE, type HostCheckReport, type HostFinding } from '@mamori/host';
 import { parse } from '../command.js';
@@ -5,7 +6,7 @@ import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
 
 export const help = `Usage:
-  mamori host check [--allow PORTS]... [--include-loopback] [--no-hash] [--no-proxyware] [--json]
+  mamori host check [--allow PORTS]... [--allow-file FILE] [--include-loopback] [--no-hash] [--no-proxyware] [--json]
 
 Checks this Linux host against indicators of compromise: every process's
 name, command line and executable (SHA-256), and every connection's remote
@@ -14,6 +15,7 @@ address, read from /proc, matched against the indicators in <dataDir>/ioc.db
 residential-proxy clients (--no-proxyware leaves it out). Listening services
 whose port is not allowed are reported as unknown listeners: the attack
 surface to keep small. --allow takes ports (22,80,443, or tcp/22, udp/53);
+--allow-file reads them from a file (one or more a line, # comments);
 services bound to loopback only are left out unless --include-loopback.
 
 Run as root to see every process: another user's executables and sockets are
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       json: { type: 'boolean' },
       allow: { type: 'string', multiple: true },
+      'allow-file': { type: 'string' },
       'include-loopback': { type: 'boolean' },
       'no-hash': { type: 'boolean' },
       'no-proxyware': { type: 'boolean' },
@@ -39,7 +42,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const config = readConfig(values.config);
     const matcher = loadIocMatcher({ dataDir: config.dataDir, now: Date.now(), proxyware: !values['no-proxyware'] });
-    report = await checkHost({ matcher, allow: values.allow ?? [], includeLoopback: values['include-loopback'] ?? false, hashExecutables: !values['no-hash'] });
+    const allow = [...(values.allow ?? []), ...(values['allow-file'] ? readAllowFile(values['allow-file']) : [])];
+    report = await checkHost({ matcher, allow, includeLoopback: values['include-loopback'] ?? false, hashExecutables: !values['no-hash'] });
   } catch (err) {
     if (isMamoriError(err) && err.code === 'MAMORI_ERR_CLI_USAGE') throw err;
     const e = err as { code?: string; message?: string };
@@ -49,6 +53,27 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(withCitations(report), null, 2)}\n`);
   else process.stdout.write(render(report));
   return report.findings.length > 0 ? 1 : 0;
+}
+
+/** Ports from a file: one or more a line (commas or spaces), `#` comments; at most 64 KiB. */
+function readAllowFile(path: string): string[] {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size > 64 * 1024) throw new Error(st.isFile() ? 'larger than 64 KiB' : 'not a file');
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--allow-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  const out: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    for (const p of line.replace(/#.*/, '').split(/[\s,]+/)) {
+      if (p === '') continue;
+      if (!/^(?:(?:tcp|udp)\/)?\d{1,5}$/i.test(p)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${path}:${i + 1}: a port like 22, tcp/443 or udp/53, not ${JSON.stringify(p.slice(0, 40))}`);
+      out.push(p);
+    }
+  });
+  return out;
 }
 
 /** The shipped set's hits carry their service and reports. */

@@ -123,6 +123,13 @@ describe('mamori host check', { skip: !linux }, () => {
     r = await mamoriAsync('host', 'check', '--include-loopback', '--no-hash', '--allow', `tcp/${port}`);
     assert.ok(!r.out.includes(`127.0.0.1:${port}/tcp`));
     assert.match(r.out, /Checked \d+ processes/);
+    const allowFile = join(cwd, 'allow.txt');
+    writeFileSync(allowFile, `# expected services\n22, 80\ntcp/${port}  # the test's\n`);
+    r = await mamoriAsync('host', 'check', '--include-loopback', '--no-hash', '--allow-file', allowFile);
+    assert.ok(!r.out.includes(`127.0.0.1:${port}/tcp`), r.out);
+    writeFileSync(allowFile, '22\nssh\n');
+    r = await mamoriAsync('host', 'check', '--allow-file', allowFile);
+    assert.match(r.err, /allow\.txt:2: a port like 22/);
     r = await mamoriAsync('host', 'check', '--allow', 'ssh');
     assert.match(r.err, /MAMORI_ERR_CLI_USAGE: --allow takes ports/);
     r = await mamoriAsync('host', 'look');

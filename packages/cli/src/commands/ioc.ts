@@ -8,6 +8,7 @@ import {
   parseIndicators,
   readIndicatorFile,
   refreshSources,
+  watchSources,
   type IndicatorKind,
   type IocFormat,
   type IocHit,
@@ -186,7 +187,7 @@ export async function run(argv: string[]): Promise<number> {
     };
     const first = await once(values.force ?? false);
     if (!values.watch) return first.some((x) => x.status === 'failed') ? 1 : 0;
-    return await watch(store, once, now);
+    return await watch(store, values.json ?? false, now);
   } finally {
     store.close();
   }
@@ -200,23 +201,13 @@ function describe(r: SourceRefresh): string {
 }
 
 /** `fetch --watch`: refresh each source when it is due, until SIGINT or SIGTERM. */
-async function watch(store: IocStore, once: (force?: boolean) => Promise<SourceRefresh[]>, now: () => number): Promise<number> {
-  let stop: () => void = () => {};
-  const stopped = new Promise<void>((r) => (stop = r));
+async function watch(store: IocStore, json: boolean, now: () => number): Promise<number> {
+  const w = watchSources(store, { now, onResult: (r) => process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${new Date(now()).toISOString()} ${describe(r)}\n`) });
+  const stop = () => void w.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  for (;;) {
-    const due = store
-      .sources()
-      .filter((s) => s.url && s.refreshMs)
-      .map((s) => (s.lastFetch ?? 0) + s.refreshMs! - now());
-    const wait = Math.min(Math.max(Math.min(...due, 3_600_000), 60_000), 24 * 3_600_000);
-    let timer: NodeJS.Timeout | undefined;
-    const woke = await Promise.race([stopped.then(() => 'stop'), new Promise<string>((r) => (timer = setTimeout(() => r('due'), wait)))]);
-    clearTimeout(timer);
-    if (woke === 'stop') return 0;
-    await once();
-  }
+  await w.done;
+  return 0;
 }
 
 function lookup(m: ReturnType<typeof loadIocMatcher>, v: string): readonly IocHit[] {

@@ -182,3 +182,52 @@ export async function refreshSources(store: IocStore, opts: { now: () => number;
   }
   return out;
 }
+
+export interface SourceWatchOptions {
+  readonly now: () => number;
+  /** Waits `ms`, or less when the signal aborts (injected: tests move a manual clock instead of sleeping). */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly onResult?: (r: SourceRefresh) => void;
+  /** Shortest and longest wait between rounds (default 1 minute and 1 hour). */
+  readonly minWaitMs?: number;
+  readonly maxWaitMs?: number;
+  readonly limits?: Partial<FeedLimits>;
+}
+
+const realSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((done) => {
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true });
+  });
+
+/**
+ * Keeps the store's feeds fresh for as long as it runs (`mamori ioc fetch
+ * --watch`, or a long-running process such as the proxy): refreshes each
+ * source when its interval has passed, then waits until the next is due.
+ * `stop()` ends it after the fetch in progress.
+ */
+export function watchSources(store: IocStore, opts: SourceWatchOptions): { stop(): Promise<void>; done: Promise<void> } {
+  const ac = new AbortController();
+  const sleep = opts.sleep ?? realSleep;
+  const minWait = opts.minWaitMs ?? 60_000;
+  const maxWait = opts.maxWaitMs ?? 3_600_000;
+  const done = (async () => {
+    while (!ac.signal.aborted) {
+      for (const r of await refreshSources(store, { now: opts.now, limits: opts.limits })) if (r.status !== 'not-due') opts.onResult?.(r);
+      if (ac.signal.aborted) break;
+      const now = opts.now();
+      const waits = store
+        .sources()
+        .filter((s) => s.url && s.refreshMs !== null)
+        .map((s) => (s.lastFetch ?? 0) + s.refreshMs! - now);
+      await sleep(Math.min(Math.max(Math.min(maxWait, ...waits), minWait), maxWait), ac.signal);
+    }
+  })();
+  return {
+    done,
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+}

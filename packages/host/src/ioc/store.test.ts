@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { IocStore } from './store.js';
-import { refreshSources, fetchFeed, isDue } from './fetch.js';
+import { refreshSources, fetchFeed, isDue, watchSources, type SourceRefresh } from './fetch.js';
 import type { ParsedIndicator } from './indicator.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-ioc-'));
@@ -119,5 +119,43 @@ describe('feeds', () => {
     await assert.rejects(fetchFeed(`${base}/loop`), /more than 5 redirects/);
     await assert.rejects(fetchFeed('http://example.com/list.txt'), /only https:\/\/ feeds/);
     await assert.rejects(fetchFeed('https://user:pw@example.com/list.txt'), /user name or password/);
+  });
+});
+
+describe('watchSources', () => {
+  it('refreshes each source when it is due, waiting in between on the injected clock, until stopped', async () => {
+    let n = 0;
+    const server = createServer((req, res) => {
+      n++;
+      res.writeHead(200, { etag: `"${n}"` }).end(`192.0.2.${n}\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    after(() => server.close());
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/feed`;
+    const s = IocStore.open(':memory:');
+    s.setSource({ name: 'hourly', url, format: 'csv', refreshMs: 3_600_000 });
+    s.setSource({ name: 'daily', url, format: 'csv', refreshMs: 86_400_000 });
+    let now = 0;
+    const waits: number[] = [];
+    const results: SourceRefresh[] = [];
+    const w = watchSources(s, {
+      now: () => now,
+      onResult: (r) => results.push(r),
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+        if (waits.length === 25) void w.stop();
+      },
+    });
+    await w.done;
+    // The first round fetches both; then one wait of an hour each; the daily one again after 24 of them.
+    assert.deepEqual(waits.slice(0, 3), [3_600_000, 3_600_000, 3_600_000]);
+    assert.equal(results.filter((r) => r.source === 'hourly').length, 25);
+    assert.equal(results.filter((r) => r.source === 'daily').length, 2);
+    assert.ok(results.every((r) => r.status === 'updated'));
+    assert.equal(n, 27);
+    // A feed replaces its source's indicators: the hourly source holds what its last fetch (the last request) carried.
+    assert.deepEqual(s.list({ now, source: 'hourly' }).map((i) => i.value), ['192.0.2.27']);
+    s.close();
   });
 });
