@@ -191,7 +191,7 @@ await settle();
 const after = liveMemory();
 const matcherBytes = after.live - before.live;
 console.log(`built in ${num(buildCpu, 2)} CPU s; ${num(m.size)} entries; IP prefix lengths probed: ${m.ipProbes.v4} (IPv4), ${m.ipProbes.v6} (IPv6)`);
-console.log(`memory of the matcher: ${mib(matcherBytes)} live heap (${num(matcherBytes / m.size, 0)} bytes an indicator, its strings included); process RSS ${mib(after.rss)}`);
+console.log(`memory of the matcher: ${mib(matcherBytes)} live (heap and typed arrays, ${num(matcherBytes / m.size, 0)} bytes an indicator, its strings included; ${mib(m.tableBytes)} of it in the hash and IPv4 tables); process RSS ${mib(after.rss)}`);
 
 const big = timeLookups(m, lookups);
 const small = timeLookups(build(indicators.filter((_, i) => i % 10 === 0)), lookups);

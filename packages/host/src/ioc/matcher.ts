@@ -21,6 +21,7 @@
 import { domainToASCII } from 'node:url';
 import { parseCidr, parseIpv4, tryParseIp } from 'mamori/internal';
 import { canonicalUrl, normalizeIndicator, type IndicatorKind } from './indicator.js';
+import { HexHashTable, V4Table, type Sources } from './tables.js';
 
 export interface IocHit {
   /** The indicator's value as stored (normalised). */
@@ -38,8 +39,6 @@ export interface IocFileQuery {
   md5?: string;
 }
 
-/** A value's sources: one index into the source table, or several. */
-type Sources = number | number[];
 
 const NO_HITS: readonly IocHit[] = Object.freeze([]);
 const MAX_HOST = 1024;
@@ -79,66 +78,6 @@ function mask4(n: number, prefix: number): number {
 function v4Text(n: number, prefix: number): string {
   const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   return prefix === 32 ? ip : `${ip}/${prefix}`;
-}
-
-/**
- * IPv4 addresses and ranges in one open-addressing hash table of typed arrays,
- * keyed by (prefix length, masked address): no objects per entry, no boxed
- * numbers, one probe sequence per prefix length present.
- */
-class V4Table {
-  readonly #keys: Uint32Array;
-  readonly #prefix: Uint8Array; // prefix + 1; 0 marks an empty slot
-  readonly #vals: Int32Array; // >= 0 a source index; < 0 -(i + 1) into #lists
-  readonly #lists: number[][];
-  readonly #mask: number;
-  /** Prefix lengths present, longest first. */
-  readonly prefixes: readonly number[];
-
-  constructor(byPrefix: Map<number, Map<number, Sources>>) {
-    let count = 0;
-    for (const m of byPrefix.values()) count += m.size;
-    let cap = 16;
-    while (cap < count * 2) cap *= 2;
-    this.#keys = new Uint32Array(cap);
-    this.#prefix = new Uint8Array(cap);
-    this.#vals = new Int32Array(cap);
-    this.#lists = [];
-    this.#mask = cap - 1;
-    for (const [prefix, m] of byPrefix) {
-      for (const [key, src] of m) {
-        let i = V4Table.#hash(key, prefix) & this.#mask;
-        while (this.#prefix[i] !== 0) i = (i + 1) & this.#mask;
-        this.#keys[i] = key;
-        this.#prefix[i] = prefix + 1;
-        if (typeof src === 'number') this.#vals[i] = src;
-        else {
-          this.#lists.push(src);
-          this.#vals[i] = -this.#lists.length;
-        }
-      }
-    }
-    this.prefixes = [...byPrefix.keys()].sort((a, b) => b - a);
-  }
-
-  static #hash(key: number, prefix: number): number {
-    let h = (key ^ Math.imul(prefix + 1, 0x9e3779b1)) | 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  }
-
-  get(key: number, prefix: number): Sources | undefined {
-    const p = prefix + 1;
-    for (let i = V4Table.#hash(key, prefix) & this.#mask; ; i = (i + 1) & this.#mask) {
-      const q = this.#prefix[i]!;
-      if (q === 0) return undefined;
-      if (q === p && this.#keys[i] === key) {
-        const v = this.#vals[i]!;
-        return v >= 0 ? v : this.#lists[-v - 1];
-      }
-    }
-  }
 }
 
 /** Collects indicators; `build()` makes the matcher, after which the builder is spent. */
@@ -204,9 +143,9 @@ export class IocMatcherBuilder {
 
 export class IocMatcher {
   readonly #sources: readonly string[];
-  readonly #md5: Map<string, Sources>;
-  readonly #sha1: Map<string, Sources>;
-  readonly #sha256: Map<string, Sources>;
+  readonly #md5: HexHashTable;
+  readonly #sha1: HexHashTable;
+  readonly #sha256: HexHashTable;
   readonly #name: Map<string, Sources>;
   readonly #path: Map<string, Sources>;
   readonly #domain: Map<string, Sources>;
@@ -229,9 +168,10 @@ export class IocMatcher {
   ) {
     this.#sources = Object.freeze([...sources]);
     const get = (k: IndicatorKind) => exact.get(k) ?? new Map<string, Sources>();
-    this.#md5 = get('md5');
-    this.#sha1 = get('sha1');
-    this.#sha256 = get('sha256');
+    // Hashes as raw bytes; the builder's maps of strings are dropped with it.
+    this.#md5 = new HexHashTable(16, get('md5'));
+    this.#sha1 = new HexHashTable(20, get('sha1'));
+    this.#sha256 = new HexHashTable(32, get('sha256'));
     this.#name = get('file-name');
     this.#path = get('file-path');
     this.#domain = get('domain');
@@ -336,15 +276,18 @@ export class IocMatcher {
   /** A file: its SHA-256 (and SHA-1, MD5 when known), its name (any case) and its path. */
   matchFile(f: IocFileQuery): { indicator: string; kind: string; source: string }[] {
     let out: IocHit[] | undefined;
-    const look = (m: Map<string, Sources>, v: string | undefined, kind: string) => {
-      if (v === undefined || v.length === 0 || m.size === 0) return;
-      const key = v.toLowerCase();
-      out = this.#push(out, m.get(key), key, kind);
+    const hash = (t: HexHashTable, v: string | undefined, kind: string) => {
+      if (v === undefined || v.length === 0 || t.size === 0) return;
+      const found = t.get(v);
+      if (found !== undefined) out = this.#push(out, found, v.toLowerCase(), kind);
     };
-    look(this.#sha256, f.sha256, 'sha256');
-    look(this.#sha1, f.sha1, 'sha1');
-    look(this.#md5, f.md5, 'md5');
-    look(this.#name, f.name, 'file-name');
+    hash(this.#sha256, f.sha256, 'sha256');
+    hash(this.#sha1, f.sha1, 'sha1');
+    hash(this.#md5, f.md5, 'md5');
+    if (f.name && this.#name.size > 0) {
+      const key = f.name.toLowerCase();
+      out = this.#push(out, this.#name.get(key), key, 'file-name');
+    }
     if (f.path && this.#path.size > 0) out = this.#push(out, this.#path.get(f.path), f.path, 'file-path');
     return out ?? [];
   }
@@ -358,10 +301,14 @@ export class IocMatcher {
 
   /** A hash of any of the three lengths. */
   matchHash(hex: string): readonly IocHit[] {
-    const h = hex.toLowerCase();
-    const m = h.length === 64 ? this.#sha256 : h.length === 40 ? this.#sha1 : h.length === 32 ? this.#md5 : undefined;
-    if (!m) return NO_HITS;
-    const kind = h.length === 64 ? 'sha256' : h.length === 40 ? 'sha1' : 'md5';
-    return this.#push(undefined, m.get(h), h, kind) ?? NO_HITS;
+    const t = hex.length === 64 ? this.#sha256 : hex.length === 40 ? this.#sha1 : hex.length === 32 ? this.#md5 : undefined;
+    if (!t) return NO_HITS;
+    const kind = hex.length === 64 ? 'sha256' : hex.length === 40 ? 'sha1' : 'md5';
+    return this.#push(undefined, t.get(hex), hex.toLowerCase(), kind) ?? NO_HITS;
+  }
+
+  /** Bytes held in typed arrays (the hash and IPv4 tables), for memory reports. */
+  get tableBytes(): number {
+    return this.#md5.bytes + this.#sha1.bytes + this.#sha256.bytes + this.#v4.bytes;
   }
 }
