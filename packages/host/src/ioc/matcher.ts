@@ -137,7 +137,11 @@ export class IocMatcherBuilder {
 
   build(): IocMatcher {
     this.#built = true;
-    return new IocMatcher(this.#sources, this.#exact, this.#v4, this.#v6, this.#v6Text, this.#count);
+    const m = new IocMatcher(this.#sources, this.#exact, this.#v4, this.#v6, this.#v6Text, this.#count);
+    // What the matcher copied into its tables (hashes, IPv4) is freed with these maps, builder or not.
+    for (const k of ['md5', 'sha1', 'sha256']) this.#exact.delete(k);
+    this.#v4.clear();
+    return m;
   }
 }
 
