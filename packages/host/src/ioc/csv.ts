@@ -188,7 +188,7 @@ export function parseTextList(text: string, name: string, options: TextListOptio
 
 function addValue(c: ResultCollector, value: string, kind: IndicatorKind | undefined, where: string, extra: { note?: string | undefined; firstSeen?: number | undefined; expires?: number | undefined }): void {
   // A plain list may carry a comment after the value (`1.2.3.4  # scanner`).
-  const hash = value.indexOf(' #');
+  const hash = value.search(/\s#/);
   const v = (hash > 0 ? value.slice(0, hash) : value).trim();
   const k = kind ?? detectKind(v);
   if (!k) return c.skip(where, 'value of no known kind');

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { IocStore } from './store.js';
+import { existsSync } from 'node:fs';
+import { IocStore, iocStorePath, loadIocMatcher } from './store.js';
 import { refreshSources, fetchFeed, isDue, watchSources, type SourceRefresh } from './fetch.js';
 import type { ParsedIndicator } from './indicator.js';
 
@@ -60,6 +61,24 @@ describe('IocStore', () => {
     raw.pragma('user_version = 99');
     raw.close();
     assert.throws(() => IocStore.open(path), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_STORE_OPEN' && /schema 99/.test(e.message));
+  });
+});
+
+describe('loadIocMatcher', () => {
+  it("is the store's unexpired indicators and the proxyware set; a data dir without a store gets no file", () => {
+    const empty = join(dir, 'empty-data');
+    const m0 = loadIocMatcher({ dataDir: empty, now: 1 });
+    assert.equal(existsSync(iocStorePath(empty)), false);
+    assert.equal(m0.matchDomain('honeygain.com').length, 1);
+    assert.equal(loadIocMatcher({ dataDir: empty, now: 1, proxyware: false }).size, 0);
+    const data = join(dir, 'data');
+    const s = IocStore.open(iocStorePath(data));
+    s.importIndicators('f', [ind('domain', 'honeygain.com'), ind('ip', '192.0.2.9', { expires: 100 })], { now: 1 });
+    s.close();
+    const m = loadIocMatcher({ dataDir: data, now: 50 });
+    assert.deepEqual(m.matchDomain('x.honeygain.com').map((h) => h.source), ['mamori:proxyware', 'f']);
+    assert.equal(m.matchIp('192.0.2.9').length, 1);
+    assert.equal(loadIocMatcher({ dataDir: data, now: 100 }).matchIp('192.0.2.9').length, 0);
   });
 });
 
