@@ -12,5 +12,5 @@ export { parseTextList, detectKind } from './ioc/csv.js';
 export { parseIndicators, readIndicatorFile, detectFormat } from './ioc/read.js';
 export { IocStore, iocStorePath, loadIocMatcher, checkSourceName, type StoredIndicator, type IocSource, type IocFormat, type ImportOutcome, type IocStats } from './ioc/store.js';
 export { fetchFeed, refreshSource, refreshSources, watchSources, isDue, DEFAULT_FEED_LIMITS, type FeedLimits, type SourceRefresh, type SourceWatchOptions } from './ioc/fetch.js';
-export { checkHost, parseProcNet, type HostCheckOptions, type HostCheckReport, type HostFinding, type HostListener } from './ioc/host.js';
+export { checkHost, hostCheckEvents, parseProcNet, type HostCheckOptions, type HostCheckReport, type HostFinding, type HostListener } from './ioc/host.js';
 export { PROXYWARE_INDICATORS, PROXYWARE_REPORTS, PROXYWARE_SOURCE, addProxywareIndicators, proxywareEntry, type ProxywareIndicator, type ProxywareReport } from './ioc/proxyware.js';

@@ -1,12 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { MamoriError, isMamoriError } from 'mamori';
-import { checkHost, loadIocMatcher, proxywareEntry, PROXYWARE_SOURCE, type HostCheckReport, type HostFinding } from '@mamori/host';
+import { checkHost, hostCheckEvents, loadIocMatcher, proxywareEntry, PROXYWARE_SOURCE, type HostCheckReport, type HostFinding } from '@mamori/host';
 import { parse } from '../command.js';
-import { readConfig } from '../runtime.js';
+import { openRuntime, readConfig } from '../runtime.js';
 import { table } from '../render.js';
 
 export const help = `Usage:
-  mamori host check [--allow PORTS]... [--allow-file FILE] [--include-loopback] [--no-hash] [--no-proxyware] [--json]
+  mamori host check [--allow PORTS]... [--allow-file FILE] [--include-loopback] [--no-hash] [--no-proxyware]
+                    [--record] [--json]
 
 Checks this Linux host against indicators of compromise: every process's
 name, command line and executable (SHA-256), and every connection's remote
@@ -17,6 +18,9 @@ whose port is not allowed are reported as unknown listeners: the attack
 surface to keep small. --allow takes ports (22,80,443, or tcp/22, udp/53);
 --allow-file reads them from a file (one or more a line, # comments);
 services bound to loopback only are left out unless --include-loopback.
+
+--record also stores each finding as an event (ioc-match, unknown-listener):
+\`mamori events\` shows them, and webhooks that list them send them.
 
 Run as root to see every process: another user's executables and sockets are
 hidden from others, and counted as such. Exit code: 0 nothing found, 1
@@ -34,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       'include-loopback': { type: 'boolean' },
       'no-hash': { type: 'boolean' },
       'no-proxyware': { type: 'boolean' },
+      record: { type: 'boolean' },
     },
     help,
   );
@@ -44,6 +49,15 @@ export async function run(argv: string[]): Promise<number> {
     const matcher = loadIocMatcher({ dataDir: config.dataDir, now: Date.now(), proxyware: !values['no-proxyware'] });
     const allow = [...(values.allow ?? []), ...(values['allow-file'] ? readAllowFile(values['allow-file']) : [])];
     report = await checkHost({ matcher, allow, includeLoopback: values['include-loopback'] ?? false, hashExecutables: !values['no-hash'] });
+    if (values.record && report.findings.length > 0) {
+      const rt = await openRuntime(config);
+      try {
+        for (const e of hostCheckEvents(report, rt.guard.clock.now())) rt.guard.events.emit(e);
+        await rt.store.events.flush();
+      } finally {
+        await rt.close();
+      }
+    }
   } catch (err) {
     if (isMamoriError(err) && err.code === 'MAMORI_ERR_CLI_USAGE') throw err;
     const e = err as { code?: string; message?: string };

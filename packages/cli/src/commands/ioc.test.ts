@@ -123,6 +123,14 @@ describe('mamori host check', { skip: !linux }, () => {
     r = await mamoriAsync('host', 'check', '--include-loopback', '--no-hash', '--allow', `tcp/${port}`);
     assert.ok(!r.out.includes(`127.0.0.1:${port}/tcp`));
     assert.match(r.out, /Checked \d+ processes/);
+    // --record: the findings become events, which `mamori events` shows.
+    r = await mamoriAsync('host', 'check', '--include-loopback', '--no-hash', '--record');
+    assert.equal(r.code, 1, r.err);
+    r = await mamoriAsync('events', '--json', '--limit', '1000');
+    const events = JSON.parse(r.out) as Record<string, unknown>[];
+    const recorded = events.filter((e) => e['event.action'] === 'unknown-listener' && String(e['event.reason']).includes(`127.0.0.1:${port}/tcp`));
+    assert.equal(recorded.length, 1, r.out.slice(0, 2000));
+    assert.equal(recorded[0]!['event.module'], 'host');
     const allowFile = join(cwd, 'allow.txt');
     writeFileSync(allowFile, `# expected services\n22, 80\ntcp/${port}  # the test's\n`);
     r = await mamoriAsync('host', 'check', '--include-loopback', '--no-hash', '--allow-file', allowFile);

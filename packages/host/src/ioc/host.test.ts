@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkHost, cmdlineCandidates, decodeProcAddress, parseProcNet } from './host.js';
+import { checkHost, cmdlineCandidates, decodeProcAddress, hostCheckEvents, parseProcNet, type HostCheckReport } from './host.js';
 import { IocMatcherBuilder } from './matcher.js';
 import { addProxywareIndicators, PROXYWARE_INDICATORS, PROXYWARE_REPORTS, proxywareEntry } from './proxyware.js';
 
@@ -35,6 +35,25 @@ describe('/proc/net parsing', () => {
     const c = cmdlineCandidates(['/usr/bin/p2pclient', '--email=x@peer2profit.com', '-p', 'https://Proxy.Example:8443/api?x=1', '198.51.100.7:9000', 'config.yaml', '--', 'a.b']);
     assert.deepEqual(c.urls, ['https://Proxy.Example:8443/api?x=1']);
     assert.deepEqual(c.hosts, ['peer2profit.com', '198.51.100.7', 'config.yaml', 'a.b']);
+  });
+});
+
+describe('hostCheckEvents', () => {
+  it('maps findings to SecurityEvents with severities by what matched', () => {
+    const report: HostCheckReport = {
+      processes: 3, connections: 1, listeners: [], exeHashed: 1, exeNotHashed: 0, permissionDenied: 0, vanished: 0, malformedSocketLines: 0,
+      findings: [
+        { kind: 'ioc-exe-hash', pid: 7, process: 'x', detail: 'executable /tmp/x sha256 ab', hits: [{ indicator: 'ab', kind: 'sha256', source: 'feed' }] },
+        { kind: 'ioc-process-name', pid: 8, process: 'p2pclient', detail: 'process name p2pclient', hits: [{ indicator: 'p2pclient', kind: 'file-name', source: 'mamori:proxyware' }] },
+        { kind: 'ioc-connection', pid: 9, process: 'curl', detail: '[2001:db8::5]:443 from [2001:db8::1]:5000/tcp', hits: [{ indicator: '2001:db8::/32', kind: 'cidr', source: 'feed' }] },
+        { kind: 'unknown-listener', detail: 'listening on 0.0.0.0:8081/tcp by node (pid 10)', hits: [] },
+      ],
+    };
+    const e = hostCheckEvents(report, Date.parse('2026-12-03T00:00:00Z'));
+    assert.deepEqual(e.map((x) => [x['event.action'], x['event.severity']]), [['ioc-match', 99], ['ioc-match', 50], ['ioc-match', 73], ['unknown-listener', 20]]);
+    assert.equal(e[2]!['source.ip'], '2001:db8::5');
+    assert.equal(e[0]!['event.reason'], 'x (pid 7): executable /tmp/x sha256 ab: sha256 ab from feed');
+    assert.equal(e[0]!['@timestamp'], '2026-12-03T00:00:00.000Z');
   });
 });
 

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, readlinkSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
-import { MamoriError } from 'mamori';
+import { MamoriError, type SecurityEvent } from 'mamori';
 import { tryParseIp } from 'mamori/internal';
 import { normalizeDomain } from './indicator.js';
 import type { IocHit, IocMatcher } from './matcher.js';
@@ -475,4 +475,33 @@ export async function checkHost(opts: HostCheckOptions): Promise<HostCheckReport
 
 function fmtAddr(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/**
+ * The report's findings as SecurityEvents (`ioc-match`, `unknown-listener`),
+ * for the store and webhooks: severity 99 for an executable's hash, 73 for
+ * other indicators, 50 when only mamori's proxyware set matched (software
+ * someone may have installed on purpose), 20 for a listener.
+ */
+export function hostCheckEvents(report: HostCheckReport, now: number, proxywareSource = 'mamori:proxyware'): SecurityEvent[] {
+  const at = new Date(now).toISOString();
+  return report.findings.map((f): SecurityEvent => {
+    if (f.kind === 'unknown-listener') {
+      return { '@timestamp': at, 'event.action': 'unknown-listener', 'event.category': 'network', 'event.outcome': 'unknown', 'event.severity': 20, 'event.module': 'host', 'event.reason': f.detail };
+    }
+    const onlyProxyware = f.hits.every((h) => h.source === proxywareSource);
+    const remote = f.kind === 'ioc-connection' ? /^\[?([^\]]+?)\]?:\d+ from/.exec(f.detail)?.[1] : undefined;
+    return {
+      '@timestamp': at,
+      'event.action': 'ioc-match',
+      'event.category': 'intrusion_detection',
+      'event.outcome': 'unknown',
+      'event.severity': f.kind === 'ioc-exe-hash' ? 99 : onlyProxyware ? 50 : 73,
+      'event.module': 'host',
+      'event.reason': `${f.process ? `${f.process} (pid ${f.pid}): ` : ''}${f.detail}: ${f.hits.map((h) => `${h.kind} ${h.indicator} from ${h.source}`).join('; ')}`,
+      'rule.id': f.kind,
+      'rule.name': [...new Set(f.hits.map((h) => h.source))].join(', '),
+      ...(remote ? { 'source.ip': remote } : {}),
+    };
+  });
 }

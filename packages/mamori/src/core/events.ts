@@ -67,6 +67,8 @@ export const EVENT_ACTIONS = {
   'waf-blocked': 'a request refused by a WAF rule (CRS, mamori\'s rule pack, or your own)',
   'waf-source-blocked': 'a source blocked for a while after many requests refused by the WAF',
   'webhook-dropped': 'webhook deliveries dropped: the receiver was slower than the events',
+  'ioc-match': 'an indicator of compromise matched on a host: a process name, an executable, a command line or a connection (mamori host check --record)',
+  'unknown-listener': 'a service listening on a port that is not allowed (mamori host check --record)',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;
