@@ -17,7 +17,7 @@
  * another user's rights hide is counted (run as root to see all).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync, readlinkSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { createReadStream, opendirSync, readdirSync, readFileSync, readlinkSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
 import { MamoriError, type SecurityEvent } from 'mamori';
@@ -239,15 +239,22 @@ export function readProcess(procRoot: string, pid: number): ProcessInfo | undefi
   }
   const socketInodes: number[] = [];
   try {
-    const fds = readdirSync(`${dir}/fd`);
-    for (const fd of fds.slice(0, MAX_FDS)) {
-      let link: string;
-      try {
-        link = readlinkSync(`${dir}/fd/${fd}`);
-      } catch {
-        continue; // closed meanwhile
+    // Read the fd directory entry by entry: a process may hold a million descriptors.
+    const d = opendirSync(`${dir}/fd`);
+    try {
+      for (let n = 0; n < MAX_FDS; n++) {
+        const ent = d.readSync();
+        if (!ent) break;
+        let link: string;
+        try {
+          link = readlinkSync(`${dir}/fd/${ent.name}`);
+        } catch {
+          continue; // closed meanwhile
+        }
+        if (link.startsWith('socket:[')) socketInodes.push(Number(link.slice(8, -1)));
       }
-      if (link.startsWith('socket:[')) socketInodes.push(Number(link.slice(8, -1)));
+    } finally {
+      d.closeSync();
     }
   } catch (err) {
     if (gone(err) && !existsDir(dir)) return undefined;
