@@ -7,6 +7,10 @@
  * names of their Linux clients. No hashes and no IP addresses: the clients
  * are updated often and the services' addresses change, so such values would
  * be guesses by the time anyone reads this. Each entry cites its reports.
+ * The two process names were also checked against how the services
+ * themselves install their Linux clients: Peer2Profit's `.deb` installs a
+ * `p2pclient` started as `p2pclient --login EMAIL`, and PacketStream's image
+ * `packetstream/psclient` runs `/app/psclient`.
  * These are not malware in themselves: a hit says "this host sells its
  * bandwidth", which on a server or a company PC someone should have decided.
  */
