@@ -8,6 +8,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   config: { summary: 'check a config file, or print the JSON Schema', load: () => import('./commands/config.js') },
   waf: { summary: 'check SecLang rule files, or run WAF regression tests (CRS) in process', load: () => import('./commands/waf.js') },
   rules: { summary: 'download and install the OWASP Core Rule Set, or say which CRS mamori finds', load: () => import('./commands/rules.js') },
+  ioc: { summary: 'import, fetch, list and look up indicators of compromise (STIX, MISP, CSV)', load: () => import('./commands/ioc.js') },
+  host: { summary: 'check this Linux host: processes, connections and listeners against IoCs', load: () => import('./commands/host.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
 };
 

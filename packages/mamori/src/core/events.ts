@@ -78,6 +78,8 @@ export const EVENT_ACTIONS = {
   'checkout-step-up': 'a payment attempt sent on with 3-D Secure asked for',
   'card-testing': 'a source blocked for a while after testing cards at the checkout',
   'checkout-paused': 'guest checkout paused site-wide: declines show a card-testing attack',
+  'ioc-match': 'an indicator of compromise matched on a host: a process name, an executable, a command line or a connection (mamori host check --record)',
+  'unknown-listener': 'a service listening on a port that is not allowed (mamori host check --record)',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;
