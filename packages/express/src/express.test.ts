@@ -34,6 +34,11 @@ async function start(express: typeof import('express'), guard: Guard) {
     }
     res.status(401).type('text/plain').send('wrong email or password');
   });
+  app.post('/api/checkout', (req, res) => {
+    const number = (req.body as { card?: { number?: unknown } } | undefined)?.card?.number;
+    res.set('x-app-step-up', req.get('x-mamori-step-up') ?? 'none');
+    res.status(number === ADAPTER_APP.approvedCard ? 200 : 402).json({ status: number === ADAPTER_APP.approvedCard ? 'approved' : 'declined' });
+  });
   // Quiet error handler: the body parsers' 400s are expected in the suite.
   app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(err.status ?? 500).type('text/plain').send('error');

@@ -30,10 +30,15 @@ import {
   normalizeIp,
   pickLogin,
   parsedRateLimitBody,
+  readParsedCheckoutFields,
+  STEP_UP_HEADER,
+  UNREADABLE_CHECKOUT,
   urlPath,
   urlQuery,
   wafInspected,
   type Guard,
+  type CheckoutEndpointConfig,
+  type PendingCheckout,
   type PendingLogin,
   type RenderedResponse,
   type RequestInfo,
@@ -208,6 +213,26 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
       if (guard.enforced(r.verdict)) return refuse(res, req, guard.respondRateLimited(r, info, { url, body: req.body as unknown }));
       for (const [k, value] of Object.entries(r.headers)) res.append(k, value);
     }
+    const checkouts = guard.findCheckouts(info.method, url);
+    if (checkouts.length) {
+      // Only mamori says whether a payment must run 3-D Secure first: a client's own copy goes.
+      delete req.headers[STEP_UP_HEADER];
+      if (req.body === undefined && hasBody(req)) {
+        throw new MamoriError('MAMORI_ERR_ADAPTER_BODY_PARSER', `mamoriExpress saw a payment (${info.method} ${info.path}) before any body parser read it: put app.use(express.urlencoded({ extended: false }), express.json()) before app.use(mamoriExpress(guard))`);
+      }
+      const endpoint = checkouts[0]!;
+      const r = readParsedCheckoutFields(endpoint, req.body);
+      if ('problem' in r) return send(res, UNREADABLE_CHECKOUT);
+      if ('fields' in r) {
+        const pending = await guard.checkCheckout(endpoint, info, r.fields);
+        const refusal = guard.checkoutRefusal(endpoint, pending, info, { url, body: req.body as unknown });
+        if (refusal) return refuse(res, req, refusal);
+        // The app reads the step-up as it would behind `mamori up`: a request header.
+        if (guard.checkoutStepUp(pending)) req.headers[STEP_UP_HEADER] = '3ds';
+        settleCheckoutOnAnswer(guard, endpoint, res, pending, onError);
+        return next();
+      }
+    }
     const logins = guard.findLogins(info.method, url);
     if (logins.some((e) => guard.loginNeedsBody(e)) && req.body === undefined && hasBody(req)) {
       // No body parser ran before this middleware: every login would look unreadable (400).
@@ -230,6 +255,18 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
   return function mamori(req, res, next) {
     handle(req, res, next).catch(next);
   };
+}
+
+/** Counts the app's answer to a payment once it is sent; a response that never finishes takes the check back. */
+function settleCheckoutOnAnswer(guard: Guard, endpoint: CheckoutEndpointConfig, res: Response, pending: PendingCheckout, onError: (err: unknown) => void): void {
+  let done = false;
+  const settle = (status: number | undefined) => {
+    if (done) return;
+    done = true;
+    guard.settleCheckout(endpoint, pending, status).catch(onError);
+  };
+  res.once('finish', () => settle(res.statusCode));
+  res.once('close', () => settle(res.writableFinished ? res.statusCode : undefined));
 }
 
 /** Whether a request carries a body (declared length above zero, or chunked). */

@@ -20,6 +20,14 @@ async function start(guard: Guard) {
     }
     return reply.code(401).type('text/plain').send('wrong email or password');
   });
+  app.post('/api/checkout', async (req, reply) => {
+    const number = (req.body as { card?: { number?: unknown } } | undefined)?.card?.number;
+    const stepUp = req.headers['x-mamori-step-up'];
+    return reply
+      .header('x-app-step-up', typeof stepUp === 'string' ? stepUp : 'none')
+      .code(number === ADAPTER_APP.approvedCard ? 200 : 402)
+      .send({ status: number === ADAPTER_APP.approvedCard ? 'approved' : 'declined' });
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, close: () => app.close() };
 }

@@ -38,9 +38,14 @@ import {
   normalizeIp,
   pickLogin,
   parsedRateLimitBody,
+  readParsedCheckoutFields,
+  STEP_UP_HEADER,
+  UNREADABLE_CHECKOUT,
   urlPath,
   urlQuery,
   type Guard,
+  type CheckoutEndpointConfig,
+  type PendingCheckout,
   type PendingLogin,
   type RenderedResponse,
   type RequestInfo,
@@ -92,6 +97,16 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
   const clientIp = opts.clientIp ?? ((req: FastifyRequest) => resolve(req.raw.socket?.remoteAddress, req.raw.headers['x-forwarded-for']));
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
   const pendings = new WeakMap<FastifyRequest, PendingLogin>();
+  /** Payments checked at a checkout endpoint, counted once the app answered (onResponse) or the client left. */
+  const payments = new WeakMap<FastifyRequest, { endpoint: CheckoutEndpointConfig; pending: PendingCheckout }>();
+  const settlePayment = (req: FastifyRequest, status: number | undefined) => {
+    const c = payments.get(req);
+    if (!c) return;
+    payments.delete(req);
+    guard.settleCheckout(c.endpoint, c.pending, status).catch(onError);
+  };
+  fastify.addHook('onResponse', async (req, reply) => settlePayment(req, reply.statusCode));
+  fastify.addHook('onRequestAbort', async (req) => settlePayment(req, undefined));
 
   const infoOf = (req: FastifyRequest): RequestInfo => {
     let info = infos.get(req);
@@ -175,6 +190,23 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
       const r = await guard.checkRateLimits(info, req.url, limits, parsedRateLimitBody(req.body));
       if (guard.enforced(r.verdict)) return refuse(reply, req, guard.respondRateLimited(r, info, { url: req.url, body: req.body }));
       reply.headers(r.headers);
+    }
+    const checkouts = guard.findCheckouts(info.method, req.url);
+    if (checkouts.length) {
+      // Only mamori says whether a payment must run 3-D Secure first: a client's own copy goes.
+      delete req.headers[STEP_UP_HEADER];
+      const endpoint = checkouts[0]!;
+      const r = readParsedCheckoutFields(endpoint, req.body);
+      if ('problem' in r) return send(reply, UNREADABLE_CHECKOUT);
+      if ('fields' in r) {
+        const pending = await guard.checkCheckout(endpoint, info, r.fields);
+        const refusal = guard.checkoutRefusal(endpoint, pending, info, { url: req.url, body: req.body });
+        if (refusal) return refuse(reply, req, refusal);
+        // The route reads the step-up as it would behind `mamori up`: a request header.
+        if (guard.checkoutStepUp(pending)) req.headers[STEP_UP_HEADER] = '3ds';
+        payments.set(req, { endpoint, pending });
+        return;
+      }
     }
     const picked = await pickLogin(guard.findLogins(info.method, req.url), (e) => guard.readParsedLogin(e, info, req.url, req.body));
     if (!picked) return;

@@ -40,6 +40,12 @@ async function start(guard: Guard) {
     }
     return c.text('wrong email or password', 401);
   });
+  app.post('/api/checkout', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { card?: { number?: unknown } };
+    c.header('x-app-step-up', c.req.header('x-mamori-step-up') ?? 'none');
+    const ok = body.card?.number === ADAPTER_APP.approvedCard;
+    return c.json({ status: ok ? 'approved' : 'declined' }, ok ? 200 : 402);
+  });
   return listen(app);
 }
 

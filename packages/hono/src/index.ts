@@ -37,6 +37,9 @@ import {
   normalizeIp,
   pickLogin,
   rawRateLimitBody,
+  readCheckoutFields,
+  STEP_UP_HEADER,
+  UNREADABLE_CHECKOUT,
   type Guard,
   type LoginEndpointConfig,
   type LoginFields,
@@ -303,6 +306,30 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (guard.enforced(r.verdict)) return refuse(guard.respondRateLimited(r, info, { url: target, body: body && Buffer.from(body) }));
       rateHeaders = r.headers;
     }
+    const checkouts = guard.findCheckouts(info.method, target);
+    if (checkouts.length) {
+      // Only mamori says whether a payment must run 3-D Secure first: a client's own copy goes.
+      setRequestHeader(c, STEP_UP_HEADER, undefined);
+      const endpoint = checkouts[0]!;
+      const encoding = c.req.header('content-encoding');
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return render(UNREADABLE_CHECKOUT);
+      const body = await readCapped(c, maxLoginBody);
+      if (body === undefined) return render(TOO_LARGE);
+      // The same bytes the app's c.req.json() or parseBody() reads (Hono caches them).
+      const r = readCheckoutFields(endpoint, c.req.header('content-type'), Buffer.from(body));
+      if ('problem' in r) return render(UNREADABLE_CHECKOUT);
+      if ('fields' in r) {
+        const pending = await guard.checkCheckout(endpoint, info, r.fields);
+        const refusal = guard.checkoutRefusal(endpoint, pending, info, { url: target, body: Buffer.from(body) });
+        if (refusal) return refuse(refusal);
+        // The app reads the step-up as it would behind `mamori up`: a request header.
+        if (guard.checkoutStepUp(pending)) setRequestHeader(c, STEP_UP_HEADER, '3ds');
+        const replaced = await answered();
+        if (!replaced && Object.keys(rateHeaders).length) withHeaders(c, rateHeaders);
+        await guard.settleCheckout(endpoint, pending, replaced ? undefined : c.res.status).catch(onError);
+        return undefined;
+      }
+    }
     const endpoints = guard.findLogins(info.method, target);
     const raw = endpoints.some((e) => guard.loginNeedsBody(e)) ? await readCapped(c, maxLoginBody) : new ArrayBuffer(0);
     if (raw === undefined) return render(TOO_LARGE);
@@ -336,6 +363,13 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     }
     return undefined;
   }
+}
+
+/** Sets (or, with undefined, removes) a header of the request the app will read. */
+function setRequestHeader(c: Context, name: string, value: string | undefined): void {
+  const h = c.req.raw.headers;
+  if (value === undefined) h.delete(name);
+  else h.set(name, value);
 }
 
 export type { Guard };

@@ -97,6 +97,11 @@ export function readCheckoutFields(e: CheckoutEndpointConfig, contentType: strin
   } else if (body.length === 0) return { notCheckout: true };
   else return { problem: `a content type mamori does not read ("${ct.slice(0, 60)}")` };
 
+  return fieldsOf(e, form, json);
+}
+
+/** The payment's fields from a form or a JSON object, as the endpoint names them. */
+function fieldsOf(e: CheckoutEndpointConfig, form: URLSearchParams | undefined, json: unknown): CheckoutReading {
   const f = e.fields;
   const number = value(form, json, f.number, false);
   if (number.problem) return { problem: number.problem };
@@ -120,6 +125,29 @@ export function readCheckoutFields(e: CheckoutEndpointConfig, contentType: strin
       currency,
     },
   };
+}
+
+/**
+ * The same for a body a framework already parsed (the adapters): what the app's handler will
+ * read is this very object, so no other parser can disagree. A form field that came twice
+ * (an array) or a value that is neither text nor a whole number is refused.
+ */
+export function readParsedCheckoutFields(e: CheckoutEndpointConfig, parsed: unknown): CheckoutReading {
+  if (parsed === undefined || parsed === null || (typeof parsed === 'object' && Object.keys(parsed).length === 0)) return { notCheckout: true };
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || Buffer.isBuffer(parsed)) return { problem: 'the body was not parsed into an object (JSON or a form)' };
+  // A urlencoded form parsed flat (`extended: false`) has the field names as keys, dots and all.
+  const flat = Object.hasOwn(parsed, e.fields.number);
+  if (flat) {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (Array.isArray(v)) return { problem: `field "${k.slice(0, 40)}" appears ${v.length} times` };
+      if (typeof v === 'string') form.append(k, v);
+      else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && k !== e.fields.number && k !== e.fields.cvc) form.append(k, String(v));
+      else if (v !== undefined) return { problem: `field "${k.slice(0, 40)}" is not text` };
+    }
+    return fieldsOf(e, form, undefined);
+  }
+  return fieldsOf(e, undefined, parsed);
 }
 
 /** The shop's answer to a payment: approved, declined, or neither (an error, a redirect to 3-D Secure). */

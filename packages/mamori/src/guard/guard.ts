@@ -12,7 +12,7 @@ import { strongest } from '../core/decisions.js';
 import type { DecisionFilter, Store } from '../core/store.js';
 import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import { CheckoutGuard, type CheckoutVerdict, type PendingCheckout } from '../checkout/checkout.js';
-import { findCheckoutEndpoints, type CheckoutFields } from './checkout-endpoint.js';
+import { classifyCheckoutAnswer, findCheckoutEndpoints, rejectedCardAnswer, type CheckoutFields } from './checkout-endpoint.js';
 import { LoginGuard, type LoginAttempt, type LoginVerdict, type UsernameNormalization } from './login.js';
 import type { DeviceClaims } from './device-token.js';
 import { compileAccessPolicy, type AccessPolicy } from './access-policy.js';
@@ -353,6 +353,33 @@ export class Guard {
       ...(device ? { device } : {}),
       challengePassed: passed,
     });
+  }
+
+  /**
+   * The answer to a checked payment mamori refuses, or undefined when it goes on to the shop:
+   * a rejected card is answered as a decline (rejectedCardAnswer), a block or a challenge as
+   * respond answers them. Used by the proxy and the adapters alike.
+   */
+  checkoutRefusal(endpoint: CheckoutEndpointConfig, pending: PendingCheckout, req: RequestInfo, origin?: RespondOrigin): RenderedResponse | undefined {
+    const v = pending.verdict;
+    if (v.detectOnly) return undefined;
+    if (v.action === 'reject') return rejectedCardAnswer(endpoint, v.problem ?? 'invalid');
+    const asVerdict = this.checkoutVerdict(v);
+    return this.enforced(asVerdict) ? this.respond(asVerdict, req, origin) : undefined;
+  }
+
+  /**
+   * After the shop answered a payment (`status`), or never did (undefined): counted as approved
+   * or declined by the endpoint's statuses; any other answer takes back what the check counted.
+   */
+  settleCheckout(endpoint: CheckoutEndpointConfig, pending: PendingCheckout, status: number | undefined): Promise<void> {
+    const outcome = status === undefined ? 'unknown' : classifyCheckoutAnswer(endpoint, status);
+    return outcome === 'unknown' ? this.checkout.release(pending) : this.checkout.report(pending, { approved: outcome === 'approved' });
+  }
+
+  /** Whether the shop must run this payment with 3-D Secure first (mamori's step-up). */
+  checkoutStepUp(pending: PendingCheckout): boolean {
+    return pending.verdict.action === 'step-up' && !pending.verdict.detectOnly;
   }
 
   /** A checkout verdict as the Verdict respond takes (block: 429 with Retry-After; challenge: the puzzle). */

@@ -8,7 +8,7 @@
 import type { Guard, PendingLogin } from '../guard/guard.js';
 import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import type { PendingCheckout } from '../checkout/checkout.js';
-import { STEP_UP_HEADER, UNREADABLE_CHECKOUT, classifyCheckoutAnswer, readCheckoutFields, rejectedCardAnswer } from '../guard/checkout-endpoint.js';
+import { STEP_UP_HEADER, UNREADABLE_CHECKOUT, readCheckoutFields } from '../guard/checkout-endpoint.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
@@ -97,10 +97,8 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     if ('notCheckout' in r) return undefined;
     if ('problem' in r) return UNREADABLE_CHECKOUT;
     const pending = await guard.checkCheckout(endpoint, req, r.fields);
-    const v = pending.verdict;
-    if (v.action === 'reject' && !v.detectOnly) return rejectedCardAnswer(endpoint, v.problem ?? 'invalid');
-    const asVerdict = guard.checkoutVerdict(v);
-    if (guard.enforced(asVerdict)) return guard.respond(asVerdict, req, { url: ex.url, body });
+    const refusal = guard.checkoutRefusal(endpoint, pending, req, { url: ex.url, body });
+    if (refusal) return refusal;
     ex.state.set(PENDING_CHECKOUT, { pending, endpoint });
     return undefined;
   };
@@ -187,7 +185,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       if (ex.state.has(CHECKOUTS)) {
         delete headers[STEP_UP_HEADER];
         const c = ex.state.get(PENDING_CHECKOUT) as { pending: PendingCheckout } | undefined;
-        if (c?.pending.verdict.action === 'step-up' && !c.pending.verdict.detectOnly) headers[STEP_UP_HEADER] = '3ds';
+        if (c && guard.checkoutStepUp(c.pending)) headers[STEP_UP_HEADER] = '3ds';
       }
       // The failure text (and, for the WAF, any answer) must be readable: ask the site not to compress it.
       if (readsAnswer(ex.state.get(PENDING) as PendingLogin | undefined) || guard.waf?.config.responseBody) delete headers['accept-encoding'];
@@ -219,9 +217,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const c = ex.state.get(PENDING_CHECKOUT) as { pending: PendingCheckout; endpoint: CheckoutEndpointConfig } | undefined;
       if (c) {
         ex.state.delete(PENDING_CHECKOUT);
-        const outcome = classifyCheckoutAnswer(c.endpoint, res.status);
-        if (outcome === 'unknown') void guard.checkout.release(c.pending).catch(() => undefined);
-        else void guard.checkout.report(c.pending, { approved: outcome === 'approved' }).catch(() => undefined);
+        void guard.settleCheckout(c.endpoint, c.pending, res.status).catch(() => undefined);
       }
       // After any the site sent: RateLimit fields are lists, and the site may have its own limits.
       const rate = ex.state.get(RATE_HEADERS) as Record<string, string> | undefined;

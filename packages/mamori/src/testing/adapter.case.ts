@@ -13,6 +13,9 @@
  *   `sid=...` for alice@example.com / right-password, 401 otherwise. A body
  *   that is not valid JSON gets the framework's (or the app's) 400. The
  *   401's body contains `wrong email or password`.
+ * - `POST /api/checkout` with a JSON body `{card: {number, exp_month, exp_year, cvc}, amount}`:
+ *   200 when `card.number` is `ADAPTER_APP.approvedCard`, 402 otherwise; either answer carries
+ *   the header `x-app-step-up` with the request's `x-mamori-step-up` (or `none`).
  * Every request goes to 127.0.0.1 with `fetch`; each case builds its own
  * guard (memory store, manual clock) and closes its server.
  */
@@ -64,11 +67,36 @@ export const ADAPTER_APP = Object.freeze({
   successLocation: '/account',
   home: 'home',
   admin: 'admin',
+  /** The only card the app's checkout approves. */
+  approvedCard: '4242424242424242',
 });
 
 const LOGIN = { path: '/login', username: { form: 'email' }, password: { form: 'password' }, failure: { status: [401] }, success: { status: [302], redirect_contains: '/account' } };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const SECRET = Buffer.alloc(32, 7);
+
+const CHECKOUT = { name: 'shop', path: '/api/checkout' };
+const JSON_TYPE = { 'content-type': 'application/json', accept: 'application/json' };
+
+function payment(url: string, number: string, amount = 4000, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${url}/api/checkout`, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify({ card: { number, exp_month: 12, exp_year: 2030, cvc: '123' }, amount }) });
+}
+
+/** A Luhn-valid number of 16 digits starting with `prefix`. */
+function luhnNumber(prefix: string): string {
+  const body = prefix.padEnd(15, '0');
+  for (let d = 0; d < 10; d++) {
+    const n = body + d;
+    let sum = 0;
+    for (let i = 0; i < 16; i++) {
+      let x = n.charCodeAt(15 - i) - 48;
+      if (i % 2 === 1) x = x * 2 > 9 ? x * 2 - 9 : x * 2;
+      sum += x;
+    }
+    if (sum % 10 === 0) return n;
+  }
+  throw new Error('unreachable');
+}
 
 function guardWith(raw: Record<string, unknown>): Guard {
   const clock = new ManualClock();
@@ -375,6 +403,41 @@ export function runAdapterConformance(name: string, start: StartAdapterApp): voi
         for (let i = 0; i < 7; i++) statuses.push((await login(url, 'nobody@example.com', 'x', { ...auth('mallory', `guess-${i}`), accept: 'application/json' })).status);
         assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429], 'the app answers 401: five failures, then the challenge');
         assert.equal((await fetch(`${url}/admin`)).status, 200, 'no credentials: no login');
+      });
+    });
+
+    it('checkouts: an invalid card is answered by mamori as a decline; the app never sees it', async () => {
+      await withApp(start, guardWith({ checkouts: [CHECKOUT] }), async (url) => {
+        const res = await payment(url, '4242424242424241');
+        assert.equal(res.status, 402);
+        assert.equal(res.headers.get('x-app-step-up'), null, 'not the app\'s answer');
+        assert.equal(((await res.json()) as { reason?: string }).reason, 'card_invalid');
+      });
+    });
+
+    it('checkouts: a customer pays again and again; card testing is stopped before the app', async () => {
+      await withApp(start, guardWith({ checkouts: [CHECKOUT] }), async (url) => {
+        for (let i = 0; i < 5; i++) assert.equal((await payment(url, ADAPTER_APP.approvedCard)).status, 200, `purchase ${i + 1}`);
+        let reached = 0;
+        const refused: number[] = [];
+        for (let i = 1; i <= 20; i++) {
+          const res = await payment(url, luhnNumber(`4532${String(i * 7919).padStart(8, '0')}`));
+          if (res.headers.get('x-app-step-up') !== null) reached++;
+          else refused.push(res.status);
+          await res.arrayBuffer();
+        }
+        assert.ok(reached <= 3, `${reached} of 20 tested cards reached the app`);
+        assert.ok(refused.every((s) => s === 429 || s === 403), JSON.stringify(refused));
+      });
+    });
+
+    it("checkouts: the app is told to run 3-D Secure by a request header only mamori sets", async () => {
+      await withApp(start, guardWith({ checkouts: [CHECKOUT] }), async (url) => {
+        const tiny = await payment(url, ADAPTER_APP.approvedCard, 50);
+        assert.equal(tiny.status, 200);
+        assert.equal(tiny.headers.get('x-app-step-up'), '3ds', 'a guest paying a tiny amount is stepped up');
+        const forged = await payment(url, ADAPTER_APP.approvedCard, 4000, { 'x-mamori-step-up': '3ds' });
+        assert.equal(forged.headers.get('x-app-step-up'), 'none', "a client's own header is removed");
       });
     });
 
