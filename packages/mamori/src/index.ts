@@ -41,6 +41,13 @@ export type { WafGuard, WafExchange, WafRequestParts } from './guard/waf-guard.j
 export { openCountryDatabase, defaultCountryDatabasePath, staticCountryLookup, type CountryLookup, type CountryDatabaseOptions } from './guard/geo.js';
 export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DROPPED_EVENT } from './guard/webhook.js';
 
+// Checkout protection (card testing): the engine a Guard carries as `guard.checkout`.
+export { CheckoutGuard, CHECKOUT_DEFAULTS, type CheckoutAttempt, type CheckoutVerdict, type CheckoutAction, type CheckoutOutcome, type CheckoutPolicy, type PendingCheckout } from './checkout/checkout.js';
+export type { CardInput, CardRef, CardBrand, CardProblem } from './checkout/card.js';
+export { STEP_UP_HEADER } from './guard/checkout-endpoint.js';
+export type { CheckoutEndpointConfig } from './config/config.js';
+export type { CheckoutYaml, CheckoutProtectionYaml } from './config/yaml-types.js';
+
 // Stores: the in-memory one here, SQLite in @mamori/store-sqlite; the contract for others.
 export { MemoryStore, type MemoryStoreOptions } from './core/memory-store.js';
 export type { Store, CounterOp, DistinctOp, DecisionFilter, DecisionStore, EventStore } from './core/store.js';
