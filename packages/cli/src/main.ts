@@ -10,6 +10,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   rules: { summary: 'download and install the OWASP Core Rule Set, or say which CRS mamori finds', load: () => import('./commands/rules.js') },
   ioc: { summary: 'import, fetch, list and look up indicators of compromise (STIX, MISP, CSV)', load: () => import('./commands/ioc.js') },
   host: { summary: 'check this Linux host: processes, connections and listeners against IoCs', load: () => import('./commands/host.js') },
+  users: { summary: "manage the people mamori's own sign-in knows (the MFA gate): passwords, TOTP, recovery codes", load: () => import('./commands/users.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
 };
 

@@ -201,6 +201,8 @@ export interface MamoriConfig {
   roles: Record<string, string[]>;
   rateLimits: RateLimitConfig[];
   checkouts: CheckoutEndpointConfig[];
+  /** mamori's own sign-in (password and TOTP) in front of these paths, when the config has `mfa_gate`. */
+  mfaGate?: { paths: string[]; issuer: string; sessionMs: number; cookie: string };
   /** Checkout protection's policy (checkout/checkout.ts), defaults from CHECKOUT_DEFAULTS. */
   checkoutProtection: CheckoutPolicy;
   /** browserMaxDifficulty: the hardest puzzle shown to a browser; above it a browser is answered with a block. */
@@ -532,6 +534,12 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     if (clash !== undefined) errs.push({ where: where(['checkouts', i, 'declined', 'status']), path: ['checkouts', i, 'declined', 'status'], message: `status ${clash} is in approved too` });
     if (checkouts.findIndex((o) => o.name === c.name) !== i) errs.push({ where: where(['checkouts', i, 'name']), path: ['checkouts', i, 'name'], message: `"${c.name}" names another checkout too` });
   });
+  let mfaGate: MamoriConfig['mfaGate'];
+  if (raw.mfa_gate) {
+    const g = raw.mfa_gate;
+    mfaGate = { paths: g.paths ?? [], issuer: g.issuer ?? 'mamori', sessionMs: dur(g.session, 8 * 3_600_000, ['mfa_gate', 'session']), cookie: g.cookie ?? 'mamori_mfa' };
+    if (mfaGate.paths.length === 0) errs.push({ where: where(['mfa_gate', 'paths']), path: ['mfa_gate', 'paths'], message: 'name at least one path to put behind the sign-in' });
+  }
   const cp = raw.checkout_protection ?? {};
   for (const k of Object.keys(cp.small_amount ?? {})) {
     if (k !== 'default' && !/^[A-Za-z]{3}$/.test(k)) errs.push({ where: where(['checkout_protection', 'small_amount', k]), path: ['checkout_protection', 'small_amount', k], message: 'a key is an ISO 4217 currency code (JPY, USD) or default' });
@@ -706,6 +714,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     rateLimits,
     checkouts,
     checkoutProtection,
+    ...(mfaGate ? { mfaGate } : {}),
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [], ...(w.include_account === true ? { includeAccount: true } : {}) })),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },

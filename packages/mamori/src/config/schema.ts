@@ -179,6 +179,15 @@ export const CONFIG_SCHEMA: SchemaNode = {
       items: { $ref: '#/$defs/checkout' },
       description: 'checkout endpoints mamori reads card payments at, to stop card testing before the payment gateway is called (docs/checkout.md)',
     },
+    mfa_gate: obj(
+      {
+        paths: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^/', maxLength: 1024 }, description: 'paths behind the sign-in, matched as the access policy matches paths (/wp-admin covers /wp-admin/...)' },
+        issuer: { type: 'string', minLength: 1, maxLength: 100, description: 'the name the sign-in page and authenticator apps show (default mamori)' },
+        session: { ...duration, description: 'how long a sign-in lasts (default 8h)' },
+        cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: "the gate's cookie (default mamori_mfa); taken out of requests before they reach the site" },
+      },
+      { required: ['paths'], description: "mamori's own sign-in, a password and a TOTP code from an authenticator app, in front of these paths: for a site with no second factor of its own (users: mamori users add)" },
+    ),
     checkout_protection: obj(
       {
         mode,

@@ -75,6 +75,7 @@ const EVERY_KEY: MamoriYaml = {
       declined: { status: [402] },
     },
   ],
+  mfa_gate: { paths: ['/wp-admin'], issuer: 'Example Shop', session: '8h', cookie: 'mamori_mfa' },
   checkout_protection: {
     mode: 'enforce',
     window: '1h',

@@ -12,6 +12,7 @@ import { strongest } from '../core/decisions.js';
 import type { DecisionFilter, Store } from '../core/store.js';
 import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import { CheckoutGuard, type CheckoutVerdict, type PendingCheckout } from '../checkout/checkout.js';
+import { MfaGate } from './mfa-gate.js';
 import { classifyCheckoutAnswer, findCheckoutEndpoints, rejectedCardAnswer, type CheckoutFields } from './checkout-endpoint.js';
 import { LoginGuard, type LoginAttempt, type LoginVerdict, type UsernameNormalization } from './login.js';
 import type { DeviceClaims } from './device-token.js';
@@ -108,6 +109,8 @@ export class Guard {
   readonly rateLimits: RateLimiter;
   /** Checkout protection (card testing): the engine; the proxy's and adapters' way in is checkCheckout. */
   readonly checkout: CheckoutGuard;
+  /** mamori's own sign-in in front of some paths, when the config has `mfa_gate`. */
+  readonly mfaGate: MfaGate | undefined;
   /** The WAF, when the config has a `waf` section. */
   readonly waf: WafGuard | undefined;
   /** The trusted-device cookies a client may hold: the unscoped one, then one per application (account_scope). */
@@ -158,6 +161,7 @@ export class Guard {
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
       userHash: (name) => this.login.userHash(name),
     });
+    this.mfaGate = config.mfaGate ? new MfaGate(config.mfaGate, { dataDir: config.dataDir, store: deps.store, clock: this.clock, secret: deps.secret }) : undefined;
     this.checkout = new CheckoutGuard(config.checkoutProtection, {
       store: deps.store,
       clock: this.clock,
@@ -375,6 +379,30 @@ export class Guard {
   settleCheckout(endpoint: CheckoutEndpointConfig, pending: PendingCheckout, status: number | undefined): Promise<void> {
     const outcome = status === undefined ? 'unknown' : classifyCheckoutAnswer(endpoint, status);
     return outcome === 'unknown' ? this.checkout.release(pending) : this.checkout.report(pending, { approved: outcome === 'approved' });
+  }
+
+  /**
+   * `POST /.mamori/signin` (the MFA gate's form): counted by the login protection as a login of
+   * its own application (`mamori-gate`), then the password and the code are checked.
+   */
+  async handleSignin(req: RequestInfo, body: Buffer): Promise<RenderedResponse> {
+    const gate = this.mfaGate;
+    if (!gate) return jsonAnswer(404, { error: 'not_found' });
+    const ct = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      return jsonAnswer(400, { error: 'invalid_utf8' });
+    }
+    if (ct !== 'application/x-www-form-urlencoded' || body.length > 8192) return jsonAnswer(400, { error: 'send the sign-in form' });
+    const form = new URLSearchParams(text);
+    for (const k of ['user', 'password', 'code']) if (form.getAll(k).length > 1) return jsonAnswer(400, { error: `the field ${k} appears twice` });
+    const p = await this.checkCredentials(req, { username: form.get('user') ?? '', password: form.get('password') ?? '' }, { scope: 'mamori-gate' });
+    if (this.enforced(p.verdict)) return this.respond(p.verdict, req);
+    const r = await gate.signin(req, form);
+    await this.reportCredentials(p, r.ok);
+    return r.answer;
   }
 
   /** Whether the shop must run this payment with 3-D Secure first (mamori's step-up). */

@@ -10,6 +10,7 @@ import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '
 import type { PendingCheckout } from '../checkout/checkout.js';
 import { STEP_UP_HEADER, UNREADABLE_CHECKOUT, readCheckoutFields } from '../guard/checkout-endpoint.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
+import { SIGNIN_PATH } from '../guard/mfa-gate.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
 import { header, type Verdict } from '../guard/verdict.js';
@@ -52,6 +53,8 @@ export function forwardingPeers(trusted: readonly string[], config: MamoriConfig
 }
 /** The checkout endpoints the request matched, and the payment attempt checked (to report the shop's answer). */
 const CHECKOUTS = 'mamori.checkouts';
+/** The MFA gate's user, for a request to a gated path that had a gate session. */
+const GATED = 'mamori.gated';
 const PENDING_CHECKOUT = 'mamori.checkout';
 /** A challenge decided before the body was read, answered once it is (the page posts the form again). */
 const CHALLENGED = 'mamori.challenged';
@@ -106,6 +109,11 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     async onRequest(ex: ProxyExchange) {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return 'buffer';
+      const gate = guard.mfaGate;
+      if (gate && req.path === SIGNIN_PATH) {
+        if (req.method === 'POST') return 'buffer';
+        if (req.method === 'GET' || req.method === 'HEAD') return gate.signinPage(ex.url);
+      }
       const v = await guard.inspect(req);
       if (guard.enforced(v)) {
         // A challenged form post is read first, so that the page can post it again once solved.
@@ -114,6 +122,12 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
           return 'buffer';
         }
         return guard.respond(v, req, { url: ex.url });
+      }
+      // The MFA gate: a gated path without a gate session goes to the sign-in page.
+      if (gate?.covers(req.path)) {
+        const d = gate.check(req, ex.url);
+        if (!d.pass) return d.answer;
+        ex.state.set(GATED, d.user);
       }
       // The WAF: phase 1 now; phase 2 now for a request without a body, else once it is read.
       let wafBody = false;
@@ -152,6 +166,7 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
     async onBody(ex: ProxyExchange, body: Buffer) {
       const req = ex.req;
       if (req.path === CHALLENGE_PATH && req.method === 'POST') return guard.handleChallengeSubmit(req, body);
+      if (guard.mfaGate && req.path === SIGNIN_PATH && req.method === 'POST') return guard.handleSignin(req, body);
       const challenged = ex.state.get(CHALLENGED) as Verdict | undefined;
       if (challenged) return guard.respond(challenged, req, { url: ex.url, body });
       const x = ex.state.get(WAF) as WafExchange | undefined;
@@ -181,6 +196,12 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       return checkLogin(ex, endpoints, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
+      // The gate's cookie is mamori's: the site never sees it.
+      if (guard.mfaGate && headers['cookie'] !== undefined) {
+        const kept = guard.mfaGate.stripCookie(headers['cookie']);
+        if (kept === undefined) delete headers['cookie'];
+        else headers['cookie'] = kept;
+      }
       // Only mamori says whether a payment must step up to 3-D Secure: a client's own copy goes.
       if (ex.state.has(CHECKOUTS)) {
         delete headers[STEP_UP_HEADER];

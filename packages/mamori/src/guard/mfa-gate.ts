@@ -1,0 +1,193 @@
+/**
+ * The MFA gate: for a site with no second factor of its own (a CMS's admin area, an appliance's
+ * web UI), mamori puts paths behind its own sign-in, a password and a TOTP code (or a recovery
+ * code), before any request to them reaches the site.
+ *
+ * - A request to a gated path without a valid gate session is sent to the sign-in page
+ *   (`GET /.mamori/signin?next=...`, 303) or, when it is not a GET or HEAD, refused (401).
+ * - The sign-in form posts to `/.mamori/signin`: the login protection counts it like any login
+ *   (lockouts, challenges, decisions), then the password (scrypt) and the code (one step of drift,
+ *   used once, tries limited per account) are checked. Success sets the gate cookie: the user's
+ *   name and an expiry, MACed with a key derived from the instance secret.
+ * - The gate cookie is taken out of the request before it is forwarded: the site never sees it.
+ * - A user removed with `mamori users remove` is out at their next request.
+ *
+ * Users live in `<data_dir>/users.json` (mfa/users.ts), managed by `mamori users`.
+ */
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { safeEqual, hmac } from '../core/crypto.js';
+import type { Store } from '../core/store.js';
+import { TotpVerifier } from '../mfa/totp-verifier.js';
+import { hashRecoveryCode, useRecoveryCode } from '../mfa/recovery-codes.js';
+import { UserDirectory, mfaKeyRing } from '../mfa/users.js';
+import { compilePattern, policyPathViews } from './access-policy.js';
+import { readCookie, serializeCookie } from './cookies.js';
+import { header, type RenderedResponse, type RequestInfo } from './verdict.js';
+
+export const SIGNIN_PATH = '/.mamori/signin';
+
+export interface MfaGateConfig {
+  paths: string[];
+  issuer: string;
+  sessionMs: number;
+  cookie: string;
+}
+
+export type GateDecision = { pass: true; user: string } | { pass: false; answer: RenderedResponse };
+
+const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" };
+
+function esc(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Where to go after signing in: a path of this site only (never `//host` or a scheme). */
+function safeNext(next: string | null | undefined): string {
+  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\x00-\x1f]/.test(next)) return '/';
+  return next;
+}
+
+export class MfaGate {
+  readonly config: MfaGateConfig;
+  readonly #matchers: ((p: string) => boolean)[];
+  readonly #dataDir: string;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #sessionKey: Buffer;
+  readonly #recoveryKey: Buffer;
+  #dir: UserDirectory | undefined;
+  #dirError: string | undefined;
+  #checkedAt = 0;
+  readonly #totp: TotpVerifier;
+
+  constructor(config: MfaGateConfig, deps: { dataDir: string; store: Store; clock: Clock; secret: Buffer }) {
+    this.config = config;
+    this.#matchers = config.paths.map((p, i) => compilePattern(p, `mfa_gate.paths[${i}]`));
+    this.#dataDir = deps.dataDir;
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#sessionKey = hmac(deps.secret, 'mamori mfa gate session v1');
+    this.#recoveryKey = hmac(deps.secret, 'mamori recovery codes');
+    this.#totp = new TotpVerifier({ store: deps.store, clock: deps.clock, namespace: 'mg' });
+  }
+
+  /** Whether the gate covers this path (any reading of it: a `..` or an escape does not get round it). */
+  covers(path: string): boolean {
+    return policyPathViews(path).some((v) => this.#matchers.some((m) => m(v)));
+  }
+
+  /** The users, read again at most once a second (a change by `mamori users` is seen within it). */
+  #users(): UserDirectory | undefined {
+    const now = this.#clock.now();
+    if (this.#dir && now - this.#checkedAt < 1000) return this.#dir;
+    this.#checkedAt = now;
+    try {
+      if (!this.#dir) this.#dir = new UserDirectory(`${this.#dataDir}/users.json`, mfaKeyRing(this.#dataDir, false), this.#recoveryKey);
+      else this.#dir.reload();
+      this.#dirError = undefined;
+    } catch (err) {
+      // Fail closed: no readable users file, no way in (and say why on the page).
+      this.#dirError = (err as Error).message;
+      this.#dir = undefined;
+    }
+    return this.#dir;
+  }
+
+  #token(user: string, exp: number): string {
+    const body = `${Buffer.from(user).toString('base64url')}.${Math.floor(exp / 1000)}`;
+    return `${body}.${createHmac('sha256', this.#sessionKey).update(body).digest('base64url').slice(0, 32)}`;
+  }
+
+  /** The signed-in user of the request's gate cookie, when it is valid, unexpired and the user still exists. */
+  session(req: RequestInfo): string | undefined {
+    const v = readCookie(req.headers['cookie'], this.config.cookie);
+    if (!v || v.length > 512) return undefined;
+    const parts = v.split('.');
+    if (parts.length !== 3) return undefined;
+    const [u, e, mac] = parts as [string, string, string];
+    const want = createHmac('sha256', this.#sessionKey).update(`${u}.${e}`).digest('base64url').slice(0, 32);
+    if (!safeEqual(mac, want)) return undefined;
+    if (!/^\d{1,12}$/.test(e) || Number(e) * 1000 <= this.#clock.now()) return undefined;
+    const user = Buffer.from(u, 'base64url').toString('utf8');
+    return this.#users()?.get(user) ? user : undefined;
+  }
+
+  /** For a request to a gated path: through (with the user), or the answer that sends it to sign in. */
+  check(req: RequestInfo, url: string): GateDecision {
+    const user = this.session(req);
+    if (user) return { pass: true, user };
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      return { pass: false, answer: { status: 303, headers: { location: `${SIGNIN_PATH}?next=${encodeURIComponent(url)}`, 'cache-control': 'no-store' }, body: '' } };
+    }
+    return { pass: false, answer: { status: 401, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: '{"error":"sign_in_required","signin":"/.mamori/signin"}' } };
+  }
+
+  /** The sign-in page. */
+  page(next: string, message?: string, status = 200): RenderedResponse {
+    const problem = this.#dirError ? `<p class="e">Sign-in is not available: ${esc(this.#dirError.slice(0, 200))}</p>` : '';
+    const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Sign in: ${esc(this.config.issuer)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}.e{color:#a00}</style></head>
+<body><h1>${esc(this.config.issuer)}</h1><p>This area needs a password and a code from your authenticator app.</p>${problem}${message ? `<p class="e">${esc(message)}</p>` : ''}
+<form method="post" action="${SIGNIN_PATH}"><input type="hidden" name="next" value="${esc(next)}">
+<label for="u">User</label><input id="u" name="user" autocomplete="username" required>
+<label for="p">Password</label><input id="p" name="password" type="password" autocomplete="current-password" required>
+<label for="c">Code (or a recovery code)</label><input id="c" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit">Sign in</button></form></body></html>`;
+    return { status, headers: HTML, body };
+  }
+
+  /** `GET /.mamori/signin`. */
+  signinPage(url: string): RenderedResponse {
+    this.#users();
+    const q = url.indexOf('?');
+    return this.page(safeNext(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('next')));
+  }
+
+  /**
+   * `POST /.mamori/signin` with the form, once the login protection let the attempt through:
+   * checks password and code; on success the answer sets the gate cookie and goes to `next`.
+   * `ok` says whether the credentials were right (for the login protection's report).
+   */
+  async signin(req: RequestInfo, form: URLSearchParams): Promise<{ ok: boolean; answer: RenderedResponse }> {
+    const next = safeNext(form.get('next'));
+    const name = (form.get('user') ?? '').slice(0, 128);
+    const password = form.get('password') ?? '';
+    const code = (form.get('code') ?? '').slice(0, 64);
+    const dir = this.#users();
+    const wrong = { ok: false, answer: this.page(next, 'Wrong user, password or code.', 401) };
+    if (!dir) return wrong;
+    // Checked whatever the name (verifyPassword is as slow for an unknown one), so the time says nothing.
+    const passwordOk = await dir.verifyPassword(name, password);
+    const u = dir.get(name);
+    if (!passwordOk || !u) return wrong;
+    let codeOk = false;
+    if (/^[0-9\s-]{6,10}$/.test(code)) {
+      const r = await this.#totp.verify(name, { secret: dir.totpSecret(u), algorithm: u.algorithm, digits: u.digits, period: u.period }, code);
+      codeOk = r.ok;
+      if (!r.ok && r.reason === 'locked') return { ok: false, answer: this.page(next, 'Too many wrong codes for this user: try again later, or use a recovery code.', 429) };
+    } else {
+      // A recovery code: claimed in the store first, so two sign-ins racing with it cannot both use it.
+      const used = hashRecoveryCode(dir.recoveryKey, code);
+      if (used !== undefined && useRecoveryCode(dir.recoveryKey, u.recovery, code) && (await this.#store.claim(`mg:recovery:${name}:${used}`, 400 * 86_400_000))) {
+        dir.dropRecovery(name, used);
+        codeOk = true;
+      }
+    }
+    if (!codeOk) return wrong;
+    const secure = req.secure === true || header(req, 'x-forwarded-proto') === 'https';
+    const cookie = serializeCookie(this.config.cookie, this.#token(name, this.#clock.now() + this.config.sessionMs), { maxAgeSec: this.config.sessionMs / 1000, secure });
+    return { ok: true, answer: { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '' } };
+  }
+
+  /** The Cookie header without the gate's cookie (what the site is sent), or undefined when nothing is left. */
+  stripCookie(cookieHeader: string | string[] | undefined): string | undefined {
+    if (cookieHeader === undefined) return undefined;
+    const all = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : cookieHeader;
+    const kept = all
+      .split(';')
+      .map((p) => p.trim())
+      .filter((p) => p !== '' && p.split('=')[0]!.trim() !== this.config.cookie);
+    return kept.length ? kept.join('; ') : undefined;
+  }
+}
