@@ -40,6 +40,10 @@ export const ERRORS = {
   MAMORI_ERR_WAF_TEST_FILE: { summary: 'A WAF regression test file (go-ftw YAML) breaks the format.' },
   MAMORI_ERR_WAF_ARCHIVE: { summary: 'A rules archive (.tar.gz) is malformed, too large, or holds an entry mamori will not unpack.' },
   MAMORI_ERR_WAF_FETCH: { summary: 'A rule set (CRS) could not be downloaded, verified or installed.' },
+  MAMORI_ERR_FIM_RULES: { summary: 'A file integrity rule (path, glob or attribute set) is malformed.' },
+  MAMORI_ERR_FIM_KEY: { summary: 'The file integrity signing key is missing, too short, or inside a monitored tree.' },
+  MAMORI_ERR_FIM_BASELINE: { summary: 'The file integrity baseline is missing or could not be read or written.' },
+  MAMORI_ERR_FIM_SIGNATURE: { summary: 'The file integrity baseline does not match its signature: it was changed outside mamori.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

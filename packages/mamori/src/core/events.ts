@@ -67,6 +67,12 @@ export const EVENT_ACTIONS = {
   'waf-blocked': 'a request refused by a WAF rule (CRS, mamori\'s rule pack, or your own)',
   'waf-source-blocked': 'a source blocked for a while after many requests refused by the WAF',
   'webhook-dropped': 'webhook deliveries dropped: the receiver was slower than the events',
+  'fim-file-added': 'a file or directory appeared in a monitored tree (mamori fim)',
+  'fim-file-removed': 'a file or directory in a baseline is gone (mamori fim)',
+  'fim-file-changed': 'a monitored file changed: content, permissions, owner or another recorded attribute (mamori fim)',
+  'fim-check-changes': 'a file integrity check found changes: one summary per check (mamori fim)',
+  'fim-baseline-invalid': 'a file integrity baseline does not match its signature: edited outside mamori (mamori fim)',
+  'fim-changes-accepted': 'changes taken into a file integrity baseline, with who and why (mamori fim accept)',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;

@@ -1,0 +1,11 @@
+/** A hashing worker: batches of HashJob in, HashResult out, in order. */
+import { parentPort } from 'node:worker_threads';
+import { hashFile, type HashJob, type HashResult } from './hash-file.js';
+
+const buf = Buffer.allocUnsafe(1 << 20);
+
+parentPort!.on('message', (msg: { id: number; jobs: HashJob[] }) => {
+  const results: HashResult[] = msg.jobs.map((j) => hashFile(j, buf));
+  const transfer = results.flatMap((r) => (r.ok && r.content ? [r.content.buffer as ArrayBuffer] : []));
+  parentPort!.postMessage({ id: msg.id, results }, transfer);
+});
