@@ -5,7 +5,7 @@
  * here, and only here.
  */
 export { FimDb, type Baseline, type BaselineMeta, type HistoryRecord } from './fim/baseline-db.js';
-export { acceptChanges, checkBaseline, initBaseline, scan as fimScan, DIFF_MAX_BYTES, type AcceptOptions, type AcceptResult, type CheckOptions, type InitOptions, type InitResult, type ScanOptions as FimScanOptions } from './fim/check.js';
+export { acceptChanges, attrValue, checkBaseline, initBaseline, scan as fimScan, DIFF_MAX_BYTES, type AcceptOptions, type AcceptResult, type CheckOptions, type InitOptions, type InitResult, type ScanOptions as FimScanOptions } from './fim/check.js';
 export { checkEvents as fimCheckEvents, type FimEvent } from './fim/events.js';
 export { compileGlob, type Glob } from './fim/glob.js';
 export { assertKeyOutside, ensureKey, readKey } from './fim/key.js';

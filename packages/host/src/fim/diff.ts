@@ -39,8 +39,8 @@ function align(a: string[], b: string[]): Op[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       out.push([' ', a[i++]!]);
       j++;
-    } else if (j < b.length && (i === a.length || t[i * w + j + 1]! >= t[(i + 1) * w + j]!)) out.push(['+', b[j++]!]);
-    else out.push(['-', a[i++]!]);
+    } else if (i < a.length && (j === b.length || t[(i + 1) * w + j]! >= t[i * w + j + 1]!)) out.push(['-', a[i++]!]);
+    else out.push(['+', b[j++]!]);
   }
   return out;
 }

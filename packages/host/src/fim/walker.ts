@@ -2,12 +2,13 @@
  * Walks the trees a rule set covers, lstat'ing every entry (never following a symlink: a link
  * is recorded as a link with its target), pruning excluded directories, and streaming each
  * directory through opendir (a directory of a million names costs no more memory than its
- * entries). A path that vanishes or cannot be read is a ScanProblem, not an exception.
+ * entries, see #readDir). A path that vanishes or cannot be read is a ScanProblem, not an
+ * exception.
  *
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { lstatSync, opendirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
 import { attrBit } from './types.js';
@@ -38,6 +39,7 @@ const TYPES = new Map<bigint, FileType>([
 ]);
 
 const SHA = attrBit('sha256');
+const STREAM_ABOVE = 1 << 20;
 
 function describe(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
@@ -116,6 +118,28 @@ export class Walker {
     return entry;
   }
 
+  /**
+   * Each name in a directory. A directory of up to STREAM_ABOVE bytes (tens of thousands of
+   * names) is read in one call, the cheapest way; a larger one is streamed through opendir,
+   * so its names are never all in memory at once.
+   */
+  #readDir(dirPath: string, each: (name: string) => void): void {
+    try {
+      if (lstatSync(dirPath).size <= STREAM_ABOVE) {
+        for (const name of readdirSync(dirPath)) each(name);
+        return;
+      }
+      const dir = opendirSync(dirPath, { bufferSize: 256 });
+      try {
+        for (let d = dir.readSync(); d !== null; d = dir.readSync()) each(d.name);
+      } finally {
+        dir.closeSync();
+      }
+    } catch (err) {
+      this.problems.push({ path: dirPath, reason: describe(err) });
+    }
+  }
+
   #walkRoot(rule: CompiledRule, start: string, recursive: boolean): void {
     let st: BigIntStats;
     try {
@@ -130,40 +154,22 @@ export class Walker {
     const stack: { path: string; rel: string }[] = [{ path: start, rel: startRel }];
     while (stack.length) {
       const { path: dirPath, rel: dirRel } = stack.pop()!;
-      let dir;
-      try {
-        dir = opendirSync(dirPath);
-      } catch (err) {
-        this.problems.push({ path: dirPath, reason: describe(err) });
-        continue;
-      }
-      try {
-        for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
-          const name = d.name;
-          const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
-          if (this.#roots.has(path)) continue; // walked under its own rule
-          const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-          if (this.#rules.excluded(rule, rel)) continue;
-          let cst: BigIntStats;
-          try {
-            cst = lstatSync(path, { bigint: true });
-          } catch (err) {
-            const bad = (err as NodeJS.ErrnoException).code === 'ENOENT' && name.includes('\uFFFD');
-            this.problems.push({ path, reason: bad ? 'a name that is not valid UTF-8: not checked' : describe(err) });
-            continue;
-          }
-          this.#record(rule, path, rel, cst);
-          if (cst.isDirectory()) stack.push({ path, rel });
-        }
-      } catch (err) {
-        this.problems.push({ path: dirPath, reason: describe(err) });
-      } finally {
+      this.#readDir(dirPath, (name) => {
+        const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
+        if (this.#roots.has(path)) return; // walked under its own rule
+        const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+        if (this.#rules.excluded(rule, rel)) return;
+        let cst: BigIntStats;
         try {
-          dir.closeSync();
-        } catch {
-          // already closed by a failed read
+          cst = lstatSync(path, { bigint: true });
+        } catch (err) {
+          const bad = (err as NodeJS.ErrnoException).code === 'ENOENT' && name.includes('\uFFFD');
+          this.problems.push({ path, reason: bad ? 'a name that is not valid UTF-8: not checked' : describe(err) });
+          return;
         }
-      }
+        this.#record(rule, path, rel, cst);
+        if (cst.isDirectory()) stack.push({ path, rel });
+      });
     }
   }
 }
