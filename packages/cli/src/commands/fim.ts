@@ -90,6 +90,18 @@ interface Ctx {
   sink(): Promise<EventSink | undefined>;
 }
 
+/** Records events; a store that cannot be opened is a warning, not a lost report or exit code. */
+async function record(c: Ctx, events: readonly FimEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    const sink = await c.sink();
+    for (const e of events) sink?.emit(e);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`mamori: warning: events not recorded: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  }
+}
+
 const out = (s: string): void => void process.stdout.write(s);
 
 function who(v: Values): string {
@@ -210,7 +222,6 @@ async function init(c: Ctx): Promise<number> {
 /** A baseline that does not verify: said loudly, recorded as an event, exit code 3. */
 async function tampered(c: Ctx, err: MamoriError): Promise<number> {
   process.stderr.write(`mamori: ${err.code}: ${err.message}\n`);
-  const sink = await c.sink();
   const e: FimEvent = {
     '@timestamp': new Date().toISOString(),
     'event.action': 'fim-baseline-invalid',
@@ -220,8 +231,8 @@ async function tampered(c: Ctx, err: MamoriError): Promise<number> {
     'event.reason': err.message,
     'rule.name': c.name,
   };
-  sink?.emit(e);
   if (c.values.json) out(`${JSON.stringify({ baseline: c.name, signature: 'invalid', error: err.message }, null, 2)}\n`);
+  await record(c, [e]);
   return 3;
 }
 
@@ -236,12 +247,8 @@ async function check(c: Ctx): Promise<number> {
     if (isMamoriError(err, 'MAMORI_ERR_FIM_SIGNATURE')) return tampered(c, err);
     throw err;
   }
-  const events = fimCheckEvents(r, new Date().toISOString());
-  if (events.length) {
-    const sink = await c.sink();
-    for (const e of events) sink?.emit(e);
-  }
   out(v.json ? `${JSON.stringify(reportJson(r), null, 2)}\n` : renderReport(r));
+  await record(c, fimCheckEvents(r, new Date().toISOString()));
   return exitOf(r);
 }
 
@@ -259,22 +266,22 @@ async function accept(c: Ctx): Promise<number> {
     if (isMamoriError(err, 'MAMORI_ERR_FIM_SIGNATURE')) return tampered(c, err);
     throw err;
   }
-  if (res.accepted.length) {
-    const sink = await c.sink();
-    const e: FimEvent = {
-      '@timestamp': new Date().toISOString(),
-      'event.action': 'fim-changes-accepted',
-      'event.category': 'file',
-      'event.module': 'fim',
-      'event.severity': 20,
-      'event.reason': `${res.accepted.length} changes taken into "${c.name}" by ${by}: ${v.reason.slice(0, 200)}`,
-      'rule.name': c.name,
-      'mamori.count': res.accepted.length,
-    };
-    sink?.emit(e);
-  }
   if (v.json) out(`${JSON.stringify({ baseline: c.name, by, reason: v.reason, accepted: res.accepted }, null, 2)}\n`);
   else out(res.accepted.length ? `${res.accepted.length} changes accepted into "${c.name}" by ${by}:\n${res.accepted.map((p) => `  ${p}\n`).join('')}` : 'Nothing to accept: no changes at those paths.\n');
+  if (res.accepted.length) {
+    await record(c, [
+      {
+        '@timestamp': new Date().toISOString(),
+        'event.action': 'fim-changes-accepted',
+        'event.category': 'file',
+        'event.module': 'fim',
+        'event.severity': 20,
+        'event.reason': `${res.accepted.length} changes taken into "${c.name}" by ${by}: ${v.reason.slice(0, 200)}`,
+        'rule.name': c.name,
+        'mamori.count': res.accepted.length,
+      },
+    ]);
+  }
   return 0;
 }
 
