@@ -12,11 +12,12 @@ import { asText, shortDiff } from './diff.js';
 import { hashFile, type HashJob } from './hash-file.js';
 import { hashFiles } from './hasher.js';
 import { RuleSet, within } from './rules.js';
-import { attrBit, attrNames, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
+import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
 import { Walker, type WalkTarget, type Walked } from './walker.js';
 
 /** Small text files under `diff: true` rules are kept up to this size, for diffs. */
 export const DIFF_MAX_BYTES = 64 << 10;
+const TYPE_BIT = attrBit('type');
 
 export interface ScanOptions {
   /** Absolute paths never recorded (mamori's own database and key). */
@@ -105,16 +106,27 @@ export function attrValue(e: FimEntry, attr: string): string {
   }
 }
 
+/** An attribute's raw value, for comparing (formatting is for the few that differ). */
+function raw(e: FimEntry, attr: string): unknown {
+  switch (attr) {
+    case 'inode': return e.ino;
+    case 'sha256': return e.sha256 ?? e.error;
+    default: return e[attr as 'type' | 'size' | 'mode' | 'uid' | 'gid' | 'nlink' | 'mtime' | 'ctime' | 'target'];
+  }
+}
+
 /** Which of the old record's attributes differ in the new one. */
 export function changesOf(old: FimEntry, now: FimEntry): AttrChange[] {
   const out: AttrChange[] = [];
-  for (const a of attrNames(old.attrs | (old.type !== now.type ? attrBit('type') : 0))) {
+  const bits = old.attrs | (old.type !== now.type ? TYPE_BIT : 0);
+  for (let i = 0; i < ATTRIBUTES.length; i++) {
+    if ((bits & (1 << i)) === 0) continue;
+    const a = ATTRIBUTES[i]!;
     if (a === 'sha256' && (old.type !== 'file' || now.type !== 'file' || now.error !== null)) continue;
     // a directory's size moves with its entries, which are reported themselves
     if (a === 'size' && old.type === 'dir' && now.type === 'dir') continue;
-    const o = attrValue(old, a);
-    const n = attrValue(now, a);
-    if (o !== n) out.push({ attr: a, old: o, new: n });
+    if (raw(old, a) === raw(now, a)) continue;
+    out.push({ attr: a, old: attrValue(old, a), new: attrValue(now, a) });
   }
   return out;
 }

@@ -1,0 +1,223 @@
+/**
+ * File integrity, macro: `mamori fim init`, a full `fim check` and a fast `fim check` of an
+ * unchanged tree (--files files, --mb MiB in all, 50 a directory, most small and a few large),
+ * against AIDE (Debian's `aide`, configured for the same attributes with SHA-256 as its only
+ * hash) on the same tree in the same run. CPU is what the OS counts for each child process
+ * (bash's `times`, user + system, every thread); files per second are per wall second.
+ * Then: one directory of --big-dir/4 and of --big-dir entries (AIDE's cost grows with the
+ * square of a directory's size; ours should grow with its size), and the hashing's
+ * throughput per core against `openssl speed -evp sha256` on this machine.
+ *
+ *   node bench/fim.mjs [--files 50000] [--mb 1024] [--big-dir 20000] [--quick] [--keep]
+ *
+ * --quick: 3000 files, 48 MiB, a directory of 4000: seconds, for a check that it runs.
+ * Targets (issue 12 §4): init 3x AIDE, full check 4x, fast check 20x (CPU), linear cost in
+ * directory size, hashing within 70% of openssl's SHA-256.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR, num, printTable, verdictLine, writeResult } from './lib.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    files: { type: 'string', default: '50000' },
+    mb: { type: 'string', default: '1024' },
+    'big-dir': { type: 'string', default: '20000' },
+    quick: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const FILES = opt.quick ? 3000 : Number(opt.files);
+const BYTES = (opt.quick ? 48 : Number(opt.mb)) * 1024 * 1024;
+const BIG = opt.quick ? 4000 : Number(opt['big-dir']);
+const BIN = join(BENCH_DIR, '..', 'packages', 'cli', 'dist', 'bin.js');
+const AIDE = ['/usr/bin/aide', '/usr/sbin/aide'].find((p) => existsSync(p));
+const work = mkdtempSync(join(tmpdir(), 'mamori-bench-fim-'));
+
+/** A tree: 50 files a directory, two levels; 90% of files 0-8 KiB, the rest share what is left. */
+function makeTree(root, files, bytes) {
+  const pool = randomBytes(1 << 20);
+  const small = Math.floor(files * 0.9);
+  let left = bytes;
+  const sizes = [];
+  for (let i = 0; i < files; i++) {
+    const s = i < small ? (i * 2654435761) % 8192 : 0;
+    sizes.push(s);
+    left -= s;
+  }
+  const large = files - small;
+  for (let i = small; i < files; i++) sizes[i] = Math.max(0, Math.floor(left / large) + (((i * 7919) % 2001) - 1000) * 64);
+  let total = 0;
+  for (let i = 0; i < files; i++) {
+    const dir = join(root, `d${Math.floor(i / 2500)}`, `e${Math.floor(i / 50)}`);
+    if (i % 50 === 0) mkdirSync(dir, { recursive: true });
+    const header = Buffer.from(`file ${i}\n`);
+    const body = Buffer.alloc(Math.max(0, sizes[i] - header.length));
+    for (let at = 0; at < body.length; at += pool.length) pool.copy(body, at, (i * 4099) % 4096, Math.min(pool.length, (i * 4099) % 4096 + body.length - at));
+    const data = Buffer.concat([header, body]).subarray(0, Math.max(sizes[i], 0) || header.length);
+    writeFileSync(join(dir, `f${i}.php`), data);
+    total += data.length;
+  }
+  return total;
+}
+
+/** One directory of n small files. */
+function makeFlat(root, n) {
+  mkdirSync(root, { recursive: true });
+  for (let i = 0; i < n; i++) writeFileSync(join(root, `entry-${i}.txt`), `entry ${i}\n`);
+}
+
+/** Runs a command under bash and returns its children's CPU (user + system, s) and wall time. */
+function timed(cmd, args, { cwd = work, okCodes = [0] } = {}) {
+  return new Promise((resolve, reject) => {
+    const log = join(work, 'last.log');
+    const t0 = performance.now();
+    const child = spawn('bash', ['-c', '"$@" >"$BENCH_LOG" 2>&1; rc=$?; times >&2; exit $rc', 'bash', cmd, ...args], { cwd, env: { ...process.env, BENCH_LOG: log }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      const wall = (performance.now() - t0) / 1000;
+      const lines = err.trim().split('\n');
+      const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? '');
+      if (!okCodes.includes(code) || !m) {
+        reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${readFileSync(log, 'utf8').slice(-2000)}`));
+        return;
+      }
+      resolve({ cpu: Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]), wall });
+    });
+  });
+}
+
+function mamori(args, okCodes) {
+  return timed(process.execPath, [BIN, 'fim', ...args, '--db', join(work, 'fim.db'), '--key', join(work, 'fim.key'), '--no-events'], { okCodes });
+}
+
+function aideConf(tree, name) {
+  const conf = join(work, `${name}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `database_in=file:${join(work, `${name}.db`)}`,
+      `database_out=file:${join(work, `${name}.db.new`)}`,
+      'gzip_dbout=no',
+      'report_url=stdout',
+      'FIM = p+i+n+u+g+s+m+c+l+ftype+sha256',
+      `${tree} FIM`,
+      '',
+    ].join('\n'),
+  );
+  return conf;
+}
+
+async function aideInit(conf, name) {
+  const r = await timed(AIDE, ['--init', `--config=${conf}`]);
+  renameSync(join(work, `${name}.db.new`), join(work, `${name}.db`));
+  return r;
+}
+
+/** Reads every file once so that every run finds the tree in the page cache. */
+function warm(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) readFileSync(join(e.parentPath ?? e.path, e.name));
+}
+
+function opensslSha256() {
+  const out = execFileSync('openssl', ['speed', '-seconds', opt.quick ? '1' : '3', '-evp', 'sha256'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = out.split('\n').find((l) => /^sha256\s/i.test(l.trim()));
+  const cols = line.trim().split(/\s+/);
+  return Number(cols.at(-1).replace(/k$/, '')) * 1000; // bytes per second, 16 KiB blocks
+}
+
+/** Our hashing as `fim` runs it (open, fstat, 1 MiB reads, SHA-256), on this thread: bytes per CPU second. */
+async function ourHashing(tree) {
+  const { hashFiles } = await import('@mamori/host/dist/fim/hasher.js').catch(() => import(join(BENCH_DIR, '..', 'packages', 'host', 'dist', 'fim', 'hasher.js')));
+  const jobs = [];
+  const sizes = [];
+  for (const e of readdirSync(tree, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = join(e.parentPath ?? e.path, e.name);
+    const st = statSync(p, { bigint: true });
+    jobs.push({ path: p, dev: st.dev, ino: st.ino, keep: 0 });
+    sizes.push(Number(st.size));
+  }
+  const c0 = process.cpuUsage();
+  const res = await hashFiles(jobs, sizes, { threads: 0 });
+  const c = process.cpuUsage(c0);
+  const bytes = res.reduce((n, r) => n + (r.ok ? r.size : 0), 0);
+  const big = Buffer.alloc(1 << 20, 7);
+  const p0 = process.cpuUsage();
+  for (let i = 0; i < 512; i++) createHash('sha256').update(big).digest();
+  const p = process.cpuUsage(p0);
+  return { files: bytes / ((c.user + c.system) / 1e6), memory: (512 << 20) / ((p.user + p.system) / 1e6) };
+}
+
+const rows = [];
+const result = { files: FILES, bytes: 0, aide: AIDE ? execFileSync(AIDE, ['-v'], { encoding: 'utf8' }).split('\n')[0] : null };
+try {
+  const tree = join(work, 'tree');
+  process.stdout.write(`making a tree of ${num(FILES)} files, ${num(BYTES / 1048576)} MiB in ${work} ... `);
+  result.bytes = makeTree(tree, FILES, BYTES);
+  console.log('done');
+  warm(tree);
+  const n = FILES + Math.ceil(FILES / 50) + Math.ceil(FILES / 2500) + 1;
+  const m = {};
+  m.init = await mamori(['init', tree]);
+  m.full = await mamori(['check', '--full']);
+  m.fast = await mamori(['check', '--fast']);
+  const a = {};
+  if (AIDE) {
+    const conf = aideConf(tree, 'aide');
+    a.init = await aideInit(conf, 'aide');
+    a.full = await timed(AIDE, ['--check', `--config=${conf}`]);
+  } else console.log('# skipping AIDE: not installed (apt-get install -y aide)');
+  const line = (what, ours, peer, target) => {
+    rows.push([what, 'mamori', num(ours.cpu, 2), num(ours.wall, 2), num(n / ours.wall), peer ? `${num(peer.cpu / ours.cpu, 1)}x` : '-', target]);
+    if (peer) rows.push(['', 'AIDE', num(peer.cpu, 2), num(peer.wall, 2), num(n / peer.wall), '', '']);
+  };
+  line('init', m.init, a.init, '3x');
+  line('check, full', m.full, a.full, '4x');
+  line('check, fast', m.fast, a.full, '20x (AIDE: its only check)');
+  console.log(`\n${num(n)} paths, ${num(result.bytes / 1048576)} MiB; CPU seconds (user + system, all threads), paths per wall second`);
+  printTable(['', 'tool', 'CPU s', 'wall s', 'paths/s', 'AIDE CPU / ours', 'target'], rows);
+  result.mamori = m;
+  result.aide_runs = a;
+  if (AIDE) {
+    verdictLine(a.init.cpu / m.init.cpu >= 3, 'init at least 3x AIDE (CPU)', `${num(a.init.cpu / m.init.cpu, 1)}x`);
+    verdictLine(a.full.cpu / m.full.cpu >= 4, 'full check at least 4x AIDE (CPU)', `${num(a.full.cpu / m.full.cpu, 1)}x`);
+    verdictLine(a.full.cpu / m.fast.cpu >= 20, 'fast check at least 20x AIDE (CPU)', `${num(a.full.cpu / m.fast.cpu, 1)}x`);
+  }
+
+  // One large directory, at two sizes.
+  const flat = {};
+  for (const size of [BIG / 4, BIG]) {
+    const dir = join(work, `flat-${size}`);
+    makeFlat(dir, size);
+    const ours = await timed(process.execPath, [BIN, 'fim', 'init', dir, '--name', `flat-${size}`, '--db', join(work, 'flat.db'), '--key', join(work, 'fim.key'), '--no-events']);
+    const peer = AIDE ? await aideInit(aideConf(dir, `flat-${size}`), `flat-${size}`) : undefined;
+    flat[size] = { mamori: ours.cpu, aide: peer?.cpu };
+  }
+  const [s1, s2] = [BIG / 4, BIG];
+  console.log(`\none directory: init CPU s at ${num(s1)} and ${num(s2)} entries (4x the entries: linear cost is 4x, quadratic 16x)`);
+  printTable(['tool', `${num(s1)} entries`, `${num(s2)} entries`, 'growth'], [
+    ['mamori', num(flat[s1].mamori, 2), num(flat[s2].mamori, 2), `${num(flat[s2].mamori / flat[s1].mamori, 1)}x`],
+    ...(AIDE ? [['AIDE', num(flat[s1].aide, 2), num(flat[s2].aide, 2), `${num(flat[s2].aide / flat[s1].aide, 1)}x`]] : []),
+  ]);
+  // Node's start-up is a fixed cost in both runs: the growth of what is left is the walk's.
+  const startup = (await timed(process.execPath, [BIN, '--version'])).cpu;
+  const growth = (flat[s2].mamori - startup) / Math.max(0.001, flat[s1].mamori - startup);
+  verdictLine(growth < 6, 'linear cost in directory size', `${num(growth, 1)}x the CPU for 4x the entries, after ${num(startup, 2)} s of start-up`);
+  result.flat = flat;
+
+  const ssl = opensslSha256();
+  const ours = await ourHashing(tree);
+  console.log(`\nSHA-256 per core: openssl speed -evp sha256 (16 KiB blocks) ${num(ssl / 1e6)} MB/s; fim's hashing of the tree (open, fstat, read, hash) ${num(ours.files / 1e6)} MB/s; Node's createHash on 1 MiB buffers ${num(ours.memory / 1e6)} MB/s`);
+  verdictLine(ours.files >= 0.7 * ssl, 'hashing within 70% of openssl', `${num((100 * ours.files) / ssl)}%`);
+  result.sha256 = { openssl: ssl, fim: ours.files, createHash: ours.memory };
+  writeResult(opt.quick ? 'fim-quick' : 'fim', result);
+} finally {
+  if (!opt.keep) rmSync(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+}
