@@ -79,7 +79,10 @@ describe('mamori fim', () => {
     assert.equal(mamori('fim', 'init', 'www').code, 0);
     writeFileSync(join(dir, 'www', 'index.php'), 'backdoor');
     const raw = new Database(join(dir, 'data', 'fim.db'));
-    raw.prepare("UPDATE entries SET size = 8 WHERE path LIKE '%index.php'").run();
+    const row = raw.prepare('SELECT seq, data FROM records').get() as { seq: number; data: Buffer };
+    const text = row.data.toString('utf8').replace(/(index\.php\0file\0)\d+\0/, '$18\0');
+    assert.notEqual(text, row.data.toString('utf8'));
+    raw.prepare('UPDATE records SET data = ? WHERE seq = ?').run(Buffer.from(text), row.seq);
     raw.close();
     const r = mamori('fim', 'check');
     assert.equal(r.code, 3);

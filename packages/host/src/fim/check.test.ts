@@ -193,32 +193,46 @@ describe('fim: init and check', () => {
 });
 
 describe('fim: the signature', () => {
+  /** Rewrites the stored records as text (fields and records NUL-terminated), as an intruder with the database could. */
+  function editRecords(dbFile: string, edit: (text: string) => string): void {
+    const raw = new Database(dbFile);
+    const rows = raw.prepare('SELECT baseline, seq, data FROM records').all() as { baseline: string; seq: number; data: Buffer }[];
+    let changed = 0;
+    for (const r of rows) {
+      const text = r.data.toString('utf8');
+      const next = edit(text);
+      if (next !== text) changed++;
+      raw.prepare('UPDATE records SET data = ? WHERE baseline = ? AND seq = ?').run(Buffer.from(next), r.baseline, r.seq);
+    }
+    raw.close();
+    assert.equal(changed, 1, 'the edit changed the stored records');
+  }
+
   it('a record edited in fim.db (the attacker hides a changed file) fails the check', async () => {
     const t = setup({ 'index.php': 'good' });
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     writeFileSync(join(t.tree, 'index.php'), 'evil');
-    const raw = new Database(t.dbFile);
-    const sha = createHash('sha256').update('evil').digest();
     const st = statSync(join(t.tree, 'index.php'), { bigint: true });
-    assert.equal(raw.prepare('UPDATE entries SET sha256 = ?, mtime = ?, ctime = ? WHERE path = ?').run(sha, st.mtimeNs, st.ctimeNs, join(t.tree, 'index.php')).changes, 1);
-    raw.close();
+    const old = t.db.load('default', t.key).entries.get(join(t.tree, 'index.php'))!;
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    assert.equal(old.sha256, sha('good'));
+    editRecords(t.dbFile, (text) => text.replace(sha('good'), sha('evil')).replace(`\0${old.mtime}\0${old.ctime}\0`, `\0${st.mtimeNs}\0${st.ctimeNs}\0`));
     await assert.rejects(checkBaseline(t.db, t.key, 'default'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE'));
   });
 
-  it('so do a deleted record, an edited rule set, an edited history, and another key', async () => {
-    const edits = [
-      (raw: Database.Database, tree: string) => raw.prepare('DELETE FROM entries WHERE path = ?').run(join(tree, 'a')),
-      (raw: Database.Database) => raw.prepare("UPDATE baselines SET rules = replace(rules, '\"paths\"', '\"paths\" ')").run(),
-      (raw: Database.Database) => raw.prepare("UPDATE baselines SET history = replace(history, 'test', 'someone else')").run(),
-      (raw: Database.Database) => raw.prepare("UPDATE entries SET mode = 511 WHERE path LIKE '%/a'").run(),
+  it('so do a deleted record, an edited rule set, an edited history, a changed count, and another key', async () => {
+    const edits: ((dbFile: string, tree: string) => void)[] = [
+      (dbFile, tree) => editRecords(dbFile, (text) => text.replace(new RegExp(`${tree}/a\0(?:[^\0]*\0){14}`), '')),
+      (dbFile, tree) => editRecords(dbFile, (text) => text.replace(`${tree}/a\0file\x001\x00420\0`, `${tree}/a\0file\x001\x00511\0`)),
+      (dbFile) => void new Database(dbFile).prepare("UPDATE baselines SET rules = replace(rules, '\"paths\"', '\"paths\" ')").run(),
+      (dbFile) => void new Database(dbFile).prepare("UPDATE baselines SET history = replace(history, 'test', 'someone else')").run(),
+      (dbFile) => void new Database(dbFile).prepare('UPDATE baselines SET count = count - 1').run(),
     ];
     for (const edit of edits) {
       const t = setup({ a: 'a', b: 'b' });
       await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
-      const raw = new Database(t.dbFile);
-      assert.equal(edit(raw, t.tree).changes, 1);
-      raw.close();
-      await assert.rejects(checkBaseline(t.db, t.key, 'default'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE'));
+      edit(t.dbFile, t.tree);
+      await assert.rejects(checkBaseline(t.db, t.key, 'default'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE'), edit.toString());
     }
     const t = setup({ a: 'a' });
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });

@@ -235,7 +235,7 @@ export async function initBaseline(db: FimDb, key: Buffer, name: string, rules: 
   const at = new Date((opts.now ?? Date.now)()).toISOString();
   const s = await scan(rules, 'all', { ...opts, keepContents: true });
   const history: HistoryRecord[] = [{ at, who: opts.who, why: opts.why ?? 'initial baseline', action: 'init', count: s.entries.size, paths: [] }];
-  db.save(key, { name, rules: rules.input, createdAt: at, updatedAt: at, history, entries: s.entries }, { contents: s.contents });
+  db.save(key, { name, rules: rules.input, createdAt: at, updatedAt: at, history, entries: s.entries }, { contents: s.contents, replaceContents: true });
   return { count: s.entries.size, hashed: s.hashed, hashedBytes: s.hashedBytes, problems: s.problems, durationMs: Math.round(performance.now() - t0) };
 }
 
@@ -282,6 +282,6 @@ export async function acceptChanges(db: FimDb, key: Buffer, name: string, opts: 
   accepted.sort();
   const at = new Date((opts.now ?? Date.now)()).toISOString();
   const history = [...b.history, { at, who: opts.who, why: opts.why, action: 'accept' as const, count: accepted.length, paths: accepted.slice(0, 100) }];
-  db.save(key, { name, rules: b.rules, createdAt: b.createdAt, updatedAt: at, history, entries }, { changed: accepted, contents });
+  db.save(key, { name, rules: b.rules, createdAt: b.createdAt, updatedAt: at, history, entries }, { contents });
   return { report, accepted };
 }
