@@ -1,5 +1,5 @@
 /**
- * Hashes one regular file, in fixed-size reads (any size, bounded memory), without following
+ * Hashes one regular file, in fixed-size reads of READ_BUFFER (any size, bounded memory), without following
  * a symlink and without hanging on a FIFO: opened O_NOFOLLOW | O_NONBLOCK, then fstat'd, and
  * refused unless it is still the regular file the walk saw (same device and inode), so a path
  * swapped for a link or a pipe between the walk and the read is reported, not read.
@@ -19,6 +19,12 @@ export interface HashJob {
 export type HashResult =
   | { ok: true; sha256: string; size: number; content?: Uint8Array | undefined }
   | { ok: false; error: string };
+
+/**
+ * Reads of 128 KiB: measured here, a 1 MiB buffer halves the throughput (the copy from the
+ * page cache and the hash's pass over it no longer share the core's 512 KiB L2 cache).
+ */
+export const READ_BUFFER = 128 << 10;
 
 const FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 

@@ -1,8 +1,8 @@
 /** A hashing worker: batches of HashJob in, HashResult out, in order. */
 import { parentPort } from 'node:worker_threads';
-import { hashFile, type HashJob, type HashResult } from './hash-file.js';
+import { READ_BUFFER, hashFile, type HashJob, type HashResult } from './hash-file.js';
 
-const buf = Buffer.allocUnsafe(1 << 20);
+const buf = Buffer.allocUnsafe(READ_BUFFER);
 
 parentPort!.on('message', (msg: { id: number; jobs: HashJob[] }) => {
   const results: HashResult[] = msg.jobs.map((j) => hashFile(j, buf));

@@ -1,11 +1,11 @@
 /**
  * Hashes many files: on worker threads (one per core, at most 8) when the job is big enough
  * to repay starting them, else on this thread. Work goes out in batches (at most 256 files or
- * 8 MiB each, two in flight per worker); every read is a bounded 1 MiB buffer per thread.
+ * 8 MiB each, two in flight per worker); every read goes through one 128 KiB buffer per thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { hashFile, type HashJob, type HashResult } from './hash-file.js';
+import { READ_BUFFER, hashFile, type HashJob, type HashResult } from './hash-file.js';
 
 export interface HashOptions {
   /** Worker threads; default os.availableParallelism() (at most 8). 0 hashes on this thread. */
@@ -22,7 +22,7 @@ export async function hashFiles(jobs: readonly HashJob[], sizes: readonly number
   const wanted = opts.threads ?? Math.min(8, availableParallelism());
   const inlineBelow = opts.inlineBelow ?? 16 << 20;
   if (wanted <= 0 || jobs.length === 0 || (total < inlineBelow && jobs.length < 2000)) {
-    const buf = Buffer.allocUnsafe(1 << 20);
+    const buf = Buffer.allocUnsafe(READ_BUFFER);
     return jobs.map((j) => hashFile(j, buf));
   }
   // batches in order
