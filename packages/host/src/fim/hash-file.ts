@@ -55,9 +55,11 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
     return { ok: false, error: why(err) };
   }
   try {
-    const st = fstatSync(fd, { bigint: true });
+    // Numbers, not BigInts (cheaper, and this runs for every file): an inode number past 2^53
+    // rounds the same way on both sides, so the same file still compares equal.
+    const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, error: 'not a regular file any more (replaced during the scan)' };
-    if (st.ino !== job.ino || st.dev !== job.dev) return { ok: false, error: 'replaced by another file during the scan' };
+    if (st.ino !== Number(job.ino) || st.dev !== Number(job.dev)) return { ok: false, error: 'replaced by another file during the scan' };
     const h = createHash('sha256');
     let size = 0;
     const chunks: Buffer[] = [];

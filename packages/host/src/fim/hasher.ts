@@ -1,11 +1,12 @@
 /**
- * Hashes many files: on worker threads (one per core, at most 8) when the job is big enough
- * to repay starting them, else on this thread. Work goes out in batches (at most 256 files or
+ * Hashes many files: on worker threads and this one (one thread per core, at most 8) when
+ * the job is big enough to repay starting them, else on this thread alone. Work goes out in batches (at most 256 files or
  * 8 MiB each, two in flight per worker); every read goes through one 128 KiB buffer per thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { READ_BUFFER, hashFile, type HashJob, type HashResult } from './hash-file.js';
+import type { BatchIn, BatchOut } from './hash-worker.js';
 
 export interface HashOptions {
   /** Worker threads; default os.availableParallelism() (at most 8). 0 hashes on this thread. */
@@ -30,16 +31,27 @@ export async function hashFiles(jobs: readonly HashJob[], sizes: readonly number
   for (let i = 0; i < jobs.length; ) {
     let bytes = 0;
     const start = i;
-    while (i < jobs.length && i - start < BATCH_FILES && (bytes < BATCH_BYTES || i === start)) bytes += sizes[i++]!;
+    while (i < jobs.length && i - start < BATCH_FILES && (bytes < BATCH_BYTES || i === start) && jobs[i]!.keep === jobs[start]!.keep) bytes += sizes[i++]!;
     batches.push({ start, end: i });
   }
-  const n = Math.max(1, Math.min(wanted, batches.length, Math.ceil(total / BATCH_BYTES)));
+  // This thread hashes too, between its messages: one worker fewer to start.
+  const n = Math.max(1, Math.min(wanted, batches.length, Math.ceil(total / BATCH_BYTES))) - 1;
   const results: HashResult[] = new Array(jobs.length);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./hash-worker.js', import.meta.url)));
+  let next = 0;
+  const here = async (): Promise<void> => {
+    const buf = Buffer.allocUnsafe(READ_BUFFER);
+    for (;;) {
+      const b = batches[next++];
+      if (!b) return;
+      for (let k = b.start; k < b.end; k++) results[k] = hashFile(jobs[k]!, buf);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
   try {
-    let next = 0;
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      here(),
+      ...workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
             const pending = new Map<number, { start: number; end: number }>();
@@ -48,12 +60,26 @@ export async function hashFiles(jobs: readonly HashJob[], sizes: readonly number
               const b = batches[id];
               if (!b) return;
               pending.set(id, b);
-              w.postMessage({ id, jobs: jobs.slice(b.start, b.end) });
+              const ids = new BigUint64Array(2 * (b.end - b.start));
+              const paths: string[] = [];
+              for (let k = b.start; k < b.end; k++) {
+                const j = jobs[k]!;
+                paths.push(j.path);
+                ids[2 * (k - b.start)] = BigInt.asUintN(64, j.dev);
+                ids[2 * (k - b.start) + 1] = BigInt.asUintN(64, j.ino);
+              }
+              const msg: BatchIn = { id, paths: paths.join('\0'), ids, keep: jobs[b.start]!.keep };
+              w.postMessage(msg, [ids.buffer]);
             };
-            w.on('message', (msg: { id: number; results: HashResult[] }) => {
+            w.on('message', (msg: BatchOut) => {
               const b = pending.get(msg.id)!;
               pending.delete(msg.id);
-              for (let k = 0; k < msg.results.length; k++) results[b.start + k] = msg.results[k]!;
+              const digests = Buffer.from(msg.digests.buffer, msg.digests.byteOffset, msg.digests.byteLength);
+              for (let k = 0; k < b.end - b.start; k++) {
+                results[b.start + k] = { ok: true, sha256: digests.toString('hex', 32 * k, 32 * k + 32), size: msg.sizes[k]! };
+              }
+              for (const [k, error] of msg.errors) results[b.start + k] = { ok: false, error };
+              for (const [k, content] of msg.contents) (results[b.start + k] as { content?: Uint8Array }).content = content;
               send();
               if (pending.size === 0) resolve();
             });
@@ -66,7 +92,7 @@ export async function hashFiles(jobs: readonly HashJob[], sizes: readonly number
             if (pending.size === 0) resolve();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
