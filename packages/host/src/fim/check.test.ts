@@ -183,6 +183,13 @@ describe('fim: init and check', () => {
     assert.throws(() => loadRules(f), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_RULES') && (e as Error).message.startsWith(`${f}:`));
   });
 
+  it('refuses a root that is missing or a symlink', async () => {
+    const t = setup({});
+    symlinkSync(t.tree, join(t.base, 'link'));
+    await assert.rejects(initBaseline(t.db, t.key, 'x', new RuleSet({ paths: [{ path: join(t.base, 'link') }] }), { who: 't' }), /is a symlink to .*tree: links are recorded, never followed/);
+    await assert.rejects(initBaseline(t.db, t.key, 'x', new RuleSet({ paths: [{ path: join(t.base, 'nothing') }] }), { who: 't' }), /does not exist/);
+  });
+
   it('refuses a key inside a monitored tree unless the rules exclude it', () => {
     const t = setup({});
     assert.throws(() => assertKeyOutside(join(t.tree, 'fim.key'), t.rules), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_KEY'));

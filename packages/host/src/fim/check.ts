@@ -6,6 +6,7 @@
  * Signature verification is the first step of every check and accept.
  */
 import { createHash } from 'node:crypto';
+import { lstatSync, realpathSync } from 'node:fs';
 import { MamoriError } from 'mamori';
 import type { Baseline, FimDb, HistoryRecord } from './baseline-db.js';
 import { asText, shortDiff } from './diff.js';
@@ -230,7 +231,29 @@ export interface InitResult {
   durationMs: number;
 }
 
+/** Each root must exist, and be no symlink (a link is recorded as a link, never followed). */
+function assertRoots(rules: RuleSet): void {
+  for (const r of rules.rules) {
+    let st;
+    try {
+      st = lstatSync(r.root);
+    } catch (err) {
+      throw new MamoriError('MAMORI_ERR_FIM_RULES', `cannot monitor ${r.root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message}`, { cause: err });
+    }
+    if (st.isSymbolicLink()) {
+      let to = '';
+      try {
+        to = ` to ${realpathSync(r.root)}`;
+      } catch {
+        // a dangling link
+      }
+      throw new MamoriError('MAMORI_ERR_FIM_RULES', `${r.root} is a symlink${to}: links are recorded, never followed, so give the path it points to`);
+    }
+  }
+}
+
 export async function initBaseline(db: FimDb, key: Buffer, name: string, rules: RuleSet, opts: InitOptions): Promise<InitResult> {
+  assertRoots(rules);
   const t0 = performance.now();
   const at = new Date((opts.now ?? Date.now)()).toISOString();
   const s = await scan(rules, 'all', { ...opts, keepContents: true });
