@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,7 +12,8 @@ import { acceptChanges, checkBaseline, initBaseline, scan } from './check.js';
 import { checkEvents } from './events.js';
 import { hashFiles } from './hasher.js';
 import { assertKeyOutside, ensureKey } from './key.js';
-import { RuleSet, loadRules, type FimRuleInput } from './rules.js';
+import { RuleSet, loadRules, parseAttributes, type FimRuleInput } from './rules.js';
+import { fileURLToPath } from 'node:url';
 
 const roots: string[] = [];
 after(() => {
@@ -183,6 +184,20 @@ describe('fim: init and check', () => {
     assert.throws(() => loadRules(f), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_RULES') && (e as Error).message.startsWith(`${f}:`));
   });
 
+  it("docs/fim.md's rules example loads as written", () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../../docs/fim.md', import.meta.url)), 'utf8');
+    const blocks = [...doc.matchAll(/^```yaml fim-rules\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    assert.equal(blocks.length, 1);
+    const t = setup({});
+    const f = join(t.base, 'doc-rules.yaml');
+    writeFileSync(f, blocks[0]!);
+    const rs = loadRules(f);
+    assert.deepEqual(rs.rules.map((r) => r.root).sort(), ['/etc', '/var/www/shop']);
+    const shop = rs.ruleFor('/var/www/shop/wp-content/uploads/2026/a.jpg')!;
+    assert.equal(rs.attrsFor(shop, 'wp-content/uploads/2026/a.jpg'), parseAttributes('perms'));
+    assert.equal(rs.covers('/var/www/shop/wp-content/cache/x.html'), false);
+  });
+
   it('refuses a root that is missing or a symlink', async () => {
     const t = setup({});
     symlinkSync(t.tree, join(t.base, 'link'));
@@ -289,7 +304,6 @@ describe('fim: hashing', () => {
     const inline = await hashFiles(jobs, sizes, { threads: 0 });
     const pooled = await hashFiles(jobs, sizes, { threads: 2, inlineBelow: 0 });
     assert.deepEqual(pooled, inline);
-    const { readFileSync } = await import('node:fs');
     assert.deepEqual(inline[0], { ok: true, size: 3 * (1 << 20) + 17, sha256: createHash('sha256').update(readFileSync(files[0]!)).digest('hex'), content: undefined });
     renameSync(files[1]!, `${files[1]}.moved`);
     const [moved] = await hashFiles([jobs[1]!], [sizes[1]!], { threads: 2, inlineBelow: 0 });
