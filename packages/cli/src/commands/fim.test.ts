@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,3 +108,86 @@ describe('mamori fim', () => {
     assert.equal(mamori('fim', 'check').code, 2, 'no baseline yet');
   });
 });
+
+describe('mamori fim: alerts', () => {
+  it('check sends its events to the webhooks that list them', async () => {
+    const got: { type: string; event: Record<string, unknown> }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        got.push(JSON.parse(body) as { type: string; event: Record<string, unknown> });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { dir } = project();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      writeFileSync(join(dir, 'mamori.yaml'), `data_dir: ./data\nwebhooks:\n  - url: ${url}\n    secret: 3f6c1e0b9a8d7c6b5a4f3e2d1c0b9a8f\n    events: [fim-check-changes, fim-file-added]\n`);
+      assert.equal((await mamoriAsync(dir, 'fim', 'init', 'www')).code, 0);
+      writeFileSync(join(dir, 'www', 'planted.php'), '<?php');
+      const r = await mamoriAsync(dir, 'fim', 'check');
+      assert.equal(r.code, 1, r.err);
+      assert.deepEqual(got.map((g) => g.type).sort(), ['fim-check-changes', 'fim-file-added']);
+      assert.equal(got.find((g) => g.type === 'fim-file-added')!.event['file.path'], join(dir, 'www', 'planted.php'));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('watch reports a change as it happens and stops on SIGTERM', async () => {
+    const { dir, mamori } = project();
+    assert.equal(mamori('fim', 'init', 'www').code, 0);
+    const env = { ...process.env };
+    delete env.MAMORI_CONFIG;
+    delete env.MAMORI_SECRET;
+    const child = spawn(process.execPath, [BIN, 'fim', 'watch', '--json', '--debounce', '100ms'], { cwd: dir, env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    const until = (what: string, ok: () => boolean): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${what} within 15 s: ${err} ${out}`)), 15_000);
+        const look = (): void => {
+          if (ok()) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on('data', look);
+        child.stderr.on('data', look);
+        look();
+      });
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    try {
+      await until('start-up line', () => /watching "default": 2 directories/.test(err));
+      writeFileSync(join(dir, 'www', 'index.php'), '<?php system($_GET[1]);');
+      await until('report of the change', () => out.includes(join(dir, 'www', 'index.php')));
+      const line = out.split('\n').find((l) => l.includes('index.php'))!;
+      const report = JSON.parse(line) as { mode: string; changed: { path: string; changes: { attr: string }[] }[] };
+      assert.deepEqual(report.changed.map((c) => c.path), [join(dir, 'www', 'index.php')]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    assert.equal(code, 0, err);
+    const events = JSON.parse(mamori('events', '--json', '--action', 'fim-file-changed').out) as { 'file.path': string }[];
+    assert.deepEqual(events.map((e) => e['file.path']), [join(dir, 'www', 'index.php')]);
+  });
+});
+
+/** The CLI without blocking this process (a server in it must answer). */
+function mamoriAsync(dir: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env };
+    delete env.MAMORI_CONFIG;
+    delete env.MAMORI_SECRET;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
