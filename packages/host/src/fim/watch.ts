@@ -38,6 +38,9 @@ export interface WatchOptions extends ScanOptions {
   now?: (() => number) | undefined;
 }
 
+/** Changed paths gathered at most before a full check replaces them. */
+const MAX_DIRTY = 50_000;
+
 function stateOf(e: FimEntry | undefined): string {
   return e ? `${e.type}|${e.size}|${e.mode}|${e.uid}|${e.gid}|${e.ino}|${e.nlink}|${e.mtime}|${e.ctime}|${e.sha256}|${e.target}` : 'gone';
 }
@@ -130,6 +133,11 @@ export class FimWatcher {
     const debounce = this.#o.debounceMs ?? 500;
     const now = Date.now();
     if (this.#dirty.size === 0) this.#firstDirtyAt = now;
+    if (this.#dirty.size >= MAX_DIRTY) {
+      // a flood of changes (a deployment, an unpacked archive): one full check instead of a list without end
+      this.#dirty.clear();
+      this.#fullPending = true;
+    }
     this.#dirty.set(path, true);
     if (this.#timer) clearTimeout(this.#timer);
     const wait = Math.max(0, Math.min(debounce, this.#firstDirtyAt + 5 * debounce - now));
@@ -146,7 +154,7 @@ export class FimWatcher {
     this.#busy = true;
     this.#running = (async () => {
       try {
-        while (!this.#closed && (this.#fullPending || (this.#dirty.size && !this.#timer))) {
+        while (!this.#closed && ((this.#fullPending && !this.#timer) || (this.#dirty.size && !this.#timer))) {
           if (this.#fullPending) {
             this.#fullPending = false;
             this.#dirty.clear();
