@@ -74,6 +74,9 @@ describe('mamori fim', () => {
     const h = JSON.parse(mamori('fim', 'history', '--json').out) as { action: string; who: string; why: string }[];
     assert.deepEqual(h.map((x) => [x.action, x.who, x.why]).slice(1), [['accept', 'alice', 'release 2.0']]);
     assert.equal(JSON.parse(mamori('events', '--json', '--action', 'fim-changes-accepted').out).length, 1);
+    assert.equal(mamori('fim', 'init', 'www', '--force', '--by', 'bob', '--reason', 'new rules').code, 0);
+    const h2 = JSON.parse(mamori('fim', 'history', '--json').out) as { action: string; who: string; why: string }[];
+    assert.deepEqual(h2.map((x) => [x.action, x.who, x.why]).slice(1), [['accept', 'alice', 'release 2.0'], ['init', 'bob', 'new rules']]);
   });
 
   it('a tampered baseline fails loudly with exit code 3 and an event; a missing key too', () => {

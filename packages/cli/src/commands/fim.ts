@@ -18,6 +18,7 @@ import {
   type CheckReport,
   type FimEntry,
   type FimEvent,
+  type HistoryRecord,
 } from '@mamori/host';
 import { parse } from '../command.js';
 import { openRuntime, readConfig, type Runtime } from '../runtime.js';
@@ -178,9 +179,11 @@ export function renderReport(r: CheckReport): string {
     ...r.problems.map((p) => ['not checked', p.path, p.reason]),
   ];
   if (rows.length) s += `\n${table(['STATUS', 'PATH', 'WHAT'], rows, 120)}`;
+  // paths and link targets come from the monitored tree: no control characters reach the terminal
+  const clean = (v: string): string => v.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   for (const c of r.changed) {
-    s += `\n${c.path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')}\n`;
-    for (const x of c.changes) s += `  ${x.attr}: ${x.old} -> ${x.new}\n`;
+    s += `\n${clean(c.path)}\n`;
+    for (const x of c.changes) s += `  ${x.attr}: ${clean(x.old)} -> ${clean(x.new)}\n`;
     if (c.diff) s += `${c.diff.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
   }
   return s;
@@ -209,7 +212,16 @@ async function init(c: Ctx): Promise<number> {
   }
   for (const k of both(c.keyFile)) assertKeyOutside(k, rules);
   const { key, created } = ensureKey(c.keyFile);
-  const r = await initBaseline(c.db, key, c.name, rules, { who: who(v), why: v.reason, ignore: c.ignore, threads: c.threads });
+  // Recorded again (--force): the history so far goes on, when the old baseline still verifies.
+  let history: HistoryRecord[] = [];
+  if (c.db.list().some((b) => b.name === c.name)) {
+    try {
+      history = [...c.db.load(c.name, key).history];
+    } catch (err) {
+      process.stderr.write(`mamori: warning: the previous baseline "${c.name}" does not verify (${(err as Error).message.slice(0, 200)}); its history is not carried over\n`);
+    }
+  }
+  const r = await initBaseline(c.db, key, c.name, rules, { who: who(v), why: v.reason, ignore: c.ignore, threads: c.threads, history });
   if (v.json) {
     out(`${JSON.stringify({ baseline: c.name, entries: r.count, hashed: r.hashed, hashedBytes: r.hashedBytes, durationMs: r.durationMs, problems: r.problems, key: c.keyFile, keyCreated: created }, null, 2)}\n`);
   } else {

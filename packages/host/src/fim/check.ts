@@ -220,6 +220,8 @@ function diffOf(db: FimDb, name: string, old: FimEntry, now: FimEntry): string |
 export interface InitOptions extends ScanOptions {
   who: string;
   why?: string | undefined;
+  /** The history of a baseline recorded again under the same name, to go on from. */
+  history?: readonly HistoryRecord[] | undefined;
   now?: (() => number) | undefined;
 }
 
@@ -257,7 +259,7 @@ export async function initBaseline(db: FimDb, key: Buffer, name: string, rules: 
   const t0 = performance.now();
   const at = new Date((opts.now ?? Date.now)()).toISOString();
   const s = await scan(rules, 'all', { ...opts, keepContents: true });
-  const history: HistoryRecord[] = [{ at, who: opts.who, why: opts.why ?? 'initial baseline', action: 'init', count: s.entries.size, paths: [] }];
+  const history: HistoryRecord[] = [...(opts.history ?? []), { at, who: opts.who, why: opts.why ?? (opts.history?.length ? 'recorded again' : 'initial baseline'), action: 'init', count: s.entries.size, paths: [] }];
   db.save(key, { name, rules: rules.input, createdAt: at, updatedAt: at, history, entries: s.entries }, { contents: s.contents, replaceContents: true });
   return { count: s.entries.size, hashed: s.hashed, hashedBytes: s.hashedBytes, problems: s.problems, durationMs: Math.round(performance.now() - t0) };
 }
