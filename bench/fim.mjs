@@ -8,9 +8,11 @@
  * square of a directory's size; ours should grow with its size), and the hashing's
  * throughput per core against `openssl speed -evp sha256` on this machine.
  *
- *   node bench/fim.mjs [--files 50000] [--mb 1024] [--big-dir 20000] [--quick] [--keep] [--tree DIR]
+ *   node bench/fim.mjs [--files 50000] [--mb 1024] [--big-dir 20000] [--rounds 1] [--quick] [--keep] [--tree DIR]
  *
  * --tree DIR: make the tree there once and use it again in later runs (it is not removed).
+ * --rounds N: each measurement N times, mamori and AIDE interleaved, the median (default 1;
+ * 3 with --quick). The full tree costs AIDE about 30 s a round.
  * --quick: 3000 files, 48 MiB, a directory of 4000: seconds, for a check that it runs.
  * Targets (issue 12 §4): init 3x AIDE, full check 4x, fast check 20x (CPU), linear cost in
  * directory size, hashing within 70% of openssl's SHA-256.
@@ -21,7 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, num, printTable, verdictLine, writeResult } from './lib.mjs';
+import { BENCH_DIR, median, num, printTable, verdictLine, writeResult } from './lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -31,11 +33,13 @@ const { values: opt } = parseArgs({
     quick: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     tree: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 const FILES = opt.quick ? 3000 : Number(opt.files);
 const BYTES = (opt.quick ? 48 : Number(opt.mb)) * 1024 * 1024;
 const BIG = opt.quick ? 4000 : Number(opt['big-dir']);
+const ROUNDS = Number(opt.rounds ?? (opt.quick ? 3 : 1));
 const BIN = join(BENCH_DIR, '..', 'packages', 'cli', 'dist', 'bin.js');
 const AIDE = ['/usr/bin/aide', '/usr/sbin/aide'].find((p) => existsSync(p));
 const work = mkdtempSync(join(tmpdir(), 'mamori-bench-fim-'));
@@ -186,15 +190,35 @@ try {
   const m = {};
   // What every mamori run pays before it looks at a file: Node, mamori's modules, the database.
   m.startup = await timed(process.execPath, [BIN, 'fim', 'list', '--db', join(work, 'startup.db'), '--key', join(work, 'fim.key')]);
-  m.init = await mamori(['init', tree]);
-  m.full = await mamori(['check', '--full']);
-  m.fast = await mamori(['check', '--fast']);
-  const a = {};
-  if (AIDE) {
-    const conf = aideConf(tree, 'aide');
-    a.init = await aideInit(conf, 'aide');
-    a.full = await timed(AIDE, ['--check', `--config=${conf}`]);
-  } else console.log('# skipping AIDE: not installed (apt-get install -y aide)');
+  // Rounds interleaved (mamori first in odd rounds, AIDE first in even ones); the median of each.
+  const runs = { init: [], full: [], fast: [] };
+  const peer = { init: [], full: [] };
+  const conf = AIDE ? aideConf(tree, 'aide') : undefined;
+  if (!AIDE) console.log('# skipping AIDE: not installed (apt-get install -y aide)');
+  for (let round = 0; round < ROUNDS; round++) {
+    const ours = async () => {
+      runs.init.push(await mamori(['init', tree, '--force']));
+      runs.full.push(await mamori(['check', '--full']));
+      runs.fast.push(await mamori(['check', '--fast']));
+    };
+    const theirs = async () => {
+      if (!AIDE) return;
+      peer.init.push(await aideInit(conf, 'aide'));
+      peer.full.push(await timed(AIDE, ['--check', `--config=${conf}`]));
+    };
+    if (round % 2 === 0) {
+      await ours();
+      await theirs();
+    } else {
+      await theirs();
+      await ours();
+    }
+  }
+  const mid = (list) => ({ cpu: median(list.map((x) => x.cpu)), wall: median(list.map((x) => x.wall)) });
+  m.init = mid(runs.init);
+  m.full = mid(runs.full);
+  m.fast = mid(runs.fast);
+  const a = AIDE ? { init: mid(peer.init), full: mid(peer.full) } : {};
   const line = (what, ours, peer, target) => {
     rows.push([what, 'mamori', num(ours.cpu, 2), num(ours.wall, 2), num(n / ours.wall), peer ? `${num(peer.cpu / ours.cpu, 1)}x` : '-', target]);
     if (peer) rows.push(['', 'AIDE', num(peer.cpu, 2), num(peer.wall, 2), num(n / peer.wall), '', '']);
@@ -204,6 +228,7 @@ try {
   line('check, fast', m.fast, a.full, '20x (AIDE: its only check)');
   console.log(`\n${num(n)} paths, ${num(result.bytes / 1048576)} MiB; CPU seconds (user + system, all threads), paths per wall second`);
   printTable(['', 'tool', 'CPU s', 'wall s', 'paths/s', 'AIDE CPU / ours', 'target'], rows);
+  if (ROUNDS > 1) console.log(`medians of ${ROUNDS} rounds`);
   console.log(`each mamori run includes ${num(m.startup.cpu, 2)} s CPU of start-up (\`mamori fim list\`: Node, mamori's modules, the database)`);
   result.mamori = m;
   result.aide_runs = a;
