@@ -11,6 +11,7 @@ import { FimDb } from './baseline-db.js';
 import { acceptChanges, checkBaseline, initBaseline, scan } from './check.js';
 import { checkEvents } from './events.js';
 import { hashFiles } from './hasher.js';
+import { Walker } from './walker.js';
 import { assertKeyOutside, ensureKey } from './key.js';
 import { RuleSet, loadRules, parseAttributes, type FimRuleInput } from './rules.js';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +154,23 @@ describe('fim: init and check', () => {
       'swap-link.txt': 'replaced by a symlink during the scan',
     });
     assert.equal(r.changed.some((c) => c.path.endsWith('ok.txt')), false);
+  });
+
+  it('reports a name that is not valid UTF-8 instead of skipping it silently', async () => {
+    const t = setup({ 'ok.php': 'ok' });
+    await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
+    writeFileSync(Buffer.concat([Buffer.from(`${t.tree}/shell`), Buffer.from([0xff, 0xfe]), Buffer.from('.php')]), '<?php');
+    const r = await checkBaseline(t.db, t.key, 'default');
+    assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked']);
+    assert.match(r.problems[0]!.path, /shell\uFFFD+\.php$/);
+  });
+
+  it('streams large directories and reads small ones whole, with the same result', () => {
+    const t = setup(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`d/f${i}`, String(i)])));
+    const whole = new Walker(t.rules).walkAll().out.map((w) => w.entry.path).sort();
+    const streamed = new Walker(t.rules, new Set(), 0).walkAll().out.map((w) => w.entry.path).sort();
+    assert.equal(whole.length, 302);
+    assert.deepEqual(streamed, whole);
   });
 
   it('follows include and exclude globs and per-rule attribute sets', async () => {

@@ -77,8 +77,14 @@ export class Walker {
   readonly #roots: Set<string>;
   readonly #ignore: ReadonlySet<string>;
 
-  /** `ignore`: absolute paths never recorded (mamori's own database files). */
-  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set()) {
+  readonly #streamAbove: number;
+
+  /**
+   * `ignore`: absolute paths never recorded (mamori's own database files). `streamAbove`:
+   * directories larger than this many bytes are streamed (default STREAM_ABOVE).
+   */
+  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE) {
+    this.#streamAbove = streamAbove;
     this.#rules = rules;
     this.#roots = new Set(rules.rules.map((r) => r.root));
     this.#ignore = ignore;
@@ -125,7 +131,7 @@ export class Walker {
    */
   #readDir(dirPath: string, each: (name: string) => void): void {
     try {
-      if (lstatSync(dirPath).size <= STREAM_ABOVE) {
+      if (lstatSync(dirPath).size <= this.#streamAbove) {
         for (const name of readdirSync(dirPath)) each(name);
         return;
       }
