@@ -12,7 +12,7 @@
  * Copies of small text files (rules with `diff: true`) sit beside the records; they are not
  * signed themselves, and a copy is used only when its SHA-256 is the signed one.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -126,7 +126,10 @@ export class FimDb {
     let db: Database.Database;
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      const fresh = !existsSync(file);
       db = new Database(file);
+      // kept copies of small files may hold what only their owners should read
+      if (fresh) chmodSync(file, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(`

@@ -44,6 +44,7 @@ describe('fim: init and check', () => {
     const t = setup({ 'index.php': '<?php echo 1;', 'sub/a.txt': 'a' });
     const r0 = await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     assert.equal(r0.count, 4); // tree, index.php, sub, sub/a.txt
+    assert.equal(statSync(t.dbFile).mode & 0o777, 0o600);
     for (const mode of ['full', 'fast'] as const) {
       const r = await checkBaseline(t.db, t.key, 'default', { mode });
       assert.equal(r.mode, mode);
