@@ -166,6 +166,27 @@ describe('fim: init and check', () => {
     assert.match(r.problems[0]!.path, /shell\uFFFD+\.php$/);
   });
 
+  it('never walks out of the tree through a directory swapped for a symlink during the walk', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mamori-fim-outside-'));
+    roots.push(outside);
+    // what tree/a/b resolves to once tree/a is a link to `outside`
+    mkdirSync(join(outside, 'b', 'deeper'), { recursive: true });
+    for (let i = 0; i < 5; i++) writeFileSync(join(outside, 'b', `secret${i}`), 'x');
+    const t = setup({ 'a/b/file': '1', 'a/other': '2', 'keep.txt': '3' });
+    let swapped = false;
+    const w = new Walker(t.rules, new Set(), undefined, (dir) => {
+      if (dir === join(t.tree, 'a', 'b') && !swapped) {
+        swapped = true;
+        renameSync(join(t.tree, 'a'), join(t.base, 'a-moved'));
+        symlinkSync(outside, join(t.tree, 'a'));
+      }
+    }).walkAll();
+    assert.ok(swapped);
+    const seen = w.out.map((x) => x.entry.path);
+    assert.ok(!seen.some((p) => /secret|deeper/.test(p)), seen.join(' '));
+    assert.ok(w.problems.some((p) => p.path === join(t.tree, 'a', 'b') && /replaced during the scan/.test(p.reason)), JSON.stringify(w.problems));
+  });
+
   it('streams large directories and reads small ones whole, with the same result', () => {
     const t = setup(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`d/f${i}`, String(i)])));
     const whole = new Walker(t.rules).walkAll().out.map((w) => w.entry.path).sort();

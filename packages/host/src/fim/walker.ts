@@ -8,7 +8,7 @@
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { lstatSync, opendirSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
 import { attrBit } from './types.js';
@@ -82,9 +82,13 @@ export class Walker {
   /**
    * `ignore`: absolute paths never recorded (mamori's own database files). `streamAbove`:
    * directories larger than this many bytes are streamed (default STREAM_ABOVE).
+   * `beforeReadDir`: called before each directory is read (for tests that swap one).
    */
-  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE) {
+  readonly #beforeReadDir: ((dir: string) => void) | undefined;
+
+  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void) {
     this.#streamAbove = streamAbove;
+    this.#beforeReadDir = beforeReadDir;
     this.#rules = rules;
     this.#roots = new Set(rules.rules.map((r) => r.root));
     this.#ignore = ignore;
@@ -157,9 +161,40 @@ export class Walker {
     const startRel = RuleSet.rel(rule, start);
     this.#record(rule, start, startRel, st);
     if (!recursive || !st.isDirectory()) return;
+    // Where each directory really is: the start's real path plus the path below it. A path
+    // that resolves anywhere else has a directory on it swapped for a symlink since the walk
+    // saw it, and reading through it would leave the tree.
+    let realStart: string;
+    try {
+      realStart = realpathSync.native(start);
+    } catch (err) {
+      this.problems.push({ path: start, reason: describe(err) });
+      return;
+    }
+    const inPlace = (dir: string): boolean => {
+      try {
+        return realpathSync.native(dir) === (dir === start ? realStart : `${realStart === '/' ? '' : realStart}${dir.slice(start === '/' ? 0 : start.length)}`);
+      } catch {
+        return false;
+      }
+    };
     const stack: { path: string; rel: string }[] = [{ path: start, rel: startRel }];
     while (stack.length) {
       const { path: dirPath, rel: dirRel } = stack.pop()!;
+      const outMark = this.out.length;
+      const problemMark = this.problems.length;
+      const stackMark = stack.length;
+      const swapped = (): void => {
+        this.out.length = outMark;
+        this.problems.length = problemMark;
+        stack.length = stackMark;
+        this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
+      };
+      if (!inPlace(dirPath)) {
+        swapped();
+        continue;
+      }
+      this.#beforeReadDir?.(dirPath);
       this.#readDir(dirPath, (name) => {
         const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
         if (this.#roots.has(path)) return; // walked under its own rule
@@ -176,6 +211,8 @@ export class Walker {
         this.#record(rule, path, rel, cst);
         if (cst.isDirectory()) stack.push({ path, rel });
       });
+      // what was read through a swapped path is not the tree's: dropped, and said
+      if (!inPlace(dirPath)) swapped();
     }
   }
 }
