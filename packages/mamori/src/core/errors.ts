@@ -47,6 +47,10 @@ export const ERRORS = {
   MAMORI_ERR_IOC_PARSE: { summary: 'An indicator file (STIX, MISP, CSV or a plain list) could not be read.' },
   MAMORI_ERR_IOC_FETCH: { summary: 'An indicator feed could not be fetched.' },
   MAMORI_ERR_HOST_PROC: { summary: 'The host check could not read the process table (/proc).' },
+  MAMORI_ERR_FIM_RULES: { summary: 'A file integrity rule (path, glob or attribute set) is malformed.' },
+  MAMORI_ERR_FIM_KEY: { summary: 'The file integrity signing key is missing, too short, or inside a monitored tree.' },
+  MAMORI_ERR_FIM_BASELINE: { summary: 'The file integrity baseline is missing or could not be read or written.' },
+  MAMORI_ERR_FIM_SIGNATURE: { summary: 'The file integrity baseline does not match its signature: it was changed outside mamori.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

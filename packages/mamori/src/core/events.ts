@@ -80,6 +80,12 @@ export const EVENT_ACTIONS = {
   'checkout-paused': 'guest checkout paused site-wide: declines show a card-testing attack',
   'ioc-match': 'an indicator of compromise matched on a host: a process name, an executable, a command line or a connection (mamori host check --record)',
   'unknown-listener': 'a service listening on a port that is not allowed (mamori host check --record)',
+  'fim-file-added': 'a file or directory appeared in a monitored tree (mamori fim)',
+  'fim-file-removed': 'a file or directory in a baseline is gone (mamori fim)',
+  'fim-file-changed': 'a monitored file changed: content, permissions, owner or another recorded attribute (mamori fim)',
+  'fim-check-changes': 'a file integrity check found changes: one summary per check (mamori fim)',
+  'fim-baseline-invalid': 'a file integrity baseline does not match its signature: edited outside mamori (mamori fim)',
+  'fim-changes-accepted': 'changes taken into a file integrity baseline, with who and why (mamori fim accept)',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;

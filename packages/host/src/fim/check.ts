@@ -1,0 +1,312 @@
+/**
+ * The three things a baseline is for: `initBaseline` records the trees a rule set covers,
+ * `checkBaseline` compares them with the signed record (full: every regular file rehashed;
+ * fast: a file whose size, mtime, ctime and inode are unchanged keeps its recorded hash),
+ * and `acceptChanges` takes reviewed changes into the record, saying who and why.
+ * Signature verification is the first step of every check and accept.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, realpathSync } from 'node:fs';
+import { MamoriError } from 'mamori';
+import type { Baseline, FimDb, HistoryRecord } from './baseline-db.js';
+import { asText, shortDiff } from './diff.js';
+import { hashFile, type HashJob } from './hash-file.js';
+import { hashFiles } from './hasher.js';
+import { RuleSet, within } from './rules.js';
+import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
+import { Walker, type WalkTarget, type Walked } from './walker.js';
+
+/** Small text files under `diff: true` rules are kept up to this size, for diffs. */
+export const DIFF_MAX_BYTES = 64 << 10;
+const TYPE_BIT = attrBit('type');
+
+export interface ScanOptions {
+  /** Absolute paths never recorded (mamori's own database and key). */
+  ignore?: ReadonlySet<string> | undefined;
+  /** Hashing threads (default one per core, at most 8; 0: this thread). */
+  threads?: number | undefined;
+  /** Called with each path just before it is hashed: for tests that change the tree mid-scan. */
+  beforeHash?: ((path: string) => void) | undefined;
+}
+
+export interface ScanResult {
+  entries: Map<string, FimEntry>;
+  problems: ScanProblem[];
+  hashed: number;
+  hashedBytes: number;
+  contents: Map<string, Uint8Array>;
+}
+
+/**
+ * Walks and hashes. With `previous` (fast mode) a regular file whose size, mtime, ctime and
+ * inode match its previous record keeps the previous hash unread.
+ */
+export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all', opts: ScanOptions & { previous?: ReadonlyMap<string, FimEntry>; keepContents?: boolean } = {}): Promise<ScanResult> {
+  const w = new Walker(rules, opts.ignore);
+  if (targets === 'all') w.walkAll();
+  else w.walkTargets(targets);
+  const entries = new Map<string, FimEntry>();
+  const todo: Walked[] = [];
+  for (const item of w.out) {
+    const e = item.entry;
+    if (item.hash) {
+      const p = opts.previous?.get(e.path);
+      if (p && p.type === 'file' && p.sha256 !== null && p.error === null && p.size === e.size && p.mtime === e.mtime && p.ctime === e.ctime && p.ino === e.ino) {
+        entries.set(e.path, { ...e, sha256: p.sha256 });
+        continue;
+      }
+      todo.push(item);
+    }
+    entries.set(e.path, e);
+  }
+  const jobs: HashJob[] = todo.map((t) => ({ path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0 }));
+  if (opts.beforeHash) for (const j of jobs) opts.beforeHash(j.path);
+  const results = await hashFiles(
+    jobs,
+    todo.map((t) => t.entry.size),
+    { threads: opts.threads },
+  );
+  const contents = new Map<string, Uint8Array>();
+  let hashedBytes = 0;
+  const problems = w.problems;
+  results.forEach((r, i) => {
+    const e = todo[i]!.entry;
+    if (r.ok) {
+      hashedBytes += r.size;
+      entries.set(e.path, { ...e, sha256: r.sha256 });
+      if (r.content && asText(r.content, DIFF_MAX_BYTES) !== undefined) contents.set(e.path, r.content);
+    } else {
+      entries.set(e.path, { ...e, error: r.error });
+      problems.push({ path: e.path, reason: r.error });
+    }
+  });
+  return { entries, problems, hashed: jobs.length, hashedBytes, contents };
+}
+
+const iso = (ns: bigint): string => {
+  const ms = ns / 1_000_000n;
+  const d = new Date(Number(ms));
+  return Number.isNaN(d.getTime()) ? String(ns) : `${d.toISOString().slice(0, 19)}.${String(((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).padStart(9, '0')}Z`;
+};
+
+/** An attribute's value as reports show it. */
+export function attrValue(e: FimEntry, attr: string): string {
+  switch (attr) {
+    case 'type': return e.type;
+    case 'size': return String(e.size);
+    case 'mode': return e.mode.toString(8).padStart(4, '0');
+    case 'uid': return String(e.uid);
+    case 'gid': return String(e.gid);
+    case 'inode': return String(e.ino);
+    case 'nlink': return String(e.nlink);
+    case 'mtime': return iso(e.mtime);
+    case 'ctime': return iso(e.ctime);
+    case 'sha256': return e.sha256 ?? (e.error ? `(${e.error})` : '');
+    case 'target': return e.target ?? '';
+    default: return '';
+  }
+}
+
+/** An attribute's raw value, for comparing (formatting is for the few that differ). */
+function raw(e: FimEntry, attr: string): unknown {
+  switch (attr) {
+    case 'inode': return e.ino;
+    case 'sha256': return e.sha256 ?? e.error;
+    default: return e[attr as 'type' | 'size' | 'mode' | 'uid' | 'gid' | 'nlink' | 'mtime' | 'ctime' | 'target'];
+  }
+}
+
+/** Which of the old record's attributes differ in the new one. */
+export function changesOf(old: FimEntry, now: FimEntry): AttrChange[] {
+  const out: AttrChange[] = [];
+  const bits = old.attrs | (old.type !== now.type ? TYPE_BIT : 0);
+  for (let i = 0; i < ATTRIBUTES.length; i++) {
+    if ((bits & (1 << i)) === 0) continue;
+    const a = ATTRIBUTES[i]!;
+    if (a === 'sha256' && (old.type !== 'file' || now.type !== 'file' || now.error !== null)) continue;
+    // a directory's size moves with its entries, which are reported themselves
+    if (a === 'size' && old.type === 'dir' && now.type === 'dir') continue;
+    if (raw(old, a) === raw(now, a)) continue;
+    out.push({ attr: a, old: attrValue(old, a), new: attrValue(now, a) });
+  }
+  return out;
+}
+
+/** The baseline's records under the targets (for the watcher), or all of them. */
+function recordsUnder(b: Baseline, targets: readonly WalkTarget[] | 'all'): Iterable<FimEntry> {
+  if (targets === 'all') return b.entries.values();
+  const out: FimEntry[] = [];
+  for (const t of targets) {
+    if (!t.recursive) {
+      const e = b.entries.get(t.path);
+      if (e) out.push(e);
+    } else for (const e of b.entries.values()) if (within(e.path, t.path)) out.push(e);
+  }
+  return out;
+}
+
+export interface CheckOptions extends ScanOptions {
+  mode?: CheckMode | undefined;
+  /** Only these paths (the watcher's). */
+  targets?: readonly WalkTarget[] | undefined;
+  /** The baseline, already loaded and verified (the watcher keeps one). */
+  baseline?: Baseline | undefined;
+  now?: (() => number) | undefined;
+}
+
+export async function checkBaseline(db: FimDb, key: Buffer, name: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const t0 = performance.now();
+  const b = opts.baseline ?? db.load(name, key);
+  const rules = new RuleSet(b.rules, `baseline ${name}`);
+  const mode = opts.mode ?? 'full';
+  const targets = opts.targets ?? 'all';
+  const cur = await scan(rules, targets, { ...opts, previous: mode === 'fast' ? b.entries : undefined });
+  const added: FimEntry[] = [];
+  const removed: FimEntry[] = [];
+  const changed: ChangedFile[] = [];
+  const seen = new Set<string>();
+  for (const old of recordsUnder(b, targets)) {
+    if (seen.has(old.path)) continue;
+    seen.add(old.path);
+    const n = cur.entries.get(old.path);
+    if (!n) {
+      removed.push(old);
+      continue;
+    }
+    const changes = changesOf(old, n);
+    if (changes.length) {
+      const rule = rules.ruleFor(old.path);
+      const diff = rule?.diff && changes.some((c) => c.attr === 'sha256') ? diffOf(db, name, old, n) : undefined;
+      changed.push(diff === undefined ? { path: old.path, changes, old, new: n } : { path: old.path, changes, diff, old, new: n });
+    }
+  }
+  for (const [p, e] of cur.entries) if (!b.entries.has(p)) added.push(e);
+  const byPath = (x: { path: string }, y: { path: string }): number => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+  return {
+    baseline: name,
+    mode,
+    signature: 'valid',
+    startedAt: new Date(started).toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    scanned: cur.entries.size,
+    hashed: cur.hashed,
+    hashedBytes: cur.hashedBytes,
+    added: added.sort(byPath),
+    removed: removed.sort(byPath),
+    changed: changed.sort(byPath),
+    problems: cur.problems.sort(byPath),
+  };
+}
+
+function sha(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The kept copy against the file now, when both are text and the copy is the signed one. */
+function diffOf(db: FimDb, name: string, old: FimEntry, now: FimEntry): string | undefined {
+  const kept = db.content(name, old.path);
+  if (!kept || sha(kept) !== old.sha256) return undefined;
+  const r = hashFile({ path: now.path, dev: now.dev, ino: now.ino, keep: DIFF_MAX_BYTES }, Buffer.allocUnsafe(64 << 10));
+  if (!r.ok || !r.content) return undefined;
+  const a = asText(kept);
+  const b = asText(r.content);
+  if (a === undefined || b === undefined) return undefined;
+  const d = shortDiff(a, b);
+  return r.sha256 === now.sha256 ? d : `${d}\n(the file changed again while it was read)`;
+}
+
+export interface InitOptions extends ScanOptions {
+  who: string;
+  why?: string | undefined;
+  /** The history of a baseline recorded again under the same name, to go on from. */
+  history?: readonly HistoryRecord[] | undefined;
+  now?: (() => number) | undefined;
+}
+
+export interface InitResult {
+  count: number;
+  hashed: number;
+  hashedBytes: number;
+  problems: ScanProblem[];
+  durationMs: number;
+}
+
+/** Each root must exist, and be no symlink (a link is recorded as a link, never followed). */
+function assertRoots(rules: RuleSet): void {
+  for (const r of rules.rules) {
+    let st;
+    try {
+      st = lstatSync(r.root);
+    } catch (err) {
+      throw new MamoriError('MAMORI_ERR_FIM_RULES', `cannot monitor ${r.root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message}`, { cause: err });
+    }
+    if (st.isSymbolicLink()) {
+      let to = '';
+      try {
+        to = ` to ${realpathSync(r.root)}`;
+      } catch {
+        // a dangling link
+      }
+      throw new MamoriError('MAMORI_ERR_FIM_RULES', `${r.root} is a symlink${to}: links are recorded, never followed, so give the path it points to`);
+    }
+  }
+}
+
+export async function initBaseline(db: FimDb, key: Buffer, name: string, rules: RuleSet, opts: InitOptions): Promise<InitResult> {
+  assertRoots(rules);
+  const t0 = performance.now();
+  const at = new Date((opts.now ?? Date.now)()).toISOString();
+  const s = await scan(rules, 'all', { ...opts, keepContents: true });
+  const history: HistoryRecord[] = [...(opts.history ?? []), { at, who: opts.who, why: opts.why ?? (opts.history?.length ? 'recorded again' : 'initial baseline'), action: 'init', count: s.entries.size, paths: [] }];
+  db.save(key, { name, rules: rules.input, createdAt: at, updatedAt: at, history, entries: s.entries }, { contents: s.contents, replaceContents: true });
+  return { count: s.entries.size, hashed: s.hashed, hashedBytes: s.hashedBytes, problems: s.problems, durationMs: Math.round(performance.now() - t0) };
+}
+
+export interface AcceptOptions extends ScanOptions {
+  who: string;
+  why: string;
+  /** Accept changes at or under these paths; undefined: all. */
+  paths?: readonly string[] | undefined;
+  now?: (() => number) | undefined;
+}
+
+export interface AcceptResult {
+  report: CheckReport;
+  accepted: string[];
+}
+
+export async function acceptChanges(db: FimDb, key: Buffer, name: string, opts: AcceptOptions): Promise<AcceptResult> {
+  if (!opts.who.trim() || !opts.why.trim()) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'accepting changes needs who accepts them and why');
+  const b = db.load(name, key);
+  const report = await checkBaseline(db, key, name, { ...opts, baseline: b, mode: 'full' });
+  const wanted = (p: string): boolean => opts.paths === undefined || opts.paths.some((x) => within(p, x));
+  const entries = new Map(b.entries);
+  const accepted: string[] = [];
+  const contents = new Map<string, Uint8Array | null>();
+  const rules = new RuleSet(b.rules);
+  const buf = Buffer.allocUnsafe(64 << 10);
+  for (const e of report.removed) {
+    if (!wanted(e.path)) continue;
+    entries.delete(e.path);
+    contents.set(e.path, null);
+    accepted.push(e.path);
+  }
+  for (const e of [...report.added, ...report.changed.map((c) => c.new)]) {
+    if (!wanted(e.path)) continue;
+    entries.set(e.path, e);
+    accepted.push(e.path);
+    contents.set(e.path, null);
+    if (e.type === 'file' && rules.ruleFor(e.path)?.diff) {
+      const r = hashFile({ path: e.path, dev: e.dev, ino: e.ino, keep: DIFF_MAX_BYTES }, buf);
+      if (r.ok && r.content && r.sha256 === e.sha256 && asText(r.content) !== undefined) contents.set(e.path, r.content);
+    }
+  }
+  if (accepted.length === 0) return { report, accepted };
+  accepted.sort();
+  const at = new Date((opts.now ?? Date.now)()).toISOString();
+  const history = [...b.history, { at, who: opts.who, why: opts.why, action: 'accept' as const, count: accepted.length, paths: accepted.slice(0, 100) }];
+  db.save(key, { name, rules: b.rules, createdAt: b.createdAt, updatedAt: at, history, entries }, { contents });
+  return { report, accepted };
+}

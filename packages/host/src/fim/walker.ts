@@ -1,0 +1,218 @@
+/**
+ * Walks the trees a rule set covers, lstat'ing every entry (never following a symlink: a link
+ * is recorded as a link with its target), pruning excluded directories, and streaming each
+ * directory through opendir (a directory of a million names costs no more memory than its
+ * entries, see #readDir). A path that vanishes or cannot be read is a ScanProblem, not an
+ * exception.
+ *
+ * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
+ * direct call, and the walk is CPU-bound once the tree is in the page cache.
+ */
+import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
+import { RuleSet, type CompiledRule } from './rules.js';
+import type { FileType, FimEntry, ScanProblem } from './types.js';
+import { attrBit } from './types.js';
+
+/** A walked path: its entry (sha256 still to come for regular files that need one). */
+export interface Walked {
+  entry: FimEntry;
+  rule: CompiledRule;
+  /** Whether the content is to be hashed (a regular file whose attributes include sha256). */
+  hash: boolean;
+}
+
+export interface WalkTarget {
+  path: string;
+  /** Walk what is below a directory too (else only the path itself). */
+  recursive: boolean;
+}
+
+const S_IFMT = 0o170000n;
+const TYPES = new Map<bigint, FileType>([
+  [0o100000n, 'file'],
+  [0o040000n, 'dir'],
+  [0o120000n, 'symlink'],
+  [0o010000n, 'fifo'],
+  [0o140000n, 'socket'],
+  [0o060000n, 'block'],
+  [0o020000n, 'char'],
+]);
+
+const SHA = attrBit('sha256');
+const STREAM_ABOVE = 1 << 20;
+
+function describe(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'vanished during the scan';
+  if (code === 'EACCES' || code === 'EPERM') return 'unreadable (permission denied)';
+  if (code === 'ENOTDIR') return 'replaced during the scan (no longer a directory)';
+  return `unreadable (${code ?? (err as Error).message})`;
+}
+
+export function entryFromStat(path: string, st: BigIntStats, attrs: number, target: string | null): FimEntry {
+  const type = TYPES.get(st.mode & S_IFMT) ?? 'unknown';
+  return {
+    path,
+    type,
+    size: Number(st.size),
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    dev: st.dev,
+    ino: st.ino,
+    nlink: Number(st.nlink),
+    mtime: st.mtimeNs,
+    ctime: st.ctimeNs,
+    sha256: null,
+    target,
+    attrs,
+    error: null,
+  };
+}
+
+export class Walker {
+  readonly out: Walked[] = [];
+  readonly problems: ScanProblem[] = [];
+  readonly #rules: RuleSet;
+  readonly #roots: Set<string>;
+  readonly #ignore: ReadonlySet<string>;
+
+  readonly #streamAbove: number;
+
+  /**
+   * `ignore`: absolute paths never recorded (mamori's own database files). `streamAbove`:
+   * directories larger than this many bytes are streamed (default STREAM_ABOVE).
+   * `beforeReadDir`: called before each directory is read (for tests that swap one).
+   */
+  readonly #beforeReadDir: ((dir: string) => void) | undefined;
+
+  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void) {
+    this.#streamAbove = streamAbove;
+    this.#beforeReadDir = beforeReadDir;
+    this.#rules = rules;
+    this.#roots = new Set(rules.rules.map((r) => r.root));
+    this.#ignore = ignore;
+  }
+
+  /** Every rule's tree. */
+  walkAll(): this {
+    for (const r of this.#rules.rules) this.#walkRoot(r, r.root, true);
+    return this;
+  }
+
+  /** Some paths (for the watcher): each under the rule that governs it. */
+  walkTargets(targets: readonly WalkTarget[]): this {
+    for (const t of targets) {
+      const rule = this.#rules.ruleFor(t.path);
+      if (!rule || !this.#rules.covers(t.path)) continue;
+      this.#walkRoot(rule, t.path, t.recursive);
+    }
+    return this;
+  }
+
+  #record(rule: CompiledRule, path: string, rel: string, st: BigIntStats): FimEntry | undefined {
+    const attrs = this.#rules.attrsFor(rule, rel);
+    let target: string | null = null;
+    if (st.isSymbolicLink()) {
+      try {
+        target = readlinkSync(path);
+      } catch (err) {
+        this.problems.push({ path, reason: describe(err) });
+        return undefined;
+      }
+    }
+    const entry = entryFromStat(path, st, attrs, target);
+    if (!this.#ignore.has(path) && this.#rules.included(rule, rel)) {
+      this.out.push({ entry, rule, hash: entry.type === 'file' && (attrs & SHA) !== 0 });
+    }
+    return entry;
+  }
+
+  /**
+   * Each name in a directory. A directory of up to STREAM_ABOVE bytes (tens of thousands of
+   * names) is read in one call, the cheapest way; a larger one is streamed through opendir,
+   * so its names are never all in memory at once.
+   */
+  #readDir(dirPath: string, each: (name: string) => void): void {
+    try {
+      if (lstatSync(dirPath).size <= this.#streamAbove) {
+        for (const name of readdirSync(dirPath)) each(name);
+        return;
+      }
+      const dir = opendirSync(dirPath, { bufferSize: 256 });
+      try {
+        for (let d = dir.readSync(); d !== null; d = dir.readSync()) each(d.name);
+      } finally {
+        dir.closeSync();
+      }
+    } catch (err) {
+      this.problems.push({ path: dirPath, reason: describe(err) });
+    }
+  }
+
+  #walkRoot(rule: CompiledRule, start: string, recursive: boolean): void {
+    let st: BigIntStats;
+    try {
+      st = lstatSync(start, { bigint: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.problems.push({ path: start, reason: describe(err) });
+      return;
+    }
+    const startRel = RuleSet.rel(rule, start);
+    this.#record(rule, start, startRel, st);
+    if (!recursive || !st.isDirectory()) return;
+    // Where each directory really is: the start's real path plus the path below it. A path
+    // that resolves anywhere else has a directory on it swapped for a symlink since the walk
+    // saw it, and reading through it would leave the tree.
+    let realStart: string;
+    try {
+      realStart = realpathSync.native(start);
+    } catch (err) {
+      this.problems.push({ path: start, reason: describe(err) });
+      return;
+    }
+    const inPlace = (dir: string): boolean => {
+      try {
+        return realpathSync.native(dir) === (dir === start ? realStart : `${realStart === '/' ? '' : realStart}${dir.slice(start === '/' ? 0 : start.length)}`);
+      } catch {
+        return false;
+      }
+    };
+    const stack: { path: string; rel: string }[] = [{ path: start, rel: startRel }];
+    while (stack.length) {
+      const { path: dirPath, rel: dirRel } = stack.pop()!;
+      const outMark = this.out.length;
+      const problemMark = this.problems.length;
+      const stackMark = stack.length;
+      const swapped = (): void => {
+        this.out.length = outMark;
+        this.problems.length = problemMark;
+        stack.length = stackMark;
+        this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
+      };
+      if (!inPlace(dirPath)) {
+        swapped();
+        continue;
+      }
+      this.#beforeReadDir?.(dirPath);
+      this.#readDir(dirPath, (name) => {
+        const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
+        if (this.#roots.has(path)) return; // walked under its own rule
+        const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+        if (this.#rules.excluded(rule, rel)) return;
+        let cst: BigIntStats;
+        try {
+          cst = lstatSync(path, { bigint: true });
+        } catch (err) {
+          const bad = (err as NodeJS.ErrnoException).code === 'ENOENT' && name.includes('\uFFFD');
+          this.problems.push({ path, reason: bad ? 'a name that is not valid UTF-8: not checked' : describe(err) });
+          return;
+        }
+        this.#record(rule, path, rel, cst);
+        if (cst.isDirectory()) stack.push({ path, rel });
+      });
+      // what was read through a swapped path is not the tree's: dropped, and said
+      if (!inPlace(dirPath)) swapped();
+    }
+  }
+}
