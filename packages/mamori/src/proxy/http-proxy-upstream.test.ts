@@ -238,7 +238,7 @@ describe('upstreamPool: https', () => {
     t.after(() => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())));
     const port = (server.address() as net.AddressInfo).port;
     const target = parseUpstream(`https://localhost:${port}`);
-    const pool = upstreamPool(target, resolveLimits(), { ca: CERT });
+    const pool = await upstreamPool(target, resolveLimits(), { ca: CERT });
     t.after(() => pool.destroy());
     for (const host of ['shop.example', 'other.example']) {
       const opts = { path: '/', method: 'GET' as const, headers: { host }, servername: dispatchServername(target) };

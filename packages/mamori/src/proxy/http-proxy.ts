@@ -181,7 +181,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     hooks: opts.hooks,
     clock: opts.clock ?? systemClock,
     agent,
-    pool: upstreamPool(target, limits),
+    pool: await upstreamPool(target, limits),
     tunnels: new Set(),
     inflight: new WeakMap(),
     buffered: { bytes: 0, byClient: new Map(), large: 0 },

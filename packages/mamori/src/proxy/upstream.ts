@@ -2,7 +2,7 @@
 import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
-import { Pool, buildConnector } from 'undici';
+import type { Pool } from 'undici';
 import { MamoriError } from '../core/errors.js';
 import type { Forwarding } from './client-ip.js';
 import { HOP_BY_HOP, type HeaderMap, NEVER_NAMED_AWAY, addVia, connectionTokenSet, stripHopByHop } from './hop-by-hop.js';
@@ -162,7 +162,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * name and the certificate check are the upstream's host name, never a
  * client's Host header. `tls` adds TLS options (tests: a private CA).
  */
-export function upstreamPool(t: UpstreamTarget, limits: ResolvedLimits, tls: { ca?: string | Buffer } = {}): Pool {
+export async function upstreamPool(t: UpstreamTarget, limits: ResolvedLimits, tls: { ca?: string | Buffer } = {}): Promise<Pool> {
+  // Loaded when a proxy starts, not with mamori: every CLI command (fim, scan, users...) would
+  // otherwise pay for undici's load, most of a CLI command's start-up.
+  const { Pool, buildConnector } = await import('undici');
   const host = t.hostname.includes(':') ? `[${t.hostname}]` : t.hostname;
   const origin = `${t.https ? 'https' : 'http'}://${host}:${t.port}`;
   const timeout = limits.upstreamTimeoutMs;
