@@ -27,6 +27,9 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'waf-source-blocked',
   'card-testing',
   'checkout-paused',
+  'fim-check-changes',
+  'fim-baseline-invalid',
+  'ioc-match',
 ] as const;
 
 /** The event a sink reports its dropped deliveries with (never delivered by the sink that drops). */
