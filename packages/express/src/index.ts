@@ -31,6 +31,7 @@ import {
   pickLogin,
   parsedRateLimitBody,
   readParsedCheckoutFields,
+  SECOND_FACTOR_HEADER,
   STEP_UP_HEADER,
   UNREADABLE_CHECKOUT,
   urlPath,
@@ -203,6 +204,9 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
       return send(res, await guard.handleChallengeSubmit(info, body));
     }
 
+    // mamori's own request headers, which only mamori sets: a client's copies go.
+    delete req.headers[SECOND_FACTOR_HEADER];
+    delete req.headers[STEP_UP_HEADER];
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return refuse(res, req, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
 
@@ -215,8 +219,6 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     }
     const checkouts = guard.findCheckouts(info.method, url);
     if (checkouts.length) {
-      // Only mamori says whether a payment must run 3-D Secure first: a client's own copy goes.
-      delete req.headers[STEP_UP_HEADER];
       if (req.body === undefined && hasBody(req)) {
         throw new MamoriError('MAMORI_ERR_ADAPTER_BODY_PARSER', `mamoriExpress saw a payment (${info.method} ${info.path}) before any body parser read it: put app.use(express.urlencoded({ extended: false }), express.json()) before app.use(mamoriExpress(guard))`);
       }
@@ -248,6 +250,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     if (fields.ambiguous) return send(res, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return refuse(res, req, guard.respond(pending.verdict, info, { url, body: req.body as unknown }));
+    if (pending.secondFactor?.length) req.headers[SECOND_FACTOR_HEADER] = pending.secondFactor.join(',');
     settleOnAnswer(guard, res, pending, onError);
     next();
   }

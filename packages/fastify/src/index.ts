@@ -39,6 +39,7 @@ import {
   pickLogin,
   parsedRateLimitBody,
   readParsedCheckoutFields,
+  SECOND_FACTOR_HEADER,
   STEP_UP_HEADER,
   UNREADABLE_CHECKOUT,
   urlPath,
@@ -184,6 +185,9 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
 
   fastify.addHook('preHandler', async (req, reply) => {
     if (skipped.has(req)) return;
+    // mamori's own request headers, which only mamori sets: a client's copies go.
+    delete req.headers[SECOND_FACTOR_HEADER];
+    delete req.headers[STEP_UP_HEADER];
     const info = infoOf(req);
     const limits = guard.rateLimits.match(info.method, req.url);
     if (limits.length) {
@@ -193,8 +197,6 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     }
     const checkouts = guard.findCheckouts(info.method, req.url);
     if (checkouts.length) {
-      // Only mamori says whether a payment must run 3-D Secure first: a client's own copy goes.
-      delete req.headers[STEP_UP_HEADER];
       const endpoint = checkouts[0]!;
       const r = readParsedCheckoutFields(endpoint, req.body);
       if ('problem' in r) return send(reply, UNREADABLE_CHECKOUT);
@@ -215,6 +217,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
     if (fields.ambiguous) return send(reply, AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return refuse(reply, req, guard.respond(pending.verdict, info, { url: req.url, body: req.body }));
+    if (pending.secondFactor?.length) req.headers[SECOND_FACTOR_HEADER] = pending.secondFactor.join(',');
     pendings.set(req, pending);
   });
 

@@ -38,6 +38,7 @@ import {
   pickLogin,
   rawRateLimitBody,
   readCheckoutFields,
+  SECOND_FACTOR_HEADER,
   STEP_UP_HEADER,
   UNREADABLE_CHECKOUT,
   type Guard,
@@ -306,10 +307,11 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       if (guard.enforced(r.verdict)) return refuse(guard.respondRateLimited(r, info, { url: target, body: body && Buffer.from(body) }));
       rateHeaders = r.headers;
     }
+    // mamori's own request headers, which only mamori sets: a client's copies go.
+    setRequestHeader(c, STEP_UP_HEADER, undefined);
+    setRequestHeader(c, SECOND_FACTOR_HEADER, undefined);
     const checkouts = guard.findCheckouts(info.method, target);
     if (checkouts.length) {
-      // Only mamori says whether a payment must run 3-D Secure first: a client's own copy goes.
-      setRequestHeader(c, STEP_UP_HEADER, undefined);
       const endpoint = checkouts[0]!;
       const encoding = c.req.header('content-encoding');
       if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return render(UNREADABLE_CHECKOUT);
@@ -345,6 +347,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
     if (fields.ambiguous) return render(AMBIGUOUS_LOGIN);
     const pending = await guard.checkLogin(endpoint, info, fields);
     if (guard.enforced(pending.verdict)) return refuse(guard.respond(pending.verdict, info, { url: target, body: Buffer.from(raw) }));
+    if (pending.secondFactor?.length) setRequestHeader(c, SECOND_FACTOR_HEADER, pending.secondFactor.join(','));
 
     if (await answered()) {
       // The WAF refused the answer: the attempt is settled as unknown.

@@ -45,6 +45,7 @@ export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DROPPED_EVENT } from './guard/webhook.j
 export { CheckoutGuard, CHECKOUT_DEFAULTS, type CheckoutAttempt, type CheckoutVerdict, type CheckoutAction, type CheckoutOutcome, type CheckoutPolicy, type PendingCheckout } from './checkout/checkout.js';
 export type { CardInput, CardRef, CardBrand, CardProblem } from './checkout/card.js';
 export { STEP_UP_HEADER } from './guard/checkout-endpoint.js';
+export { SECOND_FACTOR_HEADER, SECOND_FACTOR_REASONS, type SecondFactorReason } from './guard/second-factor.js';
 export type { CheckoutEndpointConfig } from './config/config.js';
 export type { CheckoutYaml, CheckoutProtectionYaml } from './config/yaml-types.js';
 

@@ -28,6 +28,8 @@ export * from './guard/device-token.js';
 export * from './guard/login.js';
 export * from './guard/login-endpoint.js';
 export * from './guard/checkout-endpoint.js';
+export * from './guard/second-factor.js';
+export * from './guard/mfa-gate.js';
 export * from './checkout/card.js';
 export * from './checkout/checkout.js';
 export * from './mfa/otp.js';

@@ -20,6 +20,7 @@ import { hasSuccessSign } from '../guard/login-endpoint.js';
 import { expandPolicyPreset, expandPreset, presetScope } from './presets.js';
 import type { UsernameNormalization } from '../guard/login.js';
 import { CHECKOUT_DEFAULTS, type CheckoutPolicy } from '../checkout/checkout.js';
+import type { SecondFactorReason } from '../guard/second-factor.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -116,6 +117,8 @@ export interface LoginProtectionConfig {
   challenged: { blockAfterFailures: number; blockAfterIgnored: number; windowMs: number; blockForMs: number };
   trustedDevice: { enabled: boolean; ttlMs: number; cookie: string; maxFailuresPerDevice: number; maxFailuresPerAccount: number };
   notifyAfterFailures: number;
+  /** Risk-based step-up for a site with its own second factor (guard/second-factor.ts); off when askOn is empty. */
+  secondFactor: { askOn: SecondFactorReason[]; afterFailures: number };
 }
 
 
@@ -230,6 +233,7 @@ export const LOGIN_DEFAULTS: LoginProtectionConfig = {
   challenged: { blockAfterFailures: 10, blockAfterIgnored: 20, windowMs: 60 * 60_000, blockForMs: 60 * 60_000 },
   trustedDevice: { enabled: true, ttlMs: 30 * 86_400_000, cookie: 'mamori_device', maxFailuresPerDevice: 20, maxFailuresPerAccount: 50 },
   notifyAfterFailures: 5,
+  secondFactor: { askOn: [], afterFailures: 3 },
 };
 
 function locate(doc: Document | undefined, lc: LineCounter | undefined, file: string, path: (string | number)[], atKey = false): string {
@@ -375,6 +379,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       maxFailuresPerAccount: lp.trusted_device?.max_failures_per_account ?? d.trustedDevice.maxFailuresPerAccount,
     },
     notifyAfterFailures: lp.notify_after_failures ?? d.notifyAfterFailures,
+    secondFactor: { askOn: [...new Set<SecondFactorReason>(lp.second_factor?.ask_on ?? d.secondFactor.askOn)], afterFailures: lp.second_factor?.after_failures ?? d.secondFactor.afterFailures },
   };
   const order = (a: number, b: number, path: (string | number)[], what: string): void => {
     if (a > b) errs.push({ where: where(path), path, message: what });

@@ -159,6 +159,18 @@ export const CONFIG_SCHEMA: SchemaNode = {
         },
       }),
       notify_after_failures: count(),
+      second_factor: obj(
+        {
+          ask_on: {
+            type: 'array',
+            maxItems: 3,
+            items: { enum: ['new-device', 'new-country', 'after-failures'] },
+            description: 'when to tell the site to ask for its second factor (request header x-mamori-second-factor): a browser without a trusted-device cookie, another country than the last login, failures of the account before (default: never)',
+          },
+          after_failures: { ...count(10_000), description: "the account's failures in its window from which after-failures applies (default 3)" },
+        },
+        { description: 'risk-based step-up, for a site with a second factor of its own (docs/mfa.md)' },
+      ),
     }),
     policy: { type: 'array', maxItems: 1000, items: { $ref: '#/$defs/accessRule' } },
     roles: {

@@ -44,6 +44,7 @@ const EVERY_KEY: MamoriYaml = {
     challenged: { block_after_failures: 10, block_after_ignored: 20, window: '1h', block_for: '1h' },
     trusted_device: { enabled: true, ttl: '30d', cookie: 'mamori_device', max_failures_per_device: 20, max_failures_per_account: 50 },
     notify_after_failures: 5,
+    second_factor: { ask_on: ['new-device', 'new-country', 'after-failures'], after_failures: 3 },
   },
   policy: [
     {

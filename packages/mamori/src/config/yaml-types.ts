@@ -109,6 +109,7 @@ export interface MamoriYaml {
     challenged?: { block_after_failures?: number; block_after_ignored?: number; window?: DurationText; block_for?: DurationText };
     trusted_device?: { enabled?: boolean; ttl?: DurationText; cookie?: string; max_failures_per_device?: number; max_failures_per_account?: number };
     notify_after_failures?: number;
+    second_factor?: { ask_on?: ('new-device' | 'new-country' | 'after-failures')[]; after_failures?: number };
   };
   policy?: AccessRuleYaml[];
   roles?: Record<string, string[]>;

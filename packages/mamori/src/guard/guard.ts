@@ -13,6 +13,7 @@ import type { DecisionFilter, Store } from '../core/store.js';
 import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import { CheckoutGuard, type CheckoutVerdict, type PendingCheckout } from '../checkout/checkout.js';
 import { MfaGate } from './mfa-gate.js';
+import { SecondFactorPolicy, type SecondFactorReason } from './second-factor.js';
 import { classifyCheckoutAnswer, findCheckoutEndpoints, rejectedCardAnswer, type CheckoutFields } from './checkout-endpoint.js';
 import { LoginGuard, type LoginAttempt, type LoginVerdict, type UsernameNormalization } from './login.js';
 import type { DeviceClaims } from './device-token.js';
@@ -81,6 +82,12 @@ export interface PendingLogin {
    * challenges, counted at check (LoginGuard.reserveChallengeFailure), settled with the answer.
    */
   readonly challengeFailure?: number;
+  /**
+   * Why the site should ask this login for its own second factor (login_protection.second_factor;
+   * empty or absent: it need not). Through the proxy and the middleware, the request header
+   * x-mamori-second-factor.
+   */
+  readonly secondFactor?: readonly SecondFactorReason[];
 }
 
 const RISK: Record<string, number> = {
@@ -109,6 +116,8 @@ export class Guard {
   readonly rateLimits: RateLimiter;
   /** Checkout protection (card testing): the engine; the proxy's and adapters' way in is checkCheckout. */
   readonly checkout: CheckoutGuard;
+  /** Risk-based step-up for sites with a second factor of their own (login_protection.second_factor). */
+  readonly secondFactor: SecondFactorPolicy;
   /** mamori's own sign-in in front of some paths, when the config has `mfa_gate`. */
   readonly mfaGate: MfaGate | undefined;
   /** The WAF, when the config has a `waf` section. */
@@ -161,6 +170,7 @@ export class Guard {
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
       userHash: (name) => this.login.userHash(name),
     });
+    this.secondFactor = new SecondFactorPolicy(config.loginProtection.secondFactor, { store: deps.store, login: this.login });
     this.mfaGate = config.mfaGate ? new MfaGate(config.mfaGate, { dataDir: config.dataDir, store: deps.store, clock: this.clock, secret: deps.secret }) : undefined;
     this.checkout = new CheckoutGuard(config.checkoutProtection, {
       store: deps.store,
@@ -532,8 +542,11 @@ export class Guard {
       const lvl = await this.login.challengeLevel(req.ip).catch(() => level ?? 0);
       v = { ...v, difficulty: this.challenger.difficultyFor(challengeRisk(v.ruleId), lvl) };
     }
+    // Risk-based step-up: why the site should ask a login it is about to check for its second factor.
+    const secondFactor = this.secondFactor.enabled && v.action === 'allow' ? await this.secondFactor.reasons(attempts[0]!, v).catch(() => undefined) : undefined;
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
     return {
+      ...(secondFactor?.length ? { secondFactor } : {}),
       endpoint,
       fields,
       req,
@@ -616,6 +629,7 @@ export class Guard {
   /** Counts a login's outcome and, for a browser that logged in, makes its trusted-device cookie. */
   #conclude(p: PendingLogin, outcome: LoginOutcome, account: string, loggedIn: boolean): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     let done = this.#settle(p.attempt, outcome);
+    if (loggedIn && this.secondFactor.enabled) done = Promise.all([done, this.secondFactor.remember(p.attempt)]);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
     done = Promise.all([done, this.#settleChallenge(p, outcome === 'failure' || outcome === 'unknown')]);

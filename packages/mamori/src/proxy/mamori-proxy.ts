@@ -11,6 +11,7 @@ import type { PendingCheckout } from '../checkout/checkout.js';
 import { STEP_UP_HEADER, UNREADABLE_CHECKOUT, readCheckoutFields } from '../guard/checkout-endpoint.js';
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { SIGNIN_PATH } from '../guard/mfa-gate.js';
+import { SECOND_FACTOR_HEADER } from '../guard/second-factor.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
 import { header, type Verdict } from '../guard/verdict.js';
@@ -196,6 +197,10 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       return checkLogin(ex, endpoints, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
+      // Only mamori says a login should be asked for the site's second factor (and why).
+      delete headers[SECOND_FACTOR_HEADER];
+      const login = ex.state.get(PENDING) as PendingLogin | undefined;
+      if (login?.secondFactor?.length) headers[SECOND_FACTOR_HEADER] = login.secondFactor.join(',');
       // The gate's cookie is mamori's: the site never sees it.
       if (guard.mfaGate && headers['cookie'] !== undefined) {
         const kept = guard.mfaGate.stripCookie(headers['cookie']);
