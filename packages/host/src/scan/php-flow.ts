@@ -1,0 +1,249 @@
+/**
+ * A small data-flow pass over PHP source: which variables hold request input
+ * (`$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, request headers,
+ * `php://input`), which hold the name of a dangerous function, and where
+ * either reaches a call that runs code or commands.
+ *
+ * It reads text, not a parse tree, and it follows only *direct* flows: a
+ * variable is request input when it is assigned the input itself, possibly
+ * through function calls (`trim`, `base64_decode` ...), string concatenation
+ * or a default (`isset($_GET['c']) ? $_GET['c'] : ''`, `?? ''`). Input used as
+ * a key (`$handlers[$_GET['action']]`) or through a sanitiser
+ * (`escapeshellarg`, `intval`) is not: that is how applications dispatch,
+ * and webshells do not bother. Assignments are followed three rounds deep
+ * within one file, comments are ignored, all bounded by the file.
+ */
+
+export interface FlowFinding {
+  readonly technique: string;
+  readonly score: number;
+  readonly description: string;
+  readonly offset: number;
+}
+
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string']);
+const CODE_SINKS = ['eval', 'assert', 'create_function'];
+const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
+const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
+const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
+const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
+const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000});/g;
+const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
+const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
+
+/** Only files with request input are read. */
+export function worthFlow(src: string): boolean {
+  return SOURCE.test(src);
+}
+
+export function phpFlow(input: string): FlowFinding[] {
+  // Comments are blanked only when the raw text has findings (rare), to confirm them.
+  const raw = flow(input);
+  return raw.length === 0 ? raw : flow(stripComments(input));
+}
+
+function flow(src: string): FlowFinding[] {
+  const tainted = new Set<string>();
+  const sinkVars = new Map<string, string>();
+  const direct = (expr: string) => isDirect(expr, tainted);
+  const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
+  for (let round = 0; round < 3; round++) {
+    const before = tainted.size + sinkVars.size;
+    for (const m of src.matchAll(ASSIGN)) {
+      const name = m[1]!;
+      const rhs = m[3]!;
+      if (!tainted.has(name) && direct(rhs)) tainted.add(name);
+      const lit = /^\s*["']([A-Za-z_]\w{1,40})["']\s*$/.exec(rhs);
+      if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
+      const alias = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(rhs);
+      if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
+    }
+    for (const m of src.matchAll(FOREACH)) {
+      if (direct(m[1]!)) {
+        if (m[2]) tainted.add(m[2]);
+        tainted.add(m[3]!);
+      }
+    }
+    if (tainted.size + sinkVars.size === before) break;
+  }
+  const out: FlowFinding[] = [];
+  const seen = new Set<string>();
+  const add = (f: FlowFinding) => {
+    const key = `${f.technique}\u0000${f.description}`;
+    if (seen.has(key) || out.length >= 32) return;
+    seen.add(key);
+    out.push(f);
+  };
+  for (const m of src.matchAll(SINK_CALL)) {
+    const sink = m[2]!.toLowerCase();
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args || !direct(args.first)) continue;
+    const quoted = m[1] ? ' (its name written as a string)' : '';
+    if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
+    else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
+    else add({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${sink}() calls`, offset: m.index! });
+  }
+  for (const m of src.matchAll(VAR_CALL)) {
+    if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
+    const name = m[1]!;
+    const args = argsAt(src, m.index! + m[0].length);
+    if (tainted.has(name)) {
+      add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
+    } else if (sinkVars.has(name) && args && direct(args.first)) {
+      add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
+    } else if (extracted && args && /^\s*\$[A-Za-z_]/.test(args.first) && !/^this$/i.test(name)) {
+      add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
+    }
+  }
+  return out;
+}
+
+/** Is `expr` request input itself, through calls, concatenation and defaults? */
+function isDirect(expr: string, tainted: ReadonlySet<string>): boolean {
+  let e = expr.trim();
+  if (e.length === 0 || e.length > 600) return false;
+  if (!SOURCE.test(e)) {
+    if (tainted.size === 0) return false;
+    let any = false;
+    for (const m of e.matchAll(/\$([A-Za-z_]\w{0,63})/g)) if (tainted.has(m[1]!)) any = true;
+    if (!any) return false;
+  }
+  // A condition's value: what follows the first top-level "?" (not "??").
+  const cond = splitTop(e, ['?']);
+  if (cond.length > 1) e = cond.slice(1).join('?');
+  const parts = splitTop(e, ['??', '?:', ':', '.']);
+  let sources = 0;
+  for (let part of parts) {
+    part = part.trim();
+    for (let guard = 0; guard < 8; guard++) {
+      part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
+      const call = /^([A-Za-z_]\w*)\s*\(([\s\S]*)\)$/.exec(part);
+      if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
+        part = (splitTop(call[2]!, [','])[0] ?? '').trim();
+        continue;
+      }
+      const paren = /^\(([\s\S]*)\)$/.exec(part);
+      if (paren) {
+        part = paren[1]!.trim();
+        continue;
+      }
+      break;
+    }
+    if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
+    if (SOURCE_ALONE.test(part)) {
+      sources++;
+      continue;
+    }
+    const v = /^\$([A-Za-z_]\w{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    if (v && tainted.has(v[1]!)) {
+      sources++;
+      continue;
+    }
+    return false;
+  }
+  return sources > 0;
+}
+
+/** Splits at separators outside brackets and quotes. */
+function splitTop(s: string, seps: readonly string[]): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0) {
+      const sep = seps.find((x) => s.startsWith(x, i));
+      if (sep) {
+        // "." inside a number, "::" and "?->" are not separators.
+        if (sep === '.' && (/\d/.test(s[i - 1] ?? '') && /\d/.test(s[i + 1] ?? ''))) continue;
+        if (sep === ':' && (s[i + 1] === ':' || s[i - 1] === ':')) continue;
+        if (sep === '?' && (s[i + 1] === '?' || s[i + 1] === '-' || s[i + 1] === ':' || s[i - 1] === '?')) continue;
+        out.push(s.slice(start, i));
+        i += sep.length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+/** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
+function argsAt(src: string, at: number): { first: string; all: string } | undefined {
+  let depth = 1;
+  let firstEnd = -1;
+  let quote = '';
+  const stop = Math.min(src.length, at + 4000);
+  for (let i = at; i < stop; i++) {
+    const c = src[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return { first: src.slice(at, firstEnd < 0 ? i : firstEnd), all: src.slice(at, i) };
+    } else if (c === ',' && depth === 1 && firstEnd < 0) firstEnd = i;
+    else if (c === ';' && depth <= 1) break;
+  }
+  return undefined;
+}
+
+/**
+ * PHP with its comments blanked (same length, newlines kept): `//`, `#` and
+ * `/* *\/` outside strings. Strings are skipped as PHP reads them; a heredoc
+ * is read as text, which only means comment-like text in it is blanked too.
+ */
+export function stripComments(src: string): string {
+  const out: string[] = [];
+  let i = 0;
+  let last = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) {
+      // ' " `
+      let j = i + 1;
+      while (j < n && src.charCodeAt(j) !== c) j += src.charCodeAt(j) === 92 ? 2 : 1;
+      i = j + 1;
+      continue;
+    }
+    let end = -1;
+    if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
+      // # or //: to the end of the line or "?>"
+      if (c === 35 && src.charCodeAt(i + 1) === 91) {
+        i++; // #[Attribute]
+        continue;
+      }
+      end = src.indexOf('\n', i);
+      const close = src.indexOf('?>', i);
+      if (close >= 0 && (end < 0 || close < end)) end = close;
+      if (end < 0) end = n;
+    } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      end = src.indexOf('*/', i + 2);
+      end = end < 0 ? n : end + 2;
+    }
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    out.push(src.slice(last, i), src.slice(i, end).replace(/[^\n]/g, ' '));
+    last = i = end;
+  }
+  out.push(src.slice(last));
+  return out.join('');
+}

@@ -1,0 +1,287 @@
+/**
+ * mamori's own YARA rules for PHP backdoors and webshells, written for mamori.
+ *
+ * Every rule carries `meta: score` (what one match adds to a file's score,
+ * 0-100: 75 or more on its own makes the file malicious, 35 suspicious),
+ * `technique` (a stable name for the kind of trick, used in tests and SARIF)
+ * and `description` (the reason a user reads). The rules use only syntax that
+ * YARA 4.2 and YARA-X both accept, so `bench/scan.mjs` can run them in both.
+ * Request input is `$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, a
+ * header from `$_SERVER`, `php://input` or `getallheaders()`.
+ */
+/** The strings of the two toolkit rules (a file manager's or shell's usual calls). */
+const TOOLKIT = String.raw`    $in1 = "$_POST" nocase
+    $in2 = "$_GET" nocase
+    $in3 = "$_REQUEST" nocase
+    $c1 = "php_uname" nocase
+    $c2 = "posix_getpwuid" nocase
+    $c3 = "disable_functions" nocase
+    $c4 = "getmyuid" nocase
+    $c5 = "safe_mode" nocase
+    $c6 = "move_uploaded_file" nocase
+    $c7 = /\b(shell_exec|passthru|proc_open|popen)\s*\(/ nocase
+    $c8 = "/etc/passwd" nocase
+    $c9 = "uname -a" nocase
+    $c10 = /\bchmod\s*\(/ nocase
+    $c11 = /\b(unlink|rmdir)\s*\(/ nocase
+    $c12 = /\b(scandir|opendir|readdir|glob)\s*\(/ nocase
+    $c13 = /\b(file_put_contents|fwrite)\s*\(/ nocase
+    $c14 = "fileperms" nocase
+    $c15 = /\b(mysql_connect|mysqli_connect)\s*\(/ nocase
+    $c16 = "getcwd" nocase
+    $c17 = "disk_free_space" nocase
+    $c18 = /\b(fsockopen|socket_create)\s*\(/ nocase
+    $c19 = /\bsystem\s*\(/ nocase
+    $c20 = "open_basedir" nocase`;
+
+export const PHP_RULES = String.raw`
+rule mamori_php_input_to_exec {
+  meta:
+    score = 100
+    technique = "request-input-exec"
+    description = "request input passed straight to a code or command execution function"
+  strings:
+    $direct = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*\(\s*@?\s*(\(\s*string\s*\)\s*)?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER)\s*\[/ nocase
+    $wrapped = /\b(eval|assert|create_function)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[/ nocase
+    $rawbody = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(file_get_contents\s*\(\s*["']php:\/\/input|getallheaders\s*\(|apache_request_headers\s*\()/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_input_to_shell_wrapped {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "request input, through a function call or two, passed to a shell command function"
+  strings:
+    $a = /\b(system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,4}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_input_as_function {
+  meta:
+    score = 100
+    technique = "request-input-callable"
+    description = "request input called as a function (the caller chooses what runs)"
+  strings:
+    $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
+    $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
+    $cb1 = /\b(call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array|iterator_apply)\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    $cb2 = /\b(array_filter|array_walk|array_walk_recursive|usort|uasort|uksort|array_reduce)\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_backtick_input {
+  meta:
+    score = 100
+    technique = "request-input-exec"
+    description = "a request parameter run as a shell command in backticks"
+  strings:
+    $a = /(=|\becho|\bprint|\(|\breturn)\s*\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,]/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_backtick_input_cmd {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "request input inside a backtick (shell) command"
+  strings:
+    $a = /(=|\becho|\bprint|\(|\breturn)\s*\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,]/ nocase
+  condition:
+    $a and not mamori_php_backtick_input
+}
+
+rule mamori_php_preg_replace_e {
+  meta:
+    score = 70
+    technique = "preg-replace-eval"
+    description = "preg_replace with the /e modifier (its replacement is run as PHP code)"
+  strings:
+    $a = /\bpreg_replace\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,/
+  condition:
+    $a
+}
+
+rule mamori_php_include_upload {
+  meta:
+    score = 95
+    technique = "include-uploaded-file"
+    description = "include/require of a file the request names or uploads"
+  strings:
+    $a = /\b(include|require|include_once|require_once)\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_decoder_to_eval {
+  meta:
+    score = 80
+    technique = "decoder-chain-exec"
+    description = "decoded data (base64, gzinflate, rot13, strrev, hex2bin ...) run as PHP code"
+  strings:
+    $a = /\b(eval|assert|create_function)\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack)\s*\(/ nocase
+    $b = /\b(eval|assert)\s*\(\s*@?\s*["'][^"'\n]{0,20}["']\s*\.\s*(gzinflate|gzuncompress|base64_decode|str_rot13|strrev)\s*\(/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_decoder_nesting {
+  meta:
+    score = 30
+    technique = "decoder-chain"
+    description = "decoders nested in one another (gzinflate(base64_decode(...)) and the like)"
+  strings:
+    $a = /\b(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|base64_decode|hex2bin|convert_uudecode)\s*\(\s*(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|base64_decode|hex2bin|convert_uudecode)\s*\(/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_reverse_shell {
+  meta:
+    score = 85
+    technique = "reverse-shell"
+    description = "a network socket wired to a shell (reverse or bind shell)"
+  strings:
+    $sock = /\b(fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server)\s*\(/ nocase
+    $sh1 = "/bin/sh" nocase
+    $sh2 = "/bin/bash" nocase
+    $sh3 = "cmd.exe" nocase
+    $run = /\b(proc_open|shell_exec|passthru|popen|pcntl_exec)\s*\(/ nocase
+  condition:
+    $sock and any of ($sh*) and $run and filesize < 200KB
+}
+
+rule mamori_php_webshell_toolkit {
+  meta:
+    score = 45
+    technique = "file-manager"
+    description = "one small file with the toolkit of a web file manager or shell (system info, file operations, command execution, request input)"
+  strings:
+${TOOLKIT}
+  condition:
+    filesize < 400KB and any of ($in*) and 10 of ($c*)
+}
+
+rule mamori_php_webshell_toolkit_full {
+  meta:
+    score = 40
+    technique = "file-manager"
+    description = "nearly the whole toolkit of a web shell in one file"
+  strings:
+${TOOLKIT}
+  condition:
+    filesize < 400KB and any of ($in*) and 14 of ($c*)
+}
+
+rule mamori_php_uploader {
+  meta:
+    score = 45
+    technique = "uploader"
+    description = "an upload handler that keeps the name the client chose"
+  strings:
+    $a = /\b(move_uploaded_file|copy)\s*\(\s*\$_FILES\s*\[[^\]\n]{1,40}\]\s*\[\s*["']tmp_name["']\s*\]\s*,\s*([^;\n]{0,60}\.\s*)?\$_FILES\s*\[[^\]\n]{1,40}\]\s*\[\s*["']name["']\s*\]\s*\)/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_tiny_uploader {
+  meta:
+    score = 40
+    technique = "uploader"
+    description = "a tiny file whose main work is to store uploaded files"
+  strings:
+    $mv = /\b(move_uploaded_file|copy)\s*\(\s*\$_FILES/ nocase
+  condition:
+    $mv and filesize < 3KB
+}
+
+rule mamori_php_mailer {
+  meta:
+    score = 45
+    technique = "mailer"
+    description = "mail() sending what the request says to whom it says"
+  strings:
+    $a = /\bmail\s*\(\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
+    $b = /\bmail\s*\(\s*\$[a-z_][a-z0-9_]*\s*,\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_known_shell_names {
+  meta:
+    score = 60
+    technique = "known-webshell"
+    description = "names that well-known PHP web shells print or use as markers"
+  strings:
+    $a = "FilesMan"
+    $b = "c99shell" nocase
+    $c = "r57shell" nocase
+    $d = "b374k" nocase
+    $e = "IndoXploit"
+    $f = "WSOsetcookie"
+  condition:
+    any of them
+}
+
+rule mamori_php_function_from_globals {
+  meta:
+    score = 20
+    technique = "obfuscation"
+    description = "a function called through $GLOBALS or a variable variable"
+  strings:
+    $a = /\$GLOBALS\s*\[[^\]\n]{1,40}\]\s*\(/
+    $b = /\$\{\s*["'][^"'\n]{1,40}["']\s*\}\s*\(/
+    $c = /\$\$[a-z_][a-z0-9_]*\s*\(/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_hex_escaped_names {
+  meta:
+    score = 20
+    technique = "obfuscation"
+    description = "long runs of \\x-escaped characters (names hidden from grep)"
+  strings:
+    $a = /(\\x[0-9a-fA-F]{2}){12}/
+  condition:
+    #a > 3
+}
+
+rule mamori_php_chr_arithmetic {
+  meta:
+    score = 25
+    technique = "obfuscation"
+    description = "strings assembled from many chr() calls"
+  strings:
+    $a = /\bchr\s*\(\s*[0-9]{1,3}\s*([-+*^%]\s*[0-9]{1,3}\s*)?\)\s*\./ nocase
+  condition:
+    #a > 10
+}
+
+rule mamori_php_variable_function_input {
+  meta:
+    score = 35
+    technique = "request-input-callable"
+    description = "a variable function called with request input"
+  strings:
+    $a = /[;{}\n]\s*@?\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+  condition:
+    $a
+}
+
+rule mamori_php_error_suppressed_exec {
+  meta:
+    score = 25
+    technique = "obfuscation"
+    description = "code execution with errors silenced (@eval, @assert)"
+  strings:
+    $a = "@eval(" nocase
+    $b = "@assert(" nocase
+  condition:
+    any of them
+}
+`;

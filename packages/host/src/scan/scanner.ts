@@ -1,0 +1,311 @@
+/**
+ * `createScanner(options)` compiles the rules once; `scanner.scanBuffer()`
+ * and `scanner.scanFile()` give one file's verdict, `scanner.walk()` lists a
+ * tree's files (symlinks never followed). A verdict comes from a score: the
+ * findings' scores added up (at most 100); 75 or more is malicious, 35 or
+ * more suspicious. An indicator hit makes a file malicious whatever else;
+ * a file the `knownGood` callback recognises is clean, with the reason said.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, extname, join } from 'node:path';
+import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
+import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, normalizeStrings, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
+import { phpFlow, worthFlow } from './php-flow.js';
+
+export type Verdict = 'clean' | 'suspicious' | 'malicious';
+export const VERDICTS: readonly Verdict[] = ['clean', 'suspicious', 'malicious'];
+
+/** What a file is, from its name and first bytes. */
+export type FileKind = 'php' | 'jsp' | 'asp' | 'script' | 'image' | 'htaccess' | 'javascript' | 'other';
+
+export interface Finding {
+  /** The rule or analyser (`mamori_php_input_to_exec`, `mamori:flow`, `indicator` ...). */
+  readonly rule: string;
+  /** Where the rule comes from: a rule file, `mamori` for built-in analysers, an indicator source. */
+  readonly source: string;
+  readonly technique: string;
+  readonly score: number;
+  readonly description: string;
+  readonly line?: number;
+  /** Layers the deobfuscator peeled before this matched, outermost first. */
+  readonly layers?: readonly string[];
+}
+
+export interface FileResult {
+  readonly path: string;
+  readonly kind: FileKind;
+  readonly size: number;
+  readonly sha256: string;
+  readonly verdict: Verdict;
+  readonly score: number;
+  readonly findings: readonly Finding[];
+  /** Why a file was not (fully) scanned: too large, unreadable, vanished, not a regular file. */
+  readonly note?: string;
+}
+
+/** A source of file indicators (hashes, names, paths), such as the IoC store. */
+export interface FileIndicatorSource {
+  matchFile(f: { path: string; name: string; sha256: string; sha1?: string; md5?: string }): { indicator: string; kind: string; source: string }[];
+}
+
+export interface ScannerOptions {
+  /** mamori's own rules (default true). */
+  readonly builtinRules?: boolean;
+  /** YARA rule files or directories of them, loaded beside ours. */
+  readonly rules?: readonly string[];
+  /** Score for a match of a rule without a numeric `score` meta (the user's rules; default 75, malicious). */
+  readonly externalScore?: number;
+  readonly indicators?: FileIndicatorSource;
+  /** Files recognised as known good (a fim baseline): made clean, with the reason. */
+  readonly knownGood?: (path: string, sha256: string) => boolean;
+  /** Bytes read and scanned per file (default 16 MiB); larger files are hashed whole and scanned in their first part. */
+  readonly maxFileBytes?: number;
+  readonly deobfuscate?: Partial<DeobfuscateLimits>;
+  /** Score thresholds (default suspicious 35, malicious 75). */
+  readonly thresholds?: { readonly suspicious: number; readonly malicious: number };
+}
+
+export interface Scanner {
+  readonly rules: LoadedRules['files'];
+  readonly problems: readonly RuleLoadProblem[];
+  scanBuffer(data: Buffer, path: string, extra?: { sha256?: string; size?: number }): FileResult;
+  scanFile(path: string): FileResult;
+  /** Regular files under each path, in a stable order; symlinks and special files are skipped (and counted). */
+  walk(paths: readonly string[]): { files: string[]; skipped: { path: string; why: string }[] };
+}
+
+const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
+const JSP_EXT = /^(jsp|jspx|jspf)$/;
+const ASP_EXT = /^(asp|aspx|ashx|asmx|ascx|asa|cer|cshtml)$/;
+const SCRIPT_EXT = /^(sh|bash|py|pl|pm|cgi|rb)$/;
+const IMAGE_EXT = /^(jpe?g|png|gif|bmp|ico|webp|tiff?)$/;
+const UPLOAD_DIR = /(^|\/)(uploads|user_?uploads|upload_files)\/|(^|\/)sites\/[^/]+\/files\//;
+
+export function fileKind(path: string, head: Buffer): FileKind {
+  const name = basename(path).toLowerCase();
+  const ext = extname(name).slice(1);
+  if (name === '.htaccess' || name === '.user.ini') return 'htaccess';
+  if (PHP_EXT.test(ext)) return 'php';
+  if (JSP_EXT.test(ext)) return 'jsp';
+  if (ASP_EXT.test(ext)) return 'asp';
+  if (SCRIPT_EXT.test(ext)) return 'script';
+  if (IMAGE_EXT.test(ext)) return 'image';
+  if (ext === 'js' || ext === 'mjs') return 'javascript';
+  const start = head.subarray(0, 64).toString('latin1');
+  if (/^\s*<\?php/i.test(start)) return 'php';
+  if (start.startsWith('#!')) return 'script';
+  return 'other';
+}
+
+export function createScanner(options: ScannerOptions = {}): Scanner {
+  const rules = loadRules({ builtin: options.builtinRules, paths: options.rules });
+  const limits: DeobfuscateLimits = { ...DEFAULT_DEOBFUSCATE_LIMITS, ...options.deobfuscate };
+  const maxBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
+  const thresholds = options.thresholds ?? { suspicious: 35, malicious: 75 };
+  const externalScore = options.externalScore ?? 75;
+
+  const verdictOf = (score: number): Verdict => (score >= thresholds.malicious ? 'malicious' : score >= thresholds.suspicious ? 'suspicious' : 'clean');
+
+  function yaraFindings(data: Buffer, path: string, layers?: readonly string[]): Finding[] {
+    const name = basename(path);
+    const vars = { filename: name, filepath: path, extension: extname(name).slice(1).toLowerCase(), filetype: '' };
+    return rules.scan(data, vars).map((h) => toFinding(h, data, externalScore, layers));
+  }
+
+  /** Analysers of our own on one text (the file, or what a layer decoded to). */
+  function analyse(data: Buffer, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[]): void {
+    if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
+    const text = data.toString('latin1');
+    if (kind !== 'php' && !/<\?(php|=)/i.test(text)) return;
+    if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset, layers), layers: layers.length ? layers : undefined });
+    if (depth >= limits.maxDepth) return;
+    const peeled = peelChains(text, limits);
+    for (const p of peeled.problems) {
+      if (p.problem.startsWith('output over')) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain', score: 40, description: `a decoder chain (${p.layers.join(' → ')}) decodes to more than the bound: ${p.problem}`, layers: [...layers, ...p.layers] });
+    }
+    const payloads = [...peeled.payloads];
+    // A payload is only a payload if something decodes it: long literals are looked at when a decoder is named.
+    const decodes = /base64|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|uudecode|\\x[0-9a-f]{2}|\bchr\s*\(/i.test(text);
+    for (const lit of decodes ? longLiterals(text, limits) : []) {
+      if (lit.decoded) payloads.push(lit.decoded);
+      else if (layers.length === 0) out.push({ rule: 'mamori:entropy', source: 'mamori', technique: 'high-entropy-literal', score: 20, description: `a ${lit.length}-character literal of high entropy (${lit.entropy.toFixed(2)} bits a character)`, line: lineAt(data, lit.offset, layers) });
+    }
+    for (const p of payloads) {
+      const inner = Buffer.from(p.text, 'latin1');
+      const at = [...layers, ...p.layers];
+      const found: Finding[] = yaraFindings(inner, path, at);
+      analyse(inner, path, 'php', depth + p.layers.length, at, found);
+      for (const f of found) out.push(f);
+      if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset, layers), layers: at });
+    }
+    // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
+    if (/\\x[0-9a-fA-F]{2}|\bchr\s*\(|["']\s*\.\s*["']/.test(text) && /\$[A-Za-z_]\w*\s*\(|["']\s*\(/.test(text)) {
+      const normal = normalizeStrings(text, limits.maxOutputBytes);
+      if (normal !== undefined && worthFlow(normal)) {
+        for (const f of phpFlow(normal)) {
+          if (!out.some((o) => o.description === f.description)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, layers: [...layers, 'concat'] });
+        }
+      }
+    }
+  }
+
+  function contextFindings(path: string, kind: FileKind, data: Buffer): Finding[] {
+    if (kind !== 'php' || !UPLOAD_DIR.test(path.replace(/\\/g, '/'))) return [];
+    // An index.php that only says "Silence is golden" has no code.
+    const code = data.toString('latin1').replace(/\/\*[\s\S]*?\*\/|(\/\/|#)[^\n]*|<\?php|\?>|\s+/g, '');
+    if (code.length === 0) return [];
+    return [{ rule: 'mamori:context', source: 'mamori', technique: 'php-in-uploads', score: 40, description: 'PHP code in an upload directory (uploads are data, not code)' }];
+  }
+
+  function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string): FileResult {
+    const findings: Finding[] = [];
+    for (const f of yaraFindings(data, path)) findings.push(f);
+    analyse(data, path, kind, 0, [], findings);
+    for (const f of contextFindings(path, kind, data)) findings.push(f);
+    const unique = dedupe(findings);
+    let score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
+    let verdict = verdictOf(score);
+    if (verdict !== 'clean' && options.knownGood?.(path, sha256)) {
+      unique.push({ rule: 'mamori:known-good', source: 'fim', technique: 'known-good', score: 0, description: `known good: this content (sha256 ${sha256.slice(0, 12)}…) is in the integrity baseline; ${verdict} without it` });
+      score = 0;
+      verdict = 'clean';
+    }
+    if (options.indicators) {
+      const hits = options.indicators.matchFile({ path, name: basename(path), sha256, ...extraHashes(data, size) });
+      for (const h of hits) unique.push({ rule: 'indicator', source: h.source, technique: 'indicator', score: 100, description: `matches the ${h.kind} indicator ${h.indicator} from ${h.source}` });
+      if (hits.length > 0) {
+        score = 100;
+        verdict = 'malicious';
+      }
+    }
+    return { path, kind, size, sha256, verdict, score, findings: unique, ...(note ? { note } : {}) };
+  }
+
+  function extraHashes(data: Buffer, size: number): { sha1?: string; md5?: string } {
+    if (data.length !== size) return {};
+    return { sha1: createHash('sha1').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') };
+  }
+
+  return {
+    rules: rules.files,
+    problems: rules.problems,
+    scanBuffer(data, path, extra) {
+      const sha256 = extra?.sha256 ?? createHash('sha256').update(data).digest('hex');
+      return verdictFor(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
+    },
+    scanFile(path) {
+      let fd: number;
+      try {
+        fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        return empty(path, code === 'ENOENT' ? 'vanished before it was read' : code === 'ELOOP' ? 'a symlink, not followed' : `unreadable: ${(err as Error).message}`);
+      }
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) return empty(path, 'not a regular file');
+        const size = st.size;
+        const want = Math.min(size, maxBytes);
+        const data = Buffer.allocUnsafe(want);
+        let got = 0;
+        while (got < want) {
+          const n = readSync(fd, data, got, want - got, got);
+          if (n === 0) break;
+          got += n;
+        }
+        const body = got < want ? data.subarray(0, got) : data;
+        let sha256: string;
+        let note: string | undefined;
+        if (size > maxBytes) {
+          // Hash the whole file in bounded memory; scan the first part.
+          const h = createHash('sha256').update(body);
+          const chunk = Buffer.allocUnsafe(1024 * 1024);
+          let pos = got;
+          for (;;) {
+            const n = readSync(fd, chunk, 0, chunk.length, pos);
+            if (n === 0) break;
+            h.update(chunk.subarray(0, n));
+            pos += n;
+          }
+          sha256 = h.digest('hex');
+          note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
+        } else sha256 = createHash('sha256').update(body).digest('hex');
+        return verdictFor(path, fileKind(path, body), body, sha256, size, note);
+      } catch (err) {
+        return empty(path, `unreadable: ${(err as Error).message}`);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    walk(paths) {
+      const files: string[] = [];
+      const skipped: { path: string; why: string }[] = [];
+      const visit = (dir: string) => {
+        let names: string[];
+        try {
+          names = readdirSync(dir);
+        } catch (err) {
+          skipped.push({ path: dir, why: `cannot list: ${(err as Error).message}` });
+          return;
+        }
+        names.sort();
+        for (const n of names) {
+          const p = join(dir, n);
+          const st = lstatSync(p, { throwIfNoEntry: false });
+          if (!st) skipped.push({ path: p, why: 'vanished' });
+          else if (st.isSymbolicLink()) skipped.push({ path: p, why: 'a symlink, not followed' });
+          else if (st.isDirectory()) visit(p);
+          else if (st.isFile()) files.push(p);
+          else skipped.push({ path: p, why: 'not a regular file' });
+        }
+      };
+      for (const root of paths) {
+        // A path the user names is followed once; inside it, nothing is.
+        const st = statSync(root, { throwIfNoEntry: false });
+        if (!st) skipped.push({ path: root, why: 'no such file or directory' });
+        else if (st.isDirectory()) visit(root);
+        else if (st.isFile()) files.push(root);
+        else skipped.push({ path: root, why: 'not a regular file' });
+      }
+      return { files, skipped };
+    },
+  };
+}
+
+function empty(path: string, note: string): FileResult {
+  return { path, kind: 'other', size: 0, sha256: '', verdict: 'clean', score: 0, findings: [], note };
+}
+
+function toFinding(h: YaraHit, data: Buffer, externalScore: number, layers?: readonly string[]): Finding {
+  const meta = h.meta;
+  const n = typeof meta['score'] === 'number' ? meta['score'] : Number(meta['score']);
+  const score = Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : externalScore;
+  const description = String(meta['description'] ?? meta['desc'] ?? meta['info'] ?? h.rule).slice(0, 300);
+  const technique = String(meta['technique'] ?? (h.builtin ? 'signature' : 'external-rule'));
+  return { rule: h.rule, source: h.source, technique, score, description, ...(h.offset !== undefined ? { line: lineAt(data, h.offset, layers ?? []) } : {}), ...(layers && layers.length ? { layers } : {}) };
+}
+
+/** 1-based line of an offset; inside a decoded layer, lines are the layer's. */
+function lineAt(data: Buffer, offset: number, _layers: readonly string[]): number {
+  let line = 1;
+  let i = data.indexOf(10);
+  while (i >= 0 && i < offset) {
+    line++;
+    i = data.indexOf(10, i + 1);
+  }
+  return line;
+}
+
+/** One finding per rule and description (the same rule in two layers counts once, the outermost kept). */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const k = `${f.rule}\u0000${f.description}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(f);
+  }
+  return out;
+}

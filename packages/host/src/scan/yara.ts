@@ -1,0 +1,166 @@
+/**
+ * The YARA engine: YARA-X through N-API (`@litko/yara-x`), compiled once.
+ * mamori's own rules (rules/) and the user's rule files load side by side; a
+ * file that does not compile is left out and reported with its reason
+ * (file:line:column and YARA-X's message), the others still run.
+ * See docs/scan.md for why YARA-X and not an engine of our own.
+ */
+import { readFileSync, readdirSync, lstatSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { compile, validate, type CompilerOptions, type YaraX } from '@litko/yara-x';
+import { BUILTIN_RULES, RULE_EXTERNALS } from './rules/index.js';
+
+/** A rule file that could not load, and why. */
+export interface RuleLoadProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** YARA-X's error code (E025 ...), or `read` for a file that could not be read. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A rule that matched one file's bytes. */
+export interface YaraHit {
+  readonly rule: string;
+  /** The rule file it came from (`mamori/php.yar` for ours). */
+  readonly source: string;
+  readonly builtin: boolean;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly tags: readonly string[];
+  /** Offset of the first string match, when the rule has strings. */
+  readonly offset?: number;
+}
+
+export interface LoadedRules {
+  readonly files: readonly { readonly file: string; readonly rules: number; readonly builtin: boolean }[];
+  readonly problems: readonly RuleLoadProblem[];
+  /** Matches one buffer against every loaded rule. */
+  scan(data: Buffer, vars: Readonly<Record<(typeof RULE_EXTERNALS)[number], string>>): YaraHit[];
+}
+
+export interface RuleOptions {
+  /** mamori's own rules (default true). */
+  readonly builtin?: boolean;
+  /** Rule files, or directories searched for *.yar / *.yara (symlinks not followed). */
+  readonly paths?: readonly string[];
+  /** Matches kept per pattern (default 100): `#a > N` sees at most this many. */
+  readonly maxMatchesPerPattern?: number;
+}
+
+const MAX_RULE_FILE_BYTES = 32 * 1024 * 1024;
+const EXTERNAL_DEFAULTS = Object.fromEntries(RULE_EXTERNALS.map((k) => [k, ''])) as Record<(typeof RULE_EXTERNALS)[number], string>;
+
+export function loadRules(options: RuleOptions = {}): LoadedRules {
+  const problems: RuleLoadProblem[] = [];
+  const good: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[] = [];
+  if (options.builtin !== false) for (const r of BUILTIN_RULES) good.push({ file: r.name, source: r.source, builtin: true, rules: countRules(r.source) });
+  for (const file of ruleFiles(options.paths ?? [], problems)) {
+    let source: string;
+    try {
+      const st = statSync(file);
+      if (st.size > MAX_RULE_FILE_BYTES) throw new Error(`larger than ${MAX_RULE_FILE_BYTES} bytes`);
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      problems.push({ file, code: 'read', message: `cannot read: ${(err as Error).message}` });
+      continue;
+    }
+    const opts = compilerOptions(dirname(file));
+    const v = validate(source, opts);
+    if (v.errors.length > 0) {
+      for (const e of v.errors) problems.push(problem(file, e.code, e.message));
+      continue;
+    }
+    good.push({ file, source, builtin: false, rules: countRules(source), dir: dirname(file) });
+  }
+  const scanners: { yara: YaraX; files: typeof good }[] = [];
+  // One scanner for everything when the files agree (one pass over each file's bytes);
+  // rule files that clash (the same rule name twice) get a scanner each.
+  const groups = tryCompile(good, problems);
+  for (const g of groups) {
+    g.yara.setMaxMatchesPerPattern(options.maxMatchesPerPattern ?? 100);
+    scanners.push(g);
+  }
+  const origin = new Map<string, { file: string; builtin: boolean }>();
+  for (const g of scanners) for (const f of g.files) for (const name of ruleNames(f.source)) origin.set(`${scanners.indexOf(g)}\u0000${name}`, f);
+  return {
+    files: scanners.flatMap((g) => g.files.map((f) => ({ file: f.file, rules: f.rules, builtin: f.builtin }))),
+    problems,
+    scan(data, vars) {
+      const hits: YaraHit[] = [];
+      scanners.forEach((g, i) => {
+        for (const m of g.yara.scan(data, vars)) {
+          const from = origin.get(`${i}\u0000${m.ruleIdentifier}`) ?? { file: g.files[0]?.file ?? '?', builtin: false };
+          const first = m.matches.reduce<number | undefined>((a, s) => (a === undefined || s.offset < a ? s.offset : a), undefined);
+          hits.push({ rule: m.ruleIdentifier, source: from.file, builtin: from.builtin, meta: m.meta as Record<string, unknown>, tags: m.tags, offset: first });
+        }
+      });
+      return hits;
+    },
+  };
+}
+
+function tryCompile(files: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[], problems: RuleLoadProblem[]) {
+  if (files.length === 0) return [];
+  const dirs = [...new Set(files.flatMap((f) => (f.dir ? [f.dir] : [])))];
+  try {
+    return [{ yara: compile(files.map((f) => f.source).join('\n'), compilerOptions(dirs)), files }];
+  } catch {
+    const out = [];
+    for (const f of files) {
+      try {
+        out.push({ yara: compile(f.source, compilerOptions(f.dir ? [f.dir] : [])), files: [f] });
+      } catch (err) {
+        problems.push(problem(f.file, 'compile', (err as Error).message));
+      }
+    }
+    return out;
+  }
+}
+
+function compilerOptions(dirs: string | string[]): CompilerOptions {
+  return { defineVariables: EXTERNAL_DEFAULTS, includeDirectories: Array.isArray(dirs) ? dirs : [dirs], enableIncludes: true };
+}
+
+/** YARA-X's messages carry the place as ` --> line:L:C`. */
+function problem(file: string, code: string, message: string): RuleLoadProblem {
+  const at = /-->\s*line:(\d+):(\d+)/.exec(message);
+  const first = message.split('\n')[0] ?? message;
+  return at ? { file, code, line: Number(at[1]), column: Number(at[2]), message: first } : { file, code, message: first };
+}
+
+function ruleFiles(paths: readonly string[], problems: RuleLoadProblem[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 32) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (err) {
+      problems.push({ file: dir, code: 'read', message: `cannot list: ${(err as Error).message}` });
+      return;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (!st || st.isSymbolicLink()) continue;
+      if (st.isDirectory()) walk(p, depth + 1);
+      else if (st.isFile() && /\.(yar|yara)$/i.test(n)) out.push(p);
+    }
+  };
+  for (const p of paths) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) problems.push({ file: p, code: 'read', message: 'no such file or directory' });
+    else if (st.isDirectory()) walk(p, 0);
+    else out.push(p);
+  }
+  return out;
+}
+
+const RULE_DECL = /^[ \t]*(?:(?:private|global)[ \t]+)*rule[ \t]+([A-Za-z_][A-Za-z0-9_]*)/gm;
+function ruleNames(source: string): string[] {
+  return [...source.matchAll(RULE_DECL)].map((m) => m[1]!);
+}
+function countRules(source: string): number {
+  return ruleNames(source).length;
+}
