@@ -79,7 +79,8 @@ function flow(src: string): FlowFinding[] {
   for (const m of src.matchAll(SINK_CALL)) {
     const sink = m[2]!.toLowerCase();
     const args = argsAt(src, m.index! + m[0].length);
-    if (!args || !direct(args.first)) continue;
+    // create_function's code is its second argument; the others' payload is the first.
+    if (!args || !(sink === 'create_function' ? splitTop(args.all, [',']).some((a) => direct(a)) : direct(args.first))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
     else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
@@ -205,30 +206,47 @@ function argsAt(src: string, at: number): { first: string; all: string } | undef
 
 /**
  * PHP with its comments blanked (same length, newlines kept): `//`, `#` and
- * `/* *\/` outside strings. Strings are skipped as PHP reads them; a heredoc
- * is read as text, which only means comment-like text in it is blanked too.
+ * `/* *\/` inside `<?php ... ?>` and outside strings. Text outside the PHP
+ * tags is left alone (a `#` in HTML is not a comment); a file without any
+ * `<?` is read as PHP throughout. A heredoc is read as code, which only
+ * means comment-like text in it is blanked too.
  */
 export function stripComments(src: string): string {
   const out: string[] = [];
-  let i = 0;
-  let last = 0;
   const n = src.length;
+  let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: in HTML, looking for "<?"
+  let last = 0;
   while (i < n) {
+    if (i < 0) {
+      const open = src.indexOf('<?', last);
+      if (open < 0) break;
+      i = open + 2;
+      continue;
+    }
     const c = src.charCodeAt(i);
     if (c === 39 || c === 34 || c === 96) {
-      // ' " `
+      // ' " ` strings
       let j = i + 1;
       while (j < n && src.charCodeAt(j) !== c) j += src.charCodeAt(j) === 92 ? 2 : 1;
       i = j + 1;
       continue;
     }
+    if (c === 63 && src.charCodeAt(i + 1) === 62) {
+      // "?>": back to HTML
+      out.push(src.slice(last, i + 2));
+      last = i + 2;
+      const open = src.indexOf('<?', last);
+      if (open < 0) break;
+      i = open + 2;
+      continue;
+    }
     let end = -1;
     if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
-      // # or //: to the end of the line or "?>"
       if (c === 35 && src.charCodeAt(i + 1) === 91) {
         i++; // #[Attribute]
         continue;
       }
+      // to the end of the line or "?>"
       end = src.indexOf('\n', i);
       const close = src.indexOf('?>', i);
       if (close >= 0 && (end < 0 || close < end)) end = close;

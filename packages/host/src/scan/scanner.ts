@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, normalizeStrings, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
-import { phpFlow, worthFlow } from './php-flow.js';
+import { phpFlow, stripComments, worthFlow } from './php-flow.js';
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
 export const VERDICTS: readonly Verdict[] = ['clean', 'suspicious', 'malicious'];
@@ -150,6 +150,20 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     }
   }
 
+  /**
+   * Our rules read bytes, and PHP comments can quote webshell code (security
+   * notes, docs). A PHP file with hits from our rules is scanned again with
+   * its comments blanked; our hits that do not come back are dropped. Rare,
+   * so cheap; the user's rules are left as they matched.
+   */
+  function confirmOutsideComments(found: Finding[], data: Buffer, path: string, kind: FileKind): Finding[] {
+    if (kind !== 'php' || !found.some((f) => f.source.startsWith('mamori/'))) return found;
+    const stripped = Buffer.from(stripComments(data.toString('latin1')), 'latin1');
+    if (stripped.equals(data)) return found;
+    const again = new Set(yaraFindings(stripped, path).map((f) => f.rule));
+    return found.filter((f) => !f.source.startsWith('mamori/') || again.has(f.rule));
+  }
+
   function contextFindings(path: string, kind: FileKind, data: Buffer): Finding[] {
     if (kind !== 'php' || !UPLOAD_DIR.test(path.replace(/\\/g, '/'))) return [];
     // An index.php that only says "Silence is golden" has no code.
@@ -160,7 +174,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
 
   function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string): FileResult {
     const findings: Finding[] = [];
-    for (const f of yaraFindings(data, path)) findings.push(f);
+    for (const f of confirmOutsideComments(yaraFindings(data, path), data, path, kind)) findings.push(f);
     analyse(data, path, kind, 0, [], findings);
     for (const f of contextFindings(path, kind, data)) findings.push(f);
     const unique = dedupe(findings);
@@ -302,7 +316,7 @@ function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    const k = `${f.rule}\u0000${f.description}`;
+    const k = `${f.source}\u0000${f.rule}\u0000${f.description}`;
     if (seen.has(k)) continue;
     seen.add(k);
     out.push(f);

@@ -106,6 +106,17 @@ rule mamori_php_preg_replace_e {
     $a
 }
 
+rule mamori_php_preg_replace_e_input {
+  meta:
+    score = 30
+    technique = "preg-replace-eval"
+    description = "the /e replacement (run as PHP) comes from the request"
+  strings:
+    $a = /\bpreg_replace\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+  condition:
+    $a
+}
+
 rule mamori_php_include_upload {
   meta:
     score = 95

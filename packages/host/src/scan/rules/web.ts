@@ -196,7 +196,7 @@ rule mamori_script_reverse_shell {
     technique = "reverse-shell"
     description = "a script connecting a shell to the network (reverse or bind shell)"
   strings:
-    $tcp = /\/bin\/(ba)?sh\s+-i\s*[^\n]{0,20}\/dev\/tcp\// nocase
+    $tcp = /\b(ba)?sh\s+-i\s*[^\n]{0,20}\/dev\/(tcp|udp)\// nocase
     $nc = /\b(nc|ncat|netcat)\s+(-[a-z]+\s+)*-e\s+\/bin\/(ba)?sh/ nocase
     $py = /os\s*\.\s*dup2\s*\(\s*s\s*\.\s*fileno\s*\(\s*\)/
     $pty = /pty\s*\.\s*spawn\s*\(\s*["']\/bin\/(ba)?sh/
