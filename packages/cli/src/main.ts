@@ -8,6 +8,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   config: { summary: 'check a config file, or print the JSON Schema', load: () => import('./commands/config.js') },
   waf: { summary: 'check SecLang rule files, or run WAF regression tests (CRS) in process', load: () => import('./commands/waf.js') },
   rules: { summary: 'download and install the OWASP Core Rule Set, or say which CRS mamori finds', load: () => import('./commands/rules.js') },
+  scan: { summary: 'scan files for webshells and backdoors (YARA and mamori\'s own analysers): clean, suspicious or malicious', load: () => import('./commands/scan.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
 };
 
