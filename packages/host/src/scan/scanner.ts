@@ -165,6 +165,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   function contextFindings(path: string, kind: FileKind, data: Buffer): Finding[] {
+    if (kind === 'image' || isImage(data)) return phpInImage(data);
     if (kind !== 'php' || !UPLOAD_DIR.test(path.replace(/\\/g, '/'))) return [];
     // An index.php that only says "Silence is golden" has no code.
     const code = data.toString('latin1').replace(/\/\*[\s\S]*?\*\/|(\/\/|#)[^\n]*|<\?php|\?>|\s+/g, '');
@@ -285,6 +286,24 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { files, skipped };
     },
   };
+}
+
+/** Image magic: GIF, PNG, JPEG, BMP, WebP (RIFF....WEBP), ICO. */
+function isImage(b: Buffer): boolean {
+  return (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) || (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) || (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) || (b[0] === 0x42 && b[1] === 0x4d && b.length > 14) || (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP');
+}
+
+/** PHP code inside an image (by name or by magic): the trick that makes an upload run. */
+function phpInImage(data: Buffer): Finding[] {
+  const text = data.toString('latin1');
+  const at = text.search(/<\?php/i);
+  if (at < 0) return [];
+  const line = lineAt(data, at, []);
+  const out: Finding[] = [{ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 60, description: 'PHP code inside an image file', line }];
+  if (/\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|base64_decode|gzinflate)\s*\(/i.test(text.slice(at, at + 65536))) {
+    out.push({ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 40, description: 'the PHP code inside the image runs commands or decoded code', line });
+  }
+  return out;
 }
 
 function empty(path: string, note: string): FileResult {

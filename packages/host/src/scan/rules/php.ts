@@ -9,29 +9,33 @@
  * Request input is `$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, a
  * header from `$_SERVER`, `php://input` or `getallheaders()`.
  */
+import { each } from './patterns.js';
+
+/** Code and command execution functions, decoders: the names the rules look for. */
+const CODE = ['eval', 'assert', 'create_function'];
+const SHELL = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
+const DECODERS = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'convert_uudecode'];
+
 /** The strings of the two toolkit rules (a file manager's or shell's usual calls). */
-const TOOLKIT = String.raw`    $in1 = "$_POST" nocase
-    $in2 = "$_GET" nocase
-    $in3 = "$_REQUEST" nocase
-    $c1 = "php_uname" nocase
+const TOOLKIT = String.raw`    $c1 = "php_uname" nocase
     $c2 = "posix_getpwuid" nocase
     $c3 = "disable_functions" nocase
     $c4 = "getmyuid" nocase
     $c5 = "safe_mode" nocase
     $c6 = "move_uploaded_file" nocase
-    $c7 = /\b(shell_exec|passthru|proc_open|popen)\s*\(/ nocase
+    $c7 = "shell_exec" nocase
     $c8 = "/etc/passwd" nocase
     $c9 = "uname -a" nocase
     $c10 = /\bchmod\s*\(/ nocase
-    $c11 = /\b(unlink|rmdir)\s*\(/ nocase
-    $c12 = /\b(scandir|opendir|readdir|glob)\s*\(/ nocase
-    $c13 = /\b(file_put_contents|fwrite)\s*\(/ nocase
+    $c11 = /\bunlink\s*\(/ nocase
+    $c12 = /\bscandir\s*\(/ nocase
+    $c13 = /\bfile_put_contents\s*\(/ nocase
     $c14 = "fileperms" nocase
-    $c15 = /\b(mysql_connect|mysqli_connect)\s*\(/ nocase
+    $c15 = "mysqli_connect" nocase
     $c16 = "getcwd" nocase
     $c17 = "disk_free_space" nocase
-    $c18 = /\b(fsockopen|socket_create)\s*\(/ nocase
-    $c19 = /\bsystem\s*\(/ nocase
+    $c18 = "fsockopen" nocase
+    $c19 = "passthru" nocase
     $c20 = "open_basedir" nocase`;
 
 export const PHP_RULES = String.raw`
@@ -41,9 +45,10 @@ rule mamori_php_input_to_exec {
     technique = "request-input-exec"
     description = "request input passed straight to a code or command execution function"
   strings:
-    $direct = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*\(\s*@?\s*(\(\s*string\s*\)\s*)?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER)\s*\[/ nocase
-    $wrapped = /\b(eval|assert|create_function)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[/ nocase
-    $rawbody = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(file_get_contents\s*\(\s*["']php:\/\/input|getallheaders\s*\(|apache_request_headers\s*\()/ nocase
+    ${each('direct', [...CODE, ...SHELL], String.raw`\s*\(\s*@?\s*(\(\s*string\s*\)\s*)?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER)\s*\[`)}
+    ${each('wrapped', CODE, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[`)}
+    $rawbody0 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}file_get_contents\s*\(\s*["']php:\/\/input/ nocase
+    $rawbody1 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(getallheaders|apache_request_headers)\s*\(/ nocase
   condition:
     any of them
 }
@@ -54,9 +59,9 @@ rule mamori_php_input_to_shell_wrapped {
     technique = "request-input-exec"
     description = "request input, through a function call or two, passed to a shell command function"
   strings:
-    $a = /\b(system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,4}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    ${each('a', SHELL, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,4}\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
-    $a
+    any of them
 }
 
 rule mamori_php_input_as_function {
@@ -67,8 +72,8 @@ rule mamori_php_input_as_function {
   strings:
     $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
     $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
-    $cb1 = /\b(call_user_func|call_user_func_array|array_map|register_shutdown_function|register_tick_function|ob_start|forward_static_call|forward_static_call_array|iterator_apply)\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
-    $cb2 = /\b(array_filter|array_walk|array_walk_recursive|usort|uasort|uksort|array_reduce)\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    ${each('cba', ['call_user_func(_array)?', 'array_map', 'register_shutdown_function', 'register_tick_function', 'ob_start', 'forward_static_call(_array)?', 'iterator_apply'], String.raw`\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+    ${each('cbb', ['array_filter', 'array_walk(_recursive)?', 'usort', 'uasort', 'uksort', 'array_reduce'], String.raw`\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
     any of them
 }
@@ -79,7 +84,7 @@ rule mamori_php_backtick_input {
     technique = "request-input-exec"
     description = "a request parameter run as a shell command in backticks"
   strings:
-    $a = /(=|\becho|\bprint|\(|\breturn)\s*\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,]/ nocase
+    $a = /\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,]/
   condition:
     $a
 }
@@ -90,7 +95,7 @@ rule mamori_php_backtick_input_cmd {
     technique = "request-input-exec"
     description = "request input inside a backtick (shell) command"
   strings:
-    $a = /(=|\becho|\bprint|\(|\breturn)\s*\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,]/ nocase
+    $a = /\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,]/
   condition:
     $a and not mamori_php_backtick_input
 }
@@ -123,9 +128,9 @@ rule mamori_php_include_upload {
     technique = "include-uploaded-file"
     description = "include/require of a file the request names or uploads"
   strings:
-    $a = /\b(include|require|include_once|require_once)\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
-    $a
+    any of them
 }
 
 rule mamori_php_decoder_to_eval {
@@ -134,8 +139,8 @@ rule mamori_php_decoder_to_eval {
     technique = "decoder-chain-exec"
     description = "decoded data (base64, gzinflate, rot13, strrev, hex2bin ...) run as PHP code"
   strings:
-    $a = /\b(eval|assert|create_function)\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack)\s*\(/ nocase
-    $b = /\b(eval|assert)\s*\(\s*@?\s*["'][^"'\n]{0,20}["']\s*\.\s*(gzinflate|gzuncompress|base64_decode|str_rot13|strrev)\s*\(/ nocase
+    ${each('a', CODE, String.raw`\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack)\s*\(`)}
+    ${each('b', ['eval', 'assert'], String.raw`\s*\(\s*@?\s*["'][^"'\n]{0,20}["']\s*\.\s*(gzinflate|gzuncompress|base64_decode|str_rot13|strrev)\s*\(`)}
   condition:
     any of them
 }
@@ -146,9 +151,9 @@ rule mamori_php_decoder_nesting {
     technique = "decoder-chain"
     description = "decoders nested in one another (gzinflate(base64_decode(...)) and the like)"
   strings:
-    $a = /\b(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|base64_decode|hex2bin|convert_uudecode)\s*\(\s*(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|base64_decode|hex2bin|convert_uudecode)\s*\(/ nocase
+    ${each('a', DECODERS, String.raw`\s*\(\s*(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|base64_decode|hex2bin|convert_uudecode)\s*\(`)}
   condition:
-    $a
+    any of them
 }
 
 rule mamori_php_reverse_shell {
@@ -157,13 +162,13 @@ rule mamori_php_reverse_shell {
     technique = "reverse-shell"
     description = "a network socket wired to a shell (reverse or bind shell)"
   strings:
-    $sock = /\b(fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server)\s*\(/ nocase
+    ${each('sock', ['p?fsockopen', 'socket_create', 'stream_socket_client', 'stream_socket_server'], String.raw`\s*\(`)}
     $sh1 = "/bin/sh" nocase
     $sh2 = "/bin/bash" nocase
     $sh3 = "cmd.exe" nocase
-    $run = /\b(proc_open|shell_exec|passthru|popen|pcntl_exec)\s*\(/ nocase
+    ${each('run', ['proc_open', 'shell_exec', 'passthru', 'popen', 'pcntl_exec'], String.raw`\s*\(`)}
   condition:
-    $sock and any of ($sh*) and $run and filesize < 200KB
+    any of ($sock*) and any of ($sh*) and any of ($run*) and filesize < 200KB
 }
 
 rule mamori_php_webshell_toolkit {
@@ -174,7 +179,7 @@ rule mamori_php_webshell_toolkit {
   strings:
 ${TOOLKIT}
   condition:
-    filesize < 400KB and any of ($in*) and 10 of ($c*)
+    filesize < 400KB and 10 of ($c*)
 }
 
 rule mamori_php_webshell_toolkit_full {
@@ -185,7 +190,7 @@ rule mamori_php_webshell_toolkit_full {
   strings:
 ${TOOLKIT}
   condition:
-    filesize < 400KB and any of ($in*) and 14 of ($c*)
+    filesize < 400KB and 14 of ($c*)
 }
 
 rule mamori_php_uploader {
@@ -279,7 +284,7 @@ rule mamori_php_variable_function_input {
     technique = "request-input-callable"
     description = "a variable function called with request input"
   strings:
-    $a = /[;{}\n]\s*@?\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $a = /\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
   condition:
     $a
 }

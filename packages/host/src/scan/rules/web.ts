@@ -4,6 +4,8 @@
  * `extension` (lower case, no dot) and `filename` are set per file by the
  * scanner (`bench/scan.mjs` gives YARA the same with -d).
  */
+import { each } from './patterns.js';
+
 export const WEB_RULES = String.raw`
 rule mamori_jsp_runtime_exec_input {
   meta:
@@ -14,7 +16,7 @@ rule mamori_jsp_runtime_exec_input {
     $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
     $pb = /new\s+ProcessBuilder\s*\(/
     $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader|getQueryString)\s*\(/
-    $direct = /\.\s*exec\s*\(\s*(new\s+String\[\]\s*\{[^}\n]{0,80})?request\s*\.\s*getParameter\s*\(/
+    $direct = /exec\s*\(\s*(new\s+String\[\]\s*\{[^}\n]{0,80})?request\s*\.\s*getParameter\s*\(/
   condition:
     $direct or (($rt or $pb) and $in)
 }
@@ -57,7 +59,7 @@ rule mamori_jsp_script_engine_input {
     description = "JSP evaluating request input with a script engine"
   strings:
     $sem = "ScriptEngineManager"
-    $eval = /\.\s*eval\s*\(/
+    $eval = /eval\s*\(/
     $in = /request\s*\.\s*getParameter\s*\(/
   condition:
     all of them
@@ -82,7 +84,8 @@ rule mamori_aspx_eval_request {
     description = "ASP/ASPX evaluating request input as code (the China Chopper one-liner and its kin)"
   strings:
     $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*[\[(]/ nocase
-    $vbs = /\b(Execute|ExecuteGlobal|Eval)\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*\(/ nocase
+    $vbs0 = /\bExecute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*\(/ nocase
+    $vbs1 = /\bEval\s+Request(\s*\.\s*(Item|Form|QueryString))?\s*\(/ nocase
   condition:
     any of them
 }
@@ -123,35 +126,11 @@ rule mamori_asp_wscript_shell {
     description = "classic ASP running WScript.Shell commands from the request"
   strings:
     $ws = "WScript.Shell" nocase
-    $run = /\.\s*(Exec|Run)\s*\(/ nocase
+    $run0 = /\.Exec\s*\(/ nocase
+    $run1 = /\.Run\s*\(/ nocase
     $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*\(/ nocase
   condition:
-    all of them
-}
-
-rule mamori_php_in_image {
-  meta:
-    score = 60
-    technique = "code-in-image"
-    description = "PHP code inside an image file"
-  strings:
-    $php = "<?php" nocase
-    $gif = "GIF8"
-    $png = { 89 50 4E 47 }
-    $jpg = { FF D8 FF }
-  condition:
-    $php and (extension matches /^(jpe?g|png|gif|bmp|ico|webp|tiff?)$/ or $gif at 0 or $png at 0 or $jpg at 0)
-}
-
-rule mamori_php_in_image_exec {
-  meta:
-    score = 40
-    technique = "code-in-image"
-    description = "the PHP code inside the image runs commands or decoded code"
-  strings:
-    $x = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|base64_decode|gzinflate)\s*\(/ nocase
-  condition:
-    mamori_php_in_image and $x
+    $ws and any of ($run*) and $in
 }
 
 rule mamori_htaccess_image_as_php {
@@ -196,8 +175,8 @@ rule mamori_script_reverse_shell {
     technique = "reverse-shell"
     description = "a script connecting a shell to the network (reverse or bind shell)"
   strings:
-    $tcp = /\b(ba)?sh\s+-i\s*[^\n]{0,20}\/dev\/(tcp|udp)\// nocase
-    $nc = /\b(nc|ncat|netcat)\s+(-[a-z]+\s+)*-e\s+\/bin\/(ba)?sh/ nocase
+    $tcp = /sh\s+-i\s*[^\n]{0,20}\/dev\/(tcp|udp)\//
+    $nc = /-e\s+\/bin\/(ba)?sh\b/
     $py = /os\s*\.\s*dup2\s*\(\s*s\s*\.\s*fileno\s*\(\s*\)/
     $pty = /pty\s*\.\s*spawn\s*\(\s*["']\/bin\/(ba)?sh/
     $pl = /exec\s*\(?\s*["']\/bin\/(ba)?sh\s+-i["']/
@@ -211,8 +190,11 @@ rule mamori_script_decoded_exec {
     technique = "decoder-chain-exec"
     description = "a script running decoded data as code"
   strings:
-    $py = /\bexec\s*\(\s*(base64\s*\.\s*b64decode|zlib\s*\.\s*decompress|codecs\s*\.\s*decode|marshal\s*\.\s*loads)\s*\(/
-    $pl = /\beval\s*\(?\s*(decode_base64|unpack|pack)\s*\(/
+    $py0 = /exec\s*\(\s*base64\s*\.\s*b64decode\s*\(/
+    $py1 = /exec\s*\(\s*zlib\s*\.\s*decompress\s*\(/
+    $py2 = /exec\s*\(\s*marshal\s*\.\s*loads\s*\(/
+    $py3 = /exec\s*\(\s*codecs\s*\.\s*decode\s*\(/
+    $pl = /\beval\s*\(?\s*decode_base64\s*\(/
     $sh = /base64\s+(-d|--decode)\s*\|\s*(ba)?sh\b/
   condition:
     any of them
@@ -224,8 +206,9 @@ rule mamori_cgi_input_exec {
     technique = "request-input-exec"
     description = "a CGI script running a command from a request parameter"
   strings:
-    $pl = /\b(system|exec|qx)\s*\(\s*(\$cgi\s*->\s*)?param\s*\(/
-    $py = /\b(os\s*\.\s*system|os\s*\.\s*popen|subprocess\s*\.\s*(call|run|Popen|check_output))\s*\(\s*form\s*(\.\s*getvalue|\[)/
+    ${each('pl', ['system', 'exec', 'qx'], String.raw`\s*\(\s*(\$cgi\s*->\s*)?param\s*\(`, '')}
+    $py0 = /os\s*\.\s*(system|popen)\s*\(\s*form\s*(\.\s*getvalue|\[)/
+    $py1 = /subprocess\s*\.\s*(call|run|Popen|check_output)\s*\(\s*form\s*(\.\s*getvalue|\[)/
   condition:
     any of them
 }
