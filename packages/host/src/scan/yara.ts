@@ -7,7 +7,9 @@
  */
 import { readFileSync, readdirSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compile, validate, type CompilerOptions, type YaraX } from '@litko/yara-x';
+import { createRequire } from 'node:module';
+import type { CompilerOptions, YaraX } from '@litko/yara-x';
+import { MamoriError } from 'mamori';
 import { BUILTIN_RULES, RULE_EXTERNALS } from './rules/index.js';
 
 /** A rule file that could not load, and why. */
@@ -48,10 +50,26 @@ export interface RuleOptions {
   readonly maxMatchesPerPattern?: number;
 }
 
+type YaraXModule = typeof import('@litko/yara-x');
+
+/**
+ * YARA-X, loaded when a scanner is made (not when @mamori/host is imported):
+ * its prebuilt binaries cover linux-x64 (glibc) and macOS; elsewhere the rest
+ * of @mamori/host still works and `mamori scan` says why it cannot.
+ */
+function yaraX(): YaraXModule {
+  try {
+    return createRequire(import.meta.url)('@litko/yara-x') as YaraXModule;
+  } catch (err) {
+    throw new MamoriError('MAMORI_ERR_SCAN_ENGINE', `the YARA engine (YARA-X, npm package @litko/yara-x) could not be loaded on ${process.platform}-${process.arch}: ${(err as Error).message.split('\n')[0]}. Its prebuilt binaries cover Linux x64 (glibc) and macOS.`, { cause: err });
+  }
+}
+
 const MAX_RULE_FILE_BYTES = 32 * 1024 * 1024;
 const EXTERNAL_DEFAULTS = Object.fromEntries(RULE_EXTERNALS.map((k) => [k, ''])) as Record<(typeof RULE_EXTERNALS)[number], string>;
 
 export function loadRules(options: RuleOptions = {}): LoadedRules {
+  const { validate } = yaraX();
   const problems: RuleLoadProblem[] = [];
   const good: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[] = [];
   if (options.builtin !== false) for (const r of BUILTIN_RULES) good.push({ file: r.name, source: r.source, builtin: true, rules: countRules(r.source) });
@@ -100,8 +118,9 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
   };
 }
 
-function tryCompile(files: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[], problems: RuleLoadProblem[]) {
+function tryCompile(files: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[], problems: RuleLoadProblem[]): { yara: YaraX; files: typeof files }[] {
   if (files.length === 0) return [];
+  const compile = (source: string, options: CompilerOptions) => yaraX().compile(source, options) as YaraX;
   const dirs = [...new Set(files.flatMap((f) => (f.dir ? [f.dir] : [])))];
   try {
     return [{ yara: compile(files.map((f) => f.source).join('\n'), compilerOptions(dirs)), files }];
