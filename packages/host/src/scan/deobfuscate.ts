@@ -184,19 +184,50 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
     if (m[2]) raw = readPhpString(src, m.index! + m[0].length - 1)?.value;
     else if (m[3]) raw = literalOf(src, m[3], m.index!);
     if (raw === undefined || raw.length < 4) continue;
-    const layers: string[] = [];
-    let data: Buffer = Buffer.from(raw, 'latin1');
-    try {
-      for (const d of [...decoders].reverse().slice(0, limits.maxDepth)) {
-        layers.push(d);
-        data = decode(d, data, limits.maxOutputBytes);
-      }
-      payloads.push({ layers: [...layers].reverse(), text: data.toString('latin1'), executed, offset: m.index! });
-    } catch (err) {
-      problems.push({ layers: [...layers].reverse(), problem: err instanceof TooLarge || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `output over ${limits.maxOutputBytes} bytes` : (err as Error).message });
-    }
+    peelOne(raw, decoders, executed, m.index!, limits, payloads, problems);
+  }
+  // eval($x) where $x was assigned a decoder chain: `$x = gzinflate(base64_decode('...')); eval($x);`
+  for (const m of src.matchAll(EVAL_VAR)) {
+    if (payloads.length + problems.length >= limits.maxPayloads) break;
+    const assign = lastAssignment(src, m[2]!, m.index!);
+    if (assign === undefined) continue;
+    const head = CHAIN_AT.exec(src.slice(assign, assign + 1024));
+    if (!head || !head[2]) continue;
+    const names = [...head[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
+    const decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+    const raw = readPhpString(src, assign + head[0].length - 1)?.value;
+    if (decoders.length === 0 || raw === undefined || raw.length < 4) continue;
+    peelOne(raw, decoders, true, m.index!, limits, payloads, problems);
   }
   return { payloads, problems };
+}
+
+const EVAL_VAR = /\b(eval|assert)\s*\(\s*@?\s*\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*\)/gi;
+const CHAIN_AT = new RegExp(`^\\s*@?\\s*((?:(?:${DECODERS.join('|')})\\s*\\(\\s*@?\\s*){1,16})(["'])`, 'i');
+
+/** Where the expression of the last `$name = ...` before `before` starts. */
+function lastAssignment(src: string, name: string, before: number): number | undefined {
+  const re = new RegExp(`\\$${name}\\s*=(?!=)`, 'g');
+  let at: number | undefined;
+  for (const m of src.matchAll(re)) {
+    if (m.index! > before) break;
+    at = m.index! + m[0].length;
+  }
+  return at;
+}
+
+function peelOne(raw: string, decoders: Decoder[], executed: boolean, offset: number, limits: DeobfuscateLimits, payloads: Peeled[], problems: PeelProblem[]): void {
+  const layers: string[] = [];
+  let data: Buffer = Buffer.from(raw, 'latin1');
+  try {
+    for (const d of [...decoders].reverse().slice(0, limits.maxDepth)) {
+      layers.push(d);
+      data = decode(d, data, limits.maxOutputBytes);
+    }
+    payloads.push({ layers: [...layers].reverse(), text: data.toString('latin1'), executed, offset });
+  } catch (err) {
+    problems.push({ layers: [...layers].reverse(), problem: err instanceof TooLarge || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `output over ${limits.maxOutputBytes} bytes` : (err as Error).message });
+  }
 }
 
 const CHR = /\bchr\s*\(\s*(\d{1,4})\s*(?:([-+*^%])\s*(\d{1,4})\s*)?\)/gi;

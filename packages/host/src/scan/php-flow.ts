@@ -21,13 +21,16 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
 const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
 const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
+/** Functions that call a callback given by name with arguments given beside it. */
+const CALLERS = /(?<![\w>$:\\])(call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply)\s*\(/gi;
+const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000});/g;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
@@ -45,28 +48,55 @@ export function phpFlow(input: string): FlowFinding[] {
 }
 
 function flow(src: string): FlowFinding[] {
-  const tainted = new Set<string>();
+  // PHP variables live in their function: a variable is request input at an offset when it was
+  // assigned it earlier in the same function (from the last "function" keyword before the offset).
+  const fnStarts = [...src.matchAll(/\bfunction\b/gi)].map((m) => m.index!);
+  const regionStart = (at: number) => {
+    let lo = 0;
+    let hi = fnStarts.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fnStarts[mid]! <= at) {
+        found = fnStarts[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  const taintedAt = new Map<string, number[]>();
+  const taint = (name: string, at: number) => {
+    const list = taintedAt.get(name) ?? [];
+    if (!list.includes(at)) list.push(at);
+    taintedAt.set(name, list);
+  };
+  const isTaintedAt = (name: string, at: number) => {
+    const list = taintedAt.get(name);
+    if (!list) return false;
+    const from = regionStart(at);
+    return list.some((o) => o >= from && o < at);
+  };
   const sinkVars = new Map<string, string>();
-  const direct = (expr: string) => isDirect(expr, tainted);
+  const direct = (expr: string, at: number) => isDirect(expr, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at));
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   for (let round = 0; round < 3; round++) {
-    const before = tainted.size + sinkVars.size;
+    const before = [...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size;
     for (const m of src.matchAll(ASSIGN)) {
       const name = m[1]!;
       const rhs = m[3]!;
-      if (!tainted.has(name) && direct(rhs)) tainted.add(name);
+      if (direct(rhs, m.index!)) taint(name, m.index!);
       const lit = /^\s*["']([A-Za-z_]\w{1,40})["']\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
       const alias = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
     }
     for (const m of src.matchAll(FOREACH)) {
-      if (direct(m[1]!)) {
-        if (m[2]) tainted.add(m[2]);
-        tainted.add(m[3]!);
+      if (direct(m[1]!, m.index!)) {
+        if (m[2]) taint(m[2], m.index!);
+        taint(m[3]!, m.index!);
       }
     }
-    if (tainted.size + sinkVars.size === before) break;
+    if ([...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size === before) break;
   }
   const out: FlowFinding[] = [];
   const seen = new Set<string>();
@@ -80,19 +110,41 @@ function flow(src: string): FlowFinding[] {
     const sink = m[2]!.toLowerCase();
     const args = argsAt(src, m.index! + m[0].length);
     // create_function's code is its second argument; the others' payload is the first.
-    if (!args || !(sink === 'create_function' ? splitTop(args.all, [',']).some((a) => direct(a)) : direct(args.first))) continue;
+    if (!args || !(sink === 'create_function' ? splitTop(args.all, [',']).some((a) => direct(a, m.index!)) : direct(args.first, m.index!))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
     else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
     else add({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${sink}() calls`, offset: m.index! });
   }
+  // A sink named in a string, handed to a caller with request input beside it: array_map('assert', [$_POST['x']]).
+  for (const m of src.matchAll(CALLERS)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']).map((a) => a.trim());
+    const named = parts.findIndex((a) => {
+      const lit = /^["']([A-Za-z_]\w{1,40})["']$/.exec(a);
+      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(a);
+      const fn = lit ? lit[1]!.toLowerCase() : v ? sinkVars.get(v[1]!) : undefined;
+      return fn !== undefined && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn));
+    });
+    if (named < 0 || !parts.some((a, i) => i !== named && direct(a, m.index!))) continue;
+    const fn = (/^["'](\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
+    add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
+  }
+  // A file written where and with what the request says.
+  for (const m of src.matchAll(WRITERS)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']);
+    if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
+  }
   for (const m of src.matchAll(VAR_CALL)) {
     if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
     const name = m[1]!;
     const args = argsAt(src, m.index! + m[0].length);
-    if (tainted.has(name)) {
+    if (isTaintedAt(name, m.index!)) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
-    } else if (sinkVars.has(name) && args && direct(args.first)) {
+    } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
     } else if (extracted && args && /^\s*\$[A-Za-z_]/.test(args.first) && !/^this$/i.test(name)) {
       add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
@@ -102,13 +154,13 @@ function flow(src: string): FlowFinding[] {
 }
 
 /** Is `expr` request input itself, through calls, concatenation and defaults? */
-function isDirect(expr: string, tainted: ReadonlySet<string>): boolean {
+function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefined): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
   if (!SOURCE.test(e)) {
-    if (tainted.size === 0) return false;
+    if (!isTainted) return false;
     let any = false;
-    for (const m of e.matchAll(/\$([A-Za-z_]\w{0,63})/g)) if (tainted.has(m[1]!)) any = true;
+    for (const m of e.matchAll(/\$([A-Za-z_]\w{0,63})/g)) if (isTainted(m[1]!)) any = true;
     if (!any) return false;
   }
   // A condition's value: what follows the first top-level "?" (not "??").
@@ -120,6 +172,7 @@ function isDirect(expr: string, tainted: ReadonlySet<string>): boolean {
     part = part.trim();
     for (let guard = 0; guard < 8; guard++) {
       part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
+      if (SOURCE_ALONE.test(part)) break;
       const call = /^([A-Za-z_]\w*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         part = (splitTop(call[2]!, [','])[0] ?? '').trim();
@@ -138,7 +191,7 @@ function isDirect(expr: string, tainted: ReadonlySet<string>): boolean {
       continue;
     }
     const v = /^\$([A-Za-z_]\w{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
-    if (v && tainted.has(v[1]!)) {
+    if (v && isTainted?.(v[1]!)) {
       sources++;
       continue;
     }

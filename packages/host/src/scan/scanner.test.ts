@@ -61,6 +61,17 @@ describe('scan: variants', () => {
     }
   });
 
+  it('a variable is request input only in its own function', () => {
+    const src = `<?php
+function save() { $data = $_POST['body']; $fp = $_POST['name']; store($fp, $data); }
+function download($url, $file) { $data = fetch($url); $fp = fopen($file, 'w'); fwrite($fp, $data); }
+function run() { $cmd = 'uptime'; return shell_exec($cmd); }
+`;
+    assert.equal(scanner.scanBuffer(Buffer.from(src), '/www/lib.php').verdict, 'clean');
+    const bad = src.replace("$cmd = 'uptime';", "$cmd = $_GET['c'];");
+    assert.equal(scanner.scanBuffer(Buffer.from(bad), '/www/lib.php').verdict, 'malicious');
+  });
+
   const payload = "system($_GET['c']);";
   const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64');
   const rot13 = (s: string) => s.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.charCodeAt(0) - (c <= 'Z' ? 65 : 97) + 13) % 26) + (c <= 'Z' ? 65 : 97)));

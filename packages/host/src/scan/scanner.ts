@@ -140,7 +140,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset, layers), layers: at });
     }
     // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
-    if (/\\x[0-9a-fA-F]{2}|\bchr\s*\(|["']\s*\.\s*["']/.test(text) && /\$[A-Za-z_]\w*\s*\(|["']\s*\(/.test(text)) {
+    if (/\\x[0-9a-fA-F]{2}|\bchr\s*\(|["']\s*\.\s*["']/.test(text) && /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\b(call_user_func|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)/i.test(text)) {
       const normal = normalizeStrings(text, limits.maxOutputBytes);
       if (normal !== undefined && worthFlow(normal)) {
         for (const f of phpFlow(normal)) {

@@ -84,7 +84,7 @@ rule mamori_php_backtick_input {
     technique = "request-input-exec"
     description = "a request parameter run as a shell command in backticks"
   strings:
-    $a = /\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,]/
+    $a = /\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,?]/
   condition:
     $a
 }
@@ -95,7 +95,7 @@ rule mamori_php_backtick_input_cmd {
     technique = "request-input-exec"
     description = "request input inside a backtick (shell) command"
   strings:
-    $a = /\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,]/
+    $a = /\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,?]/
   condition:
     $a and not mamori_php_backtick_input
 }
