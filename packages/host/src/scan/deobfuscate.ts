@@ -231,7 +231,6 @@ function peelOne(raw: string, decoders: Decoder[], executed: boolean, offset: nu
 }
 
 const CHR = /\bchr\s*\(\s*(\d{1,4})\s*(?:([-+*^%])\s*(\d{1,4})\s*)?\)/gi;
-const QUOTED = /(["'])/g;
 
 /**
  * Puts PHP string expressions back together: escapes decoded, `chr(N)` (and
@@ -248,13 +247,29 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_DEOBFUSCATE_LIM
       n = op === '+' ? n + m : op === '-' ? n - m : op === '*' ? n * m : op === '^' ? n ^ m : m === 0 ? n : n % m;
     }
     changed = true;
-    const ch = String.fromCharCode(((n % 256) + 256) % 256);
-    return `'${ch === "'" ? "\\'" : ch === '\\' ? '\\\\' : ch}'`;
+    return quote(String.fromCharCode(((n % 256) + 256) % 256));
   });
-  // 2. Literals decoded and re-quoted; runs joined by `.` merged.
+  // 2. Literals joined across "." and string functions of literals folded, a few rounds
+  //    (folding can put two literals side by side: 'sys' . strrev('met')).
+  for (let round = 0; round < 4; round++) {
+    const joined = joinLiterals(s, maxBytes);
+    if (joined === undefined) return undefined;
+    const folded = foldCalls(joined.text);
+    if (joined.changed || folded.changed) changed = true;
+    s = folded.text;
+    if (!folded.changed) break;
+  }
+  return changed ? s : undefined;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function joinLiterals(s: string, maxBytes: number): { text: string; changed: boolean } | undefined {
+  let changed = false;
   let out = '';
   let i = 0;
-  QUOTED.lastIndex = 0;
   while (i < s.length) {
     const q = s.indexOf('"', i);
     const a = s.indexOf("'", i);
@@ -264,7 +279,7 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_DEOBFUSCATE_LIM
       break;
     }
     out += s.slice(i, start);
-    let lit = readPhpString(s, start);
+    const lit = readPhpString(s, start);
     if (!lit || (s[start] === '"' && /\$[A-Za-z_{]/.test(s.slice(start, lit.end)))) {
       // Unterminated, or interpolating: leave as is.
       out += s[start];
@@ -284,15 +299,47 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_DEOBFUSCATE_LIM
       joined = true;
     }
     const original = s.slice(start, end);
-    const requoted = `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     if (joined || (s[start] === '"' && /\\[x0-7u]/.test(original))) changed = true;
-    out += joined || s[start] === '"' ? requoted : original;
+    out += joined || s[start] === '"' ? quote(value) : original;
     i = end;
     if (out.length > maxBytes) return undefined;
-    lit = undefined;
   }
-  s = out;
-  return changed ? s : undefined;
+  return { text: out, changed };
+}
+
+/** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */
+const FOLDABLE = /\b(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
+
+function foldCalls(s: string): { text: string; changed: boolean } {
+  let changed = false;
+  const unq = (v: string) => v.replace(/\\([\\'])/g, '$1');
+  const text = s.replace(FOLDABLE, (all, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined) => {
+    let v: string;
+    if (fn === undefined) {
+      const from = unq(search!);
+      if (from === '') return all;
+      v = unq(subject!).split(from).join(unq(replace!));
+    } else {
+      const x = unq(arg!);
+      const name = fn.toLowerCase();
+      if (name === 'strtolower') v = x.toLowerCase();
+      else if (name === 'strtoupper') v = x.toUpperCase();
+      else if (name === 'ucfirst') v = x.charAt(0).toUpperCase() + x.slice(1);
+      else if (name === 'trim') v = x.trim();
+      else {
+        try {
+          v = decode(name as Decoder, Buffer.from(x, 'latin1'), 65536).toString('latin1');
+        } catch {
+          return all;
+        }
+      }
+    }
+    // Only names and short printable text are worth putting back.
+    if (v.length > 4096 || !/^[\x20-\x7e\t\r\n]*$/.test(v)) return all;
+    changed = true;
+    return quote(v);
+  });
+  return { text, changed };
 }
 
 /** Shannon entropy, bits per character. */

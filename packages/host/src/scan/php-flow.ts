@@ -21,20 +21,45 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
-const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string']);
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
 const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
 const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
 /** Functions that call a callback given by name with arguments given beside it. */
-const CALLERS = /(?<![\w>$:\\])(call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply)\s*\(/gi;
+const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
+const CALLERS = new RegExp(`(?<![\\w>$:\\\\])(${CALLER_NAMES})\\s*\\(`, 'gi');
 const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000});/g;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
 const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
+
+/**
+ * Calls of code or command functions whose names the file hides: the name appears
+ * only in `normal` (the strings put back together), not as a plain literal in
+ * `original`, and is then called (`$f(...)`, `'assert'(...)`, or handed to a caller).
+ */
+export function hiddenSinkCalls(normal: string, original: string): FlowFinding[] {
+  const out: FlowFinding[] = [];
+  const sinks = [...CODE_SINKS, ...SHELL_SINKS];
+  const plain = (name: string) => new RegExp(`["']${name}["']`, 'i').test(original);
+  for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
+    const fn = m[2]!.toLowerCase();
+    if (!sinks.includes(fn) || plain(fn)) continue;
+    if (!new RegExp(`(?<![\\w>:$])\\$${m[1]}\\s*\\(|\\b(${CALLER_NAMES})\\s*\\([^;]{0,200}\\$${m[1]}\\b`, 'i').test(normal)) continue;
+    out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${fn}() is assembled from pieces and called through $${m[1]}`, offset: m.index! });
+    if (out.length >= 8) break;
+  }
+  for (const m of normal.matchAll(new RegExp(`'(${sinks.join('|')})'\\s*\\(`, 'gi'))) {
+    if (plain(m[1]!.toLowerCase())) continue;
+    out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${m[1]!.toLowerCase()}() is assembled from pieces and called`, offset: m.index! });
+    break;
+  }
+  return out;
+}
 
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
@@ -130,6 +155,13 @@ function flow(src: string): FlowFinding[] {
     if (named < 0 || !parts.some((a, i) => i !== named && direct(a, m.index!))) continue;
     const fn = (/^["'](\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
+  }
+  // preg_replace with its pattern from the request: the caller can add /e.
+  for (const m of src.matchAll(/(?<![\w>$:\\])preg_replace\s*\(/gi)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    // A pattern that ends in a literal ('/' . $x . '/i') has its modifiers fixed by the code.
+    const last = args ? (splitTop(args.first, ['.']).at(-1) ?? '').trim() : '';
+    if (args && !/^(["'])[\s\S]*\1$/.test(last) && direct(args.first, m.index!)) add({ technique: 'preg-replace-eval', score: 75, description: 'preg_replace with its pattern from the request (the /e modifier runs code)', offset: m.index! });
   }
   // A file written where and with what the request says.
   for (const m of src.matchAll(WRITERS)) {

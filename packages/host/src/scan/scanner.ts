@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, normalizeStrings, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
-import { phpFlow, stripComments, worthFlow } from './php-flow.js';
+import { hiddenSinkCalls, phpFlow, stripComments, worthFlow } from './php-flow.js';
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
 export const VERDICTS: readonly Verdict[] = ['clean', 'suspicious', 'malicious'];
@@ -140,10 +140,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset, layers), layers: at });
     }
     // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
-    if (/\\x[0-9a-fA-F]{2}|\bchr\s*\(|["']\s*\.\s*["']/.test(text) && /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\b(call_user_func|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)/i.test(text)) {
-      const normal = normalizeStrings(text, limits.maxOutputBytes);
-      if (normal !== undefined && worthFlow(normal)) {
-        for (const f of phpFlow(normal)) {
+    if (/\\x[0-9a-fA-F]{2}|\bchr\s*\(|["']\s*\.\s*["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i.test(text) && /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\b(call_user_func|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)/i.test(text)) {
+      const code = stripComments(text);
+      const normal = normalizeStrings(code, limits.maxOutputBytes);
+      if (normal !== undefined) {
+        const found = [...(worthFlow(normal) ? phpFlow(normal) : []), ...hiddenSinkCalls(normal, code)];
+        for (const f of found) {
           if (!out.some((o) => o.description === f.description)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, layers: [...layers, 'concat'] });
         }
       }

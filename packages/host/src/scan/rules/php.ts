@@ -64,6 +64,17 @@ rule mamori_php_input_to_shell_wrapped {
     any of them
 }
 
+rule mamori_php_session_exec {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "code stored in the session (set by an earlier request) run with eval or assert"
+  strings:
+    ${each('a', CODE, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,2}\$_SESSION\s*\[`)}
+  condition:
+    any of them
+}
+
 rule mamori_php_input_as_function {
   meta:
     score = 100
@@ -239,6 +250,7 @@ rule mamori_php_known_shell_names {
     $d = "b374k" nocase
     $e = "IndoXploit"
     $f = "WSOsetcookie"
+    $g = "Leaf PHPMailer"
   condition:
     any of them
 }

@@ -65,6 +65,19 @@ rule mamori_jsp_script_engine_input {
     all of them
 }
 
+rule mamori_jsp_reflection_exec {
+  meta:
+    score = 90
+    technique = "jsp-exec"
+    description = "JSP reaching Runtime.exec or ProcessBuilder through reflection, with request input"
+  strings:
+    $cls = /Class\s*\.\s*forName\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"/
+    $m = /getMethod\s*\(\s*"(exec|start|getRuntime)"/
+    $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
+  condition:
+    all of them
+}
+
 rule mamori_jsp_file_writer {
   meta:
     score = 40
