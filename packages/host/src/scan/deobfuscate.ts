@@ -174,8 +174,10 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   const payloads: Peeled[] = [];
   const problems: PeelProblem[] = [];
   CHAIN.lastIndex = 0;
+  // Attempts are bounded too: each may read the whole file (a variable's assignment).
+  let attempts = 0;
   for (const m of src.matchAll(CHAIN)) {
-    if (payloads.length + problems.length >= limits.maxPayloads) break;
+    if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 4) break;
     const names = [...m[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
     const decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
     if (decoders.length === 0) continue;
@@ -188,7 +190,7 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   }
   // eval($x) where $x was assigned a decoder chain: `$x = gzinflate(base64_decode('...')); eval($x);`
   for (const m of src.matchAll(EVAL_VAR)) {
-    if (payloads.length + problems.length >= limits.maxPayloads) break;
+    if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 8) break;
     const assign = lastAssignment(src, m[2]!, m.index!);
     if (assign === undefined) continue;
     const head = CHAIN_AT.exec(src.slice(assign, assign + 1024));
@@ -280,10 +282,16 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
     }
     out += s.slice(i, start);
     const lit = readPhpString(s, start);
-    if (!lit || (s[start] === '"' && /\$[A-Za-z_{]/.test(s.slice(start, lit.end)))) {
-      // Unterminated, or interpolating: leave as is.
-      out += s[start];
-      i = start + 1;
+    if (!lit) {
+      // Unterminated: PHP could not parse past it either; the rest stays as it is (and is
+      // not read again from each later quote, which would cost the square of the length).
+      out += s.slice(start);
+      break;
+    }
+    if (s[start] === '"' && /\$[A-Za-z_{]/.test(s.slice(start, lit.end))) {
+      // Interpolating: left as is.
+      out += s.slice(start, lit.end);
+      i = lit.end;
       continue;
     }
     let value = lit.value;

@@ -33,7 +33,9 @@ const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_wal
 const CALLERS = new RegExp(`(?<![\\w>$:\\\\])(${CALLER_NAMES})\\s*\\(`, 'gi');
 const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
-const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000});/g;
+// The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
+// backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
+const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000})/g;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
 const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
 
@@ -46,9 +48,13 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
   const out: FlowFinding[] = [];
   const sinks = [...CODE_SINKS, ...SHELL_SINKS];
   const plain = (name: string) => new RegExp(`["']${name}["']`, 'i').test(original);
+  let looked = 0;
   for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
     const fn = m[2]!.toLowerCase();
-    if (!sinks.includes(fn) || plain(fn)) continue;
+    if (!sinks.includes(fn)) continue;
+    // Each candidate reads the whole text: a bounded number of them.
+    if (++looked > 32) break;
+    if (plain(fn)) continue;
     if (!new RegExp(`(?<![\\w>:$])\\$${m[1]}\\s*\\(|\\b(${CALLER_NAMES})\\s*\\([^;]{0,200}\\$${m[1]}\\b`, 'i').test(normal)) continue;
     out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${fn}() is assembled from pieces and called through $${m[1]}`, offset: m.index! });
     if (out.length >= 8) break;
@@ -107,6 +113,7 @@ function flow(src: string): FlowFinding[] {
   for (let round = 0; round < 3; round++) {
     const before = [...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size;
     for (const m of src.matchAll(ASSIGN)) {
+      if (src[m.index! + m[0].length] !== ';') continue;
       const name = m[1]!;
       const rhs = m[3]!;
       if (direct(rhs, m.index!)) taint(name, m.index!);

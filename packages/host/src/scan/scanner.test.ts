@@ -131,6 +131,24 @@ function run() { $cmd = 'uptime'; return shell_exec($cmd); }
   });
 });
 
+describe('scan: hostile files', () => {
+  // Shapes that cost the square of their length to a careless reader. The timeout only
+  // stops a hang from holding the suite: a linear reader takes well under a second each.
+  const shapes: [string, string][] = [
+    ['escaped quotes, never closed', `<?php $a = chr(1); $f = "${'\\"'.repeat(400_000)}`],
+    ['assignments without semicolons', `<?php ${'$a = $_GET '.repeat(200_000)}`],
+    ['decoder chains on unassigned variables', `<?php ${'eval(base64_decode($nope)) '.repeat(50_000)}`],
+    ['sink names assigned over and over', `<?php ${"$f = 'sys'.'tem'; ".repeat(50_000)} $f($_GET['c']);`],
+    ['a call opened and never closed', `<?php system(${'('.repeat(500_000)}`],
+  ];
+  for (const [name, src] of shapes) {
+    it(`${name}: scanned to a verdict`, { timeout: 120_000 }, () => {
+      const r = scanner.scanBuffer(Buffer.from(src), '/www/hostile.php');
+      assert.ok(['clean', 'suspicious', 'malicious'].includes(r.verdict));
+    });
+  }
+});
+
 describe('scan: indicators and known-good files', () => {
   const src = Buffer.from('<?php echo "hello";\n');
   it('an indicator hit makes the file malicious, naming the indicator and its source', () => {

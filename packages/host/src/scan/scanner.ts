@@ -153,6 +153,16 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   /**
+   * Our PHP rules (`mamori_php_*`) count only in files PHP would run: PHP by name, or with a
+   * `<?php` / `<?=` tag (a PHP function list in a Python lexer is not a web shell).
+   */
+  function onlyPhpWherePhp(found: Finding[], data: Buffer, kind: FileKind): Finding[] {
+    if (kind === 'php' || !found.some((f) => f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_'))) return found;
+    if (/<\?(php|=)/i.test(data.toString('latin1'))) return found;
+    return found.filter((f) => !(f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_')));
+  }
+
+  /**
    * Our rules read bytes, and PHP comments can quote webshell code (security
    * notes, docs). A PHP file with hits from our rules is scanned again with
    * its comments blanked; our hits that do not come back are dropped. Rare,
@@ -177,7 +187,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
 
   function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string): FileResult {
     const findings: Finding[] = [];
-    for (const f of confirmOutsideComments(yaraFindings(data, path), data, path, kind)) findings.push(f);
+    for (const f of confirmOutsideComments(onlyPhpWherePhp(yaraFindings(data, path), data, kind), data, path, kind)) findings.push(f);
     analyse(data, path, kind, 0, [], findings);
     for (const f of contextFindings(path, kind, data)) findings.push(f);
     const unique = dedupe(findings);
