@@ -75,6 +75,11 @@ export interface Scanner {
   walk(paths: readonly string[]): { files: string[]; skipped: { path: string; why: string }[] };
 }
 
+/** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
+const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
+/** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
+const CALLS = /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\$\{|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
+
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
 const ASP_EXT = /^(asp|aspx|ashx|asmx|ascx|asa|cer|cshtml)$/;
@@ -105,6 +110,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   const thresholds = options.thresholds ?? { suspicious: 35, malicious: 75 };
   const externalScore = options.externalScore ?? 75;
 
+  let scratch = Buffer.allocUnsafe(64 * 1024);
   const verdictOf = (score: number): Verdict => (score >= thresholds.malicious ? 'malicious' : score >= thresholds.suspicious ? 'suspicious' : 'clean');
 
   function yaraFindings(data: Buffer, path: string, layers?: readonly string[]): Finding[] {
@@ -114,9 +120,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   /** Analysers of our own on one text (the file, or what a layer decoded to). */
-  function analyse(data: Buffer, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[]): void {
+  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[]): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
-    const text = data.toString('latin1');
     if (kind !== 'php' && !/<\?(php|=)/i.test(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset, layers), layers: layers.length ? layers : undefined });
     if (depth >= limits.maxDepth) return;
@@ -135,12 +140,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const inner = Buffer.from(p.text, 'latin1');
       const at = [...layers, ...p.layers];
       const found: Finding[] = yaraFindings(inner, path, at);
-      analyse(inner, path, 'php', depth + p.layers.length, at, found);
+      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found);
       for (const f of found) out.push(f);
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset, layers), layers: at });
     }
     // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
-    if (/\\x[0-9a-fA-F]{2}|\bchr\s*\(|["']\s*\.\s*["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i.test(text) && /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\b(call_user_func|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)/i.test(text)) {
+    if (HIDES.test(text) && CALLS.test(text)) {
       const code = stripComments(text);
       const normal = normalizeStrings(code, limits.maxOutputBytes);
       if (normal !== undefined) {
@@ -156,9 +161,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    * Our PHP rules (`mamori_php_*`) count only in files PHP would run: PHP by name, or with a
    * `<?php` / `<?=` tag (a PHP function list in a Python lexer is not a web shell).
    */
-  function onlyPhpWherePhp(found: Finding[], data: Buffer, kind: FileKind): Finding[] {
+  function onlyPhpWherePhp(found: Finding[], text: string, kind: FileKind): Finding[] {
     if (kind === 'php' || !found.some((f) => f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_'))) return found;
-    if (/<\?(php|=)/i.test(data.toString('latin1'))) return found;
+    if (/<\?(php|=)/i.test(text)) return found;
     return found.filter((f) => !(f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_')));
   }
 
@@ -168,28 +173,30 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    * its comments blanked; our hits that do not come back are dropped. Rare,
    * so cheap; the user's rules are left as they matched.
    */
-  function confirmOutsideComments(found: Finding[], data: Buffer, path: string, kind: FileKind): Finding[] {
+  function confirmOutsideComments(found: Finding[], data: Buffer, text: string, path: string, kind: FileKind): Finding[] {
     if (kind !== 'php' || !found.some((f) => f.source.startsWith('mamori/'))) return found;
-    const stripped = Buffer.from(stripComments(data.toString('latin1')), 'latin1');
+    const stripped = Buffer.from(stripComments(text), 'latin1');
     if (stripped.equals(data)) return found;
     const again = new Set(yaraFindings(stripped, path).map((f) => f.rule));
     return found.filter((f) => !f.source.startsWith('mamori/') || again.has(f.rule));
   }
 
-  function contextFindings(path: string, kind: FileKind, data: Buffer): Finding[] {
-    if (kind === 'image' || isImage(data)) return phpInImage(data);
+  function contextFindings(path: string, kind: FileKind, data: Buffer, text: string): Finding[] {
+    if (kind === 'image' || isImage(data)) return phpInImage(data, text);
     if (kind !== 'php' || !UPLOAD_DIR.test(path.replace(/\\/g, '/'))) return [];
     // An index.php that only says "Silence is golden" has no code.
-    const code = data.toString('latin1').replace(/\/\*[\s\S]*?\*\/|(\/\/|#)[^\n]*|<\?php|\?>|\s+/g, '');
+    const code = text.replace(/\/\*[\s\S]*?\*\/|(\/\/|#)[^\n]*|<\?php|\?>|\s+/g, '');
     if (code.length === 0) return [];
     return [{ rule: 'mamori:context', source: 'mamori', technique: 'php-in-uploads', score: 40, description: 'PHP code in an upload directory (uploads are data, not code)' }];
   }
 
   function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string): FileResult {
     const findings: Finding[] = [];
-    for (const f of confirmOutsideComments(onlyPhpWherePhp(yaraFindings(data, path), data, kind), data, path, kind)) findings.push(f);
-    analyse(data, path, kind, 0, [], findings);
-    for (const f of contextFindings(path, kind, data)) findings.push(f);
+    // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
+    const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
+    for (const f of confirmOutsideComments(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, text, path, kind)) findings.push(f);
+    analyse(data, text, path, kind, 0, [], findings);
+    for (const f of contextFindings(path, kind, data, text)) findings.push(f);
     const unique = dedupe(findings);
     let score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
     let verdict = verdictOf(score);
@@ -234,14 +241,16 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         if (!st.isFile()) return empty(path, 'not a regular file');
         const size = st.size;
         const want = Math.min(size, maxBytes);
-        const data = Buffer.allocUnsafe(want);
+        // One buffer, reused from file to file and grown to the largest read: no allocation per file.
+        if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
+        const data = scratch;
         let got = 0;
         while (got < want) {
           const n = readSync(fd, data, got, want - got, got);
           if (n === 0) break;
           got += n;
         }
-        const body = got < want ? data.subarray(0, got) : data;
+        const body = data.subarray(0, got);
         let sha256: string;
         let note: string | undefined;
         if (size > maxBytes) {
@@ -306,8 +315,7 @@ function isImage(b: Buffer): boolean {
 }
 
 /** PHP code inside an image (by name or by magic): the trick that makes an upload run. */
-function phpInImage(data: Buffer): Finding[] {
-  const text = data.toString('latin1');
+function phpInImage(data: Buffer, text: string): Finding[] {
   const at = text.search(/<\?php/i);
   if (at < 0) return [];
   const line = lineAt(data, at, []);
