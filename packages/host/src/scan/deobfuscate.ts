@@ -390,13 +390,15 @@ function* base64Runs(src: string): Generator<{ index: number; text: string }> {
  */
 export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS): { offset: number; length: number; entropy: number; decoded?: Peeled }[] {
   const out: { offset: number; length: number; entropy: number; decoded?: Peeled }[] = [];
+  let tried = 0;
   for (const r of base64Runs(src)) {
     const run = r.text;
-    if (out.length >= limits.maxPayloads) break;
+    if (out.length >= limits.maxPayloads || ++tried > limits.maxPayloads * 4) break;
     const before = src.slice(Math.max(0, r.index - 48), r.index);
     if (/base64,\s*$|data:[^'"]*$/i.test(before)) continue;
+    // Base64 of text has about 4.8 to 5.3 bits a character, of compressed data about 6: every run
+    // is decoded, and one that hides nothing readable counts only from 5 bits up.
     const h = entropy(run.length > 65536 ? run.slice(0, 65536) : run);
-    if (h < 5.0) continue;
     const item: { offset: number; length: number; entropy: number; decoded?: Peeled } = { offset: r.index, length: run.length, entropy: h };
     try {
       let data: Buffer = decode('base64_decode', Buffer.from(run, 'latin1'), limits.maxOutputBytes);
@@ -420,7 +422,7 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
     } catch {
       // not decodable; the entropy alone is reported
     }
-    out.push(item);
+    if (item.decoded || h >= 5.0) out.push(item);
   }
   return out;
 }
