@@ -17,6 +17,17 @@ export interface SarifOptions {
   readonly problems?: readonly RuleLoadProblem[];
 }
 
+/** What the analysers' rule ids stand for (their findings' descriptions vary from file to file). */
+const ANALYSERS: Readonly<Record<string, string>> = {
+  'mamori:flow': "mamori's PHP data-flow pass: request input reaching code or command execution",
+  'mamori:deobfuscate': "mamori's deobfuscator: decoder chains and what they hide",
+  'mamori:entropy': 'a long literal of high entropy (a packed payload)',
+  'mamori:context': 'a file where code does not belong (PHP in an upload directory)',
+  'mamori:image': 'PHP code inside an image',
+  'mamori:known-good': 'known good: the file is in the integrity baseline',
+  indicator: 'a file matching an indicator of compromise',
+};
+
 export function toSarif(results: Iterable<FileResult>, options: SarifOptions = {}): Record<string, unknown> {
   const rules = new Map<string, { id: string; name: string; shortDescription: { text: string }; properties: { technique: string; source: string } }>();
   const out: Record<string, unknown>[] = [];
@@ -24,7 +35,7 @@ export function toSarif(results: Iterable<FileResult>, options: SarifOptions = {
     if (r.verdict === 'clean') continue;
     for (const f of r.findings) {
       if (f.score <= 0) continue;
-      if (!rules.has(f.rule)) rules.set(f.rule, { id: f.rule, name: f.rule, shortDescription: { text: f.description }, properties: { technique: f.technique, source: f.source } });
+      if (!rules.has(f.rule)) rules.set(f.rule, { id: f.rule, name: f.rule, shortDescription: { text: ANALYSERS[f.rule] ?? f.description }, properties: { technique: f.technique, source: f.source } });
       out.push({
         ruleId: f.rule,
         level: r.verdict === 'malicious' ? 'error' : 'warning',

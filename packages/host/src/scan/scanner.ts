@@ -123,7 +123,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[]): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !/<\?(php|=)/i.test(text)) return;
-    if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset, layers), layers: layers.length ? layers : undefined });
+    if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     if (depth >= limits.maxDepth) return;
     const peeled = peelChains(text, limits);
     for (const p of peeled.problems) {
@@ -134,7 +134,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const decodes = /base64|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|uudecode|\\x[0-9a-f]{2}|\bchr\s*\(/i.test(text);
     for (const lit of decodes ? longLiterals(text, limits) : []) {
       if (lit.decoded) payloads.push(lit.decoded);
-      else if (layers.length === 0) out.push({ rule: 'mamori:entropy', source: 'mamori', technique: 'high-entropy-literal', score: 20, description: `a ${lit.length}-character literal of high entropy (${lit.entropy.toFixed(2)} bits a character)`, line: lineAt(data, lit.offset, layers) });
+      else if (layers.length === 0) out.push({ rule: 'mamori:entropy', source: 'mamori', technique: 'high-entropy-literal', score: 20, description: `a ${lit.length}-character literal of high entropy (${lit.entropy.toFixed(2)} bits a character)`, line: lineAt(data, lit.offset) });
     }
     for (const p of payloads) {
       const inner = Buffer.from(p.text, 'latin1');
@@ -142,7 +142,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const found: Finding[] = yaraFindings(inner, path, at);
       analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found);
       for (const f of found) out.push(f);
-      if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset, layers), layers: at });
+      if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset), layers: at });
     }
     // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
     if (HIDES.test(text) && CALLS.test(text)) {
@@ -318,7 +318,7 @@ function isImage(b: Buffer): boolean {
 function phpInImage(data: Buffer, text: string): Finding[] {
   const at = text.search(/<\?php/i);
   if (at < 0) return [];
-  const line = lineAt(data, at, []);
+  const line = lineAt(data, at);
   const out: Finding[] = [{ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 60, description: 'PHP code inside an image file', line }];
   if (/\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|base64_decode|gzinflate)\s*\(/i.test(text.slice(at, at + 65536))) {
     out.push({ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 40, description: 'the PHP code inside the image runs commands or decoded code', line });
@@ -336,11 +336,11 @@ function toFinding(h: YaraHit, data: Buffer, externalScore: number, layers?: rea
   const score = Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : externalScore;
   const description = String(meta['description'] ?? meta['desc'] ?? meta['info'] ?? h.rule).slice(0, 300);
   const technique = String(meta['technique'] ?? (h.builtin ? 'signature' : 'external-rule'));
-  return { rule: h.rule, source: h.source, technique, score, description, ...(h.offset !== undefined ? { line: lineAt(data, h.offset, layers ?? []) } : {}), ...(layers && layers.length ? { layers } : {}) };
+  return { rule: h.rule, source: h.source, technique, score, description, ...(h.offset !== undefined ? { line: lineAt(data, h.offset) } : {}), ...(layers && layers.length ? { layers } : {}) };
 }
 
 /** 1-based line of an offset; inside a decoded layer, lines are the layer's. */
-function lineAt(data: Buffer, offset: number, _layers: readonly string[]): number {
+function lineAt(data: Buffer, offset: number): number {
   let line = 1;
   let i = data.indexOf(10);
   while (i >= 0 && i < offset) {
