@@ -59,6 +59,16 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
     out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${fn}() is assembled from pieces and called through $${m[1]}`, offset: m.index! });
     if (out.length >= 8) break;
   }
+  // eval of a decoder whose name is hidden: $d = 'base'.'64_decode'; eval($d('...')).
+  const decoders = ['base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'convert_uudecode', 'rawurldecode', 'urldecode'];
+  let seen = 0;
+  for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
+    const fn = m[2]!.toLowerCase();
+    if (!decoders.includes(fn) || ++seen > 32 || plain(fn)) continue;
+    if (!new RegExp(`\\b(eval|assert)\\s*\\(\\s*@?\\s*\\$${m[1]}\\s*\\(`, 'i').test(normal)) continue;
+    out.push({ technique: 'obfuscated-call', score: 80, description: `eval of ${fn}() whose name is assembled from pieces and held in $${m[1]}`, offset: m.index! });
+    break;
+  }
   for (const m of normal.matchAll(new RegExp(`'(${sinks.join('|')})'\\s*\\(`, 'gi'))) {
     if (plain(m[1]!.toLowerCase())) continue;
     out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${m[1]!.toLowerCase()}() is assembled from pieces and called`, offset: m.index! });

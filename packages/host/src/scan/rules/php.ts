@@ -144,6 +144,50 @@ rule mamori_php_include_upload {
     any of them
 }
 
+rule mamori_php_include_stream {
+  meta:
+    score = 95
+    technique = "include-uploaded-file"
+    description = "include/require of the request body (php://input)"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*["']php:\/\/input`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_include_data {
+  meta:
+    score = 25
+    technique = "include-remote"
+    description = "include/require of a data: URL (code made at run time; template engines do it too)"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*["']data:`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_include_remote {
+  meta:
+    score = 45
+    technique = "include-remote"
+    description = "include/require of code from another server (http, ftp)"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*["'](https?|ftp):\/\/`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_eval_variable_call {
+  meta:
+    score = 45
+    technique = "obfuscation"
+    description = "eval of what a variable function returns (the decoder's name hidden in a variable)"
+  strings:
+    $a = /\beval\s*\(\s*@?\s*\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(/ nocase
+  condition:
+    $a
+}
+
 rule mamori_php_decoder_to_eval {
   meta:
     score = 80
@@ -178,6 +222,7 @@ rule mamori_php_reverse_shell {
     $sh2 = "/bin/bash" nocase
     $sh3 = "cmd.exe" nocase
     ${each('run', ['proc_open', 'shell_exec', 'passthru', 'popen', 'pcntl_exec'], String.raw`\s*\(`)}
+    $run5 = /\b(exec|system)\s*\(\s*["']\/bin\/(ba)?sh/ nocase
   condition:
     any of ($sock*) and any of ($sh*) and any of ($run*) and filesize < 200KB
 }
@@ -251,6 +296,8 @@ rule mamori_php_known_shell_names {
     $e = "IndoXploit"
     $f = "WSOsetcookie"
     $g = "Leaf PHPMailer"
+    $h = "JspSpy"
+    $i = "ASPXSpy" nocase
   condition:
     any of them
 }

@@ -164,11 +164,12 @@ rule mamori_htaccess_prepend {
   meta:
     score = 60
     technique = "htaccess"
-    description = ".htaccess adding a file to every PHP request (auto_prepend_file / auto_append_file)"
+    description = ".htaccess or .user.ini adding a file to every PHP request (auto_prepend_file / auto_append_file)"
   strings:
     $a = /php_value\s+auto_(prepend|append)_file\s+\S/ nocase
+    $b = /auto_(prepend|append)_file\s*=\s*["']?[^\s"';]/ nocase
   condition:
-    $a and filename == ".htaccess"
+    ($a and filename == ".htaccess") or ($b and filename == ".user.ini")
 }
 
 rule mamori_htaccess_sethandler_php {
