@@ -100,6 +100,25 @@ function run() { $cmd = 'uptime'; return shell_exec($cmd); }
     });
   }
 
+  it('JSP and ASP variants: renamed variables, other casing, injected into a long page', () => {
+    const page = Array.from({ length: 800 }, (_, i) => `<tr><td>${i}</td><td><%= item${i % 9}.getName() %></td></tr>`).join('\n');
+    const jsp = [
+      `<% String q${'x'.repeat(3)} = request.getParameter("q"); Process pr = Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", qxxx}); %>`,
+      `<% java.lang.ProcessBuilder b = new java.lang.ProcessBuilder("cmd.exe", "/c", request.getHeader("X-Q")); b.start(); %>`,
+    ];
+    for (const v of jsp) {
+      const r = scanner.scanBuffer(Buffer.from(`${page.slice(0, 20000)}\n${v}\n${page.slice(20000)}`), '/app/report.jsp');
+      assert.equal(r.verdict, 'malicious', v);
+      assert.equal(scanner.scanBuffer(Buffer.from(page), '/app/report.jsp').verdict, 'clean');
+    }
+    const asp = [
+      `<%@ Page Language="JScript" %><% EVAL(REQUEST.ITEM["k"], "unsafe"); %>`,
+      `<% executeglobal request.form("k") %>`,
+      `<%@ Page Language="C#" %><% var i = new System.Diagnostics.ProcessStartInfo("cmd.exe", "/c " + Request.QueryString["k"]); i.RedirectStandardOutput = true; var p = System.Diagnostics.Process.Start(i); %>`,
+    ];
+    for (const v of asp) assert.equal(scanner.scanBuffer(Buffer.from(v), '/app/x.aspx').verdict, 'malicious', v);
+  });
+
   it('one line injected into a long legitimate file: found, with its line', () => {
     const lines: string[] = ['<?php', 'namespace Shop;', '', 'final class Catalogue {'];
     for (let i = 0; i < 3000; i++) lines.push(`    public function price${i}(array $item): int { return (int) round($item['price'] * ${1 + (i % 7)} / 7); }`);

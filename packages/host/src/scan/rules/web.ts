@@ -14,7 +14,7 @@ rule mamori_jsp_runtime_exec_input {
     description = "JSP running a command taken from the request (Runtime.exec / ProcessBuilder)"
   strings:
     $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
-    $pb = /new\s+ProcessBuilder\s*\(/
+    $pb = /new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(/
     $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader|getQueryString)\s*\(/
     $direct = /exec\s*\(\s*(new\s+String\[\]\s*\{[^}\n]{0,80})?request\s*\.\s*getParameter\s*\(/
   condition:
@@ -28,7 +28,7 @@ rule mamori_jsp_runtime_exec {
     description = "JSP page that runs operating-system commands"
   strings:
     $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
-    $pb = /new\s+ProcessBuilder\s*\(/
+    $pb = /new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(/
     $jsp1 = "<%"
     $jsp2 = "<jsp:"
   condition:
