@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { entropy, longLiterals, normalizeStrings, peelChains, readPhpString } from './deobfuscate.js';
+import { entropy, longLiterals, peelChains } from './deobfuscate.js';
+import { normalizeStrings, readPhpString } from './php-strings.js';
 import { phpFlow, stripComments } from './php-flow.js';
 
 describe('readPhpString', () => {

@@ -6,15 +6,16 @@
  *   literal or on a variable assigned a literal; base64, gzinflate (raw
  *   deflate), gzuncompress (zlib), gzdecode (gzip), str_rot13, strrev, hex2bin,
  *   urldecode / rawurldecode, stripslashes, convert_uudecode.
- * - PHP string literals put back together: `"\x65\x76\x61l"`, `chr(101).chr(118)`
- *   (with + - * ^ arithmetic), `'ev' . 'al'` become `'eval'`.
+ * - PHP string literals put back together (php-strings.ts): `"\x65\x76\x61l"`,
+ *   `chr(101).chr(118)` (with + - * ^ arithmetic), `'ev' . 'al'` become `'eval'`.
  * - Long base64 literals that decode to PHP or to compressed data.
  *
  * Bounded: every decoded output is at most `maxOutputBytes` (zlib is told the
  * same, so a deflate bomb stops there), at most `maxDepth` layers, and at
  * most `maxPayloads` payloads per file.
  */
-import { inflateRawSync, inflateSync, gunzipSync } from 'node:zlib';
+import { decode, DECODERS, TooLarge, type Decoder } from './decoders.js';
+import { readPhpString } from './php-strings.js';
 
 export interface DeobfuscateLimits {
   /** Layers peeled at most, in all (default 8). */
@@ -42,115 +43,10 @@ export interface PeelProblem {
   readonly problem: string;
 }
 
-const DECODERS = ['gzinflate', 'gzuncompress', 'gzdecode', 'base64_decode', 'str_rot13', 'strrev', 'hex2bin', 'rawurldecode', 'urldecode', 'stripslashes', 'convert_uudecode'] as const;
-type Decoder = (typeof DECODERS)[number];
 const SINKS = ['eval', 'assert', 'create_function'];
 const CHAIN_NAMES = [...DECODERS, ...SINKS].join('|');
 /** A chain of calls ending in a string literal or a variable: `eval(gzinflate(base64_decode(`. */
 const CHAIN = new RegExp(`\\b((?:(?:${CHAIN_NAMES})\\s*\\(\\s*@?\\s*){1,16})(?:(["'])|\\$([A-Za-z_][A-Za-z0-9_]{0,63})\\s*\\))`, 'gi');
-
-class TooLarge extends Error {}
-
-function decode(name: Decoder, input: Buffer, limit: number): Buffer {
-  let out: Buffer;
-  switch (name) {
-    case 'base64_decode':
-      // PHP's base64_decode skips characters outside the alphabet; so does Buffer.
-      out = Buffer.from(input.toString('latin1').replace(/[^A-Za-z0-9+/=_-]/g, ''), 'base64');
-      break;
-    case 'gzinflate':
-      out = inflateRawSync(input, { maxOutputLength: limit });
-      break;
-    case 'gzuncompress':
-      out = inflateSync(input, { maxOutputLength: limit });
-      break;
-    case 'gzdecode':
-      out = gunzipSync(input, { maxOutputLength: limit });
-      break;
-    case 'str_rot13':
-      out = Buffer.from(input.toString('latin1').replace(/[a-zA-Z]/g, (c) => {
-        const b = c <= 'Z' ? 65 : 97;
-        return String.fromCharCode(((c.charCodeAt(0) - b + 13) % 26) + b);
-      }), 'latin1');
-      break;
-    case 'strrev':
-      out = Buffer.from(input).reverse();
-      break;
-    case 'hex2bin': {
-      const s = input.toString('latin1').replace(/\s+/g, '');
-      if (!/^(?:[0-9a-fA-F]{2})*$/.test(s)) throw new Error('hex2bin: not hex');
-      out = Buffer.from(s, 'hex');
-      break;
-    }
-    case 'rawurldecode':
-    case 'urldecode': {
-      let s = input.toString('latin1');
-      if (name === 'urldecode') s = s.replace(/\+/g, ' ');
-      out = Buffer.from(s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      break;
-    }
-    case 'stripslashes':
-      out = Buffer.from(input.toString('latin1').replace(/\\(.)/gs, '$1'), 'latin1');
-      break;
-    case 'convert_uudecode':
-      out = uudecode(input.toString('latin1'));
-      break;
-  }
-  if (out.length > limit) throw new TooLarge(`${name}: output over ${limit} bytes`);
-  return out;
-}
-
-function uudecode(s: string): Buffer {
-  const out: number[] = [];
-  for (const line of s.split('\n')) {
-    if (line.length === 0) continue;
-    const n = (line.charCodeAt(0) - 32) & 63;
-    if (n === 0) break;
-    const bytes: number[] = [];
-    for (let i = 1; i + 3 < line.length + 3 && bytes.length < n; i += 4) {
-      const c = [0, 1, 2, 3].map((k) => ((line.charCodeAt(i + k) || 32) - 32) & 63);
-      bytes.push(((c[0]! << 2) | (c[1]! >> 4)) & 255, ((c[1]! << 4) | (c[2]! >> 2)) & 255, ((c[2]! << 6) | c[3]!) & 255);
-    }
-    out.push(...bytes.slice(0, n));
-  }
-  return Buffer.from(out);
-}
-
-/** Reads a PHP string literal starting at `start` (the quote); returns its value and end. */
-export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 1024): { value: string; end: number } | undefined {
-  const q = src[start];
-  if (q !== '"' && q !== "'") return undefined;
-  let i = start + 1;
-  let out = '';
-  const stop = Math.min(src.length, start + 1 + maxLen);
-  while (i < stop) {
-    const c = src[i]!;
-    if (c === q) return { value: out, end: i + 1 };
-    if (c === '\\' && i + 1 < src.length) {
-      const n = src[i + 1]!;
-      if (q === "'") {
-        out += n === "'" || n === '\\' ? n : `\\${n}`;
-        i += 2;
-        continue;
-      }
-      const esc = /^(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u\{([0-9a-fA-F]{1,6})\})/.exec(src.slice(i + 1, i + 12));
-      if (esc) {
-        if (esc[1] !== undefined) out += String.fromCharCode(parseInt(esc[1], 16));
-        else if (esc[2] !== undefined) out += String.fromCharCode(parseInt(esc[2], 8) & 255);
-        else out += String.fromCodePoint(Math.min(parseInt(esc[3]!, 16), 0x10ffff));
-        i += 1 + esc[0].length;
-        continue;
-      }
-      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', e: '\x1b', '\\': '\\', $: '$', '"': '"', '0': '\0' };
-      out += simple[n] ?? `\\${n}`;
-      i += 2;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return undefined;
-}
 
 /** The last literal assigned to `$name` before `before` (`$name = '...';`). */
 function literalOf(src: string, name: string, before: number): string | undefined {
@@ -230,124 +126,6 @@ function peelOne(raw: string, decoders: Decoder[], executed: boolean, offset: nu
   } catch (err) {
     problems.push({ layers: [...layers].reverse(), problem: err instanceof TooLarge || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `output over ${limits.maxOutputBytes} bytes` : (err as Error).message });
   }
-}
-
-const CHR = /\bchr\s*\(\s*(\d{1,4})\s*(?:([-+*^%])\s*(\d{1,4})\s*)?\)/gi;
-
-/**
- * Puts PHP string expressions back together: escapes decoded, `chr(N)` (and
- * `chr(N op M)`) turned into a literal, adjacent literals joined across `.`.
- * Returns undefined when nothing changed. Output at most `maxBytes`.
- */
-export function normalizeStrings(src: string, maxBytes = DEFAULT_DEOBFUSCATE_LIMITS.maxOutputBytes): string | undefined {
-  let changed = false;
-  // 1. chr() calls become single-quoted literals.
-  let s = src.replace(CHR, (_all, a: string, op: string | undefined, b: string | undefined) => {
-    let n = Number(a);
-    if (op && b !== undefined) {
-      const m = Number(b);
-      n = op === '+' ? n + m : op === '-' ? n - m : op === '*' ? n * m : op === '^' ? n ^ m : m === 0 ? n : n % m;
-    }
-    changed = true;
-    return quote(String.fromCharCode(((n % 256) + 256) % 256));
-  });
-  // 2. Literals joined across "." and string functions of literals folded, a few rounds
-  //    (folding can put two literals side by side: 'sys' . strrev('met')).
-  for (let round = 0; round < 4; round++) {
-    const joined = joinLiterals(s, maxBytes);
-    if (joined === undefined) return undefined;
-    const folded = foldCalls(joined.text);
-    if (joined.changed || folded.changed) changed = true;
-    s = folded.text;
-    if (!folded.changed) break;
-  }
-  return changed ? s : undefined;
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function joinLiterals(s: string, maxBytes: number): { text: string; changed: boolean } | undefined {
-  let changed = false;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const q = s.indexOf('"', i);
-    const a = s.indexOf("'", i);
-    const start = q < 0 ? a : a < 0 ? q : Math.min(q, a);
-    if (start < 0) {
-      out += s.slice(i);
-      break;
-    }
-    out += s.slice(i, start);
-    const lit = readPhpString(s, start);
-    if (!lit) {
-      // Unterminated: PHP could not parse past it either; the rest stays as it is (and is
-      // not read again from each later quote, which would cost the square of the length).
-      out += s.slice(start);
-      break;
-    }
-    if (s[start] === '"' && /\$[A-Za-z_{]/.test(s.slice(start, lit.end))) {
-      // Interpolating: left as is.
-      out += s.slice(start, lit.end);
-      i = lit.end;
-      continue;
-    }
-    let value = lit.value;
-    let end = lit.end;
-    let joined = false;
-    for (;;) {
-      const dot = /^\s*\.\s*(["'])/.exec(s.slice(end, end + 64));
-      if (!dot) break;
-      const next = readPhpString(s, end + dot[0].length - 1);
-      if (!next || (dot[1] === '"' && /\$[A-Za-z_{]/.test(s.slice(end + dot[0].length - 1, next.end)))) break;
-      value += next.value;
-      end = next.end;
-      joined = true;
-    }
-    const original = s.slice(start, end);
-    if (joined || (s[start] === '"' && /\\[x0-7u]/.test(original))) changed = true;
-    out += joined || s[start] === '"' ? quote(value) : original;
-    i = end;
-    if (out.length > maxBytes) return undefined;
-  }
-  return { text: out, changed };
-}
-
-/** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */
-const FOLDABLE = /\b(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
-
-function foldCalls(s: string): { text: string; changed: boolean } {
-  let changed = false;
-  const unq = (v: string) => v.replace(/\\([\\'])/g, '$1');
-  const text = s.replace(FOLDABLE, (all, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined) => {
-    let v: string;
-    if (fn === undefined) {
-      const from = unq(search!);
-      if (from === '') return all;
-      v = unq(subject!).split(from).join(unq(replace!));
-    } else {
-      const x = unq(arg!);
-      const name = fn.toLowerCase();
-      if (name === 'strtolower') v = x.toLowerCase();
-      else if (name === 'strtoupper') v = x.toUpperCase();
-      else if (name === 'ucfirst') v = x.charAt(0).toUpperCase() + x.slice(1);
-      else if (name === 'trim') v = x.trim();
-      else {
-        try {
-          v = decode(name as Decoder, Buffer.from(x, 'latin1'), 65536).toString('latin1');
-        } catch {
-          return all;
-        }
-      }
-    }
-    // Only names and short printable text are worth putting back.
-    if (v.length > 4096 || !/^[\x20-\x7e\t\r\n]*$/.test(v)) return all;
-    changed = true;
-    return quote(v);
-  });
-  return { text, changed };
 }
 
 /** Shannon entropy, bits per character. */

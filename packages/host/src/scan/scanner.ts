@@ -10,7 +10,8 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdir
 import { createHash } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
-import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, normalizeStrings, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
+import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
+import { normalizeStrings } from './php-strings.js';
 import { hiddenSinkCalls, phpFlow, stripComments, worthFlow } from './php-flow.js';
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
