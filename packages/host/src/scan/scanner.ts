@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
-import { normalizeStrings } from './php-strings.js';
+import { normalizeStrings, readPhpString } from './php-strings.js';
 import { hiddenSinkCalls, phpFlow, stripComments, worthFlow } from './php-flow.js';
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
@@ -79,7 +79,7 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
-const CALLS = /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\$\{|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
+const CALLS = /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\$\{|\b(eval|assert|preg_replace|create_function)\s*\(|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -150,10 +150,21 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const code = stripComments(text);
       const normal = normalizeStrings(code, limits.maxOutputBytes);
       if (normal !== undefined) {
-        const found = [...(worthFlow(normal) ? phpFlow(normal) : []), ...hiddenSinkCalls(normal, code)];
-        for (const f of found) {
-          if (!out.some((o) => o.description === f.description)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, layers: [...layers, 'concat'] });
+        const at = [...layers, 'concat'];
+        for (const f of hiddenSinkCalls(normal, code)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, layers: at });
+        // The text with its strings put back together is a layer of its own: the rules, the flow
+        // pass and the chains read it; and code held in a literal that eval, assert or
+        // preg_replace /e runs is a layer below it.
+        const inner = Buffer.from(normal, 'latin1');
+        const found: Finding[] = yaraFindings(inner, path, at);
+        analyse(inner, normal, path, 'php', depth + 1, at, found);
+        for (const lit of codeLiterals(normal)) {
+          const deeper = Buffer.from(lit.text, 'latin1');
+          const below = [...at, lit.by];
+          for (const f of yaraFindings(deeper, path, below)) found.push(f);
+          analyse(deeper, lit.text, path, 'php', depth + 2, below, found);
         }
+        for (const f of found) if (!out.some((o) => o.rule === f.rule && o.description === f.description)) out.push(f);
       }
     }
   }
@@ -308,6 +319,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { files, skipped };
     },
   };
+}
+
+/** String literals that eval / assert / preg_replace with /e run as code (at most 8). */
+function codeLiterals(normal: string): { by: string; text: string }[] {
+  const out: { by: string; text: string }[] = [];
+  for (const m of normal.matchAll(/\b(eval|assert)\s*\(\s*'|\b(preg_replace)\s*\(\s*'(?:[^'\\\n]|\\.){0,300}[imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}'\s*,\s*'/gi)) {
+    const lit = readPhpString(normal, m.index! + m[0].length - 1);
+    if (lit && lit.value.length >= 8) out.push({ by: m[1] ? m[1].toLowerCase() : 'preg_replace/e', text: lit.value });
+    if (out.length >= 8) break;
+  }
+  return out;
 }
 
 /** Image magic: GIF, PNG, JPEG, BMP, WebP (RIFF....WEBP), ICO. */

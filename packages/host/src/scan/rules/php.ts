@@ -319,7 +319,7 @@ rule mamori_php_hex_escaped_names {
   meta:
     score = 20
     technique = "obfuscation"
-    description = "long runs of \\x-escaped characters (names hidden from grep)"
+    description = "long runs of hex-escaped characters (names hidden from grep)"
   strings:
     $a = /(\\x[0-9a-fA-F]{2}){12}/
   condition:
