@@ -83,7 +83,7 @@ async function scan(argv: string[]): Promise<number> {
     progress?.tick(bytes);
     if (format === 'jsonl') {
       if (values.all || r.verdict !== 'clean' || r.note) process.stdout.write(`${JSON.stringify({ type: 'file', ...r, path: show(r.path) })}\n`);
-    } else if (r.verdict !== 'clean' || values.all || format === 'sarif') listed.push(r);
+    } else if (r.verdict !== 'clean' || (values.all && format === 'table')) listed.push(r);
   }
   progress?.done();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
