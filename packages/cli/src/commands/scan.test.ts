@@ -39,6 +39,9 @@ describe('mamori scan', () => {
     assert.equal(mamori(['--bogus', 'php']).code, 64);
     assert.equal(mamori(['--rule-score', '300', 'php']).code, 64);
     assert.equal(mamori(['--no-builtin', 'php']).code, 64);
+    const missing = mamori(['php', 'no-such-dir']);
+    assert.equal(missing.code, 64);
+    assert.match(missing.err, /no such file or directory: .*no-such-dir/);
   });
   it('--json: one JSON object per listed file, then a summary', () => {
     const r = mamori(['--json', '--all', 'clean', 'asp']);

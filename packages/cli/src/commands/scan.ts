@@ -67,6 +67,9 @@ async function scan(argv: string[]): Promise<number> {
 
   const cwd = process.cwd();
   const { files, skipped } = scanner.walk(positionals.map((p) => resolve(p)));
+  // A path that is not there is a mistake, not a clean tree.
+  const missing = skipped.filter((x) => x.why === 'no such file or directory');
+  if (missing.length > 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no such file or directory: ${missing.map((x) => x.path).join(', ')}`);
   const show = (p: string) => {
     const rel = relative(cwd, p);
     return rel && !rel.startsWith('..') ? rel : p;
@@ -90,6 +93,7 @@ async function scan(argv: string[]): Promise<number> {
   const worst = VERDICTS.filter((v) => counts[v] > 0).pop() ?? 'clean';
   const summary = { files: files.length, bytes, seconds: Math.round(seconds * 1000) / 1000, ...counts, skipped: skipped.length, rules: scanner.rules.reduce((a, r) => a + r.rules, 0), ruleProblems: scanner.problems.length };
   if (format === 'jsonl') {
+    for (const x of skipped) process.stdout.write(`${JSON.stringify({ type: 'skipped', path: show(x.path), why: x.why })}\n`);
     for (const p of scanner.problems) process.stdout.write(`${JSON.stringify({ type: 'rule-problem', ...p })}\n`);
     process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, worst })}\n`);
   } else if (format === 'sarif') {
