@@ -150,6 +150,13 @@ function run() { $cmd = 'uptime'; return shell_exec($cmd); }
   });
 });
 
+/** A PHP file of 16 eval(base64_decode(...)) chains, each decoding to such a file, `levels` deep. */
+function nested(levels: number): string {
+  let src = "system($_GET['c']);";
+  for (let i = 0; i < levels; i++) src = Array.from({ length: 16 }, () => `eval(base64_decode('${Buffer.from(src).toString('base64')}'));`).join('\n');
+  return `<?php\n${src.slice(0, 8_000_000)}`;
+}
+
 describe('scan: hostile files', () => {
   // Shapes that cost the square of their length to a careless reader. The timeout only
   // stops a hang from holding the suite: a linear reader takes well under a second each.
@@ -159,6 +166,7 @@ describe('scan: hostile files', () => {
     ['decoder chains on unassigned variables', `<?php ${'eval(base64_decode($nope)) '.repeat(50_000)}`],
     ['sink names assigned over and over', `<?php ${"$f = 'sys'.'tem'; ".repeat(50_000)} $f($_GET['c']);`],
     ['a call opened and never closed', `<?php system(${'('.repeat(500_000)}`],
+    ['chains within chains, 16 at each level', nested(5)],
   ];
   for (const [name, src] of shapes) {
     it(`${name}: scanned to a verdict`, { timeout: 120_000 }, () => {

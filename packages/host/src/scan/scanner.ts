@@ -120,8 +120,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return rules.scan(data, vars).map((h) => toFinding(h, data, externalScore, layers));
   }
 
-  /** Analysers of our own on one text (the file, or what a layer decoded to). */
-  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[]): void {
+  /**
+   * Analysers of our own on one text (the file, or what a layer decoded to). Layers nest, and each
+   * may hold several payloads: one budget per file (payloads and decoded bytes, in all layers)
+   * keeps a file of chains within chains from multiplying the work.
+   */
+  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !/<\?(php|=)/i.test(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
@@ -138,10 +142,11 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       else if (layers.length === 0) out.push({ rule: 'mamori:entropy', source: 'mamori', technique: 'high-entropy-literal', score: 20, description: `a ${lit.length}-character literal of high entropy (${lit.entropy.toFixed(2)} bits a character)`, line: lineAt(data, lit.offset) });
     }
     for (const p of payloads) {
+      if (!spend(budget, p.text.length)) break;
       const inner = Buffer.from(p.text, 'latin1');
       const at = [...layers, ...p.layers];
       const found: Finding[] = yaraFindings(inner, path, at);
-      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found);
+      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found, budget);
       for (const f of found) out.push(f);
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset), layers: at });
     }
@@ -149,7 +154,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (HIDES.test(text) && CALLS.test(text)) {
       const code = stripComments(text);
       const normal = normalizeStrings(code, limits.maxOutputBytes);
-      if (normal !== undefined) {
+      if (normal !== undefined && spend(budget, normal.length)) {
         const at = [...layers, 'concat'];
         for (const f of hiddenSinkCalls(normal, code)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, layers: at });
         // The text with its strings put back together is a layer of its own: the rules, the flow
@@ -157,12 +162,13 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         // preg_replace /e runs is a layer below it.
         const inner = Buffer.from(normal, 'latin1');
         const found: Finding[] = yaraFindings(inner, path, at);
-        analyse(inner, normal, path, 'php', depth + 1, at, found);
+        analyse(inner, normal, path, 'php', depth + 1, at, found, budget);
         for (const lit of codeLiterals(normal)) {
+          if (!spend(budget, lit.text.length)) break;
           const deeper = Buffer.from(lit.text, 'latin1');
           const below = [...at, lit.by];
           for (const f of yaraFindings(deeper, path, below)) found.push(f);
-          analyse(deeper, lit.text, path, 'php', depth + 2, below, found);
+          analyse(deeper, lit.text, path, 'php', depth + 2, below, found, budget);
         }
         for (const f of found) if (!out.some((o) => o.rule === f.rule && o.description === f.description)) out.push(f);
       }
@@ -207,7 +213,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
     for (const f of confirmOutsideComments(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, text, path, kind)) findings.push(f);
-    analyse(data, text, path, kind, 0, [], findings);
+    analyse(data, text, path, kind, 0, [], findings, { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 });
     for (const f of contextFindings(path, kind, data, text)) findings.push(f);
     const unique = dedupe(findings);
     let score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
@@ -319,6 +325,19 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { files, skipped };
     },
   };
+}
+
+/** What is left to decode and scan for one file, in all its layers. */
+interface Budget {
+  payloads: number;
+  bytes: number;
+}
+
+function spend(b: Budget, bytes: number): boolean {
+  if (b.payloads <= 0 || b.bytes < bytes) return false;
+  b.payloads--;
+  b.bytes -= bytes;
+  return true;
 }
 
 /** String literals that eval / assert / preg_replace with /e run as code (at most 8). */
