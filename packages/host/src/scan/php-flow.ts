@@ -37,6 +37,8 @@ const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000})/g;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
+const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_]\w{0,63})\s*\(([^)]{0,400})\)/gi;
+const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
 const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
 
 /**
@@ -105,32 +107,69 @@ function flow(src: string): FlowFinding[] {
     }
     return found;
   };
+  // Per variable, where it was given request input, and where it was given something else
+  // (a plain "=" of anything not request input): the last of these before an offset decides.
   const taintedAt = new Map<string, number[]>();
-  const taint = (name: string, at: number) => {
-    const list = taintedAt.get(name) ?? [];
+  const cleanedAt = new Map<string, number[]>();
+  const mark = (map: Map<string, number[]>, name: string, at: number) => {
+    const list = map.get(name) ?? [];
     if (!list.includes(at)) list.push(at);
-    taintedAt.set(name, list);
+    map.set(name, list);
   };
+  const taint = (name: string, at: number) => mark(taintedAt, name, at);
   const isTaintedAt = (name: string, at: number) => {
     const list = taintedAt.get(name);
     if (!list) return false;
     const from = regionStart(at);
-    return list.some((o) => o >= from && o < at);
+    let last = -1;
+    for (const o of list) if (o >= from && o < at && o > last) last = o;
+    if (last < 0) return false;
+    for (const o of cleanedAt.get(name) ?? []) if (o > last && o < at) return false;
+    return true;
   };
   const sinkVars = new Map<string, string>();
   const direct = (expr: string, at: number) => isDirect(expr, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at));
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
+  // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
+  const decodedVars = new Set<string>();
+  // Functions of the file, with their parameters: request input passed to one taints the parameter
+  // in its body (one level: `function run($c) { system($c); } run($_POST['c']);`).
+  // Only functions whose body runs code or commands or writes files are followed into.
+  const defs = new Map<string, { at: number; params: string[] }>();
+  const allDefs = [...src.matchAll(FUNCTION_DEF)].slice(0, 2000);
+  allDefs.forEach((m, i) => {
+    const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
+    if (!DANGEROUS_BODY.test(body)) return;
+    const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_]\w{0,63})/.exec(p)?.[1] ?? '');
+    defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
+  });
+  const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:->|::)?(${[...defs.keys()].join('|')})\\s*\\(`, 'gi') : undefined;
   for (let round = 0; round < 3; round++) {
     const before = [...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size;
+    if (calls) {
+      for (const m of src.matchAll(calls)) {
+        const def = defs.get(m[1]!.toLowerCase());
+        if (!def || def.at === m.index! || /\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
+        const args = argsAt(src, m.index! + m[0].length);
+        if (!args) continue;
+        splitTop(args.all, [',']).forEach((a, i) => {
+          const param = def.params[i];
+          if (param && direct(a, m.index!)) taint(param, def.at + 1);
+        });
+      }
+    }
     for (const m of src.matchAll(ASSIGN)) {
       if (src[m.index! + m[0].length] !== ';') continue;
       const name = m[1]!;
       const rhs = m[3]!;
       if (direct(rhs, m.index!)) taint(name, m.index!);
+      // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
+      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       const lit = /^\s*["']([A-Za-z_]\w{1,40})["']\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
       const alias = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
+      if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
     }
     for (const m of src.matchAll(FOREACH)) {
       if (direct(m[1]!, m.index!)) {
@@ -195,6 +234,8 @@ function flow(src: string): FlowFinding[] {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
+    } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
+      add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is decoded at run time ($${name})`, offset: m.index! });
     } else if (extracted && args && /^\s*\$[A-Za-z_]/.test(args.first) && !/^this$/i.test(name)) {
       add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
     }

@@ -79,7 +79,7 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
-const CALLS = /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\$\{|\b(eval|assert|preg_replace|create_function)\s*\(|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
+const CALLS = /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -212,10 +212,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const findings: Finding[] = [];
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
-    for (const f of confirmOutsideComments(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, text, path, kind)) findings.push(f);
+    let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
     analyse(data, text, path, kind, 0, [], findings, { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 });
     for (const f of contextFindings(path, kind, data, text)) findings.push(f);
-    const unique = dedupe(findings);
+    // Matches inside comments are looked for only when they would count (rarely: a clean file's
+    // few weak matches need not be confirmed).
+    const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
+    if (total(signatures) + total(findings) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
+    const unique = dedupe([...signatures, ...findings]);
     let score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
     let verdict = verdictOf(score);
     if (verdict !== 'clean' && options.knownGood?.(path, sha256)) {

@@ -302,6 +302,29 @@ rule mamori_php_known_shell_names {
     any of them
 }
 
+rule mamori_php_nonalnum {
+  meta:
+    score = 40
+    technique = "obfuscation"
+    description = "names built by XOR of strings, or superglobals named through a variable variable (the shells written without letters)"
+  strings:
+    $xor = /\(\s*\$_{1,4}\s*\^\s*["'][^"'\n]{1,4}["']\s*\)/
+    $var = /\$\{\s*["']_["']\s*\.\s*\$_{1,4}\s*\}\s*\[/
+  condition:
+    #xor > 2 or $var
+}
+
+rule mamori_php_dynamic_superglobal_call {
+  meta:
+    score = 60
+    technique = "request-input-callable"
+    description = "an element of a superglobal named at run time, called as a function"
+  strings:
+    $a = /\$\{\s*["']_["']\s*\.\s*\$_{1,4}\s*\}\s*\[[^\]\n]{1,20}\]\s*\(/
+  condition:
+    $a
+}
+
 rule mamori_php_function_from_globals {
   meta:
     score = 20
