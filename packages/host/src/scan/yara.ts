@@ -69,9 +69,20 @@ const MAX_RULE_FILE_BYTES = 32 * 1024 * 1024;
 const EXTERNAL_DEFAULTS = Object.fromEntries(RULE_EXTERNALS.map((k) => [k, ''])) as Record<(typeof RULE_EXTERNALS)[number], string>;
 
 export function loadRules(options: RuleOptions = {}): LoadedRules {
-  const { validate } = yaraX();
+  const { validate, compile } = yaraX();
+  // A combined compile that worked, kept for tryCompile (by the files it holds).
+  const compiled = new Map<string, YaraX>();
+  const compiles = (files: RuleSource[]): boolean => {
+    const dirs = [...new Set(files.flatMap((f) => (f.dir ? [f.dir] : [])))];
+    try {
+      compiled.set(files.map((f) => f.file).join('\u0000'), compile(files.map((f) => f.source).join('\n'), compilerOptions(dirs)) as YaraX);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const problems: RuleLoadProblem[] = [];
-  const good: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[] = [];
+  const good: RuleSource[] = [];
   if (options.builtin !== false) for (const r of BUILTIN_RULES) good.push({ file: r.name, source: r.source, builtin: true, rules: countRules(r.source) });
   for (const file of ruleFiles(options.paths ?? [], problems)) {
     let source: string;
@@ -83,18 +94,25 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
       problems.push({ file, code: 'read', message: `cannot read: ${(err as Error).message}` });
       continue;
     }
-    const opts = compilerOptions(dirname(file));
-    const v = validate(source, opts);
-    if (v.errors.length > 0) {
-      for (const e of v.errors) problems.push(problem(file, e.code, e.message));
-      continue;
-    }
     good.push({ file, source, builtin: false, rules: countRules(source), dir: dirname(file) });
+  }
+  // Compiling is the costly part (seconds for thousands of rules): all files are compiled together
+  // first, and each is checked on its own only when that fails, to name the ones that do not load.
+  if (good.some((f) => !f.builtin) && !compiles(good)) {
+    for (let i = good.length - 1; i >= 0; i--) {
+      const f = good[i]!;
+      if (f.builtin) continue;
+      const v = validate(f.source, compilerOptions(f.dir ?? '.'));
+      if (v.errors.length === 0) continue;
+      for (const e of v.errors) problems.push(problem(f.file, e.code, e.message));
+      good.splice(i, 1);
+    }
+    problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
   }
   const scanners: { yara: YaraX; files: typeof good }[] = [];
   // One scanner for everything when the files agree (one pass over each file's bytes);
   // rule files that clash (the same rule name twice) get a scanner each.
-  const groups = tryCompile(good, problems);
+  const groups = tryCompile(good, problems, compiled);
   for (const g of groups) {
     g.yara.setMaxMatchesPerPattern(options.maxMatchesPerPattern ?? 100);
     scanners.push(g);
@@ -118,9 +136,14 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
   };
 }
 
-function tryCompile(files: { file: string; source: string; builtin: boolean; rules: number; dir?: string }[], problems: RuleLoadProblem[]): { yara: YaraX; files: typeof files }[] {
+type RuleSource = { file: string; source: string; builtin: boolean; rules: number; dir?: string };
+
+function tryCompile(files: RuleSource[], problems: RuleLoadProblem[], done: Map<string, YaraX>): { yara: YaraX; files: RuleSource[] }[] {
   if (files.length === 0) return [];
   const compile = (source: string, options: CompilerOptions) => yaraX().compile(source, options) as YaraX;
+  const key = files.map((f) => f.file).join('\u0000');
+  const already = done.get(key);
+  if (already) return [{ yara: already, files }];
   const dirs = [...new Set(files.flatMap((f) => (f.dir ? [f.dir] : [])))];
   try {
     return [{ yara: compile(files.map((f) => f.source).join('\n'), compilerOptions(dirs)), files }];
