@@ -2,7 +2,7 @@
 /**
  * mamori scan against Debian's YARA, same rules, same tree, same run.
  *
- *   node bench/scan.mjs [--tree DIR] [--rules FILE...] [--rounds 3] [--threads N]
+ *   node bench/scan.mjs [--tree DIR] [--rules FILE...] [--synthetic N] [--rounds 3] [--threads N]
  *
  * The tree defaults to Debian's MediaWiki (the package, unpacked with dpkg-deb -x,
  * found under MAMORI_SCAN_TREES/mediawiki or /var/cache/mamori-ci/mediawiki, else
@@ -12,6 +12,8 @@
  * counts it, every thread) and peak RSS. mamori runs its whole scan (YARA-X, the
  * deobfuscator and the PHP flow pass, hashing, verdicts); YARA only matches.
  * Rounds alternate (mamori, yara, yara, mamori, ...); medians are printed.
+ * `--synthetic N` adds N generated rules (three strings each: text, regex, hex; seeded, so
+ * every run has the same), to see how both engines scale with the size of a rule set.
  * Targets (issue 12, §4): at least 3,000 files per CPU-second, under 200 MB.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     rules: { type: 'string', multiple: true },
     rounds: { type: 'string', default: '3' },
     threads: { type: 'string' },
+    synthetic: { type: 'string' },
     worker: { type: 'boolean' },
   },
 });
@@ -85,7 +88,27 @@ const { BUILTIN_RULES } = await import('../packages/host/dist/scan/rules/index.j
 const work = mkdtempSync(join(tmpdir(), 'mamori-bench-scan-rules-'));
 const ours = join(work, 'mamori.yar');
 writeFileSync(ours, BUILTIN_RULES.map((r) => r.source).join('\n'));
-const extra = values.rules ?? [];
+const extra = [...(values.rules ?? [])];
+if (values.synthetic) {
+  // A seeded generator (xorshift32): the same rules on every run.
+  let seed = 0x9e3779b9;
+  const next = () => {
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    return seed;
+  };
+  const hex = (n) => Array.from({ length: n }, () => (next() & 255).toString(16).padStart(2, '0')).join('');
+  const lines = [];
+  for (let i = 0; i < Number(values.synthetic); i++) {
+    lines.push(`rule synthetic_${i} { meta: description = "generated rule ${i}" strings: $a = "${hex(6)}" nocase $b = /${hex(5)}[a-z]{2,8}\\(/ $c = { ${hex(5).match(/../g).join(' ')} } condition: 2 of them }`);
+  }
+  const file = join(work, 'synthetic.yar');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  extra.push(file);
+}
 
 // Files and bytes as both sides see them (regular files, symlinks not followed).
 let files = 0;
@@ -101,7 +124,7 @@ let bytes = 0;
     }
   }
 })(tree);
-console.log(`tree: ${tree}: ${num(files)} files, ${num(bytes / 1e6, 1)} MB; rules: mamori's ${BUILTIN_RULES.length} files${extra.length ? ` + ${extra.join(', ')}` : ''}; ${yaraVersion === '' ? 'yara' : `YARA ${yaraVersion}`}`);
+console.log(`tree: ${tree}: ${num(files)} files, ${num(bytes / 1e6, 1)} MB; rules: mamori's ${BUILTIN_RULES.length} files${extra.length ? ` + ${extra.join(', ')}` : ''}${values.synthetic ? ` (${values.synthetic} generated rules)` : ''}; ${yaraVersion === '' ? 'yara' : `YARA ${yaraVersion}`}`);
 
 /** Runs argv under GNU time: { cpu (s), maxRssMB, wall, stdout }. */
 function timed(argv) {
