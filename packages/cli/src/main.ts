@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   host: { summary: 'check this Linux host: processes, connections and listeners against IoCs', load: () => import('./commands/host.js') },
   users: { summary: "manage the people mamori's own sign-in knows (the MFA gate): passwords, TOTP, recovery codes", load: () => import('./commands/users.js') },
   fim: { summary: 'file integrity: signed baselines, checks, accepted changes, watching', load: () => import('./commands/fim.js') },
+  scan: { summary: 'scan files for webshells and backdoors (YARA and mamori\'s own analysers): clean, suspicious or malicious', load: () => import('./commands/scan.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
 };
 

@@ -1,0 +1,85 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/mamori.js', import.meta.url));
+const TESTDATA = fileURLToPath(new URL('../../../host/src/scan/testdata/', import.meta.url));
+/** The benign look-alikes: every one must come out clean. */
+const CLEAN = readdirSync(join(TESTDATA, 'clean')).length;
+const ASP = readdirSync(join(TESTDATA, 'asp')).length;
+
+function mamori(args: string[], cwd = TESTDATA): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, 'scan', ...args], { cwd, encoding: 'utf8', env: { ...process.env, MAMORI_SECRET: 'cli-scan-test-secret-0123456789abcdef' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('mamori scan', () => {
+  it('exits 2 when a file is malicious, and lists it in the table with its reason', () => {
+    const r = mamori(['php', 'clean']);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.out, /^VERDICT\s+SCORE\s+FILE\s+REASON/m);
+    assert.match(r.out, /MALICIOUS\s+100\s+php\/chopper\.php\s+request input passed straight/);
+    assert.doesNotMatch(r.out, /clean\/installer\.php/);
+    assert.match(r.out, /Scanned \d+ files .*malicious, \d+ suspicious, \d+ clean/);
+  });
+  it('exits 1 for suspicious only, 0 for clean only', () => {
+    assert.equal(mamori(['php/mailer.php', 'clean']).code, 1);
+    const clean = mamori(['clean']);
+    assert.equal(clean.code, 0);
+    assert.ok(CLEAN >= 10);
+    assert.match(clean.out, new RegExp(`0 malicious, 0 suspicious, ${CLEAN} clean`));
+  });
+  it('usage errors exit 64, apart from every verdict', () => {
+    assert.equal(mamori([]).code, 64);
+    assert.equal(mamori(['--format', 'xml', 'php']).code, 64);
+    assert.equal(mamori(['--bogus', 'php']).code, 64);
+    assert.equal(mamori(['--rule-score', '300', 'php']).code, 64);
+    assert.equal(mamori(['--no-builtin', 'php']).code, 64);
+    const missing = mamori(['php', 'no-such-dir']);
+    assert.equal(missing.code, 64);
+    assert.match(missing.err, /no such file or directory: .*no-such-dir/);
+  });
+  it('--json: one JSON object per listed file, then a summary', () => {
+    const r = mamori(['--json', '--all', 'clean', 'asp']);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const files = lines.filter((l) => l['type'] === 'file');
+    assert.equal(files.length, CLEAN + ASP);
+    const summary = lines.at(-1)!;
+    assert.equal(summary['type'], 'summary');
+    assert.equal(summary['malicious'], ASP);
+    assert.equal(summary['clean'], CLEAN);
+    assert.equal(summary['worst'], 'malicious');
+    const chopper = files.find((f) => f['path'] === 'asp/chopper.aspx') as { verdict: string; findings: { technique: string }[] };
+    assert.equal(chopper.verdict, 'malicious');
+    assert.equal(chopper.findings[0]!.technique, 'asp-eval');
+  });
+  it('--format sarif: SARIF 2.1.0, error for malicious, warning for suspicious, relative URIs with lines', () => {
+    const r = mamori(['--format', 'sarif', 'php/chopper.php', 'php/mailer.php', 'clean']);
+    assert.equal(r.code, 2);
+    const sarif = JSON.parse(r.out) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+    assert.equal(sarif.version, '2.1.0');
+    const results = sarif.runs[0]!.results;
+    const chopper = results.find((x) => x.ruleId === 'mamori_php_input_to_exec')!;
+    assert.equal(chopper.level, 'error');
+    assert.equal(chopper.locations[0]!.physicalLocation.artifactLocation.uri, 'php/chopper.php');
+    assert.equal(chopper.locations[0]!.physicalLocation.region?.startLine, 1);
+    assert.equal(results.find((x) => x.ruleId === 'mamori_php_mailer')?.level, 'warning');
+    assert.ok(results.every((x) => !x.locations[0]!.physicalLocation.artifactLocation.uri.startsWith('clean/')));
+    assert.ok(sarif.runs[0]!.tool.driver.rules.some((x) => x.id === 'mamori_php_input_to_exec'));
+  });
+  it('--rules: a rule file that cannot load is reported with file, line and reason; the others run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-cli-scan-'));
+    writeFileSync(join(dir, 'ok.yar'), 'rule find_hello { strings: $a = "Hello, <c:out" condition: $a }\n');
+    writeFileSync(join(dir, 'broken.yar'), 'rule broken {\n  condition: nosuch\n}\n');
+    const r = mamori(['--rules', dir, 'clean/hello.jsp']);
+    assert.match(r.err, /broken\.yar:2:14: rule file left out: .*unknown identifier `nosuch`/);
+    assert.equal(r.code, 2);
+    assert.match(r.out, /MALICIOUS\s+75\s+clean\/hello\.jsp\s+find_hello/);
+    assert.equal(mamori(['--rules', dir, '--rule-score', '40', 'clean/hello.jsp']).code, 1);
+    assert.equal(mamori(['--no-builtin', '--rules', join(dir, 'broken.yar'), 'clean']).code, 64);
+  });
+});

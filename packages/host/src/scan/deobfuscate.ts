@@ -1,0 +1,211 @@
+/**
+ * The deobfuscator: peels the layers webshells wrap their code in and hands
+ * back what comes out, with the layers named, so the scanner can scan it.
+ *
+ * - Call chains: `eval(gzinflate(base64_decode('...')))`, innermost first, on a
+ *   literal or on a variable assigned a literal; base64, gzinflate (raw
+ *   deflate), gzuncompress (zlib), gzdecode (gzip), str_rot13, strrev, hex2bin,
+ *   urldecode / rawurldecode, stripslashes, convert_uudecode.
+ * - PHP string literals put back together (php-strings.ts): `"\x65\x76\x61l"`,
+ *   `chr(101).chr(118)` (with + - * ^ arithmetic), `'ev' . 'al'` become `'eval'`.
+ * - Long base64 literals that decode to PHP or to compressed data.
+ *
+ * Bounded: every decoded output is at most `maxOutputBytes` (zlib is told the
+ * same, so a deflate bomb stops there), at most `maxDepth` layers, and at
+ * most `maxPayloads` payloads per file.
+ */
+import { decode, DECODERS, TooLarge, type Decoder } from './decoders.js';
+import { readPhpString } from './php-strings.js';
+
+export interface DeobfuscateLimits {
+  /** Layers peeled at most, in all (default 8). */
+  readonly maxDepth: number;
+  /** Bytes one decoded output may have (default 4 MiB). */
+  readonly maxOutputBytes: number;
+  /** Payloads decoded per file (default 16). */
+  readonly maxPayloads: number;
+}
+
+export const DEFAULT_DEOBFUSCATE_LIMITS: DeobfuscateLimits = { maxDepth: 8, maxOutputBytes: 4 * 1024 * 1024, maxPayloads: 16 };
+
+export interface Peeled {
+  /** The layers, outermost first, as PHP names them (`base64_decode`, `gzinflate`, `concat` ...). */
+  readonly layers: readonly string[];
+  readonly text: string;
+  /** True when the chain ended in eval / assert / create_function: the output is run as code. */
+  readonly executed: boolean;
+  /** Offset in the input where the payload expression starts. */
+  readonly offset: number;
+}
+
+export interface PeelProblem {
+  readonly layers: readonly string[];
+  readonly problem: string;
+}
+
+const SINKS = ['eval', 'assert', 'create_function'];
+const CHAIN_NAMES = [...DECODERS, ...SINKS].join('|');
+/** A chain of calls ending in a string literal or a variable: `eval(gzinflate(base64_decode(`. */
+const CHAIN = new RegExp(`\\b((?:(?:${CHAIN_NAMES})\\s*\\(\\s*@?\\s*){1,16})(?:(["'])|\\$([A-Za-z_][A-Za-z0-9_]{0,63})\\s*\\))`, 'gi');
+
+/** The last literal assigned to `$name` before `before` (`$name = '...';`). */
+function literalOf(src: string, name: string, before: number): string | undefined {
+  const re = new RegExp(`\\$${name}\\s*=\\s*(["'])`, 'g');
+  let found: string | undefined;
+  for (const m of src.matchAll(re)) {
+    if (m.index! > before) break;
+    const s = readPhpString(src, m.index! + m[0].length - 1);
+    if (s && /^\s*;/.test(src.slice(s.end, s.end + 8))) found = s.value;
+  }
+  return found;
+}
+
+/**
+ * Peels every decoder chain in `src` (PHP source, as latin1 text so bytes
+ * survive). Payloads that decode are returned; chains that fail (bad base64,
+ * corrupt deflate, an output over the bound) are returned as problems: an
+ * output over the bound is itself a finding for the scanner.
+ */
+export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS): { payloads: Peeled[]; problems: PeelProblem[] } {
+  const payloads: Peeled[] = [];
+  const problems: PeelProblem[] = [];
+  CHAIN.lastIndex = 0;
+  // Attempts are bounded too: each may read the whole file (a variable's assignment).
+  let attempts = 0;
+  for (const m of src.matchAll(CHAIN)) {
+    if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 4) break;
+    const names = [...m[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
+    const decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+    if (decoders.length === 0) continue;
+    const executed = names.some((n) => SINKS.includes(n));
+    let raw: string | undefined;
+    if (m[2]) raw = readPhpString(src, m.index! + m[0].length - 1)?.value;
+    else if (m[3]) raw = literalOf(src, m[3], m.index!);
+    if (raw === undefined || raw.length < 4) continue;
+    peelOne(raw, decoders, executed, m.index!, limits, payloads, problems);
+  }
+  // eval($x) where $x was assigned a decoder chain: `$x = gzinflate(base64_decode('...')); eval($x);`
+  for (const m of src.matchAll(EVAL_VAR)) {
+    if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 8) break;
+    const assign = lastAssignment(src, m[2]!, m.index!);
+    if (assign === undefined) continue;
+    const head = CHAIN_AT.exec(src.slice(assign, assign + 1024));
+    if (!head || !head[2]) continue;
+    const names = [...head[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
+    const decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+    const raw = readPhpString(src, assign + head[0].length - 1)?.value;
+    if (decoders.length === 0 || raw === undefined || raw.length < 4) continue;
+    peelOne(raw, decoders, true, m.index!, limits, payloads, problems);
+  }
+  return { payloads, problems };
+}
+
+const EVAL_VAR = /\b(eval|assert)\s*\(\s*@?\s*\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*\)/gi;
+const CHAIN_AT = new RegExp(`^\\s*@?\\s*((?:(?:${DECODERS.join('|')})\\s*\\(\\s*@?\\s*){1,16})(["'])`, 'i');
+
+/** Where the expression of the last `$name = ...` before `before` starts. */
+function lastAssignment(src: string, name: string, before: number): number | undefined {
+  const re = new RegExp(`\\$${name}\\s*=(?!=)`, 'g');
+  let at: number | undefined;
+  for (const m of src.matchAll(re)) {
+    if (m.index! > before) break;
+    at = m.index! + m[0].length;
+  }
+  return at;
+}
+
+function peelOne(raw: string, decoders: Decoder[], executed: boolean, offset: number, limits: DeobfuscateLimits, payloads: Peeled[], problems: PeelProblem[]): void {
+  const layers: string[] = [];
+  let data: Buffer = Buffer.from(raw, 'latin1');
+  try {
+    for (const d of [...decoders].reverse().slice(0, limits.maxDepth)) {
+      layers.push(d);
+      data = decode(d, data, limits.maxOutputBytes);
+    }
+    payloads.push({ layers: [...layers].reverse(), text: data.toString('latin1'), executed, offset });
+  } catch (err) {
+    problems.push({ layers: [...layers].reverse(), problem: err instanceof TooLarge || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `output over ${limits.maxOutputBytes} bytes` : (err as Error).message });
+  }
+}
+
+/** Shannon entropy, bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < s.length; i++) counts.set(s.charCodeAt(i), (counts.get(s.charCodeAt(i)) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+const B64_CHAR = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_CHAR[c.charCodeAt(0)] = 1;
+
+/** Runs of 256+ base64 characters (and their "=" padding), found in one linear pass. */
+function* base64Runs(src: string): Generator<{ index: number; text: string }> {
+  let start = -1;
+  for (let i = 0; i <= src.length; i++) {
+    const c = i < src.length ? src.charCodeAt(i) : 0;
+    if (c < 256 && B64_CHAR[c] === 1) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= 256) {
+      let end = i;
+      while (end < src.length && end - i < 2 && src[end] === '=') end++;
+      yield { index: start, text: src.slice(start, end) };
+    }
+    start = -1;
+  }
+}
+
+/**
+ * Long high-entropy literals (base64 runs of 256+ characters). Each is decoded
+ * when it can be: PHP code or compressed data inside is a payload to scan.
+ * `data:` URIs (images embedded in templates) are not counted.
+ */
+export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS): { offset: number; length: number; entropy: number; decoded?: Peeled }[] {
+  const out: { offset: number; length: number; entropy: number; decoded?: Peeled }[] = [];
+  let tried = 0;
+  for (const r of base64Runs(src)) {
+    const run = r.text;
+    if (out.length >= limits.maxPayloads || ++tried > limits.maxPayloads * 4) break;
+    const before = src.slice(Math.max(0, r.index - 48), r.index);
+    if (/base64,\s*$|data:[^'"]*$/i.test(before)) continue;
+    // Base64 of text has about 4.8 to 5.3 bits a character, of compressed data about 6: every run
+    // is decoded, and one that hides nothing readable counts only from 5 bits up.
+    const h = entropy(run.length > 65536 ? run.slice(0, 65536) : run);
+    const item: { offset: number; length: number; entropy: number; decoded?: Peeled } = { offset: r.index, length: run.length, entropy: h };
+    try {
+      let data: Buffer = decode('base64_decode', Buffer.from(run, 'latin1'), limits.maxOutputBytes);
+      const layers = ['base64_decode'];
+      const inflaters: Decoder[] = data[0] === 0x1f && data[1] === 0x8b ? ['gzdecode'] : data[0] === 0x78 ? ['gzuncompress'] : [];
+      for (const d of inflaters) {
+        data = decode(d, data, limits.maxOutputBytes);
+        layers.push(d);
+      }
+      const text = data.toString('latin1');
+      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(/i.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
+      else if (inflaters.length === 0 && !looksLikeKnownBinary(data)) {
+        // Maybe raw deflate (gzinflate's input), the commonest wrapping.
+        try {
+          const inflated = decode('gzinflate', data, limits.maxOutputBytes).toString('latin1');
+          if (/[;(){}$]/.test(inflated.slice(0, 4096))) item.decoded = { layers: ['gzinflate', 'base64_decode'], text: inflated, executed: false, offset: r.index };
+        } catch {
+          // not deflate
+        }
+      }
+    } catch {
+      // not decodable; the entropy alone is reported
+    }
+    if (item.decoded || h >= 5.0) out.push(item);
+  }
+  return out;
+}
+
+function looksLikeKnownBinary(b: Buffer): boolean {
+  const sig = b.subarray(0, 4).toString('latin1');
+  return sig.startsWith('\x89PNG') || sig.startsWith('GIF8') || sig.startsWith('\xff\xd8\xff') || sig.startsWith('wOF') || sig.startsWith('PK');
+}

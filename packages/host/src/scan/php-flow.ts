@@ -1,0 +1,410 @@
+/**
+ * A small data-flow pass over PHP source: which variables hold request input
+ * (`$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, request headers,
+ * `php://input`), which hold the name of a dangerous function, and where
+ * either reaches a call that runs code or commands.
+ *
+ * It reads text, not a parse tree, and it follows only *direct* flows: a
+ * variable is request input when it is assigned the input itself, possibly
+ * through function calls (`trim`, `base64_decode` ...), string concatenation
+ * or a default (`isset($_GET['c']) ? $_GET['c'] : ''`, `?? ''`). Input used as
+ * a key (`$handlers[$_GET['action']]`) or through a sanitiser
+ * (`escapeshellarg`, `intval`) is not: that is how applications dispatch,
+ * and webshells do not bother. Assignments are followed three rounds deep
+ * within one file, comments are ignored, all bounded by the file.
+ */
+
+export interface FlowFinding {
+  readonly technique: string;
+  readonly score: number;
+  readonly description: string;
+  readonly offset: number;
+}
+
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
+const CODE_SINKS = ['eval', 'assert', 'create_function'];
+const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
+const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
+const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
+/** Functions that call a callback given by name with arguments given beside it. */
+const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
+const CALLERS = new RegExp(`(?<![\\w>$:\\\\])(${CALLER_NAMES})\\s*\\(`, 'gi');
+const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
+const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
+// The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
+// backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
+const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000})/g;
+const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
+const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_]\w{0,63})\s*\(([^)]{0,400})\)/gi;
+const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
+const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
+
+/**
+ * Calls of code or command functions whose names the file hides: the name appears
+ * only in `normal` (the strings put back together), not as a plain literal in
+ * `original`, and is then called (`$f(...)`, `'assert'(...)`, or handed to a caller).
+ */
+export function hiddenSinkCalls(normal: string, original: string): FlowFinding[] {
+  const out: FlowFinding[] = [];
+  const sinks = [...CODE_SINKS, ...SHELL_SINKS];
+  const plain = (name: string) => new RegExp(`["']${name}["']`, 'i').test(original);
+  let looked = 0;
+  for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
+    const fn = m[2]!.toLowerCase();
+    if (!sinks.includes(fn)) continue;
+    // Each candidate reads the whole text: a bounded number of them.
+    if (++looked > 32) break;
+    if (plain(fn)) continue;
+    if (!new RegExp(`(?<![\\w>:$])\\$${m[1]}\\s*\\(|\\b(${CALLER_NAMES})\\s*\\([^;]{0,200}\\$${m[1]}\\b`, 'i').test(normal)) continue;
+    out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${fn}() is assembled from pieces and called through $${m[1]}`, offset: m.index! });
+    if (out.length >= 8) break;
+  }
+  // eval of a decoder whose name is hidden: $d = 'base'.'64_decode'; eval($d('...')).
+  const decoders = ['base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'convert_uudecode', 'rawurldecode', 'urldecode'];
+  let seen = 0;
+  for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
+    const fn = m[2]!.toLowerCase();
+    if (!decoders.includes(fn) || ++seen > 32 || plain(fn)) continue;
+    if (!new RegExp(`\\b(eval|assert)\\s*\\(\\s*@?\\s*\\$${m[1]}\\s*\\(`, 'i').test(normal)) continue;
+    out.push({ technique: 'obfuscated-call', score: 80, description: `eval of ${fn}() whose name is assembled from pieces and held in $${m[1]}`, offset: m.index! });
+    break;
+  }
+  for (const m of normal.matchAll(new RegExp(`'(${sinks.join('|')})'\\s*\\(`, 'gi'))) {
+    if (plain(m[1]!.toLowerCase())) continue;
+    out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${m[1]!.toLowerCase()}() is assembled from pieces and called`, offset: m.index! });
+    break;
+  }
+  return out;
+}
+
+/** Only files with request input are read. */
+export function worthFlow(src: string): boolean {
+  return SOURCE.test(src);
+}
+
+export function phpFlow(input: string): FlowFinding[] {
+  // Comments are blanked only when the raw text has findings (rare), to confirm them.
+  const raw = flow(input);
+  return raw.length === 0 ? raw : flow(stripComments(input));
+}
+
+function flow(src: string): FlowFinding[] {
+  // PHP variables live in their function: a variable is request input at an offset when it was
+  // assigned it earlier in the same function (from the last "function" keyword before the offset).
+  const fnStarts = [...src.matchAll(/\bfunction\b/gi)].map((m) => m.index!);
+  const regionStart = (at: number) => {
+    let lo = 0;
+    let hi = fnStarts.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fnStarts[mid]! <= at) {
+        found = fnStarts[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  // Per variable, where it was given request input, and where it was given something else
+  // (a plain "=" of anything not request input): the last of these before an offset decides.
+  const taintedAt = new Map<string, number[]>();
+  const cleanedAt = new Map<string, number[]>();
+  const mark = (map: Map<string, number[]>, name: string, at: number) => {
+    const list = map.get(name) ?? [];
+    if (!list.includes(at)) list.push(at);
+    map.set(name, list);
+  };
+  const taint = (name: string, at: number) => mark(taintedAt, name, at);
+  const isTaintedAt = (name: string, at: number) => {
+    const list = taintedAt.get(name);
+    if (!list) return false;
+    const from = regionStart(at);
+    let last = -1;
+    for (const o of list) if (o >= from && o < at && o > last) last = o;
+    if (last < 0) return false;
+    for (const o of cleanedAt.get(name) ?? []) if (o > last && o < at) return false;
+    return true;
+  };
+  const sinkVars = new Map<string, string>();
+  const direct = (expr: string, at: number) => isDirect(expr, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at));
+  const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
+  // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
+  const decodedVars = new Set<string>();
+  // Functions of the file, with their parameters: request input passed to one taints the parameter
+  // in its body (one level: `function run($c) { system($c); } run($_POST['c']);`).
+  // Only functions whose body runs code or commands or writes files are followed into.
+  const defs = new Map<string, { at: number; params: string[] }>();
+  const allDefs = [...src.matchAll(FUNCTION_DEF)].slice(0, 2000);
+  allDefs.forEach((m, i) => {
+    const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
+    if (!DANGEROUS_BODY.test(body)) return;
+    const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_]\w{0,63})/.exec(p)?.[1] ?? '');
+    defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
+  });
+  const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:->|::)?(${[...defs.keys()].join('|')})\\s*\\(`, 'gi') : undefined;
+  for (let round = 0; round < 3; round++) {
+    const before = [...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size;
+    if (calls) {
+      for (const m of src.matchAll(calls)) {
+        const def = defs.get(m[1]!.toLowerCase());
+        if (!def || def.at === m.index! || /\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
+        const args = argsAt(src, m.index! + m[0].length);
+        if (!args) continue;
+        splitTop(args.all, [',']).forEach((a, i) => {
+          const param = def.params[i];
+          if (param && direct(a, m.index!)) taint(param, def.at + 1);
+        });
+      }
+    }
+    for (const m of src.matchAll(ASSIGN)) {
+      if (src[m.index! + m[0].length] !== ';') continue;
+      const name = m[1]!;
+      const rhs = m[3]!;
+      if (direct(rhs, m.index!)) taint(name, m.index!);
+      // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
+      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
+      const lit = /^\s*["']([A-Za-z_]\w{1,40})["']\s*$/.exec(rhs);
+      if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
+      const alias = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(rhs);
+      if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
+      if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
+    }
+    for (const m of src.matchAll(FOREACH)) {
+      if (direct(m[1]!, m.index!)) {
+        if (m[2]) taint(m[2], m.index!);
+        taint(m[3]!, m.index!);
+      }
+    }
+    if ([...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size === before) break;
+  }
+  const out: FlowFinding[] = [];
+  const seen = new Set<string>();
+  const add = (f: FlowFinding) => {
+    const key = `${f.technique}\u0000${f.description}`;
+    if (seen.has(key) || out.length >= 32) return;
+    seen.add(key);
+    out.push(f);
+  };
+  for (const m of src.matchAll(SINK_CALL)) {
+    const sink = m[2]!.toLowerCase();
+    const args = argsAt(src, m.index! + m[0].length);
+    // create_function's code is its second argument; the others' payload is the first.
+    if (!args || !(sink === 'create_function' ? splitTop(args.all, [',']).some((a) => direct(a, m.index!)) : direct(args.first, m.index!))) continue;
+    const quoted = m[1] ? ' (its name written as a string)' : '';
+    if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
+    else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
+    else add({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${sink}() calls`, offset: m.index! });
+  }
+  // A sink named in a string, handed to a caller with request input beside it: array_map('assert', [$_POST['x']]).
+  for (const m of src.matchAll(CALLERS)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']).map((a) => a.trim());
+    const named = parts.findIndex((a) => {
+      const lit = /^["']([A-Za-z_]\w{1,40})["']$/.exec(a);
+      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(a);
+      const fn = lit ? lit[1]!.toLowerCase() : v ? sinkVars.get(v[1]!) : undefined;
+      return fn !== undefined && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn));
+    });
+    if (named < 0 || !parts.some((a, i) => i !== named && direct(a, m.index!))) continue;
+    const fn = (/^["'](\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
+    add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
+  }
+  // preg_replace with its pattern from the request: the caller can add /e.
+  for (const m of src.matchAll(/(?<![\w>$:\\])preg_replace\s*\(/gi)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    // A pattern that ends in a literal ('/' . $x . '/i') has its modifiers fixed by the code.
+    const last = args ? (splitTop(args.first, ['.']).at(-1) ?? '').trim() : '';
+    if (args && !/^(["'])[\s\S]*\1$/.test(last) && direct(args.first, m.index!)) add({ technique: 'preg-replace-eval', score: 75, description: 'preg_replace with its pattern from the request (the /e modifier runs code)', offset: m.index! });
+  }
+  // A file written where and with what the request says.
+  for (const m of src.matchAll(WRITERS)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']);
+    if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
+  }
+  for (const m of src.matchAll(VAR_CALL)) {
+    if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
+    const name = m[1]!;
+    const args = argsAt(src, m.index! + m[0].length);
+    if (isTaintedAt(name, m.index!)) {
+      add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
+    } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
+      add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
+    } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
+      add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is decoded at run time ($${name})`, offset: m.index! });
+    } else if (extracted && args && /^\s*\$[A-Za-z_]/.test(args.first) && !/^this$/i.test(name)) {
+      add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
+    }
+  }
+  return out;
+}
+
+/** Is `expr` request input itself, through calls, concatenation and defaults? */
+function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefined): boolean {
+  let e = expr.trim();
+  if (e.length === 0 || e.length > 600) return false;
+  if (!SOURCE.test(e)) {
+    if (!isTainted) return false;
+    let any = false;
+    for (const m of e.matchAll(/\$([A-Za-z_]\w{0,63})/g)) if (isTainted(m[1]!)) any = true;
+    if (!any) return false;
+  }
+  // A condition's value: what follows the first top-level "?" (not "??").
+  const cond = splitTop(e, ['?']);
+  if (cond.length > 1) e = cond.slice(1).join('?');
+  const parts = splitTop(e, ['??', '?:', ':', '.']);
+  let sources = 0;
+  for (let part of parts) {
+    part = part.trim();
+    for (let guard = 0; guard < 8; guard++) {
+      part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
+      if (SOURCE_ALONE.test(part)) break;
+      const call = /^([A-Za-z_]\w*)\s*\(([\s\S]*)\)$/.exec(part);
+      if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
+        part = (splitTop(call[2]!, [','])[0] ?? '').trim();
+        continue;
+      }
+      const paren = /^\(([\s\S]*)\)$/.exec(part);
+      if (paren) {
+        part = paren[1]!.trim();
+        continue;
+      }
+      break;
+    }
+    if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
+    if (SOURCE_ALONE.test(part)) {
+      sources++;
+      continue;
+    }
+    const v = /^\$([A-Za-z_]\w{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    if (v && isTainted?.(v[1]!)) {
+      sources++;
+      continue;
+    }
+    return false;
+  }
+  return sources > 0;
+}
+
+/** Splits at separators outside brackets and quotes. */
+function splitTop(s: string, seps: readonly string[]): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0) {
+      const sep = seps.find((x) => s.startsWith(x, i));
+      if (sep) {
+        // "." inside a number, "::" and "?->" are not separators.
+        if (sep === '.' && (/\d/.test(s[i - 1] ?? '') && /\d/.test(s[i + 1] ?? ''))) continue;
+        if (sep === ':' && (s[i + 1] === ':' || s[i - 1] === ':')) continue;
+        if (sep === '?' && (s[i + 1] === '?' || s[i + 1] === '-' || s[i + 1] === ':' || s[i - 1] === '?')) continue;
+        out.push(s.slice(start, i));
+        i += sep.length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+/** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
+function argsAt(src: string, at: number): { first: string; all: string } | undefined {
+  let depth = 1;
+  let firstEnd = -1;
+  let quote = '';
+  const stop = Math.min(src.length, at + 4000);
+  for (let i = at; i < stop; i++) {
+    const c = src[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return { first: src.slice(at, firstEnd < 0 ? i : firstEnd), all: src.slice(at, i) };
+    } else if (c === ',' && depth === 1 && firstEnd < 0) firstEnd = i;
+    else if (c === ';' && depth <= 1) break;
+  }
+  return undefined;
+}
+
+/**
+ * PHP with its comments blanked (same length, newlines kept): `//`, `#` and
+ * `/* *\/` inside `<?php ... ?>` and outside strings. Text outside the PHP
+ * tags is left alone (a `#` in HTML is not a comment); a file without any
+ * `<?` is read as PHP throughout. A heredoc is read as code, which only
+ * means comment-like text in it is blanked too.
+ */
+export function stripComments(src: string): string {
+  const out: string[] = [];
+  const n = src.length;
+  let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: in HTML, looking for "<?"
+  let last = 0;
+  while (i < n) {
+    if (i < 0) {
+      const open = src.indexOf('<?', last);
+      if (open < 0) break;
+      i = open + 2;
+      continue;
+    }
+    const c = src.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) {
+      // ' " ` strings
+      let j = i + 1;
+      while (j < n && src.charCodeAt(j) !== c) j += src.charCodeAt(j) === 92 ? 2 : 1;
+      i = j + 1;
+      continue;
+    }
+    if (c === 63 && src.charCodeAt(i + 1) === 62) {
+      // "?>": back to HTML
+      out.push(src.slice(last, i + 2));
+      last = i + 2;
+      const open = src.indexOf('<?', last);
+      if (open < 0) break;
+      i = open + 2;
+      continue;
+    }
+    let end = -1;
+    if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
+      if (c === 35 && src.charCodeAt(i + 1) === 91) {
+        i++; // #[Attribute]
+        continue;
+      }
+      // to the end of the line or "?>"
+      end = src.indexOf('\n', i);
+      const close = src.indexOf('?>', i);
+      if (close >= 0 && (end < 0 || close < end)) end = close;
+      if (end < 0) end = n;
+    } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      end = src.indexOf('*/', i + 2);
+      end = end < 0 ? n : end + 2;
+    }
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    out.push(src.slice(last, i), src.slice(i, end).replace(/[^\n]/g, ' '));
+    last = i = end;
+  }
+  out.push(src.slice(last));
+  return out.join('');
+}

@@ -1,0 +1,162 @@
+/**
+ * PHP string literals read as PHP reads them, and put back together the way
+ * obfuscated code takes them apart: escapes decoded, `chr(N)` made literal,
+ * literals joined across `.`, string functions of literals folded
+ * (`strrev('metsys')` is `'system'`). Text in, text out, bounded by the input.
+ */
+import { decode, type Decoder } from './decoders.js';
+
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Reads a PHP string literal starting at `start` (the quote); returns its value and end. */
+export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 1024): { value: string; end: number } | undefined {
+  const q = src[start];
+  if (q !== '"' && q !== "'") return undefined;
+  let i = start + 1;
+  let out = '';
+  const stop = Math.min(src.length, start + 1 + maxLen);
+  while (i < stop) {
+    const c = src[i]!;
+    if (c === q) return { value: out, end: i + 1 };
+    if (c === '\\' && i + 1 < src.length) {
+      const n = src[i + 1]!;
+      if (q === "'") {
+        out += n === "'" || n === '\\' ? n : `\\${n}`;
+        i += 2;
+        continue;
+      }
+      const esc = /^(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u\{([0-9a-fA-F]{1,6})\})/.exec(src.slice(i + 1, i + 12));
+      if (esc) {
+        if (esc[1] !== undefined) out += String.fromCharCode(parseInt(esc[1], 16));
+        else if (esc[2] !== undefined) out += String.fromCharCode(parseInt(esc[2], 8) & 255);
+        else out += String.fromCodePoint(Math.min(parseInt(esc[3]!, 16), 0x10ffff));
+        i += 1 + esc[0].length;
+        continue;
+      }
+      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', e: '\x1b', '\\': '\\', $: '$', '"': '"', '0': '\0' };
+      out += simple[n] ?? `\\${n}`;
+      i += 2;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return undefined;
+}
+
+const CHR = /\bchr\s*\(\s*(\d{1,4})\s*(?:([-+*^%])\s*(\d{1,4})\s*)?\)/gi;
+/**
+ * Puts PHP string expressions back together: escapes decoded, `chr(N)` (and
+ * `chr(N op M)`) turned into a literal, adjacent literals joined across `.`.
+ * Returns undefined when nothing changed. Output at most `maxBytes`.
+ */
+export function normalizeStrings(src: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
+  let changed = false;
+  // 1. chr() calls become single-quoted literals.
+  let s = src.replace(CHR, (_all, a: string, op: string | undefined, b: string | undefined) => {
+    let n = Number(a);
+    if (op && b !== undefined) {
+      const m = Number(b);
+      n = op === '+' ? n + m : op === '-' ? n - m : op === '*' ? n * m : op === '^' ? n ^ m : m === 0 ? n : n % m;
+    }
+    changed = true;
+    return quote(String.fromCharCode(((n % 256) + 256) % 256));
+  });
+  // 2. Literals joined across "." and string functions of literals folded, a few rounds
+  //    (folding can put two literals side by side: 'sys' . strrev('met')).
+  for (let round = 0; round < 4; round++) {
+    const joined = joinLiterals(s, maxBytes);
+    if (joined === undefined) return undefined;
+    const folded = foldCalls(joined.text);
+    if (joined.changed || folded.changed) changed = true;
+    s = folded.text;
+    if (!folded.changed) break;
+  }
+  return changed ? s : undefined;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function joinLiterals(s: string, maxBytes: number): { text: string; changed: boolean } | undefined {
+  let changed = false;
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const q = s.indexOf('"', i);
+    const a = s.indexOf("'", i);
+    const start = q < 0 ? a : a < 0 ? q : Math.min(q, a);
+    if (start < 0) {
+      out += s.slice(i);
+      break;
+    }
+    out += s.slice(i, start);
+    const lit = readPhpString(s, start);
+    if (!lit) {
+      // Unterminated: PHP could not parse past it either; the rest stays as it is (and is
+      // not read again from each later quote, which would cost the square of the length).
+      out += s.slice(start);
+      break;
+    }
+    if (s[start] === '"' && /\$[A-Za-z_{]/.test(s.slice(start, lit.end))) {
+      // Interpolating: left as is.
+      out += s.slice(start, lit.end);
+      i = lit.end;
+      continue;
+    }
+    let value = lit.value;
+    let end = lit.end;
+    let joined = false;
+    for (;;) {
+      const dot = /^\s*\.\s*(["'])/.exec(s.slice(end, end + 64));
+      if (!dot) break;
+      const next = readPhpString(s, end + dot[0].length - 1);
+      if (!next || (dot[1] === '"' && /\$[A-Za-z_{]/.test(s.slice(end + dot[0].length - 1, next.end)))) break;
+      value += next.value;
+      end = next.end;
+      joined = true;
+    }
+    const original = s.slice(start, end);
+    if (joined || (s[start] === '"' && /\\[x0-7u]/.test(original))) changed = true;
+    out += joined || s[start] === '"' ? quote(value) : original;
+    i = end;
+    if (out.length > maxBytes) return undefined;
+  }
+  return { text: out, changed };
+}
+
+/** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */
+const FOLDABLE = /\b(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
+
+function foldCalls(s: string): { text: string; changed: boolean } {
+  let changed = false;
+  const unq = (v: string) => v.replace(/\\([\\'])/g, '$1');
+  const text = s.replace(FOLDABLE, (all, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined) => {
+    let v: string;
+    if (fn === undefined) {
+      const from = unq(search!);
+      if (from === '') return all;
+      v = unq(subject!).split(from).join(unq(replace!));
+    } else {
+      const x = unq(arg!);
+      const name = fn.toLowerCase();
+      if (name === 'strtolower') v = x.toLowerCase();
+      else if (name === 'strtoupper') v = x.toUpperCase();
+      else if (name === 'ucfirst') v = x.charAt(0).toUpperCase() + x.slice(1);
+      else if (name === 'trim') v = x.trim();
+      else {
+        try {
+          v = decode(name as Decoder, Buffer.from(x, 'latin1'), 65536).toString('latin1');
+        } catch {
+          return all;
+        }
+      }
+    }
+    // Only names and short printable text are worth putting back.
+    if (v.length > 4096 || !/^[\x20-\x7e\t\r\n]*$/.test(v)) return all;
+    changed = true;
+    return quote(v);
+  });
+  return { text, changed };
+}

@@ -1,0 +1,385 @@
+/**
+ * mamori's own YARA rules for PHP backdoors and webshells, written for mamori.
+ *
+ * Every rule carries `meta: score` (what one match adds to a file's score,
+ * 0-100: 75 or more on its own makes the file malicious, 35 suspicious),
+ * `technique` (a stable name for the kind of trick, used in tests and SARIF)
+ * and `description` (the reason a user reads). The rules use only syntax that
+ * YARA 4.2 and YARA-X both accept, so `bench/scan.mjs` can run them in both.
+ * Request input is `$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, a
+ * header from `$_SERVER`, `php://input` or `getallheaders()`.
+ */
+import { each } from './patterns.js';
+
+/** Code and command execution functions, decoders: the names the rules look for. */
+const CODE = ['eval', 'assert', 'create_function'];
+const SHELL = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
+const DECODERS = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'convert_uudecode'];
+
+/** The strings of the two toolkit rules (a file manager's or shell's usual calls). */
+const TOOLKIT = String.raw`    $c1 = "php_uname" nocase
+    $c2 = "posix_getpwuid" nocase
+    $c3 = "disable_functions" nocase
+    $c4 = "getmyuid" nocase
+    $c5 = "safe_mode" nocase
+    $c6 = "move_uploaded_file" nocase
+    $c7 = "shell_exec" nocase
+    $c8 = "/etc/passwd" nocase
+    $c9 = "uname -a" nocase
+    $c10 = /\bchmod\s*\(/ nocase
+    $c11 = /\bunlink\s*\(/ nocase
+    $c12 = /\bscandir\s*\(/ nocase
+    $c13 = /\bfile_put_contents\s*\(/ nocase
+    $c14 = "fileperms" nocase
+    $c15 = "mysqli_connect" nocase
+    $c16 = "getcwd" nocase
+    $c17 = "disk_free_space" nocase
+    $c18 = "fsockopen" nocase
+    $c19 = "passthru" nocase
+    $c20 = "open_basedir" nocase`;
+
+export const PHP_RULES = String.raw`
+rule mamori_php_input_to_exec {
+  meta:
+    score = 100
+    technique = "request-input-exec"
+    description = "request input passed straight to a code or command execution function"
+  strings:
+    ${each('direct', [...CODE, ...SHELL], String.raw`\s*\(\s*@?\s*(\(\s*string\s*\)\s*)?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER)\s*\[`)}
+    ${each('wrapped', CODE, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[`)}
+    $rawbody0 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}file_get_contents\s*\(\s*["']php:\/\/input/ nocase
+    $rawbody1 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(getallheaders|apache_request_headers)\s*\(/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_input_to_shell_wrapped {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "request input, through a function call or two, passed to a shell command function"
+  strings:
+    ${each('a', SHELL, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,4}\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_session_exec {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "code stored in the session (set by an earlier request) run with eval or assert"
+  strings:
+    ${each('a', CODE, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,2}\$_SESSION\s*\[`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_input_as_function {
+  meta:
+    score = 100
+    technique = "request-input-callable"
+    description = "request input called as a function (the caller chooses what runs)"
+  strings:
+    $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
+    $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
+    ${each('cba', ['call_user_func(_array)?', 'array_map', 'register_shutdown_function', 'register_tick_function', 'ob_start', 'forward_static_call(_array)?', 'iterator_apply'], String.raw`\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+    ${each('cbb', ['array_filter', 'array_walk(_recursive)?', 'usort', 'uasort', 'uksort', 'array_reduce'], String.raw`\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_backtick_input {
+  meta:
+    score = 100
+    technique = "request-input-exec"
+    description = "a request parameter run as a shell command in backticks"
+  strings:
+    $a = /\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,?]/
+  condition:
+    $a
+}
+
+rule mamori_php_backtick_input_cmd {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "request input inside a backtick (shell) command"
+  strings:
+    $a = /\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,?]/
+  condition:
+    $a and not mamori_php_backtick_input
+}
+
+rule mamori_php_preg_replace_e {
+  meta:
+    score = 70
+    technique = "preg-replace-eval"
+    description = "preg_replace with the /e modifier (its replacement is run as PHP code)"
+  strings:
+    $a = /\bpreg_replace\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,/
+  condition:
+    $a
+}
+
+rule mamori_php_preg_replace_e_input {
+  meta:
+    score = 30
+    technique = "preg-replace-eval"
+    description = "the /e replacement (run as PHP) comes from the request"
+  strings:
+    $a = /\bpreg_replace\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+  condition:
+    $a
+}
+
+rule mamori_php_include_upload {
+  meta:
+    score = 95
+    technique = "include-uploaded-file"
+    description = "include/require of a file the request names or uploads"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_include_stream {
+  meta:
+    score = 95
+    technique = "include-uploaded-file"
+    description = "include/require of the request body (php://input)"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*["']php:\/\/input`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_include_data {
+  meta:
+    score = 25
+    technique = "include-remote"
+    description = "include/require of a data: URL (code made at run time; template engines do it too)"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*["']data:`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_include_remote {
+  meta:
+    score = 45
+    technique = "include-remote"
+    description = "include/require of code from another server (http, ftp)"
+  strings:
+    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*["'](https?|ftp):\/\/`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_eval_variable_call {
+  meta:
+    score = 45
+    technique = "obfuscation"
+    description = "eval of what a variable function returns (the decoder's name hidden in a variable)"
+  strings:
+    $a = /\beval\s*\(\s*@?\s*\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_decoder_to_eval {
+  meta:
+    score = 80
+    technique = "decoder-chain-exec"
+    description = "decoded data (base64, gzinflate, rot13, strrev, hex2bin ...) run as PHP code"
+  strings:
+    ${each('a', CODE, String.raw`\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack)\s*\(`)}
+    ${each('b', ['eval', 'assert'], String.raw`\s*\(\s*@?\s*["'][^"'\n]{0,20}["']\s*\.\s*(gzinflate|gzuncompress|base64_decode|str_rot13|strrev)\s*\(`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_decoder_nesting {
+  meta:
+    score = 30
+    technique = "decoder-chain"
+    description = "decoders nested in one another (gzinflate(base64_decode(...)) and the like)"
+  strings:
+    ${each('a', DECODERS, String.raw`\s*\(\s*(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|base64_decode|hex2bin|convert_uudecode)\s*\(`)}
+  condition:
+    any of them
+}
+
+rule mamori_php_reverse_shell {
+  meta:
+    score = 85
+    technique = "reverse-shell"
+    description = "a network socket wired to a shell (reverse or bind shell)"
+  strings:
+    ${each('sock', ['p?fsockopen', 'socket_create', 'stream_socket_client', 'stream_socket_server'], String.raw`\s*\(`)}
+    $sh1 = "/bin/sh" nocase
+    $sh2 = "/bin/bash" nocase
+    $sh3 = "cmd.exe" nocase
+    ${each('run', ['proc_open', 'shell_exec', 'passthru', 'popen', 'pcntl_exec'], String.raw`\s*\(`)}
+    $run5 = /\b(exec|system)\s*\(\s*["']\/bin\/(ba)?sh/ nocase
+  condition:
+    any of ($sock*) and any of ($sh*) and any of ($run*) and filesize < 200KB
+}
+
+rule mamori_php_webshell_toolkit {
+  meta:
+    score = 45
+    technique = "file-manager"
+    description = "one small file with the toolkit of a web file manager or shell (system info, file operations, command execution, request input)"
+  strings:
+${TOOLKIT}
+  condition:
+    filesize < 400KB and 10 of ($c*)
+}
+
+rule mamori_php_webshell_toolkit_full {
+  meta:
+    score = 40
+    technique = "file-manager"
+    description = "nearly the whole toolkit of a web shell in one file"
+  strings:
+${TOOLKIT}
+  condition:
+    filesize < 400KB and 14 of ($c*)
+}
+
+rule mamori_php_uploader {
+  meta:
+    score = 45
+    technique = "uploader"
+    description = "an upload handler that keeps the name the client chose"
+  strings:
+    $a = /\b(move_uploaded_file|copy)\s*\(\s*\$_FILES\s*\[[^\]\n]{1,40}\]\s*\[\s*["']tmp_name["']\s*\]\s*,\s*([^;\n]{0,60}\.\s*)?\$_FILES\s*\[[^\]\n]{1,40}\]\s*\[\s*["']name["']\s*\]\s*\)/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_tiny_uploader {
+  meta:
+    score = 40
+    technique = "uploader"
+    description = "a tiny file whose main work is to store uploaded files"
+  strings:
+    $mv = /\b(move_uploaded_file|copy)\s*\(\s*\$_FILES/ nocase
+  condition:
+    $mv and filesize < 3KB
+}
+
+rule mamori_php_mailer {
+  meta:
+    score = 45
+    technique = "mailer"
+    description = "mail() sending what the request says to whom it says"
+  strings:
+    $a = /\bmail\s*\(\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
+    $b = /\bmail\s*\(\s*\$[a-z_][a-z0-9_]*\s*,\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_known_shell_names {
+  meta:
+    score = 60
+    technique = "known-webshell"
+    description = "names that well-known PHP web shells print or use as markers"
+  strings:
+    $a = "FilesMan"
+    $b = "c99shell" nocase
+    $c = "r57shell" nocase
+    $d = "b374k" nocase
+    $e = "IndoXploit"
+    $f = "WSOsetcookie"
+    $g = "Leaf PHPMailer"
+    $h = "JspSpy"
+    $i = "ASPXSpy" nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_nonalnum {
+  meta:
+    score = 40
+    technique = "obfuscation"
+    description = "names built by XOR of strings, or superglobals named through a variable variable (the shells written without letters)"
+  strings:
+    $xor = /\(\s*\$_{1,4}\s*\^\s*["'][^"'\n]{1,4}["']\s*\)/
+    $var = /\$\{\s*["']_["']\s*\.\s*\$_{1,4}\s*\}\s*\[/
+  condition:
+    #xor > 2 or $var
+}
+
+rule mamori_php_dynamic_superglobal_call {
+  meta:
+    score = 60
+    technique = "request-input-callable"
+    description = "an element of a superglobal named at run time, called as a function"
+  strings:
+    $a = /\$\{\s*["']_["']\s*\.\s*\$_{1,4}\s*\}\s*\[[^\]\n]{1,20}\]\s*\(/
+  condition:
+    $a
+}
+
+rule mamori_php_function_from_globals {
+  meta:
+    score = 20
+    technique = "obfuscation"
+    description = "a function called through $GLOBALS or a variable variable"
+  strings:
+    $a = /\$GLOBALS\s*\[[^\]\n]{1,40}\]\s*\(/
+    $b = /\$\{\s*["'][^"'\n]{1,40}["']\s*\}\s*\(/
+    $c = /\$\$[a-z_][a-z0-9_]*\s*\(/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_hex_escaped_names {
+  meta:
+    score = 20
+    technique = "obfuscation"
+    description = "long runs of hex-escaped characters (names hidden from grep)"
+  strings:
+    $a = /(\\x[0-9a-fA-F]{2}){12}/
+  condition:
+    #a > 3
+}
+
+rule mamori_php_chr_arithmetic {
+  meta:
+    score = 25
+    technique = "obfuscation"
+    description = "strings assembled from many chr() calls"
+  strings:
+    $a = /\bchr\s*\(\s*[0-9]{1,3}\s*([-+*^%]\s*[0-9]{1,3}\s*)?\)\s*\./ nocase
+  condition:
+    #a > 10
+}
+
+rule mamori_php_variable_function_input {
+  meta:
+    score = 35
+    technique = "request-input-callable"
+    description = "a variable function called with request input"
+  strings:
+    $a = /\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+  condition:
+    $a
+}
+
+rule mamori_php_error_suppressed_exec {
+  meta:
+    score = 25
+    technique = "obfuscation"
+    description = "code execution with errors silenced (@eval, @assert)"
+  strings:
+    $a = "@eval(" nocase
+    $b = "@assert(" nocase
+  condition:
+    any of them
+}
+`;

