@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,28 @@ function mamori(args: string[], cwd = TESTDATA): { code: number | null; out: str
 }
 
 describe('mamori scan', () => {
+  it('takes what a verified fim baseline recorded as known good, and matches the IoC store and its indicators', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-scan-wiring-'));
+    const run = (cmd: string, args: string[]) => spawnSync(process.execPath, [BIN, cmd, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, MAMORI_SECRET: 'cli-scan-test-secret-0123456789abcdef' } });
+    writeFileSync(join(dir, 'index.php'), '<?php echo "hello"; ?>\n');
+    writeFileSync(join(dir, 'shell.php'), '<?php @eval($_POST["x"]); ?>\n');
+    assert.equal(run('scan', ['--no-progress', 'index.php', 'shell.php']).status, 2);
+    // A baseline recorded (here, with the shell in it: the baseline is what the operator vouched for).
+    assert.equal(run('fim', ['init', 'index.php', 'shell.php']).status, 0);
+    const known = run('scan', ['--no-progress', '--baseline', 'default', 'index.php', 'shell.php']);
+    assert.equal(known.status, 0, known.stdout + known.stderr);
+    writeFileSync(join(dir, 'shell.php'), '<?php @eval($_POST["y"]); ?>\n');
+    assert.equal(run('scan', ['--no-progress', '--baseline', 'default', 'shell.php']).status, 2, 'changed since the baseline: judged again');
+    // An indicator on index.php's hash, imported with mamori ioc.
+    const sha = createHash('sha256').update('<?php echo "hello"; ?>\n').digest('hex');
+    writeFileSync(join(dir, 'iocs.csv'), `type,value\nsha256,${sha}\n`);
+    assert.equal(run('ioc', ['import', 'iocs.csv', '--source', 'test']).status, 0);
+    const hit = run('scan', ['--no-progress', 'index.php']);
+    assert.equal(hit.status, 2);
+    assert.match(hit.stdout, /matches the sha256 indicator/);
+    assert.equal(run('scan', ['--no-progress', '--no-ioc', 'index.php']).status, 0);
+  });
+
   it('exits 2 when a file is malicious, and lists it in the table with its reason', () => {
     const r = mamori(['php', 'clean']);
     assert.equal(r.code, 2, r.err);

@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { MamoriError, isMamoriError } from 'mamori';
-import { createScanner, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
+import { createScanner, FimDb, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
+import { readConfig } from '../runtime.js';
 import { parse } from '../command.js';
 import { table } from '../render.js';
 
@@ -18,6 +19,12 @@ export const help = `Usage:
         --max-file-size BYTES       bytes scanned per file (default 16777216); larger files are hashed
                                     whole and scanned in their first part
         --no-progress               no progress bar (there is one only when stderr is a terminal)
+        --baseline NAME             files as a \`mamori fim\` baseline recorded them (same path, same
+                                    SHA-256) are known good: clean, with the reason said; the
+                                    baseline's signature is verified first (--key FILE: its key)
+        --no-ioc                    do not match file hashes, names and paths against the indicators
+                                    of \`mamori ioc\` (data_dir/ioc.db) and mamori's proxyware set
+        --config FILE               the mamori.yaml whose data_dir holds fim.db and ioc.db
 
 Symlinks are never followed inside PATH. Exit status: 0 all clean, 1 something suspicious
 (nothing malicious), 2 something malicious, 64 a usage error, 70 the scan could not run.
@@ -51,6 +58,10 @@ async function scan(argv: string[]): Promise<number> {
       'rule-score': { type: 'string' },
       'max-file-size': { type: 'string' },
       'no-progress': { type: 'boolean' },
+      baseline: { type: 'string' },
+      key: { type: 'string' },
+      'no-ioc': { type: 'boolean' },
+      config: { type: 'string', short: 'c' },
     },
     help,
   );
@@ -61,7 +72,21 @@ async function scan(argv: string[]): Promise<number> {
   const maxFileBytes = intOption(values['max-file-size'], '--max-file-size', 1, 2 ** 31 - 1);
   if (values['no-builtin'] && !values.rules?.length) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--no-builtin leaves no rules: give some with --rules');
 
-  const scanner = createScanner({ builtinRules: !values['no-builtin'], rules: values.rules?.map((r) => resolve(r)), externalScore: ruleScore, maxFileBytes });
+  const dataDir = readConfig(values.config).dataDir;
+  // Known good: what a verified fim baseline recorded (the same path with the same content).
+  let knownGood: ((path: string, sha256: string) => boolean) | undefined;
+  if (values.baseline) {
+    const db = FimDb.open(`${dataDir}/fim.db`);
+    try {
+      const entries = db.load(values.baseline, readKey(values.key ?? `${dataDir}/fim.key`)).entries;
+      knownGood = (path, sha256) => entries.get(path)?.sha256 === sha256;
+    } finally {
+      db.close();
+    }
+  }
+  // Indicators: mamori's proxyware set, and what `mamori ioc` imported, when there is a store.
+  const indicators = values['no-ioc'] ? undefined : loadIocMatcher({ dataDir, now: Date.now(), proxyware: true });
+  const scanner = createScanner({ builtinRules: !values['no-builtin'], rules: values.rules?.map((r) => resolve(r)), externalScore: ruleScore, maxFileBytes, ...(knownGood ? { knownGood } : {}), ...(indicators ? { indicators } : {}) });
   for (const p of scanner.problems) process.stderr.write(`warning: ${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: rule file left out: ${p.message}\n`);
   if (scanner.rules.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'none of the rule files could be loaded (see the warnings above)');
 
