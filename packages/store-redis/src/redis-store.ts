@@ -7,11 +7,11 @@
  *
  * One round trip per check: every counter, set, claim and decision look-up
  * asked for in one turn of the event loop goes to Redis as one Lua script
- * call (see scripts.ts), run atomically.
+ * call (see scripts.ts), run atomically; events ride with the next such call.
  *
  * Keys never reveal identities: counter keys, set members and claimed keys
- * are stored as HMAC-SHA256 under a key derived from the secret (16 bytes,
- * base64url). Decisions keep their values (an address, a range, a user's
+ * are stored as 128 bits of keyed hash (two SipHash-2-4 under keys derived
+ * from the secret). Decisions keep their values (an address, a range, a user's
  * keyed hash, a device id, a country), as in the other stores.
  *
  * When Redis cannot be reached: commands are not queued while it is away,
@@ -20,7 +20,7 @@
  * Redis held survives its restart only as its persistence allows (see the
  * README).
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   MamoriError,
@@ -39,8 +39,8 @@ import {
   type Store,
   type Subject,
 } from 'mamori';
-import { eventMatches, keptLonger, matchesFilter, parseCidr, tryParseIp, formatIp } from 'mamori/internal';
-import { BATCH, DECISION_ADD, DECISION_DELETE, DECISION_EXPIRED, DECISION_LIST, EVENT_PUSH } from './scripts.js';
+import { eventMatches, hmac, keptLonger, matchesFilter, parseCidr, tryParseIp, formatIp, StringHasher } from 'mamori/internal';
+import { BATCH, DECISION_ADD, DECISION_DELETE, DECISION_EXPIRED, DECISION_LIST } from './scripts.js';
 
 export interface RedisStoreOptions {
   /** Where Redis is (`redis://[:password@]host:port/db`); default redis://127.0.0.1:6379. Ignored with `client`. */
@@ -75,6 +75,8 @@ export interface RedisStoreOptions {
 const MAX_BATCH_OPS = 1024;
 /** Event writes waiting for Redis at most; past it new events are dropped (and counted). */
 const MAX_PENDING_EVENTS = 4096;
+/** Events wait at most this long for a batch to ride with (ms). */
+const EVENT_FLUSH_MS = 50;
 /** Redis keeps an entry this long past its own expiry (ms), for clocks that run apart. */
 const GRACE_MS = 60_000;
 
@@ -95,7 +97,6 @@ interface Scripted {
   mamoriDecisionDelete(...args: (string | number)[]): Promise<number>;
   mamoriDecisionList(...args: (string | number)[]): Promise<string[]>;
   mamoriDecisionExpired(...args: (string | number)[]): Promise<string[]>;
-  mamoriEventPush(key: string, json: string, max: number): Promise<number>;
 }
 
 function ttlOf(ms: number): number {
@@ -109,6 +110,13 @@ function amountOf(by: number | undefined): number {
 
 function defaultOnError(err: unknown): void {
   process.emitWarning(`mamori Redis store: ${err instanceof Error ? err.message : String(err)}`, { code: 'MAMORI_STORE_REDIS' });
+}
+
+/** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
+const MAX_KEY = 512;
+
+function hex8(x: number): string {
+  return (x >>> 0).toString(16).padStart(8, '0');
 }
 
 /** host:port of a URL, never its password. */
@@ -142,11 +150,11 @@ export class RedisStore implements Store {
   readonly #redis: Redis & Scripted;
   readonly #owned: boolean;
   readonly #clock: Clock | undefined;
-  readonly #keyKey: Buffer;
+  /** Two SipHash-2-4 under independent keys: 128 bits per stored key. */
+  readonly #hashers: readonly [StringHasher, StringHasher];
   readonly #where: string;
   readonly #onError: (err: unknown) => void;
   #queue: Queued[] = [];
-  #queuedOps = 0;
   #closed = false;
 
   /** The clock given to open(); none when the store reads Redis's (see Store.clock). */
@@ -159,7 +167,10 @@ export class RedisStore implements Store {
     this.#owned = owned;
     this.#clock = opts.clock;
     this.prefix = opts.prefix ?? 'mamori:';
-    this.#keyKey = createHmac('sha256', secret).update('mamori-redis-key-v1').digest();
+    this.#hashers = [
+      new StringHasher(hmac(secret, 'mamori-redis-key-v1', 'a').subarray(0, 16), MAX_KEY),
+      new StringHasher(hmac(secret, 'mamori-redis-key-v1', 'b').subarray(0, 16), MAX_KEY),
+    ];
     this.#where = whereText;
     this.#onError = opts.onError ?? defaultOnError;
     const check = (): void => this.#check();
@@ -201,7 +212,6 @@ export class RedisStore implements Store {
       redis.defineCommand('mamoriDecisionDelete', { lua: DECISION_DELETE, numberOfKeys: 0 });
       redis.defineCommand('mamoriDecisionList', { lua: DECISION_LIST, numberOfKeys: 0 });
       redis.defineCommand('mamoriDecisionExpired', { lua: DECISION_EXPIRED, numberOfKeys: 0 });
-      redis.defineCommand('mamoriEventPush', { lua: EVENT_PUSH, numberOfKeys: 1 });
       const store = new RedisStore(redis, !opts.client, opts, Buffer.from(secret), whereText);
       await store.#warnOnEviction();
       return store;
@@ -257,12 +267,15 @@ export class RedisStore implements Store {
     return this.#redis;
   }
 
-  #hash(kind: string, ...parts: string[]): string {
-    const h = createHmac('sha256', this.#keyKey);
-    h.update(kind);
-    // Length-prefixed, so no two (key, member) pairs hash the same input.
-    for (const p of parts) h.update(`\0${p.length}:`).update(p);
-    return `${this.prefix}${kind}:${h.digest().subarray(0, 16).toString('base64url')}`;
+  /** The stored key for `text` of a kind: the prefix, the kind, 128 bits of keyed hash in hex. */
+  #hash(kind: string, text: string): string {
+    const t = text.length > MAX_KEY ? createHash('sha256').update(text).digest('base64') : text;
+    let out = `${this.prefix}${kind}:`;
+    for (const h of this.#hashers) {
+      const w = h.words(t);
+      out += hex8(w[0]!) + hex8(w[1]!);
+    }
+    return out;
   }
 
   #counterKey(key: string): string {
@@ -270,7 +283,9 @@ export class RedisStore implements Store {
   }
 
   #markerKey(key: string, member: string): string {
-    return this.#hash('m', String(key), String(member));
+    const k = String(key);
+    // Length-prefixed, so no two (key, member) pairs hash the same text.
+    return this.#hash('m', `${k.length}:${k}\u0000${String(member)}`);
   }
 
   /** Queues operations for this turn's batch. */
@@ -279,14 +294,20 @@ export class RedisStore implements Store {
     return new Promise((resolve, reject) => {
       if (this.#queue.length === 0) process.nextTick(() => this.#flush());
       this.#queue.push({ args, keys, n, resolve, reject });
-      this.#queuedOps += n;
     });
+  }
+
+  /** Sends what is queued now (the events' timer, events.flush). */
+  flushNow(): void {
+    if (!this.#closed || this.#queue.length) this.#flush();
   }
 
   #flush(): void {
     const queue = this.#queue;
     this.#queue = [];
-    this.#queuedOps = 0;
+    // The events waiting ride along, last (see RedisEvents.append).
+    const events = this.events.take();
+    if (events) queue.push(events);
     let i = 0;
     while (i < queue.length) {
       // Whole requests, up to MAX_BATCH_OPS operations (a larger request goes alone).
@@ -518,6 +539,9 @@ export class RedisEvents implements EventStore {
   readonly #check: () => void;
   readonly #onError: (err: unknown) => void;
   readonly #pending = new Set<Promise<unknown>>();
+  #buffer: string[] = [];
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
   /** Events dropped because Redis was away or slow (see MAX_PENDING_EVENTS). */
   dropped = 0;
   #warnedAt = 0;
@@ -533,27 +557,64 @@ export class RedisEvents implements EventStore {
     return `${this.#s.prefix}ev`;
   }
 
+
+  /**
+   * Queues the event; it goes to Redis with the next batch of counters (one command for a
+   * request's counts and the events it made), or by itself after EVENT_FLUSH_MS.
+   */
   append(event: SecurityEvent): void {
     try {
       this.#check();
     } catch {
       return;
     }
-    if (this.#pending.size >= MAX_PENDING_EVENTS) {
-      this.#lost(new Error('too many event writes waiting for Redis'));
+    if (this.#buffer.length + this.#inFlight >= MAX_PENDING_EVENTS) {
+      this.#lost(new Error('too many event writes waiting for Redis'), 1);
       return;
     }
-    const p = this.#s.client.mamoriEventPush(this.#key, JSON.stringify(event), this.#max).then(
-      () => {},
-      (err) => this.#lost(err),
-    );
+    this.#buffer.push(JSON.stringify(event));
+    if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#s.flushNow();
+      }, EVENT_FLUSH_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** The queued events as a batch entry (see RedisStore.#flush), or undefined. */
+  take(): Queued | undefined {
+    const n = this.#buffer.length;
+    if (n === 0) return undefined;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const args: (string | number)[] = [];
+    for (const json of this.#buffer) args.push('e', this.#max, json);
+    this.#buffer = [];
+    this.#inFlight += n;
+    let done!: () => void;
+    const p = new Promise<void>((resolve) => (done = resolve));
     this.#pending.add(p);
-    void p.finally(() => this.#pending.delete(p));
+    const settle = (): void => {
+      this.#inFlight -= n;
+      this.#pending.delete(p);
+      done();
+    };
+    return {
+      args,
+      keys: [],
+      n,
+      resolve: settle,
+      reject: (err) => {
+        this.#lost(err, n);
+        settle();
+      },
+    };
   }
 
   /** Counts a dropped event, and says so at most once a minute. */
-  #lost(err: unknown): void {
-    this.dropped++;
+  #lost(err: unknown, n: number): void {
+    this.dropped += n;
     const now = Date.now();
     if (now - this.#warnedAt < 60_000) return;
     this.#warnedAt = now;
@@ -584,6 +645,7 @@ export class RedisEvents implements EventStore {
   }
 
   async flush(): Promise<void> {
+    if (this.#buffer.length) this.#s.flushNow();
     await Promise.all([...this.#pending]);
   }
 }

@@ -74,6 +74,7 @@ end
  *   d ttl heldAt       give back one hold (set key, marker key)     -> the set's count
  *   c ttl              claim a key once (1 key)           -> 1 the first time, else 0
  *   m ip ver hex user device country   the decisions that apply (no key) -> their JSON
+ *   e max json         append an event, keep the newest max (no key) -> 0
  * A set's count is a counter under the set's key; each member has a marker
  * whose count is its holds (see Store.addDistinct).
  */
@@ -177,6 +178,11 @@ while a <= #ARGV do
     end
     k = k + 1
     a = a + 2
+  elseif op == 'e' then
+    redis.call('LPUSH', P .. 'ev', ARGV[a + 2])
+    redis.call('LTRIM', P .. 'ev', 0, tonumber(ARGV[a + 1]) - 1)
+    out[#out + 1] = 0
+    a = a + 3
   elseif op == 'm' then
     out[#out + 1] = match(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
     a = a + 7
@@ -236,11 +242,4 @@ return out
 /** The ids of decisions expired by now (at most ARGV[4] of them). */
 export const DECISION_EXPIRED = `${COMMON}
 return redis.call('ZRANGEBYSCORE', P .. 'dx', '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
-`;
-
-/** Appends an event (ARGV[1], JSON) to the list KEYS[1] and keeps its newest ARGV[2]. */
-export const EVENT_PUSH = `
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-return 1
 `;
