@@ -82,6 +82,20 @@ describe('the Redis store', { skip }, () => {
     }
   });
 
+  it('finds events past the first page of the list', async () => {
+    const store = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix: prefixes.fresh() });
+    try {
+      const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i).toISOString();
+      store.events.append({ '@timestamp': at(0), 'event.action': 'the-old-one', 'event.category': 'authentication' });
+      for (let i = 1; i <= 2100; i++) store.events.append({ '@timestamp': at(i), 'event.action': 'noise', 'event.category': 'authentication' });
+      await store.events.flush();
+      assert.deepEqual((await store.events.query({ action: 'the-old-one' })).map((e) => e['@timestamp']), [at(0)]);
+      assert.equal((await store.events.query({ limit: 1500 })).length, 1500);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('two stores on one prefix share counts, sets, claims and decisions', async () => {
     const prefix = prefixes.fresh();
     const clock = new ManualClock();

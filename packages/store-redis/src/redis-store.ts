@@ -75,6 +75,8 @@ export interface RedisStoreOptions {
 const MAX_BATCH_OPS = 1024;
 /** Event writes waiting for Redis at most; past it new events are dropped (and counted). */
 const MAX_PENDING_EVENTS = 4096;
+/** Events read per LRANGE by query. */
+const EVENT_PAGE = 1000;
 /** Events wait at most this long for a batch to ride with (ms). */
 const EVENT_FLUSH_MS = 50;
 /** Redis keeps an entry this long past its own expiry (ms), for clocks that run apart. */
@@ -621,25 +623,29 @@ export class RedisEvents implements EventStore {
     this.#onError(new Error(`events could not be written to Redis and were dropped (${this.dropped} so far): ${err instanceof Error ? err.message : String(err)}`));
   }
 
+  /** Newest first, read a page at a time until `limit` are found (or the list ends). */
   async query(q: EventQuery = {}): Promise<SecurityEvent[]> {
     this.#check();
-    let raw: string[];
-    try {
-      raw = await this.#s.client.lrange(this.#key, 0, -1);
-    } catch (err) {
-      throw this.#s.unavailable(err);
-    }
     const limit = q.limit ?? 100;
     const out: SecurityEvent[] = [];
-    for (const j of raw) {
-      if (out.length >= limit) break;
-      let e: SecurityEvent;
+    for (let start = 0; out.length < limit; start += EVENT_PAGE) {
+      let raw: string[];
       try {
-        e = JSON.parse(j) as SecurityEvent;
-      } catch {
-        continue;
+        raw = await this.#s.client.lrange(this.#key, start, start + EVENT_PAGE - 1);
+      } catch (err) {
+        throw this.#s.unavailable(err);
       }
-      if (eventMatches(e, q)) out.push(e);
+      for (const j of raw) {
+        if (out.length >= limit) break;
+        let e: SecurityEvent;
+        try {
+          e = JSON.parse(j) as SecurityEvent;
+        } catch {
+          continue;
+        }
+        if (eventMatches(e, q)) out.push(e);
+      }
+      if (raw.length < EVENT_PAGE) break;
     }
     return out;
   }
