@@ -6,7 +6,9 @@
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { isMamoriError } from 'mamori';
 import { ManualClock } from 'mamori/testing';
+import { Redis } from 'ioredis';
 import { RedisStore } from './redis-store.js';
 import { Prefixes, REDIS_URL, SECRET, redisSkip } from './test-kit.js';
 
@@ -118,6 +120,20 @@ describe('the Redis store', { skip }, () => {
       await a.close();
       await b.close();
       await other.close();
+    }
+  });
+
+  it('works on a client of the caller\u2019s, and leaves it open at close; refuses a short secret', async () => {
+    const client = new Redis(REDIS_URL, { enableOfflineQueue: false, commandTimeout: 1000, lazyConnect: true });
+    await client.connect();
+    try {
+      const store = await RedisStore.open({ client, secret: SECRET, prefix: prefixes.fresh() });
+      assert.deepEqual(await store.increment([{ key: 'k', ttlMs: MIN }]), [1]);
+      await store.close();
+      assert.equal(await client.ping(), 'PONG', 'the caller\u2019s client is still open');
+      await assert.rejects(() => RedisStore.open({ client, secret: 'too short' }), (err) => isMamoriError(err, 'MAMORI_ERR_CONFIG_SECRET'));
+    } finally {
+      client.disconnect();
     }
   });
 
