@@ -101,8 +101,11 @@ interface Scripted {
   mamoriDecisionExpired(...args: (string | number)[]): Promise<string[]>;
 }
 
+/** Lifetimes are cut to ten years: the scripts keep expiry times as integers of at most 14 digits. */
+const MAX_TTL_MS = 10 * 365 * 86_400_000;
+
 function ttlOf(ms: number): number {
-  return Number.isFinite(ms) ? Math.max(1, Math.trunc(ms)) : 1;
+  return Number.isFinite(ms) ? Math.min(MAX_TTL_MS, Math.max(1, Math.trunc(ms))) : 1;
 }
 
 function amountOf(by: number | undefined): number {
