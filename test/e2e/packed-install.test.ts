@@ -101,7 +101,7 @@ interface Packed {
   files: { path: string }[];
 }
 
-const PACKAGES = ['mamori', '@mamori/store-sqlite', '@mamori/express', '@mamori/fastify', '@mamori/hono', '@mamori/demo-shop', '@mamori/host', '@mamori/cli'];
+const PACKAGES = ['mamori', '@mamori/store-sqlite', '@mamori/store-redis', '@mamori/express', '@mamori/fastify', '@mamori/hono', '@mamori/demo-shop', '@mamori/host', '@mamori/cli'];
 /** The only test-suite files a tarball may carry: the suites `mamori/testing` exports. */
 const SHIPPED_SUITES = ['dist/core/store.case.js', 'dist/testing/adapter.case.js', 'dist/testing/waf-adapter.case.js'];
 

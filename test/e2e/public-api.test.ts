@@ -26,6 +26,7 @@ const ENTRIES: Entry[] = [
   { specifier: 'mamori/testing', declarations: 'packages/mamori/dist/testing.d.ts' },
   { specifier: 'mamori/waf', declarations: 'packages/mamori/dist/waf/index.d.ts' },
   { specifier: '@mamori/store-sqlite', declarations: 'packages/store-sqlite/dist/index.d.ts' },
+  { specifier: '@mamori/store-redis', declarations: 'packages/store-redis/dist/index.d.ts' },
   { specifier: '@mamori/express', declarations: 'packages/express/dist/index.d.ts' },
   { specifier: '@mamori/fastify', declarations: 'packages/fastify/dist/index.d.ts' },
   { specifier: '@mamori/hono', declarations: 'packages/hono/dist/index.d.ts' },
@@ -93,6 +94,7 @@ describe('the public API', () => {
     const subpaths: Record<string, string[]> = {
       mamori: ['.', './internal', './package.json', './schema.json', './testing', './waf'],
       'store-sqlite': ['.'],
+      'store-redis': ['.'],
       express: ['.'],
       fastify: ['.'],
       hono: ['.'],

@@ -1,0 +1,154 @@
+/**
+ * What the Redis store adds to the contract: calls made in one turn share one
+ * script call and each gets its own answers; long batches are split; events are
+ * capped; two stores on one prefix see each other's decisions and counts; with
+ * no clock given, time is Redis's.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { isMamoriError } from 'mamori';
+import { ManualClock } from 'mamori/testing';
+import { Redis } from 'ioredis';
+import { RedisStore } from './redis-store.js';
+import { Prefixes, REDIS_URL, SECRET, redisSkip } from './test-kit.js';
+
+const skip = await redisSkip();
+const prefixes = new Prefixes();
+after(() => prefixes.sweep());
+
+const MIN = 60_000;
+
+async function counting(prefix = prefixes.fresh(), clock: ManualClock | null = new ManualClock()): Promise<{ store: RedisStore; commands: string[] }> {
+  const store = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix, ...(clock ? { clock } : {}) });
+  const commands: string[] = [];
+  const client = store.client;
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((cmd: { name: string }) => {
+    commands.push(cmd.name);
+    return send(cmd as never);
+  }) as typeof client.sendCommand;
+  return { store, commands };
+}
+
+describe('the Redis store', { skip }, () => {
+  it('sends the calls of one turn as one command, and gives each caller its own answers', async () => {
+    const { store, commands } = await counting();
+    try {
+      await store.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.7', expiresAt: Date.UTC(2026, 0, 2), origin: 'test', reason: 'r' });
+      commands.length = 0;
+      const calls = Array.from({ length: 50 }, (_, i) => store.increment([{ key: `k${i}`, by: i + 1, ttlMs: MIN }]));
+      const [incs, reads, sets, claim, found, more] = await Promise.all([
+        Promise.all(calls),
+        store.read(['k3', 'absent', 'k49']),
+        store.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }]),
+        store.claim('token', MIN),
+        store.decisions.match({ ip: '192.0.2.7' }),
+        store.increment([{ key: 'k0', ttlMs: MIN }]),
+      ]);
+      assert.deepEqual(commands, ['evalsha'], 'one command for all of them');
+      assert.deepEqual(incs, Array.from({ length: 50 }, (_, i) => [i + 1]));
+      assert.deepEqual(reads, [4, 0, 50], 'a read issued after increments in the same turn sees them');
+      assert.deepEqual(sets, [1, 2]);
+      assert.equal(claim, true);
+      assert.deepEqual(found.map((d) => d.value), ['192.0.2.7']);
+      assert.deepEqual(more, [2]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('splits a turn of more than 1,024 operations over several commands, and answers each caller', async () => {
+    const { store, commands } = await counting();
+    try {
+      const calls = Array.from({ length: 30 }, (_, c) => store.increment(Array.from({ length: 100 }, (_, i) => ({ key: `c${c}-${i % 10}`, ttlMs: MIN }))));
+      const big = store.increment(Array.from({ length: 2500 }, (_, i) => ({ key: `big${i % 7}`, ttlMs: MIN })));
+      const answers = await Promise.all(calls);
+      for (const a of answers) assert.deepEqual(a, Array.from({ length: 100 }, (_, i) => Math.floor(i / 10) + 1));
+      const b = await big;
+      assert.equal(b.length, 2500);
+      assert.deepEqual(b.slice(-7), [357, 357, 357, 357, 357, 357, 358]);
+      assert.ok(commands.length >= 4, `${commands.length} commands for 5,500 operations`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps the newest maxEvents events', async () => {
+    const store = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix: prefixes.fresh(), maxEvents: 3 });
+    try {
+      for (let i = 0; i < 5; i++) store.events.append({ '@timestamp': new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), 'event.action': `a${i}`, 'event.category': 'authentication' });
+      await store.events.flush();
+      assert.deepEqual((await store.events.query()).map((e) => e['event.action']), ['a4', 'a3', 'a2']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('finds events past the first page of the list', async () => {
+    const store = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix: prefixes.fresh() });
+    try {
+      const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i).toISOString();
+      store.events.append({ '@timestamp': at(0), 'event.action': 'the-old-one', 'event.category': 'authentication' });
+      for (let i = 1; i <= 2100; i++) store.events.append({ '@timestamp': at(i), 'event.action': 'noise', 'event.category': 'authentication' });
+      await store.events.flush();
+      assert.deepEqual((await store.events.query({ action: 'the-old-one' })).map((e) => e['@timestamp']), [at(0)]);
+      assert.equal((await store.events.query({ limit: 1500 })).length, 1500);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('two stores on one prefix share counts, sets, claims and decisions', async () => {
+    const prefix = prefixes.fresh();
+    const clock = new ManualClock();
+    const a = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix, clock });
+    const b = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix, clock });
+    const other = await RedisStore.open({ url: REDIS_URL, secret: `${SECRET}-another`, prefix, clock });
+    try {
+      await a.increment([{ key: 'login:alice', by: 2, ttlMs: MIN }]);
+      assert.deepEqual(await b.increment([{ key: 'login:alice', ttlMs: MIN }]), [3]);
+      assert.deepEqual(await other.read(['login:alice']), [0], 'another secret finds nothing: the keys are keyed hashes');
+      await a.addDistinct([{ key: 'users-from:x', member: 'alice', ttlMs: MIN }]);
+      assert.deepEqual(await b.addDistinct([{ key: 'users-from:x', member: 'bob', ttlMs: MIN }]), [2]);
+      assert.equal(await a.claim('code:123456', MIN), true);
+      assert.equal(await b.claim('code:123456', MIN), false, 'a code used on one process is used on all');
+      const d = await a.decisions.add({ action: 'block', scope: 'range', value: '203.0.113.0/24', expiresAt: clock.now() + MIN, origin: 'test', reason: 'r' });
+      assert.deepEqual(await b.decisions.match({ ip: '203.0.113.9' }), [d]);
+      assert.equal(await b.decisions.delete(d.id), true);
+      assert.deepEqual(await a.decisions.match({ ip: '203.0.113.9' }), []);
+    } finally {
+      await a.close();
+      await b.close();
+      await other.close();
+    }
+  });
+
+  it('works on a client of the caller\u2019s, and leaves it open at close; refuses a short secret', async () => {
+    const client = new Redis(REDIS_URL, { enableOfflineQueue: false, commandTimeout: 1000, lazyConnect: true });
+    await client.connect();
+    try {
+      const store = await RedisStore.open({ client, secret: SECRET, prefix: prefixes.fresh() });
+      assert.deepEqual(await store.increment([{ key: 'k', ttlMs: MIN }]), [1]);
+      await store.close();
+      assert.equal(await client.ping(), 'PONG', 'the caller\u2019s client is still open');
+      await assert.rejects(() => RedisStore.open({ client, secret: 'too short' }), (err) => isMamoriError(err, 'MAMORI_ERR_CONFIG_SECRET'));
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('without a clock reads Redis\u2019s time, and says so by having none', async () => {
+    const { store } = await counting(prefixes.fresh(), null);
+    try {
+      assert.equal(store.clock, undefined);
+      assert.deepEqual(await store.increment([{ key: 'k', ttlMs: MIN }, { key: 'k', ttlMs: MIN }]), [1, 2]);
+      const d = await store.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.1', expiresAt: Date.now() + MIN, origin: 'test', reason: 'r' });
+      assert.ok(Math.abs(d.createdAt - Date.now()) < MIN, 'createdAt is Redis\u2019s time (this machine\u2019s)');
+      assert.deepEqual(await store.decisions.match({ ip: '192.0.2.1' }), [d]);
+      assert.equal(await store.claim('once', MIN), true);
+      assert.equal(await store.claim('once', MIN), false);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,1 @@
+export { RedisStore, RedisEvents, type RedisStoreOptions } from './redis-store.js';

@@ -1,0 +1,245 @@
+/**
+ * The Lua scripts the Redis store runs (through EVALSHA: ioredis sends a
+ * script's text again by itself when a restarted Redis has forgotten it).
+ * Each runs atomically, so two mamori processes on one Redis never lose an
+ * update between a read and a write.
+ *
+ * Time is the caller's clock when the store was given one (ARGV[1]), else
+ * Redis's own (TIME), so every process sharing the Redis reads one clock.
+ * Entries hold their own expiry ("count expiry", ms since the epoch) and
+ * are read as absent past it; Redis's own expiry (PEXPIRE, set when an entry
+ * is made, never extended) is that lifetime plus a grace, and only frees the
+ * memory.
+ */
+
+/** The preamble every script shares: `now`, `grace`, `P` (the key prefix), and get/put of an entry. */
+const COMMON = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+now = math.floor(now)
+local grace = tonumber(ARGV[2])
+local P = ARGV[3]
+local MAX = 4294967295
+
+-- The count and expiry of a live entry, or nil.
+local function get(key)
+  local v = redis.call('GET', key)
+  if not v then return nil end
+  local n, e = string.match(v, '^(%d+) (%d+)$')
+  e = tonumber(e)
+  if not e or e <= now then return nil end
+  return tonumber(n), e
+end
+
+-- Writes an entry; a fresh one gets Redis's expiry, an existing one keeps its own.
+local function put(key, n, e, fresh)
+  local v = tostring(n) .. ' ' .. tostring(e)
+  if fresh then
+    redis.call('SET', key, v, 'PX', math.max(1, e - now + grace))
+  else
+    redis.call('SET', key, v, 'KEEPTTL')
+  end
+end
+
+local function clamp(n)
+  if n < 0 then return 0 end
+  if n > MAX then return MAX end
+  return n
+end
+
+-- Adds by to a counter (made with ttl when absent or expired); the new count.
+local function add(key, by, ttl)
+  local n, e = get(key)
+  if n then
+    n = clamp(n + by)
+    put(key, n, e, false)
+    return n
+  end
+  n = clamp(by)
+  put(key, n, now + ttl, true)
+  return n
+end
+`;
+
+/**
+ * One batch of counter operations, in order. KEYS: the keys the operations
+ * name, in order; ARGV[4..]: the operations, each a code and its arguments:
+ *   i by ttl           add to a counter (1 key)           -> the new count
+ *   r                  read a counter (1 key)             -> the count, 0 when absent
+ *   x                  delete a counter (1 key)           -> 0
+ *   a ttl              add a member, one hold (set key, marker key) -> the set's count
+ *   d ttl heldAt       give back one hold (set key, marker key)     -> the set's count
+ *   c ttl              claim a key once (1 key)           -> 1 the first time, else 0
+ *   m ip ver hex user device country   the decisions that apply (no key) -> their JSON
+ *   e max json         append an event, keep the newest max (no key) -> 0
+ * A set's count is a counter under the set's key; each member has a marker
+ * whose count is its holds (see Store.addDistinct).
+ */
+export const BATCH = `${COMMON}
+local HEX = '0123456789abcdef'
+-- The hex of an address with all but its first len bits cleared.
+local function mask(hex, len)
+  local full = math.floor(len / 4)
+  local s = string.sub(hex, 1, full)
+  local r = len % 4
+  if r > 0 then
+    local v = tonumber(string.sub(hex, full + 1, full + 1), 16)
+    v = v - v % (2 ^ (4 - r))
+    s = s .. string.sub(HEX, v + 1, v + 1)
+  end
+  return s .. string.rep('0', #hex - #s)
+end
+
+local function collect(key, ids)
+  for _, id in ipairs(redis.call('SMEMBERS', key)) do ids[#ids + 1] = id end
+end
+
+local function match(ip, ver, hex, user, device, country)
+  local ids = {}
+  if ip ~= '' then
+    collect(P .. 'di:ip:' .. ip, ids)
+    local lens = redis.call('HGETALL', P .. 'dl')
+    for i = 1, #lens, 2 do
+      local v, len = string.match(lens[i], '^(%d):(%d+)$')
+      if v == ver then collect(P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)), ids) end
+    end
+  end
+  if user ~= '' then collect(P .. 'di:user:' .. user, ids) end
+  if device ~= '' then collect(P .. 'di:device:' .. device, ids) end
+  if country ~= '' then collect(P .. 'di:country:' .. country, ids) end
+  local found = {}
+  for _, id in ipairs(ids) do
+    local exp = tonumber(redis.call('ZSCORE', P .. 'dx', id))
+    if exp and exp > now then
+      local j = redis.call('HGET', P .. 'd', id)
+      if j then found[#found + 1] = j end
+    end
+  end
+  return found
+end
+
+local out = {}
+local a = 4
+local k = 1
+while a <= #ARGV do
+  local op = ARGV[a]
+  if op == 'i' then
+    out[#out + 1] = add(KEYS[k], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]))
+    k = k + 1
+    a = a + 3
+  elseif op == 'r' then
+    out[#out + 1] = get(KEYS[k]) or 0
+    k = k + 1
+    a = a + 1
+  elseif op == 'x' then
+    redis.call('DEL', KEYS[k])
+    out[#out + 1] = 0
+    k = k + 1
+    a = a + 1
+  elseif op == 'a' then
+    local ttl = tonumber(ARGV[a + 1])
+    local set, marker = KEYS[k], KEYS[k + 1]
+    local h, e = get(marker)
+    if h then
+      put(marker, clamp(h + 1), e, false)
+      out[#out + 1] = get(set) or 0
+    else
+      put(marker, 1, now + ttl, true)
+      out[#out + 1] = add(set, 1, ttl)
+    end
+    k = k + 2
+    a = a + 2
+  elseif op == 'd' then
+    local ttl = tonumber(ARGV[a + 1])
+    local heldAt = tonumber(ARGV[a + 2])
+    local set, marker = KEYS[k], KEYS[k + 1]
+    local h, e = get(marker)
+    -- A marker made after the hold was taken (it expired and came back) is somebody else's.
+    if h and heldAt and e - ttl > heldAt then h = nil end
+    if h and h > 1 then
+      put(marker, h - 1, e, false)
+    elseif h then
+      redis.call('DEL', marker)
+      local n, se = get(set)
+      if n then put(set, clamp(n - 1), se, false) end
+    end
+    out[#out + 1] = get(set) or 0
+    k = k + 2
+    a = a + 3
+  elseif op == 'c' then
+    if get(KEYS[k]) then
+      out[#out + 1] = 0
+    else
+      put(KEYS[k], 1, now + tonumber(ARGV[a + 1]), true)
+      out[#out + 1] = 1
+    end
+    k = k + 1
+    a = a + 2
+  elseif op == 'e' then
+    redis.call('LPUSH', P .. 'ev', ARGV[a + 2])
+    redis.call('LTRIM', P .. 'ev', 0, tonumber(ARGV[a + 1]) - 1)
+    out[#out + 1] = 0
+    a = a + 3
+  elseif op == 'm' then
+    out[#out + 1] = match(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+    a = a + 7
+  else
+    return redis.error_reply('mamori: unknown batch operation ' .. tostring(op))
+  end
+end
+return out
+`;
+
+/**
+ * Adds a decision. ARGV[4..]: id, JSON, expiresAt, its index key (after the
+ * prefix), its range's "version:prefix" ('' for other scopes). Returns how
+ * many decisions the store holds.
+ */
+export const DECISION_ADD = `${COMMON}
+local id, json, exp, idx, len = ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
+redis.call('HSET', P .. 'd', id, json)
+redis.call('HSET', P .. 'dk', id, idx .. '|' .. len)
+redis.call('ZADD', P .. 'dx', exp, id)
+redis.call('ZADD', P .. 'dn', redis.call('INCR', P .. 'dseq'), id)
+redis.call('SADD', P .. idx, id)
+if len ~= '' then redis.call('HINCRBY', P .. 'dl', len, 1) end
+return redis.call('HLEN', P .. 'd')
+`;
+
+/** Deletes decisions by id (ARGV[4..]); returns how many there were. */
+export const DECISION_DELETE = `${COMMON}
+local n = 0
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  local where = redis.call('HGET', P .. 'dk', id)
+  if where then
+    local idx, len = string.match(where, '^(.*)|([%d:]*)$')
+    redis.call('SREM', P .. idx, id)
+    if len ~= '' and redis.call('HINCRBY', P .. 'dl', len, -1) <= 0 then redis.call('HDEL', P .. 'dl', len) end
+    redis.call('HDEL', P .. 'd', id)
+    redis.call('HDEL', P .. 'dk', id)
+    redis.call('ZREM', P .. 'dx', id)
+    redis.call('ZREM', P .. 'dn', id)
+    n = n + 1
+  end
+end
+return n
+`;
+
+/** Every decision's JSON, the last added first (no key). */
+export const DECISION_LIST = `${COMMON}
+local out = {}
+for _, id in ipairs(redis.call('ZREVRANGE', P .. 'dn', 0, -1)) do
+  local j = redis.call('HGET', P .. 'd', id)
+  if j then out[#out + 1] = j end
+end
+return out
+`;
+
+/** The ids of decisions expired by now (at most ARGV[4] of them). */
+export const DECISION_EXPIRED = `${COMMON}
+return redis.call('ZRANGEBYSCORE', P .. 'dx', '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
+`;
