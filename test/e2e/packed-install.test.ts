@@ -354,7 +354,7 @@ describe('the packages as users install them', { skip }, () => {
   });
 
   it('the CLI: npx mamori --help, and mamori demo starts with its data in ./.mamori', async () => {
-    const ours = ['@mamori/cli', 'mamori', '@mamori/store-sqlite', '@mamori/demo-shop', '@mamori/host'];
+    const ours = ['@mamori/cli', 'mamori', '@mamori/store-sqlite', '@mamori/demo-shop', '@mamori/host', '@mamori/store-redis'];
     const dir = await install('cli-app', ours, {});
     assertFromTarballs(dir, ours);
     const help = await run(NPM, ['exec', '--offline', '--', 'mamori', '--help'], dir);

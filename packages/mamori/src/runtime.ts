@@ -67,6 +67,24 @@ export function resolveSecret(config: MamoriConfig): Buffer {
 /** The store the config names. SQLite comes from @mamori/store-sqlite, which must be installed. */
 export async function openConfiguredStore(config: MamoriConfig, secret: Buffer): Promise<Store> {
   if (config.store.kind === 'memory') return new MemoryStore({ maxCounterBytes: config.store.memoryMaxBytes });
+  if (config.store.kind === 'redis') {
+    const redis = '@mamori/store-redis';
+    let mod: { RedisStore: { open(o: { url?: string; secret: Buffer; prefix?: string; commandTimeoutMs?: number; maxEvents?: number }): Promise<Store> } };
+    try {
+      mod = (await import(redis)) as typeof mod;
+    } catch (err) {
+      throw new MamoriError('MAMORI_ERR_STORE_OPEN', 'store.kind is redis, which needs the @mamori/store-redis package: npm install @mamori/store-redis', { cause: err });
+    }
+    const url = config.store.url ?? process.env.MAMORI_REDIS_URL;
+    return mod.RedisStore.open({
+      ...(url ? { url } : {}),
+      secret,
+      ...(config.store.prefix ? { prefix: config.store.prefix } : {}),
+      ...(config.store.commandTimeoutMs ? { commandTimeoutMs: config.store.commandTimeoutMs } : {}),
+      // Redis keeps events in memory: at most 100,000 of them (the newest), whatever SQLite's default.
+      maxEvents: Math.min(config.store.maxEvents, 100_000),
+    });
+  }
   const specifier = '@mamori/store-sqlite';
   let mod: { SqliteStore: { open(o: { path: string; secret: Buffer; maxEvents?: number; maxCounterBytes?: number; counterFlushMs?: number }): Store } };
   try {

@@ -184,7 +184,19 @@ export interface MamoriConfig {
   secret?: string;
   dataDir: string;
   mode: Mode;
-  store: { kind: 'sqlite' | 'memory'; path: string; memoryMaxBytes: number; counterFlushMs: number; maxEvents: number };
+  store: {
+    kind: 'sqlite' | 'memory' | 'redis';
+    path: string;
+    memoryMaxBytes: number;
+    counterFlushMs: number;
+    maxEvents: number;
+    /** redis: the URL (default MAMORI_REDIS_URL, else redis://127.0.0.1:6379), key prefix and command timeout. */
+    url?: string;
+    prefix?: string;
+    commandTimeoutMs?: number;
+    /** What each protection does when the store cannot be reached: let through unchecked (open) or 503 (closed). */
+    whenUnavailable: { requests: 'open' | 'closed'; logins: 'open' | 'closed'; checkouts: 'open' | 'closed'; rateLimits: 'open' | 'closed' };
+  };
   network: { ipv4Prefix: number; ipv6Prefix: number; trustedProxies: string[] };
   geo: { database?: string };
   proxy?: {
@@ -708,6 +720,15 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       memoryMaxBytes: raw.store?.memory_max_bytes ?? 64 * 1024 * 1024,
       counterFlushMs: raw.store?.counter_flush_ms ?? 100,
       maxEvents: raw.store?.max_events ?? 1_000_000,
+      ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}),
+      ...(raw.store?.prefix !== undefined ? { prefix: raw.store.prefix } : {}),
+      ...(raw.store?.command_timeout !== undefined ? { commandTimeoutMs: dur(raw.store.command_timeout, 1000, ['store', 'command_timeout']) } : {}),
+      whenUnavailable: {
+        requests: raw.store?.when_unavailable?.requests ?? 'open',
+        logins: raw.store?.when_unavailable?.logins ?? 'closed',
+        checkouts: raw.store?.when_unavailable?.checkouts ?? 'closed',
+        rateLimits: raw.store?.when_unavailable?.rate_limits ?? 'open',
+      },
     },
     network: { ipv4Prefix: raw.network?.ipv4_prefix ?? 32, ipv6Prefix: raw.network?.ipv6_prefix ?? 64, trustedProxies },
     geo: raw.geo?.database ? { database: resolvePath(baseDir, raw.geo.database) } : {},

@@ -48,7 +48,19 @@ export const CONFIG_SCHEMA: SchemaNode = {
     data_dir: { type: 'string', description: 'where the SQLite database and generated secret live (relative to the config file)' },
     mode,
     store: obj({
-      kind: { enum: ['sqlite', 'memory'] },
+      kind: { enum: ['sqlite', 'memory', 'redis'], description: 'sqlite (default: one machine, survives restarts), memory, or redis (several mamori processes share counts and decisions; @mamori/store-redis)' },
+      url: { type: 'string', pattern: '^rediss?://', maxLength: 2048, description: 'redis: where Redis is (default MAMORI_REDIS_URL, else redis://127.0.0.1:6379)' },
+      prefix: { type: 'string', pattern: '^[A-Za-z0-9:._-]{1,64}$', description: 'redis: the prefix of every key (default mamori:); processes that share state share it' },
+      command_timeout: { ...duration, description: 'redis: how long a command may take before the store counts as unavailable (default 1s)' },
+      when_unavailable: obj(
+        {
+          requests: { enum: ['open', 'closed'] },
+          logins: { enum: ['open', 'closed'] },
+          checkouts: { enum: ['open', 'closed'] },
+          rate_limits: { enum: ['open', 'closed'] },
+        },
+        { description: 'when the store cannot be reached (Redis down): let requests through unchecked (open) or answer 503 (closed), per protection; defaults: requests open, logins closed, checkouts closed, rate_limits open' },
+      ),
       path: { type: 'string', description: 'SQLite file, relative to data_dir' },
       memory_max_bytes: { type: 'integer', minimum: 65536, maximum: 64 * 1024 ** 3, description: 'hard cap on memory for counters (both stores keep them in memory)' },
       counter_flush_ms: { type: 'integer', minimum: 1, maximum: 60_000, description: 'SQLite: how often changed counters are written to the file; a crash forgets at most this long of counts (default 100)' },

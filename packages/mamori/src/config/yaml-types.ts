@@ -86,7 +86,17 @@ export interface MamoriYaml {
   secret?: string;
   data_dir?: string;
   mode?: Mode;
-  store?: { kind?: 'sqlite' | 'memory'; path?: string; memory_max_bytes?: number; counter_flush_ms?: number; max_events?: number };
+  store?: {
+    kind?: 'sqlite' | 'memory' | 'redis';
+    path?: string;
+    memory_max_bytes?: number;
+    counter_flush_ms?: number;
+    max_events?: number;
+    url?: string;
+    prefix?: string;
+    command_timeout?: DurationText;
+    when_unavailable?: { requests?: 'open' | 'closed'; logins?: 'open' | 'closed'; checkouts?: 'open' | 'closed'; rate_limits?: 'open' | 'closed' };
+  };
   network?: { ipv4_prefix?: number; ipv6_prefix?: number; trusted_proxies?: string[] };
   geo?: { database?: string };
   proxy?: {

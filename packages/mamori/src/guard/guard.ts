@@ -4,11 +4,11 @@
  * request; login protection for login endpoints; proof-of-work challenges.
  * The proxy and the framework adapters are thin layers over it.
  */
-import { MamoriError } from '../core/errors.js';
+import { MamoriError, isMamoriError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { cryptoRandom, type Random } from '../core/random.js';
 import { EventBus, type SecurityEvent } from '../core/events.js';
-import { strongest } from '../core/decisions.js';
+import { strongest, type Decision } from '../core/decisions.js';
 import type { DecisionFilter, Store } from '../core/store.js';
 import type { CheckoutEndpointConfig, LoginEndpointConfig, MamoriConfig } from '../config/config.js';
 import { CheckoutGuard, type CheckoutVerdict, type PendingCheckout } from '../checkout/checkout.js';
@@ -88,6 +88,8 @@ export interface PendingLogin {
    * x-mamori-second-factor.
    */
   readonly secondFactor?: readonly SecondFactorReason[];
+  /** The store was unavailable when it was checked: nothing was counted, nothing is reported. */
+  readonly unchecked?: true;
 }
 
 const RISK: Record<string, number> = {
@@ -102,6 +104,9 @@ const RISK: Record<string, number> = {
 function challengeRisk(ruleId: string | undefined): number {
   return (ruleId !== undefined && Object.hasOwn(RISK, ruleId) ? RISK[ruleId] : undefined) ?? 0.5;
 }
+
+/** The rule id of what mamori answers while its store cannot be reached (store.when_unavailable). */
+export const STORE_UNAVAILABLE = 'store.unavailable';
 
 export class Guard {
   readonly config: MamoriConfig;
@@ -135,6 +140,7 @@ export class Guard {
     this.clock = deps.clock ?? systemClock;
     // A sink that fails (the store's event log, a webhook) is reported, never thrown into a request.
     this.events = new EventBus(deps.onError ?? warnAtMostEveryMinute('an event could not be recorded'));
+    this.#reportUnavailable = deps.onError ?? warnAtMostEveryMinute('the store is unavailable');
     const random = deps.random ?? cryptoRandom;
     // A config that asks about countries gets its country database even when the caller did not
     // pass one (`geo.database`, or the bundled one): a country rule that never matches is silence.
@@ -215,6 +221,20 @@ export class Guard {
     });
   }
 
+  /**
+   * For a store failure: rethrows anything but MAMORI_ERR_STORE_UNAVAILABLE; for that, the
+   * answer store.when_unavailable asks of this protection: undefined to go on unchecked (open),
+   * or a 503 block with Retry-After (closed). Reported through onError, at most once a minute.
+   */
+  #whenUnavailable(err: unknown, what: 'requests' | 'logins' | 'checkouts' | 'rateLimits'): Verdict | undefined {
+    if (!isMamoriError(err, 'MAMORI_ERR_STORE_UNAVAILABLE')) throw err;
+    this.#reportUnavailable(err);
+    if (this.config.store.whenUnavailable[what] === 'open') return undefined;
+    return { action: 'block', reason: 'the store is unavailable', ruleId: STORE_UNAVAILABLE, status: 503, retryAfter: 5 };
+  }
+
+  readonly #reportUnavailable: (err: unknown) => void;
+
   /** Whether the verdict stops the request (not allow, not detect-only). */
   enforced(v: Verdict): boolean {
     return v.action !== 'allow' && !v.detectOnly;
@@ -294,10 +314,19 @@ export class Guard {
     const device = claims?.deviceId;
     const trusted = this.config.loginProtection.trustedDevice.enabled ? claims : undefined;
     const country = this.countries?.country(req.ip);
-    const decisions = await this.store.decisions.match({ ip: req.ip, device, country });
-    // A client trusted in several applications holds a device id for each: decisions on any apply.
-    for (const more of all.slice(1)) {
-      for (const x of await this.store.decisions.match({ ip: req.ip, device: more.deviceId })) if (x.scope === 'device') decisions.push(x);
+    let decisions: Decision[];
+    try {
+      decisions = await this.store.decisions.match({ ip: req.ip, device, country });
+      // A client trusted in several applications holds a device id for each: decisions on any apply.
+      for (const more of all.slice(1)) {
+        for (const x of await this.store.decisions.match({ ip: req.ip, device: more.deviceId })) if (x.scope === 'device') decisions.push(x);
+      }
+    } catch (err) {
+      // The store is down: store.when_unavailable.requests says whether requests go on (with the
+      // access policy, which needs no store) or are answered 503.
+      const stop = this.#whenUnavailable(err, 'requests');
+      if (stop) return stop;
+      decisions = [];
     }
     // A trusted device is not held by what the login protection decided about its address
     // (an attacker behind the owner's NAT); operators' decisions still apply to it. On a login
@@ -352,6 +381,19 @@ export class Guard {
    * with respond (checkoutVerdict), a step-up by telling the shop (STEP_UP_HEADER).
    */
   async checkCheckout(endpoint: CheckoutEndpointConfig, req: RequestInfo, fields: CheckoutFields): Promise<PendingCheckout> {
+    try {
+      return await this.#checkCheckout(endpoint, req, fields);
+    } catch (err) {
+      // The store is down: the payment is refused (503, the default) or let through unchecked.
+      const stop = this.#whenUnavailable(err, 'checkouts');
+      const verdict: CheckoutVerdict = stop
+        ? { action: 'block', ruleId: STORE_UNAVAILABLE, reason: stop.reason, retryAfter: stop.retryAfter ?? 5, signals: [] }
+        : { action: 'allow', ruleId: STORE_UNAVAILABLE, reason: 'the store is unavailable: not checked', signals: [] };
+      return { verdict, counted: [], ip: req.ip, guest: true, siteAttemptsKey: '', siteDeclinesKey: '', sourceDeclinesKey: '', settled: true };
+    }
+  }
+
+  async #checkCheckout(endpoint: CheckoutEndpointConfig, req: RequestInfo, fields: CheckoutFields): Promise<PendingCheckout> {
     const cookies = req.headers['cookie'];
     const session = endpoint.sessionCookie ? readCookie(cookies, endpoint.sessionCookie) : undefined;
     const customer = endpoint.customerCookie ? readCookie(cookies, endpoint.customerCookie) : undefined;
@@ -428,7 +470,7 @@ export class Guard {
       reason: v.reason ?? 'checkout',
       ...(v.ruleId ? { ruleId: v.ruleId } : {}),
       ...(v.retryAfter !== undefined ? { retryAfter: v.retryAfter } : {}),
-      ...(action === 'block' ? { status: 429 } : {}),
+      ...(action === 'block' ? { status: v.ruleId === STORE_UNAVAILABLE ? 503 : 429 } : {}),
       ...(v.detectOnly ? { detectOnly: true } : {}),
     };
   }
@@ -474,6 +516,18 @@ export class Guard {
 
   /** Before the site verifies the password: every attempt the request makes is checked (and counted). */
   async checkLogin(endpoint: LoginEndpointConfig, req: RequestInfo, fields: LoginFields): Promise<PendingLogin> {
+    try {
+      return await this.#checkLogin(endpoint, req, fields);
+    } catch (err) {
+      // The store is down: the login is refused (503, the default) or let through uncounted.
+      const stop = this.#whenUnavailable(err, 'logins');
+      const attempt: LoginAttempt = { ip: req.ip, username: fields.username ?? '', password: fields.password, challengePassed: false };
+      const verdict: LoginVerdict = stop ? { ...stop, trustedDevice: false } : { action: 'allow', reason: 'the store is unavailable: not counted', ruleId: STORE_UNAVAILABLE, trustedDevice: false };
+      return { endpoint, fields, req, attempt, attempts: [attempt], verdict, unchecked: true };
+    }
+  }
+
+  async #checkLogin(endpoint: LoginEndpointConfig, req: RequestInfo, fields: LoginFields): Promise<PendingLogin> {
     const base = {
       ip: req.ip,
       normalize: endpoint.usernameNormalize ?? 'exact',
@@ -628,6 +682,7 @@ export class Guard {
 
   /** Counts a login's outcome and, for a browser that logged in, makes its trusted-device cookie. */
   #conclude(p: PendingLogin, outcome: LoginOutcome, account: string, loggedIn: boolean): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
+    if (p.unchecked) return { outcome, done: Promise.resolve() };
     let done = this.#settle(p.attempt, outcome);
     if (loggedIn && this.secondFactor.enabled) done = Promise.all([done, this.secondFactor.remember(p.attempt)]);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
@@ -673,6 +728,7 @@ export class Guard {
    * reached the site at all). Never throws.
    */
   async releaseLogin(p: PendingLogin): Promise<void> {
+    if (p.unchecked) return;
     if (p.challengeFailure !== undefined) await this.login.releaseChallengeFailure(p.req.ip).catch(() => undefined);
     for (const a of p.attempts ?? [p.attempt]) {
       try {
@@ -689,7 +745,14 @@ export class Guard {
    * `challenge` limit through: each pass buys one request, as on logins.
    */
   async checkRateLimits(req: RequestInfo, url: string, routes: readonly RateLimitRoute[], body?: RateLimitBody, phase?: 'head' | 'body' | 'all'): Promise<RateLimitResult> {
-    const r = await this.rateLimits.check(req, url, routes, body, phase);
+    let r: RateLimitResult;
+    try {
+      r = await this.rateLimits.check(req, url, routes, body, phase);
+    } catch (err) {
+      // The store is down: the request goes on uncounted (the default) or is answered 503.
+      const stop = this.#whenUnavailable(err, 'rateLimits');
+      return { verdict: stop ?? { action: 'allow', reason: 'the store is unavailable: not counted', ruleId: STORE_UNAVAILABLE }, headers: {} };
+    }
     if (r.verdict.action !== 'challenge' || r.verdict.detectOnly) return r;
     const need = this.challengeDifficulty(r.verdict);
     const bits = await this.#passedOnce(req, need);

@@ -73,7 +73,7 @@ function readsAnswer(p: PendingLogin | undefined): boolean {
   return p !== undefined && loginReadsAnswer(p.endpoint);
 }
 
-export function mamoriHooks(guard: Guard): ProxyHooks {
+export function mamoriHooks(guard: Guard, onHookError: (err: unknown) => void = () => undefined): ProxyHooks {
   /** Checks a login's credentials before the site sees them; an answer when the request is refused. */
   const checkLogin = async (ex: ProxyExchange, endpoints: readonly LoginEndpointConfig[], body: Buffer | undefined) => {
     const req = ex.req;
@@ -256,17 +256,24 @@ export function mamoriHooks(guard: Guard): ProxyHooks {
       const existing = res.headers['set-cookie'];
       const cookies = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
       ex.state.delete(PENDING);
-      const r = await guard.reportLogin(p, {
-        status: res.status,
-        location: Array.isArray(loc) ? loc[0] : loc,
-        // A compressed or cut-short answer is not read: the guard counts it as not a success.
-        body: readable && !res.partial ? res.body?.toString('utf8') : undefined,
-        setCookies: cookies,
-        header: (name) => {
-          const v = res.headers[name];
-          return v === undefined ? undefined : Array.isArray(v) ? v.join(', ') : v;
-        },
-      });
+      let r: { setCookie?: string };
+      try {
+        r = await guard.reportLogin(p, {
+          status: res.status,
+          location: Array.isArray(loc) ? loc[0] : loc,
+          // A compressed or cut-short answer is not read: the guard counts it as not a success.
+          body: readable && !res.partial ? res.body?.toString('utf8') : undefined,
+          setCookies: cookies,
+          header: (name) => {
+            const v = res.headers[name];
+            return v === undefined ? undefined : Array.isArray(v) ? v.join(', ') : v;
+          },
+        });
+      } catch (err) {
+        // Counting failed (the store went away mid-request): the site's answer still goes out.
+        onHookError(err);
+        return appendHeaders && { appendHeaders };
+      }
       if (!r.setCookie) return appendHeaders && { appendHeaders };
       return { setHeaders: { 'set-cookie': [...cookies, r.setCookie] }, appendHeaders };
     },
@@ -299,7 +306,7 @@ export async function startMamoriProxy(o: MamoriProxyOptions) {
     port: o.port,
     trustedProxies: trusted,
     limits,
-    hooks: mamoriHooks(o.guard),
+    hooks: mamoriHooks(o.guard, (err) => o.onError?.(err)),
     onError: o.onError,
   });
 }
