@@ -205,8 +205,8 @@ export class LoginLedger {
     const r = who.reserved;
     if (!r) return;
     who.reserved = undefined;
-    await this.#store.increment(this.#takeBackOps(who.k, r.by, r.siteKey));
-    if (r.marks.length) await this.#store.removeDistinct(giveBack(r.marks, r.heldAt));
+    // (Independent writes, sent together: one round trip on a networked store.)
+    await Promise.all([this.#store.increment(this.#takeBackOps(who.k, r.by, r.siteKey)), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
   }
 
   /**
@@ -312,8 +312,7 @@ export class LoginLedger {
     this.forget(a);
     const writes = this.#takeBackOps(who.k, r.by);
     if (extra) writes.push(extra);
-    await this.#store.increment(writes);
-    if (r.marks.length) await this.#store.removeDistinct(giveBack(r.marks, r.heldAt));
+    await Promise.all([this.#store.increment(writes), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
   }
 
   /**
@@ -329,9 +328,12 @@ export class LoginLedger {
       const [pair = 0, account = 0] = await st.read([k.userSource, k.user]);
       return { pair, account };
     }
-    if (r.by) await st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]);
-    else if (k.deviceDay) await st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }]);
-    if (r.marks.length) await st.removeDistinct(giveBack(r.marks, r.heldAt));
+    const takeBack = r.by
+      ? st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }])
+      : k.deviceDay
+        ? st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }])
+        : undefined;
+    await Promise.all([takeBack, r.marks.length ? st.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
     return { pair: r.userSource - 1, account: r.user - r.by };
   }
 

@@ -344,12 +344,15 @@ export class LoginGuard {
     const st = this.#d.store;
     // Check counted this attempt as a failure: it was not one (nor is this account, by this
     // attempt, among the source's or the password's failing ones). Taken back.
-    const { pair: sourceFailures, account: accountFailures } = await this.#ledger.success(a, who);
-    const k = who.k;
     // A success clears only this source's (or this device's) failures. The account-wide count (and
     // a trusted device's count for the day) is left to expire with its window: if the owner's
     // logins cleared it, each of them would hand an attacker (or a stolen cookie) fresh guesses.
-    await st.reset([k.userSource, k.backoff]);
+    // With the counts check reserved in hand, the clearing goes with the take-back (one round
+    // trip on a networked store); without them, after the read of the pair's count.
+    const k = who.k;
+    const reserved = who.reserved !== undefined;
+    const [{ pair: sourceFailures, account: accountFailures }] = await Promise.all([this.#ledger.success(a, who), reserved ? st.reset([k.userSource, k.backoff]) : undefined]);
+    if (!reserved) await st.reset([k.userSource, k.backoff]);
     this.#events.emit('login-success', a, uh, 'success', { 'mamori.count': sourceFailures || undefined });
     const n = this.config.notifyAfterFailures;
     const failures = Math.max(sourceFailures, accountFailures);
