@@ -8,7 +8,7 @@
 import { duplicateJsonKey } from '../core/json.js';
 import type { CheckoutEndpointConfig } from '../config/config.js';
 import type { CardInput } from '../checkout/card.js';
-import { jsonPath, loginPathMatcher } from './login-endpoint.js';
+import { normalizePolicyPath, policyPathViews } from './access-policy.js';
 import type { RenderedResponse } from './verdict.js';
 
 /** The request header mamori adds to a payment the shop must run with 3-D Secure (value `3ds`). */
@@ -34,36 +34,77 @@ const MAX_FIELD = 64;
 
 const matchers = new WeakMap<CheckoutEndpointConfig, (p: string) => boolean>();
 
-/** The checkout endpoints a request's method and URL fall under. */
+/**
+ * The checkout endpoints a request's method and URL fall under. The path is compared in every
+ * reading the access policy knows (case, escapes, `..`, a trailing slash): frameworks route
+ * `/API/checkout/` to the `/api/checkout` handler, so it is the checkout too.
+ */
 export function findCheckoutEndpoints(endpoints: readonly CheckoutEndpointConfig[], method: string, url: string): CheckoutEndpointConfig[] {
   if (endpoints.length === 0) return [];
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  const views = policyPathViews(url);
   return endpoints.filter((e) => {
     if (e.method !== method.toUpperCase()) return false;
     let m = matchers.get(e);
     if (!m) {
-      m = loginPathMatcher(e.path, undefined);
+      const base = normalizePolicyPath(e.path);
+      m = (p) => p === base;
       matchers.set(e, m);
     }
-    return m(path);
+    return views.some((v) => m(v));
   });
+}
+
+/**
+ * A field name as the parsers of the field tell names apart, loosely: case folded, `a[b]` (PHP,
+ * Rails, qs) read as `a.b`, and `.`, `_`, `-` and spaces one (PHP turns `a.b` into `a_b`;
+ * case-insensitive binders ignore the rest). Two names of one loose form are ambiguous.
+ */
+function loose(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/\[([^\]]*)\]/g, '.$1')
+    .replace(/\.$/, '')
+    .replace(/[._\s-]+/g, '_');
+}
+
+/** The value at a dotted path, each step matched loosely; a step two keys could fill is ambiguous. */
+function jsonLoose(obj: unknown, path: string): { v?: unknown; problem?: string } {
+  let cur = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return {};
+    const want = loose(part);
+    const keys = Object.keys(cur).filter((k) => loose(k) === want);
+    if (keys.length > 1) return { problem: `"${keys.slice(0, 2).join('" and "').slice(0, 80)}" may both be read as "${part.slice(0, 40)}"` };
+    if (keys.length === 0) return {};
+    cur = (cur as Record<string, unknown>)[keys[0]!];
+  }
+  return { v: cur };
 }
 
 /**
  * One field's value: a string, or (JSON only, where `numeric`) a whole number. A card number or
  * security code sent as a JSON number is refused: its leading zeros are gone, and shops disagree
- * on how to put them back.
+ * on how to put them back. Names are matched loosely (see `loose`): a field sent under two names
+ * a parser could read as one is refused.
  */
 function value(form: URLSearchParams | undefined, json: unknown, name: string, numeric = true): { v?: string; problem?: string } {
   if (form) {
-    const all = form.getAll(name);
-    if (all.length > 1) return { problem: `field "${name.slice(0, 40)}" appears ${all.length} times` };
-    if (all[0] === undefined) return {};
-    if (all[0].length > MAX_FIELD) return { problem: `field "${name.slice(0, 40)}" is longer than ${MAX_FIELD} characters` };
-    return { v: all[0] };
+    const want = loose(name);
+    const names = new Set<string>();
+    const values: string[] = [];
+    for (const [k, v] of form) {
+      if (loose(k) !== want) continue;
+      names.add(k);
+      values.push(v);
+    }
+    if (values.length > 1) return { problem: `field "${[...names].join('", "').slice(0, 80)}" appears ${values.length} times` };
+    if (values[0] === undefined) return {};
+    if (values[0].length > MAX_FIELD) return { problem: `field "${name.slice(0, 40)}" is longer than ${MAX_FIELD} characters` };
+    return { v: values[0] };
   }
-  const x = jsonPath(json, name);
+  const r = jsonLoose(json, name);
+  if (r.problem) return { problem: r.problem };
+  const x = r.v;
   if (x === undefined) return {};
   if (typeof x === 'string') return x.length > MAX_FIELD ? { problem: `"${name.slice(0, 40)}" is longer than ${MAX_FIELD} characters` } : { v: x };
   if (numeric && typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) return { v: String(x) };
@@ -136,7 +177,7 @@ export function readParsedCheckoutFields(e: CheckoutEndpointConfig, parsed: unkn
   if (parsed === undefined || parsed === null || (typeof parsed === 'object' && Object.keys(parsed).length === 0)) return { notCheckout: true };
   if (typeof parsed !== 'object' || Array.isArray(parsed) || Buffer.isBuffer(parsed)) return { problem: 'the body was not parsed into an object (JSON or a form)' };
   // A urlencoded form parsed flat (`extended: false`) has the field names as keys, dots and all.
-  const flat = Object.hasOwn(parsed, e.fields.number);
+  const flat = Object.keys(parsed).some((k) => loose(k) === loose(e.fields.number));
   if (flat) {
     const form = new URLSearchParams();
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {

@@ -122,6 +122,31 @@ describe('mamori proxy: checkout protection', () => {
     assert.equal(shop.seen.at(-1)?.stepUp, undefined);
   });
 
+  it('checks the checkout under every spelling of its path a framework routes to it', async () => {
+    const before = shop.seen.length;
+    for (const path of ['/api/checkout/', '/API/checkout', '/api/Checkout', '/api/./checkout', '/api/%63heckout']) {
+      const r = await request(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.60' }, body: JSON.stringify({ card: { number: '4242424242424241', exp_month: 12, exp_year: 2030 }, amount: 100 }) });
+      assert.equal(r.status, 402, path);
+      assert.equal(JSON.parse(r.body.toString()).reason, 'card_invalid', path);
+    }
+    assert.equal(shop.seen.length, before);
+  });
+
+  it('reads a card in a form as PHP and Express read it (card[number]), and refuses names a parser could fold together', async () => {
+    const before = shop.seen.length;
+    const form = (body: string) => request(`${proxy.url}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '192.0.2.61' }, body });
+    const bracket = await form('card[number]=4242424242424241&card[exp_month]=12&card[exp_year]=2030&amount=100');
+    assert.equal(bracket.status, 402);
+    assert.equal(JSON.parse(bracket.body.toString()).reason, 'card_invalid');
+    assert.equal((await form('card[number]=4242424242424241&card.number=4242424242424242&amount=100')).status, 400);
+    assert.equal((await form('card_number=4242424242424241&card[number]=4242424242424242&amount=100')).status, 400);
+    const cased = await pay('', '192.0.2.62', { raw: '{"card":{"number":"4242424242424242","Number":"4111111111111111","exp_month":12,"exp_year":2030},"amount":100}' });
+    assert.equal(cased.status, 400, 'a case-insensitive parser could charge the other number');
+    const upper = await pay('', '192.0.2.63', { raw: '{"Card":{"Number":"4242424242424241","exp_month":12,"exp_year":2030},"amount":100}' });
+    assert.equal(upper.status, 402, 'read as the card it is');
+    assert.equal(shop.seen.length, before);
+  });
+
   it('refuses a payment it cannot read as the shop will, and passes a request without a card', async () => {
     const before = shop.seen.length;
     const dup = await pay('', '192.0.2.40', { raw: '{"card":{"number":"4242424242424242","number":"4111111111111111","exp_month":12,"exp_year":2030,"cvc":"123"},"amount":100}' });
