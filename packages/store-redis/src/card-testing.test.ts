@@ -29,7 +29,7 @@ function card(bin: string, n: number): string {
 async function attack(open: (clock: ManualClock) => Promise<Store[]>): Promise<{ verdicts: string[]; gateway: number }> {
   const clock = new ManualClock();
   const stores = await open(clock);
-  const guards = stores.map((store) => new CheckoutGuard({}, { store, clock, secret: Buffer.from(SECRET), events: { emit: () => {} } }));
+  const guards = stores.map((store) => new CheckoutGuard({}, { store, clock, secret: Buffer.from(SECRET), events: { emit: () => {} }, cardKey: Buffer.alloc(32, 9) }));
   const verdicts: string[] = [];
   let gateway = 0;
   try {

@@ -4,9 +4,10 @@
  * expiry date that can still be used. Everything here is local arithmetic; nothing is stored.
  *
  * What the rest of mamori keeps of a card is a `CardRef`: a keyed hash of the number (the card's
- * identity in counters), the BIN (first six digits, or eight for numbers of 16 digits or more, as
- * ISO/IEC 7812 has issued since 2022) and the last four: PCI DSS allows at most those digits to
- * be displayed or kept. The full number and the security code never leave this module, except
+ * identity in counters, under a key that is not kept with the data: see checkout.ts), the first
+ * six digits and the last four: the most PCI DSS allows to be shown. (Eight-digit BINs exist
+ * since 2022, but first eight and last four leave only a thousand candidates for a 16-digit
+ * number: with the hashes beside them, too few.) The full number and the security code never leave this module, except
  * for the sequence detector's window in memory (`checkout.ts`).
  */
 import { createHmac } from 'node:crypto';
@@ -85,7 +86,7 @@ export interface CardInput {
 
 export interface CardRef {
   brand: CardBrand;
-  /** First 6 digits, or 8 for numbers of 16 digits or more. */
+  /** The first 6 digits. */
   bin: string;
   last4: string;
   /** The card's identity: a keyed hash of the number (base64url, 22 characters). */
@@ -145,9 +146,9 @@ export function readCard(input: CardInput, key: Uint8Array, now: number, accept?
   return { ok: true, card, digits };
 }
 
-/** The BIN kept of a number: 8 digits for numbers of 16 or more (ISO/IEC 7812-1:2017), else 6. */
+/** The BIN kept of a number: its first 6 digits. */
 export function binOf(digits: string): string {
-  return digits.slice(0, digits.length >= 16 ? 8 : 6);
+  return digits.slice(0, 6);
 }
 
 /** A card's identity in counters: HMAC-SHA256 of the number under the site's card key, 128 bits. */

@@ -202,7 +202,7 @@ describe('CheckoutGuard', () => {
     const { guard, events } = setup({ declines: { sourceMin: 1000, sourceRatio: 1, siteWindowMs: 600_000, siteMin: 10, siteRatio: 0.5, pauseMs: 900_000 } });
     for (let n = 0; n < 12; n++) {
       // Each from its own BIN, so that no BIN steps up to 3-D Secure first.
-      const p = await guard.check(attempt(nth(`6011${String(n).padStart(4, '0')}`, n, 10_000), { ip: `100.64.${n}.1`, account: `buyer${n}` }));
+      const p = await guard.check(attempt(nth(`49${String(n).padStart(4, '0')}`, n, 10_000), { ip: `100.64.${n}.1`, account: `buyer${n}` }));
       await guard.report(p, { approved: false, declineCode: 'insufficient_funds' });
     }
     assert.equal(events.filter((e) => e['event.action'] === 'checkout-paused').length, 1);
@@ -211,6 +211,21 @@ describe('CheckoutGuard', () => {
     assert.equal(g.verdict.ruleId, 'checkout.paused');
     const c = await guard.check(attempt('4111111111111111', { ip: '100.65.0.2', account: 'carol' }));
     assert.equal(c.verdict.action, 'allow', 'customers who are logged in still pay');
+  });
+
+  it('the circuit breaker counts payments the gateway answered: free rejects cannot dilute it, nor a window boundary split it', async () => {
+    const declines = { sourceMin: 1000, sourceRatio: 1, siteWindowMs: 600_000, siteMin: 10, siteRatio: 0.5, pauseMs: 900_000 };
+    const { guard, clock, events } = setup({ declines });
+    // Ten minutes are cut at a round 10: start just before a boundary.
+    clock.set(Math.ceil(clock.now() / 600_000) * 600_000 - 30_000);
+    for (let n = 0; n < 12; n++) {
+      // Two Luhn-invalid numbers (rejected by mamori, no fee) beside each real decline.
+      for (let k = 0; k < 2; k++) await guard.check(attempt('4111111111111112', { ip: `100.70.${n}.${k}`, account: `pad${n}${k}` }));
+      const p = await guard.check(attempt(nth(`49${String(n).padStart(4, '0')}`, n, 10_000), { ip: `100.71.${n}.1`, account: `buyer${n}` }));
+      await guard.report(p, { approved: false });
+      clock.advance(5_000); // 6 before the boundary, 6 after it
+    }
+    assert.equal(events.filter((e) => e['event.action'] === 'checkout-paused').length, 1);
   });
 
   it('in detect mode records what it would do and refuses nothing', async () => {

@@ -20,6 +20,7 @@
  *    proof-of-work the client solves), block (and, for a source past a block threshold, a block
  *    decision on it for `blockForMs`).
  */
+import { randomBytes } from 'node:crypto';
 import { hmac } from '../core/crypto.js';
 import type { Clock } from '../core/clock.js';
 import { strongest, type Decision } from '../core/decisions.js';
@@ -138,8 +139,6 @@ export interface PendingCheckout {
   readonly guest: boolean;
   /** @internal The BIN's sets this attempt holds a place in, and since when (given back on approval). */
   held?: { ops: readonly { key: string; member: string; ttlMs: number }[]; at: number };
-  readonly siteAttemptsKey: string;
-  readonly siteDeclinesKey: string;
   readonly sourceDeclinesKey: string;
   settled: boolean;
 }
@@ -159,6 +158,14 @@ export interface CheckoutGuardDeps {
   grouping?: SourceGrouping;
   /** How an account name becomes user.id (the login guard's, so both name one account alike). */
   userHash?: (account: string) => string;
+  /**
+   * The key card numbers are hashed under (32 bytes). Not derived from the instance secret: with
+   * data_dir (the secret, the counters) and a card's first six and last four, a key derived from
+   * it would let the few numbers that fit be tried one by one. Default: drawn when the process
+   * starts, never written (cards are then counted per process, and a restart forgets their
+   * counts); processes that share a store (Redis) share one: MAMORI_CARD_KEY.
+   */
+  cardKey?: Uint8Array;
 }
 
 interface Signal {
@@ -181,7 +188,7 @@ export class CheckoutGuard {
   constructor(policy: Partial<CheckoutPolicy>, deps: CheckoutGuardDeps) {
     this.policy = { ...CHECKOUT_DEFAULTS, ...policy };
     this.#d = deps;
-    this.#cardKey = hmac(deps.secret, 'mamori checkout card key v1');
+    this.#cardKey = deps.cardKey ? Buffer.from(deps.cardKey) : randomBytes(32);
     this.#windows = new CheckoutWindows({ windowMs: this.policy.windowMs });
     this.#grouping = deps.grouping ?? { ipv4Prefix: 32, ipv6Prefix: 64 };
   }
@@ -198,11 +205,8 @@ export class CheckoutGuard {
     const userId = guest ? undefined : this.#userHash(String(a.account));
     const src = sourceKey(a.ip, this.#grouping);
     const net = sourceKey(a.ip, { ipv4Prefix: 24, ipv6Prefix: 48 });
-    const siteWindow = Math.floor(now / p.declines.siteWindowMs);
-    const siteAttemptsKey = `ca:site:${siteWindow}`;
-    const siteDeclinesKey = `cv:site:${siteWindow}`;
     const sourceDeclinesKey = `cv:src:${src}`;
-    const base = { ip: a.ip, guest, siteAttemptsKey, siteDeclinesKey, sourceDeclinesKey, ...(userId ? { userId } : {}) };
+    const base = { ip: a.ip, guest, sourceDeclinesKey, ...(userId ? { userId } : {}) };
 
     // 1. Decisions, and 2. the circuit breaker.
     const [decisions, [paused = 0]] = await Promise.all([this.#d.store.decisions.match({ ip: a.ip, ...(userId ? { userHash: userId } : {}) }), this.#d.store.read(['cp:paused'])]);
@@ -223,7 +227,6 @@ export class CheckoutGuard {
     const counts = await this.#d.store.increment([
       ...failureKeys.map((key) => ({ key, ttlMs: p.windowMs, floor: true })),
       { key: `ca:src:${src}`, ttlMs: p.windowMs },
-      { key: siteAttemptsKey, ttlMs: p.declines.siteWindowMs },
     ]);
     const before = (key: string): number => (counts[failureKeys.indexOf(key)] ?? 1) - 1;
     const sourceAttempts = counts[failureKeys.length] ?? 0;
@@ -326,20 +329,29 @@ export class CheckoutGuard {
     if (pending.settled) return;
     pending.settled = true;
     const p = this.policy;
+    const site = this.#siteWindows();
     if (outcome.approved) {
-      await Promise.all([this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: p.windowMs, floor: true }))), this.#unhold(pending)]);
+      await Promise.all([
+        this.#d.store.increment([...pending.counted.map((key) => ({ key, by: -1, ttlMs: p.windowMs, floor: true })), { key: site.attempts, ttlMs: site.ttlMs }]),
+        this.#unhold(pending),
+      ]);
       return;
     }
     // A payment sent on with 3-D Secure asked for and then declined most likely failed 3-D Secure:
     // the attack it belongs to is already held off (no authorization, no fee), so it does not
     // count towards pausing guest checkout, which would turn real guests away for nothing.
     const steppedUp = pending.verdict.action === 'step-up' && !pending.verdict.detectOnly;
-    const [, siteDeclines = 0] = await this.#d.store.increment([
+    // The site's ratio is of payments the gateway answered (cards mamori rejected cost nothing, and
+    // counted as attempts they would dilute it for free), over a sliding window: this window's
+    // counts and the share of the last one's still inside it.
+    await this.#d.store.increment([
       { key: pending.sourceDeclinesKey, ttlMs: p.windowMs },
-      steppedUp ? { key: pending.siteDeclinesKey, by: 0, ttlMs: p.declines.siteWindowMs } : { key: pending.siteDeclinesKey, ttlMs: p.declines.siteWindowMs },
+      ...(steppedUp ? [] : [{ key: site.attempts, ttlMs: site.ttlMs }, { key: site.declines, ttlMs: site.ttlMs }]),
       ...(pending.card ? [{ key: `cb:dec:${pending.card.bin}`, ttlMs: p.bin.windowMs }] : []),
     ]);
-    const [siteAttempts = 0] = await this.#d.store.read([pending.siteAttemptsKey]);
+    const [curA = 0, curD = 0, prevA = 0, prevD = 0] = steppedUp ? [] : await this.#d.store.read([site.attempts, site.declines, site.prevAttempts, site.prevDeclines]);
+    const siteAttempts = Math.round(curA + prevA * (1 - site.fraction));
+    const siteDeclines = Math.round(curD + prevD * (1 - site.fraction));
     const d = p.declines;
     const code = typeof outcome.declineCode === 'string' ? outcome.declineCode.slice(0, 64) : undefined;
     this.#emit('checkout-declined', { ip: pending.ip }, pending.userId, { action: 'allow', signals: [], ...(pending.card ? { card: pending.card } : {}), ...(code ? { reason: `declined: ${code}` } : {}) }, 20);
@@ -350,6 +362,14 @@ export class CheckoutGuard {
         this.#emit('checkout-paused', { ip: pending.ip }, undefined, { action: 'block', ruleId: 'checkout.paused', reason: `${siteDeclines} of ${siteAttempts} payments declined site-wide: guest checkout paused for ${Math.round(d.pauseMs / 60_000)} minutes`, signals: [] }, 99);
       }
     }
+  }
+
+  /** The site's decline-ratio counters: this window's and the last one's, and how far into this one it is. */
+  #siteWindows(): { attempts: string; declines: string; prevAttempts: string; prevDeclines: string; fraction: number; ttlMs: number } {
+    const w = this.policy.declines.siteWindowMs;
+    const now = this.#d.clock.now();
+    const i = Math.floor(now / w);
+    return { attempts: `ca:site:${i}`, declines: `cv:site:${i}`, prevAttempts: `ca:site:${i - 1}`, prevDeclines: `cv:site:${i - 1}`, fraction: (now - i * w) / w, ttlMs: 2 * w };
   }
 
   /** For an attempt that never reached the gateway (the shop gave up): takes back what check counted. */

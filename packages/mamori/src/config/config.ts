@@ -172,8 +172,6 @@ export interface CheckoutEndpointConfig {
   currency: string;
   /** A cookie that names the shopper's session (distinct cards per session). */
   sessionCookie?: string;
-  /** A cookie present only for logged-in customers; without it, a checkout is a guest's. */
-  customerCookie?: string;
   approved: { status: number[] };
   declined: { status: number[] };
 }
@@ -541,7 +539,6 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       },
       currency: (c.currency ?? 'JPY').toUpperCase(),
       ...(c.session_cookie !== undefined ? { sessionCookie: c.session_cookie } : {}),
-      ...(c.customer_cookie !== undefined ? { customerCookie: c.customer_cookie } : {}),
       approved: { status: c.approved?.status ?? [200, 201] },
       declined: { status: c.declined?.status ?? [402] },
     };

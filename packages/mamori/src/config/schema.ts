@@ -395,7 +395,6 @@ export const CONFIG_SCHEMA: SchemaNode = {
         ),
         currency: { type: 'string', pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 code when the body carries none (default JPY)' },
         session_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: "the shop's session cookie (distinct cards per session)" },
-        customer_cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: 'a cookie only logged-in customers carry: without it a checkout is a guest checkout' },
         approved: obj({ status: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'integer', minimum: 100, maximum: 599 } } }, { description: 'how the shop answers an approved payment (default status 200, 201)' }),
         declined: obj({ status: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'integer', minimum: 100, maximum: 599 } } }, { description: 'how the shop answers a declined payment (default status 402); a rejected card gets the first' }),
       },

@@ -81,7 +81,6 @@ const EVERY_KEY: MamoriYaml = {
       fields: { number: 'card.number', exp_month: 'card.exp_month', exp_year: 'card.exp_year', cvc: 'card.cvc', amount: 'amount', currency: 'currency' },
       currency: 'JPY',
       session_cookie: 'sid',
-      customer_cookie: 'logged_in',
       approved: { status: [200] },
       declined: { status: [402] },
     },

@@ -59,7 +59,6 @@ export interface CheckoutYaml {
   fields?: { number?: string; exp_month?: string; exp_year?: string; cvc?: string; amount?: string; currency?: string };
   currency?: string;
   session_cookie?: string;
-  customer_cookie?: string;
   approved?: { status?: number[] };
   declined?: { status?: number[] };
 }

@@ -105,6 +105,14 @@ function challengeRisk(ruleId: string | undefined): number {
   return (ruleId !== undefined && Object.hasOwn(RISK, ruleId) ? RISK[ruleId] : undefined) ?? 0.5;
 }
 
+/** MAMORI_CARD_KEY (64 hex digits): the key card numbers are hashed under, shared by processes that share a store. */
+function cardKeyFromEnvironment(): Buffer | undefined {
+  const k = process.env.MAMORI_CARD_KEY;
+  if (k === undefined || k === '') return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(k)) throw new MamoriError('MAMORI_ERR_CONFIG_SECRET', 'MAMORI_CARD_KEY must be 64 hex digits (32 bytes): openssl rand -hex 32');
+  return Buffer.from(k, 'hex');
+}
+
 /** The rule id of what mamori answers while its store cannot be reached (store.when_unavailable). */
 export const STORE_UNAVAILABLE = 'store.unavailable';
 
@@ -178,6 +186,7 @@ export class Guard {
     });
     this.secondFactor = new SecondFactorPolicy(config.loginProtection.secondFactor, { store: deps.store, login: this.login });
     this.mfaGate = config.mfaGate ? new MfaGate(config.mfaGate, { dataDir: config.dataDir, store: deps.store, clock: this.clock, secret: deps.secret }) : undefined;
+    const cardKey = cardKeyFromEnvironment();
     this.checkout = new CheckoutGuard(config.checkoutProtection, {
       store: deps.store,
       clock: this.clock,
@@ -185,6 +194,7 @@ export class Guard {
       events: this.events,
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
       userHash: (name) => this.login.userHash(name),
+      ...(cardKey ? { cardKey } : {}),
     });
     // An account named in the policy is compared as each login endpoint tells accounts apart, in
     // each application (and exactly and unscoped, for logins reported straight to the LoginGuard).
@@ -389,14 +399,16 @@ export class Guard {
       const verdict: CheckoutVerdict = stop
         ? { action: 'block', ruleId: STORE_UNAVAILABLE, reason: stop.reason, retryAfter: stop.retryAfter ?? 5, signals: [] }
         : { action: 'allow', ruleId: STORE_UNAVAILABLE, reason: 'the store is unavailable: not checked', signals: [] };
-      return { verdict, counted: [], ip: req.ip, guest: true, siteAttemptsKey: '', siteDeclinesKey: '', sourceDeclinesKey: '', settled: true };
+      return { verdict, counted: [], ip: req.ip, guest: true, sourceDeclinesKey: '', settled: true };
     }
   }
 
   async #checkCheckout(endpoint: CheckoutEndpointConfig, req: RequestInfo, fields: CheckoutFields): Promise<PendingCheckout> {
+    // Who is logged in is the shop's to know: a cookie mamori cannot verify would let anyone pass
+    // as a customer. Here every payment is weighed as a guest's; the library form
+    // (guard.checkout.check) takes the account the shop verified.
     const cookies = req.headers['cookie'];
     const session = endpoint.sessionCookie ? readCookie(cookies, endpoint.sessionCookie) : undefined;
-    const customer = endpoint.customerCookie ? readCookie(cookies, endpoint.customerCookie) : undefined;
     const device = this.config.loginProtection.trustedDevice.enabled ? this.login.devices.verify(readCookie(cookies, this.deviceCookie(undefined)))?.deviceId : undefined;
     const passed = this.#pass(req) !== undefined ? (await this.#passedOnce(req)) !== undefined : false;
     return this.checkout.check({
@@ -404,7 +416,6 @@ export class Guard {
       card: fields.card,
       amount: fields.amount,
       currency: fields.currency,
-      ...(customer ? { account: `${endpoint.name}\u0000${customer}` } : {}),
       ...(session ? { session } : {}),
       ...(device ? { device } : {}),
       challengePassed: passed,
