@@ -31,6 +31,7 @@ import {
   pickLogin,
   parsedRateLimitBody,
   readParsedCheckoutFields,
+  dropOwnRequestHeaders,
   SECOND_FACTOR_HEADER,
   STEP_UP_HEADER,
   UNREADABLE_CHECKOUT,
@@ -205,8 +206,7 @@ export function mamoriExpress(guard: Guard, opts: MamoriExpressOptions = {}): Re
     }
 
     // mamori's own request headers, which only mamori sets: a client's copies go.
-    delete req.headers[SECOND_FACTOR_HEADER];
-    delete req.headers[STEP_UP_HEADER];
+    dropOwnRequestHeaders(req.headers);
     const v = await guard.inspect(info);
     if (guard.enforced(v)) return refuse(res, req, guard.respond(v, info, { url: req.originalUrl, body: req.body as unknown }));
 

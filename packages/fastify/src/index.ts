@@ -39,6 +39,7 @@ import {
   pickLogin,
   parsedRateLimitBody,
   readParsedCheckoutFields,
+  dropOwnRequestHeaders,
   SECOND_FACTOR_HEADER,
   STEP_UP_HEADER,
   UNREADABLE_CHECKOUT,
@@ -186,8 +187,7 @@ const plugin: FastifyPluginCallback<MamoriFastifyOptions> = (fastify: FastifyIns
   fastify.addHook('preHandler', async (req, reply) => {
     if (skipped.has(req)) return;
     // mamori's own request headers, which only mamori sets: a client's copies go.
-    delete req.headers[SECOND_FACTOR_HEADER];
-    delete req.headers[STEP_UP_HEADER];
+    dropOwnRequestHeaders(req.headers);
     const info = infoOf(req);
     const limits = guard.rateLimits.match(info.method, req.url);
     if (limits.length) {

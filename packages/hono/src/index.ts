@@ -38,6 +38,7 @@ import {
   pickLogin,
   rawRateLimitBody,
   readCheckoutFields,
+  isOwnRequestHeader,
   SECOND_FACTOR_HEADER,
   STEP_UP_HEADER,
   UNREADABLE_CHECKOUT,
@@ -308,8 +309,7 @@ export function mamoriHono(guard: Guard, opts: MamoriHonoOptions = {}): Middlewa
       rateHeaders = r.headers;
     }
     // mamori's own request headers, which only mamori sets: a client's copies go.
-    setRequestHeader(c, STEP_UP_HEADER, undefined);
-    setRequestHeader(c, SECOND_FACTOR_HEADER, undefined);
+    for (const name of [...c.req.raw.headers.keys()]) if (isOwnRequestHeader(name)) c.req.raw.headers.delete(name);
     const checkouts = guard.findCheckouts(info.method, target);
     if (checkouts.length) {
       const endpoint = checkouts[0]!;

@@ -29,6 +29,7 @@ export * from './guard/login.js';
 export * from './guard/login-endpoint.js';
 export * from './guard/checkout-endpoint.js';
 export * from './guard/second-factor.js';
+export * from './guard/own-headers.js';
 export * from './guard/mfa-gate.js';
 export * from './checkout/card.js';
 export * from './checkout/checkout.js';

@@ -15,20 +15,22 @@ const SECRET = Buffer.alloc(32, 3);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** A site whose login accepts alice / right, and which records the header mamori sets. */
-async function site(): Promise<TestServer & { seen: (string | undefined)[] }> {
+async function site(): Promise<TestServer & { seen: (string | undefined)[]; names: string[][] }> {
   const seen: (string | undefined)[] = [];
+  const names: string[][] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push(req.headers['x-mamori-second-factor'] as string | undefined);
+      names.push(Object.keys(req.headers).filter((n) => /mamori/i.test(n)));
       const f = new URLSearchParams(Buffer.concat(chunks).toString());
       if (req.url === '/login' && f.get('user') === 'alice' && f.get('password') === 'right') res.writeHead(302, { location: '/account' }).end();
       else if (req.url === '/login') res.writeHead(401).end('wrong');
       else res.writeHead(200).end('ok');
     });
   });
-  return Object.assign(await listen(server), { seen });
+  return Object.assign(await listen(server), { seen, names });
 }
 
 describe('mamori proxy: risk-based step-up for the site’s second factor', () => {
@@ -78,8 +80,9 @@ describe('mamori proxy: risk-based step-up for the site’s second factor', () =
     assert.deepEqual(up.seen.at(-1)?.split(',').sort(), ['after-failures', 'new-country']);
   });
 
-  it("removes a client's own copy of the header on every request", async () => {
-    await request(`${proxy.url}/page`, { headers: { 'x-mamori-second-factor': 'none' } });
+  it("removes a client's own copies of mamori's headers on every request, under any spelling", async () => {
+    await request(`${proxy.url}/page`, { headers: { 'x-mamori-second-factor': 'none', x_mamori_second_factor: 'none', 'X-Mamori-Step-Up': '3ds', x_mamori_step_up: '3ds', 'x-mamori-other': 'kept' } });
     assert.equal(up.seen.at(-1), undefined);
+    assert.deepEqual(up.names.at(-1), ['x-mamori-other']);
   });
 });

@@ -12,6 +12,7 @@ import { STEP_UP_HEADER, UNREADABLE_CHECKOUT, readCheckoutFields } from '../guar
 import { CHALLENGE_PATH } from '../guard/guard.js';
 import { SIGNIN_PATH } from '../guard/mfa-gate.js';
 import { SECOND_FACTOR_HEADER } from '../guard/second-factor.js';
+import { dropOwnRequestHeaders } from '../guard/own-headers.js';
 import { AMBIGUOUS_LOGIN, loginReadsAnswer, pickLogin } from '../guard/login-endpoint.js';
 import { mergeRateLimitHeaders, rawRateLimitBody, type RateLimitRoute } from '../guard/rate-limit.js';
 import { header, type Verdict } from '../guard/verdict.js';
@@ -197,8 +198,9 @@ export function mamoriHooks(guard: Guard, onHookError: (err: unknown) => void = 
       return checkLogin(ex, endpoints, body);
     },
     onForward(ex: ProxyExchange, headers: Record<string, string | string[]>) {
-      // Only mamori says a login should be asked for the site's second factor (and why).
-      delete headers[SECOND_FACTOR_HEADER];
+      // Only mamori sets its own request headers: a client's copies go, under any spelling.
+      dropOwnRequestHeaders(headers);
+      // A login the site should ask for its second factor (and why).
       const login = ex.state.get(PENDING) as PendingLogin | undefined;
       if (login?.secondFactor?.length) headers[SECOND_FACTOR_HEADER] = login.secondFactor.join(',');
       // The gate's cookie is mamori's: the site never sees it.
@@ -207,9 +209,8 @@ export function mamoriHooks(guard: Guard, onHookError: (err: unknown) => void = 
         if (kept === undefined) delete headers['cookie'];
         else headers['cookie'] = kept;
       }
-      // Only mamori says whether a payment must step up to 3-D Secure: a client's own copy goes.
+      // A payment the site must run with 3-D Secure first.
       if (ex.state.has(CHECKOUTS)) {
-        delete headers[STEP_UP_HEADER];
         const c = ex.state.get(PENDING_CHECKOUT) as { pending: PendingCheckout } | undefined;
         if (c && guard.checkoutStepUp(c.pending)) headers[STEP_UP_HEADER] = '3ds';
       }
