@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = resolveSecret(config);
   const dir = new UserDirectory(`${config.dataDir}/users.json`, mfaKeyRing(config.dataDir, sub === 'add' || sub === 'reset-mfa'), hmac(secret, 'mamori recovery codes'));
-  const issuer = values.issuer ?? 'mamori';
+  const issuer = values.issuer ?? config.mfaGate?.issuer ?? 'mamori';
   switch (sub) {
     case 'add': {
       const password = await readPassword();

@@ -185,7 +185,9 @@ export class Guard {
       userHash: (name) => this.login.userHash(name),
     });
     this.secondFactor = new SecondFactorPolicy(config.loginProtection.secondFactor, { store: deps.store, login: this.login });
-    this.mfaGate = config.mfaGate ? new MfaGate(config.mfaGate, { dataDir: config.dataDir, store: deps.store, clock: this.clock, secret: deps.secret }) : undefined;
+    this.mfaGate = config.mfaGate
+      ? new MfaGate(config.mfaGate, { dataDir: config.dataDir, store: deps.store, clock: this.clock, secret: deps.secret, onError: deps.onError ?? warnAtMostEveryMinute("the MFA gate's users could not be read") })
+      : undefined;
     const cardKey = cardKeyFromEnvironment();
     this.checkout = new CheckoutGuard(config.checkoutProtection, {
       store: deps.store,

@@ -48,6 +48,17 @@ function safeNext(next: string | null | undefined): string {
   return next;
 }
 
+/** %XX escapes decoded as bytes, then read as UTF-8 (an invalid sequence stays a replacement character). */
+function decodeBytes(s: string): string {
+  if (!s.includes('%')) return s;
+  return Buffer.from(s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+}
+
+/** Without control characters, Unicode spaces and format characters, which some servers drop or trim. */
+function stripInvisible(s: string): string {
+  return s.replace(/[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff\ufffd]/g, '');
+}
+
 export class MfaGate {
   readonly config: MfaGateConfig;
   readonly #matchers: ((p: string) => boolean)[];
@@ -61,7 +72,10 @@ export class MfaGate {
   #checkedAt = 0;
   readonly #totp: TotpVerifier;
 
-  constructor(config: MfaGateConfig, deps: { dataDir: string; store: Store; clock: Clock; secret: Buffer }) {
+  readonly #onError: (err: unknown) => void;
+
+  constructor(config: MfaGateConfig, deps: { dataDir: string; store: Store; clock: Clock; secret: Buffer; onError?: (err: unknown) => void }) {
+    this.#onError = deps.onError ?? (() => undefined);
     this.config = config;
     this.#matchers = config.paths.map((p, i) => compilePattern(p, `mfa_gate.paths[${i}]`));
     this.#dataDir = deps.dataDir;
@@ -72,9 +86,16 @@ export class MfaGate {
     this.#totp = new TotpVerifier({ store: deps.store, clock: deps.clock, namespace: 'mg' });
   }
 
-  /** Whether the gate covers this path (any reading of it: a `..` or an escape does not get round it). */
+  /**
+   * Whether the gate covers this path: any reading of it, so that a `..`, an escape, a control
+   * character or a Unicode space (`/admin%09`, `/ad%e3%80%80min`, a server that decodes twice)
+   * does not get round it.
+   */
   covers(path: string): boolean {
-    return policyPathViews(path).some((v) => this.#matchers.some((m) => m(v)));
+    const raw = path.split(/[?#]/)[0]!;
+    const once = decodeBytes(raw);
+    const views = [raw, stripInvisible(once), stripInvisible(decodeBytes(once))].flatMap((p) => policyPathViews(p));
+    return views.some((v) => this.#matchers.some((m) => m(v)));
   }
 
   /** The users, read again at most once a second (a change by `mamori users` is seen within it). */
@@ -90,12 +111,14 @@ export class MfaGate {
       // Fail closed: no readable users file, no way in (and say why on the page).
       this.#dirError = (err as Error).message;
       this.#dir = undefined;
+      this.#onError(err);
     }
     return this.#dir;
   }
 
-  #token(user: string, exp: number): string {
-    const body = `${Buffer.from(user).toString('base64url')}.${Math.floor(exp / 1000)}`;
+  /** A session: the user, an expiry and the user's generation (a reset of the factor or the password ends older sessions), MACed. */
+  #token(user: string, exp: number, generation: string): string {
+    const body = `${Buffer.from(user).toString('base64url')}.${Math.floor(exp / 1000)}.${generation}`;
     return `${body}.${createHmac('sha256', this.#sessionKey).update(body).digest('base64url').slice(0, 32)}`;
   }
 
@@ -104,13 +127,14 @@ export class MfaGate {
     const v = readCookie(req.headers['cookie'], this.config.cookie);
     if (!v || v.length > 512) return undefined;
     const parts = v.split('.');
-    if (parts.length !== 3) return undefined;
-    const [u, e, mac] = parts as [string, string, string];
-    const want = createHmac('sha256', this.#sessionKey).update(`${u}.${e}`).digest('base64url').slice(0, 32);
+    if (parts.length !== 4) return undefined;
+    const [u, e, g, mac] = parts as [string, string, string, string];
+    const want = createHmac('sha256', this.#sessionKey).update(`${u}.${e}.${g}`).digest('base64url').slice(0, 32);
     if (!safeEqual(mac, want)) return undefined;
     if (!/^\d{1,12}$/.test(e) || Number(e) * 1000 <= this.#clock.now()) return undefined;
     const user = Buffer.from(u, 'base64url').toString('utf8');
-    return this.#users()?.get(user) ? user : undefined;
+    const current = this.#users()?.get(user);
+    return current && (current.generation ?? '') === g ? user : undefined;
   }
 
   /** For a request to a gated path: through (with the user), or the answer that sends it to sign in. */
@@ -125,7 +149,8 @@ export class MfaGate {
 
   /** The sign-in page. */
   page(next: string, message?: string, status = 200): RenderedResponse {
-    const problem = this.#dirError ? `<p class="e">Sign-in is not available: ${esc(this.#dirError.slice(0, 200))}</p>` : '';
+    // (What went wrong is the operator's to read, in mamori's output, not a visitor's.)
+    const problem = this.#dirError ? '<p class="e">Sign-in is not available: the list of users could not be read.</p>' : '';
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Sign in: ${esc(this.config.issuer)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}.e{color:#a00}</style></head>
 <body><h1>${esc(this.config.issuer)}</h1><p>This area needs a password and a code from your authenticator app.</p>${problem}${message ? `<p class="e">${esc(message)}</p>` : ''}
@@ -176,7 +201,7 @@ export class MfaGate {
     }
     if (!codeOk) return wrong;
     const secure = req.secure === true || header(req, 'x-forwarded-proto') === 'https';
-    const cookie = serializeCookie(this.config.cookie, this.#token(name, this.#clock.now() + this.config.sessionMs), { maxAgeSec: this.config.sessionMs / 1000, secure });
+    const cookie = serializeCookie(this.config.cookie, this.#token(name, this.#clock.now() + this.config.sessionMs, u.generation ?? ''), { maxAgeSec: this.config.sessionMs / 1000, secure });
     return { ok: true, answer: { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '' } };
   }
 

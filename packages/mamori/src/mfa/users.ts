@@ -40,6 +40,8 @@ export interface GateUser {
   /** Keyed hashes of the recovery codes not yet used. */
   recovery: string[];
   createdAt: string;
+  /** Drawn anew when the second factor or the password changes: the gate's sessions carry it, so older ones end. */
+  generation?: string;
 }
 
 export interface Enrolment {
@@ -130,7 +132,7 @@ export class UserDirectory {
     if (!NAME.test(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'a user name is 1 to 128 letters, digits or . _ @ + -');
     if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
     checkPassword(password);
-    const user: GateUser = { name, password: await hashPassword(password), totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString() };
+    const user: GateUser = { name, password: await hashPassword(password), totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString(), generation: newGeneration() };
     const e = this.#enrol(user, opts.issuer);
     this.#users.set(name, e.user);
     this.#save();
@@ -141,7 +143,7 @@ export class UserDirectory {
   resetMfa(name: string, opts: { issuer: string }): Enrolment {
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
-    const e = this.#enrol({ ...u }, opts.issuer);
+    const e = this.#enrol({ ...u, generation: newGeneration() }, opts.issuer);
     this.#users.set(name, e.user);
     this.#save();
     return e;
@@ -151,7 +153,7 @@ export class UserDirectory {
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
     checkPassword(password);
-    this.#users.set(name, { ...u, password: await hashPassword(password) });
+    this.#users.set(name, { ...u, password: await hashPassword(password), generation: newGeneration() });
     this.#save();
   }
 
@@ -216,6 +218,10 @@ export class UserDirectory {
     renameSync(tmp, this.path);
     this.#loadedAt = statSync(this.path).mtimeMs;
   }
+}
+
+function newGeneration(): string {
+  return randomBytes(8).toString('hex');
 }
 
 function checkPassword(password: string): void {

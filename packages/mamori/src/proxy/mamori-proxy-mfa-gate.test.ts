@@ -56,7 +56,7 @@ describe('mamori proxy: the MFA gate', () => {
   };
 
   it('sends a visitor of a gated path to the sign-in page, and refuses other methods', async () => {
-    for (const path of ['/admin', '/admin/settings?tab=1', '/Admin', '/x/../admin', '/%61dmin']) {
+    for (const path of ['/admin', '/admin/settings?tab=1', '/Admin', '/x/../admin', '/%61dmin', '/admin%09', '/admin%0a', '/ad%09min', '/admin%c2%a0', '/ad%e3%80%80min', '/%2561dmin', '/admin%7f']) {
       const r = await request(`${proxy.url}${path}`);
       assert.equal(r.status, 303, path);
       assert.match(String(r.headers['location']), /^\/\.mamori\/signin\?next=/);
@@ -97,6 +97,17 @@ describe('mamori proxy: the MFA gate', () => {
     assert.equal(r.headers['location'], '/', 'next must be a path of this site');
     assert.equal((await signin({ user: 'admin', password: PASSWORD, code: recovery[0]!, next: '/admin' }, '192.0.2.53')).status, 401, 'used');
     assert.equal(new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, false, {}), hmac(SECRET, 'mamori recovery codes')).get('admin')!.recovery.length, 9);
+  });
+
+  it('ends older sessions when the second factor is reset', async () => {
+    clock.advance(30_000);
+    const ok = await signin({ user: 'admin', password: PASSWORD, code: totp(secret, clock.now()), next: '/admin' }, '192.0.2.55');
+    const cookie = gateCookie(ok)!;
+    assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie } })).status, 200);
+    const other = new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, false, {}), hmac(SECRET, 'mamori recovery codes'));
+    secret = parseOtpauthUri(other.resetMfa('admin', { issuer: 'Shop' }).otpauth).secret;
+    clock.advance(1500);
+    assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie } })).status, 303, 'the lost phone\'s session is over');
   });
 
   it('ends the sessions of a removed user', async () => {
