@@ -4,7 +4,7 @@ import express from 'express';
 const app = express();
 let authorizations = 0;
 const paths = [];
-app.post('/api/checkout', express.json(), (req, res) => {
+app.post('/api/checkout', express.json(), express.urlencoded({ extended: true }), (req, res) => {
   if (typeof req.body?.card?.number !== 'string') return res.status(400).json({ error: 'no card' });
   authorizations++;
   paths.push(req.originalUrl);
