@@ -604,9 +604,12 @@ export class Guard {
     } else if (v.action === 'challenge' && !v.detectOnly) {
       // A challenge given: counted against the source until it is solved. A source that keeps
       // ignoring them is blocked after this one (a decision, on its address).
-      await this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined);
-      // Each failure after a solved challenge makes the source's next one twice the work.
-      const lvl = await this.login.challengeLevel(req.ip).catch(() => level ?? 0);
+      // Each failure after a solved challenge makes the source's next one twice the work. (The two
+      // counts are apart: read and written together, one round trip on a networked store.)
+      const [, lvl] = await Promise.all([
+        this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined),
+        this.login.challengeLevel(req.ip).catch(() => level ?? 0),
+      ]);
       v = { ...v, difficulty: this.challenger.difficultyFor(challengeRisk(v.ruleId), lvl) };
     }
     // Risk-based step-up: why the site should ask a login it is about to check for its second factor.
