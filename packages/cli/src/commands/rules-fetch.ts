@@ -6,24 +6,16 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import { MamoriError } from 'mamori';
-import { commonTopFolder, readTarGz, writeTarEntries } from 'mamori/internal';
+import { boundedGet, commonTopFolder, readTarGz, writeTarEntries, type BoundedGetLimits } from 'mamori/internal';
 import { crsRuleFiles, crsSetup, crsVersion, loadWaf } from 'mamori/waf';
 
 /** The CRS release mamori is tested against (CRS's regression suite, docs/waf.md). */
 export const DEFAULT_CRS_VERSION = '4.28.0';
 
-export interface DownloadLimits {
-  readonly maxBytes: number;
-  /** The whole download, redirects included. */
-  readonly timeoutMs: number;
-  /** Silence on the socket. */
-  readonly idleMs: number;
-  readonly maxRedirects: number;
-}
+/** Bounds of a download (boundedGet's). */
+export type DownloadLimits = BoundedGetLimits;
 
 export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { maxBytes: 32 * 1024 * 1024, timeoutMs: 120_000, idleMs: 30_000, maxRedirects: 5 };
 
@@ -74,87 +66,22 @@ export function crsReleaseUrl(version: string): string {
  * The URLs a download may use: https, or http to 127.0.0.1 when the first URL was that
  * (for tests); never credentials in the URL.
  */
-export function checkDownloadUrl(url: URL, first: URL): void {
-  const local = (u: URL) => u.protocol === 'http:' && u.hostname === '127.0.0.1';
-  if (url.username || url.password) fail(`${url.protocol}//${url.host}…: a URL with a user name or password is not used`);
-  if (url.protocol === 'https:') return;
-  if (local(url) && local(first)) return;
-  fail(`${url.href.slice(0, 200)}: only https:// URLs are fetched (http:// only to 127.0.0.1, for tests)`);
-}
-
-/** GET `url`, following redirects (bounded), within the size and time limits. */
+/** GET `url`, following redirects (bounded), within the size and time limits (see boundedGet). */
 export async function download(url: string, limits: Partial<DownloadLimits> = {}): Promise<{ body: Buffer; url: string }> {
-  const l = { ...DEFAULT_DOWNLOAD_LIMITS, ...limits };
-  let current: URL;
+  let u: URL;
   try {
-    current = new URL(url);
+    u = new URL(url);
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--url ${JSON.stringify(url.slice(0, 200))} is not a URL`, { cause: err });
   }
-  const first = current;
-  const deadline = Date.now() + l.timeoutMs;
-  for (let hop = 0; ; hop++) {
-    checkDownloadUrl(current, first);
-    const r = await getOnce(current, l, deadline);
-    if (r.redirect !== undefined) {
-      if (hop >= l.maxRedirects) fail(`${first.href}: more than ${l.maxRedirects} redirects`);
-      current = new URL(r.redirect, current);
-      continue;
-    }
-    return { body: r.body!, url: current.href };
-  }
-}
-
-function getOnce(url: URL, l: DownloadLimits, deadline: number): Promise<{ body?: Buffer; redirect?: string }> {
-  return new Promise((done, reject) => {
-    const get = url.protocol === 'https:' ? httpsGet : httpGet;
-    const req = get(url, { headers: { 'user-agent': 'mamori (rules fetch)', accept: 'application/gzip, application/octet-stream;q=0.9, */*;q=0.1', 'accept-encoding': 'identity' }, timeout: l.idleMs });
-    const left = deadline - Date.now();
-    const timer = setTimeout(() => req.destroy(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: not downloaded within ${Math.round(l.timeoutMs / 1000)} s`)), Math.max(left, 0));
-    const finish = (err: unknown, value?: { body?: Buffer; redirect?: string }) => {
-      clearTimeout(timer);
-      if (err) reject(err instanceof MamoriError ? err : new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: ${(err as Error).message}`, { cause: err }));
-      else done(value!);
-    };
-    req.on('timeout', () => req.destroy(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: no data for ${Math.round(l.idleMs / 1000)} s`)));
-    req.on('error', (err) => finish(err));
-    req.on('response', (res: IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      if ([301, 302, 303, 307, 308].includes(status)) {
-        res.resume();
-        const location = res.headers.location;
-        if (!location) return finish(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: answered ${status} with no Location`));
-        req.destroy();
-        return finish(undefined, { redirect: location });
-      }
-      if (status !== 200) {
-        res.resume();
-        req.destroy();
-        return finish(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: answered ${status}${status === 404 ? ' (no such release? check --version)' : ''}`));
-      }
-      const declared = Number(res.headers['content-length'] ?? NaN);
-      if (declared > l.maxBytes) {
-        req.destroy();
-        return finish(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: ${declared} bytes, more than the ${l.maxBytes} allowed`));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > l.maxBytes) {
-          req.destroy(new MamoriError('MAMORI_ERR_WAF_FETCH', `${url.href}: more than the ${l.maxBytes} bytes allowed`));
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('error', (err) => finish(err));
-      res.on('aborted', () => finish(new Error('the connection closed early')));
-      res.on('end', () => {
-        if (!res.complete) return finish(new Error('the connection closed early'));
-        finish(undefined, { body: Buffer.concat(chunks) });
-      });
-    });
+  const r = await boundedGet(u, {
+    code: 'MAMORI_ERR_WAF_FETCH',
+    limits: { ...DEFAULT_DOWNLOAD_LIMITS, ...limits },
+    headers: { 'user-agent': 'mamori (rules fetch)', accept: 'application/gzip, application/octet-stream;q=0.9, */*;q=0.1' },
+    statusHint: (status) => (status === 404 ? ' (no such release? check --version)' : ''),
   });
+  if (r.status !== 200) throw new MamoriError('MAMORI_ERR_WAF_FETCH', `${r.url}: answered ${r.status}`);
+  return { body: r.body, url: r.url };
 }
 
 export async function fetchCrs(o: FetchCrsOptions): Promise<FetchCrsResult> {

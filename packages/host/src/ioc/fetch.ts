@@ -6,20 +6,13 @@
  * source's indicators (it is the full list each time); a failed fetch changes
  * nothing but the source's status.
  */
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { MamoriError } from 'mamori';
+import { boundedGet, type BoundedGetLimits } from 'mamori/internal';
 import { parseIndicators } from './read.js';
 import type { ImportOutcome, IocSource, IocStore } from './store.js';
 
-export interface FeedLimits {
-  readonly maxBytes: number;
-  /** The whole fetch, redirects included. */
-  readonly timeoutMs: number;
-  /** Silence on the socket. */
-  readonly idleMs: number;
-  readonly maxRedirects: number;
-}
+/** Bounds of a feed's fetch (boundedGet's). */
+export type FeedLimits = BoundedGetLimits;
 
 export const DEFAULT_FEED_LIMITS: FeedLimits = { maxBytes: 64 * 1024 * 1024, timeoutMs: 120_000, idleMs: 30_000, maxRedirects: 5 };
 
@@ -27,102 +20,23 @@ export type FeedAnswer =
   | { status: 200; body: Buffer; url: string; etag: string | undefined; lastModified: string | undefined }
   | { status: 304; url: string };
 
-const fail = (message: string, cause?: unknown): never => {
-  throw new MamoriError('MAMORI_ERR_IOC_FETCH', message, cause === undefined ? {} : { cause });
-};
-
-function checkUrl(url: URL, first: URL): void {
-  const local = (u: URL) => u.protocol === 'http:' && u.hostname === '127.0.0.1';
-  if (url.username || url.password) fail(`${url.protocol}//${url.host}…: a URL with a user name or password is not used (put credentials nowhere in a feed URL)`);
-  if (url.protocol === 'https:') return;
-  if (local(url) && local(first)) return;
-  fail(`${url.href.slice(0, 200)}: only https:// feeds are fetched (http:// only to 127.0.0.1)`);
-}
-
-/** GET a feed, conditionally when validators are given. */
+/** GET a feed, conditionally when validators are given (bounded: see boundedGet). */
 export async function fetchFeed(url: string, opts: { etag?: string | null; lastModified?: string | null; limits?: Partial<FeedLimits> } = {}): Promise<FeedAnswer> {
-  const l = { ...DEFAULT_FEED_LIMITS, ...opts.limits };
-  let current: URL;
+  let u: URL;
   try {
-    current = new URL(url);
+    u = new URL(url);
   } catch (err) {
-    return fail(`${JSON.stringify(url.slice(0, 200))} is not a URL`, err);
+    throw new MamoriError('MAMORI_ERR_IOC_FETCH', `${JSON.stringify(url.slice(0, 200))} is not a URL`, { cause: err });
   }
-  const first = current;
-  const deadline = Date.now() + l.timeoutMs;
-  for (let hop = 0; ; hop++) {
-    checkUrl(current, first);
-    const r = await getOnce(current, l, deadline, opts);
-    if ('redirect' in r) {
-      if (hop >= l.maxRedirects) fail(`${first.href}: more than ${l.maxRedirects} redirects`);
-      current = new URL(r.redirect, current);
-      continue;
-    }
-    return r;
-  }
-}
-
-function getOnce(url: URL, l: FeedLimits, deadline: number, v: { etag?: string | null; lastModified?: string | null }): Promise<FeedAnswer | { redirect: string }> {
-  return new Promise((done, reject) => {
-    const headers: Record<string, string> = { 'user-agent': 'mamori (ioc fetch)', 'accept-encoding': 'identity' };
-    if (v.etag) headers['if-none-match'] = v.etag;
-    if (v.lastModified) headers['if-modified-since'] = v.lastModified;
-    const req = (url.protocol === 'https:' ? httpsGet : httpGet)(url, { headers, timeout: l.idleMs });
-    let settled = false;
-    const abort = (message: string) => {
-      finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: ${message}`));
-      req.destroy();
-    };
-    const timer = setTimeout(() => abort(`not fetched within ${Math.round(l.timeoutMs / 1000)} s`), Math.max(deadline - Date.now(), 0));
-    const finish = (err: unknown, value?: FeedAnswer | { redirect: string }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) reject(err instanceof MamoriError ? err : new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: ${(err as Error).message}`, { cause: err }));
-      else done(value!);
-    };
-    req.on('timeout', () => abort(`no data for ${Math.round(l.idleMs / 1000)} s`));
-    req.on('error', (err) => finish(err));
-    req.on('response', (res: IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      if ([301, 302, 303, 307, 308].includes(status)) {
-        res.resume();
-        const location = res.headers.location;
-        req.destroy();
-        return location ? finish(undefined, { redirect: location }) : finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: answered ${status} with no Location`));
-      }
-      if (status === 304) {
-        res.resume();
-        req.destroy();
-        return finish(undefined, { status: 304, url: url.href });
-      }
-      if (status !== 200) {
-        res.resume();
-        req.destroy();
-        return finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: answered ${status}`));
-      }
-      const declared = Number(res.headers['content-length'] ?? NaN);
-      if (declared > l.maxBytes) {
-        req.destroy();
-        return finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: ${declared} bytes, more than the ${l.maxBytes} allowed`));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > l.maxBytes) return abort(`more than the ${l.maxBytes} bytes allowed`);
-        chunks.push(c);
-      });
-      res.on('error', (err) => finish(err));
-      res.on('aborted', () => finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: the answer was cut short`)));
-      res.on('end', () => {
-        if (!res.complete) return finish(new MamoriError('MAMORI_ERR_IOC_FETCH', `${url.href}: the answer was cut short`));
-        const etag = typeof res.headers.etag === 'string' && res.headers.etag.length <= 512 ? res.headers.etag : undefined;
-        const lm = typeof res.headers['last-modified'] === 'string' && res.headers['last-modified'].length <= 100 ? res.headers['last-modified'] : undefined;
-        finish(undefined, { status: 200, body: Buffer.concat(chunks), url: url.href, etag, lastModified: lm });
-      });
-    });
-  });
+  const headers: Record<string, string> = { 'user-agent': 'mamori (ioc fetch)' };
+  if (opts.etag) headers['if-none-match'] = opts.etag;
+  if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
+  const r = await boundedGet(u, { code: 'MAMORI_ERR_IOC_FETCH', limits: { ...DEFAULT_FEED_LIMITS, ...opts.limits }, headers, what: 'feeds', notModified: true });
+  if (r.status === 304) return r;
+  const h = r.headers;
+  const etag = typeof h.etag === 'string' && h.etag.length <= 512 ? h.etag : undefined;
+  const lastModified = typeof h['last-modified'] === 'string' && h['last-modified'].length <= 100 ? h['last-modified'] : undefined;
+  return { status: 200, body: r.body, url: r.url, etag, lastModified };
 }
 
 export interface SourceRefresh {
@@ -155,7 +69,7 @@ export async function refreshSource(store: IocStore, s: IocSource, opts: { now: 
     const text = a.body.toString('utf8');
     const parsed = parseIndicators(text, s.url, s.format);
     if (parsed.indicators.length === 0 && text.trim().length > 0 && parsed.skipped.length > 0) {
-      fail(`${s.url}: no indicator could be read (${Object.entries(parsed.skippedByReason).slice(0, 3).map(([r, n]) => `${n} ${r}`).join(', ')}); the source keeps its indicators`);
+      throw new MamoriError('MAMORI_ERR_IOC_FETCH', `${s.url}: no indicator could be read (${Object.entries(parsed.skippedByReason).slice(0, 3).map(([r, n]) => `${n} ${r}`).join(', ')}); the source keeps its indicators`);
     }
     const outcome = store.importIndicators(s.name, parsed.indicators, { now: opts.now(), replace: true });
     const skipped = parsed.skipped.length === 0 ? 0 : Object.values(parsed.skippedByReason).reduce((n, x) => n + x, 0);
