@@ -195,3 +195,20 @@ export function stopChild(child, dir) {
     child.kill('SIGTERM');
   });
 }
+
+/** A small seeded generator (mulberry32): the same workload every round and every run. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** The i-th address of a /8 (i < 2^24), as a string made now. */
+export function ipv4(first, i) {
+  return `${first}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+}

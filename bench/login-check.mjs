@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGuard, defaultConfig, MemoryStore } from 'mamori';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { ensureExposeGc, inclusiveCpuTimes, liveMemory, median, num, printTable, RESULTS_DIR, runJsonChild, runNode, settle, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
+import { ensureExposeGc, inclusiveCpuTimes, ipv4, liveMemory, median, num, printTable, RESULTS_DIR, rng, runJsonChild, runNode, settle, summarizeCpuProfiles, verdictLine, writeResult } from './lib.mjs';
 
 if (await ensureExposeGc(import.meta.url)) process.exit();
 
@@ -67,23 +67,6 @@ const TYPO = Number(opt.typo);
 // its default. The peer's windows (a day, 24 days) are longer than any round, so its wall clock
 // changes nothing for it.
 // ---------------------------------------------------------------------------------------------
-
-/** A small seeded generator (mulberry32): the same workload every round and every run. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-/** The i-th address of a /8 (i < 2^24), as a string made now. */
-function ipv4(first, i) {
-  return `${first}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
-}
 
 const sz = (n) => Math.max(1, Math.round(n * SCALE));
 

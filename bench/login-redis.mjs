@@ -29,7 +29,7 @@ import { createGuard, defaultConfig } from 'mamori';
 import { RedisStore } from '@mamori/store-redis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
-import { median, num, printTable, verdictLine, writeResult } from './lib.mjs';
+import { ipv4, median, num, printTable, rng, verdictLine, writeResult } from './lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -50,17 +50,6 @@ const SECRET = randomBytes(32);
 // Workloads: lists of (ip, user, password, right?) built fresh each round.
 // ---------------------------------------------------------------------------------------------
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const ipv4 = (first, i) => `${first}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
 
 const WORKLOADS = {
   distinct: {

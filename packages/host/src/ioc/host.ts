@@ -21,7 +21,7 @@ import { createReadStream, opendirSync, readdirSync, readFileSync, readlinkSync,
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
 import { MamoriError, type SecurityEvent } from 'mamori';
-import { tryParseIp } from 'mamori/internal';
+import { formatIp, tryParseIp } from 'mamori/internal';
 import { normalizeDomain } from './indicator.js';
 import type { IocHit, IocMatcher } from './matcher.js';
 
@@ -69,35 +69,10 @@ export function decodeProcAddress(field: string, littleEndian = endianness() ===
     }
     const ip = tryParseIp(groups.join(':'));
     if (!ip) return undefined;
-    // Format through mamori's parser: RFC 5952, and an IPv4-mapped address as IPv4.
-    if (ip.version === 4) {
-      const n = ip.words[3];
-      return { ip: `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`, port };
-    }
-    return { ip: formatV6(groups), port };
+    // Formatted by mamori's own: RFC 5952, and an IPv4-mapped address as IPv4.
+    return { ip: formatIp(ip), port };
   }
   return undefined;
-}
-
-function formatV6(groups: string[]): string {
-  const g = groups.map((x) => parseInt(x, 16));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  return best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
 /** The socket lines of one /proc/net/{tcp,tcp6,udp,udp6} file; malformed lines are counted, not thrown. */

@@ -1,16 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { binOf, cardId, luhnValid, maskCard, readCard } from './card.js';
+import { binOf, cardId, luhnValid, maskCard, readCard, withCheckDigit } from './card.js';
 
 const KEY = Buffer.alloc(32, 7);
 const NOW = Date.UTC(2026, 11, 3, 12);
-
-/** `prefix` padded with zeros to `len - 1` digits, and the Luhn check digit after it. */
-export function withCheckDigit(prefix: string, len: number): string {
-  const body = prefix.padEnd(len - 1, '0');
-  for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
-  throw new Error('unreachable');
-}
 
 const card = (number: string, more: Partial<{ expMonth: number | string; expYear: number | string; cvc: string }> = {}) => ({ number, expMonth: 12, expYear: 2028, ...more });
 

@@ -70,6 +70,13 @@ export function luhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
+/** `prefix` padded with zeros to `length - 1` digits, then the Luhn check digit: a number of the right shape (tests, the simulator). */
+export function withCheckDigit(prefix: string, length = 16): string {
+  const body = prefix.padEnd(length - 1, '0');
+  for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
+  throw new RangeError('no check digit: the prefix holds something other than digits');
+}
+
 /** Why a card is refused without asking the gateway. */
 export type CardProblem = 'format' | 'luhn' | 'brand' | 'length' | 'expiry-format' | 'expired' | 'expiry-too-far' | 'cvc-format' | 'brand-not-accepted';
 

@@ -3,20 +3,14 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.js';
 import { MemoryStore } from '../core/memory-store.js';
 import type { SecurityEvent } from '../core/events.js';
-import { luhnValid } from './card.js';
+import { withCheckDigit } from './card.js';
 import { CheckoutGuard, type CheckoutAttempt, type CheckoutPolicy } from './checkout.js';
 
 const SECRET = Buffer.from('checkout-test-secret-0123456789abcdef');
 
-function luhn(prefix: string, len = 16): string {
-  const body = prefix.padEnd(len - 1, '0');
-  for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
-  throw new Error('unreachable');
-}
-
 /** The n-th Luhn-valid number of a BIN, its account digits n * step apart. */
 function nth(bin: string, n: number, step = 1000): string {
-  return luhn(bin + String(n * step).padStart(15 - bin.length, '0'));
+  return withCheckDigit(bin + String(n * step).padStart(15 - bin.length, '0'));
 }
 
 function setup(policy: Partial<CheckoutPolicy> = {}) {

@@ -38,16 +38,21 @@ export class SeededRandom implements Random {
   constructor(seed = 0x9e3779b9) {
     this.#s = seed >>> 0 || 1;
   }
+  #next(): number {
+    let x = this.#s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#s = x >>> 0;
+    return this.#s;
+  }
   bytes(n: number): Buffer {
     const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      let x = this.#s;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.#s = x >>> 0;
-      b[i] = this.#s & 0xff;
-    }
+    for (let i = 0; i < n; i++) b[i] = this.#next() & 0xff;
     return b;
+  }
+  /** A number in [0, 1) (simulations, fuzzing). */
+  float(): number {
+    return this.#next() / 4294967296;
   }
 }

@@ -2,6 +2,7 @@
  * What the WAF's events and audit log must not carry: passwords, tokens and card numbers that a
  * matched value or a request target may hold. Masked before anything is written or sent.
  */
+import { luhnValid } from '../checkout/card.js';
 
 /**
  * Argument, cookie and header names whose values are secrets. Tested against the whole name and
@@ -69,27 +70,12 @@ export function printable(value: string): string {
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, hex);
 }
 
-function luhn(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
 /** Card numbers (digit runs that pass the Luhn check) masked but for their last four digits. */
 export function maskCardNumbers(text: string): string {
   if (!/\d{4}/.test(text)) return text;
   return text.replace(CARD_SHAPE, (run) => {
     const digits = run.replace(CARD_GAP, '');
-    return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? `****${digits.slice(-4)}` : run;
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? `****${digits.slice(-4)}` : run;
   });
 }
 

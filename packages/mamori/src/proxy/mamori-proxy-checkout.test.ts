@@ -10,19 +10,13 @@ import { ManualClock } from '../core/clock.js';
 import { MemoryStore } from '../core/memory-store.js';
 import { defaultConfig } from '../config/config.js';
 import { createGuard, type Guard } from '../guard/guard.js';
-import { luhnValid } from '../checkout/card.js';
+import { withCheckDigit } from '../checkout/card.js';
 import { startMamoriProxy } from './mamori-proxy.js';
 import type { RunningProxy } from './http-proxy.js';
 import { listen, request, type TestServer } from './test-harness.js';
 
 const SECRET = Buffer.alloc(32, 9);
 const GOOD = new Set(['4242424242424242', '5555555555554444']);
-
-function luhn(prefix: string, len = 16): string {
-  const body = prefix.padEnd(len - 1, '0');
-  for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
-  throw new Error('unreachable');
-}
 
 /** A shop whose gateway approves two cards: every payment it takes is an authorization (a fee). */
 async function fakeShop(): Promise<TestServer & { authorizations: number; stepUps: number; seen: { body: string; stepUp?: string }[] }> {
@@ -90,7 +84,7 @@ describe('mamori proxy: checkout protection', () => {
 
   it('answers an invalid card itself, as a decline: the shop and its gateway never see it', async () => {
     const before = shop.seen.length;
-    for (const [n, exp] of [['4242424242424241', [12, 2030]], [luhn('9'), [12, 2030]], ['4242424242424242', [1, 2020]]] as const) {
+    for (const [n, exp] of [['4242424242424241', [12, 2030]], [withCheckDigit('9'), [12, 2030]], ['4242424242424242', [1, 2020]]] as const) {
       const r = await pay(n, '192.0.2.10', { exp: exp as unknown as [number, number] });
       assert.equal(r.status, 402, n);
       assert.equal(JSON.parse(r.body.toString()).reason, 'card_invalid');
@@ -103,7 +97,7 @@ describe('mamori proxy: checkout protection', () => {
     assert.equal(good.status, 200);
     const authBefore = shop.authorizations;
     const statuses: number[] = [];
-    for (let i = 1; i <= 50; i++) statuses.push((await pay(luhn(`45320000${String(i * 7919).padStart(6, '0')}`), '198.51.100.66')).status);
+    for (let i = 1; i <= 50; i++) statuses.push((await pay(withCheckDigit(`45320000${String(i * 7919).padStart(6, '0')}`), '198.51.100.66')).status);
     const reachedGateway = shop.authorizations - authBefore;
     assert.ok(reachedGateway <= 3, `${reachedGateway} authorizations for 50 tested cards`);
     // Refused by mamori: challenged or blocked (429), then blocked by the decision on the source (403).

@@ -14,8 +14,9 @@
  * gateway's own statistics (the demo shop's `GET /api/gateway/stats`), and what happened to the
  * customers.
  */
-import { luhnValid } from '../checkout/card.js';
+import { withCheckDigit } from '../checkout/card.js';
 import { MamoriError } from '../core/errors.js';
+import { SeededRandom } from '../core/random.js';
 import { answerChallenge, CookieJar, setCookies } from './http.js';
 import { checkTarget, sameOrigin } from './target.js';
 import type { SimFetch, SimResponse } from './types.js';
@@ -81,24 +82,6 @@ function whole(v: number | undefined, d: number, lo: number, hi: number, what: s
   return n;
 }
 
-/** xorshift32: the attacker's choices, repeatable from a seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
-
-function withCheckDigit(body: string): string {
-  for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
-  throw new Error('unreachable');
-}
-
 /** The i-th attacker source: documentation addresses, IPv4 and IPv6 alternately. */
 function source(i: number): string {
   if (i % 2 === 0) return i % 4 === 0 ? `198.51.100.${(i >> 2) % 254 + 1}` : `203.0.113.${(i >> 2) % 254 + 1}`;
@@ -128,7 +111,9 @@ export async function runCardTestingSimulation(opts: CardTestingOptions): Promis
   const checkoutUrl = sameOrigin(target, opts.checkoutPath ?? '/api/checkout');
   const statsUrl = sameOrigin(target, opts.statsPath ?? '/api/gateway/stats');
   if (!checkoutUrl || !statsUrl) throw new MamoriError('MAMORI_ERR_SIM_OPTIONS', 'the checkout and statistics paths must be paths on the target');
-  const rand = rng(opts.seed ?? 20261203);
+  // The attacker's choices, repeatable from a seed.
+  const seeded = new SeededRandom(opts.seed ?? 20261203);
+  const rand = (): number => seeded.float();
   const started = Date.now();
   const before = await gatewayCounts(fetcher, statsUrl);
 

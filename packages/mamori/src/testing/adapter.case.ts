@@ -27,6 +27,7 @@ import { MemoryStore } from '../core/memory-store.js';
 import { defaultConfig } from '../config/config.js';
 import { CHALLENGE_PATH, createGuard, type Guard } from '../guard/guard.js';
 import { solveChallenge } from '../guard/challenge.js';
+import { withCheckDigit } from '../checkout/card.js';
 
 
 /** Sends `request` as raw bytes to the server at `url`; resolves with the answer's status line. */
@@ -80,22 +81,6 @@ const JSON_TYPE = { 'content-type': 'application/json', accept: 'application/jso
 
 function payment(url: string, number: string, amount = 4000, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${url}/api/checkout`, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify({ card: { number, exp_month: 12, exp_year: 2030, cvc: '123' }, amount }) });
-}
-
-/** A Luhn-valid number of 16 digits starting with `prefix`. */
-function luhnNumber(prefix: string): string {
-  const body = prefix.padEnd(15, '0');
-  for (let d = 0; d < 10; d++) {
-    const n = body + d;
-    let sum = 0;
-    for (let i = 0; i < 16; i++) {
-      let x = n.charCodeAt(15 - i) - 48;
-      if (i % 2 === 1) x = x * 2 > 9 ? x * 2 - 9 : x * 2;
-      sum += x;
-    }
-    if (sum % 10 === 0) return n;
-  }
-  throw new Error('unreachable');
 }
 
 function guardWith(raw: Record<string, unknown>): Guard {
@@ -421,7 +406,7 @@ export function runAdapterConformance(name: string, start: StartAdapterApp): voi
         let reached = 0;
         const refused: number[] = [];
         for (let i = 1; i <= 20; i++) {
-          const res = await payment(url, luhnNumber(`4532${String(i * 7919).padStart(8, '0')}`));
+          const res = await payment(url, withCheckDigit(`4532${String(i * 7919).padStart(8, '0')}`));
           if (res.headers.get('x-app-step-up') !== null) reached++;
           else refused.push(res.status);
           await res.arrayBuffer();
