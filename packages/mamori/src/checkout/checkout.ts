@@ -26,7 +26,7 @@ import type { Clock } from '../core/clock.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { sourceKey, tryParseIp, type SourceGrouping } from '../core/net.js';
-import type { Store } from '../core/store.js';
+import type { CounterOp, Store } from '../core/store.js';
 import { readCard, type CardBrand, type CardInput, type CardProblem, type CardRef } from './card.js';
 import { CheckoutWindows } from './windows.js';
 
@@ -136,7 +136,6 @@ export interface PendingCheckout {
   readonly ip: string;
   readonly userId?: string;
   readonly card?: CardRef;
-  readonly guest: boolean;
   /** @internal The BIN's sets this attempt holds a place in, and since when (given back on approval). */
   held?: { ops: readonly { key: string; member: string; ttlMs: number }[]; at: number };
   readonly sourceDeclinesKey: string;
@@ -206,7 +205,7 @@ export class CheckoutGuard {
     const src = sourceKey(a.ip, this.#grouping);
     const net = sourceKey(a.ip, { ipv4Prefix: 24, ipv6Prefix: 48 });
     const sourceDeclinesKey = `cv:src:${src}`;
-    const base = { ip: a.ip, guest, sourceDeclinesKey, ...(userId ? { userId } : {}) };
+    const base = { ip: a.ip, sourceDeclinesKey, ...(userId ? { userId } : {}) };
 
     // 1. Decisions, and 2. the circuit breaker.
     const [decisions, [paused = 0]] = await Promise.all([this.#d.store.decisions.match({ ip: a.ip, ...(userId ? { userHash: userId } : {}) }), this.#d.store.read(['cp:paused'])]);
@@ -318,6 +317,11 @@ export class CheckoutGuard {
     return pending;
   }
 
+  /** The counter ops that take back the failure check counted under each key. */
+  #takeBack(counted: readonly string[]): CounterOp[] {
+    return counted.map((key) => ({ key, by: -1, ttlMs: this.policy.windowMs, floor: true }));
+  }
+
   /** Gives back the attempt's places in its BIN's sets (see check). */
   async #unhold(pending: PendingCheckout): Promise<void> {
     const h = pending.held;
@@ -332,7 +336,7 @@ export class CheckoutGuard {
     const site = this.#siteWindows();
     if (outcome.approved) {
       await Promise.all([
-        this.#d.store.increment([...pending.counted.map((key) => ({ key, by: -1, ttlMs: p.windowMs, floor: true })), { key: site.attempts, ttlMs: site.ttlMs }]),
+        this.#d.store.increment([...this.#takeBack(pending.counted), { key: site.attempts, ttlMs: site.ttlMs }]),
         this.#unhold(pending),
       ]);
       return;
@@ -376,7 +380,7 @@ export class CheckoutGuard {
   async release(pending: PendingCheckout): Promise<void> {
     if (pending.settled) return;
     pending.settled = true;
-    await Promise.all([this.#d.store.increment(pending.counted.map((key) => ({ key, by: -1, ttlMs: this.policy.windowMs, floor: true }))), this.#unhold(pending)]);
+    await Promise.all([this.#d.store.increment(this.#takeBack(pending.counted)), this.#unhold(pending)]);
   }
 
   #pending(v: CheckoutVerdict, counted: readonly string[], base: Omit<PendingCheckout, 'verdict' | 'counted' | 'settled' | 'card'>, card: CardRef | undefined): PendingCheckout {
@@ -412,7 +416,7 @@ export class CheckoutGuard {
     if ((v.action === 'block' || v.action === 'challenge') && !detect && counted.length > 0) {
       // Refused before the gateway: not a failed payment. (Rejects, above, are.)
       pending.settled = true;
-      await this.#d.store.increment(counted.map((key) => ({ key, by: -1, ttlMs: this.policy.windowMs, floor: true })));
+      await this.#d.store.increment(this.#takeBack(counted));
     }
     return pending;
   }

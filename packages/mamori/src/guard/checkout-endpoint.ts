@@ -32,7 +32,8 @@ export const UNREADABLE_CHECKOUT: RenderedResponse = Object.freeze({
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_FIELD = 64;
 
-const matchers = new WeakMap<CheckoutEndpointConfig, (p: string) => boolean>();
+/** Each endpoint's path in the form its readings are compared in. */
+const bases = new WeakMap<CheckoutEndpointConfig, string>();
 
 /**
  * The checkout endpoints a request's method and URL fall under. The path is compared in every
@@ -40,17 +41,15 @@ const matchers = new WeakMap<CheckoutEndpointConfig, (p: string) => boolean>();
  * `/API/checkout/` to the `/api/checkout` handler, so it is the checkout too.
  */
 export function findCheckoutEndpoints(endpoints: readonly CheckoutEndpointConfig[], method: string, url: string): CheckoutEndpointConfig[] {
-  if (endpoints.length === 0) return [];
+  const m = method.toUpperCase();
+  const candidates = endpoints.filter((e) => e.method === m);
+  // (Per request: the path's readings are worked out only for a request of a checkout's method.)
+  if (candidates.length === 0) return candidates;
   const views = policyPathViews(url);
-  return endpoints.filter((e) => {
-    if (e.method !== method.toUpperCase()) return false;
-    let m = matchers.get(e);
-    if (!m) {
-      const base = normalizePolicyPath(e.path);
-      m = (p) => p === base;
-      matchers.set(e, m);
-    }
-    return views.some((v) => m(v));
+  return candidates.filter((e) => {
+    let base = bases.get(e);
+    if (base === undefined) bases.set(e, (base = normalizePolicyPath(e.path)));
+    return views.includes(base);
   });
 }
 

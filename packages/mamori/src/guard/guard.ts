@@ -401,7 +401,7 @@ export class Guard {
       const verdict: CheckoutVerdict = stop
         ? { action: 'block', ruleId: STORE_UNAVAILABLE, reason: stop.reason, retryAfter: stop.retryAfter ?? 5, signals: [] }
         : { action: 'allow', ruleId: STORE_UNAVAILABLE, reason: 'the store is unavailable: not checked', signals: [] };
-      return { verdict, counted: [], ip: req.ip, guest: true, sourceDeclinesKey: '', settled: true };
+      return { verdict, counted: [], ip: req.ip, sourceDeclinesKey: '', settled: true };
     }
   }
 

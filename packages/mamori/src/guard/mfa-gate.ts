@@ -94,8 +94,10 @@ export class MfaGate {
   covers(path: string): boolean {
     const raw = path.split(/[?#]/)[0]!;
     const once = decodeBytes(raw);
-    const views = [raw, stripInvisible(once), stripInvisible(decodeBytes(once))].flatMap((p) => policyPathViews(p));
-    return views.some((v) => this.#matchers.some((m) => m(v)));
+    // (An ordinary path reads the same every way: its readings are worked out once.)
+    const readings = new Set([raw, stripInvisible(once), stripInvisible(decodeBytes(once))]);
+    for (const p of readings) for (const v of policyPathViews(p)) if (this.#matchers.some((m) => m(v))) return true;
+    return false;
   }
 
   /** The users, read again at most once a second (a change by `mamori users` is seen within it). */
