@@ -101,7 +101,7 @@ interface Packed {
   files: { path: string }[];
 }
 
-const PACKAGES = ['mamori', '@mamori/store-sqlite', '@mamori/store-redis', '@mamori/express', '@mamori/fastify', '@mamori/hono', '@mamori/demo-shop', '@mamori/host', '@mamori/cli'];
+const PACKAGES = ['mamori', '@mamori/store-sqlite', '@mamori/store-redis', '@mamori/express', '@mamori/fastify', '@mamori/hono', '@mamori/demo-shop', '@mamori/host', '@mamori/vuln', '@mamori/detect', '@mamori/cli'];
 /** The only test-suite files a tarball may carry: the suites `mamori/testing` exports. */
 const SHIPPED_SUITES = ['dist/core/store.case.js', 'dist/testing/adapter.case.js', 'dist/testing/waf-adapter.case.js'];
 
@@ -354,7 +354,7 @@ describe('the packages as users install them', { skip }, () => {
   });
 
   it('the CLI: npx mamori --help, and mamori demo starts with its data in ./.mamori', async () => {
-    const ours = ['@mamori/cli', 'mamori', '@mamori/store-sqlite', '@mamori/demo-shop', '@mamori/host', '@mamori/store-redis'];
+    const ours = ['@mamori/cli', 'mamori', '@mamori/store-sqlite', '@mamori/demo-shop', '@mamori/host', '@mamori/store-redis', '@mamori/vuln', '@mamori/detect'];
     const dir = await install('cli-app', ours, {});
     assertFromTarballs(dir, ours);
     const help = await run(NPM, ['exec', '--offline', '--', 'mamori', '--help'], dir);
