@@ -1,0 +1,92 @@
+/**
+ * JSON lines: generic application logs (flat or nested), nginx's JSON access log
+ * (`log_format ... escape=json`, keys named after nginx variables), and mamori's own
+ * events (SecurityEvent, packages/mamori/src/core/events.ts: flat ECS keys).
+ * Objects are flattened with dots, at most MAX_DEPTH deep and MAX_KEYS keys; arrays are
+ * skipped. JSON.parse is linear; the line's length is the source's bound.
+ */
+import type { FieldValue, LineParser, LogEvent, RawLine } from '../model.js';
+import { mapConventional } from './conventional.js';
+import { bound, httpOutcome, makeEvent, type Fields } from './fields.js';
+import { parseIsoTime, type TimeZoneMode } from './time.js';
+
+const MAX_DEPTH = 4;
+const MAX_KEYS = 256;
+
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  const c = text.charCodeAt(0);
+  if (c !== 123) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Scalar leaves as `[dotted.key, value]`. */
+export function flatten(obj: Record<string, unknown>): [string, FieldValue | null][] {
+  const out: [string, FieldValue | null][] = [];
+  const walk = (o: Record<string, unknown>, prefix: string, depth: number): void => {
+    for (const k in o) {
+      if (out.length >= MAX_KEYS) return;
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      const v = o[k];
+      const key = prefix === '' ? k : `${prefix}.${k}`;
+      if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.push([key, v]);
+      else if (typeof v === 'object' && !Array.isArray(v) && depth < MAX_DEPTH) walk(v as Record<string, unknown>, key, depth + 1);
+    }
+  };
+  walk(obj, '', 0);
+  return out;
+}
+
+/** nginx's JSON access log: the keys its variables have. */
+function looksNginx(o: Record<string, unknown>): boolean {
+  return 'remote_addr' in o && ('request' in o || 'request_uri' in o || 'uri' in o) && ('status' in o);
+}
+
+/** A mamori SecurityEvent: `@timestamp` and `event.action` as flat keys. */
+function looksMamori(o: Record<string, unknown>): boolean {
+  return typeof o['@timestamp'] === 'string' && typeof o['event.action'] === 'string' && typeof o['event.category'] === 'string';
+}
+
+function webDefaults(f: Fields): void {
+  f['event.category'] ??= 'web';
+  f['event.action'] ??= 'web-request';
+  f['event.outcome'] ??= httpOutcome(f['http.response.status_code'] as number | undefined);
+}
+
+/** Generic JSON; nginx JSON access lines and mamori events get their own dataset. */
+export class JsonParser implements LineParser {
+  readonly name: string;
+  readonly #zone: TimeZoneMode;
+  readonly #mode: 'json' | 'nginx' | 'mamori';
+  constructor(mode: 'json' | 'nginx' | 'mamori', zone: TimeZoneMode) {
+    this.#mode = mode;
+    this.name = mode === 'json' ? 'json' : mode === 'nginx' ? 'nginx.json' : 'mamori';
+    this.#zone = zone;
+  }
+  parse(line: RawLine): LogEvent | null {
+    const o = parseJsonObject(line.text);
+    if (!o) return null;
+    const isNginx = looksNginx(o);
+    const isMamori = !isNginx && looksMamori(o);
+    if (this.#mode === 'nginx' && !isNginx) return null;
+    if (this.#mode === 'mamori' && !isMamori) return null;
+    const f: Fields = { 'event.dataset': isNginx ? 'nginx.access' : isMamori ? 'mamori' : 'json' };
+    const entries = flatten(o);
+    let time = mapConventional(entries, f, this.#zone);
+    if (isMamori) {
+      // mamori's own fields (mamori.*, rule.*, user.id) are ECS-shaped already: kept as they are.
+      for (const [k, v] of entries) {
+        if (v === null || k === '@timestamp' || k === 'event.dataset' || k === 'source.ip' || f[k] !== undefined || !/^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){0,4}$/.test(k)) continue;
+        f[k] = typeof v === 'string' ? bound(v) : v;
+      }
+      time = parseIsoTime(o['@timestamp'] as string, 'utc') ?? time;
+    }
+    if (isNginx) webDefaults(f);
+    else if (f['http.response.status_code'] !== undefined && f['url.path'] !== undefined) webDefaults(f);
+    return makeEvent(line, time, f);
+  }
+}
