@@ -85,6 +85,18 @@ export const FIELDS = {
   'observer.product': 'FortiGate, Connect Secure, NetScaler',
   'mamori.ioc': 'the indicator the event matched, when the IoC matcher is present',
   'mamori.decided': 'true when the source is already under a decision',
+  'http.version': 'the HTTP version of the request line: 1.1, 2.0',
+  'url.domain': 'the Host the request named',
+  'error.code': 'a server\'s own message id: AH00126',
+  'log.logger': 'the module that wrote the line: Apache\'s core, authz_core',
+  'ssh.method': 'the SSH authentication method: password, publickey, keyboard-interactive/pam',
+  'event.code': 'an appliance\'s message id: a FortiGate logid, an Ivanti AUT code, a GlobalProtect event id',
+  'fortinet.type': 'FortiGate log type: traffic, event, utm',
+  'fortinet.subtype': 'FortiGate log subtype: vpn, system, forward',
+  'fortinet.logdesc': 'FortiGate log description: SSL VPN login fail',
+  'mamori.count': 'how many the line stands for: PAM\'s "2 more authentication failures", a mamori event\'s count',
+  'mamori.ioc.kind': 'the kind of indicator matched: ip, cidr, domain',
+  'mamori.ioc.source': 'the feed the matched indicator came from',
 } as const;
 
 /** Turns lines of one format into events. `null`: not this format's line (counted, skipped). */

@@ -150,6 +150,8 @@ export function sniffFormat(parsers: ParserSet, lines: readonly string[], input 
   let bestCount = 0;
   const names = new Set<string>();
   for (const l of sample) for (const n of candidates(l)) names.add(n);
+  // The json parser stands for the two JSON formats with a dataset of their own.
+  if (names.has('json')) names.add('mamori').add('nginx.json');
   for (const name of PARSER_NAMES) {
     if (!names.has(name) && name !== 'logfmt') continue;
     const p = parsers.get(name);

@@ -61,15 +61,19 @@ export function parseHttpDate(s: string, zone: TimeZoneMode = 'local'): number |
 }
 
 /**
- * The year a syslog time without one was written in: the receive time's year, or the
- * year before when that would put the line more than a week after it was received
- * (a `Dec 31` line read on Jan 1).
+ * The year a syslog time without one was written in: the latest of the receive time's
+ * year and its neighbours that does not put the line more than a week after it was
+ * received (a `Dec 31` line read on Jan 1 is last year's; a `Jan 1` line read a few
+ * seconds before midnight on Dec 31, by a clock a little behind, is next year's).
  */
 export function inferYear(mo: number, d: number, receivedAt: number, zone: TimeZoneMode): number {
   const r = new Date(receivedAt);
   const y = zone === 'utc' ? r.getUTCFullYear() : r.getFullYear();
-  const t = compose(y, mo, d, 0, 0, 0, 0, zone);
-  if (t !== undefined && t > receivedAt + 7 * 86_400_000) return y - 1;
+  const limit = receivedAt + 7 * 86_400_000;
+  for (const year of [y + 1, y, y - 1]) {
+    const t = compose(year, mo, d, 0, 0, 0, 0, zone);
+    if (t !== undefined && t <= limit) return year;
+  }
   return y;
 }
 

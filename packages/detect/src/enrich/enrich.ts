@@ -1,0 +1,209 @@
+/**
+ * Adds to a parsed event what the line itself does not say, keyed by its source address:
+ *   - `source.geo.country_iso_code`, from a CountryLookup (mamori's openCountryDatabase()
+ *     or staticCountryLookup()),
+ *   - `mamori.ioc` / `mamori.ioc.kind` / `mamori.ioc.source` when the address (or the
+ *     `source.address` / `url.domain` host name) is a known indicator: any matcher with
+ *     @mamori/host's IocMatcher's matchIp/matchDomain methods,
+ *   - `mamori.decided: true` when the source is already under a block or challenge
+ *     decision: a lookup function (decidedFromStore(store) makes one from a Store).
+ * Every answer is cached per address in a bounded LRU (an attacker rotating addresses
+ * turns the cache over, never grows it); decision answers expire after `decidedTtlMs`
+ * so a decision added or lifted is seen.
+ *
+ * Example:
+ *   const enrich = new Enricher({ country: openCountryDatabase(), ioc: matcher, decided: decidedFromStore(store) });
+ *   const e = await enrich.enrich(event);       // waits only for a decision answer not in the cache
+ *   const e2 = enrich.enrichSync(event);        // never waits: a missing decision answer is looked up for the next event
+ */
+import type { CountryLookup, DecisionStore } from 'mamori';
+import type { LogEvent } from '../model.js';
+import type { Fields } from '../parsers/fields.js';
+
+export interface IocHitLike {
+  readonly indicator: string;
+  readonly kind: string;
+  readonly source: string;
+}
+
+/** What the enricher needs of an IoC matcher (@mamori/host's IocMatcher has both). */
+export interface IocLookup {
+  matchIp(ip: string): readonly IocHitLike[];
+  matchDomain?(host: string): readonly IocHitLike[];
+}
+
+export type DecidedLookup = (ip: string) => boolean | Promise<boolean>;
+
+export interface EnrichOptions {
+  readonly country?: CountryLookup;
+  readonly ioc?: IocLookup;
+  readonly decided?: DecidedLookup;
+  /** Addresses each cache holds (least recently used goes first). Default 10,000. */
+  readonly cacheSize?: number;
+  /** How long a decision answer is trusted, ms. Default 10,000. */
+  readonly decidedTtlMs?: number;
+  /** The clock for the decision cache (tests move it). Default Date.now. */
+  readonly now?: () => number;
+}
+
+/** A bounded least-recently-used map. */
+export class BoundedCache<V> {
+  readonly #map = new Map<string, V>();
+  readonly #max: number;
+  constructor(max: number) {
+    this.#max = Math.max(0, Math.trunc(max));
+  }
+  get(key: string): V | undefined {
+    const v = this.#map.get(key);
+    if (v !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    if (this.#max === 0) return;
+    this.#map.delete(key);
+    this.#map.set(key, v);
+    if (this.#map.size > this.#max) {
+      const oldest = this.#map.keys().next().value;
+      if (oldest !== undefined) this.#map.delete(oldest);
+    }
+  }
+  get size(): number {
+    return this.#map.size;
+  }
+}
+
+/** A decided-lookup from a decision store: true when a block or challenge applies to the address. */
+export function decidedFromStore(store: Pick<DecisionStore, 'match'>): DecidedLookup {
+  return async (ip: string) => {
+    const ds = await store.match({ ip });
+    return ds.some((d) => d.action === 'block' || d.action === 'challenge');
+  };
+}
+
+const NONE = '';
+const NO_HIT: readonly IocHitLike[] = [];
+
+export class Enricher {
+  readonly #country: CountryLookup | undefined;
+  readonly #ioc: IocLookup | undefined;
+  readonly #decided: DecidedLookup | undefined;
+  readonly #ttl: number;
+  readonly #now: () => number;
+  readonly #countries: BoundedCache<string>;
+  readonly #iocs: BoundedCache<readonly IocHitLike[]>;
+  readonly #decisions: BoundedCache<{ value: boolean; at: number }>;
+  /** Lookups in flight, so a burst from one address asks the store once. */
+  readonly #pending = new Map<string, Promise<boolean>>();
+  /** Failed decision lookups (the store was down): counted, never thrown into the pipeline. */
+  lookupErrors = 0;
+
+  constructor(options: EnrichOptions = {}) {
+    this.#country = options.country;
+    this.#ioc = options.ioc;
+    this.#decided = options.decided;
+    this.#ttl = options.decidedTtlMs ?? 10_000;
+    this.#now = options.now ?? Date.now;
+    const size = options.cacheSize ?? 10_000;
+    this.#countries = new BoundedCache(size);
+    this.#iocs = new BoundedCache(size);
+    this.#decisions = new BoundedCache(size);
+  }
+
+  #static(event: LogEvent): Fields | undefined {
+    const ip = event.fields['source.ip'];
+    let add: Fields | undefined;
+    if (typeof ip === 'string') {
+      if (this.#country) {
+        let c = this.#countries.get(ip);
+        if (c === undefined) {
+          c = this.#country.country(ip) ?? NONE;
+          this.#countries.set(ip, c);
+        }
+        if (c !== NONE) (add ??= {})['source.geo.country_iso_code'] = c;
+      }
+      if (this.#ioc) {
+        let hits = this.#iocs.get(ip);
+        if (hits === undefined) {
+          hits = this.#ioc.matchIp(ip);
+          this.#iocs.set(ip, hits.length === 0 ? NO_HIT : hits);
+        }
+        if (hits.length > 0) add = withHit(add, hits[0]!);
+      }
+    }
+    if (this.#ioc?.matchDomain && add?.['mamori.ioc'] === undefined) {
+      for (const key of ['source.address', 'url.domain', 'destination.domain']) {
+        const host = event.fields[key];
+        if (typeof host !== 'string') continue;
+        const cacheKey = `d:${host}`;
+        let hits = this.#iocs.get(cacheKey);
+        if (hits === undefined) {
+          hits = this.#ioc.matchDomain(host);
+          this.#iocs.set(cacheKey, hits.length === 0 ? NO_HIT : hits);
+        }
+        if (hits.length > 0) {
+          add = withHit(add, hits[0]!);
+          break;
+        }
+      }
+    }
+    return add;
+  }
+
+  #cachedDecision(ip: string): boolean | undefined {
+    const d = this.#decisions.get(ip);
+    return d !== undefined && this.#now() - d.at < this.#ttl ? d.value : undefined;
+  }
+
+  #lookup(ip: string): Promise<boolean> {
+    const inFlight = this.#pending.get(ip);
+    if (inFlight) return inFlight;
+    const p = (async () => {
+      try {
+        const value = await this.#decided!(ip);
+        this.#decisions.set(ip, { value: value === true, at: this.#now() });
+        return value === true;
+      } catch {
+        this.lookupErrors++;
+        return false;
+      } finally {
+        this.#pending.delete(ip);
+      }
+    })();
+    this.#pending.set(ip, p);
+    return p;
+  }
+
+  /** Enriches without waiting: a decision answer not cached is fetched for the events after this one. */
+  enrichSync(event: LogEvent): LogEvent {
+    let add = this.#static(event);
+    const ip = event.fields['source.ip'];
+    if (this.#decided && typeof ip === 'string') {
+      const d = this.#cachedDecision(ip);
+      if (d === undefined) void this.#lookup(ip);
+      else if (d) (add ??= {})['mamori.decided'] = true;
+    }
+    return add ? { ...event, fields: { ...event.fields, ...add } } : event;
+  }
+
+  /** Enriches, waiting for a decision answer that is not cached. Never rejects. */
+  async enrich(event: LogEvent): Promise<LogEvent> {
+    let add = this.#static(event);
+    const ip = event.fields['source.ip'];
+    if (this.#decided && typeof ip === 'string') {
+      const d = this.#cachedDecision(ip) ?? (await this.#lookup(ip));
+      if (d) (add ??= {})['mamori.decided'] = true;
+    }
+    return add ? { ...event, fields: { ...event.fields, ...add } } : event;
+  }
+}
+
+function withHit(add: Fields | undefined, hit: IocHitLike): Fields {
+  const out = add ?? {};
+  out['mamori.ioc'] = hit.indicator.slice(0, 256);
+  out['mamori.ioc.kind'] = hit.kind;
+  out['mamori.ioc.source'] = hit.source.slice(0, 128);
+  return out;
+}
