@@ -12,7 +12,7 @@
  * so a decision added or lifted is seen.
  *
  * Example:
- *   const enrich = new Enricher({ country: openCountryDatabase(), ioc: matcher, decided: decidedFromStore(store) });
+ *   const enrich = new Enricher({ country: openCountryDatabase(), ioc: matcher, decided: decidedFromStore(store.decisions) });
  *   const e = await enrich.enrich(event);       // waits only for a decision answer not in the cache
  *   const e2 = enrich.enrichSync(event);        // never waits: a missing decision answer is looked up for the next event
  */
