@@ -24,6 +24,9 @@ describe('grok: compile', () => {
     ['a backreference', '^(?:a)\\1', /backreference/],
     ['a lookahead', '^(?=a)', /lookaround/],
     ['two any-runs', '^%{GREEDYDATA:a} %{GREEDYDATA:b}$', /more than one/],
+    ['a repeated alternation with overlapping branches', '^(?:a|a)*b', /alternatives can match the same text/],
+    ['a repeated alternation of classes', '^(?:\\w|\\d)+$', /alternatives can match the same text/],
+    ['a repeated alternation whose class admits the other branch', '^(?:[^"]|\\\\.)*"', /alternatives can match the same text/],
     ['an unknown pattern', '^%{NOPE:x}', /no pattern named/],
     ['an unknown type', '^%{INT:x:float}', /type must be one of/],
   ];
@@ -32,6 +35,7 @@ describe('grok: compile', () => {
   }
   it('accepts bounded repeats and alternations of single characters', () => {
     assertLinear('^(?:[^"\\\\]|\\\\.)*"(?:ab){2,3}', 't');
+    assertLinear('^(?:a|b|\\.)*$', 't');
   });
 });
 

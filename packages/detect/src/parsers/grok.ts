@@ -66,6 +66,8 @@ export function assertLinear(re: string, where: string): void {
   if (re.charCodeAt(0) !== 94) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${where}: a pattern must be anchored at the start (^)`);
   // Per open group: does it hold an unbounded quantifier?
   const stack: boolean[] = [];
+  const starts: number[] = [];
+  let lastGroup = '';
   let anyRuns = 0;
   let inClass = false;
   let lastGroupUnbounded = false;
@@ -94,10 +96,12 @@ export function assertLinear(re: string, where: string): void {
       if (re[i + 1] !== '?') fail('a capturing group of its own (use (?:...))');
       else if (re[i + 2] !== ':') fail('a lookaround or named group');
       stack.push(false);
+      starts.push(i + 3);
       continue;
     }
     if (c === ')') {
       lastGroupUnbounded = stack.pop() ?? fail('an unbalanced )');
+      lastGroup = re.slice(starts.pop() ?? 0, i);
       continue;
     }
     const unbounded = c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(re.slice(i, i + 12)));
@@ -105,6 +109,7 @@ export function assertLinear(re: string, where: string): void {
     if (unbounded || bounded) {
       const prev = re[i - 1];
       if (prev === ')' && lastGroupUnbounded && (unbounded || c === '{')) fail('a repeated group that holds a repeat');
+      if (prev === ')' && unbounded && !disjointAlternatives(lastGroup)) fail('a repeated group whose alternatives can match the same text');
       if (unbounded) {
         if (prev === '.' && re[i - 2] !== '\\') anyRuns++;
         for (let k = 0; k < stack.length; k++) stack[k] = true;
@@ -117,6 +122,82 @@ export function assertLinear(re: string, where: string): void {
   }
   if (stack.length > 0) fail('an unclosed (');
   if (anyRuns > 1) fail('more than one .* or .+');
+}
+
+/** The top-level alternatives of a group's body. */
+function alternatives(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(body.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(body.slice(from));
+  return out;
+}
+
+/**
+ * The first character an alternative must start with: a literal (`a`, `\\"`) or a
+ * negated class's excluded characters (`[^"\\]`). Anything else is unknown.
+ */
+function firstAtom(alt: string): { literal: string } | { excluded: string } | undefined {
+  const c = alt[0];
+  if (c === undefined) return undefined;
+  if (c === '\\') {
+    const n = alt[1];
+    return n !== undefined && !/[A-Za-z0-9]/.test(n) ? { literal: n } : undefined;
+  }
+  if (c === '[') {
+    if (alt[1] !== '^') return undefined;
+    let excluded = '';
+    for (let i = 2; i < alt.length; i++) {
+      const d = alt[i]!;
+      if (d === ']') return excluded.includes('-') ? undefined : { excluded };
+      if (d === '\\') {
+        const n = alt[++i];
+        if (n === undefined || /[A-Za-z0-9]/.test(n)) return undefined;
+        excluded += n;
+      } else excluded += d;
+    }
+    return undefined;
+  }
+  return /[.()|?*+{}^$]/.test(c) ? undefined : { literal: c };
+}
+
+/**
+ * True when a repeated group's alternatives cannot start on the same character, so
+ * the engine never has two ways to match the same text (`(?:[^"\\]|\\.)*` is fine,
+ * `(?:a|a)*` and `(?:\w|\d)*` are not). One alternative: nothing to compare.
+ */
+function disjointAlternatives(body: string): boolean {
+  const alts = alternatives(body);
+  if (alts.length < 2) return true;
+  const atoms = alts.map(firstAtom);
+  for (let i = 0; i < atoms.length; i++) {
+    for (let j = i + 1; j < atoms.length; j++) {
+      const a = atoms[i];
+      const b = atoms[j];
+      if (!a || !b) return false;
+      if ('literal' in a && 'literal' in b) {
+        if (a.literal === b.literal) return false;
+      } else if ('literal' in a && 'excluded' in b) {
+        if (!b.excluded.includes(a.literal)) return false;
+      } else if ('excluded' in a && 'literal' in b) {
+        if (!a.excluded.includes(b.literal)) return false;
+      } else return false;
+    }
+  }
+  return true;
 }
 
 /** Compiles a pattern against a library. Throws a MamoriError naming `where` on a bad one. */
