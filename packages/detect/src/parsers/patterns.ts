@@ -114,6 +114,23 @@ formats:
       prefix: 'banner exchange: '
       match: '^banner exchange: Connection from %{IP:source.ip:source} port %{INT:source.port:int}: %{GREEDYDATA:event.reason}$'
       set: { event.action: ssh-bad-banner, event.category: network, event.outcome: failure }
+    - name: not-allowed
+      prefix: 'User '
+      contains: ' not allowed because '
+      match: '^User %{NOTSPACE:user.name} from %{IPORHOST:source.ip:source} not allowed because %{GREEDYDATA:event.reason}$'
+      set: { event.action: ssh-login, event.category: authentication, event.outcome: failure }
+    - name: unable-to-negotiate
+      prefix: 'Unable to negotiate with '
+      match: '^Unable to negotiate with %{IP:source.ip:source} port %{INT:source.port:int}: %{GREEDYDATA:event.reason}$'
+      set: { event.action: ssh-negotiation-failed, event.category: network, event.outcome: failure }
+    - name: postponed
+      prefix: 'Postponed '
+      match: '^Postponed %{NOTSPACE:ssh.method} for (?:invalid user )?%{GREEDYDATA:user.name} from %{IP:source.ip:source} port %{INT:source.port:int}%{SSHTAIL}$'
+      set: { event.action: ssh-login-postponed, event.category: authentication, event.outcome: unknown }
+    - name: break-in-attempt
+      prefix: 'reverse mapping checking getaddrinfo for '
+      match: '^reverse mapping checking getaddrinfo for %{NOTSPACE:source.address} \[%{IP:source.ip:source}\] failed'
+      set: { event.action: ssh-reverse-mapping-failed, event.category: network, event.outcome: unknown }
     - name: connection-from
       prefix: 'Connection from '
       match: '^Connection from %{IP:source.ip:source} port %{INT:source.port:int} on %{IP:destination.ip:ip} port %{INT:destination.port:int}'
