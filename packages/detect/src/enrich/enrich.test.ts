@@ -58,6 +58,27 @@ describe('enrich', () => {
     assert.equal(b.fields['mamori.ioc.kind'], 'domain');
   });
 
+  it("@mamori/host's IocMatcher fits IocLookup (loaded at run time: detect does not depend on host)", async (t) => {
+    const spec = '@mamori/host';
+    let host: { IocMatcherBuilder: new () => { add(kind: string, value: string, source: string): boolean; build(): IocLookup } };
+    try {
+      host = (await import(spec)) as typeof host;
+    } catch (err) {
+      t.skip(`@mamori/host is not built or installed here: ${(err as Error).message.split('\n')[0]}`);
+      return;
+    }
+    const builder = new host.IocMatcherBuilder();
+    builder.add('cidr', '203.0.113.0/24', 'feed-x');
+    builder.add('domain', 'evil.example', 'feed-y');
+    const e = new Enricher({ ioc: builder.build() });
+    const a = e.enrichSync(ev({ 'source.ip': '203.0.113.77' }));
+    assert.equal(a.fields['mamori.ioc'], '203.0.113.0/24');
+    assert.equal(a.fields['mamori.ioc.kind'], 'cidr');
+    assert.equal(a.fields['mamori.ioc.source'], 'feed-x');
+    assert.equal(e.enrichSync(ev({ 'url.domain': 'a.b.evil.example' })).fields['mamori.ioc'], 'evil.example');
+    assert.equal(e.enrichSync(ev({ 'source.ip': '198.51.100.1' })).fields['mamori.ioc'], undefined);
+  });
+
   it('the caches stay bounded when addresses rotate', () => {
     const ioc = fakeIoc({});
     const e = new Enricher({ ioc, cacheSize: 100 });

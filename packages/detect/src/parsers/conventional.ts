@@ -35,7 +35,13 @@ const NAMES: Readonly<Record<string, Kind>> = {
   outcome: 'outcome', result: 'outcome', success: 'outcome',
 };
 
-const ECS = new Set(Object.keys(FIELDS));
+/**
+ * Fields only the enricher sets (enrich/): a line that carries them itself (a JSON log of an
+ * attacker's request body) must not pass for already decided, matched or placed.
+ */
+export const ENRICHED_FIELDS: ReadonlySet<string> = new Set(['mamori.decided', 'mamori.ioc', 'mamori.ioc.kind', 'mamori.ioc.source', 'source.geo.country_iso_code']);
+
+const ECS = new Set(Object.keys(FIELDS).filter((k) => !ENRICHED_FIELDS.has(k)));
 /** ECS fields a log may carry itself that are numbers. */
 const ECS_INTS = new Set(['source.port', 'destination.port', 'http.response.status_code', 'http.response.body.bytes', 'process.pid']);
 

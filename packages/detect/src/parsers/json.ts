@@ -6,7 +6,7 @@
  * skipped. JSON.parse is linear; the line's length is the source's bound.
  */
 import type { FieldValue, LineParser, LogEvent, RawLine } from '../model.js';
-import { mapConventional } from './conventional.js';
+import { ENRICHED_FIELDS, mapConventional } from './conventional.js';
 import { bound, httpOutcome, makeEvent, type Fields } from './fields.js';
 import { parseIsoTime, type TimeZoneMode } from './time.js';
 
@@ -80,7 +80,7 @@ export class JsonParser implements LineParser {
     if (isMamori) {
       // mamori's own fields (mamori.*, rule.*, user.id) are ECS-shaped already: kept as they are.
       for (const [k, v] of entries) {
-        if (v === null || k === '@timestamp' || k === 'event.dataset' || k === 'source.ip' || f[k] !== undefined || !/^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){0,4}$/.test(k)) continue;
+        if (v === null || k === '@timestamp' || k === 'event.dataset' || k === 'source.ip' || ENRICHED_FIELDS.has(k) || f[k] !== undefined || !/^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){0,4}$/.test(k)) continue;
         f[k] = typeof v === 'string' ? bound(v) : v;
       }
       time = parseIsoTime(o['@timestamp'] as string, 'utc') ?? time;
