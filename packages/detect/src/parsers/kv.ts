@@ -35,27 +35,30 @@ export function parseKv(s: string, start = 0): Map<string, string> | undefined {
     let value: string;
     if (s.charCodeAt(i) === 34) {
       i++;
-      let v = '';
+      const parts: string[] = [];
       let from = i;
+      // Where the next quote and backslash are, found again only once passed: linear however many escapes.
+      let q = s.indexOf('"', i);
+      let b = s.indexOf('\\', i);
       for (;;) {
-        const q = s.indexOf('"', i);
-        const b = s.indexOf('\\', i);
+        if (q >= 0 && q < i) q = s.indexOf('"', i);
+        if (b >= 0 && b < i) b = s.indexOf('\\', i);
         if (q < 0) {
-          v += s.slice(from);
+          parts.push(s.slice(from));
           i = n;
           break;
         }
         if (b >= 0 && b < q) {
-          v += s.slice(from, b) + (s[b + 1] ?? '');
+          parts.push(s.slice(from, b), s[b + 1] ?? '');
           i = b + 2;
           from = i;
           continue;
         }
-        v += s.slice(from, q);
+        parts.push(s.slice(from, q));
         i = q + 1;
         break;
       }
-      value = v;
+      value = parts.length === 1 ? parts[0]! : parts.join('');
     } else {
       const sp = s.indexOf(' ', i);
       const end = sp < 0 ? n : sp;

@@ -67,6 +67,8 @@ describe('parsers: hostile input', () => {
     ['64 KiB failed password without a port', `Dec  3 14:00:00 h sshd[1]: Failed password for invalid user ${'a '.repeat(32 * 1024)} from 203.0.113.9`],
     ['64 KiB of spaces', ' '.repeat(64 * 1024)],
     ['64 KiB of = pairs', 'a=b '.repeat(16 * 1024)],
+    ['64 KiB of escapes in one quoted value', `date=2026-12-03 logid="1" type="x" devid="y" msg="${'\\"'.repeat(32 * 1024)}"`],
+    ['64 KiB key without =', `${'k'.repeat(64 * 1024)} a=b`],
     ['64 KiB nested JSON', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`],
     ['64 KiB pam user', `Dec  3 14:00:00 h sshd[1]: pam_unix(sshd:auth): authentication failure; ${'rhost= '.repeat(9000)}`],
     ['64 KiB apache error', `[Thu Dec 03 14:00:00 2026] [error] [client ${'['.repeat(64 * 1024)}`],

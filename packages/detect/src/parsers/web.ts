@@ -22,7 +22,7 @@ export class AccessLogParser implements LineParser {
   parse(line: RawLine): LogEvent | null {
     const f: Fields = { 'event.dataset': this.name };
     const r = runRules(this.#rules, line.text, f, line.receivedAt, this.#zone);
-    if (!r || f['source.ip'] === undefined && f['source.address'] === undefined) return null;
+    if (!r || (f['source.ip'] === undefined && f['source.address'] === undefined)) return null;
     f['event.category'] = 'web';
     f['event.action'] = 'web-request';
     f['event.outcome'] = httpOutcome(f['http.response.status_code'] as number | undefined);
