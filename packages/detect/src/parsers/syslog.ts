@@ -4,7 +4,8 @@
  *   - an optional `<PRI>` (lines straight off the network),
  *   - a time: traditional `Dec  3 14:00:00` (no year), or RFC 3339
  *     `2026-12-03T14:00:00.123456+00:00` as newer Debian rsyslog writes,
- *   - the host name, then `program[pid]: ` or `program: ` (the tag).
+ *   - the host name, then `program[pid]: ` or `program: ` (the tag);
+ * or an RFC 5424 header: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG`.
  * Journal lines come without a prefix: the source gives program, pid and time in
  * RawLine.meta, and the text is the message alone.
  */
@@ -39,6 +40,7 @@ export function parseSyslogPrefix(line: RawLine, zone: TimeZoneMode): SyslogPart
     if (close < 2 || close > 4) return undefined;
     i = close + 1;
   }
+  if (i > 0 && s.charCodeAt(i) === 49 && s.charCodeAt(i + 1) === 32) return rfc5424(s, i + 2, zone);
   let time: number | undefined;
   const c0 = s.charCodeAt(i);
   if (isDigit(c0) && s.charCodeAt(i + 4) === 45 && s.charCodeAt(i + 10) === 84) {
@@ -91,4 +93,53 @@ export function parseSyslogPrefix(line: RawLine, zone: TimeZoneMode): SyslogPart
   i++;
   if (s.charCodeAt(i) === 32) i++;
   return { time, host, program, pid, messageStart: i };
+}
+
+/** `1 2026-12-03T14:00:00Z host sshd 123 - - message` (from after `<PRI>1 `); `-` is a nil value. */
+function rfc5424(s: string, start: number, zone: TimeZoneMode): SyslogParts | undefined {
+  const fields: string[] = [];
+  let i = start;
+  for (let k = 0; k < 5; k++) {
+    const sp = s.indexOf(' ', i);
+    if (sp < 0 || sp - i > 255) return undefined;
+    fields.push(s.slice(i, sp));
+    i = sp + 1;
+  }
+  const [ts, host, app, procid] = fields as [string, string, string, string, string];
+  // Structured data: `-`, or `[id k="v" ...]...` where `]` and `"` inside values are escaped.
+  if (s.charCodeAt(i) === 45) i++;
+  else if (s.charCodeAt(i) !== 91) return undefined;
+  else {
+    let inQuote = false;
+    let depth = 0;
+    const limit = Math.min(s.length, i + 8192);
+    for (; i < limit; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 92) {
+        i++;
+        continue;
+      }
+      if (c === 34) inQuote = !inQuote;
+      else if (!inQuote && c === 91) depth++;
+      else if (!inQuote && c === 93) {
+        depth--;
+        if (depth === 0 && s.charCodeAt(i + 1) !== 91) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (depth !== 0) return undefined;
+  }
+  if (s.charCodeAt(i) === 32) i++;
+  // A message may start with a UTF-8 byte order mark.
+  if (s.charCodeAt(i) === 0xfeff) i++;
+  const pid = /^\d{1,10}$/.test(procid) ? Number(procid) : undefined;
+  return {
+    time: ts === '-' ? undefined : parseIsoTime(ts, zone),
+    host: host === '-' ? undefined : host,
+    program: app === '-' ? undefined : app,
+    pid,
+    messageStart: i,
+  };
 }

@@ -31,8 +31,13 @@ function num(s: string, at: number, len: number): number {
 
 function compose(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, zone: TimeZoneMode): number | undefined {
   if (!(mo >= 0 && mo <= 11 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60 && y >= 1970 && y <= 9999)) return undefined;
-  const t = zone === 'utc' ? Date.UTC(y, mo, d, h, mi, s, ms) : new Date(y, mo, d, h, mi, s, ms).getTime();
-  return Number.isFinite(t) ? t : undefined;
+  if (zone === 'utc') {
+    const t = Date.UTC(y, mo, d, h, mi, s, ms);
+    // Feb 30 would roll over into March: a date that does not exist is no date.
+    return Number.isFinite(t) && new Date(t).getUTCDate() === d ? t : undefined;
+  }
+  const local = new Date(y, mo, d, h, mi, s, ms);
+  return Number.isFinite(local.getTime()) && local.getDate() === d ? local.getTime() : undefined;
 }
 
 /** `03/Dec/2026:14:00:00 +0000` (the offset may be missing: then the zone mode applies). */
