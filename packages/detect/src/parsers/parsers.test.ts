@@ -121,6 +121,12 @@ describe('parsers: auto-detection', () => {
       .map((text) => auto.parse({ text, input: 'mixed', receivedAt: RECEIVED })?.fields['event.dataset'] ?? null);
     assert.deepEqual(seen, ['sshd', null, 'sshd', 'nginx.access', 'nginx.access', 'mamori', 'fortigate', 'sshd', null, 'sshd']);
   });
+  it('a logfmt line does not make auto read the key=value lines after it as logfmt', () => {
+    const auto = parsers.get('auto');
+    const seen = [files['logfmt']![0]!, files['fortigate']![0]!, 'id=firewall sn=C0 time="2026-12-03 14:00:00" m=1080 msg="SSL VPN zone remote user login allowed" usr="a" src=203.0.113.9:1:X1', files['logfmt']![1]!]
+      .map((text) => auto.parse({ text, input: 'mixed', receivedAt: RECEIVED })?.fields['event.dataset'] ?? null);
+    assert.deepEqual(seen, ['logfmt', 'fortigate', 'vpn', 'logfmt']);
+  });
   it('an unknown parser name is an error that names the choices', () => {
     assert.throws(() => parsers.get('nope'), /nginx\.access/);
   });

@@ -71,7 +71,8 @@ class AutoParser implements LineParser {
       if (!p || p === this.#last) continue;
       const e = p.parse(line);
       if (e) {
-        this.#last = p;
+        // logfmt reads any key=value line, FortiGate's and SonicWall's too: it is the fallback, never tried first.
+        if (name !== 'logfmt') this.#last = p;
         return e;
       }
     }
