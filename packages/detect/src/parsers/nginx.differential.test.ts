@@ -110,7 +110,7 @@ daemon off;
 master_process off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log notice;
+error_log ${dir}/logs/error.log info;
 events { worker_connections 32; }
 http {
   client_body_temp_path ${dir}/body;
@@ -155,6 +155,7 @@ http {
     const read = (name: string) => readFileSync(join(dir, 'logs', name)).toString('utf8').split('\n').filter((l) => l !== '');
     const combined = read('access.log');
     const json = read('access.json');
+    const errors = read('error.log');
     if (!process.env["MAMORI_KEEP_NGINX"]) rmSync(dir, { recursive: true, force: true });
     else console.log(`# kept ${dir}`);
     assert.equal(combined.length, CASES.length, `combined lines: ${combined.join('\n')}`);
@@ -188,5 +189,17 @@ http {
       }
     }
     assert.equal(compared, CASES.length * 2);
+    // nginx's own error log: every line it wrote reads, and those about a client name it.
+    let withClient = 0;
+    for (const [i, text] of errors.entries()) {
+      const e = parsers.get('nginx.error').parse({ text, input: 'error.log', receivedAt: Date.now() });
+      assert.ok(e, `error.log:${i + 1} did not parse: ${text.slice(0, 200)}`);
+      assert.equal(typeof e.fields['log.level'], 'string');
+      if (text.includes(', client: ')) {
+        assert.equal(e.fields['source.ip'], '127.0.0.1', `error.log:${i + 1}`);
+        withClient++;
+      }
+    }
+    assert.ok(errors.length > 0 && withClient > 0, `error.log: ${errors.length} lines, ${withClient} about a client`);
   });
 });
