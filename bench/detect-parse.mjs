@@ -13,7 +13,8 @@
  * varied, every event kind in the sshd mix. Usage: node bench/detect-parse.mjs [--lines N]
  */
 import { parseArgs } from 'node:util';
-import { createParsers } from '../packages/detect/dist/index.js';
+import { createParsers, Enricher } from '../packages/detect/dist/index.js';
+import { openCountryDatabase } from '../packages/mamori/dist/index.js';
 import { ipv4, num, printTable, rng, verdictLine, writeResult } from './lib.mjs';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '5' } } });
@@ -100,6 +101,20 @@ run('nginx JSON (escape=json)', sets.json, 'nginx.json');
 const sshd = run('sshd/PAM auth.log', sets.sshd, 'sshd');
 run('FortiGate key=value', sets.fortigate, 'fortigate');
 run('mixed file (blocks of 1,000)', mixed, 'auto');
+// With enrichment: the country from mamori's shipped database, cache of 10,000 addresses; the
+// lines above come from 65,536 addresses (mostly misses), a second set from 1,000 (hits).
+const few = sets.combined.map((l, i) => raw(l.text.replace(/^\S+/, ipv4(198, i % 1000))));
+const geo = openCountryDatabase();
+for (const [label, lines] of [['nginx combined + country (65,536 sources)', sets.combined], ['nginx combined + country (1,000 sources)', few]]) {
+  const enrich = new Enricher({ country: geo });
+  const p = parsers.get('nginx.access');
+  const r = measure(lines, (l) => {
+    const e = p.parse(l);
+    return e === null ? null : enrich.enrichSync(e);
+  });
+  results[label] = r;
+  rows.push([label, 'nginx.access', num(r.rate), `${num((r.parsed / N) * 100, 1)}%`]);
+}
 const peer = measure(sets.combined, (l) => COMBINED_PEER.exec(l.text));
 rows.push(['peer: combined regex exec only', '-', num(peer.rate), `${num((peer.parsed / N) * 100, 1)}%`]);
 

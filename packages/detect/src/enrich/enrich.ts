@@ -185,7 +185,7 @@ export class Enricher {
       if (d === undefined) void this.#lookup(ip);
       else if (d) (add ??= {})['mamori.decided'] = true;
     }
-    return add ? { ...event, fields: { ...event.fields, ...add } } : event;
+    return add ? merged(event, add) : event;
   }
 
   /** Enriches, waiting for a decision answer that is not cached. Never rejects. */
@@ -196,8 +196,17 @@ export class Enricher {
       const d = this.#cachedDecision(ip) ?? (await this.#lookup(ip));
       if (d) (add ??= {})['mamori.decided'] = true;
     }
-    return add ? { ...event, fields: { ...event.fields, ...add } } : event;
+    return add ? merged(event, add) : event;
   }
+}
+
+/** A copy of the event with the added fields (a for-in copy: object spread is several times slower on these dotted keys). */
+function merged(event: LogEvent, add: Fields): LogEvent {
+  const fields: Fields = {};
+  const src = event.fields;
+  for (const k in src) fields[k] = src[k]!;
+  for (const k in add) fields[k] = add[k]!;
+  return { time: event.time, fields, line: event.line };
 }
 
 function withHit(add: Fields | undefined, hit: IocHitLike): Fields {
