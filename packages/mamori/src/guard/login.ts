@@ -257,10 +257,12 @@ export class LoginGuard {
       return v;
     }
     // Refused: not a failure. A lock that was due but whose failure was never reported (the
-    // site did not answer) is set here, so that it has an end.
+    // site did not answer) is set here, so that it has an end. The refusal is answered without
+    // waiting for the take-back: until it lands the counts err high, never low (an attack's
+    // refused guesses cost one round trip each on a networked store, not two).
     const lockDue = v.ruleId === 'login.user-source' && n.backoffUntil === 0 && n.userSource >= c.userSource.blockAfter;
     const lock = lockDue ? { key: who.k.backoff, by: Math.ceil((who.k.now + c.userSource.backoffBaseMs) / 1000), ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs } : undefined;
-    await this.#ledger.refund(a, who, lock);
+    this.#background(this.#ledger.refund(a, who, lock));
     return v;
   }
 
