@@ -233,7 +233,7 @@ export class MfaGate {
     const problem = this.#dirError ? '<p class="e">Sign-in is not available: the list of users could not be read.</p>' : '';
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Sign in: ${esc(this.config.issuer)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}.e{color:#a00}</style></head>
-<body><h1>${esc(this.config.issuer)}</h1><p>This area needs a password and a code from your authenticator app.</p>${problem}${message ? `<p class="e">${esc(message)}</p>` : ''}
+<body><h1>${esc(this.config.issuer)}</h1><p>This area needs a password and a code from your authenticator app${this.#passkeys ? ', or a passkey' : ''}.</p>${problem}${message ? `<p class="e">${esc(message)}</p>` : ''}
 <form method="post" action="${SIGNIN_PATH}"><input type="hidden" name="next" value="${esc(next)}">
 <label for="u">User</label><input id="u" name="user" autocomplete="username" required>
 <label for="p">Password</label><input id="p" name="password" type="password" autocomplete="current-password" required>
@@ -311,9 +311,9 @@ export class MfaGate {
       const r = await this.#passkeys.verifyRegistration(p.id, form.get('response') ?? '', name);
       if (!r.ok) return { ok: false, answer: await this.#askEnrol(u, p, next, 'That passkey could not be registered: try again.', 400) };
       try {
-        dir.addPasskey(u.name, r.passkey, this.#clock.now());
+        dir.addPasskey(u.name, r.passkey, this.#clock.now(), { first: true });
       } catch (err) {
-        return { ok: false, answer: await this.#askEnrol(u, p, next, (err as Error).message, 409) };
+        return { ok: false, answer: this.page(next, (err as Error).message, 409) };
       }
       return { ok: true, answer: this.#signedIn(req, dir.get(u.name) ?? u, next) };
     }

@@ -233,12 +233,16 @@ export class UserDirectory {
     this.#save();
   }
 
-  /** Adds a passkey a registration gave (the gate verified it); the file as it is now. */
-  addPasskey(name: string, p: NewPasskey, now: number): PasskeyRecord {
+  /**
+   * Adds a passkey a registration gave (the gate verified it); the file as it is now. `first`: only
+   * as the user's first second factor (two registrations racing in the enrolment window add one).
+   */
+  addPasskey(name: string, p: NewPasskey, now: number, opts: { first?: boolean } = {}): PasskeyRecord {
     this.reload();
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_MFA_USERS', `no user "${name.slice(0, 128)}"`);
     const list = u.passkeys ?? [];
+    if (opts.first && (list.length > 0 || u.totp !== '')) throw new MamoriError('MAMORI_ERR_MFA_USERS', `${name} has a second factor already: sign in with it to add a passkey`);
     if (list.length >= MAX_PASSKEYS) throw new MamoriError('MAMORI_ERR_MFA_USERS', `${name} has ${MAX_PASSKEYS} passkeys already: remove one first (mamori users remove-passkey)`);
     if (!CRED_ID.test(p.id)) throw new MamoriError('MAMORI_ERR_MFA_USERS', 'a credential id is 12 to 1023 bytes, base64url');
     // A credential id is the authenticator's: the same one under two users would make one person both.
