@@ -267,4 +267,9 @@ describe('mfa_gate.webauthn config', () => {
     assert.ok(problems.slice(1).every((p, i) => p.startsWith(`origins.${i}: `)), problems.join('\n'));
     assert.match(check({ rp_id: '192.0.2.1', origins: [] }).problems.join('\n'), /IP address[\s\S]*at least one origin/);
   });
+  it('reads a pathological rp id in linear time', () => {
+    for (const rp_id of ['a'.repeat(200_000), `${'a-'.repeat(30)}-.`.repeat(4), `${'a'.repeat(62)}-`.repeat(4)]) {
+      assert.equal(check({ rp_id, origins: ['https://shop.example'] }).problems.length, 2);
+    }
+  });
 });
