@@ -209,8 +209,10 @@ export class UserDirectory {
         next = { ...next, totp: this.#box.rotate(u.totp, `totp:${name}`) };
         n++;
       }
-      if (u.passkeys?.some((p) => this.#box.isStale(p.key))) {
-        next = { ...next, passkeys: u.passkeys.map((p) => (this.#box.isStale(p.key) ? (n++, { ...p, key: this.#box.rotate(p.key, passkeyContext(name, p.id)) }) : p)) };
+      const stale = u.passkeys?.filter((p) => this.#box.isStale(p.key)) ?? [];
+      if (stale.length > 0) {
+        next = { ...next, passkeys: u.passkeys!.map((p) => (stale.includes(p) ? { ...p, key: this.#box.rotate(p.key, passkeyContext(name, p.id)) } : p)) };
+        n += stale.length;
       }
       if (next !== u) this.#users.set(name, next);
     }
