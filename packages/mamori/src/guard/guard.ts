@@ -463,11 +463,15 @@ export class Guard {
     }
     if (ct !== 'application/x-www-form-urlencoded' || body.length > 8192) return jsonAnswer(400, { error: 'send the sign-in form' });
     const form = new URLSearchParams(text);
-    for (const k of ['user', 'password', 'code']) if (form.getAll(k).length > 1) return jsonAnswer(400, { error: `the field ${k} appears twice` });
+    for (const k of ['user', 'password', 'code', 'step', 'response']) if (form.getAll(k).length > 1) return jsonAnswer(400, { error: `the field ${k} appears twice` });
+    // A passkey step carries no password: it needs the pending sign-in a counted password step opened.
+    if (MfaGate.isPasskeyStep(form)) return (await gate.signin(req, form)).answer;
     const p = await this.checkCredentials(req, { username: form.get('user') ?? '', password: form.get('password') ?? '' }, { scope: 'mamori-gate' });
     if (this.enforced(p.verdict)) return this.respond(p.verdict, req);
     const r = await gate.signin(req, form);
-    await this.reportCredentials(p, r.ok);
+    // A right password going on to a passkey is neither a failure nor (yet) a success.
+    if (r.ok === 'pending') await this.releaseLogin(p);
+    else await this.reportCredentials(p, r.ok);
     return r.answer;
   }
 
