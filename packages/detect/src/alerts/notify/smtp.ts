@@ -187,16 +187,26 @@ function tlsNames(o: SmtpOptions): tls.ConnectionOptions {
   return { ...(name ? { servername: name } : {}), ...(o.ca ? { ca: [...tls.rootCertificates, o.ca.toString()] } : {}) };
 }
 
-function connect(o: SmtpOptions): Promise<net.Socket> {
+function connect(o: SmtpOptions, signal: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock =
       o.tls === 'implicit'
         ? tls.connect({ host: o.host, port: o.port, ...tlsNames(o) })
         : net.connect({ host: o.host, port: o.port });
     const ready = o.tls === 'implicit' ? 'secureConnect' : 'connect';
-    sock.once('error', reject);
+    // A server that never answers the connection is given up when the signal aborts.
+    const onAbort = (): void => {
+      sock.destroy();
+      reject(new Error(`timed out connecting to ${o.host}:${o.port}`));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
     sock.once(ready, () => {
-      sock.off('error', reject);
+      signal.removeEventListener('abort', onAbort);
+      sock.removeAllListeners('error');
       resolve(sock);
     });
   });
@@ -240,7 +250,7 @@ export async function sendMail(o: SmtpOptions, m: MailMessage, signal: AbortSign
   for (const a of [m.from, ...m.to]) if (!ADDRESS.test(a)) throw new SmtpRefused(0, `"${a.slice(0, 80)}" is not an e-mail address mamori sends to`);
   if (o.username !== undefined && o.tls === 'none') throw new SmtpRefused(0, 'refusing to send SMTP credentials without TLS (tls: none)');
   signal.throwIfAborted();
-  const sock = await connect(o);
+  const sock = await connect(o, signal);
   const s = new Session(sock);
   const onAbort = (): void => s.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
