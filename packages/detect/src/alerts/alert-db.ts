@@ -40,6 +40,7 @@ export class AlertDb {
   readonly #db: Database.Database;
   readonly #insert: Statement | undefined;
   readonly #setDecision: Statement | undefined;
+  readonly #has: Statement;
   readonly #maxAlerts: number;
   readonly #commitMs: number;
   readonly #batch: number;
@@ -59,6 +60,7 @@ export class AlertDb {
       );
       this.#setDecision = db.prepare('UPDATE alerts SET decision = ? WHERE id = ?');
     }
+    this.#has = db.prepare('SELECT 1 FROM alerts WHERE id = ?').pluck();
     this.#rows = (db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
   }
 
@@ -104,6 +106,11 @@ export class AlertDb {
     if (this.#rows > this.#maxAlerts + Math.min(1000, Math.ceil(this.#maxAlerts / 10))) this.#prune();
     if (++this.#inTx >= this.#batch) this.commit();
     return true;
+  }
+
+  /** True when an alert with this id is recorded. */
+  has(id: string): boolean {
+    return this.#has.get(id) !== undefined;
   }
 
   /** Writes what the alert's decision became. */

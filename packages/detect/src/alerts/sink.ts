@@ -12,8 +12,8 @@
  * 5. records a `log-alert` event in mamori's event store (at most `eventsPerMinute`).
  *
  * `onAlert` is synchronous and never waits for the store, the firewall or a receiver: the
- * decisions are queued (at most `maxPendingDecisions`, merged by source; more are dropped and
- * counted) and `settled()` waits for them.
+ * decisions are queued (at most `maxPendingDecisions`, default 100,000, merged by source; more are dropped and
+ * counted; `backlog` says how many wait) and `settled()` waits for them.
  *
  *   const sink = AlertSink.open({ path: join(dataDir, 'alerts.db'), store: m.store,
  *     userHash: (n) => m.guard.login.userHash(n), config: validateAlertsConfig(yaml.alerts) });
@@ -73,6 +73,14 @@ export interface AlertSinkStats {
   notifiers: ChannelStats[];
 }
 
+/** What a queued decision keeps of its alerts (not their samples: a backlog of 100,000 stays small). */
+type Lean = Pick<StoredAlert, 'id' | 'kind' | 'detector' | 'title' | 'severity' | 'count' | 'sourceIp' | 'simulated'> & { readonly group: Readonly<Record<string, string | number | boolean>> };
+
+function lean(a: StoredAlert): Lean {
+  const u = a.group['user.id'];
+  return { id: a.id, kind: a.kind, detector: a.detector, title: a.title, severity: a.severity, count: a.count, simulated: a.simulated, ...(a.sourceIp ? { sourceIp: a.sourceIp } : {}), group: u === undefined ? {} : { 'user.id': u } };
+}
+
 const SEVERITY: Record<AlertSeverity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
 
 export class AlertSink {
@@ -87,7 +95,7 @@ export class AlertSink {
   readonly #firewall: NftFirewall | undefined;
   readonly #maxPending: number;
   /** Decisions waiting for the store, by `action scope value` (a later alert's longer TTL wins). */
-  readonly #pending = new Map<string, { input: DecisionInput; alerts: StoredAlert[] }>();
+  readonly #pending = new Map<string, { input: DecisionInput; alerts: Lean[] }>();
   #running: Promise<void> | undefined;
   readonly #timer: NodeJS.Timeout | undefined;
   #eventMinute = 0;
@@ -103,7 +111,7 @@ export class AlertSink {
     this.#clock = o.clock ?? systemClock;
     this.#onError = o.onError ?? (() => {});
     this.#planner = new DecisionPlanner(this.#config.decisions);
-    this.#maxPending = o.maxPendingDecisions ?? 10_000;
+    this.#maxPending = o.maxPendingDecisions ?? 100_000;
     const report = (err: unknown): void => this.#report(err);
     this.#hub = o.notifiers ?? NotifierHub.fromConfig(this.#config, { clock: this.#clock, onError: report, fetch: o.fetch });
     const fw = this.#config.firewall;
@@ -130,6 +138,15 @@ export class AlertSink {
     if (this.#closed) {
       this.#report(new Error('an alert arrived after the alert sink was closed'));
       return 'invalid';
+    }
+    // A replayed alert costs one index look-up, not the work of storing it.
+    try {
+      if (typeof alert?.id === 'string' && this.db.has(alert.id)) {
+        this.#s.duplicates++;
+        return 'duplicate';
+      }
+    } catch (err) {
+      this.#report(err);
     }
     const now = this.#clock.now();
     let a: StoredAlert;
@@ -161,6 +178,14 @@ export class AlertSink {
     }
     this.#hub.offer(this.#notice(a));
     return 'new';
+  }
+
+  /**
+   * Decisions waiting for the store. A pipeline that reads faster than the store takes
+   * decisions may `await settled()` when this grows (past the cap, decisions are dropped).
+   */
+  get backlog(): number {
+    return this.#pending.size;
   }
 
   /** Ends the notifiers' windows that are over (the sink's timer calls it every second). */
@@ -218,7 +243,7 @@ export class AlertSink {
     const p = this.#pending.get(key);
     if (p) {
       if (input.expiresAt > p.input.expiresAt) p.input = input;
-      if (p.alerts.length < 100) p.alerts.push(a);
+      if (p.alerts.length < 100) p.alerts.push(lean(a));
       else this.#record(a, { state: 'skipped', reason: 'merged with a pending decision on the same source' });
       return;
     }
@@ -229,14 +254,14 @@ export class AlertSink {
       this.#event(a, undefined);
       return;
     }
-    this.#pending.set(key, { input, alerts: [a] });
+    this.#pending.set(key, { input, alerts: [lean(a)] });
     this.#running ??= this.#drain();
   }
 
   async #drain(): Promise<void> {
     try {
       while (this.#pending.size) {
-        const [key, p] = this.#pending.entries().next().value as [string, { input: DecisionInput; alerts: StoredAlert[] }];
+        const [key, p] = this.#pending.entries().next().value as [string, { input: DecisionInput; alerts: Lean[] }];
         this.#pending.delete(key);
         let d: Decision | undefined;
         try {
@@ -257,7 +282,7 @@ export class AlertSink {
     }
   }
 
-  #record(a: StoredAlert, d: DecisionRecord): void {
+  #record(a: Lean, d: DecisionRecord): void {
     try {
       this.db.setDecision(a.id, d);
     } catch (err) {
@@ -265,7 +290,7 @@ export class AlertSink {
     }
   }
 
-  #event(a: StoredAlert, d: Decision | undefined): void {
+  #event(a: Lean, d: Decision | undefined): void {
     const store = this.#store;
     if (!store) return;
     const now = this.#clock.now();

@@ -68,6 +68,24 @@ describe('webhook and Slack notifiers', () => {
     assert.equal(five.got.length, 3);
   });
 
+  it('a receiver that accepts and never answers: each attempt times out, the queue stays bounded, drops counted', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = http.createServer((_req, res) => void held.push(res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const errors: Error[] = [];
+    const box = new Outbox(new WebhookTransport({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }), { timeoutMs: 50, retries: 0, maxQueue: 3, onError: (e) => void errors.push(e as Error) });
+    for (let i = 0; i < 10; i++) box.push(notice({ id: `n${i}` }));
+    assert.ok(box.queued <= 3);
+    assert.equal(box.dropped, 6, 'one in flight, three queued, six dropped');
+    assert.equal(await box.drain(10_000), true);
+    assert.equal(box.failed, 4);
+    assert.match(errors[0]!.message, /abort|timeout/i);
+  });
+
   it('Slack: text and blocks, log text escaped, a link to the alert', async () => {
     const srv = await httpServer();
     const box = new Outbox(new SlackTransport({ url: srv.url }));
