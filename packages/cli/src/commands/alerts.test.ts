@@ -82,7 +82,7 @@ describe('alerts end to end', () => {
     const proxy = await startMamoriProxy({ guard: proxyRt.guard, upstream: up.url, trustedProxies: ['127.0.0.1/32'] });
     try {
       assert.equal(await get(`${proxy.url}/`, '203.0.113.9'), 200);
-      const sink = AlertSink.open({ path: join(dir, 'data', 'alerts.db'), store: watchRt.store, userHash: (n) => watchRt.guard.login.userHash(n), config: validateAlertsConfig({ console_url: 'https://mamori.example' }), timer: false });
+      const sink = AlertSink.forMamori(watchRt, validateAlertsConfig({ console_url: 'https://mamori.example' }), { timer: false });
       const now = Date.now();
       assert.equal(sink.onAlert(sshAlert('203.0.113.9', now)), 'new');
       assert.equal(sink.onAlert(sshAlert('198.51.100.4', now, { simulated: true })), 'new');

@@ -65,9 +65,11 @@ describe('the alert sink', () => {
     sink.onAlert(alert({ id: 'wide', time: clock.now(), remedy: { action: 'block', scope: 'range', value: '10.0.0.0/8', ttlMs: 60_000 } }));
     sink.onAlert(alert({ id: 'bad', time: clock.now(), remedy: { action: 'block', scope: 'ip', value: '1.2.3.4; rm -rf /', ttlMs: 60_000 } }));
     sink.onAlert(alert({ id: 'ok-range', time: clock.now(), remedy: { action: 'challenge', scope: 'range', value: '198.51.100.77/24', ttlMs: 60_000 } }));
+    sink.onAlert(alert({ id: 'wide6', time: clock.now(), remedy: { action: 'block', scope: 'range', value: '2001:db8::/16', ttlMs: 60_000 } }));
+    sink.onAlert(alert({ id: 'v6', ip: '2001:DB8::0:1', time: clock.now() }));
     await sink.settled();
     const ds = await store.decisions.list();
-    assert.deepEqual(ds.map((d) => `${d.action} ${d.scope} ${d.value}`), ['challenge range 198.51.100.0/24']);
+    assert.deepEqual(ds.map((d) => `${d.action} ${d.scope} ${d.value}`).sort(), ['block ip 2001:db8::1', 'challenge range 198.51.100.0/24']);
     const why = Object.fromEntries(sink.db.list({ limit: 10 }).map((a) => [a.id, a.decision && 'reason' in a.decision ? a.decision.reason : a.decision?.state]));
     assert.match(why.sim!, /simulated/);
     assert.match(why.old!, /expired already/);
@@ -76,6 +78,7 @@ describe('the alert sink', () => {
     assert.match(why.wide!, /wider than \/16/);
     assert.match(why.bad!, /is not an IP address/);
     assert.equal(why['ok-range'], 'added');
+    assert.match(why.wide6!, /2001::\/16 is wider than \/32/);
     await sink.close();
   });
 
@@ -103,6 +106,22 @@ describe('the alert sink', () => {
     assert.match(text, /add element inet mamori blocked_ip4 \{ 203\.0\.113\.9 timeout 14400s \}/);
     assert.ok(!text.includes('198.51.100.5'), 'a challenge is not a firewall block');
     assert.equal(sink.stats().firewall!.added, 1);
+    await sink.close();
+  });
+
+  it('at start, the active blocks of log detection go to the firewall again', async () => {
+    const printed: string[] = [];
+    const { sink, store, clock } = setup({ firewall: new NftFirewall({ dryRun: true, print: (s) => void printed.push(s) }) });
+    const exp = clock.now() + 600_000;
+    await store.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.5', expiresAt: exp, origin: 'watch.ssh-bruteforce', reason: 'r' });
+    await store.decisions.add({ action: 'block', scope: 'range', value: '198.51.100.0/24', expiresAt: exp, origin: 'watch.http-probing', reason: 'r' });
+    await store.decisions.add({ action: 'block', scope: 'ip', value: '192.0.2.6', expiresAt: exp, origin: 'guard.login', reason: 'r' });
+    await store.decisions.add({ action: 'challenge', scope: 'ip', value: '192.0.2.7', expiresAt: exp, origin: 'watch.x', reason: 'r' });
+    assert.equal(await sink.syncFirewall(), 2);
+    const text = printed.join('');
+    assert.match(text, /blocked_ip4 \{ 192\.0\.2\.5 timeout 600s \}/);
+    assert.match(text, /blocked_net4 \{ 198\.51\.100\.0\/24 timeout 600s \}/);
+    assert.ok(!text.includes('192.0.2.6') && !text.includes('192.0.2.7'));
     await sink.close();
   });
 

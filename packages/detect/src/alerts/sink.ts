@@ -21,7 +21,9 @@
  *   ...
  *   await sink.close();
  */
-import { systemClock, type Clock, type Decision, type DecisionInput, type SecurityEvent, type Store } from 'mamori';
+import { join } from 'node:path';
+import { systemClock, type Clock, type Decision, type DecisionInput, type Mamori, type SecurityEvent, type Store } from 'mamori';
+import { warnAtMostEveryMinute } from 'mamori/internal';
 import type { Alert, AlertSeverity } from '../model.js';
 import { AlertDb } from './alert-db.js';
 import { validateAlertsConfig, type AlertsConfig } from './config.js';
@@ -109,7 +111,7 @@ export class AlertSink {
     this.#userHash = o.userHash;
     this.#config = o.config ?? validateAlertsConfig(undefined);
     this.#clock = o.clock ?? systemClock;
-    this.#onError = o.onError ?? (() => {});
+    this.#onError = o.onError ?? warnAtMostEveryMinute('alerts');
     this.#planner = new DecisionPlanner(this.#config.decisions);
     this.#maxPending = o.maxPendingDecisions ?? 100_000;
     const report = (err: unknown): void => this.#report(err);
@@ -131,6 +133,31 @@ export class AlertSink {
     if (typeof o.userHash !== 'function') throw new TypeError('AlertSink needs userHash: account names are stored only as keyed hashes');
     const db = o.db ?? AlertDb.open({ path: o.path ?? ':memory:', maxAlerts: o.config?.maxAlerts ?? 100_000 });
     return new AlertSink(o, db);
+  }
+
+  /**
+   * The sink of a running mamori (loadMamori): `<data_dir>/alerts.db`, its store, its keyed
+   * account hash. `config` is the validated `alerts:` section.
+   */
+  static forMamori(m: Mamori, config: AlertsConfig, more: Omit<AlertSinkOptions, 'path' | 'db' | 'store' | 'userHash' | 'config'> = {}): AlertSink {
+    return AlertSink.open({ ...more, path: join(m.config.dataDir, 'alerts.db'), store: m.store, userHash: (n) => m.guard.login.userHash(n), config });
+  }
+
+  /**
+   * Pushes the active block decisions log detection made (origin `watch.*`) to the firewall:
+   * at start, since the kernel's sets are empty after a reboot. Returns how many were queued.
+   */
+  async syncFirewall(): Promise<number> {
+    const fw = this.#firewall;
+    if (!fw || !this.#store) return 0;
+    const now = this.#clock.now();
+    let n = 0;
+    for (const d of await this.#store.decisions.list({ action: 'block', limit: 100_000 })) {
+      if (!d.origin.startsWith('watch.') || d.detectOnly || (d.scope !== 'ip' && d.scope !== 'range') || d.expiresAt <= now) continue;
+      if (fw.block(d.value, d.expiresAt - now)) n++;
+    }
+    await fw.flush();
+    return n;
   }
 
   onAlert(alert: Alert): AlertOutcome {
