@@ -9,8 +9,9 @@
  * exchange ends with the caller's AbortSignal (the outbox's timeout).
  *
  * Why not nodemailer: it would do, but it is a whole mail framework (pools, DKIM, OAuth2,
- * attachments, templates; about 500 KB unpacked) for one plain-text message; this is a
- * couple of hundred lines we can read whole, with no dependency to keep patched.
+ * attachments, templates: version 10.6.1 unpacks to 1.8 MB in 165 files, 78 of them
+ * JavaScript) for one plain-text message; this is under 300 lines we can read whole, with no
+ * dependency to keep patched.
  */
 import net from 'node:net';
 import tls from 'node:tls';
