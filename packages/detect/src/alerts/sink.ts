@@ -194,16 +194,25 @@ export class AlertSink {
       this.#report(err);
     }
     this.#s.recorded++;
-    const plan = this.#planner.plan(a, now);
-    if (plan && 'decision' in plan) this.#queueDecision(plan.decision, a);
-    else {
-      if (plan) {
-        this.#s.decisionsSkipped++;
-        this.#record(a, { state: 'skipped', reason: plan.skip });
+    // Whatever goes wrong from here is reported, never thrown into the pipeline.
+    try {
+      const plan = this.#planner.plan(a, now);
+      if (plan && 'decision' in plan) this.#queueDecision(plan.decision, a);
+      else {
+        if (plan) {
+          this.#s.decisionsSkipped++;
+          this.#record(a, { state: 'skipped', reason: plan.skip });
+        }
+        this.#event(a, undefined);
       }
-      this.#event(a, undefined);
+    } catch (err) {
+      this.#report(err);
     }
-    this.#hub.offer(this.#notice(a));
+    try {
+      this.#hub.offer(this.#notice(a));
+    } catch (err) {
+      this.#report(err);
+    }
     return 'new';
   }
 
