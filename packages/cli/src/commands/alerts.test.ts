@@ -84,9 +84,9 @@ describe('alerts end to end', () => {
       assert.equal(await get(`${proxy.url}/`, '203.0.113.9'), 200);
       const sink = AlertSink.forMamori(watchRt, validateAlertsConfig({ console_url: 'https://mamori.example' }), { timer: false });
       const now = Date.now();
-      assert.equal(sink.onAlert(sshAlert('203.0.113.9', now)), 'new');
-      assert.equal(sink.onAlert(sshAlert('198.51.100.4', now, { simulated: true })), 'new');
-      assert.equal(sink.onAlert(sshAlert('203.0.113.9', now)), 'duplicate');
+      assert.equal(sink.record(sshAlert('203.0.113.9', now)), 'new');
+      assert.equal(sink.record(sshAlert('198.51.100.4', now, { simulated: true })), 'new');
+      assert.equal(sink.record(sshAlert('203.0.113.9', now)), 'duplicate');
       await sink.close();
       const before = up.hits();
       assert.equal(await get(`${proxy.url}/`, '203.0.113.9'), 403, 'blocked at once');

@@ -31,8 +31,8 @@ describe('the alert sink', () => {
   it('an alert makes one decision on its source, with its origin and reason; a replay of it makes nothing', async () => {
     const { sink, store, clock } = setup();
     clock.set(T0 + 5000);
-    assert.equal(sink.onAlert(alert()), 'new');
-    assert.equal(sink.onAlert(alert()), 'duplicate');
+    assert.equal(sink.record(alert()), 'new');
+    assert.equal(sink.record(alert()), 'duplicate');
     await sink.settled();
     const ds = await store.decisions.list();
     assert.equal(ds.length, 1);
@@ -58,15 +58,15 @@ describe('the alert sink', () => {
   it('simulated alerts, replays of old logs, loopback and over-wide ranges make no decision (said why)', async () => {
     const { sink, store, clock } = setup({ config: { decisions: { never: ['192.0.2.0/24'] } } });
     clock.set(T0 + 10 * 86_400_000);
-    sink.onAlert(alert({ id: 'sim', simulated: true, time: clock.now() }));
-    sink.onAlert(alert({ id: 'old' }));
-    sink.onAlert(alert({ id: 'lo', ip: '127.0.0.1', time: clock.now() }));
-    sink.onAlert(alert({ id: 'mine', ip: '192.0.2.7', time: clock.now() }));
-    sink.onAlert(alert({ id: 'wide', time: clock.now(), remedy: { action: 'block', scope: 'range', value: '10.0.0.0/8', ttlMs: 60_000 } }));
-    sink.onAlert(alert({ id: 'bad', time: clock.now(), remedy: { action: 'block', scope: 'ip', value: '1.2.3.4; rm -rf /', ttlMs: 60_000 } }));
-    sink.onAlert(alert({ id: 'ok-range', time: clock.now(), remedy: { action: 'challenge', scope: 'range', value: '198.51.100.77/24', ttlMs: 60_000 } }));
-    sink.onAlert(alert({ id: 'wide6', time: clock.now(), remedy: { action: 'block', scope: 'range', value: '2001:db8::/16', ttlMs: 60_000 } }));
-    sink.onAlert(alert({ id: 'v6', ip: '2001:DB8::0:1', time: clock.now() }));
+    sink.record(alert({ id: 'sim', simulated: true, time: clock.now() }));
+    sink.record(alert({ id: 'old' }));
+    sink.record(alert({ id: 'lo', ip: '127.0.0.1', time: clock.now() }));
+    sink.record(alert({ id: 'mine', ip: '192.0.2.7', time: clock.now() }));
+    sink.record(alert({ id: 'wide', time: clock.now(), remedy: { action: 'block', scope: 'range', value: '10.0.0.0/8', ttlMs: 60_000 } }));
+    sink.record(alert({ id: 'bad', time: clock.now(), remedy: { action: 'block', scope: 'ip', value: '1.2.3.4; rm -rf /', ttlMs: 60_000 } }));
+    sink.record(alert({ id: 'ok-range', time: clock.now(), remedy: { action: 'challenge', scope: 'range', value: '198.51.100.77/24', ttlMs: 60_000 } }));
+    sink.record(alert({ id: 'wide6', time: clock.now(), remedy: { action: 'block', scope: 'range', value: '2001:db8::/16', ttlMs: 60_000 } }));
+    sink.record(alert({ id: 'v6', ip: '2001:DB8::0:1', time: clock.now() }));
     await sink.settled();
     const ds = await store.decisions.list();
     assert.deepEqual(ds.map((d) => `${d.action} ${d.scope} ${d.value}`).sort(), ['block ip 2001:db8::1', 'challenge range 198.51.100.0/24']);
@@ -85,7 +85,7 @@ describe('the alert sink', () => {
   it('a receiver that never answers does not hold detection: the queue drops, counted', async () => {
     const never: Transport = { name: 'black hole', send: () => new Promise(() => {}) };
     const { sink } = setup({ transport: never });
-    for (let i = 0; i < 2000; i++) assert.equal(sink.onAlert(alert({ id: `x${i}`, ip: `198.51.${i >> 8}.${i & 255}` })), 'new');
+    for (let i = 0; i < 2000; i++) assert.equal(sink.record(alert({ id: `x${i}`, ip: `198.51.${i >> 8}.${i & 255}` })), 'new');
     const s = sink.stats().notifiers[0]!;
     assert.equal(s.sentAlone, 3);
     assert.ok(s.queued <= 10);
@@ -99,8 +99,8 @@ describe('the alert sink', () => {
     const firewall = new NftFirewall({ dryRun: true, print: (s) => void printed.push(s) });
     const { sink, clock } = setup({ firewall });
     clock.set(T0);
-    sink.onAlert(alert());
-    sink.onAlert(alert({ id: 'c', ip: '198.51.100.5', remedy: { action: 'challenge', scope: 'ip', value: '198.51.100.5', ttlMs: 60_000 } }));
+    sink.record(alert());
+    sink.record(alert({ id: 'c', ip: '198.51.100.5', remedy: { action: 'challenge', scope: 'ip', value: '198.51.100.5', ttlMs: 60_000 } }));
     await sink.settled();
     const text = printed.join('');
     assert.match(text, /add element inet mamori blocked_ip4 \{ 203\.0\.113\.9 timeout 14400s \}/);
@@ -125,9 +125,28 @@ describe('the alert sink', () => {
     await sink.close();
   });
 
+  it('onAlert (the pipeline\'s entry) returns a promise while decisions back up, and none otherwise', async () => {
+    const { sink, store } = setup();
+    assert.equal(sink.onAlert(alert({ id: 'one' })), undefined);
+    await sink.settled();
+    let waited = 0;
+    for (let i = 0; i < 1500; i++) {
+      const r = sink.onAlert(alert({ id: `b${i}`, ip: `198.51.${i >> 8}.${i & 255}` }));
+      if (r) {
+        waited++;
+        await r;
+      }
+    }
+    assert.ok(waited >= 1, 'the pipeline was asked to wait');
+    await sink.settled();
+    assert.equal((await store.decisions.list({ limit: 10_000 })).length, 1501);
+    assert.equal(sink.stats().decisionsDropped, 0);
+    await sink.close();
+  });
+
   it('an invalid alert is counted and reported, not thrown', async () => {
     const { sink, errors } = setup();
-    assert.equal(sink.onAlert({ ...alert(), id: '' }), 'invalid');
+    assert.equal(sink.record({ ...alert(), id: '' }), 'invalid');
     assert.equal(sink.stats().invalid, 1);
     assert.equal(errors.length, 1);
     await sink.close();

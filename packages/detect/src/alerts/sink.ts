@@ -1,5 +1,6 @@
 /**
- * The alert sink: what the watch/replay pipeline hands every alert to (`onAlert`). For an
+ * The alert sink: what the watch/replay pipeline hands every alert to (`onAlert`, or `record`
+ * for a caller that wants to know whether the alert was new). For an
  * alert it has not seen (alerts.db answers by the alert's id, so a replayed or restarted
  * stream raises nothing twice) it:
  *
@@ -11,15 +12,16 @@
  * 4. offers it to the notifiers (grouped, rate capped, queued);
  * 5. records a `log-alert` event in mamori's event store (at most `eventsPerMinute`).
  *
- * `onAlert` is synchronous and never waits for the store, the firewall or a receiver: the
+ * `record` is synchronous and never waits for the store, the firewall or a receiver: the
  * decisions are queued (at most `maxPendingDecisions`, default 100,000, merged by source; more are dropped and
  * counted; `backlog` says how many wait) and `settled()` waits for them.
  *
- *   const sink = AlertSink.open({ path: join(dataDir, 'alerts.db'), store: m.store,
- *     userHash: (n) => m.guard.login.userHash(n), config: validateAlertsConfig(yaml.alerts) });
- *   pipeline.onAlert = (a) => sink.onAlert(a);
+ *   const m = await loadMamori('mamori.yaml');
+ *   const sink = AlertSink.forMamori(m, validateAlertsConfig(yaml.alerts));
+ *   await sink.syncFirewall();           // when a firewall is configured
+ *   // the pipeline's `sink` option: { onAlert(alert): void | Promise<void> }
  *   ...
- *   await sink.close();
+ *   await sink.close();                  // then m.close()
  */
 import { join } from 'node:path';
 import { systemClock, type Clock, type Decision, type DecisionInput, type Mamori, type SecurityEvent, type Store } from 'mamori';
@@ -52,6 +54,8 @@ export interface AlertSinkOptions {
   /** Where a dry-run firewall prints (default stdout). */
   print?: (text: string) => void;
   maxPendingDecisions?: number;
+  /** Decisions waiting past which onAlert returns a promise (default 1,000). */
+  highWater?: number;
   /** Run the notifiers' window timer (default true; tests call tick()). */
   timer?: boolean;
   /** Injected into the HTTP notifiers (tests). */
@@ -96,6 +100,7 @@ export class AlertSink {
   readonly #hub: NotifierHub;
   readonly #firewall: NftFirewall | undefined;
   readonly #maxPending: number;
+  readonly #highWater: number;
   /** Decisions waiting for the store, by `action scope value` (a later alert's longer TTL wins). */
   readonly #pending = new Map<string, { input: DecisionInput; alerts: Lean[] }>();
   #running: Promise<void> | undefined;
@@ -114,6 +119,7 @@ export class AlertSink {
     this.#onError = o.onError ?? warnAtMostEveryMinute('alerts');
     this.#planner = new DecisionPlanner(this.#config.decisions);
     this.#maxPending = o.maxPendingDecisions ?? 100_000;
+    this.#highWater = o.highWater ?? 1000;
     const report = (err: unknown): void => this.#report(err);
     this.#hub = o.notifiers ?? NotifierHub.fromConfig(this.#config, { clock: this.#clock, onError: report, fetch: o.fetch });
     const fw = this.#config.firewall;
@@ -160,7 +166,20 @@ export class AlertSink {
     return n;
   }
 
-  onAlert(alert: Alert): AlertOutcome {
+  /**
+   * The pipeline's entry (its AlertSink interface): records the alert and, while more than
+   * `highWater` decisions wait for the store, returns a promise that resolves once they are
+   * taken, so a pipeline reading faster than the store can decide slows down instead of
+   * dropping decisions.
+   */
+  onAlert(alert: Alert): void | Promise<void> {
+    this.record(alert);
+    if (this.#pending.size > this.#highWater) return this.settled();
+    return undefined;
+  }
+
+  /** Records the alert (see the module comment); says whether it was new. Never throws. */
+  record(alert: Alert): AlertOutcome {
     this.#s.received++;
     if (this.#closed) {
       this.#report(new Error('an alert arrived after the alert sink was closed'));
