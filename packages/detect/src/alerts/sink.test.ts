@@ -206,3 +206,50 @@ describe('notifications of an attack', () => {
     assert.equal(g.offered, 3);
   });
 });
+
+describe('notifiers from the config', () => {
+  it('a webhook and a UDP syslog receiver named in alerts.notifiers get the alert, with its link', async () => {
+    const { createServer } = await import('node:http');
+    const dgram = await import('node:dgram');
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c: Buffer) => (b += c.toString()));
+      req.on('end', () => {
+        bodies.push(b);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const udp = dgram.createSocket('udp4');
+    const grams: string[] = [];
+    udp.on('message', (m) => grams.push(m.toString()));
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const config = validateAlertsConfig({
+        console_url: 'https://console.example/mamori/',
+        notifiers: [
+          { kind: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret: 'sixteen-characters' },
+          { kind: 'syslog', host: '127.0.0.1', port: udp.address().port, min_severity: 'critical' },
+          { kind: 'syslog', name: 'siem', host: '127.0.0.1', port: udp.address().port },
+        ],
+      });
+      const sink = AlertSink.open({ userHash: hash, config, timer: false });
+      sink.record(alert());
+      await sink.close();
+      assert.equal(bodies.length, 1);
+      const j = JSON.parse(bodies[0]!) as { type: string; alert: { id: string; link: string; remedy: string } };
+      assert.equal(j.type, 'alert');
+      assert.equal(j.alert.link, `https://console.example/mamori/alerts/${encodeURIComponent(j.alert.id)}`);
+      assert.equal(j.alert.remedy, 'block ip 203.0.113.9 for 240m');
+      for (let i = 0; i < 200 && grams.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(grams.length, 1, 'the critical-only receiver got nothing');
+      assert.match(grams[0]!, /CEF:0\|mamori\|mamori\|0\.1\.0\|ssh-bruteforce\|SSH brute force\|8\|/);
+      assert.deepEqual(sink.stats().notifiers.map((n) => [n.name, n.offered, n.delivered]), [['webhook 1', 1, 1], ['syslog 2', 0, 0], ['siem', 1, 1]]);
+    } finally {
+      server.close();
+      udp.close();
+    }
+  });
+});

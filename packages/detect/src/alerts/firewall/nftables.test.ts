@@ -64,6 +64,9 @@ function can(): string | undefined {
   return undefined;
 }
 const skip = can();
+// CI installs nftables (apt-get install -y nftables): there a missing nft fails the run; a host
+// that forbids network namespaces (no CAP_SYS_ADMIN) still only skips.
+if (skip?.startsWith('nft is not installed') && process.env.MAMORI_REQUIRE_SERVICES === '1') throw new Error(`CI needs the nftables test: ${skip}`);
 if (skip) console.log(`# nftables in a network namespace skipped: ${skip}`);
 
 describe('nftables in a network namespace', { skip }, () => {
