@@ -4,7 +4,7 @@
  * names here, and only here.
  */
 export { FIELDS, type Alert, type AlertSeverity, type Detector, type FieldValue, type LineParser, type LogEvent, type RawLine } from './model.js';
-export { AlertSink, type AlertSinkOptions, type AlertOutcome, type AlertSinkStats } from './alerts/sink.js';
+export { AlertCenter, type AlertCenterOptions, type AlertOutcome, type AlertCenterStats } from './alerts/sink.js';
 export { AlertDb, type AlertDbOptions, type AlertFilter } from './alerts/alert-db.js';
 export { validateAlertsConfig, type AlertsConfig, type NotifierConfig, type FirewallConfig } from './alerts/config.js';
 export { NftFirewall, type NftOptions } from './alerts/firewall/nftables.js';

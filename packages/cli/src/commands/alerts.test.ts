@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMamori, startMamoriProxy } from 'mamori';
-import { AlertSink, validateAlertsConfig, type Alert } from '@mamori/detect';
+import { AlertCenter, validateAlertsConfig, type Alert } from '@mamori/detect';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const dirs: string[] = [];
@@ -82,7 +82,7 @@ describe('alerts end to end', () => {
     const proxy = await startMamoriProxy({ guard: proxyRt.guard, upstream: up.url, trustedProxies: ['127.0.0.1/32'] });
     try {
       assert.equal(await get(`${proxy.url}/`, '203.0.113.9'), 200);
-      const sink = AlertSink.forMamori(watchRt, validateAlertsConfig({ console_url: 'https://mamori.example' }), { timer: false });
+      const sink = AlertCenter.forMamori(watchRt, validateAlertsConfig({ console_url: 'https://mamori.example' }), { timer: false });
       const now = Date.now();
       assert.equal(sink.record(sshAlert('203.0.113.9', now)), 'new');
       assert.equal(sink.record(sshAlert('198.51.100.4', now, { simulated: true })), 'new');

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from 'mamori';
 import { ManualClock } from 'mamori/internal';
-import { AlertSink } from './sink.js';
+import { AlertCenter } from './sink.js';
 import { validateAlertsConfig } from './config.js';
 import { NotifierHub } from './notify/hub.js';
 import { Grouper } from './notify/grouper.js';
@@ -23,7 +23,7 @@ function setup(opts: { config?: unknown; transport?: Transport; firewall?: NftFi
   const hub = new NotifierHub([
     { name: 'test', grouper: new Grouper({ windowMs: 300_000, burst: 3, maxPerHour: 20, minSeverity: 'low', simulated: true, clock, listLink: 'https://console.example/alerts' }), outbox: new Outbox(transport, { maxQueue: 10, retries: 0, onError: (e) => void errors.push(e) }) },
   ]);
-  const sink = AlertSink.open({ store, userHash: hash, clock, config: validateAlertsConfig(opts.config ?? { console_url: 'https://console.example/' }), notifiers: hub, timer: false, onError: (e) => void errors.push(e), firewall: opts.firewall });
+  const sink = AlertCenter.open({ store, userHash: hash, clock, config: validateAlertsConfig(opts.config ?? { console_url: 'https://console.example/' }), notifiers: hub, timer: false, onError: (e) => void errors.push(e), firewall: opts.firewall });
   return { clock, store, sink, sent, errors };
 }
 
@@ -235,7 +235,7 @@ describe('notifiers from the config', () => {
           { kind: 'syslog', name: 'siem', host: '127.0.0.1', port: udp.address().port },
         ],
       });
-      const sink = AlertSink.open({ userHash: hash, config, timer: false });
+      const sink = AlertCenter.open({ userHash: hash, config, timer: false });
       sink.record(alert());
       await sink.close();
       assert.equal(bodies.length, 1);

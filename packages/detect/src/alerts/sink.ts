@@ -1,5 +1,5 @@
 /**
- * The alert sink: what the watch/replay pipeline hands every alert to (`onAlert`, or `record`
+ * The alert center, the pipeline's alert sink: what the watch/replay pipeline hands every alert to (`onAlert`, or `record`
  * for a caller that wants to know whether the alert was new). For an
  * alert it has not seen (alerts.db answers by the alert's id, so a replayed or restarted
  * stream raises nothing twice) it:
@@ -17,7 +17,7 @@
  * counted; `backlog` says how many wait) and `settled()` waits for them.
  *
  *   const m = await loadMamori('mamori.yaml');
- *   const sink = AlertSink.forMamori(m, validateAlertsConfig(yaml.alerts));
+ *   const sink = AlertCenter.forMamori(m, validateAlertsConfig(yaml.alerts));
  *   await sink.syncFirewall();           // when a firewall is configured
  *   // the pipeline's `sink` option: { onAlert(alert): void | Promise<void> }
  *   ...
@@ -35,7 +35,7 @@ import { NotifierHub, type ChannelStats } from './notify/hub.js';
 import type { NoticeAlert } from './notify/notice.js';
 import { alertLink, toStored, type DecisionRecord, type StoredAlert } from './stored.js';
 
-export interface AlertSinkOptions {
+export interface AlertCenterOptions {
   /** alerts.db (normally `<data_dir>/alerts.db`), or an AlertDb already open. */
   path?: string;
   db?: AlertDb;
@@ -64,7 +64,7 @@ export interface AlertSinkOptions {
 
 export type AlertOutcome = 'new' | 'duplicate' | 'invalid';
 
-export interface AlertSinkStats {
+export interface AlertCenterStats {
   received: number;
   recorded: number;
   duplicates: number;
@@ -89,7 +89,7 @@ function lean(a: StoredAlert): Lean {
 
 const SEVERITY: Record<AlertSeverity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
 
-export class AlertSink {
+export class AlertCenter {
   readonly db: AlertDb;
   readonly #store: Store | undefined;
   readonly #userHash: (name: string) => string;
@@ -110,7 +110,7 @@ export class AlertSink {
   #closed = false;
   readonly #s = { received: 0, recorded: 0, duplicates: 0, invalid: 0, decisionsAdded: 0, decisionsSkipped: 0, decisionsFailed: 0, decisionsDropped: 0, eventsRecorded: 0, eventsSuppressed: 0 };
 
-  private constructor(o: AlertSinkOptions, db: AlertDb) {
+  private constructor(o: AlertCenterOptions, db: AlertDb) {
     this.db = db;
     this.#store = o.store;
     this.#userHash = o.userHash;
@@ -135,18 +135,18 @@ export class AlertSink {
     }
   }
 
-  static open(o: AlertSinkOptions): AlertSink {
-    if (typeof o.userHash !== 'function') throw new TypeError('AlertSink needs userHash: account names are stored only as keyed hashes');
+  static open(o: AlertCenterOptions): AlertCenter {
+    if (typeof o.userHash !== 'function') throw new TypeError('AlertCenter needs userHash: account names are stored only as keyed hashes');
     const db = o.db ?? AlertDb.open({ path: o.path ?? ':memory:', maxAlerts: o.config?.maxAlerts ?? 100_000 });
-    return new AlertSink(o, db);
+    return new AlertCenter(o, db);
   }
 
   /**
    * The sink of a running mamori (loadMamori): `<data_dir>/alerts.db`, its store, its keyed
    * account hash. `config` is the validated `alerts:` section.
    */
-  static forMamori(m: Mamori, config: AlertsConfig, more: Omit<AlertSinkOptions, 'path' | 'db' | 'store' | 'userHash' | 'config'> = {}): AlertSink {
-    return AlertSink.open({ ...more, path: join(m.config.dataDir, 'alerts.db'), store: m.store, userHash: (n) => m.guard.login.userHash(n), config });
+  static forMamori(m: Mamori, config: AlertsConfig, more: Omit<AlertCenterOptions, 'path' | 'db' | 'store' | 'userHash' | 'config'> = {}): AlertCenter {
+    return AlertCenter.open({ ...more, path: join(m.config.dataDir, 'alerts.db'), store: m.store, userHash: (n) => m.guard.login.userHash(n), config });
   }
 
   /**
@@ -167,7 +167,7 @@ export class AlertSink {
   }
 
   /**
-   * The pipeline's entry (its AlertSink interface): records the alert and, while more than
+   * The pipeline's entry (the pipeline's AlertSink interface): records the alert and, while more than
    * `highWater` decisions wait for the store, returns a promise that resolves once they are
    * taken, so a pipeline reading faster than the store can decide slows down instead of
    * dropping decisions.
@@ -255,7 +255,7 @@ export class AlertSink {
     this.db.commit();
   }
 
-  stats(): AlertSinkStats {
+  stats(): AlertCenterStats {
     const fw = this.#firewall;
     return { ...this.#s, ...(fw ? { firewall: { added: fw.added, failed: fw.failed, dropped: fw.dropped, runs: fw.runs } } : {}), notifiers: this.#hub.stats() };
   }
