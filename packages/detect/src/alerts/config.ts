@@ -66,6 +66,7 @@ export interface AlertsConfig {
   readonly eventsPerMinute: number;
   readonly decisions: {
     readonly enabled: boolean;
+    /** Loopback always, then the configured ranges. */
     readonly never: readonly string[];
     readonly minPrefix4: number;
     readonly minPrefix6: number;

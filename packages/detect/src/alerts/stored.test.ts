@@ -19,6 +19,11 @@ describe('stored alerts', () => {
     assert.equal(a.sourceIp, '203.0.113.9');
   });
 
+  it('keeps the source address in canonical form, and only an address', () => {
+    assert.equal(toStored(alert({ group: { 'source.ip': '::FFFF:203.0.113.9' } }), hash, 1).sourceIp, '203.0.113.9');
+    assert.equal(toStored(alert({ group: { 'source.ip': 'evil|host' }, remedy: undefined, samples: [] }), hash, 1).sourceIp, undefined);
+  });
+
   it('redacts whole tokens only, in linear time', () => {
     assert.equal(redactName('user bob from bobby and bob.x bob', 'bob', 'X'), 'user X from bobby and bob.x X');
     assert.equal(redactName('aaaa', 'a', 'X'), 'aaaa');

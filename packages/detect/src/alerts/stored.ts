@@ -3,6 +3,7 @@
  * account names in them replaced by mamori's keyed hash (the same `userHash` the login
  * protection stores), so alerts.db never holds an account name, even inside a log line.
  */
+import { formatIp, tryParseIp } from 'mamori/internal';
 import type { Alert, AlertSeverity, FieldValue, LogEvent } from '../model.js';
 
 /** One sample event as stored: fields bounded, `user.name` replaced by `user.id` (a keyed hash). */
@@ -172,12 +173,13 @@ export function toStored(alert: Alert, userHash: (name: string) => string, recor
   };
 }
 
+/** The source address, canonical (so `mamori alerts list --ip` finds it however it was logged); only an address. */
 function pickSource(alert: Alert, group: Record<string, FieldValue>, samples: readonly StoredSample[]): string | undefined {
-  const g = group['source.ip'];
-  if (typeof g === 'string' && g) return g.slice(0, 64);
-  if (alert.remedy?.scope === 'ip' && typeof alert.remedy.value === 'string') return alert.remedy.value.slice(0, 64);
-  const s = samples[0]?.fields['source.ip'];
-  return typeof s === 'string' && s ? s.slice(0, 64) : undefined;
+  for (const v of [group['source.ip'], alert.remedy?.scope === 'ip' ? alert.remedy.value : undefined, samples[0]?.fields['source.ip']]) {
+    const ip = typeof v === 'string' && v.length <= 64 ? tryParseIp(v) : undefined;
+    if (ip) return formatIp(ip);
+  }
+  return undefined;
 }
 
 /** The console's page for one alert. */
