@@ -4,6 +4,13 @@
  * names here, and only here.
  */
 export { FIELDS, type Alert, type AlertSeverity, type Detector, type FieldValue, type LineParser, type LogEvent, type RawLine } from './model.js';
+export { AlertCenter, type AlertCenterOptions, type AlertOutcome, type AlertCenterStats } from './alerts/sink.js';
+export { AlertDb, type AlertDbOptions, type AlertFilter } from './alerts/alert-db.js';
+export { validateAlertsConfig, type AlertsConfig, type NotifierConfig, type FirewallConfig } from './alerts/config.js';
+export { NftFirewall, type NftOptions } from './alerts/firewall/nftables.js';
+export { NotifierHub, type Channel, type ChannelStats } from './alerts/notify/hub.js';
+export { type StoredAlert, type StoredSample, type DecisionRecord } from './alerts/stored.js';
+export { type Notice, type AlertNotice, type DigestNotice } from './alerts/notify/notice.js';
 export { createParsers, sniffFormat, candidates as parserCandidates, PARSER_NAMES, type ParserOptions, type ParserSet } from './parsers/registry.js';
 export { compilePattern, readPatternFile, assertLinear, CAPTURE_TYPES, type CaptureType, type CompiledPattern, type CompiledRule, type FormatRule } from './parsers/grok.js';
 export { BUILTIN_PATTERNS_YAML } from './parsers/patterns.js';

@@ -40,6 +40,8 @@ export * from './mfa/secret-box.js';
 export * from './mfa/recovery-codes.js';
 export * from './mfa/qr.js';
 export * from './mfa/users.js';
+export * from './mfa/webauthn.js';
+export * from './mfa/webauthn-config.js';
 export * from './guard/webhook.js';
 export * from './guard/geo.js';
 export * from './guard/access-policy.js';

@@ -21,6 +21,7 @@ import { expandPolicyPreset, expandPreset, presetScope } from './presets.js';
 import type { UsernameNormalization } from '../guard/login.js';
 import { CHECKOUT_DEFAULTS, type CheckoutPolicy } from '../checkout/checkout.js';
 import type { SecondFactorReason } from '../guard/second-factor.js';
+import { resolveWebAuthn, type WebAuthnConfig } from '../mfa/webauthn-config.js';
 
 export type Mode = 'enforce' | 'detect';
 
@@ -215,7 +216,7 @@ export interface MamoriConfig {
   rateLimits: RateLimitConfig[];
   checkouts: CheckoutEndpointConfig[];
   /** mamori's own sign-in (password and TOTP) in front of these paths, when the config has `mfa_gate`. */
-  mfaGate?: { paths: string[]; issuer: string; sessionMs: number; cookie: string };
+  mfaGate?: { paths: string[]; issuer: string; sessionMs: number; cookie: string; webauthn?: WebAuthnConfig };
   /** Checkout protection's policy (checkout/checkout.ts), defaults from CHECKOUT_DEFAULTS. */
   checkoutProtection: CheckoutPolicy;
   /** browserMaxDifficulty: the hardest puzzle shown to a browser; above it a browser is answered with a block. */
@@ -553,6 +554,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     const g = raw.mfa_gate;
     mfaGate = { paths: g.paths ?? [], issuer: g.issuer ?? 'mamori', sessionMs: dur(g.session, 8 * 3_600_000, ['mfa_gate', 'session']), cookie: g.cookie ?? 'mamori_mfa' };
     if (mfaGate.paths.length === 0) errs.push({ where: where(['mfa_gate', 'paths']), path: ['mfa_gate', 'paths'], message: 'name at least one path to put behind the sign-in' });
+    if (g.webauthn) mfaGate.webauthn = resolveWebAuthn(g.webauthn, mfaGate.issuer, (path, message) => errs.push({ where: where(['mfa_gate', 'webauthn', ...path]), path: ['mfa_gate', 'webauthn', ...path], message }));
   }
   const cp = raw.checkout_protection ?? {};
   for (const k of Object.keys(cp.small_amount ?? {})) {

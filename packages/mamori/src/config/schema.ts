@@ -209,6 +209,15 @@ export const CONFIG_SCHEMA: SchemaNode = {
         issuer: { type: 'string', minLength: 1, maxLength: 100, description: 'the name the sign-in page and authenticator apps show (default mamori)' },
         session: { ...duration, description: 'how long a sign-in lasts (default 8h)' },
         cookie: { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,128}$', description: "the gate's cookie (default mamori_mfa); taken out of requests before they reach the site" },
+        webauthn: obj(
+          {
+            rp_id: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$', description: "the relying party id passkeys are made for: the site's host name or a parent domain of it (localhost for tests)" },
+            rp_name: { type: 'string', minLength: 1, maxLength: 100, description: 'the name a passkey prompt shows (default: issuer)' },
+            origins: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', maxLength: 300 }, description: 'the origins the sign-in page is served from (https://host[:port]; http only for localhost)' },
+            user_verification: { enum: ['required', 'preferred'], description: 'whether a passkey must verify its user (PIN, fingerprint); default preferred' },
+          },
+          { required: ['rp_id', 'origins'], description: 'passkeys (WebAuthn) as a second factor beside TOTP (docs/mfa.md)' },
+        ),
       },
       { required: ['paths'], description: "mamori's own sign-in, a password and a TOTP code from an authenticator app, in front of these paths: for a site with no second factor of its own (users: mamori users add)" },
     ),

@@ -85,7 +85,7 @@ const EVERY_KEY: MamoriYaml = {
       declined: { status: [402] },
     },
   ],
-  mfa_gate: { paths: ['/wp-admin'], issuer: 'Example Shop', session: '8h', cookie: 'mamori_mfa' },
+  mfa_gate: { paths: ['/wp-admin'], issuer: 'Example Shop', session: '8h', cookie: 'mamori_mfa', webauthn: { rp_id: 'shop.example', rp_name: 'Example Shop', origins: ['https://shop.example'], user_verification: 'preferred' } },
   checkout_protection: {
     mode: 'enforce',
     window: '1h',

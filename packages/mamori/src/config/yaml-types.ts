@@ -125,7 +125,7 @@ export interface MamoriYaml {
   rate_limits?: RateLimitYaml[];
   checkouts?: CheckoutYaml[];
   checkout_protection?: CheckoutProtectionYaml;
-  mfa_gate?: { paths: string[]; issuer?: string; session?: DurationText; cookie?: string };
+  mfa_gate?: { paths: string[]; issuer?: string; session?: DurationText; cookie?: string; webauthn?: { rp_id: string; rp_name?: string; origins: string[]; user_verification?: 'required' | 'preferred' } };
   challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText; submit_path?: string };
   webhooks?: { url: string; secret?: string; events?: string[]; include_account?: boolean }[];
   demo?: { trust_loopback_forwarded_for?: boolean };

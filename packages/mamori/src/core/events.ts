@@ -86,6 +86,7 @@ export const EVENT_ACTIONS = {
   'fim-check-changes': 'a file integrity check found changes: one summary per check (mamori fim)',
   'fim-baseline-invalid': 'a file integrity baseline does not match its signature: edited outside mamori (mamori fim)',
   'fim-changes-accepted': 'changes taken into a file integrity baseline, with who and why (mamori fim accept)',
+  'log-alert': 'an alert raised by log detection (mamori watch or replay: a scenario or a Sigma rule), with the decision it made if any',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;

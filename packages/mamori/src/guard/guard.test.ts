@@ -297,3 +297,48 @@ describe('guard: the secret', () => {
     assert.ok(createGuard(defaultConfig(), { store: new MemoryStore(), secret: Buffer.alloc(32, 1) }));
   });
 });
+
+describe("guard: the library form's success does not wait for its bookkeeping", () => {
+  const req = (ip: string): RequestInfo => ({ ip, method: 'POST', path: '/login', headers: {} });
+
+  it('reportCredentials resolves before the take-back lands; the counts land by settle, and a failure of them reaches onError', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    const errors: unknown[] = [];
+    const guard = createGuard(defaultConfig(), { store, secret: Buffer.alloc(32, 3), clock, onError: (e) => errors.push(e) });
+    // One failure on the pair, then a success: the success clears the pair's count.
+    const p1 = await guard.checkCredentials(req('192.0.2.7'), { username: 'alice@example.com', password: 'wrong' });
+    await guard.reportCredentials(p1, false);
+    const keys = guard.login.counterKeys({ ip: '192.0.2.7', username: 'alice@example.com' });
+    assert.deepEqual(await store.read([keys.userSource]), [1]);
+    const p2 = await guard.checkCredentials(req('192.0.2.7'), { username: 'alice@example.com', password: 'right' });
+    // Hold the store's writes from here: the success must still be answered.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const increment = store.increment.bind(store);
+    const reset = store.reset.bind(store);
+    store.increment = async (ops) => {
+      await held;
+      return increment(ops);
+    };
+    store.reset = async (ks) => {
+      await held;
+      return reset(ks);
+    };
+    await guard.reportCredentials(p2, true);
+    assert.deepEqual(await store.read([keys.userSource]), [2], 'answered while the clearing is still held (check counted this attempt)');
+    release();
+    await guard.login.settle();
+    assert.deepEqual(await store.read([keys.userSource]), [0], 'the success cleared the pair once its writes landed');
+    // A store that fails the bookkeeping: the login is still answered, the error reported.
+    store.reset = async () => {
+      throw new Error('store down');
+    };
+    const p3 = await guard.checkCredentials(req('192.0.2.8'), { username: 'bob@example.com', password: 'right' });
+    await guard.reportCredentials(p3, true);
+    await guard.login.settle();
+    assert.equal(errors.length, 1);
+    assert.match(String((errors[0] as Error).message), /store down/);
+    await guard.close();
+  });
+});

@@ -175,6 +175,7 @@ export class Guard {
       events: this.events,
       grouping: { ipv4Prefix: config.network.ipv4Prefix, ipv6Prefix: config.network.ipv6Prefix },
       challengeDifficulty: (ruleId, level) => this.challenger.difficultyFor(challengeRisk(ruleId), level),
+      onError: deps.onError,
     });
     this.rateLimits = new RateLimiter(config.rateLimits, {
       store: deps.store,
@@ -462,11 +463,15 @@ export class Guard {
     }
     if (ct !== 'application/x-www-form-urlencoded' || body.length > 8192) return jsonAnswer(400, { error: 'send the sign-in form' });
     const form = new URLSearchParams(text);
-    for (const k of ['user', 'password', 'code']) if (form.getAll(k).length > 1) return jsonAnswer(400, { error: `the field ${k} appears twice` });
+    for (const k of ['user', 'password', 'code', 'step', 'response']) if (form.getAll(k).length > 1) return jsonAnswer(400, { error: `the field ${k} appears twice` });
+    // A passkey step carries no password: it needs the pending sign-in a counted password step opened.
+    if (MfaGate.isPasskeyStep(form)) return (await gate.signin(req, form)).answer;
     const p = await this.checkCredentials(req, { username: form.get('user') ?? '', password: form.get('password') ?? '' }, { scope: 'mamori-gate' });
     if (this.enforced(p.verdict)) return this.respond(p.verdict, req);
     const r = await gate.signin(req, form);
-    await this.reportCredentials(p, r.ok);
+    // A right password going on to a passkey is neither a failure nor (yet) a success.
+    if (r.ok === 'pending') await this.releaseLogin(p);
+    else await this.reportCredentials(p, r.ok);
     return r.answer;
   }
 
@@ -691,15 +696,16 @@ export class Guard {
 
   /** The library form's second half: the password was right (`ok`) or not. Returns the trusted-device cookie to set on a success. */
   async reportCredentials(p: PendingLogin, ok: boolean): Promise<{ setCookie?: string }> {
-    const { done, setCookie } = this.#conclude(p, ok ? 'success' : 'failure', p.attempt.username, ok);
+    // The caller answers the login after this: a success's bookkeeping does not hold it (see LoginGuard.report).
+    const { done, setCookie } = this.#conclude(p, ok ? 'success' : 'failure', p.attempt.username, ok, false);
     await done;
     return setCookie !== undefined ? { setCookie } : {};
   }
 
   /** Counts a login's outcome and, for a browser that logged in, makes its trusted-device cookie. */
-  #conclude(p: PendingLogin, outcome: LoginOutcome, account: string, loggedIn: boolean): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
+  #conclude(p: PendingLogin, outcome: LoginOutcome, account: string, loggedIn: boolean, awaitWrites = true): { outcome: LoginOutcome; setCookie?: string; done: Promise<unknown> } {
     if (p.unchecked) return { outcome, done: Promise.resolve() };
-    let done = this.#settle(p.attempt, outcome);
+    let done = this.#settle(p.attempt, outcome, awaitWrites);
     if (loggedIn && this.secondFactor.enabled) done = Promise.all([done, this.secondFactor.remember(p.attempt)]);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
@@ -732,11 +738,11 @@ export class Guard {
   }
 
   /** Counts one attempt's outcome: a neutral answer takes back what check counted; unknown counts as a failure. */
-  #settle(a: LoginAttempt, outcome: LoginOutcome): Promise<unknown> {
+  #settle(a: LoginAttempt, outcome: LoginOutcome, awaitWrites = true): Promise<unknown> {
     if (outcome === 'neutral') return this.login.release(a);
     // An answer mamori cannot classify is counted as a failure: never as a success.
     // (The trusted-device cookie is made by the Guard, for the account the site logged in.)
-    return this.login.report(a, outcome === 'success', { deviceToken: false });
+    return this.login.report(a, outcome === 'success', { deviceToken: false, awaitWrites });
   }
 
   /**
@@ -887,6 +893,7 @@ export class Guard {
     // Queued webhooks get a few seconds: a receiver that never answers does not hold the shutdown.
     await Promise.all(this.webhooks.map((w) => w.close(5000)));
     await this.waf?.close();
+    await this.login.settle();
     await this.store.events.flush();
   }
 }

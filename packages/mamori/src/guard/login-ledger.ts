@@ -321,20 +321,31 @@ export class LoginLedger {
    * account's failures before it.
    */
   async success(a: LoginAttempt, who: Who): Promise<{ pair: number; account: number }> {
+    if (who.reserved) {
+      const s = this.successReserved(a, who);
+      await s.written;
+      return { pair: s.pair, account: s.account };
+    }
+    const k = this.now(a, who);
+    const [pair = 0, account = 0] = await this.#store.read([k.userSource, k.user]);
+    return { pair, account };
+  }
+
+  /**
+   * A success of an attempt check reserved: the counts before it are known from the
+   * reservation at once; the take-back is `written` (the caller need not wait for it).
+   */
+  successReserved(a: LoginAttempt, who: Who): { pair: number; account: number; written: Promise<unknown> } {
     const st = this.#store;
     const k = this.now(a, who);
-    const r = who.reserved;
-    if (!r) {
-      const [pair = 0, account = 0] = await st.read([k.userSource, k.user]);
-      return { pair, account };
-    }
+    const r = who.reserved!;
     const takeBack = r.by
       ? st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }])
       : k.deviceDay
         ? st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }])
         : undefined;
-    await Promise.all([takeBack, r.marks.length ? st.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
-    return { pair: r.userSource - 1, account: r.user - r.by };
+    const written = Promise.all([takeBack, r.marks.length ? st.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
+    return { pair: r.userSource - 1, account: r.user - r.by, written };
   }
 
   /** A failure reported without a check that counted it: counted now. Resolves to the counts after it. */

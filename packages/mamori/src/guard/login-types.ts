@@ -75,4 +75,6 @@ export interface LoginGuardDeps {
    * what an attempt's challengeBits must reach. Without it, any solved challenge does.
    */
   challengeDifficulty?: (ruleId: string, level: number) => number;
+  /** Where a store write no answer waited for reports its failure (default: a warning at most once a minute). */
+  onError?: ((err: unknown) => void) | undefined;
 }

@@ -30,6 +30,7 @@ import { LoginKeys, type AttemptKeys } from './login-keys.js';
 import { LoginEvents, LOGIN_ORIGIN as ORIGIN } from './login-events.js';
 import { LoginLedger, type FailureCounts, type Tally, type Who } from './login-ledger.js';
 import type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
+import { warnAtMostEveryMinute } from './webhook.js';
 
 export { accountSkeleton, cleanAccountName } from './account-name.js';
 export type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
@@ -58,11 +59,15 @@ export class LoginGuard {
    * so that the same store run in enforce mode later never reads what detect mode counted.
    */
   readonly #detect: boolean;
+  /** Store writes no answer waits for (a success's take-back), until they land: see settle(). */
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #onError: (err: unknown) => void;
 
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
     this.config = config;
     this.#d = deps;
     this.#detect = config.mode === 'detect';
+    this.#onError = deps.onError ?? warnAtMostEveryMinute('a successful login could not be recorded');
     this.#keys = new LoginKeys({
       secret: deps.secret,
       random: deps.random,
@@ -83,6 +88,21 @@ export class LoginGuard {
       passwordAccounts: config.spraying.windowMs * 2,
     });
     this.devices = new DeviceTokens(deps.secret, deps.clock, deps.random, config.trustedDevice.ttlMs);
+  }
+
+  /** Resolves when the store writes no answer waited for have landed (or failed, reported). */
+  async settle(): Promise<void> {
+    while (this.#pending.size) await Promise.all(this.#pending);
+  }
+
+  /** A write nobody waits for: kept until it lands, its failure reported, never thrown. */
+  #background(p: Promise<unknown>): void {
+    const kept = p.then(
+      () => undefined,
+      (err: unknown) => this.#onError(err),
+    );
+    this.#pending.add(kept);
+    void kept.finally(() => this.#pending.delete(kept));
   }
 
   /** The keyed hash an account is decided under (and, in `scope`, counted under: see LoginAttempt.scope). */
@@ -237,10 +257,12 @@ export class LoginGuard {
       return v;
     }
     // Refused: not a failure. A lock that was due but whose failure was never reported (the
-    // site did not answer) is set here, so that it has an end.
+    // site did not answer) is set here, so that it has an end. The refusal is answered without
+    // waiting for the take-back: until it lands the counts err high, never low (an attack's
+    // refused guesses cost one round trip each on a networked store, not two).
     const lockDue = v.ruleId === 'login.user-source' && n.backoffUntil === 0 && n.userSource >= c.userSource.blockAfter;
     const lock = lockDue ? { key: who.k.backoff, by: Math.ceil((who.k.now + c.userSource.backoffBaseMs) / 1000), ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs } : undefined;
-    await this.#ledger.refund(a, who, lock);
+    this.#background(this.#ledger.refund(a, who, lock));
     return v;
   }
 
@@ -327,7 +349,7 @@ export class LoginGuard {
    * After the site answered. On a success the report carries a trusted-device token for the
    * client, unless `opts.deviceToken` is false (a caller that issues its own, as the Guard does).
    */
-  report(a: LoginAttempt, success: boolean, opts?: { deviceToken?: boolean }): Promise<LoginReport> {
+  report(a: LoginAttempt, success: boolean, opts?: { deviceToken?: boolean; awaitWrites?: boolean }): Promise<LoginReport> {
     // The attempt ends here: take what check worked out, and forget it.
     let who: Who;
     try {
@@ -336,10 +358,10 @@ export class LoginGuard {
       return Promise.reject(err);
     }
     this.#ledger.forget(a);
-    return success ? this.#success(a, who, opts?.deviceToken !== false) : this.#failure(a, who);
+    return success ? this.#success(a, who, opts?.deviceToken !== false, opts?.awaitWrites !== false) : this.#failure(a, who);
   }
 
-  async #success(a: LoginAttempt, who: Who, token: boolean): Promise<LoginReport> {
+  async #success(a: LoginAttempt, who: Who, token: boolean, awaitWrites: boolean): Promise<LoginReport> {
     const { uh, device } = who;
     const st = this.#d.store;
     // Check counted this attempt as a failure: it was not one (nor is this account, by this
@@ -349,10 +371,23 @@ export class LoginGuard {
     // logins cleared it, each of them would hand an attacker (or a stolen cookie) fresh guesses.
     // With the counts check reserved in hand, the clearing goes with the take-back (one round
     // trip on a networked store); without them, after the read of the pair's count.
+    // The counts before this success come from check's reservation. The take-back and the
+    // clearing are bookkeeping: a caller that answers the login only after report (the library
+    // form's reportCredentials) need not wait for them (on a networked store they go out with
+    // the next check's round trip); until they land the counts err high, never low.
     const k = who.k;
-    const reserved = who.reserved !== undefined;
-    const [{ pair: sourceFailures, account: accountFailures }] = await Promise.all([this.#ledger.success(a, who), reserved ? st.reset([k.userSource, k.backoff]) : undefined]);
-    if (!reserved) await st.reset([k.userSource, k.backoff]);
+    let sourceFailures: number;
+    let accountFailures: number;
+    if (who.reserved !== undefined) {
+      const s = this.#ledger.successReserved(a, who);
+      ({ pair: sourceFailures, account: accountFailures } = s);
+      const written = Promise.all([s.written, st.reset([k.userSource, k.backoff])]);
+      if (awaitWrites) await written;
+      else this.#background(written);
+    } else {
+      ({ pair: sourceFailures, account: accountFailures } = await this.#ledger.success(a, who));
+      await st.reset([k.userSource, k.backoff]);
+    }
     this.#events.emit('login-success', a, uh, 'success', { 'mamori.count': sourceFailures || undefined });
     const n = this.config.notifyAfterFailures;
     const failures = Math.max(sourceFailures, accountFailures);

@@ -11,35 +11,51 @@
  *   name and an expiry, MACed with a key derived from the instance secret.
  * - The gate cookie is taken out of the request before it is forwarded: the site never sees it.
  * - A user removed with `mamori users remove` is out at their next request.
+ * - Passkeys (with `mfa_gate.webauthn`): the password alone (no code) opens a pending sign-in, a
+ *   short-lived cookie of its own (the user, their generation, an id, MACed), and the page asks
+ *   for one of the user's passkeys; a user of passkeys only who has none yet registers the first
+ *   one there, within the window `mamori users add --passkey` opened. A signed-in user registers
+ *   more at `/.mamori/signin?passkeys` (with a sign-in of the last ten minutes).
  *
  * Users live in `<data_dir>/users.json` (mfa/users.ts), managed by `mamori users`.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { safeEqual, hmac } from '../core/crypto.js';
 import type { Store } from '../core/store.js';
 import { TotpVerifier } from '../mfa/totp-verifier.js';
 import { hashRecoveryCode, useRecoveryCode } from '../mfa/recovery-codes.js';
-import { UserDirectory, mfaKeyRing } from '../mfa/users.js';
+import { UserDirectory, mfaKeyRing, type GateUser } from '../mfa/users.js';
+import { PasskeyVerifier, CHALLENGE_MS, type StoredPasskey } from '../mfa/webauthn.js';
+import type { WebAuthnConfig } from '../mfa/webauthn-config.js';
+import { HTML, SIGNIN_PATH, enrolPage, esc, managePage, passkeyPage } from './mfa-gate-pages.js';
 import { compilePattern, policyPathViews } from './access-policy.js';
 import { readCookie, serializeCookie } from './cookies.js';
 import { header, type RenderedResponse, type RequestInfo } from './verdict.js';
 
-export const SIGNIN_PATH = '/.mamori/signin';
+export { SIGNIN_PATH };
 
 export interface MfaGateConfig {
   paths: string[];
   issuer: string;
   sessionMs: number;
   cookie: string;
+  webauthn?: WebAuthnConfig;
 }
 
 export type GateDecision = { pass: true; user: string } | { pass: false; answer: RenderedResponse };
 
-const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" };
+/** A pending sign-in (the password was right; a passkey is next) lasts as long as its challenge. */
+const PENDING_MS = CHALLENGE_MS;
+/** Registering another passkey needs a sign-in this recent. */
+const FRESH_MS = 10 * 60_000;
 
-function esc(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+interface Pending {
+  user: string;
+  generation: string;
+  id: string;
+  /** `a`: sign in with a passkey; `e`: register the first one. */
+  kind: 'a' | 'e';
 }
 
 /** Where to go after signing in: a path of this site only (never `//host` or a scheme). */
@@ -71,6 +87,7 @@ export class MfaGate {
   #dirError: string | undefined;
   #checkedAt = 0;
   readonly #totp: TotpVerifier;
+  readonly #passkeys: PasskeyVerifier | undefined;
 
   readonly #onError: (err: unknown) => void;
 
@@ -84,6 +101,11 @@ export class MfaGate {
     this.#sessionKey = hmac(deps.secret, 'mamori mfa gate session v1');
     this.#recoveryKey = hmac(deps.secret, 'mamori recovery codes');
     this.#totp = new TotpVerifier({ store: deps.store, clock: deps.clock, namespace: 'mg' });
+    this.#passkeys = config.webauthn ? new PasskeyVerifier(config.webauthn, { store: deps.store, clock: deps.clock, key: hmac(deps.secret, 'mamori webauthn challenges'), namespace: 'mg' }) : undefined;
+  }
+
+  get #pendingCookie(): string {
+    return `${this.config.cookie}_pending`;
   }
 
   /**
@@ -126,6 +148,11 @@ export class MfaGate {
 
   /** The signed-in user of the request's gate cookie, when it is valid, unexpired and the user still exists. */
   session(req: RequestInfo): string | undefined {
+    return this.#session(req)?.user;
+  }
+
+  /** The session with its expiry and MAC (which names this session: a registration is bound to it). */
+  #session(req: RequestInfo): { user: string; expMs: number; mac: string } | undefined {
     const v = readCookie(req.headers['cookie'], this.config.cookie);
     if (!v || v.length > 512) return undefined;
     const parts = v.split('.');
@@ -136,7 +163,58 @@ export class MfaGate {
     if (!/^\d{1,12}$/.test(e) || Number(e) * 1000 <= this.#clock.now()) return undefined;
     const user = Buffer.from(u, 'base64url').toString('utf8');
     const current = this.#users()?.get(user);
-    return current && (current.generation ?? '') === g ? user : undefined;
+    return current && (current.generation ?? '') === g ? { user, expMs: Number(e) * 1000, mac } : undefined;
+  }
+
+  /** A pending sign-in's cookie value: MACed under a key of its own use, so a session is never one. */
+  #pendingToken(p: Pending, exp: number): string {
+    const body = `p.${Buffer.from(p.user).toString('base64url')}.${Math.floor(exp / 1000)}.${p.generation}.${p.id}.${p.kind}`;
+    return `${body}.${createHmac('sha256', this.#sessionKey).update(body).digest('base64url').slice(0, 32)}`;
+  }
+
+  /** The request's pending sign-in, when valid, unexpired, and its user's generation is still current. */
+  #pending(req: RequestInfo): { p: Pending; u: GateUser; dir: UserDirectory } | undefined {
+    const v = readCookie(req.headers['cookie'], this.#pendingCookie);
+    if (!v || v.length > 512) return undefined;
+    const parts = v.split('.');
+    if (parts.length !== 7 || parts[0] !== 'p') return undefined;
+    const [, u, e, g, id, kind, mac] = parts as [string, string, string, string, string, string, string];
+    const want = createHmac('sha256', this.#sessionKey).update(parts.slice(0, 6).join('.')).digest('base64url').slice(0, 32);
+    if (!safeEqual(mac, want)) return undefined;
+    if (!/^\d{1,12}$/.test(e) || Number(e) * 1000 <= this.#clock.now() || (kind !== 'a' && kind !== 'e')) return undefined;
+    const user = Buffer.from(u, 'base64url').toString('utf8');
+    const dir = this.#users();
+    const current = dir?.get(user);
+    if (!dir || !current || (current.generation ?? '') !== g) return undefined;
+    return { p: { user, generation: g, id, kind }, u: current, dir };
+  }
+
+  #secure(req: RequestInfo): boolean {
+    return req.secure === true || header(req, 'x-forwarded-proto') === 'https';
+  }
+
+  /** The answer of a complete sign-in: the gate cookie, and on to `next`. */
+  #signedIn(req: RequestInfo, u: GateUser, next: string): RenderedResponse {
+    const cookie = serializeCookie(this.config.cookie, this.#token(u.name, this.#clock.now() + this.config.sessionMs, u.generation ?? ''), { maxAgeSec: this.config.sessionMs / 1000, secure: this.#secure(req) });
+    return { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '' };
+  }
+
+  /** The user's passkeys with their public keys opened; one whose seal does not open is left out (and reported). */
+  #storedPasskeys(dir: UserDirectory, u: GateUser): StoredPasskey[] {
+    const out: StoredPasskey[] = [];
+    for (const k of u.passkeys ?? []) {
+      try {
+        out.push({ id: k.id, publicKey: dir.passkeyKey(u, k), counter: k.counter, transports: k.transports });
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+    return out;
+  }
+
+  /** Whether this user may register a first passkey after the password alone (add --passkey opened a window). */
+  #mayEnrol(u: GateUser): boolean {
+    return u.totp === '' && (u.passkeys?.length ?? 0) === 0 && u.passkeyEnrolUntil !== undefined && Date.parse(u.passkeyEnrolUntil) > this.#clock.now();
   }
 
   /** For a request to a gated path: through (with the user), or the answer that sends it to sign in. */
@@ -155,20 +233,103 @@ export class MfaGate {
     const problem = this.#dirError ? '<p class="e">Sign-in is not available: the list of users could not be read.</p>' : '';
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Sign in: ${esc(this.config.issuer)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}.e{color:#a00}</style></head>
-<body><h1>${esc(this.config.issuer)}</h1><p>This area needs a password and a code from your authenticator app.</p>${problem}${message ? `<p class="e">${esc(message)}</p>` : ''}
+<body><h1>${esc(this.config.issuer)}</h1><p>This area needs a password and a code from your authenticator app${this.#passkeys ? ', or a passkey' : ''}.</p>${problem}${message ? `<p class="e">${esc(message)}</p>` : ''}
 <form method="post" action="${SIGNIN_PATH}"><input type="hidden" name="next" value="${esc(next)}">
 <label for="u">User</label><input id="u" name="user" autocomplete="username" required>
 <label for="p">Password</label><input id="p" name="password" type="password" autocomplete="current-password" required>
-<label for="c">Code (or a recovery code)</label><input id="c" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+<label for="c">Code (or a recovery code)${this.#passkeys ? '; empty to use a passkey' : ''}</label><input id="c" name="code" inputmode="numeric" autocomplete="one-time-code"${this.#passkeys ? '' : ' required'}>
 <button type="submit">Sign in</button></form></body></html>`;
     return { status, headers: HTML, body };
   }
 
-  /** `GET /.mamori/signin`. */
-  signinPage(url: string): RenderedResponse {
+  /** `GET /.mamori/signin`, and with `?passkeys` a signed-in user's passkeys (`req` gives the cookie). */
+  async signinPage(url: string, req?: RequestInfo): Promise<RenderedResponse> {
     this.#users();
     const q = url.indexOf('?');
-    return this.page(safeNext(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('next')));
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1).slice(0, 4096));
+    if (this.#passkeys && req && query.has('passkeys')) return this.#manage(req);
+    return this.page(safeNext(query.get('next')));
+  }
+
+  /** The list of the signed-in user's passkeys, and (with a fresh sign-in) a form to register another. */
+  async #manage(req: RequestInfo, message?: string, status = 200): Promise<RenderedResponse> {
+    const s = this.#session(req);
+    const dir = this.#users();
+    const u = s && dir?.get(s.user);
+    if (!s || !dir || !u) return { status: 303, headers: { location: `${SIGNIN_PATH}?next=${encodeURIComponent(`${SIGNIN_PATH}?passkeys`)}`, 'cache-control': 'no-store' }, body: '' };
+    const fresh = s.expMs - this.config.sessionMs > this.#clock.now() - FRESH_MS;
+    const options = fresh ? await this.#passkeys!.registrationOptions(u.name, `s:${s.mac}`, this.#storedPasskeys(dir, u)) : undefined;
+    return managePage({ issuer: this.config.issuer, user: u.name, passkeys: u.passkeys ?? [], options, message, status });
+  }
+
+  /** The page asking for one of the user's passkeys, with a new challenge for this pending sign-in. */
+  async #askPasskey(dir: UserDirectory, u: GateUser, p: Pending, next: string, message?: string, status = 200): Promise<RenderedResponse> {
+    const options = await this.#passkeys!.authenticationOptions(p.id, this.#storedPasskeys(dir, u));
+    return passkeyPage({ issuer: this.config.issuer, user: u.name, next, options, message, status });
+  }
+
+  async #askEnrol(u: GateUser, p: Pending, next: string, message?: string, status = 200): Promise<RenderedResponse> {
+    const options = await this.#passkeys!.registrationOptions(u.name, p.id, []);
+    return enrolPage({ issuer: this.config.issuer, user: u.name, next, options, message, status });
+  }
+
+  /** After a right password without a code: a pending sign-in, and the passkey page (or the first registration). */
+  async #startPending(req: RequestInfo, dir: UserDirectory, u: GateUser, next: string): Promise<RenderedResponse | undefined> {
+    if (!this.#passkeys) return undefined;
+    const kind = (u.passkeys?.length ?? 0) > 0 ? 'a' : this.#mayEnrol(u) ? 'e' : undefined;
+    if (!kind) return undefined;
+    const p: Pending = { user: u.name, generation: u.generation ?? '', id: randomBytes(16).toString('base64url'), kind };
+    const answer = kind === 'a' ? await this.#askPasskey(dir, u, p, next) : await this.#askEnrol(u, p, next);
+    const cookie = `${this.#pendingCookie}=${this.#pendingToken(p, this.#clock.now() + PENDING_MS)}; Max-Age=${PENDING_MS / 1000}; Path=${SIGNIN_PATH}; HttpOnly; SameSite=Strict${this.#secure(req) ? '; Secure' : ''}`;
+    return { ...answer, headers: { ...answer.headers, 'set-cookie': cookie } };
+  }
+
+  /** `step=passkey`: the assertion for a pending sign-in. */
+  async #passkeySignin(req: RequestInfo, form: URLSearchParams): Promise<{ ok: boolean; answer: RenderedResponse }> {
+    const next = safeNext(form.get('next'));
+    const pending = this.#pending(req);
+    if (!this.#passkeys || !pending || pending.p.kind !== 'a') return { ok: false, answer: this.page(next, 'The sign-in took too long or was not started: start again.', 401) };
+    const { p, u, dir } = pending;
+    const r = await this.#passkeys.verifyAssertion(p.id, form.get('response') ?? '', this.#storedPasskeys(dir, u));
+    if (!r.ok) {
+      const why = r.reason === 'counter' ? "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator." : r.reason === 'expired' ? 'That took too long: try again.' : 'That passkey did not sign in: try again, or another one.';
+      return { ok: false, answer: await this.#askPasskey(dir, u, p, next, why, 401) };
+    }
+    dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now());
+    return { ok: true, answer: this.#signedIn(req, u, next) };
+  }
+
+  /** `step=register`: a new passkey, for a pending first registration or a fresh session. */
+  async #passkeyRegister(req: RequestInfo, form: URLSearchParams): Promise<{ ok: boolean; answer: RenderedResponse }> {
+    const next = safeNext(form.get('next'));
+    const name = (form.get('name') ?? '').slice(0, 256);
+    if (!this.#passkeys) return { ok: false, answer: this.page(next, 'Passkeys are not set up here.', 404) };
+    const pending = this.#pending(req);
+    if (pending && pending.p.kind === 'e') {
+      const { p, u, dir } = pending;
+      if (!this.#mayEnrol(u)) return { ok: false, answer: this.page(next, 'This account has a passkey already, or its time to register one ended: sign in again.', 401) };
+      const r = await this.#passkeys.verifyRegistration(p.id, form.get('response') ?? '', name);
+      if (!r.ok) return { ok: false, answer: await this.#askEnrol(u, p, next, 'That passkey could not be registered: try again.', 400) };
+      try {
+        dir.addPasskey(u.name, r.passkey, this.#clock.now(), { first: true });
+      } catch (err) {
+        return { ok: false, answer: this.page(next, (err as Error).message, 409) };
+      }
+      return { ok: true, answer: this.#signedIn(req, dir.get(u.name) ?? u, next) };
+    }
+    const s = this.#session(req);
+    const dir = this.#users();
+    const u = s && dir?.get(s.user);
+    if (!s || !dir || !u) return { ok: false, answer: this.page(next, 'Sign in first.', 401) };
+    if (s.expMs - this.config.sessionMs <= this.#clock.now() - FRESH_MS) return { ok: false, answer: await this.#manage(req, 'Sign in again to register a passkey.', 401) };
+    const r = await this.#passkeys.verifyRegistration(`s:${s.mac}`, form.get('response') ?? '', name);
+    if (!r.ok) return { ok: false, answer: await this.#manage(req, 'That passkey could not be registered: try again.', 400) };
+    try {
+      dir.addPasskey(u.name, r.passkey, this.#clock.now());
+    } catch (err) {
+      return { ok: false, answer: await this.#manage(req, (err as Error).message, 409) };
+    }
+    return { ok: true, answer: { status: 303, headers: { location: `${SIGNIN_PATH}?passkeys`, 'cache-control': 'no-store' }, body: '' } };
   }
 
   /**
@@ -176,7 +337,11 @@ export class MfaGate {
    * checks password and code; on success the answer sets the gate cookie and goes to `next`.
    * `ok` says whether the credentials were right (for the login protection's report).
    */
-  async signin(req: RequestInfo, form: URLSearchParams): Promise<{ ok: boolean; answer: RenderedResponse }> {
+  async signin(req: RequestInfo, form: URLSearchParams): Promise<{ ok: boolean | 'pending'; answer: RenderedResponse }> {
+    const step = form.get('step');
+    if (step === 'passkey') return this.#passkeySignin(req, form);
+    if (step === 'register') return this.#passkeyRegister(req, form);
+    if (step === 'signout') return { ok: true, answer: { status: 303, headers: { location: SIGNIN_PATH, 'set-cookie': serializeCookie(this.config.cookie, '', { maxAgeSec: 0, secure: this.#secure(req) }), 'cache-control': 'no-store' }, body: '' } };
     const next = safeNext(form.get('next'));
     const name = (form.get('user') ?? '').slice(0, 128);
     const password = form.get('password') ?? '';
@@ -188,8 +353,13 @@ export class MfaGate {
     const passwordOk = await dir.verifyPassword(name, password);
     const u = dir.get(name);
     if (!passwordOk || !u) return wrong;
+    if (code.trim() === '') {
+      // No code: a passkey is next, when the user has one (or may register a first one).
+      const answer = await this.#startPending(req, dir, u, next);
+      return answer ? { ok: 'pending', answer } : wrong;
+    }
     let codeOk = false;
-    if (/^[0-9\s-]{6,10}$/.test(code)) {
+    if (u.totp !== '' && /^[0-9\s-]{6,10}$/.test(code)) {
       const r = await this.#totp.verify(name, { secret: dir.totpSecret(u), algorithm: u.algorithm, digits: u.digits, period: u.period }, code);
       codeOk = r.ok;
       if (!r.ok && r.reason === 'locked') return { ok: false, answer: this.page(next, 'Too many wrong codes for this user: try again later, or use a recovery code.', 429) };
@@ -202,9 +372,12 @@ export class MfaGate {
       }
     }
     if (!codeOk) return wrong;
-    const secure = req.secure === true || header(req, 'x-forwarded-proto') === 'https';
-    const cookie = serializeCookie(this.config.cookie, this.#token(name, this.#clock.now() + this.config.sessionMs, u.generation ?? ''), { maxAgeSec: this.config.sessionMs / 1000, secure });
-    return { ok: true, answer: { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '' } };
+    return { ok: true, answer: this.#signedIn(req, u, next) };
+  }
+
+  /** Whether a sign-in form post is a passkey step (no password in it: the login protection does not count it). */
+  static isPasskeyStep(form: URLSearchParams): boolean {
+    return form.has('step');
   }
 
   /** The Cookie header without the gate's cookie (what the site is sent), or undefined when nothing is left. */
@@ -214,7 +387,10 @@ export class MfaGate {
     const kept = all
       .split(';')
       .map((p) => p.trim())
-      .filter((p) => p !== '' && p.split('=')[0]!.trim() !== this.config.cookie);
+      .filter((p) => {
+        const name = p.split('=')[0]!.trim();
+        return p !== '' && name !== this.config.cookie && name !== this.#pendingCookie;
+      });
     return kept.length ? kept.join('; ') : undefined;
   }
 }

@@ -7,7 +7,10 @@
  *   guess, with a 16-byte salt each);
  * - TOTP secrets are sealed with AES-256-GCM under the MFA key ring (secret-box.ts), bound to
  *   the user's name, the key kept apart from the file (MAMORI_MFA_KEYS, or `<data_dir>/mfa.keys`);
- * - recovery codes are keyed hashes (recovery-codes.ts).
+ * - recovery codes are keyed hashes (recovery-codes.ts);
+ * - passkeys' public keys are not secret, but they are sealed too, bound to the user's name and
+ *   the credential id: a key written into the file by someone without the key ring, or copied
+ *   from another user's entry, does not open, so the file alone cannot give anyone a passkey.
  *
  * Written whole to a temporary file and renamed over the old one (mode 0600), so a reader never
  * sees half a file and a crash leaves the old one. Every read checks the file's shape and says
@@ -32,7 +35,7 @@ export interface GateUser {
   name: string;
   /** `scrypt$N$r$p$<salt b64url>$<hash b64url>`. */
   password: string;
-  /** The TOTP secret, sealed (secret-box.ts), with its parameters. */
+  /** The TOTP secret, sealed (secret-box.ts), with its parameters; empty for a user of passkeys only. */
   totp: string;
   algorithm: OtpAlgorithm;
   digits: number;
@@ -42,7 +45,41 @@ export interface GateUser {
   createdAt: string;
   /** Drawn anew when the second factor or the password changes: the gate's sessions carry it, so older ones end. */
   generation?: string;
+  /** Passkeys (WebAuthn credentials) registered on the gate's pages. */
+  passkeys?: PasskeyRecord[];
+  /** A user with neither TOTP nor a passkey may register a first passkey after the password until then (ISO time). */
+  passkeyEnrolUntil?: string;
 }
+
+export interface PasskeyRecord {
+  /** The credential id, base64url. */
+  id: string;
+  /** The COSE public key, sealed under the key ring, bound to `passkey:<user>:<id>`. */
+  key: string;
+  /** The signature counter last seen (0: the authenticator keeps none). */
+  counter: number;
+  transports: string[];
+  /** The authenticator model's id (all zeros when it gave none). */
+  aaguid: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+/** What a registration gives, before it is sealed and stored. */
+export interface NewPasskey {
+  id: string;
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string[];
+  aaguid: string;
+  name: string;
+}
+
+export const MAX_PASSKEYS = 20;
+/** How long a user of passkeys only has to register a first one after `add` or `reset-mfa` (default). */
+export const PASSKEY_ENROL_MS = 7 * 86_400_000;
+const CRED_ID = /^[A-Za-z0-9_-]{16,1366}$/;
 
 export interface Enrolment {
   user: GateUser;
@@ -110,7 +147,9 @@ export class UserDirectory {
         Number.isInteger(x.period) &&
         Array.isArray(x.recovery) &&
         x.recovery.every((r) => typeof r === 'string') &&
-        typeof x.createdAt === 'string';
+        typeof x.createdAt === 'string' &&
+        (x.passkeyEnrolUntil === undefined || typeof x.passkeyEnrolUntil === 'string') &&
+        (x.passkeys === undefined || (Array.isArray(x.passkeys) && x.passkeys.length <= MAX_PASSKEYS && x.passkeys.every(validPasskey)));
       if (!ok) throw new MamoriError('MAMORI_ERR_MFA_USERS', 'a user entry is missing a field or has one of the wrong type', { location: where });
       if (users.has(x.name!)) throw new MamoriError('MAMORI_ERR_MFA_USERS', `"${x.name}" is in the file twice`, { location: where });
       users.set(x.name!, x as GateUser);
@@ -128,22 +167,26 @@ export class UserDirectory {
   }
 
   /** A new user with a password, a fresh TOTP secret and recovery codes; what to show them once. */
-  async add(name: string, password: string, opts: { issuer: string; now?: number }): Promise<Enrolment> {
+  async add(name: string, password: string, opts: { issuer: string; now?: number; passkeyOnly?: boolean }): Promise<Enrolment> {
     if (!NAME.test(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'a user name is 1 to 128 letters, digits or . _ @ + -');
     if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
     checkPassword(password);
     const user: GateUser = { name, password: await hashPassword(password), totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString(), generation: newGeneration() };
-    const e = this.#enrol(user, opts.issuer);
+    const e = this.#enrol(user, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
     this.#users.set(name, e.user);
     this.#save();
     return e;
   }
 
-  /** A new TOTP secret and new recovery codes (the phone was lost); the password stays. */
-  resetMfa(name: string, opts: { issuer: string }): Enrolment {
+  /**
+   * A new TOTP secret and new recovery codes (the phone was lost), or with `passkeyOnly` no TOTP
+   * and a window to register a first passkey in; either way every passkey goes. The password stays.
+   */
+  resetMfa(name: string, opts: { issuer: string; now?: number; passkeyOnly?: boolean }): Enrolment {
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
-    const e = this.#enrol({ ...u, generation: newGeneration() }, opts.issuer);
+    const { passkeys: _gone, passkeyEnrolUntil: _window, ...rest } = u;
+    const e = this.#enrol({ ...rest, generation: newGeneration() }, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
     this.#users.set(name, e.user);
     this.#save();
     return e;
@@ -157,13 +200,21 @@ export class UserDirectory {
     this.#save();
   }
 
-  /** Re-seals every TOTP secret sealed under an older key of the ring; how many. */
+  /** Re-seals every TOTP secret and passkey sealed under an older key of the ring; how many. */
   rotateKeys(): number {
     let n = 0;
     for (const [name, u] of this.#users) {
-      if (!this.#box.isStale(u.totp)) continue;
-      this.#users.set(name, { ...u, totp: this.#box.rotate(u.totp, `totp:${name}`) });
-      n++;
+      let next = u;
+      if (u.totp !== '' && this.#box.isStale(u.totp)) {
+        next = { ...next, totp: this.#box.rotate(u.totp, `totp:${name}`) };
+        n++;
+      }
+      const stale = u.passkeys?.filter((p) => this.#box.isStale(p.key)) ?? [];
+      if (stale.length > 0) {
+        next = { ...next, passkeys: u.passkeys!.map((p) => (stale.includes(p) ? { ...p, key: this.#box.rotate(p.key, passkeyContext(name, p.id)) } : p)) };
+        n += stale.length;
+      }
+      if (next !== u) this.#users.set(name, next);
     }
     if (n > 0) this.#save();
     return n;
@@ -182,6 +233,67 @@ export class UserDirectory {
     if (!u) return;
     this.#users.set(name, { ...u, recovery: u.recovery.filter((h) => h !== hash) });
     this.#save();
+  }
+
+  /**
+   * Adds a passkey a registration gave (the gate verified it); the file as it is now. `first`: only
+   * as the user's first second factor (two registrations racing in the enrolment window add one).
+   */
+  addPasskey(name: string, p: NewPasskey, now: number, opts: { first?: boolean } = {}): PasskeyRecord {
+    this.reload();
+    const u = this.#users.get(name);
+    if (!u) throw new MamoriError('MAMORI_ERR_MFA_USERS', `no user "${name.slice(0, 128)}"`);
+    const list = u.passkeys ?? [];
+    if (opts.first && (list.length > 0 || u.totp !== '')) throw new MamoriError('MAMORI_ERR_MFA_USERS', `${name} has a second factor already: sign in with it to add a passkey`);
+    if (list.length >= MAX_PASSKEYS) throw new MamoriError('MAMORI_ERR_MFA_USERS', `${name} has ${MAX_PASSKEYS} passkeys already: remove one first (mamori users remove-passkey)`);
+    if (!CRED_ID.test(p.id)) throw new MamoriError('MAMORI_ERR_MFA_USERS', 'a credential id is 12 to 1023 bytes, base64url');
+    // A credential id is the authenticator's: the same one under two users would make one person both.
+    for (const other of this.#users.values()) if (other.passkeys?.some((q) => q.id === p.id)) throw new MamoriError('MAMORI_ERR_MFA_USERS', 'this passkey is registered already');
+    const rec: PasskeyRecord = {
+      id: p.id,
+      key: this.#box.seal(Buffer.from(p.publicKey), passkeyContext(name, p.id)),
+      counter: p.counter,
+      transports: p.transports.filter((t) => /^[a-z-]{1,32}$/.test(t)).slice(0, 8),
+      aaguid: /^[0-9a-f-]{36}$/.test(p.aaguid) ? p.aaguid : '00000000-0000-0000-0000-000000000000',
+      name: cleanPasskeyName(p.name) || `passkey ${list.length + 1}`,
+      createdAt: new Date(now).toISOString(),
+    };
+    const { passkeyEnrolUntil: _closed, ...rest } = u;
+    this.#users.set(name, { ...rest, passkeys: [...list, rec] });
+    this.#save();
+    return rec;
+  }
+
+  /**
+   * Removes the user's passkey with this id (or the one id this prefix of 8 characters or more
+   * starts); a new generation, so sessions it opened end. The record removed, or undefined.
+   */
+  removePasskey(name: string, idOrPrefix: string): PasskeyRecord | undefined {
+    const u = this.#users.get(name);
+    if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
+    const list = u.passkeys ?? [];
+    let hit = list.filter((p) => p.id === idOrPrefix);
+    if (hit.length === 0 && idOrPrefix.length >= 8) hit = list.filter((p) => p.id.startsWith(idOrPrefix));
+    if (hit.length > 1) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${idOrPrefix.slice(0, 40)}" starts ${hit.length} passkey ids: give more of it`);
+    const gone = hit[0];
+    if (!gone) return undefined;
+    this.#users.set(name, { ...u, passkeys: list.filter((p) => p !== gone), generation: newGeneration() });
+    this.#save();
+    return gone;
+  }
+
+  /** After a sign-in with a passkey: its counter and when it was used, as the file holds it now. */
+  passkeyUsed(name: string, id: string, counter: number, now: number): void {
+    this.reload();
+    const u = this.#users.get(name);
+    if (!u?.passkeys?.some((p) => p.id === id)) return;
+    this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter: Math.max(p.counter, counter), lastUsedAt: new Date(now).toISOString() } : p)) });
+    this.#save();
+  }
+
+  /** A passkey's public key, opened (it fails for a record not sealed for this user and id). */
+  passkeyKey(u: GateUser, p: PasskeyRecord): Buffer {
+    return this.#box.open(p.key, passkeyContext(u.name, p.id));
   }
 
   /** Whether `password` is the user's; as slow for an unknown name as for a known one. */
@@ -204,9 +316,14 @@ export class UserDirectory {
     return this.#recoveryKey;
   }
 
-  #enrol(user: GateUser, issuer: string): Enrolment {
-    const secret = randomBytes(20);
+  /** TOTP and recovery codes; with `passkeyFrom` (a time) no TOTP but a window to register a first passkey. */
+  #enrol(user: GateUser, issuer: string, passkeyFrom?: number): Enrolment {
     const { codes, hashes } = newRecoveryCodes(this.#recoveryKey);
+    if (passkeyFrom !== undefined) {
+      const next: GateUser = { ...user, totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: hashes, passkeyEnrolUntil: new Date(passkeyFrom + PASSKEY_ENROL_MS).toISOString() };
+      return { user: next, otpauth: '', recoveryCodes: codes };
+    }
+    const secret = randomBytes(20);
     const next: GateUser = { ...user, totp: this.#box.seal(secret, `totp:${user.name}`), algorithm: 'sha1', digits: 6, period: 30, recovery: hashes };
     return { user: next, otpauth: otpauthUri({ issuer, account: user.name, secret }), recoveryCodes: codes };
   }
@@ -218,6 +335,38 @@ export class UserDirectory {
     renameSync(tmp, this.path);
     this.#loadedAt = statSync(this.path).mtimeMs;
   }
+}
+
+function passkeyContext(user: string, id: string): string {
+  return `passkey:${user}:${id}`;
+}
+
+/** A passkey's name as stored and shown: printable, at most 64 characters. */
+export function cleanPasskeyName(name: string): string {
+  return [...name.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim()].slice(0, 64).join('');
+}
+
+function validPasskey(p: unknown): boolean {
+  const x = p as Partial<PasskeyRecord> | null;
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof x.id === 'string' &&
+    CRED_ID.test(x.id) &&
+    typeof x.key === 'string' &&
+    x.key.length <= 4096 &&
+    Number.isSafeInteger(x.counter) &&
+    x.counter! >= 0 &&
+    Array.isArray(x.transports) &&
+    x.transports.length <= 8 &&
+    x.transports.every((t) => typeof t === 'string' && t.length <= 32) &&
+    typeof x.aaguid === 'string' &&
+    x.aaguid.length <= 36 &&
+    typeof x.name === 'string' &&
+    x.name.length <= 256 &&
+    typeof x.createdAt === 'string' &&
+    (x.lastUsedAt === undefined || typeof x.lastUsedAt === 'string')
+  );
 }
 
 function newGeneration(): string {

@@ -114,7 +114,7 @@ export function mamoriHooks(guard: Guard, onHookError: (err: unknown) => void = 
       const gate = guard.mfaGate;
       if (gate && req.path === SIGNIN_PATH) {
         if (req.method === 'POST') return 'buffer';
-        if (req.method === 'GET' || req.method === 'HEAD') return gate.signinPage(ex.url);
+        if (req.method === 'GET' || req.method === 'HEAD') return gate.signinPage(ex.url, req);
       }
       const v = await guard.inspect(req);
       if (guard.enforced(v)) {

@@ -1,0 +1,10 @@
+import { FimDb, checkBaseline, readKey } from '@mamori/host';
+const u0 = process.cpuUsage(); const t0 = performance.now();
+const db = FimDb.open('/tmp/fimdd/data/fim.db'); const key = readKey('/tmp/fimdd/data/fim.key');
+const u1 = process.cpuUsage(u0);
+const b = db.load('default', key);
+const u2 = process.cpuUsage(u0);
+const r = await checkBaseline(db, key, 'default', { mode: 'fast', baseline: b });
+const u3 = process.cpuUsage(u0);
+const ms = (u) => ((u.user + u.system) / 1000).toFixed(0);
+console.log('open', ms(u1), 'load', ms(u2), 'check', ms(u3), r.scanned, r.changed.length, (performance.now()-t0).toFixed(0));
