@@ -48,9 +48,9 @@ export function parseInventory(text: string, file: string): InventoryResult {
     if (errors.length < MAX_ERRORS) errors.push({ where: at(offset), message });
   };
   if (text.length > MAX_INVENTORY_BYTES) return { ok: false, errors: [{ where: `${file}:1:1`, message: `the file is larger than ${MAX_INVENTORY_BYTES} bytes` }] };
-  // Aliases are refused outright (maxAliasCount 0): an inventory has no use for them, and they
-  // are how a small YAML file becomes a huge document.
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, maxAliasCount: 0, prettyErrors: false, strict: true, stringKeys: false });
+  // The tree is walked node by node and never turned into JS objects, so an alias is only a
+  // node that is not a value (refused below), never an expansion.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
   for (const e of doc.errors) fail(e.pos[0], e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   if (errors.length > 0) return { ok: false, errors };
   const root = doc.contents;

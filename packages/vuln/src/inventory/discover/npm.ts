@@ -102,7 +102,7 @@ export function pnpmKey(key: string, v5: boolean): { name: string; version: stri
 function yamlDoc(text: string, file: string): unknown {
   if (text.length > MAX_YAML) throw bad(file, `larger than ${MAX_YAML} bytes`);
   // failsafe: every scalar stays text (1.10 stays 1.10); no aliases.
-  const doc = parseDocument(text, { schema: 'failsafe', maxAliasCount: 0, uniqueKeys: false, prettyErrors: false });
+  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw bad(file, `not valid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
