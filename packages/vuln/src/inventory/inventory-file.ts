@@ -18,7 +18,7 @@
  * Each asset's origin is `file:line`.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { MamoriError } from 'mamori';
 import type { Asset } from '../model.js';
 import { checkAsset, show, type AssetInput } from './asset.js';
@@ -83,6 +83,8 @@ export function parseInventory(text: string, file: string): InventoryResult {
     }
     const input: AssetInput = {};
     const fieldAt = new Map<string, number | undefined>();
+    // Fields already reported here are not reported again as missing.
+    const reported = new Set<string>();
     let bad = false;
     for (const pair of item.items as Pair<Node, Node | null>[]) {
       const k = keyOf(pair);
@@ -94,13 +96,15 @@ export function parseInventory(text: string, file: string): InventoryResult {
       const v = pair.value;
       fieldAt.set(k, start(v) ?? start(pair.key));
       if (!isScalar(v)) {
-        fail(start(v) ?? start(pair.key), `${k} must be a single value, not ${v === null ? 'empty' : 'a list or a mapping'}`);
+        fail(start(v) ?? start(pair.key), `${k} must be a single value, not ${v === null ? 'empty' : isAlias(v) ? 'an alias: write the value itself' : 'a list or a mapping'}`);
+        reported.add(k);
         bad = true;
         continue;
       }
       if (typeof v.value === 'number' && (k === 'version' || k === 'product' || k === 'name')) {
         // YAML reads 7.20 as the number 7.2: the version the device prints would be lost.
         fail(start(v), `${k} must be text: quote it (${k}: "${v.source ?? String(v.value)}") so that YAML keeps it as written`);
+        reported.add(k);
         bad = true;
         continue;
       }
@@ -111,6 +115,7 @@ export function parseInventory(text: string, file: string): InventoryResult {
     const r = checkAsset(input);
     if (r.problems) {
       for (const p of r.problems) {
+        if (reported.has(p.field)) continue;
         // A missing field is reported at the asset, a wrong one at its value.
         fail(fieldAt.get(p.field) ?? start(item), fieldAt.has(p.field) || p.field === 'origin' ? p.message : `${p.field} is missing`);
       }

@@ -93,7 +93,8 @@ export function prioritise(f: Finding, asset: AssetFacts | undefined): Assessmen
   } else if (facts.criticality === 'low' && base < 4 && !f.kev) {
     final = base + 1;
     reasons.push(`low-criticality asset: one level down from P${base}`);
-  } else if (asset && facts.criticality !== 'medium') reasons.push(`${facts.criticality}-criticality asset`);
+  } else if (asset && facts.criticality === 'critical') reasons.push('critical asset');
+  else if (asset && facts.criticality !== 'medium') reasons.push(`${facts.criticality}-criticality asset`);
 
   const priority = toP(final);
   const unconfirmed = f.status === 'unknown';

@@ -52,8 +52,9 @@ export function parsePackageLock(text: string, file: string, opts: DiscoverOptio
   const lv = doc.lockfileVersion;
   if (isObj(doc.packages) && (lv === 2 || lv === 3)) {
     for (const [path, entry] of Object.entries(doc.packages)) {
-      if (path === '' || !isObj(entry)) continue;
-      if (entry.link === true) continue;
+      // "" is the project; a path outside node_modules is one of its workspace folders; a link
+      // points at one of those. All are the project's own code.
+      if (path === '' || !isObj(entry) || entry.link === true || !path.includes('node_modules/')) continue;
       const name = typeof entry.name === 'string' ? entry.name : nameFromPath(path);
       if (!name) continue; // a workspace folder's own entry
       if (typeof entry.version !== 'string') {
