@@ -108,7 +108,11 @@ function yamlDoc(text: string, file: string): unknown {
     const e = doc.errors[0]!;
     throw bad(file, `not valid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
   }
-  return doc.toJS({ maxAliasCount: 0 });
+  try {
+    return doc.toJS({ maxAliasCount: 0 });
+  } catch (err) {
+    throw bad(file, `not read: ${(err as Error).message} (a lock file has no aliases)`, err);
+  }
 }
 
 export function parsePnpmLock(text: string, file: string, opts: DiscoverOptions = {}): Discovery {
