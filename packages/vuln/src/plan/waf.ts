@@ -44,10 +44,15 @@ export function loadRulePackIndex(dir = rulePackDir()): RulePackIndex {
   for (const r of loaded.config.rules) {
     if (r.id === undefined) continue;
     const level = Number(/^paranoia-level\/(\d)$/.exec(r.tags.find((t) => t.startsWith('paranoia-level/')) ?? '')?.[1] ?? 1);
+    // The CVEs a rule is for: its `cve/` tags, and those its message names (the Log4Shell rule
+    // is tagged with its CWE and says `CVE-2021-44228` in its message).
+    const cves = new Set<string>();
     for (const t of r.tags) {
       const m = /^cve\/(CVE-\d{4}-\d{4,})$/i.exec(t);
-      if (!m) continue;
-      const cve = m[1]!.toUpperCase();
+      if (m) cves.add(m[1]!.toUpperCase());
+    }
+    for (const m of (r.msg?.raw ?? '').matchAll(/\bCVE-\d{4}-\d{4,}\b/g)) cves.add(m[0]);
+    for (const cve of cves) {
       const list = index.get(cve) ?? [];
       list.push({ id: r.id, msg: r.msg?.raw ?? '', paranoia: level, file: r.file, line: r.line });
       index.set(cve, list);
