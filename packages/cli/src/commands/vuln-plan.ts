@@ -81,7 +81,9 @@ async function readInput(path: string): Promise<string> {
     return Buffer.concat(chunks).toString('utf8');
   }
   try {
-    if (statSync(path).size > MAX_INPUT) throw new Error(`larger than ${MAX_INPUT} bytes`);
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_INPUT) throw new Error(`larger than ${MAX_INPUT} bytes`);
     return readFileSync(path, 'utf8');
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_VULN_FINDINGS', `${path}: could not be read: ${(err as Error).message}`, { cause: err });

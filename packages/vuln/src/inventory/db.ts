@@ -85,6 +85,8 @@ const MIGRATIONS = [
 export class VulnDb {
   readonly #db: Database.Database;
   readonly path: string;
+  // Statements prepared once: a check of thousands of findings runs the same few again and again.
+  readonly #statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, path: string) {
     this.#db = db;
@@ -120,6 +122,15 @@ export class VulnDb {
     this.#db.close();
   }
 
+  #prepare(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
+
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T {
     return this.#db.transaction(fn)();
@@ -128,18 +139,18 @@ export class VulnDb {
   // ---- assets
 
   asset(name: string): Asset | undefined {
-    const r = this.#db.prepare('SELECT * FROM assets WHERE name = ?').get(name) as Record<string, unknown> | undefined;
+    const r = this.#prepare('SELECT * FROM assets WHERE name = ?').get(name) as Record<string, unknown> | undefined;
     return r ? toAsset(r) : undefined;
   }
 
   assets(): Asset[] {
-    return (this.#db.prepare('SELECT * FROM assets ORDER BY name').all() as Record<string, unknown>[]).map(toAsset);
+    return (this.#prepare('SELECT * FROM assets ORDER BY name').all() as Record<string, unknown>[]).map(toAsset);
   }
 
   /** Adds or replaces assets; returns how many were new and how many changed. */
   putAssets(list: readonly Asset[], now: number): { added: number; updated: number; unchanged: number } {
-    const get = this.#db.prepare('SELECT * FROM assets WHERE name = ?');
-    const ins = this.#db.prepare(
+    const get = this.#prepare('SELECT * FROM assets WHERE name = ?');
+    const ins = this.#prepare(
       `INSERT INTO assets (name, type, product, version, exposure, criticality, owner, origin, added_at, updated_at)
        VALUES (@name, @type, @product, @version, @exposure, @criticality, @owner, @origin, @now, @now)
        ON CONFLICT(name) DO UPDATE SET type = @type, product = @product, version = @version, exposure = @exposure,
@@ -165,14 +176,14 @@ export class VulnDb {
   }
 
   removeAssets(names: readonly string[]): number {
-    const del = this.#db.prepare('DELETE FROM assets WHERE name = ?');
+    const del = this.#prepare('DELETE FROM assets WHERE name = ?');
     return this.transaction(() => names.reduce((n, name) => n + del.run(name).changes, 0));
   }
 
   // ---- findings
 
   finding(asset: string, cve: string): StoredFinding | undefined {
-    const r = this.#db.prepare('SELECT * FROM findings WHERE asset = ? AND cve = ?').get(asset, cve) as Record<string, unknown> | undefined;
+    const r = this.#prepare('SELECT * FROM findings WHERE asset = ? AND cve = ?').get(asset, cve) as Record<string, unknown> | undefined;
     return r ? toFinding(r) : undefined;
   }
 
@@ -188,13 +199,12 @@ export class VulnDb {
       args.push(filter.asset);
     }
     const sql = `SELECT * FROM findings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY asset, cve`;
-    return (this.#db.prepare(sql).all(...args) as Record<string, unknown>[]).map(toFinding);
+    return (this.#prepare(sql).all(...args) as Record<string, unknown>[]).map(toFinding);
   }
 
   /** Writes a finding's row whole (the lifecycle decides what it holds). */
   putFinding(f: StoredFinding): void {
-    this.#db
-      .prepare(
+    this.#prepare(
         `INSERT INTO findings (asset, cve, state, finding, first_seen, last_seen, fixed_at, accepted_by, accepted_reason, accepted_at, accepted_until, notified)
          VALUES (@asset, @cve, @state, @finding, @firstSeen, @lastSeen, @fixedAt, @by, @reason, @at, @until, @notified)
          ON CONFLICT(asset, cve) DO UPDATE SET state = @state, finding = @finding, first_seen = @firstSeen, last_seen = @lastSeen,
@@ -217,13 +227,13 @@ export class VulnDb {
   }
 
   addHistory(e: FindingHistoryEntry): void {
-    this.#db.prepare('INSERT INTO finding_history (asset, cve, at, action, who, why) VALUES (@asset, @cve, @at, @action, @who, @why)').run(e);
+    this.#prepare('INSERT INTO finding_history (asset, cve, at, action, who, why) VALUES (@asset, @cve, @at, @action, @who, @why)').run(e);
   }
 
   history(asset?: string, cve?: string): FindingHistoryEntry[] {
     const rows = asset
-      ? this.#db.prepare('SELECT * FROM finding_history WHERE asset = ? AND (? IS NULL OR cve = ?) ORDER BY at, rowid').all(asset, cve ?? null, cve ?? null)
-      : this.#db.prepare('SELECT * FROM finding_history ORDER BY at, rowid').all();
+      ? this.#prepare('SELECT * FROM finding_history WHERE asset = ? AND (? IS NULL OR cve = ?) ORDER BY at, rowid').all(asset, cve ?? null, cve ?? null)
+      : this.#prepare('SELECT * FROM finding_history ORDER BY at, rowid').all();
     return rows as FindingHistoryEntry[];
   }
 }

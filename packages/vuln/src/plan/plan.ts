@@ -122,14 +122,17 @@ export function planItem(input: PlanInput, asset: Asset | undefined, opts: { now
   };
 }
 
+// Code-unit order: dates, CVE ids and names sort the same on every machine, and fast.
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compareItems(x: PlanItem, y: PlanItem): number {
   return (
     comparePriority(x.priority, y.priority) ||
-    x.due.localeCompare(y.due) ||
+    cmp(x.due, y.due) ||
     (y.finding.epss?.probability ?? -1) - (x.finding.epss?.probability ?? -1) ||
     (y.assessment.cvss?.baseScore ?? -1) - (x.assessment.cvss?.baseScore ?? -1) ||
-    x.asset.localeCompare(y.asset) ||
-    x.cve.localeCompare(y.cve)
+    cmp(x.asset, y.asset) ||
+    cmp(x.cve, y.cve)
   );
 }
 
