@@ -12,7 +12,7 @@ export { discoverDpkg, discoverDpkgStatusFile, discoverRpm, parseDpkgQuery, pars
 export { discoverNpm, parsePackageLock, parsePnpmLock, parseYarnLock } from './inventory/discover/npm.js';
 export { discoverCycloneDx, parseCycloneDx, parsePurl } from './inventory/discover/cyclonedx.js';
 export { PRIORITIES, percentileWords, pickCvss, prioritise, type Assessment, type AssetFacts, type Priority } from './plan/priority.js';
-export { DEFAULT_DEADLINES, buildPlan, parseDeadlines, planItem, type AssetPlan, type Deadlines, type Plan, type PlanInput, type PlanItem } from './plan/plan.js';
+export { DEFAULT_DEADLINES, buildPlan, formatDeadlines, parseDeadlines, planItem, type AssetPlan, type Deadlines, type Plan, type PlanInput, type PlanItem } from './plan/plan.js';
 export { parseFindings, checkFinding } from './plan/findings-input.js';
 export { acceptRisk, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep, type CheckOutcome, type VulnEvent } from './plan/lifecycle.js';
 export { loadRulePackIndex, rulePackDir, wafAdvice, type PackRule, type RulePackIndex, type VirtualPatch, type WafAdvice } from './plan/waf.js';

@@ -4,11 +4,25 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { MamoriError, type MamoriConfig } from 'mamori';
-import { VulnDb, emitAll, vulnDbPath, type VulnEvent } from '@mamori/vuln';
+import { DEFAULT_DEADLINES, VulnDb, emitAll, formatDeadlines, parseDeadlines, vulnDbPath, type Deadlines, type VulnEvent } from '@mamori/vuln';
 import { openRuntime } from '../runtime.js';
 
 export function openDb(config: MamoriConfig): VulnDb {
   return VulnDb.open(vulnDbPath(config.dataDir));
+}
+
+/**
+ * The deadlines per priority: `--deadlines` (then kept in the database, so that every later
+ * command, and the deadline notices, use the same), else the ones kept, else the defaults.
+ */
+export function deadlines(db: VulnDb | undefined, flag: string | undefined): Deadlines {
+  if (flag !== undefined) {
+    const d = parseDeadlines(flag);
+    db?.setSetting('deadlines', formatDeadlines(d));
+    return d;
+  }
+  const kept = db?.setting('deadlines');
+  return kept ? parseDeadlines(kept) : DEFAULT_DEADLINES;
 }
 
 /** `--by`, else the user (the one behind sudo) at this host. */

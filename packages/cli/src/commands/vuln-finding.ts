@@ -1,9 +1,9 @@
 import { MamoriError, parseDuration } from 'mamori';
-import { DEFAULT_DEADLINES, acceptRisk, planItem, reopenFinding, sweep, type FindingState, type VulnEvent } from '@mamori/vuln';
+import { acceptRisk, planItem, reopenFinding, sweep, type FindingState, type VulnEvent } from '@mamori/vuln';
 import { parse } from '../command.js';
 import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
-import { clock, dateOrDuration, failed, json, openDb, out, sendEvents, who } from './vuln-common.js';
+import { clock, dateOrDuration, deadlines as deadlinesFor, failed, json, openDb, out, sendEvents, who } from './vuln-common.js';
 
 const MAX_ACCEPT_MS = 366 * 86_400_000;
 
@@ -59,13 +59,14 @@ export async function run(argv: string[]): Promise<number> {
     const events: VulnEvent[] = [];
     try {
       // Time's own changes first: an acceptance past its expiry is open again whoever looks.
-      events.push(...sweep(db, { now }));
+      const deadlines = deadlinesFor(db, undefined);
+      events.push(...sweep(db, { now, deadlines }));
       if (sub === 'list') {
         const state = values.state ?? 'open';
         const list = db.findings({ ...(state === 'all' ? {} : { state: state as FindingState }), ...(values.asset ? { asset: values.asset } : {}) });
         const assets = new Map(db.assets().map((a) => [a.name, a]));
         const rows = list.map((f) => {
-          const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assets.get(f.asset), { now, deadlines: DEFAULT_DEADLINES });
+          const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assets.get(f.asset), { now, deadlines });
           return { asset: f.asset, cve: f.cve, state: f.state, status: f.finding.status, priority: it.priority, due: f.state === 'open' ? it.due : null, owner: it.owner, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen), fixedAt: f.fixedAt ? iso(f.fixedAt) : null, accepted: f.accepted ? { by: f.accepted.by, reason: f.accepted.reason, at: iso(f.accepted.at), until: iso(f.accepted.until) } : null, explanation: it.explanation };
         });
         if (values.json) json(rows);
@@ -93,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
           if (values.json) json({ asset, cve, state: r.finding.state, accepted: { ...r.finding.accepted!, at: iso(r.finding.accepted!.at), until: iso(r.finding.accepted!.until) } });
           else out(`${cve} on ${asset}: risk accepted by ${by} until ${iso(until)}.\n`);
         } else {
-          const r = reopenFinding(db, asset, cve, { by, reason: values.reason ?? '', now });
+          const r = reopenFinding(db, asset, cve, { by, reason: values.reason ?? '', now, deadlines });
           events.push(r.event);
           if (values.json) json({ asset, cve, state: r.finding.state });
           else out(`${cve} on ${asset}: open again.\n`);

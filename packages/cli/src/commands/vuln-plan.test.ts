@@ -166,6 +166,9 @@ note: recorded: 4 new, 0 back after a fix, 0 fixed, 0 still open
       assert.deepEqual(j.counts, { P1: 2, P2: 1, P3: 0, P4: 1 });
       assert.deepEqual(j.items.map((i) => [i.cve, i.due, i.owner]), [['CVE-2024-21887', '2024-01-19', 'netops'], ['CVE-2023-46805', '2024-01-22', 'netops'], ['CVE-2020-25213', '2024-01-25', 'web'], ['CVE-2021-23337', '2024-07-13', 'dev']]);
 
+      const t = await cmd('vuln-plan', ['--now', '2024-01-15', '--table']);
+      assert.match(t.out, /^# +PRI +DUE +OWNER +ASSET +VERSION +CVE +STATUS\n1 +P1 +2024-01-19 +netops +edge-vpn +22\.7R2\.3 +CVE-2024-21887 +affected\n2 +P1 +2024-01-22 /);
+
       const waf = await cmd('vuln-plan', ['--now', '2024-01-15', '--waf']);
       assert.equal(waf.code, 0, waf.err);
       assert.match(waf.out, /^# Virtual patches from mamori's rule pack for 3 findings/);
@@ -185,9 +188,9 @@ note: recorded: 4 new, 0 back after a fix, 0 fixed, 0 still open
       writeFileSync(join(dir, 'check2.jsonl'), next);
       const p2 = await cmd('vuln-plan', ['check2.jsonl', '--now', '2024-01-20', '--json']);
       assert.equal(p2.code, 0, p2.err);
-      const j2 = JSON.parse(p2.out) as { items: { cve: string }[]; recorded: object; notes: string[] };
+      const j2 = JSON.parse(p2.out) as { items: { cve: string; due: string }[]; recorded: object; notes: string[] };
       assert.deepEqual(j2.recorded, { opened: 0, reappeared: 0, fixed: 2, updated: 0 });
-      assert.deepEqual(j2.items.map((i) => i.cve), ['CVE-2020-25213']);
+      assert.deepEqual(j2.items.map((i) => [i.cve, i.due]), [['CVE-2020-25213', '2024-01-25']], 'the deadlines given once (P2=10d) are kept');
       assert.ok(j2.notes.includes('1 accepted risk not in the plan (mamori vuln finding list --state accepted)'));
       const fixed = await cmd('vuln-finding', ['list', '--state', 'fixed', '--now', '2024-01-20']);
       assert.match(fixed.out, /edge-vpn +CVE-2023-46805 +fixed +P1 +netops +fixed 2024-01-20/);

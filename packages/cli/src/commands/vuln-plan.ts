@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { MamoriError, parseDuration } from 'mamori';
 import {
   DEFAULT_DEADLINES,
@@ -17,10 +17,12 @@ import {
   type Plan,
   type PlanInput,
   type VulnEvent,
+  vulnDbPath,
 } from '@mamori/vuln';
 import { parse } from '../command.js';
+import { table } from '../render.js';
 import { readConfig } from '../runtime.js';
-import { clock, failed, json, openDb, out, sendEvents } from './vuln-common.js';
+import { clock, deadlines as deadlinesFor, failed, json, openDb, out, sendEvents } from './vuln-common.js';
 
 const days = (ms: number): string => `${Math.round(ms / 86_400_000)}d`;
 
@@ -39,7 +41,8 @@ date), EPSS, CVSS, internet exposure and the asset's criticality (docs/vuln.md,
 "Priorities and the plan"). Due: first seen + the priority's deadline, or the
 KEV due date when earlier.
 
-  --deadlines P1=7d,...  deadlines per priority (default P1=${days(DEFAULT_DEADLINES.P1)},P2=${days(DEFAULT_DEADLINES.P2)},P3=${days(DEFAULT_DEADLINES.P3)},P4=${days(DEFAULT_DEADLINES.P4)})
+  --deadlines P1=7d,...  deadlines per priority (default P1=${days(DEFAULT_DEADLINES.P1)},P2=${days(DEFAULT_DEADLINES.P2)},P3=${days(DEFAULT_DEADLINES.P3)},P4=${days(DEFAULT_DEADLINES.P4)});
+                         kept in vuln.db for the next plans and mamori vuln finding
   --warn 3d              how early a deadline notice goes out
   --inventory FILE       take assets (exposure, criticality, owner) from this
                          inventory YAML instead of the database (repeatable)
@@ -50,6 +53,8 @@ KEV due date when earlier.
   --waf                  print the WAF rule pack's virtual patches for internet-facing
                          appliances and CMS findings, and the mamori.yaml lines
   --now DATE             take this date as today (to replay a plan)
+  --table                one line per finding: order, priority, due date, owner,
+                         asset, version, CVE (the reasons only in the default output)
   --json                 the plan as JSON
 Common options: --config FILE.
 `;
@@ -64,6 +69,7 @@ const OPTIONS = {
   'no-record': { type: 'boolean' },
   'no-events': { type: 'boolean' },
   waf: { type: 'boolean' },
+  table: { type: 'boolean' },
   now: { type: 'string' },
 } as const;
 
@@ -117,7 +123,8 @@ export async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, OPTIONS, help);
     if (positionals.length > 1) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `one findings file at a time\n\n${help}`);
     const now = clock(values.now);
-    const deadlines = values.deadlines ? parseDeadlines(values.deadlines) : DEFAULT_DEADLINES;
+    // Checked before anything is read or recorded; kept in the database below.
+    if (values.deadlines !== undefined) parseDeadlines(values.deadlines);
     const warnBefore = values.warn ? parseDuration(values.warn, '--warn') : undefined;
     const record = !values['no-record'];
     const config = readConfig(values.config);
@@ -134,9 +141,11 @@ export async function run(argv: string[]): Promise<number> {
     let inputs: PlanInput[];
     let assets: Map<string, Asset>;
     const notes: string[] = [];
+    let deadlineSet = DEFAULT_DEADLINES;
     if (record || !findings) {
       const db = openDb(config);
       try {
+        const deadlines = (deadlineSet = deadlinesFor(db, values.deadlines));
         assets = fromFiles ?? new Map(db.assets().map((a) => [a.name, a]));
         if (findings) {
           outcome = recordCheck(db, findings, { now, deadlines, assets, ...(values.complete ? { complete: true } : {}) });
@@ -152,8 +161,18 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       assets = fromFiles ?? new Map();
       inputs = findings.map((f) => ({ finding: f }));
+      // Nothing is recorded: the kept deadlines are read, if there is a database, not changed.
+      if (values.deadlines !== undefined) deadlineSet = parseDeadlines(values.deadlines);
+      else if (existsSync(vulnDbPath(config.dataDir))) {
+        const db = openDb(config);
+        try {
+          deadlineSet = deadlinesFor(db, undefined);
+        } finally {
+          db.close();
+        }
+      }
     }
-    const plan = buildPlan(inputs, assets, { now, deadlines });
+    const plan = buildPlan(inputs, assets, { now, deadlines: deadlineSet });
     const unknownAssets = [...new Set(plan.items.filter((i) => !i.inInventory).map((i) => i.asset))];
     if (unknownAssets.length) notes.push(`not in the inventory, so taken as internet-facing, medium criticality, unassigned: ${unknownAssets.slice(0, 10).join(', ')}${unknownAssets.length > 10 ? ` and ${unknownAssets.length - 10} more` : ''}`);
     if (outcome) notes.push(`recorded: ${outcome.opened} new, ${outcome.reappeared} back after a fix, ${outcome.fixed} fixed, ${outcome.updated} still open`);
@@ -177,6 +196,13 @@ export async function run(argv: string[]): Promise<number> {
       }
       for (const p of advice.problems) out(`warning: ${p}\n`);
       if (advice.uncovered.length) out(`No rule in the pack for: ${advice.uncovered.map((u) => `${u.cve} (${u.asset})`).join(', ')}\n`);
+    } else if (values.table) {
+      out(
+        plan.items.length
+          ? table(['#', 'PRI', 'DUE', 'OWNER', 'ASSET', 'VERSION', 'CVE', 'STATUS'], plan.items.map((i, n) => [n + 1, i.priority, `${i.due}${i.overdue ? ' (overdue)' : ''}`, i.owner, i.asset, i.version, i.cve, i.status === 'unknown' ? 'unconfirmed' : i.status]), 80)
+          : 'Nothing to patch: no open findings.\n',
+      );
+      for (const n of notes) out(`note: ${clean(n)}\n`);
     } else out(render(plan, notes));
     if (!values['no-events'] && record) await sendEvents(config, events);
     return 0;

@@ -79,7 +79,8 @@ const MIGRATIONS = [
      who TEXT NOT NULL,
      why TEXT NOT NULL
    );
-   CREATE INDEX finding_history_key ON finding_history (asset, cve, at);`,
+   CREATE INDEX finding_history_key ON finding_history (asset, cve, at);
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export class VulnDb {
@@ -134,6 +135,17 @@ export class VulnDb {
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T {
     return this.#db.transaction(fn)();
+  }
+
+  // ---- settings (the plan's deadlines, kept so that every command uses the same)
+
+  setting(key: string): string | undefined {
+    const r = this.#prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return r?.value;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.#prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   // ---- assets

@@ -7,7 +7,7 @@
  * earlier. Findings are ordered by priority, then due date, then EPSS, then CVSS; assets are
  * ordered by their most urgent finding, since one update fixes all of an asset's findings.
  */
-import { MamoriError, parseDuration } from 'mamori';
+import { MamoriError, formatDuration, parseDuration } from 'mamori';
 import type { Asset, Finding } from '../model.js';
 import type { FindingState } from '../inventory/db.js';
 import { ASSET_DEFAULTS } from '../inventory/asset.js';
@@ -31,6 +31,11 @@ export function parseDeadlines(spec: string, base: Deadlines = DEFAULT_DEADLINES
     if (out[PRIORITIES[i]!] < out[PRIORITIES[i - 1]!]) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--deadlines: ${PRIORITIES[i]} cannot be due sooner than ${PRIORITIES[i - 1]}`);
   }
   return out;
+}
+
+/** `P1=7d,P2=30d,P3=90d,P4=180d`: what parseDeadlines reads back. */
+export function formatDeadlines(d: Deadlines): string {
+  return PRIORITIES.map((p) => `${p}=${formatDuration(d[p])}`).join(',');
 }
 
 export interface PlanInput {
