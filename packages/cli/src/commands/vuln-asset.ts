@@ -1,6 +1,5 @@
 import { MamoriError } from 'mamori';
-import { ASSET_TYPES } from '@mamori/vuln';
-import { ASSET_DEFAULTS, CRITICALITIES, checkAsset, loadInventoryFile, type Asset } from '@mamori/vuln';
+import { ASSET_DEFAULTS, ASSET_TYPES, CRITICALITIES, checkAsset, loadInventoryFile, type Asset } from '@mamori/vuln';
 import { parse } from '../command.js';
 import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
@@ -48,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     const db = openDb(config);
     try {
       if (sub === 'list') {
+        if (values.type !== undefined && !(ASSET_TYPES as readonly string[]).includes(values.type)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--type is one of ${ASSET_TYPES.join(', ')}`);
         let list = db.assets();
         if (values.type) list = list.filter((a) => a.type === values.type);
         if (values.json) json(list);

@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.owner === '' || values.owner.length > 200 || /[\u0000-\u001f]/.test(values.owner)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--owner is 1 to 200 printable characters');
       opts.owner = values.owner;
     }
+    if (values.site !== undefined && (values.site === '' || values.site.length > 100 || /[\u0000-\u001f\u007f-\u009f]/.test(values.site))) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--site is 1 to 100 printable characters');
     const need = (what: string): string => {
       if (!path) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the ${what}\n\n${help}`);
       return path;

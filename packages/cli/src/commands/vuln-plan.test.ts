@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,20 @@ describe('mamori vuln asset, plan and finding', () => {
     const table = await cmd('vuln-discover', ['npm', 'yarn.lock']);
     assert.match(table.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nlodash@4\.17\.20 +npm +lodash +4\.17\.20 +yarn\.lock:3\n/);
     assert.equal((await cmd('vuln-discover', ['nothing'])).code, 2);
+
+    mkdirSync(join(dir, 'www', 'wp-includes'), { recursive: true });
+    mkdirSync(join(dir, 'www', 'wp-content', 'plugins', 'akismet'), { recursive: true });
+    writeFileSync(join(dir, 'www', 'wp-includes', 'version.php'), "<?php\n$wp_version = '6.1.9';\n");
+    writeFileSync(join(dir, 'www', 'wp-content', 'plugins', 'akismet', 'akismet.php'), '<?php\n/*\nPlugin Name: Akismet Anti-Spam\nVersion: 5.0.2\n*/\n');
+    const wp = await cmd('vuln-discover', ['wordpress', 'www', '--site', 'blog', '--criticality', 'high', '--json']);
+    assert.equal(wp.code, 0, wp.err);
+    const j = JSON.parse(wp.out) as { assets: { name: string; version: string; criticality: string }[]; notes: string[] };
+    assert.deepEqual(j.assets.map((a) => [a.name, a.version, a.criticality]), [['blog/wordpress', '6.1.9', 'high'], ['blog/akismet', '5.0.2', 'high']]);
+    assert.deepEqual(j.notes, [`www/wp-content/themes: not found: no themes read`]);
+    writeFileSync(join(dir, 'status'), 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.15-1~deb12u1\n');
+    const deb = await cmd('vuln-discover', ['dpkg', '--status', 'status', '--prefix', 'web-01/']);
+    assert.match(deb.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nweb-01\/openssl +deb +openssl +3\.0\.15-1~deb12u1 +status:1\n1 asset found/);
+    assert.match((await cmd('vuln-discover', ['wordpress', 'www', '--site', 'a\u001bb'])).err, /--site is 1 to 100 printable characters/);
   });
 
   it('plan: recorded from stdin, explained, ordered, due dates and owners; JSON; --waf; events to the store and a webhook; accept, reopen, fixed by the next check', async () => {

@@ -65,7 +65,6 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
   const c = new Collector(opts);
   let fields = new Map<string, string>();
   let startLine = 1;
-  let last: string | undefined;
   const flush = (): void => {
     if (fields.size > 0) {
       const pkg = fields.get('package');
@@ -78,7 +77,6 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
       }
     }
     fields = new Map();
-    last = undefined;
   };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -94,9 +92,9 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
       c.note(`${file}:${i + 1}: not a Field: value line: skipped`);
       continue;
     }
-    last = line.slice(0, colon).toLowerCase();
+    const name = line.slice(0, colon).toLowerCase();
     // Only the fields used are kept: a stanza of a million fields costs no memory.
-    if (last === 'package' || last === 'version' || last === 'status') fields.set(last, line.slice(colon + 1).trim());
+    if (name === 'package' || name === 'version' || name === 'status') fields.set(name, line.slice(colon + 1).trim());
     else fields.set('_', '');
   }
   flush();

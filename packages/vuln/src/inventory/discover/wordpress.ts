@@ -26,7 +26,7 @@ const WP_VERSION = /^[ \t]*\$wp_version[ \t]*=[ \t]*(['"])([^'"\r\n]{1,64})\1[ \
 
 /** One `Name: value` header field of a plugin file or a style sheet, as WordPress reads it. */
 export function headerField(text: string, field: string): string | undefined {
-  const lines = text.split(/\r\n|\r|\n/, 400);
+  const lines = text.split(/\r\n|\r|\n/, HEAD_BYTES);
   const want = field.toLowerCase();
   for (const line of lines) {
     // The field may follow comment marks and spaces: ` * Version: 1.2`, `# Version: 1.2`.
