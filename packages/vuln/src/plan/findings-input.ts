@@ -100,6 +100,16 @@ export function checkFinding(v: unknown): Finding {
   };
 }
 
+function parses(line: string): boolean {
+  if (line.length > MAX_LINE) return false;
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** JSON lines (or one JSON array) of findings; `name` is where they came from, for messages. */
 export function parseFindings(text: string, name: string): Finding[] {
   const fail = (where: string, why: string, cause?: unknown): never => {
@@ -108,16 +118,21 @@ export function parseFindings(text: string, name: string): Finding[] {
   if (text.length > MAX_FINDINGS_BYTES) fail(name, `larger than ${MAX_FINDINGS_BYTES} bytes`);
   const out: Finding[] = [];
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('[')) {
+  // One JSON document across lines: a list of findings, an object holding them
+  // (`{ "findings": [...] }`) or one finding; anything else is read as JSON lines.
+  const firstLine = trimmed.slice(0, Math.max(0, trimmed.indexOf('\n'))) || trimmed;
+  const wholeDocument = trimmed.startsWith('[') || (trimmed.startsWith('{') && !parses(firstLine));
+  if (wholeDocument) {
     const deep = jsonDepthProblem(trimmed, 16);
     if (deep) fail(name, deep);
-    let list: unknown;
+    let doc: unknown;
     try {
-      list = JSON.parse(trimmed);
+      doc = JSON.parse(trimmed);
     } catch (err) {
       fail(name, `not valid JSON: ${(err as Error).message.slice(0, 200)}`, err);
     }
-    if (!Array.isArray(list)) return fail(name, 'not a list of findings');
+    const list = Array.isArray(doc) ? doc : isObj(doc) && Array.isArray(doc.findings) ? doc.findings : isObj(doc) && 'cve' in doc ? [doc] : undefined;
+    if (!list) return fail(name, 'not a list of findings (JSON lines, a JSON list, or an object with "findings": [...])');
     if (list.length > MAX_FINDINGS) fail(name, `more than ${MAX_FINDINGS} findings`);
     list.forEach((v, i) => {
       try {

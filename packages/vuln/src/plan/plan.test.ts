@@ -121,11 +121,15 @@ describe('findings input', () => {
   it('JSON lines and a JSON array; unknown fields dropped', () => {
     assert.deepEqual(parseFindings(`${line({ ...good, extra: 'x' })}\n\n${line(good)}\n`, 'f.jsonl'), [good, good]);
     assert.deepEqual(parseFindings(JSON.stringify([good]), 'f.json'), [good]);
+    assert.deepEqual(parseFindings(JSON.stringify({ generatedAt: '2024-01-15', findings: [good, good] }, null, 2), 'f.json'), [good, good]);
+    assert.deepEqual(parseFindings(JSON.stringify(good, null, 2), 'f.json'), [good]);
+    assert.throws(() => parseFindings('{\n"a": 1}', 'f.json'), /not a list of findings/);
   });
 
   it('each bad line is an error naming it', () => {
     const cases: [string, RegExp][] = [
-      ['{"asset":', /^f:1: not valid JSON/],
+      ['{"asset":', /^f: not valid JSON/],
+      [`${line(good)}\n{"asset":`, /^f:2: not valid JSON/],
       [line({ ...good, cve: 'CVE 2024' }), /^f:1: cve "CVE 2024" is not a CVE id/],
       [line({ ...good, status: 'maybe' }), /^f:1: status must be one of affected, not_affected, unknown/],
       [line({ ...good, epss: { probability: 2, percentile: 0.5 } }), /^f:1: probability must be a number from 0 to 1/],
@@ -143,6 +147,6 @@ describe('findings input', () => {
         `${text.slice(0, 60)} → ${re}`,
       );
     }
-    assert.equal(cases.length, 10);
+    assert.equal(cases.length, 11);
   });
 });
