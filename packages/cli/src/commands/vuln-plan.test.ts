@@ -237,12 +237,18 @@ note: recorded: 4 new, 0 back after a fix, 0 fixed, 0 still open
     }
   });
 
-  it('bad findings input: an error naming the line, exit 2, nothing recorded', async () => {
+  it('bad findings input: an error naming the line, exit 2, nothing recorded; --no-record plans without the store', async () => {
     const { cmd } = project();
     const r = await cmd('vuln-plan', ['-'], `${CHECK.split('\n')[0]}\n{"asset": "x"}\n`);
     assert.equal(r.code, 2);
     assert.match(r.err, /MAMORI_ERR_VULN_FINDINGS: stdin:2: /);
+    const dry = await cmd('vuln-plan', ['-', '--no-record', '--json', '--now', '2024-01-15'], CHECK);
+    assert.equal(dry.code, 0, dry.err);
+    const j = JSON.parse(dry.out) as { counts: object; items: { inInventory: boolean; owner: string }[]; notes: string[] };
+    assert.deepEqual(j.counts, { P1: 2, P2: 1, P3: 1, P4: 0 }, 'no inventory: every asset taken as internet-facing, medium');
+    assert.ok(j.items.every((i) => !i.inInventory && i.owner === 'unassigned'));
+    assert.match(j.notes[0]!, /^not in the inventory, so taken as internet-facing, medium criticality, unassigned: /);
     const list = await cmd('vuln-finding', ['list', '--json']);
-    assert.deepEqual(JSON.parse(list.out), []);
+    assert.deepEqual(JSON.parse(list.out), [], '--no-record and a refused input record nothing');
   });
 });
