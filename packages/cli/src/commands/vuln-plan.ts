@@ -104,7 +104,7 @@ function render(plan: Plan, notes: string[]): string {
     lines.push(`Patch plan: ${plan.byAsset.length} asset${plan.byAsset.length === 1 ? '' : 's'}, ${plan.items.length} finding${plan.items.length === 1 ? '' : 's'} (P1 ${c.P1}, P2 ${c.P2}, P3 ${c.P3}, P4 ${c.P4}), in this order:`);
     plan.byAsset.forEach((a, i) => {
       lines.push('');
-      lines.push(`${i + 1}. ${a.asset}: ${a.product} ${a.version}, owner ${a.owner}, ${a.priority}, by ${a.due}`);
+      lines.push(clean(`${i + 1}. ${a.asset}: ${a.product} ${a.version}, owner ${a.owner}, ${a.priority}, by ${a.due}`));
       for (const it of plan.items.filter((x) => x.asset === a.asset)) {
         lines.push(`   ${it.priority}  ${it.cve}  due ${it.due}${it.dueBy === 'kev' ? ' (CISA KEV due date)' : ''}${it.overdue ? ' OVERDUE' : ''}`);
         lines.push(`       ${clean(it.explanation.slice(4))}`);
@@ -116,7 +116,8 @@ function render(plan: Plan, notes: string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+// What came from a file never reaches the terminal as a control character.
+const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 
 export async function run(argv: string[]): Promise<number> {
   try {

@@ -15,7 +15,8 @@ const STATUSES: readonly FindingStatus[] = ['affected', 'not_affected', 'unknown
 /** A CVE id, or another advisory id (GHSA-..., JVNDB-...) for a finding that has no CVE. */
 const ID = /^[A-Z][A-Z0-9]{1,15}-[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}/;
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+// No control characters at all (a newline in a reason would forge a line of the plan's output).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

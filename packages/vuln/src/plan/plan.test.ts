@@ -136,6 +136,7 @@ describe('findings input', () => {
       [line({ ...good, cvss: [{ version: '3.1', baseScore: 'high', vector: 'x' }] }), /^f:1: baseScore must be a number from 0 to 10/],
       [line({ ...good, kev: { dateAdded: 'yesterday', dueDate: '2024-01-31' } }), /^f:1: dateAdded must be a date/],
       [line({ ...good, asset: 'a\u001b[2J' }), /^f:1: asset holds a control character/],
+      [line({ ...good, reason: 'fine\n1. forged: line' }), /^f:1: reason holds a control character/],
       [`\n${line({ ...good, reason: 'x'.repeat(5000) })}`, /^f:2: reason is longer than 4000 characters/],
       [`${'['.repeat(50)}${']'.repeat(50)}`, /^f: nested deeper than 16 levels/],
       [line([1]), /^f: finding 1: a finding is a JSON object/],
@@ -147,6 +148,6 @@ describe('findings input', () => {
         `${text.slice(0, 60)} → ${re}`,
       );
     }
-    assert.equal(cases.length, 11);
+    assert.equal(cases.length, 12);
   });
 });
