@@ -83,6 +83,19 @@ export function checkFinding(v: unknown): Finding {
       return { version, baseScore: num(s, 'baseScore', 0, 10), vector: str(s, 'vector', 300)!, ...(by ? { by } : {}) };
     });
   }
+  // Matching's evidence (what each feed's record said), kept as given when it is well formed,
+  // so that the stored finding still says where its status came from.
+  let evidence: { status: FindingStatus; reason: string; source: SourceRef }[] | undefined;
+  if (v.evidence !== undefined && v.evidence !== null) {
+    if (!Array.isArray(v.evidence) || v.evidence.length > 50) throw new Bad('evidence must be a list of at most 50 statements');
+    evidence = v.evidence.map((e: unknown, i: number) => {
+      if (!isObj(e) || !isObj(e.source)) throw new Bad(`evidence[${i}] is not a statement with a source`);
+      const st = e.status as FindingStatus;
+      if (!STATUSES.includes(st)) throw new Bad(`evidence[${i}].status must be one of ${STATUSES.join(', ')}`);
+      const path = str(e.source, 'path', 500, true);
+      return { status: st, reason: str(e, 'reason', 4000)!, source: { feed: str(e.source, 'feed', 40)!, id: str(e.source, 'id', 200)!, ...(path ? { path } : {}) } };
+    });
+  }
   const published = date(v, 'published', true);
   const title = str(v, 'title', 1000, true);
   return {
@@ -98,6 +111,7 @@ export function checkFinding(v: unknown): Finding {
     ...(cvss ? { cvss } : {}),
     ...(published ? { published } : {}),
     ...(title ? { title } : {}),
+    ...(evidence ? { evidence } : {}),
   };
 }
 

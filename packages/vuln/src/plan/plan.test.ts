@@ -118,8 +118,11 @@ describe('findings input', () => {
   const line = (f: object) => JSON.stringify(f);
   const good = finding({ asset: 'vpn', cve: 'CVE-2024-21887', kev: { dateAdded: '2024-01-10', dueDate: '2024-01-31' }, cvss: [cvss(9.1)], epss: { probability: 0.97, percentile: 0.999, date: '2024-01-14' } });
 
-  it('JSON lines and a JSON array; unknown fields dropped', () => {
+  it('JSON lines and a JSON array; unknown fields dropped, matching\'s evidence kept', () => {
     assert.deepEqual(parseFindings(`${line({ ...good, extra: 'x' })}\n\n${line(good)}\n`, 'f.jsonl'), [good, good]);
+    const evidence = [{ status: 'affected', reason: '22.7R2.3 < 22.7R2.5', source: { feed: 'nvd', id: 'CVE-2024-21887', path: 'configurations[0].nodes[0].cpeMatch[3]' } }];
+    assert.deepEqual(parseFindings(line({ ...good, evidence }), 'f'), [{ ...good, evidence }]);
+    assert.throws(() => parseFindings(line({ ...good, evidence: [{ status: 'x', reason: 'r', source: { feed: 'nvd', id: 'a' } }] }), 'f'), /^.*f:1: evidence\[0\]\.status must be/);
     assert.deepEqual(parseFindings(JSON.stringify([good]), 'f.json'), [good]);
     assert.deepEqual(parseFindings(JSON.stringify({ generatedAt: '2024-01-15', findings: [good, good] }, null, 2), 'f.json'), [good, good]);
     assert.deepEqual(parseFindings(JSON.stringify(good, null, 2), 'f.json'), [good]);
