@@ -4,7 +4,7 @@
  */
 export { ASSET_TYPES, type Asset, type AssetType, type Criticality, type CvssScore, type Exposure, type Finding, type FindingStatus, type SourceRef } from './model.js';
 export { ASSET_DEFAULTS, CRITICALITIES, EXPOSURES, checkAsset, parseExposure, type AssetInput } from './inventory/asset.js';
-export { loadInventoryFile, parseInventory, type InventoryError, type InventoryResult } from './inventory/inventory-file.js';
+export { loadInventoryFile, parseInventoryYaml, type InventoryError, type InventoryResult } from './inventory/inventory-file.js';
 export { VulnDb, vulnDbPath, type FindingHistoryEntry, type FindingState, type StoredFinding } from './inventory/db.js';
 export { type DiscoverOptions, type Discovery } from './inventory/discover/common.js';
 export { discoverWordPress, headerField } from './inventory/discover/wordpress.js';

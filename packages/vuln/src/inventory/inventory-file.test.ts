@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMamoriError } from 'mamori';
-import { loadInventoryFile, parseInventory, MAX_INVENTORY_BYTES } from './inventory-file.js';
+import { loadInventoryFile, parseInventoryYaml, MAX_INVENTORY_BYTES } from './inventory-file.js';
 import { checkAsset } from './asset.js';
 
 const GOOD = `# the edge
@@ -25,14 +25,14 @@ assets:
 `;
 
 function errors(text: string): string[] {
-  const r = parseInventory(text, 'inv.yaml');
+  const r = parseInventoryYaml(text, 'inv.yaml');
   assert.equal(r.ok, false, 'expected errors');
   return r.ok ? [] : r.errors.map((e) => `${e.where}: ${e.message}`);
 }
 
 describe('inventory files', () => {
   it('reads assets with their origin (file:line), internet-facing as internet, defaults for what is left out', () => {
-    const r = parseInventory(GOOD, 'inv.yaml');
+    const r = parseInventoryYaml(GOOD, 'inv.yaml');
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.assets, [
       { name: 'edge-vpn', type: 'appliance', product: 'Ivanti Connect Secure', version: '22.7R2.3', exposure: 'internet', criticality: 'critical', owner: 'netops', origin: 'inv.yaml:3' },
@@ -42,8 +42,8 @@ describe('inventory files', () => {
   });
 
   it('an empty file, or assets: with nothing, is an empty inventory', () => {
-    assert.deepEqual(parseInventory('', 'x'), { ok: true, assets: [] });
-    assert.deepEqual(parseInventory('assets:\n', 'x'), { ok: true, assets: [] });
+    assert.deepEqual(parseInventoryYaml('', 'x'), { ok: true, assets: [] });
+    assert.deepEqual(parseInventoryYaml('assets:\n', 'x'), { ok: true, assets: [] });
   });
 
   it('every problem is reported with file:line:column: unknown keys, duplicate names, bad values, missing fields, numbers for versions', () => {
@@ -99,7 +99,7 @@ describe('inventory files', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     lines.push('assets: []');
-    const r = parseInventory(lines.join('\n'), 'bomb.yaml');
+    const r = parseInventoryYaml(lines.join('\n'), 'bomb.yaml');
     assert.ok(!r.ok);
     assert.equal(r.errors.length, 12, 'one unknown key per line, nothing expanded');
   });
@@ -107,7 +107,7 @@ describe('inventory files', () => {
   it('control characters, over-long values and oversized files are refused', () => {
     assert.match(errors('assets:\n  - {name: "a\\u001b[31m", type: npm, product: p, version: "1"}\n')[0]!, /name holds a control character/);
     assert.match(errors(`assets:\n  - {name: a, type: npm, product: p, version: "${'1'.repeat(200)}"}\n`)[0]!, /version is longer than 128 characters/);
-    const big = parseInventory('#'.repeat(MAX_INVENTORY_BYTES + 1), 'big.yaml');
+    const big = parseInventoryYaml('#'.repeat(MAX_INVENTORY_BYTES + 1), 'big.yaml');
     assert.deepEqual(big, { ok: false, errors: [{ where: 'big.yaml:1:1', message: `the file is larger than ${MAX_INVENTORY_BYTES} bytes` }] });
   });
 

@@ -37,7 +37,7 @@ export interface InventoryError {
 export type InventoryResult = { ok: true; assets: Asset[] } | { ok: false; errors: InventoryError[] };
 
 /** Reads and checks an inventory file; errors as a value, each with its position. */
-export function parseInventory(text: string, file: string): InventoryResult {
+export function parseInventoryYaml(text: string, file: string): InventoryResult {
   const errors: InventoryError[] = [];
   const lc = new LineCounter();
   const at = (offset: number | undefined): string => {
@@ -144,7 +144,7 @@ export function loadInventoryFile(path: string): Asset[] {
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `${path}: the inventory could not be read: ${(err as Error).message}`, { cause: err });
   }
-  const r = parseInventory(text, path);
+  const r = parseInventoryYaml(text, path);
   if (!r.ok) {
     throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `${path}: ${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} in the inventory:\n${r.errors.map((e) => `  ${e.where}: ${e.message}`).join('\n')}`);
   }
