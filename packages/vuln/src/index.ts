@@ -14,5 +14,5 @@ export { discoverCycloneDx, parseCycloneDx, parsePurl } from './inventory/discov
 export { PRIORITIES, percentileWords, pickCvss, prioritise, type Assessment, type AssetFacts, type Priority } from './plan/priority.js';
 export { DEFAULT_DEADLINES, buildPlan, formatDeadlines, parseDeadlines, planItem, type AssetPlan, type Deadlines, type Plan, type PlanInput, type PlanItem } from './plan/plan.js';
 export { parseFindings, checkFinding } from './plan/findings-input.js';
-export { acceptRisk, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep, type CheckOutcome, type VulnEvent } from './plan/lifecycle.js';
+export { acceptRisk, assetsWithFindings, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep, type CheckOutcome, type VulnEvent } from './plan/lifecycle.js';
 export { loadRulePackIndex, rulePackDir, wafAdvice, type PackRule, type RulePackIndex, type VirtualPatch, type WafAdvice } from './plan/waf.js';

@@ -64,9 +64,9 @@ export async function run(argv: string[]): Promise<number> {
       if (sub === 'list') {
         const state = values.state ?? 'open';
         const list = db.findings({ ...(state === 'all' ? {} : { state: state as FindingState }), ...(values.asset ? { asset: values.asset } : {}) });
-        const assets = new Map(db.assets().map((a) => [a.name, a]));
+        const inventory = new Map(db.assets().map((a) => [a.name, a]));
         const rows = list.map((f) => {
-          const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assets.get(f.asset), { now, deadlines });
+          const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, inventory.get(f.asset) ?? f.assetFacts ?? undefined, { now, deadlines });
           return { asset: f.asset, cve: f.cve, state: f.state, status: f.finding.status, priority: it.priority, due: f.state === 'open' ? it.due : null, owner: it.owner, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen), fixedAt: f.fixedAt ? iso(f.fixedAt) : null, accepted: f.accepted ? { by: f.accepted.by, reason: f.accepted.reason, at: iso(f.accepted.at), until: iso(f.accepted.until) } : null, explanation: it.explanation };
         });
         if (values.json) json(rows);

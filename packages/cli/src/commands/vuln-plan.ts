@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { MamoriError, parseDuration } from 'mamori';
 import {
   DEFAULT_DEADLINES,
+  assetsWithFindings,
   buildPlan,
   loadInventoryFile,
   loadRulePackIndex,
@@ -154,6 +155,7 @@ export async function run(argv: string[]): Promise<number> {
         }
         events.push(...sweep(db, { now, deadlines, assets, ...(warnBefore !== undefined ? { warnBefore } : {}) }));
         inputs = storedPlanInputs(db);
+        assets = assetsWithFindings(db, assets);
         const accepted = db.findings({ state: 'accepted' }).length;
         if (accepted) notes.push(`${accepted} accepted risk${accepted === 1 ? '' : 's'} not in the plan (mamori vuln finding list --state accepted)`);
       } finally {

@@ -30,6 +30,11 @@ export interface StoredFinding {
   readonly accepted: { readonly by: string; readonly reason: string; readonly at: number; readonly until: number } | null;
   /** The deadline notice last sent: `soon`, `overdue`, or null. */
   readonly notified: string | null;
+  /**
+   * The asset as the check knew it (exposure, criticality, owner), for when it is not in this
+   * database's inventory (the check used an inventory file): later commands rank it the same.
+   */
+  readonly assetFacts?: Asset | null;
 }
 
 export interface FindingHistoryEntry {
@@ -68,6 +73,7 @@ const MIGRATIONS = [
      accepted_at INTEGER,
      accepted_until INTEGER,
      notified TEXT,
+     asset_facts TEXT,
      PRIMARY KEY (asset, cve)
    ) WITHOUT ROWID;
    CREATE INDEX findings_state ON findings (state);
@@ -217,10 +223,11 @@ export class VulnDb {
   /** Writes a finding's row whole (the lifecycle decides what it holds). */
   putFinding(f: StoredFinding): void {
     this.#prepare(
-        `INSERT INTO findings (asset, cve, state, finding, first_seen, last_seen, fixed_at, accepted_by, accepted_reason, accepted_at, accepted_until, notified)
-         VALUES (@asset, @cve, @state, @finding, @firstSeen, @lastSeen, @fixedAt, @by, @reason, @at, @until, @notified)
+        `INSERT INTO findings (asset, cve, state, finding, first_seen, last_seen, fixed_at, accepted_by, accepted_reason, accepted_at, accepted_until, notified, asset_facts)
+         VALUES (@asset, @cve, @state, @finding, @firstSeen, @lastSeen, @fixedAt, @by, @reason, @at, @until, @notified, @facts)
          ON CONFLICT(asset, cve) DO UPDATE SET state = @state, finding = @finding, first_seen = @firstSeen, last_seen = @lastSeen,
-           fixed_at = @fixedAt, accepted_by = @by, accepted_reason = @reason, accepted_at = @at, accepted_until = @until, notified = @notified`,
+           fixed_at = @fixedAt, accepted_by = @by, accepted_reason = @reason, accepted_at = @at, accepted_until = @until, notified = @notified,
+           asset_facts = @facts`,
       )
       .run({
         asset: f.asset,
@@ -235,6 +242,7 @@ export class VulnDb {
         at: f.accepted?.at ?? null,
         until: f.accepted?.until ?? null,
         notified: f.notified,
+        facts: f.assetFacts ? JSON.stringify(f.assetFacts) : null,
       });
   }
 
@@ -281,5 +289,6 @@ function toFinding(r: Record<string, unknown>): StoredFinding {
         ? null
         : { by: r.accepted_by as string, reason: r.accepted_reason as string, at: r.accepted_at as number, until: r.accepted_until as number },
     notified: (r.notified as string | null) ?? null,
+    assetFacts: typeof r.asset_facts === 'string' ? (JSON.parse(r.asset_facts) as Asset) : null,
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMamoriError, type SecurityEvent } from 'mamori';
 import { VulnDb, vulnDbPath } from '../inventory/db.js';
-import { acceptRisk, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep } from './lifecycle.js';
+import { acceptRisk, assetsWithFindings, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep } from './lifecycle.js';
 import { buildPlan } from './plan.js';
 import { asset, finding } from './fixtures.case.js';
 
@@ -122,6 +122,16 @@ describe('the findings lifecycle', () => {
     assert.equal(past.length, 1);
     assert.match(past[0]!['event.reason']!, /overdue since 2024-01-18/);
     assert.deepEqual(sweep(d, { now: T0 + 5 * DAY }), []);
+  });
+
+  it('findings recorded against an inventory file keep its facts for later commands (priority, owner, due date)', () => {
+    const d = VulnDb.open(':memory:');
+    const inv = new Map([['edge', asset('edge', { owner: 'netops', exposure: 'internal' })]]);
+    recordCheck(d, [finding({ asset: 'edge', cve: 'CVE-2024-1234', kev: { dateAdded: '2024-01-10', dueDate: '2024-03-01' } })], { now: T0, assets: inv });
+    const ev = sweep(d, { now: T0 + 28 * DAY });
+    assert.deepEqual(ev.map((e) => [e['event.action'], e['mamori.vuln.priority'], e['mamori.vuln.owner'], e['mamori.vuln.due']]), [['vuln-deadline', 'P2', 'netops', '2024-02-14']]);
+    const plan = buildPlan(storedPlanInputs(d), assetsWithFindings(d, new Map()), { now: T0 });
+    assert.deepEqual(plan.items.map((i) => [i.priority, i.owner, i.inInventory]), [['P2', 'netops', true]]);
   });
 
   it('events reach a sink; a sink that throws does not stop the others', () => {

@@ -69,6 +69,21 @@ function assetsOf(db: VulnDb, opts: LifecycleOptions): ReadonlyMap<string, Asset
   return opts.assets ?? new Map(db.assets().map((a) => [a.name, a]));
 }
 
+/** The asset of a stored finding: the inventory's, else the one the check knew. */
+function assetFor(assets: ReadonlyMap<string, Asset>, f: StoredFinding): Asset | undefined {
+  return assets.get(f.asset) ?? f.assetFacts ?? undefined;
+}
+
+/**
+ * The inventory with the assets stored findings remember added where it has none of that
+ * name, so that a plan made from the database ranks them as the check did.
+ */
+export function assetsWithFindings(db: VulnDb, base: ReadonlyMap<string, Asset>): Map<string, Asset> {
+  const out = new Map(base);
+  for (const f of db.findings({ state: 'open' })) if (!out.has(f.asset) && f.assetFacts) out.set(f.asset, f.assetFacts);
+  return out;
+}
+
 function history(db: VulnDb, f: { asset: string; cve: string }, at: number, action: string, who: string, why: string): void {
   const e: FindingHistoryEntry = { asset: f.asset, cve: f.cve, at, action, who: who.slice(0, 200), why: why.slice(0, 1000) };
   db.addHistory(e);
@@ -99,20 +114,21 @@ export function recordCheck(db: VulnDb, findings: readonly Finding[], opts: Life
     for (const f of said.values()) {
       const old = db.finding(f.asset, f.cve);
       if (f.status === 'not_affected') continue;
+      const assetFacts = assets.get(f.asset) ?? old?.assetFacts ?? null;
       if (!old) {
-        db.putFinding({ asset: f.asset, cve: f.cve, state: 'open', finding: f, firstSeen: now, lastSeen: now, fixedAt: null, accepted: null, notified: null });
+        db.putFinding({ asset: f.asset, cve: f.cve, state: 'open', finding: f, firstSeen: now, lastSeen: now, fixedAt: null, accepted: null, notified: null, assetFacts });
         history(db, f, now, 'new', who, f.reason);
         const it = item(f, now);
         events.push(event('vuln-finding', now, `${f.asset} (${f.product} ${f.version}): ${f.cve}, ${it.explanation}; due ${it.due}, owner ${it.owner}`, f, it));
         opened++;
       } else if (old.state === 'fixed') {
-        db.putFinding({ ...old, state: 'open', finding: f, firstSeen: now, lastSeen: now, fixedAt: null, accepted: null, notified: null });
+        db.putFinding({ ...old, state: 'open', finding: f, firstSeen: now, lastSeen: now, fixedAt: null, accepted: null, notified: null, assetFacts });
         history(db, f, now, 'reappeared', who, `the check says ${f.status} again: ${f.reason}`);
         const it = item(f, now);
         events.push(event('vuln-finding', now, `${f.asset} (${f.product} ${f.version}): ${f.cve} is back after being fixed, ${it.explanation}; due ${it.due}, owner ${it.owner}`, f, it));
         reappeared++;
       } else {
-        db.putFinding({ ...old, finding: f, lastSeen: now });
+        db.putFinding({ ...old, finding: f, lastSeen: now, assetFacts });
         updated++;
       }
     }
@@ -156,7 +172,7 @@ export function reopenFinding(db: VulnDb, asset: string, cve: string, r: { by: s
     db.putFinding(f);
     history(db, f, r.now, 'reopened', r.by.slice(0, 200), r.reason || 'reopened by hand');
   });
-  const it = planItem({ finding: old.finding, firstSeen: old.firstSeen }, db.asset(asset), { now: r.now, ...(r.deadlines ? { deadlines: r.deadlines } : {}) });
+  const it = planItem({ finding: old.finding, firstSeen: old.firstSeen }, db.asset(asset) ?? old.assetFacts ?? undefined, { now: r.now, ...(r.deadlines ? { deadlines: r.deadlines } : {}) });
   return { finding: f, event: event('vuln-finding-reopened', r.now, `${asset}: ${cve} reopened by ${r.by}${r.reason ? `: ${r.reason}` : ''}; ${it.explanation}; due ${it.due}`, old.finding, it) };
 }
 
@@ -175,11 +191,11 @@ export function sweep(db: VulnDb, opts: LifecycleOptions & { warnBefore?: number
       const back: StoredFinding = { ...f, state: 'open', accepted: null, notified: null };
       db.putFinding(back);
       history(db, f, now, 'expired', 'mamori', `the acceptance by ${f.accepted.by} ended on ${isoDate(f.accepted.until)}`);
-      const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assets.get(f.asset), { now, deadlines: opts.deadlines ?? DEFAULT_DEADLINES });
+      const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assetFor(assets, f), { now, deadlines: opts.deadlines ?? DEFAULT_DEADLINES });
       events.push(event('vuln-finding-reopened', now, `${f.asset}: ${f.cve} open again: the risk accepted by ${f.accepted.by} until ${isoDate(f.accepted.until)} is no longer accepted; ${it.explanation}; due ${it.due}`, f.finding, it));
     }
     for (const f of db.findings({ state: 'open' })) {
-      const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assets.get(f.asset), { now, deadlines: opts.deadlines ?? DEFAULT_DEADLINES });
+      const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assetFor(assets, f), { now, deadlines: opts.deadlines ?? DEFAULT_DEADLINES });
       const stage = it.overdue ? 'overdue' : it.due <= isoDate(now + warn) ? 'soon' : null;
       if (!stage || f.notified === stage || (f.notified === 'overdue' && stage === 'soon')) continue;
       db.putFinding({ ...f, notified: stage });
