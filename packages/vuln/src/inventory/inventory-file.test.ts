@@ -104,6 +104,17 @@ describe('inventory files', () => {
     assert.equal(r.errors.length, 12, 'one unknown key per line, nothing expanded');
   });
 
+  it('YAML nested deeper than the parser can take is refused before it parses (a million brackets, deep indentation)', () => {
+    const r = parseInventoryYaml(`assets: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`, 'deep.yaml');
+    assert.deepEqual(r, { ok: false, errors: [{ where: 'deep.yaml:1:73', message: 'not read: collections nested deeper than 64 levels' }] });
+    const lines = ['assets:'];
+    for (let i = 1; i <= 300; i++) lines.push(`${' '.repeat(i)}- `);
+    assert.deepEqual(parseInventoryYaml(lines.join('\n'), 'indent.yaml'), { ok: false, errors: [{ where: 'indent.yaml:258:257', message: 'not read: a line indented more than 256 columns' }] });
+    // Brackets in quotes and comments are text, not nesting.
+    const quoted = parseInventoryYaml(`assets: # ${'['.repeat(100)}\n  - {name: "${'['.repeat(100)}", type: npm, product: p, version: "1"}\n`, 'q.yaml');
+    assert.ok(quoted.ok, JSON.stringify(quoted));
+  });
+
   it('control characters, over-long values and oversized files are refused', () => {
     assert.match(errors('assets:\n  - {name: "a\\u001b[31m", type: npm, product: p, version: "1"}\n')[0]!, /name holds a control character/);
     assert.match(errors(`assets:\n  - {name: a, type: npm, product: p, version: "${'1'.repeat(200)}"}\n`)[0]!, /version is longer than 128 characters/);

@@ -22,6 +22,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node,
 import { MamoriError } from 'mamori';
 import type { Asset } from '../model.js';
 import { checkAsset, show, type AssetInput } from './asset.js';
+import { yamlDepthProblem } from './discover/common.js';
 
 export const MAX_INVENTORY_BYTES = 8 * 1024 * 1024;
 export const MAX_ASSETS = 50_000;
@@ -48,9 +49,16 @@ export function parseInventoryYaml(text: string, file: string): InventoryResult 
     if (errors.length < MAX_ERRORS) errors.push({ where: at(offset), message });
   };
   if (text.length > MAX_INVENTORY_BYTES) return { ok: false, errors: [{ where: `${file}:1:1`, message: `the file is larger than ${MAX_INVENTORY_BYTES} bytes` }] };
+  const deep = yamlDepthProblem(text);
+  if (deep) return { ok: false, errors: [{ where: `${file}:${deep.line}:${deep.col}`, message: `not read: ${deep.why}` }] };
   // The tree is walked node by node and never turned into JS objects, so an alias is only a
   // node that is not a value (refused below), never an expansion.
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
+  } catch (err) {
+    return { ok: false, errors: [{ where: `${file}:1:1`, message: `not read: ${(err as Error).message.slice(0, 200)}` }] };
+  }
   for (const e of doc.errors) fail(e.pos[0], e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   if (errors.length > 0) return { ok: false, errors };
   const root = doc.contents;

@@ -104,3 +104,52 @@ export function jsonDepthProblem(text: string, max: number): string | undefined 
   }
   return undefined;
 }
+
+/**
+ * Refuses YAML nested deeper than a parser can take (the `yaml` package runs out of stack, or
+ * of memory, on a few thousand levels): flow collections (`[[[...`) deeper than `maxFlow`
+ * outside quotes and comments, or a line indented more than `maxIndent` columns (block
+ * nesting needs at least a column a level). A linear scan; the line and column of the first
+ * excess are returned.
+ */
+export function yamlDepthProblem(text: string, maxFlow = 64, maxIndent = 256): { line: number; col: number; why: string } | undefined {
+  let depth = 0;
+  let line = 1;
+  let col = 0;
+  let quote = 0;
+  let indent = 0;
+  let atStart = true;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    col++;
+    if (c === 0x0a) {
+      line++;
+      col = 0;
+      indent = 0;
+      atStart = true;
+      comment = false;
+      // A quoted scalar may span lines: the quote stays open.
+      continue;
+    }
+    if (atStart) {
+      if (c === 0x20) {
+        if (++indent > maxIndent) return { line, col, why: `a line indented more than ${maxIndent} columns` };
+        continue;
+      }
+      atStart = false;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (quote === 0x22 && c === 0x5c) i++;
+      else if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 0x22 || c === 0x27) quote = c;
+    else if (c === 0x23 && (i === 0 || text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09 || col === 1)) comment = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxFlow) return { line, col, why: `collections nested deeper than ${maxFlow} levels` };
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return undefined;
+}

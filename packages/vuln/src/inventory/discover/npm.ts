@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { MamoriError } from 'mamori';
-import { Collector, jsonDepthProblem, type DiscoverOptions, type Discovery } from './common.js';
+import { Collector, jsonDepthProblem, yamlDepthProblem, type DiscoverOptions, type Discovery } from './common.js';
 import { readBounded } from './files.js';
 
 const MAX_LOCK = 128 * 1024 * 1024;
@@ -102,8 +102,15 @@ export function pnpmKey(key: string, v5: boolean): { name: string; version: stri
 
 function yamlDoc(text: string, file: string): unknown {
   if (text.length > MAX_YAML) throw bad(file, `larger than ${MAX_YAML} bytes`);
+  const deep = yamlDepthProblem(text);
+  if (deep) throw bad(file, `not read: ${deep.why} (line ${deep.line}, column ${deep.col})`);
   // failsafe: every scalar stays text (1.10 stays 1.10); no aliases.
-  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
+  } catch (err) {
+    throw bad(file, `not read: ${(err as Error).message.slice(0, 200)}`, err);
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw bad(file, `not valid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);

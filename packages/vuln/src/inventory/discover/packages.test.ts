@@ -167,6 +167,7 @@ describe('npm lock files', () => {
     const v5 = 'lockfileVersion: 5.4\npackages:\n  /lodash/4.17.20:\n    resolution: {integrity: sha512-x}\n    dev: false\n';
     assert.deepEqual(brief(parsePnpmLock(v5, 'p')), ['lodash@4.17.20 npm lodash 4.17.20 @ p: packages["/lodash/4.17.20"]']);
     assert.throws(() => parsePnpmLock('a: &x [1]\nb: *x\npackages: {}\n', 'p'), (e) => isMamoriError(e, 'MAMORI_ERR_VULN_INVENTORY'));
+    assert.throws(() => parsePnpmLock(`packages: ${'{a: '.repeat(100_000)}1${'}'.repeat(100_000)}\n`, 'p'), (e) => isMamoriError(e, 'MAMORI_ERR_VULN_INVENTORY') && /nested deeper than 64 levels \(line 1, column 267\)/.test(e.message));
   });
 
   it('yarn.lock v1 and berry', () => {
