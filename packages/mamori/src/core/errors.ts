@@ -52,6 +52,8 @@ export const ERRORS = {
   MAMORI_ERR_FIM_KEY: { summary: 'The file integrity signing key is missing, too short, or inside a monitored tree.' },
   MAMORI_ERR_FIM_BASELINE: { summary: 'The file integrity baseline is missing or could not be read or written.' },
   MAMORI_ERR_FIM_SIGNATURE: { summary: 'The file integrity baseline does not match its signature: it was changed outside mamori.' },
+  MAMORI_ERR_VULN_INVENTORY: { summary: 'An inventory (a YAML file, a lock file, an SBOM, a package list or a WordPress tree) could not be read.' },
+  MAMORI_ERR_VULN_FINDINGS: { summary: 'Findings given to mamori vuln plan (JSON lines) could not be read.' },
   MAMORI_ERR_SCAN_ENGINE: { summary: 'The YARA engine mamori scan uses (YARA-X) could not be loaded on this platform.' },
   MAMORI_ERR_ALERT_NOT_FOUND: { summary: 'No recorded alert has that id.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -87,6 +87,11 @@ export const EVENT_ACTIONS = {
   'fim-baseline-invalid': 'a file integrity baseline does not match its signature: edited outside mamori (mamori fim)',
   'fim-changes-accepted': 'changes taken into a file integrity baseline, with who and why (mamori fim accept)',
   'log-alert': 'an alert raised by log detection (mamori watch or replay: a scenario or a Sigma rule), with the decision it made if any',
+  'vuln-finding': 'a new vulnerability finding on an asset of the inventory, with its priority, due date and owner (mamori vuln plan)',
+  'vuln-deadline': "an open vulnerability finding's due date is near or past (mamori vuln plan)",
+  'vuln-finding-fixed': 'a vulnerability finding no longer reported by a later check of its asset: fixed (mamori vuln plan)',
+  'vuln-finding-reopened': 'a vulnerability finding open again: its accepted risk expired, or reopened by hand (mamori vuln finding reopen)',
+  'vuln-risk-accepted': "a vulnerability finding's risk accepted until a date, with who and why (mamori vuln finding accept)",
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;

@@ -1,0 +1,85 @@
+/**
+ * What the `mamori vuln` subcommands share: the database in the data directory, who is acting,
+ * the clock (`--now` replays a day), and events sent to mamori's store and webhooks.
+ */
+import { hostname, userInfo } from 'node:os';
+import { MamoriError, type MamoriConfig } from 'mamori';
+import { DEFAULT_DEADLINES, VulnDb, emitAll, formatDeadlines, parseDeadlines, vulnDbPath, type Deadlines, type VulnEvent } from '@mamori/vuln';
+import { openRuntime } from '../runtime.js';
+
+export function openDb(config: MamoriConfig): VulnDb {
+  return VulnDb.open(vulnDbPath(config.dataDir));
+}
+
+/**
+ * The deadlines per priority: `--deadlines` (then kept in the database, so that every later
+ * command, and the deadline notices, use the same), else the ones kept, else the defaults.
+ */
+export function deadlines(db: VulnDb | undefined, flag: string | undefined): Deadlines {
+  if (flag !== undefined) {
+    const d = parseDeadlines(flag);
+    db?.setSetting('deadlines', formatDeadlines(d));
+    return d;
+  }
+  const kept = db?.setting('deadlines');
+  return kept ? parseDeadlines(kept) : DEFAULT_DEADLINES;
+}
+
+/** `--by`, else the user (the one behind sudo) at this host. */
+export function who(by: string | undefined): string {
+  if (by) return by.slice(0, 200);
+  let name = process.env.SUDO_USER;
+  if (!name) {
+    try {
+      name = userInfo().username;
+    } catch {
+      name = `uid ${process.getuid?.() ?? '?'}`;
+    }
+  }
+  return `${name}@${hostname()}`;
+}
+
+/** `--now`: an ISO date or time taken as the present (to replay or test a plan); else the clock. */
+export function clock(now: string | undefined): number {
+  if (now === undefined) return Date.now();
+  const t = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?$/.test(now) ? Date.parse(now) : Number.NaN;
+  if (!Number.isFinite(t)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--now takes a date (2026-12-03) or a UTC time (2026-12-03T10:00:00Z), not ${JSON.stringify(now.slice(0, 40))}`);
+  return t;
+}
+
+/** A date (`2027-03-01`) or a duration from now (`90d`) as ms since epoch. */
+export function dateOrDuration(v: string, now: number, flag: string, parseDuration: (s: string, w: string) => number): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const t = Date.parse(`${v}T23:59:59Z`);
+    if (Number.isFinite(t)) return t;
+  }
+  return now + parseDuration(v, flag);
+}
+
+/**
+ * Sends events to mamori's store and webhooks (the config's); a runtime that cannot be opened
+ * is a warning on stderr, never a lost report or exit code.
+ */
+export async function sendEvents(config: MamoriConfig, events: readonly VulnEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  let rt: Awaited<ReturnType<typeof openRuntime>> | undefined;
+  try {
+    rt = await openRuntime(config);
+    emitAll(rt.guard.events, events);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`mamori: warning: events not recorded: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  } finally {
+    await rt?.close();
+  }
+}
+
+/** Prints an error the way every command does; 2 is the exit code for it. */
+export function failed(err: unknown): number {
+  const e = err as { code?: string; message?: string };
+  process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  return 2;
+}
+
+export const out = (s: string): void => void process.stdout.write(s);
+export const json = (v: unknown): void => out(`${JSON.stringify(v, null, 2)}\n`);

@@ -1,0 +1,116 @@
+import { stringify } from 'yaml';
+import { MamoriError } from 'mamori';
+import {
+  ASSET_DEFAULTS,
+  CRITICALITIES,
+  discoverCycloneDx,
+  discoverDpkg,
+  discoverDpkgStatusFile,
+  discoverNpm,
+  discoverRpm,
+  discoverWordPress,
+  parseExposure,
+  type Criticality,
+  type DiscoverOptions,
+  type Discovery,
+} from '@mamori/vuln';
+import { parse } from '../command.js';
+import { readConfig } from '../runtime.js';
+import { table } from '../render.js';
+import { failed, json, openDb, out } from './vuln-common.js';
+
+export const help = `Usage:
+  mamori vuln discover wordpress DIR [--site NAME]   core, plugins and themes of an install
+  mamori vuln discover dpkg [--status FILE]          Debian packages (dpkg-query, or a status file)
+  mamori vuln discover rpm                           RPM packages (rpm -qa)
+  mamori vuln discover npm PATH                      package-lock.json (v1-v3), pnpm-lock.yaml, yarn.lock
+  mamori vuln discover sbom FILE                     a CycloneDX SBOM (JSON), components with a purl
+
+Finds assets without credentials and without running anything it reads: the
+WordPress files are parsed, never executed; links out of the tree are not
+followed. Each asset carries its origin (the file and the entry). Notes say
+what was skipped or guessed (a readme's Stable tag used for a plugin's version).
+
+  --prefix P            put before each asset's name (web-01/)
+  --exposure E          internet (default) or internal, for every asset found
+  --criticality C       ${CRITICALITIES.join(', ')} (default ${ASSET_DEFAULTS.criticality})
+  --owner WHO           (default ${ASSET_DEFAULTS.owner})
+  --save                add them to the inventory (<dataDir>/vuln.db), replacing same-named ones
+  --yaml                print an inventory file (mamori vuln asset add --file reads it back)
+  --json                print assets and notes as JSON
+Common options: --config FILE.
+`;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  json: { type: 'boolean' },
+  yaml: { type: 'boolean' },
+  save: { type: 'boolean' },
+  site: { type: 'string' },
+  status: { type: 'string' },
+  prefix: { type: 'string' },
+  exposure: { type: 'string' },
+  criticality: { type: 'string' },
+  owner: { type: 'string' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv, OPTIONS, help);
+    const [kind, path, ...extra] = positionals;
+    if (extra.length) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `one path at a time\n\n${help}`);
+    const opts: { -readonly [K in keyof DiscoverOptions]: DiscoverOptions[K] } = {};
+    if (values.prefix !== undefined) {
+      if (values.prefix.length > 100 || /[\u0000-\u001f]/.test(values.prefix)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--prefix is at most 100 printable characters');
+      opts.prefix = values.prefix;
+    }
+    if (values.exposure !== undefined) {
+      const e = parseExposure(values.exposure);
+      if (!e) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--exposure is internet (or internet-facing) or internal');
+      opts.exposure = e;
+    }
+    if (values.criticality !== undefined) {
+      if (!(CRITICALITIES as readonly string[]).includes(values.criticality)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--criticality is one of ${CRITICALITIES.join(', ')}`);
+      opts.criticality = values.criticality as Criticality;
+    }
+    if (values.owner !== undefined) {
+      if (values.owner === '' || values.owner.length > 200 || /[\u0000-\u001f]/.test(values.owner)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--owner is 1 to 200 printable characters');
+      opts.owner = values.owner;
+    }
+    if (values.site !== undefined && (values.site === '' || values.site.length > 100 || /[\u0000-\u001f\u007f-\u009f]/.test(values.site))) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--site is 1 to 100 printable characters');
+    const need = (what: string): string => {
+      if (!path) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the ${what}\n\n${help}`);
+      return path;
+    };
+    let d: Discovery;
+    if (kind === 'wordpress') d = discoverWordPress(need('WordPress directory'), { ...opts, ...(values.site ? { site: values.site } : {}) });
+    else if (kind === 'dpkg') d = values.status ? discoverDpkgStatusFile(values.status, opts) : await discoverDpkg(opts);
+    else if (kind === 'rpm') d = await discoverRpm(opts);
+    else if (kind === 'npm') d = discoverNpm(need('lock file or project directory'), opts);
+    else if (kind === 'sbom') d = discoverCycloneDx(need('SBOM file'), opts);
+    else throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected wordpress, dpkg, rpm, npm or sbom\n\n${help}`);
+
+    let saved: { added: number; updated: number; unchanged: number } | undefined;
+    if (values.save) {
+      const db = openDb(readConfig(values.config));
+      try {
+        saved = db.putAssets(d.assets, Date.now());
+      } finally {
+        db.close();
+      }
+    }
+    if (values.json) json({ assets: d.assets, notes: d.notes, ...(saved ? { saved } : {}) });
+    else if (values.yaml) {
+      // Origins are left out: an inventory file's assets take theirs from the file's lines.
+      out(d.assets.length ? stringify({ assets: d.assets.map(({ origin: _origin, ...a }) => a) }, { lineWidth: 0 }) : 'assets: []\n');
+      for (const n of d.notes) process.stderr.write(`note: ${n}\n`);
+    } else {
+      out(d.assets.length ? table(['NAME', 'TYPE', 'PRODUCT', 'VERSION', 'ORIGIN'], d.assets.map((a) => [a.name, a.type, a.product, a.version, a.origin ?? '']), 80) : 'No assets found.\n');
+      for (const n of d.notes) out(`note: ${n}\n`);
+      out(`${d.assets.length} asset${d.assets.length === 1 ? '' : 's'} found${saved ? `; inventory: ${saved.added} added, ${saved.updated} changed, ${saved.unchanged} unchanged` : ' (--save adds them to the inventory)'}.\n`);
+    }
+    return 0;
+  } catch (err) {
+    return failed(err);
+  }
+}
