@@ -53,6 +53,8 @@ export const ERRORS = {
   MAMORI_ERR_FIM_BASELINE: { summary: 'The file integrity baseline is missing or could not be read or written.' },
   MAMORI_ERR_FIM_SIGNATURE: { summary: 'The file integrity baseline does not match its signature: it was changed outside mamori.' },
   MAMORI_ERR_SCAN_ENGINE: { summary: 'The YARA engine mamori scan uses (YARA-X) could not be loaded on this platform.' },
+  MAMORI_ERR_VULN_FEED: { summary: 'A vulnerability feed (KEV, NVD, CVE 5, OSV, EPSS, JVN) could not be fetched, read or stored.' },
+  MAMORI_ERR_VULN_INVENTORY: { summary: 'An inventory (a YAML file, a lock file, an SBOM, a package list or a WordPress tree) could not be read.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
