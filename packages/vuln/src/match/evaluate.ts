@@ -133,7 +133,6 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
   if (typeof it.version === 'string') return { status: 'unknown', reason: notComparable(it), source: src(a.path) };
   const v = it.version;
   const parsedStarts = a.versions.map((x) => parseIn(g, x.version));
-  const mentionsEdition = parsedStarts.some((p) => typeof p !== 'string' && p.editions);
   const unknowns: Statement[] = [];
   let unaffected: Statement | undefined;
   for (const [i, item] of a.versions.entries()) {
@@ -146,10 +145,8 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
       unknowns.push({ status: 'unknown', reason: `${who} version ${JSON.stringify(item.version.slice(0, 120))} is not comparable (${start})`, source: src(item.path) });
       continue;
     } else {
-      if (typeof start !== 'string') {
-        const eds = start.editions ?? (mentionsEdition ? ['-'] : null);
-        if (eds && !eds.includes(it.edition)) continue;
-      }
+      // A version naming no edition is the standard edition's: FIPS builds are numbered on their own track.
+      if (typeof start !== 'string' && !(start.editions ?? ['-']).includes(it.edition)) continue;
       if (bound !== undefined) {
         const full = typeof start !== 'string' && g.completeBound ? g.completeBound(start, bound) : bound;
         const lo = typeof start === 'string' ? '0' : start.text.replace(/[- ](fips|ndcpp).*$/i, '');
@@ -161,7 +158,13 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
       unknowns.push({ status: 'unknown', reason: `${ans.why} (${who})`, source: src(item.path) });
       continue;
     }
-    if (!ans.res) continue;
+    if (!ans.res) {
+      // `version: 9.1R18, lessThanOrEqual: 9.1R18` names one release as written; the releases of the train below it are not stated either way.
+      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && g.train(v) === g.train(start) && g.compare(v, start) < 0) {
+        unknowns.push({ status: 'unknown', reason: `the ${who} writes the range ${item.version} <= v <= ${item.lessThanOrEqual}, a single release as written; whether earlier releases of train ${g.train(start)} such as ${v.text} are affected is not stated`, source: src(item.path) });
+      }
+      continue;
+    }
     let st: FindingStatus = status;
     let why = ans.why;
     for (const [ci, c] of (item.changes ?? []).entries()) {
