@@ -47,8 +47,10 @@ export function checkShape(value: unknown, where: string, limits: JsonLimits): v
     if (++nodes > limits.maxNodes) throw new RecordError(`${where}: more than ${limits.maxNodes} values`);
     if (v === null || typeof v !== 'object') continue;
     if (depth >= limits.maxDepth) throw new RecordError(`${where}: nested deeper than ${limits.maxDepth}`);
-    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
-    else nodes++;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) {
+      if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+      else if (++nodes > limits.maxNodes) throw new RecordError(`${where}: more than ${limits.maxNodes} values`);
+    }
   }
 }
 

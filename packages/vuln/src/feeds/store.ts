@@ -151,6 +151,12 @@ export class VulnFeedStore {
     return rows.map((r) => JSON.parse(r.body) as T);
   }
 
+  /** CVE ids that `have` has records for and `feed` has none for (the CVE 5 records to fetch for KEV's CVEs). */
+  missing(feed: FeedName, have: FeedName, limit: number): string[] {
+    const rows = this.db.prepare('SELECT DISTINCT h.cve AS cve FROM cves h WHERE h.feed = ? AND NOT EXISTS (SELECT 1 FROM cves c WHERE c.cve = h.cve AND c.feed = ?) ORDER BY h.cve DESC LIMIT ?').all(have, feed, limit) as { cve: string }[];
+    return rows.map((r) => r.cve);
+  }
+
   epss(cve: string): { probability: number; percentile: number } | undefined {
     return this.db.prepare('SELECT probability, percentile FROM epss WHERE cve = ?').get(cve) as { probability: number; percentile: number } | undefined;
   }
