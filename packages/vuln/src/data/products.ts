@@ -78,7 +78,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
     grammar: 'ivanti',
     cpe: ['ivanti:connect_secure', 'pulsesecure:pulse_connect_secure'],
     cve5: ['ivanti|ics', 'ivanti|connect secure', 'ivanti|ivanti connect secure', 'pulse secure|pulse connect secure'],
-    kev: ['ivanti|pulse connect secure', 'pulse secure|pulse connect secure', 'ivanti|connect secure and policy secure', 'ivanti|connect secure', 'ivanti|connect secure, policy secure, and zta gateways', 'ivanti|connect secure, policy secure, and neurons for zero-trust access'],
+    kev: ['ivanti|pulse connect secure', 'pulse secure|pulse connect secure', 'ivanti|connect secure and policy secure', 'ivanti|connect secure, policy secure, and zta gateways'],
     seen: 'nvd CVE-2019-11510, CVE-2024-21887 (a:ivanti:connect_secure, versions as 9.1:r11.4); cve5 CVE-2024-21887, CVE-2023-46805 affected[0] (Ivanti|ICS); kev CVE-2019-11510 (Ivanti|Pulse Connect Secure), CVE-2024-21887 (Ivanti|Connect Secure and Policy Secure)',
   },
   {
@@ -96,7 +96,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
   netscalerAdc('NetScaler ADC NDcPP', 'ndcpp', ['citrix adc ndcpp', 'netscaler ndcpp']),
   {
     name: 'NetScaler Gateway',
-    aliases: ['citrix gateway', 'netscaler gateway', 'citrix netscaler gateway'],
+    aliases: ['citrix gateway', 'citrix netscaler gateway'],
     types: ['appliance'],
     grammar: 'netscaler',
     cpe: ['citrix:netscaler_gateway', 'citrix:netscaler_gateway_firmware', 'citrix:gateway_firmware'],
@@ -123,7 +123,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
     cpe: ['webdesi9:file_manager'],
     targetSw: 'wordpress',
     cve5: [],
-    kev: ['wordpress|file manager plugin', 'webdesi9|file manager'],
+    kev: ['wordpress|file manager plugin'],
     seen: 'nvd CVE-2020-25213 cpeMatch[0] (a:webdesi9:file_manager, target_sw wordpress); kev CVE-2020-25213 (WordPress|File Manager Plugin); the slug is the plugin directory on wordpress.org',
   },
   {
@@ -144,7 +144,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
     grammar: 'wordpress',
     cpe: ['wordpress:wordpress'],
     cve5: ['wordpress|wordpress', 'wordpress foundation|wordpress'],
-    kev: ['wordpress|wordpress'],
+    kev: [],
     seen: 'NVD names WordPress core a:wordpress:wordpress',
   },
 ];

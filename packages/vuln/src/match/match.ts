@@ -113,8 +113,22 @@ export class Matcher {
     return c;
   }
 
+  private readonly pairCache = new Map<string, { findings: Finding[]; problem?: string }>();
+
   /** The findings for one asset (all candidate CVEs, every status), or why there are none. */
   asset(asset: Asset, opts: MatchOptions = {}): { findings: Finding[]; problem?: string } {
+    // Identical devices (same product, type and version) get the same answers: worked out once.
+    const key = `${asset.type}\n${asset.product}\n${asset.version}\n${opts.epssDate ?? ''}`;
+    let done = this.pairCache.get(key);
+    if (!done) {
+      done = this.work(asset, opts);
+      this.pairCache.set(key, done);
+    }
+    const findings = done.findings.map((f) => ({ ...f, asset: asset.name }));
+    return done.problem === undefined ? { findings } : { findings, problem: done.problem };
+  }
+
+  private work(asset: Asset, opts: MatchOptions): { findings: Finding[]; problem?: string } {
     const rp = resolveProduct(asset);
     if ('problem' in rp) return { findings: [], problem: rp.problem };
     const parsed = parseIn(rp.grammar, asset.version);
