@@ -7,10 +7,11 @@ import { ivanti } from './ivanti.js';
 import { netscaler } from './netscaler.js';
 import { npm } from './npm.js';
 import { panos } from './panos.js';
+import { rpm } from './rpm.js';
 import { wordpress } from './wordpress.js';
 
 export const GRAMMARS: ReadonlyMap<string, VersionGrammar> = new Map(
-  [fortios, ivanti, netscaler, panos, wordpress, npm, deb, generic].map((g) => [g.name, Object.freeze(g)] as const),
+  [fortios, ivanti, netscaler, panos, wordpress, npm, deb, rpm, generic].map((g) => [g.name, Object.freeze(g)] as const),
 );
 
 export function grammar(name: string): VersionGrammar {

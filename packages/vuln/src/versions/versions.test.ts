@@ -71,6 +71,12 @@ describe('version grammars', () => {
     same('deb', '1.0-1', '1.00-1');
     refused('deb', 'abc');
   });
+  it('RPM: rpmvercmp with epochs, ~ and ^', () => {
+    ascending('rpm', '1.0~rc1', '1.0', '1.0^git1', '1.0a', '1.0.1', '1.1', '1.10', '2.0-1.el9', '2.0-2.el9', '2.0-10.el9', '1:0.1');
+    same('rpm', '1.01', '1.1');
+    same('rpm', '2.0', '2.0-5.el9');
+    refused('rpm', '-1');
+  });
   it('bounded and linear on hostile text', () => {
     for (const g of GRAMMARS.values()) {
       refused(g.name, '1'.repeat(10_000));
