@@ -9,7 +9,7 @@ export { compareKeys, isVersion, type Version, type VersionGrammar } from './ver
 export { phpVersionCompare } from './versions/wordpress.js';
 export { VulnFeedStore, vulnFeedsPath, type FeedName, type FeedState } from './feeds/store.js';
 export { importFeedDir, importFile, type ImportKind, type ImportReport } from './feeds/import-dir.js';
-export { updateFeeds, feedDue, DEFAULT_FEED_URLS, DEFAULT_INTERVALS, UPDATABLE_FEEDS, type FeedUpdate, type FeedUrls, type UpdatableFeed, type UpdateOptions } from './feeds/update.js';
+export { updateFeeds, watchFeeds, feedDue, DEFAULT_FEED_URLS, DEFAULT_INTERVALS, UPDATABLE_FEEDS, type FeedUpdate, type FeedUrls, type UpdatableFeed, type UpdateOptions } from './feeds/update.js';
 export { parseJson, type FeedProblem, type JsonLimits } from './feeds/json.js';
 export { parseCpe, type Cpe } from './feeds/cpe.js';
 export { readNvdCve, readNvdPage, type NvdRecord } from './feeds/nvd.js';

@@ -8,13 +8,14 @@ import { deflateRawSync, gzipSync } from 'node:zlib';
 import { feedFixtures } from '../match/fixtures.js';
 import { Matcher } from '../match/match.js';
 import { readCve5 } from './cve5.js';
+import { readEpss } from './epss.js';
 import { importFeedDir, importFile } from './import-dir.js';
 import { parseJson, RecordError } from './json.js';
 import { cpe22to23, readJvn } from './jvn.js';
 import { readNvdCve } from './nvd.js';
 import { VulnFeedStore, vulnFeedsPath } from './store.js';
 import { JVN_DETAIL, JVN_OVERVIEW } from './testdata.js';
-import { updateFeeds } from './update.js';
+import { updateFeeds, watchFeeds, type FeedUpdate } from './update.js';
 import { readZip } from './zip.js';
 
 const dir = feedFixtures();
@@ -88,6 +89,20 @@ describe('vuln feeds: reading', () => {
     assert.equal(cpe22to23('cpe:/a:dendai.ac.jp:myjvn_api'), 'cpe:2.3:a:dendai.ac.jp:myjvn_api:*:*:*:*:*:*:*:*');
     assert.equal(cpe22to23('not a cpe'), null);
   });
+  it('XML, CPE and EPSS readers on pathological input: refused or read in one pass, bounded', () => {
+    assert.throws(() => readJvn(`<a ${Array.from({ length: 100 }, (_, i) => `x${i}="1"`).join(' ')}/>`, 'attrs.xml'), /more than 64 attributes/);
+    assert.throws(() => readJvn(`<a x="${'a'.repeat(1_000_000)}`, 'open.xml'), /open\.xml:1: bad attribute/);
+    assert.throws(() => readJvn('<'.repeat(100_000), 'lt.xml'), /bad start tag/);
+    assert.deepEqual(readJvn(`<a>${'&amp'.repeat(100_000)}</a>`, 'amp.xml').records, []);
+    assert.throws(() => readJvn(`<a>${'&bogus;'.repeat(10)}</a>`, 'ent.xml'), /ent\.xml:1: unknown entity &bogus;/);
+    const big = readJvn(`<a>${'x'.repeat(1_000_000)}</a>`, 'text.xml');
+    assert.deepEqual(big.records, []);
+    assert.throws(() => readJvn(`<a>${'<b/>'.repeat(600_000)}</a>`, 'many.xml'), /more than 500000 elements/);
+    const e = readEpss(`cve,epss,percentile\n${'9'.repeat(1_000_000)}\nCVE-2024-0001,0.5,0.9\n`, 'e.csv');
+    assert.equal(e.rows.length, 1);
+    assert.deepEqual(e.problems.map((p) => p.where), ['e.csv:2']);
+  });
+
   it('ZIP: entries read, bombs stopped at the cap, garbage refused', () => {
     const z = zip({ 'a.json': '{"id":"A"}', 'b.json': '{"id":"B"}' });
     const seen: string[] = [];
@@ -240,6 +255,28 @@ describe('vuln feeds: updating from a local server', { skip }, () => {
     // what was fetched matches like an import
     const f = new Matcher(store).asset({ name: 'pa', type: 'appliance', product: 'PAN-OS', version: '10.2.9', exposure: 'internet', criticality: 'high' }).findings.find((x) => x.cve === 'CVE-2024-3400');
     assert.equal(f?.status, 'affected');
+  });
+
+  it('watchFeeds updates what is due on each tick until aborted', async () => {
+    const store = VulnFeedStore.open(':memory:');
+    let now = 0;
+    const ticks: FeedUpdate[][] = [];
+    const ac = new AbortController();
+    await watchFeeds({
+      store,
+      now: () => now,
+      feeds: ['kev'],
+      urls: { kev: `${base}/kev.json` },
+      signal: ac.signal,
+      onUpdate: (u) => ticks.push(u),
+      wait: async (ms) => {
+        now += ms;
+        if (ticks.length === 3) ac.abort();
+      },
+      tickMs: 4 * 3_600_000,
+    });
+    // KEV is due every 6 h: fetched at 0 h, not due at 4 h, a 304 at 8 h
+    assert.deepEqual(ticks.map((t) => t[0]!.status), ['updated', 'not-due', 'not-modified']);
   });
 
   it('a failing feed is recorded and the others go on; http is refused unless to 127.0.0.1', async () => {

@@ -312,3 +312,24 @@ export async function updateFeeds(o: UpdateOptions): Promise<FeedUpdate[]> {
   }
   return out;
 }
+
+/**
+ * Keeps the feeds current while it runs: every `tickMs` it updates the feeds that are due
+ * (each on its own interval) and hands the outcome to `onUpdate`. Stops when `signal` aborts.
+ * The wait is injected like the clock, so tests do not sleep.
+ */
+export async function watchFeeds(o: UpdateOptions & { readonly tickMs?: number; readonly signal: AbortSignal; readonly onUpdate?: (u: FeedUpdate[]) => void; readonly wait?: (ms: number, signal: AbortSignal) => Promise<void> }): Promise<void> {
+  const wait =
+    o.wait ??
+    ((ms: number, signal: AbortSignal) =>
+      new Promise<void>((done) => {
+        const t = setTimeout(done, ms);
+        signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true });
+      }));
+  while (!o.signal.aborted) {
+    const u = await updateFeeds(o);
+    o.onUpdate?.(u);
+    if (o.signal.aborted) break;
+    await wait(o.tickMs ?? 15 * 60_000, o.signal);
+  }
+}
