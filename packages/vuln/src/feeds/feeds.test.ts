@@ -94,7 +94,7 @@ describe('vuln feeds: reading', () => {
     assert.throws(() => readJvn(`<a x="${'a'.repeat(1_000_000)}`, 'open.xml'), /open\.xml:1: bad attribute/);
     assert.throws(() => readJvn('<'.repeat(100_000), 'lt.xml'), /bad start tag/);
     assert.deepEqual(readJvn(`<a>${'&amp'.repeat(100_000)}</a>`, 'amp.xml').records, []);
-    assert.throws(() => readJvn(`<a>${'&bogus;'.repeat(10)}</a>`, 'ent.xml'), /ent\.xml:1: unknown entity &bogus;/);
+    assert.throws(() => readJvn(`<a>${'&nbsp;'.repeat(10)}</a>`, 'ent.xml'), /ent\.xml:1: unknown entity &nbsp;/);
     const big = readJvn(`<a>${'x'.repeat(1_000_000)}</a>`, 'text.xml');
     assert.deepEqual(big.records, []);
     assert.throws(() => readJvn(`<a>${'<b/>'.repeat(600_000)}</a>`, 'many.xml'), /more than 500000 elements/);
