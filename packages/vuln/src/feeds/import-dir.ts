@@ -105,8 +105,14 @@ export function importFeedDir(store: VulnFeedStore, dir: string): ImportReport {
     const spec = DIRS.find(([re]) => re.test(name));
     if (!spec) continue;
     const sub = join(dir, name);
-    if (!lstatSync(sub).isDirectory()) continue;
-    const files = readdirSync(sub).filter((f) => spec[2].test(f) && !f.includes('schema')).sort();
+    let files: string[];
+    try {
+      if (!lstatSync(sub).isDirectory()) continue;
+      files = readdirSync(sub).filter((f) => spec[2].test(f) && !f.includes('schema')).sort();
+    } catch (err) {
+      report.problems.push({ where: sub, message: `cannot read the directory: ${(err as Error).message}` });
+      continue;
+    }
     if (files.length > MAX_FILES_PER_FEED) report.problems.push({ where: sub, message: `more than ${MAX_FILES_PER_FEED} files; the rest are not read` });
     for (const f of files.slice(0, MAX_FILES_PER_FEED)) importFile(store, spec[1], join(sub, f), report);
   }
