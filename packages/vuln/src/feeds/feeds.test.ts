@@ -126,6 +126,7 @@ describe('vuln feeds: the store and imports', { skip }, () => {
     assert.deepEqual(r.problems, []);
     assert.deepEqual(r.counts, { cve5: 11, epss: 20, kev: 1404, nvd: 10, osv: 3 });
     assert.equal(statSync(path).mode & 0o777, 0o600);
+    for (const side of [`${path}-wal`, `${path}-shm`]) assert.equal(statSync(side).mode & 0o777, 0o600, side);
     assert.equal(store.count('kev'), 1404);
     const c = store.candidates(['cpe:fortinet:fortios']);
     assert.deepEqual([...c].sort(), ['CVE-2018-13379', 'CVE-2023-27997']);

@@ -7,7 +7,7 @@
  * modification window). `--feeds DIR` imports a directory into an in-memory store, so
  * matching has one path either way.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cpeKey } from './cpe.js';
@@ -97,7 +97,10 @@ export class VulnFeedStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    return new VulnFeedStore(db);
+    const store = new VulnFeedStore(db);
+    // the write-ahead log and its index hold the same data: same mode as the database
+    for (const side of [`${path}-wal`, `${path}-shm`]) if (existsSync(side)) chmodSync(side, 0o600);
+    return store;
   }
 
   close(): void {

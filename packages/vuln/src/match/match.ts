@@ -77,7 +77,8 @@ function merge(statements: readonly Statement[]): Statement | undefined {
   if (first.status === 'unknown') {
     return { status: 'unknown', reason: [...new Set(statements.map((s) => s.reason))].join('; '), source: first.source };
   }
-  const against = statements.filter((s) => s.status !== first.status && s.status !== 'unknown');
+  // what the other records said stays in the reason: a disagreement, or a record that could not tell
+  const against = statements.filter((s) => s.status !== first.status && (s.status !== 'unknown' || first.status === 'not_affected'));
   const also = against.length > 0 ? `; ${against.map((s) => `${s.source.feed} says ${s.status.replace('_', ' ')}: ${s.reason}`).join('; ')}` : '';
   return { ...first, reason: `${first.reason}${also}` };
 }
