@@ -73,4 +73,13 @@ export interface Finding {
   readonly cvss?: readonly CvssScore[];
   readonly published?: string;
   readonly title?: string;
+  /** What each feed's record said, with its path: the facts the status was merged from (matching fills it). */
+  readonly evidence?: readonly Evidence[];
+}
+
+/** One feed record's statement about one (asset, CVE) pair. */
+export interface Evidence {
+  readonly status: FindingStatus;
+  readonly reason: string;
+  readonly source: SourceRef;
 }
