@@ -1,0 +1,378 @@
+/**
+ * The Sigma engine: loads a folder of rules once, and runs them as a Detector.
+ *
+ *     const { detector, problems, rules } = loadSigmaRules('/etc/mamori/sigma');
+ *     for (const e of events) alerts.push(...detector.onEvent(e));
+ *     alerts.push(...detector.advance(endOfInput));
+ *
+ * Every document that does not become a running rule is in `problems` with its
+ * file, line and reason; nothing is dropped silently.
+ *
+ * Per event: only the rules whose log source reads the event's `event.dataset`
+ * run; field values are turned into strings and lower-cased once per event.
+ *
+ * Alerts. A plain rule raises one alert per (rule, source address) and
+ * blackout (`blackoutMs`, a minute by default): a scanner's thousand `.env`
+ * probes are one alert a minute, not a thousand. Rules of level
+ * `informational` raise none (the specification says they are for enrichment,
+ * not alerting) unless `alertInformational` is set; they still feed
+ * correlations. A rule that a correlation references raises no alert of its own
+ * unless a correlation referencing it says `generate: true`. Correlations raise
+ * one alert each time their condition is met for a group (correlation.ts).
+ */
+import type { Alert, Detector, LogEvent } from '../model.js';
+import { alertId, Correlator, readCorrelation, resolveRefs, type CorrelationDef, type CorrelatorStats } from './correlation.js';
+import { DEFAULT_LOGSOURCES, type LogsourceEntry } from './logsources.js';
+import { RuleError } from './modifiers.js';
+import { compileRule, isMap, LocatedRuleError, mitreOf, severityOf, type CompiledRule } from './rule.js';
+import { EventView } from './view.js';
+import { listRuleFiles, parseRuleText, readRuleFile, type ParsedFile, type RuleDocument, type SigmaProblem } from './yaml.js';
+
+export interface SigmaOptions {
+  /** Which log sources run on which datasets, and their field names (DEFAULT_LOGSOURCES). */
+  readonly logsources?: readonly LogsourceEntry[];
+  /** Groups one correlation keeps at most (10,000). */
+  readonly maxGroups?: number;
+  /** Timestamps and distinct values one correlation keeps at most across its groups (1,000,000). */
+  readonly maxTracked?: number;
+  /** After a plain rule alerts for a source, further matches from it within this time raise none (60 s). */
+  readonly blackoutMs?: number;
+  /** (rule, source) pairs remembered for the blackout (100,000; the oldest go first). */
+  readonly maxBlackouts?: number;
+  /** Let `level: informational` rules raise alerts (false). */
+  readonly alertInformational?: boolean;
+}
+
+export interface SigmaRuleInfo {
+  readonly kind: 'rule' | 'correlation';
+  readonly detector: string;
+  readonly title: string;
+  readonly file: string;
+  readonly line: number;
+  readonly level?: string;
+  /** Datasets the rule runs on (for a correlation, those of the rules it references). */
+  readonly datasets: readonly string[];
+  /** For a plain rule: whether it raises alerts of its own. */
+  readonly alerts: boolean;
+}
+
+export interface SigmaLoadResult {
+  readonly detector: SigmaDetector;
+  readonly rules: readonly SigmaRuleInfo[];
+  readonly problems: readonly SigmaProblem[];
+  /** Rule files read. */
+  readonly files: number;
+  /** YAML documents that were rules or correlations (loaded or not); `action: global` and `reset` documents are not counted. */
+  readonly documents: number;
+}
+
+export interface SigmaStats {
+  events: number;
+  matches: number;
+  alerts: number;
+  suppressed: number;
+  /** Rule evaluations that threw (a bug); the event goes on to the other rules. */
+  errors: number;
+  readonly correlations: Record<string, CorrelatorStats>;
+}
+
+/** Loads every `.yml` / `.yaml` file under `path` (or the one file). Throws MAMORI_ERR_SIGMA_RULES only when `path` cannot be read. */
+export function loadSigmaRules(path: string, options: SigmaOptions = {}): SigmaLoadResult {
+  const listed = listRuleFiles(path);
+  const parsed = listed.files.map((f) => readRuleFile(f.path, f.shownAs));
+  return build(parsed, listed.problems, options);
+}
+
+/** The same from texts in memory (tests, rules that came over the network). */
+export function compileSigmaRules(sources: readonly { file: string; text: string }[], options: SigmaOptions = {}): SigmaLoadResult {
+  return build(
+    sources.map((s) => parseRuleText(s.text, s.file)),
+    [],
+    options,
+  );
+}
+
+interface PendingCorrelation {
+  readonly def: CorrelationDef;
+  readonly doc: RuleDocument;
+}
+
+function detectorId(m: { id?: string; name?: string; title: string }): string {
+  return m.id ?? m.name ?? m.title;
+}
+
+function mergeDeep(base: unknown, over: unknown): unknown {
+  if (!isMap(base) || !isMap(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? mergeDeep(base[k], v) : v;
+  return out;
+}
+
+function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem[], options: SigmaOptions): SigmaLoadResult {
+  const logsources = options.logsources ?? DEFAULT_LOGSOURCES;
+  const problems: SigmaProblem[] = [...listProblems];
+  const rules: CompiledRule[] = [];
+  const correlations: PendingCorrelation[] = [];
+  const failed = new Set<string>();
+  let documents = 0;
+
+  for (const f of files) {
+    problems.push(...f.problems);
+    let global: unknown;
+    let previous: unknown;
+    for (const doc of f.documents) {
+      const data = doc.data;
+      const problem = (reason: string, detail: string, path: readonly (string | number)[] = [], rule?: string) =>
+        problems.push({ file: doc.file, line: doc.lineOf(path), reason, detail, ...(rule !== undefined ? { rule } : {}) });
+      if (!isMap(data)) {
+        documents++;
+        problem('not a rule', 'a YAML document that is not a map');
+        continue;
+      }
+      const action = data['action'];
+      let merged: Record<string, unknown>;
+      if (action === 'global') {
+        const { action: _a, ...rest } = data;
+        global = rest;
+        continue;
+      } else if (action === 'reset') {
+        global = undefined;
+        continue;
+      } else if (action === 'repeat') {
+        documents++;
+        if (previous === undefined) {
+          problem('bad rule collection', 'action: repeat with no document before it');
+          continue;
+        }
+        const { action: _a, ...rest } = data;
+        merged = mergeDeep(previous, rest) as Record<string, unknown>;
+      } else if (action !== undefined) {
+        documents++;
+        problem('bad rule collection', `action ${JSON.stringify(String(action).slice(0, 30))} is not global, reset or repeat`, ['action']);
+        continue;
+      } else {
+        documents++;
+        merged = (global !== undefined ? mergeDeep(global, data) : data) as Record<string, unknown>;
+      }
+      previous = merged;
+      const label = typeof merged['title'] === 'string' ? merged['title'].slice(0, 200) : typeof merged['id'] === 'string' ? merged['id'] : undefined;
+      try {
+        if ('correlation' in merged) correlations.push({ def: readCorrelation(merged, doc.file, doc.line), doc });
+        else if ('filter' in merged && !('detection' in merged)) {
+          problem('unsupported document', 'Sigma filters (meta filters) are not run by mamori yet; the rules they name run unfiltered', ['filter'], label);
+        } else rules.push(compileRule(merged, doc.file, doc.line, logsources));
+      } catch (err) {
+        if (err instanceof RuleError) {
+          for (const k of [merged['id'], merged['name']]) if (typeof k === 'string') failed.add(k);
+          problem(err.reason, err.message, err instanceof LocatedRuleError ? err.path : [], label);
+        } else {
+          problem('internal error', `could not be compiled: ${(err as Error).message.slice(0, 200)}`, [], label);
+        }
+      }
+    }
+  }
+
+  // Names and ids of loaded rules, for correlations to refer to.
+  const byRef = new Map<string, CompiledRule | 'ambiguous'>();
+  for (const r of rules) {
+    for (const k of new Set([r.id, r.name].filter((x): x is string => x !== undefined))) byRef.set(k, byRef.has(k) ? 'ambiguous' : r);
+  }
+  const corrNames = new Set(correlations.flatMap((c) => [c.def.id, c.def.name].filter((x): x is string => x !== undefined)));
+
+  const correlators: { c: Correlator; rules: CompiledRule[] }[] = [];
+  const limits = { maxGroups: options.maxGroups ?? 10_000, maxTracked: options.maxTracked ?? 1_000_000 };
+  for (const { def, doc } of correlations) {
+    const problem = (reason: string, detail: string, path: readonly (string | number)[]) => problems.push({ file: doc.file, line: doc.lineOf(path), reason, detail, rule: def.title });
+    const refRules: CompiledRule[] = [];
+    let bad = false;
+    def.rules.forEach((name, i) => {
+      if (bad) return;
+      const r = byRef.get(name);
+      if (r === 'ambiguous') {
+        problem('unknown rule reference', `correlation names ${JSON.stringify(name)}, which more than one rule is called`, ['correlation', 'rules', i]);
+        bad = true;
+      } else if (r) refRules.push(r);
+      else if (corrNames.has(name)) {
+        problem('unsupported correlation', `correlation names correlation ${JSON.stringify(name)}; chains of correlations are not run yet`, ['correlation', 'rules', i]);
+        bad = true;
+      } else {
+        problem(
+          'unknown rule reference',
+          failed.has(name) ? `correlation names rule ${JSON.stringify(name)}, which did not load (see its own problem)` : `correlation names ${JSON.stringify(name)}, which no loaded rule has as id or name`,
+          ['correlation', 'rules', i],
+        );
+        bad = true;
+      }
+    });
+    if (bad) continue;
+    try {
+      const refs = resolveRefs(def, refRules, def.rules);
+      correlators.push({ c: new Correlator(def, refs, limits), rules: refRules });
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      problem(err.reason, err.message, err instanceof LocatedRuleError ? err.path : []);
+    }
+  }
+
+  const detector = new SigmaDetector(rules, correlators, options);
+  const infos: SigmaRuleInfo[] = [
+    ...rules.map((r) => ({
+      kind: 'rule' as const,
+      detector: detectorId(r),
+      title: r.title,
+      file: r.file,
+      line: r.line,
+      ...(r.level !== undefined ? { level: r.level } : {}),
+      datasets: r.entry.datasets,
+      alerts: detector.alertsOf(r),
+    })),
+    ...correlators.map(({ c, rules: rs }) => ({
+      kind: 'correlation' as const,
+      detector: detectorId(c.def),
+      title: c.def.title,
+      file: c.def.file,
+      line: c.def.line,
+      ...(c.def.level !== undefined ? { level: c.def.level } : {}),
+      datasets: [...new Set(rs.flatMap((r) => r.entry.datasets))],
+      alerts: true,
+    })),
+  ];
+  return { detector, rules: infos, problems, files: files.length, documents };
+}
+
+interface RuleRuntime {
+  readonly rule: CompiledRule;
+  readonly detector: string;
+  readonly alerts: boolean;
+  readonly mitre: readonly string[];
+  /** Correlations this rule feeds, with its index among each one's rules (a rule may be named twice). */
+  readonly feeds: readonly { readonly c: Correlator; readonly ref: number }[];
+}
+
+const SWEEP_EVERY_MS = 1000;
+
+export class SigmaDetector implements Detector {
+  private readonly byDataset = new Map<string, RuleRuntime[]>();
+  private readonly runtimes = new Map<CompiledRule, RuleRuntime>();
+  private readonly correlators: readonly Correlator[];
+  private readonly blackoutMs: number;
+  private readonly maxBlackouts: number;
+  private readonly blackouts = new Map<string, number>();
+  private watermark = Number.NEGATIVE_INFINITY;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  readonly stats: SigmaStats = { events: 0, matches: 0, alerts: 0, suppressed: 0, errors: 0, correlations: {} };
+
+  constructor(rules: readonly CompiledRule[], correlators: readonly { c: Correlator; rules: readonly CompiledRule[] }[], options: SigmaOptions = {}) {
+    this.correlators = correlators.map((x) => x.c);
+    this.blackoutMs = Math.max(0, options.blackoutMs ?? 60_000);
+    this.maxBlackouts = Math.max(1, options.maxBlackouts ?? 100_000);
+    for (const r of rules) {
+      const feeds: { c: Correlator; ref: number }[] = [];
+      let referenced = false;
+      let generate = false;
+      for (const { c, rules: rs } of correlators) {
+        rs.forEach((x, i) => {
+          if (x !== r) return;
+          feeds.push({ c, ref: i });
+          referenced = true;
+          generate ||= c.def.generate;
+        });
+      }
+      const informational = r.level === 'informational' && !options.alertInformational;
+      const rt: RuleRuntime = { rule: r, detector: detectorId(r), alerts: (!referenced || generate) && !informational, mitre: mitreOf(r.tags), feeds };
+      this.runtimes.set(r, rt);
+      for (const ds of r.entry.datasets) {
+        let list = this.byDataset.get(ds);
+        if (!list) this.byDataset.set(ds, (list = []));
+        list.push(rt);
+      }
+    }
+    for (const c of this.correlators) this.stats.correlations[detectorId(c.def)] = c.stats;
+  }
+
+  /** Whether a loaded rule raises alerts of its own. */
+  alertsOf(rule: CompiledRule): boolean {
+    return this.runtimes.get(rule)?.alerts ?? false;
+  }
+
+  /** The datasets some rule reads; events of other datasets cost one map look-up. */
+  get datasets(): readonly string[] {
+    return [...this.byDataset.keys()];
+  }
+
+  onEvent(event: LogEvent): readonly Alert[] {
+    this.stats.events++;
+    const out: Alert[] = [];
+    const ds = event.fields['event.dataset'];
+    const list = typeof ds === 'string' ? this.byDataset.get(ds) : undefined;
+    if (list) {
+      const view = new EventView(event);
+      let fed: Map<Correlator, number[]> | undefined;
+      for (const rt of list) {
+        let hit: boolean;
+        try {
+          hit = rt.rule.match(view);
+        } catch {
+          this.stats.errors++;
+          continue;
+        }
+        if (!hit) continue;
+        this.stats.matches++;
+        if (rt.alerts) this.alertFor(rt, event, out);
+        for (const f of rt.feeds) {
+          fed ??= new Map();
+          const refs = fed.get(f.c);
+          if (refs) refs.push(f.ref);
+          else fed.set(f.c, [f.ref]);
+        }
+      }
+      if (fed) for (const [c, refs] of fed) c.onMatches(refs.sort((a, b) => a - b), view, out);
+    }
+    if (event.time > this.watermark) this.watermark = event.time;
+    if (this.watermark - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(this.watermark, out);
+    this.stats.alerts += out.length;
+    return out;
+  }
+
+  advance(now: number): readonly Alert[] {
+    const out: Alert[] = [];
+    if (now > this.watermark) this.watermark = now;
+    this.sweep(this.watermark, out);
+    this.stats.alerts += out.length;
+    return out;
+  }
+
+  private sweep(now: number, out: Alert[]): void {
+    this.lastSweep = now;
+    for (const c of this.correlators) c.sweep(now, out);
+  }
+
+  private alertFor(rt: RuleRuntime, event: LogEvent, out: Alert[]): void {
+    const ip = event.fields['source.ip'];
+    const groupKey = ip === undefined ? '' : String(ip);
+    if (this.blackoutMs > 0) {
+      const key = `${rt.detector}\u0000${groupKey}`;
+      const until = this.blackouts.get(key);
+      if (until !== undefined && until > event.time) {
+        this.stats.suppressed++;
+        return;
+      }
+      this.blackouts.delete(key);
+      this.blackouts.set(key, event.time + this.blackoutMs);
+      if (this.blackouts.size > this.maxBlackouts) this.blackouts.delete(this.blackouts.keys().next().value!);
+    }
+    out.push({
+      id: alertId(rt.detector, groupKey, event.time),
+      detector: rt.detector,
+      kind: 'sigma',
+      title: rt.rule.title,
+      severity: severityOf(rt.rule.level),
+      time: event.time,
+      group: ip === undefined ? {} : { 'source.ip': ip },
+      count: 1,
+      firstTime: event.time,
+      samples: [event],
+      ...(rt.mitre.length ? { mitre: rt.mitre } : {}),
+    });
+  }
+}
