@@ -275,7 +275,7 @@ export class Correlator {
             g.seen.delete(val);
             this.tracked--;
           }
-          if (g.seen.size >= this.need) this.fire(g, g.seen.size, g.seen.values().next().value ?? t, view.event, out);
+          if (g.seen.size >= this.need) this.fire(g, g.events, g.seen.values().next().value ?? t, view.event, out);
         }
         break;
       }
@@ -290,7 +290,7 @@ export class Correlator {
           }
         }
         const c = this.def.condition;
-        if (Object.keys(c).length ? satisfies(c, n) && n >= this.need : n >= this.need) this.fire(g, n, first, view.event, out);
+        if (Object.keys(c).length ? satisfies(c, n) && n >= this.need : n >= this.need) this.fire(g, g.events, first, view.event, out);
         break;
       }
       case 'temporal_ordered': {
@@ -301,7 +301,7 @@ export class Correlator {
         }
         const last = this.refs.length - 1;
         const start = g.steps[last];
-        if (ref === last && start !== undefined && start > t - span) this.fire(g, this.refs.length, start, view.event, out);
+        if (ref === last && start !== undefined && start > t - span) this.fire(g, g.events, start, view.event, out);
         break;
       }
     }
