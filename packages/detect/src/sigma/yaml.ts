@@ -78,7 +78,7 @@ export function parseRuleText(text: string, file: string): ParsedFile {
     return { documents, problems };
   }
   docs.forEach((doc, index) => {
-    const line = lineAt(doc.range[0]);
+    const line = lineAt((doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? doc.range[0]);
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       problems.push({ file, line: lineAt(e.pos[0]), reason: 'malformed YAML', detail: firstLine(e.message) });
@@ -94,6 +94,7 @@ export function parseRuleText(text: string, file: string): ParsedFile {
       problems.push({ file, line, reason: 'malformed YAML', detail: reason });
       return;
     }
+    if (data === null || data === undefined) return; // an empty document, e.g. after a trailing `---`
     documents.push({ file, index, line, data, lineOf: (path) => locate(doc, path, lineAt) ?? line });
   });
   return { documents, problems };
