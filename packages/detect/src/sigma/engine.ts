@@ -26,6 +26,7 @@ import { DEFAULT_LOGSOURCES, type LogsourceEntry } from './logsources.js';
 import { RuleError } from './modifiers.js';
 import { compileRule, isMap, LocatedRuleError, mitreOf, severityOf, type CompiledRule } from './rule.js';
 import { EventView } from './view.js';
+import { LiteralIndex } from './literals.js';
 import { listRuleFiles, parseRuleText, readRuleFile, type ParsedFile, type RuleDocument, type SigmaProblem } from './yaml.js';
 
 export interface SigmaOptions {
@@ -114,6 +115,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
   const rules: CompiledRule[] = [];
   const correlations: PendingCorrelation[] = [];
   const failed = new Set<string>();
+  const index = new LiteralIndex();
   let documents = 0;
 
   for (const f of files) {
@@ -160,7 +162,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
         if ('correlation' in merged) correlations.push({ def: readCorrelation(merged, doc.file, doc.line), doc });
         else if ('filter' in merged && !('detection' in merged)) {
           problem('unsupported document', 'Sigma filters (meta filters) are not run by mamori yet; the rules they name run unfiltered', ['filter'], label);
-        } else rules.push(compileRule(merged, doc.file, doc.line, logsources));
+        } else rules.push(compileRule(merged, doc.file, doc.line, logsources, index));
       } catch (err) {
         if (err instanceof RuleError) {
           for (const k of [merged['id'], merged['name']]) if (typeof k === 'string') failed.add(k);
@@ -171,6 +173,8 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
       }
     }
   }
+
+  index.freeze();
 
   // Names and ids of loaded rules, for correlations to refer to.
   const byRef = new Map<string, CompiledRule | 'ambiguous'>();

@@ -25,6 +25,7 @@ import { RE2JS } from 're2js';
 import { parseCidr, tryParseIp, cidrContains, type Cidr } from 'mamori/internal';
 import { compileParts, hasWildcards, literalParts, parseWildcards, partsText, windash, wrap, type Part, type StringTest } from './pattern.js';
 import type { EventView } from './view.js';
+import type { LiteralIndex } from './literals.js';
 
 export class RuleError extends Error {
   constructor(
@@ -65,6 +66,8 @@ export interface FieldSpec {
   readonly values: readonly RuleValue[];
   /** Maps a field name a `fieldref` value gives to its ECS name. */
   readonly resolveField: (name: string) => string | undefined;
+  /** Where caseless `contains` values go to be found all at once (literals.ts). */
+  readonly index?: LiteralIndex;
 }
 
 export function compileField(spec: FieldSpec): Matcher {
@@ -171,7 +174,7 @@ function compileValues(spec: FieldSpec, type: string | undefined, mods: readonly
     else if (type === 'cidr') out.push(cidrTest(value));
     else if (type === 'gt' || type === 'gte' || type === 'lt' || type === 'lte') out.push(compareTest(value, type));
     else if (type === 'fieldref') out.push(fieldrefTest(value, spec, cased));
-    else for (const t of plainTests(value, mods, cased)) out.push(t);
+    else for (const t of plainTests(value, mods, cased, spec)) out.push(t);
     if (out.length > MAX_VALUES) throw new RuleError('too many values', `more than ${MAX_VALUES} values for one field`);
   }
   return out;
@@ -248,7 +251,7 @@ function fieldrefTest(value: RuleValue, spec: FieldSpec, cased: boolean): ValueT
 }
 
 /** A plain value through its transformations; base64 forms come out case-sensitive. */
-function plainTests(value: string | number | boolean, mods: readonly string[], cased: boolean): ValueTest[] {
+function plainTests(value: string | number | boolean, mods: readonly string[], cased: boolean, spec: FieldSpec): ValueTest[] {
   const encoding = mods.some((m) => m === 'base64' || m === 'base64offset' || m.startsWith('utf16') || m === 'wide');
   if (typeof value === 'number' && !encoding && mods.every((m) => m === 'all' || m === 'neq' || m === 'cased')) {
     // `sc-status: 404` against a number or a string "404"; 404.0 written as 404.
@@ -290,6 +293,11 @@ function plainTests(value: string | number | boolean, mods: readonly string[], c
   return forms.map((f): ValueTest => {
     if ('bytes' in f) throw new RuleError('bad value', 'a UTF-16 modifier needs base64 or base64offset after it');
     const sensitive = cased || f.encoded;
+    const p = f.parts;
+    if (!sensitive && spec.index && p.length === 3 && 'star' in p[0]! && 'lit' in p[1]! && 'star' in p[2]!) {
+      const has = spec.index.contains(spec.field, p[1].lit.toLowerCase());
+      return { kind: 'test', test: (_s, _l, v) => has(v) };
+    }
     const t: StringTest = compileParts(f.parts, !sensitive);
     return { kind: 'test', test: sensitive ? (s) => t(s) : (_s, l) => t(l) };
   });

@@ -11,6 +11,7 @@ import type { AlertSeverity } from '../model.js';
 import { compileConditions } from './condition.js';
 import { describeLogsource, findLogsource, mapField, type LogsourceEntry, type RuleLogsource } from './logsources.js';
 import { compileField, RuleError, type Matcher, type RuleValue } from './modifiers.js';
+import type { LiteralIndex } from './literals.js';
 
 export type SigmaLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 const LEVELS: readonly SigmaLevel[] = ['informational', 'low', 'medium', 'high', 'critical'];
@@ -94,7 +95,7 @@ export function mitreOf(tags: readonly string[]): string[] {
   return out;
 }
 
-export function compileRule(doc: Record<string, unknown>, file: string, line: number, logsources: readonly LogsourceEntry[]): CompiledRule {
+export function compileRule(doc: Record<string, unknown>, file: string, line: number, logsources: readonly LogsourceEntry[], index?: LiteralIndex): CompiledRule {
   const meta = readMeta(doc, file, line);
   const status = optString(doc, 'status', 32);
   if (status === 'unsupported') throw new LocatedRuleError('status unsupported', 'the rule says status: unsupported', ['status']);
@@ -110,6 +111,7 @@ export function compileRule(doc: Record<string, unknown>, file: string, line: nu
   const entry = findLogsource(logsources, logsource);
   if (!entry) throw new LocatedRuleError('unsupported logsource', `logsource ${describeLogsource(logsource)}: mamori reads no such logs`, ['logsource']);
   const resolveField = (name: string) => mapField(entry, name);
+  const ctx: Ctx = { resolve: resolveField, ...(index ? { index } : {}) };
 
   const det = doc['detection'];
   if (!isMap(det)) throw new LocatedRuleError('bad rule attribute', 'a rule needs a detection map', ['detection']);
@@ -122,7 +124,7 @@ export function compileRule(doc: Record<string, unknown>, file: string, line: nu
   for (const [name, value] of Object.entries(det)) {
     if (name === 'condition') continue;
     try {
-      idents.set(name, compileIdentifier(value, resolveField, ['detection', name]));
+      idents.set(name, compileIdentifier(value, ctx, ['detection', name]));
     } catch (err) {
       located(err, ['detection', name]);
     }
@@ -138,9 +140,18 @@ export function compileRule(doc: Record<string, unknown>, file: string, line: nu
 
 const MAX_ITEMS = 1000;
 
-function compileIdentifier(value: unknown, resolve: (n: string) => string | undefined, path: (string | number)[]): Matcher {
-  if (typeof value === 'string' || typeof value === 'number') return compileField({ field: '', modifiers: [], values: [value], resolveField: resolve });
-  if (isMap(value)) return compileMap(value, resolve, path);
+interface Ctx {
+  readonly resolve: (n: string) => string | undefined;
+  readonly index?: LiteralIndex;
+}
+
+function spec(ctx: Ctx, field: string, modifiers: readonly string[], values: RuleValue[]) {
+  return { field, modifiers, values, resolveField: ctx.resolve, ...(ctx.index ? { index: ctx.index } : {}) };
+}
+
+function compileIdentifier(value: unknown, ctx: Ctx, path: (string | number)[]): Matcher {
+  if (typeof value === 'string' || typeof value === 'number') return compileField(spec(ctx, '', [], [value]));
+  if (isMap(value)) return compileMap(value, ctx, path);
   if (Array.isArray(value)) {
     if (value.length === 0) throw new RuleError('bad value', 'an empty search identifier');
     if (value.length > MAX_ITEMS) throw new RuleError('too many values', `more than ${MAX_ITEMS} items in one search identifier`);
@@ -150,19 +161,19 @@ function compileIdentifier(value: unknown, resolve: (n: string) => string | unde
       if (typeof item === 'string' || typeof item === 'number') keywords.push(item);
       else if (isMap(item)) {
         try {
-          ors.push(compileMap(item, resolve, [...path, i]));
+          ors.push(compileMap(item, ctx, [...path, i]));
         } catch (err) {
           located(err, [...path, i]);
         }
       } else throw new LocatedRuleError('bad value', `item ${i + 1} is neither a keyword nor a map of fields`, [...path, i]);
     });
-    if (keywords.length > 0) ors.push(compileField({ field: '', modifiers: [], values: keywords, resolveField: resolve }));
+    if (keywords.length > 0) ors.push(compileField(spec(ctx, '', [], keywords)));
     return ors.length === 1 ? ors[0]! : (v) => ors.some((m) => m(v));
   }
   throw new RuleError('bad value', 'a search identifier must be a map, a list or a string');
 }
 
-function compileMap(map: Record<string, unknown>, resolve: (n: string) => string | undefined, path: (string | number)[]): Matcher {
+function compileMap(map: Record<string, unknown>, ctx: Ctx, path: (string | number)[]): Matcher {
   const entries = Object.entries(map);
   if (entries.length === 0) throw new RuleError('bad value', 'an empty map of fields');
   const ands: Matcher[] = [];
@@ -171,7 +182,7 @@ function compileMap(map: Record<string, unknown>, resolve: (n: string) => string
       const [name, ...mods] = key.split('|');
       let field = '';
       if (name !== '') {
-        const mapped = resolve(name!);
+        const mapped = ctx.resolve(name!);
         if (mapped === undefined) throw new RuleError('field with no mapping', `field ${JSON.stringify(name!.slice(0, 60))} has no mapping for this log source`);
         field = mapped;
       }
@@ -180,7 +191,7 @@ function compileMap(map: Record<string, unknown>, resolve: (n: string) => string
         if (raw.length > MAX_ITEMS) throw new RuleError('too many values', `more than ${MAX_ITEMS} values`);
         values = raw.map((x) => checkScalar(x));
       } else values = [checkScalar(raw)];
-      ands.push(compileField({ field, modifiers: mods.map((m) => m.toLowerCase()), values, resolveField: resolve }));
+      ands.push(compileField(spec(ctx, field, mods.map((m) => m.toLowerCase()), values)));
     } catch (err) {
       located(err, [...path, key]);
     }

@@ -1,0 +1,128 @@
+/**
+ * The `contains` values of every rule, per field, in one Aho-Corasick automaton.
+ *
+ * Web rule sets test the same few fields (query, path, User-Agent, the line for
+ * keywords) against thousands of substrings. Testing them one `includes` at a
+ * time costs the number of values per event; the automaton reads each field's
+ * lower-cased value once, whatever the number of values, and marks which values
+ * occur. A rule's test is then a look-up.
+ *
+ * The automaton is built once, when the rules are loaded; per event it runs at
+ * most once per field (only when a rule asks), in time linear in the value's
+ * length plus the matches.
+ */
+import type { EventView } from './view.js';
+
+/** '' is the keyword search (the line and the message); anything else an ECS field. */
+type FieldKey = string;
+
+class FieldAutomaton {
+  private readonly literals: string[] = [];
+  private readonly ids = new Map<string, number>();
+  // Trie, then failure links and merged outputs, built by freeze().
+  private next: Map<number, number>[] = [new Map()];
+  private fail: Int32Array = new Int32Array(1);
+  private out: (readonly number[])[] = [[]];
+  private frozen = false;
+  /** Per literal: the epoch (event) in which it was last seen. */
+  private seen = new Int32Array(0);
+  private epoch = 0;
+  private lastView: EventView | undefined;
+
+  constructor(private readonly field: FieldKey) {}
+
+  add(lit: string): number {
+    const known = this.ids.get(lit);
+    if (known !== undefined) return known;
+    if (this.frozen) throw new Error('literal index is frozen');
+    const id = this.literals.length;
+    this.literals.push(lit);
+    this.ids.set(lit, id);
+    let node = 0;
+    for (let i = 0; i < lit.length; i++) {
+      const c = lit.charCodeAt(i);
+      let n = this.next[node]!.get(c);
+      if (n === undefined) {
+        n = this.next.length;
+        this.next.push(new Map());
+        this.out.push([]);
+        this.next[node]!.set(c, n);
+      }
+      node = n;
+    }
+    this.out[node] = [...this.out[node]!, id];
+    return id;
+  }
+
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = true;
+    const n = this.next.length;
+    this.fail = new Int32Array(n);
+    // Breadth-first: a node's failure link is the longest proper suffix that is also in the trie.
+    const queue: number[] = [];
+    for (const child of this.next[0]!.values()) queue.push(child);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const node = queue[qi]!;
+      for (const [c, child] of this.next[node]!) {
+        let f = this.fail[node]!;
+        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
+        const target = this.next[f]!.get(c);
+        const link = target !== undefined && target !== child ? target : 0;
+        this.fail[child] = link;
+        if (this.out[link]!.length) this.out[child] = [...this.out[child]!, ...this.out[link]!];
+        queue.push(child);
+      }
+    }
+    this.seen = new Int32Array(this.literals.length);
+  }
+
+  private scan(s: string): void {
+    let node = 0;
+    const next = this.next;
+    const fail = this.fail;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      let t = next[node]!.get(c);
+      while (t === undefined && node !== 0) {
+        node = fail[node]!;
+        t = next[node]!.get(c);
+      }
+      node = t ?? 0;
+      const o = this.out[node]!;
+      for (let k = 0; k < o.length; k++) this.seen[o[k]!] = this.epoch;
+    }
+  }
+
+  /** Whether literal `id` occurs in this event's value of the field. */
+  has(v: EventView, id: number): boolean {
+    if (v !== this.lastView) {
+      this.lastView = v;
+      this.epoch++;
+      if (this.field === '') for (const t of v.keywordLower()) this.scan(t);
+      else {
+        const s = v.lower(this.field);
+        if (s !== undefined) this.scan(s);
+      }
+    }
+    return this.seen[id] === this.epoch;
+  }
+}
+
+/** One per loaded rule set: rules register their caseless `contains` values while compiling. */
+export class LiteralIndex {
+  private readonly fields = new Map<FieldKey, FieldAutomaton>();
+
+  /** A test of "the field's lower-cased value contains `lit`" (`lit` already lower-cased). */
+  contains(field: FieldKey, lit: string): (v: EventView) => boolean {
+    let a = this.fields.get(field);
+    if (!a) this.fields.set(field, (a = new FieldAutomaton(field)));
+    const id = a.add(lit);
+    const auto = a;
+    return (v) => auto.has(v, id);
+  }
+
+  freeze(): void {
+    for (const a of this.fields.values()) a.freeze();
+  }
+}
