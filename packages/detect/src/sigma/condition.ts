@@ -8,7 +8,7 @@
  * replaced by correlation rules), `near`, and conditions longer or deeper than
  * the bounds below.
  */
-import { RuleError, type Matcher } from './modifiers.js';
+import { reqAnd, reqOr, RuleError, withReq, type Matcher } from './modifiers.js';
 
 const MAX_CONDITION_LENGTH = 4096;
 const MAX_DEPTH = 64;
@@ -138,24 +138,24 @@ export function compileCondition(cond: string, idents: ReadonlyMap<string, Match
       }
       case 'and': {
         const xs = n.xs.map(build);
-        return (v) => xs.every((x) => x(v));
+        return withReq((v) => xs.every((x) => x(v)), reqAnd(xs));
       }
       case 'or': {
         const xs = n.xs.map(build);
-        return (v) => xs.some((x) => x(v));
+        return withReq((v) => xs.some((x) => x(v)), reqOr(xs));
       }
       case 'of': {
         const chosen = patternMatches(n.pattern, names);
         if (chosen.length === 0) throw new RuleError('unsupported condition', `"${n.n} of ${n.pattern.slice(0, 60)}" matches no search identifier`);
         const xs = chosen.map((c) => idents.get(c)!);
-        if (n.n === 'all') return (v) => xs.every((x) => x(v));
+        if (n.n === 'all') return withReq((v) => xs.every((x) => x(v)), reqAnd(xs));
         const need = n.n;
-        if (need === 1) return (v) => xs.some((x) => x(v));
-        return (v) => {
+        if (need === 1) return withReq((v) => xs.some((x) => x(v)), reqOr(xs));
+        return withReq((v) => {
           let hits = 0;
           for (const x of xs) if (x(v) && ++hits >= need) return true;
           return false;
-        };
+        }, reqOr(xs));
       }
     }
   };
@@ -165,5 +165,5 @@ export function compileCondition(cond: string, idents: ReadonlyMap<string, Match
 /** A condition (string, or list of strings: any of them) compiled. */
 export function compileConditions(conds: readonly string[], idents: ReadonlyMap<string, Matcher>): Matcher {
   const ms = conds.map((c) => compileCondition(c, idents));
-  return ms.length === 1 ? ms[0]! : (v) => ms.some((m) => m(v));
+  return ms.length === 1 ? ms[0]! : withReq((v) => ms.some((m) => m(v)), reqOr(ms));
 }

@@ -26,7 +26,7 @@ import { DEFAULT_LOGSOURCES, type LogsourceEntry } from './logsources.js';
 import { RuleError } from './modifiers.js';
 import { compileRule, isMap, LocatedRuleError, mitreOf, severityOf, type CompiledRule } from './rule.js';
 import { EventView } from './view.js';
-import { LiteralIndex } from './literals.js';
+import { LiteralIndex, type FieldAutomaton } from './literals.js';
 import { listRuleFiles, parseRuleText, readRuleFile, type ParsedFile, type RuleDocument, type SigmaProblem } from './yaml.js';
 
 export interface SigmaOptions {
@@ -174,8 +174,6 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
     }
   }
 
-  index.freeze();
-
   // Names and ids of loaded rules, for correlations to refer to.
   const byRef = new Map<string, CompiledRule | 'ambiguous'>();
   for (const r of rules) {
@@ -218,7 +216,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
     }
   }
 
-  const detector = new SigmaDetector(rules, correlators, options);
+  const detector = new SigmaDetector(rules, correlators, options, index);
   const infos: SigmaRuleInfo[] = [
     ...rules.map((r) => ({
       kind: 'rule' as const,
@@ -255,8 +253,22 @@ interface RuleRuntime {
 
 const SWEEP_EVERY_MS = 1000;
 
+/**
+ * The rules of one dataset, and which of them the literals found in an event
+ * switch on: a rule with a requirement (modifiers.ts `req`) runs only when one of
+ * its literals occurs; the others always run.
+ */
+interface DatasetPlan {
+  readonly rules: RuleRuntime[];
+  readonly always: boolean[];
+  readonly triggers: Map<FieldAutomaton, Map<number, number[]>>;
+}
+
 export class SigmaDetector implements Detector {
-  private readonly byDataset = new Map<string, RuleRuntime[]>();
+  private readonly byDataset = new Map<string, DatasetPlan>();
+  /** Per rule position in a plan: the event (count) that switched it on. */
+  private enabled = new Int32Array(0);
+  private epoch = 0;
   private readonly runtimes = new Map<CompiledRule, RuleRuntime>();
   private readonly correlators: readonly Correlator[];
   private readonly blackoutMs: number;
@@ -266,7 +278,7 @@ export class SigmaDetector implements Detector {
   private lastSweep = Number.NEGATIVE_INFINITY;
   readonly stats: SigmaStats = { events: 0, matches: 0, alerts: 0, suppressed: 0, errors: 0, correlations: {} };
 
-  constructor(rules: readonly CompiledRule[], correlators: readonly { c: Correlator; rules: readonly CompiledRule[] }[], options: SigmaOptions = {}) {
+  constructor(rules: readonly CompiledRule[], correlators: readonly { c: Correlator; rules: readonly CompiledRule[] }[], options: SigmaOptions = {}, index = new LiteralIndex()) {
     this.correlators = correlators.map((x) => x.c);
     this.blackoutMs = Math.max(0, options.blackoutMs ?? 60_000);
     this.maxBlackouts = Math.max(1, options.maxBlackouts ?? 100_000);
@@ -286,11 +298,24 @@ export class SigmaDetector implements Detector {
       const rt: RuleRuntime = { rule: r, detector: detectorId(r), alerts: (!referenced || generate) && !informational, mitre: mitreOf(r.tags), feeds };
       this.runtimes.set(r, rt);
       for (const ds of r.entry.datasets) {
-        let list = this.byDataset.get(ds);
-        if (!list) this.byDataset.set(ds, (list = []));
-        list.push(rt);
+        let plan = this.byDataset.get(ds);
+        if (!plan) this.byDataset.set(ds, (plan = { rules: [], always: [], triggers: new Map() }));
+        const pos = plan.rules.length;
+        plan.rules.push(rt);
+        plan.always.push(r.match.req === undefined);
+        for (const { field, lit } of r.match.req ?? []) {
+          const { auto, id } = index.require(field, lit);
+          let byId = plan.triggers.get(auto);
+          if (!byId) plan.triggers.set(auto, (byId = new Map()));
+          const list = byId.get(id);
+          if (list) {
+            if (list[list.length - 1] !== pos) list.push(pos);
+          } else byId.set(id, [pos]);
+        }
       }
     }
+    index.freeze();
+    this.enabled = new Int32Array(Math.max(0, ...[...this.byDataset.values()].map((p) => p.rules.length)));
     for (const c of this.correlators) this.stats.correlations[detectorId(c.def)] = c.stats;
   }
 
@@ -308,11 +333,22 @@ export class SigmaDetector implements Detector {
     this.stats.events++;
     const out: Alert[] = [];
     const ds = event.fields['event.dataset'];
-    const list = typeof ds === 'string' ? this.byDataset.get(ds) : undefined;
-    if (list) {
+    const plan = typeof ds === 'string' ? this.byDataset.get(ds) : undefined;
+    if (plan) {
       const view = new EventView(event);
+      const epoch = ++this.epoch;
+      const enabled = this.enabled;
+      for (const [auto, byId] of plan.triggers) {
+        for (const id of auto.found(view)) {
+          const positions = byId.get(id);
+          if (positions) for (const p of positions) enabled[p] = epoch;
+        }
+      }
       let fed: Map<Correlator, number[]> | undefined;
-      for (const rt of list) {
+      const list = plan.rules;
+      for (let i = 0; i < list.length; i++) {
+        if (!plan.always[i] && enabled[i] !== epoch) continue;
+        const rt = list[i]!;
         let hit: boolean;
         try {
           hit = rt.rule.match(view);

@@ -16,7 +16,7 @@ import type { EventView } from './view.js';
 /** '' is the keyword search (the line and the message); anything else an ECS field. */
 type FieldKey = string;
 
-class FieldAutomaton {
+export class FieldAutomaton {
   private readonly literals: string[] = [];
   private readonly ids = new Map<string, number>();
   // Trie, then failure links and merged outputs, built by freeze().
@@ -28,6 +28,8 @@ class FieldAutomaton {
   private seen = new Int32Array(0);
   private epoch = 0;
   private lastView: EventView | undefined;
+  /** The literals seen in the current event, each once. */
+  private hits: number[] = [];
 
   constructor(private readonly field: FieldKey) {}
 
@@ -90,22 +92,39 @@ class FieldAutomaton {
       }
       node = t ?? 0;
       const o = this.out[node]!;
-      for (let k = 0; k < o.length; k++) this.seen[o[k]!] = this.epoch;
+      for (let k = 0; k < o.length; k++) {
+        const id = o[k]!;
+        if (this.seen[id] !== this.epoch) {
+          this.seen[id] = this.epoch;
+          this.hits.push(id);
+        }
+      }
     }
   }
 
   /** Whether literal `id` occurs in this event's value of the field. */
   has(v: EventView, id: number): boolean {
+    this.run(v);
+    return this.seen[id] === this.epoch;
+  }
+
+  /** The literals that occur in this event's value of the field. */
+  found(v: EventView): readonly number[] {
+    this.run(v);
+    return this.hits;
+  }
+
+  private run(v: EventView): void {
     if (v !== this.lastView) {
       this.lastView = v;
       this.epoch++;
+      this.hits = [];
       if (this.field === '') for (const t of v.keywordLower()) this.scan(t);
       else {
         const s = v.lower(this.field);
         if (s !== undefined) this.scan(s);
       }
     }
-    return this.seen[id] === this.epoch;
   }
 }
 
@@ -120,6 +139,13 @@ export class LiteralIndex {
     const id = a.add(lit);
     const auto = a;
     return (v) => auto.has(v, id);
+  }
+
+  /** Registers a literal a rule needs (its prefilter), before freeze(). */
+  require(field: FieldKey, lit: string): { auto: FieldAutomaton; id: number } {
+    let a = this.fields.get(field);
+    if (!a) this.fields.set(field, (a = new FieldAutomaton(field)));
+    return { auto: a, id: a.add(lit) };
   }
 
   freeze(): void {

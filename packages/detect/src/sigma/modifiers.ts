@@ -36,7 +36,42 @@ export class RuleError extends Error {
   }
 }
 
-export type Matcher = (v: EventView) => boolean;
+/**
+ * A test of an event. `req`, when set, is a promise about it: the test can only
+ * be true when at least one of these lower-cased literals occurs in its field
+ * ('' for the keyword text). The engine skips a rule whose literals all miss.
+ */
+export type Matcher = ((v: EventView) => boolean) & { req?: Req };
+export type Req = readonly { readonly field: string; readonly lit: string }[];
+
+export function withReq(m: (v: EventView) => boolean, req: Req | undefined): Matcher {
+  const out = m as Matcher;
+  if (req !== undefined && req.length > 0) out.req = req;
+  return out;
+}
+
+/** The requirement of an OR: every branch must have one; then any of theirs. */
+export function reqOr(ms: readonly Matcher[]): Req | undefined {
+  if (ms.length === 0 || ms.some((m) => m.req === undefined)) return undefined;
+  const seen = new Set<string>();
+  const out: { field: string; lit: string }[] = [];
+  for (const m of ms) for (const r of m.req!) if (!seen.has(`${r.field}\u0000${r.lit}`)) {
+    seen.add(`${r.field}\u0000${r.lit}`);
+    out.push(r);
+  }
+  return out.length > MAX_REQ ? undefined : out;
+}
+
+/** The requirement of an AND: any one branch's suffices; the one with the fewest literals. */
+export function reqAnd(ms: readonly Matcher[]): Req | undefined {
+  let best: Req | undefined;
+  for (const m of ms) if (m.req !== undefined && (best === undefined || m.req.length < best.length)) best = m.req;
+  return best;
+}
+
+const MAX_REQ = 256;
+/** Literals shorter than this are too common to be worth skipping rules on. */
+const MIN_REQ_LENGTH = 3;
 
 const TRANSFORMS = new Set(['contains', 'startswith', 'endswith', 'windash', 'base64', 'base64offset', 'utf16le', 'wide', 'utf16be', 'utf16']);
 const TYPES = new Set(['re', 'cidr', 'gt', 'gte', 'lt', 'lte', 'exists', 'fieldref']);
@@ -127,19 +162,26 @@ export function compileField(spec: FieldSpec): Matcher {
     const want = values[0];
     return (v) => (v.get(field) !== undefined) === want;
   }
+  // What the field must contain for this test to hold: any value's literal (its
+  // first for `all`); nothing when a value has none, or under neq.
+  let req: Req | undefined;
+  if (!neq && tests.every((t) => t.lit !== undefined)) {
+    const lits = all ? [tests[0]!.lit!] : [...new Set(tests.map((t) => t.lit!))];
+    req = lits.map((lit) => ({ field, lit }));
+  }
   if (field === '') {
     // Keywords: each value found anywhere in the line (or the message).
-    return (v) => {
+    return withReq((v) => {
       const texts = v.keywordTexts();
       const lows = cased ? texts : v.keywordLower();
       return combine((t) => {
         for (let i = 0; i < texts.length; i++) if (t.test(texts[i]!, lows[i]!, v)) return true;
         return false;
       });
-    };
+    }, req);
   }
   const hasNull = tests.some((t) => t.kind === 'null');
-  return (v) => {
+  return withReq((v) => {
     const raw = v.get(field);
     if (raw === undefined || raw === '') {
       if (hasNull) return combine((t) => t.kind === 'null');
@@ -149,11 +191,13 @@ export function compileField(spec: FieldSpec): Matcher {
     const s = v.str(field)!;
     const l = cased ? s : v.lower(field)!;
     return combine((t) => (t.kind === 'null' ? false : t.test(s, l, v, raw)));
-  };
+  }, req);
 }
 
 interface ValueTest {
   readonly kind: 'null' | 'test';
+  /** A lower-cased ASCII literal the value must contain for the test to hold, when there is one. */
+  readonly lit?: string;
   /** `s`: the value as a string; `l`: lower-cased unless the rule is cased (encoded values always compare `s`). */
   test(s: string, l: string, v: EventView, raw?: unknown): boolean;
 }
@@ -294,13 +338,27 @@ function plainTests(value: string | number | boolean, mods: readonly string[], c
     if ('bytes' in f) throw new RuleError('bad value', 'a UTF-16 modifier needs base64 or base64offset after it');
     const sensitive = cased || f.encoded;
     const p = f.parts;
+    const lit = longestLiteral(p);
+    const litProp = lit !== undefined ? { lit } : {};
     if (!sensitive && spec.index && p.length === 3 && 'star' in p[0]! && 'lit' in p[1]! && 'star' in p[2]!) {
       const has = spec.index.contains(spec.field, p[1].lit.toLowerCase());
-      return { kind: 'test', test: (_s, _l, v) => has(v) };
+      return { kind: 'test', test: (_s, _l, v) => has(v), ...litProp };
     }
     const t: StringTest = compileParts(f.parts, !sensitive);
-    return { kind: 'test', test: sensitive ? (s) => t(s) : (_s, l) => t(l) };
+    return { kind: 'test', test: sensitive ? (s) => t(s) : (_s, l) => t(l), ...litProp };
   });
+}
+
+/**
+ * The longest literal run of a value, lower-cased, when it is ASCII and long
+ * enough to be worth a look-up. (Lower-casing non-ASCII text can depend on its
+ * neighbours, so only ASCII literals are promised to survive it.)
+ */
+function longestLiteral(parts: readonly Part[]): string | undefined {
+  let best = '';
+  for (const p of parts) if ('lit' in p && p.lit.length > best.length) best = p.lit;
+  // eslint-disable-next-line no-control-regex
+  return best.length >= MIN_REQ_LENGTH && /^[\x00-\x7f]*$/.test(best) ? best.toLowerCase() : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { AlertSeverity } from '../model.js';
 import { compileConditions } from './condition.js';
 import { describeLogsource, findLogsource, mapField, type LogsourceEntry, type RuleLogsource } from './logsources.js';
-import { compileField, RuleError, type Matcher, type RuleValue } from './modifiers.js';
+import { compileField, reqAnd, reqOr, RuleError, withReq, type Matcher, type RuleValue } from './modifiers.js';
 import type { LiteralIndex } from './literals.js';
 
 export type SigmaLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
@@ -168,7 +168,7 @@ function compileIdentifier(value: unknown, ctx: Ctx, path: (string | number)[]):
       } else throw new LocatedRuleError('bad value', `item ${i + 1} is neither a keyword nor a map of fields`, [...path, i]);
     });
     if (keywords.length > 0) ors.push(compileField(spec(ctx, '', [], keywords)));
-    return ors.length === 1 ? ors[0]! : (v) => ors.some((m) => m(v));
+    return ors.length === 1 ? ors[0]! : withReq((v) => ors.some((m) => m(v)), reqOr(ors));
   }
   throw new RuleError('bad value', 'a search identifier must be a map, a list or a string');
 }
@@ -196,7 +196,7 @@ function compileMap(map: Record<string, unknown>, ctx: Ctx, path: (string | numb
       located(err, [...path, key]);
     }
   }
-  return ands.length === 1 ? ands[0]! : (v) => ands.every((m) => m(v));
+  return ands.length === 1 ? ands[0]! : withReq((v) => ands.every((m) => m(v)), reqAnd(ands));
 }
 
 function checkScalar(x: unknown): RuleValue {
