@@ -128,3 +128,29 @@ describe('Sigma correlations', () => {
     assert.equal(cases.length, 9);
   });
 });
+
+describe('Sigma prefilter', () => {
+  it('skipping rules by their literals changes no alert (differential over 6,000 events)', async () => {
+    const { loadSigmaRules } = await import('./engine.js');
+    const { fileURLToPath } = await import('node:url');
+    const dir = fileURLToPath(new URL('../../src/sigma/testdata/rules/', import.meta.url));
+    const on = loadSigmaRules(dir, { blackoutMs: 0 }).detector;
+    const off = loadSigmaRules(dir, { blackoutMs: 0, prefilter: false }).detector;
+    const { sshd } = await import('./test-helpers.js');
+    const paths = ['/', '/.env', '/a/../../etc/passwd', '/x.php', '/wp-content/uploads/s.php', '/%2e%2e%2fboot.ini', '/.git/config'];
+    const queries = ['', 'cmd=id', 'a=../x', `q=${Buffer.from('xx whoami').toString('base64')}`, 'page=2'];
+    const uas = ['Mozilla/5.0', 'sqlmap/1.7', '', '-', 'NUCLEI'];
+    const msgs = ['Failed password for root from 192.0.2.1', 'Invalid user x from 192.0.2.2', 'Accepted publickey for root from 192.0.2.3', 'session opened'];
+    let a = 0;
+    for (let i = 0; i < 6000; i++) {
+      const e =
+        i % 4 === 3
+          ? sshd(msgs[i % msgs.length]!, { ip: `192.0.2.${i % 5}`, user: `u${i % 6}`, time: i * 100 })
+          : web(paths[i % paths.length]!, { query: queries[i % queries.length]!, ua: uas[i % uas.length]!, ip: `198.51.100.${i % 9}`, method: i % 3 ? 'GET' : 'POST', status: i % 11 ? 200 : 404, time: i * 100 });
+      const x = JSON.stringify(on.onEvent(e));
+      assert.equal(x, JSON.stringify(off.onEvent(e)), `event ${i}`);
+      a += JSON.parse(x).length;
+    }
+    assert.ok(a > 500, `${a} alerts`);
+  });
+});

@@ -42,6 +42,11 @@ export interface SigmaOptions {
   readonly maxBlackouts?: number;
   /** Let `level: informational` rules raise alerts (false). */
   readonly alertInformational?: boolean;
+  /**
+   * Skip the rules none of whose needed literals occur in the event (true). Off
+   * only to check that it changes nothing (the tests compare both).
+   */
+  readonly prefilter?: boolean;
 }
 
 export interface SigmaRuleInfo {
@@ -302,8 +307,9 @@ export class SigmaDetector implements Detector {
         if (!plan) this.byDataset.set(ds, (plan = { rules: [], always: [], triggers: new Map() }));
         const pos = plan.rules.length;
         plan.rules.push(rt);
-        plan.always.push(r.match.req === undefined);
-        for (const { field, lit } of r.match.req ?? []) {
+        const req = options.prefilter === false ? undefined : r.match.req;
+        plan.always.push(req === undefined);
+        for (const { field, lit } of req ?? []) {
           const { auto, id } = index.require(field, lit);
           let byId = plan.triggers.get(auto);
           if (!byId) plan.triggers.set(auto, (byId = new Map()));
