@@ -15,7 +15,8 @@
  *   drops or narrows the entry through the loader's `logsources` option.
  * - `product: linux` with `service: auth`: auth.log holds sshd and PAM lines.
  *   `service: sshd`: sshd's lines. `product: linux` alone (the generic syslog
- *   keyword rules): every Linux dataset mamori parses.
+ *   keyword rules) and `service: syslog`: every Linux dataset mamori parses
+ *   (syslog holds more, but these are the lines mamori reads).
  * - `category: application` without a product: structured application logs
  *   (JSON, logfmt). With a product (django, spring, ...) mamori cannot tell which
  *   application wrote a JSON line, so those need an explicit entry.
@@ -70,9 +71,16 @@ export const WEB_FIELDS: Readonly<Record<string, string>> = {
 export const LINUX_FIELDS: Readonly<Record<string, string>> = {
   user: 'user.name',
   username: 'user.name',
+  user_name: 'user.name',
+  pam_user: 'user.name',
   src_ip: 'source.ip',
   srcip: 'source.ip',
-  rhost: 'source.address',
+  client_ip: 'source.ip',
+  // rhost= is an address in almost every line; a host name lands in source.address.
+  rhost: 'source.ip',
+  pam_rhost: 'source.ip',
+  pam_message: 'message',
+  deviceprocessname: 'process.name',
   src_port: 'source.port',
   pid: 'process.pid',
   host: 'host.hostname',
@@ -102,6 +110,7 @@ export const DEFAULT_LOGSOURCES: readonly LogsourceEntry[] = [
   { product: 'linux', service: 'auth', datasets: LINUX_DATASETS, fields: LINUX_FIELDS },
   { product: 'linux', service: 'sshd', datasets: ['sshd'], fields: LINUX_FIELDS },
   { product: 'linux', datasets: LINUX_DATASETS, fields: LINUX_FIELDS },
+  { product: 'linux', service: 'syslog', datasets: LINUX_DATASETS, fields: LINUX_FIELDS },
   { category: 'application', datasets: ['json', 'logfmt'], fields: {} },
   { category: 'firewall', datasets: ['fortigate'], fields: FIREWALL_FIELDS },
 ];
