@@ -1,0 +1,86 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LiteralIndex } from './literals.js';
+import { EventView } from './view.js';
+import { compileParts, parseWildcards } from './pattern.js';
+import { ev } from './test-helpers.js';
+
+/** A small deterministic generator, so a failure can be replayed. */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 0x100000000;
+  };
+}
+
+describe('Sigma literal automaton', () => {
+  it('finds overlapping and nested literals (he, she, his, hers)', () => {
+    const idx = new LiteralIndex();
+    const lits = ['he', 'she', 'his', 'hers', 'e', 'ushers!'];
+    const tests = lits.map((l) => idx.contains('message', l));
+    idx.freeze();
+    const view = new EventView(ev('json', { message: 'USHERS' }));
+    assert.deepEqual(tests.map((t) => t(view)), [true, true, false, true, true, false]);
+    const other = new EventView(ev('json', { message: 'this' }));
+    assert.deepEqual(tests.map((t) => t(other)), [false, false, true, false, false, false]);
+  });
+
+  it('agrees with String.includes on 3,000 random texts and literal sets', () => {
+    const r = rng(7);
+    const word = (n: number) => Array.from({ length: n }, () => 'abc/.%'[Math.floor(r() * 6)]).join('');
+    let checks = 0;
+    for (let round = 0; round < 30; round++) {
+      const idx = new LiteralIndex();
+      const lits = Array.from({ length: 1 + Math.floor(r() * 40) }, () => word(1 + Math.floor(r() * 5)));
+      const tests = lits.map((l) => idx.contains('url.query', l));
+      idx.freeze();
+      for (let k = 0; k < 100; k++) {
+        const text = word(Math.floor(r() * 60));
+        const view = new EventView(ev('nginx.access', { 'url.query': text }));
+        lits.forEach((l, i) => {
+          assert.equal(tests[i]!(view), text.includes(l), `${JSON.stringify(l)} in ${JSON.stringify(text)}`);
+          checks++;
+        });
+      }
+    }
+    assert.ok(checks > 30_000);
+  });
+
+  it('a field the event lacks contains nothing; keywords read the line', () => {
+    const idx = new LiteralIndex();
+    const q = idx.contains('url.query', 'x');
+    const k = idx.contains('', 'failed password');
+    idx.freeze();
+    const view = new EventView(ev('sshd', {}, 'sshd[1]: FAILED password for root'));
+    assert.equal(q(view), false);
+    assert.equal(k(view), true);
+  });
+});
+
+describe('Sigma wildcard matching', () => {
+  it('agrees with a reference matcher on 20,000 random patterns and texts', () => {
+    const r = rng(11);
+    const pick = (s: string) => s[Math.floor(r() * s.length)]!;
+    let n = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const pattern = Array.from({ length: Math.floor(r() * 8) }, () => pick('ab*?')).join('');
+      const text = Array.from({ length: Math.floor(r() * 10) }, () => pick('ab')).join('');
+      // Reference: an anchored RegExp, fine here on tiny inputs.
+      const ref = new RegExp(`^${pattern.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+      assert.equal(compileParts(parseWildcards(pattern), true)(text), ref.test(text), `${pattern} on ${text}`);
+      n++;
+    }
+    assert.equal(n, 20_000);
+  });
+
+  it('stays linear on a pattern of many stars against a long text', () => {
+    const m = compileParts(parseWildcards(`${'*a'.repeat(30)}*b`), true);
+    assert.equal(m('a'.repeat(200_000)), false);
+    assert.equal(m(`${'a'.repeat(200_000)}b`), true);
+  });
+});
