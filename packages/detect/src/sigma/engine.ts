@@ -22,8 +22,8 @@
  */
 import type { Alert, Detector, LogEvent } from '../model.js';
 import { alertId, Correlator, readCorrelation, resolveRefs, type CorrelationDef, type CorrelatorStats } from './correlation.js';
-import { DEFAULT_LOGSOURCES, type LogsourceEntry } from './logsources.js';
-import { RuleError } from './modifiers.js';
+import { DEFAULT_LOGSOURCES, describeLogsource, type LogsourceEntry } from './logsources.js';
+import { reqAnd, RuleError, withReq } from './modifiers.js';
 import { compileRule, isMap, LocatedRuleError, mitreOf, severityOf, type CompiledRule } from './rule.js';
 import { EventView } from './view.js';
 import { LiteralIndex, type FieldAutomaton } from './literals.js';
@@ -119,6 +119,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
   const problems: SigmaProblem[] = [...listProblems];
   const rules: CompiledRule[] = [];
   const correlations: PendingCorrelation[] = [];
+  const filters: { data: Record<string, unknown>; doc: RuleDocument }[] = [];
   const failed = new Set<string>();
   const index = new LiteralIndex();
   let documents = 0;
@@ -165,9 +166,8 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
       const label = typeof merged['title'] === 'string' ? merged['title'].slice(0, 200) : typeof merged['id'] === 'string' ? merged['id'] : undefined;
       try {
         if ('correlation' in merged) correlations.push({ def: readCorrelation(merged, doc.file, doc.line), doc });
-        else if ('filter' in merged && !('detection' in merged)) {
-          problem('unsupported document', 'Sigma filters (meta filters) are not run by mamori yet; the rules they name run unfiltered', ['filter'], label);
-        } else rules.push(compileRule(merged, doc.file, doc.line, logsources, index));
+        else if ('filter' in merged && !('detection' in merged)) filters.push({ data: merged, doc });
+        else rules.push(compileRule(merged, doc.file, doc.line, logsources, index));
       } catch (err) {
         if (err instanceof RuleError) {
           for (const k of [merged['id'], merged['name']]) if (typeof k === 'string') failed.add(k);
@@ -179,11 +179,14 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
     }
   }
 
-  // Names and ids of loaded rules, for correlations to refer to.
-  const byRef = new Map<string, CompiledRule | 'ambiguous'>();
-  for (const r of rules) {
-    for (const k of new Set([r.id, r.name].filter((x): x is string => x !== undefined))) byRef.set(k, byRef.has(k) ? 'ambiguous' : r);
-  }
+  // Names and ids of loaded rules, for filters and correlations to refer to.
+  const indexRules = () => {
+    const m = new Map<string, CompiledRule | 'ambiguous'>();
+    for (const r of rules) for (const k of new Set([r.id, r.name].filter((x): x is string => x !== undefined))) m.set(k, m.has(k) ? 'ambiguous' : r);
+    return m;
+  };
+  applyFilters(filters, rules, indexRules(), failed, logsources, index, problems);
+  const byRef = indexRules();
   const corrNames = new Set(correlations.flatMap((c) => [c.def.id, c.def.name].filter((x): x is string => x !== undefined)));
 
   const correlators: { c: Correlator; rules: CompiledRule[] }[] = [];
@@ -245,6 +248,66 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
     })),
   ];
   return { detector, rules: infos, problems, files: files.length, documents };
+}
+
+/**
+ * Sigma filters: each names rules and holds a detection in the same log
+ * source; the rule then matches only when its own condition and the filter's
+ * both hold, as pySigma composes them (so a filter that suppresses says
+ * `condition: not selection`).
+ */
+function applyFilters(
+  filters: readonly { data: Record<string, unknown>; doc: RuleDocument }[],
+  rules: CompiledRule[],
+  byRef: ReadonlyMap<string, CompiledRule | 'ambiguous'>,
+  failed: ReadonlySet<string>,
+  logsources: readonly LogsourceEntry[],
+  index: LiteralIndex,
+  problems: SigmaProblem[],
+): void {
+  const positions = new Map(rules.map((r, i) => [r, i]));
+  for (const { data, doc } of filters) {
+    const title = typeof data['title'] === 'string' ? data['title'].slice(0, 200) : undefined;
+    const problem = (reason: string, detail: string, path: readonly (string | number)[]) =>
+      problems.push({ file: doc.file, line: doc.lineOf(path), reason, detail, ...(title !== undefined ? { rule: title } : {}) });
+    const f = data['filter'];
+    if (!isMap(f)) {
+      problem('bad filter', 'filter must be a map with rules, selections and a condition', ['filter']);
+      continue;
+    }
+    const names = typeof f['rules'] === 'string' ? [f['rules']] : f['rules'];
+    if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
+      problem('bad filter', 'filter rules must be a list of rule ids or names', ['filter', 'rules']);
+      continue;
+    }
+    const { rules: _r, ...detection } = f;
+    let compiled: CompiledRule;
+    try {
+      compiled = compileRule({ title: title ?? 'filter', logsource: data['logsource'], detection }, doc.file, doc.line, logsources, index);
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      const path = err instanceof LocatedRuleError ? err.path.map((p) => (p === 'detection' ? 'filter' : p)) : [];
+      problem(err.reason, err.message, path);
+      continue;
+    }
+    (names as string[]).forEach((name, i) => {
+      const target = byRef.get(name);
+      if (target === undefined || target === 'ambiguous') {
+        const why = target === 'ambiguous' ? 'which more than one rule is called' : failed.has(name) ? 'which did not load (see its own problem)' : 'which no loaded rule has as id or name';
+        problem('unknown rule reference', `filter names ${JSON.stringify(name)}, ${why}`, ['filter', 'rules', i]);
+        return;
+      }
+      if (target.entry !== compiled.entry) {
+        problem('bad filter', `filter is for logsource ${describeLogsource(compiled.logsource)}, rule ${JSON.stringify(name)} for ${describeLogsource(target.logsource)}`, ['logsource']);
+        return;
+      }
+      const at = positions.get(target)!;
+      const current = rules[at]!;
+      const orig = current.match;
+      const extra = compiled.match;
+      rules[at] = { ...current, match: withReq((v) => orig(v) && extra(v), reqAnd([orig, extra])) };
+    });
+  }
 }
 
 interface RuleRuntime {

@@ -71,7 +71,8 @@ describe('Sigma rule files', () => {
       ['title: x\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-cookie: x\n  condition: sel\n', 'field with no mapping', 6, /cs-cookie/],
       ['title: x\nstatus: unsupported\nlogsource:\n  category: webserver\ndetection:\n  sel: a\n  condition: sel\n', 'status unsupported', 2, /unsupported/],
       ['title: x\nlogsource:\n  category: webserver\ndetection:\n  sel: a\n  timeframe: 5m\n  condition: sel\n', 'unsupported condition', 6, /timeframe/],
-      ['title: f\nlogsource:\n  category: webserver\nfilter:\n  rules: [a]\n  selection:\n    c-ip: 10.0.0.1\n  condition: not selection\n', 'unsupported document', 4, /filters/],
+      ['title: f\nlogsource:\n  category: webserver\nfilter:\n  rules: [a]\n  selection:\n    c-ip: 10.0.0.1\n  condition: not selection\n', 'unknown rule reference', 5, /filter names "a"/],
+      ['title: f\nlogsource:\n  category: webserver\nfilter:\n  rules: [a]\n  selection:\n    c-ip|nope: 10.0.0.1\n  condition: not selection\n', 'unknown modifier', 7, /nope/],
       ['action: repeat\ntitle: x\n', 'bad rule collection', 1, /repeat/],
       ['action: merge\ntitle: x\n', 'bad rule collection', 1, /merge/],
       [Array.from({ length: 600 }, () => 'a: 1').join('\n---\n'), 'malformed YAML', undefined, /600 YAML documents/],
@@ -87,7 +88,7 @@ describe('Sigma rule files', () => {
       if (line !== undefined) assert.equal(p.line, line, `${text.slice(0, 60)}: ${p.detail}`);
       assert.match(p.detail, detail, text.slice(0, 60));
     }
-    assert.equal(cases.length, 22);
+    assert.equal(cases.length, 23);
   });
 
   it('rule collections: action global, repeat and reset', () => {
@@ -109,6 +110,21 @@ describe('Sigma rule files', () => {
     assert.equal(r.problems.length, 1);
     assert.equal(r.problems[0]!.reason, 'bad rule attribute', 'three lost the global logsource');
     assert.equal(r.problems[0]!.line, 19);
+  });
+
+  it('filters: a filter narrows the rules it names, in their log source', () => {
+    const text = [
+      RULE('a', 'id: rule-a\n'),
+      RULE('b', 'id: rule-b\n'),
+      'title: c\nid: rule-c\nlogsource:\n  product: linux\ndetection:\n  k: [x]\n  condition: k\n',
+      'title: not from the scanner\nlogsource:\n  category: webserver\nfilter:\n  rules: [rule-a, rule-c]\n  scanner:\n    c-ip|cidr: 10.0.0.0/8\n  condition: not scanner\n',
+      'title: and not HEAD\nlogsource:\n  category: webserver\nfilter:\n  rules: [rule-a]\n  head:\n    cs-method: HEAD\n  condition: not head\n',
+    ].join('---\n');
+    const r = compileSigmaRules([{ file: 'x.yml', text }], { blackoutMs: 0 });
+    assert.deepEqual(r.problems.map((p) => [p.reason, p.line]), [['bad filter', 28]]);
+    const ev = (ip: string, method = 'GET') => ({ time: 1, fields: { 'event.dataset': 'nginx.access', 'source.ip': ip, 'http.request.method': method }, line: { text: '', input: 't', receivedAt: 1 } });
+    assert.deepEqual(r.detector.onEvent(ev('10.1.1.1')).map((a) => a.detector), ['rule-b']);
+    assert.deepEqual(r.detector.onEvent(ev('192.0.2.1')).map((a) => a.detector), ['rule-a', 'rule-b']);
   });
 
   it('one bad document does not stop the others of its file', () => {
