@@ -106,6 +106,26 @@ describe('Sigma correlations', () => {
     assert.equal(r.detector.stats.correlations['corr']!.skippedNoGroupField, 1);
   });
 
+  it('chains: a correlation of correlations reads the alerts of the lower one (its group)', () => {
+    const lower = 'correlation:\n  type: event_count\n  rules: [rule_a]\n  group-by: [c-ip]\n  timespan: 10s\n  condition:\n    gte: 2\n';
+    const upper = (gen: boolean, gb = 'c-ip') =>
+      `---\ntitle: repeated bursts\nid: upper\ncorrelation:\n  type: event_count\n  rules: [corr]\n  group-by: [${gb}]\n  timespan: 5m\n  condition:\n    gte: 3\n${gen ? '  generate: true\n' : ''}`;
+    const events = [0, 1, 20, 21, 40, 41, 60].map((s) => at('/a', s * 1000));
+    let r = load(lower + upper(false));
+    assert.deepEqual(r.problems, []);
+    let out = run(r.detector, events);
+    assert.deepEqual(out.map((a) => a.detector), ['upper'], 'the lower one feeds the upper one only');
+    assert.equal(out[0]!.count, 3);
+    assert.deepEqual(out[0]!.group, { 'c-ip': '192.0.2.1' });
+    assert.equal(out[0]!.time, 41_000);
+    r = load(lower + upper(true));
+    out = run(r.detector, events);
+    assert.deepEqual(out.map((a) => a.detector), ['corr', 'corr', 'corr', 'upper']);
+    const bad = load(lower + upper(false, 'cs-method'));
+    assert.equal(bad.problems[0]!.reason, 'field with no mapping');
+    assert.match(bad.problems[0]!.detail, /not in the group-by of correlation corr/);
+  });
+
   it('reports correlations it cannot run', () => {
     const cases: [string, string, RegExp][] = [
       ['correlation:\n  type: event_count\n  rules: [nope]\n  group-by: [c-ip]\n  timespan: 1m\n  condition:\n    gte: 1\n', 'unknown rule reference', /nope/],
@@ -116,7 +136,7 @@ describe('Sigma correlations', () => {
       ['correlation:\n  type: sequence\n  rules: [rule_a]\n  timespan: 1m\n', 'unsupported correlation', /sequence/],
       ['correlation:\n  type: event_count\n  rules: [rule_a]\n  timespan: 1m\n  condition:\n    between: 1\n', 'unsupported correlation', /between/],
       ['correlation:\n  type: event_count\n  rules: [rule_a]\n  timespan: 1m\n  condition:\n    gte: 50000\n', 'correlation too large', /10000/],
-      ['correlation:\n  type: event_count\n  rules: [corr]\n  timespan: 1m\n  condition:\n    gte: 2\n', 'unsupported correlation', /chains/],
+      ['correlation:\n  type: event_count\n  rules: [corr]\n  timespan: 1m\n  condition:\n    gte: 2\n', 'unsupported correlation', /loop/],
     ];
     for (const [text, reason, detail] of cases) {
       const r = load(text);

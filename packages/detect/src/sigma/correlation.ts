@@ -24,7 +24,18 @@ import { createHash } from 'node:crypto';
 import type { Alert, FieldValue, LogEvent } from '../model.js';
 import { RuleError, type Matcher } from './modifiers.js';
 import { isMap, LocatedRuleError, mitreOf, readMeta, severityOf, type CompiledRule, type RuleMeta } from './rule.js';
-import type { EventView } from './view.js';
+/** What a correlation reads of a match: an event's fields, or a lower correlation's alert (its group). */
+export interface MatchSource {
+  get(field: string): FieldValue | undefined;
+  readonly event: LogEvent;
+}
+
+/** A lower correlation's alert as a match for the one above it: its group values, at its time. */
+export function alertSource(a: Alert): MatchSource {
+  const last = a.samples[a.samples.length - 1]!;
+  const event: LogEvent = { ...last, time: a.time };
+  return { get: (f) => a.group[f], event };
+}
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
 const TYPES: readonly CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
@@ -130,16 +141,21 @@ export function readCorrelation(doc: Record<string, unknown>, file: string, line
   };
 }
 
-/** A referenced rule as the correlation reads its events: which ECS fields hold the group and the counted value. */
+/**
+ * A referenced rule as the correlation reads its events: which ECS fields hold
+ * the group and the counted value. For a referenced correlation (a chain), the
+ * names are those of its group-by, read from its alerts.
+ */
 export interface CorrelationRef {
-  readonly rule: CompiledRule;
+  readonly rule: CompiledRule | Correlator;
   readonly groupFields: readonly string[];
   readonly valueField?: string;
 }
 
 /** Resolves group-by (through aliases) and the counted field to ECS names, per referenced rule. */
-export function resolveRefs(def: CorrelationDef, rules: readonly CompiledRule[], refNames: readonly string[]): CorrelationRef[] {
-  return rules.map((rule, i) => {
+export function resolveRefs(def: CorrelationDef, rules: readonly (CompiledRule | Correlator)[], refNames: readonly string[]): CorrelationRef[] {
+  return rules.map((ref, i) => {
+    const rule = ref instanceof Correlator ? ref.def : ref;
     const field = (name: string, what: string): string => {
       const alias = def.aliases[name];
       let sigmaName = name;
@@ -148,12 +164,15 @@ export function resolveRefs(def: CorrelationDef, rules: readonly CompiledRule[],
         if (forRule === undefined) throw new LocatedRuleError('bad correlation', `alias ${name} says nothing for rule ${refNames[i]}`, ['correlation', 'aliases', name]);
         sigmaName = forRule;
       }
-      const ecs = rule.resolveField(sigmaName);
+      const ecs = ref instanceof Correlator ? (ref.def.groupBy.includes(sigmaName) ? sigmaName : undefined) : ref.resolveField(sigmaName);
+      if (ecs === undefined && ref instanceof Correlator) {
+        throw new LocatedRuleError('field with no mapping', `${what} ${JSON.stringify(sigmaName)} is not in the group-by of correlation ${refNames[i]}, which is all its alerts carry`, ['correlation', what]);
+      }
       if (ecs === undefined) throw new LocatedRuleError('field with no mapping', `${what} ${JSON.stringify(sigmaName)} has no mapping for the log source of rule ${refNames[i]}`, ['correlation', what]);
       return ecs;
     };
     const groupFields = def.groupBy.map((g) => field(g, 'group-by'));
-    return def.valueField !== undefined ? { rule, groupFields, valueField: field(def.valueField, 'condition') } : { rule, groupFields };
+    return def.valueField !== undefined ? { rule: ref, groupFields, valueField: field(def.valueField, 'condition') } : { rule: ref, groupFields };
   });
 }
 
@@ -201,6 +220,10 @@ export class Correlator {
   private readonly sliding: boolean;
   private readonly need: number;
   readonly stats: CorrelatorStats = { groups: 0, evicted: 0, skippedNoGroupField: 0 };
+  /** Correlations that reference this one (a chain), fed with its alerts. */
+  readonly parents: { readonly c: Correlator; readonly ref: number }[] = [];
+  /** False when a correlation above references it without `generate: true`: its alerts feed that one only. */
+  visible = true;
 
   constructor(def: CorrelationDef, refs: readonly CorrelationRef[], limits: { maxGroups: number; maxTracked: number }) {
     this.def = def;
@@ -216,7 +239,7 @@ export class Correlator {
   }
 
   /** A referenced rule (index `ref`) matched this event. */
-  onMatch(ref: number, view: EventView, out: Alert[]): void {
+  onMatch(ref: number, view: MatchSource, out: Alert[]): void {
     const r = this.refs[ref]!;
     const t = view.event.time;
     const values: Record<string, FieldValue> = {};
@@ -308,7 +331,7 @@ export class Correlator {
   }
 
   /** Several references matched one event: later steps first, so one event never fills two steps of an ordered chain. */
-  onMatches(refs: readonly number[], view: EventView, out: Alert[]): void {
+  onMatches(refs: readonly number[], view: MatchSource, out: Alert[]): void {
     for (let i = refs.length - 1; i >= 0; i--) this.onMatch(refs[i]!, view, out);
   }
 
@@ -368,9 +391,10 @@ export class Correlator {
   private emit(g: Group, count: number, firstTime: number, time: number, out: Alert[]): void {
     const d = this.def;
     const detector = d.id ?? d.name ?? d.title;
-    const level = d.level ?? highestLevel(this.refs.map((r) => r.rule.level));
-    const mitre = mitreOf(d.tags.length ? d.tags : this.refs.flatMap((r) => r.rule.tags));
-    out.push({
+    const metaOf = (r: CorrelationRef) => (r.rule instanceof Correlator ? r.rule.def : r.rule);
+    const level = d.level ?? highestLevel(this.refs.map((r) => metaOf(r).level));
+    const mitre = mitreOf(d.tags.length ? d.tags : this.refs.flatMap((r) => metaOf(r).tags));
+    const alert: Alert = {
       id: alertId(detector, g.key, firstTime),
       detector,
       kind: 'sigma',
@@ -382,7 +406,10 @@ export class Correlator {
       firstTime,
       samples: g.samples,
       ...(mitre.length ? { mitre } : {}),
-    });
+    };
+    if (this.visible) out.push(alert);
+    // Later references first, as for one event matching several rules of an ordered chain.
+    for (let i = this.parents.length - 1; i >= 0; i--) this.parents[i]!.c.onMatch(this.parents[i]!.ref, alertSource(alert), out);
   }
 }
 

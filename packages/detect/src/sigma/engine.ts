@@ -187,24 +187,43 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
   };
   applyFilters(filters, rules, indexRules(), failed, logsources, index, problems);
   const byRef = indexRules();
-  const corrNames = new Set(correlations.flatMap((c) => [c.def.id, c.def.name].filter((x): x is string => x !== undefined)));
+  // Correlations by id and name, for chains (a correlation of correlations).
+  const corrByRef = new Map<string, PendingCorrelation | 'ambiguous'>();
+  for (const c of correlations) for (const k of new Set([c.def.id, c.def.name].filter((x): x is string => x !== undefined))) corrByRef.set(k, corrByRef.has(k) ? 'ambiguous' : c);
 
   const correlators: { c: Correlator; rules: CompiledRule[] }[] = [];
   const limits = { maxGroups: options.maxGroups ?? 10_000, maxTracked: options.maxTracked ?? 1_000_000 };
-  for (const { def, doc } of correlations) {
+  // Each correlation resolved once, after the ones it references (depth-first; a loop is refused).
+  const done = new Map<PendingCorrelation, Correlator | null>();
+  const resolving = new Set<PendingCorrelation>();
+  const resolve = (pc: PendingCorrelation): Correlator | null => {
+    const known = done.get(pc);
+    if (known !== undefined) return known;
+    const { def, doc } = pc;
     const problem = (reason: string, detail: string, path: readonly (string | number)[]) => problems.push({ file: doc.file, line: doc.lineOf(path), reason, detail, rule: def.title });
-    const refRules: CompiledRule[] = [];
+    if (resolving.has(pc) || resolving.size >= 16) {
+      problem('unsupported correlation', resolving.has(pc) ? 'correlations that reference each other in a loop' : 'a chain of more than 16 correlations', ['correlation', 'rules']);
+      done.set(pc, null);
+      return null;
+    }
+    resolving.add(pc);
+    const refs: (CompiledRule | Correlator)[] = [];
     let bad = false;
     def.rules.forEach((name, i) => {
       if (bad) return;
       const r = byRef.get(name);
-      if (r === 'ambiguous') {
+      const c = corrByRef.get(name);
+      if (r === 'ambiguous' || c === 'ambiguous' || (r !== undefined && c !== undefined)) {
         problem('unknown rule reference', `correlation names ${JSON.stringify(name)}, which more than one rule is called`, ['correlation', 'rules', i]);
         bad = true;
-      } else if (r) refRules.push(r);
-      else if (corrNames.has(name)) {
-        problem('unsupported correlation', `correlation names correlation ${JSON.stringify(name)}; chains of correlations are not run yet`, ['correlation', 'rules', i]);
-        bad = true;
+      } else if (r) refs.push(r);
+      else if (c) {
+        const child = resolve(c);
+        if (child) refs.push(child);
+        else {
+          if (!done.has(pc)) problem('unknown rule reference', `correlation names correlation ${JSON.stringify(name)}, which did not load (see its own problem)`, ['correlation', 'rules', i]);
+          bad = true;
+        }
       } else {
         problem(
           'unknown rule reference',
@@ -214,15 +233,29 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
         bad = true;
       }
     });
-    if (bad) continue;
-    try {
-      const refs = resolveRefs(def, refRules, def.rules);
-      correlators.push({ c: new Correlator(def, refs, limits), rules: refRules });
-    } catch (err) {
-      if (!(err instanceof RuleError)) throw err;
-      problem(err.reason, err.message, err instanceof LocatedRuleError ? err.path : []);
+    resolving.delete(pc);
+    if (done.has(pc)) return done.get(pc)!; // refused as part of a loop while its references resolved
+    let out: Correlator | null = null;
+    if (!bad) {
+      try {
+        out = new Correlator(def, resolveRefs(def, refs, def.rules), limits);
+        refs.forEach((x, i) => {
+          if (!(x instanceof Correlator)) return;
+          x.parents.push({ c: out!, ref: i });
+          if (!def.generate) x.visible = false;
+        });
+        correlators.push({ c: out, rules: refs.filter((x): x is CompiledRule => !(x instanceof Correlator)) });
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        problem(err.reason, err.message, err instanceof LocatedRuleError ? err.path : []);
+      }
     }
-  }
+    done.set(pc, out);
+    return out;
+  };
+  for (const pc of correlations) resolve(pc);
+  // A correlation referenced with generate: true by any correlation above it alerts on its own.
+  for (const { c } of correlators) for (const p of c.parents) if (p.c.def.generate) c.visible = true;
 
   const detector = new SigmaDetector(rules, correlators, options, index);
   const infos: SigmaRuleInfo[] = [
