@@ -78,6 +78,14 @@ describe('Sigma wildcard matching', () => {
     assert.equal(n, 20_000);
   });
 
+  it('hands long ? segments to RE2: same answers, linear time', () => {
+    const pattern = `*${'a?'.repeat(40)}b*`;
+    const m = compileParts(parseWildcards(pattern), true);
+    const ref = new RegExp(`^.*${'a.'.repeat(40)}b.*$`, 's');
+    for (const text of [`x${'ay'.repeat(40)}b`, `${'ay'.repeat(39)}b`, `${'a'.repeat(81)}b`, 'b']) assert.equal(m(text), ref.test(text), text);
+    assert.equal(m('a'.repeat(300_000)), false);
+  });
+
   it('stays linear on a pattern of many stars against a long text', () => {
     const m = compileParts(parseWildcards(`${'*a'.repeat(30)}*b`), true);
     assert.equal(m('a'.repeat(200_000)), false);

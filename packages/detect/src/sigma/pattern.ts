@@ -10,9 +10,15 @@
  * Matching never backtracks: the pattern is cut at its stars into segments; the
  * first segment must sit at the start, the last at the end, and each middle one
  * is found leftmost after the previous (the leftmost place is always the best
- * choice for a star-separated pattern). So a test costs at most the pattern's
- * length times the value's.
+ * choice for a star-separated pattern). A segment of plain text is found with
+ * indexOf; one holding `?` or a set is tried position by position, which costs
+ * its length times the value's, so a pattern whose `?` segments are longer than
+ * MAX_UNIT_SEGMENT is handed to RE2 instead, linear in the value whatever the
+ * pattern.
  */
+import { RE2JS } from 're2js';
+
+const MAX_UNIT_SEGMENT = 64;
 
 /** One position of a segment: a literal code unit, any code unit (`?`), or a set (windash). */
 export type Unit = string | null | { readonly set: string };
@@ -134,8 +140,10 @@ export function compileParts(parts: readonly Part[], caseless: boolean): StringT
   }
   const anchoredStart = !isStar(ps[0]);
   const anchoredEnd = !isStar(ps[ps.length - 1]);
+  if (segments.some((seg) => seg.length > MAX_UNIT_SEGMENT && seg.some((u) => typeof u !== 'string'))) return viaRe2(ps);
   const minLen = segments.reduce((n, s) => n + s.length, 0);
-  return (s) => globMatch(s, segments, anchoredStart, anchoredEnd, minLen);
+  const plain = segments.map((seg) => (seg.every((u) => typeof u === 'string') ? seg.join('') : undefined));
+  return (s) => globMatch(s, segments, plain, anchoredStart, anchoredEnd, minLen);
 }
 
 function unitAt(s: string, i: number, u: Unit): boolean {
@@ -150,12 +158,24 @@ function segAt(s: string, pos: number, seg: readonly Unit[]): boolean {
   return true;
 }
 
-function segFind(s: string, from: number, to: number, seg: readonly Unit[]): number {
+function segFind(s: string, from: number, to: number, seg: readonly Unit[], plain: string | undefined): number {
+  if (plain !== undefined) {
+    const at = s.indexOf(plain, from);
+    return at >= 0 && at + plain.length <= to ? at : -1;
+  }
   for (let p = from; p + seg.length <= to; p++) if (segAt(s, p, seg)) return p;
   return -1;
 }
 
-function globMatch(s: string, segments: readonly (readonly Unit[])[], anchoredStart: boolean, anchoredEnd: boolean, minLen: number): boolean {
+/** The pattern as an anchored RE2 expression (`.` for ?, `.*` for *, sets as classes). */
+function viaRe2(ps: readonly Part[]): StringTest {
+  const esc = (t: string) => t.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  const body = ps.map((p) => ('lit' in p ? esc(p.lit) : 'star' in p ? '.*' : 'one' in p ? '.' : `[${esc(p.set)}]`)).join('');
+  const re = RE2JS.compile(`^(?:${body})$`, RE2JS.DOTALL);
+  return (s) => re.test(s);
+}
+
+function globMatch(s: string, segments: readonly (readonly Unit[])[], plain: readonly (string | undefined)[], anchoredStart: boolean, anchoredEnd: boolean, minLen: number): boolean {
   if (s.length < minLen) return false;
   const n = segments.length;
   if (n === 1) return s.length === segments[0]!.length && segAt(s, 0, segments[0]!);
@@ -177,7 +197,7 @@ function globMatch(s: string, segments: readonly (readonly Unit[])[], anchoredSt
   for (let i = first; i <= last; i++) {
     const seg = segments[i]!;
     if (seg.length === 0) continue;
-    const at = segFind(s, start, end, seg);
+    const at = segFind(s, start, end, seg, plain[i]);
     if (at < 0) return false;
     start = at + seg.length;
   }
