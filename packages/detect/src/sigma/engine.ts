@@ -362,6 +362,8 @@ const SWEEP_EVERY_MS = 1000;
 interface DatasetPlan {
   readonly rules: RuleRuntime[];
   readonly always: boolean[];
+  /** Positions of the rules that always run, in order. */
+  readonly alwaysAt: number[];
   readonly triggers: Map<FieldAutomaton, Map<number, number[]>>;
 }
 
@@ -400,11 +402,12 @@ export class SigmaDetector implements Detector {
       this.runtimes.set(r, rt);
       for (const ds of r.entry.datasets) {
         let plan = this.byDataset.get(ds);
-        if (!plan) this.byDataset.set(ds, (plan = { rules: [], always: [], triggers: new Map() }));
+        if (!plan) this.byDataset.set(ds, (plan = { rules: [], always: [], alwaysAt: [], triggers: new Map() }));
         const pos = plan.rules.length;
         plan.rules.push(rt);
         const req = options.prefilter === false ? undefined : r.match.req;
         plan.always.push(req === undefined);
+        if (req === undefined) plan.alwaysAt.push(pos);
         for (const { field, lit } of req ?? []) {
           const { auto, id } = index.require(field, lit);
           let byId = plan.triggers.get(auto);
@@ -440,17 +443,26 @@ export class SigmaDetector implements Detector {
       const view = new EventView(event);
       const epoch = ++this.epoch;
       const enabled = this.enabled;
+      // The rules to run, in their load order: those that always run, and those a found literal switched on.
+      let run: number[] = plan.alwaysAt;
+      let switched: number[] | undefined;
       for (const [auto, byId] of plan.triggers) {
         for (const id of auto.found(view)) {
           const positions = byId.get(id);
-          if (positions) for (const p of positions) enabled[p] = epoch;
+          if (positions) {
+            for (const p of positions) {
+              if (enabled[p] === epoch) continue;
+              enabled[p] = epoch;
+              (switched ??= []).push(p);
+            }
+          }
         }
       }
+      if (switched) run = [...plan.alwaysAt, ...switched].sort((a, b) => a - b);
       let fed: Map<Correlator, number[]> | undefined;
       const list = plan.rules;
-      for (let i = 0; i < list.length; i++) {
-        if (!plan.always[i] && enabled[i] !== epoch) continue;
-        const rt = list[i]!;
+      for (let k = 0; k < run.length; k++) {
+        const rt = list[run[k]!]!;
         let hit: boolean;
         try {
           hit = rt.rule.match(view);

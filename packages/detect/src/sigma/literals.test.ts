@@ -92,3 +92,49 @@ describe('Sigma wildcard matching', () => {
     assert.equal(m(`${'a'.repeat(200_000)}b`), true);
   });
 });
+
+describe('Sigma regex literals (for skipping rules)', () => {
+  it('finds only what every match contains', async () => {
+    const { regexLiteral } = await import('./modifiers.js');
+    const table: [string, string | undefined][] = [
+      ['union\\s+select', 'select'],
+      ['/etc/passwd', '/etc/passwd'],
+      ['\\.\\./\\.\\./etc', '../../etc'],
+      ['abc|def', undefined],
+      ['(?:abc|def)ghij', 'ghij'],
+      ['ab?cdef', 'cdef'],
+      ['abcd*e', 'abc'],
+      ['abcd+efg', 'abcd'],
+      ['x{2}yzw', 'yzw'],
+      ['[a-z]+\\.php', '.php'],
+      ['^/admin$', '/admin'],
+      ['a.b.c', undefined],
+      ['\\d\\d\\d', undefined],
+      ['(a|b)', undefined],
+      ['Select', 'select'],
+    ];
+    for (const [p, want] of table) assert.equal(regexLiteral(p), want, p);
+    // Every literal found is in every string the expression matches, on random cases.
+    const r = rng(3);
+    let n = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const p = Array.from({ length: 3 + Math.floor(r() * 6) }, () => ['a', 'b', 'a', 'b', 'c', '?', '*', '+', '.', '(a|b)', '[ab]', '\\.'][Math.floor(r() * 12)]!).join('');
+      let re: RegExp;
+      try {
+        re = new RegExp(p);
+      } catch {
+        continue;
+      }
+      const lit = regexLiteral(p);
+      if (lit === undefined) continue;
+      for (let k = 0; k < 20; k++) {
+        const text = Array.from({ length: 3 + Math.floor(r() * 6) }, () => 'abc.'[Math.floor(r() * 4)]).join('');
+        if (re.test(text)) {
+          assert.ok(text.toLowerCase().includes(lit), `${p} matched ${text} without ${lit}`);
+          n++;
+        }
+      }
+    }
+    assert.ok(n > 100, `${n} matches checked`);
+  });
+});

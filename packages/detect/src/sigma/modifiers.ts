@@ -242,7 +242,79 @@ function regexTest(value: RuleValue, flags: string): ValueTest {
       `regular expression ${JSON.stringify(value.slice(0, 120))}: ${backtracking ? 'back-references, look-around, atomic groups and possessive quantifiers cannot run in linear time; ' : ''}${msg.slice(0, 160)}`,
     );
   }
-  return { kind: 'test', test: (s) => re.test(s) };
+  const lit = regexLiteral(value);
+  return { kind: 'test', test: (s) => re.test(s), ...(lit !== undefined ? { lit } : {}) };
+}
+
+/**
+ * A literal every match of the expression contains, lower-cased, or undefined:
+ * the longest run of plain characters at the top level of a pattern without a
+ * top-level `|`. Conservative: a group, class, anchor, `.` or escape class ends
+ * a run; a character made optional (`?`, `*`, `{`) is dropped; one repeated with
+ * `+` ends its run. Used only to skip rules, never to match.
+ */
+export function regexLiteral(pattern: string): string | undefined {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') i++;
+    else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return undefined;
+  }
+  const runs: string[] = [];
+  let run = '';
+  const end = () => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  depth = 0;
+  inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (inClass) {
+      if (c === '\\') i++;
+      else if (c === ']') inClass = false;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === '\\') i++;
+      else if (c === '[') inClass = true;
+      else if (c === '(') depth++;
+      else if (c === ')') depth--;
+      continue;
+    }
+    let ch: string | undefined;
+    if (c === '\\') {
+      const n = pattern[i + 1];
+      i++;
+      // An escaped punctuation character is itself; \d, \w, \b and the like are not literals.
+      if (n !== undefined && /[^A-Za-z0-9]/.test(n)) ch = n;
+    } else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (!'.^$*+?{}|)'.includes(c)) ch = c;
+    if (ch === undefined) {
+      // A quantifier applies to the character before it.
+      if (c === '*' || c === '?' || c === '{') run = run.slice(0, -1);
+      end();
+      continue;
+    }
+    const q = pattern[i + 1];
+    if (q === '*' || q === '?' || q === '{') {
+      end();
+      continue;
+    }
+    run += ch;
+    if (q === '+') end();
+  }
+  end();
+  let best = '';
+  for (const r of runs) if (r.length > best.length) best = r;
+  return best.length >= MIN_REQ_LENGTH && /^[\x00-\x7f]*$/.test(best) ? best.toLowerCase() : undefined;
 }
 
 function cidrTest(value: RuleValue): ValueTest {
