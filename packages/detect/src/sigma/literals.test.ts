@@ -112,13 +112,16 @@ describe('Sigma regex literals (for skipping rules)', () => {
       ['\\d\\d\\d', undefined],
       ['(a|b)', undefined],
       ['Select', 'select'],
+      ['(?:union|select)[^a-z]{1,20}42', undefined],
+      ['abc{1,20}defg', 'defg'],
+      ['x{10}', undefined],
     ];
     for (const [p, want] of table) assert.equal(regexLiteral(p), want, p);
     // Every literal found is in every string the expression matches, on random cases.
     const r = rng(3);
     let n = 0;
     for (let i = 0; i < 20_000; i++) {
-      const p = Array.from({ length: 3 + Math.floor(r() * 6) }, () => ['a', 'b', 'a', 'b', 'c', '?', '*', '+', '.', '(a|b)', '[ab]', '\\.'][Math.floor(r() * 12)]!).join('');
+      const p = Array.from({ length: 3 + Math.floor(r() * 6) }, () => ['a', 'b', 'a', 'b', 'c', '?', '*', '+', '.', '(a|b)', '[ab]', '\\.', '{1,2}', '{2}'][Math.floor(r() * 14)]!).join('');
       let re: RegExp;
       try {
         re = new RegExp(p);

@@ -298,8 +298,13 @@ export function regexLiteral(pattern: string): string | undefined {
     else if (c === '(') depth++;
     else if (!'.^$*+?{}|)'.includes(c)) ch = c;
     if (ch === undefined) {
-      // A quantifier applies to the character before it.
+      // A quantifier applies to the character before it; `{n,m}` is skipped whole.
       if (c === '*' || c === '?' || c === '{') run = run.slice(0, -1);
+      if (c === '{') {
+        const close = pattern.indexOf('}', i);
+        if (close < 0) return undefined;
+        i = close;
+      }
       end();
       continue;
     }
