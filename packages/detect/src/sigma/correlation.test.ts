@@ -24,7 +24,7 @@ describe('Sigma correlations', () => {
     assert.deepEqual(r.problems, []);
     let out = run(r.detector, [at('/b', 1000), at('/a', 2000, '192.0.2.2'), at('/a', 5000)]);
     assert.equal(corr(out).length, 1);
-    assert.deepEqual(corr(out)[0]!.group, { 'c-ip': '192.0.2.1' });
+    assert.deepEqual(corr(out)[0]!.group, { 'source.ip': '192.0.2.1' });
     assert.equal(corr(out)[0]!.firstTime, 1000);
     // Too far apart.
     out = run(load('correlation:\n  type: temporal\n  rules: [rule_a, rule_b]\n  group-by: [c-ip]\n  timespan: 10s\n').detector, [at('/a', 1000), at('/b', 11_001)]);
@@ -50,7 +50,7 @@ describe('Sigma correlations', () => {
     const later = r.detector.advance(60_000);
     assert.equal(later.length, 1, 'two groups: three events is in range, one is not');
     assert.equal(later[0]!.count, 3);
-    assert.deepEqual(later[0]!.group, { 'c-ip': '192.0.2.1' });
+    assert.deepEqual(later[0]!.group, { 'source.ip': '192.0.2.1' });
     // eq, judged when a later event of the group opens the next window.
     const e = load('correlation:\n  type: event_count\n  rules: [rule_a]\n  group-by: [c-ip]\n  timespan: 10s\n  condition:\n    eq: 2\n');
     assert.equal(corr(run(e.detector, [at('/a', 0), at('/a', 1000), at('/a', 10_000)])).length, 1);
@@ -63,8 +63,17 @@ describe('Sigma correlations', () => {
     assert.deepEqual(r.problems, []);
     const out = run(r.detector, [at('/a', 0), at('/a', 1), at('/b', 2)]);
     assert.equal(corr(out).length, 1);
-    assert.deepEqual(corr(out)[0]!.group, { client: '192.0.2.1' });
+    assert.deepEqual(corr(out)[0]!.group, { 'source.ip': '192.0.2.1' }, 'both aliased fields are source.ip');
     assert.equal(corr(out)[0]!.count, 3);
+  });
+
+  it('an alias over different fields keeps its own name in the group', () => {
+    const r = load('correlation:\n  type: temporal\n  rules: [rule_a, rule_b]\n  group-by: [who]\n  timespan: 10s\n  aliases:\n    who:\n      rule_a: c-ip\n      rule_b: cs-referrer\n');
+    assert.deepEqual(r.problems, []);
+    const b = web('/b', { time: 2000, ip: '198.51.100.1', extra: { 'http.request.referrer': '192.0.2.1' } });
+    const out = corr(run(r.detector, [at('/a', 1000), b]));
+    assert.equal(out.length, 1);
+    assert.deepEqual(out[0]!.group, { who: '192.0.2.1' });
   });
 
   it('generate: the referenced rules alert on their own only when asked', () => {
@@ -116,7 +125,7 @@ describe('Sigma correlations', () => {
     let out = run(r.detector, events);
     assert.deepEqual(out.map((a) => a.detector), ['upper'], 'the lower one feeds the upper one only');
     assert.equal(out[0]!.count, 3);
-    assert.deepEqual(out[0]!.group, { 'c-ip': '192.0.2.1' });
+    assert.deepEqual(out[0]!.group, { 'source.ip': '192.0.2.1' });
     assert.equal(out[0]!.time, 41_000);
     r = load(lower + upper(true));
     out = run(r.detector, events);

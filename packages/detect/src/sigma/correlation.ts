@@ -164,7 +164,8 @@ export function resolveRefs(def: CorrelationDef, rules: readonly (CompiledRule |
         if (forRule === undefined) throw new LocatedRuleError('bad correlation', `alias ${name} says nothing for rule ${refNames[i]}`, ['correlation', 'aliases', name]);
         sigmaName = forRule;
       }
-      const ecs = ref instanceof Correlator ? (ref.def.groupBy.includes(sigmaName) ? sigmaName : undefined) : ref.resolveField(sigmaName);
+      const at = ref instanceof Correlator ? ref.def.groupBy.indexOf(sigmaName) : -1;
+      const ecs = ref instanceof Correlator ? (at >= 0 ? ref.groupKeys[at] : undefined) : ref.resolveField(sigmaName);
       if (ecs === undefined && ref instanceof Correlator) {
         throw new LocatedRuleError('field with no mapping', `${what} ${JSON.stringify(sigmaName)} is not in the group-by of correlation ${refNames[i]}, which is all its alerts carry`, ['correlation', what]);
       }
@@ -224,12 +225,22 @@ export class Correlator {
   readonly parents: { readonly c: Correlator; readonly ref: number }[] = [];
   /** False when a correlation above references it without `generate: true`: its alerts feed that one only. */
   visible = true;
+  /**
+   * The names of an alert's group values: the ECS field when every referenced
+   * rule reads the group-by from the same one (`c-ip` → `source.ip`), else the
+   * group-by name as written (an alias over different fields).
+   */
+  readonly groupKeys: readonly string[];
 
   constructor(def: CorrelationDef, refs: readonly CorrelationRef[], limits: { maxGroups: number; maxTracked: number }) {
     this.def = def;
     this.refs = refs;
     this.maxGroups = Math.max(1, limits.maxGroups);
     this.maxTracked = Math.max(1, limits.maxTracked);
+    this.groupKeys = def.groupBy.map((g, i) => {
+      const fields = refs.map((r) => r.groupFields[i]!);
+      return fields.every((f) => f === fields[0]) ? fields[0]! : g;
+    });
     const c = def.condition;
     const upper = c.lt !== undefined || c.lte !== undefined || c.eq !== undefined;
     this.sliding = def.type === 'temporal' || def.type === 'temporal_ordered' || !upper;
@@ -251,7 +262,7 @@ export class Correlator {
         return;
       }
       const v = typeof raw === 'string' && raw.length > MAX_KEY_PART ? raw.slice(0, MAX_KEY_PART) : raw;
-      values[this.def.groupBy[i]!] = v;
+      values[this.groupKeys[i]!] = v;
       keyParts.push(String(v));
     }
     const key = JSON.stringify(keyParts);

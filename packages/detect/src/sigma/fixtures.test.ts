@@ -108,7 +108,7 @@ describe('Sigma fixture rules', () => {
     assert.equal(alerts.length, 1);
     const a = alerts[0]!;
     assert.equal(a.detector, id(8));
-    assert.deepEqual(a.group, { src_ip: '203.0.113.5' });
+    assert.deepEqual(a.group, { 'source.ip': '203.0.113.5' });
     assert.equal(a.count, 5);
     assert.equal(a.firstTime, 10_000);
     assert.equal(a.time, 15_000);
