@@ -434,7 +434,6 @@ function plainTests(value: string | number | boolean, mods: readonly string[], c
 function longestLiteral(parts: readonly Part[]): string | undefined {
   let best = '';
   for (const p of parts) if ('lit' in p && p.lit.length > best.length) best = p.lit;
-  // eslint-disable-next-line no-control-regex
   return best.length >= MIN_REQ_LENGTH && /^[\x00-\x7f]*$/.test(best) ? best.toLowerCase() : undefined;
 }
 
