@@ -115,6 +115,12 @@ describe('Sigma regex literals (for skipping rules)', () => {
       ['(?:union|select)[^a-z]{1,20}42', undefined],
       ['abc{1,20}defg', 'defg'],
       ['x{10}', undefined],
+      ['ab\\x41cdef', 'cdef'],
+      ['\\x{41}bcd', 'bcd'],
+      ['abc\\u0041', 'abc'],
+      ['x\\101yz', undefined],
+      ['\\p{Lu}abc', 'abc'],
+      ['\\Qa|b\\E', undefined],
     ];
     for (const [p, want] of table) assert.equal(regexLiteral(p), want, p);
     // Every literal found is in every string the expression matches, on random cases.

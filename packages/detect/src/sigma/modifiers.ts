@@ -26,6 +26,9 @@ import { parseCidr, tryParseIp, cidrContains, type Cidr } from 'mamori/internal'
 import { compileParts, hasWildcards, literalParts, parseWildcards, partsText, windash, wrap, type Part, type StringTest } from './pattern.js';
 import type { EventView } from './view.js';
 import type { LiteralIndex } from './literals.js';
+import { longestLiteral, regexLiteral, withReq, type Matcher, type Req } from './requirements.js';
+
+export { withReq, reqAnd, reqOr, regexLiteral, type Matcher, type Req } from './requirements.js';
 
 export class RuleError extends Error {
   constructor(
@@ -35,43 +38,6 @@ export class RuleError extends Error {
     super(detail);
   }
 }
-
-/**
- * A test of an event. `req`, when set, is a promise about it: the test can only
- * be true when at least one of these lower-cased literals occurs in its field
- * ('' for the keyword text). The engine skips a rule whose literals all miss.
- */
-export type Matcher = ((v: EventView) => boolean) & { req?: Req };
-export type Req = readonly { readonly field: string; readonly lit: string }[];
-
-export function withReq(m: (v: EventView) => boolean, req: Req | undefined): Matcher {
-  const out = m as Matcher;
-  if (req !== undefined && req.length > 0) out.req = req;
-  return out;
-}
-
-/** The requirement of an OR: every branch must have one; then any of theirs. */
-export function reqOr(ms: readonly Matcher[]): Req | undefined {
-  if (ms.length === 0 || ms.some((m) => m.req === undefined)) return undefined;
-  const seen = new Set<string>();
-  const out: { field: string; lit: string }[] = [];
-  for (const m of ms) for (const r of m.req!) if (!seen.has(`${r.field}\u0000${r.lit}`)) {
-    seen.add(`${r.field}\u0000${r.lit}`);
-    out.push(r);
-  }
-  return out.length > MAX_REQ ? undefined : out;
-}
-
-/** The requirement of an AND: any one branch's suffices; the one with the fewest literals. */
-export function reqAnd(ms: readonly Matcher[]): Req | undefined {
-  let best: Req | undefined;
-  for (const m of ms) if (m.req !== undefined && (best === undefined || m.req.length < best.length)) best = m.req;
-  return best;
-}
-
-const MAX_REQ = 256;
-/** Literals shorter than this are too common to be worth skipping rules on. */
-const MIN_REQ_LENGTH = 3;
 
 const TRANSFORMS = new Set(['contains', 'startswith', 'endswith', 'windash', 'base64', 'base64offset', 'utf16le', 'wide', 'utf16be', 'utf16']);
 const TYPES = new Set(['re', 'cidr', 'gt', 'gte', 'lt', 'lte', 'exists', 'fieldref']);
@@ -246,82 +212,6 @@ function regexTest(value: RuleValue, flags: string): ValueTest {
   return { kind: 'test', test: (s) => re.test(s), ...(lit !== undefined ? { lit } : {}) };
 }
 
-/**
- * A literal every match of the expression contains, lower-cased, or undefined:
- * the longest run of plain characters at the top level of a pattern without a
- * top-level `|`. Conservative: a group, class, anchor, `.` or escape class ends
- * a run; a character made optional (`?`, `*`, `{`) is dropped; one repeated with
- * `+` ends its run. Used only to skip rules, never to match.
- */
-export function regexLiteral(pattern: string): string | undefined {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') i++;
-    else if (inClass) {
-      if (c === ']') inClass = false;
-    } else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return undefined;
-  }
-  const runs: string[] = [];
-  let run = '';
-  const end = () => {
-    if (run) runs.push(run);
-    run = '';
-  };
-  depth = 0;
-  inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (inClass) {
-      if (c === '\\') i++;
-      else if (c === ']') inClass = false;
-      continue;
-    }
-    if (depth > 0) {
-      if (c === '\\') i++;
-      else if (c === '[') inClass = true;
-      else if (c === '(') depth++;
-      else if (c === ')') depth--;
-      continue;
-    }
-    let ch: string | undefined;
-    if (c === '\\') {
-      const n = pattern[i + 1];
-      i++;
-      // An escaped punctuation character is itself; \d, \w, \b and the like are not literals.
-      if (n !== undefined && /[^A-Za-z0-9]/.test(n)) ch = n;
-    } else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (!'.^$*+?{}|)'.includes(c)) ch = c;
-    if (ch === undefined) {
-      // A quantifier applies to the character before it; `{n,m}` is skipped whole.
-      if (c === '*' || c === '?' || c === '{') run = run.slice(0, -1);
-      if (c === '{') {
-        const close = pattern.indexOf('}', i);
-        if (close < 0) return undefined;
-        i = close;
-      }
-      end();
-      continue;
-    }
-    const q = pattern[i + 1];
-    if (q === '*' || q === '?' || q === '{') {
-      end();
-      continue;
-    }
-    run += ch;
-    if (q === '+') end();
-  }
-  end();
-  let best = '';
-  for (const r of runs) if (r.length > best.length) best = r;
-  return best.length >= MIN_REQ_LENGTH && /^[\x00-\x7f]*$/.test(best) ? best.toLowerCase() : undefined;
-}
-
 function cidrTest(value: RuleValue): ValueTest {
   if (typeof value !== 'string') throw new RuleError('bad value', 'cidr takes a string like 10.0.0.0/8');
   let range: Cidr;
@@ -424,17 +314,6 @@ function plainTests(value: string | number | boolean, mods: readonly string[], c
     const t: StringTest = compileParts(f.parts, !sensitive);
     return { kind: 'test', test: sensitive ? (s) => t(s) : (_s, l) => t(l), ...litProp };
   });
-}
-
-/**
- * The longest literal run of a value, lower-cased, when it is ASCII and long
- * enough to be worth a look-up. (Lower-casing non-ASCII text can depend on its
- * neighbours, so only ASCII literals are promised to survive it.)
- */
-function longestLiteral(parts: readonly Part[]): string | undefined {
-  let best = '';
-  for (const p of parts) if ('lit' in p && p.lit.length > best.length) best = p.lit;
-  return best.length >= MIN_REQ_LENGTH && /^[\x00-\x7f]*$/.test(best) ? best.toLowerCase() : undefined;
 }
 
 /**
