@@ -9,6 +9,7 @@
  * the bounds below.
  */
 import { reqAnd, reqOr, RuleError, withReq, type Matcher } from './modifiers.js';
+import { compileParts, type Part } from './pattern.js';
 
 const MAX_CONDITION_LENGTH = 4096;
 const MAX_DEPTH = 64;
@@ -115,10 +116,14 @@ class Parser {
 function patternMatches(pattern: string, names: readonly string[]): string[] {
   if (pattern.toLowerCase() === 'them') return names.filter((n) => !n.startsWith('_'));
   if (!pattern.includes('*')) return names.includes(pattern) ? [pattern] : [];
-  const parts = pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  // Anchored, stars only, on identifier names written in the rule (short, bounded): safe for RegExp.
-  const re = new RegExp(`^${parts.join('.*')}$`);
-  return names.filter((n) => re.test(n) && !n.startsWith('_'));
+  // Stars only; the wildcard matcher, which does not backtrack (names and patterns both come from the rule).
+  const parts: Part[] = [];
+  pattern.split('*').forEach((lit, i) => {
+    if (i > 0) parts.push({ star: true });
+    if (lit) parts.push({ lit });
+  });
+  const test = compileParts(parts, false);
+  return names.filter((n) => test(n) && !n.startsWith('_'));
 }
 
 /** Compiles a condition over the rule's compiled search identifiers. */

@@ -232,6 +232,15 @@ describe('Sigma conditions', () => {
     assert.equal(n, 41);
   });
 
+  it('identifier patterns do not backtrack on long names', () => {
+    // A backtracking matcher would take years on the first name; this one reads it once per star.
+    const long = `s${'a'.repeat(1000)}`;
+    const fits = `s${'a'.repeat(40)}b`;
+    const m = rule(`${long}:\n  cs-method: A\n${fits}:\n  cs-method: A\ncondition: 1 of s${'*a'.repeat(40)}*b*`);
+    assert.equal(m(e('a')), true);
+    assert.equal(m(e('')), false);
+  });
+
   it('a list of conditions is an OR', () => {
     const m = rule('a:\n  cs-method: A\nb:\n  sc-status: 1\ncondition:\n  - a\n  - b');
     assert.equal(m(e('b')), true);
