@@ -231,7 +231,10 @@ function cidrTest(value: RuleValue): ValueTest {
 
 function toNumber(x: unknown): number | undefined {
   if (typeof x === 'number') return Number.isFinite(x) ? x : undefined;
-  if (typeof x === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(x)) return Number(x);
+  if (typeof x === 'string' && x.length <= 40) {
+    const t = x.trim();
+    return /^-?\d{1,30}(\.\d{1,8})?$/.test(t) ? Number(t) : undefined;
+  }
   return undefined;
 }
 
