@@ -15,7 +15,7 @@ import { web } from './test-helpers.js';
 const nEvents = Number(process.argv[2] ?? 200_000);
 const nRules = Number(process.argv[3] ?? 200);
 
-function generatedRules(n: number): string {
+function generatedRules(n: number): string[] {
   const docs: string[] = [];
   for (let i = 0; i < n; i++) {
     const words = Array.from({ length: 8 }, (_, k) => `probe${i}x${k}`);
@@ -27,11 +27,14 @@ function generatedRules(n: number): string {
     docs.push(`title: generated ${i}\nid: gen-${i}\nname: gen_${i}\nlogsource:\n  category: webserver\ndetection:\n${det}\nlevel: medium\n`);
     if (i % 20 === 0) docs.push(`title: burst ${i}\nid: burst-${i}\ncorrelation:\n  type: event_count\n  rules: [gen_${i}]\n  group-by: [c-ip]\n  timespan: 1m\n  condition:\n    gte: 10\n  generate: true\n`);
   }
-  return docs.join('---\n');
+  return docs;
 }
 
 const fixtures = loadSigmaRules(fileURLToPath(new URL('../../src/sigma/testdata/rules/', import.meta.url)));
-const texts = [{ file: 'generated.yml', text: generatedRules(nRules) }];
+// A file per hundred documents, as a rule folder would have them.
+const docs = generatedRules(nRules);
+const texts: { file: string; text: string }[] = [];
+for (let i = 0; i < docs.length; i += 100) texts.push({ file: `generated-${i / 100}.yml`, text: docs.slice(i, i + 100).join('---\n') });
 const t0 = performance.now();
 const both = compileSigmaRules(texts, { prefilter: process.env['SIGMA_PREFILTER'] !== '0' });
 const loadMs = performance.now() - t0;

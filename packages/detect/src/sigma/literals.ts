@@ -13,16 +13,23 @@
  */
 import type { EventView } from './view.js';
 
+/** Node numbers times this, plus a UTF-16 code unit, key the trie's edges (exact in a double up to 2^37 nodes). */
+const EDGE = 0x10000;
+
 /** '' is the keyword search (the line and the message); anything else an ECS field. */
 type FieldKey = string;
 
 export class FieldAutomaton {
   private readonly literals: string[] = [];
   private readonly ids = new Map<string, number>();
-  // Trie, then failure links and merged outputs, built by freeze().
-  private next: Map<number, number>[] = [new Map()];
+  // The trie as one map from (node, UTF-16 code unit) to node, cheaper than a map per
+  // node; then failure links and merged outputs, built by freeze().
+  private readonly edges = new Map<number, number>();
+  private readonly parent: number[] = [0];
+  private readonly via: number[] = [0];
+  private readonly depth: number[] = [0];
   private fail: Int32Array = new Int32Array(1);
-  private out: (readonly number[])[] = [[]];
+  private out: (number[] | undefined)[] = [undefined];
   private frozen = false;
   /** Per literal: the epoch (event) in which it was last seen. */
   private seen = new Int32Array(0);
@@ -43,55 +50,59 @@ export class FieldAutomaton {
     let node = 0;
     for (let i = 0; i < lit.length; i++) {
       const c = lit.charCodeAt(i);
-      let n = this.next[node]!.get(c);
+      let n = this.edges.get(node * EDGE + c);
       if (n === undefined) {
-        n = this.next.length;
-        this.next.push(new Map());
-        this.out.push([]);
-        this.next[node]!.set(c, n);
+        n = this.parent.length;
+        this.parent.push(node);
+        this.via.push(c);
+        this.depth.push(i + 1);
+        this.out.push(undefined);
+        this.edges.set(node * EDGE + c, n);
       }
       node = n;
     }
-    this.out[node] = [...this.out[node]!, id];
+    (this.out[node] ??= []).push(id);
     return id;
   }
 
   freeze(): void {
     if (this.frozen) return;
     this.frozen = true;
-    const n = this.next.length;
+    const n = this.parent.length;
     this.fail = new Int32Array(n);
-    // Breadth-first: a node's failure link is the longest proper suffix that is also in the trie.
-    const queue: number[] = [];
-    for (const child of this.next[0]!.values()) queue.push(child);
-    for (let qi = 0; qi < queue.length; qi++) {
-      const node = queue[qi]!;
-      for (const [c, child] of this.next[node]!) {
-        let f = this.fail[node]!;
-        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
-        const target = this.next[f]!.get(c);
-        const link = target !== undefined && target !== child ? target : 0;
-        this.fail[child] = link;
-        if (this.out[link]!.length) this.out[child] = [...this.out[child]!, ...this.out[link]!];
-        queue.push(child);
+    // By depth: a node's failure link is the longest proper suffix that is also in
+    // the trie, and needs its parent's link first.
+    const order = Array.from({ length: n - 1 }, (_, i) => i + 1).sort((a, b) => this.depth[a]! - this.depth[b]!);
+    for (const node of order) {
+      const p = this.parent[node]!;
+      const c = this.via[node]!;
+      let link = 0;
+      if (p !== 0) {
+        let f = this.fail[p]!;
+        while (f !== 0 && !this.edges.has(f * EDGE + c)) f = this.fail[f]!;
+        link = this.edges.get(f * EDGE + c) ?? 0;
       }
+      this.fail[node] = link;
+      const inherited = this.out[link];
+      if (inherited) this.out[node] = [...(this.out[node] ?? []), ...inherited];
     }
     this.seen = new Int32Array(this.literals.length);
   }
 
   private scan(s: string): void {
     let node = 0;
-    const next = this.next;
+    const edges = this.edges;
     const fail = this.fail;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      let t = next[node]!.get(c);
+      let t = edges.get(node * EDGE + c);
       while (t === undefined && node !== 0) {
         node = fail[node]!;
-        t = next[node]!.get(c);
+        t = edges.get(node * EDGE + c);
       }
       node = t ?? 0;
-      const o = this.out[node]!;
+      const o = this.out[node];
+      if (o === undefined) continue;
       for (let k = 0; k < o.length; k++) {
         const id = o[k]!;
         if (this.seen[id] !== this.epoch) {
