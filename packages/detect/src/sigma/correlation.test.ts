@@ -165,6 +165,11 @@ describe('Sigma prefilter', () => {
     const dir = fileURLToPath(new URL('../../src/sigma/testdata/rules/', import.meta.url));
     const on = loadSigmaRules(dir, { blackoutMs: 0 }).detector;
     const off = loadSigmaRules(dir, { blackoutMs: 0, prefilter: false }).detector;
+    // Start the per-event stamps just below where they wrap, so the run crosses it.
+    type Stamped = { epoch: number; byDataset: Map<string, { triggers: Map<{ epoch: number }, unknown> }> };
+    const inner = on as unknown as Stamped;
+    inner.epoch = 0x7fff_fff0 - 1000;
+    for (const plan of inner.byDataset.values()) for (const auto of plan.triggers.keys()) auto.epoch = 0x7fff_fff0 - 1500;
     const { sshd } = await import('./test-helpers.js');
     const paths = ['/', '/.env', '/a/../../etc/passwd', '/x.php', '/wp-content/uploads/s.php', '/%2e%2e%2fboot.ini', '/.git/config'];
     const queries = ['', 'cmd=id', 'a=../x', `q=${Buffer.from('xx whoami').toString('base64')}`, 'page=2'];

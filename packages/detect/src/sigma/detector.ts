@@ -33,6 +33,7 @@ interface RuleRuntime {
 }
 
 const SWEEP_EVERY_MS = 1000;
+const MAX_EPOCH = 0x7fff_fff0;
 
 /** What an alert names as its detector: the rule's id, else its name, else its title. */
 export function detectorId(m: { id?: string; name?: string; title: string }): string {
@@ -126,6 +127,11 @@ export class SigmaDetector implements Detector {
     const plan = typeof ds === 'string' ? this.byDataset.get(ds) : undefined;
     if (plan) {
       const view = new EventView(event);
+      // Stamps live in an Int32Array: start the count again before it would overflow.
+      if (this.epoch >= MAX_EPOCH) {
+        this.enabled.fill(0);
+        this.epoch = 0;
+      }
       const epoch = ++this.epoch;
       const enabled = this.enabled;
       // The rules to run, in their load order: those that always run, and those a found literal switched on.

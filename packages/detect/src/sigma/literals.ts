@@ -15,6 +15,7 @@ import type { EventView } from './view.js';
 
 /** Node numbers times this, plus a UTF-16 code unit, key the trie's edges (exact in a double up to 2^37 nodes). */
 const EDGE = 0x10000;
+const MAX_EPOCH = 0x7fff_fff0;
 
 /** '' is the keyword search (the line and the message); anything else an ECS field. */
 type FieldKey = string;
@@ -128,6 +129,11 @@ export class FieldAutomaton {
   private run(v: EventView): void {
     if (v !== this.lastView) {
       this.lastView = v;
+      // Stamps live in an Int32Array: start the count again before it would overflow.
+      if (this.epoch >= MAX_EPOCH) {
+        this.seen.fill(0);
+        this.epoch = 0;
+      }
       this.epoch++;
       this.hits = [];
       if (this.field === '') for (const t of v.keywordLower()) this.scan(t);
