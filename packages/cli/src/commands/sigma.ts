@@ -46,9 +46,10 @@ export async function run(argv: string[]): Promise<number> {
           path,
           files: r.files,
           documents: r.documents,
-          loaded: r.rules.length,
+          loaded: r.rules.length + r.filters,
           rules,
           correlations,
+          filters: r.filters,
           problems: r.problems.length,
           byReason: Object.fromEntries(groups.map(([k, v]) => [k, v.length])),
           loadedRules: r.rules,
@@ -60,7 +61,8 @@ export async function run(argv: string[]): Promise<number> {
     );
   } else {
     const where = (p: SigmaProblem) => `${p.file}${p.line !== undefined ? `:${p.line}` : ''}`;
-    let text = `Loaded ${r.rules.length} of ${r.documents} rule documents from ${path} (${r.files} file${r.files === 1 ? '' : 's'}): ${rules} rule${rules === 1 ? '' : 's'}, ${correlations} correlation${correlations === 1 ? '' : 's'}.\n`;
+    const filters = r.filters ? `, ${r.filters} filter${r.filters === 1 ? '' : 's'}` : '';
+    let text = `Loaded ${r.rules.length + r.filters} of ${r.documents} rule documents from ${path} (${r.files} file${r.files === 1 ? '' : 's'}): ${rules} rule${rules === 1 ? '' : 's'}, ${correlations} correlation${correlations === 1 ? '' : 's'}${filters}.\n`;
     if (r.problems.length === 0) text += 'Every rule loads.\n';
     else {
       text += `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}, by reason:\n`;

@@ -67,8 +67,10 @@ export interface SigmaLoadResult {
   readonly problems: readonly SigmaProblem[];
   /** Rule files read. */
   readonly files: number;
-  /** YAML documents that were rules or correlations (loaded or not); `action: global` and `reset` documents are not counted. */
+  /** YAML documents that were rules, correlations or filters (loaded or not); `action: global` and `reset` documents are not counted. */
   readonly documents: number;
+  /** Filters that narrow at least one loaded rule. */
+  readonly filters: number;
 }
 
 
@@ -172,7 +174,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
     for (const r of rules) for (const k of new Set([r.id, r.name].filter((x): x is string => x !== undefined))) m.set(k, m.has(k) ? 'ambiguous' : r);
     return m;
   };
-  applyFilters(filters, rules, indexRules(), failed, logsources, index, problems);
+  const filtersApplied = applyFilters(filters, rules, indexRules(), failed, logsources, index, problems);
   const byRef = indexRules();
   // Correlations by id and name, for chains (a correlation of correlations).
   const corrByRef = new Map<string, PendingCorrelation | 'ambiguous'>();
@@ -267,7 +269,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
       alerts: true,
     })),
   ];
-  return { detector, rules: infos, problems, files: files.length, documents };
+  return { detector, rules: infos, problems, files: files.length, documents, filters: filtersApplied };
 }
 
 /**
@@ -284,7 +286,8 @@ function applyFilters(
   logsources: readonly LogsourceEntry[],
   index: LiteralIndex,
   problems: SigmaProblem[],
-): void {
+): number {
+  let applied = 0;
   const positions = new Map(rules.map((r, i) => [r, i]));
   for (const { data, doc } of filters) {
     const title = typeof data['title'] === 'string' ? data['title'].slice(0, 200) : undefined;
@@ -310,6 +313,7 @@ function applyFilters(
       problem(err.reason, err.message, path);
       continue;
     }
+    let used = false;
     (names as string[]).forEach((name, i) => {
       const target = byRef.get(name);
       if (target === undefined || target === 'ambiguous') {
@@ -326,8 +330,11 @@ function applyFilters(
       const orig = current.match;
       const extra = compiled.match;
       rules[at] = { ...current, match: withReq((v) => orig(v) && extra(v), reqAnd([orig, extra])) };
+      used = true;
     });
+    if (used) applied++;
   }
+  return applied;
 }
 
 export { SigmaDetector, type SigmaStats } from './detector.js';

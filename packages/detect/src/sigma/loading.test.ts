@@ -122,6 +122,8 @@ describe('Sigma rule files', () => {
     ].join('---\n');
     const r = compileSigmaRules([{ file: 'x.yml', text }], { blackoutMs: 0 });
     assert.deepEqual(r.problems.map((p) => [p.reason, p.line]), [['bad filter', 28]]);
+    assert.equal(r.filters, 2);
+    assert.equal(r.documents, 5);
     const ev = (ip: string, method = 'GET') => ({ time: 1, fields: { 'event.dataset': 'nginx.access', 'source.ip': ip, 'http.request.method': method }, line: { text: '', input: 't', receivedAt: 1 } });
     assert.deepEqual(r.detector.onEvent(ev('10.1.1.1')).map((a) => a.detector), ['rule-b']);
     assert.deepEqual(r.detector.onEvent(ev('192.0.2.1')).map((a) => a.detector), ['rule-a', 'rule-b']);
