@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSigmaRules, type SigmaOptions } from './engine.js';
 import type { Alert, LogEvent } from '../model.js';
-import { web } from './test-helpers.js';
+import { web } from './events.case.js';
 
 /** Two base rules on web events (a: GET /a, b: GET /b, c: POST) and a correlation over them. */
 function load(correlation: string, options: SigmaOptions = {}) {
@@ -170,7 +170,7 @@ describe('Sigma prefilter', () => {
     const inner = on as unknown as Stamped;
     inner.epoch = 0x7fff_fff0 - 1000;
     for (const plan of inner.byDataset.values()) for (const auto of plan.triggers.keys()) auto.epoch = 0x7fff_fff0 - 1500;
-    const { sshd } = await import('./test-helpers.js');
+    const { sshd } = await import('./events.case.js');
     const paths = ['/', '/.env', '/a/../../etc/passwd', '/x.php', '/wp-content/uploads/s.php', '/%2e%2e%2fboot.ini', '/.git/config'];
     const queries = ['', 'cmd=id', 'a=../x', `q=${Buffer.from('xx whoami').toString('base64')}`, 'page=2'];
     const uas = ['Mozilla/5.0', 'sqlmap/1.7', '', '-', 'NUCLEI'];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadSigmaRules } from './engine.js';
 import type { Alert, LogEvent } from '../model.js';
-import { ev, sshd, web } from './test-helpers.js';
+import { ev, sshd, web } from './events.case.js';
 
 const RULES = fileURLToPath(new URL('../../src/sigma/testdata/rules/', import.meta.url));
 const id = (n: number) => `5a1c7c1e-0b6f-4f7e-9d61-2f3c1b1d${String(n).padStart(4, '0')}`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LiteralIndex } from './literals.js';
 import { EventView } from './view.js';
 import { compileParts, parseWildcards } from './pattern.js';
-import { ev } from './test-helpers.js';
+import { ev } from './events.case.js';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function rng(seed: number) {

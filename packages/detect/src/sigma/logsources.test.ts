@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FIELDS } from '../model.js';
 import { DEFAULT_LOGSOURCES, ECS_FIELDS, findLogsource, mapField } from './logsources.js';
 import { EventView } from './view.js';
-import { ev } from './test-helpers.js';
+import { ev } from './events.case.js';
 
 const DATASETS = FIELDS['event.dataset'].split(': ')[1]!.split(', ');
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSigmaRules } from './engine.js';
 import type { FieldValue, LogEvent } from '../model.js';
-import { ev } from './test-helpers.js';
+import { ev } from './events.case.js';
 
 /** Compiles one rule from its detection block; returns a test of events, or throws with the problem. */
 function rule(detection: string, logsource = 'category: webserver'): (e: LogEvent) => boolean {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadSigmaRules } from './engine.js';
-import { web, sshd } from './test-helpers.js';
+import { web, sshd } from './events.case.js';
 
 // A checkout of a public Sigma rule set (the SigmaHQ repository's rules/ folder),
 // loaded at run time and never committed. MAMORI_SIGMA_RULES names it; by default

@@ -1,6 +1,6 @@
 /**
  * How fast the Sigma engine runs over access-log events:
- *   npx tsc -b && node packages/detect/dist/sigma/bench.js [events] [rules]
+ *   npx tsc -b && node packages/detect/dist/sigma/bench.case.js [events] [rules]
  * Loads the fixture rules plus `rules` generated web rules shaped like the public
  * web rule sets (contains lists on the query and user agent, endswith on the path,
  * a regular expression every tenth rule, keywords every seventh, a correlation every
@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { compileSigmaRules, loadSigmaRules } from './engine.js';
 import type { LogEvent } from '../model.js';
-import { web } from './test-helpers.js';
+import { web } from './events.case.js';
 
 const nEvents = Number(process.argv[2] ?? 200_000);
 const nRules = Number(process.argv[3] ?? 200);
