@@ -124,6 +124,7 @@ describe('Sigma correlations', () => {
     assert.deepEqual(r.problems, []);
     let out = run(r.detector, events);
     assert.deepEqual(out.map((a) => a.detector), ['upper'], 'the lower one feeds the upper one only');
+    assert.deepEqual(r.rules.filter((x) => x.kind === 'correlation').map((x) => [x.detector, x.alerts]), [['corr', false], ['upper', true]]);
     assert.equal(out[0]!.count, 3);
     assert.deepEqual(out[0]!.group, { 'source.ip': '192.0.2.1' });
     assert.equal(out[0]!.time, 41_000);

@@ -57,7 +57,7 @@ export interface SigmaRuleInfo {
   readonly level?: string;
   /** Datasets the rule runs on (for a correlation, those of the rules it references). */
   readonly datasets: readonly string[];
-  /** For a plain rule: whether it raises alerts of its own. */
+  /** Whether it raises alerts of its own (not only feeding a correlation). */
   readonly alerts: boolean;
 }
 
@@ -266,7 +266,7 @@ function build(files: readonly ParsedFile[], listProblems: readonly SigmaProblem
       line: c.def.line,
       ...(c.def.level !== undefined ? { level: c.def.level } : {}),
       datasets: [...new Set(rs.flatMap((r) => r.entry.datasets))],
-      alerts: true,
+      alerts: c.visible,
     })),
   ];
   return { detector, rules: infos, problems, files: files.length, documents, filters: filtersApplied };
