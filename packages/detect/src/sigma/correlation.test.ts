@@ -136,6 +136,13 @@ describe('Sigma correlations', () => {
     assert.match(bad.problems[0]!.detail, /not in the group-by of correlation corr/);
   });
 
+  it('leaves out of windows an event whose time is not a number', () => {
+    const r = load('correlation:\n  type: event_count\n  rules: [rule_a]\n  group-by: [c-ip]\n  timespan: 1m\n  condition:\n    gte: 2\n');
+    assert.equal(corr(run(r.detector, [at('/a', Number.NaN), at('/a', 1000)])).length, 0);
+    assert.equal(corr(run(r.detector, [at('/a', 2000)])).length, 1);
+    assert.equal(r.detector.stats.correlations['corr']!.skippedNoGroupField, 1);
+  });
+
   it('reports correlations it cannot run', () => {
     const cases: [string, string, RegExp][] = [
       ['correlation:\n  type: event_count\n  rules: [nope]\n  group-by: [c-ip]\n  timespan: 1m\n  condition:\n    gte: 1\n', 'unknown rule reference', /nope/],

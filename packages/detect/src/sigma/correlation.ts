@@ -206,6 +206,7 @@ interface Group {
 export interface CorrelatorStats {
   groups: number;
   evicted: number;
+  /** Matches left out: a group-by field missing or empty, or an event time that is not a number. */
   skippedNoGroupField: number;
 }
 
@@ -253,6 +254,11 @@ export class Correlator {
   onMatch(ref: number, view: MatchSource, out: Alert[]): void {
     const r = this.refs[ref]!;
     const t = view.event.time;
+    // A time that is not a number cannot be placed in a window.
+    if (!Number.isFinite(t)) {
+      this.stats.skippedNoGroupField++;
+      return;
+    }
     const values: Record<string, FieldValue> = {};
     const keyParts: string[] = [];
     for (let i = 0; i < r.groupFields.length; i++) {

@@ -173,7 +173,7 @@ export class SigmaDetector implements Detector {
       }
       if (fed) for (const [c, refs] of fed) c.onMatches(refs.sort((a, b) => a - b), view, out);
     }
-    if (event.time > this.watermark) this.watermark = event.time;
+    if (Number.isFinite(event.time) && event.time > this.watermark) this.watermark = event.time;
     if (this.watermark - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(this.watermark, out);
     this.stats.alerts += out.length;
     return out;
