@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   users: { summary: "manage the people mamori's own sign-in knows (the MFA gate): passwords, TOTP, recovery codes", load: () => import('./commands/users.js') },
   fim: { summary: 'file integrity: signed baselines, checks, accepted changes, watching', load: () => import('./commands/fim.js') },
   scan: { summary: 'scan files for webshells and backdoors (YARA and mamori\'s own analysers): clean, suspicious or malicious', load: () => import('./commands/scan.js') },
+  sigma: { summary: 'check a folder of Sigma rules: how many mamori can run on its logs, and why the others not', load: () => import('./commands/sigma.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
 };
 

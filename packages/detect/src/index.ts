@@ -15,3 +15,6 @@ export { createParsers, sniffFormat, candidates as parserCandidates, PARSER_NAME
 export { compilePattern, readPatternFile, assertLinear, CAPTURE_TYPES, type CaptureType, type CompiledPattern, type CompiledRule, type FormatRule } from './parsers/grok.js';
 export { BUILTIN_PATTERNS_YAML } from './parsers/patterns.js';
 export { Enricher, BoundedCache, decidedFromStore, type EnrichOptions, type IocLookup, type IocHitLike, type DecidedLookup } from './enrich/enrich.js';
+export { loadSigmaRules, compileSigmaRules, SigmaDetector, type SigmaOptions, type SigmaLoadResult, type SigmaRuleInfo, type SigmaStats } from './sigma/engine.js';
+export { DEFAULT_LOGSOURCES, WEB_FIELDS, LINUX_FIELDS, FIREWALL_FIELDS, type LogsourceEntry } from './sigma/logsources.js';
+export type { SigmaProblem } from './sigma/yaml.js';
