@@ -53,6 +53,7 @@ export const ERRORS = {
   MAMORI_ERR_FIM_BASELINE: { summary: 'The file integrity baseline is missing or could not be read or written.' },
   MAMORI_ERR_FIM_SIGNATURE: { summary: 'The file integrity baseline does not match its signature: it was changed outside mamori.' },
   MAMORI_ERR_SCAN_ENGINE: { summary: 'The YARA engine mamori scan uses (YARA-X) could not be loaded on this platform.' },
+  MAMORI_ERR_DETECT_SCENARIO: { summary: 'A detection scenario file (YAML) or one of its filter expressions is malformed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

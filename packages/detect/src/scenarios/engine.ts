@@ -1,0 +1,330 @@
+/**
+ * The scenario engine: a Detector that runs compiled scenarios over events in
+ * event-time order. Each scenario keeps one state per group (its key is the
+ * group fields' values) in a table that is bounded twice over: a group idle
+ * past its bucket's reach is dropped as time moves on, and past `maxGroups`
+ * the least recently touched group is evicted and counted. Nothing here reads
+ * the wall clock: the events' own times drive every bucket, so a replay of a
+ * month of logs runs at the speed of the CPU and tests never sleep.
+ */
+import { createHash } from 'node:crypto';
+import { CidrList, cidrOf, formatCidr, tryParseIp } from 'mamori/internal';
+import type { Alert, Detector, FieldValue, LogEvent } from '../model.js';
+import { countryDistanceKm } from './countries.js';
+import type { Scenario } from './scenario.js';
+
+export interface ScenarioEngineOptions {
+  /** Every scenario detect-only (true), or those named. */
+  readonly simulate?: boolean | readonly string[];
+  /** Sources and accounts no scenario alerts on (your own scanners, monitoring). */
+  readonly allow?: { readonly ips?: readonly string[]; readonly users?: readonly string[] };
+  /** Overrides every scenario's `max_groups` (tests, memory-tight hosts). */
+  readonly maxGroups?: number;
+}
+
+export interface ScenarioStats {
+  readonly id: string;
+  /** Events that passed the filter (and the allowlists). */
+  matched: number;
+  alerts: number;
+  /** Groups evicted because the table was full: each may have lost a count toward an alert. */
+  evicted: number;
+  /** Groups dropped because their bucket was empty again. */
+  expired: number;
+  groups: number;
+}
+
+export interface EngineStats {
+  readonly events: number;
+  readonly alerts: number;
+  readonly evicted: number;
+  readonly groups: number;
+  readonly scenarios: readonly ScenarioStats[];
+}
+
+/** Most characters of one group value kept in a key. */
+const MAX_KEY_PART = 256;
+/** Most groups looked at for expiry per event (amortised: each group expires once). */
+const SWEEP_PER_EVENT = 2;
+
+class GroupState {
+  firstTime = 0;
+  lastTime = 0;
+  count = 0;
+  blackoutUntil = -Infinity;
+  /** Leaky: the level; sequence: the failures counted. */
+  level = 0;
+  samples: LogEvent[] | undefined;
+  /** Counter: the times of the last events (at most threshold). */
+  times: number[] | undefined;
+  /** Distinct: value -> last seen (at most threshold). */
+  seen: Map<string, number> | undefined;
+  /** Travel: the previous event with its country. */
+  prev: LogEvent | undefined;
+  prevValue: string | undefined;
+}
+
+class ScenarioRunner {
+  readonly stats: ScenarioStats;
+  private readonly groups = new Map<string, GroupState>();
+  /** How long an idle group's state still matters. */
+  private readonly idleMs: number;
+  private readonly simulated: boolean;
+  private readonly maxGroups: number;
+
+  constructor(readonly s: Scenario, opts: ScenarioEngineOptions, private readonly globalIps: CidrList | undefined, private readonly globalUsers: ReadonlySet<string>) {
+    this.stats = { id: s.id, matched: 0, alerts: 0, evicted: 0, expired: 0, groups: 0 };
+    const b = s.bucket;
+    this.idleMs = b.kind === 'trigger' ? 0 : b.kind === 'leaky' ? b.capacity * b.leakMs : b.windowMs;
+    this.simulated = s.simulation || opts.simulate === true || (Array.isArray(opts.simulate) && opts.simulate.includes(s.id));
+    this.maxGroups = opts.maxGroups ?? s.maxGroups;
+  }
+
+  private allowed(f: Readonly<Record<string, FieldValue>>): boolean {
+    const ip = f['source.ip'];
+    if (typeof ip === 'string' && ((this.s.allow.ips && this.s.allow.ips.contains(ip)) || (this.globalIps && this.globalIps.contains(ip)))) return true;
+    const user = f['user.name'];
+    if (typeof user === 'string' && (this.s.allow.users.has(user) || this.globalUsers.has(user))) return true;
+    return false;
+  }
+
+  onEvent(e: LogEvent, out: Alert[]): void {
+    const s = this.s;
+    const f = e.fields;
+    if (!s.filter(f)) return;
+    if (this.allowed(f)) return;
+    let key = '';
+    for (let i = 0; i < s.groupBy.length; i++) {
+      const v = f[s.groupBy[i]!];
+      if (v === undefined) return;
+      const part = typeof v === 'string' ? (v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v) : String(v);
+      key = i === 0 ? part : `${key}\u0001${part}`;
+    }
+    this.stats.matched++;
+    const t = e.time;
+    this.sweep(t, SWEEP_PER_EVENT);
+    let g = this.groups.get(key);
+    if (g !== undefined) {
+      // Most recently touched last: the front of the map is what expires or is evicted first.
+      this.groups.delete(key);
+      this.groups.set(key, g);
+    } else {
+      g = new GroupState();
+      g.firstTime = t;
+      g.lastTime = t;
+      this.groups.set(key, g);
+      if (this.groups.size > this.maxGroups) {
+        const oldest = this.groups.keys().next().value as string;
+        this.groups.delete(oldest);
+        this.stats.evicted++;
+      }
+    }
+    if (t < g.blackoutUntil) {
+      g.lastTime = Math.max(g.lastTime, t);
+      return;
+    }
+    if (this.pour(g, e)) {
+      out.push(this.alert(g, e, key));
+      g.blackoutUntil = t + s.blackoutMs;
+      this.reset(g);
+    }
+    g.lastTime = Math.max(g.lastTime, t);
+  }
+
+  /** Adds the event to the group's bucket; true when the bucket fires. */
+  private pour(g: GroupState, e: LogEvent): boolean {
+    const b = this.s.bucket;
+    const t = e.time;
+    switch (b.kind) {
+      case 'trigger':
+        g.firstTime = t;
+        g.count = 1;
+        this.keep(g, e);
+        return true;
+      case 'leaky': {
+        const dt = g.count === 0 ? 0 : Math.max(0, t - g.lastTime);
+        g.level = Math.max(0, g.level - dt / b.leakMs);
+        if (g.level === 0) this.restart(g, t);
+        g.level += 1;
+        g.count++;
+        this.keep(g, e);
+        return g.level > b.capacity;
+      }
+      case 'counter': {
+        const times = (g.times ??= []);
+        let drop = 0;
+        while (drop < times.length && times[drop]! <= t - b.windowMs) drop++;
+        if (drop > 0) times.splice(0, drop);
+        if (times.length === 0) this.restart(g, t);
+        times.push(t);
+        if (times.length > b.threshold) times.shift();
+        g.count = times.length;
+        g.firstTime = times[0]!;
+        this.keep(g, e);
+        return times.length >= b.threshold;
+      }
+      case 'distinct': {
+        const v = e.fields[b.field];
+        if (v === undefined) return false;
+        const val = typeof v === 'string' ? (v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v) : String(v);
+        const seen = (g.seen ??= new Map());
+        // Oldest first, so what fell out of the window is at the front.
+        for (const [k, at] of seen) {
+          if (at > t - b.windowMs) break;
+          seen.delete(k);
+        }
+        if (seen.size === 0) this.restart(g, t);
+        const isNew = !seen.has(val);
+        seen.delete(val);
+        seen.set(val, t);
+        g.count++;
+        if (isNew) this.keep(g, e);
+        return seen.size >= b.threshold;
+      }
+      case 'sequence': {
+        if (g.level > 0 && t - g.lastTime > b.windowMs) g.level = 0;
+        if (b.first(e.fields)) {
+          if (g.level === 0) this.restart(g, t);
+          g.level++;
+          g.count++;
+          this.keep(g, e);
+          return false;
+        }
+        if (b.then(e.fields)) {
+          const fire = g.level >= b.count;
+          if (fire) {
+            g.count++;
+            this.keep(g, e);
+          } else {
+            g.level = 0;
+            g.count = 0;
+            g.samples = undefined;
+          }
+          return fire;
+        }
+        return false;
+      }
+      case 'travel': {
+        const v = e.fields[b.field];
+        if (typeof v !== 'string' || v === '') return false;
+        const prev = g.prev;
+        const prevValue = g.prevValue;
+        g.prev = e;
+        g.prevValue = v;
+        if (prev === undefined || prevValue === undefined || prevValue === v) return false;
+        const dt = t - prev.time;
+        if (dt < 0 || dt > b.windowMs) return false;
+        const km = countryDistanceKm(prevValue, v);
+        if (km === undefined || km < b.minDistanceKm) return false;
+        // A minute at least: two logins in the same second are as impossible as one a minute apart.
+        const hours = Math.max(dt, 60_000) / 3_600_000;
+        if (km / hours <= b.maxSpeedKmh) return false;
+        g.firstTime = prev.time;
+        g.count = 2;
+        g.samples = [prev, e];
+        return true;
+      }
+    }
+  }
+
+  private restart(g: GroupState, t: number): void {
+    g.firstTime = t;
+    g.count = 0;
+    g.samples = undefined;
+  }
+
+  private reset(g: GroupState): void {
+    g.level = 0;
+    g.count = 0;
+    g.samples = undefined;
+    g.times = undefined;
+    g.seen = undefined;
+    // Travel keeps the latest country: the next login is compared with this one.
+  }
+
+  private keep(g: GroupState, e: LogEvent): void {
+    const n = this.s.samples;
+    if (n === 0) return;
+    const arr = (g.samples ??= []);
+    // The first events show how it started, the last ones what fired it.
+    if (arr.length < n) arr.push(e);
+    else arr[n - 1] = e;
+  }
+
+  private alert(g: GroupState, e: LogEvent, key: string): Alert {
+    const s = this.s;
+    this.stats.alerts++;
+    const group: Record<string, FieldValue> = {};
+    for (const field of s.groupBy) group[field] = e.fields[field]!;
+    const id = createHash('sha256').update(`${s.id}\u0000${key}\u0000${g.firstTime}\u0000${e.time}`).digest('hex').slice(0, 24);
+    let remedy: Alert['remedy'];
+    const ip = e.fields['source.ip'];
+    if (s.remedy && !this.simulated && typeof ip === 'string') {
+      const a = tryParseIp(ip);
+      if (a) remedy = { action: s.remedy.action, scope: s.remedy.scope, value: s.remedy.scope === 'range' ? formatCidr(cidrOf(a, a.version === 4 ? 24 : 64)) : ip, ttlMs: s.remedy.ttlMs };
+    }
+    return {
+      id,
+      detector: s.id,
+      kind: 'scenario',
+      title: s.title,
+      severity: s.severity,
+      time: e.time,
+      group,
+      count: Math.max(1, g.count),
+      firstTime: g.firstTime,
+      samples: g.samples ? g.samples.slice() : [e],
+      ...(remedy ? { remedy } : {}),
+      ...(this.simulated ? { simulated: true } : {}),
+      ...(s.mitre.length ? { mitre: s.mitre } : {}),
+    };
+  }
+
+  /** Drops groups from the front (least recently touched) whose state no longer matters at `now`. */
+  sweep(now: number, max: number): void {
+    let n = 0;
+    for (const [k, g] of this.groups) {
+      if (n++ >= max) break;
+      if (g.lastTime + this.idleMs >= now || g.blackoutUntil > now) break;
+      this.groups.delete(k);
+      this.stats.expired++;
+    }
+    this.stats.groups = this.groups.size;
+  }
+}
+
+/** Runs scenarios over events in event-time order; see ScenarioEngineOptions. */
+export class ScenarioEngine implements Detector {
+  private readonly runners: ScenarioRunner[];
+  private events = 0;
+
+  constructor(scenarios: readonly Scenario[], options: ScenarioEngineOptions = {}) {
+    const ips = options.allow?.ips?.length ? new CidrList(options.allow.ips) : undefined;
+    const users = new Set(options.allow?.users ?? []);
+    this.runners = scenarios.map((s) => new ScenarioRunner(s, options, ips, users));
+  }
+
+  onEvent(event: LogEvent): readonly Alert[] {
+    this.events++;
+    const out: Alert[] = [];
+    for (const r of this.runners) r.onEvent(event, out);
+    return out;
+  }
+
+  advance(now: number): readonly Alert[] {
+    for (const r of this.runners) r.sweep(now, Number.POSITIVE_INFINITY);
+    // No bucket fires on time alone: each fires on the event that fills it.
+    return [];
+  }
+
+  stats(): EngineStats {
+    const scenarios = this.runners.map((r) => ({ ...r.stats }));
+    return {
+      events: this.events,
+      alerts: scenarios.reduce((n, s) => n + s.alerts, 0),
+      evicted: scenarios.reduce((n, s) => n + s.evicted, 0),
+      groups: scenarios.reduce((n, s) => n + s.groups, 0),
+      scenarios,
+    };
+  }
+}
