@@ -3,9 +3,11 @@
  * into one Aho-Corasick automaton, so testing a value against the whole list
  * costs one table step per character of the value, whatever the list's size.
  *
- * The automaton is built as a full DFA over the list's alphabet: the 128
- * ASCII codes, one column per other character the list uses, and one column
- * for every character it does not. `contains` walks the value once and stops at
+ * The automaton is built as a full DFA over the list's alphabet (one column
+ * per character the words use, one for every other character) when that table
+ * is at most 16 MiB; a larger list keeps its trie edges and failure links,
+ * still linear in the value (each character is one edge down, and failure
+ * links only go back up what was gone down). `contains` walks the value once and stops at
  * the first state that ends a word; `endsWith` asks the same of the state the
  * whole value ends in; `startsWith` walks the trie alone (no failure links)
  * from the first character; `equals` is a Set look-up.
@@ -21,6 +23,8 @@ export interface WordListOptions {
 export const MAX_WORDS = 100_000;
 export const MAX_WORD_LENGTH = 1024;
 const MAX_STATES = 2_000_000;
+/** Most cells of a dense DFA (4 bytes each: 16 MiB); a larger list runs on its trie and failure links. */
+const DENSE_CELLS = 4 * 1024 * 1024;
 
 export class WordList {
   readonly name: string;
@@ -28,9 +32,17 @@ export class WordList {
   readonly caseInsensitive: boolean;
   private readonly exact: Set<string>;
   private readonly cols: number;
-  /** Columns for the non-ASCII characters the list uses; others take the last column. */
-  private readonly extra: Map<number, number>;
-  private readonly delta: Int32Array;
+  /** The column of each ASCII code (0: a character no word uses). */
+  private readonly asciiCol = new Int32Array(128);
+  /** Columns of the non-ASCII characters the words use. */
+  private readonly extra = new Map<number, number>();
+  /** Dense: the full DFA, states x columns. Undefined for a list too large for it (see `edges`). */
+  private readonly delta: Int32Array | undefined;
+  /** Sparse (large lists): trie edges per state as (column, target) runs, and failure links. */
+  private readonly edgeStart: Int32Array | undefined;
+  private readonly edgeCol: Int32Array | undefined;
+  private readonly edgeTo: Int32Array | undefined;
+  private readonly fail: Int32Array;
   /** 1 when a word ends at this state or at a state its failure links reach. */
   private readonly out: Uint8Array;
   /** 1 when a word ends exactly at this trie node. */
@@ -50,63 +62,96 @@ export class WordList {
     this.exact = new Set(norm);
     this.size = this.exact.size;
 
-    this.extra = new Map();
+    // Columns only for the characters the words use: a path list needs some 40, not 65,536.
+    let cols = 1;
     for (const w of this.exact) for (let i = 0; i < w.length; i++) {
       const c = w.charCodeAt(i);
-      if (c >= 128 && !this.extra.has(c)) this.extra.set(c, 128 + this.extra.size);
+      if (c < 128) {
+        if (this.asciiCol[c] === 0) this.asciiCol[c] = cols++;
+      } else if (!this.extra.has(c)) this.extra.set(c, cols++);
     }
-    const cols = 128 + this.extra.size + 1;
     this.cols = cols;
 
-    // The trie, with -1 for a missing edge.
     let states = 1;
     for (const w of this.exact) states += w.length;
     if (states > MAX_STATES) throw new MamoriError('MAMORI_ERR_DETECT_SCENARIO', `list "${name}" is too large (${states} characters in all; at most ${MAX_STATES})`);
-    const delta = new Int32Array(states * cols).fill(-1);
+    // The trie: one map of (state x columns + column) -> child while building.
+    const child = new Map<number, number>();
     const terminal = new Uint8Array(states);
     const depth = new Int32Array(states);
     let n = 1;
     for (const w of this.exact) {
-      let s = 0;
+      let st = 0;
       for (let i = 0; i < w.length; i++) {
-        const col = this.col(w.charCodeAt(i));
-        const t = delta[s * cols + col]!;
-        if (t >= 0) s = t;
+        const k = st * cols + this.col(w.charCodeAt(i));
+        const t = child.get(k);
+        if (t !== undefined) st = t;
         else {
-          depth[n] = depth[s]! + 1;
-          delta[s * cols + col] = n;
-          s = n++;
+          depth[n] = depth[st]! + 1;
+          child.set(k, n);
+          st = n++;
         }
       }
-      terminal[s] = 1;
+      terminal[st] = 1;
     }
+    // Edges grouped by state (CSR), in column order.
+    const keys = [...child.keys()].sort((x, y) => x - y);
+    const edgeStart = new Int32Array(n + 1);
+    const edgeCol = new Int32Array(keys.length);
+    const edgeTo = new Int32Array(keys.length);
+    keys.forEach((k, i) => {
+      const from = Math.floor(k / cols);
+      edgeStart[from + 1]!++;
+      edgeCol[i] = k - from * cols;
+      edgeTo[i] = child.get(k)!;
+    });
+    for (let i = 0; i < n; i++) edgeStart[i + 1]! += edgeStart[i]!;
+    child.clear();
 
-    // Failure links breadth first; a missing edge becomes the failure state's edge, which
-    // breadth-first order has already completed (the failure state is less deep).
-    const out = new Uint8Array(n);
+    // Failure links breadth first (a failure state is less deep, so it is done first).
     const fail = new Int32Array(n);
+    const out = new Uint8Array(n);
     const queue = new Int32Array(n);
+    const dense = n * cols <= DENSE_CELLS;
+    const delta = dense ? new Int32Array(n * cols) : undefined;
     let head = 0;
     let tail = 0;
-    for (let s = 0; s < n; s++) out[s] = terminal[s]!;
     queue[tail++] = 0;
     while (head < tail) {
-      const s = queue[head++]!;
-      if (s !== 0 && out[fail[s]!]) out[s] = 1;
-      const row = s * cols;
-      const frow = fail[s]! * cols;
-      for (let c = 0; c < cols; c++) {
-        const t = delta[row + c]!;
-        if (t > 0 && depth[t] === depth[s]! + 1) {
-          fail[t] = s === 0 ? 0 : delta[frow + c]!;
-          queue[tail++] = t;
-        } else if (t < 0) delta[row + c] = s === 0 ? 0 : delta[frow + c]!;
+      const st = queue[head++]!;
+      out[st] = terminal[st]! | (st === 0 ? 0 : out[fail[st]!]!);
+      if (delta && st !== 0) delta.set(delta.subarray(fail[st]! * cols, fail[st]! * cols + cols), st * cols);
+      for (let e = edgeStart[st]!; e < edgeStart[st + 1]!; e++) {
+        const c = edgeCol[e]!;
+        const t = edgeTo[e]!;
+        fail[t] = st === 0 ? 0 : this.step(delta, edgeStart, edgeCol, edgeTo, fail, fail[st]!, c);
+        if (delta) delta[st * cols + c] = t;
+        queue[tail++] = t;
       }
     }
-    this.delta = n === states ? delta : delta.slice(0, n * cols);
+    this.delta = delta;
+    this.edgeStart = delta ? undefined : edgeStart;
+    this.edgeCol = delta ? undefined : edgeCol;
+    this.edgeTo = delta ? undefined : edgeTo;
+    this.fail = fail;
     this.out = out;
     this.terminal = terminal.slice(0, n);
     this.depth = depth.slice(0, n);
+  }
+
+  /** The state after `st` reads column `c`: one look-up in the dense table, or trie edges and failure links. */
+  private step(delta: Int32Array | undefined, es: Int32Array, ec: Int32Array, et: Int32Array, fail: Int32Array, st: number, c: number): number {
+    if (delta) return delta[st * this.cols + c]!;
+    for (;;) {
+      // The edges of a state are few and sorted by column; a short scan beats a search.
+      for (let e = es[st]!; e < es[st + 1]!; e++) {
+        const ce = ec[e]!;
+        if (ce === c) return et[e]!;
+        if (ce > c) break;
+      }
+      if (st === 0) return 0;
+      st = fail[st]!;
+    }
   }
 
   private fold(s: string): string {
@@ -114,21 +159,38 @@ export class WordList {
   }
 
   private col(c: number): number {
-    return c < 128 ? c : this.extra.get(c) ?? this.cols - 1;
+    return c < 128 ? this.asciiCol[c]! : this.extra.get(c) ?? 0;
   }
 
-  /** The character code as the automaton sees it (ASCII folded when the list ignores case). */
-  private code(s: string, i: number): number {
-    const c = s.charCodeAt(i);
-    return this.caseInsensitive && c >= 65 && c <= 90 ? c + 32 : c;
+  /** The column of the value's i-th character (ASCII folded when the list ignores case). */
+  private colAt(s: string, i: number): number {
+    let c = s.charCodeAt(i);
+    if (c < 128) {
+      if (this.caseInsensitive && c >= 65 && c <= 90) c += 32;
+      return this.asciiCol[c]!;
+    }
+    return this.extra.get(c) ?? 0;
+  }
+
+  private next(st: number, c: number): number {
+    return this.delta ? this.delta[st * this.cols + c]! : this.step(undefined, this.edgeStart!, this.edgeCol!, this.edgeTo!, this.fail, st, c);
   }
 
   /** Whether a word of the list occurs anywhere in `s`. */
   contains(s: string): boolean {
-    const { delta, out, cols } = this;
+    const out = this.out;
+    const delta = this.delta;
+    const cols = this.cols;
     let st = 0;
+    if (delta) {
+      for (let i = 0; i < s.length; i++) {
+        st = delta[st * cols + this.colAt(s, i)]!;
+        if (out[st]) return true;
+      }
+      return false;
+    }
     for (let i = 0; i < s.length; i++) {
-      st = delta[st * cols + this.col(this.code(s, i))]!;
+      st = this.next(st, this.colAt(s, i));
       if (out[st]) return true;
     }
     return false;
@@ -136,23 +198,21 @@ export class WordList {
 
   /** Whether `s` starts with a word of the list. */
   startsWith(s: string): boolean {
-    const { delta, terminal, depth, cols } = this;
     let st = 0;
     for (let i = 0; i < s.length; i++) {
-      st = delta[st * cols + this.col(this.code(s, i))]!;
+      st = this.next(st, this.colAt(s, i));
       // Off the trie (a failure edge lands less deep): no word starts at 0 along this path.
-      if (depth[st] !== i + 1) return false;
-      if (terminal[st]) return true;
+      if (this.depth[st] !== i + 1) return false;
+      if (this.terminal[st]) return true;
     }
     return false;
   }
 
   /** Whether `s` ends with a word of the list. */
   endsWith(s: string): boolean {
-    const { delta, out, cols } = this;
     let st = 0;
-    for (let i = 0; i < s.length; i++) st = delta[st * cols + this.col(this.code(s, i))]!;
-    return out[st] === 1;
+    for (let i = 0; i < s.length; i++) st = this.next(st, this.colAt(s, i));
+    return this.out[st] === 1;
   }
 
   /** Whether `s` is a word of the list. */
