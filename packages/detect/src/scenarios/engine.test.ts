@@ -41,7 +41,7 @@ describe('scenario files', () => {
     assert.match(errorOf(BF.replace('leak: 10s', 'leak: soon')), /leak: .*not a duration/);
     assert.match(errorOf(BF.replace('filter: event.outcome == "failure"', 'filter: event.outcome = "failure"')), /^s\.yaml:4:23: unexpected character "="/);
     assert.match(errorOf(BF.replace('filter: event.outcome == "failure"', 'filter: |\n  event.outcome == "failure"\n  and user.name contains @nope')), /^s\.yaml:6:26: no list is named "nope"/);
-    assert.match(errorOf(BF.replace('filter: event.outcome == "failure"', 'filter: "event.outcome == (1"')), /^s\.yaml:4:30: expected "\)"/);
+    assert.match(errorOf(BF.replace('filter: event.outcome == "failure"', 'filter: "event.outcome == (1"')), /^s\.yaml:4:27: expected a value .*found "\("/);
     assert.match(errorOf(`${BF}---\n${BF}`), /^s\.yaml:10:1: a second scenario with id "bf"/);
     assert.match(errorOf('id: [unclosed'), /^s\.yaml:1:\d+: not valid YAML/);
     assert.match(errorOf(BF.replace('scope: ip', 'scope: planet')), /remedy scope is ip or range/);
