@@ -2,4 +2,4 @@ export { Pipeline, type AlertSink, type PipelineOptions, type PipelineStats } fr
 export { replayFiles, type ReplayOptions, type ReplaySummary, type ParseFn, type FileTally } from './replay.js';
 export { parseJsonLine } from './json-lines.js';
 export { readLines, isGzip, DEFAULT_MAX_LINE } from './read-lines.js';
-export { ActivityTracker, renderTimeline, type Timeline, type TimelineEntry, type TimelineAlert, type Success } from './timeline.js';
+export { ActivityTracker, renderTimeline, alertSource, alertAccount, type Timeline, type TimelineEntry, type TimelineAlert, type Success } from './timeline.js';

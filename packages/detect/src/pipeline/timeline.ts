@@ -5,6 +5,7 @@
  * named, which stays until the end), and the timeline joins that with the
  * alerts.
  */
+import { formatDuration } from 'mamori';
 import type { Alert, AlertSeverity, FieldValue, LogEvent } from '../model.js';
 
 export interface Success {
@@ -81,8 +82,8 @@ export class ActivityTracker {
 
   /** Keeps what is known of the alert's source and account to the end of the run. */
   pin(a: Alert): void {
-    const ip = str(a.group['source.ip']) ?? str(a.samples[a.samples.length - 1]?.fields['source.ip']);
-    const user = str(a.group['user.name']) ?? str(a.samples[a.samples.length - 1]?.fields['user.name']);
+    const ip = alertSource(a);
+    const user = alertAccount(a);
     if (ip !== undefined) this.pinOne(this.sources, this.pinnedSources, ip);
     if (user !== undefined) this.pinOne(this.accounts, this.pinnedAccounts, user);
   }
@@ -138,12 +139,11 @@ export class ActivityTracker {
         title: a.title,
         severity: a.severity,
         count: a.count,
-        ...(a.remedy ? { remedy: `${a.remedy.action} ${a.remedy.value} for ${Math.round(a.remedy.ttlMs / 60_000)}m` } : {}),
+        ...(a.remedy ? { remedy: `${a.remedy.action} ${a.remedy.value} for ${formatDuration(a.remedy.ttlMs)}` } : {}),
         ...(a.simulated ? { simulated: true } : {}),
       };
-      const last = a.samples[a.samples.length - 1];
-      const ip = str(a.group['source.ip']) ?? str(last?.fields['source.ip']);
-      const user = str(a.group['user.name']) ?? str(last?.fields['user.name']);
+      const ip = alertSource(a);
+      const user = alertAccount(a);
       if (ip !== undefined) push(bySource, ip, t);
       if (user !== undefined) push(byAccount, user, t);
     }
@@ -165,6 +165,26 @@ export class ActivityTracker {
         .sort((x, y) => x.alerts[0]!.time - y.alerts[0]!.time || (x.key < y.key ? -1 : 1));
     return { sources: entries(bySource, this.pinnedSources, this.sources), accounts: entries(byAccount, this.pinnedAccounts, this.accounts) };
   }
+}
+
+/** The source an alert is about: its group's, or the one all its samples share. */
+export function alertSource(a: Alert): string | undefined {
+  return str(a.group['source.ip']) ?? shared(a, 'source.ip');
+}
+
+/** The account an alert is about: its group's, or the one all its samples share (not one of many tried). */
+export function alertAccount(a: Alert): string | undefined {
+  return str(a.group['user.name']) ?? shared(a, 'user.name');
+}
+
+function shared(a: Alert, field: string): string | undefined {
+  let v: string | undefined;
+  for (const e of a.samples) {
+    const x = str(e.fields[field]);
+    if (x === undefined || (v !== undefined && x !== v)) return undefined;
+    v = x;
+  }
+  return v;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -86,6 +86,7 @@ export const EVENT_ACTIONS = {
   'fim-check-changes': 'a file integrity check found changes: one summary per check (mamori fim)',
   'fim-baseline-invalid': 'a file integrity baseline does not match its signature: edited outside mamori (mamori fim)',
   'fim-changes-accepted': 'changes taken into a file integrity baseline, with who and why (mamori fim accept)',
+  'scenario-alert': 'a detection scenario fired on log events: brute force, scanning, exploit paths, impossible travel (mamori replay --store)',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;
