@@ -23,9 +23,9 @@ interface Summary {
   failures: number;
   successes: Success[];
   /** Accounts a source tried, or sources an account was tried from (at most MAX_NAMES). */
-  names: Set<string>;
+  names: Set<string> | undefined;
   moreNames: number;
-  countries: Set<string>;
+  countries: Set<string> | undefined;
 }
 
 export interface TimelineAlert {
@@ -70,7 +70,7 @@ export class ActivityTracker {
   private readonly pinnedAccounts = new Map<string, Summary>();
 
   /** `maxTracked`: most sources and most accounts followed before any alert names them. */
-  constructor(private readonly maxTracked = 20_000, private readonly maxPinned = 10_000) {}
+  constructor(private readonly maxTracked = 10_000, private readonly maxPinned = 10_000) {}
 
   observe(e: LogEvent): void {
     const f = e.fields;
@@ -101,11 +101,9 @@ export class ActivityTracker {
     let s = pinned.get(key);
     if (!s) {
       s = live.get(key);
-      if (s) {
-        live.delete(key);
-        live.set(key, s);
-      } else {
-        s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: [], names: new Set(), moreNames: 0, countries: new Set() };
+      if (!s) {
+        // First in, first out: the oldest followed source goes (cheaper than reordering on every event).
+        s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: [], names: undefined, moreNames: 0, countries: undefined };
         live.set(key, s);
         if (live.size > this.maxTracked) live.delete(live.keys().next().value as string);
       }
@@ -115,10 +113,13 @@ export class ActivityTracker {
     if (e.time > s.lastTime) s.lastTime = e.time;
     const f = e.fields;
     const country = str(f['source.geo.country_iso_code']);
-    if (country !== undefined && s.countries.size < MAX_COUNTRIES) s.countries.add(country);
-    if (other !== undefined && !s.names.has(other)) {
-      if (s.names.size < MAX_NAMES) s.names.add(other);
-      else s.moreNames++;
+    if (country !== undefined && (s.countries ??= new Set()).size < MAX_COUNTRIES) s.countries.add(country);
+    if (other !== undefined) {
+      const names = (s.names ??= new Set());
+      if (!names.has(other)) {
+        if (names.size < MAX_NAMES) names.add(other);
+        else s.moreNames++;
+      }
     }
     const outcome = f['event.outcome'];
     if (outcome === 'failure') s.failures++;
@@ -155,8 +156,8 @@ export class ActivityTracker {
           return {
             key,
             ...(s ? { firstTime: s.firstTime, lastTime: s.lastTime, events: s.events, failures: s.failures } : {}),
-            countries: s ? [...s.countries] : [],
-            tried: s ? [...s.names] : [],
+            countries: s?.countries ? [...s.countries] : [],
+            tried: s?.names ? [...s.names] : [],
             moreTried: s?.moreNames ?? 0,
             successes: s?.successes ?? [],
             alerts: list,

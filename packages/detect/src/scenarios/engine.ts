@@ -44,12 +44,18 @@ export interface EngineStats {
 
 /** Most characters of one group value kept in a key. */
 const MAX_KEY_PART = 256;
-/** Most groups looked at for expiry per event (amortised: each group expires once). */
-const SWEEP_PER_EVENT = 2;
+/** Every SWEEP_EVERY matched events, up to SWEEP_MAX groups are looked at for expiry (amortised: each expires once). */
+const SWEEP_EVERY = 8;
+const SWEEP_MAX = 32;
+/** Groups given a second chance before one is evicted regardless. */
+const EVICT_TRIES = 8;
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
 class GroupState {
   firstTime = 0;
   lastTime = 0;
+  /** lastTime when the group was (re)queued at the back of the table: touched since when lastTime is later. */
+  queuedAt = 0;
   count = 0;
   blackoutUntil = -Infinity;
   /** Leaky: the level; sequence: the failures counted. */
@@ -102,22 +108,17 @@ class ScenarioRunner {
     }
     this.stats.matched++;
     const t = e.time;
-    this.sweep(t, SWEEP_PER_EVENT);
+    if ((this.stats.matched & (SWEEP_EVERY - 1)) === 0) this.sweep(t, SWEEP_MAX);
     let g = this.groups.get(key);
-    if (g !== undefined) {
-      // Most recently touched last: the front of the map is what expires or is evicted first.
-      this.groups.delete(key);
-      this.groups.set(key, g);
-    } else {
+    if (g === undefined) {
+      // The table is a queue with second chances (CLOCK): a touch only updates lastTime, and a
+      // group found touched at the front is queued again at the back instead of being dropped.
       g = new GroupState();
       g.firstTime = t;
       g.lastTime = t;
+      g.queuedAt = t;
+      if (this.groups.size >= this.maxGroups) this.evictOne();
       this.groups.set(key, g);
-      if (this.groups.size > this.maxGroups) {
-        const oldest = this.groups.keys().next().value as string;
-        this.groups.delete(oldest);
-        this.stats.evicted++;
-      }
     }
     if (t < g.blackoutUntil) {
       g.lastTime = Math.max(g.lastTime, t);
@@ -139,7 +140,7 @@ class ScenarioRunner {
       case 'trigger':
         g.firstTime = t;
         g.count = 1;
-        this.keep(g, e);
+        g.samples = undefined;
         return true;
       case 'leaky': {
         const dt = g.count === 0 ? 0 : Math.max(0, t - g.lastTime);
@@ -147,7 +148,7 @@ class ScenarioRunner {
         if (g.level === 0) this.restart(g, t);
         g.level += 1;
         g.count++;
-        this.keep(g, e);
+        this.keep(g, e, g.level * 2 > b.capacity);
         return g.level > b.capacity;
       }
       case 'counter': {
@@ -160,7 +161,7 @@ class ScenarioRunner {
         if (times.length > b.threshold) times.shift();
         g.count = times.length;
         g.firstTime = times[0]!;
-        this.keep(g, e);
+        this.keep(g, e, times.length * 2 > b.threshold);
         return times.length >= b.threshold;
       }
       case 'distinct': {
@@ -178,7 +179,7 @@ class ScenarioRunner {
         seen.delete(val);
         seen.set(val, t);
         g.count++;
-        if (isNew) this.keep(g, e);
+        if (isNew) this.keep(g, e, seen.size * 2 > b.threshold);
         return seen.size >= b.threshold;
       }
       case 'sequence': {
@@ -187,14 +188,14 @@ class ScenarioRunner {
           if (g.level === 0) this.restart(g, t);
           g.level++;
           g.count++;
-          this.keep(g, e);
+          this.keep(g, e, g.level * 2 > b.count);
           return false;
         }
         if (b.then(e.fields)) {
           const fire = g.level >= b.count;
           if (fire) {
             g.count++;
-            this.keep(g, e);
+            this.keep(g, e, true);
           } else {
             g.level = 0;
             g.count = 0;
@@ -242,13 +243,17 @@ class ScenarioRunner {
     // Travel keeps the latest country: the next login is compared with this one.
   }
 
-  private keep(g: GroupState, e: LogEvent): void {
+  /**
+   * Keeps the event as evidence once the bucket is `warm` (at least half full): the last
+   * events before it fired. A group that never fills holds no event, which keeps a million
+   * one-event sources from holding a million events.
+   */
+  private keep(g: GroupState, e: LogEvent, warm: boolean): void {
     const n = this.s.samples;
-    if (n === 0) return;
+    if (!warm || n === 0) return;
     const arr = (g.samples ??= []);
-    // The first events show how it started, the last ones what fired it.
-    if (arr.length < n) arr.push(e);
-    else arr[n - 1] = e;
+    arr.push(e);
+    if (arr.length > n) arr.shift();
   }
 
   private alert(g: GroupState, e: LogEvent, key: string): Alert {
@@ -280,14 +285,44 @@ class ScenarioRunner {
     };
   }
 
-  /** Drops groups from the front (least recently touched) whose state no longer matters at `now`. */
+  private evictOne(): void {
+    for (let i = 0; i < EVICT_TRIES; i++) {
+      const [k, g] = this.groups.entries().next().value as [string, GroupState];
+      this.groups.delete(k);
+      if (i < EVICT_TRIES - 1 && g.lastTime > g.queuedAt) {
+        g.queuedAt = g.lastTime;
+        this.groups.set(k, g);
+        continue;
+      }
+      this.stats.evicted++;
+      return;
+    }
+  }
+
+  /** Drops every group whose state no longer matters at `now` (a tick, the end of input). */
+  expireAll(now: number): void {
+    for (const [k, g] of this.groups) {
+      if (g.lastTime + this.idleMs < now && g.blackoutUntil <= now) {
+        this.groups.delete(k);
+        this.stats.expired++;
+      }
+    }
+    this.stats.groups = this.groups.size;
+  }
+
+  /** Drops groups at the front whose state no longer matters at `now`; touched ones go to the back. */
   sweep(now: number, max: number): void {
     let n = 0;
     for (const [k, g] of this.groups) {
       if (n++ >= max) break;
-      if (g.lastTime + this.idleMs >= now || g.blackoutUntil > now) break;
-      this.groups.delete(k);
-      this.stats.expired++;
+      if (g.lastTime + this.idleMs < now && g.blackoutUntil <= now) {
+        this.groups.delete(k);
+        this.stats.expired++;
+      } else if (g.lastTime > g.queuedAt) {
+        this.groups.delete(k);
+        g.queuedAt = g.lastTime;
+        this.groups.set(k, g);
+      } else break;
     }
     this.stats.groups = this.groups.size;
   }
@@ -304,15 +339,20 @@ export class ScenarioEngine implements Detector {
     this.runners = scenarios.map((s) => new ScenarioRunner(s, options, ips, users));
   }
 
+  private readonly out: Alert[] = [];
+
   onEvent(event: LogEvent): readonly Alert[] {
     this.events++;
-    const out: Alert[] = [];
+    const out = this.out;
     for (const r of this.runners) r.onEvent(event, out);
-    return out;
+    if (out.length === 0) return NO_ALERTS;
+    const alerts = out.slice();
+    out.length = 0;
+    return alerts;
   }
 
   advance(now: number): readonly Alert[] {
-    for (const r of this.runners) r.sweep(now, Number.POSITIVE_INFINITY);
+    for (const r of this.runners) r.expireAll(now);
     // No bucket fires on time alone: each fires on the event that fills it.
     return [];
   }
