@@ -32,7 +32,8 @@ the built-in set (--no-builtin leaves it out); --only runs the scenarios
 named; --simulate marks every alert detect-only (no remedy); --allow never
 alerts on an address or range. --store records each alert as a
 scenario-alert event in mamori's store, for the console (account names as
-keyed hashes only). Exit codes: 0 no alert, 1 alerts, 2 an error.
+keyed hashes only). Exit codes: 0 no alert, 1 alerts (or a usage error),
+2 an error (a scenario file, a log file, the store).
 `;
 
 /**
