@@ -7,6 +7,7 @@
  */
 import { formatDuration } from 'mamori';
 import type { Alert, AlertSeverity, FieldValue, LogEvent } from '../model.js';
+import { RingQueue } from '../scenarios/queue.js';
 
 export interface Success {
   readonly time: number;
@@ -66,6 +67,8 @@ const MAX_COUNTRIES = 8;
 export class ActivityTracker {
   private readonly sources = new Map<string, Summary>();
   private readonly accounts = new Map<string, Summary>();
+  private readonly sourceOrder = new RingQueue<Summary>();
+  private readonly accountOrder = new RingQueue<Summary>();
   private readonly pinnedSources = new Map<string, Summary>();
   private readonly pinnedAccounts = new Map<string, Summary>();
 
@@ -76,8 +79,8 @@ export class ActivityTracker {
     const f = e.fields;
     const ip = str(f['source.ip']);
     const user = str(f['user.name']);
-    if (ip !== undefined) this.touch(this.sources, this.pinnedSources, ip, e, user);
-    if (user !== undefined) this.touch(this.accounts, this.pinnedAccounts, user, e, ip);
+    if (ip !== undefined) this.touch(this.sources, this.sourceOrder, this.pinnedSources, ip, e, user);
+    if (user !== undefined) this.touch(this.accounts, this.accountOrder, this.pinnedAccounts, user, e, ip);
   }
 
   /** Keeps what is known of the alert's source and account to the end of the run. */
@@ -97,7 +100,7 @@ export class ActivityTracker {
     }
   }
 
-  private touch(live: Map<string, Summary>, pinned: Map<string, Summary>, key: string, e: LogEvent, other: string | undefined): void {
+  private touch(live: Map<string, Summary>, order: RingQueue<Summary>, pinned: Map<string, Summary>, key: string, e: LogEvent, other: string | undefined): void {
     let s = pinned.get(key);
     if (!s) {
       s = live.get(key);
@@ -105,7 +108,13 @@ export class ActivityTracker {
         // First in, first out: the oldest followed source goes (cheaper than reordering on every event).
         s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: [], names: undefined, moreNames: 0, countries: undefined };
         live.set(key, s);
-        if (live.size > this.maxTracked) live.delete(live.keys().next().value as string);
+        order.push(key, s);
+        while (live.size > this.maxTracked && order.size > 0) {
+          const k = order.peekKey()!;
+          // An entry whose source was pinned since (moved out of `live`) is skipped.
+          if (live.get(k) === order.peekVal()) live.delete(k);
+          order.shift();
+        }
       }
     }
     s.events++;

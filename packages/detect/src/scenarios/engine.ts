@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { CidrList, cidrOf, formatCidr, tryParseIp } from 'mamori/internal';
 import type { Alert, Detector, FieldValue, LogEvent } from '../model.js';
 import { countryDistanceKm } from './countries.js';
+import { RingQueue } from './queue.js';
 import type { Scenario } from './scenario.js';
 
 export interface ScenarioEngineOptions {
@@ -61,10 +62,10 @@ class GroupState {
   /** Leaky: the level; sequence: the failures counted. */
   level = 0;
   samples: LogEvent[] | undefined;
-  /** Counter: the times of the last events (at most threshold). */
+  /** Counter: the times of the last events (at most threshold); distinct: when each value was last seen. */
   times: number[] | undefined;
-  /** Distinct: value -> last seen (at most threshold). */
-  seen: Map<string, number> | undefined;
+  /** Distinct: the values seen (at most threshold), oldest first; their times in `times`. */
+  vals: string[] | undefined;
   /** Travel: the previous event with its country. */
   prev: LogEvent | undefined;
   prevValue: string | undefined;
@@ -73,6 +74,8 @@ class GroupState {
 class ScenarioRunner {
   readonly stats: ScenarioStats;
   private readonly groups = new Map<string, GroupState>();
+  /** The groups in the order they were (re)queued; an entry whose group is gone or replaced is skipped. */
+  private readonly queue = new RingQueue<GroupState>();
   /** How long an idle group's state still matters. */
   private readonly idleMs: number;
   private readonly simulated: boolean;
@@ -119,6 +122,7 @@ class ScenarioRunner {
       g.queuedAt = t;
       if (this.groups.size >= this.maxGroups) this.evictOne();
       this.groups.set(key, g);
+      this.queue.push(key, g);
     }
     if (t < g.blackoutUntil) {
       g.lastTime = Math.max(g.lastTime, t);
@@ -168,19 +172,27 @@ class ScenarioRunner {
         const v = e.fields[b.field];
         if (v === undefined) return false;
         const val = typeof v === 'string' ? (v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v) : String(v);
-        const seen = (g.seen ??= new Map());
-        // Oldest first, so what fell out of the window is at the front.
-        for (const [k, at] of seen) {
-          if (at > t - b.windowMs) break;
-          seen.delete(k);
+        // At most `threshold` values with their last-seen times, oldest first: two small arrays,
+        // lighter than a Map for the few values a group holds before it fires.
+        const vals = (g.vals ??= []);
+        const at = (g.times ??= []);
+        let drop = 0;
+        while (drop < at.length && at[drop]! <= t - b.windowMs) drop++;
+        if (drop > 0) {
+          vals.splice(0, drop);
+          at.splice(0, drop);
         }
-        if (seen.size === 0) this.restart(g, t);
-        const isNew = !seen.has(val);
-        seen.delete(val);
-        seen.set(val, t);
+        if (vals.length === 0) this.restart(g, t);
+        const i = vals.indexOf(val);
+        if (i >= 0) {
+          vals.splice(i, 1);
+          at.splice(i, 1);
+        }
+        vals.push(val);
+        at.push(t);
         g.count++;
-        if (isNew) this.keep(g, e, seen.size * 2 > b.threshold);
-        return seen.size >= b.threshold;
+        if (i < 0) this.keep(g, e, vals.length * 2 > b.threshold);
+        return vals.length >= b.threshold;
       }
       case 'sequence': {
         if (g.level > 0 && t - g.lastTime > b.windowMs) g.level = 0;
@@ -239,7 +251,7 @@ class ScenarioRunner {
     g.count = 0;
     g.samples = undefined;
     g.times = undefined;
-    g.seen = undefined;
+    g.vals = undefined;
     // Travel keeps the latest country: the next login is compared with this one.
   }
 
@@ -285,15 +297,29 @@ class ScenarioRunner {
     };
   }
 
+  /** The oldest live entry of the queue, stale ones (expired, replaced) dropped on the way. */
+  private front(): [string, GroupState] | undefined {
+    for (;;) {
+      const k = this.queue.peekKey();
+      if (k === undefined) return undefined;
+      const g = this.queue.peekVal()!;
+      if (this.groups.get(k) === g) return [k, g];
+      this.queue.shift();
+    }
+  }
+
   private evictOne(): void {
     for (let i = 0; i < EVICT_TRIES; i++) {
-      const [k, g] = this.groups.entries().next().value as [string, GroupState];
-      this.groups.delete(k);
+      const f = this.front();
+      if (!f) return;
+      const [k, g] = f;
+      this.queue.shift();
       if (i < EVICT_TRIES - 1 && g.lastTime > g.queuedAt) {
         g.queuedAt = g.lastTime;
-        this.groups.set(k, g);
+        this.queue.push(k, g);
         continue;
       }
+      this.groups.delete(k);
       this.stats.evicted++;
       return;
     }
@@ -307,21 +333,26 @@ class ScenarioRunner {
         this.stats.expired++;
       }
     }
+    // The queue's stale entries would otherwise outnumber the groups: queue what is left again.
+    this.queue.clear();
+    for (const [k, g] of this.groups) this.queue.push(k, g);
     this.stats.groups = this.groups.size;
   }
 
   /** Drops groups at the front whose state no longer matters at `now`; touched ones go to the back. */
   sweep(now: number, max: number): void {
-    let n = 0;
-    for (const [k, g] of this.groups) {
-      if (n++ >= max) break;
+    for (let n = 0; n < max; n++) {
+      const f = this.front();
+      if (!f) break;
+      const [k, g] = f;
       if (g.lastTime + this.idleMs < now && g.blackoutUntil <= now) {
+        this.queue.shift();
         this.groups.delete(k);
         this.stats.expired++;
       } else if (g.lastTime > g.queuedAt) {
-        this.groups.delete(k);
+        this.queue.shift();
         g.queuedAt = g.lastTime;
-        this.groups.set(k, g);
+        this.queue.push(k, g);
       } else break;
     }
     this.stats.groups = this.groups.size;

@@ -211,7 +211,7 @@ function readBucket(r: Reader, ctx: ExprContext): BucketSpec {
       spec = { kind, threshold: b.int('threshold', 1, MAX_THRESHOLD, true)!, windowMs: positive(b, 'window') };
       break;
     case 'distinct':
-      spec = { kind, field: b.str('field', true)!, threshold: b.int('threshold', 2, 10_000, true)!, windowMs: positive(b, 'window') };
+      spec = { kind, field: b.str('field', true)!, threshold: b.int('threshold', 2, 1000, true)!, windowMs: positive(b, 'window') };
       break;
     case 'sequence':
       spec = { kind, first: b.expr('first', ctx, true)!, then: b.expr('then', ctx, true)!, count: b.int('count', 1, MAX_THRESHOLD, true)!, windowMs: positive(b, 'window') };
