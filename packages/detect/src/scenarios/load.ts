@@ -16,7 +16,7 @@
  *   blackout: 30m
  *   remedy: { action: block, scope: ip, ttl: 4h }
  *
- * See packages/detect/README.md for every key.
+ * See packages/detect/scenarios/README.md for every key.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
