@@ -171,6 +171,7 @@ async function phase(name) {
   }
   const st = engine.stats();
   const cpuS = (cpu.user + cpu.system) / 1e6;
+  if (globalThis.gc) { globalThis.gc(); process.stderr.write(`heapUsed after gc: ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB\n`); }
   process.stdout.write(`${JSON.stringify({ name, events, alerts, cpuS, perCore: events / cpuS, maxRssMiB: process.resourceUsage().maxRSS / 1024, groups: st.groups, evicted: st.evicted })}\n`);
 }
 
