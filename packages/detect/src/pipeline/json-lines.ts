@@ -11,6 +11,24 @@ const MAX_LINE = 64 * 1024;
 const MAX_FIELDS = 200;
 const MAX_DEPTH = 8;
 const MAX_VALUE = 8192;
+/** Dotted names already built (`source` + `ip` -> `source.ip`), so each is made once, not per line. */
+const NAMES = new Map<string, Map<string, string>>();
+const MAX_NAMES = 4096;
+let names = 0;
+
+function dotted(prefix: string, k: string): string {
+  let m = NAMES.get(prefix);
+  const hit = m?.get(k);
+  if (hit !== undefined) return hit;
+  const name = `${prefix}.${k}`;
+  // Bounded: hostile lines with ever-new keys stop being cached, they still parse.
+  if (names < MAX_NAMES) {
+    if (!m) NAMES.set(prefix, (m = new Map()));
+    m.set(k, name);
+    names++;
+  }
+  return name;
+}
 
 export function parseJsonLine(raw: RawLine): LogEvent | null {
   const text = raw.text;
@@ -28,7 +46,7 @@ export function parseJsonLine(raw: RawLine): LogEvent | null {
     for (const k of Object.keys(o)) {
       if (n >= MAX_FIELDS) return;
       const v = o[k];
-      const name = prefix ? `${prefix}.${k}` : k;
+      const name = prefix ? dotted(prefix, k) : k;
       if (typeof v === 'string') {
         fields[name] = v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) : v;
         n++;

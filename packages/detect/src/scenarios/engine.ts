@@ -69,6 +69,21 @@ class GroupState {
   /** Travel: the previous event with its country. */
   prev: LogEvent | undefined;
   prevValue: string | undefined;
+
+  init(t: number): void {
+    this.firstTime = t;
+    this.lastTime = t;
+    this.queuedAt = t;
+    this.count = 0;
+    this.blackoutUntil = -Infinity;
+    this.level = 0;
+    // Arrays are emptied, not dropped: a reused group keeps them (less garbage at a full table).
+    if (this.samples) this.samples.length = 0;
+    if (this.times) this.times.length = 0;
+    if (this.vals) this.vals.length = 0;
+    this.prev = undefined;
+    this.prevValue = undefined;
+  }
 }
 
 class ScenarioRunner {
@@ -116,11 +131,10 @@ class ScenarioRunner {
     if (g === undefined) {
       // The table is a queue with second chances (CLOCK): a touch only updates lastTime, and a
       // group found touched at the front is queued again at the back instead of being dropped.
-      g = new GroupState();
-      g.firstTime = t;
-      g.lastTime = t;
-      g.queuedAt = t;
-      if (this.groups.size >= this.maxGroups) this.evictOne();
+      // An evicted group's object is reused: at a full table every new source evicts one, and
+      // a million of them would otherwise be a million objects for the collector to find.
+      g = (this.groups.size >= this.maxGroups ? this.evictOne() : undefined) ?? new GroupState();
+      g.init(t);
       this.groups.set(key, g);
       this.queue.push(key, g);
     }
@@ -144,7 +158,7 @@ class ScenarioRunner {
       case 'trigger':
         g.firstTime = t;
         g.count = 1;
-        g.samples = undefined;
+        if (g.samples) g.samples.length = 0;
         return true;
       case 'leaky': {
         const dt = g.count === 0 ? 0 : Math.max(0, t - g.lastTime);
@@ -211,7 +225,7 @@ class ScenarioRunner {
           } else {
             g.level = 0;
             g.count = 0;
-            g.samples = undefined;
+            if (g.samples) g.samples.length = 0;
           }
           return fire;
         }
@@ -243,29 +257,29 @@ class ScenarioRunner {
   private restart(g: GroupState, t: number): void {
     g.firstTime = t;
     g.count = 0;
-    g.samples = undefined;
+    if (g.samples) g.samples.length = 0;
   }
 
   private reset(g: GroupState): void {
     g.level = 0;
     g.count = 0;
-    g.samples = undefined;
-    g.times = undefined;
-    g.vals = undefined;
+    if (g.samples) g.samples.length = 0;
+    if (g.times) g.times.length = 0;
+    if (g.vals) g.vals.length = 0;
     // Travel keeps the latest country: the next login is compared with this one.
   }
 
   /**
-   * Keeps the event as evidence once the bucket is `warm` (at least half full): the last
-   * events before it fired. A group that never fills holds no event, which keeps a million
-   * one-event sources from holding a million events.
+   * Keeps the event as evidence once the bucket is `warm` (at least half full): the first
+   * events from then on, one place left for the event that fires it. A group that never fills
+   * holds no event, which keeps a million one-event sources from holding a million events,
+   * and a full sample list is not rotated, which keeps long-lived garbage down.
    */
   private keep(g: GroupState, e: LogEvent, warm: boolean): void {
     const n = this.s.samples;
-    if (!warm || n === 0) return;
+    if (!warm || n <= 1) return;
     const arr = (g.samples ??= []);
-    arr.push(e);
-    if (arr.length > n) arr.shift();
+    if (arr.length < n - 1) arr.push(e);
   }
 
   private alert(g: GroupState, e: LogEvent, key: string): Alert {
@@ -290,7 +304,7 @@ class ScenarioRunner {
       group,
       count: Math.max(1, g.count),
       firstTime: g.firstTime,
-      samples: g.samples ? g.samples.slice() : [e],
+      samples: this.s.samples === 0 ? [] : g.samples?.length ? (g.samples[g.samples.length - 1] === e ? g.samples.slice() : [...g.samples, e]) : [e],
       ...(remedy ? { remedy } : {}),
       ...(this.simulated ? { simulated: true } : {}),
       ...(s.mitre.length ? { mitre: s.mitre } : {}),
@@ -308,10 +322,10 @@ class ScenarioRunner {
     }
   }
 
-  private evictOne(): void {
+  private evictOne(): GroupState | undefined {
     for (let i = 0; i < EVICT_TRIES; i++) {
       const f = this.front();
-      if (!f) return;
+      if (!f) return undefined;
       const [k, g] = f;
       this.queue.shift();
       if (i < EVICT_TRIES - 1 && g.lastTime > g.queuedAt) {
@@ -321,8 +335,9 @@ class ScenarioRunner {
       }
       this.groups.delete(k);
       this.stats.evicted++;
-      return;
+      return g;
     }
+    return undefined;
   }
 
   /** Drops every group whose state no longer matters at `now` (a tick, the end of input). */
