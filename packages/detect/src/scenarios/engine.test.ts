@@ -115,6 +115,16 @@ describe('the scenario engine', () => {
     assert.equal(e2.stats().scenarios[0]!.matched, 0);
   });
 
+  it('hostile values: a megabyte group value is keyed by its first 256 characters, and distinct values are bounded too', () => {
+    const e = new ScenarioEngine(load(BF));
+    const big = 'a'.repeat(1 << 20);
+    const out = [0, 1, 2, 3].flatMap((s) => [...e.onEvent(fail(s, `${big}${s}`))]);
+    assert.equal(out.length, 1, 'values equal in their first 256 characters share a group');
+    const d = new ScenarioEngine(load(`id: d\ntitle: d\nfilter: k exists\ngroup_by: k\nbucket: { kind: distinct, field: v, threshold: 1000, window: 1h }\n`));
+    for (let i = 0; i < 5000; i++) d.onEvent(event(i / 100, { k: 'x', v: `${big.slice(0, 300)}${i}` }));
+    assert.equal(d.stats().scenarios[0]!.alerts, 0, 'the values share their first 256 characters: one distinct value');
+  });
+
   it('an event without a group field is not counted', () => {
     const e = new ScenarioEngine(load(BF));
     assert.equal([0, 1, 2, 3, 4].flatMap((s) => [...e.onEvent(event(s, { 'event.outcome': 'failure' }))]).length, 0);

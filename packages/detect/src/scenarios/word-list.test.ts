@@ -17,7 +17,8 @@ describe('WordList (one Aho-Corasick automaton per list)', () => {
     for (let round = 0; round < 40; round++) {
       const words = Array.from({ length: 1 + Math.floor(rng.float() * 30) }, () => word(5));
       const ci = round % 2 === 1;
-      const list = new WordList('r', words, { caseInsensitive: ci });
+      // Every fourth round on the trie and failure links (the form of lists too large for a table).
+      const list = new WordList('r', words, { caseInsensitive: ci, ...(round % 4 >= 2 ? { denseCells: 0 } : {}) });
       const norm = (s: string) => (ci ? s.replace(/[A-Z]/g, (ch) => ch.toLowerCase()) : s);
       const ws = words.map(norm);
       for (let k = 0; k < 200; k++) {

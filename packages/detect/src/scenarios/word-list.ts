@@ -17,6 +17,8 @@ import { MamoriError } from 'mamori/internal';
 export interface WordListOptions {
   /** Fold ASCII case in both the list and the values (the default for most lists). */
   readonly caseInsensitive?: boolean;
+  /** Most cells of the dense table before the list runs on its trie instead (tests set 0 to try that form). */
+  readonly denseCells?: number;
 }
 
 /** Most words in one list, characters in one word, and states in one automaton. */
@@ -112,7 +114,7 @@ export class WordList {
     const fail = new Int32Array(n);
     const out = new Uint8Array(n);
     const queue = new Int32Array(n);
-    const dense = n * cols <= DENSE_CELLS;
+    const dense = n * cols <= (options.denseCells ?? DENSE_CELLS);
     const delta = dense ? new Int32Array(n * cols) : undefined;
     let head = 0;
     let tail = 0;
