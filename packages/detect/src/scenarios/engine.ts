@@ -170,7 +170,19 @@ class ScenarioRunner {
         return g.level > b.capacity;
       }
       case 'counter': {
-        const times = (g.times ??= []);
+        let times = g.times;
+        if (times === undefined || times.length === 0) {
+          // One event is held as firstTime and count, without an array: most groups (one
+          // source, one request) never see a second.
+          if (g.count === 0 || g.firstTime <= t - b.windowMs) {
+            this.restart(g, t);
+            g.count = 1;
+            this.keep(g, e, 2 > b.threshold);
+            return b.threshold <= 1;
+          }
+          times = g.times ??= [];
+          times.push(g.firstTime);
+        }
         let drop = 0;
         while (drop < times.length && times[drop]! <= t - b.windowMs) drop++;
         if (drop > 0) times.splice(0, drop);
@@ -188,8 +200,30 @@ class ScenarioRunner {
         const val = typeof v === 'string' ? (v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v) : String(v);
         // At most `threshold` values with their last-seen times, oldest first: two small arrays,
         // lighter than a Map for the few values a group holds before it fires.
-        const vals = (g.vals ??= []);
-        const at = (g.times ??= []);
+        let vals = g.vals;
+        if (vals === undefined || vals.length === 0) {
+          // One value is held in prevValue (its last-seen time in level), without arrays.
+          const single = g.prevValue;
+          if (single === undefined || g.level <= t - b.windowMs) {
+            this.restart(g, t);
+            g.prevValue = val;
+            g.level = t;
+            g.count = 1;
+            this.keep(g, e, 2 > b.threshold);
+            return false;
+          }
+          g.count++;
+          if (single === val) {
+            g.level = t;
+            return false;
+          }
+          g.count--;
+          vals = g.vals ??= [];
+          (g.times ??= []).push(g.level);
+          vals.push(single);
+          g.prevValue = undefined;
+        }
+        const at = g.times!;
         let drop = 0;
         while (drop < at.length && at[drop]! <= t - b.windowMs) drop++;
         if (drop > 0) {
@@ -267,6 +301,7 @@ class ScenarioRunner {
     if (g.times) g.times.length = 0;
     if (g.vals) g.vals.length = 0;
     // Travel keeps the latest country: the next login is compared with this one.
+    if (this.s.bucket.kind !== 'travel') g.prevValue = undefined;
   }
 
   /**
