@@ -58,6 +58,7 @@ export const ERRORS = {
   MAMORI_ERR_SCAN_ENGINE: { summary: 'The YARA engine mamori scan uses (YARA-X) could not be loaded on this platform.' },
   MAMORI_ERR_ALERT_NOT_FOUND: { summary: 'No recorded alert has that id.' },
   MAMORI_ERR_VULN_FEED: { summary: 'A vulnerability feed (KEV, NVD, CVE 5, OSV, EPSS, JVN) could not be fetched, read or stored.' },
+  MAMORI_ERR_DETECT_SCENARIO: { summary: 'A detection scenario file (YAML) or one of its filter expressions is malformed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

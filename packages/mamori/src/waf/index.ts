@@ -135,6 +135,7 @@ function dropRules(config: SecLangConfig, why: (r: Rule) => string | undefined):
   return [...gone].map(([r, reason]) => ({ id: r.id ?? 0, file: r.file, line: r.line, why: reason }));
 }
 
+export { compilePattern, type CompiledPattern } from './regex.js';
 export { crsSetup, crsTestSetup, type CrsSetupOptions } from './ftw/crs-setup.js';
 export { crsRuleFiles, crsVersion, formatCrsSearch, locateCrs, type CrsLocation, type CrsLook, type CrsSearch, type CrsSource, type LocateCrsOptions } from './crs-locate.js';
 export { ftwTestFiles, parseFtwFile, requestBytes, type FtwFile, type FtwTest } from './ftw/ftw.js';

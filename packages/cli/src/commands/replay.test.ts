@@ -1,0 +1,95 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../../detect/src/scenarios/testdata/', import.meta.url));
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-cli-replay-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'mamori.yaml'), 'data_dir: ./data\n');
+  const mamori = (...args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, MAMORI_SECRET: 'replay-test-secret-0123456789abcdef' };
+    delete env.MAMORI_CONFIG;
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  return { dir, mamori };
+}
+
+describe('mamori replay', () => {
+  it('replays ECS JSON lines (plain and gzip): a timeline per source and account, exit 1 on alerts', () => {
+    const { dir, mamori } = project();
+    writeFileSync(join(dir, 'events.jsonl.gz'), gzipSync(readFileSync(join(SAMPLES, 'events.jsonl'))));
+    const r = mamori('replay', 'events.jsonl.gz', join(SAMPLES, 'auth.log'));
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /events\.jsonl\.gz: 67 lines, 67 events, 0 not parsed/);
+    assert.match(r.out, /auth\.log: 21 lines, 0 events, 21 not parsed/);
+    assert.match(r.out, /through 20 scenarios: 10 alerts/);
+    assert.match(r.out, /Sources \(7\)\n {2}203\.0\.113\.5 .*\n {4}accounts tried: root\n.*ssh-bruteforce: SSH brute force \(7 events since .*\) -> block 203\.0\.113\.5 for 4h/);
+    assert.match(r.out, /SUCCEEDED ssh-login as root/);
+    assert.match(r.out, /Accounts \(1\)\n {2}root/);
+  });
+
+  it('--json, --only, --simulate, --allow and scenario files of your own using the built-in lists', () => {
+    const { dir, mamori } = project();
+    writeFileSync(join(dir, 'mine.yaml'), 'id: env-once\ntitle: one .env probe\nfilter: url.path contains @sensitive-files\ngroup_by: source.ip\nbucket: { kind: trigger }\nremedy: { action: challenge, ttl: 10m }\n');
+    const j = mamori('replay', join(SAMPLES, 'events.jsonl'), '--scenarios', 'mine.yaml', '--only', 'env-once', '--only', 'ssh-bruteforce', '--allow', '203.0.113.0/24', '--json');
+    assert.equal(j.code, 1, j.err);
+    const out = JSON.parse(j.out) as { scenarios: number; alertsTotal: number; alerts: { detector: string; remedy?: { action: string; value: string }; samples: { line: string }[] }[] };
+    assert.equal(out.scenarios, 2);
+    // ssh-bruteforce's source is allowed; the own scenario fires on each of the two probes.
+    assert.deepEqual(out.alerts.map((a) => a.detector), ['env-once', 'env-once']);
+    assert.deepEqual(out.alerts[0]!.remedy, { action: 'challenge', scope: 'ip', value: '192.0.2.77', ttlMs: 600_000 });
+    assert.match(out.alerts[0]!.samples[0]!.line, /"\/\.env"/);
+    const sim = JSON.parse(mamori('replay', join(SAMPLES, 'events.jsonl'), '--simulate', '--json').out) as typeof out;
+    assert.equal(sim.alertsTotal, 10);
+    assert.ok(sim.alerts.every((a) => a.remedy === undefined && (a as { simulated?: boolean }).simulated === true));
+    const none = mamori('replay', join(SAMPLES, 'events.jsonl'), '--only', 'impossible-travel');
+    assert.equal(none.code, 0, none.err);
+    assert.match(none.out, /0 alerts/);
+  });
+
+  it('--store records the alerts as scenario-alert events, account names hashed', () => {
+    const { dir, mamori } = project();
+    const r = mamori('replay', join(SAMPLES, 'events.jsonl'), '--store');
+    assert.equal(r.code, 1, r.err);
+    const db = new Database(join(dir, 'data', 'mamori.db'), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT * FROM events WHERE action = 'scenario-alert'").all() as Record<string, unknown>[];
+      assert.equal(rows.length, 10);
+      const text = JSON.stringify(rows);
+      assert.match(text, /login-success-after-failures/);
+      assert.doesNotMatch(text, /"root"|\broot\b/, 'no account name in the store');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('errors: a malformed scenario file names its line and a missing file its name (exit 2); usage', () => {
+    const { dir, mamori } = project();
+    writeFileSync(join(dir, 'bad.yaml'), 'id: x\ntitle: t\nfilter: a ==\ngroup_by: source.ip\nbucket: { kind: trigger }\n');
+    const bad = mamori('replay', join(SAMPLES, 'events.jsonl'), '--scenarios', 'bad.yaml');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /MAMORI_ERR_DETECT_SCENARIO: bad\.yaml:3:13: expected a value/);
+    const missing = mamori('replay', 'nope.log');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /nope\.log/);
+    // Usage errors exit 1 with the usage, as every mamori command does.
+    const usage = mamori('replay');
+    assert.equal(usage.code, 1);
+    assert.match(usage.err, /MAMORI_ERR_CLI_USAGE: give the log files/);
+    assert.match(mamori('replay', 'x', '--only', 'no-such').err, /no scenario "no-such" \(there are password-spraying, /);
+  });
+});

@@ -1,0 +1,139 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Alert, Detector, LogEvent } from '../model.js';
+import { ScenarioEngine } from '../scenarios/engine.js';
+import { loadBuiltinScenarios } from '../scenarios/load.js';
+import { parseJsonLine } from './json-lines.js';
+import { Pipeline } from './pipeline.js';
+import { readLines } from './read-lines.js';
+import { replayFiles } from './replay.js';
+import { renderTimeline } from './timeline.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mamori-detect-pipeline-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const ev = (time: number, fields: Record<string, string | number> = {}): LogEvent => ({ time, fields, line: { text: '', input: 't', receivedAt: 0 } });
+
+/** A detector that records the times it was given, and alerts on every event with `alert` set. */
+class Recorder implements Detector {
+  readonly times: number[] = [];
+  readonly advanced: number[] = [];
+  onEvent(e: LogEvent): readonly Alert[] {
+    this.times.push(e.time);
+    return e.fields['alert'] ? [{ id: String(e.time), detector: 'rec', kind: 'scenario', title: 'r', severity: 'low', time: e.time, group: {}, count: 1, firstTime: e.time, samples: [e] }] : [];
+  }
+  advance(now: number): readonly Alert[] {
+    this.advanced.push(now);
+    return [];
+  }
+}
+
+describe('the pipeline', () => {
+  it('puts events back in event-time order within the reorder window, and counts the later ones as late', async () => {
+    const rec = new Recorder();
+    const p = new Pipeline({ detectors: [rec], reorderMs: 1000 });
+    for (const t of [1000, 1500, 1200, 900, 2600, 2000, 1400, 5000]) p.push(ev(t));
+    const stats = await p.end();
+    // 1400 came after 1500 had already gone (2600 pushed the horizon to 1600): run, and counted late.
+    assert.deepEqual(rec.times, [900, 1000, 1200, 1500, 1400, 2000, 2600, 5000]);
+    assert.equal(stats.late, 1);
+    assert.equal(stats.events, 8);
+    assert.deepEqual(rec.advanced, [5000]);
+  });
+
+  it('holds at most maxBuffered events, and keeps arrival order for equal times', async () => {
+    const rec = new Recorder();
+    const p = new Pipeline({ detectors: [rec], reorderMs: 3_600_000, maxBuffered: 3 });
+    for (let i = 0; i < 10; i++) p.push(ev(i % 2 === 0 ? 100 : 50, { n: i }));
+    assert.equal(rec.times.length, 7, 'all but 3 let go');
+    await p.end();
+    assert.equal(rec.times.length, 10);
+  });
+
+  it('gives alerts to the sink; a sink that throws or rejects is counted, and async sinks are awaited at the end', async () => {
+    const got: string[] = [];
+    let n = 0;
+    const p = new Pipeline({
+      detectors: [new Recorder()],
+      reorderMs: 0,
+      sink: {
+        onAlert: async (a) => {
+          if (++n === 2) throw new Error('store down');
+          await new Promise((r) => setImmediate(r));
+          got.push(a.id);
+        },
+      },
+    });
+    for (const t of [1, 2, 3]) p.push(ev(t, { alert: 1 }));
+    p.push(ev(4));
+    const s = await p.end();
+    assert.deepEqual(got, ['1', '3']);
+    assert.equal(s.alerts, 3);
+    assert.equal(s.sinkErrors, 1);
+  });
+});
+
+describe('reading and replaying files', () => {
+  it('reads plain and gzip files alike, CRLF endings, a last line without newline, and cuts long lines', async () => {
+    const text = 'one\r\ntwo\n\nthree';
+    writeFileSync(join(dir, 'a.log'), text);
+    writeFileSync(join(dir, 'a.log.gz'), gzipSync(text));
+    for (const f of ['a.log', 'a.log.gz']) {
+      const lines = [];
+      for await (const l of readLines(join(dir, f))) lines.push([l.text, l.offset]);
+      assert.deepEqual(lines, [['one', 0], ['two', 5], ['', 9], ['three', 10]], f);
+    }
+    writeFileSync(join(dir, 'long.log'), `${'x'.repeat(100)}\nshort\n${'y'.repeat(5000)}`);
+    const got = [];
+    for await (const l of readLines(join(dir, 'long.log'), { maxLine: 10 })) got.push(`${l.text}${l.truncated ? '…' : ''}`);
+    assert.deepEqual(got, ['xxxxxxxxxx…', 'short', 'yyyyyyyyyy…']);
+  });
+
+  it('the JSON-lines parser: nested and dotted ECS, times, and what it refuses', () => {
+    const raw = (text: string) => ({ text, input: 'x', receivedAt: 7 });
+    const e = parseJsonLine(raw('{"@timestamp":"2026-01-01T00:00:01Z","source":{"ip":"192.0.2.1"},"http.response.status_code":404,"tags":["a"],"x":null}'))!;
+    assert.equal(e.time, Date.parse('2026-01-01T00:00:01Z'));
+    assert.deepEqual(e.fields, { '@timestamp': '2026-01-01T00:00:01Z', 'source.ip': '192.0.2.1', 'http.response.status_code': 404, 'event.dataset': 'json' });
+    assert.equal(parseJsonLine(raw('{"time": 1767225601}'))!.time, 1767225601000);
+    assert.equal(parseJsonLine(raw('{"a":1}'))!.time, 7, 'no time: the receive time');
+    for (const bad of ['', 'nope', '[1,2]', '{"a":', '"str"', `{"a":"${'x'.repeat(70_000)}"}`]) assert.equal(parseJsonLine(raw(bad)), null, bad.slice(0, 20));
+    // Deep nesting stops at the depth bound instead of recursing on.
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    assert.doesNotThrow(() => parseJsonLine(raw(deep)));
+  });
+
+  it('replays the sample files end to end: the alerts and the timeline', async () => {
+    const files = [new URL('../../src/scenarios/testdata/events.jsonl', import.meta.url).pathname];
+    const run = async () => replayFiles(files, { detectors: [new ScenarioEngine(loadBuiltinScenarios().scenarios)] });
+    const s = await run();
+    assert.equal(s.events, 67);
+    assert.equal(s.skipped, 0);
+    assert.deepEqual(
+      s.alerts.map((a) => `${a.detector} ${JSON.stringify(a.group)}`),
+      [
+        'ssh-bruteforce {"source.ip":"203.0.113.5"}',
+        'login-success-after-failures {"user.name":"root"}',
+        'ssh-user-enumeration {"source.ip":"192.0.2.44"}',
+        'scanner-user-agent {"source.ip":"198.51.100.23"}',
+        'http-scanning {"source.ip":"198.51.100.23"}',
+        'sensitive-file-probe {"source.ip":"192.0.2.77"}',
+        'path-traversal {"source.ip":"203.0.113.61"}',
+        'vpn-appliance-exploit {"source.ip":"203.0.113.61"}',
+        'web-login-bruteforce {"source.ip":"198.51.100.99"}',
+        'card-testing {"source.ip":"203.0.113.200"}',
+      ],
+    );
+    const t = s.activity.timeline(s.alerts);
+    assert.equal(t.sources.length, 7);
+    const root = t.accounts.find((a) => a.key === 'root')!;
+    assert.deepEqual(root.successes.map((x) => x.who), ['203.0.113.5']);
+    assert.deepEqual(t.accounts.map((a) => a.key), ['root'], 'enumeration names no one account');
+    const text = renderTimeline(t);
+    assert.match(text, /203\.0\.113\.5 .* 9 events, 8 failed\n {4}accounts tried: root\n.*ssh-bruteforce.*-> block 203\.0\.113\.5 for 4h\n.*login-success-after-failures.*\n.*SUCCEEDED ssh-login as root/);
+    // Deterministic: the same files, the same alert ids.
+    assert.deepEqual((await run()).alerts.map((a) => a.id), s.alerts.map((a) => a.id));
+  });
+});
