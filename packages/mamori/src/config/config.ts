@@ -223,6 +223,10 @@ export interface MamoriConfig {
   /** submitPath: where browsers post answers, as they see the site (a proxy in front may strip a prefix). */
   challenge: { baseDifficulty: number; maxDifficulty: number; ttlMs: number; browserMaxDifficulty: number; submitPath: string };
   webhooks: { url: string; secret?: string; events: string[]; includeAccount?: boolean }[];
+  /** The `watch:` section as written: @mamori/detect checks it (mamori watch). */
+  watch?: Record<string, unknown>;
+  /** The `alerts:` section as written: @mamori/detect checks it (validateAlertsConfig). */
+  alerts?: Record<string, unknown>;
   demo: { trustLoopbackForwardedFor: boolean };
   /** The WAF, when the config has a `waf` section. */
   waf?: WafConfig;
@@ -742,6 +746,8 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     ...(mfaGate ? { mfaGate } : {}),
     challenge,
     webhooks: (raw.webhooks ?? []).map((w: Raw) => ({ url: w.url, secret: w.secret, events: w.events ?? [], ...(w.include_account === true ? { includeAccount: true } : {}) })),
+    ...(raw.watch !== undefined ? { watch: raw.watch as Record<string, unknown> } : {}),
+    ...(raw.alerts !== undefined ? { alerts: raw.alerts as Record<string, unknown> } : {}),
     demo: { trustLoopbackForwardedFor: raw.demo?.trust_loopback_forwarded_for ?? false },
     ...(waf ? { waf } : {}),
   };

@@ -293,6 +293,16 @@ export const CONFIG_SCHEMA: SchemaNode = {
         { required: ['url'] },
       ),
     },
+    watch: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'log monitoring (mamori watch): inputs (files, syslog, the journal, an HTTP endpoint, mamori\'s own events), scenarios and Sigma rules; checked by @mamori/detect (docs/detect.md)',
+    },
+    alerts: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'what alerts of log detection do (mamori watch, mamori replay --store): decisions, the nftables firewall, notifiers (webhook, Slack, e-mail, syslog/CEF); checked by @mamori/detect (docs/detect.md)',
+    },
     demo: obj({ trust_loopback_forwarded_for: { type: 'boolean', description: 'DEMO ONLY: believe X-Forwarded-For from loopback so the simulator can play many sources' } }),
   }),
   $defs: {

@@ -112,6 +112,8 @@ const EVERY_KEY: MamoriYaml = {
   ],
   challenge: { base_difficulty: 15, max_difficulty: 20, browser_max_difficulty: 22, ttl: '5m', submit_path: '/shop/.mamori/challenge' },
   webhooks: [{ url: 'http://127.0.0.1:9/hook', secret: 'a-webhook-secret-0123456789', events: ['lockout'], include_account: false }],
+  watch: {},
+  alerts: {},
   demo: { trust_loopback_forwarded_for: false },
   waf: {
     enabled: true,

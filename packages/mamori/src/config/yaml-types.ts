@@ -128,6 +128,10 @@ export interface MamoriYaml {
   mfa_gate?: { paths: string[]; issuer?: string; session?: DurationText; cookie?: string; webauthn?: { rp_id: string; rp_name?: string; origins: string[]; user_verification?: 'required' | 'preferred' } };
   challenge?: { base_difficulty?: number; max_difficulty?: number; browser_max_difficulty?: number; ttl?: DurationText; submit_path?: string };
   webhooks?: { url: string; secret?: string; events?: string[]; include_account?: boolean }[];
+  /** Log monitoring (mamori watch): checked by @mamori/detect. */
+  watch?: Record<string, unknown>;
+  /** What log detection's alerts do: checked by @mamori/detect. */
+  alerts?: Record<string, unknown>;
   demo?: { trust_loopback_forwarded_for?: boolean };
   waf?: WafYaml;
 }
