@@ -295,7 +295,11 @@ export class MfaGate {
       const why = r.reason === 'counter' ? "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator." : r.reason === 'expired' ? 'That took too long: try again.' : 'That passkey did not sign in: try again, or another one.';
       return { ok: false, answer: await this.#askPasskey(dir, u, p, next, why, 401) };
     }
-    dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now());
+    // The counter is checked again against the file as it is now: two answers of one counter
+    // value verified at once (a clone racing its original) both saw the older count.
+    if (!dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now())) {
+      return { ok: false, answer: await this.#askPasskey(dir, u, p, next, "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator.", 401) };
+    }
     return { ok: true, answer: this.#signedIn(req, u, next) };
   }
 
@@ -343,6 +347,9 @@ export class MfaGate {
     if (step === 'register') return this.#passkeyRegister(req, form);
     if (step === 'signout') return { ok: true, answer: { status: 303, headers: { location: SIGNIN_PATH, 'set-cookie': serializeCookie(this.config.cookie, '', { maxAgeSec: 0, secure: this.#secure(req) }), 'cache-control': 'no-store' }, body: '' } };
     const next = safeNext(form.get('next'));
+    // Any other step is refused before the password is read: a form with a step is not counted by
+    // the login protection (isPasskeyStep), so checking its password would give unlimited guesses.
+    if (step !== null) return { ok: false, answer: this.page(next, 'Send the sign-in form.', 400) };
     const name = (form.get('user') ?? '').slice(0, 128);
     const password = form.get('password') ?? '';
     const code = (form.get('code') ?? '').slice(0, 64);

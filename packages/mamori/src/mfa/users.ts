@@ -282,13 +282,21 @@ export class UserDirectory {
     return gone;
   }
 
-  /** After a sign-in with a passkey: its counter and when it was used, as the file holds it now. */
-  passkeyUsed(name: string, id: string, counter: number, now: number): void {
+  /**
+   * After a sign-in with a passkey: its counter and when it was used, as the file holds it now.
+   * False (nothing written) when the passkey is gone, or its counter did not go up from the one
+   * the file holds now (when either is not zero): another answer with this counter value landed
+   * first, so one of the two comes from a copied authenticator.
+   */
+  passkeyUsed(name: string, id: string, counter: number, now: number): boolean {
     this.reload();
     const u = this.#users.get(name);
-    if (!u?.passkeys?.some((p) => p.id === id)) return;
-    this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter: Math.max(p.counter, counter), lastUsedAt: new Date(now).toISOString() } : p)) });
+    const stored = u?.passkeys?.find((p) => p.id === id);
+    if (!u?.passkeys || !stored) return false;
+    if ((counter !== 0 || stored.counter !== 0) && counter <= stored.counter) return false;
+    this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter, lastUsedAt: new Date(now).toISOString() } : p)) });
     this.#save();
+    return true;
   }
 
   /** A passkey's public key, opened (it fails for a record not sealed for this user and id). */
