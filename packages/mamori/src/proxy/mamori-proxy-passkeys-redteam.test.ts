@@ -164,6 +164,22 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
     assert.equal((await post({ step: 'signout' }, undefined, source)).status, 303);
   });
 
+  it('finding 6: a `next` a header cannot carry (a crafted sign-in link) does not turn a good sign-in into a 500', async () => {
+    const source = newSource();
+    clock.advance(120_000); // past the TOTP steps earlier tests used
+    for (const next of ['/\u0100', '/admin\x7f', '/\u2028x', '/admin/\u00e9t\u00e9']) {
+      clock.advance(31_000);
+      const r = await post({ user: 'ops', password: PASSWORD, code: totp(totpSecret, clock.now()), next }, undefined, source);
+      assert.equal(r.status, 303, JSON.stringify(next));
+      assert.equal(r.headers['location'], '/');
+      assert.ok(cookies(r)['mamori_mfa']);
+    }
+    // A path as the gate's own redirect writes it (percent-encoded) goes through unchanged.
+    clock.advance(31_000);
+    const ok = await post({ user: 'ops', password: PASSWORD, code: totp(totpSecret, clock.now()), next: '/admin/%C3%A9t%C3%A9?a=1&b=%20' }, undefined, source);
+    assert.equal(ok.headers['location'], '/admin/%C3%A9t%C3%A9?a=1&b=%20');
+  });
+
   it("refuses another user's passkey, a challenge of another pending sign-in, and a registration challenge as a sign-in", async () => {
     const source = newSource();
     const a = await start('alice', source);
