@@ -58,9 +58,13 @@ interface Pending {
   kind: 'a' | 'e';
 }
 
-/** Where to go after signing in: a path of this site only (never `//host` or a scheme). */
+/**
+ * Where to go after signing in: a path of this site only (never `//host` or a scheme), in
+ * printable ASCII as the gate's own redirect writes it (percent-encoded): anything else could not
+ * go in the Location header, and the sign-in would end in an error after the code was used.
+ */
 function safeNext(next: string | null | undefined): string {
-  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\x00-\x1f]/.test(next)) return '/';
+  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[^\x21-\x7e]/.test(next)) return '/';
   return next;
 }
 
