@@ -59,6 +59,9 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
   let clock: ManualClock;
   let dir: string;
   let totpSecret: Uint8Array;
+  let longSecret: Uint8Array;
+  /** A user name of the longest length a users file takes. */
+  const LONG = `${'n'.repeat(120)}@example`;
   const errors: unknown[] = [];
   const alice = new SoftKey(); // alice's passkey
   const bob = new SoftKey(); // bob's passkey
@@ -73,6 +76,7 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
     await u.add('fresh', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
     await u.add('fresh2', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
     totpSecret = parseOtpauthUri((await u.add('ops', PASSWORD, { issuer: 'Shop' })).otpauth).secret;
+    longSecret = parseOtpauthUri((await u.add(LONG, PASSWORD, { issuer: 'Shop' })).otpauth).secret;
     register(u, 'alice', alice);
     register(u, 'bob', bob);
     up = await echoUpstream();
@@ -178,6 +182,19 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
     clock.advance(31_000);
     const ok = await post({ user: 'ops', password: PASSWORD, code: totp(totpSecret, clock.now()), next: '/admin/%C3%A9t%C3%A9?a=1&b=%20' }, undefined, source);
     assert.equal(ok.headers['location'], '/admin/%C3%A9t%C3%A9?a=1&b=%20');
+  });
+
+  it('finding 7: a name longer than 128 characters is not cut to a user of the first 128 (the login protection counted another account)', async () => {
+    const source = newSource();
+    assert.equal(LONG.length, 128);
+    clock.advance(120_000);
+    // The login protection counted the name as sent; the gate cut it to 128 characters and
+    // checked that user's password: each suffix a fresh account to the per-account limits.
+    const r = await post({ user: `${LONG}-1`, password: PASSWORD, code: totp(longSecret, clock.now()), next: '/admin' }, undefined, source);
+    assert.equal(r.status, 401);
+    assert.equal(cookies(r)['mamori_mfa'], undefined);
+    const ok = await post({ user: LONG, password: PASSWORD, code: totp(longSecret, clock.now()), next: '/admin' }, undefined, source);
+    assert.equal(ok.status, 303, 'the name itself signs in');
   });
 
   it("refuses another user's passkey, a challenge of another pending sign-in, and a registration challenge as a sign-in", async () => {
