@@ -354,7 +354,10 @@ export class MfaGate {
     // Any other step is refused before the password is read: a form with a step is not counted by
     // the login protection (isPasskeyStep), so checking its password would give unlimited guesses.
     if (step !== null) return { ok: false, answer: this.page(next, 'Send the sign-in form.', 400) };
-    const name = (form.get('user') ?? '').slice(0, 128);
+    // A longer name is nobody's (users' names are 128 characters at most): cut, it would be
+    // another account's than the one the login protection counted.
+    const sent = form.get('user') ?? '';
+    const name = sent.length > 128 ? '' : sent;
     const password = form.get('password') ?? '';
     const code = (form.get('code') ?? '').slice(0, 64);
     const dir = this.#users();
