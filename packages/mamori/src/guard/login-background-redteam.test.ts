@@ -82,7 +82,7 @@ async function guesses(guard: Guard, ip: string, rounds: number, parallel: numbe
 }
 
 describe('red team: login protection writes answered before they land', () => {
-  it('gives an attacker no more guesses with a slow store than with a fast one (parallel guesses)', async () => {
+  it('gives an attacker no more guesses with a slow store than with a fast one (parallel guesses)', async (t) => {
     const fast = createGuard(defaultConfig(), { store: new MemoryStore({ clock: new ManualClock() }), secret: SECRET, clock: new ManualClock() });
     const baseline = await guesses(fast, '192.0.2.10', 6, 20);
     const clock = new ManualClock();
@@ -92,6 +92,7 @@ describe('red team: login protection writes answered before they land', () => {
     slow.holding = true;
     const held = await guesses(guard, '192.0.2.10', 6, 20);
     assert.ok(slow.held > 0, 'refusals were answered with their take-backs still held');
+    t.diagnostic(`120 parallel guesses: ${held} through with held take-backs, ${baseline} with the in-process store`);
     assert.ok(held <= baseline, `slow store: ${held} guesses through, fast store: ${baseline}`);
     assert.ok(held > 0 && baseline > 0);
     slow.flush();
@@ -110,7 +111,7 @@ describe('red team: login protection writes answered before they land', () => {
     await fast.close();
   });
 
-  it('gives an attacker no extra guesses when the store fails every take-back, and reports each failure', async () => {
+  it('gives an attacker no extra guesses when the store fails every take-back, and reports each failure', async (t) => {
     const clock = new ManualClock();
     const store = new FailingTakeBacks({ clock });
     const errors: unknown[] = [];
@@ -119,6 +120,7 @@ describe('red team: login protection writes answered before they land', () => {
     const through = await guesses(guard, '192.0.2.11', 6, 20);
     const baseline = await guesses(fast, '192.0.2.11', 6, 20);
     await guard.login.settle();
+    t.diagnostic(`120 parallel guesses: ${through} through with failing take-backs, ${baseline} without; ${errors.length} errors reported`);
     assert.ok(through <= baseline, `${through} through with failing take-backs, ${baseline} without`);
     assert.ok(store.failures > 0);
     assert.ok(errors.length > 0 && errors.every((e) => /take-back timed out/.test(String((e as Error).message))), 'every failure reached onError');
