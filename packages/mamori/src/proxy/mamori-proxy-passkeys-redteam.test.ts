@@ -369,3 +369,36 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
     assert.deepEqual(errors, []);
   });
 });
+
+describe('red team: two proxies on one users file and one store', () => {
+  it('lets a cloned authenticator sign in once when its two answers reach two proxies at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-passkeys-rt2-'));
+    const clock = new ManualClock(Date.now());
+    const store = new MemoryStore({ clock });
+    const config = defaultConfig({ data_dir: dir, mfa_gate: { paths: ['/admin'], issuer: 'Shop', webauthn: { rp_id: 'localhost', origins: [ORIGIN] } } });
+    const u = new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, true, {}), hmac(SECRET, 'mamori recovery codes'));
+    await u.add('alice', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
+    const key = new SoftKey();
+    u.addPasskey('alice', { id: b64u(key.id), publicKey: key.cose, counter: 3, transports: [], aaguid: '', name: 'k' }, Date.now(), { first: true });
+    key.counter = 3;
+    const guards = [createGuard(config, { store, secret: SECRET, clock }), createGuard(config, { store, secret: SECRET, clock })];
+    try {
+      const form = (fields: Record<string, string>) => Buffer.from(new URLSearchParams(fields).toString());
+      const req = (cookie?: string): RequestInfo => ({ ip: '203.0.113.5', method: 'POST', path: '/.mamori/signin', headers: { ...FORM, ...(cookie ? { cookie } : {}) } });
+      const pages = await Promise.all(guards.map((g) => g.handleSignin(req(), form({ user: 'alice', password: PASSWORD, code: '', next: '/admin' }))));
+      const next = key.counter + 1;
+      const answers = await Promise.all(
+        guards.map((g, i) => {
+          const page = pages[i]!;
+          const pending = `mamori_mfa_pending=${cookies(page)['mamori_mfa_pending']}`;
+          return g.handleSignin(req(pending), form({ step: 'passkey', response: get(key, optionsOf(page.body), { origin: ORIGIN, counter: next }), next: '/admin' }));
+        }),
+      );
+      assert.deepEqual(answers.map((a) => a.status).sort(), [303, 401]);
+    } finally {
+      for (const g of guards) await g.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
