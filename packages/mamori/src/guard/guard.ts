@@ -462,6 +462,9 @@ export class Guard {
       return jsonAnswer(400, { error: 'invalid_utf8' });
     }
     if (ct !== 'application/x-www-form-urlencoded' || body.length > 8192) return jsonAnswer(400, { error: 'send the sign-in form' });
+    // A page of another site posting here would sign the browser in as someone else (the
+    // attacker's account) or out: only the gate's own pages post this form.
+    if (postedFromElsewhere(req)) return jsonAnswer(403, { error: 'cross_site', message: 'the sign-in form is posted from its own page only' });
     const form = new URLSearchParams(text);
     for (const k of ['user', 'password', 'code', 'step', 'response']) if (form.getAll(k).length > 1) return jsonAnswer(400, { error: `the field ${k} appears twice` });
     // A passkey step carries no password: it needs the pending sign-in a counted password step opened.

@@ -112,6 +112,15 @@ function giveBack(marks: readonly DistinctOp[], heldAt: number): DistinctOp[] {
   return marks.map((op) => ({ key: op.key, member: op.member, ttlMs: op.ttlMs, heldAt }));
 }
 
+/** A store call as a promise, also when the store throws instead of rejecting. */
+export function later<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 export class LoginLedger {
   readonly #store: Store;
   readonly #clock: Clock;
@@ -339,12 +348,14 @@ export class LoginLedger {
     const st = this.#store;
     const k = this.now(a, who);
     const r = who.reserved!;
+    // (A store that throws instead of rejecting still gives a rejected `written`: the success is
+    // answered, and its caller reports the failure rather than failing the login.)
     const takeBack = r.by
-      ? st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }])
+      ? later(() => st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]))
       : k.deviceDay
-        ? st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }])
+        ? later(() => st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }]))
         : undefined;
-    const written = Promise.all([takeBack, r.marks.length ? st.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
+    const written = Promise.all([takeBack, r.marks.length ? later(() => st.removeDistinct(giveBack(r.marks, r.heldAt))) : undefined]);
     return { pair: r.userSource - 1, account: r.user - r.by, written };
   }
 

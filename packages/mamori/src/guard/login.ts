@@ -28,7 +28,7 @@ import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Verdict } from './verdict.js';
 import { LoginKeys, type AttemptKeys } from './login-keys.js';
 import { LoginEvents, LOGIN_ORIGIN as ORIGIN } from './login-events.js';
-import { LoginLedger, type FailureCounts, type Tally, type Who } from './login-ledger.js';
+import { LoginLedger, later, type FailureCounts, type Tally, type Who } from './login-ledger.js';
 import type { LoginAttempt, LoginGuardDeps, LoginReport, LoginVerdict, UsernameNormalization } from './login-types.js';
 import { warnAtMostEveryMinute } from './webhook.js';
 
@@ -381,7 +381,7 @@ export class LoginGuard {
     if (who.reserved !== undefined) {
       const s = this.#ledger.successReserved(a, who);
       ({ pair: sourceFailures, account: accountFailures } = s);
-      const written = Promise.all([s.written, st.reset([k.userSource, k.backoff])]);
+      const written = Promise.all([s.written, later(() => st.reset([k.userSource, k.backoff]))]);
       if (awaitWrites) await written;
       else this.#background(written);
     } else {

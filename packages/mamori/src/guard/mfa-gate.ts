@@ -58,9 +58,13 @@ interface Pending {
   kind: 'a' | 'e';
 }
 
-/** Where to go after signing in: a path of this site only (never `//host` or a scheme). */
+/**
+ * Where to go after signing in: a path of this site only (never `//host` or a scheme), in
+ * printable ASCII as the gate's own redirect writes it (percent-encoded): anything else could not
+ * go in the Location header, and the sign-in would end in an error after the code was used.
+ */
 function safeNext(next: string | null | undefined): string {
-  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\x00-\x1f]/.test(next)) return '/';
+  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[^\x21-\x7e]/.test(next)) return '/';
   return next;
 }
 
@@ -295,7 +299,11 @@ export class MfaGate {
       const why = r.reason === 'counter' ? "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator." : r.reason === 'expired' ? 'That took too long: try again.' : 'That passkey did not sign in: try again, or another one.';
       return { ok: false, answer: await this.#askPasskey(dir, u, p, next, why, 401) };
     }
-    dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now());
+    // The counter is checked again against the file as it is now: two answers of one counter
+    // value verified at once (a clone racing its original) both saw the older count.
+    if (!dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now())) {
+      return { ok: false, answer: await this.#askPasskey(dir, u, p, next, "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator.", 401) };
+    }
     return { ok: true, answer: this.#signedIn(req, u, next) };
   }
 
@@ -343,7 +351,13 @@ export class MfaGate {
     if (step === 'register') return this.#passkeyRegister(req, form);
     if (step === 'signout') return { ok: true, answer: { status: 303, headers: { location: SIGNIN_PATH, 'set-cookie': serializeCookie(this.config.cookie, '', { maxAgeSec: 0, secure: this.#secure(req) }), 'cache-control': 'no-store' }, body: '' } };
     const next = safeNext(form.get('next'));
-    const name = (form.get('user') ?? '').slice(0, 128);
+    // Any other step is refused before the password is read: a form with a step is not counted by
+    // the login protection (isPasskeyStep), so checking its password would give unlimited guesses.
+    if (step !== null) return { ok: false, answer: this.page(next, 'Send the sign-in form.', 400) };
+    // A longer name is nobody's (users' names are 128 characters at most): cut, it would be
+    // another account's than the one the login protection counted.
+    const sent = form.get('user') ?? '';
+    const name = sent.length > 128 ? '' : sent;
     const password = form.get('password') ?? '';
     const code = (form.get('code') ?? '').slice(0, 64);
     const dir = this.#users();

@@ -103,6 +103,8 @@ export class UserDirectory {
   readonly #recoveryKey: Buffer;
   #users = new Map<string, GateUser>();
   #loadedAt = -1;
+  /** The inode read: every write is a new file renamed in, so a write in the same millisecond is still seen. */
+  #loadedIno = -1;
 
   /** `recoveryKey`: the key recovery codes are hashed under (derived from the instance secret). */
   constructor(path: string, box: SecretBox, recoveryKey: Buffer) {
@@ -120,7 +122,7 @@ export class UserDirectory {
       return;
     }
     const st = statSync(this.path);
-    if (st.mtimeMs === this.#loadedAt) return;
+    if (st.mtimeMs === this.#loadedAt && st.ino === this.#loadedIno) return;
     if (st.size > MAX_FILE) throw new MamoriError('MAMORI_ERR_MFA_USERS', `the users file is larger than ${MAX_FILE} bytes`, { location: this.path });
     let doc: unknown;
     try {
@@ -156,6 +158,7 @@ export class UserDirectory {
     });
     this.#users = users;
     this.#loadedAt = st.mtimeMs;
+    this.#loadedIno = st.ino;
   }
 
   list(): GateUser[] {
@@ -171,7 +174,13 @@ export class UserDirectory {
     if (!NAME.test(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'a user name is 1 to 128 letters, digits or . _ @ + -');
     if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
     checkPassword(password);
-    const user: GateUser = { name, password: await hashPassword(password), totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString(), generation: newGeneration() };
+    const hashed = await hashPassword(password);
+    // Every change starts from the file as it is now: the proxy writes it too (a passkey
+    // registered, a counter, a used recovery code), and a copy read before the password was
+    // typed would write those back out of it. (Red team, passkeys finding 4.)
+    this.reload();
+    if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
+    const user: GateUser = { name, password: hashed, totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString(), generation: newGeneration() };
     const e = this.#enrol(user, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
     this.#users.set(name, e.user);
     this.#save();
@@ -183,6 +192,7 @@ export class UserDirectory {
    * and a window to register a first passkey in; either way every passkey goes. The password stays.
    */
   resetMfa(name: string, opts: { issuer: string; now?: number; passkeyOnly?: boolean }): Enrolment {
+    this.reload();
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
     const { passkeys: _gone, passkeyEnrolUntil: _window, ...rest } = u;
@@ -196,12 +206,17 @@ export class UserDirectory {
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
     checkPassword(password);
-    this.#users.set(name, { ...u, password: await hashPassword(password), generation: newGeneration() });
+    const hashed = await hashPassword(password);
+    this.reload();
+    const now = this.#users.get(name);
+    if (!now) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
+    this.#users.set(name, { ...now, password: hashed, generation: newGeneration() });
     this.#save();
   }
 
   /** Re-seals every TOTP secret and passkey sealed under an older key of the ring; how many. */
   rotateKeys(): number {
+    this.reload();
     let n = 0;
     for (const [name, u] of this.#users) {
       let next = u;
@@ -221,6 +236,7 @@ export class UserDirectory {
   }
 
   remove(name: string): boolean {
+    this.reload();
     const had = this.#users.delete(name);
     if (had) this.#save();
     return had;
@@ -269,6 +285,7 @@ export class UserDirectory {
    * starts); a new generation, so sessions it opened end. The record removed, or undefined.
    */
   removePasskey(name: string, idOrPrefix: string): PasskeyRecord | undefined {
+    this.reload();
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
     const list = u.passkeys ?? [];
@@ -282,13 +299,21 @@ export class UserDirectory {
     return gone;
   }
 
-  /** After a sign-in with a passkey: its counter and when it was used, as the file holds it now. */
-  passkeyUsed(name: string, id: string, counter: number, now: number): void {
+  /**
+   * After a sign-in with a passkey: its counter and when it was used, as the file holds it now.
+   * False (nothing written) when the passkey is gone, or its counter did not go up from the one
+   * the file holds now (when either is not zero): another answer with this counter value landed
+   * first, so one of the two comes from a copied authenticator.
+   */
+  passkeyUsed(name: string, id: string, counter: number, now: number): boolean {
     this.reload();
     const u = this.#users.get(name);
-    if (!u?.passkeys?.some((p) => p.id === id)) return;
-    this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter: Math.max(p.counter, counter), lastUsedAt: new Date(now).toISOString() } : p)) });
+    const stored = u?.passkeys?.find((p) => p.id === id);
+    if (!u?.passkeys || !stored) return false;
+    if ((counter !== 0 || stored.counter !== 0) && counter <= stored.counter) return false;
+    this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter, lastUsedAt: new Date(now).toISOString() } : p)) });
     this.#save();
+    return true;
   }
 
   /** A passkey's public key, opened (it fails for a record not sealed for this user and id). */
@@ -333,7 +358,9 @@ export class UserDirectory {
     writeFileSync(tmp, `${JSON.stringify({ version: 1, users: [...this.#users.values()] }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.path);
-    this.#loadedAt = statSync(this.path).mtimeMs;
+    const st = statSync(this.path);
+    this.#loadedAt = st.mtimeMs;
+    this.#loadedIno = st.ino;
   }
 }
 
