@@ -32,14 +32,37 @@ describe('mamori replay', () => {
   it('replays ECS JSON lines (plain and gzip): a timeline per source and account, exit 1 on alerts', () => {
     const { dir, mamori } = project();
     writeFileSync(join(dir, 'events.jsonl.gz'), gzipSync(readFileSync(join(SAMPLES, 'events.jsonl'))));
-    const r = mamori('replay', 'events.jsonl.gz', join(SAMPLES, 'auth.log'));
+    const r = mamori('replay', 'events.jsonl.gz');
     assert.equal(r.code, 1, r.err);
     assert.match(r.out, /events\.jsonl\.gz: 67 lines, 67 events, 0 not parsed/);
-    assert.match(r.out, /auth\.log: 21 lines, 0 events, 21 not parsed/);
     assert.match(r.out, /through 20 scenarios: 10 alerts/);
     assert.match(r.out, /Sources \(7\)\n {2}203\.0\.113\.5 .*\n {4}accounts tried: root\n.*ssh-bruteforce: SSH brute force \(7 events since .*\) -> block 203\.0\.113\.5 for 4h/);
     assert.match(r.out, /SUCCEEDED ssh-login as root/);
     assert.match(r.out, /Accounts \(1\)\n {2}root/);
+  });
+
+  it("replays raw logs through the real parsers, each file's format recognised: the same story from auth.log and an nginx access log", () => {
+    const { mamori } = project();
+    const r = mamori('replay', join(SAMPLES, 'auth.log'), join(SAMPLES, 'nginx-access.log'), '--json');
+    assert.equal(r.code, 1, r.err);
+    const out = JSON.parse(r.out) as { files: { lines: number; events: number; skipped: number }[]; alerts: { detector: string; group: Record<string, string> }[] };
+    assert.deepEqual(out.files.map((f) => [f.lines, f.events, f.skipped]), [[21, 21, 0], [52, 52, 0]]);
+    const got = out.alerts.map((a) => `${a.detector} ${a.group['source.ip'] ?? a.group['user.name'] ?? ''}`).sort();
+    // The JSON story's ten, and (each enumeration attempt being two sshd lines, both failures)
+    // a brute force from the enumerating source too: testdata/README.md.
+    assert.deepEqual(got, [
+      'card-testing 203.0.113.200',
+      'http-scanning 198.51.100.23',
+      'login-success-after-failures root',
+      'path-traversal 203.0.113.61',
+      'scanner-user-agent 198.51.100.23',
+      'sensitive-file-probe 192.0.2.77',
+      'ssh-bruteforce 192.0.2.44',
+      'ssh-bruteforce 203.0.113.5',
+      'ssh-user-enumeration 192.0.2.44',
+      'vpn-appliance-exploit 203.0.113.61',
+      'web-login-bruteforce 198.51.100.99',
+    ]);
   });
 
   it('--json, --only, --simulate, --allow and scenario files of your own using the built-in lists', () => {
@@ -61,20 +84,37 @@ describe('mamori replay', () => {
     assert.match(none.out, /0 alerts/);
   });
 
-  it('--store records the alerts as scenario-alert events, account names hashed', () => {
+  it('--store records the alerts in alerts.db (account names hashed) and as log-alert events; no decision unless --decide', () => {
     const { dir, mamori } = project();
     const r = mamori('replay', join(SAMPLES, 'events.jsonl'), '--store');
     assert.equal(r.code, 1, r.err);
-    const db = new Database(join(dir, 'data', 'mamori.db'), { readonly: true });
+    const alerts = new Database(join(dir, 'data', 'alerts.db'), { readonly: true });
     try {
-      const rows = db.prepare("SELECT * FROM events WHERE action = 'scenario-alert'").all() as Record<string, unknown>[];
+      const rows = alerts.prepare('SELECT * FROM alerts').all() as Record<string, unknown>[];
       assert.equal(rows.length, 10);
       const text = JSON.stringify(rows);
       assert.match(text, /login-success-after-failures/);
-      assert.doesNotMatch(text, /"root"|\broot\b/, 'no account name in the store');
+      assert.doesNotMatch(text, /"root"|\broot\b/, 'no account name in alerts.db');
+    } finally {
+      alerts.close();
+    }
+    const db = new Database(join(dir, 'data', 'mamori.db'), { readonly: true });
+    try {
+      assert.ok((db.prepare("SELECT COUNT(*) AS n FROM events WHERE action = 'log-alert'").get() as { n: number }).n > 0);
+      assert.doesNotMatch(JSON.stringify(db.prepare('SELECT * FROM events').all()), /\broot\b/);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM decisions').get() as { n: number }).n, 0, 'an investigation decides nothing by itself');
     } finally {
       db.close();
     }
+    const again = mamori('replay', join(SAMPLES, 'events.jsonl'), '--store', '--json');
+    assert.equal(JSON.parse(again.out).alertsTotal, 10);
+    const alerts2 = new Database(join(dir, 'data', 'alerts.db'), { readonly: true });
+    try {
+      assert.equal((alerts2.prepare('SELECT COUNT(*) AS n FROM alerts').get() as { n: number }).n, 10, 'the same logs replayed again record no alert twice');
+    } finally {
+      alerts2.close();
+    }
+    assert.equal(mamori('replay', join(SAMPLES, 'events.jsonl'), '--decide').code, 1, '--decide without --store is a usage error');
   });
 
   it('errors: a malformed scenario file names its line and a missing file its name (exit 2); usage', () => {

@@ -1,7 +1,10 @@
-import { createHmac } from 'node:crypto';
-import { MamoriError, isMamoriError, parseDuration, type SecurityEvent } from 'mamori';
-import { resolveSecret } from 'mamori/internal';
+import { MamoriError, isMamoriError, openCountryDatabase, parseDuration, type CountryLookup } from 'mamori';
 import {
+  AlertCenter,
+  Enricher,
+  createParsers,
+  loadSigmaRules,
+  validateAlertsConfig,
   ScenarioEngine,
   builtinScenarioDir,
   loadBuiltinScenarios,
@@ -11,8 +14,10 @@ import {
   replayFiles,
   type Alert,
   type Detector,
+  type LineParser,
   type LogEvent,
   type ParseFn,
+  type RawLine,
   type ReplaySummary,
   type Scenario,
 } from '@mamori/detect';
@@ -21,29 +26,55 @@ import { openRuntime, readConfig } from '../runtime.js';
 
 export const help = `Usage:
   mamori replay FILE... [--scenarios PATH]... [--no-builtin] [--only ID]...
-                        [--simulate] [--allow IP|CIDR]... [--reorder 5s]
-                        [--max-groups N] [--store] [--json] [--config FILE]
+                        [--sigma PATH]... [--simulate] [--allow IP|CIDR]...
+                        [--reorder 5s] [--max-groups N] [--store [--decide]]
+                        [--json] [--config FILE]
 
-Reads log files (plain or gzip) through the log parsers and mamori's detection
-scenarios on the events' own times, so a month of logs replays in seconds,
-and prints a timeline per source and per account: who tried what, when, from
-where, and what succeeded. --scenarios adds scenario files or directories to
-the built-in set (--no-builtin leaves it out); --only runs the scenarios
-named; --simulate marks every alert detect-only (no remedy); --allow never
-alerts on an address or range. --store records each alert as a
-scenario-alert event in mamori's store, for the console (account names as
-keyed hashes only). Exit codes: 0 no alert, 1 alerts (or a usage error),
-2 an error (a scenario file, a log file, the store).
+Reads log files (plain or gzip) through the log parsers (nginx and Apache access
+and error logs, sshd and PAM, FortiGate and the VPN appliances' logins, JSON,
+logfmt, mamori's own events: each file's format is recognised line by line) and
+mamori's detection scenarios on the events' own times, so a month of logs
+replays in seconds, and prints a timeline per source and per account: who tried
+what, when, from where, and what succeeded.
+
+  --scenarios PATH   scenario files or directories, added to the built-in set
+                     (--no-builtin leaves it out)
+  --only ID          run only the scenarios named
+  --sigma PATH       Sigma rule files or directories, run beside the scenarios
+                     (rules mamori cannot run are counted on stderr: mamori sigma check says why)
+  --simulate         mark every alert detect-only (no remedy)
+  --allow IP|CIDR    never alert on an address or range
+  --store            record the alerts in <dataDir>/alerts.db and as log-alert
+                     events, for mamori alerts and the console (account names
+                     as keyed hashes only); no notifier is told
+  --decide           with --store: alerts whose remedy has not run out yet make
+                     decisions, as mamori watch does (default: none)
+
+Exit codes: 0 no alert, 1 alerts (or a usage error), 2 an error (a scenario or
+rule file, a log file, the store).
 `;
 
-/**
- * Lines to events. The format-detecting parsers of @mamori/detect replace this
- * default (ECS JSON lines) when they land.
- */
-export const DEFAULT_PARSE: ParseFn = parseJsonLine;
+/** A file's lines: each input gets its own format detector (it keeps the format the file showed). */
+export function logParser(): ParseFn {
+  const parsers = createParsers();
+  const byInput = new Map<string, LineParser>();
+  let country: CountryLookup | undefined;
+  try {
+    country = openCountryDatabase();
+  } catch {
+    country = undefined; // no country database: no country on events (impossible travel stays quiet)
+  }
+  const enrich = new Enricher(country ? { country } : {});
+  return (raw: RawLine): LogEvent | null => {
+    let p = byInput.get(raw.input);
+    if (!p) byInput.set(raw.input, (p = parsers.get('auto')));
+    const e = p.parse(raw) ?? parseJsonLine(raw);
+    return e === null ? null : enrich.enrichSync(e);
+  };
+}
 
 export async function run(argv: string[]): Promise<number> {
-  return replayCommand(argv, { parse: DEFAULT_PARSE });
+  return replayCommand(argv, { parse: logParser() });
 }
 
 export interface ReplayCommandDeps {
@@ -66,10 +97,13 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
       reorder: { type: 'string' },
       'max-groups': { type: 'string' },
       store: { type: 'boolean' },
+      decide: { type: 'boolean' },
+      sigma: { type: 'string', multiple: true },
     },
     help,
   );
   if (positionals.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the log files to replay\n\n${help}`);
+  if (values.decide && !values.store) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--decide goes with --store');
   const maxGroups = values['max-groups'] === undefined ? undefined : Number(values['max-groups']);
   if (maxGroups !== undefined && (!Number.isInteger(maxGroups) || maxGroups < 1 || maxGroups > 10_000_000)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--max-groups must be a whole number from 1 to 10000000');
   const reorderMs = values.reorder === undefined ? undefined : parseDuration(values.reorder, '--reorder');
@@ -82,8 +116,19 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
       ...(values.allow?.length ? { allow: { ips: values.allow } } : {}),
       ...(maxGroups !== undefined ? { maxGroups } : {}),
     });
-    summary = await replayFiles(positionals, { parse: deps.parse, detectors: [engine, ...(deps.detectors ?? [])], ...(reorderMs !== undefined ? { reorderMs } : {}) });
-    if (values.store && summary.alertsTotal > 0) await storeAlerts(values.config, summary.alerts);
+    const detectors: Detector[] = [engine, ...(deps.detectors ?? [])];
+    for (const path of values.sigma ?? []) {
+      const loaded = loadSigmaRules(path);
+      if (loaded.problems.length) process.stderr.write(`${path}: ${loaded.problems.length} Sigma rule${loaded.problems.length === 1 ? '' : 's'} not loaded (mamori sigma check ${path} says why)\n`);
+      detectors.push(loaded.detector);
+    }
+    const store = values.store ? await openAlertStore(values.config, values.decide === true) : undefined;
+    try {
+      summary = await replayFiles(positionals, { parse: deps.parse, detectors, ...(store ? { sink: store.center } : {}), ...(reorderMs !== undefined ? { reorderMs } : {}) });
+      await store?.center.settled();
+    } finally {
+      await store?.close();
+    }
   } catch (err) {
     if (isMamoriError(err) && err.code === 'MAMORI_ERR_CLI_USAGE') throw err;
     const e = err as { code?: string; message?: string };
@@ -154,35 +199,25 @@ function renderReport(s: ReplaySummary, scenarios: number, timeline: string): st
   return `${out.join('\n')}\n`;
 }
 
-async function storeAlerts(configPath: string | undefined, alerts: readonly Alert[]): Promise<void> {
+/**
+ * The alert store of mamori watch, for a replay: alerts.db and log-alert events; no notifier
+ * (old logs tell nobody anything new), and decisions only when asked (--decide).
+ */
+async function openAlertStore(configPath: string | undefined, decide: boolean): Promise<{ center: AlertCenter; close: () => Promise<void> }> {
   const config = readConfig(configPath);
-  const secret = resolveSecret(config);
-  const rt = await openRuntime(config);
-  try {
-    for (const a of alerts) {
-      const user = a.group['user.name'] ?? a.samples[a.samples.length - 1]?.fields['user.name'];
-      const ip = a.group['source.ip'] ?? a.samples[a.samples.length - 1]?.fields['source.ip'];
-      const country = a.samples[a.samples.length - 1]?.fields['source.geo.country_iso_code'];
-      const e: SecurityEvent = {
-        '@timestamp': new Date(a.time).toISOString(),
-        'event.action': 'scenario-alert',
-        'event.category': 'intrusion_detection',
-        'event.module': 'detect.replay',
-        'event.severity': { low: 21, medium: 47, high: 73, critical: 99 }[a.severity],
-        'event.reason': a.title,
-        'rule.id': a.detector,
-        'rule.name': a.title,
-        'mamori.count': a.count,
-        ...(typeof ip === 'string' ? { 'source.ip': ip } : {}),
-        ...(typeof country === 'string' ? { 'source.geo.country_iso_code': country } : {}),
-        // The account as a keyed hash: the name itself is never stored.
-        ...(typeof user === 'string' ? { 'user.id': createHmac('sha256', secret).update(`account\u0000${user}`).digest('hex').slice(0, 32) } : {}),
-        ...(a.simulated ? { 'mamori.detect_only': true } : {}),
-      };
-      rt.guard.events.emit(e);
-    }
-    await rt.store.events.flush();
-  } finally {
-    await rt.close();
+  const raw: Record<string, unknown> = { ...(config.alerts ?? {}), notifiers: [] };
+  if (!decide) {
+    delete raw.firewall;
+    raw.decisions = { ...((raw.decisions as Record<string, unknown> | undefined) ?? {}), enabled: false };
   }
+  const alertsConfig = validateAlertsConfig(raw, 'alerts');
+  const rt = await openRuntime(config);
+  const center = AlertCenter.forMamori(rt, alertsConfig, { timer: false });
+  return {
+    center,
+    close: async () => {
+      await center.close();
+      await rt.close();
+    },
+  };
 }

@@ -57,6 +57,9 @@ function webDefaults(f: Fields): void {
   f['event.outcome'] ??= httpOutcome(f['http.response.status_code'] as number | undefined);
 }
 
+/** Datasets an ECS JSON document may declare for itself (see JsonParser.parse). */
+const DECLARED_DATASETS: ReadonlySet<string> = new Set(['sshd', 'pam', 'nginx.access', 'nginx.error', 'apache.access', 'apache.error', 'fortigate', 'vpn']);
+
 /** Generic JSON; nginx JSON access lines and mamori events get their own dataset. */
 export class JsonParser implements LineParser {
   readonly name: string;
@@ -87,6 +90,14 @@ export class JsonParser implements LineParser {
     }
     if (isNginx) webDefaults(f);
     else if (f['http.response.status_code'] !== undefined && f['url.path'] !== undefined) webDefaults(f);
+    if (!isNginx && !isMamori) {
+      // An ECS document that names its dataset (a log shipper's output, an earlier replay's
+      // events) keeps it, when it is one mamori reads itself: the detectors for that source
+      // apply. Any other name stays `json` (its fields are what the line says either way).
+      for (const [k, v] of entries) {
+        if (k === 'event.dataset' && typeof v === 'string' && DECLARED_DATASETS.has(v)) f['event.dataset'] = v;
+      }
+    }
     return makeEvent(line, time, f);
   }
 }

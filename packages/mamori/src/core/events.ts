@@ -92,7 +92,6 @@ export const EVENT_ACTIONS = {
   'vuln-finding-fixed': 'a vulnerability finding no longer reported by a later check of its asset: fixed (mamori vuln plan)',
   'vuln-finding-reopened': 'a vulnerability finding open again: its accepted risk expired, or reopened by hand (mamori vuln finding reopen)',
   'vuln-risk-accepted': "a vulnerability finding's risk accepted until a date, with who and why (mamori vuln finding accept)",
-  'scenario-alert': 'a detection scenario fired on log events: brute force, scanning, exploit paths, impossible travel (mamori replay --store)',
 } as const satisfies Record<string, string>;
 
 export type EventAction = keyof typeof EVENT_ACTIONS;
