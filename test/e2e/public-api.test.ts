@@ -32,6 +32,8 @@ const ENTRIES: Entry[] = [
   { specifier: '@mamori/hono', declarations: 'packages/hono/dist/index.d.ts' },
   { specifier: '@mamori/demo-shop', declarations: 'packages/demo-shop/dist/index.d.ts' },
   { specifier: '@mamori/host', declarations: 'packages/host/dist/index.d.ts' },
+  { specifier: '@mamori/vuln', declarations: 'packages/vuln/dist/index.d.ts' },
+  { specifier: '@mamori/detect', declarations: 'packages/detect/dist/index.d.ts' },
 ];
 
 /**
@@ -100,6 +102,8 @@ describe('the public API', () => {
       hono: ['.'],
       'demo-shop': ['.'],
       host: ['.'],
+      vuln: ['.'],
+      detect: ['.'],
       cli: ['.'],
     };
     for (const [dir, expected] of Object.entries(subpaths)) {
