@@ -30,6 +30,8 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'fim-check-changes',
   'fim-baseline-invalid',
   'ioc-match',
+  'vuln-finding',
+  'vuln-deadline',
 ] as const;
 
 /** The event a sink reports its dropped deliveries with (never delivered by the sink that drops). */
