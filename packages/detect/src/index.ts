@@ -20,3 +20,4 @@ export { DEFAULT_LOGSOURCES, WEB_FIELDS, LINUX_FIELDS, FIREWALL_FIELDS, type Log
 export type { SigmaProblem } from './sigma/yaml.js';
 export { ScenarioEngine, loadScenarioFiles, loadBuiltinScenarios, parseScenarioTexts, builtinScenarioDir, compileExpr, WordList, type Scenario, type BucketSpec, type ScenarioSet, type ScenarioEngineOptions, type EngineStats, type ScenarioStats, type Predicate } from './scenarios/index.js';
 export { Pipeline, replayFiles, parseJsonLine, readLines, ActivityTracker, renderTimeline, type AlertSink, type PipelineOptions, type PipelineStats, type ReplayOptions, type ReplaySummary, type ParseFn, type Timeline, type TimelineEntry } from './pipeline/index.js';
+export { validateWatchConfig, type WatchConfig, type WatchInput } from './watch/config.js';
