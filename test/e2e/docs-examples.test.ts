@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { configWarnings, createGuard, MemoryStore, parseConfig, startMamoriProxy } from 'mamori';
+import { validateAlertsConfig, validateWatchConfig } from '@mamori/detect';
 import { startWordPressShaped, type WordPressShaped } from './wordpress-shaped.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -48,6 +49,9 @@ describe('e2e: the documented configs work as copied', () => {
     it(`${ex.where} parses without warnings and, with a proxy, serves the owner`, async () => {
       const config = parseConfig(ex.text, ex.where);
       assert.deepEqual(configWarnings(config), [], 'warnings');
+      // The sections @mamori/detect checks: as mamori watch reads them.
+      if (config.watch !== undefined) validateWatchConfig(config.watch);
+      if (config.alerts !== undefined) validateAlertsConfig(config.alerts);
       if (!config.proxy) return;
       const guard = createGuard(config, { store: new MemoryStore(), secret: SECRET });
       const proxy = await startMamoriProxy({ guard, upstream: wp.url, port: 0, trustedProxies: config.network.trustedProxies });
