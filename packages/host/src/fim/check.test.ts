@@ -194,9 +194,11 @@ describe('fim: init and check', () => {
     const t = setup({ 'ok.php': 'ok' });
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     writeFileSync(Buffer.concat([Buffer.from(`${t.tree}/shell`), Buffer.from([0xff, 0xfe]), Buffer.from('.php')]), '<?php');
-    const r = await checkBaseline(t.db, t.key, 'default');
-    assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked']);
-    assert.match(r.problems[0]!.path, /shell\uFFFD+\.php$/);
+    for (const mode of ['full', 'fast'] as const) {
+      const r = await checkBaseline(t.db, t.key, 'default', { mode });
+      assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked']);
+      assert.match(r.problems[0]!.path, /shell\uFFFD+\.php$/);
+    }
   });
 
   it('never walks out of the tree through a directory swapped for a symlink during the walk', () => {

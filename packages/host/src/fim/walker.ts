@@ -246,7 +246,12 @@ export class Walker {
         const rel = dirRel === '' ? name : `${dirRel}/${name}`;
         if (this.#rules.excluded(rule, rel)) return;
         if (this.#previous) {
-          const quick = lstatSync(path, { throwIfNoEntry: false });
+          let quick: Stats | undefined;
+          try {
+            quick = lstatSync(path, { throwIfNoEntry: false });
+          } catch {
+            // the exact way below says what went wrong, as it always has
+          }
           if (quick && this.#stillSame(rule, path, rel, quick)) {
             this.same.push(path);
             if (quick.isDirectory()) stack.push({ path, rel });
