@@ -40,7 +40,7 @@ export interface BaselineMeta {
 }
 
 export interface Baseline extends BaselineMeta {
-  readonly entries: ReadonlyMap<string, FimEntry>;
+  readonly entries: RecordMap;
 }
 
 const FORMAT = 'mamori-fim-1';
@@ -57,28 +57,96 @@ function encode(e: FimEntry): string {
   return `${e.path}\0${e.type}\0${e.size}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.dev}\0${e.ino}\0${e.nlink}\0${e.mtime}\0${e.ctime}\0${e.sha256 ?? ''}\0${opt(e.target)}\0${e.attrs}\0${opt(e.error)}\0`;
 }
 
-function decode(block: Buffer, into: Map<string, FimEntry>): void {
-  const f = block.toString('utf8').split('\0');
-  if ((f.length - 1) % FIELDS !== 0) throw new Error('a block of records is cut short');
-  for (let i = 0; i + FIELDS <= f.length; i += FIELDS) {
-    const path = f[i]!;
-    into.set(path, {
+/** One record's fields after its path (`tail`, as stored), as an entry. */
+function decodeTail(path: string, tail: string): FimEntry {
+  const f = tail.split('\0');
+  if (f.length !== FIELDS) throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `the baseline record of ${path.slice(0, 200)} is cut short`);
+  try {
+    return {
       path,
-      type: f[i + 1] as FileType,
-      size: Number(f[i + 2]),
-      mode: Number(f[i + 3]),
-      uid: Number(f[i + 4]),
-      gid: Number(f[i + 5]),
-      dev: BigInt(f[i + 6]!),
-      ino: BigInt(f[i + 7]!),
-      nlink: Number(f[i + 8]),
-      mtime: BigInt(f[i + 9]!),
-      ctime: BigInt(f[i + 10]!),
-      sha256: f[i + 11] || null,
-      target: unopt(f[i + 12]!),
-      attrs: Number(f[i + 13]),
-      error: unopt(f[i + 14]!),
-    });
+      type: f[0] as FileType,
+      size: Number(f[1]),
+      mode: Number(f[2]),
+      uid: Number(f[3]),
+      gid: Number(f[4]),
+      dev: BigInt(f[5]!),
+      ino: BigInt(f[6]!),
+      nlink: Number(f[7]),
+      mtime: BigInt(f[8]!),
+      ctime: BigInt(f[9]!),
+      sha256: f[10] || null,
+      target: unopt(f[11]!),
+      attrs: Number(f[12]),
+      error: unopt(f[13]!),
+    };
+  } catch (err) {
+    throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `the baseline record of ${path.slice(0, 200)} is unreadable: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * A loaded baseline's records, decoded only when asked for. A fast check compares most
+ * records in their stored form (`tail`) with what lstat says, so the 50,000 records of an
+ * unchanged tree are never made into objects of four BigInts each; the few that differ are.
+ * Read-only; iterating decodes as it goes (nothing is kept).
+ */
+export class RecordMap implements ReadonlyMap<string, FimEntry> {
+  readonly #tails = new Map<string, string>();
+
+  /** Splits the blocks into path and tail; signature checked before, so only the framing is checked here. */
+  static fromBlocks(data: readonly Buffer[]): RecordMap {
+    const m = new RecordMap();
+    for (const block of data) {
+      const s = block.toString('utf8');
+      let at = 0;
+      while (at < s.length) {
+        const p = s.indexOf('\0', at);
+        let end = p;
+        for (let k = 1; k < FIELDS && end >= 0; k++) end = s.indexOf('\0', end + 1);
+        if (p < 0 || end < 0) throw new Error('a block of records is cut short');
+        m.#tails.set(s.slice(at, p), s.slice(p + 1, end + 1));
+        at = end + 1;
+      }
+    }
+    return m;
+  }
+
+  /** The stored fields after the path (type ... error, each NUL-terminated), or undefined. */
+  tail(path: string): string | undefined {
+    return this.#tails.get(path);
+  }
+
+  get size(): number {
+    return this.#tails.size;
+  }
+
+  has(path: string): boolean {
+    return this.#tails.has(path);
+  }
+
+  get(path: string): FimEntry | undefined {
+    const t = this.#tails.get(path);
+    return t === undefined ? undefined : decodeTail(path, t);
+  }
+
+  keys(): MapIterator<string> {
+    return this.#tails.keys();
+  }
+
+  *values(): MapIterator<FimEntry> {
+    for (const [p, t] of this.#tails) yield decodeTail(p, t);
+  }
+
+  *entries(): MapIterator<[string, FimEntry]> {
+    for (const [p, t] of this.#tails) yield [p, decodeTail(p, t)];
+  }
+
+  [Symbol.iterator](): MapIterator<[string, FimEntry]> {
+    return this.entries();
+  }
+
+  forEach(cb: (value: FimEntry, key: string, map: ReadonlyMap<string, FimEntry>) => void, thisArg?: unknown): void {
+    for (const [p, e] of this.entries()) cb.call(thisArg, e, p, this);
   }
 }
 
@@ -185,11 +253,11 @@ export class FimDb {
         `the baseline "${name.slice(0, 80)}" in ${this.file} does not match its signature: it was changed outside mamori, or signed with another key. Treat the monitored files as suspect`,
       );
     }
-    const entries = new Map<string, FimEntry>();
+    let entries: RecordMap;
     let rules: FimRulesInput;
     let history: HistoryRecord[];
     try {
-      for (const b of data) decode(b, entries);
+      entries = RecordMap.fromBlocks(data);
       if (entries.size !== fields.count) throw new Error(`${fields.count} records signed, ${entries.size} read`);
       rules = JSON.parse(meta.rules) as FimRulesInput;
       history = JSON.parse(meta.history) as HistoryRecord[];

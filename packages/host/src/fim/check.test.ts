@@ -11,7 +11,7 @@ import { FimDb } from './baseline-db.js';
 import { acceptChanges, checkBaseline, initBaseline, scan } from './check.js';
 import { checkEvents } from './events.js';
 import { hashFiles } from './hasher.js';
-import { Walker } from './walker.js';
+import { Walker, msOfNs } from './walker.js';
 import { assertKeyOutside, ensureKey } from './key.js';
 import { RuleSet, loadRules, parseAttributes, type FimRuleInput } from './rules.js';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,39 @@ describe('fim: init and check', () => {
       assert.deepEqual([r.added.length, r.removed.length, r.changed.length, r.problems.length], [0, 0, 0, 0]);
       assert.equal(r.hashed, mode === 'full' ? 2 : 0);
     }
+  });
+
+  it('fast mode: stored times compare as Node computes them, and what changed in place is caught', async () => {
+    const t = setup({ 'a.php': 'a', 'sub/b.php': 'b', 'sub/c.php': 'c', 'd/e.php': 'e', 'link': 'x' });
+    for (const p of [t.tree, join(t.tree, 'a.php'), join(t.tree, 'sub')]) {
+      const n = lstatSync(p);
+      const b = lstatSync(p, { bigint: true });
+      assert.equal(msOfNs(String(b.mtimeNs)), n.mtimeMs);
+      assert.equal(msOfNs(String(b.ctimeNs)), n.ctimeMs);
+    }
+    assert.equal(msOfNs('123'), 0.000123);
+    assert.ok(Number.isNaN(msOfNs('-5')) && Number.isNaN(msOfNs('')));
+    rmSync(join(t.tree, 'link'));
+    symlinkSync('a.php', join(t.tree, 'link'));
+    await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
+    const clean = await checkBaseline(t.db, t.key, 'default', { mode: 'fast' });
+    assert.deepEqual([clean.scanned, clean.hashed, clean.changed.length, clean.added.length, clean.removed.length], [8, 0, 0, 0, 0]);
+    // a mode change, a directory swapped for a symlink, a symlink re-aimed, a file removed and one added
+    chmodSync(join(t.tree, 'a.php'), 0o600);
+    renameSync(join(t.tree, 'd'), join(t.tree, 'd.old'));
+    symlinkSync('sub', join(t.tree, 'd'));
+    rmSync(join(t.tree, 'link'));
+    symlinkSync('sub', join(t.tree, 'link'));
+    rmSync(join(t.tree, 'sub', 'c.php'));
+    writeFileSync(join(t.tree, 'sub', 'new.php'), 'n');
+    const r = await checkBaseline(t.db, t.key, 'default', { mode: 'fast' });
+    const changed = Object.fromEntries(r.changed.map((c) => [c.path.slice(t.tree.length), c.changes.map((x) => x.attr)]));
+    assert.deepEqual(changed['/a.php'], ['mode', 'ctime']);
+    assert.ok(changed['/d']?.includes('type'), 'the directory swapped for a symlink is reported');
+    assert.ok(changed['/link']?.includes('target'), 'the re-aimed symlink is reported');
+    assert.deepEqual(paths(r.removed, t.tree).sort(), ['/d/e.php', '/sub/c.php']);
+    assert.deepEqual(paths(r.added, t.tree).sort(), ['/d.old', '/d.old/e.php', '/sub/new.php']);
+    assert.equal(r.hashed, 3); // a.php (its ctime moved) and the two new paths; nothing else was read
   });
 
   it('catches a same-size one-byte change whose mtime was put back: full by the hash, fast by the ctime', async () => {
@@ -161,9 +194,11 @@ describe('fim: init and check', () => {
     const t = setup({ 'ok.php': 'ok' });
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     writeFileSync(Buffer.concat([Buffer.from(`${t.tree}/shell`), Buffer.from([0xff, 0xfe]), Buffer.from('.php')]), '<?php');
-    const r = await checkBaseline(t.db, t.key, 'default');
-    assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked']);
-    assert.match(r.problems[0]!.path, /shell\uFFFD+\.php$/);
+    for (const mode of ['full', 'fast'] as const) {
+      const r = await checkBaseline(t.db, t.key, 'default', { mode });
+      assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked']);
+      assert.match(r.problems[0]!.path, /shell\uFFFD+\.php$/);
+    }
   });
 
   it('never walks out of the tree through a directory swapped for a symlink during the walk', () => {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, realpathSync } from 'node:fs';
 import { MamoriError } from 'mamori';
-import type { Baseline, FimDb, HistoryRecord } from './baseline-db.js';
+import { RecordMap, type Baseline, type FimDb, type HistoryRecord } from './baseline-db.js';
 import { asText, shortDiff } from './diff.js';
 import { hashFile, type HashJob } from './hash-file.js';
 import { hashFiles } from './hasher.js';
@@ -35,6 +35,8 @@ export interface ScanResult {
   hashed: number;
   hashedBytes: number;
   contents: Map<string, Uint8Array>;
+  /** Paths (fast mode) whose previous record still holds as it is: not in `entries`. */
+  same: string[];
 }
 
 /**
@@ -42,7 +44,7 @@ export interface ScanResult {
  * inode match its previous record keeps the previous hash unread.
  */
 export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all', opts: ScanOptions & { previous?: ReadonlyMap<string, FimEntry>; keepContents?: boolean } = {}): Promise<ScanResult> {
-  const w = new Walker(rules, opts.ignore);
+  const w = new Walker(rules, opts.ignore, undefined, undefined, opts.previous instanceof RecordMap ? opts.previous : undefined);
   if (targets === 'all') w.walkAll();
   else w.walkTargets(targets);
   const entries = new Map<string, FimEntry>();
@@ -80,7 +82,7 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
       problems.push({ path: e.path, reason: r.error });
     }
   });
-  return { entries, problems, hashed: jobs.length, hashedBytes, contents };
+  return { entries, problems, hashed: jobs.length, hashedBytes, contents, same: w.same };
 }
 
 const iso = (ns: bigint): string => {
@@ -132,15 +134,14 @@ export function changesOf(old: FimEntry, now: FimEntry): AttrChange[] {
   return out;
 }
 
-/** The baseline's records under the targets (for the watcher), or all of them. */
-function recordsUnder(b: Baseline, targets: readonly WalkTarget[] | 'all'): Iterable<FimEntry> {
-  if (targets === 'all') return b.entries.values();
-  const out: FimEntry[] = [];
+/** The paths of the baseline's records under the targets (for the watcher), or all of them. */
+function recordsUnder(b: Baseline, targets: readonly WalkTarget[] | 'all'): Iterable<string> {
+  if (targets === 'all') return b.entries.keys();
+  const out: string[] = [];
   for (const t of targets) {
     if (!t.recursive) {
-      const e = b.entries.get(t.path);
-      if (e) out.push(e);
-    } else for (const e of b.entries.values()) if (within(e.path, t.path)) out.push(e);
+      if (b.entries.has(t.path)) out.push(t.path);
+    } else for (const p of b.entries.keys()) if (within(p, t.path)) out.push(p);
   }
   return out;
 }
@@ -167,10 +168,16 @@ export async function checkBaseline(db: FimDb, key: Buffer, name: string, opts: 
   const removed: FimEntry[] = [];
   const changed: ChangedFile[] = [];
   const seen = new Set<string>();
-  for (const old of recordsUnder(b, targets)) {
-    if (seen.has(old.path)) continue;
-    seen.add(old.path);
-    const n = cur.entries.get(old.path);
+  const same = new Set(cur.same);
+  for (const path of recordsUnder(b, targets)) {
+    // a record's path comes once from the whole baseline; the watcher's targets may overlap
+    if (targets !== 'all') {
+      if (seen.has(path)) continue;
+      seen.add(path);
+    }
+    const n = cur.entries.get(path);
+    if (!n && same.has(path)) continue;
+    const old = b.entries.get(path)!;
     if (!n) {
       removed.push(old);
       continue;
@@ -190,7 +197,7 @@ export async function checkBaseline(db: FimDb, key: Buffer, name: string, opts: 
     signature: 'valid',
     startedAt: new Date(started).toISOString(),
     durationMs: Math.round(performance.now() - t0),
-    scanned: cur.entries.size,
+    scanned: cur.entries.size + [...same].filter((p) => !cur.entries.has(p)).length,
     hashed: cur.hashed,
     hashedBytes: cur.hashedBytes,
     added: added.sort(byPath),

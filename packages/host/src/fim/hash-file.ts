@@ -76,6 +76,10 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
           chunks.length = 0;
         } else chunks.push(Buffer.from(part));
       }
+      // A short read that reaches the size fstat gave is the end of a regular file: the read
+      // that would return 0 is one system call per file saved (most files are one read).
+      // A file that grew since fstat is read on to its end.
+      if (n < buf.length && size === st.size) break;
     }
     return { ok: true, sha256: h.digest('hex'), size, content: keeping ? own(chunks, size) : undefined };
   } catch (err) {

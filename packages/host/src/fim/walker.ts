@@ -8,7 +8,8 @@
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, type BigIntStats, type Stats } from 'node:fs';
+import type { RecordMap } from './baseline-db.js';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
 import { attrBit } from './types.js';
@@ -70,8 +71,22 @@ export function entryFromStat(path: string, st: BigIntStats, attrs: number, targ
   };
 }
 
+/**
+ * Milliseconds as Node gives them in a Stats (seconds * 1e3 + nanoseconds / 1e6, in doubles)
+ * from a time stored as decimal nanoseconds, or NaN (negative times are left to the exact path).
+ */
+export function msOfNs(ns: string): number {
+  if (ns.length === 0 || ns.charCodeAt(0) === 45) return Number.NaN;
+  return ns.length <= 9 ? Number(ns) / 1e6 : Number(ns.slice(0, -9)) * 1e3 + Number(ns.slice(-9)) / 1e6;
+}
+
 export class Walker {
   readonly out: Walked[] = [];
+  /**
+   * Paths whose record in `previous` still holds (fast mode): lstat gave the same type, size,
+   * mode, owner, device, inode, link count, mtime and ctime, so the record (and its hash) stands.
+   */
+  readonly same: string[] = [];
   readonly problems: ScanProblem[] = [];
   readonly #rules: RuleSet;
   readonly #roots: Set<string>;
@@ -86,7 +101,11 @@ export class Walker {
    */
   readonly #beforeReadDir: ((dir: string) => void) | undefined;
 
-  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void) {
+  readonly #previous: RecordMap | undefined;
+
+  /** `previous`: a fast check's baseline records (see `same`). */
+  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void, previous?: RecordMap) {
+    this.#previous = previous;
     this.#streamAbove = streamAbove;
     this.#beforeReadDir = beforeReadDir;
     this.#rules = rules;
@@ -126,6 +145,30 @@ export class Walker {
       this.out.push({ entry, rule, hash: entry.type === 'file' && (attrs & SHA) !== 0 });
     }
     return entry;
+  }
+
+  /**
+   * Whether the stored record of a regular file or directory still holds, from a plain lstat
+   * (numbers: no BigInts made for the paths that did not change). Every field is compared in
+   * its stored form, the times as the doubles Node computes from the same seconds and
+   * nanoseconds. Anything this cannot show equal (a symlink, a record with an error, an
+   * inode past 2^53, a time before 1970) goes the exact way, with a BigInt lstat.
+   */
+  #stillSame(rule: CompiledRule, path: string, rel: string, st: Stats): boolean {
+    const tail = this.#previous!.tail(path);
+    if (tail === undefined) return false;
+    const type = (st.mode & 0o170000) === 0o100000 ? 'file' : (st.mode & 0o170000) === 0o040000 ? 'dir' : undefined;
+    if (type === undefined || !Number.isSafeInteger(st.ino) || !Number.isSafeInteger(st.dev) || this.#ignore.has(path) || !this.#rules.included(rule, rel)) return false;
+    const head = `${type}\0${st.size}\0${st.mode & 0o7777}\0${st.uid}\0${st.gid}\0${st.dev}\0${st.ino}\0${st.nlink}\0`;
+    if (!tail.startsWith(head)) return false;
+    const m = tail.indexOf('\0', head.length);
+    const c = tail.indexOf('\0', m + 1);
+    if (c < 0 || msOfNs(tail.slice(head.length, m)) !== st.mtimeMs || msOfNs(tail.slice(m + 1, c)) !== st.ctimeMs) return false;
+    // what is left: sha256, target (none), attrs, error (none)
+    const attrs = this.#rules.attrsFor(rule, rel);
+    const rest = `\0\0${attrs}\0\0`;
+    const hashed = type === 'file' && (attrs & SHA) !== 0;
+    return tail.length === c + 1 + (hashed ? 64 : 0) + rest.length && tail.endsWith(rest) && (!hashed || tail.charCodeAt(c + 1) !== 0);
   }
 
   /**
@@ -182,10 +225,12 @@ export class Walker {
     while (stack.length) {
       const { path: dirPath, rel: dirRel } = stack.pop()!;
       const outMark = this.out.length;
+      const sameMark = this.same.length;
       const problemMark = this.problems.length;
       const stackMark = stack.length;
       const swapped = (): void => {
         this.out.length = outMark;
+        this.same.length = sameMark;
         this.problems.length = problemMark;
         stack.length = stackMark;
         this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
@@ -200,6 +245,19 @@ export class Walker {
         if (this.#roots.has(path)) return; // walked under its own rule
         const rel = dirRel === '' ? name : `${dirRel}/${name}`;
         if (this.#rules.excluded(rule, rel)) return;
+        if (this.#previous) {
+          let quick: Stats | undefined;
+          try {
+            quick = lstatSync(path, { throwIfNoEntry: false });
+          } catch {
+            // the exact way below says what went wrong, as it always has
+          }
+          if (quick && this.#stillSame(rule, path, rel, quick)) {
+            this.same.push(path);
+            if (quick.isDirectory()) stack.push({ path, rel });
+            return;
+          }
+        }
         let cst: BigIntStats;
         try {
           cst = lstatSync(path, { bigint: true });
