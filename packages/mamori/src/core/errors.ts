@@ -52,6 +52,8 @@ export const ERRORS = {
   MAMORI_ERR_FIM_KEY: { summary: 'The file integrity signing key is missing, too short, or inside a monitored tree.' },
   MAMORI_ERR_FIM_BASELINE: { summary: 'The file integrity baseline is missing or could not be read or written.' },
   MAMORI_ERR_FIM_SIGNATURE: { summary: 'The file integrity baseline does not match its signature: it was changed outside mamori.' },
+  MAMORI_ERR_WATCH_SOURCE: { summary: 'A log source could not be opened or listen on its address, or its options are out of range.' },
+  MAMORI_ERR_WATCH_CHECKPOINT: { summary: 'The log watcher\'s checkpoint store could not be opened or written.' },
   MAMORI_ERR_SCAN_ENGINE: { summary: 'The YARA engine mamori scan uses (YARA-X) could not be loaded on this platform.' },
 } as const satisfies Record<string, ErrorSpec>;
 
