@@ -78,6 +78,12 @@ interface Reading {
   /** Next byte to read. */
   pos: number;
   splitter: LineSplitter;
+  /**
+   * The file's first bytes as this source read them (at most HEAD_MAX): the identity is
+   * taken from these, never from a later read that may see another file's bytes.
+   */
+  headBuf: Buffer;
+  /** How many of them the identity covers (what was delivered), and their SHA-256. */
   headLen: number;
   head: string;
   /** When another file was first seen at the path while this one was being read. */
@@ -128,6 +134,12 @@ export class FileSource implements LogSource {
     this.#started = true;
     this.#consumer = consumer;
     if (this.#opts.watch !== false) this.#startWatch();
+    // The first open happens before start resolves: lines written after it are read.
+    try {
+      await this.#openFirst();
+    } catch (err) {
+      countError(this.counters, err);
+    }
     this.#loop = this.#run().finally(() => this.#resolveDone());
   }
 
@@ -264,8 +276,10 @@ export class FileSource implements LogSource {
 
   async #reading(fh: FileHandle, path: string, sibling: boolean, pos: number): Promise<Reading> {
     const st = await fh.stat({ bigint: true });
-    const h = await headOf(fh, Math.min(HEAD_MAX, pos));
-    return { fh, path, sibling, dev: st.dev, ino: st.ino, pos, splitter: new LineSplitter(this.#maxLine, pos), headLen: h.headLen, head: h.head, rotatedSince: undefined };
+    const headBuf = await headBytes(fh, Math.min(HEAD_MAX, pos));
+    const r: Reading = { fh, path, sibling, dev: st.dev, ino: st.ino, pos, splitter: new LineSplitter(this.#maxLine, pos), headBuf, headLen: 0, head: EMPTY_HEAD, rotatedSince: undefined };
+    setHead(r, pos);
+    return r;
   }
 
   /** Reads one chunk and delivers its lines; false at the end of the file. */
@@ -276,6 +290,9 @@ export class FileSource implements LogSource {
     if (r.headLen > 0 && !r.sibling && !(await sameHead(r))) return false;
     const { bytesRead } = await r.fh.read(this.#buf, 0, this.#buf.length, r.pos);
     if (bytesRead === 0) return false;
+    if (r.pos < HEAD_MAX && r.pos === r.headBuf.length) {
+      r.headBuf = Buffer.concat([r.headBuf, this.#buf.subarray(0, Math.min(bytesRead, HEAD_MAX - r.pos))]);
+    }
     r.pos += bytesRead;
     this.counters.bytes += bytesRead;
     r.rotatedSince = r.rotatedSince === undefined ? undefined : this.#clock.now();
@@ -331,13 +348,11 @@ export class FileSource implements LogSource {
   }
 
   async #checkpoint(r: Reading, offset: number): Promise<void> {
+    // The identity grows with what was delivered, checkpoint store or not: it is also what
+    // tells a truncated file while following.
+    setHead(r, offset);
     const store = this.#opts.checkpoints;
     if (!store) return;
-    if (r.headLen < HEAD_MAX && offset > r.headLen) {
-      const h = await headOf(r.fh, Math.min(HEAD_MAX, offset));
-      r.headLen = h.headLen;
-      r.head = h.head;
-    }
     const file: FileIdentity = { dev: r.dev.toString(), ino: r.ino.toString(), headLen: r.headLen, head: r.head };
     try {
       store.put({ key: this.input, file, offset });
@@ -392,8 +407,8 @@ export class FileSource implements LogSource {
     // The partial line was cut by the truncation: dropped with it.
     r.pos = 0;
     r.splitter.reset(0);
-    r.headLen = 0;
-    r.head = EMPTY_HEAD;
+    r.headBuf = Buffer.alloc(0);
+    setHead(r, 0);
     await this.#checkpoint(r, 0);
     return true;
   }
@@ -449,8 +464,23 @@ export class FileSource implements LogSource {
 
 /** True when the file's first `headLen` bytes are still those the identity recorded. */
 async function sameHead(r: Reading): Promise<boolean> {
-  const h = await headOf(r.fh, r.headLen);
-  return h.headLen === r.headLen && h.head === r.head;
+  const b = await headBytes(r.fh, r.headLen);
+  return b.equals(r.headBuf.subarray(0, r.headLen));
+}
+
+/** Moves the identity to cover the first bytes up to `offset` (at most HEAD_MAX). */
+function setHead(r: Reading, offset: number): void {
+  const len = Math.min(offset, r.headBuf.length, HEAD_MAX);
+  if (len === r.headLen && len > 0) return;
+  r.headLen = len;
+  r.head = createHash('sha256').update(r.headBuf.subarray(0, len)).digest('hex');
+}
+
+async function headBytes(fh: FileHandle, len: number): Promise<Buffer> {
+  if (len <= 0) return Buffer.alloc(0);
+  const b = Buffer.alloc(len);
+  const { bytesRead } = await fh.read(b, 0, len, 0);
+  return b.subarray(0, bytesRead);
 }
 
 const EMPTY_HEAD = createHash('sha256').digest('hex');
