@@ -33,6 +33,7 @@ export class Outbox {
   #drainListeners: (() => void)[] = [];
   #wasFull = false;
   #closed = false;
+  #scheduled = false;
 
   constructor(consumer: BatchConsumer, counters: SourceCounters, opts: OutboxOptions) {
     this.#consumer = consumer;
@@ -86,7 +87,14 @@ export class Outbox {
     this.#queue.push(line);
     this.#accepted++;
     if (this.full) this.#wasFull = true;
-    this.#pump();
+    // Pumped once the current burst of offers is over, so they go out as one batch.
+    if (!this.#scheduled && !this.#flight) {
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        this.#pump();
+      });
+    }
   }
 
   /** Resolves once every line accepted before the call has been settled by the consumer. */
