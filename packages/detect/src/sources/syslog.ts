@@ -153,8 +153,9 @@ export class SyslogSource implements LogSource {
       return !outbox.full;
     });
     let ended = false;
+    // What the framer holds is framed on even after the sender closed the connection.
     const resume = (): void => {
-      if (!sock.destroyed && feed(Buffer.alloc(0)) !== 'paused') sock.resume();
+      if (feed(Buffer.alloc(0)) !== 'paused' && !sock.destroyed) sock.resume();
     };
     const feed = (chunk: Buffer): 'ok' | 'bad' | 'paused' => {
       const r = framer.push(chunk);
@@ -167,11 +168,10 @@ export class SyslogSource implements LogSource {
         this.#paused.add(resume);
       } else if (ended) {
         framer.end();
-        sock.end();
+        if (!sock.destroyed) sock.end();
       }
       return r;
     };
-    sock.on('close', () => this.#paused.delete(resume));
     sock.on('data', (chunk: Buffer) => {
       this.counters.bytes += chunk.length;
       feed(chunk);
