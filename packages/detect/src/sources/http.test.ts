@@ -56,6 +56,7 @@ describe('HttpSource', () => {
     assert.deepEqual((await post(port, '{"a":1}\nnope\n')).body, { error: 'line 2 is not JSON' });
     assert.deepEqual((await post(port, '[{"a":1}, 3]')).body, { error: 'element 1 is not a JSON object' });
     assert.deepEqual((await post(port, '{"a":1')).status, 400);
+    assert.equal((await post(port, '['.repeat(900))).status, 400, 'deep nesting is a bad body, not a crash');
     assert.deepEqual((await post(port, Buffer.from([0x7b, 0xff, 0x7d]))).body, { error: 'the body is not UTF-8' });
     assert.equal((await post(port, '', undefined, 'GET')).status, 405);
     assert.equal((await post(port, '[]', undefined, 'POST', '/other')).status, 404);
@@ -65,7 +66,7 @@ describe('HttpSource', () => {
     assert.equal(c.lines.length, 1);
     assert.equal(c.lines[0]!.truncated, true);
     assert.ok(Buffer.byteLength(c.lines[0]!.text) <= 64);
-    assert.equal(s.counters.skipped, 4);
+    assert.equal(s.counters.skipped, 5);
   });
 
   it('answers 429 over its rate and 503 while the queue is full, counting the lines', async () => {
