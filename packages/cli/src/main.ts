@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   scan: { summary: 'scan files for webshells and backdoors (YARA and mamori\'s own analysers): clean, suspicious or malicious', load: () => import('./commands/scan.js') },
   sigma: { summary: 'check a folder of Sigma rules: how many mamori can run on its logs, and why the others not', load: () => import('./commands/sigma.js') },
   simulate: { summary: 'run a scripted attack against a target you own', load: () => import('./commands/simulate.js') },
+  watch: { summary: 'follow logs (files, syslog, the journal, HTTP) through the detection scenarios and Sigma rules: alerts, decisions, notifications', load: () => import('./commands/watch.js') },
   replay: { summary: 'replay log files (plain or gzip) through the detection scenarios on event time: a timeline of who tried what, and what succeeded', load: () => import('./commands/replay.js') },
 };
 

@@ -39,7 +39,7 @@ describe('the watch: section', () => {
       [{ inputs: [{ syslog: { port: 70000 } }] }, /watch\.inputs\[0\]\.syslog\.port: must be a whole number/],
       [{ inputs: [{ http: { token_env: 'not a name' } }] }, /token_env: must name an environment variable/],
       [{ inputs: [{ http: {} }] }, /watch\.inputs\[0\]\.http\.token_env: must be text/],
-      [{ inputs: [{ syslog: {}, start_at: 'start' }] }, /start_at: is for file inputs/],
+      [{ inputs: [{ syslog: {}, start_at: 'start' }] }, /start_at: is for file and mamori inputs/],
       [{ inputs: [{ file: '/a' }, { file: '/a' }] }, /watch\.inputs\[1\]\.file: \/a is given twice/],
       [{ inputs: [{ stdin: true }, { stdin: true }] }, /stdin can be read once/],
       [{ inputs: [{ file: '/a\nb' }] }, /must not hold control characters/],

@@ -12,6 +12,7 @@
  *       - journal: { filters: [-u, ssh.service] }
  *       - http: { port: 5515, token_env: MAMORI_LOG_TOKEN }
  *       - stdin: true
+ *       - mamori: true                       # mamori's own events (the proxy's), from its SQLite store
  *     scenarios: [/etc/mamori/scenarios]       # added to the built-in set
  *     builtin: true
  *     sigma: [/etc/mamori/sigma]
@@ -28,7 +29,8 @@ export type WatchInput =
   | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number; readonly format: string }
   | { readonly kind: 'journal'; readonly filters: readonly string[]; readonly journalctl?: string; readonly format: string }
   | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string; readonly tokenEnv: string; readonly format: string }
-  | { readonly kind: 'stdin'; readonly format: string };
+  | { readonly kind: 'stdin'; readonly format: string }
+  | { readonly kind: 'mamori'; readonly startAt: 'start' | 'end' };
 
 export interface WatchConfig {
   readonly inputs: readonly WatchInput[];
@@ -87,11 +89,18 @@ function host(v: unknown, path: string): string {
 }
 
 function input(v: unknown, path: string): WatchInput {
-  const r = obj(v, path, ['file', 'syslog', 'journal', 'http', 'stdin', 'format', 'start_at']);
-  const kinds = ['file', 'syslog', 'journal', 'http', 'stdin'].filter((k) => r[k] !== undefined);
-  if (kinds.length !== 1) bad(path, 'give one of file, syslog, journal, http or stdin');
+  const r = obj(v, path, ['file', 'syslog', 'journal', 'http', 'stdin', 'mamori', 'format', 'start_at']);
+  const kinds = ['file', 'syslog', 'journal', 'http', 'stdin', 'mamori'].filter((k) => r[k] !== undefined);
+  if (kinds.length !== 1) bad(path, 'give one of file, syslog, journal, http, stdin or mamori');
   const fmt = format(r.format, `${path}.format`);
-  if (r.start_at !== undefined && kinds[0] !== 'file') bad(`${path}.start_at`, 'is for file inputs');
+  if (r.start_at !== undefined && kinds[0] !== 'file' && kinds[0] !== 'mamori') bad(`${path}.start_at`, 'is for file and mamori inputs');
+  if (kinds[0] === 'mamori') {
+    if (r.mamori !== true) bad(`${path}.mamori`, 'is true when given');
+    if (r.format !== undefined) bad(`${path}.format`, "mamori's own events are read as such");
+    const startAt = r.start_at === undefined ? 'end' : r.start_at;
+    if (startAt !== 'start' && startAt !== 'end') bad(`${path}.start_at`, 'is start or end');
+    return { kind: 'mamori', startAt };
+  }
   switch (kinds[0]) {
     case 'file': {
       const p = str(r.file, `${path}.file`);
@@ -136,6 +145,7 @@ export function validateWatchConfig(raw: unknown, path = 'watch'): WatchConfig {
     files.add(x.path);
   });
   if (inputs.filter((x) => x.kind === 'stdin').length > 1) bad(`${path}.inputs`, 'stdin can be read once');
+  if (inputs.filter((x) => x.kind === 'mamori').length > 1) bad(`${path}.inputs`, "mamori's events are read once");
   const paths = (key: string): string[] => (r[key] === undefined ? [] : list(r[key], `${path}.${key}`, 100).map((v, i) => str(v, `${path}.${key}[${i}]`)));
   return {
     inputs,

@@ -55,6 +55,8 @@ export const ERRORS = {
   MAMORI_ERR_VULN_INVENTORY: { summary: 'An inventory (a YAML file, a lock file, an SBOM, a package list or a WordPress tree) could not be read.' },
   MAMORI_ERR_VULN_FINDINGS: { summary: 'Findings given to mamori vuln plan (JSON lines) could not be read.' },
   MAMORI_ERR_SIGMA_RULES: { summary: 'A Sigma rule folder or file could not be read.' },
+  MAMORI_ERR_WATCH_SOURCE: { summary: 'A log source could not be opened or listen on its address, or its options are out of range.' },
+  MAMORI_ERR_WATCH_CHECKPOINT: { summary: 'The log watcher\'s checkpoint store could not be opened or written.' },
   MAMORI_ERR_SCAN_ENGINE: { summary: 'The YARA engine mamori scan uses (YARA-X) could not be loaded on this platform.' },
   MAMORI_ERR_ALERT_NOT_FOUND: { summary: 'No recorded alert has that id.' },
   MAMORI_ERR_VULN_FEED: { summary: 'A vulnerability feed (KEV, NVD, CVE 5, OSV, EPSS, JVN) could not be fetched, read or stored.' },
