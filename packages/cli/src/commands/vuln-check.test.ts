@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './vuln-check.js';
+import { capture as captureRun } from './capture.case.js';
 
 const root = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
 const FEEDS = process.env.MAMORI_VULN_FEEDS ?? resolve(root, '../shared/data/vuln-feeds');
@@ -14,21 +15,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  // Strings only: the test runner's own messages (buffers) go on through.
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? ((out += s), true) : o(s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? ((err += s), true) : e(s, ...rest))) as typeof process.stderr.write;
-  try {
-    return { code: await run(argv), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const capture = (argv: string[]) => captureRun(run, argv);
 
 function inventory(text: string): string {
   const d = mkdtempSync(join(tmpdir(), 'mamori-vuln-check-'));

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VulnFeedStore, vulnFeedsPath } from '@mamori/vuln';
 import { help, helpFor, run } from './vuln.js';
+import { capture as captureRun } from './capture.case.js';
 
 const root = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
 const FEEDS = process.env.MAMORI_VULN_FEEDS ?? resolve(root, '../shared/data/vuln-feeds');
@@ -25,21 +26,7 @@ function project(): { dir: string; config: string; dataDir: string } {
   return { dir, config: join(dir, 'mamori.yaml'), dataDir };
 }
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  // Strings only: the test runner's own messages (buffers) go on through.
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? ((out += s), true) : o(s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? ((err += s), true) : e(s, ...rest))) as typeof process.stderr.write;
-  try {
-    return { code: await run(argv), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const capture = (argv: string[]) => captureRun(run, argv);
 
 describe('mamori vuln: the subcommands', () => {
   it('names every subcommand in its help, gives each its own help, and refuses an unknown one', async () => {

@@ -13,6 +13,7 @@
  *       - { kind: syslog, host: 10.0.0.5, port: 514, protocol: tcp }
  */
 import { MamoriError, parseDuration } from 'mamori';
+import { bad, bool, int, obj, oneOf, str, type Raw } from '../config-check.js';
 import { parseCidr } from 'mamori/internal';
 import type { AlertSeverity } from '../model.js';
 import { ADDRESS } from './notify/smtp.js';
@@ -74,40 +75,6 @@ export interface AlertsConfig {
   };
   readonly firewall?: FirewallConfig;
   readonly notifiers: readonly NotifierConfig[];
-}
-
-type Raw = Record<string, unknown>;
-
-function bad(path: string, what: string): never {
-  throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${path}: ${what}`);
-}
-
-function obj(v: unknown, path: string, allowed: readonly string[]): Raw {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(path, 'must be a mapping');
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) bad(`${path}.${k.slice(0, 40)}`, `unknown key (known: ${allowed.join(', ')})`);
-  return v as Raw;
-}
-
-function str(v: unknown, path: string, max = 1024): string {
-  if (typeof v !== 'string' || v.length === 0) bad(path, 'must be a non-empty string');
-  if (v.length > max) bad(path, `must be at most ${max} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(v)) bad(path, 'must not hold control characters');
-  return v;
-}
-
-function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(path, `must be a whole number from ${min} to ${max}`);
-  return v;
-}
-
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') bad(path, 'must be true or false');
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
-  if (typeof v !== 'string' || !options.includes(v as T)) bad(path, `must be one of ${options.join(', ')}`);
-  return v as T;
 }
 
 function duration(v: unknown, path: string, minMs: number, maxMs: number): number {

@@ -38,7 +38,7 @@ describe('the watch: section', () => {
       [{ inputs: [{ syslog: { transport: 'sctp' } }] }, /watch\.inputs\[0\]\.syslog\.transport: is udp or tcp/],
       [{ inputs: [{ syslog: { port: 70000 } }] }, /watch\.inputs\[0\]\.syslog\.port: must be a whole number/],
       [{ inputs: [{ http: { token_env: 'not a name' } }] }, /token_env: must name an environment variable/],
-      [{ inputs: [{ http: {} }] }, /watch\.inputs\[0\]\.http\.token_env: must be text/],
+      [{ inputs: [{ http: {} }] }, /watch\.inputs\[0\]\.http\.token_env: must be a non-empty string/],
       [{ inputs: [{ syslog: {}, start_at: 'start' }] }, /start_at: is for file and mamori inputs/],
       [{ inputs: [{ file: '/a' }, { file: '/a' }] }, /watch\.inputs\[1\]\.file: \/a is given twice/],
       [{ inputs: [{ stdin: true }, { stdin: true }] }, /stdin can be read once/],

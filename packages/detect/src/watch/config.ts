@@ -21,7 +21,7 @@
  *     max_line_bytes: 16384
  *     lines_per_second: 0                      # per input; 0: no bound
  */
-import { MamoriError } from 'mamori';
+import { bad, bool, int, obj, str } from '../config-check.js';
 import { PARSER_NAMES } from '../parsers/registry.js';
 
 export type WatchInput =
@@ -41,34 +41,6 @@ export interface WatchConfig {
   readonly allow: readonly string[];
   readonly maxLineBytes: number;
   readonly linesPerSecond: number;
-}
-
-type Raw = Record<string, unknown>;
-
-function bad(path: string, message: string): never {
-  throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${path}: ${message}`);
-}
-
-function obj(v: unknown, path: string, keys: readonly string[]): Raw {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, 'must be a mapping');
-  for (const k of Object.keys(v)) if (!keys.includes(k)) bad(`${path}.${k.slice(0, 60)}`, `unknown key (known: ${keys.join(', ')})`);
-  return v as Raw;
-}
-
-function str(v: unknown, path: string, max = 4096): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max) bad(path, `must be text of 1 to ${max} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(v)) bad(path, 'must not hold control characters');
-  return v;
-}
-
-function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(path, `must be a whole number from ${min} to ${max}`);
-  return v;
-}
-
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') bad(path, 'must be true or false');
-  return v;
 }
 
 function list(v: unknown, path: string, max: number): unknown[] {
@@ -103,7 +75,7 @@ function input(v: unknown, path: string): WatchInput {
   }
   switch (kinds[0]) {
     case 'file': {
-      const p = str(r.file, `${path}.file`);
+      const p = str(r.file, `${path}.file`, 4096);
       if (!p.startsWith('/')) bad(`${path}.file`, 'must be an absolute path');
       const startAt = r.start_at === undefined ? 'end' : r.start_at;
       if (startAt !== 'start' && startAt !== 'end') bad(`${path}.start_at`, 'is start or end');
