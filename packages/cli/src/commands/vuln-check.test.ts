@@ -4,12 +4,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedData } from 'mamori/testing';
 import { run } from './vuln-check.js';
 import { capture as captureRun } from './capture.case.js';
 
 const root = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
-const FEEDS = process.env.MAMORI_VULN_FEEDS ?? resolve(root, '../shared/data/vuln-feeds');
-const skip = existsSync(join(FEEDS, 'kev')) ? false : 'no vuln feed fixtures (set MAMORI_VULN_FEEDS or provide ../shared/data/vuln-feeds)';
+const shared = sharedData('vuln-feeds', 'MAMORI_VULN_FEEDS');
+const FEEDS = shared.dir;
+const skip = shared.missing ?? false;
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

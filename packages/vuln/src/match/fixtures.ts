@@ -1,10 +1,11 @@
-/** Where the shared feed fixtures are, for tests: MAMORI_VULN_FEEDS or ../shared/data/vuln-feeds from the repository root. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/**
+ * Where the shared feed fixtures are, for tests: MAMORI_VULN_FEEDS, else
+ * $MAMORI_SHARED_DATA/vuln-feeds, else ../shared/data/vuln-feeds beside the clone (null when
+ * absent: the tests say why they skip; in CI, where they must run, sharedData fails instead).
+ */
+import { sharedData } from 'mamori/testing';
 
 export function feedFixtures(): string | null {
-  const root = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
-  const dir = process.env.MAMORI_VULN_FEEDS ?? resolve(root, '../shared/data/vuln-feeds');
-  return existsSync(resolve(dir, 'kev')) ? dir : null;
+  const { dir, missing } = sharedData('vuln-feeds', 'MAMORI_VULN_FEEDS');
+  return missing ? null : dir;
 }
