@@ -144,3 +144,47 @@ describe('red team: framing another address', () => {
     assert.equal(at('Dec  1 10:00:00 host sshd[4242]: Failed password for root from 192.0.2.77 port 22 ssh2'), null);
   });
 });
+
+describe('red team: lines cut at the bound', () => {
+  // Finding 7: a JSON access log line is cut at the source's bound (16 KiB) and a cut JSON
+  // line did not parse at all: an attacker padding the User-Agent with quotes (each
+  // escaped to `\"`, twice the bytes) made every one of their requests vanish.
+  const BOUND = 16 * 1024;
+  function cutJsonLine(ip: string, sec: number, pad: string): { text: string; input: string; receivedAt: number; truncated?: boolean } {
+    const d = new Date(T0 + sec * 1000).toISOString();
+    const full = JSON.stringify({ time_iso8601: d, remote_addr: ip, request: 'POST /wp-login.php HTTP/1.1', status: 200, body_bytes_sent: 512, http_referer: '-', http_user_agent: pad });
+    return full.length > BOUND ? { text: full.slice(0, BOUND), input: 'access.json', receivedAt: T0, truncated: true } : { text: full, input: 'access.json', receivedAt: T0 };
+  }
+
+  for (const [name, pad] of [
+    ['quotes', '"'.repeat(9000)],
+    ['a cut inside an escape', `${'x'.repeat(BOUND - 186)}\\u0041${'"'.repeat(50)}`],
+    ['letters', 'A'.repeat(20000)],
+  ] as const) {
+    it(`finding 7: a JSON access line cut inside its padded User-Agent (${name}) is still read`, () => {
+      const parser = createParsers().get('nginx.json');
+      const engine = new ScenarioEngine(builtin.scenarios);
+      const alerts: Alert[] = [];
+      for (let i = 0; i < 30; i++) {
+        const raw = cutJsonLine('198.51.100.20', i, pad);
+        assert.equal(raw.truncated, true);
+        const e = parser.parse(raw);
+        assert.ok(e, 'the cut line is read');
+        assert.equal(e.fields['source.ip'], '198.51.100.20');
+        assert.equal(e.fields['url.path'], '/wp-login.php');
+        alerts.push(...engine.onEvent(e));
+      }
+      assert.ok(alerts.some((a) => a.detector === 'web-login-bruteforce'));
+    });
+  }
+
+  it('finding 7: a cut JSON line is mended only inside a string value', async () => {
+    const { closeCutJson } = await import('./parsers/json.js');
+    assert.equal(closeCutJson('{"a":"xy'), '{"a":"xy…"}');
+    assert.equal(closeCutJson('{"a":{"b":["c","d\\'), '{"a":{"b":["c","d…"]}}');
+    assert.equal(closeCutJson('{"a":"x\\u00'), '{"a":"x…"}');
+    assert.equal(closeCutJson('{"a":"x","lon'), undefined); // a cut key: nothing to mend
+    assert.equal(closeCutJson('{"a":12'), undefined);
+    assert.equal(closeCutJson(`${'['.repeat(100)}"x`), undefined);
+  });
+});
