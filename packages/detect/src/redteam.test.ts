@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import type { Alert, LogEvent } from './model.js';
 import { createParsers } from './parsers/registry.js';
 import { ScenarioEngine } from './scenarios/engine.js';
+import { AlertDb } from './alerts/alert-db.js';
+import { alert } from './alerts/fixtures.case.js';
+import { toStored } from './alerts/stored.js';
 import { loadBuiltinScenarios } from './scenarios/load.js';
 
 const builtin = loadBuiltinScenarios();
@@ -186,5 +189,28 @@ describe('red team: lines cut at the bound', () => {
     assert.equal(closeCutJson('{"a":"x","lon'), undefined); // a cut key: nothing to mend
     assert.equal(closeCutJson('{"a":12'), undefined);
     assert.equal(closeCutJson(`${'['.repeat(100)}"x`), undefined);
+  });
+});
+
+describe('red team: alert storms', () => {
+  // Finding 8: alerts.db keeps its newest 100,000 rows. An attacker who raises cheap alerts
+  // at will (a scanner User-Agent from a /64 of addresses, each its own alert) pushed the
+  // record of the high alert of the real intrusion out of the table.
+  it('finding 8: a flood of low alerts does not push a high one out of alerts.db', () => {
+    const db = AlertDb.open({ path: ':memory:', maxAlerts: 100 });
+    const hash = (n: string): string => `h:${n.length}`;
+    const high = alert({ id: 'the-intrusion', severity: 'high', time: T0 });
+    assert.equal(db.insert(toStored(high, hash, 1)), true);
+    let inserted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const ip = `2001:db8:1:2::${i.toString(16)}`;
+      if (db.insert(toStored(alert({ id: `ua-${i}`, ip, detector: 'scanner-user-agent', severity: 'low', time: T0 + 1000 + i }), hash, 1))) inserted++;
+    }
+    assert.equal(inserted, 2000);
+    assert.ok(db.size <= 110, String(db.size));
+    const ids = db.list({ limit: 1000 }).map((a) => a.id);
+    assert.ok(ids.includes('the-intrusion'), 'the high alert is kept');
+    assert.ok(ids.includes('ua-1999') && !ids.includes('ua-0'), 'the low ones go oldest first');
+    db.close();
   });
 });
