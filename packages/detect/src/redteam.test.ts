@@ -6,12 +6,17 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import type { Alert, LogEvent } from './model.js';
 import { createParsers } from './parsers/registry.js';
 import { ScenarioEngine } from './scenarios/engine.js';
 import { AlertDb } from './alerts/alert-db.js';
 import { alert } from './alerts/fixtures.case.js';
 import { toStored } from './alerts/stored.js';
+import { collector, until } from './sources/collect.case.js';
+import { SyslogSource } from './sources/syslog.js';
+import { validateWatchConfig } from './watch/config.js';
 import { loadBuiltinScenarios } from './scenarios/load.js';
 
 const builtin = loadBuiltinScenarios();
@@ -255,5 +260,61 @@ describe('red team: user pattern files', () => {
     const { compilePattern } = await import('./parsers/grok.js');
     assert.throws(() => compilePattern('^(?:a{1,30}){1,30}$', {}, 'test'));
     assert.throws(() => compilePattern('^\\S*\\S*\\S*\\S*\\S*\\S*!', {}, 'test'));
+  });
+});
+
+describe('red team: syslog senders', () => {
+  // Finding 11: syslog has no authentication. A syslog input on an interface others reach
+  // took `sshd[1]: Failed password for root from VICTIM port 22 ssh2` from anyone, and six
+  // of them blocked the victim; 64 idle TCP connections also held every slot for 5 minutes.
+  // `senders:` names who may send.
+  const forged = '<38>Dec  1 10:00:00 web1 sshd[4242]: Failed password for root from 192.0.2.77 port 22 ssh2';
+
+  it('finding 11: a datagram from an address not among the senders is dropped and counted', async () => {
+    const s = new SyslogSource({ transport: 'udp', port: 0, senders: ['192.0.2.0/24', '2001:db8::1'] });
+    const c = collector();
+    await s.start(c.consumer);
+    const { host, port } = s.address();
+    const u = createSocket('udp4');
+    await new Promise<void>((r) => u.send(forged, port, host, () => r()));
+    await until(() => s.counters.skipped === 1, 'the datagram skipped');
+    u.close();
+    await s.stop();
+    assert.equal(c.lines.length, 0);
+  });
+
+  it('finding 11: a TCP connection from elsewhere is closed at once; an allowed sender is read', async () => {
+    const refused = new SyslogSource({ transport: 'tcp', port: 0, senders: ['192.0.2.1'] });
+    const c1 = collector();
+    await refused.start(c1.consumer);
+    const a = refused.address();
+    const closed = await new Promise<boolean>((resolve) => {
+      const sock = connect(a.port, a.host, () => sock.write(`${forged}\n`));
+      sock.on('error', () => resolve(true));
+      sock.on('close', () => resolve(true));
+    });
+    assert.equal(closed, true);
+    await until(() => refused.counters.skipped === 1, 'the connection refused');
+    await refused.stop();
+    assert.equal(c1.lines.length, 0);
+
+    const allowed = new SyslogSource({ transport: 'udp', port: 0, senders: ['127.0.0.1'] });
+    const c2 = collector();
+    await allowed.start(c2.consumer);
+    const b = allowed.address();
+    const u = createSocket('udp4');
+    await new Promise<void>((r) => u.send(forged, b.port, b.host, () => r()));
+    await until(() => c2.lines.length === 1, 'the datagram read');
+    u.close();
+    await allowed.stop();
+    assert.equal(c2.lines[0]!.meta?.program, 'sshd');
+  });
+
+  it('finding 11: senders: is read from the watch: section and a bad one is a clear error', () => {
+    assert.throws(() => new SyslogSource({ transport: 'udp', port: 0, senders: ['not-an-address'] }), /senders: "not-an-address" is not an address/);
+    const w = validateWatchConfig({ inputs: [{ syslog: { transport: 'udp', host: '0.0.0.0', senders: ['192.0.2.0/24'] } }] });
+    const i = w.inputs[0]!;
+    assert.ok(i.kind === 'syslog');
+    assert.deepEqual(i.senders, ['192.0.2.0/24']);
   });
 });
