@@ -71,6 +71,7 @@ export const FIELDS = {
   'url.original': 'the request target as logged',
   'url.path': 'the path, percent-decoded once',
   'url.query': 'the query string without ?',
+  'mamori.query': 'the query string percent-decoded once, + as a space (only when that changes it)',
   'http.request.method': 'GET, POST, ...',
   'http.request.referrer': 'the Referer',
   'http.response.status_code': 'the status the server answered',

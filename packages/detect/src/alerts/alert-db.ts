@@ -7,7 +7,7 @@
  *
  * Inserts are grouped into one transaction that commits within `commitMs` (default 50 ms)
  * or at `batch` rows: a flood of alerts costs a few microseconds each, not an fsync each.
- * The table keeps at most `maxAlerts` rows (default 100,000), the oldest going first.
+ * The table keeps at most `maxAlerts` rows (default 100,000), the oldest low and medium ones going first.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -140,7 +140,13 @@ export class AlertDb {
 
   #prune(): void {
     const drop = this.#rows - this.#maxAlerts;
-    this.#db.prepare('DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts ORDER BY seq LIMIT ?)').run(drop);
+    // Low and medium alerts go first, oldest first: an attacker who can raise cheap alerts
+    // at will (a scanner's User-Agent from many addresses) must not push out the record of
+    // the high one that mattered. Both scans walk the seq order, no sort.
+    const low = this.#db
+      .prepare("DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE severity IN ('low', 'medium') ORDER BY seq LIMIT ?)")
+      .run(drop).changes;
+    if (low < drop) this.#db.prepare('DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts ORDER BY seq LIMIT ?)').run(drop - low);
     this.#rows = this.#maxAlerts;
   }
 

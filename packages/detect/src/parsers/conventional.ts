@@ -7,7 +7,7 @@
  */
 import type { FieldValue } from '../model.js';
 import { FIELDS } from '../model.js';
-import { bound, setInt, setIp, setRequestLine, setSource, setStr, setUrl, type Fields } from './fields.js';
+import { bound, setInt, setIp, setRequestLine, setSource, setStr, setUrl, setDecodedQuery, type Fields } from './fields.js';
 import { parseAnyTime, type TimeZoneMode } from './time.js';
 
 type Kind = 'source' | 'user' | 'status' | 'method' | 'url' | 'path' | 'query' | 'request' | 'ua' | 'referrer' | 'bytes' | 'message' | 'level' | 'time' | 'host' | 'action' | 'outcome' | 'dest' | 'port' | 'dport' | 'domain';
@@ -107,6 +107,7 @@ export function mapConventional(entries: Iterable<readonly [string, FieldValue |
         break;
       case 'query':
         setStr(f, 'url.query', s);
+        setDecodedQuery(f, bound(s));
         break;
       case 'request':
         if (typeof v === 'string') setRequestLine(f, v);

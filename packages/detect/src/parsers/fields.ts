@@ -104,7 +104,46 @@ export function percentDecode(s: string): string {
   }
 }
 
-/** `url.original`, `url.path` (decoded once) and `url.query` from a request target. */
+/**
+ * A decoded path with runs of `/` merged and `.` segments dropped, as nginx and Apache do
+ * before they map a path to a file or a script: `//wp-login.php` and `/./wp-login.php` are
+ * the login form, and a detector matching url.path exactly must see `/wp-login.php`.
+ * `..` stays (the traversal detectors look for it). One pass, linear.
+ */
+export function mergeSlashes(path: string): string {
+  if (path.indexOf('//') < 0 && path.indexOf('/.') < 0) return path;
+  let out = '';
+  let i = 0;
+  const n = path.length;
+  while (i < n) {
+    const c = path.charCodeAt(i);
+    if (c === 47 && out.charCodeAt(out.length - 1) === 47) {
+      i++; // a second slash in a row
+      continue;
+    }
+    // `/.` followed by `/` or the end: a `.` segment.
+    if (c === 46 && out.charCodeAt(out.length - 1) === 47 && (i + 1 === n || path.charCodeAt(i + 1) === 47)) {
+      i += 2;
+      continue;
+    }
+    out += path[i];
+    i++;
+  }
+  return out === '' ? '/' : out;
+}
+
+/**
+ * The query as an application reads it: percent-decoded once, `+` a space. Detectors of
+ * injected commands and traversals match it beside the query as sent, so `%3Bwget+` is `;wget `.
+ * Set (as mamori.query) only when it differs from url.query.
+ */
+export function setDecodedQuery(f: Fields, query: string): void {
+  if (query.indexOf('%') < 0 && query.indexOf('+') < 0) return;
+  const decoded = percentDecode(query.replaceAll('+', ' '));
+  if (decoded !== query) f['mamori.query'] = bound(decoded);
+}
+
+/** `url.original`, `url.path` (decoded once, slashes merged) and `url.query` (and mamori.query) from a request target. */
 export function setUrl(f: Fields, target: string | undefined): void {
   if (target === undefined || target === '' || target === '-') return;
   f['url.original'] = bound(target);
@@ -112,7 +151,9 @@ export function setUrl(f: Fields, target: string | undefined): void {
   const q = target.indexOf('?');
   if (q >= 0) {
     path = target.slice(0, q);
-    f['url.query'] = bound(target.slice(q + 1));
+    const query = target.slice(q + 1);
+    f['url.query'] = bound(query);
+    setDecodedQuery(f, bound(query));
   }
   // An absolute-form target (a proxy request) keeps only its path.
   if (path.charCodeAt(0) !== 47) {
@@ -122,7 +163,7 @@ export function setUrl(f: Fields, target: string | undefined): void {
       path = slash < 0 ? '/' : path.slice(slash);
     }
   }
-  f['url.path'] = bound(percentDecode(path));
+  f['url.path'] = bound(mergeSlashes(percentDecode(path)));
 }
 
 /** `GET /x HTTP/1.1` → method, target, version. A request line that is not one (binary junk, `-`) sets nothing but `url.original`. */

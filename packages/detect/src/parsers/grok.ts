@@ -19,6 +19,7 @@
  * holds a quantifier (`(a+)+`), and at most one unbounded any-character run (`.*`).
  */
 import { parse as parseYaml } from 'yaml';
+import { RE2JS } from 're2js';
 import { MamoriError } from 'mamori/internal';
 import { bound, setHostPort, setIp, setPamKv, setInt, setRequestLine, setSource, setStr, setUrl, type Fields } from './fields.js';
 import { parseCtime, parseHttpDate, parseIsoTime, parseSlashTime, parseSyslogTime, type TimeZoneMode } from './time.js';
@@ -36,6 +37,29 @@ export interface CompiledPattern {
   readonly source: string;
   readonly regex: RegExp;
   readonly captures: readonly Capture[];
+  /**
+   * A user pattern file's patterns run on RE2 (linear in the line, whatever the pattern):
+   * the static check below cannot prove every shape linear, and the line is the attacker's.
+   * The match, group 0 then the captures; null when it does not match.
+   */
+  readonly linear?: (text: string) => readonly (string | undefined)[] | null;
+}
+
+function re2Matcher(source: string, where: string): (text: string) => readonly (string | undefined)[] | null {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source);
+  } catch (cause) {
+    throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${where}: not a regular expression RE2 can run: ${(cause as Error).message.slice(0, 160)}`, { cause });
+  }
+  const n = re.groupCount();
+  return (text) => {
+    const m = re.matcher(text);
+    if (!m.lookingAt()) return null;
+    const out: (string | undefined)[] = [];
+    for (let i = 0; i <= n; i++) out.push(m.group(i) ?? undefined);
+    return out;
+  };
 }
 
 const MAX_PATTERN = 4096;
@@ -201,7 +225,7 @@ function disjointAlternatives(body: string): boolean {
 }
 
 /** Compiles a pattern against a library. Throws a MamoriError naming `where` on a bad one. */
-export function compilePattern(pattern: string, library: Readonly<Record<string, string>>, where: string): CompiledPattern {
+export function compilePattern(pattern: string, library: Readonly<Record<string, string>>, where: string, linear = false): CompiledPattern {
   if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > MAX_PATTERN) {
     throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${where}: a pattern is a string of 1 to ${MAX_PATTERN} characters`);
   }
@@ -215,14 +239,14 @@ export function compilePattern(pattern: string, library: Readonly<Record<string,
   } catch (cause) {
     throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `${where}: not a regular expression: ${(cause as Error).message}`, { cause });
   }
-  return { source, regex, captures };
+  return linear ? { source, regex, captures, linear: re2Matcher(source, where) } : { source, regex, captures };
 }
 
 /**
  * Applies a match's captures to an event's fields; returns the time a time capture read
  * (undefined when none did or it did not parse).
  */
-export function applyCaptures(m: RegExpExecArray, captures: readonly Capture[], f: Fields, receivedAt: number, zone: TimeZoneMode): number | undefined {
+export function applyCaptures(m: { readonly [i: number]: string | undefined }, captures: readonly Capture[], f: Fields, receivedAt: number, zone: TimeZoneMode): number | undefined {
   let time: number | undefined;
   for (let i = 0; i < captures.length; i++) {
     const v = m[i + 1];
@@ -302,7 +326,7 @@ export interface CompiledRule {
 }
 
 /** Reads a pattern file (YAML text): `patterns:` (the library) and `formats:` (rules per format). */
-export function readPatternFile(text: string, where: string, base?: Readonly<Record<string, string>>): { library: Readonly<Record<string, string>>; formats: ReadonlyMap<string, readonly CompiledRule[]> } {
+export function readPatternFile(text: string, where: string, base?: Readonly<Record<string, string>>, linear = false): { library: Readonly<Record<string, string>>; formats: ReadonlyMap<string, readonly CompiledRule[]> } {
   let doc: unknown;
   try {
     doc = parseYaml(text, { maxAliasCount: 10 });
@@ -335,7 +359,7 @@ export function readPatternFile(text: string, where: string, base?: Readonly<Rec
         name: str('name') ?? `${name}#${i}`,
         prefix: str('prefix'),
         contains: str('contains'),
-        pattern: compilePattern(String(rule['match'] ?? ''), library, at),
+        pattern: compilePattern(String(rule['match'] ?? ''), library, at, linear),
         set: Object.entries(set as Record<string, unknown>).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])),
       });
     });
@@ -352,7 +376,7 @@ export function runRules(rules: readonly CompiledRule[], text: string, f: Fields
   for (const r of rules) {
     if (r.prefix !== undefined && !text.startsWith(r.prefix)) continue;
     if (r.contains !== undefined && !text.includes(r.contains)) continue;
-    const m = r.pattern.regex.exec(text);
+    const m = r.pattern.linear ? r.pattern.linear(text) : r.pattern.regex.exec(text);
     if (!m) continue;
     const time = applyCaptures(m, r.pattern.captures, f, receivedAt, zone);
     for (const [k, v] of r.set) f[k] = v;

@@ -24,6 +24,47 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   }
 }
 
+/**
+ * A JSON line cut at the source's bound, closed again: the cut string value ends in `…`
+ * and the open objects and arrays are closed. An attacker who pads one field (a User-Agent
+ * of quotes, each escaped to two bytes) past the bound would otherwise make the whole
+ * event, address and request included, unreadable. Only a cut inside a string value is
+ * mended; anything else stays unreadable. One linear pass.
+ */
+export function closeCutJson(text: string): string | undefined {
+  const stack: number[] = [];
+  let inString = false;
+  let escapeAt = -1; // index of the backslash of an escape still being read
+  let isKey = false; // the open string is an object key
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (escapeAt >= 0) {
+        // `\uXXXX` is six characters; any other escape is two.
+        if (text.charCodeAt(escapeAt + 1) !== 117 || i - escapeAt >= 5) escapeAt = -1;
+      } else if (c === 92) escapeAt = i;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      isKey = expectKey;
+      expectKey = false;
+    } else if (c === 123 || c === 91) {
+      if (stack.length >= 64) return undefined;
+      stack.push(c === 123 ? 125 : 93);
+      expectKey = c === 123;
+    } else if (c === 125 || c === 93) stack.pop();
+    else if (c === 44) expectKey = stack[stack.length - 1] === 125;
+  }
+  if (!inString || isKey || stack.length === 0) return undefined;
+  const kept = escapeAt >= 0 ? text.slice(0, escapeAt) : text;
+  let out = `${kept}…"`;
+  for (let i = stack.length - 1; i >= 0; i--) out += String.fromCharCode(stack[i]!);
+  return out;
+}
+
 /** Scalar leaves as `[dotted.key, value]`. */
 export function flatten(obj: Record<string, unknown>): [string, FieldValue | null][] {
   const out: [string, FieldValue | null][] = [];
@@ -71,7 +112,11 @@ export class JsonParser implements LineParser {
     this.#zone = zone;
   }
   parse(line: RawLine): LogEvent | null {
-    const o = parseJsonObject(line.text);
+    let o = parseJsonObject(line.text);
+    if (!o && line.truncated) {
+      const closed = closeCutJson(line.text);
+      if (closed !== undefined) o = parseJsonObject(closed);
+    }
     if (!o) return null;
     const isNginx = looksNginx(o);
     const isMamori = !isNginx && looksMamori(o);

@@ -110,7 +110,8 @@ export function createParsers(options: ParserOptions = {}): ParserSet {
   const formats = new Map(builtin.formats);
   let extra: ReadonlyMap<string, readonly CompiledRule[]> = new Map();
   if (options.patterns !== undefined) {
-    extra = readPatternFile(options.patterns, options.patternsSource ?? 'patterns', builtin.library).formats;
+    // A user's patterns run on RE2: the static linearity check cannot catch every shape.
+    extra = readPatternFile(options.patterns, options.patternsSource ?? 'patterns', builtin.library, true).formats;
     for (const [k, v] of extra) formats.set(k, v);
   }
   const rules = (k: string): readonly CompiledRule[] => formats.get(k) ?? [];

@@ -8,6 +8,8 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { MamoriError, systemClock, type Clock } from 'mamori';
+import { cidrContains, parseCidr, tryParseIp, type Cidr } from 'mamori/internal';
+import { normalizeIp } from '../parsers/fields.js';
 import type { RawLine } from '../model.js';
 import { cutUtf8, decodeLine } from './lines.js';
 import { Outbox } from './outbox.js';
@@ -26,6 +28,26 @@ export interface SyslogSourceOptions extends SourceLimits {
   maxConnections?: number;
   /** TCP: a connection silent this long is closed, ms (default 300,000). */
   idleTimeoutMs?: number;
+  /**
+   * Addresses and CIDR ranges allowed to send (default: anyone who reaches the port).
+   * Syslog has no authentication: on an interface others reach, anyone may send
+   * `sshd[1]: Failed password for root from VICTIM` and have the victim blocked. Datagrams
+   * from elsewhere are skipped and counted; TCP connections from elsewhere are closed.
+   */
+  senders?: readonly string[];
+}
+
+/** The senders as ranges; a bare address is its own /32 or /128. */
+function senderRanges(senders: readonly string[] | undefined): Cidr[] | undefined {
+  if (senders === undefined) return undefined;
+  return senders.map((t) => {
+    try {
+      if (typeof t !== 'string') throw new Error('not a string');
+      return parseCidr(t.includes('/') ? t : `${t}/${t.includes(':') ? 128 : 32}`);
+    } catch {
+      throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', `syslog senders: ${JSON.stringify(String(t).slice(0, 60))} is not an address or a CIDR range`);
+    }
+  });
 }
 
 const DIGIT = (b: number | undefined): boolean => b !== undefined && b >= 0x30 && b <= 0x39;
@@ -37,6 +59,7 @@ export class SyslogSource implements LogSource {
   readonly #opts: SyslogSourceOptions;
   readonly #clock: Clock;
   readonly #maxLine: number;
+  readonly #senders: Cidr[] | undefined;
   #outbox: Outbox | undefined;
   #udp: UdpSocket | undefined;
   #tcp: Server | undefined;
@@ -54,7 +77,16 @@ export class SyslogSource implements LogSource {
     this.input = `syslog-${opts.transport}`;
     this.#clock = opts.clock ?? systemClock;
     this.#maxLine = lineBound(opts);
+    this.#senders = senderRanges(opts.senders);
     this.done = new Promise((r) => (this.#resolveDone = r));
+  }
+
+  /** May this peer send? (An IPv4-mapped IPv6 peer is its IPv4 address.) */
+  #allowed(peer: string | undefined): boolean {
+    if (!this.#senders) return true;
+    const text = peer === undefined ? undefined : normalizeIp(peer);
+    const ip = text === undefined ? undefined : tryParseIp(text);
+    return ip !== undefined && this.#senders.some((r) => cidrContains(r, ip));
   }
 
   /** Where it listens, once started. */
@@ -101,6 +133,10 @@ export class SyslogSource implements LogSource {
     this.#udp = sock;
     sock.on('message', (msg, rinfo) => {
       this.counters.bytes += msg.length;
+      if (!this.#allowed(rinfo.address)) {
+        this.counters.skipped++;
+        return;
+      }
       // A datagram is one message; a trailing LF or NUL some senders add is not part of it.
       let end = msg.length;
       while (end > 0 && (msg[end - 1] === 10 || msg[end - 1] === 13 || msg[end - 1] === 0)) end--;
@@ -141,6 +177,11 @@ export class SyslogSource implements LogSource {
   }
 
   #connection(sock: Socket): void {
+    if (!this.#allowed(sock.remoteAddress)) {
+      this.counters.skipped++;
+      sock.destroy();
+      return;
+    }
     this.#sockets.add(sock);
     sock.setTimeout(this.#opts.idleTimeoutMs ?? 300_000, () => sock.destroy());
     sock.on('close', () => this.#sockets.delete(sock));

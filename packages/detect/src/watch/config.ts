@@ -26,7 +26,7 @@ import { PARSER_NAMES } from '../parsers/registry.js';
 
 export type WatchInput =
   | { readonly kind: 'file'; readonly path: string; readonly format: string; readonly startAt: 'start' | 'end' }
-  | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number; readonly format: string }
+  | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number; readonly format: string; readonly senders?: readonly string[] }
   | { readonly kind: 'journal'; readonly filters: readonly string[]; readonly journalctl?: string; readonly format: string }
   | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string; readonly tokenEnv: string; readonly format: string }
   | { readonly kind: 'stdin'; readonly format: string }
@@ -82,10 +82,12 @@ function input(v: unknown, path: string): WatchInput {
       return { kind: 'file', path: p, format: fmt, startAt };
     }
     case 'syslog': {
-      const s = obj(r.syslog, `${path}.syslog`, ['transport', 'host', 'port']);
+      const s = obj(r.syslog, `${path}.syslog`, ['transport', 'host', 'port', 'senders']);
       const transport = s.transport ?? 'udp';
       if (transport !== 'udp' && transport !== 'tcp') bad(`${path}.syslog.transport`, 'is udp or tcp');
-      return { kind: 'syslog', transport, host: host(s.host, `${path}.syslog.host`), port: s.port === undefined ? 5514 : int(s.port, `${path}.syslog.port`, 1, 65535), format: fmt };
+      // Who may send (addresses, CIDR ranges): syslog has no authentication of its own.
+      const senders = s.senders === undefined ? undefined : list(s.senders, `${path}.syslog.senders`, 256).map((x, i) => str(x, `${path}.syslog.senders[${i}]`, 64));
+      return { kind: 'syslog', transport, host: host(s.host, `${path}.syslog.host`), port: s.port === undefined ? 5514 : int(s.port, `${path}.syslog.port`, 1, 65535), format: fmt, ...(senders ? { senders } : {}) };
     }
     case 'journal': {
       const j = r.journal === true ? {} : obj(r.journal, `${path}.journal`, ['filters', 'journalctl']);
