@@ -274,6 +274,8 @@ export function evalOsv(it: Installed, rec: OsvRecord): Statement[] {
       decided ??= { status: 'not_affected', reason: closedBy ? `${v.text} is at or above ${closedBy.kind === 'fixed' ? 'the fix' : 'beyond last_affected'} ${closedBy.text}` : `${v.text} is below every introduced version`, source: src(r.path) };
       if (decided.status === 'not_affected' && closedBy) decided = { ...decided, source: src(`${r.path}.events[${closedBy.i}]`) };
     }
+    // Ranges mamori cannot walk (GIT commits) still say the package is concerned: unknown, never silence.
+    unknown ??= !decided && a.ranges.length > 0 ? { status: 'unknown', reason: `the advisory gives ${[...new Set(a.ranges.map((r) => r.type))].join(', ').slice(0, 80)} ranges only, which name no ${g.name} versions`, source: src(a.path) } : undefined;
     const s = decided?.status === 'affected' ? decided : (unknown ?? decided);
     if (s) out.push(s);
   }

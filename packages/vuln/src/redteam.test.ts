@@ -1,0 +1,123 @@
+/**
+ * Red-team findings on @mamori/vuln, one test each (bench/redteam/README-vuln.md lists them):
+ * hostile feed files, inventories and feed servers, and records that must never turn into a
+ * wrong "not_affected". The matching cases found by the independent table are in
+ * match/independent.test.ts.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { parseJson } from './feeds/json.js';
+import { readNvdCve } from './feeds/nvd.js';
+import { readCve5 } from './feeds/cve5.js';
+import { readOsv } from './feeds/osv.js';
+import { VulnFeedStore } from './feeds/store.js';
+import { updateFeeds } from './feeds/update.js';
+import { parseInventoryYaml } from './inventory/inventory-file.js';
+import { Matcher } from './match/match.js';
+import type { Asset } from './model.js';
+
+const asset = (product: string, version: string, type: Asset['type'] = 'appliance'): Asset => ({ name: 'a', type, product, version, exposure: 'internet', criticality: 'high', owner: 'x' });
+
+function matchOne(a: Asset, put: (s: VulnFeedStore) => void) {
+  const store = VulnFeedStore.open(':memory:');
+  put(store);
+  const r = new Matcher(store).asset(a);
+  store.close();
+  return r.findings;
+}
+
+describe('red team: hostile feed files', () => {
+  it('finding 3: deep JSON is refused by a linear scan before JSON.parse builds it', () => {
+    // Unterminated, so JSON.parse alone would say "not JSON" after building a million arrays.
+    assert.throws(() => parseJson('['.repeat(1_000_000), 'nvd-api-2.0/deep.json'), /nvd-api-2\.0\/deep\.json: nested deeper than 64 levels/);
+  });
+
+  it('brackets inside strings are not nesting', () => {
+    assert.deepEqual(parseJson(`{"a":"${'['.repeat(100)}\\"{{{"}`, 'ok.json'), { a: `${'['.repeat(100)}"{{{` });
+  });
+
+  it('finding 4: a CVSS base score outside 0..10 is refused with its path (NVD and CVE 5)', () => {
+    const nvd = { id: 'CVE-2024-0001', metrics: { cvssMetricV31: [{ cvssData: { version: '3.1', baseScore: 1e308, vectorString: 'CVSS:3.1/AV:N' } }] } };
+    assert.throws(() => readNvdCve(nvd, 'n.json'), /n\.json: metrics\.cvssMetricV31\[0\]\.cvssData\.baseScore: 1e\+308 is not a CVSS score/);
+    const cve5 = { cveMetadata: { cveId: 'CVE-2024-0001' }, containers: { cna: { metrics: [{ cvssV3_1: { version: '3.1', baseScore: -3, vectorString: 'x' } }] } } };
+    assert.throws(() => readCve5(cve5, 'c.json'), /c\.json: containers\.cna\.metrics\[0\]\.cvssV3_1\.baseScore: -3 is not a CVSS score/);
+  });
+
+  it('bounds a record cannot read make the answer unknown, never not_affected', () => {
+    const nvd = readNvdCve({ id: 'CVE-2024-0002', configurations: [{ nodes: [{ operator: 'OR', cpeMatch: [{ vulnerable: true, criteria: 'cpe:2.3:o:fortinet:fortios:*:*:*:*:*:*:*:*', versionStartIncluding: '7.2.0', versionEndExcluding: '7.2.x' }] }] }] }, 'n.json');
+    const cve5 = readCve5({ cveMetadata: { cveId: 'CVE-2024-0003' }, containers: { cna: { affected: [{ vendor: 'Fortinet', product: 'FortiOS', defaultStatus: 'unaffected', versions: [{ version: '7.2.0', lessThan: 'see advisory', status: 'affected' }] }] } } }, 'c.json');
+    const f = matchOne(asset('FortiOS', '7.2.4'), (s) => {
+      s.put('nvd', [nvd]);
+      s.put('cve5', [cve5]);
+    });
+    assert.deepEqual(f.map((x) => [x.cve, x.status]), [['CVE-2024-0002', 'unknown'], ['CVE-2024-0003', 'unknown']]);
+  });
+
+  it('finding 6: an OSV advisory for the package with GIT ranges only gives unknown, not silence', () => {
+    const osv = readOsv({ id: 'GHSA-xxxx-xxxx-xxxx', aliases: ['CVE-2024-0004'], affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [{ type: 'GIT', repo: 'https://example.invalid/x', events: [{ introduced: '0' }, { fixed: 'abcdef1' }] }] }] }, 'osv.json');
+    const f = matchOne(asset('left-pad', '1.3.0', 'npm'), (s) => s.put('osv', [osv]));
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.status, 'unknown');
+    assert.match(f[0]!.reason, /GIT ranges only/);
+  });
+});
+
+describe('red team: hostile inventories', () => {
+  it('finding 5: bidirectional overrides in a name are refused with their location', () => {
+    const r = parseInventoryYaml('assets:\n  - { name: "edge\u202egpv", type: appliance, product: FortiOS, version: "7.2.4" }\n', 'inventory.yaml');
+    assert.equal(r.ok, false);
+    assert.match(JSON.stringify(r), /inventory\.yaml:2:\d+.*name holds a control character/);
+  });
+});
+
+describe('red team: hostile feed servers', () => {
+  let server: Server;
+  let base = '';
+  const open = new Set<import('node:http').ServerResponse>();
+  before(async () => {
+    server = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (u.pathname === '/redirect-http') return res.writeHead(302, { location: `http://localhost:${(server.address() as { port: number }).port}/kev.json` }).end();
+      if (u.pathname === '/hang') {
+        open.add(res);
+        return res.writeHead(200); // headers, then nothing
+      }
+      if (u.pathname === '/endless') {
+        // Far more than the limit, sent until the client goes away.
+        res.writeHead(200);
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => {
+          while (res.write(chunk)) if (res.destroyed) return;
+          res.once('drain', pump);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        return pump();
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(() => {
+    for (const r of open) r.destroy();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('a redirect to plain http elsewhere, a server that hangs, and an endless body each fail the feed, cleanly', async () => {
+    const store = VulnFeedStore.open(':memory:');
+    const limits = { maxBytes: 1024 * 1024, timeoutMs: 20_000, idleMs: 300, maxRedirects: 5 };
+    const r1 = await updateFeeds({ store, now: () => 0, feeds: ['kev'], force: true, limits, urls: { kev: `${base}/redirect-http` } });
+    assert.equal(r1[0]!.status, 'failed');
+    assert.match(r1[0]!.error!, /only https:\/\//);
+    const r2 = await updateFeeds({ store, now: () => 0, feeds: ['kev'], force: true, limits, urls: { kev: `${base}/hang` } });
+    assert.equal(r2[0]!.status, 'failed');
+    assert.match(r2[0]!.error!, /no data for/);
+    const r3 = await updateFeeds({ store, now: () => 0, feeds: ['kev'], force: true, limits, urls: { kev: `${base}/endless` } });
+    assert.equal(r3[0]!.status, 'failed');
+    assert.match(r3[0]!.error!, /more than the 1048576 bytes allowed/);
+    assert.equal(store.records('kev', 'CVE-2024-3400').length, 0);
+    store.close();
+  });
+});
