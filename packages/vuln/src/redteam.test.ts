@@ -14,6 +14,7 @@ import { readOsv } from './feeds/osv.js';
 import { VulnFeedStore } from './feeds/store.js';
 import { updateFeeds } from './feeds/update.js';
 import { parseInventoryYaml } from './inventory/inventory-file.js';
+import { parseDpkgStatus } from './inventory/discover/system-packages.js';
 import { Matcher } from './match/match.js';
 import type { Asset } from './model.js';
 
@@ -138,5 +139,13 @@ describe('red team: installed versions matching must not misread', () => {
     const nvd = readNvdCve({ id: 'CVE-2024-21887', configurations: [{ nodes: [{ operator: 'OR', cpeMatch: [{ vulnerable: true, criteria: 'cpe:2.3:a:ivanti:connect_secure:9.1:r1:*:*:*:*:*:*' }, { vulnerable: true, criteria: 'cpe:2.3:a:ivanti:connect_secure:9.1:r18:*:*:*:*:*:*' }] }] }] }, 'n.json');
     const f = matchOne(asset('Ivanti Connect Secure', '9.1'), (s) => s.put('nvd', [nvd]));
     assert.equal(f[0]?.status, 'unknown');
+  });
+});
+
+describe('red team: hostile dpkg status files', () => {
+  it('finding 9: a stanza with Version: (or Package:, Status:) twice is skipped with a note, not read as its last value', () => {
+    const d = parseDpkgStatus('Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u1\nVersion: 99.0\n\nPackage: curl\nStatus: install ok installed\nVersion: 7.88.1-10\n', 'status');
+    assert.deepEqual(d.assets.map((a) => [a.product, a.version]), [['curl', '7.88.1-10']]);
+    assert.match(d.notes.join('\n'), /status:1: openssl: the field Version appears twice: skipped/);
   });
 });
