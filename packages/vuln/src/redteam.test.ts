@@ -15,6 +15,7 @@ import { VulnFeedStore } from './feeds/store.js';
 import { updateFeeds } from './feeds/update.js';
 import { parseInventoryYaml } from './inventory/inventory-file.js';
 import { parseDpkgStatus } from './inventory/discover/system-packages.js';
+import { parsePackageLock, parseYarnLock } from './inventory/discover/npm.js';
 import { Matcher } from './match/match.js';
 import type { Asset } from './model.js';
 
@@ -147,5 +148,16 @@ describe('red team: hostile dpkg status files', () => {
     const d = parseDpkgStatus('Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u1\nVersion: 99.0\n\nPackage: curl\nStatus: install ok installed\nVersion: 7.88.1-10\n', 'status');
     assert.deepEqual(d.assets.map((a) => [a.product, a.version]), [['curl', '7.88.1-10']]);
     assert.match(d.notes.join('\n'), /status:1: openssl: the field Version appears twice: skipped/);
+  });
+});
+
+describe('red team: npm aliases in lock files', () => {
+  it('finding 10: an aliased package (npm:real@version) is discovered as the real package, so its advisories match', () => {
+    const v1 = parsePackageLock(JSON.stringify({ lockfileVersion: 1, dependencies: { 'lodash-old': { version: 'npm:lodash@4.17.19' }, '@s/x': { version: 'npm:@scope/real@1.0.0' } } }), 'package-lock.json');
+    assert.deepEqual(v1.assets.map((a) => [a.product, a.version]), [['lodash', '4.17.19'], ['@scope/real', '1.0.0']]);
+    const yarn1 = parseYarnLock('"lodash-old@npm:lodash@^4.17.0":\n  version "4.17.19"\n\n"@s/y@npm:@scope/real@^1":\n  version "1.0.0"\n\nplain@^2:\n  version "2.0.0"\n', 'yarn.lock');
+    assert.deepEqual(yarn1.assets.map((a) => [a.product, a.version]), [['lodash', '4.17.19'], ['@scope/real', '1.0.0'], ['plain', '2.0.0']]);
+    const berry = parseYarnLock('__metadata:\n  version: 6\n"lodash@npm:^4.17.0":\n  version: 4.17.19\n  resolution: "lodash@npm:4.17.19"\n', 'yarn.lock');
+    assert.deepEqual(berry.assets.map((a) => [a.product, a.version]), [['lodash', '4.17.19']]);
   });
 });
