@@ -16,6 +16,7 @@ import { updateFeeds } from './feeds/update.js';
 import { parseInventoryYaml } from './inventory/inventory-file.js';
 import { parseDpkgStatus } from './inventory/discover/system-packages.js';
 import { parsePackageLock, parseYarnLock } from './inventory/discover/npm.js';
+import { parseCycloneDx } from './inventory/discover/cyclonedx.js';
 import { Matcher } from './match/match.js';
 import type { Asset } from './model.js';
 
@@ -159,5 +160,20 @@ describe('red team: npm aliases in lock files', () => {
     assert.deepEqual(yarn1.assets.map((a) => [a.product, a.version]), [['lodash', '4.17.19'], ['@scope/real', '1.0.0'], ['plain', '2.0.0']]);
     const berry = parseYarnLock('__metadata:\n  version: 6\n"lodash@npm:^4.17.0":\n  version: 4.17.19\n  resolution: "lodash@npm:4.17.19"\n', 'yarn.lock');
     assert.deepEqual(berry.assets.map((a) => [a.product, a.version]), [['lodash', '4.17.19']]);
+  });
+});
+
+describe('red team: CycloneDX purls', () => {
+  it('finding 11: the epoch qualifier of a deb or rpm purl is kept in the version; a purl and version that disagree are noted', () => {
+    const d = parseCycloneDx(JSON.stringify({ bomFormat: 'CycloneDX', components: [
+      { type: 'library', name: 'openssl', purl: 'pkg:deb/debian/openssl@3.0.11-1~deb12u1?arch=amd64&epoch=1' },
+      { type: 'library', name: 'openssl', purl: 'pkg:rpm/redhat/openssl@3.0.7-24.el9?epoch=1' },
+      { type: 'library', name: 'bash', purl: 'pkg:deb/debian/bash@5.2.15-2?epoch=0' },
+      { type: 'library', name: 'evil', purl: 'pkg:deb/debian/evil@1.0?epoch=x' },
+      { type: 'library', name: 'lodash', version: '4.17.21', purl: 'pkg:npm/lodash@4.17.19' },
+    ] }), 'sbom.json');
+    assert.deepEqual(d.assets.map((a) => [a.type, a.product, a.version]), [['deb', 'openssl', '1:3.0.11-1~deb12u1'], ['rpm', 'openssl', '1:3.0.7-24.el9'], ['deb', 'bash', '5.2.15-2'], ['npm', 'lodash', '4.17.19']]);
+    assert.match(d.notes.join('\n'), /components\[3\]: evil: epoch "x" is not a number: skipped/);
+    assert.match(d.notes.join('\n'), /components\[4\]: lodash: the purl says "4\.17\.19", the component's version "4\.17\.21"/);
   });
 });
