@@ -7,6 +7,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseJson } from './feeds/json.js';
 import { readNvdCve } from './feeds/nvd.js';
 import { readCve5 } from './feeds/cve5.js';
@@ -18,6 +22,7 @@ import { parseDpkgStatus } from './inventory/discover/system-packages.js';
 import { parsePackageLock, parseYarnLock } from './inventory/discover/npm.js';
 import { parseCycloneDx } from './inventory/discover/cyclonedx.js';
 import { Matcher } from './match/match.js';
+import { parseInventory, readInventory } from './match/read-inventory.js';
 import type { Asset } from './model.js';
 
 const asset = (product: string, version: string, type: Asset['type'] = 'appliance'): Asset => ({ name: 'a', type, product, version, exposure: 'internet', criticality: 'high', owner: 'x' });
@@ -175,5 +180,22 @@ describe('red team: CycloneDX purls', () => {
     assert.deepEqual(d.assets.map((a) => [a.type, a.product, a.version]), [['deb', 'openssl', '1:3.0.11-1~deb12u1'], ['rpm', 'openssl', '1:3.0.7-24.el9'], ['deb', 'bash', '5.2.15-2'], ['npm', 'lodash', '4.17.19']]);
     assert.match(d.notes.join('\n'), /components\[3\]: evil: epoch "x" is not a number: skipped/);
     assert.match(d.notes.join('\n'), /components\[4\]: lodash: the purl says "4\.17\.19", the component's version "4\.17\.21"/);
+  });
+});
+
+describe('red team: the inventory as mamori vuln check reads it', () => {
+  it('finding 12: the documented example is read (internet-facing), exposure defaults to internet, deep nesting, control characters and FIFOs are refused', () => {
+    const doc = parseInventory('assets:\n  - name: edge-vpn\n    type: appliance\n    product: Ivanti Connect Secure\n    version: "22.7R2.3"\n    exposure: internet-facing\n  - { name: shop/wp-file-manager, type: wordpress-plugin, product: wp-file-manager, version: "6.8" }\n', 'inventory.yaml');
+    assert.deepEqual(doc.map((a) => a.exposure), ['internet', 'internet']);
+    assert.throws(() => parseInventory(`assets: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, 'inventory.yaml'), /inventory\.yaml:1:\d+: not read: collections nested deeper than 64/);
+    assert.throws(() => parseInventory('assets:\n  - { name: "a\\u001b[31mb", type: npm, product: lodash, version: "4.17.19" }\n', 'inventory.yaml'), /inventory\.yaml:2: assets\[0\]: name holds a control character/);
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-rt-'));
+    try {
+      const fifo = join(dir, 'inventory.yaml');
+      execFileSync('mkfifo', [fifo]);
+      assert.throws(() => readInventory(fifo), /inventory\.yaml: cannot read the inventory: not a regular file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
