@@ -77,7 +77,7 @@ function readCvss(r: Reader, metrics: unknown, base: string, by: string): CvssSc
       const d = mv[key];
       if (!isObj(d)) continue;
       const p = `${base}[${i}].${key}`;
-      out.push({ version: r.str(d.version, `${p}.version`, 8), baseScore: r.num(d.baseScore, `${p}.baseScore`), vector: r.str(d.vectorString, `${p}.vectorString`, 512), by });
+      out.push({ version: r.str(d.version, `${p}.version`, 8), baseScore: r.score(d.baseScore, `${p}.baseScore`), vector: r.str(d.vectorString, `${p}.vectorString`, 512), by });
     }
   });
   return out;

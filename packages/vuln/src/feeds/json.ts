@@ -5,6 +5,8 @@
  * .nodes: not a list`) and skipped, never a crash.
  */
 
+import { jsonDepthProblem } from '../inventory/discover/common.js';
+
 export interface JsonLimits {
   readonly maxBytes: number;
   readonly maxDepth: number;
@@ -28,9 +30,14 @@ export class RecordError extends Error {}
 export function parseJson(text: string | Buffer, where: string, limits: JsonLimits = DEFAULT_JSON_LIMITS): unknown {
   const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   if (size > limits.maxBytes) throw new RecordError(`${where}: ${size} bytes, more than the ${limits.maxBytes} allowed`);
+  const str = typeof text === 'string' ? text : text.toString('utf8');
+  // JSON.parse builds the whole tree before checkShape can refuse it: millions of nested `[`
+  // take seconds each file. A linear scan refuses them first.
+  const deep = jsonDepthProblem(str, limits.maxDepth);
+  if (deep) throw new RecordError(`${where}: ${deep}`);
   let value: unknown;
   try {
-    value = JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+    value = JSON.parse(str);
   } catch (err) {
     throw new RecordError(`${where}: not JSON (${(err as Error).message.slice(0, 200)})`);
   }
@@ -87,6 +94,12 @@ export class Reader {
   num(v: unknown, path: string): number {
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, 'not a number');
     return v;
+  }
+  /** A CVSS base score: 0 to 10 (a larger one would put any finding at the top of the plan). */
+  score(v: unknown, path: string): number {
+    const n = this.num(v, path);
+    if (n < 0 || n > 10) this.fail(path, `${n} is not a CVSS score (0 to 10)`);
+    return n;
   }
 }
 

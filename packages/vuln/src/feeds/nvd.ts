@@ -58,7 +58,7 @@ export function nvdCvss(r: Reader, metrics: unknown, path: string): CvssScore[] 
       const p = `${path}.${key}[${i}]`;
       const o = r.obj(e, p);
       const d = r.obj(o.cvssData, `${p}.cvssData`);
-      out.push(defined({ version: r.str(d.version, `${p}.cvssData.version`, 8), baseScore: r.num(d.baseScore, `${p}.cvssData.baseScore`), vector: r.str(d.vectorString, `${p}.cvssData.vectorString`, 512), by: r.optStr(o.source, `${p}.source`, 200) }));
+      out.push(defined({ version: r.str(d.version, `${p}.cvssData.version`, 8), baseScore: r.score(d.baseScore, `${p}.cvssData.baseScore`), vector: r.str(d.vectorString, `${p}.cvssData.vectorString`, 512), by: r.optStr(o.source, `${p}.source`, 200) }));
     });
   }
   return out;

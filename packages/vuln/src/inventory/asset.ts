@@ -20,11 +20,12 @@ export const MAX_VERSION = 128;
 export const MAX_OWNER = 200;
 export const MAX_ORIGIN = 1024;
 
-// Printable text only: control characters (terminal escapes, newlines) never reach a table or a log.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Printable text only: control characters (terminal escapes, newlines) and bidirectional overrides
+// (which make a name read as another in a terminal) never reach a table or a log.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 /** The problem with one string field, or undefined. */
-function textProblem(field: string, v: unknown, max: number): string | undefined {
+export function textProblem(field: string, v: unknown, max: number): string | undefined {
   if (typeof v !== 'string') return `${field} must be text, not ${v === null ? 'null' : typeof v}`;
   if (v.trim() === '') return `${field} is empty`;
   if (v.length > max) return `${field} is longer than ${max} characters`;

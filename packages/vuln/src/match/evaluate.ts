@@ -159,9 +159,10 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
       continue;
     }
     if (!ans.res) {
-      // `version: 9.1R18, lessThanOrEqual: 9.1R18` names one release as written; the releases of the train below it are not stated either way.
-      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && g.train(v) === g.train(start) && g.compare(v, start) < 0) {
-        unknowns.push({ status: 'unknown', reason: `the ${who} writes the range ${item.version} <= v <= ${item.lessThanOrEqual}, a single release as written; whether earlier releases of train ${g.train(start)} such as ${v.text} are affected is not stated`, source: src(item.path) });
+      // `version: 9.1R18, lessThanOrEqual: 9.1R18` names one release as written; the releases below it are not stated either way,
+      // in its own train and in earlier ones (Ivanti's 22.6R2 entry for CVE-2023-46805 stands for 22.x, and 22.5R1 was affected).
+      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && g.compare(v, start) < 0) {
+        unknowns.push({ status: 'unknown', reason: `the ${who} writes the range ${item.version} <= v <= ${item.lessThanOrEqual}, a single release as written; whether earlier releases such as ${v.text} are affected is not stated`, source: src(item.path) });
       }
       continue;
     }
@@ -273,6 +274,8 @@ export function evalOsv(it: Installed, rec: OsvRecord): Statement[] {
       decided ??= { status: 'not_affected', reason: closedBy ? `${v.text} is at or above ${closedBy.kind === 'fixed' ? 'the fix' : 'beyond last_affected'} ${closedBy.text}` : `${v.text} is below every introduced version`, source: src(r.path) };
       if (decided.status === 'not_affected' && closedBy) decided = { ...decided, source: src(`${r.path}.events[${closedBy.i}]`) };
     }
+    // Ranges mamori cannot walk (GIT commits) still say the package is concerned: unknown, never silence.
+    unknown ??= !decided && a.ranges.length > 0 ? { status: 'unknown', reason: `the advisory gives ${[...new Set(a.ranges.map((r) => r.type))].join(', ').slice(0, 80)} ranges only, which name no ${g.name} versions`, source: src(a.path) } : undefined;
     const s = decided?.status === 'affected' ? decided : (unknown ?? decided);
     if (s) out.push(s);
   }

@@ -132,7 +132,14 @@ export class Matcher {
   private work(asset: Asset, opts: MatchOptions): { findings: Finding[]; problem?: string } {
     const rp = resolveProduct(asset);
     if ('problem' in rp) return { findings: [], problem: rp.problem };
-    const parsed = parseIn(rp.grammar, asset.version);
+    let parsed = parseIn(rp.grammar, asset.version);
+    // An appliance runs one edition: a version naming two (`FIPS NDcPP`), or one other than the
+    // product's, cannot be matched against edition ranges (the standard edition's would answer).
+    if (typeof parsed !== 'string' && parsed.editions) {
+      const named = parsed.editions;
+      if (named.length > 1) parsed = `${JSON.stringify(asset.version)} names ${named.length} editions (${named.join(', ')}); an appliance runs one`;
+      else if (rp.spec.edition && named[0] !== rp.spec.edition) parsed = `${JSON.stringify(asset.version)} names the ${named[0]} edition, but ${rp.spec.name} is the ${rp.spec.edition} edition`;
+    }
     const it: Installed = { product: rp, version: parsed, text: asset.version, edition: editionOf(rp, parsed) };
     const findings: Finding[] = [];
     for (const cve of this.candidates(rp)) {

@@ -9,11 +9,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { MamoriError } from 'mamori';
 import { ASSET_TYPES, type Asset, type AssetType, type Criticality, type Exposure } from '../model.js';
+import { ASSET_DEFAULTS, parseExposure, textProblem } from '../inventory/asset.js';
+import { yamlDepthProblem } from '../inventory/discover/common.js';
 
 export const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
 export const MAX_ASSETS = 100_000;
 const KEYS = new Set(['name', 'type', 'product', 'version', 'exposure', 'owner', 'criticality']);
-const EXPOSURES: readonly Exposure[] = ['internet', 'internal'];
 const CRITICALITIES: readonly Criticality[] = ['low', 'medium', 'high', 'critical'];
 
 export function parseInventory(text: string, file: string): Asset[] {
@@ -21,6 +22,9 @@ export function parseInventory(text: string, file: string): Asset[] {
     throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `${where}: ${message}`);
   };
   if (text.length > MAX_INVENTORY_BYTES) fail(file, `larger than ${MAX_INVENTORY_BYTES} bytes`);
+  // The yaml package recurses: thousands of nested `[` overflow its stack. Scanned first, as the full loader does.
+  const deep = yamlDepthProblem(text);
+  if (deep) fail(`${file}:${deep.line}:${deep.col}`, `not read: ${deep.why}`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -52,6 +56,9 @@ export function parseInventory(text: string, file: string): Asset[] {
       const s = v;
       if (typeof s !== 'string' || s.trim() === '') return fail(at(['assets', i, k]), `assets[${i}].${k} must be a non-empty string`);
       if (s.length > max) return fail(at(['assets', i, k]), `assets[${i}].${k} is longer than ${max} characters`);
+      // Terminal escapes and bidirectional overrides never reach a table.
+      const p = textProblem(k, s, max);
+      if (p) return fail(at(['assets', i, k]), `assets[${i}]: ${p}`);
       return s.trim();
     };
     const name = str('name', true)!;
@@ -59,8 +66,10 @@ export function parseInventory(text: string, file: string): Asset[] {
     names.add(name);
     const type = str('type', true)! as AssetType;
     if (!ASSET_TYPES.includes(type)) fail(at(['assets', i, 'type']), `type must be one of ${ASSET_TYPES.join(', ')}`);
-    const exposure = (str('exposure', false) ?? 'internal') as Exposure;
-    if (!EXPOSURES.includes(exposure)) fail(at(['assets', i, 'exposure']), `exposure must be ${EXPOSURES.join(' or ')}`);
+    // As docs/vuln.md says and the full loader does: `internet-facing` is `internet`, and a forgotten exposure is internet-facing.
+    const exposureText = str('exposure', false);
+    const exposure: Exposure | undefined = exposureText === undefined ? ASSET_DEFAULTS.exposure : parseExposure(exposureText);
+    if (!exposure) return fail(at(['assets', i, 'exposure']), 'exposure must be internet (or internet-facing) or internal');
     const criticality = (str('criticality', false) ?? 'medium') as Criticality;
     if (!CRITICALITIES.includes(criticality)) fail(at(['assets', i, 'criticality']), `criticality must be one of ${CRITICALITIES.join(', ')}`);
     const owner = str('owner', false);
@@ -71,7 +80,10 @@ export function parseInventory(text: string, file: string): Asset[] {
 export function readInventory(file: string): Asset[] {
   let text: string;
   try {
-    if (statSync(file).size > MAX_INVENTORY_BYTES) throw new Error(`larger than ${MAX_INVENTORY_BYTES} bytes`);
+    const st = statSync(file);
+    // A FIFO (size 0) would be waited on for ever.
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_INVENTORY_BYTES) throw new Error(`larger than ${MAX_INVENTORY_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `${file}: cannot read the inventory: ${(err as Error).message}`, { cause: err });

@@ -18,6 +18,8 @@ export interface Purl {
   namespace?: string;
   name: string;
   version?: string;
+  /** The `epoch` qualifier (deb, rpm): part of the version, which the purl writes without it. */
+  epoch?: string;
 }
 
 function decode(s: string): string | undefined {
@@ -35,7 +37,11 @@ export function parsePurl(purl: string): Purl | undefined {
   const hash = rest.indexOf('#');
   if (hash >= 0) rest = rest.slice(0, hash);
   const q = rest.indexOf('?');
-  if (q >= 0) rest = rest.slice(0, q);
+  let epoch: string | undefined;
+  if (q >= 0) {
+    for (const kv of rest.slice(q + 1).split('&', 64)) if (kv.toLowerCase().startsWith('epoch=')) epoch = decode(kv.slice(6));
+    rest = rest.slice(0, q);
+  }
   const slash = rest.indexOf('/');
   if (slash <= 0) return undefined;
   const type = rest.slice(0, slash).toLowerCase();
@@ -50,7 +56,7 @@ export function parsePurl(purl: string): Purl | undefined {
   const name = parts.length ? decode(parts.pop()!) : undefined;
   if (!name) return undefined;
   const namespace = parts.length ? parts.map((p) => decode(p) ?? p).join('/') : undefined;
-  return { type, name, ...(namespace ? { namespace } : {}), ...(version ? { version } : {}) };
+  return { type, name, ...(namespace ? { namespace } : {}), ...(version ? { version } : {}), ...(epoch ? { epoch } : {}) };
 }
 
 function assetOf(p: Purl): { type: AssetType; product: string } | undefined {
@@ -98,10 +104,21 @@ export function parseCycloneDx(text: string, file: string, opts: DiscoverOptions
         other.set(k, (other.get(k) ?? 0) + 1);
         continue;
       }
-      const version = purl.version ?? (typeof comp.version === 'string' ? comp.version : undefined);
+      let version = purl.version ?? (typeof comp.version === 'string' ? comp.version : undefined);
       if (!version) {
         c.note(`${file}: ${where}: ${a.product}: no version: skipped`);
         continue;
+      }
+      if (purl.version && typeof comp.version === 'string' && comp.version !== purl.version && comp.version !== `${purl.epoch}:${purl.version}`) {
+        c.note(`${file}: ${where}: ${a.product}: the purl says ${JSON.stringify(purl.version.slice(0, 128))}, the component's version ${JSON.stringify(comp.version.slice(0, 128))}: the purl's is used`);
+      }
+      // Without its epoch, `1:3.0.11-1` would compare below every epoch-1 version a feed names.
+      if ((a.type === 'deb' || a.type === 'rpm') && purl.epoch !== undefined && !version.includes(':')) {
+        if (!/^\d{1,9}$/.test(purl.epoch)) {
+          c.note(`${file}: ${where}: ${a.product}: epoch ${JSON.stringify(purl.epoch.slice(0, 20))} is not a number: skipped`);
+          continue;
+        }
+        if (purl.epoch !== '0') version = `${purl.epoch}:${version}`;
       }
       const prefix = a.type === 'npm' ? '' : `${a.type}/`;
       c.add(a.type, `${prefix}${a.product}@${version}`, a.product, version, `${file}: ${where}`);

@@ -61,7 +61,8 @@ export function parsePackageLock(text: string, file: string, opts: DiscoverOptio
         c.note(`${file}: packages[${JSON.stringify(path.slice(0, 120))}]: no version: skipped`);
         continue;
       }
-      c.add('npm', `${name}@${entry.version}`, name, entry.version, `${file}: packages[${JSON.stringify(path)}]`);
+      const real = npmAlias(entry.version) ?? { name, version: entry.version };
+      c.add('npm', `${real.name}@${real.version}`, real.name, real.version, `${file}: packages[${JSON.stringify(path)}]`);
     }
     return c.result();
   }
@@ -74,7 +75,10 @@ export function parsePackageLock(text: string, file: string, opts: DiscoverOptio
         if (typeof entry.version !== 'string') c.note(`${file}: ${where.slice(0, 200)}: no version: skipped`);
         else if (entry.version.startsWith('file:') || entry.version.startsWith('link:')) {
           // the project's own code
-        } else c.add('npm', `${name}@${entry.version}`, name, entry.version, `${file}: ${where}`);
+        } else {
+          const real = npmAlias(entry.version) ?? { name, version: entry.version };
+          c.add('npm', `${real.name}@${real.version}`, real.name, real.version, `${file}: ${where}`);
+        }
         if (isObj(entry.dependencies)) walk(entry.dependencies, `${where}.dependencies`);
       }
     };
@@ -148,7 +152,16 @@ export function parsePnpmLock(text: string, file: string, opts: DiscoverOptions 
 function yarnName(spec: string): string | undefined {
   const s = spec.trim().replace(/^"|"$/g, '');
   const at = s.indexOf('@', 1);
-  return at > 0 ? s.slice(0, at) : undefined;
+  if (at <= 0) return undefined;
+  // `alias@npm:real@^1.0.0` (yarn 1, and berry keys) installs `real`: that is what advisories name.
+  const rest = s.slice(at + 1);
+  return (rest.startsWith('npm:') ? yarnName(rest.slice(4)) : undefined) ?? s.slice(0, at);
+}
+
+/** npm's alias form of a lock file version, `npm:real@1.2.3` (lockfile v1): the package really installed. */
+function npmAlias(version: string): { name: string; version: string } | undefined {
+  const m = /^npm:((?:@[^@/]{1,214}\/)?[^@/]{1,214})@([^@]{1,128})$/.exec(version);
+  return m ? { name: m[1]!, version: m[2]! } : undefined;
 }
 
 export function parseYarnLock(text: string, file: string, opts: DiscoverOptions = {}): Discovery {

@@ -64,9 +64,12 @@ export async function discoverDpkg(opts: DiscoverOptions & { bin?: string } = {}
 export function parseDpkgStatus(text: string, file: string, opts: DiscoverOptions = {}): Discovery {
   const c = new Collector(opts);
   let fields = new Map<string, string>();
+  let repeated: string | undefined;
   let startLine = 1;
   const flush = (): void => {
-    if (fields.size > 0) {
+    // dpkg refuses a stanza with a field twice; the last Version: would otherwise win unseen.
+    if (repeated) c.note(`${file}:${startLine}: ${fields.get('package') ?? 'a stanza'}: the field ${repeated} appears twice: skipped`);
+    else if (fields.size > 0) {
       const pkg = fields.get('package');
       const version = fields.get('version');
       const status = fields.get('status');
@@ -77,6 +80,7 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
       }
     }
     fields = new Map();
+    repeated = undefined;
   };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -94,7 +98,10 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
     }
     const name = line.slice(0, colon).toLowerCase();
     // Only the fields used are kept: a stanza of a million fields costs no memory.
-    if (name === 'package' || name === 'version' || name === 'status') fields.set(name, line.slice(colon + 1).trim());
+    if (name === 'package' || name === 'version' || name === 'status') {
+      if (fields.has(name)) repeated ??= line.slice(0, colon);
+      fields.set(name, line.slice(colon + 1).trim());
+    }
     else fields.set('_', '');
   }
   flush();
