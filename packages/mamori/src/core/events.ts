@@ -80,6 +80,8 @@ export const EVENT_ACTIONS = {
   'checkout-paused': 'guest checkout paused site-wide: declines show a card-testing attack',
   'ioc-match': 'an indicator of compromise matched on a host: a process name, an executable, a command line or a connection (mamori host check --record)',
   'unknown-listener': 'a service listening on a port that is not allowed (mamori host check --record)',
+  'mfa-passkey-added': "a passkey registered for an account of mamori's MFA gate (its first after the password, or another from a signed-in session)",
+  'mfa-passkey-cloned': "a passkey answer refused because its signature counter went backwards: the authenticator may have been copied (mamori's MFA gate)",
   'fim-file-added': 'a file or directory appeared in a monitored tree (mamori fim)',
   'fim-file-removed': 'a file or directory in a baseline is gone (mamori fim)',
   'fim-file-changed': 'a monitored file changed: content, permissions, owner or another recorded attribute (mamori fim)',

@@ -187,7 +187,15 @@ export class Guard {
     });
     this.secondFactor = new SecondFactorPolicy(config.loginProtection.secondFactor, { store: deps.store, login: this.login });
     this.mfaGate = config.mfaGate
-      ? new MfaGate(config.mfaGate, { dataDir: config.dataDir, store: deps.store, clock: this.clock, secret: deps.secret, onError: deps.onError ?? warnAtMostEveryMinute("the MFA gate's users could not be read") })
+      ? new MfaGate(config.mfaGate, {
+          dataDir: config.dataDir,
+          store: deps.store,
+          clock: this.clock,
+          secret: deps.secret,
+          onError: deps.onError ?? warnAtMostEveryMinute("the MFA gate's users could not be read"),
+          events: this.events,
+          userHash: (name) => this.login.userHash(name, 'mamori-gate'),
+        })
       : undefined;
     const cardKey = cardKeyFromEnvironment();
     this.checkout = new CheckoutGuard(config.checkoutProtection, {

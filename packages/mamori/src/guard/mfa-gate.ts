@@ -23,6 +23,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { safeEqual, hmac } from '../core/crypto.js';
 import type { Store } from '../core/store.js';
+import type { EventSink } from '../core/events.js';
 import { TotpVerifier } from '../mfa/totp-verifier.js';
 import { hashRecoveryCode, useRecoveryCode } from '../mfa/recovery-codes.js';
 import { UserDirectory, mfaKeyRing, type GateUser } from '../mfa/users.js';
@@ -94,9 +95,16 @@ export class MfaGate {
   readonly #passkeys: PasskeyVerifier | undefined;
 
   readonly #onError: (err: unknown) => void;
+  readonly #events: EventSink | undefined;
+  readonly #userHash: ((name: string) => string) | undefined;
 
-  constructor(config: MfaGateConfig, deps: { dataDir: string; store: Store; clock: Clock; secret: Buffer; onError?: (err: unknown) => void }) {
+  constructor(
+    config: MfaGateConfig,
+    deps: { dataDir: string; store: Store; clock: Clock; secret: Buffer; onError?: (err: unknown) => void; events?: EventSink; userHash?: (name: string) => string },
+  ) {
     this.#onError = deps.onError ?? (() => undefined);
+    this.#events = deps.events;
+    this.#userHash = deps.userHash;
     this.config = config;
     this.#matchers = config.paths.map((p, i) => compilePattern(p, `mfa_gate.paths[${i}]`));
     this.#dataDir = deps.dataDir;
@@ -288,6 +296,25 @@ export class MfaGate {
     return { ...answer, headers: { ...answer.headers, 'set-cookie': cookie } };
   }
 
+  /**
+   * A passkey event for the owner and the operator (a passkey added to an account, or one whose
+   * counter went backwards: a copy). The account as mamori stores accounts, a keyed hash.
+   */
+  #passkeyEvent(action: 'mfa-passkey-added' | 'mfa-passkey-cloned', req: RequestInfo, user: string, reason: string): void {
+    if (!this.#events) return;
+    this.#events.emit({
+      '@timestamp': new Date(this.#clock.now()).toISOString(),
+      'event.action': action,
+      'event.category': 'authentication',
+      'event.module': 'guard.mfa-gate',
+      'event.outcome': action === 'mfa-passkey-added' ? 'success' : 'failure',
+      'event.severity': action === 'mfa-passkey-added' ? 50 : 73,
+      'event.reason': reason,
+      'source.ip': req.ip,
+      ...(this.#userHash ? { 'user.id': this.#userHash(user) } : {}),
+    });
+  }
+
   /** `step=passkey`: the assertion for a pending sign-in. */
   async #passkeySignin(req: RequestInfo, form: URLSearchParams): Promise<{ ok: boolean; answer: RenderedResponse }> {
     const next = safeNext(form.get('next'));
@@ -296,12 +323,14 @@ export class MfaGate {
     const { p, u, dir } = pending;
     const r = await this.#passkeys.verifyAssertion(p.id, form.get('response') ?? '', this.#storedPasskeys(dir, u));
     if (!r.ok) {
+      if (r.reason === 'counter') this.#passkeyEvent('mfa-passkey-cloned', req, u.name, "a passkey's signature counter went backwards: the authenticator may have been copied");
       const why = r.reason === 'counter' ? "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator." : r.reason === 'expired' ? 'That took too long: try again.' : 'That passkey did not sign in: try again, or another one.';
       return { ok: false, answer: await this.#askPasskey(dir, u, p, next, why, 401) };
     }
     // The counter is checked again against the file as it is now: two answers of one counter
     // value verified at once (a clone racing its original) both saw the older count.
     if (!dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now())) {
+      this.#passkeyEvent('mfa-passkey-cloned', req, u.name, "a passkey's signature counter went backwards: the authenticator may have been copied");
       return { ok: false, answer: await this.#askPasskey(dir, u, p, next, "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator.", 401) };
     }
     return { ok: true, answer: this.#signedIn(req, u, next) };
@@ -323,6 +352,7 @@ export class MfaGate {
       } catch (err) {
         return { ok: false, answer: this.page(next, (err as Error).message, 409) };
       }
+      this.#passkeyEvent('mfa-passkey-added', req, u.name, "the account's first passkey, registered after its password");
       return { ok: true, answer: this.#signedIn(req, dir.get(u.name) ?? u, next) };
     }
     const s = this.#session(req);
@@ -337,6 +367,7 @@ export class MfaGate {
     } catch (err) {
       return { ok: false, answer: await this.#manage(req, (err as Error).message, 409) };
     }
+    this.#passkeyEvent('mfa-passkey-added', req, u.name, 'a passkey added from a signed-in session');
     return { ok: true, answer: { status: 303, headers: { location: `${SIGNIN_PATH}?passkeys`, 'cache-control': 'no-store' }, body: '' } };
   }
 

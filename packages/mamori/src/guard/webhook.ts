@@ -32,6 +32,8 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'ioc-match',
   'vuln-finding',
   'vuln-deadline',
+  'mfa-passkey-added',
+  'mfa-passkey-cloned',
 ] as const;
 
 /** The event a sink reports its dropped deliveries with (never delivered by the sink that drops). */

@@ -12,6 +12,7 @@ import { ManualClock } from '../core/clock.js';
 import { hmac } from '../core/crypto.js';
 import { MemoryStore } from '../core/memory-store.js';
 import { defaultConfig } from '../config/config.js';
+import type { SecurityEvent } from '../core/events.js';
 import { createGuard, type Guard } from '../guard/guard.js';
 import { parseOtpauthUri, totp } from '../mfa/otp.js';
 import { UserDirectory, mfaKeyRing } from '../mfa/users.js';
@@ -50,6 +51,7 @@ describe('mamori proxy: passkeys in the MFA gate', () => {
   let clock: ManualClock;
   let dir: string;
   let totpSecret: Uint8Array;
+  const seen: SecurityEvent[] = [];
   const key = new SoftKey();
   const phone = new SoftKey();
   const users = () => new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, false, {}), hmac(SECRET, 'mamori recovery codes'));
@@ -62,6 +64,7 @@ describe('mamori proxy: passkeys in the MFA gate', () => {
     clock = new ManualClock(Date.now());
     guard = createGuard(defaultConfig({ data_dir: dir, mfa_gate: { paths: ['/admin'], issuer: 'Shop', webauthn: { rp_id: 'localhost', origins: [ORIGIN] } } }), { store: new MemoryStore({ clock }), secret: SECRET, clock });
     proxy = await startMamoriProxy({ guard, upstream: up.url, trustedProxies: ['127.0.0.1/32'] });
+    guard.events.subscribe({ emit: (e) => void seen.push(e) });
   });
   after(async () => {
     await proxy.close();
@@ -101,6 +104,29 @@ describe('mamori proxy: passkeys in the MFA gate', () => {
     // The same pending sign-in cannot register a second one.
     const twice = await post({ step: 'register', response: create(phone, optionsOf(page), { origin: ORIGIN }), name: 'x', next: '/admin' }, `mamori_mfa_pending=${pending}`);
     assert.equal(twice.status, 401);
+    // The owner and the operator hear of it, the account as a keyed hash.
+    const added = seen.filter((e) => e['event.action'] === 'mfa-passkey-added');
+    assert.equal(added.length, 1);
+    assert.equal(added[0]!['user.id'], guard.login.userHash('pk', 'mamori-gate'));
+    assert.equal(added[0]!['source.ip'], '192.0.2.80');
+    assert.doesNotMatch(JSON.stringify(added), /"pk"/);
+  });
+
+  it('says so when a passkey answer comes with a counter that went backwards (a copied authenticator)', async () => {
+    const signIn = async (counter: number) => {
+      clock.advance(2000);
+      const page = await post({ user: 'pk', password: PASSWORD, code: '', next: '/admin' });
+      const pending = `mamori_mfa_pending=${cookies(page)['mamori_mfa_pending']}`;
+      return post({ step: 'passkey', response: get(key, optionsOf(page), { origin: ORIGIN, counter }), next: '/admin' }, pending);
+    };
+    assert.equal((await signIn(7)).status, 303);
+    const before = seen.length;
+    const stale = await signIn(3);
+    assert.equal(stale.status, 401);
+    const cloned = seen.slice(before).filter((e) => e['event.action'] === 'mfa-passkey-cloned');
+    assert.equal(cloned.length, 1, JSON.stringify(seen.slice(before).map((e) => e['event.action'])));
+    assert.equal(cloned[0]!['user.id'], guard.login.userHash('pk', 'mamori-gate'));
+    key.counter = users().get('pk')!.passkeys![0]!.counter;
   });
 
   it('signs in with password then passkey; the answer works once; a forged pending sign-in does nothing', async () => {
