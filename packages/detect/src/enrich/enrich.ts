@@ -7,7 +7,7 @@
  *     @mamori/host's IocMatcher's matchIp/matchDomain methods,
  *   - `mamori.decided: true` when the source is already under a block or challenge
  *     decision: a lookup function (decidedFromStore(store) makes one from a Store).
- * Every answer is cached per address in a bounded LRU (an attacker rotating addresses
+ * IoC and decision answers are cached per address in a bounded LRU (country answers are cached by the country database itself; an attacker rotating addresses
  * turns the cache over, never grows it); decision answers expire after `decidedTtlMs`
  * so a decision added or lifted is seen.
  *
@@ -17,6 +17,7 @@
  *   const e2 = enrich.enrichSync(event);        // never waits: a missing decision answer is looked up for the next event
  */
 import type { CountryLookup, DecisionStore } from 'mamori';
+import { BoundedCache } from 'mamori/internal';
 import type { LogEvent } from '../model.js';
 import type { Fields } from '../parsers/fields.js';
 
@@ -46,34 +47,8 @@ export interface EnrichOptions {
   readonly now?: () => number;
 }
 
-/** A bounded least-recently-used map. */
-export class BoundedCache<V> {
-  readonly #map = new Map<string, V>();
-  readonly #max: number;
-  constructor(max: number) {
-    this.#max = Math.max(0, Math.trunc(max));
-  }
-  get(key: string): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, v: V): void {
-    if (this.#max === 0) return;
-    this.#map.delete(key);
-    this.#map.set(key, v);
-    if (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next().value;
-      if (oldest !== undefined) this.#map.delete(oldest);
-    }
-  }
-  get size(): number {
-    return this.#map.size;
-  }
-}
+/** The cache the enricher keeps its IoC and decision answers in (mamori's bounded LRU map). */
+export { BoundedCache };
 
 /** A decided-lookup from a decision store: true when a block or challenge applies to the address. */
 export function decidedFromStore(store: Pick<DecisionStore, 'match'>): DecidedLookup {
@@ -83,7 +58,6 @@ export function decidedFromStore(store: Pick<DecisionStore, 'match'>): DecidedLo
   };
 }
 
-const NONE = '';
 const NO_HIT: readonly IocHitLike[] = [];
 
 export class Enricher {
@@ -92,7 +66,6 @@ export class Enricher {
   readonly #decided: DecidedLookup | undefined;
   readonly #ttl: number;
   readonly #now: () => number;
-  readonly #countries: BoundedCache<string>;
   readonly #iocs: BoundedCache<readonly IocHitLike[]>;
   readonly #decisions: BoundedCache<{ value: boolean; at: number }>;
   /** Lookups in flight, so a burst from one address asks the store once. */
@@ -107,7 +80,6 @@ export class Enricher {
     this.#ttl = options.decidedTtlMs ?? 10_000;
     this.#now = options.now ?? Date.now;
     const size = options.cacheSize ?? 10_000;
-    this.#countries = new BoundedCache(size);
     this.#iocs = new BoundedCache(size);
     this.#decisions = new BoundedCache(size);
   }
@@ -117,12 +89,9 @@ export class Enricher {
     let add: Fields | undefined;
     if (typeof ip === 'string') {
       if (this.#country) {
-        let c = this.#countries.get(ip);
-        if (c === undefined) {
-          c = this.#country.country(ip) ?? NONE;
-          this.#countries.set(ip, c);
-        }
-        if (c !== NONE) (add ??= {})['source.geo.country_iso_code'] = c;
+        // Not cached here: mamori's country database keeps its own cache of lookups.
+        const c = this.#country.country(ip);
+        if (c !== undefined) (add ??= {})['source.geo.country_iso_code'] = c;
       }
       if (this.#ioc) {
         let hits = this.#iocs.get(ip);

@@ -26,6 +26,7 @@ import { dirname, join } from 'node:path';
 import { Reader, type Response } from 'mmdb-lib';
 import { MamoriError } from '../core/errors.js';
 import { CidrList, cidrContains, formatIp, parseCidr, tryParseIp, type IpAddress } from '../core/net.js';
+import { BoundedCache } from '../core/lru.js';
 
 export interface CountryLookup {
   /** Upper-case ISO alpha-2 code, or undefined when unknown; never throws. */
@@ -108,35 +109,6 @@ export function countryFromRecord(record: unknown): string | undefined {
   );
 }
 
-/** A bounded least-recently-used map (a Map keeps insertion order). */
-class Lru<V> {
-  readonly #map = new Map<string, V>();
-  readonly #max: number;
-  constructor(max: number) {
-    this.#max = max;
-  }
-  get(key: string): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, v: V): void {
-    if (this.#max <= 0) return;
-    this.#map.delete(key);
-    this.#map.set(key, v);
-    if (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next().value;
-      if (oldest !== undefined) this.#map.delete(oldest);
-    }
-  }
-  get size(): number {
-    return this.#map.size;
-  }
-}
-
 function openReader(path: string): Reader<Response> {
   const bad = (why: string, cause?: unknown): MamoriError =>
     new MamoriError('MAMORI_ERR_GEO_DATABASE', `cannot use the country database ${path}: ${why}`, { cause });
@@ -182,7 +154,7 @@ export function openCountryDatabase(path?: string, options: CountryDatabaseOptio
   const file = path ?? defaultCountryDatabasePath();
   const reader = openReader(file);
   const ipv6 = reader.metadata.ipVersion === 6;
-  const cache = new Lru<string>(options.cacheSize ?? 10_000);
+  const cache = new BoundedCache<string>(options.cacheSize ?? 10_000);
   const NONE = '';
   const built = reader.metadata.buildEpoch;
   const date = Number.isFinite(built.getTime()) ? built.toISOString().slice(0, 10) : 'unknown date';
