@@ -127,6 +127,26 @@ describe('FileSource', () => {
     assert.equal(s.counters.truncations, 2);
   });
 
+  it('catches a file rewritten longer while its first lines are still with the consumer', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'app.log');
+    writeFileSync(path, numbered('bb', 1, 2));
+    let rewrote = false;
+    // The rewrite lands before the batch that read the old first lines is acknowledged.
+    const c = collector((batch) => {
+      if (!rewrote && batch.some((l) => l.text === 'bb2')) {
+        rewrote = true;
+        writeFileSync(path, numbered('ccc', 1, 30));
+      }
+    });
+    const s = source(path);
+    await s.start(c.consumer);
+    await until(() => c.lines.length >= 32, 'the rewrite');
+    await s.stop();
+    assert.deepEqual(c.texts(), [...range('bb', 1, 2), ...range('ccc', 1, 30)]);
+    assert.equal(s.counters.truncations, 1);
+  });
+
   it('follows a file replaced by a different one at the same path', async () => {
     const dir = tempDir();
     const path = join(dir, 'app.log');

@@ -287,9 +287,13 @@ export class FileSource implements LogSource {
     // A file truncated and written past the offset again reads on without a hint: its
     // first bytes tell. Checked before each chunk (a read of at most 1 KiB); on a change
     // the end-of-file logic takes over.
-    if (r.headLen > 0 && !r.sibling && !(await sameHead(r))) return false;
+    if (r.headBuf.length > 0 && !r.sibling && !(await sameHead(r))) return false;
     const { bytesRead } = await r.fh.read(this.#buf, 0, this.#buf.length, r.pos);
     if (bytesRead === 0) return false;
+    // And after it: a rewrite between the check and the read would hand over the new file's
+    // bytes from the old offset. The chunk is dropped unread and the end-of-file logic starts
+    // the new file from its beginning.
+    if (r.headBuf.length > 0 && !r.sibling && !(await sameHead(r))) return false;
     if (r.pos < HEAD_MAX && r.pos === r.headBuf.length) {
       r.headBuf = Buffer.concat([r.headBuf, this.#buf.subarray(0, Math.min(bytesRead, HEAD_MAX - r.pos))]);
     }
@@ -393,7 +397,7 @@ export class FileSource implements LogSource {
     }
     const st = await r.fh.stat({ bigint: true });
     let rewritten = Number(st.size) < r.pos;
-    if (!rewritten && r.headLen > 0) rewritten = !(await sameHead(r));
+    if (!rewritten && r.headBuf.length > 0) rewritten = !(await sameHead(r));
     if (!rewritten) return false;
     this.counters.truncations++;
     // What was not read yet may sit in the copy copytruncate left beside the file.
@@ -462,10 +466,14 @@ export class FileSource implements LogSource {
   }
 }
 
-/** True when the file's first `headLen` bytes are still those the identity recorded. */
+/**
+ * True when the file's first bytes are still those this source read. All the bytes read count,
+ * not only the acknowledged identity (`headLen`): a file rewritten while its first lines are
+ * still with the consumer must be caught as well.
+ */
 async function sameHead(r: Reading): Promise<boolean> {
-  const b = await headBytes(r.fh, r.headLen);
-  return b.equals(r.headBuf.subarray(0, r.headLen));
+  const b = await headBytes(r.fh, r.headBuf.length);
+  return b.equals(r.headBuf);
 }
 
 /** Moves the identity to cover the first bytes up to `offset` (at most HEAD_MAX). */
