@@ -81,7 +81,7 @@ export class SqliteCounters {
   /** Records a failed write could not write, written first at the next flush. */
   #unwritten: Buffer[] = [];
   /** A compaction under way (see #compactStep): the last record before it, the next slot, the records it wrote. */
-  #compaction: { boundary: number; next: number; records: number } | undefined;
+  #compaction: { boundary: number; next: number; records: number; generation: number } | undefined;
   /** Records the flushes wrote since the compaction under way began. */
   #sinceCompaction = 0;
   /** This process has changed counters: it is the one that counts (see reset). */
@@ -357,8 +357,15 @@ export class SqliteCounters {
   #compactStep(t: CounterTable, now: number): void {
     let c = this.#compaction;
     if (!c) {
-      c = { boundary: Number(this.#maxLogId.get() ?? 0), next: 0, records: 0 };
+      c = { boundary: Number(this.#maxLogId.get() ?? 0), next: 0, records: 0, generation: t.generation };
       this.#compaction = c;
+    }
+    if (c.generation !== t.generation) {
+      // The table doubled since the walk began and its entries moved. (Doubling keeps their
+      // order, so the walk would still meet each one; it does not rely on that.) The walk starts
+      // again; what it wrote so far stays in the log, after the boundary, and is kept.
+      c.next = 0;
+      c.generation = t.generation;
     }
     const chunk: Buffer[] = [];
     let b = Buffer.alloc(Math.min(COMPACT_SLOTS, t.capacity) * RECORD);

@@ -355,6 +355,47 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('compacts in steps while the table doubles between them, and reads back every count', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s = open(path, clock, { counterFlushMs: 60_000, maxCounterBytes: 64 << 20 });
+    const keys = (from: number, n: number, by: number) => Array.from({ length: n }, (_, i) => ({ key: `lp:${from + i}`, by, ttlMs: HOUR }));
+    const inc = async (from: number, n: number, by: number) => {
+      for (let i = 0; i < n; i += 10_000) await s.increment(keys(from + i, Math.min(10_000, n - i), by));
+    };
+    // 70,000 keys, logged four times: past the log's limit, so the next flush takes the first
+    // step of a walk over a table of more than one step's slots.
+    for (let r = 0; r < 4; r++) {
+      await inc(0, 70_000, 1);
+      s.flushCounters();
+    }
+    s.flushCounters();
+    // Between the steps: 200,000 new keys double the table, and its entries move.
+    await inc(70_000, 200_000, 2);
+    await inc(0, 10, 100);
+    s.flushCounters();
+    const mid = open(path, clock);
+    try {
+      assert.deepEqual(await mid.read(['lp:0', 'lp:11', 'lp:69999', 'lp:70000', 'lp:269999']), [104, 4, 4, 2, 2]);
+    } finally {
+      await mid.close();
+    }
+    for (let i = 0; i < 12; i++) s.flushCounters();
+    await s.close();
+    const raw = new Database(path, { readonly: true });
+    const records = (raw.prepare('SELECT records FROM counter_log').pluck().all() as Buffer[]).reduce((n, b) => n + b.length / 20, 0);
+    raw.close();
+    assert.ok(records < 600_000, `compacted: ${records} records left`);
+    const t = open(path, clock);
+    try {
+      const all = await t.read(Array.from({ length: 270_000 }, (_, i) => `lp:${i}`));
+      const wrong = all.map((v, i) => [i, v] as const).filter(([i, v]) => v !== (i < 10 ? 104 : i < 70_000 ? 4 : 2));
+      assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} counts read back wrong`);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps the counter changes a failed write could not write, and writes them at the next flush', async () => {
     const clock = new ManualClock();
     const path = fresh();

@@ -43,7 +43,7 @@ export interface SqliteStoreOptions {
   /** Keys the hashes of counter keys and set members; at least 16 bytes. */
   secret: Buffer | string;
   clock?: Clock;
-  /** Memory for counters and set members (bytes; the table never grows past it). Default 64 MiB. */
+  /** Memory for counters and set members (bytes; the table starts at 1 MiB and doubles up to it, never past it). Default 64 MiB. */
   maxCounterBytes?: number;
   /** How often changed counters are written to the file (ms): what a crash can lose. Default 100. */
   counterFlushMs?: number;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CounterTable, BYTES_PER_SLOT } from './counter-table.js';
+import { CounterTable, BYTES_PER_SLOT, INITIAL_SLOTS } from './counter-table.js';
 import { SeededRandom } from './random.js';
 
 const T = Date.UTC(2026, 0, 1);
@@ -16,6 +16,74 @@ describe('CounterTable', () => {
       assert.ok(t.bytes <= max);
       assert.ok(t.size <= t.capacity);
     }
+  });
+
+  it('starts small and doubles as keys arrive, evicting nothing before its cap, every count kept', () => {
+    const t = new CounterTable(16 << 20, new SeededRandom(21));
+    assert.equal(t.capacity, INITIAL_SLOTS);
+    assert.equal(t.maxCapacity, (16 << 20) / BYTES_PER_SLOT);
+    const n = 300_000;
+    for (let i = 0; i < n; i++) t.add(`lp:k${i}`, (i % 7) + 1, HOUR, T);
+    assert.equal(t.evictions, 0, 'nothing evicted below the cap');
+    assert.ok(t.generation >= 3, `doubled ${t.generation} times`);
+    assert.ok(t.capacity >= 2 * n && t.capacity <= t.maxCapacity, `capacity ${t.capacity}`);
+    for (let i = 0; i < n; i++) assert.equal(t.get(`lp:k${i}`, T), (i % 7) + 1, `lp:k${i}`);
+    // At the cap it evicts as before, and never grows past it.
+    for (let i = 0; i < 1_500_000; i++) t.add(`lf:${i}`, 1, HOUR, T);
+    assert.equal(t.capacity, t.maxCapacity);
+    assert.ok(t.evictions > 0);
+    assert.ok(t.bytes <= 16 << 20);
+  });
+
+  it('leaves expired entries behind when it doubles', () => {
+    const t = new CounterTable(16 << 20, new SeededRandom(22));
+    for (let i = 0; i < 20_000; i++) t.add(`lp:old${i}`, 1, 1000, T);
+    for (let i = 0; i < 40_000; i++) t.add(`lp:new${i}`, 2, HOUR, T + 5000);
+    assert.equal(t.get('lp:old0', T + 5000), 0);
+    assert.equal(t.get('lp:new39999', T + 5000), 2);
+    assert.ok(t.size <= 40_000 + 20_000);
+  });
+
+  it('keeps a batch, a set and the journal right across a doubling in the middle of them', () => {
+    const seed = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const t = new CounterTable(64 << 20, new SeededRandom(23), { seed, journal: true });
+    // Batches of new keys until one of them doubles the table in its middle.
+    let batchesAcross = 0;
+    for (let b = 0; batchesAcross < 3 && b < 100_000; b++) {
+      t.add(`lp:dirty${b}`, 41, HOUR, T); // waiting for drain when the table doubles
+      const gen = t.generation;
+      t.batchStart(T);
+      const keys = Array.from({ length: 6 }, (_, j) => `lb:${b}:${j}`);
+      for (const k of keys) t.batchKey(k);
+      t.batchTouch();
+      keys.forEach((_, j) => t.batchAdd(j, j + 1, HOUR));
+      keys.forEach((_, j) => assert.equal(t.batchGet(j), j + 1));
+      if (t.generation === gen) continue;
+      batchesAcross++;
+      keys.forEach((k, j) => assert.equal(t.get(k, T), j + 1, k));
+      const drained: number[] = [];
+      t.drain((_hi, _lo, count) => drained.push(count));
+      assert.ok(drained.includes(41), 'a change made before the doubling is still handed to drain');
+    }
+    assert.equal(batchesAcross, 3);
+    // A set whose member's marker doubles the table before the set's own counter is added.
+    let setsAcross = 0;
+    for (let m = 0; setsAcross < 3 && m < 1_000_000; m++) {
+      const gen = t.generation;
+      assert.equal(t.addMember(`ls:src${m}`, 'alice', HOUR, T), 1);
+      if (t.generation === gen) continue;
+      setsAcross++;
+      assert.equal(t.addMember(`ls:src${m}`, 'bob', HOUR, T), 2);
+      assert.equal(t.removeMember(`ls:src${m}`, 'alice', T), 1);
+    }
+    assert.equal(setsAcross, 3);
+    // The entries put back the same counts into a fresh table with the same seed.
+    const u = new CounterTable(64 << 20, new SeededRandom(0), { seed });
+    assert.ok(u.loadKinds(t.kinds));
+    t.entries(T, (hi, lo, count, exp) => u.load(hi, lo, count, exp, T));
+    assert.equal(u.get('lp:dirty0', T), 41);
+    assert.equal(u.get('lb:0:5', T), 6);
+    assert.equal(u.size, t.size);
   });
 
   it('counts, reads and deletes', () => {

@@ -2,8 +2,17 @@
  * A fixed-size table of expiring counters with a hard memory cap.
  *
  * Keys are reduced to a 64-bit seeded hash (two MurmurHash3 lanes, secret
- * seeds), so the table never holds attacker-supplied strings and its size
- * is fixed when it is built: `capacity * 16` bytes, whatever arrives.
+ * seeds), so the table never holds attacker-supplied strings, and its size
+ * has a hard cap set when it is built (`maxCapacity * 16` bytes), whatever
+ * arrives.
+ *
+ * The table starts small (INITIAL_SLOTS) and doubles when it is half full,
+ * or when a key finds its window full, until it reaches the cap; nothing is
+ * evicted before then. A table sized to the keys it holds stays in the CPU's
+ * caches, where one of 64 MiB spread over a few thousand keys misses on
+ * nearly every read (bench/README.md, "A table that grows"). While it
+ * doubles, the old and the new arrays are both held: at the last doubling,
+ * 1.5 times the cap for the moment of the copy.
  *
  * A slot is four 32-bit words side by side in one array (hash high, hash
  * low, count, expiry), so a probe reads one cache line, not four. Expiry is
@@ -37,6 +46,8 @@ import type { Random } from './random.js';
 import { murmurFinish, murmurMix, murmurScramble } from './murmur.js';
 
 const WINDOW = 16;
+/** Slots a table starts with (1 MiB), unless its cap is lower. */
+export const INITIAL_SLOTS = 2 ** 16;
 /**
  * A slot's low identity word carries its kind in its low 8 bits (the identity is the other 56
  * bits). Kind 0 is a member marker's, which has no floor; 255 is shared by kinds past 254.
@@ -75,13 +86,16 @@ export interface CounterTableOptions {
 export type TableVisitor = (hi: number, lo: number, count: number, expiresAt: number) => void;
 
 export class CounterTable {
-  readonly capacity: number;
+  /** The most slots the table may grow to (its memory cap). */
+  readonly maxCapacity: number;
   /** [hi, lo, count, expiry] per slot. */
-  readonly #w: Uint32Array;
+  #w: Uint32Array;
   readonly #seedA: number;
   readonly #seedB: number;
   /** capacity / 2^32: maps a 32-bit hash to a slot (#slotOf). */
-  readonly #scale: number;
+  #scale: number;
+  /** Times the table has doubled (a store walking it in steps starts again when this changes). */
+  generation = 0;
   #base = Number.NaN;
   #size = 0;
   evictions = 0;
@@ -100,7 +114,7 @@ export class CounterTable {
 
   readonly #journal: boolean;
   /** One bit per slot: already in #dirty. */
-  readonly #dirtyBits: Uint32Array;
+  #dirtyBits: Uint32Array;
   /** Word offsets of the slots changed since the last drain. */
   #dirty: number[] = [];
   /** Identities (hi, lo) deleted since the last drain. */
@@ -108,20 +122,32 @@ export class CounterTable {
 
   constructor(maxBytes: number, random: Random, opts: CounterTableOptions = {}) {
     // (At most MAX_SLOTS: slot offsets are kept in 32-bit signed words.)
-    this.capacity = Math.min(MAX_SLOTS, Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT)));
-    this.#scale = this.capacity / 2 ** 32;
-    this.#w = new Uint32Array(this.capacity * 4);
+    this.maxCapacity = Math.min(MAX_SLOTS, Math.max(WINDOW, Math.floor(maxBytes / BYTES_PER_SLOT)));
+    const start = Math.min(this.maxCapacity, INITIAL_SLOTS);
+    this.#scale = start / 2 ** 32;
+    this.#w = new Uint32Array(start * 4);
     const seed = opts.seed ?? random.bytes(8);
     if (seed.length < 8) throw new RangeError('a counter table seed is 8 bytes');
     const view = new DataView(seed.buffer, seed.byteOffset, 8);
     this.#seedA = view.getInt32(0, true);
     this.#seedB = view.getInt32(4, true);
     this.#journal = opts.journal === true;
-    this.#dirtyBits = new Uint32Array(this.#journal ? Math.ceil(this.capacity / 32) : 0);
+    this.#dirtyBits = new Uint32Array(this.#journal ? Math.ceil(start / 32) : 0);
   }
 
+  /** Slots the table has now (it grows up to maxCapacity). */
+  get capacity(): number {
+    return this.#w.length >>> 2;
+  }
+
+  /** Bytes the table's slots take now. */
   get bytes(): number {
     return this.capacity * BYTES_PER_SLOT;
+  }
+
+  /** Bytes the table may grow to (its cap). */
+  get maxBytes(): number {
+    return this.maxCapacity * BYTES_PER_SLOT;
   }
 
   /** Occupied slots (expired entries count until they are reused). */
@@ -394,7 +420,7 @@ export class CounterTable {
     const w = this.#w;
     const h = this.#bh;
     let x = this.#sink;
-    for (let i = 0; i < this.#bn; i++) x ^= w[h[3 * i]! + 3]!;
+    for (let i = 0; i < this.#bn; i++) x ^= w[this.#slotOf(h[3 * i + 1]!) + 3]!;
     this.#sink = x;
   }
 
@@ -403,7 +429,7 @@ export class CounterTable {
     if (i >= this.#bn) throw new RangeError('not in the batch');
     const hi = this.#bh[3 * i + 1]!;
     const lo = this.#bh[3 * i + 2]!;
-    const o = this.#find(this.#bh[3 * i]!, hi, lo, this.#bt);
+    const o = this.#find(this.#slotOf(hi), hi, lo, this.#bt);
     return o < 0 ? this.#absent(lo, this.#bt) : this.#w[o + 2]!;
   }
 
@@ -411,7 +437,7 @@ export class CounterTable {
   batchAdd(i: number, by: number, ttlMs: number, floor = false): number {
     if (i >= this.#bn) throw new RangeError('not in the batch');
     if (floor) this.#floored[this.#bh[3 * i + 2]! & KIND_BITS] = 1;
-    return this.#add(this.#bh[3 * i]!, this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, by, ttlMs, this.#bt, true);
+    return this.#add(this.#bh[3 * i + 1]!, this.#bh[3 * i + 2]!, by, ttlMs, this.#bt, true);
   }
 
   get(key: string, now: number): number {
@@ -431,15 +457,16 @@ export class CounterTable {
     const t = this.#rel(now);
     this.#hash(key);
     if (floor) this.#floored[this.#h[2]! & KIND_BITS] = 1;
-    return this.#add(this.#h[0]!, this.#h[1]!, this.#h[2]!, by, ttlMs, t, true);
+    return this.#add(this.#h[1]!, this.#h[2]!, by, ttlMs, t, true);
   }
 
   /**
    * Adds to the entry (hi, lo), or makes it: a counter made anew starts from its kind's floor
    * (`floor`; a claim does not, nor does a marker, whose kind has none).
    */
-  #add(home: number, hi: number, lo: number, by: number, ttlMs: number, t: number, floor: boolean): number {
+  #add(hi: number, lo: number, by: number, ttlMs: number, t: number, floor: boolean): number {
     const w = this.#w;
+    const home = this.#slotOf(hi);
     const end = w.length;
     let o = home;
     let free = -1;
@@ -472,6 +499,13 @@ export class CounterTable {
    * window's lowest entry (then the soonest to expire), which raises its kind's floor.
    */
   #place(home: number, free: number, hi: number, lo: number, v: number, expiry: number, t: number, note: boolean): void {
+    if ((free < 0 || this.#size * 2 >= this.capacity) && this.capacity < this.maxCapacity) {
+      // A full window, or a table half full: below the cap, the table doubles instead of
+      // evicting, and the entry goes to its home in the larger table.
+      this.#grow(t);
+      home = this.#slotOf(hi);
+      free = this.#freeIn(home, t);
+    }
     const w = this.#w;
     let slot = free;
     if (slot < 0) {
@@ -494,6 +528,100 @@ export class CounterTable {
     if (note) this.#note(slot);
   }
 
+  /** The first reusable slot of the window from `home` (a word offset), or -1. */
+  #freeIn(home: number, t: number): number {
+    const w = this.#w;
+    let o = home;
+    for (let n = 0; n < WINDOW; n++) {
+      if (w[o + 3]! <= t) return o;
+      o += 4;
+      if (o === w.length) o = 0;
+    }
+    return -1;
+  }
+
+  /**
+   * Doubles the table (or more, until every live entry has a slot in its window; at the cap, a
+   * window that still overflows evicts as #place does). Expired entries are left behind: they
+   * read as absent either way. Changes waiting for drain follow their entries.
+   */
+  #grow(t: number): void {
+    const old = this.#w;
+    const oldBits = this.#dirtyBits;
+    let cap = Math.min(this.maxCapacity, this.capacity * 2);
+    for (;;) {
+      const w = new Uint32Array(cap * 4);
+      const scale = cap / 2 ** 32;
+      const bits = new Uint32Array(this.#journal ? Math.ceil(cap / 32) : 0);
+      const dirty: number[] = [];
+      let size = 0;
+      let overflow = false;
+      for (let s = 0; s < old.length && !overflow; s += 4) {
+        const exp = old[s + 3]!;
+        if (exp <= t) continue;
+        const hi = old[s]!;
+        let o = Math.floor(hi * scale) * 4;
+        let slot = -1;
+        for (let n = 0; n < WINDOW; n++) {
+          if (w[o + 3] === NEVER) {
+            slot = o;
+            break;
+          }
+          o += 4;
+          if (o === w.length) o = 0;
+        }
+        if (slot < 0) {
+          if (cap < this.maxCapacity) {
+            overflow = true;
+            break;
+          }
+          // At the cap: the window's lowest entry (then the soonest to expire) gives way, as in #place.
+          let o2 = Math.floor(hi * scale) * 4;
+          for (let n = 0; n < WINDOW; n++) {
+            if (slot < 0 || w[o2 + 2]! < w[slot + 2]! || (w[o2 + 2] === w[slot + 2] && w[o2 + 3]! < w[slot + 3]!)) slot = o2;
+            o2 += 4;
+            if (o2 === w.length) o2 = 0;
+          }
+          if (old[s + 2]! < w[slot + 2]! || (old[s + 2] === w[slot + 2] && exp < w[slot + 3]!)) {
+            // The one moving is the lowest: it gives way itself.
+            this.evictions++;
+            this.#fold(old[s + 1]! | 0, old[s + 2]!, exp, t);
+            continue;
+          }
+          this.evictions++;
+          this.#fold(w[slot + 1]! | 0, w[slot + 2]!, w[slot + 3]!, t);
+          size--;
+        }
+        w[slot] = hi;
+        w[slot + 1] = old[s + 1]!;
+        w[slot + 2] = old[s + 2]!;
+        w[slot + 3] = exp;
+        size++;
+        if (this.#journal) {
+          const os = s >>> 2;
+          if ((oldBits[os >>> 5]! & (1 << (os & 31))) !== 0) {
+            const ns = slot >>> 2;
+            if ((bits[ns >>> 5]! & (1 << (ns & 31))) === 0) {
+              bits[ns >>> 5] = bits[ns >>> 5]! | (1 << (ns & 31));
+              dirty.push(slot);
+            }
+          }
+        }
+      }
+      if (overflow) {
+        cap = Math.min(this.maxCapacity, cap * 2);
+        continue;
+      }
+      this.#w = w;
+      this.#scale = scale;
+      this.#dirtyBits = bits;
+      this.#dirty = dirty;
+      this.#size = size;
+      this.generation++;
+      return;
+    }
+  }
+
   /**
    * Sets a counter only if absent (and its kind's floor is 0); true when this call created it.
    * With `floor`, its kind is floored (a claim: evicted last, and never claimable again by an
@@ -507,7 +635,7 @@ export class CounterTable {
     const lo = this.#h[2]!;
     if (floor) this.#floored[lo & KIND_BITS] = 1;
     if (this.#find(home, hi, lo, t) >= 0 || this.#absent(lo, t) > 0) return false;
-    this.#add(home, hi, lo, value, ttlMs, t, false);
+    this.#add(hi, lo, value, ttlMs, t, false);
     return true;
   }
 
@@ -532,8 +660,8 @@ export class CounterTable {
     this.#sink ^= this.#w[mo + 3]! ^ this.#w[ko + 3]!;
     const m = this.#find(mo, mh, ml, t);
     if (m < 0) {
-      this.#add(mo, mh, ml, 1, ttlMs, t, false);
-      return this.#add(ko, kh, kl, 1, ttlMs, t, true);
+      this.#add(mh, ml, 1, ttlMs, t, false);
+      return this.#add(kh, kl, 1, ttlMs, t, true);
     }
     this.#w[m + 2] = Math.min(0xffffffff, this.#w[m + 2]! + 1);
     if (this.#journal) this.#note(m);

@@ -15,7 +15,7 @@ import { DecisionIndex } from './decision-index.js';
 import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store } from './store.js';
 
 export interface MemoryStoreOptions {
-  /** Bytes for counters; the table never grows past it. Default 64 MiB. */
+  /** Bytes for counters: the table starts at 1 MiB and doubles up to this, never past it. Default 64 MiB. */
   maxCounterBytes?: number;
   maxDecisions?: number;
   maxEvents?: number;
