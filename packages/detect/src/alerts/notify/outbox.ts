@@ -3,7 +3,8 @@
  * full one drops the oldest, counted), one delivery at a time, a timeout per attempt, a few
  * retries with growing pauses. A dead or slow receiver fills the queue and costs drops,
  * never a wait in the caller. Nothing a transport throws reaches the caller: failures are
- * counted and go to `onError`.
+ * counted and go to `onError`. The queue is mamori's DeliveryQueue (core/delivery-queue.ts),
+ * which the webhook sink of the guard uses too.
  */
 import { DeliveryQueue } from 'mamori/internal';
 import type { Notice } from './notice.js';
