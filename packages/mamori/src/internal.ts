@@ -14,6 +14,8 @@ export * from './core/url.js';
 export * from './core/crypto.js';
 export * from './core/bounded-get.js';
 export * from './core/lru.js';
+export * from './core/sqlite-file.js';
+export * from './core/delivery-queue.js';
 export * from './core/siphash.js';
 export * from './core/events.js';
 export * from './core/decisions.js';

@@ -9,11 +9,11 @@
  * or at `batch` rows: a flood of alerts costs a few microseconds each, not an fsync each.
  * The table keeps at most `maxAlerts` rows (default 100,000), the oldest low and medium ones going first.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { MamoriError } from 'mamori';
+import { openSqliteFile } from 'mamori/internal';
 import type { DecisionRecord, StoredAlert } from './stored.js';
 
 export interface AlertDbOptions {
@@ -33,8 +33,6 @@ export interface AlertFilter {
   sourceIp?: string;
   limit?: number;
 }
-
-const SCHEMA = 1;
 
 export class AlertDb {
   readonly #db: Database.Database;
@@ -71,18 +69,8 @@ export class AlertDb {
       if (file && o.readonly && !existsSync(o.path)) {
         throw new MamoriError('MAMORI_ERR_STORE_OPEN', `${o.path} does not exist: no alert has been recorded yet (mamori watch or mamori replay records them)`);
       }
-      if (file && !existsSync(o.path)) {
-        mkdirSync(dirname(o.path), { recursive: true, mode: 0o700 });
-        // Readable by its owner only, like the store: it holds addresses and keyed hashes of accounts.
-        closeSync(openSync(o.path, 'a', 0o600));
-        chmodSync(o.path, 0o600);
-      }
-      db = new Database(o.path, { readonly: o.readonly === true, fileMustExist: o.readonly === true, timeout: 5000 });
-      if (!o.readonly) {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        migrate(db);
-      }
+      // Readable by its owner only, like the store: it holds addresses and keyed hashes of accounts.
+      db = openSqliteFile(o.path, { driver: Database, what: 'the alerts database', migrations: MIGRATIONS, readonly: o.readonly === true });
       return new AlertDb(db, o);
     } catch (err) {
       try {
@@ -203,12 +191,8 @@ function fromRow(r: Row): StoredAlert {
   return r.decision ? { ...a, decision: JSON.parse(r.decision) as DecisionRecord } : a;
 }
 
-function migrate(db: Database.Database): void {
-  const v = db.pragma('user_version', { simple: true }) as number;
-  if (v > SCHEMA) throw new MamoriError('MAMORI_ERR_STORE_OPEN', `the alerts database has schema version ${v}, newer than this mamori's ${SCHEMA}: upgrade mamori`);
-  if (v === SCHEMA) return;
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS alerts (
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS alerts (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,
       detector TEXT NOT NULL,
@@ -222,7 +206,5 @@ function migrate(db: Database.Database): void {
     );
     CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time);
     CREATE INDEX IF NOT EXISTS alerts_detector ON alerts (detector, time);
-    CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source_ip, time);
-    PRAGMA user_version = ${SCHEMA};
-  `);
-}
+    CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source_ip, time);`,
+];

@@ -8,10 +8,9 @@
  * as soon as it returns. One watcher should own a store: two following the same file would
  * each move its offset (SQLite keeps the file consistent, not the two watchers' intent).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MamoriError, systemClock, type Clock } from 'mamori';
+import { openSqliteFile } from 'mamori/internal';
 
 export interface FileIdentity {
   /** Device and inode as decimal strings (they may not fit a double). */
@@ -58,16 +57,11 @@ export class CheckpointStore {
     this.#del = db.prepare('DELETE FROM checkpoints WHERE key = ?');
   }
 
-  /** Opens (creating) the store at `path`; `:memory:` for one that lasts as long as the process. */
+  /** Opens (creating, mode 0600) the store at `path`; `:memory:` for one that lasts as long as the process. */
   static open(path: string, clock: Clock = systemClock): CheckpointStore {
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      const db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      // NORMAL is durable against a crash of the process, which is what a checkpoint must survive.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
+      // WAL with synchronous NORMAL is durable against a crash of the process, which is what a checkpoint must survive.
+      const db = openSqliteFile(path, { driver: Database, what: 'the checkpoint store', migrations: [`CREATE TABLE IF NOT EXISTS checkpoints (
         key TEXT PRIMARY KEY,
         dev TEXT,
         ino TEXT,
@@ -76,7 +70,7 @@ export class CheckpointStore {
         offset INTEGER NOT NULL,
         cursor TEXT,
         updated_at INTEGER NOT NULL
-      ) WITHOUT ROWID`);
+      ) WITHOUT ROWID`] });
       return new CheckpointStore(db, clock);
     } catch (err) {
       throw new MamoriError('MAMORI_ERR_WATCH_CHECKPOINT', `the checkpoint store ${path} could not be opened: ${(err as Error).message}`, { cause: err });

@@ -7,10 +7,11 @@
  * own, and `remove(source)` takes only that source's. Times are ms since epoch,
  * given by the caller (a clock, never `Date.now()` here).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MamoriError } from 'mamori';
+import { openSqliteFile } from 'mamori/internal';
 import { INDICATOR_KINDS, type IndicatorKind, type ParsedIndicator } from './indicator.js';
 import { IocMatcherBuilder, type IocMatcher } from './matcher.js';
 import { addProxywareIndicators } from './proxyware.js';
@@ -99,24 +100,13 @@ export class IocStore {
     this.path = path;
   }
 
-  /** Opens (creating when missing) the store at `path`; `:memory:` for tests. */
+  /** Opens (creating when missing, mode 0600) the store at `path`; `:memory:` for tests. */
   static open(path: string): IocStore {
     let db: Database.Database;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      const v = Number(db.pragma('user_version', { simple: true }));
-      if (v > MIGRATIONS.length) throw new Error(`the file is at schema ${v}, newer than this mamori's ${MIGRATIONS.length}`);
-      for (let i = v; i < MIGRATIONS.length; i++) {
-        db.transaction(() => {
-          db.exec(MIGRATIONS[i]!);
-          db.pragma(`user_version = ${i + 1}`);
-        })();
-      }
+      db = openSqliteFile(path, { driver: Database, what: 'the IoC store', migrations: MIGRATIONS });
     } catch (err) {
+      if (err instanceof MamoriError) throw err;
       throw new MamoriError('MAMORI_ERR_STORE_OPEN', `${path}: the IoC store could not be opened: ${(err as Error).message}`, { cause: err });
     }
     return new IocStore(db, path);

@@ -12,6 +12,7 @@
  * the console, at most one a minute).
  */
 import { createHmac } from 'node:crypto';
+import { DeliveryQueue } from '../core/delivery-queue.js';
 import type { EventContext, EventSink, SecurityEvent, SecurityEventInput } from '../core/events.js';
 
 export const DEFAULT_WEBHOOK_EVENTS = [
@@ -88,36 +89,33 @@ function whole(v: number | undefined, fallback: number, min: number, max: number
   return v !== undefined && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.trunc(v))) : fallback;
 }
 
+/** A delivery that retrying cannot help: the receiver refused it (a 4xx answer, a redirect). */
+class Refused extends Error {}
+
+/** An event that could not be made into a request: `cause` is what went wrong, reported as is. */
+class Unsendable extends Error {}
+
+/** An event waiting in the queue, and its request once the first attempt made it (every retry sends the same). */
+interface Job {
+  readonly event: SecurityEvent;
+  request?: { body: string; headers: Record<string, string> };
+}
+
 export class WebhookSink implements EventSink {
   readonly #url: string;
   readonly #secret: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #maxQueue: number;
-  readonly #retries: number;
-  readonly #retryDelayMs: number;
   readonly #fetch: typeof fetch;
   readonly #onError: (err: unknown) => void;
   readonly #report: ((e: SecurityEventInput) => void) | undefined;
-  readonly #queue: SecurityEvent[] = [];
+  readonly #queue: DeliveryQueue<Job>;
   readonly #includeAccount: boolean;
   readonly #wanted: Set<string>;
-  #busy = false;
-  #idle: (() => void)[] = [];
-  /** Aborts what is in flight once the sink is closed. */
-  readonly #closing = new AbortController();
   #droppedReported = 0;
   #reportedAt = Number.NEGATIVE_INFINITY;
-  dropped = 0;
-  delivered = 0;
-  failed = 0;
 
   constructor(o: WebhookOptions) {
     this.#url = o.url;
     this.#secret = o.secret;
-    this.#timeoutMs = whole(o.timeoutMs, 5000, 1, 600_000);
-    this.#maxQueue = whole(o.maxQueue, 1000, 1, 1_000_000);
-    this.#retries = whole(o.retries, 2, 0, 10);
-    this.#retryDelayMs = whole(o.retryDelayMs, 500, 0, 600_000);
     this.#fetch = o.fetch ?? globalThis.fetch;
     this.#onError = typeof o.onError === 'function' ? o.onError : warnAtMostEveryMinute(`webhook ${safeUrl(o.url)}`);
     this.#report = o.report;
@@ -125,20 +123,38 @@ export class WebhookSink implements EventSink {
     const events = o.events && o.events.length ? o.events : DEFAULT_WEBHOOK_EVENTS;
     this.#wanted = new Set(events);
     this.#wanted.delete(WEBHOOK_DROPPED_EVENT);
+    this.#queue = new DeliveryQueue<Job>({
+      send: (job, signal) => this.#send(job, signal),
+      timeoutMs: whole(o.timeoutMs, 5000, 1, 600_000),
+      maxQueue: whole(o.maxQueue, 1000, 1, 1_000_000),
+      retries: whole(o.retries, 2, 0, 10),
+      retryDelayMs: whole(o.retryDelayMs, 500, 0, 600_000),
+      permanent: (err) => err instanceof Refused || err instanceof Unsendable,
+      onFailed: (job, last) => this.#failed(job, last),
+      onDrop: (reason) => {
+        if (reason === 'full') this.#reportDropped();
+      },
+    });
+  }
+
+  get dropped(): number {
+    return this.#queue.dropped;
+  }
+
+  get delivered(): number {
+    return this.#queue.delivered;
+  }
+
+  get failed(): number {
+    return this.#queue.failed;
   }
 
   emit(event: SecurityEvent, context?: EventContext): void {
-    if (!this.#wanted.has(event['event.action']) || this.#closing.signal.aborted) return;
+    if (!this.#wanted.has(event['event.action']) || this.#queue.closed) return;
     if (this.#includeAccount && typeof context?.account === 'string' && context.account !== '') {
       event = { ...event, 'user.name': context.account.slice(0, 256) };
     }
-    if (this.#queue.length >= this.#maxQueue) {
-      this.#queue.shift();
-      this.dropped++;
-      this.#reportDropped();
-    }
-    this.#queue.push(event);
-    if (!this.#busy) void this.#pump();
+    this.#queue.push({ event });
   }
 
   /**
@@ -146,37 +162,15 @@ export class WebhookSink implements EventSink {
    * given (a receiver that never answers must not hold a shutdown): true when it emptied.
    */
   drain(timeoutMs?: number): Promise<boolean> {
-    if (!this.#busy && this.#queue.length === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (): void => {
-        if (timer) clearTimeout(timer);
-        resolve(true);
-      };
-      this.#idle.push(done);
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          this.#idle = this.#idle.filter((f) => f !== done);
-          resolve(false);
-        }, timeoutMs);
-      }
-    });
+    return this.#queue.drain(timeoutMs);
   }
 
   /**
    * Stops the sink: what is queued gets `timeoutMs` to go out, then whatever is left (queued or
    * in flight) is dropped and counted, and nothing more is sent.
    */
-  async close(timeoutMs = 5000): Promise<void> {
-    const emptied = await this.drain(timeoutMs);
-    if (emptied) {
-      this.#closing.abort();
-      return;
-    }
-    this.dropped += this.#queue.length;
-    this.#queue.length = 0;
-    this.#closing.abort();
-    await this.drain(timeoutMs);
+  close(timeoutMs = 5000): Promise<void> {
+    return this.#queue.close(timeoutMs);
   }
 
   #reportDropped(): void {
@@ -207,69 +201,41 @@ export class WebhookSink implements EventSink {
     }
   }
 
-  async #pump(): Promise<void> {
-    this.#busy = true;
-    try {
-      while (this.#queue.length && !this.#closing.signal.aborted) {
-        const e = this.#queue.shift()!;
-        try {
-          await this.#deliver(e);
-        } catch (err) {
-          this.failed++;
-          this.#safely(() => this.#onError(err));
-        }
+  /** One attempt: throws Refused for an answer worth no retry, an Error for one worth a retry. */
+  async #send(job: Job, signal: AbortSignal): Promise<void> {
+    if (!job.request) {
+      try {
+        job.request = this.#request(job.event);
+      } catch (err) {
+        throw new Unsendable('the event could not be made into a request', { cause: err });
       }
-    } finally {
-      this.#busy = false;
-      for (const r of this.#idle.splice(0)) r();
     }
+    const { body, headers } = job.request;
+    const res = await this.#fetch(this.#url, { method: 'POST', headers, body, signal, redirect: 'manual' });
+    // The answer's body is not needed: drop it unread (a receiver answering with an endless
+    // or huge body must not fill the host's memory).
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status < 300) return;
+    const why = `the receiver answered ${res.status}`;
+    throw res.status < 500 && res.status !== 429 ? new Refused(why) : new Error(why);
   }
 
-  async #deliver(e: SecurityEvent): Promise<void> {
+  #request(e: SecurityEvent): { body: string; headers: Record<string, string> } {
     const body = JSON.stringify({ type: e['event.action'], event: e });
     const ts = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'mamori-webhook/1', 'x-mamori-timestamp': ts };
     if (this.#secret) headers['x-mamori-signature'] = `sha256=${createHmac('sha256', this.#secret).update(`${ts}.${body}`).digest('hex')}`;
-    let last: unknown;
-    for (let attempt = 0; attempt <= this.#retries; attempt++) {
-      if (attempt > 0 && this.#retryDelayMs > 0) await pause(this.#retryDelayMs * 2 ** (attempt - 1), this.#closing.signal);
-      if (this.#closing.signal.aborted) {
-        this.dropped++;
-        return;
-      }
-      try {
-        const signal = AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#closing.signal]);
-        const res = await this.#fetch(this.#url, { method: 'POST', headers, body, signal, redirect: 'manual' });
-        // The answer's body is not needed: drop it unread (a receiver answering with an endless
-        // or huge body must not fill the host's memory).
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status < 300) {
-          this.delivered++;
-          return;
-        }
-        last = new Error(`the receiver answered ${res.status}`);
-        if (res.status < 500 && res.status !== 429) break;
-      } catch (err) {
-        last = err;
-      }
-    }
-    this.failed++;
-    const why = (last instanceof Error ? last.message : String(last)).split(this.#url).join(safeUrl(this.#url));
-    this.#safely(() => this.#onError(new Error(`a ${e['event.action']} event was not delivered: ${why}`)));
+    return { body, headers };
   }
-}
 
-/** A pause that ends early when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((r) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      r();
+  #failed(job: Job, last: unknown): void {
+    if (last instanceof Unsendable) {
+      this.#onError(last.cause);
+      return;
     }
-    signal.addEventListener('abort', done);
-  });
+    const why = (last instanceof Error ? last.message : String(last)).split(this.#url).join(safeUrl(this.#url));
+    this.#onError(new Error(`a ${job.event['event.action']} event was not delivered: ${why}`));
+  }
 }
 
 /** The receiver's address for messages: no credentials or query (a token may be in it). */

@@ -7,9 +7,9 @@
  * modification window). `--feeds DIR` imports a directory into an in-memory store, so
  * matching has one path either way.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from 'mamori/internal';
 import { cpeKey } from './cpe.js';
 import { cve5Key, isNa, type Cve5Record } from './cve5.js';
 import type { EpssRow } from './epss.js';
@@ -84,23 +84,12 @@ export class VulnFeedStore {
 
   private constructor(db: Database.Database) {
     this.db = db;
-    db.exec(SCHEMA);
   }
 
   /** Opens (creating, mode 0600) the store at `path`; `:memory:` for a store that lives as long as the process. */
   static open(path: string): VulnFeedStore {
-    if (path === ':memory:') return new VulnFeedStore(new Database(':memory:'));
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    closeSync(openSync(path, 'a', 0o600));
-    chmodSync(path, 0o600);
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    const store = new VulnFeedStore(db);
-    // the write-ahead log and its index hold the same data: same mode as the database
-    for (const side of [`${path}-wal`, `${path}-shm`]) if (existsSync(side)) chmodSync(side, 0o600);
-    return store;
+    // SCHEMA is migration 1: a file made before user_version was kept has its tables and is only stamped.
+    return new VulnFeedStore(openSqliteFile(path, { driver: Database, what: 'the vulnerability feed store', migrations: [SCHEMA] }));
   }
 
   close(): void {

@@ -3,10 +3,10 @@
  * fixed) with its history. One SQLite file, mode 0600 (it says what is unpatched where), WAL.
  * Times are ms since epoch, given by the caller (a clock, never `Date.now()` here).
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MamoriError } from 'mamori';
+import { openSqliteFile } from 'mamori/internal';
 import type { Asset, Finding } from '../model.js';
 
 export const VULN_SCHEMA_VERSION = 1;
@@ -104,22 +104,9 @@ export class VulnDb {
   static open(path: string): VulnDb {
     let db: Database.Database;
     try {
-      const fresh = path !== ':memory:' && !existsSync(path);
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      db = new Database(path);
-      if (fresh) chmodSync(path, 0o600);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      const v = Number(db.pragma('user_version', { simple: true }));
-      if (v > MIGRATIONS.length) throw new Error(`the file is at schema ${v}, newer than this mamori's ${MIGRATIONS.length}`);
-      for (let i = v; i < MIGRATIONS.length; i++) {
-        db.transaction(() => {
-          db.exec(MIGRATIONS[i]!);
-          db.pragma(`user_version = ${i + 1}`);
-        })();
-      }
+      db = openSqliteFile(path, { driver: Database, what: 'the vulnerability database', migrations: MIGRATIONS });
     } catch (err) {
+      if (err instanceof MamoriError) throw err;
       throw new MamoriError('MAMORI_ERR_STORE_OPEN', `${path}: the vulnerability database could not be opened: ${(err as Error).message}`, { cause: err });
     }
     return new VulnDb(db, path);
