@@ -52,12 +52,12 @@ describe('mamori users: passkeys', () => {
     assert.match(mamori(['users', 'list', '--passkey']).err, /--passkey is for add and reset-mfa/);
   });
 
-  it('lists, removes by id or prefix, and says when there is none', () => {
+  it('lists, removes by id or prefix, and says when there is none', async () => {
     const { mamori, addPasskey } = project();
     assert.equal(mamori(['users', 'add', 'alice'], 'a long enough password\n').code, 0);
     assert.match(mamori(['users', 'passkeys', 'alice']).out, /alice has no passkeys/);
-    addPasskey('alice', 'AAAAAAAAAAAAAAAAAAAAAA', 'laptop\u202e');
-    addPasskey('alice', 'AAAAAAAABBBBBBBBBBBBBB', 'key');
+    await addPasskey('alice', 'AAAAAAAAAAAAAAAAAAAAAA', 'laptop\u202e');
+    await addPasskey('alice', 'AAAAAAAABBBBBBBBBBBBBB', 'key');
     const listed = JSON.parse(mamori(['users', 'passkeys', 'alice', '--json']).out) as { id: string; name: string; transports: string[]; aaguid: string; lastUsedAt: null }[];
     assert.deepEqual(
       listed.map((k) => [k.id, k.name, k.transports, k.aaguid, k.lastUsedAt]),
@@ -86,11 +86,11 @@ describe('mamori users: passkeys', () => {
     assert.match(mamori(['users', 'passkeys', 'alice']).out, /alice has no passkeys/);
   });
 
-  it('keeps a passkey bound to its user: copied to another user it does not open', () => {
+  it('keeps a passkey bound to its user: copied to another user it does not open', async () => {
     const { dir, mamori, addPasskey } = project();
     assert.equal(mamori(['users', 'add', 'alice'], 'a long enough password\n').code, 0);
     assert.equal(mamori(['users', 'add', 'mallory'], 'a long enough password\n').code, 0);
-    addPasskey('alice', 'CCCCCCCCCCCCCCCCCCCCCC', 'alice key');
+    await addPasskey('alice', 'CCCCCCCCCCCCCCCCCCCCCC', 'alice key');
     const path = join(dir, 'data', 'users.json');
     const file = JSON.parse(readFileSync(path, 'utf8')) as { users: { name: string; passkeys?: unknown[] }[] };
     const alice = file.users.find((u) => u.name === 'alice')!;

@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'reset-mfa':
-      show(dir.resetMfa(name!, { issuer, passkeyOnly }), values.qr, values.json === true);
+      show(await dir.resetMfa(name!, { issuer, passkeyOnly }), values.qr, values.json === true);
       return 0;
     case 'passkeys': {
       const u = dir.get(name!);
@@ -118,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'remove-passkey': {
-      const gone = dir.removePasskey(name!, id!);
+      const gone = await dir.removePasskey(name!, id!);
       if (!gone) {
         process.stderr.write(`mamori: ${name!.slice(0, 128)} has no passkey "${id!.slice(0, 80)}" (mamori users passkeys ${name!.slice(0, 128)} lists them)\n`);
         return 1;
@@ -131,14 +131,14 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`Password of ${name} changed.\n`);
       return 0;
     case 'remove':
-      if (!dir.remove(name!)) {
+      if (!(await dir.remove(name!))) {
         process.stderr.write(`mamori: no user "${name!.slice(0, 128)}"\n`);
         return 1;
       }
       process.stdout.write(`Removed ${name}.\n`);
       return 0;
     case 'rotate-keys':
-      process.stdout.write(`Re-sealed ${dir.rotateKeys()} secrets under the ring's first key.\n`);
+      process.stdout.write(`Re-sealed ${await dir.rotateKeys()} secrets under the ring's first key.\n`);
       return 0;
     default: {
       const users = dir.list();
