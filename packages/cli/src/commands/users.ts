@@ -24,7 +24,9 @@ Passwords are read from standard input (the first line; 12 characters at
 least), never from the command line. They are stored as scrypt hashes; TOTP
 secrets are sealed with AES-256-GCM under the MFA key ring (MAMORI_MFA_KEYS,
 or data_dir/mfa.keys, created on first use); recovery codes as keyed hashes.
-rotate-keys re-seals every secret under the ring's first key.
+rotate-keys re-seals every secret under the ring's first key. Every change
+to users.json is made under a lock (users.json.lock) that a running proxy
+takes too, so neither undoes the other's; a stale lock is taken over.
 
 Passkeys (mfa_gate.webauthn in the config) are registered in a browser, on
 the gate's pages: a signed-in user adds more at /.mamori/signin?passkeys.
