@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -57,6 +57,17 @@ function child(args: string[]): { proc: ChildProcess; line: (re: RegExp) => Prom
   return { proc, line, exit };
 }
 
+/** The host identity a lock of this host carries (the name and, on Linux, the pid namespace), as a lock of `pid` would. */
+function hostOf(pid: number): string {
+  let ns = '';
+  try {
+    ns = readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    // Not Linux: the host name alone.
+  }
+  return ns ? `${hostname()} ${ns}` : hostname();
+}
+
 describe('users.json: one writer at a time between processes', () => {
   it('two processes adding users and passkeys at once lose none of them', async () => {
     const dir = tempDir();
@@ -65,6 +76,12 @@ describe('users.json: one writer at a time between processes', () => {
     const a = child(['writer', dir, 'a', String(USERS), String(PASSKEYS)]);
     const b = child(['writer', dir, 'b', String(USERS), String(PASSKEYS)]);
     await Promise.all([a.line(/ready/), b.line(/ready/)]);
+    // They start with a lock left by a process that died: both find it stale at once, one takes it over.
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    writeFileSync(join(dir, 'users.json.lock'), JSON.stringify({ pid: dead.pid, host: hostOf(a.proc.pid!), since: Date.now() - 5000, token: 'dead' }));
+    const past = (Date.now() - 5000) / 1000;
+    utimesSync(join(dir, 'users.json.lock'), past, past);
     a.proc.stdin!.write('go\n');
     b.proc.stdin!.write('go\n');
     assert.deepEqual(await Promise.all([a.exit, b.exit]), [0, 0]);
