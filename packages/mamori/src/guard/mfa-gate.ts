@@ -24,6 +24,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { isMamoriError } from '../core/errors.js';
 import { safeEqual, hmac } from '../core/crypto.js';
 import type { Store } from '../core/store.js';
 import type { EventSink } from '../core/events.js';
@@ -237,6 +238,17 @@ export class MfaGate {
     return { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '', ...(ended.length > 0 ? { setCookies: ended } : {}) };
   }
 
+  /**
+   * What a visitor is told when a change to the users file failed: the refusal itself when it
+   * is about the account (a passkey registered already, too many); anything else (the file's
+   * lock held too long, a disk error, a broken file) is the operator's to read, reported.
+   */
+  #writeFailed(err: unknown): string {
+    if (isMamoriError(err, 'MAMORI_ERR_MFA_USERS') && err.location === undefined) return err.message;
+    this.#onError(err);
+    return 'The sign-in could not be recorded just now: try again in a moment.';
+  }
+
   /** The user's passkeys with their public keys opened; one whose seal does not open is left out (and reported). */
   #storedPasskeys(dir: UserDirectory, u: GateUser): StoredPasskey[] {
     const out: StoredPasskey[] = [];
@@ -355,7 +367,13 @@ export class MfaGate {
     }
     // The counter is checked again against the file as it is now: two answers of one counter
     // value verified at once (a clone racing its original) both saw the older count.
-    if (!(await dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now()))) {
+    let counted: boolean;
+    try {
+      counted = await dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now());
+    } catch (err) {
+      return { ok: false, answer: await this.#askPasskey(dir, u, p, next, this.#writeFailed(err), 503) };
+    }
+    if (!counted) {
       this.#passkeyEvent('mfa-passkey-cloned', req, u.name, "a passkey's signature counter went backwards: the authenticator may have been copied");
       return { ok: false, answer: await this.#askPasskey(dir, u, p, next, "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator.", 401) };
     }
@@ -381,7 +399,7 @@ export class MfaGate {
       try {
         await dir.addPasskey(u.name, r.passkey, this.#clock.now(), { first: true });
       } catch (err) {
-        return { ok: false, answer: { ...this.page(next, (err as Error).message, 409), setCookies: this.#endPending(req) } };
+        return { ok: false, answer: { ...this.page(next, this.#writeFailed(err), 409), setCookies: this.#endPending(req) } };
       }
       this.#passkeyEvent('mfa-passkey-added', req, u.name, "the account's first passkey, registered after its password");
       return { ok: true, answer: this.#signedIn(req, dir.get(u.name) ?? u, next) };
@@ -396,7 +414,7 @@ export class MfaGate {
     try {
       await dir.addPasskey(u.name, r.passkey, this.#clock.now());
     } catch (err) {
-      return { ok: false, answer: await this.#manage(req, (err as Error).message, 409) };
+      return { ok: false, answer: await this.#manage(req, this.#writeFailed(err), 409) };
     }
     this.#passkeyEvent('mfa-passkey-added', req, u.name, 'a passkey added from a signed-in session');
     return { ok: true, answer: { status: 303, headers: { location: `${SIGNIN_PATH}?passkeys`, 'cache-control': 'no-store' }, body: '' } };
@@ -443,7 +461,8 @@ export class MfaGate {
       // A recovery code: claimed in the store first, so two sign-ins racing with it cannot both use it.
       const used = hashRecoveryCode(dir.recoveryKey, code);
       if (used !== undefined && useRecoveryCode(dir.recoveryKey, u.recovery, code) && (await this.#store.claim(`mg:recovery:${name}:${used}`, 400 * 86_400_000))) {
-        await dir.dropRecovery(name, used);
+        // Used up by the claim already: a failed write of the file is the operator's to see, not a refusal.
+        await dir.dropRecovery(name, used).catch((err: unknown) => this.#onError(err));
         codeOk = true;
       }
     }
