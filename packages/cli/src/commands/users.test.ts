@@ -1,7 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,12 +53,12 @@ describe('mamori users: passkeys', () => {
     assert.match(mamori(['users', 'list', '--passkey']).err, /--passkey is for add and reset-mfa/);
   });
 
-  it('lists, removes by id or prefix, and says when there is none', () => {
+  it('lists, removes by id or prefix, and says when there is none', async () => {
     const { mamori, addPasskey } = project();
     assert.equal(mamori(['users', 'add', 'alice'], 'a long enough password\n').code, 0);
     assert.match(mamori(['users', 'passkeys', 'alice']).out, /alice has no passkeys/);
-    addPasskey('alice', 'AAAAAAAAAAAAAAAAAAAAAA', 'laptop\u202e');
-    addPasskey('alice', 'AAAAAAAABBBBBBBBBBBBBB', 'key');
+    await addPasskey('alice', 'AAAAAAAAAAAAAAAAAAAAAA', 'laptop\u202e');
+    await addPasskey('alice', 'AAAAAAAABBBBBBBBBBBBBB', 'key');
     const listed = JSON.parse(mamori(['users', 'passkeys', 'alice', '--json']).out) as { id: string; name: string; transports: string[]; aaguid: string; lastUsedAt: null }[];
     assert.deepEqual(
       listed.map((k) => [k.id, k.name, k.transports, k.aaguid, k.lastUsedAt]),
@@ -86,11 +87,11 @@ describe('mamori users: passkeys', () => {
     assert.match(mamori(['users', 'passkeys', 'alice']).out, /alice has no passkeys/);
   });
 
-  it('keeps a passkey bound to its user: copied to another user it does not open', () => {
+  it('keeps a passkey bound to its user: copied to another user it does not open', async () => {
     const { dir, mamori, addPasskey } = project();
     assert.equal(mamori(['users', 'add', 'alice'], 'a long enough password\n').code, 0);
     assert.equal(mamori(['users', 'add', 'mallory'], 'a long enough password\n').code, 0);
-    addPasskey('alice', 'CCCCCCCCCCCCCCCCCCCCCC', 'alice key');
+    await addPasskey('alice', 'CCCCCCCCCCCCCCCCCCCCCC', 'alice key');
     const path = join(dir, 'data', 'users.json');
     const file = JSON.parse(readFileSync(path, 'utf8')) as { users: { name: string; passkeys?: unknown[] }[] };
     const alice = file.users.find((u) => u.name === 'alice')!;
@@ -107,5 +108,34 @@ describe('mamori users: passkeys', () => {
     const bad = mamori(['users', 'list']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.err, /users\.json: users\[1\]/);
+  });
+});
+
+describe('mamori users: under the lock a running proxy takes too', () => {
+  it('waits while users.json is locked, then changes the file as the holder left it', async () => {
+    const { dir, mamori } = project();
+    assert.equal(mamori(['users', 'add', 'alice'], 'a long enough password\n').code, 0);
+    const path = join(dir, 'data', 'users.json');
+    // Another process (this one, standing in for a proxy) holds the lock...
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host: 'proxy-host', since: Date.now(), token: 'held' }));
+    const env = { ...process.env };
+    for (const k of ['MAMORI_CONFIG', 'MAMORI_SECRET', 'MAMORI_MFA_KEYS', 'MAMORI_MFA_KEY_FILE']) delete env[k];
+    const cli = spawn(process.execPath, [BIN, 'users', 'reset-mfa', 'alice', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    cli.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const done = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    await sleep(1500);
+    // ...and writes while the command waits: a user the command never read.
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { users: { name: string }[] };
+    file.users.push({ ...file.users[0]!, name: 'bob' });
+    writeFileSync(path, JSON.stringify(file));
+    assert.equal(out, '', 'the command has not written yet');
+    unlinkSync(`${path}.lock`);
+    assert.equal(await done, 0);
+    assert.match(out, /otpauth:\/\/totp\//);
+    const after = JSON.parse(readFileSync(path, 'utf8')) as { users: { name: string; generation: string }[] };
+    assert.deepEqual(after.users.map((u) => u.name).sort(), ['alice', 'bob'], "the holder's change is kept");
+    assert.notEqual(after.users.find((u) => u.name === 'alice')!.generation, after.users.find((u) => u.name === 'bob')!.generation, 'and the reset made');
+    assert.equal(existsSync(`${path}.lock`), false);
   });
 });

@@ -24,7 +24,9 @@ Passwords are read from standard input (the first line; 12 characters at
 least), never from the command line. They are stored as scrypt hashes; TOTP
 secrets are sealed with AES-256-GCM under the MFA key ring (MAMORI_MFA_KEYS,
 or data_dir/mfa.keys, created on first use); recovery codes as keyed hashes.
-rotate-keys re-seals every secret under the ring's first key.
+rotate-keys re-seals every secret under the ring's first key. Every change
+to users.json is made under a lock (users.json.lock) that a running proxy
+takes too, so neither undoes the other's; a stale lock is taken over.
 
 Passkeys (mfa_gate.webauthn in the config) are registered in a browser, on
 the gate's pages: a signed-in user adds more at /.mamori/signin?passkeys.
@@ -100,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'reset-mfa':
-      show(dir.resetMfa(name!, { issuer, passkeyOnly }), values.qr, values.json === true);
+      show(await dir.resetMfa(name!, { issuer, passkeyOnly }), values.qr, values.json === true);
       return 0;
     case 'passkeys': {
       const u = dir.get(name!);
@@ -118,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'remove-passkey': {
-      const gone = dir.removePasskey(name!, id!);
+      const gone = await dir.removePasskey(name!, id!);
       if (!gone) {
         process.stderr.write(`mamori: ${name!.slice(0, 128)} has no passkey "${id!.slice(0, 80)}" (mamori users passkeys ${name!.slice(0, 128)} lists them)\n`);
         return 1;
@@ -131,14 +133,14 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`Password of ${name} changed.\n`);
       return 0;
     case 'remove':
-      if (!dir.remove(name!)) {
+      if (!(await dir.remove(name!))) {
         process.stderr.write(`mamori: no user "${name!.slice(0, 128)}"\n`);
         return 1;
       }
       process.stdout.write(`Removed ${name}.\n`);
       return 0;
     case 'rotate-keys':
-      process.stdout.write(`Re-sealed ${dir.rotateKeys()} secrets under the ring's first key.\n`);
+      process.stdout.write(`Re-sealed ${await dir.rotateKeys()} secrets under the ring's first key.\n`);
       return 0;
     default: {
       const users = dir.list();

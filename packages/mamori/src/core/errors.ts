@@ -44,6 +44,7 @@ export const ERRORS = {
   MAMORI_ERR_MFA_PARAMS: { summary: 'One-time-password parameters are out of range (digits, period, algorithm) or an otpauth URI is malformed.' },
   MAMORI_ERR_MFA_SECRET: { summary: 'A one-time-password secret is not Base32, too short, or missing.' },
   MAMORI_ERR_MFA_USERS: { summary: 'The users file of the MFA gate is not valid.' },
+  MAMORI_ERR_MFA_USERS_LOCKED: { summary: 'The users file of the MFA gate is locked by another process for longer than the wait, or its lock file could not be made.' },
   MAMORI_ERR_MFA_KEY: { summary: 'The key that encrypts MFA secrets at rest is missing, malformed, or does not open a stored secret.' },
   MAMORI_ERR_IOC_PARSE: { summary: 'An indicator file (STIX, MISP, CSV or a plain list) could not be read.' },
   MAMORI_ERR_IOC_FETCH: { summary: 'An indicator feed could not be fetched.' },

@@ -16,11 +16,15 @@
  *   for one of the user's passkeys; a user of passkeys only who has none yet registers the first
  *   one there, within the window `mamori users add --passkey` opened. A signed-in user registers
  *   more at `/.mamori/signin?passkeys` (with a sign-in of the last ten minutes).
+ * - A pending sign-in completes once: its id is claimed in the store when it does (the same
+ *   single-use claim as challenges and recovery codes), and the answer that signs in expires the
+ *   pending cookie; a copy of it taken earlier opens nothing after the user signed in.
  *
  * Users live in `<data_dir>/users.json` (mfa/users.ts), managed by `mamori users`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { isMamoriError } from '../core/errors.js';
 import { safeEqual, hmac } from '../core/crypto.js';
 import type { Store } from '../core/store.js';
 import type { EventSink } from '../core/events.js';
@@ -48,6 +52,8 @@ export type GateDecision = { pass: true; user: string } | { pass: false; answer:
 
 /** A pending sign-in (the password was right; a passkey is next) lasts as long as its challenge. */
 const PENDING_MS = CHALLENGE_MS;
+/** How long a completed pending sign-in's claim is kept: past its cookie's expiry, with room for clocks apart. */
+const PENDING_CLAIM_MS = PENDING_MS + 60_000;
 /** Registering another passkey needs a sign-in this recent. */
 const FRESH_MS = 10 * 60_000;
 
@@ -205,10 +211,42 @@ export class MfaGate {
     return req.secure === true || header(req, 'x-forwarded-proto') === 'https';
   }
 
-  /** The answer of a complete sign-in: the gate cookie, and on to `next`. */
+  /** The pending sign-in's Set-Cookie: for the sign-in page only, Strict; `maxAgeSec` 0 expires it. */
+  #pendingSetCookie(req: RequestInfo, value: string, maxAgeSec: number): string {
+    return `${this.#pendingCookie}=${value}; Max-Age=${maxAgeSec}; Path=${SIGNIN_PATH}; HttpOnly; SameSite=Strict${this.#secure(req) ? '; Secure' : ''}`;
+  }
+
+  /** The Set-Cookie headers that expire the pending sign-in's cookie, when the request brings one. */
+  #endPending(req: RequestInfo): string[] {
+    return readCookie(req.headers['cookie'], this.#pendingCookie) === undefined ? [] : [this.#pendingSetCookie(req, '', 0)];
+  }
+
+  /** Marks a pending sign-in used: true only the first time (it completes once, on every store backend). */
+  #claimPending(p: Pending): Promise<boolean> {
+    return this.#store.claim(`mg:pending:${p.id}`, PENDING_CLAIM_MS);
+  }
+
+  /** The answer to a pending sign-in that completed already (a copy of its cookie): start again. */
+  #pendingUsed(req: RequestInfo, next: string): RenderedResponse {
+    return { ...this.page(next, 'This sign-in was completed already: start again.', 401), setCookies: this.#endPending(req) };
+  }
+
+  /** The answer of a complete sign-in: the gate cookie, the pending sign-in's cookie expired, and on to `next`. */
   #signedIn(req: RequestInfo, u: GateUser, next: string): RenderedResponse {
     const cookie = serializeCookie(this.config.cookie, this.#token(u.name, this.#clock.now() + this.config.sessionMs, u.generation ?? ''), { maxAgeSec: this.config.sessionMs / 1000, secure: this.#secure(req) });
-    return { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '' };
+    const ended = this.#endPending(req);
+    return { status: 303, headers: { location: next, 'set-cookie': cookie, 'cache-control': 'no-store' }, body: '', ...(ended.length > 0 ? { setCookies: ended } : {}) };
+  }
+
+  /**
+   * What a visitor is told when a change to the users file failed: the refusal itself when it
+   * is about the account (a passkey registered already, too many); anything else (the file's
+   * lock held too long, a disk error, a broken file) is the operator's to read, reported.
+   */
+  #writeFailed(err: unknown): string {
+    if (isMamoriError(err, 'MAMORI_ERR_MFA_USERS') && err.location === undefined) return err.message;
+    this.#onError(err);
+    return 'The sign-in could not be recorded just now: try again in a moment.';
   }
 
   /** The user's passkeys with their public keys opened; one whose seal does not open is left out (and reported). */
@@ -292,7 +330,7 @@ export class MfaGate {
     if (!kind) return undefined;
     const p: Pending = { user: u.name, generation: u.generation ?? '', id: randomBytes(16).toString('base64url'), kind };
     const answer = kind === 'a' ? await this.#askPasskey(dir, u, p, next) : await this.#askEnrol(u, p, next);
-    const cookie = `${this.#pendingCookie}=${this.#pendingToken(p, this.#clock.now() + PENDING_MS)}; Max-Age=${PENDING_MS / 1000}; Path=${SIGNIN_PATH}; HttpOnly; SameSite=Strict${this.#secure(req) ? '; Secure' : ''}`;
+    const cookie = this.#pendingSetCookie(req, this.#pendingToken(p, this.#clock.now() + PENDING_MS), PENDING_MS / 1000);
     return { ...answer, headers: { ...answer.headers, 'set-cookie': cookie } };
   }
 
@@ -329,10 +367,19 @@ export class MfaGate {
     }
     // The counter is checked again against the file as it is now: two answers of one counter
     // value verified at once (a clone racing its original) both saw the older count.
-    if (!dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now())) {
+    let counted: boolean;
+    try {
+      counted = await dir.passkeyUsed(u.name, r.id, r.newCounter, this.#clock.now());
+    } catch (err) {
+      return { ok: false, answer: await this.#askPasskey(dir, u, p, next, this.#writeFailed(err), 503) };
+    }
+    if (!counted) {
       this.#passkeyEvent('mfa-passkey-cloned', req, u.name, "a passkey's signature counter went backwards: the authenticator may have been copied");
       return { ok: false, answer: await this.#askPasskey(dir, u, p, next, "This passkey's counter went backwards: it may have been copied. Use another passkey or a code, and tell the administrator.", 401) };
     }
+    // The pending sign-in completes once: a copy of its cookie, with another answer of this
+    // passkey, signs nobody in again.
+    if (!(await this.#claimPending(p))) return { ok: false, answer: this.#pendingUsed(req, next) };
     return { ok: true, answer: this.#signedIn(req, u, next) };
   }
 
@@ -347,10 +394,12 @@ export class MfaGate {
       if (!this.#mayEnrol(u)) return { ok: false, answer: this.page(next, 'This account has a passkey already, or its time to register one ended: sign in again.', 401) };
       const r = await this.#passkeys.verifyRegistration(p.id, form.get('response') ?? '', name);
       if (!r.ok) return { ok: false, answer: await this.#askEnrol(u, p, next, 'That passkey could not be registered: try again.', 400) };
+      // Claimed before anything is written: a pending registration completes once.
+      if (!(await this.#claimPending(p))) return { ok: false, answer: this.#pendingUsed(req, next) };
       try {
-        dir.addPasskey(u.name, r.passkey, this.#clock.now(), { first: true });
+        await dir.addPasskey(u.name, r.passkey, this.#clock.now(), { first: true });
       } catch (err) {
-        return { ok: false, answer: this.page(next, (err as Error).message, 409) };
+        return { ok: false, answer: { ...this.page(next, this.#writeFailed(err), 409), setCookies: this.#endPending(req) } };
       }
       this.#passkeyEvent('mfa-passkey-added', req, u.name, "the account's first passkey, registered after its password");
       return { ok: true, answer: this.#signedIn(req, dir.get(u.name) ?? u, next) };
@@ -363,9 +412,9 @@ export class MfaGate {
     const r = await this.#passkeys.verifyRegistration(`s:${s.mac}`, form.get('response') ?? '', name);
     if (!r.ok) return { ok: false, answer: await this.#manage(req, 'That passkey could not be registered: try again.', 400) };
     try {
-      dir.addPasskey(u.name, r.passkey, this.#clock.now());
+      await dir.addPasskey(u.name, r.passkey, this.#clock.now());
     } catch (err) {
-      return { ok: false, answer: await this.#manage(req, (err as Error).message, 409) };
+      return { ok: false, answer: await this.#manage(req, this.#writeFailed(err), 409) };
     }
     this.#passkeyEvent('mfa-passkey-added', req, u.name, 'a passkey added from a signed-in session');
     return { ok: true, answer: { status: 303, headers: { location: `${SIGNIN_PATH}?passkeys`, 'cache-control': 'no-store' }, body: '' } };
@@ -380,7 +429,7 @@ export class MfaGate {
     const step = form.get('step');
     if (step === 'passkey') return this.#passkeySignin(req, form);
     if (step === 'register') return this.#passkeyRegister(req, form);
-    if (step === 'signout') return { ok: true, answer: { status: 303, headers: { location: SIGNIN_PATH, 'set-cookie': serializeCookie(this.config.cookie, '', { maxAgeSec: 0, secure: this.#secure(req) }), 'cache-control': 'no-store' }, body: '' } };
+    if (step === 'signout') return { ok: true, answer: { status: 303, headers: { location: SIGNIN_PATH, 'set-cookie': serializeCookie(this.config.cookie, '', { maxAgeSec: 0, secure: this.#secure(req) }), 'cache-control': 'no-store' }, body: '', setCookies: this.#endPending(req) } };
     const next = safeNext(form.get('next'));
     // Any other step is refused before the password is read: a form with a step is not counted by
     // the login protection (isPasskeyStep), so checking its password would give unlimited guesses.
@@ -412,11 +461,15 @@ export class MfaGate {
       // A recovery code: claimed in the store first, so two sign-ins racing with it cannot both use it.
       const used = hashRecoveryCode(dir.recoveryKey, code);
       if (used !== undefined && useRecoveryCode(dir.recoveryKey, u.recovery, code) && (await this.#store.claim(`mg:recovery:${name}:${used}`, 400 * 86_400_000))) {
-        dir.dropRecovery(name, used);
+        // Used up by the claim already: a failed write of the file is the operator's to see, not a refusal.
+        await dir.dropRecovery(name, used).catch((err: unknown) => this.#onError(err));
         codeOk = true;
       }
     }
     if (!codeOk) return wrong;
+    // A passkey sign-in this browser started and left for a code ends with it.
+    const left = this.#pending(req);
+    if (left && left.p.user === u.name) await this.#claimPending(left.p);
     return { ok: true, answer: this.#signedIn(req, u, next) };
   }
 

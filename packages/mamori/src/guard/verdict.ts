@@ -30,6 +30,8 @@ export interface RenderedResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** More Set-Cookie headers after `headers['set-cookie']` (one header value cannot carry two cookies). */
+  setCookies?: readonly string[];
 }
 
 /** Everything about an incoming request that mamori looks at, supplied by the adapter. */

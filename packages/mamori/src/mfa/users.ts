@@ -12,17 +12,22 @@
  *   the credential id: a key written into the file by someone without the key ring, or copied
  *   from another user's entry, does not open, so the file alone cannot give anyone a passkey.
  *
- * Written whole to a temporary file and renamed over the old one (mode 0600), so a reader never
- * sees half a file and a crash leaves the old one. Every read checks the file's shape and says
+ * Every change is a read-modify-write under an exclusive lock between processes (file-lock.ts,
+ * `users.json.lock`): the file is read again under the lock, changed, written whole to a
+ * temporary file (mode 0600), flushed to disk (fsync) and renamed over the old one. So two
+ * proxies, or a proxy and `mamori users`, never write over each other's changes; a reader never
+ * sees half a file, and a crash leaves the old one. Every read checks the file's shape and says
  * where it is wrong.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { MamoriError } from '../core/errors.js';
 import { SecretBox } from './secret-box.js';
 import { newRecoveryCodes } from './recovery-codes.js';
 import { otpauthUri, type OtpAlgorithm } from './otp.js';
+import { withFileLock, type FileLockOptions, type HeldLock } from './file-lock.js';
 
 const scrypt = promisify(scryptCb) as (pw: string | Buffer, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 
@@ -101,28 +106,37 @@ export class UserDirectory {
   readonly path: string;
   readonly #box: SecretBox;
   readonly #recoveryKey: Buffer;
+  readonly #lock: FileLockOptions;
   #users = new Map<string, GateUser>();
   #loadedAt = -1;
   /** The inode read: every write is a new file renamed in, so a write in the same millisecond is still seen. */
   #loadedIno = -1;
 
-  /** `recoveryKey`: the key recovery codes are hashed under (derived from the instance secret). */
-  constructor(path: string, box: SecretBox, recoveryKey: Buffer) {
+  /**
+   * `recoveryKey`: the key recovery codes are hashed under (derived from the instance secret);
+   * `lock`: how long a change waits for another process's (and when a lock is stale).
+   */
+  constructor(path: string, box: SecretBox, recoveryKey: Buffer, lock: FileLockOptions = {}) {
     this.path = path;
     this.#box = box;
     this.#recoveryKey = recoveryKey;
+    this.#lock = lock;
     this.reload();
   }
 
-  /** Reads the file again when it changed (another process: `mamori users` while the proxy runs). */
-  reload(): void {
+  /**
+   * Reads the file again when it changed (another process: `mamori users` while the proxy runs);
+   * `force`: whatever its time and inode say (under the lock, before a change).
+   */
+  reload(force = false): void {
     if (!existsSync(this.path)) {
       this.#users = new Map();
       this.#loadedAt = 0;
+      this.#loadedIno = -1;
       return;
     }
     const st = statSync(this.path);
-    if (st.mtimeMs === this.#loadedAt && st.ino === this.#loadedIno) return;
+    if (!force && st.mtimeMs === this.#loadedAt && st.ino === this.#loadedIno) return;
     if (st.size > MAX_FILE) throw new MamoriError('MAMORI_ERR_MFA_USERS', `the users file is larger than ${MAX_FILE} bytes`, { location: this.path });
     let doc: unknown;
     try {
@@ -175,31 +189,33 @@ export class UserDirectory {
     if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
     checkPassword(password);
     const hashed = await hashPassword(password);
-    // Every change starts from the file as it is now: the proxy writes it too (a passkey
-    // registered, a counter, a used recovery code), and a copy read before the password was
-    // typed would write those back out of it. (Red team, passkeys finding 4.)
-    this.reload();
-    if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
-    const user: GateUser = { name, password: hashed, totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString(), generation: newGeneration() };
-    const e = this.#enrol(user, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
-    this.#users.set(name, e.user);
-    this.#save();
-    return e;
+    // Every change starts from the file as it is now, read under the lock: the proxy writes it
+    // too (a passkey registered, a counter, a used recovery code), and a copy read before the
+    // password was typed would write those back out of it. (Red team, passkeys finding 4.)
+    return this.#change((held) => {
+      if (this.#users.has(name)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${name}" exists already (mamori users reset-mfa ${name} gives a new second factor)`);
+      const user: GateUser = { name, password: hashed, totp: '', algorithm: 'sha1', digits: 6, period: 30, recovery: [], createdAt: new Date(opts.now ?? Date.now()).toISOString(), generation: newGeneration() };
+      const e = this.#enrol(user, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
+      this.#users.set(name, e.user);
+      this.#save(held);
+      return e;
+    });
   }
 
   /**
    * A new TOTP secret and new recovery codes (the phone was lost), or with `passkeyOnly` no TOTP
    * and a window to register a first passkey in; either way every passkey goes. The password stays.
    */
-  resetMfa(name: string, opts: { issuer: string; now?: number; passkeyOnly?: boolean }): Enrolment {
-    this.reload();
-    const u = this.#users.get(name);
-    if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
-    const { passkeys: _gone, passkeyEnrolUntil: _window, ...rest } = u;
-    const e = this.#enrol({ ...rest, generation: newGeneration() }, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
-    this.#users.set(name, e.user);
-    this.#save();
-    return e;
+  resetMfa(name: string, opts: { issuer: string; now?: number; passkeyOnly?: boolean }): Promise<Enrolment> {
+    return this.#change((held) => {
+      const u = this.#users.get(name);
+      if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
+      const { passkeys: _gone, passkeyEnrolUntil: _window, ...rest } = u;
+      const e = this.#enrol({ ...rest, generation: newGeneration() }, opts.issuer, opts.passkeyOnly ? (opts.now ?? Date.now()) : undefined);
+      this.#users.set(name, e.user);
+      this.#save(held);
+      return e;
+    });
   }
 
   async setPassword(name: string, password: string): Promise<void> {
@@ -207,16 +223,20 @@ export class UserDirectory {
     if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
     checkPassword(password);
     const hashed = await hashPassword(password);
-    this.reload();
-    const now = this.#users.get(name);
-    if (!now) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
-    this.#users.set(name, { ...now, password: hashed, generation: newGeneration() });
-    this.#save();
+    await this.#change((held) => {
+      const now = this.#users.get(name);
+      if (!now) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
+      this.#users.set(name, { ...now, password: hashed, generation: newGeneration() });
+      this.#save(held);
+    });
   }
 
   /** Re-seals every TOTP secret and passkey sealed under an older key of the ring; how many. */
-  rotateKeys(): number {
-    this.reload();
+  rotateKeys(): Promise<number> {
+    return this.#change((held) => this.#rotate(held));
+  }
+
+  #rotate(held: HeldLock): number {
     let n = 0;
     for (const [name, u] of this.#users) {
       let next = u;
@@ -231,32 +251,37 @@ export class UserDirectory {
       }
       if (next !== u) this.#users.set(name, next);
     }
-    if (n > 0) this.#save();
+    if (n > 0) this.#save(held);
     return n;
   }
 
-  remove(name: string): boolean {
-    this.reload();
-    const had = this.#users.delete(name);
-    if (had) this.#save();
-    return had;
+  remove(name: string): Promise<boolean> {
+    return this.#change((held) => {
+      const had = this.#users.delete(name);
+      if (had) this.#save(held);
+      return had;
+    });
   }
 
   /** Takes a used recovery code's hash out of the user's list, as the file holds it now. */
-  dropRecovery(name: string, hash: string): void {
-    this.reload();
-    const u = this.#users.get(name);
-    if (!u) return;
-    this.#users.set(name, { ...u, recovery: u.recovery.filter((h) => h !== hash) });
-    this.#save();
+  dropRecovery(name: string, hash: string): Promise<void> {
+    return this.#change((held) => {
+      const u = this.#users.get(name);
+      if (!u) return;
+      this.#users.set(name, { ...u, recovery: u.recovery.filter((h) => h !== hash) });
+      this.#save(held);
+    });
   }
 
   /**
    * Adds a passkey a registration gave (the gate verified it); the file as it is now. `first`: only
    * as the user's first second factor (two registrations racing in the enrolment window add one).
    */
-  addPasskey(name: string, p: NewPasskey, now: number, opts: { first?: boolean } = {}): PasskeyRecord {
-    this.reload();
+  addPasskey(name: string, p: NewPasskey, now: number, opts: { first?: boolean } = {}): Promise<PasskeyRecord> {
+    return this.#change((held) => this.#addPasskey(held, name, p, now, opts));
+  }
+
+  #addPasskey(held: HeldLock, name: string, p: NewPasskey, now: number, opts: { first?: boolean }): PasskeyRecord {
     const u = this.#users.get(name);
     if (!u) throw new MamoriError('MAMORI_ERR_MFA_USERS', `no user "${name.slice(0, 128)}"`);
     const list = u.passkeys ?? [];
@@ -276,7 +301,7 @@ export class UserDirectory {
     };
     const { passkeyEnrolUntil: _closed, ...rest } = u;
     this.#users.set(name, { ...rest, passkeys: [...list, rec] });
-    this.#save();
+    this.#save(held);
     return rec;
   }
 
@@ -284,19 +309,20 @@ export class UserDirectory {
    * Removes the user's passkey with this id (or the one id this prefix of 8 characters or more
    * starts); a new generation, so sessions it opened end. The record removed, or undefined.
    */
-  removePasskey(name: string, idOrPrefix: string): PasskeyRecord | undefined {
-    this.reload();
-    const u = this.#users.get(name);
-    if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
-    const list = u.passkeys ?? [];
-    let hit = list.filter((p) => p.id === idOrPrefix);
-    if (hit.length === 0 && idOrPrefix.length >= 8) hit = list.filter((p) => p.id.startsWith(idOrPrefix));
-    if (hit.length > 1) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${idOrPrefix.slice(0, 40)}" starts ${hit.length} passkey ids: give more of it`);
-    const gone = hit[0];
-    if (!gone) return undefined;
-    this.#users.set(name, { ...u, passkeys: list.filter((p) => p !== gone), generation: newGeneration() });
-    this.#save();
-    return gone;
+  removePasskey(name: string, idOrPrefix: string): Promise<PasskeyRecord | undefined> {
+    return this.#change((held) => {
+      const u = this.#users.get(name);
+      if (!u) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no user "${name.slice(0, 128)}"`);
+      const list = u.passkeys ?? [];
+      let hit = list.filter((p) => p.id === idOrPrefix);
+      if (hit.length === 0 && idOrPrefix.length >= 8) hit = list.filter((p) => p.id.startsWith(idOrPrefix));
+      if (hit.length > 1) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `"${idOrPrefix.slice(0, 40)}" starts ${hit.length} passkey ids: give more of it`);
+      const gone = hit[0];
+      if (!gone) return undefined;
+      this.#users.set(name, { ...u, passkeys: list.filter((p) => p !== gone), generation: newGeneration() });
+      this.#save(held);
+      return gone;
+    });
   }
 
   /**
@@ -305,15 +331,16 @@ export class UserDirectory {
    * the file holds now (when either is not zero): another answer with this counter value landed
    * first, so one of the two comes from a copied authenticator.
    */
-  passkeyUsed(name: string, id: string, counter: number, now: number): boolean {
-    this.reload();
-    const u = this.#users.get(name);
-    const stored = u?.passkeys?.find((p) => p.id === id);
-    if (!u?.passkeys || !stored) return false;
-    if ((counter !== 0 || stored.counter !== 0) && counter <= stored.counter) return false;
-    this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter, lastUsedAt: new Date(now).toISOString() } : p)) });
-    this.#save();
-    return true;
+  passkeyUsed(name: string, id: string, counter: number, now: number): Promise<boolean> {
+    return this.#change((held) => {
+      const u = this.#users.get(name);
+      const stored = u?.passkeys?.find((p) => p.id === id);
+      if (!u?.passkeys || !stored) return false;
+      if ((counter !== 0 || stored.counter !== 0) && counter <= stored.counter) return false;
+      this.#users.set(name, { ...u, passkeys: u.passkeys.map((p) => (p.id === id ? { ...p, counter, lastUsedAt: new Date(now).toISOString() } : p)) });
+      this.#save(held);
+      return true;
+    });
   }
 
   /** A passkey's public key, opened (it fails for a record not sealed for this user and id). */
@@ -353,14 +380,69 @@ export class UserDirectory {
     return { user: next, otpauth: otpauthUri({ issuer, account: user.name, secret }), recoveryCodes: codes };
   }
 
-  #save(): void {
+  /**
+   * A read-modify-write: under the lock between processes, the file read again (whatever its
+   * time says), then `fn`, synchronous, which saves what it changed. When `fn` or the write
+   * fails, the copy in memory is read again from the file at the next use.
+   */
+  async #change<T>(fn: (held: HeldLock) => T): Promise<T> {
+    return withFileLock(
+      this.path,
+      (held) => {
+        try {
+          this.reload(true);
+          return fn(held);
+        } catch (err) {
+          this.#loadedAt = -1;
+          throw err;
+        }
+      },
+      this.#lock,
+    );
+  }
+
+  /** Written whole to a temporary file (0600), flushed, renamed over the file; the directory flushed. */
+  #save(held: HeldLock): void {
     const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ version: 1, users: [...this.#users.values()] }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.path);
+    const text = `${JSON.stringify({ version: 1, users: [...this.#users.values()] }, null, 2)}\n`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      try {
+        fchmodSync(fd, 0o600);
+        const bytes = Buffer.from(text, 'utf8');
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      // Still this process's lock (not taken over while it was paused): else nothing is written.
+      held.assertHeld();
+      renameSync(tmp, this.path);
+    } catch (err) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Renamed already, or never made.
+      }
+      throw err;
+    }
+    syncDirectory(dirname(this.path));
     const st = statSync(this.path);
     this.#loadedAt = st.mtimeMs;
     this.#loadedIno = st.ino;
+  }
+}
+
+/** The rename made durable: the directory's entry flushed (where the system allows it). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not every system opens or flushes a directory (Windows): the rename stands, unflushed.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

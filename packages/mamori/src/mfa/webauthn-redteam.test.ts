@@ -43,14 +43,14 @@ describe('red team: the users file under two writers (the proxy and `mamori user
       await setup.add('alice', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
       await setup.add('bob', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
       const key = new SoftKey();
-      setup.addPasskey('bob', { id: b64u(key.id), publicKey: key.cose, counter: 5, transports: [], aaguid: '', name: 'bob key' }, Date.now());
+      await setup.addPasskey('bob', { id: b64u(key.id), publicKey: key.cose, counter: 5, transports: [], aaguid: '', name: 'bob key' }, Date.now());
       // The CLI reads the file, then waits for the admin to type the new user's password...
       const cli = open(dir);
       // ...while the gate registers alice's first passkey and records bob's sign-in (counter 9).
       const gate = open(dir);
       const alicesKey = new SoftKey();
-      gate.addPasskey('alice', { id: b64u(alicesKey.id), publicKey: alicesKey.cose, counter: 0, transports: [], aaguid: '', name: 'alice key' }, Date.now(), { first: true });
-      assert.equal(gate.passkeyUsed('bob', b64u(key.id), 9, Date.now()), true);
+      await gate.addPasskey('alice', { id: b64u(alicesKey.id), publicKey: alicesKey.cose, counter: 0, transports: [], aaguid: '', name: 'alice key' }, Date.now(), { first: true });
+      assert.equal(await gate.passkeyUsed('bob', b64u(key.id), 9, Date.now()), true);
       await cli.add('carol', PASSWORD, { issuer: 'Shop' });
       const now = open(dir);
       assert.equal(now.get('alice')!.passkeys?.length, 1, "alice's passkey survives the CLI's write");
@@ -59,17 +59,17 @@ describe('red team: the users file under two writers (the proxy and `mamori user
       assert.ok(now.get('carol'));
       // The same for the other commands that write: password, remove-passkey, reset-mfa, remove.
       const cli2 = open(dir);
-      assert.equal(gate.passkeyUsed('bob', b64u(key.id), 12, Date.now()), true);
+      assert.equal(await gate.passkeyUsed('bob', b64u(key.id), 12, Date.now()), true);
       await cli2.setPassword('carol', `${PASSWORD} 2`);
       assert.equal(open(dir).get('bob')!.passkeys![0]!.counter, 12);
       const cli3 = open(dir);
-      assert.equal(gate.passkeyUsed('bob', b64u(key.id), 13, Date.now()), true);
-      cli3.remove('carol');
+      assert.equal(await gate.passkeyUsed('bob', b64u(key.id), 13, Date.now()), true);
+      await cli3.remove('carol');
       assert.equal(open(dir).get('bob')!.passkeys![0]!.counter, 13);
       const cli4 = open(dir);
       const second = new SoftKey();
-      gate.addPasskey('alice', { id: b64u(second.id), publicKey: second.cose, counter: 0, transports: [], aaguid: '', name: 'second' }, Date.now());
-      cli4.removePasskey('alice', b64u(alicesKey.id));
+      await gate.addPasskey('alice', { id: b64u(second.id), publicKey: second.cose, counter: 0, transports: [], aaguid: '', name: 'second' }, Date.now());
+      await cli4.removePasskey('alice', b64u(alicesKey.id));
       assert.deepEqual(open(dir).get('alice')!.passkeys?.map((p) => p.name), ['second']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

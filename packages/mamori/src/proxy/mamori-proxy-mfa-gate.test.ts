@@ -105,7 +105,7 @@ describe('mamori proxy: the MFA gate', () => {
     const cookie = gateCookie(ok)!;
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie } })).status, 200);
     const other = new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, false, {}), hmac(SECRET, 'mamori recovery codes'));
-    secret = parseOtpauthUri(other.resetMfa('admin', { issuer: 'Shop' }).otpauth).secret;
+    secret = parseOtpauthUri((await other.resetMfa('admin', { issuer: 'Shop' })).otpauth).secret;
     clock.advance(1500);
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie } })).status, 303, 'the lost phone\'s session is over');
   });
@@ -116,7 +116,7 @@ describe('mamori proxy: the MFA gate', () => {
     const cookie = gateCookie(ok)!;
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie } })).status, 200);
     const other = new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, false, {}), hmac(SECRET, 'mamori recovery codes'));
-    assert.equal(other.remove('admin'), true);
+    assert.equal(await other.remove('admin'), true);
     clock.advance(1500);
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie } })).status, 303);
   });

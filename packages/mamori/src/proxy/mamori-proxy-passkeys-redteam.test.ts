@@ -77,8 +77,8 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
     await u.add('fresh2', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
     totpSecret = parseOtpauthUri((await u.add('ops', PASSWORD, { issuer: 'Shop' })).otpauth).secret;
     longSecret = parseOtpauthUri((await u.add(LONG, PASSWORD, { issuer: 'Shop' })).otpauth).secret;
-    register(u, 'alice', alice);
-    register(u, 'bob', bob);
+    await register(u, 'alice', alice);
+    await register(u, 'bob', bob);
     up = await echoUpstream();
     clock = new ManualClock(Date.now());
     guard = createGuard(defaultConfig({ data_dir: dir, mfa_gate: { paths: ['/admin'], issuer: 'Shop', webauthn: { rp_id: 'localhost', origins: [ORIGIN] } } }), {
@@ -327,7 +327,7 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
   it('lets only one of two racing enrolments in the window register a first passkey', async () => {
     const source = newSource();
     const u = users();
-    u.resetMfa('fresh', { issuer: 'Shop', passkeyOnly: true });
+    await u.resetMfa('fresh', { issuer: 'Shop', passkeyOnly: true });
     clock.advance(1100);
     const one = await start('fresh', source);
     const two = await start('fresh', source);
@@ -348,7 +348,7 @@ describe('red team: passkeys in the MFA gate through the proxy', () => {
     const waiting = await start('bob', source);
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie: session } })).status, 200);
     // As `mamori users remove-passkey` does, from another process.
-    users().removePasskey('bob', b64u(bob.id));
+    await users().removePasskey('bob', b64u(bob.id));
     clock.advance(1100);
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie: session } })).status, 303);
     const late = await post({ step: 'passkey', response: get(bob, waiting.options, { origin: ORIGIN }), next: '/admin' }, waiting.pending, source);
@@ -379,7 +379,7 @@ describe('red team: two proxies on one users file and one store', () => {
     const u = new UserDirectory(join(dir, 'users.json'), mfaKeyRing(dir, true, {}), hmac(SECRET, 'mamori recovery codes'));
     await u.add('alice', PASSWORD, { issuer: 'Shop', passkeyOnly: true });
     const key = new SoftKey();
-    u.addPasskey('alice', { id: b64u(key.id), publicKey: key.cose, counter: 3, transports: [], aaguid: '', name: 'k' }, Date.now(), { first: true });
+    await u.addPasskey('alice', { id: b64u(key.id), publicKey: key.cose, counter: 3, transports: [], aaguid: '', name: 'k' }, Date.now(), { first: true });
     key.counter = 3;
     const guards = [createGuard(config, { store, secret: SECRET, clock }), createGuard(config, { store, secret: SECRET, clock })];
     try {

@@ -214,14 +214,14 @@ describe('mamori proxy: passkeys in the MFA gate', () => {
     const session = `mamori_mfa=${cookies(ok)['mamori_mfa']}`;
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie: session } })).status, 200);
     const u = users();
-    const gone = u.removePasskey('pk', Buffer.from(phone.id).toString('base64url').slice(0, 10));
+    const gone = await u.removePasskey('pk', Buffer.from(phone.id).toString('base64url').slice(0, 10));
     assert.equal(gone?.name, 'phone');
     clock.advance(1500);
     assert.equal((await request(`${proxy.url}/admin`, { headers: { cookie: session } })).status, 303, "the removed passkey's session is over");
     page = await post({ user: 'pk', password: PASSWORD, code: '', next: '/admin' });
     ok = await post({ step: 'passkey', response: get(phone, optionsOf(page), { origin: ORIGIN }), next: '/admin' }, `mamori_mfa_pending=${cookies(page)['mamori_mfa_pending']}`);
     assert.equal(ok.status, 401);
-    u.resetMfa('pk', { issuer: 'Shop' });
+    await u.resetMfa('pk', { issuer: 'Shop' });
     assert.equal(u.get('pk')!.passkeys, undefined);
     clock.advance(1500);
     assert.equal((await post({ user: 'pk', password: PASSWORD, code: '', next: '/admin' })).status, 401, 'no passkeys, and a TOTP secret now');

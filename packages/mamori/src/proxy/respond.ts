@@ -15,14 +15,19 @@ export function plainError(status: number): RenderedResponse {
 }
 
 /** The headers of a rendered response, lower-cased, framing set by us. Throws on invalid names or values. */
-export function renderedHeaders(r: RenderedResponse, length: number): Record<string, string> {
-  const out: Record<string, string> = {};
+export function renderedHeaders(r: RenderedResponse, length: number): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(r.headers)) {
     const name = k.toLowerCase();
     if (DROPPED.has(name)) continue;
     validateHeaderName(name);
     validateHeaderValue(name, v);
     out[name] = v;
+  }
+  if (r.setCookies && r.setCookies.length > 0) {
+    for (const c of r.setCookies) validateHeaderValue('set-cookie', c);
+    const first = out['set-cookie'];
+    out['set-cookie'] = [...(first === undefined ? [] : typeof first === 'string' ? [first] : first), ...r.setCookies];
   }
   out['content-length'] = String(length);
   return out;
@@ -50,7 +55,7 @@ export function rawResponse(r: RenderedResponse): Buffer {
   const body = Buffer.from(r.body, 'utf8');
   const headers = renderedHeaders(r, body.length);
   let head = `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Unknown'}\r\n`;
-  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+  for (const [k, v] of Object.entries(headers)) for (const one of typeof v === 'string' ? [v] : v) head += `${k}: ${one}\r\n`;
   head += 'connection: close\r\n\r\n';
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
