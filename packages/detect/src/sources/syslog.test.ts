@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { collector, until } from './collect.case.js';
 import { parseSyslog } from './syslog-parse.js';
 import { SyslogSource, TcpFramer } from './syslog.js';
@@ -143,5 +148,84 @@ describe('SyslogSource', () => {
     assert.deepEqual(c.texts(), Array.from({ length: 1000 }, (_, i) => `n${i}`));
     assert.equal(c.lines[7]!.meta?.pid, 7);
     assert.equal(s.counters.queueFull, 0);
+  });
+
+  describe('over TLS (RFC 5425)', () => {
+    /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl; undefined where there is none. */
+    const pki = ((): { dir: string; f: (n: string) => string } | undefined => {
+      try {
+        execFileSync('openssl', ['version'], { stdio: 'ignore' });
+      } catch {
+        return undefined;
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'mamori-syslog-tls-'));
+      const f = (n: string): string => join(dir, n);
+      const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=mamori test CA', '-days', '2');
+      writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+      for (const who of ['server', 'client', 'stranger']) {
+        ssl('req', ...ec, '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`);
+        if (who === 'stranger') ssl('req', '-x509', '-key', 'stranger.key', '-in', 'stranger.csr', '-out', 'stranger.pem', '-days', '2');
+        else ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '2', ...(who === 'server' ? ['-extfile', 'san.ext'] : []));
+      }
+      return { dir, f };
+    })();
+    const skip = pki ? false : 'openssl is not installed: no certificates to test syslog over TLS with';
+
+    it('receives octet-counted messages from a sender whose client certificate the CA signed, and refuses others', { skip }, async () => {
+      const { f } = pki!;
+      const c = collector();
+      const s = new SyslogSource({ transport: 'tls', port: 0, tls: { cert: f('server.pem'), key: f('server.key'), ca: f('ca.pem') } });
+      await s.start(c.consumer);
+      try {
+        const send = (who: string, payload: string): Promise<string> =>
+          new Promise((resolve) => {
+            const sock = tlsConnect({ host: '127.0.0.1', port: s.address().port, ca: readFileSync(f('ca.pem')), ...(who ? { cert: readFileSync(f(`${who}.pem`)), key: readFileSync(f(`${who}.key`)) } : {}) });
+            sock.on('secureConnect', () => sock.end(payload));
+            sock.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+            sock.on('close', () => resolve('closed'));
+          });
+        const m = (i: number): string => `<38>1 2026-01-01T00:00:0${i}Z fw1 sshd 10 - - Failed password for root from 203.0.113.${i} port 22 ssh2`;
+        const payload = [1, 2, 3].map((i) => `${Buffer.byteLength(m(i))} ${m(i)}`).join('');
+        await send('client', payload);
+        await until(() => c.lines.length === 3, 'three messages');
+        assert.deepEqual(c.texts(), [1, 2, 3].map((i) => `Failed password for root from 203.0.113.${i} port 22 ssh2`));
+        assert.equal(c.lines[0]!.meta?.hostname, 'fw1');
+        assert.equal(c.lines[0]!.input, 'syslog-tls');
+        // No client certificate, or one the CA did not sign: the handshake fails and nothing is read.
+        const errorsBefore = s.counters.errors;
+        await send('', payload);
+        await send('stranger', payload);
+        // Plain TCP on the TLS port.
+        const plain = connect(s.address().port, '127.0.0.1');
+        plain.on('error', () => {});
+        plain.end(payload);
+        await new Promise((r) => plain.once('close', r));
+        await until(() => s.counters.errors >= errorsBefore + 3, 'three failed handshakes counted');
+        assert.equal(c.lines.length, 3, 'nothing read from the refused senders');
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it('without a CA, takes any TLS sender; a missing or non-PEM file fails when the source is made, naming it', { skip }, async () => {
+      const { f, dir } = pki!;
+      const c = collector();
+      const s = new SyslogSource({ transport: 'tls', port: 0, tls: { cert: f('server.pem'), key: f('server.key') } });
+      await s.start(c.consumer);
+      try {
+        const sock = tlsConnect({ host: '127.0.0.1', port: s.address().port, ca: readFileSync(f('ca.pem')) });
+        sock.on('secureConnect', () => sock.end('<13>1 - h app - - - hello over tls\n'));
+        await until(() => c.lines.length === 1, 'the message');
+        assert.deepEqual(c.texts(), ['hello over tls']);
+      } finally {
+        await s.stop();
+      }
+      assert.throws(() => new SyslogSource({ transport: 'tls', port: 0, tls: { cert: f('nope.pem'), key: f('server.key') } }), /tls\.cert: cannot read .*nope\.pem: ENOENT/);
+      assert.throws(() => new SyslogSource({ transport: 'tls', port: 0, tls: { cert: f('san.ext'), key: f('server.key') } }), /tls\.cert: .*san\.ext holds no PEM block/);
+      assert.throws(() => new SyslogSource({ transport: 'tls', port: 0 }), /needs tls\.cert and tls\.key/);
+      rmSync(dir, { recursive: true, force: true });
+    });
   });
 });

@@ -1,12 +1,16 @@
 /**
- * Syslog over UDP (a datagram is a message) and TCP (RFC 6587: octet counting
- * `LEN SP MSG`, or messages ended by LF, told apart by each message's first byte),
- * listening on 127.0.0.1 unless told otherwise. Messages pass the serial queue
+ * Syslog over UDP (a datagram is a message), TCP (RFC 6587: octet counting
+ * `LEN SP MSG`, or messages ended by LF, told apart by each message's first byte) and
+ * TLS (RFC 5425: the same framing inside TLS 1.2 or later; with `tls.ca`, only senders
+ * whose client certificate that CA signed are let in), listening on 127.0.0.1 unless
+ * told otherwise. Messages pass the serial queue
  * (outbox.ts): a UDP sender cannot be slowed, so lines over the queue or the rate are
  * dropped and counted; TCP connections are paused while the queue is full.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { MamoriError, systemClock, type Clock } from 'mamori';
 import { cidrContains, parseCidr, tryParseIp, type Cidr } from 'mamori/internal';
 import { normalizeIp } from '../parsers/fields.js';
@@ -16,8 +20,23 @@ import { Outbox } from './outbox.js';
 import { parseSyslog } from './syslog-parse.js';
 import { batchBound, bucketFor, lineBound, newCounters, type BatchConsumer, type LogSource, type SourceCounters, type SourceLimits } from './source.js';
 
+/** Syslog over TLS (RFC 5425): files in PEM. */
+export interface SyslogTlsOptions {
+  /** The server's certificate chain. */
+  cert: string;
+  /** Its private key. */
+  key: string;
+  /**
+   * CA certificates that sign the senders' client certificates: when given, a sender must
+   * present one (mutual TLS), which is what lets a syslog listener tell who sends.
+   */
+  ca?: string;
+}
+
 export interface SyslogSourceOptions extends SourceLimits {
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
+  /** With transport `tls`: the certificate, key and (for client certificates) CA files. */
+  tls?: SyslogTlsOptions;
   /** Default 127.0.0.1: listening on other interfaces is a choice to make explicitly. */
   host?: string;
   /** Default 5514 (514 needs privileges); 0 picks a free port (tests). */
@@ -63,6 +82,8 @@ export class SyslogSource implements LogSource {
   #outbox: Outbox | undefined;
   #udp: UdpSocket | undefined;
   #tcp: Server | undefined;
+  /** TLS: the key material, read when the source is made (a bad file fails there, with its path). */
+  readonly #tls: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined;
   readonly #sockets = new Set<Socket>();
   /** TCP connections paused while the queue is full, each with what resumes it. */
   readonly #paused = new Set<() => void>();
@@ -70,7 +91,9 @@ export class SyslogSource implements LogSource {
   #resolveDone!: () => void;
 
   constructor(opts: SyslogSourceOptions) {
-    if (opts.transport !== 'udp' && opts.transport !== 'tcp') throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', 'a syslog source listens on udp or tcp');
+    if (opts.transport !== 'udp' && opts.transport !== 'tcp' && opts.transport !== 'tls') throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', 'a syslog source listens on udp, tcp or tls');
+    if (opts.transport === 'tls' && opts.tls === undefined) throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', 'syslog over tls needs tls.cert and tls.key');
+    this.#tls = opts.transport === 'tls' ? readTls(opts.tls!) : undefined;
     const port = opts.port ?? 5514;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', `syslog port ${String(port)} is out of range`);
     this.#opts = opts;
@@ -155,7 +178,21 @@ export class SyslogSource implements LogSource {
   }
 
   #listenTcp(host: string, port: number): Promise<void> {
-    const server = createServer((sock) => this.#connection(sock));
+    const t = this.#tls;
+    const server = t
+      ? createTlsServer(
+          {
+            cert: t.cert,
+            key: t.key,
+            minVersion: 'TLSv1.2',
+            handshakeTimeout: 10_000,
+            ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          (sock: TLSSocket) => this.#connection(sock),
+        )
+      : createServer((sock) => this.#connection(sock));
+    // A handshake that fails (no or a wrong client certificate, plain TCP on the TLS port).
+    if (t) server.on('tlsClientError', () => this.counters.errors++);
     server.maxConnections = this.#opts.maxConnections ?? 64;
     this.#tcp = server;
     this.#outbox!.onDrain(() => {
@@ -243,6 +280,22 @@ export class SyslogSource implements LogSource {
     };
     this.#outbox!.offer(line);
   }
+}
+
+/** Reads the TLS files, each failure naming its file. */
+function readTls(o: SyslogTlsOptions): { cert: Buffer; key: Buffer; ca?: Buffer } {
+  const read = (what: string, path: unknown): Buffer => {
+    if (typeof path !== 'string' || path === '') throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', `syslog tls.${what}: give the path of a PEM file`);
+    let b: Buffer;
+    try {
+      b = readFileSync(path);
+    } catch (err) {
+      throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', `syslog tls.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    }
+    if (!b.includes('-----BEGIN ')) throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', `syslog tls.${what}: ${path} holds no PEM block`);
+    return b;
+  };
+  return { cert: read('cert', o.cert), key: read('key', o.key), ...(o.ca !== undefined ? { ca: read('ca', o.ca) } : {}) };
 }
 
 /**

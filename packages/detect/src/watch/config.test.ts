@@ -14,6 +14,7 @@ describe('the watch: section', () => {
         { journal: true },
         { http: { token_env: 'MAMORI_LOG_TOKEN' } },
         { stdin: true, format: 'sshd' },
+        { syslog: { transport: 'tls', tls: { cert: '/etc/mamori/syslog.pem', key: '/etc/mamori/syslog.key', ca: '/etc/mamori/senders-ca.pem' }, senders: ['192.0.2.10'] } },
       ],
       sigma: ['/etc/mamori/sigma'],
       allow: ['192.0.2.0/24'],
@@ -26,6 +27,7 @@ describe('the watch: section', () => {
     assert.deepEqual(c.inputs[5], { kind: 'journal', filters: [], format: 'auto' });
     assert.deepEqual(c.inputs[6], { kind: 'http', host: '127.0.0.1', port: 5515, path: '/events', tokenEnv: 'MAMORI_LOG_TOKEN', format: 'auto' });
     assert.deepEqual(c.inputs[7], { kind: 'stdin', format: 'sshd' });
+    assert.deepEqual(c.inputs[8], { kind: 'syslog', transport: 'tls', host: '127.0.0.1', port: 6514, format: 'auto', senders: ['192.0.2.10'], tls: { cert: '/etc/mamori/syslog.pem', key: '/etc/mamori/syslog.key', ca: '/etc/mamori/senders-ca.pem' } });
     assert.deepEqual([c.builtin, c.simulate, c.maxLineBytes, c.linesPerSecond, c.sigma, c.allow], [true, false, 16384, 0, ['/etc/mamori/sigma'], ['192.0.2.0/24']]);
     assert.deepEqual(validateWatchConfig(undefined).inputs, []);
   });
@@ -35,7 +37,10 @@ describe('the watch: section', () => {
       [{ inputs: [{ file: 'relative.log' }] }, /watch\.inputs\[0\]\.file: must be an absolute path/],
       [{ inputs: [{ file: '/a', syslog: {} }] }, /watch\.inputs\[0\]: give one of file/],
       [{ inputs: [{ file: '/a', format: 'iis' }] }, /watch\.inputs\[0\]\.format: "iis" is not a log format/],
-      [{ inputs: [{ syslog: { transport: 'sctp' } }] }, /watch\.inputs\[0\]\.syslog\.transport: is udp or tcp/],
+      [{ inputs: [{ syslog: { transport: 'sctp' } }] }, /watch\.inputs\[0\]\.syslog\.transport: is udp, tcp or tls/],
+      [{ inputs: [{ syslog: { transport: 'tls' } }] }, /watch\.inputs\[0\]\.syslog\.tls: must be/],
+      [{ inputs: [{ syslog: { transport: 'tls', tls: { cert: 'rel.pem', key: '/k' } } }] }, /watch\.inputs\[0\]\.syslog\.tls\.cert: must be an absolute path/],
+      [{ inputs: [{ syslog: { transport: 'tcp', tls: { cert: '/c', key: '/k' } } }] }, /watch\.inputs\[0\]\.syslog\.tls: is for transport tls/],
       [{ inputs: [{ syslog: { port: 70000 } }] }, /watch\.inputs\[0\]\.syslog\.port: must be a whole number/],
       [{ inputs: [{ http: { token_env: 'not a name' } }] }, /token_env: must name an environment variable/],
       [{ inputs: [{ http: {} }] }, /watch\.inputs\[0\]\.http\.token_env: must be a non-empty string/],
@@ -49,6 +54,6 @@ describe('the watch: section', () => {
       [{ simulate: 'yes' }, /watch\.simulate: must be true or false/],
     ];
     for (const [raw, want] of cases) assert.throws(() => validateWatchConfig(raw), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_CONFIG_INVALID' && want.test(e.message), JSON.stringify(raw));
-    assert.equal(cases.length, 15);
+    assert.equal(cases.length, 18);
   });
 });

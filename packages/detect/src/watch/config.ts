@@ -26,7 +26,7 @@ import { PARSER_NAMES } from '../parsers/registry.js';
 
 export type WatchInput =
   | { readonly kind: 'file'; readonly path: string; readonly format: string; readonly startAt: 'start' | 'end' }
-  | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number; readonly format: string; readonly senders?: readonly string[] }
+  | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp' | 'tls'; readonly host: string; readonly port: number; readonly format: string; readonly senders?: readonly string[]; readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string } }
   | { readonly kind: 'journal'; readonly filters: readonly string[]; readonly journalctl?: string; readonly format: string }
   | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string; readonly tokenEnv: string; readonly format: string }
   | { readonly kind: 'stdin'; readonly format: string }
@@ -82,12 +82,23 @@ function input(v: unknown, path: string): WatchInput {
       return { kind: 'file', path: p, format: fmt, startAt };
     }
     case 'syslog': {
-      const s = obj(r.syslog, `${path}.syslog`, ['transport', 'host', 'port', 'senders']);
+      const s = obj(r.syslog, `${path}.syslog`, ['transport', 'host', 'port', 'senders', 'tls']);
       const transport = s.transport ?? 'udp';
-      if (transport !== 'udp' && transport !== 'tcp') bad(`${path}.syslog.transport`, 'is udp or tcp');
+      if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') bad(`${path}.syslog.transport`, 'is udp, tcp or tls');
+      let tls: { cert: string; key: string; ca?: string } | undefined;
+      if (transport === 'tls') {
+        const t = obj(s.tls, `${path}.syslog.tls`, ['cert', 'key', 'ca']);
+        const file = (k: string): string => {
+          const f = str(t[k], `${path}.syslog.tls.${k}`, 4096);
+          if (!f.startsWith('/')) bad(`${path}.syslog.tls.${k}`, 'must be an absolute path');
+          return f;
+        };
+        tls = { cert: file('cert'), key: file('key'), ...(t.ca !== undefined ? { ca: file('ca') } : {}) };
+      } else if (s.tls !== undefined) bad(`${path}.syslog.tls`, 'is for transport tls');
       // Who may send (addresses, CIDR ranges): syslog has no authentication of its own.
       const senders = s.senders === undefined ? undefined : list(s.senders, `${path}.syslog.senders`, 256).map((x, i) => str(x, `${path}.syslog.senders[${i}]`, 64));
-      return { kind: 'syslog', transport, host: host(s.host, `${path}.syslog.host`), port: s.port === undefined ? 5514 : int(s.port, `${path}.syslog.port`, 1, 65535), format: fmt, ...(senders ? { senders } : {}) };
+      const port = s.port === undefined ? (transport === 'tls' ? 6514 : 5514) : int(s.port, `${path}.syslog.port`, 1, 65535);
+      return { kind: 'syslog', transport, host: host(s.host, `${path}.syslog.host`), port, format: fmt, ...(senders ? { senders } : {}), ...(tls ? { tls } : {}) };
     }
     case 'journal': {
       const j = r.journal === true ? {} : obj(r.journal, `${path}.journal`, ['filters', 'journalctl']);

@@ -125,7 +125,7 @@ export class WatchService {
         s = new FileSource({ ...limits, path: input.path, startAt: input.startAt, ...(cp ? { checkpoints: cp } : {}) });
         break;
       case 'syslog':
-        s = new SyslogSource({ ...limits, transport: input.transport, host: input.host, port: input.port, ...(input.senders ? { senders: input.senders } : {}) });
+        s = new SyslogSource({ ...limits, transport: input.transport, host: input.host, port: input.port, ...(input.senders ? { senders: input.senders } : {}), ...(input.tls ? { tls: input.tls } : {}) });
         break;
       case 'journal':
         s = new JournalSource({ ...limits, filters: input.filters, ...(input.journalctl ? { journalctl: input.journalctl } : {}), ...(cp ? { checkpoints: cp } : {}) });
