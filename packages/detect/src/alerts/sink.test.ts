@@ -125,6 +125,32 @@ describe('the alert sink', () => {
     await sink.close();
   });
 
+  it('a block decision deleted before its time is taken out of the firewall; one another process made is put in', async () => {
+    const printed: string[] = [];
+    const { sink, store, clock } = setup({ firewall: new NftFirewall({ dryRun: true, print: (s) => void printed.push(s) }) });
+    clock.set(T0);
+    sink.record(alert()); // blocks 203.0.113.9 through a decision
+    await sink.settled();
+    const exp = clock.now() + 600_000;
+    await store.decisions.add({ action: 'block', scope: 'range', value: '198.51.100.0/24', expiresAt: exp, origin: 'watch.http-probing', reason: 'another watcher' });
+    assert.equal(await sink.syncFirewall(), 1, 'the other process\'s block');
+    assert.equal(await sink.syncFirewall(), 0, 'nothing new: nothing pushed again');
+    printed.length = 0;
+    // An operator lifts both (mamori decisions delete).
+    await store.decisions.deleteWhere({ value: '203.0.113.9' });
+    await store.decisions.deleteWhere({ value: '198.51.100.0/24' });
+    assert.equal(await sink.syncFirewall(), 0);
+    const text = printed.join('');
+    assert.match(text, /add element inet mamori blocked_ip4 \{ 203\.0\.113\.9 timeout 1s \}\ndelete element inet mamori blocked_ip4 \{ 203\.0\.113\.9 \}\n/);
+    assert.match(text, /delete element inet mamori blocked_net4 \{ 198\.51\.100\.0\/24 \}\n/);
+    assert.ok(!/timeout 14400s|timeout 600s/.test(text), 'not put back');
+    assert.equal(sink.stats().firewall!.removed, 2);
+    printed.length = 0;
+    assert.equal(await sink.syncFirewall(), 0);
+    assert.equal(printed.join(''), '', 'taken out once');
+    await sink.close();
+  });
+
   it('onAlert (the pipeline\'s entry) returns a promise while decisions back up, and none otherwise', async () => {
     const { sink, store } = setup();
     assert.equal(sink.onAlert(alert({ id: 'one' })), undefined);

@@ -58,6 +58,8 @@ export interface AlertCenterOptions {
   highWater?: number;
   /** Run the notifiers' window timer (default true; tests call tick()). */
   timer?: boolean;
+  /** How often the firewall is made to match the decisions once `syncFirewall` ran, ms (default 10,000; 0: only when called). */
+  firewallSyncMs?: number;
   /** Injected into the HTTP notifiers (tests). */
   fetch?: typeof fetch;
 }
@@ -75,7 +77,7 @@ export interface AlertCenterStats {
   decisionsDropped: number;
   eventsRecorded: number;
   eventsSuppressed: number;
-  firewall?: { added: number; failed: number; dropped: number; runs: number };
+  firewall?: { added: number; removed: number; failed: number; dropped: number; runs: number };
   notifiers: ChannelStats[];
 }
 
@@ -105,6 +107,11 @@ export class AlertCenter {
   readonly #pending = new Map<string, { input: DecisionInput; alerts: Lean[] }>();
   #running: Promise<void> | undefined;
   readonly #timer: NodeJS.Timeout | undefined;
+  /** What this centre put into the firewall: value -> when its block ends (ms). */
+  readonly #pushed = new Map<string, number>();
+  #fwTimer: NodeJS.Timeout | undefined;
+  #syncing: Promise<number> | undefined;
+  readonly #firewallSyncMs: number;
   #eventMinute = 0;
   #eventsThisMinute = 0;
   #closed = false;
@@ -120,6 +127,7 @@ export class AlertCenter {
     this.#planner = new DecisionPlanner(this.#config.decisions);
     this.#maxPending = o.maxPendingDecisions ?? 100_000;
     this.#highWater = o.highWater ?? 1000;
+    this.#firewallSyncMs = o.firewallSyncMs ?? (o.timer === false ? 0 : 10_000);
     const report = (err: unknown): void => this.#report(err);
     this.#hub = o.notifiers ?? NotifierHub.fromConfig(this.#config, { clock: this.#clock, onError: report, fetch: o.fetch });
     const fw = this.#config.firewall;
@@ -150,20 +158,72 @@ export class AlertCenter {
   }
 
   /**
-   * Pushes the active block decisions log detection made (origin `watch.*`) to the firewall:
-   * at start, since the kernel's sets are empty after a reboot. Returns how many were queued.
+   * Makes the firewall match the active block decisions log detection made (origin
+   * `watch.*`): at start it pushes them all, since the kernel's sets are empty after a reboot;
+   * then (every `firewallSyncMs`, 10 s by default, once started) it takes out what this centre
+   * pushed whose decision was deleted before its time (`mamori decisions delete`, an operator
+   * lifting a block), and pushes what another process decided. Returns how many blocks were
+   * queued. Never throws (a store that fails is reported).
    */
   async syncFirewall(): Promise<number> {
     const fw = this.#firewall;
-    if (!fw || !this.#store) return 0;
+    if (!fw || !this.#store || this.#closed) return 0;
+    this.#startFirewallSync();
+    // One pass at a time: a slow store must not stack passes up.
+    if (this.#syncing) return this.#syncing;
+    this.#syncing = this.#syncOnce(fw).finally(() => (this.#syncing = undefined));
+    return this.#syncing;
+  }
+
+  async #syncOnce(fw: NftFirewall): Promise<number> {
+    let list;
+    try {
+      list = await this.#store!.decisions.list({ action: 'block', limit: 100_000 });
+    } catch (err) {
+      this.#report(err);
+      return 0;
+    }
     const now = this.#clock.now();
-    let n = 0;
-    for (const d of await this.#store.decisions.list({ action: 'block', limit: 100_000 })) {
+    const active = new Map<string, number>();
+    for (const d of list) {
       if (!d.origin.startsWith('watch.') || d.detectOnly || (d.scope !== 'ip' && d.scope !== 'range') || d.expiresAt <= now) continue;
-      if (fw.block(d.value, d.expiresAt - now)) n++;
+      const e = fw.element(d.value, d.expiresAt - now);
+      if (e) active.set(e.value, Math.max(active.get(e.value) ?? 0, d.expiresAt));
+    }
+    let n = 0;
+    for (const [value, until] of this.#pushed) {
+      if (until <= now) this.#pushed.delete(value);
+      else if (!active.has(value)) {
+        // Its decision is gone before its time: out of the firewall too.
+        fw.unblock(value);
+        this.#pushed.delete(value);
+      }
+    }
+    for (const [value, until] of active) {
+      if ((this.#pushed.get(value) ?? 0) >= until) continue;
+      if (fw.block(value, until - now)) {
+        this.#pushed.set(value, until);
+        n++;
+      }
     }
     await fw.flush();
     return n;
+  }
+
+  #startFirewallSync(): void {
+    if (this.#fwTimer || this.#firewallSyncMs <= 0) return;
+    this.#fwTimer = setInterval(() => void this.syncFirewall(), this.#firewallSyncMs);
+    this.#fwTimer.unref();
+  }
+
+  /** Blocks `value` in the firewall and remembers it, so a deleted decision can take it out. */
+  #pushBlock(value: string, ttlMs: number): void {
+    const fw = this.#firewall;
+    if (!fw) return;
+    const e = fw.element(value, ttlMs);
+    if (!e || !fw.block(e.value, ttlMs)) return;
+    const until = this.#clock.now() + ttlMs;
+    if ((this.#pushed.get(e.value) ?? 0) < until) this.#pushed.set(e.value, until);
   }
 
   /**
@@ -257,7 +317,7 @@ export class AlertCenter {
 
   stats(): AlertCenterStats {
     const fw = this.#firewall;
-    return { ...this.#s, ...(fw ? { firewall: { added: fw.added, failed: fw.failed, dropped: fw.dropped, runs: fw.runs } } : {}), notifiers: this.#hub.stats() };
+    return { ...this.#s, ...(fw ? { firewall: { added: fw.added, removed: fw.removed, failed: fw.failed, dropped: fw.dropped, runs: fw.runs } } : {}), notifiers: this.#hub.stats() };
   }
 
   /** Settles the decisions, sends what the notifiers hold (giving them `timeoutMs`), closes alerts.db. */
@@ -265,6 +325,8 @@ export class AlertCenter {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#fwTimer) clearInterval(this.#fwTimer);
+    await this.#syncing;
     await this.settled();
     await this.#hub.close(timeoutMs);
     this.db.close();
@@ -330,7 +392,7 @@ export class AlertCenter {
           this.#record(a, d ? { state: 'added', id: d.id, action: d.action as 'block' | 'challenge', scope: d.scope as 'ip' | 'range', value: d.value, expiresAt: d.expiresAt } : { state: 'failed', reason: 'the store refused the decision' });
           this.#event(a, d);
         }
-        if (d && d.action === 'block' && this.#firewall) this.#firewall.block(d.value, d.expiresAt - this.#clock.now());
+        if (d && d.action === 'block' && this.#firewall) this.#pushBlock(d.value, d.expiresAt - this.#clock.now());
       }
     } finally {
       this.#running = undefined;

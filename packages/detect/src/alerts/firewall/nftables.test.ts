@@ -101,5 +101,17 @@ describe('nftables in a network namespace', { skip }, () => {
     assert.equal(rules.match(/@blocked_ip4/g)?.length, 1);
     assert.equal(again.failed, 1, 'a range inside one already there is refused by nft, alone');
     assert.match(errors[0]!.message, /exited 1: .*overlap/);
+
+    // A decision deleted: the element goes; one nft does not hold goes without an error.
+    errors.length = 0;
+    again.unblock('203.0.113.9');
+    again.unblock('198.51.100.0/24');
+    again.unblock('192.0.2.200');
+    await again.flush();
+    assert.equal(errors.length, 0, errors.map((e) => e.message).join('; '));
+    assert.equal(again.removed, 3);
+    assert.ok(!list('blocked_ip4').includes('203.0.113.9'), list('blocked_ip4'));
+    assert.ok(list('blocked_ip4').includes('198.51.100.7'), 'the others stay');
+    assert.ok(!list('blocked_net4').includes('198.51.100.0/24'), list('blocked_net4'));
   });
 });

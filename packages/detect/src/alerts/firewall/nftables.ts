@@ -63,6 +63,8 @@ export interface Element {
   readonly value: string;
   readonly set: string;
   readonly timeoutS: number;
+  /** Taken out of the set (a decision deleted before its time), rather than put in. */
+  readonly remove?: boolean;
 }
 
 export class NftFirewall {
@@ -75,6 +77,7 @@ export class NftFirewall {
   #busy: Promise<void> | undefined;
   #ready = false;
   added = 0;
+  removed = 0;
   failed = 0;
   dropped = 0;
   runs = 0;
@@ -140,7 +143,9 @@ export class NftFirewall {
     const t = `inet ${this.#table}`;
     const lines: string[] = [];
     for (const e of els) {
-      lines.push(`add element ${t} ${e.set} { ${e.value} timeout 1s }`, `delete element ${t} ${e.set} { ${e.value} }`, `add element ${t} ${e.set} { ${e.value} timeout ${e.timeoutS}s }`);
+      // (Deleting an element nft does not hold fails the whole script: it is added first, for a second.)
+      lines.push(`add element ${t} ${e.set} { ${e.value} timeout 1s }`, `delete element ${t} ${e.set} { ${e.value} }`);
+      if (!e.remove) lines.push(`add element ${t} ${e.set} { ${e.value} timeout ${e.timeoutS}s }`);
     }
     return `${lines.join('\n')}\n`;
   }
@@ -157,6 +162,22 @@ export class NftFirewall {
       return false;
     }
     this.#queue.push(e);
+    this.#busy ??= this.#pump();
+    return true;
+  }
+
+  /** Queues taking `value` (an address or range) out of its set; false when it is neither or the queue is full. */
+  unblock(value: string): boolean {
+    const e = this.element(value, 1000);
+    if (!e) {
+      this.failed++;
+      return false;
+    }
+    if (this.#queue.length >= this.#maxQueue) {
+      this.dropped++;
+      return false;
+    }
+    this.#queue.push({ ...e, remove: true });
     this.#busy ??= this.#pump();
     return true;
   }
@@ -179,14 +200,18 @@ export class NftFirewall {
           }
           this.#ready = true;
         }
+        const done = (e: Element): void => {
+          if (e.remove) this.removed++;
+          else this.added++;
+        };
         if (await this.#exec(this.elementScript(batch))) {
-          this.added += batch.length;
+          batch.forEach(done);
           continue;
         }
         // One refused element fails nft's whole transaction: each again on its own.
         if (batch.length > 1) {
           for (const e of batch) {
-            if (await this.#exec(this.elementScript([e]))) this.added++;
+            if (await this.#exec(this.elementScript([e]))) done(e);
             else this.failed++;
           }
         } else this.failed++;
