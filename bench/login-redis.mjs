@@ -37,6 +37,8 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     only: { type: 'string', default: 'distinct,attack,mix' },
+    // One side alone (profiling: node --cpu-prof bench/login-redis.mjs --sides mamori --only attack).
+    sides: { type: 'string', default: 'mamori,rate-limiter-flexible' },
   },
 });
 const ATTEMPTS = Number(opt.attempts);
@@ -120,7 +122,16 @@ const WORKLOADS = {
 
 /** Wraps a client's sendCommand: commands, and the event-loop turns in which any was sent. */
 function counted(client) {
-  const c = { commands: 0, turns: 0 };
+  const c = { commands: 0, turns: 0, bytesOut: 0, bytesIn: 0 };
+  const stream = client.stream;
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    c.bytesOut += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    return write(chunk, ...rest);
+  };
+  stream.on('data', (d) => {
+    c.bytesIn += d.length;
+  });
   let inTurn = false;
   const send = client.sendCommand.bind(client);
   client.sendCommand = (cmd, ...rest) => {
@@ -278,6 +289,8 @@ async function measure(admin, name, workload, lanes) {
       redisCpuUs: (r1 - r0) / n,
       commands: (side.count.commands - c0.commands) / n,
       roundTrips: (side.count.turns - c0.turns) / n,
+      bytesOut: (side.count.bytesOut - c0.bytesOut) / n,
+      bytesIn: (side.count.bytesIn - c0.bytesIn) / n,
       refused: side.tally.refused,
     };
   } finally {
@@ -298,10 +311,10 @@ try {
 const results = {};
 const rows = [];
 let met = true;
-const order = ['mamori', 'rate-limiter-flexible'];
+const order = opt.sides.split(',').filter((s) => s in SIDES);
 for (const workload of ONLY) {
   for (const lanes of CONCURRENCY) {
-    const runs = { mamori: [], 'rate-limiter-flexible': [] };
+    const runs = Object.fromEntries(order.map((name) => [name, []]));
     for (let r = 0; r < ROUNDS; r++) {
       for (const name of r % 2 ? [...order].reverse() : order) runs[name].push(await measure(admin, name, workload, lanes));
     }
@@ -309,12 +322,13 @@ for (const workload of ONLY) {
     results[key] = {};
     for (const name of order) {
       const m = (f) => median(runs[name].map((x) => x[f]));
-      const agg = { opsPerSec: m('opsPerSec'), nodeCpuUs: m('nodeCpuUs'), redisCpuUs: m('redisCpuUs'), commands: m('commands'), roundTrips: m('roundTrips'), refused: m('refused') };
+      const agg = { opsPerSec: m('opsPerSec'), nodeCpuUs: m('nodeCpuUs'), redisCpuUs: m('redisCpuUs'), commands: m('commands'), roundTrips: m('roundTrips'), bytesOut: m('bytesOut'), bytesIn: m('bytesIn'), refused: m('refused') };
       results[key][name] = agg;
-      rows.push([key, name, num(agg.opsPerSec), num(agg.nodeCpuUs, 1), num(agg.redisCpuUs, 1), num(agg.commands, 2), num(agg.roundTrips, 2), num(agg.refused)]);
+      rows.push([key, name, num(agg.opsPerSec), num(agg.nodeCpuUs, 1), num(agg.redisCpuUs, 1), num(agg.commands, 2), num(agg.roundTrips, 2), num(agg.bytesOut), num(agg.bytesIn), num(agg.refused)]);
     }
     const a = results[key].mamori;
     const b = results[key]['rate-limiter-flexible'];
+    if (!a || !b) continue;
     results[key].ratio = { opsPerSec: a.opsPerSec / b.opsPerSec, roundTrips: a.roundTrips / b.roundTrips, commands: a.commands / b.commands };
     if (!(a.opsPerSec >= b.opsPerSec && a.roundTrips < b.roundTrips)) met = false;
   }
@@ -322,9 +336,10 @@ for (const workload of ONLY) {
 admin.disconnect();
 
 console.log(`\n${ATTEMPTS} attempts per round, ${ROUNDS} rounds (median), Redis at ${new URL(URL_).host}`);
-printTable(['workload@in flight', 'side', 'attempts/s', 'node CPU µs', 'redis CPU µs', 'commands', 'round trips', 'refused'], rows);
+printTable(['workload@in flight', 'side', 'attempts/s', 'node CPU µs', 'redis CPU µs', 'commands', 'round trips', 'bytes out', 'bytes in', 'refused'], rows);
 console.log('');
 for (const [key, r] of Object.entries(results)) {
+  if (!r.ratio) continue;
   console.log(`${key}: mamori/peer attempts per second ${num(r.ratio.opsPerSec, 2)}x, round trips ${num(r.ratio.roundTrips, 2)}x, commands ${num(r.ratio.commands, 2)}x`);
 }
 verdictLine(met, 'at least as many attempts per second as RateLimiterRedis, with fewer round trips per attempt, on every workload', '');
