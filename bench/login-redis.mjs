@@ -25,6 +25,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createGuard, defaultConfig } from 'mamori';
 import { RedisStore } from '@mamori/store-redis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -39,6 +41,8 @@ const { values: opt } = parseArgs({
     only: { type: 'string', default: 'distinct,attack,mix' },
     // One side alone (profiling: node --cpu-prof bench/login-redis.mjs --sides mamori --only attack).
     sides: { type: 'string', default: 'mamori,rate-limiter-flexible' },
+    // Another build of @mamori/store-redis (its dist/index.js), measured as a third side "mamori-baseline": before/after in one run.
+    baseline: { type: 'string' },
   },
 });
 const ATTEMPTS = Number(opt.attempts);
@@ -182,9 +186,9 @@ function simClock() {
   return c;
 }
 
-async function mamoriSide(prefix) {
+async function mamoriSide(prefix, Store = RedisStore) {
   const clock = simClock();
-  const store = await RedisStore.open({ url: URL_, secret: SECRET, prefix, clock });
+  const store = await Store.open({ url: URL_, secret: SECRET, prefix, clock });
   const count = counted(store.client);
   const guard = createGuard(defaultConfig(), { store, secret: SECRET, clock });
   return {
@@ -268,6 +272,10 @@ async function peerSide(prefix) {
 // ---------------------------------------------------------------------------------------------
 
 const SIDES = { mamori: mamoriSide, 'rate-limiter-flexible': peerSide };
+if (opt.baseline) {
+  const { RedisStore: Baseline } = await import(pathToFileURL(resolve(opt.baseline)).href);
+  SIDES['mamori-baseline'] = (prefix) => mamoriSide(prefix, Baseline);
+}
 
 async function measure(admin, name, workload, lanes) {
   const prefix = `mamori-bench:${randomBytes(4).toString('hex')}:`;
@@ -311,7 +319,7 @@ try {
 const results = {};
 const rows = [];
 let met = true;
-const order = opt.sides.split(',').filter((s) => s in SIDES);
+const order = [...opt.sides.split(','), ...(opt.baseline ? ['mamori-baseline'] : [])].filter((s) => s in SIDES);
 for (const workload of ONLY) {
   for (const lanes of CONCURRENCY) {
     const runs = Object.fromEntries(order.map((name) => [name, []]));
@@ -328,8 +336,11 @@ for (const workload of ONLY) {
     }
     const a = results[key].mamori;
     const b = results[key]['rate-limiter-flexible'];
+    const base = results[key]['mamori-baseline'];
+    const ratio = (x, y) => ({ opsPerSec: x.opsPerSec / y.opsPerSec, nodeCpuUs: x.nodeCpuUs / y.nodeCpuUs, redisCpuUs: x.redisCpuUs / y.redisCpuUs, roundTrips: x.roundTrips / y.roundTrips, commands: x.commands / y.commands });
+    if (a && base) results[key].vsBaseline = ratio(a, base);
     if (!a || !b) continue;
-    results[key].ratio = { opsPerSec: a.opsPerSec / b.opsPerSec, roundTrips: a.roundTrips / b.roundTrips, commands: a.commands / b.commands };
+    results[key].ratio = ratio(a, b);
     if (!(a.opsPerSec >= b.opsPerSec && a.roundTrips < b.roundTrips)) met = false;
   }
 }
@@ -339,8 +350,9 @@ console.log(`\n${ATTEMPTS} attempts per round, ${ROUNDS} rounds (median), Redis 
 printTable(['workload@in flight', 'side', 'attempts/s', 'node CPU µs', 'redis CPU µs', 'commands', 'round trips', 'bytes out', 'bytes in', 'refused'], rows);
 console.log('');
 for (const [key, r] of Object.entries(results)) {
-  if (!r.ratio) continue;
-  console.log(`${key}: mamori/peer attempts per second ${num(r.ratio.opsPerSec, 2)}x, round trips ${num(r.ratio.roundTrips, 2)}x, commands ${num(r.ratio.commands, 2)}x`);
+  const line = (x) => `attempts per second ${num(x.opsPerSec, 2)}x, node CPU ${num(x.nodeCpuUs, 2)}x, redis CPU ${num(x.redisCpuUs, 2)}x, round trips ${num(x.roundTrips, 2)}x, commands ${num(x.commands, 2)}x`;
+  if (r.ratio) console.log(`${key}: mamori/peer ${line(r.ratio)}`);
+  if (r.vsBaseline) console.log(`${key}: mamori/baseline ${line(r.vsBaseline)}`);
 }
-verdictLine(met, 'at least as many attempts per second as RateLimiterRedis, with fewer round trips per attempt, on every workload', '');
+if (order.includes('mamori') && order.includes('rate-limiter-flexible')) verdictLine(met, 'at least as many attempts per second as RateLimiterRedis, with fewer round trips per attempt, on every workload', '');
 writeResult('login-redis', { attempts: ATTEMPTS, rounds: ROUNDS, results });
