@@ -83,7 +83,7 @@ end
  * time) before the first operation, the operations then work on a table, and
  * each key written is written once, after the last one (a counter every
  * attempt in the batch adds to is one SET, not one per attempt). The events go
- * by one LPUSH and one LTRIM; the decision look-ups read the range lengths
+ * by one LPUSH (and an LTRIM once the list is longer than kept); the decision look-ups read the range lengths
  * once, and ask every index a subject has in one SUNION (none at all while
  * the store holds no decision). The script runs atomically, so nothing can
  * tell this from running the operations one by one.
@@ -296,12 +296,14 @@ for _, key in ipairs(order) do
     redis.call('SET', key, c[1] .. ' ' .. c[2], 'KEEPTTL')
   end
 end
+-- The list is cut only when it has grown past what is kept.
+local held = 0
 for i = 1, #events, CHUNK do
   local part = {}
   for j = i, math.min(i + CHUNK - 1, #events) do part[#part + 1] = events[j] end
-  redis.call('LPUSH', P .. 'ev', unpack(part))
+  held = redis.call('LPUSH', P .. 'ev', unpack(part))
 end
-if keep then redis.call('LTRIM', P .. 'ev', 0, keep - 1) end
+if keep and held > keep then redis.call('LTRIM', P .. 'ev', 0, keep - 1) end
 return out
 `;
 
