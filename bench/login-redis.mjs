@@ -7,6 +7,9 @@
  * client each to the same Redis (127.0.0.1:6379, or $MAMORI_REDIS_URL), in the same run,
  * each under a fresh key prefix removed afterwards.
  *
+ * Sides: mamori, rate-limiter-flexible (the default), mamori-memory (the guard on its in-process
+ * memory store: its own CPU, no Redis), mamori-baseline (--baseline: another build of the store).
+ *
  * Workloads (every attempt a failure unless said):
  *   distinct  every attempt a new (user, IP) pair
  *   attack    one account hammered from 5,000 sources, a stuffing list from 300 sources and a
@@ -27,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createGuard, defaultConfig } from 'mamori';
+import { createGuard, defaultConfig, MemoryStore } from 'mamori';
 import { RedisStore } from '@mamori/store-redis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
@@ -188,8 +191,8 @@ function simClock() {
 
 async function mamoriSide(prefix, Store = RedisStore) {
   const clock = simClock();
-  const store = await Store.open({ url: URL_, secret: SECRET, prefix, clock });
-  const count = counted(store.client);
+  const store = Store === MemoryStore ? new MemoryStore({ clock }) : await Store.open({ url: URL_, secret: SECRET, prefix, clock });
+  const count = store.client ? counted(store.client) : { commands: 0, turns: 0, bytesOut: 0, bytesIn: 0 };
   const guard = createGuard(defaultConfig(), { store, secret: SECRET, clock });
   return {
     count,
@@ -271,7 +274,12 @@ async function peerSide(prefix) {
 
 // ---------------------------------------------------------------------------------------------
 
-const SIDES = { mamori: mamoriSide, 'rate-limiter-flexible': peerSide };
+const SIDES = {
+  mamori: mamoriSide,
+  'rate-limiter-flexible': peerSide,
+  // The same guard on the in-process memory store (--sides mamori,mamori-memory,...): the guard's own CPU, without Redis.
+  'mamori-memory': (prefix) => mamoriSide(prefix, MemoryStore),
+};
 if (opt.baseline) {
   const { RedisStore: Baseline } = await import(pathToFileURL(resolve(opt.baseline)).href);
   SIDES['mamori-baseline'] = (prefix) => mamoriSide(prefix, Baseline);

@@ -351,27 +351,26 @@ export class RedisStore implements Store {
     argv[1] = argv.length - 2;
     argv.push(this.#clock ? Math.floor(this.#clock.now()) : '', GRACE_MS, this.prefix);
     for (const q of part) for (const a of q.args) argv.push(a);
+    const answer = (out: Reply[]): void => {
+      let o = 0;
+      for (const q of part) {
+        q.resolve(q.n === out.length ? out : out.slice(o, o + q.n));
+        o += q.n;
+      }
+    };
+    const fail = (err: unknown): void => {
+      const e = this.unavailable(err);
+      for (const q of part) q.reject(e);
+    };
     const evalsha = new Command('evalsha', argv) as Command & { promise: Promise<Reply[]> };
     this.#redis.sendCommand(evalsha);
-    evalsha.promise.catch((err: unknown) => {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    evalsha.promise.then(answer, (err: unknown) => {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) return fail(err);
       argv[0] = BATCH;
       const again = new Command('eval', argv) as Command & { promise: Promise<Reply[]> };
       this.#redis.sendCommand(again);
-      return again.promise;
-    }).then(
-      (out) => {
-        let o = 0;
-        for (const q of part) {
-          q.resolve(out.slice(o, o + q.n));
-          o += q.n;
-        }
-      },
-      (err) => {
-        const e = this.unavailable(err);
-        for (const q of part) q.reject(e);
-      },
-    );
+      again.promise.then(answer, fail);
+    });
   }
 
   increment(ops: readonly CounterOp[]): Promise<number[]> {
