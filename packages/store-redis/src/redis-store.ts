@@ -7,7 +7,7 @@
  *
  * One round trip per check: every counter, set, claim and decision look-up
  * asked for in one turn of the event loop goes to Redis as one Lua script
- * call (see scripts.ts), run atomically; events ride with the next such call.
+ * call (see scripts.ts), run atomically; events ride with such calls, a few dozen at a time (see RedisEvents.append).
  *
  * Keys never reveal identities: counter keys, set members and claimed keys
  * are stored as 128 bits of keyed hash (two SipHash-2-4 under keys derived
@@ -79,6 +79,13 @@ const MAX_PENDING_EVENTS = 4096;
 const EVENT_PAGE = 1000;
 /** Events wait at most this long for a batch to ride with (ms). */
 const EVENT_FLUSH_MS = 50;
+/**
+ * Events ride with a batch once this many wait, or the oldest has waited EVENT_RIDE_MS: at a
+ * steady rate of logins a batch carries a few dozen events, not one (the LPUSH and its share
+ * of the script call are paid once for them), and none waits longer than EVENT_FLUSH_MS.
+ */
+const EVENT_RIDE = 64;
+const EVENT_RIDE_MS = 20;
 /** Redis keeps an entry this long past its own expiry (ms), for clocks that run apart. */
 const GRACE_MS = 60_000;
 
@@ -320,14 +327,14 @@ export class RedisStore implements Store {
 
   /** Sends what is queued now (the events' timer, events.flush). */
   flushNow(): void {
-    if (!this.#closed || this.#queue.length) this.#flush();
+    if (!this.#closed || this.#queue.length) this.#flush(true);
   }
 
-  #flush(): void {
+  #flush(force = false): void {
     const queue = this.#queue;
     this.#queue = [];
     // The events waiting ride along, last (see RedisEvents.append).
-    const events = this.events.take();
+    const events = this.events.take(force);
     if (events) queue.push(events);
     let i = 0;
     while (i < queue.length) {
@@ -573,6 +580,8 @@ export class RedisEvents implements EventStore {
   readonly #pending = new Set<Promise<unknown>>();
   #buffer: string[] = [];
   #inFlight = 0;
+  /** When the oldest waiting event was appended (Date.now()). */
+  #since = 0;
   #timer: NodeJS.Timeout | undefined;
   /** Events dropped because Redis was away or slow (see MAX_PENDING_EVENTS). */
   dropped = 0;
@@ -591,8 +600,9 @@ export class RedisEvents implements EventStore {
 
 
   /**
-   * Queues the event; it goes to Redis with the next batch of counters (one command for a
-   * request's counts and the events it made), or by itself after EVENT_FLUSH_MS.
+   * Queues the event; it goes to Redis with a batch of counters once EVENT_RIDE events wait or
+   * the oldest has waited EVENT_RIDE_MS (one command for requests' counts and the events they
+   * made), or by itself after EVENT_FLUSH_MS.
    */
   append(event: SecurityEvent): void {
     try {
@@ -604,6 +614,7 @@ export class RedisEvents implements EventStore {
       this.#lost(new Error('too many event writes waiting for Redis'), 1);
       return;
     }
+    if (this.#buffer.length === 0) this.#since = Date.now();
     this.#buffer.push(JSON.stringify(event));
     if (!this.#timer) {
       this.#timer = setTimeout(() => {
@@ -614,10 +625,14 @@ export class RedisEvents implements EventStore {
     }
   }
 
-  /** The queued events as a batch entry (see RedisStore.#flush), or undefined. */
-  take(): Queued | undefined {
+  /**
+   * The queued events as a batch entry (see RedisStore.#flush), or undefined: none waits, or
+   * (unless forced) too few have waited too short a time (EVENT_RIDE).
+   */
+  take(force: boolean): Queued | undefined {
     const n = this.#buffer.length;
     if (n === 0) return undefined;
+    if (!force && n < EVENT_RIDE && Date.now() - this.#since < EVENT_RIDE_MS) return undefined;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     const args: (string | number)[] = [];
