@@ -109,26 +109,29 @@ for i = 1, #KEYS, CHUNK do
   for j = 1, #part do raw[part[j]] = vals[j] end
 end
 
--- The entries as this call has them: key -> {count, expiry}, or false (absent).
-local cache = {}
+-- The entries as this call has them: live[key] true (count cn[key], expiry ce[key]) or false (absent).
+local live, cn, ce = {}, {}, {}
 -- Keys to write back, in the order first written; made: keys (re)made by this call, which get Redis's expiry.
 local order, dirty, made = {}, {}, {}
 
 -- The count and expiry of a live entry, or nil.
 local function get(key)
-  local c = cache[key]
-  if c == nil then
-    c = false
+  local l = live[key]
+  if l == nil then
+    l = false
     local v = raw[key]
     if v == nil then v = redis.call('GET', key) end
     if v then
       local n, e = string.match(v, '^(%d+) (%d+)$')
       e = tonumber(e)
-      if e and e > now then c = {tonumber(n), e} end
+      if e and e > now then
+        l = true
+        cn[key], ce[key] = tonumber(n), e
+      end
     end
-    cache[key] = c
+    live[key] = l
   end
-  if c then return c[1], c[2] end
+  if l then return cn[key], ce[key] end
   return nil
 end
 
@@ -141,13 +144,13 @@ end
 
 -- Writes an entry; a fresh one gets Redis's expiry, an existing one keeps its own.
 local function put(key, n, e, fresh)
-  cache[key] = {n, e}
+  live[key], cn[key], ce[key] = true, n, e
   if fresh then made[key] = true end
   touch(key)
 end
 
 local function del(key)
-  cache[key] = false
+  live[key] = false
   made[key] = nil
   touch(key)
 end
@@ -287,13 +290,12 @@ end
 
 -- Each key written, once: its last state.
 for _, key in ipairs(order) do
-  local c = cache[key]
-  if not c then
+  if not live[key] then
     if raw[key] ~= false then redis.call('DEL', key) end
   elseif made[key] then
-    redis.call('SET', key, c[1] .. ' ' .. c[2], 'PX', math.max(1, c[2] - now + grace))
+    redis.call('SET', key, cn[key] .. ' ' .. ce[key], 'PX', math.max(1, ce[key] - now + grace))
   else
-    redis.call('SET', key, c[1] .. ' ' .. c[2], 'KEEPTTL')
+    redis.call('SET', key, cn[key] .. ' ' .. ce[key], 'KEEPTTL')
   end
 end
 -- The list is cut only when it has grown past what is kept.
