@@ -7,6 +7,9 @@
  * client each to the same Redis (127.0.0.1:6379, or $MAMORI_REDIS_URL), in the same run,
  * each under a fresh key prefix removed afterwards.
  *
+ * Sides: mamori, rate-limiter-flexible (the default), mamori-memory (the guard on its in-process
+ * memory store: its own CPU, no Redis), mamori-baseline (--baseline: another build of the store).
+ *
  * Workloads (every attempt a failure unless said):
  *   distinct  every attempt a new (user, IP) pair
  *   attack    one account hammered from 5,000 sources, a stuffing list from 300 sources and a
@@ -25,7 +28,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createGuard, defaultConfig } from 'mamori';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createGuard, defaultConfig, MemoryStore } from 'mamori';
 import { RedisStore } from '@mamori/store-redis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
@@ -37,6 +42,10 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     only: { type: 'string', default: 'distinct,attack,mix' },
+    // One side alone (profiling: node --cpu-prof bench/login-redis.mjs --sides mamori --only attack).
+    sides: { type: 'string', default: 'mamori,rate-limiter-flexible' },
+    // Another build of @mamori/store-redis (its dist/index.js), measured as a third side "mamori-baseline": before/after in one run.
+    baseline: { type: 'string' },
   },
 });
 const ATTEMPTS = Number(opt.attempts);
@@ -120,7 +129,16 @@ const WORKLOADS = {
 
 /** Wraps a client's sendCommand: commands, and the event-loop turns in which any was sent. */
 function counted(client) {
-  const c = { commands: 0, turns: 0 };
+  const c = { commands: 0, turns: 0, bytesOut: 0, bytesIn: 0 };
+  const stream = client.stream;
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    c.bytesOut += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    return write(chunk, ...rest);
+  };
+  stream.on('data', (d) => {
+    c.bytesIn += d.length;
+  });
   let inTurn = false;
   const send = client.sendCommand.bind(client);
   client.sendCommand = (cmd, ...rest) => {
@@ -171,10 +189,10 @@ function simClock() {
   return c;
 }
 
-async function mamoriSide(prefix) {
+async function mamoriSide(prefix, Store = RedisStore) {
   const clock = simClock();
-  const store = await RedisStore.open({ url: URL_, secret: SECRET, prefix, clock });
-  const count = counted(store.client);
+  const store = Store === MemoryStore ? new MemoryStore({ clock }) : await Store.open({ url: URL_, secret: SECRET, prefix, clock });
+  const count = store.client ? counted(store.client) : { commands: 0, turns: 0, bytesOut: 0, bytesIn: 0 };
   const guard = createGuard(defaultConfig(), { store, secret: SECRET, clock });
   return {
     count,
@@ -256,7 +274,16 @@ async function peerSide(prefix) {
 
 // ---------------------------------------------------------------------------------------------
 
-const SIDES = { mamori: mamoriSide, 'rate-limiter-flexible': peerSide };
+const SIDES = {
+  mamori: mamoriSide,
+  'rate-limiter-flexible': peerSide,
+  // The same guard on the in-process memory store (--sides mamori,mamori-memory,...): the guard's own CPU, without Redis.
+  'mamori-memory': (prefix) => mamoriSide(prefix, MemoryStore),
+};
+if (opt.baseline) {
+  const { RedisStore: Baseline } = await import(pathToFileURL(resolve(opt.baseline)).href);
+  SIDES['mamori-baseline'] = (prefix) => mamoriSide(prefix, Baseline);
+}
 
 async function measure(admin, name, workload, lanes) {
   const prefix = `mamori-bench:${randomBytes(4).toString('hex')}:`;
@@ -278,6 +305,8 @@ async function measure(admin, name, workload, lanes) {
       redisCpuUs: (r1 - r0) / n,
       commands: (side.count.commands - c0.commands) / n,
       roundTrips: (side.count.turns - c0.turns) / n,
+      bytesOut: (side.count.bytesOut - c0.bytesOut) / n,
+      bytesIn: (side.count.bytesIn - c0.bytesIn) / n,
       refused: side.tally.refused,
     };
   } finally {
@@ -298,10 +327,10 @@ try {
 const results = {};
 const rows = [];
 let met = true;
-const order = ['mamori', 'rate-limiter-flexible'];
+const order = [...opt.sides.split(','), ...(opt.baseline ? ['mamori-baseline'] : [])].filter((s) => s in SIDES);
 for (const workload of ONLY) {
   for (const lanes of CONCURRENCY) {
-    const runs = { mamori: [], 'rate-limiter-flexible': [] };
+    const runs = Object.fromEntries(order.map((name) => [name, []]));
     for (let r = 0; r < ROUNDS; r++) {
       for (const name of r % 2 ? [...order].reverse() : order) runs[name].push(await measure(admin, name, workload, lanes));
     }
@@ -309,23 +338,29 @@ for (const workload of ONLY) {
     results[key] = {};
     for (const name of order) {
       const m = (f) => median(runs[name].map((x) => x[f]));
-      const agg = { opsPerSec: m('opsPerSec'), nodeCpuUs: m('nodeCpuUs'), redisCpuUs: m('redisCpuUs'), commands: m('commands'), roundTrips: m('roundTrips'), refused: m('refused') };
+      const agg = { opsPerSec: m('opsPerSec'), nodeCpuUs: m('nodeCpuUs'), redisCpuUs: m('redisCpuUs'), commands: m('commands'), roundTrips: m('roundTrips'), bytesOut: m('bytesOut'), bytesIn: m('bytesIn'), refused: m('refused') };
       results[key][name] = agg;
-      rows.push([key, name, num(agg.opsPerSec), num(agg.nodeCpuUs, 1), num(agg.redisCpuUs, 1), num(agg.commands, 2), num(agg.roundTrips, 2), num(agg.refused)]);
+      rows.push([key, name, num(agg.opsPerSec), num(agg.nodeCpuUs, 1), num(agg.redisCpuUs, 1), num(agg.commands, 2), num(agg.roundTrips, 2), num(agg.bytesOut), num(agg.bytesIn), num(agg.refused)]);
     }
     const a = results[key].mamori;
     const b = results[key]['rate-limiter-flexible'];
-    results[key].ratio = { opsPerSec: a.opsPerSec / b.opsPerSec, roundTrips: a.roundTrips / b.roundTrips, commands: a.commands / b.commands };
+    const base = results[key]['mamori-baseline'];
+    const ratio = (x, y) => ({ opsPerSec: x.opsPerSec / y.opsPerSec, nodeCpuUs: x.nodeCpuUs / y.nodeCpuUs, redisCpuUs: x.redisCpuUs / y.redisCpuUs, roundTrips: x.roundTrips / y.roundTrips, commands: x.commands / y.commands });
+    if (a && base) results[key].vsBaseline = ratio(a, base);
+    if (!a || !b) continue;
+    results[key].ratio = ratio(a, b);
     if (!(a.opsPerSec >= b.opsPerSec && a.roundTrips < b.roundTrips)) met = false;
   }
 }
 admin.disconnect();
 
 console.log(`\n${ATTEMPTS} attempts per round, ${ROUNDS} rounds (median), Redis at ${new URL(URL_).host}`);
-printTable(['workload@in flight', 'side', 'attempts/s', 'node CPU µs', 'redis CPU µs', 'commands', 'round trips', 'refused'], rows);
+printTable(['workload@in flight', 'side', 'attempts/s', 'node CPU µs', 'redis CPU µs', 'commands', 'round trips', 'bytes out', 'bytes in', 'refused'], rows);
 console.log('');
 for (const [key, r] of Object.entries(results)) {
-  console.log(`${key}: mamori/peer attempts per second ${num(r.ratio.opsPerSec, 2)}x, round trips ${num(r.ratio.roundTrips, 2)}x, commands ${num(r.ratio.commands, 2)}x`);
+  const line = (x) => `attempts per second ${num(x.opsPerSec, 2)}x, node CPU ${num(x.nodeCpuUs, 2)}x, redis CPU ${num(x.redisCpuUs, 2)}x, round trips ${num(x.roundTrips, 2)}x, commands ${num(x.commands, 2)}x`;
+  if (r.ratio) console.log(`${key}: mamori/peer ${line(r.ratio)}`);
+  if (r.vsBaseline) console.log(`${key}: mamori/baseline ${line(r.vsBaseline)}`);
 }
-verdictLine(met, 'at least as many attempts per second as RateLimiterRedis, with fewer round trips per attempt, on every workload', '');
+if (order.includes('mamori') && order.includes('rate-limiter-flexible')) verdictLine(met, 'at least as many attempts per second as RateLimiterRedis, with fewer round trips per attempt, on every workload', '');
 writeResult('login-redis', { attempts: ATTEMPTS, rounds: ROUNDS, results });

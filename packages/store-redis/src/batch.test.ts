@@ -57,6 +57,52 @@ describe('the Redis store', { skip }, () => {
     }
   });
 
+  it('in one batch, a key written many times is written once with its last state, and keeps Redis expiry right', async () => {
+    const clock = new ManualClock();
+    const prefix = prefixes.fresh();
+    const { store, commands } = await counting(prefix, clock);
+    const admin = new Redis(REDIS_URL, { lazyConnect: true });
+    await admin.connect();
+    try {
+      // An existing counter: its Redis expiry must stay what it was made with.
+      assert.deepEqual(await store.increment([{ key: 'old', ttlMs: 10 * MIN }]), [1]);
+      const keysOf = async (): Promise<string[]> => (await admin.keys(`${prefix}c:*`)).sort();
+      const [oldKey] = await keysOf();
+      clock.advance(MIN);
+      commands.length = 0;
+      const [a, b, gone, again, read, old] = await Promise.all([
+        store.increment(Array.from({ length: 20 }, () => ({ key: 'hot', ttlMs: 2 * MIN }))),
+        store.read(['hot']),
+        store.reset(['hot']),
+        store.increment([{ key: 'hot', by: 5, ttlMs: 3 * MIN }]),
+        store.read(['hot', 'never']),
+        store.increment([{ key: 'old', by: 2, ttlMs: MIN }]),
+      ]);
+      assert.deepEqual(commands, ['evalsha'], 'one command');
+      assert.deepEqual(a, Array.from({ length: 20 }, (_, i) => i + 1), 'each increment sees the ones before it');
+      assert.deepEqual(b, [20]);
+      assert.equal(gone, undefined);
+      assert.deepEqual(again, [5], 'made afresh after the reset in the same batch');
+      assert.deepEqual(read, [5, 0]);
+      assert.deepEqual(old, [3]);
+      const keys = await keysOf();
+      assert.equal(keys.length, 2, 'nothing stored for a key only read');
+      const hot = keys.find((k) => k !== oldKey)!;
+      // The last state, made afresh with a 3-minute life: Redis's expiry is that plus the grace.
+      const [value, hotTtl, oldTtl] = await Promise.all([admin.get(hot), admin.pttl(hot), admin.pttl(oldKey!)]);
+      assert.equal(value, `5 ${clock.now() + 3 * MIN}`);
+      assert.ok(hotTtl > 3 * MIN && hotTtl <= 4 * MIN, `Redis expiry of the remade key: ${hotTtl} ms`);
+      assert.ok(oldTtl > 10 * MIN - 5_000 && oldTtl <= 11 * MIN, `an existing key keeps the expiry it was made with: ${oldTtl} ms`);
+      // Past the remade key's own life (Redis still holds it, for the grace), it reads 0 and counts afresh.
+      clock.advance(3 * MIN);
+      assert.deepEqual(await store.read(['hot']), [0]);
+      assert.deepEqual(await store.increment([{ key: 'hot', ttlMs: MIN }]), [1]);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
   it('splits a turn of more than 1,024 operations over several commands, and answers each caller', async () => {
     const { store, commands } = await counting();
     try {

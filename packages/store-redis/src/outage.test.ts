@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMamoriError } from 'mamori';
+import { Redis } from 'ioredis';
 import { RedisStore } from './redis-store.js';
 import { SECRET } from './test-kit.js';
 
@@ -147,6 +148,31 @@ describe('the Redis store when Redis goes away', { skip, timeout: 60_000 }, () =
       assert.deepEqual(await store.decisions.match({ ip: '192.0.2.1' }), [], '...and every decision');
       assert.equal(await store.claim('token', MIN), true);
     } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+
+  it('a Redis that has forgotten the script (SCRIPT FLUSH) is sent it again, and the batch is carried out once', async () => {
+    const redis = await own(false);
+    const store = await RedisStore.open({ url: redis.url, secret: SECRET });
+    const admin = new Redis(redis.url, { lazyConnect: true });
+    try {
+      await admin.connect();
+      assert.deepEqual(await store.increment([{ key: 'k', ttlMs: MIN }]), [1]);
+      await admin.script('FLUSH');
+      const sent: string[] = [];
+      const send = store.client.sendCommand.bind(store.client);
+      store.client.sendCommand = ((cmd: { name: string }) => {
+        sent.push(cmd.name);
+        return send(cmd as never);
+      }) as typeof store.client.sendCommand;
+      assert.deepEqual(await Promise.all([store.increment([{ key: 'k', ttlMs: MIN }]), store.read(['k'])]), [[2], [2]]);
+      assert.deepEqual(sent, ['evalsha', 'eval'], 'refused by name, then sent with its text');
+      assert.deepEqual(await store.increment([{ key: 'k', ttlMs: MIN }]), [3], 'the first attempt did nothing; the script is held again');
+      assert.deepEqual(sent, ['evalsha', 'eval', 'evalsha']);
+    } finally {
+      admin.disconnect();
       await store.close();
       await redis.stop();
     }

@@ -7,7 +7,7 @@
  *
  * One round trip per check: every counter, set, claim and decision look-up
  * asked for in one turn of the event loop goes to Redis as one Lua script
- * call (see scripts.ts), run atomically; events ride with the next such call.
+ * call (see scripts.ts), run atomically; events ride with such calls, a few dozen at a time (see RedisEvents.append).
  *
  * Keys never reveal identities: counter keys, set members and claimed keys
  * are stored as 128 bits of keyed hash (two SipHash-2-4 under keys derived
@@ -21,7 +21,7 @@
  * README).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Command, Redis, type RedisOptions } from 'ioredis';
 import {
   MamoriError,
   MIN_SECRET_LENGTH,
@@ -79,6 +79,13 @@ const MAX_PENDING_EVENTS = 4096;
 const EVENT_PAGE = 1000;
 /** Events wait at most this long for a batch to ride with (ms). */
 const EVENT_FLUSH_MS = 50;
+/**
+ * Events ride with a batch once this many wait, or the oldest has waited EVENT_RIDE_MS: at a
+ * steady rate of logins a batch carries a few dozen events, not one (the LPUSH and its share
+ * of the script call are paid once for them), and none waits longer than EVENT_FLUSH_MS.
+ */
+const EVENT_RIDE = 64;
+const EVENT_RIDE_MS = 20;
 /** Redis keeps an entry this long past its own expiry (ms), for clocks that run apart. */
 const GRACE_MS = 60_000;
 
@@ -94,7 +101,6 @@ interface Queued {
 
 /** The store's commands, defined on its client. */
 interface Scripted {
-  mamoriBatch(...args: (string | number)[]): Promise<Reply[]>;
   mamoriDecisionAdd(...args: (string | number)[]): Promise<number>;
   mamoriDecisionDelete(...args: (string | number)[]): Promise<number>;
   mamoriDecisionList(...args: (string | number)[]): Promise<string[]>;
@@ -120,8 +126,17 @@ function defaultOnError(err: unknown): void {
 /** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
 const MAX_KEY = 512;
 
+/** The batch script's SHA-1, as EVALSHA names it. */
+const BATCH_SHA = createHash('sha1').update(BATCH).digest('hex');
+
+/** Stored keys remembered per kind (the text they were made from -> the key); the map is emptied when it reaches this. */
+const KEY_CACHE = 4096;
+
+/** Two hex digits of each byte value. */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex8(x: number): string {
-  return (x >>> 0).toString(16).padStart(8, '0');
+  return HEX2[x >>> 24]! + HEX2[(x >>> 16) & 0xff]! + HEX2[(x >>> 8) & 0xff]! + HEX2[x & 0xff]!;
 }
 
 /** host:port of a URL, never its password. */
@@ -136,8 +151,7 @@ function where(url: string): string {
 
 /** 32 hex digits of an address's words (IPv4: its 8). */
 function hexOf(version: 4 | 6, words: readonly number[]): string {
-  const w = version === 4 ? [words[3]!] : words;
-  return w.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+  return version === 4 ? hex8(words[3]!) : hex8(words[0]!) + hex8(words[1]!) + hex8(words[2]!) + hex8(words[3]!);
 }
 
 /** Where a decision is indexed (after the prefix), and its range's "version:prefix" ('' for other scopes). */
@@ -161,6 +175,9 @@ export class RedisStore implements Store {
   readonly #onError: (err: unknown) => void;
   #queue: Queued[] = [];
   #closed = false;
+  readonly #flushSoon = (): void => this.#flush();
+  /** Recently made stored keys, per kind (see KEY_CACHE): a login's check and report name the same keys. */
+  readonly #keys = new Map<string, Map<string, string>>();
 
   /** The clock given to open(); none when the store reads Redis's (see Store.clock). */
   get clock(): Clock | undefined {
@@ -212,7 +229,6 @@ export class RedisStore implements Store {
     try {
       if (!opts.client) await redis.connect();
       else if (redis.status === 'wait') await redis.connect();
-      redis.defineCommand('mamoriBatch', { lua: BATCH });
       redis.defineCommand('mamoriDecisionAdd', { lua: DECISION_ADD, numberOfKeys: 0 });
       redis.defineCommand('mamoriDecisionDelete', { lua: DECISION_DELETE, numberOfKeys: 0 });
       redis.defineCommand('mamoriDecisionList', { lua: DECISION_LIST, numberOfKeys: 0 });
@@ -273,12 +289,19 @@ export class RedisStore implements Store {
   }
 
   /** The stored key for `text` of a kind: the prefix, the kind, 128 bits of keyed hash in hex. */
-  #hash(kind: string, text: string): string {
+  #hash(kind: string, text: string, remember = true): string {
+    let cache = this.#keys.get(kind);
+    if (!cache) this.#keys.set(kind, (cache = new Map()));
+    const known = cache.get(text);
+    if (known !== undefined) return known;
     const t = text.length > MAX_KEY ? createHash('sha256').update(text).digest('base64') : text;
-    let out = `${this.prefix}${kind}:`;
-    for (const h of this.#hashers) {
-      const w = h.words(t);
-      out += hex8(w[0]!) + hex8(w[1]!);
+    let w = this.#hashers[0].words(t);
+    let out = this.prefix + kind + ':' + hex8(w[0]!) + hex8(w[1]!);
+    w = this.#hashers[1].words(t);
+    out += hex8(w[0]!) + hex8(w[1]!);
+    if (remember && text.length <= MAX_KEY) {
+      if (cache.size >= KEY_CACHE) cache.clear();
+      cache.set(text, out);
     }
     return out;
   }
@@ -297,21 +320,21 @@ export class RedisStore implements Store {
   enqueue(args: (string | number)[], keys: string[], n: number): Promise<Reply[]> {
     if (n === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      if (this.#queue.length === 0) process.nextTick(() => this.#flush());
+      if (this.#queue.length === 0) process.nextTick(this.#flushSoon);
       this.#queue.push({ args, keys, n, resolve, reject });
     });
   }
 
   /** Sends what is queued now (the events' timer, events.flush). */
   flushNow(): void {
-    if (!this.#closed || this.#queue.length) this.#flush();
+    if (!this.#closed || this.#queue.length) this.#flush(true);
   }
 
-  #flush(): void {
+  #flush(force = false): void {
     const queue = this.#queue;
     this.#queue = [];
     // The events waiting ride along, last (see RedisEvents.append).
-    const events = this.events.take();
+    const events = this.events.take(force);
     if (events) queue.push(events);
     let i = 0;
     while (i < queue.length) {
@@ -324,26 +347,37 @@ export class RedisStore implements Store {
     }
   }
 
+  /**
+   * One EVALSHA with the part's keys and operations, built as one argument list and sent as
+   * it is (no copy per layer); a Redis that no longer holds the script (restarted, flushed)
+   * is sent its text with EVAL once.
+   */
   #send(part: Queued[]): void {
-    const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const q of part) {
-      for (const k of q.keys) keys.push(k);
-      for (const a of q.args) args.push(a);
-    }
-    this.#redis.mamoriBatch(keys.length, ...keys, ...this.head(), ...args).then(
-      (out) => {
-        let o = 0;
-        for (const q of part) {
-          q.resolve(out.slice(o, o + q.n));
-          o += q.n;
-        }
-      },
-      (err) => {
-        const e = this.unavailable(err);
-        for (const q of part) q.reject(e);
-      },
-    );
+    const argv: (string | number)[] = [BATCH_SHA, 0];
+    for (const q of part) for (const k of q.keys) argv.push(k);
+    argv[1] = argv.length - 2;
+    argv.push(this.#clock ? Math.floor(this.#clock.now()) : '', GRACE_MS, this.prefix);
+    for (const q of part) for (const a of q.args) argv.push(a);
+    const answer = (out: Reply[]): void => {
+      let o = 0;
+      for (const q of part) {
+        q.resolve(q.n === out.length ? out : out.slice(o, o + q.n));
+        o += q.n;
+      }
+    };
+    const fail = (err: unknown): void => {
+      const e = this.unavailable(err);
+      for (const q of part) q.reject(e);
+    };
+    const evalsha = new Command('evalsha', argv) as Command & { promise: Promise<Reply[]> };
+    this.#redis.sendCommand(evalsha);
+    evalsha.promise.then(answer, (err: unknown) => {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) return fail(err);
+      argv[0] = BATCH;
+      const again = new Command('eval', argv) as Command & { promise: Promise<Reply[]> };
+      this.#redis.sendCommand(again);
+      again.promise.then(answer, fail);
+    });
   }
 
   increment(ops: readonly CounterOp[]): Promise<number[]> {
@@ -395,7 +429,7 @@ export class RedisStore implements Store {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.#check();
-    const [r] = await this.enqueue(['c', ttlOf(ttlMs)], [this.#hash('k', String(key))], 1);
+    const [r] = await this.enqueue(['c', ttlOf(ttlMs)], [this.#hash('k', String(key), false)], 1);
     return r === 1;
   }
 
@@ -546,6 +580,8 @@ export class RedisEvents implements EventStore {
   readonly #pending = new Set<Promise<unknown>>();
   #buffer: string[] = [];
   #inFlight = 0;
+  /** When the oldest waiting event was appended (Date.now()). */
+  #since = 0;
   #timer: NodeJS.Timeout | undefined;
   /** Events dropped because Redis was away or slow (see MAX_PENDING_EVENTS). */
   dropped = 0;
@@ -564,8 +600,9 @@ export class RedisEvents implements EventStore {
 
 
   /**
-   * Queues the event; it goes to Redis with the next batch of counters (one command for a
-   * request's counts and the events it made), or by itself after EVENT_FLUSH_MS.
+   * Queues the event; it goes to Redis with a batch of counters once EVENT_RIDE events wait or
+   * the oldest has waited EVENT_RIDE_MS (one command for requests' counts and the events they
+   * made), or by itself after EVENT_FLUSH_MS.
    */
   append(event: SecurityEvent): void {
     try {
@@ -577,6 +614,7 @@ export class RedisEvents implements EventStore {
       this.#lost(new Error('too many event writes waiting for Redis'), 1);
       return;
     }
+    if (this.#buffer.length === 0) this.#since = Date.now();
     this.#buffer.push(JSON.stringify(event));
     if (!this.#timer) {
       this.#timer = setTimeout(() => {
@@ -587,10 +625,14 @@ export class RedisEvents implements EventStore {
     }
   }
 
-  /** The queued events as a batch entry (see RedisStore.#flush), or undefined. */
-  take(): Queued | undefined {
+  /**
+   * The queued events as a batch entry (see RedisStore.#flush), or undefined: none waits, or
+   * (unless forced) too few have waited too short a time (EVENT_RIDE).
+   */
+  take(force: boolean): Queued | undefined {
     const n = this.#buffer.length;
     if (n === 0) return undefined;
+    if (!force && n < EVENT_RIDE && Date.now() - this.#since < EVENT_RIDE_MS) return undefined;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     const args: (string | number)[] = [];

@@ -77,8 +77,103 @@ end
  *   e max json         append an event, keep the newest max (no key) -> 0
  * A set's count is a counter under the set's key; each member has a marker
  * whose count is its holds (see Store.addDistinct).
+ *
+ * Few commands however long the batch (each redis.call costs Redis more than
+ * the Lua around it): every key is read by one MGET (a chunk of keys at a
+ * time) before the first operation, the operations then work on a table, and
+ * each key written is written once, after the last one (a counter every
+ * attempt in the batch adds to is one SET, not one per attempt). The events go
+ * by one LPUSH (and an LTRIM once the list is longer than kept); the decision look-ups read the range lengths
+ * once, and ask every index a subject has in one SUNION (none at all while
+ * the store holds no decision). The script runs atomically, so nothing can
+ * tell this from running the operations one by one.
  */
-export const BATCH = `${COMMON}
+export const BATCH = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+now = math.floor(now)
+local grace = tonumber(ARGV[2])
+local P = ARGV[3]
+local MAX = 4294967295
+local CHUNK = 1000
+
+-- What each key held when the call began (false: nothing), from MGET.
+local raw = {}
+for i = 1, #KEYS, CHUNK do
+  local part = {}
+  for j = i, math.min(i + CHUNK - 1, #KEYS) do part[#part + 1] = KEYS[j] end
+  local vals = redis.call('MGET', unpack(part))
+  for j = 1, #part do raw[part[j]] = vals[j] end
+end
+
+-- The entries as this call has them: live[key] true (count cn[key], expiry ce[key]) or false (absent).
+local live, cn, ce = {}, {}, {}
+-- Keys to write back, in the order first written; made: keys (re)made by this call, which get Redis's expiry.
+local order, dirty, made = {}, {}, {}
+
+-- The count and expiry of a live entry, or nil.
+local function get(key)
+  local l = live[key]
+  if l == nil then
+    l = false
+    local v = raw[key]
+    if v == nil then v = redis.call('GET', key) end
+    if v then
+      local n, e = string.match(v, '^(%d+) (%d+)$')
+      e = tonumber(e)
+      if e and e > now then
+        l = true
+        cn[key], ce[key] = tonumber(n), e
+      end
+    end
+    live[key] = l
+  end
+  if l then return cn[key], ce[key] end
+  return nil
+end
+
+local function touch(key)
+  if not dirty[key] then
+    dirty[key] = true
+    order[#order + 1] = key
+  end
+end
+
+-- Writes an entry; a fresh one gets Redis's expiry, an existing one keeps its own.
+local function put(key, n, e, fresh)
+  live[key], cn[key], ce[key] = true, n, e
+  if fresh then made[key] = true end
+  touch(key)
+end
+
+local function del(key)
+  live[key] = false
+  made[key] = nil
+  touch(key)
+end
+
+local function clamp(n)
+  if n < 0 then return 0 end
+  if n > MAX then return MAX end
+  return n
+end
+
+-- Adds by to a counter (made with ttl when absent or expired); the new count.
+local function add(key, by, ttl)
+  local n, e = get(key)
+  if n then
+    n = clamp(n + by)
+    put(key, n, e, false)
+    return n
+  end
+  n = clamp(by)
+  put(key, n, now + ttl, true)
+  return n
+end
+
 local HEX = '0123456789abcdef'
 -- The hex of an address with all but its first len bits cleared.
 local function mask(hex, len)
@@ -93,25 +188,26 @@ local function mask(hex, len)
   return s .. string.rep('0', #hex - #s)
 end
 
-local function collect(key, ids)
-  for _, id in ipairs(redis.call('SMEMBERS', key)) do ids[#ids + 1] = id end
-end
-
+-- Whether any decision is held, and the range lengths in use: read once, by the first look-up.
+local none, lens
 local function match(ip, ver, hex, user, device, country)
-  local ids = {}
+  if none == nil then none = redis.call('EXISTS', P .. 'd') == 0 end
+  if none then return {} end
+  local idx = {}
   if ip ~= '' then
-    collect(P .. 'di:ip:' .. ip, ids)
-    local lens = redis.call('HGETALL', P .. 'dl')
+    idx[#idx + 1] = P .. 'di:ip:' .. ip
+    if not lens then lens = redis.call('HGETALL', P .. 'dl') end
     for i = 1, #lens, 2 do
       local v, len = string.match(lens[i], '^(%d):(%d+)$')
-      if v == ver then collect(P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)), ids) end
+      if v == ver then idx[#idx + 1] = P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)) end
     end
   end
-  if user ~= '' then collect(P .. 'di:user:' .. user, ids) end
-  if device ~= '' then collect(P .. 'di:device:' .. device, ids) end
-  if country ~= '' then collect(P .. 'di:country:' .. country, ids) end
+  if user ~= '' then idx[#idx + 1] = P .. 'di:user:' .. user end
+  if device ~= '' then idx[#idx + 1] = P .. 'di:device:' .. device end
+  if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
   local found = {}
-  for _, id in ipairs(ids) do
+  if #idx == 0 then return found end
+  for _, id in ipairs(redis.call('SUNION', unpack(idx))) do
     local exp = tonumber(redis.call('ZSCORE', P .. 'dx', id))
     if exp and exp > now then
       local j = redis.call('HGET', P .. 'd', id)
@@ -122,6 +218,7 @@ local function match(ip, ver, hex, user, device, country)
 end
 
 local out = {}
+local events, keep = {}, nil
 local a = 4
 local k = 1
 while a <= #ARGV do
@@ -135,7 +232,7 @@ while a <= #ARGV do
     k = k + 1
     a = a + 1
   elseif op == 'x' then
-    redis.call('DEL', KEYS[k])
+    del(KEYS[k])
     out[#out + 1] = 0
     k = k + 1
     a = a + 1
@@ -162,7 +259,7 @@ while a <= #ARGV do
     if h and h > 1 then
       put(marker, h - 1, e, false)
     elseif h then
-      redis.call('DEL', marker)
+      del(marker)
       local n, se = get(set)
       if n then put(set, clamp(n - 1), se, false) end
     end
@@ -179,8 +276,8 @@ while a <= #ARGV do
     k = k + 1
     a = a + 2
   elseif op == 'e' then
-    redis.call('LPUSH', P .. 'ev', ARGV[a + 2])
-    redis.call('LTRIM', P .. 'ev', 0, tonumber(ARGV[a + 1]) - 1)
+    events[#events + 1] = ARGV[a + 2]
+    keep = tonumber(ARGV[a + 1])
     out[#out + 1] = 0
     a = a + 3
   elseif op == 'm' then
@@ -190,6 +287,25 @@ while a <= #ARGV do
     return redis.error_reply('mamori: unknown batch operation ' .. tostring(op))
   end
 end
+
+-- Each key written, once: its last state.
+for _, key in ipairs(order) do
+  if not live[key] then
+    if raw[key] ~= false then redis.call('DEL', key) end
+  elseif made[key] then
+    redis.call('SET', key, cn[key] .. ' ' .. ce[key], 'PX', math.max(1, ce[key] - now + grace))
+  else
+    redis.call('SET', key, cn[key] .. ' ' .. ce[key], 'KEEPTTL')
+  end
+end
+-- The list is cut only when it has grown past what is kept.
+local held = 0
+for i = 1, #events, CHUNK do
+  local part = {}
+  for j = i, math.min(i + CHUNK - 1, #events) do part[#part + 1] = events[j] end
+  held = redis.call('LPUSH', P .. 'ev', unpack(part))
+end
+if keep and held > keep then redis.call('LTRIM', P .. 'ev', 0, keep - 1) end
 return out
 `;
 
