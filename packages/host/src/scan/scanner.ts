@@ -127,7 +127,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    */
   function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
-    if (kind !== 'php' && !/<\?(php|=)/i.test(text)) return;
+    if (kind !== 'php' && !hasPhpTag(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     if (depth >= limits.maxDepth) return;
     const peeled = peelChains(text, limits);
@@ -181,7 +181,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    */
   function onlyPhpWherePhp(found: Finding[], text: string, kind: FileKind): Finding[] {
     if (kind === 'php' || !found.some((f) => f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_'))) return found;
-    if (/<\?(php|=)/i.test(text)) return found;
+    if (hasPhpTag(text)) return found;
     return found.filter((f) => !(f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_')));
   }
 
@@ -215,6 +215,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
     analyse(data, text, path, kind, 0, [], findings, { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 });
     for (const f of contextFindings(path, kind, data, text)) findings.push(f);
+    for (const f of unscannedRemainder(kind, data.length, size)) findings.push(f);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
     const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
@@ -362,7 +363,7 @@ function isImage(b: Buffer): boolean {
 
 /** PHP code inside an image (by name or by magic): the trick that makes an upload run. */
 function phpInImage(data: Buffer, text: string): Finding[] {
-  const at = text.search(/<\?php/i);
+  const at = text.search(PHP_TAG);
   if (at < 0) return [];
   const line = lineAt(data, at);
   const out: Finding[] = [{ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 60, description: 'PHP code inside an image file', line }];
@@ -370,6 +371,26 @@ function phpInImage(data: Buffer, text: string): Finding[] {
     out.push({ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 40, description: 'the PHP code inside the image runs commands or decoded code', line });
   }
   return out;
+}
+
+/**
+ * PHP's open tags: `<?php`, `<?=`, and the short `<?` (PHP's built-in default for
+ * short_open_tag is On) when what follows reads as a statement, so that the `<?xpacket`
+ * of an image's XMP and random bytes of binary data do not count.
+ */
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_]\w{0,40}\s*[($=;'"`]))/i;
+
+function hasPhpTag(text: string): boolean {
+  return PHP_TAG.test(text);
+}
+
+/**
+ * A file of a kind the web server runs that is larger than the bytes scanned: what lies past
+ * them was not read, and padding a shell past the bound is the cheapest way to hide it.
+ */
+function unscannedRemainder(kind: FileKind, scanned: number, size: number): Finding[] {
+  if (scanned >= size || !(kind === 'php' || kind === 'jsp' || kind === 'asp' || kind === 'htaccess')) return [];
+  return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server runs all of it)` }];
 }
 
 function empty(path: string, note: string): FileResult {
