@@ -91,7 +91,10 @@ async function scan(argv: string[]): Promise<number> {
   if (scanner.rules.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'none of the rule files could be loaded (see the warnings above)');
 
   const cwd = process.cwd();
-  const { files, skipped } = scanner.walk(positionals.map((p) => resolve(p)));
+  const walked = scanner.walk(positionals.map((p) => resolve(p)));
+  const { skipped } = walked;
+  // Names that are not valid UTF-8 are read through their bytes (web servers serve them too).
+  const files: (string | Buffer)[] = [...walked.files, ...walked.rawFiles];
   // A path that is not there is a mistake, not a clean tree.
   const missing = skipped.filter((x) => x.why === 'no such file or directory');
   if (missing.length > 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no such file or directory: ${missing.map((x) => x.path).join(', ')}`);

@@ -484,8 +484,10 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     const fn = lit?.[1]?.toLowerCase();
     return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
   };
+  let looked = 0;
   for (const m of src.matchAll(CALLBACK_CALL)) {
-    if (out.length >= 8) break;
+    // Each call reads up to 4,000 characters of arguments: a bounded number of calls.
+    if (out.length >= 8 || ++looked > 2000) break;
     const fn = m[1]!.toLowerCase().replace(/\s+/g, ' ');
     const args = argsAt(src, m.index! + m[0].length);
     if (!args) continue;
