@@ -13,6 +13,10 @@ import { parseIndicators } from './ioc/read.js';
 import { parseStixPattern } from './ioc/stix.js';
 import { normalizeIndicator } from './ioc/indicator.js';
 import { IocMatcherBuilder } from './ioc/matcher.js';
+import { IocStore } from './ioc/store.js';
+import { refreshSources } from './ioc/fetch.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const scanner = createScanner();
 const dirs: string[] = [];
@@ -171,6 +175,42 @@ describe('red team host: hostile indicator feeds', () => {
     assert.deepEqual(m.matchIp('8.8.8.8'), []);
     assert.deepEqual(m.matchDomain('google.com'), []);
     assert.equal(m.matchIp('198.51.100.9').length, 1);
+  });
+});
+
+describe('red team host: hostile indicator feeds (memory, emptiness)', () => {
+  it('H15: JSON far denser than any feed ("{}," repeated: 2.1 GB and 33 s for 64 MiB) is refused before parsing', () => {
+    const objects = `[${'{},'.repeat(400_000)}{}]`;
+    assert.throws(() => parseIndicators(objects, 'dense.json', 'stix'), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_IOC_PARSE' && /dense\.json: 400002 JSON objects and arrays .* refused before parsing/.test(e.message));
+    const values = `[${'1,'.repeat(1_200_000)}1]`;
+    assert.throws(() => parseIndicators(values, 'values.json', 'stix'), /JSON values in .* refused before parsing/);
+    // A real-shaped bundle of many indicators is read.
+    const one = (i: number) => `{"type":"indicator","id":"indicator--${String(i).padStart(8, '0')}-0000-4000-8000-000000000000","spec_version":"2.1","pattern_type":"stix","pattern":"[ipv4-addr:value = '198.51.${(i >> 8) & 255}.${i & 255}']","valid_from":"2026-01-01T00:00:00Z"}`;
+    const bundle = `{"type":"bundle","id":"bundle--1","objects":[${Array.from({ length: 20_000 }, (_, i) => one(i)).join(',')}]}`;
+    assert.equal(parseIndicators(bundle, 'bundle.json').indicators.length, 20_000);
+  });
+
+  it('H16: a feed that answers 200 with nothing in it does not silently empty its source', async () => {
+    let body = '198.51.100.7\nevil.example\n';
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.txt`;
+    const s = IocStore.open(':memory:');
+    try {
+      s.setSource({ name: 'feed', url, format: 'auto', refreshMs: 60_000 });
+      const first = await refreshSources(s, { now: () => 1_000, force: true });
+      assert.equal(first[0]!.status, 'updated');
+      for (const empty of ['', '[]', '{"type":"bundle","id":"bundle--1","objects":[]}', '# nothing today\n']) {
+        body = empty;
+        const r = await refreshSources(s, { now: () => 2_000, force: true });
+        assert.equal(r[0]!.status, 'failed', JSON.stringify(empty));
+        assert.match(r[0]!.error!, /holds no indicators; the source keeps its 2/);
+        assert.equal(s.matcher(2_000).matchIp('198.51.100.7').length, 1);
+      }
+    } finally {
+      s.close();
+      server.close();
+    }
   });
 });
 
