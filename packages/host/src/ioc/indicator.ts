@@ -165,5 +165,27 @@ export function canonicalUrl(raw: string): URL | undefined {
   if (!u.hostname) return undefined;
   if (u.hash) u.hash = '';
   if (u.hostname.endsWith('.')) u.hostname = u.hostname.slice(0, -1);
+  return sameResource(u);
+}
+
+/**
+ * Spellings of one URL that the WHATWG parser keeps apart but every server reads alike, made
+ * one (RFC 3986 section 6.2.2): user name and password dropped (`http://x@evil.example/a`), an
+ * empty query dropped (`/a.php?`), and percent-encoded unreserved characters decoded
+ * (`/%78.php` is `/x.php`); other escapes are written in upper case.
+ */
+function sameResource(u: URL): URL {
+  if (u.username || u.password) {
+    u.username = '';
+    u.password = '';
+  }
+  if (u.search === '' && u.href.endsWith('?')) u.search = '';
+  const unescape = (s: string) =>
+    s.replace(/%([0-9A-Fa-f]{2})/g, (m, h: string) => {
+      const c = String.fromCharCode(parseInt(h, 16));
+      return /[A-Za-z0-9\-._~]/.test(c) ? c : m.toUpperCase();
+    });
+  if (u.pathname.includes('%')) u.pathname = unescape(u.pathname);
+  if (u.search.includes('%')) u.search = unescape(u.search);
   return u;
 }
