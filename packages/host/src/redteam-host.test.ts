@@ -17,6 +17,7 @@ import { IocStore } from './ioc/store.js';
 import { refreshSources } from './ioc/fetch.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 
 const scanner = createScanner();
 const dirs: string[] = [];
@@ -139,6 +140,27 @@ describe('red team host: scanner evasions (fixed)', () => {
     const results = w.rawFiles.map((f) => scanner.scanFile(f));
     assert.deepEqual(results.map((r) => r.verdict), ['malicious', 'malicious']);
     assert.deepEqual(results.map((r) => r.path.slice(www.length)).sort(), ['/\\xc3(/k.php', '/\\xff\\xfe.php']);
+  });
+});
+
+describe('red team host: a tree nested past PATH_MAX', () => {
+  it('H18: a tree deeper than PATH_MAX is reported in skipped, not an ENAMETOOLONG that ended the whole scan', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mamori-rthost-deep-'));
+    try {
+      writeFileSync(join(d, 'shell.php'), "<?php system($_GET['c']);");
+      // 17 names of 250 bytes, made one below the other (relative paths: no absolute path is that long).
+      const made = spawnSync(process.execPath, ['-e', "const fs = require('fs'); process.chdir(process.argv[1]); for (let i = 0; i < 17; i++) { fs.mkdirSync(process.argv[2]); process.chdir(process.argv[2]); } fs.writeFileSync('f.txt', 'x');", d, 'n'.repeat(250)]);
+      assert.equal(made.status, 0, String(made.stderr));
+      const w = scanner.walk([d]);
+      assert.deepEqual(w.files, [join(d, 'shell.php')]);
+      assert.equal(w.skipped.length, 1);
+      assert.match(w.skipped[0]!.why, /a path longer than the system allows \(\d+ bytes\): not scanned/);
+    } finally {
+      spawnSync('rm', ['-rf', d]); // Node's rmSync cannot remove what lies past PATH_MAX
+    }
+  });
+  it('H19: fim init and check cost grows with the cube of a tree\'s depth (1,000 levels: 22 s; 2,500: minutes)', { skip: 'open (README-host.md H19): packages/host/src/fim/** is being changed for speed by another helper; the walker should open directories relative to their parent (one component per lookup) and bound the depth' }, () => {
+    assert.fail('see bench/redteam/host-fim-deep.mjs');
   });
 });
 

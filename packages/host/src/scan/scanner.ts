@@ -316,7 +316,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         names.sort();
         for (const n of names) {
           const p = join(dir, n);
-          const st = lstatSync(p, { throwIfNoEntry: false });
+          const st = lstatOrNote(p, skipped);
+          if (st === null) continue;
           if (!st) {
             // A name that is not valid UTF-8 reads back with U+FFFD, a path that does not exist.
             if (n.includes('\uFFFD') && !rawDone.has(dir)) {
@@ -377,6 +378,21 @@ function linkedCodeOutside(link: string, roots: readonly string[]): string | und
     if (target === real || target.startsWith(real.endsWith(sep) ? real : real + sep)) return undefined;
   }
   return target;
+}
+
+/**
+ * lstat that reports rather than throws: undefined when the path is gone, null (with a
+ * `skipped` line) when it cannot be looked at: a tree nested past PATH_MAX (`mkdir a; cd a`
+ * 2,500 times) gave ENAMETOOLONG, which ended the whole scan.
+ */
+function lstatOrNote(p: string, skipped: { path: string; why: string }[]): ReturnType<typeof lstatSync> | null {
+  try {
+    return lstatSync(p, { throwIfNoEntry: false });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    skipped.push({ path: p.length > 300 ? `${p.slice(0, 140)}…${p.slice(-140)}` : p, why: code === 'ENAMETOOLONG' ? `a path longer than the system allows (${Buffer.byteLength(p)} bytes): not scanned` : `cannot be looked at: ${code ?? (err as Error).message}` });
+    return null;
+  }
 }
 
 /**
