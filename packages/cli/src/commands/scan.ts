@@ -26,7 +26,7 @@ export const help = `Usage:
                                     of \`mamori ioc\` (data_dir/ioc.db) and mamori's proxyware set
         --config FILE               the mamori.yaml whose data_dir holds fim.db and ioc.db
 
-Symlinks are never followed inside PATH. Exit status: 0 all clean, 1 something suspicious
+Symlinks inside PATH are not walked; one to code outside every PATH has its target scanned. Exit status: 0 all clean, 1 something suspicious
 (nothing malicious), 2 something malicious, 64 a usage error, 70 the scan could not run.
 See docs/scan.md.
 `;
