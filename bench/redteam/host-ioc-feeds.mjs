@@ -38,3 +38,12 @@ const m = b.build();
 for (const q of ['http://site.example/wp-content/%78.php', 'http://site.example/wp-content/x.php?', 'http://u@site.example/wp-content/x.php']) {
   verdict(`H17 URL indicator matched as ${q}`, m.matchUrl(q).some((h) => h.kind === 'url'));
 }
+
+// Checked and holding: IDN spellings of one name meet on import and lookup.
+const idn = new host.IocMatcherBuilder();
+idn.add('domain', 'аррӏе.com', 'f'); // Cyrillic homograph of apple.com
+idn.add('domain', 'evil.example', 'f');
+const mi = idn.build();
+for (const q of ['xn--80ak6aa92e.com', 'АРРӀЕ.com', 'evil\u3002example', '\uff45\uff56\uff49\uff4c.example', 'evi\u00adl.example', 'a.evil.example.']) {
+  verdict(`IDN lookup ${JSON.stringify(q)} matches`, mi.matchDomain(q).length === 1);
+}
