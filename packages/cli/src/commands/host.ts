@@ -113,6 +113,16 @@ const TITLES: Record<HostFinding['kind'], string> = {
   'unknown-listener': 'unknown listener',
 };
 
+/**
+ * A line safe for a terminal: process names are the process's own to choose (`prctl`,
+ * `process.title`), control characters included, and a `\r` or an escape sequence in one
+ * would rewrite the line it is printed on (the table cells are cleaned the same way).
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
 function render(r: HostCheckReport): string {
   const lines: string[] = [];
   const iocs = r.findings.filter((f) => f.kind !== 'unknown-listener');
@@ -136,7 +146,7 @@ function render(r: HostCheckReport): string {
   }
   if (listeners.length) {
     if (lines.length) lines.push('');
-    lines.push('Unknown listeners (allow the expected ones with --allow):', ...listeners.map((f) => `  ${f.detail}`));
+    lines.push('Unknown listeners (allow the expected ones with --allow):', ...listeners.map((f) => `  ${printable(f.detail)}`));
   }
   if (lines.length) lines.push('');
   lines.push(

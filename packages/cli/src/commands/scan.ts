@@ -26,7 +26,7 @@ export const help = `Usage:
                                     of \`mamori ioc\` (data_dir/ioc.db) and mamori's proxyware set
         --config FILE               the mamori.yaml whose data_dir holds fim.db and ioc.db
 
-Symlinks are never followed inside PATH. Exit status: 0 all clean, 1 something suspicious
+Symlinks inside PATH are not walked; one to code outside every PATH has its target scanned. Exit status: 0 all clean, 1 something suspicious
 (nothing malicious), 2 something malicious, 64 a usage error, 70 the scan could not run.
 See docs/scan.md.
 `;
@@ -91,7 +91,10 @@ async function scan(argv: string[]): Promise<number> {
   if (scanner.rules.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'none of the rule files could be loaded (see the warnings above)');
 
   const cwd = process.cwd();
-  const { files, skipped } = scanner.walk(positionals.map((p) => resolve(p)));
+  const walked = scanner.walk(positionals.map((p) => resolve(p)));
+  const { skipped } = walked;
+  // Names that are not valid UTF-8 are read through their bytes (web servers serve them too).
+  const files: (string | Buffer)[] = [...walked.files, ...walked.rawFiles];
   // A path that is not there is a mistake, not a clean tree.
   const missing = skipped.filter((x) => x.why === 'no such file or directory');
   if (missing.length > 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no such file or directory: ${missing.map((x) => x.path).join(', ')}`);

@@ -71,6 +71,7 @@ export async function refreshSource(store: IocStore, s: IocSource, opts: { now: 
     if (parsed.indicators.length === 0 && text.trim().length > 0 && parsed.skipped.length > 0) {
       throw new MamoriError('MAMORI_ERR_IOC_FETCH', `${s.url}: no indicator could be read (${Object.entries(parsed.skippedByReason).slice(0, 3).map(([r, n]) => `${n} ${r}`).join(', ')}); the source keeps its indicators`);
     }
+    keepOnEmptyFeed(store, s.name, parsed.indicators.length, opts.now());
     const outcome = store.importIndicators(s.name, parsed.indicators, { now: opts.now(), replace: true });
     const skipped = parsed.skipped.length === 0 ? 0 : Object.values(parsed.skippedByReason).reduce((n, x) => n + x, 0);
     store.recordFetch(s.name, { at: opts.now(), status: `200 (${outcome.total} indicators, ${skipped} skipped)`, etag: a.etag ?? null, lastModified: a.lastModified ?? null });
@@ -80,6 +81,18 @@ export async function refreshSource(store: IocStore, s: IocSource, opts: { now: 
     store.recordFetch(s.name, { at: opts.now(), status: `failed: ${message}` });
     return { source: s.name, status: 'failed', error: message };
   }
+}
+
+/**
+ * A feed answers 200 with nothing in it (an empty body, `[]`, a bundle without objects: a
+ * broken mirror, an error page, a feed taken over): replacing would drop every indicator of the
+ * source without a word. The refresh fails instead and the source keeps what it had; a list
+ * that is really empty now is emptied with `mamori ioc remove --source NAME`.
+ */
+function keepOnEmptyFeed(store: IocStore, source: string, read: number, now: number): void {
+  if (read > 0) return;
+  const held = store.stats(now).bySource.filter((r) => r.source === source).reduce((n, r) => n + r.count, 0);
+  if (held > 0) throw new MamoriError('MAMORI_ERR_IOC_FETCH', `the feed holds no indicators; the source keeps its ${held} (\`mamori ioc remove --source ${source}\` empties it)`);
 }
 
 /** Refreshes the sources that are due (or all with a URL, `force`), one after another. */

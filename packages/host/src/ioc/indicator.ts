@@ -88,6 +88,8 @@ export function normalizeIndicator(kind: IndicatorKind, raw: string): { kind: In
           return { error: 'not a CIDR range' };
         }
         if (c.prefix === (c.version === 4 ? 32 : 128)) return { kind: 'ip', value: formatIp(c) };
+        const broad = tooBroad(c.version, c.prefix);
+        if (broad) return { error: broad };
         return { kind: 'cidr', value: formatCidr(c) };
       }
       const ip = tryParseIp(s);
@@ -96,7 +98,10 @@ export function normalizeIndicator(kind: IndicatorKind, raw: string): { kind: In
     }
     case 'domain': {
       const d = normalizeDomain(s);
-      return d === undefined ? { error: 'not a domain name' } : { kind, value: d };
+      if (d === undefined) return { error: 'not a domain name' };
+      // A domain matches every name under it: a lone label is a top-level domain (all of .com).
+      if (!d.includes('.')) return { error: 'a single label (a top-level domain) would match every name under it' };
+      return { kind, value: d };
     }
     case 'url': {
       const u = normalizeUrl(s);
@@ -109,6 +114,14 @@ export function normalizeIndicator(kind: IndicatorKind, raw: string): { kind: In
       if (s.includes('\0')) return { error: 'a path holds no NUL' };
       return { kind, value: s };
   }
+}
+
+/** Shortest prefixes taken: a /0 to /7 (IPv4) or /0 to /15 (IPv6) range from a feed would flag a large part of the Internet. */
+export const MIN_CIDR_PREFIX = { 4: 8, 6: 16 } as const;
+
+function tooBroad(version: 4 | 6, prefix: number): string | undefined {
+  const min = MIN_CIDR_PREFIX[version];
+  return prefix < min ? `range /${prefix} is too broad (IPv${version} ranges shorter than /${min} are not taken)` : undefined;
 }
 
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}$/;
@@ -152,5 +165,27 @@ export function canonicalUrl(raw: string): URL | undefined {
   if (!u.hostname) return undefined;
   if (u.hash) u.hash = '';
   if (u.hostname.endsWith('.')) u.hostname = u.hostname.slice(0, -1);
+  return sameResource(u);
+}
+
+/**
+ * Spellings of one URL that the WHATWG parser keeps apart but every server reads alike, made
+ * one (RFC 3986 section 6.2.2): user name and password dropped (`http://x@evil.example/a`), an
+ * empty query dropped (`/a.php?`), and percent-encoded unreserved characters decoded
+ * (`/%78.php` is `/x.php`); other escapes are written in upper case.
+ */
+function sameResource(u: URL): URL {
+  if (u.username || u.password) {
+    u.username = '';
+    u.password = '';
+  }
+  if (u.search === '' && u.href.endsWith('?')) u.search = '';
+  const unescape = (s: string) =>
+    s.replace(/%([0-9A-Fa-f]{2})/g, (m, h: string) => {
+      const c = String.fromCharCode(parseInt(h, 16));
+      return /[A-Za-z0-9\-._~]/.test(c) ? c : m.toUpperCase();
+    });
+  if (u.pathname.includes('%')) u.pathname = unescape(u.pathname);
+  if (u.search.includes('%')) u.search = unescape(u.search);
   return u;
 }

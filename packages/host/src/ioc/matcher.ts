@@ -20,7 +20,7 @@
  */
 import { domainToASCII } from 'node:url';
 import { parseCidr, parseIpv4, tryParseIp } from 'mamori/internal';
-import { canonicalUrl, normalizeIndicator, type IndicatorKind } from './indicator.js';
+import { canonicalUrl, MIN_CIDR_PREFIX, normalizeIndicator, type IndicatorKind } from './indicator.js';
 import { HexHashTable, V4Table, type Sources } from './tables.js';
 
 export interface IocHit {
@@ -117,6 +117,8 @@ export class IocMatcherBuilder {
       } catch {
         return;
       }
+      // Rows stored before ranges this broad were refused (MIN_CIDR_PREFIX) are not matched either.
+      if (c.prefix < MIN_CIDR_PREFIX[c.version]) return;
       if (c.version === 4) {
         let m = this.#v4.get(c.prefix);
         if (!m) this.#v4.set(c.prefix, (m = new Map()));
@@ -130,6 +132,7 @@ export class IocMatcherBuilder {
       }
       return;
     }
+    if (kind === 'domain' && !value.includes('.')) return; // a top-level domain: see normalizeIndicator
     let m = this.#exact.get(kind);
     if (!m) this.#exact.set(kind, (m = new Map()));
     if (addSource(m as Map<string | number, Sources>, value, src)) this.#count++;

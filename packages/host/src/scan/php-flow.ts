@@ -21,8 +21,8 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
@@ -81,13 +81,50 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
-  return SOURCE.test(src);
+  return SOURCE.test(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
+  const src = superglobalAliases(input) ?? input;
   // Comments are blanked only when the raw text has findings (rare), to confirm them.
-  const raw = flow(input);
-  return raw.length === 0 ? raw : flow(stripComments(input));
+  const raw = flow(src);
+  if (raw.length > 0) return flow(stripComments(src));
+  // A comment where PHP's tokenizer skips it but the patterns above do not: between a
+  // function's name and its "(", or a variable and its "[" (`system/**/($_GET[1])`).
+  return commentInCall(src) ? flow(stripComments(src)) : raw;
+}
+
+/** A name, then comments, then "(" or "[": what `system/**\/(...)` looks like (bounded per comment). */
+const COMMENT_IN_CALL = /[\w\]]\s*(?:\/\*(?:[^*]|\*(?!\/)){0,400}\*\/\s*|(?:#(?!\[)|\/\/)[^\n]{0,400}\n\s*)+[([]/;
+
+function commentInCall(src: string): boolean {
+  return COMMENT_IN_CALL.test(src);
+}
+
+/** A variable assigned the name of a superglobal (`$n = '_GET'`). */
+const SUPERGLOBAL_NAME = /\$[A-Za-z_]\w{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
+
+/**
+ * Variable variables naming a superglobal: `$n = '_GET'; $a = $$n;` (or `${$n}`) reads the
+ * request as `$_GET` does. Returns the text with each such `$$n` written as the superglobal
+ * (lines kept), or undefined when there is none.
+ */
+export function superglobalAliases(src: string): string | undefined {
+  if (!src.includes('$$') && !/\$\{\s*\$/.test(src)) return undefined;
+  const names = new Map<string, string>();
+  for (const m of src.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*["'](_(?:GET|POST|REQUEST|COOKIE|FILES))["']/gi)) {
+    names.set(m[1]!, `$${m[2]!.toUpperCase()}`);
+    if (names.size >= 32) break;
+  }
+  if (names.size === 0) return undefined;
+  let changed = false;
+  const out = src.replace(/\$\$([A-Za-z_]\w{0,63})\b|\$\{\s*\$([A-Za-z_]\w{0,63})\s*\}/g, (all, a: string | undefined, b: string | undefined) => {
+    const g = names.get((a ?? b)!);
+    if (!g) return all;
+    changed = true;
+    return g;
+  });
+  return changed ? out : undefined;
 }
 
 function flow(src: string): FlowFinding[] {
@@ -226,6 +263,7 @@ function flow(src: string): FlowFinding[] {
     const parts = splitTop(args.all, [',']);
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
+  for (const f of callbackFlows(src, direct)) add(f);
   for (const m of src.matchAll(VAR_CALL)) {
     if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
     const name = m[1]!;
@@ -407,4 +445,81 @@ export function stripComments(src: string): string {
   }
   out.push(src.slice(last));
   return out.join('');
+}
+
+/**
+ * PHP functions that call a function named by one of their arguments (the index), beyond the
+ * callers above: the request choosing that argument chooses what runs.
+ */
+const CALLBACK_AT: Readonly<Record<string, number>> = {
+  preg_replace_callback: 1,
+  mb_ereg_replace_callback: 1,
+  set_error_handler: 0,
+  set_exception_handler: 0,
+  spl_autoload_register: 0,
+  header_register_callback: 0,
+  array_filter: 1,
+  array_walk: 1,
+  array_walk_recursive: 1,
+  array_reduce: 1,
+  usort: 1,
+  uasort: 1,
+  uksort: 1,
+  iterator_apply: 1,
+  register_tick_function: 0,
+};
+const CALLBACK_CALL = new RegExp(`(?<![\\w>$:\\\\])(${Object.keys(CALLBACK_AT).join('|')}|filter_var|new\\s+ReflectionFunction|mb_ereg_replace|mb_eregi_replace)\\s*\\(`, 'gi');
+
+/**
+ * Request input reaching code through callbacks the other passes do not name: the callback
+ * argument of `preg_replace_callback`, `set_exception_handler` ..., `filter_var(..., FILTER_CALLBACK,
+ * ['options' => ...])` given request input or a code/command function's name beside request
+ * input, `new ReflectionFunction(...)` of request input or of such a name then invoked with
+ * request input, and `mb_ereg_replace` with the `e` option.
+ */
+function callbackFlows(src: string, direct: (expr: string, at: number) => boolean): FlowFinding[] {
+  const out: FlowFinding[] = [];
+  const sinkName = (a: string) => {
+    const lit = /^\s*["']\\?([A-Za-z_]\w{1,40})["']\s*$/.exec(a);
+    const fn = lit?.[1]?.toLowerCase();
+    return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
+  };
+  let looked = 0;
+  for (const m of src.matchAll(CALLBACK_CALL)) {
+    // Each call reads up to 4,000 characters of arguments: a bounded number of calls.
+    if (out.length >= 8 || ++looked > 2000) break;
+    const fn = m[1]!.toLowerCase().replace(/\s+/g, ' ');
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']);
+    const anyInput = parts.some((a) => direct(a, m.index!));
+    if (fn === 'new reflectionfunction') {
+      const named = sinkName(parts[0] ?? '');
+      const invoked = /->\s*invoke(Args)?\s*\(/i.test(src.slice(m.index!, m.index! + 4000));
+      if (direct(parts[0] ?? '', m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: 'request input names the function a ReflectionFunction calls', offset: m.index! });
+      else if (named && invoked && SOURCE.test(src.slice(m.index!, m.index! + 4000))) out.push({ technique: 'request-input-exec', score: 90, description: `${named}() called through ReflectionFunction, with request input`, offset: m.index! });
+      continue;
+    }
+    if (fn === 'filter_var') {
+      if (!/FILTER_CALLBACK/i.test(args.all)) continue;
+      const key = /["']options["']\s*=>/i.exec(args.all);
+      let opt = key ? (splitTop(args.all.slice(key.index + key[0].length, key.index + key[0].length + 400), [','])[0] ?? '').trim() : '';
+      // the option is the last entry of its array: drop the array's own "]"
+      while (opt.endsWith(']') && (opt.match(/\[/g)?.length ?? 0) < (opt.match(/\]/g)?.length ?? 0)) opt = opt.slice(0, -1).trim();
+      if (direct(opt, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: 'request input chooses the FILTER_CALLBACK function filter_var() calls', offset: m.index! });
+      else if (sinkName(opt) && direct(parts[0] ?? '', m.index!)) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(opt)}() through filter_var(FILTER_CALLBACK)`, offset: m.index! });
+      continue;
+    }
+    if (fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace') {
+      const option = (parts[3] ?? '').trim();
+      if (/^["'][a-z]*e[a-z]*["']$/i.test(option) && anyInput) out.push({ technique: 'preg-replace-eval', score: 85, description: `${fn}() with the "e" option (the replacement runs as code) and request input`, offset: m.index! });
+      continue;
+    }
+    const at = CALLBACK_AT[fn];
+    if (at === undefined) continue;
+    const cb = parts[at] ?? '';
+    if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
+    else if (sinkName(cb) && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(cb)}() through ${fn}()`, offset: m.index! });
+  }
+  return out;
 }

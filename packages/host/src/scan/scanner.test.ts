@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,8 +263,11 @@ describe('scan: the tree walk', () => {
     writeFileSync(join(root, 'www', 'big.php'), Buffer.concat([Buffer.alloc(2048, 32), Buffer.from("<?php @eval($_POST['x']);")]));
     const s = createScanner({ maxFileBytes: 1024 });
     const { files, skipped } = s.walk([root]);
-    assert.deepEqual(files.map((f) => relative(root, f)), ['www/big.php', 'www/index.php']);
-    assert.deepEqual(skipped.map((x) => [relative(root, x.path), x.why]), [['www/dir', 'a symlink, not followed'], ['www/link.php', 'a symlink, not followed']]);
+    // A link to a directory is not followed; a link to code outside the tree is scanned by its
+    // target (a web server follows it: bench/redteam/README-host.md H7).
+    const target = realpathSync(join(outside, 'shell.php'));
+    assert.deepEqual(files.map((f) => relative(root, f)), ['www/big.php', 'www/index.php', relative(root, target)]);
+    assert.deepEqual(skipped.map((x) => [relative(root, x.path), x.why]), [['www/dir', 'a symlink, not followed'], ['www/link.php', `a symlink to ${target}, outside the scanned paths: its target is scanned (a web server follows it)`]]);
     // Opened by name, a symlink is still not followed.
     assert.equal(s.scanFile(join(root, 'www', 'link.php')).note, 'a symlink, not followed');
     const big = s.scanFile(join(root, 'www', 'big.php'));

@@ -6,9 +6,9 @@
  * more suspicious. An indicator hit makes a file malicious whatever else;
  * a file the `knownGood` callback recognises is clean, with the reason said.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, sep } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
@@ -71,9 +71,10 @@ export interface Scanner {
   readonly rules: LoadedRules['files'];
   readonly problems: readonly RuleLoadProblem[];
   scanBuffer(data: Buffer, path: string, extra?: { sha256?: string; size?: number }): FileResult;
-  scanFile(path: string): FileResult;
+  /** A path as a Buffer is one whose name is not valid UTF-8 (from `walk().rawFiles`); the result names it with `\xNN` escapes. */
+  scanFile(path: string | Buffer): FileResult;
   /** Regular files under each path, in a stable order; symlinks and special files are skipped (and counted). */
-  walk(paths: readonly string[]): { files: string[]; skipped: { path: string; why: string }[] };
+  walk(paths: readonly string[]): { files: string[]; skipped: { path: string; why: string }[]; rawFiles: Buffer[] };
 }
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
@@ -127,7 +128,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    */
   function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
-    if (kind !== 'php' && !/<\?(php|=)/i.test(text)) return;
+    if (kind !== 'php' && !hasPhpTag(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     if (depth >= limits.maxDepth) return;
     const peeled = peelChains(text, limits);
@@ -181,7 +182,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    */
   function onlyPhpWherePhp(found: Finding[], text: string, kind: FileKind): Finding[] {
     if (kind === 'php' || !found.some((f) => f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_'))) return found;
-    if (/<\?(php|=)/i.test(text)) return found;
+    if (hasPhpTag(text)) return found;
     return found.filter((f) => !(f.source.startsWith('mamori/') && f.rule.startsWith('mamori_php_')));
   }
 
@@ -215,6 +216,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
     analyse(data, text, path, kind, 0, [], findings, { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 });
     for (const f of contextFindings(path, kind, data, text)) findings.push(f);
+    for (const f of unscannedRemainder(kind, data.length, size)) findings.push(f);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
     const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
@@ -250,10 +252,11 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const sha256 = extra?.sha256 ?? createHash('sha256').update(data).digest('hex');
       return verdictFor(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
     },
-    scanFile(path) {
+    scanFile(at) {
+      const path = typeof at === 'string' ? at : displayPath(at);
       let fd: number;
       try {
-        fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+        fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       } catch (err) {
         const code = (err as { code?: string }).code;
         return empty(path, code === 'ENOENT' ? 'vanished before it was read' : code === 'ELOOP' ? 'a symlink, not followed' : `unreadable: ${(err as Error).message}`);
@@ -299,6 +302,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     walk(paths) {
       const files: string[] = [];
       const skipped: { path: string; why: string }[] = [];
+      const linked = new Set<string>();
+      const rawFiles: Buffer[] = [];
+      const rawDone = new Set<string>();
       const visit = (dir: string) => {
         let names: string[];
         try {
@@ -310,9 +316,22 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         names.sort();
         for (const n of names) {
           const p = join(dir, n);
-          const st = lstatSync(p, { throwIfNoEntry: false });
-          if (!st) skipped.push({ path: p, why: 'vanished' });
-          else if (st.isSymbolicLink()) skipped.push({ path: p, why: 'a symlink, not followed' });
+          const st = lstatOrNote(p, skipped);
+          if (st === null) continue;
+          if (!st) {
+            // A name that is not valid UTF-8 reads back with U+FFFD, a path that does not exist.
+            if (n.includes('\uFFFD') && !rawDone.has(dir)) {
+              rawDone.add(dir);
+              walkRawNames(dir, rawFiles, skipped);
+            } else if (!n.includes('\uFFFD')) skipped.push({ path: p, why: 'vanished' });
+          } else if (st.isSymbolicLink()) {
+            const out = linkedCodeOutside(p, paths);
+            if (out && !linked.has(out)) {
+              linked.add(out);
+              skipped.push({ path: p, why: `a symlink to ${out}, outside the scanned paths: its target is scanned (a web server follows it)` });
+              files.push(out);
+            } else skipped.push({ path: p, why: 'a symlink, not followed' });
+          }
           else if (st.isDirectory()) visit(p);
           else if (st.isFile()) files.push(p);
           else skipped.push({ path: p, why: 'not a regular file' });
@@ -326,9 +345,116 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         else if (st.isFile()) files.push(root);
         else skipped.push({ path: root, why: 'not a regular file' });
       }
-      return { files, skipped };
+      return { files, skipped, rawFiles };
     },
   };
+}
+
+/**
+ * A symlink inside a scanned tree whose target is a regular file outside every scanned path,
+ * where the link's or the target's name is one a web server runs (PHP, JSP, ASP, scripts,
+ * .htaccess): the target's real path, else undefined. Web servers follow links (Apache's
+ * FollowSymLinks is the default), so `shell.php -> /tmp/.x` runs what the tree does not hold.
+ * Only files are taken, never directories: nothing is walked outside the paths given.
+ */
+function linkedCodeOutside(link: string, roots: readonly string[]): string | undefined {
+  let target: string;
+  try {
+    target = realpathSync(link);
+  } catch {
+    return undefined; // dangling, or a loop
+  }
+  const st = statSync(target, { throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined;
+  const runs = (p: string) => ['php', 'jsp', 'asp', 'script', 'htaccess'].includes(fileKind(p, Buffer.alloc(0)));
+  if (!runs(link) && !runs(target)) return undefined;
+  for (const r of roots) {
+    let real: string;
+    try {
+      real = realpathSync(r);
+    } catch {
+      continue;
+    }
+    if (target === real || target.startsWith(real.endsWith(sep) ? real : real + sep)) return undefined;
+  }
+  return target;
+}
+
+/**
+ * lstat that reports rather than throws: undefined when the path is gone, null (with a
+ * `skipped` line) when it cannot be looked at: a tree nested past PATH_MAX (`mkdir a; cd a`
+ * 2,500 times) gave ENAMETOOLONG, which ended the whole scan.
+ */
+function lstatOrNote(p: string, skipped: { path: string; why: string }[]): ReturnType<typeof lstatSync> | null {
+  try {
+    return lstatSync(p, { throwIfNoEntry: false });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    skipped.push({ path: p.length > 300 ? `${p.slice(0, 140)}…${p.slice(-140)}` : p, why: code === 'ENAMETOOLONG' ? `a path longer than the system allows (${Buffer.byteLength(p)} bytes): not scanned` : `cannot be looked at: ${code ?? (err as Error).message}` });
+    return null;
+  }
+}
+
+/**
+ * The entries of `dir` whose names are not valid UTF-8 (a web server serves them all the same:
+ * `/%FF%FE.php`), and everything under those that are directories, as Buffer paths. Bounded:
+ * at most 100,000 paths, 64 levels.
+ */
+function walkRawNames(dir: string, rawFiles: Buffer[], skipped: { path: string; why: string }[]): void {
+  const slash = Buffer.from('/');
+  let budget = 100_000;
+  const visit = (d: Buffer, depth: number, onlyInvalid: boolean) => {
+    let names: Buffer[];
+    try {
+      names = readdirSync(d, { encoding: 'buffer' });
+    } catch (err) {
+      skipped.push({ path: displayPath(d), why: `cannot list: ${(err as Error).message}` });
+      return;
+    }
+    for (const n of names) {
+      if (onlyInvalid && isUtf8(n)) continue;
+      if (--budget < 0) return;
+      const p = Buffer.concat([d, slash, n]);
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (!st) skipped.push({ path: displayPath(p), why: 'vanished' });
+      else if (st.isDirectory()) {
+        if (depth < 64) visit(p, depth + 1, false);
+        else skipped.push({ path: displayPath(p), why: 'deeper than 64 directories under a name that is not valid UTF-8' });
+      } else if (st.isFile()) rawFiles.push(p);
+      else skipped.push({ path: displayPath(p), why: st.isSymbolicLink() ? 'a symlink, not followed' : 'not a regular file' });
+    }
+  };
+  visit(Buffer.from(dir), 0, true);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(b: Buffer): boolean {
+  try {
+    UTF8.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A path for people: valid UTF-8 as it is, each byte of an invalid sequence as `\xNN`. */
+export function displayPath(b: Buffer): string {
+  if (isUtf8(b)) return b.toString('utf8');
+  let out = '';
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (len > 0 && i + len <= b.length && isUtf8(b.subarray(i, i + len))) {
+      out += b.subarray(i, i + len).toString('utf8');
+      i += len;
+    } else {
+      out += `\\x${c.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** What is left to decode and scan for one file, in all its layers. */
@@ -362,7 +488,7 @@ function isImage(b: Buffer): boolean {
 
 /** PHP code inside an image (by name or by magic): the trick that makes an upload run. */
 function phpInImage(data: Buffer, text: string): Finding[] {
-  const at = text.search(/<\?php/i);
+  const at = text.search(PHP_TAG);
   if (at < 0) return [];
   const line = lineAt(data, at);
   const out: Finding[] = [{ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 60, description: 'PHP code inside an image file', line }];
@@ -370,6 +496,26 @@ function phpInImage(data: Buffer, text: string): Finding[] {
     out.push({ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 40, description: 'the PHP code inside the image runs commands or decoded code', line });
   }
   return out;
+}
+
+/**
+ * PHP's open tags: `<?php`, `<?=`, and the short `<?` (PHP's built-in default for
+ * short_open_tag is On) when what follows reads as a statement, so that the `<?xpacket`
+ * of an image's XMP and random bytes of binary data do not count.
+ */
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_]\w{0,40}\s*[($=;'"`]))/i;
+
+function hasPhpTag(text: string): boolean {
+  return PHP_TAG.test(text);
+}
+
+/**
+ * A file of a kind the web server runs that is larger than the bytes scanned: what lies past
+ * them was not read, and padding a shell past the bound is the cheapest way to hide it.
+ */
+function unscannedRemainder(kind: FileKind, scanned: number, size: number): Finding[] {
+  if (scanned >= size || !(kind === 'php' || kind === 'jsp' || kind === 'asp' || kind === 'htaccess')) return [];
+  return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server runs all of it)` }];
 }
 
 function empty(path: string, note: string): FileResult {

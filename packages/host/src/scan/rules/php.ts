@@ -83,6 +83,7 @@ rule mamori_php_input_as_function {
   strings:
     $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
     $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
+    $globals = /\$GLOBALS\s*\[\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\]\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
     ${each('cba', ['call_user_func(_array)?', 'array_map', 'register_shutdown_function', 'register_tick_function', 'ob_start', 'forward_static_call(_array)?', 'iterator_apply'], String.raw`\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
     ${each('cbb', ['array_filter', 'array_walk(_recursive)?', 'usort', 'uasort', 'uksort', 'array_reduce'], String.raw`\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:

@@ -152,9 +152,9 @@ rule mamori_htaccess_image_as_php {
     technique = "htaccess"
     description = ".htaccess making images or text files run as PHP"
   strings:
-    $t = /AddType\s+application\/x-httpd-php[^\n]{0,80}\.(jpe?g|png|gif|ico|bmp|txt|svg|webp|css|js)\b/ nocase
+    $t = /AddType\s+["']?application\/x-httpd-php[^\n]{0,80}\.(jpe?g|png|gif|ico|bmp|txt|svg|webp|css|js)\b/ nocase
     $h = /AddHandler\s+[^\n]{0,60}php[^\n]{0,60}\.(jpe?g|png|gif|ico|bmp|txt|svg|webp|css|js)\b/ nocase
-    $f = /<Files(Match)?\s[^>\n]{0,80}(jpe?g|png|gif|ico|bmp|txt)[^>\n]{0,40}>[^<]{0,200}SetHandler\s+application\/x-httpd-php/ nocase
+    $f = /<Files(Match)?\s[^>\n]{0,80}(jpe?\??g|png|gif|ico|bmp|txt)[^>\n]{0,40}>[^<]{0,200}(SetHandler|ForceType)\s+["']?(application\/x-httpd-php|php\d?-script)/ nocase
     $cgi = /AddHandler\s+cgi-script[^\n]{0,60}\.(jpe?g|png|gif|ico|bmp|txt)\b/ nocase
   condition:
     any of them
@@ -178,7 +178,7 @@ rule mamori_htaccess_sethandler_php {
     technique = "htaccess"
     description = ".htaccess running every file of its directory as PHP"
   strings:
-    $a = /^\s*SetHandler\s+application\/x-httpd-php/ nocase
+    $a = /(^|\n)[ \t]*(SetHandler|ForceType)[ \t]+["']?(application\/x-httpd-php|php\d?-script)/ nocase
   condition:
     $a and filename == ".htaccess" and not mamori_htaccess_image_as_php
 }

@@ -1,0 +1,263 @@
+/**
+ * Red team of `mamori scan`, the IoC parsers and matcher, and `mamori fim` (issue 12): one test
+ * per finding of bench/redteam/README-host.md, named by its number. Each fixed finding's test
+ * failed before its fix; the open ones are skipped with their reason.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScanner, type FileResult } from './scan/scanner.js';
+import { parseIndicators } from './ioc/read.js';
+import { parseStixPattern } from './ioc/stix.js';
+import { normalizeIndicator } from './ioc/indicator.js';
+import { IocMatcherBuilder } from './ioc/matcher.js';
+import { IocStore } from './ioc/store.js';
+import { refreshSources } from './ioc/fetch.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
+
+const scanner = createScanner();
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mamori-rthost-'));
+  dirs.push(d);
+  return d;
+}
+const scan = (text: string, path = '/var/www/x.php'): FileResult => scanner.scanBuffer(Buffer.from(text, 'latin1'), path);
+const why = (r: FileResult) => JSON.stringify(r.findings.map((f) => `${f.technique}: ${f.description}`));
+
+describe('red team host: scanner evasions (fixed)', () => {
+  it('H1: a comment between a function name and its "(" (PHP skips it, the patterns did not)', () => {
+    for (const src of ["<?php system/**/($_GET['c']);", "<?php eval/*a*/(/*b*/$_POST/*c*/['c']);", "<?php system#x\n($_GET['c']);", "<?php shell_exec// x\n ($_REQUEST['c']);"]) {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', `${src}: ${why(r)}`);
+    }
+    // A comment between a name and "(" in ordinary code is not a finding by itself.
+    assert.equal(scan("<?php\nfunction f /* x */ ($a) { return strlen($a); }\necho f($_GET['n']);").verdict, 'clean');
+  });
+
+  it('H2: request input through $GLOBALS or a variable variable ($n = "_GET"; $$n)', () => {
+    for (const src of [
+      "<?php $GLOBALS['_GET']['f']($GLOBALS['_GET']['a']);",
+      "<?php $x = $GLOBALS['_REQUEST']['c']; system($x);",
+      "<?php $n = '_POST'; $p = $$n; $f = $p['f']; $f($p['a']);",
+      "<?php $n = '_GET'; eval(${$n}['c']);",
+    ]) {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', `${src}: ${why(r)}`);
+    }
+    assert.equal(scan("<?php $name = '_GET'; $t = $$name ?? []; echo count($t);").verdict, 'clean');
+  });
+
+  it('H3: callbacks the flow pass did not name: preg_replace_callback, set_exception_handler, filter_var FILTER_CALLBACK, ReflectionFunction, mb_ereg_replace "e"', () => {
+    for (const src of [
+      "<?php preg_replace_callback('/.+/', $_GET['f'], $_GET['a']);",
+      "<?php set_exception_handler($_GET['f']); throw new Exception($_GET['a']);",
+      "<?php filter_var($_GET['a'], FILTER_CALLBACK, ['options' => $_GET['f']]);",
+      "<?php filter_var($_GET['a'], FILTER_CALLBACK, ['options' => 'system']);",
+      "<?php $f = new ReflectionFunction($_GET['f']); $f->invoke($_GET['a']);",
+      "<?php (new ReflectionFunction('system'))->invoke($_GET['a']);",
+      "<?php mb_ereg_replace('.*', $_REQUEST['c'], '', 'e');",
+    ]) {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', `${src}: ${why(r)}`);
+    }
+    // Callbacks an application writes itself.
+    assert.equal(scan("<?php echo preg_replace_callback('/\\d+/', fn($m) => $m[0] * 2, $_GET['s']); set_error_handler('my_handler');").verdict, 'clean');
+    assert.equal(scan("<?php $n = filter_var($_GET['n'], FILTER_CALLBACK, ['options' => 'trim']);").verdict, 'clean');
+  });
+
+  it('H4: the short open tag "<? " in an image or a file of another name', () => {
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("junk<? system($_GET['c']); ?>")]);
+    const r = scanner.scanBuffer(jpeg, '/var/www/uploads/a.jpg');
+    assert.equal(r.verdict, 'malicious', why(r));
+    assert.equal(scan("notes\n<? system($_GET['c']); ?>", '/var/www/inc/a.txt').verdict, 'malicious');
+    // An image's XMP packet is not PHP.
+    const xmp = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from('<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta/>')]);
+    assert.equal(scanner.scanBuffer(xmp, '/var/www/uploads/b.jpg').verdict, 'clean');
+  });
+
+  it('H5: .htaccess: <FilesMatch> with SetHandler on its own line, ForceType, a quoted type', () => {
+    for (const src of [
+      '<FilesMatch "\\.jpe?g$">\nSetHandler application/x-httpd-php\n</FilesMatch>\n',
+      '<Files "a.jpg">\nForceType application/x-httpd-php\n</Files>\n',
+      'AddType "application/x-httpd-php" .jpg\n',
+      '# uploads\nSetHandler application/x-httpd-php\n',
+    ]) {
+      const r = scan(src, '/var/www/uploads/.htaccess');
+      assert.notEqual(r.verdict, 'clean', `${src}: ${why(r)}`);
+    }
+    assert.equal(scan('<FilesMatch "\\.php$">\nSetHandler "proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost"\n</FilesMatch>\n', '/var/www/.htaccess').verdict, 'clean');
+  });
+
+  it('H6: a PHP file padded past the bytes scanned is not clean', () => {
+    const small = createScanner({ maxFileBytes: 4096 });
+    const d = tmp();
+    const f = join(d, 'pad.php');
+    writeFileSync(f, `<?php\n/*${'x'.repeat(8000)}*/\nsystem($_GET['c']);\n`);
+    const r = small.scanFile(f);
+    assert.notEqual(r.verdict, 'clean', why(r));
+    assert.ok(r.findings.some((x) => x.technique === 'unscanned-remainder'));
+    // A large image is not flagged for its size.
+    const img = join(d, 'big.png');
+    writeFileSync(img, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(9000)]));
+    assert.equal(small.scanFile(img).verdict, 'clean');
+  });
+
+  it('H7: a symlink in the tree to code outside it (the web server follows it): the target is scanned', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'www'));
+    mkdirSync(join(d, 'outside'));
+    writeFileSync(join(d, 'outside', 'x.txt'), "<?php system($_GET['c']);");
+    writeFileSync(join(d, 'outside', 'notes.txt'), 'plain text');
+    symlinkSync('../outside/x.txt', join(d, 'www', 'shell.php'));
+    symlinkSync('../outside/notes.txt', join(d, 'www', 'notes.txt'));
+    const w = scanner.walk([join(d, 'www')]);
+    assert.deepEqual(w.files, [join(d, 'outside', 'x.txt')]);
+    assert.match(w.skipped.find((s) => s.path.endsWith('shell.php'))!.why, /outside the scanned paths: its target is scanned/);
+    assert.equal(w.skipped.find((s) => s.path.endsWith('notes.txt'))!.why, 'a symlink, not followed');
+    assert.equal(scanner.scanFile(w.files[0]!).verdict, 'malicious');
+  });
+
+  it('H8: a file or directory whose name is not valid UTF-8 is scanned (it was "vanished")', () => {
+    const d = tmp();
+    const www = join(d, 'www');
+    mkdirSync(www);
+    const bad = Buffer.concat([Buffer.from(`${www}/`), Buffer.from([0xff, 0xfe]), Buffer.from('.php')]);
+    writeFileSync(bad, "<?php system($_GET['c']);");
+    const badDir = Buffer.concat([Buffer.from(`${www}/`), Buffer.from([0xc3, 0x28])]);
+    mkdirSync(badDir);
+    writeFileSync(Buffer.concat([badDir, Buffer.from('/k.php')]), "<?php eval($_POST['c']);");
+    const w = scanner.walk([www]);
+    assert.deepEqual(w.skipped, []);
+    assert.equal(w.rawFiles.length, 2);
+    const results = w.rawFiles.map((f) => scanner.scanFile(f));
+    assert.deepEqual(results.map((r) => r.verdict), ['malicious', 'malicious']);
+    assert.deepEqual(results.map((r) => r.path.slice(www.length)).sort(), ['/\\xc3(/k.php', '/\\xff\\xfe.php']);
+  });
+});
+
+describe('red team host: a tree nested past PATH_MAX', () => {
+  it('H18: a tree deeper than PATH_MAX is reported in skipped, not an ENAMETOOLONG that ended the whole scan', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mamori-rthost-deep-'));
+    try {
+      writeFileSync(join(d, 'shell.php'), "<?php system($_GET['c']);");
+      // 17 names of 250 bytes, made one below the other (relative paths: no absolute path is that long).
+      const made = spawnSync(process.execPath, ['-e', "const fs = require('fs'); process.chdir(process.argv[1]); for (let i = 0; i < 17; i++) { fs.mkdirSync(process.argv[2]); process.chdir(process.argv[2]); } fs.writeFileSync('f.txt', 'x');", d, 'n'.repeat(250)]);
+      assert.equal(made.status, 0, String(made.stderr));
+      const w = scanner.walk([d]);
+      assert.deepEqual(w.files, [join(d, 'shell.php')]);
+      assert.equal(w.skipped.length, 1);
+      assert.match(w.skipped[0]!.why, /a path longer than the system allows \(\d+ bytes\): not scanned/);
+    } finally {
+      spawnSync('rm', ['-rf', d]); // Node's rmSync cannot remove what lies past PATH_MAX
+    }
+  });
+  it('H19: fim init and check cost grows with the cube of a tree\'s depth (1,000 levels: 22 s; 2,500: minutes)', { skip: 'open (README-host.md H19): packages/host/src/fim/** is being changed for speed by another helper; the walker should open directories relative to their parent (one component per lookup) and bound the depth' }, () => {
+    assert.fail('see bench/redteam/host-fim-deep.mjs');
+  });
+});
+
+describe('red team host: scanner evasions (open)', () => {
+  const open = [
+    ['preg_replace_callback with a closure running its match', "<?php preg_replace_callback('/.*/', function($m){ return system($m[0]); }, $_GET['c']);"],
+    ['a payload decoded by an XOR loop of our own, then eval', "<?php $k='abcdef'; $p=base64_decode('EhsQEAALSUZCKzg1NS0yLEQ='); $o=''; for($i=0;$i<strlen($p);$i++)$o.=$p[$i]^$k[$i%6]; eval($o);"],
+    ['JSP: Runtime held in a variable', '<% String c = request.getParameter("c"); java.lang.Runtime r = java.lang.Runtime.getRuntime(); r.exec(c); %>', '/var/www/a.jsp'],
+    ['ASPX: Process with StartInfo set field by field', '<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "cmd"; p.StartInfo.Arguments = "/c " + Request.Form["c"]; p.Start(); %>', '/var/www/a.aspx'],
+    ['ASP: WScript.Shell Run of a parameter', '<% Set s = CreateObject("WScript.Shell"): s.Run Request("c") %>', '/var/www/a.asp'],
+    ['CGI: Python os.system of a form field', "import os,cgi\nos.system(cgi.FieldStorage().getvalue('c'))", '/var/www/cgi-bin/a.py'],
+  ] as const;
+  for (const [name, src, path] of open) {
+    it(`H9: ${name}`, { skip: 'open (README-host.md H9): a pattern the rules and the flow pass do not have yet' }, () => {
+      assert.notEqual(scan(src, path ?? '/var/www/x.php').verdict, 'clean');
+    });
+  }
+});
+
+describe('red team host: hostile indicator feeds', () => {
+  it('H10: a /0 range or a top-level domain from a feed is refused (it flagged every address or every .com)', () => {
+    const r = parseIndicators('0.0.0.0/0\n::/0\n10.0.0.0/7\n2001::/15\n*.com\n10.0.0.0/8\n2001:db8::/32\nevil.example\n', 'feed.txt');
+    assert.deepEqual(r.indicators.map((i) => i.value), ['10.0.0.0/8', '2001:db8::/32', 'evil.example']);
+    assert.equal(Object.entries(r.skippedByReason).filter(([k]) => /too broad|top-level/.test(k)).reduce((n, [, v]) => n + v, 0), 5);
+    const stix = parseStixPattern("[ipv4-addr:value = '0.0.0.0/0'] OR [domain-name:value = 'com']");
+    assert.ok('terms' in stix);
+    for (const t of stix.terms) assert.ok('error' in normalizeIndicator(t.kind, t.value), `${t.kind} ${t.value}`);
+    // Rows a store took before this fix are not matched either.
+    const b = new IocMatcherBuilder();
+    b.addNormalized('cidr', '0.0.0.0/0', 'old');
+    b.addNormalized('domain', 'com', 'old');
+    b.addNormalized('cidr', '198.51.100.0/24', 'old');
+    const m = b.build();
+    assert.deepEqual(m.matchIp('8.8.8.8'), []);
+    assert.deepEqual(m.matchDomain('google.com'), []);
+    assert.equal(m.matchIp('198.51.100.9').length, 1);
+  });
+});
+
+describe('red team host: hostile indicator feeds (memory, emptiness)', () => {
+  it('H15: JSON far denser than any feed ("{}," repeated: 2.1 GB and 33 s for 64 MiB) is refused before parsing', () => {
+    const objects = `[${'{},'.repeat(400_000)}{}]`;
+    assert.throws(() => parseIndicators(objects, 'dense.json', 'stix'), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_IOC_PARSE' && /dense\.json: 400002 JSON objects and arrays .* refused before parsing/.test(e.message));
+    const values = `[${'1,'.repeat(1_200_000)}1]`;
+    assert.throws(() => parseIndicators(values, 'values.json', 'stix'), /JSON values in .* refused before parsing/);
+    // A real-shaped bundle of many indicators is read.
+    const one = (i: number) => `{"type":"indicator","id":"indicator--${String(i).padStart(8, '0')}-0000-4000-8000-000000000000","spec_version":"2.1","pattern_type":"stix","pattern":"[ipv4-addr:value = '198.51.${(i >> 8) & 255}.${i & 255}']","valid_from":"2026-01-01T00:00:00Z"}`;
+    const bundle = `{"type":"bundle","id":"bundle--1","objects":[${Array.from({ length: 20_000 }, (_, i) => one(i)).join(',')}]}`;
+    assert.equal(parseIndicators(bundle, 'bundle.json').indicators.length, 20_000);
+  });
+
+  it('H16: a feed that answers 200 with nothing in it does not silently empty its source', async () => {
+    let body = '198.51.100.7\nevil.example\n';
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.txt`;
+    const s = IocStore.open(':memory:');
+    try {
+      s.setSource({ name: 'feed', url, format: 'auto', refreshMs: 60_000 });
+      const first = await refreshSources(s, { now: () => 1_000, force: true });
+      assert.equal(first[0]!.status, 'updated');
+      for (const empty of ['', '[]', '{"type":"bundle","id":"bundle--1","objects":[]}', '# nothing today\n']) {
+        body = empty;
+        const r = await refreshSources(s, { now: () => 2_000, force: true });
+        assert.equal(r[0]!.status, 'failed', JSON.stringify(empty));
+        assert.match(r[0]!.error!, /holds no indicators; the source keeps its 2/);
+        assert.equal(s.matcher(2_000).matchIp('198.51.100.7').length, 1);
+      }
+    } finally {
+      s.close();
+      server.close();
+    }
+  });
+});
+
+describe('red team host: URL indicators', () => {
+  it('H17: a URL indicator is not evaded by spellings servers read alike (%78, an empty "?", user@)', () => {
+    const b = new IocMatcherBuilder();
+    assert.ok(b.add('url', 'http://site.example/wp-content/x.php', 'urlfeed'));
+    const m = b.build();
+    for (const q of ['http://site.example/wp-content/%78.php', 'http://site.example/wp-content/x.php?', 'http://user:pw@site.example/wp-content/x.php', 'http://site.example/wp-content/%2e/x.php', 'http://SITE.example:80/wp-content/x.php#f']) {
+      assert.equal(m.matchUrl(q).filter((h) => h.kind === 'url').length, 1, q);
+    }
+    assert.equal(m.matchUrl('http://site.example/wp-content/x.php?a=1').length, 0);
+    assert.equal(m.matchUrl('http://site.example/wp-content/%2F.php').length, 0);
+    assert.deepEqual(normalizeIndicator('url', 'http://a.example/%7euser/%2f?q=%41'), { kind: 'url', value: 'http://a.example/~user/%2F?q=A' });
+  });
+});
+
+describe('red team host: fim (open; another helper is changing fim internals)', () => {
+  it('H11: a directory named like an excluded file ("x.log/") hides every file below it', { skip: 'open (README-host.md H11): packages/host/src/fim/** is being changed for speed by another helper; a name glob without "/" (*.log) should drop matching files, not whole directories, unless it ends in "/"' }, () => {
+    assert.fail('see bench/redteam/host-fim-exclude-dir.mjs');
+  });
+  it('H12: fim watch does not report a file whose name is not valid UTF-8 (the hourly full check does, as "not checked")', { skip: 'open (README-host.md H12): fim/watch.ts takes fs.watch names as UTF-8 strings; it should list the directory as Buffers when a name does not round-trip' }, () => {
+    assert.fail('see bench/redteam/host-fim-watch-names.mjs');
+  });
+  it('H13: an older signed baseline put back is accepted as valid', { skip: 'open (README-host.md H13): the signature has no generation kept outside fim.db; docs/fim.md says so. A counter beside the key (or in the key file) would catch a replay' }, () => {
+    assert.fail('see bench/redteam/host-fim-replay.mjs');
+  });
+});
