@@ -14,7 +14,7 @@ import { kevKey, type KevEntry } from '../feeds/kev.js';
 import type { NvdConfig, NvdMatch, NvdNode, NvdRecord } from '../feeds/nvd.js';
 import { osvKey, type OsvRecord } from '../feeds/osv.js';
 import type { Version } from '../versions/grammar.js';
-import { describeBounds, parseIn, sameVersion, withinBounds, type Answer, type Tri } from './ranges.js';
+import { compareInstalled, describeBounds, parseIn, sameVersion, trainWords, withinBounds, type Answer, type Tri } from './ranges.js';
 import type { ResolvedProduct } from './resolve.js';
 
 export interface Statement {
@@ -161,7 +161,8 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
     if (!ans.res) {
       // `version: 9.1R18, lessThanOrEqual: 9.1R18` names one release as written; the releases below it are not stated either way,
       // in its own train and in earlier ones (Ivanti's 22.6R2 entry for CVE-2023-46805 stands for 22.x, and 22.5R1 was affected).
-      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && g.compare(v, start) < 0) {
+      const below = typeof start !== 'string' ? compareInstalled(g, v, start) : 0;
+      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && below !== 'unknown' && below < 0) {
         unknowns.push({ status: 'unknown', reason: `the ${who} writes the range ${item.version} <= v <= ${item.lessThanOrEqual}, a single release as written; whether earlier releases such as ${v.text} are affected is not stated`, source: src(item.path) });
       }
       continue;
@@ -174,7 +175,13 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
         unknowns.push({ status: 'unknown', reason: `${who} change at ${JSON.stringify(c.at)} is not comparable (${at})`, source: src(`${item.path}.changes[${ci}]`) });
         continue;
       }
-      if (g.compare(v, at) >= 0) {
+      const cmp = compareInstalled(g, v, at);
+      if (cmp === 'unknown') {
+        st = 'unknown';
+        why = `${trainWords(g, v)}: the status changes at ${at.text}, inside the train`;
+        continue;
+      }
+      if (cmp >= 0) {
         st = c.status === 'affected' ? 'affected' : c.status === 'unaffected' ? 'not_affected' : 'unknown';
         why = `${v.text} is at or above ${c.at}, from which the status is ${c.status}`;
       }
