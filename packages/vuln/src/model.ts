@@ -32,6 +32,18 @@ export interface Asset {
   readonly owner?: string;
   /** Where the asset came from: `inventory.yaml:12`, `wordpress:/var/www/html`, `dpkg-query`, `package-lock.json`. */
   readonly origin?: string;
+  /**
+   * deb and rpm: the distribution release the package was built for (`debian:12`,
+   * `ubuntu:22.04`, `almalinux:9`, `rocky:9`, `rhel:9`), from /etc/os-release or the inventory.
+   * Without it, a package's advisories are `unknown`: fixes differ per release.
+   */
+  readonly distro?: string;
+  /**
+   * deb and rpm: the source package the binary package was built from, as dpkg writes its
+   * `Source:` field (`openssh`, or `openssl (3.0.11-1)` when the source version differs).
+   * Debian's tracker and OSV's distribution records are keyed by source package.
+   */
+  readonly source?: string;
 }
 
 /** Three answers, never two. */
