@@ -51,7 +51,7 @@ export type FindingStatus = 'affected' | 'not_affected' | 'unknown';
 
 /** One fact's provenance: which feed, which record, and where in it. */
 export interface SourceRef {
-  /** `kev`, `nvd`, `cve5`, `osv`, `epss`, `jvn`, `mapping` (mamori's own name-mapping data). */
+  /** `kev`, `nvd`, `cve5`, `osv`, `epss`, `jvn`, `debian` (the Debian security tracker), `ipa` (IPA's urgent alerts), `mapping` (mamori's own name-mapping data). */
   readonly feed: string;
   /** The record's id in that feed: a CVE id, a GHSA id, a JVNDB id. */
   readonly id: string;
@@ -80,6 +80,8 @@ export interface Finding {
   readonly sources: readonly SourceRef[];
   /** In CISA's KEV catalog: when added and the due date CISA set. */
   readonly kev?: { readonly dateAdded: string; readonly dueDate: string; readonly ransomware?: boolean };
+  /** IPA urgent security alerts (重要なセキュリティ情報) that name the CVE: they raise its priority as KEV does. */
+  readonly ipa?: readonly { readonly title: string; readonly link: string; readonly date?: string }[];
   /** EPSS probability (0..1) and percentile, with the day it was scored. */
   readonly epss?: { readonly probability: number; readonly percentile: number; readonly date?: string };
   readonly cvss?: readonly CvssScore[];

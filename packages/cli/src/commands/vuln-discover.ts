@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { MamoriError } from 'mamori';
 import {
@@ -9,7 +10,9 @@ import {
   discoverNpm,
   discoverRpm,
   discoverWordPress,
+  parseDistro,
   parseExposure,
+  parseOsRelease,
   type Criticality,
   type DiscoverOptions,
   type Discovery,
@@ -92,6 +95,37 @@ export async function run(argv: string[]): Promise<number> {
       if (!path) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the ${what}\n\n${help}`);
       return path;
     };
+    // deb and rpm packages: the distribution release, without which their advisories stay unknown
+    const releaseNotes: string[] = [];
+    if (values.distro !== undefined || values['os-release'] !== undefined) {
+      if (kind !== 'dpkg' && kind !== 'rpm') throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--distro and --os-release go with dpkg and rpm');
+    }
+    if (kind === 'dpkg' || kind === 'rpm') {
+      if (values.distro !== undefined) {
+        const r = parseDistro(values.distro);
+        if ('problem' in r) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--distro: ${r.problem}`);
+        if (r.family !== (kind === 'dpkg' ? 'deb' : 'rpm')) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--distro: ${values.distro} is a ${r.family} distribution`);
+        opts.distro = r.key;
+      } else if (values['os-release'] !== undefined || !values.status) {
+        // a status file is another host's or an image's: this host's /etc/os-release says nothing of it
+        const file = values['os-release'] ?? '/etc/os-release';
+        let text: string | undefined;
+        try {
+          const st = statSync(file);
+          if (!st.isFile() || st.size > 64 * 1024) throw new Error('not a regular file of at most 64 KiB');
+          text = readFileSync(file, 'utf8');
+        } catch (err) {
+          if (values['os-release'] !== undefined) throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `${file}: ${(err as Error).message}`, { cause: err });
+          releaseNotes.push(`${file}: not read (${(err as Error).message}): the packages' release is not known, so their advisories stay unknown (--distro)`);
+        }
+        if (text !== undefined) {
+          const r = parseOsRelease(text, file);
+          if ('problem' in r) releaseNotes.push(`${r.problem}: the packages' release is not known, so their advisories stay unknown (--distro)`);
+          else if (r.family !== (kind === 'dpkg' ? 'deb' : 'rpm')) releaseNotes.push(`${file} describes ${r.key}, a ${r.family} distribution: not used for ${kind} packages (--distro)`);
+          else opts.distro = r.key;
+        }
+      } else releaseNotes.push(`${values.status}: the release of the host this status file comes from is not known: give --distro (debian:12) or --os-release FILE, else the packages' advisories stay unknown`);
+    }
     let d: Discovery;
     if (kind === 'wordpress') d = discoverWordPress(need('WordPress directory'), { ...opts, ...(values.site ? { site: values.site } : {}) });
     else if (kind === 'dpkg') d = values.status ? discoverDpkgStatusFile(values.status, opts) : await discoverDpkg(opts);
@@ -99,6 +133,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (kind === 'npm') d = discoverNpm(need('lock file or project directory'), opts);
     else if (kind === 'sbom') d = discoverCycloneDx(need('SBOM file'), opts);
     else throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected wordpress, dpkg, rpm, npm or sbom\n\n${help}`);
+    if (releaseNotes.length) d = { assets: d.assets, notes: [...releaseNotes, ...d.notes] };
 
     let saved: InventoryChange | undefined;
     if (values.sync && !values.save) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--sync goes with --save');

@@ -156,7 +156,14 @@ describe('mamori vuln asset, plan and finding', () => {
     assert.deepEqual(j.notes, [`www/wp-content/themes: not found: no themes read`]);
     writeFileSync(join(dir, 'status'), 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.15-1~deb12u1\n');
     const deb = await cmd('vuln-discover', ['dpkg', '--status', 'status', '--prefix', 'web-01/']);
-    assert.match(deb.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nweb-01\/openssl +deb +openssl +3\.0\.15-1~deb12u1 +status:1\n1 asset found/);
+    assert.match(deb.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nweb-01\/openssl +deb +openssl +3\.0\.15-1~deb12u1 +status:1\nnote: status: the release of the host this status file comes from is not known: give --distro \(debian:12\)/);
+    // the release given, or read from an os-release file, goes with each package
+    const withDistro = JSON.parse((await cmd('vuln-discover', ['dpkg', '--status', 'status', '--distro', 'bookworm', '--json'])).out) as { assets: { distro: string }[] };
+    assert.deepEqual(withDistro.assets.map((a) => a.distro), ['debian:12']);
+    writeFileSync(join(dir, 'os-release'), 'ID=ubuntu\nVERSION_ID="22.04"\n');
+    const fromFile = JSON.parse((await cmd('vuln-discover', ['dpkg', '--status', 'status', '--os-release', 'os-release', '--json'])).out) as { assets: { distro: string }[] };
+    assert.deepEqual(fromFile.assets.map((a) => a.distro), ['ubuntu:22.04']);
+    assert.match((await cmd('vuln-discover', ['dpkg', '--status', 'status', '--distro', 'almalinux:9'])).err, /--distro: almalinux:9 is a rpm distribution/);
     assert.match((await cmd('vuln-discover', ['wordpress', 'www', '--site', 'a\u001bb'])).err, /--site is 1 to 100 printable characters/);
   });
 
