@@ -1,7 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Asset, Finding } from '../model.js';
 import { Matcher } from '../match/match.js';
@@ -10,7 +13,7 @@ import { parseDpkgQuery, parseDpkgStatus, parseRpmQuery } from '../inventory/dis
 import { prioritise } from '../plan/priority.js';
 import { readDebianTracker } from './debian-tracker.js';
 import { osvEcosystemRelease, parseDistro, parseOsRelease } from './distro.js';
-import { importFeedDir } from './import-dir.js';
+import { importFeedDir, importFile } from './import-dir.js';
 import { readIpaAlerts } from './ipa.js';
 import { parseJson } from './json.js';
 import { readNvdCve } from './nvd.js';
@@ -51,6 +54,24 @@ describe('the Debian security tracker export', () => {
     const bookworm = d.records[0]!.releases.find((r) => r.codename === 'bookworm')!;
     assert.deepEqual([bookworm.status, bookworm.fixedVersion, bookworm.path], ['resolved', '1:9.2p1-2+deb12u3', 'openssh.CVE-2024-6387.releases.bookworm']);
     assert.throws(() => readDebianTracker([1, 2], 'x.json'), /x\.json: the Debian tracker export is an object of source packages/);
+  });
+
+  it('a hostile export is refused with its file, and the store keeps the tracker it had', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-dt-'));
+    try {
+      const store = VulnFeedStore.open(':memory:');
+      importFile(store, 'debian', `${FIXTURES}debian-tracker/tracker.json`);
+      writeFileSync(join(dir, 'deep.json'), `{"a":${'{"b":'.repeat(50)}1${'}'.repeat(50)}}`);
+      const deep = importFile(store, 'debian', join(dir, 'deep.json'));
+      assert.match(deep.problems[0]!.message, /deep\.json: nested deeper than 8/);
+      writeFileSync(join(dir, 'empty.json'), '{"openssh": {"TEMP-0000000-000000": {}}}');
+      assert.match(importFile(store, 'debian', join(dir, 'empty.json')).problems[0]!.message, /no \(package, CVE\) entry could be read; the tracker data in the store is kept/);
+      writeFileSync(join(dir, 'broken.json.gz'), gzipSync('{"openssh": ').subarray(0, 20));
+      assert.match(importFile(store, 'debian', join(dir, 'broken.json.gz')).problems[0]!.message, /unexpected end of file/);
+      assert.equal(store.count('debian'), 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
