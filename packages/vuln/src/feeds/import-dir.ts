@@ -11,12 +11,13 @@ import { gunzipSync } from 'node:zlib';
 import { readCve5 } from './cve5.js';
 import { readEpss } from './epss.js';
 import { parseJson, RecordError, DEFAULT_JSON_LIMITS, type FeedProblem } from './json.js';
+import { jsonDepthProblem } from '../inventory/discover/common.js';
 import { readJvn } from './jvn.js';
 import { readKev } from './kev.js';
 import { readNvdCve, readNvdPage, type NvdRecord } from './nvd.js';
 import { readOsv } from './osv.js';
 import type { FeedName, VulnFeedStore } from './store.js';
-import { readDebianTracker } from './debian-tracker.js';
+import { streamDebianTracker, type DebianTrackerRecord } from './debian-tracker.js';
 import { readIpaAlerts } from './ipa.js';
 
 export interface ImportReport {
@@ -28,7 +29,24 @@ export const MAX_FILES_PER_FEED = 400_000;
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** The Debian tracker's export is one large file (about 60 MB in 2024); it gets a larger bound, and a node count to match. */
 export const MAX_DEBIAN_TRACKER_BYTES = 256 * 1024 * 1024;
-const DEBIAN_TRACKER_LIMITS = { maxBytes: MAX_DEBIAN_TRACKER_BYTES, maxDepth: 8, maxNodes: 40_000_000 };
+
+/**
+ * The tracker's export into the store, replacing what it had, one package at a time; a file
+ * that cannot be read, or gives no entry, leaves the store as it was.
+ */
+export function importDebianTracker(store: VulnFeedStore, buf: Buffer, where: string): { count: number; problems: FeedProblem[]; temp: number } {
+  if (buf.length > MAX_DEBIAN_TRACKER_BYTES) throw new RecordError(`${where}: ${buf.length} bytes, more than the ${MAX_DEBIAN_TRACKER_BYTES} allowed`);
+  const text = buf.toString('utf8');
+  const deep = jsonDepthProblem(text, 8);
+  if (deep) throw new RecordError(`${where}: ${deep}`);
+  let out: { count: number; problems: FeedProblem[]; temp: number } | undefined;
+  // the export is the whole tracker each time: what it no longer lists is gone
+  store.replace('debian', (put) => {
+    out = streamDebianTracker(text, where, (records: DebianTrackerRecord[]) => put(records));
+    if (out.count === 0) throw new RecordError(`${where}: no (package, CVE) entry could be read; the tracker data in the store is kept`);
+  });
+  return out!;
+}
 
 export type ImportKind = FeedName | 'epss';
 
@@ -43,12 +61,8 @@ export function importFile(store: VulnFeedStore, kind: ImportKind, file: string,
     let buf = readFileSync(file);
     if (file.endsWith('.gz')) buf = gunzipSync(buf, { maxOutputLength: 256 * 1024 * 1024 });
     if (kind === 'debian') {
-      const d = readDebianTracker(parseJson(buf, file, DEBIAN_TRACKER_LIMITS), file);
-      if (d.records.length === 0) throw new RecordError(`${file}: no (package, CVE) entry could be read; the tracker data in the store is kept`);
-      // the export is the whole tracker each time: what it no longer lists is gone
-      store.clear('debian');
-      store.put('debian', d.records);
-      add('debian', d.records.length);
+      const d = importDebianTracker(store, buf, file);
+      add('debian', d.count);
       report.problems.push(...d.problems);
       return report;
     }

@@ -154,6 +154,17 @@ export class VulnFeedStore {
     })();
   }
 
+  /**
+   * Replaces every record of a feed with what `fill` puts, in one transaction: when `fill`
+   * throws, the store keeps what it had (the Debian tracker is the whole tracker each time).
+   */
+  replace(feed: FeedName, fill: (put: (records: readonly DebianTrackerRecord[]) => void) => void): void {
+    this.db.transaction(() => {
+      this.clear(feed);
+      fill((records) => this.put(feed, records));
+    })();
+  }
+
   /** Drops every record of a feed (KEV is the whole list each time). */
   clear(feed: FeedName): void {
     this.db.transaction(() => {

@@ -31,9 +31,9 @@ import { readNvdPage } from './nvd.js';
 import { readOsv, type OsvRecord } from './osv.js';
 import type { VulnFeedStore } from './store.js';
 import { readZip } from './zip.js';
-import { readDebianTracker } from './debian-tracker.js';
+
 import { readIpaAlerts } from './ipa.js';
-import { MAX_DEBIAN_TRACKER_BYTES } from './import-dir.js';
+import { importDebianTracker, MAX_DEBIAN_TRACKER_BYTES } from './import-dir.js';
 
 export type UpdatableFeed = 'kev' | 'nvd' | 'epss' | 'osv' | 'cve5' | 'jvn' | 'debian' | 'ipa';
 export const UPDATABLE_FEEDS: readonly UpdatableFeed[] = ['kev', 'nvd', 'epss', 'osv', 'cve5', 'jvn', 'debian', 'ipa'];
@@ -299,12 +299,9 @@ async function updateDebian(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promi
   }
   let body = r.body;
   if (body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body, { maxOutputLength: MAX_DEBIAN_TRACKER_BYTES });
-  const d = readDebianTracker(parseJson(body, r.url, { maxBytes: MAX_DEBIAN_TRACKER_BYTES, maxDepth: 8, maxNodes: 40_000_000 }), r.url);
-  if (d.records.length === 0) throw new RecordError(`${r.url}: no (package, CVE) entry could be read; the tracker data in the store is kept`);
-  o.store.clear('debian');
-  o.store.put('debian', d.records);
+  const d = importDebianTracker(o.store, body, r.url);
   o.store.setState('debian', { etag: r.etag, lastModified: r.lastModified, fetchedAt: o.now(), note: d.temp ? `${d.temp} entries without a CVE id (TEMP-) not kept` : null });
-  return { status: 'updated', records: d.records.length, problems: d.problems };
+  return { status: 'updated', records: d.count, problems: d.problems };
 }
 
 async function updateIpa(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<Omit<FeedUpdate, 'feed'>> {
