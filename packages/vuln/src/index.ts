@@ -5,7 +5,7 @@
 export { ASSET_TYPES, type Asset, type AssetType, type Criticality, type CvssScore, type Exposure, type Finding, type FindingStatus, type SourceRef } from './model.js';
 export { ASSET_DEFAULTS, CRITICALITIES, EXPOSURES, checkAsset, parseExposure, type AssetInput } from './inventory/asset.js';
 export { loadInventoryFile, parseInventoryYaml, type InventoryError, type InventoryResult } from './inventory/inventory-file.js';
-export { VulnDb, vulnDbPath, type FindingHistoryEntry, type FindingState, type StoredFinding } from './inventory/db.js';
+export { FINDING_STATES, VulnDb, vulnDbPath, type FindingClosure, type FindingHistoryEntry, type FindingState, type StoredFinding } from './inventory/db.js';
 export { type DiscoverOptions, type Discovery } from './inventory/discover/common.js';
 export { discoverWordPress, headerField } from './inventory/discover/wordpress.js';
 export { discoverDpkg, discoverDpkgStatusFile, discoverRpm, parseDpkgQuery, parseDpkgStatus, parseRpmQuery } from './inventory/discover/system-packages.js';
@@ -14,7 +14,7 @@ export { discoverCycloneDx, parseCycloneDx, parsePurl } from './inventory/discov
 export { PRIORITIES, percentileWords, pickCvss, prioritise, type Assessment, type AssetFacts, type Priority } from './plan/priority.js';
 export { DEFAULT_DEADLINES, buildPlan, formatDeadlines, parseDeadlines, planItem, type AssetPlan, type Deadlines, type Plan, type PlanInput, type PlanItem } from './plan/plan.js';
 export { parseFindings, checkFinding } from './plan/findings-input.js';
-export { acceptRisk, assetsWithFindings, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep, type CheckOutcome, type VulnEvent } from './plan/lifecycle.js';
+export { acceptRisk, assetsWithFindings, closeRemovedAssets, emitAll, recordCheck, reopenFinding, reopenReturnedAssets, storedPlanInputs, sweep, type CheckOutcome, type VulnEvent } from './plan/lifecycle.js';
 export { loadRulePackIndex, rulePackDir, wafAdvice, type PackRule, type RulePackIndex, type VirtualPatch, type WafAdvice } from './plan/waf.js';
 export { type Evidence } from './model.js';
 export { GRAMMARS, grammar } from './versions/builtins.js';
@@ -31,6 +31,9 @@ export { readOsv, type OsvRecord } from './feeds/osv.js';
 export { readKev, type KevEntry } from './feeds/kev.js';
 export { readEpss, type EpssRow } from './feeds/epss.js';
 export { readJvn, type JvnRecord } from './feeds/jvn.js';
+export { DEBIAN_CODENAMES, DISTRO_IDS, osvEcosystemRelease, parseDistro, parseOsRelease, type Distro, type PackageFamily } from './feeds/distro.js';
+export { readDebianTracker, type DebianRelease, type DebianTrackerRecord } from './feeds/debian-tracker.js';
+export { readIpaAlerts, type IpaAlert } from './feeds/ipa.js';
 export { PRODUCTS, type ProductSpec } from './data/products.js';
 export { PANOS_FIXES, type PanosFixes } from './data/panos-fixes.js';
 export { Matcher, matchInventory, type MatchProblem, type MatchReport } from './match/match.js';

@@ -32,6 +32,18 @@ export interface Asset {
   readonly owner?: string;
   /** Where the asset came from: `inventory.yaml:12`, `wordpress:/var/www/html`, `dpkg-query`, `package-lock.json`. */
   readonly origin?: string;
+  /**
+   * deb and rpm: the distribution release the package was built for (`debian:12`,
+   * `ubuntu:22.04`, `almalinux:9`, `rocky:9`, `rhel:9`), from /etc/os-release or the inventory.
+   * Without it, a package's advisories are `unknown`: fixes differ per release.
+   */
+  readonly distro?: string;
+  /**
+   * deb and rpm: the source package the binary package was built from, as dpkg writes its
+   * `Source:` field (`openssh`, or `openssl (3.0.11-1)` when the source version differs).
+   * Debian's tracker and OSV's distribution records are keyed by source package.
+   */
+  readonly source?: string;
 }
 
 /** Three answers, never two. */
@@ -39,7 +51,7 @@ export type FindingStatus = 'affected' | 'not_affected' | 'unknown';
 
 /** One fact's provenance: which feed, which record, and where in it. */
 export interface SourceRef {
-  /** `kev`, `nvd`, `cve5`, `osv`, `epss`, `jvn`, `mapping` (mamori's own name-mapping data). */
+  /** `kev`, `nvd`, `cve5`, `osv`, `epss`, `jvn`, `debian` (the Debian security tracker), `ipa` (IPA's urgent alerts), `mapping` (mamori's own name-mapping data). */
   readonly feed: string;
   /** The record's id in that feed: a CVE id, a GHSA id, a JVNDB id. */
   readonly id: string;
@@ -68,6 +80,8 @@ export interface Finding {
   readonly sources: readonly SourceRef[];
   /** In CISA's KEV catalog: when added and the due date CISA set. */
   readonly kev?: { readonly dateAdded: string; readonly dueDate: string; readonly ransomware?: boolean };
+  /** IPA urgent security alerts (重要なセキュリティ情報) that name the CVE: they raise its priority as KEV does. */
+  readonly ipa?: readonly { readonly title: string; readonly link: string; readonly date?: string }[];
   /** EPSS probability (0..1) and percentile, with the day it was scored. */
   readonly epss?: { readonly probability: number; readonly percentile: number; readonly date?: string };
   readonly cvss?: readonly CvssScore[];

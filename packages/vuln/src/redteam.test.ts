@@ -142,10 +142,28 @@ describe('red team: installed versions matching must not misread', () => {
     assert.equal(one[0]?.status, 'affected');
   });
 
-  it('finding 7: an Ivanti version naming only a train is read as the GA release', { skip: 'finding 7: "9.1" is taken as 9.1 GA, which NVD does not list, so CVE-2024-21887 says not_affected; the design reads a bare train as GA (22.2 = 22.2:-), so this is left to the owners' }, () => {
+  it('finding 7: an Ivanti version naming only a train is unknown, not read as the GA release', () => {
     const nvd = readNvdCve({ id: 'CVE-2024-21887', configurations: [{ nodes: [{ operator: 'OR', cpeMatch: [{ vulnerable: true, criteria: 'cpe:2.3:a:ivanti:connect_secure:9.1:r1:*:*:*:*:*:*' }, { vulnerable: true, criteria: 'cpe:2.3:a:ivanti:connect_secure:9.1:r18:*:*:*:*:*:*' }] }] }] }, 'n.json');
     const f = matchOne(asset('Ivanti Connect Secure', '9.1'), (s) => s.put('nvd', [nvd]));
     assert.equal(f[0]?.status, 'unknown');
+    assert.match(f[0]!.reason, /the version 9\.1 names a train, not a release/);
+  });
+
+  it('finding 7: a bare train is decided where every release of the train compares the same', () => {
+    const ranged = readNvdCve({ id: 'CVE-2024-21887', configurations: [{ nodes: [{ operator: 'OR', cpeMatch: [{ vulnerable: true, criteria: 'cpe:2.3:a:ivanti:connect_secure:*:*:*:*:*:*:*:*', versionStartIncluding: '9.0', versionEndExcluding: '22.7:r2.5' }] }] }] }, 'n.json');
+    // every 9.1 release (GA to R18 and beyond) lies inside 9.0 <= v < 22.7R2.5
+    assert.equal(matchOne(asset('Ivanti Connect Secure', '9.1'), (s) => s.put('nvd', [ranged]))[0]?.status, 'affected');
+    // no 22.8 release lies inside it
+    assert.equal(matchOne(asset('Ivanti Connect Secure', '22.8'), (s) => s.put('nvd', [ranged]))[0]?.status, 'not_affected');
+    // the bound 22.7R2.5 falls inside train 22.7: some releases are in, some are not
+    const mid = matchOne(asset('Ivanti Connect Secure', '22.7'), (s) => s.put('nvd', [ranged]))[0]!;
+    assert.equal(mid.status, 'unknown');
+    assert.match(mid.reason, /names a train, not a release.*some releases of the train are within/);
+    // a listed release of another train says nothing of 9.1's releases: not affected
+    const other = readNvdCve({ id: 'CVE-2024-21887', configurations: [{ nodes: [{ operator: 'OR', cpeMatch: [{ vulnerable: true, criteria: 'cpe:2.3:a:ivanti:connect_secure:22.7:r2.3:*:*:*:*:*:*' }] }] }] }, 'n.json');
+    assert.equal(matchOne(asset('Ivanti Connect Secure', '9.1'), (s) => s.put('nvd', [other]))[0]?.status, 'not_affected');
+    // a release written out is compared as before
+    assert.equal(matchOne(asset('Ivanti Connect Secure', '9.1R18'), (s) => s.put('nvd', [ranged]))[0]?.status, 'affected');
   });
 });
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { MamoriError } from 'mamori';
-import { importFeedDir, matchInventory, readInventory, VulnFeedStore, vulnFeedsPath, type Finding } from '@mamori/vuln';
+import { importFeedDir, matchInventory, readInventory, VulnFeedStore, vulnFeedsPath, type Finding, type IpaAlert } from '@mamori/vuln';
 import { parse } from '../command.js';
 import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
@@ -10,16 +10,20 @@ export const help = `Usage:
 
 Matches an inventory (YAML: assets: a list of { name, type, product, version,
 exposure, owner, criticality }) against the vulnerability feeds: CISA KEV, NVD,
-CVE 5 records, OSV (npm), EPSS and JVN. Versions are read in each product's own
-grammar (FortiOS, Ivanti, NetScaler with its editions, PAN-OS hotfixes,
-WordPress, npm, Debian). Each (asset, CVE) gets one of three answers: affected,
+CVE 5 records, OSV (npm and distributions), the Debian security tracker, EPSS,
+JVN and IPA's urgent alerts. Versions are read in each product's own grammar
+(FortiOS, Ivanti, NetScaler with its editions, PAN-OS hotfixes, WordPress, npm,
+Debian, RPM); deb and rpm packages are matched in their release (distro:). Each (asset, CVE) gets one of three answers: affected,
 not_affected, or unknown with the reason (a version that is not comparable, a
-record without product data, an analysis NVD has not done). Unknowns are always
+record without product data, an analysis NVD has not done, a deb or rpm package
+whose distribution release is not known). Unknowns are always
 shown; --all shows the not_affected pairs too. Each answer names the feed
 records (and the path in them) it comes from.
 
 --feeds DIR reads a directory laid out like the downloads (kev/, nvd-api-2.0/,
-cve-json-5/, osv-npm/, epss/, jvn/) instead of <dataDir>/vuln-feeds.db.
+cve-json-5/, osv-npm/, osv-debian/ ..., epss/, jvn/, debian-tracker/, ipa/)
+instead of <dataDir>/vuln-feeds.db. IPA alerts that name no CVE are listed after
+the table with their link (read them: they concern products by name).
 --json prints one finding per line (asset, product, version, cve, status,
 reason, sources, evidence, kev, epss, cvss); problems go to stderr.
 Exit codes: 0 nothing affected, 1 something affected, 2 usage or input errors.
@@ -31,7 +35,7 @@ function loadStore(feeds: string | undefined, configPath: string | undefined): {
     if (!existsSync(feeds)) throw new MamoriError('MAMORI_ERR_VULN_FEED', `${feeds}: no such feed directory`);
     const store = VulnFeedStore.open(':memory:');
     const r = importFeedDir(store, feeds);
-    if (Object.keys(r.counts).length === 0) throw new MamoriError('MAMORI_ERR_VULN_FEED', `${feeds}: no feed found (expected kev/, nvd-api-2.0/, cve-json-5/, osv-npm/, epss/ or jvn/)`);
+    if (Object.keys(r.counts).length === 0) throw new MamoriError('MAMORI_ERR_VULN_FEED', `${feeds}: no feed found (expected kev/, nvd-api-2.0/, cve-json-5/, osv-npm/, epss/, jvn/, debian-tracker/ or ipa/)`);
     return { store, notes: r.problems.map((p) => `${p.where}: ${p.message}`) };
   }
   const path = vulnFeedsPath(readConfig(configPath).dataDir);
@@ -42,6 +46,9 @@ function loadStore(feeds: string | undefined, configPath: string | undefined): {
     throw new MamoriError('MAMORI_ERR_VULN_FEED', `${path}: cannot open the feed store: ${(err as Error).message}`, { cause: err });
   }
 }
+
+// what came from a feed never reaches the terminal as a control character
+const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 
 const SHOWN_SOURCES = (f: Finding) =>
   f.sources
@@ -61,8 +68,11 @@ export async function run(argv: string[]): Promise<number> {
   const assets = readInventory(values.inventory);
   const { store, notes } = loadStore(values.feeds, values.config);
   let report;
+  let advisories: IpaAlert[];
   try {
     report = matchInventory(store, assets);
+    // IPA's alerts without a CVE id match nothing, so they are listed, never dropped
+    advisories = store.list<IpaAlert>('ipa', 200).filter((a) => a.cves.length === 0).slice(0, 10);
   } finally {
     store.close();
   }
@@ -78,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   if (rows.length > 0) process.stdout.write(table(['ASSET', 'PRODUCT', 'VERSION', 'CVE', 'STATUS', 'KEV', 'EPSS', 'REASON', 'SOURCES'], rows, 120));
   const count = (s: string) => report.findings.filter((f) => f.status === s).length;
   process.stdout.write(`${report.assets} assets, ${report.pairs} (asset, CVE) pairs: ${count('affected')} affected, ${count('unknown')} unknown, ${count('not_affected')} not affected${values.all ? '' : ' (not shown; --all shows them)'}\n`);
+  for (const a of advisories) process.stdout.write(`IPA alert without a CVE id${a.date ? ` (${a.date.slice(0, 10)})` : ''}: ${clean(a.title)} ${a.link}\n`);
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
   return affected > 0 ? 1 : 0;
 }

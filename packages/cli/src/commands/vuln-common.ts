@@ -4,7 +4,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { MamoriError, type MamoriConfig } from 'mamori';
-import { DEFAULT_DEADLINES, VulnDb, emitAll, formatDeadlines, parseDeadlines, vulnDbPath, type Deadlines, type VulnEvent } from '@mamori/vuln';
+import { DEFAULT_DEADLINES, VulnDb, closeRemovedAssets, emitAll, formatDeadlines, parseDeadlines, reopenReturnedAssets, vulnDbPath, type Asset, type Deadlines, type VulnEvent } from '@mamori/vuln';
 import { openRuntime } from '../runtime.js';
 
 export function openDb(config: MamoriConfig): VulnDb {
@@ -83,3 +83,32 @@ export function failed(err: unknown): number {
 
 export const out = (s: string): void => void process.stdout.write(s);
 export const json = (v: unknown): void => out(`${JSON.stringify(v, null, 2)}\n`);
+
+export interface InventoryChange {
+  readonly added: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Assets taken out of the inventory (`--sync`). */
+  readonly removed: string[];
+  /** Findings closed because their asset left; findings back because their asset returned. */
+  readonly closed: number;
+  readonly returned: number;
+  readonly events: VulnEvent[];
+}
+
+/**
+ * Saves assets to the inventory, and keeps the findings in step: the findings of an asset that
+ * is back reopen; with `sync`, the assets of the same scope this inventory no longer has are
+ * removed and their findings closed (asset-removed).
+ */
+export function saveInventory(db: VulnDb, assets: readonly Asset[], o: { now: number; deadlines?: Deadlines; sync?: { scope: (a: Asset) => boolean; why: string } }): InventoryChange {
+  return db.transaction(() => {
+    const r = db.putAssets(assets, o.now);
+    const names = new Set(assets.map((a) => a.name));
+    const removed = o.sync ? db.assets().filter((a) => o.sync!.scope(a) && !names.has(a.name)).map((a) => a.name) : [];
+    if (removed.length) db.removeAssets(removed);
+    const closedEvents = o.sync ? closeRemovedAssets(db, removed, { now: o.now, who: who(undefined), why: o.sync.why }) : [];
+    const back = reopenReturnedAssets(db, names, { now: o.now, who: who(undefined), ...(o.deadlines ? { deadlines: o.deadlines } : {}) });
+    return { ...r, removed, closed: closedEvents.length, returned: back.returned, events: [...closedEvents, ...back.events] };
+  });
+}

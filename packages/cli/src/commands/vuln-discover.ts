@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { MamoriError } from 'mamori';
 import {
@@ -9,7 +10,9 @@ import {
   discoverNpm,
   discoverRpm,
   discoverWordPress,
+  parseDistro,
   parseExposure,
+  parseOsRelease,
   type Criticality,
   type DiscoverOptions,
   type Discovery,
@@ -17,7 +20,7 @@ import {
 import { parse } from '../command.js';
 import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
-import { failed, json, openDb, out } from './vuln-common.js';
+import { deadlines, failed, json, openDb, out, saveInventory, sendEvents, type InventoryChange } from './vuln-common.js';
 
 export const help = `Usage:
   mamori vuln discover wordpress DIR [--site NAME]   core, plugins and themes of an install
@@ -36,6 +39,12 @@ what was skipped or guessed (a readme's Stable tag used for a plugin's version).
   --criticality C       ${CRITICALITIES.join(', ')} (default ${ASSET_DEFAULTS.criticality})
   --owner WHO           (default ${ASSET_DEFAULTS.owner})
   --save                add them to the inventory (<dataDir>/vuln.db), replacing same-named ones
+  --sync                with --save: the inventory's assets of this kind (same types, same
+                        --prefix) that this discovery no longer finds are removed, and their
+                        findings closed (asset-removed; they reopen if the asset comes back)
+  --distro ID:RELEASE   dpkg, rpm: the distribution release (debian:12, almalinux:9), when
+                        /etc/os-release is not this host's (a --status file of another host)
+  --os-release FILE     dpkg, rpm: read the release from FILE instead of /etc/os-release
   --yaml                print an inventory file (mamori vuln asset add --file reads it back)
   --json                print assets and notes as JSON
 Common options: --config FILE.
@@ -52,6 +61,10 @@ const OPTIONS = {
   exposure: { type: 'string' },
   criticality: { type: 'string' },
   owner: { type: 'string' },
+  sync: { type: 'boolean' },
+  distro: { type: 'string' },
+  'os-release': { type: 'string' },
+  'no-events': { type: 'boolean' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -82,6 +95,37 @@ export async function run(argv: string[]): Promise<number> {
       if (!path) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the ${what}\n\n${help}`);
       return path;
     };
+    // deb and rpm packages: the distribution release, without which their advisories stay unknown
+    const releaseNotes: string[] = [];
+    if (values.distro !== undefined || values['os-release'] !== undefined) {
+      if (kind !== 'dpkg' && kind !== 'rpm') throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--distro and --os-release go with dpkg and rpm');
+    }
+    if (kind === 'dpkg' || kind === 'rpm') {
+      if (values.distro !== undefined) {
+        const r = parseDistro(values.distro);
+        if ('problem' in r) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--distro: ${r.problem}`);
+        if (r.family !== (kind === 'dpkg' ? 'deb' : 'rpm')) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--distro: ${values.distro} is a ${r.family} distribution`);
+        opts.distro = r.key;
+      } else if (values['os-release'] !== undefined || !values.status) {
+        // a status file is another host's or an image's: this host's /etc/os-release says nothing of it
+        const file = values['os-release'] ?? '/etc/os-release';
+        let text: string | undefined;
+        try {
+          const st = statSync(file);
+          if (!st.isFile() || st.size > 64 * 1024) throw new Error('not a regular file of at most 64 KiB');
+          text = readFileSync(file, 'utf8');
+        } catch (err) {
+          if (values['os-release'] !== undefined) throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `${file}: ${(err as Error).message}`, { cause: err });
+          releaseNotes.push(`${file}: not read (${(err as Error).message}): the packages' release is not known, so their advisories stay unknown (--distro)`);
+        }
+        if (text !== undefined) {
+          const r = parseOsRelease(text, file);
+          if ('problem' in r) releaseNotes.push(`${r.problem}: the packages' release is not known, so their advisories stay unknown (--distro)`);
+          else if (r.family !== (kind === 'dpkg' ? 'deb' : 'rpm')) releaseNotes.push(`${file} describes ${r.key}, a ${r.family} distribution: not used for ${kind} packages (--distro)`);
+          else opts.distro = r.key;
+        }
+      } else releaseNotes.push(`${values.status}: the release of the host this status file comes from is not known: give --distro (debian:12) or --os-release FILE, else the packages' advisories stay unknown`);
+    }
     let d: Discovery;
     if (kind === 'wordpress') d = discoverWordPress(need('WordPress directory'), { ...opts, ...(values.site ? { site: values.site } : {}) });
     else if (kind === 'dpkg') d = values.status ? discoverDpkgStatusFile(values.status, opts) : await discoverDpkg(opts);
@@ -89,17 +133,31 @@ export async function run(argv: string[]): Promise<number> {
     else if (kind === 'npm') d = discoverNpm(need('lock file or project directory'), opts);
     else if (kind === 'sbom') d = discoverCycloneDx(need('SBOM file'), opts);
     else throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected wordpress, dpkg, rpm, npm or sbom\n\n${help}`);
+    if (releaseNotes.length) d = { assets: d.assets, notes: [...releaseNotes, ...d.notes] };
 
-    let saved: { added: number; updated: number; unchanged: number } | undefined;
+    let saved: InventoryChange | undefined;
+    if (values.sync && !values.save) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--sync goes with --save');
     if (values.save) {
-      const db = openDb(readConfig(values.config));
+      const config = readConfig(values.config);
+      const db = openDb(config);
+      const types = new Set(kind === 'wordpress' ? ['wordpress', 'wordpress-plugin', 'wordpress-theme'] : kind === 'sbom' ? ['npm', 'deb', 'rpm', 'wordpress-plugin', 'wordpress-theme'] : [kind === 'dpkg' ? 'deb' : kind]);
+      // a WordPress site's assets are named after the site (blog/wordpress, blog/akismet): only that site's are in scope
+      const core = kind === 'wordpress' ? d.assets.find((a) => a.type === 'wordpress')?.name : undefined;
+      if (values.sync && kind === 'wordpress' && core === undefined) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--sync: no WordPress core found, so the site whose assets it would replace is not known');
+      const prefix = core !== undefined ? core.slice(0, core.lastIndexOf('/') + 1) : (values.prefix ?? '');
       try {
-        saved = db.putAssets(d.assets, Date.now());
+        saved = saveInventory(db, d.assets, {
+          now: Date.now(),
+          deadlines: deadlines(db, undefined),
+          ...(values.sync ? { sync: { scope: (a) => types.has(a.type) && a.name.startsWith(prefix), why: `mamori vuln discover ${kind} --sync no longer found it` } } : {}),
+        });
       } finally {
         db.close();
       }
+      if (!values['no-events']) await sendEvents(config, saved.events);
     }
-    if (values.json) json({ assets: d.assets, notes: d.notes, ...(saved ? { saved } : {}) });
+    const savedCounts = saved ? { added: saved.added, updated: saved.updated, unchanged: saved.unchanged, removed: saved.removed, closedFindings: saved.closed, returnedFindings: saved.returned } : undefined;
+    if (values.json) json({ assets: d.assets, notes: d.notes, ...(savedCounts ? { saved: savedCounts } : {}) });
     else if (values.yaml) {
       // Origins are left out: an inventory file's assets take theirs from the file's lines.
       out(d.assets.length ? stringify({ assets: d.assets.map(({ origin: _origin, ...a }) => a) }, { lineWidth: 0 }) : 'assets: []\n');
@@ -107,7 +165,9 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       out(d.assets.length ? table(['NAME', 'TYPE', 'PRODUCT', 'VERSION', 'ORIGIN'], d.assets.map((a) => [a.name, a.type, a.product, a.version, a.origin ?? '']), 80) : 'No assets found.\n');
       for (const n of d.notes) out(`note: ${n}\n`);
-      out(`${d.assets.length} asset${d.assets.length === 1 ? '' : 's'} found${saved ? `; inventory: ${saved.added} added, ${saved.updated} changed, ${saved.unchanged} unchanged` : ' (--save adds them to the inventory)'}.\n`);
+      out(`${d.assets.length} asset${d.assets.length === 1 ? '' : 's'} found${saved ? `; inventory: ${saved.added} added, ${saved.updated} changed, ${saved.unchanged} unchanged${values.sync ? `, ${saved.removed.length} removed` : ''}` : ' (--save adds them to the inventory)'}.\n`);
+      if (saved?.closed) out(`${saved.closed} finding${saved.closed === 1 ? '' : 's'} closed: their asset left the inventory (asset-removed).\n`);
+      if (saved?.returned) out(`${saved.returned} finding${saved.returned === 1 ? '' : 's'} back: their asset is in the inventory again.\n`);
     }
     return 0;
   } catch (err) {

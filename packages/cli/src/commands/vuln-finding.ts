@@ -8,15 +8,16 @@ import { clock, dateOrDuration, deadlines as deadlinesFor, failed, json, openDb,
 const MAX_ACCEPT_MS = 366 * 86_400_000;
 
 export const help = `Usage:
-  mamori vuln finding list [--state open|accepted|fixed|all] [--asset NAME] [--json]
+  mamori vuln finding list [--state open|accepted|fixed|closed|all] [--asset NAME] [--json]
   mamori vuln finding accept ASSET CVE --reason WHY --until DATE|DURATION [--by WHO]
   mamori vuln finding reopen ASSET CVE [--reason WHY] [--by WHO]
   mamori vuln finding history [ASSET [CVE]] [--json]
 
 The findings recorded by \`mamori vuln plan\`, and their lifecycle: open, accepted
 risk (with a reason, who, and an expiry of at most a year: --until 2027-03-31 or
---until 90d), fixed (a later check of the asset no longer reports it). An
-acceptance past its expiry reopens the finding. accept and reopen send the events
+--until 90d), fixed (a later check of the asset no longer reports it), closed
+(asset-removed: the asset left the inventory; it reopens if the asset comes
+back). An acceptance past its expiry reopens the finding. accept and reopen send the events
 vuln-risk-accepted and vuln-finding-reopened to mamori's store and webhooks.
 Options: --now DATE (take this date as today), --no-events, --config FILE.
 `;
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       until = dateOrDuration(values.until, now, '--until', parseDuration);
       if (until - now > MAX_ACCEPT_MS) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--until is at most a year away: accept again when it ends');
     }
-    if (values.state !== undefined && !['open', 'accepted', 'fixed', 'all'].includes(values.state)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--state is open, accepted, fixed or all');
+    if (values.state !== undefined && !['open', 'accepted', 'fixed', 'closed', 'all'].includes(values.state)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--state is open, accepted, fixed, closed or all');
     const config = readConfig(values.config);
     const db = openDb(config);
     const events: VulnEvent[] = [];
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
         const inventory = new Map(db.assets().map((a) => [a.name, a]));
         const rows = list.map((f) => {
           const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, inventory.get(f.asset) ?? f.assetFacts ?? undefined, { now, deadlines });
-          return { asset: f.asset, cve: f.cve, state: f.state, status: f.finding.status, priority: it.priority, due: f.state === 'open' ? it.due : null, owner: it.owner, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen), fixedAt: f.fixedAt ? iso(f.fixedAt) : null, accepted: f.accepted ? { by: f.accepted.by, reason: f.accepted.reason, at: iso(f.accepted.at), until: iso(f.accepted.until) } : null, explanation: it.explanation };
+          return { asset: f.asset, cve: f.cve, state: f.state, status: f.finding.status, priority: it.priority, due: f.state === 'open' ? it.due : null, owner: it.owner, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen), fixedAt: f.fixedAt ? iso(f.fixedAt) : null, closed: f.closed ? { reason: f.closed.reason, at: iso(f.closed.at), why: f.closed.why } : null, accepted: f.accepted ? { by: f.accepted.by, reason: f.accepted.reason, at: iso(f.accepted.at), until: iso(f.accepted.until) } : null, explanation: it.explanation };
         });
         if (values.json) json(rows);
         else if (rows.length === 0) out(`No ${state === 'all' ? '' : `${state} `}findings.\n`);
@@ -75,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
           out(
             table(
               ['ASSET', 'CVE', 'STATE', 'PRI', 'DUE', 'OWNER', 'NOTE'],
-              rows.map((r) => [r.asset, r.cve, r.state, r.priority, r.due ?? '', r.owner, r.accepted ? `accepted by ${r.accepted.by} until ${r.accepted.until}: ${r.accepted.reason}` : r.fixedAt ? `fixed ${r.fixedAt}` : r.status === 'unknown' ? 'unconfirmed' : '']),
+              rows.map((r) => [r.asset, r.cve, r.state, r.priority, r.due ?? '', r.owner, r.closed ? `closed ${r.closed.at}: ${r.closed.reason} (${r.closed.why})` : r.accepted ? `accepted by ${r.accepted.by} until ${r.accepted.until}: ${r.accepted.reason}` : r.fixedAt ? `fixed ${r.fixedAt}` : r.status === 'unknown' ? 'unconfirmed' : '']),
               80,
             ),
           );

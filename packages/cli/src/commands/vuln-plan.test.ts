@@ -100,6 +100,33 @@ describe('mamori vuln asset, plan and finding', () => {
     assert.equal(rm.out, 'Removed 1 asset. Not in the inventory: nope.\n');
   });
 
+  it('a removed asset: its findings leave the plan (closed: asset-removed), shown by finding list and the plan JSON; back with the asset', async () => {
+    const { dir, cmd } = project();
+    writeFileSync(join(dir, 'inv.yaml'), INVENTORY);
+    assert.equal((await cmd('vuln-asset', ['add', '--file', 'inv.yaml'])).code, 0);
+    const rec = await cmd('vuln-plan', ['-', '--now', '2024-01-15', '--no-events', '--json'], CHECK);
+    assert.equal(rec.code, 0, rec.err);
+    const rm = await cmd('vuln-asset', ['remove', 'blog/wp-file-manager', '--no-events']);
+    assert.equal(rm.code, 0, rm.err);
+    assert.match(rm.out, /^Removed 1 asset; 1 finding closed \(asset-removed; they reopen if the asset comes back\)\.\n$/);
+    const closed = JSON.parse((await cmd('vuln-finding', ['list', '--state', 'closed', '--json', '--no-events'])).out) as { asset: string; cve: string; state: string; closed: { reason: string; why: string } }[];
+    assert.deepEqual(closed.map((c) => [c.asset, c.cve, c.state, c.closed.reason, c.closed.why]), [['blog/wp-file-manager', 'CVE-2020-25213', 'closed', 'asset-removed', 'removed from the inventory (mamori vuln asset remove)']]);
+    const plan = JSON.parse((await cmd('vuln-plan', ['--json', '--no-events', '--now', '2024-01-16'])).out) as { items: { cve: string }[]; closed: { asset: string; reason: string }[]; notes: string[] };
+    assert.ok(!plan.items.some((i) => i.cve === 'CVE-2020-25213'));
+    assert.deepEqual(plan.closed.map((c) => [c.asset, c.reason]), [['blog/wp-file-manager', 'asset-removed']]);
+    assert.ok(plan.notes.some((n) => /1 finding closed, not in the plan: CVE-2020-25213 on blog\/wp-file-manager \(asset-removed/.test(n)));
+    // --sync: the file is the whole inventory; build/lodash is gone from it
+    writeFileSync(join(dir, 'inv2.yaml'), INVENTORY.split('  - name: build/lodash')[0]!);
+    const sync = await cmd('vuln-asset', ['add', '--file', 'inv2.yaml', '--replace', '--sync', '--json', '--no-events']);
+    assert.equal(sync.code, 0, sync.err);
+    const sj = JSON.parse(sync.out) as { removed: string[]; closedFindings: number; returnedFindings: number };
+    assert.deepEqual([sj.removed, sj.closedFindings, sj.returnedFindings], [['build/lodash'], 1, 1]);
+    const back = JSON.parse((await cmd('vuln-finding', ['list', '--json', '--no-events'])).out) as { asset: string; state: string }[];
+    assert.deepEqual(back.map((b) => b.asset).sort(), ['blog/wp-file-manager', 'edge-vpn', 'edge-vpn']);
+    const hist = JSON.parse((await cmd('vuln-finding', ['history', 'blog/wp-file-manager', '--json', '--no-events'])).out) as { action: string }[];
+    assert.deepEqual(hist.map((h) => h.action), ['new', 'closed', 'asset-back']);
+  });
+
   it('discover: a lock file, printed as an inventory file that asset add reads back, and --save', async () => {
     const { dir, cmd } = project();
     writeFileSync(join(dir, 'yarn.lock'), '# yarn lockfile v1\n\nlodash@^4.17.19:\n  version "4.17.20"\n\n"semver@^7.1":\n  version "7.10.0"\n');
@@ -108,12 +135,12 @@ describe('mamori vuln asset, plan and finding', () => {
     writeFileSync(join(dir, 'found.yaml'), y.out);
     const back = await cmd('vuln-asset', ['add', '--file', 'found.yaml', '--json']);
     assert.equal(back.code, 0, back.err);
-    assert.deepEqual(JSON.parse(back.out), { added: 2, updated: 0, unchanged: 0, assets: ['app/lodash@4.17.20', 'app/semver@7.10.0'] });
+    assert.deepEqual(JSON.parse(back.out), { added: 2, updated: 0, unchanged: 0, removed: [], closedFindings: 0, returnedFindings: 0, assets: ['app/lodash@4.17.20', 'app/semver@7.10.0'] });
     const list = JSON.parse((await cmd('vuln-asset', ['list', '--json'])).out) as { version: string; owner: string }[];
     assert.deepEqual(list.map((a) => [a.version, a.owner]), [['4.17.20', 'dev'], ['7.10.0', 'dev']], 'versions kept as text through YAML');
     const saved = await cmd('vuln-discover', ['npm', dir, '--save', '--json']);
     assert.equal(saved.code, 0, saved.err);
-    assert.deepEqual(JSON.parse(saved.out).saved, { added: 2, updated: 0, unchanged: 0 });
+    assert.deepEqual(JSON.parse(saved.out).saved, { added: 2, updated: 0, unchanged: 0, removed: [], closedFindings: 0, returnedFindings: 0 });
     const table = await cmd('vuln-discover', ['npm', 'yarn.lock']);
     assert.match(table.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nlodash@4\.17\.20 +npm +lodash +4\.17\.20 +yarn\.lock:3\n/);
     assert.equal((await cmd('vuln-discover', ['nothing'])).code, 2);
@@ -129,7 +156,14 @@ describe('mamori vuln asset, plan and finding', () => {
     assert.deepEqual(j.notes, [`www/wp-content/themes: not found: no themes read`]);
     writeFileSync(join(dir, 'status'), 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.15-1~deb12u1\n');
     const deb = await cmd('vuln-discover', ['dpkg', '--status', 'status', '--prefix', 'web-01/']);
-    assert.match(deb.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nweb-01\/openssl +deb +openssl +3\.0\.15-1~deb12u1 +status:1\n1 asset found/);
+    assert.match(deb.out, /^NAME +TYPE +PRODUCT +VERSION +ORIGIN\nweb-01\/openssl +deb +openssl +3\.0\.15-1~deb12u1 +status:1\nnote: status: the release of the host this status file comes from is not known: give --distro \(debian:12\)/);
+    // the release given, or read from an os-release file, goes with each package
+    const withDistro = JSON.parse((await cmd('vuln-discover', ['dpkg', '--status', 'status', '--distro', 'bookworm', '--json'])).out) as { assets: { distro: string }[] };
+    assert.deepEqual(withDistro.assets.map((a) => a.distro), ['debian:12']);
+    writeFileSync(join(dir, 'os-release'), 'ID=ubuntu\nVERSION_ID="22.04"\n');
+    const fromFile = JSON.parse((await cmd('vuln-discover', ['dpkg', '--status', 'status', '--os-release', 'os-release', '--json'])).out) as { assets: { distro: string }[] };
+    assert.deepEqual(fromFile.assets.map((a) => a.distro), ['ubuntu:22.04']);
+    assert.match((await cmd('vuln-discover', ['dpkg', '--status', 'status', '--distro', 'almalinux:9'])).err, /--distro: almalinux:9 is a rpm distribution/);
     assert.match((await cmd('vuln-discover', ['wordpress', 'www', '--site', 'a\u001bb'])).err, /--site is 1 to 100 printable characters/);
   });
 
@@ -203,7 +237,7 @@ note: recorded: 4 new, 0 back after a fix, 0 fixed, 0 still open
       const p2 = await cmd('vuln-plan', ['check2.jsonl', '--now', '2024-01-20', '--json']);
       assert.equal(p2.code, 0, p2.err);
       const j2 = JSON.parse(p2.out) as { items: { cve: string; due: string }[]; recorded: object; notes: string[] };
-      assert.deepEqual(j2.recorded, { opened: 0, reappeared: 0, fixed: 2, updated: 0 });
+      assert.deepEqual(j2.recorded, { opened: 0, reappeared: 0, fixed: 2, updated: 0, closed: 0, returned: 0 });
       assert.deepEqual(j2.items.map((i) => [i.cve, i.due]), [['CVE-2020-25213', '2024-01-25']], 'the deadlines given once (P2=10d) are kept');
       assert.ok(j2.notes.includes('1 accepted risk not in the plan (mamori vuln finding list --state accepted)'));
       const fixed = await cmd('vuln-finding', ['list', '--state', 'fixed', '--now', '2024-01-20']);

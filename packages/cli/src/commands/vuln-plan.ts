@@ -33,6 +33,8 @@ What to patch, in which order, by which date, and who owns it. FINDINGS is the
 output of \`mamori vuln check --json\` (JSON lines; - reads stdin). It is recorded
 in <dataDir>/vuln.db as one check: new findings open (event vuln-finding), the
 ones a check of the same asset no longer reports are fixed (vuln-finding-fixed).
+With --complete, the findings of assets the inventory no longer has are closed
+(asset-removed, vuln-finding-closed), and reopen if the asset comes back.
 Without FINDINGS the plan is made from the open findings already recorded.
 Accepted risks whose expiry has passed reopen; open findings due within --warn
 (or past due) send vuln-deadline once. Events go to mamori's store and webhooks.
@@ -143,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
     let inputs: PlanInput[];
     let assets: Map<string, Asset>;
     const notes: string[] = [];
+    let closedList: { asset: string; cve: string; state: 'closed'; reason: string; at: string; why: string }[] = [];
     let deadlineSet = DEFAULT_DEADLINES;
     if (record || !findings) {
       const db = openDb(config);
@@ -156,6 +159,7 @@ export async function run(argv: string[]): Promise<number> {
         events.push(...sweep(db, { now, deadlines, assets, ...(warnBefore !== undefined ? { warnBefore } : {}) }));
         inputs = storedPlanInputs(db);
         assets = assetsWithFindings(db, assets);
+        closedList = db.findings({ state: 'closed' }).map((f) => ({ asset: f.asset, cve: f.cve, state: 'closed', reason: f.closed?.reason ?? 'asset-removed', at: new Date(f.closed?.at ?? now).toISOString().slice(0, 10), why: f.closed?.why ?? '' }));
         const accepted = db.findings({ state: 'accepted' }).length;
         if (accepted) notes.push(`${accepted} accepted risk${accepted === 1 ? '' : 's'} not in the plan (mamori vuln finding list --state accepted)`);
       } finally {
@@ -178,7 +182,8 @@ export async function run(argv: string[]): Promise<number> {
     const plan = buildPlan(inputs, assets, { now, deadlines: deadlineSet });
     const unknownAssets = [...new Set(plan.items.filter((i) => !i.inInventory).map((i) => i.asset))];
     if (unknownAssets.length) notes.push(`not in the inventory, so taken as internet-facing, medium criticality, unassigned: ${unknownAssets.slice(0, 10).join(', ')}${unknownAssets.length > 10 ? ` and ${unknownAssets.length - 10} more` : ''}`);
-    if (outcome) notes.push(`recorded: ${outcome.opened} new, ${outcome.reappeared} back after a fix, ${outcome.fixed} fixed, ${outcome.updated} still open`);
+    if (outcome) notes.push(`recorded: ${outcome.opened} new, ${outcome.reappeared} back after a fix, ${outcome.fixed} fixed, ${outcome.updated} still open${outcome.closed ? `, ${outcome.closed} closed (asset-removed: the inventory no longer has the asset)` : ''}${outcome.returned ? `, ${outcome.returned} back with their asset` : ''}`);
+    if (closedList.length) notes.push(`${closedList.length} finding${closedList.length === 1 ? '' : 's'} closed, not in the plan: ${closedList.slice(0, 5).map((c) => `${c.cve} on ${c.asset} (${c.reason} ${c.at})`).join(', ')}${closedList.length > 5 ? ` and ${closedList.length - 5} more` : ''} (mamori vuln finding list --state closed)`);
 
     const advice = values.waf ? wafAdvice(plan.items, loadRulePackIndex(), config) : undefined;
     if (values.json) {
@@ -187,7 +192,8 @@ export async function run(argv: string[]): Promise<number> {
         counts: plan.counts,
         byAsset: plan.byAsset,
         items: plan.items.map(({ assessment: _a, finding: _f, ...rest }) => ({ ...rest, reasons: _a.reasons, unconfirmed: _a.unconfirmed, ...(_a.cvss ? { cvss: _a.cvss } : {}) })),
-        ...(outcome ? { recorded: { opened: outcome.opened, reappeared: outcome.reappeared, fixed: outcome.fixed, updated: outcome.updated } } : {}),
+        ...(outcome ? { recorded: { opened: outcome.opened, reappeared: outcome.reappeared, fixed: outcome.fixed, updated: outcome.updated, closed: outcome.closed, returned: outcome.returned } } : {}),
+        closed: closedList,
         ...(advice ? { waf: advice } : {}),
         notes,
       });

@@ -5,29 +5,36 @@ import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
 
 export const help = `Usage:
-  mamori vuln update [--feed kev,nvd,epss,osv,cve5,jvn] [--force] [--watch] [--json]
+  mamori vuln update [--feed kev,nvd,epss,osv,cve5,jvn,debian,ipa] [--force] [--watch] [--json]
   mamori vuln update --import DIR [--json]
 
 Brings the vulnerability feeds in <dataDir>/vuln-feeds.db up to date: CISA KEV
 and EPSS (whole files, only when changed), NVD (the records modified since the
-last update, page by page), OSV (npm), CVE 5 records of KEV CVEs NVD has not
-analysed, and JVN (the past week). Each feed has its own interval (KEV 6h, NVD 2h,
-EPSS 24h, OSV 24h, CVE 5 24h, JVN 24h); a feed not due is left alone unless
---force. A feed that fails is reported and the others go on; the store keeps what
+last update, page by page), OSV (npm, and the distributions named by
+--osv-ecosystems), CVE 5 records of KEV CVEs NVD has not analysed, JVN (the past
+week), the Debian security tracker (its JSON export, only when changed) and IPA's
+urgent security alerts (重要なセキュリティ情報, RSS). Each feed has its own interval
+(KEV 6h, NVD 2h, EPSS 24h, OSV 24h, CVE 5 24h, JVN 24h, Debian 12h, IPA 6h); a
+feed not due is left alone unless --force. A feed that fails is reported and the others go on; the store keeps what
 it had. --watch keeps updating while it runs (Ctrl-C stops).
 
 --import DIR reads feeds from files instead, for a machine that is not online: a
-directory laid out as kev/, nvd-api-2.0/, cve-json-5/, osv-npm/, epss/, jvn/.
+directory laid out as kev/, nvd-api-2.0/, cve-json-5/, osv-npm/ (and osv-debian/,
+osv-ubuntu/, osv-almalinux/ ... for distributions' records), epss/, jvn/,
+debian-tracker/ (the tracker's JSON export) and ipa/ (the alerts' RSS file).
 
   --feed LIST          only these feeds
   --url NAME=URL       another address for a feed (kev, nvd, epss, osvBase, osvApi,
-                       cve5Api, jvn): a mirror; https, or http to 127.0.0.1 only
+                       cve5Api, jvn, debianTracker, ipa): a mirror; https, or http to
+                       127.0.0.1 only
+  --osv-ecosystems L   the OSV archives to fetch (default npm): npm,Debian,Ubuntu,
+                       AlmaLinux,"Rocky Linux","Red Hat"
   --every DURATION     with --watch: how often to look for due feeds (default 10m)
   --nvd-api-key-env V  read an NVD API key from environment variable V (never printed)
 Common options: --config FILE, --json.
 `;
 
-const URL_NAMES = ['kev', 'nvd', 'epss', 'osvBase', 'osvApi', 'cve5Api', 'jvn'] as const;
+const URL_NAMES = ['kev', 'nvd', 'epss', 'osvBase', 'osvApi', 'cve5Api', 'jvn', 'debianTracker', 'ipa'] as const;
 
 function feedsOf(list: string | undefined): UpdatableFeed[] | undefined {
   if (list === undefined) return undefined;
@@ -68,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
       url: { type: 'string', multiple: true },
       every: { type: 'string' },
       'nvd-api-key-env': { type: 'string' },
+      'osv-ecosystems': { type: 'string' },
     },
     help,
   );
@@ -99,7 +107,8 @@ export async function run(argv: string[]): Promise<number> {
       }
       return Object.keys(r.counts).length ? 0 : 1;
     }
-    const options = { store, now: Date.now, urls, force: values.force === true, ...(feeds ? { feeds } : {}), ...(nvdApiKey ? { nvdApiKey } : {}) };
+    const osvEcosystems = values['osv-ecosystems']?.split(',').map((e) => e.trim()).filter(Boolean);
+    const options = { store, now: Date.now, urls, force: values.force === true, ...(feeds ? { feeds } : {}), ...(nvdApiKey ? { nvdApiKey } : {}), ...(osvEcosystems?.length ? { osvEcosystems } : {}) };
     const show = (updates: readonly FeedUpdate[]): void => {
       if (values.json) for (const u of updates) process.stdout.write(`${JSON.stringify(u)}\n`);
       else process.stdout.write(rows(updates));

@@ -8,13 +8,14 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command
   finding: { summary: 'list findings, accept a risk until a date (who, why), reopen one, show its history', load: () => import('./vuln-finding.js') },
   asset: { summary: 'add, list and remove the assets of the inventory (<dataDir>/vuln.db)', load: () => import('./vuln-asset.js') },
   discover: { summary: 'find assets: a WordPress install, dpkg or RPM packages, npm lock files, a CycloneDX SBOM', load: () => import('./vuln-discover.js') },
-  update: { summary: 'bring the feeds up to date (KEV, NVD, EPSS, OSV, CVE 5, JVN), or import them from files', load: () => import('./vuln-update.js') },
+  update: { summary: 'bring the feeds up to date (KEV, NVD, EPSS, OSV, CVE 5, JVN, the Debian tracker, IPA alerts), or import them from files', load: () => import('./vuln-update.js') },
 };
 
 export const help = `Usage: mamori vuln <subcommand> [options]
 
 Vulnerability intelligence: an inventory of appliances, CMS plugins and packages
-matched against CISA KEV, NVD, CVE 5, OSV, EPSS and JVN, with a patch plan
+matched against CISA KEV, NVD, CVE 5, OSV, the Debian tracker, EPSS, JVN and IPA's
+urgent alerts, with a patch plan
 (docs/vuln.md). A typical day:
 
   mamori vuln update

@@ -92,6 +92,7 @@ export const EVENT_ACTIONS = {
   'vuln-finding': 'a new vulnerability finding on an asset of the inventory, with its priority, due date and owner (mamori vuln plan)',
   'vuln-deadline': "an open vulnerability finding's due date is near or past (mamori vuln plan)",
   'vuln-finding-fixed': 'a vulnerability finding no longer reported by a later check of its asset: fixed (mamori vuln plan)',
+  'vuln-finding-closed': 'a vulnerability finding closed because its asset left the inventory (closed: asset-removed); it reopens if the asset comes back',
   'vuln-finding-reopened': 'a vulnerability finding open again: its accepted risk expired, or reopened by hand (mamori vuln finding reopen)',
   'vuln-risk-accepted': "a vulnerability finding's risk accepted until a date, with who and why (mamori vuln finding accept)",
 } as const satisfies Record<string, string>;

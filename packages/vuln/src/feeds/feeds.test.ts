@@ -215,6 +215,9 @@ describe('vuln feeds: updating from a local server', { skip }, () => {
         return res.writeHead(200).end(body);
       }
       if (u.pathname === '/myjvn') return res.writeHead(200).end(JVN_OVERVIEW);
+      // mamori's own fixtures for the Debian tracker and IPA's alerts (testdata/distro-feeds/SOURCES.md)
+      if (u.pathname === '/tracker') return res.writeHead(200).end(readFileSync(new URL('../../testdata/distro-feeds/debian-tracker/tracker.json', import.meta.url)));
+      if (u.pathname === '/ipa.rdf') return res.writeHead(200).end(readFileSync(new URL('../../testdata/distro-feeds/ipa/alert-rss.rdf', import.meta.url)));
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -225,12 +228,12 @@ describe('vuln feeds: updating from a local server', { skip }, () => {
   it('fetches every feed, conditionally and incrementally, on schedule', async () => {
     const store = VulnFeedStore.open(':memory:');
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const urls = { kev: `${base}/kev.json`, nvd: `${base}/nvd`, epss: `${base}/epss.csv.gz`, osvBase: `${base}/osv`, cve5Api: `${base}/cve`, jvn: `${base}/myjvn` };
+    const urls = { kev: `${base}/kev.json`, nvd: `${base}/nvd`, epss: `${base}/epss.csv.gz`, osvBase: `${base}/osv`, cve5Api: `${base}/cve`, jvn: `${base}/myjvn`, debianTracker: `${base}/tracker`, ipa: `${base}/ipa.rdf` };
     const sleeps: number[] = [];
     const opts = { store, now: () => now, urls, sleep: async (ms: number) => void sleeps.push(ms), cve5Ids: ['CVE-2024-3400', 'CVE-2099-0001'] };
     const first = await updateFeeds(opts);
     const by = Object.fromEntries(first.map((u) => [u.feed, u]));
-    assert.deepEqual(first.map((u) => `${u.feed}:${u.status}`), ['kev:updated', 'nvd:updated', 'epss:updated', 'osv:updated', 'cve5:updated', 'jvn:updated']);
+    assert.deepEqual(first.map((u) => `${u.feed}:${u.status}`), ['kev:updated', 'nvd:updated', 'epss:updated', 'osv:updated', 'cve5:updated', 'jvn:updated', 'debian:updated', 'ipa:updated']);
     assert.equal(by.kev!.records, 1404);
     assert.equal(by.nvd!.records, 10);
     assert.equal(by.nvd!.requests, 3, 'ten records in pages of four');

@@ -1,7 +1,8 @@
 /**
  * Importing feeds from files, for hosts that are not online: a directory laid out like the
- * downloads (`kev/`, `nvd-api-2.0/`, `cve-json-5/`, `osv-npm/` or any `osv-*`, `epss/`,
- * `jvn/`), or single files by feed. Each file is bounded in size; each bad file or record is
+ * downloads (`kev/`, `nvd-api-2.0/`, `cve-json-5/`, `osv-npm/` or any `osv-*` (`osv-debian/`,
+ * `osv-almalinux/` for distributions' records), `epss/`, `jvn/`, `debian-tracker/` (the
+ * tracker's JSON export), `ipa/` (IPA's alert RSS)), or single files by feed. Each file is bounded in size; each bad file or record is
  * reported with its location and skipped.
  */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,11 +11,14 @@ import { gunzipSync } from 'node:zlib';
 import { readCve5 } from './cve5.js';
 import { readEpss } from './epss.js';
 import { parseJson, RecordError, DEFAULT_JSON_LIMITS, type FeedProblem } from './json.js';
+import { jsonDepthProblem } from '../inventory/discover/common.js';
 import { readJvn } from './jvn.js';
 import { readKev } from './kev.js';
 import { readNvdCve, readNvdPage, type NvdRecord } from './nvd.js';
 import { readOsv } from './osv.js';
 import type { FeedName, VulnFeedStore } from './store.js';
+import { streamDebianTracker, type DebianTrackerRecord } from './debian-tracker.js';
+import { readIpaAlerts } from './ipa.js';
 
 export interface ImportReport {
   readonly counts: Record<string, number>;
@@ -23,6 +27,26 @@ export interface ImportReport {
 
 export const MAX_FILES_PER_FEED = 400_000;
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** The Debian tracker's export is one large file (about 60 MB in 2024); it gets a larger bound, and a node count to match. */
+export const MAX_DEBIAN_TRACKER_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The tracker's export into the store, replacing what it had, one package at a time; a file
+ * that cannot be read, or gives no entry, leaves the store as it was.
+ */
+export function importDebianTracker(store: VulnFeedStore, buf: Buffer, where: string): { count: number; problems: FeedProblem[]; temp: number } {
+  if (buf.length > MAX_DEBIAN_TRACKER_BYTES) throw new RecordError(`${where}: ${buf.length} bytes, more than the ${MAX_DEBIAN_TRACKER_BYTES} allowed`);
+  const text = buf.toString('utf8');
+  const deep = jsonDepthProblem(text, 8);
+  if (deep) throw new RecordError(`${where}: ${deep}`);
+  let out: { count: number; problems: FeedProblem[]; temp: number } | undefined;
+  // the export is the whole tracker each time: what it no longer lists is gone
+  store.replace('debian', (put) => {
+    out = streamDebianTracker(text, where, (records: DebianTrackerRecord[]) => put(records));
+    if (out.count === 0) throw new RecordError(`${where}: no (package, CVE) entry could be read; the tracker data in the store is kept`);
+  });
+  return out!;
+}
 
 export type ImportKind = FeedName | 'epss';
 
@@ -32,9 +56,23 @@ export function importFile(store: VulnFeedStore, kind: ImportKind, file: string,
   try {
     const st = lstatSync(file);
     if (!st.isFile()) throw new RecordError(`${file}: not a regular file`);
-    if (st.size > MAX_FILE_BYTES) throw new RecordError(`${file}: ${st.size} bytes, more than the ${MAX_FILE_BYTES} allowed`);
+    const max = kind === 'debian' ? MAX_DEBIAN_TRACKER_BYTES : MAX_FILE_BYTES;
+    if (st.size > max) throw new RecordError(`${file}: ${st.size} bytes, more than the ${max} allowed`);
     let buf = readFileSync(file);
     if (file.endsWith('.gz')) buf = gunzipSync(buf, { maxOutputLength: 256 * 1024 * 1024 });
+    if (kind === 'debian') {
+      const d = importDebianTracker(store, buf, file);
+      add('debian', d.count);
+      report.problems.push(...d.problems);
+      return report;
+    }
+    if (kind === 'ipa') {
+      const a = readIpaAlerts(buf.toString('utf8'), file);
+      store.put('ipa', a.alerts);
+      add('ipa', a.alerts.length);
+      report.problems.push(...a.problems);
+      return report;
+    }
     if (kind === 'epss') {
       const e = readEpss(buf.toString('utf8'), file);
       store.replaceEpss(e.rows);
@@ -89,6 +127,8 @@ const DIRS: [RegExp, ImportKind, RegExp][] = [
   [/^osv(-[\w-]+)?$/, 'osv', /\.json$/],
   [/^epss$/, 'epss', /\.csv(\.gz)?$/],
   [/^jvn$/, 'jvn', /\.(xml|rdf)$/],
+  [/^debian-tracker$/, 'debian', /\.json(\.gz)?$/],
+  [/^ipa(-alerts)?$/, 'ipa', /\.(xml|rdf)$/],
 ];
 
 /** Imports every feed directory found under `dir`. */

@@ -21,6 +21,10 @@ export interface OsvAffected {
 export interface OsvRecord {
   readonly id: string;
   readonly aliases: readonly string[];
+  /** OSV 1.7 `upstream`: the ids this record derives from (Debian's and Ubuntu's records name their CVE here). */
+  readonly upstream?: readonly string[];
+  /** `related`: AlmaLinux's and Rocky's errata name the CVEs they fix here. */
+  readonly related?: readonly string[];
   readonly modified?: string;
   readonly published?: string;
   readonly withdrawn?: string;
@@ -38,6 +42,8 @@ export function readOsv(value: unknown, where: string): OsvRecord {
   return defined({
     id,
     aliases: r.list(o.aliases, 'aliases', 100).map((a, i) => r.str(a, `aliases[${i}]`, 100)),
+    upstream: o.upstream === undefined ? undefined : r.list(o.upstream, 'upstream', 100).map((a, i) => r.str(a, `upstream[${i}]`, 100)),
+    related: o.related === undefined ? undefined : r.list(o.related, 'related', 200).map((a, i) => r.str(a, `related[${i}]`, 100)),
     modified: r.optStr(o.modified, 'modified', 40),
     published: r.optStr(o.published, 'published', 40),
     withdrawn: r.optStr(o.withdrawn, 'withdrawn', 40),

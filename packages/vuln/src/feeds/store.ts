@@ -18,8 +18,13 @@ import { kevKey, type KevEntry } from './kev.js';
 import type { NvdRecord } from './nvd.js';
 import { osvKey, type OsvRecord } from './osv.js';
 import { parseCpe } from './cpe.js';
+import { DEBIAN_CODENAMES, distAnyKey, distKey, osvEcosystemRelease } from './distro.js';
+import type { DebianTrackerRecord } from './debian-tracker.js';
+import type { IpaAlert } from './ipa.js';
 
-export type FeedName = 'nvd' | 'cve5' | 'osv' | 'kev' | 'jvn';
+const CODENAME_RELEASE = new Map(Object.entries(DEBIAN_CODENAMES).map(([r, c]) => [c, r]));
+
+export type FeedName = 'nvd' | 'cve5' | 'osv' | 'kev' | 'jvn' | 'debian' | 'ipa';
 
 export interface FeedState {
   readonly feed: string;
@@ -59,7 +64,23 @@ export function recordKeys(feed: FeedName, rec: unknown): Set<string> {
       }
     }
   } else if (feed === 'osv') {
-    for (const a of (rec as OsvRecord).affected) keys.add(osvKey(a.ecosystem, a.name));
+    for (const a of (rec as OsvRecord).affected) {
+      // a distribution's package is found by its release (dist:debian:12:openssh), and by its family for assets whose release is not known
+      const d = osvEcosystemRelease(a.ecosystem);
+      if (d) {
+        keys.add(distKey(d.key, a.name));
+        keys.add(distAnyKey(d.family, a.name));
+      } else keys.add(osvKey(a.ecosystem, a.name));
+    }
+  } else if (feed === 'debian') {
+    const r = rec as DebianTrackerRecord;
+    keys.add(distAnyKey('deb', r.package));
+    for (const rel of r.releases) {
+      const n = CODENAME_RELEASE.get(rel.codename);
+      if (n) keys.add(distKey(`debian:${n}`, r.package));
+    }
+  } else if (feed === 'ipa') {
+    // IPA's alerts name products in words: found by CVE (they mark CVEs other feeds connect), not by product
   } else if (feed === 'kev') {
     const e = rec as KevEntry;
     keys.add(kevKey(e.vendorProject, e.product));
@@ -74,8 +95,16 @@ export function recordKeys(feed: FeedName, rec: unknown): Set<string> {
 
 function recordCves(feed: FeedName, rec: { id?: string; cve?: string; aliases?: readonly string[]; cves?: readonly string[] }): string[] {
   if (feed === 'nvd' || feed === 'cve5') return [rec.id!];
-  if (feed === 'kev') return [rec.cve!];
-  const list = (feed === 'osv' ? rec.aliases : rec.cves)?.filter((a) => /^CVE-\d{4}-\d{4,8}$/.test(a)) ?? [];
+  if (feed === 'kev' || feed === 'debian') return [rec.cve!];
+  const isCve = (a: string) => /^CVE-\d{4}-\d{4,8}$/.test(a);
+  if (feed === 'osv') {
+    const o = rec as unknown as OsvRecord;
+    let ids = [...o.aliases, ...(o.upstream ?? [])].filter(isCve);
+    // a distribution's errata (ALSA, RLSA) name the CVEs they fix as related
+    if (ids.length === 0 && o.affected.some((a) => osvEcosystemRelease(a.ecosystem))) ids = (o.related ?? []).filter(isCve);
+    return ids.length > 0 ? [...new Set(ids)] : [o.id];
+  }
+  const list = rec.cves?.filter(isCve) ?? [];
   return list.length > 0 ? list : [rec.id!];
 }
 
@@ -97,7 +126,7 @@ export class VulnFeedStore {
   }
 
   /** Adds or replaces records of one feed, re-indexing each; one transaction. */
-  put(feed: FeedName, records: readonly (NvdRecord | Cve5Record | OsvRecord | KevEntry | JvnRecord)[]): void {
+  put(feed: FeedName, records: readonly (NvdRecord | Cve5Record | OsvRecord | KevEntry | JvnRecord | DebianTrackerRecord | IpaAlert)[]): void {
     const del = [this.db.prepare('DELETE FROM keys WHERE feed = ? AND id = ?'), this.db.prepare('DELETE FROM cves WHERE feed = ? AND id = ?')];
     const ins = this.db.prepare('INSERT OR REPLACE INTO records (feed, id, modified, body) VALUES (?, ?, ?, ?)');
     const key = this.db.prepare('INSERT OR IGNORE INTO keys (key, feed, id) VALUES (?, ?, ?)');
@@ -107,10 +136,21 @@ export class VulnFeedStore {
         const r = rec as { id?: string; cve?: string; lastModified?: string; modified?: string; updated?: string };
         const id = feed === 'kev' ? r.cve! : r.id!;
         for (const d of del) d.run(feed, id);
-        ins.run(feed, id, r.lastModified ?? r.modified ?? r.updated ?? null, JSON.stringify(rec));
+        ins.run(feed, id, r.lastModified ?? r.modified ?? r.updated ?? (rec as { date?: string }).date ?? null, JSON.stringify(rec));
         for (const k of recordKeys(feed, rec)) key.run(k, feed, id);
         for (const c of recordCves(feed, rec as never)) cve.run(c, feed, id);
       }
+    })();
+  }
+
+  /**
+   * Replaces every record of a feed with what `fill` puts, in one transaction: when `fill`
+   * throws, the store keeps what it had (the Debian tracker is the whole tracker each time).
+   */
+  replace(feed: FeedName, fill: (put: (records: readonly DebianTrackerRecord[]) => void) => void): void {
+    this.db.transaction(() => {
+      this.clear(feed);
+      fill((records) => this.put(feed, records));
     })();
   }
 
@@ -135,6 +175,12 @@ export class VulnFeedStore {
     const q = this.db.prepare('SELECT c.cve AS cve FROM keys k JOIN cves c ON c.feed = k.feed AND c.id = k.id WHERE k.key = ?');
     for (const k of keys) for (const row of q.iterate(k) as Iterable<{ cve: string }>) out.add(row.cve);
     return out;
+  }
+
+  /** Every record of `feed`, newest modification first, at most `limit` (IPA's alerts, to list them). */
+  list<T>(feed: FeedName, limit: number): T[] {
+    const rows = this.db.prepare('SELECT body FROM records WHERE feed = ? ORDER BY modified DESC, id LIMIT ?').all(feed, limit) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as T);
   }
 
   /** The records of `feed` about `cve`. */

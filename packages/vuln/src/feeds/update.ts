@@ -10,7 +10,12 @@
  *   EPSS  the daily csv.gz, conditionally;
  *   OSV   an ecosystem's all.zip, conditionally, or single advisories by id;
  *   CVE 5 single records by id (by default the KEV CVEs that have none yet);
- *   JVN   MyJVN getVulnOverviewList, the advisories changed in the last week or month.
+ *   JVN   MyJVN getVulnOverviewList, the advisories changed in the last week or month;
+ *   Debian the security tracker's JSON export, conditionally (the whole tracker each time);
+ *   IPA   the urgent security alerts' RSS 1.0 feed, conditionally.
+ *
+ * Distributions' OSV records come with the OSV feed: `osvEcosystems` names the archives
+ * (`Debian`, `Ubuntu`, `AlmaLinux`, `Rocky Linux`, `Red Hat` beside `npm`).
  *
  * A feed that fails is recorded with its error and changes nothing else; the others go on.
  */
@@ -27,8 +32,11 @@ import { readOsv, type OsvRecord } from './osv.js';
 import type { VulnFeedStore } from './store.js';
 import { readZip } from './zip.js';
 
-export type UpdatableFeed = 'kev' | 'nvd' | 'epss' | 'osv' | 'cve5' | 'jvn';
-export const UPDATABLE_FEEDS: readonly UpdatableFeed[] = ['kev', 'nvd', 'epss', 'osv', 'cve5', 'jvn'];
+import { readIpaAlerts } from './ipa.js';
+import { importDebianTracker, MAX_DEBIAN_TRACKER_BYTES } from './import-dir.js';
+
+export type UpdatableFeed = 'kev' | 'nvd' | 'epss' | 'osv' | 'cve5' | 'jvn' | 'debian' | 'ipa';
+export const UPDATABLE_FEEDS: readonly UpdatableFeed[] = ['kev', 'nvd', 'epss', 'osv', 'cve5', 'jvn', 'debian', 'ipa'];
 
 export interface FeedUrls {
   readonly kev: string;
@@ -41,6 +49,10 @@ export interface FeedUrls {
   /** `<api>/<CVE id>`. */
   readonly cve5Api: string;
   readonly jvn: string;
+  /** The Debian security tracker's JSON export. */
+  readonly debianTracker: string;
+  /** IPA's urgent security alerts (重要なセキュリティ情報), RSS 1.0. */
+  readonly ipa: string;
 }
 
 export const DEFAULT_FEED_URLS: FeedUrls = {
@@ -51,10 +63,12 @@ export const DEFAULT_FEED_URLS: FeedUrls = {
   osvApi: 'https://api.osv.dev/v1/vulns',
   cve5Api: 'https://cveawg.mitre.org/api/cve',
   jvn: 'https://jvndb.jvn.jp/myjvn',
+  debianTracker: 'https://security-tracker.debian.org/tracker/data/json',
+  ipa: 'https://www.ipa.go.jp/security/alert-rss.rdf',
 };
 
 const HOUR = 3_600_000;
-export const DEFAULT_INTERVALS: Readonly<Record<UpdatableFeed, number>> = { kev: 6 * HOUR, nvd: 2 * HOUR, epss: 24 * HOUR, osv: 24 * HOUR, cve5: 24 * HOUR, jvn: 24 * HOUR };
+export const DEFAULT_INTERVALS: Readonly<Record<UpdatableFeed, number>> = { kev: 6 * HOUR, nvd: 2 * HOUR, epss: 24 * HOUR, osv: 24 * HOUR, cve5: 24 * HOUR, jvn: 24 * HOUR, debian: 12 * HOUR, ipa: 6 * HOUR };
 export const DEFAULT_UPDATE_LIMITS: BoundedGetLimits = { maxBytes: 256 * 1024 * 1024, timeoutMs: 300_000, idleMs: 60_000, maxRedirects: 5 };
 
 export interface UpdateOptions {
@@ -198,7 +212,7 @@ async function updateOsv(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<
   let changed = false;
   const problems: FeedProblem[] = [];
   for (const eco of o.osvEcosystems ?? ['npm']) {
-    if (!/^[A-Za-z0-9.:-]{1,40}$/.test(eco)) throw new RecordError(`${JSON.stringify(eco)} is not an OSV ecosystem name`);
+    if (!/^[A-Za-z0-9.:-][A-Za-z0-9.: -]{0,39}$/.test(eco)) throw new RecordError(`${JSON.stringify(eco)} is not an OSV ecosystem name`);
     const key = `osv:${eco}`;
     const st = o.store.state(key);
     const r = await f.get(`${urls.osvBase}/${encodeURIComponent(eco)}/all.zip`, { etag: st.etag, lastModified: st.lastModified });
@@ -276,6 +290,34 @@ async function updateJvn(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<
   return { status: 'updated', records, problems };
 }
 
+async function updateDebian(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<Omit<FeedUpdate, 'feed'>> {
+  const st = o.store.state('debian');
+  const r = await f.get(urls.debianTracker, { etag: st.etag, lastModified: st.lastModified });
+  if (r.status === 304) {
+    o.store.setState('debian', { fetchedAt: o.now() });
+    return { status: 'not-modified' };
+  }
+  let body = r.body;
+  if (body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body, { maxOutputLength: MAX_DEBIAN_TRACKER_BYTES });
+  const d = importDebianTracker(o.store, body, r.url);
+  o.store.setState('debian', { etag: r.etag, lastModified: r.lastModified, fetchedAt: o.now(), note: d.temp ? `${d.temp} entries without a CVE id (TEMP-) not kept` : null });
+  return { status: 'updated', records: d.count, problems: d.problems };
+}
+
+async function updateIpa(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<Omit<FeedUpdate, 'feed'>> {
+  const st = o.store.state('ipa');
+  const r = await f.get(urls.ipa, { etag: st.etag, lastModified: st.lastModified });
+  if (r.status === 304) {
+    o.store.setState('ipa', { fetchedAt: o.now() });
+    return { status: 'not-modified' };
+  }
+  const a = readIpaAlerts(r.body.toString('utf8'), r.url);
+  // the feed lists the latest alerts: older ones stay in the store
+  o.store.put('ipa', a.alerts);
+  o.store.setState('ipa', { etag: r.etag, lastModified: r.lastModified, fetchedAt: o.now() });
+  return { status: 'updated', records: a.alerts.length, problems: a.problems };
+}
+
 const UPDATERS: Readonly<Record<UpdatableFeed, (o: UpdateOptions, f: Fetcher, urls: FeedUrls) => Promise<Omit<FeedUpdate, 'feed'>>>> = {
   kev: updateKev,
   nvd: updateNvd,
@@ -283,6 +325,8 @@ const UPDATERS: Readonly<Record<UpdatableFeed, (o: UpdateOptions, f: Fetcher, ur
   osv: updateOsv,
   cve5: updateCve5,
   jvn: updateJvn,
+  debian: updateDebian,
+  ipa: updateIpa,
 };
 
 /** Whether a feed's interval has passed since it was last fetched. */

@@ -4,6 +4,7 @@
  * out, and the defaults for what is left out (docs/vuln.md, "The inventory").
  */
 import { ASSET_TYPES, type Asset, type AssetType, type Criticality, type Exposure } from '../model.js';
+import { parseDistro } from '../feeds/distro.js';
 
 export const EXPOSURES: readonly Exposure[] = ['internet', 'internal'];
 export const CRITICALITIES: readonly Criticality[] = ['low', 'medium', 'high', 'critical'];
@@ -56,6 +57,8 @@ export interface AssetInput {
   owner?: unknown;
   criticality?: unknown;
   origin?: unknown;
+  distro?: unknown;
+  source?: unknown;
 }
 
 /**
@@ -92,8 +95,23 @@ export function checkAsset(input: AssetInput): { asset: Asset; problems?: undefi
   if (input.owner !== undefined) owner = text('owner', MAX_OWNER) ?? owner;
   let origin: string | undefined;
   if (input.origin !== undefined) origin = text('origin', MAX_ORIGIN);
+  // deb and rpm: the release they were built for (its advisories differ per release) and their source package
+  let distro: string | undefined;
+  let source: string | undefined;
+  for (const f of ['distro', 'source'] as const) {
+    if (input[f] === undefined) continue;
+    if (type !== undefined && type !== 'deb' && type !== 'rpm') problems.push({ field: f, message: `${f} is for deb and rpm packages only` });
+    const v = text(f, f === 'distro' ? 60 : MAX_PRODUCT);
+    if (v === undefined) continue;
+    if (f === 'distro') {
+      const d = parseDistro(v);
+      if ('problem' in d) problems.push({ field: f, message: d.problem });
+      else if (type !== undefined && (type === 'deb' || type === 'rpm') && d.family !== type) problems.push({ field: f, message: `${v} is a ${d.family} distribution, but the asset is a ${type} package` });
+      else distro = d.key;
+    } else source = v.trim();
+  }
   if (problems.length > 0 || !name || !product || !version || !type) return { problems };
-  return { asset: { name, type, product, version, exposure, criticality, owner, ...(origin ? { origin } : {}) } };
+  return { asset: { name, type, product, version, exposure, criticality, owner, ...(origin ? { origin } : {}), ...(distro ? { distro } : {}), ...(source ? { source } : {}) } };
 }
 
 /** A value quoted for a message, cut short. */

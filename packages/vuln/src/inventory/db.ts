@@ -9,14 +9,29 @@ import { MamoriError } from 'mamori';
 import { openSqliteFile } from 'mamori/internal';
 import type { Asset, Finding } from '../model.js';
 
-export const VULN_SCHEMA_VERSION = 1;
+export const VULN_SCHEMA_VERSION = 3;
 
 export function vulnDbPath(dataDir: string): string {
   return join(dataDir, 'vuln.db');
 }
 
-/** Where a finding stands: to patch, accepted for a while, or gone in a later check. */
-export type FindingState = 'open' | 'accepted' | 'fixed';
+/**
+ * Where a finding stands: to patch, accepted for a while, gone in a later check, or closed
+ * because its asset left the inventory (it reopens if the asset comes back).
+ */
+export type FindingState = 'open' | 'accepted' | 'fixed' | 'closed';
+
+export const FINDING_STATES: readonly FindingState[] = ['open', 'accepted', 'fixed', 'closed'];
+
+/** Why a finding was closed without a fix: only `asset-removed` so far. */
+export interface FindingClosure {
+  readonly reason: 'asset-removed';
+  readonly at: number;
+  /** In words: which inventory no longer had the asset. */
+  readonly why: string;
+  /** The state it left, restored when the asset comes back. */
+  readonly from: 'open' | 'accepted';
+}
 
 export interface StoredFinding {
   readonly asset: string;
@@ -35,13 +50,15 @@ export interface StoredFinding {
    * database's inventory (the check used an inventory file): later commands rank it the same.
    */
   readonly assetFacts?: Asset | null;
+  /** Set while the state is `closed`. */
+  readonly closed?: FindingClosure | null;
 }
 
 export interface FindingHistoryEntry {
   readonly asset: string;
   readonly cve: string;
   readonly at: number;
-  /** `new`, `accepted`, `reopened`, `expired`, `fixed`, `reappeared`. */
+  /** `new`, `accepted`, `reopened`, `expired`, `fixed`, `reappeared`, `closed` (asset removed), `asset-back`. */
   readonly action: string;
   readonly who: string;
   readonly why: string;
@@ -87,6 +104,14 @@ const MIGRATIONS = [
    );
    CREATE INDEX finding_history_key ON finding_history (asset, cve, at);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+  // 2: findings closed because their asset left the inventory (closed: asset-removed)
+  `ALTER TABLE findings ADD COLUMN closed_reason TEXT;
+   ALTER TABLE findings ADD COLUMN closed_at INTEGER;
+   ALTER TABLE findings ADD COLUMN closed_why TEXT;
+   ALTER TABLE findings ADD COLUMN closed_from TEXT;`,
+  // 3: a package's distribution release and source package (deb, rpm)
+  `ALTER TABLE assets ADD COLUMN distro TEXT;
+   ALTER TABLE assets ADD COLUMN source TEXT;`,
 ];
 
 export class VulnDb {
@@ -156,10 +181,10 @@ export class VulnDb {
   putAssets(list: readonly Asset[], now: number): { added: number; updated: number; unchanged: number } {
     const get = this.#prepare('SELECT * FROM assets WHERE name = ?');
     const ins = this.#prepare(
-      `INSERT INTO assets (name, type, product, version, exposure, criticality, owner, origin, added_at, updated_at)
-       VALUES (@name, @type, @product, @version, @exposure, @criticality, @owner, @origin, @now, @now)
+      `INSERT INTO assets (name, type, product, version, exposure, criticality, owner, origin, distro, source, added_at, updated_at)
+       VALUES (@name, @type, @product, @version, @exposure, @criticality, @owner, @origin, @distro, @source, @now, @now)
        ON CONFLICT(name) DO UPDATE SET type = @type, product = @product, version = @version, exposure = @exposure,
-         criticality = @criticality, owner = @owner, origin = @origin, updated_at = @now`,
+         criticality = @criticality, owner = @owner, origin = @origin, distro = @distro, source = @source, updated_at = @now`,
     );
     let added = 0;
     let updated = 0;
@@ -167,7 +192,7 @@ export class VulnDb {
     this.transaction(() => {
       for (const a of list) {
         const old = get.get(a.name) as Record<string, unknown> | undefined;
-        const row = { name: a.name, type: a.type, product: a.product, version: a.version, exposure: a.exposure, criticality: a.criticality, owner: a.owner ?? null, origin: a.origin ?? null, now };
+        const row = { name: a.name, type: a.type, product: a.product, version: a.version, exposure: a.exposure, criticality: a.criticality, owner: a.owner ?? null, origin: a.origin ?? null, distro: a.distro ?? null, source: a.source ?? null, now };
         if (old && sameAsset(toAsset(old), a)) {
           unchanged++;
           continue;
@@ -210,11 +235,11 @@ export class VulnDb {
   /** Writes a finding's row whole (the lifecycle decides what it holds). */
   putFinding(f: StoredFinding): void {
     this.#prepare(
-        `INSERT INTO findings (asset, cve, state, finding, first_seen, last_seen, fixed_at, accepted_by, accepted_reason, accepted_at, accepted_until, notified, asset_facts)
-         VALUES (@asset, @cve, @state, @finding, @firstSeen, @lastSeen, @fixedAt, @by, @reason, @at, @until, @notified, @facts)
+        `INSERT INTO findings (asset, cve, state, finding, first_seen, last_seen, fixed_at, accepted_by, accepted_reason, accepted_at, accepted_until, notified, asset_facts, closed_reason, closed_at, closed_why, closed_from)
+         VALUES (@asset, @cve, @state, @finding, @firstSeen, @lastSeen, @fixedAt, @by, @reason, @at, @until, @notified, @facts, @closedReason, @closedAt, @closedWhy, @closedFrom)
          ON CONFLICT(asset, cve) DO UPDATE SET state = @state, finding = @finding, first_seen = @firstSeen, last_seen = @lastSeen,
            fixed_at = @fixedAt, accepted_by = @by, accepted_reason = @reason, accepted_at = @at, accepted_until = @until, notified = @notified,
-           asset_facts = @facts`,
+           asset_facts = @facts, closed_reason = @closedReason, closed_at = @closedAt, closed_why = @closedWhy, closed_from = @closedFrom`,
       )
       .run({
         asset: f.asset,
@@ -230,6 +255,11 @@ export class VulnDb {
         until: f.accepted?.until ?? null,
         notified: f.notified,
         facts: f.assetFacts ? JSON.stringify(f.assetFacts) : null,
+        // only a closed finding keeps its closure
+        closedReason: f.state === 'closed' ? (f.closed?.reason ?? null) : null,
+        closedAt: f.state === 'closed' ? (f.closed?.at ?? null) : null,
+        closedWhy: f.state === 'closed' ? (f.closed?.why ?? null) : null,
+        closedFrom: f.state === 'closed' ? (f.closed?.from ?? null) : null,
       });
   }
 
@@ -246,7 +276,7 @@ export class VulnDb {
 }
 
 function sameAsset(a: Asset, b: Asset): boolean {
-  return a.type === b.type && a.product === b.product && a.version === b.version && a.exposure === b.exposure && a.criticality === b.criticality && (a.owner ?? null) === (b.owner ?? null) && (a.origin ?? null) === (b.origin ?? null);
+  return a.type === b.type && a.product === b.product && a.version === b.version && a.exposure === b.exposure && a.criticality === b.criticality && (a.owner ?? null) === (b.owner ?? null) && (a.origin ?? null) === (b.origin ?? null) && (a.distro ?? null) === (b.distro ?? null) && (a.source ?? null) === (b.source ?? null);
 }
 
 function toAsset(r: Record<string, unknown>): Asset {
@@ -259,6 +289,8 @@ function toAsset(r: Record<string, unknown>): Asset {
     criticality: r.criticality as Asset['criticality'],
     ...(r.owner ? { owner: r.owner as string } : {}),
     ...(r.origin ? { origin: r.origin as string } : {}),
+    ...(r.distro ? { distro: r.distro as string } : {}),
+    ...(r.source ? { source: r.source as string } : {}),
   };
 }
 
@@ -277,5 +309,9 @@ function toFinding(r: Record<string, unknown>): StoredFinding {
         : { by: r.accepted_by as string, reason: r.accepted_reason as string, at: r.accepted_at as number, until: r.accepted_until as number },
     notified: (r.notified as string | null) ?? null,
     assetFacts: typeof r.asset_facts === 'string' ? (JSON.parse(r.asset_facts) as Asset) : null,
+    closed:
+      r.state === 'closed' && r.closed_reason
+        ? { reason: r.closed_reason as FindingClosure['reason'], at: r.closed_at as number, why: (r.closed_why as string | null) ?? '', from: r.closed_from === 'accepted' ? 'accepted' : 'open' }
+        : null,
   };
 }

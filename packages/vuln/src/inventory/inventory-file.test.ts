@@ -74,7 +74,7 @@ describe('inventory files', () => {
     ].join('\n');
     assert.deepEqual(errors(text), [
       'inv.yaml:23:1: unknown key "extra": an inventory has only assets:',
-      'inv.yaml:6:5: unknown key "exposur": an asset has name, type, product, version, exposure, owner, criticality',
+      'inv.yaml:6:5: unknown key "exposur": an asset has name, type, product, version, exposure, owner, criticality, distro, source',
       'inv.yaml:3:11: type must be one of appliance, wordpress, wordpress-plugin, wordpress-theme, npm, deb, rpm, not "router"',
       'inv.yaml:14:14: version must be text: quote it (version: "7.20") so that YAML keeps it as written',
       'inv.yaml:16:15: exposure must be a single value, not a list or a mapping',

@@ -27,7 +27,7 @@ import { yamlDepthProblem } from './discover/common.js';
 export const MAX_INVENTORY_BYTES = 8 * 1024 * 1024;
 export const MAX_ASSETS = 50_000;
 const MAX_ERRORS = 100;
-const KEYS = new Set(['name', 'type', 'product', 'version', 'exposure', 'owner', 'criticality']);
+const KEYS = new Set(['name', 'type', 'product', 'version', 'exposure', 'owner', 'criticality', 'distro', 'source']);
 
 export interface InventoryError {
   /** `file:line:column`. */
@@ -109,7 +109,7 @@ export function parseInventoryYaml(text: string, file: string): InventoryResult 
         bad = true;
         continue;
       }
-      if (typeof v.value === 'number' && (k === 'version' || k === 'product' || k === 'name')) {
+      if (typeof v.value === 'number' && (k === 'version' || k === 'product' || k === 'name' || k === 'source')) {
         // YAML reads 7.20 as the number 7.2: the version the device prints would be lost.
         fail(start(v), `${k} must be text: quote it (${k}: "${v.source ?? String(v.value)}") so that YAML keeps it as written`);
         reported.add(k);

@@ -12,9 +12,11 @@ import { cve5Key, isNa, type Cve5Affected, type Cve5Record } from '../feeds/cve5
 import type { JvnRecord } from '../feeds/jvn.js';
 import { kevKey, type KevEntry } from '../feeds/kev.js';
 import type { NvdConfig, NvdMatch, NvdNode, NvdRecord } from '../feeds/nvd.js';
-import { osvKey, type OsvRecord } from '../feeds/osv.js';
+import { osvKey, type OsvAffected, type OsvRecord } from '../feeds/osv.js';
+import { distAnyKey, distKey, distroName, osvEcosystemRelease } from '../feeds/distro.js';
+import type { DebianTrackerRecord } from '../feeds/debian-tracker.js';
 import type { Version } from '../versions/grammar.js';
-import { describeBounds, parseIn, sameVersion, withinBounds, type Answer, type Tri } from './ranges.js';
+import { compareInstalled, describeBounds, parseIn, sameVersion, trainWords, withinBounds, type Answer, type Tri } from './ranges.js';
 import type { ResolvedProduct } from './resolve.js';
 
 export interface Statement {
@@ -161,7 +163,8 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
     if (!ans.res) {
       // `version: 9.1R18, lessThanOrEqual: 9.1R18` names one release as written; the releases below it are not stated either way,
       // in its own train and in earlier ones (Ivanti's 22.6R2 entry for CVE-2023-46805 stands for 22.x, and 22.5R1 was affected).
-      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && g.compare(v, start) < 0) {
+      const below = typeof start !== 'string' ? compareInstalled(g, v, start) : 0;
+      if (item.lessThanOrEqual !== undefined && item.lessThanOrEqual === item.version && typeof start !== 'string' && g.train && below !== 'unknown' && below < 0) {
         unknowns.push({ status: 'unknown', reason: `the ${who} writes the range ${item.version} <= v <= ${item.lessThanOrEqual}, a single release as written; whether earlier releases such as ${v.text} are affected is not stated`, source: src(item.path) });
       }
       continue;
@@ -174,7 +177,13 @@ function cve5Entry(it: Installed, a: Cve5Affected, id: string): Statement {
         unknowns.push({ status: 'unknown', reason: `${who} change at ${JSON.stringify(c.at)} is not comparable (${at})`, source: src(`${item.path}.changes[${ci}]`) });
         continue;
       }
-      if (g.compare(v, at) >= 0) {
+      const cmp = compareInstalled(g, v, at);
+      if (cmp === 'unknown') {
+        st = 'unknown';
+        why = `${trainWords(g, v)}: the status changes at ${at.text}, inside the train`;
+        continue;
+      }
+      if (cmp >= 0) {
         st = c.status === 'affected' ? 'affected' : c.status === 'unaffected' ? 'not_affected' : 'unknown';
         why = `${v.text} is at or above ${c.at}, from which the status is ${c.status}`;
       }
@@ -211,13 +220,36 @@ export function evalCve5(it: Installed, rec: Cve5Record): Statement[] {
 
 // ---- OSV ----
 
-export function evalOsv(it: Installed, rec: OsvRecord): Statement[] {
-  const g = it.product.grammar;
+/** Whether an OSV affected[] entry is about this installed product: its package, in its release for a distribution's package. */
+function osvConcerns(it: Installed, a: OsvAffected, keys: ReadonlySet<string>): 'yes' | 'no-release' | 'no' {
+  const d = osvEcosystemRelease(a.ecosystem);
+  const dist = it.product.dist;
+  if (!d) return !dist && keys.has(osvKey(a.ecosystem, a.name)) ? 'yes' : 'no';
+  if (!dist || d.family !== dist.family) return 'no';
+  if (!dist.distro) return keys.has(distAnyKey(d.family, a.name)) ? 'no-release' : 'no';
+  return keys.has(distKey(d.key, a.name)) && d.key === dist.distro.key ? 'yes' : 'no';
+}
+
+/** The version a distribution's record compares: the source package's when the record names the source and dpkg gave its version. */
+function versionFor(it: Installed, name: string): Installed {
+  const dist = it.product.dist;
+  if (!dist?.sourceVersion || name !== dist.source) return it;
+  return { ...it, version: dist.sourceVersion, text: `${dist.sourceVersion.text} (source ${dist.source})` };
+}
+
+export function evalOsv(it0: Installed, rec: OsvRecord): Statement[] {
+  const g = it0.product.grammar;
   const out: Statement[] = [];
-  const keys = new Set((it.product.spec.osv ?? []).map((o) => `osv:${o}`));
+  const keys = new Set([...(it0.product.spec.osv ?? []).map((o) => `osv:${o}`), ...it0.product.keys]);
   for (const a of rec.affected) {
-    if (!keys.has(osvKey(a.ecosystem, a.name))) continue;
+    const concerns = osvConcerns(it0, a, keys);
+    if (concerns === 'no') continue;
     const src = (path: string) => ref('osv', rec.id, path);
+    if (concerns === 'no-release') {
+      out.push({ status: 'unknown', reason: `${it0.product.dist!.noRelease}: the advisory lists ${a.name} for ${a.ecosystem}`, source: src(a.path) });
+      continue;
+    }
+    const it = versionFor(it0, a.name);
     if (rec.withdrawn) {
       out.push({ status: 'not_affected', reason: `the advisory was withdrawn on ${rec.withdrawn}`, source: src('withdrawn') });
       continue;
@@ -276,12 +308,47 @@ export function evalOsv(it: Installed, rec: OsvRecord): Statement[] {
     }
     // Ranges mamori cannot walk (GIT commits) still say the package is concerned: unknown, never silence.
     unknown ??= !decided && a.ranges.length > 0 ? { status: 'unknown', reason: `the advisory gives ${[...new Set(a.ranges.map((r) => r.type))].join(', ').slice(0, 80)} ranges only, which name no ${g.name} versions`, source: src(a.path) } : undefined;
+    // A distribution's entry without ranges or versions lists the package as affected with no fix (Debian's unfixed, end-of-life).
+    if (!decided && !unknown && it.product.dist && a.ranges.length === 0 && a.versions.length === 0) decided = { status: 'affected', reason: `the advisory lists ${a.name} for ${a.ecosystem} with no fixed version: affected, no fix available yet`, source: src(a.path) };
+    if (decided && it.product.dist && it !== it0) decided = { ...decided, reason: `${decided.reason} (compared as the source package ${it.product.dist.source}'s version)` };
     const s = decided?.status === 'affected' ? decided : (unknown ?? decided);
     if (s) out.push(s);
   }
   // One advisory often lists a package twice (one entry per release line): it is affected when any entry says so.
   const best = out.find((s) => s.status === 'affected') ?? out.find((s) => s.status === 'unknown') ?? out[0];
   return best ? [best] : [];
+}
+
+// ---- the Debian security tracker ----
+
+export function evalDebian(it0: Installed, rec: DebianTrackerRecord): Statement[] {
+  const dist = it0.product.dist;
+  if (!dist || dist.family !== 'deb' || (rec.package !== dist.binary && rec.package !== dist.source)) return [];
+  const src = (path: string) => ref('debian', rec.cve, path);
+  if (!dist.distro) return [{ status: 'unknown', reason: `${dist.noRelease}: the Debian security tracker lists source package ${rec.package} for ${rec.releases.map((r) => r.codename).join(', ').slice(0, 120)}`, source: src(rec.path) }];
+  if (dist.distro.id !== 'debian' || !dist.distro.codename) return [];
+  const rel = rec.releases.find((r) => r.codename === dist.distro!.codename);
+  if (!rel) return [];
+  const it = versionFor(it0, rec.package);
+  const where = `${distroName(dist.distro)} (${rel.codename})`;
+  const tracker = `Debian security tracker, ${rec.package}${rec.package !== dist.binary ? `, the source package of ${dist.binary}` : ''}`;
+  const urgency = rel.urgency && rel.urgency !== 'not yet assigned' ? `, urgency ${rel.urgency}` : '';
+  if (rel.status === 'resolved') {
+    if (rel.fixedVersion === '0') return [{ status: 'not_affected', reason: `the ${tracker} marks ${where} as not affected (<not-affected>: the flaw was never in that release's package)`, source: src(rel.path) }];
+    if (rel.fixedVersion === undefined) return [{ status: 'unknown', reason: `the ${tracker} says resolved in ${where} without a fixed version`, source: src(rel.path) }];
+    if (typeof it.version === 'string') return [{ status: 'unknown', reason: notComparable(it), source: src(rel.path) }];
+    const fix = parseIn(it.product.grammar, rel.fixedVersion);
+    if (typeof fix === 'string') return [{ status: 'unknown', reason: `the ${tracker} fixed version ${JSON.stringify(rel.fixedVersion)} is not comparable (${fix})`, source: src(rel.path) }];
+    return it.product.grammar.compare(it.version, fix) < 0
+      ? [{ status: 'affected', reason: `${it.text} is below ${rel.fixedVersion}, the fix in ${where} (${tracker}${urgency})`, source: src(rel.path) }]
+      : [{ status: 'not_affected', reason: `${it.text} is at or above ${rel.fixedVersion}, the fix in ${where} (${tracker})`, source: src(rel.path) }];
+  }
+  if (rel.status === 'open') {
+    if (rel.urgency === 'end-of-life') return [{ status: 'affected', reason: `the ${tracker} marks ${rec.package} end-of-life in ${where}: no security support there, and no fix will come; every version is affected (replace the package or upgrade the release)`, source: src(rel.path) }];
+    const nodsa = rel.nodsa ? `; the security team issues no advisory for it (${rel.nodsa})` : '';
+    return [{ status: 'affected', reason: `the ${tracker} has no fix for ${where} yet (<unfixed>${urgency}): every version is affected until a fixed version is released${nodsa}`, source: src(rel.path) }];
+  }
+  return [{ status: 'unknown', reason: `the ${tracker} says "${rel.status}" for ${where}: not yet known`, source: src(rel.path) }];
 }
 
 // ---- feeds without versions ----

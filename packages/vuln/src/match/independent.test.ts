@@ -51,7 +51,7 @@ export const INDEPENDENT: readonly Case[] = [
   ["appliance", "Ivanti Connect Secure", "8.2R12", "CVE-2019-11510", "affected", "nvd-api-2.0/CVE-2019-11510.json configurations[0].nodes[0].cpeMatch[3] (8.2:r12.0)"],
   ["appliance", "Ivanti Connect Secure", "8.2R12.1", "CVE-2019-11510", "not_affected", "nvd-api-2.0/CVE-2019-11510.json configurations[0].nodes[0] (8.2R12.1 not listed: the fix)"],
   ["appliance", "Ivanti Connect Secure", "9.0R3.4", "CVE-2024-21887", "affected", "nvd-api-2.0/CVE-2024-21887.json configurations[0].nodes[0].cpeMatch[0] (9.0 update *: the whole train)"],
-  ["appliance", "Ivanti Connect Secure", "22.6", "CVE-2024-21887", "affected", "nvd-api-2.0/CVE-2024-21887.json configurations[0].nodes[0] connect_secure:22.6:- (the GA release)"],
+  ["appliance", "Ivanti Connect Secure", "22.6 GA", "CVE-2024-21887", "affected", "nvd-api-2.0/CVE-2024-21887.json configurations[0].nodes[0] connect_secure:22.6:- (the GA release)"],
   ["appliance", "Ivanti Connect Secure", "22.6R2", "CVE-2023-46805", "affected", "cve-json-5/CVE-2023-46805.json containers.cna.affected[0].versions[1] (lessThanOrEqual 22.6R2: the bound)"],
   ["appliance", "Ivanti Connect Secure", "22.5R1", "CVE-2023-46805", "unknown", "cve-json-5/CVE-2023-46805.json containers.cna.affected[0].versions[1] writes 22.6R2 <= v <= 22.6R2, one release; 22.5R1 is below it and not stated (the vendor fixed 22.5 in 22.5R1.1)"],
   ["appliance", "Ivanti Connect Secure", "22.7R2.3 build 1337", "CVE-2023-46805", "not_affected", "cve-json-5/CVE-2023-46805.json containers.cna.affected[0] defaultStatus unaffected (above every range)"],

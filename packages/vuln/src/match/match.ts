@@ -20,7 +20,9 @@ import type { NvdRecord } from '../feeds/nvd.js';
 import type { OsvRecord } from '../feeds/osv.js';
 import type { VulnFeedStore } from '../feeds/store.js';
 import { PANOS_FIXES } from '../data/panos-fixes.js';
-import { evalCve5, evalJvn, evalKev, evalNvd, evalOsv, type Installed, type Statement } from './evaluate.js';
+import { evalCve5, evalDebian, evalJvn, evalKev, evalNvd, evalOsv, type Installed, type Statement } from './evaluate.js';
+import type { DebianTrackerRecord } from '../feeds/debian-tracker.js';
+import type { IpaAlert } from '../feeds/ipa.js';
 import { parseIn } from './ranges.js';
 import { resolveProduct, type ResolvedProduct } from './resolve.js';
 
@@ -42,6 +44,8 @@ interface CveData {
   readonly osv: OsvRecord[];
   readonly kev: KevEntry[];
   readonly jvn: JvnRecord[];
+  readonly debian: DebianTrackerRecord[];
+  readonly ipa: IpaAlert[];
   readonly epss: { probability: number; percentile: number } | undefined;
 }
 
@@ -98,7 +102,7 @@ export class Matcher {
     let d = this.cache.get(cve);
     if (!d) {
       const s = this.store;
-      d = { nvd: s.records('nvd', cve), cve5: s.records('cve5', cve), osv: s.records('osv', cve), kev: s.records('kev', cve), jvn: s.records('jvn', cve), epss: s.epss(cve) };
+      d = { nvd: s.records('nvd', cve), cve5: s.records('cve5', cve), osv: s.records('osv', cve), kev: s.records('kev', cve), jvn: s.records('jvn', cve), debian: s.records('debian', cve), ipa: s.records('ipa', cve), epss: s.epss(cve) };
       this.cache.set(cve, d);
     }
     return d;
@@ -119,7 +123,7 @@ export class Matcher {
   /** The findings for one asset (all candidate CVEs, every status), or why there are none. */
   asset(asset: Asset, opts: MatchOptions = {}): { findings: Finding[]; problem?: string } {
     // Identical devices (same product, type and version) get the same answers: worked out once.
-    const key = `${asset.type}\n${asset.product}\n${asset.version}\n${opts.epssDate ?? ''}`;
+    const key = `${asset.type}\n${asset.product}\n${asset.version}\n${asset.distro ?? ''}\n${asset.source ?? ''}\n${opts.epssDate ?? ''}`;
     let done = this.pairCache.get(key);
     if (!done) {
       done = this.work(asset, opts);
@@ -149,6 +153,7 @@ export class Matcher {
       for (const r of d.cve5) statements.push(...evalCve5(it, r));
       for (const r of d.osv) statements.push(...evalOsv(it, r));
       for (const r of d.jvn) statements.push(...evalJvn(it, r));
+      for (const r of d.debian) statements.push(...evalDebian(it, r));
       const kev = d.kev[0];
       if (kev && !statements.some((s) => s.status !== 'unknown')) statements.push(...evalKev(it, kev));
       if (statements.length === 0) continue;
@@ -162,6 +167,8 @@ export class Matcher {
       const sources: SourceRef[] = statements.map((s) => s.source);
       if (kev && !sources.some((s) => s.feed === 'kev')) sources.push({ feed: 'kev', id: kev.cve, path: kev.path });
       if (d.epss) sources.push({ feed: 'epss', id: cve });
+      for (const a of d.ipa) sources.push({ feed: 'ipa', id: a.link, path: a.path });
+      const ipa = d.ipa.map((a) => ({ title: a.title, link: a.link, ...(a.date ? { date: a.date } : {}) }));
       const nvd = d.nvd[0];
       const cve5 = d.cve5[0];
       const cvss = [...(nvd?.cvss ?? []), ...(cve5?.cvss ?? [])];
@@ -177,6 +184,7 @@ export class Matcher {
         sources,
         evidence: statements.map((s) => ({ status: s.status, reason: s.reason, source: s.source })),
         ...(kev ? { kev: { dateAdded: kev.dateAdded, dueDate: kev.dueDate, ...(kev.ransomware !== undefined ? { ransomware: kev.ransomware } : {}) } } : {}),
+        ...(ipa.length > 0 ? { ipa } : {}),
         ...(d.epss ? { epss: { ...d.epss, ...(opts.epssDate ? { date: opts.epssDate } : {}) } } : {}),
         ...(cvss.length > 0 ? { cvss } : {}),
         ...(published ? { published } : {}),

@@ -10,11 +10,12 @@ import { LineCounter, parseDocument } from 'yaml';
 import { MamoriError } from 'mamori';
 import { ASSET_TYPES, type Asset, type AssetType, type Criticality, type Exposure } from '../model.js';
 import { ASSET_DEFAULTS, parseExposure, textProblem } from '../inventory/asset.js';
+import { parseDistro } from '../feeds/distro.js';
 import { yamlDepthProblem } from '../inventory/discover/common.js';
 
 export const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
 export const MAX_ASSETS = 100_000;
-const KEYS = new Set(['name', 'type', 'product', 'version', 'exposure', 'owner', 'criticality']);
+const KEYS = new Set(['name', 'type', 'product', 'version', 'exposure', 'owner', 'criticality', 'distro', 'source']);
 const CRITICALITIES: readonly Criticality[] = ['low', 'medium', 'high', 'critical'];
 
 export function parseInventory(text: string, file: string): Asset[] {
@@ -73,7 +74,17 @@ export function parseInventory(text: string, file: string): Asset[] {
     const criticality = (str('criticality', false) ?? 'medium') as Criticality;
     if (!CRITICALITIES.includes(criticality)) fail(at(['assets', i, 'criticality']), `criticality must be one of ${CRITICALITIES.join(', ')}`);
     const owner = str('owner', false);
-    return { name, type, product: str('product', true)!, version: str('version', true, 128)!, exposure, criticality, ...(owner ? { owner } : {}), origin: where };
+    const distroText = str('distro', false, 60);
+    const source = str('source', false);
+    if ((distroText !== undefined || source !== undefined) && type !== 'deb' && type !== 'rpm') fail(at(['assets', i, distroText !== undefined ? 'distro' : 'source']), `assets[${i}]: distro and source are for deb and rpm packages only`);
+    let distro: string | undefined;
+    if (distroText !== undefined) {
+      const d = parseDistro(distroText);
+      if ('problem' in d) return fail(at(['assets', i, 'distro']), `assets[${i}].distro: ${d.problem}`);
+      if (d.family !== type) fail(at(['assets', i, 'distro']), `assets[${i}].distro: ${distroText} is a ${d.family} distribution, but the asset is a ${type} package`);
+      distro = d.key;
+    }
+    return { name, type, product: str('product', true)!, version: str('version', true, 128)!, exposure, criticality, ...(owner ? { owner } : {}), ...(distro ? { distro } : {}), ...(source ? { source } : {}), origin: where };
   });
 }
 

@@ -66,6 +66,17 @@ export function checkFinding(v: unknown): Finding {
     if (k.ransomware !== undefined && typeof k.ransomware !== 'boolean') throw new Bad('kev.ransomware must be true or false');
     kev = { dateAdded: date(k, 'dateAdded')!, dueDate: date(k, 'dueDate')!, ...(k.ransomware === true ? { ransomware: true } : {}) };
   }
+  let ipa: { title: string; link: string; date?: string }[] | undefined;
+  if (v.ipa !== undefined && v.ipa !== null) {
+    if (!Array.isArray(v.ipa) || v.ipa.length > 20) throw new Bad('ipa must be a list of at most 20 alerts');
+    ipa = v.ipa.map((a: unknown, i: number) => {
+      if (!isObj(a)) throw new Bad(`ipa[${i}] is not an object`);
+      const link = str(a, 'link', 200)!;
+      if (!/^https?:\/\//.test(link)) throw new Bad(`ipa[${i}].link must be an http(s) address`);
+      const d = str(a, 'date', 40, true);
+      return { title: str(a, 'title', 500)!, link, ...(d ? { date: d } : {}) };
+    });
+  }
   let epss: Finding['epss'];
   if (v.epss !== undefined && v.epss !== null) {
     if (!isObj(v.epss)) throw new Bad('epss is not an object');
@@ -107,6 +118,7 @@ export function checkFinding(v: unknown): Finding {
     reason: str(v, 'reason', 4000)!,
     sources,
     ...(kev ? { kev } : {}),
+    ...(ipa ? { ipa } : {}),
     ...(epss ? { epss } : {}),
     ...(cvss ? { cvss } : {}),
     ...(published ? { published } : {}),

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { isMamoriError, type SecurityEvent } from 'mamori';
 import { VulnDb, vulnDbPath } from '../inventory/db.js';
-import { acceptRisk, assetsWithFindings, emitAll, recordCheck, reopenFinding, storedPlanInputs, sweep } from './lifecycle.js';
+import { acceptRisk, assetsWithFindings, closeRemovedAssets, emitAll, recordCheck, reopenFinding, reopenReturnedAssets, storedPlanInputs, sweep } from './lifecycle.js';
 import { buildPlan } from './plan.js';
 import { asset, finding } from './fixtures.case.js';
 
@@ -141,5 +142,92 @@ describe('the findings lifecycle', () => {
     let n = 0;
     emitAll({ emit: (e) => { if (n++ === 0) throw new Error('down'); got.push(e); } }, c.events);
     assert.deepEqual(got.map((e) => e['rule.id']), ['CVE-2024-2222']);
+  });
+
+  it('a removed asset takes its findings out of the plan (closed: asset-removed, with when and why); they come back with it, history kept', () => {
+    const d = db();
+    recordCheck(d, [finding({ asset: 'vpn', cve: 'CVE-2024-21887', kev }), finding({ asset: 'blog', cve: 'CVE-2020-25213' }), finding({ asset: 'build', cve: 'CVE-2021-23337' })], { now: T0 });
+    acceptRisk(d, 'blog', 'CVE-2020-25213', { by: 'web', reason: 'behind a login', until: T0 + 30 * DAY, now: T0 });
+    // vuln asset remove: the database's inventory loses vpn and blog
+    d.removeAssets(['vpn', 'blog']);
+    const ev = closeRemovedAssets(d, ['vpn', 'blog'], { now: T0 + DAY, who: 'ops@h', why: 'removed from the inventory (mamori vuln asset remove)' });
+    assert.deepEqual(ev.map((e) => [e['event.action'], e['mamori.vuln.asset'], e['vulnerability.id']]), [['vuln-finding-closed', 'vpn', 'CVE-2024-21887'], ['vuln-finding-closed', 'blog', 'CVE-2020-25213']]);
+    const vpn = d.finding('vpn', 'CVE-2024-21887')!;
+    assert.equal(vpn.state, 'closed');
+    assert.deepEqual(vpn.closed, { reason: 'asset-removed', at: T0 + DAY, why: 'removed from the inventory (mamori vuln asset remove)', from: 'open' });
+    assert.equal(d.finding('blog', 'CVE-2020-25213')!.closed!.from, 'accepted');
+    // out of the plan, out of the deadline notices; not fixed either
+    assert.deepEqual(storedPlanInputs(d).map((i) => i.finding.cve), ['CVE-2021-23337']);
+    assert.deepEqual(sweep(d, { now: T0 + 40 * DAY }).filter((e) => e['mamori.vuln.asset'] !== 'build'), []);
+    assert.deepEqual(d.findings({ state: 'fixed' }), []);
+    // nothing to accept on a closed finding; a check that does not mention them leaves them closed
+    assert.throws(() => acceptRisk(d, 'vpn', 'CVE-2024-21887', { by: 'x', reason: 'y', until: T0 + 50 * DAY, now: T0 + 2 * DAY }), /closed on 2024-01-16: removed from the inventory/);
+    recordCheck(d, [finding({ asset: 'build', cve: 'CVE-2021-23337' })], { now: T0 + 2 * DAY, complete: true });
+    assert.equal(d.finding('vpn', 'CVE-2024-21887')!.state, 'closed');
+    // the asset is back: the finding takes up its state, with its first-seen date (the due date it had)
+    d.putAssets([asset('vpn', { owner: 'netops', criticality: 'critical' })], T0 + 3 * DAY);
+    const back = reopenReturnedAssets(d, ['vpn'], { now: T0 + 3 * DAY });
+    assert.equal(back.returned, 1);
+    assert.equal(back.events[0]!['event.action'], 'vuln-finding-reopened');
+    assert.match(back.events[0]!['event.reason']!, /open again: the asset is in the inventory again \(closed on 2024-01-16: removed from the inventory/);
+    const again = d.finding('vpn', 'CVE-2024-21887')!;
+    assert.deepEqual([again.state, again.closed, again.firstSeen], ['open', null, T0]);
+    assert.deepEqual(d.history('vpn', 'CVE-2024-21887').map((h) => h.action), ['new', 'closed', 'asset-back']);
+    // the accepted one comes back accepted while its acceptance lasts, open once it has ended
+    d.putAssets([asset('blog', { type: 'wordpress-plugin', owner: 'web' })], T0 + 40 * DAY);
+    reopenReturnedAssets(d, ['blog'], { now: T0 + 40 * DAY });
+    assert.equal(d.finding('blog', 'CVE-2020-25213')!.state, 'open');
+  });
+
+  it('a --complete check against an inventory without the asset closes its findings; a check that reports the asset again reopens them', () => {
+    const d = db();
+    recordCheck(d, [finding({ asset: 'vpn', cve: 'CVE-2024-21887', kev }), finding({ asset: 'blog', cve: 'CVE-2020-25213' })], { now: T0 });
+    // the inventory file of the next check no longer has blog
+    const inv = new Map([['vpn', asset('vpn')], ['build', asset('build', { type: 'npm' })]]);
+    const c = recordCheck(d, [finding({ asset: 'vpn', cve: 'CVE-2024-21887', kev })], { now: T0 + DAY, complete: true, assets: inv });
+    assert.deepEqual([c.closed, c.fixed, c.updated], [1, 0, 1]);
+    assert.ok(c.events.some((e) => e['event.action'] === 'vuln-finding-closed' && e['mamori.vuln.asset'] === 'blog'));
+    const blog = d.finding('blog', 'CVE-2020-25213')!;
+    assert.equal(blog.state, 'closed');
+    assert.match(blog.closed!.why, /covered the whole inventory, which no longer has the asset/);
+    // without --complete nothing is known of assets a check does not mention
+    const d2 = db();
+    recordCheck(d2, [finding({ asset: 'blog', cve: 'CVE-2020-25213' })], { now: T0 });
+    assert.equal(recordCheck(d2, [], { now: T0 + DAY, assets: inv }).closed, 0);
+    // blog comes back in a later check, still vulnerable: the same finding, open again (not new)
+    const c2 = recordCheck(d, [finding({ asset: 'blog', cve: 'CVE-2020-25213' })], { now: T0 + 2 * DAY });
+    assert.deepEqual([c2.returned, c2.opened, c2.reappeared], [1, 0, 0]);
+    assert.deepEqual([d.finding('blog', 'CVE-2020-25213')!.state, d.finding('blog', 'CVE-2020-25213')!.firstSeen], ['open', T0]);
+    // it comes back patched: fixed, verified by the check
+    recordCheck(d, [], { now: T0 + 3 * DAY, complete: true, assets: inv });
+    closeRemovedAssets(d, ['blog'], { now: T0 + 3 * DAY, why: 'gone' });
+    const c3 = recordCheck(d, [finding({ asset: 'blog', cve: 'CVE-2020-25213', status: 'not_affected', reason: 'patched' })], { now: T0 + 4 * DAY });
+    assert.deepEqual([c3.returned, c3.fixed], [1, 1]);
+    assert.equal(d.finding('blog', 'CVE-2020-25213')!.state, 'fixed');
+  });
+
+  it('vuln.db at schema 1 (before closures, distro and source) is migrated in place, its findings kept', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-vuln-db-'));
+    dirs.push(dir);
+    const path = join(dir, 'vuln.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE assets (name TEXT PRIMARY KEY, type TEXT NOT NULL, product TEXT NOT NULL, version TEXT NOT NULL, exposure TEXT NOT NULL, criticality TEXT NOT NULL, owner TEXT, origin TEXT, added_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE findings (asset TEXT NOT NULL, cve TEXT NOT NULL, state TEXT NOT NULL, finding TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, fixed_at INTEGER, accepted_by TEXT, accepted_reason TEXT, accepted_at INTEGER, accepted_until INTEGER, notified TEXT, asset_facts TEXT, PRIMARY KEY (asset, cve)) WITHOUT ROWID;
+      CREATE INDEX findings_state ON findings (state);
+      CREATE TABLE finding_history (asset TEXT NOT NULL, cve TEXT NOT NULL, at INTEGER NOT NULL, action TEXT NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL);
+      CREATE INDEX finding_history_key ON finding_history (asset, cve, at);
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      PRAGMA user_version = 1;`);
+    old.prepare('INSERT INTO findings (asset, cve, state, finding, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)').run('vpn', 'CVE-2024-21887', 'open', JSON.stringify(finding({ asset: 'vpn', cve: 'CVE-2024-21887' })), T0, T0);
+    old.close();
+    const d = VulnDb.open(path);
+    assert.deepEqual([d.finding('vpn', 'CVE-2024-21887')!.state, d.finding('vpn', 'CVE-2024-21887')!.closed], ['open', null]);
+    d.putAssets([asset('pkg', { type: 'deb', distro: 'debian:12', source: 'openssh' })], T0);
+    assert.deepEqual([d.asset('pkg')!.distro, d.asset('pkg')!.source], ['debian:12', 'openssh']);
+    closeRemovedAssets(d, ['vpn'], { now: T0, why: 'gone' });
+    d.close();
+    const again = VulnDb.open(path);
+    assert.equal(again.finding('vpn', 'CVE-2024-21887')!.closed!.reason, 'asset-removed');
+    again.close();
   });
 });

@@ -8,6 +8,11 @@
  * - **fixed**: a later check covered the asset and no longer says affected (or unknown) for that
  *   CVE: the new version is verified by the inventory, not by someone's word
  *   (`vuln-finding-fixed`); if a check says affected again, it is open again;
+ * - **closed: asset-removed**: the asset left the inventory (`mamori vuln asset remove`, an
+ *   inventory loaded with `--sync`, a discovery saved with `--sync`, a `--complete` check whose
+ *   inventory no longer has it): its open and accepted findings leave the plan, kept with when
+ *   and why (`vuln-finding-closed`); if the asset comes back they take up the state they left,
+ *   their first-seen date (and so their due date) unchanged (`vuln-finding-reopened`);
  * - **deadlines**: an open finding whose due date is near (`warnBefore`) or past sends
  *   `vuln-deadline` once for each.
  *
@@ -62,7 +67,60 @@ export interface CheckOutcome {
   readonly updated: number;
   readonly fixed: number;
   readonly reappeared: number;
+  /** Findings closed because their asset is no longer in the inventory. */
+  readonly closed: number;
+  /** Closed findings whose asset is back, restored to the state they left. */
+  readonly returned: number;
   readonly events: VulnEvent[];
+}
+
+/**
+ * The open and accepted findings of assets that left the inventory leave the plan: closed,
+ * reason `asset-removed`, with when and why in the finding and its history, and one
+ * `vuln-finding-closed` event each. Nothing is deleted.
+ */
+export function closeRemovedAssets(db: VulnDb, names: Iterable<string>, opts: { now: number; who?: string; why: string }): VulnEvent[] {
+  const events: VulnEvent[] = [];
+  const who = opts.who ?? 'mamori';
+  db.transaction(() => {
+    for (const name of new Set(names)) {
+      for (const f of db.findings({ asset: name })) {
+        if (f.state !== 'open' && f.state !== 'accepted') continue;
+        const why = opts.why.slice(0, 500);
+        db.putFinding({ ...f, state: 'closed', closed: { reason: 'asset-removed', at: opts.now, why, from: f.state }, notified: null });
+        history(db, f, opts.now, 'closed', who, `asset-removed: ${why}${f.state === 'accepted' ? ' (it was an accepted risk)' : ''}`);
+        events.push(event('vuln-finding-closed', opts.now, `${f.asset}: ${f.cve} closed (asset-removed): ${why}`, f.finding));
+      }
+    }
+  });
+  return events;
+}
+
+/**
+ * Findings closed because their asset left the inventory, for assets that are back: they
+ * take up the state they left (an acceptance that has ended in the meantime leaves them open),
+ * with their first-seen date, so the deadline is the one they had.
+ */
+export function reopenReturnedAssets(db: VulnDb, names: Iterable<string>, opts: LifecycleOptions & { who?: string }): { returned: number; events: VulnEvent[] } {
+  const events: VulnEvent[] = [];
+  const assets = assetsOf(db, opts);
+  const who = opts.who ?? 'mamori';
+  let returned = 0;
+  db.transaction(() => {
+    for (const name of new Set(names)) {
+      for (const f of db.findings({ asset: name, state: 'closed' })) {
+        const stillAccepted = f.closed?.from === 'accepted' && f.accepted !== null && f.accepted.until > opts.now;
+        const back: StoredFinding = { ...f, state: stillAccepted ? 'accepted' : 'open', closed: null, notified: null, ...(stillAccepted ? {} : { accepted: null }) };
+        db.putFinding(back);
+        const since = f.closed ? ` (closed on ${isoDate(f.closed.at)}: ${f.closed.why})` : '';
+        history(db, f, opts.now, 'asset-back', who, `${f.asset} is in the inventory again${since}; ${back.state === 'accepted' ? 'still an accepted risk' : 'open'}`);
+        const it = planItem({ finding: f.finding, firstSeen: f.firstSeen }, assetFor(assets, f), { now: opts.now, ...(opts.deadlines ? { deadlines: opts.deadlines } : {}) });
+        events.push(event('vuln-finding-reopened', opts.now, `${f.asset}: ${f.cve} ${back.state === 'accepted' ? 'back as an accepted risk' : 'open again'}: the asset is in the inventory again${since}; ${it.explanation}; due ${it.due}`, f.finding, back.state === 'open' ? it : undefined));
+        returned++;
+      }
+    }
+  });
+  return { returned, events };
 }
 
 function assetsOf(db: VulnDb, opts: LifecycleOptions): ReadonlyMap<string, Asset> {
@@ -101,6 +159,10 @@ export function recordCheck(db: VulnDb, findings: readonly Finding[], opts: Life
   let reappeared = 0;
   const covered = new Set(findings.map((f) => f.asset));
   if (opts.complete) for (const name of assets.keys()) covered.add(name);
+  // Assets this check shows are there: in the inventory, or reported on by the check.
+  const present = new Set([...assets.keys(), ...covered]);
+  let closed = 0;
+  let returned = 0;
   // What this check says of each (asset, CVE); `affected` wins over `unknown` over `not_affected`.
   const said = new Map<string, Finding>();
   const rank = { affected: 0, unknown: 1, not_affected: 2 } as const;
@@ -111,6 +173,13 @@ export function recordCheck(db: VulnDb, findings: readonly Finding[], opts: Life
   }
   const item = (f: Finding, firstSeen: number): PlanItem => planItem({ finding: f, firstSeen }, assets.get(f.asset), { now, ...(opts.deadlines ? { deadlines: opts.deadlines } : {}) });
   db.transaction(() => {
+    // Findings closed when their asset left the inventory take up their state again when it is back.
+    const back = [...new Set(db.findings({ state: 'closed' }).map((f) => f.asset))].filter((a) => present.has(a));
+    if (back.length > 0) {
+      const r = reopenReturnedAssets(db, back, { ...opts, assets, who });
+      returned += r.returned;
+      events.push(...r.events);
+    }
     for (const f of said.values()) {
       const old = db.finding(f.asset, f.cve);
       if (f.status === 'not_affected') continue;
@@ -132,6 +201,14 @@ export function recordCheck(db: VulnDb, findings: readonly Finding[], opts: Life
         updated++;
       }
     }
+    // A check of the whole inventory: the findings of assets it no longer has leave the plan.
+    // (An empty inventory says nothing: the check may have used a file this database never saw.)
+    if (opts.complete && assets.size > 0) {
+      const gone = [...db.findings({ state: 'open' }), ...db.findings({ state: 'accepted' })].map((f) => f.asset).filter((a) => !present.has(a));
+      const ev = closeRemovedAssets(db, gone, { now, who, why: `the check of ${isoDate(now)} covered the whole inventory, which no longer has the asset` });
+      closed += ev.length;
+      events.push(...ev);
+    }
     for (const old of [...db.findings({ state: 'open' }), ...db.findings({ state: 'accepted' })]) {
       if (!covered.has(old.asset)) continue;
       const now_ = said.get(`${old.asset}\u0000${old.cve}`);
@@ -143,7 +220,7 @@ export function recordCheck(db: VulnDb, findings: readonly Finding[], opts: Life
       fixed++;
     }
   });
-  return { opened, updated, fixed, reappeared, events };
+  return { opened, updated, fixed, reappeared, closed, returned, events };
 }
 
 /** Accepts a finding's risk until a date, with who and why. */
@@ -151,6 +228,7 @@ export function acceptRisk(db: VulnDb, asset: string, cve: string, a: { by: stri
   const old = db.finding(asset, cve);
   if (!old) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no finding ${cve} on ${asset} (mamori vuln finding list shows them)`);
   if (old.state === 'fixed') throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${cve} on ${asset} was fixed on ${isoDate(old.fixedAt ?? a.now)}: nothing to accept`);
+  if (old.state === 'closed') throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${cve} on ${asset} was closed on ${isoDate(old.closed?.at ?? a.now)}: ${old.closed?.why ?? 'the asset left the inventory'}; nothing to accept`);
   if (a.reason.trim() === '') throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'accepting a risk needs a reason');
   if (a.until <= a.now) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'an acceptance must end in the future');
   const accepted = { by: a.by.slice(0, 200), reason: a.reason.slice(0, 1000), at: a.now, until: a.until };
@@ -167,10 +245,10 @@ export function reopenFinding(db: VulnDb, asset: string, cve: string, r: { by: s
   const old = db.finding(asset, cve);
   if (!old) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no finding ${cve} on ${asset} (mamori vuln finding list shows them)`);
   if (old.state === 'open') throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${cve} on ${asset} is open already`);
-  const f: StoredFinding = { ...old, state: 'open', accepted: null, fixedAt: null, notified: null };
+  const f: StoredFinding = { ...old, state: 'open', accepted: null, fixedAt: null, notified: null, closed: null };
   db.transaction(() => {
     db.putFinding(f);
-    history(db, f, r.now, 'reopened', r.by.slice(0, 200), r.reason || 'reopened by hand');
+    history(db, f, r.now, 'reopened', r.by.slice(0, 200), `${r.reason || 'reopened by hand'}${old.state === 'closed' ? ` (it was closed: ${old.closed?.reason ?? 'asset-removed'})` : ''}`);
   });
   const it = planItem({ finding: old.finding, firstSeen: old.firstSeen }, db.asset(asset) ?? old.assetFacts ?? undefined, { now: r.now, ...(r.deadlines ? { deadlines: r.deadlines } : {}) });
   return { finding: f, event: event('vuln-finding-reopened', r.now, `${asset}: ${cve} reopened by ${r.by}${r.reason ? `: ${r.reason}` : ''}; ${it.explanation}; due ${it.due}`, old.finding, it) };

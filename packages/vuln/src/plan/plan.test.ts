@@ -52,7 +52,7 @@ describe('priorities', () => {
   it('explanations say why in words: criticality moves, unknown status, missing scores, assets not in the inventory', () => {
     assert.equal(prioritise(finding({ asset: 'x', cve: 'CVE-1-1'.replace('1-1', '2024-1'), cvss: [cvss(9.8)] }), asset('x', { criticality: 'critical' })).explanation, 'P1: internet-facing; CVSS 3.1 9.8; critical asset: one level up from P2');
     assert.equal(prioritise(finding({ asset: 'x', cve: 'CVE-2024-1', cvss: [cvss(7.5)] }), asset('x', { criticality: 'low', exposure: 'internal' })).explanation, 'P4: internal; CVSS 3.1 7.5; low-criticality asset: one level down from P3');
-    assert.equal(prioritise(finding({ asset: 'x', cve: 'CVE-2024-1' }), asset('x', { criticality: 'high' })).explanation, 'P4: internet-facing; no KEV entry, EPSS or CVSS score known; high-criticality asset');
+    assert.equal(prioritise(finding({ asset: 'x', cve: 'CVE-2024-1' }), asset('x', { criticality: 'high' })).explanation, 'P4: internet-facing; no KEV entry, IPA alert, EPSS or CVSS score known; high-criticality asset');
     assert.equal(
       prioritise(finding({ asset: 'x', cve: 'CVE-2024-1', status: 'unknown', reason: 'the version 7.2.x is not in a grammar', kev: { dateAdded: '2023-06-13', dueDate: '2023-07-04', ransomware: true } }), undefined).explanation,
       'P1: unconfirmed (matching could not decide: the version 7.2.x is not in a grammar); in CISA KEV since 2023-06-13, due 2023-07-04, used in ransomware campaigns; not in the inventory, so taken as internet-facing and of medium criticality',

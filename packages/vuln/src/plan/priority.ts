@@ -3,12 +3,14 @@
  * The rule (docs/vuln.md, "Priorities and the plan"):
  *
  * 1. By threat and reach:
- *    - in CISA's KEV catalog (exploited in the wild): P1 when internet-facing, else P2;
+ *    - in CISA's KEV catalog (exploited in the wild), or named in an urgent alert of IPA
+ *      (重要なセキュリティ情報: IPA issues them for flaws exploited, or about to be, in products
+ *      widely used in Japan): P1 when internet-facing, else P2;
  *    - EPSS probability at least 0.1, or CVSS at least 9.0: P2 when internet-facing, else P3;
  *    - CVSS at least 7.0: P3;
  *    - anything else: P4.
  * 2. By the asset's criticality: a critical asset moves one level up; a low one moves one level
- *    down, except a KEV finding (an exploited flaw is not left for later).
+ *    down, except a KEV or IPA-alert finding (an exploited flaw is not left for later).
  *
  * CVSS is the highest base score of version 4.0 and 3.x (3.1, 3.0) scores; 2.0 only when there
  * is nothing newer. A finding matching could not decide (`unknown`) keeps its priority, marked
@@ -73,15 +75,18 @@ export function prioritise(f: Finding, asset: AssetFacts | undefined): Assessmen
   const internet = facts.exposure === 'internet';
   const reasons: string[] = [];
   if (f.kev) reasons.push(`in CISA KEV since ${f.kev.dateAdded}, due ${f.kev.dueDate}${f.kev.ransomware ? ', used in ransomware campaigns' : ''}`);
+  const ipa = f.ipa?.[0];
+  if (ipa) reasons.push(`IPA urgent security alert${ipa.date ? ` of ${ipa.date.slice(0, 10)}` : ''} (${ipa.title.slice(0, 120)}, ${ipa.link})${f.kev ? '' : ': IPA warns of exploitation, ranked as KEV is'}`);
+  const exploited = f.kev !== undefined || ipa !== undefined;
   reasons.push(asset ? (internet ? 'internet-facing' : 'internal') : `not in the inventory, so taken as ${facts.exposure === 'internet' ? 'internet-facing' : 'internal'} and of ${facts.criticality} criticality`);
   if (f.epss) reasons.push(`EPSS ${probabilityWords(f.epss.probability)} (${percentileWords(f.epss.percentile)} percentile)`);
   const cvss = pickCvss(f.cvss);
   if (cvss.shown) reasons.push(cvss.shown);
-  if (!f.kev && !f.epss && !cvss.used) reasons.push('no KEV entry, EPSS or CVSS score known');
+  if (!exploited && !f.epss && !cvss.used) reasons.push('no KEV entry, IPA alert, EPSS or CVSS score known');
 
   let base: number;
   const score = cvss.used?.baseScore ?? 0;
-  if (f.kev) base = internet ? 1 : 2;
+  if (exploited) base = internet ? 1 : 2;
   else if ((f.epss && f.epss.probability >= EPSS_LIKELY) || score >= CVSS_CRITICAL) base = internet ? 2 : 3;
   else if (score >= CVSS_HIGH) base = 3;
   else base = 4;
@@ -90,7 +95,7 @@ export function prioritise(f: Finding, asset: AssetFacts | undefined): Assessmen
   if (facts.criticality === 'critical' && base > 1) {
     final = base - 1;
     reasons.push(`critical asset: one level up from P${base}`);
-  } else if (facts.criticality === 'low' && base < 4 && !f.kev) {
+  } else if (facts.criticality === 'low' && base < 4 && !exploited) {
     final = base + 1;
     reasons.push(`low-criticality asset: one level down from P${base}`);
   } else if (asset && facts.criticality === 'critical') reasons.push('critical asset');

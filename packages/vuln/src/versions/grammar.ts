@@ -29,6 +29,11 @@ export interface VersionGrammar {
    * records write `version: 13.1, lessThan: 49.15` for builds of 13.1 below 49.15.
    */
   completeBound?(start: Version, bound: string): string;
+  /**
+   * For a version that names a whole train (`trainOnly`): the lowest and the highest release
+   * the train can hold, so a range is decided for the train only when both ends agree.
+   */
+  trainSpan?(v: Version): readonly [Version, Version];
 }
 
 export const MAX_VERSION_LENGTH = 128;

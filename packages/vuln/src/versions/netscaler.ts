@@ -31,6 +31,10 @@ export const netscaler: VersionGrammar = {
   },
   compare: (a, b) => compareKeys(a.key, b.key, -1),
   train: (v) => `${v.key[0]}.${v.key[1]}`,
+  trainSpan: (v) => [
+    { text: `${v.key[0]}.${v.key[1]}-0.0`, key: [v.key[0]!, v.key[1]!, 0, 0] },
+    { text: `${v.key[0]}.${v.key[1]}-*`, key: [v.key[0]!, v.key[1]!, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] },
+  ],
   completeBound(start, bound) {
     // `lessThan: 49.15` under `version: 13.1`: a build number, not release 49.15.
     return start.trainOnly && /^\d{1,4}\.\d{1,4}$/.test(bound.trim()) ? `${start.key[0]}.${start.key[1]}-${bound.trim()}` : bound;

@@ -35,6 +35,8 @@ describe('version grammars', () => {
     same('ivanti', '22.2:-', '22.2');
     assert.equal(v('ivanti', '9.0').trainOnly, true);
     assert.equal(v('ivanti', '22.2:-').trainOnly, undefined);
+    same('ivanti', '22.2 GA', '22.2:-');
+    assert.equal(v('ivanti', '22.2 GA').trainOnly, undefined);
     assert.equal(grammar('ivanti').train!(v('ivanti', '9.0R3.1')), '9.0');
     refused('ivanti', '22.7.2.3');
   });

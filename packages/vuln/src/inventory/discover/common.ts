@@ -18,6 +18,8 @@ export interface DiscoverOptions {
   readonly exposure?: Exposure;
   readonly criticality?: Criticality;
   readonly owner?: string;
+  /** deb and rpm: the distribution release the packages were built for (`debian:12`), from /etc/os-release or the command line. */
+  readonly distro?: string;
 }
 
 export const MAX_DISCOVERED = 200_000;
@@ -45,7 +47,7 @@ export class Collector {
    * Adds an asset. The same name with the same version again (a package in two places of a
    * lock file) is one asset; another version gets `#2`, `#3`.
    */
-  add(type: AssetType, name: string, product: string, version: string, origin: string): void {
+  add(type: AssetType, name: string, product: string, version: string, origin: string, more: { source?: string } = {}): void {
     const v = version.trim();
     const where = origin.slice(0, MAX_ORIGIN).replace(CONTROL, '?');
     if (v === '' || v.length > MAX_VERSION || /[\u0000-\u001f\u007f-\u009f]/.test(v)) {
@@ -76,6 +78,8 @@ export class Collector {
       criticality: this.#opts.criticality ?? ASSET_DEFAULTS.criticality,
       owner: this.#opts.owner ?? ASSET_DEFAULTS.owner,
       origin: where,
+      ...((type === 'deb' || type === 'rpm') && this.#opts.distro ? { distro: this.#opts.distro } : {}),
+      ...(more.source && more.source !== product && more.source.length <= MAX_PRODUCT && !/[\u0000-\u001f\u007f-\u009f]/.test(more.source) ? { source: more.source } : {}),
     });
   }
 

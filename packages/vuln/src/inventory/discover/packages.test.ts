@@ -57,7 +57,7 @@ no colon here
   it("dpkg-query's lines; a fake dpkg-query run with an argument array", async () => {
     const d = parseDpkgQuery('bash\t5.2.15-2+b7\tinstall ok installed\nold\t1\tdeinstall ok config-files\nbroken line\n', 'dpkg-query');
     assert.deepEqual(brief(d), ['bash deb bash 5.2.15-2+b7 @ dpkg-query']);
-    assert.deepEqual(d.notes, ['dpkg-query line 3: not package, version and status separated by tabs: skipped']);
+    assert.deepEqual(d.notes, ['dpkg-query line 3: not package, version, status (and source, source version) separated by tabs: skipped']);
     const dir = tmp();
     const bin = join(dir, 'dpkg-query');
     // Answers only when called with exactly the arguments meant (no shell in between to split them).

@@ -1,9 +1,11 @@
 /**
  * A host's installed packages, read without credentials:
  *
- * - Debian: `dpkg-query -W -f '${Package}\t${Version}\t${Status}\n'`, or a status file in
- *   `/var/lib/dpkg/status` format (another host's, a container image's);
- * - RPM: `rpm -qa --qf '%{NAME}\t%{EPOCH}\t%{VERSION}\t%{RELEASE}\n'` when rpm is there.
+ * - Debian: `dpkg-query -W -f '${Package}\t${Version}\t${Status}\t${source:Package}\t${source:Version}\n'`,
+ *   or a status file in `/var/lib/dpkg/status` format (another host's, a container image's),
+ *   with each package's source package (`Source:`), by which Debian's tracker and OSV's
+ *   Debian records know it;
+ * - RPM: `rpm -qa --qf '%{NAME}\t%{EPOCH}\t%{VERSION}\t%{RELEASE}\t%{SOURCERPM}\n'` when rpm is there.
  *
  * The programs run with argument arrays (never a shell), a time bound and an output bound.
  */
@@ -19,8 +21,17 @@ const TIMEOUT_MS = 120_000;
 /** dpkg's package states in which the package's files are on disk. */
 const PRESENT = new Set(['installed', 'half-configured', 'unpacked', 'half-installed', 'triggers-awaited', 'triggers-pending']);
 
-export const DPKG_QUERY_FORMAT = '${Package}\\t${Version}\\t${Status}\\n';
-export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n';
+export const DPKG_QUERY_FORMAT = '${Package}\\t${Version}\\t${Status}\\t${source:Package}\\t${source:Version}\\n';
+export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{SOURCERPM}\\n';
+
+/** dpkg's source fields as the matching reads them: `openssh`, or `openssl (3.0.11-1)` when the source version differs. */
+function sourceOf(pkg: string, version: string, source: string | undefined, sourceVersion: string | undefined): string | undefined {
+  const m = /^([a-z0-9][a-z0-9.+-]{0,99})(?:\s+\(([^()\s]{1,128})\))?$/.exec((source ?? '').trim());
+  if (!m) return undefined;
+  const sv = m[2] ?? (sourceVersion && sourceVersion !== version ? sourceVersion : undefined);
+  if (m[1] === pkg && !sv) return undefined;
+  return sv ? `${m[1]} (${sv})` : m[1];
+}
 
 function run(bin: string, args: string[]): Promise<string> {
   return new Promise((done, fail) => {
@@ -41,13 +52,16 @@ export function parseDpkgQuery(text: string, origin: string, opts: DiscoverOptio
   for (const line of text.split('\n')) {
     n++;
     if (line === '') continue;
-    const [pkg, version, status, extra] = line.split('\t');
-    if (pkg === undefined || version === undefined || status === undefined || extra !== undefined) {
-      c.note(`${origin} line ${n}: not package, version and status separated by tabs: skipped`);
+    const parts = line.split('\t');
+    const [pkg, version, status, source, sourceVersion] = parts;
+    // three fields (older captures), or five with the source package and its version
+    if (pkg === undefined || version === undefined || status === undefined || (parts.length !== 3 && parts.length !== 5)) {
+      c.note(`${origin} line ${n}: not package, version, status (and source, source version) separated by tabs: skipped`);
       continue;
     }
     if (!PRESENT.has(status.split(' ')[2] ?? '')) continue;
-    c.add('deb', pkg, pkg, version, origin);
+    const src = sourceOf(pkg, version, source, sourceVersion);
+    c.add('deb', pkg, pkg, version, origin, src ? { source: src } : {});
   }
   return c.result();
 }
@@ -76,7 +90,10 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
       if (!pkg) c.note(`${file}:${startLine}: a stanza without Package: skipped`);
       else if (status === undefined || PRESENT.has(status.split(/\s+/)[2] ?? '')) {
         if (!version) c.note(`${file}:${startLine}: ${pkg}: no Version: skipped`);
-        else c.add('deb', pkg, pkg, version, `${file}:${startLine}`);
+        else {
+          const src = sourceOf(pkg, version, fields.get('source'), undefined);
+          c.add('deb', pkg, pkg, version, `${file}:${startLine}`, src ? { source: src } : {});
+        }
       }
     }
     fields = new Map();
@@ -98,7 +115,7 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
     }
     const name = line.slice(0, colon).toLowerCase();
     // Only the fields used are kept: a stanza of a million fields costs no memory.
-    if (name === 'package' || name === 'version' || name === 'status') {
+    if (name === 'package' || name === 'version' || name === 'status' || name === 'source') {
       if (fields.has(name)) repeated ??= line.slice(0, colon);
       fields.set(name, line.slice(colon + 1).trim());
     }
@@ -119,15 +136,18 @@ export function parseRpmQuery(text: string, origin: string, opts: DiscoverOption
   for (const line of text.split('\n')) {
     n++;
     if (line === '') continue;
-    const [name, epoch, version, release, extra] = line.split('\t');
-    if (name === undefined || epoch === undefined || version === undefined || release === undefined || extra !== undefined) {
+    const parts = line.split('\t');
+    const [name, epoch, version, release, srpm] = parts;
+    if (name === undefined || epoch === undefined || version === undefined || release === undefined || (parts.length !== 4 && parts.length !== 5)) {
       c.note(`${origin} line ${n}: not name, epoch, version and release separated by tabs: skipped`);
       continue;
     }
     // gpg-pubkey entries are the keys rpm trusts, not software.
     if (name === 'gpg-pubkey') continue;
     const e = epoch === '(none)' || epoch === '' || epoch === '0' ? '' : `${epoch}:`;
-    c.add('rpm', name, name, `${e}${version}-${release}`, origin);
+    // %{SOURCERPM}: openssh-8.7p1-38.el9.src.rpm: the name is what comes before version-release
+    const sm = srpm ? /^(.{1,100})-[^-]{1,64}-[^-]{1,64}\.src\.rpm$/.exec(srpm) : null;
+    c.add('rpm', name, name, `${e}${version}-${release}`, origin, sm && sm[1] !== name ? { source: sm[1]! } : {});
   }
   return c.result();
 }
