@@ -16,7 +16,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import type { FimRulesInput } from './rules.js';
 import type { FileType, FimEntry } from './types.js';
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, realpathSync } from 'node:fs';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import { RecordMap, type Baseline, type FimDb, type HistoryRecord } from './baseline-db.js';
 import { asText, shortDiff } from './diff.js';
 import { hashFile, type HashJob } from './hash-file.js';
