@@ -221,7 +221,7 @@ async function init(c: Ctx): Promise<number> {
   let history: HistoryRecord[] = [];
   if (c.db.list().some((b) => b.name === c.name)) {
     try {
-      history = [...c.db.load(c.name, key).history];
+      history = [...c.db.loadMeta(c.name, key).history];
     } catch (err) {
       process.stderr.write(`mamori: warning: the previous baseline "${c.name}" does not verify (${(err as Error).message.slice(0, 200)}); its history is not carried over\n`);
     }

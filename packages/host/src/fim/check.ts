@@ -16,6 +16,8 @@ import { RuleSet, within } from './rules.js';
 import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
 import { Walker, type WalkTarget, type Walked } from './walker.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Small text files under `diff: true` rules are kept up to this size, for diffs. */
 export const DIFF_MAX_BYTES = 64 << 10;
 const TYPE_BIT = attrBit('type');
@@ -54,7 +56,9 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     if (item.hash) {
       const p = opts.previous?.get(e.path);
       if (p && p.type === 'file' && p.sha256 !== null && p.error === null && p.size === e.size && p.mtime === e.mtime && p.ctime === e.ctime && p.ino === e.ino) {
-        entries.set(e.path, { ...e, sha256: p.sha256 });
+        // the walk's entry is this scan's own: filled in place, not copied (50,000 copies a run)
+        (e as Mutable<FimEntry>).sha256 = p.sha256;
+        entries.set(e.path, e);
         continue;
       }
       todo.push(item);
@@ -75,10 +79,10 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     const e = todo[i]!.entry;
     if (r.ok) {
       hashedBytes += r.size;
-      entries.set(e.path, { ...e, sha256: r.sha256 });
+      (e as Mutable<FimEntry>).sha256 = r.sha256;
       if (r.content && asText(r.content, DIFF_MAX_BYTES) !== undefined) contents.set(e.path, r.content);
     } else {
-      entries.set(e.path, { ...e, error: r.error });
+      (e as Mutable<FimEntry>).error = r.error;
       problems.push({ path: e.path, reason: r.error });
     }
   });
@@ -177,6 +181,7 @@ export async function checkBaseline(db: FimDb, key: Buffer, name: string, opts: 
     }
     const n = cur.entries.get(path);
     if (!n && same.has(path)) continue;
+    if (n && b.entries instanceof RecordMap && b.entries.unchanged(n)) continue;
     const old = b.entries.get(path)!;
     if (!n) {
       removed.push(old);
