@@ -57,21 +57,9 @@ function encode(e: FimEntry): string {
   return `${e.path}\0${encodeTail(e)}`;
 }
 
-const NS = 1_000_000_000n;
-
-/**
- * A BigInt's decimal digits, through Numbers: V8's BigInt-to-string costs several times a
- * Number's, and every record has four (device, inode, mtime and ctime in nanoseconds).
- */
-export function dec(v: bigint): string {
-  if (v < 0n) return `-${dec(-v)}`;
-  if (v <= 9_007_199_254_740_991n) return String(Number(v));
-  return `${dec(v / NS)}${String(Number(v % NS)).padStart(9, '0')}`;
-}
-
 /** The fields after the path, as stored. */
 function encodeTail(e: FimEntry): string {
-  return `${e.type}\0${e.size}\0${e.mode}\0${e.uid}\0${e.gid}\0${dec(e.dev)}\0${dec(e.ino)}\0${e.nlink}\0${dec(e.mtime)}\0${dec(e.ctime)}\0${e.sha256 ?? ''}\0${opt(e.target)}\0${e.attrs}\0${opt(e.error)}\0`;
+  return `${e.type}\0${e.size}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.dev}\0${e.ino}\0${e.nlink}\0${e.mtime}\0${e.ctime}\0${e.sha256 ?? ''}\0${opt(e.target)}\0${e.attrs}\0${opt(e.error)}\0`;
 }
 
 /** One record's fields after its path (`tail`, as stored), as an entry. */
