@@ -171,27 +171,43 @@ export async function checkBaseline(db: FimDb, key: Buffer, name: string, opts: 
   const added: FimEntry[] = [];
   const removed: FimEntry[] = [];
   const changed: ChangedFile[] = [];
-  const seen = new Set<string>();
-  const same = new Set(cur.same);
-  for (const path of recordsUnder(b, targets)) {
-    // a record's path comes once from the whole baseline; the watcher's targets may overlap
-    if (targets !== 'all') {
-      if (seen.has(path)) continue;
-      seen.add(path);
-    }
-    const n = cur.entries.get(path);
-    if (!n && same.has(path)) continue;
-    if (n && b.entries instanceof RecordMap && b.entries.unchanged(n)) continue;
-    const old = b.entries.get(path)!;
-    if (!n) {
-      removed.push(old);
-      continue;
-    }
+  const compare = (old: FimEntry, n: FimEntry): void => {
     const changes = changesOf(old, n);
     if (changes.length) {
       const rule = rules.ruleFor(old.path);
       const diff = rule?.diff && changes.some((c) => c.attr === 'sha256') ? diffOf(db, name, old, n) : undefined;
       changed.push(diff === undefined ? { path: old.path, changes, old, new: n } : { path: old.path, changes, diff, old, new: n });
+    }
+  };
+  const unchanged = (n: FimEntry): boolean => b.entries instanceof RecordMap && b.entries.unchanged(n);
+  if (targets === 'all') {
+    // The walk gives each path once: either in `same` (a record that still holds) or in
+    // `entries`. What it found of the records then accounts for every one of them unless
+    // some are gone, and only then are the records gone through (a fast check of an
+    // unchanged tree looks at the few paths it recorded anew, not at all 50,000).
+    let found = cur.same.length;
+    for (const [p, n] of cur.entries) {
+      if (!b.entries.has(p)) continue;
+      found++;
+      if (!unchanged(n)) compare(b.entries.get(p)!, n);
+    }
+    if (found !== b.entries.size) {
+      const same = new Set(cur.same);
+      for (const path of b.entries.keys()) if (!cur.entries.has(path) && !same.has(path)) removed.push(b.entries.get(path)!);
+    }
+  } else {
+    const seen = new Set<string>();
+    const same = new Set(cur.same);
+    for (const path of recordsUnder(b, targets)) {
+      // a record's path comes once from the whole baseline; the watcher's targets may overlap
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const n = cur.entries.get(path);
+      if (!n && same.has(path)) continue;
+      if (n && unchanged(n)) continue;
+      const old = b.entries.get(path)!;
+      if (n) compare(old, n);
+      else removed.push(old);
     }
   }
   for (const [p, e] of cur.entries) if (!b.entries.has(p)) added.push(e);
@@ -202,7 +218,8 @@ export async function checkBaseline(db: FimDb, key: Buffer, name: string, opts: 
     signature: 'valid',
     startedAt: new Date(started).toISOString(),
     durationMs: Math.round(performance.now() - t0),
-    scanned: cur.entries.size + [...same].filter((p) => !cur.entries.has(p)).length,
+    // the whole walk gives each path once, in `same` or in `entries`; the watcher's targets may overlap
+    scanned: cur.entries.size + (targets === 'all' ? cur.same.length : new Set(cur.same.filter((p) => !cur.entries.has(p))).size),
     hashed: cur.hashed,
     hashedBytes: cur.hashedBytes,
     added: added.sort(byPath),
