@@ -5,7 +5,8 @@
  * hash) on the same tree in the same run. CPU is what the OS counts for each child process
  * (bash's `times`, user + system, every thread); files per second are per wall second.
  * Then: one directory of --big-dir/4 and of --big-dir entries (AIDE's cost grows with the
- * square of a directory's size; ours should grow with its size), and the hashing's
+ * square of a directory's size; ours should grow with its size), --big-dir entries in one
+ * directory against as many in directories of 50 (the same cost when it is linear), and the hashing's
  * throughput per core against `openssl speed -evp sha256` on this machine.
  *
  *   node bench/fim.mjs [--files 50000] [--mb 1024] [--big-dir 20000] [--rounds 1] [--quick] [--keep] [--tree DIR]
@@ -80,6 +81,15 @@ function makeTree(root, files, bytes) {
 function makeFlat(root, n) {
   mkdirSync(root, { recursive: true });
   for (let i = 0; i < n; i++) writeFileSync(join(root, `entry-${i}.txt`), `entry ${i}\n`);
+}
+
+/** The same n small files, 50 a directory. */
+function makeNested(root, n) {
+  for (let i = 0; i < n; i++) {
+    const dir = join(root, `d${Math.floor(i / 50)}`);
+    if (i % 50 === 0) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `entry-${i}.txt`), `entry ${i}\n`);
+  }
 }
 
 /** Runs a command under bash and returns its children's CPU (user + system, s) and wall time. */
@@ -258,6 +268,21 @@ try {
   const growth = (flat[s2].mamori - startup) / Math.max(0.001, flat[s1].mamori - startup);
   verdictLine(growth < 6, 'linear cost in directory size', `${num(growth, 1)}x the CPU for 4x the entries, after ${num(startup, 2)} s of start-up`);
   result.flat = flat;
+
+  // The same number of files in one directory and in directories of 50: linear cost means the
+  // one directory costs about what the nested tree does.
+  const nestedDir = join(work, `nested-${BIG}`);
+  makeNested(nestedDir, BIG);
+  const nestedOurs = await timed(process.execPath, [BIN, 'fim', 'init', nestedDir, '--name', `nested-${BIG}`, '--db', join(work, 'flat.db'), '--key', join(work, 'fim.key'), '--no-events']);
+  const nestedPeer = AIDE ? await aideInit(aideConf(nestedDir, `nested-${BIG}`), `nested-${BIG}`) : undefined;
+  const nested = { mamori: nestedOurs.cpu, aide: nestedPeer?.cpu };
+  console.log(`\n${num(BIG)} files: init CPU s in one directory and in directories of 50`);
+  printTable(['tool', 'one directory', 'nested', 'one / nested'], [
+    ['mamori', num(flat[s2].mamori, 2), num(nested.mamori, 2), `${num(flat[s2].mamori / nested.mamori, 2)}x`],
+    ...(AIDE ? [['AIDE', num(flat[s2].aide, 2), num(nested.aide, 2), `${num(flat[s2].aide / nested.aide, 1)}x`]] : []),
+  ]);
+  verdictLine(flat[s2].mamori / nested.mamori < 1.5, 'one directory costs what a nested tree of as many files does', `${num(flat[s2].mamori / nested.mamori, 2)}x`);
+  result.nested = nested;
 
   const ssl = opensslSha256();
   const ours = await ourHashing(tree);

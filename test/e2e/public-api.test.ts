@@ -25,6 +25,7 @@ const ENTRIES: Entry[] = [
   { specifier: 'mamori', declarations: 'packages/mamori/dist/index.d.ts' },
   { specifier: 'mamori/testing', declarations: 'packages/mamori/dist/testing.d.ts' },
   { specifier: 'mamori/waf', declarations: 'packages/mamori/dist/waf/index.d.ts' },
+  { specifier: 'mamori/errors', declarations: 'packages/mamori/dist/core/errors.d.ts' },
   { specifier: '@mamori/store-sqlite', declarations: 'packages/store-sqlite/dist/index.d.ts' },
   { specifier: '@mamori/store-redis', declarations: 'packages/store-redis/dist/index.d.ts' },
   { specifier: '@mamori/express', declarations: 'packages/express/dist/index.d.ts' },
@@ -32,6 +33,7 @@ const ENTRIES: Entry[] = [
   { specifier: '@mamori/hono', declarations: 'packages/hono/dist/index.d.ts' },
   { specifier: '@mamori/demo-shop', declarations: 'packages/demo-shop/dist/index.d.ts' },
   { specifier: '@mamori/host', declarations: 'packages/host/dist/index.d.ts' },
+  { specifier: '@mamori/host/fim', declarations: 'packages/host/dist/fim/index.d.ts' },
   { specifier: '@mamori/vuln', declarations: 'packages/vuln/dist/index.d.ts' },
   { specifier: '@mamori/detect', declarations: 'packages/detect/dist/index.d.ts' },
 ];
@@ -94,14 +96,14 @@ describe('the public API', () => {
 
   it("each package's entry points (package.json exports) are the listed ones", () => {
     const subpaths: Record<string, string[]> = {
-      mamori: ['.', './internal', './package.json', './schema.json', './testing', './waf'],
+      mamori: ['.', './errors', './internal', './package.json', './schema.json', './testing', './waf'],
       'store-sqlite': ['.'],
       'store-redis': ['.'],
       express: ['.'],
       fastify: ['.'],
       hono: ['.'],
       'demo-shop': ['.'],
-      host: ['.'],
+      host: ['.', './fim'],
       vuln: ['.'],
       detect: ['.'],
       cli: ['.'],

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 
 export interface CommandModule {
   readonly help: string;

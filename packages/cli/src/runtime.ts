@@ -3,27 +3,17 @@
  * country database and the guard. Used by every command.
  */
 import { existsSync as exists } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MamoriError, defaultConfig, loadConfig, loadMamori, type Mamori, type MamoriConfig } from 'mamori';
 import { formatCrsSearch } from 'mamori/waf';
 // The SQLite store, loaded by loadMamori when the config asks for it: a dependency of the CLI.
 import { SqliteStore } from '@mamori/store-sqlite';
+import { findConfig } from './config-file.js';
+
+export { findConfig };
 
 /** What a command runs with: loadMamori's (the same for the proxy, the CLI and the adapters). */
 export type Runtime = Mamori;
-
-/** The project's mamori.yaml: in `from` or the nearest folder above it that has one. */
-export function findConfig(from = process.cwd()): string | undefined {
-  let dir = resolve(from);
-  for (let i = 0; i < 64; i++) {
-    const candidate = join(dir, 'mamori.yaml');
-    if (exists(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-  return undefined;
-}
 
 /**
  * Finds the config: --config, else MAMORI_CONFIG, else mamori.yaml here or in a folder above,

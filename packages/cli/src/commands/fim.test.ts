@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { defaultDataDir } from '../config-file.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const dirs: string[] = [];
@@ -33,6 +34,22 @@ function project() {
 }
 
 describe('mamori fim', () => {
+  it('with no config file, keeps its data in ./.mamori, where the defaults put them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-cli-fim-noconf-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'www'));
+    writeFileSync(join(dir, 'www', 'a.php'), '<?php echo 1;');
+    const env = { ...process.env };
+    delete env.MAMORI_CONFIG;
+    const r = spawnSync(process.execPath, [BIN, 'fim', 'init', 'www', '--no-events'], { cwd: dir, encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(statSync(join(dir, '.mamori', 'fim.db')).isFile());
+    assert.ok(statSync(join(dir, '.mamori', 'fim.key')).isFile());
+    // the command finds that directory without loading mamori: it must stay the defaults' own
+    const { defaultConfig } = await import('mamori');
+    assert.equal(defaultDataDir(), defaultConfig().dataDir);
+  });
+
   it('init, check (table and JSON), accept with who and why, history; exit codes 0 and 1', () => {
     const { dir, mamori } = project();
     const init = mamori('fim', 'init', 'www', '--exclude', '*.log', '--diff');

@@ -1,7 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MamoriError, isMamoriError, parseDuration, type EventSink } from 'mamori';
+import type { EventSink } from 'mamori';
+import { MamoriError, isMamoriError } from 'mamori/errors';
+// fim's own entry point, not the package root: no YARA engine, no IoC code, no mamori engine
+// loaded before a check (start-up is most of a fast check's CPU). mamori itself is loaded
+// when events are recorded or a config file is read.
 import {
   FimDb,
   FimWatcher,
@@ -19,9 +23,10 @@ import {
   type FimEntry,
   type FimEvent,
   type HistoryRecord,
-} from '@mamori/host';
+} from '@mamori/host/fim';
 import { parse } from '../command.js';
-import { openRuntime, readConfig, type Runtime } from '../runtime.js';
+import { configFile, defaultDataDir } from '../config-file.js';
+import type { Runtime } from '../runtime.js';
 import { table } from '../render.js';
 
 export const help = `Usage: mamori fim <init|check|accept|watch|list|history> [options]
@@ -216,7 +221,7 @@ async function init(c: Ctx): Promise<number> {
   let history: HistoryRecord[] = [];
   if (c.db.list().some((b) => b.name === c.name)) {
     try {
-      history = [...c.db.load(c.name, key).history];
+      history = [...c.db.loadMeta(c.name, key).history];
     } catch (err) {
       process.stderr.write(`mamori: warning: the previous baseline "${c.name}" does not verify (${(err as Error).message.slice(0, 200)}); its history is not carried over\n`);
     }
@@ -301,6 +306,7 @@ async function watchCmd(c: Ctx): Promise<number> {
   const v = c.values;
   const key = readKey(c.keyFile);
   const sink = await c.sink();
+  const { parseDuration } = await import('mamori');
   const debounceMs = v.debounce ? parseDuration(v.debounce, '--debounce') : 500;
   const fullEveryMs = v.every ? parseDuration(v.every, '--every') : 3_600_000;
   let w: FimWatcher;
@@ -367,9 +373,12 @@ export async function run(argv: string[]): Promise<number> {
     const [sub, ...rest] = positionals;
     const fn = sub ? SUBCOMMANDS[sub] : undefined;
     if (!fn) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `${sub ? `unknown subcommand "${sub.slice(0, 40)}"` : 'a subcommand is needed'}\n\n${help}`);
-    const config = readConfig(values.config);
-    const dbFile = resolve(values.db ?? join(config.dataDir, 'fim.db'));
-    const keyFile = resolve(values.key ?? join(config.dataDir, 'fim.key'));
+    // A config file is read (and mamori loaded) only when there is one; else the defaults' data directory.
+    const file = configFile(values.config);
+    const config = file ? (await import('../runtime.js')).readConfig(file) : undefined;
+    const dataDir = config?.dataDir ?? defaultDataDir();
+    const dbFile = resolve(values.db ?? join(dataDir, 'fim.db'));
+    const keyFile = resolve(values.key ?? join(dataDir, 'fim.key'));
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--threads takes 0 to 64');
     db = FimDb.open(dbFile);
@@ -386,7 +395,7 @@ export async function run(argv: string[]): Promise<number> {
       threads,
       sink: async () => {
         if (values['no-events']) return undefined;
-        opened ??= openRuntime(config);
+        opened ??= import('../runtime.js').then((m) => m.openRuntime(config ?? m.readConfig(undefined)));
         rt = await opened;
         return rt.guard.events;
       },

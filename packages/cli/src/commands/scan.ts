@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
-import { MamoriError, isMamoriError } from 'mamori';
+import { MamoriError, isMamoriError } from 'mamori/errors';
 import { createScanner, FimDb, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
-import { readConfig } from '../runtime.js';
+import { configFile, defaultDataDir } from '../config-file.js';
 import { parse } from '../command.js';
 import { table } from '../render.js';
 
@@ -72,7 +72,9 @@ async function scan(argv: string[]): Promise<number> {
   const maxFileBytes = intOption(values['max-file-size'], '--max-file-size', 1, 2 ** 31 - 1);
   if (values['no-builtin'] && !values.rules?.length) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--no-builtin leaves no rules: give some with --rules');
 
-  const dataDir = readConfig(values.config).dataDir;
+  // A config file is read only when there is one (and only for its data directory).
+  const file = configFile(values.config);
+  const dataDir = file ? (await import('../runtime.js')).readConfig(file).dataDir : defaultDataDir();
   // Known good: what a verified fim baseline recorded (the same path with the same content).
   let knownGood: ((path: string, sha256: string) => boolean) | undefined;
   if (values.baseline) {

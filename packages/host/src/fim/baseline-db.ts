@@ -16,7 +16,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import type { FimRulesInput } from './rules.js';
 import type { FileType, FimEntry } from './types.js';
 
@@ -54,7 +54,12 @@ const unopt = (v: string): string | null => (v === '' ? null : v.slice(1));
 
 /** One record's bytes: every field NUL-terminated. */
 function encode(e: FimEntry): string {
-  return `${e.path}\0${e.type}\0${e.size}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.dev}\0${e.ino}\0${e.nlink}\0${e.mtime}\0${e.ctime}\0${e.sha256 ?? ''}\0${opt(e.target)}\0${e.attrs}\0${opt(e.error)}\0`;
+  return `${e.path}\0${encodeTail(e)}`;
+}
+
+/** The fields after the path, as stored. */
+function encodeTail(e: FimEntry): string {
+  return `${e.type}\0${e.size}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.dev}\0${e.ino}\0${e.nlink}\0${e.mtime}\0${e.ctime}\0${e.sha256 ?? ''}\0${opt(e.target)}\0${e.attrs}\0${opt(e.error)}\0`;
 }
 
 /** One record's fields after its path (`tail`, as stored), as an entry. */
@@ -109,6 +114,15 @@ export class RecordMap implements ReadonlyMap<string, FimEntry> {
       }
     }
     return m;
+  }
+
+  /**
+   * Whether the stored record of `e.path` is `e`, field for field (so no attribute changed):
+   * one string comparison, where decoding the record (four BigInts) and comparing it cost
+   * several times more, for each of the paths of a full check.
+   */
+  unchanged(e: FimEntry): boolean {
+    return this.#tails.get(e.path) === encodeTail(e);
   }
 
   /** The stored fields after the path (type ... error, each NUL-terminated), or undefined. */
@@ -200,6 +214,8 @@ export class FimDb {
       if (fresh) chmodSync(file, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // read through a mapping: loading a baseline's blocks (megabytes) is then no stream of reads
+      db.pragma('mmap_size = 268435456');
       db.exec(`
         CREATE TABLE IF NOT EXISTS baselines (
           name TEXT PRIMARY KEY, rules TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -239,32 +255,50 @@ export class FimDb {
 
   /** The baseline, its signature verified under `key`. */
   load(name: string, key: Buffer): Baseline {
-    const meta = this.#db.prepare('SELECT * FROM baselines WHERE name = ?').get(name) as
+    const { meta, data } = this.#verified(name, key);
+    let entries: RecordMap;
+    try {
+      entries = RecordMap.fromBlocks(data);
+      if (entries.size !== meta.count) throw new Error(`${meta.count} records signed, ${entries.size} read`);
+    } catch (err) {
+      throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `the baseline "${name}" holds unreadable records: ${(err as Error).message}`, { cause: err });
+    }
+    return { ...meta, entries };
+  }
+
+  /**
+   * The baseline's metadata and history, its signature verified under `key` as `load` does
+   * (every block's SHA-256), without splitting its records: what a baseline recorded again
+   * carries over.
+   */
+  loadMeta(name: string, key: Buffer): BaselineMeta {
+    return this.#verified(name, key).meta;
+  }
+
+  #verified(name: string, key: Buffer): { meta: BaselineMeta; data: Buffer[] } {
+    const row = this.#db.prepare('SELECT * FROM baselines WHERE name = ?').get(name) as
       | { name: string; rules: string; created_at: string; updated_at: string; count: number; history: string; signature: string }
       | undefined;
-    if (!meta) throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `no baseline named "${name.slice(0, 80)}" in ${this.file}: run \`mamori fim init\` first`);
+    if (!row) throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `no baseline named "${name.slice(0, 80)}" in ${this.file}: run \`mamori fim init\` first`);
     const data = (this.#db.prepare('SELECT data FROM records WHERE baseline = ? ORDER BY seq').all(name) as { data: Buffer }[]).map((r) => r.data);
-    const fields: SignedFields = { name: meta.name, rules: meta.rules, createdAt: meta.created_at, updatedAt: meta.updated_at, count: Number(meta.count), history: meta.history };
+    const fields: SignedFields = { name: row.name, rules: row.rules, createdAt: row.created_at, updatedAt: row.updated_at, count: Number(row.count), history: row.history };
     const expected = Buffer.from(signature(key, fields, data), 'hex');
-    const got = Buffer.from(/^[0-9a-f]{64}$/.test(meta.signature) ? meta.signature : '', 'hex');
+    const got = Buffer.from(/^[0-9a-f]{64}$/.test(row.signature) ? row.signature : '', 'hex');
     if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
       throw new MamoriError(
         'MAMORI_ERR_FIM_SIGNATURE',
         `the baseline "${name.slice(0, 80)}" in ${this.file} does not match its signature: it was changed outside mamori, or signed with another key. Treat the monitored files as suspect`,
       );
     }
-    let entries: RecordMap;
     let rules: FimRulesInput;
     let history: HistoryRecord[];
     try {
-      entries = RecordMap.fromBlocks(data);
-      if (entries.size !== fields.count) throw new Error(`${fields.count} records signed, ${entries.size} read`);
-      rules = JSON.parse(meta.rules) as FimRulesInput;
-      history = JSON.parse(meta.history) as HistoryRecord[];
+      rules = JSON.parse(row.rules) as FimRulesInput;
+      history = JSON.parse(row.history) as HistoryRecord[];
     } catch (err) {
-      throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `the baseline "${name}" holds unreadable records, rules or history: ${(err as Error).message}`, { cause: err });
+      throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `the baseline "${name}" holds unreadable rules or history: ${(err as Error).message}`, { cause: err });
     }
-    return { name, rules, createdAt: meta.created_at, updatedAt: meta.updated_at, count: entries.size, history, entries };
+    return { meta: { name, rules, createdAt: row.created_at, updatedAt: row.updated_at, count: fields.count, history }, data };
   }
 
   /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isMamoriError, type SecurityEvent } from 'mamori';
 import { FimDb } from './baseline-db.js';
+import { READ_BUFFER, hashFile } from './hash-file.js';
 import { acceptChanges, checkBaseline, initBaseline, scan } from './check.js';
 import { checkEvents } from './events.js';
 import { hashFiles } from './hasher.js';
@@ -330,6 +331,8 @@ describe('fim: the signature', () => {
       await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
       edit(t.dbFile, t.tree);
       await assert.rejects(checkBaseline(t.db, t.key, 'default'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE'), edit.toString());
+      // what `fim init --force` carries over is verified the same way, records included
+      assert.throws(() => t.db.loadMeta('default', t.key), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE'), edit.toString());
     }
     const t = setup({ a: 'a' });
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
@@ -383,6 +386,23 @@ describe('fim: hashing', () => {
     renameSync(files[1]!, `${files[1]}.moved`);
     const [moved] = await hashFiles([jobs[1]!], [sizes[1]!], { threads: 2, inlineBelow: 0 });
     assert.deepEqual(moved, { ok: false, error: 'vanished during the scan' });
+  });
+
+  it('hashes empty files, one-read files, files of exactly one read buffer and longer ones, keeping small contents', async () => {
+    const t = setup({});
+    const sizes = [0, 1, 5000, READ_BUFFER - 1, READ_BUFFER, READ_BUFFER + 1, 2 * READ_BUFFER, 3 * READ_BUFFER + 5];
+    const buf = Buffer.allocUnsafe(READ_BUFFER);
+    for (const size of sizes) {
+      const f = join(t.tree, `s${size}`);
+      const data = randomBytes(size);
+      writeFileSync(f, data);
+      const st = lstatSync(f, { bigint: true });
+      for (const keep of [0, 4096, 10 * READ_BUFFER]) {
+        const r = hashFile({ path: f, dev: st.dev, ino: st.ino, keep }, buf);
+        const kept = keep > 0 && size <= keep ? new Uint8Array(data) : undefined;
+        assert.deepEqual(r, { ok: true, size, sha256: createHash('sha256').update(data).digest('hex'), content: kept }, `${size} bytes, keep ${keep}`);
+      }
+    }
   });
 
   it('a scan of the same tree gives the same records as the baseline', async () => {

@@ -9,7 +9,7 @@
  * programming over segments and characters, never a backtracking regular expression, so a
  * long name costs its length times the pattern's, not more.
  */
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 
 type Part = { k: 'lit'; c: string } | { k: 'any' } | { k: 'star' } | { k: 'set'; neg: boolean; ranges: [number, number][] };
 type Segment = { k: 'globstar' } | { k: 'seg'; parts: Part[] };

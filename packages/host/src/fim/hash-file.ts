@@ -6,7 +6,7 @@
  * Used by the hashing workers and, for small jobs, on the calling thread.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export interface HashJob {
   path: string;
@@ -60,13 +60,18 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, error: 'not a regular file any more (replaced during the scan)' };
     if (st.ino !== Number(job.ino) || st.dev !== Number(job.dev)) return { ok: false, error: 'replaced by another file during the scan' };
+    let n = readSync(fd, buf, 0, buf.length, null);
+    // Most files are one read: a short read that reaches the size fstat gave is the whole of a
+    // regular file, hashed in one call (no Hash object to make, and no read that returns 0).
+    if (n < buf.length && n === st.size) {
+      const part = buf.subarray(0, n);
+      return { ok: true, sha256: hash('sha256', part, 'hex'), size: n, content: job.keep > 0 && n <= job.keep ? own([part], n) : undefined };
+    }
     const h = createHash('sha256');
     let size = 0;
     const chunks: Buffer[] = [];
     let keeping = job.keep > 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
+    for (; n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
       const part = buf.subarray(0, n);
       h.update(part);
       size += n;
@@ -77,8 +82,8 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
         } else chunks.push(Buffer.from(part));
       }
       // A short read that reaches the size fstat gave is the end of a regular file: the read
-      // that would return 0 is one system call per file saved (most files are one read).
-      // A file that grew since fstat is read on to its end.
+      // that would return 0 is one system call per file saved. A file that grew since fstat
+      // is read on to its end.
       if (n < buf.length && size === st.size) break;
     }
     return { ok: true, sha256: h.digest('hex'), size, content: keeping ? own(chunks, size) : undefined };

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import type { RuleSet } from './rules.js';
 
 const MIN_KEY = 32;

@@ -19,8 +19,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, normalize, sep } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import { MamoriError } from 'mamori';
+import { createRequire } from 'node:module';
+import { MamoriError } from 'mamori/errors';
 import { compileGlob, type Glob } from './glob.js';
 import { ATTRIBUTES, attrBit, type Attribute } from './types.js';
 
@@ -193,6 +193,8 @@ export function loadRules(file: string): RuleSet {
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_FIM_RULES', `${file}: cannot read the rules file: ${(err as Error).message}`, { cause: err });
   }
+  // The YAML parser is loaded here, for a rules file, not by every `mamori fim` run.
+  const { LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {

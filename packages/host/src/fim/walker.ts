@@ -8,7 +8,7 @@
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
 import type { RecordMap } from './baseline-db.js';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
@@ -176,9 +176,9 @@ export class Walker {
    * names) is read in one call, the cheapest way; a larger one is streamed through opendir,
    * so its names are never all in memory at once.
    */
-  #readDir(dirPath: string, each: (name: string) => void): void {
+  #readDir(dirPath: string, size: number, each: (name: string) => void): void {
     try {
-      if (lstatSync(dirPath).size <= this.#streamAbove) {
+      if (size <= this.#streamAbove) {
         for (const name of readdirSync(dirPath)) each(name);
         return;
       }
@@ -204,26 +204,22 @@ export class Walker {
     const startRel = RuleSet.rel(rule, start);
     this.#record(rule, start, startRel, st);
     if (!recursive || !st.isDirectory()) return;
-    // Where each directory really is: the start's real path plus the path below it. A path
-    // that resolves anywhere else has a directory on it swapped for a symlink since the walk
-    // saw it, and reading through it would leave the tree.
-    let realStart: string;
-    try {
-      realStart = realpathSync.native(start);
-    } catch (err) {
-      this.problems.push({ path: start, reason: describe(err) });
-      return;
-    }
-    const inPlace = (dir: string): boolean => {
+    // Each directory is read by path, and must be the directory the walk recorded there (same
+    // device and inode, still a directory) once read: a path that now leads elsewhere has a
+    // directory on it swapped for a symlink since the walk saw it, and what was read through
+    // it is not the tree's. One lstat a directory (two realpath calls, a readlink or lstat
+    // for every component of the path each, cost several times that).
+    const inPlace = (dir: string, dev: number, ino: number): boolean => {
       try {
-        return realpathSync.native(dir) === (dir === start ? realStart : `${realStart === '/' ? '' : realStart}${dir.slice(start === '/' ? 0 : start.length)}`);
+        const now = lstatSync(dir);
+        return now.isDirectory() && now.dev === dev && now.ino === ino;
       } catch {
         return false;
       }
     };
-    const stack: { path: string; rel: string }[] = [{ path: start, rel: startRel }];
+    const stack: { path: string; rel: string; dev: number; ino: number; size: number }[] = [{ path: start, rel: startRel, dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size) }];
     while (stack.length) {
-      const { path: dirPath, rel: dirRel } = stack.pop()!;
+      const { path: dirPath, rel: dirRel, dev, ino, size } = stack.pop()!;
       const outMark = this.out.length;
       const sameMark = this.same.length;
       const problemMark = this.problems.length;
@@ -235,12 +231,8 @@ export class Walker {
         stack.length = stackMark;
         this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
       };
-      if (!inPlace(dirPath)) {
-        swapped();
-        continue;
-      }
       this.#beforeReadDir?.(dirPath);
-      this.#readDir(dirPath, (name) => {
+      this.#readDir(dirPath, size, (name) => {
         const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
         if (this.#roots.has(path)) return; // walked under its own rule
         const rel = dirRel === '' ? name : `${dirRel}/${name}`;
@@ -254,7 +246,7 @@ export class Walker {
           }
           if (quick && this.#stillSame(rule, path, rel, quick)) {
             this.same.push(path);
-            if (quick.isDirectory()) stack.push({ path, rel });
+            if (quick.isDirectory()) stack.push({ path, rel, dev: quick.dev, ino: quick.ino, size: quick.size });
             return;
           }
         }
@@ -267,10 +259,10 @@ export class Walker {
           return;
         }
         this.#record(rule, path, rel, cst);
-        if (cst.isDirectory()) stack.push({ path, rel });
+        if (cst.isDirectory()) stack.push({ path, rel, dev: Number(cst.dev), ino: Number(cst.ino), size: Number(cst.size) });
       });
       // what was read through a swapped path is not the tree's: dropped, and said
-      if (!inPlace(dirPath)) swapped();
+      if (!inPlace(dirPath, dev, ino)) swapped();
     }
   }
 }

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { CompilerOptions, YaraX } from '@litko/yara-x';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import { BUILTIN_RULES, RULE_EXTERNALS } from './rules/index.js';
 
 /** A rule file that could not load, and why. */
