@@ -22,8 +22,10 @@ interface Summary {
   lastTime: number;
   events: number;
   failures: number;
-  successes: Success[];
-  /** Accounts a source tried, or sources an account was tried from (at most MAX_NAMES). */
+  successes: Success[] | undefined;
+  /** The first account a source tried (or source an account was tried from), held without a Set. */
+  name1: string | undefined;
+  /** Accounts a source tried, or sources an account was tried from (at most MAX_NAMES), from the second on. */
   names: Set<string> | undefined;
   moreNames: number;
   countries: Set<string> | undefined;
@@ -106,7 +108,7 @@ export class ActivityTracker {
       s = live.get(key);
       if (!s) {
         // First in, first out: the oldest followed source goes (cheaper than reordering on every event).
-        s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: [], names: undefined, moreNames: 0, countries: undefined };
+        s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: undefined, name1: undefined, names: undefined, moreNames: 0, countries: undefined };
         live.set(key, s);
         order.push(key, s);
         while (live.size > this.maxTracked && order.size > 0) {
@@ -123,17 +125,20 @@ export class ActivityTracker {
     const f = e.fields;
     const country = str(f['source.geo.country_iso_code']);
     if (country !== undefined && (s.countries ??= new Set()).size < MAX_COUNTRIES) s.countries.add(country);
-    if (other !== undefined) {
-      const names = (s.names ??= new Set());
-      if (!names.has(other)) {
-        if (names.size < MAX_NAMES) names.add(other);
-        else s.moreNames++;
+    if (other !== undefined && other !== s.name1) {
+      if (s.name1 === undefined) s.name1 = other;
+      else {
+        const names = (s.names ??= new Set([s.name1]));
+        if (!names.has(other)) {
+          if (names.size < MAX_NAMES) names.add(other);
+          else s.moreNames++;
+        }
       }
     }
     const outcome = f['event.outcome'];
     if (outcome === 'failure') s.failures++;
-    else if (outcome === 'success' && (f['event.category'] === 'authentication' || other !== undefined) && s.successes.length < MAX_SUCCESSES) {
-      s.successes.push({ time: e.time, action: str(f['event.action']) ?? str(f['event.dataset']) ?? 'success', who: other ?? '', ...(country ? { country } : {}) });
+    else if (outcome === 'success' && (f['event.category'] === 'authentication' || other !== undefined) && (s.successes?.length ?? 0) < MAX_SUCCESSES) {
+      (s.successes ??= []).push({ time: e.time, action: str(f['event.action']) ?? str(f['event.dataset']) ?? 'success', who: other ?? '', ...(country ? { country } : {}) });
     }
   }
 
@@ -166,7 +171,7 @@ export class ActivityTracker {
             key,
             ...(s ? { firstTime: s.firstTime, lastTime: s.lastTime, events: s.events, failures: s.failures } : {}),
             countries: s?.countries ? [...s.countries] : [],
-            tried: s?.names ? [...s.names] : [],
+            tried: s?.names ? [...s.names] : s?.name1 !== undefined ? [s.name1] : [],
             moreTried: s?.moreNames ?? 0,
             successes: s?.successes ?? [],
             alerts: list,
