@@ -16,7 +16,7 @@
  * under 256 MB resident with a million distinct sources.
  *
  *   node bench/detect-replay.mjs [--lines 1000000] [--parser ./bench/detect-real-parser.mjs]
- *        [--peers fail2ban,crowdsec] [--baseline /path/to/other/tree] [--rounds 1] [--phases a,b]
+ *        [--peers fail2ban,crowdsec] [--baseline /path/to/other/tree] [--rounds 1] [--phases a,b] [--heap MB]
  *
  * --peers: each NAME loads bench/peers/NAME.mjs (when it exists) and runs its
  *   `run(file, 'access' | 'sshd', { lines })` on the same raw files, after mamori, in the
@@ -24,6 +24,9 @@
  *   peakRssMiB, note }. The table puts each beside mamori's replay, with the ratio.
  * --baseline: the same replay phases run from another checkout's build (its own
  *   bench/detect-replay.mjs and parser), interleaved with this tree's: before/after in one run.
+ * --heap MB: the phases run under node --max-old-space-size=MB. V8 sizes the old generation
+ *   as a multiple of what is live after each full collection; below 1 GiB it takes a smaller
+ *   multiple, which is what bounds the resident size (the limit itself is never reached).
  * --rounds: each phase that many times, interleaved; the table gives each phase's best round
  *   (the machine is shared: the least disturbed round is the closest to the code's own cost).
  */
@@ -46,6 +49,9 @@ const PARSER = opt('parser', undefined);
 const PEERS = (opt('peers', '') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const BASELINE = opt('baseline', undefined);
 const ROUNDS = Math.max(1, Number(opt('rounds', '1')));
+/** --heap MB: the phases run with node --max-old-space-size=MB (as `NODE_OPTIONS` would set it for mamori watch/replay). */
+const HEAP = opt('heap', undefined);
+if (HEAP !== undefined && !/^\d{2,5}$/.test(HEAP)) throw new Error('--heap takes a number of MiB');
 const PHASES = (opt('phases', 'engine-access,engine-sshd,replay-access,replay-sshd,replay-distinct') ?? '').split(',').filter(Boolean);
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 
@@ -214,7 +220,7 @@ function runPhase(tree, name) {
   // A baseline from before a phase existed would run another phase under its name: left out.
   if (tree && !readFileSync(script, 'utf8').includes(`'${name}'`)) return undefined;
   const parser = PARSER && tree ? resolve(tree, PARSER) : PARSER;
-  const r = spawnSync(process.execPath, [script, '--phase', name, '--lines', String(LINES), '--dir', DIR, ...(parser ? ['--parser', parser] : [])], { encoding: 'utf8', maxBuffer: 1 << 20, cwd: tree ?? process.cwd() });
+  const r = spawnSync(process.execPath, [...(HEAP ? [`--max-old-space-size=${HEAP}`] : []), script, '--phase', name, '--lines', String(LINES), '--dir', DIR, ...(parser ? ['--parser', parser] : [])], { encoding: 'utf8', maxBuffer: 1 << 20, cwd: tree ?? process.cwd() });
   if (r.status !== 0) {
     if (tree) {
       // A baseline from before a phase existed: left out.
@@ -243,7 +249,7 @@ if (args.includes('--phase')) await phase(opt('phase'));
 else {
   const g0 = Date.now();
   await generate();
-  console.log(`# ${num(LINES)} lines each of an access log, an sshd log and an sshd log from ${num(LINES)} distinct sources, in ${DIR} (${((Date.now() - g0) / 1000).toFixed(1)} s to write)${PARSER ? `; raw lines through ${PARSER}` : '; ECS JSON lines through the built-in JSON-lines parser'}; best of ${ROUNDS} round(s)`);
+  console.log(`# ${num(LINES)} lines each of an access log, an sshd log and an sshd log from ${num(LINES)} distinct sources, in ${DIR} (${((Date.now() - g0) / 1000).toFixed(1)} s to write)${PARSER ? `; raw lines through ${PARSER}` : '; ECS JSON lines through the built-in JSON-lines parser'}; best of ${ROUNDS} round(s)${HEAP ? `; phases under node --max-old-space-size=${HEAP}` : ''}`);
   const phases = PHASES.filter((p) => p !== 'replay-distinct' || PARSER);
   const trees = [['this tree', undefined], ...(BASELINE ? [[`baseline ${BASELINE}`, resolve(BASELINE)]] : [])];
   const best = new Map();

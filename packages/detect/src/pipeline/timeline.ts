@@ -113,13 +113,12 @@ export class ActivityTracker {
   private touch(t: Tracked, key: string, e: LogEvent, other: string | undefined): void {
     let s = t.all.get(key);
     if (!s) {
-      // First in, first out: the oldest followed source goes (cheaper than reordering on every event).
-      s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: undefined, name1: undefined, names: undefined, moreNames: 0, countries: undefined, pinned: false };
-      t.all.set(key, s);
-      t.order.push(key, s);
-      t.unpinned++;
+      // First in, first out: the oldest followed source goes (cheaper than reordering on every
+      // event), and its object is used again for the new one: a million sources passing
+      // through would otherwise be a million objects outliving the young generation.
       const order = t.order;
-      while (t.unpinned > this.maxTracked && order.size > 0) {
+      let reuse: Summary | undefined;
+      while (t.unpinned >= this.maxTracked && order.size > 0) {
         const k = order.peekKey()!;
         const old = order.peekVal()!;
         order.shift();
@@ -127,8 +126,21 @@ export class ActivityTracker {
         if (!old.pinned && t.all.get(k) === old) {
           t.all.delete(k);
           t.unpinned--;
+          reuse = old;
         }
       }
+      if (reuse) {
+        s = reuse;
+        s.firstTime = s.lastTime = e.time;
+        s.events = s.failures = s.moreNames = 0;
+        s.successes = undefined;
+        s.name1 = undefined;
+        s.names = undefined;
+        s.countries = undefined;
+      } else s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: undefined, name1: undefined, names: undefined, moreNames: 0, countries: undefined, pinned: false };
+      t.all.set(key, s);
+      order.push(key, s);
+      t.unpinned++;
     }
     s.events++;
     if (e.time < s.firstTime) s.firstTime = e.time;
