@@ -237,7 +237,9 @@ describe('red team: many addresses of one attacker', () => {
   // addresses it may send from). Five failures from each of 60 addresses of one /64 is
   // 300 password guesses and no alert; each address blocked alone would also be one
   // decision per address.
-  it('finding 9: SSH failures from many addresses of one /64 are a brute force', { skip: 'finding 9: detectors group by the exact address; grouping IPv6 by /64 (and blocking the /64) is a design change; open' }, () => {
+  // Fixed: the brute-force scenarios group by net(source.ip), an IPv6 source by its /64, and
+  // the alert asks for a decision on the /64; IPv4 sources stay one per address.
+  it('finding 9: SSH failures from many addresses of one /64 are a brute force', () => {
     const sshd = createParsers().get('sshd');
     const engine = new ScenarioEngine(builtin.scenarios);
     const alerts: Alert[] = [];
@@ -249,7 +251,25 @@ describe('red team: many addresses of one attacker', () => {
       assert.ok(e);
       alerts.push(...engine.onEvent(e));
     }
-    assert.ok(alerts.some((a) => a.detector === 'ssh-bruteforce'));
+    const bf = alerts.find((a) => a.detector === 'ssh-bruteforce');
+    assert.ok(bf, 'an ssh-bruteforce alert');
+    assert.equal(bf.group['source.ip'], '2001:db8:1:2::/64');
+    assert.deepEqual(bf.remedy && { scope: bf.remedy.scope, value: bf.remedy.value }, { scope: 'range', value: '2001:db8:1:2::/64' });
+  });
+
+  it('finding 9, IPv4: addresses of one /24 are still counted one by one', () => {
+    const sshd = createParsers().get('sshd');
+    const engine = new ScenarioEngine(builtin.scenarios);
+    const alerts: Alert[] = [];
+    for (let i = 0; i < 300; i++) {
+      const ip = `198.51.100.${Math.floor(i / 5)}`;
+      const s = String(i % 60).padStart(2, '0');
+      const m = String(Math.floor(i / 60)).padStart(2, '0');
+      const e = sshd.parse({ text: `Dec  1 10:${m}:${s} host sshd[1]: Failed password for root from ${ip} port 22 ssh2`, input: 'auth.log', receivedAt: T0 });
+      assert.ok(e);
+      alerts.push(...engine.onEvent(e));
+    }
+    assert.equal(alerts.filter((a) => a.detector === 'ssh-bruteforce').length, 0, 'five failures a minute apart from each address is no brute force');
   });
 });
 

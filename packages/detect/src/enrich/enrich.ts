@@ -7,9 +7,12 @@
  *     @mamori/host's IocMatcher's matchIp/matchDomain methods,
  *   - `mamori.decided: true` when the source is already under a block or challenge
  *     decision: a lookup function (decidedFromStore(store) makes one from a Store).
- * IoC and decision answers are cached per address in a bounded LRU (country answers are cached by the country database itself; an attacker rotating addresses
- * turns the cache over, never grows it); decision answers expire after `decidedTtlMs`
- * so a decision added or lifted is seen.
+ * Country and IoC answers are kept per address as the line wrote it, in two generations of
+ * at most `cacheSize / 2` addresses each (an address seen in the older one moves to the
+ * newer; when the newer is full the older is dropped whole): a hit is one map lookup, with
+ * no parsing of the address, and an attacker rotating addresses turns the cache over, never
+ * grows it. Host names' IoC answers and decision answers are cached in a bounded LRU;
+ * decision answers expire after `decidedTtlMs` so a decision added or lifted is seen.
  *
  * Example:
  *   const enrich = new Enricher({ country: openCountryDatabase(), ioc: matcher, decided: decidedFromStore(store.decisions) });
@@ -60,6 +63,46 @@ export function decidedFromStore(store: Pick<DecisionStore, 'match'>): DecidedLo
 
 const NO_HIT: readonly IocHitLike[] = [];
 
+/** What is known of one address: its country and its IoC hits. */
+interface AddressFacts {
+  /** The address as first seen: events of the address carry this one string (see #static). */
+  readonly ip: string;
+  readonly country: string | undefined;
+  readonly hits: readonly IocHitLike[];
+}
+
+/**
+ * A bounded map in two generations (the newer takes every set and every hit found in the
+ * older; when it holds `max / 2` keys it becomes the older and the older is dropped): at
+ * most `max` keys, a hit in the newer generation costs one Map lookup and moves nothing.
+ */
+export class GenerationCache<V> {
+  #young = new Map<string, V>();
+  #old = new Map<string, V>();
+  readonly #half: number;
+  constructor(max: number) {
+    this.#half = Math.max(0, Math.trunc(max / 2));
+  }
+  get(key: string): V | undefined {
+    const v = this.#young.get(key);
+    if (v !== undefined) return v;
+    const o = this.#old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
+  }
+  set(key: string, v: V): void {
+    if (this.#half === 0) return;
+    if (this.#young.size >= this.#half) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(key, v);
+  }
+  get size(): number {
+    return this.#young.size + this.#old.size;
+  }
+}
+
 export class Enricher {
   readonly #country: CountryLookup | undefined;
   readonly #ioc: IocLookup | undefined;
@@ -67,6 +110,7 @@ export class Enricher {
   readonly #ttl: number;
   readonly #now: () => number;
   readonly #iocs: BoundedCache<readonly IocHitLike[]>;
+  readonly #addresses: GenerationCache<AddressFacts>;
   readonly #decisions: BoundedCache<{ value: boolean; at: number }>;
   /** Lookups in flight, so a burst from one address asks the store once. */
   readonly #pending = new Map<string, Promise<boolean>>();
@@ -81,26 +125,26 @@ export class Enricher {
     this.#now = options.now ?? Date.now;
     const size = options.cacheSize ?? 10_000;
     this.#iocs = new BoundedCache(size);
+    this.#addresses = new GenerationCache(size);
     this.#decisions = new BoundedCache(size);
   }
 
   #static(event: LogEvent): Fields | undefined {
     const ip = event.fields['source.ip'];
     let add: Fields | undefined;
-    if (typeof ip === 'string') {
-      if (this.#country) {
-        // Not cached here: mamori's country database keeps its own cache of lookups.
-        const c = this.#country.country(ip);
-        if (c !== undefined) (add ??= {})['source.geo.country_iso_code'] = c;
+    if (typeof ip === 'string' && (this.#country || this.#ioc)) {
+      let facts = this.#addresses.get(ip);
+      if (facts === undefined) {
+        const hits = this.#ioc ? this.#ioc.matchIp(ip) : NO_HIT;
+        facts = { ip, country: this.#country?.country(ip), hits: hits.length === 0 ? NO_HIT : hits };
+        this.#addresses.set(ip, facts);
       }
-      if (this.#ioc) {
-        let hits = this.#iocs.get(ip);
-        if (hits === undefined) {
-          hits = this.#ioc.matchIp(ip);
-          this.#iocs.set(ip, hits.length === 0 ? NO_HIT : hits);
-        }
-        if (hits.length > 0) add = withHit(add, hits[0]!);
-      }
+      if (facts.country !== undefined) (add ??= {})['source.geo.country_iso_code'] = facts.country;
+      if (facts.hits.length > 0) add = withHit(add, facts.hits[0]!);
+      // The event is copied anyway: it gets the address as the string first seen (the same
+      // characters), one string object for every event of the address, so the detectors' tables
+      // keyed by it find it by identity (its hash computed once, no characters compared).
+      if (add !== undefined) add['source.ip'] = facts.ip;
     }
     if (this.#ioc?.matchDomain && add?.['mamori.ioc'] === undefined) {
       for (const key of ['source.address', 'url.domain', 'destination.domain']) {

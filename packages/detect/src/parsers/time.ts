@@ -86,7 +86,20 @@ export function inferYear(mo: number, d: number, receivedAt: number, zone: TimeZ
  * `Dec  3 14:00:00` or `Dec 03 14:00:00.123` at the start of `s`: the time and how many
  * characters it took, or undefined.
  */
-export function parseSyslogTime(s: string, receivedAt: number, zone: TimeZoneMode = 'local'): { time: number; length: number } | undefined {
+export function parseSyslogTime(s: string, receivedAt: number, zone: TimeZoneMode = 'local'): { readonly time: number; readonly length: number } | undefined {
+  // The lines of one second share their time: the last answer is kept for the next line (to the
+  // second, with the same receive time and zone, since the year depends on both).
+  const last = lastSyslog;
+  if (last !== undefined && last.receivedAt === receivedAt && last.zone === zone && s.charCodeAt(15) !== 46 && s.startsWith(last.text)) return last.result;
+  const r = readSyslogTime(s, receivedAt, zone);
+  if (r !== undefined && r.length === 15) lastSyslog = { text: s.slice(0, 15), receivedAt, zone, result: r };
+  return r;
+}
+
+/** parseSyslogTime's last whole-second answer (a memo of a pure function: the same input gives the same answer). */
+let lastSyslog: { text: string; receivedAt: number; zone: TimeZoneMode; result: { readonly time: number; readonly length: number } } | undefined;
+
+function readSyslogTime(s: string, receivedAt: number, zone: TimeZoneMode): { time: number; length: number } | undefined {
   if (s.length < 15 || s.charCodeAt(3) !== 32 || s.charCodeAt(9) !== 58 || s.charCodeAt(12) !== 58) return undefined;
   const mo = MONTHS[s.slice(0, 3)];
   if (mo === undefined) return undefined;

@@ -44,9 +44,7 @@ export class Pipeline {
   private readonly detectors: readonly Detector[];
   private readonly reorderMs: number;
   private readonly maxBuffered: number;
-  private readonly heap: LogEvent[] = [];
-  private readonly seqs: number[] = [];
-  private seq = 0;
+  private readonly held = new ReorderBuffer();
   private maxSeen = -Infinity;
   private pending: Promise<void>[] = [];
 
@@ -61,23 +59,24 @@ export class Pipeline {
     this.stats.events++;
     if (this.reorderMs === 0) this.run(event);
     else {
-      this.heapPush(event);
+      const held = this.held;
+      held.push(event);
       if (event.time > this.maxSeen) this.maxSeen = event.time;
       const horizon = this.maxSeen - this.reorderMs;
-      while (this.heap.length > 0 && (this.heap[0]!.time <= horizon || this.heap.length > this.maxBuffered)) this.run(this.heapPop());
+      while (held.size > 0 && (held.minTime() <= horizon || held.size > this.maxBuffered)) this.run(held.pop());
     }
     if (this.pending.length >= MAX_PENDING) return this.drain();
   }
 
   /** A tick in follow mode: lets go what is older than the window at `now` and lets detectors expire state. */
   tick(now: number): void {
-    while (this.heap.length > 0 && this.heap[0]!.time <= now - this.reorderMs) this.run(this.heapPop());
+    while (this.held.size > 0 && this.held.minTime() <= now - this.reorderMs) this.run(this.held.pop());
     for (const d of this.detectors) this.deliver(d.advance(now));
   }
 
   /** The end of input: runs what is held, then advances every detector to the last event's time. */
   async end(): Promise<PipelineStats> {
-    while (this.heap.length > 0) this.run(this.heapPop());
+    while (this.held.size > 0) this.run(this.held.pop());
     if (this.stats.watermark > -Infinity) for (const d of this.detectors) this.deliver(d.advance(this.stats.watermark));
     await this.drain();
     return this.stats;
@@ -118,48 +117,120 @@ export class Pipeline {
       await Promise.all(p);
     }
   }
+}
 
-  // A binary min-heap by (time, arrival): equal times keep their arrival order, so a run is deterministic.
-  private less(i: number, j: number): boolean {
-    const a = this.heap[i]!.time;
-    const b = this.heap[j]!.time;
-    return a < b || (a === b && this.seqs[i]! < this.seqs[j]!);
+/**
+ * The events held for reordering, let go by (time, arrival): equal times keep their arrival
+ * order, so a run is deterministic. Logs come nearly in order, so an event no older than the
+ * last one held joins a queue in arrival order (already sorted: no comparisons); only an
+ * event older than that goes into a binary min-heap. The smaller of the two fronts goes first.
+ */
+export class ReorderBuffer {
+  /** In-order arrivals: a ring of events and their arrival numbers. */
+  private q: (LogEvent | undefined)[] = new Array<LogEvent | undefined>(64);
+  private qSeq: number[] = new Array<number>(64).fill(0);
+  private qHead = 0;
+  private qSize = 0;
+  /** Late arrivals: a heap by (time, arrival). */
+  private readonly heap: LogEvent[] = [];
+  private readonly seqs: number[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.qSize + this.heap.length;
   }
-  private swap(i: number, j: number): void {
+
+  push(e: LogEvent): void {
+    const seq = this.seq++;
+    if (this.qSize === 0 || e.time >= this.q[(this.qHead + this.qSize - 1) & (this.q.length - 1)]!.time) {
+      if (this.qSize === this.q.length) this.grow();
+      const i = (this.qHead + this.qSize) & (this.q.length - 1);
+      this.q[i] = e;
+      this.qSeq[i] = seq;
+      this.qSize++;
+      return;
+    }
+    this.heapPush(e, seq);
+  }
+
+  /** The time of the event that goes next (call only when size > 0). */
+  minTime(): number {
+    if (this.heap.length === 0) return this.q[this.qHead]!.time;
+    if (this.qSize === 0) return this.heap[0]!.time;
+    return Math.min(this.q[this.qHead]!.time, this.heap[0]!.time);
+  }
+
+  /** The event that goes next (call only when size > 0). */
+  pop(): LogEvent {
+    if (this.qSize > 0) {
+      const e = this.q[this.qHead]!;
+      if (this.heap.length === 0 || e.time < this.heap[0]!.time || (e.time === this.heap[0]!.time && this.qSeq[this.qHead]! < this.seqs[0]!)) {
+        this.q[this.qHead] = undefined;
+        this.qHead = (this.qHead + 1) & (this.q.length - 1);
+        this.qSize--;
+        return e;
+      }
+    }
+    return this.heapPop();
+  }
+
+  private grow(): void {
+    const n = this.q.length;
+    const q = new Array<LogEvent | undefined>(n * 2);
+    const qs = new Array<number>(n * 2).fill(0);
+    for (let i = 0; i < this.qSize; i++) {
+      q[i] = this.q[(this.qHead + i) & (n - 1)];
+      qs[i] = this.qSeq[(this.qHead + i) & (n - 1)]!;
+    }
+    this.q = q;
+    this.qSeq = qs;
+    this.qHead = 0;
+  }
+
+  private less(ta: number, sa: number, tb: number, sb: number): boolean {
+    return ta < tb || (ta === tb && sa < sb);
+  }
+
+  private heapPush(e: LogEvent, seq: number): void {
     const h = this.heap;
     const s = this.seqs;
-    [h[i], h[j]] = [h[j]!, h[i]!];
-    [s[i], s[j]] = [s[j]!, s[i]!];
-  }
-  private heapPush(e: LogEvent): void {
-    this.heap.push(e);
-    this.seqs.push(this.seq++);
-    let i = this.heap.length - 1;
+    let i = h.length;
+    h.push(e);
+    s.push(seq);
+    // Sift up with a hole: parents move down until the new event's place is found.
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
+      if (!this.less(e.time, seq, h[p]!.time, s[p]!)) break;
+      h[i] = h[p]!;
+      s[i] = s[p]!;
       i = p;
     }
+    h[i] = e;
+    s[i] = seq;
   }
+
   private heapPop(): LogEvent {
-    const top = this.heap[0]!;
-    const last = this.heap.pop()!;
-    const lastSeq = this.seqs.pop()!;
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
-      this.seqs[0] = lastSeq;
+    const h = this.heap;
+    const s = this.seqs;
+    const top = h[0]!;
+    const last = h.pop()!;
+    const lastSeq = s.pop()!;
+    const n = h.length;
+    if (n > 0) {
+      // Sift down with a hole.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < this.heap.length && this.less(l, m)) m = l;
-        if (r < this.heap.length && this.less(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
+        const m = r < n && this.less(h[r]!.time, s[r]!, h[l]!.time, s[l]!) ? r : l;
+        if (!this.less(h[m]!.time, s[m]!, last.time, lastSeq)) break;
+        h[i] = h[m]!;
+        s[i] = s[m]!;
         i = m;
       }
+      h[i] = last;
+      s[i] = lastSeq;
     }
     return top;
   }

@@ -9,6 +9,8 @@ import { createGunzip } from 'node:zlib';
 import type { RawLine } from '../model.js';
 
 export const DEFAULT_MAX_LINE = 16 * 1024;
+/** Most lines in one batch of readLineBatches. */
+const MAX_BATCH = 4096;
 
 export async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -23,6 +25,14 @@ export async function isGzip(path: string): Promise<boolean> {
 
 /** The file's lines; `offset` is the byte offset in the (decompressed) stream. */
 export async function* readLines(path: string, opts: { maxLine?: number; receivedAt?: number } = {}): AsyncGenerator<RawLine> {
+  for await (const batch of readLineBatches(path, opts)) yield* batch;
+}
+
+/**
+ * The file's lines as readLines gives them, a chunk's worth at a time (256 KiB of the file:
+ * at most 4,096 lines), so a reader pays for one promise per chunk rather than per line.
+ */
+export async function* readLineBatches(path: string, opts: { maxLine?: number; receivedAt?: number } = {}): AsyncGenerator<RawLine[]> {
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const receivedAt = opts.receivedAt ?? Date.now();
   const gz = await isGzip(path);
@@ -39,6 +49,7 @@ export async function* readLines(path: string, opts: { maxLine?: number; receive
     return truncated ? { text, input: path, receivedAt, offset, truncated } : { text, input: path, receivedAt, offset };
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let out: RawLine[] = [];
     let buf: Buffer = chunk;
     let base = pos;
     if (carry) {
@@ -52,21 +63,30 @@ export async function* readLines(path: string, opts: { maxLine?: number; receive
       const nl = buf.indexOf(10, start);
       if (nl < 0) break;
       if (skipping) skipping = false;
-      else if (nl - start > maxLine) yield make(buf, start, start + maxLine, base + start, true);
-      else yield make(buf, start, nl, base + start, false);
+      else if (nl - start > maxLine) out.push(make(buf, start, start + maxLine, base + start, true));
+      else out.push(make(buf, start, nl, base + start, false));
       start = nl + 1;
+      if (out.length >= MAX_BATCH) {
+        // A chunk of short lines: at most MAX_BATCH lines are held at once.
+        yield out;
+        out = [];
+      }
     }
     if (start < buf.length) {
-      if (skipping) continue;
+      if (skipping) {
+        if (out.length > 0) yield out;
+        continue;
+      }
       if (buf.length - start > maxLine) {
         // A line past the bound: give its first maxLine bytes now, drop the rest up to its end.
-        yield make(buf, start, start + maxLine, base + start, true);
+        out.push(make(buf, start, start + maxLine, base + start, true));
         skipping = true;
       } else {
         carry = buf.subarray(start);
         carryStart = base + start;
       }
     }
+    if (out.length > 0) yield out;
   }
-  if (carry && carry.length > 0) yield make(carry, 0, carry.length, carryStart, false);
+  if (carry && carry.length > 0) yield [make(carry, 0, carry.length, carryStart, false)];
 }

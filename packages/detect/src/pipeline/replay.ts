@@ -5,7 +5,7 @@
 import type { Alert, Detector, LogEvent, RawLine } from '../model.js';
 import { parseJsonLine } from './json-lines.js';
 import { Pipeline, type AlertSink, type PipelineStats } from './pipeline.js';
-import { readLines } from './read-lines.js';
+import { readLineBatches } from './read-lines.js';
 import { ActivityTracker } from './timeline.js';
 
 export type ParseFn = (raw: RawLine) => LogEvent | null;
@@ -67,26 +67,28 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
   for (const path of files) {
     const tally: FileTally = { path, lines: 0, events: 0, skipped: 0, truncated: 0 };
     tallies.push(tally);
-    for await (const raw of readLines(path, { receivedAt, ...(options.maxLine ? { maxLine: options.maxLine } : {}) })) {
-      tally.lines++;
-      if (raw.truncated) tally.truncated++;
-      let e: LogEvent | null;
-      try {
-        e = parse(raw);
-      } catch {
-        // A parser must not throw on hostile input; if one does, the line is skipped, not the replay.
-        e = null;
+    for await (const batch of readLineBatches(path, { receivedAt, ...(options.maxLine ? { maxLine: options.maxLine } : {}) })) {
+      for (const raw of batch) {
+        tally.lines++;
+        if (raw.truncated) tally.truncated++;
+        let e: LogEvent | null;
+        try {
+          e = parse(raw);
+        } catch {
+          // A parser must not throw on hostile input; if one does, the line is skipped, not the replay.
+          e = null;
+        }
+        if (e === null) {
+          tally.skipped++;
+          continue;
+        }
+        tally.events++;
+        if (firstTime === undefined || e.time < firstTime) firstTime = e.time;
+        if (lastTime === undefined || e.time > lastTime) lastTime = e.time;
+        activity.observe(e);
+        const wait = pipeline.push(e);
+        if (wait) await wait;
       }
-      if (e === null) {
-        tally.skipped++;
-        continue;
-      }
-      tally.events++;
-      if (firstTime === undefined || e.time < firstTime) firstTime = e.time;
-      if (lastTime === undefined || e.time > lastTime) lastTime = e.time;
-      activity.observe(e);
-      const wait = pipeline.push(e);
-      if (wait) await wait;
     }
   }
   const stats = await pipeline.end();

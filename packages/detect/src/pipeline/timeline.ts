@@ -22,11 +22,15 @@ interface Summary {
   lastTime: number;
   events: number;
   failures: number;
-  successes: Success[];
-  /** Accounts a source tried, or sources an account was tried from (at most MAX_NAMES). */
+  successes: Success[] | undefined;
+  /** The first account a source tried (or source an account was tried from), held without a Set. */
+  name1: string | undefined;
+  /** Accounts a source tried, or sources an account was tried from (at most MAX_NAMES), from the second on. */
   names: Set<string> | undefined;
   moreNames: number;
   countries: Set<string> | undefined;
+  /** An alert named it: kept to the end of the run. */
+  pinned: boolean;
 }
 
 export interface TimelineAlert {
@@ -64,13 +68,17 @@ const MAX_NAMES = 20;
 const MAX_SUCCESSES = 10;
 const MAX_COUNTRIES = 8;
 
+/** One kind of key (sources or accounts): every summary in one map, the unpinned ones also in arrival order. */
+class Tracked {
+  readonly all = new Map<string, Summary>();
+  readonly order = new RingQueue<Summary>();
+  unpinned = 0;
+  pinned = 0;
+}
+
 export class ActivityTracker {
-  private readonly sources = new Map<string, Summary>();
-  private readonly accounts = new Map<string, Summary>();
-  private readonly sourceOrder = new RingQueue<Summary>();
-  private readonly accountOrder = new RingQueue<Summary>();
-  private readonly pinnedSources = new Map<string, Summary>();
-  private readonly pinnedAccounts = new Map<string, Summary>();
+  private readonly sources = new Tracked();
+  private readonly accounts = new Tracked();
 
   /** `maxTracked`: most sources and most accounts followed before any alert names them. */
   constructor(private readonly maxTracked = 10_000, private readonly maxPinned = 10_000) {}
@@ -79,43 +87,60 @@ export class ActivityTracker {
     const f = e.fields;
     const ip = str(f['source.ip']);
     const user = str(f['user.name']);
-    if (ip !== undefined) this.touch(this.sources, this.sourceOrder, this.pinnedSources, ip, e, user);
-    if (user !== undefined) this.touch(this.accounts, this.accountOrder, this.pinnedAccounts, user, e, ip);
+    if (ip !== undefined) this.touch(this.sources, ip, e, user);
+    if (user !== undefined) this.touch(this.accounts, user, e, ip);
   }
 
   /** Keeps what is known of the alert's source and account to the end of the run. */
   pin(a: Alert): void {
     const ip = alertSource(a);
     const user = alertAccount(a);
-    if (ip !== undefined) this.pinOne(this.sources, this.pinnedSources, ip);
-    if (user !== undefined) this.pinOne(this.accounts, this.pinnedAccounts, user);
+    if (ip !== undefined) this.pinOne(this.sources, ip);
+    if (user !== undefined) this.pinOne(this.accounts, user);
   }
 
-  private pinOne(live: Map<string, Summary>, pinned: Map<string, Summary>, key: string): void {
-    if (pinned.has(key) || pinned.size >= this.maxPinned) return;
-    const s = live.get(key);
-    if (s) {
-      live.delete(key);
-      pinned.set(key, s);
+  private pinOne(t: Tracked, key: string): void {
+    if (t.pinned >= this.maxPinned) return;
+    const s = t.all.get(key);
+    if (s && !s.pinned) {
+      // It stays in the arrival order, where the eviction below skips it.
+      s.pinned = true;
+      t.pinned++;
+      t.unpinned--;
     }
   }
 
-  private touch(live: Map<string, Summary>, order: RingQueue<Summary>, pinned: Map<string, Summary>, key: string, e: LogEvent, other: string | undefined): void {
-    let s = pinned.get(key);
+  private touch(t: Tracked, key: string, e: LogEvent, other: string | undefined): void {
+    let s = t.all.get(key);
     if (!s) {
-      s = live.get(key);
-      if (!s) {
-        // First in, first out: the oldest followed source goes (cheaper than reordering on every event).
-        s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: [], names: undefined, moreNames: 0, countries: undefined };
-        live.set(key, s);
-        order.push(key, s);
-        while (live.size > this.maxTracked && order.size > 0) {
-          const k = order.peekKey()!;
-          // An entry whose source was pinned since (moved out of `live`) is skipped.
-          if (live.get(k) === order.peekVal()) live.delete(k);
-          order.shift();
+      // First in, first out: the oldest followed source goes (cheaper than reordering on every
+      // event), and its object is used again for the new one: a million sources passing
+      // through would otherwise be a million objects outliving the young generation.
+      const order = t.order;
+      let reuse: Summary | undefined;
+      while (t.unpinned >= this.maxTracked && order.size > 0) {
+        const k = order.peekKey()!;
+        const old = order.peekVal()!;
+        order.shift();
+        // A summary pinned since stays (pinned ones leave the order here).
+        if (!old.pinned && t.all.get(k) === old) {
+          t.all.delete(k);
+          t.unpinned--;
+          reuse = old;
         }
       }
+      if (reuse) {
+        s = reuse;
+        s.firstTime = s.lastTime = e.time;
+        s.events = s.failures = s.moreNames = 0;
+        s.successes = undefined;
+        s.name1 = undefined;
+        s.names = undefined;
+        s.countries = undefined;
+      } else s = { firstTime: e.time, lastTime: e.time, events: 0, failures: 0, successes: undefined, name1: undefined, names: undefined, moreNames: 0, countries: undefined, pinned: false };
+      t.all.set(key, s);
+      order.push(key, s);
+      t.unpinned++;
     }
     s.events++;
     if (e.time < s.firstTime) s.firstTime = e.time;
@@ -123,17 +148,20 @@ export class ActivityTracker {
     const f = e.fields;
     const country = str(f['source.geo.country_iso_code']);
     if (country !== undefined && (s.countries ??= new Set()).size < MAX_COUNTRIES) s.countries.add(country);
-    if (other !== undefined) {
-      const names = (s.names ??= new Set());
-      if (!names.has(other)) {
-        if (names.size < MAX_NAMES) names.add(other);
-        else s.moreNames++;
+    if (other !== undefined && other !== s.name1) {
+      if (s.name1 === undefined) s.name1 = other;
+      else {
+        const names = (s.names ??= new Set([s.name1]));
+        if (!names.has(other)) {
+          if (names.size < MAX_NAMES) names.add(other);
+          else s.moreNames++;
+        }
       }
     }
     const outcome = f['event.outcome'];
     if (outcome === 'failure') s.failures++;
-    else if (outcome === 'success' && (f['event.category'] === 'authentication' || other !== undefined) && s.successes.length < MAX_SUCCESSES) {
-      s.successes.push({ time: e.time, action: str(f['event.action']) ?? str(f['event.dataset']) ?? 'success', who: other ?? '', ...(country ? { country } : {}) });
+    else if (outcome === 'success' && (f['event.category'] === 'authentication' || other !== undefined) && (s.successes?.length ?? 0) < MAX_SUCCESSES) {
+      (s.successes ??= []).push({ time: e.time, action: str(f['event.action']) ?? str(f['event.dataset']) ?? 'success', who: other ?? '', ...(country ? { country } : {}) });
     }
   }
 
@@ -157,23 +185,23 @@ export class ActivityTracker {
       if (ip !== undefined) push(bySource, ip, t);
       if (user !== undefined) push(byAccount, user, t);
     }
-    const entries = (by: Map<string, TimelineAlert[]>, pinned: Map<string, Summary>, live: Map<string, Summary>): TimelineEntry[] =>
+    const entries = (by: Map<string, TimelineAlert[]>, all: Map<string, Summary>): TimelineEntry[] =>
       [...by]
         .map(([key, list]) => {
           list.sort((x, y) => x.time - y.time || x.detector.localeCompare(y.detector));
-          const s = pinned.get(key) ?? live.get(key);
+          const s = all.get(key);
           return {
             key,
             ...(s ? { firstTime: s.firstTime, lastTime: s.lastTime, events: s.events, failures: s.failures } : {}),
             countries: s?.countries ? [...s.countries] : [],
-            tried: s?.names ? [...s.names] : [],
+            tried: s?.names ? [...s.names] : s?.name1 !== undefined ? [s.name1] : [],
             moreTried: s?.moreNames ?? 0,
             successes: s?.successes ?? [],
             alerts: list,
           };
         })
         .sort((x, y) => x.alerts[0]!.time - y.alerts[0]!.time || (x.key < y.key ? -1 : 1));
-    return { sources: entries(bySource, this.pinnedSources, this.sources), accounts: entries(byAccount, this.pinnedAccounts, this.accounts) };
+    return { sources: entries(bySource, this.sources.all), accounts: entries(byAccount, this.accounts.all) };
   }
 }
 

@@ -6,11 +6,16 @@
  * the least recently touched group is evicted and counted. Nothing here reads
  * the wall clock: the events' own times drive every bucket, so a replay of a
  * month of logs runs at the speed of the CPU and tests never sleep.
+ *
+ * Scenarios that group by the same keys (the SSH ones all by net(source.ip)) share one
+ * table: a key's entry holds each such scenario's state, so an event is looked up once for
+ * all of them. Each scenario still keeps its own order, bound and expiry, as if alone.
  */
 import { createHash } from 'node:crypto';
-import { CidrList, cidrOf, formatCidr, tryParseIp } from 'mamori/internal';
+import { CidrList, cidrOf, formatCidr, MamoriError, tryParseIp } from 'mamori/internal';
 import type { Alert, Detector, FieldValue, LogEvent } from '../model.js';
 import { countryDistanceKm } from './countries.js';
+import { compileGroupPart, MAX_KEY_PART, type GroupPart } from './group-key.js';
 import { RingQueue } from './queue.js';
 import type { Scenario } from './scenario.js';
 
@@ -43,8 +48,6 @@ export interface EngineStats {
   readonly scenarios: readonly ScenarioStats[];
 }
 
-/** Most characters of one group value kept in a key. */
-const MAX_KEY_PART = 256;
 /** Every SWEEP_EVERY matched events, up to SWEEP_MAX groups are looked at for expiry (amortised: each expires once). */
 const SWEEP_EVERY = 8;
 const SWEEP_MAX = 32;
@@ -86,17 +89,94 @@ class GroupState {
   }
 }
 
+/** One key's states in a shared table: one place per scenario sharing it. */
+interface Slot {
+  readonly states: (GroupState | undefined)[];
+  /** Places in use. */
+  n: number;
+}
+
+/**
+ * The group table of the scenarios whose group_by is the same: key -> each one's state. The
+ * key of the event being run and its slot are remembered, so the scenarios after the first
+ * neither build the key again nor look it up.
+ */
+class GroupTable {
+  readonly map = new Map<string, Slot>();
+  width = 0;
+  #keyStamp = -1;
+  #key: string | undefined;
+  #slotStamp = -1;
+  #slot: Slot | undefined;
+
+  constructor(readonly parts: readonly GroupPart[]) {}
+
+  /** The event's key (undefined when it lacks a field), built once per event. */
+  keyOf(f: Readonly<Record<string, FieldValue>>, stamp: number): string | undefined {
+    if (this.#keyStamp === stamp) return this.#key;
+    const parts = this.parts;
+    let key: string | undefined = '';
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!.value(f);
+      if (part === undefined) {
+        key = undefined;
+        break;
+      }
+      key = i === 0 ? part : `${key}\u0001${part}`;
+    }
+    this.#keyStamp = stamp;
+    this.#key = key;
+    return key;
+  }
+
+  /** The slot of the event's key (keyOf's), looked up once per event. */
+  slotOf(key: string, stamp: number): Slot | undefined {
+    if (this.#slotStamp === stamp) return this.#slot;
+    const slot = this.map.get(key);
+    this.#slotStamp = stamp;
+    this.#slot = slot;
+    return slot;
+  }
+
+  get(key: string, idx: number): GroupState | undefined {
+    return this.map.get(key)?.states[idx];
+  }
+
+  /** Puts a scenario's new state for the event's key (keyOf's, at `stamp`). */
+  add(key: string, idx: number, g: GroupState, stamp: number): void {
+    let slot = this.slotOf(key, stamp);
+    if (slot === undefined) {
+      slot = { states: new Array<GroupState | undefined>(this.width).fill(undefined), n: 0 };
+      this.map.set(key, slot);
+      this.#slot = slot;
+    }
+    slot.states[idx] = g;
+    slot.n++;
+  }
+
+  remove(key: string, idx: number): void {
+    const slot = this.map.get(key);
+    if (slot === undefined || slot.states[idx] === undefined) return;
+    slot.states[idx] = undefined;
+    if (--slot.n === 0) {
+      this.map.delete(key);
+      if (this.#slot === slot) this.#slotStamp = -1;
+    }
+  }
+}
+
 class ScenarioRunner {
   readonly stats: ScenarioStats;
-  private readonly groups = new Map<string, GroupState>();
+  /** This scenario's groups: its place in a table it may share. */
+  private size = 0;
   /** The groups in the order they were (re)queued; an entry whose group is gone or replaced is skipped. */
-  private readonly queue = new RingQueue<GroupState>();
+  private queue = new RingQueue<GroupState>();
   /** How long an idle group's state still matters. */
   private readonly idleMs: number;
   private readonly simulated: boolean;
   private readonly maxGroups: number;
 
-  constructor(readonly s: Scenario, opts: ScenarioEngineOptions, private readonly globalIps: CidrList | undefined, private readonly globalUsers: ReadonlySet<string>) {
+  constructor(readonly s: Scenario, opts: ScenarioEngineOptions, private readonly globalIps: CidrList | undefined, private readonly globalUsers: ReadonlySet<string>, private readonly table: GroupTable, private readonly idx: number) {
     this.stats = { id: s.id, matched: 0, alerts: 0, evicted: 0, expired: 0, groups: 0 };
     const b = s.bucket;
     this.idleMs = b.kind === 'trigger' ? 0 : b.kind === 'leaky' ? b.capacity * b.leakMs : b.windowMs;
@@ -112,30 +192,28 @@ class ScenarioRunner {
     return false;
   }
 
-  onEvent(e: LogEvent, out: Alert[]): void {
+  /** `stamp`: the engine's count of events, telling the shared table which event this is. */
+  onEvent(e: LogEvent, out: Alert[], stamp: number): void {
     const s = this.s;
     const f = e.fields;
     if (!s.filter(f)) return;
     if (this.allowed(f)) return;
-    let key = '';
-    for (let i = 0; i < s.groupBy.length; i++) {
-      const v = f[s.groupBy[i]!];
-      if (v === undefined) return;
-      const part = typeof v === 'string' ? (v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v) : String(v);
-      key = i === 0 ? part : `${key}\u0001${part}`;
-    }
+    const table = this.table;
+    const key = table.keyOf(f, stamp);
+    if (key === undefined) return;
     this.stats.matched++;
     const t = e.time;
     if ((this.stats.matched & (SWEEP_EVERY - 1)) === 0) this.sweep(t, SWEEP_MAX);
-    let g = this.groups.get(key);
+    let g = table.slotOf(key, stamp)?.states[this.idx];
     if (g === undefined) {
       // The table is a queue with second chances (CLOCK): a touch only updates lastTime, and a
       // group found touched at the front is queued again at the back instead of being dropped.
       // An evicted group's object is reused: at a full table every new source evicts one, and
       // a million of them would otherwise be a million objects for the collector to find.
-      g = (this.groups.size >= this.maxGroups ? this.evictOne() : undefined) ?? new GroupState();
+      g = (this.size >= this.maxGroups ? this.evictOne() : undefined) ?? new GroupState();
       g.init(t);
-      this.groups.set(key, g);
+      table.add(key, this.idx, g, stamp);
+      this.size++;
       this.queue.push(key, g);
     }
     if (t < g.blackoutUntil) {
@@ -321,13 +399,24 @@ class ScenarioRunner {
     const s = this.s;
     this.stats.alerts++;
     const group: Record<string, FieldValue> = {};
-    for (const field of s.groupBy) group[field] = e.fields[field]!;
+    // A net() part names its field with the group's value: the address, or the range it stands for.
+    let sourceRange: string | undefined;
+    for (const part of this.table.parts) {
+      if (part.net === undefined) group[part.field] = e.fields[part.field]!;
+      else {
+        const v = part.value(e.fields)!;
+        group[part.field] = v;
+        if (part.field === 'source.ip' && v.includes('/')) sourceRange = v;
+      }
+    }
     const id = createHash('sha256').update(`${s.id}\u0000${key}\u0000${g.firstTime}\u0000${e.time}`).digest('hex').slice(0, 24);
     let remedy: Alert['remedy'];
     const ip = e.fields['source.ip'];
     if (s.remedy && !this.simulated && typeof ip === 'string') {
       const a = tryParseIp(ip);
-      if (a) remedy = { action: s.remedy.action, scope: s.remedy.scope, value: s.remedy.scope === 'range' ? formatCidr(cidrOf(a, a.version === 4 ? 24 : 64)) : ip, ttlMs: s.remedy.ttlMs };
+      // A group of a whole range (an IPv6 /64 under net(source.ip)) is decided on as that range.
+      if (a && sourceRange !== undefined && s.remedy.scope === 'ip') remedy = { action: s.remedy.action, scope: 'range', value: sourceRange, ttlMs: s.remedy.ttlMs };
+      else if (a) remedy = { action: s.remedy.action, scope: s.remedy.scope, value: s.remedy.scope === 'range' ? formatCidr(cidrOf(a, a.version === 4 ? 24 : 64)) : ip, ttlMs: s.remedy.ttlMs };
     }
     return {
       id,
@@ -352,7 +441,7 @@ class ScenarioRunner {
       const k = this.queue.peekKey();
       if (k === undefined) return undefined;
       const g = this.queue.peekVal()!;
-      if (this.groups.get(k) === g) return [k, g];
+      if (this.table.get(k, this.idx) === g) return [k, g];
       this.queue.shift();
     }
   }
@@ -368,7 +457,8 @@ class ScenarioRunner {
         this.queue.push(k, g);
         continue;
       }
-      this.groups.delete(k);
+      this.table.remove(k, this.idx);
+      this.size--;
       this.stats.evicted++;
       return g;
     }
@@ -377,16 +467,24 @@ class ScenarioRunner {
 
   /** Drops every group whose state no longer matters at `now` (a tick, the end of input). */
   expireAll(now: number): void {
-    for (const [k, g] of this.groups) {
+    // One pass over the queue, in its order: stale entries (groups gone or replaced) and
+    // expired groups are dropped, the others queued again in the same order (the queue's
+    // stale entries would otherwise come to outnumber the groups).
+    const old = this.queue;
+    const kept = new RingQueue<GroupState>();
+    while (old.size > 0) {
+      const k = old.peekKey()!;
+      const g = old.peekVal()!;
+      old.shift();
+      if (this.table.get(k, this.idx) !== g) continue;
       if (g.lastTime + this.idleMs < now && g.blackoutUntil <= now) {
-        this.groups.delete(k);
+        this.table.remove(k, this.idx);
+        this.size--;
         this.stats.expired++;
-      }
+      } else kept.push(k, g);
     }
-    // The queue's stale entries would otherwise outnumber the groups: queue what is left again.
-    this.queue.clear();
-    for (const [k, g] of this.groups) this.queue.push(k, g);
-    this.stats.groups = this.groups.size;
+    this.queue = kept;
+    this.stats.groups = this.size;
   }
 
   /** Drops groups at the front whose state no longer matters at `now`; touched ones go to the back. */
@@ -397,7 +495,8 @@ class ScenarioRunner {
       const [k, g] = f;
       if (g.lastTime + this.idleMs < now && g.blackoutUntil <= now) {
         this.queue.shift();
-        this.groups.delete(k);
+        this.table.remove(k, this.idx);
+        this.size--;
         this.stats.expired++;
       } else if (g.lastTime > g.queuedAt) {
         this.queue.shift();
@@ -405,7 +504,7 @@ class ScenarioRunner {
         this.queue.push(k, g);
       } else break;
     }
-    this.stats.groups = this.groups.size;
+    this.stats.groups = this.size;
   }
 }
 
@@ -417,15 +516,26 @@ export class ScenarioEngine implements Detector {
   constructor(scenarios: readonly Scenario[], options: ScenarioEngineOptions = {}) {
     const ips = options.allow?.ips?.length ? new CidrList(options.allow.ips) : undefined;
     const users = new Set(options.allow?.users ?? []);
-    this.runners = scenarios.map((s) => new ScenarioRunner(s, options, ips, users));
+    const tables = new Map<string, GroupTable>();
+    this.runners = scenarios.map((s) => {
+      const parts = s.groupBy.map((spec) => {
+        const p = compileGroupPart(spec);
+        if (typeof p === 'string') throw new MamoriError('MAMORI_ERR_DETECT_SCENARIO', `group_by: ${p}`, { location: s.origin });
+        return p;
+      });
+      const sig = parts.map((p) => p.spec).join('\u0000');
+      let table = tables.get(sig);
+      if (!table) tables.set(sig, (table = new GroupTable(parts)));
+      return new ScenarioRunner(s, options, ips, users, table, table.width++);
+    });
   }
 
   private readonly out: Alert[] = [];
 
   onEvent(event: LogEvent): readonly Alert[] {
-    this.events++;
+    const stamp = ++this.events;
     const out = this.out;
-    for (const r of this.runners) r.onEvent(event, out);
+    for (const r of this.runners) r.onEvent(event, out, stamp);
     if (out.length === 0) return NO_ALERTS;
     const alerts = out.slice();
     out.length = 0;

@@ -25,6 +25,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, 
 import { CidrList, MamoriError, parseDuration } from 'mamori/internal';
 import type { AlertSeverity } from '../model.js';
 import { compileExpr, type ExprContext, type Predicate } from './expr.js';
+import { compileGroupPart } from './group-key.js';
 import { WordList } from './word-list.js';
 import { BUCKET_KINDS, type BucketSpec, type Remedy, type Scenario } from './scenario.js';
 
@@ -158,6 +159,10 @@ function readScenario(r: Reader, ctx: ExprContext): Scenario {
   const filterText = r.str('filter')!;
   const groupBy = r.strOrList('group_by') ?? [];
   if (groupBy.length > 4) throw r.fail('group_by', 'at most 4 fields');
+  for (const g of groupBy) {
+    const part = compileGroupPart(g);
+    if (typeof part === 'string') throw r.fail('group_by', part);
+  }
   const bucket = readBucket(r, ctx);
   const blackoutMs = r.duration('blackout') ?? 0;
   let remedy: Remedy | undefined;
