@@ -32,25 +32,40 @@ export const DEFAULT_CONFIG = '/var/cache/mamori-bench/crowdsec/config';
 const TOOL = 'crowdsec';
 const TICK_S = 1 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
 const INSTALL_HINT =
-  'set up the config dir as bench/peers/crowdsec-setup.md says (Debian ships the hub items in /usr/share/crowdsec/hub; ' +
-  'online, `cscli collections install crowdsecurity/linux crowdsecurity/sshd crowdsecurity/nginx` installs the same set), ' +
-  'or point opts.configDir / MAMORI_CROWDSEC_CONFIG at one';
+  'build it with `node bench/peers/crowdsec-setup.mjs` (from the hub Debian ships in /usr/share/crowdsec/hub, offline; ' +
+  'see bench/peers/crowdsec-setup.md), or, online, install the same set with ' +
+  '`cscli collections install crowdsecurity/linux crowdsecurity/sshd crowdsecurity/nginx` and point opts.configDir / MAMORI_CROWDSEC_CONFIG at that config dir';
 
 /** The files a replay of each kind needs under the config dir. */
 const NEEDED = {
-  common: ['hub/.index.json', 'patterns/linux-syslog', 'parsers/s00-raw/syslog-logs.yaml', 'parsers/s02-enrich/dateparse-enrich.yaml'],
+  common: ['HUB/.index.json', 'patterns/linux-syslog', 'parsers/s00-raw/syslog-logs.yaml', 'parsers/s02-enrich/dateparse-enrich.yaml'],
   sshd: ['parsers/s01-parse/sshd-logs.yaml', 'scenarios/ssh-bf.yaml', 'scenarios/ssh-slow-bf.yaml'],
-  access: ['parsers/s01-parse/nginx-logs.yaml', 'parsers/s02-enrich/http-logs.yaml', 'scenarios/http-probing.yaml', 'data/bad_user_agents.regex.txt', 'data/sensitive_data.txt', 'data/backdoors.txt'],
+  access: ['parsers/s01-parse/nginx-logs.yaml', 'parsers/s02-enrich/http-logs.yaml', 'scenarios/http-probing.yaml', 'DATA/bad_user_agents.regex.txt', 'DATA/sensitive_data.txt', 'DATA/backdoors.txt'],
 };
+/** Where CrowdSec's package keeps the hub and the data files when cscli installed the items. */
+const PACKAGE_HUB = '/var/lib/crowdsec/hub';
+const PACKAGE_DATA = '/var/lib/crowdsec/data';
 
 export function configDirOf(opts = {}) {
   return resolve(opts.configDir || process.env.MAMORI_CROWDSEC_CONFIG || DEFAULT_CONFIG);
 }
 
+/**
+ * The hub and data dirs that go with a config dir: its own `hub/` and `data/` (crowdsec-setup.mjs
+ * lays it out so), else the package's (a config dir that cscli filled, such as /etc/crowdsec).
+ */
+export function layoutOf(configDir, opts = {}) {
+  const hubDir = opts.hubDir ?? (existsSync(join(configDir, 'hub/.index.json')) ? join(configDir, 'hub') : PACKAGE_HUB);
+  const dataDir = opts.dataDir ?? (existsSync(join(configDir, 'data')) ? join(configDir, 'data') : PACKAGE_DATA);
+  return { configDir, hubDir, dataDir };
+}
+
 /** Why the peer cannot run for `kind`, or undefined when it can. */
-export function crowdsecMissing(configDir, kind) {
+export function crowdsecMissing(configDir, kind, opts = {}) {
   if (!existsSync(CROWDSEC)) return `no CrowdSec at ${CROWDSEC} (apt-get install crowdsec)`;
-  const missing = [...NEEDED.common, ...NEEDED[kind]].filter((f) => !existsSync(join(configDir, f)));
+  const { hubDir, dataDir } = layoutOf(configDir, opts);
+  const at = (f) => (f.startsWith('HUB/') ? join(hubDir, f.slice(4)) : f.startsWith('DATA/') ? join(dataDir, f.slice(5)) : join(configDir, f));
+  const missing = [...NEEDED.common, ...NEEDED[kind]].map(at).filter((f) => !existsSync(f));
   if (missing.length) return `CrowdSec's hub items are not in ${configDir} (missing ${missing.join(', ')}): ${INSTALL_HINT}`;
   return undefined;
 }
@@ -158,7 +173,7 @@ export async function startAlertSink() {
 const y = (s) => JSON.stringify(s); // a JSON string is a YAML flow scalar
 
 /** The agent's config for one run: hub items from configDir, everything it writes in workDir. */
-function agentConfig(configDir, workDir, lapiUrl, parserRoutines) {
+function agentConfig({ configDir, hubDir, dataDir }, workDir, lapiUrl, parserRoutines) {
   writeFileSync(join(workDir, 'local_api_credentials.yaml'), `url: ${y(lapiUrl)}\nlogin: mamori-bench\npassword: mamori-bench-replay\n`);
   writeFileSync(join(workDir, 'acquis.yaml'), 'filenames: []\nlabels:\n  type: syslog\n');
   const simulation = existsSync(join(configDir, 'simulation.yaml')) ? join(configDir, 'simulation.yaml') : join(workDir, 'simulation.yaml');
@@ -171,10 +186,10 @@ function agentConfig(configDir, workDir, lapiUrl, parserRoutines) {
     `  working_dir: ${y(workDir)}`,
     'config_paths:',
     `  config_dir: ${y(`${configDir}/`)}`,
-    `  data_dir: ${y(`${configDir}/data/`)}`,
+    `  data_dir: ${y(`${dataDir}/`)}`,
     `  simulation_path: ${y(simulation)}`,
-    `  hub_dir: ${y(`${configDir}/hub/`)}`,
-    `  index_path: ${y(`${configDir}/hub/.index.json`)}`,
+    `  hub_dir: ${y(`${hubDir}/`)}`,
+    `  index_path: ${y(`${hubDir}/.index.json`)}`,
     `  notification_dir: ${y(`${workDir}/notifications/`)}`,
     '  plugin_dir: /usr/lib/crowdsec/plugins/',
     'crowdsec_service:',
@@ -256,14 +271,15 @@ export async function measured(cmd, args, { onLine = () => {}, timeoutMs = 0, en
 
 /**
  * One replay of `file` ('access': nginx combined lines, `-type nginx`; 'sshd': syslog lines, `-type
- * syslog`). opts: configDir, parserRoutines (1, Debian's setting), timeoutMs, lines (skip counting).
+ * syslog`). opts: configDir (hubDir, dataDir: see layoutOf), parserRoutines (1, Debian's setting),
+ * timeoutMs, lines (skips counting them), onLine (each log line of the agent).
  */
 export async function run(file, kind, opts = {}) {
   if (kind !== 'access' && kind !== 'sshd') throw new TypeError(`kind must be 'access' or 'sshd', not ${kind}`);
   const configDir = configDirOf(opts);
   const version = existsSync(CROWDSEC) ? crowdsecVersion() : null;
   const empty = { tool: TOOL, version, lines: null, cpuSeconds: null, linesPerCpuSecond: null, alerts: null, peakRssMiB: null };
-  const why = crowdsecMissing(configDir, kind);
+  const why = crowdsecMissing(configDir, kind, opts);
   if (why) return { ...empty, note: why };
   const abs = resolve(file);
   const lines = opts.lines ?? (await countLines(abs));
@@ -272,7 +288,7 @@ export async function run(file, kind, opts = {}) {
   let performed = 0;
   let fatal;
   try {
-    const config = agentConfig(configDir, work, sink.url, opts.parserRoutines ?? 1);
+    const config = agentConfig(layoutOf(configDir, opts), work, sink.url, opts.parserRoutines ?? 1);
     const args = ['-c', config, '-dsn', pathToFileURL(abs).href, '-type', kind === 'access' ? 'nginx' : 'syslog', '-no-api', '-no-capi'];
     const m = await measured(CROWDSEC, args, {
       timeoutMs: opts.timeoutMs ?? 0,
