@@ -17,7 +17,9 @@
  * apart and taken off in the "after start-up" column.
  *
  *   node bench/peers/crowdsec-run.mjs [--lines 100000] [--runs 2] [--kinds sshd,access]
- *       [--dir /tmp/mamori-detect-bench] [--config DIR] [--timeout-min 0] [--json FILE]
+ *       [--dir /tmp/mamori-detect-bench] [--config DIR] [--timeout-min 0] [--rss-cap-mib 0] [--json FILE]
+ *   --timeout-min, --rss-cap-mib: stop a CrowdSec run past that time or resident size (0: never);
+ *   its figures are then marked partial and its lines/CPU s left out.
  */
 import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -38,6 +40,7 @@ const { values: o } = parseArgs({
     dir: { type: 'string', default: '/tmp/mamori-detect-bench' },
     config: { type: 'string' },
     'timeout-min': { type: 'string', default: '0' },
+    'rss-cap-mib': { type: 'string', default: '0' },
     json: { type: 'string' },
   },
 });
@@ -168,7 +171,7 @@ for (const kind of KINDS) {
       const r =
         tool === 'mamori'
           ? await mamoriRun(path, lines)
-          : await crowdsecRun(path, kind, { configDir: o.config, lines, timeoutMs: Number(o['timeout-min']) * 60e3 });
+          : await crowdsecRun(path, kind, { configDir: o.config, lines, timeoutMs: Number(o['timeout-min']) * 60e3, rssCapMiB: Number(o['rss-cap-mib']) });
       results.push({ kind, run: i, file: path, startupCpuSeconds: start[tool], ...r });
       rows.push([kind, tool, i, num(lines), r.cpuSeconds?.toFixed(2) ?? 'n/a', r.linesPerCpuSecond == null ? 'n/a' : num(r.linesPerCpuSecond), rate(r, start[tool] ?? 0), r.peakRssMiB == null ? 'n/a' : num(r.peakRssMiB), r.alerts ?? 'n/a']);
       console.log(`#   ${kind} ${tool} run ${i}: ${JSON.stringify(r)}`);

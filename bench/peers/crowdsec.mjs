@@ -221,21 +221,53 @@ function procSample(pid) {
   }
 }
 
+/** The process GNU time runs (its only child), once it has started. */
+function childOf(pid) {
+  try {
+    const c = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    return c ? Number(c) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs a command to its end and returns its CPU (user, system, s), peak RSS (KiB), exit status and
  * the lines it wrote (stdout and stderr, each passed to onLine). GNU time when present, else /proc.
+ * The command is stopped (SIGTERM to it, not to GNU time) after timeoutMs, or once its resident
+ * memory passes rssCapMiB (a run that would take the shared machine's memory); `last` is then the
+ * last /proc sample (CPU, peak RSS).
  */
-export async function measured(cmd, args, { onLine = () => {}, timeoutMs = 0, env } = {}) {
+export async function measured(cmd, args, { onLine = () => {}, timeoutMs = 0, rssCapMiB = 0, env } = {}) {
   const useTime = existsSync(GNU_TIME);
   const dir = mkdtempSync(join(tmpdir(), 'mamori-measure-'));
   const out = join(dir, 'time.txt');
   const child = useTime
     ? spawn(GNU_TIME, ['-f', '%U %S %M %x', '-o', out, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
     : spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const target = () => (useTime ? childOf(child.pid) : child.pid);
+  const stop = () => {
+    const pid = target();
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    }
+  };
   let last = { cpu: 0, hwmKiB: 0 };
-  const poll = useTime ? undefined : setInterval(() => (last = procSample(child.pid) ?? last), 100);
   let timedOut = false;
-  const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), child.kill('SIGTERM')), timeoutMs) : undefined;
+  let capped = false;
+  const poll = setInterval(() => {
+    const pid = target();
+    const s = pid ? procSample(pid) : undefined;
+    if (!s) return;
+    last = s;
+    if (rssCapMiB > 0 && !capped && s.hwmKiB > rssCapMiB * 1024) {
+      capped = true;
+      stop();
+    }
+  }, 250);
+  const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), stop()), timeoutMs) : undefined;
   const feed = (stream) => {
     let rest = '';
     stream.setEncoding('utf8');
@@ -266,13 +298,14 @@ export async function measured(cmd, args, { onLine = () => {}, timeoutMs = 0, en
     [user, system, peakKiB] = [last.cpu, 0, last.hwmKiB];
   }
   rmSync(dir, { recursive: true, force: true });
-  return { user, system, peakKiB, status, signal, timedOut, polled: !useTime };
+  return { user, system, peakKiB, status, signal, timedOut, capped, last, polled: !useTime };
 }
 
 /**
  * One replay of `file` ('access': nginx combined lines, `-type nginx`; 'sshd': syslog lines, `-type
  * syslog`). opts: configDir (hubDir, dataDir: see layoutOf), parserRoutines (1, Debian's setting),
- * timeoutMs, lines (skips counting them), onLine (each log line of the agent).
+ * timeoutMs, rssCapMiB (stop past that resident size), lines (skips counting them), onLine (each log
+ * line of the agent).
  */
 export async function run(file, kind, opts = {}) {
   if (kind !== 'access' && kind !== 'sshd') throw new TypeError(`kind must be 'access' or 'sshd', not ${kind}`);
@@ -292,6 +325,7 @@ export async function run(file, kind, opts = {}) {
     const args = ['-c', config, '-dsn', pathToFileURL(abs).href, '-type', kind === 'access' ? 'nginx' : 'syslog', '-no-api', '-no-capi'];
     const m = await measured(CROWDSEC, args, {
       timeoutMs: opts.timeoutMs ?? 0,
+      rssCapMiB: opts.rssCapMiB ?? 0,
       onLine: (l) => {
         if (l.includes(' performed ')) performed++;
         else if (!fatal && /level=fatal/.test(l)) fatal = l.replace(/^.*msg="?/, '').replace(/"$/, '');
@@ -299,13 +333,16 @@ export async function run(file, kind, opts = {}) {
       },
     });
     const cpuSeconds = m.user + m.system;
-    const failed = m.timedOut || fatal || m.status !== 0;
+    const failed = m.timedOut || m.capped || fatal || m.status !== 0;
+    // (how far it got is not known: the file reader runs ahead of the parsers, so bytes read say little)
+    const readShare = () => `after ${(m.last.cpu ?? 0).toFixed(1)} CPU s`;
     const notes = [
       `crowdsec ${args.map((a) => (a === config ? 'CONFIG' : a)).join(' ')}; config dir ${configDir}; alerts posted to the bench's stand-in local API`,
       m.polled ? 'CPU and RSS polled from /proc every 100 ms (no /usr/bin/time)' : 'CPU and RSS by /usr/bin/time',
       `${performed} "performed" log lines`,
     ];
-    if (m.timedOut) notes.push(`stopped after ${opts.timeoutMs} ms: figures cover part of the file`);
+    if (m.timedOut) notes.push(`stopped after ${opts.timeoutMs} ms, ${readShare()}: figures cover part of the file`);
+    if (m.capped) notes.push(`stopped when its resident memory passed ${opts.rssCapMiB} MiB, ${readShare()}: figures cover part of the file`);
     if (fatal) notes.push(`fatal: ${fatal}`);
     else if (m.status !== 0) notes.push(`exit status ${m.status}${m.signal ? ` (${m.signal})` : ''}`);
     return {
