@@ -319,6 +319,7 @@ export async function run(file, kind, opts = {}) {
   const sink = await startAlertSink();
   const work = mkdtempSync(join(tmpdir(), 'mamori-crowdsec-'));
   let performed = 0;
+  let finished = false; // CrowdSec logs "Acquisition is finished" at the end of the file (it exits 0 on SIGTERM too)
   let fatal;
   try {
     const config = agentConfig(layoutOf(configDir, opts), work, sink.url, opts.parserRoutines ?? 1);
@@ -328,12 +329,13 @@ export async function run(file, kind, opts = {}) {
       rssCapMiB: opts.rssCapMiB ?? 0,
       onLine: (l) => {
         if (l.includes(' performed ')) performed++;
+        else if (l.includes('Acquisition is finished')) finished = true;
         else if (!fatal && /level=fatal/.test(l)) fatal = l.replace(/^.*msg="?/, '').replace(/"$/, '');
         opts.onLine?.(l);
       },
     });
     const cpuSeconds = m.user + m.system;
-    const failed = m.timedOut || m.capped || fatal || m.status !== 0;
+    const failed = m.timedOut || m.capped || fatal || m.status !== 0 || !finished;
     // (how far it got is not known: the file reader runs ahead of the parsers, so bytes read say little)
     const readShare = () => `after ${(m.last.cpu ?? 0).toFixed(1)} CPU s`;
     const notes = [
@@ -343,6 +345,7 @@ export async function run(file, kind, opts = {}) {
     ];
     if (m.timedOut) notes.push(`stopped after ${opts.timeoutMs} ms, ${readShare()}: figures cover part of the file`);
     if (m.capped) notes.push(`stopped when its resident memory passed ${opts.rssCapMiB} MiB, ${readShare()}: figures cover part of the file`);
+    if (!finished && !m.timedOut && !m.capped) notes.push('did not log the end of its acquisition (stopped from outside?): figures cover part of the file');
     if (fatal) notes.push(`fatal: ${fatal}`);
     else if (m.status !== 0) notes.push(`exit status ${m.status}${m.signal ? ` (${m.signal})` : ''}`);
     return {
