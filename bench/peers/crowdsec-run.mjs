@@ -185,7 +185,8 @@ for (const kind of KINDS) {
   const med = (xs) => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const cs = by('crowdsec').map((r) => r.linesPerCpuSecond).filter((x) => x != null);
   const mm = by('mamori').map((r) => r.linesPerCpuSecond).filter((x) => x != null);
-  const same = (t) => new Set(by(t).map((r) => r.alerts)).size === 1;
-  if (cs.length && mm.length) console.log(`${kind}: mamori / CrowdSec lines per CPU second ${(med(mm) / med(cs)).toFixed(1)}x; alerts the same on every run: mamori ${same('mamori') ? 'yes' : 'NO'}, CrowdSec ${same('crowdsec') ? 'yes' : 'NO'}`);
+  // the same alerts: the same count and, where the tool tells, the same count for each scenario
+  const same = (t) => new Set(by(t).map((r) => JSON.stringify([r.alerts, r.alertsByScenario ?? null]))).size === 1;
+  if (cs.length && mm.length) console.log(`${kind}: mamori / CrowdSec lines per CPU second (medians; of two runs, the lower) ${(med(mm) / med(cs)).toFixed(1)}x; alerts the same on every run: mamori ${same('mamori') ? 'yes' : 'NO'}, CrowdSec ${same('crowdsec') ? 'yes' : 'NO'}`);
 }
 if (o.json) writeFileSync(o.json, `${JSON.stringify({ lines: LINES, runs: RUNS, results }, null, 2)}\n`);
