@@ -21,13 +21,13 @@
  *   --timeout-min, --rss-cap-mib: stop a CrowdSec run past that time or resident size (0: never);
  *   its figures are then marked partial and its lines/CPU s left out.
  */
-import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { num, printTable } from '../lib.mjs';
 import { countLines, measured, run as crowdsecRun } from './crowdsec.mjs';
+import { accessRaw, accessRequest, sshdEvent, sshdRaw, writeLines } from '../detect-lines.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAMORI = join(ROOT, 'packages/cli/bin/mamori.js');
@@ -50,73 +50,7 @@ const KINDS = o.kinds.split(',').map((k) => k.trim());
 for (const k of KINDS) if (k !== 'sshd' && k !== 'access') throw new Error(`--kinds: sshd or access, not ${k}`);
 if (!(LINES > 0) || !(RUNS > 0)) throw new Error('--lines and --runs must be positive');
 
-// ---- the generator of bench/detect-replay.mjs (same shapes, same seed, same line i) -------------
-// That script runs its benchmark when imported, so its shapes are repeated here; the files it writes
-// are used as they are when present (see fileFor).
-const T0 = Date.parse('2026-03-01T00:00:00Z');
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-const distinctIp = (i) => `${11 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.7`;
-const poolIp = (pool, k) => `203.0.${113 + (pool % 4)}.${k % 250}`;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n) => String(n).padStart(2, '0');
-const clf = (t) => {
-  const d = new Date(t);
-  return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
-};
-const syslogTime = (t) => {
-  const d = new Date(t);
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
-};
-const PAGES = ['/', '/products', '/products/42', '/products/7?ref=home', '/cart', '/css/site.css', '/js/app.js', '/img/logo.png', '/about', '/blog/2026/02/hello', '/search?q=shoes', '/api/v1/items?page=2'];
-const UAS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'];
-const ATTACKS = ['/.env', '/.git/config', '/wp-config.php.bak', '/backup.sql', '/remote/fgt_lang?lang=/../../../..//////////dev/cmdb/sslvpn_websession', '/cgi-bin/luci/;stok=/locale?form=country&operation=write&country=$(id)', '/download?file=../../../../etc/passwd', '/vpn/../vpns/cfg/smb.conf', '/api/v1/totp/user-backup-code/../../license/keys-status/x'];
-function accessRequest(i, r) {
-  const t = T0 + i * 30;
-  const x = r();
-  if (x < 0.85) return [t, distinctIp(i), 'GET', PAGES[i % PAGES.length], r() < 0.1 ? 304 : 200, 1000 + (i % 5000), UAS[i % 3]];
-  if (x < 0.87) return [t, distinctIp(i), 'GET', `/missing/${i % 97}.png`, 404, 153, UAS[i % 3]];
-  if (x < 0.92) return [t, poolIp(1, i % 200), 'GET', `/admin${i % 1000}/login.php`, 404, 153, 'Mozilla/5.0 (compatible; scanner)'];
-  if (x < 0.95) return [t, poolIp(2, i % 500), 'POST', '/wp-login.php', 200, 4200, UAS[0]];
-  if (x < 0.97) return [t, poolIp(3, i % 1000), 'POST', '/checkout', r() < 0.7 ? 402 : 200, 310, UAS[1]];
-  if (x < 0.99) return [t, poolIp(0, i % 300), 'GET', ATTACKS[i % ATTACKS.length], 404, 153, 'curl/8.5.0'];
-  return [t, poolIp(0, i % 50), 'GET', '/item?id=1', 200, 900, 'sqlmap/1.7.2#stable (https://sqlmap.org)'];
-}
-const accessRaw = ([t, ip, method, target, status, bytes, ua]) => `${ip} - - [${clf(t)}] "${method} ${target} HTTP/1.1" ${status} ${bytes} "-" "${ua}"`;
-const USERS = ['root', 'admin', 'ubuntu', 'test', 'oracle', 'postgres', 'git', 'deploy', 'user', 'guest'];
-function sshdEvent(i, r) {
-  const t = T0 + i * 10;
-  const x = r();
-  const port = 30000 + (i % 30000);
-  if (x < 0.45) return [t, 'failed', poolIp(i % 4, i % 5000), USERS[i % 2], port];
-  if (x < 0.75) return [t, 'invalid', distinctIp(i), USERS[i % USERS.length], port];
-  if (x < 0.9) return [t, 'invalid', poolIp(2, i % 3000), `${USERS[i % USERS.length]}${i % 50}`, port];
-  return [t, 'accepted', `198.51.100.${i % 50}`, 'deploy', port];
-}
-const sshdRaw = ([t, kind, ip, user, port]) =>
-  `${syslogTime(t)} web01 sshd[${1000 + (port % 9000)}]: ${kind === 'accepted' ? `Accepted publickey for ${user} from ${ip} port ${port} ssh2: ED25519 SHA256:4o0f7bYQzRkq1d3Vt6cWm2y0Y5bq3Pj9cXhL2mZs8aE` : kind === 'invalid' ? `Failed password for invalid user ${user} from ${ip} port ${port} ssh2` : `Failed password for ${user} from ${ip} port ${port} ssh2`}`;
-
-async function writeLines(path, n, gen, fmt) {
-  const out = createWriteStream(path);
-  const r = rng(42);
-  let buf = '';
-  for (let i = 0; i < n; i++) {
-    buf += `${fmt(gen(i, r))}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await once(out, 'drain');
-      buf = '';
-    }
-  }
-  out.end(buf);
-  await once(out, 'finish');
-}
+// The generator of bench/detect-replay.mjs (same shapes, same seed, same line i): bench/detect-lines.mjs.
 
 const NAMES = { access: 'access.log', sshd: 'auth.log' };
 const GEN = { access: [accessRequest, accessRaw], sshd: [sshdEvent, sshdRaw] };

@@ -13,6 +13,27 @@
  */
 
 /** The preamble every script shares: `now`, `grace`, `P` (the key prefix), and get/put of an entry. */
+/** Lua shared by both scripts: clamping, and adding to a counter through the script's own `get` and `put`. */
+const COUNTER_ADD = `local function clamp(n)
+  if n < 0 then return 0 end
+  if n > MAX then return MAX end
+  return n
+end
+
+-- Adds by to a counter (made with ttl when absent or expired); the new count.
+local function add(key, by, ttl)
+  local n, e = get(key)
+  if n then
+    n = clamp(n + by)
+    put(key, n, e, false)
+    return n
+  end
+  n = clamp(by)
+  put(key, n, now + ttl, true)
+  return n
+end
+`;
+
 const COMMON = `
 local now = tonumber(ARGV[1])
 if not now then
@@ -44,25 +65,7 @@ local function put(key, n, e, fresh)
   end
 end
 
-local function clamp(n)
-  if n < 0 then return 0 end
-  if n > MAX then return MAX end
-  return n
-end
-
--- Adds by to a counter (made with ttl when absent or expired); the new count.
-local function add(key, by, ttl)
-  local n, e = get(key)
-  if n then
-    n = clamp(n + by)
-    put(key, n, e, false)
-    return n
-  end
-  n = clamp(by)
-  put(key, n, now + ttl, true)
-  return n
-end
-`;
+${COUNTER_ADD}`;
 
 /**
  * One batch of counter operations, in order. KEYS: the keys the operations
@@ -155,25 +158,7 @@ local function del(key)
   touch(key)
 end
 
-local function clamp(n)
-  if n < 0 then return 0 end
-  if n > MAX then return MAX end
-  return n
-end
-
--- Adds by to a counter (made with ttl when absent or expired); the new count.
-local function add(key, by, ttl)
-  local n, e = get(key)
-  if n then
-    n = clamp(n + by)
-    put(key, n, e, false)
-    return n
-  end
-  n = clamp(by)
-  put(key, n, now + ttl, true)
-  return n
-end
-
+${COUNTER_ADD}
 local HEX = '0123456789abcdef'
 -- The hex of an address with all but its first len bits cleared.
 local function mask(hex, len)

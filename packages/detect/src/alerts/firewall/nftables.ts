@@ -152,23 +152,15 @@ export class NftFirewall {
 
   /** Queues a block of `value` (an address or range) for `ttlMs`; false when it is neither or the queue is full. */
   block(value: string, ttlMs: number): boolean {
-    const e = this.element(value, ttlMs);
-    if (!e) {
-      this.failed++;
-      return false;
-    }
-    if (this.#queue.length >= this.#maxQueue) {
-      this.dropped++;
-      return false;
-    }
-    this.#queue.push(e);
-    this.#busy ??= this.#pump();
-    return true;
+    return this.#enqueue(this.element(value, ttlMs), false);
   }
 
   /** Queues taking `value` (an address or range) out of its set; false when it is neither or the queue is full. */
   unblock(value: string): boolean {
-    const e = this.element(value, 1000);
+    return this.#enqueue(this.element(value, 1000), true);
+  }
+
+  #enqueue(e: Element | undefined, remove: boolean): boolean {
     if (!e) {
       this.failed++;
       return false;
@@ -177,7 +169,7 @@ export class NftFirewall {
       this.dropped++;
       return false;
     }
-    this.#queue.push({ ...e, remove: true });
+    this.#queue.push(remove ? { ...e, remove: true } : e);
     this.#busy ??= this.#pump();
     return true;
   }
