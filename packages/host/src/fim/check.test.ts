@@ -234,7 +234,7 @@ describe('fim: init and check', () => {
   it('follows include and exclude globs and per-rule attribute sets', async () => {
     const t = setup(
       { 'index.php': '1', 'readme.txt': '2', 'cache/x.php': '3', 'logs/a.log': '4', 'uploads/u.php': '5', 'uploads/p.jpg': '6' },
-      { include: ['*.php', '*.jpg'], exclude: ['cache', '*.log'], overrides: [{ match: 'uploads/**', attributes: 'perms' }] },
+      { include: ['*.php', '*.jpg'], exclude: ['/cache', '*.log'], overrides: [{ match: 'uploads/**', attributes: 'perms' }] },
     );
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     const b = t.db.load('default', t.key);

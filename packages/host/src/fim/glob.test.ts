@@ -58,12 +58,16 @@ describe('fim attribute sets', () => {
     assert.throws(() => parseAttributes(''), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_RULES'));
   });
   it('the most specific root governs, and excluded ancestors exclude', () => {
-    const rs = new RuleSet({ paths: [{ path: '/srv/www', exclude: ['cache'] }, { path: '/srv/www/uploads', attributes: 'perms' }] });
+    const rs = new RuleSet({ paths: [{ path: '/srv/www', exclude: ['/cache', '*.tmp'] }, { path: '/srv/www/uploads', attributes: 'perms' }] });
     assert.equal(rs.ruleFor('/srv/www/uploads/a.jpg')?.root, '/srv/www/uploads');
     assert.equal(rs.ruleFor('/srv/www/index.php')?.root, '/srv/www');
     assert.equal(rs.ruleFor('/srv/wwwx'), undefined);
     assert.equal(rs.covers('/srv/www/cache/x/y'), false);
     assert.equal(rs.covers('/srv/www/x/y'), true);
+    // A name pattern excludes files, not directories (an attacker could name one x.tmp).
+    assert.equal(rs.covers('/srv/www/x.tmp'), false);
+    assert.equal(rs.covers('/srv/www/x.tmp/shell.php'), true);
+    assert.equal(rs.covers('/srv/www/x.tmp', true), true);
     assert.throws(() => new RuleSet({ paths: [{ path: 'relative' }] }), /absolute path/);
     assert.throws(() => new RuleSet({ paths: [{ path: '/a' }, { path: '/a/' }] }), /listed twice/);
   });

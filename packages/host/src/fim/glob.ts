@@ -16,6 +16,8 @@ type Segment = { k: 'globstar' } | { k: 'seg'; parts: Part[] };
 
 export interface Glob {
   readonly source: string;
+  /** A pattern with a `/` matches from the root; one without matches a name at any depth. */
+  readonly anchored: boolean;
   /** Whether `rel` (a path relative to the root, no leading `/`) matches. */
   match(rel: string): boolean;
 }
@@ -108,10 +110,11 @@ export function compileGlob(pattern: string, where = 'glob'): Glob {
   if (segs.length === 0) throw new MamoriError('MAMORI_ERR_FIM_RULES', `${where}: "${pattern}" matches nothing`);
   if (!anchored) {
     const only = segs[0] as { k: 'seg'; parts: Part[] };
-    return { source: pattern, match: (rel) => segmentMatches(only.parts, rel.slice(rel.lastIndexOf('/') + 1)) };
+    return { source: pattern, anchored: false, match: (rel) => segmentMatches(only.parts, rel.slice(rel.lastIndexOf('/') + 1)) };
   }
   return {
     source: pattern,
+    anchored: true,
     match(rel) {
       const names = rel === '' ? [] : rel.split('/');
       // ok[i]: segs[0..si) match names[0..i); rolled over si.

@@ -151,9 +151,19 @@ export class RuleSet {
     return sep === '/' ? rel : rel.split(sep).join('/');
   }
 
-  /** Excluded paths are neither recorded nor (for directories) descended into. */
-  excluded(rule: CompiledRule, rel: string): boolean {
-    return rel !== '' && rule.exclude.some((g) => g.match(rel));
+  /**
+   * Excluded paths are neither recorded nor (for directories) descended into. A name pattern
+   * (no `/`: `*.log`) excludes files only: anyone who can make a directory in the tree could
+   * otherwise hide a subtree by naming it `x.log`. A directory is excluded by a pattern from the
+   * root (`wp-content/cache`, `cache/**`). With `isDir` unknown, a name pattern counts.
+   */
+  excluded(rule: CompiledRule, rel: string, isDir?: boolean): boolean {
+    return rel !== '' && rule.exclude.some((g) => (isDir !== true || g.anchored) && g.match(rel));
+  }
+
+  /** Whether only a name pattern excludes `rel` (then it is excluded unless it is a directory). */
+  excludedByNameOnly(rule: CompiledRule, rel: string): boolean {
+    return rel !== '' && !rule.exclude.some((g) => g.anchored && g.match(rel)) && rule.exclude.some((g) => !g.anchored && g.match(rel));
   }
 
   /** Whether a path that is not excluded is recorded (include rules narrow regular entries; directories are always walked). */
@@ -166,14 +176,14 @@ export class RuleSet {
     return rule.attrs;
   }
 
-  /** Whether `path` is monitored: under a root and not excluded. */
-  covers(path: string): boolean {
+  /** Whether `path` is monitored: under a root and not excluded (`isDir`: it is known to be a directory). */
+  covers(path: string, isDir?: boolean): boolean {
     const rule = this.ruleFor(path);
     if (!rule) return false;
     const rel = RuleSet.rel(rule, path);
-    // an excluded ancestor excludes the path too
+    // an excluded ancestor (a directory) excludes the path too
     const parts = rel === '' ? [] : rel.split('/');
-    for (let i = 1; i <= parts.length; i++) if (this.excluded(rule, parts.slice(0, i).join('/'))) return false;
+    for (let i = 1; i <= parts.length; i++) if (this.excluded(rule, parts.slice(0, i).join('/'), i < parts.length ? true : isDir)) return false;
     return true;
   }
 }

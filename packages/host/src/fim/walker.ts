@@ -236,7 +236,17 @@ export class Walker {
         const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
         if (this.#roots.has(path)) return; // walked under its own rule
         const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-        if (this.#rules.excluded(rule, rel)) return;
+        if (this.#rules.excluded(rule, rel)) {
+          // A name pattern (`*.log`) excludes files, never a directory (see RuleSet.excluded).
+          if (!this.#rules.excludedByNameOnly(rule, rel)) return;
+          let k: Stats | undefined;
+          try {
+            k = lstatSync(path, { throwIfNoEntry: false });
+          } catch {
+            k = undefined;
+          }
+          if (!k?.isDirectory()) return;
+        }
         if (this.#previous) {
           let quick: Stats | undefined;
           try {

@@ -109,7 +109,7 @@ export class FimWatcher {
   }
 
   #watchDir(dir: string): void {
-    if (this.#closed || this.#watchers.has(dir) || !this.#rules.covers(dir)) return;
+    if (this.#closed || this.#watchers.has(dir) || !this.#rules.covers(dir, true)) return;
     if (this.#watchers.size >= (this.#o.maxWatches ?? 8192)) {
       if (this.#unwatched++ === 0) this.#error(new Error(`more directories than the watch limit (${this.#o.maxWatches ?? 8192}): the others are covered by the periodic check only`));
       return;
