@@ -92,4 +92,25 @@ describe('fim watch', () => {
       db.close();
     }
   });
+
+  it('reports a file whose name is not valid UTF-8 at once, as not checked (red-team H12)', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'mamori-fim-watch-'));
+    roots.push(base);
+    const tree = join(base, 'tree');
+    mkdirSync(join(tree, 'up'), { recursive: true });
+    writeFileSync(join(tree, 'index.php'), 'v1');
+    const db = FimDb.open(join(base, 'fim.db'));
+    const { key } = ensureKey(join(base, 'fim.key'));
+    await initBaseline(db, key, 'default', new RuleSet({ paths: [{ path: tree }] }), { who: 'test' });
+    const c = collector();
+    const w = await FimWatcher.start({ db, key, name: 'default', sink: c.sink, debounceMs: 150, fullEveryMs: 0, threads: 0 });
+    try {
+      writeFileSync(Buffer.concat([Buffer.from(`${tree}/up/`), Buffer.from([0xff, 0xfe]), Buffer.from('.php')]), "<?php system($_GET['c']);");
+      const e = await c.next((x) => x['event.action'] === 'fim-check-changes' && /[1-9]\d* not checked/.test(String(x['event.reason'])), 'a check listing the file as not checked');
+      assert.match(String(e['event.reason']), /not checked/);
+    } finally {
+      await w.close();
+      db.close();
+    }
+  });
 });

@@ -115,7 +115,12 @@ export class FimWatcher {
       return;
     }
     try {
-      const w = watch(dir, { persistent: true }, (_type, name) => this.#changed(name ? `${dir === '/' ? '' : dir}/${name}` : dir));
+      const w = watch(dir, { persistent: true }, (_type, name) => {
+        // A name that is not valid UTF-8 comes as a string with U+FFFD in it, a path no call can
+        // reach: the directory is walked whole instead, where the walker lists it as not checked.
+        if (name && name.includes('\uFFFD')) this.#changed(dir, true);
+        else this.#changed(name ? `${dir === '/' ? '' : dir}/${name}` : dir);
+      });
       w.on('error', () => {
         w.close();
         this.#watchers.delete(dir);
@@ -128,7 +133,8 @@ export class FimWatcher {
     }
   }
 
-  #changed(path: string): void {
+  /** `whole`: walk below the path even when it is a watched directory. */
+  #changed(path: string, whole = false): void {
     if (this.#closed) return;
     const debounce = this.#o.debounceMs ?? 500;
     const now = Date.now();
@@ -138,7 +144,7 @@ export class FimWatcher {
       this.#dirty.clear();
       this.#fullPending = true;
     }
-    this.#dirty.set(path, true);
+    this.#dirty.set(path, whole || this.#dirty.get(path) === true);
     if (this.#timer) clearTimeout(this.#timer);
     const wait = Math.max(0, Math.min(debounce, this.#firstDirtyAt + 5 * debounce - now));
     this.#timer = setTimeout(() => {
@@ -160,7 +166,7 @@ export class FimWatcher {
             this.#dirty.clear();
             await this.#check('all', this.#o.fullMode ?? 'full', 'periodic');
           } else {
-            const paths = [...this.#dirty.keys()];
+            const paths = [...this.#dirty];
             this.#dirty.clear();
             await this.#check(this.#targets(paths), 'full', 'change');
           }
@@ -173,10 +179,10 @@ export class FimWatcher {
     })();
   }
 
-  /** A path is walked below only when it is a directory not watched itself (new, or moved in) or a directory gone. */
-  #targets(paths: string[]): WalkTarget[] {
+  /** A path is walked below only when it is a directory not watched itself (new, or moved in), a directory gone, or one a name that did not decode changed in (`whole`). */
+  #targets(paths: [string, boolean][]): WalkTarget[] {
     const out: WalkTarget[] = [];
-    for (const p of new Set(paths)) {
+    for (const [p, whole] of paths) {
       if (!this.#rules.covers(p)) continue;
       let dir: boolean;
       try {
@@ -184,7 +190,7 @@ export class FimWatcher {
       } catch {
         dir = this.#baseline.entries.get(p)?.type === 'dir' || this.#watchers.has(p);
       }
-      out.push({ path: p, recursive: dir && (!this.#watchers.has(p) || !this.#baseline.entries.has(p)) });
+      out.push({ path: p, recursive: dir && (whole || !this.#watchers.has(p) || !this.#baseline.entries.has(p)) });
     }
     // a path below another target that is walked whole is checked there
     return out.filter((t) => !out.some((o) => o !== t && o.recursive && t.path !== o.path && within(t.path, o.path)));
