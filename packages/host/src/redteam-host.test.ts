@@ -182,18 +182,40 @@ describe('red team host: a tree nested past PATH_MAX', () => {
   });
 });
 
-describe('red team host: scanner evasions (open)', () => {
-  const open = [
-    ['preg_replace_callback with a closure running its match', "<?php preg_replace_callback('/.*/', function($m){ return system($m[0]); }, $_GET['c']);"],
-    ['a payload decoded by an XOR loop of our own, then eval', "<?php $k='abcdef'; $p=base64_decode('EhsQEAALSUZCKzg1NS0yLEQ='); $o=''; for($i=0;$i<strlen($p);$i++)$o.=$p[$i]^$k[$i%6]; eval($o);"],
+describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
+  const fixed = [
     ['JSP: Runtime held in a variable', '<% String c = request.getParameter("c"); java.lang.Runtime r = java.lang.Runtime.getRuntime(); r.exec(c); %>', '/var/www/a.jsp'],
     ['ASPX: Process with StartInfo set field by field', '<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "cmd"; p.StartInfo.Arguments = "/c " + Request.Form["c"]; p.Start(); %>', '/var/www/a.aspx'],
     ['ASP: WScript.Shell Run of a parameter', '<% Set s = CreateObject("WScript.Shell"): s.Run Request("c") %>', '/var/www/a.asp'],
     ['CGI: Python os.system of a form field', "import os,cgi\nos.system(cgi.FieldStorage().getvalue('c'))", '/var/www/cgi-bin/a.py'],
   ] as const;
-  for (const [name, src, path] of open) {
+  for (const [name, src, path] of fixed) {
+    it(`H9: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'clean', why(r));
+    });
+  }
+  it('H9: look-alikes stay clean (memory figures from Runtime, a process started with fixed arguments, Python reading a form without running it)', () => {
+    const clean = [
+      ['<% long free = Runtime.getRuntime().freeMemory(); String q = request.getParameter("q"); %><p><%= free %></p>', '/var/www/status.jsp'],
+      ['<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "backup.exe"; p.Start(); %>', '/var/www/backup.aspx'],
+      ["import cgi\nform = cgi.FieldStorage()\nprint('Hello ' + form.getvalue('name', ''))", '/var/www/cgi-bin/hello.py'],
+    ] as const;
+    for (const [src, path] of clean) {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'clean', `${path}: ${why(r)}`);
+    }
+  });
+});
+
+describe('red team host: scanner evasions (open)', () => {
+  const open = [
+    ['preg_replace_callback with a closure running its match', "<?php preg_replace_callback('/.*/', function($m){ return system($m[0]); }, $_GET['c']);"],
+    ['a payload decoded by an XOR loop of our own, then eval', "<?php $k='abcdef'; $p=base64_decode('EhsQEAALSUZCKzg1NS0yLEQ='); $o=''; for($i=0;$i<strlen($p);$i++)$o.=$p[$i]^$k[$i%6]; eval($o);"],
+  ] as const;
+  for (const [name, src] of open) {
     it(`H9: ${name}`, { skip: 'open (README-host.md H9): a pattern the rules and the flow pass do not have yet' }, () => {
-      assert.notEqual(scan(src, path ?? '/var/www/x.php').verdict, 'clean');
+      assert.notEqual(scan(src, '/var/www/x.php').verdict, 'clean');
     });
   }
 });

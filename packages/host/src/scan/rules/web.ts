@@ -17,8 +17,10 @@ rule mamori_jsp_runtime_exec_input {
     $pb = /new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(/
     $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader|getQueryString)\s*\(/
     $direct = /exec\s*\(\s*(new\s+String\[\]\s*\{[^}\n]{0,80})?request\s*\.\s*getParameter\s*\(/
+    $rtv = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*;/
+    $execv = /\b[A-Za-z_]\w{0,30}\s*\.\s*exec\s*\(/
   condition:
-    $direct or (($rt or $pb) and $in)
+    $direct or (($rt or $pb or ($rtv and $execv)) and $in)
 }
 
 rule mamori_jsp_runtime_exec {
@@ -118,6 +120,32 @@ rule mamori_aspx_process_start {
     ($ps or $psi) and $in and ($cmd or $out)
 }
 
+rule mamori_aspx_startinfo_input {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "ASP.NET setting a process's StartInfo from the request and starting it"
+  strings:
+    $si = /\.\s*StartInfo\s*\.\s*(FileName|Arguments)\s*=/ nocase
+    $start = /\.\s*Start\s*\(\s*\)/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
+  condition:
+    $si and $start and $in and not mamori_aspx_process_start
+}
+
+rule mamori_cgi_python_exec_input {
+  meta:
+    score = 85
+    technique = "cgi-exec"
+    description = "Python CGI script running a command built from a form field or the query string"
+  strings:
+    $exec = /\b(os\s*\.\s*(system|popen|exec[lv]p?e?)|subprocess\s*\.\s*(call|run|Popen|check_output|getoutput))\s*\(/
+    $in1 = /cgi\s*\.\s*FieldStorage\s*\(/
+    $in2 = /os\s*\.\s*environ\s*(\[\s*|\.\s*get\s*\(\s*)["']QUERY_STRING/
+  condition:
+    extension == "py" and $exec and any of ($in*)
+}
+
 rule mamori_aspx_assembly_load {
   meta:
     score = 95
@@ -141,6 +169,7 @@ rule mamori_asp_wscript_shell {
     $ws = "WScript.Shell" nocase
     $run0 = /\.Exec\s*\(/ nocase
     $run1 = /\.Run\s*\(/ nocase
+    $run2 = /\.(Run|Exec)\s+Request\b/ nocase
     $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*\(/ nocase
   condition:
     $ws and any of ($run*) and $in
