@@ -13,6 +13,18 @@
  */
 
 /** The preamble every script shares: `now`, `grace`, `P` (the key prefix), and get/put of an entry. */
+/** The arguments every script starts from: the time (or Redis's own), the grace on expiries, the key prefix. */
+const PREAMBLE = `local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+now = math.floor(now)
+local grace = tonumber(ARGV[2])
+local P = ARGV[3]
+local MAX = 4294967295
+`;
+
 /** Lua shared by both scripts: clamping, and adding to a counter through the script's own `get` and `put`. */
 const COUNTER_ADD = `local function clamp(n)
   if n < 0 then return 0 end
@@ -35,16 +47,7 @@ end
 `;
 
 const COMMON = `
-local now = tonumber(ARGV[1])
-if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-now = math.floor(now)
-local grace = tonumber(ARGV[2])
-local P = ARGV[3]
-local MAX = 4294967295
-
+${PREAMBLE}
 -- The count and expiry of a live entry, or nil.
 local function get(key)
   local v = redis.call('GET', key)
@@ -92,16 +95,7 @@ ${COUNTER_ADD}`;
  * tell this from running the operations one by one.
  */
 export const BATCH = `
-local now = tonumber(ARGV[1])
-if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-now = math.floor(now)
-local grace = tonumber(ARGV[2])
-local P = ARGV[3]
-local MAX = 4294967295
-local CHUNK = 1000
+${PREAMBLE}local CHUNK = 1000
 
 -- What each key held when the call began (false: nothing), from MGET.
 local raw = {}

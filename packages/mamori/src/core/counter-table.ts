@@ -85,6 +85,18 @@ export interface CounterTableOptions {
 /** An entry as `drain` hands it out and `load` takes it back: its identity, count and expiry (ms since the epoch; 0 for a deleted key). */
 export type TableVisitor = (hi: number, lo: number, count: number, expiresAt: number) => void;
 
+/** The slot of the window from `home` (a word offset) with the lowest count, then the soonest expiry: the one evicted. */
+function lowest(w: Uint32Array, home: number): number {
+  let slot = home;
+  let o = home;
+  for (let n = 1; n < WINDOW; n++) {
+    o += 4;
+    if (o === w.length) o = 0;
+    if (w[o + 2]! < w[slot + 2]! || (w[o + 2] === w[slot + 2] && w[o + 3]! < w[slot + 3]!)) slot = o;
+  }
+  return slot;
+}
+
 export class CounterTable {
   /** The most slots the table may grow to (its memory cap). */
   readonly maxCapacity: number;
@@ -509,13 +521,7 @@ export class CounterTable {
     const w = this.#w;
     let slot = free;
     if (slot < 0) {
-      const end = w.length;
-      let o = home;
-      for (let n = 0; n < WINDOW; n++) {
-        if (slot < 0 || w[o + 2]! < w[slot + 2]! || (w[o + 2] === w[slot + 2] && w[o + 3]! < w[slot + 3]!)) slot = o;
-        o += 4;
-        if (o === end) o = 0;
-      }
+      slot = lowest(w, home);
       this.evictions++;
       this.#fold(w[slot + 1]! | 0, w[slot + 2]!, w[slot + 3]!, t);
     } else if (w[slot + 3]! <= TOMBSTONE) {
@@ -576,12 +582,7 @@ export class CounterTable {
             break;
           }
           // At the cap: the window's lowest entry (then the soonest to expire) gives way, as in #place.
-          let o2 = Math.floor(hi * scale) * 4;
-          for (let n = 0; n < WINDOW; n++) {
-            if (slot < 0 || w[o2 + 2]! < w[slot + 2]! || (w[o2 + 2] === w[slot + 2] && w[o2 + 3]! < w[slot + 3]!)) slot = o2;
-            o2 += 4;
-            if (o2 === w.length) o2 = 0;
-          }
+          slot = lowest(w, Math.floor(hi * scale) * 4);
           if (old[s + 2]! < w[slot + 2]! || (old[s + 2] === w[slot + 2] && exp < w[slot + 3]!)) {
             // The one moving is the lowest: it gives way itself.
             this.evictions++;
@@ -765,15 +766,7 @@ export class CounterTable {
       this.#w[o + 3] = Math.min(0xffffffff, exp);
       return;
     }
-    const w = this.#w;
-    let free = -1;
-    let p = home;
-    for (let n = 0; n < WINDOW && free < 0; n++) {
-      if (w[p + 3]! <= t) free = p;
-      p += 4;
-      if (p === w.length) p = 0;
-    }
-    this.#place(home, free, hi, lo, v, Math.min(0xffffffff, exp), t, false);
+    this.#place(home, this.#freeIn(home, t), hi, lo, v, Math.min(0xffffffff, exp), t, false);
   }
 
   /** The floors as they stand, for a snapshot: per kind (see `kinds`; index 0 unused) a count and an expiry (ms since the epoch; 0: none). */

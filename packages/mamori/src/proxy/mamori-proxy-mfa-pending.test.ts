@@ -19,7 +19,7 @@ import { UserDirectory, mfaKeyRing } from '../mfa/users.js';
 import { SoftKey, b64u, create, get } from '../mfa/soft-authenticator.case.js';
 import { startMamoriProxy } from './mamori-proxy.js';
 import type { RunningProxy } from './http-proxy.js';
-import { echoUpstream, request, type Reply } from './test-harness.js';
+import { echoUpstream, request, type Reply, passkeyOptions } from './test-harness.js';
 
 const SECRET = Buffer.alloc(32, 11);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -48,11 +48,7 @@ function attributes(c: string): string[] {
   return c.split(';').slice(1).map((a) => a.trim()).filter((a) => !/^max-age=/i.test(a)).sort();
 }
 
-function optionsOf(r: Reply): { challenge: string } {
-  const m = /data-options="([^"]*)"/.exec(r.body.toString());
-  assert.ok(m, `no passkey form in: ${r.body.toString().slice(0, 300)}`);
-  return JSON.parse(m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))));
-}
+const optionsOf = (r: Reply): { challenge: string } => passkeyOptions(r.body);
 
 describe('mamori proxy: the MFA gate ends a pending sign-in when it completes', () => {
   let up: Awaited<ReturnType<typeof echoUpstream>>;

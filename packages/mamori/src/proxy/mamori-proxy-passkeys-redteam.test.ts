@@ -20,7 +20,7 @@ import { UserDirectory, mfaKeyRing } from '../mfa/users.js';
 import { SoftKey, b64u, cbor, create, get, UP, type Cbor } from '../mfa/soft-authenticator.case.js';
 import { startMamoriProxy } from './mamori-proxy.js';
 import type { RunningProxy } from './http-proxy.js';
-import { echoUpstream, request, type Reply } from './test-harness.js';
+import { echoUpstream, request, type Reply, passkeyOptions } from './test-harness.js';
 
 const SECRET = Buffer.alloc(32, 9);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -39,11 +39,7 @@ function cookies(r: { headers: Record<string, unknown> }): Record<string, string
 }
 
 type Options = { challenge: string; allowCredentials?: { id: string }[]; excludeCredentials?: { id: string }[]; user?: { id: string; name: string } };
-function optionsOf(body: string): Options {
-  const m = /data-options="([^"]*)"/.exec(body);
-  assert.ok(m, `no passkey form in: ${body.slice(0, 300)}`);
-  return JSON.parse(m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))) as Options;
-}
+const optionsOf = (body: string | Buffer): Options => passkeyOptions<Options>(body);
 
 /** A registration response whose attestation object is `att` (the rest as a browser sends it). */
 function withAttestation(key: SoftKey, options: Options, att: Buffer): string {

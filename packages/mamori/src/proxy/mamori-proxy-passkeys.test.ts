@@ -19,7 +19,7 @@ import { UserDirectory, mfaKeyRing } from '../mfa/users.js';
 import { SoftKey, create, get } from '../mfa/soft-authenticator.case.js';
 import { startMamoriProxy } from './mamori-proxy.js';
 import type { RunningProxy } from './http-proxy.js';
-import { echoUpstream, request, type Reply } from './test-harness.js';
+import { echoUpstream, request, type Reply, passkeyOptions } from './test-harness.js';
 
 const SECRET = Buffer.alloc(32, 6);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -38,11 +38,7 @@ function cookies(r: Reply): Record<string, string> {
 }
 
 /** The options a passkey page carries for its script (HTML-escaped JSON in data-options). */
-function optionsOf(r: Reply): { challenge: string; allowCredentials?: { id: string }[]; excludeCredentials?: { id: string }[]; rp?: { id: string } } {
-  const m = /data-options="([^"]*)"/.exec(r.body.toString());
-  assert.ok(m, `no passkey form in: ${r.body.toString().slice(0, 300)}`);
-  return JSON.parse(m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))));
-}
+const optionsOf = (r: Reply) => passkeyOptions(r.body);
 
 describe('mamori proxy: passkeys in the MFA gate', () => {
   let up: Awaited<ReturnType<typeof echoUpstream>>;

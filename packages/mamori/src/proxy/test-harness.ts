@@ -111,3 +111,11 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => 
   });
   return { promise, resolve };
 }
+
+/** The WebAuthn options a passkey page of the MFA gate carries for its script (HTML-escaped JSON in data-options). */
+export function passkeyOptions<T = { challenge: string; allowCredentials?: { id: string }[]; excludeCredentials?: { id: string }[]; rp?: { id: string }; user?: { id: string; name: string } }>(body: string | Buffer): T {
+  const text = body.toString();
+  const m = /data-options="([^"]*)"/.exec(text);
+  if (!m) throw new Error(`no passkey form in: ${text.slice(0, 300)}`);
+  return JSON.parse(m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))) as T;
+}
