@@ -13,7 +13,7 @@ export { discoverNpm, parsePackageLock, parsePnpmLock, parseYarnLock } from './i
 export { discoverCycloneDx, parseCycloneDx, parsePurl } from './inventory/discover/cyclonedx.js';
 export { PRIORITIES, percentileWords, pickCvss, prioritise, type Assessment, type AssetFacts, type Priority } from './plan/priority.js';
 export { DEFAULT_DEADLINES, buildPlan, formatDeadlines, parseDeadlines, planItem, type AssetPlan, type Deadlines, type Plan, type PlanInput, type PlanItem } from './plan/plan.js';
-export { parseFindings, checkFinding } from './plan/findings-input.js';
+export { parseFindings, parseCheckOutput, checkSummaryLine, checkFinding, type CheckSummary } from './plan/findings-input.js';
 export { acceptRisk, assetsWithFindings, closeRemovedAssets, emitAll, recordCheck, reopenFinding, reopenReturnedAssets, storedPlanInputs, sweep, type CheckOutcome, type VulnEvent } from './plan/lifecycle.js';
 export { loadRulePackIndex, rulePackDir, wafAdvice, type PackRule, type RulePackIndex, type VirtualPatch, type WafAdvice } from './plan/waf.js';
 export { type Evidence } from './model.js';

@@ -87,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.file) {
         if (rest.length || values.type || values.product || values.version || values.distro || values.source) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--file reads every field from the file: give no NAME, --type, --product, --version, --distro or --source with it');
         assets = loadInventoryFile(values.file);
+        if (values.sync && assets.length === 0) throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `--sync: ${values.file} has no assets, so every asset would be removed and its findings closed; nothing changed (an empty or cut file is more often a mistake: mamori vuln asset remove takes assets out on purpose)`);
       } else {
         const r = checkAsset({
           name: rest[0],

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { MamoriError } from 'mamori';
-import { importFeedDir, matchInventory, readInventory, VulnFeedStore, vulnFeedsPath, type Finding, type IpaAlert } from '@mamori/vuln';
+import { checkSummaryLine, importFeedDir, matchInventory, readInventory, VulnFeedStore, vulnFeedsPath, type Finding, type IpaAlert } from '@mamori/vuln';
 import { parse } from '../command.js';
 import { readConfig } from '../runtime.js';
 import { table } from '../render.js';
@@ -80,6 +80,9 @@ export async function run(argv: string[]): Promise<number> {
   const affected = report.findings.filter((f) => f.status === 'affected').length;
   if (values.json) {
     for (const f of report.findings) if (values.all || f.status !== 'not_affected') process.stdout.write(`${JSON.stringify(f)}\n`);
+    // the last line says the check ran to its end (plan --complete needs it)
+    const n = (st: string) => report.findings.filter((f) => f.status === st).length;
+    process.stdout.write(`${checkSummaryLine({ assets: report.assets, pairs: report.pairs, affected, unknown: n('unknown'), not_affected: n('not_affected') })}\n`);
     for (const p of problems) process.stderr.write(`${p}\n`);
     return affected > 0 ? 1 : 0;
   }

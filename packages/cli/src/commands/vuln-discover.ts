@@ -137,6 +137,10 @@ export async function run(argv: string[]): Promise<number> {
 
     let saved: InventoryChange | undefined;
     if (values.sync && !values.save) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--sync goes with --save');
+    // --sync removes what this discovery did not find: a read that found nothing, or that met
+    // entries it could not read (a status file cut short, garbage), must not empty the inventory
+    if (values.sync && d.assets.length === 0) throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `--sync: this discovery found no ${kind} assets, so it would remove every one the inventory has; nothing saved or removed (mamori vuln asset remove takes assets out on purpose)${d.notes.length ? `; notes: ${d.notes.slice(0, 3).join('; ')}` : ''}`);
+    if (values.sync && d.unread) throw new MamoriError('MAMORI_ERR_VULN_INVENTORY', `--sync: ${d.unread} entr${d.unread === 1 ? 'y' : 'ies'} could not be read, and the packages they stand for may be installed: nothing saved or removed (run without --sync to save what was read): ${d.notes.slice(0, 3).join('; ')}`);
     if (values.save) {
       const config = readConfig(values.config);
       const db = openDb(config);

@@ -7,7 +7,7 @@ import {
   loadInventoryFile,
   loadRulePackIndex,
   parseDeadlines,
-  parseFindings,
+  parseCheckOutput,
   recordCheck,
   storedPlanInputs,
   sweep,
@@ -133,7 +133,14 @@ export async function run(argv: string[]): Promise<number> {
     const record = !values['no-record'];
     const config = readConfig(values.config);
     const input = positionals[0];
-    const findings: Finding[] | undefined = input === undefined ? undefined : parseFindings(await readInput(input), input === '-' ? 'stdin' : input);
+    let findings: Finding[] | undefined;
+    if (input !== undefined) {
+      const where = input === '-' ? 'stdin' : input;
+      const parsed = parseCheckOutput(await readInput(input), where);
+      // --complete fixes what the input does not mention: only a check that ran to its end may say that
+      if (values.complete && !parsed.summary) throw new MamoriError('MAMORI_ERR_VULN_FINDINGS', `${where}: --complete needs the whole output of mamori vuln check --json, which ends with its summary line ({"check":"done",...}); this input has none (did the check fail, or was its output cut short?): nothing recorded, no finding marked fixed`);
+      findings = parsed.findings;
+    }
     let fromFiles: Map<string, Asset> | undefined;
     if (values.inventory?.length) {
       fromFiles = new Map();

@@ -46,5 +46,13 @@ export async function run(argv: string[]): Promise<number> {
   const mod = await subcommand(name).load();
   // check and update read their arguments with or without their own name first; the others
   // take the words after it (asset add ..., finding accept ..., discover wordpress DIR).
-  return mod.run(rest);
+  // An error is exit 2 for every subcommand: check's exit 1 means "something affected", and a
+  // script that reads it must not take a check that could not run for one that found something.
+  try {
+    return await mod.run(rest);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    return 2;
+  }
 }

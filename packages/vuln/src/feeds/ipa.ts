@@ -25,7 +25,8 @@ export interface IpaAlert {
 }
 
 export const MAX_IPA_ITEMS = 5_000;
-const CVE_IN = /CVE-\d{4}-\d{4,8}/g;
+// a CVE id as a whole word: not the first 8 digits of a longer number (CVE-2024-217621234), not inside another id
+const CVE_IN = /(?<![A-Za-z0-9_-])CVE-\d{4}-\d{4,8}(?![0-9])/g;
 const MAX_BYTES = 8 * 1024 * 1024;
 
 /** Reads an alert feed; an item without a usable link or title is reported with its line and skipped. */

@@ -177,6 +177,14 @@ export class VulnFeedStore {
     return out;
   }
 
+  /**
+   * Whether any record names a package of this release (`debian:12`): a release no feed covers
+   * (an archived release, a feed not imported, a typo such as debian:21) cannot be checked.
+   */
+  coversRelease(release: string): boolean {
+    return this.db.prepare('SELECT 1 FROM keys WHERE key >= ? AND key < ? LIMIT 1').get(`dist:${release}:`, `dist:${release};`) !== undefined;
+  }
+
   /** Every record of `feed`, newest modification first, at most `limit` (IPA's alerts, to list them). */
   list<T>(feed: FeedName, limit: number): T[] {
     const rows = this.db.prepare('SELECT body FROM records WHERE feed = ? ORDER BY modified DESC, id LIMIT ?').all(feed, limit) as { body: string }[];

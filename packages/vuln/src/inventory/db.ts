@@ -150,9 +150,14 @@ export class VulnDb {
     return st;
   }
 
-  /** Runs `fn` in one transaction. */
+  /**
+   * Runs `fn` in one transaction, taking the write lock first (BEGIN IMMEDIATE): a deferred
+   * transaction that reads and then writes while another process wrote meanwhile fails at once
+   * with SQLITE_BUSY (the busy timeout cannot help it), so two `mamori vuln plan` runs on one
+   * vuln.db (cron and a person) would lose one. Nested calls are savepoints as before.
+   */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#db.transaction(fn).immediate();
   }
 
   // ---- settings (the plan's deadlines, kept so that every command uses the same)

@@ -25,6 +25,7 @@ import type { DebianTrackerRecord } from '../feeds/debian-tracker.js';
 import type { IpaAlert } from '../feeds/ipa.js';
 import { parseIn } from './ranges.js';
 import { resolveProduct, type ResolvedProduct } from './resolve.js';
+import { distroName } from '../feeds/distro.js';
 
 export interface MatchProblem {
   readonly asset: string;
@@ -118,7 +119,20 @@ export class Matcher {
     return c;
   }
 
-  private readonly pairCache = new Map<string, { findings: Finding[]; problem?: string }>();
+  private readonly releaseCache = new Map<string, boolean>();
+  /** Releases no feed covers, with the assets that named them. */
+  readonly uncovered = new Map<string, string[]>();
+
+  private covers(release: string): boolean {
+    let c = this.releaseCache.get(release);
+    if (c === undefined) {
+      c = this.store.coversRelease(release);
+      this.releaseCache.set(release, c);
+    }
+    return c;
+  }
+
+  private readonly pairCache = new Map<string, { findings: Finding[]; problem?: string; uncovered?: string }>();
 
   /** The findings for one asset (all candidate CVEs, every status), or why there are none. */
   asset(asset: Asset, opts: MatchOptions = {}): { findings: Finding[]; problem?: string } {
@@ -130,13 +144,36 @@ export class Matcher {
       this.pairCache.set(key, done);
     }
     const findings = done.findings.map((f) => ({ ...f, asset: asset.name }));
+    if (done.uncovered) {
+      const list = this.uncovered.get(done.uncovered) ?? [];
+      list.push(asset.name);
+      this.uncovered.set(done.uncovered, list);
+    }
     return done.problem === undefined ? { findings } : { findings, problem: done.problem };
   }
 
-  private work(asset: Asset, opts: MatchOptions): { findings: Finding[]; problem?: string } {
-    const rp = resolveProduct(asset);
+  private work(asset: Asset, opts: MatchOptions): { findings: Finding[]; problem?: string; uncovered?: string } {
+    let rp = resolveProduct(asset);
     if ('problem' in rp) return { findings: [], problem: rp.problem };
+    // A release no feed has a record for (an archived release the tracker dropped, a feed not
+    // imported, debian:21) would give no finding at all, which reads as "nothing affected": its
+    // packages are matched as if the release were not known (each advisory naming the package unknown).
+    let uncovered: string | undefined;
+    const distro = rp.dist?.distro;
+    if (distro && !this.covers(distro.key)) {
+      const { distro: _given, ...rest } = asset;
+      const again = resolveProduct(rest);
+      if (!('problem' in again) && again.dist) {
+        uncovered = distro.key;
+        rp = { ...again, dist: { ...again.dist, noRelease: `no feed in the store has a record for ${distroName(distro)} (${distro.key}), so its fixes are not known; fixes differ per release` } };
+      }
+    }
     let parsed = parseIn(rp.grammar, asset.version);
+    // An RPM version without its release (8.7p1) cannot be placed against a distribution's
+    // fixes, which are releases of one version (8.7p1-38.el9_4.1): rpm would compare it equal.
+    if (rp.dist?.family === 'rpm' && typeof parsed !== 'string' && parsed.key[2] === '') {
+      parsed = `${JSON.stringify(asset.version)} gives no release; distributions fix a version by releasing it again (8.7p1-38.el9_4.1), so write version-release as rpm -q prints it`;
+    }
     // An appliance runs one edition: a version naming two (`FIPS NDcPP`), or one other than the
     // product's, cannot be matched against edition ranges (the standard edition's would answer).
     if (typeof parsed !== 'string' && parsed.editions) {
@@ -191,7 +228,7 @@ export class Matcher {
         ...(title ? { title } : {}),
       });
     }
-    return { findings };
+    return uncovered ? { findings, uncovered } : { findings };
   }
 }
 
@@ -208,6 +245,10 @@ export function matchInventory(store: VulnFeedStore, assets: readonly Asset[]): 
     pairs += r.findings.length;
     const order: Record<FindingStatus, number> = { affected: 0, unknown: 1, not_affected: 2 };
     findings.push(...r.findings.sort((x, y) => order[x.status] - order[y.status] || (x.cve < y.cve ? -1 : 1)));
+  }
+  // one line per release, not per package
+  for (const [release, names] of m.uncovered) {
+    problems.push({ asset: `${names[0]}${names.length > 1 ? ` and ${names.length - 1} more` : ''}`, message: `no feed has a record for ${release}: the advisories any release has for its packages are shown as unknown (import the release's feed, or check the release name)` });
   }
   return { findings, problems, assets: assets.length, pairs };
 }

@@ -137,8 +137,49 @@ function parses(line: string): boolean {
   }
 }
 
-/** JSON lines (or one JSON array) of findings; `name` is where they came from, for messages. */
+/**
+ * The last line of `mamori vuln check --json`: what the check covered. Its presence says the
+ * check ran to its end; `plan --complete` needs it, so that a check that failed (an empty
+ * pipe) or was cut short never marks the findings it did not print as fixed.
+ */
+export interface CheckSummary {
+  readonly assets: number;
+  readonly pairs: number;
+}
+
+export const checkSummaryLine = (s: CheckSummary & Record<string, number>): string => JSON.stringify({ check: 'done', ...s });
+
+function summaryOf(v: unknown): CheckSummary | undefined {
+  if (!isObj(v) || v.check !== 'done' || 'cve' in v) return undefined;
+  const n = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  return n(v.assets) && n(v.pairs) ? { assets: v.assets as number, pairs: v.pairs as number } : undefined;
+}
+
+/** Findings and, when the input is a whole check's output, its summary line (the last line). */
+export function parseCheckOutput(text: string, name: string): { findings: Finding[]; summary?: CheckSummary } {
+  let summary: CheckSummary | undefined;
+  let last = -1;
+  let count = 0;
+  const findings = parseFindingsWith(text, name, (v, lineNo) => {
+    const s = summaryOf(v);
+    if (!s) return false;
+    summary = s;
+    last = lineNo;
+    count++;
+    return true;
+  });
+  // only as the last line, and once: a summary followed by more findings is two outputs joined
+  const lines = text.trimEnd().split('\n').length;
+  if (summary && (count > 1 || last !== lines)) throw new MamoriError('MAMORI_ERR_VULN_FINDINGS', `${name}:${last}: a check's summary line that is not the last line: more than one check's output?`);
+  return summary ? { findings, summary } : { findings };
+}
+
+/** JSON lines (or one JSON array) of findings; `name` is where they came from, for messages. A check's summary line is passed over. */
 export function parseFindings(text: string, name: string): Finding[] {
+  return parseFindingsWith(text, name, (v) => summaryOf(v) !== undefined);
+}
+
+function parseFindingsWith(text: string, name: string, other: (v: unknown, lineNo: number) => boolean): Finding[] {
   const fail = (where: string, why: string, cause?: unknown): never => {
     throw new MamoriError('MAMORI_ERR_VULN_FINDINGS', `${where}: ${why}`, { cause });
   };
@@ -190,6 +231,7 @@ export function parseFindings(text: string, name: string): Finding[] {
     } catch (err) {
       fail(where, `not valid JSON: ${(err as Error).message.slice(0, 200)}`, err);
     }
+    if (other(v, lineNo)) continue;
     try {
       out.push(checkFinding(v));
     } catch (err) {

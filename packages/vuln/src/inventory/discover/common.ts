@@ -10,6 +10,12 @@ export interface Discovery {
   readonly assets: Asset[];
   /** In words, each naming its place: `wp-content/plugins/x: no Version: header; readme.txt's Stable tag 1.2 used`. */
   readonly notes: string[];
+  /**
+   * Entries the reader met and could not read (a line that is not a field, a stanza without a
+   * version, a version too long): the packages they stand for may be installed, so `--sync`
+   * must not remove them from the inventory.
+   */
+  readonly unread?: number;
 }
 
 export interface DiscoverOptions {
@@ -33,9 +39,16 @@ export class Collector {
   readonly #names = new Map<string, string>();
   readonly #opts: DiscoverOptions;
   #dropped = 0;
+  #unread = 0;
 
   constructor(opts: DiscoverOptions = {}) {
     this.#opts = opts;
+  }
+
+  /** An entry that could not be read: noted, and counted (see Discovery.unread). */
+  unreadable(text: string): void {
+    this.#unread++;
+    this.note(text);
   }
 
   note(text: string): void {
@@ -51,11 +64,11 @@ export class Collector {
     const v = version.trim();
     const where = origin.slice(0, MAX_ORIGIN).replace(CONTROL, '?');
     if (v === '' || v.length > MAX_VERSION || /[\u0000-\u001f\u007f-\u009f]/.test(v)) {
-      this.note(`${where}: ${product.slice(0, 80)}: version ${JSON.stringify(v.slice(0, 40))} skipped (empty, longer than ${MAX_VERSION} characters or holding control characters)`);
+      this.unreadable(`${where}: ${product.slice(0, 80)}: version ${JSON.stringify(v.slice(0, 40))} skipped (empty, longer than ${MAX_VERSION} characters or holding control characters)`);
       return;
     }
     if (product === '' || product.length > MAX_PRODUCT || /[\u0000-\u001f\u007f-\u009f]/.test(product)) {
-      this.note(`${where}: a name ${JSON.stringify(product.slice(0, 40))} skipped (empty, too long or holding control characters)`);
+      this.unreadable(`${where}: a name ${JSON.stringify(product.slice(0, 40))} skipped (empty, too long or holding control characters)`);
       return;
     }
     if (this.assets.length >= MAX_DISCOVERED) {
@@ -85,7 +98,7 @@ export class Collector {
 
   result(): Discovery {
     if (this.#dropped > 0) this.notes.push(`${this.#dropped} more notes not shown`);
-    return { assets: this.assets, notes: this.notes };
+    return this.#unread > 0 ? { assets: this.assets, notes: this.notes, unread: this.#unread } : { assets: this.assets, notes: this.notes };
   }
 }
 

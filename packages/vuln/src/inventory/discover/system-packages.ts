@@ -56,7 +56,7 @@ export function parseDpkgQuery(text: string, origin: string, opts: DiscoverOptio
     const [pkg, version, status, source, sourceVersion] = parts;
     // three fields (older captures), or five with the source package and its version
     if (pkg === undefined || version === undefined || status === undefined || (parts.length !== 3 && parts.length !== 5)) {
-      c.note(`${origin} line ${n}: not package, version, status (and source, source version) separated by tabs: skipped`);
+      c.unreadable(`${origin} line ${n}: not package, version, status (and source, source version) separated by tabs: skipped`);
       continue;
     }
     if (!PRESENT.has(status.split(' ')[2] ?? '')) continue;
@@ -82,14 +82,14 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
   let startLine = 1;
   const flush = (): void => {
     // dpkg refuses a stanza with a field twice; the last Version: would otherwise win unseen.
-    if (repeated) c.note(`${file}:${startLine}: ${fields.get('package') ?? 'a stanza'}: the field ${repeated} appears twice: skipped`);
+    if (repeated) c.unreadable(`${file}:${startLine}: ${fields.get('package') ?? 'a stanza'}: the field ${repeated} appears twice: skipped`);
     else if (fields.size > 0) {
       const pkg = fields.get('package');
       const version = fields.get('version');
       const status = fields.get('status');
-      if (!pkg) c.note(`${file}:${startLine}: a stanza without Package: skipped`);
+      if (!pkg) c.unreadable(`${file}:${startLine}: a stanza without Package: skipped`);
       else if (status === undefined || PRESENT.has(status.split(/\s+/)[2] ?? '')) {
-        if (!version) c.note(`${file}:${startLine}: ${pkg}: no Version: skipped`);
+        if (!version) c.unreadable(`${file}:${startLine}: ${pkg}: no Version: skipped`);
         else {
           const src = sourceOf(pkg, version, fields.get('source'), undefined);
           c.add('deb', pkg, pkg, version, `${file}:${startLine}`, src ? { source: src } : {});
@@ -100,6 +100,13 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
     repeated = undefined;
   };
   const lines = text.split('\n');
+  // dpkg ends every line with a newline: a file that does not was cut short, and its last line
+  // (a Version: cut to 3.0.11-1 from 3.0.11-1~deb12u2 reads as a newer version) is not read
+  const cut = text.length > 0 && !text.endsWith('\n');
+  if (cut) {
+    c.unreadable(`${file}:${lines.length}: the file ends inside a line (cut short?): the stanza it ends in is not read`);
+    while (lines.length > 0 && lines[lines.length - 1]!.trim() !== '') lines.pop();
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '') {
@@ -110,7 +117,7 @@ export function parseDpkgStatus(text: string, file: string, opts: DiscoverOption
     if (line.startsWith(' ') || line.startsWith('\t')) continue; // a continuation (Description:)
     const colon = line.indexOf(':');
     if (colon <= 0) {
-      c.note(`${file}:${i + 1}: not a Field: value line: skipped`);
+      c.unreadable(`${file}:${i + 1}: not a Field: value line: skipped`);
       continue;
     }
     const name = line.slice(0, colon).toLowerCase();
@@ -139,7 +146,7 @@ export function parseRpmQuery(text: string, origin: string, opts: DiscoverOption
     const parts = line.split('\t');
     const [name, epoch, version, release, srpm] = parts;
     if (name === undefined || epoch === undefined || version === undefined || release === undefined || (parts.length !== 4 && parts.length !== 5)) {
-      c.note(`${origin} line ${n}: not name, epoch, version and release separated by tabs: skipped`);
+      c.unreadable(`${origin} line ${n}: not name, epoch, version and release separated by tabs: skipped`);
       continue;
     }
     // gpg-pubkey entries are the keys rpm trusts, not software.
