@@ -46,8 +46,9 @@ export async function run(argv: string[]): Promise<number> {
   const mod = await subcommand(name).load();
   // check and update read their arguments with or without their own name first; the others
   // take the words after it (asset add ..., finding accept ..., discover wordpress DIR).
-  // An error is exit 2 for every subcommand: check's exit 1 means "something affected", and a
-  // script that reads it must not take a check that could not run for one that found something.
+  // check's exit 1 means "something affected": a check that could not run (no feeds, a bad
+  // inventory) is exit 2, as its help says, so that a script does not take it for a finding.
+  if (name !== 'check') return mod.run(rest);
   try {
     return await mod.run(rest);
   } catch (err) {

@@ -141,8 +141,9 @@ describe('deb and rpm packages matched per release', () => {
     }
     const odd = find(pkg('openssh-server', '1:9.9p1-1', { source: 'openssh', distro: 'gentoo:1' }), 'CVE-2024-6387')!;
     assert.equal(odd.status, 'unknown');
-    // a release the records do not cover gets no finding rather than a guess
-    assert.equal(status(pkg('openssh-server', '1:9.2p1-2', { distro: 'debian:9', source: 'openssh' }), 'CVE-2024-6387'), undefined);
+    // a release no record covers is not a guess either way: unknown, saying so (red team 2, finding 3; it was silence)
+    assert.equal(status(pkg('openssh-server', '1:9.2p1-2', { distro: 'debian:9', source: 'openssh' }), 'CVE-2024-6387'), 'unknown');
+    assert.match(find(pkg('openssh-server', '1:9.2p1-2', { distro: 'debian:9', source: 'openssh' }), 'CVE-2024-6387')!.reason, /no feed in the store has a record for Debian 9/);
     assert.match(m.asset(pkg('openssh-server', '1', { distro: 'almalinux:9' })).problem!, /almalinux:9 is a rpm distribution, but the asset is a deb package/);
   });
 
@@ -150,7 +151,8 @@ describe('deb and rpm packages matched per release', () => {
     const jammy = { distro: 'ubuntu:22.04', source: 'openssh' };
     assert.equal(status(pkg('openssh-server', '1:8.9p1-3ubuntu0.6', jammy), 'CVE-2024-6387'), 'affected');
     assert.equal(status(pkg('openssh-server', '1:8.9p1-3ubuntu0.10', jammy), 'CVE-2024-6387'), 'not_affected');
-    assert.equal(status(pkg('openssh-server', '1:7.2p2-4ubuntu2.10', { distro: 'ubuntu:16.04', source: 'openssh' }), 'CVE-2024-6387'), undefined);
+    // only a Pro entry names 16.04, which is not read: no feed covers the release, so unknown (red team 2, finding 3)
+    assert.equal(status(pkg('openssh-server', '1:7.2p2-4ubuntu2.10', { distro: 'ubuntu:16.04', source: 'openssh' }), 'CVE-2024-6387'), 'unknown');
     const el = (v: string, more: Partial<Asset> = {}): Asset => ({ ...pkg('openssh-server', v, { distro: 'almalinux:9', ...more }), type: 'rpm' });
     const f = find(el('8.7p1-38.el9'), 'CVE-2024-6387')!;
     assert.equal(f.status, 'affected');
@@ -158,7 +160,8 @@ describe('deb and rpm packages matched per release', () => {
     assert.equal(status(el('8.7p1-38.el9_4.1'), 'CVE-2024-6387'), 'not_affected');
     assert.equal(status(el('8.7p1-38.el9_4.4'), 'CVE-2024-6387'), 'not_affected');
     assert.equal(status(el('0:8.7p1-38.el9_4.1'), 'CVE-2024-6387'), 'not_affected', 'epoch 0 written out is no epoch');
-    assert.equal(status(el('8.7p1-38.el9', { distro: 'rocky:9' }), 'CVE-2024-6387'), undefined, 'AlmaLinux errata say nothing of Rocky');
+    // AlmaLinux errata say nothing of Rocky, and no Rocky feed is loaded: unknown, never silence (red team 2, finding 3)
+    assert.equal(status(el('8.7p1-38.el9', { distro: 'rocky:9' }), 'CVE-2024-6387'), 'unknown');
     assert.equal(status(el('8.7p1-38.el9', { distro: undefined }), 'CVE-2024-6387'), 'unknown');
   });
 
