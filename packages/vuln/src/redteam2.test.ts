@@ -7,12 +7,15 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { VulnFeedStore } from './feeds/store.js';
+import { updateFeeds } from './feeds/update.js';
 import { readOsv } from './feeds/osv.js';
 import { readIpaAlerts } from './feeds/ipa.js';
 import { parseXml } from './feeds/xml.js';
@@ -224,5 +227,45 @@ describe('red team 2: IPA alerts', () => {
     assert.throws(() => readIpaAlerts(rss('&xxe;'), 'f'), /unknown entity &xxe;/);
     assert.throws(() => readIpaAlerts(rss('<b>open'), 'f'), /does not close/);
     assert.throws(() => readIpaAlerts(`<rdf:RDF>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</rdf:RDF>`, 'f'), /nested deeper than 16/);
+  });
+});
+
+describe('red team 2: a feed that shrinks', () => {
+  const kev = (n: number) =>
+    JSON.stringify({
+      catalogVersion: `2024.01.${n}`,
+      dateReleased: '2024-01-31T00:00:00.000Z',
+      count: n,
+      vulnerabilities: Array.from({ length: n }, (_, i) => ({ cveID: `CVE-2024-${String(10000 + i)}`, vendorProject: 'Fortinet', product: 'FortiOS', vulnerabilityName: 'x', dateAdded: '2024-01-10', shortDescription: 'x', requiredAction: 'x', dueDate: '2024-01-31', knownRansomwareCampaignUse: 'Unknown', notes: '' })),
+    });
+  const tracker = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`pkg${i}`, { [`CVE-2024-${20000 + i}`]: { releases: { bookworm: { status: 'open', urgency: 'low' } } } }])));
+
+  it('finding 8: a KEV catalog or a tracker export with fewer than half the entries held is refused, and the store keeps what it had', async () => {
+    let size = 300;
+    const server = createServer((req, res) => {
+      const body = req.url === '/kev.json' ? kev(size) : tracker(size);
+      res.writeHead(200, { etag: `"${size}"`, 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const store = VulnFeedStore.open(':memory:');
+    try {
+      const opts = { store, now: () => Date.parse('2024-02-01'), feeds: ['kev', 'debian'] as const, force: true, urls: { kev: `${base}/kev.json`, debianTracker: `${base}/tracker.json` } };
+      const first = await updateFeeds(opts);
+      assert.deepEqual(first.map((u) => `${u.feed}:${u.status}:${u.records}`), ['kev:updated:300', 'debian:updated:300']);
+      size = 12; // a cut or stale copy (a mirror, a cache)
+      const second = await updateFeeds(opts);
+      assert.deepEqual(second.map((u) => `${u.feed}:${u.status}`), ['kev:failed', 'debian:failed']);
+      assert.match(second[0]!.error!, /12 KEV entries, fewer than half of the 300 the store has/);
+      assert.match(second[1]!.error!, /12 \(package, CVE\) entries, fewer than half of the 300 the store has/);
+      assert.equal(store.count('kev'), 300);
+      assert.equal(store.count('debian'), 300);
+      size = 200; // growth and small changes still go through
+      const third = await updateFeeds(opts);
+      assert.deepEqual(third.map((u) => `${u.feed}:${u.status}:${u.records}`), ['kev:updated:200', 'debian:updated:200']);
+    } finally {
+      store.close();
+      server.close();
+    }
   });
 });

@@ -34,7 +34,7 @@ export const MAX_DEBIAN_TRACKER_BYTES = 256 * 1024 * 1024;
  * The tracker's export into the store, replacing what it had, one package at a time; a file
  * that cannot be read, or gives no entry, leaves the store as it was.
  */
-export function importDebianTracker(store: VulnFeedStore, buf: Buffer, where: string): { count: number; problems: FeedProblem[]; temp: number } {
+export function importDebianTracker(store: VulnFeedStore, buf: Buffer, where: string, opts: { had?: number } = {}): { count: number; problems: FeedProblem[]; temp: number } {
   if (buf.length > MAX_DEBIAN_TRACKER_BYTES) throw new RecordError(`${where}: ${buf.length} bytes, more than the ${MAX_DEBIAN_TRACKER_BYTES} allowed`);
   const text = buf.toString('utf8');
   const deep = jsonDepthProblem(text, 8);
@@ -44,6 +44,7 @@ export function importDebianTracker(store: VulnFeedStore, buf: Buffer, where: st
   store.replace('debian', (put) => {
     out = streamDebianTracker(text, where, (records: DebianTrackerRecord[]) => put(records));
     if (out.count === 0) throw new RecordError(`${where}: no (package, CVE) entry could be read; the tracker data in the store is kept`);
+    if (opts.had !== undefined && out.count < opts.had / 2) throw new RecordError(`${where}: ${out.count} (package, CVE) entries, fewer than half of the ${opts.had} the store has: a cut or stale copy is refused, and the tracker data in the store is kept (mamori vuln update --import replaces it on purpose)`);
   });
   return out!;
 }

@@ -134,6 +134,9 @@ class Fetcher {
 /** Where an NVD window string is safe to put in a query: ISO 8601 with milliseconds and Z. */
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Whole-feed replacements (KEV, the Debian tracker) that shrink by half or more are refused above this size. */
+const SHRINK_FLOOR = 100;
+
 async function updateKev(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<Omit<FeedUpdate, 'feed'>> {
   const st = o.store.state('kev');
   const r = await f.get(urls.kev, { etag: st.etag, lastModified: st.lastModified });
@@ -143,6 +146,10 @@ async function updateKev(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promise<
   }
   const k = readKev(parseJson(r.body, r.url), r.url);
   if (k.entries.length === 0) throw new RecordError(`${r.url}: no KEV entry could be read; the catalog in the store is kept`);
+  // KEV only grows: a catalog with fewer than half the entries held is a cut or stale copy (a
+  // mirror, a cache), and taking it would drop the exploited flag from the CVEs it leaves out
+  const had = o.store.count('kev');
+  if (had >= SHRINK_FLOOR && k.entries.length < had / 2) throw new RecordError(`${r.url}: ${k.entries.length} KEV entries, fewer than half of the ${had} the store has: a cut or stale copy is refused, and the catalog in the store is kept (mamori vuln update --import replaces it on purpose)`);
   o.store.clear('kev');
   o.store.put('kev', k.entries);
   o.store.setState('kev', { etag: r.etag, lastModified: r.lastModified, fetchedAt: o.now(), cursor: k.catalogVersion });
@@ -299,7 +306,9 @@ async function updateDebian(o: UpdateOptions, f: Fetcher, urls: FeedUrls): Promi
   }
   let body = r.body;
   if (body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body, { maxOutputLength: MAX_DEBIAN_TRACKER_BYTES });
-  const d = importDebianTracker(o.store, body, r.url);
+  // the tracker only grows: an export with fewer than half the entries held is refused (see KEV)
+  const had = o.store.count('debian');
+  const d = importDebianTracker(o.store, body, r.url, had >= SHRINK_FLOOR ? { had } : {});
   o.store.setState('debian', { etag: r.etag, lastModified: r.lastModified, fetchedAt: o.now(), note: d.temp ? `${d.temp} entries without a CVE id (TEMP-) not kept` : null });
   return { status: 'updated', records: d.count, problems: d.problems };
 }
