@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { VulnFeedStore } from './feeds/store.js';
 import { updateFeeds } from './feeds/update.js';
 import { readOsv } from './feeds/osv.js';
+import { readDebianTracker } from './feeds/debian-tracker.js';
 import { readIpaAlerts } from './feeds/ipa.js';
 import { parseXml } from './feeds/xml.js';
 import { VulnDb } from './inventory/db.js';
@@ -267,5 +268,18 @@ describe('red team 2: a feed that shrinks', () => {
       store.close();
       server.close();
     }
+  });
+});
+
+describe('red team 2: Debian kernel images', () => {
+  it('finding 10: linux-image-* (Source: linux-signed-amd64 (6.1.170+3), Version: 6.1.170-3) is matched as linux, whose records the tracker files kernel flaws under', () => {
+    // the shapes as Debian 12's archive has them (apt-cache show linux-image-6.1.0-47-amd64)
+    const store = VulnFeedStore.open(':memory:');
+    store.put('debian', readDebianTracker({ linux: { 'CVE-2024-26925': { releases: { bookworm: { status: 'resolved', fixed_version: '6.1.170-3', urgency: 'not yet assigned' } } } } }, 't').records);
+    const img = (version: string, src: string): Asset => ({ name: `k-${version}`, type: 'deb', product: 'linux-image-6.1.0-47-amd64', version, distro: 'debian:12', source: src, exposure: 'internet', criticality: 'medium', owner: 'x' });
+    const r = matchInventory(store, [img('6.1.164-1', 'linux-signed-amd64 (6.1.164+1)'), img('6.1.170-3', 'linux-signed-amd64 (6.1.170+3)')]);
+    store.close();
+    assert.deepEqual(r.findings.map((f) => [f.asset, f.status]), [['k-6.1.164-1', 'affected'], ['k-6.1.170-3', 'not_affected']]);
+    assert.match(r.findings[0]!.reason, /6\.1\.164-1 is below 6\.1\.170-3, the fix in Debian 12 \(bookworm\)/);
   });
 });

@@ -36,6 +36,7 @@ export interface DistPackage {
   readonly sourceVersion?: Version;
 }
 
+const SIGNED_KERNEL = /^linux-signed-(amd64|arm64|i386)$/;
 const SOURCE = /^([a-z0-9][a-z0-9.+_-]{0,99})(?:\s*\(([^()\s]{1,128})\))?$/i;
 
 function distPackage(asset: Pick<Asset, 'type' | 'product' | 'distro' | 'source'>): ResolvedProduct | { problem: string } {
@@ -47,7 +48,12 @@ function distPackage(asset: Pick<Asset, 'type' | 'product' | 'distro' | 'source'
     const m = SOURCE.exec(asset.source.trim());
     if (!m) return { problem: `source ${JSON.stringify(asset.source.slice(0, 60))} is not a source package name (openssh, or "openssl (3.0.11-1)" as dpkg writes it)` };
     if (m[1] !== asset.product) source = m[1]!;
-    if (m[2] !== undefined) {
+    // Debian's kernel images are built by linux-signed-<arch> (6.1.170+3), a wrapper that signs
+    // the linux source's images; the binary's version (6.1.170-3) is linux's, and the tracker and
+    // OSV file kernel flaws under linux: matched as linux, by the binary's version.
+    if (family === 'deb' && SIGNED_KERNEL.test(m[1]!)) {
+      source = 'linux';
+    } else if (m[2] !== undefined) {
       const v = g.parse(m[2]);
       if (!isVersion(v)) return { problem: `the source version in ${JSON.stringify(asset.source)}: ${v.problem}` };
       sourceVersion = v;
