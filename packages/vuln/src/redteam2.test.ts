@@ -135,6 +135,26 @@ describe('red team 2: the closed-finding life cycle', { skip: noCli }, () => {
     assert.equal(parseDpkgStatus('Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\n', 'status').assets[0]!.version, '3.0.11-1~deb12u2');
   });
 
+  it('finding 11: discover --save --sync without --prefix (or with a shorter one) leaves other hosts\' assets alone', async () => {
+    const p = project();
+    const stanza = (pkg: string) => `Package: ${pkg}\nStatus: install ok installed\nVersion: 1.0-1\n\n`;
+    writeFileSync(join(p.dir, 'status'), stanza('openssh-server') + stanza('curl'));
+    writeFileSync(join(p.dir, 'status-less'), stanza('openssh-server'));
+    const discover = (file: string, more: string[]) => p.run(['discover', 'dpkg', '--status', file, '--distro', 'debian:12', '--save', '--no-events', ...more]);
+    for (const prefix of ['web-01/', 'dc1/web-02/']) assert.equal((await discover('status', ['--prefix', prefix])).code, 0);
+    const names = async () => (JSON.parse((await p.run(['asset', 'list', '--json'])).out) as { name: string }[]).map((a) => a.name).sort();
+    // this host's own packages, without a prefix: the other hosts' are not "no longer found"
+    const own = await discover('status-less', ['--sync']);
+    assert.equal(own.code, 0, own.err);
+    const sub = await discover('status-less', ['--prefix', 'dc1/', '--sync']);
+    assert.equal(sub.code, 0, sub.err);
+    assert.deepEqual(await names(), ['dc1/openssh-server', 'dc1/web-02/curl', 'dc1/web-02/openssh-server', 'openssh-server', 'web-01/curl', 'web-01/openssh-server']);
+    // the same prefix: curl was uninstalled on web-01, and only there
+    const web01 = await discover('status-less', ['--prefix', 'web-01/', '--sync']);
+    assert.match(web01.out, /1 removed/);
+    assert.deepEqual(await names(), ['dc1/openssh-server', 'dc1/web-02/curl', 'dc1/web-02/openssh-server', 'openssh-server', 'web-01/openssh-server']);
+  });
+
   it('held: an accepted risk whose asset is removed and added again is accepted again, with its reason and history', async () => {
     const p = await withFindings();
     const acc = await p.run(['finding', 'accept', 'web-01/libssl3', 'CVE-2023-5363', '--reason', 'compensating control', '--until', '30d', '--no-events']);

@@ -67,6 +67,14 @@ const OPTIONS = {
   'no-events': { type: 'boolean' },
 } as const;
 
+/**
+ * Whether a name (after the --prefix) is one this kind of discovery gives: a package or plugin
+ * name, an npm scope included (`@babel/core`), never another prefix's (`web-02/openssl`). Without
+ * it, a discovery run without --prefix (or with `dc1/`) would take every other host's assets
+ * (`web-01/...`, `dc1/web-01/...`) for its own and remove them.
+ */
+const ownName = (rest: string): boolean => !rest.includes('/') || /^@[^/]+\/[^/]+$/.test(rest);
+
 export async function run(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parse(argv, OPTIONS, help);
@@ -153,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
         saved = saveInventory(db, d.assets, {
           now: Date.now(),
           deadlines: deadlines(db, undefined),
-          ...(values.sync ? { sync: { scope: (a) => types.has(a.type) && a.name.startsWith(prefix), why: `mamori vuln discover ${kind} --sync no longer found it` } } : {}),
+          ...(values.sync ? { sync: { scope: (a) => types.has(a.type) && a.name.startsWith(prefix) && ownName(a.name.slice(prefix.length)), why: `mamori vuln discover ${kind} --sync no longer found it` } } : {}),
         });
       } finally {
         db.close();
