@@ -25,7 +25,8 @@ cve-json-5/, osv-npm/, osv-debian/ ..., epss/, jvn/, debian-tracker/, ipa/)
 instead of <dataDir>/vuln-feeds.db. IPA alerts that name no CVE are listed after
 the table with their link (read them: they concern products by name).
 --json prints one finding per line (asset, product, version, cve, status,
-reason, sources, evidence, kev, epss, cvss); problems go to stderr.
+reason, sources, evidence, kev, epss, cvss), then a summary line
+({"check":"done",...}) that plan --complete needs; problems go to stderr.
 Exit codes: 0 nothing affected, 1 something affected, 2 usage or input errors.
 Common options: --config FILE.
 `;

@@ -50,7 +50,8 @@ KEV due date when earlier.
   --inventory FILE       take assets (exposure, criticality, owner) from this
                          inventory YAML instead of the database (repeatable)
   --complete             the findings are a check of the whole inventory: an asset
-                         they do not mention counts as checked (its findings fixed)
+                         they do not mention counts as checked (its findings fixed);
+                         needs check's summary line last (a failed check is refused)
   --no-record            plan the findings given without recording them
   --no-events            send no events
   --waf                  print the WAF rule pack's virtual patches for internet-facing
