@@ -303,3 +303,29 @@ describe('red team 2: Debian kernel images', () => {
     assert.match(r.findings[0]!.reason, /6\.1\.164-1 is below 6\.1\.170-3, the fix in Debian 12 \(bookworm\)/);
   });
 });
+
+describe('red team 2: a feed server that redirects to another host', () => {
+  it('finding 12: the NVD API key goes to the feed\'s own origin only, never on to the host a redirect names', async () => {
+    const seen: { where: string; apiKey: string | undefined }[] = [];
+    const other = createServer((req, res) => {
+      seen.push({ where: 'other', apiKey: req.headers.apikey as string | undefined });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resultsPerPage: 0, startIndex: 0, totalResults: 0, format: 'NVD_CVE', version: '2.0', timestamp: '2024-01-01T00:00:00.000', vulnerabilities: [] }));
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const feed = createServer((req, res) => {
+      seen.push({ where: 'feed', apiKey: req.headers.apikey as string | undefined });
+      res.writeHead(302, { location: `${otherBase}/collect${req.url!.slice(req.url!.indexOf('?'))}` }).end();
+    });
+    await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
+    const store = VulnFeedStore.open(':memory:');
+    try {
+      await updateFeeds({ store, now: () => Date.parse('2024-02-01'), feeds: ['nvd'], force: true, nvdApiKey: 'secret-key-123', sleep: async () => {}, urls: { nvd: `http://127.0.0.1:${(feed.address() as AddressInfo).port}/rest/json/cves/2.0` } });
+      assert.deepEqual(seen.slice(0, 2), [{ where: 'feed', apiKey: 'secret-key-123' }, { where: 'other', apiKey: undefined }]);
+    } finally {
+      store.close();
+      feed.close();
+      other.close();
+    }
+  });
+});

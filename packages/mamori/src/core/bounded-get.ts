@@ -24,6 +24,12 @@ export interface BoundedGetOptions {
   limits: BoundedGetLimits;
   /** Sent with each request (user-agent, accept, a conditional GET's validators). */
   headers: Readonly<Record<string, string>>;
+  /**
+   * Headers that carry a secret (an API key): sent to the first URL's origin only, and left
+   * out when a redirect leads to another origin (scheme, host or port), as browsers do with
+   * Authorization.
+   */
+  sensitiveHeaders?: readonly string[];
   /** What the URLs are, in messages: `only https:// feeds are fetched`. Default `URLs`. */
   what?: string;
   /** A 304 is an answer (the caller sent validators). */
@@ -50,7 +56,9 @@ export async function boundedGet(url: URL, o: BoundedGetOptions): Promise<Bounde
   const deadline = Date.now() + o.limits.timeoutMs;
   for (let hop = 0; ; hop++) {
     checkFetchUrl(current, first, o.code, o.what);
-    const r = await getOnce(current, o, deadline);
+    const secret = new Set((o.sensitiveHeaders ?? []).map((h) => h.toLowerCase()));
+    const hopOptions = current.origin === first.origin || secret.size === 0 ? o : { ...o, headers: Object.fromEntries(Object.entries(o.headers).filter(([k]) => !secret.has(k.toLowerCase()))) };
+    const r = await getOnce(current, hopOptions, deadline);
     if ('redirect' in r) {
       if (hop >= o.limits.maxRedirects) throw new MamoriError(o.code, `${first.href}: more than ${o.limits.maxRedirects} redirects`);
       current = new URL(r.redirect, current);

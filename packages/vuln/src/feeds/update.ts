@@ -118,7 +118,8 @@ class Fetcher {
     if (validators?.etag) headers['if-none-match'] = validators.etag;
     if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
     this.requests++;
-    const r = await boundedGet(u, { code: 'MAMORI_ERR_VULN_FEED', limits: { ...DEFAULT_UPDATE_LIMITS, ...this.o.limits }, headers, what: 'feeds', notModified: validators !== undefined });
+    // the caller's extra headers are secrets (NVD's apiKey): never sent on to another host a redirect names
+    const r = await boundedGet(u, { code: 'MAMORI_ERR_VULN_FEED', limits: { ...DEFAULT_UPDATE_LIMITS, ...this.o.limits }, headers, sensitiveHeaders: Object.keys(extra ?? {}), what: 'feeds', notModified: validators !== undefined });
     if (r.status === 304) return { status: 304 as const };
     const h = r.headers;
     return {
