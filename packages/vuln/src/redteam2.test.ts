@@ -153,6 +153,22 @@ describe('red team 2: the closed-finding life cycle', { skip: noCli }, () => {
     const web01 = await discover('status-less', ['--prefix', 'web-01/', '--sync']);
     assert.match(web01.out, /1 removed/);
     assert.deepEqual(await names(), ['dc1/openssh-server', 'dc1/web-02/curl', 'dc1/web-02/openssh-server', 'openssh-server', 'web-01/openssh-server']);
+    // a WordPress site's themes (blog/themes/x) and plugins are still its own
+    const wp = join(p.dir, 'wp');
+    mkdirSync(join(wp, 'wp-includes'), { recursive: true });
+    writeFileSync(join(wp, 'wp-includes', 'version.php'), "<?php\n$wp_version = '6.4.2';\n");
+    mkdirSync(join(wp, 'wp-content', 'themes', 'tt'), { recursive: true });
+    writeFileSync(join(wp, 'wp-content', 'themes', 'tt', 'style.css'), '/*\nTheme Name: TT\nVersion: 1.0\n*/\n');
+    mkdirSync(join(wp, 'wp-content', 'plugins', 'akismet'), { recursive: true });
+    writeFileSync(join(wp, 'wp-content', 'plugins', 'akismet', 'akismet.php'), '<?php\n/*\nPlugin Name: Akismet\nVersion: 5.3\n*/\n');
+    const wpRun = () => p.run(['discover', 'wordpress', wp, '--site', 'blog', '--save', '--sync', '--no-events']);
+    assert.equal((await wpRun()).code, 0);
+    assert.ok((await names()).includes('blog/themes/tt'));
+    rmSync(join(wp, 'wp-content', 'themes', 'tt'), { recursive: true });
+    rmSync(join(wp, 'wp-content', 'plugins', 'akismet'), { recursive: true });
+    const gone = await wpRun();
+    assert.match(gone.out, /2 removed/, gone.out + gone.err);
+    assert.deepEqual((await names()).filter((n) => n.startsWith('blog/')), ['blog/wordpress']);
   });
 
   it('held: an accepted risk whose asset is removed and added again is accepted again, with its reason and history', async () => {

@@ -68,12 +68,19 @@ const OPTIONS = {
 } as const;
 
 /**
- * Whether a name (after the --prefix) is one this kind of discovery gives: a package or plugin
- * name, an npm scope included (`@babel/core`), never another prefix's (`web-02/openssl`). Without
- * it, a discovery run without --prefix (or with `dc1/`) would take every other host's assets
+ * The names (after the --prefix) each kind of discovery gives: `openssl`, `lodash@4.17.21`,
+ * `@babel/core@7.0.0`, `akismet`, `themes/twentytwenty`, `deb/openssl@3.0.11-1` (an SBOM's).
+ * --sync removes only names of these shapes, never another prefix's (`web-02/openssl`): a
+ * discovery run without --prefix (or with `dc1/`) would otherwise take every other host's assets
  * (`web-01/...`, `dc1/web-01/...`) for its own and remove them.
  */
-const ownName = (rest: string): boolean => !rest.includes('/') || /^@[^/]+\/[^/]+$/.test(rest);
+const OWN_NAME: Readonly<Record<string, RegExp>> = {
+  dpkg: /^[^/]+$/,
+  rpm: /^[^/]+$/,
+  npm: /^(@[^/]+\/)?[^/]+$/,
+  wordpress: /^(themes\/)?[^/]+$/,
+  sbom: /^((deb|rpm|wordpress-plugin|wordpress-theme)\/|@[^/]+\/)?[^/]+$/,
+};
 
 export async function run(argv: string[]): Promise<number> {
   try {
@@ -161,7 +168,7 @@ export async function run(argv: string[]): Promise<number> {
         saved = saveInventory(db, d.assets, {
           now: Date.now(),
           deadlines: deadlines(db, undefined),
-          ...(values.sync ? { sync: { scope: (a) => types.has(a.type) && a.name.startsWith(prefix) && ownName(a.name.slice(prefix.length)), why: `mamori vuln discover ${kind} --sync no longer found it` } } : {}),
+          ...(values.sync ? { sync: { scope: (a) => types.has(a.type) && a.name.startsWith(prefix) && (OWN_NAME[kind]?.test(a.name.slice(prefix.length)) ?? false), why: `mamori vuln discover ${kind} --sync no longer found it` } } : {}),
         });
       } finally {
         db.close();
