@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner, type FileResult } from './scan/scanner.js';
@@ -19,7 +19,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { FimDb } from './fim/baseline-db.js';
-import { initBaseline, checkBaseline } from './fim/check.js';
+import { acceptChanges, initBaseline, checkBaseline } from './fim/check.js';
+import { generationsFileFor } from './fim/generations.js';
+import { isMamoriError } from 'mamori/errors';
 import { ensureKey } from './fim/key.js';
 import { RuleSet } from './fim/rules.js';
 
@@ -290,7 +292,7 @@ describe('red team host: URL indicators', () => {
   });
 });
 
-describe('red team host: fim (open; another helper is changing fim internals)', () => {
+describe('red team host: fim', () => {
   it('H11: a directory named like an excluded file ("x.log/") no longer hides the files below it', async () => {
     const base = tmp();
     const tree = join(base, 'www');
@@ -316,7 +318,56 @@ describe('red team host: fim (open; another helper is changing fim internals)', 
     assert.equal(rules.covers(join(tree, 'cache', 'page.html')), false);
     db.close();
   });
-  it('H13: an older signed baseline put back is accepted as valid', { skip: 'open (README-host.md H13): the signature has no generation kept outside fim.db; docs/fim.md says so. A counter beside the key (or in the key file) would catch a replay' }, () => {
-    assert.fail('see bench/redteam/host-fim-replay.mjs');
+  it('H13: an older signed baseline put back (with the generation record beside the key) is refused, and said so', async () => {
+    const base = tmp();
+    const tree = join(base, 'www');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'index.php'), '<?php echo 1;');
+    const dbFile = join(base, 'data', 'fim.db');
+    const keyFile = join(base, 'keys', 'fim.key');
+    const generations = generationsFileFor(keyFile);
+    const notices: string[] = [];
+    const open = () => FimDb.open(dbFile, { generations, onNotice: (m) => notices.push(m) });
+    const { key } = ensureKey(keyFile);
+    const rules = new RuleSet({ paths: [{ path: tree }] });
+    let db = open();
+    await initBaseline(db, key, 'default', rules, { who: 'test' });
+    db.close();
+    assert.deepEqual(notices, [], 'a write records its generation without a notice');
+    copyFileSync(dbFile, join(base, 'old.db'));
+    writeFileSync(join(tree, 'index.php'), '<?php echo 2; // release 2');
+    db = open();
+    await acceptChanges(db, key, 'default', { who: 'test', why: 'release 2' });
+    assert.equal(db.loadMeta('default', key).generation, 2);
+    db.close();
+    // the attacker puts back the old baseline (and would put back the old index.php with it)
+    copyFileSync(join(base, 'old.db'), dbFile);
+    db = open();
+    await assert.rejects(checkBaseline(db, key, 'default'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE') && /is generation 1, older than generation 2 recorded in .*fim\.key\.generations: an older copy of the baseline was put back/.test((e as Error).message));
+    // the record cannot be lowered without the key
+    const rec = JSON.parse(readFileSync(generations, 'utf8')) as { baselines: Record<string, { generation: number }> };
+    const saved = readFileSync(generations);
+    for (const v of Object.values(rec.baselines)) v.generation = 1;
+    writeFileSync(generations, JSON.stringify(rec));
+    assert.throws(() => db.loadMeta('default', key), /generation record .* does not match its signature/);
+    writeFileSync(generations, saved);
+    // `fim init --force` writes a baseline newer than both, which loads again
+    await initBaseline(db, key, 'default', rules, { who: 'test' });
+    assert.equal(db.loadMeta('default', key).generation, 3);
+    assert.equal((await checkBaseline(db, key, 'default')).changed.length, 0);
+    db.close();
+    // first use of the record (or an upgrade): said, then recorded; a copy older than that is refused after
+    rmSync(generations);
+    db = open();
+    db.loadMeta('default', key);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!, /no generation recorded for the baseline "default" .* recording generation 3 now/);
+    db.loadMeta('default', key);
+    assert.equal(notices.length, 1, 'said once');
+    db.close();
+    // without the record (a library caller that does not pass it) generations are not compared
+    const plain = FimDb.open(dbFile);
+    assert.equal(plain.loadMeta('default', key).generation, 3);
+    plain.close();
   });
 });
