@@ -210,16 +210,38 @@ describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
   });
 });
 
-describe('red team host: scanner evasions (open)', () => {
-  const open = [
+describe('red team host: scanner evasions (H9: the closure and the XOR decoder, fixed)', () => {
+  const shells = [
     ['preg_replace_callback with a closure running its match', "<?php preg_replace_callback('/.*/', function($m){ return system($m[0]); }, $_GET['c']);"],
+    ['preg_replace_callback with an arrow function', "<?php preg_replace_callback('/.+/', fn($m) => passthru($m[0]), $_POST['c']);"],
+    ['a closure held in a variable, its match copied first', "<?php $f = function ($x) use ($y) { $c = $x[0]; return shell_exec($c); }; echo preg_replace_callback('~.+~s', $f, $_REQUEST['c']);"],
+    ['a typed static closure running its match in backticks', "<?php echo preg_replace_callback('/.+/', static function(array $m): string { return `{$m[0]}`; }, $_COOKIE['c']);"],
+    ['a closure calling its match as a function', "<?php preg_replace_callback('/(.+)/', function($m){ return $m[1]($_GET['a']); }, $_GET['f']);"],
+    ['array_map of a closure that evals', "<?php array_map(function($c){ eval($c); }, $_POST);"],
     ['a payload decoded by an XOR loop of our own, then eval', "<?php $k='abcdef'; $p=base64_decode('EhsQEAALSUZCKzg1NS0yLEQ='); $o=''; for($i=0;$i<strlen($p);$i++)$o.=$p[$i]^$k[$i%6]; eval($o);"],
+    ['an XOR of ord() values in a foreach, eval of "?>" and it', "<?php $k=7; $p=file_get_contents(__FILE__, false, null, 200); $o=''; foreach(str_split($p) as $i=>$c){ $o .= chr(ord($c) ^ $k); } eval('?>'.$o);"],
+    ['two strings XORed inside eval', "<?php $a='x1y2'; $b='AZBY'; eval($a ^ $b);"],
+    ['a string XORed in place, then create_function', "<?php $d=base64_decode('abc'); for($i=0;$i<strlen($d);$i++){ $d[$i] = $d[$i] ^ 'k'; } $f = create_function('', $d); $f();"],
   ] as const;
-  for (const [name, src] of open) {
-    it(`H9: ${name}`, { skip: 'open (README-host.md H9): a pattern the rules and the flow pass do not have yet' }, () => {
-      assert.notEqual(scan(src, '/var/www/x.php').verdict, 'clean');
+  for (const [name, src] of shells) {
+    it(`H9: ${name}`, () => {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'clean', why(r));
     });
   }
+  it('H9: look-alikes stay clean (a callback that formats its match, a command with fixed arguments, an XOR cipher whose output is printed, XOR hashing)', () => {
+    const clean = [
+      "<?php echo preg_replace_callback('/\\d+/', function($m){ return strtoupper($m[0]); }, $_GET['q']);",
+      "<?php echo preg_replace_callback('/x/', function($m){ exec('date', $out); return $m[0]; }, $_GET['q']);",
+      "<?php function enc($p,$k){ $o=''; for($i=0;$i<strlen($p);$i++) $o .= $p[$i]^$k[$i%strlen($k)]; return $o; } echo bin2hex(enc($_GET['t'], 'key'));",
+      "<?php $x = $a ^ $b; assert($x !== 0); eval($config);",
+      "<?php $h = 0; foreach ($bytes as $b) { $h = ($h ^ ord($b)) * 16777619; } echo $h;",
+    ];
+    for (const src of clean) {
+      const r = scan(src);
+      assert.equal(r.verdict, 'clean', `${src}: ${why(r)}`);
+    }
+  });
 });
 
 describe('red team host: hostile indicator feeds', () => {
