@@ -597,7 +597,10 @@ export function xorDecodedExec(src: string): FlowFinding[] {
   let looked = 0;
   for (const m of src.matchAll(XOR_BUILD)) {
     if (++looked > 2000) break;
-    const [, name, index, op, rhs] = m;
+    const [, name, index, op, raw] = m;
+    // a "^" inside a string literal (a regex's anchor) is no XOR
+    // (the text stops at the first ";", which may be inside a literal: an open one runs to the end)
+    const rhs = raw!.replace(/'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)/g, "''");
     if (op === '=' && !index) {
       // a whole value: `$o = $a ^ $b` of strings, or `$o = $o2` passing it on
       if (!(/\^/.test(rhs!) && /["'$]/.test(rhs!)) && !mentions(rhs!, new Set(decoded.keys()))) continue;
