@@ -14,7 +14,8 @@ import { parseStixPattern } from './ioc/stix.js';
 import { normalizeIndicator } from './ioc/indicator.js';
 import { IocMatcherBuilder } from './ioc/matcher.js';
 import { IocStore } from './ioc/store.js';
-import { refreshSources } from './ioc/fetch.js';
+import { DEFAULT_FEED_LIMITS, refreshSources } from './ioc/fetch.js';
+import { addressClass, checkedLookup } from 'mamori/internal';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
@@ -297,6 +298,64 @@ describe('red team host: hostile indicator feeds (memory, emptiness)', () => {
       s.close();
       server.close();
     }
+  });
+});
+
+describe('red team host: a feed that redirects into the network mamori runs in', () => {
+  it('H21: a redirect from a public address to a private, loopback or link-local one is refused before connecting; allowed on request', async () => {
+    let hits = 0;
+    const inside = createServer((_req, res) => {
+      hits++;
+      res.end('198.51.100.7\n');
+    });
+    await new Promise<void>((done) => inside.listen(0, '127.0.0.1', done));
+    const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/latest/meta-data`;
+    const feed = createServer((_req, res) => {
+      res.writeHead(302, { location: insideUrl });
+      res.end();
+    });
+    await new Promise<void>((done) => feed.listen(0, '127.0.0.1', done));
+    const feedPort = String((feed.address() as AddressInfo).port);
+    // Every test server is 127.0.0.1: the classifier says the feed's port is "public", as a feed on the internet would be.
+    const classify = (address: string, url: URL) => (url.port === feedPort ? 'public' : addressClass(address));
+    const s = IocStore.open(':memory:');
+    try {
+      s.setSource({ name: 'feed', url: `http://127.0.0.1:${feedPort}/feed.txt`, format: 'auto', refreshMs: 60_000 });
+      const refused = await refreshSources(s, { now: () => 1_000, force: true, addresses: { classify } });
+      assert.equal(refused[0]!.status, 'failed');
+      assert.match(refused[0]!.error!, /meta-data: a redirect from a public address leads to 127\.0\.0\.1, a private, loopback or link-local address: refused .*--allow-private-redirects/);
+      assert.equal(hits, 0, 'no request reached the inside server');
+      const allowed = await refreshSources(s, { now: () => 2_000, force: true, addresses: { classify, allowPrivateRedirects: true } });
+      assert.equal(allowed[0]!.status, 'updated');
+      assert.equal(hits, 1);
+      // A feed whose own address is private (the user's network) may redirect within it.
+      const own = await refreshSources(s, { now: () => 3_000, force: true });
+      assert.equal(own[0]!.status, 'updated');
+    } finally {
+      s.close();
+      feed.close();
+      inside.close();
+    }
+  });
+
+  it('H21: names are resolved by mamori\'s lookup and a private answer is refused before the connection (DNS rebinding)', async () => {
+    let calls = 0;
+    // public on the first answer, the metadata service on the next: the address checked is the one handed to the connection
+    const resolve = (_h: string, cb: (err: Error | null, a: readonly { address: string; family: number }[]) => void) => cb(null, [{ address: calls++ === 0 ? '203.0.113.9' : '169.254.169.254', family: 4 }]);
+    const url = new URL('https://feed.example/x');
+    const o = { code: 'MAMORI_ERR_IOC_FETCH' as const, limits: DEFAULT_FEED_LIMITS, headers: {}, addresses: { resolve } };
+    const lookup = checkedLookup(url, { mustBePublic: true }, o);
+    const ask = () => new Promise<{ err: Error | null; address: unknown }>((done) => lookup('feed.example', { all: true }, (err, address) => done({ err, address })));
+    assert.deepEqual(await ask(), { err: null, address: [{ address: '203.0.113.9', family: 4 }] });
+    const second = await ask();
+    assert.match(second.err!.message, /leads to 169\.254\.169\.254 \(feed\.example\), a private, loopback or link-local address: refused/);
+  });
+
+  it('H21: the address classes (IPv4, IPv6, and IPv6 carrying IPv4)', () => {
+    for (const a of ['10.1.2.3', '127.0.0.1', '169.254.169.254', '172.31.255.1', '192.168.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1%eth0', 'fd00:ec2::254', '::ffff:10.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a00:1', '2002:0a00:0001::1', 'not an address']) {
+      assert.equal(addressClass(a), 'private', a);
+    }
+    for (const a of ['8.8.8.8', '203.0.113.9', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2606:4700::1111']) assert.equal(addressClass(a), 'public', a);
   });
 });
 
