@@ -191,6 +191,7 @@ describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
     ['ASPX: Process with StartInfo set field by field', '<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "cmd"; p.StartInfo.Arguments = "/c " + Request.Form["c"]; p.Start(); %>', '/var/www/a.aspx'],
     ['ASP: WScript.Shell Run of a parameter', '<% Set s = CreateObject("WScript.Shell"): s.Run Request("c") %>', '/var/www/a.asp'],
     ['CGI: Python os.system of a form field', "import os,cgi\nos.system(cgi.FieldStorage().getvalue('c'))", '/var/www/cgi-bin/a.py'],
+    ['CGI: Perl system of any CGI object\'s param()', "#!/usr/bin/perl\nuse CGI; my $q=CGI->new; system($q->param('c'));", '/usr/lib/cgi-bin/a.pl'],
   ] as const;
   for (const [name, src, path] of fixed) {
     it(`H9: ${name}`, () => {
@@ -203,6 +204,7 @@ describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
       ['<% long free = Runtime.getRuntime().freeMemory(); String q = request.getParameter("q"); %><p><%= free %></p>', '/var/www/status.jsp'],
       ['<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "backup.exe"; p.Start(); %>', '/var/www/backup.aspx'],
       ["import cgi\nform = cgi.FieldStorage()\nprint('Hello ' + form.getvalue('name', ''))", '/var/www/cgi-bin/hello.py'],
+      ["#!/usr/bin/perl\nuse CGI; my $q=CGI->new; system('/usr/bin/uptime'); print $q->header, $q->escapeHTML($q->param('name'));", '/usr/lib/cgi-bin/hello.pl'],
     ] as const;
     for (const [src, path] of clean) {
       const r = scan(src, path);
