@@ -51,7 +51,7 @@ export function readGenerations(file: string, key: Buffer): Record<string, Gener
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch (err) {
-    throw new MamoriError('MAMORI_ERR_FIM_SIGNATURE', `the baseline generation record ${file} is not readable JSON (${(err as Error).message}): it was changed outside mamori. Treat the monitored files as suspect`, { cause: err });
+    throw new MamoriError('MAMORI_ERR_FIM_SIGNATURE', `the baseline generation record ${file} is not readable JSON (${(err as Error).message}): it was changed outside mamori. Treat the monitored files as suspect; once they are checked, delete it (the next load records the baseline anew)`, { cause: err });
   }
   const entries: Record<string, GenerationEntry> = {};
   const ok =
@@ -64,11 +64,11 @@ export function readGenerations(file: string, key: Buffer): Record<string, Gener
       entries[id] = { generation: e.generation as number, signature: e.signature };
       return true;
     });
-  if (!ok) throw new MamoriError('MAMORI_ERR_FIM_SIGNATURE', `the baseline generation record ${file} is not in the form mamori writes: it was changed outside mamori. Treat the monitored files as suspect`);
+  if (!ok) throw new MamoriError('MAMORI_ERR_FIM_SIGNATURE', `the baseline generation record ${file} is not in the form mamori writes: it was changed outside mamori. Treat the monitored files as suspect; once they are checked, delete it (the next load records the baseline anew)`);
   const want = Buffer.from(mac(key, entries), 'hex');
   const got = Buffer.from(doc.mac as string, 'hex');
   if (!timingSafeEqual(want, got)) {
-    throw new MamoriError('MAMORI_ERR_FIM_SIGNATURE', `the baseline generation record ${file} does not match its signature: it was changed outside mamori, or signed with another key. Treat the monitored files as suspect`);
+    throw new MamoriError('MAMORI_ERR_FIM_SIGNATURE', `the baseline generation record ${file} does not match its signature: it was changed outside mamori, or signed with another key. Treat the monitored files as suspect; once they are checked, delete it (the next load records the baseline anew)`);
   }
   return entries;
 }
