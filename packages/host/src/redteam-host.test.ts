@@ -448,6 +448,12 @@ describe('red team host: fim', () => {
     db.loadMeta('default', key);
     assert.equal(notices.length, 1, 'said once');
     db.close();
+    // a record that cannot be written (a key on read-only media; here a folder in its place) is said, and the check goes on
+    const blocked: string[] = [];
+    const ro = FimDb.open(dbFile, { generations: join(base, 'keys', 'no-such-dir', 'x.generations'), onNotice: (m) => blocked.push(m) });
+    assert.equal((await checkBaseline(ro, key, 'default')).changed.length, 0);
+    assert.match(blocked.join('\n'), /cannot write the baseline generation record .*: an older copy of the baseline "default" put back cannot be told apart until it can be written/);
+    ro.close();
     // without the record (a library caller that does not pass it) generations are not compared
     const plain = FimDb.open(dbFile);
     assert.equal(plain.loadMeta('default', key).generation, 3);

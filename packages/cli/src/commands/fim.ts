@@ -48,6 +48,7 @@ against it. docs/fim.md has the details.
                       refused inside a monitored path). Beside it, FILE.generations
                       records each baseline's generation: an older copy of the
                       baseline put back is refused (exit 3)
+  --generations FILE  that record elsewhere (a key on read-only media)
   --db FILE           the baselines (default: <data_dir>/fim.db)
   --attributes EXPR   what is compared: R (all, the default), or AIDE-style sets
                       such as R-m-c, p+u+g+sha256, content, perms
@@ -65,6 +66,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   name: { type: 'string' },
   key: { type: 'string' },
+  generations: { type: 'string' },
   db: { type: 'string' },
   rules: { type: 'string' },
   include: { type: 'string', multiple: true },
@@ -92,6 +94,8 @@ interface Ctx {
   db: FimDb;
   dbFile: string;
   keyFile: string;
+  /** The generation record (`<key>.generations` unless --generations). */
+  genFile: string;
   name: string;
   ignore: Set<string>;
   threads: number | undefined;
@@ -218,9 +222,9 @@ async function init(c: Ctx): Promise<number> {
   if (!v.force && c.db.list().some((b) => b.name === c.name)) {
     throw new MamoriError('MAMORI_ERR_CLI_USAGE', `a baseline named "${c.name}" exists: check it, accept changes into it, or pass --force to record it again`);
   }
-  for (const k of [...both(c.keyFile), ...both(generationsFileFor(c.keyFile))]) assertKeyOutside(k, rules);
+  for (const k of [...both(c.keyFile), ...both(c.genFile)]) assertKeyOutside(k, rules);
   const { key, created } = ensureKey(c.keyFile);
-  const genFile = generationsFileFor(c.keyFile);
+  const genFile = c.genFile;
   if (created && existsSync(genFile)) {
     // a record signed with a key that is gone can never verify again: set aside, not deleted
     const aside = `${genFile}.old-${Date.now()}`;
@@ -392,7 +396,8 @@ export async function run(argv: string[]): Promise<number> {
     const keyFile = resolve(values.key ?? join(dataDir, 'fim.key'));
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--threads takes 0 to 64');
-    db = FimDb.open(dbFile, { generations: generationsFileFor(keyFile), onNotice: (m) => process.stderr.write(`mamori: notice: ${m}\n`) });
+    const genFile = resolve(values.generations ?? generationsFileFor(keyFile));
+    db = FimDb.open(dbFile, { generations: genFile, onNotice: (m) => process.stderr.write(`mamori: notice: ${m}\n`) });
     const ignore = new Set([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`].flatMap(both));
     let opened: Promise<Runtime> | undefined;
     const ctx: Ctx = {
@@ -401,6 +406,7 @@ export async function run(argv: string[]): Promise<number> {
       db,
       dbFile,
       keyFile,
+      genFile,
       name: values.name ?? 'default',
       ignore,
       threads,

@@ -20,7 +20,7 @@ import { chmodSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { MamoriError } from 'mamori/errors';
+import { MamoriError, isMamoriError } from 'mamori/errors';
 import type { FimRulesInput } from './rules.js';
 import type { FileType, FimEntry } from './types.js';
 import { readGenerations, recordGeneration } from './generations.js';
@@ -363,7 +363,18 @@ export class FimDb {
         ? `the baseline "${shown}" is generation ${generation}, newer than the ${had.generation} in ${file} (a write whose record was not finished): recorded now`
         : `no generation recorded for the baseline "${shown}" of ${this.file} in ${file} (first use, or a baseline from an older mamori): recording generation ${generation} now; from here on an older copy put back is refused`,
     );
-    recordGeneration(file, key, this.#recordId(name), { generation, signature: sig });
+    this.#record(name, generation, sig, key);
+  }
+
+  /** Writes the record; one that cannot be written (a key on read-only media) is said, not thrown: the baseline itself is sound. */
+  #record(name: string, generation: number, sig: string, key: Buffer): void {
+    const file = this.#opts.generations!;
+    try {
+      recordGeneration(file, key, this.#recordId(name), { generation, signature: sig });
+    } catch (err) {
+      if (!isMamoriError(err, 'MAMORI_ERR_FIM_BASELINE')) throw err;
+      this.#opts.onNotice?.(`${(err as Error).message}: an older copy of the baseline "${name.slice(0, 80)}" put back cannot be told apart until it can be written (--generations FILE puts it elsewhere; docs/fim.md)`);
+    }
   }
 
   /**
@@ -406,7 +417,7 @@ export class FimDb {
     }
     // After the commit: a record that could not be written leaves a baseline newer than the
     // record, which the next load takes (and says so), never one refused.
-    if (genFile) recordGeneration(genFile, key, this.#recordId(b.name), { generation, signature: sig });
+    if (genFile) this.#record(b.name, generation, sig, key);
   }
 
   /** The kept copy of a small text file, if there is one. */
