@@ -589,14 +589,14 @@ const XOR_SINK = /(?<![\w>$:\\])(eval|assert|create_function)\s*\(/gi;
  * A string decoded by XOR (of string offsets, `ord()` values, or whole strings) and then run as
  * code: `for (...) $o .= $p[$i] ^ $k[$i % 6]; eval($o);`. No real application evaluates what an
  * XOR decoded; webshells hide their payload so. Read without request input: the payload is the
- * code. At most 2,000 assignments and 200 sink calls read.
+ * code. Assignments are read in one pass (each at most 400 characters: linear in the file);
+ * at most 100 decoded variables and 200 sink calls are kept and read.
  */
 export function xorDecodedExec(src: string): FlowFinding[] {
   if (!src.includes('^')) return [];
   const decoded = new Map<string, number>();
-  let looked = 0;
   for (const m of src.matchAll(XOR_BUILD)) {
-    if (++looked > 2000) break;
+    if (decoded.size >= 100) break;
     const [, name, index, op, raw] = m;
     // a "^" inside a string literal (a regex's anchor) is no XOR
     // (the text stops at the first ";", which may be inside a literal: an open one runs to the end)
@@ -610,7 +610,7 @@ export function xorDecodedExec(src: string): FlowFinding[] {
       }
     } else if (op === '^=') {
       if (!index) continue;
-    } else if (!/\^/.test(rhs!) || !/\$\w+\s*[[{]|\bord\s*\(/.test(rhs!)) continue;
+    } else if (!/\^/.test(rhs) || !/\$\w|''|\bord\s*\(/.test(rhs)) continue;
     if (!decoded.has(name!)) decoded.set(name!, m.index!);
   }
   const names = new Set(decoded.keys());
