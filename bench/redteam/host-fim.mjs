@@ -3,7 +3,7 @@
 // helper is changing it). Run: node bench/redteam/host-fim.mjs [--deep N=600]
 //  H11 a directory named like an excluded file ("x.log/") hides the PHP files below it;
 //  H12 `fim watch` does not report a file whose name is not valid UTF-8;
-//  H13 an older signed baseline copied back verifies (what was accepted since reappears);
+//  H13 an older signed baseline copied back verified (what was accepted since reappeared); now refused;
 //  H19 init CPU grows with the cube of a tree's depth.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
   copyFileSync(join(dir, 'old.db'), join(dir, 'data', 'fim.db'));
   const back = mamori('fim', 'check', '--json');
   const k = JSON.parse(back.out);
-  verdict('H13 a replayed older baseline is refused', back.code === 3, `exit ${back.code}, signature ${k.signature}; reappears as changed: ${k.changed.map((c) => c.path.slice(dir.length)).join(' ')}`);
+  verdict('H13 a replayed older baseline is refused', back.code === 3, back.code === 3 ? `exit 3: ${k.error.slice(0, 160)}` : `exit ${back.code}, signature ${k.signature}; reappears as changed: ${k.changed.map((c) => c.path.slice(dir.length)).join(' ')}`);
 }
 {
   const { dir, mamori } = project();

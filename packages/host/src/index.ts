@@ -14,7 +14,8 @@ export { IocStore, iocStorePath, loadIocMatcher, checkSourceName, type StoredInd
 export { fetchFeed, refreshSource, refreshSources, watchSources, isDue, DEFAULT_FEED_LIMITS, type FeedLimits, type SourceRefresh, type SourceWatchOptions } from './ioc/fetch.js';
 export { checkHost, hostCheckEvents, parseProcNet, type HostCheckOptions, type HostCheckReport, type HostFinding, type HostListener } from './ioc/host.js';
 export { PROXYWARE_INDICATORS, PROXYWARE_REPORTS, PROXYWARE_SOURCE, addProxywareIndicators, proxywareEntry, type ProxywareIndicator, type ProxywareReport } from './ioc/proxyware.js';
-export { FimDb, type Baseline, type BaselineMeta, type HistoryRecord } from './fim/baseline-db.js';
+export { FimDb, type Baseline, type BaselineMeta, type FimDbOptions, type HistoryRecord } from './fim/baseline-db.js';
+export { generationsFileFor } from './fim/generations.js';
 export { acceptChanges, attrValue, checkBaseline, initBaseline, scan as fimScan, DIFF_MAX_BYTES, type AcceptOptions, type AcceptResult, type CheckOptions, type InitOptions, type InitResult, type ScanOptions as FimScanOptions } from './fim/check.js';
 export { checkEvents as fimCheckEvents, type FimEvent } from './fim/events.js';
 export { compileGlob, type Glob } from './fim/glob.js';

@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner, type FileResult } from './scan/scanner.js';
@@ -14,12 +14,15 @@ import { parseStixPattern } from './ioc/stix.js';
 import { normalizeIndicator } from './ioc/indicator.js';
 import { IocMatcherBuilder } from './ioc/matcher.js';
 import { IocStore } from './ioc/store.js';
-import { refreshSources } from './ioc/fetch.js';
+import { DEFAULT_FEED_LIMITS, refreshSources } from './ioc/fetch.js';
+import { addressClass, checkedLookup } from 'mamori/internal';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { FimDb } from './fim/baseline-db.js';
-import { initBaseline, checkBaseline } from './fim/check.js';
+import { acceptChanges, initBaseline, checkBaseline } from './fim/check.js';
+import { generationsFileFor } from './fim/generations.js';
+import { isMamoriError } from 'mamori/errors';
 import { ensureKey } from './fim/key.js';
 import { RuleSet } from './fim/rules.js';
 
@@ -188,6 +191,7 @@ describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
     ['ASPX: Process with StartInfo set field by field', '<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "cmd"; p.StartInfo.Arguments = "/c " + Request.Form["c"]; p.Start(); %>', '/var/www/a.aspx'],
     ['ASP: WScript.Shell Run of a parameter', '<% Set s = CreateObject("WScript.Shell"): s.Run Request("c") %>', '/var/www/a.asp'],
     ['CGI: Python os.system of a form field', "import os,cgi\nos.system(cgi.FieldStorage().getvalue('c'))", '/var/www/cgi-bin/a.py'],
+    ['CGI: Perl system of any CGI object\'s param()', "#!/usr/bin/perl\nuse CGI; my $q=CGI->new; system($q->param('c'));", '/usr/lib/cgi-bin/a.pl'],
   ] as const;
   for (const [name, src, path] of fixed) {
     it(`H9: ${name}`, () => {
@@ -200,6 +204,7 @@ describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
       ['<% long free = Runtime.getRuntime().freeMemory(); String q = request.getParameter("q"); %><p><%= free %></p>', '/var/www/status.jsp'],
       ['<%@ Page Language="C#" %><% var p = new System.Diagnostics.Process(); p.StartInfo.FileName = "backup.exe"; p.Start(); %>', '/var/www/backup.aspx'],
       ["import cgi\nform = cgi.FieldStorage()\nprint('Hello ' + form.getvalue('name', ''))", '/var/www/cgi-bin/hello.py'],
+      ["#!/usr/bin/perl\nuse CGI; my $q=CGI->new; system('/usr/bin/uptime'); print $q->header, $q->escapeHTML($q->param('name'));", '/usr/lib/cgi-bin/hello.pl'],
     ] as const;
     for (const [src, path] of clean) {
       const r = scan(src, path);
@@ -208,16 +213,38 @@ describe('red team host: scanner evasions (H9, fixed after the merge)', () => {
   });
 });
 
-describe('red team host: scanner evasions (open)', () => {
-  const open = [
+describe('red team host: scanner evasions (H9: the closure and the XOR decoder, fixed)', () => {
+  const shells = [
     ['preg_replace_callback with a closure running its match', "<?php preg_replace_callback('/.*/', function($m){ return system($m[0]); }, $_GET['c']);"],
+    ['preg_replace_callback with an arrow function', "<?php preg_replace_callback('/.+/', fn($m) => passthru($m[0]), $_POST['c']);"],
+    ['a closure held in a variable, its match copied first', "<?php $f = function ($x) use ($y) { $c = $x[0]; return shell_exec($c); }; echo preg_replace_callback('~.+~s', $f, $_REQUEST['c']);"],
+    ['a typed static closure running its match in backticks', "<?php echo preg_replace_callback('/.+/', static function(array $m): string { return `{$m[0]}`; }, $_COOKIE['c']);"],
+    ['a closure calling its match as a function', "<?php preg_replace_callback('/(.+)/', function($m){ return $m[1]($_GET['a']); }, $_GET['f']);"],
+    ['array_map of a closure that evals', "<?php array_map(function($c){ eval($c); }, $_POST);"],
     ['a payload decoded by an XOR loop of our own, then eval', "<?php $k='abcdef'; $p=base64_decode('EhsQEAALSUZCKzg1NS0yLEQ='); $o=''; for($i=0;$i<strlen($p);$i++)$o.=$p[$i]^$k[$i%6]; eval($o);"],
+    ['an XOR of ord() values in a foreach, eval of "?>" and it', "<?php $k=7; $p=file_get_contents(__FILE__, false, null, 200); $o=''; foreach(str_split($p) as $i=>$c){ $o .= chr(ord($c) ^ $k); } eval('?>'.$o);"],
+    ['two strings XORed inside eval', "<?php $a='x1y2'; $b='AZBY'; eval($a ^ $b);"],
+    ['a string XORed in place, then create_function', "<?php $d=base64_decode('abc'); for($i=0;$i<strlen($d);$i++){ $d[$i] = $d[$i] ^ 'k'; } $f = create_function('', $d); $f();"],
   ] as const;
-  for (const [name, src] of open) {
-    it(`H9: ${name}`, { skip: 'open (README-host.md H9): a pattern the rules and the flow pass do not have yet' }, () => {
-      assert.notEqual(scan(src, '/var/www/x.php').verdict, 'clean');
+  for (const [name, src] of shells) {
+    it(`H9: ${name}`, () => {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'clean', why(r));
     });
   }
+  it('H9: look-alikes stay clean (a callback that formats its match, a command with fixed arguments, an XOR cipher whose output is printed, XOR hashing)', () => {
+    const clean = [
+      "<?php echo preg_replace_callback('/\\d+/', function($m){ return strtoupper($m[0]); }, $_GET['q']);",
+      "<?php echo preg_replace_callback('/x/', function($m){ exec('date', $out); return $m[0]; }, $_GET['q']);",
+      "<?php function enc($p,$k){ $o=''; for($i=0;$i<strlen($p);$i++) $o .= $p[$i]^$k[$i%strlen($k)]; return $o; } echo bin2hex(enc($_GET['t'], 'key'));",
+      "<?php $x = $a ^ $b; assert($x !== 0); eval($config);",
+      "<?php $h = 0; foreach ($bytes as $b) { $h = ($h ^ ord($b)) * 16777619; } echo $h;",
+    ];
+    for (const src of clean) {
+      const r = scan(src);
+      assert.equal(r.verdict, 'clean', `${src}: ${why(r)}`);
+    }
+  });
 });
 
 describe('red team host: hostile indicator feeds', () => {
@@ -276,6 +303,64 @@ describe('red team host: hostile indicator feeds (memory, emptiness)', () => {
   });
 });
 
+describe('red team host: a feed that redirects into the network mamori runs in', () => {
+  it('H21: a redirect from a public address to a private, loopback or link-local one is refused before connecting; allowed on request', async () => {
+    let hits = 0;
+    const inside = createServer((_req, res) => {
+      hits++;
+      res.end('198.51.100.7\n');
+    });
+    await new Promise<void>((done) => inside.listen(0, '127.0.0.1', done));
+    const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/latest/meta-data`;
+    const feed = createServer((_req, res) => {
+      res.writeHead(302, { location: insideUrl });
+      res.end();
+    });
+    await new Promise<void>((done) => feed.listen(0, '127.0.0.1', done));
+    const feedPort = String((feed.address() as AddressInfo).port);
+    // Every test server is 127.0.0.1: the classifier says the feed's port is "public", as a feed on the internet would be.
+    const classify = (address: string, url: URL) => (url.port === feedPort ? 'public' : addressClass(address));
+    const s = IocStore.open(':memory:');
+    try {
+      s.setSource({ name: 'feed', url: `http://127.0.0.1:${feedPort}/feed.txt`, format: 'auto', refreshMs: 60_000 });
+      const refused = await refreshSources(s, { now: () => 1_000, force: true, addresses: { classify } });
+      assert.equal(refused[0]!.status, 'failed');
+      assert.match(refused[0]!.error!, /meta-data: a redirect from a public address leads to 127\.0\.0\.1, a private, loopback or link-local address: refused .*--allow-private-redirects/);
+      assert.equal(hits, 0, 'no request reached the inside server');
+      const allowed = await refreshSources(s, { now: () => 2_000, force: true, addresses: { classify, allowPrivateRedirects: true } });
+      assert.equal(allowed[0]!.status, 'updated');
+      assert.equal(hits, 1);
+      // A feed whose own address is private (the user's network) may redirect within it.
+      const own = await refreshSources(s, { now: () => 3_000, force: true });
+      assert.equal(own[0]!.status, 'updated');
+    } finally {
+      s.close();
+      feed.close();
+      inside.close();
+    }
+  });
+
+  it('H21: names are resolved by mamori\'s lookup and a private answer is refused before the connection (DNS rebinding)', async () => {
+    let calls = 0;
+    // public on the first answer, the metadata service on the next: the address checked is the one handed to the connection
+    const resolve = (_h: string, cb: (err: Error | null, a: readonly { address: string; family: number }[]) => void) => cb(null, [{ address: calls++ === 0 ? '203.0.113.9' : '169.254.169.254', family: 4 }]);
+    const url = new URL('https://feed.example/x');
+    const o = { code: 'MAMORI_ERR_IOC_FETCH' as const, limits: DEFAULT_FEED_LIMITS, headers: {}, addresses: { resolve } };
+    const lookup = checkedLookup(url, { mustBePublic: true }, o);
+    const ask = () => new Promise<{ err: Error | null; address: unknown }>((done) => lookup('feed.example', { all: true }, (err, address) => done({ err, address })));
+    assert.deepEqual(await ask(), { err: null, address: [{ address: '203.0.113.9', family: 4 }] });
+    const second = await ask();
+    assert.match(second.err!.message, /leads to 169\.254\.169\.254 \(feed\.example\), a private, loopback or link-local address: refused/);
+  });
+
+  it('H21: the address classes (IPv4, IPv6, and IPv6 carrying IPv4)', () => {
+    for (const a of ['10.1.2.3', '127.0.0.1', '169.254.169.254', '172.31.255.1', '192.168.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1%eth0', 'fd00:ec2::254', '::ffff:10.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a00:1', '2002:0a00:0001::1', 'not an address']) {
+      assert.equal(addressClass(a), 'private', a);
+    }
+    for (const a of ['8.8.8.8', '203.0.113.9', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2606:4700::1111']) assert.equal(addressClass(a), 'public', a);
+  });
+});
+
 describe('red team host: URL indicators', () => {
   it('H17: a URL indicator is not evaded by spellings servers read alike (%78, an empty "?", user@)', () => {
     const b = new IocMatcherBuilder();
@@ -290,7 +375,7 @@ describe('red team host: URL indicators', () => {
   });
 });
 
-describe('red team host: fim (open; another helper is changing fim internals)', () => {
+describe('red team host: fim', () => {
   it('H11: a directory named like an excluded file ("x.log/") no longer hides the files below it', async () => {
     const base = tmp();
     const tree = join(base, 'www');
@@ -316,7 +401,62 @@ describe('red team host: fim (open; another helper is changing fim internals)', 
     assert.equal(rules.covers(join(tree, 'cache', 'page.html')), false);
     db.close();
   });
-  it('H13: an older signed baseline put back is accepted as valid', { skip: 'open (README-host.md H13): the signature has no generation kept outside fim.db; docs/fim.md says so. A counter beside the key (or in the key file) would catch a replay' }, () => {
-    assert.fail('see bench/redteam/host-fim-replay.mjs');
+  it('H13: an older signed baseline put back (with the generation record beside the key) is refused, and said so', async () => {
+    const base = tmp();
+    const tree = join(base, 'www');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'index.php'), '<?php echo 1;');
+    const dbFile = join(base, 'data', 'fim.db');
+    const keyFile = join(base, 'keys', 'fim.key');
+    const generations = generationsFileFor(keyFile);
+    const notices: string[] = [];
+    const open = () => FimDb.open(dbFile, { generations, onNotice: (m) => notices.push(m) });
+    const { key } = ensureKey(keyFile);
+    const rules = new RuleSet({ paths: [{ path: tree }] });
+    let db = open();
+    await initBaseline(db, key, 'default', rules, { who: 'test' });
+    db.close();
+    assert.deepEqual(notices, [], 'a write records its generation without a notice');
+    copyFileSync(dbFile, join(base, 'old.db'));
+    writeFileSync(join(tree, 'index.php'), '<?php echo 2; // release 2');
+    db = open();
+    await acceptChanges(db, key, 'default', { who: 'test', why: 'release 2' });
+    assert.equal(db.loadMeta('default', key).generation, 2);
+    db.close();
+    // the attacker puts back the old baseline (and would put back the old index.php with it)
+    copyFileSync(join(base, 'old.db'), dbFile);
+    db = open();
+    await assert.rejects(checkBaseline(db, key, 'default'), (e: unknown) => isMamoriError(e, 'MAMORI_ERR_FIM_SIGNATURE') && /is generation 1, older than generation 2 recorded in .*fim\.key\.generations: an older copy of the baseline was put back/.test((e as Error).message));
+    // the record cannot be lowered without the key
+    const rec = JSON.parse(readFileSync(generations, 'utf8')) as { baselines: Record<string, { generation: number }> };
+    const saved = readFileSync(generations);
+    for (const v of Object.values(rec.baselines)) v.generation = 1;
+    writeFileSync(generations, JSON.stringify(rec));
+    assert.throws(() => db.loadMeta('default', key), /generation record .* does not match its signature/);
+    writeFileSync(generations, saved);
+    // `fim init --force` writes a baseline newer than both, which loads again
+    await initBaseline(db, key, 'default', rules, { who: 'test' });
+    assert.equal(db.loadMeta('default', key).generation, 3);
+    assert.equal((await checkBaseline(db, key, 'default')).changed.length, 0);
+    db.close();
+    // first use of the record (or an upgrade): said, then recorded; a copy older than that is refused after
+    rmSync(generations);
+    db = open();
+    db.loadMeta('default', key);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!, /no generation recorded for the baseline "default" .* recording generation 3 now/);
+    db.loadMeta('default', key);
+    assert.equal(notices.length, 1, 'said once');
+    db.close();
+    // a record that cannot be written (a key on read-only media; here a folder in its place) is said, and the check goes on
+    const blocked: string[] = [];
+    const ro = FimDb.open(dbFile, { generations: join(base, 'keys', 'no-such-dir', 'x.generations'), onNotice: (m) => blocked.push(m) });
+    assert.equal((await checkBaseline(ro, key, 'default')).changed.length, 0);
+    assert.match(blocked.join('\n'), /cannot write the baseline generation record .*: an older copy of the baseline "default" put back cannot be told apart until it can be written/);
+    ro.close();
+    // without the record (a library caller that does not pass it) generations are not compared
+    const plain = FimDb.open(dbFile);
+    assert.equal(plain.loadMeta('default', key).generation, 3);
+    plain.close();
   });
 });

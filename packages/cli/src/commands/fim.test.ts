@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,32 @@ describe('mamori fim', () => {
     const nokey = mamori('fim', 'check');
     assert.equal(nokey.code, 2);
     assert.match(nokey.err, /MAMORI_ERR_FIM_KEY: cannot read the baseline key/);
+  });
+
+  it('an older signed baseline put back is refused (exit 3, fim-baseline-rollback); init --force records anew; a missing record is said', () => {
+    const { dir, mamori } = project();
+    assert.equal(mamori('fim', 'init', 'www').code, 0);
+    assert.equal(statSync(join(dir, 'data', 'fim.key.generations')).mode & 0o777, 0o600);
+    mamori('fim', 'check');
+    copyFileSync(join(dir, 'data', 'fim.db'), join(dir, 'old.db'));
+    writeFileSync(join(dir, 'www', 'index.php'), '<?php echo 2;');
+    assert.equal(mamori('fim', 'accept', '--all', '--reason', 'release 2').code, 0);
+    mamori('fim', 'check');
+    copyFileSync(join(dir, 'old.db'), join(dir, 'data', 'fim.db'));
+    const r = mamori('fim', 'check');
+    assert.equal(r.code, 3);
+    assert.match(r.err, /is generation 1, older than generation 2 recorded in .*fim\.key\.generations/);
+    const ev = JSON.parse(mamori('events', '--json', '--action', 'fim-baseline-rollback').out) as { 'event.severity': number }[];
+    assert.equal(ev[0]?.['event.severity'], 99);
+    const again = mamori('fim', 'init', 'www', '--force');
+    assert.equal(again.code, 0);
+    assert.match(again.err, /previous baseline "default" does not verify .*older than generation 2/);
+    assert.equal(mamori('fim', 'check').code, 0);
+    rmSync(join(dir, 'data', 'fim.key.generations'));
+    const first = mamori('fim', 'check');
+    assert.equal(first.code, 0);
+    assert.match(first.err, /notice: no generation recorded for the baseline "default" .* recording generation 3 now/);
+    assert.doesNotMatch(mamori('fim', 'check').err, /notice/);
   });
 
   it('usage errors exit 2; a key inside the monitored tree is refused', () => {

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync, renameSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EventSink } from 'mamori';
@@ -16,6 +16,7 @@ import {
   checkBaseline,
   ensureKey,
   fimCheckEvents,
+  generationsFileFor,
   initBaseline,
   loadRules,
   readKey,
@@ -44,7 +45,10 @@ against it. docs/fim.md has the details.
 
   --name NAME         the baseline (default: default)
   --key FILE          the signing key (default: <data_dir>/fim.key, made by init;
-                      refused inside a monitored path)
+                      refused inside a monitored path). Beside it, FILE.generations
+                      records each baseline's generation: an older copy of the
+                      baseline put back is refused (exit 3)
+  --generations FILE  that record elsewhere (a key on read-only media)
   --db FILE           the baselines (default: <data_dir>/fim.db)
   --attributes EXPR   what is compared: R (all, the default), or AIDE-style sets
                       such as R-m-c, p+u+g+sha256, content, perms
@@ -62,6 +66,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   name: { type: 'string' },
   key: { type: 'string' },
+  generations: { type: 'string' },
   db: { type: 'string' },
   rules: { type: 'string' },
   include: { type: 'string', multiple: true },
@@ -89,6 +94,8 @@ interface Ctx {
   db: FimDb;
   dbFile: string;
   keyFile: string;
+  /** The generation record (`<key>.generations` unless --generations). */
+  genFile: string;
   name: string;
   ignore: Set<string>;
   threads: number | undefined;
@@ -215,8 +222,15 @@ async function init(c: Ctx): Promise<number> {
   if (!v.force && c.db.list().some((b) => b.name === c.name)) {
     throw new MamoriError('MAMORI_ERR_CLI_USAGE', `a baseline named "${c.name}" exists: check it, accept changes into it, or pass --force to record it again`);
   }
-  for (const k of both(c.keyFile)) assertKeyOutside(k, rules);
+  for (const k of [...both(c.keyFile), ...both(c.genFile)]) assertKeyOutside(k, rules);
   const { key, created } = ensureKey(c.keyFile);
+  const genFile = c.genFile;
+  if (created && existsSync(genFile)) {
+    // a record signed with a key that is gone can never verify again: set aside, not deleted
+    const aside = `${genFile}.old-${Date.now()}`;
+    renameSync(genFile, aside);
+    process.stderr.write(`mamori: warning: a new key was made; the generation record signed with the old one is set aside as ${aside}\n`);
+  }
   // Recorded again (--force): the history so far goes on, when the old baseline still verifies.
   let history: HistoryRecord[] = [];
   if (c.db.list().some((b) => b.name === c.name)) {
@@ -241,7 +255,8 @@ async function tampered(c: Ctx, err: MamoriError): Promise<number> {
   process.stderr.write(`mamori: ${err.code}: ${err.message}\n`);
   const e: FimEvent = {
     '@timestamp': new Date().toISOString(),
-    'event.action': 'fim-baseline-invalid',
+    // an older signed baseline put back (H13) has an action of its own
+    'event.action': / older than generation \d+ recorded in | is generation \d+ but not the one recorded /.test(err.message) ? 'fim-baseline-rollback' : 'fim-baseline-invalid',
     'event.category': 'file',
     'event.module': 'fim',
     'event.severity': 99,
@@ -381,7 +396,8 @@ export async function run(argv: string[]): Promise<number> {
     const keyFile = resolve(values.key ?? join(dataDir, 'fim.key'));
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--threads takes 0 to 64');
-    db = FimDb.open(dbFile);
+    const genFile = resolve(values.generations ?? generationsFileFor(keyFile));
+    db = FimDb.open(dbFile, { generations: genFile, onNotice: (m) => process.stderr.write(`mamori: notice: ${m}\n`) });
     const ignore = new Set([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`].flatMap(both));
     let opened: Promise<Runtime> | undefined;
     const ctx: Ctx = {
@@ -390,6 +406,7 @@ export async function run(argv: string[]): Promise<number> {
       db,
       dbFile,
       keyFile,
+      genFile,
       name: values.name ?? 'default',
       ignore,
       threads,

@@ -25,7 +25,7 @@ export const help = `Usage:
   mamori ioc remove  (--source NAME [--forget] | --expired) [--json]
   mamori ioc source  NAME --url URL [--every 6h] [--format F]
   mamori ioc sources [--json]
-  mamori ioc fetch   [--source NAME] [--force] [--watch] [--json]
+  mamori ioc fetch   [--source NAME] [--force] [--watch] [--allow-private-redirects] [--json]
   mamori ioc match   VALUE... [--no-proxyware] [--json]
 
 Indicators of compromise: file hashes (MD5, SHA-1, SHA-256), file names and
@@ -34,7 +34,9 @@ their source, first seen and expiry. \`import\` reads a STIX 2.1 bundle, a MISP
 event (JSON) or a CSV / plain list (one value a line, # comments); entries it
 cannot use are counted by reason. --replace drops the source's indicators the
 file does not carry. \`source\` gives a source a feed URL (https) and how often
-\`fetch\` refreshes it; \`fetch --watch\` keeps refreshing while it runs.
+\`fetch\` refreshes it; \`fetch --watch\` keeps refreshing while it runs. A feed
+that redirects from a public address to a private, loopback or link-local one
+is refused; --allow-private-redirects allows it (a feed mirrored on your network).
 \`match\` looks values up (an IP, a domain, a URL, a hash, a file name) as the
 scanner, the proxy and \`mamori host check\` do, with mamori's proxyware set;
 it exits 1 when something matched, 0 when nothing did.
@@ -61,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       every: { type: 'string' },
       force: { type: 'boolean' },
       watch: { type: 'boolean' },
+      'allow-private-redirects': { type: 'boolean' },
       'no-proxyware': { type: 'boolean' },
     },
     help,
@@ -179,15 +182,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     // fetch
     if (values.source && !store.source(values.source)?.url) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no source ${values.source} with a URL (mamori ioc source NAME --url URL adds one)`);
+    const addresses = { allowPrivateRedirects: values['allow-private-redirects'] === true };
     const once = async (force = false) => {
-      const r = await refreshSources(store, { now, force, only: values.source });
+      const r = await refreshSources(store, { now, force, only: values.source, addresses });
       if (values.json) out(r);
       else for (const x of r) process.stdout.write(`${describe(x)}\n`);
       return r;
     };
     const first = await once(values.force ?? false);
     if (!values.watch) return first.some((x) => x.status === 'failed') ? 1 : 0;
-    return await watch(store, values.json ?? false, now);
+    return await watch(store, values.json ?? false, now, addresses);
   } finally {
     store.close();
   }
@@ -201,8 +205,8 @@ function describe(r: SourceRefresh): string {
 }
 
 /** `fetch --watch`: refresh each source when it is due, until SIGINT or SIGTERM. */
-async function watch(store: IocStore, json: boolean, now: () => number): Promise<number> {
-  const w = watchSources(store, { now, onResult: (r) => process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${new Date(now()).toISOString()} ${describe(r)}\n`) });
+async function watch(store: IocStore, json: boolean, now: () => number, addresses: { allowPrivateRedirects: boolean }): Promise<number> {
+  const w = watchSources(store, { now, addresses, onResult: (r) => process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${new Date(now()).toISOString()} ${describe(r)}\n`) });
   const stop = () => void w.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

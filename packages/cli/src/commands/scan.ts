@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { MamoriError, isMamoriError } from 'mamori/errors';
-import { createScanner, FimDb, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
+import { createScanner, FimDb, generationsFileFor, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
 import { configFile, defaultDataDir } from '../config-file.js';
 import { parse } from '../command.js';
 import { table } from '../render.js';
@@ -78,9 +78,10 @@ async function scan(argv: string[]): Promise<number> {
   // Known good: what a verified fim baseline recorded (the same path with the same content).
   let knownGood: ((path: string, sha256: string) => boolean) | undefined;
   if (values.baseline) {
-    const db = FimDb.open(`${dataDir}/fim.db`);
+    const keyFile = values.key ?? `${dataDir}/fim.key`;
+    const db = FimDb.open(`${dataDir}/fim.db`, { generations: generationsFileFor(keyFile), onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
     try {
-      const entries = db.load(values.baseline, readKey(values.key ?? `${dataDir}/fim.key`)).entries;
+      const entries = db.load(values.baseline, readKey(keyFile)).entries;
       knownGood = (path, sha256) => entries.get(path)?.sha256 === sha256;
     } finally {
       db.close();

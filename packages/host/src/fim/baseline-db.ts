@@ -11,14 +11,19 @@
  *
  * Copies of small text files (rules with `diff: true`) sit beside the records; they are not
  * signed themselves, and a copy is used only when its SHA-256 is the signed one.
+ *
+ * Each write raises the baseline's generation (signed with it). Opened with `generations` (the
+ * record beside the key, generations.ts), a baseline older than the recorded generation is
+ * refused (MAMORI_ERR_FIM_SIGNATURE): an older signed copy of fim.db put back (H13).
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { MamoriError } from 'mamori/errors';
+import { MamoriError, isMamoriError } from 'mamori/errors';
 import type { FimRulesInput } from './rules.js';
 import type { FileType, FimEntry } from './types.js';
+import { readGenerations, recordGeneration } from './generations.js';
 
 export interface HistoryRecord {
   readonly at: string;
@@ -37,6 +42,8 @@ export interface BaselineMeta {
   readonly updatedAt: string;
   readonly count: number;
   readonly history: readonly HistoryRecord[];
+  /** Raised by every write (0: written before generations were kept). */
+  readonly generation: number;
 }
 
 export interface Baseline extends BaselineMeta {
@@ -185,26 +192,50 @@ interface SignedFields {
   updatedAt: string;
   count: number;
   history: string;
+  generation: number;
 }
 
 function signature(key: Buffer, meta: SignedFields, data: readonly Buffer[]): string {
   const mac = createHmac('sha256', key);
   const parts = [FORMAT, meta.name, meta.rules, meta.createdAt, meta.updatedAt, String(meta.count), meta.history, String(data.length)];
+  // Generation 0 is a baseline written before generations were kept: signed as it was then.
+  if (meta.generation > 0) parts.push(`generation ${meta.generation}`);
   for (const b of data) parts.push(createHash('sha256').update(b).digest('hex'));
   for (const part of parts) mac.update(`${Buffer.byteLength(part)}:`).update(part);
   return mac.digest('hex');
 }
 
+export interface FimDbOptions {
+  /**
+   * The generation record (generationsFileFor(keyFile)): a baseline older than what it holds is
+   * refused, and every write updates it. Without it generations are signed but not compared.
+   */
+  readonly generations?: string;
+  /** Told what the record had to say (first use, a write the record missed). */
+  readonly onNotice?: (message: string) => void;
+}
+
 export class FimDb {
   readonly file: string;
   readonly #db: Database.Database;
+  readonly #opts: FimDbOptions;
+  /** This database in the generation record: its resolved path. */
+  readonly #id: string;
 
-  private constructor(file: string, db: Database.Database) {
+  private constructor(file: string, db: Database.Database, opts: FimDbOptions) {
     this.file = file;
     this.#db = db;
+    this.#opts = opts;
+    let id = resolve(file);
+    try {
+      id = realpathSync(file);
+    } catch {
+      // :memory:, or a file that cannot be resolved: its path as given
+    }
+    this.#id = id;
   }
 
-  static open(file: string): FimDb {
+  static open(file: string, opts: FimDbOptions = {}): FimDb {
     let db: Database.Database;
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -219,7 +250,7 @@ export class FimDb {
       db.exec(`
         CREATE TABLE IF NOT EXISTS baselines (
           name TEXT PRIMARY KEY, rules TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-          count INTEGER NOT NULL, history TEXT NOT NULL, signature TEXT NOT NULL
+          count INTEGER NOT NULL, history TEXT NOT NULL, signature TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS records (
           baseline TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (baseline, seq)
@@ -228,10 +259,14 @@ export class FimDb {
           baseline TEXT NOT NULL, path TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (baseline, path)
         ) WITHOUT ROWID;
       `);
+      // a database from before generations were kept
+      if (!(db.prepare('PRAGMA table_info(baselines)').all() as { name: string }[]).some((c) => c.name === 'generation')) {
+        db.exec('ALTER TABLE baselines ADD COLUMN generation INTEGER NOT NULL DEFAULT 0');
+      }
     } catch (err) {
       throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `cannot open the baseline database ${file}: ${(err as Error).message}`, { cause: err });
     }
-    return new FimDb(file, db);
+    return new FimDb(file, db, opts);
   }
 
   close(): void {
@@ -277,11 +312,12 @@ export class FimDb {
 
   #verified(name: string, key: Buffer): { meta: BaselineMeta; data: Buffer[] } {
     const row = this.#db.prepare('SELECT * FROM baselines WHERE name = ?').get(name) as
-      | { name: string; rules: string; created_at: string; updated_at: string; count: number; history: string; signature: string }
+      | { name: string; rules: string; created_at: string; updated_at: string; count: number; history: string; signature: string; generation: number }
       | undefined;
     if (!row) throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `no baseline named "${name.slice(0, 80)}" in ${this.file}: run \`mamori fim init\` first`);
     const data = (this.#db.prepare('SELECT data FROM records WHERE baseline = ? ORDER BY seq').all(name) as { data: Buffer }[]).map((r) => r.data);
-    const fields: SignedFields = { name: row.name, rules: row.rules, createdAt: row.created_at, updatedAt: row.updated_at, count: Number(row.count), history: row.history };
+    const generation = Number(row.generation);
+    const fields: SignedFields = { name: row.name, rules: row.rules, createdAt: row.created_at, updatedAt: row.updated_at, count: Number(row.count), history: row.history, generation };
     const expected = Buffer.from(signature(key, fields, data), 'hex');
     const got = Buffer.from(/^[0-9a-f]{64}$/.test(row.signature) ? row.signature : '', 'hex');
     if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
@@ -290,6 +326,7 @@ export class FimDb {
         `the baseline "${name.slice(0, 80)}" in ${this.file} does not match its signature: it was changed outside mamori, or signed with another key. Treat the monitored files as suspect`,
       );
     }
+    this.#checkGeneration(name, generation, row.signature, key);
     let rules: FimRulesInput;
     let history: HistoryRecord[];
     try {
@@ -298,7 +335,46 @@ export class FimDb {
     } catch (err) {
       throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `the baseline "${name}" holds unreadable rules or history: ${(err as Error).message}`, { cause: err });
     }
-    return { meta: { name, rules, createdAt: row.created_at, updatedAt: row.updated_at, count: fields.count, history }, data };
+    return { meta: { name, rules, createdAt: row.created_at, updatedAt: row.updated_at, count: fields.count, history, generation }, data };
+  }
+
+  /** Record key of a baseline: this database and the baseline's name. */
+  #recordId(name: string): string {
+    return `${this.#id}\n${name}`;
+  }
+
+  /** Refuses a verified baseline older than the record; records it when the record does not know it yet. */
+  #checkGeneration(name: string, generation: number, sig: string, key: Buffer): void {
+    const file = this.#opts.generations;
+    if (!file) return;
+    const had = readGenerations(file, key)?.[this.#recordId(name)];
+    const shown = name.slice(0, 80);
+    if (had && (generation < had.generation || (generation === had.generation && sig !== had.signature))) {
+      throw new MamoriError(
+        'MAMORI_ERR_FIM_SIGNATURE',
+        generation < had.generation
+          ? `the baseline "${shown}" in ${this.file} is generation ${generation}, older than generation ${had.generation} recorded in ${file}: an older copy of the baseline was put back (its signature is valid, but it is not the latest). Treat the monitored files as suspect; \`mamori fim init --force\` records a new baseline`
+          : `the baseline "${shown}" in ${this.file} is generation ${generation} but not the one recorded for that generation in ${file}. Treat the monitored files as suspect; \`mamori fim init --force\` records a new baseline`,
+      );
+    }
+    if (had && generation === had.generation) return;
+    this.#opts.onNotice?.(
+      had
+        ? `the baseline "${shown}" is generation ${generation}, newer than the ${had.generation} in ${file} (a write whose record was not finished): recorded now`
+        : `no generation recorded for the baseline "${shown}" of ${this.file} in ${file} (first use, or a baseline from an older mamori): recording generation ${generation} now; from here on an older copy put back is refused`,
+    );
+    this.#record(name, generation, sig, key);
+  }
+
+  /** Writes the record; one that cannot be written (a key on read-only media) is said, not thrown: the baseline itself is sound. */
+  #record(name: string, generation: number, sig: string, key: Buffer): void {
+    const file = this.#opts.generations!;
+    try {
+      recordGeneration(file, key, this.#recordId(name), { generation, signature: sig });
+    } catch (err) {
+      if (!isMamoriError(err, 'MAMORI_ERR_FIM_BASELINE')) throw err;
+      this.#opts.onNotice?.(`${(err as Error).message}: an older copy of the baseline "${name.slice(0, 80)}" put back cannot be told apart until it can be written (--generations FILE puts it elsewhere; docs/fim.md)`);
+    }
   }
 
   /**
@@ -311,7 +387,13 @@ export class FimDb {
     opts: { contents?: ReadonlyMap<string, Uint8Array | null>; replaceContents?: boolean } = {},
   ): void {
     const history = b.history.slice(-MAX_HISTORY);
-    const fields: SignedFields = { name: b.name, rules: JSON.stringify(b.rules), createdAt: b.createdAt, updatedAt: b.updatedAt, count: b.entries.size, history: JSON.stringify(history) };
+    // One above both what the database holds and what the record holds: a new baseline written
+    // over an older copy put back (`fim init --force`) is then the newest again.
+    const inDb = Number((this.#db.prepare('SELECT generation AS g FROM baselines WHERE name = ?').get(b.name) as { g: number } | undefined)?.g ?? 0);
+    const genFile = this.#opts.generations;
+    const recorded = genFile ? (readGenerations(genFile, key)?.[this.#recordId(b.name)]?.generation ?? 0) : 0;
+    const generation = Math.max(inDb, recorded) + 1;
+    const fields: SignedFields = { name: b.name, rules: JSON.stringify(b.rules), createdAt: b.createdAt, updatedAt: b.updatedAt, count: b.entries.size, history: JSON.stringify(history), generation };
     const data = blocks(b.entries);
     const sig = signature(key, fields, data);
     const putContent = this.#db.prepare('INSERT OR REPLACE INTO contents (baseline, path, data) VALUES (?,?,?)');
@@ -327,12 +409,15 @@ export class FimDb {
           else delContent.run(b.name, p);
         }
         this.#db
-          .prepare('INSERT OR REPLACE INTO baselines (name, rules, created_at, updated_at, count, history, signature) VALUES (?,?,?,?,?,?,?)')
-          .run(b.name, fields.rules, fields.createdAt, fields.updatedAt, fields.count, fields.history, sig);
+          .prepare('INSERT OR REPLACE INTO baselines (name, rules, created_at, updated_at, count, history, signature, generation) VALUES (?,?,?,?,?,?,?,?)')
+          .run(b.name, fields.rules, fields.createdAt, fields.updatedAt, fields.count, fields.history, sig, generation);
       })();
     } catch (err) {
       throw new MamoriError('MAMORI_ERR_FIM_BASELINE', `cannot write the baseline "${b.name}" to ${this.file}: ${(err as Error).message}`, { cause: err });
     }
+    // After the commit: a record that could not be written leaves a baseline newer than the
+    // record, which the next load takes (and says so), never one refused.
+    if (genFile) this.#record(b.name, generation, sig, key);
   }
 
   /** The kept copy of a small text file, if there is one. */

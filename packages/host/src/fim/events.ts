@@ -47,7 +47,9 @@ export function checkEvents(r: CheckReport, at: string, maxPerCheck = 100): FimE
 }
 
 export function tamperEvent(at: string, baseline: string, message: string): FimEvent {
-  return base(at, 'fim-baseline-invalid', 99, message, baseline);
+  // an older signed baseline put back (generations.ts) has an action of its own
+  const rollback = / older than generation \d+ recorded in | is generation \d+ but not the one recorded /.test(message);
+  return base(at, rollback ? 'fim-baseline-rollback' : 'fim-baseline-invalid', 99, message, baseline);
 }
 
 export function acceptEvent(at: string, baseline: string, who: string, why: string, count: number): FimEvent {

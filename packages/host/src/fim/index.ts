@@ -3,7 +3,8 @@
  * fim part). `mamori fim` imports this, not the root, so a check loads neither the scanner's
  * YARA engine nor the IoC code nor mamori's engine: start-up is most of a fast check's CPU.
  */
-export { FimDb, type Baseline, type BaselineMeta, type HistoryRecord } from './baseline-db.js';
+export { FimDb, type Baseline, type BaselineMeta, type FimDbOptions, type HistoryRecord } from './baseline-db.js';
+export { generationsFileFor } from './generations.js';
 export { acceptChanges, attrValue, checkBaseline, initBaseline, scan as fimScan, DIFF_MAX_BYTES, type AcceptOptions, type AcceptResult, type CheckOptions, type InitOptions, type InitResult, type ScanOptions as FimScanOptions } from './check.js';
 export { checkEvents as fimCheckEvents, type FimEvent } from './events.js';
 export { compileGlob, type Glob } from './glob.js';

@@ -4,10 +4,11 @@
  * and the whole in time, a conditional GET with the last ETag and
  * Last-Modified so an unchanged feed costs one 304. A feed replaces its
  * source's indicators (it is the full list each time); a failed fetch changes
- * nothing but the source's status.
+ * nothing but the source's status. A redirect from a public address to a private, loopback or
+ * link-local one is refused (`addresses.allowPrivateRedirects` allows it; see boundedGet).
  */
 import { MamoriError } from 'mamori';
-import { boundedGet, type BoundedGetLimits } from 'mamori/internal';
+import { boundedGet, type AddressPolicy, type BoundedGetLimits } from 'mamori/internal';
 import { parseIndicators } from './read.js';
 import type { ImportOutcome, IocSource, IocStore } from './store.js';
 
@@ -21,7 +22,7 @@ export type FeedAnswer =
   | { status: 304; url: string };
 
 /** GET a feed, conditionally when validators are given (bounded: see boundedGet). */
-export async function fetchFeed(url: string, opts: { etag?: string | null; lastModified?: string | null; limits?: Partial<FeedLimits> } = {}): Promise<FeedAnswer> {
+export async function fetchFeed(url: string, opts: { etag?: string | null; lastModified?: string | null; limits?: Partial<FeedLimits>; addresses?: AddressPolicy } = {}): Promise<FeedAnswer> {
   let u: URL;
   try {
     u = new URL(url);
@@ -31,7 +32,7 @@ export async function fetchFeed(url: string, opts: { etag?: string | null; lastM
   const headers: Record<string, string> = { 'user-agent': 'mamori (ioc fetch)' };
   if (opts.etag) headers['if-none-match'] = opts.etag;
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
-  const r = await boundedGet(u, { code: 'MAMORI_ERR_IOC_FETCH', limits: { ...DEFAULT_FEED_LIMITS, ...opts.limits }, headers, what: 'feeds', notModified: true });
+  const r = await boundedGet(u, { code: 'MAMORI_ERR_IOC_FETCH', limits: { ...DEFAULT_FEED_LIMITS, ...opts.limits }, headers, what: 'feeds', notModified: true, addresses: { hint: 'a feed mirrored on your own network: `mamori ioc fetch --allow-private-redirects`', ...opts.addresses } });
   if (r.status === 304) return r;
   const h = r.headers;
   const etag = typeof h.etag === 'string' && h.etag.length <= 512 ? h.etag : undefined;
@@ -58,10 +59,10 @@ export function isDue(s: IocSource, now: number): boolean {
  * recorded on the source and returned, not thrown: one bad feed does not stop
  * the others.
  */
-export async function refreshSource(store: IocStore, s: IocSource, opts: { now: () => number; limits?: Partial<FeedLimits> }): Promise<SourceRefresh> {
+export async function refreshSource(store: IocStore, s: IocSource, opts: { now: () => number; limits?: Partial<FeedLimits>; addresses?: AddressPolicy }): Promise<SourceRefresh> {
   if (!s.url) return { source: s.name, status: 'failed', error: 'the source has no URL' };
   try {
-    const a = await fetchFeed(s.url, { etag: s.etag, lastModified: s.lastModified, limits: opts.limits });
+    const a = await fetchFeed(s.url, { etag: s.etag, lastModified: s.lastModified, limits: opts.limits, addresses: opts.addresses });
     if (a.status === 304) {
       store.recordFetch(s.name, { at: opts.now(), status: '304 not modified' });
       return { source: s.name, status: 'not-modified' };
@@ -96,7 +97,7 @@ function keepOnEmptyFeed(store: IocStore, source: string, read: number, now: num
 }
 
 /** Refreshes the sources that are due (or all with a URL, `force`), one after another. */
-export async function refreshSources(store: IocStore, opts: { now: () => number; force?: boolean; only?: string; limits?: Partial<FeedLimits> }): Promise<SourceRefresh[]> {
+export async function refreshSources(store: IocStore, opts: { now: () => number; force?: boolean; only?: string; limits?: Partial<FeedLimits>; addresses?: AddressPolicy }): Promise<SourceRefresh[]> {
   const out: SourceRefresh[] = [];
   for (const s of store.sources()) {
     if (!s.url) continue;
@@ -119,6 +120,8 @@ export interface SourceWatchOptions {
   readonly minWaitMs?: number;
   readonly maxWaitMs?: number;
   readonly limits?: Partial<FeedLimits>;
+  /** Where redirects may lead (boundedGet's policy). */
+  readonly addresses?: AddressPolicy;
 }
 
 const realSleep = (ms: number, signal: AbortSignal) =>
@@ -140,7 +143,7 @@ export function watchSources(store: IocStore, opts: SourceWatchOptions): { stop(
   const maxWait = opts.maxWaitMs ?? 3_600_000;
   const done = (async () => {
     while (!ac.signal.aborted) {
-      for (const r of await refreshSources(store, { now: opts.now, limits: opts.limits })) if (r.status !== 'not-due') opts.onResult?.(r);
+      for (const r of await refreshSources(store, { now: opts.now, limits: opts.limits, addresses: opts.addresses })) if (r.status !== 'not-due') opts.onResult?.(r);
       if (ac.signal.aborted) break;
       const now = opts.now();
       const waits = store

@@ -453,6 +453,10 @@ export function stripComments(src: string): string {
  */
 const CALLBACK_AT: Readonly<Record<string, number>> = {
   preg_replace_callback: 1,
+  // these three are read by the callers pass too; here only for a closure as the callback
+  array_map: 0,
+  call_user_func: 0,
+  call_user_func_array: 0,
   mb_ereg_replace_callback: 1,
   set_error_handler: 0,
   set_exception_handler: 0,
@@ -468,6 +472,7 @@ const CALLBACK_AT: Readonly<Record<string, number>> = {
   iterator_apply: 1,
   register_tick_function: 0,
 };
+const CLOSURE_ONLY = new Set(['array_map', 'call_user_func', 'call_user_func_array']);
 const CALLBACK_CALL = new RegExp(`(?<![\\w>$:\\\\])(${Object.keys(CALLBACK_AT).join('|')}|filter_var|new\\s+ReflectionFunction|mb_ereg_replace|mb_eregi_replace)\\s*\\(`, 'gi');
 
 /**
@@ -518,8 +523,112 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     const at = CALLBACK_AT[fn];
     if (at === undefined) continue;
     const cb = parts[at] ?? '';
-    if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
+    const ran = closureRuns(closureText(src, cb, m.index!));
+    if (ran && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
+    else if (CLOSURE_ONLY.has(fn)) continue;
+    else if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
     else if (sinkName(cb) && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(cb)}() through ${fn}()`, offset: m.index! });
+  }
+  return out;
+}
+
+/** A closure's text: `cb` itself, or what the variable `cb` names was last assigned before `before`. */
+function closureText(src: string, cb: string, before: number): string {
+  const v = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(cb);
+  if (!v) return cb;
+  let found = '';
+  for (const m of src.slice(Math.max(0, before - 20_000), before).matchAll(new RegExp(`\\$${v[1]}\\s*=\\s*(?=(?:static\\s+)?(?:function|fn)\\s*&?\\s*\\()`, 'g'))) {
+    const start = Math.max(0, before - 20_000) + m.index! + m[0].length;
+    // up to the ";" that ends the assignment, outside brackets and quotes (bounded)
+    const tail = src.slice(start, Math.min(src.length, start + 4000));
+    found = splitTop(tail, [';'])[0] ?? '';
+  }
+  return found;
+}
+
+const CLOSURE = /^\s*(?:static\s+)?(?:function\s*&?\s*\(([^)]{0,300})\)(?:\s*use\s*\([^)]{0,300}\))?(?:\s*:\s*[?\w\\|]{1,60})?\s*\{([\s\S]*)\}|fn\s*&?\s*\(([^)]{0,300})\)(?:\s*:\s*[?\w\\|]{1,60})?\s*=>([\s\S]*))\s*$/i;
+const CLOSURE_SINK = new RegExp(`(?<![\\w>$:\\\\])(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})\\s*\\(`, 'gi');
+
+/**
+ * What a closure runs with its own arguments: the name of the code or command function (or
+ * "a function named by its argument", or "a shell command in backticks") whose arguments hold a
+ * parameter, or a variable the body assigned from one; undefined when it runs nothing so.
+ */
+export function closureRuns(text: string): string | undefined {
+  const c = CLOSURE.exec(text);
+  if (!c) return undefined;
+  const params = [...(c[1] ?? c[3] ?? '').matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((p) => p[1]!);
+  if (params.length === 0) return undefined;
+  const body = c[2] ?? c[4] ?? '';
+  // the parameters, and what the body assigns from them (two rounds: $a = $m[0]; $b = "x $a";)
+  const names = new Set(params);
+  for (let round = 0; round < 2; round++) {
+    for (const a of body.matchAll(/\$([A-Za-z_]\w{0,63})\s*\.?=(?!=)\s*([^;]{0,400})/g)) if (mentions(a[2]!, names)) names.add(a[1]!);
+  }
+  let calls = 0;
+  for (const m of body.matchAll(CLOSURE_SINK)) {
+    if (++calls > 200) break;
+    const args = argsAt(body, m.index! + m[0].length);
+    if (args && mentions(args.all, names)) return `${m[1]!.toLowerCase()}()`;
+  }
+  for (const m of body.matchAll(/`([^`]{0,400})`/g)) if (mentions(m[1]!, names)) return 'a shell command in backticks';
+  for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_]\w{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
+  return undefined;
+}
+
+function mentions(expr: string, names: ReadonlySet<string>): boolean {
+  for (const v of expr.matchAll(/\$\{?([A-Za-z_]\w{0,63})/g)) if (names.has(v[1]!)) return true;
+  return false;
+}
+
+/** `$o .= $p[$i] ^ $k[...]`, `$o[$i] = chr(ord(...) ^ ...)`, `$p[$i] ^= ...`: a string decoded by XOR. */
+const XOR_BUILD = /\$([A-Za-z_]\w{0,63})\s*(\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\})?\s*(\.=|\^=|=(?![=>]))\s*([^;]{0,400})/g;
+const XOR_SINK = /(?<![\w>$:\\])(eval|assert|create_function)\s*\(/gi;
+
+/**
+ * A string decoded by XOR (of string offsets, `ord()` values, or whole strings) and then run as
+ * code: `for (...) $o .= $p[$i] ^ $k[$i % 6]; eval($o);`. No real application evaluates what an
+ * XOR decoded; webshells hide their payload so. Read without request input: the payload is the
+ * code. Assignments are read in one pass (each at most 400 characters: linear in the file);
+ * at most 100 decoded variables and 200 sink calls are kept and read.
+ */
+export function xorDecodedExec(src: string): FlowFinding[] {
+  if (!src.includes('^')) return [];
+  const decoded = new Map<string, number>();
+  for (const m of src.matchAll(XOR_BUILD)) {
+    if (decoded.size >= 100) break;
+    const [, name, index, op, raw] = m;
+    // a "^" inside a string literal (a regex's anchor) is no XOR
+    // (the text stops at the first ";", which may be inside a literal: an open one runs to the end)
+    const rhs = raw!.replace(/'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)/g, "''");
+    if (op === '=' && !index) {
+      // a whole value: `$o = $a ^ $b` of strings, or `$o = $o2` passing it on
+      if (!(/\^/.test(rhs!) && /["'$]/.test(rhs!)) && !mentions(rhs!, new Set(decoded.keys()))) continue;
+      if (!/\^/.test(rhs!) && mentions(rhs!, new Set(decoded.keys()))) {
+        decoded.set(name!, m.index!);
+        continue;
+      }
+    } else if (op === '^=') {
+      if (!index) continue;
+    } else if (!/\^/.test(rhs) || !/\$\w|''|\bord\s*\(/.test(rhs)) continue;
+    if (!decoded.has(name!)) decoded.set(name!, m.index!);
+  }
+  const names = new Set(decoded.keys());
+  const out: FlowFinding[] = [];
+  let calls = 0;
+  for (const m of src.matchAll(XOR_SINK)) {
+    if (++calls > 200) break;
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    // `eval($a ^ $b)`, `eval('...' ^ '...')`: the XOR in the call itself (outside string literals)
+    const direct = /\^/.test(args.all.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"));
+    // assert() of an expression is a check in PHP 8, not code: only assert($o) alone counts
+    const vars = m[1]!.toLowerCase() === 'assert' ? [.../^\s*@?\$([A-Za-z_]\w{0,63})\s*$/.exec(args.all) ?? []].slice(1).map((n) => ['', n]) : [...args.all.matchAll(/\$([A-Za-z_]\w{0,63})/g)];
+    const via = vars.find((v) => names.has(v[1]!) && decoded.get(v[1]!)! < m.index!);
+    if (via || direct) {
+      out.push({ technique: 'xor-decoded-exec', score: 85, description: `${m[1]!.toLowerCase()}() runs a string decoded by XOR${via ? ` ($${via[1]})` : ''}`, offset: m.index! });
+      if (out.length >= 4) break;
+    }
   }
   return out;
 }

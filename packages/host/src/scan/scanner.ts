@@ -12,7 +12,9 @@ import { basename, extname, join, sep } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
-import { hiddenSinkCalls, phpFlow, stripComments, worthFlow } from './php-flow.js';
+import { hiddenSinkCalls, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
+
+const XOR_SINKS = /\b(?:eval|assert|create_function)\s*\(/i;
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
 export const VERDICTS: readonly Verdict[] = ['clean', 'suspicious', 'malicious'];
@@ -130,6 +132,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !hasPhpTag(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    // a payload XOR-decoded by the file's own loop, then run (no request input needed)
+    if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     if (depth >= limits.maxDepth) return;
     const peeled = peelChains(text, limits);
     for (const p of peeled.problems) {

@@ -30,6 +30,7 @@ export const DEFAULT_WEBHOOK_EVENTS = [
   'checkout-paused',
   'fim-check-changes',
   'fim-baseline-invalid',
+  'fim-baseline-rollback',
   'ioc-match',
   'vuln-finding',
   'vuln-deadline',

@@ -9,7 +9,7 @@
  * Request input is `$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, a
  * header from `$_SERVER`, `php://input` or `getallheaders()`.
  */
-import { each } from './patterns.js';
+import { anyOf, each } from './patterns.js';
 
 /** Code and command execution functions, decoders: the names the rules look for. */
 const CODE = ['eval', 'assert', 'create_function'];
@@ -45,10 +45,10 @@ rule mamori_php_input_to_exec {
     technique = "request-input-exec"
     description = "request input passed straight to a code or command execution function"
   strings:
-    ${each('direct', [...CODE, ...SHELL], String.raw`\s*\(\s*@?\s*(\(\s*string\s*\)\s*)?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER)\s*\[`)}
-    ${each('wrapped', CODE, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[`)}
-    $rawbody0 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}file_get_contents\s*\(\s*["']php:\/\/input/ nocase
-    $rawbody1 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(getallheaders|apache_request_headers)\s*\(/ nocase
+    ${anyOf('direct', [...CODE, ...SHELL], String.raw`\s*\(\s*@?\s*(\(\s*string\s*\)\s*)?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER)\s*\[`)}
+    ${anyOf('wrapped', CODE, String.raw`\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[`)}
+    $rawbody0 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}file_get_contents\s*\(\s*["']php:\/\/input/ nocase
+    $rawbody1 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(getallheaders|apache_request_headers)\s*\(/ nocase
   condition:
     any of them
 }
@@ -59,7 +59,7 @@ rule mamori_php_input_to_shell_wrapped {
     technique = "request-input-exec"
     description = "request input, through a function call or two, passed to a shell command function"
   strings:
-    ${each('a', SHELL, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){1,4}\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+    ${anyOf('a', SHELL, String.raw`\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){1,4}\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
     any of them
 }
@@ -70,7 +70,7 @@ rule mamori_php_session_exec {
     technique = "request-input-exec"
     description = "code stored in the session (set by an earlier request) run with eval or assert"
   strings:
-    ${each('a', CODE, String.raw`\s*\(\s*@?\s*([a-z0-9_]{2,30}\s*\(\s*@?\s*){0,2}\$_SESSION\s*\[`)}
+    ${anyOf('a', CODE, String.raw`\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){0,2}\$_SESSION\s*\[`)}
   condition:
     any of them
 }
@@ -81,11 +81,11 @@ rule mamori_php_input_as_function {
     technique = "request-input-callable"
     description = "request input called as a function (the caller chooses what runs)"
   strings:
-    $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
-    $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
-    $globals = /\$GLOBALS\s*\[\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\]\s*\[[^\]\n]{1,64}\]\s*\(/ nocase
-    ${each('cba', ['call_user_func(_array)?', 'array_map', 'register_shutdown_function', 'register_tick_function', 'ob_start', 'forward_static_call(_array)?', 'iterator_apply'], String.raw`\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
-    ${each('cbb', ['array_filter', 'array_walk(_recursive)?', 'usort', 'uasort', 'uksort', 'array_reduce'], String.raw`\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+    $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
+    $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
+    $globals = /\$GLOBALS\s*\[\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\]\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
+    ${anyOf('cba', ['call_user_func(_array)?', 'array_map', 'register_shutdown_function', 'register_tick_function', 'ob_start', 'forward_static_call(_array)?', 'iterator_apply'], String.raw`\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
+    ${anyOf('cbb', ['array_filter', 'array_walk(_recursive)?', 'usort', 'uasort', 'uksort', 'array_reduce'], String.raw`\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
     any of them
 }
@@ -96,7 +96,7 @@ rule mamori_php_backtick_input {
     technique = "request-input-exec"
     description = "a request parameter run as a shell command in backticks"
   strings:
-    $a = /\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\x60\n]{1,40}\]\s*\x60\s*[;).,?]/
+    $a = /\x60\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]\[\x60\n]{1,40}\]\s*\x60\s*[;).,?]/
   condition:
     $a
 }
@@ -140,7 +140,7 @@ rule mamori_php_include_upload {
     technique = "include-uploaded-file"
     description = "include/require of a file the request names or uploads"
   strings:
-    ${each('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[`)}
+    ${anyOf('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
     any of them
 }

@@ -250,9 +250,11 @@ rule mamori_cgi_input_exec {
     description = "a CGI script running a command from a request parameter"
   strings:
     ${each('pl', ['system', 'exec', 'qx'], String.raw`\s*\(\s*(\$cgi\s*->\s*)?param\s*\(`, '')}
+    ${each('obj', ['system', 'exec', 'qx'], String.raw`\s*\(\s*\$[A-Za-z_]\w{0,30}\s*->\s*param\s*\(`, '')}
     $py0 = /os\s*\.\s*(system|popen)\s*\(\s*form\s*(\.\s*getvalue|\[)/
     $py1 = /subprocess\s*\.\s*(call|run|Popen|check_output)\s*\(\s*form\s*(\.\s*getvalue|\[)/
   condition:
-    any of them
+    // any CGI object's param() (my $q = CGI->new), in a Perl script only: "#!" or its extension
+    any of ($pl*, $py*) or (any of ($obj*) and (extension == "pl" or extension == "cgi" or uint16(0) == 0x2123))
 }
 `;
