@@ -10,6 +10,7 @@
  * alert twice.
  */
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { CountryLookup, DecisionStore } from 'mamori';
 import type { Alert, Detector, LineParser, LogEvent, RawLine } from '../model.js';
 import { createParsers, type ParserSet } from '../parsers/registry.js';
@@ -42,6 +43,8 @@ export interface WatchOptions {
   readonly ioc?: IocLookup;
   /** How often time-based buckets are moved on (default 1 s). */
   readonly tickMs?: number;
+  /** What a `stdin: true` input reads (default process.stdin). */
+  readonly stdin?: Readable;
   /** Environment for the HTTP input's token (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** What the Sigma loader could not load, and other start-up notes. */
@@ -161,7 +164,7 @@ export class WatchService {
         s = new MamoriStoreSource({ ...limits, path: this.#o.storePath, startAt: input.startAt, ...(cp ? { checkpoints: cp } : {}) });
         break;
       default:
-        s = new StdinSource(limits);
+        s = new StdinSource({ ...limits, ...(this.#o.stdin ? { stream: this.#o.stdin } : {}) });
     }
     this.#formats.set(s.input, input.kind === 'mamori' ? 'mamori' : input.format);
     return s;
