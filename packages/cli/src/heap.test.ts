@@ -36,6 +36,11 @@ describe('a bounded heap for mamori watch and mamori replay', () => {
       const missing = spawnSync(process.execPath, [BIN, 'replay', join(dir, 'none.log')], { cwd: dir, encoding: 'utf8', env });
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /none\.log/);
+      // mamori watch in the worker: a stdin input reads file descriptor 0 itself, to its end
+      writeFileSync(join(dir, 'mamori.yaml'), `data_dir: ${join(dir, 'data')}\nwatch:\n  inputs:\n    - stdin: true\n`);
+      const watched = spawnSync(process.execPath, [BIN, 'watch', '--status-every', '0', '--no-ioc'], { cwd: dir, encoding: 'utf8', input: text, env: { ...env, MAMORI_SECRET: 'heap-test-secret-0123456789abcdef' } });
+      assert.equal(watched.status, 0, watched.stderr);
+      assert.match(watched.stderr, /12 events \(0 lines no parser read\), 1 alerts; stdin: 12 lines/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
