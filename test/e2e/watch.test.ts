@@ -24,12 +24,16 @@ function failures(ip: string, n: number, firstPort: number): string {
   return out;
 }
 
+/** What the last watcher started wrote on stderr up to "following". */
+let started = '';
+
 function start(cwd: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'watch', '--status-every', '0'], { cwd, env });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d) => {
       err += d;
+      started = err;
       if (/following 1 input/.test(err)) resolve(child);
     });
     child.on('exit', (code) => reject(new Error(`mamori watch exited ${code}: ${err}`)));
@@ -67,6 +71,8 @@ describe('e2e: mamori watch', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, MAMORI_SECRET: 'watch-e2e-secret-0123456789abcdef' };
     delete env.MAMORI_CONFIG;
     let child = await start(dir, env);
+    // sshd from a file: said at start (red team finding 6, docs/detect.md)
+    assert.ok(started.includes(`mamori watch: ${log}: sshd and PAM lines are read from a file, which does not record who wrote each line`), started);
     try {
       appendFileSync(log, failures('203.0.113.5', 5, 40003));
       await until('the brute force alert', () => alertsFor(dataDir, '203.0.113.5') === 1);

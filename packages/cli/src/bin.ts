@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 /** The `mamori` command: a tiny dispatcher; each command lives in commands/ and loads on demand. */
+import { heapLimitFor, runInWorker } from './heap.js';
 import { run } from './main.js';
 
-run(process.argv.slice(2)).then(
+// mamori watch and mamori replay run under a bounded heap (heap.ts says why).
+const argv = process.argv.slice(2);
+const heapMb = heapLimitFor(argv);
+(heapMb === undefined ? run(argv) : runInWorker(argv, heapMb)).then(
   (code) => {
     process.exitCode = code;
   },

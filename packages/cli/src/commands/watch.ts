@@ -2,6 +2,7 @@ import { MamoriError, openCountryDatabase, parseDuration, type CountryLookup } f
 import { AlertCenter, WatchService, validateAlertsConfig, validateWatchConfig, type WatchStatus } from '@mamori/detect';
 import { loadIocMatcher } from '@mamori/host';
 import { parse } from '../command.js';
+import { stdinStream } from '../heap.js';
 import { openRuntime, readConfig } from '../runtime.js';
 
 export const help = `Usage: mamori watch [--config FILE] [--status-every 1m] [--no-ioc]
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = readConfig(values.config);
   const watch = validateWatchConfig(config.watch);
   const alerts = validateAlertsConfig(config.alerts);
-  if (watch.inputs.length === 0) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `watch.inputs: nothing to watch in ${config.source}: name log files, syslog, the journal or an HTTP input (docs/detect.md)`);
+  if (watch.inputs.length === 0) throw new MamoriError('MAMORI_ERR_CONFIG_INVALID', `watch.inputs: nothing to watch in ${config.source}: name log files, syslog, the journal or an HTTP input (docs/detect.md); on a systemd host, read sshd from the journal: \`- journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }\``);
   let country: CountryLookup | undefined;
   try {
     country = openCountryDatabase(config.geo.database);
@@ -56,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     decisions: rt.store.decisions,
     ...(country ? { country } : {}),
     ...(ioc ? { ioc } : {}),
+    ...(watch.inputs.some((i) => i.kind === 'stdin') ? { stdin: stdinStream() } : {}),
     onNote: (n) => process.stderr.write(`mamori watch: ${n}\n`),
     onError,
   });

@@ -5,7 +5,8 @@
  *
  * Datasets: `sshd` for sshd's own messages, `pam` for a PAM module's (`pam_unix(sshd:auth):
  * authentication failure; ... rhost=... user=...`, and the old `sshd(pam_unix)[pid]:` tag).
- * A line from any other program, or an sshd message no rule knows, is null.
+ * A line from any other program, or an sshd message no rule knows, is null, and so is a
+ * journal line whose sender journald did not record as uid 0.
  */
 import type { LineParser, LogEvent, RawLine } from '../model.js';
 import type { CompiledRule } from './grok.js';
@@ -26,6 +27,13 @@ export class AuthLogParser implements LineParser {
   }
 
   parse(line: RawLine): LogEvent | null {
+    // A journal line is sshd's or PAM's only from a process running as root (journald's _UID,
+    // which the sender cannot choose): sshd's messages come from its privileged monitor, and
+    // PAM runs in sshd, sudo, su and login as root. Anyone else writing `sshd` or `pam_unix`
+    // is not believed (red team findings 5 and 6). A file line has no sender to check
+    // (docs/detect.md: read sshd from the journal).
+    const sender = line.meta?.sender;
+    if (sender !== undefined && sender.uid !== 0) return null;
     const p = parseSyslogPrefix(line, this.#zone);
     if (!p || p.program === undefined) return null;
     const program = p.program;

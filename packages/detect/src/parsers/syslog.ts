@@ -33,6 +33,11 @@ function isDigit(c: number): boolean {
  */
 export function parseSyslogPrefix(line: RawLine, zone: TimeZoneMode): SyslogParts | undefined {
   const s = line.text;
+  const meta = line.meta;
+  // A journal record's text is its MESSAGE, which the sender wrote: a message that itself
+  // looks like an auth.log line (`logger "Dec  1 ... sshd[1]: Failed password ..."` by any
+  // user) is not read as one. The program is journald's (meta), or there is none.
+  if (meta?.sender !== undefined) return meta.program === undefined ? undefined : { time: meta.time, host: meta.hostname, program: meta.program, pid: meta.pid, messageStart: 0 };
   let i = 0;
   if (s.charCodeAt(0) === 60) {
     // <PRI>, 1 to 3 digits; an RFC 5424 version digit may follow (`<34>1 `), which this reader does not take.
@@ -57,8 +62,7 @@ export function parseSyslogPrefix(line: RawLine, zone: TimeZoneMode): SyslogPart
     if (s.charCodeAt(i) !== 32) return undefined;
     i++;
   } else {
-    // No prefix: a journal record or a syslog message whose header the source took off.
-    const meta = line.meta;
+    // No prefix: a syslog message whose header the source took off.
     if (meta?.program === undefined) return undefined;
     return { time: meta.time, host: meta.hostname, program: meta.program, pid: meta.pid, messageStart: 0 };
   }

@@ -8,7 +8,7 @@ import { JournalSource, journalLine } from './journal.js';
 
 // Records as `journalctl -o json` prints them (fields trimmed to those read, plus one ignored).
 const RECORDS = [
-  { __CURSOR: 's=ab;i=1', __REALTIME_TIMESTAMP: '1764763200123456', _HOSTNAME: 'web1', SYSLOG_IDENTIFIER: 'sshd', _PID: '812', PRIORITY: '6', SYSLOG_FACILITY: '4', MESSAGE: 'Failed password for root from 203.0.113.9 port 40022 ssh2', _BOOT_ID: 'x' },
+  { __CURSOR: 's=ab;i=1', __REALTIME_TIMESTAMP: '1764763200123456', _HOSTNAME: 'web1', SYSLOG_IDENTIFIER: 'sshd', _COMM: 'sshd', _UID: '0', _SYSTEMD_UNIT: 'ssh.service', _PID: '812', PRIORITY: '6', SYSLOG_FACILITY: '4', MESSAGE: 'Failed password for root from 203.0.113.9 port 40022 ssh2', _BOOT_ID: 'x' },
   { __CURSOR: 's=ab;i=2', __REALTIME_TIMESTAMP: '1764763201000000', _HOSTNAME: 'web1', _COMM: 'sudo', _PID: '900', PRIORITY: '5', MESSAGE: [0x62, 0x61, 0x64, 0x20, 0xff, 0x0a] },
   { __CURSOR: 's=ab;i=3', __REALTIME_TIMESTAMP: '1764763202000000', MESSAGE: null },
   { __CURSOR: 's=ab;i=4', __REALTIME_TIMESTAMP: '1764763203000000', SYSLOG_IDENTIFIER: 'nginx', MESSAGE: 'four' },
@@ -46,7 +46,7 @@ describe('journalLine', () => {
       text: 'Failed password for root from 203.0.113.9 port 40022 ssh2',
       input: 'journal',
       receivedAt: 5,
-      meta: { time: 1764763200123, hostname: 'web1', program: 'sshd', pid: 812, facility: 4, severity: 6 },
+      meta: { time: 1764763200123, hostname: 'web1', program: 'sshd', pid: 812, facility: 4, severity: 6, sender: { uid: 0, comm: 'sshd', unit: 'ssh.service' } },
     });
     assert.equal(a.cursor, 's=ab;i=1');
     const b = journalLine(RECORDS[1], 'journal', 5, 1000)!;

@@ -2,7 +2,7 @@
  * The systemd journal, read from `journalctl -o json` (spawned with an argument array,
  * never a shell): one JSON record a line, of which MESSAGE (a string, or an array of
  * bytes when it is not valid UTF-8), __REALTIME_TIMESTAMP (microseconds), _HOSTNAME,
- * SYSLOG_IDENTIFIER, _COMM, _UID, _PID, PRIORITY and SYSLOG_FACILITY are read. The position is the
+ * SYSLOG_IDENTIFIER, _COMM, _UID, _SYSTEMD_UNIT, _PID, PRIORITY and SYSLOG_FACILITY are read. The position is the
  * record's __CURSOR, checkpointed once the consumer acknowledged its batch; a restart passes
  * it back as `--after-cursor`. journalctl's output is read only as fast as batches are
  * acknowledged, so the pipe pushes back on it instead of anything being dropped.
@@ -78,12 +78,19 @@ export function journalLine(rec: unknown, input: string, receivedAt: number, max
   const us = first('__REALTIME_TIMESTAMP');
   if (typeof us === 'string' && /^\d{1,19}$/.test(us)) meta.time = Math.floor(Number(us) / 1000);
   const host = str('_HOSTNAME');
-  // SYSLOG_IDENTIFIER is whatever the sender wrote (`logger -t sshd` as any user); _UID and
-  // _COMM are journald's own, from the sender's credentials. A line from a process not
-  // running as root is named by its real command, so an unprivileged user cannot speak
-  // as sshd or PAM and have a stranger's address blocked.
+  // SYSLOG_IDENTIFIER is whatever the sender wrote (`logger -t sshd` as any user); _UID,
+  // _COMM and _SYSTEMD_UNIT are journald's own, from the sender's credentials and /proc (a
+  // client that sends them itself has them dropped). A line from a process not running as
+  // root is named by its real command, and the sshd and PAM parsers take a journal line
+  // only from uid 0 (meta.sender): an unprivileged user cannot speak as sshd or PAM and have
+  // a stranger's address blocked, not with `logger -t sshd`, not with a copy of logger named
+  // sshd (its _COMM is sshd, its _UID is not 0). _COMM is missing when the sender exited
+  // before journald read /proc; _UID never is for a local sender (a record without it, the
+  // kernel's, keeps its SYSLOG_IDENTIFIER, and the sshd and PAM parsers do not take it).
   const uid = int('_UID', 4294967295);
-  const program = uid !== undefined && uid !== 0 ? str('_COMM', 48) : str('SYSLOG_IDENTIFIER', 48) ?? str('_COMM', 48);
+  const comm = str('_COMM', 48);
+  const unit = str('_SYSTEMD_UNIT', 255);
+  const program = uid !== undefined && uid !== 0 ? comm : str('SYSLOG_IDENTIFIER', 48) ?? comm;
   const pid = int('SYSLOG_PID', 4294967295) ?? int('_PID', 4294967295);
   const severity = int('PRIORITY', 7);
   const facility = int('SYSLOG_FACILITY', 23);
@@ -91,7 +98,7 @@ export function journalLine(rec: unknown, input: string, receivedAt: number, max
   if (program !== undefined) meta.program = program;
   if (pid !== undefined) meta.pid = pid;
   if (facility !== undefined) meta.facility = facility;
-  if (uid !== undefined) meta.uid = uid;
+  meta.sender = { ...(uid !== undefined ? { uid } : {}), ...(comm !== undefined ? { comm } : {}), ...(unit !== undefined ? { unit } : {}) };
   if (severity !== undefined) meta.severity = severity;
   const cursor = typeof r.__CURSOR === 'string' && r.__CURSOR.length <= MAX_CURSOR ? r.__CURSOR : undefined;
   const line: RawLine = { text: cut.text, input, receivedAt, meta, ...(cut.truncated ? { truncated: true } : {}) };
@@ -137,7 +144,7 @@ export class JournalSource implements LogSource {
 
   /** The arguments journalctl gets now (tests look at them). */
   args(): string[] {
-    const a = ['-o', 'json', '--no-pager', '--output-fields=MESSAGE,__REALTIME_TIMESTAMP,__CURSOR,_HOSTNAME,SYSLOG_IDENTIFIER,_COMM,_UID,SYSLOG_PID,_PID,PRIORITY,SYSLOG_FACILITY'];
+    const a = ['-o', 'json', '--no-pager', '--output-fields=MESSAGE,__REALTIME_TIMESTAMP,__CURSOR,_HOSTNAME,SYSLOG_IDENTIFIER,_COMM,_UID,_SYSTEMD_UNIT,SYSLOG_PID,_PID,PRIORITY,SYSLOG_FACILITY'];
     if (this.#opts.follow !== false) a.push('--follow');
     if (this.#cursor !== undefined) a.push(`--after-cursor=${this.#cursor}`);
     else if (this.#opts.startAt === 'start') a.push('--no-tail');

@@ -10,6 +10,7 @@
  * alert twice.
  */
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { CountryLookup, DecisionStore } from 'mamori';
 import type { Alert, Detector, LineParser, LogEvent, RawLine } from '../model.js';
 import { createParsers, type ParserSet } from '../parsers/registry.js';
@@ -42,6 +43,8 @@ export interface WatchOptions {
   readonly ioc?: IocLookup;
   /** How often time-based buckets are moved on (default 1 s). */
   readonly tickMs?: number;
+  /** What a `stdin: true` input reads (default process.stdin). */
+  readonly stdin?: Readable;
   /** Environment for the HTTP input's token (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** What the Sigma loader could not load, and other start-up notes. */
@@ -78,6 +81,19 @@ function simulated(d: Detector, on: boolean): Detector {
   return { onEvent: (e) => mark(d.onEvent(e)), advance: (now) => mark(d.advance(now)) };
 }
 
+/** auth.log, secure (Red Hat), and their rotated names: where sshd's lines land in a file. */
+const AUTH_FILE = /(?:^|\/)(?:auth\.log|secure)(?:[.-][\w.-]*)?$/;
+
+/** The warning for sshd or PAM lines read from a file (red team finding 6, docs/detect.md). */
+export function fileSenderWarning(path: string): string {
+  return (
+    `${path}: sshd and PAM lines are read from a file, which does not record who wrote each line: ` +
+    'any local user can forge sshd failures there (`logger -p auth.info -t sshd ...`) and have an address blocked. ' +
+    'On a systemd host read sshd from the journal instead (`- journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }`), ' +
+    'where only lines from root processes are taken as sshd\'s (docs/detect.md, "Who wrote an sshd line")'
+  );
+}
+
 export class WatchService {
   readonly #o: WatchOptions;
   readonly #parsers: ParserSet;
@@ -86,6 +102,8 @@ export class WatchService {
   readonly #enrich: Enricher;
   readonly #pipeline: Pipeline;
   readonly #sources: LogSource[] = [];
+  /** File inputs not yet warned about reading sshd from a file (red team finding 6). */
+  readonly #fileUnwarned = new Set<string>();
   #checkpoints: CheckpointStore | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unparsed = 0;
@@ -107,6 +125,11 @@ export class WatchService {
     if (c.inputs.some((i) => i.kind === 'file' || i.kind === 'journal' || i.kind === 'mamori')) this.#checkpoints = CheckpointStore.open(join(this.#o.dataDir, 'watch.db'));
     const limits = { maxLineBytes: c.maxLineBytes, ...(c.linesPerSecond ? { ratePerSecond: c.linesPerSecond } : {}) };
     for (const input of c.inputs) this.#sources.push(this.#source(input, limits));
+    for (const input of c.inputs) {
+      if (input.kind !== 'file') continue;
+      if (input.format === 'sshd' || (input.format === 'auto' && AUTH_FILE.test(input.path))) this.#warnFile(input.path);
+      else this.#fileUnwarned.add(input.path);
+    }
     try {
       for (const s of this.#sources) await s.start((batch) => this.#take(batch));
     } catch (err) {
@@ -141,7 +164,7 @@ export class WatchService {
         s = new MamoriStoreSource({ ...limits, path: this.#o.storePath, startAt: input.startAt, ...(cp ? { checkpoints: cp } : {}) });
         break;
       default:
-        s = new StdinSource(limits);
+        s = new StdinSource({ ...limits, ...(this.#o.stdin ? { stream: this.#o.stdin } : {}) });
     }
     this.#formats.set(s.input, input.kind === 'mamori' ? 'mamori' : input.format);
     return s;
@@ -155,9 +178,19 @@ export class WatchService {
         this.#unparsed++;
         continue;
       }
+      if (this.#fileUnwarned.size && this.#fileUnwarned.has(raw.input)) {
+        const ds = e.fields['event.dataset'];
+        if (ds === 'sshd' || ds === 'pam') this.#warnFile(raw.input);
+      }
       const pushed = this.#pipeline.push(this.#enrich.enrichSync(e));
       if (pushed) await pushed;
     }
+  }
+
+  /** Once per file input that carries sshd or PAM lines: a file does not say who wrote a line. */
+  #warnFile(path: string): void {
+    this.#fileUnwarned.delete(path);
+    this.#o.onNote?.(fileSenderWarning(path));
   }
 
   #parse(raw: RawLine): LogEvent | null {
