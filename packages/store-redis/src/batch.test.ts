@@ -103,6 +103,48 @@ describe('the Redis store', { skip }, () => {
     }
   });
 
+  it('in one batch, a key that ends as it began is not written again (a take-back and the next count)', async () => {
+    const clock = new ManualClock();
+    const prefix = prefixes.fresh();
+    const { store } = await counting(prefix, clock);
+    const admin = new Redis(REDIS_URL);
+    const monitor = await admin.monitor();
+    const writes: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = String(args[0]).toUpperCase();
+      if ((name === 'SET' || name === 'DEL') && String(args[1]).startsWith(prefix)) writes.push(`${name} ${String(args[2] ?? '').split(' ')[0]}`);
+    });
+    try {
+      assert.deepEqual(await store.increment([{ key: 'same', by: 3, ttlMs: MIN }, { key: 'moved', ttlMs: MIN }]), [3, 1]);
+      assert.deepEqual(await store.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }, { key: 'set', member: 'b', ttlMs: MIN }]), [1, 2]);
+      clock.advance(1000);
+      // What MONITOR showed of the writes so far has arrived; only the batch below is counted.
+      await new Promise((r) => setTimeout(r, 100));
+      writes.length = 0;
+      const [back, again, moved, held, given, taken] = await Promise.all([
+        store.increment([{ key: 'same', by: -1, ttlMs: MIN }]),
+        store.increment([{ key: 'same', by: 1, ttlMs: MIN }]),
+        store.increment([{ key: 'moved', ttlMs: MIN }]),
+        // A second hold on a member, given back: the marker and the set end as they began.
+        store.addDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]),
+        store.removeDistinct([{ key: 'set', member: 'a', ttlMs: MIN }]),
+        store.read(['same', 'moved']),
+      ]);
+      assert.deepEqual([back, again, moved, held, given, taken], [[2], [3], [2], [2], [2], [3, 2]]);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(writes, ['SET 2'], 'only the counter that changed is written');
+      assert.deepEqual(await store.read(['same', 'moved']), [3, 2]);
+      // The entries kept their own expiry: past it they read 0.
+      clock.advance(MIN);
+      assert.deepEqual(await store.read(['same']), [0]);
+      assert.deepEqual(await store.addDistinct([{ key: 'set', member: 'c', ttlMs: MIN }]), [1]);
+    } finally {
+      monitor.disconnect();
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
   it('splits a turn of more than 1,024 operations over several commands, and answers each caller', async () => {
     const { store, commands } = await counting();
     try {

@@ -88,11 +88,13 @@ ${COUNTER_ADD}`;
  * the Lua around it): every key is read by one MGET (a chunk of keys at a
  * time) before the first operation, the operations then work on a table, and
  * each key written is written once, after the last one (a counter every
- * attempt in the batch adds to is one SET, not one per attempt). The events go
- * by one LPUSH (and an LTRIM once the list is longer than kept); the decision look-ups read the range lengths
- * once, and ask every index a subject has in one SUNION (none at all while
- * the store holds no decision). The script runs atomically, so nothing can
- * tell this from running the operations one by one.
+ * attempt in the batch adds to is one SET, not one per attempt), and not at
+ * all when it ends as it began (a take-back and the next attempt's count in
+ * one call). The events go by one LPUSH (and an LTRIM once the list is longer
+ * than kept); the decision look-ups read the range lengths once, and ask
+ * every index a subject has in one SUNION (none at all while the store holds
+ * no decision). The script runs atomically, so nothing can tell this from
+ * running the operations one by one.
  */
 export const BATCH = `
 ${PREAMBLE}local CHUNK = 1000
@@ -267,14 +269,20 @@ while a <= #ARGV do
   end
 end
 
--- Each key written, once: its last state.
+-- Each key written, once: its last state, unless that is what it held (its Redis expiry too:
+-- an entry's is always its own plus the grace).
 for _, key in ipairs(order) do
   if not live[key] then
     if raw[key] ~= false then redis.call('DEL', key) end
-  elseif made[key] then
-    redis.call('SET', key, cn[key] .. ' ' .. ce[key], 'PX', math.max(1, ce[key] - now + grace))
   else
-    redis.call('SET', key, cn[key] .. ' ' .. ce[key], 'KEEPTTL')
+    local v = cn[key] .. ' ' .. ce[key]
+    if v ~= raw[key] then
+      if made[key] then
+        redis.call('SET', key, v, 'PX', math.max(1, ce[key] - now + grace))
+      else
+        redis.call('SET', key, v, 'KEEPTTL')
+      end
+    end
   end
 end
 -- The list is cut only when it has grown past what is kept.
