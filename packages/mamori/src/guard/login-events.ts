@@ -10,12 +10,21 @@ import type { LoginAttempt } from './login-types.js';
 /** The login guard's name in events (event.module) and on its decisions (origin). */
 export const LOGIN_ORIGIN = 'guard.login';
 
+const DAY_MS = 86_400_000;
+/** 00 to 99, and 000 to 999: a time's fields as toISOString pads them. */
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 export class LoginEvents {
   readonly #sink: EventSink;
   readonly #clock: Clock;
   readonly #detect: boolean;
   #isoAt = -1;
   #iso = '';
+  /** The UTC day #dayText names: its first millisecond (NaN: none yet). */
+  #dayStart = Number.NaN;
+  /** That day as toISOString writes it, up to the time (`2026-12-03T`). */
+  #dayText = '';
 
   /** `detect`: every event carries mamori.detect_only (the guard runs in detect mode). */
   constructor(sink: EventSink, clock: Clock, detect: boolean) {
@@ -24,11 +33,27 @@ export class LoginEvents {
     this.#detect = detect;
   }
 
-  /** ISO time of `now`, formatted once per millisecond (toISOString costs more than the rest of an event). */
+  /**
+   * ISO time of `now`, as `new Date(now).toISOString()` gives it: formatted once per millisecond,
+   * and within a day from the day's text and the time of day (the Date and its formatting cost
+   * more than the rest of an event).
+   */
   #timestamp(now: number): string {
     if (now !== this.#isoAt) {
       this.#isoAt = now;
-      this.#iso = new Date(now).toISOString();
+      const ms = now - this.#dayStart;
+      if (ms >= 0 && ms < DAY_MS && Number.isInteger(now)) {
+        const s = Math.floor(ms / 1000);
+        const m = Math.floor(s / 60);
+        this.#iso = `${this.#dayText}${TWO[Math.floor(m / 60)]}:${TWO[m % 60]}:${TWO[s % 60]}.${THREE[ms % 1000]}Z`;
+      } else {
+        this.#iso = new Date(now).toISOString();
+        // A time of day in a four-digit year (every time a clock gives): that day's text is kept.
+        if (this.#iso.length === 24 && Number.isInteger(now)) {
+          this.#dayStart = now - (now - Math.floor(now / DAY_MS) * DAY_MS);
+          this.#dayText = this.#iso.slice(0, 11);
+        }
+      }
     }
     return this.#iso;
   }
@@ -49,6 +74,13 @@ export class LoginEvents {
     if (a.country) e['source.geo.country_iso_code'] = a.country;
     if (a.userAgent) e['user_agent.original'] = a.userAgent;
     return e;
+  }
+
+  /** emit with one extra field, `mamori.count` (left out when undefined): the events of every attempt, without an object of extras. */
+  emitCounted(action: string, a: LoginAttempt, uh: string, outcome: 'success' | 'failure', count: number | undefined, now?: number): void {
+    const e = this.#event(action, a, uh, outcome, now);
+    if (count !== undefined) e['mamori.count'] = count;
+    this.#sink.emit(e, { account: a.username });
   }
 
   /** Sends an event about an attempt with `extra` fields (undefined ones left out), stamped `now` (default: the clock's). */
