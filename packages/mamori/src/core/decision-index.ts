@@ -35,6 +35,12 @@ function v4Mask(prefix: number): number {
   return prefix <= 0 ? 0 : prefix >= 32 ? 0xffffffff : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
+/** The unexpired decisions of a set found for a subject, added to `out`. */
+function take(set: Set<Decision> | undefined, now: number, out: Decision[] | undefined): Decision[] | undefined {
+  if (set !== undefined) for (const d of set) if (d.expiresAt > now) (out ??= []).push(d);
+  return out;
+}
+
 export class DecisionIndex {
   readonly #byId = new Map<string, Decision>();
   readonly #index = new Map<string, Set<Decision>>();
@@ -162,22 +168,21 @@ export class DecisionIndex {
     return out ?? (NONE as Decision[]);
   }
 
-  /** match for a dotted-quad address (`n`): the same sets, in the same order, found by number. */
+  /**
+   * match for a dotted-quad address (`n`): the same sets, in the same order, found by number.
+   * Each set holds decisions whose value is exactly what the subject was looked up by (the
+   * address, a canonical network holding it, the account hash, the device, the country), so
+   * decisionApplies, which match asks again of every decision it finds, holds for each of them
+   * by construction: only their expiry is read here.
+   */
   #matchV4(subject: Subject, n: number, now: number): Decision[] {
-    let out: Decision[] | undefined;
-    let ip: ReturnType<typeof tryParseIp>;
-    const take = (set: Set<Decision> | undefined): void => {
-      if (set === undefined) return;
-      ip ??= tryParseIp(subject.ip!);
-      for (const d of set) if (d.expiresAt > now && decisionApplies(d, subject, ip)) (out ??= []).push(d);
-    };
-    take(this.#v4Ips.get(n));
+    let out = take(this.#v4Ips.get(n), now, undefined);
     for (const r of this.#rangePrefixes.values()) {
-      if (r.version === 4) take(this.#v4Ranges.get(r.prefix)?.get((n & v4Mask(r.prefix)) >>> 0));
+      if (r.version === 4) out = take(this.#v4Ranges.get(r.prefix)?.get((n & v4Mask(r.prefix)) >>> 0), now, out);
     }
-    if (subject.userHash !== undefined) take(this.#index.get(`user\0${subject.userHash}`));
-    if (subject.device !== undefined) take(this.#index.get(`device\0${subject.device}`));
-    if (subject.country !== undefined) take(this.#index.get(`country\0${subject.country}`));
+    if (subject.userHash !== undefined) out = take(this.#index.get(`user\0${subject.userHash}`), now, out);
+    if (subject.device !== undefined) out = take(this.#index.get(`device\0${subject.device}`), now, out);
+    if (subject.country !== undefined) out = take(this.#index.get(`country\0${subject.country}`), now, out);
     return out ?? (NONE as Decision[]);
   }
 }

@@ -581,8 +581,8 @@ export class Guard {
     let verdict: LoginVerdict | undefined;
     for (const c of creds) {
       const first = attempts.length === 0 && bits !== undefined;
-      // (Written out, not spread from a base: a spread with a conditional part makes an object
-      // the engine reads slowly everywhere after, and this one is read at every step of the check.)
+      // (Written out, not spread from a base object with a conditional part: the engine copied
+      // that field by field on every attempt, a third of this function's own time in a profile.)
       const attempt: LoginAttempt = first
         ? { ip, normalize, scope, deviceToken, country, userAgent, path, username: c.username, password: c.password, challengePassed: true, challengeBits: bits, challengeLevel: level }
         : { ip, normalize, scope, deviceToken, country, userAgent, path, username: c.username, password: c.password, challengePassed: false };
