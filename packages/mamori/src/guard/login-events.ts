@@ -11,9 +11,6 @@ import type { LoginAttempt } from './login-types.js';
 export const LOGIN_ORIGIN = 'guard.login';
 
 const DAY_MS = 86_400_000;
-/** 00 to 99, and 000 to 999: a time's fields as toISOString pads them. */
-const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 export class LoginEvents {
   readonly #sink: EventSink;
@@ -21,10 +18,10 @@ export class LoginEvents {
   readonly #detect: boolean;
   #isoAt = -1;
   #iso = '';
-  /** The UTC day #dayText names: its first millisecond (NaN: none yet). */
+  /** The UTC day #dayCodes names: its first millisecond (NaN: none yet). */
   #dayStart = Number.NaN;
-  /** That day as toISOString writes it, up to the time (`2026-12-03T`). */
-  #dayText = '';
+  /** That day as toISOString writes it, up to the time (`2026-12-03T`), by character code. */
+  readonly #dayCodes = new Uint16Array(11);
 
   /** `detect`: every event carries mamori.detect_only (the guard runs in detect mode). */
   constructor(sink: EventSink, clock: Clock, detect: boolean) {
@@ -43,15 +40,26 @@ export class LoginEvents {
       this.#isoAt = now;
       const ms = now - this.#dayStart;
       if (ms >= 0 && ms < DAY_MS && Number.isInteger(now)) {
+        // One flat string, made in one call: joined from parts, it would be a tree of pieces, and
+        // the events are kept (ten thousand of them in the memory store).
+        const d = this.#dayCodes;
         const s = Math.floor(ms / 1000);
         const m = Math.floor(s / 60);
-        this.#iso = `${this.#dayText}${TWO[Math.floor(m / 60)]}:${TWO[m % 60]}:${TWO[s % 60]}.${THREE[ms % 1000]}Z`;
+        const h = Math.floor(m / 60);
+        const mm = m % 60;
+        const ss = s % 60;
+        const f = ms % 1000;
+        this.#iso = String.fromCharCode(
+          d[0]!, d[1]!, d[2]!, d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!, d[10]!,
+          48 + Math.floor(h / 10), 48 + (h % 10), 58, 48 + Math.floor(mm / 10), 48 + (mm % 10), 58, 48 + Math.floor(ss / 10), 48 + (ss % 10), 46,
+          48 + Math.floor(f / 100), 48 + (Math.floor(f / 10) % 10), 48 + (f % 10), 90,
+        );
       } else {
         this.#iso = new Date(now).toISOString();
         // A time of day in a four-digit year (every time a clock gives): that day's text is kept.
         if (this.#iso.length === 24 && Number.isInteger(now)) {
           this.#dayStart = now - (now - Math.floor(now / DAY_MS) * DAY_MS);
-          this.#dayText = this.#iso.slice(0, 11);
+          for (let i = 0; i < 11; i++) this.#dayCodes[i] = this.#iso.charCodeAt(i);
         }
       }
     }
