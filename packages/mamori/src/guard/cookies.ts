@@ -3,10 +3,15 @@ export function readCookie(header: string | readonly string[] | undefined, name:
   if (!header) return undefined;
   const text = Array.isArray(header) ? header.join('; ') : (header as string);
   if (text.length > 16_384) return undefined;
-  for (const part of text.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  // (Each login reads its cookies: a name that is nowhere in the text is not among them, and the
+  // parts are walked in place rather than split into an array.)
+  if (!text.includes(name)) return undefined;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf(';', start);
+    if (end < 0) end = text.length;
+    const eq = text.indexOf('=', start);
+    if (eq >= 0 && eq < end && text.slice(start, eq).trim() === name) return text.slice(eq + 1, end).trim();
+    start = end + 1;
   }
   return undefined;
 }

@@ -114,6 +114,11 @@ export class LoginKeys {
   readonly #sprayHashers = new Map<number, StringHasher>();
   /** The oldest window whose spray key is held. */
   #sprayFloor = Number.POSITIVE_INFINITY;
+  /** deviceUserHash's last question and answer (the name undefined: none yet). */
+  #lastDeviceName: string | undefined;
+  #lastDeviceNormalize: UsernameNormalization | undefined;
+  #lastDeviceScope: string | undefined;
+  #lastDeviceHash: string | undefined;
   #siteBucket = Number.NaN;
   #siteNowKey = '';
   #sitePrevKey = '';
@@ -158,6 +163,18 @@ export class LoginKeys {
    * accounts apart. Undefined for a name longer than the hashed part (no site has one).
    */
   deviceUserHash(username: string, normalize: UsernameNormalization = 'exact', scope?: string): string | undefined {
+    // A login asks twice (its device's check, then the cookie its success gets): the last answer is kept.
+    if (typeof username !== 'string') return this.#deviceUserHash(username, normalize, scope);
+    if (username === this.#lastDeviceName && normalize === this.#lastDeviceNormalize && scope === this.#lastDeviceScope) return this.#lastDeviceHash;
+    const hash = this.#deviceUserHash(username, normalize, scope);
+    this.#lastDeviceName = username;
+    this.#lastDeviceNormalize = normalize;
+    this.#lastDeviceScope = scope;
+    this.#lastDeviceHash = hash;
+    return hash;
+  }
+
+  #deviceUserHash(username: string, normalize: UsernameNormalization, scope: string | undefined): string | undefined {
     const w = this.#deviceUserWords(username, normalize, scope);
     return w && idString(w[0]!, w[1]!);
   }

@@ -127,6 +127,13 @@ export class LoginLedger {
   readonly #keys: LoginKeys;
   readonly #life: Lifetimes;
   readonly #held = new WeakMap<LoginAttempt, Who>();
+  /**
+   * The attempt opened last, held here rather than in #held until another is opened: a login
+   * checked and reported before the next one starts (most) never touches the WeakMap. At most
+   * one attempt is held strongly this way, an abandoned one until the next is opened.
+   */
+  #lastAttempt: LoginAttempt | undefined;
+  #lastWho: Who | undefined;
   /** The closed site window's count, as read at #sitePrevAt. */
   #sitePrevValue = 0;
   #sitePrevAt = Number.NEGATIVE_INFINITY;
@@ -140,7 +147,7 @@ export class LoginLedger {
 
   /** The attempt's Who, if check or report worked it out and it is not settled. */
   get(a: LoginAttempt): Who | undefined {
-    return this.#held.get(a);
+    return a === this.#lastAttempt ? this.#lastWho : this.#held.get(a);
   }
 
   /** Starts holding an attempt: its account hash and keys, worked out once (`device`: its verified trusted device). */
@@ -152,7 +159,11 @@ export class LoginLedger {
     const uh = a.scope === undefined || a.scope === '' ? idString(uhHi, uhLo) : this.#keys.userHash(a.username);
     const k = this.#keys.attempt(a, uhHi, uhLo, device);
     const who: Who = { uh, uhHi, uhLo, device, k, by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined, prevKnown: false, reads: 0, distinct: NO_DISTINCT };
-    this.#held.set(a, who);
+    const last = this.#lastAttempt;
+    if (last !== undefined && last !== a) this.#held.set(last, this.#lastWho!);
+    else if (last === a) this.#held.delete(a);
+    this.#lastAttempt = a;
+    this.#lastWho = who;
     return who;
   }
 
@@ -165,7 +176,10 @@ export class LoginLedger {
 
   /** Forgets a settled attempt. */
   forget(a: LoginAttempt): void {
-    this.#held.delete(a);
+    if (a === this.#lastAttempt) {
+      this.#lastAttempt = undefined;
+      this.#lastWho = undefined;
+    } else this.#held.delete(a);
   }
 
   /** Brings the time-dependent keys (site and spray windows) of an attempt up to now. */
@@ -332,7 +346,7 @@ export class LoginLedger {
   async success(a: LoginAttempt, who: Who): Promise<{ pair: number; account: number }> {
     if (who.reserved) {
       const s = this.successReserved(a, who);
-      await s.written;
+      await Promise.all(s.writes);
       return { pair: s.pair, account: s.account };
     }
     const k = this.now(a, who);
@@ -342,21 +356,20 @@ export class LoginLedger {
 
   /**
    * A success of an attempt check reserved: the counts before it are known from the
-   * reservation at once; the take-back is `written` (the caller need not wait for it).
+   * reservation at once; the take-back is in `writes` (the caller need not wait for them, and
+   * may add its own).
    */
-  successReserved(a: LoginAttempt, who: Who): { pair: number; account: number; written: Promise<unknown> } {
+  successReserved(a: LoginAttempt, who: Who): { pair: number; account: number; writes: Promise<unknown>[] } {
     const st = this.#store;
     const k = this.now(a, who);
     const r = who.reserved!;
-    // (A store that throws instead of rejecting still gives a rejected `written`: the success is
+    // (A store that throws instead of rejecting still gives a rejected write: the success is
     // answered, and its caller reports the failure rather than failing the login.)
-    const takeBack = r.by
-      ? later(() => st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }]))
-      : k.deviceDay
-        ? later(() => st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }]))
-        : undefined;
-    const written = Promise.all([takeBack, r.marks.length ? later(() => st.removeDistinct(giveBack(r.marks, r.heldAt))) : undefined]);
-    return { pair: r.userSource - 1, account: r.user - r.by, written };
+    const writes: Promise<unknown>[] = [];
+    if (r.by) writes.push(later(() => st.increment([{ key: k.user, by: -r.by, ttlMs: 1 }, { key: r.siteKey, by: -r.by, ttlMs: 1 }])));
+    else if (k.deviceDay) writes.push(later(() => st.increment([{ key: k.deviceDay, by: -1, ttlMs: 1 }, { key: k.deviceUserDay, by: -1, ttlMs: 1 }])));
+    if (r.marks.length) writes.push(later(() => st.removeDistinct(giveBack(r.marks, r.heldAt))));
+    return { pair: r.userSource - 1, account: r.user - r.by, writes };
   }
 
   /** A failure reported without a check that counted it: counted now. Resolves to the counts after it. */

@@ -60,7 +60,23 @@ export class LoginGuard {
    */
   readonly #detect: boolean;
   /** Store writes no answer waits for (a success's take-back), until they land: see settle(). */
-  readonly #pending = new Set<Promise<unknown>>();
+  #pending = 0;
+  /** settle()'s callers waiting for #pending to reach 0. */
+  #idle: (() => void)[] = [];
+  readonly #landed = (): void => {
+    if (--this.#pending === 0 && this.#idle.length > 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  };
+  readonly #failed = (err: unknown): void => {
+    try {
+      this.#onError(err);
+    } finally {
+      this.#landed();
+    }
+  };
   readonly #onError: (err: unknown) => void;
 
   constructor(config: LoginProtectionConfig, deps: LoginGuardDeps) {
@@ -92,17 +108,14 @@ export class LoginGuard {
 
   /** Resolves when the store writes no answer waited for have landed (or failed, reported). */
   async settle(): Promise<void> {
-    while (this.#pending.size) await Promise.all(this.#pending);
+    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
   /** A write nobody waits for: kept until it lands, its failure reported, never thrown. */
   #background(p: Promise<unknown>): void {
-    const kept = p.then(
-      () => undefined,
-      (err: unknown) => this.#onError(err),
-    );
-    this.#pending.add(kept);
-    void kept.finally(() => this.#pending.delete(kept));
+    // (A count, not a set of promises: one reaction per write, nothing to add or delete.)
+    this.#pending++;
+    p.then(this.#landed, this.#failed);
   }
 
   /** The keyed hash an account is decided under (and, in `scope`, counted under: see LoginAttempt.scope). */
@@ -251,7 +264,7 @@ export class LoginGuard {
     const v =
       trusted && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])
         ? this.#refuse(a, who.uh, trusted, 'block', 'login.device', "this trusted device's failures on the account for the day are used up", 1)
-        : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, await this.#closedWithoutDecision(who, n));
+        : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
       this.#ledger.keep(who);
       return v;
@@ -272,9 +285,13 @@ export class LoginGuard {
    * accounts), but the closure's mark, kept in the counters where no flood evicts it, stands.
    * Read only for an untrusted attempt on such an account.
    */
-  async #closedWithoutDecision(who: Who, n: Tally): Promise<boolean> {
+  #mayBeClosedWithoutDecision(who: Who, n: Tally): boolean {
     if (who.by === 0 || n.user < this.config.user.closeAfter) return false;
-    if (n.decisions.some((d) => d.scope === 'user' && d.origin === ORIGIN)) return false;
+    return !n.decisions.some((d) => d.scope === 'user' && d.origin === ORIGIN);
+  }
+
+  /** The read #mayBeClosedWithoutDecision calls for (only then: the other attempts wait for nothing). */
+  async #closedWithoutDecision(who: Who): Promise<boolean> {
     const [mark = 0] = await this.#d.store.read([who.k.closed]);
     return mark > who.k.now / 1000;
   }
@@ -323,15 +340,12 @@ export class LoginGuard {
   }
 
   #verdict(action: Verdict['action'], ruleId: string, reason: string, trusted: boolean, retryAfter?: number): LoginVerdict {
-    return {
-      action,
-      ruleId,
-      reason,
-      trustedDevice: trusted,
-      ...(retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfter)) } : {}),
-      ...(action === 'challenge' ? { difficulty: 0 } : {}),
-      ...(this.#detect && action !== 'allow' ? { detectOnly: true } : {}),
-    };
+    // (Fields added one by one, in this order, rather than spread in: every refusal makes one.)
+    const v: { -readonly [K in keyof LoginVerdict]: LoginVerdict[K] } = { action, ruleId, reason, trustedDevice: trusted };
+    if (retryAfter !== undefined) v.retryAfter = Math.max(1, Math.ceil(retryAfter));
+    if (action === 'challenge') v.difficulty = 0;
+    if (this.#detect && action !== 'allow') v.detectOnly = true;
+    return v;
   }
 
   #finish(v: LoginVerdict, a: LoginAttempt, uh: string): LoginVerdict {
@@ -381,14 +395,15 @@ export class LoginGuard {
     if (who.reserved !== undefined) {
       const s = this.#ledger.successReserved(a, who);
       ({ pair: sourceFailures, account: accountFailures } = s);
-      const written = Promise.all([s.written, later(() => st.reset([k.userSource, k.backoff]))]);
+      s.writes.push(later(() => st.reset([k.userSource, k.backoff])));
+      const written = Promise.all(s.writes);
       if (awaitWrites) await written;
       else this.#background(written);
     } else {
       ({ pair: sourceFailures, account: accountFailures } = await this.#ledger.success(a, who));
       await st.reset([k.userSource, k.backoff]);
     }
-    this.#events.emit('login-success', a, uh, 'success', { 'mamori.count': sourceFailures || undefined });
+    this.#events.emitCounted('login-success', a, uh, 'success', sourceFailures || undefined);
     const n = this.config.notifyAfterFailures;
     const failures = Math.max(sourceFailures, accountFailures);
     // Tell the site once per window when the account has been under attack, and every time a
@@ -434,7 +449,7 @@ export class LoginGuard {
     const { uh, device, k } = who;
     const trusted = device !== undefined;
     const { userSource, user, site, sourceUsers, sprayUsers, deviceDay, deviceUserDay } = f;
-    this.#events.emit('login-failure', a, uh, 'failure', { 'mamori.count': userSource }, k.now);
+    this.#events.emitCounted('login-failure', a, uh, 'failure', userSource, k.now);
     let jobs: Promise<unknown>[] | undefined;
     if (userSource >= c.userSource.blockAfter) {
       const steps = userSource - c.userSource.blockAfter;
