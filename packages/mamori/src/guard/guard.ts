@@ -665,9 +665,10 @@ export class Guard {
 
   /** After the site answered: counts the outcome; returns the trusted-device cookie to add on a success. */
   async reportLogin(p: PendingLogin, answer: LoginAnswer): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
-    const { done, ...result } = this.settleLogin(p, answer);
-    await done;
-    return result;
+    const s = this.settleLogin(p, answer);
+    await s.done;
+    // (What settleLogin answered but `done`; written out, as a rest copy costs more.)
+    return s.setCookie === undefined ? { outcome: s.outcome } : { outcome: s.outcome, setCookie: s.setCookie };
   }
 
   /**
@@ -740,7 +741,8 @@ export class Guard {
     if (loggedIn && this.secondFactor.enabled) done = Promise.all([done, this.secondFactor.remember(p.attempt)]);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
-    done = Promise.all([done, this.#settleChallenge(p, outcome === 'failure' || outcome === 'unknown')]);
+    // (Without a solved challenge there is nothing to settle: no second promise to wait for.)
+    if (p.verdict.challengeSolved) done = Promise.all([done, this.#settleChallenge(p, outcome === 'failure' || outcome === 'unknown')]);
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';
     if (!loggedIn || !browser || !this.config.loginProtection.trustedDevice.enabled) return { outcome, done };
