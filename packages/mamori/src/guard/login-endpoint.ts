@@ -91,7 +91,10 @@ export async function pickLogin(
   endpoints: readonly LoginEndpointConfig[],
   read: (e: LoginEndpointConfig) => LoginFields | Promise<LoginFields>,
 ): Promise<{ endpoint: LoginEndpointConfig; fields: LoginFields } | undefined> {
-  const ordered = [...endpoints.filter((e) => e.credentials !== 'http-auth'), ...endpoints.filter((e) => e.credentials === 'http-auth')];
+  // HTTP authentication last (the list as it is when there is none: the usual case, no copies).
+  const ordered = endpoints.some((e) => e.credentials === 'http-auth')
+    ? [...endpoints.filter((e) => e.credentials !== 'http-auth'), ...endpoints.filter((e) => e.credentials === 'http-auth')]
+    : endpoints;
   for (const endpoint of ordered) {
     const fields = await read(endpoint);
     if (!fields.notLogin) return { endpoint, fields };
