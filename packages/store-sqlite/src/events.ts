@@ -36,6 +36,9 @@ export class SqliteEvents implements EventStore {
   #pending: Row[] = [];
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
+  /** The last event's @timestamp and its parse (Date.parse; NaN when it is not a time). */
+  #lastIso: unknown = undefined;
+  #lastTs = NaN;
   /** Events dropped because the queue was full while writes failed. */
   dropped = 0;
 
@@ -62,7 +65,13 @@ export class SqliteEvents implements EventStore {
     let row: Row;
     try {
       const e = boundEvent(event);
-      const t = Date.parse(e['@timestamp']);
+      // Events come many to a millisecond with the same time text: parsed once for them all.
+      const iso = e['@timestamp'];
+      if (iso !== this.#lastIso) {
+        this.#lastIso = iso;
+        this.#lastTs = Date.parse(iso);
+      }
+      const t = this.#lastTs;
       row = {
         ts: Number.isFinite(t) ? t : this.#clock.now(),
         action: String(e['event.action'] ?? ''),

@@ -629,17 +629,21 @@ export class Guard {
     // Risk-based step-up: why the site should ask a login it is about to check for its second factor.
     const secondFactor = this.secondFactor.enabled && v.action === 'allow' ? await this.secondFactor.reasons(attempts[0]!, v).catch(() => undefined) : undefined;
     // Every refused login answers 429 with Retry-After, whatever refused it, so the answer tells nothing about the account.
-    const pending: PendingLogin = secondFactor?.length
-      ? { secondFactor, endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: v.action === 'block' ? { ...v, status: 429 } : v }
-      : { endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: v.action === 'block' ? { ...v, status: 429 } : v };
-    return through ? { ...pending, challengeFailure: place } : pending;
+    // (Literals rather than conditional spreads, as for the attempt above; same keys, same order.)
+    const verdictOut = v.action === 'block' ? { ...v, status: 429 } : v;
+    const pending: { -readonly [K in keyof PendingLogin]: PendingLogin[K] } = secondFactor?.length
+      ? { secondFactor, endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: verdictOut }
+      : { endpoint, fields, req, attempt: attempts[0]!, attempts, verdict: verdictOut };
+    if (through) pending.challengeFailure = place;
+    return pending;
   }
 
   /** After the site answered: counts the outcome; returns the trusted-device cookie to add on a success. */
   async reportLogin(p: PendingLogin, answer: LoginAnswer): Promise<{ outcome: LoginOutcome; setCookie?: string }> {
-    const { done, ...result } = this.settleLogin(p, answer);
-    await done;
-    return result;
+    const s = this.settleLogin(p, answer);
+    await s.done;
+    // (What settleLogin answered but `done`; written out, as a rest copy costs more.)
+    return s.setCookie === undefined ? { outcome: s.outcome } : { outcome: s.outcome, setCookie: s.setCookie };
   }
 
   /**
@@ -724,6 +728,7 @@ export class Guard {
     if (loggedIn && this.secondFactor.enabled) done = Promise.all([done, this.secondFactor.remember(p.attempt)]);
     // A login a solved challenge let through that failed: the source's next challenge is harder,
     // and past challenged.block_after_failures it is blocked.
+    // (Without a solved challenge there is nothing to settle: no second promise to wait for.)
     if (p.verdict.challengeSolved) done = Promise.all([done, this.#settleChallenge(p, outcome === 'failure' || outcome === 'unknown')]);
     // Trusted-device cookies go to browsers that logged in through a form.
     const browser = (p.endpoint.credentials ?? 'body') === 'body';

@@ -91,7 +91,10 @@ export async function pickLogin(
   endpoints: readonly LoginEndpointConfig[],
   read: (e: LoginEndpointConfig) => LoginFields | Promise<LoginFields>,
 ): Promise<{ endpoint: LoginEndpointConfig; fields: LoginFields } | undefined> {
-  const ordered = [...endpoints.filter((e) => e.credentials !== 'http-auth'), ...endpoints.filter((e) => e.credentials === 'http-auth')];
+  // HTTP authentication last (the list as it is when there is none: the usual case, no copies).
+  const ordered = endpoints.some((e) => e.credentials === 'http-auth')
+    ? [...endpoints.filter((e) => e.credentials !== 'http-auth'), ...endpoints.filter((e) => e.credentials === 'http-auth')]
+    : endpoints;
   for (const endpoint of ordered) {
     const fields = await read(endpoint);
     if (!fields.notLogin) return { endpoint, fields };
@@ -171,7 +174,10 @@ function isExcepted(e: LoginEndpointConfig, query: string, form: URLSearchParams
 }
 
 function carries(form: URLSearchParams | undefined, json: unknown, name: string): boolean {
-  if (form !== undefined && [...form.keys()].some((k) => phpFieldName(k) === phpFieldName(name))) return true;
+  if (form !== undefined) {
+    const want = phpFieldName(name);
+    for (const k of form.keys()) if (phpFieldName(k) === want) return true;
+  }
   return json !== null && typeof json === 'object' && Object.prototype.hasOwnProperty.call(json, name);
 }
 
@@ -213,12 +219,17 @@ function pick(loc: FieldLocator | undefined, form: URLSearchParams | undefined, 
   return {};
 }
 
+/** The characters phpFieldName may change or cut at (see below); a name without any is its own PHP name. */
+const PHP_NAME_CHANGES = /[\0 .[]/;
+
 /**
  * How PHP names a form field (php_register_variable_ex): the name ends at a NUL byte (it is a C
  * string), leading spaces are dropped, spaces and dots become underscores, `a[..]` is `a`, and
  * an unclosed `[` is an underscore too (with the rest: `a[b.c` is `a_b_c`).
  */
 export function phpFieldName(key: string): string {
+  // Most names (`username`, `log`, `pwd`) have none of the characters PHP changes: themselves.
+  if (!PHP_NAME_CHANGES.test(key)) return key;
   const nul = key.indexOf('\0');
   const k = (nul >= 0 ? key.slice(0, nul) : key).replace(/^ +/, '');
   const bracket = k.indexOf('[');
@@ -540,11 +551,16 @@ function fromParsed(e: LoginEndpointConfig, form: URLSearchParams | undefined, j
   const u = pick(e.username, form, json);
   const p = pick(e.password, form, json);
   const problem = u.problem ?? p.problem ?? (u.value === undefined ? 'no account name' : accountProblem(u.value));
-  return {
-    ...(u.value !== undefined ? { username: u.value } : {}),
-    ...(p.value !== undefined ? { password: p.value } : {}),
-    ...(problem ? { problem, ambiguous: true } : {}),
-  };
+  // (Literals rather than conditional spreads: the usual reading, both fields and no problem, then
+  // has one shape, and reading it stays cheap. Same keys, same order.)
+  let out: { -readonly [K in keyof LoginFields]: LoginFields[K] };
+  if (u.value !== undefined) out = p.value !== undefined ? { username: u.value, password: p.value } : { username: u.value };
+  else out = p.value !== undefined ? { password: p.value } : {};
+  if (problem) {
+    out.problem = problem;
+    out.ambiguous = true;
+  }
+  return out;
 }
 
 /**
