@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,5 +131,26 @@ describe('mamori replay', () => {
     assert.equal(usage.code, 1);
     assert.match(usage.err, /MAMORI_ERR_CLI_USAGE: give the log files/);
     assert.match(mamori('replay', 'x', '--only', 'no-such').err, /no scenario "no-such" \(there are password-spraying, /);
+  });
+  it('a reader that goes away early (`| head`) ends the command quietly with 141, no stack trace', async () => {
+    const { dir } = project();
+    // 5,000 sources failing twenty times each within minutes: megabytes of output, far more than a pipe holds.
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const s = i % 5000;
+      lines.push(`Dec  3 10:${String(Math.floor(i / 6000) % 60).padStart(2, '0')}:${String(Math.floor(i / 100) % 60).padStart(2, '0')} host sshd[1]: Failed password for root from 10.0.${s >> 8}.${s & 255} port 22 ssh2`);
+    }
+    writeFileSync(join(dir, 'auth.log'), lines.join('\n') + '\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, MAMORI_SECRET: 'replay-test-secret-0123456789abcdef' };
+    delete env.MAMORI_CONFIG;
+    const child = spawn(process.execPath, [BIN, 'replay', '--json', 'auth.log'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    // Read the first chunk, then close our end of the pipe, as head does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 141, err);
+    assert.doesNotMatch(err, /EPIPE|Unhandled|at /);
   });
 });
