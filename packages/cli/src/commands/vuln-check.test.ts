@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedData } from 'mamori/testing';
 import { run } from './vuln-check.js';
+import { run as runAsset } from './vuln-asset.js';
 import { capture as captureRun } from './capture.case.js';
 
 const root = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
@@ -24,6 +25,14 @@ function inventory(text: string): string {
   dirs.push(d);
   writeFileSync(join(d, 'inventory.yaml'), text);
   return join(d, 'inventory.yaml');
+}
+
+/** A mamori.yaml whose data directory is a fresh temporary folder; returns the file's path. */
+function project(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mamori-vuln-check-db-'));
+  dirs.push(d);
+  writeFileSync(join(d, 'mamori.yaml'), `data_dir: ${JSON.stringify(join(d, 'data'))}\n`);
+  return join(d, 'mamori.yaml');
 }
 
 const INVENTORY = `assets:
@@ -81,7 +90,18 @@ describe('mamori vuln check', { skip }, () => {
     await assert.rejects(capture(['check', '--inventory', num, '--feeds', FEEDS]), /inventory\.yaml:5: assets\[0\]\.version is a number; quote it/);
     const unknownKey = inventory('assets:\n  - { name: a, type: npm, product: x, version: "1.0.0", colour: red }\n');
     await assert.rejects(capture(['check', '--inventory', unknownKey, '--feeds', FEEDS]), /unknown key "colour"/);
-    await assert.rejects(capture(['check', '--feeds', FEEDS]), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_CLI_USAGE');
+    await assert.rejects(capture(['check', '--feeds', FEEDS, '--config', project()]), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_CLI_USAGE' && /no assets in .*vuln\.db/.test(e.message));
     await assert.rejects(capture(['check', '--inventory', bad, '--feeds', join(FEEDS, 'nope')]), (e: Error & { code?: string }) => e.code === 'MAMORI_ERR_VULN_INVENTORY' || e.code === 'MAMORI_ERR_VULN_FEED');
+  });
+  it('without --inventory: the inventory kept in vuln.db (asset add, discover --save) is checked', async () => {
+    const config = project();
+    const added = await captureRun(runAsset, ['add', '--file', inventory(INVENTORY), '--config', config]);
+    assert.equal(added.code, 0, added.err);
+    const fromDb = await capture(['check', '--feeds', FEEDS, '--json', '--config', config]);
+    const fromFile = await capture(['check', '--inventory', inventory(INVENTORY), '--feeds', FEEDS, '--json']);
+    assert.equal(fromDb.code, 1, fromDb.err);
+    const sorted = (out: string) => out.trim().split('\n').sort();
+    assert.deepEqual(sorted(fromDb.out), sorted(fromFile.out), 'the same answers as the file the database was filled from');
+    assert.match(fromDb.out, /"asset":"edge-vpn".*"cve":"CVE-2023-27997".*"status":"affected"/);
   });
 });

@@ -3,13 +3,13 @@ import { MamoriError } from 'mamori';
 import { checkSummaryLine, importFeedDir, matchInventory, readInventory, VulnFeedStore, vulnFeedsPath, type Finding, type IpaAlert } from '@mamori/vuln';
 import { parse } from '../command.js';
 import { readConfig } from '../runtime.js';
+import { openDb } from './vuln-common.js';
 import { table } from '../render.js';
 
 export const help = `Usage:
-  mamori vuln check --inventory FILE [--feeds DIR] [--all] [--json]
+  mamori vuln check [--inventory FILE] [--feeds DIR] [--all] [--json]
 
-Matches an inventory (YAML: assets: a list of { name, type, product, version,
-exposure, owner, criticality }) against the vulnerability feeds: CISA KEV, NVD,
+Matches an inventory against the vulnerability feeds: CISA KEV, NVD,
 CVE 5 records, OSV (npm and distributions), the Debian security tracker, EPSS,
 JVN and IPA's urgent alerts. Versions are read in each product's own grammar
 (FortiOS, Ivanti, NetScaler with its editions, PAN-OS hotfixes, WordPress, npm,
@@ -20,6 +20,9 @@ whose distribution release is not known). Unknowns are always
 shown; --all shows the not_affected pairs too. Each answer names the feed
 records (and the path in them) it comes from.
 
+--inventory FILE reads an inventory YAML file (assets: a list of { name, type,
+product, version, exposure, owner, criticality }); without it the inventory kept
+in <dataDir>/vuln.db is checked (what asset add and discover --save put there).
 --feeds DIR reads a directory laid out like the downloads (kev/, nvd-api-2.0/,
 cve-json-5/, osv-npm/, osv-debian/ ..., epss/, jvn/, debian-tracker/, ipa/)
 instead of <dataDir>/vuln-feeds.db. IPA alerts that name no CVE are listed after
@@ -57,6 +60,18 @@ const SHOWN_SOURCES = (f: Finding) =>
     .map((s) => `${s.feed}${s.path ? `:${s.path}` : ''}`)
     .join(' ');
 
+/** The inventory kept in <dataDir>/vuln.db; an empty one is a usage error, not a clean bill. */
+function storedInventory(configPath: string | undefined) {
+  const db = openDb(readConfig(configPath));
+  try {
+    const assets = db.assets();
+    if (assets.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no assets in ${db.path}: add some (mamori vuln asset add, mamori vuln discover ... --save) or give --inventory FILE\n\n${help}`);
+    return assets;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = argv[0] === 'check' ? argv.slice(1) : argv;
   const { values, positionals } = parse(
@@ -65,8 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     help,
   );
   if (positionals.length > 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `unexpected ${JSON.stringify(positionals[0])}\n\n${help}`);
-  if (!values.inventory) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--inventory FILE is required\n\n${help}`);
-  const assets = readInventory(values.inventory);
+  const assets = values.inventory ? readInventory(values.inventory) : storedInventory(values.config);
   const { store, notes } = loadStore(values.feeds, values.config);
   let report;
   let advisories: IpaAlert[];
