@@ -98,7 +98,7 @@ describe('e2e: docs/webhooks.md', () => {
     const names = new Set<string>();
     for (const f of ['guard/login.ts', 'guard/guard.ts', 'guard/rate-limit.ts', 'guard/webhook.ts']) {
       const text = readFileSync(join(src, f), 'utf8');
-      for (const m of text.matchAll(/#(?:emit|event|events\.emit)\('([a-z-]+)'/g)) names.add(m[1]!);
+      for (const m of text.matchAll(/#(?:emit|event|events\.emit(?:Counted)?)\('([a-z-]+)'/g)) names.add(m[1]!);
       for (const m of text.matchAll(/'event\.action': '([a-z-]+)'/g)) names.add(m[1]!);
       for (const m of text.matchAll(/'(challenge-failures|challenges-ignored|account-closed|credential-stuffing|request-blocked|request-challenged)'/g)) names.add(m[1]!);
     }
