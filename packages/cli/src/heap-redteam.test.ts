@@ -48,6 +48,46 @@ superviseWorker(w).then((code) => { process.exitCode = code; });
   });
 }
 
+/** A process that runs `body` in a worker under superviseWorker with a small heap; its exit and stderr. */
+function runFailing(dir: string, body: string): Promise<{ code: number | null; stderr: string }> {
+  const worker = join(dir, 'fail.mjs');
+  const main = join(dir, 'fail-main.mjs');
+  writeFileSync(worker, body);
+  writeFileSync(
+    main,
+    `import { Worker } from 'node:worker_threads';
+import { superviseWorker } from ${JSON.stringify(HEAP)};
+superviseWorker(new Worker(${JSON.stringify(worker)}, { resourceLimits: { maxOldGenerationSizeMb: 32 } })).then((code) => { process.exitCode = code; });
+`,
+  );
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe('red team 2: a worker that fails', () => {
+  it('ends with 2 ("an error", not replay\'s 1 for alerts) and says why, for the heap limit and for an uncaught error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-heap-rt-'));
+    try {
+      const oom = await runFailing(dir, 'const keep = []; for (;;) keep.push({ a: Math.random(), b: [1, 2, 3] });\n');
+      assert.equal(oom.code, 2, oom.stderr);
+      assert.match(oom.stderr, /^mamori: ERR_WORKER_OUT_OF_MEMORY: .*memory limit/m);
+      const thrown = await runFailing(dir, "setTimeout(() => { throw new Error('boom in the worker'); }, 1);\n");
+      assert.equal(thrown.code, 2, thrown.stderr);
+      assert.match(thrown.stderr, /^mamori: boom in the worker$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('red team 2: signals to a command in the worker', () => {
   it('a command with no handler of its own (mamori replay) is ended by the first SIGTERM or SIGINT, as on the main thread', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mamori-heap-rt-'));

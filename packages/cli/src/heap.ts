@@ -82,7 +82,9 @@ export function superviseWorker(worker: Worker): Promise<number> {
       if (failed !== undefined) {
         const e = failed as { code?: string; message?: string };
         process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(failed)}\n`);
-        resolve(code || 2);
+        // An error the command did not catch, or the heap limit reached: 2, "an error". The
+        // worker's own exit code is 1 then, which mamori replay uses for "alerts found".
+        resolve(2);
       } else resolve(code);
     });
   });
