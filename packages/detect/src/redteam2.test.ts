@@ -1,0 +1,70 @@
+/**
+ * Second red team of the log detection (bench/redteam/README-detect-2.md): the journal's
+ * sender check (uid 0 for sshd and PAM) and what a process that is not sshd can still say.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Alert } from './model.js';
+import { createParsers } from './parsers/registry.js';
+import { ScenarioEngine } from './scenarios/engine.js';
+import { loadBuiltinScenarios } from './scenarios/load.js';
+import { journalLine } from './sources/journal.js';
+
+const builtin = loadBuiltinScenarios();
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+
+function rec(fields: Record<string, unknown>, i: number): Record<string, unknown> {
+  return { __CURSOR: `s=x;i=${i}`, __REALTIME_TIMESTAMP: String((T0 + i * 1000) * 1000), _HOSTNAME: 'vm', PRIORITY: '5', ...fields };
+}
+
+/** The alerts the built-in scenarios raise on these journal records, read by `auto`. */
+function alertsOf(records: readonly Record<string, unknown>[]): { alerts: Alert[]; datasets: string[] } {
+  const parser = createParsers().get('auto');
+  const engine = new ScenarioEngine(builtin.scenarios);
+  const alerts: Alert[] = [];
+  const datasets: string[] = [];
+  for (const r of records) {
+    const j = journalLine(r, 'journal', T0, 16384);
+    assert.ok(j);
+    const e = parser.parse(j.line);
+    datasets.push(String(e?.fields['event.dataset'] ?? '-'));
+    if (e) alerts.push(...engine.onEvent(e));
+  }
+  return { alerts, datasets };
+}
+
+const PAM_FAIL = (ip: string) => `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=root`;
+
+describe('red team 2: PAM lines from root processes that are not PAM', () => {
+  // Finding R2-1: a PAM line was taken from any uid 0 journal record whose message starts
+  // with `pam_`, whatever wrote it. Root processes relay other people's text to the journal:
+  // dockerd's journald log driver writes each line a container prints (as any user inside
+  // it) with _UID 0, _COMM dockerd and the container's id as SYSLOG_IDENTIFIER; a service
+  // running as root has its stdout recorded with _UID 0. Whoever controls such a line (code
+  // run in a container, a request a root service echoes) got an address blocked.
+  const relays: [string, Record<string, string>][] = [
+    ['a container\'s stdout through dockerd (journald log driver)', { _UID: '0', _COMM: 'dockerd', _SYSTEMD_UNIT: 'docker.service', _TRANSPORT: 'journal', SYSLOG_IDENTIFIER: '3f2a1b9c8d7e', CONTAINER_NAME: 'web' }],
+    ['a root service\'s stdout', { _UID: '0', _COMM: 'node', _SYSTEMD_UNIT: 'shop.service', _TRANSPORT: 'stdout', SYSLOG_IDENTIFIER: 'node' }],
+  ];
+  for (const [name, fields] of relays) {
+    it(`finding R2-1: ${name} is not read as PAM`, () => {
+      const records = Array.from({ length: 12 }, (_, i) => rec({ ...fields, MESSAGE: PAM_FAIL('192.0.2.90') }, i));
+      const { alerts, datasets } = alertsOf(records);
+      assert.ok(!datasets.includes('pam'), datasets.join(','));
+      assert.deepEqual(alerts.map((a) => a.group['source.ip']), []);
+    });
+  }
+
+  it('finding R2-1: PAM lines sshd and su write through syslog(3) as root are still read', () => {
+    // (No built-in scenario reads the pam dataset; a user's scenario or Sigma rule may.)
+    const parser = createParsers().get('auto');
+    for (const [comm, ident] of [['sshd', 'sshd'], ['su', 'su'], ['sshd-session', 'sshd-session']]) {
+      const j = journalLine(rec({ _UID: '0', _COMM: comm, _TRANSPORT: 'syslog', SYSLOG_IDENTIFIER: ident, SYSLOG_PID: '900', MESSAGE: PAM_FAIL('198.51.100.30') }, 0), 'journal', T0, 16384);
+      const e = parser.parse(j!.line);
+      assert.deepEqual([e?.fields['event.dataset'], e?.fields['source.ip']], ['pam', '198.51.100.30'], ident);
+    }
+    // sshd started with -e logs its own lines to stderr (_TRANSPORT stdout): still sshd's
+    const e = alertsOf([rec({ _UID: '0', _COMM: 'sshd', _TRANSPORT: 'stdout', SYSLOG_IDENTIFIER: 'sshd', MESSAGE: 'Failed password for root from 198.51.100.31 port 22 ssh2' }, 0)]);
+    assert.deepEqual(e.datasets, ['sshd']);
+  });
+});
