@@ -8,7 +8,10 @@ import type { Alert } from './model.js';
 import { createParsers } from './parsers/registry.js';
 import { ScenarioEngine } from './scenarios/engine.js';
 import { loadBuiltinScenarios } from './scenarios/load.js';
-import { journalLine } from './sources/journal.js';
+import { JournalSource, journalLine } from './sources/journal.js';
+import { collector, tempDir } from './sources/collect.case.js';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const builtin = loadBuiltinScenarios();
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -66,5 +69,36 @@ describe('red team 2: PAM lines from root processes that are not PAM', () => {
     // sshd started with -e logs its own lines to stderr (_TRANSPORT stdout): still sshd's
     const e = alertsOf([rec({ _UID: '0', _COMM: 'sshd', _TRANSPORT: 'stdout', SYSLOG_IDENTIFIER: 'sshd', MESSAGE: 'Failed password for root from 198.51.100.31 port 22 ssh2' }, 0)]);
     assert.deepEqual(e.datasets, ['sshd']);
+  });
+});
+
+describe('red team 2: long journal lines', () => {
+  // Finding R2-2: `journalctl -o json` prints a field over 4096 bytes as null unless given
+  // --all. testdata/journal-long.jsonl is a real journald's (252) record of a 5,021-byte
+  // message from `logger -t nginx` (a padded request), as journalctl printed it without and
+  // with --all. Without, the record has no message and the line was skipped unseen.
+  const [without, withAll] = readFileSync(new URL('../src/sources/testdata/journal-long.jsonl', import.meta.url), 'utf8').trim().split('\n');
+
+  it('finding R2-2: the journal source asks journalctl for whole fields, and reads the long line', async () => {
+    assert.equal(JSON.parse(without!).MESSAGE, null);
+    assert.equal(journalLine(JSON.parse(without!), 'journal', T0, 16384), undefined);
+    const dir = tempDir('mamori-rt2-');
+    try {
+      // A journalctl stand-in printing what the real one printed for these arguments.
+      const script = join(dir, 'fake.mjs');
+      writeFileSync(script, `process.stdout.write((process.argv.includes('--all') ? ${JSON.stringify(withAll)} : ${JSON.stringify(without)}) + '\\n');\n`);
+      const bin = join(dir, 'journalctl');
+      writeFileSync(bin, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`);
+      chmodSync(bin, 0o755);
+      const c = collector();
+      const src = new JournalSource({ journalctl: bin, follow: false, startAt: 'start', maxLineBytes: 16384 });
+      await src.start(c.consumer);
+      await src.done;
+      assert.equal(c.lines.length, 1, JSON.stringify(src.counters));
+      assert.match(c.lines[0]!.text, /^GET \/a{4000,} HTTP\/1\.1 five-k$/);
+      assert.equal(c.lines[0]!.text.length, 5021);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -145,7 +145,10 @@ export class JournalSource implements LogSource {
 
   /** The arguments journalctl gets now (tests look at them). */
   args(): string[] {
-    const a = ['-o', 'json', '--no-pager', '--output-fields=MESSAGE,__REALTIME_TIMESTAMP,__CURSOR,_HOSTNAME,SYSLOG_IDENTIFIER,_COMM,_UID,_SYSTEMD_UNIT,_TRANSPORT,SYSLOG_PID,_PID,PRIORITY,SYSLOG_FACILITY'];
+    // --all: without it journalctl prints any field over 4096 bytes as null, and such a line
+    // (a padded request in a web server's log sent to the journal) was skipped unseen (red
+    // team 2, finding R2-2). The record's and the line's own bounds apply instead.
+    const a = ['-o', 'json', '--all', '--no-pager', '--output-fields=MESSAGE,__REALTIME_TIMESTAMP,__CURSOR,_HOSTNAME,SYSLOG_IDENTIFIER,_COMM,_UID,_SYSTEMD_UNIT,_TRANSPORT,SYSLOG_PID,_PID,PRIORITY,SYSLOG_FACILITY'];
     if (this.#opts.follow !== false) a.push('--follow');
     if (this.#cursor !== undefined) a.push(`--after-cursor=${this.#cursor}`);
     else if (this.#opts.startAt === 'start') a.push('--no-tail');
