@@ -12,6 +12,11 @@ import { JournalSource, journalLine } from './sources/journal.js';
 import { collector, tempDir } from './sources/collect.case.js';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { Readable } from 'node:stream';
+import { validateWatchConfig } from './watch/config.js';
+import { WatchService, streamSenderWarning } from './watch/service.js';
+import { until } from './sources/collect.case.js';
 
 const builtin = loadBuiltinScenarios();
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -98,6 +103,53 @@ describe('red team 2: long journal lines', () => {
       assert.match(c.lines[0]!.text, /^GET \/a{4000,} HTTP\/1\.1 five-k$/);
       assert.equal(c.lines[0]!.text.length, 5021);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('red team 2: sshd lines from inputs that do not say who wrote them', () => {
+  // Finding R2-3: finding 6's warning covered file inputs only. A syslog input is as blind:
+  // the docs' example listens on UDP 127.0.0.1:5514, where any local account can send
+  // `sshd[1]: Failed password for root from VICTIM ...` (the line is read as sshd's and the
+  // victim can be blocked), and stdin carries whatever was piped in. mamori watch now warns
+  // once per syslog or stdin input at its first sshd or PAM line.
+  const forged = (i: number) => `<38>Dec  1 10:00:0${i} web1 sshd[812]: Failed password for root from 192.0.2.91 port 4000${i} ssh2`;
+
+  it('finding R2-3: a forged sshd datagram on the loopback syslog port is warned about', async () => {
+    const free = createSocket('udp4');
+    await new Promise<void>((r) => free.bind(0, '127.0.0.1', r));
+    const port = free.address().port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const dir = tempDir('mamori-rt2-');
+    const notes: string[] = [];
+    const alerts: Alert[] = [];
+    const service = new WatchService({ config: validateWatchConfig({ inputs: [{ syslog: { transport: 'udp', port } }] }), dataDir: dir, sink: { onAlert: (a) => void alerts.push(a) }, onNote: (n) => notes.push(n), tickMs: 50 });
+    await service.start();
+    const sock = createSocket('udp4');
+    try {
+      for (let i = 0; i < 8; i++) await new Promise<void>((r) => sock.send(forged(i), port, '127.0.0.1', () => r()));
+      await until(() => service.status().events >= 8, 'the eight datagrams');
+      assert.deepEqual(notes, [streamSenderWarning('syslog-udp')]);
+      assert.match(notes[0]!, /does not record which process wrote each line.*journal/);
+    } finally {
+      sock.close();
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finding R2-3: sshd lines on standard input are warned about once; other lines are not', async () => {
+    const dir = tempDir('mamori-rt2-');
+    const notes: string[] = [];
+    const text = `198.51.100.4 - - [03/Dec/2026:10:00:01 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"\n${forged(1)}\n${forged(2)}\n`;
+    const service = new WatchService({ config: validateWatchConfig({ inputs: [{ stdin: true }] }), dataDir: dir, stdin: Readable.from([Buffer.from(text)]), sink: { onAlert: () => {} }, onNote: (n) => notes.push(n), tickMs: 50 });
+    await service.start();
+    try {
+      await until(() => service.status().events >= 3, 'the three lines');
+      assert.deepEqual(notes, [streamSenderWarning('stdin')]);
+    } finally {
+      await service.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
