@@ -154,3 +154,29 @@ describe('red team 2: sshd lines from inputs that do not say who wrote them', ()
     }
   });
 });
+
+describe('red team 2: what held (journal fields)', () => {
+  const FAIL = 'Failed password for root from 192.0.2.92 port 22 ssh2';
+  const dataset = (r: Record<string, unknown>): unknown => {
+    const j = journalLine(rec(r, 0), 'journal', T0, 16384);
+    return j ? (createParsers().get('auto').parse(j.line)?.fields['event.dataset'] ?? '-') : 'skipped';
+  };
+  it('uid checks: a number, a missing _UID, an array, and what JSON.parse does with duplicate keys', () => {
+    assert.equal(dataset({ _UID: '0', _COMM: 'sshd', _TRANSPORT: 'syslog', SYSLOG_IDENTIFIER: 'sshd', MESSAGE: FAIL }), 'sshd');
+    // journalctl prints every field as a string; a number is not taken as uid 0
+    assert.notEqual(dataset({ _UID: 0, SYSLOG_IDENTIFIER: 'sshd', MESSAGE: FAIL }), 'sshd');
+    // no _UID (the kernel's records): not sshd's
+    assert.notEqual(dataset({ SYSLOG_IDENTIFIER: 'sshd', MESSAGE: FAIL }), 'sshd');
+    // a field given twice is printed as an array (seen from journald 252 for MESSAGE); the first value is read
+    assert.notEqual(dataset({ _UID: ['1000', '0'], SYSLOG_IDENTIFIER: 'sshd', MESSAGE: FAIL }), 'sshd');
+    // a duplicate key would be taken last-wins by JSON.parse; journalctl never prints one
+    // (it groups repeated fields into an array), and a client's _UID is dropped by journald
+    assert.equal((JSON.parse('{"_UID":"1000","_UID":"0"}') as { _UID: string })._UID, '0');
+    // a repeated MESSAGE (an array of strings) is no message: the sender hides only its own line
+    assert.equal(dataset({ _UID: '1000', MESSAGE: ['a', 'b'] }), 'skipped');
+    // SYSLOG_PID is the sender's word; a non-root sender's line is not sshd's whatever it says
+    assert.notEqual(dataset({ _UID: '1000', _COMM: 'sshd', SYSLOG_IDENTIFIER: 'sshd', SYSLOG_PID: '1', MESSAGE: FAIL }), 'sshd');
+    // a whole auth.log line as a root non-sshd process's message is not read as a syslog line
+    assert.notEqual(dataset({ _UID: '0', _COMM: 'cron', _TRANSPORT: 'syslog', SYSLOG_IDENTIFIER: 'CRON', MESSAGE: `Dec  1 10:00:00 h sshd[1]: ${FAIL}` }), 'sshd');
+  });
+});
