@@ -44,13 +44,35 @@ export function runInWorker(argv: readonly string[], heapMb: number): Promise<nu
     workerData: { argv: [...argv] },
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
   });
+  return superviseWorker(worker);
+}
+
+/**
+ * The main thread's side of a command's worker: hands SIGINT and SIGTERM on, and resolves
+ * with the worker's exit code. A command that does not handle the signal itself (mamori
+ * replay) ends as it would on the main thread: the worker says so and this process is ended
+ * by the signal (exit status 130 or 143 in a shell), as is any process on a second signal.
+ * Without this the first Ctrl-C or SIGTERM of a replay was swallowed (the main thread's
+ * listener replaces the default action) and the replay ran on to its end with status 0.
+ */
+export function superviseWorker(worker: Worker): Promise<number> {
   let signals = 0;
+  const die = (signal: NodeJS.Signals): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // With no listener left the default action is back: the signal ends the process.
+    process.kill(process.pid, signal);
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++signals === 1) worker.postMessage({ signal });
-    else void worker.terminate();
+    else die(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  worker.on('message', (m: unknown) => {
+    const unhandled = (m as { unhandledSignal?: unknown } | null)?.unhandledSignal;
+    if (unhandled === 'SIGINT' || unhandled === 'SIGTERM') die(unhandled);
+  });
   return new Promise((resolve) => {
     let failed: unknown;
     worker.once('error', (err) => (failed = err));
@@ -60,21 +82,29 @@ export function runInWorker(argv: readonly string[], heapMb: number): Promise<nu
       if (failed !== undefined) {
         const e = failed as { code?: string; message?: string };
         process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(failed)}\n`);
-        resolve(code || 2);
+        // An error the command did not catch, or the heap limit reached: 2, "an error". The
+        // worker's own exit code is 1 then, which mamori replay uses for "alerts found".
+        resolve(2);
       } else resolve(code);
     });
   });
 }
 
-/** In the worker: signals the main thread hands on are emitted on this thread's process. */
+/**
+ * In the worker: signals the main thread hands on are emitted on this thread's process; one
+ * that nothing here listens for is handed back, and the main thread takes its default action.
+ */
 export function relaySignals(): void {
   if (!parentPort) return;
-  parentPort.on('message', (m: unknown) => {
+  const port = parentPort;
+  port.on('message', (m: unknown) => {
     const signal = (m as { signal?: unknown } | null)?.signal;
-    if (signal === 'SIGINT' || signal === 'SIGTERM') process.emit(signal, signal);
+    if (signal !== 'SIGINT' && signal !== 'SIGTERM') return;
+    if (process.listenerCount(signal) > 0) process.emit(signal, signal);
+    else port.postMessage({ unhandledSignal: signal });
   });
   // The port does not keep the worker alive: a command that is done ends it.
-  parentPort.unref();
+  port.unref();
 }
 
 /** Standard input for a command: process.stdin on the main thread, file descriptor 0 read directly in the worker. */

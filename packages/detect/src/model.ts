@@ -37,11 +37,13 @@ export interface RawLine {
     /**
      * The journal only: what journald recorded about the sending process from the kernel
      * (its credentials and /proc), not from the message: `_UID`, `_COMM` (missing when the
-     * sender exited before journald looked), `_SYSTEMD_UNIT`. A sender cannot choose these,
+     * sender exited before journald looked), `_SYSTEMD_UNIT`, `_TRANSPORT` (how the line came:
+     * `syslog` through /dev/log, `journal` the native API, `stdout` a service's output,
+     * `kernel`...). A sender cannot choose these,
      * unlike SYSLOG_IDENTIFIER. When it is given, the line's text is the message alone and is
      * never read as a syslog line of its own.
      */
-    readonly sender?: { readonly uid?: number; readonly comm?: string; readonly unit?: string };
+    readonly sender?: { readonly uid?: number; readonly comm?: string; readonly unit?: string; readonly transport?: string };
   };
 }
 

@@ -49,6 +49,11 @@ export class AuthLogParser implements LineParser {
       dataset = 'sshd';
       r = runRules(this.#sshd, message, f, line.receivedAt, this.#zone);
     } else if (oldPam || message.startsWith('pam_')) {
+      // PAM modules log through syslog(3), in sshd -e too. A uid 0 journal line that came
+      // another way is some root process passing on text it was given (dockerd's journald
+      // log driver writes a container's output as uid 0, a root service's stdout is uid 0):
+      // not PAM (red team 2, finding R2-1).
+      if (sender !== undefined && sender.transport !== 'syslog') return null;
       dataset = 'pam';
       r = runRules(this.#pam, message, f, line.receivedAt, this.#zone);
     } else return null;

@@ -73,7 +73,7 @@ describe('JournalSource', () => {
     assert.deepEqual(c.texts(), ['Failed password for root from 203.0.113.9 port 40022 ssh2', 'bad \uFFFD', 'four', 'five']);
     assert.equal(store.get('journal')?.cursor, 's=ab;i=5');
     const runs = readFileSync(argsLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
-    assert.deepEqual(runs[0], ['-o', 'json', '--no-pager', runs[0]![3]!, '--follow', '--lines=0', '-u', 'ssh.service']);
+    assert.deepEqual(runs[0], ['-o', 'json', '--all', '--no-pager', runs[0]![4]!, '--follow', '--lines=0', '-u', 'ssh.service']);
     assert.ok(runs[1]!.includes('--after-cursor=s=ab;i=3'));
     assert.ok(s.counters.errors >= 1, 'the exits are counted');
     assert.equal(s.counters.malformed, 1);

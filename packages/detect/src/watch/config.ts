@@ -9,7 +9,7 @@
  *         format: nginx.access                 # a parser's name, or auto (default)
  *       - file: /var/log/auth.log              # sshd from a file: warned about (no sender); prefer the journal
  *       - syslog: { transport: udp, port: 5514 }  # 127.0.0.1 unless host says otherwise
- *       - journal: { filters: [_SYSTEMD_UNIT=ssh.service] }   # sshd: only uid 0's lines are taken as sshd's
+ *       - journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }   # sshd (Debian's, Red Hat's unit): only uid 0's lines are sshd's
  *       - http: { port: 5515, token_env: MAMORI_LOG_TOKEN }
  *       - stdin: true
  *       - mamori: true                       # mamori's own events (the proxy's), from its SQLite store

@@ -94,6 +94,20 @@ export function fileSenderWarning(path: string): string {
   );
 }
 
+/**
+ * The warning for sshd or PAM lines received over syslog or read from standard input (red
+ * team 2, finding R2-3): as in a file, nothing says which process wrote such a line, and a
+ * syslog port is open to every local account (UDP on 127.0.0.1 takes any datagram).
+ */
+export function streamSenderWarning(input: string): string {
+  return (
+    `${input}: sshd and PAM lines are read from ${input === 'stdin' ? 'standard input' : 'a syslog input'}, which does not record which process wrote each line: ` +
+    'any local account can send one (`logger -n 127.0.0.1 -P PORT -t sshd ...`) and have an address blocked. ' +
+    'On a systemd host read sshd from the journal instead (`- journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }`), ' +
+    'where only lines from root processes are taken as sshd\'s (docs/detect.md, "Who wrote an sshd line")'
+  );
+}
+
 export class WatchService {
   readonly #o: WatchOptions;
   readonly #parsers: ParserSet;
@@ -104,6 +118,8 @@ export class WatchService {
   readonly #sources: LogSource[] = [];
   /** File inputs not yet warned about reading sshd from a file (red team finding 6). */
   readonly #fileUnwarned = new Set<string>();
+  /** Syslog and stdin inputs not yet warned about carrying sshd lines (red team 2, R2-3). */
+  readonly #streamUnwarned = new Set<string>();
   #checkpoints: CheckpointStore | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unparsed = 0;
@@ -125,6 +141,7 @@ export class WatchService {
     if (c.inputs.some((i) => i.kind === 'file' || i.kind === 'journal' || i.kind === 'mamori')) this.#checkpoints = CheckpointStore.open(join(this.#o.dataDir, 'watch.db'));
     const limits = { maxLineBytes: c.maxLineBytes, ...(c.linesPerSecond ? { ratePerSecond: c.linesPerSecond } : {}) };
     for (const input of c.inputs) this.#sources.push(this.#source(input, limits));
+    for (const s of this.#sources) if (s instanceof SyslogSource || s instanceof StdinSource) this.#streamUnwarned.add(s.input);
     for (const input of c.inputs) {
       if (input.kind !== 'file') continue;
       if (input.format === 'sshd' || (input.format === 'auto' && AUTH_FILE.test(input.path))) this.#warnFile(input.path);
@@ -181,6 +198,13 @@ export class WatchService {
       if (this.#fileUnwarned.size && this.#fileUnwarned.has(raw.input)) {
         const ds = e.fields['event.dataset'];
         if (ds === 'sshd' || ds === 'pam') this.#warnFile(raw.input);
+      }
+      if (this.#streamUnwarned.size && this.#streamUnwarned.has(raw.input)) {
+        const ds = e.fields['event.dataset'];
+        if (ds === 'sshd' || ds === 'pam') {
+          this.#streamUnwarned.delete(raw.input);
+          this.#o.onNote?.(streamSenderWarning(raw.input));
+        }
       }
       const pushed = this.#pipeline.push(this.#enrich.enrichSync(e));
       if (pushed) await pushed;
