@@ -16,6 +16,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { reportError } from './error-line.js';
 
 /** The commands run under a bounded heap. */
 export const BOUNDED_COMMANDS: ReadonlySet<string> = new Set(['watch', 'replay']);
@@ -80,8 +81,7 @@ export function superviseWorker(worker: Worker): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (failed !== undefined) {
-        const e = failed as { code?: string; message?: string };
-        process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(failed)}\n`);
+        reportError(failed);
         // An error the command did not catch, or the heap limit reached: 2, "an error". The
         // worker's own exit code is 1 then, which mamori replay uses for "alerts found".
         resolve(2);

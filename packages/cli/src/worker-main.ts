@@ -2,16 +2,8 @@
 import { workerData } from 'node:worker_threads';
 import { relaySignals } from './heap.js';
 import { run } from './main.js';
+import { finish } from './error-line.js';
 
 relaySignals();
 const argv = (workerData as { argv: string[] }).argv;
-run(argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+finish(run(argv));

@@ -29,6 +29,7 @@ import { parse } from '../command.js';
 import { configFile, defaultDataDir } from '../config-file.js';
 import type { Runtime } from '../runtime.js';
 import { table } from '../render.js';
+import { reportError } from '../error-line.js';
 
 export const help = `Usage: mamori fim <init|check|accept|watch|list|history> [options]
 
@@ -110,8 +111,7 @@ async function record(c: Ctx, events: readonly FimEvent[]): Promise<void> {
     const sink = await c.sink();
     for (const e of events) sink?.emit(e);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: warning: events not recorded: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err, 'warning: events not recorded: ');
   }
 }
 
@@ -419,8 +419,7 @@ export async function run(argv: string[]): Promise<number> {
     };
     return await fn(ctx);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err);
     return 2;
   } finally {
     db?.close();

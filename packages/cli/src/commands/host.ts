@@ -4,6 +4,7 @@ import { checkHost, hostCheckEvents, loadIocMatcher, proxywareEntry, PROXYWARE_S
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
 import { table } from '../render.js';
+import { reportError } from '../error-line.js';
 
 export const help = `Usage:
   mamori host check [--allow PORTS]... [--allow-file FILE] [--include-loopback] [--no-hash] [--no-proxyware]
@@ -60,8 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (isMamoriError(err) && err.code === 'MAMORI_ERR_CLI_USAGE') throw err;
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err);
     return 2;
   }
   if (values.json) process.stdout.write(`${JSON.stringify(withCitations(report), null, 2)}\n`);

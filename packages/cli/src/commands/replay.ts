@@ -23,6 +23,7 @@ import {
 } from '@mamori/detect';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
+import { reportError } from '../error-line.js';
 
 export const help = `Usage:
   mamori replay FILE... [--scenarios PATH]... [--no-builtin] [--only ID]...
@@ -131,8 +132,7 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
     }
   } catch (err) {
     if (isMamoriError(err) && err.code === 'MAMORI_ERR_CLI_USAGE') throw err;
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err);
     return 2;
   }
   const timeline = summary.activity.timeline(summary.alerts);

@@ -4,6 +4,7 @@ import { createScanner, FimDb, generationsFileFor, loadIocMatcher, readKey, toSa
 import { configFile, defaultDataDir } from '../config-file.js';
 import { parse } from '../command.js';
 import { table } from '../render.js';
+import { reportError } from '../error-line.js';
 
 export const help = `Usage:
   mamori scan [options] PATH...     give each file under PATH a verdict: clean, suspicious or malicious,
@@ -40,8 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err);
     return isMamoriError(err, 'MAMORI_ERR_CLI_USAGE') ? EXIT_USAGE : EXIT_FAILED;
   }
 }

@@ -6,6 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import { MamoriError, type MamoriConfig } from 'mamori';
 import { DEFAULT_DEADLINES, VulnDb, closeRemovedAssets, emitAll, formatDeadlines, parseDeadlines, reopenReturnedAssets, vulnDbPath, type Asset, type Deadlines, type VulnEvent } from '@mamori/vuln';
 import { openRuntime } from '../runtime.js';
+import { reportError } from '../error-line.js';
 
 export function openDb(config: MamoriConfig): VulnDb {
   return VulnDb.open(vulnDbPath(config.dataDir));
@@ -67,8 +68,7 @@ export async function sendEvents(config: MamoriConfig, events: readonly VulnEven
     rt = await openRuntime(config);
     emitAll(rt.guard.events, events);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: warning: events not recorded: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err, 'warning: events not recorded: ');
   } finally {
     await rt?.close();
   }
@@ -76,8 +76,7 @@ export async function sendEvents(config: MamoriConfig, events: readonly VulnEven
 
 /** Prints an error the way every command does; 2 is the exit code for it. */
 export function failed(err: unknown): number {
-  const e = err as { code?: string; message?: string };
-  process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  reportError(err);
   return 2;
 }
 

@@ -1,5 +1,6 @@
 import { MamoriError } from 'mamori';
 import type { CommandModule } from '../command.js';
+import { reportError } from '../error-line.js';
 
 /** `mamori vuln <sub>`: each subcommand is a module of its own, loaded when used. */
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
@@ -52,8 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await mod.run(rest);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`mamori: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    reportError(err);
     return 2;
   }
 }
