@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,29 @@ describe('a bounded heap for mamori watch and mamori replay', () => {
       const missing = spawnSync(process.execPath, [BIN, 'replay', join(dir, 'none.log')], { cwd: dir, encoding: 'utf8', env });
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /none\.log/);
+      // Standard input and pipes read as the file does, plain or gzip, in the worker and on the main thread
+      for (const input of [text, gzipSync(text)]) {
+        for (const args of [[BIN], ['--max-old-space-size=512', BIN]]) {
+          const piped = spawnSync(process.execPath, [...args, 'replay', '-'], { cwd: dir, encoding: 'utf8', input, env });
+          assert.equal(piped.status, 1, piped.stderr);
+          assert.equal(piped.stdout.replaceAll('(stdin)', log), inWorker.stdout, args.join(' '));
+          // /dev/stdin on a pipe (spawnSync's input is a socket, which /dev/stdin cannot open: ENXIO)
+          writeFileSync(join(dir, 'in'), input);
+          const devStdin = spawnSync('sh', ['-c', 'cat in | "$0" "$@" replay /dev/stdin', process.execPath, ...args], { cwd: dir, encoding: 'utf8', env });
+          assert.equal(devStdin.stdout.replaceAll('/dev/stdin', log), inWorker.stdout, devStdin.stderr);
+        }
+      }
+      const twice = spawnSync(process.execPath, [BIN, 'replay', '-', '-'], { cwd: dir, encoding: 'utf8', input: '', env });
+      assert.equal(twice.status, 1);
+      assert.match(twice.stderr, /standard input \(-\) can be read once/);
+      // A FIFO (what <(zcat old.log.gz) gives): read once, never by position
+      if (process.platform !== 'win32') {
+        const fifo = join(dir, 'fifo');
+        execFileSync('mkfifo', [fifo]);
+        const writer = spawnSync('sh', ['-c', `cat "$1" > "$2" & exec "$3" "$4" replay "$2"`, 'sh', log, fifo, process.execPath, BIN], { cwd: dir, encoding: 'utf8', env });
+        assert.equal(writer.status, 1, writer.stderr);
+        assert.equal(writer.stdout.replaceAll(fifo, log), inWorker.stdout);
+      }
       // mamori watch in the worker: a stdin input reads file descriptor 0 itself, to its end
       writeFileSync(join(dir, 'mamori.yaml'), `data_dir: ${join(dir, 'data')}\nwatch:\n  inputs:\n    - stdin: true\n`);
       const watched = spawnSync(process.execPath, [BIN, 'watch', '--status-every', '0', '--no-ioc'], { cwd: dir, encoding: 'utf8', input: text, env: { ...env, MAMORI_SECRET: 'heap-test-secret-0123456789abcdef' } });

@@ -24,9 +24,10 @@ import {
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
 import { reportError } from '../error-line.js';
+import { stdinStream } from '../heap.js';
 
 export const help = `Usage:
-  mamori replay FILE... [--scenarios PATH]... [--no-builtin] [--only ID]...
+  mamori replay FILE|-... [--scenarios PATH]... [--no-builtin] [--only ID]...
                         [--sigma PATH]... [--simulate] [--allow IP|CIDR]...
                         [--reorder 5s] [--max-groups N] [--store [--decide]]
                         [--json] [--config FILE]
@@ -36,7 +37,8 @@ and error logs, sshd and PAM, FortiGate and the VPN appliances' logins, JSON,
 logfmt, mamori's own events: each file's format is recognised line by line) and
 mamori's detection scenarios on the events' own times, so a month of logs
 replays in seconds, and prints a timeline per source and per account: who tried
-what, when, from where, and what succeeded.
+what, when, from where, and what succeeded. \`-\` reads standard input; a pipe
+or \`<(zcat old.log.gz)\` reads as a file does.
 
   --scenarios PATH   scenario files or directories, added to the built-in set
                      (--no-builtin leaves it out)
@@ -104,6 +106,8 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
     help,
   );
   if (positionals.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the log files to replay\n\n${help}`);
+  if (positionals.filter((p) => p === '-').length > 1) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'standard input (-) can be read once');
+  const inputs = positionals.map((p) => (p === '-' ? { path: '(stdin)', open: stdinStream } : p));
   if (values.decide && !values.store) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--decide goes with --store');
   const maxGroups = values['max-groups'] === undefined ? undefined : Number(values['max-groups']);
   if (maxGroups !== undefined && (!Number.isInteger(maxGroups) || maxGroups < 1 || maxGroups > 10_000_000)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--max-groups must be a whole number from 1 to 10000000');
@@ -125,7 +129,7 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
     }
     const store = values.store ? await openAlertStore(values.config, values.decide === true) : undefined;
     try {
-      summary = await replayFiles(positionals, { parse: deps.parse, detectors, ...(store ? { sink: store.center } : {}), ...(reorderMs !== undefined ? { reorderMs } : {}) });
+      summary = await replayFiles(inputs, { parse: deps.parse, detectors, ...(store ? { sink: store.center } : {}), ...(reorderMs !== undefined ? { reorderMs } : {}) });
       await store?.center.settled();
     } finally {
       await store?.close();

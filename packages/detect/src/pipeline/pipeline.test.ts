@@ -1,6 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -90,6 +91,39 @@ describe('reading and replaying files', () => {
     const got = [];
     for await (const l of readLines(join(dir, 'long.log'), { maxLine: 10 })) got.push(`${l.text}${l.truncated ? '…' : ''}`);
     assert.deepEqual(got, ['xxxxxxxxxx…', 'short', 'yyyyyyyyyy…']);
+  });
+
+  it('reads a stream once from its start (a pipe, standard input): gzip told from its first bytes, however the bytes arrive', async () => {
+    const text = 'one\r\ntwo\n\nthree';
+    const read = async (chunks: Buffer[]): Promise<[string, number, string][]> => {
+      const out: [string, number, string][] = [];
+      for await (const l of readLines({ path: '(stdin)', open: () => Readable.from(chunks) })) out.push([l.text, l.offset ?? -1, l.input]);
+      return out;
+    };
+    const want = [['one', 0, '(stdin)'], ['two', 5, '(stdin)'], ['', 9, '(stdin)'], ['three', 10, '(stdin)']];
+    const plain = Buffer.from(text);
+    const gz = gzipSync(text);
+    const byByte = (b: Buffer): Buffer[] => [...b].map((x) => Buffer.from([x]));
+    assert.deepEqual(await read([plain]), want);
+    assert.deepEqual(await read(byByte(plain)), want, 'plain, a byte at a time');
+    assert.deepEqual(await read([gz]), want);
+    assert.deepEqual(await read(byByte(gz)), want, 'gzip, the magic split across reads');
+    assert.deepEqual(await read([gz.subarray(0, 1), gz.subarray(1)]), want);
+    assert.deepEqual(await read([]), [], 'an empty stream');
+    assert.deepEqual(await read([Buffer.from([0x1f])]), [['\x1f', 0, '(stdin)']], 'one byte that starts like gzip');
+    // A broken gzip stream is an error, not a hang; an error in the source reaches the reader.
+    await assert.rejects(async () => {
+      for await (const _ of readLines({ path: 'x', open: () => Readable.from([gz.subarray(0, 12), Buffer.from('not deflate at all')]) }));
+    }, /incorrect header|invalid|unexpected end/i);
+    const failing = (): Readable => new Readable({ read() { this.destroy(new Error('EIO: the disk went away')); } });
+    await assert.rejects(async () => {
+      for await (const _ of readLines({ path: 'x', open: failing }));
+    }, /EIO/);
+    // A reader that stops early closes the stream.
+    let source: Readable | undefined;
+    const many = Buffer.from('a\n'.repeat(100_000));
+    for await (const l of readLines({ path: 'x', open: () => (source = Readable.from([gzipSync(many)])) })) if ((l.offset ?? 0) > 10) break;
+    assert.equal(source!.destroyed, true);
   });
 
   it('the JSON-lines parser: nested and dotted ECS, times, and what it refuses', () => {

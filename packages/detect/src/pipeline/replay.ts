@@ -5,7 +5,7 @@
 import type { Alert, Detector, LogEvent, RawLine } from '../model.js';
 import { parseJsonLine } from './json-lines.js';
 import { Pipeline, type AlertSink, type PipelineStats } from './pipeline.js';
-import { readLineBatches } from './read-lines.js';
+import { readLineBatches, type LineSource } from './read-lines.js';
 import { ActivityTracker } from './timeline.js';
 
 export type ParseFn = (raw: RawLine) => LogEvent | null;
@@ -45,7 +45,8 @@ export interface ReplaySummary {
   readonly activity: ActivityTracker;
 }
 
-export async function replayFiles(files: readonly string[], options: ReplayOptions): Promise<ReplaySummary> {
+/** Replays each input in turn: a path, or a stream (standard input) named for the report. */
+export async function replayFiles(files: readonly (string | LineSource)[], options: ReplayOptions): Promise<ReplaySummary> {
   const parse = options.parse ?? parseJsonLine;
   const maxAlerts = options.maxAlerts ?? 100_000;
   const activity = options.activity ?? new ActivityTracker();
@@ -64,10 +65,11 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
   let firstTime: number | undefined;
   let lastTime: number | undefined;
   const receivedAt = Date.now();
-  for (const path of files) {
+  for (const source of files) {
+    const path = typeof source === 'string' ? source : source.path;
     const tally: FileTally = { path, lines: 0, events: 0, skipped: 0, truncated: 0 };
     tallies.push(tally);
-    for await (const batch of readLineBatches(path, { receivedAt, ...(options.maxLine ? { maxLine: options.maxLine } : {}) })) {
+    for await (const batch of readLineBatches(source, { receivedAt, ...(options.maxLine ? { maxLine: options.maxLine } : {}) })) {
       for (const raw of batch) {
         tally.lines++;
         if (raw.truncated) tally.truncated++;
