@@ -80,6 +80,53 @@ describe('challenges that escalate', () => {
     assert.equal((await store.decisions.list({})).length, 1, 'only the bot was blocked');
   });
 
+  it('a challenge is given after one store round: its level comes with the check, the ignored count is written behind the answer', async () => {
+    const { attempt, store, guard, endpoint, req, solve } = stack({ login_protection: { challenged: { block_after_failures: 9 }, user_source: { challenge_after: 1, block_after: 50 } } });
+    const ip = '198.51.100.45';
+    const victim = 'carol@example.com';
+    await attempt(ip, victim);
+    // Two failures behind solved challenges: the source's level is 2.
+    for (let i = 0; i < 2; i++) {
+      const r = await attempt(ip, victim);
+      assert.equal((await attempt(ip, victim, await solve(ip, r.verdict))).reached, true);
+    }
+    await attempt('198.51.100.46', victim);
+    const base = (await attempt('198.51.100.46', victim)).verdict;
+    assert.equal(base.action, 'challenge');
+    // Every store call waits until the test lets the calls waiting go, as a networked store's round trip does.
+    const waiting: (() => void)[] = [];
+    const gate = <T extends object>(target: T, names: readonly string[]): void => {
+      for (const name of names) {
+        const rec = target as Record<string, unknown>;
+        const inner = (rec[name] as (...a: unknown[]) => Promise<unknown>).bind(target);
+        rec[name] = (...args: unknown[]) => new Promise((resolve, reject) => waiting.push(() => void inner(...args).then(resolve, reject)));
+      }
+    };
+    gate(store, ['increment', 'read', 'reset', 'addDistinct', 'removeDistinct', 'claim']);
+    gate(store.decisions, ['match', 'add', 'list', 'delete', 'deleteWhere']);
+    let done = false;
+    const checked = guard.checkLogin(endpoint, req(ip), { username: victim, password: 'guess' }).finally(() => (done = true));
+    let rounds = 0;
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      if (waiting.length > 0 && !done) {
+        rounds++;
+        for (const go of waiting.splice(0)) go();
+      }
+    }
+    const p = await checked;
+    assert.equal(p.verdict.action, 'challenge');
+    assert.equal(rounds, 1, 'the check is the only round the answer waits for');
+    assert.equal(p.verdict.difficulty, base.difficulty! + 2, 'at the level read with the check');
+    // The ignored count is written behind it (the test above shows what it leads to).
+    assert.ok(waiting.length > 0, 'the writes behind the answer are waiting');
+    while (waiting.length > 0) {
+      for (const go of waiting.splice(0)) go();
+      await new Promise((r) => setImmediate(r));
+    }
+    await guard.login.settle();
+  });
+
   it("a trusted device is not held by a decision the escalation made on its address", async () => {
     const { attempt, store, guard, clock } = stack({ login_protection: { challenged: { block_after_ignored: 3 } } });
     const ip = '203.0.113.44';

@@ -616,14 +616,13 @@ export class Guard {
       const { difficulty: _asked, ...refused } = v;
       v = { ...refused, action: 'block', reason: `${v.reason}; a login posted from another site` };
     } else if (v.action === 'challenge' && !v.detectOnly) {
-      // A challenge given: counted against the source until it is solved. A source that keeps
-      // ignoring them is blocked after this one (a decision, on its address).
-      // Each failure after a solved challenge makes the source's next one twice the work. (The two
-      // counts are apart: read and written together, one round trip on a networked store.)
-      const [, lvl] = await Promise.all([
-        this.login.noteChallenge(attempts[attempts.length - 1]!, 'ignored').catch(() => undefined),
-        this.login.challengeLevel(req.ip).catch(() => level ?? 0),
-      ]);
+      // A challenge given: counted against the source until it is solved (a source that keeps
+      // ignoring them is blocked: a decision on its address), in the background: the answer
+      // does not wait for it. Each failure after a solved challenge makes the source's next one
+      // twice the work: its level came with the check (one round trip on a networked store).
+      this.login.challengeGiven(attempts[attempts.length - 1]!);
+      // (An attempt with a solved challenge reserved its failure before the check, and gave it back since.)
+      const lvl = v.challengeLevel !== undefined ? Math.max(0, v.challengeLevel - (place !== undefined ? 1 : 0)) : await this.login.challengeLevel(req.ip).catch(() => level ?? 0);
       v = { ...v, difficulty: this.challenger.difficultyFor(challengeRisk(v.ruleId), lvl) };
     }
     // Risk-based step-up: why the site should ask a login it is about to check for its second factor.

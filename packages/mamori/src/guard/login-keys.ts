@@ -29,6 +29,8 @@ export interface AttemptKeys {
   /** The account's closure: its end (seconds), kept beside its decision for the account's window (see LoginGuard's #close). */
   closed: string;
   source: string;
+  /** The source address's failures behind solved challenges (its challenge level), grouped as its failing accounts are; by address also for a trusted device. */
+  solvedFailures: string;
   siteNow: string;
   sitePrev: string;
   /** How far into the current site window `now` is, from 0 to 1. */
@@ -209,16 +211,20 @@ export class LoginKeys {
    */
   attempt(a: LoginAttempt, uhHi: number, uhLo: number, device: DeviceClaims | undefined): AttemptKeys {
     let sHi: number, sLo: number;
+    const ns = this.#ns;
+    let solvedFailures: string;
     if (device) {
       const sw = this.#sources.words(`dev:${device.deviceId}`);
       sHi = sw[0]! | 0;
       sLo = sw[1]! | 0;
+      const s = this.#sourceWords(a.ip);
+      solvedFailures = idKey(ns, K_SOLVED_FAILURES, s[0], s[1]);
     } else {
       const s = this.#sourceWords(a.ip);
       sHi = s[0];
       sLo = s[1];
+      solvedFailures = idKey(ns, K_SOLVED_FAILURES, sHi, sLo);
     }
-    const ns = this.#ns;
     const pHi = mixPair(uhHi, uhLo, sHi, sLo, 0x3c6ef372);
     const pLo = mixPair(uhLo, uhHi, sLo, sHi, 0xa54ff53a);
     // The day's cap for all an account's devices is kept under the account as the site tells
@@ -233,6 +239,7 @@ export class LoginKeys {
       user: idKey(ns, K_USER, uhHi, uhLo),
       closed: idKey(ns, K_CLOSED, uhHi, uhLo),
       source: idKey(ns, K_SOURCE, sHi, sLo),
+      solvedFailures,
       siteNow: '',
       sitePrev: '',
       siteFraction: 0,

@@ -97,6 +97,8 @@ export interface Tally {
   spray: number;
   deviceDay: number;
   deviceUserDay: number;
+  /** The source's failures behind solved challenges: how many bits harder its next challenge is. */
+  challengeLevel: number;
   decisions: readonly Decision[];
 }
 
@@ -257,6 +259,8 @@ export class LoginLedger {
     who.prevKnown = k.sitePrev === this.#keys.sitePrev && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
     const readKeys = who.prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
     if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
+    // Last: the source's challenge level, so that a challenge's difficulty needs no round of its own.
+    readKeys.push(k.solvedFailures);
     who.reads = readKeys.length;
     // A trusted device is not counted among a source's or a password's failing accounts.
     who.distinct = by === 0 ? NO_DISTINCT : this.#distinctOps(who, k);
@@ -286,10 +290,11 @@ export class LoginLedger {
       this.#sitePrevValue = sitePrev;
       this.#sitePrevAt = k.now;
     }
-    // The spray windows' reads, present only when the attempt came with a password.
+    // The spray windows' reads, present only when the attempt came with a password; the challenge level last.
     const sprayAt = prevKnown ? 2 : 3;
-    const sprayNow = who.reads > sprayAt ? values[sprayAt]! : 0;
-    const sprayPrev = who.reads > sprayAt + 1 ? values[sprayAt + 1]! : 0;
+    const levelAt = who.reads - 1;
+    const sprayNow = levelAt > sprayAt ? values[sprayAt]! : 0;
+    const sprayPrev = levelAt > sprayAt + 1 ? values[sprayAt + 1]! : 0;
     const r: Reservation = {
       userSource: counted[0] ?? 1,
       user: counted[1] ?? by,
@@ -315,6 +320,7 @@ export class LoginLedger {
       spray: Math.max(sprayNow, sprayPrev),
       deviceDay: (counted[3] ?? 1) - 1,
       deviceUserDay: (counted[4] ?? 1) - 1,
+      challengeLevel: Math.max(0, values[levelAt] ?? 0),
       decisions: found,
     };
   }

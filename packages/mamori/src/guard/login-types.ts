@@ -54,6 +54,11 @@ export interface LoginVerdict extends Verdict {
   readonly trustedDevice: boolean;
   /** Let through because the client solved the challenge it would have got. */
   readonly challengeSolved?: boolean;
+  /**
+   * On a challenge: the source's escalation level read with the check (its failures behind
+   * solved challenges; see LoginGuard.challengeLevel), what the challenge's difficulty is for.
+   */
+  readonly challengeLevel?: number;
 }
 
 export interface LoginReport {

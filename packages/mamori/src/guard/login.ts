@@ -235,6 +235,15 @@ export class LoginGuard {
     return this.#decide(this.#sourceScope(a.ip), c.blockForMs, reason, a, uh, what === 'failed' ? 'challenge-failures' : 'challenges-ignored');
   }
 
+  /**
+   * A challenge given to the attempt's source: counted as ignored until it is solved (noteChallenge
+   * 'ignored'), without waiting: the answer carrying the challenge does not depend on it. The
+   * write lands in the background (settle()); a block decision past block_after_ignored with it.
+   */
+  challengeGiven(a: LoginAttempt): void {
+    this.#background(this.noteChallenge(a, 'ignored'));
+  }
+
   /** The attempt's device token, when it is valid and for this account as the site tells accounts apart. */
   #device(a: LoginAttempt): DeviceClaims | undefined {
     if (!this.config.trustedDevice.enabled || !a.deviceToken) return undefined;
@@ -261,7 +270,7 @@ export class LoginGuard {
     const trusted = who.by === 0;
     // A trusted device's day counts before this attempt: at the cap only when parallel attempts
     // raced past the check that makes such a device untrusted. Refused; the next one is untrusted.
-    const v =
+    let v =
       trusted && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])
         ? this.#refuse(a, who.uh, trusted, 'block', 'login.device', "this trusted device's failures on the account for the day are used up", 1)
         : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
@@ -269,6 +278,8 @@ export class LoginGuard {
       this.#ledger.keep(who);
       return v;
     }
+    // A challenge carries the source's level, read in the same round: its difficulty needs no other.
+    if (v.action === 'challenge') v = { ...v, challengeLevel: n.challengeLevel };
     // Refused: not a failure. A lock that was due but whose failure was never reported (the
     // site did not answer) is set here, so that it has an end. The refusal is answered without
     // waiting for the take-back: until it lands the counts err high, never low (an attack's
