@@ -155,6 +155,57 @@ describe('red team 2: sshd lines from inputs that do not say who wrote them', ()
   });
 });
 
+describe('red team 2, R2-3 closed: an input that names its formats reads nothing else', () => {
+  const forged = (i: number) => `<38>Dec  1 10:00:0${i} web1 sshd[812]: Failed password for root from 192.0.2.91 port 4000${i} ssh2`;
+  const vpnFail = (i: number) => `<189>date=2026-12-01 time=10:00:0${i} devid="FG100F" logid="0101039426" type="event" subtype="vpn" action="ssl-login-fail" remip=203.0.113.7 user="admin${i}" reason="sslvpn_login_permission_denied"`;
+
+  it('a VPN syslog input with format [fortigate, vpn] skips forged sshd datagrams, reads the appliance, and warns of nothing', async () => {
+    const free = createSocket('udp4');
+    await new Promise<void>((r) => free.bind(0, '127.0.0.1', r));
+    const port = free.address().port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const dir = tempDir('mamori-rt2-');
+    const notes: string[] = [];
+    const service = new WatchService({ config: validateWatchConfig({ inputs: [{ syslog: { transport: 'udp', port }, format: ['fortigate', 'vpn'] }] }), dataDir: dir, sink: { onAlert: () => {} }, onNote: (n) => notes.push(n), tickMs: 50 });
+    await service.start();
+    const sock = createSocket('udp4');
+    try {
+      for (let i = 0; i < 8; i++) await new Promise<void>((r) => sock.send(forged(i), port, '127.0.0.1', () => r()));
+      for (let i = 0; i < 3; i++) await new Promise<void>((r) => sock.send(vpnFail(i), port, '127.0.0.1', () => r()));
+      await until(() => service.status().events + service.status().unparsed >= 11, 'the eleven datagrams');
+      assert.equal(service.status().events, 3, 'the appliance lines only');
+      assert.equal(service.status().unparsed, 8, 'the forged sshd lines, counted and skipped');
+      assert.deepEqual(notes, []);
+    } finally {
+      sock.close();
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a list picks among its formats line by line, the ones auto never tries first too, and refuses what it cannot be', () => {
+    const p = createParsers();
+    const raw = (text: string) => ({ text, input: 'x', receivedAt: T0 });
+    const apache = '198.51.100.4 - - [03/Dec/2026:10:00:01 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"';
+    const among = p.among(['apache.access', 'sshd']);
+    assert.equal(among.parse(raw(apache))?.fields['event.dataset'], 'apache.access');
+    assert.equal(among.parse(raw('Dec  1 10:00:00 web1 sshd[812]: Failed password for root from 192.0.2.91 port 40001 ssh2'))?.fields['event.dataset'], 'sshd');
+    assert.equal(among.parse(raw('{"message":"x"}')), null, 'json is not on the list');
+    assert.equal(p.get('auto').parse(raw(apache))?.fields['event.dataset'], 'nginx.access', 'auto reads it as nginx');
+    assert.deepEqual(validateWatchConfig({ inputs: [{ stdin: true, format: ['sshd'] }] }).inputs[0], { kind: 'stdin', format: 'sshd' });
+    assert.deepEqual(validateWatchConfig({ inputs: [{ stdin: true, format: ['fortigate', 'vpn'] }] }).inputs[0], { kind: 'stdin', format: ['fortigate', 'vpn'] });
+    for (const [format, want] of [
+      [[], /watch\.inputs\[0\]\.format: names at least one format/],
+      [['vpn', 'auto'], /watch\.inputs\[0\]\.format\[1\]: "auto" is not a log format/],
+      [['vpn', 'vpn'], /names a format twice/],
+      [['vpn', 3], /watch\.inputs\[0\]\.format\[1\]: must be/],
+      [Array(40).fill('vpn'), /must be a list \(11 at most\)/],
+    ] as const) {
+      assert.throws(() => validateWatchConfig({ inputs: [{ stdin: true, format }] }), (e: Error) => want.test(e.message), JSON.stringify(format));
+    }
+  });
+});
+
 describe('red team 2: what held (journal fields)', () => {
   const FAIL = 'Failed password for root from 192.0.2.92 port 22 ssh2';
   const dataset = (r: Record<string, unknown>): unknown => {

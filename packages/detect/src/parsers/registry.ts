@@ -56,6 +56,7 @@ class GrokParser implements LineParser {
 /** Picks a parser per line: sniffs the line's shape, tries the last winner first. */
 class AutoParser implements LineParser {
   readonly name = 'auto';
+  /** The parsers it may pick from (all, or the ones an input names). */
   readonly #all: ReadonlyMap<string, LineParser>;
   #last: LineParser | undefined;
   constructor(all: ReadonlyMap<string, LineParser>) {
@@ -73,6 +74,36 @@ class AutoParser implements LineParser {
       if (e) {
         // logfmt reads any key=value line, FortiGate's and SonicWall's too: it is the fallback, never tried first.
         if (name !== 'logfmt') this.#last = p;
+        return e;
+      }
+    }
+    return null;
+  }
+}
+
+/**
+ * Picks a parser per line among the ones an input names: the last winner first, then each in the
+ * order named (the list is short; a line's shape does not narrow it, since a user's pattern
+ * formats and the apache and JSON variants are never auto's candidates). logfmt, which reads any
+ * key=value line, is never remembered as the winner.
+ */
+class AmongParser implements LineParser {
+  readonly name = 'auto';
+  readonly #list: readonly LineParser[];
+  #last: LineParser | undefined;
+  constructor(list: readonly LineParser[]) {
+    this.#list = list;
+  }
+  parse(line: RawLine): LogEvent | null {
+    if (this.#last) {
+      const e = this.#last.parse(line);
+      if (e) return e;
+    }
+    for (const p of this.#list) {
+      if (p === this.#last) continue;
+      const e = p.parse(line);
+      if (e) {
+        if (p.name !== 'logfmt') this.#last = p;
         return e;
       }
     }
@@ -99,6 +130,11 @@ export function candidates(text: string): readonly string[] {
 export interface ParserSet {
   /** A parser by name: one of PARSER_NAMES, `auto`, or a format a pattern file added. Throws MAMORI_ERR_REGISTRY_UNKNOWN naming the choices. */
   get(name: string): LineParser;
+  /**
+   * A detector like `auto` (a new one each call) that picks among the parsers named only: a line
+   * none of them reads is not parsed. Throws MAMORI_ERR_REGISTRY_UNKNOWN for a name it does not have.
+   */
+  among(names: readonly string[]): LineParser;
   has(name: string): boolean;
   names(): string[];
 }
@@ -134,6 +170,7 @@ export function createParsers(options: ParserOptions = {}): ParserSet {
   return {
     // Each `auto` is a new one: it remembers the last winner, so one per input.
     get: (name: string) => (name === 'auto' ? new AutoParser(byName) : reg.get(name)),
+    among: (names: readonly string[]) => new AmongParser(names.map((n) => reg.get(n))),
     has: (name: string) => name === 'auto' || reg.has(name),
     names: () => [...reg.names(), 'auto'],
   };

@@ -9,6 +9,7 @@
  *         format: nginx.access                 # a parser's name, or auto (default)
  *       - file: /var/log/auth.log              # sshd from a file: warned about (no sender); prefer the journal
  *       - syslog: { transport: udp, port: 5514 }  # 127.0.0.1 unless host says otherwise
+ *         format: [fortigate, vpn]             # a list: only these formats are read from it (others skipped)
  *       - journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }   # sshd (Debian's, Red Hat's unit): only uid 0's lines are sshd's
  *       - http: { port: 5515, token_env: MAMORI_LOG_TOKEN }
  *       - stdin: true
@@ -25,12 +26,19 @@ import { bad, bool, int, obj, str } from '../config-check.js';
 import { PARSER_NAMES } from '../parsers/registry.js';
 
 export type WatchInput =
-  | { readonly kind: 'file'; readonly path: string; readonly format: string; readonly startAt: 'start' | 'end' }
-  | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp' | 'tls'; readonly host: string; readonly port: number; readonly format: string; readonly senders?: readonly string[]; readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string } }
-  | { readonly kind: 'journal'; readonly filters: readonly string[]; readonly journalctl?: string; readonly format: string }
-  | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string; readonly tokenEnv: string; readonly format: string }
-  | { readonly kind: 'stdin'; readonly format: string }
+  | { readonly kind: 'file'; readonly path: string; readonly format: InputFormat; readonly startAt: 'start' | 'end' }
+  | { readonly kind: 'syslog'; readonly transport: 'udp' | 'tcp' | 'tls'; readonly host: string; readonly port: number; readonly format: InputFormat; readonly senders?: readonly string[]; readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string } }
+  | { readonly kind: 'journal'; readonly filters: readonly string[]; readonly journalctl?: string; readonly format: InputFormat }
+  | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string; readonly tokenEnv: string; readonly format: InputFormat }
+  | { readonly kind: 'stdin'; readonly format: InputFormat }
   | { readonly kind: 'mamori'; readonly startAt: 'start' | 'end' };
+
+/**
+ * What an input's lines are read as: `auto` (every format, recognised line by line), one
+ * parser's name, or a list of names (recognised line by line among these only: a line of any
+ * other format is skipped, so an input meant for a VPN appliance cannot be used to forge sshd's lines).
+ */
+export type InputFormat = string | readonly string[];
 
 export interface WatchConfig {
   readonly inputs: readonly WatchInput[];
@@ -48,10 +56,20 @@ function list(v: unknown, path: string, max: number): unknown[] {
   return v;
 }
 
-function format(v: unknown, path: string): string {
+function format(v: unknown, path: string): InputFormat {
   if (v === undefined) return 'auto';
+  const known = (f: string, at: string): string => {
+    if (!(PARSER_NAMES as readonly string[]).includes(f)) bad(at, `"${f}" is not a log format mamori reads (${PARSER_NAMES.join(', ')})`);
+    return f;
+  };
+  if (Array.isArray(v)) {
+    if (v.length === 0) bad(path, 'names at least one format (or leave it out: auto)');
+    const names = list(v, path, PARSER_NAMES.length).map((x, i) => known(str(x, `${path}[${i}]`, 64), `${path}[${i}]`));
+    if (new Set(names).size !== names.length) bad(path, 'names a format twice');
+    return names.length === 1 ? names[0]! : Object.freeze(names);
+  }
   const f = str(v, path, 64);
-  if (f !== 'auto' && !(PARSER_NAMES as readonly string[]).includes(f)) bad(path, `"${f}" is not a log format mamori reads (auto, ${PARSER_NAMES.join(', ')})`);
+  if (f !== 'auto' && !(PARSER_NAMES as readonly string[]).includes(f)) bad(path, `"${f}" is not a log format mamori reads (auto, ${PARSER_NAMES.join(', ')}, or a list of them)`);
   return f;
 }
 

@@ -27,7 +27,7 @@ import { HttpSource } from '../sources/http.js';
 import { StdinSource } from '../sources/stream.js';
 import { MamoriStoreSource } from '../sources/mamori.js';
 import type { LogSource, SourceCounters } from '../sources/source.js';
-import type { WatchConfig, WatchInput } from './config.js';
+import type { InputFormat, WatchConfig, WatchInput } from './config.js';
 import type { IocLookup } from '../enrich/enrich.js';
 
 export interface WatchOptions {
@@ -90,7 +90,8 @@ export function fileSenderWarning(path: string): string {
     `${path}: sshd and PAM lines are read from a file, which does not record who wrote each line: ` +
     'any local user can forge sshd failures there (`logger -p auth.info -t sshd ...`) and have an address blocked. ' +
     'On a systemd host read sshd from the journal instead (`- journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }`), ' +
-    'where only lines from root processes are taken as sshd\'s (docs/detect.md, "Who wrote an sshd line")'
+    'where only lines from root processes are taken as sshd\'s (docs/detect.md, "Who wrote an sshd line"); ' +
+    'or name the formats the input carries (`format: [fortigate, vpn]`), and sshd lines sent to it are not read'
   );
 }
 
@@ -104,7 +105,8 @@ export function streamSenderWarning(input: string): string {
     `${input}: sshd and PAM lines are read from ${input === 'stdin' ? 'standard input' : 'a syslog input'}, which does not record which process wrote each line: ` +
     'any local account can send one (`logger -n 127.0.0.1 -P PORT -t sshd ...`) and have an address blocked. ' +
     'On a systemd host read sshd from the journal instead (`- journal: { filters: [_SYSTEMD_UNIT=ssh.service, _SYSTEMD_UNIT=sshd.service] }`), ' +
-    'where only lines from root processes are taken as sshd\'s (docs/detect.md, "Who wrote an sshd line")'
+    'where only lines from root processes are taken as sshd\'s (docs/detect.md, "Who wrote an sshd line"); ' +
+    'or name the formats the input carries (`format: [fortigate, vpn]`), and sshd lines sent to it are not read'
   );
 }
 
@@ -112,7 +114,7 @@ export class WatchService {
   readonly #o: WatchOptions;
   readonly #parsers: ParserSet;
   readonly #byInput = new Map<string, LineParser>();
-  readonly #formats = new Map<string, string>();
+  readonly #formats = new Map<string, InputFormat>();
   readonly #enrich: Enricher;
   readonly #pipeline: Pipeline;
   readonly #sources: LogSource[] = [];
@@ -221,7 +223,8 @@ export class WatchService {
     let p = this.#byInput.get(raw.input);
     if (!p) {
       // Syslog and HTTP inputs carry lines of many programs: one detector per input keeps the last format it saw.
-      p = this.#parsers.get(this.#formats.get(raw.input) ?? 'auto');
+      const f = this.#formats.get(raw.input) ?? 'auto';
+      p = typeof f === 'string' ? this.#parsers.get(f) : this.#parsers.among(f);
       this.#byInput.set(raw.input, p);
     }
     return p.parse(raw);
