@@ -25,6 +25,7 @@ import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
 import { reportError } from '../error-line.js';
 import { stdinStream } from '../heap.js';
+import { isatty } from 'node:tty';
 
 export const help = `Usage:
   mamori replay FILE|-... [--scenarios PATH]... [--no-builtin] [--only ID]...
@@ -108,6 +109,8 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
   if (positionals.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the log files to replay\n\n${help}`);
   if (positionals.filter((p) => p === '-').length > 1) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'standard input (-) can be read once');
   const inputs = positionals.map((p) => (p === '-' ? { path: '(stdin)', open: stdinStream } : p));
+  // A person at a terminal who typed `-` is told what the silence means.
+  if (inputs.some((i) => typeof i !== 'string') && isatty(0)) process.stderr.write('mamori replay: reading log lines from standard input (the terminal); end with Ctrl-D\n');
   if (values.decide && !values.store) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--decide goes with --store');
   const maxGroups = values['max-groups'] === undefined ? undefined : Number(values['max-groups']);
   if (maxGroups !== undefined && (!Number.isInteger(maxGroups) || maxGroups < 1 || maxGroups > 10_000_000)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--max-groups must be a whole number from 1 to 10000000');
