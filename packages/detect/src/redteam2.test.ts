@@ -21,6 +21,15 @@ import { until } from './sources/collect.case.js';
 const builtin = loadBuiltinScenarios();
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 
+/** A UDP port on 127.0.0.1 nothing listens on (bound, read, let go). */
+async function freeUdpPort(): Promise<number> {
+  const free = createSocket('udp4');
+  await new Promise<void>((r) => free.bind(0, '127.0.0.1', r));
+  const port = free.address().port;
+  await new Promise<void>((r) => free.close(() => r()));
+  return port;
+}
+
 function rec(fields: Record<string, unknown>, i: number): Record<string, unknown> {
   return { __CURSOR: `s=x;i=${i}`, __REALTIME_TIMESTAMP: String((T0 + i * 1000) * 1000), _HOSTNAME: 'vm', PRIORITY: '5', ...fields };
 }
@@ -117,10 +126,7 @@ describe('red team 2: sshd lines from inputs that do not say who wrote them', ()
   const forged = (i: number) => `<38>Dec  1 10:00:0${i} web1 sshd[812]: Failed password for root from 192.0.2.91 port 4000${i} ssh2`;
 
   it('finding R2-3: a forged sshd datagram on the loopback syslog port is warned about', async () => {
-    const free = createSocket('udp4');
-    await new Promise<void>((r) => free.bind(0, '127.0.0.1', r));
-    const port = free.address().port;
-    await new Promise<void>((r) => free.close(() => r()));
+    const port = await freeUdpPort();
     const dir = tempDir('mamori-rt2-');
     const notes: string[] = [];
     const alerts: Alert[] = [];
@@ -160,10 +166,7 @@ describe('red team 2, R2-3 closed: an input that names its formats reads nothing
   const vpnFail = (i: number) => `<189>date=2026-12-01 time=10:00:0${i} devid="FG100F" logid="0101039426" type="event" subtype="vpn" action="ssl-login-fail" remip=203.0.113.7 user="admin${i}" reason="sslvpn_login_permission_denied"`;
 
   it('a VPN syslog input with format [fortigate, vpn] skips forged sshd datagrams, reads the appliance, and warns of nothing', async () => {
-    const free = createSocket('udp4');
-    await new Promise<void>((r) => free.bind(0, '127.0.0.1', r));
-    const port = free.address().port;
-    await new Promise<void>((r) => free.close(() => r()));
+    const port = await freeUdpPort();
     const dir = tempDir('mamori-rt2-');
     const notes: string[] = [];
     const service = new WatchService({ config: validateWatchConfig({ inputs: [{ syslog: { transport: 'udp', port }, format: ['fortigate', 'vpn'] }] }), dataDir: dir, sink: { onAlert: () => {} }, onNote: (n) => notes.push(n), tickMs: 50 });
