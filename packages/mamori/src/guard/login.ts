@@ -83,7 +83,7 @@ export class LoginGuard {
     this.config = config;
     this.#d = deps;
     this.#detect = config.mode === 'detect';
-    this.#onError = deps.onError ?? warnAtMostEveryMinute('a successful login could not be recorded');
+    this.#onError = deps.onError ?? warnAtMostEveryMinute('a login count written after its answer (a success, a refusal, a challenge) could not be recorded');
     this.#keys = new LoginKeys({
       secret: deps.secret,
       random: deps.random,
