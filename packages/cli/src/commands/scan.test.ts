@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,27 @@ describe('mamori scan', () => {
     assert.equal(hit.status, 2);
     assert.match(hit.stdout, /matches the sha256 indicator/);
     assert.equal(run('scan', ['--no-progress', '--no-ioc', 'index.php']).status, 0);
+  });
+
+  it('--generations FILE: the generation record kept apart from the key; an older baseline put back is refused with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-scan-generations-'));
+    const run = (cmd: string, args: string[]) => spawnSync(process.execPath, [BIN, cmd, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, MAMORI_SECRET: 'cli-scan-test-secret-0123456789abcdef' } });
+    mkdirSync(join(dir, 'record'));
+    writeFileSync(join(dir, 'shell.php'), '<?php @eval($_POST["x"]); ?>\n');
+    const gen = ['--generations', join(dir, 'record', 'fim.generations')];
+    assert.equal(run('fim', ['init', 'shell.php', ...gen]).status, 0);
+    assert.ok(existsSync(join(dir, 'record', 'fim.generations')));
+    assert.ok(!existsSync(join(dir, '.mamori', 'fim.key.generations')), 'the record went where it was told');
+    copyFileSync(join(dir, '.mamori', 'fim.db'), join(dir, 'old.db'));
+    // The shell is found and taken out of the baseline (a newer generation); the old baseline, which vouched for it, is put back.
+    writeFileSync(join(dir, 'shell.php'), '<?php echo 1; ?>\n');
+    assert.equal(run('fim', ['accept', '--all', '--reason', 'cleaned', ...gen]).status, 0);
+    writeFileSync(join(dir, 'shell.php'), '<?php @eval($_POST["x"]); ?>\n');
+    copyFileSync(join(dir, 'old.db'), join(dir, '.mamori', 'fim.db'));
+    const refused = run('scan', ['--no-progress', '--baseline', 'default', ...gen, 'shell.php']);
+    assert.equal(refused.status, 70, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /is generation 1, older than generation 2 recorded in .*record\/fim\.generations/);
+    assert.match(run('scan', ['--no-progress', ...gen, 'shell.php']).stderr, /--key and --generations go with --baseline/);
   });
 
   it('exits 2 when a file is malicious, and lists it in the table with its reason', () => {

@@ -22,7 +22,11 @@ export const help = `Usage:
         --no-progress               no progress bar (there is one only when stderr is a terminal)
         --baseline NAME             files as a \`mamori fim\` baseline recorded them (same path, same
                                     SHA-256) are known good: clean, with the reason said; the
-                                    baseline's signature is verified first (--key FILE: its key)
+                                    baseline's signature is verified first (--key FILE: its key),
+                                    and an older copy put back is refused (its generation record:
+                                    FILE.generations beside the key)
+        --generations FILE          that record elsewhere, as \`mamori fim --generations\` (a key on
+                                    read-only media)
         --no-ioc                    do not match file hashes, names and paths against the indicators
                                     of \`mamori ioc\` (data_dir/ioc.db) and mamori's proxyware set
         --config FILE               the mamori.yaml whose data_dir holds fim.db and ioc.db
@@ -60,6 +64,7 @@ async function scan(argv: string[]): Promise<number> {
       'no-progress': { type: 'boolean' },
       baseline: { type: 'string' },
       key: { type: 'string' },
+      generations: { type: 'string' },
       'no-ioc': { type: 'boolean' },
       config: { type: 'string', short: 'c' },
     },
@@ -70,6 +75,7 @@ async function scan(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `say what to scan: one or more paths\n\n${help}`);
   const ruleScore = intOption(values['rule-score'], '--rule-score', 0, 100);
   const maxFileBytes = intOption(values['max-file-size'], '--max-file-size', 1, 2 ** 31 - 1);
+  if ((values.key !== undefined || values.generations !== undefined) && !values.baseline) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--key and --generations go with --baseline');
   if (values['no-builtin'] && !values.rules?.length) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--no-builtin leaves no rules: give some with --rules');
 
   // A config file is read only when there is one (and only for its data directory).
@@ -78,8 +84,8 @@ async function scan(argv: string[]): Promise<number> {
   // Known good: what a verified fim baseline recorded (the same path with the same content).
   let knownGood: ((path: string, sha256: string) => boolean) | undefined;
   if (values.baseline) {
-    const keyFile = values.key ?? `${dataDir}/fim.key`;
-    const db = FimDb.open(`${dataDir}/fim.db`, { generations: generationsFileFor(keyFile), onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
+    const keyFile = resolve(values.key ?? `${dataDir}/fim.key`);
+    const db = FimDb.open(`${dataDir}/fim.db`, { generations: resolve(values.generations ?? generationsFileFor(keyFile)), onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
     try {
       const entries = db.load(values.baseline, readKey(keyFile)).entries;
       knownGood = (path, sha256) => entries.get(path)?.sha256 === sha256;
