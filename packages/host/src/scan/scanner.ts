@@ -77,6 +77,12 @@ export interface Scanner {
   scanFile(path: string | Buffer): FileResult;
   /** Regular files under each path, in a stable order; symlinks and special files are skipped (and counted). */
   walk(paths: readonly string[]): { files: string[]; skipped: { path: string; why: string }[]; rawFiles: Buffer[] };
+  /**
+   * Applies this scanner's `knownGood` and `indicators` to a result made without them (by a scanner
+   * in another process, see createTimedScanner): what scanFile does last. `hashes`: the file's SHA-1
+   * and MD5 when it was read whole, for hash indicators of those kinds.
+   */
+  settle(result: FileResult, hashes?: { sha1?: string; md5?: string }): FileResult;
 }
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
@@ -226,22 +232,29 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
     if (total(signatures) + total(findings) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
     const unique = dedupe([...signatures, ...findings]);
-    let score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
-    let verdict = verdictOf(score);
+    const score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
+    return settle({ path, kind, size, sha256, verdict: verdictOf(score), score, findings: unique, ...(note ? { note } : {}) }, () => extraHashes(data, size));
+  }
+
+  /** Known good (a fim baseline), then indicators (which win over everything). */
+  function settle(r: FileResult, hashes: () => { sha1?: string; md5?: string }): FileResult {
+    const { path, sha256 } = r;
+    const unique = [...r.findings];
+    let { score, verdict } = r;
     if (verdict !== 'clean' && options.knownGood?.(path, sha256)) {
       unique.push({ rule: 'mamori:known-good', source: 'fim', technique: 'known-good', score: 0, description: `known good: this content (sha256 ${sha256.slice(0, 12)}…) is in the integrity baseline; ${verdict} without it` });
       score = 0;
       verdict = 'clean';
     }
     if (options.indicators) {
-      const hits = options.indicators.matchFile({ path, name: basename(path), sha256, ...extraHashes(data, size) });
+      const hits = options.indicators.matchFile({ path, name: basename(path), sha256, ...hashes() });
       for (const h of hits) unique.push({ rule: 'indicator', source: h.source, technique: 'indicator', score: 100, description: `matches the ${h.kind} indicator ${h.indicator} from ${h.source}` });
       if (hits.length > 0) {
         score = 100;
         verdict = 'malicious';
       }
     }
-    return { path, kind, size, sha256, verdict, score, findings: unique, ...(note ? { note } : {}) };
+    return { ...r, verdict, score, findings: unique };
   }
 
   function extraHashes(data: Buffer, size: number): { sha1?: string; md5?: string } {
@@ -252,6 +265,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   return {
     rules: rules.files,
     problems: rules.problems,
+    settle: (result, hashes) => settle(result, () => hashes ?? {}),
     scanBuffer(data, path, extra) {
       const sha256 = extra?.sha256 ?? createHash('sha256').update(data).digest('hex');
       return verdictFor(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
