@@ -262,7 +262,57 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return { sha1: createHash('sha1').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') };
   }
 
-  return {
+  /** scanFile; with `ifAtMost`, undefined (nothing read) when the file opened holds more bytes. */
+  function scanPath(at: string | Buffer, ifAtMost = Infinity): FileResult | undefined {
+    const path = typeof at === 'string' ? at : displayPath(at);
+    let fd: number;
+    try {
+      fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      return empty(path, code === 'ENOENT' ? 'vanished before it was read' : code === 'ELOOP' ? 'a symlink, not followed' : `unreadable: ${(err as Error).message}`);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return empty(path, 'not a regular file');
+      const size = st.size;
+      if (size > ifAtMost) return undefined;
+      const want = Math.min(size, maxBytes);
+      // One buffer, reused from file to file and grown to the largest read: no allocation per file.
+      if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
+      const data = scratch;
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, data, got, want - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      const body = data.subarray(0, got);
+      let sha256: string;
+      let note: string | undefined;
+      if (size > maxBytes) {
+        // Hash the whole file in bounded memory; scan the first part.
+        const h = createHash('sha256').update(body);
+        const chunk = Buffer.allocUnsafe(1024 * 1024);
+        let pos = got;
+        for (;;) {
+          const n = readSync(fd, chunk, 0, chunk.length, pos);
+          if (n === 0) break;
+          h.update(chunk.subarray(0, n));
+          pos += n;
+        }
+        sha256 = h.digest('hex');
+        note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
+      } else sha256 = createHash('sha256').update(body).digest('hex');
+      return verdictFor(path, fileKind(path, body), body, sha256, size, note);
+    } catch (err) {
+      return empty(path, `unreadable: ${(err as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  const scanner: Scanner = {
     rules: rules.files,
     problems: rules.problems,
     settle: (result, hashes) => settle(result, () => hashes ?? {}),
@@ -270,53 +320,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const sha256 = extra?.sha256 ?? createHash('sha256').update(data).digest('hex');
       return verdictFor(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
     },
-    scanFile(at) {
-      const path = typeof at === 'string' ? at : displayPath(at);
-      let fd: number;
-      try {
-        fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        return empty(path, code === 'ENOENT' ? 'vanished before it was read' : code === 'ELOOP' ? 'a symlink, not followed' : `unreadable: ${(err as Error).message}`);
-      }
-      try {
-        const st = fstatSync(fd);
-        if (!st.isFile()) return empty(path, 'not a regular file');
-        const size = st.size;
-        const want = Math.min(size, maxBytes);
-        // One buffer, reused from file to file and grown to the largest read: no allocation per file.
-        if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
-        const data = scratch;
-        let got = 0;
-        while (got < want) {
-          const n = readSync(fd, data, got, want - got, got);
-          if (n === 0) break;
-          got += n;
-        }
-        const body = data.subarray(0, got);
-        let sha256: string;
-        let note: string | undefined;
-        if (size > maxBytes) {
-          // Hash the whole file in bounded memory; scan the first part.
-          const h = createHash('sha256').update(body);
-          const chunk = Buffer.allocUnsafe(1024 * 1024);
-          let pos = got;
-          for (;;) {
-            const n = readSync(fd, chunk, 0, chunk.length, pos);
-            if (n === 0) break;
-            h.update(chunk.subarray(0, n));
-            pos += n;
-          }
-          sha256 = h.digest('hex');
-          note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
-        } else sha256 = createHash('sha256').update(body).digest('hex');
-        return verdictFor(path, fileKind(path, body), body, sha256, size, note);
-      } catch (err) {
-        return empty(path, `unreadable: ${(err as Error).message}`);
-      } finally {
-        closeSync(fd);
-      }
-    },
+    scanFile: (at) => scanPath(at)!,
     walk(paths) {
       const files: string[] = [];
       const skipped: { path: string; why: string }[] = [];
@@ -366,6 +370,22 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { files, skipped, rawFiles };
     },
   };
+  SCAN_IF_AT_MOST.set(scanner, scanPath);
+  return scanner;
+}
+
+const SCAN_IF_AT_MOST = new WeakMap<Scanner, (at: string | Buffer, bytes: number) => FileResult | undefined>();
+
+/**
+ * scanner.scanFile, when the file, once opened, holds at most `bytes` (read no further than its
+ * size then); undefined, with nothing read, when it holds more. For createTimedScanner: the size
+ * is taken from the descriptor scanned, so a file that grows after a first look cannot slip a
+ * large body into the scan without a bound. Not exported from @mamori/host.
+ */
+export function scanFileIfAtMost(s: Scanner, at: string | Buffer, bytes: number): FileResult | undefined {
+  const f = SCAN_IF_AT_MOST.get(s);
+  if (!f) throw new TypeError('not a scanner made by createScanner');
+  return f(at, bytes);
 }
 
 /**

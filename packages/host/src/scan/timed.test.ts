@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScanner } from './scanner.js';
+import { createScanner, scanFileIfAtMost } from './scanner.js';
 import { createTimedScanner } from './timed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-timed-'));
@@ -42,6 +42,14 @@ describe('createTimedScanner (H20: a per-file time bound)', () => {
     } finally {
       plain.close();
     }
+  });
+
+  it('which files stay in this process is decided on the descriptor scanned (a file grown after a look is not read past the size)', () => {
+    const s = createScanner();
+    const size = readFileSync(shell).length;
+    assert.equal(scanFileIfAtMost(s, shell, size - 1), undefined);
+    assert.equal(scanFileIfAtMost(s, shell, size)?.verdict, 'malicious');
+    assert.equal(scanFileIfAtMost(s, join(dir, 'nothing-here.php'), 0)?.note, 'vanished before it was read');
   });
 
   it('a large file scanned in the child within the bound gets the in-process verdict, with knownGood and indicators applied', async () => {

@@ -21,9 +21,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileKind, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileKind, scanFileIfAtMost, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 
 export interface TimedScannerOptions extends ScannerOptions {
@@ -155,16 +155,8 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
     settle: (r, hashes) => scanner.settle(r, hashes),
     scanBuffer: (data, path, extra) => scanner.scanBuffer(data, path, extra),
     async scanFile(at) {
-      let size: number;
-      try {
-        const st = statSync(at, { throwIfNoEntry: false });
-        size = st?.isFile() ? st.size : 0;
-      } catch {
-        size = 0;
-      }
       // Small files, and whatever is not a readable regular file (scanFile says why), stay here.
-      if (size <= inProcessBytes) return scanner.scanFile(at);
-      return await inChild(at);
+      return scanFileIfAtMost(scanner, at, inProcessBytes) ?? (await inChild(at));
     },
     close: stop,
   };
