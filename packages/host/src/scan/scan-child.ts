@@ -3,9 +3,10 @@
  * stopped: YARA-X's binding (@litko/yara-x 0.3.0) has no scan timeout, and a native call cannot be
  * interrupted from JavaScript, but a process can be killed. It compiles the rules it is sent, then
  * answers each `{ id, path }` with the file's result, made without knownGood and indicators (the
- * parent applies them: scanner.settle) and with the SHA-1 and MD5 those indicators need.
+ * parent applies them: scanner.settle) and with the SHA-1 and MD5 those indicators need. A file
+ * larger than maxFileBytes comes back with an empty sha256: the parent hashes it whole.
  */
-import { createScanner, type ScannerOptions } from './scanner.js';
+import { createScanner, scanFileWith, type ScannerOptions } from './scanner.js';
 
 /** What the parent sends first: the options a scanner can be made from in another process. */
 export type ChildScannerOptions = Pick<ScannerOptions, 'builtinRules' | 'rules' | 'externalScore' | 'maxFileBytes' | 'deobfuscate' | 'thresholds'>;
@@ -30,7 +31,8 @@ process.once('message', (init: Init) => {
   process.on('message', (m: Scan) => {
     if (m.type !== 'scan') return;
     hashes = undefined;
-    const result = scanner.scanFile(typeof m.path === 'string' ? m.path : Buffer.from(m.path));
+    // A file past maxFileBytes is hashed whole by the parent, after the bound: not here, within it.
+    const result = scanFileWith(scanner, typeof m.path === 'string' ? m.path : Buffer.from(m.path), { hashRemainder: false });
     send({ type: 'result', id: m.id, result, hashes });
   });
   send({ type: 'ready' });

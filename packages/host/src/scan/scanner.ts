@@ -262,8 +262,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return { sha1: createHash('sha1').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') };
   }
 
-  /** scanFile; with `ifAtMost`, undefined (nothing read) when the file opened holds more bytes. */
-  function scanPath(at: string | Buffer, ifAtMost = Infinity): FileResult | undefined {
+  /** scanFile, with the choices of scanFileWith. */
+  function scanPath(at: string | Buffer, o: ScanFileChoices = {}): FileResult | undefined {
     const path = typeof at === 'string' ? at : displayPath(at);
     let fd: number;
     try {
@@ -276,8 +276,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const st = fstatSync(fd);
       if (!st.isFile()) return empty(path, 'not a regular file');
       const size = st.size;
-      if (size > ifAtMost) return undefined;
       const want = Math.min(size, maxBytes);
+      if (want > (o.ifAtMost ?? Infinity)) return undefined;
       // One buffer, reused from file to file and grown to the largest read: no allocation per file.
       if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
       const data = scratch;
@@ -290,7 +290,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const body = data.subarray(0, got);
       let sha256: string;
       let note: string | undefined;
-      if (size > maxBytes) {
+      if (size > maxBytes && o.hashRemainder === false) {
+        sha256 = '';
+        note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
+      } else if (size > maxBytes) {
         // Hash the whole file in bounded memory; scan the first part.
         const h = createHash('sha256').update(body);
         const chunk = Buffer.allocUnsafe(1024 * 1024);
@@ -370,22 +373,32 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { files, skipped, rawFiles };
     },
   };
-  SCAN_IF_AT_MOST.set(scanner, scanPath);
+  SCAN_WITH.set(scanner, scanPath);
   return scanner;
 }
 
-const SCAN_IF_AT_MOST = new WeakMap<Scanner, (at: string | Buffer, bytes: number) => FileResult | undefined>();
+/** For createTimedScanner (not exported from @mamori/host). */
+export interface ScanFileChoices {
+  /**
+   * Scan only when the bytes to scan (the file's size as its descriptor says, up to maxFileBytes)
+   * are at most this many; else undefined, with nothing read. The size is the descriptor's, so a
+   * file that grows after a first look cannot bring a larger body in.
+   */
+  readonly ifAtMost?: number;
+  /**
+   * false: a file larger than maxFileBytes is not hashed past what is scanned (sha256 left empty,
+   * for the caller to fill): hashing gigabytes is not the rules' time, and must not count in it.
+   */
+  readonly hashRemainder?: boolean;
+}
 
-/**
- * scanner.scanFile, when the file, once opened, holds at most `bytes` (read no further than its
- * size then); undefined, with nothing read, when it holds more. For createTimedScanner: the size
- * is taken from the descriptor scanned, so a file that grows after a first look cannot slip a
- * large body into the scan without a bound. Not exported from @mamori/host.
- */
-export function scanFileIfAtMost(s: Scanner, at: string | Buffer, bytes: number): FileResult | undefined {
-  const f = SCAN_IF_AT_MOST.get(s);
+const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices) => FileResult | undefined>();
+
+/** scanner.scanFile with the choices above (not exported from @mamori/host). */
+export function scanFileWith(s: Scanner, at: string | Buffer, o: ScanFileChoices): FileResult | undefined {
+  const f = SCAN_WITH.get(s);
   if (!f) throw new TypeError('not a scanner made by createScanner');
-  return f(at, bytes);
+  return f(at, o);
 }
 
 /**

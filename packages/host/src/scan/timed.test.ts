@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScanner, scanFileIfAtMost } from './scanner.js';
+import { createScanner, scanFileWith } from './scanner.js';
 import { createTimedScanner } from './timed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-timed-'));
@@ -47,9 +47,26 @@ describe('createTimedScanner (H20: a per-file time bound)', () => {
   it('which files stay in this process is decided on the descriptor scanned (a file grown after a look is not read past the size)', () => {
     const s = createScanner();
     const size = readFileSync(shell).length;
-    assert.equal(scanFileIfAtMost(s, shell, size - 1), undefined);
-    assert.equal(scanFileIfAtMost(s, shell, size)?.verdict, 'malicious');
-    assert.equal(scanFileIfAtMost(s, join(dir, 'nothing-here.php'), 0)?.note, 'vanished before it was read');
+    assert.equal(scanFileWith(s, shell, { ifAtMost: size - 1 }), undefined);
+    assert.equal(scanFileWith(s, shell, { ifAtMost: size })?.verdict, 'malicious');
+    assert.equal(scanFileWith(s, join(dir, 'nothing-here.php'), { ifAtMost: 0 })?.note, 'vanished before it was read');
+  });
+
+  it('a file larger than maxFileBytes: only the scanned part is timed; the parent hashes it whole afterwards', async () => {
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(4 * 1024 * 1024, 0x61));
+    const inProcess = createScanner({ maxFileBytes: 64 * 1024 }).scanFile(big);
+    assert.equal(inProcess.sha256, sha(big));
+    // The child's part (64 KiB) is well within the bound; hashing 4 MiB inside it would not be counted either way.
+    const s = createTimedScanner({ fileTimeoutMs: 60_000, maxFileBytes: 64 * 1024, inProcessBytes: 1000 });
+    try {
+      const r = await s.scanFile(big);
+      assert.deepEqual(r, inProcess);
+    } finally {
+      s.close();
+    }
+    // Only the bytes scanned decide where a file goes: with a small maxFileBytes, a large file stays here.
+    assert.equal(scanFileWith(createScanner({ maxFileBytes: 1000 }), big, { ifAtMost: 1000 })?.sha256, sha(big));
   });
 
   it('a large file scanned in the child within the bound gets the in-process verdict, with knownGood and indicators applied', async () => {

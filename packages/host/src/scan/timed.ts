@@ -10,8 +10,9 @@
  * child process (scan-child.ts), which is killed when the bound passes; the next large file starts
  * a new one. Smaller files, which cannot reach the bound at the rules' worst measured rate
  * (`inProcessBytes`: 100 bytes per millisecond of the bound, 1 MB for 10 s, about 9 times under
- * the 1.1 s/MB of the costliest shape known), are scanned in this process as before: an ordinary
- * tree never pays for the child.
+ * the 1.1 s/MB of the costliest shape known; the bytes scanned, at most maxFileBytes, count), are
+ * scanned in this process as before: an ordinary tree never pays for the child. The bound is the
+ * scan's: a file larger than maxFileBytes is hashed whole here, after it, not in the child.
  *
  * A file stopped is NOT passed: it is suspicious (score at the suspicious threshold, technique
  * `scan-timeout`, with a note), since making a backdoor expensive to scan must not get it through.
@@ -23,7 +24,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileKind, scanFileIfAtMost, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileKind, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 
 export interface TimedScannerOptions extends ScannerOptions {
@@ -119,7 +120,11 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
         done(r);
       };
       const onMessage = (m: Answer) => {
-        if (m.type === 'result' && m.id === id) finish(scanner.settle(m.result, m.hashes));
+        if (m.type !== 'result' || m.id !== id) return;
+        clearTimeout(timer);
+        // Past maxFileBytes the child scanned the first part and left the hash of the whole to us.
+        const r = m.result.size > maxBytes && m.result.sha256 === '' ? { ...m.result, sha256: hashFile(at, maxBytes).sha256 } : m.result;
+        finish(scanner.settle(r, m.hashes));
       };
       const onExit = (code: number | null, signal: string | null) => {
         if (child === c) child = undefined;
@@ -156,7 +161,7 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
     scanBuffer: (data, path, extra) => scanner.scanBuffer(data, path, extra),
     async scanFile(at) {
       // Small files, and whatever is not a readable regular file (scanFile says why), stay here.
-      return scanFileIfAtMost(scanner, at, inProcessBytes) ?? (await inChild(at));
+      return scanFileWith(scanner, at, { ifAtMost: inProcessBytes }) ?? (await inChild(at));
     },
     close: stop,
   };
