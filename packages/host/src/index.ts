@@ -23,6 +23,7 @@ export { assertKeyOutside, ensureKey, readKey } from './fim/key.js';
 export { RuleSet, loadRules, parseAttributes, type FimRuleInput, type FimRulesInput } from './fim/rules.js';
 export { ATTRIBUTES, type AttrChange, type Attribute, type ChangedFile, type CheckMode, type CheckReport, type FileType, type FimEntry, type ScanProblem } from './fim/types.js';
 export { FimWatcher, type WatchOptions as FimWatchOptions } from './fim/watch.js';
+export { createTimedScanner, type TimedScanner, type TimedScannerOptions } from './scan/timed.js';
 export { createScanner, fileKind, VERDICTS, type Scanner, type ScannerOptions, type FileResult, type Finding, type Verdict, type FileKind, type FileIndicatorSource } from './scan/scanner.js';
 export { toSarif, type SarifOptions } from './scan/sarif.js';
 export { type RuleLoadProblem } from './scan/yara.js';

@@ -14,7 +14,7 @@ import { parseStixPattern } from './ioc/stix.js';
 import { normalizeIndicator } from './ioc/indicator.js';
 import { IocMatcherBuilder } from './ioc/matcher.js';
 import { IocStore } from './ioc/store.js';
-import { DEFAULT_FEED_LIMITS, refreshSources } from './ioc/fetch.js';
+import { DEFAULT_FEED_LIMITS, refreshSources, watchSources } from './ioc/fetch.js';
 import { addressClass, checkedLookup } from 'mamori/internal';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -333,6 +333,52 @@ describe('red team host: a feed that redirects into the network mamori runs in',
       // A feed whose own address is private (the user's network) may redirect within it.
       const own = await refreshSources(s, { now: () => 3_000, force: true });
       assert.equal(own[0]!.status, 'updated');
+    } finally {
+      s.close();
+      feed.close();
+      inside.close();
+    }
+  });
+
+  it('H21: a source kept with allow_private_redirects may be redirected into the private network on every fetch, --watch included; the others still may not', async () => {
+    let hits = 0;
+    const inside = createServer((_req, res) => {
+      hits++;
+      res.end('198.51.100.7\n');
+    });
+    await new Promise<void>((done) => inside.listen(0, '127.0.0.1', done));
+    const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/mirror/feed.txt`;
+    const feed = createServer((_req, res) => {
+      res.writeHead(302, { location: insideUrl });
+      res.end();
+    });
+    await new Promise<void>((done) => feed.listen(0, '127.0.0.1', done));
+    const feedPort = String((feed.address() as AddressInfo).port);
+    const classify = (address: string, url: URL) => (url.port === feedPort ? 'public' : addressClass(address));
+    const s = IocStore.open(':memory:');
+    try {
+      const url = `http://127.0.0.1:${feedPort}/feed.txt`;
+      assert.equal(s.setSource({ name: 'mirrored', url, refreshMs: 60_000, allowPrivateRedirects: true }).allowPrivateRedirects, true);
+      assert.equal(s.setSource({ name: 'other', url, refreshMs: 60_000 }).allowPrivateRedirects, false, 'a new source refuses by default');
+      const r = await refreshSources(s, { now: () => 1_000, force: true, addresses: { classify } });
+      assert.deepEqual(r.map((x) => [x.source, x.status]), [['mirrored', 'updated'], ['other', 'failed']]);
+      assert.equal(hits, 1, 'only the allowed source reached the inside server');
+      assert.match(r[1]!.error!, /refused .*`mamori ioc source other --allow-private-redirects` allows it for this source \(allow_private_redirects/);
+      // Changing something else keeps the setting; taking it back refuses again.
+      assert.equal(s.setSource({ name: 'mirrored', url, refreshMs: 120_000 }).allowPrivateRedirects, true);
+      s.setSource({ name: 'mirrored', allowPrivateRedirects: false });
+      const again = await refreshSources(s, { now: () => 2_000, force: true, only: 'mirrored', addresses: { classify } });
+      assert.equal(again[0]!.status, 'failed');
+      assert.equal(hits, 1);
+      // The per-run flag still allows every source.
+      const flagged = await refreshSources(s, { now: () => 3_000, force: true, addresses: { classify, allowPrivateRedirects: true } });
+      assert.deepEqual(flagged.map((x) => x.status), ['updated', 'updated']);
+      // The long-running refresher reads the setting from the store too.
+      s.setSource({ name: 'mirrored', allowPrivateRedirects: true });
+      const results: string[] = [];
+      const w = watchSources(s, { now: () => 10_000_000, addresses: { classify }, onResult: (x) => results.push(`${x.source}:${x.status}`), sleep: async () => void w.stop() });
+      await w.done;
+      assert.deepEqual(results, ['mirrored:updated', 'other:failed']);
     } finally {
       s.close();
       feed.close();

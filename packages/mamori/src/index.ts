@@ -16,6 +16,7 @@ export {
   defaultConfig,
   configWarnings,
   LOGIN_DEFAULTS,
+  DEFAULT_SCAN_FILE_TIMEOUT_MS,
   type MamoriConfig,
   type Mode,
   type FieldLocator,

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { addressClass } from 'mamori/internal';
 import { VulnFeedStore } from './feeds/store.js';
 import { updateFeeds } from './feeds/update.js';
 import { readOsv } from './feeds/osv.js';
@@ -317,6 +318,38 @@ describe('red team 2: Debian kernel images', () => {
     store.close();
     assert.deepEqual(r.findings.map((f) => [f.asset, f.status]), [['k-6.1.164-1', 'affected'], ['k-6.1.170-3', 'not_affected']]);
     assert.match(r.findings[0]!.reason, /6\.1\.164-1 is below 6\.1\.170-3, the fix in Debian 12 \(bookworm\)/);
+  });
+});
+
+describe('red team 2: a feed that redirects into the network mamori runs in', () => {
+  it('a redirect from a public address to a private one is refused, naming --allow-private-redirects; allowed with it', async () => {
+    let hits = 0;
+    const inside = createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ catalogVersion: '2024.01.1', dateReleased: '2024-01-31T00:00:00.000Z', count: 1, vulnerabilities: [{ cveID: 'CVE-2024-10000', vendorProject: 'Fortinet', product: 'FortiOS', vulnerabilityName: 'x', dateAdded: '2024-01-10', shortDescription: 'x', requiredAction: 'x', dueDate: '2024-01-31', knownRansomwareCampaignUse: 'Unknown', notes: '' }] }));
+    });
+    await new Promise<void>((r) => inside.listen(0, '127.0.0.1', r));
+    const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/mirror/kev.json`;
+    const feed = createServer((_req, res) => res.writeHead(302, { location: insideUrl }).end());
+    await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
+    const feedPort = String((feed.address() as AddressInfo).port);
+    // Every test server is 127.0.0.1: the feed's port is classed "public", as a feed on the internet would be.
+    const classify = (address: string, url: URL) => (url.port === feedPort ? 'public' as const : addressClass(address));
+    const store = VulnFeedStore.open(':memory:');
+    try {
+      const opts = { store, now: () => Date.parse('2024-02-01'), feeds: ['kev'] as const, force: true, urls: { kev: `http://127.0.0.1:${feedPort}/kev.json` } };
+      const refused = await updateFeeds({ ...opts, addresses: { classify } });
+      assert.equal(refused[0]!.status, 'failed');
+      assert.match(refused[0]!.error!, /kev\.json: a redirect from a public address leads to 127\.0\.0\.1, .*refused .*`mamori vuln update --allow-private-redirects`/);
+      assert.equal(hits, 0, 'no request reached the inside server');
+      const allowed = await updateFeeds({ ...opts, addresses: { classify, allowPrivateRedirects: true } });
+      assert.equal(hits, 1);
+      assert.equal(`${allowed[0]!.status}:${allowed[0]!.records}`, 'updated:1', allowed[0]!.error);
+    } finally {
+      store.close();
+      feed.close();
+      inside.close();
+    }
   });
 });
 

@@ -103,6 +103,25 @@ describe('mamori ioc', () => {
     assert.equal(JSON.parse(r.out).find((s: { name: string }) => s.name === 'local-feed').lastStatus, '304 not modified');
     assert.equal(mamori('ioc', 'match', '192.0.2.44').code, 1);
   });
+
+  it('source --allow-private-redirects is kept with the source (allow_private_redirects); --refuse-private-redirects takes it back', () => {
+    const get = () => JSON.parse(mamori('ioc', 'sources', '--json').out).find((s: { name: string }) => s.name === 'mirror') as { url: string; refreshMs: number; format: string; allowPrivateRedirects: boolean };
+    let r = mamori('ioc', 'source', 'mirror', '--url', 'https://feeds.example/list.txt', '--every', '2h', '--format', 'csv');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(get().allowPrivateRedirects, false, 'refused by default');
+    r = mamori('ioc', 'source', 'mirror', '--allow-private-redirects');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /may redirect into private addresses \(allow_private_redirects\)/);
+    assert.deepEqual(get(), { ...get(), url: 'https://feeds.example/list.txt', refreshMs: 7_200_000, format: 'csv', allowPrivateRedirects: true });
+    assert.match(mamori('ioc', 'sources').out, /mirror .*allowed/);
+    assert.equal(mamori('ioc', 'source', 'mirror', '--every', '3h').code, 0);
+    assert.equal(get().allowPrivateRedirects, true, 'kept when not named');
+    assert.equal(mamori('ioc', 'source', 'mirror', '--refuse-private-redirects').code, 0);
+    assert.equal(get().allowPrivateRedirects, false);
+    assert.match(mamori('ioc', 'source', 'mirror', '--allow-private-redirects', '--refuse-private-redirects').err, /MAMORI_ERR_CLI_USAGE: .*not both/);
+    assert.match(mamori('ioc', 'fetch', '--refuse-private-redirects').err, /MAMORI_ERR_CLI_USAGE: --refuse-private-redirects goes with/);
+    assert.match(mamori('ioc', 'source', 'nothing-yet', '--allow-private-redirects').err, /MAMORI_ERR_CLI_USAGE: give the source's name and --url/, 'a new source needs its URL');
+  });
 });
 
 const linux = existsSync('/proc/self/net/tcp');

@@ -24,6 +24,7 @@ export const help = `Usage:
   mamori ioc stats   [--json]
   mamori ioc remove  (--source NAME [--forget] | --expired) [--json]
   mamori ioc source  NAME --url URL [--every 6h] [--format F]
+                     [--allow-private-redirects | --refuse-private-redirects]
   mamori ioc sources [--json]
   mamori ioc fetch   [--source NAME] [--force] [--watch] [--allow-private-redirects] [--json]
   mamori ioc match   VALUE... [--no-proxyware] [--json]
@@ -36,7 +37,12 @@ cannot use are counted by reason. --replace drops the source's indicators the
 file does not carry. \`source\` gives a source a feed URL (https) and how often
 \`fetch\` refreshes it; \`fetch --watch\` keeps refreshing while it runs. A feed
 that redirects from a public address to a private, loopback or link-local one
-is refused; --allow-private-redirects allows it (a feed mirrored on your network).
+is refused (a feed mirrored on your network): \`source NAME
+--allow-private-redirects\` allows it for that source from then on (kept in the
+store; --refuse-private-redirects takes it back; without either a source keeps
+what it had, and a new one refuses), \`fetch --allow-private-redirects\` for
+every source, this run only. A source already defined can be changed without
+--url (its URL, interval and format stay unless given).
 \`match\` looks values up (an IP, a domain, a URL, a hash, a file name) as the
 scanner, the proxy and \`mamori host check\` do, with mamori's proxyware set;
 it exits 1 when something matched, 0 when nothing did.
@@ -64,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       force: { type: 'boolean' },
       watch: { type: 'boolean' },
       'allow-private-redirects': { type: 'boolean' },
+      'refuse-private-redirects': { type: 'boolean' },
       'no-proxyware': { type: 'boolean' },
     },
     help,
@@ -154,15 +161,19 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (sub === 'source') {
       const name = rest[0];
-      if (!name || !values.url) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the source's name and --url\n\n${help}`);
-      const u = URL.canParse(values.url) ? new URL(values.url) : undefined;
+      const known = name ? store.source(name) : undefined;
+      if (!name || !(values.url ?? known?.url)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `give the source's name and --url\n\n${help}`);
+      if (values['allow-private-redirects'] && values['refuse-private-redirects']) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--allow-private-redirects or --refuse-private-redirects, not both');
+      const url = values.url ?? known!.url!;
+      const u = URL.canParse(url) ? new URL(url) : undefined;
       if (!u || !(u.protocol === 'https:' || (u.protocol === 'http:' && u.hostname === '127.0.0.1'))) {
-        throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--url must be an https:// URL (http:// only to 127.0.0.1), not ${JSON.stringify(values.url.slice(0, 200))}`);
+        throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--url must be an https:// URL (http:// only to 127.0.0.1), not ${JSON.stringify(url.slice(0, 200))}`);
       }
-      const refreshMs = values.every ? parseDuration(values.every, '--every') : 6 * 3_600_000;
+      const refreshMs = values.every ? parseDuration(values.every, '--every') : (known?.refreshMs ?? 6 * 3_600_000);
       if (refreshMs < 60_000) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--every must be a minute or more');
-      const s = store.setSource({ name, url: values.url, format, refreshMs });
-      process.stdout.write(`Source ${s.name}: ${s.url}, refreshed every ${formatDuration(s.refreshMs ?? refreshMs)} by mamori ioc fetch.\n`);
+      const allowPrivateRedirects = values['allow-private-redirects'] ? true : values['refuse-private-redirects'] ? false : undefined;
+      const s = store.setSource({ name, url, format: values.format === undefined && known ? known.format : format, refreshMs, ...(allowPrivateRedirects === undefined ? {} : { allowPrivateRedirects }) });
+      process.stdout.write(`Source ${s.name}: ${s.url}, refreshed every ${formatDuration(s.refreshMs ?? refreshMs)} by mamori ioc fetch${s.allowPrivateRedirects ? '; its feed may redirect into private addresses (allow_private_redirects)' : ''}.\n`);
       return 0;
     }
     if (sub === 'sources') {
@@ -172,8 +183,8 @@ export async function run(argv: string[]): Promise<number> {
       else {
         process.stdout.write(
           table(
-            ['SOURCE', 'URL', 'EVERY', 'LAST FETCH', 'STATUS'],
-            list.map((s) => [s.name, s.url ?? '(imported by hand)', s.refreshMs ? formatDuration(s.refreshMs) : '', s.lastFetch ? new Date(s.lastFetch).toISOString().replace('T', ' ').slice(0, 19) : '', s.lastStatus ?? '']),
+            ['SOURCE', 'URL', 'EVERY', 'PRIVATE REDIRECTS', 'LAST FETCH', 'STATUS'],
+            list.map((s) => [s.name, s.url ?? '(imported by hand)', s.refreshMs ? formatDuration(s.refreshMs) : '', s.url ? (s.allowPrivateRedirects ? 'allowed' : 'refused') : '', s.lastFetch ? new Date(s.lastFetch).toISOString().replace('T', ' ').slice(0, 19) : '', s.lastStatus ?? '']),
             80,
           ),
         );
@@ -181,6 +192,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     // fetch
+    if (values['refuse-private-redirects']) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--refuse-private-redirects goes with `mamori ioc source NAME` (a fetch refuses them unless the source or --allow-private-redirects allows them)');
     if (values.source && !store.source(values.source)?.url) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `no source ${values.source} with a URL (mamori ioc source NAME --url URL adds one)`);
     const addresses = { allowPrivateRedirects: values['allow-private-redirects'] === true };
     const once = async (force = false) => {

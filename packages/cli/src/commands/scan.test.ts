@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,57 @@ describe('mamori scan', () => {
     assert.equal(hit.status, 2);
     assert.match(hit.stdout, /matches the sha256 indicator/);
     assert.equal(run('scan', ['--no-progress', '--no-ioc', 'index.php']).status, 0);
+  });
+
+  it('--generations FILE: the generation record kept apart from the key; an older baseline put back is refused with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-scan-generations-'));
+    const run = (cmd: string, args: string[]) => spawnSync(process.execPath, [BIN, cmd, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, MAMORI_SECRET: 'cli-scan-test-secret-0123456789abcdef' } });
+    mkdirSync(join(dir, 'record'));
+    writeFileSync(join(dir, 'shell.php'), '<?php @eval($_POST["x"]); ?>\n');
+    const gen = ['--generations', join(dir, 'record', 'fim.generations')];
+    assert.equal(run('fim', ['init', 'shell.php', ...gen]).status, 0);
+    assert.ok(existsSync(join(dir, 'record', 'fim.generations')));
+    assert.ok(!existsSync(join(dir, '.mamori', 'fim.key.generations')), 'the record went where it was told');
+    copyFileSync(join(dir, '.mamori', 'fim.db'), join(dir, 'old.db'));
+    // The shell is found and taken out of the baseline (a newer generation); the old baseline, which vouched for it, is put back.
+    writeFileSync(join(dir, 'shell.php'), '<?php echo 1; ?>\n');
+    assert.equal(run('fim', ['accept', '--all', '--reason', 'cleaned', ...gen]).status, 0);
+    writeFileSync(join(dir, 'shell.php'), '<?php @eval($_POST["x"]); ?>\n');
+    copyFileSync(join(dir, 'old.db'), join(dir, '.mamori', 'fim.db'));
+    const refused = run('scan', ['--no-progress', '--baseline', 'default', ...gen, 'shell.php']);
+    assert.equal(refused.status, 70, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /is generation 1, older than generation 2 recorded in .*record\/fim\.generations/);
+    assert.match(run('scan', ['--no-progress', ...gen, 'shell.php']).stderr, /--key and --generations go with --baseline/);
+  });
+
+  it('--file-timeout: a file that takes too long is stopped and reported suspicious, not passed; scan.file_timeout in the config; off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-scan-timeout-'));
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'scan', '--no-progress', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, MAMORI_CONFIG: '', MAMORI_SECRET: 'cli-scan-test-secret-0123456789abcdef' } });
+    // H20: PHP of `$_GET[` repeated costs the rules about a second of CPU per MB (bench/redteam/host-scan-cpu.mjs).
+    writeFileSync(join(dir, 'costly.php'), `<?php ${'$_GET['.repeat(200_000)}`);
+    writeFileSync(join(dir, 'small.php'), '<?php echo "hello"; ?>\n');
+    const stopped = run(['--json', '--file-timeout', '50ms', 'costly.php', 'small.php']);
+    assert.equal(stopped.status, 1, stopped.stdout + stopped.stderr);
+    const lines = stopped.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const costly = lines.find((l) => l['path'] === 'costly.php') as { verdict: string; score: number; note: string; sha256: string; findings: { technique: string }[] };
+    assert.equal(costly.verdict, 'suspicious');
+    assert.equal(costly.score, 35);
+    assert.equal(costly.note, 'scan timed out after 50 ms: not fully checked');
+    assert.deepEqual(costly.findings.map((f) => f.technique), ['scan-timeout']);
+    assert.equal(costly.sha256, createHash('sha256').update(readFileSync(join(dir, 'costly.php'))).digest('hex'), 'hashed whole all the same');
+    const summary = lines.at(-1)!;
+    assert.deepEqual([summary['suspicious'], summary['clean'], summary['timedOut']], [1, 1, 1]);
+    const table = run(['--file-timeout', '50ms', 'costly.php']);
+    assert.match(table.stdout, /SUSPICIOUS\s+35\s+costly\.php\s+scan timed out after 50 ms, so it was not fully checked/);
+    assert.match(table.stdout, /1 not fully checked \(scan timed out: counted as suspicious\)/);
+    // The same from the config; the flag overrides it.
+    writeFileSync(join(dir, 'mamori.yaml'), 'data_dir: ./data\nscan:\n  file_timeout: 50ms\n');
+    assert.equal(run(['costly.php']).status, 1);
+    const whole = run(['--json', '--file-timeout', 'off', 'costly.php']);
+    assert.equal(whole.status, 0, 'scanned whole, the file is clean');
+    assert.equal((JSON.parse(whole.stdout.trim().split('\n').at(-1)!) as { timedOut: number }).timedOut, 0);
+    assert.match(run(['--file-timeout', '0', 'small.php']).stderr, /--file-timeout must be more than 0/);
+    assert.equal(run(['--file-timeout', 'soon', 'small.php']).status, 64);
   });
 
   it('exits 2 when a file is malicious, and lists it in the table with its reason', () => {

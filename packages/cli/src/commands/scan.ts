@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { MamoriError, isMamoriError } from 'mamori/errors';
-import { createScanner, FimDb, generationsFileFor, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
+import { DEFAULT_SCAN_FILE_TIMEOUT_MS, parseDuration } from 'mamori';
+import { createScanner, createTimedScanner, FimDb, generationsFileFor, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
 import { configFile, defaultDataDir } from '../config-file.js';
 import { parse } from '../command.js';
 import { table } from '../render.js';
@@ -19,10 +20,17 @@ export const help = `Usage:
         --rule-score N              score of a match of a rule without a numeric "score" meta (default 75)
         --max-file-size BYTES       bytes scanned per file (default 16777216); larger files are hashed
                                     whole and scanned in their first part
+        --file-timeout DURATION     the longest one file may take (default 10s, or scan.file_timeout in
+                                    the config; off: no bound). A file stopped is not passed: it is
+                                    suspicious, "scan timed out: not fully checked", and counted
         --no-progress               no progress bar (there is one only when stderr is a terminal)
         --baseline NAME             files as a \`mamori fim\` baseline recorded them (same path, same
                                     SHA-256) are known good: clean, with the reason said; the
-                                    baseline's signature is verified first (--key FILE: its key)
+                                    baseline's signature is verified first (--key FILE: its key),
+                                    and an older copy put back is refused (its generation record:
+                                    FILE.generations beside the key)
+        --generations FILE          that record elsewhere, as \`mamori fim --generations\` (a key on
+                                    read-only media)
         --no-ioc                    do not match file hashes, names and paths against the indicators
                                     of \`mamori ioc\` (data_dir/ioc.db) and mamori's proxyware set
         --config FILE               the mamori.yaml whose data_dir holds fim.db and ioc.db
@@ -57,9 +65,11 @@ async function scan(argv: string[]): Promise<number> {
       'no-builtin': { type: 'boolean' },
       'rule-score': { type: 'string' },
       'max-file-size': { type: 'string' },
+      'file-timeout': { type: 'string' },
       'no-progress': { type: 'boolean' },
       baseline: { type: 'string' },
       key: { type: 'string' },
+      generations: { type: 'string' },
       'no-ioc': { type: 'boolean' },
       config: { type: 'string', short: 'c' },
     },
@@ -70,16 +80,19 @@ async function scan(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `say what to scan: one or more paths\n\n${help}`);
   const ruleScore = intOption(values['rule-score'], '--rule-score', 0, 100);
   const maxFileBytes = intOption(values['max-file-size'], '--max-file-size', 1, 2 ** 31 - 1);
+  if ((values.key !== undefined || values.generations !== undefined) && !values.baseline) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--key and --generations go with --baseline');
   if (values['no-builtin'] && !values.rules?.length) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--no-builtin leaves no rules: give some with --rules');
 
   // A config file is read only when there is one (and only for its data directory).
   const file = configFile(values.config);
-  const dataDir = file ? (await import('../runtime.js')).readConfig(file).dataDir : defaultDataDir();
+  const config = file ? (await import('../runtime.js')).readConfig(file) : undefined;
+  const dataDir = config?.dataDir ?? defaultDataDir();
+  const fileTimeoutMs = values['file-timeout'] === undefined ? (config ? config.scan.fileTimeoutMs : DEFAULT_SCAN_FILE_TIMEOUT_MS) : timeoutOption(values['file-timeout']);
   // Known good: what a verified fim baseline recorded (the same path with the same content).
   let knownGood: ((path: string, sha256: string) => boolean) | undefined;
   if (values.baseline) {
-    const keyFile = values.key ?? `${dataDir}/fim.key`;
-    const db = FimDb.open(`${dataDir}/fim.db`, { generations: generationsFileFor(keyFile), onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
+    const keyFile = resolve(values.key ?? `${dataDir}/fim.key`);
+    const db = FimDb.open(`${dataDir}/fim.db`, { generations: resolve(values.generations ?? generationsFileFor(keyFile)), onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
     try {
       const entries = db.load(values.baseline, readKey(keyFile)).entries;
       knownGood = (path, sha256) => entries.get(path)?.sha256 === sha256;
@@ -89,7 +102,22 @@ async function scan(argv: string[]): Promise<number> {
   }
   // Indicators: mamori's proxyware set, and what `mamori ioc` imported, when there is a store.
   const indicators = values['no-ioc'] ? undefined : loadIocMatcher({ dataDir, now: Date.now(), proxyware: true });
-  const scanner = createScanner({ builtinRules: !values['no-builtin'], rules: values.rules?.map((r) => resolve(r)), externalScore: ruleScore, maxFileBytes, ...(knownGood ? { knownGood } : {}), ...(indicators ? { indicators } : {}) });
+  const scannerOptions = { builtinRules: !values['no-builtin'], rules: values.rules?.map((r) => resolve(r)), externalScore: ruleScore, maxFileBytes, ...(knownGood ? { knownGood } : {}), ...(indicators ? { indicators } : {}) };
+  // With a time bound, large files are scanned in a child process that is killed when it passes (see createTimedScanner).
+  const scanner = fileTimeoutMs === undefined ? createScanner(scannerOptions) : createTimedScanner({ ...scannerOptions, fileTimeoutMs });
+  try {
+    return await scanWith(scanner, positionals, values, format);
+  } finally {
+    if ('close' in scanner) scanner.close();
+  }
+}
+
+async function scanWith(
+  scanner: ReturnType<typeof createScanner> | ReturnType<typeof createTimedScanner>,
+  positionals: string[],
+  values: { all?: boolean; 'no-progress'?: boolean },
+  format: string,
+): Promise<number> {
   for (const p of scanner.problems) process.stderr.write(`warning: ${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: rule file left out: ${p.message}\n`);
   if (scanner.rules.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'none of the rule files could be loaded (see the warnings above)');
 
@@ -107,12 +135,14 @@ async function scan(argv: string[]): Promise<number> {
   };
   const progress = process.stderr.isTTY && !values['no-progress'] ? bar(files.length) : undefined;
   const counts: Record<Verdict, number> = { clean: 0, suspicious: 0, malicious: 0 };
+  let timedOut = 0;
   const listed: FileResult[] = [];
   let bytes = 0;
   const started = process.hrtime.bigint();
   for (const f of files) {
-    const r = scanner.scanFile(f);
+    const r = await scanner.scanFile(f);
     counts[r.verdict]++;
+    if (r.findings.some((x) => x.technique === 'scan-timeout' || x.technique === 'scan-aborted')) timedOut++;
     bytes += r.size;
     progress?.tick(bytes);
     if (format === 'jsonl') {
@@ -122,7 +152,7 @@ async function scan(argv: string[]): Promise<number> {
   progress?.done();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const worst = VERDICTS.filter((v) => counts[v] > 0).pop() ?? 'clean';
-  const summary = { files: files.length, bytes, seconds: Math.round(seconds * 1000) / 1000, ...counts, skipped: skipped.length, rules: scanner.rules.reduce((a, r) => a + r.rules, 0), ruleProblems: scanner.problems.length };
+  const summary = { files: files.length, bytes, seconds: Math.round(seconds * 1000) / 1000, ...counts, timedOut, skipped: skipped.length, rules: scanner.rules.reduce((a, r) => a + r.rules, 0), ruleProblems: scanner.problems.length };
   if (format === 'jsonl') {
     for (const x of skipped) process.stdout.write(`${JSON.stringify({ type: 'skipped', path: show(x.path), why: x.why })}\n`);
     for (const p of scanner.problems) process.stdout.write(`${JSON.stringify({ type: 'rule-problem', ...p })}\n`);
@@ -142,10 +172,22 @@ async function scan(argv: string[]): Promise<number> {
       process.stdout.write(table(['VERDICT', 'SCORE', 'FILE', 'REASON'], rows, 100));
     }
     const mb = (bytes / 1e6).toFixed(1);
-    process.stdout.write(`Scanned ${files.length} file${files.length === 1 ? '' : 's'} (${mb} MB) in ${seconds.toFixed(1)} s: ${counts.malicious} malicious, ${counts.suspicious} suspicious, ${counts.clean} clean${skipped.length ? `; ${skipped.length} skipped (symlinks, special files)` : ''}.\n`);
+    process.stdout.write(`Scanned ${files.length} file${files.length === 1 ? '' : 's'} (${mb} MB) in ${seconds.toFixed(1)} s: ${counts.malicious} malicious, ${counts.suspicious} suspicious, ${counts.clean} clean${timedOut ? `; ${timedOut} not fully checked (scan timed out: counted as suspicious)` : ''}${skipped.length ? `; ${skipped.length} skipped (symlinks, special files)` : ''}.\n`);
     if (!values.all && listed.length > 0) process.stdout.write('Each file\'s findings: mamori scan --json PATH\n');
   }
   return EXIT[worst];
+}
+
+function timeoutOption(v: string): number | undefined {
+  if (v === 'off') return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(/^\d+$/.test(v) ? Number(v) : v, '--file-timeout');
+  } catch (err) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', `--file-timeout takes a duration such as 10s or 500ms, or off: ${(err as Error).message}`, { cause: err });
+  }
+  if (!(ms > 0)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--file-timeout must be more than 0 (off: no bound)');
+  return ms;
 }
 
 function intOption(v: string | undefined, name: string, min: number, max: number): number | undefined {

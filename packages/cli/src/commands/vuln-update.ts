@@ -30,6 +30,10 @@ debian-tracker/ (the tracker's JSON export) and ipa/ (the alerts' RSS file).
   --osv-ecosystems L   the OSV archives to fetch (default npm): npm,Debian,Ubuntu,
                        AlmaLinux,"Rocky Linux","Red Hat"
   --every DURATION     with --watch: how often to look for due feeds (default 10m)
+  --allow-private-redirects
+                       a feed whose public address redirects to a private, loopback or
+                       link-local one is followed (a feed mirrored on your network;
+                       refused by default, as for \`mamori ioc fetch\`)
   --nvd-api-key-env V  read an NVD API key from environment variable V (never printed)
 Common options: --config FILE, --json.
 `;
@@ -76,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       every: { type: 'string' },
       'nvd-api-key-env': { type: 'string' },
       'osv-ecosystems': { type: 'string' },
+      'allow-private-redirects': { type: 'boolean' },
     },
     help,
   );
@@ -108,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
       return Object.keys(r.counts).length ? 0 : 1;
     }
     const osvEcosystems = values['osv-ecosystems']?.split(',').map((e) => e.trim()).filter(Boolean);
-    const options = { store, now: Date.now, urls, force: values.force === true, ...(feeds ? { feeds } : {}), ...(nvdApiKey ? { nvdApiKey } : {}), ...(osvEcosystems?.length ? { osvEcosystems } : {}) };
+    const options = { store, now: Date.now, urls, force: values.force === true, addresses: { allowPrivateRedirects: values['allow-private-redirects'] === true }, ...(feeds ? { feeds } : {}), ...(nvdApiKey ? { nvdApiKey } : {}), ...(osvEcosystems?.length ? { osvEcosystems } : {}) };
     const show = (updates: readonly FeedUpdate[]): void => {
       if (values.json) for (const u of updates) process.stdout.write(`${JSON.stringify(u)}\n`);
       else process.stdout.write(rows(updates));

@@ -5,7 +5,8 @@
  * Last-Modified so an unchanged feed costs one 304. A feed replaces its
  * source's indicators (it is the full list each time); a failed fetch changes
  * nothing but the source's status. A redirect from a public address to a private, loopback or
- * link-local one is refused (`addresses.allowPrivateRedirects` allows it; see boundedGet).
+ * link-local one is refused unless the source allows it (`allowPrivateRedirects`, kept with the
+ * source) or the caller does (`addresses.allowPrivateRedirects`, one run); see boundedGet.
  */
 import { MamoriError } from 'mamori';
 import { boundedGet, type AddressPolicy, type BoundedGetLimits } from 'mamori/internal';
@@ -62,7 +63,13 @@ export function isDue(s: IocSource, now: number): boolean {
 export async function refreshSource(store: IocStore, s: IocSource, opts: { now: () => number; limits?: Partial<FeedLimits>; addresses?: AddressPolicy }): Promise<SourceRefresh> {
   if (!s.url) return { source: s.name, status: 'failed', error: 'the source has no URL' };
   try {
-    const a = await fetchFeed(s.url, { etag: s.etag, lastModified: s.lastModified, limits: opts.limits, addresses: opts.addresses });
+    // The source's own setting, or the caller's for this run; either allows (neither can refuse what the other allows).
+    const addresses: AddressPolicy = {
+      hint: `a feed mirrored on your own network: \`mamori ioc source ${s.name} --allow-private-redirects\` allows it for this source (allow_private_redirects, kept in the IoC store), \`mamori ioc fetch --allow-private-redirects\` for one run`,
+      ...opts.addresses,
+      allowPrivateRedirects: s.allowPrivateRedirects || opts.addresses?.allowPrivateRedirects === true,
+    };
+    const a = await fetchFeed(s.url, { etag: s.etag, lastModified: s.lastModified, limits: opts.limits, addresses });
     if (a.status === 304) {
       store.recordFetch(s.name, { at: opts.now(), status: '304 not modified' });
       return { source: s.name, status: 'not-modified' };

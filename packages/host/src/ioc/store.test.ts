@@ -52,6 +52,25 @@ describe('IocStore', () => {
     assert.deepEqual(s.list({ now: 1000 }).map((i) => i.value), ['192.0.2.2', '192.0.2.3']);
     s.close();
   });
+  it('a store made before allow_private_redirects gets the column, off for its sources', () => {
+    const path = join(dir, 'v1.db');
+    const raw = new Database(path);
+    raw.exec(`CREATE TABLE sources (name TEXT PRIMARY KEY, url TEXT, format TEXT NOT NULL DEFAULT 'auto', refresh_ms INTEGER, last_fetch INTEGER, etag TEXT, last_modified TEXT, last_status TEXT);
+      CREATE TABLE indicators (kind TEXT NOT NULL, value TEXT NOT NULL, source TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires INTEGER, meta TEXT, PRIMARY KEY (kind, value, source)) WITHOUT ROWID;
+      CREATE INDEX indicators_source ON indicators (source, last_seen);
+      INSERT INTO sources (name, url, refresh_ms) VALUES ('old', 'https://feeds.example/x.txt', 3600000);`);
+    raw.pragma('user_version = 1');
+    raw.close();
+    const s = IocStore.open(path);
+    try {
+      assert.equal(s.source('old')?.allowPrivateRedirects, false);
+      assert.equal(s.setSource({ name: 'old', allowPrivateRedirects: true }).url, 'https://feeds.example/x.txt');
+      assert.equal(s.source('old')?.allowPrivateRedirects, true);
+    } finally {
+      s.close();
+    }
+  });
+
   it('refuses bad source names and a newer schema', () => {
     const s = IocStore.open(':memory:');
     assert.throws(() => s.importIndicators('../x', [], { now: 1 }), /source name/);

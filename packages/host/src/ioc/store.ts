@@ -41,6 +41,11 @@ export interface IocSource {
   readonly lastModified: string | null;
   /** What the last fetch did: `200 (1234 indicators)`, `304 not modified`, or the error. */
   readonly lastStatus: string | null;
+  /**
+   * The feed may redirect from a public address to a private, loopback or link-local one (a
+   * feed mirrored on the user's own network; boundedGet refuses it otherwise). Default false.
+   */
+  readonly allowPrivateRedirects: boolean;
 }
 
 export interface ImportOutcome {
@@ -89,6 +94,7 @@ const MIGRATIONS = [
      PRIMARY KEY (kind, value, source)
    ) WITHOUT ROWID;
    CREATE INDEX indicators_source ON indicators (source, last_seen);`,
+  `ALTER TABLE sources ADD COLUMN allow_private_redirects INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export class IocStore {
@@ -116,15 +122,20 @@ export class IocStore {
     this.#db.close();
   }
 
-  /** Adds or changes a source (its feed URL, format, refresh interval). */
-  setSource(s: { name: string; url?: string | null; format?: IocFormat; refreshMs?: number | null }): IocSource {
+  /**
+   * Adds or changes a source (its feed URL, format, refresh interval, whether its feed may
+   * redirect into private addresses). What is left out keeps its value (a new source: no
+   * private redirects).
+   */
+  setSource(s: { name: string; url?: string | null; format?: IocFormat; refreshMs?: number | null; allowPrivateRedirects?: boolean }): IocSource {
     checkSourceName(s.name);
+    const allow = s.allowPrivateRedirects === undefined ? null : s.allowPrivateRedirects ? 1 : 0;
     this.#db
       .prepare(
-        `INSERT INTO sources (name, url, format, refresh_ms) VALUES (@name, @url, @format, @refresh)
-         ON CONFLICT(name) DO UPDATE SET url = coalesce(@url, url), format = @format, refresh_ms = coalesce(@refresh, refresh_ms)`,
+        `INSERT INTO sources (name, url, format, refresh_ms, allow_private_redirects) VALUES (@name, @url, @format, @refresh, coalesce(@allow, 0))
+         ON CONFLICT(name) DO UPDATE SET url = coalesce(@url, url), format = @format, refresh_ms = coalesce(@refresh, refresh_ms), allow_private_redirects = coalesce(@allow, allow_private_redirects)`,
       )
-      .run({ name: s.name, url: s.url ?? null, format: s.format ?? 'auto', refresh: s.refreshMs ?? null });
+      .run({ name: s.name, url: s.url ?? null, format: s.format ?? 'auto', refresh: s.refreshMs ?? null, allow });
     return this.source(s.name)!;
   }
 
@@ -242,6 +253,7 @@ function toSource(r: Record<string, unknown>): IocSource {
     etag: (r.etag as string | null) ?? null,
     lastModified: (r.last_modified as string | null) ?? null,
     lastStatus: (r.last_status as string | null) ?? null,
+    allowPrivateRedirects: r.allow_private_redirects === 1,
   };
 }
 

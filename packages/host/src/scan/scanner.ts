@@ -77,6 +77,12 @@ export interface Scanner {
   scanFile(path: string | Buffer): FileResult;
   /** Regular files under each path, in a stable order; symlinks and special files are skipped (and counted). */
   walk(paths: readonly string[]): { files: string[]; skipped: { path: string; why: string }[]; rawFiles: Buffer[] };
+  /**
+   * Applies this scanner's `knownGood` and `indicators` to a result made without them (by a scanner
+   * in another process, see createTimedScanner): what scanFile does last. `hashes`: the file's SHA-1
+   * and MD5 when it was read whole, for hash indicators of those kinds.
+   */
+  settle(result: FileResult, hashes?: { sha1?: string; md5?: string }): FileResult;
 }
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
@@ -226,22 +232,29 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
     if (total(signatures) + total(findings) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
     const unique = dedupe([...signatures, ...findings]);
-    let score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
-    let verdict = verdictOf(score);
+    const score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
+    return settle({ path, kind, size, sha256, verdict: verdictOf(score), score, findings: unique, ...(note ? { note } : {}) }, () => extraHashes(data, size));
+  }
+
+  /** Known good (a fim baseline), then indicators (which win over everything). */
+  function settle(r: FileResult, hashes: () => { sha1?: string; md5?: string }): FileResult {
+    const { path, sha256 } = r;
+    const unique = [...r.findings];
+    let { score, verdict } = r;
     if (verdict !== 'clean' && options.knownGood?.(path, sha256)) {
       unique.push({ rule: 'mamori:known-good', source: 'fim', technique: 'known-good', score: 0, description: `known good: this content (sha256 ${sha256.slice(0, 12)}…) is in the integrity baseline; ${verdict} without it` });
       score = 0;
       verdict = 'clean';
     }
     if (options.indicators) {
-      const hits = options.indicators.matchFile({ path, name: basename(path), sha256, ...extraHashes(data, size) });
+      const hits = options.indicators.matchFile({ path, name: basename(path), sha256, ...hashes() });
       for (const h of hits) unique.push({ rule: 'indicator', source: h.source, technique: 'indicator', score: 100, description: `matches the ${h.kind} indicator ${h.indicator} from ${h.source}` });
       if (hits.length > 0) {
         score = 100;
         verdict = 'malicious';
       }
     }
-    return { path, kind, size, sha256, verdict, score, findings: unique, ...(note ? { note } : {}) };
+    return { ...r, verdict, score, findings: unique };
   }
 
   function extraHashes(data: Buffer, size: number): { sha1?: string; md5?: string } {
@@ -249,60 +262,68 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return { sha1: createHash('sha1').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') };
   }
 
-  return {
+  /** scanFile, with the choices of scanFileWith. */
+  function scanPath(at: string | Buffer, o: ScanFileChoices = {}): FileResult | undefined {
+    const path = typeof at === 'string' ? at : displayPath(at);
+    let fd: number;
+    try {
+      fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      return empty(path, code === 'ENOENT' ? 'vanished before it was read' : code === 'ELOOP' ? 'a symlink, not followed' : `unreadable: ${(err as Error).message}`);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return empty(path, 'not a regular file');
+      const size = st.size;
+      const want = Math.min(size, maxBytes);
+      if (want > (o.ifAtMost ?? Infinity)) return undefined;
+      // One buffer, reused from file to file and grown to the largest read: no allocation per file.
+      if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
+      const data = scratch;
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, data, got, want - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      const body = data.subarray(0, got);
+      let sha256: string;
+      let note: string | undefined;
+      if (size > maxBytes && o.hashRemainder === false) {
+        sha256 = '';
+        note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
+      } else if (size > maxBytes) {
+        // Hash the whole file in bounded memory; scan the first part.
+        const h = createHash('sha256').update(body);
+        const chunk = Buffer.allocUnsafe(1024 * 1024);
+        let pos = got;
+        for (;;) {
+          const n = readSync(fd, chunk, 0, chunk.length, pos);
+          if (n === 0) break;
+          h.update(chunk.subarray(0, n));
+          pos += n;
+        }
+        sha256 = h.digest('hex');
+        note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
+      } else sha256 = createHash('sha256').update(body).digest('hex');
+      return verdictFor(path, fileKind(path, body), body, sha256, size, note);
+    } catch (err) {
+      return empty(path, `unreadable: ${(err as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  const scanner: Scanner = {
     rules: rules.files,
     problems: rules.problems,
+    settle: (result, hashes) => settle(result, () => hashes ?? {}),
     scanBuffer(data, path, extra) {
       const sha256 = extra?.sha256 ?? createHash('sha256').update(data).digest('hex');
       return verdictFor(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
     },
-    scanFile(at) {
-      const path = typeof at === 'string' ? at : displayPath(at);
-      let fd: number;
-      try {
-        fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        return empty(path, code === 'ENOENT' ? 'vanished before it was read' : code === 'ELOOP' ? 'a symlink, not followed' : `unreadable: ${(err as Error).message}`);
-      }
-      try {
-        const st = fstatSync(fd);
-        if (!st.isFile()) return empty(path, 'not a regular file');
-        const size = st.size;
-        const want = Math.min(size, maxBytes);
-        // One buffer, reused from file to file and grown to the largest read: no allocation per file.
-        if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
-        const data = scratch;
-        let got = 0;
-        while (got < want) {
-          const n = readSync(fd, data, got, want - got, got);
-          if (n === 0) break;
-          got += n;
-        }
-        const body = data.subarray(0, got);
-        let sha256: string;
-        let note: string | undefined;
-        if (size > maxBytes) {
-          // Hash the whole file in bounded memory; scan the first part.
-          const h = createHash('sha256').update(body);
-          const chunk = Buffer.allocUnsafe(1024 * 1024);
-          let pos = got;
-          for (;;) {
-            const n = readSync(fd, chunk, 0, chunk.length, pos);
-            if (n === 0) break;
-            h.update(chunk.subarray(0, n));
-            pos += n;
-          }
-          sha256 = h.digest('hex');
-          note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
-        } else sha256 = createHash('sha256').update(body).digest('hex');
-        return verdictFor(path, fileKind(path, body), body, sha256, size, note);
-      } catch (err) {
-        return empty(path, `unreadable: ${(err as Error).message}`);
-      } finally {
-        closeSync(fd);
-      }
-    },
+    scanFile: (at) => scanPath(at)!,
     walk(paths) {
       const files: string[] = [];
       const skipped: { path: string; why: string }[] = [];
@@ -352,6 +373,32 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { files, skipped, rawFiles };
     },
   };
+  SCAN_WITH.set(scanner, scanPath);
+  return scanner;
+}
+
+/** For createTimedScanner (not exported from @mamori/host). */
+export interface ScanFileChoices {
+  /**
+   * Scan only when the bytes to scan (the file's size as its descriptor says, up to maxFileBytes)
+   * are at most this many; else undefined, with nothing read. The size is the descriptor's, so a
+   * file that grows after a first look cannot bring a larger body in.
+   */
+  readonly ifAtMost?: number;
+  /**
+   * false: a file larger than maxFileBytes is not hashed past what is scanned (sha256 left empty,
+   * for the caller to fill): hashing gigabytes is not the rules' time, and must not count in it.
+   */
+  readonly hashRemainder?: boolean;
+}
+
+const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices) => FileResult | undefined>();
+
+/** scanner.scanFile with the choices above (not exported from @mamori/host). */
+export function scanFileWith(s: Scanner, at: string | Buffer, o: ScanFileChoices): FileResult | undefined {
+  const f = SCAN_WITH.get(s);
+  if (!f) throw new TypeError('not a scanner made by createScanner');
+  return f(at, o);
 }
 
 /**

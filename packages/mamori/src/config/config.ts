@@ -198,6 +198,8 @@ export interface MamoriConfig {
   };
   network: { ipv4Prefix: number; ipv6Prefix: number; trustedProxies: string[] };
   geo: { database?: string };
+  /** `mamori scan`: the longest one file may take, ms; undefined: no bound (`file_timeout: off`). */
+  scan: { fileTimeoutMs: number | undefined };
   proxy?: {
     host: string;
     port: number;
@@ -232,6 +234,8 @@ export interface MamoriConfig {
   waf?: WafConfig;
 }
 
+/** `mamori scan`: the longest one file may take by default (`scan.file_timeout`). */
+export const DEFAULT_SCAN_FILE_TIMEOUT_MS = 10_000;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const ROLE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -711,6 +715,8 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     };
     if (waf.requestBodyNoFilesLimit > waf.requestBodyLimit) errs.push({ where: where(['waf', 'request_body_no_files_limit']), path: ['waf', 'request_body_no_files_limit'], message: 'must not exceed request_body_limit' });
   }
+  const scanFileTimeout = raw.scan?.file_timeout === 'off' ? undefined : dur(raw.scan?.file_timeout, DEFAULT_SCAN_FILE_TIMEOUT_MS, ['scan', 'file_timeout']);
+  if (scanFileTimeout === 0) errs.push({ where: where(['scan', 'file_timeout']), path: ['scan', 'file_timeout'], message: 'must be more than 0 (off: no bound)' });
   if (errs.length) throw invalid(errs);
   const cfg: MamoriConfig = {
     source: file,
@@ -735,6 +741,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
     },
     network: { ipv4Prefix: raw.network?.ipv4_prefix ?? 32, ipv6Prefix: raw.network?.ipv6_prefix ?? 64, trustedProxies },
     geo: raw.geo?.database ? { database: resolvePath(baseDir, raw.geo.database) } : {},
+    scan: { fileTimeoutMs: scanFileTimeout },
     proxy,
     logins,
     loginProtection,

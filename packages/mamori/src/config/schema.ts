@@ -72,6 +72,13 @@ export const CONFIG_SCHEMA: SchemaNode = {
       trusted_proxies: { ...cidrList, description: 'peers whose X-Forwarded-For is believed; empty by default' },
     }),
     geo: obj({ database: { type: 'string', description: 'a MaxMind or DB-IP country .mmdb file; the bundled open database when absent' } }),
+    scan: obj({
+      file_timeout: {
+        oneOf: [duration, { const: 'off' }],
+        description:
+          'mamori scan: the longest one file may take (default 10s); a file stopped is reported suspicious (scan-timeout), not passed; off: no bound (--file-timeout overrides)',
+      },
+    }),
     proxy: obj(
       {
         listen: { type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[0-9.]+|localhost):\\d{1,5}$', description: 'host:port, e.g. 127.0.0.1:8080' },

@@ -24,6 +24,7 @@ const EVERY_KEY: MamoriYaml = {
   },
   network: { ipv4_prefix: 32, ipv6_prefix: 64, trusted_proxies: ['10.0.0.0/8'] },
   geo: { database: 'country.mmdb' },
+  scan: { file_timeout: '10s' },
   proxy: { listen: '127.0.0.1:8080', upstream: 'http://127.0.0.1:3000', max_header_bytes: 16384, max_headers: 100, max_body_bytes: 65536, upstream_timeout: '30s', request_timeout: '60s' },
   logins: [
     {

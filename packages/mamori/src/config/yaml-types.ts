@@ -98,6 +98,8 @@ export interface MamoriYaml {
   };
   network?: { ipv4_prefix?: number; ipv6_prefix?: number; trusted_proxies?: string[] };
   geo?: { database?: string };
+  /** `mamori scan`: the longest one file may take (default 10s), or off. */
+  scan?: { file_timeout?: DurationText | 'off' };
   proxy?: {
     listen?: string;
     upstream: string;

@@ -20,7 +20,7 @@
  * A feed that fails is recorded with its error and changes nothing else; the others go on.
  */
 import { MamoriError } from 'mamori';
-import { boundedGet, type BoundedGetLimits } from 'mamori/internal';
+import { boundedGet, type AddressPolicy, type BoundedGetLimits } from 'mamori/internal';
 import { gunzipSync } from 'node:zlib';
 import { readCve5 } from './cve5.js';
 import { readEpss } from './epss.js';
@@ -89,6 +89,11 @@ export interface UpdateOptions {
   readonly cve5Ids?: readonly string[];
   /** JVN: `w` (past week) or `m` (past month) of rangeDatePublished. */
   readonly jvnRange?: 'w' | 'm';
+  /**
+   * Where redirects may lead (boundedGet's policy): by default never from a public address to a
+   * private one; `allowPrivateRedirects` for feeds mirrored on the user's own network.
+   */
+  readonly addresses?: AddressPolicy;
 }
 
 export interface FeedUpdate {
@@ -119,7 +124,7 @@ class Fetcher {
     if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
     this.requests++;
     // the caller's extra headers are secrets (NVD's apiKey): never sent on to another host a redirect names
-    const r = await boundedGet(u, { code: 'MAMORI_ERR_VULN_FEED', limits: { ...DEFAULT_UPDATE_LIMITS, ...this.o.limits }, headers, sensitiveHeaders: Object.keys(extra ?? {}), what: 'feeds', notModified: validators !== undefined });
+    const r = await boundedGet(u, { code: 'MAMORI_ERR_VULN_FEED', limits: { ...DEFAULT_UPDATE_LIMITS, ...this.o.limits }, headers, sensitiveHeaders: Object.keys(extra ?? {}), what: 'feeds', notModified: validators !== undefined, addresses: { hint: 'a feed mirrored on your own network: `mamori vuln update --allow-private-redirects`', ...this.o.addresses } });
     if (r.status === 304) return { status: 304 as const };
     const h = r.headers;
     return {

@@ -1,0 +1,202 @@
+/**
+ * A scanner with a per-file time bound (`mamori scan --file-timeout`, finding H20 of
+ * bench/redteam/README-host.md). A file can be built to be slow for the rules (PHP of `$_GET[`
+ * repeated costs YARA-X about a second of CPU per MB), and a scanner that gives every file all the
+ * time it asks for lets such files cost hours, or wait out a scan run by cron.
+ *
+ * YARA-X has a scan timeout, but its Node binding (@litko/yara-x 0.3.0, the latest) does not
+ * expose it, and a native call cannot be interrupted from JavaScript (a worker thread's
+ * terminate() waits for it to return). So files large enough to reach the bound are scanned in a
+ * child process (scan-child.ts), which is killed when the bound passes; the next large file starts
+ * a new one. Smaller files, which cannot reach the bound at the rules' worst measured rate
+ * (`inProcessBytes`: 100 bytes per millisecond of the bound, 1 MB for 10 s, about 9 times under
+ * the 1.1 s/MB of the costliest shape known; the bytes scanned, at most maxFileBytes, count), are
+ * scanned in this process as before: an ordinary tree never pays for the child. The bound is the
+ * scan's: a file larger than maxFileBytes is hashed whole here, after it, not in the child.
+ *
+ * A file stopped is NOT passed: it is suspicious (score at the suspicious threshold, technique
+ * `scan-timeout`, with a note), since making a backdoor expensive to scan must not get it through.
+ * Its hashes are still computed here, so a hash indicator still makes it malicious and a baseline
+ * that recorded this very content still makes it clean (scanner.settle). A child that dies while
+ * scanning (a crash of the engine) gives the same verdict, technique `scan-aborted`.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createScanner, displayPath, fileKind, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import type { ChildScannerOptions } from './scan-child.js';
+
+export interface TimedScannerOptions extends ScannerOptions {
+  /** Longest a file may take, ms (wall clock, from when the file is handed to the child). */
+  readonly fileTimeoutMs: number;
+  /** Files of at most this many bytes are scanned in this process, without the bound (default fileTimeoutMs × 100). */
+  readonly inProcessBytes?: number;
+}
+
+export interface TimedScanner extends Omit<Scanner, 'scanFile'> {
+  readonly fileTimeoutMs: number;
+  scanFile(path: string | Buffer): Promise<FileResult>;
+  /** Ends the child process, if one runs. */
+  close(): void;
+}
+
+type Answer = { type: 'ready' } | { type: 'result'; id: number; result: FileResult; hashes?: { sha1?: string; md5?: string } };
+
+export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
+  if (!(Number.isFinite(options.fileTimeoutMs) && options.fileTimeoutMs > 0)) throw new RangeError('fileTimeoutMs must be a positive number of milliseconds');
+  const scanner = createScanner(options);
+  const timeoutMs = options.fileTimeoutMs;
+  const inProcessBytes = options.inProcessBytes ?? Math.floor(timeoutMs * 100);
+  const maxBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
+  const suspicious = options.thresholds?.suspicious ?? 35;
+  const childOptions: ChildScannerOptions = {
+    ...(options.builtinRules !== undefined ? { builtinRules: options.builtinRules } : {}),
+    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.externalScore !== undefined ? { externalScore: options.externalScore } : {}),
+    ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    ...(options.deobfuscate ? { deobfuscate: options.deobfuscate } : {}),
+    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+  };
+
+  let child: { proc: ChildProcess; ready: Promise<void> } | undefined;
+  let nextId = 0;
+
+  function start(): { proc: ChildProcess; ready: Promise<void> } {
+    const proc = fork(fileURLToPath(new URL('./scan-child.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const ready = new Promise<void>((done, fail) => {
+      const onReady = (m: Answer) => {
+        if (m.type !== 'ready') return;
+        proc.off('exit', onExit);
+        done();
+      };
+      const onExit = (code: number | null, signal: string | null) => fail(new Error(`the scanning process ended before it was ready (${signal ?? `exit ${code}`})`));
+      proc.once('message', onReady);
+      proc.once('exit', onExit);
+    });
+    // Errors of the channel (a child that died) show as the file's exit, not as an uncaught 'error'.
+    proc.on('error', () => {});
+    proc.on('exit', () => {
+      if (child?.proc === proc) child = undefined;
+    });
+    proc.send({ type: 'init', options: childOptions });
+    return { proc, ready };
+  }
+
+  /** An idle child does not keep this process alive (a caller that forgets close() still ends). */
+  function hold(proc: ChildProcess, busy: boolean): void {
+    const channel = proc.channel as { ref?(): void; unref?(): void } | undefined;
+    if (busy) {
+      proc.ref();
+      channel?.ref?.();
+    } else {
+      proc.unref();
+      channel?.unref?.();
+    }
+  }
+
+  function stop(): void {
+    if (!child) return;
+    child.proc.kill('SIGKILL');
+    child = undefined;
+  }
+
+  async function inChild(at: string | Buffer): Promise<FileResult> {
+    child ??= start();
+    const c = child;
+    try {
+      await c.ready; // compiling the rules is not the file's time
+    } catch (err) {
+      stop();
+      throw err;
+    }
+    const id = nextId++;
+    return await new Promise<FileResult>((done) => {
+      const finish = (r: FileResult) => {
+        clearTimeout(timer);
+        c.proc.off('message', onMessage);
+        c.proc.off('exit', onExit);
+        hold(c.proc, false);
+        done(r);
+      };
+      const onMessage = (m: Answer) => {
+        if (m.type !== 'result' || m.id !== id) return;
+        clearTimeout(timer);
+        // Past maxFileBytes the child scanned the first part and left the hash of the whole to us.
+        const r = m.result.size > maxBytes && m.result.sha256 === '' ? { ...m.result, sha256: hashFile(at, maxBytes).sha256 } : m.result;
+        finish(scanner.settle(r, m.hashes));
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        if (child === c) child = undefined;
+        finish(unfinished(at, 'scan-aborted', `the scanning process ended while scanning it (${signal ?? `exit ${code}`})`));
+      };
+      const timer = setTimeout(() => {
+        c.proc.off('exit', onExit);
+        stop();
+        finish(unfinished(at, 'scan-timeout', `scan timed out after ${seconds(timeoutMs)}`));
+      }, timeoutMs);
+      hold(c.proc, true);
+      c.proc.on('message', onMessage);
+      c.proc.once('exit', onExit);
+      c.proc.send({ type: 'scan', id, path: at });
+    });
+  }
+
+  /** A file not fully checked: suspicious, hashed here so indicators and baselines still apply. */
+  function unfinished(at: string | Buffer, technique: 'scan-timeout' | 'scan-aborted', why: string): FileResult {
+    const path = typeof at === 'string' ? at : displayPath(at);
+    const h = hashFile(at, maxBytes);
+    const note = `${why}: not fully checked`;
+    const finding: Finding = { rule: `mamori:${technique}`, source: 'mamori', technique, score: suspicious, description: `${why}, so it was not fully checked (a file built to be slow to scan must not pass as clean)` };
+    const result: FileResult = { path, kind: fileKind(path, h.head), size: h.size, sha256: h.sha256, verdict: 'suspicious', score: suspicious, findings: [finding], note };
+    return scanner.settle(result, h.whole ? { sha1: h.sha1, md5: h.md5 } : undefined);
+  }
+
+  return {
+    rules: scanner.rules,
+    problems: scanner.problems,
+    fileTimeoutMs: timeoutMs,
+    walk: (paths) => scanner.walk(paths),
+    settle: (r, hashes) => scanner.settle(r, hashes),
+    scanBuffer: (data, path, extra) => scanner.scanBuffer(data, path, extra),
+    async scanFile(at) {
+      // Small files, and whatever is not a readable regular file (scanFile says why), stay here.
+      return scanFileWith(scanner, at, { ifAtMost: inProcessBytes }) ?? (await inChild(at));
+    },
+    close: stop,
+  };
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** SHA-256 of the whole file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
+function hashFile(at: string | Buffer, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer } {
+  let fd: number;
+  try {
+    fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return { size: 0, sha256: '', whole: false, head: Buffer.alloc(0) };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const whole = size <= maxBytes;
+    const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    let head = Buffer.alloc(0);
+    for (let pos = 0; ; ) {
+      const n = readSync(fd, chunk, 0, chunk.length, pos);
+      if (n === 0) break;
+      if (pos === 0) head = Buffer.from(chunk.subarray(0, Math.min(n, 64)));
+      for (const h of hashes) h.update(chunk.subarray(0, n));
+      pos += n;
+    }
+    const [sha256, sha1, md5] = hashes.map((h) => h.digest('hex'));
+    return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head };
+  } catch {
+    return { size: 0, sha256: '', whole: false, head: Buffer.alloc(0) };
+  } finally {
+    closeSync(fd);
+  }
+}
