@@ -5,7 +5,8 @@
  * The file is read once from its start, never by position, so a pipe, a FIFO
  * or `<(zcat ...)` reads as a file does.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, open as fsOpen } from 'node:fs';
+import { Socket } from 'node:net';
 import { open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -79,13 +80,58 @@ async function* plainBytes(raw: Readable): AsyncGenerator<Buffer> {
       raw.destroy();
     }
   }
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip();
-    // pipeline ends both on an error in either; the error reaches the loop below through gunzip.
-    pipeline(Readable.from(all(), { objectMode: false }), gunzip, () => {});
-    yield* gunzip as AsyncIterable<Buffer>;
-  } else {
-    yield* all();
+  try {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      const gunzip = createGunzip();
+      // pipeline ends both on an error in either; the error reaches the loop below through gunzip.
+      pipeline(Readable.from(all(), { objectMode: false }), gunzip, () => {});
+      yield* gunzip as AsyncIterable<Buffer>;
+    } else {
+      yield* all();
+    }
+  } finally {
+    // Here too, not only in all(): all() may be waiting on the source's next read when gunzip
+    // fails or the reader breaks off, and its own finally would run only once that read came
+    // back. A pipe whose writer neither writes nor closes (corrupt gzip on standard input) held
+    // mamori replay until the writer went away.
+    raw.destroy();
+  }
+}
+
+/**
+ * A path's bytes. A FIFO (`mkfifo`, and `<(zcat x.gz)`, which is a pipe under /dev/fd) is read as
+ * a socket, not through fs: a read of fs waits on a thread of the pool until the writer writes or
+ * closes, and nothing calls it off, so a replay that stopped on bad bytes from a writer that
+ * stayed open waited for the writer before it could exit. A socket's read ends when it is
+ * destroyed. (The open itself waits for a FIFO's writer, as any reader of one does.)
+ */
+async function openPath(path: string): Promise<Readable> {
+  const fd = await new Promise<number>((resolve, reject) => fsOpen(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  let pipe = false;
+  try {
+    const st = fstatSync(fd);
+    pipe = st.isFIFO() || st.isSocket();
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return pipe ? new Socket({ fd, readable: true, writable: false }) : createReadStream('', { fd, highWaterMark: 256 * 1024 });
+}
+
+/**
+ * The bytes' errors named after their input (`auth.log.3.gz: Z_BUF_ERROR: unexpected end of file`)
+ * unless their message names it already (ENOENT's does): one bad file among thirty replayed is
+ * told apart. The original error is the cause.
+ */
+async function* named(path: string, bytes: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* bytes;
+  } catch (err) {
+    const e = (err ?? {}) as { code?: unknown; message?: unknown };
+    const message = typeof e.message === 'string' ? e.message : String(err);
+    if (message.includes(path)) throw err;
+    const code = typeof e.code === 'string' && e.code !== '' && !message.startsWith(`${e.code}:`) ? `${e.code}: ` : '';
+    throw new Error(`${path}: ${code}${message}`, { cause: err });
   }
 }
 
@@ -97,8 +143,8 @@ export async function* readLineBatches(source: string | LineSource, opts: ReadLi
   const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
   const receivedAt = opts.receivedAt ?? Date.now();
   const path = typeof source === 'string' ? source : source.path;
-  const raw = typeof source === 'string' ? createReadStream(source, { highWaterMark: 256 * 1024 }) : source.open();
-  const stream = plainBytes(raw);
+  const raw = typeof source === 'string' ? await openPath(source) : source.open();
+  const stream = named(path, plainBytes(raw));
   let carry: Buffer | null = null;
   let carryStart = 0;
   let skipping = false;

@@ -59,7 +59,7 @@ export class LoginGuard {
    * so that the same store run in enforce mode later never reads what detect mode counted.
    */
   readonly #detect: boolean;
-  /** Store writes no answer waits for (a success's take-back), until they land: see settle(). */
+  /** Store writes no answer waits for (a success's or a refusal's take-back, a challenge given), until they land: see settle(). */
   #pending = 0;
   /** settle()'s callers waiting for #pending to reach 0. */
   #idle: (() => void)[] = [];
@@ -83,7 +83,9 @@ export class LoginGuard {
     this.config = config;
     this.#d = deps;
     this.#detect = config.mode === 'detect';
-    this.#onError = deps.onError ?? warnAtMostEveryMinute('a login count written after its answer (a success, a refusal, a challenge) could not be recorded');
+    // (Every write behind an answer: a success's take-back, a refusal's, a challenge counted as
+    // ignored; it said "a successful login" for all three, sending an operator after the wrong one.)
+    this.#onError = deps.onError ?? warnAtMostEveryMinute('a login count could not be written');
     this.#keys = new LoginKeys({
       secret: deps.secret,
       random: deps.random,

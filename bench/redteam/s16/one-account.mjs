@@ -1,0 +1,10 @@
+import { loginStack } from '../../../packages/mamori/dist/guard/testdata/login-stack.js';
+const s = loginStack(Buffer.from('challenge-level-redteam-secret-0123456789'), { login_protection: { challenged: { block_after_ignored: 6 } } });
+const bot = '203.0.113.61';
+const at = () => s.attempt(bot, 'alice@example.com', 'guess');
+for (let i = 0; i < 5; i++) console.log((await at()).action);
+const all = await Promise.all(Array.from({ length: Number(process.argv[2] ?? 50) }, at));
+const c = {}; for (const r of all) { const k = r.action + ':' + r.verdict.ruleId; c[k] = (c[k] ?? 0) + 1; } console.log(c);
+await s.guard.login.settle();
+console.log('ignored', (await s.store.read([])), (await s.store.decisions.list({})).length);
+const next = await at(); console.log(next.action, next.verdict.ruleId, next.verdict.reason);
