@@ -132,6 +132,25 @@ describe('mamori replay', () => {
     assert.match(usage.err, /MAMORI_ERR_CLI_USAGE: give the log files/);
     assert.match(mamori('replay', 'x', '--only', 'no-such').err, /no scenario "no-such" \(there are password-spraying, /);
   });
+  it('one input that cannot be read to its end does not stop the others: their report, its error on stderr, exit 2', () => {
+    const { dir, mamori } = project();
+    const events = readFileSync(join(SAMPLES, 'events.jsonl'));
+    writeFileSync(join(dir, 'good.jsonl.gz'), gzipSync(events));
+    writeFileSync(join(dir, 'rotated.jsonl.3.gz'), gzipSync(events).subarray(0, 40));
+    const all = mamori('replay', 'good.jsonl.gz', 'rotated.jsonl.3.gz', 'gone.log', join(SAMPLES, 'events.jsonl'));
+    const alone = mamori('replay', 'good.jsonl.gz', join(SAMPLES, 'events.jsonl'));
+    assert.equal(alone.code, 1, alone.err);
+    assert.equal(all.code, 2);
+    assert.match(all.out, /^rotated\.jsonl\.3\.gz: 0 lines, 0 events, 0 not parsed; not read to its end/m);
+    assert.match(all.out, /^gone\.log: 0 lines, .*not read to its end/m);
+    // The inputs that could be read gave the same alerts as without the bad ones.
+    const tail = (out: string) => out.split('\n').filter((l) => !/^(rotated|gone)/.test(l)).join('\n');
+    assert.equal(tail(all.out), tail(alone.out));
+    assert.deepEqual(all.err.trim().split('\n'), ['mamori: rotated.jsonl.3.gz: Z_BUF_ERROR: unexpected end of file', "mamori: ENOENT: no such file or directory, open 'gone.log'"]);
+    const json = JSON.parse(mamori('replay', '--json', 'good.jsonl.gz', 'rotated.jsonl.3.gz').out) as { files: { path: string; error?: string }[] };
+    assert.deepEqual(json.files.map((f) => [f.path, f.error]), [['good.jsonl.gz', undefined], ['rotated.jsonl.3.gz', 'rotated.jsonl.3.gz: Z_BUF_ERROR: unexpected end of file']]);
+  });
+
   it('a reader that goes away early (`| head`) ends the command quietly with 141, no stack trace', async () => {
     const { dir } = project();
     // 5,000 sources failing twenty times each within minutes: megabytes of output, far more than a pipe holds.

@@ -55,7 +55,9 @@ or \`<(zcat old.log.gz)\` reads as a file does.
                      decisions, as mamori watch does (default: none)
 
 Exit codes: 0 no alert, 1 alerts (or a usage error), 2 an error (a scenario or
-rule file, a log file, the store).
+rule file, a log file, the store). A log file that cannot be read to its end
+(missing, a truncated gzip) does not stop the others: they are replayed and
+reported, the file's error is said on stderr, and the exit code is 2.
 `;
 
 /** A file's lines: each input gets its own format detector (it keeps the format the file showed). */
@@ -132,7 +134,7 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
     }
     const store = values.store ? await openAlertStore(values.config, values.decide === true) : undefined;
     try {
-      summary = await replayFiles(inputs, { parse: deps.parse, detectors, ...(store ? { sink: store.center } : {}), ...(reorderMs !== undefined ? { reorderMs } : {}) });
+      summary = await replayFiles(inputs, { parse: deps.parse, detectors, continueOnError: true, ...(store ? { sink: store.center } : {}), ...(reorderMs !== undefined ? { reorderMs } : {}) });
       await store?.center.settled();
     } finally {
       await store?.close();
@@ -164,6 +166,11 @@ export async function replayCommand(argv: string[], deps: ReplayCommandDeps): Pr
       )}\n`,
     );
   } else process.stdout.write(renderReport(summary, scenarios.length, renderTimeline(timeline)));
+  // An input that could not be read to its end: the others were replayed and reported, and the
+  // replay ends as an error does (exit 2), each input's error said once on stderr.
+  const failed = summary.files.filter((f) => f.error !== undefined);
+  for (const f of failed) process.stderr.write(`mamori: ${f.error}\n`);
+  if (failed.length > 0) return 2;
   return summary.alertsTotal > 0 ? 1 : 0;
 }
 
@@ -196,7 +203,7 @@ function alertJson(a: Alert): unknown {
 function renderReport(s: ReplaySummary, scenarios: number, timeline: string): string {
   const iso = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
   const out: string[] = [];
-  for (const f of s.files) out.push(`${f.path}: ${f.lines} lines, ${f.events} events, ${f.skipped} not parsed${f.truncated ? `, ${f.truncated} cut at the line bound` : ''}`);
+  for (const f of s.files) out.push(`${f.path}: ${f.lines} lines, ${f.events} events, ${f.skipped} not parsed${f.truncated ? `, ${f.truncated} cut at the line bound` : ''}${f.error !== undefined ? '; not read to its end (the error is on stderr)' : ''}`);
   out.push(`${s.events} events from ${iso(s.firstTime)} to ${iso(s.lastTime)} through ${scenarios} scenarios: ${s.alertsTotal} alert${s.alertsTotal === 1 ? '' : 's'}${s.pipeline.late ? ` (${s.pipeline.late} events arrived out of order beyond the reorder window)` : ''}`);
   const by = new Map<string, number>();
   for (const a of s.alerts) by.set(a.detector, (by.get(a.detector) ?? 0) + 1);

@@ -93,6 +93,26 @@ describe('reading and replaying files', () => {
     assert.deepEqual(got, ['xxxxxxxxxx…', 'short', 'yyyyyyyyyy…']);
   });
 
+  it('an input that cannot be read to its end rejects the replay, or with continueOnError is recorded in its tally and the rest goes on', async () => {
+    const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ '@timestamp': `2026-01-01T00:00:0${i}Z`, source: { ip: '192.0.2.1' } })).join('\n');
+    writeFileSync(join(dir, 'ok.jsonl'), lines);
+    writeFileSync(join(dir, 'cut.jsonl.gz'), gzipSync(lines).subarray(0, 30));
+    const files = [join(dir, 'ok.jsonl'), join(dir, 'cut.jsonl.gz'), join(dir, 'ok.jsonl')];
+    await assert.rejects(replayFiles(files, { detectors: [] }), /cut\.jsonl\.gz: Z_BUF_ERROR/);
+    const s = await replayFiles(files, { detectors: [], continueOnError: true });
+    assert.deepEqual(s.files.map((f) => [f.lines, f.error]), [[3, undefined], [0, `${join(dir, 'cut.jsonl.gz')}: Z_BUF_ERROR: unexpected end of file`], [3, undefined]]);
+    assert.equal(s.events, 6);
+    // A gzip input past its inflated bound stops there with an error (16 GiB by default; a small one here).
+    writeFileSync(join(dir, 'bomb.gz'), gzipSync(Buffer.alloc(4 << 20, 10)));
+    const bomb = await replayFiles([join(dir, 'bomb.gz'), join(dir, 'ok.jsonl')], { detectors: [], continueOnError: true, maxInflatedBytes: 1 << 20 });
+    assert.match(bomb.files[0]!.error!, /bomb\.gz: inflates past 1048576 bytes \(a decompression bomb\?\): stopped there/);
+    assert.ok(bomb.files[0]!.lines <= (1 << 20) + 65536, `${bomb.files[0]!.lines} lines read before the stop`);
+    assert.equal(bomb.files[1]!.events, 3);
+    // An error of the pipeline's own (a detector that throws) is not a file's: it is thrown either way.
+    const boom: Detector = { onEvent: () => { throw new Error('detector bug'); }, advance: () => [] };
+    await assert.rejects(replayFiles(files, { detectors: [boom], continueOnError: true }), /detector bug/);
+  });
+
   it('reads a stream once from its start (a pipe, standard input): gzip told from its first bytes, however the bytes arrive', async () => {
     const text = 'one\r\ntwo\n\nthree';
     const read = async (chunks: Buffer[]): Promise<[string, number, string][]> => {

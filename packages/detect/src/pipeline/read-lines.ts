@@ -23,9 +23,12 @@ export interface LineSource {
 export interface ReadLineOptions {
   readonly maxLine?: number;
   readonly receivedAt?: number;
+  /** Most bytes one gzip input may inflate to (default 16 GiB, as mamori watch's replay source): a bound on a decompression bomb. */
+  readonly maxInflatedBytes?: number;
 }
 
 export const DEFAULT_MAX_LINE = 16 * 1024;
+export const DEFAULT_MAX_INFLATED = 16 * 2 ** 30;
 /** Most lines in one batch of readLineBatches. */
 const MAX_BATCH = 4096;
 
@@ -50,7 +53,7 @@ export async function* readLines(source: string | LineSource, opts: ReadLineOpti
  * A stream's bytes, gunzipped when its first two bytes are gzip's magic. The first bytes are
  * read from the stream itself (no second open, no positioned read), then handed on with the rest.
  */
-async function* plainBytes(raw: Readable): AsyncGenerator<Buffer> {
+async function* plainBytes(raw: Readable, maxInflated: number): AsyncGenerator<Buffer> {
   const it = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let head: Buffer = Buffer.alloc(0);
   let ended = false;
@@ -85,7 +88,12 @@ async function* plainBytes(raw: Readable): AsyncGenerator<Buffer> {
       const gunzip = createGunzip();
       // pipeline ends both on an error in either; the error reaches the loop below through gunzip.
       pipeline(Readable.from(all(), { objectMode: false }), gunzip, () => {});
-      yield* gunzip as AsyncIterable<Buffer>;
+      let inflated = 0;
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+        inflated += chunk.length;
+        if (inflated > maxInflated) throw new Error(`inflates past ${maxInflated} bytes (a decompression bomb?): stopped there`);
+        yield chunk;
+      }
     } else {
       yield* all();
     }
@@ -144,7 +152,7 @@ export async function* readLineBatches(source: string | LineSource, opts: ReadLi
   const receivedAt = opts.receivedAt ?? Date.now();
   const path = typeof source === 'string' ? source : source.path;
   const raw = typeof source === 'string' ? await openPath(source) : source.open();
-  const stream = named(path, plainBytes(raw));
+  const stream = named(path, plainBytes(raw, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED));
   let carry: Buffer | null = null;
   let carryStart = 0;
   let skipping = false;

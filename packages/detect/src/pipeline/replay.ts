@@ -21,6 +21,14 @@ export interface ReplayOptions {
   /** Follows sources and accounts for the timeline (default: a new one). */
   readonly activity?: ActivityTracker;
   readonly maxLine?: number;
+  /** Most bytes one gzip input may inflate to (default 16 GiB): past it the input stops with an error. */
+  readonly maxInflatedBytes?: number;
+  /**
+   * An input that cannot be read to its end (missing, unreadable, a truncated or corrupt gzip):
+   * false (default) rejects the replay with its error; true records the error in the input's
+   * tally (`error`), keeps what was read of it, and goes on with the next input.
+   */
+  readonly continueOnError?: boolean;
 }
 
 export interface FileTally {
@@ -30,6 +38,8 @@ export interface FileTally {
   /** Lines the parser did not take (another format, blank, malformed). */
   skipped: number;
   truncated: number;
+  /** Why the input was not read to its end (with continueOnError). */
+  error?: string;
 }
 
 export interface ReplaySummary {
@@ -69,28 +79,52 @@ export async function replayFiles(files: readonly (string | LineSource)[], optio
     const path = typeof source === 'string' ? source : source.path;
     const tally: FileTally = { path, lines: 0, events: 0, skipped: 0, truncated: 0 };
     tallies.push(tally);
-    for await (const batch of readLineBatches(source, { receivedAt, ...(options.maxLine ? { maxLine: options.maxLine } : {}) })) {
-      for (const raw of batch) {
-        tally.lines++;
-        if (raw.truncated) tally.truncated++;
-        let e: LogEvent | null;
+    await replayOne(source, tally);
+  }
+  /**
+   * One input's lines through the parser and the pipeline, counted in its tally. Only reading
+   * may end an input early (continueOnError); an error of the pipeline or its sink is thrown.
+   */
+  async function replayOne(source: string | LineSource, tally: FileTally): Promise<void> {
+    const batches = readLineBatches(source, { receivedAt, ...(options.maxLine ? { maxLine: options.maxLine } : {}), ...(options.maxInflatedBytes ? { maxInflatedBytes: options.maxInflatedBytes } : {}) });
+    try {
+      for (;;) {
+        let next: IteratorResult<RawLine[]>;
         try {
-          e = parse(raw);
-        } catch {
-          // A parser must not throw on hostile input; if one does, the line is skipped, not the replay.
-          e = null;
+          next = await batches.next();
+        } catch (err) {
+          if (!options.continueOnError) throw err;
+          tally.error = err instanceof Error ? err.message : String(err);
+          return;
         }
-        if (e === null) {
-          tally.skipped++;
-          continue;
-        }
-        tally.events++;
-        if (firstTime === undefined || e.time < firstTime) firstTime = e.time;
-        if (lastTime === undefined || e.time > lastTime) lastTime = e.time;
-        activity.observe(e);
-        const wait = pipeline.push(e);
-        if (wait) await wait;
+        if (next.done) return;
+        await replayBatch(next.value, tally);
       }
+    } finally {
+      await batches.return(undefined);
+    }
+  }
+  async function replayBatch(batch: readonly RawLine[], tally: FileTally): Promise<void> {
+    for (const raw of batch) {
+      tally.lines++;
+      if (raw.truncated) tally.truncated++;
+      let e: LogEvent | null;
+      try {
+        e = parse(raw);
+      } catch {
+        // A parser must not throw on hostile input; if one does, the line is skipped, not the replay.
+        e = null;
+      }
+      if (e === null) {
+        tally.skipped++;
+        continue;
+      }
+      tally.events++;
+      if (firstTime === undefined || e.time < firstTime) firstTime = e.time;
+      if (lastTime === undefined || e.time > lastTime) lastTime = e.time;
+      activity.observe(e);
+      const wait = pipeline.push(e);
+      if (wait) await wait;
     }
   }
   const stats = await pipeline.end();
