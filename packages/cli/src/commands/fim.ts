@@ -57,7 +57,8 @@ against it. docs/fim.md has the details.
   --fast              trust size+mtime+ctime+inode and rehash only what they say
                       changed (the default is full: every file rehashed)
   --no-events         do not record events (checks record them in mamori's store)
-  --threads N         hashing threads (default: one per core)
+  --threads N         hashing threads (default 1, the least CPU; up to one per
+                      core finishes sooner for a little more CPU)
 
 Exit codes: 0 no changes, 1 changes (or files that could not be checked),
 2 usage or another error, 3 the baseline does not match its signature.
