@@ -6,13 +6,14 @@
  * parent applies them: scanner.settle) and with the SHA-1 and MD5 those indicators need. A file
  * larger than maxFileBytes comes back with an empty sha256: the parent hashes it whole.
  */
+import { Worker } from 'node:worker_threads';
 import { createScanner, scanFileWith, type ScannerOptions } from './scanner.js';
 
 /** What the parent sends first: the options a scanner can be made from in another process. */
 export type ChildScannerOptions = Pick<ScannerOptions, 'builtinRules' | 'rules' | 'externalScore' | 'maxFileBytes' | 'deobfuscate' | 'thresholds'>;
 
 type Init = { type: 'init'; options: ChildScannerOptions };
-type Scan = { type: 'scan'; id: number; path: string | Uint8Array };
+type Scan = { type: 'scan'; id: number; path: string | Uint8Array; expect: string };
 
 const send = (m: unknown) => process.send?.(m);
 
@@ -32,10 +33,14 @@ process.once('message', (init: Init) => {
     if (m.type !== 'scan') return;
     hashes = undefined;
     // A file past maxFileBytes is hashed whole by the parent, after the bound: not here, within it.
-    const result = scanFileWith(scanner, typeof m.path === 'string' ? m.path : Buffer.from(m.path), { hashRemainder: false });
+    // Only the file the parent decided on (result undefined when the name holds another now).
+    const result = scanFileWith(scanner, typeof m.path === 'string' ? m.path : Buffer.from(m.path), { hashRemainder: false, expect: m.expect });
     send({ type: 'result', id: m.id, result, hashes });
   });
   send({ type: 'ready' });
 });
 // The parent went away (it ended, or was killed): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));
+// 'disconnect' is not seen while the engine scans (a native call holds this thread for as long as
+// the file costs, no bound once the parent is gone), so a thread of its own watches the parent.
+new Worker(new URL('./scan-child-watch.js', import.meta.url), { workerData: process.ppid }).unref();

@@ -275,9 +275,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) return empty(path, 'not a regular file');
+      if (o.expect !== undefined && fileIdentity(fd) !== o.expect) return undefined;
       const size = st.size;
       const want = Math.min(size, maxBytes);
-      if (want > (o.ifAtMost ?? Infinity)) return undefined;
+      if (want > (o.ifAtMost ?? Infinity)) {
+        if (o.takeDescriptor) {
+          const given = fd;
+          fd = -1;
+          o.takeDescriptor(given);
+        }
+        return undefined;
+      }
       // One buffer, reused from file to file and grown to the largest read: no allocation per file.
       if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
       const data = scratch;
@@ -311,7 +319,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     } catch (err) {
       return empty(path, `unreadable: ${(err as Error).message}`);
     } finally {
-      closeSync(fd);
+      if (fd >= 0) closeSync(fd);
     }
   }
 
@@ -390,6 +398,20 @@ export interface ScanFileChoices {
    * for the caller to fill): hashing gigabytes is not the rules' time, and must not count in it.
    */
   readonly hashRemainder?: boolean;
+  /**
+   * With ifAtMost: a file declined for its size hands its open descriptor here (the callee closes
+   * it), so that the caller checks and hashes the very file the decision was made on, not whatever
+   * the name holds later.
+   */
+  readonly takeDescriptor?: (fd: number) => void;
+  /** Scan only the file of this fileIdentity (else undefined): the name may have been given a new file since. */
+  readonly expect?: string;
+}
+
+/** Device and inode of an open file, as a string (the inode may not fit a double). */
+export function fileIdentity(fd: number): string {
+  const st = fstatSync(fd, { bigint: true });
+  return `${st.dev}:${st.ino}`;
 }
 
 const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices) => FileResult | undefined>();

@@ -22,9 +22,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileKind, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileIdentity, fileKind, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 
 export interface TimedScannerOptions extends ScannerOptions {
@@ -41,7 +41,7 @@ export interface TimedScanner extends Omit<Scanner, 'scanFile'> {
   close(): void;
 }
 
-type Answer = { type: 'ready' } | { type: 'result'; id: number; result: FileResult; hashes?: { sha1?: string; md5?: string } };
+type Answer = { type: 'ready' } | { type: 'result'; id: number; result?: FileResult; hashes?: { sha1?: string; md5?: string } };
 
 export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
   if (!(Number.isFinite(options.fileTimeoutMs) && options.fileTimeoutMs > 0)) throw new RangeError('fileTimeoutMs must be a positive number of milliseconds');
@@ -63,7 +63,7 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
   let nextId = 0;
 
   function start(): { proc: ChildProcess; ready: Promise<void> } {
-    const proc = fork(fileURLToPath(new URL('./scan-child.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const proc = fork(fileURLToPath(new URL('./scan-child.js', import.meta.url)), [], { execArgv: childExecArgv(process.execArgv), serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const ready = new Promise<void>((done, fail) => {
       const onReady = (m: Answer) => {
         if (m.type !== 'ready') return;
@@ -101,7 +101,14 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
     child = undefined;
   }
 
-  async function inChild(at: string | Buffer): Promise<FileResult> {
+  /**
+   * The file the size decision was made on is `fd`, kept open: the child scans the name only if it
+   * still holds that file (else `scan-changed`), and hashes for an unfinished or partly scanned file
+   * come from `fd`, not from the name, which an attacker could point at a baseline's good copy
+   * while the child works.
+   */
+  async function inChild(at: string | Buffer, fd: number): Promise<FileResult> {
+    const before = stamp(fd);
     child ??= start();
     const c = child;
     try {
@@ -122,34 +129,39 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
       const onMessage = (m: Answer) => {
         if (m.type !== 'result' || m.id !== id) return;
         clearTimeout(timer);
+        if (!m.result) return finish(unfinished(at, fd, before, 'scan-changed', 'the file was replaced between the look at its size and its scan'));
         // Past maxFileBytes the child scanned the first part and left the hash of the whole to us.
-        const r = m.result.size > maxBytes && m.result.sha256 === '' ? { ...m.result, sha256: hashFile(at, maxBytes).sha256 } : m.result;
+        const r = m.result.size > maxBytes && m.result.sha256 === '' ? { ...m.result, sha256: hashFile(fd, maxBytes).sha256 } : m.result;
         finish(scanner.settle(r, m.hashes));
       };
       const onExit = (code: number | null, signal: string | null) => {
         if (child === c) child = undefined;
-        finish(unfinished(at, 'scan-aborted', `the scanning process ended while scanning it (${signal ?? `exit ${code}`})`));
+        finish(unfinished(at, fd, before, 'scan-aborted', `the scanning process ended while scanning it (${signal ?? `exit ${code}`})`));
       };
       const timer = setTimeout(() => {
         c.proc.off('exit', onExit);
         stop();
-        finish(unfinished(at, 'scan-timeout', `scan timed out after ${seconds(timeoutMs)}`));
+        finish(unfinished(at, fd, before, 'scan-timeout', `scan timed out after ${seconds(timeoutMs)}`));
       }, timeoutMs);
       hold(c.proc, true);
       c.proc.on('message', onMessage);
       c.proc.once('exit', onExit);
-      c.proc.send({ type: 'scan', id, path: at });
+      c.proc.send({ type: 'scan', id, path: at, expect: fileIdentity(fd) });
     });
   }
 
   /** A file not fully checked: suspicious, hashed here so indicators and baselines still apply. */
-  function unfinished(at: string | Buffer, technique: 'scan-timeout' | 'scan-aborted', why: string): FileResult {
+  function unfinished(at: string | Buffer, fd: number, before: string, technique: 'scan-timeout' | 'scan-aborted' | 'scan-changed', why: string): FileResult {
     const path = typeof at === 'string' ? at : displayPath(at);
-    const h = hashFile(at, maxBytes);
+    const h = hashFile(fd, maxBytes);
     const note = `${why}: not fully checked`;
     const finding: Finding = { rule: `mamori:${technique}`, source: 'mamori', technique, score: suspicious, description: `${why}, so it was not fully checked (a file built to be slow to scan must not pass as clean)` };
     const result: FileResult = { path, kind: fileKind(path, h.head), size: h.size, sha256: h.sha256, verdict: 'suspicious', score: suspicious, findings: [finding], note };
-    return scanner.settle(result, h.whole ? { sha1: h.sha1, md5: h.md5 } : undefined);
+    const settled = scanner.settle(result, h.whole ? { sha1: h.sha1, md5: h.md5 } : undefined);
+    // Written to while it was scanned or hashed: the hash may not be of what was scanned, so a
+    // baseline's good copy written in place does not make it clean (indicators still apply).
+    if (settled.verdict === 'clean' && stamp(fd) !== before) return { ...result, findings: [...settled.findings.filter((f) => f.technique !== 'known-good')], note: `${note}; written to while it was scanned` };
+    return settled;
   }
 
   return {
@@ -161,24 +173,50 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
     scanBuffer: (data, path, extra) => scanner.scanBuffer(data, path, extra),
     async scanFile(at) {
       // Small files, and whatever is not a readable regular file (scanFile says why), stay here.
-      return scanFileWith(scanner, at, { ifAtMost: inProcessBytes }) ?? (await inChild(at));
+      let fd = -1;
+      const here = scanFileWith(scanner, at, { ifAtMost: inProcessBytes, takeDescriptor: (d) => (fd = d) });
+      if (here) return here;
+      try {
+        return await inChild(at, fd);
+      } finally {
+        closeSync(fd);
+      }
     },
     close: stop,
   };
+}
+
+/**
+ * This process's node options for the child, less what runs code of its own: fork passes them all
+ * on, so a parent run as `node -e CODE` had its child run CODE again instead of scan-child.js
+ * (--input-type alone stops a file loading at all).
+ */
+function childExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!/^(--eval=|--print=|--input-type)/.test(a)) out.push(a);
+  }
+  return out;
 }
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-/** SHA-256 of the whole file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
-function hashFile(at: string | Buffer, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer } {
-  let fd: number;
+/** Size, modification and change times: a write in place moves the change time, which no one can set back. */
+function stamp(fd: number): string {
   try {
-    fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const st = fstatSync(fd, { bigint: true });
+    return `${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   } catch {
-    return { size: 0, sha256: '', whole: false, head: Buffer.alloc(0) };
+    return '';
   }
+}
+
+/** SHA-256 of the whole open file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
+function hashFile(fd: number, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer } {
   try {
     const size = fstatSync(fd).size;
     const whole = size <= maxBytes;
@@ -196,7 +234,5 @@ function hashFile(at: string | Buffer, maxBytes: number): { size: number; sha256
     return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head };
   } catch {
     return { size: 0, sha256: '', whole: false, head: Buffer.alloc(0) };
-  } finally {
-    closeSync(fd);
   }
 }
