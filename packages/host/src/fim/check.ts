@@ -25,7 +25,7 @@ const TYPE_BIT = attrBit('type');
 export interface ScanOptions {
   /** Absolute paths never recorded (mamori's own database and key). */
   ignore?: ReadonlySet<string> | undefined;
-  /** Hashing threads (default one per core, at most 8; 0: this thread). */
+  /** Hashing threads, this one included (default 1: this thread only; 0 is the same; at most 8). */
   threads?: number | undefined;
   /** Called with each path just before it is hashed: for tests that change the tree mid-scan. */
   beforeHash?: ((path: string) => void) | undefined;

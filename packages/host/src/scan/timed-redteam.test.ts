@@ -132,3 +132,17 @@ describe('S16H-5: a program run as node -e CODE', () => {
     assert.equal(r.stdout.trim(), 'malicious', r.stderr);
   });
 });
+
+describe('S16H-6: a bound past what a timer holds', () => {
+  it('fileTimeoutMs of 2^32 ms is a long bound, not 1 ms (setTimeout fires at once past 2^31 - 1)', async () => {
+    const at = join(dir, 'long-bound.php');
+    writeFileSync(at, shellText);
+    const s = createTimedScanner({ fileTimeoutMs: 2 ** 32, inProcessBytes: 1000 });
+    try {
+      const r = await s.scanFile(at);
+      assert.equal(r.verdict, 'malicious', r.note);
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -142,7 +142,7 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
         c.proc.off('exit', onExit);
         stop();
         finish(unfinished(at, fd, before, 'scan-timeout', `scan timed out after ${seconds(timeoutMs)}`));
-      }, timeoutMs);
+      }, Math.min(timeoutMs, MAX_TIMER_MS));
       hold(c.proc, true);
       c.proc.on('message', onMessage);
       c.proc.once('exit', onExit);
@@ -200,6 +200,9 @@ function childExecArgv(argv: readonly string[]): string[] {
   }
   return out;
 }
+
+/** setTimeout's longest delay (about 24.8 days): a longer one fires after 1 ms, and every large file would time out. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
