@@ -60,6 +60,11 @@ describe('mamori scan', () => {
     assert.equal(refused.status, 70, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /is generation 1, older than generation 2 recorded in .*record\/fim\.generations/);
     assert.match(run('scan', ['--no-progress', ...gen, 'shell.php']).stderr, /--key and --generations go with --baseline/);
+    // Without the record's path (S16H-9), scan says it cannot tell, and never starts a record of its own at the default path.
+    const unaware = run('scan', ['--no-progress', '--baseline', 'default', 'shell.php']);
+    assert.match(unaware.stderr, /notice: no generation recorded .*an older copy put back cannot be told apart here.*--generations/);
+    assert.ok(!existsSync(join(dir, '.mamori', 'fim.key.generations')), 'scan wrote no record');
+    assert.equal(run('scan', ['--no-progress', '--baseline', 'default', ...gen, 'shell.php']).status, 70, 'and the record kept apart still refuses the copy');
   });
 
   it('--file-timeout: a file that takes too long is stopped and reported suspicious, not passed; scan.file_timeout in the config; off', () => {

@@ -92,7 +92,7 @@ async function scan(argv: string[]): Promise<number> {
   let knownGood: ((path: string, sha256: string) => boolean) | undefined;
   if (values.baseline) {
     const keyFile = resolve(values.key ?? `${dataDir}/fim.key`);
-    const db = FimDb.open(`${dataDir}/fim.db`, { generations: resolve(values.generations ?? generationsFileFor(keyFile)), onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
+    const db = FimDb.open(`${dataDir}/fim.db`, { generations: resolve(values.generations ?? generationsFileFor(keyFile)), recordOnLoad: false, onNotice: (m) => process.stderr.write(`notice: ${m}\n`) });
     try {
       const entries = db.load(values.baseline, readKey(keyFile)).entries;
       knownGood = (path, sha256) => entries.get(path)?.sha256 === sha256;

@@ -213,6 +213,13 @@ export interface FimDbOptions {
   readonly generations?: string;
   /** Told what the record had to say (first use, a write the record missed). */
   readonly onNotice?: (message: string) => void;
+  /**
+   * Whether a load records a generation the record does not hold yet (default true: a baseline
+   * first used, or from an older mamori, is recorded from then on). A reader that writes no
+   * baseline (`mamori scan --baseline`) passes false: it never starts or moves a record, so a
+   * wrong `--generations` path cannot make a trust-on-first-use record of a copy put back.
+   */
+  readonly recordOnLoad?: boolean;
 }
 
 export class FimDb {
@@ -358,6 +365,14 @@ export class FimDb {
       );
     }
     if (had && generation === had.generation) return;
+    if (this.#opts.recordOnLoad === false) {
+      this.#opts.onNotice?.(
+        had
+          ? `the baseline "${shown}" is generation ${generation}, newer than the ${had.generation} in ${file}: used as it is (mamori fim records it)`
+          : `no generation recorded for the baseline "${shown}" of ${this.file} in ${file}: an older copy put back cannot be told apart here. If mamori fim keeps its record elsewhere, give that path with --generations`,
+      );
+      return;
+    }
     this.#opts.onNotice?.(
       had
         ? `the baseline "${shown}" is generation ${generation}, newer than the ${had.generation} in ${file} (a write whose record was not finished): recorded now`
