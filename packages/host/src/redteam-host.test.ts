@@ -303,21 +303,29 @@ describe('red team host: hostile indicator feeds (memory, emptiness)', () => {
   });
 });
 
+/**
+ * A feed server that redirects (302) to an "inside" server, both on 127.0.0.1; `hits()` counts
+ * the requests that reached the inside one.
+ */
+async function redirectingFeed(insidePath: string) {
+  let n = 0;
+  const inside = createServer((_req, res) => {
+    n++;
+    res.end('198.51.100.7\n');
+  });
+  await new Promise<void>((done) => inside.listen(0, '127.0.0.1', done));
+  const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}${insidePath}`;
+  const feed = createServer((_req, res) => {
+    res.writeHead(302, { location: insideUrl });
+    res.end();
+  });
+  await new Promise<void>((done) => feed.listen(0, '127.0.0.1', done));
+  return { inside, feed, feedPort: String((feed.address() as AddressInfo).port), hits: () => n };
+}
+
 describe('red team host: a feed that redirects into the network mamori runs in', () => {
   it('H21: a redirect from a public address to a private, loopback or link-local one is refused before connecting; allowed on request', async () => {
-    let hits = 0;
-    const inside = createServer((_req, res) => {
-      hits++;
-      res.end('198.51.100.7\n');
-    });
-    await new Promise<void>((done) => inside.listen(0, '127.0.0.1', done));
-    const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/latest/meta-data`;
-    const feed = createServer((_req, res) => {
-      res.writeHead(302, { location: insideUrl });
-      res.end();
-    });
-    await new Promise<void>((done) => feed.listen(0, '127.0.0.1', done));
-    const feedPort = String((feed.address() as AddressInfo).port);
+    const { inside, feed, feedPort, hits: seen } = await redirectingFeed('/latest/meta-data');
     // Every test server is 127.0.0.1: the classifier says the feed's port is "public", as a feed on the internet would be.
     const classify = (address: string, url: URL) => (url.port === feedPort ? 'public' : addressClass(address));
     const s = IocStore.open(':memory:');
@@ -326,10 +334,10 @@ describe('red team host: a feed that redirects into the network mamori runs in',
       const refused = await refreshSources(s, { now: () => 1_000, force: true, addresses: { classify } });
       assert.equal(refused[0]!.status, 'failed');
       assert.match(refused[0]!.error!, /meta-data: a redirect from a public address leads to 127\.0\.0\.1, a private, loopback or link-local address: refused .*--allow-private-redirects/);
-      assert.equal(hits, 0, 'no request reached the inside server');
+      assert.equal(seen(), 0, 'no request reached the inside server');
       const allowed = await refreshSources(s, { now: () => 2_000, force: true, addresses: { classify, allowPrivateRedirects: true } });
       assert.equal(allowed[0]!.status, 'updated');
-      assert.equal(hits, 1);
+      assert.equal(seen(), 1);
       // A feed whose own address is private (the user's network) may redirect within it.
       const own = await refreshSources(s, { now: () => 3_000, force: true });
       assert.equal(own[0]!.status, 'updated');
@@ -341,19 +349,7 @@ describe('red team host: a feed that redirects into the network mamori runs in',
   });
 
   it('H21: a source kept with allow_private_redirects may be redirected into the private network on every fetch, --watch included; the others still may not', async () => {
-    let hits = 0;
-    const inside = createServer((_req, res) => {
-      hits++;
-      res.end('198.51.100.7\n');
-    });
-    await new Promise<void>((done) => inside.listen(0, '127.0.0.1', done));
-    const insideUrl = `http://127.0.0.1:${(inside.address() as AddressInfo).port}/mirror/feed.txt`;
-    const feed = createServer((_req, res) => {
-      res.writeHead(302, { location: insideUrl });
-      res.end();
-    });
-    await new Promise<void>((done) => feed.listen(0, '127.0.0.1', done));
-    const feedPort = String((feed.address() as AddressInfo).port);
+    const { inside, feed, feedPort, hits: seen } = await redirectingFeed('/mirror/feed.txt');
     const classify = (address: string, url: URL) => (url.port === feedPort ? 'public' : addressClass(address));
     const s = IocStore.open(':memory:');
     try {
@@ -362,14 +358,14 @@ describe('red team host: a feed that redirects into the network mamori runs in',
       assert.equal(s.setSource({ name: 'other', url, refreshMs: 60_000 }).allowPrivateRedirects, false, 'a new source refuses by default');
       const r = await refreshSources(s, { now: () => 1_000, force: true, addresses: { classify } });
       assert.deepEqual(r.map((x) => [x.source, x.status]), [['mirrored', 'updated'], ['other', 'failed']]);
-      assert.equal(hits, 1, 'only the allowed source reached the inside server');
+      assert.equal(seen(), 1, 'only the allowed source reached the inside server');
       assert.match(r[1]!.error!, /refused .*`mamori ioc source other --allow-private-redirects` allows it for this source \(allow_private_redirects/);
       // Changing something else keeps the setting; taking it back refuses again.
       assert.equal(s.setSource({ name: 'mirrored', url, refreshMs: 120_000 }).allowPrivateRedirects, true);
       s.setSource({ name: 'mirrored', allowPrivateRedirects: false });
       const again = await refreshSources(s, { now: () => 2_000, force: true, only: 'mirrored', addresses: { classify } });
       assert.equal(again[0]!.status, 'failed');
-      assert.equal(hits, 1);
+      assert.equal(seen(), 1);
       // The per-run flag still allows every source.
       const flagged = await refreshSources(s, { now: () => 3_000, force: true, addresses: { classify, allowPrivateRedirects: true } });
       assert.deepEqual(flagged.map((x) => x.status), ['updated', 'updated']);
