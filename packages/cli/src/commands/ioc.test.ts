@@ -116,6 +116,15 @@ describe('mamori ioc', () => {
     assert.match(mamori('ioc', 'sources').out, /mirror .*allowed/);
     assert.equal(mamori('ioc', 'source', 'mirror', '--every', '3h').code, 0);
     assert.equal(get().allowPrivateRedirects, true, 'kept when not named');
+    assert.equal(mamori('ioc', 'source', 'mirror', '--url', 'https://feeds.example/v2/list.txt').code, 0);
+    assert.equal(get().allowPrivateRedirects, true, 'kept for another path on the same host');
+    // A feed moved to another host does not carry the permission with it (red team S16H-10).
+    r = mamori('ioc', 'source', 'mirror', '--url', 'https://other.example/list.txt');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /mirror: the feed moved to another host \(other\.example\): private redirects are refused again/);
+    assert.equal(get().allowPrivateRedirects, false);
+    assert.equal(mamori('ioc', 'source', 'mirror', '--url', 'https://feeds.example/list.txt', '--allow-private-redirects').code, 0);
+    assert.equal(get().allowPrivateRedirects, true, 'given again with the new URL');
     assert.equal(mamori('ioc', 'source', 'mirror', '--refuse-private-redirects').code, 0);
     assert.equal(get().allowPrivateRedirects, false);
     assert.match(mamori('ioc', 'source', 'mirror', '--allow-private-redirects', '--refuse-private-redirects').err, /MAMORI_ERR_CLI_USAGE: .*not both/);

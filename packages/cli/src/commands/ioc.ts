@@ -40,7 +40,7 @@ that redirects from a public address to a private, loopback or link-local one
 is refused (a feed mirrored on your network): \`source NAME
 --allow-private-redirects\` allows it for that source from then on (kept in the
 store; --refuse-private-redirects takes it back; without either a source keeps
-what it had, and a new one refuses), \`fetch --allow-private-redirects\` for
+what it had while its feed stays on the same host, and a new one refuses), \`fetch --allow-private-redirects\` for
 every source, this run only. A source already defined can be changed without
 --url (its URL, interval and format stay unless given).
 \`match\` looks values up (an IP, a domain, a URL, a hash, a file name) as the
@@ -171,7 +171,13 @@ export async function run(argv: string[]): Promise<number> {
       }
       const refreshMs = values.every ? parseDuration(values.every, '--every') : (known?.refreshMs ?? 6 * 3_600_000);
       if (refreshMs < 60_000) throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--every must be a minute or more');
-      const allowPrivateRedirects = values['allow-private-redirects'] ? true : values['refuse-private-redirects'] ? false : undefined;
+      // A permission given for one feed's host is not carried to another: a new --url on another
+      // host refuses private redirects again unless --allow-private-redirects is given with it.
+      const movedHost = known?.url && values.url !== undefined && URL.canParse(known.url) && new URL(known.url).host !== u.host;
+      const allowPrivateRedirects = values['allow-private-redirects'] ? true : values['refuse-private-redirects'] || (movedHost && known?.allowPrivateRedirects) ? false : undefined;
+      if (movedHost && known?.allowPrivateRedirects && !values['allow-private-redirects']) {
+        process.stderr.write(`mamori: ${name}: the feed moved to another host (${u.host}): private redirects are refused again (--allow-private-redirects allows them for it)\n`);
+      }
       const s = store.setSource({ name, url, format: values.format === undefined && known ? known.format : format, refreshMs, ...(allowPrivateRedirects === undefined ? {} : { allowPrivateRedirects }) });
       process.stdout.write(`Source ${s.name}: ${s.url}, refreshed every ${formatDuration(s.refreshMs ?? refreshMs)} by mamori ioc fetch${s.allowPrivateRedirects ? '; its feed may redirect into private addresses (allow_private_redirects)' : ''}.\n`);
       return 0;
