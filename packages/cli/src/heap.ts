@@ -13,10 +13,6 @@
  * limit the user chose (`--max-old-space-size` in node's flags or NODE_OPTIONS) is left as it
  * is, and the command then runs on the main thread.
  */
-import { createReadStream, fstatSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { ReadStream, isatty } from 'node:tty';
-import type { Readable } from 'node:stream';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { reportError } from './error-line.js';
 
@@ -39,7 +35,7 @@ export function heapLimitFor(argv: readonly string[], execArgv: readonly string[
  * SIGINT and SIGTERM are handed on as messages (a worker gets no signals of its own:
  * worker-main.ts emits them on its process), and a second signal ends the worker at once.
  * Standard input is not handed through this thread: a `stdin: true` input of mamori watch
- * reads file descriptor 0 itself (`stdinStream`), so its chunks are never copied between
+ * reads file descriptor 0 itself (`stdinStream`, stdin.ts), so its chunks are never copied between
  * threads (piped through, they held some 75 MiB more on a million lines).
  */
 export function runInWorker(argv: readonly string[], heapMb: number): Promise<number> {
@@ -107,27 +103,4 @@ export function relaySignals(): void {
   });
   // The port does not keep the worker alive: a command that is done ends it.
   port.unref();
-}
-
-/**
- * Standard input for a command: process.stdin on the main thread, file descriptor 0 read directly
- * in the worker: as a socket when it is a pipe, a FIFO or a socket, as a terminal when it is one,
- * else (a file, /dev/null) through fs. A pipe is not read through fs: a read of fs waits on a
- * thread of the pool until the writer writes or closes, and neither destroy() nor the worker's
- * exit can call it off, so a replay that stopped on bad bytes from a writer that stays open
- * (`(zcat bad.gz; sleep 1h) | mamori replay -`) waited for the writer. A socket's read is
- * called off when it is destroyed, as process.stdin's is on the main thread.
- */
-export function stdinStream(): Readable {
-  if (isMainThread) return process.stdin;
-  let kind: 'stream' | 'tty' | 'file' = 'file';
-  try {
-    const st = fstatSync(0);
-    kind = st.isFIFO() || st.isSocket() ? 'stream' : isatty(0) ? 'tty' : 'file';
-  } catch {
-    kind = 'file'; // fd 0 closed: the read gives the error
-  }
-  if (kind === 'stream') return new Socket({ fd: 0, readable: true, writable: false });
-  if (kind === 'tty') return new ReadStream(0);
-  return createReadStream('', { fd: 0, autoClose: false });
 }

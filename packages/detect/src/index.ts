@@ -19,7 +19,7 @@ export { loadSigmaRules, compileSigmaRules, SigmaDetector, type SigmaOptions, ty
 export { DEFAULT_LOGSOURCES, WEB_FIELDS, LINUX_FIELDS, FIREWALL_FIELDS, type LogsourceEntry } from './sigma/logsources.js';
 export type { SigmaProblem } from './sigma/yaml.js';
 export { ScenarioEngine, loadScenarioFiles, loadBuiltinScenarios, parseScenarioTexts, builtinScenarioDir, compileExpr, WordList, type Scenario, type BucketSpec, type ScenarioSet, type ScenarioEngineOptions, type EngineStats, type ScenarioStats, type Predicate } from './scenarios/index.js';
-export { Pipeline, replayFiles, parseJsonLine, readLines, ActivityTracker, type LineSource, renderTimeline, type AlertSink, type PipelineOptions, type PipelineStats, type ReplayOptions, type ReplaySummary, type ParseFn, type Timeline, type TimelineEntry } from './pipeline/index.js';
+export { Pipeline, replayFiles, parseJsonLine, readLines, fdStream, ActivityTracker, type LineSource, renderTimeline, type AlertSink, type PipelineOptions, type PipelineStats, type ReplayOptions, type ReplaySummary, type ParseFn, type Timeline, type TimelineEntry } from './pipeline/index.js';
 export { validateWatchConfig, type InputFormat, type WatchConfig, type WatchInput } from './watch/config.js';
 export { FileSource, type FileSourceOptions } from './sources/file.js';
 export { CheckpointStore, type Checkpoint, type FileIdentity } from './sources/checkpoint.js';

@@ -24,7 +24,7 @@ import {
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
 import { reportError } from '../error-line.js';
-import { stdinStream } from '../heap.js';
+import { stdinStream } from '../stdin.js';
 import { isatty } from 'node:tty';
 
 export const help = `Usage:

@@ -2,7 +2,7 @@ import { MamoriError, openCountryDatabase, parseDuration, type CountryLookup } f
 import { AlertCenter, WatchService, validateAlertsConfig, validateWatchConfig, type WatchStatus } from '@mamori/detect';
 import { loadIocMatcher } from '@mamori/host';
 import { parse } from '../command.js';
-import { stdinStream } from '../heap.js';
+import { stdinStream } from '../stdin.js';
 import { openRuntime, readConfig } from '../runtime.js';
 
 export const help = `Usage: mamori watch [--config FILE] [--status-every 1m] [--no-ioc]

@@ -5,9 +5,9 @@
  * The file is read once from its start, never by position, so a pipe, a FIFO
  * or `<(zcat ...)` reads as a file does.
  */
-import { closeSync, createReadStream, fstatSync, open as fsOpen } from 'node:fs';
+import { createReadStream, fstatSync, open as fsOpen } from 'node:fs';
 import { Socket } from 'node:net';
-import { open } from 'node:fs/promises';
+import { ReadStream as TtyReadStream, isatty } from 'node:tty';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RawLine } from '../model.js';
@@ -32,18 +32,6 @@ export const DEFAULT_MAX_INFLATED = 16 * 2 ** 30;
 /** Most lines in one batch of readLineBatches. */
 const MAX_BATCH = 4096;
 
-/** Whether the file starts with gzip's magic bytes (reads its first two bytes by position: files only). */
-export async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
 /** The file's lines; `offset` is the byte offset in the (decompressed) stream. */
 export async function* readLines(source: string | LineSource, opts: ReadLineOptions = {}): AsyncGenerator<RawLine> {
   for await (const batch of readLineBatches(source, opts)) yield* batch;
@@ -53,7 +41,7 @@ export async function* readLines(source: string | LineSource, opts: ReadLineOpti
  * A stream's bytes, gunzipped when its first two bytes are gzip's magic. The first bytes are
  * read from the stream itself (no second open, no positioned read), then handed on with the rest.
  */
-async function* plainBytes(raw: Readable, maxInflated: number): AsyncGenerator<Buffer> {
+export async function* plainBytes(raw: Readable, maxInflated: number = DEFAULT_MAX_INFLATED): AsyncGenerator<Buffer> {
   const it = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let head: Buffer = Buffer.alloc(0);
   let ended = false;
@@ -107,23 +95,31 @@ async function* plainBytes(raw: Readable, maxInflated: number): AsyncGenerator<B
 }
 
 /**
- * A path's bytes. A FIFO (`mkfifo`, and `<(zcat x.gz)`, which is a pipe under /dev/fd) is read as
- * a socket, not through fs: a read of fs waits on a thread of the pool until the writer writes or
- * closes, and nothing calls it off, so a replay that stopped on bad bytes from a writer that
- * stayed open waited for the writer before it could exit. A socket's read ends when it is
- * destroyed. (The open itself waits for a FIFO's writer, as any reader of one does.)
+ * The bytes of an open file descriptor, read as its kind asks: a pipe, a FIFO (`mkfifo`, and
+ * `<(zcat x.gz)`, a pipe under /dev/fd) or a socket as a socket, a terminal as a terminal, else
+ * (a file, /dev/null) through fs. A pipe is not read through fs: a read of fs waits on a thread
+ * of the pool until the writer writes or closes, and neither destroy() nor a worker's exit calls
+ * it off, so a replay that stopped on bad bytes from a writer that stays open
+ * (`(zcat bad.gz; sleep 1h) | mamori replay -`) waited for the writer. A socket's read ends
+ * when it is destroyed. `autoClose: false` leaves a file's descriptor open (standard input).
  */
-async function openPath(path: string): Promise<Readable> {
-  const fd = await new Promise<number>((resolve, reject) => fsOpen(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
-  let pipe = false;
+export function fdStream(fd: number, opts: { autoClose: boolean }): Readable {
+  let kind: 'stream' | 'tty' | 'file' = 'file';
   try {
     const st = fstatSync(fd);
-    pipe = st.isFIFO() || st.isSocket();
-  } catch (err) {
-    closeSync(fd);
-    throw err;
+    kind = st.isFIFO() || st.isSocket() ? 'stream' : isatty(fd) ? 'tty' : 'file';
+  } catch {
+    // a descriptor that cannot be stat'ed: the read through fs gives the error
   }
-  return pipe ? new Socket({ fd, readable: true, writable: false }) : createReadStream('', { fd, highWaterMark: 256 * 1024 });
+  if (kind === 'stream') return new Socket({ fd, readable: true, writable: false });
+  if (kind === 'tty') return new TtyReadStream(fd);
+  return createReadStream('', { fd, autoClose: opts.autoClose, highWaterMark: 256 * 1024 });
+}
+
+/** A path's bytes (fdStream: a FIFO is read as a socket). The open itself waits for a FIFO's writer, as any reader of one does. */
+export async function openPath(path: string): Promise<Readable> {
+  const fd = await new Promise<number>((resolve, reject) => fsOpen(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  return fdStream(fd, { autoClose: true });
 }
 
 /**

@@ -4,14 +4,13 @@
  * fast as the consumer acknowledges batches, so nothing is dropped and memory stays at one
  * batch; a refused batch is delivered again after a pause.
  */
-import { createReadStream } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { MamoriError, systemClock, type Clock } from 'mamori';
 import type { RawLine } from '../model.js';
 import { LineSplitter, type SplitLine } from './lines.js';
+import { DEFAULT_MAX_INFLATED, openPath, plainBytes } from '../pipeline/read-lines.js';
 import {
   batchBound,
   bucketFor,
@@ -170,7 +169,7 @@ export class ReplaySource extends StreamLines {
     if (!Array.isArray(opts.paths) || opts.paths.length === 0) throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', 'a replay needs at least one file');
     this.#paths = [...opts.paths];
     this.input = this.#paths.length === 1 ? this.#paths[0]! : `${this.#paths[0]} (+${this.#paths.length - 1})`;
-    this.#maxInflated = opts.maxInflatedBytes ?? 16 * 2 ** 30;
+    this.#maxInflated = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED;
   }
   protected async *streams(): AsyncIterable<{ stream: Readable; input: string }> {
     for (const path of this.#paths) {
@@ -183,31 +182,15 @@ export class ReplaySource extends StreamLines {
   }
 }
 
-/** A file's bytes, inflated when it starts with gzip's magic number. */
-export async function openLogStream(path: string, maxInflatedBytes = 16 * 2 ** 30): Promise<Readable> {
-  let magic: Buffer;
+/** A file's bytes, inflated when it starts with gzip's magic number (read-lines.ts: read once, never by position, the same bound). */
+export async function openLogStream(path: string, maxInflatedBytes = DEFAULT_MAX_INFLATED): Promise<Readable> {
+  let raw: Readable;
   try {
-    const fh = await open(path, 'r');
-    try {
-      magic = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(magic, 0, 2, 0);
-      magic = magic.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
+    raw = await openPath(path);
   } catch (err) {
     throw new MamoriError('MAMORI_ERR_WATCH_SOURCE', `${path} could not be read: ${(err as Error).message}`, { cause: err });
   }
-  const raw = createReadStream(path);
-  if (magic.length < 2 || magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
-  let out = 0;
-  const gunzip = createGunzip();
-  gunzip.on('data', (c: Buffer) => {
-    out += c.length;
-    if (out > maxInflatedBytes) gunzip.destroy(new Error(`inflates past ${maxInflatedBytes} bytes; stopped`));
-  });
-  raw.on('error', (e) => gunzip.destroy(e));
-  return raw.pipe(gunzip);
+  return Readable.from(plainBytes(raw, maxInflatedBytes), { objectMode: false });
 }
 
 /**
