@@ -53,57 +53,34 @@ class GrokParser implements LineParser {
   }
 }
 
-/** Picks a parser per line: sniffs the line's shape, tries the last winner first. */
+/**
+ * Picks a parser per line, the last winner first, then the ones `order` names for the line:
+ * `candidates` (the line's shape) for `auto`; for an input that names its formats, those, in the
+ * order named (a line's shape does not narrow them: a user's pattern formats and the apache and
+ * JSON variants are never auto's candidates).
+ */
 class AutoParser implements LineParser {
   readonly name = 'auto';
   /** The parsers it may pick from (all, or the ones an input names). */
   readonly #all: ReadonlyMap<string, LineParser>;
+  readonly #order: (text: string) => readonly string[];
   #last: LineParser | undefined;
-  constructor(all: ReadonlyMap<string, LineParser>) {
+  constructor(all: ReadonlyMap<string, LineParser>, order: (text: string) => readonly string[] = candidates) {
     this.#all = all;
+    this.#order = order;
   }
   parse(line: RawLine): LogEvent | null {
     if (this.#last) {
       const e = this.#last.parse(line);
       if (e) return e;
     }
-    for (const name of candidates(line.text)) {
+    for (const name of this.#order(line.text)) {
       const p = this.#all.get(name);
       if (!p || p === this.#last) continue;
       const e = p.parse(line);
       if (e) {
         // logfmt reads any key=value line, FortiGate's and SonicWall's too: it is the fallback, never tried first.
         if (name !== 'logfmt') this.#last = p;
-        return e;
-      }
-    }
-    return null;
-  }
-}
-
-/**
- * Picks a parser per line among the ones an input names: the last winner first, then each in the
- * order named (the list is short; a line's shape does not narrow it, since a user's pattern
- * formats and the apache and JSON variants are never auto's candidates). logfmt, which reads any
- * key=value line, is never remembered as the winner.
- */
-class AmongParser implements LineParser {
-  readonly name = 'auto';
-  readonly #list: readonly LineParser[];
-  #last: LineParser | undefined;
-  constructor(list: readonly LineParser[]) {
-    this.#list = list;
-  }
-  parse(line: RawLine): LogEvent | null {
-    if (this.#last) {
-      const e = this.#last.parse(line);
-      if (e) return e;
-    }
-    for (const p of this.#list) {
-      if (p === this.#last) continue;
-      const e = p.parse(line);
-      if (e) {
-        if (p.name !== 'logfmt') this.#last = p;
         return e;
       }
     }
@@ -170,7 +147,10 @@ export function createParsers(options: ParserOptions = {}): ParserSet {
   return {
     // Each `auto` is a new one: it remembers the last winner, so one per input.
     get: (name: string) => (name === 'auto' ? new AutoParser(byName) : reg.get(name)),
-    among: (names: readonly string[]) => new AmongParser(names.map((n) => reg.get(n))),
+    among: (names: readonly string[]) => {
+      const list = [...names];
+      return new AutoParser(new Map(list.map((n) => [n, reg.get(n)] as const)), () => list);
+    },
     has: (name: string) => name === 'auto' || reg.has(name),
     names: () => [...reg.names(), 'auto'],
   };
