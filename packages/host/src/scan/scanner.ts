@@ -7,7 +7,7 @@
  * a file the `knownGood` callback recognises is clean, with the reason said.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { basename, extname, join, sep } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
@@ -304,14 +304,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       } else if (size > maxBytes) {
         // Hash the whole file in bounded memory; scan the first part.
         const h = createHash('sha256').update(body);
-        const chunk = Buffer.allocUnsafe(1024 * 1024);
-        let pos = got;
-        for (;;) {
-          const n = readSync(fd, chunk, 0, chunk.length, pos);
-          if (n === 0) break;
-          h.update(chunk.subarray(0, n));
-          pos += n;
-        }
+        hashFrom(fd, got, [h]);
         sha256 = h.digest('hex');
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else sha256 = createHash('sha256').update(body).digest('hex');
@@ -417,6 +410,21 @@ export function fileIdentity(fd: number): string {
 const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices) => FileResult | undefined>();
 
 /** scanner.scanFile with the choices above (not exported from @mamori/host). */
+/**
+ * Feeds an open file's bytes from `pos` to its end to each hash, in 1 MiB reads (bounded memory,
+ * any size); `first` sees the first read's bytes. Returns where it stopped (the file's size read).
+ */
+export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first?: (bytes: Buffer) => void): number {
+  const chunk = Buffer.allocUnsafe(1024 * 1024);
+  for (;;) {
+    const n = readSync(fd, chunk, 0, chunk.length, pos);
+    if (n === 0) return pos;
+    if (first && pos === 0) first(chunk.subarray(0, n));
+    for (const h of hashes) h.update(chunk.subarray(0, n));
+    pos += n;
+  }
+}
+
 export function scanFileWith(s: Scanner, at: string | Buffer, o: ScanFileChoices): FileResult | undefined {
   const f = SCAN_WITH.get(s);
   if (!f) throw new TypeError('not a scanner made by createScanner');

@@ -22,9 +22,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileIdentity, fileKind, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 
 export interface TimedScannerOptions extends ScannerOptions {
@@ -224,15 +224,8 @@ function hashFile(fd: number, maxBytes: number): { size: number; sha256: string;
     const size = fstatSync(fd).size;
     const whole = size <= maxBytes;
     const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
-    const chunk = Buffer.allocUnsafe(1024 * 1024);
     let head = Buffer.alloc(0);
-    for (let pos = 0; ; ) {
-      const n = readSync(fd, chunk, 0, chunk.length, pos);
-      if (n === 0) break;
-      if (pos === 0) head = Buffer.from(chunk.subarray(0, Math.min(n, 64)));
-      for (const h of hashes) h.update(chunk.subarray(0, n));
-      pos += n;
-    }
+    hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))));
     const [sha256, sha1, md5] = hashes.map((h) => h.digest('hex'));
     return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head };
   } catch {
