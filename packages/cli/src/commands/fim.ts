@@ -38,7 +38,8 @@ mode, owner, group, inode, links, mtime, ctime, symlink target), then checks
 against it. docs/fim.md has the details.
 
   mamori fim init PATH... [--include GLOB]... [--exclude GLOB]...
-                  [--attributes R] [--diff] | --rules FILE     record a baseline
+                  [--attributes R] [--diff] [--hash-sparse]
+                  | --rules FILE                               record a baseline
   mamori fim check [--fast | --full] [--json]                   compare with it
   mamori fim accept (--all | PATH...) --reason WHY [--by WHO]   take reviewed changes in
   mamori fim watch [--debounce 500ms] [--every 1h] [--fast]     follow changes as they happen
@@ -54,6 +55,9 @@ against it. docs/fim.md has the details.
   --attributes EXPR   what is compared: R (all, the default), or AIDE-style sets
                       such as R-m-c, p+u+g+sha256, content, perms
   --diff              keep small text files (64 KiB) so reports show a diff
+  --hash-sparse       hash sparse files (over 64 MiB of holes) whole; without it
+                      such a file is reported as not hashed on every check, since
+                      reading back its holes could hold a check for hours
   --fast              trust size+mtime+ctime+inode and rehash only what they say
                       changed (the default is full: every file rehashed)
   --no-events         do not record events (checks record them in mamori's store)
@@ -75,6 +79,7 @@ const OPTIONS = {
   exclude: { type: 'string', multiple: true },
   attributes: { type: 'string' },
   diff: { type: 'boolean' },
+  'hash-sparse': { type: 'boolean' },
   force: { type: 'boolean' },
   fast: { type: 'boolean' },
   full: { type: 'boolean' },
@@ -210,14 +215,14 @@ async function init(c: Ctx): Promise<number> {
   const v = c.values;
   let rules: RuleSet;
   if (v.rules) {
-    if (c.positionals.length || v.include || v.exclude || v.attributes || v.diff) {
-      throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'give paths and --include/--exclude/--attributes/--diff, or --rules FILE, not both');
+    if (c.positionals.length || v.include || v.exclude || v.attributes || v.diff || v['hash-sparse']) {
+      throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'give paths and --include/--exclude/--attributes/--diff/--hash-sparse, or --rules FILE, not both');
     }
     rules = loadRules(v.rules);
   } else {
     if (c.positionals.length === 0) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `fim init needs the paths to monitor (or --rules FILE)\n\n${help}`);
     rules = new RuleSet({
-      paths: c.positionals.map((p) => ({ path: resolve(p), include: v.include, exclude: v.exclude, attributes: v.attributes, diff: v.diff === true })),
+      paths: c.positionals.map((p) => ({ path: resolve(p), include: v.include, exclude: v.exclude, attributes: v.attributes, diff: v.diff === true, ...(v['hash-sparse'] ? { hash_sparse: true } : {}) })),
     }, 'the command line');
   }
   if (!v.force && c.db.list().some((b) => b.name === c.name)) {

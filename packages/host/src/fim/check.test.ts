@@ -376,7 +376,7 @@ describe('fim: hashing', () => {
     }
     const jobs = files.map((path) => {
       const st = lstatSync(path, { bigint: true });
-      return { path, dev: st.dev, ino: st.ino, keep: 0 };
+      return { path, dev: st.dev, ino: st.ino, keep: 0, hashSparse: false };
     });
     const sizes = files.map((f) => statSync(f).size);
     const inline = await hashFiles(jobs, sizes, { threads: 0 });
@@ -398,7 +398,7 @@ describe('fim: hashing', () => {
       writeFileSync(f, data);
       const st = lstatSync(f, { bigint: true });
       for (const keep of [0, 4096, 10 * READ_BUFFER]) {
-        const r = hashFile({ path: f, dev: st.dev, ino: st.ino, keep }, buf);
+        const r = hashFile({ path: f, dev: st.dev, ino: st.ino, keep, hashSparse: false }, buf);
         const kept = keep > 0 && size <= keep ? new Uint8Array(data) : undefined;
         assert.deepEqual(r, { ok: true, size, sha256: createHash('sha256').update(data).digest('hex'), content: kept }, `${size} bytes, keep ${keep}`);
       }

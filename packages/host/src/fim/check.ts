@@ -65,7 +65,7 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     }
     entries.set(e.path, e);
   }
-  const jobs: HashJob[] = todo.map((t) => ({ path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0 }));
+  const jobs: HashJob[] = todo.map((t) => ({ path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse }));
   if (opts.beforeHash) for (const j of jobs) opts.beforeHash(j.path);
   const results = await hashFiles(
     jobs,
@@ -237,7 +237,7 @@ function sha(data: Uint8Array): string {
 function diffOf(db: FimDb, name: string, old: FimEntry, now: FimEntry): string | undefined {
   const kept = db.content(name, old.path);
   if (!kept || sha(kept) !== old.sha256) return undefined;
-  const r = hashFile({ path: now.path, dev: now.dev, ino: now.ino, keep: DIFF_MAX_BYTES }, Buffer.allocUnsafe(64 << 10));
+  const r = hashFile({ path: now.path, dev: now.dev, ino: now.ino, keep: DIFF_MAX_BYTES, hashSparse: false }, Buffer.allocUnsafe(64 << 10));
   if (!r.ok || !r.content) return undefined;
   const a = asText(kept);
   const b = asText(r.content);
@@ -328,7 +328,7 @@ export async function acceptChanges(db: FimDb, key: Buffer, name: string, opts: 
     accepted.push(e.path);
     contents.set(e.path, null);
     if (e.type === 'file' && rules.ruleFor(e.path)?.diff) {
-      const r = hashFile({ path: e.path, dev: e.dev, ino: e.ino, keep: DIFF_MAX_BYTES }, buf);
+      const r = hashFile({ path: e.path, dev: e.dev, ino: e.ino, keep: DIFF_MAX_BYTES, hashSparse: false }, buf);
       if (r.ok && r.content && r.sha256 === e.sha256 && asText(r.content) !== undefined) contents.set(e.path, r.content);
     }
   }

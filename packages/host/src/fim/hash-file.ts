@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash, hash } from 'node:crypto';
+import { isSparse, sparseNote } from '../sparse.js';
 
 export interface HashJob {
   path: string;
@@ -14,6 +15,8 @@ export interface HashJob {
   ino: bigint;
   /** Return the content when the file is at most this many bytes (for diffs); 0: never. */
   keep: number;
+  /** Hash a sparse file whole too (its rule's `hash_sparse`); else it is reported, not read (see sparse.ts). */
+  hashSparse: boolean;
 }
 
 export type HashResult =
@@ -60,6 +63,7 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, error: 'not a regular file any more (replaced during the scan)' };
     if (st.ino !== Number(job.ino) || st.dev !== Number(job.dev)) return { ok: false, error: 'replaced by another file during the scan' };
+    if (!job.hashSparse && isSparse(st)) return { ok: false, error: `not hashed: ${sparseNote(st)}; its rule's hash_sparse: true hashes it whole` };
     let n = readSync(fd, buf, 0, buf.length, null);
     // Most files are one read: a short read that reaches the size fstat gave is the whole of a
     // regular file, hashed in one call (no Hash object to make, and no read that returns 0).

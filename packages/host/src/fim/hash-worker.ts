@@ -12,6 +12,7 @@ export interface BatchIn {
   paths: string;
   ids: BigUint64Array;
   keep: number;
+  hashSparse: boolean;
 }
 
 export interface BatchOut {
@@ -31,7 +32,7 @@ parentPort?.on('message', (msg: BatchIn) => {
   const errors: [number, string][] = [];
   const contents: [number, Uint8Array][] = [];
   paths.forEach((path, i) => {
-    const r = hashFile({ path, dev: msg.ids[2 * i]!, ino: msg.ids[2 * i + 1]!, keep: msg.keep }, buf);
+    const r = hashFile({ path, dev: msg.ids[2 * i]!, ino: msg.ids[2 * i + 1]!, keep: msg.keep, hashSparse: msg.hashSparse }, buf);
     if (!r.ok) {
       errors.push([i, r.error]);
       return;

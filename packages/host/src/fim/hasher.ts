@@ -34,7 +34,7 @@ export async function hashFiles(jobs: readonly HashJob[], sizes: readonly number
   for (let i = 0; i < jobs.length; ) {
     let bytes = 0;
     const start = i;
-    while (i < jobs.length && i - start < BATCH_FILES && (bytes < BATCH_BYTES || i === start) && jobs[i]!.keep === jobs[start]!.keep) bytes += sizes[i++]!;
+    while (i < jobs.length && i - start < BATCH_FILES && (bytes < BATCH_BYTES || i === start) && jobs[i]!.keep === jobs[start]!.keep && jobs[i]!.hashSparse === jobs[start]!.hashSparse) bytes += sizes[i++]!;
     batches.push({ start, end: i });
   }
   // This thread hashes too, between its messages: one worker fewer to start.
@@ -71,7 +71,7 @@ export async function hashFiles(jobs: readonly HashJob[], sizes: readonly number
                 ids[2 * (k - b.start)] = BigInt.asUintN(64, j.dev);
                 ids[2 * (k - b.start) + 1] = BigInt.asUintN(64, j.ino);
               }
-              const msg: BatchIn = { id, paths: paths.join('\0'), ids, keep: jobs[b.start]!.keep };
+              const msg: BatchIn = { id, paths: paths.join('\0'), ids, keep: jobs[b.start]!.keep, hashSparse: jobs[b.start]!.hashSparse };
               w.postMessage(msg, [ids.buffer]);
             };
             w.on('message', (msg: BatchOut) => {

@@ -8,6 +8,7 @@
  *     exclude: ['cache/**', '*.log']
  *     attributes: R            # the default: everything
  *     diff: true               # keep small text files, for diffs in reports
+ *     hash_sparse: false       # the default: a file of over 64 MiB of holes is reported, not read
  *     overrides:
  *       - match: 'uploads/**'
  *         attributes: p+u+g+ftype   # owner and permissions only
@@ -30,6 +31,8 @@ export interface FimRuleInput {
   exclude?: string[] | undefined;
   attributes?: string | undefined;
   diff?: boolean | undefined;
+  /** Hash sparse files whole (default false: reported as not hashed; see sparse.ts). */
+  hash_sparse?: boolean | undefined;
   overrides?: { match: string; attributes: string }[] | undefined;
 }
 
@@ -44,6 +47,7 @@ export interface CompiledRule {
   readonly attrs: number;
   readonly overrides: readonly { glob: Glob; attrs: number }[];
   readonly diff: boolean;
+  readonly hashSparse: boolean;
 }
 
 const ALL = ATTRIBUTES.reduce((n, a) => n | attrBit(a), 0);
@@ -106,6 +110,7 @@ export function compileRule(r: FimRuleInput, where = 'rule'): CompiledRule {
     return { glob: compileGlob(o.match, `${where}.overrides[${i}].match`), attrs: parseAttributes(o.attributes, `${where}.overrides[${i}].attributes`) };
   });
   if (r.diff !== undefined && typeof r.diff !== 'boolean') throw new MamoriError('MAMORI_ERR_FIM_RULES', `${where}.diff: true or false expected`);
+  if (r.hash_sparse !== undefined && typeof r.hash_sparse !== 'boolean') throw new MamoriError('MAMORI_ERR_FIM_RULES', `${where}.hash_sparse: true or false expected`);
   return {
     root,
     include: globs(r.include, `${where}.include`),
@@ -113,6 +118,7 @@ export function compileRule(r: FimRuleInput, where = 'rule'): CompiledRule {
     attrs: r.attributes === undefined ? ALL : parseAttributes(r.attributes, `${where}.attributes`),
     overrides,
     diff: r.diff === true,
+    hashSparse: r.hash_sparse === true,
   };
 }
 
@@ -220,7 +226,7 @@ export function loadRules(file: string): RuleSet {
   if (!data || typeof data !== 'object' || !Array.isArray((data as FimRulesInput).paths)) {
     throw new MamoriError('MAMORI_ERR_FIM_RULES', `${file}: a "paths:" list is expected`);
   }
-  const known = new Set(['path', 'include', 'exclude', 'attributes', 'diff', 'overrides']);
+  const known = new Set(['path', 'include', 'exclude', 'attributes', 'diff', 'hash_sparse', 'overrides']);
   const paths = (data as FimRulesInput).paths;
   paths.forEach((p, i) => {
     if (!p || typeof p !== 'object') throw new MamoriError('MAMORI_ERR_FIM_RULES', `${at(['paths', i])}: paths[${i}] must be a mapping with a path`);

@@ -13,6 +13,7 @@ import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from 
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { hiddenSinkCalls, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
+import { isSparse, sparseNote } from '../sparse.js';
 
 const XOR_SINKS = /\b(?:eval|assert|create_function)\s*\(/i;
 
@@ -219,8 +220,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return [{ rule: 'mamori:context', source: 'mamori', technique: 'php-in-uploads', score: 40, description: 'PHP code in an upload directory (uploads are data, not code)' }];
   }
 
-  function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string): FileResult {
-    const findings: Finding[] = [];
+  function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string, extra: readonly Finding[] = []): FileResult {
+    const findings: Finding[] = [...extra];
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
     let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
@@ -241,7 +242,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const { path, sha256 } = r;
     const unique = [...r.findings];
     let { score, verdict } = r;
-    if (verdict !== 'clean' && options.knownGood?.(path, sha256)) {
+    if (verdict !== 'clean' && sha256 !== '' && options.knownGood?.(path, sha256)) {
       unique.push({ rule: 'mamori:known-good', source: 'fim', technique: 'known-good', score: 0, description: `known good: this content (sha256 ${sha256.slice(0, 12)}…) is in the integrity baseline; ${verdict} without it` });
       score = 0;
       verdict = 'clean';
@@ -298,7 +299,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const body = data.subarray(0, got);
       let sha256: string;
       let note: string | undefined;
-      if (size > maxBytes && o.hashRemainder === false) {
+      // A sparse file's holes are not read back (sparse.ts): not hashed, and not passed as clean.
+      const sparse = size > maxBytes && isSparse(st);
+      if (sparse) {
+        sha256 = '';
+        note = `${sparseNote(st)}: only its first ${maxBytes} bytes were scanned, and it was not hashed`;
+      } else if (size > maxBytes && o.hashRemainder === false) {
         sha256 = '';
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else if (size > maxBytes) {
@@ -308,7 +314,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         sha256 = h.digest('hex');
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else sha256 = createHash('sha256').update(body).digest('hex');
-      return verdictFor(path, fileKind(path, body), body, sha256, size, note);
+      const extra: Finding[] = sparse ? [{ rule: 'mamori:sparse', source: 'mamori', technique: 'sparse-file', score: thresholds.suspicious, description: `${sparseNote(st)}: reading back its holes would cost far more than its disk, so it was not hashed, and no hash indicator or baseline could be checked against it` }] : [];
+      return verdictFor(path, fileKind(path, body), body, sha256, size, note, extra);
     } catch (err) {
       return empty(path, `unreadable: ${(err as Error).message}`);
     } finally {

@@ -26,6 +26,7 @@ import { closeSync, fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
+import { isSparse } from '../sparse.js';
 
 export interface TimedScannerOptions extends ScannerOptions {
   /** Longest a file may take, ms (wall clock, from when the file is handed to the child). */
@@ -221,7 +222,10 @@ function stamp(fd: number): string {
 /** SHA-256 of the whole open file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
 function hashFile(fd: number, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer } {
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.size;
+    // a sparse file's holes are not read back (sparse.ts; scanFile marked it suspicious)
+    if (size > maxBytes && isSparse(st)) return { size, sha256: '', whole: false, head: Buffer.alloc(0) };
     const whole = size <= maxBytes;
     const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
     let head = Buffer.alloc(0);
