@@ -164,24 +164,25 @@ describe('fim: init and check', () => {
   });
 
   it('records special files as what they are, and reports files that vanish or are swapped mid-scan instead of failing', async () => {
-    const t = setup({ 'gone.txt': 'g', 'swap-fifo.txt': 's', 'swap-link.txt': 'l', 'ok.txt': 'ok' });
+    const swap = (p: string): void => {
+      if (p.endsWith('gone.txt')) unlinkSync(p);
+      if (p.endsWith('swap-fifo.txt')) {
+        unlinkSync(p);
+        execFileSync('mkfifo', [p]);
+      }
+      if (p.endsWith('swap-link.txt')) {
+        unlinkSync(p);
+        symlinkSync('/etc/shadow', p);
+      }
+    };
+    const files = { 'gone.txt': 'g', 'swap-fifo.txt': 's', 'swap-link.txt': 'l', 'ok.txt': 'ok' };
+    // Hashed after the walk (worker threads asked for): a path swapped between the walk's lstat
+    // and the read is reported as not checked.
+    const t = setup(files);
     execFileSync('mkfifo', [join(t.tree, 'pipe')]);
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     assert.equal(t.db.load('default', t.key).entries.get(join(t.tree, 'pipe'))?.type, 'fifo');
-    const r = await checkBaseline(t.db, t.key, 'default', {
-      threads: 0,
-      beforeHash: (p) => {
-        if (p.endsWith('gone.txt')) unlinkSync(p);
-        if (p.endsWith('swap-fifo.txt')) {
-          unlinkSync(p);
-          execFileSync('mkfifo', [p]);
-        }
-        if (p.endsWith('swap-link.txt')) {
-          unlinkSync(p);
-          symlinkSync('/etc/shadow', p);
-        }
-      },
-    });
+    const r = await checkBaseline(t.db, t.key, 'default', { threads: 2, beforeHash: swap });
     const why = Object.fromEntries(r.problems.map((p) => [p.path.slice(t.tree.length + 1), p.reason]));
     assert.deepEqual(why, {
       'gone.txt': 'vanished during the scan',
@@ -189,6 +190,17 @@ describe('fim: init and check', () => {
       'swap-link.txt': 'replaced by a symlink during the scan',
     });
     assert.equal(r.changed.some((c) => c.path.endsWith('ok.txt')), false);
+    // Hashed as the walk comes to it (one thread, the default): the path is opened before
+    // anything is recorded of it, so what is there then is what is recorded, and reported as
+    // the change it is (a FIFO is not waited on, a symlink not followed).
+    const u = setup(files);
+    await initBaseline(u.db, u.key, 'default', u.rules, { who: 'test' });
+    const one = await checkBaseline(u.db, u.key, 'default', { threads: 0, beforeHash: swap });
+    assert.deepEqual(Object.fromEntries(one.problems.map((p) => [p.path.slice(u.tree.length + 1), p.reason])), { 'gone.txt': 'vanished during the scan' });
+    assert.deepEqual(one.removed.map((e) => e.path.slice(u.tree.length + 1)), ['gone.txt']);
+    const types = Object.fromEntries(one.changed.map((c) => [c.path.slice(u.tree.length + 1), c.changes.find((x) => x.attr === 'type')?.new]));
+    assert.deepEqual(types, { 'swap-fifo.txt': 'fifo', 'swap-link.txt': 'symlink' });
+    assert.equal(one.changed.find((c) => c.path.endsWith('swap-link.txt'))!.new.target, '/etc/shadow');
   });
 
   it('reports a name that is not valid UTF-8 instead of skipping it silently', async () => {

@@ -6,15 +6,15 @@
  * Signature verification is the first step of every check and accept.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, realpathSync } from 'node:fs';
 import { MamoriError } from 'mamori/errors';
 import { RecordMap, type Baseline, type FimDb, type HistoryRecord } from './baseline-db.js';
 import { asText, shortDiff } from './diff.js';
-import { hashFile, type HashJob } from './hash-file.js';
+import { READ_BUFFER, hashFile, hashOpen, openForHash, type HashJob } from './hash-file.js';
 import { hashFiles } from './hasher.js';
 import { RuleSet, within } from './rules.js';
 import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
-import { Walker, type WalkTarget, type Walked } from './walker.js';
+import { Walker, entryFromStat, type InlineHash, type WalkTarget, type Walked } from './walker.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -46,14 +46,49 @@ export interface ScanResult {
  * inode match its previous record keeps the previous hash unread.
  */
 export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all', opts: ScanOptions & { previous?: ReadonlyMap<string, FimEntry>; keepContents?: boolean } = {}): Promise<ScanResult> {
-  const w = new Walker(rules, opts.ignore, undefined, undefined, opts.previous instanceof RecordMap ? opts.previous : undefined);
+  // On one thread, a file to hash is hashed as the walk comes to it, its attributes and its
+  // content read through one descriptor (see InlineHash); fast mode and worker threads go as before.
+  let inline: InlineHash | undefined;
+  if (!opts.previous && (opts.threads ?? 1) <= 1) {
+    const buf = Buffer.allocUnsafe(READ_BUFFER);
+    inline = (path, attrs, rule) => {
+      opts.beforeHash?.(path);
+      const fd = openForHash(path);
+      if (fd === undefined) return undefined;
+      try {
+        const st = fstatSync(fd, { bigint: true });
+        if (!st.isFile()) return undefined;
+        const entry = entryFromStat(path, st, attrs, null) as Mutable<FimEntry>;
+        const r = hashOpen(fd, st, { keep: opts.keepContents && rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: rule.hashSparse }, buf);
+        if (!r.ok) {
+          entry.error = r.error;
+          return { entry, bytes: 0 };
+        }
+        entry.sha256 = r.sha256;
+        return { entry, bytes: r.size, content: r.content };
+      } catch {
+        return undefined; // the walk's own look at the path says what is wrong with it
+      } finally {
+        closeSync(fd);
+      }
+    };
+  }
+  const w = new Walker(rules, opts.ignore, undefined, undefined, opts.previous instanceof RecordMap ? opts.previous : undefined, inline);
   if (targets === 'all') w.walkAll();
   else w.walkTargets(targets);
   const entries = new Map<string, FimEntry>();
+  const contents = new Map<string, Uint8Array>();
+  let hashed = 0;
+  let hashedBytes = 0;
   const todo: Walked[] = [];
   for (const item of w.out) {
     const e = item.entry;
-    if (item.hash) {
+    if (item.inline) {
+      hashed++;
+      hashedBytes += item.inline.bytes;
+      const c = item.inline.content;
+      if (c && asText(c, DIFF_MAX_BYTES) !== undefined) contents.set(e.path, c);
+    } else if (item.hash) {
       const p = opts.previous?.get(e.path);
       if (p && p.type === 'file' && p.sha256 !== null && p.error === null && p.size === e.size && p.mtime === e.mtime && p.ctime === e.ctime && p.ino === e.ino) {
         // the walk's entry is this scan's own: filled in place, not copied (50,000 copies a run)
@@ -72,8 +107,6 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     todo.map((t) => t.entry.size),
     { threads: opts.threads },
   );
-  const contents = new Map<string, Uint8Array>();
-  let hashedBytes = 0;
   const problems = w.problems;
   results.forEach((r, i) => {
     const e = todo[i]!.entry;
@@ -86,7 +119,7 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
       problems.push({ path: e.path, reason: r.error });
     }
   });
-  return { entries, problems, hashed: jobs.length, hashedBytes, contents, same: w.same };
+  return { entries, problems, hashed: hashed + jobs.length, hashedBytes, contents, same: w.same };
 }
 
 const iso = (ns: bigint): string => {

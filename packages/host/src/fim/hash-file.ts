@@ -63,11 +63,40 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, error: 'not a regular file any more (replaced during the scan)' };
     if (st.ino !== Number(job.ino) || st.dev !== Number(job.dev)) return { ok: false, error: 'replaced by another file during the scan' };
-    if (!job.hashSparse && isSparse(st)) return { ok: false, error: `not hashed: ${sparseNote(st)}; its rule's hash_sparse: true hashes it whole` };
+    return hashOpen(fd, st, job, buf);
+  } catch (err) {
+    return { ok: false, error: why(err) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Opens a path as hashFile does (no symlink followed, no FIFO waited on): the descriptor, or
+ * undefined when it cannot be opened (the caller looks at the path some other way).
+ */
+export function openForHash(path: string): number | undefined {
+  try {
+    return openSync(path, FLAGS);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Hashes an open regular file from its start, `st` being its fstat (size and blocks are what
+ * is used): the whole file, to its end, in reads of `buf`. Never throws: a read error is the
+ * result's error. The caller closes `fd`.
+ */
+export function hashOpen(fd: number, st: { size: number | bigint; blocks: number | bigint }, job: Pick<HashJob, 'keep' | 'hashSparse'>, buf: Buffer): HashResult {
+  try {
+    const want = Number(st.size);
+    const shape = { size: want, blocks: Number(st.blocks) };
+    if (!job.hashSparse && isSparse(shape)) return { ok: false, error: `not hashed: ${sparseNote(shape)}; its rule's hash_sparse: true hashes it whole` };
     let n = readSync(fd, buf, 0, buf.length, null);
     // Most files are one read: a short read that reaches the size fstat gave is the whole of a
     // regular file, hashed in one call (no Hash object to make, and no read that returns 0).
-    if (n < buf.length && n === st.size) {
+    if (n < buf.length && n === want) {
       const part = buf.subarray(0, n);
       return { ok: true, sha256: hash('sha256', part, 'hex'), size: n, content: job.keep > 0 && n <= job.keep ? own([part], n) : undefined };
     }
@@ -88,12 +117,10 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
       // A short read that reaches the size fstat gave is the end of a regular file: the read
       // that would return 0 is one system call per file saved. A file that grew since fstat
       // is read on to its end.
-      if (n < buf.length && size === st.size) break;
+      if (n < buf.length && size === want) break;
     }
     return { ok: true, sha256: h.digest('hex'), size, content: keeping ? own(chunks, size) : undefined };
   } catch (err) {
     return { ok: false, error: why(err) };
-  } finally {
-    closeSync(fd);
   }
 }

@@ -6,6 +6,8 @@
  * sharing the caches), for 1.7 s of wall time against 1.3. fim is a background check beside
  * the services it watches: it takes the least CPU unless told otherwise (`--threads`). Work goes out in batches (at most 256 files or
  * 8 MiB each, two in flight per worker); every read goes through one 128 KiB buffer per thread.
+ * (A full check or init on one thread does not come here: check.ts hashes each file as the walk
+ * reaches it, see InlineHash in walker.ts; this serves worker threads and fast mode's few files.)
  */
 import { Worker } from 'node:worker_threads';
 import { READ_BUFFER, hashFile, type HashJob, type HashResult } from './hash-file.js';

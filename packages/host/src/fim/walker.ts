@@ -20,7 +20,30 @@ export interface Walked {
   rule: CompiledRule;
   /** Whether the content is to be hashed (a regular file whose attributes include sha256). */
   hash: boolean;
+  /** Hashed as the walk came to it (see InlineHash): the bytes read, and the content kept for diffs. */
+  inline?: Hashed | undefined;
 }
+
+/** What an InlineHash read: the entry (sha256 or error filled in), the bytes hashed, the content kept. */
+export interface Hashed {
+  entry: FimEntry;
+  bytes: number;
+  content?: Uint8Array | undefined;
+}
+
+/**
+ * Records and hashes a regular file from one descriptor: its entry made from the fstat of the
+ * file opened for hashing, so the attributes and the hash are of one and the same file, and the
+ * walk's lstat of it is one system call saved. Called for a name the directory listing gives as
+ * a regular file whose content the rule hashes; undefined when the path did not open as a
+ * regular file (gone, a symlink or a FIFO by now, unreadable), and the walk looks at it as it
+ * does at any other path. Measured on bench/fim.mjs's tree (50,000 files, 1 GiB), alternating
+ * with the walk-then-hash way four times: init 2.43 against 2.73 s of CPU, a full check 2.46
+ * against 2.73 (bench/README). Like the hashing after a walk, the open goes by path: a
+ * directory on it swapped for a symlink sends it elsewhere (O_NOFOLLOW guards the last name
+ * only), and what was read through such a directory is dropped when the walk finds it swapped.
+ */
+export type InlineHash = (path: string, attrs: number, rule: CompiledRule) => Hashed | undefined;
 
 export interface WalkTarget {
   path: string;
@@ -102,10 +125,15 @@ export class Walker {
   readonly #beforeReadDir: ((dir: string) => void) | undefined;
 
   readonly #previous: RecordMap | undefined;
+  readonly #inline: InlineHash | undefined;
 
-  /** `previous`: a fast check's baseline records (see `same`). */
-  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void, previous?: RecordMap) {
+  /**
+   * `previous`: a fast check's baseline records (see `same`). `inline`: hashes a regular file
+   * while walking (see InlineHash; not with `previous`).
+   */
+  constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void, previous?: RecordMap, inline?: InlineHash) {
     this.#previous = previous;
+    this.#inline = previous ? undefined : inline;
     this.#streamAbove = streamAbove;
     this.#beforeReadDir = beforeReadDir;
     this.#rules = rules;
@@ -176,15 +204,17 @@ export class Walker {
    * names) is read in one call, the cheapest way; a larger one is streamed through opendir,
    * so its names are never all in memory at once.
    */
-  #readDir(dirPath: string, size: number, each: (name: string) => void): void {
+  #readDir(dirPath: string, size: number, each: (name: string, file: boolean) => void): void {
     try {
       if (size <= this.#streamAbove) {
-        for (const name of readdirSync(dirPath)) each(name);
+        // The listing's types only where inline hashing uses them (a Dirent a name costs a little).
+        if (this.#inline) for (const d of readdirSync(dirPath, { withFileTypes: true })) each(d.name, d.isFile());
+        else for (const name of readdirSync(dirPath)) each(name, false);
         return;
       }
       const dir = opendirSync(dirPath, { bufferSize: 256 });
       try {
-        for (let d = dir.readSync(); d !== null; d = dir.readSync()) each(d.name);
+        for (let d = dir.readSync(); d !== null; d = dir.readSync()) each(d.name, d.isFile());
       } finally {
         dir.closeSync();
       }
@@ -232,7 +262,7 @@ export class Walker {
         this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
       };
       this.#beforeReadDir?.(dirPath);
-      this.#readDir(dirPath, size, (name) => {
+      this.#readDir(dirPath, size, (name, file) => {
         const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
         if (this.#roots.has(path)) return; // walked under its own rule
         const rel = dirRel === '' ? name : `${dirRel}/${name}`;
@@ -246,6 +276,17 @@ export class Walker {
             k = undefined;
           }
           if (!k?.isDirectory()) return;
+        }
+        // (an excluded file has returned above)
+        if (file && this.#inline && !this.#ignore.has(path) && this.#rules.included(rule, rel)) {
+          const attrs = this.#rules.attrsFor(rule, rel);
+          const done = (attrs & SHA) !== 0 ? this.#inline(path, attrs, rule) : undefined;
+          if (done) {
+            // in this.out and this.problems, so that a directory found swapped drops it too
+            this.out.push({ entry: done.entry, rule, hash: false, inline: done });
+            if (done.entry.error !== null) this.problems.push({ path, reason: done.entry.error });
+            return;
+          }
         }
         if (this.#previous) {
           let quick: Stats | undefined;
