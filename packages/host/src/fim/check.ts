@@ -51,9 +51,9 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   let inline: InlineHash | undefined;
   if (!opts.previous && (opts.threads ?? 1) <= 1) {
     const buf = Buffer.allocUnsafe(READ_BUFFER);
-    inline = (path, attrs, rule) => {
+    inline = (path, attrs, rule, at) => {
       opts.beforeHash?.(path);
-      const fd = openForHash(path);
+      const fd = openForHash(at);
       if (fd === undefined) return undefined;
       try {
         const st = fstatSync(fd, { bigint: true });

@@ -8,7 +8,7 @@
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { lstatSync, opendirSync, readdirSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import type { RecordMap } from './baseline-db.js';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
@@ -42,8 +42,26 @@ export interface Hashed {
  * against 2.73 (bench/README). Like the hashing after a walk, the open goes by path: a
  * directory on it swapped for a symlink sends it elsewhere (O_NOFOLLOW guards the last name
  * only), and what was read through such a directory is dropped when the walk finds it swapped.
+ *
+ * That drop alone let a swap and a swap back (S17F-1 of bench/redteam/README-fim-inline-s17.md)
+ * record a file from outside the tree, its hash and (diff rules) its content, under a path in
+ * it: so the walk that hashes inline holds each directory open (its device and inode checked
+ * against what the walk recorded of it) and lists, lstats and opens its names through that
+ * descriptor (`/proc/self/fd/N/name`: Node has no openat), never through the path. `at` is
+ * that path to open; `path` is what is recorded. Where /proc is not there, nothing is hashed
+ * inline (the walk records, then the hashing checks each file's device and inode).
  */
-export type InlineHash = (path: string, attrs: number, rule: CompiledRule) => Hashed | undefined;
+export type InlineHash = (path: string, attrs: number, rule: CompiledRule, at: string) => Hashed | undefined;
+
+/** Whether a directory's names can be reached through its descriptor (Linux with /proc). */
+const PINNABLE = ((): boolean => {
+  try {
+    return process.platform === 'linux' && statSync('/proc/self/fd').isDirectory();
+  } catch {
+    return false;
+  }
+})();
+const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 export interface WalkTarget {
   path: string;
@@ -133,7 +151,7 @@ export class Walker {
    */
   constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void, previous?: RecordMap, inline?: InlineHash) {
     this.#previous = previous;
-    this.#inline = previous ? undefined : inline;
+    this.#inline = previous || !PINNABLE ? undefined : inline;
     this.#streamAbove = streamAbove;
     this.#beforeReadDir = beforeReadDir;
     this.#rules = rules;
@@ -157,12 +175,12 @@ export class Walker {
     return this;
   }
 
-  #record(rule: CompiledRule, path: string, rel: string, st: BigIntStats): FimEntry | undefined {
+  #record(rule: CompiledRule, path: string, rel: string, st: BigIntStats, at = path): FimEntry | undefined {
     const attrs = this.#rules.attrsFor(rule, rel);
     let target: string | null = null;
     if (st.isSymbolicLink()) {
       try {
-        target = readlinkSync(path);
+        target = readlinkSync(at);
       } catch (err) {
         this.problems.push({ path, reason: describe(err) });
         return undefined;
@@ -204,15 +222,15 @@ export class Walker {
    * names) is read in one call, the cheapest way; a larger one is streamed through opendir,
    * so its names are never all in memory at once.
    */
-  #readDir(dirPath: string, size: number, each: (name: string, file: boolean) => void): void {
+  #readDir(dirPath: string, size: number, each: (name: string, file: boolean) => void, from = dirPath): void {
     try {
       if (size <= this.#streamAbove) {
         // The listing's types only where inline hashing uses them (a Dirent a name costs a little).
-        if (this.#inline) for (const d of readdirSync(dirPath, { withFileTypes: true })) each(d.name, d.isFile());
-        else for (const name of readdirSync(dirPath)) each(name, false);
+        if (this.#inline) for (const d of readdirSync(from, { withFileTypes: true })) each(d.name, d.isFile());
+        else for (const name of readdirSync(from)) each(name, false);
         return;
       }
-      const dir = opendirSync(dirPath, { bufferSize: 256 });
+      const dir = opendirSync(from, { bufferSize: 256 });
       try {
         for (let d = dir.readSync(); d !== null; d = dir.readSync()) each(d.name, d.isFile());
       } finally {
@@ -262,56 +280,84 @@ export class Walker {
         this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
       };
       this.#beforeReadDir?.(dirPath);
-      this.#readDir(dirPath, size, (name, file) => {
-        const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
-        if (this.#roots.has(path)) return; // walked under its own rule
-        const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-        if (this.#rules.excluded(rule, rel)) {
-          // A name pattern (`*.log`) excludes files, never a directory (see RuleSet.excluded).
-          if (!this.#rules.excludedByNameOnly(rule, rel)) return;
-          let k: Stats | undefined;
-          try {
-            k = lstatSync(path, { throwIfNoEntry: false });
-          } catch {
-            k = undefined;
-          }
-          if (!k?.isDirectory()) return;
-        }
-        // (an excluded file has returned above)
-        if (file && this.#inline && !this.#ignore.has(path) && this.#rules.included(rule, rel)) {
-          const attrs = this.#rules.attrsFor(rule, rel);
-          const done = (attrs & SHA) !== 0 ? this.#inline(path, attrs, rule) : undefined;
-          if (done) {
-            // in this.out and this.problems, so that a directory found swapped drops it too
-            this.out.push({ entry: done.entry, rule, hash: false, inline: done });
-            if (done.entry.error !== null) this.problems.push({ path, reason: done.entry.error });
-            return;
-          }
-        }
-        if (this.#previous) {
-          let quick: Stats | undefined;
-          try {
-            quick = lstatSync(path, { throwIfNoEntry: false });
-          } catch {
-            // the exact way below says what went wrong, as it always has
-          }
-          if (quick && this.#stillSame(rule, path, rel, quick)) {
-            this.same.push(path);
-            if (quick.isDirectory()) stack.push({ path, rel, dev: quick.dev, ino: quick.ino, size: quick.size });
-            return;
-          }
-        }
-        let cst: BigIntStats;
+      // Inline hashing: the directory held open, and its names reached through it (see InlineHash).
+      let dfd: number | undefined;
+      if (this.#inline) {
         try {
-          cst = lstatSync(path, { bigint: true });
-        } catch (err) {
-          const bad = (err as NodeJS.ErrnoException).code === 'ENOENT' && name.includes('\uFFFD');
-          this.problems.push({ path, reason: bad ? 'a name that is not valid UTF-8: not checked' : describe(err) });
-          return;
+          dfd = openSync(dirPath, DIR_FLAGS);
+        } catch {
+          // the listing by path below says what is wrong (nothing is hashed inline here)
         }
-        this.#record(rule, path, rel, cst);
-        if (cst.isDirectory()) stack.push({ path, rel, dev: Number(cst.dev), ino: Number(cst.ino), size: Number(cst.size) });
-      });
+        if (dfd !== undefined) {
+          let held: Stats | undefined;
+          try {
+            held = fstatSync(dfd);
+          } catch {
+            held = undefined;
+          }
+          if (!held?.isDirectory() || held.dev !== dev || held.ino !== ino) {
+            closeSync(dfd);
+            swapped();
+            continue;
+          }
+        }
+      }
+      const via = dfd === undefined ? undefined : `/proc/self/fd/${dfd}`;
+      try {
+        this.#readDir(dirPath, size, (name, file) => {
+          const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
+          const at = via === undefined ? path : `${via}/${name}`;
+          if (this.#roots.has(path)) return; // walked under its own rule
+          const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+          if (this.#rules.excluded(rule, rel)) {
+            // A name pattern (`*.log`) excludes files, never a directory (see RuleSet.excluded).
+            if (!this.#rules.excludedByNameOnly(rule, rel)) return;
+            let k: Stats | undefined;
+            try {
+              k = lstatSync(at, { throwIfNoEntry: false });
+            } catch {
+              k = undefined;
+            }
+            if (!k?.isDirectory()) return;
+          }
+          // (an excluded file has returned above)
+          if (file && via !== undefined && this.#inline && !this.#ignore.has(path) && this.#rules.included(rule, rel)) {
+            const attrs = this.#rules.attrsFor(rule, rel);
+            const done = (attrs & SHA) !== 0 ? this.#inline(path, attrs, rule, at) : undefined;
+            if (done) {
+              // in this.out and this.problems, so that a directory found swapped drops it too
+              this.out.push({ entry: done.entry, rule, hash: false, inline: done });
+              if (done.entry.error !== null) this.problems.push({ path, reason: done.entry.error });
+              return;
+            }
+          }
+          if (this.#previous) {
+            let quick: Stats | undefined;
+            try {
+              quick = lstatSync(path, { throwIfNoEntry: false });
+            } catch {
+              // the exact way below says what went wrong, as it always has
+            }
+            if (quick && this.#stillSame(rule, path, rel, quick)) {
+              this.same.push(path);
+              if (quick.isDirectory()) stack.push({ path, rel, dev: quick.dev, ino: quick.ino, size: quick.size });
+              return;
+            }
+          }
+          let cst: BigIntStats;
+          try {
+            cst = lstatSync(at, { bigint: true });
+          } catch (err) {
+            const bad = (err as NodeJS.ErrnoException).code === 'ENOENT' && name.includes('\uFFFD');
+            this.problems.push({ path, reason: bad ? 'a name that is not valid UTF-8: not checked' : describe(err) });
+            return;
+          }
+          this.#record(rule, path, rel, cst, at);
+          if (cst.isDirectory()) stack.push({ path, rel, dev: Number(cst.dev), ino: Number(cst.ino), size: Number(cst.size) });
+        }, via);
+      } finally {
+        if (dfd !== undefined) closeSync(dfd);
+      }
       // what was read through a swapped path is not the tree's: dropped, and said
       if (!inPlace(dirPath, dev, ino)) swapped();
     }

@@ -1,0 +1,60 @@
+// Red team s17 (bench/redteam/README-fim-inline-s17.md): the inline hashing of init and full
+// checks (one thread) against a tree whose directories are swapped under the walk.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FimDb } from './baseline-db.js';
+import { checkBaseline, initBaseline } from './check.js';
+import { ensureKey } from './key.js';
+import { RuleSet } from './rules.js';
+
+const base = mkdtempSync(join(tmpdir(), 'mamori-fim-inline-rt-'));
+after(() => rmSync(base, { recursive: true, force: true }));
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+describe('S17F: inline hashing and directory swaps', () => {
+  it('S17F-1: a directory swapped for a symlink between its listing and the open, and back, does not put a file from outside the tree (hash, attributes, kept content) in the baseline', async () => {
+    const tree = join(base, 'tree');
+    const d = join(tree, 'd');
+    const secret = join(base, 'secret');
+    mkdirSync(d, { recursive: true });
+    mkdirSync(secret);
+    for (const n of ['a.txt', 'b.txt']) {
+      writeFileSync(join(d, n), `mine ${n}\n`);
+      writeFileSync(join(secret, n), `password=hunter2 ${n}\n`);
+    }
+    const db = FimDb.open(join(base, 'data', 'fim.db'));
+    const { key } = ensureKey(join(base, 'data', 'fim.key'));
+    const rules = new RuleSet({ paths: [{ path: tree, diff: true }] });
+    // The attacker's two moves, timed by the hook: the first file of d is opened through a
+    // symlink to `secret`, and d is put back before its listing ends (so the walk's check that
+    // d is still the directory it saw passes).
+    let calls = 0;
+    const beforeHash = (p: string): void => {
+      if (!p.startsWith(`${d}/`)) return;
+      calls++;
+      if (calls === 1) {
+        renameSync(d, `${d}.real`);
+        symlinkSync(secret, d);
+      } else if (calls === 2) {
+        unlinkSync(d);
+        renameSync(`${d}.real`, d);
+      }
+    };
+    await initBaseline(db, key, 'default', rules, { who: 'test', beforeHash });
+    assert.ok(calls >= 2);
+    const b = db.load('default', key);
+    for (const n of ['a.txt', 'b.txt']) {
+      const e = b.entries.get(join(d, n));
+      if (e) assert.notEqual(e.sha256, sha(`password=hunter2 ${n}\n`), `${n}: the hash of a file outside the tree`);
+      const kept = db.content('default', join(d, n));
+      assert.ok(!kept || !kept.toString().includes('hunter2'), `${n}: the content of a file outside the tree kept for diffs`);
+    }
+    // and a check after it (inline too) is clean or reports the paths, never shows the secret
+    const r = await checkBaseline(db, key, 'default', {});
+    assert.ok(!JSON.stringify(r.changed.map((c) => c.diff ?? '')).includes('hunter2'));
+  });
+});
