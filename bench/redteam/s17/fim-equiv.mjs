@@ -28,6 +28,9 @@ w('x.log', 'log');
 w('logs.log/inner.php', 'hidden dir named like an excluded file');
 w('cache/c.php', 'cached');
 w('noread.php', 'secret'); chmodSync(join(tree, 'noread.php'), 0o000);
+w('locked/in.php', 'l'); chmodSync(join(tree, 'locked'), 0o000);
+w('noexec/in.php', 'n'); chmodSync(join(tree, 'noexec'), 0o644);
+w('wonly/in.php', 'w'); chmodSync(join(tree, 'wonly'), 0o311);
 w('suid', 'x'); chmodSync(join(tree, 'suid'), 0o4755);
 linkSync(join(tree, 'index.php'), join(tree, 'hardlink.php'));
 symlinkSync('/etc/passwd', join(tree, 'out-link'));
@@ -77,6 +80,7 @@ for (const [name, input] of Object.entries(ruleSets)) {
   }
   db.close?.();
 }
+for (const d of ['locked', 'noexec', 'wonly']) chmodSync(join(tree, d), 0o755);
 rmSync(base, { recursive: true, force: true });
 console.log(bad ? `${bad} differences` : 'all the same');
 process.exitCode = bad ? 1 : 0;

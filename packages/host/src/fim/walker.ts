@@ -8,7 +8,7 @@
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import type { RecordMap } from './baseline-db.js';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
@@ -39,17 +39,18 @@ export interface Hashed {
  * regular file (gone, a symlink or a FIFO by now, unreadable), and the walk looks at it as it
  * does at any other path. Measured on bench/fim.mjs's tree (50,000 files, 1 GiB), alternating
  * with the walk-then-hash way four times: init 2.43 against 2.73 s of CPU, a full check 2.46
- * against 2.73 (bench/README). Like the hashing after a walk, the open goes by path: a
- * directory on it swapped for a symlink sends it elsewhere (O_NOFOLLOW guards the last name
- * only), and what was read through such a directory is dropped when the walk finds it swapped.
+ * against 2.73 (bench/README).
  *
- * That drop alone let a swap and a swap back (S17F-1 of bench/redteam/README-fim-inline-s17.md)
- * record a file from outside the tree, its hash and (diff rules) its content, under a path in
- * it: so the walk that hashes inline holds each directory open (its device and inode checked
- * against what the walk recorded of it) and lists, lstats and opens its names through that
- * descriptor (`/proc/self/fd/N/name`: Node has no openat), never through the path. `at` is
- * that path to open; `path` is what is recorded. Where /proc is not there, nothing is hashed
- * inline (the walk records, then the hashing checks each file's device and inode).
+ * The open never goes by the path: a directory on it swapped for a symlink and back between
+ * the listing and the open (S17F-1 of bench/redteam/README-fim-inline-s17.md) sent it to a file
+ * outside the tree, whose attributes, hash and (diff rules) content were recorded under a path
+ * in it, the walk's check after the listing seeing the directory back in place. So the walk
+ * that hashes inline holds each directory open (O_NOFOLLOW, its device and inode checked
+ * against what the walk recorded of it, else it is dropped as swapped) and lists, lstats and
+ * opens its names through that descriptor (`/proc/PID/fd/N/name`: Node has no openat). `at` is
+ * that name to open; `path` is what is recorded. It costs about 1.8 us a file against an open
+ * by path (the /proc link lookup). Without /proc, nothing is hashed inline (the walk records
+ * by path, then the hashing refuses a file that is not the device and inode the walk saw).
  */
 export type InlineHash = (path: string, attrs: number, rule: CompiledRule, at: string) => Hashed | undefined;
 
@@ -60,6 +61,18 @@ const PINNABLE = ((): boolean => {
   } catch {
     return false;
   }
+})();
+/**
+ * Where this process's descriptors are named: /proc/PID/fd/ (a lookup cheaper than through the
+ * /proc/self link), where /proc is this process's pid namespace's; else /proc/self/fd/.
+ */
+const FD_DIR = ((): string => {
+  try {
+    if (PINNABLE && realpathSync('/proc/self') === `/proc/${process.pid}`) return `/proc/${process.pid}/fd/`;
+  } catch {
+    // /proc/self/fd/ it is
+  }
+  return '/proc/self/fd/';
 })();
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
@@ -280,29 +293,28 @@ export class Walker {
         this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
       };
       this.#beforeReadDir?.(dirPath);
-      // Inline hashing: the directory held open, and its names reached through it (see InlineHash).
+      // The directory held open, and its names reached through it (see InlineHash): every mode.
       let dfd: number | undefined;
       if (this.#inline) {
+        // Never listed by path instead: a listing through a symlink swapped in and out again
+        // would send its names' lstats (then hashed by path, device and inode matching) outside.
+        // What each failure comes to is what the listing by path and the check after it gave.
+        let held: Stats | undefined;
         try {
           dfd = openSync(dirPath, DIR_FLAGS);
-        } catch {
-          // the listing by path below says what is wrong (nothing is hashed inline here)
+          held = fstatSync(dfd);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ELOOP' || code === 'ENOTDIR' || code === 'ENOENT') swapped();
+          else this.problems.push({ path: dirPath, reason: describe(err) });
         }
-        if (dfd !== undefined) {
-          let held: Stats | undefined;
-          try {
-            held = fstatSync(dfd);
-          } catch {
-            held = undefined;
-          }
-          if (!held?.isDirectory() || held.dev !== dev || held.ino !== ino) {
-            closeSync(dfd);
-            swapped();
-            continue;
-          }
+        if (held === undefined || !held.isDirectory() || held.dev !== dev || held.ino !== ino) {
+          if (dfd !== undefined) closeSync(dfd);
+          if (held !== undefined) swapped();
+          continue;
         }
       }
-      const via = dfd === undefined ? undefined : `/proc/self/fd/${dfd}`;
+      const via = dfd === undefined ? undefined : `${FD_DIR}${dfd}`;
       try {
         this.#readDir(dirPath, size, (name, file) => {
           const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
@@ -334,7 +346,7 @@ export class Walker {
           if (this.#previous) {
             let quick: Stats | undefined;
             try {
-              quick = lstatSync(path, { throwIfNoEntry: false });
+              quick = lstatSync(at, { throwIfNoEntry: false });
             } catch {
               // the exact way below says what went wrong, as it always has
             }
