@@ -57,4 +57,25 @@ describe('S17F: inline hashing and directory swaps', () => {
     const r = await checkBaseline(db, key, 'default', {});
     assert.ok(!JSON.stringify(r.changed.map((c) => c.diff ?? '')).includes('hunter2'));
   });
+
+  it('S17F-3: a name that is not valid UTF-8 beside its twin named with U+FFFD is reported, not hidden behind the twin', async () => {
+    const tree = join(base, 'twin');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'shell\uFFFD.php'), 'decoy');
+    const bad = Buffer.concat([Buffer.from(`${tree}/shell`), Buffer.from([0xff]), Buffer.from('.php')]);
+    writeFileSync(bad, '<?php system($_GET[c]);');
+    const db = FimDb.open(join(base, 'twin-data', 'fim.db'));
+    const { key } = ensureKey(join(base, 'twin-data', 'fim.key'));
+    const rules = new RuleSet({ paths: [{ path: tree }] });
+    for (const threads of [1, 2]) {
+      const init = await initBaseline(db, key, 'default', rules, { who: 'test', threads, history: [] });
+      assert.deepEqual(init.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked'], `threads ${threads}`);
+    }
+    writeFileSync(bad, '<?php eval($_POST[x]);');
+    for (const mode of ['full', 'fast'] as const) {
+      const r = await checkBaseline(db, key, 'default', { mode });
+      assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked'], mode);
+      assert.equal(r.scanned, 2, mode); // the tree and the twin, once each
+    }
+  });
 });

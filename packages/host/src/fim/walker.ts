@@ -231,6 +231,31 @@ export class Walker {
   }
 
   /**
+   * The names of a directory that Node decodes with U+FFFD (each byte that is not UTF-8 becomes
+   * one), read again as bytes: for each decoded name, how many names give it and how many of
+   * those are not valid UTF-8. A name that is not valid UTF-8 cannot be opened through the
+   * decoded string, and a file named as it decodes (S17F-3: `shell\uFFFD.php` beside
+   * `shell\xff.php`) made it vanish from the walk without a word: each is reported, the valid
+   * one recorded once. Only read for a directory where such a name shows up.
+   */
+  #oddNames(dir: string): Map<string, { all: number; bad: number }> {
+    const m = new Map<string, { all: number; bad: number }>();
+    try {
+      for (const raw of readdirSync(dir, { encoding: 'buffer' })) {
+        const s = raw.toString('utf8');
+        if (!s.includes('\uFFFD')) continue;
+        const o = m.get(s) ?? { all: 0, bad: 0 };
+        o.all++;
+        if (!Buffer.from(s, 'utf8').equals(raw)) o.bad++;
+        m.set(s, o);
+      }
+    } catch {
+      // the listing's own error is said where it is read
+    }
+    return m;
+  }
+
+  /**
    * Each name in a directory. A directory of up to STREAM_ABOVE bytes (tens of thousands of
    * names) is read in one call, the cheapest way; a larger one is streamed through opendir,
    * so its names are never all in memory at once.
@@ -315,6 +340,8 @@ export class Walker {
         }
       }
       const via = dfd === undefined ? undefined : `${FD_DIR}${dfd}`;
+      // Names with U+FFFD in them, as Node decodes the listing: see #oddNames.
+      let odd: Map<string, { all: number; bad: number }> | undefined;
       try {
         this.#readDir(dirPath, size, (name, file) => {
           const path = dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
@@ -331,6 +358,17 @@ export class Walker {
               k = undefined;
             }
             if (!k?.isDirectory()) return;
+          }
+          if (name.includes('\uFFFD')) {
+            odd ??= this.#oddNames(via ?? dirPath);
+            const o = odd.get(name);
+            if (o) {
+              if (o.all < 0) return; // this decoded name came before: done then
+              for (let i = 0; i < o.bad; i++) this.problems.push({ path, reason: 'a name that is not valid UTF-8: not checked' });
+              const valid = o.all > o.bad;
+              o.all = -1;
+              if (!valid) return;
+            }
           }
           // (an excluded file has returned above)
           if (file && via !== undefined && this.#inline && !this.#ignore.has(path) && this.#rules.included(rule, rel)) {
