@@ -39,6 +39,17 @@ execFileSync('mkfifo', [join(tree, 'fifo')]);
 const fd = openSync(join(tree, 'sparse'), 'w'); writeSync(fd, 'x', 0); closeSync(fd); truncateSync(join(tree, 'sparse'), 200 << 20);
 try { execFileSync('bash', ['-c', `touch "${tree}"/$'bad\\xff.php'`]); } catch {}
 w('db/fim.db', 'pretend db');
+// S17_BIND=1 (as root, inside `unshare -m --propagation private`): mounts in the tree, from
+// another device: a directory, a file over a file, and /dev/null over a file (its listing says file)
+if (process.env.S17_BIND === '1') {
+  const other = mkdtempSync('/dev/shm/s17-fim-bind-');
+  mkdirSync(join(other, 'dir')); writeFileSync(join(other, 'dir', 'in.php'), 'on shm'); writeFileSync(join(other, 'file'), 'shm file');
+  w('mnt/placeholder', ''); w('over.php', 'under');  w('null.php', 'under null');
+  execFileSync('mount', ['--bind', join(other, 'dir'), join(tree, 'mnt')]);
+  execFileSync('mount', ['--bind', join(other, 'file'), join(tree, 'over.php')]);
+  execFileSync('mount', ['--bind', '/dev/null', join(tree, 'null.php')]);
+  process.on('exit', () => { for (const m of ['mnt', 'over.php', 'null.php']) try { execFileSync('umount', [join(tree, m)]); } catch {} rmSync(other, { recursive: true, force: true }); });
+}
 
 const ruleSets = {
   plain: { paths: [{ path: tree }] },
@@ -81,6 +92,6 @@ for (const [name, input] of Object.entries(ruleSets)) {
   db.close?.();
 }
 for (const d of ['locked', 'noexec', 'wonly']) chmodSync(join(tree, d), 0o755);
-rmSync(base, { recursive: true, force: true });
+if (process.env.S17_BIND !== '1') rmSync(base, { recursive: true, force: true });
 console.log(bad ? `${bad} differences` : 'all the same');
 process.exitCode = bad ? 1 : 0;

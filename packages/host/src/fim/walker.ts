@@ -8,7 +8,7 @@
  * Synchronous on purpose: lstat through the thread pool costs several times the CPU of a
  * direct call, and the walk is CPU-bound once the tree is in the page cache.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import type { RecordMap } from './baseline-db.js';
 import { RuleSet, type CompiledRule } from './rules.js';
 import type { FileType, FimEntry, ScanProblem } from './types.js';
@@ -47,34 +47,36 @@ export interface Hashed {
  * in it, the walk's check after the listing seeing the directory back in place. So the walk
  * that hashes inline holds each directory open (O_NOFOLLOW, its device and inode checked
  * against what the walk recorded of it, else it is dropped as swapped) and lists, lstats and
- * opens its names through that descriptor (`/proc/PID/fd/N/name`: Node has no openat). `at` is
+ * opens its names through that descriptor (`/proc/self/fd/N/name`: Node has no openat). `at` is
  * that name to open; `path` is what is recorded. It costs about 1.8 us a file against an open
  * by path (the /proc link lookup). Without /proc, nothing is hashed inline (the walk records
  * by path, then the hashing refuses a file that is not the device and inode the walk saw).
  */
 export type InlineHash = (path: string, attrs: number, rule: CompiledRule, at: string) => Hashed | undefined;
 
-/** Whether a directory's names can be reached through its descriptor (Linux with /proc). */
-const PINNABLE = ((): boolean => {
-  try {
-    return process.platform === 'linux' && statSync('/proc/self/fd').isDirectory();
-  } catch {
-    return false;
-  }
-})();
-/**
- * Where this process's descriptors are named: /proc/PID/fd/ (a lookup cheaper than through the
- * /proc/self link), where /proc is this process's pid namespace's; else /proc/self/fd/.
- */
-const FD_DIR = ((): string => {
-  try {
-    if (PINNABLE && realpathSync('/proc/self') === `/proc/${process.pid}`) return `/proc/${process.pid}/fd/`;
-  } catch {
-    // /proc/self/fd/ it is
-  }
-  return '/proc/self/fd/';
-})();
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Where this process's descriptors are named, so that a directory's names can be reached
+ * through its descriptor: /proc/self/fd/, when it leads to a directory held open (not /proc/PID:
+ * a /proc of another pid namespace names another process there); else undefined (no /proc,
+ * another OS), and nothing is hashed inline.
+ */
+const FD_DIR = ((): string | undefined => {
+  if (process.platform !== 'linux') return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync('/', DIR_FLAGS);
+    const held = fstatSync(fd);
+    const there = statSync(`/proc/self/fd/${fd}`);
+    return there.dev === held.dev && there.ino === held.ino ? '/proc/self/fd/' : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+})();
+const PINNABLE = FD_DIR !== undefined;
 
 export interface WalkTarget {
   path: string;
