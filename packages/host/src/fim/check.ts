@@ -15,6 +15,7 @@ import { hashFiles } from './hasher.js';
 import { RuleSet, within } from './rules.js';
 import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
 import { Walker, type WalkTarget, type Walked } from './walker.js';
+import { isSparseUnhashed } from '../sparse.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -65,26 +66,50 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     }
     entries.set(e.path, e);
   }
-  const jobs: HashJob[] = todo.map((t) => ({ path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse }));
+  // One hash per file, not per name (S17H-3): hard links cost no disk and no inode, so 60,000
+  // names for one file (or for one with 63 MiB of holes, under the sparse bound) were each read.
+  // A name whose file (device, inode) and rule choices were seen already takes that file's result.
+  const jobs: HashJob[] = [];
+  const sizes: number[] = [];
+  const jobOf: number[] = [];
+  const firstJob = new Map<string, number>();
+  for (const t of todo) {
+    const job: HashJob = { path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse };
+    if (t.entry.nlink > 1) {
+      const key = `${job.dev}:${job.ino}:${job.keep}:${job.hashSparse}`;
+      const seen = firstJob.get(key);
+      if (seen !== undefined) {
+        jobOf.push(seen);
+        continue;
+      }
+      firstJob.set(key, jobs.length);
+    }
+    jobOf.push(jobs.length);
+    jobs.push(job);
+    sizes.push(t.entry.size);
+  }
   if (opts.beforeHash) for (const j of jobs) opts.beforeHash(j.path);
-  const results = await hashFiles(
+  const hashed = await hashFiles(
     jobs,
-    todo.map((t) => t.entry.size),
+    sizes,
     { threads: opts.threads },
   );
+  const results = jobOf.map((j) => hashed[j]!);
   const contents = new Map<string, Uint8Array>();
   let hashedBytes = 0;
   const problems = w.problems;
+  let firstUse = 0; // jobs were made in the order of their first name: count each file's bytes once
   results.forEach((r, i) => {
     const e = todo[i]!.entry;
     if (r.ok) {
-      hashedBytes += r.size;
+      if (jobOf[i] === firstUse) hashedBytes += r.size;
       (e as Mutable<FimEntry>).sha256 = r.sha256;
       if (r.content && asText(r.content, DIFF_MAX_BYTES) !== undefined) contents.set(e.path, r.content);
     } else {
       (e as Mutable<FimEntry>).error = r.error;
       problems.push({ path: e.path, reason: r.error });
     }
+    if (jobOf[i] === firstUse) firstUse++;
   });
   return { entries, problems, hashed: jobs.length, hashedBytes, contents, same: w.same };
 }
@@ -129,7 +154,19 @@ export function changesOf(old: FimEntry, now: FimEntry): AttrChange[] {
   for (let i = 0; i < ATTRIBUTES.length; i++) {
     if ((bits & (1 << i)) === 0) continue;
     const a = ATTRIBUTES[i]!;
-    if (a === 'sha256' && (old.type !== 'file' || now.type !== 'file' || now.error !== null)) continue;
+    if (a === 'sha256' && (old.type !== 'file' || now.type !== 'file')) continue;
+    if (a === 'sha256' && now.error !== null) {
+      // A sparse file is not hashed (sparse.ts), so its content cannot be compared; what stands in
+      // for the hash, whatever the rule's other attributes (S17H-2: under `content`,
+      // `p+u+g+sha256` or `R-m-c` a write into it was reported by nothing): a file hashed before
+      // and not now is a change, and so is one unhashed both times whose size, mtime, ctime or inode
+      // moved (a write in place moves the ctime, which only root can set back).
+      if (!isSparseUnhashed(now.error)) continue;
+      const wasToo = old.sha256 === null && isSparseUnhashed(old.error);
+      if (wasToo && old.size === now.size && old.mtime === now.mtime && old.ctime === now.ctime && old.ino === now.ino) continue;
+      out.push({ attr: a, old: attrValue(old, a), new: wasToo ? `(${now.error}; its size, mtime, ctime or inode moved, so its content may have)` : attrValue(now, a) });
+      continue;
+    }
     // a directory's size moves with its entries, which are reported themselves
     if (a === 'size' && old.type === 'dir' && now.type === 'dir') continue;
     if (raw(old, a) === raw(now, a)) continue;

@@ -64,10 +64,14 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
     if (!st.isFile()) return { ok: false, error: 'not a regular file any more (replaced during the scan)' };
     if (st.ino !== Number(job.ino) || st.dev !== Number(job.dev)) return { ok: false, error: 'replaced by another file during the scan' };
     if (!job.hashSparse && isSparse(st)) return { ok: false, error: `not hashed: ${sparseNote(st)}; its rule's hash_sparse: true hashes it whole` };
-    let n = readSync(fd, buf, 0, buf.length, null);
-    // Most files are one read: a short read that reaches the size fstat gave is the whole of a
-    // regular file, hashed in one call (no Hash object to make, and no read that returns 0).
-    if (n < buf.length && n === st.size) {
+    // Read up to the size fstat gave, never on to the end: a file that grows after fstat (a hole
+    // added by `truncate -s 4T` the moment it is opened, S17H-1) would otherwise be read for hours,
+    // after the sparse test above had passed it. What it grew by is seen by the next check (size).
+    const end = st.size;
+    let n = end > 0 ? readSync(fd, buf, 0, Math.min(buf.length, end), null) : 0;
+    // Most files are one read: a read that reaches the size fstat gave is the whole of a regular
+    // file, hashed in one call (no Hash object to make, and no read that returns 0).
+    if (n === end) {
       const part = buf.subarray(0, n);
       return { ok: true, sha256: hash('sha256', part, 'hex'), size: n, content: job.keep > 0 && n <= job.keep ? own([part], n) : undefined };
     }
@@ -75,7 +79,7 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
     let size = 0;
     const chunks: Buffer[] = [];
     let keeping = job.keep > 0;
-    for (; n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+    while (n > 0) {
       const part = buf.subarray(0, n);
       h.update(part);
       size += n;
@@ -85,10 +89,8 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
           chunks.length = 0;
         } else chunks.push(Buffer.from(part));
       }
-      // A short read that reaches the size fstat gave is the end of a regular file: the read
-      // that would return 0 is one system call per file saved. A file that grew since fstat
-      // is read on to its end.
-      if (n < buf.length && size === st.size) break;
+      if (size >= end) break;
+      n = readSync(fd, buf, 0, Math.min(buf.length, end - size), null);
     }
     return { ok: true, sha256: h.digest('hex'), size, content: keeping ? own(chunks, size) : undefined };
   } catch (err) {

@@ -310,7 +310,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       } else if (size > maxBytes) {
         // Hash the whole file in bounded memory; scan the first part.
         const h = createHash('sha256').update(body);
-        hashFrom(fd, got, [h]);
+        hashFrom(fd, got, [h], undefined, size);
         sha256 = h.digest('hex');
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else sha256 = createHash('sha256').update(body).digest('hex');
@@ -418,18 +418,21 @@ const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices)
 
 /** scanner.scanFile with the choices above (not exported from @mamori/host). */
 /**
- * Feeds an open file's bytes from `pos` to its end to each hash, in 1 MiB reads (bounded memory,
- * any size); `first` sees the first read's bytes. Returns where it stopped (the file's size read).
+ * Feeds an open file's bytes from `pos` up to `end` (the size fstat gave) to each hash, in 1 MiB
+ * reads (bounded memory, any size); `first` sees the first read's bytes. Returns where it stopped.
+ * Never on to the file's end: one that grows after fstat (a hole added the moment it is opened,
+ * S17H-1) would be read for hours past the sparse test.
  */
-export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first?: (bytes: Buffer) => void): number {
+export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first: ((bytes: Buffer) => void) | undefined, end: number): number {
   const chunk = Buffer.allocUnsafe(1024 * 1024);
-  for (;;) {
-    const n = readSync(fd, chunk, 0, chunk.length, pos);
+  while (pos < end) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - pos), pos);
     if (n === 0) return pos;
     if (first && pos === 0) first(chunk.subarray(0, n));
     for (const h of hashes) h.update(chunk.subarray(0, n));
     pos += n;
   }
+  return pos;
 }
 
 export function scanFileWith(s: Scanner, at: string | Buffer, o: ScanFileChoices): FileResult | undefined {

@@ -229,7 +229,7 @@ function hashFile(fd: number, maxBytes: number): { size: number; sha256: string;
     const whole = size <= maxBytes;
     const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
     let head = Buffer.alloc(0);
-    hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))));
+    hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))), size);
     const [sha256, sha1, md5] = hashes.map((h) => h.digest('hex'));
     return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head };
   } catch {
