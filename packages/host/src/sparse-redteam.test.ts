@@ -10,7 +10,8 @@ import { checkBaseline, initBaseline } from './fim/check.js';
 import { hashFile } from './fim/hash-file.js';
 import { ensureKey } from './fim/key.js';
 import { RuleSet } from './fim/rules.js';
-import { createScanner } from './scan/scanner.js';
+import { createScanner, phpTagPast } from './scan/scanner.js';
+import { createTimedScanner } from './scan/timed.js';
 import { HOLES_BOUND, isSparse } from './sparse.js';
 
 // Red team S17 (bench/redteam/README-host-s17.md) on the sparse-file handling of S16H-8.
@@ -149,5 +150,57 @@ describe('S17H-3: hard links are hashed once per file, not once per name', () =>
     const r2 = await checkBaseline(t.db, t.key, 'default', { mode: 'full' });
     assert.equal(r2.changed.length, 10, 'a write through one name changes all ten');
     assert.ok(r2.changed.every((c) => c.changes.some((x) => x.attr === 'sha256')));
+  });
+});
+
+describe('S17H-4: PHP past the scanned part of a large file (behind holes that cost no disk) is not clean', () => {
+  const dir = mkdtempSync(join(base, 'tail-'));
+  const cases: [string, string, number][] = [
+    ['after holes, in an image', '<?php system($_GET["c"]); ?>', 5 * MIB],
+    ['split across two reads', '<?php system($_GET["c"]); ?>', 3 * MIB - 3],
+    ['a short echo tag at the very end', '<?=`$_GET[0]`?>', 6 * MIB - 15],
+  ];
+  for (const [name, code, at] of cases) {
+    it(name, async () => {
+      const f = join(dir, `${at}.jpg`);
+      sparseFile(f, at, '\xff\xd8\xff\xe0JFIF', 0);
+      writeAt(f, code, at);
+      const s = createScanner({ maxFileBytes: MIB });
+      for (const r of [s.scanFile(f), s.scanFile(f)]) {
+        assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+        const hit = r.findings.find((x) => x.technique === 'php-past-scan');
+        assert.match(hit?.description ?? '', new RegExp(`^a PHP tag at byte ${at}, past the first ${MIB} bytes`));
+      }
+      const timed = createTimedScanner({ fileTimeoutMs: 20_000, maxFileBytes: MIB, inProcessBytes: 1000 });
+      try {
+        const t = await timed.scanFile(f);
+        assert.equal(t.verdict, 'suspicious', JSON.stringify(t.findings));
+        assert.ok(t.findings.some((x) => x.technique === 'php-past-scan'));
+      } finally {
+        timed.close();
+      }
+    });
+  }
+
+  it('no tag, or "<?" in binary or XML, past the scanned part: clean as before', () => {
+    const f = join(dir, 'plain.bin');
+    const data = Buffer.alloc(3 * MIB, 0x41);
+    data.write('<?xml version="1.0"?>', 2 * MIB);
+    data.write('<?\x00\x01=', 2 * MIB + 100);
+    data.write('<?= \x80\x81 (', 2 * MIB + 200);
+    writeFileSync(f, data);
+    const r = createScanner({ maxFileBytes: MIB }).scanFile(f);
+    assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+  });
+
+  it('phpTagPast finds a tag fed in parts of any size, never before `from`', () => {
+    const text = Buffer.from('xx <?php a(); yy <?PHP b(); zz');
+    for (let cut = 1; cut < text.length; cut++) {
+      const t = phpTagPast(4);
+      t.feed(text.subarray(0, cut), 0);
+      t.feed(text.subarray(cut), cut);
+      t.end();
+      assert.equal(t.at, 17, `cut at ${cut}`);
+    }
   });
 });
