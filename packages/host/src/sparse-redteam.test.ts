@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FimDb } from './fim/baseline-db.js';
-import { checkBaseline, initBaseline } from './fim/check.js';
+import { acceptChanges, checkBaseline, initBaseline } from './fim/check.js';
 import { hashFile } from './fim/hash-file.js';
 import { ensureKey } from './fim/key.js';
 import { RuleSet } from './fim/rules.js';
@@ -202,5 +202,44 @@ describe('S17H-4: PHP past the scanned part of a large file (behind holes that c
       t.end();
       assert.equal(t.at, 17, `cut at ${cut}`);
     }
+  });
+});
+
+/** Bytes read through fs.readSync (as every module imported it) while `fn` runs. */
+async function bytesRead(fn: () => Promise<unknown>): Promise<number> {
+  const real = fs.readSync;
+  let total = 0;
+  (fs as { readSync: unknown }).readSync = (...args: unknown[]) => {
+    const n = (real as (...a: unknown[]) => number)(...args);
+    total += n;
+    return n;
+  };
+  syncBuiltinESMExports();
+  try {
+    await fn();
+  } finally {
+    (fs as { readSync: unknown }).readSync = real;
+    syncBuiltinESMExports();
+  }
+  return total;
+}
+
+describe('S17H-6: accept and diffs do not read again a file too large to keep', { skip }, () => {
+  it('fim accept under a diff rule reads each large file once (in its check), not once more per name', async () => {
+    const dir = mkdtempSync(join(base, 'accept-'));
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'a.txt'), 'hello\n');
+    const db = FimDb.open(join(dir, 'fim.db'));
+    const { key } = ensureKey(join(dir, 'fim.key'));
+    await initBaseline(db, key, 'default', new RuleSet({ paths: [{ path: tree, diff: true }] }), { who: 'test' });
+    // a small text file turned into 40 MiB of holes, and a new file of 40 MiB of holes with 4 names
+    truncateSync(join(tree, 'a.txt'), 40 * MIB);
+    sparseFile(join(tree, 'new.txt'), 40 * MIB, 'x', 0);
+    for (let i = 0; i < 3; i++) linkSync(join(tree, 'new.txt'), join(tree, `new${i}.txt`));
+    const check = await bytesRead(() => checkBaseline(db, key, 'default', { mode: 'full' }));
+    assert.ok(check < 81 * MIB, `check read ${check} bytes (each file once, no diff of a.txt)`);
+    const accept = await bytesRead(() => acceptChanges(db, key, 'default', { who: 'test', why: 'test' }));
+    assert.ok(accept < 81 * MIB, `accept read ${accept} bytes`);
   });
 });
