@@ -150,6 +150,20 @@ describe('S17H-3: hard links are hashed once per file, not once per name', () =>
     const r2 = await checkBaseline(t.db, t.key, 'default', { mode: 'full' });
     assert.equal(r2.changed.length, 10, 'a write through one name changes all ten');
     assert.ok(r2.changed.every((c) => c.changes.some((x) => x.attr === 'sha256')));
+    // the name read for all ten swapped for another file just before the read: the other nine are still read
+    let swapped = '';
+    const r3 = await checkBaseline(t.db, t.key, 'default', {
+      mode: 'full',
+      beforeHash: (p) => {
+        if (p.endsWith('.bin')) {
+          swapped = p;
+          rmSync(p);
+          writeFileSync(p, 'other');
+        }
+      },
+    });
+    assert.deepEqual(r3.problems.map((p) => p.path), [swapped]);
+    assert.equal(r3.changed.filter((c) => c.path !== swapped && c.changes.some((x) => x.attr === 'sha256')).length, 9, JSON.stringify(r3.changed.map((c) => c.path)));
   });
 });
 

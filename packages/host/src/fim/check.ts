@@ -94,7 +94,20 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     sizes,
     { threads: opts.threads },
   );
-  const results = jobOf.map((j) => hashed[j]!);
+  // A name that borrowed another's result takes its own read when that one failed (the first
+  // name swapped for another file must not leave the file's other names unchecked).
+  const own = Buffer.allocUnsafe(64 << 10);
+  let firstOf = 0;
+  const results = jobOf.map((j, i) => {
+    const r = hashed[j]!;
+    if (j === firstOf) {
+      firstOf++;
+      return r;
+    }
+    if (r.ok || isSparseUnhashed(r.error)) return r;
+    const t = todo[i]!;
+    return hashFile({ ...jobs[j]!, path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino }, own);
+  });
   const contents = new Map<string, Uint8Array>();
   let hashedBytes = 0;
   const problems = w.problems;
