@@ -28,3 +28,11 @@ export function isSparse(st: { size: number; blocks: number }): boolean {
 export function sparseNote(st: { size: number; blocks: number }): string {
   return `a sparse file (${st.size} bytes, ${st.size - holesOf(st)} of them on disk)`;
 }
+
+/** How fim's record of a sparse file it did not hash begins (its `error`). */
+export const SPARSE_UNHASHED = 'not hashed: a sparse file';
+
+/** Whether a fim record's error says it was not hashed for being sparse (not a transient failure). */
+export function isSparseUnhashed(error: string | null | undefined): boolean {
+  return error?.startsWith(SPARSE_UNHASHED) === true;
+}

@@ -14,7 +14,8 @@ import { READ_BUFFER, hashFile, hashOpen, openForHash, type HashJob } from './ha
 import { hashFiles } from './hasher.js';
 import { RuleSet, within } from './rules.js';
 import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
-import { Walker, entryFromStat, type InlineHash, type WalkTarget, type Walked } from './walker.js';
+import { Walker, entryFromStat, type Hashed, type InlineHash, type WalkTarget, type Walked } from './walker.js';
+import { isSparseUnhashed } from '../sparse.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -51,6 +52,8 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   let inline: InlineHash | undefined;
   if (!opts.previous && (opts.threads ?? 1) <= 1) {
     const buf = Buffer.allocUnsafe(READ_BUFFER);
+    // Hard links: one read per file, not per name (S17H-3), when the file is as it was at that read.
+    const links = new Map<string, Hashed>();
     inline = (path, attrs, rule, at) => {
       opts.beforeHash?.(path);
       const fd = openForHash(at);
@@ -59,13 +62,26 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
         const st = fstatSync(fd, { bigint: true });
         if (!st.isFile()) return undefined;
         const entry = entryFromStat(path, st, attrs, null) as Mutable<FimEntry>;
-        const r = hashOpen(fd, st, { keep: opts.keepContents && rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: rule.hashSparse }, buf);
+        const keep = opts.keepContents && rule.diff ? DIFF_MAX_BYTES : 0;
+        const link = st.nlink > 1n ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${keep}:${rule.hashSparse}` : undefined;
+        const seen = link === undefined ? undefined : links.get(link);
+        if (seen) {
+          entry.sha256 = seen.entry.sha256;
+          entry.error = seen.entry.error;
+          return { entry, bytes: 0, content: seen.content, shared: true };
+        }
+        const r = hashOpen(fd, st, { keep, hashSparse: rule.hashSparse }, buf);
+        let done: Hashed;
         if (!r.ok) {
           entry.error = r.error;
-          return { entry, bytes: 0 };
+          done = { entry, bytes: 0 };
+        } else {
+          entry.sha256 = r.sha256;
+          done = { entry, bytes: r.size, content: r.content };
         }
-        entry.sha256 = r.sha256;
-        return { entry, bytes: r.size, content: r.content };
+        // a read that failed is not lent to the other names (each tries its own)
+        if (link !== undefined && (r.ok || isSparseUnhashed(r.error))) links.set(link, done);
+        return done;
       } catch {
         return undefined; // the walk's own look at the path says what is wrong with it
       } finally {
@@ -78,13 +94,13 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   else w.walkTargets(targets);
   const entries = new Map<string, FimEntry>();
   const contents = new Map<string, Uint8Array>();
-  let hashed = 0;
+  let inlineHashed = 0;
   let hashedBytes = 0;
   const todo: Walked[] = [];
   for (const item of w.out) {
     const e = item.entry;
     if (item.inline) {
-      hashed++;
+      if (!item.inline.shared) inlineHashed++;
       hashedBytes += item.inline.bytes;
       const c = item.inline.content;
       if (c && asText(c, DIFF_MAX_BYTES) !== undefined) contents.set(e.path, c);
@@ -100,26 +116,63 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
     }
     entries.set(e.path, e);
   }
-  const jobs: HashJob[] = todo.map((t) => ({ path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse }));
+  // One hash per file, not per name (S17H-3): hard links cost no disk and no inode, so 60,000
+  // names for one file (or for one with 63 MiB of holes, under the sparse bound) were each read.
+  // A name whose file (device, inode) and rule choices were seen already takes that file's result.
+  const jobs: HashJob[] = [];
+  const sizes: number[] = [];
+  const jobOf: number[] = [];
+  const firstJob = new Map<string, number>();
+  for (const t of todo) {
+    const job: HashJob = { path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse };
+    if (t.entry.nlink > 1) {
+      const key = `${job.dev}:${job.ino}:${job.keep}:${job.hashSparse}`;
+      const seen = firstJob.get(key);
+      if (seen !== undefined) {
+        jobOf.push(seen);
+        continue;
+      }
+      firstJob.set(key, jobs.length);
+    }
+    jobOf.push(jobs.length);
+    jobs.push(job);
+    sizes.push(t.entry.size);
+  }
   if (opts.beforeHash) for (const j of jobs) opts.beforeHash(j.path);
-  const results = await hashFiles(
+  const hashed = await hashFiles(
     jobs,
-    todo.map((t) => t.entry.size),
+    sizes,
     { threads: opts.threads },
   );
+  // A name that borrowed another's result takes its own read when that one failed (the first
+  // name swapped for another file must not leave the file's other names unchecked).
+  const own = Buffer.allocUnsafe(64 << 10);
+  let firstOf = 0;
+  const results = jobOf.map((j, i) => {
+    const r = hashed[j]!;
+    if (j === firstOf) {
+      firstOf++;
+      return r;
+    }
+    if (r.ok || isSparseUnhashed(r.error)) return r;
+    const t = todo[i]!;
+    return hashFile({ ...jobs[j]!, path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino }, own);
+  });
   const problems = w.problems;
+  let firstUse = 0; // jobs were made in the order of their first name: count each file's bytes once
   results.forEach((r, i) => {
     const e = todo[i]!.entry;
     if (r.ok) {
-      hashedBytes += r.size;
+      if (jobOf[i] === firstUse) hashedBytes += r.size;
       (e as Mutable<FimEntry>).sha256 = r.sha256;
       if (r.content && asText(r.content, DIFF_MAX_BYTES) !== undefined) contents.set(e.path, r.content);
     } else {
       (e as Mutable<FimEntry>).error = r.error;
       problems.push({ path: e.path, reason: r.error });
     }
+    if (jobOf[i] === firstUse) firstUse++;
   });
-  return { entries, problems, hashed: hashed + jobs.length, hashedBytes, contents, same: w.same };
+  return { entries, problems, hashed: inlineHashed + jobs.length, hashedBytes, contents, same: w.same };
 }
 
 const iso = (ns: bigint): string => {
@@ -162,7 +215,19 @@ export function changesOf(old: FimEntry, now: FimEntry): AttrChange[] {
   for (let i = 0; i < ATTRIBUTES.length; i++) {
     if ((bits & (1 << i)) === 0) continue;
     const a = ATTRIBUTES[i]!;
-    if (a === 'sha256' && (old.type !== 'file' || now.type !== 'file' || now.error !== null)) continue;
+    if (a === 'sha256' && (old.type !== 'file' || now.type !== 'file')) continue;
+    if (a === 'sha256' && now.error !== null) {
+      // A sparse file is not hashed (sparse.ts), so its content cannot be compared; what stands in
+      // for the hash, whatever the rule's other attributes (S17H-2: under `content`,
+      // `p+u+g+sha256` or `R-m-c` a write into it was reported by nothing): a file hashed before
+      // and not now is a change, and so is one unhashed both times whose size, mtime, ctime or inode
+      // moved (a write in place moves the ctime, which only root can set back).
+      if (!isSparseUnhashed(now.error)) continue;
+      const wasToo = old.sha256 === null && isSparseUnhashed(old.error);
+      if (wasToo && old.size === now.size && old.mtime === now.mtime && old.ctime === now.ctime && old.ino === now.ino) continue;
+      out.push({ attr: a, old: attrValue(old, a), new: wasToo ? `(${now.error}; its size, mtime, ctime or inode moved, so its content may have)` : attrValue(now, a) });
+      continue;
+    }
     // a directory's size moves with its entries, which are reported themselves
     if (a === 'size' && old.type === 'dir' && now.type === 'dir') continue;
     if (raw(old, a) === raw(now, a)) continue;
@@ -268,6 +333,8 @@ function sha(data: Uint8Array): string {
 
 /** The kept copy against the file now, when both are text and the copy is the signed one. */
 function diffOf(db: FimDb, name: string, old: FimEntry, now: FimEntry): string | undefined {
+  // a file larger than what is kept has no diff: not read again for one (S17H-6)
+  if (now.size > DIFF_MAX_BYTES) return undefined;
   const kept = db.content(name, old.path);
   if (!kept || sha(kept) !== old.sha256) return undefined;
   const r = hashFile({ path: now.path, dev: now.dev, ino: now.ino, keep: DIFF_MAX_BYTES, hashSparse: false }, Buffer.allocUnsafe(64 << 10));
@@ -360,7 +427,9 @@ export async function acceptChanges(db: FimDb, key: Buffer, name: string, opts: 
     entries.set(e.path, e);
     accepted.push(e.path);
     contents.set(e.path, null);
-    if (e.type === 'file' && rules.ruleFor(e.path)?.diff) {
+    // Only what can be kept (at most DIFF_MAX_BYTES) is read again: a larger file was read whole
+    // here for nothing, once per name (S17H-6: 60,000 links to 63 MiB of holes under a diff rule).
+    if (e.type === 'file' && e.sha256 !== null && e.size <= DIFF_MAX_BYTES && rules.ruleFor(e.path)?.diff) {
       const r = hashFile({ path: e.path, dev: e.dev, ino: e.ino, keep: DIFF_MAX_BYTES, hashSparse: false }, buf);
       if (r.ok && r.content && r.sha256 === e.sha256 && asText(r.content) !== undefined) contents.set(e.path, r.content);
     }

@@ -85,18 +85,21 @@ export function openForHash(path: string): number | undefined {
 
 /**
  * Hashes an open regular file from its start, `st` being its fstat (size and blocks are what
- * is used): the whole file, to its end, in reads of `buf`. Never throws: a read error is the
+ * is used): up to the size fstat gave, in reads of `buf`. Never throws: a read error is the
  * result's error. The caller closes `fd`.
  */
 export function hashOpen(fd: number, st: { size: number | bigint; blocks: number | bigint }, job: Pick<HashJob, 'keep' | 'hashSparse'>, buf: Buffer): HashResult {
   try {
-    const want = Number(st.size);
-    const shape = { size: want, blocks: Number(st.blocks) };
+    const end = Number(st.size);
+    const shape = { size: end, blocks: Number(st.blocks) };
     if (!job.hashSparse && isSparse(shape)) return { ok: false, error: `not hashed: ${sparseNote(shape)}; its rule's hash_sparse: true hashes it whole` };
-    let n = readSync(fd, buf, 0, buf.length, null);
-    // Most files are one read: a short read that reaches the size fstat gave is the whole of a
-    // regular file, hashed in one call (no Hash object to make, and no read that returns 0).
-    if (n < buf.length && n === want) {
+    // Read up to the size fstat gave, never on to the end: a file that grows after fstat (a hole
+    // added by `truncate -s 4T` the moment it is opened, S17H-1) would otherwise be read for hours,
+    // after the sparse test above had passed it. What it grew by is seen by the next check (size).
+    let n = end > 0 ? readSync(fd, buf, 0, Math.min(buf.length, end), null) : 0;
+    // Most files are one read: a read that reaches the size fstat gave is the whole of a regular
+    // file, hashed in one call (no Hash object to make, and no read that returns 0).
+    if (n === end) {
       const part = buf.subarray(0, n);
       return { ok: true, sha256: hash('sha256', part, 'hex'), size: n, content: job.keep > 0 && n <= job.keep ? own([part], n) : undefined };
     }
@@ -104,7 +107,7 @@ export function hashOpen(fd: number, st: { size: number | bigint; blocks: number
     let size = 0;
     const chunks: Buffer[] = [];
     let keeping = job.keep > 0;
-    for (; n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+    while (n > 0) {
       const part = buf.subarray(0, n);
       h.update(part);
       size += n;
@@ -114,10 +117,8 @@ export function hashOpen(fd: number, st: { size: number | bigint; blocks: number
           chunks.length = 0;
         } else chunks.push(Buffer.from(part));
       }
-      // A short read that reaches the size fstat gave is the end of a regular file: the read
-      // that would return 0 is one system call per file saved. A file that grew since fstat
-      // is read on to its end.
-      if (n < buf.length && size === want) break;
+      if (size >= end) break;
+      n = readSync(fd, buf, 0, Math.min(buf.length, end - size), null);
     }
     return { ok: true, sha256: h.digest('hex'), size, content: keeping ? own(chunks, size) : undefined };
   } catch (err) {

@@ -29,6 +29,8 @@ export interface Hashed {
   entry: FimEntry;
   bytes: number;
   content?: Uint8Array | undefined;
+  /** Another name's read of the same file (a hard link), lent: not read again, not counted again. */
+  shared?: boolean | undefined;
 }
 
 /**

@@ -299,6 +299,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const body = data.subarray(0, got);
       let sha256: string;
       let note: string | undefined;
+      let tag: ReturnType<typeof phpTagPast> | undefined;
       // A sparse file's holes are not read back (sparse.ts): not hashed, and not passed as clean.
       const sparse = size > maxBytes && isSparse(st);
       if (sparse) {
@@ -308,13 +309,18 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         sha256 = '';
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else if (size > maxBytes) {
-        // Hash the whole file in bounded memory; scan the first part.
+        // Hash the whole file in bounded memory; scan the first part, and look for PHP in the rest.
         const h = createHash('sha256').update(body);
-        hashFrom(fd, got, [h]);
+        tag = phpTagPast(maxBytes - 2 - TAG_WINDOW);
+        const back = Math.max(0, got - 2 - TAG_WINDOW); // a tag that starts in the scanned part and ends past it
+        tag.feed(body.subarray(back), back);
+        hashFrom(fd, got, [h], undefined, size, tag.feed);
+        tag.end();
         sha256 = h.digest('hex');
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else sha256 = createHash('sha256').update(body).digest('hex');
-      const extra: Finding[] = sparse ? [{ rule: 'mamori:sparse', source: 'mamori', technique: 'sparse-file', score: thresholds.suspicious, description: `${sparseNote(st)}: reading back its holes would cost far more than its disk, so it was not hashed, and no hash indicator or baseline could be checked against it` }] : [];
+      const extra: Finding[] = tag?.at !== undefined ? [phpPastScanFinding(tag.at, maxBytes, thresholds.suspicious)] : [];
+      if (sparse) extra.push({ rule: 'mamori:sparse', source: 'mamori', technique: 'sparse-file', score: thresholds.suspicious, description: `${sparseNote(st)}: reading back its holes would cost far more than its disk, so it was not hashed, and no hash indicator or baseline could be checked against it` });
       return verdictFor(path, fileKind(path, body), body, sha256, size, note, extra);
     } catch (err) {
       return empty(path, `unreadable: ${(err as Error).message}`);
@@ -418,18 +424,83 @@ const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices)
 
 /** scanner.scanFile with the choices above (not exported from @mamori/host). */
 /**
- * Feeds an open file's bytes from `pos` to its end to each hash, in 1 MiB reads (bounded memory,
- * any size); `first` sees the first read's bytes. Returns where it stopped (the file's size read).
+ * Feeds an open file's bytes from `pos` up to `end` (the size fstat gave) to each hash, in 1 MiB
+ * reads (bounded memory, any size); `first` sees the first read's bytes, `each` every read's (and
+ * where it starts). Returns where it stopped. Never on to the file's end: one that grows after
+ * fstat (a hole added the moment it is opened, S17H-1) would be read for hours past the sparse test.
  */
-export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first?: (bytes: Buffer) => void): number {
+export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first: ((bytes: Buffer) => void) | undefined, end: number, each?: (bytes: Buffer, at: number) => void): number {
   const chunk = Buffer.allocUnsafe(1024 * 1024);
-  for (;;) {
-    const n = readSync(fd, chunk, 0, chunk.length, pos);
+  while (pos < end) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - pos), pos);
     if (n === 0) return pos;
     if (first && pos === 0) first(chunk.subarray(0, n));
     for (const h of hashes) h.update(chunk.subarray(0, n));
+    each?.(chunk.subarray(0, n), pos);
     pos += n;
   }
+  return pos;
+}
+
+/** Bytes after "<?" that decide whether it opens PHP code. */
+export const TAG_WINDOW = 24;
+
+/** Whether the "<?" at `i` opens code: "<?php", or "<?=" / "<? " before a short run of printable text with a $, ( or ` in it. */
+function opensCode(b: Buffer, i: number): boolean {
+  if ((b[i + 2]! | 0x20) === 0x70 && (b[i + 3]! | 0x20) === 0x68 && (b[i + 4]! | 0x20) === 0x70) return true;
+  // "<?=" always opens PHP, "<? " does where short tags are on. In compressed data "<?=" comes
+  // once in 16 MiB; with 22 printable bytes after it, once in 2^30 of those.
+  const c = b[i + 2];
+  if (c !== 0x3d && c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
+  let code = false;
+  for (let k = i + 3; k < Math.min(b.length, i + 2 + TAG_WINDOW); k++) {
+    const x = b[k]!;
+    if (x === 0x24 || x === 0x28 || x === 0x60) code = true;
+    else if ((x < 0x20 || x > 0x7e) && x !== 0x0a && x !== 0x0d && x !== 0x09) return false;
+  }
+  return code;
+}
+
+/**
+ * Where PHP code ("<?php", or "<?=" and "<? " before code-like text) first starts at or past
+ * `from`, in bytes fed in order with where each part starts (a tag split across two parts is
+ * found). For the part of a large file that is hashed but not scanned (S17H-4): 40 MiB of holes
+ * cost no disk, and PHP put after them in an image (the file an include runs) passed as clean.
+ */
+export function phpTagPast(from: number): { feed: (bytes: Buffer, at: number) => void; end: () => void; readonly at: number | undefined } {
+  let found: number | undefined;
+  let carry = Buffer.alloc(0);
+  let carryAt = 0;
+  // A "<?" is judged once its whole window is in `b`, or at the end of the file (`final`).
+  const look = (b: Buffer, at: number, final: boolean): void => {
+    for (let i = b.indexOf('<?'); i >= 0 && found === undefined; i = b.indexOf('<?', i + 1)) {
+      if (!final && i + 2 + TAG_WINDOW > b.length) return;
+      if (at + i >= from && opensCode(b, i)) found = at + i;
+    }
+  };
+  return {
+    feed(bytes, at) {
+      if (found !== undefined || at + bytes.length <= from - 2 - TAG_WINDOW) return;
+      // the end of the last part with the start of this one: tags whose window spans the two
+      if (carry.length && carryAt + carry.length === at) look(Buffer.concat([carry, bytes.subarray(0, 2 + TAG_WINDOW)]), carryAt, false);
+      if (found === undefined) look(bytes, at, false);
+      // the stream's last bytes (from this part, and the last one too when this one is short)
+      const tail = carry.length && carryAt + carry.length === at ? Buffer.concat([carry, bytes]) : bytes;
+      carry = Buffer.from(tail.subarray(Math.max(0, tail.length - (2 + TAG_WINDOW))));
+      carryAt = at + bytes.length - carry.length;
+    },
+    end() {
+      if (found === undefined && carry.length) look(carry, carryAt, true);
+    },
+    get at() {
+      return found;
+    },
+  };
+}
+
+/** The finding for PHP seen past the scanned part of a file. */
+export function phpPastScanFinding(at: number, maxBytes: number, score: number): Finding {
+  return { rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: `a PHP tag at byte ${at}, past the first ${maxBytes} bytes, which were all that was scanned: code there runs when the file is included, and was not checked` };
 }
 
 export function scanFileWith(s: Scanner, at: string | Buffer, o: ScanFileChoices): FileResult | undefined {

@@ -24,7 +24,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, phpPastScanFinding, phpTagPast, scanFileWith, TAG_WINDOW, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 import { isSparse } from '../sparse.js';
 
@@ -51,6 +51,7 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
   const inProcessBytes = options.inProcessBytes ?? Math.floor(timeoutMs * 100);
   const maxBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
   const suspicious = options.thresholds?.suspicious ?? 35;
+  const malicious = options.thresholds?.malicious ?? 75;
   const childOptions: ChildScannerOptions = {
     ...(options.builtinRules !== undefined ? { builtinRules: options.builtinRules } : {}),
     ...(options.rules ? { rules: options.rules } : {}),
@@ -132,7 +133,16 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
         clearTimeout(timer);
         if (!m.result) return finish(unfinished(at, fd, before, 'scan-changed', 'the file was replaced between the look at its size and its scan'));
         // Past maxFileBytes the child scanned the first part and left the hash of the whole to us.
-        const r = m.result.size > maxBytes && m.result.sha256 === '' ? { ...m.result, sha256: hashFile(fd, maxBytes).sha256 } : m.result;
+        let r = m.result;
+        if (r.size > maxBytes && r.sha256 === '') {
+          const h = hashFile(fd, maxBytes);
+          r = { ...r, sha256: h.sha256 };
+          // PHP in the part hashed here but not scanned (S17H-4)
+          if (h.phpAt !== undefined) {
+            const score = Math.min(100, r.score + suspicious);
+            r = { ...r, findings: [...r.findings, phpPastScanFinding(h.phpAt, maxBytes, suspicious)], score, verdict: score >= malicious ? 'malicious' : 'suspicious' };
+          }
+        }
         finish(scanner.settle(r, m.hashes));
       };
       const onExit = (code: number | null, signal: string | null) => {
@@ -220,7 +230,7 @@ function stamp(fd: number): string {
 }
 
 /** SHA-256 of the whole open file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
-function hashFile(fd: number, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer } {
+function hashFile(fd: number, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer; phpAt?: number } {
   try {
     const st = fstatSync(fd);
     const size = st.size;
@@ -229,9 +239,11 @@ function hashFile(fd: number, maxBytes: number): { size: number; sha256: string;
     const whole = size <= maxBytes;
     const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
     let head = Buffer.alloc(0);
-    hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))));
+    const tag = whole ? undefined : phpTagPast(maxBytes - 2 - TAG_WINDOW);
+    hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))), size, tag?.feed);
+    tag?.end();
     const [sha256, sha1, md5] = hashes.map((h) => h.digest('hex'));
-    return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head };
+    return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head, ...(tag?.at !== undefined ? { phpAt: tag.at } : {}) };
   } catch {
     return { size: 0, sha256: '', whole: false, head: Buffer.alloc(0) };
   }

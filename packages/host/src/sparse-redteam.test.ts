@@ -1,0 +1,280 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs, { closeSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FimDb } from './fim/baseline-db.js';
+import { acceptChanges, checkBaseline, initBaseline } from './fim/check.js';
+import { hashFile } from './fim/hash-file.js';
+import { ensureKey } from './fim/key.js';
+import { RuleSet } from './fim/rules.js';
+import { createScanner, phpTagPast } from './scan/scanner.js';
+import { createTimedScanner } from './scan/timed.js';
+import { HOLES_BOUND, isSparse } from './sparse.js';
+
+// Red team S17 (bench/redteam/README-host-s17.md) on the sparse-file handling of S16H-8.
+const base = mkdtempSync(join(tmpdir(), 'mamori-sparse-s17-'));
+after(() => rmSync(base, { recursive: true, force: true }));
+
+const MIB = 1 << 20;
+function sparseFile(path: string, size: number, data = '', at = 0): void {
+  writeFileSync(path, '');
+  truncateSync(path, size);
+  if (data) {
+    const fd = openSync(path, 'r+');
+    writeSync(fd, data, at);
+    closeSync(fd);
+  }
+}
+function writeAt(path: string, data: string, at: number): void {
+  const fd = openSync(path, 'r+');
+  writeSync(fd, data, at);
+  closeSync(fd);
+}
+
+const probe = join(base, 'probe');
+sparseFile(probe, HOLES_BOUND * 2);
+const skip = isSparse(statSync(probe)) ? false : `${tmpdir()} does not keep sparse files`;
+rmSync(probe);
+
+/**
+ * Runs `fn` with fs.fstatSync (as every module imported it) growing `path` to `to` bytes right
+ * after it answers: the attacker's `truncate -s 4T` between the reader's fstat and its reads.
+ */
+function growingAfterFstat<T>(path: string, to: number, fn: () => T): T {
+  const real = fs.fstatSync;
+  let grown = false;
+  (fs as { fstatSync: unknown }).fstatSync = (...args: Parameters<typeof real>) => {
+    const st = real(...args);
+    if (!grown) {
+      grown = true;
+      truncateSync(path, to);
+    }
+    return st;
+  };
+  syncBuiltinESMExports();
+  try {
+    return fn();
+  } finally {
+    (fs as { fstatSync: unknown }).fstatSync = real;
+    syncBuiltinESMExports();
+  }
+}
+
+function fimSetup(attributes?: string) {
+  const dir = mkdtempSync(join(base, 'fim-'));
+  const tree = join(dir, 'tree');
+  mkdirSync(tree);
+  writeFileSync(join(tree, 'index.php'), '<?php echo 1;');
+  const db = FimDb.open(join(dir, 'fim.db'));
+  const { key } = ensureKey(join(dir, 'fim.key'));
+  return { tree, db, key, rules: new RuleSet({ paths: [{ path: tree, ...(attributes ? { attributes } : {}) }] }) };
+}
+
+describe('S17H-1: a file that grows between fstat and the reads is read only to the size fstat gave', { skip }, () => {
+  it('fim hashFile', () => {
+    const f = join(base, 'grows.bin');
+    sparseFile(f, 2 * MIB, 'head', 0); // not sparse: read whole, in several reads
+    const st = lstatSync(f, { bigint: true });
+    const r = growingAfterFstat(f, 2 * MIB + HOLES_BOUND * 4, () => hashFile({ path: f, dev: st.dev, ino: st.ino, keep: 0, hashSparse: false }, Buffer.allocUnsafe(128 << 10)));
+    assert.ok(r.ok);
+    assert.equal(r.size, 2 * MIB, 'not read past the size fstat gave');
+    const want = Buffer.alloc(2 * MIB);
+    want.write('head');
+    assert.equal(r.sha256, createHash('sha256').update(want).digest('hex'));
+  });
+
+  it('scan: the rest of a file past --max-file-size', () => {
+    const f = join(base, 'grows.txt');
+    sparseFile(f, 3 * MIB, 'hello', 0);
+    const s = createScanner({ maxFileBytes: MIB });
+    const r = growingAfterFstat(f, 3 * MIB + HOLES_BOUND * 4, () => s.scanFile(f));
+    assert.equal(r.size, 3 * MIB);
+    const want = Buffer.alloc(3 * MIB);
+    want.write('hello');
+    assert.equal(r.sha256, createHash('sha256').update(want).digest('hex'));
+  });
+});
+
+describe('S17H-2: a write into a sparse file is reported whatever the rule compares', { skip }, () => {
+  for (const attributes of ['content', 'p+u+g+sha256', 'R-m-c', 'R']) {
+    it(`attributes ${attributes}`, async () => {
+      const t = fimSetup(attributes);
+      const big = join(t.tree, 'data.php');
+      sparseFile(big, HOLES_BOUND + 32 * MIB, '<?php echo "hello";', 0);
+      await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
+      const quiet = await checkBaseline(t.db, t.key, 'default', { mode: 'full' });
+      assert.deepEqual(quiet.changed, [], 'nothing moved: nothing reported but the file not hashed');
+      assert.equal(quiet.problems.length, 1);
+      writeAt(big, '<?php system($_GET[1]);//', 0); // same size
+      for (const mode of ['full', 'fast'] as const) {
+        const r = await checkBaseline(t.db, t.key, 'default', { mode });
+        assert.deepEqual(r.changed.map((c) => c.path), [big], mode);
+        const sha = r.changed[0]!.changes.find((c) => c.attr === 'sha256');
+        assert.ok(sha, `${mode}: ${JSON.stringify(r.changed[0]!.changes)}`);
+        assert.match(sha.new, /its size, mtime, ctime or inode moved, so its content may have/);
+      }
+    });
+  }
+
+  it('a hashed file made sparse (holes appended) is a change, under p+u+g+sha256 too', async () => {
+    const t = fimSetup('p+u+g+sha256');
+    const f = join(t.tree, 'index.php');
+    await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
+    writeFileSync(f, '<?php system($_GET[1]); __halt_compiler();');
+    truncateSync(f, HOLES_BOUND + MIB);
+    const r = await checkBaseline(t.db, t.key, 'default', { mode: 'full' });
+    assert.deepEqual(r.changed.map((c) => c.path), [f]);
+    assert.deepEqual(r.changed[0]!.changes.map((c) => c.attr), ['sha256']);
+    assert.match(r.changed[0]!.changes[0]!.new, /^\(not hashed: a sparse file/);
+  });
+});
+
+describe('S17H-3: hard links are hashed once per file, not once per name', () => {
+  it('fim init and check read a file of many names once', async () => {
+    const t = fimSetup();
+    const f = join(t.tree, 'a.bin');
+    writeFileSync(f, Buffer.alloc(4 * MIB, 7));
+    for (let i = 0; i < 9; i++) linkSync(f, join(t.tree, `link${i}.bin`));
+    const init = await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
+    assert.ok(init.hashedBytes < 5 * MIB, `init hashed ${init.hashedBytes} bytes`);
+    const recorded = t.db.load('default', t.key).entries;
+    const want = createHash('sha256').update(Buffer.alloc(4 * MIB, 7)).digest('hex');
+    for (let i = 0; i < 9; i++) assert.equal(recorded.get(join(t.tree, `link${i}.bin`))!.sha256, want);
+    const r = await checkBaseline(t.db, t.key, 'default', { mode: 'full' });
+    assert.ok(r.hashedBytes < 5 * MIB, `check hashed ${r.hashedBytes} bytes`);
+    assert.deepEqual([r.added.length, r.changed.length, r.problems.length], [0, 0, 0]);
+    writeAt(f, 'x', 0);
+    const r2 = await checkBaseline(t.db, t.key, 'default', { mode: 'full' });
+    assert.equal(r2.changed.length, 10, 'a write through one name changes all ten');
+    assert.ok(r2.changed.every((c) => c.changes.some((x) => x.attr === 'sha256')));
+    // the name read for all ten swapped for another file just before the read: the other nine are still read
+    let swapped = '';
+    const r3 = await checkBaseline(t.db, t.key, 'default', {
+      mode: 'full',
+      threads: 2, // hashed after the walk (on one thread each name is opened as the walk reaches it: below)
+      beforeHash: (p) => {
+        if (p.endsWith('.bin')) {
+          swapped = p;
+          rmSync(p);
+          writeFileSync(p, 'other');
+        }
+      },
+    });
+    assert.deepEqual(r3.problems.map((p) => p.path), [swapped]);
+    assert.equal(r3.changed.filter((c) => c.path !== swapped && c.changes.some((x) => x.attr === 'sha256')).length, 9, JSON.stringify(r3.changed.map((c) => c.path)));
+    // Hashed as the walk reaches each name: one name swapped for another file before it is opened
+    // is that other file (its own inode, read on its own); the other names still share one read.
+    const keep = swapped === f ? join(t.tree, 'link0.bin') : f;
+    rmSync(swapped);
+    linkSync(keep, swapped);
+    let first = '';
+    const r4 = await checkBaseline(t.db, t.key, 'default', {
+      mode: 'full',
+      beforeHash: (p) => {
+        if (first === '' && p.endsWith('.bin')) {
+          first = p;
+          rmSync(p);
+          writeFileSync(p, 'other');
+        }
+      },
+    });
+    assert.deepEqual(r4.problems, []);
+    assert.ok(r4.changed.find((c) => c.path === first)!.changes.some((x) => x.attr === 'inode'));
+    assert.equal(r4.changed.filter((c) => c.path !== first && c.changes.some((x) => x.attr === 'sha256')).length, 9);
+    assert.ok(r4.hashedBytes < 5 * MIB, `check hashed ${r4.hashedBytes} bytes`);
+  });
+});
+
+describe('S17H-4: PHP past the scanned part of a large file (behind holes that cost no disk) is not clean', () => {
+  const dir = mkdtempSync(join(base, 'tail-'));
+  const cases: [string, string, number][] = [
+    ['after holes, in an image', '<?php system($_GET["c"]); ?>', 5 * MIB],
+    ['split across two reads', '<?php system($_GET["c"]); ?>', 3 * MIB - 3],
+    ['a short echo tag at the very end', '<?=`$_GET[0]`?>', 6 * MIB - 15],
+  ];
+  for (const [name, code, at] of cases) {
+    it(name, async () => {
+      const f = join(dir, `${at}.jpg`);
+      sparseFile(f, at, '\xff\xd8\xff\xe0JFIF', 0);
+      writeAt(f, code, at);
+      const s = createScanner({ maxFileBytes: MIB });
+      for (const r of [s.scanFile(f), s.scanFile(f)]) {
+        assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+        const hit = r.findings.find((x) => x.technique === 'php-past-scan');
+        assert.match(hit?.description ?? '', new RegExp(`^a PHP tag at byte ${at}, past the first ${MIB} bytes`));
+      }
+      const timed = createTimedScanner({ fileTimeoutMs: 20_000, maxFileBytes: MIB, inProcessBytes: 1000 });
+      try {
+        const t = await timed.scanFile(f);
+        assert.equal(t.verdict, 'suspicious', JSON.stringify(t.findings));
+        assert.ok(t.findings.some((x) => x.technique === 'php-past-scan'));
+      } finally {
+        timed.close();
+      }
+    });
+  }
+
+  it('no tag, or "<?" in binary or XML, past the scanned part: clean as before', () => {
+    const f = join(dir, 'plain.bin');
+    const data = Buffer.alloc(3 * MIB, 0x41);
+    data.write('<?xml version="1.0"?>', 2 * MIB);
+    data.write('<?\x00\x01=', 2 * MIB + 100);
+    data.write('<?= \x80\x81 (', 2 * MIB + 200);
+    writeFileSync(f, data);
+    const r = createScanner({ maxFileBytes: MIB }).scanFile(f);
+    assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+  });
+
+  it('phpTagPast finds a tag fed in parts of any size, never before `from`', () => {
+    const text = Buffer.from('xx <?php a(); yy <?PHP b(); zz');
+    for (let cut = 1; cut < text.length; cut++) {
+      const t = phpTagPast(4);
+      t.feed(text.subarray(0, cut), 0);
+      t.feed(text.subarray(cut), cut);
+      t.end();
+      assert.equal(t.at, 17, `cut at ${cut}`);
+    }
+  });
+});
+
+/** Bytes read through fs.readSync (as every module imported it) while `fn` runs. */
+async function bytesRead(fn: () => Promise<unknown>): Promise<number> {
+  const real = fs.readSync;
+  let total = 0;
+  (fs as { readSync: unknown }).readSync = (...args: unknown[]) => {
+    const n = (real as (...a: unknown[]) => number)(...args);
+    total += n;
+    return n;
+  };
+  syncBuiltinESMExports();
+  try {
+    await fn();
+  } finally {
+    (fs as { readSync: unknown }).readSync = real;
+    syncBuiltinESMExports();
+  }
+  return total;
+}
+
+describe('S17H-6: accept and diffs do not read again a file too large to keep', { skip }, () => {
+  it('fim accept under a diff rule reads each large file once (in its check), not once more per name', async () => {
+    const dir = mkdtempSync(join(base, 'accept-'));
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'a.txt'), 'hello\n');
+    const db = FimDb.open(join(dir, 'fim.db'));
+    const { key } = ensureKey(join(dir, 'fim.key'));
+    await initBaseline(db, key, 'default', new RuleSet({ paths: [{ path: tree, diff: true }] }), { who: 'test' });
+    // a small text file turned into 40 MiB of holes, and a new file of 40 MiB of holes with 4 names
+    truncateSync(join(tree, 'a.txt'), 40 * MIB);
+    sparseFile(join(tree, 'new.txt'), 40 * MIB, 'x', 0);
+    for (let i = 0; i < 3; i++) linkSync(join(tree, 'new.txt'), join(tree, `new${i}.txt`));
+    const check = await bytesRead(() => checkBaseline(db, key, 'default', { mode: 'full' }));
+    assert.ok(check < 81 * MIB, `check read ${check} bytes (each file once, no diff of a.txt)`);
+    const accept = await bytesRead(() => acceptChanges(db, key, 'default', { who: 'test', why: 'test' }));
+    assert.ok(accept < 81 * MIB, `accept read ${accept} bytes`);
+  });
+});
