@@ -1,76 +1,35 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { closeSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { linkSync, lstatSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FimDb } from './fim/baseline-db.js';
 import { acceptChanges, checkBaseline, initBaseline } from './fim/check.js';
 import { hashFile } from './fim/hash-file.js';
-import { ensureKey } from './fim/key.js';
-import { RuleSet } from './fim/rules.js';
 import { createScanner, phpTagPast } from './scan/scanner.js';
 import { createTimedScanner } from './scan/timed.js';
-import { HOLES_BOUND, isSparse } from './sparse.js';
+import { HOLES_BOUND } from './sparse.js';
+import { fimSetup, sparseBase, sparseFile, withFs, writeAt } from './sparse-test-kit.js';
 
 // Red team S17 (bench/redteam/README-host-s17.md) on the sparse-file handling of S16H-8.
-const base = mkdtempSync(join(tmpdir(), 'mamori-sparse-s17-'));
-after(() => rmSync(base, { recursive: true, force: true }));
+const { base, skip, cleanup } = sparseBase('mamori-sparse-s17-');
+after(cleanup);
 
 const MIB = 1 << 20;
-function sparseFile(path: string, size: number, data = '', at = 0): void {
-  writeFileSync(path, '');
-  truncateSync(path, size);
-  if (data) {
-    const fd = openSync(path, 'r+');
-    writeSync(fd, data, at);
-    closeSync(fd);
-  }
-}
-function writeAt(path: string, data: string, at: number): void {
-  const fd = openSync(path, 'r+');
-  writeSync(fd, data, at);
-  closeSync(fd);
-}
-
-const probe = join(base, 'probe');
-sparseFile(probe, HOLES_BOUND * 2);
-const skip = isSparse(statSync(probe)) ? false : `${tmpdir()} does not keep sparse files`;
-rmSync(probe);
 
 /**
- * Runs `fn` with fs.fstatSync (as every module imported it) growing `path` to `to` bytes right
- * after it answers: the attacker's `truncate -s 4T` between the reader's fstat and its reads.
+ * Runs `fn` with fs.fstatSync growing `path` to `to` bytes right after it answers: the
+ * attacker's `truncate -s 4T` between the reader's fstat and its reads.
  */
 function growingAfterFstat<T>(path: string, to: number, fn: () => T): T {
-  const real = fs.fstatSync;
   let grown = false;
-  (fs as { fstatSync: unknown }).fstatSync = (...args: Parameters<typeof real>) => {
+  return withFs('fstatSync', (real) => (...args: Parameters<typeof real>) => {
     const st = real(...args);
     if (!grown) {
       grown = true;
       truncateSync(path, to);
     }
     return st;
-  };
-  syncBuiltinESMExports();
-  try {
-    return fn();
-  } finally {
-    (fs as { fstatSync: unknown }).fstatSync = real;
-    syncBuiltinESMExports();
-  }
-}
-
-function fimSetup(attributes?: string) {
-  const dir = mkdtempSync(join(base, 'fim-'));
-  const tree = join(dir, 'tree');
-  mkdirSync(tree);
-  writeFileSync(join(tree, 'index.php'), '<?php echo 1;');
-  const db = FimDb.open(join(dir, 'fim.db'));
-  const { key } = ensureKey(join(dir, 'fim.key'));
-  return { tree, db, key, rules: new RuleSet({ paths: [{ path: tree, ...(attributes ? { attributes } : {}) }] }) };
+  }, fn);
 }
 
 describe('S17H-1: a file that grows between fstat and the reads is read only to the size fstat gave', { skip }, () => {
@@ -101,7 +60,7 @@ describe('S17H-1: a file that grows between fstat and the reads is read only to 
 describe('S17H-2: a write into a sparse file is reported whatever the rule compares', { skip }, () => {
   for (const attributes of ['content', 'p+u+g+sha256', 'R-m-c', 'R']) {
     it(`attributes ${attributes}`, async () => {
-      const t = fimSetup(attributes);
+      const t = fimSetup(base, attributes ? { attributes } : {});
       const big = join(t.tree, 'data.php');
       sparseFile(big, HOLES_BOUND + 32 * MIB, '<?php echo "hello";', 0);
       await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
@@ -120,7 +79,7 @@ describe('S17H-2: a write into a sparse file is reported whatever the rule compa
   }
 
   it('a hashed file made sparse (holes appended) is a change, under p+u+g+sha256 too', async () => {
-    const t = fimSetup('p+u+g+sha256');
+    const t = fimSetup(base, { attributes: 'p+u+g+sha256' });
     const f = join(t.tree, 'index.php');
     await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
     writeFileSync(f, '<?php system($_GET[1]); __halt_compiler();');
@@ -134,7 +93,7 @@ describe('S17H-2: a write into a sparse file is reported whatever the rule compa
 
 describe('S17H-3: hard links are hashed once per file, not once per name', () => {
   it('fim init and check read a file of many names once', async () => {
-    const t = fimSetup();
+    const t = fimSetup(base);
     const f = join(t.tree, 'a.bin');
     writeFileSync(f, Buffer.alloc(4 * MIB, 7));
     for (let i = 0; i < 9; i++) linkSync(f, join(t.tree, `link${i}.bin`));
@@ -242,32 +201,20 @@ describe('S17H-4: PHP past the scanned part of a large file (behind holes that c
 
 /** Bytes read through fs.readSync (as every module imported it) while `fn` runs. */
 async function bytesRead(fn: () => Promise<unknown>): Promise<number> {
-  const real = fs.readSync;
   let total = 0;
-  (fs as { readSync: unknown }).readSync = (...args: unknown[]) => {
+  await withFs('readSync', (real) => (...args: unknown[]) => {
     const n = (real as (...a: unknown[]) => number)(...args);
     total += n;
     return n;
-  };
-  syncBuiltinESMExports();
-  try {
-    await fn();
-  } finally {
-    (fs as { readSync: unknown }).readSync = real;
-    syncBuiltinESMExports();
-  }
+  }, fn);
   return total;
 }
 
 describe('S17H-6: accept and diffs do not read again a file too large to keep', { skip }, () => {
   it('fim accept under a diff rule reads each large file once (in its check), not once more per name', async () => {
-    const dir = mkdtempSync(join(base, 'accept-'));
-    const tree = join(dir, 'tree');
-    mkdirSync(tree);
+    const { tree, db, key, rules } = fimSetup(base, { diff: true });
     writeFileSync(join(tree, 'a.txt'), 'hello\n');
-    const db = FimDb.open(join(dir, 'fim.db'));
-    const { key } = ensureKey(join(dir, 'fim.key'));
-    await initBaseline(db, key, 'default', new RuleSet({ paths: [{ path: tree, diff: true }] }), { who: 'test' });
+    await initBaseline(db, key, 'default', rules, { who: 'test' });
     // a small text file turned into 40 MiB of holes, and a new file of 40 MiB of holes with 4 names
     truncateSync(join(tree, 'a.txt'), 40 * MIB);
     sparseFile(join(tree, 'new.txt'), 40 * MIB, 'x', 0);

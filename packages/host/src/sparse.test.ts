@@ -1,54 +1,23 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { FimDb } from './fim/baseline-db.js';
 import { checkBaseline, initBaseline } from './fim/check.js';
-import { ensureKey } from './fim/key.js';
-import { RuleSet } from './fim/rules.js';
 import { createScanner } from './scan/scanner.js';
 import { createTimedScanner } from './scan/timed.js';
-import { HOLES_BOUND, isSparse } from './sparse.js';
+import { HOLES_BOUND } from './sparse.js';
+import { fimSetup, sparseBase, sparseFile } from './sparse-test-kit.js';
 
 // S16H-8 (bench/redteam/README-host-s16.md): `truncate -s 4G` costs no disk, and read back it was
 // 13.7 s of hashing per 4 GiB in fim and in scan.
-const base = mkdtempSync(join(tmpdir(), 'mamori-sparse-'));
-after(() => rmSync(base, { recursive: true, force: true }));
+const { base, skip, cleanup } = sparseBase('mamori-sparse-');
+after(cleanup);
 
 const GIB = 1 << 30;
-/** A file of `size` bytes, all holes but `data` written at `at`. */
-function sparseFile(path: string, size: number, data = '', at = 0): void {
-  writeFileSync(path, '');
-  truncateSync(path, size);
-  if (data) {
-    const fd = openSync(path, 'r+');
-    writeSync(fd, data, at);
-    closeSync(fd);
-  }
-}
-
-// A filesystem that cannot hold holes allocates them: then there is nothing to test here.
-const probe = join(base, 'probe');
-sparseFile(probe, HOLES_BOUND * 2);
-const holesHere = isSparse(statSync(probe));
-rmSync(probe);
-const skip = holesHere ? false : `${tmpdir()} does not keep sparse files (truncate allocated the blocks)`;
-if (skip) console.log(`# skipped: ${skip}`);
-
-function fimSetup(rule: { hash_sparse?: boolean } = {}) {
-  const dir = mkdtempSync(join(base, 'fim-'));
-  const tree = join(dir, 'tree');
-  mkdirSync(tree);
-  writeFileSync(join(tree, 'index.php'), '<?php echo 1;');
-  const db = FimDb.open(join(dir, 'fim.db'));
-  const { key } = ensureKey(join(dir, 'fim.key'));
-  return { tree, db, key, rules: new RuleSet({ paths: [{ path: tree, ...rule }] }) };
-}
 
 describe('sparse files are not read back (S16H-8)', { skip }, () => {
   it('fim: a sparse file is recorded unhashed, reported on every check, and a write into it is still caught', async () => {
-    const t = fimSetup();
+    const t = fimSetup(base);
     const big = join(t.tree, 'disk.img');
     sparseFile(big, 4 * GIB, 'header', 0);
     const init = await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
@@ -79,7 +48,7 @@ describe('sparse files are not read back (S16H-8)', { skip }, () => {
   });
 
   it('fim: hash_sparse: true hashes it whole, as before', async () => {
-    const t = fimSetup({ hash_sparse: true });
+    const t = fimSetup(base, { hash_sparse: true });
     const big = join(t.tree, 'holes.bin');
     sparseFile(big, HOLES_BOUND + (8 << 20));
     const init = await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
@@ -89,7 +58,7 @@ describe('sparse files are not read back (S16H-8)', { skip }, () => {
   });
 
   it('fim: a file of fewer holes than the bound is hashed whole', async () => {
-    const t = fimSetup();
+    const t = fimSetup(base);
     const f = join(t.tree, 'small-holes.bin');
     sparseFile(f, HOLES_BOUND - (1 << 20), 'x', 10);
     const init = await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test' });
