@@ -225,3 +225,50 @@ describe('S17H-6: accept and diffs do not read again a file too large to keep', 
     assert.ok(accept < 81 * MIB, `accept read ${accept} bytes`);
   });
 });
+
+describe('S17H-5: many files each under the sparse bound read back at most the run\'s allowance of holes', { skip }, () => {
+  it('fim: past the allowance, a file of more than 1 MiB of holes is recorded unhashed, on one thread and on two', async () => {
+    const t = fimSetup(base);
+    // 12 files of 8 MiB of holes each and 4 KiB of data: 96 MiB of holes against an allowance of 40 MiB
+    for (let i = 0; i < 12; i++) sparseFile(join(t.tree, `h${String(i).padStart(2, '0')}.bin`), 8 * MIB, 'data', 0);
+    // and one of no more than 1 MiB of holes: never charged, always read
+    sparseFile(join(t.tree, 'small.bin'), MIB, 'x', 0);
+    const budget = 40 * MIB;
+    const init = await initBaseline(t.db, t.key, 'default', t.rules, { who: 'test', holeBudget: budget });
+    assert.ok(init.hashedBytes <= budget + 2 * MIB, `init hashed ${init.hashedBytes} bytes`);
+    const unhashed = init.problems.filter((p) => p.reason.startsWith('not hashed: a sparse file')).map((p) => p.path);
+    assert.equal(unhashed.length, 12 - 5, JSON.stringify(init.problems)); // five of 8 MiB fit in 40 MiB
+    const recorded = t.db.load('default', t.key).entries;
+    assert.equal(recorded.get(join(t.tree, 'small.bin'))!.sha256?.length, 64);
+    for (const threads of [1, 2]) {
+      const r = await checkBaseline(t.db, t.key, 'default', { mode: 'full', threads, holeBudget: budget });
+      assert.ok(r.hashedBytes <= budget + 2 * MIB, `threads ${threads}: hashed ${r.hashedBytes} bytes`);
+      assert.deepEqual([r.added.length, r.removed.length, r.changed.length], [0, 0, 0], `threads ${threads}: the same files read, the same left unread`);
+      assert.deepEqual(r.problems.map((p) => p.path).sort(), [...unhashed].sort());
+    }
+  });
+});
+
+describe('S17H-5 in scan: holes past the scanned part are read back at most to the scanner\'s allowance', { skip }, () => {
+  it('in this process and through the timed scanner, a file past the allowance is suspicious and unhashed', async () => {
+    const dir = mkdtempSync(join(base, 'scan-budget-'));
+    const names: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const f = join(dir, `f${i}.txt`);
+      sparseFile(f, 3 * MIB, 'plain text', 0); // 1 MiB scanned, about 2 MiB of holes past it
+      names.push(f);
+    }
+    for (const make of [() => createScanner({ maxFileBytes: MIB, holeBudget: 7 * MIB }), () => createTimedScanner({ fileTimeoutMs: 20_000, inProcessBytes: 1, maxFileBytes: MIB, holeBudget: 7 * MIB })]) {
+      const s = make();
+      try {
+        const out = [];
+        for (const f of names) out.push(await s.scanFile(f));
+        // about 3 MiB of holes a file (the block of text aside): two fit in 7 MiB, the rest do not
+        assert.deepEqual(out.map((r) => r.sha256 === ''), [false, false, true, true, true, true], JSON.stringify(out.map((r) => [r.sha256.slice(0, 8), r.verdict])));
+        for (const r of out.slice(2)) assert.ok(r.findings.some((x) => x.technique === 'sparse-file') && r.verdict !== 'clean');
+      } finally {
+        (s as { close?: () => void }).close?.();
+      }
+    }
+  });
+});

@@ -24,6 +24,35 @@ export function isSparse(st: { size: number; blocks: number }): boolean {
   return holesOf(st) > HOLES_BOUND;
 }
 
+/** Holes read back in one run at most, over all the files of fewer holes than HOLES_BOUND: 1 GiB. */
+export const HOLES_BUDGET = 1 << 30;
+/** Holes a file may have without being charged to the budget (slack, a last partial block): 1 MiB. */
+export const HOLES_FREE = 1 << 20;
+
+/**
+ * One run's allowance for reading holes back (finding S17H-5: a thousand files of 63 MiB of holes
+ * each, no disk taken, each under HOLES_BOUND, were all read on every run). A file of more than
+ * HOLES_FREE of holes is read while the run has holes left to read, in the order the run meets
+ * them; past that it counts as sparse, as one over HOLES_BOUND always does.
+ */
+export class HoleBudget {
+  #left: number;
+
+  constructor(total = HOLES_BUDGET) {
+    this.#left = total;
+  }
+
+  /** Whether a file of this size and these blocks is not to be read back; charges what is read. */
+  sparse(st: { size: number; blocks: number }): boolean {
+    const h = holesOf(st);
+    if (h > HOLES_BOUND) return true;
+    if (h <= HOLES_FREE) return false;
+    if (h > this.#left) return true;
+    this.#left -= h;
+    return false;
+  }
+}
+
 /** How a report names it. */
 export function sparseNote(st: { size: number; blocks: number }): string {
   return `a sparse file (${st.size} bytes, ${st.size - holesOf(st)} of them on disk)`;

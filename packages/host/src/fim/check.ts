@@ -10,12 +10,12 @@ import { closeSync, fstatSync, lstatSync, realpathSync } from 'node:fs';
 import { MamoriError } from 'mamori/errors';
 import { RecordMap, type Baseline, type FimDb, type HistoryRecord } from './baseline-db.js';
 import { asText, shortDiff } from './diff.js';
-import { READ_BUFFER, hashFile, hashOpen, openForHash, type HashJob } from './hash-file.js';
+import { READ_BUFFER, hashFile, hashOpen, openForHash, sparseUnhashed, type HashJob, type HashResult } from './hash-file.js';
 import { hashFiles } from './hasher.js';
 import { RuleSet, within } from './rules.js';
 import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
 import { Walker, entryFromStat, type Hashed, type InlineHash, type WalkTarget, type Walked } from './walker.js';
-import { isSparseUnhashed } from '../sparse.js';
+import { HoleBudget, isSparseUnhashed } from '../sparse.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -28,6 +28,8 @@ export interface ScanOptions {
   ignore?: ReadonlySet<string> | undefined;
   /** Hashing threads, this one included (default 1: this thread only; 0 is the same; at most 8). */
   threads?: number | undefined;
+  /** Holes read back in one run at most, over files of fewer than 64 MiB of them (default 1 GiB; see HoleBudget). */
+  holeBudget?: number | undefined;
   /** Called with each path just before it is hashed: for tests that change the tree mid-scan. */
   beforeHash?: ((path: string) => void) | undefined;
 }
@@ -50,6 +52,7 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   // On one thread, a file to hash is hashed as the walk comes to it, its attributes and its
   // content read through one descriptor (see InlineHash); fast mode and worker threads go as before.
   let inline: InlineHash | undefined;
+  const holes = new HoleBudget(opts.holeBudget);
   if (!opts.previous && (opts.threads ?? 1) <= 1) {
     const buf = Buffer.allocUnsafe(READ_BUFFER);
     // Hard links: one read per file, not per name (S17H-3), when the file is as it was at that read.
@@ -70,7 +73,7 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
           entry.error = seen.entry.error;
           return { entry, bytes: 0, content: seen.content, shared: true };
         }
-        const r = hashOpen(fd, st, { keep, hashSparse: rule.hashSparse }, buf);
+        const r = hashOpen(fd, st, { keep, hashSparse: rule.hashSparse, holes }, buf);
         let done: Hashed;
         if (!r.ok) {
           entry.error = r.error;
@@ -123,7 +126,16 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   const sizes: number[] = [];
   const jobOf: number[] = [];
   const firstJob = new Map<string, number>();
+  /** Names not to be read (the run's holes are spent), and what their records say instead. */
+  const skipped = new Map<number, string>();
   for (const t of todo) {
+    // the run's allowance for holes (S17H-5), charged in walk order as on one thread
+    const shape = { size: t.entry.size, blocks: t.blocks ?? Number.NaN };
+    if (!t.rule.hashSparse && t.blocks !== undefined && holes.sparse(shape)) {
+      skipped.set(jobOf.length, sparseUnhashed(shape));
+      jobOf.push(-1);
+      continue;
+    }
     const job: HashJob = { path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse };
     if (t.entry.nlink > 1) {
       const key = `${job.dev}:${job.ino}:${job.keep}:${job.hashSparse}`;
@@ -148,7 +160,8 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   // name swapped for another file must not leave the file's other names unchecked).
   const own = Buffer.allocUnsafe(64 << 10);
   let firstOf = 0;
-  const results = jobOf.map((j, i) => {
+  const results = jobOf.map((j, i): HashResult => {
+    if (j < 0) return { ok: false, error: skipped.get(i)! };
     const r = hashed[j]!;
     if (j === firstOf) {
       firstOf++;

@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash, hash } from 'node:crypto';
-import { isSparse, sparseNote } from '../sparse.js';
+import { isSparse, sparseNote, type HoleBudget } from '../sparse.js';
 
 export interface HashJob {
   path: string;
@@ -71,6 +71,11 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
   }
 }
 
+/** A sparse file's record error (it begins with SPARSE_UNHASHED). */
+export function sparseUnhashed(st: { size: number; blocks: number }): string {
+  return `not hashed: ${sparseNote(st)}; its rule's hash_sparse: true hashes it whole`;
+}
+
 /**
  * Opens a path as hashFile does (no symlink followed, no FIFO waited on): the descriptor, or
  * undefined when it cannot be opened (the caller looks at the path some other way).
@@ -88,11 +93,11 @@ export function openForHash(path: string): number | undefined {
  * is used): up to the size fstat gave, in reads of `buf`. Never throws: a read error is the
  * result's error. The caller closes `fd`.
  */
-export function hashOpen(fd: number, st: { size: number | bigint; blocks: number | bigint }, job: Pick<HashJob, 'keep' | 'hashSparse'>, buf: Buffer): HashResult {
+export function hashOpen(fd: number, st: { size: number | bigint; blocks: number | bigint }, job: Pick<HashJob, 'keep' | 'hashSparse'> & { holes?: HoleBudget | undefined }, buf: Buffer): HashResult {
   try {
     const end = Number(st.size);
     const shape = { size: end, blocks: Number(st.blocks) };
-    if (!job.hashSparse && isSparse(shape)) return { ok: false, error: `not hashed: ${sparseNote(shape)}; its rule's hash_sparse: true hashes it whole` };
+    if (!job.hashSparse && (job.holes ? job.holes.sparse(shape) : isSparse(shape))) return { ok: false, error: sparseUnhashed(shape) };
     // Read up to the size fstat gave, never on to the end: a file that grows after fstat (a hole
     // added by `truncate -s 4T` the moment it is opened, S17H-1) would otherwise be read for hours,
     // after the sparse test above had passed it. What it grew by is seen by the next check (size).

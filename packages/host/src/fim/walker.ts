@@ -20,6 +20,8 @@ export interface Walked {
   rule: CompiledRule;
   /** Whether the content is to be hashed (a regular file whose attributes include sha256). */
   hash: boolean;
+  /** The lstat's 512-byte blocks (what is on disk), for a regular file recorded from one. */
+  blocks?: number | undefined;
   /** Hashed as the walk came to it (see InlineHash): the bytes read, and the content kept for diffs. */
   inline?: Hashed | undefined;
 }
@@ -205,7 +207,7 @@ export class Walker {
     }
     const entry = entryFromStat(path, st, attrs, target);
     if (!this.#ignore.has(path) && this.#rules.included(rule, rel)) {
-      this.out.push({ entry, rule, hash: entry.type === 'file' && (attrs & SHA) !== 0 });
+      this.out.push({ entry, rule, hash: entry.type === 'file' && (attrs & SHA) !== 0, blocks: Number(st.blocks) });
     }
     return entry;
   }

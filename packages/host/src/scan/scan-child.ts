@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { createScanner, scanFileWith, type ScannerOptions } from './scanner.js';
 
 /** What the parent sends first: the options a scanner can be made from in another process. */
-export type ChildScannerOptions = Pick<ScannerOptions, 'builtinRules' | 'rules' | 'externalScore' | 'maxFileBytes' | 'deobfuscate' | 'thresholds'>;
+export type ChildScannerOptions = Pick<ScannerOptions, 'builtinRules' | 'rules' | 'externalScore' | 'maxFileBytes' | 'deobfuscate' | 'thresholds' | 'holeBudget'>;
 
 type Init = { type: 'init'; options: ChildScannerOptions };
 type Scan = { type: 'scan'; id: number; path: string | Uint8Array; expect: string };

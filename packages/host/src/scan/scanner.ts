@@ -13,7 +13,7 @@ import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from 
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { hiddenSinkCalls, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
-import { isSparse, sparseNote } from '../sparse.js';
+import { HoleBudget, sparseNote } from '../sparse.js';
 
 const XOR_SINKS = /\b(?:eval|assert|create_function)\s*\(/i;
 
@@ -64,6 +64,8 @@ export interface ScannerOptions {
   /** Files recognised as known good (a fim baseline): made clean, with the reason. */
   readonly knownGood?: (path: string, sha256: string) => boolean;
   /** Bytes read and scanned per file (default 16 MiB); larger files are hashed whole and scanned in their first part. */
+  /** Holes read back (past the scanned part of files with more than 1 MiB of them) over this scanner's life; default 1 GiB (see HoleBudget in sparse.ts). */
+  readonly holeBudget?: number;
   readonly maxFileBytes?: number;
   readonly deobfuscate?: Partial<DeobfuscateLimits>;
   /** Score thresholds (default suspicious 35, malicious 75). */
@@ -119,6 +121,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   const limits: DeobfuscateLimits = { ...DEFAULT_DEOBFUSCATE_LIMITS, ...options.deobfuscate };
   const maxBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
   const thresholds = options.thresholds ?? { suspicious: 35, malicious: 75 };
+  // holes read back past the scanned part, over this scanner's life (S17H-5; see HoleBudget)
+  const holes = new HoleBudget(options.holeBudget);
   const externalScore = options.externalScore ?? 75;
 
   let scratch = Buffer.allocUnsafe(64 * 1024);
@@ -301,7 +305,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       let note: string | undefined;
       let tag: ReturnType<typeof phpTagPast> | undefined;
       // A sparse file's holes are not read back (sparse.ts): not hashed, and not passed as clean.
-      const sparse = size > maxBytes && isSparse(st);
+      const sparse = size > maxBytes && holes.sparse(st);
       if (sparse) {
         sha256 = '';
         note = `${sparseNote(st)}: only its first ${maxBytes} bytes were scanned, and it was not hashed`;

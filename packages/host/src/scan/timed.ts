@@ -26,7 +26,7 @@ import { closeSync, fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, phpPastScanFinding, phpTagPast, scanFileWith, TAG_WINDOW, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
-import { isSparse } from '../sparse.js';
+import { HoleBudget } from '../sparse.js';
 
 export interface TimedScannerOptions extends ScannerOptions {
   /** Longest a file may take, ms (wall clock, from when the file is handed to the child). */
@@ -50,6 +50,8 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
   const timeoutMs = options.fileTimeoutMs;
   const inProcessBytes = options.inProcessBytes ?? Math.floor(timeoutMs * 100);
   const maxBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
+  // holes the parent reads back when it hashes what the child left (S17H-5; see HoleBudget)
+  const holes = new HoleBudget(options.holeBudget);
   const suspicious = options.thresholds?.suspicious ?? 35;
   const malicious = options.thresholds?.malicious ?? 75;
   const childOptions: ChildScannerOptions = {
@@ -57,6 +59,7 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.externalScore !== undefined ? { externalScore: options.externalScore } : {}),
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    ...(options.holeBudget !== undefined ? { holeBudget: options.holeBudget } : {}),
     ...(options.deobfuscate ? { deobfuscate: options.deobfuscate } : {}),
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   };
@@ -134,8 +137,8 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
         if (!m.result) return finish(unfinished(at, fd, before, 'scan-changed', 'the file was replaced between the look at its size and its scan'));
         // Past maxFileBytes the child scanned the first part and left the hash of the whole to us.
         let r = m.result;
-        if (r.size > maxBytes && r.sha256 === '') {
-          const h = hashFile(fd, maxBytes);
+        if (r.size > maxBytes && r.sha256 === '' && !r.findings.some((f) => f.technique === 'sparse-file')) {
+          const h = hashFile(fd, maxBytes, holes);
           r = { ...r, sha256: h.sha256 };
           // PHP in the part hashed here but not scanned (S17H-4)
           if (h.phpAt !== undefined) {
@@ -164,7 +167,7 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
   /** A file not fully checked: suspicious, hashed here so indicators and baselines still apply. */
   function unfinished(at: string | Buffer, fd: number, before: string, technique: 'scan-timeout' | 'scan-aborted' | 'scan-changed', why: string): FileResult {
     const path = typeof at === 'string' ? at : displayPath(at);
-    const h = hashFile(fd, maxBytes);
+    const h = hashFile(fd, maxBytes, holes);
     const note = `${why}: not fully checked`;
     const finding: Finding = { rule: `mamori:${technique}`, source: 'mamori', technique, score: suspicious, description: `${why}, so it was not fully checked (a file built to be slow to scan must not pass as clean)` };
     const result: FileResult = { path, kind: fileKind(path, h.head), size: h.size, sha256: h.sha256, verdict: 'suspicious', score: suspicious, findings: [finding], note };
@@ -230,12 +233,12 @@ function stamp(fd: number): string {
 }
 
 /** SHA-256 of the whole open file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
-function hashFile(fd: number, maxBytes: number): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer; phpAt?: number } {
+function hashFile(fd: number, maxBytes: number, holes: HoleBudget): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer; phpAt?: number } {
   try {
     const st = fstatSync(fd);
     const size = st.size;
     // a sparse file's holes are not read back (sparse.ts; scanFile marked it suspicious)
-    if (size > maxBytes && isSparse(st)) return { size, sha256: '', whole: false, head: Buffer.alloc(0) };
+    if (size > maxBytes && holes.sparse(st)) return { size, sha256: '', whole: false, head: Buffer.alloc(0) };
     const whole = size <= maxBytes;
     const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
     let head = Buffer.alloc(0);
