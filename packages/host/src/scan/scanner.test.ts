@@ -322,3 +322,20 @@ for (const [pkg, sub, least] of APPS) {
     }
   });
 }
+
+describe('S17H-7: an image\'s picture data is not read as PHP', () => {
+  const jpeg = (...parts: (string | Buffer)[]): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), ...parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))]);
+  // what compressed picture data holds now and then: a tag, then binary
+  const noise = Buffer.from([0x01, 0x9c, 0x00, 0xe3, 0x17, 0x02, 0x88, 0x1f]);
+  it('a tag followed by binary bytes is not code; the same tag followed by text up to ?> is', () => {
+    const s = createScanner();
+    const binary = jpeg(noise, '<?=', noise, '<? $', noise, '<?php', noise, '<?= ', Buffer.alloc(30, 0x41), noise, noise);
+    const r = s.scanBuffer(binary, 'photo.jpg');
+    assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+    for (const code of ['<?=`$_GET[1]`?>', '<?php system($_GET["c"]); ?>', '<? $f=$_POST; ?>']) {
+      const shell = s.scanBuffer(jpeg(noise, code, noise), 'photo.jpg');
+      assert.ok(shell.findings.some((f) => f.technique === 'code-in-image'), `${code}: ${JSON.stringify(shell.findings)}`);
+      assert.notEqual(shell.verdict, 'clean', code);
+    }
+  });
+});

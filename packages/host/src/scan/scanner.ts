@@ -651,7 +651,7 @@ function isImage(b: Buffer): boolean {
 
 /** PHP code inside an image (by name or by magic): the trick that makes an upload run. */
 function phpInImage(data: Buffer, text: string): Finding[] {
-  const at = text.search(PHP_TAG);
+  const at = phpTagAt(text);
   if (at < 0) return [];
   const line = lineAt(data, at);
   const out: Finding[] = [{ rule: 'mamori:image', source: 'mamori', technique: 'code-in-image', score: 60, description: 'PHP code inside an image file', line }];
@@ -666,10 +666,39 @@ function phpInImage(data: Buffer, text: string): Finding[] {
  * short_open_tag is On) when what follows reads as a statement, so that the `<?xpacket`
  * of an image's XMP and random bytes of binary data do not count.
  */
-const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_]\w{0,40}\s*[($=;'"`]))/i;
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_]\w{0,40}\s*[($=;'"`]))/gi;
+
+/** Bytes after a tag that must read as text (no control byte) up to its `?>`, where there is none sooner. */
+const CODE_RUN = 64;
+
+/**
+ * Where the first PHP open tag that is followed by text starts (-1: none). In random or compressed
+ * bytes (a camera photo's picture data) `<?=` comes about once in 16 MiB, and made 16 MiB JPEGs
+ * suspicious or malicious (red team S17H-7); code is text up to its `?>` (PHP parses the whole
+ * file before it runs any of it, so code in an image is closed before the binary resumes), which
+ * 64 random bytes are once in about 5,000. `text` is the bytes as latin1 (one character a byte).
+ */
+function phpTagAt(text: string): number {
+  PHP_TAG.lastIndex = 0;
+  for (let m = PHP_TAG.exec(text); m !== null; m = PHP_TAG.exec(text)) {
+    if (readsAsText(text, m.index + 2)) return m.index;
+    PHP_TAG.lastIndex = m.index + 2;
+  }
+  return -1;
+}
+
+function readsAsText(text: string, from: number): boolean {
+  const end = Math.min(text.length, from + CODE_RUN);
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3f && text.charCodeAt(k + 1) === 0x3e) return true; // "?>"
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+  }
+  return true;
+}
 
 function hasPhpTag(text: string): boolean {
-  return PHP_TAG.test(text);
+  return phpTagAt(text) >= 0;
 }
 
 /**
