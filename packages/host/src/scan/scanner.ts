@@ -674,14 +674,17 @@ const CODE_RUN = 64;
 /**
  * Where the first PHP open tag that is followed by text starts (-1: none). In random or compressed
  * bytes (a camera photo's picture data) `<?=` comes about once in 16 MiB, and made 16 MiB JPEGs
- * suspicious or malicious (red team S17H-7); code is text up to its `?>` (PHP parses the whole
- * file before it runs any of it, so code in an image is closed before the binary resumes), which
- * 64 random bytes are once in about 5,000. `text` is the bytes as latin1 (one character a byte).
+ * suspicious or malicious (red team S17H-7); code is text up to its `?>` or `__halt_compiler`
+ * (PHP parses the whole file before it runs any of it, so code in an image ends before the binary
+ * resumes), which 64 random bytes are once in about 5,000. `<?php` is taken as it is. `text` is
+ * the bytes as latin1 (one character a byte).
  */
 function phpTagAt(text: string): number {
   PHP_TAG.lastIndex = 0;
   for (let m = PHP_TAG.exec(text); m !== null; m = PHP_TAG.exec(text)) {
-    if (readsAsText(text, m.index + 2)) return m.index;
+    // "<?php" itself is once in 2^40 random bytes, and code after it may hold raw binary in a string
+    // literal (eval(gzinflate("...")) with the bytes as they are): taken as it is
+    if ((text.charCodeAt(m.index + 2) | 0x20) === 0x70 || readsAsText(text, m.index + 2)) return m.index;
     PHP_TAG.lastIndex = m.index + 2;
   }
   return -1;
@@ -692,6 +695,8 @@ function readsAsText(text: string, from: number): boolean {
   for (let k = from; k < end; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x3f && text.charCodeAt(k + 1) === 0x3e) return true; // "?>"
+    // __halt_compiler(); ends the parse too: the binary after it is never read as code
+    if (c === 0x5f && text.charCodeAt(k + 1) === 0x5f && text.slice(k, k + 15).toLowerCase() === '__halt_compiler') return true;
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
   }
   return true;
