@@ -163,6 +163,13 @@ export class Walker {
 
   readonly #previous: RecordMap | undefined;
   readonly #inline: InlineHash | undefined;
+  /**
+   * Whether each directory is held open and its names reached through it: in every walk but a
+   * fast check's (finding S17F-2: a walk by path, through a directory swapped for a symlink and
+   * back, recorded a file outside the tree, which the hashing by path then read, its device and
+   * inode matching). A fast check walks by path (one lstat a name, compared with its record).
+   */
+  readonly #pin: boolean;
 
   /**
    * `previous`: a fast check's baseline records (see `same`). `inline`: hashes a regular file
@@ -171,6 +178,7 @@ export class Walker {
   constructor(rules: RuleSet, ignore: ReadonlySet<string> = new Set(), streamAbove = STREAM_ABOVE, beforeReadDir?: (dir: string) => void, previous?: RecordMap, inline?: InlineHash) {
     this.#previous = previous;
     this.#inline = previous || !PINNABLE ? undefined : inline;
+    this.#pin = PINNABLE && !previous;
     this.#streamAbove = streamAbove;
     this.#beforeReadDir = beforeReadDir;
     this.#rules = rules;
@@ -326,7 +334,7 @@ export class Walker {
       this.#beforeReadDir?.(dirPath);
       // The directory held open, and its names reached through it (see InlineHash): every mode.
       let dfd: number | undefined;
-      if (this.#inline) {
+      if (this.#pin) {
         // Never listed by path instead: a listing through a symlink swapped in and out again
         // would send its names' lstats (then hashed by path, device and inode matching) outside.
         // What each failure comes to is what the listing by path and the check after it gave.
