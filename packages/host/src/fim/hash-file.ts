@@ -36,6 +36,10 @@ function why(err: unknown): string {
   if (code === 'ENOENT') return 'vanished during the scan';
   if (code === 'ELOOP') return 'replaced by a symlink during the scan';
   if (code === 'EACCES' || code === 'EPERM') return 'unreadable (permission denied)';
+  // A write lease (F_SETLEASE, which a file's owner may take) makes a non-blocking open fail until
+  // its holder lets go (lease-break-time, 45 s by default): waiting would let any owner hold the
+  // check for that long per file, so it is said, and the next check tries again (S17F-4).
+  if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 'unreadable (EAGAIN: another process holds a lease on it; the next check tries again)';
   return `unreadable (${code ?? (err as Error).message})`;
 }
 
