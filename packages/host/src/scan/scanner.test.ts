@@ -342,3 +342,37 @@ describe('S17H-7: an image\'s picture data is not read as PHP', () => {
     assert.ok(packed.findings.some((f) => f.technique === 'code-in-image'), JSON.stringify(packed.findings));
   });
 });
+
+describe('S17I: control bytes PHP takes (in a literal or a comment) do not hide a tag', () => {
+  const jpeg = (...parts: (string | Buffer)[]): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), ...parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))]);
+  const noise = Buffer.from([0x01, 0x9c, 0x00, 0xe3, 0x17, 0x02, 0x88, 0x1f]);
+  // each of these runs its system() under php 8.2 when the file is included (checked with php -r 'include ...')
+  const shells = [
+    '<?="\x00";system($_GET["c"]);?>',
+    "<?='\x0b\x0c';system($_GET['c']);?>",
+    '<?=/*\x01*/system($_GET["c"]);?>',
+    '<?=1;#\x1a\nsystem($_GET["c"]);?>',
+    '<?=1;//\x1a\nsystem($_GET["c"]);?>',
+    '<?=<<<X\n\x00\x7f\nX;system($_GET["c"]);?>',
+    '<?=1;' + ' '.repeat(50) + '"\x00";system($_GET["c"]);?>',
+    '<?="' + '\x00'.repeat(9000) + '";system($_GET["c"]);?>',
+    '<?="{$a["\x00"]}";system($_GET["c"]);?>',
+    '<?="${a["\x00"]}";system($_GET["c"]);?>',
+    '<?=`echo {$a["\x01"]}`;system($_GET["c"]);?>',
+  ];
+  it('a shell with a control byte in a string literal, comment or heredoc is found in an image and in a text file', () => {
+    const s = createScanner();
+    for (const code of shells) {
+      const img = s.scanBuffer(jpeg(noise, code, noise), 'photo.jpg');
+      assert.ok(img.findings.some((f) => f.technique === 'code-in-image'), `${JSON.stringify(code)}: ${JSON.stringify(img.findings)}`);
+      assert.equal(img.verdict, 'malicious', JSON.stringify(code));
+      const log = s.scanBuffer(Buffer.from('GET / 200\n' + code + '\n', 'latin1'), 'access.log');
+      assert.equal(log.verdict, 'malicious', `${JSON.stringify(code)} in a .log: ${JSON.stringify(log.findings)}`);
+    }
+  });
+  it('a control byte in code (a parse error: PHP runs nothing) still drops the tag', () => {
+    const s = createScanner();
+    const r = s.scanBuffer(jpeg(noise, '<?= 1;\x01 echo 1;', noise, '<?="ab"\x02', noise, '<?=/* x */\x00', noise), 'photo.jpg');
+    assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+  });
+});
