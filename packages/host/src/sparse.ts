@@ -61,6 +61,11 @@ export function sparseNote(st: { size: number; blocks: number }): string {
 /** How fim's record of a sparse file it did not hash begins (its `error`). */
 export const SPARSE_UNHASHED = 'not hashed: a sparse file';
 
+/** fim's record error for a sparse file it did not hash. */
+export function sparseUnhashed(st: { size: number; blocks: number }): string {
+  return `not hashed: ${sparseNote(st)}; its rule's hash_sparse: true hashes it whole`;
+}
+
 /** Whether a fim record's error says it was not hashed for being sparse (not a transient failure). */
 export function isSparseUnhashed(error: string | null | undefined): boolean {
   return error?.startsWith(SPARSE_UNHASHED) === true;

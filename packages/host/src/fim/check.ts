@@ -10,12 +10,12 @@ import { closeSync, fstatSync, lstatSync, realpathSync } from 'node:fs';
 import { MamoriError } from 'mamori/errors';
 import { RecordMap, type Baseline, type FimDb, type HistoryRecord } from './baseline-db.js';
 import { asText, shortDiff } from './diff.js';
-import { READ_BUFFER, hashFile, hashOpen, openForHash, sparseUnhashed, type HashJob, type HashResult } from './hash-file.js';
+import { READ_BUFFER, hashFile, hashOpen, openForHash, type HashJob, type HashResult } from './hash-file.js';
 import { hashFiles } from './hasher.js';
 import { RuleSet, within } from './rules.js';
 import { ATTRIBUTES, attrBit, type AttrChange, type ChangedFile, type CheckMode, type CheckReport, type FimEntry, type ScanProblem } from './types.js';
 import { Walker, entryFromStat, type Hashed, type InlineHash, type WalkTarget, type Walked } from './walker.js';
-import { HoleBudget, isSparseUnhashed } from '../sparse.js';
+import { HoleBudget, isSparseUnhashed, sparseUnhashed } from '../sparse.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -45,6 +45,14 @@ export interface ScanResult {
 }
 
 /**
+ * One file's key among hard links (S17H-3): the same device and inode, as it was when looked at
+ * (size and times), read with the same choices, has one read lent to all its names.
+ */
+function linkKey(e: FimEntry, keep: number, hashSparse: boolean): string {
+  return `${e.dev}:${e.ino}:${e.size}:${e.mtime}:${e.ctime}:${keep}:${hashSparse}`;
+}
+
+/**
  * Walks and hashes. With `previous` (fast mode) a regular file whose size, mtime, ctime and
  * inode match its previous record keeps the previous hash unread.
  */
@@ -66,7 +74,7 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
         if (!st.isFile()) return undefined;
         const entry = entryFromStat(path, st, attrs, null) as Mutable<FimEntry>;
         const keep = opts.keepContents && rule.diff ? DIFF_MAX_BYTES : 0;
-        const link = st.nlink > 1n ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${keep}:${rule.hashSparse}` : undefined;
+        const link = st.nlink > 1n ? linkKey(entry, keep, rule.hashSparse) : undefined;
         const seen = link === undefined ? undefined : links.get(link);
         if (seen) {
           entry.sha256 = seen.entry.sha256;
@@ -130,15 +138,17 @@ export async function scan(rules: RuleSet, targets: readonly WalkTarget[] | 'all
   const skipped = new Map<number, string>();
   for (const t of todo) {
     // the run's allowance for holes (S17H-5), charged in walk order as on one thread
-    const shape = { size: t.entry.size, blocks: t.blocks ?? Number.NaN };
-    if (!t.rule.hashSparse && t.blocks !== undefined && holes.sparse(shape)) {
-      skipped.set(jobOf.length, sparseUnhashed(shape));
-      jobOf.push(-1);
-      continue;
+    if (!t.rule.hashSparse && t.blocks !== undefined) {
+      const shape = { size: t.entry.size, blocks: t.blocks };
+      if (holes.sparse(shape)) {
+        skipped.set(jobOf.length, sparseUnhashed(shape));
+        jobOf.push(-1);
+        continue;
+      }
     }
     const job: HashJob = { path: t.entry.path, dev: t.entry.dev, ino: t.entry.ino, keep: opts.keepContents && t.rule.diff ? DIFF_MAX_BYTES : 0, hashSparse: t.rule.hashSparse };
     if (t.entry.nlink > 1) {
-      const key = `${job.dev}:${job.ino}:${job.keep}:${job.hashSparse}`;
+      const key = linkKey(t.entry, job.keep, job.hashSparse);
       const seen = firstJob.get(key);
       if (seen !== undefined) {
         jobOf.push(seen);

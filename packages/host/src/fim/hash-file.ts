@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash, hash } from 'node:crypto';
-import { isSparse, sparseNote, type HoleBudget } from '../sparse.js';
+import { isSparse, sparseUnhashed, type HoleBudget } from '../sparse.js';
 
 export interface HashJob {
   path: string;
@@ -73,11 +73,6 @@ export function hashFile(job: HashJob, buf: Buffer): HashResult {
   } finally {
     closeSync(fd);
   }
-}
-
-/** A sparse file's record error (it begins with SPARSE_UNHASHED). */
-export function sparseUnhashed(st: { size: number; blocks: number }): string {
-  return `not hashed: ${sparseNote(st)}; its rule's hash_sparse: true hashes it whole`;
 }
 
 /**

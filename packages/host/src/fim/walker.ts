@@ -332,7 +332,7 @@ export class Walker {
         this.problems.push({ path: dirPath, reason: 'replaced during the scan (a directory on its path is now a symlink): not checked' });
       };
       this.#beforeReadDir?.(dirPath);
-      // The directory held open, and its names reached through it (see InlineHash): every mode.
+      // The directory held open, and its names reached through it (see InlineHash and #pin): every walk but a fast check's.
       let dfd: number | undefined;
       if (this.#pin) {
         // Never listed by path instead: a listing through a symlink swapped in and out again

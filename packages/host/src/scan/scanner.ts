@@ -64,9 +64,9 @@ export interface ScannerOptions {
   /** Files recognised as known good (a fim baseline): made clean, with the reason. */
   readonly knownGood?: (path: string, sha256: string) => boolean;
   /** Bytes read and scanned per file (default 16 MiB); larger files are hashed whole and scanned in their first part. */
+  readonly maxFileBytes?: number;
   /** Holes read back (past the scanned part of files with more than 1 MiB of them) over this scanner's life; default 1 GiB (see HoleBudget in sparse.ts). */
   readonly holeBudget?: number;
-  readonly maxFileBytes?: number;
   readonly deobfuscate?: Partial<DeobfuscateLimits>;
   /** Score thresholds (default suspicious 35, malicious 75). */
   readonly thresholds?: { readonly suspicious: number; readonly malicious: number };
@@ -449,7 +449,14 @@ export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first
 /** Bytes after "<?" that decide whether it opens PHP code. */
 export const TAG_WINDOW = 24;
 
-/** Whether the "<?" at `i` opens code: "<?php", or "<?=" / "<? " before a short run of printable text with a $, ( or ` in it. */
+/**
+ * Whether the "<?" at `i` opens code: "<?php", or "<?=" / "<? " before a short run of printable text
+ * with a $, ( or ` in it. Stricter than phpTagAt's lexer (readsAsText), on purpose: this runs over
+ * the unscanned rest of files of any size (gigabytes of compressed data hold hundreds of "<?="),
+ * where the lexer's rate on random bytes (about 1 in 1,500) would flag a backup in six. The price:
+ * a control byte in a string literal right after the tag (`<?="\0";system(...)?>`, S17I-1) is
+ * not seen past the scanned part (docs/scan.md, bench/redteam/README-imgtag-s17.md).
+ */
 function opensCode(b: Buffer, i: number): boolean {
   if ((b[i + 2]! | 0x20) === 0x70 && (b[i + 3]! | 0x20) === 0x68 && (b[i + 4]! | 0x20) === 0x70) return true;
   // "<?=" always opens PHP, "<? " does where short tags are on. In compressed data "<?=" comes
