@@ -35,11 +35,11 @@ const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
-const ASSIGN = /\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000})/g;
-const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_]\w{0,63})\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi;
-const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_]\w{0,63})\s*\(([^)]{0,400})\)/gi;
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000})/g;
+const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
-const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_][A-Za-z0-9_]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
+const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
 
 /**
  * Calls of code or command functions whose names the file hides: the name appears
@@ -51,20 +51,20 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
   const sinks = [...CODE_SINKS, ...SHELL_SINKS];
   const plain = (name: string) => new RegExp(`["']${name}["']`, 'i').test(original);
   let looked = 0;
-  for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
+  for (const m of normal.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*'([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})'\s*;/g)) {
     const fn = m[2]!.toLowerCase();
     if (!sinks.includes(fn)) continue;
     // Each candidate reads the whole text: a bounded number of them.
     if (++looked > 32) break;
     if (plain(fn)) continue;
-    if (!new RegExp(`(?<![\\w>:$])\\$${m[1]}\\s*\\(|\\b(${CALLER_NAMES})\\s*\\([^;]{0,200}\\$${m[1]}\\b`, 'i').test(normal)) continue;
+    if (!new RegExp(`(?<![\\w>:$])\\$${m[1]}\\s*\\(|\\b(${CALLER_NAMES})\\s*\\([^;]{0,200}\\$${m[1]}(?![\\w\\x80-\\xff])`, 'i').test(normal)) continue;
     out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${fn}() is assembled from pieces and called through $${m[1]}`, offset: m.index! });
     if (out.length >= 8) break;
   }
   // eval of a decoder whose name is hidden: $d = 'base'.'64_decode'; eval($d('...')).
   const decoders = ['base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'convert_uudecode', 'rawurldecode', 'urldecode'];
   let seen = 0;
-  for (const m of normal.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*'([A-Za-z_]\w{1,40})'\s*;/g)) {
+  for (const m of normal.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*'([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})'\s*;/g)) {
     const fn = m[2]!.toLowerCase();
     if (!decoders.includes(fn) || ++seen > 32 || plain(fn)) continue;
     if (!new RegExp(`\\b(eval|assert)\\s*\\(\\s*@?\\s*\\$${m[1]}\\s*\\(`, 'i').test(normal)) continue;
@@ -102,7 +102,7 @@ function commentInCall(src: string): boolean {
 }
 
 /** A variable assigned the name of a superglobal (`$n = '_GET'`). */
-const SUPERGLOBAL_NAME = /\$[A-Za-z_]\w{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
+const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
 
 /**
  * Variable variables naming a superglobal: `$n = '_GET'; $a = $$n;` (or `${$n}`) reads the
@@ -112,13 +112,13 @@ const SUPERGLOBAL_NAME = /\$[A-Za-z_]\w{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COO
 export function superglobalAliases(src: string): string | undefined {
   if (!src.includes('$$') && !/\$\{\s*\$/.test(src)) return undefined;
   const names = new Map<string, string>();
-  for (const m of src.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*["'](_(?:GET|POST|REQUEST|COOKIE|FILES))["']/gi)) {
+  for (const m of src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*["'](_(?:GET|POST|REQUEST|COOKIE|FILES))["']/gi)) {
     names.set(m[1]!, `$${m[2]!.toUpperCase()}`);
     if (names.size >= 32) break;
   }
   if (names.size === 0) return undefined;
   let changed = false;
-  const out = src.replace(/\$\$([A-Za-z_]\w{0,63})\b|\$\{\s*\$([A-Za-z_]\w{0,63})\s*\}/g, (all, a: string | undefined, b: string | undefined) => {
+  const out = src.replace(/\$\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?![\w\x80-\xff])|\$\{\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\}/g, (all, a: string | undefined, b: string | undefined) => {
     const g = names.get((a ?? b)!);
     if (!g) return all;
     changed = true;
@@ -177,7 +177,7 @@ function flow(src: string): FlowFinding[] {
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     if (!DANGEROUS_BODY.test(body)) return;
-    const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_]\w{0,63})/.exec(p)?.[1] ?? '');
+    const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
   const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:->|::)?(${[...defs.keys()].join('|')})\\s*\\(`, 'gi') : undefined;
@@ -202,9 +202,9 @@ function flow(src: string): FlowFinding[] {
       if (direct(rhs, m.index!)) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
-      const lit = /^\s*["']([A-Za-z_]\w{1,40})["']\s*$/.exec(rhs);
+      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
-      const alias = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(rhs);
+      const alias = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
     }
@@ -240,8 +240,8 @@ function flow(src: string): FlowFinding[] {
     if (!args) continue;
     const parts = splitTop(args.all, [',']).map((a) => a.trim());
     const named = parts.findIndex((a) => {
-      const lit = /^["']([A-Za-z_]\w{1,40})["']$/.exec(a);
-      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(a);
+      const lit = /^["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']$/.exec(a);
+      const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(a);
       const fn = lit ? lit[1]!.toLowerCase() : v ? sinkVars.get(v[1]!) : undefined;
       return fn !== undefined && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn));
     });
@@ -274,7 +274,7 @@ function flow(src: string): FlowFinding[] {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
     } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is decoded at run time ($${name})`, offset: m.index! });
-    } else if (extracted && args && /^\s*\$[A-Za-z_]/.test(args.first) && !/^this$/i.test(name)) {
+    } else if (extracted && args && /^\s*\$[A-Za-z_\x80-\xff]/.test(args.first) && !/^this$/i.test(name)) {
       add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
     }
   }
@@ -288,7 +288,7 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
   if (!SOURCE.test(e)) {
     if (!isTainted) return false;
     let any = false;
-    for (const m of e.matchAll(/\$([A-Za-z_]\w{0,63})/g)) if (isTainted(m[1]!)) any = true;
+    for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (isTainted(m[1]!)) any = true;
     if (!any) return false;
   }
   // A condition's value: what follows the first top-level "?" (not "??").
@@ -301,7 +301,7 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
     for (let guard = 0; guard < 8; guard++) {
       part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
       if (SOURCE_ALONE.test(part)) break;
-      const call = /^([A-Za-z_]\w*)\s*\(([\s\S]*)\)$/.exec(part);
+      const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         part = (splitTop(call[2]!, [','])[0] ?? '').trim();
         continue;
@@ -318,7 +318,7 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
       sources++;
       continue;
     }
-    const v = /^\$([A-Za-z_]\w{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && isTainted?.(v[1]!)) {
       sources++;
       continue;
@@ -485,7 +485,7 @@ const CALLBACK_CALL = new RegExp(`(?<![\\w>$:\\\\])(${Object.keys(CALLBACK_AT).j
 function callbackFlows(src: string, direct: (expr: string, at: number) => boolean): FlowFinding[] {
   const out: FlowFinding[] = [];
   const sinkName = (a: string) => {
-    const lit = /^\s*["']\\?([A-Za-z_]\w{1,40})["']\s*$/.exec(a);
+    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a);
     const fn = lit?.[1]?.toLowerCase();
     return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
   };
@@ -534,7 +534,7 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
 
 /** A closure's text: `cb` itself, or what the variable `cb` names was last assigned before `before`. */
 function closureText(src: string, cb: string, before: number): string {
-  const v = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(cb);
+  const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(cb);
   if (!v) return cb;
   let found = '';
   for (const m of src.slice(Math.max(0, before - 20_000), before).matchAll(new RegExp(`\\$${v[1]}\\s*=\\s*(?=(?:static\\s+)?(?:function|fn)\\s*&?\\s*\\()`, 'g'))) {
@@ -557,13 +557,13 @@ const CLOSURE_SINK = new RegExp(`(?<![\\w>$:\\\\])(${[...CODE_SINKS, ...SHELL_SI
 export function closureRuns(text: string): string | undefined {
   const c = CLOSURE.exec(text);
   if (!c) return undefined;
-  const params = [...(c[1] ?? c[3] ?? '').matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((p) => p[1]!);
+  const params = [...(c[1] ?? c[3] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].map((p) => p[1]!);
   if (params.length === 0) return undefined;
   const body = c[2] ?? c[4] ?? '';
   // the parameters, and what the body assigns from them (two rounds: $a = $m[0]; $b = "x $a";)
   const names = new Set(params);
   for (let round = 0; round < 2; round++) {
-    for (const a of body.matchAll(/\$([A-Za-z_]\w{0,63})\s*\.?=(?!=)\s*([^;]{0,400})/g)) if (mentions(a[2]!, names)) names.add(a[1]!);
+    for (const a of body.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\.?=(?!=)\s*([^;]{0,400})/g)) if (mentions(a[2]!, names)) names.add(a[1]!);
   }
   let calls = 0;
   for (const m of body.matchAll(CLOSURE_SINK)) {
@@ -572,17 +572,17 @@ export function closureRuns(text: string): string | undefined {
     if (args && mentions(args.all, names)) return `${m[1]!.toLowerCase()}()`;
   }
   for (const m of body.matchAll(/`([^`]{0,400})`/g)) if (mentions(m[1]!, names)) return 'a shell command in backticks';
-  for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_]\w{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
+  for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
   return undefined;
 }
 
 function mentions(expr: string, names: ReadonlySet<string>): boolean {
-  for (const v of expr.matchAll(/\$\{?([A-Za-z_]\w{0,63})/g)) if (names.has(v[1]!)) return true;
+  for (const v of expr.matchAll(/\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (names.has(v[1]!)) return true;
   return false;
 }
 
 /** `$o .= $p[$i] ^ $k[...]`, `$o[$i] = chr(ord(...) ^ ...)`, `$p[$i] ^= ...`: a string decoded by XOR. */
-const XOR_BUILD = /\$([A-Za-z_]\w{0,63})\s*(\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\})?\s*(\.=|\^=|=(?![=>]))\s*([^;]{0,400})/g;
+const XOR_BUILD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\})?\s*(\.=|\^=|=(?![=>]))\s*([^;]{0,400})/g;
 const XOR_SINK = /(?<![\w>$:\\])(eval|assert|create_function)\s*\(/gi;
 
 /**
@@ -623,7 +623,7 @@ export function xorDecodedExec(src: string): FlowFinding[] {
     // `eval($a ^ $b)`, `eval('...' ^ '...')`: the XOR in the call itself (outside string literals)
     const direct = /\^/.test(args.all.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"));
     // assert() of an expression is a check in PHP 8, not code: only assert($o) alone counts
-    const vars = m[1]!.toLowerCase() === 'assert' ? [.../^\s*@?\$([A-Za-z_]\w{0,63})\s*$/.exec(args.all) ?? []].slice(1).map((n) => ['', n]) : [...args.all.matchAll(/\$([A-Za-z_]\w{0,63})/g)];
+    const vars = m[1]!.toLowerCase() === 'assert' ? [.../^\s*@?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(args.all) ?? []].slice(1).map((n) => ['', n]) : [...args.all.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)];
     const via = vars.find((v) => names.has(v[1]!) && decoded.get(v[1]!)! < m.index!);
     if (via || direct) {
       out.push({ technique: 'xor-decoded-exec', score: 85, description: `${m[1]!.toLowerCase()}() runs a string decoded by XOR${via ? ` ($${via[1]})` : ''}`, offset: m.index! });

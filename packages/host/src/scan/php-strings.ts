@@ -99,7 +99,7 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
       out += s.slice(start);
       break;
     }
-    if (s[start] === '"' && /\$[A-Za-z_{]/.test(s.slice(start, lit.end))) {
+    if (s[start] === '"' && /\$[A-Za-z_{\x80-\xff]/.test(s.slice(start, lit.end))) {
       // Interpolating: left as is.
       out += s.slice(start, lit.end);
       i = lit.end;
@@ -112,7 +112,7 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
       const dot = /^\s*\.\s*(["'])/.exec(s.slice(end, end + 64));
       if (!dot) break;
       const next = readPhpString(s, end + dot[0].length - 1);
-      if (!next || (dot[1] === '"' && /\$[A-Za-z_{]/.test(s.slice(end + dot[0].length - 1, next.end)))) break;
+      if (!next || (dot[1] === '"' && /\$[A-Za-z_{\x80-\xff]/.test(s.slice(end + dot[0].length - 1, next.end)))) break;
       value += next.value;
       end = next.end;
       joined = true;

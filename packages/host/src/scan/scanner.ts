@@ -91,7 +91,7 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
-const CALLS = /\$[A-Za-z_]\w*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
+const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -225,20 +225,51 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string, extra: readonly Finding[] = []): FileResult {
+    const { score, findings } = judge(path, kind, data, extra, (text, findings) => {
+      for (const f of contextFindings(path, kind, data, text)) findings.push(f);
+      for (const f of unscannedRemainder(kind, data.length, size)) findings.push(f);
+    });
+    return settle({ path, kind, size, sha256, verdict: verdictOf(score), score, findings, ...(note ? { note } : {}) }, () => extraHashes(data, size));
+  }
+
+  /** What the rules and analysers find in `data` read as a `kind` file (`more`: findings of the file's place), and their score. */
+  function judge(path: string, kind: FileKind, data: Buffer, extra: readonly Finding[], more?: (text: string, findings: Finding[]) => void): { score: number; findings: Finding[] } {
     const findings: Finding[] = [...extra];
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
     let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
     analyse(data, text, path, kind, 0, [], findings, { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 });
-    for (const f of contextFindings(path, kind, data, text)) findings.push(f);
-    for (const f of unscannedRemainder(kind, data.length, size)) findings.push(f);
+    more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
     const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
     if (total(signatures) + total(findings) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
     const unique = dedupe([...signatures, ...findings]);
-    const score = Math.min(100, unique.reduce((a, f) => a + f.score, 0));
-    return settle({ path, kind, size, sha256, verdict: verdictOf(score), score, findings: unique, ...(note ? { note } : {}) }, () => extraHashes(data, size));
+    return { score: Math.min(100, unique.reduce((a, f) => a + f.score, 0)), findings: unique };
+  }
+
+  /**
+   * PHP past the scanned part (phpTagPast): plain code is suspicious by itself; each place the
+   * lexer reads as code is judged by the rules as the PHP it would run, and what they find there
+   * is the file's. More such places than were kept is suspicious too (a shell hidden behind decoys).
+   */
+  function pastFindings(path: string, tags: PastTags): Finding[] {
+    const out: Finding[] = [];
+    const found = (w: PastWindow): { score: number; what: string } => {
+      const { score, findings } = judge(path, 'php', w.bytes, []);
+      return { score, what: [...new Set(findings.filter((f) => f.score > 0).map((f) => f.technique))].join(', ') };
+    };
+    if (tags.at !== undefined) {
+      const { score, what } = tags.plain ? found({ at: tags.at, bytes: tags.plain }) : { score: 0, what: '' };
+      const f = phpPastScanFinding(tags.at, maxBytes, Math.max(score, thresholds.suspicious));
+      out.push(score >= thresholds.suspicious ? { ...f, description: `${f.description}; the rules find there: ${what}` } : f);
+    }
+    for (const w of tags.windows) {
+      const { score, what } = found(w);
+      if (score >= thresholds.suspicious) out.push({ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: `PHP at byte ${w.at}, past the first ${maxBytes} bytes that were scanned, runs when the file is included; the rules find there: ${what}` });
+    }
+    if (tags.overflow) out.push({ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score: thresholds.suspicious, description: `past the first ${maxBytes} bytes that were scanned, more than ${PAST_WINDOWS} places read as PHP code (or more than ${PAST_TAGS} open tags come); the first were checked, the rest not` });
+    return out;
   }
 
   /** Known good (a fim baseline), then indicators (which win over everything). */
@@ -323,7 +354,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         sha256 = h.digest('hex');
         note = `larger than ${maxBytes} bytes: only its first ${maxBytes} bytes were scanned`;
       } else sha256 = createHash('sha256').update(body).digest('hex');
-      const extra: Finding[] = tag?.at !== undefined ? [phpPastScanFinding(tag.at, maxBytes, thresholds.suspicious)] : [];
+      const extra: Finding[] = tag ? pastFindings(path, tag) : [];
       if (sparse) extra.push({ rule: 'mamori:sparse', source: 'mamori', technique: 'sparse-file', score: thresholds.suspicious, description: `${sparseNote(st)}: reading back its holes would cost far more than its disk, so it was not hashed, and no hash indicator or baseline could be checked against it` });
       return verdictFor(path, fileKind(path, body), body, sha256, size, note, extra);
     } catch (err) {
@@ -392,6 +423,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     },
   };
   SCAN_WITH.set(scanner, scanPath);
+  PAST_WITH.set(scanner, pastFindings);
   return scanner;
 }
 
@@ -425,6 +457,14 @@ export function fileIdentity(fd: number): string {
 }
 
 const SCAN_WITH = new WeakMap<Scanner, (at: string | Buffer, o: ScanFileChoices) => FileResult | undefined>();
+const PAST_WITH = new WeakMap<Scanner, (path: string, tags: PastTags) => Finding[]>();
+
+/** What a scanner made by createScanner finds in what phpTagPast saw past the scanned part of `path` (not exported from @mamori/host). */
+export function pastScanFindings(s: Scanner, path: string, tags: PastTags): Finding[] {
+  const f = PAST_WITH.get(s);
+  if (!f) throw new TypeError('not a scanner made by createScanner');
+  return f(path, tags);
+}
 
 /** scanner.scanFile with the choices above (not exported from @mamori/host). */
 /**
@@ -453,9 +493,9 @@ export const TAG_WINDOW = 24;
  * Whether the "<?" at `i` opens code: "<?php", or "<?=" / "<? " before a short run of printable text
  * with a $, ( or ` in it. Stricter than phpTagAt's lexer (readsAsText), on purpose: this runs over
  * the unscanned rest of files of any size (gigabytes of compressed data hold hundreds of "<?="),
- * where the lexer's rate on random bytes (about 1 in 1,500) would flag a backup in six. The price:
- * a control byte in a string literal right after the tag (`<?="\0";system(...)?>`, S17I-1) is
- * not seen past the scanned part (docs/scan.md, bench/redteam/README-imgtag-s17.md).
+ * where the lexer's rate on random bytes (about 1 in 1,500) would flag a backup in six. A tag the
+ * lexer reads as code but this does not (`<?="\0";system(...)?>`, S17I-1) is judged by the rules
+ * instead (phpTagPast's windows, pastScanFindings).
  */
 function opensCode(b: Buffer, i: number): boolean {
   if ((b[i + 2]! | 0x20) === 0x70 && (b[i + 3]! | 0x20) === 0x68 && (b[i + 4]! | 0x20) === 0x70) return true;
@@ -472,39 +512,123 @@ function opensCode(b: Buffer, i: number): boolean {
   return code;
 }
 
+/** How many places past the scanned part that read as PHP, but not plainly as code, are kept for the rules to judge. */
+export const PAST_WINDOWS = 16;
+/** How many "<?=", "<? " and "<?php" past the scanned part are looked at, at most (random data: about one in 3 MiB). */
+const PAST_TAGS = 65536;
+
+/** A place past the scanned part where PHP's lexer would read code: where its tag starts, and the bytes from it (at most 2 + CODE_SPAN). */
+export interface PastWindow {
+  at: number;
+  bytes: Buffer;
+}
+
+/** What phpTagPast found. */
+export interface PastTags {
+  feed(bytes: Buffer, at: number): void;
+  end(): void;
+  /** Where plain PHP code (opensCode) first starts, if anywhere. */
+  readonly at: number | undefined;
+  /** The bytes from there (at most 2 + CODE_SPAN), for the rules too. */
+  readonly plain: Buffer | undefined;
+  /** Tags before it that PHP's lexer reads as code, for the rules (pastScanFindings). */
+  readonly windows: readonly PastWindow[];
+  /** More of those than PAST_WINDOWS, or more tags than PAST_TAGS: the rest of the file was not looked at. */
+  readonly overflow: boolean;
+}
+
 /**
  * Where PHP code ("<?php", or "<?=" and "<? " before code-like text) first starts at or past
- * `from`, in bytes fed in order with where each part starts (a tag split across two parts is
- * found). For the part of a large file that is hashed but not scanned (S17H-4): 40 MiB of holes
- * cost no disk, and PHP put after them in an image (the file an include runs) passed as clean.
+ * `from`, in bytes fed in order with where each part starts (a tag split across parts is found).
+ * For the part of a large file that is hashed but not scanned (S17H-4): 40 MiB of holes cost no
+ * disk, and PHP put after them in an image (the file an include runs) passed as clean.
+ *
+ * A tag that is not plainly code but that PHP's lexer reads as code (`<?="\0";system(...)?>`,
+ * whose control byte opensCode refuses) is kept with the bytes after it (`windows`), for the
+ * scanner's rules to judge (pastScanFindings): in random data such a tag comes about once in
+ * 24 GB, and the rules do not call it malicious. Each tag costs a look at a few hundred bytes at
+ * most (its whole window is read only where the lexer needs it), and a part's last bytes are
+ * kept for the tags whose window runs into the next part: nothing here grows with the file.
  */
-export function phpTagPast(from: number): { feed: (bytes: Buffer, at: number) => void; end: () => void; readonly at: number | undefined } {
+export function phpTagPast(from: number): PastTags {
+  const WINDOW = 2 + CODE_SPAN;
   let found: number | undefined;
+  let plain: Buffer | undefined;
+  const windows: PastWindow[] = [];
+  let overflow = false;
+  let judged = 0;
+  // The stream's bytes from carryAt that tags may still need: every tag starting before carryAt was judged.
   let carry = Buffer.alloc(0);
   let carryAt = 0;
-  // A "<?" is judged once its whole window is in `b`, or at the end of the file (`final`).
-  const look = (b: Buffer, at: number, final: boolean): void => {
-    for (let i = b.indexOf('<?'); i >= 0 && found === undefined; i = b.indexOf('<?', i + 1)) {
-      if (!final && i + 2 + TAG_WINDOW > b.length) return;
-      if (at + i >= from && opensCode(b, i)) found = at + i;
+  const judge = (w: Buffer, at: number, final: boolean): void => {
+    if (at < from) return;
+    const c = w[2];
+    // (what can follow "<?" in PHP's open tags: p, =, white space)
+    if (c !== 0x70 && c !== 0x50 && c !== 0x3d && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== undefined) return;
+    // Random data has such a tag once in a few MiB: a file packed with them is not a picture or a backup.
+    if (++judged > PAST_TAGS) {
+      overflow = true;
+      return;
+    }
+    const code = opensCode(w, 0);
+    if (code && found === undefined) {
+      found = at;
+      plain = Buffer.from(w);
+      return;
+    }
+    if (overflow) return;
+    let text = w.toString('latin1', 0, Math.min(w.length, LEX_PREFIX));
+    PHP_TAG_HERE.lastIndex = 0;
+    if (!code && !PHP_TAG_HERE.test(text) && !/^<\?[ \t\r\n]+$/.test(text)) return;
+    let read = lexFrom(text, 2);
+    if (read < 0 && w.length > text.length) {
+      text = w.toString('latin1');
+      read = lexFrom(text, 2);
+    }
+    if (!code && (read === 0 || (read < 0 && !final && w.length < WINDOW))) return;
+    if (windows.length >= PAST_WINDOWS) overflow = true;
+    else windows.push({ at, bytes: Buffer.from(w) });
+  };
+  // Judges the tags in `b` (the stream from `at`) that start before `upTo` (relative) and whose window is in `b`, or all when `final`.
+  const look = (b: Buffer, at: number, upTo: number, final: boolean): void => {
+    for (let i = b.indexOf('<?'); i >= 0 && i < upTo && !overflow; i = b.indexOf('<?', i + 1)) {
+      if (!final && i + WINDOW > b.length) return;
+      judge(b.subarray(i, i + WINDOW), at + i, final);
     }
   };
   return {
     feed(bytes, at) {
-      if (found !== undefined || at + bytes.length <= from - 2 - TAG_WINDOW) return;
-      // the end of the last part with the start of this one: tags whose window spans the two
-      if (carry.length && carryAt + carry.length === at) look(Buffer.concat([carry, bytes.subarray(0, 2 + TAG_WINDOW)]), carryAt, false);
-      if (found === undefined) look(bytes, at, false);
-      // the stream's last bytes (from this part, and the last one too when this one is short)
-      const tail = carry.length && carryAt + carry.length === at ? Buffer.concat([carry, bytes]) : bytes;
-      carry = Buffer.from(tail.subarray(Math.max(0, tail.length - (2 + TAG_WINDOW))));
-      carryAt = at + bytes.length - carry.length;
+      if (overflow) return;
+      const end = at + bytes.length;
+      if (end <= from - WINDOW) return;
+      if (!carry.length) carryAt = at;
+      if (carry.length && carryAt + carry.length !== at) throw new RangeError('phpTagPast: parts must be fed in order');
+      // tags starting in the kept bytes (a split "<?" among them), with this part's first bytes
+      const joined = carry.length ? Buffer.concat([carry, bytes.subarray(0, WINDOW - 1)]) : bytes.subarray(0, 0);
+      if (carry.length) look(joined, carryAt, carry.length, false);
+      // tags starting in this part whose window is in it
+      if (bytes.length >= WINDOW) look(bytes, at, bytes.length - WINDOW + 1, false);
+      // keep what the tags still to judge need: the stream from end - (WINDOW - 1)
+      const keepFrom = Math.max(carryAt, end - (WINDOW - 1));
+      if (bytes.length >= WINDOW - 1) carry = Buffer.from(bytes.subarray(keepFrom - at));
+      else carry = Buffer.concat([carry, bytes]).subarray(keepFrom - carryAt);
+      carryAt = keepFrom;
     },
     end() {
-      if (found === undefined && carry.length) look(carry, carryAt, true);
+      if (carry.length) look(carry, carryAt, carry.length, true);
+      carry = Buffer.alloc(0);
     },
     get at() {
       return found;
+    },
+    get plain() {
+      return plain;
+    },
+    get windows() {
+      return windows;
+    },
+    get overflow() {
+      return overflow;
     },
   };
 }
@@ -673,7 +797,11 @@ function phpInImage(data: Buffer, text: string): Finding[] {
  * short_open_tag is On) when what follows reads as a statement, so that the `<?xpacket`
  * of an image's XMP and random bytes of binary data do not count.
  */
-const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_]\w{0,40}\s*[($=;'"`]))/gi;
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`]))/gi;
+/** PHP_TAG at the start of a text only. */
+const PHP_TAG_HERE = new RegExp(PHP_TAG.source, 'iy');
+/** How much of a window past the scanned part is read first (phpTagPast): the lexer decides most tags within it. */
+const LEX_PREFIX = 64;
 
 /** Bytes of code (outside literals and comments) after a tag that must read as text (no control byte) up to its `?>`, where there is none sooner. */
 const CODE_RUN = 64;
@@ -710,7 +838,13 @@ const CODE_SPAN = 8192;
  * after CODE_RUN bytes of code, or when a literal or comment runs past CODE_SPAN bytes.
  */
 function readsAsText(text: string, from: number): boolean {
+  return lexFrom(text, from) !== 0;
+}
+
+/** readsAsText's answer: 1 code, 0 not code, -1 `text` ended before CODE_SPAN bytes and before an answer (a longer text may tell). */
+function lexFrom(text: string, from: number): 1 | 0 | -1 {
   const end = Math.min(text.length, from + CODE_SPAN);
+  const cut = end < from + CODE_SPAN ? -1 : 1;
   const outer: number[] = []; // for each open "{$...}": the literal's quote and the brace depth to go back to
   let quote = 0; // in a literal: its quote; 0: in code
   let depth = 0; // braces open in the current "{$...}"
@@ -728,10 +862,10 @@ function readsAsText(text: string, from: number): boolean {
       }
       continue;
     }
-    if (c === 0x3f && text.charCodeAt(k + 1) === 0x3e) return true; // "?>"
+    if (c === 0x3f && text.charCodeAt(k + 1) === 0x3e) return 1; // "?>"
     // __halt_compiler(); ends the parse too: the binary after it is never read as code
-    if (c === 0x5f && text.charCodeAt(k + 1) === 0x5f && text.slice(k, k + 15).toLowerCase() === '__halt_compiler') return true;
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+    if (c === 0x5f && text.charCodeAt(k + 1) === 0x5f && text.slice(k, k + 15).toLowerCase() === '__halt_compiler') return 1;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return 0;
     if (c === 0x27 || c === 0x22 || c === 0x60) {
       quote = c;
     } else if (c === 0x7b) {
@@ -742,23 +876,23 @@ function readsAsText(text: string, from: number): boolean {
       depth = outer.pop() as number;
       quote = outer.pop() as number;
     } else if (c === 0x3c && text.startsWith('<<<', k)) {
-      return true; // a heredoc or nowdoc: any byte up to its label (three bytes once in 2^24 at random)
+      return 1; // a heredoc or nowdoc: any byte up to its label (three bytes once in 2^24 at random)
     } else if (c === 0x2f && text.charCodeAt(k + 1) === 0x2a) {
       const close = text.indexOf('*/', k + 2);
-      if (close < 0 || close >= end) return true;
+      if (close < 0 || close >= end) return cut;
       k = close + 1;
     } else if (c === 0x23 || (c === 0x2f && text.charCodeAt(k + 1) === 0x2f)) {
       // a line comment (and "#[", one before PHP 8): any byte up to a newline, or "?>", which ends the code
       for (k++; k < end; k++) {
         const d = text.charCodeAt(k);
         if (d === 0x0a || d === 0x0d) break;
-        if (d === 0x3f && text.charCodeAt(k + 1) === 0x3e) return true;
+        if (d === 0x3f && text.charCodeAt(k + 1) === 0x3e) return 1;
       }
     } else if (++code >= CODE_RUN) {
-      return true;
+      return 1;
     }
   }
-  return true;
+  return cut;
 }
 
 function hasPhpTag(text: string): boolean {

@@ -24,7 +24,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, phpPastScanFinding, phpTagPast, scanFileWith, TAG_WINDOW, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, pastScanFindings, phpTagPast, type PastTags, scanFileWith, TAG_WINDOW, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 import { HoleBudget } from '../sparse.js';
 
@@ -141,9 +141,10 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
           const h = hashFile(fd, maxBytes, holes);
           r = { ...r, sha256: h.sha256 };
           // PHP in the part hashed here but not scanned (S17H-4)
-          if (h.phpAt !== undefined) {
-            const score = Math.min(100, r.score + suspicious);
-            r = { ...r, findings: [...r.findings, phpPastScanFinding(h.phpAt, maxBytes, suspicious)], score, verdict: score >= malicious ? 'malicious' : 'suspicious' };
+          const past = h.tags ? pastScanFindings(scanner, r.path, h.tags) : [];
+          if (past.length) {
+            const score = Math.min(100, past.reduce((a, f) => a + f.score, r.score));
+            r = { ...r, findings: [...r.findings, ...past], score, verdict: score >= malicious ? 'malicious' : score >= suspicious ? 'suspicious' : 'clean' };
           }
         }
         finish(scanner.settle(r, m.hashes));
@@ -233,7 +234,7 @@ function stamp(fd: number): string {
 }
 
 /** SHA-256 of the whole open file, SHA-1 and MD5 when it is within what a scan reads (as scanFile gives indicators), its first bytes. */
-function hashFile(fd: number, maxBytes: number, holes: HoleBudget): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer; phpAt?: number } {
+function hashFile(fd: number, maxBytes: number, holes: HoleBudget): { size: number; sha256: string; sha1?: string; md5?: string; whole: boolean; head: Buffer; tags?: PastTags } {
   try {
     const st = fstatSync(fd);
     const size = st.size;
@@ -246,7 +247,7 @@ function hashFile(fd: number, maxBytes: number, holes: HoleBudget): { size: numb
     hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))), size, tag?.feed);
     tag?.end();
     const [sha256, sha1, md5] = hashes.map((h) => h.digest('hex'));
-    return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head, ...(tag?.at !== undefined ? { phpAt: tag.at } : {}) };
+    return { size, sha256: sha256!, ...(sha1 ? { sha1 } : {}), ...(md5 ? { md5 } : {}), whole, head, ...(tag ? { tags: tag } : {}) };
   } catch {
     return { size: 0, sha256: '', whole: false, head: Buffer.alloc(0) };
   }

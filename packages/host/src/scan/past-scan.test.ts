@@ -1,0 +1,155 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScanner, PAST_WINDOWS, pastScanFindings, phpTagPast } from './scanner.js';
+import { createTimedScanner } from './timed.js';
+
+// PHP past the part of a large file that is scanned (S18-1), and PHP names made of bytes past
+// ASCII (S18-2), both run by PHP 8.2 (`include` of the file) and both scanned clean before.
+const dir = mkdtempSync(join(tmpdir(), 'mamori-past-scan-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** Picture-like bytes: a JPEG's first bytes, then `n` bytes of a seeded xorshift stream (no PHP tag a lexer reads as code). */
+function picture(n: number, seed = 2463534242): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  b.set([0xff, 0xd8, 0xff, 0xe0], 0);
+  return b;
+}
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+
+/**
+ * `n` pieces of an opener and 9,000 picture bytes that PHP's lexer reads as code (a literal or
+ * comment that runs on, or code that reaches its "?>"): random data holds one in about 24 GB;
+ * here the seeds are tried in order until n of them do.
+ */
+function lexerPasses(n: number): Buffer[] {
+  const openers = ['<?="', "<?='", '<?=/*', '<?=#', '<?=`', '<?=<<<'];
+  const out: Buffer[] = [];
+  for (let seed = 1; out.length < n; seed++) {
+    const piece = Buffer.concat([latin1(openers[seed % openers.length]!), picture(9000, seed)]);
+    piece[0] = 0x3c; // (picture() starts with a JPEG's bytes: the opener goes first)
+    const t = phpTagPast(0);
+    t.feed(piece, 0);
+    t.end();
+    if (t.windows.length === 1 && t.at === undefined) out.push(piece);
+  }
+  return out;
+}
+
+/** Scans `data` as `name` with a 1 MiB scan bound, in this process and through the timed scanner's child. */
+async function scanBoth(name: string, data: Buffer) {
+  const f = join(dir, name);
+  writeFileSync(f, data);
+  const here = createScanner({ maxFileBytes: MIB }).scanFile(f);
+  const timed = createTimedScanner({ fileTimeoutMs: 20_000, maxFileBytes: MIB, inProcessBytes: 1000 });
+  try {
+    return [here, await timed.scanFile(f)];
+  } finally {
+    timed.close();
+  }
+}
+
+describe('S18-1: past the scanned part, a tag that PHP reads as code is judged by the rules', () => {
+  const shells: [string, Buffer][] = [
+    ['a control byte in a string literal after <?=', latin1('<?="\0";system($_GET["c"]);?>')],
+    ['a control byte in a comment after <?=', latin1('<?=/*\x01\x02*/`$_GET[c]`?>')],
+    ['a variable named with bytes past ASCII', latin1('<?=$\xff\xfe=$_GET[0];eval($\xff\xfe);?>')],
+    ['twenty decoys before the shell', Buffer.concat([...Array.from({ length: 20 }, () => latin1('<?="\0"?>')), latin1('<?="\0";system($_GET["c"]);?>')])],
+  ];
+  for (const [name, shell] of shells) {
+    for (const at of [2 * MIB + 12_345, 3 * MIB - 2]) {
+      it(`${name}, at byte ${at}`, async () => {
+        const data = Buffer.concat([picture(at), shell, picture(5000, 7)]);
+        for (const r of await scanBoth(`shell-${at}.jpg`, data)) {
+          assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+          assert.ok(r.findings.some((f) => f.technique === 'php-past-scan' && f.description.includes(`byte ${at}`)), JSON.stringify(r.findings));
+        }
+      });
+    }
+  }
+
+  it('plain PHP that runs a command there is malicious; code that runs none is suspicious', async () => {
+    for (const [code, verdict] of [['<?php system($_GET["c"]); ?>', 'malicious'], ['<?php echo strlen("abc"); ?>', 'suspicious']] as const) {
+      for (const r of await scanBoth(`plain-${verdict}.jpg`, Buffer.concat([picture(2 * MIB), latin1(code), picture(100)]))) assert.equal(r.verdict, verdict, JSON.stringify(r.findings));
+    }
+  });
+
+  it('a shell after plain, harmless PHP is still judged (the first tag does not end the search)', async () => {
+    const data = Buffer.concat([picture(2 * MIB), latin1('<?php echo 1; ?>'), picture(64 * KIB, 9), latin1('<?="\0";system($_GET["c"]);?>')]);
+    for (const r of await scanBoth('after-plain.jpg', data)) assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  });
+
+  it('tags a lexer reads as code over random bytes stay clean (the rules do not call random data malicious)', async () => {
+    // Ten places of the kind random data holds once in about 24 GB, in one file.
+    const data = Buffer.concat([picture(2 * MIB), ...lexerPasses(10)]);
+    const t = phpTagPast(MIB);
+    t.feed(data, 0);
+    t.end();
+    assert.equal(t.windows.length, 10, 'every piece is a place the lexer reads as code');
+    for (const r of await scanBoth('random-code.jpg', data)) assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+  });
+
+  it('more places than are kept, or a file packed with tags, is suspicious, and the search stops', async () => {
+    const many = Buffer.concat([picture(2 * MIB), ...lexerPasses(PAST_WINDOWS + 1)]);
+    const packed = Buffer.concat([picture(2 * MIB), Buffer.alloc(4 * MIB, latin1('<?=\x01'))]);
+    for (const [name, data] of [['many.jpg', many], ['packed.jpg', packed]] as const) {
+      for (const r of await scanBoth(name, data)) {
+        assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+        assert.ok(r.findings.some((f) => f.technique === 'php-past-scan' && /more than/.test(f.description)), JSON.stringify(r.findings));
+      }
+    }
+  });
+
+  it('phpTagPast finds the same places whatever the parts it is fed in', () => {
+    const data = Buffer.concat([picture(20_000), latin1('<?php a(); ?>'), picture(9000, 3), latin1('<?="\0";b();?>'), picture(300, 4), latin1('<?= "x" . `y` ?>'), latin1('<?')]);
+    const whole = phpTagPast(100);
+    whole.feed(data, 0);
+    whole.end();
+    const expect = { at: whole.at, windows: whole.windows.map((w) => [w.at, w.bytes.toString('hex')]) };
+    assert.equal(expect.at, 20_000);
+    const second = 20_000 + '<?php a(); ?>'.length + 9000;
+    assert.deepEqual(expect.windows.map((w) => w[0]), [second, second + '<?="\0";b();?>'.length + 300]);
+    for (const size of [1, 2, 3, 7, 100, 4095, 8193, 8194, 8195, 10_000]) {
+      const t = phpTagPast(100);
+      for (let at = 0; at < data.length; at += size) t.feed(data.subarray(at, at + size), at);
+      t.end();
+      assert.deepEqual({ at: t.at, windows: t.windows.map((w) => [w.at, w.bytes.toString('hex')]) }, expect, `parts of ${size}`);
+    }
+  });
+
+  it('pastScanFindings refuses what is not a scanner', () => {
+    assert.throws(() => pastScanFindings({} as never, 'x', phpTagPast(0)), TypeError);
+  });
+});
+
+describe('S18-2: PHP names made of bytes past ASCII', () => {
+  // PHP's names are [a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]*: `$é` (UTF-8) and `$\xff` are variables.
+  const cases: [string, string][] = [
+    ['a UTF-8 variable holding request input, run by system()', '<?php $\xc3\xa9=$_GET[0];system($\xc3\xa9);'],
+    ['a variable of raw bytes, run by eval()', '<?php $\xff\xfe=$_POST["x"];eval($\xff\xfe);'],
+    ['a function named in bytes past ASCII, called with request input', '<?php function \xe5\xae\x88($a){system($a);} \xe5\xae\x88($_GET["c"]);'],
+  ];
+  for (const [name, code] of cases) {
+    it(name, () => {
+      const f = join(dir, `names-${name.length}.php`);
+      writeFileSync(f, latin1(code));
+      const r = createScanner().scanFile(f);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+});
