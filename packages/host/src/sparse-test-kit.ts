@@ -48,7 +48,7 @@ export function fimSetup(base: string, rule: Omit<FimRuleInput, 'path'> = {}) {
 }
 
 /** Runs `fn` with an fs function replaced (as every module imported it), then puts it back. */
-export function withFs<K extends 'fstatSync' | 'readSync', T>(name: K, wrap: (real: (typeof fs)[K]) => unknown, fn: () => T): T {
+export function withFs<K extends 'fstatSync' | 'readSync' | 'lstatSync', T>(name: K, wrap: (real: (typeof fs)[K]) => unknown, fn: () => T): T {
   const real = fs[name];
   (fs as Record<string, unknown>)[name] = wrap(real);
   syncBuiltinESMExports();

@@ -10,6 +10,7 @@ import { FimDb } from './baseline-db.js';
 import { checkBaseline, initBaseline } from './check.js';
 import { ensureKey } from './key.js';
 import { RuleSet } from './rules.js';
+import { withFs } from '../sparse-test-kit.js';
 
 const base = mkdtempSync(join(tmpdir(), 'mamori-fim-inline-rt-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -77,5 +78,56 @@ describe('S17F: inline hashing and directory swaps', () => {
       assert.deepEqual(r.problems.map((p) => p.reason), ['a name that is not valid UTF-8: not checked'], mode);
       assert.equal(r.scanned, 2, mode); // the tree and the twin, once each
     }
+  });
+});
+
+describe('S17F-2: a fast check is pinned too', () => {
+  it('a directory swapped for a symlink around each lstat of its names and again before the rehash does not bring a file from outside into the report', async () => {
+    const tree = join(base, 'fast-tree');
+    const d = join(tree, 'd');
+    const secret = join(base, 'fast-secret');
+    mkdirSync(d, { recursive: true });
+    mkdirSync(secret);
+    writeFileSync(join(d, 'a.txt'), 'mine\n');
+    writeFileSync(join(secret, 'a.txt'), 'password=hunter2, and more\n');
+    const db = FimDb.open(join(base, 'data', 'fast.db'));
+    const { key } = ensureKey(join(base, 'data', 'fast.key'));
+    await initBaseline(db, key, 'default', new RuleSet({ paths: [{ path: tree, diff: true }] }), { who: 'test' });
+    const toLink = (): void => {
+      renameSync(d, `${d}.real`);
+      symlinkSync(secret, d);
+    };
+    const back = (): void => {
+      unlinkSync(d);
+      renameSync(`${d}.real`, d);
+    };
+    // The attacker's moves, timed by hooks: d is a symlink to `secret` while the walk looks at
+    // d/a.txt (by its path or through d held open), and again when the changed file is rehashed.
+    let swaps = 0;
+    let linked = false;
+    const r = await withFs('lstatSync', (real) => (...args: Parameters<typeof real>) => {
+      const p = String(args[0]);
+      if (!p.endsWith('/a.txt') || linked) return real(...args);
+      toLink();
+      swaps++;
+      try {
+        return real(...args);
+      } finally {
+        back();
+      }
+    }, () => checkBaseline(db, key, 'default', {
+      mode: 'fast',
+      beforeHash: (p) => {
+        if (p === join(d, 'a.txt') && !linked) {
+          toLink();
+          linked = true;
+        }
+      },
+    }));
+    if (linked) back();
+    assert.ok(swaps >= 1, 'the walk looked at d/a.txt');
+    const text = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    assert.ok(!text.includes('hunter2'), 'the content of a file outside the tree in the report');
+    assert.ok(!text.includes(sha('password=hunter2, and more\n')), 'the hash of a file outside the tree in the report');
   });
 });
