@@ -42,14 +42,22 @@ export class HoleBudget {
     this.#left = total;
   }
 
-  /** Whether a file of this size and these blocks is not to be read back; charges what is read. */
-  sparse(st: { size: number; blocks: number }): boolean {
+  /**
+   * Whether a file of this size and these blocks is not to be read back; charges what is read
+   * (less `charged`: holes of it already read within the allowance, see charge).
+   */
+  sparse(st: { size: number; blocks: number }, charged = 0): boolean {
     const h = holesOf(st);
     if (h > HOLES_BOUND) return true;
     if (h <= HOLES_FREE) return false;
-    if (h > this.#left) return true;
-    this.#left -= h;
-    return false;
+    return !this.charge(h - charged);
+  }
+
+  /** Takes `n` bytes of holes from the allowance: false (and nothing taken) when it has not that many left. */
+  charge(n: number): boolean {
+    if (n > this.#left) return false;
+    this.#left -= Math.max(0, n);
+    return true;
   }
 }
 

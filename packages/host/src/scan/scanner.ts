@@ -13,7 +13,7 @@ import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from 
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { hiddenSinkCalls, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
-import { HoleBudget, sparseNote } from '../sparse.js';
+import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 
 const XOR_SINKS = /\b(?:eval|assert|create_function)\s*\(/i;
 
@@ -322,6 +322,16 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         }
         return undefined;
       }
+      // The scanned part of a file with holes is read within the run's allowance too (S17H-5: a
+      // directory of 16 MiB files of nothing but holes cost no disk, and each was read and
+      // scanned whole); past it, nothing of such a file is read, and it is not passed as clean.
+      const h = holesOf(st);
+      const headHoles = Math.min(h, want);
+      if (h > HOLES_FREE && !holes.charge(headHoles)) {
+        const why = `${sparseNote(st)}: not read, since this run has read back its allowance of holes`;
+        const finding: Finding = { rule: 'mamori:sparse', source: 'mamori', technique: 'sparse-file', score: thresholds.suspicious, description: `${why}; its content was not checked` };
+        return settle({ path, kind: fileKind(path, Buffer.alloc(0)), size, sha256: '', verdict: verdictOf(thresholds.suspicious), score: thresholds.suspicious, findings: [finding], note: why }, () => ({}));
+      }
       // One buffer, reused from file to file and grown to the largest read: no allocation per file.
       if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(maxBytes, scratch.length * 2)));
       const data = scratch;
@@ -336,7 +346,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       let note: string | undefined;
       let tag: ReturnType<typeof phpTagPast> | undefined;
       // A sparse file's holes are not read back (sparse.ts): not hashed, and not passed as clean.
-      const sparse = size > maxBytes && holes.sparse(st);
+      const sparse = size > maxBytes && holes.sparse(st, headHoles);
       if (sparse) {
         sha256 = '';
         note = `${sparseNote(st)}: only its first ${maxBytes} bytes were scanned, and it was not hashed`;
