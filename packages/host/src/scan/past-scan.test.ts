@@ -144,6 +144,14 @@ describe('S18-2: PHP names made of bytes past ASCII', () => {
     ['a variable of raw bytes, run by eval()', '<?php $\xff\xfe=$_POST["x"];eval($\xff\xfe);'],
     ['a function named in bytes past ASCII, called with request input', '<?php function \xe5\xae\x88($a){system($a);} \xe5\xae\x88($_GET["c"]);'],
   ];
+  it('the YARA rule for a variable function called with request input takes such a name as it takes $ab', () => {
+    for (const name of ['ab', '\xc3\xa9']) {
+      const f = join(dir, `varfn-${name.length}.php`);
+      writeFileSync(f, latin1(`<?php $${name}($_GET["a"]);`));
+      const r = createScanner().scanFile(f);
+      assert.ok(r.findings.some((x) => x.rule === 'mamori_php_variable_function_input'), `${JSON.stringify(name)}: ${JSON.stringify(r.findings)}`);
+    }
+  });
   for (const [name, code] of cases) {
     it(name, () => {
       const f = join(dir, `names-${name.length}.php`);

@@ -184,7 +184,7 @@ rule mamori_php_eval_variable_call {
     technique = "obfuscation"
     description = "eval of what a variable function returns (the decoder's name hidden in a variable)"
   strings:
-    $a = /\beval\s*\(\s*@?\s*\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(/ nocase
+    $a = /\beval\s*\(\s*@?\s*\$[a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]{0,30}\s*\(/ nocase
   condition:
     $a
 }
@@ -367,7 +367,7 @@ rule mamori_php_variable_function_input {
     technique = "request-input-callable"
     description = "a variable function called with request input"
   strings:
-    $a = /\$[a-zA-Z_][a-zA-Z0-9_]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $a = /\$[a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
   condition:
     $a
 }
