@@ -406,10 +406,13 @@ export function stripComments(src: string): string {
     }
     const c = src.charCodeAt(i);
     if (c === 39 || c === 34 || c === 96) {
-      // ' " ` strings
-      let j = i + 1;
-      while (j < n && src.charCodeAt(j) !== c) j += src.charCodeAt(j) === 92 ? 2 : 1;
-      i = j + 1;
+      // ' " ` strings ("{$...}" in them is code, whose own strings may hold anything)
+      i = literalEnd(src, i, 0);
+      continue;
+    }
+    if (c === 60 && src.startsWith('<<<', i)) {
+      // a heredoc or nowdoc: any byte up to its label (S18R-9: a "/*" in one blanked the code after it)
+      i = heredocEnd(src, i);
       continue;
     }
     if (c === 63 && src.charCodeAt(i + 1) === 62) {
@@ -445,6 +448,63 @@ export function stripComments(src: string): string {
   }
   out.push(src.slice(last));
   return out.join('');
+}
+
+/** How deep "{$...}" may nest in literals before the rest of the text is taken as a literal (which keeps comments in: never blanks code). */
+const MAX_NEST = 32;
+
+/**
+ * Where the literal whose quote is at `i` ends (just past its closing quote; the text's end when
+ * it has none). In "..." and `...`, `{$...}` and `${...}` are code up to their `}`, and a quote
+ * there opens a literal of its own (`"{$a["/*"]}"` is one literal).
+ */
+function literalEnd(src: string, i: number, depth: number): number {
+  const q = src.charCodeAt(i);
+  const n = src.length;
+  if (depth > MAX_NEST) return n;
+  let j = i + 1;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === 92) j += 2;
+    else if (c === q) return j + 1;
+    else if (q !== 39 && c === 123 && src.charCodeAt(j + 1) === 36) j = codeEnd(src, j + 1, depth + 1);
+    else if (q !== 39 && c === 36 && src.charCodeAt(j + 1) === 123) j = codeEnd(src, j + 2, depth + 1);
+    else j++;
+  }
+  return n;
+}
+
+/** Where the code of a `{$...}` / `${...}` that starts at `j` (one brace open) ends: just past its `}`. */
+function codeEnd(src: string, j: number, depth: number): number {
+  const n = src.length;
+  if (depth > MAX_NEST) return n;
+  let open = 1;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === 39 || c === 34 || c === 96) j = literalEnd(src, j, depth);
+    else if (c === 123) {
+      open++;
+      j++;
+    } else if (c === 125) {
+      if (--open === 0) return j + 1;
+      j++;
+    } else j++;
+  }
+  return n;
+}
+
+const HEREDOC_HEAD = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1\r?\n/y;
+
+/** Where a heredoc or nowdoc that starts at `i` ("<<<") ends: past its closing label (the text's end without one); i + 3 when this is not one. */
+function heredocEnd(src: string, i: number): number {
+  HEREDOC_HEAD.lastIndex = i;
+  const head = HEREDOC_HEAD.exec(src);
+  if (!head) return i + 3;
+  // The closing label: first on its line (PHP 7.3 lets it be indented), not followed by a name's character.
+  const close = new RegExp(`\\n[ \\t]*${head[2]}(?![\\w\\x80-\\xff])`, 'g');
+  close.lastIndex = HEREDOC_HEAD.lastIndex - 1;
+  const m = close.exec(src);
+  return m ? m.index + m[0].length : src.length;
 }
 
 /**

@@ -914,8 +914,8 @@ function hasPhpTag(text: string): boolean {
  * them was not read, and padding a shell past the bound is the cheapest way to hide it.
  */
 function unscannedRemainder(kind: FileKind, scanned: number, size: number): Finding[] {
-  if (scanned >= size || !(kind === 'php' || kind === 'jsp' || kind === 'asp' || kind === 'htaccess')) return [];
-  return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server runs all of it)` }];
+  if (scanned >= size || !(kind === 'php' || kind === 'jsp' || kind === 'asp' || kind === 'htaccess' || kind === 'script')) return [];
+  return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server or an interpreter runs all of it)` }];
 }
 
 function empty(path: string, note: string): FileResult {

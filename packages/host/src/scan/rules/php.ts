@@ -279,7 +279,7 @@ rule mamori_php_mailer {
     description = "mail() sending what the request says to whom it says"
   strings:
     $a = /\bmail\s*\(\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
-    $b = /\bmail\s*\(\s*\$[a-z_][a-z0-9_]*\s*,\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
+    $b = /\bmail\s*\(\s*\$[a-z_\x80-\xff][a-z0-9_\x80-\xff]*\s*,\s*\$_(POST|GET|REQUEST)\s*\[/ nocase
   condition:
     any of them
 }
@@ -334,7 +334,7 @@ rule mamori_php_function_from_globals {
   strings:
     $a = /\$GLOBALS\s*\[[^\]\n]{1,40}\]\s*\(/
     $b = /\$\{\s*["'][^"'\n]{1,40}["']\s*\}\s*\(/
-    $c = /\$\$[a-z_][a-z0-9_]*\s*\(/ nocase
+    $c = /\$\$[a-z_\x80-\xff][a-z0-9_\x80-\xff]*\s*\(/ nocase
   condition:
     any of them
 }
