@@ -151,3 +151,11 @@ describe('S18R-7: harmless PHP past the bound of a backup stacks to one step fro
     }
   });
 });
+
+describe('S18R-8: a CGI script padded past the bound (kind script: no unscanned-remainder finding, no look past it)', () => {
+  it('a Perl CGI of comments, then system($q->param("cmd")) past the bound, is not clean', async () => {
+    const pad = ('#' + 'x'.repeat(100) + '\n').repeat(Math.ceil((MIB + 4096) / 102));
+    const data = L('#!/usr/bin/perl\n' + pad + 'use CGI; my $q = CGI->new; print $q->header; system($q->param("cmd"));\n');
+    for (const r of await scanBoth('tool.cgi', data)) assert.notEqual(r.verdict, 'clean', show(r));
+  });
+});
