@@ -44,6 +44,9 @@ const cases = {
   'short-hash': () => Buffer.concat([filler(BOUND + 4096), L('<?\n#' + 'x'.repeat(30) + '\n' + SHELL + '?>'), filler(4096, 7)]),
   // straddle for an image: short tag in the scanned part that the scanned part does not take as a tag
   'short-straddle': () => Buffer.concat([filler(BOUND - 200), L('<? /*' + 'x'.repeat(400) + '*/' + SHELL + '?>'), filler(4096, 7)]),
+  // S18R-9: a heredoc holding "/*" makes stripComments blank the code after it (confirmOutsideComments, flow)
+  'heredoc': () => Buffer.concat([filler(BOUND + 4096), L('<?=<<<A\n/*' + ' '.repeat(24) + '\nA;\n' + SHELL + ' ?>'), filler(4096, 7)]),
+  'heredoc-php': () => L('<?php $x=<<<A\n/*\nA;\n' + SHELL + '\n'),
   // S18R-8: a CGI script (kind script) padded past the bound: the rest is neither flagged nor looked at
   'cgi': () => Buffer.from('#!/usr/bin/perl\n' + ('#' + 'x'.repeat(100) + '\n').repeat(Math.ceil((BOUND + 4096) / 102)) + 'use CGI; my $q = CGI->new; print $q->header; system($q->param("cmd"));\n', 'latin1'),
 };

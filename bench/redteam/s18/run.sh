@@ -6,7 +6,7 @@ BOUND=${1:-1048576}
 OUT=${2:-/tmp/s18r}
 mkdir -p "$OUT"
 CMD='echo PWNED-$((6*7))'
-for c in long-window long-comment long-string split straddle straddle-php short-nows short-comment short-hash short-straddle; do
+for c in long-window long-comment long-string heredoc split straddle straddle-php short-nows short-comment short-hash short-straddle; do
   for ext in jpg mp4; do
     f="$OUT/$c.$ext"
     node bench/redteam/s18/mk.mjs "$c" "$f" "$BOUND"

@@ -159,3 +159,16 @@ describe('S18R-8: a CGI script padded past the bound (kind script: no unscanned-
     for (const r of await scanBoth('tool.cgi', data)) assert.notEqual(r.verdict, 'clean', show(r));
   });
 });
+
+describe('S18R-9: a heredoc holding "/*" blinds stripComments (confirmOutsideComments drops the rules\' hits, the flow pass sees nothing)', () => {
+  it('<?php $x=<<<A "/*" A; system($_GET[c]); in a .php file is not clean', () => {
+    const f = join(dir, 'heredoc.php');
+    writeFileSync(f, L('<?php $x=<<<A\n/*\nA;\n' + SHELL + '\n'));
+    const r = createScanner().scanFile(f);
+    assert.notEqual(r.verdict, 'clean', show(r));
+  });
+  it('<?=<<<A "/*" A; system($_GET[c]); past the bound of a JPEG (a short window) is not clean', async () => {
+    const data = Buffer.concat([filler(MIB + 4096), L('<?=<<<A\n/*' + ' '.repeat(24) + '\nA;\n' + SHELL + ' ?>'), filler(4096, 7)]);
+    for (const r of await scanBoth('heredoc.jpg', data)) assert.notEqual(r.verdict, 'clean', show(r));
+  });
+});
