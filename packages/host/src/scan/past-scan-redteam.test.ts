@@ -167,6 +167,12 @@ describe('S18R-9: a heredoc holding "/*" blinds stripComments (confirmOutsideCom
     const r = createScanner().scanFile(f);
     assert.notEqual(r.verdict, 'clean', show(r));
   });
+  it('"{$a["/*"]}" (a quote inside {$...} interpolation) then system($_GET[c]) in a .php file is not clean', () => {
+    const f = join(dir, 'interp.php');
+    writeFileSync(f, L('<?php $a=["/*"=>1]; echo "{$a["/*"]}"; ' + SHELL + '\n'));
+    const r = createScanner().scanFile(f);
+    assert.notEqual(r.verdict, 'clean', show(r));
+  });
   it('<?=<<<A "/*" A; system($_GET[c]); past the bound of a JPEG (a short window) is not clean', async () => {
     const data = Buffer.concat([filler(MIB + 4096), L('<?=<<<A\n/*' + ' '.repeat(24) + '\nA;\n' + SHELL + ' ?>'), filler(4096, 7)]);
     for (const r of await scanBoth('heredoc.jpg', data)) assert.notEqual(r.verdict, 'clean', show(r));
