@@ -165,7 +165,7 @@ describe('S17H-4: PHP past the scanned part of a large file (behind holes that c
       for (const r of [s.scanFile(f), s.scanFile(f)]) {
         assert.equal(r.verdict, verdict, JSON.stringify(r.findings));
         const hit = r.findings.find((x) => x.technique === 'php-past-scan');
-        assert.match(hit?.description ?? '', new RegExp(`^a PHP tag at byte ${at}, past the first ${MIB} bytes`));
+        assert.match(hit?.description ?? '', new RegExp(`^PHP from byte ${at} runs past the first ${MIB} bytes`));
       }
       const timed = createTimedScanner({ fileTimeoutMs: 20_000, maxFileBytes: MIB, inProcessBytes: 1000 });
       try {
@@ -180,7 +180,7 @@ describe('S17H-4: PHP past the scanned part of a large file (behind holes that c
 
   it('no tag, or "<?" in binary or XML, past the scanned part: clean as before', () => {
     const f = join(dir, 'plain.bin');
-    const data = Buffer.alloc(3 * MIB, 0x41);
+    const data = Buffer.alloc(3 * MIB, 0); // binary: a control byte ends any code a "<?" there could open
     data.write('<?xml version="1.0"?>', 2 * MIB);
     data.write('<?\x00\x01=', 2 * MIB + 100);
     data.write('<?= \x80\x81 (', 2 * MIB + 200);
@@ -189,14 +189,15 @@ describe('S17H-4: PHP past the scanned part of a large file (behind holes that c
     assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
   });
 
-  it('phpTagPast finds a tag fed in parts of any size, never before `from`', () => {
-    const text = Buffer.from('xx <?php a(); yy <?PHP b(); zz');
+  it('phpTagPast finds a tag fed in parts of any size, and only code that reaches past the bound', () => {
+    const text = Buffer.from('xx <?php a(); ?> yy <?PHP b(); zz');
     for (let cut = 1; cut < text.length; cut++) {
-      const t = phpTagPast(4);
+      const t = phpTagPast(18);
       t.feed(text.subarray(0, cut), 0);
       t.feed(text.subarray(cut), cut);
       t.end();
-      assert.equal(t.at, 17, `cut at ${cut}`);
+      // the first region ends (?>) at byte 16, before the bound: it was scanned; the second runs to the end
+      assert.deepEqual(t.regions.map((r) => [r.at, r.bytes.toString(), r.plain]), [[20, '<?PHP b(); zz\n'.trimEnd(), true]], `cut at ${cut}`);
     }
   });
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScanner, PAST_WINDOWS, pastScanFindings, phpTagPast } from './scanner.js';
+import { createScanner, pastScanFindings, phpTagPast } from './scanner.js';
+import { MAX_REGIONS, type PastTags } from './php-regions.js';
 import { createTimedScanner } from './timed.js';
 
 // PHP past the part of a large file that is scanned (S18-1), and PHP names made of bytes past
@@ -46,7 +47,7 @@ function lexerPasses(n: number): Buffer[] {
     const t = phpTagPast(0);
     t.feed(piece, 0);
     t.end();
-    if (t.windows.length === 1 && t.at === undefined) out.push(piece);
+    if (t.regions.length === 1 && !t.regions[0]!.plain && !t.regions[0]!.long) out.push(piece);
   }
   return out;
 }
@@ -100,17 +101,17 @@ describe('S18-1: past the scanned part, a tag that PHP reads as code is judged b
     const t = phpTagPast(MIB);
     t.feed(data, 0);
     t.end();
-    assert.equal(t.windows.length, 10, 'every piece is a place the lexer reads as code');
+    assert.equal(t.regions.length, 10, 'every piece is a place the lexer reads as code');
     for (const r of await scanBoth('random-code.jpg', data)) assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
   });
 
   it('more places than are kept, or a file packed with tags, is suspicious, and the search stops', async () => {
-    const many = Buffer.concat([picture(2 * MIB), ...lexerPasses(PAST_WINDOWS + 1)]);
+    const many = Buffer.concat([picture(2 * MIB), ...lexerPasses(MAX_REGIONS + 1)]);
     const packed = Buffer.concat([picture(2 * MIB), Buffer.alloc(4 * MIB, latin1('<?=\x01'))]);
     for (const [name, data] of [['many.jpg', many], ['packed.jpg', packed]] as const) {
       for (const r of await scanBoth(name, data)) {
         assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
-        assert.ok(r.findings.some((f) => f.technique === 'php-past-scan' && /more than/.test(f.description)), JSON.stringify(r.findings));
+        assert.ok(r.findings.some((f) => f.technique === 'php-past-scan' && /more PHP tags or places than are followed/.test(f.description)), JSON.stringify(r.findings));
       }
     }
   });
@@ -120,15 +121,17 @@ describe('S18-1: past the scanned part, a tag that PHP reads as code is judged b
     const whole = phpTagPast(100);
     whole.feed(data, 0);
     whole.end();
-    const expect = { at: whole.at, windows: whole.windows.map((w) => [w.at, w.bytes.toString('hex')]) };
-    assert.equal(expect.at, 20_000);
+    const seen = (t: PastTags) => ({ overflow: t.overflow, regions: t.regions.map((r) => [r.at, r.bytes.toString('hex'), r.plain, r.long]) });
+    const expect = seen(whole);
     const second = 20_000 + '<?php a(); ?>'.length + 9000;
-    assert.deepEqual(expect.windows.map((w) => w[0]), [second, second + '<?="\0";b();?>'.length + 300]);
+    const third = second + '<?="\0";b();?>'.length + 300;
+    for (const at of [20_000, second, third, data.length - 2]) assert.ok(expect.regions.some((r) => r[0] === at), `a region at ${at}: ${JSON.stringify(expect.regions.map((r) => r[0]))}`);
+    assert.equal(expect.regions.find((r) => r[0] === 20_000)![2], true, '<?php is plain');
     for (const size of [1, 2, 3, 7, 100, 4095, 8193, 8194, 8195, 10_000]) {
       const t = phpTagPast(100);
       for (let at = 0; at < data.length; at += size) t.feed(data.subarray(at, at + size), at);
       t.end();
-      assert.deepEqual({ at: t.at, windows: t.windows.map((w) => [w.at, w.bytes.toString('hex')]) }, expect, `parts of ${size}`);
+      assert.deepEqual(seen(t), expect, `parts of ${size}`);
     }
   });
 

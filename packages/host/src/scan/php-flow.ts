@@ -35,7 +35,7 @@ const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
-const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*([^;]{0,2000})/g;
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*((?:[^;?]|\?(?!>)){0,2000})/g;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
@@ -196,7 +196,9 @@ function flow(src: string): FlowFinding[] {
       }
     }
     for (const m of src.matchAll(ASSIGN)) {
-      if (src[m.index! + m[0].length] !== ';') continue;
+      // (a statement ends at ";" or at "?>", which closes it as well)
+      const after = m.index! + m[0].length;
+      if (src[after] !== ';' && !src.startsWith('?>', after)) continue;
       const name = m[1]!;
       const rhs = m[3]!;
       if (direct(rhs, m.index!)) taint(name, m.index!);

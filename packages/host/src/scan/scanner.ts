@@ -14,6 +14,13 @@ import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateL
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { hiddenSinkCalls, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
+import { MAX_REGIONS, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
+
+export { phpTagPast, TAG_WINDOW, type PastTags, type PhpRegion } from './php-regions.js';
+
+/** What closes a region's code where it did not close itself, and what separates regions, when they are judged as one file. */
+const CLOSE = Buffer.from('\n?>\n');
+const NEWLINE = Buffer.from('\n');
 
 const XOR_SINKS = /\b(?:eval|assert|create_function)\s*\(/i;
 
@@ -249,27 +256,32 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   /**
-   * PHP past the scanned part (phpTagPast): plain code is suspicious by itself; each place the
-   * lexer reads as code is judged by the rules as the PHP it would run, and what they find there
-   * is the file's. More such places than were kept is suspicious too (a shell hidden behind decoys).
+   * PHP whose code reaches past the scanned part (phpTagPast's regions), judged by the rules as
+   * one PHP file (a shell split over two tags shares its variables), and suspicious at least
+   * where it plainly opens code, runs on past what was read, or comes in more places than were
+   * followed. One finding, the highest of these (harmless PHP in a backup is suspicious once, not
+   * once per reason: S18R-7).
    */
   function pastFindings(path: string, tags: PastTags): Finding[] {
-    const out: Finding[] = [];
-    const found = (w: PastWindow): { score: number; what: string } => {
-      const { score, findings } = judge(path, 'php', w.bytes, []);
-      return { score, what: [...new Set(findings.filter((f) => f.score > 0).map((f) => f.technique))].join(', ') };
-    };
-    if (tags.at !== undefined) {
-      const { score, what } = tags.plain ? found({ at: tags.at, bytes: tags.plain }) : { score: 0, what: '' };
-      const f = phpPastScanFinding(tags.at, maxBytes, Math.max(score, thresholds.suspicious));
-      out.push(score >= thresholds.suspicious ? { ...f, description: `${f.description}; the rules find there: ${what}` } : f);
-    }
-    for (const w of tags.windows) {
-      const { score, what } = found(w);
-      if (score >= thresholds.suspicious) out.push({ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: `PHP at byte ${w.at}, past the first ${maxBytes} bytes that were scanned, runs when the file is included; the rules find there: ${what}` });
-    }
-    if (tags.overflow) out.push({ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score: thresholds.suspicious, description: `past the first ${maxBytes} bytes that were scanned, more than ${PAST_WINDOWS} places read as PHP code (or more than ${PAST_TAGS} open tags come); the first were checked, the rest not` });
-    return out;
+    const regions = tags.regions;
+    if (regions.length === 0 && !tags.overflow) return [];
+    const parts: Buffer[] = [];
+    for (const r of regions) parts.push(r.bytes, r.bytes.length >= 2 && r.bytes[r.bytes.length - 2] === 0x3f && r.bytes[r.bytes.length - 1] === 0x3e ? NEWLINE : CLOSE);
+    const judged = regions.length ? judge(path, 'php', Buffer.concat(parts), []) : { score: 0, findings: [] };
+    const what = [...new Set(judged.findings.filter((f) => f.score > 0).map((f) => f.technique))].join(', ');
+    const plain = regions.find((r) => r.plain);
+    const long = regions.find((r) => r.long);
+    const floor = plain || long || tags.overflow ? thresholds.suspicious : 0;
+    const score = Math.min(100, Math.max(judged.score, floor));
+    if (score < thresholds.suspicious) return [];
+    const first = regions[0];
+    const why = [
+      first ? `PHP from byte ${first.at}${regions.length > 1 ? ` (and ${regions.length - 1} more place${regions.length > 2 ? 's' : ''})` : ''} runs past the first ${maxBytes} bytes, which were all that was scanned` : `past the first ${maxBytes} bytes, which were all that was scanned`,
+      what ? `the rules find there: ${what}` : plain ? 'plain PHP code there runs when the file is included, and was not checked' : '',
+      long ? `its code runs on for more than ${REGION_BYTES} bytes, which were all that was read` : '',
+      tags.overflow ? `more PHP tags or places than are followed (${MAX_REGIONS} places): the rest was not looked at` : '',
+    ].filter((x) => x !== '');
+    return [{ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: why.join('; ') }];
   }
 
   /** Known good (a fim baseline), then indicators (which win over everything). */
@@ -356,9 +368,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       } else if (size > maxBytes) {
         // Hash the whole file in bounded memory; scan the first part, and look for PHP in the rest.
         const h = createHash('sha256').update(body);
-        tag = phpTagPast(maxBytes - 2 - TAG_WINDOW);
-        const back = Math.max(0, got - 2 - TAG_WINDOW); // a tag that starts in the scanned part and ends past it
-        tag.feed(body.subarray(back), back);
+        // (the look reads the scanned part too: a region that opens there may run on past it)
+        tag = phpTagPast(got);
+        tag.feed(body, 0);
         hashFrom(fd, got, [h], undefined, size, tag.feed);
         tag.end();
         sha256 = h.digest('hex');
@@ -496,157 +508,6 @@ export function hashFrom(fd: number, pos: number, hashes: readonly Hash[], first
   return pos;
 }
 
-/** Bytes after "<?" that decide whether it opens PHP code. */
-export const TAG_WINDOW = 24;
-
-/**
- * Whether the "<?" at `i` opens code: "<?php", or "<?=" / "<? " before a short run of printable text
- * with a $, ( or ` in it. Stricter than phpTagAt's lexer (readsAsText), on purpose: this runs over
- * the unscanned rest of files of any size (gigabytes of compressed data hold hundreds of "<?="),
- * where the lexer's rate on random bytes (about 1 in 1,500) would flag a backup in six. A tag the
- * lexer reads as code but this does not (`<?="\0";system(...)?>`, S17I-1) is judged by the rules
- * instead (phpTagPast's windows, pastScanFindings).
- */
-function opensCode(b: Buffer, i: number): boolean {
-  if ((b[i + 2]! | 0x20) === 0x70 && (b[i + 3]! | 0x20) === 0x68 && (b[i + 4]! | 0x20) === 0x70) return true;
-  // "<?=" always opens PHP, "<? " does where short tags are on. In compressed data "<?=" comes
-  // once in 16 MiB; with 22 printable bytes after it, once in 2^30 of those.
-  const c = b[i + 2];
-  if (c !== 0x3d && c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
-  let code = false;
-  for (let k = i + 3; k < Math.min(b.length, i + 2 + TAG_WINDOW); k++) {
-    const x = b[k]!;
-    if (x === 0x24 || x === 0x28 || x === 0x60) code = true;
-    else if ((x < 0x20 || x > 0x7e) && x !== 0x0a && x !== 0x0d && x !== 0x09) return false;
-  }
-  return code;
-}
-
-/** How many places past the scanned part that read as PHP, but not plainly as code, are kept for the rules to judge. */
-export const PAST_WINDOWS = 16;
-/** How many "<?=", "<? " and "<?php" past the scanned part are looked at, at most (random data: about one in 3 MiB). */
-const PAST_TAGS = 65536;
-
-/** A place past the scanned part where PHP's lexer would read code: where its tag starts, and the bytes from it (at most 2 + CODE_SPAN). */
-export interface PastWindow {
-  at: number;
-  bytes: Buffer;
-}
-
-/** What phpTagPast found. */
-export interface PastTags {
-  feed(bytes: Buffer, at: number): void;
-  end(): void;
-  /** Where plain PHP code (opensCode) first starts, if anywhere. */
-  readonly at: number | undefined;
-  /** The bytes from there (at most 2 + CODE_SPAN), for the rules too. */
-  readonly plain: Buffer | undefined;
-  /** Tags before it that PHP's lexer reads as code, for the rules (pastScanFindings). */
-  readonly windows: readonly PastWindow[];
-  /** More of those than PAST_WINDOWS, or more tags than PAST_TAGS: the rest of the file was not looked at. */
-  readonly overflow: boolean;
-}
-
-/**
- * Where PHP code ("<?php", or "<?=" and "<? " before code-like text) first starts at or past
- * `from`, in bytes fed in order with where each part starts (a tag split across parts is found).
- * For the part of a large file that is hashed but not scanned (S17H-4): 40 MiB of holes cost no
- * disk, and PHP put after them in an image (the file an include runs) passed as clean.
- *
- * A tag that is not plainly code but that PHP's lexer reads as code (`<?="\0";system(...)?>`,
- * whose control byte opensCode refuses) is kept with the bytes after it (`windows`), for the
- * scanner's rules to judge (pastScanFindings): in random data such a tag comes about once in
- * 24 GB, and the rules do not call it malicious. Each tag costs a look at a few hundred bytes at
- * most (its whole window is read only where the lexer needs it), and a part's last bytes are
- * kept for the tags whose window runs into the next part: nothing here grows with the file.
- */
-export function phpTagPast(from: number): PastTags {
-  const WINDOW = 2 + CODE_SPAN;
-  let found: number | undefined;
-  let plain: Buffer | undefined;
-  const windows: PastWindow[] = [];
-  let overflow = false;
-  let judged = 0;
-  // The stream's bytes from carryAt that tags may still need: every tag starting before carryAt was judged.
-  let carry = Buffer.alloc(0);
-  let carryAt = 0;
-  const judge = (w: Buffer, at: number, final: boolean): void => {
-    if (at < from) return;
-    const c = w[2];
-    // (what can follow "<?" in PHP's open tags: p, =, white space)
-    if (c !== 0x70 && c !== 0x50 && c !== 0x3d && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== undefined) return;
-    // Random data has such a tag once in a few MiB: a file packed with them is not a picture or a backup.
-    if (++judged > PAST_TAGS) {
-      overflow = true;
-      return;
-    }
-    const code = opensCode(w, 0);
-    if (code && found === undefined) {
-      found = at;
-      plain = Buffer.from(w);
-      return;
-    }
-    if (overflow) return;
-    let text = w.toString('latin1', 0, Math.min(w.length, LEX_PREFIX));
-    PHP_TAG_HERE.lastIndex = 0;
-    if (!code && !PHP_TAG_HERE.test(text) && !/^<\?[ \t\r\n]+$/.test(text)) return;
-    let read = lexFrom(text, 2);
-    if (read < 0 && w.length > text.length) {
-      text = w.toString('latin1');
-      read = lexFrom(text, 2);
-    }
-    if (!code && (read === 0 || (read < 0 && !final && w.length < WINDOW))) return;
-    if (windows.length >= PAST_WINDOWS) overflow = true;
-    else windows.push({ at, bytes: Buffer.from(w) });
-  };
-  // Judges the tags in `b` (the stream from `at`) that start before `upTo` (relative) and whose window is in `b`, or all when `final`.
-  const look = (b: Buffer, at: number, upTo: number, final: boolean): void => {
-    for (let i = b.indexOf('<?'); i >= 0 && i < upTo && !overflow; i = b.indexOf('<?', i + 1)) {
-      if (!final && i + WINDOW > b.length) return;
-      judge(b.subarray(i, i + WINDOW), at + i, final);
-    }
-  };
-  return {
-    feed(bytes, at) {
-      if (overflow) return;
-      const end = at + bytes.length;
-      if (end <= from - WINDOW) return;
-      if (!carry.length) carryAt = at;
-      if (carry.length && carryAt + carry.length !== at) throw new RangeError('phpTagPast: parts must be fed in order');
-      // tags starting in the kept bytes (a split "<?" among them), with this part's first bytes
-      const joined = carry.length ? Buffer.concat([carry, bytes.subarray(0, WINDOW - 1)]) : bytes.subarray(0, 0);
-      if (carry.length) look(joined, carryAt, carry.length, false);
-      // tags starting in this part whose window is in it
-      if (bytes.length >= WINDOW) look(bytes, at, bytes.length - WINDOW + 1, false);
-      // keep what the tags still to judge need: the stream from end - (WINDOW - 1)
-      const keepFrom = Math.max(carryAt, end - (WINDOW - 1));
-      if (bytes.length >= WINDOW - 1) carry = Buffer.from(bytes.subarray(keepFrom - at));
-      else carry = Buffer.concat([carry, bytes]).subarray(keepFrom - carryAt);
-      carryAt = keepFrom;
-    },
-    end() {
-      if (carry.length) look(carry, carryAt, carry.length, true);
-      carry = Buffer.alloc(0);
-    },
-    get at() {
-      return found;
-    },
-    get plain() {
-      return plain;
-    },
-    get windows() {
-      return windows;
-    },
-    get overflow() {
-      return overflow;
-    },
-  };
-}
-
-/** The finding for PHP seen past the scanned part of a file. */
-export function phpPastScanFinding(at: number, maxBytes: number, score: number): Finding {
-  return { rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: `a PHP tag at byte ${at}, past the first ${maxBytes} bytes, which were all that was scanned: code there runs when the file is included, and was not checked` };
-}
 
 export function scanFileWith(s: Scanner, at: string | Buffer, o: ScanFileChoices): FileResult | undefined {
   const f = SCAN_WITH.get(s);
@@ -804,14 +665,12 @@ function phpInImage(data: Buffer, text: string): Finding[] {
 
 /**
  * PHP's open tags: `<?php`, `<?=`, and the short `<?` (PHP's built-in default for
- * short_open_tag is On) when what follows reads as a statement, so that the `<?xpacket`
- * of an image's XMP and random bytes of binary data do not count.
+ * short_open_tag is On) when what follows reads as a statement or a comment, or, right after
+ * the `<?`, as a call (`<?system(...)`, S18R-4), so that the `<?xpacket` of an image's XMP and
+ * random bytes of binary data do not count.
  */
-const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`]))/gi;
-/** PHP_TAG at the start of a text only. */
-const PHP_TAG_HERE = new RegExp(PHP_TAG.source, 'iy');
-/** How much of a window past the scanned part is read first (phpTagPast): the lexer decides most tags within it. */
-const LEX_PREFIX = 64;
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|\/\*|\/\/|#|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}\s*\()/gi;
+
 
 /** Bytes of code (outside literals and comments) after a tag that must read as text (no control byte) up to its `?>`, where there is none sooner. */
 const CODE_RUN = 64;

@@ -24,7 +24,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, pastScanFindings, phpTagPast, type PastTags, scanFileWith, TAG_WINDOW, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
+import { createScanner, displayPath, fileIdentity, fileKind, hashFrom, pastScanFindings, phpTagPast, type PastTags, scanFileWith, type FileResult, type Finding, type Scanner, type ScannerOptions } from './scanner.js';
 import type { ChildScannerOptions } from './scan-child.js';
 import { HoleBudget } from '../sparse.js';
 
@@ -243,7 +243,7 @@ function hashFile(fd: number, maxBytes: number, holes: HoleBudget): { size: numb
     const whole = size <= maxBytes;
     const hashes = [createHash('sha256'), ...(whole ? [createHash('sha1'), createHash('md5')] : [])];
     let head = Buffer.alloc(0);
-    const tag = whole ? undefined : phpTagPast(maxBytes - 2 - TAG_WINDOW);
+    const tag = whole ? undefined : phpTagPast(maxBytes);
     hashFrom(fd, 0, hashes, (bytes) => (head = Buffer.from(bytes.subarray(0, 64))), size, tag?.feed);
     tag?.end();
     const [sha256, sha1, md5] = hashes.map((h) => h.digest('hex'));
