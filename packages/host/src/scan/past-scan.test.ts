@@ -116,6 +116,15 @@ describe('S18-1: past the scanned part, a tag that PHP reads as code is judged b
     }
   });
 
+  it('more code past the bound than the rules are given (1 MiB) is suspicious, and what is given is judged', async () => {
+    const region = latin1(`<?php ${'$a=1;'.repeat(50_000)} ?>`); // 250 KB of harmless code
+    const data = Buffer.concat([picture(2 * MIB), ...Array.from({ length: 5 }, () => Buffer.concat([region, Buffer.alloc(10)]))]);
+    for (const r of await scanBoth('much-code.jpg', data)) {
+      assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+      assert.match(r.findings.find((f) => f.technique === 'php-past-scan')?.description ?? '', /more code than the 1048576 bytes the rules were given/);
+    }
+  });
+
   it('phpTagPast finds the same places whatever the parts it is fed in', () => {
     const data = Buffer.concat([picture(20_000), latin1('<?php a(); ?>'), picture(9000, 3), latin1('<?="\0";b();?>'), picture(300, 4), latin1('<?= "x" . `y` ?>'), latin1('<?')]);
     const whole = phpTagPast(100);

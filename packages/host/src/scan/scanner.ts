@@ -20,6 +20,8 @@ export { phpTagPast, TAG_WINDOW, type PastTags, type PhpRegion } from './php-reg
 
 /** What closes a region's code where it did not close itself, and what separates regions, when they are judged as one file. */
 const CLOSE = Buffer.from('\n?>\n');
+/** The code past the scanned part that the rules judge, at most: a file scanned in this process is as large. */
+const JUDGED_BYTES = 1 << 20;
 const NEWLINE = Buffer.from('\n');
 
 const XOR_SINKS = /\b(?:eval|assert|create_function)\s*\(/i;
@@ -265,13 +267,24 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   function pastFindings(path: string, tags: PastTags): Finding[] {
     const regions = tags.regions;
     if (regions.length === 0 && !tags.overflow) return [];
+    // At most JUDGED_BYTES of it, as a file scanned in this process is (the rules' cost on dense
+    // code is about 3 s a MiB, and this runs outside the scan's per-file time bound).
     const parts: Buffer[] = [];
-    for (const r of regions) parts.push(r.bytes, r.bytes.length >= 2 && r.bytes[r.bytes.length - 2] === 0x3f && r.bytes[r.bytes.length - 1] === 0x3e ? NEWLINE : CLOSE);
-    const judged = regions.length ? judge(path, 'php', Buffer.concat(parts), []) : { score: 0, findings: [] };
+    let bytes = 0;
+    let cut = false;
+    for (const r of regions) {
+      if (bytes + r.bytes.length > JUDGED_BYTES) {
+        cut = true;
+        break;
+      }
+      parts.push(r.bytes, r.bytes.length >= 2 && r.bytes[r.bytes.length - 2] === 0x3f && r.bytes[r.bytes.length - 1] === 0x3e ? NEWLINE : CLOSE);
+      bytes += r.bytes.length;
+    }
+    const judged = parts.length ? judge(path, 'php', Buffer.concat(parts), []) : { score: 0, findings: [] };
     const what = [...new Set(judged.findings.filter((f) => f.score > 0).map((f) => f.technique))].join(', ');
     const plain = regions.find((r) => r.plain);
     const long = regions.find((r) => r.long);
-    const floor = plain || long || tags.overflow ? thresholds.suspicious : 0;
+    const floor = plain || long || cut || tags.overflow ? thresholds.suspicious : 0;
     const score = Math.min(100, Math.max(judged.score, floor));
     if (score < thresholds.suspicious) return [];
     const first = regions[0];
@@ -279,6 +292,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       first ? `PHP from byte ${first.at}${regions.length > 1 ? ` (and ${regions.length - 1} more place${regions.length > 2 ? 's' : ''})` : ''} runs past the first ${maxBytes} bytes, which were all that was scanned` : `past the first ${maxBytes} bytes, which were all that was scanned`,
       what ? `the rules find there: ${what}` : plain ? 'plain PHP code there runs when the file is included, and was not checked' : '',
       long ? `its code runs on for more than ${REGION_BYTES} bytes, which were all that was read` : '',
+      cut ? `more code than the ${JUDGED_BYTES} bytes the rules were given` : '',
       tags.overflow ? `more PHP tags or places than are followed (${MAX_REGIONS} places): the rest was not looked at` : '',
     ].filter((x) => x !== '');
     return [{ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: why.join('; ') }];
