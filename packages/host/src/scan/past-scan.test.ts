@@ -173,3 +173,16 @@ describe('S18-2: PHP names made of bytes past ASCII', () => {
     });
   }
 });
+
+describe('heredocs whose lines end in a lone CR (PHP takes \\r as a newline)', () => {
+  it('in a .php file, a heredoc holding "/*" does not blind the comment stripper', () => {
+    const f = join(dir, 'cr-heredoc.php');
+    writeFileSync(f, latin1('<?php $x=<<<A\r/*\rA;\rsystem($_GET["c"]);\r'));
+    assert.equal(createScanner().scanFile(f).verdict, 'malicious');
+  });
+  it('past the bound, a heredoc holding a control byte is a literal, and the shell after it is read', async () => {
+    const data = Buffer.concat([picture(2 * MIB), latin1('<?php $x=<<<A\r\x01\rA;\rsystem($_GET["c"]);?>'), picture(100, 3)]);
+    for (const r of await scanBoth('cr-heredoc.jpg', data)) assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  });
+});
+

@@ -495,15 +495,15 @@ function codeEnd(src: string, j: number, depth: number): number {
   return n;
 }
 
-const HEREDOC_HEAD = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1\r?\n/y;
+const HEREDOC_HEAD = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1(?:\r\n?|\n)/y;
 
 /** Where a heredoc or nowdoc that starts at `i` ("<<<") ends: past its closing label (the text's end without one); i + 3 when this is not one. */
 function heredocEnd(src: string, i: number): number {
   HEREDOC_HEAD.lastIndex = i;
   const head = HEREDOC_HEAD.exec(src);
   if (!head) return i + 3;
-  // The closing label: first on its line (PHP 7.3 lets it be indented), not followed by a name's character.
-  const close = new RegExp(`\\n[ \\t]*${head[2]}(?![\\w\\x80-\\xff])`, 'g');
+  // The closing label: first on its line (PHP 7.3 lets it be indented; a line ends at \n, \r or \r\n), not followed by a name's character.
+  const close = new RegExp(`[\\r\\n][ \\t]*${head[2]}(?![\\w\\x80-\\xff])`, 'g');
   close.lastIndex = HEREDOC_HEAD.lastIndex - 1;
   const m = close.exec(src);
   return m ? m.index + m[0].length : src.length;

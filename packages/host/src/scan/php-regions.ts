@@ -286,8 +286,8 @@ class Region {
       this.headState = 2;
       if (this.headQuote !== 0) return c === this.headQuote;
     }
-    if (c === 0x0d) return true;
-    if (c === 0x0a) {
+    // (PHP's newline is \n, \r or \r\n: a \n after the \r is the body's first line start again)
+    if (c === 0x0a || c === 0x0d) {
       this.mode = this.headQuote === 0x27 ? NOWDOC : HEREDOC;
       this.labelAt = 0;
       return true;
@@ -297,7 +297,7 @@ class Region {
 
   /** In a heredoc or nowdoc: whether `c` ends its closing label (first on a line but for blanks, then a byte no label has). */
   #closes(c: number): boolean {
-    if (c === 0x0a) {
+    if (c === 0x0a || c === 0x0d) {
       this.labelAt = 0;
       return false;
     }
