@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner, phpTagPast, type FileResult } from './scanner.js';
-import { createTimedScanner } from './timed.js';
+import { latin1, MIB, scanBoth as scanAt, xorshiftBytes } from './scan-test-kit.js';
 
 // Red team S18R (bench/redteam/README-pastscan-s18.md) against 9e3a878 (PHP past the scanned part
 // judged by the rules; PHP names of bytes past ASCII). Every file here runs its command under
@@ -13,21 +13,11 @@ import { createTimedScanner } from './timed.js';
 const dir = mkdtempSync(join(tmpdir(), 'mamori-past-rt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const MIB = 1024 * 1024;
-const L = (s: string) => Buffer.from(s, 'latin1');
+const L = latin1;
 
-/** Picture-like bytes with no "<?" in them (PHP parses the file), JPEG magic first when `jpeg`. */
+/** Picture-like bytes with no "<?" in them (PHP parses the file), JPEG magic first when `jpeg`, else an MP4's. */
 function filler(n: number, seed = 2463534242, jpeg = true): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
+  const b = xorshiftBytes(n, seed);
   for (let i = b.indexOf('<?'); i >= 0; i = b.indexOf('<?', i + 1)) b[i + 1] = 0x21;
   if (jpeg) b.set([0xff, 0xd8, 0xff, 0xe0], 0);
   else b.set(L('\0\0\0\x20ftypisom'), 0); // an MP4's first bytes
@@ -36,18 +26,7 @@ function filler(n: number, seed = 2463534242, jpeg = true): Buffer {
 
 const SHELL = "system($_GET['c']);";
 
-/** `data` written as `name`, scanned with a 1 MiB bound in this process and through the timed scanner's child. */
-async function scanBoth(name: string, data: Buffer): Promise<FileResult[]> {
-  const f = join(dir, name);
-  writeFileSync(f, data);
-  const here = createScanner({ maxFileBytes: MIB }).scanFile(f);
-  const timed = createTimedScanner({ fileTimeoutMs: 20_000, maxFileBytes: MIB, inProcessBytes: 1000 });
-  try {
-    return [here, await timed.scanFile(f)];
-  } finally {
-    timed.close();
-  }
-}
+const scanBoth = (name: string, data: Buffer): Promise<FileResult[]> => scanAt(dir, name, data);
 
 const show = (r: FileResult) => `${r.verdict} ${r.score} ${JSON.stringify(r.findings.map((f) => [f.rule, f.score]))}`;
 

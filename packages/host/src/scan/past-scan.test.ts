@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner, pastScanFindings, phpTagPast } from './scanner.js';
 import { MAX_REGIONS, type PastTags } from './php-regions.js';
-import { createTimedScanner } from './timed.js';
+import { latin1, MIB, scanBoth as scanAt, xorshiftBytes } from './scan-test-kit.js';
 
 // PHP past the part of a large file that is scanned (S18-1), and PHP names made of bytes past
 // ASCII (S18-2), both run by PHP 8.2 (`include` of the file) and both scanned clean before.
@@ -13,25 +13,13 @@ const dir = mkdtempSync(join(tmpdir(), 'mamori-past-scan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const KIB = 1024;
-const MIB = 1024 * KIB;
 
-/** Picture-like bytes: a JPEG's first bytes, then `n` bytes of a seeded xorshift stream (no PHP tag a lexer reads as code). */
+/** Picture-like bytes: a JPEG's first bytes, then a seeded xorshift stream (`n` bytes in all). */
 function picture(n: number, seed = 2463534242): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
+  const b = xorshiftBytes(n, seed);
   b.set([0xff, 0xd8, 0xff, 0xe0], 0);
   return b;
 }
-
-const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
 /**
  * `n` pieces of an opener and 9,000 picture bytes that PHP's lexer reads as code (a literal or
@@ -43,7 +31,6 @@ function lexerPasses(n: number): Buffer[] {
   const out: Buffer[] = [];
   for (let seed = 1; out.length < n; seed++) {
     const piece = Buffer.concat([latin1(openers[seed % openers.length]!), picture(9000, seed)]);
-    piece[0] = 0x3c; // (picture() starts with a JPEG's bytes: the opener goes first)
     const t = phpTagPast(0);
     t.feed(piece, 0);
     t.end();
@@ -52,18 +39,7 @@ function lexerPasses(n: number): Buffer[] {
   return out;
 }
 
-/** Scans `data` as `name` with a 1 MiB scan bound, in this process and through the timed scanner's child. */
-async function scanBoth(name: string, data: Buffer) {
-  const f = join(dir, name);
-  writeFileSync(f, data);
-  const here = createScanner({ maxFileBytes: MIB }).scanFile(f);
-  const timed = createTimedScanner({ fileTimeoutMs: 20_000, maxFileBytes: MIB, inProcessBytes: 1000 });
-  try {
-    return [here, await timed.scanFile(f)];
-  } finally {
-    timed.close();
-  }
-}
+const scanBoth = (name: string, data: Buffer) => scanAt(dir, name, data);
 
 describe('S18-1: past the scanned part, a tag that PHP reads as code is judged by the rules', () => {
   const shells: [string, Buffer][] = [
