@@ -4,11 +4,12 @@
 // of the file is stepped through by all 16 regions. Usage: node cost.mjs CASE OUT [MIB]
 //   block:  16 x "<?/*", then pseudo-random bytes with no "*/" and no "<?"
 //   line:   16 x "<?#",  then bytes with no \n, \r, "?>" and no "<?"
+//   none:   the same bytes with no head (the cost of a plain 1 GiB file)
 import { openSync, writeSync, closeSync } from 'node:fs';
 const [, , which, out, mibArg] = process.argv;
 const MIB = Number(mibArg ?? 1024);
 const fd = openSync(out, 'w');
-const head = Buffer.from((which === 'line' ? '<?#' : '<?/*').repeat(16), 'latin1');
+const head = which === 'none' ? Buffer.alloc(0) : Buffer.from((which === 'line' ? '<?#' : '<?/*').repeat(16), 'latin1');
 writeSync(fd, head);
 const chunk = Buffer.alloc(1 << 20);
 let x = 2463534242;

@@ -30,6 +30,11 @@ export const payloads = {
   'heredoc-bs-nl': '<?php $x=<<<A\nx\\\nA;\n$y="\nA;\x01";' + SHELL + '?>',
   // S18Q-6: heredoc nested in {$...} of a heredoc: the lexer keeps one label, the inner one
   'heredoc-nested': '<?php $a=[1];$x=<<<A\n{$a[<<<B\n0\nB]}\nA;\n$y="\nB;\x01";' + SHELL + '?>',
+  // S18Q-8: the byte that ends a heredoc's closing label is not lexed as code: "A#" opens a comment for PHP only
+  'heredoc-close-hash': '<?php $x=<<<A\nx\nA#\x01\n;' + SHELL + '?>',
+  'nowdoc-close-hash': "<?php $x=<<<'A'\nx\nA#\x01\n;" + SHELL + '?>',
+  // same, "B}" closing a "${...}" in a string: the lexer stays in code, PHP is back in the string
+  'heredoc-close-brace': '<?php $x="${<<<B\nx\nB}";$y="\x01";' + SHELL + '?>',
   // control: the same shell without a trick (must not be clean)
   'control': '<?php $x=<<<A\n\x01\nA;\n' + SHELL + '?>',
   // S18Q-7: __halt_compiler as a property name ends the region for the lexer, not for PHP (short tag)

@@ -64,9 +64,12 @@ const dropped: [string, string, string][] = [
   ['S18Q-4', 'a heredoc closed after a lone CR (the lexer waits for \\n), then "\\nA;" in a string', '<?php $x=<<<A\nx\rA;$y="\nA;\x01";' + SHELL + '?>'],
   ['S18Q-4', 'a backslash before a heredoc newline (PHP: still a newline), then "\\nA;" in a string', '<?php $x=<<<A\nx\\\nA;\n$y="\nA;\x01";' + SHELL + '?>'],
   ['S18Q-5', 'a heredoc in {$...} of a heredoc (one label kept: the inner one), then "\\nB;" in a string', '<?php $a=[1];$x=<<<A\n{$a[<<<B\n0\nB]}\nA;\n$y="\nB;\x01";' + SHELL + '?>'],
+  ['S18Q-8', 'a heredoc closing label followed by "#" (the byte after the label is not lexed: no comment)', '<?php $x=<<<A\nx\nA#\x01\n;' + SHELL + '?>'],
+  ['S18Q-8', 'a nowdoc closing label followed by "#"', "<?php $x=<<<'A'\nx\nA#\x01\n;" + SHELL + '?>'],
+  ['S18Q-8', 'a heredoc closing label followed by the "}" of a "${...}" in a string', '<?php $x="${<<<B\nx\nB}";$y="\x01";' + SHELL + '?>'],
 ];
 
-describe('S18Q-1..5: heredoc edge cases make the lexer read a literal as code (the region is dropped)', () => {
+describe('S18Q-1..5, S18Q-8: heredoc edge cases make the lexer read a literal as code (the region is dropped)', () => {
   for (const [id, name, code] of dropped) {
     it(`${id}: ${name}: the region is kept`, () => {
       assert.ok(whole(code), `${JSON.stringify(code)}: ${JSON.stringify(kept(code))}`);
