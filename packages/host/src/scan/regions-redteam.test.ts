@@ -112,3 +112,19 @@ describe('S18Q-7: regions in comments are never long: 16 of them step through ev
     assert.ok(t.overflow || t.regions.some((r) => r.long), `overflow ${t.overflow}, regions ${t.regions.length}, long ${t.regions.filter((r) => r.long).length}`);
   });
 });
+
+describe('S18Q-10: stripComments ends a # or // comment only at \\n or ?> (PHP: also at a lone \\r): the code after it is blanked', () => {
+  const cases: [string, string][] = [
+    ['"#" then a lone CR', '<?php #\rsystem($_GET["c"]);\r'],
+    ['"//" then a lone CR, the shell over two statements', '<?php //\r$f=$_GET["c"];\rsystem($f);\r'],
+    ['a heredoc closed after a lone CR, "\\nA;/*" in a string (heredocEnd reads on to it)', '<?php $x=<<<A\nx\rA;\n$y="\nA;/*";system($_GET["c"]);//*/\n'],
+  ];
+  for (const [name, code] of cases) {
+    it(`${name}: a small .php file is not clean`, () => {
+      const f = join(dir, `cr-${name.length}.php`);
+      writeFileSync(f, L(code));
+      const r = createScanner().scanFile(f);
+      assert.notEqual(r.verdict, 'clean', show(r));
+    });
+  }
+});
