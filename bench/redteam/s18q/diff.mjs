@@ -9,7 +9,7 @@ const N = Number(process.argv[2] ?? 3000);
 let seed = Number(process.argv[3] ?? 1) >>> 0;
 const rnd = (n) => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed % n; };
 const F = ['$a=', '"', "'", '`', '\\', '{$', '${', '}', '{', '<<<A\n', '<<<A\r', '<<<A\r\n', "<<<'A'\n", '<<<"A"\n', '\nA;', '\rA;', '\r\nA;', ' A;', '\n  A,',
-  '\x01', '\x0c', '\x7f', '\xe9', '#', '#[', '//', '/*', '*/', '\n', '\r', '?>', '?->', '->', '::', '__halt_compiler', 'x', ';', ' ', '(', ')', '[', ']', '$b', 'A', '$a->__halt_compiler;', '/**/'].filter((f) => !(process.env.SKIP ?? '').split(',').some((s) => s && f.includes(s)));
+  '\x01', '\x0c', '\x7f', '\xe9', '#', '#[', '//', '/*', '*/', '\n', '\r', '?>', '?->', '->', '::', '__halt_compiler', 'x', ';', ' ', '(', ')', '[', ']', '$b', 'A', '$a->__halt_compiler;', '/**/', '\nA#', '\\\n', '<<<B\n', '\nB;', '\nB}', '${<<<B\n'].filter((f) => !(process.env.SKIP ?? '').split(',').some((s) => s && f.includes(s)));
 const cases = [];
 for (let k = 0; k < N; k++) { let s = ''; const n = 2 + rnd(8); for (let j = 0; j < n; j++) s += F[rnd(F.length)]; cases.push('<?php ' + s + ' zz();?>'); }
 const php = `$o=[];foreach(json_decode(stream_get_contents(STDIN)) as $s){$s=base64_decode($s);try{$t=token_get_all($s,TOKEN_PARSE);$z=false;foreach($t as $x)if(is_array($x)&&$x[0]==T_STRING&&$x[1]==='zz')$z=true;$o[]=$z?1:0;}catch(Throwable $e){$o[]=-1;}}echo json_encode($o);`;
