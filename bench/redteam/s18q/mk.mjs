@@ -35,6 +35,8 @@ export const payloads = {
   'nowdoc-close-hash': "<?php $x=<<<'A'\nx\nA#\x01\n;" + SHELL + '?>',
   // same, "B}" closing a "${...}" in a string: the lexer stays in code, PHP is back in the string
   'heredoc-close-brace': '<?php $x="${<<<B\nx\nB}";$y="\x01";' + SHELL + '?>',
+  // S18Q-12/13: a backtick shell the rules miss (request input through a variable), after "<?=" made not plain by a high byte in a comment
+  'backtick-echo': '<?=/*\xe9*/1;$f=$_GET["c"];echo `$f`;?>',
   // control: the same shell without a trick (must not be clean)
   'control': '<?php $x=<<<A\n\x01\nA;\n' + SHELL + '?>',
   // S18Q-7: __halt_compiler as a property name ends the region for the lexer, not for PHP (short tag)

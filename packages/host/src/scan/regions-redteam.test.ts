@@ -128,3 +128,28 @@ describe('S18Q-10: stripComments ends a # or // comment only at \\n or ?> (PHP: 
     });
   }
 });
+
+describe('S18Q-12: a backtick shell fed through a variable slips the rules in a plain .php file', () => {
+  for (const code of ['<?php $f=$_GET["c"];echo `$f`;', '<?php $f=$_GET;echo `{$f["c"]}`;']) {
+    it(`${code}: not clean`, () => {
+      const f = join(dir, `bt-${code.length}.php`);
+      writeFileSync(f, L(code));
+      const r = createScanner().scanFile(f);
+      assert.notEqual(r.verdict, 'clean', show(r));
+    });
+  }
+});
+
+describe('S18Q-13: "<?=" with a high byte in a comment in its first 22 bytes is not plain: past the bound only the rules judge it', () => {
+  const code = '<?=/*\xe9*/1;$f=$_GET["c"];echo `$f`;?>';
+  it('control (passes on dfc3ada): in a small JPEG it is suspicious (PHP code inside an image)', () => {
+    const f = join(dir, 'plain-small.jpg');
+    writeFileSync(f, Buffer.concat([filler(5000), L(code), filler(4096, 7)]));
+    const r = createScanner().scanFile(f);
+    assert.notEqual(r.verdict, 'clean', show(r));
+  });
+  it('past the bound of a JPEG it is not clean either', () => {
+    const r = scanPast('plain-past.jpg', code);
+    assert.notEqual(r.verdict, 'clean', show(r));
+  });
+});
