@@ -153,3 +153,21 @@ describe('S18Q-13: "<?=" with a high byte in a comment in its first 22 bytes is 
     assert.notEqual(r.verdict, 'clean', show(r));
   });
 });
+
+describe('S18Q-14: request input through string interpolation (or sprintf) into a variable, then a command sink, slips the flow pass', () => {
+  const cases = [
+    '<?php $f="$_GET[c]";system($f);',
+    '<?php $f="{$_GET["c"]}";system($f);',
+    '<?php $f=<<<A\n{$_GET["c"]}\nA;\nsystem($f);',
+    '<?php $f=trim("{$_GET["c"]}");passthru($f);',
+    '<?php $f=sprintf("%s",$_GET["c"]);system($f);',
+  ];
+  for (const code of cases) {
+    it(`${JSON.stringify(code)}: not clean`, () => {
+      const f = join(dir, `interp-${code.length}.php`);
+      writeFileSync(f, L(code));
+      const r = createScanner().scanFile(f);
+      assert.notEqual(r.verdict, 'clean', show(r));
+    });
+  }
+});
