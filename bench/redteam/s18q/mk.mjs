@@ -37,6 +37,8 @@ export const payloads = {
   'heredoc-close-brace': '<?php $x="${<<<B\nx\nB}";$y="\x01";' + SHELL + '?>',
   // S18Q-12/13: a backtick shell the rules miss (request input through a variable), after "<?=" made not plain by a high byte in a comment
   'backtick-echo': '<?=/*\xe9*/1;$f=$_GET["c"];echo `$f`;?>',
+  // S18Q-14 past the bound: request input through interpolation, "<?=" not plain
+  'interp-echo': '<?=/*\xe9*/1;$f="$_GET[c]";system($f);?>',
   // control: the same shell without a trick (must not be clean)
   'control': '<?php $x=<<<A\n\x01\nA;\n' + SHELL + '?>',
   // S18Q-7: __halt_compiler as a property name ends the region for the lexer, not for PHP (short tag)
