@@ -27,7 +27,7 @@ function picture(n: number, seed = 2463534242): Buffer {
  * here the seeds are tried in order until n of them do.
  */
 function lexerPasses(n: number): Buffer[] {
-  const openers = ['<?="', "<?='", '<?=/*', '<?=#', '<?=`', '<?=<<<'];
+  const openers = ['<?"', "<?'", '<?/*', '<?#', '<?`', '<? <<<']; // short tags: '<?=' code that reads on is plain (suspicious)
   const out: Buffer[] = [];
   for (let seed = 1; out.length < n; seed++) {
     const piece = Buffer.concat([latin1(openers[seed % openers.length]!), picture(9000, seed)]);

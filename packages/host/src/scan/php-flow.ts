@@ -226,6 +226,13 @@ function flow(src: string): FlowFinding[] {
     seen.add(key);
     out.push(f);
   };
+  // A backtick literal is a shell command: request input interpolated into one runs (S18Q-12).
+  if (src.includes('`')) {
+    for (const [at, end] of codeBackticks(src)) {
+      const lit = src.slice(at, Math.min(end, at + 600));
+      if (interpolates(lit, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at))) add({ technique: 'request-input-exec', score: 90, description: 'request input runs as a shell command in a backtick literal', offset: at });
+    }
+  }
   for (const m of src.matchAll(SINK_CALL)) {
     const sink = m[2]!.toLowerCase();
     const args = argsAt(src, m.index! + m[0].length);
@@ -284,6 +291,36 @@ function flow(src: string): FlowFinding[] {
 }
 
 /** Is `expr` request input itself, through calls, concatenation and defaults? */
+/** Where the backtick literals of PHP code are (start, end): not those inside other literals or comments. */
+function codeBackticks(src: string): [number, number][] {
+  const text = stripComments(src);
+  const out: [number, number][] = [];
+  const n = text.length;
+  for (let i = 0; i < n && out.length < 64; ) {
+    const c = text.charCodeAt(i);
+    if (c === 39 || c === 34) i = literalEnd(text, i, 0);
+    else if (c === 60 && text.startsWith('<<<', i)) i = heredocEnd(text, i);
+    else if (c === 96) {
+      const end = literalEnd(text, i, 0);
+      out.push([i, end]);
+      i = end;
+    } else i++;
+  }
+  return out;
+}
+
+/** A double-quoted, backtick or heredoc literal: PHP puts the variables it names into it. */
+const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\x80-\xff]*"?(?:\r\n?|\n)[\s\S]*)$/;
+/** Calls whose result carries all their arguments, not only the first. */
+const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad)$/i;
+/** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `isTainted`, "$f" and "{$f}" of a tainted $f. */
+function interpolates(lit: string, isTainted: ((name: string) => boolean) | undefined): boolean {
+  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?HTTP_/i.test(lit)) return true;
+  if (!isTainted) return false;
+  for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (isTainted(m[1]!)) return true;
+  return false;
+}
+
 function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefined): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
@@ -305,7 +342,14 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
       if (SOURCE_ALONE.test(part)) break;
       const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
-        part = (splitTop(call[2]!, [','])[0] ?? '').trim();
+        const args = splitTop(call[2]!, [',']);
+        // (sprintf and the like pass on every argument, not the first: S18Q-14)
+        if (MANY_ARGS.test(call[1]!) && args.slice(1).some((a) => isDirect(a, isTainted))) {
+          part = '';
+          sources++;
+          break;
+        }
+        part = (args[0] ?? '').trim();
         continue;
       }
       const paren = /^\(([\s\S]*)\)$/.exec(part);
@@ -314,6 +358,11 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
         continue;
       }
       break;
+    }
+    // A literal that interpolates ("...", `...`, a heredoc) carries what it names (S18Q-14: "$_GET[c]").
+    if (INTERPOLATING.test(part)) {
+      if (interpolates(part, isTainted)) sources++;
+      continue;
     }
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
     if (SOURCE_ALONE.test(part)) {
@@ -397,6 +446,10 @@ function argsAt(src: string, at: number): { first: string; all: string } | undef
 export function stripComments(src: string): string {
   const out: string[] = [];
   const n = src.length;
+  const at = (k: number): number => (k < 0 ? n : k);
+  let nextLf = -1;
+  let nextCr = -1;
+  let nextClose = -1;
   let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: in HTML, looking for "<?"
   let last = 0;
   while (i < n) {
@@ -432,11 +485,13 @@ export function stripComments(src: string): string {
         i++; // #[Attribute]
         continue;
       }
-      // to the end of the line or "?>"
-      end = src.indexOf('\n', i);
-      const close = src.indexOf('?>', i);
-      if (close >= 0 && (end < 0 || close < end)) end = close;
-      if (end < 0) end = n;
+      // to the end of the line (\n, or a lone \r: S18Q-10) or "?>"; where each comes next is
+      // kept from one comment to the next (S18Q-11: searching the rest of the file for a "?>"
+      // or a \r it lacks, once a comment, was quadratic)
+      if (nextLf < i) nextLf = at(src.indexOf('\n', i));
+      if (nextCr < i) nextCr = at(src.indexOf('\r', i));
+      if (nextClose < i) nextClose = at(src.indexOf('?>', i));
+      end = Math.min(nextLf, nextCr, nextClose, n);
     } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
       end = src.indexOf('*/', i + 2);
       end = end < 0 ? n : end + 2;

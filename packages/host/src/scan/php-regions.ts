@@ -29,6 +29,8 @@ export const TAG_WINDOW = 24;
 
 /** Code and literal bytes of a region kept for the rules, at most; a region with more is `long`. */
 export const REGION_BYTES = 256 * 1024;
+/** Bytes a region past the scanned part is read, comments included, at most (more: `long`; S18Q-7: 16 regions in comments to the end of a GiB). */
+const READ_LIMIT = 4 * 1024 * 1024;
 /** Regions past the scanned part kept for the rules, at most (more: `overflow`). */
 export const MAX_REGIONS = 64;
 /** Regions being read at once, at most (more: `overflow`). */
@@ -111,8 +113,11 @@ class Region {
   escaped = false;
   /** Braces open in the current "{$...}". */
   depth = 0;
-  /** For each open "{$...}": the literal's mode and the braces to go back to. */
-  readonly stack: number[] = [];
+  /** For each open "{$...}": the literal's mode, the braces and the heredoc label to go back to. */
+  readonly stack: { mode: number; depth: number; label: string }[] = [];
+  /** The last two bytes of code that are not blanks (for "->" and "::" before a name). */
+  sig = 0;
+  sig2 = 0;
   lts = 0; // "<" in a row in code
   halt = 0; // bytes of "__halt_compiler" matched, as a name of its own
   fresh = false; // a block comment's "*" that opened it (its "/*" cannot close it)
@@ -170,11 +175,17 @@ class Region {
           }
           if (isControl(c)) return DEAD;
           // (a name of its own: not the end of another name, nor a variable's $__halt_compiler)
+          // (nor a property's or a constant's: $a->__halt_compiler is a name, S18Q-6)
           const want = HALT[this.halt]!;
-          const starts = !isLabel(prev) && prev !== 0x24 && prev !== 0x5c;
+          const member = (this.sig === 0x3e && this.sig2 === 0x2d) || (this.sig === 0x3a && this.sig2 === 0x3a);
+          const starts = !isLabel(prev) && prev !== 0x24 && prev !== 0x5c && !member;
           if ((c === want || (want >= 0x61 && (c | 0x20) === want)) && (this.halt > 0 || starts)) this.halt++;
           else this.halt = c === 0x5f && starts ? 1 : 0;
           this.lts = c === 0x3c ? this.lts + 1 : 0;
+          if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && !isLabel(c)) {
+            this.sig2 = this.sig;
+            this.sig = c;
+          } else if (isLabel(c)) this.sig = this.sig2 = 0;
           if (c === 0x27) this.mode = SQ;
           else if (c === 0x22) this.mode = DQ;
           else if (c === 0x60) this.mode = BT;
@@ -197,8 +208,10 @@ class Region {
           else if (c === 0x7d) {
             if (this.depth > 0) this.depth--;
             else if (this.stack.length) {
-              this.depth = this.stack.pop()!;
-              this.mode = this.stack.pop()!;
+              const back = this.stack.pop()!;
+              this.depth = back.depth;
+              this.mode = back.mode;
+              this.label = back.label;
             }
           }
           break;
@@ -211,6 +224,20 @@ class Region {
         case DQ:
         case BT:
         case HEREDOC:
+        case NOWDOC: {
+          // A heredoc's closing label is looked for in every byte, escapes or not (S18Q-3/4).
+          if (this.mode === HEREDOC || this.mode === NOWDOC) {
+            const closed = this.#closes(c);
+            if (closed) {
+              // the byte after the label is code again: read it as such (S18Q-8: "A#" opens a comment)
+              this.mode = CODE;
+              this.escaped = false;
+              this.prev = 0;
+              i--;
+              continue;
+            }
+            if (this.mode === NOWDOC) break;
+          }
           if (this.escaped) {
             // an escaped byte starts nothing ("\{$" is not "{$")
             this.escaped = false;
@@ -218,20 +245,18 @@ class Region {
           } else if (c === 0x5c) this.escaped = true;
           else if ((this.mode === DQ && c === 0x22) || (this.mode === BT && c === 0x60)) this.mode = CODE;
           else if ((c === 0x24 && prev === 0x7b) || (c === 0x7b && prev === 0x24)) {
-            if (this.stack.length >= 2 * MAX_NEST) {
+            if (this.stack.length >= MAX_NEST) {
               this.long = true;
               done(i + 1);
               return OPEN;
             }
-            this.stack.push(this.mode, this.depth);
+            this.stack.push({ mode: this.mode, depth: this.depth, label: this.label });
             this.mode = CODE;
             this.depth = 0;
             this.prev = 0;
-          } else if (this.mode === HEREDOC && this.#closes(c)) this.mode = CODE;
+          }
           break;
-        case NOWDOC:
-          if (this.#closes(c)) this.mode = CODE;
-          break;
+        }
         case LINE:
           if (c === 0x0a || c === 0x0d) {
             this.mode = CODE;
@@ -279,7 +304,11 @@ class Region {
     }
     if (this.headState === 1) {
       if (isLabel(c)) {
-        if (this.label.length >= 256) return false;
+        // (PHP has no limit on a label; past 64 KiB of one the region is long: suspicious, S18Q-2)
+        if (this.label.length >= 65536) {
+          this.long = true;
+          return true;
+        }
         this.label += String.fromCharCode(c);
         return true;
       }
@@ -315,7 +344,11 @@ class Region {
   }
 
   report(): PhpRegion {
-    return { at: this.at, bytes: Buffer.concat(this.kept), plain: opensCode(Buffer.concat([Buffer.from('<?'), this.head]), 0), long: this.long };
+    // "<?=" and "<?php " always open code, and this one's code ran on without a parse error: plain
+    // (a high byte in a comment after "<?=" kept opensCode from saying so: S18Q-13)
+    const h = this.head;
+    const tagged = h[0] === 0x3d || ((h[0]! | 0x20) === 0x70 && (h[1]! | 0x20) === 0x68 && (h[2]! | 0x20) === 0x70 && (h[3] === undefined || h[3] === 0x20 || h[3] === 0x09 || h[3] === 0x0a || h[3] === 0x0d));
+    return { at: this.at, bytes: Buffer.concat(this.kept), plain: tagged || opensCode(Buffer.concat([Buffer.from('<?'), h]), 0), long: this.long };
   }
 }
 
@@ -351,7 +384,8 @@ export function phpTagPast(bound: number): PastTags {
     }
     // Still open: once past the scanned part, a region with more than REGION_BYTES kept (or
     // literals nested too deep) is reported as far as it was read.
-    if (r.long && at + b.length > bound) {
+    if ((r.long || r.read > READ_LIMIT) && at + b.length > bound) {
+      r.long = true;
       ended(r, undefined);
       return false;
     }
