@@ -284,7 +284,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const what = [...new Set(judged.findings.filter((f) => f.score > 0).map((f) => f.technique))].join(', ');
     const plain = regions.find((r) => r.plain);
     const long = regions.find((r) => r.long);
-    const floor = plain || long || cut || tags.overflow ? thresholds.suspicious : 0;
+    // (A long region that is not plain is not suspicious by itself: a large JSON, CSV or SQL file
+    // with a "<?" in one of its strings reads as code to its end, and is text, not PHP. A "<?php"
+    // or "<?=" one is: padding a shell past what is read is an attacker's move.)
+    const floor = plain || cut || tags.overflow ? thresholds.suspicious : 0;
     const score = Math.min(100, Math.max(judged.score, floor));
     if (score < thresholds.suspicious) return [];
     const first = regions[0];
