@@ -162,3 +162,27 @@ describe('heredocs whose lines end in a lone CR (PHP takes \\r as a newline)', (
   });
 });
 
+
+describe('the flow pass and literals (the S18 false-positive sweep, bench/redteam/README-fp-s18.md)', () => {
+  const verdictOf = (name: string, code: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, latin1(code));
+    return createScanner().scanFile(f).verdict;
+  };
+  it('"$f(...)" in a string is printed, not called (adminer builds SQL so): not malicious', () => {
+    assert.notEqual(verdictOf('adminer-like.php', '<?php $row=$_POST; $q = "PARTITION BY $row[partition_by]($row[partition])"; echo $q;'), 'malicious');
+  });
+  it('"{$f(...)}" in a string or a heredoc does call: malicious', () => {
+    assert.equal(verdictOf('interp-call.php', '<?php $f=$_GET["f"]; echo "{$f($_GET["c"])}";'), 'malicious');
+    assert.equal(verdictOf('heredoc-call.php', "<?php $f=$_GET['f']; echo <<<A\n{$f($_GET['c'])}\nA;\n"), 'malicious');
+  });
+  it('"${_GET[...]}" is request input; so are the values of an array handed to vsprintf, strtr, implode', () => {
+    for (const [name, code] of [
+      ['dollar-brace.php', '<?php echo `${_GET["c"]}`;'],
+      ['dollar-brace2.php', '<?php $c="${_GET["c"]}"; system($c);'],
+      ['vsprintf.php', '<?php system(vsprintf("%s",[$_GET["c"]]));'],
+      ['strtr.php', '<?php system(strtr("X",["X"=>$_GET["c"]]));'],
+      ['implode.php', '<?php system(implode([" ",$_GET["c"]]));'],
+    ]) assert.equal(verdictOf(name!, code!), 'malicious', name);
+  });
+});

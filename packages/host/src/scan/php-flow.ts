@@ -21,7 +21,7 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
@@ -273,8 +273,12 @@ function flow(src: string): FlowFinding[] {
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
   for (const f of callbackFlows(src, direct)) add(f);
+  // (in a literal's own text "$f(...)" is printed, not called: adminer's "PARTITION BY $row[x]($row[y])")
+  let inText: Uint8Array | undefined;
   for (const m of src.matchAll(VAR_CALL)) {
     if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
+    inText ??= literalText(src);
+    if (inText[m.index!] === 1) continue;
     const name = m[1]!;
     const args = argsAt(src, m.index! + m[0].length);
     if (isTaintedAt(name, m.index!)) {
@@ -290,7 +294,6 @@ function flow(src: string): FlowFinding[] {
   return out;
 }
 
-/** Is `expr` request input itself, through calls, concatenation and defaults? */
 /** Where the backtick literals of PHP code are (start, end): not those inside other literals or comments. */
 function codeBackticks(src: string): [number, number][] {
   const text = stripComments(src);
@@ -309,10 +312,88 @@ function codeBackticks(src: string): [number, number][] {
   return out;
 }
 
+/**
+ * 1 for each character of `src` in a literal's own text, 0 elsewhere (code, comments, and the
+ * `{$...}` code of literals that interpolate). "$f($x)" in a string prints, "{$f($x)}" calls.
+ */
+function literalText(src: string): Uint8Array {
+  const text = stripComments(src);
+  const n = text.length;
+  const mask = new Uint8Array(n);
+  const code = (j: number, depth: number): number => {
+    let open = 1;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 39 || c === 34 || c === 96) j = lit(j, depth);
+      else if (c === 123) {
+        open++;
+        j++;
+      } else if (c === 125) {
+        if (--open === 0) return j + 1;
+        j++;
+      } else j++;
+    }
+    return n;
+  };
+  const inner = (j: number, depth: number): number => {
+    // at "{$" or "${" in an interpolating literal: its code, not its text
+    if (depth >= MAX_NEST) return j + 1;
+    return code(j + (text.charCodeAt(j) === 123 ? 1 : 2), depth + 1);
+  };
+  const opens = (j: number): boolean => (text.charCodeAt(j) === 123 && text.charCodeAt(j + 1) === 36) || (text.charCodeAt(j) === 36 && text.charCodeAt(j + 1) === 123);
+  const lit = (i: number, depth: number): number => {
+    const q = text.charCodeAt(i);
+    let j = i + 1;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 92) {
+        mask.fill(1, j, Math.min(n, j + 2));
+        j += 2;
+      } else if (c === q) return j + 1;
+      else if (q !== 39 && opens(j)) j = inner(j, depth);
+      else mask[j++] = 1;
+    }
+    return n;
+  };
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) i = lit(i, 0);
+    else if (c === 60 && text.startsWith('<<<', i)) {
+      const e = heredocEnd(text, i);
+      if (e <= i + 3) {
+        i = e;
+        continue;
+      }
+      mask.fill(1, i, e);
+      // a heredoc's {$...} is code (a nowdoc's is text, and stays marked: only ever fewer matches skipped)
+      if (!/^<<<[ \t]*'/.test(text.slice(i, i + 8))) {
+        for (let j = i; j < e; j++) {
+          if (!opens(j)) continue;
+          const k = inner(j, 0);
+          mask.fill(0, j, k);
+          j = k - 1;
+        }
+      }
+      i = e;
+    } else i++;
+  }
+  return mask;
+}
+
+/** The values of an array literal (`[a, 'k' => b]`, `array(...)`); none for anything else. */
+function arrayValues(expr: string): string[] {
+  const m = /^\s*(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))\s*$/i.exec(expr);
+  if (!m) return [];
+  return splitTop(m[1] ?? m[2] ?? '', [',']).map((e) => {
+    const kv = splitTop(e, ['=>']);
+    return (kv[kv.length - 1] ?? '').replace(/^\s*\.\.\./, '');
+  });
+}
+
 /** A double-quoted, backtick or heredoc literal: PHP puts the variables it names into it. */
 const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\x80-\xff]*"?(?:\r\n?|\n)[\s\S]*)$/;
 /** Calls whose result carries all their arguments, not only the first. */
-const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad)$/i;
+const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end)$/i;
 /** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `isTainted`, "$f" and "{$f}" of a tainted $f. */
 function interpolates(lit: string, isTainted: ((name: string) => boolean) | undefined): boolean {
   if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?HTTP_/i.test(lit)) return true;
@@ -321,6 +402,7 @@ function interpolates(lit: string, isTainted: ((name: string) => boolean) | unde
   return false;
 }
 
+/** Is `expr` request input itself, through calls, concatenation and defaults? */
 function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefined): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
@@ -344,7 +426,7 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
         // (sprintf and the like pass on every argument, not the first: S18Q-14)
-        if (MANY_ARGS.test(call[1]!) && args.slice(1).some((a) => isDirect(a, isTainted))) {
+        if (MANY_ARGS.test(call[1]!) && args.some((a) => isDirect(a, isTainted) || arrayValues(a).some((v) => isDirect(v, isTainted)))) {
           part = '';
           sources++;
           break;

@@ -293,7 +293,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const first = regions[0];
     const why = [
       first ? `PHP from byte ${first.at}${regions.length > 1 ? ` (and ${regions.length - 1} more place${regions.length > 2 ? 's' : ''})` : ''} runs past the first ${maxBytes} bytes, which were all that was scanned` : `past the first ${maxBytes} bytes, which were all that was scanned`,
-      what ? `the rules find there: ${what}` : plain ? 'plain PHP code there runs when the file is included, and was not checked' : '',
+      what ? `the rules find there: ${what}` : plain ? 'plain PHP code there runs when the file is included (the rules found nothing to name in it)' : '',
       long ? `its code runs on for more than ${REGION_BYTES} bytes, which were all that was read` : '',
       cut ? `more code than the ${JUDGED_BYTES} bytes the rules were given` : '',
       tags.overflow ? `more PHP tags or places than are followed (${MAX_REGIONS} places): the rest was not looked at` : '',
