@@ -320,58 +320,22 @@ function literalText(src: string): Uint8Array {
   const text = stripComments(src);
   const n = text.length;
   const mask = new Uint8Array(n);
-  const code = (j: number, depth: number): number => {
-    let open = 1;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c === 39 || c === 34 || c === 96) j = lit(j, depth);
-      else if (c === 123) {
-        open++;
-        j++;
-      } else if (c === 125) {
-        if (--open === 0) return j + 1;
-        j++;
-      } else j++;
-    }
-    return n;
-  };
-  const inner = (j: number, depth: number): number => {
-    // at "{$" or "${" in an interpolating literal: its code, not its text
-    if (depth >= MAX_NEST) return j + 1;
-    return code(j + (text.charCodeAt(j) === 123 ? 1 : 2), depth + 1);
-  };
   const opens = (j: number): boolean => (text.charCodeAt(j) === 123 && text.charCodeAt(j + 1) === 36) || (text.charCodeAt(j) === 36 && text.charCodeAt(j + 1) === 123);
-  const lit = (i: number, depth: number): number => {
-    const q = text.charCodeAt(i);
-    let j = i + 1;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c === 92) {
-        mask.fill(1, j, Math.min(n, j + 2));
-        j += 2;
-      } else if (c === q) return j + 1;
-      else if (q !== 39 && opens(j)) j = inner(j, depth);
-      else mask[j++] = 1;
-    }
-    return n;
-  };
   for (let i = 0; i < n; ) {
     const c = text.charCodeAt(i);
-    if (c === 39 || c === 34 || c === 96) i = lit(i, 0);
+    if (c === 39 || c === 34 || c === 96) i = literalEnd(text, i, 0, mask);
     else if (c === 60 && text.startsWith('<<<', i)) {
       const e = heredocEnd(text, i);
-      if (e <= i + 3) {
-        i = e;
-        continue;
-      }
-      mask.fill(1, i, e);
-      // a heredoc's {$...} is code (a nowdoc's is text, and stays marked: only ever fewer matches skipped)
-      if (!/^<<<[ \t]*'/.test(text.slice(i, i + 8))) {
-        for (let j = i; j < e; j++) {
-          if (!opens(j)) continue;
-          const k = inner(j, 0);
-          mask.fill(0, j, k);
-          j = k - 1;
+      if (e > i + 3) {
+        mask.fill(1, i, e);
+        // a heredoc's {$...} is code (a nowdoc's is text, and stays marked: only ever fewer matches skipped)
+        if (!/^<<<[ \t]*'/.test(text.slice(i, i + 8))) {
+          for (let j = i; j < e; j++) {
+            if (!opens(j)) continue;
+            const k = codeEnd(text, j + (text.charCodeAt(j) === 123 ? 1 : 2), 1);
+            mask.fill(0, j, k);
+            j = k - 1;
+          }
         }
       }
       i = e;
@@ -597,30 +561,35 @@ const MAX_NEST = 32;
  * it has none). In "..." and `...`, `{$...}` and `${...}` are code up to their `}`, and a quote
  * there opens a literal of its own (`"{$a["/*"]}"` is one literal).
  */
-function literalEnd(src: string, i: number, depth: number): number {
+function literalEnd(src: string, i: number, depth: number, mask?: Uint8Array): number {
   const q = src.charCodeAt(i);
   const n = src.length;
   if (depth > MAX_NEST) return n;
   let j = i + 1;
   while (j < n) {
     const c = src.charCodeAt(j);
-    if (c === 92) j += 2;
-    else if (c === q) return j + 1;
-    else if (q !== 39 && c === 123 && src.charCodeAt(j + 1) === 36) j = codeEnd(src, j + 1, depth + 1);
-    else if (q !== 39 && c === 36 && src.charCodeAt(j + 1) === 123) j = codeEnd(src, j + 2, depth + 1);
-    else j++;
+    if (c === 92) {
+      mask?.fill(1, j, Math.min(n, j + 2));
+      j += 2;
+    } else if (c === q) return j + 1;
+    else if (q !== 39 && c === 123 && src.charCodeAt(j + 1) === 36) j = codeEnd(src, j + 1, depth + 1, mask);
+    else if (q !== 39 && c === 36 && src.charCodeAt(j + 1) === 123) j = codeEnd(src, j + 2, depth + 1, mask);
+    else {
+      if (mask) mask[j] = 1;
+      j++;
+    }
   }
   return n;
 }
 
 /** Where the code of a `{$...}` / `${...}` that starts at `j` (one brace open) ends: just past its `}`. */
-function codeEnd(src: string, j: number, depth: number): number {
+function codeEnd(src: string, j: number, depth: number, mask?: Uint8Array): number {
   const n = src.length;
   if (depth > MAX_NEST) return n;
   let open = 1;
   while (j < n) {
     const c = src.charCodeAt(j);
-    if (c === 39 || c === 34 || c === 96) j = literalEnd(src, j, depth);
+    if (c === 39 || c === 34 || c === 96) j = literalEnd(src, j, depth, mask);
     else if (c === 123) {
       open++;
       j++;

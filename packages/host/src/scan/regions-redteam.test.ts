@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner, phpTagPast, type FileResult } from './scanner.js';
+import { latin1, MIB, xorshiftBytes } from './scan-test-kit.js';
 
 // Red team S18Q (bench/redteam/README-regions-s18.md) against dfc3ada (php-regions.ts: the PHP
 // past the scanned part read as PHP's lexer reads it). Every shell here runs its command under
@@ -12,21 +13,11 @@ import { createScanner, phpTagPast, type FileResult } from './scanner.js';
 const dir = mkdtempSync(join(tmpdir(), 'mamori-regions-rt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const MIB = 1024 * 1024;
-const L = (s: string) => Buffer.from(s, 'latin1');
+const L = latin1;
 
 /** Picture-like bytes with no "<?" in them (PHP parses the file), JPEG magic first. */
 function filler(n: number, seed = 2463534242): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
+  const b = xorshiftBytes(n, seed);
   for (let i = b.indexOf('<?'); i >= 0; i = b.indexOf('<?', i + 1)) b[i + 1] = 0x21;
   b.set([0xff, 0xd8, 0xff, 0xe0], 0);
   return b;
