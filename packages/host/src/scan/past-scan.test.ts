@@ -185,4 +185,15 @@ describe('the flow pass and literals (the S18 false-positive sweep, bench/redtea
       ['implode.php', '<?php system(implode([" ",$_GET["c"]]));'],
     ]) assert.equal(verdictOf(name!, code!), 'malicious', name);
   });
+  it('request input through a spread, a named argument, destructuring, an arrow function or a match arm', () => {
+    for (const [name, code] of [
+      ['spread.php', '<?php $c = sprintf("%s", ...[$_GET["c"]]); system($c);'],
+      ['named.php', '<?php $c = sprintf(format: "%s", values: $_GET["c"]); system($c);'],
+      ['list.php', '<?php list($c) = [$_GET["c"]]; system($c);'],
+      ['brackets.php', '<?php [$c] = [sprintf("%s", $_GET["c"])]; system($c);'],
+      ['arrow.php', '<?php $c = (fn() => $_GET["c"])(); system($c);'],
+      ['reduce.php', '<?php $c = array_reduce([1], fn($a) => "$_GET[c]"); system($c);'],
+      ['match.php', '<?php $c = match(true) { default => $_GET["c"] }; system($c);'],
+    ]) assert.equal(verdictOf(name!, code!), 'malicious', name);
+  });
 });

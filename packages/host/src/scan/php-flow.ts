@@ -36,6 +36,7 @@ const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*((?:[^;?]|\?(?!>)){0,2000})/g;
+const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
@@ -210,6 +211,11 @@ function flow(src: string): FlowFinding[] {
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
     }
+    // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
+    for (const m of src.matchAll(DESTRUCT)) {
+      const rhs = m[3]!;
+      if (direct(rhs, m.index!) || arrayValues(rhs).some((v) => direct(v, m.index!))) for (const v of (m[1] ?? m[2] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
+    }
     for (const m of src.matchAll(FOREACH)) {
       if (direct(m[1]!, m.index!)) {
         if (m[2]) taint(m[2], m.index!);
@@ -382,7 +388,16 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
   const parts = splitTop(e, ['??', '?:', ':', '.']);
   let sources = 0;
   for (let part of parts) {
-    part = part.trim();
+    // (a named argument's name, and a spread's dots, are not the value)
+    part = part.trim().replace(/^[A-Za-z_][\w]*\s*:(?!:)\s*/, '').replace(/^\.\.\.\s*/, '');
+    // An arrow function's or a match arm's value is what the expression gives: (fn() => $_GET[c])(), match(..) { default => $_GET[c] }
+    // (each arm is shorter than the part it is in: the recursion ends)
+    if (/=>/.test(part) && /\bfn\s*\(|\bmatch\s*\(/i.test(part)) {
+      if ([...part.matchAll(/=>\s*([^,;{}]{1,300}?)\s*(?=[,;})]|$)/g)].some((a) => isDirect(a[1]!, isTainted))) {
+        sources++;
+        continue;
+      }
+    }
     for (let guard = 0; guard < 8; guard++) {
       part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
       if (SOURCE_ALONE.test(part)) break;
@@ -390,7 +405,8 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
         // (sprintf and the like pass on every argument, not the first: S18Q-14)
-        if (MANY_ARGS.test(call[1]!) && args.some((a) => isDirect(a, isTainted) || arrayValues(a).some((v) => isDirect(v, isTainted)))) {
+        const bare = (a: string) => a.replace(/^\s*(?:[A-Za-z_]\w*\s*:(?!:)|\.\.\.)\s*/, '');
+        if (MANY_ARGS.test(call[1]!) && args.some((a) => isDirect(bare(a), isTainted) || arrayValues(bare(a)).some((v) => isDirect(v, isTainted)))) {
           part = '';
           sources++;
           break;
