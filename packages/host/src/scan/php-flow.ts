@@ -233,8 +233,11 @@ function flow(src: string): FlowFinding[] {
     out.push(f);
   };
   // A backtick literal is a shell command: request input interpolated into one runs (S18Q-12).
+  // (the literals are walked once, for these and for the variable calls below, and only where needed)
+  let lits: ReturnType<typeof literalMap> | undefined;
+  const literals = () => (lits ??= literalMap(src));
   if (src.includes('`')) {
-    for (const [at, end] of codeBackticks(src)) {
+    for (const [at, end] of literals().backticks) {
       const lit = src.slice(at, Math.min(end, at + 600));
       if (interpolates(lit, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at))) add({ technique: 'request-input-exec', score: 90, description: 'request input runs as a shell command in a backtick literal', offset: at });
     }
@@ -280,11 +283,9 @@ function flow(src: string): FlowFinding[] {
   }
   for (const f of callbackFlows(src, direct)) add(f);
   // (in a literal's own text "$f(...)" is printed, not called: adminer's "PARTITION BY $row[x]($row[y])")
-  let inText: Uint8Array | undefined;
   for (const m of src.matchAll(VAR_CALL)) {
     if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
-    inText ??= literalText(src);
-    if (inText[m.index!] === 1) continue;
+    if (literals().text[m.index!] === 1) continue;
     const name = m[1]!;
     const args = argsAt(src, m.index! + m[0].length);
     if (isTaintedAt(name, m.index!)) {
@@ -300,37 +301,26 @@ function flow(src: string): FlowFinding[] {
   return out;
 }
 
-/** Where the backtick literals of PHP code are (start, end): not those inside other literals or comments. */
-function codeBackticks(src: string): [number, number][] {
-  const text = stripComments(src);
-  const out: [number, number][] = [];
-  const n = text.length;
-  for (let i = 0; i < n && out.length < 64; ) {
-    const c = text.charCodeAt(i);
-    if (c === 39 || c === 34) i = literalEnd(text, i, 0);
-    else if (c === 60 && text.startsWith('<<<', i)) i = heredocEnd(text, i);
-    else if (c === 96) {
-      const end = literalEnd(text, i, 0);
-      out.push([i, end]);
-      i = end;
-    } else i++;
-  }
-  return out;
-}
-
 /**
- * 1 for each character of `src` in a literal's own text, 0 elsewhere (code, comments, and the
- * `{$...}` code of literals that interpolate). "$f($x)" in a string prints, "{$f($x)}" calls.
+ * The literals of PHP text, in one walk of it with its comments blanked: `text` is 1 for each
+ * character of a literal's own text and 0 elsewhere (code, comments, and the `{$...}` code of
+ * literals that interpolate: "$f($x)" in a string prints, "{$f($x)}" calls); `backticks` are
+ * where the backtick literals of the code are (start, end), not those inside other literals.
  */
-function literalText(src: string): Uint8Array {
+function literalMap(src: string): { text: Uint8Array; backticks: [number, number][] } {
   const text = stripComments(src);
   const n = text.length;
   const mask = new Uint8Array(n);
+  const backticks: [number, number][] = [];
   const opens = (j: number): boolean => (text.charCodeAt(j) === 123 && text.charCodeAt(j + 1) === 36) || (text.charCodeAt(j) === 36 && text.charCodeAt(j + 1) === 123);
   for (let i = 0; i < n; ) {
     const c = text.charCodeAt(i);
-    if (c === 39 || c === 34 || c === 96) i = literalEnd(text, i, 0, mask);
-    else if (c === 60 && text.startsWith('<<<', i)) {
+    if (c === 39 || c === 34) i = literalEnd(text, i, 0, mask);
+    else if (c === 96) {
+      const end = literalEnd(text, i, 0, mask);
+      if (backticks.length < 64) backticks.push([i, end]);
+      i = end;
+    } else if (c === 60 && text.startsWith('<<<', i)) {
       const e = heredocEnd(text, i);
       if (e > i + 3) {
         mask.fill(1, i, e);
@@ -347,7 +337,7 @@ function literalText(src: string): Uint8Array {
       i = e;
     } else i++;
   }
-  return mask;
+  return { text: mask, backticks };
 }
 
 /** The values of an array literal (`[a, 'k' => b]`, `array(...)`); none for anything else. */

@@ -344,11 +344,11 @@ class Region {
   }
 
   report(): PhpRegion {
-    // "<?=" and "<?php " always open code, and this one's code ran on without a parse error: plain
-    // (a high byte in a comment after "<?=" kept opensCode from saying so: S18Q-13)
-    const h = this.head;
-    const tagged = h[0] === 0x3d || ((h[0]! | 0x20) === 0x70 && (h[1]! | 0x20) === 0x68 && (h[2]! | 0x20) === 0x70 && (h[3] === undefined || h[3] === 0x20 || h[3] === 0x09 || h[3] === 0x0a || h[3] === 0x0d));
-    return { at: this.at, bytes: Buffer.concat(this.kept), plain: tagged || opensCode(Buffer.concat([Buffer.from('<?'), h]), 0), long: this.long };
+    // "<?=" always opens code, and this one's code ran on without a parse error: plain, whatever
+    // its first bytes hold (a high byte in a comment kept opensCode from saying so: S18Q-13);
+    // opensCode takes "<?php" as it is
+    const plain = this.head[0] === 0x3d || opensCode(Buffer.concat([Buffer.from('<?'), this.head]), 0);
+    return { at: this.at, bytes: Buffer.concat(this.kept), plain, long: this.long };
   }
 }
 
@@ -391,6 +391,7 @@ export function phpTagPast(bound: number): PastTags {
     }
     return true;
   };
+  /** A "<?" at `i` of `b` (-1: its "<" ended the last part) opens a region. */
   const begin = (b: Buffer, i: number, at: number): void => {
     if (overflow) return;
     tags++;
@@ -406,12 +407,7 @@ export function phpTagPast(bound: number): PastTags {
       // the regions open from earlier parts read on
       if (open.length) open = open.filter((r) => run(r, bytes, 0, at));
       // a "<?" split over the two parts: its region starts with this part's second byte
-      if (last === 0x3c && lastAt === at - 1 && bytes[0] === 0x3f) {
-        const r = new Region(at - 1);
-        tags++;
-        if (open.length >= MAX_OPEN) stop();
-        else if (run(r, bytes, 1, at)) open.push(r);
-      }
+      if (last === 0x3c && lastAt === at - 1 && bytes[0] === 0x3f) begin(bytes, -1, at);
       for (let i = bytes.indexOf('<?'); i >= 0 && !overflow; i = bytes.indexOf('<?', i + 2)) begin(bytes, i, at);
       last = bytes[bytes.length - 1]!;
       lastAt = at + bytes.length - 1;

@@ -688,7 +688,6 @@ function phpInImage(data: Buffer, text: string): Finding[] {
  */
 const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|\/\*|\/\/|#|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}\s*\()/gi;
 
-
 /** Bytes of code (outside literals and comments) after a tag that must read as text (no control byte) up to its `?>`, where there is none sooner. */
 const CODE_RUN = 64;
 
