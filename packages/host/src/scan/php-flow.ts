@@ -130,43 +130,51 @@ export function superglobalAliases(src: string): string | undefined {
 
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
-  // assigned it earlier in the same function (from the last "function" keyword before the offset).
-  const fnStarts = [...src.matchAll(/\bfunction\b/gi)].map((m) => m.index!);
-  const regionStart = (at: number) => {
-    let lo = 0;
-    let hi = fnStarts.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (fnStarts[mid]! <= at) {
-        found = fnStarts[mid]!;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  };
-  // Per variable, where it was given request input, and where it was given something else
-  // (a plain "=" of anything not request input): the last of these before an offset decides.
+  // assigned it earlier in the same function body, or in the code outside every function.
+  const scopeOf = functionScopes(src);
+  // Per variable and scope, where it was given request input, and where it was given something
+  // else (a plain "=" of anything not request input): the last of these before an offset decides.
+  // Offsets are kept sorted (a binary search each way: a file of 100,000 assignments to one
+  // variable is not read in the square of that).
   const taintedAt = new Map<string, number[]>();
   const cleanedAt = new Map<string, number[]>();
+  // Per variable, where it was given a closure that returns request input (`$f = function () { return $_GET[c]; }`).
+  const closureAt = new Map<string, number[]>();
+  // How many taints and closures have been marked (a round that adds none is the last).
+  let marked = 0;
   const mark = (map: Map<string, number[]>, name: string, at: number) => {
-    const list = map.get(name) ?? [];
-    if (!list.includes(at)) list.push(at);
-    map.set(name, list);
+    const key = `${name}\u0000${scopeOf(at)}`;
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    const i = firstAbove(list, at - 1);
+    if (list[i] === at) return;
+    list.splice(i, 0, at);
+    if (map !== cleanedAt) marked++;
   };
   const taint = (name: string, at: number) => mark(taintedAt, name, at);
-  const isTaintedAt = (name: string, at: number) => {
-    const list = taintedAt.get(name);
+  // The file's functions and methods that return request input, by lower-case name.
+  const returners = new Set<string>();
+  // What is left of the characters read again to find where a statement with a closure in it ends.
+  let reread = 4 * 1024 * 1024;
+  const liveAt = (map: Map<string, number[]>, name: string, at: number) => {
+    const key = `${name}\u0000${scopeOf(at)}`;
+    const list = map.get(key);
     if (!list) return false;
-    const from = regionStart(at);
-    let last = -1;
-    for (const o of list) if (o >= from && o < at && o > last) last = o;
-    if (last < 0) return false;
-    for (const o of cleanedAt.get(name) ?? []) if (o > last && o < at) return false;
-    return true;
+    const i = firstAbove(list, at - 1) - 1;
+    if (i < 0) return false;
+    const cleaned = cleanedAt.get(key);
+    if (!cleaned) return true;
+    const j = firstAbove(cleaned, list[i]!);
+    return j >= cleaned.length || cleaned[j]! >= at;
   };
+  const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at);
   const sinkVars = new Map<string, string>();
-  const direct = (expr: string, at: number) => isDirect(expr, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at));
+  const taintAt = (at: number): Taint | undefined => {
+    const returns = returners.size > 0 || closureAt.size > 0;
+    if (taintedAt.size === 0 && !returns) return undefined;
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns };
+  };
+  const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
@@ -183,7 +191,7 @@ function flow(src: string): FlowFinding[] {
   });
   const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:->|::)?(${[...defs.keys()].join('|')})\\s*\\(`, 'gi') : undefined;
   for (let round = 0; round < 3; round++) {
-    const before = [...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size;
+    const before = marked + sinkVars.size + returners.size;
     if (calls) {
       for (const m of src.matchAll(calls)) {
         const def = defs.get(m[1]!.toLowerCase());
@@ -196,12 +204,46 @@ function flow(src: string): FlowFinding[] {
         });
       }
     }
+    // A function or method whose body returns request input gives it to its callers: function g() { return $_GET['c']; }
+    // (its body: up to the next function of the file, whose own returns are then counted as its too)
+    allDefs.forEach((m, i) => {
+      const name = m[1]!.toLowerCase();
+      if (returners.has(name)) return;
+      const from = m.index! + m[0].length;
+      const body = src.slice(from, Math.min(allDefs[i + 1]?.index ?? src.length, from + 65536));
+      let looked = 0;
+      for (const r of body.matchAll(/\breturn\b\s*([^;]{1,600}?)\s*(?=;|\?>|$)/gi)) {
+        if (++looked > 16) break;
+        if (direct(r[1]!, from + r.index!)) {
+          returners.add(name);
+          break;
+        }
+      }
+    });
+    // A closure's use ($c) list brings the variables in as they were where it is defined.
+    for (const m of src.matchAll(CLOSURE_USE)) {
+      for (const v of m[1]!.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (isTaintedAt(v[1]!, m.index! - 1)) taint(v[1]!, m.index! + m[0].length);
+    }
     for (const m of src.matchAll(ASSIGN)) {
       // (a statement ends at ";" or at "?>", which closes it as well)
       const after = m.index! + m[0].length;
       if (src[after] !== ';' && !src.startsWith('?>', after)) continue;
       const name = m[1]!;
-      const rhs = m[3]!;
+      let rhs = m[3]!;
+      // With a closure in it, the statement ends after the closure's own "}", not at the first ";" inside it.
+      const rhsAt = after - rhs.length;
+      // (at most 4 MiB of such reading a file: statements that never end cost no more than that)
+      if (reread > 0 && /\b(?:function|fn)\s*&?\s*\(/i.test(rhs)) {
+        const end = statementEnd(src, rhsAt);
+        reread -= end - rhsAt;
+        rhs = src.slice(rhsAt, end);
+      }
+      if (m[2] === '=' && CLOSURE_DEF.test(rhs.trim())) {
+        // $f = function () { return $_GET['c']; }: $f is not request input, $f() is
+        if (closureGives(rhs.trim(), taintAt(m.index!))) mark(closureAt, name, m.index!);
+        else mark(cleanedAt, name, m.index!);
+        continue;
+      }
       if (direct(rhs, m.index!)) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
@@ -222,7 +264,7 @@ function flow(src: string): FlowFinding[] {
         taint(m[3]!, m.index!);
       }
     }
-    if ([...taintedAt.values()].reduce((a, l) => a + l.length, 0) + sinkVars.size === before) break;
+    if (marked + sinkVars.size + returners.size === before) break;
   }
   const out: FlowFinding[] = [];
   const seen = new Set<string>();
@@ -239,7 +281,7 @@ function flow(src: string): FlowFinding[] {
   if (src.includes('`')) {
     for (const [at, end] of literals().backticks) {
       const lit = src.slice(at, Math.min(end, at + 600));
-      if (interpolates(lit, taintedAt.size === 0 ? undefined : (n) => isTaintedAt(n, at))) add({ technique: 'request-input-exec', score: 90, description: 'request input runs as a shell command in a backtick literal', offset: at });
+      if (interpolates(lit, taintAt(at))) add({ technique: 'request-input-exec', score: 90, description: 'request input runs as a shell command in a backtick literal', offset: at });
     }
   }
   for (const m of src.matchAll(SINK_CALL)) {
@@ -354,22 +396,61 @@ function arrayValues(expr: string): string[] {
 const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\x80-\xff]*"?(?:\r\n?|\n)[\s\S]*)$/;
 /** Calls whose result carries all their arguments, not only the first. */
 const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end)$/i;
-/** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `isTainted`, "$f" and "{$f}" of a tainted $f. */
-function interpolates(lit: string, isTainted: ((name: string) => boolean) | undefined): boolean {
+/** What the flow knows at one offset of the file: which variables hold request input, and which functions give it. */
+interface Taint {
+  /** Does `$name` hold request input here? */
+  v(name: string): boolean;
+  /** Does the file's function or method of this name return request input? */
+  fn(name: string): boolean;
+  /** Does `$name` hold a closure that returns request input? */
+  closure(name: string): boolean;
+  /** Whether any function or closure of the file returns request input (else fn and closure are always false). */
+  returns: boolean;
+}
+
+/** A closure's definition (`function (..) use (..) {..}`, `fn (..) => ..`, either `static`), as the whole text. */
+const CLOSURE_DEF = /^(?:static\s+)?(?:function\s*&?\s*\(|fn\s*&?\s*\()/i;
+/** An immediately invoked closure: `(function () {..})()`, `(fn () => ..)(..)`. */
+const INVOKED_CLOSURE = /^\(\s*((?:static\s+)?(?:function|fn)\s*&?\s*\([\s\S]*)\)\s*\([\s\S]*\)$/i;
+/** A method or static call: `$o->name(..)`, `$o?->name(..)`, `K::name(..)`, `self::name(..)`. */
+const METHOD_CALL = /^(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]*\s*::|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\?->|->|::))\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/;
+
+/** The values a closure's text returns: its `return` expressions, or an arrow function's expression (at most 16). */
+function closureValues(def: string): string[] {
+  if (/^(?:static\s+)?fn\b/i.test(def)) {
+    const arrow = /=>\s*([^,;{}]{1,300}?)\s*(?=[,;})]|$)/.exec(def);
+    return arrow ? [arrow[1]!] : [];
+  }
+  // (each to its statement's end, past the ";" of a closure inside it)
+  return [...def.matchAll(/\breturn\b/gi)].slice(0, 16).map((m) => {
+    const from = m.index! + m[0].length;
+    return def.slice(from, statementEnd(def, from));
+  });
+}
+
+/** Does a closure's text return request input? (Each value is shorter than the text: recursion ends.) */
+function closureGives(def: string, t: Taint | undefined): boolean {
+  return closureValues(def).some((e) => e.length < def.length && isDirect(e, t));
+}
+
+/** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `t`, "$f" and "{$f}" of a tainted $f. */
+function interpolates(lit: string, t: Taint | undefined): boolean {
   if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?HTTP_/i.test(lit)) return true;
-  if (!isTainted) return false;
-  for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (isTainted(m[1]!)) return true;
+  if (!t) return false;
+  for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!)) return true;
   return false;
 }
 
 /** Is `expr` request input itself, through calls, concatenation and defaults? */
-function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefined): boolean {
+function isDirect(expr: string, t: Taint | undefined): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
   if (!SOURCE.test(e)) {
-    if (!isTainted) return false;
+    if (!t) return false;
     let any = false;
-    for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (isTainted(m[1]!)) any = true;
+    for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;
+    // a call of a function of the file that returns request input, by name or as a method
+    if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
     if (!any) return false;
   }
   // A condition's value: what follows the first top-level "?" (not "??").
@@ -380,27 +461,48 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
   for (let part of parts) {
     // (a named argument's name, and a spread's dots, are not the value)
     part = part.trim().replace(/^[A-Za-z_][\w]*\s*:(?!:)\s*/, '').replace(/^\.\.\.\s*/, '');
-    // An arrow function's or a match arm's value is what the expression gives: (fn() => $_GET[c])(), match(..) { default => $_GET[c] }
+    // A match arm's value, or an arrow function's inside a larger expression (array_reduce(.., fn() => $_GET[c])),
+    // is what the expression gives; an arrow function on its own is a closure, not a value (below).
     // (each arm is shorter than the part it is in: the recursion ends)
-    if (/=>/.test(part) && /\bfn\s*\(|\bmatch\s*\(/i.test(part)) {
-      if ([...part.matchAll(/=>\s*([^,;{}]{1,300}?)\s*(?=[,;})]|$)/g)].some((a) => isDirect(a[1]!, isTainted))) {
+    if (/=>/.test(part) && (/\bmatch\s*\(/i.test(part) || (/\bfn\s*\(/i.test(part) && !CLOSURE_DEF.test(part)))) {
+      if ([...part.matchAll(/=>\s*([^,;{}]{1,300}?)\s*(?=[,;})]|$)/g)].some((a) => isDirect(a[1]!, t))) {
         sources++;
         continue;
       }
     }
+    // Handed to a caller (call_user_func and the like): a closure, a closure's variable or a function's name is called.
+    let called = false;
+    let gives = false;
     for (let guard = 0; guard < 8; guard++) {
       part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
       if (SOURCE_ALONE.test(part)) break;
+      // A closure of the file that returns request input, invoked or handed to a caller; a function or method of it called.
+      const invoked = INVOKED_CLOSURE.exec(part);
+      if (invoked ? closureGives(invoked[1]!, t) : called && CLOSURE_DEF.test(part) && closureGives(part, t)) {
+        gives = true;
+        break;
+      }
+      if (t?.returns) {
+        const fnCall = /^\\?([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/.exec(part) ?? METHOD_CALL.exec(part);
+        const closureCall = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\([\s\S]*\)$/.exec(part);
+        const named = called ? (/^["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']$/.exec(part) ?? undefined) : undefined;
+        const held = called ? /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(part) : undefined;
+        if ((fnCall && t.fn(fnCall[1]!)) || (named && t.fn(named[1]!)) || (closureCall && t.closure(closureCall[1]!)) || (held && t.closure(held[1]!))) {
+          gives = true;
+          break;
+        }
+      }
       const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
         // (sprintf and the like pass on every argument, not the first: S18Q-14)
         const bare = (a: string) => a.replace(/^\s*(?:[A-Za-z_]\w*\s*:(?!:)|\.\.\.)\s*/, '');
-        if (MANY_ARGS.test(call[1]!) && args.some((a) => isDirect(bare(a), isTainted) || arrayValues(bare(a)).some((v) => isDirect(v, isTainted)))) {
+        if (MANY_ARGS.test(call[1]!) && args.some((a) => isDirect(bare(a), t) || arrayValues(bare(a)).some((v) => isDirect(v, t)))) {
           part = '';
           sources++;
           break;
         }
+        called = CALLS_FIRST.test(call[1]!);
         part = (args[0] ?? '').trim();
         continue;
       }
@@ -411,9 +513,13 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
       }
       break;
     }
+    if (gives) {
+      sources++;
+      continue;
+    }
     // A literal that interpolates ("...", `...`, a heredoc) carries what it names (S18Q-14: "$_GET[c]").
     if (INTERPOLATING.test(part)) {
-      if (interpolates(part, isTainted)) sources++;
+      if (interpolates(part, t)) sources++;
       continue;
     }
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
@@ -422,7 +528,7 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
       continue;
     }
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
-    if (v && isTainted?.(v[1]!)) {
+    if (v && t?.v(v[1]!)) {
       sources++;
       continue;
     }
@@ -430,6 +536,9 @@ function isDirect(expr: string, isTainted: ((name: string) => boolean) | undefin
   }
   return sources > 0;
 }
+
+/** Callers whose result is what the callback given first returns. */
+const CALLS_FIRST = /^(?:call_user_func(?:_array)?|forward_static_call(?:_array)?|array_map)$/i;
 
 /** Splits at separators outside brackets and quotes. */
 function splitTop(s: string, seps: readonly string[]): string[] {
@@ -486,6 +595,98 @@ function argsAt(src: string, at: number): { first: string; all: string } | undef
     else if (c === ';' && depth <= 1) break;
   }
   return undefined;
+}
+
+/** The index of the first of the sorted `list` above `v` (its length when none is). */
+function firstAbove(list: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A closure's list of the variables it takes from where it is defined: `function (..) use ($a, &$b)`. */
+const CLOSURE_USE = /\bfunction\s*&?\s*\([^)]{0,400}\)\s*use\s*\(([^)]{0,400})\)/gi;
+
+/**
+ * The scope of each offset of PHP text: the innermost function body (from its "function" keyword
+ * to its closing "}") that holds it, or -1 outside every function. One walk of the text, with
+ * quoted strings skipped; a function whose body never closes runs to the end of the text.
+ */
+function functionScopes(src: string): (at: number) => number {
+  // change points: from at[i] on, the scope is id[i] (until the next)
+  const at: number[] = [0];
+  const id: number[] = [-1];
+  const stack: { depth: number; id: number }[] = [];
+  let depth = 0;
+  let pending = -1;
+  let next = 0;
+  const n = src.length;
+  for (let i = 0; i < n; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) {
+      // ' " `: to the closing quote, past escapes
+      let j = i + 1;
+      while (j < n && src.charCodeAt(j) !== c) j += src.charCodeAt(j) === 92 ? 2 : 1;
+      i = j;
+    } else if (c === 102 && src.startsWith('function', i) && !/[\w\x80-\xff$]/.test(src[i - 1] ?? '') && !/[\w\x80-\xff]/.test(src[i + 8] ?? '')) {
+      pending = i;
+      i += 7;
+    } else if (c === 59 && pending >= 0) {
+      pending = -1; // an abstract or interface method: no body
+    } else if (c === 123) {
+      depth++;
+      if (pending >= 0 && stack.length < 256) {
+        stack.push({ depth, id: next });
+        at.push(Math.max(pending, at[at.length - 1]!));
+        id.push(next++);
+      }
+      pending = -1;
+    } else if (c === 125) {
+      const top = stack[stack.length - 1];
+      if (top && top.depth === depth) {
+        stack.pop();
+        at.push(i + 1);
+        id.push(stack.length ? stack[stack.length - 1]!.id : -1);
+      }
+      depth--;
+    }
+  }
+  return (pos: number) => {
+    let lo = 0;
+    let hi = at.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (at[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return id[lo]!;
+  };
+}
+
+/** Where the statement starting at `at` ends: its ";" (or "?>") outside brackets and quotes, bounded to 8,000 characters. */
+function statementEnd(src: string, at: number): number {
+  let depth = 0;
+  let quote = '';
+  const stop = Math.min(src.length, at + 8000);
+  for (let i = at; i < stop; i++) {
+    const c = src[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth < 0) return i;
+    } else if (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) return i;
+  }
+  return stop;
 }
 
 /**
