@@ -760,6 +760,62 @@ export function stripComments(src: string): string {
   return out.join('');
 }
 
+/** A control byte (C0 but tab, LF and CR; DEL): PHP 8 refuses one in code, PHP 7.4 and older skip it. */
+export const CONTROL_BYTE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/**
+ * PHP as PHP 7.4 and older read it: a control byte in code (outside literals, comments and the
+ * text around the tags) is skipped with a warning and the script runs on, where PHP 8 refuses
+ * the file (`system\x01($_GET[c])` runs on PHP 7.4). Returns the text with each such byte made a
+ * space (same length), or undefined when code holds none. Code ends at `__halt_compiler` (what
+ * follows is data); a text without `<?` is read as PHP throughout (a .php file's code).
+ */
+export function php7Text(src: string): string | undefined {
+  const n = src.length;
+  let out: string[] | undefined;
+  let last = 0;
+  let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: outside the tags, looking for "<?"
+  let from = 0;
+  while (i < n) {
+    if (i < 0) {
+      const open = src.indexOf('<?', from);
+      if (open < 0) break;
+      i = open + 2;
+      continue;
+    }
+    const c = src.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) i = literalEnd(src, i, 0);
+    else if (c === 60 && src.startsWith('<<<', i)) i = heredocEnd(src, i);
+    else if (c === 63 && src.charCodeAt(i + 1) === 62) {
+      from = i + 2;
+      i = -1;
+    } else if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
+      // a line comment: to the end of its line or "?>"
+      let j = i + 1;
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (d === 10 || d === 13 || (d === 63 && src.charCodeAt(j + 1) === 62)) break;
+        j++;
+      }
+      i = j;
+    } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      const e = src.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
+    } else if (c === 95 && src.charCodeAt(i + 1) === 95 && src.slice(i, i + 15).toLowerCase() === '__halt_compiler') break;
+    else {
+      if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) {
+        out ??= [];
+        out.push(src.slice(last, i), ' ');
+        last = i + 1;
+      }
+      i++;
+    }
+  }
+  if (!out) return undefined;
+  out.push(src.slice(last));
+  return out.join('');
+}
+
 /** How deep "{$...}" may nest in literals before the rest of the text is taken as a literal (which keeps comments in: never blanks code). */
 const MAX_NEST = 32;
 

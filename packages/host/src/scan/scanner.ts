@@ -12,7 +12,7 @@ import { basename, extname, join, sep } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
-import { hiddenSinkCalls, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
+import { CONTROL_BYTE, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { MAX_REGIONS, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
 
@@ -247,7 +247,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
     let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
-    analyse(data, text, path, kind, 0, [], findings, { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 });
+    const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
+    analyse(data, text, path, kind, 0, [], findings, budget);
+    // The code as PHP 7.4 and older run it, where it holds control bytes they skip (PHP 8 refuses
+    // such a file): a layer of its own, read by the rules and the analysers.
+    const seven = text === '' ? undefined : php7Layer(kind, text);
+    if (seven !== undefined) {
+      const inner = Buffer.from(seven, 'latin1');
+      const at = ['php7'];
+      for (const f of confirmOutsideComments(yaraFindings(inner, path, at), inner, seven, path, 'php')) findings.push(f);
+      analyse(inner, seven, path, 'php', 1, at, findings, budget);
+    }
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
@@ -704,7 +714,8 @@ function phpTagAt(text: string): number {
   for (let m = PHP_TAG.exec(text); m !== null; m = PHP_TAG.exec(text)) {
     // "<?php" itself is once in 2^40 random bytes, and code after it may hold raw binary in a string
     // literal (eval(gzinflate("...")) with the bytes as they are): taken as it is
-    if ((text.charCodeAt(m.index + 2) | 0x20) === 0x70 || readsAsText(text, m.index + 2)) return m.index;
+    // (the whole word: a "<?p" alone is a short tag and a call, `<?pyc(` in random bytes, read as code like any other)
+    if (text.slice(m.index + 2, m.index + 5).toLowerCase() === 'php' || readsAsText(text, m.index + 2)) return m.index;
     PHP_TAG.lastIndex = m.index + 2;
   }
   return -1;
@@ -778,6 +789,36 @@ function lexFrom(text: string, from: number): 1 | 0 | -1 {
     }
   }
   return cut;
+}
+
+/** PHP_TAG as PHP 7.4 reads the bytes after a tag: a control byte is skipped like a space. */
+const PHP7_TAG = /<\?(?:php\b|=|[\x00-\x20\x7f]+(?:[$@]|\/\*|\/\/|#|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}[\x00-\x20\x7f]*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}[\x00-\x20\x7f]*\()/gi;
+
+/** A call, request input or a backtick: what makes a region worth reading as PHP 7.4 reads it. */
+const RUNS_SOMETHING = /[\w\x80-\xff]\s*\(|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|`/i;
+
+/**
+ * The text the rules read again as PHP 7.4 and older read it (php7Text), or undefined when it
+ * is the same. A PHP file is read whole. In any other file (an image, data) only the code after
+ * each open tag is (to its `?>`, at most CODE_SPAN bytes, 16 tags), and only the code that calls
+ * something: there PHP 8 refuses a tag followed by a control byte in code, which random picture
+ * data nearly always is, and PHP 7.4 runs it (`<?=\x01system($_GET[c])?>` in a GIF).
+ */
+function php7Layer(kind: FileKind, text: string): string | undefined {
+  if (!CONTROL_BYTE.test(text)) return undefined;
+  if (kind === 'php') return php7Text(text);
+  if (text.indexOf('<?') < 0) return undefined;
+  const parts: string[] = [];
+  PHP7_TAG.lastIndex = 0;
+  for (let m = PHP7_TAG.exec(text), tags = 0; m !== null && tags < 16; m = PHP7_TAG.exec(text), tags++) {
+    const close = text.indexOf('?>', m.index + 2);
+    const end = close < 0 || close > m.index + CODE_SPAN ? Math.min(text.length, m.index + CODE_SPAN) : close + 2;
+    const region = text.slice(m.index, end);
+    const read = php7Text(region);
+    if (read !== undefined && RUNS_SOMETHING.test(read)) parts.push(read.endsWith('?>') ? read : `${read}\n?>`);
+    PHP7_TAG.lastIndex = Math.max(m.index + 2, end);
+  }
+  return parts.length ? parts.join('\n') : undefined;
 }
 
 function hasPhpTag(text: string): boolean {
