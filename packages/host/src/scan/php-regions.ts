@@ -37,6 +37,13 @@ export const MAX_REGIONS = 64;
 const MAX_OPEN = 16;
 /** Tags looked at, at most this many a 16 KiB of the file (and 4,096 whatever its size). */
 const TAGS_PER_16K = 1;
+/** Bytes from a tag that PHP 7.4 reads on past a control byte, taken for the rules (as the scanned part's CODE_SPAN). */
+export const SPAN7 = 8192;
+/** Such windows kept, at most. */
+export const MAX_SEVEN = 16;
+/** What a shell's code calls (a control byte may stand between a name and its "(" in PHP 7.4): a window without any is not kept. */
+const SHELL_CALL = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|base64_decode|gzinflate|gzuncompress|str_rot13|include|require|include_once|require_once|call_user_func(?:_array)?|file_put_contents|move_uploaded_file|preg_replace)[\x00-\x20\x7f]*\(|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b/i;
+
 /** "{$...}" nested this deep in literals is `long` (PHP takes it; nothing legitimate does). */
 const MAX_NEST = 32;
 
@@ -73,6 +80,14 @@ export interface PastTags {
   end(): void;
   /** The regions that reach past the scanned part (at most MAX_REGIONS), in the order they ended. */
   readonly regions: readonly PhpRegion[];
+  /**
+   * The bytes from a "<?" whose code PHP 8 refuses at a control byte but PHP 7.4 and older skip it
+   * and run on (at most SPAN7 of them from the tag, MAX_SEVEN windows), where they reach past the
+   * scanned part and call something a shell calls: for the rules, as PHP 7.4 reads them.
+   */
+  readonly seven: readonly Buffer[];
+  /** More such windows than MAX_SEVEN: the rest were not looked at (decoys can fill the windows). */
+  readonly sevenOverflow: boolean;
   /** More regions, tags or open regions than are followed: the rest of the file was not looked at. */
   readonly overflow: boolean;
 }
@@ -358,6 +373,10 @@ class Region {
  */
 export function phpTagPast(bound: number): PastTags {
   const regions: PhpRegion[] = [];
+  const seven: Buffer[] = [];
+  let sevenOverflow = false;
+  // PHP 7.4 windows still being read: their bytes so far, and where the window ends (absolute)
+  let pending7: { parts: Buffer[]; end: number }[] = [];
   let open: Region[] = [];
   let overflow = false;
   let tags = 0;
@@ -374,10 +393,35 @@ export function phpTagPast(bound: number): PastTags {
     if (regions.length >= MAX_REGIONS) return stop();
     regions.push(r.report());
   };
+  /** A PHP 7.4 window read to its end: kept when it calls something a shell calls. */
+  const settle7 = (parts: Buffer[]): void => {
+    const bytes = Buffer.concat(parts);
+    if (!SHELL_CALL.test(bytes.toString('latin1'))) return;
+    if (seven.length < MAX_SEVEN) seven.push(bytes);
+    else sevenOverflow = true;
+  };
+  /**
+   * The region died at a control byte in code, which PHP 7.4 skips: the bytes from its tag (the
+   * code it kept, when the tag was in an earlier part), SPAN7 in all, are read as PHP 7.4 reads them.
+   */
+  const window7 = (r: Region, b: Buffer, at: number): void => {
+    if (r.at + SPAN7 <= bound || sevenOverflow || pending7.length >= MAX_SEVEN) return;
+    const head = r.at >= at ? [] : r.kept;
+    const have = head.reduce((n, x) => n + x.length, 0);
+    const from = r.at >= at ? r.at - at : 0;
+    const to = Math.min(b.length, from + SPAN7 - have);
+    const parts = [...head, Buffer.from(b.subarray(from, to))];
+    const end = at + from + SPAN7 - have;
+    if (to === b.length && end > at + b.length) pending7.push({ parts, end });
+    else settle7(parts);
+  };
   /** Reads `b` (from `at`) into a region from `i`: whether it is still open. */
   const run = (r: Region, b: Buffer, i: number, at: number): boolean => {
     const e = r.step(b, i);
-    if (e === DEAD) return false;
+    if (e === DEAD) {
+      window7(r, b, at);
+      return false;
+    }
     if (e >= 0) {
       ended(r, at + e);
       return false;
@@ -404,6 +448,16 @@ export function phpTagPast(bound: number): PastTags {
     feed(bytes, at) {
       if (overflow || bytes.length === 0) return;
       seen = at + bytes.length;
+      // PHP 7.4 windows begun in earlier parts take what they still lack
+      if (pending7.length) {
+        const still: typeof pending7 = [];
+        for (const w of pending7) {
+          w.parts.push(Buffer.from(bytes.subarray(0, Math.min(bytes.length, w.end - at))));
+          if (w.end > at + bytes.length) still.push(w);
+          else settle7(w.parts);
+        }
+        pending7 = still;
+      }
       // the regions open from earlier parts read on
       if (open.length) open = open.filter((r) => run(r, bytes, 0, at));
       // a "<?" split over the two parts: its region starts with this part's second byte
@@ -416,9 +470,17 @@ export function phpTagPast(bound: number): PastTags {
       // the file ended inside these: their code runs to its end
       for (const r of open) if (!overflow && r.at + 2 + r.read > bound) ended(r, undefined);
       open = [];
+      for (const w of pending7) settle7(w.parts);
+      pending7 = [];
     },
     get regions() {
       return regions;
+    },
+    get seven() {
+      return seven;
+    },
+    get sevenOverflow() {
+      return sevenOverflow;
     },
     get overflow() {
       return overflow;

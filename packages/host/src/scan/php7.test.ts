@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner } from './scanner.js';
 import { php7Text } from './php-flow.js';
-import { xorshiftBytes } from './scan-test-kit.js';
+import { MIB, scanBoth, xorshiftBytes } from './scan-test-kit.js';
+import { MAX_SEVEN, phpTagPast } from './php-regions.js';
 
 // PHP 7.4 and older skip a control byte in code (a warning, "Unexpected character in input") and
 // run on; PHP 8 refuses the file. Debian 11 ships PHP 7.4, so a shell with a control byte between
@@ -31,7 +32,7 @@ function run(php: string, name: string, bytes: Buffer): string {
   const f = join(dir, name);
   writeFileSync(f, bytes);
   const boot = `$_GET["c"] = $_POST["c"] = "echo ${MARK}"; include $argv[1];`;
-  return spawnSync(php, ['-d', 'short_open_tag=1', '-d', 'display_errors=stderr', '-r', boot, f], { encoding: 'latin1', timeout: 20_000 }).stdout;
+  return spawnSync(php, ['-d', 'short_open_tag=1', '-d', 'display_errors=stderr', '-r', boot, f], { encoding: 'latin1', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).stdout;
 }
 
 const b = (s: string) => Buffer.from(s, 'latin1');
@@ -93,5 +94,45 @@ describe('scan: the PHP 7.4 reading adds no noise', () => {
     pic.set(b('<?pyc(v\xcb\xee\x0e_Hf\x06'), 30_000);
     pic.set(b('$$ab('), 50_000);
     assert.equal(scanner.scanBuffer(pic, '/www/uploads/p.jpg').verdict, 'clean');
+  });
+});
+
+/** Picture bytes with no "<" in them (another "<?" would be a parse error to PHP 7.4 as well: the file would not run). */
+function padding(n: number, seed: number): Buffer {
+  const p = xorshiftBytes(n, seed);
+  for (let i = 0; i < n; i++) if (p[i] === 0x3c) p[i] = 0x3d;
+  p.set(b(JPEG), 0);
+  return p;
+}
+
+describe('scan: PHP 7.4 code past the scanned part', () => {
+  // scanBoth scans with a 1 MiB bound, in this process and through the timed scanner's child.
+  const cases: [string, number, string][] = [
+    ['"<?=" and a control byte, past the bound', MIB + MIB / 2, '<?=\x01system($_GET["c"])?>'],
+    ['a short tag split over two reads, at the bound', 2 * MIB - 1, '<?\x02 system($_GET["c"]);?>'],
+    ['control bytes between every token, near the end of a read', 3 * MIB - 40, '<?php $x\x02=\x03$_GET["c"];\x04passthru\x05($x);?>'],
+  ];
+  for (const [name, at, shell] of cases) {
+    it(name, async () => {
+      const bytes = padding(4 * MIB, at);
+      bytes.set(b(shell), at);
+      for (const r of await scanBoth(dir, 'past.jpg', bytes)) assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      if (php74) assert.match(run(PHP74!, 'past.jpg', bytes), new RegExp(MARK), 'PHP 7.4 runs it');
+    });
+  }
+  it('windows that fill the cap first (decoys) make the file suspicious at least', async () => {
+    const bytes = padding(4 * MIB, 99);
+    for (let i = 0; i <= MAX_SEVEN; i++) bytes.set(b('<?=\x01 include("x");?>'), MIB + 20_000 * (i + 1));
+    bytes.set(b('<?=\x01system($_GET["c"])?>'), 3 * MIB);
+    for (const r of await scanBoth(dir, 'decoys.jpg', bytes)) assert.notEqual(r.verdict, 'clean', JSON.stringify(r.findings));
+  });
+  it('random picture bytes past the bound keep no window', () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const pic = xorshiftBytes(8 * MIB, seed);
+      const t = phpTagPast(MIB);
+      for (let at = 0; at < pic.length; at += MIB) t.feed(pic.subarray(at, at + MIB), at);
+      t.end();
+      assert.deepEqual([t.seven.length, t.sevenOverflow], [0, false]);
+    }
   });
 });

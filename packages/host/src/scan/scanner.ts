@@ -14,7 +14,7 @@ import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateL
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { CONTROL_BYTE, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
-import { MAX_REGIONS, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
+import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
 
 export { phpTagPast, TAG_WINDOW, type PastTags, type PhpRegion } from './php-regions.js';
 
@@ -276,7 +276,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    */
   function pastFindings(path: string, tags: PastTags): Finding[] {
     const regions = tags.regions;
-    if (regions.length === 0 && !tags.overflow) return [];
+    if (regions.length === 0 && !tags.overflow && tags.seven.length === 0) return [];
+    const overflow = tags.overflow || tags.sevenOverflow;
     // At most JUDGED_BYTES of it, as a file scanned in this process is (the rules' cost on dense
     // code is about 3 s a MiB, and this runs outside the scan's per-file time bound).
     const parts: Buffer[] = [];
@@ -291,22 +292,31 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       bytes += r.bytes.length;
     }
     const judged = parts.length ? judge(path, 'php', Buffer.concat(parts), []) : { score: 0, findings: [] };
+    // Code PHP 8 refuses at a control byte and PHP 7.4 runs: each window judged on its own (judge
+    // reads a PHP file as PHP 7.4 does too), at most MAX_SEVEN of SPAN7 bytes.
+    for (const w of tags.seven) {
+      const j = judge(path, 'php', w, []);
+      if (j.score > judged.score) judged.score = j.score;
+      for (const f of j.findings) judged.findings.push(f);
+    }
     const what = [...new Set(judged.findings.filter((f) => f.score > 0).map((f) => f.technique))].join(', ');
     const plain = regions.find((r) => r.plain);
     const long = regions.find((r) => r.long);
     // (A long region that is not plain is not suspicious by itself: a large JSON, CSV or SQL file
     // with a "<?" in one of its strings reads as code to its end, and is text, not PHP. A "<?php"
     // or "<?=" one is: padding a shell past what is read is an attacker's move.)
-    const floor = plain || cut || tags.overflow ? thresholds.suspicious : 0;
+    const floor = plain || cut || overflow ? thresholds.suspicious : 0;
     const score = Math.min(100, Math.max(judged.score, floor));
     if (score < thresholds.suspicious) return [];
     const first = regions[0];
     const why = [
+      !first && tags.seven.length ? 'PHP that PHP 7.4 and older run (they skip the control bytes PHP 8 refuses)' : '',
       first ? `PHP from byte ${first.at}${regions.length > 1 ? ` (and ${regions.length - 1} more place${regions.length > 2 ? 's' : ''})` : ''} runs past the first ${maxBytes} bytes, which were all that was scanned` : `past the first ${maxBytes} bytes, which were all that was scanned`,
       what ? `the rules find there: ${what}` : plain ? 'plain PHP code there runs when the file is included (the rules found nothing to name in it)' : '',
       long ? `its code runs on for more than ${REGION_BYTES} bytes, which were all that was read` : '',
       cut ? `more code than the ${JUDGED_BYTES} bytes the rules were given` : '',
       tags.overflow ? `more PHP tags or places than are followed (${MAX_REGIONS} places): the rest was not looked at` : '',
+      tags.sevenOverflow ? `more than ${MAX_SEVEN} places where PHP 7.4 runs on past a control byte and calls something: the rest was not looked at` : '',
     ].filter((x) => x !== '');
     return [{ rule: 'mamori:php-past-scan', source: 'mamori', technique: 'php-past-scan', score, description: why.join('; ') }];
   }
