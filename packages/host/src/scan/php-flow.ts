@@ -573,14 +573,16 @@ function splitTop(s: string, seps: readonly string[]): string[] {
   return out;
 }
 
-/** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
-function argsAt(src: string, at: number): { first: string; all: string } | undefined {
-  let depth = 1;
-  let firstEnd = -1;
+/**
+ * Walks `src` from `at` (at most `limit` characters) outside quoted strings, keeping the depth of
+ * brackets from `depth`: `visit` sees each character outside quotes with the depth after it, and
+ * a number it returns is the walk's answer (undefined: the limit or the text's end came first).
+ */
+function walkCode(src: string, at: number, limit: number, depth: number, visit: (c: string, i: number, depth: number) => number | undefined): number | undefined {
   let quote = '';
-  const stop = Math.min(src.length, at + 4000);
+  const stop = Math.min(src.length, at + limit);
   for (let i = at; i < stop; i++) {
-    const c = src[i];
+    const c = src[i]!;
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
@@ -588,13 +590,24 @@ function argsAt(src: string, at: number): { first: string; all: string } | undef
     }
     if (c === '"' || c === "'") quote = c;
     else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) return { first: src.slice(at, firstEnd < 0 ? i : firstEnd), all: src.slice(at, i) };
-    } else if (c === ',' && depth === 1 && firstEnd < 0) firstEnd = i;
-    else if (c === ';' && depth <= 1) break;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    const r = visit(c, i, depth);
+    if (r !== undefined) return r;
   }
   return undefined;
+}
+
+/** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
+function argsAt(src: string, at: number): { first: string; all: string } | undefined {
+  let firstEnd = -1;
+  const end = walkCode(src, at, 4000, 1, (c, i, depth) => {
+    if (depth === 0) return i; // its ")"
+    if (c === ',' && depth === 1 && firstEnd < 0) firstEnd = i;
+    else if (c === ';' && depth <= 1) return -1;
+    return undefined;
+  });
+  if (end === undefined || end < 0) return undefined;
+  return { first: src.slice(at, firstEnd < 0 ? end : firstEnd), all: src.slice(at, end) };
 }
 
 /** The index of the first of the sorted `list` above `v` (its length when none is). */
@@ -670,23 +683,8 @@ function functionScopes(src: string): (at: number) => number {
 
 /** Where the statement starting at `at` ends: its ";" (or "?>") outside brackets and quotes, bounded to 8,000 characters. */
 function statementEnd(src: string, at: number): number {
-  let depth = 0;
-  let quote = '';
-  const stop = Math.min(src.length, at + 8000);
-  for (let i = at; i < stop; i++) {
-    const c = src[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (--depth < 0) return i;
-    } else if (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) return i;
-  }
-  return stop;
+  const end = walkCode(src, at, 8000, 0, (c, i, depth) => (depth < 0 || (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) ? i : undefined));
+  return end ?? Math.min(src.length, at + 8000);
 }
 
 /**
