@@ -258,6 +258,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       for (const f of confirmOutsideComments(yaraFindings(inner, path, at), inner, seven, path, 'php')) findings.push(f);
       analyse(inner, seven, path, 'php', 1, at, findings, budget);
     }
+    // JSP and ASP.NET source with its names unescaped and its string pieces joined: Java and C# read
+    // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
+    if (kind === 'jsp' || kind === 'asp') {
+      const joined = joinedSource(data.toString('latin1'));
+      if (joined !== undefined) for (const f of yaraFindings(Buffer.from(joined, 'latin1'), path, ['unescape'])) findings.push(f);
+    }
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
@@ -799,6 +805,21 @@ function lexFrom(text: string, from: number): 1 | 0 | -1 {
     }
   }
   return cut;
+}
+
+/** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time". */
+const JOINED = /"[^"\\\n]{0,200}"(?:\s*[+&]\s*"[^"\\\n]{0,200}"){1,64}/g;
+
+/**
+ * JSP or ASP.NET source as its compiler reads it, where that differs from its bytes: Java's
+ * \uXXXX escapes (anywhere in the source, one or more u's) and C#'s (in names) made characters,
+ * and runs of string literals joined into one. Undefined when there is neither.
+ */
+function joinedSource(src: string): string | undefined {
+  let out = src;
+  if (out.includes('\\u')) out = out.replace(/\\u+([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16) & 0xff));
+  if (out.includes('"')) out = out.replace(JOINED, (run) => `"${[...run.matchAll(/"([^"\\\n]*)"/g)].map((m) => m[1]).join('')}"`);
+  return out === src ? undefined : out;
 }
 
 /** PHP_TAG as PHP 7.4 reads the bytes after a tag: a control byte is skipped like a space. */

@@ -73,7 +73,7 @@ rule mamori_jsp_reflection_exec {
     technique = "jsp-exec"
     description = "JSP reaching Runtime.exec or ProcessBuilder through reflection, with request input"
   strings:
-    $cls = /Class\s*\.\s*forName\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"/
+    $cls = /Class\s*\.\s*forName\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"|\b(Runtime|ProcessBuilder)\s*\.\s*class\b/
     $m = /getMethod\s*\(\s*"(exec|start|getRuntime)"/
     $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
   condition:
@@ -131,6 +131,20 @@ rule mamori_aspx_startinfo_input {
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
   condition:
     $si and $start and $in and not mamori_aspx_process_start
+}
+
+rule mamori_aspx_webmethod_shell {
+  meta:
+    score = 85
+    technique = "aspx-exec"
+    description = "ASP.NET web service method starting a shell (its parameters are the request's)"
+  strings:
+    $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod/ nocase
+    $ps = /Process\s*\.\s*Start\s*\(/ nocase
+    $psi = "ProcessStartInfo" nocase
+    $sh = /cmd(\.exe)?["' ]|powershell|\/bin\/(ba)?sh\b/ nocase
+  condition:
+    $wm and ($ps or $psi) and $sh
 }
 
 rule mamori_cgi_python_exec_input {
