@@ -21,8 +21,8 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
@@ -35,9 +35,10 @@ const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
-const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*((?:[^;?]|\?(?!>)){0,2000})/g;
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:[^;?]|\?(?!>)){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+const PARSE_STR = /(?<![\w>$:\\])(?:mb_)?parse_str\s*\(/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
 const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
@@ -169,6 +170,8 @@ function flow(src: string): FlowFinding[] {
   };
   const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at);
   const sinkVars = new Map<string, string>();
+  // Variables holding a short string of literals (the file's last assignment of each).
+  const strVars = new Map<string, string>();
   const taintAt = (at: number): Taint | undefined => {
     const returns = returners.size > 0 || closureAt.size > 0;
     if (taintedAt.size === 0 && !returns) return undefined;
@@ -249,9 +252,23 @@ function flow(src: string): FlowFinding[] {
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
+      // A short string put together from literals and variables holding them ($a = 'sys'; $c = $a . 'tem')
+      if (m[2] === '=') {
+        const value = stringValue(rhs, strVars);
+        if (value !== undefined && strVars.size < 4096) strVars.set(name, value);
+        else strVars.delete(name);
+        if (value !== undefined && ALL_SINKS.includes(value.toLowerCase())) sinkVars.set(name, value.toLowerCase());
+      }
       const alias = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
+    }
+    // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q
+    for (const m of src.matchAll(PARSE_STR)) {
+      const args = argsAt(src, m.index! + m[0].length);
+      const parts = args ? splitTop(args.all, [',']) : [];
+      const into = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(parts[1] ?? '');
+      if (into && direct(parts[0]!, m.index!)) taint(into[1]!, m.index!);
     }
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
     for (const m of src.matchAll(DESTRUCT)) {
@@ -288,7 +305,9 @@ function flow(src: string): FlowFinding[] {
     const sink = m[2]!.toLowerCase();
     const args = argsAt(src, m.index! + m[0].length);
     // create_function's code is its second argument; the others' payload is the first.
-    if (!args || !(sink === 'create_function' ? splitTop(args.all, [',']).some((a) => direct(a, m.index!)) : direct(args.first, m.index!))) continue;
+    // (a command given as an array, as proc_open takes one, carries its values; pcntl_exec's are its second argument)
+    const carries = (a: string) => direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!));
+    if (!args || !(sink === 'create_function' || sink === 'pcntl_exec' ? splitTop(args.all, [',']).some(carries) : SHELL_SINKS.includes(sink) ? carries(args.first) : direct(args.first, m.index!))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
     else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
@@ -305,7 +324,7 @@ function flow(src: string): FlowFinding[] {
       const fn = lit ? lit[1]!.toLowerCase() : v ? sinkVars.get(v[1]!) : undefined;
       return fn !== undefined && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn));
     });
-    if (named < 0 || !parts.some((a, i) => i !== named && direct(a, m.index!))) continue;
+    if (named < 0 || !parts.some((a, i) => i !== named && (direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!))))) continue;
     const fn = (/^["'](\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
   }
@@ -435,7 +454,7 @@ function closureGives(def: string, t: Taint | undefined): boolean {
 
 /** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `t`, "$f" and "{$f}" of a tainted $f. */
 function interpolates(lit: string, t: Taint | undefined): boolean {
-  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?HTTP_/i.test(lit)) return true;
+  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)/i.test(lit)) return true;
   if (!t) return false;
   for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!)) return true;
   return false;
@@ -492,6 +511,8 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
           break;
         }
       }
+      // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
+      part = part.replace(/^([A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\([\s\S]*\))(?:\s*\[[^\]\n]{0,80}\])+$/, '$1');
       const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
@@ -522,11 +543,12 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
       if (interpolates(part, t)) sources++;
       continue;
     }
-    if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
+    // (before the plain literals: 'php://input' is one)
     if (SOURCE_ALONE.test(part)) {
       sources++;
       continue;
     }
+    if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
       sources++;
@@ -539,6 +561,22 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
 
 /** Callers whose result is what the callback given first returns. */
 const CALLS_FIRST = /^(?:call_user_func(?:_array)?|forward_static_call(?:_array)?|array_map)$/i;
+
+/** The value of a short string expression of literals and variables known to hold them ('sys' . $b), or undefined. */
+function stringValue(expr: string, known: ReadonlyMap<string, string>): string | undefined {
+  if (expr.length > 200) return undefined;
+  let out = '';
+  for (const piece of splitTop(expr, ['.'])) {
+    const p = piece.trim();
+    const lit = /^(["'])([A-Za-z0-9_]{0,40})\1$/.exec(p);
+    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(p);
+    const part = lit ? lit[2] : v ? known.get(v[1]!) : undefined;
+    if (part === undefined) return undefined;
+    out += part;
+    if (out.length > 40) return undefined;
+  }
+  return out;
+}
 
 /** Splits at separators outside brackets and quotes. */
 function splitTop(s: string, seps: readonly string[]): string[] {

@@ -100,7 +100,7 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
-const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
+const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
