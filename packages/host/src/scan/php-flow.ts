@@ -38,6 +38,17 @@ const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\
 const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:[^;?]|\?(?!>)){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+/** PHP's magic methods, which run on an object the request chose by unserialize(). */
+const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
+/** A sink given an object's property (within a method's first 4,000 characters). */
+const PROPERTY_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*\$this\s*->/i;
+
+/** A method named by a variable: `$o->$m(`, `K::$m(`. */
+const DYNAMIC_METHOD = /(?:->|::)\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/g;
+/** Where an object may be called: `$o(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`. */
+const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(/gi;
+/** An object property assigned: `$o->cmd = ...;`, `$this->cmd = ...;`. */
+const PROP_ASSIGN = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=(?![=>])\s*([^;]{1,2000})/g;
 const PARSE_STR = /(?<![\w>$:\\])(?:mb_)?parse_str\s*\(/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
@@ -172,10 +183,12 @@ function flow(src: string): FlowFinding[] {
   const sinkVars = new Map<string, string>();
   // Variables holding a short string of literals (the file's last assignment of each).
   const strVars = new Map<string, string>();
+  // Object properties given request input anywhere in the file (an object's state outlives the function that set it).
+  const props = new Set<string>();
   const taintAt = (at: number): Taint | undefined => {
     const returns = returners.size > 0 || closureAt.size > 0;
-    if (taintedAt.size === 0 && !returns) return undefined;
-    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns };
+    if (taintedAt.size === 0 && !returns && props.size === 0) return undefined;
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns, prop: (n) => props.has(n) };
   };
   const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
@@ -205,6 +218,41 @@ function flow(src: string): FlowFinding[] {
           const param = def.params[i];
           if (param && direct(a, m.index!)) taint(param, def.at + 1);
         });
+      }
+    }
+    if (defs.size > 0) {
+      // A method named by request input ($o->$m(...), K::$m(...)) may be any method of the file: those that run
+      // commands or code take the call's arguments.
+      let seen = 0;
+      for (const m of src.matchAll(DYNAMIC_METHOD)) {
+        if (++seen > 256) break;
+        if (!isTaintedAt(m[1]!, m.index!)) continue;
+        const args = argsAt(src, m.index! + m[0].length);
+        if (!args) continue;
+        const parts = splitTop(args.all, [',']);
+        for (const def of defs.values()) parts.forEach((a, i) => def.params[i] && direct(a, m.index!) && taint(def.params[i]!, def.at + 1));
+      }
+      // An object called ($o(...), call_user_func($o, ...)) runs its __invoke with the arguments.
+      const invoke = defs.get('__invoke');
+      seen = 0;
+      if (invoke) {
+        for (const m of src.matchAll(INVOKES)) {
+          if (++seen > 256) break;
+          const args = argsAt(src, m.index! + m[0].length);
+          if (!args) continue;
+          let parts = splitTop(args.all, [',']);
+          if (m[2] !== undefined) parts = m[3] ? arrayValues(parts[1] ?? '') : parts.slice(1);
+          parts.forEach((a, i) => invoke.params[i] && direct(a, m.index!) && taint(invoke.params[i]!, invoke.at + 1));
+        }
+      }
+    }
+    // $o->cmd = $_GET['c']: the property holds request input wherever it is read ($this->cmd in a method)
+    for (const m of src.matchAll(PROP_ASSIGN)) {
+      // (the right side is taken greedily to its ";", never backtracked into: linear in the file)
+      if (src[m.index! + m[0].length] !== ';') continue;
+      if (props.size < 256 && !props.has(m[1]!) && direct(m[2]!, m.index!)) {
+        props.add(m[1]!);
+        marked++;
       }
     }
     // A function or method whose body returns request input gives it to its callers: function g() { return $_GET['c']; }
@@ -343,12 +391,27 @@ function flow(src: string): FlowFinding[] {
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
   for (const f of callbackFlows(src, direct)) add(f);
+  // unserialize() of request input, where a class of the file runs a property in one of PHP's magic
+  // methods (__destruct, __wakeup ...): the request chooses the object, and so what runs.
+  if (/\bunserialize\s*\(/i.test(src)) {
+    const gadget = [...src.matchAll(MAGIC_METHOD)].slice(0, 64).find((m) => PROPERTY_SINK.test(src.slice(m.index!, m.index! + 4000)));
+    if (gadget) {
+      for (const m of src.matchAll(/(?<![\w>$:\\])unserialize\s*\(/gi)) {
+        const args = argsAt(src, m.index! + m[0].length);
+        if (!args || !direct(args.first, m.index!)) continue;
+        add({ technique: 'object-injection', score: 85, description: `request input unserialized, and a class of the file runs one of its properties in ${gadget[1]}()`, offset: m.index! });
+        break;
+      }
+    }
+  }
   // (in a literal's own text "$f(...)" is printed, not called: adminer's "PARTITION BY $row[x]($row[y])")
   for (const m of src.matchAll(VAR_CALL)) {
     if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
     if (literals().text[m.index!] === 1) continue;
     const name = m[1]!;
-    const args = argsAt(src, m.index! + m[0].length);
+    // (its arguments read only where they matter: a file of "$a(" is not read 4,000 characters at each)
+    const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted;
+    const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     if (isTaintedAt(name, m.index!)) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
@@ -414,7 +477,7 @@ function arrayValues(expr: string): string[] {
 /** A double-quoted, backtick or heredoc literal: PHP puts the variables it names into it. */
 const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\x80-\xff]*"?(?:\r\n?|\n)[\s\S]*)$/;
 /** Calls whose result carries all their arguments, not only the first. */
-const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end)$/i;
+const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end|explode|preg_split|mb_split|str_getcsv|array_combine|array_pad|array_fill)$/i;
 /** What the flow knows at one offset of the file: which variables hold request input, and which functions give it. */
 interface Taint {
   /** Does `$name` hold request input here? */
@@ -425,6 +488,8 @@ interface Taint {
   closure(name: string): boolean;
   /** Whether any function or closure of the file returns request input (else fn and closure are always false). */
   returns: boolean;
+  /** Is an object property of this name given request input somewhere in the file (`$o->cmd = $_GET[c]`)? */
+  prop(name: string): boolean;
 }
 
 /** A closure's definition (`function (..) use (..) {..}`, `fn (..) => ..`, either `static`), as the whole text. */
@@ -468,6 +533,8 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
     if (!t) return false;
     let any = false;
     for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;
+    // a property given request input
+    if (!any) for (const m of e.matchAll(/->\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.prop(m[1]!)) any = true;
     // a call of a function of the file that returns request input, by name or as a method
     if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
     if (!any) return false;
@@ -525,6 +592,23 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
         }
         called = CALLS_FIRST.test(call[1]!);
         part = (args[0] ?? '').trim();
+        // an argument that is itself an expression (trim($in . "")) is read as one
+        if (compound(part)) {
+          if (!isDirect(part, t)) return false;
+          gives = true;
+          break;
+        }
+        continue;
+      }
+      // a call through a variable ($d = 'base64_decode'; $d($in)) gives what it is given, as a named call does
+      const varCall = /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(([\s\S]*)\)$/.exec(part);
+      if (varCall) {
+        part = (splitTop(varCall[1]!, [','])[0] ?? '').trim();
+        if (compound(part)) {
+          if (!isDirect(part, t)) return false;
+          gives = true;
+          break;
+        }
         continue;
       }
       const paren = /^\(([\s\S]*)\)$/.exec(part);
@@ -538,14 +622,14 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
       sources++;
       continue;
     }
+    // (before the literals: 'php://input' and "php://input" are literals)
+    if (SOURCE_ALONE.test(part)) {
+      sources++;
+      continue;
+    }
     // A literal that interpolates ("...", `...`, a heredoc) carries what it names (S18Q-14: "$_GET[c]").
     if (INTERPOLATING.test(part)) {
       if (interpolates(part, t)) sources++;
-      continue;
-    }
-    // (before the plain literals: 'php://input' is one)
-    if (SOURCE_ALONE.test(part)) {
-      sources++;
       continue;
     }
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
@@ -554,9 +638,19 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
       sources++;
       continue;
     }
+    const prop = /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    if (prop && t?.prop(prop[1]!)) {
+      sources++;
+      continue;
+    }
     return false;
   }
   return sources > 0;
+}
+
+/** Whether an expression joins values at its top level (concatenation, a condition, a default). */
+function compound(e: string): boolean {
+  return /[.?:]/.test(e) && splitTop(e, ['??', '?:', ':', '.', '?']).length > 1;
 }
 
 /** Callers whose result is what the callback given first returns. */
