@@ -265,17 +265,19 @@ export class LoginGuard {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) await this.#ledger.undo(who);
-    // (Only a trusted device pays this extra round.)
-    if (who.device && this.#overDeviceBudget(await this.#ledger.deviceDays(who))) this.#ledger.distrust(a, who);
     // The attempt is counted now, as a failure; report settles it.
-    const n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+    let n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+    // A trusted device is counted as one in the same round as the rest. One whose failures on the
+    // account for the day were used up before this attempt (the counts the round's increments
+    // give back, so parallel attempts each see the ones before them) is counted again as
+    // untrusted: a second round, for such a device only.
+    if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
+      await this.#ledger.retract(who);
+      this.#ledger.distrust(a, who);
+      n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+    }
     const trusted = who.by === 0;
-    // A trusted device's day counts before this attempt: at the cap only when parallel attempts
-    // raced past the check that makes such a device untrusted. Refused; the next one is untrusted.
-    let v =
-      trusted && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])
-        ? this.#refuse(a, who.uh, trusted, 'block', 'login.device', "this trusted device's failures on the account for the day are used up", 1)
-        : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
+    let v = this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
       this.#ledger.keep(who);
       return v;
