@@ -84,6 +84,9 @@ describe('scan: the same ways in, used as applications use them, stay clean', ()
     `$a = 'str'; $b = 'toupper'; $f = $a . $b; echo $f('hello'), htmlspecialchars($_GET['name'] ?? '');`,
     `$k = array_keys($_GET)[0] ?? 'none'; echo htmlspecialchars($k);`,
     `$p = proc_open(['ls', '-l', '/tmp'], [1 => ['pipe', 'w']], $pipes); echo stream_get_contents($pipes[1]);`,
+    // a controller dispatching by name without arguments, and unserialize() that makes no object
+    `class A { function index() { echo 1; } function run($c) { system($c); } } $a = $_GET['a'] ?? 'index'; if ($a === 'index') { (new A)->$a(); }`,
+    `class D { public $cmd; function __wakeup() { passthru($this->cmd); } } $p = unserialize(base64_decode($_COOKIE['s']), ['allowed_classes' => false]);`,
   ];
   for (const src of pages) {
     it(src.slice(0, 70), () => assert.equal(scanner.scanBuffer(Buffer.from(`<?php ${src}\n`), '/www/x.php').verdict, 'clean'));

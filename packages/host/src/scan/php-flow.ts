@@ -398,7 +398,8 @@ function flow(src: string): FlowFinding[] {
     if (gadget) {
       for (const m of src.matchAll(/(?<![\w>$:\\])unserialize\s*\(/gi)) {
         const args = argsAt(src, m.index! + m[0].length);
-        if (!args || !direct(args.first, m.index!)) continue;
+        // (['allowed_classes' => false] makes no object: nothing of the file's runs)
+        if (!args || !direct(args.first, m.index!) || /allowed_classes['"]\s*=>\s*false/i.test(args.all)) continue;
         add({ technique: 'object-injection', score: 85, description: `request input unserialized, and a class of the file runs one of its properties in ${gadget[1]}()`, offset: m.index! });
         break;
       }
