@@ -191,6 +191,8 @@ function flow(src: string): FlowFinding[] {
     return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns, prop: (n) => props.has(n) };
   };
   const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
+  /** For a shell command: any part of it request input (see isDirect's `loose`). */
+  const inCommand = (expr: string, at: number) => isDirect(expr, taintAt(at), true);
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
@@ -354,7 +356,7 @@ function flow(src: string): FlowFinding[] {
     const args = argsAt(src, m.index! + m[0].length);
     // create_function's code is its second argument; the others' payload is the first.
     // (a command given as an array, as proc_open takes one, carries its values; pcntl_exec's are its second argument)
-    const carries = (a: string) => direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!));
+    const carries = (a: string) => inCommand(a, m.index!) || arrayValues(a).some((v) => inCommand(v, m.index!));
     if (!args || !(sink === 'create_function' || sink === 'pcntl_exec' ? splitTop(args.all, [',']).some(carries) : SHELL_SINKS.includes(sink) ? carries(args.first) : direct(args.first, m.index!))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
@@ -527,7 +529,7 @@ function interpolates(lit: string, t: Taint | undefined): boolean {
 }
 
 /** Is `expr` request input itself, through calls, concatenation and defaults? */
-function isDirect(expr: string, t: Taint | undefined): boolean {
+function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
   if (!SOURCE.test(e)) {
@@ -595,8 +597,8 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
         part = (args[0] ?? '').trim();
         // an argument that is itself an expression (trim($in . "")) is read as one
         if (compound(part)) {
-          if (!isDirect(part, t)) return false;
-          gives = true;
+          gives = isDirect(part, t, loose);
+          part = '';
           break;
         }
         continue;
@@ -606,8 +608,8 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
       if (varCall) {
         part = (splitTop(varCall[1]!, [','])[0] ?? '').trim();
         if (compound(part)) {
-          if (!isDirect(part, t)) return false;
-          gives = true;
+          gives = isDirect(part, t, loose);
+          part = '';
           break;
         }
         continue;
@@ -644,7 +646,11 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
       sources++;
       continue;
     }
-    return false;
+    // Anything else (a variable of the code's own, a sanitiser's result, an element picked by a
+    // key): for a shell command (`loose`) it does not stop the other parts from carrying request
+    // input (a prefix of the code's and the request's words runs the request's words); elsewhere
+    // the whole must be request input (Zabbix builds PHP text naming $_REQUEST["$key"] for eval).
+    if (!loose) return false;
   }
   return sources > 0;
 }
