@@ -472,10 +472,11 @@ describe('login protection: a stolen device cookie', () => {
       reads++;
       return read(keys);
     };
-    const v = await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken });
+    const first = { ip: '192.0.2.10', username: u, deviceToken };
+    const v = await t.guard.check(first);
     assert.equal(v.trustedDevice, true);
     assert.equal(reads, 1, 'one read: the round');
-    await t.guard.report({ ip: '192.0.2.10', username: u, deviceToken }, false);
+    await t.guard.report(first, false);
     for (let i = 0; i < 2; i++) await t.fail({ ip: '192.0.2.10', username: u, deviceToken });
     // three failures today: the next attempt with the cookie is untrusted, and counted as such
     reads = 0;
@@ -483,6 +484,10 @@ describe('login protection: a stolen device cookie', () => {
     assert.equal(over.trustedDevice, false);
     assert.equal(over.action, 'allow');
     assert.equal(reads, 2, 'the round as trusted, then again as untrusted');
+    // and this process now knows: the next one goes to the untrusted round at once
+    reads = 0;
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, false);
+    assert.equal(reads, 1);
   });
 
   it('parallel guesses with the cookie cannot pass the cap together', async () => {

@@ -45,6 +45,10 @@ export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
 
+/** Trusted devices remembered as over their own day's budget, at most, and for how long (then one trusted round tells again). */
+const SPENT_DEVICES = 10_000;
+const SPENT_FOR_MS = 10 * 60_000;
+
 export class LoginGuard {
   readonly config: LoginProtectionConfig;
   readonly devices: DeviceTokens;
@@ -53,6 +57,13 @@ export class LoginGuard {
   readonly #events: LoginEvents;
   /** Each attempt's counts in the store, and what the guard knows of it, from check to report. */
   readonly #ledger: LoginLedger;
+  /**
+   * Trusted devices this process found over their own day's budget (by their day counter's key),
+   * and until when they go straight to the untrusted round: a stolen cookie's flood then stops
+   * adding to the account's day count in flight, where the owner's other devices would read it
+   * (S19T-1). Bounded; a later entry pushes out the oldest.
+   */
+  readonly #spent = new Map<string, number>();
   /**
    * In detect mode (`mode: detect`) everything this guard records is marked as such: its
    * events and decisions carry the mark, and it counts in a namespace of its own (LoginKeys),
@@ -265,6 +276,7 @@ export class LoginGuard {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) await this.#ledger.undo(who);
+    if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) this.#ledger.distrust(a, who);
     // The attempt is counted now, as a failure; report settles it.
     let n = this.#ledger.tally(who, await this.#ledger.round(a, who));
     // A trusted device is counted as one in the same round as the rest. One whose failures on the
@@ -272,6 +284,11 @@ export class LoginGuard {
     // give back, so parallel attempts each see the ones before them) is counted again as
     // untrusted: a second round, for such a device only.
     if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
+      // (only its own count, which no other device adds to, is remembered: the account's can be another's in flight)
+      if (n.deviceDay >= c.trustedDevice.maxFailuresPerDevice) {
+        if (this.#spent.size >= SPENT_DEVICES) this.#spent.delete(this.#spent.keys().next().value!);
+        this.#spent.set(who.k.deviceDay, who.k.now + SPENT_FOR_MS);
+      }
       await this.#ledger.retract(who);
       this.#ledger.distrust(a, who);
       n = this.#ledger.tally(who, await this.#ledger.round(a, who));
