@@ -21,8 +21,8 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
@@ -37,22 +37,22 @@ const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:[^;?]|\?(?!>)){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
-const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?(?:&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:list\s*\(|\[)([^;()\[\]]{1,200})[)\]])\s*\)/gi;
 /** PHP's magic methods, which run on an object the request chose by unserialize(). */
 const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
 /** A sink given an object's property (within a method's first 4,000 characters). */
-const PROPERTY_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*\$this\s*->/i;
+const PROPERTY_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$this\s*->|\(\s*\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\)\s*\(/i;
 
-/** A method named by a variable: `$o->$m(`, `K::$m(`. */
-const DYNAMIC_METHOD = /(?:->|::)\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/g;
-/** Where an object may be called: `$o(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`. */
-const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(/gi;
-/** An object property assigned: `$o->cmd = ...;`, `$this->cmd = ...;`. */
-const PROP_ASSIGN = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=(?![=>])\s*([^;]{1,2000})/g;
-const PARSE_STR = /(?<![\w>$:\\])(?:mb_)?parse_str\s*\(/gi;
+/** A method named by a variable or an expression: `$o->$m(`, `K::$m(`, `$o->{$m}(`, `[$o, $m](`. */
+const DYNAMIC_METHOD = /(?:(?:->|::)\s*(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{([^{}\n]{1,200})\})|\[[^\[\];,]{1,100},\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\])\s*\(/g;
+/** Where an object may be called: `$o(`, `(new R)(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`, `array_map($o, ...)`. */
+const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(|\(\s*new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?\s*\)\s*\(|(?<![\w>:$\\])(array_map)\s*\(\s*(?:new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,/gi;
+/** An object property assigned: `$o->cmd = ...;`, `$this->a->cmd .= ...;`, `$o->c['x'] = ...;`, `self::$cmd = ...;`. */
+const PROP_ASSIGN = /(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
+const PARSE_STR = /(?<![\w>$:])\\?(?:mb_)?parse_str\s*\(/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
-const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
+const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\(/g;
 
 /**
  * Calls of code or command functions whose names the file hides: the name appears
@@ -226,13 +226,27 @@ function flow(src: string): FlowFinding[] {
       // A method named by request input ($o->$m(...), K::$m(...)) may be any method of the file: those that run
       // commands or code take the call's arguments.
       let seen = 0;
+      // (the positions of the arguments some such call gives request input: each method's parameters are marked once)
+      const given = new Set<number>();
       for (const m of src.matchAll(DYNAMIC_METHOD)) {
         if (++seen > 256) break;
-        if (!isTaintedAt(m[1]!, m.index!)) continue;
+        const name = m[1] ?? m[3];
+        if (name !== undefined ? !isTaintedAt(name, m.index!) : !direct(m[2]!, m.index!)) continue;
         const args = argsAt(src, m.index! + m[0].length);
         if (!args) continue;
-        const parts = splitTop(args.all, [',']);
-        for (const def of defs.values()) parts.forEach((a, i) => def.params[i] && direct(a, m.index!) && taint(def.params[i]!, def.at + 1));
+        // (each argument read once, not once per method of the file: 2,000 methods made it 10 s/MB)
+        splitTop(args.all, [',']).forEach((a, i) => given.has(i) || (direct(a, m.index!) && given.add(i)));
+      }
+      for (const def of defs.values()) for (const i of given) if (def.params[i]) taint(def.params[i]!, def.at + 1);
+      // new K(...) runs K's constructor with the arguments (the file's __construct that runs commands).
+      const ctor = defs.get('__construct');
+      seen = 0;
+      if (ctor) {
+        for (const m of src.matchAll(/\bnew\s+(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/gi)) {
+          if (++seen > 256) break;
+          const args = argsAt(src, m.index! + m[0].length);
+          if (args) splitTop(args.all, [',']).forEach((a, i) => ctor.params[i] && direct(a, m.index!) && taint(ctor.params[i]!, ctor.at + 1));
+        }
       }
       // An object called ($o(...), call_user_func($o, ...)) runs its __invoke with the arguments.
       const invoke = defs.get('__invoke');
@@ -243,7 +257,13 @@ function flow(src: string): FlowFinding[] {
           const args = argsAt(src, m.index! + m[0].length);
           if (!args) continue;
           let parts = splitTop(args.all, [',']);
-          if (m[2] !== undefined) parts = m[3] ? arrayValues(parts[1] ?? '') : parts.slice(1);
+          // (call_user_func_array's and array_map's array: its values, or all of it when it is request input itself)
+          const spread = (arr: string) => {
+            const values = arrayValues(arr);
+            return values.length > 0 ? values : direct(arr, m.index!) ? invoke.params.map(() => arr) : [];
+          };
+          if (m[2] !== undefined) parts = m[3] ? spread(parts[1] ?? '') : parts.slice(1);
+          else if (m[4] !== undefined) parts = spread(parts[0] ?? '').slice(0, 1);
           parts.forEach((a, i) => invoke.params[i] && direct(a, m.index!) && taint(invoke.params[i]!, invoke.at + 1));
         }
       }
@@ -252,8 +272,9 @@ function flow(src: string): FlowFinding[] {
     for (const m of src.matchAll(PROP_ASSIGN)) {
       // (the right side is taken greedily to its ";", never backtracked into: linear in the file)
       if (src[m.index! + m[0].length] !== ';') continue;
-      if (props.size < 256 && !props.has(m[1]!) && direct(m[2]!, m.index!)) {
-        props.add(m[1]!);
+      const prop = m[1] ?? m[2]!;
+      if (props.size < 256 && !props.has(prop) && direct(m[3]!, m.index!)) {
+        props.add(prop);
         marked++;
       }
     }
@@ -303,8 +324,11 @@ function flow(src: string): FlowFinding[] {
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
       // A short string put together from literals and variables holding them ($a = 'sys'; $c = $a . 'tem')
-      if (m[2] === '=') {
-        const value = stringValue(rhs, strVars);
+      // ($c = 'sys'; $c .= 'tem': the value appended to)
+      const prior = m[2] === '.=' ? strVars.get(name) : '';
+      if (prior !== undefined) {
+        const piece = stringValue(rhs, strVars);
+        const value = piece !== undefined && prior.length + piece.length <= 40 ? prior + piece : undefined;
         if (value !== undefined && strVars.size < 4096) strVars.set(name, value);
         else strVars.delete(name);
         if (value !== undefined && ALL_SINKS.includes(value.toLowerCase())) sinkVars.set(name, value.toLowerCase());
@@ -317,7 +341,8 @@ function flow(src: string): FlowFinding[] {
     for (const m of src.matchAll(PARSE_STR)) {
       const args = argsAt(src, m.index! + m[0].length);
       const parts = args ? splitTop(args.all, [',']) : [];
-      const into = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(parts[1] ?? '');
+      // (its result named, result: $q, or an element, $q['a'], taints the variable)
+      const into = /^\s*(?:result\s*:\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(parts[1] ?? '');
       if (into && direct(parts[0]!, m.index!)) taint(into[1]!, m.index!);
     }
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
@@ -328,7 +353,9 @@ function flow(src: string): FlowFinding[] {
     for (const m of src.matchAll(FOREACH)) {
       if (direct(m[1]!, m.index!)) {
         if (m[2]) taint(m[2], m.index!);
-        taint(m[3]!, m.index!);
+        if (m[3]) taint(m[3], m.index!);
+        // (a value destructured: foreach ($_GET as [$f, $c]))
+        for (const v of (m[4] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
       }
     }
     if (marked + sinkVars.size + returners.size === before) break;
@@ -369,13 +396,13 @@ function flow(src: string): FlowFinding[] {
     if (!args) continue;
     const parts = splitTop(args.all, [',']).map((a) => a.trim());
     const named = parts.findIndex((a) => {
-      const lit = /^["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']$/.exec(a);
+      const lit = /^["']\\{0,2}([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']$/.exec(a);
       const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(a);
       const fn = lit ? lit[1]!.toLowerCase() : v ? sinkVars.get(v[1]!) : undefined;
       return fn !== undefined && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn));
     });
     if (named < 0 || !parts.some((a, i) => i !== named && (direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!))))) continue;
-    const fn = (/^["'](\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
+    const fn = (/^["']\\{0,2}(\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
   }
   // preg_replace with its pattern from the request: the caller can add /e.
@@ -398,7 +425,7 @@ function flow(src: string): FlowFinding[] {
   if (/\bunserialize\s*\(/i.test(src)) {
     const gadget = [...src.matchAll(MAGIC_METHOD)].slice(0, 64).find((m) => PROPERTY_SINK.test(src.slice(m.index!, m.index! + 4000)));
     if (gadget) {
-      for (const m of src.matchAll(/(?<![\w>$:\\])unserialize\s*\(/gi)) {
+      for (const m of src.matchAll(/(?<![\w>$:])\\?unserialize\s*\(/gi)) {
         const args = argsAt(src, m.index! + m[0].length);
         // (['allowed_classes' => false] makes no object: nothing of the file's runs)
         if (!args || !direct(args.first, m.index!) || /allowed_classes['"]\s*=>\s*false/i.test(args.all)) continue;
@@ -537,7 +564,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     let any = false;
     for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;
     // a property given request input
-    if (!any) for (const m of e.matchAll(/->\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.prop(m[1]!)) any = true;
+    if (!any) for (const m of e.matchAll(/(?:->|::)\s*\$?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.prop(m[1]!)) any = true;
     // a call of a function of the file that returns request input, by name or as a method
     if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
     if (!any) return false;
@@ -563,7 +590,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     let called = false;
     let gives = false;
     for (let guard = 0; guard < 8; guard++) {
-      part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
+      part = part.replace(/^[@&]\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
       if (SOURCE_ALONE.test(part)) break;
       // A closure of the file that returns request input, invoked or handed to a caller; a function or method of it called.
       const invoked = INVOKED_CLOSURE.exec(part);
@@ -641,7 +668,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       sources++;
       continue;
     }
-    const prop = /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    const prop = /^(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$)([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (prop && t?.prop(prop[1]!)) {
       sources++;
       continue;

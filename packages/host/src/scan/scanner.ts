@@ -807,8 +807,8 @@ function lexFrom(text: string, from: number): 1 | 0 | -1 {
   return cut;
 }
 
-/** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time". */
-const JOINED = /"[^"\\\n]{0,200}"(?:\s*[+&]\s*"[^"\\\n]{0,200}"){1,64}/g;
+/** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
+const JOINED = /@?"[^"\\\n]{0,200}"(?:(?:\s|\/\*[^*\n]{0,80}\*\/)*[+&](?:\s|\/\*[^*\n]{0,80}\*\/)*(?:@?"[^"\\\n]{0,200}"|'[^'\\\n]')){1,64}/g;
 
 /**
  * JSP or ASP.NET source as its compiler reads it, where that differs from its bytes: Java's
@@ -818,7 +818,7 @@ const JOINED = /"[^"\\\n]{0,200}"(?:\s*[+&]\s*"[^"\\\n]{0,200}"){1,64}/g;
 function joinedSource(src: string): string | undefined {
   let out = src;
   if (out.includes('\\u')) out = out.replace(/\\u+([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16) & 0xff));
-  if (out.includes('"')) out = out.replace(JOINED, (run) => `"${[...run.matchAll(/"([^"\\\n]*)"/g)].map((m) => m[1]).join('')}"`);
+  if (out.includes('"')) out = out.replace(JOINED, (run) => `"${[...run.replace(/\/\*[^*\n]{0,80}\*\//g, '').matchAll(/"([^"\\\n]*)"|'([^'\\\n])'/g)].map((m) => m[1] ?? m[2]).join('')}"`);
   return out === src ? undefined : out;
 }
 
