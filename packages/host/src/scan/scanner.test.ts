@@ -240,6 +240,14 @@ describe('scan: user rule files', () => {
     assert.equal(s.scanBuffer(Buffer.from('abc'), '/x/c.txt').findings[0]?.rule, 'sub_rule');
     assert.equal(s.scanBuffer(Buffer.from('abc'), '/x/c.md').findings.length, 0);
   });
+  it("mamori's own rule sets all load, and each matches its own kind of shell (a set that silently matched nothing went unseen: S19V note)", () => {
+    const s0 = createScanner({});
+    assert.deepEqual(s0.problems, []);
+    const sources = (bytes: string, path: string) => new Set(s0.scanBuffer(Buffer.from(bytes), path).findings.map((f) => f.source));
+    assert.ok(sources('<?php eval(base64_decode($x));', '/x/a.php').has('mamori/php.yar'));
+    assert.ok(sources('<% Runtime.getRuntime().exec(request.getParameter("c")); %>', '/x/a.jsp').has('mamori/web.yar'));
+    assert.ok(sources('<%@ Page Language="C#" %><% System.Diagnostics.Process.Start("cmd.exe", "/c " + Request["c"]); %>', '/x/a.aspx').has('mamori/web.yar'));
+  });
   it('rule files that clash by name still both load', () => {
     const d2 = mkdtempSync(join(tmpdir(), 'mamori-scan-rules-'));
     writeFileSync(join(d2, 'a.yar'), 'rule same { strings: $a = "AAA-1" condition: $a }');
