@@ -94,7 +94,7 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
-  return SOURCE.test(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  return SOURCE.test(src) || PHP_STREAM_PIECES.test(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -559,7 +559,9 @@ function interpolates(lit: string, t: Taint | undefined): boolean {
 function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
-  if (!SOURCE.test(e)) {
+  // 'php://' . 'input', "php://inpu\x74": the stream named in pieces or escapes
+  if (/php|\\x|\\1/i.test(e) && /^["']/.test(e) && literalText(e)?.toLowerCase() === 'php://input') return true;
+  if (!SOURCE.test(e) && !PHP_STREAM_PIECES.test(e)) {
     if (!t) return false;
     let any = false;
     for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;
@@ -609,7 +611,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         }
       }
       // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
-      part = part.replace(/^([A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\([\s\S]*\))(?:\s*\[[^\]\n]{0,80}\])+$/, '$1');
+      part = part.replace(/^([A-Za-z_\x80-\xff(][\s\S]*\))(?:\s*\[[^\]\n]{0,80}\])+$/, '$1');
       const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
@@ -652,8 +654,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       sources++;
       continue;
     }
-    // (before the literals: 'php://input' and "php://input" are literals)
-    if (SOURCE_ALONE.test(part)) {
+    // (before the literals: 'php://input' and "php://input" are literals, "php://inpu\x74" too)
+    if (SOURCE_ALONE.test(part) || (/^["']php:/i.test(part) && literalText(part)?.toLowerCase() === 'php://input')) {
       sources++;
       continue;
     }
@@ -681,6 +683,20 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   }
   return sources > 0;
 }
+
+/** The string a run of quoted literals joined by "." makes ("\x74", "\164" and the like decoded in double quotes), or undefined. */
+function literalText(expr: string): string | undefined {
+  let out = '';
+  for (const piece of splitTop(expr, ['.'])) {
+    const m = /^\s*(["'])([\s\S]*)\1\s*$/.exec(piece);
+    if (!m || m[2]!.length > 200) return undefined;
+    out += m[1] === "'" ? m[2]!.replace(/\\([\\'])/g, '$1') : m[2]!.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, x: string) => (x[0] === 'x' ? String.fromCharCode(parseInt(x.slice(1), 16)) : /^[0-7]/.test(x) ? String.fromCharCode(parseInt(x, 8) & 0xff) : x));
+  }
+  return out;
+}
+
+/** A literal naming a php:// stream in pieces or with escapes ('php://' . 'input', "php://inpu\x74"): read by literalText. */
+const PHP_STREAM_PIECES = /["']php:\/\/(?:["']|[a-z]{0,4}(?:\\|["']\s*\.))/i;
 
 /** Whether an expression joins values at its top level (concatenation, a condition, a default). */
 function compound(e: string): boolean {
