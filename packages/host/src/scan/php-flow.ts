@@ -860,17 +860,25 @@ function heredocBody(src: string, i: number, e: number): number {
   return Math.min(e, HEREDOC_HEAD.lastIndex);
 }
 
-/** Marks a heredoc body's literal bytes in `mask` (as literalEnd does a "..." literal's): its `{$...}` / `${...}` are code. */
-function heredocMask(src: string, j: number, e: number, mask: Uint8Array): void {
-  while (j < e) {
-    const c = src.charCodeAt(j);
+/**
+ * Marks a heredoc body's literal bytes in `mask` (as literalEnd does a "..." literal's): its
+ * `{$...}` / `${...}` are code. Read within the body only (an unclosed "{$" in each of many
+ * heredocs would otherwise read on to the text's end each time).
+ */
+function heredocMask(src: string, from: number, e: number, mask: Uint8Array): void {
+  const body = src.slice(from, e);
+  const own = new Uint8Array(body.length);
+  let j = 0;
+  while (j < body.length) {
+    const c = body.charCodeAt(j);
     if (c === 92) {
-      mask.fill(1, j, Math.min(e, j + 2));
+      own.fill(1, j, Math.min(body.length, j + 2));
       j += 2;
-    } else if (c === 123 && src.charCodeAt(j + 1) === 36) j = codeEnd(src, j + 1, 1, mask);
-    else if (c === 36 && src.charCodeAt(j + 1) === 123) j = codeEnd(src, j + 2, 1, mask);
-    else mask[j++] = 1;
+    } else if (c === 123 && body.charCodeAt(j + 1) === 36) j = codeEnd(body, j + 1, 1, own);
+    else if (c === 36 && body.charCodeAt(j + 1) === 123) j = codeEnd(body, j + 2, 1, own);
+    else own[j++] = 1;
   }
+  mask.set(own, from);
 }
 
 /** How deep "{$...}" may nest in literals before the rest of the text is taken as a literal (which keeps comments in: never blanks code). */

@@ -253,7 +253,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // such a file): a layer of its own, read by the rules and the analysers.
     const layer7 = text === '' ? { overflow: false } : php7Layer(kind, text);
     const seven = layer7.text;
-    if (layer7.overflow) findings.push({ rule: 'mamori:php7-overflow', source: 'mamori', technique: 'php7-overflow', score: thresholds.suspicious, description: `more code after PHP tags than is read as PHP 7.4 reads it (${TAGS74} tags, ${KEPT74} bytes, ${SPAN74} bytes from one tag in an image): the rest was not looked at` });
+    if (layer7.overflow) findings.push({ rule: 'mamori:php7-overflow', source: 'mamori', technique: 'php7-overflow', score: thresholds.suspicious, description: `more code after PHP tags than is read as PHP 7.4 reads it (${TAGS74} tags, ${KEPT74} bytes, ${SPAN74} bytes from one tag, ${DEAD74} bytes of what is not code): the rest was not looked at` });
     if (seven !== undefined) {
       const inner = Buffer.from(seven, 'latin1');
       const at = ['php7'];
@@ -818,6 +818,11 @@ const RUNS_SOMETHING = /[\w\x80-\xff]\s*\(|\$_(?:GET|POST|REQUEST|COOKIE|FILES|S
 const SPAN74 = 1 << 20;
 /** Tags looked at in one file for the PHP 7.4 reading (random bytes have about one "<?" in 64 KiB). */
 const TAGS74 = 4096;
+/**
+ * Bytes read in regions that turned out not to be code, at most: the tags inside such a region are
+ * read again (`<?(` a hundred thousand times and one `]` at the end: 39 s for 800 KB without it).
+ */
+const DEAD74 = 4 << 20;
 /** Bytes of such code handed to the rules and analysers, at most. */
 const KEPT74 = 256 * 1024;
 
@@ -826,10 +831,10 @@ const KEPT74 = 256 * 1024;
  * `__halt_compiler`), read as the lexer reads it (a `?>` in a literal, a comment or a heredoc
  * does not end it: S19P-3), and -1 when PHP could not parse it: a `)`, `]` or `}` that closes
  * nothing open or another kind of bracket (random picture bytes after a tag nearly always do so
- * within a few hundred bytes; PHP then refuses the whole file). At most `span` bytes: then the
- * text's end or `from + span`, marked by `cut`.
+ * within a few hundred bytes; PHP then refuses the whole file; `dead`: where). At most `span`
+ * bytes: then the text's end or `from + span`, marked by `cut`.
  */
-function php7RegionEnd(text: string, from: number, span: number): { end: number; cut: boolean } {
+function php7RegionEnd(text: string, from: number, span: number): { end: number; cut: boolean; dead?: number } {
   const limit = Math.min(text.length, from + span);
   const open: number[] = []; // brackets open: their closing character, or -quote for a literal's "{$" / "${"
   /** From `j` in a literal of quote `q`: past its quote (back in code), or into a "{$" / "${" (pushed). -1: cut. */
@@ -859,7 +864,7 @@ function php7RegionEnd(text: string, from: number, span: number): { end: number;
       open.push(c === 0x28 ? 0x29 : c + 2);
       k++;
     } else if (c === 0x29 || c === 0x5d || c === 0x7d) {
-      if (open.pop() !== c) return { end: -1, cut: false };
+      if (open.pop() !== c) return { end: -1, cut: false, dead: k };
       k++;
     } else if (c === 0x3f && text.charCodeAt(k + 1) === 0x3e) {
       return { end: k + 2, cut: false };
@@ -913,16 +918,18 @@ function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boo
   if (text.indexOf('<?') < 0) return { overflow: false };
   const parts: string[] = [];
   let kept = 0;
+  let lexed = 0;
   let overflow = false;
   PHP7_TAG.lastIndex = 0;
   for (let m = PHP7_TAG.exec(text), tags = 0; m !== null; m = PHP7_TAG.exec(text), tags++) {
-    if (tags >= TAGS74 || kept >= KEPT74) {
+    if (tags >= TAGS74 || kept >= KEPT74 || lexed >= DEAD74) {
       // (a picture holds no such amount of PHP; an archive or a database of PHP sources does: there the look stops, as the PHP 8 reading reads all of it)
       overflow = kind === 'image';
       break;
     }
-    const { end, cut } = php7RegionEnd(text, m.index, SPAN74);
+    const { end, cut, dead } = php7RegionEnd(text, m.index, SPAN74);
     if (end < 0) {
+      lexed += dead! - m.index;
       PHP7_TAG.lastIndex = m.index + 2;
       continue;
     }
