@@ -199,9 +199,14 @@ async function mamoriSide(prefix, Store = RedisStore) {
     tally: { allowed: 0, refused: 0 },
     async run(w, stepMs, lanes) {
       const t0 = clock.t;
+      // A returning browser sends back the trusted-device cookie its last success set (as in
+      // bench/login-check.mjs): mamori's product default, which the peer has no use for.
+      const cookies = new Map();
       await drive(w.ips.length, lanes, async (i) => {
         clock.t = Math.max(clock.t, t0 + i * stepMs);
-        const req = { ip: w.ips[i], method: 'POST', path: '/login', headers: { 'user-agent': 'bench' } };
+        const browser = `${w.ips[i]}|${w.users[i]}`;
+        const cookie = cookies.get(browser);
+        const req = { ip: w.ips[i], method: 'POST', path: '/login', headers: cookie === undefined ? { 'user-agent': 'bench' } : { 'user-agent': 'bench', cookie } };
         const p = await guard.checkCredentials(req, { username: w.users[i], password: w.passwords[i] });
         if (guard.enforced(p.verdict)) {
           guard.respond(p.verdict, req);
@@ -209,7 +214,8 @@ async function mamoriSide(prefix, Store = RedisStore) {
           return;
         }
         this.tally.allowed++;
-        await guard.reportCredentials(p, w.ok[i] === 1);
+        const { setCookie } = await guard.reportCredentials(p, w.ok[i] === 1);
+        if (setCookie !== undefined) cookies.set(browser, setCookie.slice(0, setCookie.indexOf(';')));
       });
       await store.events.flush();
     },

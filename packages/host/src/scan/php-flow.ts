@@ -21,8 +21,8 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_|\bgetenv\s*\(\s*["']HTTP_|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["']HTTP_\w*["']\s*\]|getenv\s*\(\s*["']HTTP_\w*["']\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
@@ -35,12 +35,24 @@ const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
 const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
-const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?!=)\s*((?:[^;?]|\?(?!>)){0,2000})/g;
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:[^;?]|\?(?!>)){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
-const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?(?:&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:list\s*\(|\[)([^;()\[\]]{1,200})[)\]])\s*\)/gi;
+/** PHP's magic methods, which run on an object the request chose by unserialize(). */
+const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
+/** A sink given an object's property (within a method's first 4,000 characters). */
+const PROPERTY_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$this\s*->|\(\s*\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\)\s*\(/i;
+
+/** A method named by a variable or an expression: `$o->$m(`, `K::$m(`, `$o->{$m}(`, `[$o, $m](`. */
+const DYNAMIC_METHOD = /(?:(?:->|::)\s*(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{([^{}\n]{1,200})\})|\[[^\[\];,]{1,100},\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\])\s*\(/g;
+/** Where an object may be called: `$o(`, `(new R)(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`, `array_map($o, ...)`. */
+const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(|\(\s*new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?\s*\)\s*\(|(?<![\w>:$\\])(array_map)\s*\(\s*(?:new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,/gi;
+/** An object property assigned: `$o->cmd = ...;`, `$this->a->cmd .= ...;`, `$o->c['x'] = ...;`, `self::$cmd = ...;`. */
+const PROP_ASSIGN = /(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
+const PARSE_STR = /(?<![\w>$:])\\?(?:mb_)?parse_str\s*\(/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
-const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g;
+const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\(/g;
 
 /**
  * Calls of code or command functions whose names the file hides: the name appears
@@ -169,12 +181,18 @@ function flow(src: string): FlowFinding[] {
   };
   const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at);
   const sinkVars = new Map<string, string>();
+  // Variables holding a short string of literals (the file's last assignment of each).
+  const strVars = new Map<string, string>();
+  // Object properties given request input anywhere in the file (an object's state outlives the function that set it).
+  const props = new Set<string>();
   const taintAt = (at: number): Taint | undefined => {
     const returns = returners.size > 0 || closureAt.size > 0;
-    if (taintedAt.size === 0 && !returns) return undefined;
-    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns };
+    if (taintedAt.size === 0 && !returns && props.size === 0) return undefined;
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns, prop: (n) => props.has(n) };
   };
   const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
+  /** For a shell command: any part of it request input (see isDirect's `loose`). */
+  const inCommand = (expr: string, at: number) => isDirect(expr, taintAt(at), true);
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
@@ -202,6 +220,62 @@ function flow(src: string): FlowFinding[] {
           const param = def.params[i];
           if (param && direct(a, m.index!)) taint(param, def.at + 1);
         });
+      }
+    }
+    if (defs.size > 0) {
+      // A method named by request input ($o->$m(...), K::$m(...)) may be any method of the file: those that run
+      // commands or code take the call's arguments.
+      let seen = 0;
+      // (the positions of the arguments some such call gives request input: each method's parameters are marked once)
+      const given = new Set<number>();
+      for (const m of src.matchAll(DYNAMIC_METHOD)) {
+        if (++seen > 256) break;
+        const name = m[1] ?? m[3];
+        if (name !== undefined ? !isTaintedAt(name, m.index!) : !direct(m[2]!, m.index!)) continue;
+        const args = argsAt(src, m.index! + m[0].length);
+        if (!args) continue;
+        // (each argument read once, not once per method of the file: 2,000 methods made it 10 s/MB)
+        splitTop(args.all, [',']).forEach((a, i) => given.has(i) || (direct(a, m.index!) && given.add(i)));
+      }
+      for (const def of defs.values()) for (const i of given) if (def.params[i]) taint(def.params[i]!, def.at + 1);
+      // new K(...) runs K's constructor with the arguments (the file's __construct that runs commands).
+      const ctor = defs.get('__construct');
+      seen = 0;
+      if (ctor) {
+        for (const m of src.matchAll(/\bnew\s+(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/gi)) {
+          if (++seen > 256) break;
+          const args = argsAt(src, m.index! + m[0].length);
+          if (args) splitTop(args.all, [',']).forEach((a, i) => ctor.params[i] && direct(a, m.index!) && taint(ctor.params[i]!, ctor.at + 1));
+        }
+      }
+      // An object called ($o(...), call_user_func($o, ...)) runs its __invoke with the arguments.
+      const invoke = defs.get('__invoke');
+      seen = 0;
+      if (invoke) {
+        for (const m of src.matchAll(INVOKES)) {
+          if (++seen > 256) break;
+          const args = argsAt(src, m.index! + m[0].length);
+          if (!args) continue;
+          let parts = splitTop(args.all, [',']);
+          // (call_user_func_array's and array_map's array: its values, or all of it when it is request input itself)
+          const spread = (arr: string) => {
+            const values = arrayValues(arr);
+            return values.length > 0 ? values : direct(arr, m.index!) ? invoke.params.map(() => arr) : [];
+          };
+          if (m[2] !== undefined) parts = m[3] ? spread(parts[1] ?? '') : parts.slice(1);
+          else if (m[4] !== undefined) parts = spread(parts[0] ?? '').slice(0, 1);
+          parts.forEach((a, i) => invoke.params[i] && direct(a, m.index!) && taint(invoke.params[i]!, invoke.at + 1));
+        }
+      }
+    }
+    // $o->cmd = $_GET['c']: the property holds request input wherever it is read ($this->cmd in a method)
+    for (const m of src.matchAll(PROP_ASSIGN)) {
+      // (the right side is taken greedily to its ";", never backtracked into: linear in the file)
+      if (src[m.index! + m[0].length] !== ';') continue;
+      const prop = m[1] ?? m[2]!;
+      if (props.size < 256 && !props.has(prop) && direct(m[3]!, m.index!)) {
+        props.add(prop);
+        marked++;
       }
     }
     // A function or method whose body returns request input gives it to its callers: function g() { return $_GET['c']; }
@@ -249,9 +323,27 @@ function flow(src: string): FlowFinding[] {
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
+      // A short string put together from literals and variables holding them ($a = 'sys'; $c = $a . 'tem')
+      // ($c = 'sys'; $c .= 'tem': the value appended to)
+      const prior = m[2] === '.=' ? strVars.get(name) : '';
+      if (prior !== undefined) {
+        const piece = stringValue(rhs, strVars);
+        const value = piece !== undefined && prior.length + piece.length <= 40 ? prior + piece : undefined;
+        if (value !== undefined && strVars.size < 4096) strVars.set(name, value);
+        else strVars.delete(name);
+        if (value !== undefined && ALL_SINKS.includes(value.toLowerCase())) sinkVars.set(name, value.toLowerCase());
+      }
       const alias = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
+    }
+    // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q
+    for (const m of src.matchAll(PARSE_STR)) {
+      const args = argsAt(src, m.index! + m[0].length);
+      const parts = args ? splitTop(args.all, [',']) : [];
+      // (its result named, result: $q, or an element, $q['a'], taints the variable)
+      const into = /^\s*(?:result\s*:\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(parts[1] ?? '');
+      if (into && direct(parts[0]!, m.index!)) taint(into[1]!, m.index!);
     }
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
     for (const m of src.matchAll(DESTRUCT)) {
@@ -261,7 +353,9 @@ function flow(src: string): FlowFinding[] {
     for (const m of src.matchAll(FOREACH)) {
       if (direct(m[1]!, m.index!)) {
         if (m[2]) taint(m[2], m.index!);
-        taint(m[3]!, m.index!);
+        if (m[3]) taint(m[3], m.index!);
+        // (a value destructured: foreach ($_GET as [$f, $c]))
+        for (const v of (m[4] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
       }
     }
     if (marked + sinkVars.size + returners.size === before) break;
@@ -288,7 +382,9 @@ function flow(src: string): FlowFinding[] {
     const sink = m[2]!.toLowerCase();
     const args = argsAt(src, m.index! + m[0].length);
     // create_function's code is its second argument; the others' payload is the first.
-    if (!args || !(sink === 'create_function' ? splitTop(args.all, [',']).some((a) => direct(a, m.index!)) : direct(args.first, m.index!))) continue;
+    // (a command given as an array, as proc_open takes one, carries its values; pcntl_exec's are its second argument)
+    const carries = (a: string) => inCommand(a, m.index!) || arrayValues(a).some((v) => inCommand(v, m.index!));
+    if (!args || !(sink === 'create_function' || sink === 'pcntl_exec' ? splitTop(args.all, [',']).some(carries) : SHELL_SINKS.includes(sink) ? carries(args.first) : direct(args.first, m.index!))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
     else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
@@ -300,13 +396,13 @@ function flow(src: string): FlowFinding[] {
     if (!args) continue;
     const parts = splitTop(args.all, [',']).map((a) => a.trim());
     const named = parts.findIndex((a) => {
-      const lit = /^["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']$/.exec(a);
+      const lit = /^["']\\{0,2}([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']$/.exec(a);
       const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(a);
       const fn = lit ? lit[1]!.toLowerCase() : v ? sinkVars.get(v[1]!) : undefined;
       return fn !== undefined && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn));
     });
-    if (named < 0 || !parts.some((a, i) => i !== named && direct(a, m.index!))) continue;
-    const fn = (/^["'](\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
+    if (named < 0 || !parts.some((a, i) => i !== named && (direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!))))) continue;
+    const fn = (/^["']\\{0,2}(\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
   }
   // preg_replace with its pattern from the request: the caller can add /e.
@@ -324,12 +420,28 @@ function flow(src: string): FlowFinding[] {
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
   for (const f of callbackFlows(src, direct)) add(f);
+  // unserialize() of request input, where a class of the file runs a property in one of PHP's magic
+  // methods (__destruct, __wakeup ...): the request chooses the object, and so what runs.
+  if (/\bunserialize\s*\(/i.test(src)) {
+    const gadget = [...src.matchAll(MAGIC_METHOD)].slice(0, 64).find((m) => PROPERTY_SINK.test(src.slice(m.index!, m.index! + 4000)));
+    if (gadget) {
+      for (const m of src.matchAll(/(?<![\w>$:])\\?unserialize\s*\(/gi)) {
+        const args = argsAt(src, m.index! + m[0].length);
+        // (['allowed_classes' => false] makes no object: nothing of the file's runs)
+        if (!args || !direct(args.first, m.index!) || /allowed_classes['"]\s*=>\s*false/i.test(args.all)) continue;
+        add({ technique: 'object-injection', score: 85, description: `request input unserialized, and a class of the file runs one of its properties in ${gadget[1]}()`, offset: m.index! });
+        break;
+      }
+    }
+  }
   // (in a literal's own text "$f(...)" is printed, not called: adminer's "PARTITION BY $row[x]($row[y])")
   for (const m of src.matchAll(VAR_CALL)) {
     if (/\bnew\s+$|\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
     if (literals().text[m.index!] === 1) continue;
     const name = m[1]!;
-    const args = argsAt(src, m.index! + m[0].length);
+    // (its arguments read only where they matter: a file of "$a(" is not read 4,000 characters at each)
+    const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted;
+    const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     if (isTaintedAt(name, m.index!)) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
@@ -395,7 +507,7 @@ function arrayValues(expr: string): string[] {
 /** A double-quoted, backtick or heredoc literal: PHP puts the variables it names into it. */
 const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\x80-\xff]*"?(?:\r\n?|\n)[\s\S]*)$/;
 /** Calls whose result carries all their arguments, not only the first. */
-const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end)$/i;
+const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end|explode|preg_split|mb_split|str_getcsv|array_combine|array_pad|array_fill)$/i;
 /** What the flow knows at one offset of the file: which variables hold request input, and which functions give it. */
 interface Taint {
   /** Does `$name` hold request input here? */
@@ -406,6 +518,8 @@ interface Taint {
   closure(name: string): boolean;
   /** Whether any function or closure of the file returns request input (else fn and closure are always false). */
   returns: boolean;
+  /** Is an object property of this name given request input somewhere in the file (`$o->cmd = $_GET[c]`)? */
+  prop(name: string): boolean;
 }
 
 /** A closure's definition (`function (..) use (..) {..}`, `fn (..) => ..`, either `static`), as the whole text. */
@@ -435,20 +549,22 @@ function closureGives(def: string, t: Taint | undefined): boolean {
 
 /** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `t`, "$f" and "{$f}" of a tainted $f. */
 function interpolates(lit: string, t: Taint | undefined): boolean {
-  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?HTTP_/i.test(lit)) return true;
+  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)/i.test(lit)) return true;
   if (!t) return false;
   for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!)) return true;
   return false;
 }
 
 /** Is `expr` request input itself, through calls, concatenation and defaults? */
-function isDirect(expr: string, t: Taint | undefined): boolean {
+function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
   if (!SOURCE.test(e)) {
     if (!t) return false;
     let any = false;
     for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;
+    // a property given request input
+    if (!any) for (const m of e.matchAll(/(?:->|::)\s*\$?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.prop(m[1]!)) any = true;
     // a call of a function of the file that returns request input, by name or as a method
     if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
     if (!any) return false;
@@ -474,7 +590,7 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
     let called = false;
     let gives = false;
     for (let guard = 0; guard < 8; guard++) {
-      part = part.replace(/^@\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
+      part = part.replace(/^[@&]\s*/, '').replace(/^\(\s*(string|array)\s*\)\s*/i, '').trim();
       if (SOURCE_ALONE.test(part)) break;
       // A closure of the file that returns request input, invoked or handed to a caller; a function or method of it called.
       const invoked = INVOKED_CLOSURE.exec(part);
@@ -492,6 +608,8 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
           break;
         }
       }
+      // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
+      part = part.replace(/^([A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\([\s\S]*\))(?:\s*\[[^\]\n]{0,80}\])+$/, '$1');
       const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
@@ -504,6 +622,23 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
         }
         called = CALLS_FIRST.test(call[1]!);
         part = (args[0] ?? '').trim();
+        // an argument that is itself an expression (trim($in . "")) is read as one
+        if (compound(part)) {
+          gives = isDirect(part, t, loose);
+          part = '';
+          break;
+        }
+        continue;
+      }
+      // a call through a variable ($d = 'base64_decode'; $d($in)) gives what it is given, as a named call does
+      const varCall = /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(([\s\S]*)\)$/.exec(part);
+      if (varCall) {
+        part = (splitTop(varCall[1]!, [','])[0] ?? '').trim();
+        if (compound(part)) {
+          gives = isDirect(part, t, loose);
+          part = '';
+          break;
+        }
         continue;
       }
       const paren = /^\(([\s\S]*)\)$/.exec(part);
@@ -517,28 +652,59 @@ function isDirect(expr: string, t: Taint | undefined): boolean {
       sources++;
       continue;
     }
+    // (before the literals: 'php://input' and "php://input" are literals)
+    if (SOURCE_ALONE.test(part)) {
+      sources++;
+      continue;
+    }
     // A literal that interpolates ("...", `...`, a heredoc) carries what it names (S18Q-14: "$_GET[c]").
     if (INTERPOLATING.test(part)) {
       if (interpolates(part, t)) sources++;
       continue;
     }
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
-    if (SOURCE_ALONE.test(part)) {
-      sources++;
-      continue;
-    }
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
       sources++;
       continue;
     }
-    return false;
+    const prop = /^(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$)([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    if (prop && t?.prop(prop[1]!)) {
+      sources++;
+      continue;
+    }
+    // Anything else (a variable of the code's own, a sanitiser's result, an element picked by a
+    // key): for a shell command (`loose`) it does not stop the other parts from carrying request
+    // input (a prefix of the code's and the request's words runs the request's words); elsewhere
+    // the whole must be request input (Zabbix builds PHP text naming $_REQUEST["$key"] for eval).
+    if (!loose) return false;
   }
   return sources > 0;
 }
 
+/** Whether an expression joins values at its top level (concatenation, a condition, a default). */
+function compound(e: string): boolean {
+  return /[.?:]/.test(e) && splitTop(e, ['??', '?:', ':', '.', '?']).length > 1;
+}
+
 /** Callers whose result is what the callback given first returns. */
 const CALLS_FIRST = /^(?:call_user_func(?:_array)?|forward_static_call(?:_array)?|array_map)$/i;
+
+/** The value of a short string expression of literals and variables known to hold them ('sys' . $b), or undefined. */
+function stringValue(expr: string, known: ReadonlyMap<string, string>): string | undefined {
+  if (expr.length > 200) return undefined;
+  let out = '';
+  for (const piece of splitTop(expr, ['.'])) {
+    const p = piece.trim();
+    const lit = /^(["'])([A-Za-z0-9_]{0,40})\1$/.exec(p);
+    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(p);
+    const part = lit ? lit[2] : v ? known.get(v[1]!) : undefined;
+    if (part === undefined) return undefined;
+    out += part;
+    if (out.length > 40) return undefined;
+  }
+  return out;
+}
 
 /** Splits at separators outside brackets and quotes. */
 function splitTop(s: string, seps: readonly string[]): string[] {
@@ -573,14 +739,16 @@ function splitTop(s: string, seps: readonly string[]): string[] {
   return out;
 }
 
-/** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
-function argsAt(src: string, at: number): { first: string; all: string } | undefined {
-  let depth = 1;
-  let firstEnd = -1;
+/**
+ * Walks `src` from `at` (at most `limit` characters) outside quoted strings, keeping the depth of
+ * brackets from `depth`: `visit` sees each character outside quotes with the depth after it, and
+ * a number it returns is the walk's answer (undefined: the limit or the text's end came first).
+ */
+function walkCode(src: string, at: number, limit: number, depth: number, visit: (c: string, i: number, depth: number) => number | undefined): number | undefined {
   let quote = '';
-  const stop = Math.min(src.length, at + 4000);
+  const stop = Math.min(src.length, at + limit);
   for (let i = at; i < stop; i++) {
-    const c = src[i];
+    const c = src[i]!;
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
@@ -588,13 +756,24 @@ function argsAt(src: string, at: number): { first: string; all: string } | undef
     }
     if (c === '"' || c === "'") quote = c;
     else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) return { first: src.slice(at, firstEnd < 0 ? i : firstEnd), all: src.slice(at, i) };
-    } else if (c === ',' && depth === 1 && firstEnd < 0) firstEnd = i;
-    else if (c === ';' && depth <= 1) break;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    const r = visit(c, i, depth);
+    if (r !== undefined) return r;
   }
   return undefined;
+}
+
+/** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
+function argsAt(src: string, at: number): { first: string; all: string } | undefined {
+  let firstEnd = -1;
+  const end = walkCode(src, at, 4000, 1, (c, i, depth) => {
+    if (depth === 0) return i; // its ")"
+    if (c === ',' && depth === 1 && firstEnd < 0) firstEnd = i;
+    else if (c === ';' && depth <= 1) return -1;
+    return undefined;
+  });
+  if (end === undefined || end < 0) return undefined;
+  return { first: src.slice(at, firstEnd < 0 ? end : firstEnd), all: src.slice(at, end) };
 }
 
 /** The index of the first of the sorted `list` above `v` (its length when none is). */
@@ -670,23 +849,8 @@ function functionScopes(src: string): (at: number) => number {
 
 /** Where the statement starting at `at` ends: its ";" (or "?>") outside brackets and quotes, bounded to 8,000 characters. */
 function statementEnd(src: string, at: number): number {
-  let depth = 0;
-  let quote = '';
-  const stop = Math.min(src.length, at + 8000);
-  for (let i = at; i < stop; i++) {
-    const c = src[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (--depth < 0) return i;
-    } else if (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) return i;
-  }
-  return stop;
+  const end = walkCode(src, at, 8000, 0, (c, i, depth) => (depth < 0 || (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) ? i : undefined));
+  return end ?? Math.min(src.length, at + 8000);
 }
 
 /**

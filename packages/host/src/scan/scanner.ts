@@ -100,7 +100,7 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
-const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\(\s*["']/i;
+const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -259,6 +259,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const at = ['php7'];
       for (const f of confirmOutsideComments(yaraFindings(inner, path, at), inner, seven, path, 'php')) findings.push(f);
       analyse(inner, seven, path, 'php', 1, at, findings, budget);
+    }
+    // JSP and ASP.NET source with its names unescaped and its string pieces joined: Java and C# read
+    // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
+    if (kind === 'jsp' || kind === 'asp') {
+      const joined = joinedSource(data.toString('latin1'));
+      if (joined !== undefined) for (const f of yaraFindings(Buffer.from(joined, 'latin1'), path, ['unescape'])) findings.push(f);
     }
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
@@ -801,6 +807,21 @@ function lexFrom(text: string, from: number): 1 | 0 | -1 {
     }
   }
   return cut;
+}
+
+/** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
+const JOINED = /@?"[^"\\\n]{0,200}"(?:(?:\s|\/\*[^*\n]{0,80}\*\/)*[+&](?:\s|\/\*[^*\n]{0,80}\*\/)*(?:@?"[^"\\\n]{0,200}"|'[^'\\\n]')){1,64}/g;
+
+/**
+ * JSP or ASP.NET source as its compiler reads it, where that differs from its bytes: Java's
+ * \uXXXX escapes (anywhere in the source, one or more u's) and C#'s (in names) made characters,
+ * and runs of string literals joined into one. Undefined when there is neither.
+ */
+function joinedSource(src: string): string | undefined {
+  let out = src;
+  if (out.includes('\\u')) out = out.replace(/\\u+([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16) & 0xff));
+  if (out.includes('"')) out = out.replace(JOINED, (run) => `"${[...run.replace(/\/\*[^*\n]{0,80}\*\//g, '').matchAll(/"([^"\\\n]*)"|'([^'\\\n])'/g)].map((m) => m[1] ?? m[2]).join('')}"`);
+  return out === src ? undefined : out;
 }
 
 /**

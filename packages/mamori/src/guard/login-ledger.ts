@@ -189,9 +189,15 @@ export class LoginLedger {
     return this.#keys.refresh(a, who.k, this.#clock.now());
   }
 
-  /** A trusted device's failures on the account today, and those of all its devices. */
-  deviceDays(who: Who): Promise<number[]> {
-    return this.#store.read([who.k.deviceDay, who.k.deviceUserDay]);
+  /**
+   * Takes back the pending reservation of an attempt that is counted again (a trusted device found
+   * over its day's budget by the round itself: counted once more as untrusted).
+   */
+  async retract(who: Who): Promise<void> {
+    const r = who.pending;
+    if (!r) return;
+    who.pending = undefined;
+    await Promise.all([this.#store.increment(this.#takeBackOps(who.k, r.by)), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
   }
 
   /**

@@ -461,6 +461,35 @@ describe('login protection: a stolen device cookie', () => {
     assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, false);
   });
 
+  it("a trusted device's check is one round of the store, and one over its day's budget is counted as untrusted", async () => {
+    const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 3, maxFailuresPerAccount: 50 } });
+    const u = 'owner@example.com';
+    const { deviceToken } = await t.guard.report({ ip: '192.0.2.10', username: u }, true);
+    // the store's reads, counted on this test's own store: a round reads once (a networked store: one round trip)
+    let reads = 0;
+    const read = t.store.read.bind(t.store);
+    t.store.read = (keys) => {
+      reads++;
+      return read(keys);
+    };
+    const first = { ip: '192.0.2.10', username: u, deviceToken };
+    const v = await t.guard.check(first);
+    assert.equal(v.trustedDevice, true);
+    assert.equal(reads, 1, 'one read: the round');
+    await t.guard.report(first, false);
+    for (let i = 0; i < 2; i++) await t.fail({ ip: '192.0.2.10', username: u, deviceToken });
+    // three failures today: the next attempt with the cookie is untrusted, and counted as such
+    reads = 0;
+    const over = await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken });
+    assert.equal(over.trustedDevice, false);
+    assert.equal(over.action, 'allow');
+    assert.equal(reads, 2, 'the round as trusted, then again as untrusted');
+    // and this process now knows: the next one goes to the untrusted round at once
+    reads = 0;
+    assert.equal((await t.guard.check({ ip: '192.0.2.10', username: u, deviceToken })).trustedDevice, false);
+    assert.equal(reads, 1);
+  });
+
   it('parallel guesses with the cookie cannot pass the cap together', async () => {
     const t = setup({ trustedDevice: { ...LOGIN_DEFAULTS.trustedDevice, maxFailuresPerDevice: 4, maxFailuresPerAccount: 50 } });
     const u = 'owner@example.com';

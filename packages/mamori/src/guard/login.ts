@@ -45,6 +45,10 @@ export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
 
+/** Trusted devices remembered as over their own day's budget, at most, and for how long (then one trusted round tells again). */
+const SPENT_DEVICES = 10_000;
+const SPENT_FOR_MS = 10 * 60_000;
+
 export class LoginGuard {
   readonly config: LoginProtectionConfig;
   readonly devices: DeviceTokens;
@@ -53,6 +57,13 @@ export class LoginGuard {
   readonly #events: LoginEvents;
   /** Each attempt's counts in the store, and what the guard knows of it, from check to report. */
   readonly #ledger: LoginLedger;
+  /**
+   * Trusted devices this process found over their own day's budget (by their day counter's key),
+   * and until when they go straight to the untrusted round: a stolen cookie's flood then stops
+   * adding to the account's day count in flight, where the owner's other devices would read it
+   * (S19T-1). Bounded; a later entry pushes out the oldest.
+   */
+  readonly #spent = new Map<string, number>();
   /**
    * In detect mode (`mode: detect`) everything this guard records is marked as such: its
    * events and decisions carry the mark, and it counts in a namespace of its own (LoginKeys),
@@ -265,17 +276,25 @@ export class LoginGuard {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) await this.#ledger.undo(who);
-    // (Only a trusted device pays this extra round.)
-    if (who.device && this.#overDeviceBudget(await this.#ledger.deviceDays(who))) this.#ledger.distrust(a, who);
+    if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) this.#ledger.distrust(a, who);
     // The attempt is counted now, as a failure; report settles it.
-    const n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+    let n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+    // A trusted device is counted as one in the same round as the rest. One whose failures on the
+    // account for the day were used up before this attempt (the counts the round's increments
+    // give back, so parallel attempts each see the ones before them) is counted again as
+    // untrusted: a second round, for such a device only.
+    if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
+      // (only its own count, which no other device adds to, is remembered: the account's can be another's in flight)
+      if (n.deviceDay >= c.trustedDevice.maxFailuresPerDevice) {
+        if (this.#spent.size >= SPENT_DEVICES) this.#spent.delete(this.#spent.keys().next().value!);
+        this.#spent.set(who.k.deviceDay, who.k.now + SPENT_FOR_MS);
+      }
+      await this.#ledger.retract(who);
+      this.#ledger.distrust(a, who);
+      n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+    }
     const trusted = who.by === 0;
-    // A trusted device's day counts before this attempt: at the cap only when parallel attempts
-    // raced past the check that makes such a device untrusted. Refused; the next one is untrusted.
-    let v =
-      trusted && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])
-        ? this.#refuse(a, who.uh, trusted, 'block', 'login.device', "this trusted device's failures on the account for the day are used up", 1)
-        : this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
+    let v = this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
     if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
       this.#ledger.keep(who);
       return v;

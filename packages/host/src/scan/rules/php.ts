@@ -372,6 +372,17 @@ rule mamori_php_variable_function_input {
     $a
 }
 
+rule mamori_php_sql_function_shell {
+  meta:
+    score = 80
+    technique = "callback-exec"
+    description = "a command or code function registered as an SQL function (SQLite3::createFunction, PDO sqliteCreateFunction)"
+  strings:
+    $a = /(createFunction|sqliteCreateFunction|createAggregate)\s*\(\s*["'][^"'\n]{0,40}["']\s*,\s*["'](system|exec|passthru|shell_exec|popen|proc_open|assert|eval|pcntl_exec)["']/ nocase
+  condition:
+    $a
+}
+
 rule mamori_php_error_suppressed_exec {
   meta:
     score = 25

@@ -13,9 +13,9 @@ rule mamori_jsp_runtime_exec_input {
     technique = "jsp-exec"
     description = "JSP running a command taken from the request (Runtime.exec / ProcessBuilder)"
   strings:
-    $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
+    $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\)?\s*\.\s*exec\s*\(/
     $pb = /new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(/
-    $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
     $direct = /exec\s*\(\s*(new\s+String\[\]\s*\{[^}\n]{0,80})?request\s*\.\s*getParameter\s*\(/
     $rtv = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*;/
     $execv = /\b[A-Za-z_]\w{0,30}\s*\.\s*exec\s*\(/
@@ -73,8 +73,8 @@ rule mamori_jsp_reflection_exec {
     technique = "jsp-exec"
     description = "JSP reaching Runtime.exec or ProcessBuilder through reflection, with request input"
   strings:
-    $cls = /Class\s*\.\s*forName\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"/
-    $m = /getMethod\s*\(\s*"(exec|start|getRuntime)"/
+    $cls = /(Class\s*\.\s*forName|\bloadClass)\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"|\b(Runtime|ProcessBuilder)\s*\.\s*class\b/
+    $m = /get(Declared)?Method\s*\(\s*"(exec|start|getRuntime)"/
     $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
   condition:
     all of them
@@ -131,6 +131,20 @@ rule mamori_aspx_startinfo_input {
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
   condition:
     $si and $start and $in and not mamori_aspx_process_start
+}
+
+rule mamori_aspx_webmethod_shell {
+  meta:
+    score = 85
+    technique = "aspx-exec"
+    description = "ASP.NET web service method starting a shell (its parameters are the request's)"
+  strings:
+    $wm = /\[[^\]\n]{0,80}\b(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod/ nocase
+    $ps = /Process\s*\.\s*Start\s*\(/ nocase
+    $psi = "ProcessStartInfo" nocase
+    $sh = /cmd(\.exe)?["' ]|powershell|\/bin\/(ba)?sh\b/ nocase
+  condition:
+    $wm and ($ps or $psi) and $sh
 }
 
 rule mamori_cgi_python_exec_input {
