@@ -956,6 +956,7 @@ export function php7Text(src: string): string | undefined {
   let last = 0;
   let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: outside the tags, looking for "<?"
   let from = 0;
+  let mask: Uint8Array | undefined;
   while (i < n) {
     if (i < 0) {
       const open = src.indexOf('<?', from);
@@ -964,9 +965,28 @@ export function php7Text(src: string): string | undefined {
       continue;
     }
     const c = src.charCodeAt(i);
-    if (c === 39 || c === 34 || c === 96) i = literalEnd(src, i, 0);
-    else if (c === 60 && src.startsWith('<<<', i)) i = heredocEnd(src, i);
-    else if (c === 63 && src.charCodeAt(i + 1) === 62) {
+    if (c === 39 || c === 34 || c === 96 || (c === 60 && src.startsWith('<<<', i))) {
+      // A literal's `{$...}` / `${...}` is code (red team S19P-2: "{${system\x01($_GET[c])}}" runs
+      // on PHP 7.4): its control bytes are skipped like any other code's. The mask marks the
+      // literal's own bytes; what it leaves unmarked between the quotes is code.
+      const e = c === 60 ? heredocEnd(src, i) : literalEnd(src, i, 0);
+      const body = c === 39 ? -1 : c === 60 ? heredocBody(src, i, e) : i + 1;
+      if (body >= 0 && e > body && CONTROL_BYTE.test(src.slice(body, e))) {
+        mask ??= new Uint8Array(n);
+        mask.fill(0, i, e);
+        if (c === 60) heredocMask(src, body, e, mask);
+        else literalEnd(src, i, 0, mask);
+        for (let k = body; k < e; k++) {
+          const d = src.charCodeAt(k);
+          if (mask[k] === 0 && ((d < 32 && d !== 9 && d !== 10 && d !== 13) || d === 127)) {
+            out ??= [];
+            out.push(src.slice(last, k), ' ');
+            last = k + 1;
+          }
+        }
+      }
+      i = e;
+    } else if (c === 63 && src.charCodeAt(i + 1) === 62) {
       from = i + 2;
       i = -1;
     } else if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
@@ -981,7 +1001,7 @@ export function php7Text(src: string): string | undefined {
     } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
       const e = src.indexOf('*/', i + 2);
       i = e < 0 ? n : e + 2;
-    } else if (c === 95 && src.charCodeAt(i + 1) === 95 && src.slice(i, i + 15).toLowerCase() === '__halt_compiler') break;
+    } else if (c === 95 && haltsAt(src, i)) break;
     else {
       if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) {
         out ??= [];
@@ -994,6 +1014,51 @@ export function php7Text(src: string): string | undefined {
   if (!out) return undefined;
   out.push(src.slice(last));
   return out.join('');
+}
+
+/**
+ * Whether the `__halt_compiler` keyword (PHP's parse ends at its call) is at `i`: the whole name,
+ * not part of another (`$__halt_compiler`, `a__halt_compilerb`, `->__halt_compiler`: red team
+ * S19P-5, where the reading stopped there and the shell after it went unread).
+ */
+export function haltsAt(src: string, i: number): boolean {
+  if (src.slice(i, i + 15).toLowerCase() !== '__halt_compiler') return false;
+  const name = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+  if (name(src.charCodeAt(i + 15))) return false;
+  let j = i - 1;
+  if (j >= 0 && (name(src.charCodeAt(j)) || src.charCodeAt(j) === 36)) return false;
+  while (j >= 0 && /[\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(src[j]!)) j--;
+  const before = src.slice(Math.max(0, j - 1), j + 1);
+  return before !== '->' && before !== '::';
+}
+
+/** Where a heredoc's body starts (-1: a nowdoc, which has no code in it, or not a heredoc at all). */
+function heredocBody(src: string, i: number, e: number): number {
+  HEREDOC_HEAD.lastIndex = i;
+  const head = HEREDOC_HEAD.exec(src);
+  if (!head || head[1] === "'") return -1;
+  return Math.min(e, HEREDOC_HEAD.lastIndex);
+}
+
+/**
+ * Marks a heredoc body's literal bytes in `mask` (as literalEnd does a "..." literal's): its
+ * `{$...}` / `${...}` are code. Read within the body only (an unclosed "{$" in each of many
+ * heredocs would otherwise read on to the text's end each time).
+ */
+function heredocMask(src: string, from: number, e: number, mask: Uint8Array): void {
+  const body = src.slice(from, e);
+  const own = new Uint8Array(body.length);
+  let j = 0;
+  while (j < body.length) {
+    const c = body.charCodeAt(j);
+    if (c === 92) {
+      own.fill(1, j, Math.min(body.length, j + 2));
+      j += 2;
+    } else if (c === 123 && body.charCodeAt(j + 1) === 36) j = codeEnd(body, j + 1, 1, own);
+    else if (c === 36 && body.charCodeAt(j + 1) === 123) j = codeEnd(body, j + 2, 1, own);
+    else own[j++] = 1;
+  }
+  mask.set(own, from);
 }
 
 /** How deep "{$...}" may nest in literals before the rest of the text is taken as a literal (which keeps comments in: never blanks code). */

@@ -12,7 +12,7 @@ import { basename, extname, join, sep } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
-import { CONTROL_BYTE, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
+import { CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
 
@@ -251,7 +251,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     analyse(data, text, path, kind, 0, [], findings, budget);
     // The code as PHP 7.4 and older run it, where it holds control bytes they skip (PHP 8 refuses
     // such a file): a layer of its own, read by the rules and the analysers.
-    const seven = text === '' ? undefined : php7Layer(kind, text);
+    const layer7 = text === '' ? { overflow: false } : php7Layer(kind, text);
+    const seven = layer7.text;
+    if (layer7.overflow) findings.push({ rule: 'mamori:php7-overflow', source: 'mamori', technique: 'php7-overflow', score: thresholds.suspicious, description: `more code after PHP tags than is read as PHP 7.4 reads it (${TAGS74} tags, ${KEPT74} bytes, ${SPAN74} bytes from one tag, ${DEAD74} bytes of what is not code): the rest was not looked at` });
     if (seven !== undefined) {
       const inner = Buffer.from(seven, 'latin1');
       const at = ['php7'];
@@ -822,34 +824,146 @@ function joinedSource(src: string): string | undefined {
   return out === src ? undefined : out;
 }
 
-/** PHP_TAG as PHP 7.4 reads the bytes after a tag: a control byte is skipped like a space. */
-const PHP7_TAG = /<\?(?:php\b|=|[\x00-\x20\x7f]+(?:[$@]|\/\*|\/\/|#|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}[\x00-\x20\x7f]*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}[\x00-\x20\x7f]*\()/gi;
+/**
+ * Every "<?" is a tag to PHP 7.4 with short tags on, whatever follows it: `<?\x01("sys"."tem")(...)`,
+ * `<?\x01\\system(...)`, `<?\x01[$a] = ...` run (a pattern of what may follow a tag missed them:
+ * S19P-6). Random bytes after one are not code, which php7RegionEnd tells within a few hundred
+ * bytes (a bracket that closes nothing open), so each is cheap to look at.
+ */
+const PHP7_TAG = /<\?/g;
 
 /** A call, request input or a backtick: what makes a region worth reading as PHP 7.4 reads it. */
 const RUNS_SOMETHING = /[\w\x80-\xff]\s*\(|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|`/i;
 
+/** How far the code after a tag in an image or data is followed as PHP 7.4 reads it (past CODE_SPAN: S19P-4). */
+const SPAN74 = 1 << 20;
+/** Tags looked at in one file for the PHP 7.4 reading (random bytes have about one "<?" in 64 KiB). */
+const TAGS74 = 4096;
+/**
+ * Bytes read in regions that turned out not to be code, at most: the tags inside such a region are
+ * read again (`<?(` a hundred thousand times and one `]` at the end: 39 s for 800 KB without it).
+ */
+const DEAD74 = 4 << 20;
+/** Bytes of such code handed to the rules and analysers, at most. */
+const KEPT74 = 256 * 1024;
+
+/**
+ * Where the code after the tag at `from` ends as PHP 7.4 reads it: just past its `?>` (or at
+ * `__halt_compiler`), read as the lexer reads it (a `?>` in a literal, a comment or a heredoc
+ * does not end it: S19P-3), and -1 when PHP could not parse it: a `)`, `]` or `}` that closes
+ * nothing open or another kind of bracket (random picture bytes after a tag nearly always do so
+ * within a few hundred bytes; PHP then refuses the whole file; `dead`: where). At most `span`
+ * bytes: then the text's end or `from + span`, marked by `cut`.
+ */
+function php7RegionEnd(text: string, from: number, span: number): { end: number; cut: boolean; dead?: number } {
+  const limit = Math.min(text.length, from + span);
+  const open: number[] = []; // brackets open: their closing character, or -quote for a literal's "{$" / "${"
+  /** From `j` in a literal of quote `q`: past its quote (back in code), or into a "{$" / "${" (pushed). -1: cut. */
+  const literal = (j: number, q: number): number => {
+    for (; j < limit; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 0x5c) j++;
+      else if (d === q) return j + 1;
+      else if (q !== 0x27 && ((d === 0x7b && text.charCodeAt(j + 1) === 0x24) || (d === 0x24 && text.charCodeAt(j + 1) === 0x7b))) {
+        open.push(-q);
+        return j + 2;
+      }
+    }
+    return -1;
+  };
+  let k = from + 2;
+  while (k < limit) {
+    const c = text.charCodeAt(k);
+    if (c === 0x27 || c === 0x22 || c === 0x60) {
+      k = literal(k + 1, c);
+      if (k < 0) return { end: limit, cut: true };
+    } else if (c === 0x7d && open.length && open[open.length - 1]! < 0) {
+      // back in the literal the "{$" opened
+      k = literal(k + 1, -open.pop()!);
+      if (k < 0) return { end: limit, cut: true };
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      open.push(c === 0x28 ? 0x29 : c + 2);
+      k++;
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d) {
+      if (open.pop() !== c) return { end: -1, cut: false, dead: k };
+      k++;
+    } else if (c === 0x3f && text.charCodeAt(k + 1) === 0x3e) {
+      return { end: k + 2, cut: false };
+    } else if (c === 0x5f && haltsAt(text, k)) {
+      return { end: k, cut: false };
+    } else if (c === 0x3c && text.startsWith('<<<', k)) {
+      // a heredoc or nowdoc: to its closing label (taken whole, as a literal)
+      HEREDOC74.lastIndex = k;
+      const h = HEREDOC74.exec(text);
+      if (!h) {
+        k += 3;
+        continue;
+      }
+      const close = new RegExp(`[\\r\\n][ \\t]*${h[2]}(?![\\w\\x80-\\xff])`, 'g');
+      close.lastIndex = HEREDOC74.lastIndex - 1;
+      const m = close.exec(text);
+      if (!m || m.index >= limit) return { end: limit, cut: true };
+      k = m.index + m[0].length;
+    } else if (c === 0x2f && text.charCodeAt(k + 1) === 0x2a) {
+      const e = text.indexOf('*/', k + 2);
+      if (e < 0 || e >= limit) return { end: limit, cut: true };
+      k = e + 2;
+    } else if (c === 0x23 || (c === 0x2f && text.charCodeAt(k + 1) === 0x2f)) {
+      // a line comment ("#[" too: PHP 7.4 has no attributes): to its line's end, or "?>", which ends the code
+      let j = k + 1;
+      for (; j < limit; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x0a || d === 0x0d || (d === 0x3f && text.charCodeAt(j + 1) === 0x3e)) break;
+      }
+      k = j;
+    } else k++;
+  }
+  return { end: limit, cut: true };
+}
+
+const HEREDOC74 = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1(?:\r\n?|\n)/y;
+
 /**
  * The text the rules read again as PHP 7.4 and older read it (php7Text), or undefined when it
  * is the same. A PHP file is read whole. In any other file (an image, data) only the code after
- * each open tag is (to its `?>`, at most CODE_SPAN bytes, 16 tags), and only the code that calls
- * something: there PHP 8 refuses a tag followed by a control byte in code, which random picture
- * data nearly always is, and PHP 7.4 runs it (`<?=\x01system($_GET[c])?>` in a GIF).
+ * each open tag is, to its `?>` as PHP's lexer finds it (php7RegionEnd: code PHP could not parse
+ * is dropped), and only the code that calls something: there PHP 8 refuses a tag followed by a
+ * control byte in code, which random picture data nearly always is, and PHP 7.4 runs it
+ * (`<?=\x01system($_GET[c])?>` in a GIF). Every tag is looked at (TAGS74, KEPT74; a cap on
+ * tags let 16 harmless decoys hide the shell after them: S19P-1). `overflow`, in an image: more
+ * tags or code than that, or code that runs on past SPAN74 bytes: not all was read.
  */
-function php7Layer(kind: FileKind, text: string): string | undefined {
-  if (!CONTROL_BYTE.test(text)) return undefined;
-  if (kind === 'php') return php7Text(text);
-  if (text.indexOf('<?') < 0) return undefined;
+function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boolean } {
+  if (!CONTROL_BYTE.test(text)) return { overflow: false };
+  if (kind === 'php') return { text: php7Text(text), overflow: false };
+  if (text.indexOf('<?') < 0) return { overflow: false };
   const parts: string[] = [];
+  let kept = 0;
+  let lexed = 0;
+  let overflow = false;
   PHP7_TAG.lastIndex = 0;
-  for (let m = PHP7_TAG.exec(text), tags = 0; m !== null && tags < 16; m = PHP7_TAG.exec(text), tags++) {
-    const close = text.indexOf('?>', m.index + 2);
-    const end = close < 0 || close > m.index + CODE_SPAN ? Math.min(text.length, m.index + CODE_SPAN) : close + 2;
+  for (let m = PHP7_TAG.exec(text), tags = 0; m !== null; m = PHP7_TAG.exec(text), tags++) {
+    if (tags >= TAGS74 || kept >= KEPT74 || lexed >= DEAD74) {
+      // (a picture holds no such amount of PHP; an archive or a database of PHP sources does: there the look stops, as the PHP 8 reading reads all of it)
+      overflow = kind === 'image';
+      break;
+    }
+    const { end, cut, dead } = php7RegionEnd(text, m.index, SPAN74);
+    if (end < 0) {
+      lexed += dead! - m.index;
+      PHP7_TAG.lastIndex = m.index + 2;
+      continue;
+    }
+    if (cut && kind === 'image' && end === m.index + SPAN74) overflow = true;
     const region = text.slice(m.index, end);
     const read = php7Text(region);
-    if (read !== undefined && RUNS_SOMETHING.test(read)) parts.push(read.endsWith('?>') ? read : `${read}\n?>`);
+    if (read !== undefined && RUNS_SOMETHING.test(read)) {
+      parts.push(read.endsWith('?>') ? read : `${read}\n?>`);
+      kept += read.length;
+    }
     PHP7_TAG.lastIndex = Math.max(m.index + 2, end);
   }
-  return parts.length ? parts.join('\n') : undefined;
+  return { text: parts.length ? parts.join('\n') : undefined, overflow };
 }
 
 function hasPhpTag(text: string): boolean {
