@@ -48,6 +48,7 @@ const SAMPLES: Sample[] = [
   { name: 'a sink name joined from pieces, given to array_walk', src: `$cb = 'sys' . 'tem'; array_walk($_GET, $cb);`, boot: `$_GET = ['c' => 'echo ${MARK}'];` },
   { name: 'the first query key called with its value', src: `$k = array_keys($_GET)[0]; $k($_GET[$k]);`, boot: `$_GET = ['system' => 'echo ${MARK}'];` },
   { name: 'a command joined from a variable of the code and request input', src: `$p = 'echo '; system($p . $_GET['c']);`, boot: `$_GET['c'] = '${MARK}';` },
+  { name: 'a sink name joined from literals in parentheses and called (S19P-8)', src: `("sys" . "tem")($_GET['c']);`, boot: `$_GET['c'] = 'echo ${MARK}';` },
   { name: "pcntl_exec's arguments", src: `$c = trim($_GET['c']); pcntl_exec('/bin/sh', ['-c', $c]);`, boot: `$_GET['c'] = 'echo ${MARK}';` },
 ];
 
@@ -74,7 +75,7 @@ describe('scan: one-line shells through the less used ways in', () => {
       if (out !== undefined) assert.match(out, new RegExp(MARK), 'PHP runs it');
     });
   }
-  it(`ran all ${SAMPLES.length} samples`, () => assert.equal(SAMPLES.length, 11));
+  it(`ran all ${SAMPLES.length} samples`, () => assert.equal(SAMPLES.length, 12));
 });
 
 describe('scan: the same ways in, used as applications use them, stay clean', () => {

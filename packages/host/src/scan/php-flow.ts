@@ -475,6 +475,13 @@ function flow(src: string): FlowFinding[] {
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
   for (const f of callbackFlows(src, direct)) add(f);
+  // A sink's name joined from literals in parentheses and called: ("sys" . "tem")($_GET['c']) (S19P-8)
+  for (const m of src.matchAll(/\(\s*((?:["'][^"'\n]{0,40}["']\s*\.\s*){1,8}["'][^"'\n]{0,40}["'])\s*\)\s*\(/g)) {
+    const fn = literalText(m[1]!)?.replace(/^\\/, '').toLowerCase();
+    if (!fn || !ALL_SINKS.includes(fn)) continue;
+    const args = argsAt(src, m.index! + m[0].length);
+    if (args && isDirect(args.first, taintAt(m.index!), SHELL_SINKS.includes(fn))) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through its name joined from pieces`, offset: m.index! });
+  }
   // unserialize() of request input, where a class of the file runs a property in one of PHP's magic
   // methods (__destruct, __wakeup ...): the request chooses the object, and so what runs.
   if (/\bunserialize\s*\(/i.test(src)) {
