@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner } from './scanner.js';
+import { hasJavac, runJavaScriptlet } from './scan-test-kit.js';
 
 // Red team of S19's variants (57c6170, e037722, 858816a): the same ways in with small twists,
 // each scanned clean or only suspicious on main at f3df55c (bench/redteam/README-variants-s19.md,
@@ -18,10 +19,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const has = (cmd: string) => spawnSync(cmd, ['-v'], { encoding: 'utf8' }).status === 0;
 const php = has('php');
 const cgi = has('php-cgi');
-const javac = spawnSync('javac', ['-version'], { encoding: 'utf8' }).status === 0;
-if (!php) console.log('# PHP CLI not found: the samples are scanned but not run');
-if (!cgi) console.log('# php-cgi not found: the samples that read a request body are scanned but not run');
-if (!javac) console.log('# javac not found: the JSP samples are scanned but not compiled');
+const javac = hasJavac();
 
 const MARK = `ran${process.pid}`;
 const CMD = `echo ${MARK}`;
@@ -159,23 +157,7 @@ describe('scan: S19 variants with small twists (PHP)', () => {
   }
 });
 
-/** Compiles and runs a scriptlet's Java with a stub request; what it prints. */
-function runJava(scriptlet: string): string {
-  const d = mkdtempSync(join(dir, 'j-'));
-  const src = `public class T {
-  static class Req { String getParameter(String n) { return "true"; } String[] getParameterValues(String n) { return new String[] { "true" }; } String getHeader(String n) { return "true"; } }
-  public static void main(String[] args) throws Exception {
-    Req request = new Req();
-    ${scriptlet}
-    System.out.println("exec-ran");
-  }
-}
-`;
-  writeFileSync(join(d, 'T.java'), src);
-  const c = spawnSync('javac', ['T.java'], { cwd: d, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(c.status, 0, c.stderr);
-  return spawnSync('java', ['-cp', d, 'T'], { encoding: 'utf8', timeout: 60_000 }).stdout;
-}
+const runJava = (scriptlet: string): string => runJavaScriptlet(dir, scriptlet);
 
 const EXEC = 'r.getClass().getMethod("exec", String.class).invoke(r, request.getParameter("c"));';
 const JSP: [string, string, string][] = [

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner } from './scanner.js';
 import { php7Text } from './php-flow.js';
-import { MIB, scanBoth, xorshiftBytes } from './scan-test-kit.js';
+import { MIB, php74, runPhpWithC, scanBoth, xorshiftBytes } from './scan-test-kit.js';
 import { MAX_SEVEN, phpTagPast } from './php-regions.js';
 
 // PHP 7.4 and older skip a control byte in code (a warning, "Unexpected character in input") and
@@ -19,9 +19,7 @@ const scanner = createScanner({});
 const dir = mkdtempSync(join(tmpdir(), 'mamori-php7-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const PHP74 = [process.env.MAMORI_PHP74, '/var/cache/mamori-ci/php74/php7.4'].find((p) => p && existsSync(p));
-const php74 = PHP74 !== undefined && spawnSync(PHP74, ['-v'], { encoding: 'utf8' }).status === 0;
-if (!php74) console.log('# PHP 7.4 not found (MAMORI_PHP74, scripts/fetch-php74.sh): the samples are scanned but not run by PHP 7.4');
+const PHP74 = php74();
 const php8 = spawnSync('php', ['-v'], { encoding: 'utf8' }).status === 0;
 if (!php8) console.log('# PHP CLI not found: the samples are not run by PHP 8');
 
@@ -29,10 +27,7 @@ const MARK = `ran-${process.pid}`;
 
 /** What `php` prints when it includes `bytes` with the request's c set to run `echo MARK` (short tags on, as PHP's built-in default). */
 function run(php: string, name: string, bytes: Buffer): string {
-  const f = join(dir, name);
-  writeFileSync(f, bytes);
-  const boot = `$_GET["c"] = $_POST["c"] = "echo ${MARK}"; include $argv[1];`;
-  return spawnSync(php, ['-d', 'short_open_tag=1', '-d', 'display_errors=stderr', '-r', boot, f], { encoding: 'latin1', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).stdout;
+  return runPhpWithC(php, dir, name, bytes, MARK);
 }
 
 const b = (s: string) => Buffer.from(s, 'latin1');
@@ -55,7 +50,7 @@ describe('scan: PHP as PHP 7.4 reads it (control bytes in code skipped)', () => 
       const r = scanner.scanBuffer(bytes, `/www/uploads/${file}`);
       assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
       assert.ok(r.findings.some((f) => f.layers?.includes('php7')), 'found in the PHP 7.4 reading');
-      if (php74) assert.match(run(PHP74!, file, bytes), new RegExp(MARK), 'PHP 7.4 runs it');
+      if (PHP74) assert.match(run(PHP74, file, bytes), new RegExp(MARK), 'PHP 7.4 runs it');
       if (php8) assert.doesNotMatch(run('php', file, bytes), new RegExp(MARK), 'PHP 8 refuses it');
     });
   }
@@ -66,7 +61,7 @@ describe('scan: the PHP 7.4 reading adds no noise', () => {
   it('harmless code with control bytes in it stays clean, and PHP 7.4 runs it', () => {
     const bytes = b('<?php\n$a = 1;\x01\n echo "total: " . ($a + 1);\n');
     assert.equal(scanner.scanBuffer(bytes, '/www/x.php').verdict, 'clean');
-    if (php74) assert.match(run(PHP74!, 'h.php', bytes), /total: 2/);
+    if (PHP74) assert.match(run(PHP74, 'h.php', bytes), /total: 2/);
   });
   it('control bytes in literals, comments and after __halt_compiler are not code', () => {
     assert.equal(php7Text('<?php $a = "\x01"; // \x02\n/* \x03 */ echo $a;'), undefined);
@@ -117,7 +112,7 @@ describe('scan: PHP 7.4 code past the scanned part', () => {
       const bytes = padding(4 * MIB, at);
       bytes.set(b(shell), at);
       for (const r of await scanBoth(dir, 'past.jpg', bytes)) assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
-      if (php74) assert.match(run(PHP74!, 'past.jpg', bytes), new RegExp(MARK), 'PHP 7.4 runs it');
+      if (PHP74) assert.match(run(PHP74, 'past.jpg', bytes), new RegExp(MARK), 'PHP 7.4 runs it');
     });
   }
   it('windows that fill the cap first (decoys) make the file suspicious at least', async () => {

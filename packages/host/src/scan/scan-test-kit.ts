@@ -1,5 +1,6 @@
 /** What the scan tests of large files share (past-scan.test.ts, past-scan-redteam.test.ts): not a test itself. */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createScanner, type FileResult } from './scanner.js';
 import { createTimedScanner } from './timed.js';
@@ -34,4 +35,45 @@ export async function scanBoth(dir: string, name: string, data: Buffer): Promise
   } finally {
     timed.close();
   }
+}
+
+/** PHP 7.4's CLI (MAMORI_PHP74, or where scripts/fetch-php74.sh puts it), when it runs here; the reason printed when not. */
+export function php74(): string | undefined {
+  const bin = [process.env.MAMORI_PHP74, '/var/cache/mamori-ci/php74/php7.4'].find((p) => p && existsSync(p));
+  if (bin !== undefined && spawnSync(bin, ['-v'], { encoding: 'utf8' }).status === 0) return bin;
+  console.log('# PHP 7.4 not found (MAMORI_PHP74, scripts/fetch-php74.sh): the samples are scanned but not run by PHP 7.4');
+  return undefined;
+}
+
+/** What `php` prints when it includes `bytes` (written as `name` in `dir`) with the request's c set to run `echo mark` (short tags on, PHP's built-in default). */
+export function runPhpWithC(php: string, dir: string, name: string, bytes: Buffer, mark: string): string {
+  const f = join(dir, name);
+  writeFileSync(f, bytes);
+  const boot = `$_GET["c"] = $_POST["c"] = "echo ${mark}"; include $argv[1];`;
+  return spawnSync(php, ['-d', 'short_open_tag=1', '-d', 'display_errors=stderr', '-r', boot, f], { encoding: 'latin1', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).stdout;
+}
+
+/** Whether a JDK is here (the JSP samples' Java is compiled and run where it is). */
+export function hasJavac(): boolean {
+  const ok = spawnSync('javac', ['-version'], { encoding: 'utf8' }).status === 0;
+  if (!ok) console.log('# javac not found: the JSP samples are scanned but not compiled');
+  return ok;
+}
+
+/** Compiles and runs a JSP scriptlet's Java in a class of its own, `request` a stub whose parameters are the harmless command `true`; what it prints (exec-ran at its end), or throws with javac's errors. */
+export function runJavaScriptlet(dir: string, scriptlet: string): string {
+  const d = mkdtempSync(join(dir, 'j-'));
+  const src = `public class T {
+  static class Req { String getParameter(String n) { return "true"; } String[] getParameterValues(String n) { return new String[] { "true" }; } String getHeader(String n) { return "true"; } }
+  public static void main(String[] args) throws Exception {
+    Req request = new Req();
+    ${scriptlet}
+    System.out.println("exec-ran");
+  }
+}
+`;
+  writeFileSync(join(d, 'T.java'), src);
+  const c = spawnSync('javac', ['T.java'], { cwd: d, encoding: 'utf8', timeout: 120_000 });
+  if (c.status !== 0) throw new Error(`javac: ${c.stderr}`);
+  return spawnSync('java', ['-cp', d, 'T'], { encoding: 'utf8', timeout: 60_000 }).stdout;
 }

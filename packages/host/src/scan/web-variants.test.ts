@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanner } from './scanner.js';
+import { hasJavac, runJavaScriptlet } from './scan-test-kit.js';
 
 // JSP and ASP.NET shells that hide their names the way their compilers allow: Java's \uXXXX
 // escapes (read before anything else, anywhere in the source), C#'s in names, string pieces
@@ -16,26 +17,9 @@ const scanner = createScanner({});
 const dir = mkdtempSync(join(tmpdir(), 'mamori-web-variants-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const javac = spawnSync('javac', ['-version'], { encoding: 'utf8' }).status === 0;
-if (!javac) console.log('# javac not found: the JSP samples are scanned but not compiled');
+const javac = hasJavac();
 
-/** Compiles and runs a scriptlet's Java with a stub request; what it prints. */
-function runJava(scriptlet: string): string {
-  const d = mkdtempSync(join(dir, 'j-'));
-  const src = `public class T {
-  static class Req { String getParameter(String n) { return "true"; } String getHeader(String n) { return "true"; } }
-  public static void main(String[] args) throws Exception {
-    Req request = new Req();
-    ${scriptlet}
-    System.out.println("exec-ran");
-  }
-}
-`;
-  writeFileSync(join(d, 'T.java'), src);
-  const c = spawnSync('javac', ['T.java'], { cwd: d, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(c.status, 0, c.stderr);
-  return spawnSync('java', ['-cp', d, 'T'], { encoding: 'utf8', timeout: 60_000 }).stdout;
-}
+const runJava = (scriptlet: string): string => runJavaScriptlet(dir, scriptlet);
 
 const JSP: [string, string][] = [
   ['Runtime reached by reflection, its names joined from pieces', 'Object r = Class.forName("java.lang." + "Run" + "time").getMethod("getRun" + "time").invoke(null); r.getClass().getMethod("exec", String.class).invoke(r, request.getParameter("c"));'],
