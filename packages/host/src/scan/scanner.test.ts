@@ -248,6 +248,13 @@ describe('scan: user rule files', () => {
     assert.ok(sources('<% Runtime.getRuntime().exec(request.getParameter("c")); %>', '/x/a.jsp').has('mamori/web.yar'));
     assert.ok(sources('<%@ Page Language="C#" %><% System.Diagnostics.Process.Start("cmd.exe", "/c " + Request["c"]); %>', '/x/a.aspx').has('mamori/web.yar'));
   });
+  it('a file named like a number or a boolean is scanned (YARA-X took "123" for an integer and the file went unscanned, clean)', () => {
+    const s0 = createScanner({});
+    for (const name of ['123', '007', '-7', 'true', '1.5', 'backup.001', 'x.1']) {
+      assert.equal(s0.scanBuffer(Buffer.from('<?php system($_GET["c"]);'), `/www/uploads/${name}`).verdict, 'malicious', name);
+      assert.equal(s0.scanBuffer(Buffer.from('GIF89a<?php system($_GET["c"]);'), `/www/uploads/${name}`).verdict, 'malicious', name);
+    }
+  });
   it('rule files that clash by name still both load', () => {
     const d2 = mkdtempSync(join(tmpdir(), 'mamori-scan-rules-'));
     writeFileSync(join(d2, 'a.yar'), 'rule same { strings: $a = "AAA-1" condition: $a }');

@@ -234,6 +234,30 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string, extra: readonly Finding[] = []): FileResult {
+    // A tar (a site's backup) is many files, not one PHP file: each member is judged as the file
+    // it is, and the archive is as bad as its worst member (read whole, a WordPress tar was
+    // malicious 100 from a backtick in one file and $_GET in another).
+    const members = kind === 'other' ? tarMembers(data) : undefined;
+    if (members) {
+      const findings: Finding[] = [...extra];
+      let score = extra.reduce((a, f) => Math.max(a, f.score), 0);
+      for (const m of members.list) {
+        const k = fileKind(m.name, m.bytes.subarray(0, 64));
+        const j = judge(`${path}/${m.name}`, k, m.bytes, [], (text, f) => {
+          for (const x of contextFindings(m.name, k, m.bytes, text)) f.push(x);
+        });
+        if (j.score <= 0) continue;
+        score = Math.max(score, j.score);
+        for (const f of j.findings) if (f.score > 0 && findings.length < 64) findings.push({ ...f, description: `${m.name}: ${f.description}` });
+      }
+      // (past MAX_MEMBERS, the rest of the archive is judged as one file, as any other file is)
+      if (members.rest < data.length) {
+        const j = judge(path, kind, data.subarray(members.rest), []);
+        score = Math.max(score, j.score);
+        for (const f of j.findings) findings.push(f);
+      }
+      return settle({ path, kind, size, sha256, verdict: verdictOf(score), score: Math.min(100, score), findings: dedupe(findings), ...(note ? { note } : {}) }, () => extraHashes(data, size));
+    }
     const { score, findings } = judge(path, kind, data, extra, (text, findings) => {
       for (const f of contextFindings(path, kind, data, text)) findings.push(f);
       for (const f of unscannedRemainder(kind, data.length, size)) findings.push(f);
@@ -964,6 +988,51 @@ function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boo
     PHP7_TAG.lastIndex = Math.max(m.index + 2, end);
   }
   return { text: parts.length ? parts.join('\n') : undefined, overflow };
+}
+
+/** Tar members judged one by one, at most (the rest of the archive is judged as one file). */
+const MAX_MEMBERS = 20_000;
+
+/** A NUL-ended string field of a tar header. */
+function field(h: Buffer, from: number, len: number): string {
+  const end = h.indexOf(0, from);
+  return h.toString('latin1', from, end < 0 || end > from + len ? from + len : end);
+}
+
+/**
+ * The regular files of a tar archive (ustar, GNU or pax headers) within `data`, with their names
+ * and bytes (the last one cut where `data` ends); undefined when `data` is not a tar or its
+ * headers stop making sense (then it is judged as one file). `rest`: where the members judged end.
+ */
+export function tarMembers(data: Buffer): { list: { name: string; bytes: Buffer }[]; rest: number } | undefined {
+  if (data.length < 512 || data.toString('latin1', 257, 262) !== 'ustar') return undefined;
+  const list: { name: string; bytes: Buffer }[] = [];
+  let off = 0;
+  let longName: string | undefined;
+  while (off + 512 <= data.length) {
+    const h = data.subarray(off, off + 512);
+    if (h.every((b) => b === 0)) return { list, rest: data.length };
+    if (h.toString('latin1', 257, 262) !== 'ustar') return list.length ? { list, rest: off } : undefined;
+    const sizeText = field(h, 124, 12).trim();
+    if (!/^[0-7]{1,12}$/.test(sizeText)) return list.length ? { list, rest: off } : undefined;
+    const size = parseInt(sizeText, 8);
+    const type = String.fromCharCode(h[156]!);
+    const start = off + 512;
+    const bytes = data.subarray(start, Math.min(data.length, start + size));
+    const prefix = field(h, 345, 155);
+    const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
+    longName = undefined;
+    if (type === 'L') longName = field(bytes, 0, bytes.length);
+    else if (type === 'x') {
+      const path = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(bytes.toString('latin1'));
+      if (path) longName = path[1];
+    } else if (type === '0' || type === '\0' || type === '7') {
+      if (list.length >= MAX_MEMBERS) return { list, rest: off };
+      list.push({ name, bytes });
+    }
+    off = start + Math.ceil(size / 512) * 512;
+  }
+  return { list, rest: data.length };
 }
 
 function hasPhpTag(text: string): boolean {

@@ -124,8 +124,9 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     problems,
     scan(data, vars) {
       const hits: YaraHit[] = [];
+      const safe = asStrings(vars);
       scanners.forEach((g, i) => {
-        for (const m of g.yara.scan(data, vars)) {
+        for (const m of g.yara.scan(data, safe)) {
           const from = origin.get(`${i}\u0000${m.ruleIdentifier}`) ?? { file: g.files[0]?.file ?? '?', builtin: false };
           const first = m.matches.reduce<number | undefined>((a, s) => (a === undefined || s.offset < a ? s.offset : a), undefined);
           hits.push({ rule: m.ruleIdentifier, source: from.file, builtin: from.builtin, meta: m.meta as Record<string, unknown>, tags: m.tags, offset: first });
@@ -134,6 +135,18 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
       return hits;
     },
   };
+}
+
+/**
+ * The externals YARA-X is given: it reads a value that looks like a number or a boolean ("123",
+ * "007", "true", an extension "001") as one and refuses it for a string external, and the file
+ * went unscanned ("unreadable", clean: a shell named 123 passed). Such a value is left out, so
+ * the rules see the external's default ('').
+ */
+function asStrings(vars: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) if (!/^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$|^\s*(?:true|false)\s*$/i.test(v)) out[k] = v;
+  return out;
 }
 
 type RuleSource = { file: string; source: string; builtin: boolean; rules: number; dir?: string };
