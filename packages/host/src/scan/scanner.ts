@@ -237,7 +237,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // A tar (a site's backup) is many files, not one PHP file: each member is judged as the file
     // it is, and the archive is as bad as its worst member (read whole, a WordPress tar was
     // malicious 100 from a backtick in one file and $_GET in another).
-    const members = kind === 'other' ? tarMembers(data) : undefined;
+    const members = kind === 'other' ? (tarMembers(data) ?? storedZipMembers(data)) : undefined;
     if (members) {
       const findings: Finding[] = [...extra];
       let score = extra.reduce((a, f) => Math.max(a, f.score), 0);
@@ -1033,6 +1033,39 @@ export function tarMembers(data: Buffer): { list: { name: string; bytes: Buffer 
     off = start + Math.ceil(size / 512) * 512;
   }
   return { list, rest: data.length };
+}
+
+/**
+ * The files a zip archive stores uncompressed (method 0), read from their local headers in
+ * order; a compressed member is skipped (its bytes are not text a PHP tag could be in). Undefined
+ * when `data` is not a zip, or a header uses a data descriptor (its sizes come after the data:
+ * judged as one file), or stops making sense before any member.
+ */
+export function storedZipMembers(data: Buffer): { list: { name: string; bytes: Buffer }[]; rest: number } | undefined {
+  if (data.length < 30 || data.readUInt32LE(0) !== 0x04034b50) return undefined;
+  const list: { name: string; bytes: Buffer }[] = [];
+  let off = 0;
+  let stored = 0;
+  while (off + 30 <= data.length && data.readUInt32LE(off) === 0x04034b50) {
+    const flags = data.readUInt16LE(off + 6);
+    const method = data.readUInt16LE(off + 8);
+    const size = data.readUInt32LE(off + 18);
+    const nameLen = data.readUInt16LE(off + 26);
+    const extraLen = data.readUInt16LE(off + 28);
+    // (a data descriptor leaves the sizes to after the data; zip64 marks them 0xffffffff)
+    if (flags & 0x08 || size === 0xffffffff) return list.length ? { list, rest: off } : undefined;
+    const start = off + 30 + nameLen + extraLen;
+    if (start > data.length) break;
+    const name = data.toString('latin1', off + 30, off + 30 + nameLen);
+    if (method === 0 && !name.endsWith('/')) {
+      if (list.length >= MAX_MEMBERS) return { list, rest: off };
+      list.push({ name, bytes: data.subarray(start, Math.min(data.length, start + size)) });
+      stored++;
+    }
+    off = start + size;
+  }
+  // (a zip that stores nothing is judged as one file, as before)
+  return stored ? { list, rest: Math.min(off, data.length) } : undefined;
 }
 
 function hasPhpTag(text: string): boolean {

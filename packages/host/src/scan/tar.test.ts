@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createScanner, tarMembers } from './scanner.js';
+import { createScanner, storedZipMembers, tarMembers } from './scanner.js';
 
 // A tar (a site's backup left in its web root) is judged member by member, as the files it
 // holds: read whole as one PHP file, a WordPress tar was malicious 100, from a backtick in one
@@ -84,5 +84,45 @@ describe('scan: a tar is judged member by member', () => {
     assert.equal(m.list.length, 20_000);
     assert.ok(m.rest < t.length);
     assert.equal(scanner.scanBuffer(t, '/www/backup.tar').verdict, 'malicious');
+  });
+});
+
+/** A zip of these files stored uncompressed (local headers only; `descriptor`: sizes left to a data descriptor). */
+function storedZip(files: [string, string][], descriptor = false): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, text] of files) {
+    const body = Buffer.from(text, 'latin1');
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(10, 4);
+    h.writeUInt16LE(descriptor ? 0x08 : 0, 6);
+    h.writeUInt16LE(0, 8);
+    h.writeUInt32LE(descriptor ? 0 : body.length, 18);
+    h.writeUInt32LE(descriptor ? 0 : body.length, 22);
+    h.writeUInt16LE(name.length, 26);
+    parts.push(h, Buffer.from(name, 'latin1'), body);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('scan: a zip that stores its files is judged member by member too', () => {
+  const files: [string, string][] = [
+    ['site/a.php', "<?php\n$c = $_GET['c'] ?? '';\necho htmlspecialchars($c);\n"],
+    ['site/b.php', "<?php\n$c = 'uptime';\necho shell_exec($c);\n"],
+  ];
+  it('clean members make a clean zip', () => {
+    const z = storedZip(files);
+    assert.equal(storedZipMembers(z)!.list.length, 2);
+    assert.equal(scanner.scanBuffer(z, '/www/backup.zip').verdict, 'clean');
+  });
+  it('a shell in a member makes it malicious, and says which', () => {
+    const r = scanner.scanBuffer(storedZip([...files, ['site/uploads/x.php', '<?php system($_GET["c"]);\n']]), '/www/backup.zip');
+    assert.equal(r.verdict, 'malicious');
+    assert.ok(r.findings.some((f) => f.description.startsWith('site/uploads/x.php: ')));
+  });
+  it('sizes left to a data descriptor: judged as one file, and a shell in it is still found', () => {
+    const z = storedZip([['site/x.php', '<?php system($_GET["c"]);\n']], true);
+    assert.equal(storedZipMembers(z), undefined);
+    assert.equal(scanner.scanBuffer(z, '/www/backup.zip').verdict, 'malicious');
   });
 });
