@@ -993,55 +993,7 @@ function functionScopes(code: string): Scopes {
  * PHP throughout). Only the code's own braces and keywords are left to count.
  */
 function codeOnly(src: string): string {
-  const out: string[] = [];
-  const n = src.length;
-  const blank = (a: number, b: number) => out.push(spaces(src, a, b));
-  let last = 0;
-  let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: in HTML, looking for "<?"
-  const toCode = () => {
-    const open = src.indexOf('<?', last);
-    if (open < 0) {
-      blank(last, n);
-      last = i = n;
-      return;
-    }
-    blank(last, open + 2);
-    last = i = open + 2;
-  };
-  if (i < 0) toCode();
-  while (i < n) {
-    const c = src.charCodeAt(i);
-    let end = -1;
-    if (c === 39 || c === 34 || c === 96) end = literalEnd(src, i, 0);
-    else if (c === 60 && src.startsWith('<<<', i)) end = heredocEnd(src, i);
-    else if (c === 63 && src.charCodeAt(i + 1) === 62) {
-      // "?>": the text up to the next "<?" is HTML
-      out.push(src.slice(last, i + 2));
-      last = i + 2;
-      toCode();
-      continue;
-    } else if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
-      if (c === 35 && src.charCodeAt(i + 1) === 91) {
-        i += 2; // #[Attribute]
-        continue;
-      }
-      // to the end of the line or "?>"
-      end = i;
-      while (end < n && src.charCodeAt(end) !== 10 && src.charCodeAt(end) !== 13 && !(src.charCodeAt(end) === 63 && src.charCodeAt(end + 1) === 62)) end++;
-    } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
-      end = src.indexOf('*/', i + 2);
-      end = end < 0 ? n : end + 2;
-    }
-    if (end < 0) {
-      i++;
-      continue;
-    }
-    out.push(src.slice(last, i));
-    blank(i, end);
-    last = i = Math.max(end, i + 1);
-  }
-  out.push(src.slice(last));
-  return out.join('');
+  return blankPhp(src, true);
 }
 
 /** Where the statement starting at `at` ends: its ";" (or "?>") outside brackets and quotes, bounded to 8,000 characters. */
@@ -1058,45 +1010,54 @@ function statementEnd(src: string, at: number, max = 8000): number {
  * means comment-like text in it is blanked too.
  */
 export function stripComments(src: string): string {
+  return blankPhp(src, false);
+}
+
+/**
+ * One walk of PHP text that blanks its comments (same length, newlines kept) and, with `all`,
+ * its literals, heredocs and the text outside the PHP tags too (codeOnly); without, literals and
+ * that text are kept as they are (stripComments).
+ */
+function blankPhp(src: string, all: boolean): string {
   const out: string[] = [];
   const n = src.length;
   const at = (k: number): number => (k < 0 ? n : k);
   let nextLf = -1;
   let nextCr = -1;
   let nextClose = -1;
-  let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: in HTML, looking for "<?"
   let last = 0;
+  let i = 0;
+  /** Reads on from the next "<?" at or after `from`: the text before it blanked with `all`. */
+  const toCode = (from: number): void => {
+    const open = src.indexOf('<?', from);
+    i = open < 0 ? n : open + 2;
+    if (all) {
+      out.push(src.slice(last, from), spaces(src, from, i));
+      last = i;
+    }
+  };
+  if (src.indexOf('<?') >= 0) toCode(0); // (a text without "<?" is PHP throughout)
   while (i < n) {
-    if (i < 0) {
-      const open = src.indexOf('<?', last);
-      if (open < 0) break;
-      i = open + 2;
-      continue;
-    }
     const c = src.charCodeAt(i);
-    if (c === 39 || c === 34 || c === 96) {
-      // ' " ` strings ("{$...}" in them is code, whose own strings may hold anything)
-      i = literalEnd(src, i, 0);
-      continue;
-    }
-    if (c === 60 && src.startsWith('<<<', i)) {
-      // a heredoc or nowdoc: any byte up to its label (S18R-9: a "/*" in one blanked the code after it)
-      i = heredocEnd(src, i);
-      continue;
-    }
-    if (c === 63 && src.charCodeAt(i + 1) === 62) {
+    let end = -1;
+    if (c === 39 || c === 34 || c === 96 || (c === 60 && src.startsWith('<<<', i))) {
+      // ' " ` strings ("{$...}" in them is code, whose own strings may hold anything), and heredocs
+      // and nowdocs: any byte up to their label (S18R-9: a "/*" in one blanked the code after it)
+      const e = c === 60 ? heredocEnd(src, i) : literalEnd(src, i, 0);
+      if (!all) {
+        i = e;
+        continue;
+      }
+      end = e;
+    } else if (c === 63 && src.charCodeAt(i + 1) === 62) {
       // "?>": back to HTML
       out.push(src.slice(last, i + 2));
       last = i + 2;
-      const open = src.indexOf('<?', last);
-      if (open < 0) break;
-      i = open + 2;
+      toCode(last);
       continue;
-    }
-    let end = -1;
-    if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
+    } else if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
       if (c === 35 && src.charCodeAt(i + 1) === 91) {
-        i++; // #[Attribute]
+        i += 2; // #[Attribute]
         continue;
       }
       // to the end of the line (\n, or a lone \r: S18Q-10) or "?>"; where each comes next is
@@ -1115,7 +1076,7 @@ export function stripComments(src: string): string {
       continue;
     }
     out.push(src.slice(last, i), spaces(src, i, end));
-    last = i = end;
+    last = i = Math.max(end, i + 1);
   }
   out.push(src.slice(last));
   return out.join('');
