@@ -197,7 +197,18 @@ export class LoginLedger {
     const r = who.pending;
     if (!r) return;
     who.pending = undefined;
-    await Promise.all([this.#store.increment(this.#takeBackOps(who.k, r.by)), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
+    await this.#takeBack(who.k, r);
+  }
+
+  /**
+   * Takes back what a reservation counted, from the site window it was counted in, and its holds,
+   * with `extra` written in the same call. (Independent writes, sent together: one round trip on
+   * a networked store.)
+   */
+  #takeBack(k: AttemptKeys, r: Reservation, extra?: CounterOp): Promise<unknown> {
+    const writes = this.#takeBackOps(k, r.by, r.siteKey);
+    if (extra) writes.push(extra);
+    return Promise.all([this.#store.increment(writes), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
   }
 
   /**
@@ -236,8 +247,7 @@ export class LoginLedger {
     const r = who.reserved;
     if (!r) return;
     who.reserved = undefined;
-    // (Independent writes, sent together: one round trip on a networked store.)
-    await Promise.all([this.#store.increment(this.#takeBackOps(who.k, r.by, r.siteKey)), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
+    await this.#takeBack(who.k, r);
   }
 
   /**
@@ -345,9 +355,7 @@ export class LoginLedger {
     const r = who.pending!;
     who.pending = undefined;
     this.forget(a);
-    const writes = this.#takeBackOps(who.k, r.by);
-    if (extra) writes.push(extra);
-    await Promise.all([this.#store.increment(writes), r.marks.length ? this.#store.removeDistinct(giveBack(r.marks, r.heldAt)) : undefined]);
+    await this.#takeBack(who.k, r, extra);
   }
 
   /**
