@@ -21,8 +21,8 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
 const BARE = '(?<![\\w>$:\\\\])\\\\?';
@@ -50,10 +50,43 @@ const DYNAMIC_METHOD = /(?:(?:->|::)\s*(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,6
 /** Where an object may be called: `$o(`, `(new R)(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`, `array_map($o, ...)`. */
 const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(|\(\s*new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?\s*\)\s*\(|(?<![\w>:$\\])(array_map)\s*\(\s*(?:new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,/gi;
 /** An object property assigned: `$o->cmd = ...;`, `$this->a->cmd .= ...;`, `$o->c['x'] = ...;`, `self::$cmd = ...;` (found from its arrow: the chain before it is not read, which cost 3 s on 16 MiB of PHP). */
-const PROP_ASSIGN = /(?:(?:\?->|->)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
-const PARSE_STR = /(?<![\w>$:])\\?(?:mb_)?parse_str\s*\(/gi;
+const PROP_ASSIGN = /(?:(?:\?->|->)\s*(?:([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']\s*\})|::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
+/**
+ * Functions that write what one argument holds into a variable given as another (by reference):
+ * `parse_str($q, $out)`, `preg_match($re, $s, $m)`, `array_push($a, $v)`, `sscanf($s, $f, $v)`.
+ * Per name: the arguments read (a negative number: that one and every later one) and the one written
+ * (likewise).
+ */
+const OUT_PARAMS: Record<string, [from: number, to: number]> = {
+  parse_str: [0, 1], mb_parse_str: [0, 1], preg_match: [1, 2], preg_match_all: [1, 2], mb_ereg: [1, 2], mb_eregi: [1, 2],
+  array_push: [-1, 0], array_unshift: [-1, 0], sscanf: [0, -2],
+};
+const OUT_CALL = new RegExp(`(?<![\\w>$:])\\\\?(${Object.keys(OUT_PARAMS).join('|')})\\s*\\(`, 'gi');
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 const DANGEROUS_BODY = new RegExp(`${BARE}(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\\s*\\(`, 'i');
+/** A sink given a variable: `system($c`, `passthru(@$c`. */
+const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
+
+/**
+ * Whether a magic method (its text from `function`) runs what an unserialized object holds: a property
+ * given to a sink (PROPERTY_SINK), a property copied into a variable first (`$c = $this->cmd; passthru($c)`),
+ * or __unserialize's array parameter (`system($d['c'])`).
+ */
+function runsProperty(text: string): boolean {
+  if (PROPERTY_SINK.test(text)) return true;
+  const held = new Set<string>();
+  const param = /^function\s*&?\s*__unserialize\s*\(\s*(?:\??array\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/i.exec(text);
+  if (param) held.add(param[1]!);
+  for (const m of text.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*@?\s*\$this\s*->/g)) if (held.size < 64) held.add(m[1]!);
+  if (held.size === 0) return false;
+  for (const m of text.matchAll(VARIABLE_SINK)) if (held.has(m[1]!)) return true;
+  return false;
+}
+
+/** A method body that sets a property of its object: `$this->c = ...`. */
+const SETS_PROPERTY = /\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])/;
+/** A method called on an object or a class: `->name(`, `::name(` (the methods the file does not define go to __call, __callStatic). */
+const METHOD_CALLS = /(->|::)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/g;
 const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\(/g;
 
 /**
@@ -227,9 +260,11 @@ function flow(src: string): FlowFinding[] {
   // Only functions whose body runs code or commands or writes files are followed into.
   const defs = new Map<string, { at: number; params: string[] }>();
   const allDefs = [...src.matchAll(FUNCTION_DEF)].slice(0, 2000);
+  const propertySinks = allDefs.length > 0 && PROPERTY_SINK.test(src);
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
-    if (!DANGEROUS_BODY.test(body)) return;
+    // (and, where some method runs a property, those that set one: a constructor or setter given request input)
+    if (!DANGEROUS_BODY.test(body) && !(propertySinks && SETS_PROPERTY.test(body))) return;
     const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
@@ -287,6 +322,20 @@ function flow(src: string): FlowFinding[] {
           if (args) splitTop(args.all, [',']).forEach((a, i) => ctor.params[i] && direct(a, m.index!) && taint(ctor.params[i]!, ctor.at + 1));
         }
       }
+      // A method the file does not define, called on an object or a class, runs __call or __callStatic with
+      // its name and its arguments as an array: (new Q)->anything($_GET['c']) gives __call's $a request input.
+      const magicCall = defs.get('__call'), magicStatic = defs.get('__callstatic');
+      if (magicCall?.params[1] || magicStatic?.params[1]) {
+        const defined = new Set(allDefs.map((d) => d[1]!.toLowerCase()));
+        seen = 0;
+        for (const m of src.matchAll(METHOD_CALLS)) {
+          const def = m[1] === '->' ? magicCall : magicStatic;
+          if (!def?.params[1] || defined.has(m[2]!.toLowerCase())) continue;
+          if (++seen > 256) break;
+          const args = argsAt(src, m.index! + m[0].length);
+          if (args && splitTop(args.all, [',']).some((a) => direct(a, m.index!))) taint(def.params[1], def.at + 1);
+        }
+      }
       // An object called ($o(...), call_user_func($o, ...)) runs its __invoke with the arguments.
       const invoke = defs.get('__invoke');
       seen = 0;
@@ -311,11 +360,15 @@ function flow(src: string): FlowFinding[] {
     for (const m of src.matchAll(PROP_ASSIGN)) {
       // (the right side is taken greedily to its ";", never backtracked into: linear in the file)
       if (src[m.index! + m[0].length] !== ';') continue;
-      const prop = m[1] ?? m[2]!;
-      if (props.size < 256 && !props.has(prop) && direct(m[3]!, m.index!)) {
+      const prop = m[1] ?? m[2] ?? m[3]!;
+      if (!direct(m[4]!, m.index!)) continue;
+      if (props.size < 256 && !props.has(prop)) {
         props.add(prop);
         marked++;
       }
+      // (an object's __set takes what is assigned to a property it does not have: its second parameter)
+      const set = defs.get('__set');
+      if (set?.params[1] && m[1] !== undefined) taint(set.params[1], set.at + 1);
     }
     // A function, method or closure whose own body returns (or yields) request input gives it to its
     // callers: function g() { return $_GET['c']; }. Each return is read once a round, where it is,
@@ -392,13 +445,18 @@ function flow(src: string): FlowFinding[] {
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
     }
-    // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q
-    for (const m of src.matchAll(PARSE_STR)) {
+    // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q; preg_match(.., $_GET[c], $m), array_push($a, $_GET[c])
+    for (const m of src.matchAll(OUT_CALL)) {
       const args = argsAt(src, m.index! + m[0].length);
       const parts = args ? splitTop(args.all, [',']) : [];
-      // (its result named, result: $q, or an element, $q['a'], taints the variable)
-      const into = /^\s*(?:result\s*:\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(parts[1] ?? '');
-      if (into && direct(parts[0]!, m.index!)) taint(into[1]!, m.index!);
+      const [from, to] = OUT_PARAMS[m[1]!.toLowerCase()]!;
+      const read = from < 0 ? parts.slice(-from) : parts.slice(from, from + 1);
+      if (!read.some((p) => direct(p, m.index!))) continue;
+      for (const p of to < 0 ? parts.slice(-to) : parts.slice(to, to + 1)) {
+        // (named, result: $q, or an element, $q['a'], taints the variable)
+        const into = /^\s*(?:[A-Za-z_]\w{0,30}\s*:\s*)?&?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(p);
+        if (into) taint(into[1]!, m.index!);
+      }
     }
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
     for (const m of src.matchAll(DESTRUCT)) {
@@ -485,7 +543,7 @@ function flow(src: string): FlowFinding[] {
   // unserialize() of request input, where a class of the file runs a property in one of PHP's magic
   // methods (__destruct, __wakeup ...): the request chooses the object, and so what runs.
   if (/\bunserialize\s*\(/i.test(src)) {
-    const gadget = [...src.matchAll(MAGIC_METHOD)].slice(0, 64).find((m) => PROPERTY_SINK.test(src.slice(m.index!, m.index! + 4000)));
+    const gadget = [...src.matchAll(MAGIC_METHOD)].slice(0, 64).find((m) => runsProperty(src.slice(m.index!, m.index! + 4000)));
     if (gadget) {
       for (const m of src.matchAll(/(?<![\w>$:])\\?unserialize\s*\(/gi)) {
         const args = argsAt(src, m.index! + m[0].length);
@@ -628,7 +686,7 @@ function closureGives(def: string, t: Taint | undefined): boolean {
 
 /** Request input put into a literal: "$_GET[c]", "{$_POST['x']}", "${_GET['c']}"; with `t`, "$f" and "{$f}" of a tainted $f. */
 function interpolates(lit: string, t: Taint | undefined): boolean {
-  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH_)/i.test(lit)) return true;
+  if (/\$\{?_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\[\s*['"]?(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)/i.test(lit)) return true;
   if (!t) return false;
   for (const m of lit.matchAll(/(?<!\\)\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!)) return true;
   // a closure or a method called in "{$f()}", "{$o->v()}" (S19R-7)
