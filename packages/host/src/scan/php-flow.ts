@@ -769,7 +769,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         }
       }
       // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
-      part = part.replace(/^([A-Za-z_\x80-\xff(][\s\S]*\))(?:\s*\[[^\]\n]{0,80}\])+$/, '$1');
+      part = part.replace(/^([A-Za-z_\x80-\xff(][\s\S]*\))(?:\s*\[(?:[^[\]\n]|\[[^[\]\n]{0,40}\]){0,80}\])+$/, '$1');
       const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
@@ -801,6 +801,12 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         }
         continue;
       }
+      // an object made from request input (new SplFileObject('php://input')): its first argument
+      const made = /^new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*\(([\s\S]*)\)$/i.exec(part);
+      if (made) {
+        part = (splitTop(made[1]!, [','])[0] ?? '').trim();
+        continue;
+      }
       const paren = /^\(([\s\S]*)\)$/.exec(part);
       if (paren) {
         part = paren[1]!.trim();
@@ -825,6 +831,12 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
+      sources++;
+      continue;
+    }
+    // an object holding request input read through its methods: new SplFileObject('php://input') then $o->fgets()
+    const read = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\??->\s*(?:fgets|fread|fgetc|fgetcsv|current|getContents|read|__toString)\s*\([^()]{0,80}\)$/i.exec(part);
+    if (read && t?.v(read[1]!)) {
       sources++;
       continue;
     }
@@ -875,7 +887,20 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
     const p = piece.trim();
     const lit = /^(["'])([A-Za-z0-9_]{0,40})\1$/.exec(p);
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(p);
-    const part = lit ? lit[2] : v ? known.get(v[1]!) : undefined;
+    let part = lit ? lit[2] : v ? known.get(v[1]!) : undefined;
+    // "{$a}tem", "${a}tem", "$a": a double-quoted literal naming variables that hold short strings
+    if (part === undefined && /^"[\w${}]{1,80}"$/.test(p)) {
+      let bad = false;
+      const text = p.slice(1, -1).replace(/\{\$([A-Za-z_]\w{0,63})\}|\$\{([A-Za-z_]\w{0,63})\}|\$([A-Za-z_]\w{0,63})/g, (_, a, b, c) => {
+        const held = known.get(a ?? b ?? c);
+        if (held === undefined) bad = true;
+        return held ?? '';
+      });
+      if (!bad && /^\w*$/.test(text)) part = text;
+    }
+    // implode('', ['sys', 'tem']), join('', [...])
+    const glued = part === undefined ? /^\\?(?:implode|join)\s*\(\s*(["'])\1\s*,\s*(?:\[|array\s*\()([\s\S]*)[\])]\s*\)$/i.exec(p) : null;
+    if (glued) part = stringValue(splitTop(glued[2]!, [',']).filter((x) => x.trim() !== '').join('.'), known);
     if (part === undefined) return undefined;
     out += part;
     if (out.length > 40) return undefined;
