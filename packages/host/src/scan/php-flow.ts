@@ -37,7 +37,8 @@ const WRITERS = new RegExp(`${BARE}(file_put_contents|fwrite|fputs)\\s*\\(`, 'gi
 const SINK_CALL = new RegExp(`${BARE}(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
-const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:[^;?]|\?(?!>)){0,2000})/g;
+// (a quoted string is one step, so a ";" or "?>" in it does not end the right side: str_replace("?>", "", $c))
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:'(?:[^'\\]|\\[\s\S]){0,400}'|"(?:[^"\\]|\\[\s\S]){0,400}"|[^;?'"]|\?(?!>)|['"]){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?(?:&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:list\s*\(|\[)([^;()\[\]]{1,200})[)\]])\s*\)/gi;
 /** PHP's magic methods, which run on an object the request chose by unserialize(). */
@@ -83,6 +84,7 @@ function runsProperty(text: string): boolean {
   return false;
 }
 
+const PROPERTY_EXEC = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$this\s*->/i;
 /** A method body that sets a property of its object: `$this->c = ...`. */
 const SETS_PROPERTY = /\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])/;
 /** A method called on an object or a class: `->name(`, `::name(` (the methods the file does not define go to __call, __callStatic). */
@@ -118,6 +120,14 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
     if (!new RegExp(`\\b(eval|assert)\\s*\\(\\s*@?\\s*\\$${m[1]}\\s*\\(`, 'i').test(normal)) continue;
     out.push({ technique: 'obfuscated-call', score: 80, description: `eval of ${fn}() whose name is assembled from pieces and held in $${m[1]}`, offset: m.index! });
     break;
+  }
+  // (the variable written as its value: eval('base64_decode'('...')))
+  if (seen === 0 || !out.some((f) => f.description.startsWith('eval of'))) {
+    for (const m of normal.matchAll(new RegExp(`\\b(?:eval|assert)\\s*\\(\\s*@?\\s*'(${decoders.join('|')})'\\s*\\(`, 'gi'))) {
+      if (plain(m[1]!.toLowerCase())) continue;
+      out.push({ technique: 'obfuscated-call', score: 80, description: `eval of ${m[1]!.toLowerCase()}() whose name is assembled from pieces`, offset: m.index! });
+      break;
+    }
   }
   for (const m of normal.matchAll(new RegExp(`'(${sinks.join('|')})'\\s*\\(`, 'gi'))) {
     if (plain(m[1]!.toLowerCase())) continue;
@@ -260,7 +270,8 @@ function flow(src: string): FlowFinding[] {
   // Only functions whose body runs code or commands or writes files are followed into.
   const defs = new Map<string, { at: number; params: string[] }>();
   const allDefs = [...src.matchAll(FUNCTION_DEF)].slice(0, 2000);
-  const propertySinks = allDefs.length > 0 && PROPERTY_SINK.test(src);
+  // (a command or code function given a property: not call_user_func($this->callback), which apps are full of)
+  const propertySinks = allDefs.length > 0 && PROPERTY_EXEC.test(src);
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
@@ -282,6 +293,23 @@ function flow(src: string): FlowFinding[] {
     return name;
   };
   const closureText = (id: number) => src.slice(scopes.start[id]!, scopes.end[id]!);
+  // The calls that write into a variable they are given (OUT_PARAMS), read once for the rounds below.
+  let outs: { at: number; read: string[]; into: string[] }[] | undefined;
+  const outCalls = () => {
+    if (outs) return outs;
+    outs = [];
+    for (const m of src.matchAll(OUT_CALL)) {
+      if (outs.length >= 2000) break;
+      const args = argsAt(src, m.index! + m[0].length);
+      if (!args) continue;
+      const parts = splitTop(args.all, [',']);
+      const [from, to] = OUT_PARAMS[m[1]!.toLowerCase()]!;
+      // (named, result: $q, or an element, $q['a'], taints the variable)
+      const into = (to < 0 ? parts.slice(-to) : parts.slice(to, to + 1)).map((p) => /^\s*(?:[A-Za-z_]\w{0,30}\s*:\s*)?&?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
+      if (into.length > 0) outs.push({ at: m.index!, read: from < 0 ? parts.slice(-from) : parts.slice(from, from + 1), into });
+    }
+    return outs;
+  };
   for (let round = 0; round < 3; round++) {
     const before = marked + sinkVars.size + returners.size + givers.size;
     if (calls) {
@@ -412,6 +440,15 @@ function flow(src: string): FlowFinding[] {
           rhs = src.slice(rhsAt, end);
         }
       }
+      else {
+        // An assignment inside brackets ends at the bracket: ($a = 'assert') && ($b = $_POST['a']) && f($a, $b);
+        // the assignments after it in the statement are read too
+        const cut = unbalancedAt(rhs);
+        if (cut >= 0) {
+          rhs = rhs.slice(0, cut);
+          assign.lastIndex = rhsAt + cut;
+        }
+      }
       if (m[2] === '=' && CLOSURE_DEF.test(rhs.trim())) {
         // $f = function () { return $_GET['c']; }: $f is not request input, $f() is
         if (closureGives(rhs.trim(), taintAt(m.index!))) mark(closureAt, name, m.index!);
@@ -446,18 +483,7 @@ function flow(src: string): FlowFinding[] {
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
     }
     // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q; preg_match(.., $_GET[c], $m), array_push($a, $_GET[c])
-    for (const m of src.matchAll(OUT_CALL)) {
-      const args = argsAt(src, m.index! + m[0].length);
-      const parts = args ? splitTop(args.all, [',']) : [];
-      const [from, to] = OUT_PARAMS[m[1]!.toLowerCase()]!;
-      const read = from < 0 ? parts.slice(-from) : parts.slice(from, from + 1);
-      if (!read.some((p) => direct(p, m.index!))) continue;
-      for (const p of to < 0 ? parts.slice(-to) : parts.slice(to, to + 1)) {
-        // (named, result: $q, or an element, $q['a'], taints the variable)
-        const into = /^\s*(?:[A-Za-z_]\w{0,30}\s*:\s*)?&?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(p);
-        if (into) taint(into[1]!, m.index!);
-      }
-    }
+    for (const c of outCalls()) if (c.read.some((p) => direct(p, c.at))) for (const name of c.into) taint(name, c.at);
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
     for (const m of src.matchAll(DESTRUCT)) {
       const rhs = m[3]!;
@@ -908,8 +934,24 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
   return out;
 }
 
+/** Where a closing bracket without its opening one is in `s` (quotes skipped), or -1. */
+function unbalancedAt(s: string): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && --depth < 0) return i;
+  }
+  return -1;
+}
+
 /** Splits at separators outside brackets and quotes. */
-function splitTop(s: string, seps: readonly string[]): string[] {
+export function splitTop(s: string, seps: readonly string[]): string[] {
   const out: string[] = [];
   let depth = 0;
   let quote = '';
@@ -1372,6 +1414,18 @@ const CALLBACK_AT: Readonly<Record<string, number>> = {
   uksort: 1,
   iterator_apply: 1,
   register_tick_function: 0,
+  // the comparison callbacks of the array_u* and array_*_u* family come last (-1)
+  array_udiff: -1,
+  array_udiff_assoc: -1,
+  array_udiff_uassoc: -1,
+  array_uintersect: -1,
+  array_uintersect_assoc: -1,
+  array_uintersect_uassoc: -1,
+  array_diff_ukey: -1,
+  array_diff_uassoc: -1,
+  array_intersect_ukey: -1,
+  array_intersect_uassoc: -1,
+  ob_start: 0,
 };
 const CLOSURE_ONLY = new Set(['array_map', 'call_user_func', 'call_user_func_array']);
 const CALLBACK_CALL = new RegExp(`${BARE}(${Object.keys(CALLBACK_AT).join('|')}|filter_var|new\\s+ReflectionFunction|mb_ereg_replace|mb_eregi_replace)\\s*\\(`, 'gi');
@@ -1386,7 +1440,8 @@ const CALLBACK_CALL = new RegExp(`${BARE}(${Object.keys(CALLBACK_AT).join('|')}|
 function callbackFlows(src: string, direct: (expr: string, at: number) => boolean): FlowFinding[] {
   const out: FlowFinding[] = [];
   const sinkName = (a: string) => {
-    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a);
+    // (a bare name is a string in PHP 7 when no constant has it: call_user_func_array(assert, ...))
+    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a) ?? /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*$/i.exec(a);
     const fn = lit?.[1]?.toLowerCase();
     return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
   };
@@ -1421,12 +1476,25 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
       if (/^["'][a-z]*e[a-z]*["']$/i.test(option) && anyInput) out.push({ technique: 'preg-replace-eval', score: 85, description: `${fn}() with the "e" option (the replacement runs as code) and request input`, offset: m.index! });
       continue;
     }
-    const at = CALLBACK_AT[fn];
-    if (at === undefined) continue;
+    const index = CALLBACK_AT[fn];
+    if (index === undefined) continue;
+    const at = index < 0 ? parts.length + index : index;
     const cb = parts[at] ?? '';
+    // ob_start(callback): what the page prints (request input echoed) is given to the callback; one that runs
+    // code or commands, or is such a function by name, runs the output
+    if (fn === 'ob_start') {
+      const ranOutput = closureRuns(closureText(src, cb, m.index!)) ?? sinkName(cb);
+      if (ranOutput) out.push({ technique: 'request-input-exec', score: 85, description: `ob_start() hands the page's output to ${ranOutput}: what it prints is run`, offset: m.index! });
+      continue;
+    }
     const ran = closureRuns(closureText(src, cb, m.index!));
     if (ran && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
-    else if (CLOSURE_ONLY.has(fn)) continue;
+    else if (CLOSURE_ONLY.has(fn)) {
+      // (a bare name, call_user_func_array(assert, [...]): the literal names are the callers pass's)
+      const bare = /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*$/i.exec(cb);
+      if (bare && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${bare[1]!.toLowerCase()}() through ${fn}()`, offset: m.index! });
+      continue;
+    }
     else if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
     else if (sinkName(cb) && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(cb)}() through ${fn}()`, offset: m.index! });
   }
@@ -1448,6 +1516,7 @@ function closureText(src: string, cb: string, before: number): string {
 }
 
 const CLOSURE = /^\s*(?:static\s+)?(?:function\s*&?\s*\(([^)]{0,300})\)(?:\s*use\s*\([^)]{0,300}\))?(?:\s*:\s*[?\w\\|]{1,60})?\s*\{([\s\S]*)\}|fn\s*&?\s*\(([^)]{0,300})\)(?:\s*:\s*[?\w\\|]{1,60})?\s*=>([\s\S]*))\s*$/i;
+const CLOSURE_CALLER = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(\\s*["']\\\\?(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})["']`, 'gi');
 const CLOSURE_SINK = new RegExp(`${BARE}(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})\\s*\\(`, 'gi');
 
 /**
@@ -1473,6 +1542,12 @@ export function closureRuns(text: string): string | undefined {
     if (args && mentions(args.all, names)) return `${m[1]!.toLowerCase()}()`;
   }
   for (const m of body.matchAll(/`([^`]{0,400})`/g)) if (mentions(m[1]!, names)) return 'a shell command in backticks';
+  // a caller given a code or command function by name and a parameter: register_shutdown_function('assert', $c)
+  for (const m of body.matchAll(CLOSURE_CALLER)) {
+    if (++calls > 200) break;
+    const args = argsAt(body, m.index! + m[0].length);
+    if (args && mentions(args.all, names)) return `${m[2]!.toLowerCase()}()`;
+  }
   for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
   return undefined;
 }

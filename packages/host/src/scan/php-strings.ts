@@ -70,7 +70,7 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_MAX_BYTES): str
     const folded = foldCalls(joined.text);
     if (joined.changed || folded.changed) changed = true;
     s = folded.text;
-    if (!folded.changed) break;
+    if (!folded.changed && !(folded.unwrapped && round === 0)) break;
   }
   return changed ? s : undefined;
 }
@@ -129,9 +129,27 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
 /** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */
 const FOLDABLE = /\b(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
 
-function foldCalls(s: string): { text: string; changed: boolean } {
+/** Two single-quoted literals XORed ('!' ^ '@' is 'a'), and a literal alone in parentheses where it is a value (`${('_G').('ET')}`). */
+const XORED = /'((?:[^'\\]|\\.){0,256})'\s*\^\s*'((?:[^'\\]|\\.){0,256})'/g;
+const PARENTHESISED = /([{[.(^,=]\s*)\(\s*('(?:[^'\\]|\\.){0,4096}')\s*\)/g;
+
+function foldCalls(s: string): { text: string; changed: boolean; unwrapped: boolean } {
   let changed = false;
   const unq = (v: string) => v.replace(/\\([\\'])/g, '$1');
+  if (s.includes('^')) s = s.replace(XORED, (_all, a: string, b: string) => {
+    const x = unq(a);
+    const y = unq(b);
+    let v = '';
+    for (let i = 0; i < Math.min(x.length, y.length); i++) v += String.fromCharCode((x.charCodeAt(i) ^ y.charCodeAt(i)) & 255);
+    changed = true;
+    return quote(v);
+  });
+  // (on its own no change: `f(('a'))` is as it was; the literals it puts side by side are joined next round)
+  let unwrapped = false;
+  s = s.replace(PARENTHESISED, (_all, before: string, lit: string) => {
+    unwrapped = true;
+    return before + lit;
+  });
   const text = s.replace(FOLDABLE, (all, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined) => {
     let v: string;
     if (fn === undefined) {
@@ -158,5 +176,5 @@ function foldCalls(s: string): { text: string; changed: boolean } {
     changed = true;
     return quote(v);
   });
-  return { text, changed };
+  return { text, changed, unwrapped };
 }

@@ -12,6 +12,7 @@ import { basename, extname, join, sep } from 'node:path';
 import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
+import { foldVariables } from './php-fold.js';
 import { CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
@@ -99,6 +100,22 @@ export interface Scanner {
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
+const FOLD_BYTES = 32 * 1024;
+/** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
+const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|str_replace|strtr|substr|substr_replace|pack|implode|join|explode|sprintf|chr|ucfirst|strtolower|strtoupper|trim|hex2bin)\s*\(\s*["'$]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_/i;
+
+/**
+ * The code's strings put back together (normalizeStrings), then the variables of known value
+ * written as their values (foldVariables) and the strings joined again; undefined when nothing
+ * changed.
+ */
+function foldStrings(code: string, maxBytes: number): string | undefined {
+  const normal = normalizeStrings(code, maxBytes);
+  const folded = foldVariables(normal ?? code);
+  if (folded === undefined || folded.length > maxBytes) return normal;
+  return normalizeStrings(folded, maxBytes) ?? folded;
+}
+
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
 const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
 
@@ -176,9 +193,13 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset), layers: at });
     }
     // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
-    if (HIDES.test(text) && CALLS.test(text)) {
+    // (variables are folded in files of up to 32 KiB: where the one-liners and droppers are, and not
+    // every file of an application that joins two variables)
+    const hides = HIDES.test(text);
+    // (a file that only builds names in variables is read for them before its comments are blanked: most have none to fold)
+    if ((hides || (text.length <= FOLD_BYTES && FOLDS.test(text))) && CALLS.test(text) && (hides || foldVariables(text) !== undefined)) {
       const code = stripComments(text);
-      const normal = normalizeStrings(code, limits.maxOutputBytes);
+      const normal = foldStrings(code, limits.maxOutputBytes);
       if (normal !== undefined && spend(budget, normal.length)) {
         const at = [...layers, 'concat'];
         for (const f of hiddenSinkCalls(normal, code)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, layers: at });

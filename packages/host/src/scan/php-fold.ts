@@ -1,0 +1,442 @@
+/**
+ * Constant folding through variables, as obfuscated PHP needs it undone:
+ *
+ *     $a = 'lave'; $a = strrev($a); @assert($a . '($_POST[h])');
+ *     $b = '_' . 'P' . 'O' . 'S' . 'T'; $c = $$b; $a($c['x']);
+ *     foreach (array('_POST') as $r) foreach ($$r as $k => $v) ...
+ *
+ * Each assignment whose right side is made of literals, known variables and string functions of
+ * them (strrev, str_replace, base64_decode, chr, XOR of strings, pack('H*'), substr, implode,
+ * explode(...)[i] ...) gives its variable a value from there on; the uses of such a variable are
+ * then written as the literal (`$$b` as `${'_POST'}`), so the rules and the flow pass read
+ * `@assert('eval' . '($_POST[h])')`. Read in text order, one pass: a variable set in a loop or a
+ * branch is taken as its last assignment before the use. A heuristic layer for the scanner, not
+ * PHP's semantics; bounded: 4,096 assignments, values of 4 KiB, expressions of 2,000 characters,
+ * 16 levels of nesting.
+ */
+import { decode, type Decoder } from './decoders.js';
+import { readPhpString } from './php-strings.js';
+import { splitTop } from './php-flow.js';
+
+const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
+const MAX_VALUE = 4096;
+const MAX_EVENTS = 4096;
+const MAX_EXPR = 2000;
+
+type Value = string | string[];
+interface Event {
+  /** where the assignment starts, and where its right side ends (the value holds from there) */
+  at: number;
+  end: number;
+  name: string;
+  value: Value | undefined;
+}
+
+/** A right side that may fold: a literal, a variable, brackets, or a call of a function evaluate() knows. */
+const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|array\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|array_reverse|str_repeat|sprintf|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|strval|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
+/** An assignment's start: `$a =`, `$a .=`, `${'a'} =`, not `==`, `=>`, nor `$a[..] =` (an element). */
+const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME})\\2\\s*\\})\\s*(\\.?=)(?![=>])`, 'g');
+/** `foreach (array('_POST') as $r)`, `foreach (['_GET', '_POST'] as $r)`: the variable takes the first value. */
+const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s*(["'])(${NAME})\\1[^)\\]]{0,200}[)\\]]\\s*as\\s*\\$(${NAME})\\s*\\)`, 'gi');
+
+/**
+ * The code with every use of a variable of known value written as that value, or undefined when
+ * no variable of the code has one (nothing to fold).
+ */
+export function foldVariables(code: string): string | undefined {
+  const events: Event[] = [];
+  const env = new Map<string, Value>();
+  for (const m of code.matchAll(FOREACH_LITERAL)) {
+    if (events.length >= MAX_EVENTS) break;
+    events.push({ at: m.index!, end: m.index! + m[0].length, name: m[3]!, value: m[2]! });
+  }
+  for (const m of code.matchAll(ASSIGN)) {
+    if (events.length >= MAX_EVENTS) break;
+    const name = m[1] ?? m[3]!;
+    const from = m.index! + m[0].length;
+    const end = rhsEnd(code, from);
+    const rhs = code.slice(from, end);
+    let value = rhs.length <= MAX_EXPR && FOLDABLE_START.test(rhs) ? evaluate(rhs, env, 0) : undefined;
+    if (m[4] === '.=') {
+      const prior = env.get(name);
+      value = typeof prior === 'string' && typeof value === 'string' && prior.length + value.length <= MAX_VALUE ? prior + value : undefined;
+    }
+    if (value === undefined) env.delete(name);
+    else env.set(name, value);
+    events.push({ at: m.index!, end, name, value });
+  }
+  if (!events.some((e) => e.value !== undefined)) return undefined;
+  events.sort((a, b) => a.end - b.end);
+  // The value of each name at a point: the last event of it that ended before.
+  const byName = new Map<string, Event[]>();
+  for (const e of events) {
+    const list = byName.get(e.name);
+    if (list) list.push(e);
+    else byName.set(e.name, [e]);
+  }
+  const valueAt = (name: string, at: number): Value | undefined => {
+    const list = byName.get(name);
+    if (!list) return undefined;
+    let found: Event | undefined;
+    for (const e of list) {
+      if (e.end > at) break;
+      found = e;
+    }
+    return found?.value;
+  };
+  let out = '';
+  let last = 0;
+  let changed = false;
+  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*\\[\\s*(\\d{1,4})\\s*\\])?`, 'y');
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === "'" || c === '"') {
+      const lit = readPhpString(code, i);
+      if (!lit) break;
+      i = lit.end - 1;
+      continue;
+    }
+    if (c !== '$' || (i > 0 && /[\w$>:\\]/.test(code[i - 1]!))) continue;
+    USE.lastIndex = i;
+    const m = USE.exec(code);
+    if (!m) continue;
+    const end = i + m[0].length;
+    // (an assignment's own left side stays: `$a = ...`)
+    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4)) || m[2] === 'this') {
+      i = end - 1;
+      continue;
+    }
+    const held = valueAt(m[2]!, i);
+    // (only values that matter to the rules are written in: a benign file's variables stay as they are,
+    // and it has no layer of its own to scan)
+    const value = typeof held === 'string' ? (interesting(held) ? held : undefined) : held?.some(interesting) ? held : undefined;
+    let text: string | undefined;
+    const index = m[3] === undefined ? undefined : Number(m[3]);
+    if (m[1] === '$$') {
+      // $$b with $b = '_POST': ${'_POST'}
+      if (typeof value === 'string' && new RegExp(`^${NAME}$`).test(value)) text = `\${${quote(value)}}${m[3] === undefined ? '' : `[${m[3]}]`}`;
+    } else if (index !== undefined) {
+      const v = Array.isArray(value) ? value[index] : typeof value === 'string' ? value[index] : undefined;
+      if (v !== undefined) text = quote(v);
+    } else if (typeof value === 'string') {
+      text = quote(value);
+    }
+    if (text === undefined) {
+      // (an element of an unknown array is not the array's value: keep the index)
+      i = i + m[1]!.length + m[2]!.length - 1;
+      continue;
+    }
+    out += code.slice(last, i) + text;
+    last = end;
+    changed = true;
+    i = end - 1;
+    if (out.length > code.length * 4 + 65536) return undefined;
+  }
+  return changed ? out + code.slice(last) : undefined;
+}
+
+/** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
+const INTERESTING = /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+
+function interesting(value: string): boolean {
+  return value.length <= MAX_VALUE && INTERESTING.test(value);
+}
+
+/** Where an assignment's right side ends: its `;`, or a bracket or comma it is inside (`($a = 'x') &&`). */
+function rhsEnd(code: string, from: number): number {
+  let depth = 0;
+  const stop = Math.min(code.length, from + MAX_EXPR + 1);
+  for (let i = from; i < stop; i++) {
+    const c = code[i]!;
+    if (c === "'" || c === '"') {
+      const lit = readPhpString(code, i, MAX_EXPR);
+      if (!lit) return stop;
+      i = lit.end - 1;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth < 0) return i;
+    } else if (depth === 0 && (c === ';' || c === ',' || (c === '?' && code[i + 1] === '>'))) return i;
+    else if (depth === 0 && (c === '&' || c === '|') && code[i + 1] === c) return i;
+  }
+  return stop;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+const FOLDED: Readonly<Record<string, (x: string) => string>> = {
+  strtolower: (x) => x.toLowerCase(),
+  strtoupper: (x) => x.toUpperCase(),
+  ucfirst: (x) => x.charAt(0).toUpperCase() + x.slice(1),
+  lcfirst: (x) => x.charAt(0).toLowerCase() + x.slice(1),
+  ucwords: (x) => x.replace(/(^|\s)(\S)/g, (_a, s: string, c: string) => s + c.toUpperCase()),
+  trim: (x) => x.trim(),
+  strval: (x) => x,
+};
+const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
+
+/** What a PHP expression of strings gives, or undefined when it is not made of what is known. */
+function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number): Value | undefined {
+  if (depth > 16) return undefined;
+  let e = expr.trim().replace(/^@\s*/, '');
+  if (e === '' || e.length > MAX_EXPR) return undefined;
+  // (string) casts and whole-expression parentheses
+  e = e.replace(/^\(\s*string\s*\)\s*/i, '');
+  const xor = splitTop(e, ['^']);
+  if (xor.length > 1) {
+    const parts = xor.map((p) => evaluate(p, env, depth + 1));
+    if (parts.some((p) => typeof p !== 'string')) return undefined;
+    return (parts as string[]).reduce((a, b) => {
+      let r = '';
+      for (let i = 0; i < Math.min(a.length, b.length); i++) r += String.fromCharCode((a.charCodeAt(i) ^ b.charCodeAt(i)) & 255);
+      return r;
+    });
+  }
+  const cat = splitTop(e, ['.']).filter((p, i, all) => !(p.trim() === '' && all.length > 1 && /^\d*$/.test(all[i - 1]?.trim() ?? 'x')));
+  if (cat.length > 1 && !/^\d+\.\d+$/.test(e)) {
+    let s = '';
+    for (const p of cat) {
+      const v = evaluate(p, env, depth + 1);
+      if (typeof v !== 'string') return undefined;
+      s += v;
+      if (s.length > MAX_VALUE) return undefined;
+    }
+    return s;
+  }
+  if (e.startsWith('(') && closes(e, 0) === e.length - 1) return evaluate(e.slice(1, -1), env, depth + 1);
+  if (e[0] === "'" || e[0] === '"') {
+    const lit = readPhpString(e, 0, MAX_VALUE);
+    if (!lit || lit.end !== e.length) return undefined;
+    if (e[0] === '"' && /\$[A-Za-z_{]/.test(e)) return interpolate(lit.value, env);
+    return lit.value;
+  }
+  if (/^-?\d{1,9}$/.test(e)) return e;
+  const v = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(\\d{1,4})\\s*(?:\\]|\\}))?$`).exec(e);
+  if (v) {
+    const held = env.get(v[1]!);
+    if (v[2] === undefined) return held;
+    const at = Number(v[2]);
+    return Array.isArray(held) ? held[at] : typeof held === 'string' ? held[at] : undefined;
+  }
+  // array literals: ['a', 'b'], array('a', 'b')
+  const arr = /^(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))$/i.exec(e);
+  if (arr) {
+    const inner = arr[1] ?? arr[2]!;
+    if (inner.trim() === '') return [];
+    const items = splitTop(inner, [',']).filter((x) => x.trim() !== '');
+    if (items.length > 256) return undefined;
+    const out: string[] = [];
+    for (const item of items) {
+      const x = evaluate(item, env, depth + 1);
+      if (typeof x !== 'string') return undefined;
+      out.push(x);
+    }
+    return out;
+  }
+  // an element of what an expression gives: explode('.', $s)[1], (array_keys(...))[0]
+  const indexed = /^([\s\S]+?)\s*\[\s*(\d{1,4})\s*\]$/.exec(e);
+  if (indexed && /[)\]]$/.test(indexed[1]!.trim())) {
+    const whole = evaluate(indexed[1]!, env, depth + 1);
+    const at = Number(indexed[2]);
+    return Array.isArray(whole) ? whole[at] : typeof whole === 'string' ? whole[at] : undefined;
+  }
+  // a call: name(...), 'name'(...), $f(...) with $f a known name
+  const call = new RegExp(`^(?:\\\\?(${NAME})|(["'])(${NAME})\\2|\\$(${NAME}))\\s*\\(([\\s\\S]*)\\)$`).exec(e);
+  if (!call || closes(e, e.indexOf('(')) !== e.length - 1) return undefined;
+  const named = call[1] ?? call[3] ?? (call[4] !== undefined ? env.get(call[4]) : undefined);
+  if (typeof named !== 'string') return undefined;
+  const fn = named.toLowerCase();
+  const rawArgs = call[5]!.trim() === '' ? [] : splitTop(call[5]!, [',']);
+  if (rawArgs.length > 8) return undefined;
+  const args = rawArgs.map((a) => evaluate(a, env, depth + 1));
+  const s = (i: number) => (typeof args[i] === 'string' ? (args[i] as string) : undefined);
+  const n = (i: number) => (i < rawArgs.length ? integer(rawArgs[i]!, env) : undefined);
+  if (fn === 'chr') {
+    const code = n(0);
+    return code === undefined ? undefined : String.fromCharCode(((code % 256) + 256) % 256);
+  }
+  if (fn === 'substr' || fn === 'mb_substr') {
+    const x = s(0);
+    const start = n(1);
+    if (x === undefined || start === undefined) return undefined;
+    const from = start < 0 ? Math.max(0, x.length + start) : start;
+    if (rawArgs.length < 3) return x.slice(from);
+    const len = n(2);
+    if (len === undefined) return undefined;
+    return len < 0 ? x.slice(from, x.length + len) : x.slice(from, from + len);
+  }
+  if (fn === 'str_replace' || fn === 'str_ireplace') {
+    const [from, to, subject] = [args[0], args[1], s(2)];
+    if (subject === undefined) return undefined;
+    const froms = typeof from === 'string' ? [from] : from;
+    if (!froms || froms.some((f) => f === '')) return undefined;
+    let r = subject;
+    froms.forEach((f, i) => {
+      const t = typeof to === 'string' ? to : (to?.[i] ?? '');
+      r = fn === 'str_ireplace' ? r.replace(new RegExp(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), () => t) : r.split(f).join(t);
+    });
+    return r.length <= MAX_VALUE ? r : undefined;
+  }
+  if (fn === 'substr_replace') {
+    const [x, by, start] = [s(0), s(1), n(2)];
+    if (x === undefined || by === undefined || start === undefined) return undefined;
+    const from = start < 0 ? Math.max(0, x.length + start) : Math.min(start, x.length);
+    const len = rawArgs.length > 3 ? n(3) : x.length;
+    if (len === undefined) return undefined;
+    const to = len < 0 ? Math.max(from, x.length + len) : Math.min(x.length, from + len);
+    return x.slice(0, from) + by + x.slice(to);
+  }
+  if (fn === 'strtr' && rawArgs.length === 3) {
+    const [x, from, to] = [s(0), s(1), s(2)];
+    if (x === undefined || from === undefined || to === undefined) return undefined;
+    let r = '';
+    for (const ch of x) {
+      const at = from.indexOf(ch);
+      r += at >= 0 && at < to.length ? to[at] : ch;
+    }
+    return r;
+  }
+  if (fn === 'implode' || fn === 'join') {
+    const [a, b] = [args[0], args[1]];
+    if (typeof a === 'string' && Array.isArray(b)) return b.join(a);
+    if (Array.isArray(a) && (b === undefined || typeof b === 'string')) return a.join(b ?? '');
+    return undefined;
+  }
+  if (fn === 'explode') {
+    const [sep, x] = [s(0), s(1)];
+    return sep === undefined || sep === '' || x === undefined ? undefined : x.split(sep).slice(0, 256);
+  }
+  if (fn === 'str_split') {
+    const x = s(0);
+    return x === undefined ? undefined : [...x].slice(0, 256);
+  }
+  if (fn === 'array_reverse') return Array.isArray(args[0]) ? [...args[0]].reverse() : undefined;
+  if (fn === 'str_repeat') {
+    const [x, k] = [s(0), n(1)];
+    return x === undefined || k === undefined || k < 0 || x.length * k > MAX_VALUE ? undefined : x.repeat(k);
+  }
+  if (fn === 'sprintf') {
+    const f = s(0);
+    if (f === undefined || !/^(?:[^%]|%s|%%)*$/.test(f)) return undefined;
+    let k = 1;
+    let bad = false;
+    const r = f.replace(/%[s%]/g, (t) => {
+      if (t === '%%') return '%';
+      const x = s(k++);
+      if (x === undefined) bad = true;
+      return x ?? '';
+    });
+    return bad ? undefined : r;
+  }
+  if (fn === 'pack') {
+    const [f, x] = [s(0), s(1)];
+    if (f === undefined || x === undefined || !/^H\*$/i.test(f) || !/^[0-9a-f]*$/i.test(x)) return undefined;
+    return Buffer.from(x.length % 2 ? `${x}0` : x, 'hex').toString('latin1');
+  }
+  const folded = FOLDED[fn];
+  if (folded) {
+    const x = s(0);
+    return x === undefined ? undefined : folded(x);
+  }
+  if (DECODED.has(fn)) {
+    const x = s(0);
+    if (x === undefined) return undefined;
+    try {
+      const r = decode(fn as Decoder, Buffer.from(x, 'latin1'), MAX_VALUE).toString('latin1');
+      return r.length <= MAX_VALUE ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** An integer expression: digits, known variables holding digits, and + - * ^ % between them. */
+function integer(expr: string, env: ReadonlyMap<string, Value>): number | undefined {
+  const e = expr.trim();
+  if (e.length > 80) return undefined;
+  let bad = false;
+  const text = e.replace(new RegExp(`\\$(${NAME})`, 'g'), (_a, name: string) => {
+    const v = env.get(name);
+    if (typeof v !== 'string' || !/^-?\d{1,9}$/.test(v)) bad = true;
+    return typeof v === 'string' ? `(${v})` : '0';
+  });
+  if (bad || !/^[\d\s()+\-*^%]+$/.test(text)) return undefined;
+  // a small expression of integers, read left to right with PHP's precedence of * and % over + and -, and ^ lowest
+  const tokens = text.match(/\d+|[()+\-*^%]/g) ?? [];
+  let pos = 0;
+  const primary = (): number | undefined => {
+    const t = tokens[pos++];
+    if (t === '(') {
+      const v = xorExpr();
+      if (tokens[pos++] !== ')') return undefined;
+      return v;
+    }
+    if (t === '-') {
+      const v = primary();
+      return v === undefined ? undefined : -v;
+    }
+    return t !== undefined && /^\d+$/.test(t) ? Number(t) : undefined;
+  };
+  const term = (): number | undefined => {
+    let v = primary();
+    while (v !== undefined && (tokens[pos] === '*' || tokens[pos] === '%')) {
+      const op = tokens[pos++];
+      const r = primary();
+      if (r === undefined || (op === '%' && r === 0)) return undefined;
+      v = op === '*' ? v * r : v % r;
+    }
+    return v;
+  };
+  const sum = (): number | undefined => {
+    let v = term();
+    while (v !== undefined && (tokens[pos] === '+' || tokens[pos] === '-')) {
+      const op = tokens[pos++];
+      const r = term();
+      if (r === undefined) return undefined;
+      v = op === '+' ? v + r : v - r;
+    }
+    return v;
+  };
+  const xorExpr = (): number | undefined => {
+    let v = sum();
+    while (v !== undefined && tokens[pos] === '^') {
+      pos++;
+      const r = sum();
+      if (r === undefined) return undefined;
+      v ^= r;
+    }
+    return v;
+  };
+  const v = xorExpr();
+  return pos === tokens.length && v !== undefined && Number.isSafeInteger(v) ? v : undefined;
+}
+
+/** A double-quoted literal's value with the known variables it names put in ("{$a}tem", "${a}", "$a"). */
+function interpolate(value: string, env: ReadonlyMap<string, Value>): string | undefined {
+  let bad = false;
+  const out = value.replace(new RegExp(`\\{\\$(${NAME})\\}|\\$\\{(${NAME})\\}|\\$(${NAME})`, 'g'), (_a, a?: string, b?: string, c?: string) => {
+    const v = env.get((a ?? b ?? c)!);
+    if (typeof v !== 'string') bad = true;
+    return typeof v === 'string' ? v : '';
+  });
+  return bad ? undefined : out;
+}
+
+/** The index of the bracket that closes the one at `open` (quotes skipped), or -1. */
+function closes(e: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < e.length; i++) {
+    const c = e[i]!;
+    if (c === "'" || c === '"') {
+      const lit = readPhpString(e, i, MAX_EXPR);
+      if (!lit) return -1;
+      i = lit.end - 1;
+    } else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') {
+      if (--depth === 0) return i;
+    }
+  }
+  return -1;
+}
