@@ -21,8 +21,8 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["'])(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b|\bfile_get_contents\s*\(\s*["'](?:https?|ftp):\/\//i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*,\s*["'][^"'\n]{0,80}["']\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\))(?:\s*\[[^\]]{0,80}\])*$/i;
 const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
 const BARE = '(?<![\\w>$:\\\\])\\\\?';
@@ -33,6 +33,10 @@ const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
 /** Functions that call a callback given by name with arguments given beside it. */
 const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
 const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
+const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi');
+const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy)\\s*\\(`, 'gi');
+/** What an uploader that looks at its files does: extensions, types, image tests, allow lists. */
+const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextension\b/i;
 const WRITERS = new RegExp(`${BARE}(file_put_contents|fwrite|fputs)\\s*\\(`, 'gi');
 const SINK_CALL = new RegExp(`${BARE}(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
@@ -209,6 +213,7 @@ function flow(src: string): FlowFinding[] {
   const shared = new Set<string>();
   for (const m of code.matchAll(/\bglobal\s+([^;]{1,400});/gi)) for (const v of m[1]!.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) shared.add(v[1]!);
   for (const m of code.matchAll(/[(,]\s*(?:[\w\\?|]+\s+)?&\s*(?:\.\.\.\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) shared.add(m[1]!);
+  shared.add('_SESSION');
   const keyOf = (name: string, at: number) => `${name}\u0000${shared.has(name) ? 'g' : scopeOf(at)}`;
   // Per variable and scope, where it was given request input, and where it was given something
   // else (a plain "=" of anything not request input): the last of these before an offset decides.
@@ -275,7 +280,8 @@ function flow(src: string): FlowFinding[] {
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
-    if (!DANGEROUS_BODY.test(body) && !(propertySinks && SETS_PROPERTY.test(body))) return;
+    // (in a small file, one that calls a parameter too: function eat($a, $b) { $a($b); })
+    if (!DANGEROUS_BODY.test(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !(src.length <= 32768 && callsParameter(m[2]!, body))) return;
     const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
@@ -321,6 +327,9 @@ function flow(src: string): FlowFinding[] {
         splitTop(args.all, [',']).forEach((a, i) => {
           const param = def.params[i];
           if (param && direct(a, m.index!)) taint(param, def.at + 1);
+          // (a code or command function's name given for a parameter the body calls: f('assert') or f(assert))
+          const named = param && !sinkVars.has(param) ? /^\s*(["']?)\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\1\s*$/i.exec(a) : null;
+          if (named && param) sinkVars.set(param, named[2]!.toLowerCase());
         });
       }
     }
@@ -344,7 +353,8 @@ function flow(src: string): FlowFinding[] {
       const ctor = defs.get('__construct');
       seen = 0;
       if (ctor) {
-        for (const m of src.matchAll(/\bnew\s+(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/gi)) {
+        // (and ReflectionClass::newInstance(...), which runs it the same)
+        for (const m of src.matchAll(/\bnew\s+(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|->\s*newInstance\s*\(/gi)) {
           if (++seen > 256) break;
           const args = argsAt(src, m.index! + m[0].length);
           if (args) splitTop(args.all, [',']).forEach((a, i) => ctor.params[i] && direct(a, m.index!) && taint(ctor.params[i]!, ctor.at + 1));
@@ -463,7 +473,10 @@ function flow(src: string): FlowFinding[] {
         mark(closureAt, name, m.index!);
         continue;
       }
-      if (direct(rhs, m.index!)) taint(name, m.index!);
+      // (request input kept in the session is request input wherever the session is read, on a later request
+      // too: Godzilla's shell stores its decoded payload there first)
+      if (name === '_SESSION' && direct(rhs, m.index!)) taint(name, 0);
+      else if (direct(rhs, m.index!)) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
@@ -557,6 +570,35 @@ function flow(src: string): FlowFinding[] {
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
+  }
+  // A mailer: mail() given recipients and a message from the request, which sends whatever anyone asks to
+  // whomever they name (a contact form writes to its own address)
+  for (const m of src.matchAll(MAILS)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']);
+    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (direct(parts[2]!, m.index!) || (parts[3] !== undefined && direct(parts[3], m.index!)))) {
+      add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });
+      break;
+    }
+  }
+  // An uploader that keeps what the client calls the file, in a small file that checks nothing of it
+  // (no extension, type or image test): anyone may put a .php of their own on the server
+  // (or saves any upload as a .php of its own naming)
+  if (src.length <= 8192) {
+    const unchecked = !UPLOAD_CHECKS.test(src) || /DOCUMENT_ROOT/.test(src);
+    const clientName = /\$_FILES\s*\[[^\]]{1,80}\]\s*\[\s*["']name["']\s*\]/.test(src);
+    for (const m of src.matchAll(UPLOADS)) {
+      const args = argsAt(src, m.index! + m[0].length);
+      if (!args) continue;
+      const parts = splitTop(args.all, [',']);
+      if (parts.length < 2 || !/\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b/.test(parts[0]!)) continue;
+      const asPhp = /^\s*["'][^"']{0,200}\.(?:php\d?|phtml|phar)["']\s*$/i.test(parts[1]!);
+      if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || (clientName && !/^\s*["']/.test(parts[1]!))))) {
+        add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });
+        break;
+      }
+    }
   }
   for (const f of callbackFlows(src, direct)) add(f);
   // A sink's name joined from literals in parentheses and called: ("sys" . "tem")($_GET['c']) (S19P-8)
@@ -932,6 +974,12 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
     if (out.length > 40) return undefined;
   }
   return out;
+}
+
+/** Whether a function's body calls one of its parameters as a function: `$a($b)`. */
+function callsParameter(params: string, body: string): boolean {
+  for (const p of params.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (new RegExp(`(?<![\\w>:$])\\$${p[1]}\\s*\\(`).test(body)) return true;
+  return false;
 }
 
 /** Where a closing bracket without its opening one is in `s` (quotes skipped), or -1. */
@@ -1496,7 +1544,8 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
       continue;
     }
     else if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
-    else if (sinkName(cb) && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(cb)}() through ${fn}()`, offset: m.index! });
+    // (the array_*_ukey callbacks are given the arrays' keys: array($_GET['c'] => 1))
+    else if (sinkName(cb) && parts.some((a, i) => i !== at && (direct(a, m.index!) || (/ukey|uassoc/.test(fn) && SOURCE.test(a))))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(cb)}() through ${fn}()`, offset: m.index! });
   }
   return out;
 }

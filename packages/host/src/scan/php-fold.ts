@@ -132,11 +132,45 @@ export function foldVariables(code: string): string | undefined {
     i = end - 1;
     if (out.length > code.length * 4 + 65536) return undefined;
   }
-  return changed ? out + code.slice(last) : undefined;
+  if (!changed) return undefined;
+  return foldSinkArguments(out + code.slice(last), events);
+}
+
+/** What runs its first argument as code, or names a function with it. */
+const SINK_ARGUMENT = /(?<![\w$>:\\])(eval|assert|create_function|preg_replace|system|exec|passthru|shell_exec|popen|proc_open)\s*\(/gi;
+
+/**
+ * The first argument of eval, assert and the other sinks, where the variables in it are all of known
+ * value, written as the value: `eval($p . $q)` with `$p = 'sys'` becomes `eval('system(...)')`, which
+ * a variable of no interest alone (`$p`) was not written in for. At most 64 calls; the variables as
+ * they were at each call.
+ */
+function foldSinkArguments(code: string, events: readonly Event[]): string {
+  let out = '';
+  let last = 0;
+  let looked = 0;
+  for (const m of code.matchAll(SINK_ARGUMENT)) {
+    if (++looked > 64) break;
+    const from = m.index! + m[0].length;
+    const end = rhsEnd(code, from);
+    const arg = code.slice(from, end);
+    if (!/\$/.test(arg) || code[end] !== ')' && code[end] !== ',') continue;
+    const env = new Map<string, Value>();
+    for (const e of events) {
+      if (e.end > m.index!) continue;
+      if (e.value === undefined) env.delete(e.name);
+      else env.set(e.name, e.value);
+    }
+    const v = evaluate(arg, env, 0);
+    if (typeof v !== 'string' || !interesting(v)) continue;
+    out += code.slice(last, from) + quote(v);
+    last = end;
+  }
+  return out + code.slice(last);
 }
 
 /** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
-const INTERESTING = /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+const INTERESTING = /^(?:https?|ftp):\/\/|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
 
 function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);
