@@ -563,6 +563,10 @@ function flow(src: string): FlowFinding[] {
     // A pattern that ends in a literal ('/' . $x . '/i') has its modifiers fixed by the code.
     const last = args ? (splitTop(args.first, ['.']).at(-1) ?? '').trim() : '';
     if (args && !/^(["'])[\s\S]*\1$/.test(last) && direct(args.first, m.index!)) add({ technique: 'preg-replace-eval', score: 75, description: 'preg_replace with its pattern from the request (the /e modifier runs code)', offset: m.index! });
+    // a pattern with /e and a replacement (run as code) from the request: preg_replace('/.*/e', $_GET['c'], '')
+    const [pattern, replacement] = args ? splitTop(args.all, [',']) : [];
+    const mods = pattern !== undefined ? /^\s*(["'])([^\w\s\\])[\s\S]*\2([a-zA-Z]*)\1\s*$/.exec(pattern) : null;
+    if (mods && /e/.test(mods[3]!) && replacement !== undefined && isDirect(replacement, taintAt(m.index!), true)) add({ technique: 'request-input-exec', score: 90, description: 'request input is the replacement of a preg_replace with /e (run as PHP code)', offset: m.index! });
   }
   // A file written where and with what the request says.
   for (const m of src.matchAll(WRITERS)) {
@@ -783,7 +787,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
   if (cond.length > 1) e = cond.slice(1).join('?');
-  const parts = splitTop(e, ['??', '?:', ':', '.']);
+  const parts = splitTop(e, ['??', '?:', ':', '.', '^']);
   let sources = 0;
   for (let part of parts) {
     // (a named argument's name, and a spread's dots, are not the value)

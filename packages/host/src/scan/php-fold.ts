@@ -132,12 +132,16 @@ export function foldVariables(code: string): string | undefined {
     i = end - 1;
     if (out.length > code.length * 4 + 65536) return undefined;
   }
-  if (!changed) return undefined;
-  return foldSinkArguments(out + code.slice(last), events);
+  let text = changed ? out + code.slice(last) : code;
+  // ${'name'} is $name: written so (outside literals), so the flow pass reads ${"k"} = $_SERVER[...] as an assignment
+  const named = new RegExp(`\\$\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g');
+  if (text.includes('${')) text = text.replace(named, (_all, _q: string, name: string) => `$${name}`);
+  const folded = foldSinkArguments(text, events);
+  return folded !== code ? folded : undefined;
 }
 
 /** What runs its first argument as code, or names a function with it. */
-const SINK_ARGUMENT = /(?<![\w$>:\\])(eval|assert|create_function|preg_replace|system|exec|passthru|shell_exec|popen|proc_open)\s*\(/gi;
+const SINK_ARGUMENT = /(?<![\w$>:\\])(eval|assert|create_function|preg_replace|system|exec|passthru|shell_exec|popen|proc_open|call_user_func(?:_array)?|array_map|array_filter|array_walk|array_reduce|u[ak]?sort|register_shutdown_function|ob_start|array_u\w{0,16}|array_(?:diff|intersect)_u\w{0,8})\s*\(/gi;
 
 /**
  * The first argument of eval, assert and the other sinks, where the variables in it are all of known
@@ -151,20 +155,30 @@ function foldSinkArguments(code: string, events: readonly Event[]): string {
   let looked = 0;
   for (const m of code.matchAll(SINK_ARGUMENT)) {
     if (++looked > 64) break;
-    const from = m.index! + m[0].length;
-    const end = rhsEnd(code, from);
-    const arg = code.slice(from, end);
-    if (!/\$/.test(arg) || code[end] !== ')' && code[end] !== ',') continue;
-    const env = new Map<string, Value>();
-    for (const e of events) {
-      if (e.end > m.index!) continue;
-      if (e.value === undefined) env.delete(e.name);
-      else env.set(e.name, e.value);
+    let env: Map<string, Value> | undefined;
+    // each argument (at most 8)
+    for (let from = m.index! + m[0].length, k = 0; k < 8 && from < code.length; k++) {
+      const end = rhsEnd(code, from);
+      const arg = code.slice(from, end);
+      if (code[end] !== ')' && code[end] !== ',') break;
+      if (/\$/.test(arg)) {
+        if (!env) {
+          env = new Map<string, Value>();
+          for (const e of events) {
+            if (e.end > m.index!) continue;
+            if (e.value === undefined) env.delete(e.name);
+            else env.set(e.name, e.value);
+          }
+        }
+        const v = evaluate(arg, env, 0);
+        if (typeof v === 'string' && interesting(v)) {
+          out += code.slice(last, from) + quote(v);
+          last = end;
+        }
+      }
+      if (code[end] === ')') break;
+      from = end + 1;
     }
-    const v = evaluate(arg, env, 0);
-    if (typeof v !== 'string' || !interesting(v)) continue;
-    out += code.slice(last, from) + quote(v);
-    last = end;
   }
   return out + code.slice(last);
 }

@@ -117,7 +117,7 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 }
 
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
-const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\$\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call)\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
+const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\$\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_u\w{0,16}|array_(?:diff|intersect)_u\w{0,8})\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
