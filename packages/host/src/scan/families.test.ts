@@ -76,6 +76,10 @@ const SAMPLES: Sample[] = [
   // what runs without request input, and the other kinds
   { name: 'code fetched from a URL in a variable, run in a loop', src: `$u = 'http://127.0.0.1:9/next.txt';\nwhile ($code = @file_get_contents($u)) { eval($code); sleep(5); }`, run: false },
   { name: 'a mailer: recipients, message and sender from the request', src: `$to = explode("\\n", $_POST['list']);\nforeach ($to as $t) { mail($t, $_POST['subject'], $_POST['body'], 'From: ' . $_POST['from']); }`, run: false },
+  { name: "what a call given request input returns, called", src: `trim($_GET['f'])($_GET['c']);`, boot: GET },
+  { name: 'preg_replace /e with the replacement from the request (PHP 5)', src: `$r = $_GET['c']; preg_replace('/x/e', ' ' . $r, 'x');`, run: false },
+  { name: 'a dropper: decoded content written where a cookie says', src: `if (!empty($_COOKIE['p'])) file_put_contents($_COOKIE['p'], base64_decode('PD9waHAgZWNobyAxOw=='));`, run: false },
+  { name: 'login records and histories deleted', src: `foreach (array('/var/log/wtmp', '/var/log/lastlog', '/var/run/utmp', '/root/.bash_history', '/var/log/btmp') as $f) { @unlink($f); }`, run: false },
   { name: "an uploader that keeps the client's file name", src: `$dest = getcwd() . '/' . basename($_FILES['f']['name']);\nif (move_uploaded_file($_FILES['f']['tmp_name'], $dest)) echo 'ok';`, run: false },
 ];
 
@@ -88,6 +92,8 @@ const BENIGN: [string, string][] = [
   ['a string reversed for display', `$s = strrev('olleh'); echo $s, ' ', trim($_GET['name'] ?? '');`],
   ['a filter table of string functions', `$filters = ['upper' => 'strtoupper', 'lower' => 'strtolower'];\n$f = $filters[$_GET['f'] ?? 'upper'] ?? 'strtoupper';\necho htmlspecialchars($f('Title'));`],
   ['array_udiff with a comparison closure', `$d = array_udiff($_POST['a'] ?? [], ['x'], function ($a, $b) { return strcmp($a, $b); }); echo count($d);`],
+  ['a command function used where it exists', `if (function_exists('exec')) { exec('uptime', $out); echo htmlspecialchars(implode("\\n", $out)); }`],
+  ['a log viewer that reads /var/log', `foreach (array('/var/log/messages', '/var/log/secure') as $f) { echo htmlspecialchars(@file_get_contents($f)); }`],
   ['ob_start with a minifying closure', `ob_start(function ($html) { return preg_replace('/\\s+/', ' ', $html); }); echo htmlspecialchars($_GET['q'] ?? ''); ob_end_flush();`],
 ];
 
@@ -100,8 +106,8 @@ function runByPhp(s: Sample): string | undefined {
 
 describe('scan: techniques of the public webshell families, in samples of our own', () => {
   it(`has ${SAMPLES.length} samples and ${BENIGN.length} look-alikes`, () => {
-    assert.equal(SAMPLES.length, 27);
-    assert.equal(BENIGN.length, 8);
+    assert.equal(SAMPLES.length, 31);
+    assert.equal(BENIGN.length, 10);
   });
   for (const s of SAMPLES) {
     it(`malicious: ${s.name}`, () => {
@@ -117,6 +123,14 @@ describe('scan: techniques of the public webshell families, in samples of our ow
       assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+});
+
+describe('scan: command functions tried one after another', () => {
+  const cascade = (input: string) => `<?php\nfunction run($c) {\n  if (is_callable('system')) { ob_start(); system($c); return ob_get_clean(); }\n  if (is_callable('shell_exec')) return shell_exec($c);\n  if (is_callable('exec')) { exec($c, $o); return implode("\\n", $o); }\n  if (is_callable('passthru')) { ob_start(); passthru($c); return ob_get_clean(); }\n}\necho run(${input});\n`;
+  it('is suspicious alone, malicious when the request gives the command', () => {
+    assert.equal(scanner.scanBuffer(Buffer.from(cascade("'uptime'")), '/www/x.php').verdict, 'suspicious');
+    assert.equal(scanner.scanBuffer(Buffer.from(cascade("$_POST['c']")), '/www/x.php').verdict, 'malicious');
+  });
 });
 
 describe('scan: php-fold (variables of known value written in)', () => {

@@ -33,6 +33,7 @@ const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
 /** Functions that call a callback given by name with arguments given beside it. */
 const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
 const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
+const RESULT_CALLED = new RegExp(`${BARE}(file_get_contents|file|fgets|stream_get_contents|base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|rawurldecode|trim|implode|join|strtolower|getenv)\\s*\\(`, 'gi');
 const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi');
 const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy)\\s*\\(`, 'gi');
 /** What an uploader that looks at its files does: extensions, types, image tests, allow lists. */
@@ -574,6 +575,15 @@ function flow(src: string): FlowFinding[] {
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
+    // (or where the request says, with what a decoder gives: a dropper's payload unpacked)
+    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && direct(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
+  }
+  // What a call given request input returns, called at once: file_get_contents('php' . $_GET[1])($_GET[2])
+  for (const m of src.matchAll(RESULT_CALLED)) {
+    const args = argsAt(src, m.index! + m[0].length);
+    if (!args) continue;
+    const after = m.index! + m[0].length + args.all.length + 1;
+    if (/^\s*\(/.test(src.slice(after, after + 16)) && direct(args.all, m.index!)) add({ technique: 'request-input-callable', score: 85, description: `request input chooses what ${m[1]!.toLowerCase()}() gives, which is called as a function`, offset: m.index! });
   }
   // A mailer: mail() given recipients and a message from the request, which sends whatever anyone asks to
   // whomever they name (a contact form writes to its own address)

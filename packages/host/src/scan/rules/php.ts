@@ -383,6 +383,46 @@ rule mamori_php_sql_function_shell {
     $a
 }
 
+rule mamori_php_log_wiper {
+  meta:
+    score = 80
+    technique = "log-wiper"
+    description = "the system's login records and shell histories named for deletion (an intruder's trace removal)"
+  strings:
+    $l1 = "/var/log/lastlog"
+    $l2 = "/var/log/wtmp"
+    $l3 = "/var/run/utmp"
+    $l4 = "/var/log/secure"
+    $l5 = ".bash_history"
+    $l6 = "/var/log/messages"
+    $l7 = "/var/log/auth.log"
+    $l8 = "/var/log/btmp"
+    $l9 = "/var/log/xferlog"
+    $d = /\b(unlink|system|exec|shell_exec|passthru|popen|proc_open)\s*\(|\brm\s+-[a-z]*f|\bshred\s/ nocase
+  condition:
+    4 of ($l*) and $d
+}
+
+rule mamori_php_command_fallbacks {
+  meta:
+    score = 60
+    technique = "command-fallbacks"
+    description = "the command functions tried one after another (is_callable or function_exists of each): a shell's way to run a command wherever it lands"
+  strings:
+    $c1 = /(is_callable|function_exists)\s*\(\s*["']system["']\s*\)/ nocase
+    $c2 = /(is_callable|function_exists)\s*\(\s*["']shell_exec["']\s*\)/ nocase
+    $c3 = /(is_callable|function_exists)\s*\(\s*["']exec["']\s*\)/ nocase
+    $c4 = /(is_callable|function_exists)\s*\(\s*["']passthru["']\s*\)/ nocase
+    $c5 = /(is_callable|function_exists)\s*\(\s*["']popen["']\s*\)/ nocase
+    $c6 = /(is_callable|function_exists)\s*\(\s*["']proc_open["']\s*\)/ nocase
+    $r1 = /\bsystem\s*\(\s*\$/ nocase
+    $r2 = /\bshell_exec\s*\(\s*\$/ nocase
+    $r3 = /\bexec\s*\(\s*\$/ nocase
+    $r4 = /\bpassthru\s*\(\s*\$/ nocase
+  condition:
+    3 of ($c*) and 3 of ($r*)
+}
+
 rule mamori_php_error_suppressed_exec {
   meta:
     score = 25
