@@ -260,6 +260,7 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
     return lit.value;
   }
   if (/^-?\d{1,9}$/.test(e)) return e;
+  if (/^0x[0-9a-f]{1,7}$/i.test(e)) return String(parseInt(e, 16));
   const v = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(\\d{1,4})\\s*(?:\\]|\\}))?$`).exec(e);
   if (v) {
     const held = env.get(v[1]!);
@@ -405,11 +406,15 @@ function integer(expr: string, env: ReadonlyMap<string, Value>): number | undefi
   const e = expr.trim();
   if (e.length > 80) return undefined;
   let bad = false;
-  const text = e.replace(new RegExp(`\\$(${NAME})`, 'g'), (_a, name: string) => {
-    const v = env.get(name);
-    if (typeof v !== 'string' || !/^-?\d{1,9}$/.test(v)) bad = true;
-    return typeof v === 'string' ? `(${v})` : '0';
-  });
+  // (ord('s') is 115, 0x1 is 1)
+  const text = e
+    .replace(/\bord\s*\(\s*'([^'\\])'\s*\)|\bord\s*\(\s*"([^"\\$])"\s*\)/gi, (_a, a?: string, b?: string) => String((a ?? b)!.charCodeAt(0)))
+    .replace(/\b0x([0-9a-f]{1,7})\b/gi, (_a, h: string) => String(parseInt(h, 16)))
+    .replace(new RegExp(`\\$(${NAME})`, 'g'), (_a, name: string) => {
+      const v = env.get(name);
+      if (typeof v !== 'string' || !/^-?\d{1,9}$/.test(v)) bad = true;
+      return typeof v === 'string' ? `(${v})` : '0';
+    });
   if (bad || !/^[\d\s()+\-*^%]+$/.test(text)) return undefined;
   // a small expression of integers, read left to right with PHP's precedence of * and % over + and -, and ^ lowest
   const tokens = text.match(/\d+|[()+\-*^%]/g) ?? [];

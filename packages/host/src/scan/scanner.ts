@@ -104,7 +104,7 @@ const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\./i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. */
-const FOLDS_SMALL = /\b(?:str_replace|substr|implode|join|explode|sprintf|ucfirst|strtolower|strtoupper|trim)\s*\(\s*["'$]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\./i;
+const FOLDS_SMALL = /\b(?:str_replace|substr|implode|join|explode|sprintf|ucfirst|strtolower|strtoupper|trim)\s*\(\s*["'$]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[/i;
 const FOLD_SMALL_BYTES = 4096;
 const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function'];
 
