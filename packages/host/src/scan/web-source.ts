@@ -60,7 +60,7 @@ const printable = (s: string) => s.length > 0 && /^[\t\n\r\x20-\x7e]*$/.test(s);
 const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
-const REQ_ASP = String.raw`Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
+const REQ_ASP = String.raw`Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
 const REQ_JSP = String.raw`request\s*\.\s*(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)`;
 const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
 
@@ -68,7 +68,8 @@ const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|str
 function followInput(src: string, kind: 'jsp' | 'asp'): string {
   const req = kind === 'asp' ? REQ_ASP : REQ_JSP;
   const flags = kind === 'asp' ? 'gi' : 'g';
-  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40})|Session\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20})?\s*=\s*(${req})`, flags);
+  // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot
+  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40})|(?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*(${req})`, flags);
   let out = src;
   for (let round = 0; round < 3; round++) {
     const seen = new Map<string, { input: string; from: number }>();
@@ -76,6 +77,7 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
       const name = m[1]!;
       if (NOT_NAMES.test(name)) continue;
       const key = kind === 'asp' ? name.toLowerCase().replace(/\s+/g, '') : name;
+      if (/^as$/i.test(key)) continue;
       if (seen.has(key)) continue;
       seen.set(key, { input: m[2]!.replace(/\s+/g, ' '), from: m.index! + m[0].length });
       if (seen.size >= MAX_VARS) break;
@@ -83,8 +85,9 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
     if (seen.size === 0) break;
     const before = out;
     // one pass for the variables (each replaced only past its assignment), one for the Session slots
-    const vars = [...seen.keys()].filter((k) => !/^session/i.test(k));
-    const slots = [...seen.keys()].filter((k) => /^session/i.test(k));
+    const isSlot = (k: string) => /^(session|application)[([]/i.test(k);
+    const vars = [...seen.keys()].filter((k) => !isSlot(k));
+    const slots = [...seen.keys()].filter(isSlot);
     if (vars.length) {
       const use = new RegExp(String.raw`(?<![\w.$])(${vars.map(escapeRe).join('|')})(?![\w$])(?!\s*=[^=])`, flags);
       out = out.replace(use, (name: string, _n: string, at: number) => {
@@ -93,7 +96,7 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
       });
     }
     for (const key of slots) {
-      const slot = new RegExp(String.raw`Session\s*[(\[]\s*"${escapeRe(/"([^"]*)"/.exec(key)![1]!)}"\s*[)\]](?!\s*=[^=])`, 'gi');
+      const slot = new RegExp(String.raw`${key.startsWith('s') ? 'Session' : 'Application'}\s*[(\[]\s*"${escapeRe(/"([^"]*)"/.exec(key)![1]!)}"\s*[)\]](?!\s*=[^=])`, 'gi');
       out = out.replace(slot, seen.get(key)!.input);
     }
     if (out === before) break;
@@ -138,7 +141,7 @@ function decodeAspLiterals(src: string): string {
     });
   }
   // Chr(Asc(c) - k) over a literal: a Caesar shift
-  const shift = /\bchr\s*\(\s*asc\s*\(\s*\w{1,20}\s*\)\s*([-+])\s*(\d{1,3})\s*\)/i.exec(out);
+  const shift = /\bchr[wb]?\s*\(\s*asc[wb]?\s*\((?:[^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*([-+])\s*(\d{1,3})\s*\)/i.exec(out);
   if (shift) {
     const k = Number(shift[2]) * (shift[1] === '-' ? -1 : 1);
     out = out.replace(/"([^"\n]{12,4000})"/g, (lit, s: string) => {
@@ -157,13 +160,15 @@ function decodeJspLiterals(src: string): string {
     return printable(t) ? quoted(t) : lit;
   });
   out = out.replace(/new\s+String\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/g, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
-  if (/decode/i.test(out)) {
-    out = out.replace(/(new\s+String\s*\(\s*)?((?:[\w$]{1,40}\s*(?:\(\s*\))?\s*\.\s*){0,4})(?:decodeBuffer|decode|decodeBase64)\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)(\s*\))?/g, (all, wrap: string | undefined, _p: string, b64: string, close: string | undefined) => {
+  if (/decode|base64/i.test(out)) {
+    out = out.replace(/(new\s+String\s*\(\s*)?((?:[\w$]{1,40}\s*(?:\(\s*\))?\s*\.\s*){0,4})(?:decodeBuffer|decode|decodeBase64|parseBase64Binary)\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)(\s*\))?/g, (all, wrap: string | undefined, _p: string, b64: string, close: string | undefined) => {
       const t = Buffer.from(b64, 'base64').toString('latin1');
       if (!printable(t)) return all;
       return wrap && close ? quoted(t) : `${wrap ?? ''}${quoted(t)}${close ?? ''}`;
     });
   }
+  // new StringBuilder("emitnuR.gnal.avaj").reverse().toString()
+  out = out.replace(/new\s+StringB(?:uilder|uffer)\s*\(\s*"([^"\\\n]{1,400})"\s*\)\s*\.\s*reverse\s*\(\s*\)(?:\s*\.\s*toString\s*\(\s*\))?/g, (_, t: string) => quoted([...t].reverse().join('')));
   out = out.replace(/\b(?:pageContext|_jspx_page_context)\s*\.\s*getRequest\s*\(\s*\)/g, 'request');
   const names = new Set([...out.matchAll(/HttpServletRequest\s+([A-Za-z_]\w{0,30})\b/g)].map((m) => m[1]!).filter((n) => n !== 'request'));
   for (const n of [...names].slice(0, 8)) out = out.replace(new RegExp(String.raw`(?<![\w.$])${escapeRe(n)}\s*\.\s*(?=get(?:Parameter|Header|InputStream|Reader|QueryString)\b)`, 'g'), 'request.');

@@ -98,9 +98,9 @@ rule mamori_aspx_eval_request {
     technique = "asp-eval"
     description = "ASP/ASPX evaluating request input as code (the China Chopper one-liner and its kin)"
   strings:
-    $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*[\[(]/ nocase
-    $vbs0 = /(^|[^.\w])Execute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*[\[(]/ nocase
-    $vbs1 = /(^|[^.\w])Eval\s+Request(\s*\.\s*(Item|Form|QueryString))?\s*[\[(]/ nocase
+    $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
+    $vbs0 = /(^|[^.\w])Execute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
+    $vbs1 = /(^|[^.\w])Eval\s+Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
   condition:
     any of them
 }
@@ -195,7 +195,7 @@ rule mamori_asp_eval_wrapped_request {
     technique = "asp-eval"
     description = "ASP/ASPX evaluating request input passed through a function first (StrReverse, unescape, Replace, a decoder)"
   strings:
-    $a = /(^|[^.\w])(eval|execute(global)?)\s*\(?\s*([A-Za-z_][\w.]{0,40}\s*\(\s*){1,4}Request(\s*\.\s*(Item|Form|QueryString))?\s*[\[(]/ nocase
+    $a = /(^|[^.\w])(eval|execute(global)?)\s*\(?\s*([A-Za-z_][\w.]{0,40}\s*\(\s*){1,4}Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
   condition:
     $a
 }
@@ -235,10 +235,11 @@ rule mamori_asp_execute_decoder {
     description = "classic ASP executing the result of a character-arithmetic decoder (Chr(n - k), Chr(Asc(c) - k), Xor)"
   strings:
     $ex = /(^|[^.\w])(execute(global)?|eval)\s*\(?\s*[A-Za-z_]\w{0,30}\s*\(/ nocase
-    $chr = /\bchr[wb]?\s*\([^\n]{0,40}\)\s*[-+]\s*\w/ nocase
+    $chr = /\bchr[wb]?\s*\(\s*[^\n()]{0,30}\(([^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*[-+]\s*\w{1,12}\s*\)/ nocase
+    $chr2 = /\bchr[wb]?\s*\(\s*[A-Za-z_]\w{0,20}\s*[-+]\s*\d{1,3}\s*\)/ nocase
     $xor = /\bchr[wb]?\s*\([^\n]{0,60}\bxor\b/ nocase
   condition:
-    $ex and ($chr or $xor)
+    $ex and ($chr or $chr2 or $xor)
 }
 
 rule mamori_asp_binaryread_execute {
@@ -297,13 +298,15 @@ rule mamori_aspx_process_control_input {
   strings:
     $ps = /Process\s*\.\s*Start\s*\(|\.\s*Start\s*\(\s*\)/ nocase
     $c1 = /ProcessStartInfo\s*\(\s*\w{1,40}\s*\.\s*Text\b/ nocase
-    $c2 = /\.\s*(Arguments|FileName)\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    $cf = /\.\s*FileName\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    $ca = /\.\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"/ nocase
     $c3 = /\(\s*\w{1,40}\s*\.\s*Text\s*\)/ nocase
     $slashc = /\.\s*Arguments\s*=\s*"\s*\/c\s*"\s*[+&]/ nocase
     $cmd = /"cmd(\.exe)?"/ nocase
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
   condition:
-    $ps and $psi and (any of ($c1, $c2) or ($c3 and $slashc and $cmd))
+    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
 }
 
 rule mamori_aspx_process_stdin_input {
@@ -419,13 +422,16 @@ rule mamori_jsp_beans_exec {
     technique = "jsp-exec"
     description = "JSP calling Runtime.exec through java.beans.Expression or Statement, with request input"
   strings:
-    $new = /new\s+(java\s*\.\s*beans\s*\.\s*)?(Expression|Statement)\s*\(/
+    $direct = /new\s+(java\s*\.\s*beans\s*\.\s*)?(Expression|Statement)\s*\(\s*(java\s*\.\s*lang\s*\.\s*)?Runtime\s*\.\s*getRuntime\s*\(\s*\)/
+    $newq = /new\s+java\s*\.\s*beans\s*\.\s*(Expression|Statement)\s*\(/
+    $new = /new\s+(Expression|Statement)\s*\(/
+    $imp = /import\s*=\s*"[^"\n]{0,300}java\s*\.\s*beans\s*\.\s*(\*|Expression|Statement)|import\s+java\s*\.\s*beans\s*\.\s*(\*|Expression|Statement)/
     $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)/
     $name = /new\s+(java\s*\.\s*beans\s*\.\s*)?(Expression|Statement)\s*\([^;]{0,120}"(exec|start)"/
     $run = /\.\s*(getValue|execute|invoke)\s*\(/
     $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
   condition:
-    $new and ($rt or $name) and $run and $in
+    ($direct or (($newq or ($new and $imp)) and ($rt or $name))) and $run and $in
 }
 
 rule mamori_jsp_reflective_process {
@@ -576,7 +582,7 @@ rule mamori_jsp_jndi_injection {
     $tc = /trustURLCodebase"\s*,\s*"true"/
     $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
   condition:
-    $ds or ($tc and $in)
+    $tc and ($ds or $in)
 }
 
 rule mamori_jsp_jshell_eval {
