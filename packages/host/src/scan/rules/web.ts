@@ -58,13 +58,15 @@ rule mamori_jsp_script_engine_input {
   meta:
     score = 85
     technique = "jsp-eval"
-    description = "JSP evaluating request input with a script engine"
+    description = "JSP evaluating request input with an embedded language (a script engine, Groovy, EL, SpEL), or a script of its own that starts processes with request input"
   strings:
-    $sem = "ScriptEngineManager"
-    $eval = /eval\s*\(/
-    $in = /request\s*\.\s*getParameter\s*\(/
+    $eng = /ScriptEngineManager|NashornScriptEngineFactory|getEngineBy(Name|Extension|MimeType)\s*\(|GroovyShell|ELProcessor|ExpressionFactory|SpelExpressionParser/
+    $direct = /\.\s*(eval|evaluate|parseExpression|createValueExpression)\s*\(\s*(request\s*\.\s*get(Parameter|Header|Reader|InputStream|QueryString)\s*\(|new\s+(java\s*\.\s*io\s*\.\s*)?InputStreamReader\s*\(\s*request\b)/
+    $api = /"[^"\n]{0,200}(java\.lang\.(Runtime|ProcessBuilder)|ProcessBuilder|getRuntime\s*\(\s*\)\s*\.\s*exec|java\.lang\.Class\.forName)/
+    $call = /\.\s*(eval|evaluate|createValueExpression|getValue)\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
   condition:
-    all of them
+    $eng and ($direct or ($api and $call and $in))
 }
 
 rule mamori_jsp_reflection_exec {
