@@ -68,18 +68,22 @@ const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|str
 function followInput(src: string, kind: 'jsp' | 'asp'): string {
   const req = kind === 'asp' ? REQ_ASP : REQ_JSP;
   const flags = kind === 'asp' ? 'gi' : 'g';
-  // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot
-  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40})|(?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*(${req})`, flags);
+  // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot, given
+  // the input or the input inside up to three calls (Trim(Request("a")), a decoder of it)
+  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40})|(?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
   let out = src;
+  const done = new Set<string>();
   for (let round = 0; round < 3; round++) {
     const seen = new Map<string, { input: string; from: number }>();
     for (const m of out.matchAll(assign)) {
       const name = m[1]!;
       if (NOT_NAMES.test(name)) continue;
       const key = kind === 'asp' ? name.toLowerCase().replace(/\s+/g, '') : name;
-      if (/^as$/i.test(key)) continue;
-      if (seen.has(key)) continue;
+      if (/^as$/i.test(key) || done.has(key) || seen.has(key)) continue;
+      // a writer, stream, file or socket made over the input is not the input
+      if (/^(?:new\s+)?[\w.]{0,60}(?:Writer|Stream|File|Socket|Channel|Connection)\s*\(/i.test(m[2]!)) continue;
       seen.set(key, { input: m[2]!.replace(/\s+/g, ' '), from: m.index! + m[0].length });
+      done.add(key);
       if (seen.size >= MAX_VARS) break;
     }
     if (seen.size === 0) break;
@@ -89,7 +93,7 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
     const vars = [...seen.keys()].filter((k) => !isSlot(k));
     const slots = [...seen.keys()].filter(isSlot);
     if (vars.length) {
-      const use = new RegExp(String.raw`(?<![\w.$])(${vars.map(escapeRe).join('|')})(?![\w$])(?!\s*=[^=])`, flags);
+      const use = new RegExp(String.raw`(?<![\w.$"'])(${vars.map(escapeRe).join('|')})(?![\w$"'])(?!\s*=[^=])`, flags);
       out = out.replace(use, (name: string, _n: string, at: number) => {
         const v = seen.get(kind === 'asp' ? name.toLowerCase() : name);
         return v && at >= v.from ? v.input : name;

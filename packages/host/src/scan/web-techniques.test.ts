@@ -35,6 +35,7 @@ const MALICIOUS: [string, string, string, string][] = [
   ['Execute of an Application slot the request filled', 'a.asp', '<% Application("c") = Request.Cookies("c")\nExecute Application("c") %>', 'asp-eval'],
   ['ExecuteGlobal of a request header through a variable', 'a.asp', '<% h = Request.ServerVariables("HTTP_X_C")\nExecuteGlobal h %>', 'asp-eval'],
   ['JScript.NET eval through a VB-style typed copy and a Replace', 'a.aspx', `${JSCRIPT_PAGE}<% var a = Request.Params["q"]; var b = a; eval(b.Replace("~", " "), "unsafe"); %>`, 'asp-eval'],
+  ['Execute of a variable holding a decoder of the request', 'a.asp', '<% c = FromB64(Trim(Request.Form("c")))\nExecute c %>', 'asp-eval'],
   // ASP.NET processes and assemblies
   ['Process started with arguments from a TextBox', 'a.aspx', `${CS_PAGE}<script runat="server">\nvoid Go(object s, EventArgs e) {\n var si = new System.Diagnostics.ProcessStartInfo();\n si.FileName = "cmd.exe";\n si.Arguments = "/c " + Cmd.Text;\n System.Diagnostics.Process.Start(si);\n}\n</script>\n<asp:TextBox id="Cmd" runat="server" />`, 'asp-exec'],
   ['ProcessStartInfo from TextBoxes (VB)', 'a.aspx', '<%@ Page Language="VB" %>\n<script runat="server">\nSub Go(s As Object, e As EventArgs)\nDim si As New ProcessStartInfo(Prog.Text)\nsi.Arguments = Args.Text\nDim p As New Process()\np.StartInfo = si\np.Start()\nEnd Sub\n</script>', 'asp-exec'],
@@ -112,6 +113,7 @@ describe('scan: ordinary pages shaped like those techniques stay clean', () => {
     ['a ping tool: fixed program, host from a TextBox', 'a.aspx', `${CS_PAGE}<script runat="server">\nvoid Go(object s, EventArgs e) { var si = new System.Diagnostics.ProcessStartInfo(); si.FileName = "ping.exe"; si.Arguments = "-n 1 " + Host.Text; System.Diagnostics.Process.Start(si); }\n</script>`],
     ['a template run by Execute, with Chr(13) + Chr(10)', 'a.asp', '<%\nExecute(LoadTemplate("home"))\nResponse.Write "a" + Chr(13) + Chr(10)\n%>'],
     ['a script engine running a fixed script, a parameter printed', 'a.jsp', '<% javax.script.ScriptEngine e = new javax.script.ScriptEngineManager().getEngineByName("js"); e.put("n", 2); Object r = e.eval("n * 21"); out.println(r + " " + org.owasp.encoder.Encode.forHtml(request.getParameter("who"))); %>'],
+    ['a trimmed request value used in a query and a method named Execute', 'a.asp', '<% id = CLng(Trim(Request("id")))\nSet rs = cmd.Execute(, Array(id))\nResponse.Write Server.HtmlEncode(id) %>'],
     ['a request parameter copied into variables and printed', 'a.jsp', '<% String who = request.getParameter("who"); String shown = who; out.println(shown == null ? "" : shown.replace("<", "&lt;")); %>'],
   ];
   for (const [name, file, src] of CLEAN) it(name, () => assert.equal(scan(file, src).verdict, 'clean', JSON.stringify(scan(file, src).findings)));
