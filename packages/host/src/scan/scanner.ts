@@ -15,6 +15,7 @@ import { normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
 import { CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
+import { joinedSource, webFlowSource } from './web-source.js';
 import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
 
 export { phpTagPast, TAG_WINDOW, type PastTags, type PhpRegion } from './php-regions.js';
@@ -326,8 +327,13 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // JSP and ASP.NET source with its names unescaped and its string pieces joined: Java and C# read
     // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
     if (kind === 'jsp' || kind === 'asp') {
-      const joined = joinedSource(data.toString('latin1'));
+      const source = data.toString('latin1');
+      const joined = joinedSource(source);
       if (joined !== undefined) for (const f of yaraFindings(Buffer.from(joined, 'latin1'), path, ['unescape'])) findings.push(f);
+      // ... and with its comments blanked, literals decoded where it names the decoder, and request
+      // input followed through variables and Session (web-source.ts)
+      const flowed = webFlowSource(kind, extname(path).slice(1).toLowerCase(), source, joined);
+      if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
     }
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
@@ -870,21 +876,6 @@ function lexFrom(text: string, from: number): 1 | 0 | -1 {
     }
   }
   return cut;
-}
-
-/** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
-const JOINED = /@?"[^"\\\n]{0,200}"(?:(?:\s|\/\*[^*\n]{0,80}\*\/)*[+&](?:\s|\/\*[^*\n]{0,80}\*\/)*(?:@?"[^"\\\n]{0,200}"|'[^'\\\n]')){1,64}/g;
-
-/**
- * JSP or ASP.NET source as its compiler reads it, where that differs from its bytes: Java's
- * \uXXXX escapes (anywhere in the source, one or more u's) and C#'s (in names) made characters,
- * and runs of string literals joined into one. Undefined when there is neither.
- */
-function joinedSource(src: string): string | undefined {
-  let out = src;
-  if (out.includes('\\u')) out = out.replace(/\\u+([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16) & 0xff));
-  if (out.includes('"')) out = out.replace(JOINED, (run) => `"${[...run.replace(/\/\*[^*\n]{0,80}\*\//g, '').matchAll(/"([^"\\\n]*)"|'([^'\\\n])'/g)].map((m) => m[1] ?? m[2]).join('')}"`);
-  return out === src ? undefined : out;
 }
 
 /**

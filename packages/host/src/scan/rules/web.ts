@@ -58,13 +58,15 @@ rule mamori_jsp_script_engine_input {
   meta:
     score = 85
     technique = "jsp-eval"
-    description = "JSP evaluating request input with a script engine"
+    description = "JSP evaluating request input with an embedded language (a script engine, Groovy, EL, SpEL), or a script of its own that starts processes with request input"
   strings:
-    $sem = "ScriptEngineManager"
-    $eval = /eval\s*\(/
-    $in = /request\s*\.\s*getParameter\s*\(/
+    $eng = /ScriptEngineManager|NashornScriptEngineFactory|getEngineBy(Name|Extension|MimeType)\s*\(|GroovyShell|ELProcessor|ExpressionFactory|SpelExpressionParser/
+    $direct = /\.\s*(eval|evaluate|parseExpression|createValueExpression)\s*\(\s*(request\s*\.\s*get(Parameter|Header|Reader|InputStream|QueryString)\s*\(|new\s+(java\s*\.\s*io\s*\.\s*)?InputStreamReader\s*\(\s*request\b)/
+    $api = /"[^"\n]{0,200}(java\.lang\.(Runtime|ProcessBuilder)|ProcessBuilder|getRuntime\s*\(\s*\)\s*\.\s*exec|java\.lang\.Class\.forName)/
+    $call = /\.\s*(eval|evaluate|createValueExpression|getValue)\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
   condition:
-    all of them
+    $eng and ($direct or ($api and $call and $in))
 }
 
 rule mamori_jsp_reflection_exec {
@@ -98,9 +100,9 @@ rule mamori_aspx_eval_request {
     technique = "asp-eval"
     description = "ASP/ASPX evaluating request input as code (the China Chopper one-liner and its kin)"
   strings:
-    $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*[\[(]/ nocase
-    $vbs0 = /\bExecute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString))?\s*\(/ nocase
-    $vbs1 = /\bEval\s+Request(\s*\.\s*(Item|Form|QueryString))?\s*\(/ nocase
+    $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
+    $vbs0 = /(^|[^.\w])Execute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
+    $vbs1 = /(^|[^.\w])Eval\s+Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
   condition:
     any of them
 }
@@ -184,9 +186,430 @@ rule mamori_asp_wscript_shell {
     $run0 = /\.Exec\s*\(/ nocase
     $run1 = /\.Run\s*\(/ nocase
     $run2 = /\.(Run|Exec)\s+Request\b/ nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*\(/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*[\[(]/ nocase
   condition:
     $ws and any of ($run*) and $in
+}
+
+rule mamori_asp_eval_wrapped_request {
+  meta:
+    score = 95
+    technique = "asp-eval"
+    description = "ASP/ASPX evaluating request input passed through a function first (StrReverse, unescape, Replace, a decoder)"
+  strings:
+    $a = /(^|[^.\w])(eval|execute(global)?)\s*\(?\s*([A-Za-z_][\w.]{0,40}\s*\(\s*){1,4}Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
+  condition:
+    $a
+}
+
+rule mamori_asp_eval_of_eval {
+  meta:
+    score = 85
+    technique = "asp-eval"
+    description = "server-side JScript evaluating what an eval returned (a code string that reads the request, run twice)"
+  strings:
+    $ee = /(^|[^.\w])eval\s*\(\s*eval\s*\(/
+    $srv1 = /runat\s*=\s*["']?server/ nocase
+    $srv2 = /<%@\s*Page[^%]{0,80}Language\s*=\s*["']?\s*JScript/ nocase
+  condition:
+    $ee and any of ($srv*)
+}
+
+rule mamori_asp_eval_alias {
+  meta:
+    score = 85
+    technique = "asp-eval"
+    description = "server-side JScript keeping eval under another name, with request input"
+  strings:
+    $obj = /[{,]\s*["']?[A-Za-z_$][\w$]{0,20}["']?\s*:\s*eval\s*[,}]/
+    $var = /(^|[^.\w])(var\s+)?[A-Za-z_$][\w$]{0,20}\s*=\s*eval\s*;/
+    $in = /Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]/ nocase
+    $srv1 = /runat\s*=\s*["']?server/ nocase
+    $srv2 = /<%@\s*Page[^%]{0,80}Language\s*=\s*["']?\s*JScript/ nocase
+  condition:
+    ($obj or $var) and $in and any of ($srv*)
+}
+
+rule mamori_asp_execute_decoder {
+  meta:
+    score = 80
+    technique = "asp-eval"
+    description = "classic ASP executing the result of a character-arithmetic decoder (Chr(n - k), Chr(Asc(c) - k), Xor)"
+  strings:
+    $ex = /(^|[^.\w])(execute(global)?|eval)\s*\(?\s*[A-Za-z_]\w{0,30}\s*\(/ nocase
+    $chr = /\bchr[wb]?\s*\(\s*[^\n()]{0,30}\(([^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*[-+]\s*\w{1,12}\s*\)/ nocase
+    $chr2 = /\bchr[wb]?\s*\(\s*[A-Za-z_]\w{0,20}\s*[-+]\s*\d{1,3}\s*\)/ nocase
+    $xor = /\bchr[wb]?\s*\([^\n]{0,60}\bxor\b/ nocase
+  condition:
+    $ex and ($chr or $chr2 or $xor)
+}
+
+rule mamori_asp_binaryread_execute {
+  meta:
+    score = 95
+    technique = "asp-eval"
+    description = "classic ASP executing the request body after an Xor decryption (Behinder's ASP shell)"
+  strings:
+    $br = /Request\s*\.\s*BinaryRead\s*\(/ nocase
+    $ex = /(^|[^.\w])execute(global)?\s*\(?\s*[A-Za-z_]\w{0,30}\s*\)?\s*[\r\n:%]/ nocase
+    $xor = /\bxor\b/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_asp_scriptcontrol_request {
+  meta:
+    score = 95
+    technique = "asp-eval"
+    description = "classic ASP handing the Request object to a script engine object and running code in it"
+  strings:
+    $add = /\.\s*AddObject\s*\(?\s*[^\n,]{1,60},\s*Request\b/ nocase
+    $run = /\.\s*(ExecuteStatement|Eval|Run|AddCode)\s*[\s(]/ nocase
+  condition:
+    $add and $run
+}
+
+rule mamori_asp_utf7_page {
+  meta:
+    score = 50
+    technique = "obfuscation"
+    description = "ASP page read as UTF-7 (codepage 65000), a way to hide its code from readers"
+  strings:
+    $cp = /<%@[^%]{0,80}codepage\s*=\s*"?65000\b/ nocase
+  condition:
+    $cp
+}
+
+rule mamori_asp_script_encoded {
+  meta:
+    score = 45
+    technique = "obfuscation"
+    description = "ASP page whose code is Script Encoder output (VBScript.Encode / JScript.Encode)"
+  strings:
+    $lang = /language\s*=\s*["']?\s*(VBScript|JScript)\.Encode/ nocase
+    $blob = "#@~^"
+  condition:
+    $lang and $blob
+}
+
+rule mamori_aspx_process_control_input {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "ASP.NET starting a process whose program or arguments come from a form control (TextBox.Text)"
+  strings:
+    $ps = /Process\s*\.\s*Start\s*\(|\.\s*Start\s*\(\s*\)/ nocase
+    $c1 = /ProcessStartInfo\s*\(\s*\w{1,40}\s*\.\s*Text\b/ nocase
+    $cf = /\.\s*FileName\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    $ca = /\.\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"/ nocase
+    $c3 = /\(\s*\w{1,40}\s*\.\s*Text\s*\)/ nocase
+    $slashc = /\.\s*Arguments\s*=\s*"\s*\/c\s*"\s*[+&]/ nocase
+    $cmd = /"cmd(\.exe)?"/ nocase
+    $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
+  condition:
+    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
+}
+
+rule mamori_aspx_process_stdin_input {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "ASP.NET starting a shell and writing request input to its standard input"
+  strings:
+    $si = /\.\s*StartInfo\s*\.\s*FileName\s*=/ nocase
+    $start = /\.\s*Start\s*\(\s*\)/ nocase
+    $stdin = /\.\s*StandardInput\s*\.\s*Write(Line)?\s*\(/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers|Cookies)\b|\s*[\[(])/ nocase
+    $sh = /cmd\.exe|powershell/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_aspx_reflective_assembly_load {
+  meta:
+    score = 95
+    technique = "asp-classloader"
+    description = "ASP.NET calling Assembly.Load by reflection on decoded or decrypted request bytes (Godzilla)"
+  strings:
+    $gm1 = /typeof\s*\(\s*(System\s*\.\s*Reflection\s*\.\s*)?Assembly\s*\)\s*\.\s*GetMethod\s*\(\s*"Load"/ nocase
+    $gm2 = /GetMethod\s*\(\s*"Load"\s*,\s*new\s+(System\s*\.\s*)?Type\s*\[\s*\]\s*\{\s*typeof\s*\(\s*byte\s*\[\s*\]\s*\)/ nocase
+    $in = /Request\s*(\.\s*(Form|Item|Params|BinaryRead|InputStream)\b|\s*\[)/ nocase
+    $dec = /FromBase64String|CreateDecryptor|TransformFinalBlock/ nocase
+  condition:
+    any of ($gm*) and $in and $dec
+}
+
+rule mamori_asp_xslt_script_exec {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "ASP/ASPX running a command from an XSLT msxsl:script block"
+  strings:
+    $ms = /msxsl\s*:\s*script/ nocase
+    $ax = /ActiveXObject\s*\(\s*["']{1,2}wscript\.shell/ nocase
+    $pr = /System\s*\.\s*Diagnostics\s*\.\s*Process/ nocase
+    $ex = /\.\s*(Exec|Run|Start)\s*\(/ nocase
+    $t = /TransformNode|XslCompiledTransform|EnableScript\s*=\s*true|XsltSettings\s*\(\s*(false|true)\s*,\s*true/ nocase
+  condition:
+    $ms and ($ax or $pr) and $ex and $t
+}
+
+rule mamori_asp_file_dropper {
+  meta:
+    score = 85
+    technique = "file-writer"
+    description = "ASP/ASPX writing request input into a file named by the request or into a script in the web root"
+  strings:
+    $p1 = /(CreateTextFile|OpenTextFile)\s*\(\s*(Server\s*\.\s*MapPath\s*\(\s*)?Request\b/ nocase
+    $p2 = /(CreateTextFile|OpenTextFile)\s*\(\s*Server\s*\.\s*MapPath\s*\(\s*"[^"\n]{0,80}\.(asp|aspx|asa|cer|cdx|ashx|asmx|php|jsp)"/ nocase
+    $p3 = /new\s+(System\s*\.\s*IO\s*\.\s*)?(StreamWriter|FileStream)\s*\(\s*Request\b/ nocase
+    $w = /(CreateTextFile|OpenTextFile|StreamWriter)\s*\([\s\S]{0,400}\.\s*Write(Line)?\s*\(?\s*(""\s*&\s*)?Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]/ nocase
+    $ctl = /new\s+(System\s*\.\s*IO\s*\.\s*)?(FileInfo|StreamWriter|FileStream)\s*\(\s*\w{1,40}\s*\.\s*Text\b[\s\S]{0,400}\.\s*Write(Line)?\s*\(\s*\w{1,40}\s*\.\s*Text\b/ nocase
+  condition:
+    (any of ($p*) and $w) or $ctl
+}
+
+rule mamori_aspx_upload_to_chosen_folder {
+  meta:
+    score = 45
+    technique = "uploader"
+    description = "ASP.NET saving an uploaded file into a folder the request names"
+  strings:
+    $a = /\.\s*SaveAs\s*\(\s*(\w{1,40}\s*\.\s*Text|Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(][^;\n]{0,80})\s*\+/ nocase
+  condition:
+    $a
+}
+
+rule mamori_aspx_upload_dropper_page {
+  meta:
+    score = 40
+    technique = "uploader"
+    description = "a page of a few lines whose work is saving an upload into a folder the request names (a dropper)"
+  condition:
+    mamori_aspx_upload_to_chosen_folder and filesize < 3KB
+}
+
+rule mamori_aspx_upload_original_name {
+  meta:
+    score = 45
+    technique = "uploader"
+    description = "ASP.NET saving an uploaded file under the name the client gave it, beside the page"
+  strings:
+    $a = /(SaveAs|FileStream)\s*\([^;\n]{0,160}GetFileName\s*\(\s*[\w.\[\]]{1,60}\.\s*FileName\s*\)/ nocase
+    $here = /(DirectoryName|MapPath\s*\(\s*"\.?\/?"\s*\)|PhysicalPath)/ nocase
+  condition:
+    $a and $here
+}
+
+rule mamori_web_socket_tunnel {
+  meta:
+    score = 85
+    technique = "tunnel"
+    description = "a page relaying TCP through HTTP requests (CONNECT / READ / FORWARD / DISCONNECT with a socket kept in the session: reGeorg and kin)"
+  strings:
+    $c = "\"CONNECT\""
+    $d = "\"DISCONNECT\""
+    $r = "\"READ\""
+    $f = "\"FORWARD\""
+    $sock = /\b(SocketChannel|Socket)\b/
+    $sess = /session\s*\.\s*(setAttribute|getAttribute|Add)\s*\(|Session\s*\[/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_jsp_beans_exec {
+  meta:
+    score = 95
+    technique = "jsp-exec"
+    description = "JSP calling Runtime.exec through java.beans.Expression or Statement, with request input"
+  strings:
+    $direct = /new\s+(java\s*\.\s*beans\s*\.\s*)?(Expression|Statement)\s*\(\s*(java\s*\.\s*lang\s*\.\s*)?Runtime\s*\.\s*getRuntime\s*\(\s*\)/
+    $newq = /new\s+java\s*\.\s*beans\s*\.\s*(Expression|Statement)\s*\(/
+    $new = /new\s+(Expression|Statement)\s*\(/
+    $imp = /import\s*=\s*"[^"\n]{0,300}java\s*\.\s*beans\s*\.\s*(\*|Expression|Statement)|import\s+java\s*\.\s*beans\s*\.\s*(\*|Expression|Statement)/
+    $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)/
+    $name = /new\s+(java\s*\.\s*beans\s*\.\s*)?(Expression|Statement)\s*\([^;]{0,120}"(exec|start)"/
+    $run = /\.\s*(getValue|execute|invoke)\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+  condition:
+    ($direct or (($newq or ($new and $imp)) and ($rt or $name))) and $run and $in
+}
+
+rule mamori_jsp_reflective_process {
+  meta:
+    score = 90
+    technique = "jsp-exec"
+    description = "JSP getting a Process from a reflective call, with request input"
+  strings:
+    $cast = /\(\s*(java\s*\.\s*lang\s*\.\s*)?Process\s*\)\s*[^;\n]{0,200}\.\s*(invoke|getValue)\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+  condition:
+    $cast and $in
+}
+
+rule mamori_jsp_reflection_decoded_names {
+  meta:
+    score = 85
+    technique = "jsp-exec"
+    description = "JSP invoking a method of a class whose names it decodes at run time, with request input"
+  strings:
+    $fn = /Class\s*\.\s*forName\s*\(\s*[A-Za-z_]\w{0,40}\s*\(\s*"/
+    $gm = /\.\s*get(Declared)?Method\s*\(\s*[A-Za-z_]\w{0,40}\s*\(\s*"/
+    $inv = /\.\s*invoke\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+  condition:
+    all of them
+}
+
+rule mamori_jsp_processimpl {
+  meta:
+    score = 90
+    technique = "jsp-exec"
+    description = "JSP opening the JDK's private process launchers (ProcessImpl, UNIXProcess, MimeLauncher)"
+  strings:
+    $pi = /"java\.lang\.(ProcessImpl|UNIXProcess)"|\b(ProcessImpl|UNIXProcess)\s*\.\s*class\b/
+    $ml = "sun.net.www.MimeLauncher"
+    $acc = /setAccessible\s*\(\s*true|newMethodAccessor\s*\(|MethodUtil\s*\.\s*invoke\s*\(/
+  condition:
+    ($pi or $ml) and $acc
+}
+
+rule mamori_jsp_bcel_loader {
+  meta:
+    score = 95
+    technique = "jsp-classloader"
+    description = "JSP loading a class from a BCEL-encoded string"
+  strings:
+    $b = "$$BCEL$$"
+    $l = /loadClass\s*\(|bcel\s*\.\s*internal\s*\.\s*util\s*\.\s*ClassLoader/
+  condition:
+    $b and $l
+}
+
+rule mamori_jsp_remote_classloader {
+  meta:
+    score = 85
+    technique = "jsp-classloader"
+    description = "JSP loading a class from a remote or request-given URL and instantiating it"
+  strings:
+    $u = /new\s+(java\s*\.\s*net\s*\.\s*)?URLClassLoader\s*\(\s*new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\[\s*\]\s*\{\s*new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\(\s*("(https?|ftp|jar):|request\s*\.)/
+    $n = /\.\s*loadClass\s*\([^;]{0,200}\.\s*newInstance\s*\(/
+  condition:
+    $u and $n
+}
+
+rule mamori_jsp_templates_bytecode {
+  meta:
+    score = 90
+    technique = "jsp-classloader"
+    description = "JSP defining a class through TemplatesImpl's bytecodes"
+  strings:
+    $t = /\bTemplatesImpl\b|\b_bytecodes\b/
+    $g = /\.\s*(getOutputProperties|newTransformer)\s*\(\s*\)/
+    $b = /Base64|decodeBuffer|getDeclaredField|FieldUtil/
+  condition:
+    all of them
+}
+
+rule mamori_jsp_internal_define {
+  meta:
+    score = 90
+    technique = "jsp-classloader"
+    description = "JSP defining decoded class bytes through a JDK-internal loader (Nashorn's ScriptLoader.installClass)"
+  strings:
+    $n = /"jdk\.nashorn\.internal\.runtime\.ScriptLoader"|"installClass"/
+    $m = /getDeclaredMethod\s*\(/
+    $d = /Base64|decodeBuffer/
+  condition:
+    all of them
+}
+
+rule mamori_jsp_dropped_class_loaded {
+  meta:
+    score = 85
+    technique = "jsp-classloader"
+    description = "JSP writing embedded Base64 class or jar bytes to disk and loading them, with request input"
+  strings:
+    $w = /Files\s*\.\s*write\s*\(|new\s+FileOutputStream\s*\(/
+    $b = /(Base64\s*\.\s*get(Mime)?Decoder\s*\(\s*\)\s*\.\s*decode|decodeBuffer)\s*\(\s*"[A-Za-z0-9+\/]{200}/
+    $u = /new\s+(java\s*\.\s*net\s*\.\s*)?URLClassLoader\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+  condition:
+    all of them
+}
+
+rule mamori_jsp_xmldecoder_input {
+  meta:
+    score = 80
+    technique = "jsp-eval"
+    description = "JSP deserializing request input with java.beans.XMLDecoder (an object graph that can run commands)"
+  strings:
+    $x = /new\s+(java\s*\.\s*beans\s*\.\s*)?XMLDecoder\s*\([^;]{0,200}request\s*\.\s*get(Parameter|InputStream|Reader|Header)\s*\(/
+    $r = /\.\s*readObject\s*\(\s*\)/
+  condition:
+    $x and $r
+}
+
+rule mamori_jsp_xslt_request {
+  meta:
+    score = 45
+    technique = "jsp-eval"
+    description = "JSP compiling a stylesheet in a page that reads the request body (XSLT extension functions run Java)"
+  strings:
+    $t = /newTransformer\s*\(\s*new\s+(javax\s*\.\s*xml\s*\.\s*transform\s*\.\s*stream\s*\.\s*)?StreamSource\s*\(\s*(request\s*\.|new\s+(java\s*\.\s*io\s*\.\s*)?(StringReader|ByteArrayInputStream)\s*\(\s*[A-Za-z_]|[A-Za-z_]\w{0,30}\s*\))/
+    $in = /request\s*\.\s*(getReader|getInputStream)\s*\(/
+  condition:
+    $t and $in
+}
+
+rule mamori_jsp_xslt_request_run {
+  meta:
+    score = 40
+    technique = "jsp-eval"
+    description = "... and running that stylesheet over a constant document (the stylesheet is the program)"
+  strings:
+    $const = /\.\s*transform\s*\(\s*new\s+(javax\s*\.\s*xml\s*\.\s*transform\s*\.\s*stream\s*\.\s*)?StreamSource\s*\(\s*new\s+(java\s*\.\s*io\s*\.\s*)?(ByteArrayInputStream|StringReader)\s*\(\s*"/
+  condition:
+    mamori_jsp_xslt_request and $const
+}
+
+rule mamori_jsp_jndi_injection {
+  meta:
+    score = 85
+    technique = "jsp-jndi"
+    description = "JSP pointing a JNDI lookup at a name the request gives, with remote class loading allowed"
+  strings:
+    $ds = /setDataSourceName\s*\(\s*request\s*\.\s*get(Parameter|Header)\s*\(/
+    $tc = /trustURLCodebase"\s*,\s*"true"/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+  condition:
+    $tc and ($ds or $in)
+}
+
+rule mamori_jsp_jshell_eval {
+  meta:
+    score = 95
+    technique = "jsp-eval"
+    description = "JSP evaluating request input as Java with JShell"
+  strings:
+    $j = /JShell\s*\.\s*(builder|create)\s*\(/
+    $e = /\.\s*eval\s*\(/
+    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+  condition:
+    all of them
+}
+
+rule mamori_jsp_file_dropper {
+  meta:
+    score = 85
+    technique = "file-writer"
+    description = "JSP writing request input into a file whose path the request gives"
+  strings:
+    $p = /new\s+(java\s*\.\s*io\s*\.\s*)?(File|FileOutputStream|FileWriter|PrintWriter)\s*\(\s*request\s*\.\s*getParameter\s*\(/
+    $c = /(^|[^\w.])([A-Za-np-z_]\w{0,30}|o|ou|o[A-Za-tv-z0-9_]\w{0,29}|ou[A-Za-su-z0-9_]\w{0,28}|out\w{1,28})\s*\.\s*(write|println|print)\s*\(\s*request\s*\.\s*getParameter\s*\(/
+  condition:
+    $p and $c
 }
 
 rule mamori_htaccess_image_as_php {

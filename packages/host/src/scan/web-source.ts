@@ -1,0 +1,209 @@
+/**
+ * JSP and ASP/ASP.NET source as its runtime reads it, for the rules (rules/web.ts): the layers
+ * the scanner gives YARA besides the file's bytes.
+ *
+ * - `joinedSource`: Java's \uXXXX escapes (anywhere in the source) and C#'s (in names) made
+ *   characters, and runs of string literals joined into one ("Run" + "time").
+ * - `webFlowSource`: that, then block comments blanked (JScript, C#, Java), \xHH escapes, literals
+ *   decoded where the page names the decoder (unescape, StrReverse, a Chr(... - k) loop, UTF-7
+ *   pages, new String(new byte[]{...}), Base64 of a literal), the implicit request reached another
+ *   way (pageContext.getRequest(), a servlet's own request parameter) written `request`, a
+ *   JScript function that only evals its parameter written `eval`, and a variable (or a Session
+ *   slot) that holds request input replaced by that input where it is read. The rules then see
+ *   `x = Request("a") ... eval x` as `eval Request("a")`.
+ *
+ * Every pattern here is bounded (no unbounded repetition inside a repetition): the text is
+ * hostile. Files over MAX_FLOW bytes get only the joined layer.
+ */
+
+/** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
+const JOINED = /@?"[^"\\\n]{0,200}"(?:(?:\s|\/\*[^*\n]{0,80}\*\/)*[+&](?:\s|\/\*[^*\n]{0,80}\*\/)*(?:@?"[^"\\\n]{0,200}"|'[^'\\\n]')){1,64}/g;
+
+function joinRuns(src: string): string {
+  return src.includes('"') ? src.replace(JOINED, (run) => `"${[...run.replace(/\/\*[^*\n]{0,80}\*\//g, '').matchAll(/"([^"\\\n]*)"|'([^'\\\n])'/g)].map((m) => m[1] ?? m[2]).join('')}"`) : src;
+}
+
+/**
+ * JSP or ASP.NET source as its compiler reads it, where that differs from its bytes: Java's
+ * \uXXXX escapes (anywhere in the source, one or more u's) and C#'s (in names) made characters,
+ * and runs of string literals joined into one. Undefined when there is neither.
+ */
+export function joinedSource(src: string): string | undefined {
+  let out = src;
+  if (out.includes('\\u')) out = out.replace(/\\u+([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16) & 0xff));
+  out = joinRuns(out);
+  return out === src ? undefined : out;
+}
+
+/** Text larger than this gets no flow layer (the joined one only). */
+const MAX_FLOW = 512 * 1024;
+/** Variables followed, at most, per round (three rounds: x1 = Request(..), x2 = x1, eval x2). */
+const MAX_VARS = 64;
+
+/** Block comments blanked (a linear walk; a comment longer than 16 KiB is left). */
+function stripBlockComments(src: string): string {
+  if (!src.includes('/*')) return src;
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const open = src.indexOf('/*', at);
+    if (open < 0) break;
+    const close = src.indexOf('*/', open + 2);
+    if (close < 0 || close - open > 16384) break;
+    out += src.slice(at, open) + ' ';
+    at = close + 2;
+  }
+  return out + src.slice(at);
+}
+
+const printable = (s: string) => s.length > 0 && /^[\t\n\r\x20-\x7e]*$/.test(s);
+const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
+
+/** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
+const REQ_ASP = String.raw`Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
+const REQ_JSP = String.raw`request\s*\.\s*(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)`;
+const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
+
+/** Variables and Session slots assigned request input, replaced by that input where they are read (rounds: chains of copies). */
+function followInput(src: string, kind: 'jsp' | 'asp'): string {
+  const req = kind === 'asp' ? REQ_ASP : REQ_JSP;
+  const flags = kind === 'asp' ? 'gi' : 'g';
+  // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot, given
+  // the input or the input inside up to three calls (Trim(Request("a")), a decoder of it)
+  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40})|(?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
+  let out = src;
+  const done = new Set<string>();
+  for (let round = 0; round < 3; round++) {
+    const seen = new Map<string, { input: string; from: number }>();
+    for (const m of out.matchAll(assign)) {
+      const name = m[1]!;
+      if (NOT_NAMES.test(name)) continue;
+      const key = kind === 'asp' ? name.toLowerCase().replace(/\s+/g, '') : name;
+      if (/^as$/i.test(key) || done.has(key) || seen.has(key)) continue;
+      // a writer, stream, file or socket made over the input is not the input
+      if (/^(?:new\s+)?[\w.]{0,60}(?:Writer|Stream|File|Socket|Channel|Connection)\s*\(/i.test(m[2]!)) continue;
+      seen.set(key, { input: m[2]!.replace(/\s+/g, ' '), from: m.index! + m[0].length });
+      done.add(key);
+      if (seen.size >= MAX_VARS) break;
+    }
+    if (seen.size === 0) break;
+    const before = out;
+    // one pass for the variables (each replaced only past its assignment), one for the Session slots
+    const isSlot = (k: string) => /^(session|application)[([]/i.test(k);
+    const vars = [...seen.keys()].filter((k) => !isSlot(k));
+    const slots = [...seen.keys()].filter(isSlot);
+    if (vars.length) {
+      const use = new RegExp(String.raw`(?<![\w.$"'])(${vars.map(escapeRe).join('|')})(?![\w$"'])(?!\s*=[^=])`, flags);
+      out = out.replace(use, (name: string, _n: string, at: number) => {
+        const v = seen.get(kind === 'asp' ? name.toLowerCase() : name);
+        return v && at >= v.from ? v.input : name;
+      });
+    }
+    for (const key of slots) {
+      const slot = new RegExp(String.raw`${key.startsWith('s') ? 'Session' : 'Application'}\s*[(\[]\s*"${escapeRe(/"([^"]*)"/.exec(key)![1]!)}"\s*[)\]](?!\s*=[^=])`, 'gi');
+      out = out.replace(slot, seen.get(key)!.input);
+    }
+    if (out === before) break;
+  }
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** %uXXXX and %XX escapes, as unescape() reads them. */
+function unescapeText(s: string): string {
+  return s.replace(/%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})/g, (_, u: string | undefined, x: string | undefined) => String.fromCharCode(parseInt(u ?? x!, 16) & 0xff));
+}
+
+/** ASP: literals decoded where the page names the decoder. */
+function decodeAspLiterals(src: string): string {
+  let out = src;
+  // A page read as UTF-7 (codepage 65000): +<base64 of UTF-16BE>- runs are its text.
+  if (/codepage\s*=\s*"?\s*65000\b/i.test(out)) {
+    out = out.replace(/\+([A-Za-z0-9+/]{2,4000})-?/g, (run, b64: string) => {
+      const bytes = Buffer.from(b64, 'base64');
+      let s = '';
+      for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
+      return printable(s) ? s : run;
+    });
+  }
+  if (/unescape/i.test(out)) out = out.replace(/unescape\s*\(\s*"([^"\n]{1,4000})"\s*\)/gi, (_, s: string) => quoted(unescapeText(s)));
+  if (/strreverse/i.test(out)) {
+    out = out.replace(/StrReverse\s*\(\s*"([^"\n]{1,4000})"\s*\)/gi, (_, s: string) => quoted([...s].reverse().join('')));
+    // "request" written backwards in a literal, for a reversing decoder of the page's own
+    out = out.replace(/"([^"\n]{0,400}tseuqer[^"\n]{0,400})"/gi, (_, s: string) => quoted([...s].reverse().join('')));
+  }
+  // Chr(Str(i) - k) over "%n%n%n...": each number less k is a character
+  const off = /\bchr\s*\(\s*\w{1,20}\s*\(\s*\w{1,20}\s*\)\s*-\s*(\d{1,3})\s*\)/i.exec(out);
+  if (off) {
+    const k = Number(off[1]);
+    out = out.replace(/"((?:%\d{1,3}){4,2000})"/g, (lit, s: string) => {
+      const t = s.split('%').slice(1).map((n) => String.fromCharCode((Number(n) - k) & 0xff)).join('');
+      return printable(t) ? quoted(t) : lit;
+    });
+  }
+  // Chr(Asc(c) - k) over a literal: a Caesar shift
+  const shift = /\bchr[wb]?\s*\(\s*asc[wb]?\s*\((?:[^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*([-+])\s*(\d{1,3})\s*\)/i.exec(out);
+  if (shift) {
+    const k = Number(shift[2]) * (shift[1] === '-' ? -1 : 1);
+    out = out.replace(/"([^"\n]{12,4000})"/g, (lit, s: string) => {
+      const t = [...s].map((c) => String.fromCharCode((c.charCodeAt(0) + k) & 0xff)).join('');
+      return printable(t) ? quoted(t) : lit;
+    });
+  }
+  return out;
+}
+
+/** JSP: names built from bytes, chars or Base64 literals; the request reached through the page context or a servlet's parameter. */
+function decodeJspLiterals(src: string): string {
+  let out = src;
+  out = out.replace(/new\s+String\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{1,4000})\}\s*\)/g, (lit, list: string) => {
+    const t = list.split(',').map((n) => n.trim()).filter((n) => n !== '').map((n) => String.fromCharCode(Number(n) & 0xff)).join('');
+    return printable(t) ? quoted(t) : lit;
+  });
+  out = out.replace(/new\s+String\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/g, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  if (/decode|base64/i.test(out)) {
+    out = out.replace(/(new\s+String\s*\(\s*)?((?:[\w$]{1,40}\s*(?:\(\s*\))?\s*\.\s*){0,4})(?:decodeBuffer|decode|decodeBase64|parseBase64Binary)\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)(\s*\))?/g, (all, wrap: string | undefined, _p: string, b64: string, close: string | undefined) => {
+      const t = Buffer.from(b64, 'base64').toString('latin1');
+      if (!printable(t)) return all;
+      return wrap && close ? quoted(t) : `${wrap ?? ''}${quoted(t)}${close ?? ''}`;
+    });
+  }
+  // new StringBuilder("emitnuR.gnal.avaj").reverse().toString()
+  out = out.replace(/new\s+StringB(?:uilder|uffer)\s*\(\s*"([^"\\\n]{1,400})"\s*\)\s*\.\s*reverse\s*\(\s*\)(?:\s*\.\s*toString\s*\(\s*\))?/g, (_, t: string) => quoted([...t].reverse().join('')));
+  out = out.replace(/\b(?:pageContext|_jspx_page_context)\s*\.\s*getRequest\s*\(\s*\)/g, 'request');
+  const names = new Set([...out.matchAll(/HttpServletRequest\s+([A-Za-z_]\w{0,30})\b/g)].map((m) => m[1]!).filter((n) => n !== 'request'));
+  for (const n of [...names].slice(0, 8)) out = out.replace(new RegExp(String.raw`(?<![\w.$])${escapeRe(n)}\s*\.\s*(?=get(?:Parameter|Header|InputStream|Reader|QueryString)\b)`, 'g'), 'request.');
+  return out;
+}
+
+/** JScript: a function that evals its one parameter (function f(s){ ... eval(s ...) }) is eval wherever it is called. */
+function evalWrappers(src: string): string {
+  let out = src;
+  const wrappers = [...src.matchAll(/function\s+([A-Za-z_$][\w$]{0,30})\s*\(\s*([A-Za-z_$][\w$]{0,30})\s*\)\s*\{([^{}]{0,400})\}/g)].filter((m) => new RegExp(String.raw`\beval\s*\(\s*${escapeRe(m[2]!)}\b`).test(m[3]!));
+  for (const w of wrappers.slice(0, 8)) out = out.replace(new RegExp(String.raw`(?<![\w.$])(?<!function\s{1,8})${escapeRe(w[1]!)}\s*\(`, 'g'), 'eval(');
+  return out;
+}
+
+/**
+ * The flow layer (see the top of the file), undefined when it is the same as the joined layer
+ * or the bytes. `ext`: the file's extension, lower case (classic .asp pages are VBScript unless
+ * they say JScript; ASP.NET pages are C# unless they say VB); `joinedLayer`: joinedSource(src)
+ * when the caller has it already.
+ */
+export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joinedLayer?: string): string | undefined {
+  if (src.length > MAX_FLOW) return undefined;
+  const joined = joinedLayer ?? joinedSource(src) ?? src;
+  let out = joined;
+  const lang = /language\s*=\s*["']?\s*(jscript|javascript|c#|csharp|cs|vb|vbscript)\b/i.exec(out)?.[1]?.toLowerCase();
+  const cLike = kind === 'jsp' || (lang !== undefined ? !lang.startsWith('vb') : ext !== 'asp' && ext !== 'asa' && ext !== 'cer');
+  if (cLike) out = stripBlockComments(out);
+  if (kind === 'asp' && out.includes('\\x')) out = out.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  if (out !== joined) out = joinRuns(out);
+  out = kind === 'asp' ? decodeAspLiterals(out) : decodeJspLiterals(out);
+  if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
+  out = followInput(out, kind);
+  return out === joined ? undefined : out;
+}
