@@ -25,7 +25,8 @@ const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUE
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
 const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\//i;
 const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\))(?:\s*\[[^\]]{0,80}\])*$/i;
-const SANITISERS = new Set(['escapeshellarg', 'escapeshellcmd', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
+// (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
+const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
 const BARE = '(?<![\\w>$:\\\\])\\\\?';
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
@@ -603,12 +604,12 @@ function flow(src: string): FlowFinding[] {
   // (or saves any upload as a .php of its own naming)
   if (src.length <= 8192) {
     const unchecked = !UPLOAD_CHECKS.test(src) || /DOCUMENT_ROOT/.test(src);
-    const clientName = /\$_FILES\s*\[[^\]]{1,80}\]\s*\[\s*["']name["']\s*\]/.test(src);
+    const clientName = /\$_FILES\b/.test(src) && /\[\s*["']name["']\s*\]/.test(src);
     for (const m of src.matchAll(UPLOADS)) {
       const args = argsAt(src, m.index! + m[0].length);
       if (!args) continue;
       const parts = splitTop(args.all, [',']);
-      if (parts.length < 2 || !/\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b/.test(parts[0]!)) continue;
+      if (parts.length < 2 || !/\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b|\[\s*["']tmp_name["']\s*\]/.test(parts[0]!)) continue;
       const asPhp = /^\s*["'][^"']{0,200}\.(?:php\d?|phtml|phar)["']\s*$/i.test(parts[1]!);
       if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || (clientName && !/^\s*["']/.test(parts[1]!))))) {
         add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });
@@ -646,7 +647,8 @@ function flow(src: string): FlowFinding[] {
     // (its arguments read only where they matter: a file of "$a(" is not read 4,000 characters at each)
     const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
     const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
-    if (isTaintedAt(name, m.index!)) {
+    // (an element of a superglobal called: $_POST[0]($_POST[1]))
+    if (isTaintedAt(name, m.index!) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (args && liveAt(closureAt, name, m.index!) && /^\s*\(/.test(src.slice(m.index! + m[0].length + args.all.length + 1, m.index! + m[0].length + args.all.length + 64))) {
       // what a closure returns from the request, called at once: $get('f')($get('c')) (S19R-7)

@@ -52,6 +52,11 @@ export function foldVariables(code: string): string | undefined {
   }
   for (const m of code.matchAll(ASSIGN)) {
     if (events.length >= MAX_EVENTS) break;
+    // (an assignment in a line comment is not one: `$__ .= ("." ^ "~"); // $__ = _P`, when the code is read
+    // with its comments)
+    const before = code.slice(Math.max(0, m.index! - 200), m.index!);
+    const line = before.slice(before.lastIndexOf('\n') + 1);
+    if (/(?:^|[^:'"\\])\/\/|^\s*#|^\s*\*/.test(line)) continue;
     const name = m[1] ?? m[3]!;
     const from = m.index! + m[0].length;
     const end = rhsEnd(code, from);
