@@ -285,7 +285,7 @@ function flow(src: string): FlowFinding[] {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
     // (in a small file, one that calls a parameter too: function eat($a, $b) { $a($b); })
-    if (!DANGEROUS_BODY.test(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !(src.length <= 32768 && callsParameter(m[2]!, body))) return;
+    if (!DANGEROUS_BODY.test(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !(src.length <= 32768 && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body)))) return;
     const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
@@ -479,8 +479,10 @@ function flow(src: string): FlowFinding[] {
       }
       // (request input kept in the session is request input wherever the session is read, on a later request
       // too: Godzilla's shell stores its decoded payload there first)
-      if (name === '_SESSION' && direct(rhs, m.index!)) taint(name, 0);
-      else if (direct(rhs, m.index!)) taint(name, m.index!);
+      // (an array literal holding request input: $p = ['k' => file_get_contents('php://input')])
+      const given = direct(rhs, m.index!) || (/^\s*(?:\[|array\s*\()/i.test(rhs) && arrayValues(rhs).some((v) => direct(v, m.index!)));
+      if (name === '_SESSION' && given) taint(name, 0);
+      else if (given) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
@@ -653,7 +655,7 @@ function flow(src: string): FlowFinding[] {
     } else if (args && liveAt(closureAt, name, m.index!) && /^\s*\(/.test(src.slice(m.index! + m[0].length + args.all.length + 1, m.index! + m[0].length + args.all.length + 64))) {
       // what a closure returns from the request, called at once: $get('f')($get('c')) (S19R-7)
       add({ technique: 'request-input-callable', score: 90, description: `request input (returned by the closure in $${name}) called as a function`, offset: m.index! });
-    } else if (sinkVars.has(name) && args && direct(args.first, m.index!)) {
+    } else if (sinkVars.has(name) && args && (direct(args.first, m.index!) || (sinkVars.get(name) === 'create_function' && splitTop(args.all, [',']).some((a) => direct(a, m.index!))))) {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
     } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is decoded at run time ($${name})`, offset: m.index! });
@@ -856,7 +858,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       }
       // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
       part = part.replace(/^([A-Za-z_\x80-\xff(][\s\S]*\))(?:\s*\[(?:[^[\]\n]|\[[^[\]\n]{0,40}\]){0,80}\])+$/, '$1');
-      const call = /^([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\(([\s\S]*)\)$/.exec(part);
+      // (a name in quotes called is the same call: 'file_get_contents'('php://input'))
+      const call = /^(?:([A-Za-z_\x80-\xff][\w\x80-\xff]*)|'([A-Za-z_\x80-\xff][\w\x80-\xff]*)')\s*\(([\s\S]*)\)$/.exec(part)?.filter((g) => g !== undefined) as RegExpExecArray | undefined;
       if (call && !SANITISERS.has(call[1]!.toLowerCase()) && !/^(getallheaders|apache_request_headers)$/i.test(call[1]!)) {
         const args = splitTop(call[2]!, [',']);
         // (sprintf and the like pass on every argument, not the first: S18Q-14)
@@ -994,6 +997,7 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
   return out;
 }
 
+const CALLS_VARIABLE = /(?<![\w>:$])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(/;
 /** Whether a function's body calls one of its parameters as a function: `$a($b)`. */
 function callsParameter(params: string, body: string): boolean {
   if (!params.includes('$')) return false;

@@ -98,10 +98,34 @@ export function foldVariables(code: string): string | undefined {
     if (c === "'" || c === '"') {
       const lit = readPhpString(code, i);
       if (!lit) break;
+      // "$t", "{$t}", "$J[0]": a literal that is only a variable is the variable
+      const only = c === '"' ? ONLY_VARIABLE.exec(code.slice(i, lit.end)) : null;
+      const held = only ? valueAt(only[1]!, i) : undefined;
+      const v = only?.[2] !== undefined ? (Array.isArray(held) ? held[Number(only[2])] : undefined) : typeof held === 'string' ? held : undefined;
+      if (v !== undefined && interesting(v)) {
+        out += code.slice(last, i) + quote(v);
+        last = lit.end;
+        changed = true;
+      }
       i = lit.end - 1;
       continue;
     }
-    if (c !== '$' || (i > 0 && /[\w$>:\\]/.test(code[i - 1]!))) continue;
+    // end($f), reset($f), current($f) of an array of known values
+    if ((c === 'e' || c === 'r' || c === 'c') && (i === 0 || !/[\w$>:]/.test(code[i - 1]!))) {
+      PICK.lastIndex = i;
+      const p = PICK.exec(code);
+      const arr = p ? valueAt(p[2]!, i) : undefined;
+      const v = Array.isArray(arr) ? (p![1]!.toLowerCase() === 'end' ? arr[arr.length - 1] : arr[0]) : undefined;
+      if (p && v !== undefined && interesting(v)) {
+        out += code.slice(last, i) + quote(v);
+        last = i + p[0].length;
+        changed = true;
+        i = last - 1;
+        continue;
+      }
+    }
+    // (not a property, $o->$p, nor a static one, K::$p; `=> $f` is a use)
+    if (c !== '$' || (i > 0 && (/[\w$\\]/.test(code[i - 1]!) || (code[i - 1] === '>' && code[i - 2] === '-') || (code[i - 1] === ':' && code[i - 2] === ':')))) continue;
     USE.lastIndex = i;
     const m = USE.exec(code);
     if (!m) continue;
@@ -188,8 +212,10 @@ function foldSinkArguments(code: string, events: readonly Event[]): string {
   return out + code.slice(last);
 }
 
+const ONLY_VARIABLE = new RegExp(`^"\\{?\\$(${NAME})(?:\\[(\\d{1,4})\\])?\\}?"$`);
+const PICK = new RegExp(`(end|reset|current)\\s*\\(\\s*\\$(${NAME})\\s*\\)`, 'iy');
 /** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
-const INTERESTING = /^(?:https?|ftp):\/\/|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+const INTERESTING = /^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
 
 function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);

@@ -127,7 +127,8 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
 }
 
 /** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */
-const FOLDABLE = /\b(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
+// (a quoted name too, 'base64_decode'('...'), unless eval runs it: eval('base64_decode'(...)) is a finding of its own)
+const FOLDABLE = /(?:(?<!['\w$>:])|(?<!\b(?:eval|assert)\s*\(\s*@?\s*)(?=')')(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)(?:(?<='\w+)'|(?<!'\w+))\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
 
 /** Two single-quoted literals XORed ('!' ^ '@' is 'a'), and a literal alone in parentheses where it is a value (`${('_G').('ET')}`). */
 const XORED = /'((?:[^'\\]|\\.){0,256})'\s*\^\s*'((?:[^'\\]|\\.){0,256})'/g;
