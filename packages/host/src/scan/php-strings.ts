@@ -83,9 +83,13 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
   let changed = false;
   let out = '';
   let i = 0;
+  // (the next quote of each kind is looked for again only once passed: S20F-3, a file of 16 MiB with
+  // single quotes only looked for a double one from each literal to its end, minutes)
+  let q = -2;
+  let a = -2;
   while (i < s.length) {
-    const q = s.indexOf('"', i);
-    const a = s.indexOf("'", i);
+    if (q !== -1 && q < i) q = s.indexOf('"', i);
+    if (a !== -1 && a < i) a = s.indexOf("'", i);
     const start = q < 0 ? a : a < 0 ? q : Math.min(q, a);
     if (start < 0) {
       out += s.slice(i);
