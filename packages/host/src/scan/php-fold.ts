@@ -37,6 +37,24 @@ const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|<<<|array\s*\(|array_map\s*\(|\\?(?
 /** An assignment's start: `$a =`, `$a .=`, `${'a'} =`, not `==`, `=>`, nor `$a[..] =` (an element). */
 // (and `$$n =` with $n of known value, S20F: $n = 'f'; $$n = 'system'; $f(...))
 const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME})\\2\\s*\\}|\\$(${NAME}))\\s*(\\.?=)(?![=>])`, 'g');
+/** Destructuring: `list($a, $b) =`, `[$a, $b] =` (not an element's `$x[..] =`). */
+const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$'"])\[([^;\[\]=]{1,200})\])\s*=(?![=>])/gi;
+
+/** The matches of two patterns over one text, in the order of their positions (each read lazily). */
+function* byIndex(a: IterableIterator<RegExpMatchArray>, b: IterableIterator<RegExpMatchArray>): Generator<RegExpMatchArray> {
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && x.value.index! <= y.value.index!)) {
+      yield x.value;
+      x = a.next();
+    } else {
+      yield y.value;
+      y = b.next();
+    }
+  }
+}
+
 /** `foreach (array('_POST') as $r)`, `foreach (['_GET', '_POST'] as $r)`: the variable takes the first value. */
 const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s*(["'])(${NAME})\\1[^)\\]]{0,200}[)\\]]\\s*as\\s*\\$(${NAME})\\s*\\)`, 'gi');
 
@@ -51,8 +69,24 @@ export function foldVariables(code: string): string | undefined {
     if (events.length >= MAX_EVENTS) break;
     events.push({ at: m.index!, end: m.index! + m[0].length, name: m[3]!, value: m[2]! });
   }
-  for (const m of code.matchAll(ASSIGN)) {
+  for (const m of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT))) {
     if (events.length >= MAX_EVENTS) break;
+    if (m[0].endsWith('=') && (m[0].startsWith('[') || /^list\b/i.test(m[0]))) {
+      // [$a, $b] = ['sys', 'tem'], list($a, $b) = explode(...): each name its element (S20F-16)
+      const from = m.index! + m[0].length;
+      const end = rhsEnd(code, from);
+      const rhs = code.slice(from, end);
+      const value = rhs.length <= MAX_EXPR && FOLDABLE_START.test(rhs) ? evaluate(rhs, env, 0) : undefined;
+      splitTop(m[1] ?? m[2]!, [',']).slice(0, 64).forEach((item, i) => {
+        const v = new RegExp(`^\\s*\\$(${NAME})\\s*$`).exec(item);
+        if (!v) return;
+        const x = Array.isArray(value) ? value[i] : undefined;
+        if (x === undefined) env.delete(v[1]!);
+        else env.set(v[1]!, x);
+        events.push({ at: m.index!, end, name: v[1]!, value: x });
+      });
+      continue;
+    }
     const held = m[4] === undefined ? undefined : env.get(m[4]);
     const name = m[1] ?? m[3] ?? (typeof held === 'string' && new RegExp(`^${NAME}$`).test(held) ? held : undefined);
     if (name === undefined) continue;
