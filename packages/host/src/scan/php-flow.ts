@@ -38,15 +38,17 @@ const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_wal
 const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
 const RESULT_CALLED = new RegExp(`${BARE}(file_get_contents|file|fgets|stream_get_contents|base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|rawurldecode|trim|implode|join|strtolower|getenv)\\s*\\(`, 'gi');
 const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi');
-const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy)\\s*\\(`, 'gi');
+const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy|rename)\\s*\\(`, 'gi');
 /** What an uploader that looks at its files does: extensions, types, image tests, allow lists. */
-const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextension\b/i;
+// (and a pattern matched against the client's name: S20F-4, adminer's upload plugin, preg_match("~\\.($this->extensions)$~", $_FILES[$n]["name"]))
+const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextensions?\b|\bpreg_match\s*\([^;]{0,300}\[\s*["']name["']\s*\]/i;
 const WRITERS = new RegExp(`${BARE}(file_put_contents|fwrite|fputs)\\s*\\(`, 'gi');
 const SINK_CALL = new RegExp(`${BARE}(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 // (a quoted string is one step, so a ";" or "?>" in it does not end the right side: str_replace("?>", "", $c))
-const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?(\.?=)(?![=>])\s*((?:'(?:[^'\\]|\\[\s\S]){0,400}'|"(?:[^"\\]|\\[\s\S]){0,400}"|[^;?'"]|\?(?!>)|['"]){0,2000})/g;
+// (S20F: `??=`, and an element of an element, $_SESSION['a']['b'] = ...)
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}(\.?=|\?\?=|\+=)(?![=>])\s*((?:'(?:[^'\\]|\\[\s\S]){0,400}'|"(?:[^"\\]|\\[\s\S]){0,400}"|[^;?'"]|\?(?!>)|['"]){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?(?:&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:list\s*\(|\[)([^;()\[\]]{1,200})[)\]])\s*\)/gi;
 /** PHP's magic methods, which run on an object the request chose by unserialize(). */
@@ -328,8 +330,11 @@ function flow(src: string): FlowFinding[] {
         if (!def || def.at === m.index! || /\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
         const args = argsAt(src, m.index! + m[0].length);
         if (!args) continue;
-        splitTop(args.all, [',']).forEach((a, i) => {
-          const param = def.params[i];
+        splitTop(args.all, [',']).forEach((arg, i) => {
+          // (a named argument goes to the parameter of its name: g(f: 'system'), S20F)
+          const byName = /^\s*([A-Za-z_][\w]{0,63})\s*:(?!:)/.exec(arg);
+          const param = byName ? def.params.find((p) => p === byName[1]) : def.params[i];
+          const a = byName ? arg.slice(byName[0].length) : arg;
           if (param && direct(a, m.index!)) taint(param, def.at + 1);
           // (a code or command function's name given for a parameter the body calls: f('assert') or f(assert))
           const named = param && !sinkVars.has(param) ? /^\s*(["']?)\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\1\s*$/i.exec(a) : null;
@@ -358,9 +363,12 @@ function flow(src: string): FlowFinding[] {
       seen = 0;
       if (ctor) {
         // (and ReflectionClass::newInstance(...), which runs it the same)
-        for (const m of src.matchAll(/\bnew\s+(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|->\s*newInstance\s*\(/gi)) {
+        for (const m of src.matchAll(/\bnew\s+(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|->\s*newInstance(Args)?\s*\(/gi)) {
           if (++seen > 256) break;
-          const args = argsAt(src, m.index! + m[0].length);
+          let args = argsAt(src, m.index! + m[0].length);
+          // (newInstanceArgs([...]): the constructor's arguments in an array, S20F)
+          const listed = m[1] && args ? /^\s*(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))\s*$/i.exec(args.all) : null;
+          if (m[1]) args = listed ? { first: '', all: listed[1] ?? listed[2]! } : undefined;
           if (args) splitTop(args.all, [',']).forEach((a, i) => ctor.params[i] && direct(a, m.index!) && taint(ctor.params[i]!, ctor.at + 1));
         }
       }
@@ -376,6 +384,18 @@ function flow(src: string): FlowFinding[] {
           if (++seen > 256) break;
           const args = argsAt(src, m.index! + m[0].length);
           if (args && splitTop(args.all, [',']).some((a) => direct(a, m.index!))) taint(def.params[1], def.at + 1);
+        }
+      }
+      // A property named by the request, $o->{$_GET['c']}, runs __get with that name (S20F)
+      const magicGet = defs.get('__get');
+      if (magicGet?.params[0]) {
+        seen = 0;
+        for (const m of src.matchAll(/->\s*\{([^{}\n]{1,200})\}/g)) {
+          if (++seen > 256) break;
+          if (direct(m[1]!, m.index!)) {
+            taint(magicGet.params[0], magicGet.at + 1);
+            break;
+          }
         }
       }
       // An object called ($o(...), call_user_func($o, ...)) runs its __invoke with the arguments.
@@ -457,11 +477,21 @@ function flow(src: string): FlowFinding[] {
       else {
         // An assignment inside brackets ends at the bracket: ($a = 'assert') && ($b = $_POST['a']) && f($a, $b);
         // the assignments after it in the statement are read too
+        // (what is read again after the bracket comes out of the same 4 MiB: S20F-2, `$a=)$a=)...;` read
+        // each statement's 2,000 characters once per assignment in it, 115 s for 16 MiB)
         const cut = unbalancedAt(rhs);
         if (cut >= 0) {
+          if (reread > 0) {
+            reread -= rhs.length - cut;
+            assign.lastIndex = rhsAt + cut;
+          }
           rhs = rhs.slice(0, cut);
-          assign.lastIndex = rhsAt + cut;
         }
+      }
+      // (`+=` only of a whole superglobal: $_SESSION += $_GET puts the request in, S20F; numbers added are not text)
+      if (m[2] === '+=') {
+        if (/^\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*$/.test(rhs)) taint(name, name === '_SESSION' ? 0 : m.index!);
+        continue;
       }
       if (m[2] === '=' && CLOSURE_DEF.test(rhs.trim())) {
         // $f = function () { return $_GET['c']; }: $f is not request input, $f() is
@@ -485,7 +515,8 @@ function flow(src: string): FlowFinding[] {
       else if (given) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
-      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs);
+      // (and Closure::fromCallable('system'), system(...): S20F)
+      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
       // A short string put together from literals and variables holding them ($a = 'sys'; $c = $a . 'tem')
       // ($c = 'sys'; $c .= 'tem': the value appended to)
@@ -575,8 +606,13 @@ function flow(src: string): FlowFinding[] {
     if (mods && /e/.test(mods[3]!) && replacement !== undefined && isDirect(replacement, taintAt(m.index!), true)) add({ technique: 'request-input-exec', score: 90, description: 'request input is the replacement of a preg_replace with /e (run as PHP code)', offset: m.index! });
   }
   // A file written where and with what the request says.
+  // (the arguments read of writers and mailers come out of 4 MiB a file: S20F-5, 16 MiB of `mail(` without
+  // a ")" read 4,000 characters from each, 51 s; of `fwrite(`, 38 s before this change too)
+  let argBytes = 4 * 1024 * 1024;
   for (const m of src.matchAll(WRITERS)) {
+    if (argBytes <= 0) break;
     const args = argsAt(src, m.index! + m[0].length);
+    argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
@@ -593,7 +629,9 @@ function flow(src: string): FlowFinding[] {
   // A mailer: mail() given recipients and a message from the request, which sends whatever anyone asks to
   // whomever they name (a contact form writes to its own address)
   for (const m of src.matchAll(MAILS)) {
+    if (argBytes <= 0) break;
     const args = argsAt(src, m.index! + m[0].length);
+    argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
     if (parts.length >= 3 && direct(parts[0]!, m.index!) && (direct(parts[2]!, m.index!) || (parts[3] !== undefined && direct(parts[3], m.index!)))) {
@@ -1514,7 +1552,8 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
   const out: FlowFinding[] = [];
   const sinkName = (a: string) => {
     // (a bare name is a string in PHP 7 when no constant has it: call_user_func_array(assert, ...))
-    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a) ?? /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*$/i.exec(a);
+    // (and a first-class callable, system(...), or Closure::fromCallable('system'), S20F)
+    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a) ?? /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*(?:\(\s*\.\.\.\s*\)\s*)?$/i.exec(a) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?(\w{1,40})["']\s*\)\s*$/i.exec(a);
     const fn = lit?.[1]?.toLowerCase();
     return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
   };
@@ -1561,11 +1600,13 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
       continue;
     }
     const ran = closureRuns(closureText(src, cb, m.index!));
-    if (ran && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
+    // (an argument that is an array literal holding request input: array_map(system(...), [$_GET['c']]), S20F)
+    const given = (a: string) => direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!));
+    if (ran && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
     else if (CLOSURE_ONLY.has(fn)) {
       // (a bare name, call_user_func_array(assert, [...]): the literal names are the callers pass's)
-      const bare = /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*$/i.exec(cb);
-      if (bare && parts.some((a, i) => i !== at && direct(a, m.index!))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${bare[1]!.toLowerCase()}() through ${fn}()`, offset: m.index! });
+      const bare = /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*(?:\(\s*\.\.\.\s*\)\s*)?$/i.exec(cb);
+      if (bare && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${bare[1]!.toLowerCase()}() through ${fn}()`, offset: m.index! });
       continue;
     }
     else if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });

@@ -33,9 +33,28 @@ interface Event {
 }
 
 /** A right side that may fold: a literal, a variable, brackets, or a call of a function evaluate() knows. */
-const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|array\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|array_reverse|str_repeat|sprintf|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|strval|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
+const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|<<<|array\s*\(|array_map\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|array_reverse|str_repeat|sprintf|vsprintf|str_pad|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|ltrim|rtrim|strval|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
 /** An assignment's start: `$a =`, `$a .=`, `${'a'} =`, not `==`, `=>`, nor `$a[..] =` (an element). */
-const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME})\\2\\s*\\})\\s*(\\.?=)(?![=>])`, 'g');
+// (and `$$n =` with $n of known value, S20F: $n = 'f'; $$n = 'system'; $f(...))
+const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME})\\2\\s*\\}|\\$(${NAME}))\\s*(\\.?=)(?![=>])`, 'g');
+/** Destructuring: `list($a, $b) =`, `[$a, $b] =` (not an element's `$x[..] =`). */
+const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$'"])\[([^;\[\]=]{1,200})\])\s*=(?![=>])/gi;
+
+/** The matches of two patterns over one text, in the order of their positions (each read lazily). */
+function* byIndex(a: IterableIterator<RegExpMatchArray>, b: IterableIterator<RegExpMatchArray>): Generator<RegExpMatchArray> {
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && x.value.index! <= y.value.index!)) {
+      yield x.value;
+      x = a.next();
+    } else {
+      yield y.value;
+      y = b.next();
+    }
+  }
+}
+
 /** `foreach (array('_POST') as $r)`, `foreach (['_GET', '_POST'] as $r)`: the variable takes the first value. */
 const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s*(["'])(${NAME})\\1[^)\\]]{0,200}[)\\]]\\s*as\\s*\\$(${NAME})\\s*\\)`, 'gi');
 
@@ -50,19 +69,37 @@ export function foldVariables(code: string): string | undefined {
     if (events.length >= MAX_EVENTS) break;
     events.push({ at: m.index!, end: m.index! + m[0].length, name: m[3]!, value: m[2]! });
   }
-  for (const m of code.matchAll(ASSIGN)) {
+  for (const m of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT))) {
     if (events.length >= MAX_EVENTS) break;
     // (an assignment in a line comment is not one: `$__ .= ("." ^ "~"); // $__ = _P`, when the code is read
     // with its comments)
     const before = code.slice(Math.max(0, m.index! - 200), m.index!);
     const line = before.slice(before.lastIndexOf('\n') + 1);
     if (/(?:^|[^:'"\\])\/\/|^\s*#|^\s*\*/.test(line)) continue;
-    const name = m[1] ?? m[3]!;
+    if (m[0].endsWith('=') && (m[0].startsWith('[') || /^list\b/i.test(m[0]))) {
+      // [$a, $b] = ['sys', 'tem'], list($a, $b) = explode(...): each name its element (S20F-16)
+      const from = m.index! + m[0].length;
+      const end = rhsEnd(code, from);
+      const rhs = code.slice(from, end);
+      const value = rhs.length <= MAX_EXPR && FOLDABLE_START.test(rhs) ? evaluate(rhs, env, 0) : undefined;
+      splitTop(m[1] ?? m[2]!, [',']).slice(0, 64).forEach((item, i) => {
+        const v = new RegExp(`^\\s*\\$(${NAME})\\s*$`).exec(item);
+        if (!v) return;
+        const x = Array.isArray(value) ? value[i] : undefined;
+        if (x === undefined) env.delete(v[1]!);
+        else env.set(v[1]!, x);
+        events.push({ at: m.index!, end, name: v[1]!, value: x });
+      });
+      continue;
+    }
+    const held = m[4] === undefined ? undefined : env.get(m[4]);
+    const name = m[1] ?? m[3] ?? (typeof held === 'string' && new RegExp(`^${NAME}$`).test(held) ? held : undefined);
+    if (name === undefined) continue;
     const from = m.index! + m[0].length;
     const end = rhsEnd(code, from);
     const rhs = code.slice(from, end);
     let value = rhs.length <= MAX_EXPR && FOLDABLE_START.test(rhs) ? evaluate(rhs, env, 0) : undefined;
-    if (m[4] === '.=') {
+    if (m[5] === '.=') {
       const prior = env.get(name);
       value = typeof prior === 'string' && typeof value === 'string' && prior.length + value.length <= MAX_VALUE ? prior + value : undefined;
     }
@@ -79,15 +116,19 @@ export function foldVariables(code: string): string | undefined {
     if (list) list.push(e);
     else byName.set(e.name, [e]);
   }
+  // (a binary search in the name's events, sorted by end: S20F-1, 4,096 assignments of $a and then
+  // millions of uses of it read the whole list at each use, minutes for a file of 16 MiB)
   const valueAt = (name: string, at: number): Value | undefined => {
     const list = byName.get(name);
     if (!list) return undefined;
-    let found: Event | undefined;
-    for (const e of list) {
-      if (e.end > at) break;
-      found = e;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.end > at) hi = mid;
+      else lo = mid + 1;
     }
-    return found?.value;
+    return lo > 0 ? list[lo - 1]!.value : undefined;
   };
   let out = '';
   let last = 0;
@@ -250,7 +291,6 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   ucfirst: (x) => x.charAt(0).toUpperCase() + x.slice(1),
   lcfirst: (x) => x.charAt(0).toLowerCase() + x.slice(1),
   ucwords: (x) => x.replace(/(^|\s)(\S)/g, (_a, s: string, c: string) => s + c.toUpperCase()),
-  trim: (x) => x.trim(),
   strval: (x) => x,
 };
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
@@ -284,6 +324,13 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
     return s;
   }
   if (e.startsWith('(') && closes(e, 0) === e.length - 1) return evaluate(e.slice(1, -1), env, depth + 1);
+  // a heredoc or nowdoc without variables or escapes (S20F): its lines less the closing marker's indentation
+  const doc = /^<<<[ \t]*(["']?)([A-Za-z_]\w{0,63})\1\r?\n([\s\S]*?)\r?\n([ \t]*)\2$/.exec(e);
+  if (doc) {
+    const body = doc[3]!;
+    if (doc[1] !== "'" && /[$\\]/.test(body)) return undefined;
+    return body.split(/\r?\n/).map((l) => (l.startsWith(doc[4]!) ? l.slice(doc[4]!.length) : l)).join('\n');
+  }
   if (e[0] === "'" || e[0] === '"') {
     const lit = readPhpString(e, 0, MAX_VALUE);
     if (!lit || lit.end !== e.length) return undefined;
@@ -328,7 +375,7 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
   if (typeof named !== 'string') return undefined;
   const fn = named.toLowerCase();
   const rawArgs = call[5]!.trim() === '' ? [] : splitTop(call[5]!, [',']);
-  if (rawArgs.length > 8) return undefined;
+  if (rawArgs.length > 16) return undefined;
   const args = rawArgs.map((a) => evaluate(a, env, depth + 1));
   const s = (i: number) => (typeof args[i] === 'string' ? (args[i] as string) : undefined);
   const n = (i: number) => (i < rawArgs.length ? integer(rawArgs[i]!, env) : undefined);
@@ -391,28 +438,89 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
     const x = s(0);
     return x === undefined ? undefined : [...x].slice(0, 256);
   }
+  // array_map('chr', [115, ...]) and the other functions of one string above, over an array (S20F)
+  if (fn === 'array_map' && rawArgs.length === 2) {
+    const f = s(0)?.toLowerCase();
+    const list = args[1];
+    if (f === undefined || !Array.isArray(list) || !(f === 'chr' || FOLDED[f] || DECODED.has(f) || f === 'trim')) return undefined;
+    const out: string[] = [];
+    for (const x of list) {
+      const v = evaluate(`${f}(${/^-?\d{1,9}$/.test(x) ? x : quote(x)})`, env, depth + 1);
+      if (typeof v !== 'string') return undefined;
+      out.push(v);
+    }
+    return out;
+  }
   if (fn === 'array_reverse') return Array.isArray(args[0]) ? [...args[0]].reverse() : undefined;
   if (fn === 'str_repeat') {
     const [x, k] = [s(0), n(1)];
     return x === undefined || k === undefined || k < 0 || x.length * k > MAX_VALUE ? undefined : x.repeat(k);
   }
-  if (fn === 'sprintf') {
-    const f = s(0);
-    if (f === undefined || !/^(?:[^%]|%s|%%)*$/.test(f)) return undefined;
-    let k = 1;
-    let bad = false;
-    const r = f.replace(/%[s%]/g, (t) => {
-      if (t === '%%') return '%';
-      const x = s(k++);
-      if (x === undefined) bad = true;
-      return x ?? '';
-    });
-    return bad ? undefined : r;
-  }
   if (fn === 'pack') {
     const [f, x] = [s(0), s(1)];
     if (f === undefined || x === undefined || !/^H\*$/i.test(f) || !/^[0-9a-f]*$/i.test(x)) return undefined;
     return Buffer.from(x.length % 2 ? `${x}0` : x, 'hex').toString('latin1');
+  }
+  // (S20F: trim, ltrim and rtrim given the characters to take off; str_pad; strtr given an array; vsprintf and %c)
+  if ((fn === 'trim' || fn === 'ltrim' || fn === 'rtrim') && rawArgs.length <= 2) {
+    const x = s(0);
+    const set = rawArgs.length === 2 ? s(1) : ' \t\n\r\0\x0B';
+    if (x === undefined || set === undefined || /\.\./.test(set)) return undefined;
+    let a = 0;
+    let b = x.length;
+    if (fn !== 'rtrim') while (a < b && set.includes(x[a]!)) a++;
+    if (fn !== 'ltrim') while (b > a && set.includes(x[b - 1]!)) b--;
+    return x.slice(a, b);
+  }
+  if (fn === 'str_pad') {
+    const [x, len, pad] = [s(0), n(1), rawArgs.length > 2 ? s(2) : ' '];
+    if (x === undefined || len === undefined || pad === undefined || pad === '' || len > MAX_VALUE || rawArgs.length > 3) return undefined;
+    let r = x;
+    while (r.length < len) r += pad;
+    return r.slice(0, Math.max(len, x.length));
+  }
+  if (fn === 'strtr' && rawArgs.length === 2) {
+    const [x, pairs] = [s(0), /^\s*(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))\s*$/i.exec(rawArgs[1]!)];
+    if (x === undefined || !pairs) return undefined;
+    const map: [string, string][] = [];
+    for (const item of splitTop(pairs[1] ?? pairs[2]!, [',']).filter((t) => t.trim() !== '')) {
+      const kv = splitTop(item, ['=>']);
+      const [k, v] = kv.length === 2 ? [evaluate(kv[0]!, env, depth + 1), evaluate(kv[1]!, env, depth + 1)] : [undefined, undefined];
+      if (typeof k !== 'string' || typeof v !== 'string' || k === '' || map.length >= 64) return undefined;
+      map.push([k, v]);
+    }
+    map.sort((p, q) => q[0].length - p[0].length);
+    let r = '';
+    for (let i = 0; i < x.length; ) {
+      const hit = map.find(([k]) => x.startsWith(k, i));
+      if (hit) {
+        r += hit[1];
+        i += hit[0].length;
+      } else r += x[i++];
+      if (r.length > MAX_VALUE) return undefined;
+    }
+    return r;
+  }
+  if (fn === 'sprintf' || fn === 'vsprintf') {
+    const f = s(0);
+    const list = fn === 'vsprintf' ? args[1] : undefined;
+    if (f === undefined || (fn === 'vsprintf' && !Array.isArray(list)) || !/^(?:[^%]|%[sc%])*$/.test(f)) return undefined;
+    const arg = (k: number): string | undefined => (fn === 'vsprintf' ? (list as string[])[k - 1] : s(k));
+    const num = (k: number): number | undefined => (fn === 'vsprintf' ? (/^-?\d{1,9}$/.test((list as string[])[k - 1] ?? '') ? Number((list as string[])[k - 1]) : undefined) : n(k));
+    let k = 1;
+    let bad = false;
+    const r = f.replace(/%[sc%]/g, (t) => {
+      if (t === '%%') return '%';
+      if (t === '%c') {
+        const c = num(k++);
+        if (c === undefined) bad = true;
+        return c === undefined ? '' : String.fromCharCode(((c % 256) + 256) % 256);
+      }
+      const x = arg(k++);
+      if (x === undefined) bad = true;
+      return x ?? '';
+    });
+    return bad ? undefined : r;
   }
   const folded = FOLDED[fn];
   if (folded) {

@@ -83,9 +83,13 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
   let changed = false;
   let out = '';
   let i = 0;
+  // (the next quote of each kind is looked for again only once passed: S20F-3, a file of 16 MiB with
+  // single quotes only looked for a double one from each literal to its end, minutes)
+  let q = -2;
+  let a = -2;
   while (i < s.length) {
-    const q = s.indexOf('"', i);
-    const a = s.indexOf("'", i);
+    if (q !== -1 && q < i) q = s.indexOf('"', i);
+    if (a !== -1 && a < i) a = s.indexOf("'", i);
     const start = q < 0 ? a : a < 0 ? q : Math.min(q, a);
     if (start < 0) {
       out += s.slice(i);
@@ -128,7 +132,9 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
 
 /** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */
 // (a quoted name too, 'base64_decode'('...'), unless eval runs it: eval('base64_decode'(...)) is a finding of its own)
-const FOLDABLE = /(?:(?<!['\w$>:])|(?<!\b(?:eval|assert)\s*\(\s*@?\s*)(?=')')(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)(?:(?<='\w+)'|(?<!'\w+))\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
+// (the quote, when there is one, is group 1: each alternative reads forward only, and whether eval runs it is
+// looked at in the 24 characters before, in the replacer)
+const FOLDABLE = /(?:(?<!['\w$>:])|(')(?=(?:str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)'))(str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|strtolower|strtoupper|ucfirst|trim)(?:(?<=')|'?)\s*\(\s*'((?:[^'\\]|\\.){0,4096})'\s*\)|\bstr_replace\s*\(\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,256})'\s*,\s*'((?:[^'\\]|\\.){0,4096})'\s*\)/gi;
 
 /** Two single-quoted literals XORed ('!' ^ '@' is 'a'), and a literal alone in parentheses where it is a value (`${('_G').('ET')}`). */
 const XORED = /'((?:[^'\\]|\\.){0,256})'\s*\^\s*'((?:[^'\\]|\\.){0,256})'/g;
@@ -151,7 +157,9 @@ function foldCalls(s: string): { text: string; changed: boolean; unwrapped: bool
     unwrapped = true;
     return before + lit;
   });
-  const text = s.replace(FOLDABLE, (all, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined) => {
+  const text = s.replace(FOLDABLE, (all, quoted: string | undefined, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined, at: number) => {
+    // a quoted name must be closed by its quote ('base64_decode'(...)), and is left where eval runs it
+    if (quoted !== undefined && (!all.startsWith(`'${fn}'`) || /\b(?:eval|assert)\s*\(\s*@?\s*$/i.test(s.slice(Math.max(0, at - 24), at)))) return all;
     let v: string;
     if (fn === undefined) {
       const from = unq(search!);
