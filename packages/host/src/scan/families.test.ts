@@ -160,3 +160,28 @@ describe('scan: php-fold (variables of known value written in)', () => {
     assert.equal(foldVariables(`<?php $a = str_repeat('eval', 2000); $a(1);`), undefined);
   });
 });
+
+describe('scan: classic ASP running a string it builds', () => {
+  // written by us: "Response.Write(1)" from numbers, from pieces split and joined, reversed
+  const codes = [...'Response.Write(1)'].map((c) => c.charCodeAt(0)).join(', ');
+  const SHELLS: [string, string][] = [
+    ['Chr() of an array of numbers', `<%\nDim a, s, i\na = Array(${codes})\nFor i = 0 To UBound(a)\n  s = s & Chr(a(i))\nNext\nExecute s\n%>`],
+    ['pieces split and joined', `<%\nDim p, c\np = "R!e!s!p!o!n!s!e!.!W!r!i!t!e!(!1!)"\nc = Join(Split(p, "!"), "")\nExecute(c)\n%>`],
+    ['a reversed string', `<%\nDim c\nc = StrReverse(")1(etirW.esnopseR")\nExecuteGlobal c\n%>`],
+  ];
+  const PAGES: [string, string][] = [
+    ['a page that joins a list for display', `<%\nDim p\np = Join(Split("a,b,c", ","), " / ")\nResponse.Write p\n%>`],
+    ['a page that runs a fixed statement', `<%\nDim n\nn = Chr(65)\nExecute "Response.Write ""x"""\n%>`],
+  ];
+  for (const [name, src] of SHELLS) {
+    it(`malicious: ${name}`, () => {
+      const r = scanner.scanBuffer(Buffer.from(src), '/srv/www/x.asp');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, src] of PAGES) {
+    it(`not malicious: ${name}`, () => {
+      assert.notEqual(scanner.scanBuffer(Buffer.from(src), '/srv/www/x.asp').verdict, 'malicious');
+    });
+  }
+});

@@ -107,6 +107,23 @@ rule mamori_aspx_eval_request {
     any of them
 }
 
+rule mamori_asp_execute_built {
+  meta:
+    score = 80
+    technique = "asp-eval"
+    description = "classic ASP running, with Execute, a string it builds at run time (Chr() of numbers, Split/Join, StrReverse) in a small page"
+  strings:
+    $x = /(^|[\r\n:])[ \t]*Execute(Global)?[ \t]*\(?[ \t]*[A-Za-z_][A-Za-z0-9_]{0,40}[ \t]*\)?[ \t]*(\r?\n|:|%>|$)/ nocase
+    $b1 = /\bStrReverse\s*\(/ nocase
+    $b2 = /\bJoin\s*\(\s*Split\s*\(/ nocase
+    $b3 = /\bChr[WB]?\s*\(\s*[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(/ nocase
+    $b4 = /\bArray\s*\(\s*\d{2,3}\s*,\s*\d{2,3}\s*,\s*\d{2,3}\s*,\s*\d{2,3}\s*,/ nocase
+    $b5 = /\bChr[WB]?\s*\(\s*\d{1,4}\s*[-+*\/]/ nocase
+    $b6 = /\bChr[WB]?\s*\(\s*[A-Za-z_][A-Za-z0-9_]{0,40}\s*[-+*\/]\s*\d/ nocase
+  condition:
+    (extension == "asp" or extension == "asa" or extension == "cer") and filesize < 8KB and $x and any of ($b*)
+}
+
 rule mamori_aspx_process_start {
   meta:
     score = 85
