@@ -94,6 +94,7 @@ const BENIGN: [string, string][] = [
   ['array_udiff with a comparison closure', `$d = array_udiff($_POST['a'] ?? [], ['x'], function ($a, $b) { return strcmp($a, $b); }); echo count($d);`],
   ['a command function used where it exists', `if (function_exists('exec')) { exec('uptime', $out); echo htmlspecialchars(implode("\\n", $out)); }`],
   ['a log viewer that reads /var/log', `foreach (array('/var/log/messages', '/var/log/secure') as $f) { echo htmlspecialchars(@file_get_contents($f)); }`],
+  ['PHP with a function named execute and chr() arithmetic (an ASP rule must not read PHP)', `function execute($q) { return $q; }\n$ok = execute(trim($sql ?? ''));\n$c = chr($v - 32);`],
   ['ob_start with a minifying closure', `ob_start(function ($html) { return preg_replace('/\\s+/', ' ', $html); }); echo htmlspecialchars($_GET['q'] ?? ''); ob_end_flush();`],
 ];
 
@@ -107,7 +108,7 @@ function runByPhp(s: Sample): string | undefined {
 describe('scan: techniques of the public webshell families, in samples of our own', () => {
   it(`has ${SAMPLES.length} samples and ${BENIGN.length} look-alikes`, () => {
     assert.equal(SAMPLES.length, 31);
-    assert.equal(BENIGN.length, 10);
+    assert.equal(BENIGN.length, 11);
   });
   for (const s of SAMPLES) {
     it(`malicious: ${s.name}`, () => {

@@ -252,6 +252,18 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   /**
+   * Likewise our ASP and JSP rules (`mamori_asp*`, `mamori_jsp*`) count only in files those servers
+   * run: ASP or JSP by name, or other files (an upload, an image) with a `<%` tag; never in a PHP file
+   * (TCPDF's QR code writer has `chr(...) - k` and `eval(` and is not ASP).
+   */
+  function onlyWebWhereWeb(found: Finding[], data: Buffer, kind: FileKind): Finding[] {
+    const web = (f: Finding) => f.source.startsWith('mamori/') && /^mamori_(asp|jsp)/.test(f.rule);
+    if (!found.some(web)) return found;
+    const tagged = kind !== 'php' && data.indexOf('<%') >= 0;
+    return found.filter((f) => !web(f) || (f.rule.startsWith('mamori_asp') ? kind === 'asp' : kind === 'jsp') || tagged);
+  }
+
+  /**
    * Our rules read bytes, and PHP comments can quote webshell code (security
    * notes, docs). A PHP file with hits from our rules is scanned again with
    * its comments blanked; our hits that do not come back are dropped. Rare,
@@ -311,9 +323,11 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const findings: Finding[] = [...extra];
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
-    let signatures = onlyPhpWherePhp(yaraFindings(data, path), text, kind);
+    let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, kind);
     const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
     analyse(data, text, path, kind, 0, [], findings, budget);
+    // (the rules read the layers of a PHP file too: what they found there is PHP's)
+    if (kind === 'php') findings.splice(0, findings.length, ...onlyWebWhereWeb(findings, data, kind));
     // The code as PHP 7.4 and older run it, where it holds control bytes they skip (PHP 8 refuses
     // such a file): a layer of its own, read by the rules and the analysers.
     const layer7 = text === '' ? { overflow: false } : php7Layer(kind, text);
