@@ -94,7 +94,7 @@ const BENIGN: [string, string][] = [
   ['array_udiff with a comparison closure', `$d = array_udiff($_POST['a'] ?? [], ['x'], function ($a, $b) { return strcmp($a, $b); }); echo count($d);`],
   ['a command function used where it exists', `if (function_exists('exec')) { exec('uptime', $out); echo htmlspecialchars(implode("\\n", $out)); }`],
   ['a log viewer that reads /var/log', `foreach (array('/var/log/messages', '/var/log/secure') as $f) { echo htmlspecialchars(@file_get_contents($f)); }`],
-  ['PHP with a function named execute and chr() arithmetic (an ASP rule must not read PHP)', `function execute($q) { return $q; }\n$ok = execute(trim($sql ?? ''));\n$c = chr($v - 32);`],
+  ['PHP with a function named execute and chr() arithmetic (an ASP rule must not read PHP)', `function execute($q) { return $q; }\n$ok = execute(trim($sql ?? ''));\nfor ($i = 0; $i < 3; $i++) { $c = chr(ord($t[$i]) - 3); }`],
   ['ob_start with a minifying closure', `ob_start(function ($html) { return preg_replace('/\\s+/', ' ', $html); }); echo htmlspecialchars($_GET['q'] ?? ''); ob_end_flush();`],
 ];
 
