@@ -33,6 +33,12 @@ const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
 const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
 const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
+/** The code and command functions PHP can call by name (not eval, a language construct). */
+const NAMED_SINKS = [...CODE_SINKS, ...SHELL_SINKS].filter((n) => n !== 'eval').join('|');
+/** Such a name bare, as PHP 7 reads an unknown constant, or as a first-class callable: `assert`, `system(...)`. */
+const BARE_SINK_NAME = new RegExp(`^\\s*\\\\?(${NAMED_SINKS})\\s*(?:\\(\\s*\\.\\.\\.\\s*\\)\\s*)?$`, 'i');
+/** Such a name given as an argument, quoted or bare: `g('system')`, `g(system)`. */
+const SINK_NAME_ARG = new RegExp(`^\\s*(["']?)\\\\?(${NAMED_SINKS})\\1\\s*$`, 'i');
 /** Functions that call a callback given by name with arguments given beside it. */
 const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
 const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
@@ -337,7 +343,7 @@ function flow(src: string): FlowFinding[] {
           const a = byName ? arg.slice(byName[0].length) : arg;
           if (param && direct(a, m.index!)) taint(param, def.at + 1);
           // (a code or command function's name given for a parameter the body calls: f('assert') or f(assert))
-          const named = param && !sinkVars.has(param) ? /^\s*(["']?)\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\1\s*$/i.exec(a) : null;
+          const named = param && !sinkVars.has(param) ? SINK_NAME_ARG.exec(a) : null;
           if (named && param) sinkVars.set(param, named[2]!.toLowerCase());
         });
       }
@@ -1553,7 +1559,7 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
   const sinkName = (a: string) => {
     // (a bare name is a string in PHP 7 when no constant has it: call_user_func_array(assert, ...))
     // (and a first-class callable, system(...), or Closure::fromCallable('system'), S20F)
-    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a) ?? /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*(?:\(\s*\.\.\.\s*\)\s*)?$/i.exec(a) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?(\w{1,40})["']\s*\)\s*$/i.exec(a);
+    const lit = /^\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(a) ?? BARE_SINK_NAME.exec(a) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?(\w{1,40})["']\s*\)\s*$/i.exec(a);
     const fn = lit?.[1]?.toLowerCase();
     return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
   };
@@ -1605,7 +1611,7 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     if (ran && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
     else if (CLOSURE_ONLY.has(fn)) {
       // (a bare name, call_user_func_array(assert, [...]): the literal names are the callers pass's)
-      const bare = /^\s*\\?(assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*(?:\(\s*\.\.\.\s*\)\s*)?$/i.exec(cb);
+      const bare = BARE_SINK_NAME.exec(cb);
       if (bare && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${bare[1]!.toLowerCase()}() through ${fn}()`, offset: m.index! });
       continue;
     }

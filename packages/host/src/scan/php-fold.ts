@@ -15,7 +15,7 @@
  * 16 levels of nesting.
  */
 import { decode, type Decoder } from './decoders.js';
-import { readPhpString } from './php-strings.js';
+import { quote, readPhpString } from './php-strings.js';
 import { splitTop } from './php-flow.js';
 
 const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
@@ -281,9 +281,6 @@ function rhsEnd(code: string, from: number): number {
   return stop;
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   strtolower: (x) => x.toLowerCase(),

@@ -75,7 +75,8 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_MAX_BYTES): str
   return changed ? s : undefined;
 }
 
-function quote(value: string): string {
+/** A value written as a single-quoted PHP literal. */
+export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
