@@ -23,8 +23,9 @@ export interface FlowFinding {
 
 const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
-const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\//i;
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\))(?:\s*\[[^\]]{0,80}\])*$/i;
+// (and what curl fetched, or a stream opened on a URL)
+const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,80}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
@@ -80,6 +81,17 @@ const OUT_PARAMS: Record<string, [from: number, to: number]> = {
 };
 const OUT_CALL = new RegExp(`(?<![\\w>$:])\\\\?(${Object.keys(OUT_PARAMS).join('|')})\\s*\\(`, 'gi');
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
+/** A closure kept in a variable: `$g = function ($f, $a) {`, `$g = fn($f, $a) =>`; its name is read as `$g`. */
+const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))\b/i;
+const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(([^)]{0,400})\)/gi;
+/**
+ * A function of the file called by its name as a string: `call_user_func('g', ...)`, `call_user_func('K::go', ...)`,
+ * `call_user_func([$o, 'go'], ...)`, the `_array` forms, `(new ReflectionMethod('K', 'go'))->invoke($o, ...)`,
+ * `(new ReflectionFunction('g'))->invoke(...)`: the name in group 4, 6, 8, 9 or 10 (ReflectionFunction's,
+ * whose invoke has no object first); the call's arguments start after the match, the callable or the
+ * object first. Groups 1, 2 and 11: the arguments come as one array.
+ */
+const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*\)?\s*->\s*invoke(Args)?\s*\(/gi;
 const DANGEROUS_BODY = new RegExp(`${BARE}(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\\s*\\(`, 'i');
 /** A sink given a variable: `system($c`, `passthru(@$c`. */
 const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
@@ -297,7 +309,22 @@ function flow(src: string): FlowFinding[] {
     const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
-  const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:->|::)?(${[...defs.keys()].join('|')})\\s*\\(`, 'gi') : undefined;
+  // (closures kept in variables, in small files, when they run something or call a parameter: `$g = fn($f, $a) => $f($a)`)
+  if (src.length <= 32768 && /\$[\w\x80-\xff]+\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(/i.test(src)) {
+    for (const m of src.matchAll(CLOSURE_VAR_DEF)) {
+      if (defs.size >= 2000) break;
+      const body = src.slice(m.index!, m.index! + 4000);
+      const end = /^[^;]*?=>/.test(body.slice(m[0].length)) ? body.indexOf(';', m[0].length) : -1;
+      const text = end > 0 ? body.slice(0, end) : body;
+      if (!DANGEROUS_BODY.test(text) && !callsParameter(m[2]!, text)) continue;
+      const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
+      // (a function's parameters are its scope's, from its keyword; an arrow function's are the scope around it)
+      defs.set(`$${m[1]!.toLowerCase()}`, { at: m.index! + m[0].search(/\b(?:function|fn)\b/i), params });
+    }
+  }
+  const named = [...defs.keys()].filter((k) => !k.startsWith('$'));
+  const held = [...defs.keys()].filter((k) => k.startsWith('$')).map((k) => `\\$${k.slice(1)}`);
+  const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:(?:->|::)?(${named.join('|') || '(?!)'})|(${held.join('|') || '(?!)'}))\\s*\\(`, 'gi') : undefined;
   // The returns (and yields) of the code, and the function each is in: its lower-case name, '' for a closure
   // (undefined for one too long to be looked up by its text).
   const returnsAt = [...code.matchAll(/(?<![\w\x80-\xff$>:\\])(?:return|yield(?:\s+from)?)\b/gi)].slice(0, 100_000).map((m) => [m.index!, m.index! + m[0].length] as const);
@@ -332,7 +359,7 @@ function flow(src: string): FlowFinding[] {
     const before = marked + sinkVars.size + returners.size + givers.size;
     if (calls) {
       for (const m of src.matchAll(calls)) {
-        const def = defs.get(m[1]!.toLowerCase());
+        const def = defs.get((m[1] ?? m[2]!).toLowerCase());
         if (!def || def.at === m.index! || /\bfunction\s+&?$/.test(src.slice(Math.max(0, m.index! - 12), m.index!))) continue;
         const args = argsAt(src, m.index! + m[0].length);
         if (!args) continue;
@@ -345,6 +372,25 @@ function flow(src: string): FlowFinding[] {
           // (a code or command function's name given for a parameter the body calls: f('assert') or f(assert))
           const named = param && !sinkVars.has(param) ? SINK_NAME_ARG.exec(a) : null;
           if (named && param) sinkVars.set(param, named[2]!.toLowerCase());
+        });
+      }
+    }
+    if (defs.size > 0 && NAME_CALLS_HINT.test(src)) {
+      let seen = 0;
+      for (const m of src.matchAll(NAME_CALLS)) {
+        if (++seen > 256) break;
+        const def = defs.get((m[4] ?? m[6] ?? m[8] ?? m[9] ?? m[10]!).toLowerCase());
+        const args = def ? argsAt(src, m.index! + m[0].length) : undefined;
+        if (!def || !args) continue;
+        let parts = splitTop(args.all, [',']);
+        // (call_user_func's first argument is the callable, invoke's the object; ReflectionFunction's invoke has neither)
+        if (m[10] === undefined) parts = parts.slice(1);
+        if (m[1] || m[2] || m[11]) parts = arrayValues(parts[0] ?? '');
+        parts.forEach((a, i) => {
+          const param = def.params[i];
+          if (param && direct(a, m.index!)) taint(param, def.at + 1);
+          const given = param && !sinkVars.has(param) ? SINK_NAME_ARG.exec(a) : null;
+          if (given && param) sinkVars.set(param, given[2]!.toLowerCase());
         });
       }
     }
@@ -1021,6 +1067,8 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
     const lit = /^(["'])([A-Za-z0-9_]{0,40})\1$/.exec(p);
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(p);
     let part = lit ? lit[2] : v ? known.get(v[1]!) : undefined;
+    // ('sys') . 'tem': a piece in parentheses is its inside
+    if (part === undefined && p.startsWith('(') && p.endsWith(')')) part = stringValue(p.slice(1, -1), known);
     // "{$a}tem", "${a}tem", "$a": a double-quoted literal naming variables that hold short strings
     if (part === undefined && /^"[\w${}]{1,80}"$/.test(p)) {
       let bad = false;

@@ -23,7 +23,37 @@ const MAX_VALUE = 4096;
 const MAX_EVENTS = 4096;
 const MAX_EXPR = 2000;
 
-type Value = string | string[];
+/** A list of strings; an array literal's string keys ('x' => 'system') in `keyed`. */
+type List = string[] & { keyed?: ReadonlyMap<string, string> };
+type Value = string | List;
+
+/**
+ * The names of known value at a point: variables by their name, and, under keys no variable name
+ * can have, constants (`#F`), class constants and static properties (`::F`, `::$f`), properties'
+ * defaults (`->f`) and functions of one `return` (`()g`: the parameters, then the expression).
+ * A function's frame sees its parameters, and its parent's names other than variables. Calls into
+ * functions of the file share one budget.
+ */
+class Env extends Map<string, Value> {
+  constructor(
+    readonly parent?: Env,
+    readonly budget: { calls: number } = parent?.budget ?? { calls: 256 },
+  ) {
+    super();
+  }
+  override get(key: string): Value | undefined {
+    const own = super.get(key);
+    if (own !== undefined || !this.parent || /^[\w\x80-\xff]/.test(key)) return own;
+    return this.parent.get(key);
+  }
+}
+
+/** An element of a value: a list's item by number or key, a string's character. */
+function element(v: Value | undefined, key: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (/^\d{1,4}$/.test(key)) return typeof v === 'string' ? v[Number(key)] : (v[Number(key)] ?? v.keyed?.get(key));
+  return typeof v === 'string' ? undefined : v.keyed?.get(key);
+}
 interface Event {
   /** where the assignment starts, and where its right side ends (the value holds from there) */
   at: number;
@@ -40,23 +70,34 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME
 /** Destructuring: `list($a, $b) =`, `[$a, $b] =` (not an element's `$x[..] =`). */
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$'"])\[([^;\[\]=]{1,200})\])\s*=(?![=>])/gi;
 
-/** The matches of two patterns over one text, in the order of their positions (each read lazily). */
-function* byIndex(a: IterableIterator<RegExpMatchArray>, b: IterableIterator<RegExpMatchArray>): Generator<RegExpMatchArray> {
-  let x = a.next();
-  let y = b.next();
-  while (!x.done || !y.done) {
-    if (y.done || (!x.done && x.value.index! <= y.value.index!)) {
-      yield x.value;
-      x = a.next();
-    } else {
-      yield y.value;
-      y = b.next();
-    }
+/** The matches of several patterns over one text, in the order of their positions (each read lazily), with the pattern's number. */
+function* byIndex(...its: IterableIterator<RegExpMatchArray>[]): Generator<[RegExpMatchArray, number]> {
+  const heads = its.map((it) => it.next());
+  for (;;) {
+    let best = -1;
+    heads.forEach((h, k) => {
+      if (!h.done && (best < 0 || h.value.index! < heads[best]!.value!.index!)) best = k;
+    });
+    if (best < 0) return;
+    yield [heads[best]!.value as RegExpMatchArray, best];
+    heads[best] = its[best]!.next();
   }
 }
 
 /** `foreach (array('_POST') as $r)`, `foreach (['_GET', '_POST'] as $r)`: the variable takes the first value. */
 const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s*(["'])(${NAME})\\1[^)\\]]{0,200}[)\\]]\\s*as\\s*\\$(${NAME})\\s*\\)`, 'gi');
+/** A loop over a literal list appending to one variable: `foreach ([115, 121] as $n) $f .= chr($n);` */
+const FOREACH_APPEND = new RegExp(`\\bforeach\\s*\\(\\s*((?:array\\s*\\(|\\[)[^;]{0,2000}?[)\\]])\\s*as\\s*\\$(${NAME})\\s*\\)\\s*(\\{\\s*)?(?=\\$(${NAME})\\s*\\.=\\s*([^;{}]{1,300});\\s*(\\})?)`, 'gi');
+/** Names of a value: `define('F', ...)`, `const F = ...` (a class's too), a property's default (`public static $f = ...`, `var $f = ...`). */
+const DEFINE = new RegExp(`\\bdefine\\s*\\(\\s*(["'])(${NAME})\\1\\s*,`, 'gi');
+const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
+const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}\\$(${NAME})\\s*=(?![=>])`, 'gi');
+/** `extract([...])`: each key a variable. */
+const EXTRACT = /\bextract\s*\(/gi;
+/** `$a['k'] = ...`, `$a[] = ...`: an element of a list of known value. */
+const ELEMENT = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\[\\s*(?:(["'])([^"'\\\\\\n]{1,64})\\2|(\\d{1,4}))?\\s*\\]\\s*=(?![=>])`, 'g');
+/** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
+const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
 
 /**
  * The code with every use of a variable of known value written as that value, or undefined when
@@ -64,48 +105,136 @@ const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s
  */
 export function foldVariables(code: string): string | undefined {
   const events: Event[] = [];
-  const env = new Map<string, Value>();
+  const env = new Env();
   for (const m of code.matchAll(FOREACH_LITERAL)) {
     if (events.length >= MAX_EVENTS) break;
     events.push({ at: m.index!, end: m.index! + m[0].length, name: m[3]!, value: m[2]! });
   }
-  for (const m of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT))) {
+  const fns = new Set<string>();
+  for (const m of code.matchAll(RETURNS)) {
+    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+    const params = splitTop(m[2]!, [',']).map((p) => new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`).exec(p)?.[1]);
+    if (params.some((p) => p === undefined) && m[2]!.trim() !== '') continue;
+    const value: Value = [m[2]!.trim() === '' ? '' : params.join(','), m[3]!];
+    fns.add(m[1]!.toLowerCase());
+    env.set(`()${m[1]!.toLowerCase()}`, value);
+    events.push({ at: 0, end: 0, name: `()${m[1]!.toLowerCase()}`, value });
+  }
+  // the loops that append, by where their assignment starts
+  const appends = new Map<number, RegExpMatchArray>();
+  if (/\bforeach\b/i.test(code)) {
+    for (const m of code.matchAll(FOREACH_APPEND)) {
+      if (appends.size >= 64) break;
+      if (m[3] !== undefined && m[6] === undefined) continue;
+      appends.set(m.index! + m[0].length, m);
+    }
+  }
+  // (a right side that starts as a constant, a member or a call of a function of the file may fold too)
+  const foldable = (rhs: string) =>
+    FOLDABLE_START.test(rhs) ||
+    /^[\s@(]*(?:constant\s*\(|\\?[A-Za-z_][\w\\]*\s*::|\$this\s*->|[A-Za-z_]\w*\s*(?:[.^;,)]|$))/.test(rhs) ||
+    (fns.size > 0 && fns.has(/^[\s@(]*\\?([A-Za-z_]\w*)\s*\(/.exec(rhs)?.[1]?.toLowerCase() ?? ''));
+  const set = (name: string, at: number, end: number, value: Value | undefined) => {
+    if (value === undefined) env.delete(name);
+    else env.set(name, value);
+    events.push({ at, end, name, value });
+  };
+  for (const [m, kind] of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT), code.matchAll(DEFINE), code.matchAll(CONST), code.matchAll(PROPERTY), code.matchAll(EXTRACT), code.matchAll(ELEMENT))) {
     if (events.length >= MAX_EVENTS) break;
     // (an assignment in a line comment is not one: `$__ .= ("." ^ "~"); // $__ = _P`, when the code is read
     // with its comments)
     const before = code.slice(Math.max(0, m.index! - 200), m.index!);
     const line = before.slice(before.lastIndexOf('\n') + 1);
     if (/(?:^|[^:'"\\])\/\/|^\s*#|^\s*\*/.test(line)) continue;
-    if (m[0].endsWith('=') && (m[0].startsWith('[') || /^list\b/i.test(m[0]))) {
+    const from = m.index! + m[0].length;
+    const end = rhsEnd(code, from);
+    const rhs = code.slice(from, end);
+    const known = () => (rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined);
+    if (kind === 2) {
+      set(`#${m[2]!}`, m.index!, end, known());
+      continue;
+    }
+    if (kind === 3) {
+      // (a class's constant is read as K::F, self::F; one outside a class as F)
+      const v = known();
+      set(`::${m[1]!}`, m.index!, end, v);
+      set(`#${m[1]!}`, m.index!, end, v);
+      continue;
+    }
+    if (kind === 4) {
+      // (a property set elsewhere, `->f =` or `::$f =`, has no one value)
+      const v = new RegExp(`(?:->|::\\$)${m[1]!}\\s*(?:\\[[^\\]]{0,80}\\]\\s*)?\\.?=(?![=>])`).test(code) ? undefined : known();
+      set(`::$${m[1]!}`, m.index!, end, v);
+      set(`->${m[1]!}`, m.index!, end, v);
+      continue;
+    }
+    if (kind === 5) {
+      const v = known();
+      if (typeof v !== 'string' && v?.keyed) for (const [k, x] of v.keyed) if (new RegExp(`^${NAME}$`).test(k) && events.length < MAX_EVENTS) set(k, m.index!, end, x);
+      continue;
+    }
+    if (kind === 6) {
+      // $a['k'] = 'x': a copy of the list with the element set; $a[] = 'x' appends
+      const prior = env.get(m[1]!);
+      const v = known();
+      if (typeof v !== 'string' || (prior !== undefined && typeof prior === 'string')) {
+        set(m[1]!, m.index!, end, undefined);
+        continue;
+      }
+      const list: List = [...(prior ?? [])];
+      const keyed = new Map(prior?.keyed ?? []);
+      const key = m[3] ?? m[4] ?? (m[0].includes('[]') || /\[\s*\]/.test(m[0]) ? String(list.length) : undefined);
+      if (key === undefined || list.length >= 256 || keyed.size >= 256) {
+        set(m[1]!, m.index!, end, undefined);
+        continue;
+      }
+      if (/^\d{1,4}$/.test(key) && Number(key) <= list.length) list[Number(key)] = v;
+      else keyed.set(key, v);
+      list.keyed = keyed;
+      set(m[1]!, m.index!, end, list);
+      continue;
+    }
+    if (kind === 1) {
       // [$a, $b] = ['sys', 'tem'], list($a, $b) = explode(...): each name its element (S20F-16)
-      const from = m.index! + m[0].length;
-      const end = rhsEnd(code, from);
-      const rhs = code.slice(from, end);
-      const value = rhs.length <= MAX_EXPR && FOLDABLE_START.test(rhs) ? evaluate(rhs, env, 0) : undefined;
+      const value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
       splitTop(m[1] ?? m[2]!, [',']).slice(0, 64).forEach((item, i) => {
         const v = new RegExp(`^\\s*\\$(${NAME})\\s*$`).exec(item);
         if (!v) return;
-        const x = Array.isArray(value) ? value[i] : undefined;
-        if (x === undefined) env.delete(v[1]!);
-        else env.set(v[1]!, x);
-        events.push({ at: m.index!, end, name: v[1]!, value: x });
+        set(v[1]!, m.index!, end, Array.isArray(value) ? value[i] : undefined);
       });
       continue;
     }
     const held = m[4] === undefined ? undefined : env.get(m[4]);
     const name = m[1] ?? m[3] ?? (typeof held === 'string' && new RegExp(`^${NAME}$`).test(held) ? held : undefined);
     if (name === undefined) continue;
-    const from = m.index! + m[0].length;
-    const end = rhsEnd(code, from);
-    const rhs = code.slice(from, end);
-    let value = rhs.length <= MAX_EXPR && FOLDABLE_START.test(rhs) ? evaluate(rhs, env, 0) : undefined;
+    let value: Value | undefined;
+    const loop = appends.get(m.index!);
+    if (loop && loop[4] === name && m[5] === '.=') {
+      // the loop's whole appending: its expression for each item of the list
+      const list = evaluate(loop[1]!, env, 0);
+      value = undefined;
+      if (Array.isArray(list)) {
+        let s = '';
+        for (const item of list) {
+          env.set(loop[2]!, item);
+          const x = evaluate(loop[5]!, env, 0);
+          if (typeof x !== 'string' || s.length + x.length > MAX_VALUE) {
+            s = '';
+            break;
+          }
+          s += x;
+        }
+        env.delete(loop[2]!);
+        value = s === '' ? undefined : s;
+      }
+    } else {
+      value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
+    }
     if (m[5] === '.=') {
       const prior = env.get(name);
       value = typeof prior === 'string' && typeof value === 'string' && prior.length + value.length <= MAX_VALUE ? prior + value : undefined;
     }
-    if (value === undefined) env.delete(name);
-    else env.set(name, value);
-    events.push({ at: m.index!, end, name, value });
+    set(name, m.index!, end, value);
   }
   if (!events.some((e) => e.value !== undefined)) return undefined;
   events.sort((a, b) => a.end - b.end);
@@ -133,7 +262,9 @@ export function foldVariables(code: string): string | undefined {
   let out = '';
   let last = 0;
   let changed = false;
-  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*\\[\\s*(\\d{1,4})\\s*\\])?`, 'y');
+  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\4)\\s*\\])?`, 'y');
+  const THIS = new RegExp(`\\$this\\s*->\\s*(${NAME})(?![\\w\\x80-\\xff]|\\s*(?:\\(|\\.?=(?![=>])|->))`, 'y');
+  const members = events.some((e) => e.value !== undefined && (e.name[0] === '#' || e.name[0] === ':'));
   for (let i = 0; i < code.length; i++) {
     const c = code[i]!;
     if (c === "'" || c === '"') {
@@ -165,6 +296,22 @@ export function foldVariables(code: string): string | undefined {
         continue;
       }
     }
+    // constants, class constants and static properties: F, constant('F'), K::F, self::$f
+    if (members && /[A-Za-z_\\\x80-\xff]/.test(c) && (i === 0 || !/[\w$\\>:]/.test(code[i - 1]!))) {
+      MEMBER.lastIndex = i;
+      const p = MEMBER.exec(code);
+      if (p) {
+        const key = p[3] !== undefined ? `${p[2] ? '::' : '#'}${p[3]}` : p[5] !== undefined ? `::${p[4]!}${p[5]}` : `#${p[6]!}`;
+        const v = valueAt(key, i);
+        if (typeof v === 'string' && interesting(v)) {
+          out += code.slice(last, i) + quote(v);
+          last = i + p[0].length;
+          changed = true;
+        }
+        i += p[0].length - 1;
+        continue;
+      }
+    }
     // (not a property, $o->$p, nor a static one, K::$p; `=> $f` is a use)
     if (c !== '$' || (i > 0 && (/[\w$\\]/.test(code[i - 1]!) || (code[i - 1] === '>' && code[i - 2] === '-') || (code[i - 1] === ':' && code[i - 2] === ':')))) continue;
     USE.lastIndex = i;
@@ -172,21 +319,34 @@ export function foldVariables(code: string): string | undefined {
     if (!m) continue;
     const end = i + m[0].length;
     // (an assignment's own left side stays: `$a = ...`)
-    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4)) || m[2] === 'this') {
+    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4))) {
       i = end - 1;
+      continue;
+    }
+    if (m[2] === 'this') {
+      // $this->f of a property whose default is its only value
+      THIS.lastIndex = i;
+      const p = THIS.exec(code);
+      const v = p ? valueAt(`->${p[1]!}`, i) : undefined;
+      if (typeof v === 'string' && interesting(v)) {
+        out += code.slice(last, i) + quote(v);
+        last = i + p![0].length;
+        changed = true;
+        i = last - 1;
+      } else i = end - 1;
       continue;
     }
     const held = valueAt(m[2]!, i);
     // (only values that matter to the rules are written in: a benign file's variables stay as they are,
     // and it has no layer of its own to scan)
-    const value = typeof held === 'string' ? (interesting(held) ? held : undefined) : held?.some(interesting) ? held : undefined;
+    const value = typeof held === 'string' ? (interesting(held) ? held : undefined) : held && (held.some(interesting) || [...(held.keyed?.values() ?? [])].some(interesting)) ? held : undefined;
     let text: string | undefined;
-    const index = m[3] === undefined ? undefined : Number(m[3]);
+    const index = m[3] ?? m[5];
     if (m[1] === '$$') {
       // $$b with $b = '_POST': ${'_POST'}
-      if (typeof value === 'string' && new RegExp(`^${NAME}$`).test(value)) text = `\${${quote(value)}}${m[3] === undefined ? '' : `[${m[3]}]`}`;
+      if (typeof value === 'string' && new RegExp(`^${NAME}$`).test(value)) text = `\${${quote(value)}}${code.slice(i + m[1]!.length + m[2]!.length, end)}`;
     } else if (index !== undefined) {
-      const v = Array.isArray(value) ? value[index] : typeof value === 'string' ? value[index] : undefined;
+      const v = element(value, index);
       if (v !== undefined) text = quote(v);
     } else if (typeof value === 'string') {
       text = quote(value);
@@ -206,8 +366,51 @@ export function foldVariables(code: string): string | undefined {
   // ${'name'} is $name: written so (outside literals), so the flow pass reads ${"k"} = $_SERVER[...] as an assignment
   const named = new RegExp(`\\$\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g');
   if (text.includes('${')) text = text.replace(named, (_all, _q: string, name: string) => `$${name}`);
-  const folded = foldSinkArguments(text, events);
+  let folded = foldSinkArguments(text, events);
+  if (fns.size > 0) folded = foldCalls(folded, events, fns);
   return folded !== code ? folded : undefined;
+}
+
+/** A constant or a class's member: `constant('F')`, `constant('K::F')`, `K::F`, `K::$f`, a bare `F` (not a call, a class or an assignment's left side). */
+const MEMBER = new RegExp(
+  `constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})(?![\\w\\x80-\\xff]|\\s*\\()|(${NAME})(?![\\w\\x80-\\xff\\\\]|\\s*(?:\\(|::|=(?![=>])))`,
+  'y',
+);
+
+/** The scope at a point of the code: each name's last value before it. */
+function envAt(events: readonly Event[], at: number): Env {
+  const env = new Env();
+  for (const e of events) {
+    if (e.end > at) continue;
+    if (e.value === undefined) env.delete(e.name);
+    else env.set(e.name, e.value);
+  }
+  return env;
+}
+
+/**
+ * Calls of the file's functions of one `return` whose value is known and matters, written as the
+ * value: `function g($f) { return $f; } g('system')($_GET['c'])` becomes `'system'($_GET['c'])`.
+ * At most 64 calls.
+ */
+function foldCalls(code: string, events: readonly Event[], fns: ReadonlySet<string>): string {
+  const call = new RegExp(`(?<![\\w$>:\\\\])\\\\?(${[...fns].map((f) => f.replace(/[^\w\x80-\xff]/g, '')).join('|')})\\s*\\(`, 'gi');
+  let out = '';
+  let last = 0;
+  let looked = 0;
+  for (const m of code.matchAll(call)) {
+    if (m.index! < last || /\bfunction\s+$/i.test(code.slice(Math.max(0, m.index! - 40), m.index!))) continue;
+    if (++looked > 64) break;
+    const open = m.index! + m[0].length - 1;
+    const close = closes(code, open);
+    if (close < 0 || close - m.index! > MAX_EXPR) continue;
+    const v = evaluate(code.slice(m.index!, close + 1), envAt(events, m.index!), 0);
+    if (typeof v === 'string' && interesting(v)) {
+      out += code.slice(last, m.index!) + quote(v);
+      last = close + 1;
+    }
+  }
+  return out + code.slice(last);
 }
 
 /** What runs its first argument as code, or names a function with it. */
@@ -225,21 +428,14 @@ function foldSinkArguments(code: string, events: readonly Event[]): string {
   let looked = 0;
   for (const m of code.matchAll(SINK_ARGUMENT)) {
     if (++looked > 64) break;
-    let env: Map<string, Value> | undefined;
+    let env: Env | undefined;
     // each argument (at most 8)
     for (let from = m.index! + m[0].length, k = 0; k < 8 && from < code.length; k++) {
       const end = rhsEnd(code, from);
       const arg = code.slice(from, end);
       if (code[end] !== ')' && code[end] !== ',') break;
       if (/\$/.test(arg)) {
-        if (!env) {
-          env = new Map<string, Value>();
-          for (const e of events) {
-            if (e.end > m.index!) continue;
-            if (e.value === undefined) env.delete(e.name);
-            else env.set(e.name, e.value);
-          }
-        }
+        env ??= envAt(events, m.index!);
         const v = evaluate(arg, env, 0);
         if (typeof v === 'string' && interesting(v)) {
           out += code.slice(last, from) + quote(v);
@@ -293,7 +489,7 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
 
 /** What a PHP expression of strings gives, or undefined when it is not made of what is known. */
-function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number): Value | undefined {
+function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (depth > 16) return undefined;
   let e = expr.trim().replace(/^@\s*/, '');
   if (e === '' || e.length > MAX_EXPR) return undefined;
@@ -336,12 +532,19 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
   }
   if (/^-?\d{1,9}$/.test(e)) return e;
   if (/^0x[0-9a-f]{1,7}$/i.test(e)) return String(parseInt(e, 16));
-  const v = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(\\d{1,4})\\s*(?:\\]|\\}))?$`).exec(e);
+  const v = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*(?:\\]|\\}))?$`).exec(e);
   if (v) {
     const held = env.get(v[1]!);
-    if (v[2] === undefined) return held;
-    const at = Number(v[2]);
-    return Array.isArray(held) ? held[at] : typeof held === 'string' ? held[at] : undefined;
+    const key = v[2] ?? v[4];
+    return key === undefined ? held : element(held, key);
+  }
+  // constants and members: F, constant('F'), K::F, K::$f, $this->f
+  const member = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME}))$`).exec(e);
+  if (member) {
+    if (member[3] !== undefined) return env.get(`${member[2] ? '::' : '#'}${member[3]}`);
+    if (member[5] !== undefined) return env.get(`::${member[4]!}${member[5]}`);
+    if (member[6] !== undefined) return env.get(`->${member[6]}`);
+    return env.get(`#${member[7]!}`);
   }
   // array literals: ['a', 'b'], array('a', 'b')
   const arr = /^(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))$/i.exec(e);
@@ -350,12 +553,19 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
     if (inner.trim() === '') return [];
     const items = splitTop(inner, [',']).filter((x) => x.trim() !== '');
     if (items.length > 256) return undefined;
-    const out: string[] = [];
+    const out: List = [];
+    let keyed: Map<string, string> | undefined;
     for (const item of items) {
-      const x = evaluate(item, env, depth + 1);
-      if (typeof x !== 'string') return undefined;
-      out.push(x);
+      // 'k' => 'v': the value under its key (a number's in the list too)
+      const pair = splitTop(item, ['=>']);
+      if (pair.length > 2) return undefined;
+      const k = pair.length === 2 ? evaluate(pair[0]!, env, depth + 1) : undefined;
+      const x = evaluate(pair[pair.length - 1]!, env, depth + 1);
+      if (typeof x !== 'string' || (pair.length === 2 && typeof k !== 'string')) return undefined;
+      if (k === undefined || k === String(out.length)) out.push(x);
+      else (keyed ??= new Map()).set(k as string, x);
     }
+    if (keyed) out.keyed = keyed;
     return out;
   }
   // an element of what an expression gives: explode('.', $s)[1], (array_keys(...))[0]
@@ -534,11 +744,22 @@ function evaluate(expr: string, env: ReadonlyMap<string, Value>, depth: number):
       return undefined;
     }
   }
+  // a function of the file whose body is one return, its parameters given the arguments
+  const user = env.get(`()${fn}`);
+  if (Array.isArray(user) && env.budget.calls-- > 0) {
+    const frame = new Env(env);
+    const params = user[0] === '' ? [] : user[0]!.split(',');
+    params.forEach((p, i) => {
+      const a = args[i];
+      if (a !== undefined) frame.set(p, a);
+    });
+    return evaluate(user[1]!, frame, depth + 1);
+  }
   return undefined;
 }
 
 /** An integer expression: digits, known variables holding digits, and + - * ^ % between them. */
-function integer(expr: string, env: ReadonlyMap<string, Value>): number | undefined {
+function integer(expr: string, env: Env): number | undefined {
   const e = expr.trim();
   if (e.length > 80) return undefined;
   let bad = false;
@@ -603,7 +824,7 @@ function integer(expr: string, env: ReadonlyMap<string, Value>): number | undefi
 }
 
 /** A double-quoted literal's value with the known variables it names put in ("{$a}tem", "${a}", "$a"). */
-function interpolate(value: string, env: ReadonlyMap<string, Value>): string | undefined {
+function interpolate(value: string, env: Env): string | undefined {
   let bad = false;
   const out = value.replace(new RegExp(`\\{\\$(${NAME})\\}|\\$\\{(${NAME})\\}|\\$(${NAME})`, 'g'), (_a, a?: string, b?: string, c?: string) => {
     const v = env.get((a ?? b ?? c)!);

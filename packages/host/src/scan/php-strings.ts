@@ -139,7 +139,7 @@ const FOLDABLE = /(?:(?<!['\w$>:])|(')(?=(?:str_rot13|strrev|base64_decode|hex2b
 
 /** Two single-quoted literals XORed ('!' ^ '@' is 'a'), and a literal alone in parentheses where it is a value (`${('_G').('ET')}`). */
 const XORED = /'((?:[^'\\]|\\.){0,256})'\s*\^\s*'((?:[^'\\]|\\.){0,256})'/g;
-const PARENTHESISED = /([{[.(^,=]\s*)\(\s*('(?:[^'\\]|\\.){0,4096}')\s*\)/g;
+const PARENTHESISED = /([{[.(^,=;}>]\s*|^\s*)\(\s*('(?:[^'\\]|\\.){0,4096}')\s*\)/g;
 
 function foldCalls(s: string): { text: string; changed: boolean; unwrapped: boolean } {
   let changed = false;
@@ -154,8 +154,10 @@ function foldCalls(s: string): { text: string; changed: boolean; unwrapped: bool
   });
   // (on its own no change: `f(('a'))` is as it was; the literals it puts side by side are joined next round)
   let unwrapped = false;
-  s = s.replace(PARENTHESISED, (_all, before: string, lit: string) => {
+  s = s.replace(PARENTHESISED, (all: string, before: string, lit: string, at: number, whole: string) => {
     unwrapped = true;
+    // (a literal in parentheses that is called, ('system')($_GET['c']), is a change: the name called)
+    if (/^\s*\(/.test(whole.slice(at + all.length, at + all.length + 16))) changed = true;
     return before + lit;
   });
   const text = s.replace(FOLDABLE, (all, quoted: string | undefined, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined, at: number) => {

@@ -103,11 +103,11 @@ export interface Scanner {
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']/i;
 const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
-const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']/i;
+const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. */
-const FOLDS_SMALL = /\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[\s*\d+\s*\]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']/i;
+const FOLDS_SMALL = /\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[\s*\d+\s*\]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\b(?:define\s*\(\s*["']\w+["']\s*,|const\s+\w+\s*=|static\s+\$\w+\s*=)|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\([^)]{0,200}\)\s*\{\s*return\b/i;
 const FOLD_SMALL_BYTES = 4096;
-const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map'];
+const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map', 'constant', 'extract'];
 
 /**
  * FOLDS (and FOLDS_SMALL in the smallest files), behind plain substring tests: one regex of many
@@ -136,7 +136,7 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
 // (S20F: $GLOBALS[$b] with $b a superglobal's name; ob_start and the array_u* family given a name held in a variable)
-const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
+const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
