@@ -96,21 +96,21 @@ const VARIANTS: Sample[] = [
   { name: '[$a, $b] destructuring of literals', src: `[$a, $b] = ['sys', 'tem']; $f = $a . $b; $f($_GET['c']);` },
   { name: 'list() of explode(), a place skipped', src: `list($x, , $y) = explode(',', 'sys,q,tem'); $f = $x . $y; $f($_GET['c']);` },
   // open
-  { name: 'an array element of a string key', src: `$a = ['x' => 'system']; $a['x']($_GET['c']);`, todo: 'open' },
-  { name: 'constant() of a define()', src: `define('F', 'sys' . 'tem'); constant('F')($_GET['c']);`, todo: 'open' },
-  { name: 'a class constant called', src: `class K { const F = 'system'; } (K::F)($_GET['c']);`, todo: 'open' },
-  { name: 'a static property called', src: `class K { static $f = 'system'; } (K::$f)($_GET['c']);`, todo: 'open' },
-  { name: 'chr() of a loop variable appended', src: `$f = ''; foreach ([115, 121, 115, 116, 101, 109] as $n) $f .= chr($n); $f($_GET['c']);`, todo: 'open' },
-  { name: 'extract() of a literal array', src: `extract(['f' => 'system']); $f($_GET['c']);`, todo: 'open' },
+  { name: 'an array element of a string key', src: `$a = ['x' => 'system']; $a['x']($_GET['c']);` },
+  { name: 'constant() of a define()', src: `define('F', 'sys' . 'tem'); constant('F')($_GET['c']);` },
+  { name: 'a class constant called', src: `class K { const F = 'system'; } (K::F)($_GET['c']);` },
+  { name: 'a static property called', src: `class K { static $f = 'system'; } (K::$f)($_GET['c']);` },
+  { name: 'chr() of a loop variable appended', src: `$f = ''; foreach ([115, 121, 115, 116, 101, 109] as $n) $f .= chr($n); $f($_GET['c']);` },
+  { name: 'extract() of a literal array', src: `extract(['f' => 'system']); $f($_GET['c']);` },
   { name: 'func_get_args() called', src: `function g() { $a = func_get_args(); $a[0]($a[1]); } g('system', $_GET['c']);`, todo: 'open' },
-  { name: 'array_walk over an array literal of input', src: `$a = [$_GET['c']]; array_walk($a, function ($v) { echo shell_exec($v); });`, todo: 'open' },
+  { name: 'array_walk over an array literal of input', src: `$a = [$_GET['c']]; array_walk($a, function ($v) { echo shell_exec($v); });` },
   { name: 'the session through a reference', src: `@session_start(); $s = &$_SESSION; $s['k'] = $_GET['c']; system($_SESSION['k']);`, todo: 'open' },
-  { name: 'ReflectionMethod::invoke', src: `class K { function go($f, $a) { $f($a); } }\n(new ReflectionMethod('K', 'go'))->invoke(new K, $_GET['f'], $_GET['c']);`, todo: 'open' },
-  { name: "call_user_func('K::go', ...)", src: `class K { static function go($f, $a) { $f($a); } }\ncall_user_func('K::go', $_GET['f'], $_GET['c']);`, todo: 'open' },
-  { name: 'an arrow function that calls its parameter', src: `$g = fn($f, $a) => $f($a); $g('system', $_GET['c']);`, todo: 'open' },
-  { name: 'a function returning the name it is given', src: `function g($f) { return $f; } g('system')($_GET['c']);`, todo: 'open' },
-  { name: 'code fetched by curl from a literal URL, run', src: `$c = curl_init('http://127.0.0.1:9/x'); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1); eval(curl_exec($c));`, run: false, todo: 'open' },
-  { name: 'code read from a URL opened by fopen, run', src: `$h = fopen('http://127.0.0.1:9/x', 'r'); eval(stream_get_contents($h));`, run: false, todo: 'open' },
+  { name: 'ReflectionMethod::invoke', src: `class K { function go($f, $a) { $f($a); } }\n(new ReflectionMethod('K', 'go'))->invoke(new K, $_GET['f'], $_GET['c']);` },
+  { name: "call_user_func('K::go', ...)", src: `class K { static function go($f, $a) { $f($a); } }\ncall_user_func('K::go', $_GET['f'], $_GET['c']);` },
+  { name: 'an arrow function that calls its parameter', src: `$g = fn($f, $a) => $f($a); $g('system', $_GET['c']);` },
+  { name: 'a function returning the name it is given', src: `function g($f) { return $f; } g('system')($_GET['c']);` },
+  { name: 'code fetched by curl from a literal URL, run', src: `$c = curl_init('http://127.0.0.1:9/x'); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1); eval(curl_exec($c));`, run: false },
+  { name: 'code read from a URL opened by fopen, run', src: `$h = fopen('http://127.0.0.1:9/x', 'r'); eval(stream_get_contents($h));`, run: false },
 ];
 
 function runByPhp(s: Sample): string | undefined {
@@ -139,6 +139,16 @@ const BENIGN: [string, string][] = [
   ['the session set two levels deep and printed', `session_start(); $_SESSION['u']['name'] = $_POST['name'] ?? ''; echo htmlspecialchars($_SESSION['u']['name']);`],
   ['ob_start with a named minifier', `function minify($h) { return preg_replace('/\\s+/', ' ', $h); } $cb = 'min' . 'ify'; ob_start($cb); echo htmlspecialchars($_GET['q'] ?? ''); ob_end_flush();`],
   ['array_map with a first-class callable of trim', `$v = array_map(trim(...), $_POST['tags'] ?? []); echo htmlspecialchars(implode(',', $v));`],
+  // (session 21: the fold layer reads constants, members, keyed arrays, one-return functions; the flow pass curl and closures)
+  ['a class constant naming a formatter, called with input', `class Fmt { const F = 'strtoupper'; } echo htmlspecialchars((Fmt::F)($_GET['q'] ?? ''));`],
+  ['define() of a driver name, constant() read', `define('DB_DRIVER', 'mysql'); $dsn = constant('DB_DRIVER') . ':host=localhost'; echo htmlspecialchars($dsn . ($_GET['db'] ?? ''));`],
+  ['a keyed map of handlers, one called with input', `$h = ['upper' => 'strtoupper', 'lower' => 'strtolower']; $k = $_GET['k'] ?? 'upper'; echo htmlspecialchars($h['upper']($_GET['q'] ?? ''));`],
+  ['a one-return helper and a static default', `class C { public static $sep = ', '; } function label($s) { return ucfirst($s); } echo htmlspecialchars(label($_GET['n'] ?? '') . C::$sep);`],
+  ['JSON fetched by curl, decoded and printed', `$c = curl_init('https://api.example.com/v1/items'); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1); $j = json_decode(curl_exec($c), true); echo htmlspecialchars($j['name'] ?? '');`],
+  ['a feed read through fopen of a URL and printed', `$h = fopen('https://example.com/feed.xml', 'r'); $x = stream_get_contents($h); fclose($h); echo htmlspecialchars(substr($x, 0, 200));`],
+  ['a closure in a variable given input, escaping it', `$esc = fn($s) => htmlspecialchars($s, ENT_QUOTES); echo $esc($_GET['q'] ?? '');`],
+  ['call_user_func of a method by name with input', `class V { static function clean($s) { return trim(strip_tags($s)); } } echo htmlspecialchars(call_user_func('V::clean', $_POST['t'] ?? ''));`],
+  ['a loop appending letters of a literal list', `$s = ''; foreach (['a', 'b', 'c'] as $ch) $s .= strtoupper($ch); echo $s . htmlspecialchars($_GET['q'] ?? '');`],
 ];
 
 describe('scan: look-alikes of the variants stay below malicious', () => {

@@ -92,7 +92,8 @@ const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s
  * object first. Groups 1, 2 and 11: the arguments come as one array.
  */
 const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*\)?\s*->\s*invoke(Args)?\s*\(/gi;
-const DANGEROUS_BODY = new RegExp(`${BARE}(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)\\s*\\(`, 'i');
+// (a name written as a string and called too: 'system'($x), as the fold layer writes a name it found)
+const DANGEROUS_BODY = new RegExp(`(?:${BARE}|["'])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
 /** A sink given a variable: `system($c`, `passthru(@$c`. */
 const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
 
@@ -890,6 +891,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     if (!any && t.returns && (/\bfunction\s*&?\s*\(/i.test(e) || (t.fn('__invoke') && /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(e)))) any = true;
     if (!any) return false;
   }
+  // (the union of superglobals, $_GET + $_POST, is request input)
+  if (/^\$_(?:GET|POST|REQUEST|COOKIE)(?:\s*\+\s*\$_(?:GET|POST|REQUEST|COOKIE))+$/i.test(e)) return true;
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
   if (cond.length > 1) e = cond.slice(1).join('?');
@@ -1649,7 +1652,10 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     // ob_start(callback): what the page prints (request input echoed) is given to the callback; one that runs
     // code or commands, or is such a function by name, runs the output
     if (fn === 'ob_start') {
-      const ranOutput = closureRuns(closureText(src, cb, m.index!)) ?? sinkName(cb);
+      // (or a variable whose one assignment in the file is such a name: $cb = 'system'; ob_start($cb))
+      const held = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(cb)?.[1];
+      const sets = held ? [...src.matchAll(new RegExp(`(?<![\\w$>:])\\$${held}\\s*\\.?=(?![=>])\\s*([^;]{0,80})`, 'g'))].slice(0, 2) : [];
+      const ranOutput = closureRuns(closureText(src, cb, m.index!)) ?? sinkName(cb) ?? (sets.length === 1 ? sinkName(sets[0]![1]!) : undefined);
       if (ranOutput) out.push({ technique: 'request-input-exec', score: 85, description: `ob_start() hands the page's output to ${ranOutput}: what it prints is run`, offset: m.index! });
       continue;
     }

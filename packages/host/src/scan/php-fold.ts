@@ -35,6 +35,8 @@ type Value = string | List;
  * functions of the file share one budget.
  */
 class Env extends Map<string, Value> {
+  /** an unknown bare name is its own text, as PHP 7 reads an undefined constant (`(sy.(st).(em))(...)`) */
+  bare = false;
   constructor(
     readonly parent?: Env,
     readonly budget: { calls: number } = parent?.budget ?? { calls: 256 },
@@ -63,7 +65,7 @@ interface Event {
 }
 
 /** A right side that may fold: a literal, a variable, brackets, or a call of a function evaluate() knows. */
-const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|<<<|array\s*\(|array_map\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|array_reverse|str_repeat|sprintf|vsprintf|str_pad|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|ltrim|rtrim|strval|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
+const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|<<<|array\s*\(|array_map\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|array_reverse|str_repeat|sprintf|vsprintf|str_pad|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|ltrim|rtrim|strval|htmlspecialchars_decode|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
 /** An assignment's start: `$a =`, `$a .=`, `${'a'} =`, not `==`, `=>`, nor `$a[..] =` (an element). */
 // (and `$$n =` with $n of known value, S20F: $n = 'f'; $$n = 'system'; $f(...))
 const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME})\\2\\s*\\}|\\$(${NAME}))\\s*(\\.?=)(?![=>])`, 'g');
@@ -92,6 +94,8 @@ const FOREACH_APPEND = new RegExp(`\\bforeach\\s*\\(\\s*((?:array\\s*\\(|\\[)[^;
 const DEFINE = new RegExp(`\\bdefine\\s*\\(\\s*(["'])(${NAME})\\1\\s*,`, 'gi');
 const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
 const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}\\$(${NAME})\\s*=(?![=>])`, 'gi');
+/** `$this->f = ...`: a property given its value in a method (a constructor's, most often). */
+const THIS_ASSIGN = new RegExp(`\\$this\\s*->\\s*(${NAME})\\s*=(?![=>])`, 'g');
 /** `extract([...])`: each key a variable. */
 const EXTRACT = /\bextract\s*\(/gi;
 /** `$a['k'] = ...`, `$a[] = ...`: an element of a list of known value. */
@@ -139,7 +143,7 @@ export function foldVariables(code: string): string | undefined {
     else env.set(name, value);
     events.push({ at, end, name, value });
   };
-  for (const [m, kind] of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT), code.matchAll(DEFINE), code.matchAll(CONST), code.matchAll(PROPERTY), code.matchAll(EXTRACT), code.matchAll(ELEMENT))) {
+  for (const [m, kind] of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT), code.matchAll(DEFINE), code.matchAll(CONST), code.matchAll(PROPERTY), code.matchAll(EXTRACT), code.matchAll(ELEMENT), code.matchAll(THIS_ASSIGN))) {
     if (events.length >= MAX_EVENTS) break;
     // (an assignment in a line comment is not one: `$__ .= ("." ^ "~"); // $__ = _P`, when the code is read
     // with its comments)
@@ -194,6 +198,17 @@ export function foldVariables(code: string): string | undefined {
       set(m[1]!, m.index!, end, list);
       continue;
     }
+    if (kind === 7) {
+      // (set once in the file, and not declared with another value, the property holds it in every method: a
+      // constructor runs before the methods that read it, wherever they are written)
+      const only = (code.match(new RegExp(`->\\s*${m[1]!}\\s*(?:\\[[^\\]]{0,80}\\]\\s*)?\\.?=(?![=>])`, 'g'))?.length ?? 0) === 1;
+      const v = only && env.get(`->${m[1]!}`) === undefined ? known() : undefined;
+      if (v !== undefined) {
+        env.set(`->${m[1]!}`, v);
+        events.push({ at: 0, end: 0, name: `->${m[1]!}`, value: v });
+      }
+      continue;
+    }
     if (kind === 1) {
       // [$a, $b] = ['sys', 'tem'], list($a, $b) = explode(...): each name its element (S20F-16)
       const value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
@@ -236,7 +251,11 @@ export function foldVariables(code: string): string | undefined {
     }
     set(name, m.index!, end, value);
   }
-  if (!events.some((e) => e.value !== undefined)) return undefined;
+  if (!events.some((e) => e.value !== undefined)) {
+    // (nothing held; a called group of bare words may still fold)
+    const groups = /\)\s*\(/.test(code) ? foldCalledGroups(code, events) : code;
+    return groups !== code ? groups : undefined;
+  }
   events.sort((a, b) => a.end - b.end);
   // The value of each name at a point: the last event of it that ended before.
   const byName = new Map<string, Event[]>();
@@ -367,6 +386,7 @@ export function foldVariables(code: string): string | undefined {
   const named = new RegExp(`\\$\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g');
   if (text.includes('${')) text = text.replace(named, (_all, _q: string, name: string) => `$${name}`);
   let folded = foldSinkArguments(text, events);
+  if (/\)\s*\(/.test(folded)) folded = foldCalledGroups(folded, events);
   if (fns.size > 0) folded = foldCalls(folded, events, fns);
   return folded !== code ? folded : undefined;
 }
@@ -376,6 +396,45 @@ const MEMBER = new RegExp(
   `constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})(?![\\w\\x80-\\xff]|\\s*\\()|(${NAME})(?![\\w\\x80-\\xff\\\\]|\\s*(?:\\(|::|=(?![=>])))`,
   'y',
 );
+
+/**
+ * A bracketed expression that is called, written as its value when that is known and matters:
+ * `(sy.(st).(em))($_GET['c'])` becomes `('system')($_GET['c'])` (bare words are strings to PHP 7),
+ * `(K::F . 'x')(...)` the same. At most 64 calls, expressions of 200 characters.
+ */
+function foldCalledGroups(code: string, events: readonly Event[]): string {
+  let out = '';
+  let last = 0;
+  let looked = 0;
+  for (const m of code.matchAll(/\)\s*\(/g)) {
+    if (++looked > 64) break;
+    const close = m.index!;
+    let depth = 0;
+    let open = -1;
+    for (let i = close; i >= Math.max(last, close - 200); i--) {
+      const c = code[i];
+      if (c === ')') depth++;
+      else if (c === '(' && --depth === 0) {
+        open = i;
+        break;
+      }
+    }
+    const inner = open < 0 ? '' : code.slice(open + 1, close);
+    // (a group, not a call's arguments: nothing of a name before its bracket)
+    // (`<?php (`, `echo (`, `return (`: a keyword before the bracket is not a function's name)
+    const before = /([\w\x80-\xff$>:\]])\s*$/.exec(code.slice(Math.max(0, open - 64), open));
+    const keyword = before ? /(?:^|[^\w\x80-\xff$])(?:php|echo|print|return|and|or|xor|else|case|yield)\s*$/i.test(code.slice(Math.max(0, open - 64), open)) : false;
+    if (open < 0 || !/[.^]/.test(inner) || !/^[\w\s.^()'":$[\]]+$/.test(inner) || (before && !keyword)) continue;
+    const env = envAt(events, open);
+    env.bare = true;
+    const v = evaluate(inner, env, 0);
+    if (typeof v === 'string' && interesting(v)) {
+      out += `${code.slice(last, open)}(${quote(v)})`;
+      last = close + 1;
+    }
+  }
+  return out + code.slice(last);
+}
 
 /** The scope at a point of the code: each name's last value before it. */
 function envAt(events: readonly Event[], at: number): Env {
@@ -458,6 +517,8 @@ function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);
 }
 
+const HEREDOC = /<<<[ \t]*(["']?)([A-Za-z_]\w{0,63})\1\r?\n/y;
+
 /** Where an assignment's right side ends: its `;`, or a bracket or comma it is inside (`($a = 'x') &&`). */
 function rhsEnd(code: string, from: number): number {
   let depth = 0;
@@ -468,6 +529,16 @@ function rhsEnd(code: string, from: number): number {
       const lit = readPhpString(code, i, MAX_EXPR);
       if (!lit) return stop;
       i = lit.end - 1;
+    } else if (c === '<' && code.startsWith('<<<', i)) {
+      // a heredoc or nowdoc: to its closing marker (its body's ; and brackets are text)
+      HEREDOC.lastIndex = i;
+      const h = HEREDOC.exec(code);
+      if (!h) continue;
+      const close = new RegExp(`\\n[ \\t]*${h[2]!}(?![\\w\\x80-\\xff])`, 'g');
+      close.lastIndex = i + h[0].length - 1;
+      const e = close.exec(code.slice(0, stop));
+      if (!e) return stop;
+      i = e.index + e[0].length - 1;
     } else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       if (--depth < 0) return i;
@@ -485,6 +556,7 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   lcfirst: (x) => x.charAt(0).toLowerCase() + x.slice(1),
   ucwords: (x) => x.replace(/(^|\s)(\S)/g, (_a, s: string, c: string) => s + c.toUpperCase()),
   strval: (x) => x,
+  htmlspecialchars_decode: (x) => x.replace(/&(?:quot|#0*39|lt|gt);/g, (e) => ({ '&quot;': '"', '&lt;': '<', '&gt;': '>' })[e] ?? "'").replace(/&amp;/g, '&'),
 };
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
 
@@ -520,9 +592,13 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   // a heredoc or nowdoc without variables or escapes (S20F): its lines less the closing marker's indentation
   const doc = /^<<<[ \t]*(["']?)([A-Za-z_]\w{0,63})\1\r?\n([\s\S]*?)\r?\n([ \t]*)\2$/.exec(e);
   if (doc) {
-    const body = doc[3]!;
-    if (doc[1] !== "'" && /[$\\]/.test(body)) return undefined;
-    return body.split(/\r?\n/).map((l) => (l.startsWith(doc[4]!) ? l.slice(doc[4]!.length) : l)).join('\n');
+    const body = doc[3]!.split(/\r?\n/).map((l) => (l.startsWith(doc[4]!) ? l.slice(doc[4]!.length) : l)).join('\n');
+    if (doc[1] === "'" || !/[$\\]/.test(body)) return body;
+    // (a heredoc's escapes are a double-quoted string's: `\$_ = 'system';` is code with a dollar; one that
+    // interpolates a variable is not known)
+    if (/(?<!\\)\$[A-Za-z_\x80-\xff{]/.test(body)) return undefined;
+    const lit = readPhpString(`"${body.replace(/(?<!\\)"/g, '\\"')}"`, 0, MAX_VALUE);
+    return lit?.value;
   }
   if (e[0] === "'" || e[0] === '"') {
     const lit = readPhpString(e, 0, MAX_VALUE);
@@ -544,7 +620,7 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     if (member[3] !== undefined) return env.get(`${member[2] ? '::' : '#'}${member[3]}`);
     if (member[5] !== undefined) return env.get(`::${member[4]!}${member[5]}`);
     if (member[6] !== undefined) return env.get(`->${member[6]}`);
-    return env.get(`#${member[7]!}`);
+    return env.get(`#${member[7]!}`) ?? (env.bare ? member[7] : undefined);
   }
   // array literals: ['a', 'b'], array('a', 'b')
   const arr = /^(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))$/i.exec(e);

@@ -179,6 +179,106 @@ function decodeJspLiterals(src: string): string {
   return out;
 }
 
+/** JSPX (a JSP in XML syntax): the text the XML parser gives the compiler, character references and CDATA sections read. */
+function xmlText(src: string): string {
+  return src
+    .replace(/<!\[CDATA\[|\]\]>/g, '')
+    .replace(/&#x([0-9a-fA-F]{1,6});|&#(\d{1,7});|&(lt|gt|amp|quot|apos);/g, (_, hex?: string, dec?: string, named?: string) =>
+      named ? ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[named]! : String.fromCharCode(parseInt(hex ?? dec!, hex ? 16 : 10) & 0xffff),
+    );
+}
+
+/** VBScript: a literal of VB ("" is a quote inside). */
+const VB_LITERAL = /^"((?:[^"\n]|""){0,4000})"$/;
+const vbQuoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * VBScript: variables and Scripting.Dictionary entries holding strings built of literals, written as
+ * those literals where they are read (`a = "ev" & "al"`, `d.Add "A", "ev"`, `x = d.Item("A") & "(request(""c""))"`,
+ * then `Execute x` reads `Execute "eval(request(""c""))"`). One pass in text order, statements by
+ * line or `:`; a name assigned anything else is forgotten. At most 256 names, values of 4 KiB.
+ */
+function foldVbStrings(src: string): string {
+  if (src.length > 65536 || !/=\s*"|\.Add\b/i.test(src)) return src;
+  const vars = new Map<string, string>();
+  // each name's values in text order: [where it holds from, the value or undefined]
+  const held = new Map<string, [number, string | undefined][]>();
+  const dicts = new Map<string, Map<string, string>>();
+  const value = (expr: string): string | undefined => {
+    let out = '';
+    for (const piece of splitVb(expr.trim(), '&+')) {
+      const p = piece.trim();
+      const lit = VB_LITERAL.exec(p);
+      let v: string | undefined;
+      if (lit) v = lit[1]!.replace(/""/g, '"');
+      else if (/^[A-Za-z_]\w{0,40}$/.test(p)) v = vars.get(p.toLowerCase());
+      else {
+        const item = /^([A-Za-z_]\w{0,40})\s*(?:\.\s*Item\s*)?\(\s*"([^"\n]{0,80})"\s*\)$/i.exec(p);
+        const chr = /^Chr[WB]?\s*\(\s*(\d{1,5})\s*\)$/i.exec(p);
+        if (item) v = dicts.get(item[1]!.toLowerCase())?.get(item[2]!);
+        else if (chr) v = String.fromCharCode(Number(chr[1]) & 0xffff);
+      }
+      if (v === undefined || out.length + v.length > 4096) return undefined;
+      out += v;
+    }
+    return out;
+  };
+  const STATEMENT = /(^|[\r\n:])[ \t]*(?:(?:Dim|Const|Set)[ \t]+)?([A-Za-z_]\w{0,40})(?:[ \t]*=(?!=)[ \t]*([^\r\n:]{1,4000}(?:"[^"\r\n]*"[^\r\n:]{0,400}){0,64})|[ \t]*\.[ \t]*Add[ \t]*\(?[ \t]*"([^"\n]{0,80})"[ \t]*,[ \t]*("(?:[^"\n]|""){0,4000}")[ \t]*\)?)/gi;
+  for (const m of src.matchAll(STATEMENT)) {
+    const name = m[2]!.toLowerCase();
+    if (m[4] !== undefined) {
+      // d.Add "k", "v"
+      let d = dicts.get(name);
+      if (!d && dicts.size < 256) dicts.set(name, (d = new Map()));
+      d?.set(m[4], m[5]!.slice(1, -1).replace(/""/g, '"'));
+      continue;
+    }
+    const rhs = m[3]!;
+    if (/^CreateObject\s*\(\s*"Scripting\.Dictionary"\s*\)/i.test(rhs.trim())) {
+      dicts.set(name, new Map());
+      continue;
+    }
+    // (what the right side reads is what the names held before it)
+    const v = vars.size > 0 || dicts.size > 0 || /"/.test(rhs) ? value(rhs) : undefined;
+    if (v === undefined) vars.delete(name);
+    else if (vars.size < 256) vars.set(name, v);
+    const list = held.get(name) ?? [];
+    if (list.length < 256 && (v !== undefined || list.length > 0)) held.set(name, [...list, [m.index! + m[0].length, vars.get(name)]]);
+  }
+  if (vars.size === 0 && ![...held.values()].some((l) => l.some(([, v]) => v !== undefined))) return src;
+  // the uses: a name read (not assigned, not a member, not in a literal) written as its literal
+  const names = [...held.keys()].filter((n) => !/^(?:request|response|server|session|application)$/.test(n));
+  if (names.length === 0) return src;
+  const use = new RegExp(String.raw`"(?:[^"\n]|"")*"|(?<![\w.])(${names.map(escapeRe).join('|')})(?![\w.(])(?![ \t]*=(?!=))`, 'gi');
+  return src.replace(use, (all: string, name: string | undefined, at: number) => {
+    if (!name) return all;
+    let v: string | undefined;
+    for (const [from, x] of held.get(name.toLowerCase()) ?? []) if (from <= at) v = x;
+    return v === undefined ? all : vbQuoted(v);
+  });
+}
+
+/** A VB expression split at top-level operators of `ops` (outside literals and brackets). */
+function splitVb(s: string, ops: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let q = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '"') q = !q;
+    else if (q) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && ops.includes(c)) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
 /** JScript: a function that evals its one parameter (function f(s){ ... eval(s ...) }) is eval wherever it is called. */
 function evalWrappers(src: string): string {
   let out = src;
@@ -204,6 +304,8 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (out !== joined) out = joinRuns(out);
   out = kind === 'asp' ? decodeAspLiterals(out) : decodeJspLiterals(out);
   if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
+  if (kind === 'asp' && !cLike) out = foldVbStrings(out);
+  if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp/.test(out)) out = xmlText(out);
   out = followInput(out, kind);
   return out === joined ? undefined : out;
 }

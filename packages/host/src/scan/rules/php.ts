@@ -197,6 +197,7 @@ rule mamori_php_decoder_to_eval {
   strings:
     ${each('a', CODE, String.raw`\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack)\s*\(`)}
     ${each('b', ['eval', 'assert'], String.raw`\s*\(\s*@?\s*["'][^"'\n]{0,20}["']\s*\.\s*(gzinflate|gzuncompress|base64_decode|str_rot13|strrev)\s*\(`)}
+    ${each('c', CODE, String.raw`\s*\(\s*@?\s*(htmlspecialchars_decode|html_entity_decode|stripslashes|stripcslashes|trim|strval)\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode)\s*\(`)}
   condition:
     any of them
 }

