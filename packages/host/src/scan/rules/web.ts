@@ -324,8 +324,10 @@ rule mamori_aspx_process_control_input {
     $slashc = /\.\s*Arguments\s*=\s*"\s*\/c\s*"\s*[+&]/ nocase
     $cmd = /"cmd(\.exe)?"/ nocase
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
+    $cv = /\.\s*FileName\s*=\s*[A-Za-z_]\w{0,40}\s*;/ nocase
+    $tv = /\b(string|var)\s+[A-Za-z_]\w{0,40}\s*=\s*\w{1,40}\s*\.\s*Text\s*;/ nocase
   condition:
-    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
+    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd) or ($cv and $tv))
 }
 
 rule mamori_aspx_process_stdin_input {
@@ -627,6 +629,17 @@ rule mamori_jsp_file_dropper {
     $c = /(^|[^\w.])([A-Za-np-z_]\w{0,30}|o|ou|o[A-Za-tv-z0-9_]\w{0,29}|ou[A-Za-su-z0-9_]\w{0,28}|out\w{1,28})\s*\.\s*(write|println|print)\s*\(\s*request\s*\.\s*getParameter\s*\(/
   condition:
     $p and $c
+}
+
+rule mamori_jsp_file_dropper_chained {
+  meta:
+    score = 85
+    technique = "file-writer"
+    description = "JSP writing request input (decoded or not) into a file whose path the request gives, in one statement"
+  strings:
+    $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
+  condition:
+    $w
 }
 
 rule mamori_htaccess_image_as_php {
