@@ -368,7 +368,9 @@ export function foldVariables(code: string): string | undefined {
       const v = element(value, index);
       if (v !== undefined) text = quote(v);
     } else if (typeof value === 'string') {
-      text = quote(value);
+      // (a decoder's or a reader's name called, $f($x) with $f = 'gzinflate', is written as the plain call, the way
+      // the rules read decoder chains: eval(gzinflate(...)))
+      text = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) ? value : quote(value);
     }
     if (text === undefined) {
       // (an element of an unknown array is not the array's value: keep the index)
@@ -558,6 +560,10 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   strval: (x) => x,
   htmlspecialchars_decode: (x) => x.replace(/&(?:quot|#0*39|lt|gt);/g, (e) => ({ '&quot;': '"', '&lt;': '<', '&gt;': '>' })[e] ?? "'").replace(/&amp;/g, '&'),
 };
+/** Lower-case words that are PHP's own constants or keywords, not strings. */
+const PHP_WORDS = /^(?:true|false|null|array|list|new|clone|print|echo|return|and|or|xor|as|fn|function|static|self|parent|isset|empty|unset|eval|exit|die|include|require|include_once|require_once|instanceof|insteadof|yield|match|default|case)$/;
+/** Names written bare where they are called: decoders and file_get_contents. */
+const PLAIN_CALL = new Set(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents']);
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
 
 /** What a PHP expression of strings gives, or undefined when it is not made of what is known. */
@@ -620,7 +626,8 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     if (member[3] !== undefined) return env.get(`${member[2] ? '::' : '#'}${member[3]}`);
     if (member[5] !== undefined) return env.get(`::${member[4]!}${member[5]}`);
     if (member[6] !== undefined) return env.get(`->${member[6]}`);
-    return env.get(`#${member[7]!}`) ?? (env.bare ? member[7] : undefined);
+    // (a short lower-case word no constant has is its own text to PHP 7, as `str_replace(x, '', 'axsxsexrxt')` uses it)
+    return env.get(`#${member[7]!}`) ?? (env.bare || (/^[a-z_]{1,16}$/.test(member[7]!) && !PHP_WORDS.test(member[7]!)) ? member[7] : undefined);
   }
   // array literals: ['a', 'b'], array('a', 'b')
   const arr = /^(?:\[([\s\S]*)\]|array\s*\(([\s\S]*)\))$/i.exec(e);

@@ -141,8 +141,17 @@ const FOLDABLE = /(?:(?<!['\w$>:])|(')(?=(?:str_rot13|strrev|base64_decode|hex2b
 const XORED = /'((?:[^'\\]|\\.){0,256})'\s*\^\s*'((?:[^'\\]|\\.){0,256})'/g;
 const PARENTHESISED = /([{[.(^,=;}>]\s*|^\s*)\(\s*('(?:[^'\\]|\\.){0,4096}')\s*\)/g;
 
+/** pack('H*', '3c3f...'): hex written as its bytes. */
+const PACKED = /\bpack\s*\(\s*(["'])H\*\1\s*,\s*(["'])((?:[0-9a-fA-F]{2}){1,8192})\2\s*\)/g;
+
 function foldCalls(s: string): { text: string; changed: boolean; unwrapped: boolean } {
   let changed = false;
+  if (/pack/i.test(s)) s = s.replace(PACKED, (all, _q: string, _p: string, hex: string) => {
+    const v = Buffer.from(hex, 'hex').toString('latin1');
+    if (!/^[\x20-\x7e\t\r\n]*$/.test(v)) return all;
+    changed = true;
+    return quote(v);
+  });
   const unq = (v: string) => v.replace(/\\([\\'])/g, '$1');
   if (s.includes('^')) s = s.replace(XORED, (_all, a: string, b: string) => {
     const x = unq(a);

@@ -62,7 +62,7 @@ const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
 const REQ_ASP = String.raw`Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
-const REQ_JSP = String.raw`request\s*\.\s*(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)`;
+const REQ_JSP = String.raw`request\s*\.\s*(?:(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|getReader\s*\(\s*\)\s*\.\s*readLine\s*\(\s*\))`;
 const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
 
 /** Variables and Session slots assigned request input, replaced by that input where they are read (rounds: chains of copies). */

@@ -213,6 +213,19 @@ rule mamori_php_decoder_nesting {
     any of them
 }
 
+rule mamori_php_remote_dropper {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "a file fetched from a URL saved as a PHP file, or PHP code written from hex"
+  strings:
+    $c = /\bcopy\s*\(\s*["'](https?|ftp):\/\/[^"'\n]{1,300}["']\s*,\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*\)/ nocase
+    $p = /\bfile_put_contents\s*\(\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*,\s*@?\s*file_get_contents\s*\(\s*["'](https?|ftp):\/\// nocase
+    $h = /\b(fputs|fwrite|file_put_contents)\s*\([^;]{0,300}pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f/ nocase
+  condition:
+    any of them
+}
+
 rule mamori_php_reverse_shell {
   meta:
     score = 85

@@ -50,8 +50,10 @@ rule mamori_jsp_classloader_shell {
     $dec2 = /Base64\s*\.\s*get(Mime)?Decoder\s*\(/
     $dec3 = "decodeBuffer"
     $dec4 = "decodeBase64"
+    $eq = /\.\s*newInstance\s*\(\s*\)\s*\.\s*equals\s*\(/
+    $dec5 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
   condition:
-    $def and $cl and $in and any of ($dec*)
+    $def and $cl and $in and (any of ($dec*) or $eq)
 }
 
 rule mamori_jsp_script_engine_input {
@@ -75,8 +77,8 @@ rule mamori_jsp_reflection_exec {
     technique = "jsp-exec"
     description = "JSP reaching Runtime.exec or ProcessBuilder through reflection, with request input"
   strings:
-    $cls = /(Class\s*\.\s*forName|\bloadClass)\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"|\b(Runtime|ProcessBuilder)\s*\.\s*class\b/
-    $m = /get(Declared)?Method\s*\(\s*"(exec|start|getRuntime)"/
+    $cls = /(Class\s*\.\s*forName|\bloadClass|\bfindProviderClass|\bfindClass)\s*\(\s*"java\.lang\.(Runtime|ProcessBuilder)"|\b(Runtime|ProcessBuilder)\s*\.\s*class\b/
+    $m = /get(Declared)?Method\s*\(\s*([\w.]{1,60}\s*,\s*)?"(exec|start|getRuntime)"/
     $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
   condition:
     all of them
@@ -629,6 +631,32 @@ rule mamori_jsp_file_dropper {
     $c = /(^|[^\w.])([A-Za-np-z_]\w{0,30}|o|ou|o[A-Za-tv-z0-9_]\w{0,29}|ou[A-Za-su-z0-9_]\w{0,28}|out\w{1,28})\s*\.\s*(write|println|print)\s*\(\s*request\s*\.\s*getParameter\s*\(/
   condition:
     $p and $c
+}
+
+rule mamori_jsp_memshell_injector {
+  meta:
+    score = 90
+    technique = "jsp-memshell"
+    description = "JSP registering a servlet, filter, listener, valve or timer at run time, through Tomcat's internals, that runs commands or loads classes (a memory shell injector)"
+  strings:
+    $reg = /\.\s*(addServletMappingDecoded|addServletMapping|addFilterDef|addFilterMapBefore|addFilterMap|addApplicationEventListener|addValve|createWrapper)\s*\(/
+    $ctx = /StandardContext|ApplicationContext|getDeclaredField\s*\(/
+    $timer = /new\s+(java\s*\.\s*util\s*\.\s*)?Timer\s*\([^;\n]{0,80}\)\s*;?[^;]{0,200}\.\s*schedule(AtFixedRate)?\s*\(|\.\s*schedule(AtFixedRate)?\s*\(\s*new\s+(java\s*\.\s*util\s*\.\s*)?TimerTask\b/
+    $fld = /getDeclaredField\s*\(/
+    $exec = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(|\bdefineClass\s*\(/
+  condition:
+    $exec and (($reg and $ctx) or ($timer and $fld))
+}
+
+rule mamori_jsp_el_method_by_param {
+  meta:
+    score = 85
+    technique = "jsp-eval"
+    description = "a JSP EL expression calling methods whose names the request gives (\"\"[param.a]() and so on)"
+  strings:
+    $el = /[$#]\{[^}\n]{0,400}\[\s*param(Values)?\s*\.\s*\w{1,40}\s*\]\s*\(/
+  condition:
+    $el
 }
 
 rule mamori_jsp_file_dropper_chained {
