@@ -370,7 +370,10 @@ export function foldVariables(code: string): string | undefined {
     } else if (typeof value === 'string') {
       // (a decoder's or a reader's name called, $f($x) with $f = 'gzinflate', is written as the plain call, the way
       // the rules read decoder chains: eval(gzinflate(...)))
-      text = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) ? value : quote(value);
+      // (not where eval runs it at once: eval('base64_decode'(...)) is a finding of its own, which the literal
+      // decoded in the next layer would hide)
+      const plain = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) && !/\b(?:eval|assert)\s*\(\s*@?\s*$/i.test(code.slice(Math.max(0, i - 24), i));
+      text = plain ? value : quote(value);
     }
     if (text === undefined) {
       // (an element of an unknown array is not the array's value: keep the index)
