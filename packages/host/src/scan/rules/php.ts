@@ -226,6 +226,30 @@ rule mamori_php_remote_dropper {
     any of them
 }
 
+rule mamori_php_compile_and_run {
+  meta:
+    score = 80
+    technique = "reverse-shell"
+    description = "PHP compiling a program in a temporary directory and running it (a back-connect or local exploit dropped as C source)"
+  strings:
+    $cc = /["'](gcc|cc|clang)\s+(-\w+\s+){0,4}-o\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\.c\b/ nocase
+    $run = /["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s[^"'\n]{0,120}["']/ nocase
+  condition:
+    $cc and $run
+}
+
+rule mamori_php_temp_include {
+  meta:
+    score = 75
+    technique = "decoder-chain-exec"
+    description = "PHP code built at run time written to a temporary file, included and deleted at once"
+  strings:
+    $w = /file_put_contents\s*\(\s*\$\w{1,40}\s*,\s*["']<\?php\s*["']\s*\.\s*\$\w{1,40}/ nocase
+    $i = /\b(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;[^;]{0,120};?[^;]{0,120}\bunlink\s*\(/ nocase
+  condition:
+    $w and $i
+}
+
 rule mamori_php_reverse_shell {
   meta:
     score = 85

@@ -648,6 +648,33 @@ rule mamori_jsp_memshell_injector {
     $exec and (($reg and $ctx) or ($timer and $fld))
 }
 
+rule mamori_jsp_reflection_by_request {
+  meta:
+    score = 85
+    technique = "jsp-exec"
+    description = "JSP loading a class and calling a method both named by the request (any code the server has, run on demand)"
+  strings:
+    $cls = /(Class\s*\.\s*forName|\bloadClass)\s*\(\s*request\s*\.\s*getParameter\s*\(/
+    $m = /get(Declared)?Method\s*\(\s*request\s*\.\s*getParameter\s*\(/
+    $inv = /\.\s*invoke\s*\(/
+  condition:
+    all of them
+}
+
+rule mamori_aspx_webmethod_process {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "an ASP.NET web service method starting the program its caller names"
+  strings:
+    $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod\b/
+    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]/
+    $fn = /\.\s*FileName\s*=\s*[A-Za-z_]\w{0,40}\s*;/
+    $st = /\.\s*Start\s*\(/
+  condition:
+    $wm and ($psi or $fn) and $st
+}
+
 rule mamori_jsp_el_method_by_param {
   meta:
     score = 85
