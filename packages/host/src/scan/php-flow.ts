@@ -702,7 +702,10 @@ function flow(src: string): FlowFinding[] {
       const args = argsAt(src, m.index! + m[0].length);
       if (!args) continue;
       const parts = splitTop(args.all, [',']);
-      if (parts.length < 2 || !/\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b|\[\s*["']tmp_name["']\s*\]/.test(parts[0]!)) continue;
+      // (the upload's temporary file, or a variable the file gives it: $tmp = $_FILES['f']['tmp_name'])
+      const held = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(parts[0]!)?.[1];
+      const tmpVar = held !== undefined && new RegExp(`\\$${held}\\s*=\\s*\\$_FILES\\s*\\[[^\\]\\n]{1,80}\\]\\s*\\[\\s*["']tmp_name["']\\s*\\]`).test(src);
+      if (parts.length < 2 || !(tmpVar || /\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b|\[\s*["']tmp_name["']\s*\]/.test(parts[0]!))) continue;
       const asPhp = /^\s*["'][^"']{0,200}\.(?:php\d?|phtml|phar)["']\s*$/i.test(parts[1]!);
       if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || (clientName && !/^\s*["']/.test(parts[1]!))))) {
         add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });

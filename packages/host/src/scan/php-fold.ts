@@ -281,7 +281,8 @@ export function foldVariables(code: string): string | undefined {
   let out = '';
   let last = 0;
   let changed = false;
-  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\4)\\s*\\])?`, 'y');
+  // ($s[4], $s{4} as PHP 7 reads it, $a['k']; $GLOBALS['f'] is $f)
+  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\4)\\s*(?:\\]|\\}))?`, 'y');
   const THIS = new RegExp(`\\$this\\s*->\\s*(${NAME})(?![\\w\\x80-\\xff]|\\s*(?:\\(|\\.?=(?![=>])|->))`, 'y');
   const members = events.some((e) => e.value !== undefined && (e.name[0] === '#' || e.name[0] === ':'));
   for (let i = 0; i < code.length; i++) {
@@ -355,7 +356,18 @@ export function foldVariables(code: string): string | undefined {
       } else i = end - 1;
       continue;
     }
-    const held = valueAt(m[2]!, i);
+    // $GLOBALS['f'] is the global $f
+    const global = m[1] === '$' && m[2] === 'GLOBALS' && m[5] !== undefined && new RegExp(`^${NAME}$`).test(m[5]);
+    const held = global ? valueAt(m[5]!, i) : valueAt(m[2]!, i);
+    if (global) {
+      if (typeof held === 'string' && interesting(held)) {
+        out += code.slice(last, i) + quote(held);
+        last = end;
+        changed = true;
+      }
+      i = end - 1;
+      continue;
+    }
     // (only values that matter to the rules are written in: a benign file's variables stay as they are,
     // and it has no layer of its own to scan)
     const value = typeof held === 'string' ? (interesting(held) ? held : undefined) : held && (held.some(interesting) || [...(held.keyed?.values() ?? [])].some(interesting)) ? held : undefined;

@@ -250,6 +250,32 @@ rule mamori_php_temp_include {
     $w and $i
 }
 
+rule mamori_php_socket_stager {
+  meta:
+    score = 90
+    technique = "reverse-shell"
+    description = "code read from a network socket and run (a staged reverse shell, as Metasploit's PHP stager)"
+  strings:
+    $sock = /(stream_socket_client|fsockopen|socket_create|socket_connect)/ nocase
+    $read = /\$\w{1,40}\s*\.=\s*(fread|socket_read|fgets|stream_get_contents)\s*\(/ nocase
+    $eval = /\beval\s*\(\s*\$\w{1,40}\s*\)/ nocase
+    $len = /unpack\s*\(\s*["']N\w{0,10}["']/ nocase
+  condition:
+    $sock and $read and $eval and $len and filesize < 64KB
+}
+
+rule mamori_php_sql_client_input {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "a database client taking its server, account and queries straight from the request (an SQL shell)"
+  strings:
+    $c = /\b(mysql|mysqli|pg|mssql|sqlsrv)_(p?connect)\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^;]{0,120}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    $q = /\b(mysql|mysqli|pg|mssql|sqlsrv)_query\s*\(\s*(\$\w{1,40}\s*,\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $c and $q
+}
+
 rule mamori_php_reverse_shell {
   meta:
     score = 85

@@ -661,6 +661,57 @@ rule mamori_jsp_reflection_by_request {
     all of them
 }
 
+rule mamori_aspx_command_line_input {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "ASP/ASPX building a shell command line from request input (cmd /c or /bin/sh -c and the request), whatever starts it (Process, WMI, P/Invoke)"
+  strings:
+    $c = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)\s+(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?[\[(]/ nocase
+  condition:
+    $c
+}
+
+rule mamori_aspx_wmi_process {
+  meta:
+    score = 85
+    technique = "asp-exec"
+    description = "ASP.NET creating a process through WMI (Win32_Process Create) with request input"
+  strings:
+    $w = /"Win32_Process"/ nocase
+    $c = /(InvokeMethod|GetMethodParameters)\s*\(\s*"Create"/ nocase
+    $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_aspx_script_eval_input {
+  meta:
+    score = 90
+    technique = "asp-eval"
+    description = "ASP.NET compiling or evaluating request input as C# (Roslyn scripting, CodeDom)"
+  strings:
+    $r = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create|Evaluate)\s*(<[^>\n]{1,40}>)?\s*\(\s*Request\b/ nocase
+    $d = /CompileAssemblyFromSource\s*\([^;\n]{0,80}Request\b/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_aspx_embedded_assembly {
+  meta:
+    score = 80
+    technique = "asp-classloader"
+    description = "ASP.NET loading an assembly from a Base64 literal of its own and running it (an in-memory implant or memory-shell installer)"
+  strings:
+    $direct = /Assembly\s*\.\s*Load\s*\(\s*(System\s*\.\s*)?Convert\s*\.\s*FromBase64String\s*\(\s*"[^"\n]{0,8000}"\s*\)\s*\)\s*\.\s*(CreateInstance|GetType|EntryPoint)\b/ nocase
+    $load = /Assembly\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
+    $b64 = /FromBase64String\s*\(\s*"[A-Za-z0-9+\/]{12,}/ nocase
+    $inv = /\.\s*Invoke\s*\(/ nocase
+    $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
+  condition:
+    $direct or ($load and $b64 and $inv and $in)
+}
+
 rule mamori_aspx_webmethod_process {
   meta:
     score = 85
