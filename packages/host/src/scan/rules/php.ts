@@ -221,9 +221,10 @@ rule mamori_php_remote_dropper {
   strings:
     $c = /\bcopy\s*\(\s*["'](https?|ftp):\/\/[^"'\n]{1,300}["']\s*,\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*\)/ nocase
     $p = /\bfile_put_contents\s*\(\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*,\s*@?\s*file_get_contents\s*\(\s*["'](https?|ftp):\/\// nocase
-    $h = /\b(fputs|fwrite|file_put_contents)\s*\([^;]{0,300}pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f/ nocase
+    $h = /pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f/ nocase
+    $hw = /\b(fputs|fwrite|file_put_contents)\s*\(/ nocase
   condition:
-    any of them
+    $c or $p or ($h and $hw)
 }
 
 rule mamori_php_compile_and_run {
@@ -232,7 +233,7 @@ rule mamori_php_compile_and_run {
     technique = "reverse-shell"
     description = "PHP compiling a program in a temporary directory and running it (a back-connect or local exploit dropped as C source)"
   strings:
-    $cc = /["'](gcc|cc|clang)\s+(-\w+\s+){0,4}-o\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\.c\b/ nocase
+    $cc = /["'](gcc|clang)\s+(-\w+\s+){0,4}-o\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\.c\b/ nocase
     $run = /["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s[^"'\n]{0,120}["']/ nocase
   condition:
     $cc and $run
@@ -245,9 +246,10 @@ rule mamori_php_temp_include {
     description = "PHP code built at run time written to a temporary file, included and deleted at once"
   strings:
     $w = /file_put_contents\s*\(\s*\$\w{1,40}\s*,\s*["']<\?php\s*["']\s*\.\s*\$\w{1,40}/ nocase
-    $i = /\b(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;[^;]{0,120};?[^;]{0,120}\bunlink\s*\(/ nocase
+    $i = /\b(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/ nocase
+    $u = /\bunlink\s*\(\s*\$\w{1,40}\s*\)/ nocase
   condition:
-    $w and $i
+    $w and $i and $u
 }
 
 rule mamori_php_socket_stager {

@@ -327,7 +327,7 @@ rule mamori_aspx_process_control_input {
     $cmd = /"cmd(\.exe)?"/ nocase
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
     $cv = /\.\s*FileName\s*=\s*[A-Za-z_]\w{0,40}\s*;/ nocase
-    $tv = /\b(string|var)\s+[A-Za-z_]\w{0,40}\s*=\s*\w{1,40}\s*\.\s*Text\s*;/ nocase
+    $tv = /=\s*\w{1,40}\s*\.\s*Text\s*;/ nocase
   condition:
     $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd) or ($cv and $tv))
 }
@@ -641,9 +641,9 @@ rule mamori_jsp_memshell_injector {
   strings:
     $reg = /\.\s*(addServletMappingDecoded|addServletMapping|addFilterDef|addFilterMapBefore|addFilterMap|addApplicationEventListener|addValve|createWrapper)\s*\(/
     $ctx = /StandardContext|ApplicationContext|getDeclaredField\s*\(/
-    $timer = /new\s+(java\s*\.\s*util\s*\.\s*)?Timer\s*\([^;\n]{0,80}\)\s*;?[^;]{0,200}\.\s*schedule(AtFixedRate)?\s*\(|\.\s*schedule(AtFixedRate)?\s*\(\s*new\s+(java\s*\.\s*util\s*\.\s*)?TimerTask\b/
+    $timer = /Timer\s*\([^;\n]{0,80}\)\s*;?[^;]{0,200}\.\s*schedule(AtFixedRate)?\s*\(|schedule(AtFixedRate)?\s*\(\s*new\s+(java\s*\.\s*util\s*\.\s*)?TimerTask\b/
     $fld = /getDeclaredField\s*\(/
-    $exec = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(|\bdefineClass\s*\(/
+    $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(|defineClass\s*\(/
   condition:
     $exec and (($reg and $ctx) or ($timer and $fld))
 }
@@ -732,7 +732,7 @@ rule mamori_jsp_el_method_by_param {
     technique = "jsp-eval"
     description = "a JSP EL expression calling methods whose names the request gives (\"\"[param.a]() and so on)"
   strings:
-    $el = /[$#]\{[^}\n]{0,400}\[\s*param(Values)?\s*\.\s*\w{1,40}\s*\]\s*\(/
+    $el = /\[\s*param(Values)?\s*\.\s*\w{1,40}\s*\]\s*\(/
   condition:
     $el
 }
@@ -743,7 +743,7 @@ rule mamori_jsp_file_dropper_chained {
     technique = "file-writer"
     description = "JSP writing request input (decoded or not) into a file whose path the request gives, in one statement"
   strings:
-    $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
+    $w = /(FileOutputStream|FileWriter|PrintWriter)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
   condition:
     $w
 }
