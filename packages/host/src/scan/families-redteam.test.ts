@@ -104,7 +104,7 @@ const VARIANTS: Sample[] = [
   { name: 'extract() of a literal array', src: `extract(['f' => 'system']); $f($_GET['c']);` },
   { name: 'func_get_args() called', src: `function g() { $a = func_get_args(); $a[0]($a[1]); } g('system', $_GET['c']);`, todo: 'open' },
   { name: 'array_walk over an array literal of input', src: `$a = [$_GET['c']]; array_walk($a, function ($v) { echo shell_exec($v); });` },
-  { name: 'the session through a reference', src: `@session_start(); $s = &$_SESSION; $s['k'] = $_GET['c']; system($_SESSION['k']);`, todo: 'open' },
+  { name: 'the session through a reference', src: `@session_start(); $s = &$_SESSION; $s['k'] = $_GET['c']; system($_SESSION['k']);` },
   { name: 'ReflectionMethod::invoke', src: `class K { function go($f, $a) { $f($a); } }\n(new ReflectionMethod('K', 'go'))->invoke(new K, $_GET['f'], $_GET['c']);` },
   { name: "call_user_func('K::go', ...)", src: `class K { static function go($f, $a) { $f($a); } }\ncall_user_func('K::go', $_GET['f'], $_GET['c']);` },
   { name: 'an arrow function that calls its parameter', src: `$g = fn($f, $a) => $f($a); $g('system', $_GET['c']);` },

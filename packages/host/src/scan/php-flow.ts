@@ -243,6 +243,7 @@ function flow(src: string): FlowFinding[] {
   for (const m of code.matchAll(/\bglobal\s+([^;]{1,400});/gi)) for (const v of m[1]!.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) shared.add(v[1]!);
   for (const m of code.matchAll(/[(,]\s*(?:[\w\\?|]+\s+)?&\s*(?:\.\.\.\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) shared.add(m[1]!);
   shared.add('_SESSION');
+  const sessionAliases = new Set(src.includes('$_SESSION') ? [...src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*&\s*\$_SESSION\s*;/g)].slice(0, 16).map((m) => m[1]!) : []);
   const keyOf = (name: string, at: number) => `${name}\u0000${shared.has(name) ? 'g' : scopeOf(at)}`;
   // Per variable and scope, where it was given request input, and where it was given something
   // else (a plain "=" of anything not request input): the last of these before an offset decides.
@@ -568,8 +569,11 @@ function flow(src: string): FlowFinding[] {
       // too: Godzilla's shell stores its decoded payload there first)
       // (an array literal holding request input: $p = ['k' => file_get_contents('php://input')])
       const given = direct(rhs, m.index!) || (/^\s*(?:\[|array\s*\()/i.test(rhs) && arrayValues(rhs).some((v) => direct(v, m.index!)));
-      if (name === '_SESSION' && given) taint(name, 0);
-      else if (given) taint(name, m.index!);
+      if ((name === '_SESSION' || sessionAliases.has(name)) && given) {
+        // (and a reference to the session, $s = &$_SESSION; $s['k'] = $_GET['c'], writes into it)
+        taint('_SESSION', 0);
+        if (name !== '_SESSION') taint(name, m.index!);
+      } else if (given) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       // (and Closure::fromCallable('system'), system(...): S20F)
