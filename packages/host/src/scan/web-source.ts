@@ -181,6 +181,42 @@ function decodeCsLiterals(src: string): string {
   return out;
 }
 
+/**
+ * Java and C#: strings of literals put together as the compiler or the runtime would, so the joins
+ * and the rules read them: String.valueOf("a"), "a".concat("b"), string.Concat("a", "b"), octal
+ * escapes ("R\165ntime"), and a variable assigned one literal once in the page (`String n = "exec";`)
+ * written as that literal where it is read; `Req q = request;` makes q the request.
+ */
+function foldCStrings(src: string): string {
+  let out = src;
+  if (/valueOf|concat|Concat/.test(out)) {
+    out = out.replace(/\bString\s*\.\s*valueOf\s*\(\s*("(?:[^"\\\n]|\\.){0,400}")\s*\)/g, '$1');
+    out = out.replace(/\b[Ss]tring\s*\.\s*Concat\s*\(\s*((?:"(?:[^"\\\n]|\\.){0,200}"\s*,\s*){1,16}"(?:[^"\\\n]|\\.){0,200}")\s*\)/g, (_, list: string) => list.replace(/"\s*,\s*"/g, '" + "'));
+    for (let k = 0; k < 4 && /"\s*\.\s*concat\s*\(\s*"/.test(out); k++) out = out.replace(/("(?:[^"\\\n]|\\.){0,400}")\s*\.\s*concat\s*\(\s*("(?:[^"\\\n]|\\.){0,400}")\s*\)/g, '$1 + $2');
+  }
+  // octal escapes in a literal (Java): "\165" is "u"
+  if (/"[^"\n]{0,400}\\[0-3]?[0-7]{1,2}/.test(out)) out = out.replace(/"((?:[^"\\\n]|\\.){0,400})"/g, (lit, body: string) => (/\\[0-7]/.test(body) ? `"${body.replace(/\\(\\|[0-3]?[0-7]{1,2})/g, (e: string, o: string) => (o === '\\' ? e : String.fromCharCode(parseInt(o, 8))))}"` : lit));
+  // one-literal variables, assigned once
+  const decl = /\b(?:final\s+)?(?:String|string|var|const\s+string)\s+([A-Za-z_]\w{0,40})\s*=\s*("(?:[^"\\\n]|\\.){0,400}")\s*;/g;
+  const names = new Map<string, string>();
+  for (const m of out.matchAll(decl)) {
+    if (names.size >= 64) break;
+    const n = m[1]!;
+    if (NOT_NAMES.test(n)) continue;
+    // (assigned anywhere else, or declared twice, it has no one value)
+    const sets = out.match(new RegExp(String.raw`(?<![\w.$])${n}\s*(?:\+|-)?=(?!=)`, 'g'))?.length ?? 0;
+    if (sets === 1) names.set(n, m[2]!);
+  }
+  if (names.size > 0) {
+    const use = new RegExp(String.raw`"(?:[^"\\\n]|\\.)*"|(?<![\w.$])(${[...names.keys()].map(escapeRe).join('|')})(?![\w$])(?!\s*=[^=])`, 'g');
+    out = out.replace(use, (all: string, n: string | undefined) => (n ? names.get(n)! : all));
+  }
+  // another name for the request
+  const alias = [...out.matchAll(/\b[A-Za-z_][\w.<>]{0,60}\s+([A-Za-z_]\w{0,30})\s*=\s*(?:\([\w.]{1,60}\)\s*)?request\s*;/g)].map((m) => m[1]!).filter((n) => n !== 'request').slice(0, 8);
+  for (const n of alias) out = out.replace(new RegExp(String.raw`(?<![\w.$])${escapeRe(n)}\s*\.\s*(?=get(?:Parameter|Header|InputStream|Reader|QueryString)\b)`, 'g'), 'request.');
+  return out === src ? src : joinRuns(out);
+}
+
 /** JSP: names built from bytes, chars or Base64 literals; the request reached through the page context or a servlet's parameter. */
 function decodeJspLiterals(src: string): string {
   let out = src;
@@ -370,6 +406,7 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (out !== joined) out = joinRuns(out);
   out = kind === 'asp' ? decodeAspLiterals(out) : decodeJspLiterals(out);
   if (kind === 'asp' && cLike) out = decodeCsLiterals(out);
+  if (cLike) out = foldCStrings(out);
   if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
   if (kind === 'asp' && !cLike) out = foldVbStrings(out);
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp/.test(out)) out = xmlText(out);
