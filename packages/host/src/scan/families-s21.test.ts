@@ -81,6 +81,12 @@ describe('scan: droppers and loaders of session 21, samples of our own (not run)
     const src = `<?php $dir = realpath($_GET['d'] ?? __DIR__); if (isset($_FILES['f'])) { $tmp = $_FILES['f']['tmp_name']; $n = basename($_FILES['f']['name']); move_uploaded_file($tmp, $dir . '/' . $n); }`;
     assert.equal(scan(src).verdict, 'malicious');
   });
+  it('malicious: include of a variable holding what the request names', () => {
+    assert.equal(scan(`<?php $f = $_GET['f']; include($f);`).verdict, 'malicious');
+  });
+  it('not malicious: include of a page the request chooses from a list, or with a directory and a suffix', () => {
+    assert.notEqual(scan(`<?php $p = $_GET['p'] ?? 'home'; $pages = ['home', 'about']; $p = in_array($p, $pages, true) ? $p : 'home'; include __DIR__ . '/pages/' . $p . '.php';`).verdict, 'malicious');
+  });
   it('not malicious: a template engine writing compiled PHP to its cache and including it', () => {
     const src = `<?php class Tpl { function render($name, $vars) { $file = __DIR__ . '/cache/' . md5($name) . '.php'; if (!is_file($file)) file_put_contents($file, "<?php " . $this->compile($name)); extract($vars); include $file; } function compile($n) { return 'echo htmlspecialchars($title);'; } }`;
     assert.notEqual(scan(src).verdict, 'malicious');

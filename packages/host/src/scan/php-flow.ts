@@ -700,6 +700,16 @@ function flow(src: string): FlowFinding[] {
       break;
     }
   }
+  // include/require of a variable that holds request input, the whole of what is included (in a small file:
+  // the rule mamori_php_include_upload reads the superglobal written in place; applications that include a
+  // page the request names add a path or a suffix)
+  if (src.length <= 16384 && /\b(?:include|require)/i.test(src)) {
+    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*\(?\s*@?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)?\s*;/gi)) {
+      if (!isTaintedAt(m[2]!, m.index!)) continue;
+      add({ technique: 'include-uploaded-file', score: 85, description: `${m[1]!.toLowerCase()} of a file the request names (through $${m[2]})`, offset: m.index! });
+      break;
+    }
+  }
   // An uploader that keeps what the client calls the file, in a small file that checks nothing of it
   // (no extension, type or image test): anyone may put a .php of their own on the server
   // (or saves any upload as a .php of its own naming)
