@@ -96,6 +96,8 @@ const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
 const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}\\$(${NAME})\\s*=(?![=>])`, 'gi');
 /** `$this->f = ...`: a property given its value in a method (a constructor's, most often). */
 const THIS_ASSIGN = new RegExp(`\\$this\\s*->\\s*(${NAME})\\s*=(?![=>])`, 'g');
+/** An assignment to a property: `$o->f =`, `K::$f =`, `$this->f['k'] .=` (the name in group 1). */
+const PROPERTY_SET = new RegExp(`(?:->\\s*|::\\$)(${NAME})\\s*(?:\\[[^\\]]{0,80}\\]\\s*)?\\.?=(?![=>])`, 'g');
 /** `extract([...])`: each key a variable. */
 const EXTRACT = /\bextract\s*\(/gi;
 /** `$a['k'] = ...`, `$a[] = ...`: an element of a list of known value. */
@@ -138,6 +140,14 @@ export function foldVariables(code: string): string | undefined {
     FOLDABLE_START.test(rhs) ||
     /^[\s@(]*(?:constant\s*\(|\\?[A-Za-z_][\w\\]*\s*::|\$this\s*->|[A-Za-z_]\w*\s*(?:[.^;,)]|$))/.test(rhs) ||
     (fns.size > 0 && fns.has(/^[\s@(]*\\?([A-Za-z_]\w*)\s*\(/.exec(rhs)?.[1]?.toLowerCase() ?? ''));
+  // How many times each property is assigned in the file (`->f =`, `::$f =`, an element of it), counted once
+  let sets: Map<string, number> | undefined;
+  const setsOf = () => {
+    if (sets) return sets;
+    sets = new Map();
+    for (const p of code.matchAll(PROPERTY_SET)) sets.set(p[1]!, (sets.get(p[1]!) ?? 0) + 1);
+    return sets;
+  };
   const set = (name: string, at: number, end: number, value: Value | undefined) => {
     if (value === undefined) env.delete(name);
     else env.set(name, value);
@@ -167,7 +177,7 @@ export function foldVariables(code: string): string | undefined {
     }
     if (kind === 4) {
       // (a property set elsewhere, `->f =` or `::$f =`, has no one value)
-      const v = new RegExp(`(?:->|::\\$)${m[1]!}\\s*(?:\\[[^\\]]{0,80}\\]\\s*)?\\.?=(?![=>])`).test(code) ? undefined : known();
+      const v = (setsOf().get(m[1]!) ?? 0) > 0 ? undefined : known();
       set(`::$${m[1]!}`, m.index!, end, v);
       set(`->${m[1]!}`, m.index!, end, v);
       continue;
@@ -201,7 +211,7 @@ export function foldVariables(code: string): string | undefined {
     if (kind === 7) {
       // (set once in the file, and not declared with another value, the property holds it in every method: a
       // constructor runs before the methods that read it, wherever they are written)
-      const only = (code.match(new RegExp(`->\\s*${m[1]!}\\s*(?:\\[[^\\]]{0,80}\\]\\s*)?\\.?=(?![=>])`, 'g'))?.length ?? 0) === 1;
+      const only = setsOf().get(m[1]!) === 1;
       const v = only && env.get(`->${m[1]!}`) === undefined ? known() : undefined;
       if (v !== undefined) {
         env.set(`->${m[1]!}`, v);

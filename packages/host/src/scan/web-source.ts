@@ -199,13 +199,18 @@ function foldCStrings(src: string): string {
   // one-literal variables, assigned once
   const decl = /\b(?:final\s+)?(?:String|string|var|const\s+string)\s+([A-Za-z_]\w{0,40})\s*=\s*("(?:[^"\\\n]|\\.){0,400}")\s*;/g;
   const names = new Map<string, string>();
+  let counts: Map<string, number> | undefined;
+  let looked = 0;
   for (const m of out.matchAll(decl)) {
-    if (names.size >= 64) break;
+    if (names.size >= 64 || ++looked > 256) break;
     const n = m[1]!;
     if (NOT_NAMES.test(n)) continue;
-    // (assigned anywhere else, or declared twice, it has no one value)
-    const sets = out.match(new RegExp(String.raw`(?<![\w.$])${n}\s*(?:\+|-)?=(?!=)`, 'g'))?.length ?? 0;
-    if (sets === 1) names.set(n, m[2]!);
+    // (assigned anywhere else, or declared twice, it has no one value; every name's assignments counted in one pass)
+    if (!counts) {
+      counts = new Map();
+      for (const a of out.matchAll(/(?<![\w.$])([A-Za-z_]\w{0,40})\s*[+-]?=(?!=)/g)) counts.set(a[1]!, (counts.get(a[1]!) ?? 0) + 1);
+    }
+    if (counts.get(n) === 1) names.set(n, m[2]!);
   }
   if (names.size > 0) {
     const use = new RegExp(String.raw`"(?:[^"\\\n]|\\.)*"|(?<![\w.$])(${[...names.keys()].map(escapeRe).join('|')})(?![\w$])(?!\s*=[^=])`, 'g');
