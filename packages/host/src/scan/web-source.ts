@@ -160,15 +160,17 @@ function decodeAspLiterals(src: string): string {
 }
 
 /** C#: names built from chars or Base64 literals (new string(new char[]{'L','o'}), Encoding.UTF8.GetString(Convert.FromBase64String("TG9hZA=="))). */
+// (each item's spaces read one way only: `\s{0,4}'a'\s{0,4}` side by side split a gap five ways, and a list of 200
+// left open backtracked for ever, S21R-1)
 function decodeCsLiterals(src: string): string {
   let out = src;
   if (/new\s+string\s*\(\s*new\s+char/i.test(out)) {
-    out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+    out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{\s*((?:'[^'\\\n]'(?:\s*,)?\s*){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
   }
   // string.Join("", new char[]{...}), new string("daoL".ToCharArray().Reverse().ToArray()), new string(new char[]{(char)76})
-  out = out.replace(/string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  out = out.replace(/string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s+char\s*\[\s*\]\s*\{\s*((?:'[^'\\\n]'(?:\s*,)?\s*){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
   out = out.replace(/new\s+string\s*\(\s*"([^"\\\n]{1,400})"\s*\.\s*ToCharArray\s*\(\s*\)\s*\.\s*Reverse\s*\(\s*\)\s*\.\s*ToArray\s*\(\s*\)\s*\)/gi, (_, t: string) => quoted([...t].reverse().join('')));
-  out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}\(\s*char\s*\)\s*\d{1,5}\s{0,4},?){1,200})\}\s*\)/gi, (all, list: string) => {
+  out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{\s*((?:\(\s*char\s*\)\s*\d{1,5}(?:\s*,)?\s*){1,200})\}\s*\)/gi, (all, list: string) => {
     const t = [...list.matchAll(/\d{1,5}/g)].map((m) => String.fromCharCode(Number(m[0]) & 0xffff)).join('');
     return printable(t) ? quoted(t) : all;
   });
