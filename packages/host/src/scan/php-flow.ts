@@ -82,7 +82,8 @@ const OUT_PARAMS: Record<string, [from: number, to: number]> = {
 const OUT_CALL = new RegExp(`(?<![\\w>$:])\\\\?(${Object.keys(OUT_PARAMS).join('|')})\\s*\\(`, 'gi');
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 /** A closure kept in a variable: `$g = function ($f, $a) {`, `$g = fn($f, $a) =>`; its name is read as `$g`. */
-const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))\b/i;
+// (the _array forms too: `\bcall_user_func\b` is not in call_user_func_array, S21R-17)
+const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))(?:_array)?\b/i;
 const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(([^)]{0,400})\)/gi;
 /**
  * A function of the file called by its name as a string: `call_user_func('g', ...)`, `call_user_func('K::go', ...)`,
