@@ -460,7 +460,8 @@ function envAt(events: readonly Event[], at: number): Env {
  * At most 64 calls.
  */
 function foldCalls(code: string, events: readonly Event[], fns: ReadonlySet<string>): string {
-  const call = new RegExp(`(?<![\\w$>:\\\\])\\\\?(${[...fns].map((f) => f.replace(/[^\w\x80-\xff]/g, '')).join('|')})\\s*\\(`, 'gi');
+  // (a static method's call too, K::nm(...), self::nm(...): RETURNS reads methods of one return as well, S21R-18)
+  const call = new RegExp(`(?<![\\w$>:\\\\])(\\\\?[A-Za-z_][\\w\\\\]{0,63}\\s*::\\s*)?\\\\?(${[...fns].map((f) => f.replace(/[^\w\x80-\xff]/g, '')).join('|')})\\s*\\(`, 'gi');
   let out = '';
   let last = 0;
   let looked = 0;
@@ -470,7 +471,7 @@ function foldCalls(code: string, events: readonly Event[], fns: ReadonlySet<stri
     const open = m.index! + m[0].length - 1;
     const close = closes(code, open);
     if (close < 0 || close - m.index! > MAX_EXPR) continue;
-    const v = evaluate(code.slice(m.index!, close + 1), envAt(events, m.index!), 0);
+    const v = evaluate(code.slice(m.index! + (m[1]?.length ?? 0), close + 1), envAt(events, m.index!), 0);
     if (typeof v === 'string' && interesting(v)) {
       out += code.slice(last, m.index!) + quote(v);
       last = close + 1;
