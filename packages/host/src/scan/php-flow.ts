@@ -86,7 +86,8 @@ const OUT_PARAMS: Record<string, [from: number, to: number]> = {
 const OUT_CALL = new RegExp(`(?<![\\w>$:])\\\\?(${Object.keys(OUT_PARAMS).join('|')})\\s*\\(`, 'gi');
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 /** A closure kept in a variable: `$g = function ($f, $a) {`, `$g = fn($f, $a) =>`; its name is read as `$g`. */
-const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))\b/i;
+// (the _array forms too: `\bcall_user_func\b` is not in call_user_func_array, S21R-17)
+const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))(?:_array)?\b/i;
 const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(([^)]{0,400})\)/gi;
 /**
  * A function of the file called by its name as a string: `call_user_func('g', ...)`, `call_user_func('K::go', ...)`,
@@ -1636,6 +1637,8 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     return fn && (CODE_SINKS.includes(fn) || SHELL_SINKS.includes(fn)) ? fn : undefined;
   };
   let looked = 0;
+  // a variable ob_start() is given: its one assignment's right side (null: none, or more than one)
+  const obHeld = new Map<string, string | null>();
   for (const m of src.matchAll(CALLBACK_CALL)) {
     // Each call reads up to 4,000 characters of arguments: a bounded number of calls.
     if (out.length >= 8 || ++looked > 2000) break;
@@ -1675,8 +1678,20 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     if (fn === 'ob_start') {
       // (or a variable whose one assignment in the file is such a name: $cb = 'system'; ob_start($cb))
       const held = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(cb)?.[1];
-      const sets = held ? [...src.matchAll(new RegExp(`(?<![\\w$>:])\\$${held}\\s*\\.?=(?![=>])\\s*([^;]{0,80})`, 'g'))].slice(0, 2) : [];
-      const ranOutput = closureRuns(closureText(src, cb, m.index!)) ?? sinkName(cb) ?? (sets.length === 1 ? sinkName(sets[0]![1]!) : undefined);
+      // (each name looked up once, at most 16 names, and the lookup stops at a second assignment: 2,000 calls of
+      // ob_start($cb) over a MiB of `$cb=1;` read every assignment 2,000 times, 109 s, S21R-2)
+      let one: string | null | undefined = held === undefined ? null : obHeld.get(held);
+      if (one === undefined && obHeld.size < 16) {
+        let first: string | null = null;
+        let count = 0;
+        for (const s of src.matchAll(new RegExp(`(?<![\\w$>:])\\$${held}\\s*\\.?=(?![=>])\\s*([^;]{0,80})`, 'g'))) {
+          if (++count > 1) break;
+          first = s[1]!;
+        }
+        one = count === 1 ? first : null;
+        obHeld.set(held!, one);
+      }
+      const ranOutput = closureRuns(closureText(src, cb, m.index!)) ?? sinkName(cb) ?? (one ? sinkName(one) : undefined);
       if (ranOutput) out.push({ technique: 'request-input-exec', score: 85, description: `ob_start() hands the page's output to ${ranOutput}: what it prints is run`, offset: m.index! });
       continue;
     }

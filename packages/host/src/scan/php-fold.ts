@@ -93,7 +93,8 @@ const FOREACH_APPEND = new RegExp(`\\bforeach\\s*\\(\\s*((?:array\\s*\\(|\\[)[^;
 /** Names of a value: `define('F', ...)`, `const F = ...` (a class's too), a property's default (`public static $f = ...`, `var $f = ...`). */
 const DEFINE = new RegExp(`\\bdefine\\s*\\(\\s*(["'])(${NAME})\\1\\s*,`, 'gi');
 const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
-const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}\\$(${NAME})\\s*=(?![=>])`, 'gi');
+// (a typed one too, `public string $h = ...`, `private static ?string $f = ...`, S21R-4)
+const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}(?:\\??[A-Za-z_\\\\][\\w\\\\|]{0,63}\\s+)?\\$(${NAME})\\s*=(?![=>])`, 'gi');
 /** `$this->f = ...`: a property given its value in a method (a constructor's, most often). */
 const THIS_ASSIGN = new RegExp(`\\$this\\s*->\\s*(${NAME})\\s*=(?![=>])`, 'g');
 /** An assignment to a property: `$o->f =`, `K::$f =`, `$this->f['k'] .=` (the name in group 1). */
@@ -138,7 +139,7 @@ export function foldVariables(code: string): string | undefined {
   // (a right side that starts as a constant, a member or a call of a function of the file may fold too)
   const foldable = (rhs: string) =>
     FOLDABLE_START.test(rhs) ||
-    /^[\s@(]*(?:constant\s*\(|\\?[A-Za-z_][\w\\]*\s*::|\$this\s*->|[A-Za-z_]\w*\s*(?:[.^;,)]|$))/.test(rhs) ||
+    /^[\s@(]*(?:constant\s*\(|\\?[A-Za-z_][\w\\]*\s*::|\$this\s*->|\\?(?:[A-Za-z_]\w*\\){0,8}[A-Za-z_]\w*\s*(?:[.^;,)]|$))/.test(rhs) ||
     (fns.size > 0 && fns.has(/^[\s@(]*\\?([A-Za-z_]\w*)\s*\(/.exec(rhs)?.[1]?.toLowerCase() ?? ''));
   // How many times each property is assigned in the file (`->f =`, `::$f =`, an element of it), counted once
   let sets: Map<string, number> | undefined;
@@ -331,7 +332,8 @@ export function foldVariables(code: string): string | undefined {
       MEMBER.lastIndex = i;
       const p = MEMBER.exec(code);
       if (p) {
-        const key = p[3] !== undefined ? `${p[2] ? '::' : '#'}${p[3]}` : p[5] !== undefined ? `::${p[4]!}${p[5]}` : `#${p[6]!}`;
+        // (a namespaced constant, \\App\\RUN, by its last name, S21R-7)
+        const key = p[3] !== undefined ? `${p[2] ? '::' : '#'}${p[3]}` : p[5] !== undefined ? `::${p[4]!}${p[5]}` : `#${p[6] ?? p[7]!}`;
         const v = valueAt(key, i);
         if (typeof v === 'string' && interesting(v)) {
           out += code.slice(last, i) + quote(v);
@@ -420,7 +422,7 @@ export function foldVariables(code: string): string | undefined {
 
 /** A constant or a class's member: `constant('F')`, `constant('K::F')`, `K::F`, `K::$f`, a bare `F` (not a call, a class or an assignment's left side). */
 const MEMBER = new RegExp(
-  `constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})(?![\\w\\x80-\\xff]|\\s*\\()|(${NAME})(?![\\w\\x80-\\xff\\\\]|\\s*(?:\\(|::|=(?![=>])))`,
+  `constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})(?![\\w\\x80-\\xff]|\\s*\\()|(${NAME})(?![\\w\\x80-\\xff\\\\]|\\s*(?:\\(|::|=(?![=>])))|\\\\?(?:${NAME}\\\\){1,8}(${NAME})(?![\\w\\x80-\\xff\\\\]|\\s*(?:\\(|::|=(?![=>])))`,
   'y',
 );
 
@@ -480,7 +482,8 @@ function envAt(events: readonly Event[], at: number): Env {
  * At most 64 calls.
  */
 function foldCalls(code: string, events: readonly Event[], fns: ReadonlySet<string>): string {
-  const call = new RegExp(`(?<![\\w$>:\\\\])\\\\?(${[...fns].map((f) => f.replace(/[^\w\x80-\xff]/g, '')).join('|')})\\s*\\(`, 'gi');
+  // (a static method's call too, K::nm(...), self::nm(...): RETURNS reads methods of one return as well, S21R-18)
+  const call = new RegExp(`(?<![\\w$>:\\\\])(\\\\?[A-Za-z_][\\w\\\\]{0,63}\\s*::\\s*)?\\\\?(${[...fns].map((f) => f.replace(/[^\w\x80-\xff]/g, '')).join('|')})\\s*\\(`, 'gi');
   let out = '';
   let last = 0;
   let looked = 0;
@@ -490,7 +493,7 @@ function foldCalls(code: string, events: readonly Event[], fns: ReadonlySet<stri
     const open = m.index! + m[0].length - 1;
     const close = closes(code, open);
     if (close < 0 || close - m.index! > MAX_EXPR) continue;
-    const v = evaluate(code.slice(m.index!, close + 1), envAt(events, m.index!), 0);
+    const v = evaluate(code.slice(m.index! + (m[1]?.length ?? 0), close + 1), envAt(events, m.index!), 0);
     if (typeof v === 'string' && interesting(v)) {
       out += code.slice(last, m.index!) + quote(v);
       last = close + 1;
@@ -627,9 +630,11 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     if (doc[1] === "'" || !/[$\\]/.test(body)) return body;
     // (a heredoc's escapes are a double-quoted string's: `\$_ = 'system';` is code with a dollar; one that
     // interpolates a variable is not known)
-    if (/(?<!\\)\$[A-Za-z_\x80-\xff{]/.test(body)) return undefined;
+    // (one naming variables of known value, and no escaped dollar, is their values put in: `{$p}tem`, S21R-6)
+    const named = /(?<!\\)\$[A-Za-z_\x80-\xff{]/.test(body);
+    if (named && /\\\$/.test(body)) return undefined;
     const lit = readPhpString(`"${body.replace(/(?<!\\)"/g, '\\"')}"`, 0, MAX_VALUE);
-    return lit?.value;
+    return lit && named ? interpolate(lit.value, env) : lit?.value;
   }
   if (e[0] === "'" || e[0] === '"') {
     const lit = readPhpString(e, 0, MAX_VALUE);
@@ -646,11 +651,13 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     return key === undefined ? held : element(held, key);
   }
   // constants and members: F, constant('F'), K::F, K::$f, $this->f
-  const member = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME}))$`).exec(e);
+  const member = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME})|\\\\?(?:${NAME}\\\\){1,8}(${NAME}))$`).exec(e);
   if (member) {
     if (member[3] !== undefined) return env.get(`${member[2] ? '::' : '#'}${member[3]}`);
     if (member[5] !== undefined) return env.get(`::${member[4]!}${member[5]}`);
     if (member[6] !== undefined) return env.get(`->${member[6]}`);
+    // (a namespaced one is never its own text: PHP throws for an undefined one)
+    if (member[8] !== undefined) return env.get(`#${member[8]}`);
     // (a short lower-case word no constant has is its own text to PHP 7, as `str_replace(x, '', 'axsxsexrxt')` uses it)
     return env.get(`#${member[7]!}`) ?? (env.bare || (/^[a-z_]{1,16}$/.test(member[7]!) && !PHP_WORDS.test(member[7]!)) ? member[7] : undefined);
   }
@@ -773,8 +780,11 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   }
   if (fn === 'pack') {
     const [f, x] = [s(0), s(1)];
-    if (f === undefined || x === undefined || !/^H\*$/i.test(f) || !/^[0-9a-f]*$/i.test(x)) return undefined;
-    return Buffer.from(x.length % 2 ? `${x}0` : x, 'hex').toString('latin1');
+    // (H* and H<n>, the first n digits: pack('H12', '73797374656d'), S21R-5)
+    const len = f === undefined ? undefined : /^H(\*|\d{1,5})$/.exec(f)?.[1];
+    if (len === undefined || x === undefined || !/^[0-9a-f]*$/i.test(x)) return undefined;
+    const hex = len === '*' ? x : x.slice(0, Number(len));
+    return Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex').toString('latin1');
   }
   // (S20F: trim, ltrim and rtrim given the characters to take off; str_pad; strtr given an array; vsprintf and %c)
   if ((fn === 'trim' || fn === 'ltrim' || fn === 'rtrim') && rawArgs.length <= 2) {

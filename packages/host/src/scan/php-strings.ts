@@ -142,12 +142,13 @@ const XORED = /'((?:[^'\\]|\\.){0,256})'\s*\^\s*'((?:[^'\\]|\\.){0,256})'/g;
 const PARENTHESISED = /([{[.(^,=;}>]\s*|^\s*)\(\s*('(?:[^'\\]|\\.){0,4096}')\s*\)/g;
 
 /** pack('H*', '3c3f...'): hex written as its bytes. */
-const PACKED = /\bpack\s*\(\s*(["'])H\*\1\s*,\s*(["'])((?:[0-9a-fA-F]{2}){1,8192})\2\s*\)/g;
+// (and H<n>, its first n digits, S21R-5)
+const PACKED = /\bpack\s*\(\s*(["'])H(\*|\d{1,5})\1\s*,\s*(["'])((?:[0-9a-fA-F]{2}){1,8192})\3\s*\)/g;
 
 function foldCalls(s: string): { text: string; changed: boolean; unwrapped: boolean } {
   let changed = false;
-  if (/pack/i.test(s)) s = s.replace(PACKED, (all, _q: string, _p: string, hex: string) => {
-    const v = Buffer.from(hex, 'hex').toString('latin1');
+  if (/pack/i.test(s)) s = s.replace(PACKED, (all, _q: string, len: string, _p: string, hex: string) => {
+    const v = Buffer.from(len === '*' ? hex : hex.slice(0, Number(len) & ~1), 'hex').toString('latin1');
     if (!/^[\x20-\x7e\t\r\n]*$/.test(v)) return all;
     changed = true;
     return quote(v);

@@ -160,15 +160,17 @@ function decodeAspLiterals(src: string): string {
 }
 
 /** C#: names built from chars or Base64 literals (new string(new char[]{'L','o'}), Encoding.UTF8.GetString(Convert.FromBase64String("TG9hZA=="))). */
+// (each item's spaces read one way only: `\s{0,4}'a'\s{0,4}` side by side split a gap five ways, and a list of 200
+// left open backtracked for ever, S21R-1)
 function decodeCsLiterals(src: string): string {
   let out = src;
-  if (/new\s+string\s*\(\s*new\s+char/i.test(out)) {
-    out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  if (/new\s+string\s*\(\s*new\s*(?:char|\[)/i.test(out)) {
+    out = out.replace(/new\s+string\s*\(\s*new\s*(?:char\s*)?\[\s*\]\s*\{\s*((?:'[^'\\\n]'(?:\s*,)?\s*){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
   }
   // string.Join("", new char[]{...}), new string("daoL".ToCharArray().Reverse().ToArray()), new string(new char[]{(char)76})
-  out = out.replace(/string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  out = out.replace(/string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s*(?:char\s*)?\[\s*\]\s*\{\s*((?:'[^'\\\n]'(?:\s*,)?\s*){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
   out = out.replace(/new\s+string\s*\(\s*"([^"\\\n]{1,400})"\s*\.\s*ToCharArray\s*\(\s*\)\s*\.\s*Reverse\s*\(\s*\)\s*\.\s*ToArray\s*\(\s*\)\s*\)/gi, (_, t: string) => quoted([...t].reverse().join('')));
-  out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}\(\s*char\s*\)\s*\d{1,5}\s{0,4},?){1,200})\}\s*\)/gi, (all, list: string) => {
+  out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{\s*((?:\(\s*char\s*\)\s*\d{1,5}(?:\s*,)?\s*){1,200})\}\s*\)/gi, (all, list: string) => {
     const t = [...list.matchAll(/\d{1,5}/g)].map((m) => String.fromCharCode(Number(m[0]) & 0xffff)).join('');
     return printable(t) ? quoted(t) : all;
   });
@@ -308,9 +310,14 @@ function foldVbStrings(src: string): string {
     return out;
   };
   // (the right side is read to the statement's end by statementEnd: a linear walk, quotes skipped)
-  const STATEMENT = /(^|[\r\n:])[ \t]*(?:(?:Dim|Const|Set)[ \t]+)?([A-Za-z_]\w{0,40})(?:[ \t]*(=)(?!=)[ \t]*|[ \t]*\.[ \t]*Add[ \t]*\(?[ \t]*"([^"\n]{0,80})"[ \t]*,[ \t]*("(?:[^"\n]|""){0,4000}")[ \t]*\)?)/gi;
+  const STATEMENT = /(^|[\r\n:])[ \t]*(?:(?:Dim|Const|Set)[ \t]+)?([A-Za-z_]\w{0,40})(?:[ \t]*(=)(?!=)[ \t]*|[ \t]*\.[ \t]*Add[ \t]*\(?[ \t]*"([^"\n]{0,80})"[ \t]*,[ \t]*("(?:[^"\n]|""){0,4000}")[ \t]*\)?|[ \t]*(?:\.[ \t]*Item[ \t]*)?\([ \t]*"([^"\n]{0,80})"[ \t]*\)[ \t]*=(?!=)[ \t]*("(?:[^"\n]|""){0,4000}"))/gi;
   for (const m of src.matchAll(STATEMENT)) {
     const name = m[2]!.toLowerCase();
+    // d("k") = "v", d.Item("k") = "v": an entry of a Dictionary set (S21R-11)
+    if (m[6] !== undefined) {
+      dicts.get(name)?.set(m[6], m[7]!.slice(1, -1).replace(/""/g, '"'));
+      continue;
+    }
     if (m[4] !== undefined) {
       // d.Add "k", "v"
       let d = dicts.get(name);
@@ -414,7 +421,8 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (cLike) out = foldCStrings(out);
   if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
   if (kind === 'asp' && !cLike) out = foldVbStrings(out);
-  if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp/.test(out)) out = xmlText(out);
+  // (a JSPX's namespace may have any prefix: xmlns:j="http://java.sun.com/JSP/Page", S21R-8)
+  if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp|xmlns:[\w.-]{1,40}\s*=\s*["']http:\/\/java\.sun\.com\/JSP\/Page["']/.test(out)) out = xmlText(out);
   out = followInput(out, kind);
   return out === joined ? undefined : out;
 }

@@ -217,14 +217,16 @@ rule mamori_php_remote_dropper {
   meta:
     score = 80
     technique = "dropper"
-    description = "a file fetched from a URL saved as a PHP file, or PHP code written from hex"
+    description = "a file fetched from a URL saved as a PHP file, or PHP code written from hex (<?php, <?=, <? : not <?xml, S21R-13)"
   strings:
     $c = /\bcopy\s*\(\s*["'](https?|ftp):\/\/[^"'\n]{1,300}["']\s*,\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*\)/ nocase
     $p = /\bfile_put_contents\s*\(\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*,\s*@?\s*file_get_contents\s*\(\s*["'](https?|ftp):\/\// nocase
-    $h = /pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f/ nocase
+    $h = /pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f(70|50|3d|20|09|0a|0d)/ nocase
     $hw = /\b(fputs|fwrite|file_put_contents)\s*\(/ nocase
+    // (Composer's own installer, fetched as its instructions say, is not a dropper: S21R-12)
+    $composer = /\bcopy\s*\(\s*["']https:\/\/getcomposer\.org\/installer["']\s*,\s*["']composer-setup\.php["']\s*\)/
   condition:
-    $c or $p or ($h and $hw)
+    #c > #composer or $p or ($h and $hw)
 }
 
 rule mamori_php_compile_and_run {

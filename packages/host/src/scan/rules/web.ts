@@ -640,12 +640,13 @@ rule mamori_jsp_memshell_injector {
     description = "JSP registering a servlet, filter, listener, valve or timer at run time, through Tomcat's internals, that runs commands or loads classes (a memory shell injector)"
   strings:
     $reg = /\.\s*(addServletMappingDecoded|addServletMapping|addFilterDef|addFilterMapBefore|addFilterMap|addApplicationEventListener|addValve|createWrapper)\s*\(/
+    $regname = /get(Declared)?Method\s*\(\s*"(addServletMappingDecoded|addServletMapping|addFilterDef|addFilterMapBefore|addFilterMap|addApplicationEventListener|addValve|createWrapper)"/
     $ctx = /StandardContext|ApplicationContext|getDeclaredField\s*\(/
     $timer = /Timer\s*\([^;\n]{0,80}\)\s*;?[^;]{0,200}\.\s*schedule(AtFixedRate)?\s*\(|schedule(AtFixedRate)?\s*\(\s*new\s+(java\s*\.\s*util\s*\.\s*)?TimerTask\b/
     $fld = /getDeclaredField\s*\(/
     $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(|defineClass\s*\(/
   condition:
-    $exec and (($reg and $ctx) or ($timer and $fld))
+    $exec and ((($reg or $regname) and $ctx) or ($timer and $fld))
 }
 
 rule mamori_jsp_reflection_by_request {
@@ -719,8 +720,10 @@ rule mamori_aspx_webmethod_process {
     description = "an ASP.NET web service method starting the program its caller names"
   strings:
     $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod\b/
-    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]/
-    $fn = /\.\s*FileName\s*=\s*[A-Za-z_]\w{0,40}\s*;/
+    // (a name of a parameter's or a local's case, not a constant's or a field's: new ProcessStartInfo(SofficePath, ...)
+    // starts the program the service was built with, S21R-15)
+    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[a-z]\w{0,40}\s*[,)]/
+    $fn = /\.\s*FileName\s*=\s*[a-z]\w{0,40}\s*;/
     $st = /\.\s*Start\s*\(/
   condition:
     $wm and ($psi or $fn) and $st
@@ -730,9 +733,9 @@ rule mamori_jsp_el_method_by_param {
   meta:
     score = 85
     technique = "jsp-eval"
-    description = "a JSP EL expression calling methods whose names the request gives (\"\"[param.a]() and so on)"
+    description = "a JSP EL expression calling methods whose names the request gives (\"\"[param.a](), [param['a']], [paramValues.a[0]], [header.a]: S21R-9)"
   strings:
-    $el = /\[\s*param(Values)?\s*\.\s*\w{1,40}\s*\]\s*\(/
+    $el = /\[\s*(param|paramValues|header|headerValues)\s*(\.\s*\w{1,40}|\[\s*["']\w{1,40}["']\s*\])\s*(\[\s*\d{1,2}\s*\]\s*)?\]\s*\(/
   condition:
     $el
 }

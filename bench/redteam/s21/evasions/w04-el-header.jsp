@@ -1,0 +1,1 @@
+${""[header.a]()[header.b](header.c)}

