@@ -221,7 +221,7 @@ rule mamori_php_remote_dropper {
   strings:
     $c = /\bcopy\s*\(\s*["'](https?|ftp):\/\/[^"'\n]{1,300}["']\s*,\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*\)/ nocase
     $p = /\bfile_put_contents\s*\(\s*["'][^"'\n]{0,200}\.(php\d?|phtml|phar|inc)["']\s*,\s*@?\s*file_get_contents\s*\(\s*["'](https?|ftp):\/\// nocase
-    $h = /pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f(70|50|3d|20|09|0a|0d)/ nocase
+    $h = /pack\s*\(\s*["']H\*["']\s*,\s*["']3c3f([0-6][0-9a-f]|7[0-79a-f]|[89a-f][0-9a-f])/ nocase
     $hw = /\b(fputs|fwrite|file_put_contents)\s*\(/ nocase
     // (Composer's own installer, fetched as its instructions say, is not a dropper: S21R-12)
     $composer = /\bcopy\s*\(\s*["']https:\/\/getcomposer\.org\/installer["']\s*,\s*["']composer-setup\.php["']\s*\)/

@@ -722,8 +722,8 @@ rule mamori_aspx_webmethod_process {
     $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod\b/
     // (a name of a parameter's or a local's case, not a constant's or a field's: new ProcessStartInfo(SofficePath, ...)
     // starts the program the service was built with, S21R-15)
-    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[a-z]\w{0,40}\s*[,)]/
-    $fn = /\.\s*FileName\s*=\s*[a-z]\w{0,40}\s*;/
+    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*[,)]/
+    $fn = /\.\s*FileName\s*=\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*;/
     $st = /\.\s*Start\s*\(/
   condition:
     $wm and ($psi or $fn) and $st
