@@ -120,11 +120,11 @@ describe('S21 red team: look-alikes not malicious', () => {
     const src = `<%@ WebService Language="C#" Class="Converter" %>\nusing System.Web.Services; using System.Diagnostics; using System.IO;\npublic class Converter : WebService {\n  private const string SofficePath = "/usr/bin/soffice";\n  [WebMethod] public string ToPdf(string documentId) {\n    string input = Path.Combine(Server.MapPath("~/App_Data/docs"), Path.GetFileName(documentId));\n    var info = new ProcessStartInfo(SofficePath, "--headless --convert-to pdf \\"" + input + "\\"");\n    info.UseShellExecute = false;\n    using (var p = Process.Start(info)) { p.WaitForExit(60000); }\n    return Path.ChangeExtension(input, ".pdf");\n  }\n}\n`;
     assert.notEqual(scan(src, '/srv/web/Converter.asmx').verdict, 'malicious');
   });
-  it('S21R-14: code written to a temporary file and included, no request input', { todo: 'S21R-14 open' }, () => {
+  it('S21R-14: code written to a temporary file and included, no request input', () => {
     const src = `<?php\nfunction run_generated(string $code) {\n    $file = tempnam(sys_get_temp_dir(), 'gen');\n    file_put_contents($file, '<?php ' . $code);\n    $result = include $file;\n    unlink($file);\n    return $result;\n}\n`;
     assert.notEqual(scan(src, '/srv/app/tools/gen.php').verdict, 'malicious');
   });
-  it('S21R-16: a page starting a configured tool that also reads a TextBox', { todo: 'S21R-16 open' }, () => {
+  it('S21R-16: a page starting a configured tool that also reads a TextBox', () => {
     const src = `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Export(object s, EventArgs e) {\n  string title = TitleBox.Text;\n  string tool = System.Configuration.ConfigurationManager.AppSettings["wkhtmltopdf"];\n  var psi = new System.Diagnostics.ProcessStartInfo();\n  psi.FileName = tool;\n  psi.Arguments = "--quiet report.html report.pdf";\n  psi.UseShellExecute = false;\n  System.Diagnostics.Process.Start(psi).WaitForExit();\n  Status.Text = "Exported " + Server.HtmlEncode(title);\n}\n</script>\n<form runat="server"><asp:TextBox ID="TitleBox" runat="server"/><asp:Button OnClick="Export" runat="server"/><asp:Label ID="Status" runat="server"/></form>`;
     assert.notEqual(scan(src, '/srv/web/Export.aspx').verdict, 'malicious');
   });

@@ -63,11 +63,15 @@ const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
 const REQ_ASP = String.raw`Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
 const REQ_JSP = String.raw`request\s*\.\s*(?:(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|getReader\s*\(\s*\)\s*\.\s*readLine\s*\(\s*\))`;
+/** An ASP.NET control's posted text: Name.Text (not a property written: Name.Text = ...). */
+const REQ_TEXT = String.raw`[A-Za-z_]\w{0,40}\s*\.\s*Text\b(?!\s*=[^=])`;
+const TEXTBOX = /<asp:TextBox\b/i;
 const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
 
 /** Variables and Session slots assigned request input, replaced by that input where they are read (rounds: chains of copies). */
 function followInput(src: string, kind: 'jsp' | 'asp'): string {
-  const req = kind === 'asp' ? REQ_ASP : REQ_JSP;
+  // (an ASP.NET page's TextBox is the request's too: its Text is what the form posted)
+  const req = kind === 'asp' ? (TEXTBOX.test(src) ? `(?:${REQ_ASP}|${REQ_TEXT})` : REQ_ASP) : REQ_JSP;
   const flags = kind === 'asp' ? 'gi' : 'g';
   // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot, given
   // the input or the input inside up to three calls (Trim(Request("a")), a decoder of it)
@@ -109,6 +113,80 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
     if (out === before) break;
   }
   return out;
+}
+
+/**
+ * C#: request input given to a method of the page written in for that method's parameter in its body
+ * (`RunCmd(cmdpath.Text, ...)` and `string RunCmd(string path, ...) { p.StartInfo.FileName = path; }`),
+ * one level, at most 16 methods and 8 calls each.
+ */
+function followParameters(src: string): string {
+  if (src.length > MAX_FLOW || !/Request|\.Text\b/.test(src)) return src;
+  const input = new RegExp(`${REQ_ASP}|${REQ_TEXT}`, 'i');
+  const defs = [...src.matchAll(/\b(?:public\s+|private\s+|protected\s+|internal\s+|static\s+){0,3}[\w.<>[\]]{1,40}\s+([A-Za-z_]\w{0,40})\s*\(([^()]{1,300})\)\s*\{/g)].slice(0, 64);
+  let out = src;
+  let methods = 0;
+  for (const d of defs) {
+    if (methods >= 16) break;
+    const name = d[1]!;
+    if (/^(if|while|for|foreach|switch|catch|using|lock|return|new)$/.test(name)) continue;
+    const params = d[2]!.split(',').map((p) => /([A-Za-z_]\w{0,40})\s*(?:=[^,]*)?$/.exec(p.trim())?.[1]);
+    // the calls of the method (not its definition), with what each argument is
+    const given = new Map<number, string>();
+    let calls = 0;
+    for (const c of out.matchAll(new RegExp(String.raw`(?<![\w.])${escapeRe(name)}\s*\(([^()]{0,400}(?:\([^()]{0,200}\)[^()]{0,200}){0,4})\)`, 'g'))) {
+      if (++calls > 8) break;
+      if (/\{\s*$/.test(out.slice(c.index! + c[0].length, c.index! + c[0].length + 4))) continue;
+      splitTopC(c[1]!).forEach((a, i) => {
+        if (!given.has(i) && input.test(a) && a.trim().length <= 200) given.set(i, a.trim().replace(/\s+/g, ' '));
+      });
+    }
+    if (given.size === 0) continue;
+    // the method's body: from its "{" to the one that closes it
+    const open = d.index! + d[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < out.length && i < open + 65536; i++) {
+      if (out[i] === '{') depth++;
+      else if (out[i] === '}' && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0) continue;
+    let body = out.slice(open, close);
+    for (const [i, a] of given) {
+      const p = params[i];
+      if (!p || NOT_NAMES.test(p)) continue;
+      body = body.replace(new RegExp(String.raw`(?<![\w.$"])${escapeRe(p)}(?![\w$"])(?!\s*=[^=])`, 'g'), a);
+    }
+    out = out.slice(0, open) + body + out.slice(close);
+    methods++;
+  }
+  return out;
+}
+
+/** A call's arguments split at top-level commas (outside brackets and literals). */
+function splitTopC(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let q = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (q) {
+      if (c === '\\') i++;
+      else if (c === q) q = '';
+    } else if (c === '"' || c === "'") q = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
 }
 
 function escapeRe(s: string): string {
@@ -424,5 +502,6 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   // (a JSPX's namespace may have any prefix: xmlns:j="http://java.sun.com/JSP/Page", S21R-8)
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp|xmlns:[\w.-]{1,40}\s*=\s*["']http:\/\/java\.sun\.com\/JSP\/Page["']/.test(out)) out = xmlText(out);
   out = followInput(out, kind);
+  if (kind === 'asp' && cLike) out = followParameters(out);
   return out === joined ? undefined : out;
 }

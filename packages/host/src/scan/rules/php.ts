@@ -250,8 +250,9 @@ rule mamori_php_temp_include {
     $w = /file_put_contents\s*\(\s*\$\w{1,40}\s*,\s*["']<\?php\s*["']\s*\.\s*\$\w{1,40}/ nocase
     $i = /\b(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/ nocase
     $u = /\bunlink\s*\(\s*\$\w{1,40}\s*\)/ nocase
+    $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\b|php:\/\/input|getallheaders/ nocase
   condition:
-    $w and $i and $u
+    $w and $i and $u and $in
 }
 
 rule mamori_php_socket_stager {

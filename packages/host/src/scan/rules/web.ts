@@ -326,10 +326,8 @@ rule mamori_aspx_process_control_input {
     $slashc = /\.\s*Arguments\s*=\s*"\s*\/c\s*"\s*[+&]/ nocase
     $cmd = /"cmd(\.exe)?"/ nocase
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
-    $cv = /\.\s*FileName\s*=\s*[A-Za-z_]\w{0,40}\s*;/ nocase
-    $tv = /=\s*\w{1,40}\s*\.\s*Text\s*;/ nocase
   condition:
-    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd) or ($cv and $tv))
+    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
 }
 
 rule mamori_aspx_process_stdin_input {
