@@ -61,7 +61,7 @@ const printable = (s: string) => s.length > 0 && /^[\t\n\r\x20-\x7e]*$/.test(s);
 const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
-const REQ_ASP = String.raw`Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
+const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|context|ctx|Context|this)\s*\.\s*)?Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
 const REQ_JSP = String.raw`request\s*\.\s*(?:(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|getReader\s*\(\s*\)\s*\.\s*readLine\s*\(\s*\))`;
 /** An ASP.NET control's posted text: Name.Text (not a property written: Name.Text = ...). */
 const REQ_TEXT = String.raw`[A-Za-z_]\w{0,40}\s*\.\s*Text\b(?!\s*=[^=])`;
@@ -502,6 +502,10 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   // (a JSPX's namespace may have any prefix: xmlns:j="http://java.sun.com/JSP/Page", S21R-8)
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp|xmlns:[\w.-]{1,40}\s*=\s*["']http:\/\/java\.sun\.com\/JSP\/Page["']/.test(out)) out = xmlText(out);
   out = followInput(out, kind);
-  if (kind === 'asp' && cLike) out = followParameters(out);
+  // (a second round: input a method's parameter took, copied into a local there, given to another method)
+  if (kind === 'asp' && cLike) {
+    const once = followParameters(out);
+    out = once === out ? out : followParameters(followInput(once, kind));
+  }
   return out === joined ? undefined : out;
 }

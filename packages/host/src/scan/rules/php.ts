@@ -237,8 +237,52 @@ rule mamori_php_compile_and_run {
   strings:
     $cc = /["'](gcc|clang)\s+(-\w+\s+){0,4}-o\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\.c\b/ nocase
     $run = /["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s[^"'\n]{0,120}["']/ nocase
+    // (or a script dropped there run in the background with an address and a port: " /tmp/.bc $ip $port &")
+    $bg = /["'][^"'\n]{0,40}\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\$\w{1,40}\s+\$\w{1,40}\s*&\s*["']/ nocase
+    $drop = /\b(fputs|fwrite|file_put_contents)\s*\(/ nocase
   condition:
-    $cc and $run
+    ($cc and $run) or ($bg and $drop)
+}
+
+rule mamori_php_remote_text_as_php {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "text or an image fetched from another server written into the web root as PHP (a downloader of shells)"
+  strings:
+    $url = /["'](https?|ftp):\/\/[^"'\n]{1,300}\.(txt|jpe?g|gif|png|ico)["']/ nocase
+    $php = /["'][^"'\n]{0,200}\.(php\d?|phtml)["']/ nocase
+    $w = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
+    $get = /\b(curl_exec|file_get_contents|fopen|copy)\s*\(/ nocase
+    $where = /DOCUMENT_ROOT|unlink\s*\(\s*__FILE__\s*\)/
+  condition:
+    all of them and filesize < 64KB
+}
+
+rule mamori_php_wp_admin_backdoor {
+  meta:
+    score = 85
+    technique = "backdoor"
+    description = "WordPress code hooked on every page that creates an administrator from the request"
+  strings:
+    $hook = /add_action\s*\(\s*["'](wp_head|wp_footer|init|wp_loaded|plugins_loaded|template_redirect|admin_init)["']/ nocase
+    $create = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
+    $admin = /set_role\s*\(\s*["']administrator["']|["']role["']\s*=>\s*["']administrator["']/ nocase
+    $in = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    all of them and filesize < 32KB
+}
+
+rule mamori_php_register_globals_shell {
+  meta:
+    score = 60
+    technique = "request-input-exec"
+    description = "a command form whose field (register_globals era: the field is the variable) is run as a command"
+  strings:
+    $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
+    $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
+  condition:
+    $f and $s and filesize < 64KB
 }
 
 rule mamori_php_temp_include {

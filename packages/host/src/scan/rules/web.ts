@@ -43,7 +43,7 @@ rule mamori_jsp_classloader_shell {
     technique = "jsp-classloader"
     description = "JSP defining a class from request bytes (a class-loader shell)"
   strings:
-    $def = /\bdefineClass\s*\(/
+    $def = /\bdefineClass\s*\(|get(Declared)?Method\s*\(\s*"defineClass"/
     $cl = "ClassLoader"
     $in = /request\s*\.\s*(getReader|getInputStream|getParameter|getHeader)\s*\(/
     $dec1 = "Cipher.getInstance"
@@ -137,8 +137,9 @@ rule mamori_aspx_process_start {
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
+    $direct = /Process\s*\.\s*Start\s*\(\s*([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
   condition:
-    ($ps or $psi) and $in and ($cmd or $out)
+    (($ps or $psi) and $in and ($cmd or $out)) or $direct
 }
 
 rule mamori_aspx_startinfo_input {
@@ -711,6 +712,48 @@ rule mamori_aspx_embedded_assembly {
     $direct or ($load and $b64 and $inv and $in)
 }
 
+rule mamori_aspx_shellcode_runner {
+  meta:
+    score = 90
+    technique = "asp-exec"
+    description = "ASP.NET running machine code of its own (VirtualAlloc and CreateThread through P/Invoke: a shellcode runner)"
+  strings:
+    $va = /\bVirtualAlloc(Ex)?\s*\(/
+    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(/
+    $dll = /DllImport\s*\(\s*"kernel32/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_asp_remote_dropper {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "ASP fetching a file over HTTP and saving it as a page the server runs (XMLHTTP and ADODB.Stream)"
+  strings:
+    $x = /(Microsoft|MSXML2)\s*\.\s*(Server)?XMLHTTP/ nocase
+    $s = "ADODB.Stream" nocase
+    $w = /\.\s*Write\s*\(?\s*\w{1,40}\s*\.\s*responseBody/ nocase
+    $f = /SaveToFile\s*\(?\s*[^,\n]{0,120}\.(asp|aspx|asa|cer|cdx|php|jsp)["'\)]/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_aspx_reflection_by_data {
+  meta:
+    score = 85
+    technique = "asp-classloader"
+    description = "ASP.NET loading an assembly and calling its types and methods all named by decoded request data"
+  strings:
+    $l = /Assembly\s*\.\s*(LoadWithPartialName|LoadFrom|Load)\s*\(\s*[A-Za-z_]\w{0,40}\s*\[\s*\d{1,2}\s*\]\s*\)/
+    $t = /\.\s*GetType\s*\(\s*[A-Za-z_]\w{0,40}\s*\[\s*\d{1,2}\s*\]\s*\)/
+    $i = /\.\s*Invoke\s*\(/
+    $b = "FromBase64String"
+    $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
+  condition:
+    all of them
+}
+
 rule mamori_aspx_webmethod_process {
   meta:
     score = 85
@@ -725,6 +768,21 @@ rule mamori_aspx_webmethod_process {
     $st = /\.\s*Start\s*\(/
   condition:
     $wm and ($psi or $fn) and $st
+}
+
+rule mamori_jsp_reverse_shell {
+  meta:
+    score = 90
+    technique = "reverse-shell"
+    description = "JSP wiring a shell's streams to a network socket (a reverse or bind shell)"
+  strings:
+    $sock = /new\s+(java\s*\.\s*net\s*\.\s*)?(Server)?Socket\s*\(/
+    $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(/
+    $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"/
+    $pin = /getInputStream\s*\(\s*\)/
+    $pout = /getOutputStream\s*\(\s*\)/
+  condition:
+    all of them
 }
 
 rule mamori_jsp_el_method_by_param {
