@@ -79,7 +79,6 @@ describe('S21 red team: evasions now caught (JSP, ASP)', () => {
 
 // Still missed (open in the README): each runs under PHP; the test says what a fix should reach.
 const OPEN: [id: string, name: string, src: string][] = [
-  ['S21R-20', "an object's property default read through another variable", `<?php class Cfg { public $h = 'sys' . 'tem'; } $o = new Cfg; ($o->h)($_GET['c']);`],
   ['S21R-20', "an enum case's value", `<?php enum Op: string { case Run = 'sys' . 'tem'; } (Op::Run->value)($_GET['c']);`],
   ['S21R-21', 'a nested keyed array', `<?php $ops = ['a' => ['run' => 'sys' . 'tem']]; $ops['a']['run']($_GET['c']);`],
   ['S21R-21', 'a keyed array read by a variable key', `<?php $ops = array('list' => 'scandir', 'run' => 'sys' . 'tem'); $k = 'run'; $ops[$k]($_GET['c']);`],
@@ -92,6 +91,20 @@ const OPEN: [id: string, name: string, src: string][] = [
   ['S21R-26', 'a static property set in a method', `<?php class J { private static $h; static function init() { self::$h = 'sys' . 'tem'; } static function go($x) { (self::$h)($x); } } J::init(); J::go($_GET['c']);`],
 ];
 
+// Fixed after the merge (main, session 21): each runs under PHP.
+const FIXED_LATER: [id: string, name: string, src: string][] = [
+  ['S21R-20', "an object's property default read through another variable", `<?php class Cfg { public $h = 'sys' . 'tem'; } $o = new Cfg; ($o->h)($_GET['c']);`],
+];
+
+describe('S21 red team: evasions fixed after the merge', () => {
+  for (const [id, name, src] of FIXED_LATER) {
+    it(`${id}: ${name}`, () => {
+      if (php) assert.ok(runs(src), 'the sample runs under PHP');
+      assert.equal(scan(src, '/www/o.php').verdict, 'malicious');
+    });
+  }
+});
+
 describe('S21 red team: evasions still open', () => {
   for (const [id, name, src] of OPEN) {
     it(`${id}: ${name}`, { todo: `${id} open` }, () => {
@@ -99,7 +112,7 @@ describe('S21 red team: evasions still open', () => {
       assert.equal(scan(src, '/www/o.php').verdict, 'malicious');
     });
   }
-  it('S21R-27: VBScript Replace() of a literal, executed', { todo: 'S21R-27 open' }, () => {
+  it('S21R-27: VBScript Replace() of a literal, executed', () => {
     assert.equal(scan(`<%\nx = Replace("evXal reqXuest(""c"")", "X", "")\nExecute x\n%>`, '/www/o.asp').verdict, 'malicious');
   });
 });

@@ -87,6 +87,8 @@ const OUT_CALL = new RegExp(`(?<![\\w>$:])\\\\?(${Object.keys(OUT_PARAMS).join('
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
 /** A closure kept in a variable: `$g = function ($f, $a) {`, `$g = fn($f, $a) =>`; its name is read as `$g`. */
 // (the _array forms too: `\bcall_user_func\b` is not in call_user_func_array, S21R-17)
+/** `$r = new ReflectionFunction('g')`, `$r = new ReflectionMethod('K', 'go')` / `('K::go')`: the variable in group 1, the kind in 2, the name in 3, 4 or 5. */
+const REFLECTION_HELD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*new\s+\\?Reflection(Function|Method)\s*\(\s*(?:["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']|[^,()]{1,80},\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)/gi;
 const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))(?:_array)?\b/i;
 const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(([^)]{0,400})\)/gi;
 /**
@@ -399,6 +401,21 @@ function flow(src: string): FlowFinding[] {
           const given = param && !sinkVars.has(param) ? SINK_NAME_ARG.exec(a) : null;
           if (given && param) sinkVars.set(param, given[2]!.toLowerCase());
         });
+      }
+      // (a Reflection object kept in a variable, then invoked: $r = new ReflectionFunction('g'); $r->invoke(...), S21R-25)
+      seen = 0;
+      for (const r of src.matchAll(REFLECTION_HELD)) {
+        if (++seen > 16) break;
+        const def = defs.get((r[3] ?? r[4] ?? r[5]!).toLowerCase());
+        if (!def) continue;
+        for (const m of src.matchAll(new RegExp(String.raw`\$${r[1]!}\s*->\s*invoke(Args)?\s*\(`, 'g'))) {
+          const args = argsAt(src, m.index! + m[0].length);
+          if (!args) continue;
+          let parts = splitTop(args.all, [',']);
+          if (r[2] === 'Method') parts = parts.slice(1);
+          if (m[1]) parts = arrayValues(parts[0] ?? '');
+          parts.forEach((a, i) => def.params[i] && direct(a, m.index!) && taint(def.params[i]!, def.at + 1));
+        }
       }
     }
     if (defs.size > 0) {

@@ -96,7 +96,9 @@ const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
 // (a typed one too, `public string $h = ...`, `private static ?string $f = ...`, S21R-4)
 const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}(?:\\??[A-Za-z_\\\\][\\w\\\\|]{0,63}\\s+)?\\$(${NAME})\\s*=(?![=>])`, 'gi');
 /** `$this->f = ...`: a property given its value in a method (a constructor's, most often). */
-const THIS_ASSIGN = new RegExp(`\\$this\\s*->\\s*(${NAME})\\s*=(?![=>])`, 'g');
+const THIS_ASSIGN = new RegExp(`(?:\\$this\\s*->\\s*|\\b(?:self|static)\\s*::\\s*\\$)(${NAME})\\s*=(?![=>])`, 'g');
+/** `$nm = fn($s) => base64_decode($s);` */
+const ARROW_VAR = new RegExp(`(?<![\\w$>:])\\$(${NAME})\\s*=\\s*(?:static\\s+)?fn\\s*\\(([^()]{0,300})\\)\\s*=>\\s*([^;{}]{1,${MAX_EXPR}});`, 'gi');
 /** An assignment to a property: `$o->f =`, `K::$f =`, `$this->f['k'] .=` (the name in group 1). */
 const PROPERTY_SET = new RegExp(`(?:->\\s*|::\\$)(${NAME})\\s*(?:\\[[^\\]]{0,80}\\]\\s*)?\\.?=(?![=>])`, 'g');
 /** `extract([...])`: each key a variable. */
@@ -110,7 +112,9 @@ const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*
  * The code with every use of a variable of known value written as that value, or undefined when
  * no variable of the code has one (nothing to fold).
  */
-export function foldVariables(code: string): string | undefined {
+export function foldVariables(input: string): string | undefined {
+  // ($this->{'p'} is $this->p: S21R-26)
+  const code = input.includes('->{') ? input.replace(new RegExp(`->\\s*\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g'), '->$2') : input;
   const events: Event[] = [];
   const env = new Env();
   for (const m of code.matchAll(FOREACH_LITERAL)) {
@@ -126,6 +130,17 @@ export function foldVariables(code: string): string | undefined {
     fns.add(m[1]!.toLowerCase());
     env.set(`()${m[1]!.toLowerCase()}`, value);
     events.push({ at: 0, end: 0, name: `()${m[1]!.toLowerCase()}`, value });
+  }
+  // (an arrow function kept in a variable is such a function too, called as $nm(...): S21R-22)
+  for (const m of code.matchAll(ARROW_VAR)) {
+    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+    const params = splitTop(m[2]!, [',']).map((p) => new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`).exec(p)?.[1]);
+    if (params.some((p) => p === undefined) && m[2]!.trim() !== '') continue;
+    const key = `$${m[1]!.toLowerCase()}`;
+    const value: Value = [m[2]!.trim() === '' ? '' : params.join(','), m[3]!];
+    fns.add(key);
+    env.set(`()${key}`, value);
+    events.push({ at: 0, end: 0, name: `()${key}`, value });
   }
   // the loops that append, by where their assignment starts
   const appends = new Map<number, RegExpMatchArray>();
@@ -213,10 +228,13 @@ export function foldVariables(code: string): string | undefined {
       // (set once in the file, and not declared with another value, the property holds it in every method: a
       // constructor runs before the methods that read it, wherever they are written)
       const only = setsOf().get(m[1]!) === 1;
-      const v = only && env.get(`->${m[1]!}`) === undefined ? known() : undefined;
+      const v = only && env.get(m[0].includes('::') ? `::$${m[1]!}` : `->${m[1]!}`) === undefined ? known() : undefined;
       if (v !== undefined) {
-        env.set(`->${m[1]!}`, v);
-        events.push({ at: 0, end: 0, name: `->${m[1]!}`, value: v });
+        // (a static one, self::$h = ..., is read as self::$h; an object's as ->h)
+        for (const key of m[0].includes('::') ? [`::$${m[1]!}`] : [`->${m[1]!}`]) {
+          env.set(key, v);
+          events.push({ at: 0, end: 0, name: key, value: v });
+        }
       }
       continue;
     }
@@ -293,8 +311,10 @@ export function foldVariables(code: string): string | undefined {
   let last = 0;
   let changed = false;
   // ($s[4], $s{4} as PHP 7 reads it, $a['k']; $GLOBALS['f'] is $f)
-  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\4)\\s*(?:\\]|\\}))?`, 'y');
-  const THIS = new RegExp(`\\$this\\s*->\\s*(${NAME})(?![\\w\\x80-\\xff]|\\s*(?:\\(|\\.?=(?![=>])|->))`, 'y');
+  // ($a[$k] with $k of known value too: S21R-21)
+  const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\4|\\$(${NAME}))\\s*(?:\\]|\\}))?`, 'y');
+  // ($this->f, and $o->f of an object whose class gives f its only value: S21R-20)
+  const THIS = new RegExp(`\\$${NAME}\\s*->\\s*(${NAME})(?![\\w\\x80-\\xff]|\\s*(?:\\(|\\.?=(?![=>])|->))`, 'y');
   const members = events.some((e) => e.value !== undefined && (e.name[0] === '#' || e.name[0] === ':'));
   for (let i = 0; i < code.length; i++) {
     const c = code[i]!;
@@ -355,7 +375,7 @@ export function foldVariables(code: string): string | undefined {
       i = end - 1;
       continue;
     }
-    if (m[2] === 'this') {
+    if (m[2] === 'this' || (m[1] === '$' && m[3] === undefined && m[5] === undefined && /^\s*->/.test(code.slice(end, end + 4)) && valueAt(m[2]!, i) === undefined)) {
       // $this->f of a property whose default is its only value
       THIS.lastIndex = i;
       const p = THIS.exec(code);
@@ -384,7 +404,8 @@ export function foldVariables(code: string): string | undefined {
     // and it has no layer of its own to scan)
     const value = typeof held === 'string' ? (interesting(held) ? held : undefined) : held && (held.some(interesting) || [...(held.keyed?.values() ?? [])].some(interesting)) ? held : undefined;
     let text: string | undefined;
-    const index = m[3] ?? m[5];
+    const keyHeld = m[6] === undefined ? undefined : valueAt(m[6], i);
+    const index = m[3] ?? m[5] ?? (typeof keyHeld === 'string' ? keyHeld : undefined);
     if (m[1] === '$$') {
       // $$b with $b = '_POST': ${'_POST'}
       if (typeof value === 'string' && new RegExp(`^${NAME}$`).test(value)) text = `\${${quote(value)}}${code.slice(i + m[1]!.length + m[2]!.length, end)}`;
@@ -417,7 +438,7 @@ export function foldVariables(code: string): string | undefined {
   let folded = foldSinkArguments(text, events);
   if (/\)\s*\(/.test(folded)) folded = foldCalledGroups(folded, events);
   if (fns.size > 0) folded = foldCalls(folded, events, fns);
-  return folded !== code ? folded : undefined;
+  return folded !== input ? folded : undefined;
 }
 
 /** A constant or a class's member: `constant('F')`, `constant('K::F')`, `K::F`, `K::$f`, a bare `F` (not a call, a class or an assignment's left side). */
@@ -483,7 +504,9 @@ function envAt(events: readonly Event[], at: number): Env {
  */
 function foldCalls(code: string, events: readonly Event[], fns: ReadonlySet<string>): string {
   // (a static method's call too, K::nm(...), self::nm(...): RETURNS reads methods of one return as well, S21R-18)
-  const call = new RegExp(`(?<![\\w$>:\\\\])(\\\\?[A-Za-z_][\\w\\\\]{0,63}\\s*::\\s*)?\\\\?(${[...fns].map((f) => f.replace(/[^\w\x80-\xff]/g, '')).join('|')})\\s*\\(`, 'gi');
+  // ($nm(...) of an arrow function kept in $nm)
+  const names = [...fns].map((f) => (f.startsWith('$') ? `\\$${f.slice(1).replace(/[^\w\x80-\xff]/g, '')}` : f.replace(/[^\w\x80-\xff]/g, '')));
+  const call = new RegExp(`(?<![\\w$>:\\\\])(\\\\?[A-Za-z_][\\w\\\\]{0,63}\\s*::\\s*)?\\\\?(${names.join('|')})\\s*\\(`, 'gi');
   let out = '';
   let last = 0;
   let looked = 0;
@@ -693,7 +716,8 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   // a call: name(...), 'name'(...), $f(...) with $f a known name
   const call = new RegExp(`^(?:\\\\?(${NAME})|(["'])(${NAME})\\2|\\$(${NAME}))\\s*\\(([\\s\\S]*)\\)$`).exec(e);
   if (!call || closes(e, e.indexOf('(')) !== e.length - 1) return undefined;
-  const named = call[1] ?? call[3] ?? (call[4] !== undefined ? env.get(call[4]) : undefined);
+  const arrow = call[4] !== undefined ? env.get(`()$${call[4].toLowerCase()}`) : undefined;
+  const named = call[1] ?? call[3] ?? (arrow !== undefined ? `$${call[4]!}` : call[4] !== undefined ? env.get(call[4]) : undefined);
   if (typeof named !== 'string') return undefined;
   const fn = named.toLowerCase();
   const rawArgs = call[5]!.trim() === '' ? [] : splitTop(call[5]!, [',']);

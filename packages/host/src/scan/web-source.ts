@@ -345,7 +345,7 @@ const vbQuoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
  * line or `:`; a name assigned anything else is forgotten. At most 256 names, values of 4 KiB.
  */
 function foldVbStrings(src: string): string {
-  if (src.length > 65536 || !/=\s*"|\.Add\b/i.test(src)) return src;
+  if (src.length > 65536 || !/=\s*(?:"|(?:Replace|StrReverse|LCase|UCase|Trim|Join|Array|Chr[WB]?)\s*\()|\.Add\b/i.test(src)) return src;
   const vars = new Map<string, string>();
   // each name's values in text order: [where it holds from, the value or undefined]
   const held = new Map<string, [number, string | undefined][]>();
@@ -378,9 +378,20 @@ function foldVbStrings(src: string): string {
         const chr = /^Chr[WB]?\s*\(\s*(\d{1,5})\s*\)$/i.exec(p);
         // Join(parts, ""), Join(Array("e", "v"), "")
         const join = /^Join\s*\(\s*([\s\S]{1,4000}?)\s*,\s*"((?:[^"\n]|""){0,20})"\s*\)$/i.exec(p);
+        // Replace(x, "a", "b"), StrReverse(x), LCase(x), UCase(x) of what is known (S21R-27)
+        const rep = /^Replace\s*\(\s*([\s\S]{1,4000}?)\s*,\s*"((?:[^"\n]|""){1,40})"\s*,\s*"((?:[^"\n]|""){0,40})"\s*\)$/i.exec(p);
+        const one = /^(StrReverse|LCase|UCase|Trim)\s*\(\s*([\s\S]{1,4000})\s*\)$/i.exec(p);
         if (item) v = dicts.get(item[1]!.toLowerCase())?.get(item[2]!);
         else if (chr) v = String.fromCharCode(Number(chr[1]) & 0xffff);
         else if (join) v = list(join[1]!)?.join(join[2]!.replace(/""/g, '"'));
+        else if (rep) {
+          const x = value(rep[1]!);
+          v = x === undefined ? undefined : x.split(rep[2]!.replace(/""/g, '"')).join(rep[3]!.replace(/""/g, '"'));
+        } else if (one) {
+          const x = value(one[2]!);
+          const f = one[1]!.toLowerCase();
+          v = x === undefined ? undefined : f === 'strreverse' ? [...x].reverse().join('') : f === 'lcase' ? x.toLowerCase() : f === 'ucase' ? x.toUpperCase() : x.trim();
+        }
       }
       if (v === undefined || out.length + v.length > 4096) return undefined;
       out += v;
