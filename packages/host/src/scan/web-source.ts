@@ -15,6 +15,7 @@
  * Every pattern here is bounded (no unbounded repetition inside a repetition): the text is
  * hostile. Files over MAX_FLOW bytes get only the joined layer.
  */
+import { splitTop } from './php-flow.js';
 
 /** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
 // (a literal's \" and \\ escapes kept as they are: "<%eval(Request.Item" + "[\"x\"])%>", a page a handler writes)
@@ -137,7 +138,7 @@ function followParameters(src: string): string {
     for (const c of out.matchAll(new RegExp(String.raw`(?<![\w.])${escapeRe(name)}\s*\(([^()]{0,400}(?:\([^()]{0,200}\)[^()]{0,200}){0,4})\)`, 'g'))) {
       if (++calls > 8) break;
       if (/\{\s*$/.test(out.slice(c.index! + c[0].length, c.index! + c[0].length + 4))) continue;
-      splitTopC(c[1]!).forEach((a, i) => {
+      splitTop(c[1]!, [',']).forEach((a, i) => {
         if (!given.has(i) && input.test(a) && a.trim().length <= 200) given.set(i, a.trim().replace(/\s+/g, ' '));
       });
     }
@@ -164,29 +165,6 @@ function followParameters(src: string): string {
     methods++;
   }
   return out;
-}
-
-/** A call's arguments split at top-level commas (outside brackets and literals). */
-function splitTopC(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let q = '';
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (q) {
-      if (c === '\\') i++;
-      else if (c === q) q = '';
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(s.slice(start));
-  return parts;
 }
 
 function escapeRe(s: string): string {

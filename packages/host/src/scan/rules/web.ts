@@ -159,14 +159,18 @@ rule mamori_aspx_webmethod_shell {
   meta:
     score = 85
     technique = "aspx-exec"
-    description = "ASP.NET web service method starting a shell (its parameters are the request's)"
+    description = "ASP.NET web service method starting a shell, or the program its caller names (its parameters are the request's)"
   strings:
     $wm = /\[[^\]\n]{0,80}\b(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod/ nocase
     $ps = /Process\s*\.\s*Start\s*\(/ nocase
     $psi = "ProcessStartInfo" nocase
     $sh = /cmd(\.exe)?["' ]|powershell|\/bin\/(ba)?sh\b/ nocase
+    // (a program named by a parameter's or a local's name, not a constant's or a field's: new ProcessStartInfo(SofficePath, ...)
+    // starts the program the service was built with, S21R-15; a short capitalised one is chopper's Z1)
+    $named = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*[,)]|\.\s*FileName\s*=\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*;/
+    $st = /\.\s*Start\s*\(/
   condition:
-    $wm and ($ps or $psi) and $sh
+    $wm and ((($ps or $psi) and $sh) or ($named and $st))
 }
 
 rule mamori_cgi_python_exec_input {
@@ -752,22 +756,6 @@ rule mamori_aspx_reflection_by_data {
     $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
   condition:
     all of them
-}
-
-rule mamori_aspx_webmethod_process {
-  meta:
-    score = 85
-    technique = "asp-exec"
-    description = "an ASP.NET web service method starting the program its caller names"
-  strings:
-    $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod\b/
-    // (a name of a parameter's or a local's case, not a constant's or a field's: new ProcessStartInfo(SofficePath, ...)
-    // starts the program the service was built with, S21R-15)
-    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*[,)]/
-    $fn = /\.\s*FileName\s*=\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*;/
-    $st = /\.\s*Start\s*\(/
-  condition:
-    $wm and ($psi or $fn) and $st
 }
 
 rule mamori_jsp_reverse_shell {
