@@ -779,7 +779,8 @@ rule mamori_jsp_el_method_by_param {
     technique = "jsp-eval"
     description = "a JSP EL expression calling methods whose names the request gives (\"\"[param.a](), [param['a']], [paramValues.a[0]], [header.a]: S21R-9)"
   strings:
-    $el = /\[\s*(param|paramValues|header|headerValues)\s*(\.\s*\w{1,40}|\[\s*["']\w{1,40}["']\s*\])\s*(\[\s*\d{1,2}\s*\]\s*)?\]\s*\(/
+    // (no spaces inside the brackets, so the atoms are "[param" and "[header", not "header", which PHP is full of)
+    $el = /\[(param|paramValues|header|headerValues)(\.\w{1,40}|\[["']\w{1,40}["']\])(\[\d{1,2}\])?\]\s*\(/
   condition:
     $el
 }
