@@ -137,7 +137,7 @@ rule mamori_aspx_process_start {
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
-    $direct = /Process\s*\.\s*Start\s*\(\s*([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
+    $direct = /Process\s*\.\s*Start\s*\(\s*([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
   condition:
     (($ps or $psi) and $in and ($cmd or $out)) or $direct
 }
@@ -718,8 +718,9 @@ rule mamori_aspx_shellcode_runner {
     technique = "asp-exec"
     description = "ASP.NET running machine code of its own (VirtualAlloc and CreateThread through P/Invoke: a shellcode runner)"
   strings:
-    $va = /\bVirtualAlloc(Ex)?\s*\(/
-    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(/
+    // (imported under another name, EntryPoint = "VirtualAlloc", or the memory called through a delegate, S21B-16)
+    $va = /\bVirtualAlloc(Ex)?\s*\(|EntryPoint\s*=\s*"VirtualAlloc(Ex)?"/
+    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC)"|GetDelegateForFunctionPointer\s*\(/
     $dll = /DllImport\s*\(\s*"kernel32/ nocase
   condition:
     all of them
@@ -733,7 +734,8 @@ rule mamori_asp_remote_dropper {
   strings:
     $x = /(Microsoft|MSXML2)\s*\.\s*(Server)?XMLHTTP/ nocase
     $s = "ADODB.Stream" nocase
-    $w = /\.\s*Write\s*\(?\s*\w{1,40}\s*\.\s*responseBody/ nocase
+    // (the body written as it is or through a variable: body = h.responseBody ... st.Write body, S21B-17)
+    $w = /\.\s*Write\s*\(?\s*\w{1,40}\s*\.\s*responseBody|=\s*\w{1,40}\s*\.\s*responseBody\b/ nocase
     $f = /SaveToFile\s*\(?\s*[^,\n]{0,120}\.(asp|aspx|asa|cer|cdx|php|jsp)["'\)]/ nocase
   condition:
     all of them
@@ -763,11 +765,16 @@ rule mamori_aspx_webmethod_process {
     $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod\b/
     // (a name of a parameter's or a local's case, not a constant's or a field's: new ProcessStartInfo(SofficePath, ...)
     // starts the program the service was built with, S21R-15)
-    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*[,)]/
-    $fn = /\.\s*FileName\s*=\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*;/
+    $psi = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[a-z]\w{0,40}\s*[,)]/
+    $fn = /\.\s*FileName\s*=\s*[a-z]\w{0,40}\s*;/
+    // (a short capitalised name, chopper's Z1, only where a parameter has such a name: "const string Git"
+    // named the program the service was built with, S21B-10)
+    $psi3 = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[A-Z]\w{0,2}\s*[,)]/
+    $fn3 = /\.\s*FileName\s*=\s*[A-Z]\w{0,2}\s*;/
+    $par3 = /[(,]\s*(string|object|String)\s+[A-Z]\w{0,2}\s*[,)]/
     $st = /\.\s*Start\s*\(/
   condition:
-    $wm and ($psi or $fn) and $st
+    $wm and ($psi or $fn or (($psi3 or $fn3) and $par3)) and $st
 }
 
 rule mamori_jsp_reverse_shell {
@@ -778,7 +785,9 @@ rule mamori_jsp_reverse_shell {
   strings:
     $sock = /new\s+(java\s*\.\s*net\s*\.\s*)?(Server)?Socket\s*\(/
     $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(/
-    $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"/
+    // (the shell itself, alone or interactive, not {"/bin/sh", "-c", "ping ..."}: a page checking the network
+    // ran a fixed command, S21B-14)
+    $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"\s*(\)|\}|,\s*"-i"\s*[})])/
     $pin = /getInputStream\s*\(\s*\)/
     $pout = /getOutputStream\s*\(\s*\)/
   condition:
