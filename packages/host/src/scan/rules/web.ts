@@ -137,9 +137,12 @@ rule mamori_aspx_process_start {
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
-    $direct = /Process\s*\.\s*Start\s*\(\s*([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
+    // (through a cast or a new ProcessStartInfo of it too, and a TextBox's text on a page with one, S21B-25)
+    $direct = /Process\s*\.\s*Start\s*\(\s*(new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*)?(\(\s*string\s*\)\s*)?([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
+    $text = /Process\s*\.\s*Start\s*\(\s*(new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*)?(\(\s*string\s*\)\s*)?\w{1,40}\s*\.\s*Text\s*[,)]/
+    $tb = /<asp:TextBox\b/ nocase
   condition:
-    (($ps or $psi) and $in and ($cmd or $out)) or $direct
+    (($ps or $psi) and $in and ($cmd or $out)) or $direct or ($text and $tb)
 }
 
 rule mamori_aspx_startinfo_input {
