@@ -188,6 +188,11 @@ export function phpFlow(input: string): FlowFinding[] {
   return commentInCall(src) ? flow(stripComments(src)) : raw;
 }
 
+/** Bytes of a PHP text that are code: comments, and space, not counted. */
+function codeSize(src: string): number {
+  return blankPhp(src, false).replace(/\s+/g, '').length;
+}
+
 /** A run of comments (each bounded): what sits between a name and its "(" in `system/**\/(...)`. */
 const COMMENT_RUN = /(?=[\/#])(?<=[\w\]]\s*)(?:\/\*(?:[^*]|\*(?!\/)){0,400}\*\/\s*|(?:#(?!\[)|\/\/)[^\n]{0,400}\n\s*)+/g;
 
@@ -721,7 +726,8 @@ function flow(src: string): FlowFinding[] {
   // include/require of a variable that holds request input, the whole of what is included (in a small file:
   // the rule mamori_php_include_upload reads the superglobal written in place; applications that include a
   // page the request names add a path or a suffix)
-  if (src.length <= 16384 && /\b(?:include|require)/i.test(src)) {
+  // (small in code, not in bytes: a shell of one line padded with comment lines or blank ones is small, S21B-24)
+  if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (src.length <= 1 << 20 && /\b(?:include|require)(?:_once)?\s*\(?\s*@?\s*\$/i.test(src) && codeSize(src) <= 16384))) {
     for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*\(?\s*@?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)?\s*;/gi)) {
       if (!isTaintedAt(m[2]!, m.index!)) continue;
       add({ technique: 'include-uploaded-file', score: 85, description: `${m[1]!.toLowerCase()} of a file the request names (through $${m[2]})`, offset: m.index! });

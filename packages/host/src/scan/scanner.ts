@@ -104,8 +104,8 @@ const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*
 const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i;
-/** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. */
-const FOLDS_SMALL = /\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[\s*\d+\s*\]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
+/** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
+const FOLDS_SMALL = /\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
 const FOLD_SMALL_BYTES = 4096;
 const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map', 'constant(', 'extract(', ')('];
 
@@ -347,7 +347,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (joined !== undefined) for (const f of yaraFindings(Buffer.from(joined, 'latin1'), path, ['unescape'])) findings.push(f);
       // ... and with its comments blanked, literals decoded where it names the decoder, and request
       // input followed through variables and Session (web-source.ts)
-      const flowed = webFlowSource(kind, extname(path).slice(1).toLowerCase(), source, joined);
+      // (a layer that fails, as a string past V8's longest, is said and counted: it made the whole file
+      // "unreadable" and clean before, S21B-3)
+      let flowed: string | undefined;
+      try {
+        flowed = webFlowSource(kind, extname(path).slice(1).toLowerCase(), source, joined);
+      } catch (err) {
+        findings.push({ rule: 'mamori:web-flow-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the page's code could not be followed (${(err as Error).message}): not fully checked` });
+      }
       if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
     }
     more?.(text, findings);

@@ -62,10 +62,12 @@ const printable = (s: string) => s.length > 0 && /^[\t\n\r\x20-\x7e]*$/.test(s);
 const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
-const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|context|ctx|Context|this)\s*\.\s*)?Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
+// (the context by any name, `hc.Request`, and a collection's Get: `Request.Form.Get("q")`, S21B-8, S21B-9)
+const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\.\s*Get(?:Values)?\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
 const REQ_JSP = String.raw`request\s*\.\s*(?:(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|getReader\s*\(\s*\)\s*\.\s*readLine\s*\(\s*\))`;
 /** An ASP.NET control's posted text: Name.Text (not a property written: Name.Text = ...). */
-const REQ_TEXT = String.raw`[A-Za-z_]\w{0,40}\s*\.\s*Text\b(?!\s*=[^=])`;
+// (a control's own, not a list's chosen item, SelectedItem.Text, nor the namespace System.Text, S21B-21)
+const REQ_TEXT = String.raw`(?<![\w.])(?:(?:this|Page)\s*\.\s*)?(?!(?:SelectedItem|System)\b)[A-Za-z_]\w{0,40}\s*\.\s*Text\b(?!\s*=[^=])`;
 const TEXTBOX = /<asp:TextBox\b/i;
 const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
 
@@ -109,7 +111,9 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
     }
     for (const key of slots) {
       const slot = new RegExp(String.raw`${key.startsWith('s') ? 'Session' : 'Application'}\s*[(\[]\s*"${escapeRe(/"([^"]*)"/.exec(key)![1]!)}"\s*[)\]](?!\s*=[^=])`, 'gi');
-      out = out.replace(slot, seen.get(key)!.input);
+      // (a function, not a replacement string: `$'` in the input is not the rest of the page, S21B-2)
+      const input = seen.get(key)!.input;
+      out = out.replace(slot, () => input);
     }
     if (out === before) break;
   }
@@ -123,19 +127,25 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
  */
 function followParameters(src: string): string {
   if (src.length > MAX_FLOW || !/Request|\.Text\b/.test(src)) return src;
-  const input = new RegExp(`${REQ_ASP}|${REQ_TEXT}`, 'i');
-  const defs = [...src.matchAll(/\b(?:public\s+|private\s+|protected\s+|internal\s+|static\s+){0,3}[\w.<>[\]]{1,40}\s+([A-Za-z_]\w{0,40})\s*\(([^()]{1,300})\)\s*\{/g)].slice(0, 64);
+  // (a control's Text only where the page has a TextBox, as in followInput, S21B-21)
+  const input = new RegExp(TEXTBOX.test(src) ? `${REQ_ASP}|${REQ_TEXT}` : REQ_ASP, 'i');
+  // (only the methods some call gives input: 64 others defined first hid the rest, S21B-7)
+  const called = calledWithInput(src, input);
+  if (called.size === 0) return src;
+  const defs = [...src.matchAll(/\b(?:public\s+|private\s+|protected\s+|internal\s+|static\s+){0,3}[\w.<>[\]]{1,40}\s+([A-Za-z_]\w{0,40})\s*\(([^()]{1,300})\)\s*(?:\{|=>)/g)].filter((d) => called.has(d[1]!)).slice(0, 64);
   let out = src;
   let methods = 0;
+  // (how far the bodies written so far moved what follows them: a definition's place in `out`, S21B-4)
+  let shift = 0;
   for (const d of defs) {
-    if (methods >= 16) break;
+    if (methods >= 16 || out.length > 2 * MAX_FLOW) break;
     const name = d[1]!;
     if (/^(if|while|for|foreach|switch|catch|using|lock|return|new)$/.test(name)) continue;
     const params = d[2]!.split(',').map((p) => /([A-Za-z_]\w{0,40})\s*(?:=[^,]*)?$/.exec(p.trim())?.[1]);
     // the calls of the method (not its definition), with what each argument is
     const given = new Map<number, string>();
     let calls = 0;
-    for (const c of out.matchAll(new RegExp(String.raw`(?<![\w.])${escapeRe(name)}\s*\(([^()]{0,400}(?:\([^()]{0,200}\)[^()]{0,200}){0,4})\)`, 'g'))) {
+    for (const c of out.matchAll(new RegExp(String.raw`(?:(?<![\w.])|(?<=(?<![\w.])(?:this|[A-Z]\w{0,40})\s*\.\s*))${escapeRe(name)}\s*\(([^()]{0,400}(?:\([^()]{0,200}\)[^()]{0,200}){0,4})\)`, 'g'))) {
       if (++calls > 8) break;
       if (/\{\s*$/.test(out.slice(c.index! + c[0].length, c.index! + c[0].length + 4))) continue;
       splitTop(c[1]!, [',']).forEach((a, i) => {
@@ -144,11 +154,22 @@ function followParameters(src: string): string {
     }
     if (given.size === 0) continue;
     // the method's body: from its "{" to the one that closes it
-    const open = d.index! + d[0].length - 1;
+    const at = out.indexOf(d[0], Math.max(0, d.index! + shift - 1));
+    if (at < 0) continue;
+    const open = at + d[0].length - 1;
     let depth = 0;
     let close = -1;
+    // (an expression-bodied method, `string Run(string x) => ...;`, to its `;`, S21B-22)
+    const arrow = d[0].endsWith('>');
     for (let i = open; i < out.length && i < open + 65536; i++) {
-      if (out[i] === '{') depth++;
+      if (arrow) {
+        if (out[i] === '(' || out[i] === '{') depth++;
+        else if (out[i] === ')' || out[i] === '}') depth--;
+        else if (out[i] === ';' && depth <= 0) {
+          close = i;
+          break;
+        }
+      } else if (out[i] === '{') depth++;
       else if (out[i] === '}' && --depth === 0) {
         close = i;
         break;
@@ -159,11 +180,47 @@ function followParameters(src: string): string {
     for (const [i, a] of given) {
       const p = params[i];
       if (!p || NOT_NAMES.test(p)) continue;
-      body = body.replace(new RegExp(String.raw`(?<![\w.$"])${escapeRe(p)}(?![\w$"])(?!\s*=[^=])`, 'g'), a);
+      // (a function, not a replacement string: `$'` in the argument is not the rest of the body, S21B-1)
+      body = body.replace(new RegExp(String.raw`(?<![\w.$"])${escapeRe(p)}(?![\w$"])(?!\s*=[^=])`, 'g'), () => a);
+      if (body.length > MAX_FLOW) break;
     }
+    shift = at - d.index! + body.length - (close - open);
     out = out.slice(0, open) + body + out.slice(close);
     methods++;
   }
+  return out;
+}
+
+/** Names of calls given request input: the name before the bracket each input stands in (at most 256 inputs, 400 bytes back). */
+function calledWithInput(src: string, input: RegExp): Set<string> {
+  const names = new Set<string>();
+  const all = new RegExp(input.source, 'gi');
+  let n = 0;
+  for (const m of src.matchAll(all)) {
+    if (++n > 256) break;
+    let depth = 0;
+    for (let i = m.index! - 1; i >= 0 && i >= m.index! - 400; i--) {
+      const c = src[i]!;
+      if (c === ')' || c === ']') depth++;
+      else if (c === '[' || c === '{' || c === ';') {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === '(' && depth-- === 0) {
+        const name = /([A-Za-z_]\w{0,40})\s*$/.exec(src.slice(Math.max(0, i - 60), i))?.[1];
+        if (name) names.add(name);
+        depth = 0;
+      }
+    }
+  }
+  return names;
+}
+
+/** C#: `var r = HttpContext.Current.Request;` (or HttpRequest r = ctx.Request;) makes r["a"], r.Form[...] the request's (8 names). */
+function requestAliases(src: string): string {
+  if (!/Request\s*;/.test(src)) return src;
+  const names = [...src.matchAll(/\b(?:var|HttpRequest(?:Base|Wrapper)?|dynamic)\s+([A-Za-z_]\w{0,30})\s*=\s*(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*;/g)].map((m) => m[1]!).filter((n) => !NOT_NAMES.test(n)).slice(0, 8);
+  let out = src;
+  for (const n of names) out = out.replace(new RegExp(String.raw`(?<![\w.$])${escapeRe(n)}(?=\s*(?:\[|\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\b))`, 'g'), 'Request');
   return out;
 }
 
@@ -490,11 +547,17 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (kind === 'asp' && !cLike) out = foldVbStrings(out);
   // (a JSPX's namespace may have any prefix: xmlns:j="http://java.sun.com/JSP/Page", S21R-8)
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp|xmlns:[\w.-]{1,40}\s*=\s*["']http:\/\/java\.sun\.com\/JSP\/Page["']/.test(out)) out = xmlText(out);
+  // C#: another name for the request (var r = HttpContext.Current.Request; r["c"]), S21B-20
+  if (kind === 'asp' && cLike) out = requestAliases(out);
   out = followInput(out, kind);
   // (a second round: input a method's parameter took, copied into a local there, given to another method)
   if (kind === 'asp' && cLike) {
-    const once = followParameters(out);
-    out = once === out ? out : followParameters(followInput(once, kind));
+    // (and a third: a method calling one that calls one, defined callee first, S21B-6)
+    for (let round = 0; round < 3; round++) {
+      const next = followParameters(round === 0 ? out : followInput(out, kind));
+      if (next === out) break;
+      out = next;
+    }
   }
   return out === joined ? undefined : out;
 }

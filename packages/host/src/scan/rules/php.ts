@@ -239,7 +239,8 @@ rule mamori_php_compile_and_run {
     $run = /["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s[^"'\n]{0,120}["']/ nocase
     // (or a script dropped there run in the background with an address and a port: " /tmp/.bc $ip $port &")
     $bg = /["'][^"'\n]{0,40}\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\$\w{1,40}\s+\$\w{1,40}\s*&\s*["']/ nocase
-    $drop = /\b(fputs|fwrite|file_put_contents)\s*\(/ nocase
+    // (written there by the script: a backup job run from /var/tmp with a log written elsewhere is not, S21B-13)
+    $drop = /\b(file_put_contents|fopen)\s*\(\s*["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}["']/ nocase
   condition:
     ($cc and $run) or ($bg and $drop)
 }
@@ -250,13 +251,16 @@ rule mamori_php_remote_text_as_php {
     technique = "dropper"
     description = "text or an image fetched from another server written into the web root as PHP (a downloader of shells)"
   strings:
-    $url = /["'](https?|ftp):\/\/[^"'\n]{1,300}\.(txt|jpe?g|gif|png|ico)["']/ nocase
+    // (a query after the name too: up.txt?x=1, S21B-18)
+    $url = /["'](https?|ftp):\/\/[^"'\n]{1,300}\.(txt|jpe?g|gif|png|ico)(\?[^"'\n]{0,100})?["']/ nocase
     $php = /["'][^"'\n]{0,200}\.(php\d?|phtml)["']/ nocase
     $w = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
     $get = /\b(curl_exec|file_get_contents|fopen|copy)\s*\(/ nocase
     $where = /DOCUMENT_ROOT|unlink\s*\(\s*__FILE__\s*\)/
+    // (an installer checking version.txt and writing its config.php from a form is not: a dropper takes no form, S21B-11)
+    $form = /\$_(POST|REQUEST)\s*\[|<form\b/ nocase
   condition:
-    all of them and filesize < 64KB
+    $url and $php and $w and $get and $where and not $form and filesize < 64KB
 }
 
 rule mamori_php_wp_admin_backdoor {
@@ -267,10 +271,13 @@ rule mamori_php_wp_admin_backdoor {
   strings:
     $hook = /add_action\s*\(\s*["'](wp_head|wp_footer|init|wp_loaded|plugins_loaded|template_redirect|admin_init)["']/ nocase
     $create = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
-    $admin = /set_role\s*\(\s*["']administrator["']|["']role["']\s*=>\s*["']administrator["']/ nocase
+    // (add_role as well as set_role, S21B-19)
+    $admin = /(set|add)_role\s*\(\s*["']administrator["']|["']role["']\s*=>\s*["']administrator["']/ nocase
     $in = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    // (a plugin that checks the user's capability or a nonce is an admin's tool: support-access plugins, S21B-12)
+    $cap = /\b(current_user_can|check_admin_referer|wp_verify_nonce|check_ajax_referer)\s*\(/ nocase
   condition:
-    all of them and filesize < 32KB
+    $hook and $create and $admin and $in and not $cap and filesize < 32KB
 }
 
 rule mamori_php_register_globals_shell {
@@ -281,8 +288,10 @@ rule mamori_php_register_globals_shell {
   strings:
     $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
     $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
+    // (the variable set by the script is not the field: register_globals shells never set it, S21B-15)
+    $set = /\$(command|cmd|exec|execute)\s*(\.)?=[^=]/ nocase
   condition:
-    $f and $s and filesize < 64KB
+    $f and $s and not $set and filesize < 64KB
 }
 
 rule mamori_php_temp_include {

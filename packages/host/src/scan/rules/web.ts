@@ -137,9 +137,12 @@ rule mamori_aspx_process_start {
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
-    $direct = /Process\s*\.\s*Start\s*\(\s*([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
+    // (through a cast or a new ProcessStartInfo of it too, and a TextBox's text on a page with one, S21B-25)
+    $direct = /Process\s*\.\s*Start\s*\(\s*(new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*)?(\(\s*string\s*\)\s*)?([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
+    $text = /Process\s*\.\s*Start\s*\(\s*(new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*)?(\(\s*string\s*\)\s*)?\w{1,40}\s*\.\s*Text\s*[,)]/
+    $tb = /<asp:TextBox\b/ nocase
   condition:
-    (($ps or $psi) and $in and ($cmd or $out)) or $direct
+    (($ps or $psi) and $in and ($cmd or $out)) or $direct or ($text and $tb)
 }
 
 rule mamori_aspx_startinfo_input {
@@ -167,10 +170,14 @@ rule mamori_aspx_webmethod_shell {
     $sh = /cmd(\.exe)?["' ]|powershell|\/bin\/(ba)?sh\b/ nocase
     // (a program named by a parameter's or a local's name, not a constant's or a field's: new ProcessStartInfo(SofficePath, ...)
     // starts the program the service was built with, S21R-15; a short capitalised one is chopper's Z1)
-    $named = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*[,)]|\.\s*FileName\s*=\s*([a-z]\w{0,40}|[A-Z]\w{0,2})\s*;/
+    $named = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[a-z]\w{0,40}\s*[,)]|\.\s*FileName\s*=\s*[a-z]\w{0,40}\s*;/
+    // (a short capitalised name, chopper's Z1, only where a parameter has such a name: "const string Git"
+    // named the program the service was built with, S21B-10)
+    $named3 = /new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(\s*[A-Z]\w{0,2}\s*[,)]|\.\s*FileName\s*=\s*[A-Z]\w{0,2}\s*;/
+    $par3 = /[(,]\s*(string|object|String)\s+[A-Z]\w{0,2}\s*[,)]/
     $st = /\.\s*Start\s*\(/
   condition:
-    $wm and ((($ps or $psi) and $sh) or ($named and $st))
+    $wm and ((($ps or $psi) and $sh) or (($named or ($named3 and $par3)) and $st))
 }
 
 rule mamori_cgi_python_exec_input {
@@ -722,8 +729,9 @@ rule mamori_aspx_shellcode_runner {
     technique = "asp-exec"
     description = "ASP.NET running machine code of its own (VirtualAlloc and CreateThread through P/Invoke: a shellcode runner)"
   strings:
-    $va = /\bVirtualAlloc(Ex)?\s*\(/
-    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(/
+    // (imported under another name, EntryPoint = "VirtualAlloc", or the memory called through a delegate, S21B-16)
+    $va = /\bVirtualAlloc(Ex)?\s*\(|EntryPoint\s*=\s*"VirtualAlloc(Ex)?"/
+    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC)"|GetDelegateForFunctionPointer\s*\(/
     $dll = /DllImport\s*\(\s*"kernel32/ nocase
   condition:
     all of them
@@ -737,7 +745,8 @@ rule mamori_asp_remote_dropper {
   strings:
     $x = /(Microsoft|MSXML2)\s*\.\s*(Server)?XMLHTTP/ nocase
     $s = "ADODB.Stream" nocase
-    $w = /\.\s*Write\s*\(?\s*\w{1,40}\s*\.\s*responseBody/ nocase
+    // (the body written as it is or through a variable: body = h.responseBody ... st.Write body, S21B-17)
+    $w = /\.\s*Write\s*\(?\s*\w{1,40}\s*\.\s*responseBody|=\s*\w{1,40}\s*\.\s*responseBody\b/ nocase
     $f = /SaveToFile\s*\(?\s*[^,\n]{0,120}\.(asp|aspx|asa|cer|cdx|php|jsp)["'\)]/ nocase
   condition:
     all of them
@@ -766,7 +775,9 @@ rule mamori_jsp_reverse_shell {
   strings:
     $sock = /new\s+(java\s*\.\s*net\s*\.\s*)?(Server)?Socket\s*\(/
     $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(/
-    $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"/
+    // (the shell itself, alone or interactive, not {"/bin/sh", "-c", "ping ..."}: a page checking the network
+    // ran a fixed command, S21B-14)
+    $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"\s*(\)|\}|,\s*"-i"\s*[})])/
     $pin = /getInputStream\s*\(\s*\)/
     $pout = /getOutputStream\s*\(\s*\)/
   condition:

