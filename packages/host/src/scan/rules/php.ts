@@ -240,9 +240,12 @@ rule mamori_php_compile_and_run {
     // (or a script dropped there run in the background with an address and a port: " /tmp/.bc $ip $port &")
     $bg = /["'][^"'\n]{0,40}\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}\s+\$\w{1,40}\s+\$\w{1,40}\s*&\s*["']/ nocase
     // (written there by the script: a backup job run from /var/tmp with a log written elsewhere is not, S21B-13)
+    // (a call of the script's own given the path first, cf('/tmp/.bc', $code), counts with a writer in the file)
     $drop = /\b(file_put_contents|fopen)\s*\(\s*["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}["']/ nocase
+    $dropv = /\b\w{1,40}\s*\(\s*["']\/(tmp|var\/tmp|dev\/shm)\/[\w.-]{1,60}["']\s*,\s*\$\w{1,40}\s*\)/ nocase
+    $wr = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
   condition:
-    ($cc and $run) or ($bg and $drop)
+    ($cc and $run) or ($bg and ($drop or ($dropv and $wr)))
 }
 
 rule mamori_php_remote_text_as_php {
@@ -289,7 +292,8 @@ rule mamori_php_register_globals_shell {
     $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
     $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
     // (the variable set by the script is not the field: register_globals shells never set it, S21B-15)
-    $set = /\$(command|cmd|exec|execute)\s*(\.)?=[^=]/ nocase
+    // (appending, $command .= ' 2>&1', keeps the field's value: only a plain "=" sets it)
+    $set = /\$(command|cmd|exec|execute)\s*=[^=]/ nocase
   condition:
     $f and $s and not $set and filesize < 64KB
 }
