@@ -6,6 +6,9 @@
  */
 import { each } from './patterns.js';
 
+/** An ASP.NET page's request read: Request.QueryString, .Form, .Item, .Params, .Headers, .Cookies, .InputStream, Request[...]. */
+const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase`;
+
 export const WEB_RULES = String.raw`
 rule mamori_jsp_runtime_exec_input {
   meta:
@@ -691,7 +694,7 @@ rule mamori_aspx_wmi_process {
   strings:
     $w = /"Win32_Process"/ nocase
     $c = /(InvokeMethod|GetMethodParameters)\s*\(\s*"Create"/ nocase
-    $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
+    $in = ${ASPX_REQUEST}
   condition:
     all of them
 }
@@ -718,7 +721,7 @@ rule mamori_aspx_embedded_assembly {
     $load = /Assembly\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
     $b64 = /FromBase64String\s*\(\s*"[A-Za-z0-9+\/]{12,}/ nocase
     $inv = /\.\s*Invoke\s*\(/ nocase
-    $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
+    $in = ${ASPX_REQUEST}
   condition:
     $direct or ($load and $b64 and $inv and $in)
 }
@@ -762,7 +765,7 @@ rule mamori_aspx_reflection_by_data {
     $t = /\.\s*GetType\s*\(\s*[A-Za-z_]\w{0,40}\s*\[\s*\d{1,2}\s*\]\s*\)/
     $i = /\.\s*Invoke\s*\(/
     $b = "FromBase64String"
-    $in = /Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase
+    $in = ${ASPX_REQUEST}
   condition:
     all of them
 }
