@@ -81,18 +81,18 @@ describe('S21 red team: evasions now caught (JSP, ASP)', () => {
 const OPEN: [id: string, name: string, src: string][] = [
   ['S21R-20', "an enum case's value", `<?php enum Op: string { case Run = 'sys' . 'tem'; } (Op::Run->value)($_GET['c']);`],
   ['S21R-21', 'a nested keyed array', `<?php $ops = ['a' => ['run' => 'sys' . 'tem']]; $ops['a']['run']($_GET['c']);`],
-  ['S21R-21', 'a keyed array read by a variable key', `<?php $ops = array('list' => 'scandir', 'run' => 'sys' . 'tem'); $k = 'run'; $ops[$k]($_GET['c']);`],
   ['S21R-22', 'a function of two statements', `<?php function nm($s) { $r = base64_decode($s); return $r; } nm('c3lzdGVt')($_GET['c']);`],
+];
+
+// Fixed after the merge (main, session 21): each runs under PHP.
+const FIXED_LATER: [id: string, name: string, src: string][] = [
+  ['S21R-21', 'a keyed array read by a variable key', `<?php $ops = array('list' => 'scandir', 'run' => 'sys' . 'tem'); $k = 'run'; $ops[$k]($_GET['c']);`],
   ['S21R-22', 'an arrow function kept in a variable', `<?php $nm = fn($s) => base64_decode($s); $nm('c3lzdGVt')($_GET['c']);`],
   ['S21R-23', 'a loop prepending', `<?php $n = ''; foreach (str_split('metsys') as $ch) { $n = $ch . $n; } $n($_GET['c']);`],
   ['S21R-24', "ob_start given a keyed array's element", `<?php $cfg = ['h' => 'system']; ob_start($cfg['h']); echo $_GET['c']; ob_end_flush();`],
   ['S21R-25', 'a ReflectionFunction kept in a variable, then invoked', `<?php function g($a) { system($a); } $r = new ReflectionFunction('g'); $r->invoke($_GET['c']);`],
   ['S21R-26', "a property set as $this->{'p'}", `<?php class R { private $p; function __construct() { $this->{'p'} = 'sys' . 'tem'; } function go($x) { ($this->p)($x); } } (new R)->go($_GET['c']);`],
   ['S21R-26', 'a static property set in a method', `<?php class J { private static $h; static function init() { self::$h = 'sys' . 'tem'; } static function go($x) { (self::$h)($x); } } J::init(); J::go($_GET['c']);`],
-];
-
-// Fixed after the merge (main, session 21): each runs under PHP.
-const FIXED_LATER: [id: string, name: string, src: string][] = [
   ['S21R-20', "an object's property default read through another variable", `<?php class Cfg { public $h = 'sys' . 'tem'; } $o = new Cfg; ($o->h)($_GET['c']);`],
 ];
 

@@ -89,7 +89,8 @@ function* byIndex(...its: IterableIterator<RegExpMatchArray>[]): Generator<[RegE
 /** `foreach (array('_POST') as $r)`, `foreach (['_GET', '_POST'] as $r)`: the variable takes the first value. */
 const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s*(["'])(${NAME})\\1[^)\\]]{0,200}[)\\]]\\s*as\\s*\\$(${NAME})\\s*\\)`, 'gi');
 /** A loop over a literal list appending to one variable: `foreach ([115, 121] as $n) $f .= chr($n);` */
-const FOREACH_APPEND = new RegExp(`\\bforeach\\s*\\(\\s*((?:array\\s*\\(|\\[)[^;]{0,2000}?[)\\]])\\s*as\\s*\\$(${NAME})\\s*\\)\\s*(\\{\\s*)?(?=\\$(${NAME})\\s*\\.=\\s*([^;{}]{1,300});\\s*(\\})?)`, 'gi');
+// (or prepending, `$n = $ch . $n;`, over str_split() or explode() of a literal too: S21R-23)
+const FOREACH_APPEND = new RegExp(`\\bforeach\\s*\\(\\s*((?:array\\s*\\(|\\[|str_split\\s*\\(|explode\\s*\\()[^;]{0,2000}?[)\\]])\\s*as\\s*\\$(${NAME})\\s*\\)\\s*(\\{\\s*)?(?=\\$(${NAME})\\s*\\.=\\s*([^;{}]{1,300});\\s*(\\})?|\\$(${NAME})\\s*=\\s*([^;{}]{1,300}?)\\s*\\.\\s*\\$\\7\\s*;\\s*(\\})?)`, 'gi');
 /** Names of a value: `define('F', ...)`, `const F = ...` (a class's too), a property's default (`public static $f = ...`, `var $f = ...`). */
 const DEFINE = new RegExp(`\\bdefine\\s*\\(\\s*(["'])(${NAME})\\1\\s*,`, 'gi');
 const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
@@ -147,7 +148,7 @@ export function foldVariables(input: string): string | undefined {
   if (/\bforeach\b/i.test(code)) {
     for (const m of code.matchAll(FOREACH_APPEND)) {
       if (appends.size >= 64) break;
-      if (m[3] !== undefined && m[6] === undefined) continue;
+      if (m[3] !== undefined && (m[6] ?? m[9]) === undefined) continue;
       appends.set(m.index! + m[0].length, m);
     }
   }
@@ -253,23 +254,25 @@ export function foldVariables(input: string): string | undefined {
     if (name === undefined) continue;
     let value: Value | undefined;
     const loop = appends.get(m.index!);
-    if (loop && loop[4] === name && m[5] === '.=') {
-      // the loop's whole appending: its expression for each item of the list
+    const prepends = loop !== undefined && loop[7] === name && m[5] === '=';
+    if (loop && ((loop[4] === name && m[5] === '.=') || prepends)) {
+      // the loop's whole appending (or prepending): its expression for each item of the list
       const list = evaluate(loop[1]!, env, 0);
+      const prior = env.get(name);
       value = undefined;
-      if (Array.isArray(list)) {
+      if (Array.isArray(list) && (!prepends || typeof prior === 'string')) {
         let s = '';
         for (const item of list) {
           env.set(loop[2]!, item);
-          const x = evaluate(loop[5]!, env, 0);
+          const x = evaluate(prepends ? loop[8]! : loop[5]!, env, 0);
           if (typeof x !== 'string' || s.length + x.length > MAX_VALUE) {
             s = '';
             break;
           }
-          s += x;
+          s = prepends ? x + s : s + x;
         }
         env.delete(loop[2]!);
-        value = s === '' ? undefined : s;
+        value = s === '' ? undefined : prepends ? s + (prior as string) : s;
       }
     } else {
       value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
