@@ -231,6 +231,9 @@ describe('scan: JSPX and VBScript, as their runtimes read them', () => {
     const src = `<%\nString body = new String(request.getParameter("b").getBytes("ISO-8859-1"), "UTF-8");\nString where = new String(request.getParameter("w").getBytes("ISO-8859-1"), "UTF-8");\njava.io.OutputStream o = new java.io.FileOutputStream(where);\no.write(body.getBytes());\no.close();\n%>`;
     assert.equal(scan(src, '/www/k.jsp').verdict, 'malicious');
   });
+  it('a JSP char-array literal left open, 300 items with gaps, is read to its end (it backtracked for ever, the twin of S21R-1)', () => {
+    assert.equal(scan(`<% String s = new String(new char[]{${"'a'    ".repeat(300)} %>`, '/www/open.jsp').verdict, 'clean');
+  });
   it('a Dictionary of page titles, printed, stays clean', () => {
     const src = `<%\nSet t = CreateObject("Scripting.Dictionary")\nt.Add "home", "Welcome"\ntitle = t.Item("home") & " - Shop"\nResponse.Write Server.HTMLEncode(title & Request.QueryString("q"))\n%>`;
     assert.equal(scan(src, '/www/e.asp').verdict, 'clean');

@@ -123,25 +123,22 @@ export function foldVariables(input: string): string | undefined {
     events.push({ at: m.index!, end: m.index! + m[0].length, name: m[3]!, value: m[2]! });
   }
   const fns = new Set<string>();
-  for (const m of code.matchAll(RETURNS)) {
-    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
-    const params = splitTop(m[2]!, [',']).map((p) => new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`).exec(p)?.[1]);
-    if (params.some((p) => p === undefined) && m[2]!.trim() !== '') continue;
-    const value: Value = [m[2]!.trim() === '' ? '' : params.join(','), m[3]!];
-    fns.add(m[1]!.toLowerCase());
-    env.set(`()${m[1]!.toLowerCase()}`, value);
-    events.push({ at: 0, end: 0, name: `()${m[1]!.toLowerCase()}`, value });
-  }
-  // (an arrow function kept in a variable is such a function too, called as $nm(...): S21R-22)
-  for (const m of code.matchAll(ARROW_VAR)) {
-    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
-    const params = splitTop(m[2]!, [',']).map((p) => new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`).exec(p)?.[1]);
-    if (params.some((p) => p === undefined) && m[2]!.trim() !== '') continue;
-    const key = `$${m[1]!.toLowerCase()}`;
-    const value: Value = [m[2]!.trim() === '' ? '' : params.join(','), m[3]!];
+  // a function of one return, `()name` (an arrow function kept in a variable: `()$nm`, called as $nm(...), S21R-22)
+  const addFunction = (key: string, paramText: string, expr: string) => {
+    const params = splitTop(paramText, [',']).map((p) => new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`).exec(p)?.[1]);
+    if (params.some((p) => p === undefined) && paramText.trim() !== '') return;
+    const value: Value = [paramText.trim() === '' ? '' : params.join(','), expr];
     fns.add(key);
     env.set(`()${key}`, value);
     events.push({ at: 0, end: 0, name: `()${key}`, value });
+  };
+  for (const m of code.matchAll(RETURNS)) {
+    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+    addFunction(m[1]!.toLowerCase(), m[2]!, m[3]!);
+  }
+  for (const m of code.matchAll(ARROW_VAR)) {
+    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+    addFunction(`$${m[1]!.toLowerCase()}`, m[2]!, m[3]!);
   }
   // the loops that append, by where their assignment starts
   const appends = new Map<number, RegExpMatchArray>();

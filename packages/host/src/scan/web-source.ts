@@ -58,6 +58,14 @@ function stripBlockComments(src: string): string {
   return out + src.slice(at);
 }
 
+/**
+ * A char-array literal's items, 'a', 'b' ... (at most 200), each item's spaces read one way only:
+ * `\s{0,4}'a'\s{0,4}` side by side split a gap five ways, and a list of 200 left open backtracked
+ * for ever (S21R-1, C#; Java's `new String(new char[]{...})` had the same pattern).
+ */
+const CHAR_ITEMS = String.raw`(?:'[^'\\\n]'(?:\s*,)?\s*){1,200}`;
+/** The characters of a char-array literal's items ('a', 'b' ...), in order. */
+const charListText = (list: string) => [...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('');
 const printable = (s: string) => s.length > 0 && /^[\t\n\r\x20-\x7e]*$/.test(s);
 const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
@@ -273,15 +281,13 @@ function decodeAspLiterals(src: string): string {
 }
 
 /** C#: names built from chars or Base64 literals (new string(new char[]{'L','o'}), Encoding.UTF8.GetString(Convert.FromBase64String("TG9hZA=="))). */
-// (each item's spaces read one way only: `\s{0,4}'a'\s{0,4}` side by side split a gap five ways, and a list of 200
-// left open backtracked for ever, S21R-1)
 function decodeCsLiterals(src: string): string {
   let out = src;
   if (/new\s+string\s*\(\s*new\s*(?:char|\[)/i.test(out)) {
-    out = out.replace(/new\s+string\s*\(\s*new\s*(?:char\s*)?\[\s*\]\s*\{\s*((?:'[^'\\\n]'(?:\s*,)?\s*){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+    out = out.replace(new RegExp(String.raw`new\s+string\s*\(\s*new\s*(?:char\s*)?\[\s*\]\s*\{\s*(${CHAR_ITEMS})\}\s*\)`, 'gi'), (_, list: string) => quoted(charListText(list)));
   }
   // string.Join("", new char[]{...}), new string("daoL".ToCharArray().Reverse().ToArray()), new string(new char[]{(char)76})
-  out = out.replace(/string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s*(?:char\s*)?\[\s*\]\s*\{\s*((?:'[^'\\\n]'(?:\s*,)?\s*){1,200})\}\s*\)/gi, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  out = out.replace(new RegExp(String.raw`string\s*\.\s*(?:Join|Concat)\s*\(\s*(?:""\s*,\s*)?new\s*(?:char\s*)?\[\s*\]\s*\{\s*(${CHAR_ITEMS})\}\s*\)`, 'gi'), (_, list: string) => quoted(charListText(list)));
   out = out.replace(/new\s+string\s*\(\s*"([^"\\\n]{1,400})"\s*\.\s*ToCharArray\s*\(\s*\)\s*\.\s*Reverse\s*\(\s*\)\s*\.\s*ToArray\s*\(\s*\)\s*\)/gi, (_, t: string) => quoted([...t].reverse().join('')));
   out = out.replace(/new\s+string\s*\(\s*new\s+char\s*\[\s*\]\s*\{\s*((?:\(\s*char\s*\)\s*\d{1,5}(?:\s*,)?\s*){1,200})\}\s*\)/gi, (all, list: string) => {
     const t = [...list.matchAll(/\d{1,5}/g)].map((m) => String.fromCharCode(Number(m[0]) & 0xffff)).join('');
@@ -344,7 +350,7 @@ function decodeJspLiterals(src: string): string {
     const t = list.split(',').map((n) => n.trim()).filter((n) => n !== '').map((n) => String.fromCharCode(Number(n) & 0xff)).join('');
     return printable(t) ? quoted(t) : lit;
   });
-  out = out.replace(/new\s+String\s*\(\s*new\s+char\s*\[\s*\]\s*\{((?:\s{0,4}'[^'\\\n]'\s{0,4},?){1,200})\}\s*\)/g, (_, list: string) => quoted([...list.matchAll(/'([^'\\\n])'/g)].map((m) => m[1]).join('')));
+  out = out.replace(new RegExp(String.raw`new\s+String\s*\(\s*new\s+char\s*\[\s*\]\s*\{\s*(${CHAR_ITEMS})\}\s*\)`, 'g'), (_, list: string) => quoted(charListText(list)));
   if (/decode|base64/i.test(out)) {
     out = out.replace(/(new\s+String\s*\(\s*)?((?:[\w$]{1,40}\s*(?:\(\s*\))?\s*\.\s*){0,4})(?:decodeBuffer|decode|decodeBase64|parseBase64Binary)\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)(\s*\))?/g, (all, wrap: string | undefined, _p: string, b64: string, close: string | undefined) => {
       const t = Buffer.from(b64, 'base64').toString('latin1');
@@ -371,6 +377,8 @@ function xmlText(src: string): string {
 
 /** VBScript: a literal of VB ("" is a quote inside). */
 const VB_LITERAL = /^"((?:[^"\n]|""){0,4000})"$/;
+/** A VB literal's text: its "" are quotes. */
+const vbText = (s: string) => s.replace(/""/g, '"');
 const vbQuoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /**
@@ -396,7 +404,7 @@ function foldVbStrings(src: string): string {
     for (const item of splitVb(a[1]!, ',')) {
       const lit = VB_LITERAL.exec(item.trim());
       if (!lit || out.length >= 512) return undefined;
-      out.push(lit[1]!.replace(/""/g, '"'));
+      out.push(vbText(lit[1]!));
     }
     return out;
   };
@@ -406,7 +414,7 @@ function foldVbStrings(src: string): string {
       const p = piece.trim();
       const lit = VB_LITERAL.exec(p);
       let v: string | undefined;
-      if (lit) v = lit[1]!.replace(/""/g, '"');
+      if (lit) v = vbText(lit[1]!);
       else if (/^[A-Za-z_]\w{0,40}$/.test(p)) v = vars.get(p.toLowerCase());
       else {
         const item = /^([A-Za-z_]\w{0,40})\s*(?:\.\s*Item\s*)?\(\s*"([^"\n]{0,80})"\s*\)$/i.exec(p);
@@ -418,10 +426,10 @@ function foldVbStrings(src: string): string {
         const one = /^(StrReverse|LCase|UCase|Trim)\s*\(\s*([\s\S]{1,4000})\s*\)$/i.exec(p);
         if (item) v = dicts.get(item[1]!.toLowerCase())?.get(item[2]!);
         else if (chr) v = String.fromCharCode(Number(chr[1]) & 0xffff);
-        else if (join) v = list(join[1]!)?.join(join[2]!.replace(/""/g, '"'));
+        else if (join) v = list(join[1]!)?.join(vbText(join[2]!));
         else if (rep) {
           const x = value(rep[1]!);
-          v = x === undefined ? undefined : x.split(rep[2]!.replace(/""/g, '"')).join(rep[3]!.replace(/""/g, '"'));
+          v = x === undefined ? undefined : x.split(vbText(rep[2]!)).join(vbText(rep[3]!));
         } else if (one) {
           const x = value(one[2]!);
           const f = one[1]!.toLowerCase();
@@ -439,14 +447,14 @@ function foldVbStrings(src: string): string {
     const name = m[2]!.toLowerCase();
     // d("k") = "v", d.Item("k") = "v": an entry of a Dictionary set (S21R-11)
     if (m[6] !== undefined) {
-      dicts.get(name)?.set(m[6], m[7]!.slice(1, -1).replace(/""/g, '"'));
+      dicts.get(name)?.set(m[6], vbText(m[7]!.slice(1, -1)));
       continue;
     }
     if (m[4] !== undefined) {
       // d.Add "k", "v"
       let d = dicts.get(name);
       if (!d && dicts.size < 256) dicts.set(name, (d = new Map()));
-      d?.set(m[4], m[5]!.slice(1, -1).replace(/""/g, '"'));
+      d?.set(m[4], vbText(m[5]!.slice(1, -1)));
       continue;
     }
     const from = m.index! + m[0].length;
