@@ -21,10 +21,10 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
 // (and what curl fetched, or a stream opened on a URL)
-const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
+export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
 /** REMOTE behind plain substring tests (its alternatives start with words a regex tries at every position). */
 function remote(s: string): boolean {
   return (s.includes('file_get_contents') || s.includes('curl_exec') || s.includes('fopen') || s.includes('fsockopen')) && REMOTE.test(s);
@@ -82,6 +82,7 @@ const PROP_ASSIGN = /(?:(?:\?->|->)\s*(?:([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})
 const OUT_PARAMS: Record<string, [from: number, to: number]> = {
   parse_str: [0, 1], mb_parse_str: [0, 1], preg_match: [1, 2], preg_match_all: [1, 2], mb_ereg: [1, 2], mb_eregi: [1, 2],
   array_push: [-1, 0], array_unshift: [-1, 0], sscanf: [0, -2],
+  openssl_public_decrypt: [0, 1], openssl_private_decrypt: [0, 1], openssl_open: [0, 1],
 };
 const OUT_CALL = new RegExp(`(?<![\\w>$:])\\\\?(${Object.keys(OUT_PARAMS).join('|')})\\s*\\(`, 'gi');
 const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(([^)]{0,400})\)/gi;
@@ -1330,7 +1331,7 @@ function functionScopes(code: string): Scopes {
  * and nowdocs, comments, and the text outside the PHP tags (a file without any "<?" is read as
  * PHP throughout). Only the code's own braces and keywords are left to count.
  */
-function codeOnly(src: string): string {
+export function codeOnly(src: string): string {
   return blankPhp(src, true);
 }
 

@@ -968,11 +968,17 @@ function integer(expr: string, env: Env): number | undefined {
 /** A double-quoted literal's value with the known variables it names put in ("{$a}tem", "${a}", "$a"). */
 function interpolate(value: string, env: Env): string | undefined {
   let bad = false;
-  const out = value.replace(new RegExp(`\\{\\$(${NAME})\\}|\\$\\{(${NAME})\\}|\\$(${NAME})`, 'g'), (_a, a?: string, b?: string, c?: string) => {
-    const v = env.get((a ?? b ?? c)!);
-    if (typeof v !== 'string') bad = true;
-    return typeof v === 'string' ? v : '';
-  });
+  // ("$s[0]$s[1]", "{$s[2]}", "$a[k]": an element of a list of known values, as PHP's simple and complex syntax read it)
+  const out = value.replace(
+    new RegExp(`\\{\\$(${NAME})(?:\\[\\s*(?:(\\d{1,4})|'([^'\\\\\\n]{1,64})')\\s*\\])?\\}|\\$\\{(${NAME})\\}|\\$(${NAME})(?:\\[(?:(\\d{1,4})|([A-Za-z_]\\w{0,63}))\\])?`, 'g'),
+    (_a, a?: string, ai?: string, ak?: string, b?: string, c?: string, ci?: string, ck?: string) => {
+      const held = env.get((a ?? b ?? c)!);
+      const key = ai ?? ak ?? ci ?? ck;
+      const v = key === undefined ? held : element(held, key);
+      if (typeof v !== 'string') bad = true;
+      return typeof v === 'string' ? v : '';
+    },
+  );
   return bad ? undefined : out;
 }
 

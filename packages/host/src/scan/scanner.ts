@@ -13,6 +13,8 @@ import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from 
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
+import { phpExcerpts } from './php-excerpts.js';
+import { TINY_FILE_RULES } from './rules/index.js';
 import { CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { joinedSource, webFlowSource } from './web-source.js';
@@ -103,20 +105,21 @@ export interface Scanner {
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
-const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i;
+const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 const FOLDS_SMALL = /\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
 const FOLD_SMALL_BYTES = 4096;
-const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map', 'constant(', 'extract(', ')('];
+const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map', 'constant(', 'extract(', ')(', ']$'];
 
 /**
  * FOLDS (and FOLDS_SMALL in the smallest files), behind plain substring tests: one regex of many
  * alternatives read over every file cost MediaWiki's scan about a tenth more.
  */
 function foldsHint(text: string): boolean {
-  if (text.includes('$$') || text.includes('${') || text.includes('^')) return FOLDS.test(text);
+  // (a "^" or "${" elsewhere in the file does not spare the small file's own hints: an excerpt of
+  // WordPress with a regex's "^" before an injected one-liner was not folded)
   const low = text.toLowerCase();
-  if (FOLD_NAMES.some((n) => low.includes(n)) && FOLDS.test(text)) return true;
+  if ((text.includes('$$') || text.includes('${') || text.includes('^') || FOLD_NAMES.some((n) => low.includes(n))) && FOLDS.test(text)) return true;
   return text.length <= FOLD_SMALL_BYTES && FOLDS_SMALL.test(text);
 }
 
@@ -242,6 +245,26 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   }
 
   /**
+   * A large PHP file: the statements around its request input, read as a small file of their own
+   * (php-excerpts.ts) by the rules and the analysers, for what they read in small files only.
+   * What they find that the whole file did not give is kept, with its line in the file.
+   */
+  function excerptFindings(data: Buffer, text: string, path: string, signatures: readonly Finding[], out: Finding[], budget: Budget): void {
+    for (const e of phpExcerpts(text, FOLD_BYTES)) {
+      if (!spend(budget, e.end - e.start)) break;
+      const inner = Buffer.from(`<?php ${text.slice(e.start, e.end)}`, 'latin1');
+      const code = inner.toString('latin1');
+      const found = confirmOutsideComments(yaraFindings(inner, path, ['excerpt']), inner, code, path, 'php').filter((f) => !TINY_FILE_RULES.has(f.rule) && !signatures.some((o) => o.rule === f.rule));
+      analyse(inner, code, path, 'php', 1, ['excerpt'], found, budget);
+      const first = lineAt(data, e.start);
+      for (const f of found) {
+        if (out.some((o) => o.rule === f.rule && (o.description === f.description || o.layers?.[0] === 'excerpt'))) continue;
+        out.push({ ...f, line: f.line === undefined ? first : f.line + first - 1, description: `${f.description} (in the statements of lines ${first} to ${lineAt(data, e.end)}, read on their own)` });
+      }
+    }
+  }
+
+  /**
    * Our PHP rules (`mamori_php_*`) count only in files PHP would run: PHP by name, or with a
    * `<?php` / `<?=` tag (a PHP function list in a Python lexer is not a web shell).
    */
@@ -326,6 +349,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, kind);
     const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
     analyse(data, text, path, kind, 0, [], findings, budget);
+    if (kind === 'php') excerptFindings(data, text, path, signatures, findings, budget);
     // (the rules read the layers of a PHP file too: what they found there is PHP's)
     if (kind === 'php') findings.splice(0, findings.length, ...onlyWebWhereWeb(findings, data, kind));
     // The code as PHP 7.4 and older run it, where it holds control bytes they skip (PHP 8 refuses

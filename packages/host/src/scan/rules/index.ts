@@ -9,3 +9,17 @@ export const BUILTIN_RULES: ReadonlyArray<{ readonly name: string; readonly sour
 
 /** The external variables mamori's rules read; the scanner sets them per file. */
 export const RULE_EXTERNALS = ['filename', 'filepath', 'extension', 'filetype'] as const;
+
+/**
+ * Our rules for tiny files (`filesize < N` with N at most 8 KB in their condition): a 2 KB file
+ * that is only an uploader is not a large application's upload handler. They are not read in the
+ * excerpts of a large file (php-excerpts.ts), which are small by construction; rules whose bound
+ * is larger than any excerpt read them as the small file the injected code would be.
+ */
+export const TINY_FILE_RULES: ReadonlySet<string> = new Set(
+  BUILTIN_RULES.flatMap((r) =>
+    [...r.source.matchAll(/^rule\s+(\w+)\s*\{((?:(?!^rule\s)[\s\S])*?)^\}/gm)]
+      .filter((m) => [...m[2]!.split('condition:')[1]!.matchAll(/\bfilesize\s*<=?\s*(\d+)\s*(KB|MB)?/g)].some((f) => Number(f[1]) * (f[2] === 'MB' ? 1 << 20 : f[2] === 'KB' ? 1024 : 1) <= 8192))
+      .map((m) => m[1]!),
+  ),
+);

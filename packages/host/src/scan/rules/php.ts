@@ -491,11 +491,13 @@ rule mamori_php_variable_function_input {
   meta:
     score = 35
     technique = "request-input-callable"
-    description = "a variable function called with request input"
+    description = "a function named by a variable, an array element or an expression, called with request input"
   strings:
     $a = /\$[a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $element = /[\w'"]\s*\]\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $expression = /(['"\]]|\$\w{1,30}|(->|::)\w{1,30})\s*[)}]\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
   condition:
-    $a
+    any of them
 }
 
 rule mamori_php_sql_function_shell {
@@ -559,5 +561,47 @@ rule mamori_php_error_suppressed_exec {
     $b = "@assert(" nocase
   condition:
     any of them
+}
+
+rule mamori_php_non_alphanumeric {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "code written without letters or digits: names built from $_, $__ and operators on strings, then called (a non-alphanumeric shell)"
+  strings:
+    $v = /\$_{2,9}[^\w\x80-\xff]/
+    $call = /\$_{1,9}\s*\[\s*[^\]a-zA-Z0-9\n]{1,30}\]\s*\(\s*\$_{1,9}\s*\[/
+    $call2 = /\$_{1,9}\s*\(\s*\$_{1,9}\s*\[/
+    $ops = /\$_{1,9}\s*\[[^\]a-zA-Z0-9\n]{0,20}\]\s*\.?=\s*[^;a-zA-Z0-9\n]{0,40}\$_{1,9}\s*\[/
+  condition:
+    filesize < 64KB and #v >= 8 and ($call or $call2) and #ops >= 2
+}
+
+rule mamori_php_immutable_self {
+  meta:
+    score = 80
+    technique = "persistence"
+    description = "a script that makes its own file immutable or read-only through a shell (chattr +i, chmod of __FILE__): how planted shells resist removal"
+  strings:
+    $a = /(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,40}chattr\s+\+i\b/ nocase
+    $b = /(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,20}chmod\s+[^"'\n]{0,20}(\$this_file|\$\w{0,20}self\w{0,10}|__FILE__)/ nocase
+    $c = /chattr\s+\+i\s+["']?\s*\.\s*__FILE__/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_recon_commands {
+  meta:
+    score = 40
+    technique = "recon"
+    description = "a page that runs the commands of a server survey (uname -a, id, df, ip addr, /etc/passwd ...): a shell kit's reconnaissance"
+  strings:
+    $r1 = /(system|exec|shell_exec|passthru|popen|sh|cmd|run)\s*\(\s*["'](uname -a|id|whoami)(\s+2>&1)?["']/ nocase
+    $r2 = /(system|exec|shell_exec|passthru|popen|sh|cmd|run)\s*\(\s*["'](df -h|free -[mh]|uptime( -p)?)(\s+2>&1)?["']/ nocase
+    $r3 = /(system|exec|shell_exec|passthru|popen|sh|cmd|run)\s*\(\s*["'](ip a(ddr)?|ifconfig|hostname -I|netstat -[a-z]{1,6}|ss -[a-z]{1,6})( 2>\/dev\/null| 2>&1)?["']/ nocase
+    $r4 = /(system|exec|shell_exec|passthru|popen|sh|cmd|run)\s*\(\s*["'](cat \/etc\/passwd|ps aux|ps -ef|lscpu|cat \/proc\/cpuinfo|w|last)( 2>\/dev\/null| 2>&1)?["']/ nocase
+    $x = /\b(shell_exec|system|passthru|exec|popen)\s*\(/ nocase
+  condition:
+    filesize < 64KB and $x and 3 of ($r*)
 }
 `;

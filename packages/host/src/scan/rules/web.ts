@@ -892,4 +892,149 @@ rule mamori_cgi_input_exec {
     // any CGI object's param() (my $q = CGI->new), in a Perl script only: "#!" or its extension
     any of ($pl*, $py*) or (any of ($obj*) and (extension == "pl" or extension == "cgi" or uint16(0) == 0x2123))
 }
+
+rule mamori_jsp_define_class_opened {
+  meta:
+    score = 90
+    technique = "jsp-classloader"
+    description = "JSP defining an embedded class (its bytes in the page, BCEL- or Base64-encoded) through ClassLoader.defineClass opened by reflection: a memory-shell injector"
+  strings:
+    $def = /get(Declared)?Method\s*\(\s*"defineClass"/
+    $acc = /setAccessible\s*\(\s*true\s*\)/
+    $inv = /\.\s*invoke\s*\(/
+    $bcel = "$ca$fe$ba$be"
+    $bcel2 = "$$BCEL$$"
+    $b64 = "yv66vg"
+    $jsp1 = "<%"
+    $jsp2 = "<jsp:"
+  condition:
+    $def and $acc and $inv and any of ($bcel, $bcel2, $b64) and any of ($jsp*)
+}
+
+rule mamori_jsp_deserialize_input {
+  meta:
+    score = 80
+    technique = "jsp-deserialization"
+    description = "JSP deserializing what the request sends (ObjectInputStream.readObject of a parameter or the body): an object-injection backdoor"
+  strings:
+    $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
+    $ois = /new\s+(java\s*\.\s*io\s*\.\s*)?ObjectInputStream\s*\(/
+    $read = /\.\s*readObject\s*\(\s*\)/
+    $jsp1 = "<%"
+    $jsp2 = "<jsp:"
+  condition:
+    $in and $ois and $read and any of ($jsp*)
+}
+
+rule mamori_jsp_reflected_request_exec {
+  meta:
+    score = 85
+    technique = "jsp-exec"
+    description = "JSP running a command read from the request through reflection (getMethod(\"getHeader\" / \"getParameter\") invoked), as memory shells for Resin, Tomcat and Jetty do"
+  strings:
+    $get = /getMethod\s*\(\s*"(getHeader|getParameter)"/
+    $inv = /\.\s*invoke\s*\(/
+    $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
+    $pb = /new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(/
+  condition:
+    $get and $inv and ($rt or $pb)
+}
+
+rule mamori_aspx_powershell_input {
+  meta:
+    score = 85
+    technique = "aspx-exec"
+    description = "ASP.NET page running PowerShell script text from the request or a form field (a Runspace pipeline's AddScript)"
+  strings:
+    $ps1 = /RunspaceFactory\s*\.\s*CreateRunspace\s*\(/ nocase
+    $ps2 = /PowerShell\s*\.\s*Create\s*\(/ nocase
+    $add = /\.\s*AddScript\s*\(/ nocase
+    $in1 = /\.\s*Text\b/
+    $in2 = /Request\s*(\.\s*(Form|QueryString|Params|Item))?\s*\[/ nocase
+  condition:
+    any of ($ps*) and $add and any of ($in*)
+}
+
+rule mamori_aspx_control_file_writer {
+  meta:
+    score = 80
+    technique = "file-writer"
+    description = "ASP.NET page writing a file whose path and content both come from form fields (a TextBox for each)"
+  strings:
+    $sw = /new\s+(System\s*\.\s*IO\s*\.\s*)?StreamWriter\s*\(\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
+    $w = /\.\s*Write(Line)?\s*\(\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
+    $all = /File\s*\.\s*(WriteAllText|AppendAllText)\s*\(\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\s*,\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
+  condition:
+    ($sw and $w) or $all
+}
+
+rule mamori_asp_shell_application {
+  meta:
+    score = 90
+    technique = "asp-exec"
+    description = "classic ASP starting a program named by the request through Shell.Application's ShellExecute"
+  strings:
+    $sa = "Shell.Application" nocase
+    $se = /\.\s*ShellExecute\b/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*[\[(]/ nocase
+  condition:
+    $sa and $se and $in
+}
+
+rule mamori_asp_jscript_eval_request {
+  meta:
+    score = 80
+    technique = "asp-eval"
+    description = "classic ASP in JScript whose small page names eval and reads the request (eval handed around as a value, then given the request)"
+  strings:
+    $lang = /<%\s*@\s*LANGUAGE\s*=\s*["']?\s*(javascript|jscript)/ nocase
+    $ev = /\beval\b/
+    $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*[\[(]/ nocase
+  condition:
+    filesize < 8KB and $lang and $ev and $in
+}
+
+rule mamori_aspx_registry_survey {
+  meta:
+    score = 45
+    technique = "recon"
+    description = "ASP.NET page walking every registry hive (LocalMachine, Users, CurrentUser, ClassesRoot, CurrentConfig) and printing what it finds: a shell kit's survey of installed software and paths"
+  strings:
+    $h1 = "Registry.LocalMachine"
+    $h2 = "Registry.Users"
+    $h3 = "Registry.CurrentUser"
+    $h4 = "Registry.ClassesRoot"
+    $h5 = "Registry.CurrentConfig"
+    $out = /Response\s*\.\s*Write\s*\(/
+  condition:
+    4 of ($h*) and $out
+}
+
+rule mamori_aspx_logon_impersonation {
+  meta:
+    score = 45
+    technique = "aspx-exec"
+    description = "ASP.NET page logging on as another Windows account (LogonUser, impersonation) with a user and password typed into the page"
+  strings:
+    $dll = /DllImport\s*\(\s*"advapi32(\.dll)?"/ nocase
+    $logon = /\bLogonUser[AW]?\s*\(/
+    $imp = /\b(Impersonate|ImpersonateLoggedOnUser|DuplicateToken)\s*\(/
+    $in = /\.\s*Text\b/
+  condition:
+    $dll and $logon and $imp and $in
+}
+
+rule mamori_aspx_config_editor {
+  meta:
+    score = 40
+    technique = "config-tamper"
+    description = "ASP.NET page rewriting the site's web.config settings from a form field (OpenWebConfiguration, then Settings changed and saved)"
+  strings:
+    $open = /WebConfigurationManager\s*\.\s*OpenWebConfiguration\s*\(/
+    $set = /\.\s*Settings\s*\.\s*(Add|Remove)\s*\(/
+    $save = /\.\s*Save\s*\(\s*\)/
+    $in = /\.\s*Text\b/
+  condition:
+    all of them
+}
 `;
