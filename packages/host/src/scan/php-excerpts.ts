@@ -22,27 +22,49 @@ export interface Excerpt {
 }
 
 /** Excerpts per file, at most. */
-export const MAX_EXCERPTS = 8;
+export const MAX_EXCERPTS = 256;
 /** Bytes of one excerpt, at most (with the "<?php " put before it, within the 4 KiB the scanner reads the smallest files to). */
 export const MAX_EXCERPT = 4096 - 16;
 /** Files larger than this are not cut (the whole-file rules still read them). */
 export const MAX_FILE = 1 << 20;
 
 /**
- * What an excerpt is cut around: request input, content fetched from a URL, a socket, code and
- * command execution, names built in variables (`$$n`, `${...}`).
+ * Where an excerpt is cut: around what a planted shell needs and an application seldom has, code
+ * run from text, content fetched from a URL, a socket (STRONG); or around a command function, a
+ * callback, a variable or expression called, an include of a variable, a name built in a variable
+ * (`$$n`, `${...}`) with request input within an excerpt's length of it (NEAR_INPUT). An
+ * application reads its input in many places; a point of the first kind with input beside it is
+ * rarer, and it is what every injected shell of the tests has.
  */
-const POINTS = new RegExp(`${SOURCE.source}|${REMOTE.source}|\\bstream_socket_client\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function|system|passthru|shell_exec|popen|proc_open|pcntl_exec)\\s*\\(|\\$\\$\\w|\\$\\{`, 'gi');
+const STRONG = new RegExp(`${REMOTE.source}|\\bstream_socket_client\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function)\\s*\\(`, 'gi');
+const NEAR_INPUT = /(?<![\w>$:\\])(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|move_uploaded_file|copy|rename|file_put_contents|mysqli?_connect|wp_create_user|wp_insert_user|set_role|add_role)\s*\(|(?<![\w>:$\\])\$\w{1,64}\s*\(|[)\]}'"]\s*\(\s*[$@]|\b(?:include|require)(?:_once)?\s*\(?\s*\$|\$\$\w|\$\{/gi;
+// (and a superglobal's name as a string, '_GET', or $GLOBALS indexed by a variable: how shells reach input without naming it)
+const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)["']|\\$GLOBALS\\s*\\[\\s*\\$|["']_G["']\\s*\\.|["']_P["']\\s*\\.`, 'gi');
+/** Points looked at per kind, at most. */
+const MAX_POINTS = 4096;
+
+function positions(re: RegExp, src: string): number[] {
+  const out: number[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(src); m && out.length < MAX_POINTS; m = re.exec(src)) {
+    out.push(m.index);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return out;
+}
 
 /**
- * The excerpts of `src` around the places POINTS finds, in order; none for a text of up to
- * `small` bytes (it is read whole) or over MAX_FILE.
+ * The excerpts of `src` around the places STRONG and NEAR_INPUT find, in order; none for a text
+ * of up to `small` bytes (it is read whole) or over MAX_FILE.
  */
 export function phpExcerpts(src: string, small: number): Excerpt[] {
   if (src.length <= small || src.length > MAX_FILE) return [];
-  const points: number[] = [];
-  POINTS.lastIndex = 0;
-  for (let m = POINTS.exec(src); m && points.length < 64; m = POINTS.exec(src)) points.push(m.index);
+  const inputs = positions(INPUT, src);
+  const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, src).filter((p) => {
+    const k = upperBound(inputs, p);
+    return (k > 0 && p - inputs[k - 1]! <= MAX_EXCERPT) || (k < inputs.length && inputs[k]! - p <= MAX_EXCERPT);
+  });
+  const points = [...positions(STRONG, src), ...near].sort((a, b) => a - b);
   if (points.length === 0) return [];
   const code = codeOnly(src);
   // One walk: for each point, the block it is in (the index of its "{", -1 for the file's top
@@ -85,6 +107,7 @@ export function phpExcerpts(src: string, small: number): Excerpt[] {
     const list = ends.get(block)!;
     const limit = block < 0 ? src.length : (closes.get(block) ?? src.length);
     // the statement holding the point: from the last end at or before it to the first after it
+    const floor = out.length > 0 ? out[out.length - 1]!.end : 0;
     let lo = upperBound(list, at) - 1;
     let hi = lo + 1;
     let start = list[lo] ?? 0;
@@ -93,7 +116,8 @@ export function phpExcerpts(src: string, small: number): Excerpt[] {
     // then whole statements on either side, alternately, while the excerpt stays within bounds
     for (let grew = true; grew; ) {
       grew = false;
-      if (lo > 0 && end - list[lo - 1]! <= MAX_EXCERPT) {
+      // (never back over the excerpt before: they are cut in the file's order, and read once each)
+      if (lo > 0 && end - list[lo - 1]! <= MAX_EXCERPT && list[lo - 1]! >= floor) {
         start = list[--lo]!;
         grew = true;
       }

@@ -815,9 +815,16 @@ function literalMap(src: string): { text: Uint8Array; backticks: [number, number
   const mask = new Uint8Array(n);
   const backticks: [number, number][] = [];
   const opens = (j: number): boolean => (text.charCodeAt(j) === 123 && text.charCodeAt(j + 1) === 36) || (text.charCodeAt(j) === 36 && text.charCodeAt(j + 1) === 123);
-  for (let i = 0; i < n; ) {
+  // (only the code's own literals: a backtick in the page's HTML, a JavaScript template literal
+  // that PHP prints into with <?= ... ?>, is not a shell command; a text without "<?" is code throughout)
+  const toCode = (from: number): number => {
+    const open = text.indexOf('<?', from);
+    return open < 0 ? n : open + 2;
+  };
+  for (let i = text.indexOf('<?') >= 0 ? toCode(0) : 0; i < n; ) {
     const c = text.charCodeAt(i);
-    if (c === 39 || c === 34) i = literalEnd(text, i, 0, mask);
+    if (c === 63 && text.charCodeAt(i + 1) === 62) i = toCode(i + 2);
+    else if (c === 39 || c === 34) i = literalEnd(text, i, 0, mask);
     else if (c === 96) {
       const end = literalEnd(text, i, 0, mask);
       if (backticks.length < 64) backticks.push([i, end]);

@@ -107,8 +107,9 @@ rule mamori_php_backtick_input_cmd {
     technique = "request-input-exec"
     description = "request input inside a backtick (shell) command"
   strings:
-    $a = /\x60[^\x60\n]{1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\x60\s*[;).,?]/
+    $a = /\x60([^\x60\n<]|<[^?\x60\n]){1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[([^\x60\n?]|\?[^>\x60\n]){0,60}\x60\s*[;).,?]/
   condition:
+    // (not a JavaScript template literal in the HTML of a page with PHP printing into it, <?= $_GET[...] ?>)
     $a and not mamori_php_backtick_input
 }
 

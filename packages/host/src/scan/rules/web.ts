@@ -917,13 +917,16 @@ rule mamori_jsp_deserialize_input {
     technique = "jsp-deserialization"
     description = "JSP deserializing what the request sends (ObjectInputStream.readObject of a parameter or the body): an object-injection backdoor"
   strings:
-    $in = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
+    $in = /request\s*\.\s*(getParameter|getHeader)\s*\(/
+    $dec = /decodeBuffer|get(Mime|Url)?Decoder\s*\(|decodeBase64|parseBase64Binary|parseHexBinary/
+    $body = /ObjectInputStream\s*\(\s*(request\s*\.\s*getInputStream|new\s+[\w.]{0,40}InputStream\s*\(\s*request\s*\.\s*getInputStream)/
     $ois = /new\s+(java\s*\.\s*io\s*\.\s*)?ObjectInputStream\s*\(/
     $read = /\.\s*readObject\s*\(\s*\)/
     $jsp1 = "<%"
     $jsp2 = "<jsp:"
   condition:
-    $in and $ois and $read and any of ($jsp*)
+    // (a parameter decoded to bytes, or the body itself: not a page that reads its own cache file and a parameter besides)
+    $ois and $read and ($body or ($in and $dec)) and any of ($jsp*)
 }
 
 rule mamori_jsp_reflected_request_exec {
