@@ -40,7 +40,7 @@ import {
   type Subject,
 } from 'mamori';
 import { eventMatches, hmac, keptLonger, matchesFilter, parseCidr, tryParseIp, formatIp, StringHasher } from 'mamori/internal';
-import { BATCH, DECISION_ADD, DECISION_DELETE, DECISION_EXPIRED, DECISION_LIST } from './scripts.js';
+import { BATCH, BATCH_NATIVE, DECISION_ADD, DECISION_DELETE, DECISION_EXPIRED, DECISION_LIST } from './scripts.js';
 
 export interface RedisStoreOptions {
   /** Where Redis is (`redis://[:password@]host:port/db`); default redis://127.0.0.1:6379. Ignored with `client`. */
@@ -126,8 +126,17 @@ function defaultOnError(err: unknown): void {
 /** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
 const MAX_KEY = 512;
 
-/** The batch script's SHA-1, as EVALSHA names it. */
+/** The batch scripts' SHA-1, as EVALSHA names them. */
 const BATCH_SHA = createHash('sha1').update(BATCH).digest('hex');
+const BATCH_NATIVE_SHA = createHash('sha1').update(BATCH_NATIVE).digest('hex');
+
+/**
+ * The kinds of stored keys (counters, set members' markers, claims) in each layout: with a
+ * caller's clock, entries are "count expiry" text (BATCH); with Redis's, plain integers with
+ * Redis's own expiry (BATCH_NATIVE), under other names, so that neither layout ever reads the
+ * other's entries (an older mamori sharing the Redis keeps its own counts; see the README).
+ */
+const KINDS = { text: { counter: 'c', marker: 'm', claim: 'k' }, native: { counter: 'nc', marker: 'nm', claim: 'nk' } } as const;
 
 /** Stored keys remembered per kind (the text they were made from -> the key); the map is emptied when it reaches this. */
 const KEY_CACHE = 4096;
@@ -169,6 +178,10 @@ export class RedisStore implements Store {
   readonly #redis: Redis & Scripted;
   readonly #owned: boolean;
   readonly #clock: Clock | undefined;
+  /** The layout's key kinds, script and its SHA-1 (see KINDS). */
+  readonly #kinds: (typeof KINDS)[keyof typeof KINDS];
+  readonly #script: string;
+  readonly #sha: string;
   /** Two SipHash-2-4 under independent keys: 128 bits per stored key. */
   readonly #hashers: readonly [StringHasher, StringHasher];
   readonly #where: string;
@@ -188,6 +201,9 @@ export class RedisStore implements Store {
     this.#redis = redis as Redis & Scripted;
     this.#owned = owned;
     this.#clock = opts.clock;
+    this.#kinds = opts.clock ? KINDS.text : KINDS.native;
+    this.#script = opts.clock ? BATCH : BATCH_NATIVE;
+    this.#sha = opts.clock ? BATCH_SHA : BATCH_NATIVE_SHA;
     this.prefix = opts.prefix ?? 'mamori:';
     this.#hashers = [
       new StringHasher(hmac(secret, 'mamori-redis-key-v1', 'a').subarray(0, 16), MAX_KEY),
@@ -307,13 +323,13 @@ export class RedisStore implements Store {
   }
 
   #counterKey(key: string): string {
-    return this.#hash('c', String(key));
+    return this.#hash(this.#kinds.counter, String(key));
   }
 
   #markerKey(key: string, member: string): string {
     const k = String(key);
     // Length-prefixed, so no two (key, member) pairs hash the same text.
-    return this.#hash('m', `${k.length}:${k}\u0000${String(member)}`);
+    return this.#hash(this.#kinds.marker, `${k.length}:${k}\u0000${String(member)}`);
   }
 
   /** Queues operations for this turn's batch. */
@@ -353,7 +369,7 @@ export class RedisStore implements Store {
    * is sent its text with EVAL once.
    */
   #send(part: Queued[]): void {
-    const argv: (string | number)[] = [BATCH_SHA, 0];
+    const argv: (string | number)[] = [this.#sha, 0];
     for (const q of part) for (const k of q.keys) argv.push(k);
     argv[1] = argv.length - 2;
     argv.push(this.#clock ? Math.floor(this.#clock.now()) : '', GRACE_MS, this.prefix);
@@ -373,7 +389,7 @@ export class RedisStore implements Store {
     this.#redis.sendCommand(evalsha);
     evalsha.promise.then(answer, (err: unknown) => {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) return fail(err);
-      argv[0] = BATCH;
+      argv[0] = this.#script;
       const again = new Command('eval', argv) as Command & { promise: Promise<Reply[]> };
       this.#redis.sendCommand(again);
       again.promise.then(answer, fail);
@@ -429,7 +445,7 @@ export class RedisStore implements Store {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.#check();
-    const [r] = await this.enqueue(['c', ttlOf(ttlMs)], [this.#hash('k', String(key), false)], 1);
+    const [r] = await this.enqueue(['c', ttlOf(ttlMs)], [this.#hash(this.#kinds.claim, String(key), false)], 1);
     return r === 1;
   }
 

@@ -297,6 +297,222 @@ return out
 `;
 
 /**
+ * The batch script of a store that reads Redis's clock (no caller clock): the same operations,
+ * arguments and answers as BATCH, on a layout Redis serves with less Lua. An entry is its count
+ * as a plain integer, and its lifetime is Redis's own expiry (SET ... PX when it is made, kept
+ * by every later write): an expired entry is gone, so nothing is parsed and no time is read
+ * except where an expiry is compared (a hold given back with heldAt: PTTL of its marker, and
+ * TIME once; the decisions' expiries). Keys live in their own namespace (see RedisStore), so
+ * an older mamori sharing the Redis never reads an integer as its "count expiry" text, nor this
+ * one the other's.
+ *
+ * As BATCH: every key is read by one MGET first, the operations work on tables, and each key
+ * is written once at the end (a SET with its lifetime when this call made it, else SET ...
+ * KEEPTTL or DEL), and not at all when it ends as it began.
+ */
+export const BATCH_NATIVE = `
+local call, tonumber, floor = redis.call, tonumber, math.floor
+local P = ARGV[3]
+local MAX = 4294967295
+local CHUNK = 1000
+local now
+local function clock()
+  if not now then
+    local t = call('TIME')
+    now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
+  end
+  return now
+end
+
+-- What each key held when the call began (false: nothing; a number), from MGET.
+local was, cn, made, order = {}, {}, {}, {}
+local nk = #KEYS
+for i = 1, nk, CHUNK do
+  local part = KEYS
+  if nk > CHUNK then
+    part = {}
+    for j = i, math.min(i + CHUNK - 1, nk) do part[#part + 1] = KEYS[j] end
+  end
+  local vals = call('MGET', unpack(part))
+  for j = 1, #part do
+    local v = vals[j]
+    if v then v = tonumber(v) or false end
+    was[part[j]] = v
+  end
+end
+
+local function get(key)
+  local n = cn[key]
+  if n == nil then
+    n = was[key]
+    if n == nil then
+      n = call('GET', key)
+      if n then n = tonumber(n) or false end
+      was[key] = n
+    end
+    cn[key] = n
+    order[#order + 1] = key
+  end
+  return n
+end
+
+local function add(key, by, ttl)
+  local n = get(key)
+  if n then
+    n = n + by
+  else
+    n = by
+    made[key] = ttl
+  end
+  if n < 0 then n = 0 elseif n > MAX then n = MAX end
+  cn[key] = n
+  return n
+end
+
+local HEX = '0123456789abcdef'
+local function mask(hex, len)
+  local full = floor(len / 4)
+  local s = string.sub(hex, 1, full)
+  local r = len % 4
+  if r > 0 then
+    local v = tonumber(string.sub(hex, full + 1, full + 1), 16)
+    v = v - v % (2 ^ (4 - r))
+    s = s .. string.sub(HEX, v + 1, v + 1)
+  end
+  return s .. string.rep('0', #hex - #s)
+end
+
+local none, lens
+local function match(ip, ver, hex, user, device, country)
+  if none == nil then none = call('EXISTS', P .. 'd') == 0 end
+  if none then return {} end
+  local idx = {}
+  if ip ~= '' then
+    idx[#idx + 1] = P .. 'di:ip:' .. ip
+    if not lens then lens = call('HGETALL', P .. 'dl') end
+    for i = 1, #lens, 2 do
+      local v, len = string.match(lens[i], '^(%d):(%d+)$')
+      if v == ver then idx[#idx + 1] = P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)) end
+    end
+  end
+  if user ~= '' then idx[#idx + 1] = P .. 'di:user:' .. user end
+  if device ~= '' then idx[#idx + 1] = P .. 'di:device:' .. device end
+  if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
+  local found = {}
+  if #idx == 0 then return found end
+  local t = clock()
+  for _, id in ipairs(call('SUNION', unpack(idx))) do
+    local exp = tonumber(call('ZSCORE', P .. 'dx', id))
+    if exp and exp > t then
+      local j = call('HGET', P .. 'd', id)
+      if j then found[#found + 1] = j end
+    end
+  end
+  return found
+end
+
+local out, o = {}, 0
+local events, keep = {}, nil
+local a, k, n = 4, 1, #ARGV
+while a <= n do
+  local op = ARGV[a]
+  o = o + 1
+  if op == 'i' then
+    out[o] = add(KEYS[k], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]))
+    k = k + 1
+    a = a + 3
+  elseif op == 'r' then
+    out[o] = get(KEYS[k]) or 0
+    k = k + 1
+    a = a + 1
+  elseif op == 'x' then
+    local key = KEYS[k]
+    get(key)
+    cn[key] = false
+    made[key] = nil
+    out[o] = 0
+    k = k + 1
+    a = a + 1
+  elseif op == 'a' then
+    local set, marker = KEYS[k], KEYS[k + 1]
+    local h = get(marker)
+    if h then
+      cn[marker] = h < MAX and h + 1 or MAX
+      out[o] = get(set) or 0
+    else
+      local ttl = tonumber(ARGV[a + 1])
+      cn[marker] = 1
+      made[marker] = ttl
+      out[o] = add(set, 1, ttl)
+    end
+    k = k + 2
+    a = a + 2
+  elseif op == 'd' then
+    local set, marker = KEYS[k], KEYS[k + 1]
+    local h = get(marker)
+    local heldAt = tonumber(ARGV[a + 2])
+    -- A marker made after the hold was taken (it expired and came back) is somebody else's.
+    if h and heldAt then
+      local life = made[marker] or call('PTTL', marker)
+      if life >= 0 and clock() + life - tonumber(ARGV[a + 1]) > heldAt then h = false end
+    end
+    if h and h > 1 then
+      cn[marker] = h - 1
+    elseif h then
+      cn[marker] = false
+      made[marker] = nil
+      local s = get(set)
+      if s then cn[set] = s > 0 and s - 1 or 0 end
+    end
+    out[o] = get(set) or 0
+    k = k + 2
+    a = a + 3
+  elseif op == 'c' then
+    local key = KEYS[k]
+    if get(key) then
+      out[o] = 0
+    else
+      cn[key] = 1
+      made[key] = tonumber(ARGV[a + 1])
+      out[o] = 1
+    end
+    k = k + 1
+    a = a + 2
+  elseif op == 'e' then
+    events[#events + 1] = ARGV[a + 2]
+    keep = tonumber(ARGV[a + 1])
+    out[o] = 0
+    a = a + 3
+  elseif op == 'm' then
+    out[o] = match(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+    a = a + 7
+  else
+    return redis.error_reply('mamori: unknown batch operation ' .. tostring(op))
+  end
+end
+
+-- Each key written once, its last state, unless it is what it held.
+for i = 1, #order do
+  local key = order[i]
+  local v = cn[key]
+  local ttl = made[key]
+  if ttl then
+    call('SET', key, v, 'PX', ttl)
+  elseif v ~= was[key] then
+    if v then call('SET', key, v, 'KEEPTTL') else call('DEL', key) end
+  end
+end
+local held = 0
+for i = 1, #events, CHUNK do
+  local part = {}
+  for j = i, math.min(i + CHUNK - 1, #events) do part[#part + 1] = events[j] end
+  held = call('LPUSH', P .. 'ev', unpack(part))
+end
+if keep and held > keep then call('LTRIM', P .. 'ev', 0, keep - 1) end
+return out
+`;
+
+/**
  * Adds a decision. ARGV[4..]: id, JSON, expiresAt, its index key (after the
  * prefix), its range's "version:prefix" ('' for other scopes). Returns how
  * many decisions the store holds.
