@@ -132,6 +132,20 @@ describe('the Redis store on Redis\u2019s clock (integer entries, Redis\u2019s e
       assert.equal(await s.claim('token', 400), true);
     }));
 
+  it('names each key once per call, however many operations name it, past 4,096 keys', () =>
+    withStore(async (s) => {
+      const ops = Array.from({ length: 5000 }, (_, i) => ({ key: `k${i}`, by: i, ttlMs: MIN }));
+      const [first, again, sets] = await Promise.all([
+        s.increment(ops),
+        s.increment([{ key: 'k4999', ttlMs: MIN }, { key: 'k0', ttlMs: MIN }, { key: 'k4096', ttlMs: MIN }]),
+        s.addDistinct([{ key: 'k4097', member: 'x', ttlMs: MIN }, { key: 'set', member: 'x', ttlMs: MIN }]),
+      ]);
+      assert.deepEqual(first, Array.from({ length: 5000 }, (_, i) => i));
+      assert.deepEqual(again, [5000, 1, 4097]);
+      assert.deepEqual(sets, [4098, 1]);
+      assert.deepEqual(await s.read(['k4097', 'k4999', 'k1234']), [4098, 5000, 1234]);
+    }));
+
   it('two stores on one prefix never lose an update, and a reservation cannot be raced past a limit', async () => {
     const prefix = prefixes.fresh();
     const one = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix });

@@ -141,6 +141,52 @@ const KINDS = { text: { counter: 'c', marker: 'm', claim: 'k' }, native: { count
 /** Stored keys remembered per kind (the text they were made from -> the key); the map is emptied when it reaches this. */
 const KEY_CACHE = 4096;
 
+/** How many arguments follow each operation's code in a request's args. */
+const ARGC: Readonly<Record<string, number>> = { i: 2, r: 0, x: 0, a: 1, d: 2, c: 1, e: 2, m: 6 };
+/** How many keys each operation names. */
+const KEYC: Readonly<Record<string, number>> = { i: 1, r: 1, x: 1, a: 2, d: 2, c: 1, e: 0, m: 0 };
+/** Distinct keys one BATCH_NATIVE call may name (three base-64 digits of position). */
+const MAX_NATIVE_KEYS = 64 ** 3;
+
+/**
+ * BATCH_NATIVE's arguments for a part, after its SHA-1 (argv[0]): the number of keys, each key
+ * once, the prefix, the operation letters, each operation's keys as positions, then the other
+ * arguments. (The requests hold BATCH's form, code and arguments interleaved.)
+ */
+function nativeArgs(part: readonly Queued[], argv: (string | number)[], prefix: string): void {
+  const at = new Map<string, number>();
+  let ops = '';
+  let ix = '';
+  const rest: (string | number)[] = [];
+  for (const q of part) {
+    const args = q.args;
+    const keys = q.keys;
+    let k = 0;
+    for (let a = 0; a < args.length; ) {
+      const op = args[a++] as string;
+      ops += op;
+      for (let n = KEYC[op]!; n > 0; n--) {
+        const key = keys[k++]!;
+        let j = at.get(key);
+        if (j === undefined) {
+          j = at.size;
+          if (j >= MAX_NATIVE_KEYS) throw new MamoriError('MAMORI_ERR_STORE_UNAVAILABLE', `one Redis store call may name at most ${MAX_NATIVE_KEYS} keys`);
+          at.set(key, j);
+          argv.push(key);
+        }
+        ix += IX3[j >> 12]! + IX3[(j >> 6) & 63]! + IX3[j & 63]!;
+      }
+      for (let n = ARGC[op]!; n > 0; n--) rest.push(args[a++]!);
+    }
+  }
+  argv[1] = at.size;
+  argv.push(prefix, ops, ix);
+  for (const a of rest) argv.push(a);
+}
+
+/** The base-64 digits of key positions: '0' + 0..63. */
+const IX3: readonly string[] = Array.from({ length: 64 }, (_, i) => String.fromCharCode(48 + i));
+
 /** Two hex digits of each byte value. */
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -370,10 +416,19 @@ export class RedisStore implements Store {
    */
   #send(part: Queued[]): void {
     const argv: (string | number)[] = [this.#sha, 0];
-    for (const q of part) for (const k of q.keys) argv.push(k);
-    argv[1] = argv.length - 2;
-    argv.push(this.#clock ? Math.floor(this.#clock.now()) : '', GRACE_MS, this.prefix);
-    for (const q of part) for (const a of q.args) argv.push(a);
+    if (this.#clock) {
+      for (const q of part) for (const k of q.keys) argv.push(k);
+      argv[1] = argv.length - 2;
+      argv.push(Math.floor(this.#clock.now()), GRACE_MS, this.prefix);
+      for (const q of part) for (const a of q.args) argv.push(a);
+    } else {
+      try {
+        nativeArgs(part, argv, this.prefix);
+      } catch (err) {
+        for (const q of part) q.reject(err);
+        return;
+      }
+    }
     const answer = (out: Reply[]): void => {
       let o = 0;
       for (const q of part) {

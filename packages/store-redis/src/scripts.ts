@@ -297,81 +297,55 @@ return out
 `;
 
 /**
- * The batch script of a store that reads Redis's clock (no caller clock): the same operations,
- * arguments and answers as BATCH, on a layout Redis serves with less Lua. An entry is its count
- * as a plain integer, and its lifetime is Redis's own expiry (SET ... PX when it is made, kept
- * by every later write): an expired entry is gone, so nothing is parsed and no time is read
- * except where an expiry is compared (a hold given back with heldAt: PTTL of its marker, and
- * TIME once; the decisions' expiries). Keys live in their own namespace (see RedisStore), so
- * an older mamori sharing the Redis never reads an integer as its "count expiry" text, nor this
- * one the other's.
+ * The batch script of a store that reads Redis's clock (no caller clock given): the operations
+ * of BATCH on a layout Redis serves with less Lua. An entry is its count as a plain integer, and
+ * its lifetime is Redis's own expiry (SET ... PX when it is made, kept by every later write), so
+ * an expired entry is simply gone: nothing is parsed, and no time is read except where an expiry
+ * is compared (a hold given back with heldAt: PTTL of its marker and TIME once; the decisions'
+ * expiries). Keys live under names of their own (see RedisStore's KINDS), so an older mamori
+ * sharing the Redis never reads an integer as its "count expiry" text, nor this one the other's.
  *
- * As BATCH: every key is read by one MGET first, the operations work on tables, and each key
- * is written once at the end (a SET with its lifetime when this call made it, else SET ...
- * KEEPTTL or DEL), and not at all when it ends as it began.
+ * KEYS: each key the batch names, once. ARGV[1]: the prefix; ARGV[2]: the operations, one letter
+ * each (as BATCH's codes); ARGV[3]: the keys each operation names, in order, each as its position
+ * in KEYS in three base-64 digits (characters '0' + 0..63, most significant first); ARGV[4..]: the
+ * operations' other arguments, in order (i: by ttl; a: ttl; d: ttl heldAt; c: ttl; e: max json;
+ * m: ip ver hex user device country). The answers are BATCH's.
+ *
+ * As BATCH: every key is read by one MGET first, the operations then work on arrays indexed by
+ * the keys' positions (no function call per operation), and each key is written once at the end
+ * (a SET with its lifetime when this call made it, else SET ... KEEPTTL, or DEL), and not at all
+ * when it ends as it began. A key's lifetime is passed to SET as the text it came in.
  */
 export const BATCH_NATIVE = `
-local call, tonumber, floor = redis.call, tonumber, math.floor
-local P = ARGV[3]
+local call, tonumber, byte = redis.call, tonumber, string.byte
+local P, OPS, IX = ARGV[1], ARGV[2], ARGV[3]
 local MAX = 4294967295
-local CHUNK = 1000
 local now
 local function clock()
   if not now then
     local t = call('TIME')
-    now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   end
   return now
 end
 
--- What each key held when the call began (false: nothing; a number), from MGET.
-local was, cn, made, order = {}, {}, {}, {}
+-- was[j]: what KEYS[j] held when the call began (a count, or false); cn[j]: what it holds now.
+local was, cn, made = {}, {}, {}
 local nk = #KEYS
-for i = 1, nk, CHUNK do
-  local part = KEYS
-  if nk > CHUNK then
-    part = {}
-    for j = i, math.min(i + CHUNK - 1, nk) do part[#part + 1] = KEYS[j] end
-  end
-  local vals = call('MGET', unpack(part))
-  for j = 1, #part do
-    local v = vals[j]
+for i = 1, nk, 1000 do
+  local last = math.min(i + 999, nk)
+  local vals = call('MGET', unpack(KEYS, i, last))
+  for j = i, last do
+    local v = vals[j - i + 1]
     if v then v = tonumber(v) or false end
-    was[part[j]] = v
+    was[j] = v
+    cn[j] = v
   end
-end
-
-local function get(key)
-  local n = cn[key]
-  if n == nil then
-    n = was[key]
-    if n == nil then
-      n = call('GET', key)
-      if n then n = tonumber(n) or false end
-      was[key] = n
-    end
-    cn[key] = n
-    order[#order + 1] = key
-  end
-  return n
-end
-
-local function add(key, by, ttl)
-  local n = get(key)
-  if n then
-    n = n + by
-  else
-    n = by
-    made[key] = ttl
-  end
-  if n < 0 then n = 0 elseif n > MAX then n = MAX end
-  cn[key] = n
-  return n
 end
 
 local HEX = '0123456789abcdef'
 local function mask(hex, len)
-  local full = floor(len / 4)
+  local full = math.floor(len / 4)
   local s = string.sub(hex, 1, full)
   local r = len % 4
   if r > 0 then
@@ -411,102 +385,117 @@ local function match(ip, ver, hex, user, device, country)
   return found
 end
 
-local out, o = {}, 0
-local events, keep = {}, nil
-local a, k, n = 4, 1, #ARGV
-while a <= n do
-  local op = ARGV[a]
-  o = o + 1
-  if op == 'i' then
-    out[o] = add(KEYS[k], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]))
-    k = k + 1
-    a = a + 3
-  elseif op == 'r' then
-    out[o] = get(KEYS[k]) or 0
-    k = k + 1
-    a = a + 1
-  elseif op == 'x' then
-    local key = KEYS[k]
-    get(key)
-    cn[key] = false
-    made[key] = nil
-    out[o] = 0
-    k = k + 1
-    a = a + 1
-  elseif op == 'a' then
-    local set, marker = KEYS[k], KEYS[k + 1]
-    local h = get(marker)
-    if h then
-      cn[marker] = h < MAX and h + 1 or MAX
-      out[o] = get(set) or 0
+local out, events, keep = {}, {}, nil
+local a, p = 4, 1
+for o = 1, #OPS do
+  local op = byte(OPS, o)
+  if op == 105 then -- i: key, by, ttl
+    local h, m2, l = byte(IX, p, p + 2)
+    local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
+    p = p + 3
+    local n = cn[j]
+    if n then
+      n = n + tonumber(ARGV[a])
     else
-      local ttl = tonumber(ARGV[a + 1])
-      cn[marker] = 1
-      made[marker] = ttl
-      out[o] = add(set, 1, ttl)
+      n = tonumber(ARGV[a])
+      made[j] = ARGV[a + 1]
     end
-    k = k + 2
+    if n < 0 then n = 0 elseif n > MAX then n = MAX end
+    cn[j] = n
+    out[o] = n
     a = a + 2
-  elseif op == 'd' then
-    local set, marker = KEYS[k], KEYS[k + 1]
-    local h = get(marker)
-    local heldAt = tonumber(ARGV[a + 2])
+  elseif op == 114 then -- r: key
+    local h, m2, l = byte(IX, p, p + 2)
+    out[o] = cn[(h - 48) * 4096 + (m2 - 48) * 64 + l - 47] or 0
+    p = p + 3
+  elseif op == 120 then -- x: key
+    local h, m2, l = byte(IX, p, p + 2)
+    local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
+    p = p + 3
+    cn[j] = false
+    made[j] = nil
+    out[o] = 0
+  elseif op == 97 then -- a: set, marker, ttl
+    local h, m2, l, h2, m3, l2 = byte(IX, p, p + 5)
+    local s, m = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47, (h2 - 48) * 4096 + (m3 - 48) * 64 + l2 - 47
+    p = p + 6
+    local held = cn[m]
+    if held then
+      if held < MAX then cn[m] = held + 1 end
+      out[o] = cn[s] or 0
+    else
+      cn[m] = 1
+      made[m] = ARGV[a]
+      local n = cn[s]
+      if n then
+        if n < MAX then n = n + 1 end
+      else
+        n = 1
+        made[s] = ARGV[a]
+      end
+      cn[s] = n
+      out[o] = n
+    end
+    a = a + 1
+  elseif op == 100 then -- d: set, marker, ttl, heldAt
+    local h, m2, l, h2, m3, l2 = byte(IX, p, p + 5)
+    local s, m = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47, (h2 - 48) * 4096 + (m3 - 48) * 64 + l2 - 47
+    p = p + 6
+    local held = cn[m]
+    local heldAt = tonumber(ARGV[a + 1])
     -- A marker made after the hold was taken (it expired and came back) is somebody else's.
-    if h and heldAt then
-      local life = made[marker] or call('PTTL', marker)
-      if life >= 0 and clock() + life - tonumber(ARGV[a + 1]) > heldAt then h = false end
+    if held and heldAt then
+      local life = tonumber(made[m]) or call('PTTL', KEYS[m])
+      if life >= 0 and clock() + life - tonumber(ARGV[a]) > heldAt then held = false end
     end
-    if h and h > 1 then
-      cn[marker] = h - 1
-    elseif h then
-      cn[marker] = false
-      made[marker] = nil
-      local s = get(set)
-      if s then cn[set] = s > 0 and s - 1 or 0 end
+    if held and held > 1 then
+      cn[m] = held - 1
+    elseif held then
+      cn[m] = false
+      made[m] = nil
+      local n = cn[s]
+      if n and n > 0 then cn[s] = n - 1 end
     end
-    out[o] = get(set) or 0
-    k = k + 2
-    a = a + 3
-  elseif op == 'c' then
-    local key = KEYS[k]
-    if get(key) then
+    out[o] = cn[s] or 0
+    a = a + 2
+  elseif op == 99 then -- c: key, ttl
+    local h, m2, l = byte(IX, p, p + 2)
+    local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
+    p = p + 3
+    if cn[j] then
       out[o] = 0
     else
-      cn[key] = 1
-      made[key] = tonumber(ARGV[a + 1])
+      cn[j] = 1
+      made[j] = ARGV[a]
       out[o] = 1
     end
-    k = k + 1
-    a = a + 2
-  elseif op == 'e' then
-    events[#events + 1] = ARGV[a + 2]
-    keep = tonumber(ARGV[a + 1])
+    a = a + 1
+  elseif op == 101 then -- e: max, json
+    events[#events + 1] = ARGV[a + 1]
+    keep = tonumber(ARGV[a])
     out[o] = 0
-    a = a + 3
-  elseif op == 'm' then
-    out[o] = match(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
-    a = a + 7
+    a = a + 2
+  elseif op == 109 then -- m: ip, version, hex, user, device, country
+    out[o] = match(ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+    a = a + 6
   else
-    return redis.error_reply('mamori: unknown batch operation ' .. tostring(op))
+    return redis.error_reply('mamori: unknown batch operation ' .. string.char(op))
   end
 end
 
 -- Each key written once, its last state, unless it is what it held.
-for i = 1, #order do
-  local key = order[i]
-  local v = cn[key]
-  local ttl = made[key]
+for j = 1, nk do
+  local v = cn[j]
+  local ttl = made[j]
   if ttl then
-    call('SET', key, v, 'PX', ttl)
-  elseif v ~= was[key] then
-    if v then call('SET', key, v, 'KEEPTTL') else call('DEL', key) end
+    call('SET', KEYS[j], v, 'PX', ttl)
+  elseif v ~= was[j] then
+    if v then call('SET', KEYS[j], v, 'KEEPTTL') else call('DEL', KEYS[j]) end
   end
 end
 local held = 0
-for i = 1, #events, CHUNK do
-  local part = {}
-  for j = i, math.min(i + CHUNK - 1, #events) do part[#part + 1] = events[j] end
-  held = call('LPUSH', P .. 'ev', unpack(part))
+for i = 1, #events, 1000 do
+  held = call('LPUSH', P .. 'ev', unpack(events, i, math.min(i + 999, #events)))
 end
 if keep and held > keep then call('LTRIM', P .. 'ev', 0, keep - 1) end
 return out
