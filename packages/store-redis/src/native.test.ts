@@ -86,6 +86,41 @@ describe('the Redis store on Redis\u2019s clock (integer entries, Redis\u2019s e
     }
   });
 
+  it('with readTextEntries, takes over the counts, holds and claims an older mamori left as text, with their expiry', async () => {
+    const prefix = prefixes.fresh();
+    // An older mamori on Redis's clock: text entries whose expiries are Redis's (this machine's) time.
+    const old = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix, clock: { now: () => Date.now() } });
+    const s = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix, readTextEntries: true });
+    const plain = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix });
+    try {
+      await old.increment([{ key: 'fails', by: 7, ttlMs: 10 * MIN }, { key: 'short', by: 2, ttlMs: 400 }, { key: 'reset-me', by: 4, ttlMs: MIN }]);
+      await old.addDistinct([{ key: 'accounts', member: 'a', ttlMs: MIN }, { key: 'accounts', member: 'b', ttlMs: MIN }]);
+      assert.equal(await old.claim('token', MIN), true);
+      assert.deepEqual(await plain.read(['fails']), [0], 'without the option, the old counts are not seen');
+      assert.deepEqual(await s.read(['fails', 'short', 'never']), [7, 2, 0]);
+      assert.deepEqual(await s.increment([{ key: 'fails', ttlMs: MIN }]), [8], 'counted on from the old count');
+      assert.equal(await s.claim('token', MIN), false, 'a claim made by the older version holds');
+      assert.deepEqual(await s.addDistinct([{ key: 'accounts', member: 'a', ttlMs: MIN }]), [2], 'a member the older version held is not new');
+      assert.deepEqual(await s.removeDistinct([{ key: 'accounts', member: 'b', ttlMs: MIN, heldAt: Date.now() + 5000 }]), [1], 'and its hold can be given back');
+      assert.deepEqual(await s.addDistinct([{ key: 'accounts', member: 'b', ttlMs: MIN }]), [2], 'not taken over again once given back');
+      await s.reset(['reset-me']);
+      assert.deepEqual(await s.read(['reset-me']), [0], 'a reset is not undone by the old entry');
+      assert.deepEqual(await plain.read(['fails']), [8], 'taken over into the new layout');
+      await withAdmin(async (r) => {
+        const keys = await r.keys(`${prefix}nc:*`);
+        assert.ok(keys.length >= 3, 'the counts were written under the new names');
+        const ttls = await Promise.all(keys.map((k) => r.pttl(k)));
+        assert.ok(ttls.every((t) => t > 0 && t <= 10 * MIN), `expiries kept: ${ttls.join(', ')}`);
+      });
+      await sleep(600);
+      assert.deepEqual(await s.read(['short']), [0], 'the old expiry holds');
+    } finally {
+      await old.close();
+      await s.close();
+      await plain.close();
+    }
+  });
+
   it('expires a counter after its lifetime, and keeps the first expiry when counted again', () =>
     withStore(async (s) => {
       await s.increment([{ key: 'k', ttlMs: 600 }]);

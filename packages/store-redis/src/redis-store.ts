@@ -69,6 +69,13 @@ export interface RedisStoreOptions {
   maxDecisions?: number;
   /** Receives failures no caller waits for (event writes), and warnings. Default: a process warning. */
   onError?: (err: unknown) => void;
+  /**
+   * On Redis's clock (no `clock`): where a counter, set member or claim has no entry, read the
+   * text entry an older mamori (before the integer layout) made for it, and take over its count
+   * and expiry. For a rolling upgrade, and for as long as the older version's counts that matter
+   * live (see the README); each call then reads the missing keys' old names too. Default false.
+   */
+  readTextEntries?: boolean;
 }
 
 /** Operations sent in one script call at most (a longer batch goes as several). */
@@ -153,7 +160,7 @@ const MAX_NATIVE_KEYS = 64 ** 3;
  * once, the prefix, the operation letters, each operation's keys as positions, then the other
  * arguments. (The requests hold BATCH's form, code and arguments interleaved.)
  */
-function nativeArgs(part: readonly Queued[], argv: (string | number)[], prefix: string): void {
+function nativeArgs(part: readonly Queued[], argv: (string | number)[], prefix: string, readText: boolean): void {
   const at = new Map<string, number>();
   let ops = '';
   let ix = '';
@@ -180,7 +187,7 @@ function nativeArgs(part: readonly Queued[], argv: (string | number)[], prefix: 
     }
   }
   argv[1] = at.size;
-  argv.push(prefix, ops, ix);
+  argv.push(prefix, ops, ix, readText ? 't' : '');
   for (const a of rest) argv.push(a);
 }
 
@@ -228,6 +235,7 @@ export class RedisStore implements Store {
   readonly #kinds: (typeof KINDS)[keyof typeof KINDS];
   readonly #script: string;
   readonly #sha: string;
+  readonly #readText: boolean;
   /** Two SipHash-2-4 under independent keys: 128 bits per stored key. */
   readonly #hashers: readonly [StringHasher, StringHasher];
   readonly #where: string;
@@ -250,6 +258,7 @@ export class RedisStore implements Store {
     this.#kinds = opts.clock ? KINDS.text : KINDS.native;
     this.#script = opts.clock ? BATCH : BATCH_NATIVE;
     this.#sha = opts.clock ? BATCH_SHA : BATCH_NATIVE_SHA;
+    this.#readText = opts.readTextEntries === true;
     this.prefix = opts.prefix ?? 'mamori:';
     this.#hashers = [
       new StringHasher(hmac(secret, 'mamori-redis-key-v1', 'a').subarray(0, 16), MAX_KEY),
@@ -423,7 +432,7 @@ export class RedisStore implements Store {
       for (const q of part) for (const a of q.args) argv.push(a);
     } else {
       try {
-        nativeArgs(part, argv, this.prefix);
+        nativeArgs(part, argv, this.prefix, this.#readText);
       } catch (err) {
         for (const q of part) q.reject(err);
         return;

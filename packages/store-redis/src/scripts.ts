@@ -307,7 +307,8 @@ return out
  *
  * KEYS: each key the batch names, once. ARGV[1]: the prefix; ARGV[2]: the operations, one letter
  * each (as BATCH's codes); ARGV[3]: the keys each operation names, in order, each as its position
- * in KEYS in three base-64 digits (characters '0' + 0..63, most significant first); ARGV[4..]: the
+ * in KEYS in three base-64 digits (characters '0' + 0..63, most significant first); ARGV[4]: 't'
+ * to read an older mamori's text entries where this layout has none, else ''; ARGV[5..]: the
  * operations' other arguments, in order (i: by ttl; a: ttl; d: ttl heldAt; c: ttl; e: max json;
  * m: ip ver hex user device country). The answers are BATCH's.
  *
@@ -340,6 +341,43 @@ for i = 1, nk, 1000 do
     if v then v = tonumber(v) or false end
     was[j] = v
     cn[j] = v
+  end
+end
+
+-- With ARGV[4] 't' (RedisStore's readTextEntries): a counter, marker or claim absent here takes
+-- the count of an older mamori's live text entry of the same hash ("count expiry", on Redis's
+-- clock too), and keeps its expiry (at[j], ms): written here with PXAT once the call ends. A
+-- key deleted here (a reset, a last hold given back) is deleted under its old name too (gone[j]),
+-- or the next call would take the old count over again.
+local at, gone = {}, {}
+local TEXT = ARGV[4] == 't'
+if TEXT then
+  local miss, names = {}, {}
+  local np = #P
+  for j = 1, nk do
+    if not was[j] then
+      local key = KEYS[j]
+      local kind = string.sub(key, np + 1, np + 3)
+      if kind == 'nc:' or kind == 'nm:' or kind == 'nk:' then
+        miss[#miss + 1] = j
+        names[#names + 1] = P .. string.sub(key, np + 2)
+      end
+    end
+  end
+  for i = 1, #miss, 1000 do
+    local last = math.min(i + 999, #miss)
+    local vals = call('MGET', unpack(names, i, last))
+    for q = i, last do
+      local v = vals[q - i + 1]
+      if v then
+        local n, e = string.match(v, '^(%d+) (%d+)$')
+        e = tonumber(e)
+        if e and e > clock() then
+          cn[miss[q]] = tonumber(n)
+          at[miss[q]] = e
+        end
+      end
+    end
   end
 end
 
@@ -386,7 +424,7 @@ local function match(ip, ver, hex, user, device, country)
 end
 
 local out, events, keep = {}, {}, nil
-local a, p = 4, 1
+local a, p = 5, 1
 for o = 1, #OPS do
   local op = byte(OPS, o)
   if op == 105 then -- i: key, by, ttl
@@ -414,6 +452,8 @@ for o = 1, #OPS do
     p = p + 3
     cn[j] = false
     made[j] = nil
+    at[j] = nil
+    gone[j] = TEXT
     out[o] = 0
   elseif op == 97 then -- a: set, marker, ttl
     local h, m2, l, h2, m3, l2 = byte(IX, p, p + 5)
@@ -445,7 +485,7 @@ for o = 1, #OPS do
     local heldAt = tonumber(ARGV[a + 1])
     -- A marker made after the hold was taken (it expired and came back) is somebody else's.
     if held and heldAt then
-      local life = tonumber(made[m]) or call('PTTL', KEYS[m])
+      local life = tonumber(made[m]) or (at[m] and at[m] - clock()) or call('PTTL', KEYS[m])
       if life >= 0 and clock() + life - tonumber(ARGV[a]) > heldAt then held = false end
     end
     if held and held > 1 then
@@ -453,6 +493,8 @@ for o = 1, #OPS do
     elseif held then
       cn[m] = false
       made[m] = nil
+      at[m] = nil
+      gone[m] = TEXT
       local n = cn[s]
       if n and n > 0 then cn[s] = n - 1 end
     end
@@ -489,9 +531,12 @@ for j = 1, nk do
   local ttl = made[j]
   if ttl then
     call('SET', KEYS[j], v, 'PX', ttl)
+  elseif at[j] then
+    call('SET', KEYS[j], v, 'PXAT', at[j])
   elseif v ~= was[j] then
     if v then call('SET', KEYS[j], v, 'KEEPTTL') else call('DEL', KEYS[j]) end
   end
+  if gone[j] then call('DEL', P .. string.sub(KEYS[j], #P + 2)) end
 end
 local held = 0
 for i = 1, #events, 1000 do
