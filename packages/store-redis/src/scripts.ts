@@ -412,10 +412,9 @@ local function match(ip, ver, hex, user, device, country)
   if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
   local found = {}
   if #idx == 0 then return found end
-  local t = clock()
   for _, id in ipairs(call('SUNION', unpack(idx))) do
     local exp = tonumber(call('ZSCORE', P .. 'dx', id))
-    if exp and exp > t then
+    if exp and exp > clock() then
       local j = call('HGET', P .. 'd', id)
       if j then found[#found + 1] = j end
     end
