@@ -159,6 +159,16 @@ describe('the Redis store on Redis\u2019s clock (integer entries, Redis\u2019s e
       assert.deepEqual(await s.removeDistinct([{ ...op, heldAt: newHold }]), [0], 'the new one is given back');
     }));
 
+  it('matches decisions in the batch by Redis’s time, not once they have expired', () =>
+    withStore(async (s) => {
+      const d = await s.decisions.add({ action: 'block', scope: 'range', value: '203.0.113.0/24', expiresAt: Date.now() + 400, origin: 'test', reason: 'r' });
+      const [counts, found] = await Promise.all([s.increment([{ key: 'k', ttlMs: MIN }]), s.decisions.match({ ip: '203.0.113.9', userHash: 'u' })]);
+      assert.deepEqual(counts, [1]);
+      assert.deepEqual(found.map((x) => x.id), [d.id]);
+      await sleep(700);
+      assert.deepEqual(await s.decisions.match({ ip: '203.0.113.9' }), []);
+    }));
+
   it('claims a key once within its lifetime, and again after it', () =>
     withStore(async (s) => {
       assert.equal(await s.claim('token', 400), true);
