@@ -524,7 +524,8 @@ for o = 1, #OPS do
   end
 end
 
--- Each key written once, its last state, unless it is what it held.
+-- Each key written once, its last state, unless it is what it held; the keys deleted, by one DEL.
+local dels = {}
 for j = 1, nk do
   local v = cn[j]
   local ttl = made[j]
@@ -533,10 +534,11 @@ for j = 1, nk do
   elseif at[j] then
     call('SET', KEYS[j], v, 'PXAT', at[j])
   elseif v ~= was[j] then
-    if v then call('SET', KEYS[j], v, 'KEEPTTL') else call('DEL', KEYS[j]) end
+    if v then call('SET', KEYS[j], v, 'KEEPTTL') else dels[#dels + 1] = KEYS[j] end
   end
-  if gone[j] then call('DEL', P .. string.sub(KEYS[j], #P + 2)) end
+  if gone[j] then dels[#dels + 1] = P .. string.sub(KEYS[j], #P + 2) end
 end
+for i = 1, #dels, 1000 do call('DEL', unpack(dels, i, math.min(i + 999, #dels))) end
 local held = 0
 for i = 1, #events, 1000 do
   held = call('LPUSH', P .. 'ev', unpack(events, i, math.min(i + 999, #events)))
