@@ -24,7 +24,7 @@
  * attempt: the turns of the event loop in which the client sent anything (at concurrency 1, the
  * times an attempt waited for Redis). Median of interleaved rounds (A B B A ...).
  *
- *   node bench/login-redis.mjs [--attempts 20000] [--rounds 3] [--concurrency 32] [--only distinct,attack,mix]
+ *   node bench/login-redis.mjs [--attempts 20000] [--rounds 3] [--concurrency 32] [--only distinct,attack,mix] [--store-clock sim|redis]
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -46,12 +46,20 @@ const { values: opt } = parseArgs({
     sides: { type: 'string', default: 'mamori,rate-limiter-flexible' },
     // Another build of @mamori/store-redis (its dist/index.js), measured as a third side "mamori-baseline": before/after in one run.
     baseline: { type: 'string' },
+    // The clock the Redis store counts expiries by: 'sim' (the default: the driver's simulated clock,
+    // given to the store, which then keeps its entries' expiries itself) or 'redis' (the store gets no
+    // clock and counts in Redis's real time, as a production store does and as the peer always does;
+    // the guard keeps the simulated clock for its windows), or 'both': 'sim' for the side mamori and
+    // a side mamori-redis-clock, in the same run. See bench/README.md.
+    'store-clock': { type: 'string', default: 'sim' },
   },
 });
 const ATTEMPTS = Number(opt.attempts);
 const ROUNDS = Number(opt.rounds);
 const CONCURRENCY = [1, Number(opt.concurrency)];
 const ONLY = opt.only.split(',');
+if (!['sim', 'redis', 'both'].includes(opt['store-clock'])) throw new Error(`--store-clock is sim or redis, not ${opt['store-clock']}`);
+const STORE_CLOCK = opt['store-clock'];
 const URL_ = process.env.MAMORI_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = randomBytes(32);
 
@@ -189,9 +197,9 @@ function simClock() {
   return c;
 }
 
-async function mamoriSide(prefix, Store = RedisStore) {
+async function mamoriSide(prefix, Store = RedisStore, storeClock = STORE_CLOCK === 'redis' ? 'redis' : 'sim') {
   const clock = simClock();
-  const store = Store === MemoryStore ? new MemoryStore({ clock }) : await Store.open({ url: URL_, secret: SECRET, prefix, clock });
+  const store = Store === MemoryStore ? new MemoryStore({ clock }) : await Store.open({ url: URL_, secret: SECRET, prefix, ...(storeClock === 'sim' ? { clock } : {}) });
   const count = store.client ? counted(store.client) : { commands: 0, turns: 0, bytesOut: 0, bytesIn: 0 };
   const guard = createGuard(defaultConfig(), { store, secret: SECRET, clock });
   return {
@@ -286,6 +294,7 @@ const SIDES = {
   // The same guard on the in-process memory store (--sides mamori,mamori-memory,...): the guard's own CPU, without Redis.
   'mamori-memory': (prefix) => mamoriSide(prefix, MemoryStore),
 };
+if (STORE_CLOCK === 'both') SIDES['mamori-redis-clock'] = (prefix) => mamoriSide(prefix, RedisStore, 'redis');
 if (opt.baseline) {
   const { RedisStore: Baseline } = await import(pathToFileURL(resolve(opt.baseline)).href);
   SIDES['mamori-baseline'] = (prefix) => mamoriSide(prefix, Baseline);
@@ -333,7 +342,7 @@ try {
 const results = {};
 const rows = [];
 let met = true;
-const order = [...opt.sides.split(','), ...(opt.baseline ? ['mamori-baseline'] : [])].filter((s) => s in SIDES);
+const order = [...opt.sides.split(','), ...(STORE_CLOCK === 'both' ? ['mamori-redis-clock'] : []), ...(opt.baseline ? ['mamori-baseline'] : [])].filter((s) => s in SIDES);
 for (const workload of ONLY) {
   for (const lanes of CONCURRENCY) {
     const runs = Object.fromEntries(order.map((name) => [name, []]));
@@ -353,6 +362,8 @@ for (const workload of ONLY) {
     const base = results[key]['mamori-baseline'];
     const ratio = (x, y) => ({ opsPerSec: x.opsPerSec / y.opsPerSec, nodeCpuUs: x.nodeCpuUs / y.nodeCpuUs, redisCpuUs: x.redisCpuUs / y.redisCpuUs, roundTrips: x.roundTrips / y.roundTrips, commands: x.commands / y.commands });
     if (a && base) results[key].vsBaseline = ratio(a, base);
+    const rc = results[key]['mamori-redis-clock'];
+    if (rc && b) results[key].redisClockVsPeer = ratio(rc, b);
     if (!a || !b) continue;
     results[key].ratio = ratio(a, b);
     if (!(a.opsPerSec >= b.opsPerSec && a.roundTrips < b.roundTrips)) met = false;
@@ -360,13 +371,14 @@ for (const workload of ONLY) {
 }
 admin.disconnect();
 
-console.log(`\n${ATTEMPTS} attempts per round, ${ROUNDS} rounds (median), Redis at ${new URL(URL_).host}`);
+console.log(`\n${ATTEMPTS} attempts per round, ${ROUNDS} rounds (median), Redis at ${new URL(URL_).host}, the store on ${{ sim: 'the simulated clock', redis: "Redis's clock", both: "the simulated clock (mamori) and Redis's (mamori-redis-clock)" }[STORE_CLOCK]}`);
 printTable(['workload@in flight', 'side', 'attempts/s', 'node CPU µs', 'redis CPU µs', 'commands', 'round trips', 'bytes out', 'bytes in', 'refused'], rows);
 console.log('');
 for (const [key, r] of Object.entries(results)) {
   const line = (x) => `attempts per second ${num(x.opsPerSec, 2)}x, node CPU ${num(x.nodeCpuUs, 2)}x, redis CPU ${num(x.redisCpuUs, 2)}x, round trips ${num(x.roundTrips, 2)}x, commands ${num(x.commands, 2)}x`;
   if (r.ratio) console.log(`${key}: mamori/peer ${line(r.ratio)}`);
+  if (r.redisClockVsPeer) console.log(`${key}: mamori-redis-clock/peer ${line(r.redisClockVsPeer)}`);
   if (r.vsBaseline) console.log(`${key}: mamori/baseline ${line(r.vsBaseline)}`);
 }
 if (order.includes('mamori') && order.includes('rate-limiter-flexible')) verdictLine(met, 'at least as many attempts per second as RateLimiterRedis, with fewer round trips per attempt, on every workload', '');
-writeResult('login-redis', { attempts: ATTEMPTS, rounds: ROUNDS, results });
+writeResult('login-redis', { attempts: ATTEMPTS, rounds: ROUNDS, storeClock: STORE_CLOCK, results });

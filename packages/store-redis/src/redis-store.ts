@@ -40,7 +40,7 @@ import {
   type Subject,
 } from 'mamori';
 import { eventMatches, hmac, keptLonger, matchesFilter, parseCidr, tryParseIp, formatIp, StringHasher } from 'mamori/internal';
-import { BATCH, DECISION_ADD, DECISION_DELETE, DECISION_EXPIRED, DECISION_LIST } from './scripts.js';
+import { BATCH, BATCH_NATIVE, DECISION_ADD, DECISION_DELETE, DECISION_EXPIRED, DECISION_LIST } from './scripts.js';
 
 export interface RedisStoreOptions {
   /** Where Redis is (`redis://[:password@]host:port/db`); default redis://127.0.0.1:6379. Ignored with `client`. */
@@ -69,6 +69,13 @@ export interface RedisStoreOptions {
   maxDecisions?: number;
   /** Receives failures no caller waits for (event writes), and warnings. Default: a process warning. */
   onError?: (err: unknown) => void;
+  /**
+   * On Redis's clock (no `clock`): where a counter, set member or claim has no entry, read the
+   * text entry an older mamori (before the integer layout) made for it, and take over its count
+   * and expiry. For a rolling upgrade, and for as long as the older version's counts that matter
+   * live (see the README); each call then reads the missing keys' old names too. Default false.
+   */
+  readTextEntries?: boolean;
 }
 
 /** Operations sent in one script call at most (a longer batch goes as several). */
@@ -126,11 +133,66 @@ function defaultOnError(err: unknown): void {
 /** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
 const MAX_KEY = 512;
 
-/** The batch script's SHA-1, as EVALSHA names it. */
+/** The batch scripts' SHA-1, as EVALSHA names them. */
 const BATCH_SHA = createHash('sha1').update(BATCH).digest('hex');
+const BATCH_NATIVE_SHA = createHash('sha1').update(BATCH_NATIVE).digest('hex');
+
+/**
+ * The kinds of stored keys (counters, set members' markers, claims) in each layout: with a
+ * caller's clock, entries are "count expiry" text (BATCH); with Redis's, plain integers with
+ * Redis's own expiry (BATCH_NATIVE), under other names, so that neither layout ever reads the
+ * other's entries (an older mamori sharing the Redis keeps its own counts; see the README).
+ */
+const KINDS = { text: { counter: 'c', marker: 'm', claim: 'k' }, native: { counter: 'nc', marker: 'nm', claim: 'nk' } } as const;
 
 /** Stored keys remembered per kind (the text they were made from -> the key); the map is emptied when it reaches this. */
 const KEY_CACHE = 4096;
+
+/** How many arguments follow each operation's code in a request's args. */
+const ARGC: Readonly<Record<string, number>> = { i: 2, r: 0, x: 0, a: 1, d: 2, c: 1, e: 2, m: 6 };
+/** How many keys each operation names. */
+const KEYC: Readonly<Record<string, number>> = { i: 1, r: 1, x: 1, a: 2, d: 2, c: 1, e: 0, m: 0 };
+/** Distinct keys one BATCH_NATIVE call may name (three base-64 digits of position). */
+const MAX_NATIVE_KEYS = 64 ** 3;
+
+/**
+ * BATCH_NATIVE's arguments for a part, after its SHA-1 (argv[0]): the number of keys, each key
+ * once, the prefix, the operation letters, each operation's keys as positions, then the other
+ * arguments. (The requests hold BATCH's form, code and arguments interleaved.)
+ */
+function nativeArgs(part: readonly Queued[], argv: (string | number)[], prefix: string, readText: boolean): void {
+  const at = new Map<string, number>();
+  let ops = '';
+  let ix = '';
+  const rest: (string | number)[] = [];
+  for (const q of part) {
+    const args = q.args;
+    const keys = q.keys;
+    let k = 0;
+    for (let a = 0; a < args.length; ) {
+      const op = args[a++] as string;
+      ops += op;
+      for (let n = KEYC[op]!; n > 0; n--) {
+        const key = keys[k++]!;
+        let j = at.get(key);
+        if (j === undefined) {
+          j = at.size;
+          if (j >= MAX_NATIVE_KEYS) throw new MamoriError('MAMORI_ERR_STORE_UNAVAILABLE', `one Redis store call may name at most ${MAX_NATIVE_KEYS} keys`);
+          at.set(key, j);
+          argv.push(key);
+        }
+        ix += IX3[j >> 12]! + IX3[(j >> 6) & 63]! + IX3[j & 63]!;
+      }
+      for (let n = ARGC[op]!; n > 0; n--) rest.push(args[a++]!);
+    }
+  }
+  argv[1] = at.size;
+  argv.push(prefix, ops, ix, readText ? 't' : '');
+  for (const a of rest) argv.push(a);
+}
+
+/** The base-64 digits of key positions: '0' + 0..63. */
+const IX3: readonly string[] = Array.from({ length: 64 }, (_, i) => String.fromCharCode(48 + i));
 
 /** Two hex digits of each byte value. */
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -169,6 +231,11 @@ export class RedisStore implements Store {
   readonly #redis: Redis & Scripted;
   readonly #owned: boolean;
   readonly #clock: Clock | undefined;
+  /** The layout's key kinds, script and its SHA-1 (see KINDS). */
+  readonly #kinds: (typeof KINDS)[keyof typeof KINDS];
+  readonly #script: string;
+  readonly #sha: string;
+  readonly #readText: boolean;
   /** Two SipHash-2-4 under independent keys: 128 bits per stored key. */
   readonly #hashers: readonly [StringHasher, StringHasher];
   readonly #where: string;
@@ -188,6 +255,10 @@ export class RedisStore implements Store {
     this.#redis = redis as Redis & Scripted;
     this.#owned = owned;
     this.#clock = opts.clock;
+    this.#kinds = opts.clock ? KINDS.text : KINDS.native;
+    this.#script = opts.clock ? BATCH : BATCH_NATIVE;
+    this.#sha = opts.clock ? BATCH_SHA : BATCH_NATIVE_SHA;
+    this.#readText = opts.readTextEntries === true;
     this.prefix = opts.prefix ?? 'mamori:';
     this.#hashers = [
       new StringHasher(hmac(secret, 'mamori-redis-key-v1', 'a').subarray(0, 16), MAX_KEY),
@@ -307,13 +378,13 @@ export class RedisStore implements Store {
   }
 
   #counterKey(key: string): string {
-    return this.#hash('c', String(key));
+    return this.#hash(this.#kinds.counter, String(key));
   }
 
   #markerKey(key: string, member: string): string {
     const k = String(key);
     // Length-prefixed, so no two (key, member) pairs hash the same text.
-    return this.#hash('m', `${k.length}:${k}\u0000${String(member)}`);
+    return this.#hash(this.#kinds.marker, `${k.length}:${k}\u0000${String(member)}`);
   }
 
   /** Queues operations for this turn's batch. */
@@ -353,11 +424,20 @@ export class RedisStore implements Store {
    * is sent its text with EVAL once.
    */
   #send(part: Queued[]): void {
-    const argv: (string | number)[] = [BATCH_SHA, 0];
-    for (const q of part) for (const k of q.keys) argv.push(k);
-    argv[1] = argv.length - 2;
-    argv.push(this.#clock ? Math.floor(this.#clock.now()) : '', GRACE_MS, this.prefix);
-    for (const q of part) for (const a of q.args) argv.push(a);
+    const argv: (string | number)[] = [this.#sha, 0];
+    if (this.#clock) {
+      for (const q of part) for (const k of q.keys) argv.push(k);
+      argv[1] = argv.length - 2;
+      argv.push(Math.floor(this.#clock.now()), GRACE_MS, this.prefix);
+      for (const q of part) for (const a of q.args) argv.push(a);
+    } else {
+      try {
+        nativeArgs(part, argv, this.prefix, this.#readText);
+      } catch (err) {
+        for (const q of part) q.reject(err);
+        return;
+      }
+    }
     const answer = (out: Reply[]): void => {
       let o = 0;
       for (const q of part) {
@@ -373,7 +453,7 @@ export class RedisStore implements Store {
     this.#redis.sendCommand(evalsha);
     evalsha.promise.then(answer, (err: unknown) => {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) return fail(err);
-      argv[0] = BATCH;
+      argv[0] = this.#script;
       const again = new Command('eval', argv) as Command & { promise: Promise<Reply[]> };
       this.#redis.sendCommand(again);
       again.promise.then(answer, fail);
@@ -429,7 +509,7 @@ export class RedisStore implements Store {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.#check();
-    const [r] = await this.enqueue(['c', ttlOf(ttlMs)], [this.#hash('k', String(key), false)], 1);
+    const [r] = await this.enqueue(['c', ttlOf(ttlMs)], [this.#hash(this.#kinds.claim, String(key), false)], 1);
     return r === 1;
   }
 

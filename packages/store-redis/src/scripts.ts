@@ -297,6 +297,257 @@ return out
 `;
 
 /**
+ * The batch script of a store that reads Redis's clock (no caller clock given): the operations
+ * of BATCH on a layout Redis serves with less Lua. An entry is its count as a plain integer, and
+ * its lifetime is Redis's own expiry (SET ... PX when it is made, kept by every later write), so
+ * an expired entry is simply gone: nothing is parsed, and no time is read except where an expiry
+ * is compared (a hold given back with heldAt: PTTL of its marker and TIME once; the decisions'
+ * expiries). Keys live under names of their own (see RedisStore's KINDS), so an older mamori
+ * sharing the Redis never reads an integer as its "count expiry" text, nor this one the other's.
+ *
+ * KEYS: each key the batch names, once. ARGV[1]: the prefix; ARGV[2]: the operations, one letter
+ * each (as BATCH's codes); ARGV[3]: the keys each operation names, in order, each as its position
+ * in KEYS in three base-64 digits (characters '0' + 0..63, most significant first); ARGV[4]: 't'
+ * to read an older mamori's text entries where this layout has none, else ''; ARGV[5..]: the
+ * operations' other arguments, in order (i: by ttl; a: ttl; d: ttl heldAt; c: ttl; e: max json;
+ * m: ip ver hex user device country). The answers are BATCH's.
+ *
+ * As BATCH: every key is read by one MGET first, the operations then work on arrays indexed by
+ * the keys' positions (no function call per operation), and each key is written once at the end
+ * (a SET with its lifetime when this call made it, else SET ... KEEPTTL, or DEL), and not at all
+ * when it ends as it began. A key's lifetime is passed to SET as the text it came in.
+ */
+export const BATCH_NATIVE = `
+local call, tonumber, byte = redis.call, tonumber, string.byte
+local P, OPS, IX = ARGV[1], ARGV[2], ARGV[3]
+local MAX = 4294967295
+local now
+local function clock()
+  if not now then
+    local t = call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return now
+end
+
+-- was[j]: what KEYS[j] held when the call began (a count, or false); cn[j]: what it holds now.
+local was, cn, made = {}, {}, {}
+local nk = #KEYS
+for i = 1, nk, 1000 do
+  local last = math.min(i + 999, nk)
+  local vals = call('MGET', unpack(KEYS, i, last))
+  for j = i, last do
+    local v = vals[j - i + 1]
+    if v then v = tonumber(v) or false end
+    was[j] = v
+    cn[j] = v
+  end
+end
+
+-- With ARGV[4] 't' (RedisStore's readTextEntries): a counter, marker or claim absent here takes
+-- the count of an older mamori's live text entry of the same hash ("count expiry", on Redis's
+-- clock too), and keeps its expiry (at[j], ms): written here with PXAT once the call ends. A
+-- key deleted here (a reset, a last hold given back) is deleted under its old name too (gone[j]),
+-- or the next call would take the old count over again.
+local at, gone = {}, {}
+local TEXT = ARGV[4] == 't'
+if TEXT then
+  local miss, names = {}, {}
+  local np = #P
+  for j = 1, nk do
+    if not was[j] then
+      local key = KEYS[j]
+      local kind = string.sub(key, np + 1, np + 3)
+      if kind == 'nc:' or kind == 'nm:' or kind == 'nk:' then
+        miss[#miss + 1] = j
+        names[#names + 1] = P .. string.sub(key, np + 2)
+      end
+    end
+  end
+  for i = 1, #miss, 1000 do
+    local last = math.min(i + 999, #miss)
+    local vals = call('MGET', unpack(names, i, last))
+    for q = i, last do
+      local v = vals[q - i + 1]
+      if v then
+        local n, e = string.match(v, '^(%d+) (%d+)$')
+        e = tonumber(e)
+        if e and e > clock() then
+          cn[miss[q]] = tonumber(n)
+          at[miss[q]] = e
+        end
+      end
+    end
+  end
+end
+
+local HEX = '0123456789abcdef'
+local function mask(hex, len)
+  local full = math.floor(len / 4)
+  local s = string.sub(hex, 1, full)
+  local r = len % 4
+  if r > 0 then
+    local v = tonumber(string.sub(hex, full + 1, full + 1), 16)
+    v = v - v % (2 ^ (4 - r))
+    s = s .. string.sub(HEX, v + 1, v + 1)
+  end
+  return s .. string.rep('0', #hex - #s)
+end
+
+local none, lens
+local function match(ip, ver, hex, user, device, country)
+  if none == nil then none = call('EXISTS', P .. 'd') == 0 end
+  if none then return {} end
+  local idx = {}
+  if ip ~= '' then
+    idx[#idx + 1] = P .. 'di:ip:' .. ip
+    if not lens then lens = call('HGETALL', P .. 'dl') end
+    for i = 1, #lens, 2 do
+      local v, len = string.match(lens[i], '^(%d):(%d+)$')
+      if v == ver then idx[#idx + 1] = P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)) end
+    end
+  end
+  if user ~= '' then idx[#idx + 1] = P .. 'di:user:' .. user end
+  if device ~= '' then idx[#idx + 1] = P .. 'di:device:' .. device end
+  if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
+  local found = {}
+  if #idx == 0 then return found end
+  for _, id in ipairs(call('SUNION', unpack(idx))) do
+    local exp = tonumber(call('ZSCORE', P .. 'dx', id))
+    if exp and exp > clock() then
+      local j = call('HGET', P .. 'd', id)
+      if j then found[#found + 1] = j end
+    end
+  end
+  return found
+end
+
+local out, events, keep = {}, {}, nil
+local a, p = 5, 1
+for o = 1, #OPS do
+  local op = byte(OPS, o)
+  if op == 105 then -- i: key, by, ttl
+    local h, m2, l = byte(IX, p, p + 2)
+    local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
+    p = p + 3
+    local n = cn[j]
+    if n then
+      n = n + tonumber(ARGV[a])
+    else
+      n = tonumber(ARGV[a])
+      made[j] = ARGV[a + 1]
+    end
+    if n < 0 then n = 0 elseif n > MAX then n = MAX end
+    cn[j] = n
+    out[o] = n
+    a = a + 2
+  elseif op == 114 then -- r: key
+    local h, m2, l = byte(IX, p, p + 2)
+    out[o] = cn[(h - 48) * 4096 + (m2 - 48) * 64 + l - 47] or 0
+    p = p + 3
+  elseif op == 120 then -- x: key
+    local h, m2, l = byte(IX, p, p + 2)
+    local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
+    p = p + 3
+    cn[j] = false
+    made[j] = nil
+    at[j] = nil
+    gone[j] = TEXT
+    out[o] = 0
+  elseif op == 97 then -- a: set, marker, ttl
+    local h, m2, l, h2, m3, l2 = byte(IX, p, p + 5)
+    local s, m = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47, (h2 - 48) * 4096 + (m3 - 48) * 64 + l2 - 47
+    p = p + 6
+    local held = cn[m]
+    if held then
+      if held < MAX then cn[m] = held + 1 end
+      out[o] = cn[s] or 0
+    else
+      cn[m] = 1
+      made[m] = ARGV[a]
+      local n = cn[s]
+      if n then
+        if n < MAX then n = n + 1 end
+      else
+        n = 1
+        made[s] = ARGV[a]
+      end
+      cn[s] = n
+      out[o] = n
+    end
+    a = a + 1
+  elseif op == 100 then -- d: set, marker, ttl, heldAt
+    local h, m2, l, h2, m3, l2 = byte(IX, p, p + 5)
+    local s, m = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47, (h2 - 48) * 4096 + (m3 - 48) * 64 + l2 - 47
+    p = p + 6
+    local held = cn[m]
+    local heldAt = tonumber(ARGV[a + 1])
+    -- A marker made after the hold was taken (it expired and came back) is somebody else's.
+    if held and heldAt then
+      local life = tonumber(made[m]) or (at[m] and at[m] - clock()) or call('PTTL', KEYS[m])
+      if life >= 0 and clock() + life - tonumber(ARGV[a]) > heldAt then held = false end
+    end
+    if held and held > 1 then
+      cn[m] = held - 1
+    elseif held then
+      cn[m] = false
+      made[m] = nil
+      at[m] = nil
+      gone[m] = TEXT
+      local n = cn[s]
+      if n and n > 0 then cn[s] = n - 1 end
+    end
+    out[o] = cn[s] or 0
+    a = a + 2
+  elseif op == 99 then -- c: key, ttl
+    local h, m2, l = byte(IX, p, p + 2)
+    local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
+    p = p + 3
+    if cn[j] then
+      out[o] = 0
+    else
+      cn[j] = 1
+      made[j] = ARGV[a]
+      out[o] = 1
+    end
+    a = a + 1
+  elseif op == 101 then -- e: max, json
+    events[#events + 1] = ARGV[a + 1]
+    keep = tonumber(ARGV[a])
+    out[o] = 0
+    a = a + 2
+  elseif op == 109 then -- m: ip, version, hex, user, device, country
+    out[o] = match(ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+    a = a + 6
+  else
+    return redis.error_reply('mamori: unknown batch operation ' .. string.char(op))
+  end
+end
+
+-- Each key written once, its last state, unless it is what it held; the keys deleted, by one DEL.
+local dels = {}
+for j = 1, nk do
+  local v = cn[j]
+  local ttl = made[j]
+  if ttl then
+    call('SET', KEYS[j], v, 'PX', ttl)
+  elseif at[j] then
+    call('SET', KEYS[j], v, 'PXAT', at[j])
+  elseif v ~= was[j] then
+    if v then call('SET', KEYS[j], v, 'KEEPTTL') else dels[#dels + 1] = KEYS[j] end
+  end
+  if gone[j] then dels[#dels + 1] = P .. string.sub(KEYS[j], #P + 2) end
+end
+for i = 1, #dels, 1000 do call('DEL', unpack(dels, i, math.min(i + 999, #dels))) end
+local held = 0
+for i = 1, #events, 1000 do
+  held = call('LPUSH', P .. 'ev', unpack(events, i, math.min(i + 999, #events)))
+end
+if keep and held > keep then call('LTRIM', P .. 'ev', 0, keep - 1) end
+return out
+`;
+
+/**
  * Adds a decision. ARGV[4..]: id, JSON, expiresAt, its index key (after the
  * prefix), its range's "version:prefix" ('' for other scopes). Returns how
  * many decisions the store holds.
