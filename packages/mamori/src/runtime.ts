@@ -69,7 +69,7 @@ export async function openConfiguredStore(config: MamoriConfig, secret: Buffer):
   if (config.store.kind === 'memory') return new MemoryStore({ maxCounterBytes: config.store.memoryMaxBytes });
   if (config.store.kind === 'redis') {
     const redis = '@mamori/store-redis';
-    let mod: { RedisStore: { open(o: { url?: string; secret: Buffer; prefix?: string; commandTimeoutMs?: number; maxEvents?: number }): Promise<Store> } };
+    let mod: { RedisStore: { open(o: { url?: string; secret: Buffer; prefix?: string; commandTimeoutMs?: number; maxEvents?: number; readTextEntries?: boolean }): Promise<Store> } };
     try {
       mod = (await import(redis)) as typeof mod;
     } catch (err) {
@@ -81,6 +81,7 @@ export async function openConfiguredStore(config: MamoriConfig, secret: Buffer):
       secret,
       ...(config.store.prefix ? { prefix: config.store.prefix } : {}),
       ...(config.store.commandTimeoutMs ? { commandTimeoutMs: config.store.commandTimeoutMs } : {}),
+      ...(config.store.readTextEntries ? { readTextEntries: true } : {}),
       // Redis keeps events in memory: at most 100,000 of them (the newest), whatever SQLite's default.
       maxEvents: Math.min(config.store.maxEvents, 100_000),
     });

@@ -44,6 +44,12 @@ describe('config', () => {
     assert.equal(c.store.kind, 'sqlite');
   });
 
+  it('store.read_text_entries (Redis, an upgrade from the text layout): off unless set, a boolean only', () => {
+    assert.equal(parseConfig('store:\n  kind: redis\n', 't.yaml').store.readTextEntries, undefined);
+    assert.equal(parseConfig('store:\n  kind: redis\n  read_text_entries: true\n', 't.yaml').store.readTextEntries, true);
+    assert.throws(() => parseConfig('store:\n  kind: redis\n  read_text_entries: yes please\n', 't.yaml'), /read_text_entries/);
+  });
+
   it('durations parse', () => {
     const c = parseConfig('login_protection:\n  user_source:\n    window: 30m\n    backoff_base: 2s\n', 't.yaml');
     assert.equal(c.loginProtection.userSource.windowMs, 1_800_000);

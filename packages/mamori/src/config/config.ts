@@ -193,6 +193,8 @@ export interface MamoriConfig {
     url?: string;
     prefix?: string;
     commandTimeoutMs?: number;
+    /** redis: also read the text entries of a mamori before the integer layout (an upgrade; see @mamori/store-redis's README). */
+    readTextEntries?: boolean;
     /** What each protection does when the store cannot be reached: let through unchecked (open) or 503 (closed). */
     whenUnavailable: { requests: 'open' | 'closed'; logins: 'open' | 'closed'; checkouts: 'open' | 'closed'; rateLimits: 'open' | 'closed' };
   };
@@ -732,6 +734,7 @@ function resolveConfig(raw: Raw, file: string, where: (path: (string | number)[]
       ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}),
       ...(raw.store?.prefix !== undefined ? { prefix: raw.store.prefix } : {}),
       ...(raw.store?.command_timeout !== undefined ? { commandTimeoutMs: dur(raw.store.command_timeout, 1000, ['store', 'command_timeout']) } : {}),
+      ...(raw.store?.read_text_entries === true ? { readTextEntries: true } : {}),
       whenUnavailable: {
         requests: raw.store?.when_unavailable?.requests ?? 'open',
         logins: raw.store?.when_unavailable?.logins ?? 'closed',

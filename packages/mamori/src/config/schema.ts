@@ -52,6 +52,7 @@ export const CONFIG_SCHEMA: SchemaNode = {
       url: { type: 'string', pattern: '^rediss?://', maxLength: 2048, description: 'redis: where Redis is (default MAMORI_REDIS_URL, else redis://127.0.0.1:6379)' },
       prefix: { type: 'string', pattern: '^[A-Za-z0-9:._-]{1,64}$', description: 'redis: the prefix of every key (default mamori:); processes that share state share it' },
       command_timeout: { ...duration, description: 'redis: how long a command may take before the store counts as unavailable (default 1s)' },
+      read_text_entries: { type: 'boolean', description: 'redis: while upgrading from a mamori that kept counts as text, take over its counts where the new layout has none (default false; see @mamori/store-redis README, Upgrading)' },
       when_unavailable: obj(
         {
           requests: { enum: ['open', 'closed'] },

@@ -20,6 +20,7 @@ const EVERY_KEY: MamoriYaml = {
     url: 'redis://127.0.0.1:6379',
     prefix: 'mamori:',
     command_timeout: '1s',
+    read_text_entries: false,
     when_unavailable: { requests: 'open', logins: 'closed', checkouts: 'closed', rate_limits: 'open' },
   },
   network: { ipv4_prefix: 32, ipv6_prefix: 64, trusted_proxies: ['10.0.0.0/8'] },

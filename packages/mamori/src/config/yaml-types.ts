@@ -94,6 +94,7 @@ export interface MamoriYaml {
     url?: string;
     prefix?: string;
     command_timeout?: DurationText;
+    read_text_entries?: boolean;
     when_unavailable?: { requests?: 'open' | 'closed'; logins?: 'open' | 'closed'; checkouts?: 'open' | 'closed'; rate_limits?: 'open' | 'closed' };
   };
   network?: { ipv4_prefix?: number; ipv6_prefix?: number; trusted_proxies?: string[] };
