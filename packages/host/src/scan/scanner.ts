@@ -109,6 +109,11 @@ const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 const FOLDS_SMALL = /\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
 const FOLD_SMALL_BYTES = 4096;
+/** Classic ASP: pages up to this are read whole by the rules for small pages; larger ones block by block too (aspBlockFindings). */
+const ASP_SMALL = 8192;
+const ASP_BLOCK = 4096;
+const ASP_BLOCKS = 64;
+const ASP_RUNS = /\b(?:Execute(?:Global)?|Eval|SaveToFile|CreateTextFile)\b/i;
 const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map', 'constant(', 'extract(', ')(', ']$', ']}{$'];
 
 /**
@@ -386,8 +391,39 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // few weak matches need not be confirmed).
     const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
     if (total(signatures) + total(findings) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
+    if (kind === 'asp') for (const f of aspBlockFindings(path, data, signatures, findings)) findings.push(f);
     const unique = dedupe([...signatures, ...findings]);
     return { score: Math.min(100, unique.reduce((a, f) => a + f.score, 0)), findings: unique };
+  }
+
+  /**
+   * A large classic ASP page (over ASP_SMALL bytes, up to 1 MiB): each of its code blocks that
+   * runs a string (`Execute`, `ExecuteGlobal`, `Eval`) or writes a file (`SaveToFile`,
+   * `CreateTextFile`), at most ASP_BLOCK bytes and ASP_BLOCKS of them, judged as a small
+   * page of its own, as php-excerpts.ts reads large PHP files: a shell injected as one `<% ... %>`
+   * into a long page is found as it would be alone. What a block adds is kept, with its line.
+   */
+  function aspBlockFindings(path: string, data: Buffer, signatures: readonly Finding[], findings: readonly Finding[]): Finding[] {
+    if (data.length <= ASP_SMALL || data.length > 1 << 20) return [];
+    const text = data.toString('latin1');
+    const out: Finding[] = [];
+    let blocks = 0;
+    for (let open = text.indexOf('<%'); open >= 0 && blocks < ASP_BLOCKS; ) {
+      const close = text.indexOf('%>', open + 2);
+      if (close < 0) break;
+      const body = text.slice(open + 2, close);
+      if (close - open <= ASP_BLOCK && body[0] !== '@' && ASP_RUNS.test(body)) {
+        blocks++;
+        const first = lineAt(data, open);
+        const judged = judge(path, 'asp', Buffer.from(`<%${body}%>`, 'latin1'), []);
+        for (const f of judged.findings) {
+          if (signatures.some((o) => o.rule === f.rule) || findings.some((o) => o.rule === f.rule) || out.some((o) => o.rule === f.rule)) continue;
+          out.push({ ...f, line: (f.line ?? 1) + first - 1, description: `${f.description} (in the code block of lines ${first} to ${lineAt(data, close)}, read on its own)` });
+        }
+      }
+      open = text.indexOf('<%', close + 2);
+    }
+    return out;
   }
 
   /**
