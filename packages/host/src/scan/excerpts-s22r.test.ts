@@ -54,3 +54,24 @@ describe('S22R: benign look-alikes stay clean', () => {
     assert.equal(scan(h.replace('<?php', `<?php\n/* ${'never eval( $_GET input; '.repeat(400)} */\n`)).verdict, 'clean');
   });
 });
+
+describe('S22R: the new rules on benign look-alikes, and the shells they are for', () => {
+  const at = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'latin1'), path);
+  it('S22R-7 clean: a JSP reading its cache file (FileInputStream), a parameter and a Base64 thumbnail besides', () => {
+    const page = `<%@ page import="java.io.*,java.util.*" %><% String id = request.getParameter("id"); File f = new File(application.getRealPath("/WEB-INF/cache"), id + ".ser"); Map<String, String> frag = null; try (ObjectInputStream in = new ObjectInputStream(new FileInputStream(f))) { frag = (Map<String, String>) in.readObject(); } byte[] thumb = Base64.getDecoder().decode(frag.get("thumb")); %><p><%= thumb.length %></p>`;
+    assert.equal(at(page, '/www/cache.jsp').verdict, 'clean');
+    const shell = `<%@ page import="java.io.*" %><% String x = request.getParameter("x"); byte[] b = java.util.Base64.getDecoder().decode(x); new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(b)).readObject(); %>`;
+    assert.equal(at(shell, '/www/u.jsp').verdict, 'malicious');
+  });
+  it('S22R-8 clean: an ASP.NET status page running a fixed PowerShell script into a label', () => {
+    const page = `<%@ Page Language="C#" %><script runat="server">protected void Page_Load(object s, EventArgs e) { using (PowerShell ps = PowerShell.Create()) { ps.AddScript("Get-Service -Name W3SVC | Out-String"); var sb = new System.Text.StringBuilder(); foreach (var r in ps.Invoke()) sb.Append(Server.HtmlEncode(r.ToString())); StatusLabel.Text = sb.ToString(); } }</script><asp:Label ID="StatusLabel" runat="server" />`;
+    assert.equal(at(page, '/www/status.aspx').verdict, 'clean');
+    const shell = `<%@ Page Language="C#" %><script runat="server">void Go(object s, EventArgs e) { string cmd = Script.Text; using (PowerShell ps = PowerShell.Create()) { ps.AddScript(cmd); Output.Text = ps.Invoke()[0].ToString(); } }</script>`;
+    assert.equal(at(shell, '/www/p.aspx').verdict, 'malicious');
+  });
+  it('S22R-9 clean: PHP printing a JavaScript template literal around escaped input; backtick shells still malicious', () => {
+    const view = `<?php\necho "<script>const label = \`" . htmlspecialchars($_GET['q'] ?? '', ENT_QUOTES) . "\`; document.title = label;</script>";\necho '<script>const t = \`Results for \${' . json_encode($_GET['q'] ?? '') . '}\`;</script>';\n`;
+    assert.equal(at(view, '/www/view.php').verdict, 'clean');
+    for (const s of ["<?php echo `ls '' . $_GET[c] . ''`;", "<?php echo `ls {$_GET['d']}`;", "<?php echo `$_GET[c]`;"]) assert.equal(at(s, '/www/b.php').verdict, 'malicious', s);
+  });
+});
