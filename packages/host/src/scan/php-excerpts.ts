@@ -65,7 +65,7 @@ function positions(re: RegExp, src: string): number[] {
  * The excerpts of `src` around the places STRONG and NEAR_INPUT find, in order; none for a text
  * of up to `small` bytes (it is read whole) or over MAX_FILE.
  */
-export function phpExcerpts(src: string, small: number): Excerpt[] {
+export function phpExcerpts(src: string, small: number, info?: { capped?: boolean }): Excerpt[] {
   if (src.length <= small || src.length > MAX_FILE) return [];
   // (points and input in comments are not points: decoys there are free to write, S22R-1)
   const bare = stripComments(src);
@@ -164,6 +164,9 @@ export function phpExcerpts(src: string, small: number): Excerpt[] {
       }
     }
     out.push({ start, end });
+    // (points left past the last excerpt a file may have: 256 decoys before a shell keep it unread,
+    // S22R-5; the benign trees' most is 29, adminer.php)
+    if (out.length === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
   }
   return out.sort((a, b) => a.start - b.start);
 }

@@ -254,7 +254,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // points before a shell, or a file's own payloads, left it unread, S22R-2; each excerpt is at
     // most MAX_EXCERPT bytes and MAX_EXCERPTS a file, and what it decodes is bounded here)
     const budget = { payloads: MAX_EXCERPTS * 2, bytes: limits.maxOutputBytes * 4 };
-    for (const e of phpExcerpts(text, FOLD_BYTES)) {
+    const info: { capped?: boolean } = {};
+    const excerpts = phpExcerpts(text, FOLD_BYTES, info);
+    // (more places than a file's excerpts: what an application does not have, and how decoys hide a
+    // shell after them, S22R-5)
+    if (info.capped) out.push({ rule: 'mamori:excerpts-capped', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `more than ${MAX_EXCERPTS} places of code run from text, dynamic calls or commands with request input beside them: those past the first ${MAX_EXCERPTS} excerpts were not read on their own` });
+    for (const e of excerpts) {
       if (!spend(budget, e.end - e.start)) break;
       const inner = Buffer.from(`<?php ${text.slice(e.start, e.end)}`, 'latin1');
       const code = inner.toString('latin1');
