@@ -36,7 +36,7 @@ describe('S22R: excerpts a shell author cannot starve', () => {
     const arr = `$hooks = array(\n${Array.from({ length: 200 }, (_, i) => `  'hook_${i}' => 'callback_${i}',\n`).join('')}  'init' => function () { ${CLOSURE} },\n);\n`;
     assert.equal(scan(`${h}\n${arr}`).verdict, 'malicious');
   });
-  it('S22R-5 not clean: 300 decoy points in code before the shell (past the 256 excerpts), and the cap is said', () => {
+  it('S22R-5 not clean: 300 decoy points in code before the shell (past the 128 excerpts), and the cap is said', () => {
     const decoys = Array.from({ length: 300 }, (_, i) => `function dec_${i}($v) { return call_user_func('trim', $_GET['k${i}']); }\n$big_${i} = '${'x'.repeat(4100)}';\n`).join('');
     const r = scan(`${h}\n${decoys}\n${CLOSURE}\n`);
     assert.notEqual(r.verdict, 'clean');
