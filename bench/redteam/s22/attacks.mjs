@@ -36,5 +36,5 @@ const only = process.argv[2];
 for (const [name, text] of Object.entries(cases)) {
   if (only && !name.includes(only)) continue;
   const r = both(text);
-  console.log(`${name.padEnd(40)} ${(text.length/1024|0)}K base=${r.base} cur=${r.cur} ${r.tb}ms/${r.tc}ms ${r.rules.slice(0,4).join(' ')}`);
+  console.log(`${name.padEnd(40)} ${(text.length/1024|0)}K base=${r.base} 001f0c1=${r.main} rt22=${r.cur} ${r.tb}ms/${r.tc}ms ${r.rules.slice(0,4).join(' ')}`);
 }
