@@ -136,7 +136,8 @@ describe('phpExcerpts', () => {
     assert.deepEqual(phpExcerpts(longFile(40).replace(/\$_GET/g, '$_ENV'), 32 * 1024), []);
   });
   it('at most MAX_EXCERPTS excerpts, however many points, none of them overlapping', () => {
-    const many = Array.from({ length: 600 }, (_, i) => `function f${i}($g) { return $g($_POST['k${i}']); }\n${'// pad\n'.repeat(200)}`).join('');
+    // (900: an excerpt starts at a function, not at the comments before it, and holds three of them, S22R-3)
+    const many = Array.from({ length: 900 }, (_, i) => `function f${i}($g) { return $g($_POST['k${i}']); }\n${'// pad\n'.repeat(200)}`).join('');
     const ex = phpExcerpts(`<?php\n${many}`, 32 * 1024);
     assert.equal(ex.length, MAX_EXCERPTS);
     for (let i = 1; i < ex.length; i++) assert.ok(ex[i]!.start >= ex[i - 1]!.end);

@@ -13,7 +13,7 @@
  * Bounded: at most MAX_EXCERPTS excerpts of at most MAX_EXCERPT bytes a file, and only in files of
  * up to MAX_FILE bytes; one walk of the code finds every block and statement end.
  */
-import { codeOnly, REMOTE, SOURCE } from './php-flow.js';
+import { codeOnly, REMOTE, SOURCE, stripComments } from './php-flow.js';
 
 export interface Excerpt {
   /** Where it starts and ends in the text (whole statements). */
@@ -22,11 +22,20 @@ export interface Excerpt {
 }
 
 /** Excerpts per file, at most. */
-export const MAX_EXCERPTS = 256;
+/**
+ * (was 256, read within the file's budget of 64 payloads, so 64 in fact, S22R-2; with a budget of
+ * their own, 128 keeps a 1 MiB file of points near 1.2 s, and a file with more places than that is
+ * suspicious, S22R-5: the benign trees' most is 29)
+ */
+export const MAX_EXCERPTS = 128;
 /** Bytes of one excerpt, at most (with the "<?php " put before it, within the 4 KiB the scanner reads the smallest files to). */
 export const MAX_EXCERPT = 4096 - 16;
-/** Files larger than this are not cut (the whole-file rules still read them). */
-export const MAX_FILE = 1 << 20;
+/**
+ * Files larger than this are not cut (the whole-file rules still read them). (was 1 MiB: a shell
+ * appended after a comment that pads the file just past it was never cut out, S22R-3; the cut of
+ * a 4 MiB file of nested blocks takes about 1.8 s, of 16 MiB 5.5 s, so past 4 MiB stays open, S22R-6)
+ */
+export const MAX_FILE = 4 << 20;
 
 /**
  * Where an excerpt is cut: around what a planted shell needs and an application seldom has, code
@@ -40,8 +49,12 @@ const STRONG = new RegExp(`${REMOTE.source}|\\bstream_socket_client\\s*\\(|(?<![
 const NEAR_INPUT = /(?<![\w>$:\\])(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|move_uploaded_file|copy|rename|file_put_contents|mysqli?_connect|wp_create_user|wp_insert_user|set_role|add_role)\s*\(|(?<![\w>:$\\])\$\w{1,64}\s*\(|[)\]}'"]\s*\(\s*[$@]|\b(?:include|require)(?:_once)?\s*\(?\s*\$|\$\$\w|\$\{/gi;
 // (and a superglobal's name as a string, '_GET', or $GLOBALS indexed by a variable: how shells reach input without naming it)
 const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)["']|\\$GLOBALS\\s*\\[\\s*\\$|["']_G["']\\s*\\.|["']_P["']\\s*\\.`, 'gi');
-/** Points looked at per kind, at most. */
-const MAX_POINTS = 4096;
+/**
+ * Points looked at per kind, at most. (Was 4,096 counted in comments too: one comment at a file's
+ * top of "eval( $x( $_GET" 4,200 times used every point before the shell's, S22R-1. Comments are
+ * not read now, and the bound is one a 16 MiB file of points does not reach before it is cut.)
+ */
+const MAX_POINTS = 1 << 20;
 
 function positions(re: RegExp, src: string): number[] {
   const out: number[] = [];
@@ -57,68 +70,95 @@ function positions(re: RegExp, src: string): number[] {
  * The excerpts of `src` around the places STRONG and NEAR_INPUT find, in order; none for a text
  * of up to `small` bytes (it is read whole) or over MAX_FILE.
  */
-export function phpExcerpts(src: string, small: number): Excerpt[] {
+export function phpExcerpts(src: string, small: number, info?: { capped?: boolean }): Excerpt[] {
   if (src.length <= small || src.length > MAX_FILE) return [];
-  const inputs = positions(INPUT, src);
-  const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, src).filter((p) => {
+  // (points and input in comments are not points: decoys there are free to write, S22R-1)
+  const bare = stripComments(src);
+  const inputs = positions(INPUT, bare);
+  const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, bare).filter((p) => {
     const k = upperBound(inputs, p);
     return (k > 0 && p - inputs[k - 1]! <= MAX_EXCERPT) || (k < inputs.length && inputs[k]! - p <= MAX_EXCERPT);
   });
-  const points = [...positions(STRONG, src), ...near].sort((a, b) => a - b);
+  const points = [...positions(STRONG, bare), ...near].sort((a, b) => a - b);
   if (points.length === 0) return [];
   const code = codeOnly(src);
   // One walk: for each point, the block it is in (the index of its "{", -1 for the file's top
   // level); for each block, where its statements end (after a ";" or a "}" at its own depth).
   const stack: number[] = [-1];
   const ends = new Map<number, number[]>([[-1, [0]]]);
+  // where the statement after each end starts: its first character of code (a long comment or
+  // page of HTML before a statement is not part of it: a 4 KiB comment before a shell's first
+  // statement kept that statement out of its excerpt, S22R-3)
+  const starts = new Map<number, number[]>([[-1, []]]);
+  const pending: number[][] = [starts.get(-1)!];
   const closes = new Map<number, number>();
   const parent = new Map<number, number>();
   const blockOf: number[] = [];
   let p = 0;
+  const end = (block: number, at: number): void => {
+    ends.get(block)!.push(at);
+    pending.push(starts.get(block)!);
+  };
   for (let i = 0; i < code.length; i++) {
     while (p < points.length && points[p]! <= i) {
       blockOf.push(stack[stack.length - 1]!);
       p++;
     }
     const c = code.charCodeAt(i);
+    if (c > 32 && pending.length > 0) {
+      for (const list of pending) list.push(i);
+      pending.length = 0;
+    }
     if (c === 123) {
       if (stack.length >= 256) continue;
       parent.set(i, stack[stack.length - 1]!);
       stack.push(i);
-      ends.set(i, [i + 1]);
+      ends.set(i, []);
+      starts.set(i, []);
+      end(i, i + 1);
     } else if (c === 125 && stack.length > 1) {
       const open = stack.pop()!;
       closes.set(open, i);
-      ends.get(stack[stack.length - 1]!)!.push(i + 1);
-    } else if (c === 59) ends.get(stack[stack.length - 1]!)!.push(i + 1);
+      end(stack[stack.length - 1]!, i + 1);
+    } else if (c === 59) end(stack[stack.length - 1]!, i + 1);
   }
+  for (const list of pending) list.push(code.length);
   while (p++ < points.length) blockOf.push(stack[stack.length - 1]!);
   const out: Excerpt[] = [];
   for (let k = 0; k < points.length && out.length < MAX_EXCERPTS; k++) {
-    let at = points[k]!;
-    if (out.some((e) => e.start <= at && at < e.end)) continue;
-    let block = blockOf[k]!;
+    const point = points[k]!;
+    // (points are in order and each excerpt starts at or before its point: only the last one can hold it)
+    const prev = out[out.length - 1];
+    if (prev && prev.start <= point && point < prev.end) continue;
     // out of every block that fits whole (a function, a class, an if): the excerpt starts from the
-    // outermost statement that does
-    while (block >= 0 && (closes.get(block) ?? src.length) - block < MAX_EXCERPT) {
-      at = block;
-      block = parent.get(block)!;
+    // outermost statement that does; where that statement is too long (a closure in a long array,
+    // S22R-4), from a statement of a block further in, down to the point's own
+    const tries: [number, number][] = [[point, blockOf[k]!]];
+    for (let b = blockOf[k]!; b >= 0 && (closes.get(b) ?? src.length) - b < MAX_EXCERPT; b = parent.get(b)!) tries.push([b, parent.get(b)!]);
+    // (never back over the excerpt before: they are cut in the file's order, and read once each)
+    const floor = prev ? prev.end : 0;
+    let found: { list: number[]; first: number[]; limit: number; lo: number; hi: number; start: number; end: number } | undefined;
+    for (let t = tries.length - 1; t >= 0 && !found; t--) {
+      const [at, block] = tries[t]!;
+      const list = ends.get(block)!;
+      const first = starts.get(block)!;
+      const limit = block < 0 ? src.length : (closes.get(block) ?? src.length);
+      // the statement holding the point: from the last end at or before it to the first after it
+      const lo = upperBound(list, at) - 1;
+      const hi = lo + 1;
+      const start = Math.max(Math.min(first[lo] ?? 0, at), floor);
+      const end = hi < list.length ? list[hi]! : limit;
+      if (end - start <= MAX_EXCERPT) found = { list, first, limit, lo, hi, start, end };
     }
-    const list = ends.get(block)!;
-    const limit = block < 0 ? src.length : (closes.get(block) ?? src.length);
-    // the statement holding the point: from the last end at or before it to the first after it
-    const floor = out.length > 0 ? out[out.length - 1]!.end : 0;
-    let lo = upperBound(list, at) - 1;
-    let hi = lo + 1;
-    let start = list[lo] ?? 0;
-    let end = hi < list.length ? list[hi]! : limit;
-    if (end - start > MAX_EXCERPT) continue;
+    if (!found) continue;
+    const { list, first, limit } = found;
+    let { lo, hi, start, end } = found;
     // then whole statements on either side, alternately, while the excerpt stays within bounds
     for (let grew = true; grew; ) {
       grew = false;
       // (never back over the excerpt before: they are cut in the file's order, and read once each)
-      if (lo > 0 && end - list[lo - 1]! <= MAX_EXCERPT && list[lo - 1]! >= floor) {
-        start = list[--lo]!;
+      if (lo > 0 && end - first[lo - 1]! <= MAX_EXCERPT && first[lo - 1]! >= floor) {
+        start = first[--lo]!;
         grew = true;
       }
       const next = hi + 1 < list.length ? list[hi + 1]! : hi < list.length ? limit : -1;
@@ -129,6 +169,9 @@ export function phpExcerpts(src: string, small: number): Excerpt[] {
       }
     }
     out.push({ start, end });
+    // (points left past the last excerpt a file may have: 256 decoys before a shell keep it unread,
+    // S22R-5)
+    if (out.length === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
   }
   return out.sort((a, b) => a.start - b.start);
 }

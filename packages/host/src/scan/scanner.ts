@@ -13,7 +13,7 @@ import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from 
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
-import { phpExcerpts } from './php-excerpts.js';
+import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
 import { CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
@@ -254,8 +254,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    * (php-excerpts.ts) by the rules and the analysers, for what they read in small files only.
    * What they find that the whole file did not give is kept, with its line in the file.
    */
-  function excerptFindings(data: Buffer, text: string, path: string, signatures: readonly Finding[], out: Finding[], budget: Budget): void {
-    for (const e of phpExcerpts(text, FOLD_BYTES)) {
+  function excerptFindings(data: Buffer, text: string, path: string, signatures: readonly Finding[], out: Finding[]): void {
+    // (a budget of their own: the file's, 64 payloads, was spent one an excerpt, so 64 decoy
+    // points before a shell, or a file's own payloads, left it unread, S22R-2; each excerpt is at
+    // most MAX_EXCERPT bytes and MAX_EXCERPTS a file, and what it decodes is bounded here)
+    const budget = { payloads: MAX_EXCERPTS * 2, bytes: limits.maxOutputBytes * 4 };
+    const info: { capped?: boolean } = {};
+    const excerpts = phpExcerpts(text, FOLD_BYTES, info);
+    // (more places than a file's excerpts: what an application does not have, and how decoys hide a
+    // shell after them, S22R-5)
+    if (info.capped) out.push({ rule: 'mamori:excerpts-capped', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `more than ${MAX_EXCERPTS} places of code run from text, dynamic calls or commands with request input beside them: those past the first ${MAX_EXCERPTS} excerpts were not read on their own` });
+    for (const e of excerpts) {
       if (!spend(budget, e.end - e.start)) break;
       const inner = Buffer.from(`<?php ${text.slice(e.start, e.end)}`, 'latin1');
       const code = inner.toString('latin1');
@@ -354,7 +363,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, kind);
     const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
     analyse(data, text, path, kind, 0, [], findings, budget);
-    if (kind === 'php') excerptFindings(data, text, path, signatures, findings, budget);
+    if (kind === 'php') excerptFindings(data, text, path, signatures, findings);
     // (the rules read the layers of a PHP file too: what they found there is PHP's)
     if (kind === 'php') findings.splice(0, findings.length, ...onlyWebWhereWeb(findings, data, kind));
     // The code as PHP 7.4 and older run it, where it holds control bytes they skip (PHP 8 refuses

@@ -108,9 +108,12 @@ rule mamori_php_backtick_input_cmd {
     description = "request input inside a backtick (shell) command"
   strings:
     $a = /\x60([^\x60\n<]|<[^?\x60\n]){1,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[([^\x60\n?]|\?[^>\x60\n]){0,60}\x60\s*[;).,?]/
+    // (a backtick that ends a PHP string and one that starts the next, the input joined between:
+    // "<script>t = (backtick)" . esc($_GET[q]) . "(backtick);" is a template literal printed, S22R-9)
+    $js = /\x60[^\x60\n]{0,30}["']\s*\.\s*[^\x60\n]{0,40}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\x60\n]{0,60}\.\s*["'][^\x60\n]{0,20}\x60/
   condition:
     // (not a JavaScript template literal in the HTML of a page with PHP printing into it, <?= $_GET[...] ?>)
-    $a and not mamori_php_backtick_input
+    #a > #js and not mamori_php_backtick_input
 }
 
 rule mamori_php_preg_replace_e {

@@ -920,13 +920,15 @@ rule mamori_jsp_deserialize_input {
     $in = /request\s*\.\s*(getParameter|getHeader)\s*\(/
     $dec = /decodeBuffer|get(Mime|Url)?Decoder\s*\(|decodeBase64|parseBase64Binary|parseHexBinary/
     $body = /ObjectInputStream\s*\(\s*(request\s*\.\s*getInputStream|new\s+[\w.]{0,40}InputStream\s*\(\s*request\s*\.\s*getInputStream)/
-    $ois = /new\s+(java\s*\.\s*io\s*\.\s*)?ObjectInputStream\s*\(/
+    $ois = /new\s+(java\s*\.\s*io\s*\.\s*)?ObjectInputStream\s*\(\s*new\s+(java\s*\.\s*io\s*\.\s*)?ByteArrayInputStream\s*\(/
     $read = /\.\s*readObject\s*\(\s*\)/
     $jsp1 = "<%"
     $jsp2 = "<jsp:"
   condition:
     // (a parameter decoded to bytes, or the body itself: not a page that reads its own cache file and a parameter besides)
-    $ois and $read and ($body or ($in and $dec)) and any of ($jsp*)
+    // (the stream read is of bytes in memory: a page reading its cache file through a FileInputStream,
+    // with a parameter and a Base64 decoder elsewhere on it, was malicious 80, S22R-7)
+    $read and ($body or ($ois and $in and $dec)) and any of ($jsp*)
 }
 
 rule mamori_jsp_reflected_request_exec {
@@ -952,7 +954,9 @@ rule mamori_aspx_powershell_input {
     $ps1 = /RunspaceFactory\s*\.\s*CreateRunspace\s*\(/ nocase
     $ps2 = /PowerShell\s*\.\s*Create\s*\(/ nocase
     $add = /\.\s*AddScript\s*\(/ nocase
-    $in1 = /\.\s*Text\b/
+    // (a TextBox's text read: handed to AddScript or assigned; a label written, Output.Text = ..., is
+    // not input: a status page running a fixed script was malicious 85, S22R-8)
+    $in1 = /(AddScript\s*\(\s*[^;]{0,80}|=\s*)(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\s*[;)+,]/
     $in2 = /Request\s*(\.\s*(Form|QueryString|Params|Item))?\s*\[/ nocase
   condition:
     any of ($ps*) and $add and any of ($in*)
