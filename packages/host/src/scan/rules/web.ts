@@ -1044,4 +1044,29 @@ rule mamori_aspx_config_editor {
   condition:
     all of them
 }
+
+rule mamori_asp_eval_wrapper {
+  meta:
+    score = 85
+    technique = "asp-eval"
+    description = "classic ASP defining a function (or Sub) that runs its argument with Eval or Execute, in a page that reads the request (AntSword's ASP shells)"
+  strings:
+    $f = /\b(Function|Sub)\s+\w{1,40}\s*\(\s*(ByVal\s+)?\w{1,40}\s*\)\s*[\r\n:]*\s*(Eval|Execute|ExecuteGlobal)\s*\(?\s*\w{1,40}\s*\)?\s*([\r\n:]\s*)*End\s+(Function|Sub)\b/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*[\[(]/ nocase
+  condition:
+    $f and $in
+}
+
+rule mamori_aspx_remote_dropper {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "ASP.NET downloading text from a URL and writing it as a page the server runs (.aspx, .ashx, .asp ...)"
+  strings:
+    $dl = /\.\s*(DownloadString|DownloadData|DownloadFile)\s*\(/
+    $page = /MapPath\s*\(\s*"[^"\n]{0,80}\.(aspx|ashx|asmx|asp|asa|cer|config)"\s*\)/ nocase
+    $write = /(File\s*\.\s*(CreateText|WriteAllText|WriteAllBytes|AppendAllText)|new\s+(System\s*\.\s*IO\s*\.\s*)?(StreamWriter|FileStream)|\.\s*DownloadFile)\s*\(/
+  condition:
+    $dl and $page and $write
+}
 `;
