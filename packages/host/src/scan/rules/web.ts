@@ -19,11 +19,14 @@ rule mamori_jsp_runtime_exec_input {
     $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\)?\s*\.\s*exec\s*\(/
     $pb = /new\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(/
     $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getInputStream|getReader|getQueryString)\s*\(/
+    // (a request listener's event, and a WebSocket endpoint's message: the input of listener and websocket memory shells)
+    $in2 = /getServletRequest\s*\(\s*\)\s*\)?\s*\.\s*(getParameter|getHeader)\s*\(/
+    $in3 = /\bvoid\s+onMessage\s*\(\s*String\s+\w{1,40}\s*[,)]/
     $direct = /exec\s*\(\s*(new\s+String\[\]\s*\{[^}\n]{0,80})?request\s*\.\s*getParameter\s*\(/
     $rtv = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*;/
     $execv = /\b[A-Za-z_]\w{0,30}\s*\.\s*exec\s*\(/
   condition:
-    $direct or (($rt or $pb or ($rtv and $execv)) and $in)
+    $direct or (($rt or $pb or ($rtv and $execv)) and any of ($in*))
 }
 
 rule mamori_jsp_runtime_exec {
