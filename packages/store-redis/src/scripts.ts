@@ -70,6 +70,21 @@ end
 
 ${COUNTER_ADD}`;
 
+/** Lua: `mask(hex, len)`, the hex of an address with all but its first len bits cleared (both batch scripts). */
+const MASK = `local HEX = '0123456789abcdef'
+local function mask(hex, len)
+  local full = math.floor(len / 4)
+  local s = string.sub(hex, 1, full)
+  local r = len % 4
+  if r > 0 then
+    local v = tonumber(string.sub(hex, full + 1, full + 1), 16)
+    v = v - v % (2 ^ (4 - r))
+    s = s .. string.sub(HEX, v + 1, v + 1)
+  end
+  return s .. string.rep('0', #hex - #s)
+end
+`;
+
 /**
  * One batch of counter operations, in order. KEYS: the keys the operations
  * name, in order; ARGV[4..]: the operations, each a code and its arguments:
@@ -155,20 +170,7 @@ local function del(key)
 end
 
 ${COUNTER_ADD}
-local HEX = '0123456789abcdef'
--- The hex of an address with all but its first len bits cleared.
-local function mask(hex, len)
-  local full = math.floor(len / 4)
-  local s = string.sub(hex, 1, full)
-  local r = len % 4
-  if r > 0 then
-    local v = tonumber(string.sub(hex, full + 1, full + 1), 16)
-    v = v - v % (2 ^ (4 - r))
-    s = s .. string.sub(HEX, v + 1, v + 1)
-  end
-  return s .. string.rep('0', #hex - #s)
-end
-
+${MASK}
 -- Whether any decision is held, and the range lengths in use: read once, by the first look-up.
 local none, lens
 local function match(ip, ver, hex, user, device, country)
@@ -381,19 +383,7 @@ if TEXT then
   end
 end
 
-local HEX = '0123456789abcdef'
-local function mask(hex, len)
-  local full = math.floor(len / 4)
-  local s = string.sub(hex, 1, full)
-  local r = len % 4
-  if r > 0 then
-    local v = tonumber(string.sub(hex, full + 1, full + 1), 16)
-    v = v - v % (2 ^ (4 - r))
-    s = s .. string.sub(HEX, v + 1, v + 1)
-  end
-  return s .. string.rep('0', #hex - #s)
-end
-
+${MASK}
 local none, lens
 local function match(ip, ver, hex, user, device, country)
   if none == nil then none = call('EXISTS', P .. 'd') == 0 end

@@ -13,7 +13,7 @@
  * Bounded: at most MAX_EXCERPTS excerpts of at most MAX_EXCERPT bytes a file, and only in files of
  * up to MAX_FILE bytes; one walk of the code finds every block and statement end.
  */
-import { codeOnly, REMOTE, SOURCE, stripComments } from './php-flow.js';
+import { codeOnly, firstAbove, REMOTE, SOURCE, stripComments } from './php-flow.js';
 
 export interface Excerpt {
   /** Where it starts and ends in the text (whole statements). */
@@ -76,7 +76,7 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   const bare = stripComments(src);
   const inputs = positions(INPUT, bare);
   const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, bare).filter((p) => {
-    const k = upperBound(inputs, p);
+    const k = firstAbove(inputs, p);
     return (k > 0 && p - inputs[k - 1]! <= MAX_EXCERPT) || (k < inputs.length && inputs[k]! - p <= MAX_EXCERPT);
   });
   const points = [...positions(STRONG, bare), ...near].sort((a, b) => a - b);
@@ -144,7 +144,7 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
       const first = starts.get(block)!;
       const limit = block < 0 ? src.length : (closes.get(block) ?? src.length);
       // the statement holding the point: from the last end at or before it to the first after it
-      const lo = upperBound(list, at) - 1;
+      const lo = firstAbove(list, at) - 1;
       const hi = lo + 1;
       const start = Math.max(Math.min(first[lo] ?? 0, at), floor);
       const end = hi < list.length ? list[hi]! : limit;
@@ -174,16 +174,4 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
     if (out.length === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
   }
   return out.sort((a, b) => a.start - b.start);
-}
-
-/** The first index of a sorted list whose value is above `v`. */
-function upperBound(list: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1242,7 +1242,7 @@ function argsAt(src: string, at: number): { first: string; all: string } | undef
 }
 
 /** The index of the first of the sorted `list` above `v` (its length when none is). */
-function firstAbove(list: readonly number[], v: number): number {
+export function firstAbove(list: readonly number[], v: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
