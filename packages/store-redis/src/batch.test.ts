@@ -30,7 +30,7 @@ async function counting(prefix = prefixes.fresh(), clock: ManualClock | null = n
   return { store, commands };
 }
 
-describe('the Redis store', { skip }, () => {
+describe('the Redis store', { skip, timeout: 120_000 }, () => {
   it('sends the calls of one turn as one command, and gives each caller its own answers', async () => {
     const { store, commands } = await counting();
     try {

@@ -86,6 +86,40 @@ end
 `;
 
 /**
+ * Lua: `match(ip, ver, hex, user, device, country)`, the JSON of the decisions that apply to a
+ * subject (both batch scripts; each defines `call`, redis.call, and `clock()`, the time now).
+ */
+const MATCH = `${MASK}-- Whether any decision is held, and the range lengths in use: read once, by the first look-up.
+local none, lens
+local function match(ip, ver, hex, user, device, country)
+  if none == nil then none = call('EXISTS', P .. 'd') == 0 end
+  if none then return {} end
+  local idx = {}
+  if ip ~= '' then
+    idx[#idx + 1] = P .. 'di:ip:' .. ip
+    if not lens then lens = call('HGETALL', P .. 'dl') end
+    for i = 1, #lens, 2 do
+      local v, len = string.match(lens[i], '^(%d):(%d+)$')
+      if v == ver then idx[#idx + 1] = P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)) end
+    end
+  end
+  if user ~= '' then idx[#idx + 1] = P .. 'di:user:' .. user end
+  if device ~= '' then idx[#idx + 1] = P .. 'di:device:' .. device end
+  if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
+  local found = {}
+  if #idx == 0 then return found end
+  for _, id in ipairs(call('SUNION', unpack(idx))) do
+    local exp = tonumber(call('ZSCORE', P .. 'dx', id))
+    if exp and exp > clock() then
+      local j = call('HGET', P .. 'd', id)
+      if j then found[#found + 1] = j end
+    end
+  end
+  return found
+end
+`;
+
+/**
  * One batch of counter operations, in order. KEYS: the keys the operations
  * name, in order; ARGV[4..]: the operations, each a code and its arguments:
  *   i by ttl           add to a counter (1 key)           -> the new count
@@ -170,36 +204,9 @@ local function del(key)
 end
 
 ${COUNTER_ADD}
-${MASK}
--- Whether any decision is held, and the range lengths in use: read once, by the first look-up.
-local none, lens
-local function match(ip, ver, hex, user, device, country)
-  if none == nil then none = redis.call('EXISTS', P .. 'd') == 0 end
-  if none then return {} end
-  local idx = {}
-  if ip ~= '' then
-    idx[#idx + 1] = P .. 'di:ip:' .. ip
-    if not lens then lens = redis.call('HGETALL', P .. 'dl') end
-    for i = 1, #lens, 2 do
-      local v, len = string.match(lens[i], '^(%d):(%d+)$')
-      if v == ver then idx[#idx + 1] = P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)) end
-    end
-  end
-  if user ~= '' then idx[#idx + 1] = P .. 'di:user:' .. user end
-  if device ~= '' then idx[#idx + 1] = P .. 'di:device:' .. device end
-  if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
-  local found = {}
-  if #idx == 0 then return found end
-  for _, id in ipairs(redis.call('SUNION', unpack(idx))) do
-    local exp = tonumber(redis.call('ZSCORE', P .. 'dx', id))
-    if exp and exp > now then
-      local j = redis.call('HGET', P .. 'd', id)
-      if j then found[#found + 1] = j end
-    end
-  end
-  return found
-end
-
+local call = redis.call
+local function clock() return now end
+${MATCH}
 local out = {}
 local events, keep = {}, nil
 local a = 4
@@ -383,35 +390,7 @@ if TEXT then
   end
 end
 
-${MASK}
-local none, lens
-local function match(ip, ver, hex, user, device, country)
-  if none == nil then none = call('EXISTS', P .. 'd') == 0 end
-  if none then return {} end
-  local idx = {}
-  if ip ~= '' then
-    idx[#idx + 1] = P .. 'di:ip:' .. ip
-    if not lens then lens = call('HGETALL', P .. 'dl') end
-    for i = 1, #lens, 2 do
-      local v, len = string.match(lens[i], '^(%d):(%d+)$')
-      if v == ver then idx[#idx + 1] = P .. 'di:r' .. v .. ':' .. len .. ':' .. mask(hex, tonumber(len)) end
-    end
-  end
-  if user ~= '' then idx[#idx + 1] = P .. 'di:user:' .. user end
-  if device ~= '' then idx[#idx + 1] = P .. 'di:device:' .. device end
-  if country ~= '' then idx[#idx + 1] = P .. 'di:country:' .. country end
-  local found = {}
-  if #idx == 0 then return found end
-  for _, id in ipairs(call('SUNION', unpack(idx))) do
-    local exp = tonumber(call('ZSCORE', P .. 'dx', id))
-    if exp and exp > clock() then
-      local j = call('HGET', P .. 'd', id)
-      if j then found[#found + 1] = j end
-    end
-  end
-  return found
-end
-
+${MATCH}
 local out, events, keep = {}, {}, nil
 local a, p = 5, 1
 for o = 1, #OPS do
