@@ -320,7 +320,8 @@ export class LoginKeys {
     const sprayBucket = Math.floor(now / this.#sprayWindowMs);
     // A window two windows old: its key goes at this attempt, with or without a password.
     if (sprayBucket - 1 > this.#sprayFloor) this.#dropSprayKeys(sprayBucket);
-    if (a.password && (k.now === 0 || Math.floor(k.now / this.#sprayWindowMs) !== sprayBucket)) {
+    // (A trusted device's attempt is not counted among a password's failing accounts: no keys.)
+    if (a.password && k.deviceDay === '' && (k.now === 0 || Math.floor(k.now / this.#sprayWindowMs) !== sprayBucket)) {
       k.sprayNow = this.sprayKey(a.password, sprayBucket);
       k.sprayPrev = this.sprayKey(a.password, sprayBucket - 1);
     }

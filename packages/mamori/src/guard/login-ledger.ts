@@ -103,6 +103,8 @@ export interface Tally {
 }
 
 const NONE: number[] = [];
+/** Where a failure's ops (#failureOps) put a trusted device's day counts: after the pair's alone for a trusted attempt (by 0), after the pair's, the account's and the site's for an untrusted one. */
+const DEVICE_AT = [1, 3] as const;
 const NO_DISTINCT: readonly DistinctOp[] = Object.freeze([]);
 /** With a store whose clock is not in this process: how far its clock may run ahead of the guard's. */
 const HELD_AT_SKEW_MS = 5000;
@@ -214,18 +216,23 @@ export class LoginLedger {
   /**
    * The counts one failure adds. The (account, source) count lives for its window plus the
    * longest back-off, so that waiting a lock out does not reset it; a trusted device's failure
-   * also counts against its day's budget (never reset by a success).
+   * counts against its day's budget (never reset by a success). A trusted device (by 0) adds to
+   * nothing else: no op for the account's or the site's count, which it does not add to (an op
+   * adding 0 would only make an empty counter). Its day's counts come after the untrusted
+   * ops' place: DEVICE_AT[by].
    */
   #failureOps(k: AttemptKeys, by: number, siteKey = k.siteNow): CounterOp[] {
     const l = this.#life;
-    const ops = [
-      // (Every op the same shape, { key, by, ttlMs }: the store's loop reads them through one map.)
-      { key: k.userSource, by: 1, ttlMs: l.pair },
-      // The account's count never reads lower for a flood of other keys (see CounterOp.floor): its
-      // limit holds however many keys an attacker pushes through the store.
-      { key: k.user, by, ttlMs: l.account, floor: true },
-      { key: siteKey, by, ttlMs: l.site },
-    ];
+    // (Every op the same shape, { key, by, ttlMs }: the store's loop reads them through one map.)
+    const ops: CounterOp[] = [{ key: k.userSource, by: 1, ttlMs: l.pair }];
+    if (by !== 0) {
+      ops.push(
+        // The account's count never reads lower for a flood of other keys (see CounterOp.floor): its
+        // limit holds however many keys an attacker pushes through the store.
+        { key: k.user, by, ttlMs: l.account, floor: true },
+        { key: siteKey, by, ttlMs: l.site },
+      );
+    }
     if (k.deviceDay) ops.push({ key: k.deviceDay, by: 1, ttlMs: l.deviceDay }, { key: k.deviceUserDay, by: 1, ttlMs: l.deviceDay });
     return ops;
   }
@@ -271,15 +278,23 @@ export class LoginLedger {
     const st = this.#store;
     const k = this.now(a, who);
     const by = who.by;
-    // The closed site window changes little: read it at most once a second.
-    who.prevKnown = k.sitePrev === this.#keys.sitePrev && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
-    const readKeys = who.prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
-    if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
-    // Last: the source's challenge level, so that a challenge's difficulty needs no round of its own.
-    readKeys.push(k.solvedFailures);
+    let readKeys: string[];
+    if (by === 0) {
+      // A trusted device is judged on its pair's lock and count and its day's budgets only; the
+      // account's failures are read for the notice its success may give (see LoginGuard's report).
+      who.prevKnown = true;
+      readKeys = [k.backoff, k.user, k.solvedFailures];
+      who.distinct = NO_DISTINCT;
+    } else {
+      // The closed site window changes little: read it at most once a second.
+      who.prevKnown = k.sitePrev === this.#keys.sitePrev && k.now >= this.#sitePrevAt && k.now - this.#sitePrevAt < SITE_PREV_FRESH_MS;
+      readKeys = who.prevKnown ? [k.backoff, k.source] : [k.backoff, k.source, k.sitePrev];
+      if (k.sprayNow) readKeys.push(k.sprayNow, k.sprayPrev!);
+      // Last: the source's challenge level, so that a challenge's difficulty needs no round of its own.
+      readKeys.push(k.solvedFailures);
+      who.distinct = this.#distinctOps(who, k);
+    }
     who.reads = readKeys.length;
-    // A trusted device is not counted among a source's or a password's failing accounts.
-    who.distinct = by === 0 ? NO_DISTINCT : this.#distinctOps(who, k);
     // One round: the set additions are issued after the reads, so a backend that applies
     // calls in order (all of ours) reads the counts before them. One that did not would see
     // an addition as not new, and never take it back: counts would only be stricter.
@@ -294,20 +309,40 @@ export class LoginLedger {
     const st = this.#store;
     const k = who.k;
     const by = who.by;
-    const prevKnown = who.prevKnown;
     const distinct = who.distinct;
     // When the holds were taken, in the store's time: a reading of its clock after they all were.
     // A store with no clock here (a remote one) is read through the guard's, with a margin for
     // the two clocks' skew: a hold looks its own marker's unless that came back later than that.
     const heldAt = st.clock ? st.clock.now() : this.#clock.now() + HELD_AT_SKEW_MS;
+    const dev = DEVICE_AT[by === 0 ? 0 : 1];
+    const deviceDay = counted[dev] ?? 0;
+    const deviceUserDay = counted[dev + 1] ?? 0;
+    if (by === 0) {
+      // (see round: the account's count read, not added to; nothing of the site's, the source's or a password's)
+      const user = values[1] ?? 0;
+      const r: Reservation = { userSource: counted[0] ?? 1, user, site: 0, sourceUsers: 0, sprayUsers: 0, deviceDay, deviceUserDay, by, siteKey: k.siteNow, marks: distinct, heldAt };
+      who.pending = r;
+      return {
+        userSource: r.userSource - 1,
+        user,
+        site: 0,
+        backoffUntil: values[0] ?? 0,
+        sourceUsers: 0,
+        spray: 0,
+        deviceDay: Math.max(0, deviceDay - 1),
+        deviceUserDay: Math.max(0, deviceUserDay - 1),
+        challengeLevel: Math.max(0, values[2] ?? 0),
+        decisions: found,
+      };
+    }
     let sitePrev = this.#sitePrevValue;
-    if (!prevKnown) {
+    if (!who.prevKnown) {
       sitePrev = values[2] ?? 0;
       this.#sitePrevValue = sitePrev;
       this.#sitePrevAt = k.now;
     }
     // The spray windows' reads, present only when the attempt came with a password; the challenge level last.
-    const sprayAt = prevKnown ? 2 : 3;
+    const sprayAt = who.prevKnown ? 2 : 3;
     const levelAt = who.reads - 1;
     const sprayNow = levelAt > sprayAt ? values[sprayAt]! : 0;
     const sprayPrev = levelAt > sprayAt + 1 ? values[sprayAt + 1]! : 0;
@@ -317,8 +352,8 @@ export class LoginLedger {
       site: counted[2] ?? by,
       sourceUsers: distinct.length > 0 ? members[0]! : (values[1] ?? 0),
       sprayUsers: distinct.length > 1 ? members[1]! : sprayNow,
-      deviceDay: counted[3] ?? 0,
-      deviceUserDay: counted[4] ?? 0,
+      deviceDay,
+      deviceUserDay,
       by,
       siteKey: k.siteNow,
       marks: distinct,
@@ -334,8 +369,8 @@ export class LoginLedger {
       backoffUntil: values[0] ?? 0,
       sourceUsers: values[1] ?? 0,
       spray: Math.max(sprayNow, sprayPrev),
-      deviceDay: (counted[3] ?? 1) - 1,
-      deviceUserDay: (counted[4] ?? 1) - 1,
+      deviceDay: Math.max(0, deviceDay - 1),
+      deviceUserDay: Math.max(0, deviceUserDay - 1),
       challengeLevel: Math.max(0, values[levelAt] ?? 0),
       decisions: found,
     };
@@ -398,14 +433,16 @@ export class LoginLedger {
     const k = this.now(a, who);
     const trusted = who.device !== undefined;
     const [counted, members] = await Promise.all([st.increment(this.#failureOps(k, trusted ? 0 : 1)), trusted ? NONE : st.addDistinct(this.#distinctOps(who, k))]);
+    // (A trusted device's failure adds to neither the account's nor the site's count: see #failureOps.)
+    const dev = DEVICE_AT[trusted ? 0 : 1];
     return {
       userSource: counted[0] ?? 0,
-      user: counted[1] ?? 0,
-      site: counted[2] ?? 0,
+      user: trusted ? 0 : (counted[1] ?? 0),
+      site: trusted ? 0 : (counted[2] ?? 0),
       sourceUsers: members[0] ?? 0,
       sprayUsers: members[1] ?? 0,
-      deviceDay: counted[3] ?? 0,
-      deviceUserDay: counted[4] ?? 0,
+      deviceDay: counted[dev] ?? 0,
+      deviceUserDay: counted[dev + 1] ?? 0,
     };
   }
 }
