@@ -309,6 +309,8 @@ function flow(src: string): FlowFinding[] {
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
+  // Variables assigned a name spelled from characters picked out of a string one at a time.
+  const pickedVars = new Set<string>();
   // Functions of the file, with their parameters: request input passed to one taints the parameter
   // in its body (one level: `function run($c) { system($c); } run($_POST['c']);`).
   // Only functions whose body runs code or commands or writes files are followed into.
@@ -616,6 +618,9 @@ function flow(src: string): FlowFinding[] {
       const alias = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
+      // A name spelled out of single characters picked from a string by position
+      // ($f = $s[2] . $s[9] . $s[9] . $s[0]: the string scrambled, the name nowhere in the file, S23)
+      if (rhs.length <= 400 && PICKED_NAME.test(rhs)) pickedVars.add(name);
     }
     // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q; preg_match(.., $_GET[c], $m), array_push($a, $_GET[c])
     for (const c of outCalls()) if (c.read.some((p) => direct(p, c.at))) for (const name of c.into) taint(name, c.at);
@@ -784,7 +789,7 @@ function flow(src: string): FlowFinding[] {
     if (literals().text[m.index!] === 1) continue;
     const name = m[1]!;
     // (its arguments read only where they matter: a file of "$a(" is not read 4,000 characters at each)
-    const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
+    const wanted = sinkVars.has(name) || decodedVars.has(name) || pickedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
     const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     // (an element of a superglobal called: $_POST[0]($_POST[1]))
     if (isTaintedAt(name, m.index!) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
@@ -796,6 +801,8 @@ function flow(src: string): FlowFinding[] {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
     } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is decoded at run time ($${name})`, offset: m.index! });
+    } else if (pickedVars.has(name) && args && direct(args.first, m.index!)) {
+      add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is spelled from characters picked out of a string ($${name})`, offset: m.index! });
     } else if (extracted && args && /^\s*\$[A-Za-z_\x80-\xff]/.test(args.first) && !/^this$/i.test(name)) {
       add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
     }
@@ -1145,6 +1152,9 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
   return out;
 }
 
+// Four or more characters picked out of a variable by a constant position and joined:
+// $s[2] . $s['9'] . $s{9} . $s[0] (a function's name kept scrambled in the file).
+const PICKED_NAME = /^\s*(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*\.\s*){3,}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*$/;
 const CALLS_VARIABLE = /(?<![\w>:$])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(/;
 /** Whether a function's body calls one of its parameters as a function: `$a($b)`. */
 function callsParameter(params: string, body: string): boolean {
