@@ -621,6 +621,9 @@ function flow(src: string): FlowFinding[] {
       // A name spelled out of single characters picked from a string by position
       // ($f = $s[2] . $s[9] . $s[9] . $s[0]: the string scrambled, the name nowhere in the file, S23)
       if (rhs.length <= 400 && PICKED_NAME.test(rhs)) pickedVars.add(name);
+      // A name XORed out of packed bytes or a literal with a key ($f = pack('H*', '133f..') ^ $k:
+      // the key from the file's own name or a header, so the name is not in the file, S23)
+      if (rhs.length <= 400 && XOR_NAME.test(rhs)) decodedVars.add(name);
     }
     // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q; preg_match(.., $_GET[c], $m), array_push($a, $_GET[c])
     for (const c of outCalls()) if (c.read.some((p) => direct(p, c.at))) for (const name of c.into) taint(name, c.at);
@@ -761,7 +764,7 @@ function flow(src: string): FlowFinding[] {
       }
     }
   }
-  for (const f of callbackFlows(src, direct)) add(f);
+  for (const f of callbackFlows(src, direct, (n) => decodedVars.has(n) || pickedVars.has(n))) add(f);
   // A sink's name joined from literals in parentheses and called: ("sys" . "tem")($_GET['c']) (S19P-8)
   for (const m of src.matchAll(/\(\s*((?:["'][^"'\n]{0,40}["']\s*\.\s*){1,8}["'][^"'\n]{0,40}["'])\s*\)\s*\(/g)) {
     const fn = literalText(m[1]!)?.replace(/^\\/, '').toLowerCase();
@@ -1155,6 +1158,8 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
 // Four or more characters picked out of a variable by a constant position and joined:
 // $s[2] . $s['9'] . $s{9} . $s[0] (a function's name kept scrambled in the file).
 const PICKED_NAME = /^\s*(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*\.\s*){3,}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*$/;
+// A string XORed with another where one side is packed bytes or a literal: pack('H*', '..') ^ $k, '..' ^ $k, $k ^ "\x13.."
+const XOR_NAME = /^\s*@?\s*(?:(?:pack\s*\([^;]{0,200}?\)|"(?:[^"\\\n]|\\.){1,80}"|'(?:[^'\\\n]|\\.){1,80}')\s*\^\s*@?\s*(?:\$|pack\s*\(|["'])|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\^\s*(?:pack\s*\(|["']))/i;
 const CALLS_VARIABLE = /(?<![\w>:$])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(/;
 /** Whether a function's body calls one of its parameters as a function: `$a($b)`. */
 function callsParameter(params: string, body: string): boolean {
@@ -1668,7 +1673,7 @@ const CALLBACK_CALL = new RegExp(`${BARE}(${Object.keys(CALLBACK_AT).join('|')}|
  * input, `new ReflectionFunction(...)` of request input or of such a name then invoked with
  * request input, and `mb_ereg_replace` with the `e` option.
  */
-function callbackFlows(src: string, direct: (expr: string, at: number) => boolean): FlowFinding[] {
+function callbackFlows(src: string, direct: (expr: string, at: number) => boolean, hidden: (name: string) => boolean = () => false): FlowFinding[] {
   const out: FlowFinding[] = [];
   const sinkName = (a: string) => {
     // (a bare name is a string in PHP 7 when no constant has it: call_user_func_array(assert, ...))
@@ -1739,7 +1744,11 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     const ran = closureRuns(closureText(src, cb, m.index!));
     // (an argument that is an array literal holding request input: array_map(system(...), [$_GET['c']]), S20F)
     const given = (a: string) => direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!));
+    // (a callback held in a variable whose name is decoded or XORed at run time: $f = pack(..) ^ $k;
+    // array_intersect_uassoc([$_GET['c'] => 1], [1], $f), S23)
+    const held = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(cb)?.[1];
     if (ran && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
+    else if (held && hidden(held) && parts.some((a, i) => i !== at && (given(a) || (/ukey|uassoc/.test(fn) && SOURCE.test(a))))) out.push({ technique: 'request-input-exec', score: 85, description: `request input handed through ${fn}() to a function whose name is decoded at run time ($${held})`, offset: m.index! });
     else if (CLOSURE_ONLY.has(fn)) {
       // (a bare name, call_user_func_array(assert, [...]): the literal names are the callers pass's)
       const bare = BARE_SINK_NAME.exec(cb);
