@@ -309,6 +309,8 @@ function flow(src: string): FlowFinding[] {
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
+  // Variables assigned a name spelled from characters picked out of a string one at a time.
+  const pickedVars = new Set<string>();
   // Functions of the file, with their parameters: request input passed to one taints the parameter
   // in its body (one level: `function run($c) { system($c); } run($_POST['c']);`).
   // Only functions whose body runs code or commands or writes files are followed into.
@@ -616,6 +618,12 @@ function flow(src: string): FlowFinding[] {
       const alias = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
       if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
+      // A name spelled out of single characters picked from a string by position
+      // ($f = $s[2] . $s[9] . $s[9] . $s[0]: the string scrambled, the name nowhere in the file, S23)
+      if (rhs.length <= 400 && PICKED_NAME.test(rhs)) pickedVars.add(name);
+      // A name XORed out of packed bytes or a literal with a key ($f = pack('H*', '133f..') ^ $k:
+      // the key from the file's own name or a header, so the name is not in the file, S23)
+      if (rhs.length <= 400 && XOR_NAME.test(rhs)) decodedVars.add(name);
     }
     // parse_str($_SERVER['QUERY_STRING'], $q): the request's parameters in $q; preg_match(.., $_GET[c], $m), array_push($a, $_GET[c])
     for (const c of outCalls()) if (c.read.some((p) => direct(p, c.at))) for (const name of c.into) taint(name, c.at);
@@ -756,7 +764,7 @@ function flow(src: string): FlowFinding[] {
       }
     }
   }
-  for (const f of callbackFlows(src, direct)) add(f);
+  for (const f of callbackFlows(src, direct, (n) => decodedVars.has(n) || pickedVars.has(n))) add(f);
   // A sink's name joined from literals in parentheses and called: ("sys" . "tem")($_GET['c']) (S19P-8)
   for (const m of src.matchAll(/\(\s*((?:["'][^"'\n]{0,40}["']\s*\.\s*){1,8}["'][^"'\n]{0,40}["'])\s*\)\s*\(/g)) {
     const fn = literalText(m[1]!)?.replace(/^\\/, '').toLowerCase();
@@ -784,7 +792,7 @@ function flow(src: string): FlowFinding[] {
     if (literals().text[m.index!] === 1) continue;
     const name = m[1]!;
     // (its arguments read only where they matter: a file of "$a(" is not read 4,000 characters at each)
-    const wanted = sinkVars.has(name) || decodedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
+    const wanted = sinkVars.has(name) || decodedVars.has(name) || pickedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
     const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     // (an element of a superglobal called: $_POST[0]($_POST[1]))
     if (isTaintedAt(name, m.index!) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
@@ -796,6 +804,8 @@ function flow(src: string): FlowFinding[] {
       add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkVars.get(name)}() through the variable $${name}`, offset: m.index! });
     } else if (decodedVars.has(name) && args && direct(args.first, m.index!)) {
       add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is decoded at run time ($${name})`, offset: m.index! });
+    } else if (pickedVars.has(name) && args && direct(args.first, m.index!)) {
+      add({ technique: 'request-input-exec', score: 90, description: `request input passed to a function whose name is spelled from characters picked out of a string ($${name})`, offset: m.index! });
     } else if (extracted && args && /^\s*\$[A-Za-z_\x80-\xff]/.test(args.first) && !/^this$/i.test(name)) {
       add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
     }
@@ -1145,6 +1155,11 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
   return out;
 }
 
+// Four or more characters picked out of a variable by a constant position and joined:
+// $s[2] . $s['9'] . $s{9} . $s[0] (a function's name kept scrambled in the file).
+const PICKED_NAME = /^\s*(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*\.\s*){3,}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*$/;
+// A string XORed with another where one side is packed bytes or a literal: pack('H*', '..') ^ $k, '..' ^ $k, $k ^ "\x13.."
+const XOR_NAME = /^\s*@?\s*(?:(?:pack\s*\([^;]{0,200}?\)|"(?:[^"\\\n]|\\.){1,80}"|'(?:[^'\\\n]|\\.){1,80}')\s*\^\s*@?\s*(?:\$|pack\s*\(|["'])|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\^\s*(?:pack\s*\(|["']))/i;
 const CALLS_VARIABLE = /(?<![\w>:$])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(/;
 /** Whether a function's body calls one of its parameters as a function: `$a($b)`. */
 function callsParameter(params: string, body: string): boolean {
@@ -1658,7 +1673,7 @@ const CALLBACK_CALL = new RegExp(`${BARE}(${Object.keys(CALLBACK_AT).join('|')}|
  * input, `new ReflectionFunction(...)` of request input or of such a name then invoked with
  * request input, and `mb_ereg_replace` with the `e` option.
  */
-function callbackFlows(src: string, direct: (expr: string, at: number) => boolean): FlowFinding[] {
+function callbackFlows(src: string, direct: (expr: string, at: number) => boolean, hidden: (name: string) => boolean = () => false): FlowFinding[] {
   const out: FlowFinding[] = [];
   const sinkName = (a: string) => {
     // (a bare name is a string in PHP 7 when no constant has it: call_user_func_array(assert, ...))
@@ -1729,7 +1744,11 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
     const ran = closureRuns(closureText(src, cb, m.index!));
     // (an argument that is an array literal holding request input: array_map(system(...), [$_GET['c']]), S20F)
     const given = (a: string) => direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!));
+    // (a callback held in a variable whose name is decoded or XORed at run time: $f = pack(..) ^ $k;
+    // array_intersect_uassoc([$_GET['c'] => 1], [1], $f), S23)
+    const held = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(cb)?.[1];
     if (ran && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${ran} through the closure ${fn}() calls with it`, offset: m.index! });
+    else if (held && hidden(held) && parts.some((a, i) => i !== at && (given(a) || (/ukey|uassoc/.test(fn) && SOURCE.test(a))))) out.push({ technique: 'request-input-exec', score: 85, description: `request input handed through ${fn}() to a function whose name is decoded at run time ($${held})`, offset: m.index! });
     else if (CLOSURE_ONLY.has(fn)) {
       // (a bare name, call_user_func_array(assert, [...]): the literal names are the callers pass's)
       const bare = BARE_SINK_NAME.exec(cb);

@@ -961,6 +961,9 @@ rule mamori_aspx_powershell_input {
     // not input: a status page running a fixed script was malicious 85, S22R-8)
     $in1 = /(AddScript\s*\(\s*[^;]{0,80}|=\s*)(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\s*[;)+,]/
     $in2 = /Request\s*(\.\s*(Form|QueryString|Params|Item))?\s*\[/ nocase
+    // (a TextBox's text trimmed or its length tested, as input is: then handed to a helper that builds
+    // the pipeline, Run(Box.Text.Trim()), S23; a label written is not trimmed)
+    $in3 = /\w{1,40}\s*\.\s*Text\s*\.\s*(Trim(Start|End)?\s*\(|Length\b)/
   condition:
     any of ($ps*) and $add and any of ($in*)
 }
@@ -1032,6 +1035,22 @@ rule mamori_aspx_logon_impersonation {
     $in = /\.\s*Text\b/
   condition:
     $dll and $logon and $imp and $in
+}
+
+rule mamori_aspx_impersonated_file_access {
+  meta:
+    score = 40
+    technique = "aspx-exec"
+    description = "ASP.NET page logged on as another Windows account (LogonUser, impersonation) reading, listing or deleting the files a form field names"
+  strings:
+    $dll = /DllImport\s*\(\s*"advapi32(\.dll)?"/ nocase
+    $logon = /\bLogonUser[AW]?\s*\(/
+    $imp = /\b(Impersonate|ImpersonateLoggedOnUser|DuplicateToken)\s*\(/
+    // (the path an element of what a TextBox held, split, or the text itself: not a fixed file or MapPath)
+    $fs = /\b(File\s*\.\s*(ReadAllText|ReadAllBytes|ReadAllLines|OpenRead|OpenText|Delete|Copy|Move)|Directory\s*\.\s*(GetFiles|GetDirectories|GetFileSystemEntries|Delete))\s*\(\s*(this\s*\.\s*)?\w{1,40}\s*(\[|\.\s*Text\b)/
+    $in = /\.\s*Text\b/
+  condition:
+    all of them
 }
 
 rule mamori_aspx_config_editor {
