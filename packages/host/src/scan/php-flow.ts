@@ -50,6 +50,7 @@ const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
 const RESULT_CALLED = new RegExp(`${BARE}(file_get_contents|file|fgets|stream_get_contents|base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|rawurldecode|trim|implode|join|strtolower|getenv)\\s*\\(`, 'gi');
 const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi');
 const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy|rename)\\s*\\(`, 'gi');
+const MOVES_UPLOAD = new RegExp(`${BARE}move_uploaded_file\\s*\\(`, 'i');
 /** What an uploader that looks at its files does: extensions, types, image tests, allow lists. */
 // (and a pattern matched against the client's name: S20F-4, adminer's upload plugin, preg_match("~\\.($this->extensions)$~", $_FILES[$n]["name"]))
 const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextensions?\b|\bpreg_match\s*\([^;]{0,300}\[\s*["']name["']\s*\]/i;
@@ -176,7 +177,8 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
-  return SOURCE.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  // (move_uploaded_file takes nothing but an upload: under register_globals its name is any variable, S23 set E)
+  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -602,8 +604,9 @@ function flow(src: string): FlowFinding[] {
       } else if (given) taint(name, m.index!);
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
-      // (and Closure::fromCallable('system'), system(...): S20F)
-      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs);
+      // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
+      // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
+      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? BARE_SINK_NAME.exec(rhs);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
       // A short string put together from literals and variables holding them ($a = 'sys'; $c = $a . 'tem')
       // ($c = 'sys'; $c .= 'tem': the value appended to)
@@ -756,7 +759,9 @@ function flow(src: string): FlowFinding[] {
       // (the upload's temporary file, or a variable the file gives it: $tmp = $_FILES['f']['tmp_name'])
       const held = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(parts[0]!)?.[1];
       const tmpVar = held !== undefined && new RegExp(`\\$${held}\\s*=\\s*\\$_FILES\\s*\\[[^\\]\\n]{1,80}\\]\\s*\\[\\s*["']tmp_name["']\\s*\\]`).test(src);
-      if (parts.length < 2 || !(tmpVar || /\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b|\[\s*["']tmp_name["']\s*\]/.test(parts[0]!))) continue;
+      // (move_uploaded_file moves nothing but an upload, whatever its first argument is called)
+      const upload = m[1]!.toLowerCase() === 'move_uploaded_file' || tmpVar || /\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b|\[\s*["']tmp_name["']\s*\]/.test(parts[0]!);
+      if (parts.length < 2 || !upload) continue;
       const asPhp = /^\s*["'][^"']{0,200}\.(?:php\d?|phtml|phar)["']\s*$/i.test(parts[1]!);
       if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || (clientName && !/^\s*["']/.test(parts[1]!))))) {
         add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });
