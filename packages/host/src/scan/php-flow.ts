@@ -196,21 +196,33 @@ function codeSize(src: string): number {
   return blankPhp(src, false).replace(/\s+/g, '').length;
 }
 
-/** A run of comments (each bounded): what sits between a name and its "(" in `system/**\/(...)`. */
-const COMMENT_RUN = /(?=[\/#])(?<=[\w\]]\s*)(?:\/\*(?:[^*]|\*(?!\/)){0,400}\*\/\s*|(?:#(?!\[)|\/\/)[^\n]{0,400}\n\s*)+/g;
+/** A comment that starts after a name or a "]" (and spaces): where a run of comments may sit between a name and its "(" in `system/**\/(...)`. */
+const COMMENT_AFTER_NAME = /[\w\]]\s*(?=\/\*|\/\/|#(?!\[))/g;
 
 /**
- * A name, then comments, then "(" or "[". Each run of comments is read once, then what is before
- * and after it (S19R-13: one pattern from each name's character read every comment line after it
- * again, 153 s for 512 KiB of "// a" lines).
+ * Whether a run of comments (and spaces) sits between a name (or "]") and a "(" or "[".
+ * Walked by hand, each run once: a regex repeating over the run kept a backtracking frame per
+ * comment, and 16 MiB of comment lines overflowed the stack (S22R-13).
  */
-function commentInCall(src: string): boolean {
-  for (const m of src.matchAll(COMMENT_RUN)) {
-    const next = src[m.index! + m[0].length];
-    if (next !== '(' && next !== '[') continue;
-    let i = m.index! - 1;
-    while (i >= 0 && /\s/.test(src[i]!)) i--;
-    if (i >= 0 && /[\w\]]/.test(src[i]!)) return true;
+export function commentInCall(src: string): boolean {
+  const re = new RegExp(COMMENT_AFTER_NAME.source, 'g');
+  for (let m = re.exec(src); m; m = re.exec(src)) {
+    let i = m.index + m[0].length;
+    for (;;) {
+      if (src.startsWith('/*', i)) {
+        const end = src.indexOf('*/', i + 2);
+        if (end < 0) return false;
+        i = end + 2;
+      } else if (src.startsWith('//', i) || (src[i] === '#' && src[i + 1] !== '[')) {
+        const end = src.indexOf('\n', i);
+        if (end < 0) return false;
+        i = end + 1;
+      } else break;
+      while (i < src.length && /\s/.test(src[i]!)) i++;
+    }
+    if (src[i] === '(' || src[i] === '[') return true;
+    // (the run is not read again from a later start inside it)
+    re.lastIndex = Math.max(re.lastIndex, i);
   }
   return false;
 }
