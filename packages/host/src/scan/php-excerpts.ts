@@ -19,6 +19,20 @@ export interface Excerpt {
   /** Where it starts and ends in the text (whole statements). */
   readonly start: number;
   readonly end: number;
+  /**
+   * Definitions elsewhere in the file of what the excerpt calls, which run code or commands (a
+   * function, a closure held in a variable): read with it, before it. A shell split in two, its
+   * helper defined at the file's top and called with input at its end, is read whole (S22R-11).
+   */
+  readonly defs?: readonly { start: number; end: number }[];
+}
+
+/** A definition that runs code or a command: where it is, and how a call of it reads. */
+interface Runner {
+  start: number;
+  end: number;
+  /** `name` for a function, `$name` for a variable holding a closure. */
+  name: string;
 }
 
 /** Excerpts per file, at most. */
@@ -56,6 +70,14 @@ const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES
  */
 const MAX_POINTS = 1 << 20;
 
+/** What makes a definition worth reading with its callers: it runs code or a command. */
+const RUNS = /(?<![\w>$:\\])(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(/i;
+/** A function declared, or a closure assigned to a variable (its "{" or "=>" found after). */
+const DEFINES = /(?<![\w>$:\\])function\s+&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function\b|fn\s*\()/gi;
+/** Definitions linked per file, and per excerpt, at most. */
+const MAX_RUNNERS = 32;
+const MAX_DEFS = 4;
+
 function positions(re: RegExp, src: string): number[] {
   const out: number[] = [];
   re.lastIndex = 0;
@@ -75,13 +97,16 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   // (points and input in comments are not points: decoys there are free to write, S22R-1)
   const bare = stripComments(src);
   const inputs = positions(INPUT, bare);
-  const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, bare).filter((p) => {
+  const code = codeOnly(src);
+  const runners = inputs.length === 0 ? [] : runnersOf(bare, code);
+  // (a call of such a definition is a point too: `helper($_POST['c'])` calls nothing telling by name)
+  const calls = runners.length === 0 ? [] : positions(callsOf(runners), bare).filter((q) => !runners.some((r) => r.start <= q && q < r.end));
+  const near = inputs.length === 0 ? [] : [...positions(NEAR_INPUT, bare), ...calls].filter((p) => {
     const k = firstAbove(inputs, p);
     return (k > 0 && p - inputs[k - 1]! <= MAX_EXCERPT) || (k < inputs.length && inputs[k]! - p <= MAX_EXCERPT);
   });
   const points = [...positions(STRONG, bare), ...near].sort((a, b) => a - b);
   if (points.length === 0) return [];
-  const code = codeOnly(src);
   // One walk: for each point, the block it is in (the index of its "{", -1 for the file's top
   // level); for each block, where its statements end (after a ";" or a "}" at its own depth).
   const stack: number[] = [-1];
@@ -168,11 +193,79 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
         grew = true;
       }
     }
-    out.push({ start, end });
+    const defs = linked(runners, bare, start, end);
+    out.push(defs.length > 0 ? { start, end, defs } : { start, end });
     // (points left past the last excerpt a file may have: MAX_EXCERPTS decoys before a shell keep it
     // unread, S22R-5)
     if (out.length === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
   }
   // (in order already: each starts at or past the end of the one before)
+  return out;
+}
+
+/**
+ * The file's definitions (up to MAX_RUNNERS, each of at most MAX_EXCERPT bytes) that run code or a
+ * command: functions, and closures assigned to a variable, whole (to the "}" of their body, and a
+ * closure to its ";"). `bare`: the text without comments; `code`: with only its code.
+ */
+function runnersOf(bare: string, code: string): Runner[] {
+  const out: Runner[] = [];
+  DEFINES.lastIndex = 0;
+  for (let m = DEFINES.exec(code); m && out.length < MAX_RUNNERS; m = DEFINES.exec(code)) {
+    const start = m.index;
+    // the body: from the first "{" (a closure's "use (...)" before it), or an arrow function's expression, to its end
+    let end = -1;
+    const brace = code.indexOf('{', start);
+    const arrow = m[2] !== undefined && /fn\s*\($/.test(m[0]) ? code.indexOf('=>', start) : -1;
+    if (arrow >= 0 && (brace < 0 || arrow < brace)) end = code.indexOf(';', arrow);
+    // (not a declaration without a body, an interface's or an abstract one: a ";" before any "{")
+    else if (brace >= 0 && brace - start < 512 && !code.slice(start, brace).includes(';')) {
+      let depth = 0;
+      for (let i = brace; i < code.length && i - start <= MAX_EXCERPT; i++) {
+        const c = code.charCodeAt(i);
+        if (c === 123) depth++;
+        else if (c === 125 && --depth === 0) {
+          end = i + 1;
+          break;
+        }
+      }
+      // (a closure's statement ends at its ";")
+      if (end > 0 && m[2] !== undefined) {
+        const semi = code.indexOf(';', end);
+        end = semi >= 0 && semi - end < 64 ? semi + 1 : end;
+      }
+    }
+    if (end < 0 || end - start > MAX_EXCERPT) continue;
+    if (!RUNS.test(bare.slice(start, end))) continue;
+    out.push({ start, end, name: m[1] !== undefined ? m[1] : `$${m[2]!}` });
+    DEFINES.lastIndex = end;
+  }
+  return out;
+}
+
+/** One pattern for the calls of the definitions: `name(` (not a method's, nor the declaration), `$name(`. */
+function callsOf(runners: readonly Runner[]): RegExp {
+  const fns = runners.filter((r) => !r.name.startsWith('$')).map((r) => r.name);
+  const vars = runners.filter((r) => r.name.startsWith('$')).map((r) => r.name.slice(1));
+  const alts: string[] = [];
+  if (fns.length) alts.push(`(?<![\\w>$:\\\\]|function\\s{1,16}&?\\s{0,16})(?:${fns.join('|')})\\s*\\(`);
+  if (vars.length) alts.push(`\\$(?:${vars.join('|')})\\s*\\(`);
+  return new RegExp(alts.join('|'), 'gi');
+}
+
+/** The definitions an excerpt calls and does not hold, up to MAX_DEFS and an excerpt's length in all. */
+function linked(runners: readonly Runner[], bare: string, start: number, end: number): { start: number; end: number }[] {
+  if (runners.length === 0) return [];
+  const text = bare.slice(start, end);
+  const out: { start: number; end: number }[] = [];
+  let bytes = 0;
+  for (const r of runners) {
+    if (out.length >= MAX_DEFS) break;
+    if (r.start >= start && r.end <= end) continue;
+    const call = r.name.startsWith('$') ? new RegExp(`\\$${r.name.slice(1)}\\s*\\(`, 'i') : new RegExp(`(?<![\\w>$:\\\\])${r.name}\\s*\\(`, 'i');
+    if (!call.test(text) || bytes + (r.end - r.start) > MAX_EXCERPT) continue;
+    bytes += r.end - r.start;
+    out.push({ start: r.start, end: r.end });
+  }
   return out;
 }

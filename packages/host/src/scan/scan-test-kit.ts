@@ -77,3 +77,50 @@ export function runJavaScriptlet(dir: string, scriptlet: string): string {
   if (c.status !== 0) throw new Error(`javac: ${c.stderr}`);
   return spawnSync('java', ['-cp', d, 'T'], { encoding: 'utf8', timeout: 60_000 }).stdout;
 }
+
+/**
+ * A long, legitimate-looking PHP file of our own: classes with methods, doc comments, regexes
+ * with "^" and "${", heredocs, a form handler that escapes what it prints, arrays of settings.
+ */
+export function longFile(kib: number): string {
+  const parts = ['<?php\n/**\n * Shop helpers.\n */\nnamespace Shop\\Util;\n\n'];
+  for (let i = 0; parts.join('').length < kib * 1024; i++) {
+    parts.push(`/**
+ * Formats price ${i} for display.
+ *
+ * @param float $amount the amount
+ * @return string
+ */
+function format_price_${i}($amount, $currency = 'JPY') {
+    $symbols = ['JPY' => '¥', 'USD' => '$', 'EUR' => '€'];
+    if (!preg_match('/^[A-Z]{3}$/', $currency)) {
+        $currency = 'JPY';
+    }
+    $text = number_format((float) $amount, $currency === 'JPY' ? 0 : 2);
+    return "{$symbols[$currency]}{$text}";
+}
+
+class Cart_${i} {
+    private $items = [];
+    private $label = <<<EOT
+Cart number ${i}
+EOT;
+    public function add($sku, $qty = 1) {
+        $sku = preg_replace('/[^A-Za-z0-9_-]/', '', (string) $sku);
+        $this->items[$sku] = ($this->items[$sku] ?? 0) + max(1, (int) $qty);
+        return $this;
+    }
+    public function total(array $prices) {
+        $sum = 0;
+        foreach ($this->items as $sku => $qty) {
+            $sum += ($prices[$sku] ?? 0) * $qty;
+        }
+        return $sum;
+    }
+}
+
+`);
+    if (i % 5 === 0) parts.push(`if (isset($_GET['sku_${i}'])) {\n    echo htmlspecialchars((string) $_GET['sku_${i}'], ENT_QUOTES, 'UTF-8');\n}\n\n`);
+  }
+  return parts.join('');
+}

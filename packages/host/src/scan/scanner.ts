@@ -265,15 +265,28 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // shell after them, S22R-5)
     if (info.capped) out.push({ rule: 'mamori:excerpts-capped', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `more than ${MAX_EXCERPTS} places of code run from text, dynamic calls or commands with request input beside them: those past the first ${MAX_EXCERPTS} excerpts were not read on their own` });
     for (const e of excerpts) {
-      if (!spend(budget, e.end - e.start)) break;
-      const inner = Buffer.from(`<?php ${text.slice(e.start, e.end)}`, 'latin1');
+      const defs = e.defs ?? [];
+      if (!spend(budget, e.end - e.start + defs.reduce((n, d) => n + d.end - d.start, 0))) break;
+      // (the definitions it calls first, each on lines of its own: a closure is assigned before its call)
+      const defText = defs.map((d) => `${text.slice(d.start, d.end)}\n`).join('');
+      const inner = Buffer.from(`<?php ${defText}${text.slice(e.start, e.end)}`, 'latin1');
       const code = inner.toString('latin1');
       const found = confirmOutsideComments(yaraFindings(inner, path, ['excerpt']), inner, code, path, 'php').filter((f) => !TINY_FILE_RULES.has(f.rule) && !signatures.some((o) => o.rule === f.rule));
       analyse(inner, code, path, 'php', 1, ['excerpt'], found, budget);
       const first = lineAt(data, e.start);
+      // Lines of the excerpt's text back to the file's: those of each definition, then the excerpt's own.
+      const spans = defs.map((d) => ({ from: lineAt(data, d.start), lines: lineCount(text.slice(d.start, d.end)) + 1 }));
+      const fileLine = (l: number): number => {
+        for (const s of spans) {
+          if (l <= s.lines) return s.from + l - 1;
+          l -= s.lines;
+        }
+        return first + l - 1;
+      };
+      const where = `the statements of lines ${first} to ${lineAt(data, e.end)}${spans.length ? ` with the definition${spans.length > 1 ? 's' : ''} they call (line${spans.length > 1 ? 's' : ''} ${spans.map((s) => s.from).join(', ')})` : ''}`;
       for (const f of found) {
         if (out.some((o) => o.rule === f.rule && (o.description === f.description || o.layers?.[0] === 'excerpt'))) continue;
-        out.push({ ...f, line: f.line === undefined ? first : f.line + first - 1, description: `${f.description} (in the statements of lines ${first} to ${lineAt(data, e.end)}, read on their own)` });
+        out.push({ ...f, line: f.line === undefined ? first : fileLine(f.line), description: `${f.description} (in ${where}, read on their own)` });
       }
     }
   }
@@ -1224,6 +1237,13 @@ function lineAt(data: Buffer, offset: number): number {
     i = data.indexOf(10, i + 1);
   }
   return line;
+}
+
+/** The newlines in a text. */
+function lineCount(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** One finding per rule and description (the same rule in two layers counts once, the outermost kept). */
