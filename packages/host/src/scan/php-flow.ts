@@ -253,6 +253,35 @@ export function superglobalAliases(src: string): string | undefined {
   return changed ? out : undefined;
 }
 
+/**
+ * Whether the statement at `at` (in `code`, codeOnly's text) is in an else branch: `else $c = ..;`,
+ * `else { ... }`, or after `else:` in the alternative syntax (before its `endif;`). Its assignment
+ * then leaves what the if branch gave the variable alone. Bounded: 8,000 characters back.
+ */
+function inElse(code: string, at: number): boolean {
+  const floor = Math.max(0, at - 8000);
+  // the statement's own start: just after the ";", "{", "}" or ":" before it
+  let i = at - 1;
+  while (i >= floor && !';{}:'.includes(code[i]!)) i--;
+  if (/\belse\s*$/i.test(code.slice(i + 1, at))) return true;
+  // the enclosing braced block
+  let depth = 0;
+  for (let j = at - 1; j >= floor; j--) {
+    const c = code[j];
+    if (c === '}') depth++;
+    else if (c === '{') {
+      if (depth-- > 0) continue;
+      return /\belse\s*$/i.test(code.slice(Math.max(floor, j - 40), j));
+    }
+  }
+  // the alternative syntax: the nearest of its words before the statement
+  const alt = /\b(?:endif|endwhile|endforeach|endfor|endswitch)\s*;|\belse\s*:|\belseif\b|\bif\s*\(/gi;
+  let last: RegExpExecArray | undefined;
+  const part = code.slice(floor, at);
+  for (let m = alt.exec(part); m; m = alt.exec(part)) last = m;
+  return last !== undefined && /^else\s*:/i.test(last[0]);
+}
+
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
   // assigned it earlier in the same function body, or in the code outside every function.
@@ -614,8 +643,10 @@ function flow(src: string): FlowFinding[] {
         taint('_SESSION', 0);
         if (name !== '_SESSION') taint(name, m.index!);
       } else if (given) taint(name, m.index!);
-      // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
-      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
+      // A plain "=" of something else to the whole variable (not one element of it) ends its taint,
+      // unless it is made in an else branch: `if (isset($_POST['c'])) $c = $_POST['c']; else $c = '';`
+      // then `system($c)` runs the request's command (S23 set F)
+      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length)) && !inElse(code, m.index!)) mark(cleanedAt, name, m.index!);
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
       // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? BARE_SINK_NAME.exec(rhs);
