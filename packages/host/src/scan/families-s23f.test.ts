@@ -70,6 +70,34 @@ describe('scan: PHP techniques of session 23 set F, samples of our own', () => {
   });
 });
 
+describe('scan: request parameters made into variables all at once (session 23), samples of our own', () => {
+  it('malicious: extract, parse_str without an array, import_request_variables, a loop of $$k = $v; and a catch block emptying the command', () => {
+    for (const src of [
+      `<?php extract($_POST); if (!empty($cmd)) echo '<pre>' . shell_exec($cmd) . '</pre>';`,
+      `<?php extract($_REQUEST, EXTR_OVERWRITE); system($c);`,
+      `<?php parse_str($_SERVER['QUERY_STRING']); passthru($run);`,
+      `<?php import_request_variables('gp'); passthru($c);`,
+      `<?php foreach ($_GET as $key => $val) { $$key = $val; } echo shell_exec($q);`,
+      `<?php try { $c = base64_decode($_POST['c']); } catch (Exception $e) { $c = ''; } system($c);`,
+    ]) {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', `${src}\n${JSON.stringify(r.findings)}`);
+    }
+  });
+
+  it('not malicious: extract of an array of the code, a variable given a fixed value after extract, parse_str into an array', () => {
+    for (const src of [
+      `<?php extract($config); system('ls ' . escapeshellarg($dir));`,
+      `<?php extract($_POST); $cmd = 'uptime'; echo shell_exec($cmd), htmlspecialchars($name ?? '');`,
+      `<?php parse_str($_SERVER['QUERY_STRING'], $q); echo htmlspecialchars($q['a'] ?? '');`,
+      `<?php try { $r = compute(); } catch (Exception $e) { $r = null; } echo (int) $r;`,
+    ]) {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'malicious', `${src}\n${JSON.stringify(r.findings)}`);
+    }
+  });
+});
+
 describe('scan: ASP and Razor techniques of session 23 set F, samples of our own', () => {
   it('malicious: classic ASP executing a literal decoded by a shift kept in a variable', () => {
     const src = `<%\nsrc = "tfu!y!>!3"\nExecute(Shift(src))\nFunction Shift(t)\n  For i = 1 To Len(t)\n    k = Asc(Mid(t, i, 1)) - 1\n    out = out & Chr(k)\n  Next\n  Shift = out\nEnd Function\n%>`;

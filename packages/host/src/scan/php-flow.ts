@@ -178,7 +178,7 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
   // (move_uploaded_file takes nothing but an upload: under register_globals its name is any variable, S23 set E)
-  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || /\bimport_request_variables\s*\(/i.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -255,7 +255,7 @@ export function superglobalAliases(src: string): string | undefined {
 
 /**
  * Whether the statement at `at` (in `code`, codeOnly's text) is in an else branch: `else $c = ..;`,
- * `else { ... }`, or after `else:` in the alternative syntax (before its `endif;`). Its assignment
+ * `else { ... }`, or after `else:` in the alternative syntax (before its `endif;`), or in a catch block. Its assignment
  * then leaves what the if branch gave the variable alone. Bounded: 8,000 characters back.
  */
 function inElse(code: string, at: number): boolean {
@@ -271,7 +271,8 @@ function inElse(code: string, at: number): boolean {
     if (c === '}') depth++;
     else if (c === '{') {
       if (depth-- > 0) continue;
-      return /\belse\s*$/i.test(code.slice(Math.max(floor, j - 40), j));
+      // (or a catch block: try { $c = $_POST['c']; } catch (Exception $e) { $c = ''; })
+      return /\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(code.slice(Math.max(floor, j - 240), j));
     }
   }
   // the alternative syntax: the nearest of its words before the statement
@@ -281,6 +282,9 @@ function inElse(code: string, at: number): boolean {
   for (let m = alt.exec(part); m; m = alt.exec(part)) last = m;
   return last !== undefined && /^else\s*:/i.test(last[0]);
 }
+
+/** What makes every variable request input at once (see flow): extract(..), parse_str(..), import_request_variables(..), a loop of $$k = $v over the request. */
+const MASS_ASSIGN = /(?<![\w>$:\\])(extract|parse_str)\s*\(|(?<![\w>$:\\])import_request_variables\s*\(|\bforeach\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s+as\s+\$([A-Za-z_]\w{0,63})\s*=>\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\{?\s*\$\$\2\s*=\s*\$\3\b/gi;
 
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
@@ -415,6 +419,24 @@ function flow(src: string): FlowFinding[] {
     }
     return outs;
   };
+  // The request's parameters made into variables all at once: extract($_POST), parse_str($_SERVER['QUERY_STRING'])
+  // with no array to fill, import_request_variables('gp'), foreach ($_GET as $k => $v) $$k = $v: every
+  // variable of the scope holds request input from there, until it is given something else (S23)
+  for (const m of src.matchAll(MASS_ASSIGN)) {
+    const at = m.index!;
+    const args = m[1] !== undefined ? argsAt(src, at + m[0].length) : undefined;
+    if (m[1] !== undefined) {
+      const parts = args ? splitTop(args.all, [',']) : [];
+      const fn = m[1].toLowerCase();
+      // (extract and parse_str of request input; parse_str with an array to fill is read as OUT_PARAMS)
+      if (fn === 'extract' ? !(parts[0] !== undefined && direct(parts[0], at)) : fn === 'parse_str' ? !(parts.length === 1 && direct(parts[0]!, at)) : false) continue;
+    }
+    let n = 0;
+    for (const v of new Set(Array.from(src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g), (x) => x[1]!))) {
+      if (v === 'this' || v.startsWith('_') || n++ >= 4096) continue;
+      taint(v, at);
+    }
+  }
   for (let round = 0; round < 3; round++) {
     const before = marked + sinkVars.size + returners.size + givers.size;
     if (calls) {
