@@ -422,7 +422,11 @@ function flow(src: string): FlowFinding[] {
   // The request's parameters made into variables all at once: extract($_POST), parse_str($_SERVER['QUERY_STRING'])
   // with no array to fill, import_request_variables('gp'), foreach ($_GET as $k => $v) $$k = $v: every
   // variable of the scope holds request input from there, until it is given something else (S23)
+  // (16 places at most, the names read once: a file of extract() calls costs no more than 16)
+  let massNames: string[] | undefined;
+  let massSites = 0;
   for (const m of src.matchAll(MASS_ASSIGN)) {
+    if (massSites >= 16) break;
     const at = m.index!;
     const args = m[1] !== undefined ? argsAt(src, at + m[0].length) : undefined;
     if (m[1] !== undefined) {
@@ -431,11 +435,9 @@ function flow(src: string): FlowFinding[] {
       // (extract and parse_str of request input; parse_str with an array to fill is read as OUT_PARAMS)
       if (fn === 'extract' ? !(parts[0] !== undefined && direct(parts[0], at)) : fn === 'parse_str' ? !(parts.length === 1 && direct(parts[0]!, at)) : false) continue;
     }
-    let n = 0;
-    for (const v of new Set(Array.from(src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g), (x) => x[1]!))) {
-      if (v === 'this' || v.startsWith('_') || n++ >= 4096) continue;
-      taint(v, at);
-    }
+    massSites++;
+    massNames ??= [...new Set(Array.from(src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g), (x) => x[1]!))].filter((v) => v !== 'this' && !v.startsWith('_')).slice(0, 4096);
+    for (const v of massNames) taint(v, at);
   }
   for (let round = 0; round < 3; round++) {
     const before = marked + sinkVars.size + returners.size + givers.size;
