@@ -123,6 +123,21 @@ describe('scan: ASP and Razor techniques of session 23 set F, samples of our own
     assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
   });
 
+  it('malicious: classic ASP giving the request to a ScriptControl; suspicious: a page that is a database client of the request', () => {
+    const sc = `<%\nSet e = CreateObject("MSScriptControl.ScriptControl")\ne.Language = "VBScript"\ne.ExecuteStatement Request.Form("code")\n%>`;
+    assert.equal(scan(sc, '/www/a.asp').verdict, 'malicious');
+    const db = `<%@ Page Language="C#" %>\n<% var cn = new System.Data.SqlClient.SqlConnection(Request.Form["cs"]); cn.Open();\nvar cmd = new System.Data.SqlClient.SqlCommand(Request.Form["sql"], cn); Response.Write(cmd.ExecuteScalar()); %>`;
+    const r = scan(db, '/www/db.aspx');
+    assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+  });
+
+  it('not flagged: a ScriptControl on a fixed expression, a query with request values as parameters', () => {
+    const sc = `<%\nSet e = CreateObject("MSScriptControl.ScriptControl")\ne.Language = "VBScript"\nResponse.Write e.Eval("1 + 2")\nResponse.Write Server.HTMLEncode(Request("q"))\n%>`;
+    assert.equal(scan(sc, '/www/a.asp').verdict, 'clean');
+    const db = `<%@ Page Language="C#" %>\n<% var cn = new System.Data.SqlClient.SqlConnection(System.Configuration.ConfigurationManager.ConnectionStrings["shop"].ConnectionString); cn.Open();\nvar cmd = new System.Data.SqlClient.SqlCommand("SELECT name FROM items WHERE id = @id", cn); cmd.Parameters.AddWithValue("@id", Request.QueryString["id"]); Response.Write(Server.HtmlEncode((string)cmd.ExecuteScalar())); %>`;
+    assert.equal(scan(db, '/www/item.aspx').verdict, 'clean');
+  });
+
   it('not malicious: an ASP page that shows fetched text, a Razor page echoing a query value', () => {
     const asp = `<%\nSet h = CreateObject("MSXML2.XMLHTTP")\nh.open "GET", "http://example.invalid/news.txt", False\nh.send\nResponse.Write Server.HTMLEncode(h.responseText)\n%>`;
     assert.notEqual(scan(asp, '/www/news.asp').verdict, 'malicious');

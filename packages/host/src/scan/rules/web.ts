@@ -320,8 +320,23 @@ rule mamori_asp_scriptcontrol_request {
   strings:
     $add = /\.\s*AddObject\s*\(?\s*[^\n,]{1,60},\s*Request\b/ nocase
     $run = /\.\s*(ExecuteStatement|Eval|Run|AddCode)\s*[\s(]/ nocase
+    // (or the request's text given to the engine straight: sc.ExecuteStatement Request("c"), S23)
+    $sc = /ScriptControl/ nocase
+    $runin = /\.\s*(ExecuteStatement|Eval|AddCode)\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)\s*)?[\[(]/ nocase
   condition:
-    $add and $run
+    ($add and $run) or ($sc and $runin)
+}
+
+rule mamori_aspx_sql_client_from_request {
+  meta:
+    score = 45
+    technique = "db-client"
+    description = "ASP/ASPX opening a database connection whose connection string, and running a query whose text, both come from the request (a database client in a page: an admin tool, or a shell's)"
+  strings:
+    $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
+    $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
+  condition:
+    $conn and $query
 }
 
 rule mamori_asp_utf7_page {
