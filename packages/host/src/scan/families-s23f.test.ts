@@ -30,7 +30,7 @@ describe('scan: PHP techniques of session 23 set F, samples of our own', () => {
     const src = `<?php ${junk}$f=(${xorPair('syst', 3)}).(Em|'  ');$d=${xorPair('base64_decode', 11)};if(!$f($d($_POST['q'])))$j0($j1);`;
     const r = scan(src);
     assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
-    assert.ok(r.findings.some((f) => f.rule === 'mamori_php_string_bitwise_names'), JSON.stringify(r.findings));
+    assert.ok(r.findings.some((f) => f.technique === 'obfuscation' && /bitwise operators on string literals/.test(f.description)), JSON.stringify(r.findings));
   });
 
   it('malicious: a shell command that downloads a PHP file (wget -O, curl -o, curl >)', () => {

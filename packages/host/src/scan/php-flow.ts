@@ -1901,6 +1901,30 @@ const XOR_SINK = new RegExp(`${BARE}(eval|assert|create_function)\\s*\\(`, 'gi')
  * code. Assignments are read in one pass (each at most 400 characters: linear in the file);
  * at most 100 decoded variables and 200 sink calls are kept and read.
  */
+/** A string computed by a bitwise operator on a literal and a literal or a bare word ('..'^'..', Word|'..', '..'&Word). */
+const STRING_BITWISE = /(?:['"][^'"\n]{1,40}['"]|(?<![\w$>:\\])[A-Za-z_][A-Za-z0-9_]{0,30})\s*[\^|&]\s*['"][^'"\n]{1,40}['"]|['"][^'"\n]{1,40}['"]\s*[\^|&]\s*[A-Za-z_][A-Za-z0-9_]{0,30}\b/g;
+const STRING_VAR = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*=\s*\(?\s*['"~]/g;
+const NESTED_VAR_CALL = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(\s*\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(/;
+
+/**
+ * Names computed by bitwise operators on string literals and bare words (PHP 7 reads an unknown
+ * constant as its name), many of them, then called through variables: an obfuscator's output, where
+ * no name of a function appears (S23 set F). A file of up to 256 KiB; run here rather than as a
+ * YARA rule, whose scan of every quote in a PHP tree cost five times YARA's time for the whole set.
+ */
+export function stringBitwiseNames(src: string): FlowFinding[] {
+  if (src.length > 256 * 1024 || !NESTED_VAR_CALL.test(src)) return [];
+  let ops = 0;
+  STRING_BITWISE.lastIndex = 0;
+  for (let m = STRING_BITWISE.exec(src); m && ops < 12; m = STRING_BITWISE.exec(src)) ops++;
+  if (ops < 12) return [];
+  let vars = 0;
+  STRING_VAR.lastIndex = 0;
+  for (let m = STRING_VAR.exec(src); m && vars < 8; m = STRING_VAR.exec(src)) vars++;
+  if (vars < 8) return [];
+  return [{ technique: 'obfuscation', score: 80, description: "names computed by bitwise operators on string literals and bare words ('..'^'..', '..'|Word), then called through variables: an obfuscator's shell", offset: src.search(NESTED_VAR_CALL) }];
+}
+
 export function xorDecodedExec(src: string): FlowFinding[] {
   if (!src.includes('^')) return [];
   const decoded = new Map<string, number>();

@@ -594,21 +594,6 @@ rule mamori_php_immutable_self {
     any of them
 }
 
-rule mamori_php_string_bitwise_names {
-  meta:
-    score = 80
-    technique = "obfuscation"
-    description = "names computed by bitwise operators on string literals and bare words ('..'^'..', '..'|Word, ~'..'), then called through variables: an obfuscator's shell"
-  strings:
-    // (a literal or a bare word, an operator, a literal: the shape PHP 7 computes strings from)
-    $op = /(['"][^'"\n]{1,40}['"]|\b[A-Za-z_][A-Za-z0-9_]{0,30})\s*[\^|&]\s*['"][^'"\n]{1,40}['"]/
-    $op2 = /['"][^'"\n]{1,40}['"]\s*[\^|&]\s*\b[A-Za-z_][A-Za-z0-9_]{0,30}\b/
-    $var = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*=\s*\(?\s*['"~]/
-    $call = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(\s*\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(/
-  condition:
-    filesize < 256KB and #op + #op2 >= 12 and #var >= 8 and $call
-}
-
 rule mamori_php_shell_fetch_php {
   meta:
     score = 80
