@@ -97,16 +97,16 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   // (points and input in comments are not points: decoys there are free to write, S22R-1)
   const bare = stripComments(src);
   const inputs = positions(INPUT, bare);
-  const code = codeOnly(src);
-  const runners = inputs.length === 0 ? [] : runnersOf(bare, code);
-  // (a call of such a definition is a point too: `helper($_POST['c'])` calls nothing telling by name)
-  const calls = runners.length === 0 ? [] : positions(callsOf(runners), bare).filter((q) => !runners.some((r) => r.start <= q && q < r.end));
-  const near = inputs.length === 0 ? [] : [...positions(NEAR_INPUT, bare), ...calls].filter((p) => {
+  const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, bare).filter((p) => {
     const k = firstAbove(inputs, p);
     return (k > 0 && p - inputs[k - 1]! <= MAX_EXCERPT) || (k < inputs.length && inputs[k]! - p <= MAX_EXCERPT);
   });
   const points = [...positions(STRONG, bare), ...near].sort((a, b) => a - b);
   if (points.length === 0) return [];
+  const code = codeOnly(src);
+  // (a named function's call with input is read by the whole file's flow pass, which follows named
+  // functions at any distance; a closure in a variable is called as `$h(`, a point of its own)
+  const runners = inputs.length === 0 ? [] : runnersOf(bare, code);
   // One walk: for each point, the block it is in (the index of its "{", -1 for the file's top
   // level); for each block, where its statements end (after a ";" or a "}" at its own depth).
   const stack: number[] = [-1];
@@ -241,16 +241,6 @@ function runnersOf(bare: string, code: string): Runner[] {
     DEFINES.lastIndex = end;
   }
   return out;
-}
-
-/** One pattern for the calls of the definitions: `name(` (not a method's, nor the declaration), `$name(`. */
-function callsOf(runners: readonly Runner[]): RegExp {
-  const fns = runners.filter((r) => !r.name.startsWith('$')).map((r) => r.name);
-  const vars = runners.filter((r) => r.name.startsWith('$')).map((r) => r.name.slice(1));
-  const alts: string[] = [];
-  if (fns.length) alts.push(`(?<![\\w>$:\\\\]|function\\s{1,16}&?\\s{0,16})(?:${fns.join('|')})\\s*\\(`);
-  if (vars.length) alts.push(`\\$(?:${vars.join('|')})\\s*\\(`);
-  return new RegExp(alts.join('|'), 'gi');
 }
 
 /** The definitions an excerpt calls and does not hold, up to MAX_DEFS and an excerpt's length in all. */

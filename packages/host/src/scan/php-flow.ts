@@ -178,7 +178,7 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
   // (move_uploaded_file takes nothing but an upload: under register_globals its name is any variable, S23 set E)
-  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || /\bimport_request_variables\s*\(/i.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  return SOURCE.test(src) || (/move_uploaded_file/i.test(src) && MOVES_UPLOAD.test(src)) || (/import_request_variables/i.test(src) && /\bimport_request_variables\s*\(/i.test(src)) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
