@@ -79,6 +79,7 @@ describe('scan: request parameters made into variables all at once (session 23),
       `<?php import_request_variables('gp'); passthru($c);`,
       `<?php foreach ($_GET as $key => $val) { $$key = $val; } echo shell_exec($q);`,
       `<?php try { $c = base64_decode($_POST['c']); } catch (Exception $e) { $c = ''; } system($c);`,
+      `<?php while (list($name, $cmd) = each($_POST)) { echo "<b>$name</b><pre>" . shell_exec($cmd) . '</pre>'; }`,
     ]) {
       const r = scan(src);
       assert.equal(r.verdict, 'malicious', `${src}\n${JSON.stringify(r.findings)}`);
@@ -91,6 +92,7 @@ describe('scan: request parameters made into variables all at once (session 23),
       `<?php extract($_POST); $cmd = 'uptime'; echo shell_exec($cmd), htmlspecialchars($name ?? '');`,
       `<?php parse_str($_SERVER['QUERY_STRING'], $q); echo htmlspecialchars($q['a'] ?? '');`,
       `<?php try { $r = compute(); } catch (Exception $e) { $r = null; } echo (int) $r;`,
+      `<?php while (list($k, $v) = each($settings)) { echo htmlspecialchars($k . '=' . $v); } echo htmlspecialchars($_GET['q'] ?? '');`,
     ]) {
       const r = scan(src);
       assert.notEqual(r.verdict, 'malicious', `${src}\n${JSON.stringify(r.findings)}`);
