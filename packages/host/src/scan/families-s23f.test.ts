@@ -140,6 +140,29 @@ describe('scan: ASP and Razor techniques of session 23 set F, samples of our own
     assert.equal(scan(db, '/www/item.aspx').verdict, 'clean');
   });
 
+  it('malicious: request-named files written from the request, uploads under the client name in the root, code joined around a request value', () => {
+    for (const [name, src] of [
+      ['w.aspx', `<%@ Page Language="C#" %>\n<% System.IO.File.WriteAllText(Server.MapPath(Request.Form["path"]), Request.Form["body"]); Response.Write("saved"); %>`],
+      ['u.aspx', `<%@ Page Language="C#" %>\n<% foreach (string k in Request.Files) { } if (Request.Files.Count > 0) { Request.Files[0].SaveAs(Server.MapPath("~/") + Request.Files[0].FileName); } %>`],
+      ['s.asp', `<%\nSet st = CreateObject("ADODB.Stream")\nst.Type = 1 : st.Open\nst.Write Request.BinaryRead(Request.TotalBytes)\nst.SaveToFile Server.MapPath(Request.QueryString("to")), 2\n%>`],
+      ['e.asp', `<%\nv = Request.Form("v")\nExecute("Response.Write(" & v & ")")\n%>`],
+    ]) {
+      const r = scan(src!, `/www/${name}`);
+      assert.equal(r.verdict, 'malicious', `${name}: ${JSON.stringify(r.findings)}`);
+    }
+  });
+
+  it('not malicious: a fixed log file appended to, an upload saved under a generated name, a fixed Execute', () => {
+    for (const [name, src] of [
+      ['w.aspx', `<%@ Page Language="C#" %>\n<% System.IO.File.AppendAllText(Server.MapPath("~/App_Data/visits.log"), Request.UserHostAddress + "\\n"); %>`],
+      ['u.aspx', `<%@ Page Language="C#" %>\n<% if (Request.Files.Count > 0) { Request.Files[0].SaveAs(Server.MapPath("~/App_Data/") + System.Guid.NewGuid().ToString("N") + ".bin"); } %>`],
+      ['e.asp', `<%\nExecute("Dim total : total = 0")\nResponse.Write Server.HTMLEncode(Request("q"))\n%>`],
+    ]) {
+      const r = scan(src!, `/www/${name}`);
+      assert.notEqual(r.verdict, 'malicious', `${name}: ${JSON.stringify(r.findings)}`);
+    }
+  });
+
   it('not malicious: an ASP page that shows fetched text, a Razor page echoing a query value', () => {
     const asp = `<%\nSet h = CreateObject("MSXML2.XMLHTTP")\nh.open "GET", "http://example.invalid/news.txt", False\nh.send\nResponse.Write Server.HTMLEncode(h.responseText)\n%>`;
     assert.notEqual(scan(asp, '/www/news.asp').verdict, 'malicious');

@@ -474,6 +474,54 @@ rule mamori_aspx_upload_original_name {
     $a and $here
 }
 
+rule mamori_aspx_request_file_writer {
+  meta:
+    score = 85
+    technique = "file-writer"
+    description = "ASP.NET writing a file whose path and content both come from the request (File.WriteAllText, WriteAllBytes, AppendAllText)"
+  strings:
+    $a = /File\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|WriteAllLines)\s*\(\s*(Server\s*\.\s*MapPath\s*\(\s*)?Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(][^;\n]{0,200},\s*(Convert\s*\.\s*FromBase64String\s*\(\s*)?Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
+  condition:
+    $a
+}
+
+rule mamori_aspx_request_files_client_name {
+  meta:
+    score = 75
+    technique = "uploader"
+    description = "ASP.NET saving each uploaded file (Request.Files) under the name the client gave it, in the web root"
+  strings:
+    $a = /Request\s*\.\s*Files\s*\[[^\]\n]{1,40}\]\s*\.\s*SaveAs\s*\([^;\n]{0,200}Request\s*\.\s*Files\s*\[[^\]\n]{1,40}\]\s*\.\s*FileName/ nocase
+    $root = /MapPath\s*\(\s*"~?\/?\.?\/?"\s*\)|MapPath\s*\(\s*"~\/"|Request\s*\.\s*PhysicalApplicationPath|AppDomain\s*\.\s*CurrentDomain\s*\.\s*BaseDirectory/ nocase
+  condition:
+    $a and $root
+}
+
+rule mamori_asp_stream_request_to_file {
+  meta:
+    score = 85
+    technique = "uploader"
+    description = "classic ASP saving the request body (BinaryRead) with ADODB.Stream to a file the request names"
+  strings:
+    $s = "ADODB.Stream" nocase
+    $w = /\.\s*Write\s*\(?\s*Request\s*\.\s*BinaryRead\b/ nocase
+    $f = /SaveToFile\s*\(?\s*(Server\s*\.\s*MapPath\s*\(\s*)?Request\b/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_asp_execute_request_concat {
+  meta:
+    score = 80
+    technique = "asp-eval"
+    description = "classic ASP executing code put together from literals and a variable the request filled (Execute(\"...\" & a & \"...\"))"
+  strings:
+    $ex = /(^|[^.\w])(execute(global)?|eval)\s*\(?\s*"[^"\n]{0,200}"\s*&\s*[A-Za-z_]\w{0,30}\b/ nocase
+    $req = /(^|[\s:])[A-Za-z_]\w{0,30}\s*=\s*Request\s*(\.\s*(Form|QueryString|Item|Cookies)\s*)?\(/ nocase
+  condition:
+    filesize < 16KB and $ex and $req
+}
+
 rule mamori_web_socket_tunnel {
   meta:
     score = 85
