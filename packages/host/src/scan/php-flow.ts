@@ -254,33 +254,43 @@ export function superglobalAliases(src: string): string | undefined {
 }
 
 /**
- * Whether the statement at `at` (in `code`, codeOnly's text) is in an else branch: `else $c = ..;`,
- * `else { ... }`, or after `else:` in the alternative syntax (before its `endif;`), or in a catch block. Its assignment
- * then leaves what the if branch gave the variable alone. Bounded: 8,000 characters back.
+ * Whether a statement is in an else branch, for offsets asked in rising order (each round of the
+ * flow pass asks from the file's start again): `else $c = ..;`, `else { ... }`, a catch block, or
+ * after `else:` in the alternative syntax (before its `endif;`). Its assignment then leaves what
+ * the if branch gave the variable alone. One walk of `code` (codeOnly's text) a round: the marks
+ * of blocks and branches are read as the offsets pass them (a walk back from each assignment cost
+ * 7 s on a megabyte of them).
  */
-function inElse(code: string, at: number): boolean {
-  const floor = Math.max(0, at - 8000);
-  // the statement's own start: just after the ";", "{", "}" or ":" before it
-  let i = at - 1;
-  while (i >= floor && !';{}:'.includes(code[i]!)) i--;
-  if (/\belse\s*$/i.test(code.slice(i + 1, at))) return true;
-  // the enclosing braced block
-  let depth = 0;
-  for (let j = at - 1; j >= floor; j--) {
-    const c = code[j];
-    if (c === '}') depth++;
-    else if (c === '{') {
-      if (depth-- > 0) continue;
-      // (or a catch block: try { $c = $_POST['c']; } catch (Exception $e) { $c = ''; })
-      return /\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(code.slice(Math.max(floor, j - 240), j));
+function elseBranches(code: string): (at: number) => boolean {
+  const marks = /\belse\s*:|\b(?:endif|endwhile|endforeach|endfor|endswitch)\s*;|\belseif\b|\bif\s*\(|[{}]/gi;
+  let stack: boolean[] = [];
+  let alt = false;
+  let pos = 0;
+  let next: RegExpExecArray | null = null;
+  const reset = (): void => {
+    stack = [];
+    alt = false;
+    marks.lastIndex = 0;
+    next = marks.exec(code);
+  };
+  reset();
+  return (at) => {
+    if (at < pos) reset();
+    pos = at;
+    while (next !== null && next.index < at) {
+      const t = next[0];
+      // (a block's opener: an else, or a catch's parenthesis, just before its "{")
+      if (t === '{') stack.push(/\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(code.slice(Math.max(0, next.index - 240), next.index)));
+      else if (t === '}') stack.pop();
+      else alt = /^else\s*:$/i.test(t);
+      next = marks.exec(code);
     }
-  }
-  // the alternative syntax: the nearest of its words before the statement
-  const alt = /\b(?:endif|endwhile|endforeach|endfor|endswitch)\s*;|\belse\s*:|\belseif\b|\bif\s*\(/gi;
-  let last: RegExpExecArray | undefined;
-  const part = code.slice(floor, at);
-  for (let m = alt.exec(part); m; m = alt.exec(part)) last = m;
-  return last !== undefined && /^else\s*:/i.test(last[0]);
+    // `else $c = '';`: the statement's own start, at most 64 characters back
+    const lead = code.slice(Math.max(0, at - 64), at);
+    const cut = Math.max(lead.lastIndexOf(';'), lead.lastIndexOf('{'), lead.lastIndexOf('}'), lead.lastIndexOf(':'));
+    if (/\belse\s*$/i.test(lead.slice(cut + 1))) return true;
+    return stack.length > 0 ? stack[stack.length - 1]! : alt;
+  };
 }
 
 /** What makes every variable request input at once (see flow): extract(..), parse_str(..), import_request_variables(..), a loop of $$k = $v over the request. */
@@ -307,6 +317,7 @@ function flow(src: string): FlowFinding[] {
   // assigned it earlier in the same function body, or in the code outside every function.
   // (the braces counted are the code's: not those of literals, comments, heredocs or HTML, S19R-4)
   const code = codeOnly(src);
+  const elseAt = elseBranches(code);
   const scopes = functionScopes(code);
   const scopeOf = scopes.of;
   // A variable a function shares with the code that calls it (`global $c`, a parameter or a use()
@@ -686,7 +697,7 @@ function flow(src: string): FlowFinding[] {
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint,
       // unless it is made in an else branch: `if (isset($_POST['c'])) $c = $_POST['c']; else $c = '';`
       // then `system($c)` runs the request's command (S23 set F)
-      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length)) && !inElse(code, m.index!)) mark(cleanedAt, name, m.index!);
+      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length)) && !elseAt(m.index!)) mark(cleanedAt, name, m.index!);
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
       // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? BARE_SINK_NAME.exec(rhs);
