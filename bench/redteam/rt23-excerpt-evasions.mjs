@@ -10,7 +10,7 @@ const pad = (n) => Array.from({ length: n }, (_, i) => `function pad_${i}() { re
 export const cases = [
   ['control: closure', atTop('$fmt = function ($c) { return shell_exec($c); };') + '\necho $fmt($_GET["x"]);\n'],
   ['control: function', atTop('function fmt($c) { return shell_exec($c); }') + '\necho fmt($_GET["x"]);\n'],
-  ['fully qualified call \\fmt(', atTop('function fmt($c) { return shell_exec($c); }') + '\necho \\fmt($_GET["x"]);\n'],
+  ['fully qualified call \\Shop\\Util\\fmt(', atTop('function fmt($c) { return shell_exec($c); }') + '\necho \\Shop\\Util\\fmt($_GET["x"]);\n'],
   ['alias of the closure variable', atTop('$fmt = function ($c) { return shell_exec($c); };') + '\n$g = $fmt;\necho $g($_GET["x"]);\n'],
   ['static method', atTop('class H { static function fmt($c) { return shell_exec($c); } }') + '\necho H::fmt($_GET["x"]);\n'],
   ['method', atTop('class H { function fmt($c) { return shell_exec($c); } }') + '\n$h = new H; echo $h->fmt($_GET["x"]);\n'],

@@ -196,33 +196,61 @@ function codeSize(src: string): number {
   return blankPhp(src, false).replace(/\s+/g, '').length;
 }
 
-/** A comment that starts after a name or a "]" (and spaces): where a run of comments may sit between a name and its "(" in `system/**\/(...)`. */
-const COMMENT_AFTER_NAME = /[\w\]]\s*(?=\/\*|\/\/|#(?!\[))/g;
+/** What the walk of commentInCall stops at: a literal's start, a comment's, the end of the PHP code. */
+const COMMENT_WALK = /["'`]|<<<|\/\*|\/\/|#(?!\[)|\?>/g;
 
 /**
  * Whether a run of comments (and spaces) sits between a name (or "]") and a "(" or "[".
  * Walked by hand, each run once: a regex repeating over the run kept a backtracking frame per
- * comment, and 16 MiB of comment lines overflowed the stack (S22R-13).
+ * comment, and 16 MiB of comment lines overflowed the stack (S22R-13). Literals, and the text
+ * outside the PHP tags, are stepped over as stripComments does: a "/*" in a string was taken for
+ * a comment, and one without an end stopped the walk (`$s = "a/*";` before `system#x\n($_GET[1])`
+ * left it unread, S23R-2), or a run from it jumped over the call to a later comment's end.
  */
 export function commentInCall(src: string): boolean {
-  const re = new RegExp(COMMENT_AFTER_NAME.source, 'g');
+  const n = src.length;
+  const re = new RegExp(COMMENT_WALK.source, 'g');
+  const space = (c: number) => c === 32 || (c >= 9 && c <= 13);
+  // (a text without "<?" is PHP throughout)
+  const toCode = (from: number): number => {
+    const open = src.indexOf('<?', from);
+    return open < 0 ? n : open + 2;
+  };
+  re.lastIndex = src.indexOf('<?') >= 0 ? toCode(0) : 0;
   for (let m = re.exec(src); m; m = re.exec(src)) {
-    let i = m.index + m[0].length;
+    const at = m.index;
+    const c = src.charCodeAt(at);
+    if (c === 63) {
+      re.lastIndex = toCode(at + 2);
+      continue;
+    }
+    if (c === 34 || c === 39 || c === 96 || c === 60) {
+      re.lastIndex = Math.max(at + 1, c === 60 ? heredocEnd(src, at) : literalEnd(src, at, 0));
+      continue;
+    }
+    // a comment: the run is it and the comments and spaces after it
+    let i = at;
     for (;;) {
       if (src.startsWith('/*', i)) {
         const end = src.indexOf('*/', i + 2);
+        // (a comment without an end runs to the file's end)
         if (end < 0) return false;
         i = end + 2;
       } else if (src.startsWith('//', i) || (src[i] === '#' && src[i + 1] !== '[')) {
-        const end = src.indexOf('\n', i);
-        if (end < 0) return false;
-        i = end + 1;
+        // (a line comment ends at its line's end, or at a "?>")
+        let end = i + 1;
+        while (end < n && src.charCodeAt(end) !== 10 && src.charCodeAt(end) !== 13 && !(src.charCodeAt(end) === 63 && src.charCodeAt(end + 1) === 62)) end++;
+        i = end;
+        if (src.charCodeAt(i) === 63) break;
       } else break;
-      while (i < src.length && /\s/.test(src[i]!)) i++;
+      while (i < n && space(src.charCodeAt(i))) i++;
     }
-    if (src[i] === '(' || src[i] === '[') return true;
-    // (the run is not read again from a later start inside it)
-    re.lastIndex = Math.max(re.lastIndex, i);
+    let b = at - 1;
+    while (b >= 0 && space(src.charCodeAt(b))) b--;
+    const p = b >= 0 ? src.charCodeAt(b) : 0;
+    const named = p === 93 || p === 95 || p >= 128 || (p >= 48 && p <= 57) || (p >= 65 && p <= 90) || (p >= 97 && p <= 122);
+    if (named && (src[i] === '(' || src[i] === '[')) return true;
+    re.lastIndex = Math.max(at + 1, i);
   }
   return false;
 }
@@ -355,7 +383,8 @@ function flow(src: string): FlowFinding[] {
   }
   const named = [...defs.keys()].filter((k) => !k.startsWith('$'));
   const held = [...defs.keys()].filter((k) => k.startsWith('$')).map((k) => `\\$${k.slice(1)}`);
-  const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:(?:->|::)?(${named.join('|') || '(?!)'})|(${held.join('|') || '(?!)'}))\\s*\\(`, 'gi') : undefined;
+  // (a function called by its qualified name too, `\run(` or `\App\run(`: S23R-3)
+  const calls = defs.size > 0 ? new RegExp(`(?<![\\w$\\\\])(?:(?:->|::|\\\\?(?:[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}\\\\){0,8})?(${named.join('|') || '(?!)'})|(${held.join('|') || '(?!)'}))\\s*\\(`, 'gi') : undefined;
   // The returns (and yields) of the code, and the function each is in: its lower-case name, '' for a closure
   // (undefined for one too long to be looked up by its text).
   const returnsAt = [...code.matchAll(/(?<![\w\x80-\xff$>:\\])(?:return|yield(?:\s+from)?)\b/gi)].slice(0, 100_000).map((m) => [m.index!, m.index! + m[0].length] as const);
@@ -1287,9 +1316,11 @@ export function firstAbove(list: readonly number[], v: number): number {
 
 /** `src` from `a` to `b` blanked: spaces, its newlines kept (a run without one is made at once, not a character at a time). */
 function spaces(src: string, a: number, b: number): string {
-  const nl = src.indexOf('\n', a);
-  if (nl < 0 || nl >= b) return ' '.repeat(b - a);
-  return src.slice(a, b).replace(/[^\n]+/g, (run) => ' '.repeat(run.length));
+  // (a newline looked for in the span only: one looked for from `a` on searched the rest of a file
+  // without one for each comment, quadratic: 1 MiB of `a /**/` on one line took 2.5 s, S23R-9)
+  const span = src.slice(a, b);
+  if (!span.includes('\n')) return ' '.repeat(b - a);
+  return span.replace(/[^\n]+/g, (run) => ' '.repeat(run.length));
 }
 
 /** A closure's list of the variables it takes from where it is defined: `function (..) use ($a, &$b)`. */
