@@ -145,4 +145,15 @@ describe('S23R: open', () => {
     const src = atTop('function svc($n) { return shell_exec("systemctl status " . $n); }') + '\n$n = $_GET["svc"]; if (in_array($n, ["nginx", "php-fpm"], true)) { echo htmlspecialchars(svc($n)); }\n';
     assert.notEqual((await scan(src)).verdict, 'malicious');
   });
+
+  it('S23R-15: an upload saved under a .php name put together, or under the client\'s name by a register_globals uploader', { todo: 'S23R-15' }, async () => {
+    for (const src of [
+      "<?php move_uploaded_file($f, 'x.ph' . 'p');\n",
+      "<?php $t = 'x.php'; move_uploaded_file($f, $t);\n",
+      '<?php copy($userfile, $userfile_name);\n',
+      '<?php if (isset($userfile)) { move_uploaded_file($userfile, $userfile_name); }\n',
+    ]) {
+      assert.equal((await scan(src)).verdict, 'malicious', src);
+    }
+  });
 });
