@@ -1508,6 +1508,9 @@ export function php7Text(src: string): string | undefined {
   let i = src.indexOf('<?') < 0 ? 0 : -1; // -1: outside the tags, looking for "<?"
   let from = 0;
   let mask: Uint8Array | undefined;
+  // (the code's last character but spaces, and the "#[" comments after it: see below)
+  let prev = 0;
+  const hashes: number[] = [];
   while (i < n) {
     if (i < 0) {
       const open = src.indexOf('<?', from);
@@ -1537,9 +1540,13 @@ export function php7Text(src: string): string | undefined {
         }
       }
       i = e;
+      prev = c;
+      hashes.length = 0;
     } else if (c === 63 && src.charCodeAt(i + 1) === 62) {
       from = i + 2;
       i = -1;
+      prev = 0;
+      hashes.length = 0;
     } else if (c === 35 || (c === 47 && src.charCodeAt(i + 1) === 47)) {
       // a line comment: to the end of its line or "?>"
       let j = i + 1;
@@ -1548,6 +1555,10 @@ export function php7Text(src: string): string | undefined {
         if (d === 10 || d === 13 || (d === 63 && src.charCodeAt(j + 1) === 62)) break;
         j++;
       }
+      // PHP 7 reads "#[" as a line comment too, PHP 8 as an attribute: after a name (or "]") and
+      // before its "(" or "[", it hides a call from PHP 8's reading, `system#[x\n($_GET[1])`,
+      // which runs on PHP 7 (S23R-8). Blanked when the code goes on with "(" or "[".
+      if (c === 35 && src.charCodeAt(i + 1) === 91 && (prev === 93 || prev === 95 || prev >= 128 || (prev >= 48 && prev <= 57) || (prev >= 65 && prev <= 90) || (prev >= 97 && prev <= 122))) hashes.push(i, j);
       i = j;
     } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
       const e = src.indexOf('*/', i + 2);
@@ -1558,6 +1569,16 @@ export function php7Text(src: string): string | undefined {
         out ??= [];
         out.push(src.slice(last, i), ' ');
         last = i + 1;
+      } else if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 11 && c !== 12) {
+        if (hashes.length > 0 && (c === 40 || c === 91)) {
+          out ??= [];
+          for (let h = 0; h < hashes.length; h += 2) {
+            out.push(src.slice(last, hashes[h]), ' '.repeat(hashes[h + 1]! - hashes[h]!));
+            last = hashes[h + 1]!;
+          }
+        }
+        hashes.length = 0;
+        prev = c;
       }
       i++;
     }

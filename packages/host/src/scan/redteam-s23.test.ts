@@ -110,14 +110,27 @@ describe('S23R: commentInCall and stripComments', () => {
   });
 });
 
+describe('S23R-8: PHP 7 reads "#[" as a line comment', () => {
+  it('malicious: a "#[" comment between a name and its parenthesis (a call to PHP 7, a parse error to PHP 8)', async () => {
+    for (const src of ['<?php system#[x\n($_GET[1]);\n', '<?php system #[x\n#[y\n ($_GET[1]);\n', '<?php $f = $_GET; system#[x\n/* c */($f[1]);\n']) {
+      assert.equal((await scan(src)).verdict, 'malicious', src);
+    }
+  });
+
+  it('not malicious: attributes', async () => {
+    for (const src of [
+      '<?php\n#[Route("/x")]\n#[IsGranted("ROLE")]\nfunction a($b) { return strlen($_GET["x"]); }\n',
+      '<?php\nclass A { #[Pure] function b(#[Sensitive] $p) { return $p; } }\n$x = array_map(#[Pure] fn($v) => $v, [$_GET[1]]);\n',
+      '<?php\n$a = [1];\n#[Attr]\n(function () { echo htmlspecialchars($_GET["q"]); })();\n',
+    ]) {
+      assert.equal((await scan(src)).verdict, 'clean', src);
+    }
+  });
+});
+
 describe('S23R: open', () => {
   it('S23R-7: a helper that calls a helper that runs the command, in a small file', { todo: 'S23R-7' }, async () => {
     const src = '<?php\nfunction run1($c) { return shell_exec($c); }\nfunction fmt($c) { return run1($c); }\necho fmt($_GET["x"]);\n';
-    assert.equal((await scan(src)).verdict, 'malicious');
-  });
-
-  it('S23R-8: a "#[" comment of PHP 7 between the name and its parenthesis', { todo: 'S23R-8' }, async () => {
-    const src = '<?php system#[x\n($_GET[1]);\n';
     assert.equal((await scan(src)).verdict, 'malicious');
   });
 

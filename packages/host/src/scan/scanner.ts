@@ -1092,8 +1092,9 @@ const HEREDOC74 = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1(?:\r\n?|
  * tags or code than that, or code that runs on past SPAN74 bytes: not all was read.
  */
 function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boolean } {
+  // (and "#[", a line comment to PHP 7 that can sit between a name and its "(": S23R-8)
+  if (kind === 'php' && (CONTROL_BYTE.test(text) || text.includes('#['))) return { text: php7Text(text), overflow: false };
   if (!CONTROL_BYTE.test(text)) return { overflow: false };
-  if (kind === 'php') return { text: php7Text(text), overflow: false };
   if (text.indexOf('<?') < 0) return { overflow: false };
   const parts: string[] = [];
   let kept = 0;
