@@ -167,6 +167,7 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   for (const list of pending) list.push(code.length);
   while (p++ < points.length) blockOf.push(stack[stack.length - 1]!);
   const out: Excerpt[] = [];
+  const more: Excerpt[] = [];
   let cut = 0;
   for (let k = 0; k < points.length && cut < MAX_EXCERPTS; k++) {
     const point = points[k]!;
@@ -213,15 +214,17 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
     }
     cut++;
     const groups = linked(runners, bare, start, end, info);
-    if (groups.length === 0) out.push({ start, end });
-    // (one reading per group of definitions, the same statements each time)
-    for (const defs of groups) out.push({ start, end, defs });
+    out.push(groups.length === 0 ? { start, end } : { start, end, defs: groups[0]! });
+    // (one reading per group of definitions, the same statements each time: those after the first
+    // are read after every excerpt's first, so that decoys calling many definitions spend no
+    // reading of the excerpts after them)
+    for (const defs of groups.slice(1)) more.push({ start, end, defs });
     // (points left past the last excerpt a file may have: MAX_EXCERPTS decoys before a shell keep it
     // unread, S22R-5)
     if (cut === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
   }
-  // (in order already: each starts at or past the end of the one before)
-  return out;
+  // (in order already: each starts at or past the end of the one before; then the further readings)
+  return more.length > 0 ? [...out, ...more] : out;
 }
 
 /**

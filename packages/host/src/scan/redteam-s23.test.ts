@@ -59,6 +59,16 @@ describe('S23R: the definitions an excerpt of a large PHP file is read with', ()
     assert.ok(many.findings.some((f) => f.rule === 'mamori:excerpts-capped'), JSON.stringify(many.findings));
   });
 
+  it('S23R-16: decoy excerpts that decode payloads do not spend the readings of the excerpts after them', async () => {
+    // (64 excerpts decoding three payloads each spent the one budget of 256: the shell's excerpt was not read)
+    const filler = longFile(5).replace('<?php\n', '').replace(/namespace [^;]*;/, '');
+    const b64 = Buffer.from('just some harmless text that decodes to words '.repeat(3)).toString('base64');
+    const block = (i: number) => `$t${i} = base64_decode('${b64}'); $u${i} = base64_decode('${b64}'); $v${i} = base64_decode('${b64}'); echo htmlspecialchars($t${i} . $u${i} . $v${i} . $_GET["q"]); call_user_func('strtoupper', $_GET["q"]);\n${filler}`;
+    const src = `<?php\n$fmt = function ($c) { return shell_exec($c); };\n${Array.from({ length: 64 }, (_, i) => block(i)).join('')}echo $fmt($_GET["x"]);\n`;
+    const r = await scan(src);
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings.map((f) => f.rule)));
+  });
+
   it('not malicious: benign long files whose helpers run commands safely, or fixed ones', async () => {
     const benign = [
       atTop('function run_cmd($c) { exec($c, $out); return $out; }') + '\n$log = run_cmd("git log --oneline " . escapeshellarg($_GET["branch"] ?? "main"));\n',
