@@ -51,6 +51,8 @@ const RESULT_CALLED = new RegExp(`${BARE}(file_get_contents|file|fgets|stream_ge
 const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi');
 const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy|rename)\\s*\\(`, 'gi');
 const MOVES_UPLOAD = new RegExp(`${BARE}move_uploaded_file\\s*\\(`, 'i');
+/** An upload copied under its client's name as register_globals gave both: copy($userfile, $userfile_name) (S23R-15). */
+const GLOBALS_COPY = new RegExp(`${BARE}copy\\s*\\(\\s*\\$([A-Za-z_]\\w{0,63})\\s*,[^;]{0,200}\\$\\1_name\\b`, 'i');
 /** What an uploader that looks at its files does: extensions, types, image tests, allow lists. */
 // (and a pattern matched against the client's name: S20F-4, adminer's upload plugin, preg_match("~\\.($this->extensions)$~", $_FILES[$n]["name"]))
 const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextensions?\b|\bpreg_match\s*\([^;]{0,300}\[\s*["']name["']\s*\]/i;
@@ -178,7 +180,7 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
   // (move_uploaded_file takes nothing but an upload: under register_globals its name is any variable, S23 set E)
-  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || GLOBALS_COPY.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -279,6 +281,29 @@ export function superglobalAliases(src: string): string | undefined {
     return g;
   });
   return changed ? out : undefined;
+}
+
+/**
+ * The text of a file name written as literals joined with ".", each a literal or a variable the
+ * file assigns one literal once (`$t = 'x.php'`); undefined for anything else.
+ */
+function fixedName(expr: string, src: string): string | undefined {
+  if (expr.length > 400) return undefined;
+  let out = '';
+  for (const piece of splitTop(expr, ['.'])) {
+    const p = piece.trim();
+    const lit = /^(["'])([^"'$\\]{0,200})\1$/.exec(p);
+    let part = lit?.[2];
+    const v = lit ? null : /^\$([A-Za-z_]\w{0,63})$/.exec(p);
+    if (v) {
+      const set = [...src.matchAll(new RegExp(`\\$${v[1]}\\s*(?:\\.?=)(?!=)`, 'g'))].slice(0, 2);
+      const one = set.length === 1 ? new RegExp(`\\$${v[1]}\\s*=\\s*(["'])([^"'$\\\\]{0,200})\\1\\s*;`).exec(src) : null;
+      part = one?.[2];
+    }
+    if (part === undefined) return undefined;
+    out += part;
+  }
+  return out;
 }
 
 function flow(src: string): FlowFinding[] {
@@ -803,8 +828,12 @@ function flow(src: string): FlowFinding[] {
       // (move_uploaded_file moves nothing but an upload, whatever its first argument is called)
       const upload = m[1]!.toLowerCase() === 'move_uploaded_file' || tmpVar || /\$_FILES\b|\$HTTP_POST_FILES\b|\$userfile\b|\[\s*["']tmp_name["']\s*\]/.test(parts[0]!);
       if (parts.length < 2 || !upload) continue;
-      const asPhp = /^\s*["'][^"']{0,200}\.(?:php\d?|phtml|phar)["']\s*$/i.test(parts[1]!);
-      if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || (clientName && !/^\s*["']/.test(parts[1]!))))) {
+      // (a fixed name put together from literals, or held in a variable given one literal: 'x.ph' . 'p', S23R-15)
+      const asPhp = /^\s*["'][^"']{0,200}\.(?:php\d?|phtml|phar)["']\s*$/i.test(parts[1]!) || /\.(?:php\d?|phtml|phar)$/i.test(fixedName(parts[1]!, src) ?? '');
+      // (register_globals gave an upload $f its client's name as $f_name: copy($userfile, $userfile_name), S23R-15)
+      // (never assigned: register_globals set it)
+      const globalsName = held !== undefined && new RegExp(`\\$${held}_name\\b`).test(parts[1]!) && !new RegExp(`\\$${held}_name\\s*(?:\\.?=)(?!=)`).test(src);
+      if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || globalsName || (clientName && !/^\s*["']/.test(parts[1]!))))) {
         add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });
         break;
       }

@@ -120,6 +120,29 @@ describe('S23R: commentInCall and stripComments', () => {
   });
 });
 
+describe('S23R-15: uploads under a .php name or the client\'s', () => {
+  it('S23R-15: an upload saved under a .php name put together, or under the client\'s name by a register_globals uploader', async () => {
+    for (const src of [
+      "<?php move_uploaded_file($f, 'x.ph' . 'p');\n",
+      "<?php $t = 'x.php'; move_uploaded_file($f, $t);\n",
+      '<?php copy($userfile, $userfile_name);\n',
+      '<?php if (isset($userfile)) { move_uploaded_file($userfile, $userfile_name); }\n',
+    ]) {
+      assert.equal((await scan(src)).verdict, 'malicious', src);
+    }
+  });
+
+  it('S23R-15: not malicious: an upload saved under a name the code makes, or by a helper given its arguments', async () => {
+    for (const src of [
+      "<?php $file = $_FILES['doc']['tmp_name']; $file_name = md5(uniqid()); move_uploaded_file($file, $dir . $file_name);\n",
+      "<?php function keep($file, $file_name) { return copy($file, '/backup/' . $file_name); }\n",
+      "<?php $f = $_FILES['img']; $ext = strtolower(pathinfo($f['name'], PATHINFO_EXTENSION)); if (in_array($ext, ['jpg', 'png'], true)) { move_uploaded_file($f['tmp_name'], 'uploads/' . bin2hex(random_bytes(8)) . '.' . $ext); }\n",
+    ]) {
+      assert.notEqual((await scan(src)).verdict, 'malicious', src);
+    }
+  });
+});
+
 describe('S23R-8: PHP 7 reads "#[" as a line comment', () => {
   it('malicious: a "#[" comment between a name and its parenthesis (a call to PHP 7, a parse error to PHP 8)', async () => {
     for (const src of ['<?php system#[x\n($_GET[1]);\n', '<?php system #[x\n#[y\n ($_GET[1]);\n', '<?php $f = $_GET; system#[x\n/* c */($f[1]);\n']) {
@@ -169,14 +192,4 @@ describe('S23R: open', () => {
     assert.notEqual((await scan(src)).verdict, 'malicious');
   });
 
-  it('S23R-15: an upload saved under a .php name put together, or under the client\'s name by a register_globals uploader', { todo: 'S23R-15' }, async () => {
-    for (const src of [
-      "<?php move_uploaded_file($f, 'x.ph' . 'p');\n",
-      "<?php $t = 'x.php'; move_uploaded_file($f, $t);\n",
-      '<?php copy($userfile, $userfile_name);\n',
-      '<?php if (isset($userfile)) { move_uploaded_file($userfile, $userfile_name); }\n',
-    ]) {
-      assert.equal((await scan(src)).verdict, 'malicious', src);
-    }
-  });
 });
