@@ -306,6 +306,21 @@ function fixedName(expr: string, src: string): string | undefined {
   return out;
 }
 
+/**
+ * A code or command function's name bare (see BARE_SINK_NAME), unless the file defines a constant
+ * of that name: then it is the constant's value (`define('EXEC', 'run_job'); $f = EXEC;` names
+ * run_job, S23R-13; `define('EXEC', 'system')` names system).
+ */
+function bareSinkName(expr: string, src: string): RegExpExecArray | string[] | null {
+  const m = BARE_SINK_NAME.exec(expr);
+  if (!m) return null;
+  const name = m[1]!;
+  const defined = new RegExp(`\\bdefine\\s*\\(\\s*["']\\\\?${name}["']\\s*,\\s*([^)]{0,80})\\)|\\bconst\\s+${name}\\s*=\\s*([^;]{0,80});`).exec(src);
+  if (!defined) return m;
+  const value = /^\s*["']\\?([A-Za-z_]\w{1,40})["']\s*$/.exec(defined[1] ?? defined[2]!)?.[1];
+  return value !== undefined ? [expr, value] : null;
+}
+
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
   // assigned it earlier in the same function body, or in the code outside every function.
@@ -672,7 +687,7 @@ function flow(src: string): FlowFinding[] {
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
       // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
-      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? BARE_SINK_NAME.exec(rhs);
+      const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? bareSinkName(rhs, src);
       if (lit && ALL_SINKS.includes(lit[1]!.toLowerCase())) sinkVars.set(name, lit[1]!.toLowerCase());
       // A short string put together from literals and variables holding them ($a = 'sys'; $c = $a . 'tem')
       // ($c = 'sys'; $c .= 'tem': the value appended to)
