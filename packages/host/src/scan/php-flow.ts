@@ -105,6 +105,12 @@ const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s
 const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*\)?\s*->\s*invoke(Args)?\s*\(/gi;
 // (a name written as a string and called too: 'system'($x), as the fold layer writes a name it found)
 const DANGEROUS_BODY = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
+/** A backtick literal that interpolates a variable: a shell command of a helper's parameter (S23R-10). */
+const BACKTICK_VAR = /`[^`]{0,400}\$/;
+/** A function body worth following from its calls: it runs code or commands, or writes files. */
+function runsSomething(body: string): boolean {
+  return DANGEROUS_BODY.test(body) || BACKTICK_VAR.test(body);
+}
 /** A sink given a variable: `system($c`, `passthru(@$c`. */
 const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
 
@@ -404,7 +410,7 @@ function flow(src: string): FlowFinding[] {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
     // (in a small file, one that calls a parameter too: function eat($a, $b) { $a($b); })
-    if (!DANGEROUS_BODY.test(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !(src.length <= 32768 && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body)))) return;
+    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !(src.length <= 32768 && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body)))) return;
     const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
   });
@@ -415,7 +421,7 @@ function flow(src: string): FlowFinding[] {
       const body = src.slice(m.index!, m.index! + 4000);
       const end = /^[^;]*?=>/.test(body.slice(m[0].length)) ? body.indexOf(';', m[0].length) : -1;
       const text = end > 0 ? body.slice(0, end) : body;
-      if (!DANGEROUS_BODY.test(text) && !callsParameter(m[2]!, text)) continue;
+      if (!runsSomething(text) && !callsParameter(m[2]!, text)) continue;
       const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
       // (a function's parameters are its scope's, from its keyword; an arrow function's are the scope around it)
       defs.set(`$${m[1]!.toLowerCase()}`, { at: m.index! + m[0].search(/\b(?:function|fn)\b/i), params });

@@ -156,6 +156,23 @@ describe('S23R-13: a bare name that is a constant the file defines', () => {
   });
 });
 
+describe('S23R-10: a helper that runs its parameter in backticks', () => {
+  it('malicious: in a small file and in a long one', async () => {
+    const def = 'function fmt($c) { return `$c`; }';
+    assert.equal((await scan(`<?php\n${def}\necho fmt($_GET["x"]);\n`)).verdict, 'malicious');
+    assert.equal((await scan(atTop(def) + '\necho fmt($_GET["x"]);\n')).verdict, 'malicious');
+  });
+
+  it('not malicious: backticks of SQL in a helper\'s strings, and a fixed command', async () => {
+    for (const src of [
+      '<?php\nfunction col($db, $c) { return $db->query("SELECT `$c` FROM `items`"); }\necho count(col($db, preg_replace("/\\W/", "", $_GET["c"])));\n',
+      '<?php\nfunction up() { return `uptime`; }\necho htmlspecialchars($_GET["q"] ?? ""), up();\n',
+    ]) {
+      assert.notEqual((await scan(src)).verdict, 'malicious', src);
+    }
+  });
+});
+
 describe('S23R-8: PHP 7 reads "#[" as a line comment', () => {
   it('malicious: a "#[" comment between a name and its parenthesis (a call to PHP 7, a parse error to PHP 8)', async () => {
     for (const src of ['<?php system#[x\n($_GET[1]);\n', '<?php system #[x\n#[y\n ($_GET[1]);\n', '<?php $f = $_GET; system#[x\n/* c */($f[1]);\n']) {
@@ -180,10 +197,6 @@ describe('S23R: open', () => {
     assert.equal((await scan(src)).verdict, 'malicious');
   });
 
-  it('S23R-10: a helper that runs its parameter in backticks', { todo: 'S23R-10' }, async () => {
-    const src = '<?php\nfunction fmt($c) { return `$c`; }\necho fmt($_GET["x"]);\n';
-    assert.equal((await scan(src)).verdict, 'malicious');
-  });
 
   it('S23R-11: a helper given by name to array_map with request input', { todo: 'S23R-11' }, async () => {
     const src = '<?php\nfunction fmt($c) { return shell_exec($c); }\necho implode(array_map("fmt", [$_GET["x"]]));\n';
