@@ -70,8 +70,12 @@ const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES
  */
 const MAX_POINTS = 1 << 20;
 
-/** What makes a definition worth reading with its callers: it runs code or a command (a backtick literal with a variable too, S23R-10). */
-const RUNS = /(?<![\w>$:\\])(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(|`[^`]{0,400}\$/gi;
+/**
+ * What makes a definition worth reading with its callers: it runs code or a command. (Not a
+ * backtick literal: in this text, with its strings, SQL's backticks are as many, and adminer's
+ * functions all took one; the whole-file flow pass follows a function that runs one, S23R-10.)
+ */
+const RUNS = /(?<![\w>$:\\])(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(/gi;
 /**
  * A function declared, or a closure assigned to a variable (its "{" or "=>" found after). (An
  * arrow function that returns by reference too, `fn&($c) => system($c)`: S23R-4.)

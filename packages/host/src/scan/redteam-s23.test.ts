@@ -163,6 +163,12 @@ describe('S23R-10: a helper that runs its parameter in backticks', () => {
     assert.equal((await scan(atTop(def) + '\necho fmt($_GET["x"]);\n')).verdict, 'malicious');
   });
 
+  it('a long file whose helpers write SQL with backticks and variables takes no definition', () => {
+    const src = atTop('function col($db, $c) { return $db->query("SELECT `$c` FROM `items`"); }') + '\necho count(col($db, preg_replace("/\\W/", "", $_GET["c"])));\n';
+    const excerpts = phpExcerpts(src, 32 * 1024);
+    assert.ok(excerpts.every((e) => e.defs === undefined), JSON.stringify(excerpts));
+  });
+
   it('not malicious: backticks of SQL in a helper\'s strings, and a fixed command', async () => {
     for (const src of [
       '<?php\nfunction col($db, $c) { return $db->query("SELECT `$c` FROM `items`"); }\necho count(col($db, preg_replace("/\\W/", "", $_GET["c"])));\n',
