@@ -33,6 +33,8 @@ interface Runner {
   end: number;
   /** `name` for a function, `$name` for a variable holding a closure. */
   name: string;
+  /** For a copy of a closure (`$g = $fmt;`, its span): the closure's definition, read before it. */
+  of?: Runner;
 }
 
 /** Excerpts per file, at most. */
@@ -89,6 +91,8 @@ const DEFINES = /(?<![\w>$:\\])function\s+&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{
  * keyword (not a call).
  */
 const CALL = /(?<![\w>$:\\])(?:(function\s{1,16}&?\s{0,16})?(?:\\?(?:[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\\){0,8})([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*\(/gi;
+/** A variable given another's value, alone: `$g = $fmt;`. */
+const COPY = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*;/g;
 /** Definitions linked per file (was 32, S23R-5), and per reading of an excerpt, at most. */
 const MAX_RUNNERS = 4096;
 const MAX_DEFS = 4;
@@ -298,6 +302,17 @@ function runnersOf(bare: string, code: string): Runner[] {
     out.push({ start, end, name: m[1] !== undefined ? m[1].toLowerCase() : `$${m[2]!}` });
     DEFINES.lastIndex = end;
   }
+  // (copies of a closure, `$g = $fmt;`: called as `$g(`, read with the closure before them, S23R-12)
+  const closures = new Map(out.filter((r) => r.name.startsWith('$')).map((r) => [r.name, r]));
+  if (closures.size > 0) {
+    const copies: Runner[] = [];
+    COPY.lastIndex = 0;
+    for (let m = COPY.exec(code); m && copies.length < MAX_RUNNERS; m = COPY.exec(code)) {
+      const of = closures.get(`$${m[2]!}`);
+      if (of && m.index >= of.end) copies.push({ start: m.index, end: m.index + m[0].length, name: `$${m[1]!}`, of });
+    }
+    if (copies.length > 0) return [...out, ...copies].sort((a, b) => a.start - b.start);
+  }
   return out;
 }
 
@@ -344,19 +359,26 @@ function linked(runners: readonly Runner[], bare: string, start: number, end: nu
   const names = byName(runners);
   const seen = new Set<Runner>();
   const called: Runner[] = [];
+  const take = (r: Runner): void => {
+    // (a copy's closure first, in the same reading, wherever the copy is)
+    if (r.of) take(r.of);
+    if (seen.has(r) || (r.start >= start && r.end <= end)) return;
+    seen.add(r);
+    called.push(r);
+  };
   callsIn(bare.slice(start, end), names, (_, rs) => {
-    for (const r of rs) {
-      if (seen.has(r) || (r.start >= start && r.end <= end)) continue;
-      seen.add(r);
-      called.push(r);
-    }
+    for (const r of rs) take(r);
   });
   const groups: { start: number; end: number }[][] = [];
   let group: { start: number; end: number }[] = [];
   let bytes = 0;
-  for (const r of called) {
-    const size = r.end - r.start;
-    if (group.length >= MAX_DEFS || (group.length > 0 && bytes + size > MAX_EXCERPT)) {
+  for (let i = 0; i < called.length; i++) {
+    const r = called[i]!;
+    // (a closure and its copy after it go together: the copy counted with it)
+    const withCopy = called[i + 1]?.of === r;
+    const joined = r.of !== undefined && called[i - 1] === r.of;
+    const size = joined ? 0 : r.end - r.start + (withCopy ? called[i + 1]!.end - called[i + 1]!.start : 0);
+    if (!joined && (group.length >= MAX_DEFS - (withCopy ? 1 : 0) || (group.length > 0 && bytes + size > MAX_EXCERPT))) {
       groups.push(group);
       group = [];
       bytes = 0;

@@ -427,6 +427,16 @@ function flow(src: string): FlowFinding[] {
       defs.set(`$${m[1]!.toLowerCase()}`, { at: m.index! + m[0].search(/\b(?:function|fn)\b/i), params });
     }
   }
+  // (a closure copied to another variable is called through it too: $g = $fmt; $g($_GET['x']), S23R-12)
+  if ([...defs.keys()].some((k) => k.startsWith('$'))) {
+    let seen = 0;
+    for (const m of src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*;/g)) {
+      if (++seen > 256 || defs.size >= 2000) break;
+      const d = defs.get(`$${m[2]!.toLowerCase()}`);
+      const to = `$${m[1]!.toLowerCase()}`;
+      if (d && !defs.has(to)) defs.set(to, d);
+    }
+  }
   const named = [...defs.keys()].filter((k) => !k.startsWith('$'));
   const held = [...defs.keys()].filter((k) => k.startsWith('$')).map((k) => `\\$${k.slice(1)}`);
   // (a function called by its qualified name too, `\run(` or `\App\run(`: S23R-3)

@@ -179,6 +179,21 @@ describe('S23R-10: a helper that runs its parameter in backticks', () => {
   });
 });
 
+describe('S23R-12: a closure copied to another variable before its call', () => {
+  it('malicious: in a small file, and in a long one with the copy beside the closure or beside the call', async () => {
+    const def = '$fmt = function ($c) { return shell_exec($c); };';
+    assert.equal((await scan(`<?php\n${def}\n$g = $fmt;\necho $g($_GET["x"]);\n`)).verdict, 'malicious');
+    assert.equal((await scan(atTop(`${def}\n$g = $fmt;`) + '\necho $g($_GET["x"]);\n')).verdict, 'malicious');
+    assert.equal((await scan(atTop(def) + '\n$g = $fmt;\necho $g($_GET["x"]);\n')).verdict, 'malicious');
+    assert.equal((await scan(atTop(`${decoys(4)}\n${def}\n$g = $fmt;`) + '\necho pad_0(), pad_1(), pad_2(), $g($_GET["x"]);\n')).verdict, 'malicious');
+  });
+
+  it('not malicious: a copy of a closure that escapes its argument', async () => {
+    const src = atTop('$ping = function ($h) { return shell_exec("ping -c 1 " . escapeshellarg($h)); };\n$p = $ping;') + '\necho htmlspecialchars($p($_GET["host"]));\n';
+    assert.notEqual((await scan(src)).verdict, 'malicious');
+  });
+});
+
 describe('S23R-8: PHP 7 reads "#[" as a line comment', () => {
   it('malicious: a "#[" comment between a name and its parenthesis (a call to PHP 7, a parse error to PHP 8)', async () => {
     for (const src of ['<?php system#[x\n($_GET[1]);\n', '<?php system #[x\n#[y\n ($_GET[1]);\n', '<?php $f = $_GET; system#[x\n/* c */($f[1]);\n']) {
@@ -209,10 +224,6 @@ describe('S23R: open', () => {
     assert.equal((await scan(src)).verdict, 'malicious');
   });
 
-  it('S23R-12: the closure copied to another variable before its call', { todo: 'S23R-12' }, async () => {
-    const src = '<?php\n$fmt = function ($c) { return shell_exec($c); };\n$g = $fmt;\necho $g($_GET["x"]);\n';
-    assert.equal((await scan(src)).verdict, 'malicious');
-  });
 
 
   it('S23R-14: not malicious: a long file whose helper runs a command only for names on an allow list', { todo: 'S23R-14' }, async () => {
