@@ -12,6 +12,7 @@ export const files = [
   ['closures without ;', '<?php $a = $_GET["x"]; function u() { return system("uptime"); }\n' + fill('$a=fn()=>1\n')],
   ['nested unclosed functions', '<?php $a = $_GET["x"]; function u() { return system("uptime"); }\n' + fill('function a(){\n')],
   ['excerpts each calling 16 runners', '<?php\n' + Array.from({ length: 16 }, (_, i) => `function r${i}($c){exec($c);}`).join('\n') + '\n' + fill('r0($_GET[1]);r1(1);r2(1);r3(1);r4(1);r5(1);r6(1);r7(1);r8(1);r9(1);r10(1);r11(1);r12(1);r13(1);r14(1);r15(1);' + ' '.repeat(4100) + '\n')],
+  ['copies of a runner closure, called', '<?php $a = function ($c) { return system($c); };\n' + fill('$b = $a; $b($_GET[1]);\n')],
   ['32 runners, many calls near input', '<?php\n' + Array.from({ length: 32 }, (_, i) => `function r${i}($c){exec($c);}`).join('\n') + '\n' + fill('r0($_GET[1]);r1(1);\n')],
 ];
 if (import.meta.url === `file://${process.argv[1]}`) {

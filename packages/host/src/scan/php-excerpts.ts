@@ -366,8 +366,13 @@ function linked(runners: readonly Runner[], bare: string, start: number, end: nu
     seen.add(r);
     called.push(r);
   };
+  // (past what the readings hold, the rest only says so: a name given to thousands of copies is looked at no further)
+  const most = MAX_DEFS * MAX_READINGS;
   callsIn(bare.slice(start, end), names, (_, rs) => {
-    for (const r of rs) take(r);
+    for (const r of rs) {
+      if (called.length > most) return false;
+      take(r);
+    }
   });
   const groups: { start: number; end: number }[][] = [];
   let group: { start: number; end: number }[] = [];
