@@ -122,16 +122,16 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   // (points and input in comments are not points: decoys there are free to write, S22R-1)
   const bare = stripComments(src);
   const inputs = positions(INPUT, bare);
-  const code = codeOnly(src);
-  const runners = inputs.length === 0 ? [] : runnersOf(bare, code);
-  // (a call of such a definition is a point too: `helper($_POST['c'])` calls nothing telling by name)
-  const calls = runners.length === 0 ? [] : callsOf(runners, bare);
-  const near = inputs.length === 0 ? [] : [...positions(NEAR_INPUT, bare), ...calls].filter((p) => {
+  const near = inputs.length === 0 ? [] : positions(NEAR_INPUT, bare).filter((p) => {
     const k = firstAbove(inputs, p);
     return (k > 0 && p - inputs[k - 1]! <= MAX_EXCERPT) || (k < inputs.length && inputs[k]! - p <= MAX_EXCERPT);
   });
   const points = [...positions(STRONG, bare), ...near].sort((a, b) => a - b);
   if (points.length === 0) return [];
+  const code = codeOnly(src);
+  // (a named function's call with input is read by the whole file's flow pass, which follows named
+  // functions at any distance; a closure in a variable is called as `$h(`, a point of its own)
+  const runners = inputs.length === 0 ? [] : runnersOf(bare, code);
   // One walk: for each point, the block it is in (the index of its "{", -1 for the file's top
   // level); for each block, where its statements end (after a ";" or a "}" at its own depth).
   const stack: number[] = [-1];
@@ -335,19 +335,6 @@ function callsIn(text: string, names: ReadonlyMap<string, Runner[]>, each: (at: 
     const rs = names.get(m[2] !== undefined ? m[2].toLowerCase() : `$${m[3]!}`);
     if (rs && each(m.index, rs) === false) return;
   }
-}
-
-/** The places in the file that call a definition, outside the definitions themselves (`runners` in order and apart). */
-function callsOf(runners: readonly Runner[], bare: string): number[] {
-  const names = byName(runners);
-  const starts = runners.map((r) => r.start);
-  const out: number[] = [];
-  callsIn(bare, names, (at) => {
-    const k = firstAbove(starts, at) - 1;
-    if (k < 0 || at >= runners[k]!.end) out.push(at);
-    return out.length < MAX_POINTS;
-  });
-  return out;
 }
 
 /**

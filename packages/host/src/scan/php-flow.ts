@@ -186,7 +186,7 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 /** Only files with request input are read. */
 export function worthFlow(src: string): boolean {
   // (move_uploaded_file takes nothing but an upload: under register_globals its name is any variable, S23 set E)
-  return SOURCE.test(src) || MOVES_UPLOAD.test(src) || GLOBALS_COPY.test(src) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  return SOURCE.test(src) || (/move_uploaded_file/i.test(src) && MOVES_UPLOAD.test(src)) || (/copy/i.test(src) && GLOBALS_COPY.test(src)) || (/import_request_variables/i.test(src) && /\bimport_request_variables\s*\(/i.test(src)) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -325,6 +325,55 @@ function bareSinkName(expr: string, src: string): RegExpExecArray | string[] | n
   if (!defined) return m;
   const value = /^\s*["']\\?([A-Za-z_]\w{1,40})["']\s*$/.exec(defined[1] ?? defined[2]!)?.[1];
   return value !== undefined ? [expr, value] : null;
+}
+
+/**
+ * Whether the statement at `at` (in `code`, codeOnly's text) is in an else branch: `else $c = ..;`,
+ * `else { ... }`, or after `else:` in the alternative syntax (before its `endif;`), or in a catch block. Its assignment
+ * then leaves what the if branch gave the variable alone. Bounded: 8,000 characters back.
+ */
+function inElse(code: string, at: number): boolean {
+  const floor = Math.max(0, at - 8000);
+  // the statement's own start: just after the ";", "{", "}" or ":" before it
+  let i = at - 1;
+  while (i >= floor && !';{}:'.includes(code[i]!)) i--;
+  if (/\belse\s*$/i.test(code.slice(i + 1, at))) return true;
+  // the enclosing braced block
+  let depth = 0;
+  for (let j = at - 1; j >= floor; j--) {
+    const c = code[j];
+    if (c === '}') depth++;
+    else if (c === '{') {
+      if (depth-- > 0) continue;
+      // (or a catch block: try { $c = $_POST['c']; } catch (Exception $e) { $c = ''; })
+      return /\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(code.slice(Math.max(floor, j - 240), j));
+    }
+  }
+  // the alternative syntax: the nearest of its words before the statement
+  const alt = /\b(?:endif|endwhile|endforeach|endfor|endswitch)\s*;|\belse\s*:|\belseif\b|\bif\s*\(/gi;
+  let last: RegExpExecArray | undefined;
+  const part = code.slice(floor, at);
+  for (let m = alt.exec(part); m; m = alt.exec(part)) last = m;
+  return last !== undefined && /^else\s*:/i.test(last[0]);
+}
+
+/** What makes every variable request input at once (see flow): extract(..), parse_str(..), import_request_variables(..), a loop of $$k = $v over the request. */
+const MASS_ASSIGN = /(?<![\w>$:\\])(extract|parse_str)\s*\(|(?<![\w>$:\\])import_request_variables\s*\(|\bforeach\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s+as\s+\$([A-Za-z_]\w{0,63})\s*=>\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\{?\s*\$\$\2\s*=\s*\$\3\b/gi;
+
+/** A text up to its first ")" that no "(" of its own opened (outside quotes), or whole. */
+function toUnopenedParen(s: string): string {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return s.slice(0, i);
+  }
+  return s;
 }
 
 function flow(src: string): FlowFinding[] {
@@ -471,6 +520,26 @@ function flow(src: string): FlowFinding[] {
     }
     return outs;
   };
+  // The request's parameters made into variables all at once: extract($_POST), parse_str($_SERVER['QUERY_STRING'])
+  // with no array to fill, import_request_variables('gp'), foreach ($_GET as $k => $v) $$k = $v: every
+  // variable of the scope holds request input from there, until it is given something else (S23)
+  // (16 places at most, the names read once: a file of extract() calls costs no more than 16)
+  let massNames: string[] | undefined;
+  let massSites = 0;
+  for (const m of src.matchAll(MASS_ASSIGN)) {
+    if (massSites >= 16) break;
+    const at = m.index!;
+    const args = m[1] !== undefined ? argsAt(src, at + m[0].length) : undefined;
+    if (m[1] !== undefined) {
+      const parts = args ? splitTop(args.all, [',']) : [];
+      const fn = m[1].toLowerCase();
+      // (extract and parse_str of request input; parse_str with an array to fill is read as OUT_PARAMS)
+      if (fn === 'extract' ? !(parts[0] !== undefined && direct(parts[0], at)) : fn === 'parse_str' ? !(parts.length === 1 && direct(parts[0]!, at)) : false) continue;
+    }
+    massSites++;
+    massNames ??= [...new Set(Array.from(src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g), (x) => x[1]!))].filter((v) => v !== 'this' && !v.startsWith('_')).slice(0, 4096);
+    for (const v of massNames) taint(v, at);
+  }
   for (let round = 0; round < 3; round++) {
     const before = marked + sinkVars.size + returners.size + givers.size;
     if (calls) {
@@ -699,8 +768,10 @@ function flow(src: string): FlowFinding[] {
         taint('_SESSION', 0);
         if (name !== '_SESSION') taint(name, m.index!);
       } else if (given) taint(name, m.index!);
-      // A plain "=" of something else to the whole variable (not one element of it) ends its taint.
-      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) mark(cleanedAt, name, m.index!);
+      // A plain "=" of something else to the whole variable (not one element of it) ends its taint,
+      // unless it is made in an else branch: `if (isset($_POST['c'])) $c = $_POST['c']; else $c = '';`
+      // then `system($c)` runs the request's command (S23 set F)
+      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length)) && !inElse(code, m.index!)) mark(cleanedAt, name, m.index!);
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
       // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? bareSinkName(rhs, src);
@@ -729,7 +800,8 @@ function flow(src: string): FlowFinding[] {
     for (const c of outCalls()) if (c.read.some((p) => direct(p, c.at))) for (const name of c.into) taint(name, c.at);
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
     for (const m of src.matchAll(DESTRUCT)) {
-      const rhs = m[3]!;
+      // (up to a ")" it did not open: the condition of a loop, while (list($k, $v) = each($_POST)) {...})
+      const rhs = toUnopenedParen(m[3]!);
       if (direct(rhs, m.index!) || arrayValues(rhs).some((v) => direct(v, m.index!))) for (const v of (m[1] ?? m[2] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
     }
     for (const m of src.matchAll(FOREACH)) {
@@ -1958,6 +2030,30 @@ const XOR_SINK = new RegExp(`${BARE}(eval|assert|create_function)\\s*\\(`, 'gi')
  * code. Assignments are read in one pass (each at most 400 characters: linear in the file);
  * at most 100 decoded variables and 200 sink calls are kept and read.
  */
+/** A string computed by a bitwise operator on a literal and a literal or a bare word ('..'^'..', Word|'..', '..'&Word). */
+const STRING_BITWISE = /(?:['"][^'"\n]{1,40}['"]|(?<![\w$>:\\])[A-Za-z_][A-Za-z0-9_]{0,30})\s*[\^|&]\s*['"][^'"\n]{1,40}['"]|['"][^'"\n]{1,40}['"]\s*[\^|&]\s*[A-Za-z_][A-Za-z0-9_]{0,30}\b/g;
+const STRING_VAR = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*=\s*\(?\s*['"~]/g;
+const NESTED_VAR_CALL = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(\s*\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(/;
+
+/**
+ * Names computed by bitwise operators on string literals and bare words (PHP 7 reads an unknown
+ * constant as its name), many of them, then called through variables: an obfuscator's output, where
+ * no name of a function appears (S23 set F). A file of up to 256 KiB; run here rather than as a
+ * YARA rule, whose scan of every quote in a PHP tree cost five times YARA's time for the whole set.
+ */
+export function stringBitwiseNames(src: string): FlowFinding[] {
+  if (src.length > 256 * 1024 || !NESTED_VAR_CALL.test(src)) return [];
+  let ops = 0;
+  STRING_BITWISE.lastIndex = 0;
+  for (let m = STRING_BITWISE.exec(src); m && ops < 12; m = STRING_BITWISE.exec(src)) ops++;
+  if (ops < 12) return [];
+  let vars = 0;
+  STRING_VAR.lastIndex = 0;
+  for (let m = STRING_VAR.exec(src); m && vars < 8; m = STRING_VAR.exec(src)) vars++;
+  if (vars < 8) return [];
+  return [{ technique: 'obfuscation', score: 80, description: "names computed by bitwise operators on string literals and bare words ('..'^'..', '..'|Word), then called through variables: an obfuscator's shell", offset: src.search(NESTED_VAR_CALL) }];
+}
+
 export function xorDecodedExec(src: string): FlowFinding[] {
   if (!src.includes('^')) return [];
   const decoded = new Map<string, number>();

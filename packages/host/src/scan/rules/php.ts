@@ -594,6 +594,30 @@ rule mamori_php_immutable_self {
     any of them
 }
 
+rule mamori_php_shell_fetch_php {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "a shell command (curl or wget) that downloads a PHP file into the web root"
+  strings:
+    $a = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,200}\b(curl|wget)\b[^"'\n]{0,300}\s-[oO]\s*[^"'\s]{0,200}\.(php\d?|phtml|phar)\b/ nocase
+    $b = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,200}\b(curl|wget)\b[^"'\n]{0,300}>\s*[^"'\s]{0,200}\.(php\d?|phtml|phar)\b/ nocase
+    $c = /\x60[^\x60\n]{0,200}\b(curl|wget)\b[^\x60\n]{0,300}(\s-[oO]\s*|>\s*)[^\x60\s]{0,200}\.(php\d?|phtml|phar)\b/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_request_chmod {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "chmod of a path the request names to a mode the request names (a web file manager's permission changer)"
+  strings:
+    $a = /\bchmod\s*\(\s*[^;]{0,120}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^;]{0,120},\s*(octdec|intval|base_convert)?\s*\(?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $a
+}
+
 rule mamori_php_recon_commands {
   meta:
     score = 40

@@ -7,7 +7,8 @@
 import { each } from './patterns.js';
 
 /** An ASP.NET page's request read: Request.QueryString, .Form, .Item, .Params, .Headers, .Cookies, .InputStream, Request[...]. */
-const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream)\b|\s*\[)/ nocase`;
+// (and ASP.NET Core's Request.Query, Request.Body and Request.RouteValues: Razor pages, .cshtml)
+const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream|Query|Body|RouteValues)\b|\s*\[)/ nocase`;
 
 export const WEB_RULES = String.raw`
 rule mamori_jsp_runtime_exec_input {
@@ -159,7 +160,7 @@ rule mamori_aspx_startinfo_input {
   strings:
     $si = /\.\s*StartInfo\s*\.\s*(FileName|Arguments)\s*=/ nocase
     $start = /\.\s*Start\s*\(\s*\)/ nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers|Query|RouteValues)\s*)?[\[(]/ nocase
   condition:
     $si and $start and $in and not mamori_aspx_process_start
 }
@@ -277,8 +278,25 @@ rule mamori_asp_execute_decoder {
     $chr = /\bchr[wb]?\s*\(\s*[^\n()]{0,30}\(([^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*[-+]\s*\w{1,12}\s*\)/ nocase
     $chr2 = /\bchr[wb]?\s*\(\s*[A-Za-z_]\w{0,20}\s*[-+]\s*\d{1,3}\s*\)/ nocase
     $xor = /\bchr[wb]?\s*\([^\n]{0,60}\bxor\b/ nocase
+    // (the shift in a variable first: pk = Asc(Mid(t, i, 1)) - k ... a = a & Chr(pk), S23 set F)
+    $asc = /\basc[wb]?\s*\(\s*mid[b]?\s*\([^\n]{0,60}\)\s*\)\s*[-+]\s*\w{1,12}/ nocase
+    $chrv = /\bchr[wb]?\s*\(\s*[A-Za-z_]\w{0,20}\s*\)/ nocase
   condition:
-    $ex and ($chr or $chr2 or $xor)
+    $ex and ($chr or $chr2 or $xor or ($asc and $chrv))
+}
+
+rule mamori_asp_remote_execute {
+  meta:
+    score = 85
+    technique = "asp-eval"
+    description = "classic ASP running code it fetched over HTTP (XMLHTTP's responseText given to Execute or Eval)"
+  strings:
+    $x = /(Microsoft|MSXML2)\s*\.\s*(Server)?XMLHTTP|WinHttp\s*\.\s*WinHttpRequest/ nocase
+    $t = /\.\s*responseText\b/ nocase
+    // (Execute, VBScript's: an eval( is as likely the page's client script)
+    $ex = /(^|[^.\w])execute(global)?\s*\(?\s*[A-Za-z_]\w{0,30}\b/ nocase
+  condition:
+    filesize < 64KB and all of them
 }
 
 rule mamori_asp_binaryread_execute {
@@ -302,8 +320,23 @@ rule mamori_asp_scriptcontrol_request {
   strings:
     $add = /\.\s*AddObject\s*\(?\s*[^\n,]{1,60},\s*Request\b/ nocase
     $run = /\.\s*(ExecuteStatement|Eval|Run|AddCode)\s*[\s(]/ nocase
+    // (or the request's text given to the engine straight: sc.ExecuteStatement Request("c"), S23)
+    $sc = /ScriptControl/ nocase
+    $runin = /\.\s*(ExecuteStatement|Eval|AddCode)\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item|Cookies|ServerVariables)\s*)?[\[(]/ nocase
   condition:
-    $add and $run
+    ($add and $run) or ($sc and $runin)
+}
+
+rule mamori_aspx_sql_client_from_request {
+  meta:
+    score = 45
+    technique = "db-client"
+    description = "ASP/ASPX opening a database connection whose connection string, and running a query whose text, both come from the request (a database client in a page: an admin tool, or a shell's)"
+  strings:
+    $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
+    $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
+  condition:
+    $conn and $query
 }
 
 rule mamori_asp_utf7_page {
@@ -371,7 +404,9 @@ rule mamori_aspx_reflective_assembly_load {
   strings:
     $gm1 = /typeof\s*\(\s*(System\s*\.\s*Reflection\s*\.\s*)?Assembly\s*\)\s*\.\s*GetMethod\s*\(\s*"Load"/ nocase
     $gm2 = /GetMethod\s*\(\s*"Load"\s*,\s*new\s+(System\s*\.\s*)?Type\s*\[\s*\]\s*\{\s*typeof\s*\(\s*byte\s*\[\s*\]\s*\)/ nocase
-    $in = /Request\s*(\.\s*(Form|Item|Params|BinaryRead|InputStream)\b|\s*\[)/ nocase
+    // (the byte[] type as an empty array's, and the name's quotes doubled inside a verbatim string: Behinder on ASP.NET Core)
+    $gm3 = /GetMethod\s*\(\s*"{1,2}Load"{1,2}\s*,\s*new\s+(System\s*\.\s*)?Type\s*\[\s*\]\s*\{\s*new\s+(System\s*\.\s*)?byte\s*\[\s*0\s*\]\s*\.\s*GetType\s*\(\s*\)/ nocase
+    $in = /Request\s*(\.\s*(Form|Item|Params|BinaryRead|InputStream|Body)\b|\s*\[)/ nocase
     $dec = /FromBase64String|CreateDecryptor|TransformFinalBlock/ nocase
   condition:
     any of ($gm*) and $in and $dec
