@@ -231,4 +231,14 @@ describe('S23R: open', () => {
     assert.notEqual((await scan(src)).verdict, 'malicious');
   });
 
+
+  it('S23R-17: a helper that calls the function it is given, called with a command function\'s name and input, in a long file', { todo: 'S23R-17' }, async () => {
+    const src = atTop('function fmt($f, $c) { return $f($c); }') + '\necho fmt("system", $_GET["x"]);\n';
+    assert.equal((await scan(src)).verdict, 'malicious');
+  });
+
+  it('S23R-18: a helper called through a use function alias, in a long file', { todo: 'S23R-18' }, async () => {
+    const src = atTop('function fmt($c) { return shell_exec($c); }').replace('namespace Shop\\Util;', 'namespace Shop\\Util;\nuse function Shop\\Util\\fmt as pretty;') + '\necho pretty($_GET["x"]);\n';
+    assert.equal((await scan(src)).verdict, 'malicious');
+  });
 });
