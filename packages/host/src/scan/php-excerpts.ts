@@ -33,6 +33,8 @@ interface Runner {
   end: number;
   /** `name` for a function, `$name` for a variable holding a closure. */
   name: string;
+  /** For a copy of a closure (`$g = $fmt;`, its span): the closure's definition, read before it. */
+  of?: Runner;
 }
 
 /** Excerpts per file, at most. */
@@ -70,13 +72,36 @@ const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES
  */
 const MAX_POINTS = 1 << 20;
 
-/** What makes a definition worth reading with its callers: it runs code or a command. */
-const RUNS = /(?<![\w>$:\\])(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(/i;
-/** A function declared, or a closure assigned to a variable (its "{" or "=>" found after). */
-const DEFINES = /(?<![\w>$:\\])function\s+&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function\b|fn\s*\()/gi;
-/** Definitions linked per file, and per excerpt, at most. */
-const MAX_RUNNERS = 32;
+/**
+ * What makes a definition worth reading with its callers: it runs code or a command. (Not a
+ * backtick literal: in this text, with its strings, SQL's backticks are as many, and adminer's
+ * functions all took one; the whole-file flow pass follows a function that runs one, S23R-10.)
+ */
+const RUNS = /(?<![\w>$:\\])(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(/gi;
+/**
+ * A function declared, or a closure assigned to a variable (its "{" or "=>" found after). (An
+ * arrow function that returns by reference too, `fn&($c) => system($c)`: S23R-4.)
+ */
+const DEFINES = /(?<![\w>$:\\])function\s+&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function\b|fn\s*&?\s*\()/gi;
+/**
+ * A call of a name or of a variable, `name(` (a fully qualified one too, `\\ns\\name(`: S23R-3) or
+ * `$name(`: looked up among the definitions by name, so that their count costs nothing here (was
+ * one pattern of their names, and only the first 32 definitions were taken: 33 decoys that run a
+ * fixed command before the shell's closure kept it unlinked, S23R-5). Group 1: a declaration's
+ * keyword (not a call).
+ */
+const CALL = /(?<![\w>$:\\])(?:(function\s{1,16}&?\s{0,16})?(?:\\?(?:[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\\){0,8})([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*\(/gi;
+/** A variable given another's value, alone: `$g = $fmt;`. */
+const COPY = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*;/g;
+/** Definitions linked per file (was 32, S23R-5), and per reading of an excerpt, at most. */
+const MAX_RUNNERS = 4096;
 const MAX_DEFS = 4;
+/**
+ * Readings of one excerpt, each with up to MAX_DEFS of the definitions it calls (and an excerpt's
+ * length of them): four decoys called before the shell's closure took the one reading, S23R-6.
+ * An excerpt that calls more than this is reported (info.capped).
+ */
+const MAX_READINGS = 4;
 
 function positions(re: RegExp, src: string): number[] {
   const out: number[] = [];
@@ -150,7 +175,9 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   for (const list of pending) list.push(code.length);
   while (p++ < points.length) blockOf.push(stack[stack.length - 1]!);
   const out: Excerpt[] = [];
-  for (let k = 0; k < points.length && out.length < MAX_EXCERPTS; k++) {
+  const more: Excerpt[] = [];
+  let cut = 0;
+  for (let k = 0; k < points.length && cut < MAX_EXCERPTS; k++) {
     const point = points[k]!;
     // (points are in order and each excerpt starts at or before its point: only the last one can hold it)
     const prev = out[out.length - 1];
@@ -193,42 +220,75 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
         grew = true;
       }
     }
-    const defs = linked(runners, bare, start, end);
-    out.push(defs.length > 0 ? { start, end, defs } : { start, end });
+    cut++;
+    const groups = linked(runners, bare, start, end, info);
+    out.push(groups.length === 0 ? { start, end } : { start, end, defs: groups[0]! });
+    // (one reading per group of definitions, the same statements each time: those after the first
+    // are read after every excerpt's first, so that decoys calling many definitions spend no
+    // reading of the excerpts after them)
+    for (const defs of groups.slice(1)) more.push({ start, end, defs });
     // (points left past the last excerpt a file may have: MAX_EXCERPTS decoys before a shell keep it
     // unread, S22R-5)
-    if (out.length === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
+    if (cut === MAX_EXCERPTS && info && points.some((q, j) => j > k && q >= end)) info.capped = true;
   }
-  // (in order already: each starts at or past the end of the one before)
-  return out;
+  // (in order already: each starts at or past the end of the one before; then the further readings)
+  return more.length > 0 ? [...out, ...more] : out;
 }
 
 /**
  * The file's definitions (up to MAX_RUNNERS, each of at most MAX_EXCERPT bytes) that run code or a
  * command: functions, and closures assigned to a variable, whole (to the "}" of their body, and a
- * closure to its ";"). `bare`: the text without comments; `code`: with only its code.
+ * closure to its ";"). `bare`: the text without comments; `code`: with only its code. In order,
+ * and apart (a definition's end is where the next is looked for).
+ *
+ * Linear: each "{" is matched once, and the next "{", ";" and "=>" after a definition are found
+ * from where the last search ended (S23R-1: a search of the rest of the file per definition, for an
+ * "=>" a 4 MiB file of `$a=fn(` never has, was quadratic: 0.5 MiB took 17 s).
  */
 function runnersOf(bare: string, code: string): Runner[] {
+  const runs = positions(RUNS, bare);
+  if (runs.length === 0) return [];
+  const n = code.length;
+  // the "}" each "{" closes (-1: none), one walk
+  const closer = new Int32Array(n).fill(-1);
+  const open: number[] = [];
+  for (let i = code.indexOf('{'); i >= 0 && i < n; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 123) open.push(i);
+    else if (c === 125 && open.length > 0) closer[open.pop()!] = i;
+  }
+  // the next of each at or after a position, asked for at positions that only grow: a search
+  // starts only past the last one found (n: none)
+  const cursor = (needle: string) => {
+    let at = -1;
+    return (i: number): number => {
+      if (at < i) {
+        const f = code.indexOf(needle, i);
+        at = f < 0 ? n : f;
+      }
+      return at;
+    };
+  };
+  const nextBrace = cursor('{');
+  const nextSemi = cursor(';');
+  const nextArrow = cursor('=>');
+  const semiAfterArrow = cursor(';');
   const out: Runner[] = [];
   DEFINES.lastIndex = 0;
   for (let m = DEFINES.exec(code); m && out.length < MAX_RUNNERS; m = DEFINES.exec(code)) {
     const start = m.index;
     // the body: from the first "{" (a closure's "use (...)" before it), or an arrow function's expression, to its end
     let end = -1;
-    const brace = code.indexOf('{', start);
-    const arrow = m[2] !== undefined && /fn\s*\($/.test(m[0]) ? code.indexOf('=>', start) : -1;
-    if (arrow >= 0 && (brace < 0 || arrow < brace)) end = code.indexOf(';', arrow);
+    const brace = nextBrace(start);
+    const arrow = m[2] !== undefined && /fn\s*&?\s*\($/i.test(m[0]) ? nextArrow(start) : n;
+    if (arrow < n && arrow < brace) {
+      const semi = semiAfterArrow(arrow);
+      end = semi < n ? semi : -1;
+    }
     // (not a declaration without a body, an interface's or an abstract one: a ";" before any "{")
-    else if (brace >= 0 && brace - start < 512 && !code.slice(start, brace).includes(';')) {
-      let depth = 0;
-      for (let i = brace; i < code.length && i - start <= MAX_EXCERPT; i++) {
-        const c = code.charCodeAt(i);
-        if (c === 123) depth++;
-        else if (c === 125 && --depth === 0) {
-          end = i + 1;
-          break;
-        }
-      }
+    else if (brace < n && brace - start < 512 && nextSemi(start) > brace) {
+      const close = closer[brace]!;
+      if (close >= 0 && close - start <= MAX_EXCERPT) end = close + 1;
       // (a closure's statement ends at its ";")
       if (end > 0 && m[2] !== undefined) {
         const semi = code.indexOf(';', end);
@@ -236,26 +296,92 @@ function runnersOf(bare: string, code: string): Runner[] {
       }
     }
     if (end < 0 || end - start > MAX_EXCERPT) continue;
-    if (!RUNS.test(bare.slice(start, end))) continue;
-    out.push({ start, end, name: m[1] !== undefined ? m[1] : `$${m[2]!}` });
+    // (a place that runs something within it)
+    const r = firstAbove(runs, start - 1);
+    if (r >= runs.length || runs[r]! >= end) continue;
+    out.push({ start, end, name: m[1] !== undefined ? m[1].toLowerCase() : `$${m[2]!}` });
     DEFINES.lastIndex = end;
+  }
+  // (copies of a closure, `$g = $fmt;`: called as `$g(`, read with the closure before them, S23R-12)
+  const closures = new Map(out.filter((r) => r.name.startsWith('$')).map((r) => [r.name, r]));
+  if (closures.size > 0) {
+    const copies: Runner[] = [];
+    COPY.lastIndex = 0;
+    for (let m = COPY.exec(code); m && copies.length < MAX_RUNNERS; m = COPY.exec(code)) {
+      const of = closures.get(`$${m[2]!}`);
+      if (of && m.index >= of.end) copies.push({ start: m.index, end: m.index + m[0].length, name: `$${m[1]!}`, of });
+    }
+    if (copies.length > 0) return [...out, ...copies].sort((a, b) => a.start - b.start);
   }
   return out;
 }
 
-/** The definitions an excerpt calls and does not hold, up to MAX_DEFS and an excerpt's length in all. */
-function linked(runners: readonly Runner[], bare: string, start: number, end: number): { start: number; end: number }[] {
-  if (runners.length === 0) return [];
-  const text = bare.slice(start, end);
-  const out: { start: number; end: number }[] = [];
-  let bytes = 0;
+/** The definitions by how a call reads: a function's name in lower case (PHP's are not case-sensitive), a variable's `$name`. */
+function byName(runners: readonly Runner[]): Map<string, Runner[]> {
+  const map = new Map<string, Runner[]>();
   for (const r of runners) {
-    if (out.length >= MAX_DEFS) break;
-    if (r.start >= start && r.end <= end) continue;
-    const call = r.name.startsWith('$') ? new RegExp(`\\$${r.name.slice(1)}\\s*\\(`, 'i') : new RegExp(`(?<![\\w>$:\\\\])${r.name}\\s*\\(`, 'i');
-    if (!call.test(text) || bytes + (r.end - r.start) > MAX_EXCERPT) continue;
-    bytes += r.end - r.start;
-    out.push({ start: r.start, end: r.end });
+    const list = map.get(r.name);
+    if (list) list.push(r);
+    else map.set(r.name, [r]);
   }
-  return out;
+  return map;
+}
+
+/** The calls in `text` (from `offset` in the file) of a definition, found by name: each call's place and what it calls. */
+function callsIn(text: string, names: ReadonlyMap<string, Runner[]>, each: (at: number, rs: Runner[]) => boolean | void): void {
+  const re = new RegExp(CALL.source, 'gi');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1] !== undefined) continue;
+    const rs = names.get(m[2] !== undefined ? m[2].toLowerCase() : `$${m[3]!}`);
+    if (rs && each(m.index, rs) === false) return;
+  }
+}
+
+/**
+ * The definitions an excerpt calls and does not hold, in groups of up to MAX_DEFS and an excerpt's
+ * length: one reading of the excerpt each, up to MAX_READINGS (more: `info.capped`).
+ */
+function linked(runners: readonly Runner[], bare: string, start: number, end: number, info?: { capped?: boolean }): { start: number; end: number }[][] {
+  if (runners.length === 0) return [];
+  const names = byName(runners);
+  const seen = new Set<Runner>();
+  const called: Runner[] = [];
+  const take = (r: Runner): void => {
+    // (a copy's closure first, in the same reading, wherever the copy is)
+    if (r.of) take(r.of);
+    if (seen.has(r) || (r.start >= start && r.end <= end)) return;
+    seen.add(r);
+    called.push(r);
+  };
+  // (past what the readings hold, the rest only says so: a name given to thousands of copies is looked at no further)
+  const most = MAX_DEFS * MAX_READINGS;
+  callsIn(bare.slice(start, end), names, (_, rs) => {
+    for (const r of rs) {
+      if (called.length > most) return false;
+      take(r);
+    }
+  });
+  const groups: { start: number; end: number }[][] = [];
+  let group: { start: number; end: number }[] = [];
+  let bytes = 0;
+  for (let i = 0; i < called.length; i++) {
+    const r = called[i]!;
+    // (a closure and its copy after it go together: the copy counted with it)
+    const withCopy = called[i + 1]?.of === r;
+    const joined = r.of !== undefined && called[i - 1] === r.of;
+    const size = joined ? 0 : r.end - r.start + (withCopy ? called[i + 1]!.end - called[i + 1]!.start : 0);
+    if (!joined && (group.length >= MAX_DEFS - (withCopy ? 1 : 0) || (group.length > 0 && bytes + size > MAX_EXCERPT))) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    if (groups.length >= MAX_READINGS) {
+      if (info) info.capped = true;
+      return groups;
+    }
+    bytes += size;
+    group.push({ start: r.start, end: r.end });
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

@@ -260,6 +260,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // points before a shell, or a file's own payloads, left it unread, S22R-2; each excerpt is at
     // most MAX_EXCERPT bytes and MAX_EXCERPTS a file, and what it decodes is bounded here)
     const budget = { payloads: MAX_EXCERPTS * 2, bytes: limits.maxOutputBytes * 4 };
+    // (the readings apart from what they decode: 64 decoy excerpts that each decode four payloads
+    // spent the one budget, and the shell's excerpt after them was never read, S23R-16)
+    const reads = { payloads: MAX_EXCERPTS * 2, bytes: limits.maxOutputBytes * 4 };
     const info: { capped?: boolean } = {};
     const excerpts = phpExcerpts(text, FOLD_BYTES, info);
     // (more places than a file's excerpts: what an application does not have, and how decoys hide a
@@ -267,7 +270,11 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (info.capped) out.push({ rule: 'mamori:excerpts-capped', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `more than ${MAX_EXCERPTS} places of code run from text, dynamic calls or commands with request input beside them: those past the first ${MAX_EXCERPTS} excerpts were not read on their own` });
     for (const e of excerpts) {
       const defs = e.defs ?? [];
-      if (!spend(budget, e.end - e.start + defs.reduce((n, d) => n + d.end - d.start, 0))) break;
+      if (!spend(reads, e.end - e.start + defs.reduce((n, d) => n + d.end - d.start, 0))) {
+        // (decoy excerpts whose readings spend it leave the rest unread: said, as for too many places)
+        if (!info.capped) out.push({ rule: 'mamori:excerpts-capped', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the excerpts' budget (${MAX_EXCERPTS * 2} readings) was spent before every excerpt was read on its own` });
+        break;
+      }
       // (the definitions it calls first, each on lines of its own: a closure is assigned before its call)
       const defText = defs.map((d) => `${text.slice(d.start, d.end)}\n`).join('');
       const inner = Buffer.from(`<?php ${defText}${text.slice(e.start, e.end)}`, 'latin1');
@@ -1093,8 +1100,9 @@ const HEREDOC74 = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1(?:\r\n?|
  * tags or code than that, or code that runs on past SPAN74 bytes: not all was read.
  */
 function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boolean } {
+  // (and "#[", a line comment to PHP 7 that can sit between a name and its "(": S23R-8)
+  if (kind === 'php' && (CONTROL_BYTE.test(text) || text.includes('#['))) return { text: php7Text(text), overflow: false };
   if (!CONTROL_BYTE.test(text)) return { overflow: false };
-  if (kind === 'php') return { text: php7Text(text), overflow: false };
   if (text.indexOf('<?') < 0) return { overflow: false };
   const parts: string[] = [];
   let kept = 0;
