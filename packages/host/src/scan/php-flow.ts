@@ -370,22 +370,6 @@ function elseBranches(code: string): (at: number) => boolean {
 /** What makes every variable request input at once (see flow): extract(..), parse_str(..), import_request_variables(..), a loop of $$k = $v over the request. */
 const MASS_ASSIGN = /(?<![\w>$:\\])(extract|parse_str)\s*\(|(?<![\w>$:\\])import_request_variables\s*\(|\bforeach\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s+as\s+\$([A-Za-z_]\w{0,63})\s*=>\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\{?\s*\$\$\2\s*=\s*\$\3\b/gi;
 
-/** A text up to its first ")" that no "(" of its own opened (outside quotes), or whole. */
-function toUnopenedParen(s: string): string {
-  let depth = 0;
-  let quote = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth < 0) return s.slice(0, i);
-  }
-  return s;
-}
-
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
   // assigned it earlier in the same function body, or in the code outside every function.
@@ -812,7 +796,8 @@ function flow(src: string): FlowFinding[] {
     // Destructuring: list($c) = [...], [$c, $d] = ... (each name takes request input the right side holds)
     for (const m of src.matchAll(DESTRUCT)) {
       // (up to a ")" it did not open: the condition of a loop, while (list($k, $v) = each($_POST)) {...})
-      const rhs = toUnopenedParen(m[3]!);
+      const cut = unbalancedAt(m[3]!);
+      const rhs = cut < 0 ? m[3]! : m[3]!.slice(0, cut);
       if (direct(rhs, m.index!) || arrayValues(rhs).some((v) => direct(v, m.index!))) for (const v of (m[1] ?? m[2] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
     }
     for (const m of src.matchAll(FOREACH)) {
