@@ -93,6 +93,8 @@ const FUNCTION_DEF = /\bfunction\s+&?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\
 // (the _array forms too: `\bcall_user_func\b` is not in call_user_func_array, S21R-17)
 /** `$r = new ReflectionFunction('g')`, `$r = new ReflectionMethod('K', 'go')` / `('K::go')`: the variable in group 1, the kind in 2, the name in 3, 4 or 5. */
 const REFLECTION_HELD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*new\s+\\?Reflection(Function|Method)\s*\(\s*(?:["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']|[^,()]{1,80},\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)/gi;
+/** array_map given a function's name (group 2), its arrays after the match. */
+const ARRAY_MAP_NAMED = /(?<![\w>$:\\])array_map\s*\(\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*,/gi;
 const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))(?:_array)?\b/i;
 const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(([^)]{0,400})\)/gi;
 /**
@@ -552,6 +554,21 @@ function flow(src: string): FlowFinding[] {
           // (a code or command function's name given for a parameter the body calls: f('assert') or f(assert))
           const named = param && !sinkVars.has(param) ? SINK_NAME_ARG.exec(a) : null;
           if (named && param) sinkVars.set(param, named[2]!.toLowerCase());
+        });
+      }
+    }
+    // A function of the file given by name to array_map: called with each array's values, the
+    // first array's as its first parameter (array_map('fmt', [$_GET['x']]), S23R-11)
+    if (defs.size > 0 && /array_map/i.test(src)) {
+      let seen = 0;
+      for (const m of src.matchAll(ARRAY_MAP_NAMED)) {
+        if (++seen > 256) break;
+        const def = defs.get(m[2]!.toLowerCase());
+        const args = def ? argsAt(src, m.index! + m[0].length) : undefined;
+        if (!def || !args) continue;
+        splitTop(args.all, [',']).forEach((a, i) => {
+          const param = def.params[i];
+          if (param && (direct(a, m.index!) || arrayValues(a).some((v) => direct(v, m.index!)))) taint(param, def.at + 1);
         });
       }
     }
