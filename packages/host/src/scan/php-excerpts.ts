@@ -131,7 +131,8 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   const code = codeOnly(src);
   // (a named function's call with input is read by the whole file's flow pass, which follows named
   // functions at any distance; a closure in a variable is called as `$h(`, a point of its own)
-  const runners = inputs.length === 0 ? [] : runnersOf(bare, code);
+  // (looked up by name, built once a file: every excerpt asks)
+  const names = byName(inputs.length === 0 ? [] : runnersOf(bare, code));
   // One walk: for each point, the block it is in (the index of its "{", -1 for the file's top
   // level); for each block, where its statements end (after a ";" or a "}" at its own depth).
   const stack: number[] = [-1];
@@ -221,7 +222,7 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
       }
     }
     cut++;
-    const groups = linked(runners, bare, start, end, info);
+    const groups = linked(names, bare, start, end, info);
     out.push(groups.length === 0 ? { start, end } : { start, end, defs: groups[0]! });
     // (one reading per group of definitions, the same statements each time: those after the first
     // are read after every excerpt's first, so that decoys calling many definitions spend no
@@ -291,8 +292,10 @@ function runnersOf(bare: string, code: string): Runner[] {
       if (close >= 0 && close - start <= MAX_EXCERPT) end = close + 1;
       // (a closure's statement ends at its ";")
       if (end > 0 && m[2] !== undefined) {
-        const semi = code.indexOf(';', end);
-        end = semi >= 0 && semi - end < 64 ? semi + 1 : end;
+        // (looked for in the 64 characters after it only: a search to the file's end for each closure
+        // of a file without a ";" would be quadratic)
+        const semi = code.slice(end, end + 64).indexOf(';');
+        end = semi >= 0 ? end + semi + 1 : end;
       }
     }
     if (end < 0 || end - start > MAX_EXCERPT) continue;
@@ -327,7 +330,7 @@ function byName(runners: readonly Runner[]): Map<string, Runner[]> {
   return map;
 }
 
-/** The calls in `text` (from `offset` in the file) of a definition, found by name: each call's place and what it calls. */
+/** The calls in `text` of a definition, found by name: each call's place in `text` and what it calls. */
 function callsIn(text: string, names: ReadonlyMap<string, Runner[]>, each: (at: number, rs: Runner[]) => boolean | void): void {
   const re = new RegExp(CALL.source, 'gi');
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -341,9 +344,8 @@ function callsIn(text: string, names: ReadonlyMap<string, Runner[]>, each: (at: 
  * The definitions an excerpt calls and does not hold, in groups of up to MAX_DEFS and an excerpt's
  * length: one reading of the excerpt each, up to MAX_READINGS (more: `info.capped`).
  */
-function linked(runners: readonly Runner[], bare: string, start: number, end: number, info?: { capped?: boolean }): { start: number; end: number }[][] {
-  if (runners.length === 0) return [];
-  const names = byName(runners);
+function linked(names: ReadonlyMap<string, Runner[]>, bare: string, start: number, end: number, info?: { capped?: boolean }): { start: number; end: number }[][] {
+  if (names.size === 0) return [];
   const seen = new Set<Runner>();
   const called: Runner[] = [];
   const take = (r: Runner): void => {
