@@ -65,6 +65,15 @@ export class LoginGuard {
    */
   readonly #spent = new Map<string, number>();
   /**
+   * The trusted round each device has in flight in this process (by its day counter's key), the
+   * last in line: a device's trusted rounds go one at a time, so a stolen cookie's burst adds one
+   * reservation at a time to the account's day count, where the owner's other devices read it,
+   * not the whole burst (S19T-1, the first burst); once the first finds the device over its
+   * budget, the rest skip the trusted round (#spent). A browser sends one login at a time; a
+   * double submit waits a round trip. Entries live while a round is in flight.
+   */
+  readonly #rounds = new Map<string, Promise<void>>();
+  /**
    * In detect mode (`mode: detect`) everything this guard records is marked as such: its
    * events and decisions carry the mark, and it counts in a namespace of its own (LoginKeys),
    * so that the same store run in enforce mode later never reads what detect mode counted.
@@ -270,28 +279,57 @@ export class LoginGuard {
     return (days[0] ?? 0) >= t.maxFailuresPerDevice || (days[1] ?? 0) >= t.maxFailuresPerAccount;
   }
 
+  /**
+   * Waits for the device's trusted round in flight in this process, if any, and takes the next
+   * turn; the function it gives back ends the turn (calling it again does nothing).
+   */
+  async #turn(device: string): Promise<() => void> {
+    const before = this.#rounds.get(device);
+    let end!: () => void;
+    const mine = new Promise<void>((resolve) => (end = resolve));
+    this.#rounds.set(device, mine);
+    if (before) await before;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (this.#rounds.get(device) === mine) this.#rounds.delete(device);
+      end();
+    };
+  }
+
   /** Before the password is verified: allow, challenge or block this attempt. Its reads and writes go out together. */
   async check(a: LoginAttempt): Promise<LoginVerdict> {
     const c = this.config;
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) await this.#ledger.undo(who);
-    if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) this.#ledger.distrust(a, who);
-    // The attempt is counted now, as a failure; report settles it.
-    let n = this.#ledger.tally(who, await this.#ledger.round(a, who));
-    // A trusted device is counted as one in the same round as the rest. One whose failures on the
-    // account for the day were used up before this attempt (the counts the round's increments
-    // give back, so parallel attempts each see the ones before them) is counted again as
-    // untrusted: a second round, for such a device only.
-    if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
-      // (only its own count, which no other device adds to, is remembered: the account's can be another's in flight)
-      if (n.deviceDay >= c.trustedDevice.maxFailuresPerDevice) {
-        if (this.#spent.size >= SPENT_DEVICES) this.#spent.delete(this.#spent.keys().next().value!);
-        this.#spent.set(who.k.deviceDay, who.k.now + SPENT_FOR_MS);
+    const release = who.device ? await this.#turn(who.k.deviceDay) : undefined;
+    let n: Tally;
+    try {
+      if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) {
+        release!();
+        this.#ledger.distrust(a, who);
       }
-      await this.#ledger.retract(who);
-      this.#ledger.distrust(a, who);
+      // The attempt is counted now, as a failure; report settles it.
       n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+      // A trusted device is counted as one in the same round as the rest. One whose failures on the
+      // account for the day were used up before this attempt (the counts the round's increments
+      // give back, so parallel attempts each see the ones before them) is counted again as
+      // untrusted: a second round, for such a device only.
+      if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
+        // (only its own count, which no other device adds to, is remembered: the account's can be another's in flight)
+        if (n.deviceDay >= c.trustedDevice.maxFailuresPerDevice) {
+          if (this.#spent.size >= SPENT_DEVICES) this.#spent.delete(this.#spent.keys().next().value!);
+          this.#spent.set(who.k.deviceDay, who.k.now + SPENT_FOR_MS);
+        }
+        release!();
+        await this.#ledger.retract(who);
+        this.#ledger.distrust(a, who);
+        n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+      }
+    } finally {
+      release?.();
     }
     const trusted = who.by === 0;
     let v = this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
