@@ -632,4 +632,131 @@ rule mamori_php_recon_commands {
   condition:
     filesize < 64KB and $x and 3 of ($r*)
 }
+
+rule mamori_php_request_code_file {
+  meta:
+    score = 85
+    technique = "file-writer"
+    description = "request input written as the code of a PHP file (an opening tag, then what the request sent)"
+  strings:
+    $a = /\b(file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(php)?\s{0,4}["']\s*\.\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_paste_site_code {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "code fetched from a paste site or a repository's raw files, run as PHP or saved into the web root (a loader or dropper of shells)"
+  strings:
+    $raw = /["']https?:\/\/(raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(co|org)\/[^"'\n\/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/ nocase
+    $run = /\b(eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./ nocase
+    $w = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
+    $php = /["'][^"'\n]{0,200}\.(php\d?|phtml|phar)["']/ nocase
+    $where = /DOCUMENT_ROOT/
+  condition:
+    $raw and ($run or ($w and ($php or $where))) and filesize < 256KB
+}
+
+rule mamori_php_defined_vars_input {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "a superglobal read through get_defined_vars() and run as code or a command"
+  strings:
+    $in = /\bget_defined_vars\s*\(\s*\)\s*\[\s*["']?_(GET|POST|REQUEST|COOKIE|SERVER|FILES)\b/ nocase
+    $sink = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func(_array)?)\s*\(/ nocase
+  condition:
+    $in and $sink
+}
+
+rule mamori_php_eval_fetched {
+  meta:
+    score = 85
+    technique = "remote-code"
+    description = "PHP code read from an address decoded at run time (hex, base64, pack) and run with eval"
+  strings:
+    $a = /\b(eval|assert)\s*\(\s*@?\s*(file_get_contents|curl_exec|stream_get_contents)\s*\(\s*@?\s*(pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_computed_callee_input {
+  meta:
+    score = 85
+    technique = "request-input-exec"
+    description = "a function's name computed by string functions in place, called at once with request input"
+  strings:
+    $a = /\(\s*@?\s*(substr|str_replace|str_ireplace|strrev|str_rot13|strtolower|strtoupper|ucfirst|lcfirst|trim|ltrim|rtrim|implode|join|base64_decode|hex2bin|sprintf|preg_replace)\s*\([^;]{0,200}\)\s*\)\s*\(\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_superglobal_by_name {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "a superglobal taken through a variable holding its name ($$name), in a small file that calls code or a command"
+  strings:
+    $name = /\$\w{1,40}\s*=\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*;/ nocase
+    $vv = /=\s*@?\s*\$\$\w{1,40}\s*;/
+    // (a caller given a function's name written out, call_user_func('strtoupper', ..), is not one)
+    $sink = /\b((eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function)\s*\(|call_user_func(_array)?\s*\(\s*[^"'\s])/ nocase
+  condition:
+    filesize < 8KB and $name and $vv and $sink
+}
+
+rule mamori_php_doc_comment_name {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "a function's name picked letter by letter out of a doc comment read by reflection, then called with request input"
+  strings:
+    $doc = /->\s*getDocComment\s*\(\s*\)/ nocase
+    $pick = /\$\w{1,40}\s*\[\s*\d{1,3}\s*\]\s*\.\s*\$\w{1,40}\s*\[\s*\d{1,3}\s*\]/
+    $in = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $call = /(^|[;{}\s@])\$\w{1,40}\s*\(\s*\$/
+  condition:
+    filesize < 8KB and $doc and $pick and $in and $call
+}
+
+rule mamori_php_string_increment_names {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "names built by incrementing letters held in variables named only with underscores ($_ = 'a'; $_++), then called"
+  strings:
+    $init = /\$_{1,6}\s*=\s*["'][A-Za-z]["']\s*;/
+    $inc = /\$_{1,6}\+\+/
+    $call = /(\$_{1,6}|\$\w{1,40}|\})\s*\(\s*\$/
+  condition:
+    filesize < 64KB and $init and #inc >= 6 and $call
+}
+
+rule mamori_php_reference_laundered_eval {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "request input reaching eval through variables bound by reference (=&), in a small file"
+  strings:
+    $ref = /\$\w{1,40}\s*=\s*&\s*\$\w{1,40}\s*;/
+    $in = /\$\w{1,40}\s*=\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $ev = /\b(eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*\)\s*;/ nocase
+  condition:
+    filesize < 4KB and #ref >= 2 and $in and $ev
+}
+
+rule mamori_php_escaped_globals_name {
+  meta:
+    score = 85
+    technique = "obfuscation"
+    description = "a variable variable named by a string written in escapes (GLOBALS as hex), nested, beside a command or code function"
+  strings:
+    $esc = /\$\{\s*["'][^"'\n]{0,40}\\x[0-9a-fA-F]{2}[^"'\n]{0,80}["']\s*\}/
+    $nest = /\$\{\s*\$\{/
+    $sink = /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func(_array)?)\s*\(/ nocase
+  condition:
+    $esc and $nest and $sink
+}
 `;
