@@ -135,6 +135,29 @@ describe('scan: held-out set G (session 24), PHP misses, samples of our own', ()
       assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  // The wider net: a small file that reads request input and runs something it names at run time
+  // is at least suspicious, whatever the trick that hides the name (G: 5 of its 11 PHP misses).
+  for (const src of [
+    `<?php $k = $_POST['k']; $fn = pick(); @$fn($k); function pick() { return implode('', array_reverse(['t', 'r', 'e', 's', 's', 'a'])); }`,
+    `<?php $x = $_COOKIE['x']; $y = &$x; eval('1;' . $y);`,
+    `<?php $v = $_GET['v']; echo \`ls $v\`;`,
+  ]) {
+    it(`flagged: ${src.slice(6, 60)}`, () => {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'clean', JSON.stringify(r.findings));
+    });
+  }
+  for (const src of [
+    `<?php declare(strict_types=1); $controller = $container->get('sql'); if (isset($_REQUEST['db'])) { $controller(); }`,
+    `<?php $name = $_GET['db']; $q = "SELECT * FROM \`$name\`"; echo htmlspecialchars($q);`,
+    `<?php $to = $_POST['to']; $send = 'mail'; if ($to === '') exit; $opts = ['a' => 1]; echo count($opts);`,
+  ]) {
+    it(`not flagged: ${src.slice(6, 60)}`, () => {
+      const r = scan(src);
+      assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+    });
+  }
+
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 15);
     assert.equal(BENIGN.length, 7);

@@ -47,6 +47,12 @@ export interface Finding {
   readonly line?: number;
   /** Layers the deobfuscator peeled before this matched, outermost first. */
   readonly layers?: readonly string[];
+  /**
+   * A floor, not a weight (a rule's `meta: floor = 1`): the file scores at least this, and the
+   * finding adds nothing to the others' sum (a wide net that makes a file suspicious, never
+   * malicious by stacking on another rule's weight).
+   */
+  readonly floor?: boolean;
 }
 
 export interface FileResult {
@@ -419,11 +425,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
-    const total = (list: Finding[]) => list.reduce((a, f) => a + f.score, 0);
-    if (total(signatures) + total(findings) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
+    if (scoreOf([...signatures, ...findings]) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
     if (kind === 'asp') for (const f of aspBlockFindings(path, data, signatures, findings)) findings.push(f);
     const unique = dedupe([...signatures, ...findings]);
-    return { score: Math.min(100, unique.reduce((a, f) => a + f.score, 0)), findings: unique };
+    return { score: Math.min(100, scoreOf(unique)), findings: unique };
   }
 
   /**
@@ -1228,13 +1233,26 @@ function empty(path: string, note: string): FileResult {
   return { path, kind: 'other', size: 0, sha256: '', verdict: 'clean', score: 0, findings: [], note };
 }
 
+/** Findings' score: their weights added, or the highest floor among them if that is more. */
+function scoreOf(list: readonly Finding[]): number {
+  let sum = 0;
+  let floor = 0;
+  for (const f of list) {
+    if (f.floor) floor = Math.max(floor, f.score);
+    else sum += f.score;
+  }
+  return Math.max(sum, floor);
+}
+
 function toFinding(h: YaraHit, data: Buffer, externalScore: number, layers?: readonly string[]): Finding {
   const meta = h.meta;
   const n = typeof meta['score'] === 'number' ? meta['score'] : Number(meta['score']);
   const score = Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : externalScore;
   const description = String(meta['description'] ?? meta['desc'] ?? meta['info'] ?? h.rule).slice(0, 300);
   const technique = String(meta['technique'] ?? (h.builtin ? 'signature' : 'external-rule'));
-  return { rule: h.rule, source: h.source, technique, score, description, ...(h.offset !== undefined ? { line: lineAt(data, h.offset) } : {}), ...(layers && layers.length ? { layers } : {}) };
+  // (YARA-X gives a boolean meta as "unknown": a floor is written `floor = 1`)
+  const floor = meta['floor'] === 1 || meta['floor'] === true;
+  return { rule: h.rule, source: h.source, technique, score, description, ...(h.offset !== undefined ? { line: lineAt(data, h.offset) } : {}), ...(layers && layers.length ? { layers } : {}), ...(floor ? { floor } : {}) };
 }
 
 /** 1-based line of an offset; inside a decoded layer, lines are the layer's. */

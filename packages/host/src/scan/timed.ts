@@ -143,7 +143,8 @@ export function createTimedScanner(options: TimedScannerOptions): TimedScanner {
           // PHP in the part hashed here but not scanned (S17H-4)
           const past = h.tags ? pastScanFindings(scanner, r.path, h.tags) : [];
           if (past.length) {
-            const score = Math.min(100, past.reduce((a, f) => a + f.score, r.score));
+            // (a floor adds nothing: the file scores at least it, see Finding.floor)
+            const score = Math.min(100, Math.max(past.reduce((a, f) => a + (f.floor ? 0 : f.score), r.score), ...past.map((f) => (f.floor ? f.score : 0))));
             r = { ...r, findings: [...r.findings, ...past], score, verdict: score >= malicious ? 'malicious' : score >= suspicious ? 'suspicious' : 'clean' };
           }
         }

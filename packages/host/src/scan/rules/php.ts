@@ -759,4 +759,29 @@ rule mamori_php_escaped_globals_name {
   condition:
     $esc and $nest and $sink
 }
+
+rule mamori_php_small_dynamic_exec {
+  meta:
+    score = 40
+    floor = 1
+    technique = "request-input-callable"
+    description = "a small PHP file that reads request input and runs code or calls a function it names at run time (eval of a variable, $f(...), (expr)(...), a caller given a computed name)"
+  strings:
+    $in1 = /\$_(GET|POST|REQUEST|COOKIE|FILES)\s*\[/
+    $in2 = /\$_SERVER\s*\[\s*["']HTTP_/
+    $in3 = /php:\/\/input|getallheaders\s*\(|get_defined_vars\s*\(|["']_(GET|POST|REQUEST|COOKIE)["']/ nocase
+    // (eval of a variable, after a few literals at most: not text built around one, as a validator's
+    // eval('return (' . $e . ') ? 1 : 0;'), and not a template compiled to PHP, eval('?>' . $code))
+    $d1 = /\b(eval|assert)\s*\(\s*@?\s*(["'\x60][^"'\x60\n]{0,40}["'\x60]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/ nocase
+    $tpl = /\beval\s*\(\s*["']\?>["']\s*\./ nocase
+    // (given a variable: an invokable object called bare, $controller(), is not one)
+    $d2 = /(^|[;{}(\s@=])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*@?\s*\$/
+    $d3 = /\)\s*\)\s*\(\s*@?\s*\$/
+    // (a caller given a variable or what a call returns: not a name looked up in the code's own map, $handlers[$action])
+    $d4 = /\bcall_user_func(_array)?\s*\(\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[,)]|[A-Za-z_]\w{0,40}\s*\()/ nocase
+    $d5 = /\bcreate_function\s*\(/ nocase
+    $d7 = /\$\{\s*\$?\{?[^}\n]{1,80}\}\s*\[[^\]\n]{1,80}\]\s*\(/
+  condition:
+    filesize < 3KB and any of ($in*) and any of ($d*) and not $tpl
+}
 `;
