@@ -1,0 +1,132 @@
+/**
+ * Shapes of PHP backdoors read by plain patterns, each behind a substring test of its own (session
+ * 24, held-out set G's misses: shells of "bypass" collections, written to get past detectors).
+ *
+ * They were YARA rules first; as rules they made YARA-X's pass over MediaWiki 60% slower, since
+ * their patterns begin with names every PHP file holds (eval, exec, `$`), and YARA-X looks at
+ * each place one of them occurs. Here each pattern runs only in a file that holds its rare part
+ * (get_defined_vars, getDocComment, a paste site's address, `$$` ...), on the file with its
+ * comments blanked (stripComments: same length, so offsets hold). Every pattern is linear: no
+ * nested repeats, every repeat bounded.
+ */
+import { stripComments } from './php-flow.js';
+
+export interface ShapeFinding {
+  readonly rule: string;
+  readonly technique: string;
+  readonly score: number;
+  readonly description: string;
+  readonly offset: number;
+  /** A floor, not a weight (Finding.floor). */
+  readonly floor?: boolean;
+}
+
+const INPUT = /\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/;
+const SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function)\s*\(|\bcall_user_func(?:_array)?\s*\(\s*[^"'\s]/i;
+
+const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php)?\s{0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const PASTE = /["']https?:\/\/(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
+const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
+const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./i;
+const WRITE = /\b(?:fwrite|fputs|file_put_contents)\s*\(/i;
+const PHP_NAME = /["'][^"'\n]{0,200}\.(?:php\d?|phtml|phar)["']/i;
+const DEFINED_VARS = /\bget_defined_vars\s*\(\s*\)\s*\[\s*["']?_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\b/i;
+const EVAL_FETCHED = /\b(?:eval|assert)\s*\(\s*@?\s*(?:file_get_contents|curl_exec|stream_get_contents)\s*\(\s*@?\s*(?:pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/i;
+const COMPUTED_CALLEE = /\(\s*@?\s*(?:substr|str_replace|str_ireplace|strrev|str_rot13|strtolower|strtoupper|ucfirst|lcfirst|trim|ltrim|rtrim|implode|join|base64_decode|hex2bin|sprintf|preg_replace)\s*\([^;]{0,200}\)\s*\)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const SUPERGLOBAL_NAME = /\$\w{1,40}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE)["']\s*;/i;
+const VARIABLE_VARIABLE = /=\s*@?\s*\$\$\w{1,40}\s*;/;
+const DOC_COMMENT = /->\s*getDocComment\s*\(\s*\)/i;
+const PICKS = /\$\w{1,40}\s*\[\s*\d{1,3}\s*\]\s*\.\s*\$\w{1,40}\s*\[\s*\d{1,3}\s*\]/;
+const VARIABLE_CALL = /(?:^|[;{}\s@])\$\w{1,40}\s*\(\s*\$/m;
+const INCREMENT_INIT = /\$_{1,6}\s*=\s*["'][A-Za-z]["']\s*;/;
+const INCREMENT = /\$_{1,6}\+\+/g;
+const INCREMENT_CALL = /(?:\$_{1,6}|\$\w{1,40}|\})\s*\(\s*\$/;
+const REFERENCE = /\$\w{1,40}\s*=\s*&\s*\$\w{1,40}\s*;/g;
+const INPUT_ASSIGNED = /\$\w{1,40}\s*=\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const EVAL_VARIABLE_END = /\b(?:eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*\)\s*;/i;
+const ESCAPED_NAME = /\$\{\s*["'][^"'\n]{0,40}\\x[0-9a-fA-F]{2}[^"'\n]{0,80}["']\s*\}/;
+const NESTED = /\$\{\s*\$\{/;
+
+// The small-file net (a floor): request input, and a function named at run time.
+const SMALL_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\s*\[|\$_SERVER\s*\[\s*["']HTTP_|php:\/\/input|getallheaders\s*\(|get_defined_vars\s*\(|["']_(?:GET|POST|REQUEST|COOKIE)["']/i;
+const SMALL_DYNAMIC = [
+  // eval of a variable, after a few literals at most (not text built around one, as a validator's
+  // eval('return (' . $e . ') ? 1 : 0;'))
+  /\b(?:eval|assert)\s*\(\s*@?\s*(?:["'`][^"'`\n]{0,40}["'`]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/i,
+  // $f($x) (not an invokable object called bare, $controller())
+  /(?:^|[;{}(\s@=])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*@?\s*\$/m,
+  /\)\s*\)\s*\(\s*@?\s*\$/,
+  // a caller given a variable or what a call returns (not a name looked up in the code's own map)
+  /\bcall_user_func(?:_array)?\s*\(\s*(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[,)]|[A-Za-z_]\w{0,40}\s*\()/i,
+  /\bcreate_function\s*\(/i,
+  /\$\{\s*\$?\{?[^}\n]{1,80}\}\s*\[[^\]\n]{1,80}\]\s*\(/,
+];
+// a template compiled to PHP and run, eval('?>' . $code): not one
+const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
+const SMALL_BYTES = 3 * 1024;
+
+/** The shapes `text` (a PHP file or a layer of one) holds. */
+export function phpShapes(text: string): ShapeFinding[] {
+  const out: ShapeFinding[] = [];
+  let code: string | undefined;
+  const src = (): string => (code ??= stripComments(text));
+  const find = (re: RegExp): number => {
+    const m = re.exec(src());
+    return m ? m.index : -1;
+  };
+  const add = (rule: string, technique: string, score: number, description: string, offset: number, floor = false): void => {
+    out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset), ...(floor ? { floor } : {}) });
+  };
+  const n = text.length;
+
+  if ((text.includes("'<?") || text.includes('"<?')) && text.includes('$_')) {
+    const at = find(CODE_FILE);
+    if (at >= 0) add('request-code-file', 'file-writer', 85, 'request input written as the code of a PHP file (an opening tag, then what the request sent)', at);
+  }
+  if (n < 256 * 1024 && PASTE_HINT.test(text)) {
+    const at = find(PASTE);
+    if (at >= 0 && (RUN_TEXT.test(src()) || (WRITE.test(src()) && (PHP_NAME.test(src()) || src().includes('DOCUMENT_ROOT'))))) {
+      add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files, run as PHP or saved into the web root (a loader or dropper of shells)', at);
+    }
+  }
+  if (text.includes('get_defined_vars')) {
+    const at = find(DEFINED_VARS);
+    if (at >= 0 && SINK.test(src())) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
+  }
+  if (text.includes('_contents') || text.includes('curl_exec')) {
+    const at = find(EVAL_FETCHED);
+    if (at >= 0) add('eval-fetched', 'remote-code', 85, 'PHP code read from an address decoded at run time (hex, base64, pack) and run with eval', at);
+  }
+  if (text.includes('))(')) {
+    const at = find(COMPUTED_CALLEE);
+    if (at >= 0) add('computed-callee-input', 'request-input-exec', 85, 'a function\'s name computed by string functions in place, called at once with request input', at);
+  }
+  if (n < 8192 && text.includes('$$')) {
+    const at = find(SUPERGLOBAL_NAME);
+    if (at >= 0 && VARIABLE_VARIABLE.test(src()) && SINK.test(src())) add('superglobal-by-name', 'request-input-exec', 80, 'a superglobal taken through a variable holding its name ($$name), in a small file that calls code or a command', at);
+  }
+  if (n < 8192 && text.includes('getDocComment')) {
+    const at = find(DOC_COMMENT);
+    if (at >= 0 && PICKS.test(src()) && INPUT.test(src()) && VARIABLE_CALL.test(src())) add('doc-comment-name', 'obfuscation', 80, 'a function\'s name picked letter by letter out of a doc comment read by reflection, then called with request input', at);
+  }
+  if (n < 64 * 1024 && text.includes('_++')) {
+    const at = find(INCREMENT_INIT);
+    if (at >= 0 && (src().match(INCREMENT)?.length ?? 0) >= 6 && INCREMENT_CALL.test(src())) add('string-increment-names', 'obfuscation', 80, 'names built by incrementing letters held in variables named only with underscores ($_ = \'a\'; $_++), then called', at);
+  }
+  if (n < 4096 && text.includes('&')) {
+    const at = find(INPUT_ASSIGNED);
+    if (at >= 0 && (src().match(REFERENCE)?.length ?? 0) >= 2 && EVAL_VARIABLE_END.test(src())) add('reference-laundered-eval', 'request-input-exec', 80, 'request input reaching eval through variables bound by reference (=&), in a small file', at);
+  }
+  if (text.includes('${') && text.includes('\\x')) {
+    const at = find(ESCAPED_NAME);
+    if (at >= 0 && NESTED.test(src()) && SINK.test(src())) add('escaped-globals-name', 'obfuscation', 85, 'a variable variable named by a string written in escapes (GLOBALS as hex), nested, beside a command or code function', at);
+  }
+  if (n < SMALL_BYTES) {
+    const at = find(SMALL_INPUT);
+    if (at >= 0 && !TEMPLATE.test(src())) {
+      const dyn = SMALL_DYNAMIC.find((re) => re.test(src()));
+      if (dyn) add('small-dynamic-exec', 'request-input-callable', 40, 'a small PHP file that reads request input and runs code or calls a function it names at run time (eval of a variable, $f(...), (expr)(...), a caller given a computed name)', at, true);
+    }
+  }
+  return out;
+}
