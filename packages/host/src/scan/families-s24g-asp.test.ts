@@ -17,8 +17,8 @@ function utf7(text: string): string {
   return `+${b.toString('base64').replace(/=+$/, '')}-`;
 }
 
-/** `text` as Chr(n) calls joined by `op`. */
-const chrs = (text: string, op: string) => [...text].map((c) => `Chr(${c.charCodeAt(0)})`).join(op);
+/** `text` as Chr(n) calls joined by `op` (n in hexadecimal, &H72, when `hex`). */
+const chrs = (text: string, op: string, hex = false) => [...text].map((c) => (hex ? `Chr(&H${c.charCodeAt(0).toString(16)})` : `Chr(${c.charCodeAt(0)})`)).join(op);
 
 const VB_PAGE = '<%@ Page Language="VB" %>\n';
 const CS_PAGE = '<%@ Page Language="C#" %>\n';
@@ -85,6 +85,11 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       ['/www/c2.asp', `<%\nExecute Eval(${chrs('request', ' & ')})("k")\n%>`],
       ['/www/c3.asp', `<% eval(eval(Chr(82) & "eq" & ChrW(117) & "est")("zz")) %>`],
       ['/www/c4.asp', `<% Execute(Eval(${chrs('Request.Form', '&')})("k")) %>`],
+      ['/www/c5.asp', `<% Eval(Eval(${chrs('request', '&', true)})("p")) %>`],
+      // the whole statement built of Chr()
+      ['/www/c6.asp', `<% Execute(${chrs('eval request("p")', '&')}) %>`],
+      // JScript: String.fromCharCode
+      ['/www/c7.asp', '<%@ Language="JScript" %><% eval(eval(String.fromCharCode(82,101,113,117,101,115,116))("q")); %>'],
     ]);
   });
 
@@ -93,6 +98,9 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       ['/www/a.asp', '<%\nDim parts(3)\nparts(1) = Request.Form("data")\nExecute(parts(1))\n%>'],
       ['/www/a2.asp', '<%\nDim box(9) : box( 2 ) = Request.QueryString("s") : ExecuteGlobal box(2)\n%>'],
       ['/www/a3.asp', '<%\nReDim q(1)\nq(0) = Request("x")\nIf q(0) <> "" Then Eval(q(0))\n%>'],
+      // a Dictionary's entry by a literal key
+      ['/www/a4.asp', '<%\nSet bag = CreateObject("Scripting.Dictionary")\nbag("job") = Request.Form("job")\nExecute bag("job")\n%>'],
+      ['/www/a5.asp', '<%\nSet bag = CreateObject("Scripting.Dictionary")\nbag.Item("j") = Request.QueryString("j")\nExecuteGlobal bag.Item("j")\n%>'],
     ]);
   });
 
@@ -112,6 +120,8 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       // (a codepage line that is not the page's directive does not make it UTF-7)
       ['/www/notes.asp', '<%\n\' codepage=65000 is UTF-7, never use it\nResponse.Write "a+AGUAdgBhAGwA-b"\n%>'],
       ['/www/html.asp', `<%\nResponse.Write ${chrs('<b>', ' & ')} & Server.HTMLEncode(Request("t")) & Chr(60) & "/b" & Chr(62)\nnl = Chr(13) + Chr(10)\nResponse.Write "done" & nl\n%>`],
+      ['/www/dict.asp', '<%\nSet d = CreateObject("Scripting.Dictionary")\nd("name") = Request.Form("name")\nResponse.Write Server.HTMLEncode(d("name"))\n%>'],
+      ['/www/js.asp', '<%@ Language="JScript" %><% var s = String.fromCharCode(60, 98, 62) + Server.HTMLEncode(Request("q")); Response.Write(s); %>'],
       ['/www/arr.asp', '<%\nDim f(2)\nf(0) = Request.Form("first")\nf(1) = Request.Form("last")\nResponse.Write Server.HTMLEncode(f(0) & " " & f(1))\n%>'],
       ['/www/cls.asp', '<%\nClass Person\n  Private m_name\n  Public Property Let Name(v)\n    m_name = Trim(v)\n  End Property\n  Public Property Get Name()\n    Name = m_name\n  End Property\nEnd Class\nSet p = New Person\np.Name = Request.Form("name")\nResponse.Write Server.HTMLEncode(p.Name)\n%>'],
       ['/www/sub.asp', '<%\nSub Show(msg)\n  Response.Write Server.HTMLEncode(msg)\nEnd Sub\nShow Request("m")\n%>'],

@@ -79,12 +79,15 @@ const REQ_TEXT = String.raw`(?<![\w.])(?:(?:this|Page)\s*\.\s*)?(?!(?:SelectedIt
 const TEXTBOX = /<asp:TextBox\b/i;
 const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
 
-/** An array's element at a constant index, a(0) or a[0]: the array's name, bracket, index, bracket. */
-const ELEMENT = /^([A-Za-z_][\w$]{0,40})\s*([([])\s*(\d{1,4})\s*([)\]])$/;
+/** An array's element at a constant index, a(0) or a[0], or an entry by a literal key, d("k") or d.Item("k"): the name, bracket, index, bracket. */
+const ELEMENT = /^([A-Za-z_][\w$]{0,40})(?:\s*\.\s*Item)?\s*([([])\s*(\d{1,4}|"[\w.-]{1,40}"|'[\w.-]{1,40}')\s*([)\]])$/;
+/** A followed name as a key: ASP's in lower case, without spaces, d.Item("k") as d("k"). */
+const keyOf = (name: string, kind: 'jsp' | 'asp') => (kind === 'asp' ? name.toLowerCase() : name).replace(/\s+/g, '').replace(/^([A-Za-z_][\w$]{0,40})\.item(?=[([])/i, '$1');
+
 /** A followed name as a pattern: an element's spaces may be any (a( 0 ) is a(0)). */
 function namePattern(key: string): string {
   const e = ELEMENT.exec(key);
-  return e ? `${escapeRe(e[1]!)}[ \\t]*${escapeRe(e[2]!)}[ \\t]*${e[3]}[ \\t]*${escapeRe(e[4]!)}` : escapeRe(key);
+  return e ? `${escapeRe(e[1]!)}(?:[ \\t]*\\.[ \\t]*Item)?[ \\t]*${escapeRe(e[2]!)}[ \\t]*${escapeRe(e[3]!)}[ \\t]*${escapeRe(e[4]!)}` : escapeRe(key);
 }
 
 /** Variables and Session slots assigned request input, replaced by that input where they are read (rounds: chains of copies). */
@@ -95,15 +98,16 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
   // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot, given
   // the input or the input inside up to three calls (Trim(Request("a")), a decoder of it)
   // (or an array's element at a constant index: a(0) = Request("c") ... Execute(a(0)), S24 set G)
-  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40}(?:[ \t]*\([ \t]*\d{1,4}[ \t]*\)|[ \t]*\[[ \t]*\d{1,4}[ \t]*\])?)|(?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
+  // (or an entry by a literal key: d("k") = Request("c") ... Execute d("k"); Session and Application slots are read first, as slots)
+  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\])|(?:[A-Za-z_][\w$]{0,40}(?:(?:[ \t]*\.[ \t]*Item)?[ \t]*\([ \t]*(?:\d{1,4}|"[\w.-]{1,40}")[ \t]*\)|[ \t]*\[[ \t]*(?:\d{1,4}|"[\w.-]{1,40}"|'[\w.-]{1,40}')[ \t]*\])?))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
   let out = src;
   const done = new Set<string>();
   for (let round = 0; round < 3; round++) {
     const seen = new Map<string, { input: string; from: number }>();
     for (const m of out.matchAll(assign)) {
       const name = m[1]!;
-      if (NOT_NAMES.test(ELEMENT.exec(name)?.[1] ?? name)) continue;
-      const key = (kind === 'asp' ? name.toLowerCase() : name).replace(/\s+/g, '');
+      if (NOT_NAMES.test(/^(?:session|application)\s*[([]/i.test(name) ? name : (ELEMENT.exec(name)?.[1] ?? name))) continue;
+      const key = keyOf(name, kind);
       if (/^as$/i.test(key) || done.has(key) || seen.has(key)) continue;
       // a writer, stream, file or socket made over the input is not the input
       if (/^(?:new\s+)?[\w.]{0,60}(?:Writer|Stream|File|Socket|Channel|Connection)\s*\(/i.test(m[2]!)) continue;
@@ -122,7 +126,7 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
     if (vars.length) {
       const use = new RegExp(String.raw`(?<![\w.$"'])(${vars.map(namePattern).join('|')})(?![\w$"'])(?!\s*=[^=])`, flags);
       out = out.replace(use, (name: string, _n: string, at: number) => {
-        const v = seen.get((kind === 'asp' ? name.toLowerCase() : name).replace(/\s+/g, ''));
+        const v = seen.get(keyOf(name, kind));
         return v && at >= v.from ? v.input : name;
       });
     }
@@ -251,7 +255,7 @@ function unescapeText(s: string): string {
 }
 
 /** A classic ASP page's directive saying it is read as UTF-7: codepage 65000, with any number of leading zeros (`<%@codepage=0000065000%>`, S24). */
-const UTF7_PAGE = /<%@[^%]{0,200}?codepage\s*=\s*"?\s*0{0,4000}65000\b/i;
+const UTF7_PAGE = /<%@[^%]{0,200}?codepage\s*=\s*"?\s*0*65000\b/i;
 /** UTF-7 runs decoded a page, at most, and characters they give (the page is at most MAX_FLOW bytes too). */
 const UTF7_MAX_RUNS = 4096;
 const UTF7_MAX_CHARS = 256 * 1024;
@@ -271,25 +275,36 @@ function utf7Text(src: string): string {
   });
 }
 
-/** VBScript: a Chr(n) (ChrW, ChrB), or a literal of VB read whole (an atomic group: its `""` pairs are never given back). `n`: the group's number. */
-const chrItem = (n: number) => String.raw`(?:Chr[WB]?\s*\(\s*\d{1,5}\s*\)|"(?=((?:[^"\n]|""){0,200}))` + `\\${n}")`;
+/** VBScript: a Chr(n) (ChrW, ChrB; n decimal or &H hexadecimal), or a literal of VB read whole (an atomic group: its `""` pairs are never given back). `n`: the group's number. */
+const chrItem = (n: number) => String.raw`(?:Chr[WB]?\s*\(\s*(?:\d{1,5}|&H[0-9A-F]{1,4})\s*\)|"(?=((?:[^"\n]|""){0,200}))` + `\\${n}")`;
 /** A run of Chr(n) calls and literals joined by + or & (at most 256 joins). */
 // (a run starts after no name, dot or quote: MyChr(1) is not Chr, and a run of quotes is not tried at each of them)
 const CHR_RUN = new RegExp(String.raw`(?<![\w."])${chrItem(1)}(?:[ \t]*[+&][ \t]*${chrItem(2)}){1,256}`, 'gi');
 
 /**
  * VBScript: runs of Chr(n) and literals joined by + or & written as the one literal they make
- * (`chr(114)+chr(101)+...` is "re..."), where the text is printable; then Eval of a literal that
+ * (`chr(114)+chr(101)+...` is "re..."), where the text is printable, and JScript's String.fromCharCode(...) likewise; then Eval of a literal that
  * names the request (`Eval("request")("c")`, `Eval("Request.Form")`) is that request (S24 set G).
  */
 function foldChrRuns(src: string): string {
-  if (!/\bchr[wb]?\s*\(\s*\d/i.test(src)) return src;
-  let out = src.replace(CHR_RUN, (run) => {
-    if (!/chr/i.test(run)) return run;
-    let t = '';
-    for (const m of run.matchAll(/Chr[WB]?\s*\(\s*(\d{1,5})\s*\)|"((?:[^"\n]|""){0,200})"/gi)) t += m[1] !== undefined ? String.fromCharCode(Number(m[1])) : vbText(m[2]!);
-    return printable(t) ? vbQuoted(t) : run;
-  });
+  let out = src;
+  // JScript: String.fromCharCode(82, 101, ...) is its literal, and literals joined by + one literal
+  if (/fromCharCode/i.test(out)) {
+    const before = out;
+    out = out.replace(/\bString\s*\.\s*fromCharCode\s*\(\s*(\d{1,5}(?:\s*,\s*\d{1,5}){0,255})\s*\)/g, (all, list: string) => {
+      const t = list.split(',').map((n) => String.fromCharCode(Number(n))).join('');
+      return printable(t) ? quoted(t) : all;
+    });
+    if (out !== before) out = joinRuns(out);
+  }
+  if (/\bchr[wb]?\s*\(\s*(?:\d|&h)/i.test(out)) {
+    out = out.replace(CHR_RUN, (run) => {
+      if (!/chr/i.test(run)) return run;
+      let t = '';
+      for (const m of run.matchAll(/Chr[WB]?\s*\(\s*(?:(\d{1,5})|&H([0-9A-F]{1,4}))\s*\)|"((?:[^"\n]|""){0,200})"/gi)) t += m[3] !== undefined ? vbText(m[3]) : String.fromCharCode(m[1] !== undefined ? Number(m[1]) : parseInt(m[2]!, 16));
+      return printable(t) ? vbQuoted(t) : run;
+    });
+  }
   if (/\beval\s*\(\s*"\s*request/i.test(out)) out = out.replace(/\beval\s*\(\s*"\s*(request(?:\s*\.\s*(?:form|querystring|item|cookies|servervariables))?)\s*"\s*\)/gi, (_, r: string) => r);
   return out;
 }
