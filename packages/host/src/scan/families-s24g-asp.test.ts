@@ -119,6 +119,9 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       ['/www/k3.asp', '<%\nSub Perform(stmt)\n  Execute stmt\nEnd Sub\nPerform Request.Cookies("job")\n%>'],
       // (through a variable, in a With block on a new object)
       ['/www/k5.asp', '<%\nClass Sink\n Private Sub Class_Initialize()\n End Sub\n Public Property Let Body(s)\n  Execute s\n End Property\nEnd Class\nDim snk, v\nv = Request("x")\nWith New Sink\n .Body = v\nEnd With\n%>'],
+      // the value stored in a field its class runs elsewhere: in Class_Terminate, or in a method
+      ['/www/k6.asp', '<%\nClass Job\n  Dim body\n  Public Property Let Text(v)\n    body = v\n  End Property\n  Private Sub Class_Terminate()\n    ExecuteGlobal body\n  End Sub\nEnd Class\nSet j = New Job\nj.Text = Request.Form("t")\nSet j = Nothing\n%>'],
+      ['/www/k7.asp', '<%\nClass Task\n  Private m_src\n  Public Property Let Src(ByVal v)\n    Me.m_src = v\n  End Property\n  Public Sub Go()\n    Execute(m_src)\n  End Sub\nEnd Class\nDim j : Set j = New Task\nj.Src = Request("t")\nj.Go\n%>'],
       ['/www/k4.asp', '<%\nFunction Calc(expr)\n  Calc = Eval(expr)\nEnd Function\nResponse.Write Calc(Request("e"))\n%>'],
     ]);
   });
@@ -134,6 +137,8 @@ describe('scan: classic ASP techniques of session 24 set G, samples of our own',
       ['/www/js.asp', '<%@ Language="JScript" %><% var s = String.fromCharCode(60, 98, 62) + Server.HTMLEncode(Request("q")); Response.Write(s); %>'],
       ['/www/arr.asp', '<%\nDim f(2)\nf(0) = Request.Form("first")\nf(1) = Request.Form("last")\nResponse.Write Server.HTMLEncode(f(0) & " " & f(1))\n%>'],
       ['/www/cls.asp', '<%\nClass Person\n  Private m_name\n  Public Property Let Name(v)\n    m_name = Trim(v)\n  End Property\n  Public Property Get Name()\n    Name = m_name\n  End Property\nEnd Class\nSet p = New Person\np.Name = Request.Form("name")\nResponse.Write Server.HTMLEncode(p.Name)\n%>'],
+      // (a field of the same name run by another class is not this class's)
+      ['/www/cls2.asp', '<%\nClass Note\n  Dim body\n  Public Property Let Text(v)\n    body = v\n  End Property\n  Public Sub Show()\n    Response.Write Server.HTMLEncode(body)\n  End Sub\nEnd Class\nClass Macro\n  Dim body\n  Sub Run()\n    Execute body\n  End Sub\nEnd Class\nSet n = New Note\nn.Text = Request.Form("t")\nn.Show\n%>'],
       ['/www/sub.asp', '<%\nSub Show(msg)\n  Response.Write Server.HTMLEncode(msg)\nEnd Sub\nShow Request("m")\n%>'],
       ['/www/fixed.asp', '<%\nSub RunFixed(stmt)\n  stmt = "x = 1"\n  Execute stmt\nEnd Sub\nRunFixed Request("m")\n%>'],
     ]);

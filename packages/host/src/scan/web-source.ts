@@ -614,6 +614,23 @@ function vbExecWrappers(src: string): string {
   if (!/\bexecute|\beval\b/i.test(src) || !/\b(?:sub|function|property)\b/i.test(src)) return src;
   const DEF = /(^|[\r\n:])[ \t]*(?:(?:Public|Private)[ \t]+)?(?:Default[ \t]+)?(Sub|Function|Property[ \t]+Let)[ \t]+([A-Za-z_]\w{0,40})[ \t]*\([ \t]*(?:(?:ByVal|ByRef)[ \t]+)?([A-Za-z_]\w{0,40})[ \t]*\)/gi;
   const lower = src.toLowerCase();
+  /** Whether `text` runs the name of pattern `p` (Execute p, ExecuteGlobal(p), Eval(Me.p)). */
+  const runs = (text: string, p: string) => new RegExp(String.raw`(?:^|[^.\w])(?:Execute(?:Global)?|Eval)[ \t]*\(?[ \t]*(?:Me[ \t]*\.[ \t]*)?${p}(?![\w.(])`, 'i').test(text);
+  /**
+   * A Property Let that stores its value in a field (`m = v`) which its class runs elsewhere (a
+   * method, Class_Terminate): the class is looked for 16 KiB either side of the property at most.
+   */
+  const runsStored = (at: number, to: number, body: string, p: string): boolean => {
+    const field = new RegExp(String.raw`(?:^|[\r\n:])[ \t]*(?:Me[ \t]*\.[ \t]*)?([A-Za-z_]\w{0,40})[ \t]*=[ \t]*${p}[ \t]*(?=$|[\r\n:'])`, 'i').exec(body)?.[1];
+    if (!field) return false;
+    const head = lower.slice(Math.max(0, at - 16384), at);
+    // (the last Class head before the property, with no End Class between them)
+    let open = -1;
+    for (const m of head.matchAll(/(?:^|[\r\n:])[ \t]*class[ \t]+[a-z_]/g)) open = m.index!;
+    const close = lower.slice(to, to + 16384).indexOf('end class');
+    if (open < 0 || close < 0 || head.includes('end class', open)) return false;
+    return runs(src.slice(at - head.length + open, to + close), escapeRe(field));
+  };
   const wrappers: { name: string; let: boolean; from: number; to: number }[] = [];
   let defs = 0;
   for (const d of src.matchAll(DEF)) {
@@ -626,7 +643,7 @@ function vbExecWrappers(src: string): string {
     const to = from + end;
     const body = src.slice(from, to);
     const p = escapeRe(d[4]!);
-    if (!new RegExp(String.raw`(?:^|[^.\w])(?:Execute(?:Global)?|Eval)[ \t]*\(?[ \t]*${p}(?![\w.(])`, 'i').test(body)) continue;
+    if (!runs(body, p) && !(kind === 'property' && runsStored(d.index!, to, body, p))) continue;
     if (new RegExp(String.raw`(?:^|[\r\n:])[ \t]*(?:Set[ \t]+)?${p}[ \t]*=`, 'i').test(body)) continue;
     wrappers.push({ name: d[3]!, let: kind === 'property', from: d.index!, to: to + kind.length + 4 });
   }
