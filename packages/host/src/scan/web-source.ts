@@ -79,6 +79,17 @@ const REQ_TEXT = String.raw`(?<![\w.])(?:(?:this|Page)\s*\.\s*)?(?!(?:SelectedIt
 const TEXTBOX = /<asp:TextBox\b/i;
 const NOT_NAMES = /^(request|response|session|server|application|var|dim|set|string|object|new|return|if|then|and|or|not|out|page|this|true|false|null|nothing)$/i;
 
+/** An array's element at a constant index, a(0) or a[0], or an entry by a literal key, d("k") or d.Item("k"): the name, bracket, index, bracket. */
+const ELEMENT = /^([A-Za-z_][\w$]{0,40})(?:\s*\.\s*Item)?\s*([([])\s*(\d{1,4}|"[\w.-]{1,40}"|'[\w.-]{1,40}')\s*([)\]])$/;
+/** A followed name as a key: ASP's in lower case, without spaces, d.Item("k") as d("k"). */
+const keyOf = (name: string, kind: 'jsp' | 'asp') => (kind === 'asp' ? name.toLowerCase() : name).replace(/\s+/g, '').replace(/^([A-Za-z_][\w$]{0,40})\.item(?=[([])/i, '$1');
+
+/** A followed name as a pattern: an element's spaces may be any (a( 0 ) is a(0)). */
+function namePattern(key: string): string {
+  const e = ELEMENT.exec(key);
+  return e ? `${escapeRe(e[1]!)}(?:[ \\t]*\\.[ \\t]*Item)?[ \\t]*${escapeRe(e[2]!)}[ \\t]*${escapeRe(e[3]!)}[ \\t]*${escapeRe(e[4]!)}` : escapeRe(key);
+}
+
 /** Variables and Session slots assigned request input, replaced by that input where they are read (rounds: chains of copies). */
 function followInput(src: string, kind: 'jsp' | 'asp'): string {
   // (an ASP.NET page's TextBox is the request's too: its Text is what the form posted)
@@ -86,15 +97,17 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
   const flags = kind === 'asp' ? 'gi' : 'g';
   // a name (JScript's `v:String`, VB's `v As String` typed), or a Session / Application slot, given
   // the input or the input inside up to three calls (Trim(Request("a")), a decoder of it)
-  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:[A-Za-z_][\w$]{0,40})|(?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\]))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
+  // (or an array's element at a constant index: a(0) = Request("c") ... Execute(a(0)), S24 set G)
+  // (or an entry by a literal key: d("k") = Request("c") ... Execute d("k"); Session and Application slots are read first, as slots)
+  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\])|(?:[A-Za-z_][\w$]{0,40}(?:(?:[ \t]*\.[ \t]*Item)?[ \t]*\([ \t]*(?:\d{1,4}|"[\w.-]{1,40}")[ \t]*\)|[ \t]*\[[ \t]*(?:\d{1,4}|"[\w.-]{1,40}"|'[\w.-]{1,40}')[ \t]*\])?))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
   let out = src;
   const done = new Set<string>();
   for (let round = 0; round < 3; round++) {
     const seen = new Map<string, { input: string; from: number }>();
     for (const m of out.matchAll(assign)) {
       const name = m[1]!;
-      if (NOT_NAMES.test(name)) continue;
-      const key = kind === 'asp' ? name.toLowerCase().replace(/\s+/g, '') : name;
+      if (NOT_NAMES.test(/^(?:session|application)\s*[([]/i.test(name) ? name : (ELEMENT.exec(name)?.[1] ?? name))) continue;
+      const key = keyOf(name, kind);
       if (/^as$/i.test(key) || done.has(key) || seen.has(key)) continue;
       // a writer, stream, file or socket made over the input is not the input
       if (/^(?:new\s+)?[\w.]{0,60}(?:Writer|Stream|File|Socket|Channel|Connection)\s*\(/i.test(m[2]!)) continue;
@@ -111,9 +124,9 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
     const vars = [...seen.keys()].filter((k) => !isSlot(k));
     const slots = [...seen.keys()].filter(isSlot);
     if (vars.length) {
-      const use = new RegExp(String.raw`(?<![\w.$"'])(${vars.map(escapeRe).join('|')})(?![\w$"'])(?!\s*=[^=])`, flags);
+      const use = new RegExp(String.raw`(?<![\w.$"'])(${vars.map(namePattern).join('|')})(?![\w$"'])(?!\s*=[^=])`, flags);
       out = out.replace(use, (name: string, _n: string, at: number) => {
-        const v = seen.get(kind === 'asp' ? name.toLowerCase() : name);
+        const v = seen.get(keyOf(name, kind));
         return v && at >= v.from ? v.input : name;
       });
     }
@@ -241,18 +254,75 @@ function unescapeText(s: string): string {
   return s.replace(/%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})/g, (_, u: string | undefined, x: string | undefined) => String.fromCharCode(parseInt(u ?? x!, 16) & 0xff));
 }
 
+/** A classic ASP page's directive saying it is read as UTF-7: codepage 65000, with any number of leading zeros (`<%@codepage=0000065000%>`, S24). */
+const UTF7_PAGE = /<%@[^%]{0,200}?codepage\s*=\s*"?\s*0*65000\b/i;
+/** UTF-7 runs decoded a page, at most, and characters they give (the page is at most MAX_FLOW bytes too). */
+const UTF7_MAX_RUNS = 4096;
+const UTF7_MAX_CHARS = 256 * 1024;
+
+/**
+ * A UTF-7 page's text: its +<base64 of UTF-16BE>- runs decoded, `+-` a plus sign; a character
+ * that is not printable ASCII read as a space (a NUL or a CJK character in a run does not keep the
+ * run's code from being read). Bounded by the caps above: past them, runs are left as they are.
+ */
+function utf7Text(src: string): string {
+  let runs = 0;
+  let chars = 0;
+  return src.replace(/\+(-|[A-Za-z0-9+/]{1,4000}-?)/g, (run, b64: string) => {
+    if (b64 === '-') return '+';
+    if (runs >= UTF7_MAX_RUNS || chars >= UTF7_MAX_CHARS) return run;
+    runs++;
+    const bytes = Buffer.from(b64.replace(/-$/, ''), 'base64');
+    let s = '';
+    for (let i = 0; i + 1 < bytes.length; i += 2) {
+      const c = (bytes[i]! << 8) | bytes[i + 1]!;
+      s += c === 9 || c === 10 || c === 13 || (c >= 0x20 && c <= 0x7e) ? String.fromCharCode(c) : ' ';
+    }
+    chars += s.length;
+    return s;
+  });
+}
+
+/** VBScript: a Chr(n) (ChrW, ChrB; n decimal or &H hexadecimal), or a literal of VB read whole (an atomic group: its `""` pairs are never given back). `n`: the group's number. */
+const chrItem = (n: number) => String.raw`(?:Chr[WB]?\s*\(\s*(?:\d{1,5}|&H[0-9A-F]{1,4})\s*\)|"(?=((?:[^"\n]|""){0,200}))` + `\\${n}")`;
+/** A run of Chr(n) calls and literals joined by + or & (at most 256 joins). */
+// (a run starts after no name, dot or quote: MyChr(1) is not Chr, and a run of quotes is not tried at each of them)
+const CHR_RUN = new RegExp(String.raw`(?<![\w."])${chrItem(1)}(?:[ \t]*[+&][ \t]*${chrItem(2)}){1,256}`, 'gi');
+
+/**
+ * VBScript: runs of Chr(n) and literals joined by + or & written as the one literal they make
+ * (`chr(114)+chr(101)+...` is "re..."), where the text is printable, and JScript's String.fromCharCode(...) likewise; then Eval of a literal that
+ * names the request (`Eval("request")("c")`, `Eval("Request.Form")`) is that request (S24 set G).
+ */
+function foldChrRuns(src: string): string {
+  let out = src;
+  // JScript: String.fromCharCode(82, 101, ...) is its literal, and literals joined by + one literal
+  if (/fromCharCode/i.test(out)) {
+    const before = out;
+    out = out.replace(/\bString\s*\.\s*fromCharCode\s*\(\s*(\d{1,5}(?:\s*,\s*\d{1,5}){0,255})\s*\)/g, (all, list: string) => {
+      const t = list.split(',').map((n) => String.fromCharCode(Number(n))).join('');
+      return printable(t) ? quoted(t) : all;
+    });
+    if (out !== before) out = joinRuns(out);
+  }
+  if (/\bchr[wb]?\s*\(\s*(?:\d|&h)/i.test(out)) {
+    out = out.replace(CHR_RUN, (run) => {
+      if (!/chr/i.test(run)) return run;
+      let t = '';
+      for (const m of run.matchAll(/Chr[WB]?\s*\(\s*(?:(\d{1,5})|&H([0-9A-F]{1,4}))\s*\)|"((?:[^"\n]|""){0,200})"/gi)) t += m[3] !== undefined ? vbText(m[3]) : String.fromCharCode(m[1] !== undefined ? Number(m[1]) : parseInt(m[2]!, 16));
+      return printable(t) ? vbQuoted(t) : run;
+    });
+  }
+  if (/\beval\s*\(\s*"\s*request/i.test(out)) out = out.replace(/\beval\s*\(\s*"\s*(request(?:\s*\.\s*(?:form|querystring|item|cookies|servervariables))?)\s*"\s*\)/gi, (_, r: string) => r);
+  return out;
+}
+
 /** ASP: literals decoded where the page names the decoder. */
 function decodeAspLiterals(src: string): string {
   let out = src;
   // A page read as UTF-7 (codepage 65000): +<base64 of UTF-16BE>- runs are its text.
-  if (/codepage\s*=\s*"?\s*65000\b/i.test(out)) {
-    out = out.replace(/\+([A-Za-z0-9+/]{2,4000})-?/g, (run, b64: string) => {
-      const bytes = Buffer.from(b64, 'base64');
-      let s = '';
-      for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
-      return printable(s) ? s : run;
-    });
-  }
+  if (UTF7_PAGE.test(out)) out = utf7Text(out);
+  out = foldChrRuns(out);
   if (/unescape/i.test(out)) out = out.replace(/unescape\s*\(\s*"([^"\n]{1,4000})"\s*\)/gi, (_, s: string) => quoted(unescapeText(s)));
   if (/strreverse/i.test(out)) {
     out = out.replace(/StrReverse\s*\(\s*"([^"\n]{1,4000})"\s*\)/gi, (_, s: string) => quoted([...s].reverse().join('')));
@@ -534,6 +604,62 @@ function evalWrappers(src: string): string {
 }
 
 /**
+ * VBScript: a Sub, Function or Property Let (a class's too) of one parameter whose body runs that
+ * parameter (`Execute p`, `ExecuteGlobal(p)`, `f = Eval(p)`), and does not assign it first, is
+ * Execute wherever it is called or, for a Property Let, assigned: `Run Request("c")`,
+ * `o.Run(Request("c"))` and `o.Code = Request("c")` read `Execute Request("c")` (S24 set G). At
+ * most 16 such definitions, bodies of 2 KiB.
+ */
+function vbExecWrappers(src: string): string {
+  if (!/\bexecute|\beval\b/i.test(src) || !/\b(?:sub|function|property)\b/i.test(src)) return src;
+  const DEF = /(^|[\r\n:])[ \t]*(?:(?:Public|Private)[ \t]+)?(?:Default[ \t]+)?(Sub|Function|Property[ \t]+Let)[ \t]+([A-Za-z_]\w{0,40})[ \t]*\([ \t]*(?:(?:ByVal|ByRef)[ \t]+)?([A-Za-z_]\w{0,40})[ \t]*\)/gi;
+  const lower = src.toLowerCase();
+  /** Whether `text` runs the name of pattern `p` (Execute p, ExecuteGlobal(p), Eval(Me.p)). */
+  const runs = (text: string, p: string) => new RegExp(String.raw`(?:^|[^.\w])(?:Execute(?:Global)?|Eval)[ \t]*\(?[ \t]*(?:Me[ \t]*\.[ \t]*)?${p}(?![\w.(])`, 'i').test(text);
+  /**
+   * A Property Let that stores its value in a field (`m = v`) which its class runs elsewhere (a
+   * method, Class_Terminate): the class is looked for 16 KiB either side of the property at most.
+   */
+  const runsStored = (at: number, to: number, body: string, p: string): boolean => {
+    const field = new RegExp(String.raw`(?:^|[\r\n:])[ \t]*(?:Me[ \t]*\.[ \t]*)?([A-Za-z_]\w{0,40})[ \t]*=[ \t]*${p}[ \t]*(?=$|[\r\n:'])`, 'i').exec(body)?.[1];
+    if (!field) return false;
+    const head = lower.slice(Math.max(0, at - 16384), at);
+    // (the last Class head before the property, with no End Class between them)
+    let open = -1;
+    for (const m of head.matchAll(/(?:^|[\r\n:])[ \t]*class[ \t]+[a-z_]/g)) open = m.index!;
+    const close = lower.slice(to, to + 16384).indexOf('end class');
+    if (open < 0 || close < 0 || head.includes('end class', open)) return false;
+    return runs(src.slice(at - head.length + open, to + close), escapeRe(field));
+  };
+  const wrappers: { name: string; let: boolean; from: number; to: number }[] = [];
+  let defs = 0;
+  for (const d of src.matchAll(DEF)) {
+    if (wrappers.length >= 16 || ++defs > 256) break;
+    const kind = d[2]!.toLowerCase().startsWith('property') ? 'property' : d[2]!.toLowerCase();
+    const from = d.index! + d[0].length;
+    // (the body's end looked for in the 2 KiB after the head only: a page of heads without ends is not read to its end once per head)
+    const end = lower.slice(from, from + 2048 + kind.length + 4).indexOf(`end ${kind}`);
+    if (end < 0) continue;
+    const to = from + end;
+    const body = src.slice(from, to);
+    const p = escapeRe(d[4]!);
+    if (!runs(body, p) && !(kind === 'property' && runsStored(d.index!, to, body, p))) continue;
+    if (new RegExp(String.raw`(?:^|[\r\n:])[ \t]*(?:Set[ \t]+)?${p}[ \t]*=`, 'i').test(body)) continue;
+    wrappers.push({ name: d[3]!, let: kind === 'property', from: d.index!, to: to + kind.length + 4 });
+  }
+  if (wrappers.length === 0) return src;
+  const lets = wrappers.filter((w) => w.let).map((w) => escapeRe(w.name));
+  const calls = wrappers.filter((w) => !w.let).map((w) => escapeRe(w.name));
+  const alts: string[] = [];
+  // o.Code = x (a With block's .Code = x too)
+  if (lets.length) alts.push(String.raw`(?:[A-Za-z_]\w{0,40}[ \t]*)?\.[ \t]*(?:${lets.join('|')})[ \t]*=(?!=)`);
+  // Run x, Run(x), Call Run(x), o.Run x (not the function's own name assigned its result)
+  if (calls.length) alts.push(String.raw`(?<![\w.])(?:[A-Za-z_]\w{0,40}[ \t]*\.[ \t]*)?(?:${calls.join('|')})(?![\w.])(?![ \t]*=)`);
+  const inside = (at: number) => wrappers.some((w) => at >= w.from && at < w.to);
+  return src.replace(new RegExp(alts.join('|'), 'gi'), (all: string, at: number) => (inside(at) ? all : ' Execute '));
+}
+
+/**
  * The flow layer (see the top of the file), undefined when it is the same as the joined layer
  * or the bytes. `ext`: the file's extension, lower case (classic .asp pages are VBScript unless
  * they say JScript; ASP.NET pages are C# unless they say VB); `joinedLayer`: joinedSource(src)
@@ -552,7 +678,11 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (kind === 'asp' && cLike) out = decodeCsLiterals(out);
   if (cLike) out = foldCStrings(out);
   if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
+  // (wrappers first: a parameter's name given a literal elsewhere in the page is not that literal in the body, S24)
+  if (kind === 'asp' && !cLike) out = vbExecWrappers(out);
   if (kind === 'asp' && !cLike) out = foldVbStrings(out);
+  // (C#'s global:: and VB's Global. before a namespace: global::System.Diagnostics.Process is System.Diagnostics.Process, S24 set G)
+  if (kind === 'asp' && /\bglobal\b/i.test(out)) out = out.replace(/\bglobal\s*::\s*|\bGlobal\s*\.\s*(?=System\b)/gi, '');
   // (a JSPX's namespace may have any prefix: xmlns:j="http://java.sun.com/JSP/Page", S21R-8)
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp|xmlns:[\w.-]{1,40}\s*=\s*["']http:\/\/java\.sun\.com\/JSP\/Page["']/.test(out)) out = xmlText(out);
   // C#: another name for the request (var r = HttpContext.Current.Request; r["c"]), S21B-20

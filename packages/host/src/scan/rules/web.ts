@@ -109,9 +109,10 @@ rule mamori_aspx_eval_request {
     technique = "asp-eval"
     description = "ASP/ASPX evaluating request input as code (the China Chopper one-liner and its kin)"
   strings:
-    $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
-    $vbs0 = /(^|[^.\w])Execute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
-    $vbs1 = /(^|[^.\w])Eval\s+Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?\s*[\[(]/ nocase
+    // (a collection's Get too: Request.Params.Get("c"), Request.Form.Get("c"), S24 set G)
+    $js = /\beval\s*\(\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?(\s*\.\s*Get(Values)?)?\s*[\[(]/ nocase
+    $vbs0 = /(^|[^.\w])Execute(Global)?\s*\(?\s*Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?(\s*\.\s*Get(Values)?)?\s*[\[(]/ nocase
+    $vbs1 = /(^|[^.\w])Eval\s+Request(\s*\.\s*(Item|Form|QueryString|Cookies|ServerVariables|Params|Headers))?(\s*\.\s*Get(Values)?)?\s*[\[(]/ nocase
   condition:
     any of them
 }
@@ -141,7 +142,8 @@ rule mamori_aspx_process_start {
   strings:
     $ps = /Process\s*\.\s*Start\s*\(/ nocase
     $psi = "ProcessStartInfo" nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
+    // (a collection's Get too: Request.Params.Get("c"), S24 set G)
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
     // (through a cast or a new ProcessStartInfo of it too, and a TextBox's text on a page with one, S21B-25)
@@ -159,10 +161,20 @@ rule mamori_aspx_startinfo_input {
     description = "ASP.NET setting a process's StartInfo from the request and starting it"
   strings:
     $si = /\.\s*StartInfo\s*\.\s*(FileName|Arguments)\s*=/ nocase
+    // (a ProcessStartInfo's program named by the request, as the flow layer writes it: psi.FileName = Request.Form.Get("p"), S24)
+    $fn = /FileName\s*=\s*(\(\s*string\s*\)\s*)?Request\s*(\.\s*(Form|QueryString|Item|Params|Headers|Query|RouteValues)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
+    $psi = "ProcessStartInfo" nocase
     $start = /\.\s*Start\s*\(\s*\)/ nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers|Query|RouteValues)\s*)?[\[(]/ nocase
+    // (started without a call of Start written: VB's CallByName(p, "Start", ...), a delegate made with
+    // AddressOf p.Start or over the method group p.Start, InvokeMember/GetMethod("Start"), S24 set G)
+    $cbn = /CallByName\s*\(\s*[\w.]{1,60}\s*,\s*"Start"/ nocase
+    $addr = /AddressOf\s+[\w.]{1,60}\.\s*Start\b/ nocase
+    $grp = /(Func\s*<\s*bool\s*>|Action)\s*[^\n;]{0,60}\.\s*Start\s*[;)]/
+    $refl = /(InvokeMember|GetMethod)\s*\(\s*"Start"/ nocase
+    $ps = /Process\s*\.\s*Start\s*\(/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers|Query|RouteValues)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
   condition:
-    $si and $start and $in and not mamori_aspx_process_start
+    (($si and $in) or ($fn and $psi)) and ($start or $cbn or $addr or $grp or $refl or $ps) and not mamori_aspx_process_start
 }
 
 rule mamori_aspx_webmethod_shell {
@@ -345,7 +357,8 @@ rule mamori_asp_utf7_page {
     technique = "obfuscation"
     description = "ASP page read as UTF-7 (codepage 65000), a way to hide its code from readers"
   strings:
-    $cp = /<%@[^%]{0,80}codepage\s*=\s*"?65000\b/ nocase
+    // (with any number of leading zeros: codepage=0000065000 is 65000 too, S24 set G)
+    $cp = /<%@[^%]{0,80}codepage\s*=\s*"?\s*0*65000\b/ nocase
   condition:
     $cp
 }
