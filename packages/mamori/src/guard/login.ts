@@ -72,7 +72,7 @@ export class LoginGuard {
    * budget, the rest skip the trusted round (#spent). A browser sends one login at a time; a
    * double submit waits a round trip. Entries live while a round is in flight.
    */
-  readonly #rounds = new Map<string, Promise<void>>();
+  readonly #rounds = new Map<string, { wake: (() => void)[]; head: number }>();
   /**
    * In detect mode (`mode: detect`) everything this guard records is marked as such: its
    * events and decisions carry the mark, and it counts in a namespace of its own (LoginKeys),
@@ -280,21 +280,36 @@ export class LoginGuard {
   }
 
   /**
-   * Waits for the device's trusted round in flight in this process, if any, and takes the next
-   * turn; the function it gives back ends the turn (calling it again does nothing).
+   * The device's turn for a trusted round: at once (no round of its own in flight in this
+   * process, the common case: nothing waits), or when the rounds before it are over, in order.
+   * The function it gives ends the turn (calling it again does nothing).
    */
-  async #turn(device: string): Promise<() => void> {
-    const before = this.#rounds.get(device);
-    let end!: () => void;
-    const mine = new Promise<void>((resolve) => (end = resolve));
-    this.#rounds.set(device, mine);
-    if (before) await before;
+  #turn(device: string): (() => void) | Promise<() => void> {
+    const line = this.#rounds.get(device);
+    if (!line) {
+      this.#rounds.set(device, { wake: [], head: 0 });
+      return this.#ender(device);
+    }
+    return new Promise((resolve) => line.wake.push(() => resolve(this.#ender(device))));
+  }
+
+  #ender(device: string): () => void {
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
-      if (this.#rounds.get(device) === mine) this.#rounds.delete(device);
-      end();
+      const line = this.#rounds.get(device)!;
+      if (line.head === line.wake.length) {
+        this.#rounds.delete(device);
+        return;
+      }
+      const next = line.wake[line.head++]!;
+      // (a long line is cut from the front now and then, not shifted one at a time: linear in its length)
+      if (line.head >= 1024 && line.head * 2 >= line.wake.length) {
+        line.wake = line.wake.slice(line.head);
+        line.head = 0;
+      }
+      next();
     };
   }
 
@@ -304,7 +319,11 @@ export class LoginGuard {
     const who = this.#who(a);
     // Checked again before any report: the earlier reservation is taken back first.
     if (who.reserved) await this.#ledger.undo(who);
-    const release = who.device ? await this.#turn(who.k.deviceDay) : undefined;
+    let release: (() => void) | undefined;
+    if (who.device) {
+      const turn = this.#turn(who.k.deviceDay);
+      release = typeof turn === 'function' ? turn : await turn;
+    }
     let n: Tally;
     try {
       if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) {
