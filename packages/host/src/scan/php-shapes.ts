@@ -26,6 +26,8 @@ const SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|c
 
 const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php)?\s{0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const PASTE = /["']https?:\/\/(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
+// (the write branch wants PHP source or text fetched, not a README or a JSON file a tool reads)
+const PASTE_CODE = /["']https?:\/\/(?:(?:raw|gist)\.githubusercontent\.com\/[^"'\n]{0,300}\.(?:php\d?|phtml|phar|inc|txt)(?:\?[^"'\n]{0,100})?|(?:pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300})["']/i;
 const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
 const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./i;
 const WRITE = /\b(?:fwrite|fputs|file_put_contents)\s*\(/i;
@@ -85,7 +87,7 @@ export function phpShapes(text: string): ShapeFinding[] {
   }
   if (n < 256 * 1024 && PASTE_HINT.test(text)) {
     const at = find(PASTE);
-    if (at >= 0 && (RUN_TEXT.test(src()) || (WRITE.test(src()) && (PHP_NAME.test(src()) || src().includes('DOCUMENT_ROOT'))))) {
+    if (at >= 0 && (RUN_TEXT.test(src()) || (PASTE_CODE.test(src()) && WRITE.test(src()) && (PHP_NAME.test(src()) || src().includes('DOCUMENT_ROOT'))))) {
       add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files, run as PHP or saved into the web root (a loader or dropper of shells)', at);
     }
   }
