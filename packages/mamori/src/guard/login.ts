@@ -45,6 +45,11 @@ export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
 const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'trusted device', trustedDevice: true });
 
+/** A device's line for its trusted rounds (LoginGuard.#turn): attempts waiting at most, and how long a round may hold the turn. */
+const LINE_MAX = 16;
+const LINE_WAIT_MS = 1000;
+const NO_TURN = (): void => {};
+
 /** Trusted devices remembered as over their own day's budget, at most, and for how long (then one trusted round tells again). */
 const SPENT_DEVICES = 10_000;
 const SPENT_FOR_MS = 10 * 60_000;
@@ -72,7 +77,7 @@ export class LoginGuard {
    * budget, the rest skip the trusted round (#spent). A browser sends one login at a time; a
    * double submit waits a round trip. Entries live while a round is in flight.
    */
-  readonly #rounds = new Map<string, { wake: (() => void)[]; head: number }>();
+  readonly #rounds = new Map<string, { wake: (() => void)[]; head: number; since: number }>();
   /**
    * In detect mode (`mode: detect`) everything this guard records is marked as such: its
    * events and decisions carry the mark, and it counts in a namespace of its own (LoginKeys),
@@ -282,14 +287,20 @@ export class LoginGuard {
   /**
    * The device's turn for a trusted round: at once (no round of its own in flight in this
    * process, the common case: nothing waits), or when the rounds before it are over, in order.
-   * The function it gives ends the turn (calling it again does nothing).
+   * The function it gives ends the turn (calling it again does nothing); NO_TURN: none is given
+   * (the line is full, or its round has held the turn past LINE_WAIT_MS), count it as untrusted.
    */
   #turn(device: string): (() => void) | Promise<() => void> {
     const line = this.#rounds.get(device);
     if (!line) {
-      this.#rounds.set(device, { wake: [], head: 0 });
+      this.#rounds.set(device, { wake: [], head: 0, since: performance.now() });
       return this.#ender(device);
     }
+    // A line that is long, or whose round has held its turn too long (a store call that hangs),
+    // is not waited for: the attempt is counted as untrusted, as a device over its budget is (a
+    // flood with a cookie delays its other attempts by LINE_MAX rounds at most, and never adds to
+    // the account's device day in flight).
+    if (line.wake.length - line.head >= LINE_MAX || performance.now() - line.since > LINE_WAIT_MS) return NO_TURN;
     return new Promise((resolve) => line.wake.push(() => resolve(this.#ender(device))));
   }
 
@@ -304,6 +315,7 @@ export class LoginGuard {
         return;
       }
       const next = line.wake[line.head++]!;
+      line.since = performance.now();
       // (a long line is cut from the front now and then, not shifted one at a time: linear in its length)
       if (line.head >= 1024 && line.head * 2 >= line.wake.length) {
         line.wake = line.wake.slice(line.head);
@@ -323,6 +335,7 @@ export class LoginGuard {
     if (who.device) {
       const turn = this.#turn(who.k.deviceDay);
       release = typeof turn === 'function' ? turn : await turn;
+      if (release === NO_TURN) this.#ledger.distrust(a, who);
     }
     let n: Tally;
     try {
