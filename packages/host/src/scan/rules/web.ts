@@ -768,8 +768,10 @@ rule mamori_aspx_command_line_input {
     description = "ASP/ASPX building a shell command line from request input (cmd /c or /bin/sh -c and the request), whatever starts it (Process, WMI, P/Invoke)"
   strings:
     $c = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)\s+(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?[\[(]/ nocase
+    // (the program and its switch as two arguments: Process.Start("cmd", "/c " + Request["c"]), S24)
+    $c2 = /(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"\s*,\s*"(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?[\[(]/ nocase
   condition:
-    $c
+    $c or $c2
 }
 
 rule mamori_aspx_wmi_process {
