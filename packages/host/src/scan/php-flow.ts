@@ -346,9 +346,9 @@ function bareSinkName(expr: string, src: string): RegExpExecArray | string[] | n
  * starts and its condition (`ifAt`, `cond`): an assignment of a constant there (`if (strlen($c) >
  * 100) { $c = ''; }`) leaves a value given before the if alone on the way round the branch (S24).
  */
-function elseBranches(code: string, src: string): (at: number) => { else: boolean; ifAt?: number; cond?: string } {
+function elseBranches(code: string, src: string): (at: number) => { else: boolean; from?: number; ifAt?: number; cond?: string } {
   const marks = /\belse\s*:|\b(?:endif|endwhile|endforeach|endfor|endswitch)\s*;|\belseif\b|\bif\s*\(|[{}]/gi;
-  type Block = { else: boolean; ifAt?: number; cond?: string };
+  type Block = { else: boolean; from?: number; ifAt?: number; cond?: string };
   let stack: Block[] = [];
   let alt = false;
   let pos = 0;
@@ -368,7 +368,7 @@ function elseBranches(code: string, src: string): (at: number) => { else: boolea
       // (a block's opener: an else, or a catch's parenthesis, just before its "{"; or an if's condition)
       if (t === '{') {
         const lead = code.slice(Math.max(0, next.index - 240), next.index);
-        stack.push(/\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(lead) ? { else: true } : { else: false, ...ifBefore(code, src, next.index) });
+        stack.push(/\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(lead) ? { else: true, from: next.index } : { else: false, ...ifBefore(code, src, next.index) });
       } else if (t === '}') stack.pop();
       else alt = /^else\s*:$/i.test(t);
       next = marks.exec(code);
@@ -376,7 +376,7 @@ function elseBranches(code: string, src: string): (at: number) => { else: boolea
     // `else $c = '';`: the statement's own start, at most 64 characters back
     const lead = code.slice(Math.max(0, at - 64), at);
     const cut = Math.max(lead.lastIndexOf(';'), lead.lastIndexOf('{'), lead.lastIndexOf('}'), lead.lastIndexOf(':'));
-    if (/\belse\s*$/i.test(lead.slice(cut + 1))) return { else: true };
+    if (/\belse\s*$/i.test(lead.slice(cut + 1))) return { else: true, from: at };
     // `if (...) $c = '';`: the if's condition just before the statement
     if (/\)\s*$/.test(lead.slice(cut + 1))) {
       const own = ifBefore(code, src, at);
@@ -407,11 +407,11 @@ function ifBefore(code: string, src: string, at: number): { ifAt?: number; cond?
 
 /** Validators in an if's condition that hold a variable to an allow list, an anchored pattern, a type or a literal ("!" before one: negated). */
 const VALIDATORS = [
-  /(!\s*)?\b(?:in_array|array_key_exists|ctype_(?:alnum|alpha|digit|xdigit|lower|upper)|is_numeric)\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*[,)]/gi,
+  /(!\s*)?\b(?:in_array|array_key_exists|ctype_(?:alnum|alpha|digit|xdigit|lower|upper)|is_numeric)\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*[,)]/gi,
   /(!\s*)?\bisset\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\[\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\]\s*\)/gi,
-  /(!\s*)?\bpreg_match\s*\(\s*(?:'([^'\\\s\w])\^[^'\n]{0,300}(?:\$|\\z|\\Z)\2[a-zA-Z]{0,6}'|"([^"\\\s\w])\^[^"\n]{0,300}(?:\\\$|\$|\\z|\\Z)\3[a-zA-Z]{0,6}")\s*,\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*[,)]/gi,
-  /(!\s*)?\bfilter_var\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,\s*FILTER_VALIDATE_/gi,
-  /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*===?\s*['"]|()['"]\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?![\w\x80-\xff]|\s*[[(-])/gi,
+  /(!\s*)?\bpreg_match\s*\(\s*(?:'([^'\\\s\w])\^[^'\n]{0,300}(?:\$|\\z|\\Z)\2[a-zA-Z]{0,6}'|"([^"\\\s\w])\^[^"\n]{0,300}(?:\\\$|\$|\\z|\\Z)\3[a-zA-Z]{0,6}")\s*,\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*[,)]/gi,
+  /(!\s*)?\bfilter_var\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*,\s*FILTER_VALIDATE_/gi,
+  /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*===?\s*['"]|()['"]\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)(?![\w\x80-\xff]|\s*[[(-])/gi,
 ];
 const GUARD_HINT = /\b(?:in_array|array_key_exists|ctype_[a-z]{1,10}|is_numeric|preg_match|filter_var|isset)\s*\(|={2,3}\s*['"]|['"]\s*={2,3}/i;
 const EXITS = /^\s*\{?\s*(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s*(?:die|exit))\b/i;
@@ -452,7 +452,7 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
     const negated: string[] = [];
     for (const re of VALIDATORS) {
       for (const v of cond.matchAll(re)) {
-        const name = v[v.length - 1] ?? v[2];
+        const name = (v[v.length - 1] ?? v[2])?.replace(/[\s'"]/g, '');
         // (a pattern that lets anything through validates nothing: /^.*$/, /^[^;]+$/, /^\S+$/)
         if (name === undefined || (/preg_match/i.test(v[0]) && /(?<!\\)\.[*+{?]|\[\^|\\[SDWHV]/.test(v[0]))) continue;
         if (v[1]) negated.push(name);
@@ -618,6 +618,12 @@ function flow(src: string): FlowFinding[] {
     return found >= 0 && at < list[found]![1];
   };
   const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at) && !guarded(name, at);
+  /** Where the variable was last given request input before `at` (-1: never). */
+  const lastTaint = (name: string, at: number) => {
+    const list = taintedAt.get(keyOf(name, at));
+    const i = list ? firstAbove(list, at - 1) - 1 : -1;
+    return i >= 0 ? list![i]! : -1;
+  };
   for (const [name, at] of guards.exits) mark(cleanedAt, name, at);
   const sinkVars = new Map<string, string>();
   // Variables holding a short string of literals (the file's last assignment of each).
@@ -632,9 +638,12 @@ function flow(src: string): FlowFinding[] {
     if (taintedAt.size === 0 && !returns && props.size === 0 && consts.size === 0) return undefined;
     return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n), k: (n) => consts.has(n), consts: consts.size > 0 };
   };
-  const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
+  // (an element of the request that an if's condition validates, inside its block: `elseif (preg_match('~^[a-z]+$~',
+  // $_GET['f'])) { $file = $_GET['f']; ... }`)
+  const guardedSource = (expr: string, at: number) => guards.ranges.size > 0 && /^\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[\s*(?:'[^'\n]{0,80}'|"[^"\n]{0,80}")\s*\]\s*$/.test(expr) && guarded(expr.trim().slice(1).replace(/[\s'"]/g, ''), at);
+  const direct = (expr: string, at: number) => !guardedSource(expr, at) && isDirect(expr, taintAt(at));
   /** For a shell command: any part of it request input (see isDirect's `loose`). */
-  const inCommand = (expr: string, at: number) => isDirect(expr, taintAt(at), true);
+  const inCommand = (expr: string, at: number) => !guardedSource(expr, at) && isDirect(expr, taintAt(at), true);
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
@@ -1031,7 +1040,9 @@ function flow(src: string): FlowFinding[] {
       // input before the if: `if (strlen($c) > 100) { $c = ''; }` leaves the command on the way round, S24)
       else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) {
         const b = elseAt(m.index!);
-        const kept = b.else || (b.ifAt !== undefined && CONSTANT.test(rhs) && !VALIDATES.test(b.cond!) && isTaintedAt(name, b.ifAt));
+        // (an else branch keeps only what came before it: a value given in the branch itself and then replaced
+        // there is replaced, `} else { $d = $_REQUEST['d'] ?? '.'; $d = truepath($d); opendir($d); }`)
+        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && CONSTANT.test(rhs) && !VALIDATES.test(b.cond!) && isTaintedAt(name, b.ifAt));
         if (!kept) mark(cleanedAt, name, m.index!);
       }
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
@@ -1181,7 +1192,8 @@ function flow(src: string): FlowFinding[] {
       const paths = fn === 'move_uploaded_file' ? parts.slice(1, 2) : fn === 'rename' || fn === 'copy' ? parts.slice(0, 2) : parts.slice(0, 1);
       // (fopen to write only: a read is a read's, and fopen for reading is common)
       if (fn === 'fopen' && !/^\s*["'][waxc]/i.test(parts[1] ?? '')) continue;
-      if (!paths.some((p) => inCommand(p, m.index!))) continue;
+      // (a path that ends in an extension of the code's own, DIR . "/$id.ico", is a file of the application's naming)
+      if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && inCommand(p, m.index!))) continue;
       kinds.add(kind);
       // (the request's whole path: its input written in place, or a variable holding it; not an object's property
       // nor an upload's temporary file, which code that handles uploads deletes)
@@ -1451,6 +1463,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   }
   // (the union of superglobals, $_GET + $_POST, is request input)
   if (/^\$_(?:GET|POST|REQUEST|COOKIE)(?:\s*\+\s*\$_(?:GET|POST|REQUEST|COOKIE))+$/i.test(e)) return true;
+  // (a condition in parentheses too: ($c ? $_REQUEST['d'] : '.'))
+  if (e.startsWith('(') && e.endsWith(')') && walkCode(e, 1, e.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined)) === e.length - 1 && /\?/.test(e)) e = e.slice(1, -1).trim();
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
   if (cond.length > 1) e = cond.slice(1).join('?');
