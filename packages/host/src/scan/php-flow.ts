@@ -411,7 +411,8 @@ const VALIDATORS = [
   /(!\s*)?\bisset\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\[\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\]\s*\)/gi,
   /(!\s*)?\bpreg_match\s*\(\s*(?:'([^'\\\s\w])\^[^'\n]{0,300}(?:\$|\\z|\\Z)\2[a-zA-Z]{0,6}'|"([^"\\\s\w])\^[^"\n]{0,300}(?:\\\$|\$|\\z|\\Z)\3[a-zA-Z]{0,6}")\s*,\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*[,)]/gi,
   /(!\s*)?\bfilter_var\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*,\s*FILTER_VALIDATE_/gi,
-  /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*===?\s*['"]|()['"]\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)(?![\w\x80-\xff]|\s*[[(-])/gi,
+  // (a whole literal on one side, the condition's or a conjunct's end after it: not `$c == '' . $c`)
+  /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*===?\s*(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*(?=\)|&&|\band\b|$)|()(?:^|(?<=[(&]|\band)\s*)(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*(?=\)|&&|\band\b|$)/gi,
 ];
 const GUARD_HINT = /\b(?:in_array|array_key_exists|ctype_[a-z]{1,10}|is_numeric|preg_match|filter_var|isset)\s*\(|={2,3}\s*['"]|['"]\s*={2,3}/i;
 const EXITS = /^\s*\{?\s*(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s*(?:die|exit))\b/i;
@@ -424,8 +425,8 @@ const EXITS = /^\s*\{?\s*(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s
  * where the condition has an "or" in it. Bounded: 4,096 ifs a file, a condition 600 characters,
  * one walk of the braces.
  */
-function guardRanges(code: string, src: string): { ranges: Map<string, [number, number][]>; exits: [string, number][] } {
-  const ranges = new Map<string, [number, number][]>();
+function guardRanges(code: string, src: string): { ranges: Map<string, [number, number, number][]>; exits: [string, number][] } {
+  const ranges = new Map<string, [number, number, number][]>();
   const exits: [string, number][] = [];
   if (!GUARD_HINT.test(src)) return { ranges, exits };
   // (each if: the names its condition validates, and where its block opens, or its statement ends)
@@ -448,6 +449,7 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
     if (close < 0) continue;
     const cond = src.slice(open + 1, close);
     if (/\|\||\bor\b|\bxor\b/i.test(cond) || !GUARD_HINT.test(cond)) continue;
+    // (each name with its kind: held to a set of values, "=", or only to a shape, "~": a pattern or a type)
     const names: string[] = [];
     const negated: string[] = [];
     for (const re of VALIDATORS) {
@@ -455,8 +457,13 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
         const name = (v[v.length - 1] ?? v[2])?.replace(/[\s'"]/g, '');
         // (a pattern that lets anything through validates nothing: /^.*$/, /^[^;]+$/, /^\S+$/)
         if (name === undefined || (/preg_match/i.test(v[0]) && /(?<!\\)\.[*+{?]|\[\^|\\[SDWHV]/.test(v[0]))) continue;
-        if (v[1]) negated.push(name);
-        else names.push(name);
+        const set = !/^\s*!?\s*(?:ctype_|is_numeric|preg_match|filter_var)/i.test(v[0]);
+        // (an allow list the request gives is none: in_array($c, $_GET['ok']))
+        if (set && /^\s*!?\s*(?:in_array|array_key_exists)/i.test(v[0])) {
+          const args = argsAt(cond, v.index! + v[0].indexOf('(') + 1);
+          if (!args || SOURCE.test(splitTop(args.all, [','])[1] ?? '')) continue;
+        }
+        (v[1] ? negated : names).push(`${set ? '=' : '~'}${name}`);
       }
     }
     if (names.length === 0 && negated.length === 0) continue;
@@ -465,14 +472,18 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
     if (code[j] === '{') wanted.set(j, { names, negated, from: close + 1 });
     else statements.push({ names, negated, from: close + 1, to: statementEnd(src, j, 2000) });
   }
-  const add = (name: string, from: number, to: number) => {
+  const add = (kinded: string, from: number, to: number) => {
+    const name = kinded.slice(1);
     let list = ranges.get(name);
     if (!list) ranges.set(name, (list = []));
-    if (list.length < 4096) list.push([from, to]);
+    if (list.length < 4096) list.push([from, to, kinded[0] === '=' ? 1 : 0]);
   };
+  // (after an if that leaves unless the value is one of a set, the value is the code's; after one that leaves
+  // unless it has a shape, it is held to that shape from there on)
+  const leaves = (kinded: string, end: number) => (kinded[0] === '=' ? exits.push([kinded.slice(1), end]) : add(kinded, end, src.length));
   for (const st of statements) {
     for (const n of st.names) add(n, st.from, st.to);
-    if (st.negated.length > 0 && EXITS.test(src.slice(st.from, st.from + 400))) for (const n of st.negated) exits.push([n, st.to]);
+    if (st.negated.length > 0 && EXITS.test(src.slice(st.from, st.from + 400))) for (const n of st.negated) leaves(n, st.to);
   }
   if (wanted.size > 0) {
     // (one walk of the code's braces: a block's "}" for each wanted "{")
@@ -485,14 +496,14 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
         const w = o === undefined ? undefined : wanted.get(o);
         if (!w) continue;
         for (const n of w.names) add(n, w.from, i + 1);
-        if (w.negated.length > 0 && EXITS.test(src.slice(w.from, w.from + 400))) for (const n of w.negated) exits.push([n, i + 1]);
+        if (w.negated.length > 0 && EXITS.test(src.slice(w.from, w.from + 400))) for (const n of w.negated) leaves(n, i + 1);
       }
     }
   }
   // (sorted by start, and an inner range of a name dropped inside an outer one: a binary search finds the one)
   for (const [name, list] of ranges) {
     list.sort((a, b) => a[0] - b[0]);
-    const kept: [number, number][] = [];
+    const kept: [number, number, number][] = [];
     for (const r of list) if (kept.length === 0 || r[0] >= kept[kept.length - 1]![1]) kept.push(r);
     ranges.set(name, kept);
   }
@@ -602,7 +613,8 @@ function flow(src: string): FlowFinding[] {
   };
   // (a variable held to known values where an if's condition validates it: S23R-14)
   const guards = guardRanges(code, src);
-  const guarded = (name: string, at: number) => {
+  // (`sets`: only a guard that holds it to a set of values; a pattern or a type lets a one-word command through)
+  const guarded = (name: string, at: number, sets = false) => {
     const list = guards.ranges.get(name);
     if (!list) return false;
     let lo = 0;
@@ -615,7 +627,7 @@ function flow(src: string): FlowFinding[] {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found >= 0 && at < list[found]![1];
+    return found >= 0 && at < list[found]![1] && (!sets || list[found]![2] === 1);
   };
   const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at) && !guarded(name, at);
   /** Where the variable was last given request input before `at` (-1: never). */
@@ -1124,7 +1136,12 @@ function flow(src: string): FlowFinding[] {
     const args = argsAt(src, m.index! + m[0].length);
     // create_function's code is its second argument; the others' payload is the first.
     // (a command given as an array, as proc_open takes one, carries its values; pcntl_exec's are its second argument)
-    const carries = (a: string) => inCommand(a, m.index!) || arrayValues(a).some((v) => inCommand(v, m.index!));
+    // (a variable that is the whole command: a pattern or a type it was checked against lets a one-word command through)
+    const whole = (a: string) => {
+      const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(a);
+      return v !== null && liveAt(taintedAt, v[1]!, m.index!) && !guarded(v[1]!, m.index!, true);
+    };
+    const carries = (a: string) => inCommand(a, m.index!) || arrayValues(a).some((v) => inCommand(v, m.index!)) || (SHELL_SINKS.includes(sink) && whole(a));
     if (!args || !(sink === 'create_function' || sink === 'pcntl_exec' ? splitTop(args.all, [',']).some(carries) : SHELL_SINKS.includes(sink) ? carries(args.first) : direct(args.first, m.index!))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });

@@ -261,7 +261,24 @@ describe('S23R: the open ones, fixed in session 24', () => {
       "<?php $c = $_GET['c']; echo shell_exec(escapeshellcmd($c));\n",
       "<?php $p = $_GET['p']; echo shell_exec(escapeshellcmd($p . ' -la'));\n",
       "<?php $p = $_POST['p']; $c = $_POST['c']; if ($p == 'secret') { system($c); }\n",
+      // (a pattern or a type lets a one-word command through when the value is the whole command)
+      "<?php $c = $_GET['c']; if (ctype_alnum($c)) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (preg_match('/^[a-z]+$/', $c)) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (!ctype_alnum($c)) { exit; } system($c);\n",
+      // (an allow list from the request, a literal that is not whole)
+      "<?php $c = $_GET['c']; if (in_array($c, $_GET['ok'])) { system($c); }\n",
+      "<?php $c = $_GET['c']; if ($c == '' . $c) { system($c); }\n",
     ]) assert.equal((await scan(src)).verdict, 'malicious', src);
+  });
+
+  it('S23R-14: not malicious: an argument of a fixed program checked for its shape, a command checked against a set or a literal', async () => {
+    for (const src of [
+      "<?php $h = $_GET['h']; if (ctype_alnum($h)) { system('ping -c1 ' . $h); }\n",
+      "<?php $h = $_GET['h']; if (!ctype_alnum($h)) { exit; } system('ping -c1 ' . $h);\n",
+      "<?php $c = $_GET['c']; if (in_array($c, ['uptime', 'df'])) { system($c); }\n",
+      "<?php $c = $_GET['c']; if ($c === 'uptime') { system($c); }\n",
+      "<?php $c = $_GET['c']; if ('uptime' === $c && $ok) { system($c); }\n",
+    ]) assert.notEqual((await scan(src)).verdict, 'malicious', src);
   });
 
 
