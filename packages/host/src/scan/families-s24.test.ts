@@ -16,6 +16,7 @@ describe('scan (S24): a constant defined from the request', () => {
       "<?php define(\"RUN\", $_GET['c']); passthru(RUN . ' 2>&1');\n",
       "<?php define('P', base64_decode($_REQUEST['p'])); function go() { eval(P); } go();\n",
       "<?php define('C', $_COOKIE['c']); echo shell_exec(constant('C'));\n",
+      "<?php define('Cmd', $_POST['c'], true); $f = cmd; system($f);\n",
     ]) {
       assert.equal((await scan(src)).verdict, 'malicious', src);
     }

@@ -648,7 +648,7 @@ function flow(src: string): FlowFinding[] {
   const taintAt = (at: number): Taint | undefined => {
     const returns = returners.size > 0 || closureAt.size > 0 || givers.size > 0;
     if (taintedAt.size === 0 && !returns && props.size === 0 && consts.size === 0) return undefined;
-    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n), k: (n) => consts.has(n), consts: consts.size > 0 };
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n), k: (n) => consts.has(n) || consts.has(`\u0000${n.toLowerCase()}`), consts: consts.size > 0 };
   };
   // (an element of the request that an if's condition validates, inside its block: `elseif (preg_match('~^[a-z]+$~',
   // $_GET['f'])) { $file = $_GET['f']; ... }`)
@@ -1100,6 +1100,8 @@ function flow(src: string): FlowFinding[] {
         const name = parts[0] !== undefined ? /^\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*$/.exec(parts[0])?.[2] : undefined;
         if (name === undefined || parts[1] === undefined || consts.has(name) || !direct(parts[1], m.index!)) continue;
         consts.add(name);
+        // (define's third argument true: the name in any case, as PHP before 8 reads it)
+        if (/^\s*true\s*$/i.test(parts[2] ?? '')) consts.add(`\u0000${name.toLowerCase()}`);
         marked++;
       }
     }
