@@ -414,7 +414,7 @@ const VALIDATORS = [
   // (a whole literal on one side, the condition's or a conjunct's end after it: not `$c == '' . $c`)
   /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*===?\s*(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*(?=\)|&&|\band\b|$)|()(?:^|(?<=[(&]|\band)\s*)(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*(?=\)|&&|\band\b|$)/gi,
 ];
-const GUARD_HINT = /\b(?:in_array|array_key_exists|ctype_[a-z]{1,10}|is_numeric|preg_match|filter_var|isset)\s*\(|={2,3}\s*['"]|['"]\s*={2,3}/i;
+const GUARD_HINT = /\b(?:in_array|array_key_exists|ctype_[a-z]{1,10}|is_numeric|preg_match|filter_var)\s*\(|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|={2,3}\s*['"]|['"]\s*={2,3}/i;
 const EXITS = /^\s*\{?\s*(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s*(?:die|exit))\b/i;
 
 /**
@@ -439,16 +439,16 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
     let depth = 0;
     let close = -1;
     for (let i = open; i < code.length && i < open + 600; i++) {
-      const c = code[i];
-      if (c === '(') depth++;
-      else if (c === ')' && --depth === 0) {
+      const c = code.charCodeAt(i);
+      if (c === 40) depth++;
+      else if (c === 41 && --depth === 0) {
         close = i;
         break;
-      } else if (c === ';' || c === '{' || c === '}') break;
+      } else if (c === 59 || c === 123 || c === 125) break;
     }
     if (close < 0) continue;
     const cond = src.slice(open + 1, close);
-    if (/\|\||\bor\b|\bxor\b/i.test(cond) || !GUARD_HINT.test(cond)) continue;
+    if (!GUARD_HINT.test(cond) || /\|\||\bor\b|\bxor\b/i.test(cond)) continue;
     // (each name with its kind: held to a set of values, "=", or only to a shape, "~": a pattern or a type)
     const names: string[] = [];
     const negated: string[] = [];
@@ -486,18 +486,27 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
     if (st.negated.length > 0 && EXITS.test(src.slice(st.from, st.from + 400))) for (const n of st.negated) leaves(n, st.to);
   }
   if (wanted.size > 0) {
-    // (one walk of the code's braces: a block's "}" for each wanted "{")
-    const stack: number[] = [];
-    for (let i = 0; i < code.length; i++) {
-      const c = code.charCodeAt(i);
-      if (c === 123) stack.push(i);
-      else if (c === 125) {
-        const o = stack.pop();
-        const w = o === undefined ? undefined : wanted.get(o);
-        if (!w) continue;
-        for (const n of w.names) add(n, w.from, i + 1);
-        if (w.negated.length > 0 && EXITS.test(src.slice(w.from, w.from + 400))) for (const n of w.negated) leaves(n, i + 1);
+    // (each block's "}" by a walk of its own, 64 KiB at most, 2 MiB in all: most blocks are short, and a walk
+    // of the whole file for a few of them cost as much as the rest of this)
+    let budget = 2 * 1024 * 1024;
+    for (const [open, w] of wanted) {
+      if (budget <= 0) break;
+      let depth = 0;
+      let close = -1;
+      const stop = Math.min(code.length, open + 65536);
+      let i = open;
+      for (; i < stop; i++) {
+        const c = code.charCodeAt(i);
+        if (c === 123) depth++;
+        else if (c === 125 && --depth === 0) {
+          close = i;
+          break;
+        }
       }
+      budget -= i - open;
+      if (close < 0) continue;
+      for (const n of w.names) add(n, w.from, close + 1);
+      if (w.negated.length > 0 && EXITS.test(src.slice(w.from, w.from + 400))) for (const n of w.negated) leaves(n, close + 1);
     }
   }
   // (sorted by start, and an inner range of a name dropped inside an outer one: a binary search finds the one)
@@ -1550,7 +1559,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       }
       // escapeshellcmd of a command line that starts with a program of the code's own ("/usr/bin/convert " . $a):
       // the request's words are the program's arguments, it cannot add a command (S23R-14)
-      const esc = /^\\?escapeshellcmd\s*\(([\s\S]*)\)$/i.exec(part);
+      const esc = /^\\?escapeshellcmd\s*\(/i.test(part) ? /^\\?escapeshellcmd\s*\(([\s\S]*)\)$/i.exec(part) : null;
       if (esc && /^\s*(["'])\s*[\w\/.-]{1,200}\s[^"'$]{0,200}\1\s*$/.test(splitTop(splitTop(esc[1]!, [','])[0] ?? '', ['.'])[0] ?? '')) {
         part = '';
         break;
@@ -1623,8 +1632,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       continue;
     }
     // (a constant of the file defined from request input: C, \C, constant('C'))
-    const k = /^\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$|^\\?constant\s*\(\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\2\s*\)$/i.exec(part);
-    if (k && t?.consts && t.k(k[1] ?? k[3]!)) {
+    const k = t?.consts ? /^\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$|^\\?constant\s*\(\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\2\s*\)$/i.exec(part) : null;
+    if (k && t!.k(k[1] ?? k[3]!)) {
       sources++;
       continue;
     }
