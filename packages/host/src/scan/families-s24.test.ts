@@ -46,6 +46,7 @@ describe('scan (S24): an ASP.NET request, or one of its collections, held in a v
       [page('  HttpRequestBase r = new HttpRequestWrapper(Request);\n  System.Diagnostics.Process.Start("cmd.exe", "/c " + r["c"]);'), '/www/a.aspx'],
       [page('  dynamic r = Page.Request;\n  System.Diagnostics.Process.Start("cmd", "/c " + r.Params["c"]);'), '/www/a.aspx'],
       [page('  var r = Page.Request;\n  System.IO.File.WriteAllText(r["p"], r["d"]);'), '/www/a.aspx'],
+      [page('  var f = Request.Form;\n  string c = f.Get("c");\n  System.Diagnostics.Process.Start("cmd.exe", "/c " + c);'), '/www/a.aspx'],
       [vbPage('  Dim r As HttpRequest = Request\n  System.Diagnostics.Process.Start("cmd.exe", "/c " & r("c"))'), '/www/a.aspx'],
       [vbPage('  Dim r = HttpContext.Current.Request\n  Dim p As New System.Diagnostics.ProcessStartInfo("cmd.exe", "/c " & r.Form("c"))\n  System.Diagnostics.Process.Start(p)'), '/www/a.aspx'],
       [page('  var r : HttpRequest = Request;\n  eval(r.Item["c"], "unsafe");', 'JScript'), '/www/a.aspx'],

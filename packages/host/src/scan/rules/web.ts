@@ -141,7 +141,8 @@ rule mamori_aspx_process_start {
   strings:
     $ps = /Process\s*\.\s*Start\s*\(/ nocase
     $psi = "ProcessStartInfo" nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?[\[(]/ nocase
+    // (and a collection's Get: Request.Form.Get("c"), S24)
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
     // (through a cast or a new ProcessStartInfo of it too, and a TextBox's text on a page with one, S21B-25)
@@ -767,9 +768,9 @@ rule mamori_aspx_command_line_input {
     technique = "asp-exec"
     description = "ASP/ASPX building a shell command line from request input (cmd /c or /bin/sh -c and the request), whatever starts it (Process, WMI, P/Invoke)"
   strings:
-    $c = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)\s+(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?[\[(]/ nocase
+    $c = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)\s+(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
     // (the program and its switch as two arguments: Process.Start("cmd", "/c " + Request["c"]), S24)
-    $c2 = /(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"\s*,\s*"(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?[\[(]/ nocase
+    $c2 = /(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"\s*,\s*"(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
   condition:
     $c or $c2
 }
