@@ -66,6 +66,12 @@ const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?(?:&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:list\s*\(|\[)([^;()\[\]]{1,200})[)\]])\s*\)/gi;
 /** PHP's magic methods, which run on an object the request chose by unserialize(). */
+/** A constant value: a literal that interpolates nothing, a number, null, a boolean, an empty array. */
+const CONSTANT = /^\s*(?:'[^'\\]{0,200}'|"[^"\\$]{0,200}"|-?\d{1,20}(?:\.\d{1,20})?|null|true|false|\[\s*\]|array\s*\(\s*\))\s*$/i;
+/** A condition that checks a value against others (an allow list, a pattern, a literal, a file): its branch's constant is a default in its place. */
+const VALIDATES = /\b(?:in_array|preg_match|array_key_exists|array_search|ctype_\w+|is_numeric|filter_var|file_exists|is_file|is_dir|is_executable|str_starts_with|strpos|stripos|strcmp|strcasecmp|strncmp|match)\b|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|[!=]==?\s*["'][^"']|[^"']["']\s*[!=]==?|\b(?:case|switch)\b/i;
+/** A constant defined at run time: define('C', ...). */
+const DEFINE = /(?<![\w>$:\\])\\?define\s*\(/gi;
 const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
 /** A sink given an object's property (within a method's first 4,000 characters). */
 const PROPERTY_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$this\s*->|\(\s*\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\)\s*\(/i;
@@ -336,10 +342,14 @@ function bareSinkName(expr: string, src: string): RegExpExecArray | string[] | n
  * the if branch gave the variable alone. One walk of `code` (codeOnly's text) a round: the marks
  * of blocks and branches are read as the offsets pass them (a walk back from each assignment cost
  * 7 s on a megabyte of them).
+ * Also, for a statement in an if (or elseif) branch, `{ ... }` or one statement, where that if
+ * starts and its condition (`ifAt`, `cond`): an assignment of a constant there (`if (strlen($c) >
+ * 100) { $c = ''; }`) leaves a value given before the if alone on the way round the branch (S24).
  */
-function elseBranches(code: string): (at: number) => boolean {
+function elseBranches(code: string, src: string): (at: number) => { else: boolean; from?: number; ifAt?: number; cond?: string } {
   const marks = /\belse\s*:|\b(?:endif|endwhile|endforeach|endfor|endswitch)\s*;|\belseif\b|\bif\s*\(|[{}]/gi;
-  let stack: boolean[] = [];
+  type Block = { else: boolean; from?: number; ifAt?: number; cond?: string };
+  let stack: Block[] = [];
   let alt = false;
   let pos = 0;
   let next: RegExpExecArray | null = null;
@@ -355,18 +365,202 @@ function elseBranches(code: string): (at: number) => boolean {
     pos = at;
     while (next !== null && next.index < at) {
       const t = next[0];
-      // (a block's opener: an else, or a catch's parenthesis, just before its "{")
-      if (t === '{') stack.push(/\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(code.slice(Math.max(0, next.index - 240), next.index)));
-      else if (t === '}') stack.pop();
+      // (a block's opener: an else, or a catch's parenthesis, just before its "{"; or an if's condition)
+      if (t === '{') {
+        const lead = code.slice(Math.max(0, next.index - 240), next.index);
+        stack.push(/\belse\s*$|\bcatch\s*\([^(){};]{0,200}\)\s*$/i.test(lead) ? { else: true, from: next.index } : { else: false, ...ifBefore(code, src, next.index) });
+      } else if (t === '}') stack.pop();
       else alt = /^else\s*:$/i.test(t);
       next = marks.exec(code);
     }
     // `else $c = '';`: the statement's own start, at most 64 characters back
     const lead = code.slice(Math.max(0, at - 64), at);
     const cut = Math.max(lead.lastIndexOf(';'), lead.lastIndexOf('{'), lead.lastIndexOf('}'), lead.lastIndexOf(':'));
-    if (/\belse\s*$/i.test(lead.slice(cut + 1))) return true;
-    return stack.length > 0 ? stack[stack.length - 1]! : alt;
+    if (/\belse\s*$/i.test(lead.slice(cut + 1))) return { else: true, from: at };
+    // `if (...) $c = '';`: the if's condition just before the statement
+    if (/\)\s*$/.test(lead.slice(cut + 1))) {
+      const own = ifBefore(code, src, at);
+      if (own.ifAt !== undefined) return { else: false, ...own };
+    }
+    return stack.length > 0 ? stack[stack.length - 1]! : { else: alt };
   };
+}
+
+/** The if (or elseif) whose condition's ")" ends just before `at` (spaces between): where it starts and the condition, as `src` has it (`code` is its codeOnly text; 400 characters back at most). */
+function ifBefore(code: string, src: string, at: number): { ifAt?: number; cond?: string } {
+  let i = at - 1;
+  while (i >= 0 && at - i < 64 && /\s/.test(code[i]!)) i--;
+  if (code[i] !== ')') return {};
+  const close = i;
+  let depth = 0;
+  for (; i >= 0 && close - i < 400; i--) {
+    const c = code[i];
+    if (c === ')') depth++;
+    else if (c === '(' && --depth === 0) break;
+    else if (c === ';' || c === '{' || c === '}') return {};
+  }
+  if (depth !== 0 || i < 0) return {};
+  const kw = /(?<![\w$>:\\])(?:else\s*if|elseif|if)\s*$/i.exec(code.slice(Math.max(0, i - 24), i));
+  if (!kw) return {};
+  return { ifAt: Math.max(0, i - 24) + kw.index, cond: src.slice(i + 1, close) };
+}
+
+/** Validators in an if's condition that hold a variable to an allow list, an anchored pattern, a type or a literal ("!" before one: negated). */
+const VALIDATORS = [
+  /(!\s*)?\b(?:in_array|array_key_exists|ctype_(?:alnum|alpha|digit|xdigit|lower|upper)|is_numeric)\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*[,)]/gi,
+  /(!\s*)?\bisset\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\[\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\]\s*\)/gi,
+  /(!\s*)?\bpreg_match\s*\(\s*(?:'([^'\\\s\w])\^[^'\n]{0,300}(?:\$|\\z|\\Z)\2[a-zA-Z]{0,6}'|"([^"\\\s\w])\^[^"\n]{0,300}(?:\\\$|\$|\\z|\\Z)\3[a-zA-Z]{0,6}")\s*,\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*[,)]/gi,
+  /(!\s*)?\bfilter_var\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*,\s*FILTER_VALIDATE_/gi,
+  // (a whole literal on one side, the condition's or a conjunct's end after it: not `$c == '' . $c`)
+  /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*===?\s*(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*(?=\)|&&|\band\b|$)|()(?:^|(?<=[(&]|\band)\s*)(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*(?=\)|&&|\band\b|$)/gi,
+];
+const GUARD_HINT = /\b(?:in_array|array_key_exists|ctype_[a-z]{1,10}|is_numeric|preg_match|filter_var)\s*\(|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|={2,3}\s*['"]|['"]\s*={2,3}/i;
+const EXITS = /^\s*\{?\s*(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s*(?:die|exit))\b/i;
+
+/**
+ * Where a variable is held to known values (S23R-14): inside the block (or statement) of an if whose
+ * condition validates it (`if (in_array($n, ['nginx', 'php-fpm'], true)) { ... svc($n); }`, an
+ * anchored preg_match, ctype_, is_numeric, a comparison with a literal, an allow map's isset), and
+ * after an if that leaves when it does not (`if (!in_array($n, $ok)) { exit; }`: `exits`). Not
+ * where the condition has an "or" in it. Bounded: 4,096 ifs a file, a condition 600 characters,
+ * one walk of the braces.
+ */
+function guardRanges(code: string, src: string): { ranges: Map<string, [number, number, number][]>; exits: [string, number][] } {
+  const ranges = new Map<string, [number, number, number][]>();
+  const exits: [string, number][] = [];
+  if (!GUARD_HINT.test(src)) return { ranges, exits };
+  // (each if: the names its condition validates, and where its block opens, or its statement ends)
+  const wanted = new Map<number, { names: string[]; negated: string[]; from: number }>();
+  const statements: { names: string[]; negated: string[]; from: number; to: number }[] = [];
+  let seen = 0;
+  for (const m of code.matchAll(/(?<![\w\x80-\xff$>:\\])(?:elseif|if)\s*\(/gi)) {
+    if (++seen > 4096) break;
+    const open = m.index! + m[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < code.length && i < open + 600; i++) {
+      const c = code.charCodeAt(i);
+      if (c === 40) depth++;
+      else if (c === 41 && --depth === 0) {
+        close = i;
+        break;
+      } else if (c === 59 || c === 123 || c === 125) break;
+    }
+    if (close < 0) continue;
+    const cond = src.slice(open + 1, close);
+    if (!GUARD_HINT.test(cond) || /\|\||\bor\b|\bxor\b/i.test(cond)) continue;
+    // (each name with its kind: held to a set of values, "=", or only to a shape, "~": a pattern or a type)
+    const names: string[] = [];
+    const negated: string[] = [];
+    for (const re of VALIDATORS) {
+      for (const v of cond.matchAll(re)) {
+        const name = (v[v.length - 1] ?? v[2])?.replace(/[\s'"]/g, '');
+        // (a pattern that lets anything through validates nothing: /^.*$/, /^[^;]+$/, /^\S+$/)
+        if (name === undefined || (/preg_match/i.test(v[0]) && /(?<!\\)\.[*+{?]|\[\^|\\[SDWHV]/.test(v[0]))) continue;
+        const set = !/^\s*!?\s*(?:ctype_|is_numeric|preg_match|filter_var)/i.test(v[0]);
+        // (an allow list the request gives is none: in_array($c, $_GET['ok']))
+        if (set && /^\s*!?\s*(?:in_array|array_key_exists)/i.test(v[0])) {
+          const args = argsAt(cond, v.index! + v[0].indexOf('(') + 1);
+          if (!args || SOURCE.test(splitTop(args.all, [','])[1] ?? '')) continue;
+        }
+        (v[1] ? negated : names).push(`${set ? '=' : '~'}${name}`);
+      }
+    }
+    if (names.length === 0 && negated.length === 0) continue;
+    let j = close + 1;
+    while (j < code.length && j < close + 64 && /\s/.test(code[j]!)) j++;
+    if (code[j] === '{') wanted.set(j, { names, negated, from: close + 1 });
+    else statements.push({ names, negated, from: close + 1, to: statementEnd(src, j, 2000) });
+  }
+  const add = (kinded: string, from: number, to: number) => {
+    const name = kinded.slice(1);
+    let list = ranges.get(name);
+    if (!list) ranges.set(name, (list = []));
+    if (list.length < 4096) list.push([from, to, kinded[0] === '=' ? 1 : 0]);
+  };
+  // (after an if that leaves unless the value is one of a set, the value is the code's; after one that leaves
+  // unless it has a shape, it is held to that shape from there on)
+  const leaves = (kinded: string, end: number) => (kinded[0] === '=' ? exits.push([kinded.slice(1), end]) : add(kinded, end, src.length));
+  for (const st of statements) {
+    for (const n of st.names) add(n, st.from, st.to);
+    if (st.negated.length > 0 && EXITS.test(src.slice(st.from, st.from + 400))) for (const n of st.negated) leaves(n, st.to);
+  }
+  if (wanted.size > 0) {
+    // (each block's "}" by a walk of its own, 64 KiB at most, 2 MiB in all: most blocks are short, and a walk
+    // of the whole file for a few of them cost as much as the rest of this)
+    let budget = 2 * 1024 * 1024;
+    for (const [open, w] of wanted) {
+      if (budget <= 0) break;
+      let depth = 0;
+      let close = -1;
+      const stop = Math.min(code.length, open + 65536);
+      let i = open;
+      for (; i < stop; i++) {
+        const c = code.charCodeAt(i);
+        if (c === 123) depth++;
+        else if (c === 125 && --depth === 0) {
+          close = i;
+          break;
+        }
+      }
+      budget -= i - open;
+      if (close < 0) continue;
+      for (const n of w.names) add(n, w.from, close + 1);
+      if (w.negated.length > 0 && EXITS.test(src.slice(w.from, w.from + 400))) for (const n of w.negated) leaves(n, close + 1);
+    }
+  }
+  // (sorted by start, and an inner range of a name dropped inside an outer one: a binary search finds the one)
+  for (const [name, list] of ranges) {
+    list.sort((a, b) => a[0] - b[0]);
+    const kept: [number, number, number][] = [];
+    for (const r of list) if (kept.length === 0 || r[0] >= kept[kept.length - 1]![1]) kept.push(r);
+    ranges.set(name, kept);
+  }
+  return { ranges, exits: exits.slice(0, 4096) };
+}
+
+/** A file manager's calls on a path (see flow): the kind of each. A file read out is readfile's, or file_get_contents's echoed. */
+const FILE_OP_KIND: Readonly<Record<string, string>> = {
+  unlink: 'delete', rmdir: 'delete',
+  readfile: 'read', highlight_file: 'read', show_source: 'read', file_get_contents: 'read',
+  scandir: 'list', opendir: 'list', glob: 'list', directoryiterator: 'list', recursivedirectoryiterator: 'list', filesystemiterator: 'list',
+  rename: 'move', copy: 'move',
+  chmod: 'mode', chown: 'mode', chgrp: 'mode', touch: 'mode',
+  file_put_contents: 'write', fopen: 'write',
+  mkdir: 'make',
+  move_uploaded_file: 'upload',
+};
+const FILE_OP_WORDS: Readonly<Record<string, string>> = { delete: 'deleted', read: 'read out', list: 'listed', move: 'renamed or copied', mode: 'given modes or owners', write: 'written', make: 'made', upload: 'given uploads' };
+const FILE_OP_HINT = /\b(?:unlink|rmdir|readfile|fpassthru|highlight_file|show_source|file_get_contents)\s*\(/i;
+const FILE_OPS = new RegExp(`(?<![\\w$>:\\\\])\\\\?(unlink|rmdir|readfile|highlight_file|show_source|scandir|opendir|glob|rename|copy|chmod|chown|chgrp|touch|file_put_contents|fopen|mkdir|move_uploaded_file)\\s*\\(|\\bnew\\s+\\\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\\s*\\(|\\b((?:echo|print)\\s*\\(?\\s*(?:(?:htmlspecialchars|htmlentities|nl2br)\\s*\\(\\s*)?\\\\?file_get_contents)\\s*\\(`, 'gi');
+
+/** A body that runs a command or code (not only writes a file): what a helper two levels up is followed for. */
+const RUNS_COMMAND = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
+
+/**
+ * The functions some call hands a command or code function's name as a literal argument
+ * (`fmt('system', $_GET['x'])`): the name before the bracket each such literal stands in (64 literals,
+ * 400 characters back at most, on the code's text so that brackets in literals do not count).
+ */
+function sinkNameTakers(code: string, src: string): Set<string> {
+  const names = new Set<string>();
+  let n = 0;
+  for (const m of src.matchAll(/(["'])\\?(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|assert|create_function)\1/gi)) {
+    if (++n > 64) break;
+    let depth = 0;
+    for (let i = m.index! - 1; i >= 0 && i >= m.index! - 400; i--) {
+      const c = code[i];
+      if (c === ')' || c === ']') depth++;
+      else if (c === ';' || c === '{' || c === '}') break;
+      else if (c === '[' && depth-- === 0) break;
+      else if (c === '(' && depth-- === 0) {
+        const name = /([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(src.slice(Math.max(0, i - 80), i))?.[1];
+        if (name) names.add(name.toLowerCase());
+        break;
+      }
+    }
+  }
+  return names;
 }
 
 /** What makes every variable request input at once (see flow): extract(..), parse_str(..), import_request_variables(..), a loop of $$k = $v over the request. */
@@ -377,7 +571,7 @@ function flow(src: string): FlowFinding[] {
   // assigned it earlier in the same function body, or in the code outside every function.
   // (the braces counted are the code's: not those of literals, comments, heredocs or HTML, S19R-4)
   const code = codeOnly(src);
-  const elseAt = elseBranches(code);
+  const elseAt = elseBranches(code, src);
   const scopes = functionScopes(code);
   const scopeOf = scopes.of;
   // A variable a function shares with the code that calls it (`global $c`, a parameter or a use()
@@ -426,20 +620,51 @@ function flow(src: string): FlowFinding[] {
     const j = firstAbove(cleaned, list[i]!);
     return j >= cleaned.length || cleaned[j]! >= at;
   };
-  const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at);
+  // (a variable held to known values where an if's condition validates it: S23R-14)
+  const guards = guardRanges(code, src);
+  // (`sets`: only a guard that holds it to a set of values; a pattern or a type lets a one-word command through)
+  const guarded = (name: string, at: number, sets = false) => {
+    const list = guards.ranges.get(name);
+    if (!list) return false;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]![0] <= at) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && at < list[found]![1] && (!sets || list[found]![2] === 1);
+  };
+  const isTaintedAt = (name: string, at: number) => liveAt(taintedAt, name, at) && !guarded(name, at);
+  /** Where the variable was last given request input before `at` (-1: never). */
+  const lastTaint = (name: string, at: number) => {
+    const list = taintedAt.get(keyOf(name, at));
+    const i = list ? firstAbove(list, at - 1) - 1 : -1;
+    return i >= 0 ? list![i]! : -1;
+  };
+  for (const [name, at] of guards.exits) mark(cleanedAt, name, at);
   const sinkVars = new Map<string, string>();
   // Variables holding a short string of literals (the file's last assignment of each).
   const strVars = new Map<string, string>();
   // Object properties given request input anywhere in the file (an object's state outlives the function that set it).
   const props = new Set<string>();
+  // Constants defined from request input (define('C', $_POST['c']), or a variable holding it): a constant is
+  // the whole program's, so it is request input wherever its bare name is read (S24; 64 at most)
+  const consts = new Set<string>();
   const taintAt = (at: number): Taint | undefined => {
     const returns = returners.size > 0 || closureAt.size > 0 || givers.size > 0;
-    if (taintedAt.size === 0 && !returns && props.size === 0) return undefined;
-    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n) };
+    if (taintedAt.size === 0 && !returns && props.size === 0 && consts.size === 0) return undefined;
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n), k: (n) => consts.has(n) || consts.has(`\u0000${n.toLowerCase()}`), consts: consts.size > 0 };
   };
-  const direct = (expr: string, at: number) => isDirect(expr, taintAt(at));
+  // (an element of the request that an if's condition validates, inside its block: `elseif (preg_match('~^[a-z]+$~',
+  // $_GET['f'])) { $file = $_GET['f']; ... }`)
+  const guardedSource = (expr: string, at: number) => guards.ranges.size > 0 && /^\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[\s*(?:'[^'\n]{0,80}'|"[^"\n]{0,80}")\s*\]\s*$/.test(expr) && guarded(expr.trim().slice(1).replace(/[\s'"]/g, ''), at);
+  const direct = (expr: string, at: number) => !guardedSource(expr, at) && isDirect(expr, taintAt(at));
   /** For a shell command: any part of it request input (see isDirect's `loose`). */
-  const inCommand = (expr: string, at: number) => isDirect(expr, taintAt(at), true);
+  const inCommand = (expr: string, at: number) => !guardedSource(expr, at) && isDirect(expr, taintAt(at), true);
   const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
@@ -452,14 +677,61 @@ function flow(src: string): FlowFinding[] {
   const allDefs = [...src.matchAll(FUNCTION_DEF)].slice(0, 2000);
   // (a command or code function given a property: not call_user_func($this->callback), which apps are full of)
   const propertySinks = allDefs.length > 0 && PROPERTY_EXEC.test(src);
+  // (in a long file, a function that calls a parameter is followed only when some call hands it a command or
+  // code function's name: fmt('system', $_GET['x']) with function fmt($f, $c) { return $f($c); }, S23R-17)
+  const handed = src.length > 32768 && allDefs.length > 0 ? sinkNameTakers(code, src) : undefined;
+  const paramsOf = (m: RegExpMatchArray) => splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
     // (in a small file, one that calls a parameter too: function eat($a, $b) { $a($b); })
-    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !(src.length <= 32768 && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body)))) return;
-    const params = splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
-    defs.set(m[1]!.toLowerCase(), { at: m.index!, params });
+    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !((src.length <= 32768 || handed?.has(m[1]!.toLowerCase())) && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body)))) return;
+    defs.set(m[1]!.toLowerCase(), { at: m.index!, params: paramsOf(m) });
   });
+  // A function whose own body hands one of its parameters to a function of the file that runs a command or
+  // code, two levels more at most: function fmt($c) { return run1($c); } (S23R-7). (Its body where the
+  // braces say, not to the next definition; 2,000 functions and two readings of their bodies at most.)
+  if (defs.size > 0 && allDefs.length > defs.size) {
+    // (bodies read up to 64 KiB each and 4 MiB in all, for each of the three readings: nested definitions
+    // would otherwise read the same text once per level of nesting)
+    let budget = 4 * 1024 * 1024;
+    const bodyOf = (at: number) => {
+      const id = scopes.byStart.get(at);
+      const text = src.slice(at, Math.min(id === undefined ? at + 4000 : scopes.end[id]!, at + 65536));
+      budget -= text.length;
+      return text;
+    };
+    let runners = [...defs.keys()].filter((k) => !k.startsWith('$') && budget > 0 && RUNS_COMMAND.test(bodyOf(defs.get(k)!.at)));
+    for (let level = 0; level < 2 && runners.length > 0; level++) {
+      budget = 4 * 1024 * 1024;
+      const callee = new RegExp(`(?<![\\w$>:\\\\])(?:\\\\?(?:[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}\\\\){0,8})?(?:${runners.join('|')})\\s*\\(`, 'i');
+      const added: string[] = [];
+      for (const m of allDefs) {
+        const name = m[1]!.toLowerCase();
+        if (defs.has(name)) continue;
+        const params = paramsOf(m).filter((p) => p !== '');
+        if (budget <= 0) break;
+        if (params.length === 0 || scopes.byStart.get(m.index!) === undefined) continue;
+        const body = bodyOf(m.index!).slice(m[0].length);
+        if (!callee.test(body) || !params.some((p) => body.includes(`$${p}`))) continue;
+        defs.set(name, { at: m.index!, params: paramsOf(m) });
+        added.push(name);
+      }
+      runners = added;
+    }
+  }
+  // A function of the file called through an alias: use function Shop\Util\fmt as pretty; (S23R-18)
+  if (defs.size > 0 && /\buse\s+function\b/i.test(src)) {
+    let seen = 0;
+    for (const u of src.matchAll(/\buse\s+function\s+([^;]{1,2000});/gi)) {
+      if (++seen > 64) break;
+      // (one name, a list, or a group: use function A\{fmt as pretty, run})
+      for (const e of u[1]!.matchAll(/\\?(?:[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\\){0,8}([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s+as\s+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi)) {
+        const d = defs.get(e[1]!.toLowerCase());
+        if (d && !defs.has(e[2]!.toLowerCase()) && defs.size < 2000) defs.set(e[2]!.toLowerCase(), d);
+      }
+    }
+  }
   // (closures kept in variables, in small files, when they run something or call a parameter: `$g = fn($f, $a) => $f($a)`)
   if (src.length <= 32768 && /\$[\w\x80-\xff]+\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(/i.test(src)) {
     for (const m of src.matchAll(CLOSURE_VAR_DEF)) {
@@ -537,6 +809,8 @@ function flow(src: string): FlowFinding[] {
     massNames ??= [...new Set(Array.from(src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g), (x) => x[1]!))].filter((v) => v !== 'this' && !v.startsWith('_')).slice(0, 4096);
     for (const v of massNames) taint(v, at);
   }
+  const defines = /define/i.test(src) && DEFINE.test(src);
+  DEFINE.lastIndex = 0;
   for (let round = 0; round < 3; round++) {
     const before = marked + sinkVars.size + returners.size + givers.size;
     if (calls) {
@@ -783,7 +1057,15 @@ function flow(src: string): FlowFinding[] {
       // A plain "=" of something else to the whole variable (not one element of it) ends its taint,
       // unless it is made in an else branch: `if (isset($_POST['c'])) $c = $_POST['c']; else $c = '';`
       // then `system($c)` runs the request's command (S23 set F)
-      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length)) && !elseAt(m.index!)) mark(cleanedAt, name, m.index!);
+      // (nor a constant given in an if branch whose condition checks no value, to a variable holding request
+      // input before the if: `if (strlen($c) > 100) { $c = ''; }` leaves the command on the way round, S24)
+      else if (m[2] === '=' && !/^\s*\[/.test(m[0].slice(1 + name.length))) {
+        const b = elseAt(m.index!);
+        // (an else branch keeps only what came before it: a value given in the branch itself and then replaced
+        // there is replaced, `} else { $d = $_REQUEST['d'] ?? '.'; $d = truepath($d); opendir($d); }`)
+        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && CONSTANT.test(rhs) && !VALIDATES.test(b.cond!) && isTaintedAt(name, b.ifAt));
+        if (!kept) mark(cleanedAt, name, m.index!);
+      }
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
       // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
       const lit = /^\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})["']\s*$/.exec(rhs) ?? /^\s*\\?Closure\s*::\s*fromCallable\s*\(\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)\s*$/i.exec(rhs) ?? /^\s*\\?([A-Za-z_]\w{1,40})\s*\(\s*\.\.\.\s*\)\s*$/.exec(rhs) ?? bareSinkName(rhs, src);
@@ -816,6 +1098,21 @@ function flow(src: string): FlowFinding[] {
       const cut = unbalancedAt(m[3]!);
       const rhs = cut < 0 ? m[3]! : m[3]!.slice(0, cut);
       if (direct(rhs, m.index!) || arrayValues(rhs).some((v) => direct(v, m.index!))) for (const v of (m[1] ?? m[2] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) taint(v[1]!, m.index!);
+    }
+    // define('C', $_POST['c']): the constant holds request input (S24)
+    if (defines) {
+      let seen = 0;
+      for (const m of src.matchAll(DEFINE)) {
+        if (++seen > 256 || consts.size >= 64) break;
+        const args = argsAt(src, m.index! + m[0].length);
+        const parts = args ? splitTop(args.all, [',']) : [];
+        const name = parts[0] !== undefined ? /^\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*$/.exec(parts[0])?.[2] : undefined;
+        if (name === undefined || parts[1] === undefined || consts.has(name) || !direct(parts[1], m.index!)) continue;
+        consts.add(name);
+        // (define's third argument true: the name in any case, as PHP before 8 reads it)
+        if (/^\s*true\s*$/i.test(parts[2] ?? '')) consts.add(`\u0000${name.toLowerCase()}`);
+        marked++;
+      }
     }
     for (const m of src.matchAll(FOREACH)) {
       if (direct(m[1]!, m.index!)) {
@@ -850,7 +1147,12 @@ function flow(src: string): FlowFinding[] {
     const args = argsAt(src, m.index! + m[0].length);
     // create_function's code is its second argument; the others' payload is the first.
     // (a command given as an array, as proc_open takes one, carries its values; pcntl_exec's are its second argument)
-    const carries = (a: string) => inCommand(a, m.index!) || arrayValues(a).some((v) => inCommand(v, m.index!));
+    // (a variable that is the whole command: a pattern or a type it was checked against lets a one-word command through)
+    const whole = (a: string) => {
+      const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(a);
+      return v !== null && liveAt(taintedAt, v[1]!, m.index!) && !guarded(v[1]!, m.index!, true);
+    };
+    const carries = (a: string) => inCommand(a, m.index!) || arrayValues(a).some((v) => inCommand(v, m.index!)) || (SHELL_SINKS.includes(sink) && whole(a));
     if (!args || !(sink === 'create_function' || sink === 'pcntl_exec' ? splitTop(args.all, [',']).some(carries) : SHELL_SINKS.includes(sink) ? carries(args.first) : direct(args.first, m.index!))) continue;
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
@@ -896,6 +1198,39 @@ function flow(src: string): FlowFinding[] {
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or where the request says, with what a decoder gives: a dropper's payload unpacked)
     else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && direct(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
+  }
+  // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
+  // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do
+  // too: only a delete or a read out of a path that is the request's whole, in a small file, is suspicious;
+  // a delete or a read with another of them is a file manager's (the rule's "loose" reading: any part of the
+  // path from the request, as a directory of the code's own and a name from the request).
+  if (FILE_OP_HINT.test(src)) {
+    const kinds = new Set<string>();
+    let whole: { kind: string; fn: string; at: number } | undefined;
+    let seen = 0;
+    for (const m of src.matchAll(FILE_OPS)) {
+      if (++seen > 512 || argBytes <= 0) break;
+      const fn = m[3] !== undefined ? 'file_get_contents' : (m[1] ?? m[2]!).toLowerCase();
+      const kind = m[3] !== undefined ? 'read' : FILE_OP_KIND[fn]!;
+      const args = argsAt(src, m.index! + m[0].length);
+      argBytes -= args ? args.all.length : 4000;
+      if (!args) continue;
+      const parts = splitTop(args.all, [',']);
+      // (the paths: the first argument; a move's or copy's both; an upload's destination)
+      const paths = fn === 'move_uploaded_file' ? parts.slice(1, 2) : fn === 'rename' || fn === 'copy' ? parts.slice(0, 2) : parts.slice(0, 1);
+      // (fopen to write only: a read is a read's, and fopen for reading is common)
+      if (fn === 'fopen' && !/^\s*["'][waxc]/i.test(parts[1] ?? '')) continue;
+      // (a path that ends in an extension of the code's own, DIR . "/$id.ico", is a file of the application's naming)
+      if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && inCommand(p, m.index!))) continue;
+      kinds.add(kind);
+      // (the request's whole path: its input written in place, or a variable holding it; not an object's property
+      // nor an upload's temporary file, which code that handles uploads deletes)
+      if (!whole && (kind === 'delete' || kind === 'read') && paths.some((p) => (SOURCE_ALONE.test(p.trim()) || /^\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*$/.test(p)) && !/_FILES\b/.test(p) && direct(p, m.index!))) whole = { kind, fn, at: m.index! };
+    }
+    const traits = [...kinds];
+    if ((kinds.has('delete') || kinds.has('read')) && traits.length >= 2) add({ technique: 'file-manager', score: 75, description: `a file manager: paths the request names are ${traits.map((k) => FILE_OP_WORDS[k]).join(', ')}`, offset: 0 });
+    // (a download script sends its headers first: Content-Type, Content-Disposition)
+    else if (whole && codeSize(src) <= 4096 && !/\bheader\s*\(\s*["']Content-/i.test(src) && !/\$_FILES\b/.test(src)) add({ technique: 'file-manager', score: 40, description: `a path the request names is ${FILE_OP_WORDS[whole.kind]} (${whole.fn}), in a small file`, offset: whole.at });
   }
   // What a call given request input returns, called at once: file_get_contents('php' . $_GET[1])($_GET[2])
   for (const m of src.matchAll(RESULT_CALLED)) {
@@ -1078,6 +1413,10 @@ interface Taint {
   returns: boolean;
   /** Is an object property of this name given request input somewhere in the file (`$o->cmd = $_GET[c]`)? */
   prop(name: string): boolean;
+  /** Is a constant of this name defined from request input somewhere in the file (`define('C', $_POST['c'])`)? */
+  k(name: string): boolean;
+  /** Whether any constant is (else k is always false). */
+  consts: boolean;
 }
 
 /** A closure's definition (`function (..) use (..) {..}`, `fn (..) => ..`, either `static`), as the whole text. */
@@ -1128,6 +1467,9 @@ function interpolates(lit: string, t: Taint | undefined): boolean {
 }
 
 /** Is `expr` request input itself, through calls, concatenation and defaults? */
+/** A constant's name read bare (not a call, a variable, a member or a namespace's part), or through constant('C'). */
+const CONST_USE = /(?<![\w\x80-\xff$>:'"])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?![\w\x80-\xff\\]|\s*[(:'"])|\bconstant\s*\(\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']\s*\)/gi;
+
 function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   let e = expr.trim();
   if (e.length === 0 || e.length > 600) return false;
@@ -1139,6 +1481,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     for (const m of e.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.v(m[1]!) || t.closure(m[1]!)) any = true;
     // a property given request input
     if (!any) for (const m of e.matchAll(/(?:->|::)\s*\$?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) if (t.prop(m[1]!)) any = true;
+    // a constant defined from request input, by its bare name or through constant('C')
+    if (!any && t.consts) for (const m of e.matchAll(CONST_USE)) if (t.k(m[1] ?? m[2]!)) any = true;
     // a call of a function of the file that returns request input, by name or as a method
     if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["'](?:[\w\x80-\xff\\]+::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
     // (a closure of the file, or an object called as one: its __invoke)
@@ -1147,6 +1491,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   }
   // (the union of superglobals, $_GET + $_POST, is request input)
   if (/^\$_(?:GET|POST|REQUEST|COOKIE)(?:\s*\+\s*\$_(?:GET|POST|REQUEST|COOKIE))+$/i.test(e)) return true;
+  // (a condition in parentheses too: ($c ? $_REQUEST['d'] : '.'))
+  if (e.startsWith('(') && e.endsWith(')') && walkCode(e, 1, e.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined)) === e.length - 1 && /\?/.test(e)) e = e.slice(1, -1).trim();
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
   if (cond.length > 1) e = cond.slice(1).join('?');
@@ -1202,6 +1548,21 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
           part = (splitTop(wrap[1]!, [','])[0] ?? '').trim();
           continue;
         }
+      }
+      // (constant('C') of a constant defined from request input, S24)
+      if (t?.consts) {
+        const k = /^\\?constant\s*\(\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*\)$/i.exec(part);
+        if (k && t.k(k[2]!)) {
+          gives = true;
+          break;
+        }
+      }
+      // escapeshellcmd of a command line that starts with a program of the code's own ("/usr/bin/convert " . $a):
+      // the request's words are the program's arguments, it cannot add a command (S23R-14)
+      const esc = /^\\?escapeshellcmd\s*\(/i.test(part) ? /^\\?escapeshellcmd\s*\(([\s\S]*)\)$/i.exec(part) : null;
+      if (esc && /^\s*(["'])\s*[\w\/.-]{1,200}\s[^"'$]{0,200}\1\s*$/.test(splitTop(splitTop(esc[1]!, [','])[0] ?? '', ['.'])[0] ?? '')) {
+        part = '';
+        break;
       }
       // (a call's result indexed is still what the call gives: array_keys($_GET)[0])
       part = part.replace(/^([A-Za-z_\x80-\xff(][\s\S]*\))(?:\s*\[(?:[^[\]\n]|\[[^[\]\n]{0,40}\]){0,80}\])+$/, '$1');
@@ -1267,6 +1628,12 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
+      sources++;
+      continue;
+    }
+    // (a constant of the file defined from request input: C, \C, constant('C'))
+    const k = t?.consts ? /^\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$|^\\?constant\s*\(\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\2\s*\)$/i.exec(part) : null;
+    if (k && t!.k(k[1] ?? k[3]!)) {
       sources++;
       continue;
     }

@@ -212,10 +212,16 @@ describe('S23R-8: PHP 7 reads "#[" as a line comment', () => {
   });
 });
 
-describe('S23R: open', () => {
-  it('S23R-7: a helper that calls a helper that runs the command, in a small file', { todo: 'S23R-7' }, async () => {
+describe('S23R: the open ones, fixed in session 24', () => {
+  it('S23R-7: a helper that calls a helper that runs the command, in a small file', async () => {
     const src = '<?php\nfunction run1($c) { return shell_exec($c); }\nfunction fmt($c) { return run1($c); }\necho fmt($_GET["x"]);\n';
     assert.equal((await scan(src)).verdict, 'malicious');
+  });
+
+  it('S23R-7: three levels, and two in a long file; not malicious when the last escapes its argument', async () => {
+    assert.equal((await scan('<?php\nfunction run1($c) { return shell_exec($c); }\nfunction run2($c) { return run1($c); }\nfunction fmt($c) { return run2($c); }\necho fmt($_GET["x"]);\n')).verdict, 'malicious');
+    assert.equal((await scan(atTop('function run1($c) { return shell_exec($c); }\nfunction fmt($c) { return run1($c); }') + '\necho fmt($_GET["x"]);\n')).verdict, 'malicious');
+    assert.notEqual((await scan('<?php\nfunction run1($c) { return shell_exec("ping -c1 " . escapeshellarg($c)); }\nfunction fmt($c) { return run1($c); }\necho fmt($_GET["x"]);\n')).verdict, 'malicious');
   });
 
 
@@ -233,18 +239,60 @@ describe('S23R: open', () => {
 
 
 
-  it('S23R-14: not malicious: a long file whose helper runs a command only for names on an allow list', { todo: 'S23R-14' }, async () => {
+  it('S23R-14: not malicious: a long file whose helper runs a command only for names on an allow list', async () => {
     const src = atTop('function svc($n) { return shell_exec("systemctl status " . $n); }') + '\n$n = $_GET["svc"]; if (in_array($n, ["nginx", "php-fpm"], true)) { echo htmlspecialchars(svc($n)); }\n';
     assert.notEqual((await scan(src)).verdict, 'malicious');
   });
 
+  it('S23R-14: not malicious: a name matched by an anchored pattern first, or a command line of a fixed program through escapeshellcmd', async () => {
+    for (const src of [
+      atTop('function conv($f) { return shell_exec("convert " . $f . " out.png"); }') + '\n$f = $_GET["f"] ?? ""; if (preg_match("/^[a-z0-9]+\\.jpg$/", $f)) { echo conv($f); }\n',
+      atTop('function run_tool($a) { return shell_exec(escapeshellcmd("/usr/bin/convert " . $a)); }') + '\necho run_tool($_GET["size"]);\n',
+      atTop('function svc($n) { return shell_exec("systemctl status " . $n); }') + '\n$n = $_GET["svc"]; if (!in_array($n, ["nginx", "php-fpm"], true)) { exit("no"); }\necho htmlspecialchars(svc($n));\n',
+    ]) assert.notEqual((await scan(src)).verdict, 'malicious', src.slice(-200));
+  });
 
-  it('S23R-17: a helper that calls the function it is given, called with a command function\'s name and input, in a long file', { todo: 'S23R-17' }, async () => {
+  it('S23R-14: still malicious: checks that let any command through, an "or", a negated check that does not leave, escapeshellcmd of the request\'s own program', async () => {
+    for (const src of [
+      "<?php $c = $_GET['c']; if (preg_match('/^.*$/s', $c)) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (ctype_print($c)) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (in_array($c, ['a']) || 1) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (!in_array($c, ['a'])) { echo 'x'; } system($c);\n",
+      "<?php $c = $_GET['c']; echo shell_exec(escapeshellcmd($c));\n",
+      "<?php $p = $_GET['p']; echo shell_exec(escapeshellcmd($p . ' -la'));\n",
+      "<?php $p = $_POST['p']; $c = $_POST['c']; if ($p == 'secret') { system($c); }\n",
+      // (a pattern or a type lets a one-word command through when the value is the whole command)
+      "<?php $c = $_GET['c']; if (ctype_alnum($c)) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (preg_match('/^[a-z]+$/', $c)) { system($c); }\n",
+      "<?php $c = $_GET['c']; if (!ctype_alnum($c)) { exit; } system($c);\n",
+      // (an allow list from the request, a literal that is not whole)
+      "<?php $c = $_GET['c']; if (in_array($c, $_GET['ok'])) { system($c); }\n",
+      "<?php $c = $_GET['c']; if ($c == '' . $c) { system($c); }\n",
+    ]) assert.equal((await scan(src)).verdict, 'malicious', src);
+  });
+
+  it('S23R-14: not malicious: an argument of a fixed program checked for its shape, a command checked against a set or a literal', async () => {
+    for (const src of [
+      "<?php $h = $_GET['h']; if (ctype_alnum($h)) { system('ping -c1 ' . $h); }\n",
+      "<?php $h = $_GET['h']; if (!ctype_alnum($h)) { exit; } system('ping -c1 ' . $h);\n",
+      "<?php $c = $_GET['c']; if (in_array($c, ['uptime', 'df'])) { system($c); }\n",
+      "<?php $c = $_GET['c']; if ($c === 'uptime') { system($c); }\n",
+      "<?php $c = $_GET['c']; if ('uptime' === $c && $ok) { system($c); }\n",
+    ]) assert.notEqual((await scan(src)).verdict, 'malicious', src);
+  });
+
+
+  it('S23R-17: a helper that calls the function it is given, called with a command function\'s name and input, in a long file', async () => {
     const src = atTop('function fmt($f, $c) { return $f($c); }') + '\necho fmt("system", $_GET["x"]);\n';
     assert.equal((await scan(src)).verdict, 'malicious');
   });
 
-  it('S23R-18: a helper called through a use function alias, in a long file', { todo: 'S23R-18' }, async () => {
+  it('S23R-17: not malicious: the same helper given a harmless function\'s name', async () => {
+    const src = atTop('function fmt($f, $c) { return $f($c); }') + '\necho fmt("strtoupper", $_GET["x"]);\n';
+    assert.notEqual((await scan(src)).verdict, 'malicious');
+  });
+
+  it('S23R-18: a helper called through a use function alias, in a long file', async () => {
     const src = atTop('function fmt($c) { return shell_exec($c); }').replace('namespace Shop\\Util;', 'namespace Shop\\Util;\nuse function Shop\\Util\\fmt as pretty;') + '\necho pretty($_GET["x"]);\n';
     assert.equal((await scan(src)).verdict, 'malicious');
   });

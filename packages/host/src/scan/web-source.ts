@@ -236,12 +236,34 @@ function calledWithInput(src: string, input: RegExp): Set<string> {
   return names;
 }
 
-/** C#: `var r = HttpContext.Current.Request;` (or HttpRequest r = ctx.Request;) makes r["a"], r.Form[...] the request's (8 names). */
-function requestAliases(src: string): string {
-  if (!/Request\s*;/.test(src)) return src;
-  const names = [...src.matchAll(/\b(?:var|HttpRequest(?:Base|Wrapper)?|dynamic)\s+([A-Za-z_]\w{0,30})\s*=\s*(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*;/g)].map((m) => m[1]!).filter((n) => !NOT_NAMES.test(n)).slice(0, 8);
+/**
+ * Another name for the request, or for one of its collections, written back as the request where it
+ * is read (8 names): C#'s `var r = HttpContext.Current.Request;` (or `HttpRequest r = Page.Request;`,
+ * `HttpRequestBase r = new HttpRequestWrapper(Request);`) makes `r["a"]`, `r.Form[...]` the request's
+ * (S21B-20); `var q = Request.QueryString;` (or `NameValueCollection f = Request.Form;`) makes `q["a"]`
+ * `Request.QueryString["a"]`; and the same in JScript (`var r : HttpRequest = Request;`) and VB
+ * (`Dim r As HttpRequest = Request`, `Set f = Request.Form`, where `r("a")` is read too) (S24).
+ */
+const ALIAS_RHS = String.raw`(?:new\s+HttpRequestWrapper\s*\(\s*)?(?:(?:(?:System\s*\.\s*Web\s*\.\s*)?HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request(?:\s*\.\s*(Form|QueryString|Params|Cookies|ServerVariables|Headers|Item|Query|Unvalidated))?(?:\s*\))?`;
+const REQUEST_ALIAS = new RegExp(String.raw`(?:\b(?:var|HttpRequest(?:Base|Wrapper)?|dynamic|NameValueCollection|HttpCookieCollection|IQueryCollection|IFormCollection)\s+([A-Za-z_]\w{0,30})\s*=\s*${ALIAS_RHS}\s*;|\bvar\s+([A-Za-z_]\w{0,30})\s*:\s*[\w.]{1,60}\s*=\s*${ALIAS_RHS}\s*;?|(?:^|[\r\n:])[ \t]*(?:Dim|Set|Private|Public)[ \t]+([A-Za-z_]\w{0,30})(?:[ \t]+As[ \t]+(?:New[ \t]+)?[\w.]{1,60})?[ \t]*=[ \t]*${ALIAS_RHS}[ \t]*(?=[\r\n:']|%>|$))`, 'gi');
+
+function requestAliases(src: string, vb: boolean): string {
+  if (!/Request\b/.test(src)) return src;
+  const names: { name: string; what: string }[] = [];
+  for (const m of src.matchAll(REQUEST_ALIAS)) {
+    const name = m[1] ?? m[3] ?? m[5];
+    const coll = m[2] ?? m[4] ?? m[6];
+    if (name === undefined || NOT_NAMES.test(name) || names.some((n) => n.name.toLowerCase() === name.toLowerCase())) continue;
+    // (the request's Unvalidated view is the request: Request.Unvalidated.Form)
+    names.push({ name, what: coll === undefined || /^Unvalidated$/i.test(coll) ? '' : coll });
+    if (names.length >= 8) break;
+  }
   let out = src;
-  for (const n of names) out = out.replace(new RegExp(String.raw`(?<![\w.$])${escapeRe(n)}(?=\s*(?:\[|\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\b))`, 'g'), 'Request');
+  for (const { name, what } of names) {
+    // (the whole request: read by index, or as its collections; a collection: by index, or its Get)
+    const read = what === '' ? String.raw`\s*(?:\[|\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers|Query)\b${vb ? String.raw`|\(` : ''})` : String.raw`\s*(?:\[|\.\s*Get(?:Values)?\s*\(${vb ? String.raw`|\(` : ''})`;
+    out = out.replace(new RegExp(String.raw`(?<![\w.$])${escapeRe(name)}(?=${read})`, vb ? 'gi' : 'g'), () => (what === '' ? 'Request' : `Request.${what}`));
+  }
   return out;
 }
 
@@ -686,7 +708,8 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   // (a JSPX's namespace may have any prefix: xmlns:j="http://java.sun.com/JSP/Page", S21R-8)
   if (kind === 'jsp' && /&#|<!\[CDATA\[/.test(out) && /<jsp:|xmlns:jsp|xmlns:[\w.-]{1,40}\s*=\s*["']http:\/\/java\.sun\.com\/JSP\/Page["']/.test(out)) out = xmlText(out);
   // C#: another name for the request (var r = HttpContext.Current.Request; r["c"]), S21B-20
-  if (kind === 'asp' && cLike) out = requestAliases(out);
+  // (and VB's and classic ASP's, Dim r As HttpRequest = Request, Set f = Request.Form: S24)
+  if (kind === 'asp') out = requestAliases(out, !cLike);
   out = followInput(out, kind);
   // (a second round: input a method's parameter took, copied into a local there, given to another method)
   if (kind === 'asp' && cLike) {

@@ -142,7 +142,7 @@ rule mamori_aspx_process_start {
   strings:
     $ps = /Process\s*\.\s*Start\s*\(/ nocase
     $psi = "ProcessStartInfo" nocase
-    // (a collection's Get too: Request.Params.Get("c"), S24 set G)
+    // (a collection's Get too: Request.Params.Get("c"), Request.Form.Get("c"), S24)
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params|Headers)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
     $cmd = "cmd.exe" nocase
     $out = "StandardOutput" nocase
@@ -780,9 +780,11 @@ rule mamori_aspx_command_line_input {
     technique = "asp-exec"
     description = "ASP/ASPX building a shell command line from request input (cmd /c or /bin/sh -c and the request), whatever starts it (Process, WMI, P/Invoke)"
   strings:
-    $c = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)\s+(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?[\[(]/ nocase
+    $c = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)\s+(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
+    // (the program and its switch as two arguments: Process.Start("cmd", "/c " + Request["c"]), S24)
+    $c2 = /(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"\s*,\s*"(\/c|\/k|-c|-command)\s*"\s*[+&]\s*Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies)\s*)?(\.\s*Get(Values)?\s*)?[\[(]/ nocase
   condition:
-    $c
+    $c or $c2
 }
 
 rule mamori_aspx_wmi_process {
