@@ -772,8 +772,10 @@ rule mamori_php_small_dynamic_exec {
     $in3 = /php:\/\/input|getallheaders\s*\(|get_defined_vars\s*\(|["']_(GET|POST|REQUEST|COOKIE)["']/ nocase
     // (eval of a variable, after a few literals at most: not text built around one, as a validator's
     // eval('return (' . $e . ') ? 1 : 0;'), and not a template compiled to PHP, eval('?>' . $code))
-    $d1 = /\b(eval|assert)\s*\(\s*@?\s*(["'\x60][^"'\x60\n]{0,40}["'\x60]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/ nocase
-    $tpl = /\beval\s*\(\s*["']\?>["']\s*\./ nocase
+    // (a literal that starts with "?" is not one: a template's eval('?>' . $code) is not, and its
+    // exclusion is this string's, not the file's, so that "eval('?>' . " in a comment does not turn
+    // the rule off, S24R-19)
+    $d1 = /\b(eval|assert)\s*\(\s*@?\s*(["'\x60]([^"'\x60\n?][^"'\x60\n]{0,39})?["'\x60]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/ nocase
     // (given a variable: an invokable object called bare, $controller(), is not one)
     $d2 = /(^|[;{}(\s@=])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*@?\s*\$/
     $d3 = /\)\s*\)\s*\(\s*@?\s*\$/
@@ -782,6 +784,6 @@ rule mamori_php_small_dynamic_exec {
     $d5 = /\bcreate_function\s*\(/ nocase
     $d7 = /\$\{\s*\$?\{?[^}\n]{1,80}\}\s*\[[^\]\n]{1,80}\]\s*\(/
   condition:
-    filesize < 3KB and any of ($in*) and any of ($d*) and not $tpl
+    filesize < 3KB and any of ($in*) and any of ($d*)
 }
 `;
