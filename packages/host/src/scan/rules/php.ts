@@ -652,11 +652,14 @@ rule mamori_php_paste_site_code {
   strings:
     $raw = /["']https?:\/\/(raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(co|org)\/[^"'\n\/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/ nocase
     $run = /\b(eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./ nocase
-    $w = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
-    $php = /["'][^"'\n]{0,200}\.(php\d?|phtml|phar)["']/ nocase
-    $where = /DOCUMENT_ROOT/
+    // (the write of code: a call that writes, opens, copies or moves to a .php name or into the web
+    // root, or a write beside a variable given a .php name; not any .php in the file, a page's
+    // require 'header.php', nor DOCUMENT_ROOT in a cache's path, S24R-13)
+    $w1 = /\b(file_put_contents|fopen|copy|rename)\s*\([^;]{0,200}(\.(php\d?|phtml|phar)["']|DOCUMENT_ROOT)/ nocase
+    $w2 = /\b(fwrite|fputs|file_put_contents|copy)\s*\(/ nocase
+    $phpvar = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\.(php\d?|phtml|phar)["'][^;\n]{0,200};/ nocase
   condition:
-    $raw and ($run or ($w and ($php or $where))) and filesize < 256KB
+    $raw and ($run or $w1 or ($w2 and $phpvar)) and filesize < 256KB
 }
 
 rule mamori_php_defined_vars_input {
