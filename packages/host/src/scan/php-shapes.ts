@@ -22,23 +22,32 @@ export interface ShapeFinding {
 }
 
 const INPUT = /\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/;
+// (a caller given what a call returns, call_user_func(decode('..'), ..), not a configured callback in a variable: S24R-15)
+const NAMED_SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function)\s*\(|\bcall_user_func(?:_array)?\s*\(\s*[A-Za-z_]\w{0,40}\s*\(/i;
 const SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function)\s*\(|\bcall_user_func(?:_array)?\s*\(\s*[^"'\s]/i;
 
-const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php)?\s{0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+// (the tag as "<?php\n" with its escapes, or the short echo tag, too: S24R-5)
+const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const PASTE = /["']https?:\/\/(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
-// (the write branch wants PHP source or text fetched, not a README or a JSON file a tool reads)
-const PASTE_CODE = /["']https?:\/\/(?:(?:raw|gist)\.githubusercontent\.com\/[^"'\n]{0,300}\.(?:php\d?|phtml|phar|inc|txt)(?:\?[^"'\n]{0,100})?|(?:pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300})["']/i;
 const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
 const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./i;
-const WRITE = /\b(?:fwrite|fputs|file_put_contents)\s*\(/i;
-const PHP_NAME = /["'][^"'\n]{0,200}\.(?:php\d?|phtml|phar)["']/i;
-const DEFINED_VARS = /\bget_defined_vars\s*\(\s*\)\s*\[\s*["']?_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\b/i;
+const WRITE = /\b(?:fwrite|fputs|file_put_contents|copy)\s*\(/i;
+// (the write of code: a call that writes, opens, copies or moves to a .php name or into the web root,
+// a write beside a variable given a .php name, or a write then an include of a variable; not any
+// .php in the file, a page's require 'header.php', nor DOCUMENT_ROOT in a cache's path: S24R-13)
+const WRITE_CODE = /\b(?:file_put_contents|fopen|copy|rename)\s*\([^;]{0,200}(?:\.(?:php\d?|phtml|phar)["']|DOCUMENT_ROOT)/i;
+const PHP_VARIABLE = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\.(?:php\d?|phtml|phar)["'][^;\n]{0,200};/i;
+const INCLUDE_VARIABLE = /\b(?:include|require)(?:_once)?\s*\(?\s*@?\s*\$/i;
+// (in the call of a sink, the same statement: a debug panel reading ['_SERVER'] beside collectors
+// it calls is not one, S24R-14; or the name joined from pieces: ['_' . 'POST'])
+const DEFINED_VARS = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func(?:_array)?)\s*\([^;]{0,200}\bget_defined_vars\s*\(\s*\)\s*\[\s*(?:["']?_(?:GET|POST|REQUEST|COOKIE)\b|["']_["']\s*\.)/i;
 const EVAL_FETCHED = /\b(?:eval|assert)\s*\(\s*@?\s*(?:file_get_contents|curl_exec|stream_get_contents)\s*\(\s*@?\s*(?:pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/i;
 const COMPUTED_CALLEE = /\(\s*@?\s*(?:substr|str_replace|str_ireplace|strrev|str_rot13|strtolower|strtoupper|ucfirst|lcfirst|trim|ltrim|rtrim|implode|join|base64_decode|hex2bin|sprintf|preg_replace)\s*\([^;]{0,200}\)\s*\)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const SUPERGLOBAL_NAME = /\$\w{1,40}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE)["']\s*;/i;
 const VARIABLE_VARIABLE = /=\s*@?\s*\$\$\w{1,40}\s*;/;
 const DOC_COMMENT = /->\s*getDocComment\s*\(\s*\)/i;
-const PICKS = /\$\w{1,40}\s*\[\s*\d{1,3}\s*\]\s*\.\s*\$\w{1,40}\s*\[\s*\d{1,3}\s*\]/;
+// (three letters at least: a router joining two matches of a pattern, $p[1] . $p[2], is not one, S24R-18)
+const PICKS = /\$\w{1,40}\s*\[\s*\d{1,3}\s*\](?:\s*\.\s*\$\w{1,40}\s*\[\s*\d{1,3}\s*\]){2}/;
 const VARIABLE_CALL = /(?:^|[;{}\s@])\$\w{1,40}\s*\(\s*\$/m;
 const INCREMENT_INIT = /\$_{1,6}\s*=\s*["'][A-Za-z]["']\s*;/;
 const INCREMENT = /\$_{1,6}\+\+/g;
@@ -91,13 +100,13 @@ export function phpShapes(text: string): ShapeFinding[] {
   }
   if (n < 256 * 1024 && PASTE_HINT.test(text)) {
     const at = find(PASTE);
-    if (at >= 0 && (RUN_TEXT.test(src()) || (PASTE_CODE.test(src()) && WRITE.test(src()) && (PHP_NAME.test(src()) || src().includes('DOCUMENT_ROOT'))))) {
+    if (at >= 0 && (RUN_TEXT.test(src()) || WRITE_CODE.test(src()) || (WRITE.test(src()) && (PHP_VARIABLE.test(src()) || INCLUDE_VARIABLE.test(src()))))) {
       add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files, run as PHP or saved into the web root (a loader or dropper of shells)', at);
     }
   }
   if (low.includes('get_defined_vars')) {
     const at = find(DEFINED_VARS);
-    if (at >= 0 && SINK.test(src())) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
+    if (at >= 0) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
   }
   const runs = low.includes('eval') || low.includes('assert');
   if (runs && (low.includes('_contents') || low.includes('curl_exec'))) {
@@ -110,7 +119,7 @@ export function phpShapes(text: string): ShapeFinding[] {
   }
   if (n < 8192 && text.includes('$$')) {
     const at = find(SUPERGLOBAL_NAME);
-    if (at >= 0 && VARIABLE_VARIABLE.test(src()) && SINK.test(src())) add('superglobal-by-name', 'request-input-exec', 80, 'a superglobal taken through a variable holding its name ($$name), in a small file that calls code or a command', at);
+    if (at >= 0 && VARIABLE_VARIABLE.test(src()) && NAMED_SINK.test(src())) add('superglobal-by-name', 'request-input-exec', 80, 'a superglobal taken through a variable holding its name ($$name), in a small file that calls code or a command', at);
   }
   if (n < 8192 && low.includes('getdoccomment')) {
     const at = find(DOC_COMMENT);

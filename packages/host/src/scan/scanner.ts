@@ -427,7 +427,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
-    if (scoreOf([...signatures, ...findings]) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
+    // A floor alone that would count has only itself confirmed: the weights under the threshold
+    // are left as they matched, as before floors (a file never scores lower for a floor, S24R-4).
+    const all = [...signatures, ...findings];
+    if (scoreOf(all.filter((f) => !f.floor)) >= thresholds.suspicious) signatures = confirmOutsideComments(signatures, data, text, path, kind);
+    else if (scoreOf(all) >= thresholds.suspicious) {
+      const kept = new Set(confirmOutsideComments(signatures, data, text, path, kind));
+      signatures = signatures.filter((f) => !f.floor || kept.has(f));
+    }
     if (kind === 'asp') for (const f of aspBlockFindings(path, data, signatures, findings)) findings.push(f);
     const unique = dedupe([...signatures, ...findings]);
     return { score: Math.min(100, scoreOf(unique)), findings: unique };

@@ -49,6 +49,13 @@ const ALLOW_TRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'lo
 const LINE_MAX = 16;
 const LINE_WAIT_MS = 1000;
 const NO_TURN = (): void => {};
+/** A device's line: the waiters' wake-ups (each given its turn's end, or NO_TURN), the first still waiting, when the turn was last given, the timer that ends a held turn's wait. */
+interface Line {
+  wake: ((end: () => void) => void)[];
+  head: number;
+  since: number;
+  timer?: NodeJS.Timeout;
+}
 
 /** Trusted devices remembered as over their own day's budget, at most, and for how long (then one trusted round tells again). */
 const SPENT_DEVICES = 10_000;
@@ -77,7 +84,7 @@ export class LoginGuard {
    * budget, the rest skip the trusted round (#spent). A browser sends one login at a time; a
    * double submit waits a round trip. Entries live while a round is in flight.
    */
-  readonly #rounds = new Map<string, { wake: (() => void)[]; head: number; since: number }>();
+  readonly #rounds = new Map<string, Line>();
   /**
    * In detect mode (`mode: detect`) everything this guard records is marked as such: its
    * events and decisions carry the mark, and it counts in a namespace of its own (LoginKeys),
@@ -299,9 +306,32 @@ export class LoginGuard {
     // A line that is long, or whose round has held its turn too long (a store call that hangs),
     // is not waited for: the attempt is counted as untrusted, as a device over its budget is (a
     // flood with a cookie delays its other attempts by LINE_MAX rounds at most, and never adds to
-    // the account's device day in flight).
+    // the account's device day in flight); those already waiting when the turn has been held
+    // LINE_WAIT_MS are sent on the same way (#stale).
     if (line.wake.length - line.head >= LINE_MAX || performance.now() - line.since > LINE_WAIT_MS) return NO_TURN;
-    return new Promise((resolve) => line.wake.push(() => resolve(this.#ender(device))));
+    line.timer ??= this.#staleTimer(device, line, LINE_WAIT_MS);
+    return new Promise((resolve) => line.wake.push(resolve));
+  }
+
+  #staleTimer(device: string, line: Line, ms: number): NodeJS.Timeout {
+    const t = setTimeout(() => this.#stale(device, line), Math.max(1, ms));
+    t.unref?.();
+    return t;
+  }
+
+  /** The turn has been held LINE_WAIT_MS: every attempt waiting goes on without one (untrusted). */
+  #stale(device: string, line: Line): void {
+    line.timer = undefined;
+    if (this.#rounds.get(device) !== line || line.head === line.wake.length) return;
+    const held = performance.now() - line.since;
+    if (held < LINE_WAIT_MS) {
+      line.timer = this.#staleTimer(device, line, LINE_WAIT_MS - held);
+      return;
+    }
+    const waiting = line.wake.slice(line.head);
+    line.wake = [];
+    line.head = 0;
+    for (const wake of waiting) wake(NO_TURN);
   }
 
   #ender(device: string): () => void {
@@ -311,6 +341,7 @@ export class LoginGuard {
       ended = true;
       const line = this.#rounds.get(device)!;
       if (line.head === line.wake.length) {
+        if (line.timer) clearTimeout(line.timer);
         this.#rounds.delete(device);
         return;
       }
@@ -321,7 +352,7 @@ export class LoginGuard {
         line.wake = line.wake.slice(line.head);
         line.head = 0;
       }
-      next();
+      next(this.#ender(device));
     };
   }
 
