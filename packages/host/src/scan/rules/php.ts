@@ -633,4 +633,37 @@ rule mamori_php_recon_commands {
     filesize < 64KB and $x and 3 of ($r*)
 }
 
+rule mamori_php_wp_admin_maker {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "a script of its own that loads WordPress (wp-load.php, wp-config.php) and makes an administrator, or sets any account's password, from the request, with no login checked"
+  strings:
+    // (led by the name, not a quote: a quote-led pattern is tried at every quote by Debian's YARA)
+    $load = /(wp-load|wp-config|wp-blog-header)\.php["']/ nocase
+    $create = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
+    $setpw = /\bwp_set_password\s*\(\s*\$/ nocase
+    $sql = /INSERT\s+INTO\s+[\x60"']?[\w$]{0,30}users[\x60"']?\s*\(/ nocase
+    $sqlpw = /UPDATE\s+[\x60"']?[\w$]{0,30}users[\x60"']?\s+SET\s+[\x60"']?user_pass/ nocase
+    // (quoted, or escaped inside a quoted SQL text: \"administrator\")
+    $admin = /administrator\\?["']/ nocase
+    $role = /->\s*set_role\s*\(\s*\$/ nocase
+    $in = /\$_(GET|POST|REQUEST)\s*\[/
+    // (a tool behind WordPress's own login or nonce checks is an admin's, not a backdoor)
+    $cap = /\b(current_user_can|check_admin_referer|wp_verify_nonce|check_ajax_referer|is_user_logged_in|is_super_admin)\s*\(/ nocase
+  condition:
+    filesize < 32KB and $load and $in and not $cap and ((($create or $sql) and ($admin or $role)) or $sqlpw or $setpw)
+}
+
+rule mamori_php_json_unicode_names {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "function names written as JSON unicode escapes (backslash, u, four hex digits), decoded at run time (json_decode) and called at once"
+  strings:
+    $a = /\\u00[0-9a-fA-F]{2}(\\u00[0-9a-fA-F]{2}){2,}["']\s*\)\s*\(/
+    $j = /\bjson_decode\s*\(/ nocase
+  condition:
+    $a and $j
+}
 `;

@@ -1189,4 +1189,17 @@ rule mamori_aspx_remote_dropper {
   condition:
     $dl and $page and $write
 }
+
+rule mamori_aspx_pinvoke_shell {
+  meta:
+    score = 85
+    technique = "reverse-shell"
+    description = "an ASP.NET page calling CreateProcess through P/Invoke with Windows sockets (a reverse or bind shell giving a command interpreter a socket for its input and output)"
+  strings:
+    $dll = /DllImport\s*\(\s*"(kernel32|ws2_32|advapi32)(\.dll)?"/ nocase
+    $cp = /\bCreateProcess(A|W|AsUser[AW]?)?\b/
+    $ws = /\b(WSASocket[AW]?|WSAStartup|WSAConnect)\b/
+  condition:
+    $dll and $cp and $ws
+}
 `;
