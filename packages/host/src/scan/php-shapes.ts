@@ -64,14 +64,39 @@ const SMALL_DYNAMIC = [
   // eval of a variable, after a few literals at most (not text built around one, as a validator's
   // eval('return (' . $e . ') ? 1 : 0;'))
   /\b(?:eval|assert)\s*\(\s*@?\s*(?:["'`][^"'`\n]{0,40}["'`]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/i,
-  // $f($x) (not an invokable object called bare, $controller())
-  /(?:^|[;{}(\s@=])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*@?\s*\$/m,
   /\)\s*\)\s*\(\s*@?\s*\$/,
-  // a caller given a variable or what a call returns (not a name looked up in the code's own map)
-  /\bcall_user_func(?:_array)?\s*\(\s*(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[,)]|[A-Za-z_]\w{0,40}\s*\()/i,
   /\bcreate_function\s*\(/i,
   /\$\{\s*\$?\{?[^}\n]{1,80}\}\s*\[[^\]\n]{1,80}\]\s*\(/,
 ];
+// $f($x), and a caller given a variable (not an invokable object called bare, $controller()), when
+// the name is not the code's own (calledByName)
+const VARIABLE_CALLS = /(?:^|[;{}(\s@=])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*\(\s*@?\s*\$|\bcall_user_func(?:_array)?\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*[,)]/gim;
+// a caller given what a function of the file's own returns, call_user_func(decode('..'), ..)
+const CALLER_OF_CALL = /\bcall_user_func(?:_array)?\s*\(\s*([A-Za-z_]\w{0,40})\s*\(/gi;
+const PARAMETERS = /\bfunction\b[^(]{0,80}\(([^)]{0,400})\)|\bfn\s*\(([^)]{0,400})\)/gi;
+
+/**
+ * Whether some function the code calls by a variable's name has a name the code did not choose
+ * itself: not a parameter of a function or closure (middleware's $next($request)), not taken from
+ * an array of the code's own or a foreach over one ($handlers[$event], $rules as $check), not
+ * checked with function_exists or is_callable first (a front controller's action_<name>), and a
+ * caller given what a call returns only when the file defines that function (get_option(..) is
+ * the application's setting). (S24R-16: each of these was suspicious by the net.)
+ */
+function calledByName(code: string): boolean {
+  const params = new Set<string>();
+  for (const m of code.matchAll(PARAMETERS)) for (const p of (m[1] ?? m[2] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})/g)) params.add(p[1]!);
+  let seen = 0;
+  for (const m of code.matchAll(VARIABLE_CALLS)) {
+    if (++seen > 64) return true;
+    const name = m[1] ?? m[2]!;
+    if (params.has(name) || name === 'this') continue;
+    const fromMap = new RegExp(`\\$${name}\\s*=\\s*\\$(?!_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\\b)\\w+\\s*\\[|\\bas\\s+(?:\\$\\w+\\s*=>\\s*)?\\$${name}\\s*\\)|\\b(?:function_exists|is_callable)\\s*\\(\\s*\\$${name}\\b`, 'i');
+    if (!fromMap.test(code)) return true;
+  }
+  for (const m of code.matchAll(CALLER_OF_CALL)) if (new RegExp(`\\bfunction\\s+${m[1]}\\s*\\(`, 'i').test(code)) return true;
+  return false;
+}
 // a template compiled to PHP and run, eval('?>' . $code): not one
 const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
@@ -140,7 +165,7 @@ export function phpShapes(text: string): ShapeFinding[] {
   if (n < SMALL_BYTES && SMALL_HINTS.some((h) => low.includes(h))) {
     const at = find(SMALL_INPUT);
     if (at >= 0 && !TEMPLATE.test(src())) {
-      const dyn = SMALL_DYNAMIC.find((re) => re.test(src()));
+      const dyn = SMALL_DYNAMIC.some((re) => re.test(src())) || calledByName(src());
       if (dyn) add('small-dynamic-exec', 'request-input-callable', 40, 'a small PHP file that reads request input and runs code or calls a function it names at run time (eval of a variable, $f(...), (expr)(...), a caller given a computed name)', at, true);
     }
   }
