@@ -10,7 +10,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdir
 import { createHash, type Hash } from 'node:crypto';
 import { phpShapes } from './php-shapes.js';
 import { basename, extname, join, sep } from 'node:path';
-import { loadRules, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
+import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
@@ -188,10 +188,11 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   let scratch = Buffer.allocUnsafe(64 * 1024);
   const verdictOf = (score: number): Verdict => (score >= thresholds.malicious ? 'malicious' : score >= thresholds.suspicious ? 'suspicious' : 'clean');
 
-  function yaraFindings(data: Buffer, path: string, layers?: readonly string[]): Finding[] {
+  /** What the rules find in `data` (the user's, and ours of `families`: see RULE_FAMILY). */
+  function yaraFindings(data: Buffer, path: string, layers?: readonly string[], families: number = ALL_RULE_FAMILIES): Finding[] {
     const name = basename(path);
     const vars = { filename: name, filepath: path, extension: extname(name).slice(1).toLowerCase(), filetype: '' };
-    return rules.scan(data, vars).map((h) => toFinding(h, data, externalScore, layers));
+    return rules.scan(data, vars, families).map((h) => toFinding(h, data, externalScore, layers));
   }
 
   /**
@@ -199,7 +200,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    * may hold several payloads: one budget per file (payloads and decoded bytes, in all layers)
    * keeps a file of chains within chains from multiplying the work.
    */
-  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
+  // (`families`: the rules read in its layers; in a PHP file's layers, our ASP and JSP rules would not count)
+  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget, families: number = ALL_RULE_FAMILIES): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !hasPhpTag(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
@@ -223,8 +225,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (!spend(budget, p.text.length)) break;
       const inner = Buffer.from(p.text, 'latin1');
       const at = [...layers, ...p.layers];
-      const found: Finding[] = yaraFindings(inner, path, at);
-      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found, budget);
+      const found: Finding[] = yaraFindings(inner, path, at, families);
+      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found, budget, families);
       for (const f of found) out.push(f);
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset), layers: at });
     }
@@ -244,14 +246,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         // pass and the chains read it; and code held in a literal that eval, assert or
         // preg_replace /e runs is a layer below it.
         const inner = Buffer.from(normal, 'latin1');
-        const found: Finding[] = yaraFindings(inner, path, at);
-        analyse(inner, normal, path, 'php', depth + 1, at, found, budget);
+        const found: Finding[] = yaraFindings(inner, path, at, families);
+        analyse(inner, normal, path, 'php', depth + 1, at, found, budget, families);
         for (const lit of codeLiterals(normal)) {
           if (!spend(budget, lit.text.length)) break;
           const deeper = Buffer.from(lit.text, 'latin1');
           const below = [...at, lit.by];
-          for (const f of yaraFindings(deeper, path, below)) found.push(f);
-          analyse(deeper, lit.text, path, 'php', depth + 2, below, found, budget);
+          for (const f of yaraFindings(deeper, path, below, families)) found.push(f);
+          analyse(deeper, lit.text, path, 'php', depth + 2, below, found, budget, families);
         }
         for (const f of found) if (!out.some((o) => o.rule === f.rule && o.description === f.description)) out.push(f);
       }
@@ -287,8 +289,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const defText = defs.map((d) => `${text.slice(d.start, d.end)}\n`).join('');
       const inner = Buffer.from(`<?php ${defText}${text.slice(e.start, e.end)}`, 'latin1');
       const code = inner.toString('latin1');
-      const found = confirmOutsideComments(yaraFindings(inner, path, ['excerpt']), inner, code, path, 'php').filter((f) => !TINY_FILE_RULES.has(f.rule) && !signatures.some((o) => o.rule === f.rule));
-      analyse(inner, code, path, 'php', 1, ['excerpt'], found, budget);
+      const found = confirmOutsideComments(yaraFindings(inner, path, ['excerpt'], PHP_FILE_FAMILIES), inner, code, path, 'php').filter((f) => !TINY_FILE_RULES.has(f.rule) && !signatures.some((o) => o.rule === f.rule));
+      analyse(inner, code, path, 'php', 1, ['excerpt'], found, budget, PHP_FILE_FAMILIES);
       const first = lineAt(data, e.start);
       // Lines of the excerpt's text back to the file's: those of each definition, then the excerpt's own.
       const spans = defs.map((d) => ({ from: lineAt(data, d.start), lines: lineCount(text.slice(d.start, d.end)) + 1 }));
@@ -339,7 +341,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (kind !== 'php' || !found.some((f) => f.source.startsWith('mamori/'))) return found;
     const stripped = Buffer.from(stripComments(text), 'latin1');
     if (stripped.equals(data)) return found;
-    const again = new Set(yaraFindings(stripped, path).map((f) => f.rule));
+    const families = found.reduce((m, f) => (f.source.startsWith('mamori/') ? m | ruleFamily(f.rule) : m), 0);
+    const again = new Set(yaraFindings(stripped, path, undefined, families).map((f) => f.rule));
     return found.filter((f) => !f.source.startsWith('mamori/') || again.has(f.rule));
   }
 
@@ -389,9 +392,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const findings: Finding[] = [...extra];
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
-    let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path), text, kind), data, kind);
+    let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path, undefined, familiesFor(path, kind, data, text)), text, kind), data, kind);
     const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
-    analyse(data, text, path, kind, 0, [], findings, budget);
+    const layered = kind === 'php' ? PHP_FILE_FAMILIES : ALL_RULE_FAMILIES;
+    analyse(data, text, path, kind, 0, [], findings, budget, layered);
     if (kind === 'php') excerptFindings(data, text, path, signatures, findings);
     // (the rules read the layers of a PHP file too: what they found there is PHP's)
     if (kind === 'php') findings.splice(0, findings.length, ...onlyWebWhereWeb(findings, data, kind));
@@ -403,8 +407,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (seven !== undefined) {
       const inner = Buffer.from(seven, 'latin1');
       const at = ['php7'];
-      for (const f of confirmOutsideComments(yaraFindings(inner, path, at), inner, seven, path, 'php')) findings.push(f);
-      analyse(inner, seven, path, 'php', 1, at, findings, budget);
+      for (const f of confirmOutsideComments(yaraFindings(inner, path, at, layered), inner, seven, path, 'php')) findings.push(f);
+      analyse(inner, seven, path, 'php', 1, at, findings, budget, layered);
     }
     // JSP and ASP.NET source with its names unescaped and its string pieces joined: Java and C# read
     // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
@@ -1115,8 +1119,9 @@ const HEREDOC74 = /<<<[ \t]*(["']?)([A-Za-z_\x80-\xff][\w\x80-\xff]*)\1(?:\r\n?|
  */
 function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boolean } {
   // (and "#[", a line comment to PHP 7 that can sit between a name and its "(": S23R-8)
-  if (kind === 'php' && (CONTROL_BYTE.test(text) || text.includes('#['))) return { text: php7Text(text), overflow: false };
-  if (!CONTROL_BYTE.test(text)) return { overflow: false };
+  const control = CONTROL_BYTE.test(text);
+  if (kind === 'php' && (control || text.includes('#['))) return { text: php7Text(text), overflow: false };
+  if (!control) return { overflow: false };
   if (text.indexOf('<?') < 0) return { overflow: false };
   const parts: string[] = [];
   let kept = 0;
@@ -1227,6 +1232,34 @@ export function storedZipMembers(data: Buffer): { list: { name: string; bytes: B
 
 function hasPhpTag(text: string): boolean {
   return phpTagAt(text) >= 0;
+}
+
+/** Our rule families read in a PHP file and its layers: our ASP and JSP rules never count there. */
+const PHP_FILE_FAMILIES = RULE_FAMILY.php | RULE_FAMILY.other;
+
+/**
+ * Files that are data to every server and interpreter (translations, stylesheets, JSON, fonts,
+ * Markdown, source maps): without a PHP tag or a `<%`, none of our rules is read in them (the
+ * user's rules still are). A large application is mostly such files (MediaWiki: 12,071 JSON files
+ * of 23,192).
+ */
+const DATA_EXT = /^(json|css|less|scss|sass|map|md|markdown|rst|po|pot|mo|csv|tsv|svg|woff2?|ttf|otf|eot|lock)$/;
+
+/**
+ * The families of our rules whose findings can count in a file, as onlyPhpWherePhp and
+ * onlyWebWhereWeb decide it: PHP's where PHP runs (a PHP file, or a PHP tag), ASP's and JSP's in
+ * their pages or behind a `<%` (never in a PHP file), the rest (.htaccess, scripts, tunnels) in
+ * any file that is not data.
+ */
+function familiesFor(path: string, kind: FileKind, data: Buffer, text: string): number {
+  const php = kind === 'php' || hasPhpTag(text);
+  const tagged = kind !== 'php' && data.indexOf('<%') >= 0;
+  let families = 0;
+  if (php) families |= RULE_FAMILY.php;
+  if (kind === 'asp' || tagged) families |= RULE_FAMILY.asp;
+  if (kind === 'jsp' || tagged) families |= RULE_FAMILY.jsp;
+  if (php || tagged || kind !== 'other' || !DATA_EXT.test(extname(path).slice(1).toLowerCase())) families |= RULE_FAMILY.other;
+  return families;
 }
 
 /**

@@ -37,8 +37,28 @@ export interface YaraHit {
 export interface LoadedRules {
   readonly files: readonly { readonly file: string; readonly rules: number; readonly builtin: boolean }[];
   readonly problems: readonly RuleLoadProblem[];
-  /** Matches one buffer against every loaded rule. */
-  scan(data: Buffer, vars: Readonly<Record<(typeof RULE_EXTERNALS)[number], string>>): YaraHit[];
+  /**
+   * Matches one buffer against the user's rules and those of mamori's rule families in `families`
+   * (a mask of `RULE_FAMILY` bits; all of them when not given).
+   */
+  scan(data: Buffer, vars: Readonly<Record<(typeof RULE_EXTERNALS)[number], string>>, families?: number): YaraHit[];
+}
+
+/**
+ * mamori's own rules in families, by their names' prefix (`mamori_php_`, `mamori_asp` for ASP and
+ * ASP.NET, `mamori_jsp`, and the rest: .htaccess, CGI and shell scripts, tunnels). A family's
+ * findings count only in files of its kind (scanner.ts: a PHP rule where PHP runs, an ASP or JSP
+ * rule in such pages), so the scanner asks only for the families that can count in a file: YARA-X
+ * then searches for fewer patterns, and a file no family applies to is not searched at all.
+ * Each set of families asked for is compiled once, when first asked for.
+ */
+export const RULE_FAMILY = { php: 1, asp: 2, jsp: 4, other: 8 } as const;
+export const ALL_RULE_FAMILIES = 15;
+const SETS = [RULE_FAMILY.other, RULE_FAMILY.php | RULE_FAMILY.other, RULE_FAMILY.asp | RULE_FAMILY.other, RULE_FAMILY.jsp | RULE_FAMILY.other, ALL_RULE_FAMILIES];
+
+/** The family of one of mamori's rules, by its name. */
+export function ruleFamily(rule: string): number {
+  return rule.startsWith('mamori_php_') ? RULE_FAMILY.php : rule.startsWith('mamori_asp') ? RULE_FAMILY.asp : rule.startsWith('mamori_jsp') ? RULE_FAMILY.jsp : RULE_FAMILY.other;
 }
 
 export interface RuleOptions {
@@ -83,7 +103,6 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
   };
   const problems: RuleLoadProblem[] = [];
   const good: RuleSource[] = [];
-  if (options.builtin !== false) for (const r of BUILTIN_RULES) good.push({ file: r.name, source: r.source, builtin: true, rules: countRules(r.source) });
   for (const file of ruleFiles(options.paths ?? [], problems)) {
     let source: string;
     try {
@@ -98,10 +117,9 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
   }
   // Compiling is the costly part (seconds for thousands of rules): all files are compiled together
   // first, and each is checked on its own only when that fails, to name the ones that do not load.
-  if (good.some((f) => !f.builtin) && !compiles(good)) {
+  if (good.length > 0 && !compiles(good)) {
     for (let i = good.length - 1; i >= 0; i--) {
       const f = good[i]!;
-      if (f.builtin) continue;
       const v = validate(f.source, compilerOptions(f.dir ?? '.'));
       if (v.errors.length === 0) continue;
       for (const e of v.errors) problems.push(problem(f.file, e.code, e.message));
@@ -110,31 +128,70 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
   }
   const scanners: { yara: YaraX; files: typeof good }[] = [];
-  // One scanner for everything when the files agree (one pass over each file's bytes);
+  // One scanner for the user's files when they agree (one pass over each file's bytes);
   // rule files that clash (the same rule name twice) get a scanner each.
   const groups = tryCompile(good, problems, compiled);
+  const perPattern = options.maxMatchesPerPattern ?? 100;
   for (const g of groups) {
-    g.yara.setMaxMatchesPerPattern(options.maxMatchesPerPattern ?? 100);
+    g.yara.setMaxMatchesPerPattern(perPattern);
     scanners.push(g);
   }
   const origin = new Map<string, { file: string; builtin: boolean }>();
   for (const g of scanners) for (const f of g.files) for (const name of ruleNames(f.source)) origin.set(`${scanners.indexOf(g)}\u0000${name}`, f);
+  // mamori's own rules, apart from the user's, in one scanner per set of families asked for
+  const builtin = options.builtin !== false ? builtinFamilies() : undefined;
+  const byFamilies = new Map<number, YaraX | null>();
+  const builtinScanner = (asked: number): YaraX | null => {
+    // (a few sets, each a superset of what was asked, so that a scan compiles at most five: a family
+    // more is read for nothing, and the callers keep only what counts)
+    const families = SETS.find((set) => (asked & set) === asked)!;
+    let y = byFamilies.get(families);
+    if (y === undefined) {
+      const source = builtin!.rules.filter((r) => (r.family & families) !== 0).map((r) => r.source).join('\n');
+      y = source === '' ? null : (compile(source, compilerOptions([])) as YaraX);
+      y?.setMaxMatchesPerPattern(perPattern);
+      byFamilies.set(families, y);
+    }
+    return y;
+  };
+  const hitsOf = (matches: ReturnType<YaraX['scan']>, from: (rule: string) => { file: string; builtin: boolean }, hits: YaraHit[]) => {
+    for (const m of matches) {
+      const first = m.matches.reduce<number | undefined>((a, s) => (a === undefined || s.offset < a ? s.offset : a), undefined);
+      const { file, builtin } = from(m.ruleIdentifier);
+      hits.push({ rule: m.ruleIdentifier, source: file, builtin, meta: m.meta as Record<string, unknown>, tags: m.tags, offset: first });
+    }
+  };
   return {
-    files: scanners.flatMap((g) => g.files.map((f) => ({ file: f.file, rules: f.rules, builtin: f.builtin }))),
+    files: [...(builtin?.files ?? []), ...scanners.flatMap((g) => g.files.map((f) => ({ file: f.file, rules: f.rules, builtin: f.builtin })))],
     problems,
-    scan(data, vars) {
+    scan(data, vars, families = ALL_RULE_FAMILIES) {
       const hits: YaraHit[] = [];
       const safe = asStrings(vars);
-      scanners.forEach((g, i) => {
-        for (const m of g.yara.scan(data, safe)) {
-          const from = origin.get(`${i}\u0000${m.ruleIdentifier}`) ?? { file: g.files[0]?.file ?? '?', builtin: false };
-          const first = m.matches.reduce<number | undefined>((a, s) => (a === undefined || s.offset < a ? s.offset : a), undefined);
-          hits.push({ rule: m.ruleIdentifier, source: from.file, builtin: from.builtin, meta: m.meta as Record<string, unknown>, tags: m.tags, offset: first });
-        }
-      });
+      const ours = builtin && (families & ALL_RULE_FAMILIES) !== 0 ? builtinScanner(families & ALL_RULE_FAMILIES) : null;
+      if (ours) hitsOf(ours.scan(data, safe), (rule) => ({ file: builtin!.fileOf.get(rule) ?? 'mamori', builtin: true }), hits);
+      scanners.forEach((g, i) => hitsOf(g.yara.scan(data, safe), (rule) => origin.get(`${i}\u0000${rule}`) ?? { file: g.files[0]?.file ?? '?', builtin: false }, hits));
       return hits;
     },
   };
+}
+
+/** mamori's rule files cut into their rules, each with its family and file. */
+let BUILTIN_CACHE: { rules: { name: string; family: number; source: string }[]; fileOf: Map<string, string>; files: { file: string; rules: number; builtin: true }[] } | undefined;
+function builtinFamilies(): NonNullable<typeof BUILTIN_CACHE> {
+  if (BUILTIN_CACHE) return BUILTIN_CACHE;
+  const rules: { name: string; family: number; source: string }[] = [];
+  const fileOf = new Map<string, string>();
+  for (const r of BUILTIN_RULES) {
+    const at = [...r.source.matchAll(RULE_DECL)];
+    // (what comes before the first rule is comments: our files import no module)
+    for (let i = 0; i < at.length; i++) {
+      const name = at[i]![1]!;
+      rules.push({ name, family: ruleFamily(name), source: r.source.slice(at[i]!.index, at[i + 1]?.index ?? r.source.length) });
+      fileOf.set(name, r.name);
+    }
+  }
+  BUILTIN_CACHE = { rules, fileOf, files: BUILTIN_RULES.map((r) => ({ file: r.name, rules: countRules(r.source), builtin: true as const })) };
+  return BUILTIN_CACHE;
 }
 
 /**
