@@ -54,7 +54,20 @@ export interface LoadedRules {
  */
 export const RULE_FAMILY = { php: 1, asp: 2, jsp: 4, other: 8 } as const;
 export const ALL_RULE_FAMILIES = 15;
-const SETS = [RULE_FAMILY.other, RULE_FAMILY.php | RULE_FAMILY.other, RULE_FAMILY.asp | RULE_FAMILY.other, RULE_FAMILY.jsp | RULE_FAMILY.other, ALL_RULE_FAMILIES];
+/**
+ * The compiled sets a scan is made of (YARA-X compiles about 100 of our rules a second: a scan
+ * compiles at most these three). Most files ask for the rest ("other") or for PHP's and the rest;
+ * a page behind `<%` (an ASP or JSP page, or an upload with such a tag: one PNG in a thousand has
+ * those two bytes by chance) is read by one of those and by the ASP and JSP rules, in two passes.
+ */
+const OTHER_SET = RULE_FAMILY.other;
+const PHP_SET = RULE_FAMILY.php | RULE_FAMILY.other;
+const WEB_SET = RULE_FAMILY.asp | RULE_FAMILY.jsp;
+function cover(asked: number): number[] {
+  const first = asked & RULE_FAMILY.php ? PHP_SET : asked & RULE_FAMILY.other ? OTHER_SET : 0;
+  const web = asked & WEB_SET ? WEB_SET : 0;
+  return first && web ? [first, web] : first ? [first] : web ? [web] : [];
+}
 
 /** The family of one of mamori's rules, by its name. */
 export function ruleFamily(rule: string): number {
@@ -141,10 +154,7 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
   // mamori's own rules, apart from the user's, in one scanner per set of families asked for
   const builtin = options.builtin !== false ? builtinFamilies() : undefined;
   const byFamilies = new Map<number, YaraX | null>();
-  const builtinScanner = (asked: number): YaraX | null => {
-    // (a few sets, each a superset of what was asked, so that a scan compiles at most five: a family
-    // more is read for nothing, and the callers keep only what counts)
-    const families = SETS.find((set) => (asked & set) === asked)!;
+  const builtinScanner = (families: number): YaraX | null => {
     let y = byFamilies.get(families);
     if (y === undefined) {
       const source = builtin!.rules.filter((r) => (r.family & families) !== 0).map((r) => r.source).join('\n');
@@ -167,8 +177,13 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     scan(data, vars, families = ALL_RULE_FAMILIES) {
       const hits: YaraHit[] = [];
       const safe = asStrings(vars);
-      const ours = builtin && (families & ALL_RULE_FAMILIES) !== 0 ? builtinScanner(families & ALL_RULE_FAMILIES) : null;
-      if (ours) hitsOf(ours.scan(data, safe), (rule) => ({ file: builtin!.fileOf.get(rule) ?? 'mamori', builtin: true }), hits);
+      // (the sets cover what was asked and may read a family more: the callers keep only what counts)
+      if (builtin) {
+        for (const set of cover(families)) {
+          const ours = builtinScanner(set);
+          if (ours) hitsOf(ours.scan(data, safe), (rule) => ({ file: builtin.fileOf.get(rule) ?? 'mamori', builtin: true }), hits);
+        }
+      }
       scanners.forEach((g, i) => hitsOf(g.yara.scan(data, safe), (rule) => origin.get(`${i}\u0000${rule}`) ?? { file: g.files[0]?.file ?? '?', builtin: false }, hits));
       return hits;
     },
