@@ -58,6 +58,29 @@ const EVAL_VARIABLE_END = /\b(?:eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*\)\s*;/
 const ESCAPED_NAME = /\$\{\s*["'][^"'\n]{0,40}\\x[0-9a-fA-F]{2}[^"'\n]{0,80}["']\s*\}/;
 const NESTED = /\$\{\s*\$\{/;
 
+// (session 25, set J's misses)
+// the request's body decrypted, and code run from a parameter (Behinder's PHP shell with its eval in
+// an invokable class: call_user_func(new C(), $decrypted))
+const DECRYPT = /\b(?:openssl_decrypt|mcrypt_decrypt|sodium_crypto_secretbox_open)\s*\(/i;
+const BODY_INPUT = /php:\/\/input|\$_(?:POST|REQUEST|COOKIE)\s*\[|\$_(?:POST|REQUEST)\b/i;
+const EVAL_PARAMETER = /\b(?:eval|assert)\s*\(\s*@?\s*\$[A-Za-z_]\w{0,40}\s*(?:\.\s*["'][^"'\n]{0,20}["']\s*)?\)/i;
+// what a socket reads, run as a command (a bind or reverse shell without a shell's path)
+const SOCKET_OPEN = /\b(?:socket_create|socket_accept|fsockopen|pfsockopen|stream_socket_server|stream_socket_client|stream_socket_accept)\s*\(/i;
+const SOCKET_READ = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*(?:socket_read|socket_recv|fread|fgets|stream_get_line|stream_socket_recvfrom)\s*\(\s*\$/gi;
+// names picked out of a table of characters kept in $GLOBALS and called ($GLOBALS[$GLOBALS['t'][8] . $GLOBALS['t'][76] ...](...)):
+// a PHP obfuscator's output; no application names its functions so
+const TABLE_PICK = String.raw`\$GLOBALS\s*\[\s*["']\w{1,40}["']\s*\]\s*[[{]\s*\d{1,3}\s*[\]}]`;
+const TABLE_NAME = new RegExp(`${TABLE_PICK}(?:\\s*\\.\\s*${TABLE_PICK}){2}`, 'g');
+const TABLE_CALL = new RegExp(`\\$GLOBALS\\s*\\[\\s*${TABLE_PICK}(?:\\s*\\.\\s*${TABLE_PICK}){1,40}\\s*\\]\\s*\\(`);
+// eval of what a function of the file's own returns, when that function builds text with chr() from
+// numbers it shifts, XORs or reads with ord() (a decoder of its own: eval(def($this->table)))
+const EVAL_OWN_CALL = /\b(?:eval|assert)\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}([A-Za-z_]\w{0,40})\s*\(/gi;
+const PHP_DECODERS = new Set(['base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'urldecode', 'rawurldecode', 'stripslashes', 'convert_uudecode', 'file_get_contents', 'trim', 'html_entity_decode', 'htmlspecialchars_decode', 'pack', 'implode', 'join', 'sprintf', 'str_replace', 'substr', 'chr']);
+// a database client: the server to connect to and the query both from the request
+const DB_CONNECT = /\b(?:new\s+mysqli|mysqli_connect|mysql_connect|new\s+PDO|pg_connect)\s*\(\s*@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
+const DB_QUERY = /(?:->\s*(?:query|exec|multi_query|real_query)|\b(?:mysqli_query|mysql_query|pg_query|mysqli_multi_query))\s*\(\s*(?:\$[A-Za-z_]\w{0,40}\s*,\s*)?@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/gi;
+const fromRequest = (code: string, name: string | undefined): boolean => name === undefined || new RegExp(`\\$${name}\\s*=\\s*@?\\s*(?:trim\\s*\\(\\s*)?\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[`, 'i').test(code);
+
 // The small-file net (a floor): request input, and a function named at run time.
 const SMALL_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\s*\[|\$_SERVER\s*\[\s*["']HTTP_|php:\/\/input|getallheaders\s*\(|get_defined_vars\s*\(|["']_(?:GET|POST|REQUEST|COOKIE)["']/i;
 const SMALL_DYNAMIC = [
@@ -161,6 +184,47 @@ export function phpShapes(text: string): ShapeFinding[] {
   if (text.includes('${') && text.includes('\\x')) {
     const at = find(ESCAPED_NAME);
     if (at >= 0 && NESTED.test(src()) && SINK.test(src())) add('escaped-globals-name', 'obfuscation', 85, 'a variable variable named by a string written in escapes (GLOBALS as hex), nested, beside a command or code function', at);
+  }
+  if (n < 16 * 1024 && (low.includes('_decrypt') || low.includes('secretbox_open')) && runs) {
+    const at = find(DECRYPT);
+    if (at >= 0 && BODY_INPUT.test(src()) && EVAL_PARAMETER.test(src())) add('decrypted-body-eval', 'encrypted-shell', 85, 'the request decrypted, and code run with eval from a variable or parameter, in a small file (an encrypted shell\'s client sends its code so)', at);
+  }
+  if (n < 64 * 1024 && SOCKET_OPEN.test(text)) {
+    for (const m of src().matchAll(SOCKET_READ)) {
+      const run = new RegExp(`\\b(?:shell_exec|system|exec|passthru|popen|proc_open)\\s*\\(\\s*@?\\s*(?:(?:trim|rtrim|escapeshellcmd)\\s*\\(\\s*)?\\$${m[1]}\\b`, 'i');
+      if (run.test(src())) {
+        add('socket-command', 'reverse-shell', 85, 'what a network socket reads run as a command (a bind or reverse shell)', m.index!);
+        break;
+      }
+    }
+  }
+  if (text.includes('$GLOBALS[')) {
+    const names = src().match(TABLE_NAME)?.length ?? 0;
+    if (names >= 3 && TABLE_CALL.test(src())) add('globals-char-table', 'obfuscation', 85, `functions named by characters picked out of a table kept in $GLOBALS and called (${names} names built so: an obfuscator's output)`, src().search(TABLE_NAME));
+  }
+  if (n < 64 * 1024 && runs && low.includes('chr')) {
+    for (const m of src().matchAll(EVAL_OWN_CALL)) {
+      const name = m[1]!;
+      if (PHP_DECODERS.has(name.toLowerCase())) continue;
+      const def = new RegExp(`\\bfunction\\s+${name}\\s*\\(`, 'i').exec(src());
+      if (!def) continue;
+      const body = src().slice(def.index, def.index + 2048);
+      if (/\bchr\s*\(/i.test(body) && (body.includes('^') || /\bord\s*\(|>>|<</i.test(body))) {
+        add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${name}() returns, a function of the file's own that builds text with chr() from shifted, XORed or ord() values`, m.index!);
+        break;
+      }
+    }
+  }
+  if (n < 32 * 1024 && (low.includes('mysql') || low.includes('pdo') || low.includes('pg_connect'))) {
+    const c = DB_CONNECT.exec(src());
+    if (c && fromRequest(src(), c[2])) {
+      for (const q of src().matchAll(DB_QUERY)) {
+        if (fromRequest(src(), q[2])) {
+          add('db-client-input', 'file-manager', 50, 'a database client in a page: the server to connect to and the query both come from the request', c.index);
+          break;
+        }
+      }
+    }
   }
   if (n < SMALL_BYTES && SMALL_HINTS.some((h) => low.includes(h))) {
     const at = find(SMALL_INPUT);

@@ -352,6 +352,8 @@ rule mamori_php_reverse_shell {
     $sh1 = "/bin/sh" nocase
     $sh2 = "/bin/bash" nocase
     $sh3 = "cmd.exe" nocase
+    // (a shell handed the socket's descriptor, bash <&3 >&3 2>&3, with no path written: session 25, set J)
+    $sh4 = /<&\s*[3-9]\s*>&\s*[3-9]/
     ${each('run', ['proc_open', 'shell_exec', 'passthru', 'popen', 'pcntl_exec'], String.raw`\s*\(`)}
     $run5 = /\b(exec|system)\s*\(\s*["']\/bin\/(ba)?sh/ nocase
   condition:

@@ -222,6 +222,8 @@ rule mamori_aspx_assembly_load {
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
     $in2 = /FromBase64String\s*\(\s*Request/ nocase
     $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
+    // (the request's body read as a stream: new StreamReader(Request.InputStream), Behinder's page; session 25, set J)
+    $in4 = /Request\s*\.\s*(InputStream|Body)\b/ nocase
   condition:
     $load and any of ($in*)
 }
@@ -383,6 +385,8 @@ rule mamori_aspx_process_control_input {
   strings:
     $ps = /Process\s*\.\s*Start\s*\(|\.\s*Start\s*\(\s*\)/ nocase
     $c1 = /ProcessStartInfo\s*\(\s*\w{1,40}\s*\.\s*Text\b/ nocase
+    // (the program written, its arguments from a control: new ProcessStartInfo("cmd.exe", "/c " + Box.Text), session 25, set J)
+    $c2 = /ProcessStartInfo\s*\(\s*"[^"\n]{1,60}"\s*,\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $cf = /\.\s*FileName\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $ca = /\.\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"/ nocase
@@ -391,7 +395,7 @@ rule mamori_aspx_process_control_input {
     $cmd = /"cmd(\.exe)?"/ nocase
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
   condition:
-    $ps and $psi and ($c1 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
+    $ps and $psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
 }
 
 rule mamori_aspx_process_stdin_input {
