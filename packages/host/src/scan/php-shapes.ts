@@ -80,6 +80,18 @@ const PHP_DECODERS = new Set(['base64_decode', 'gzinflate', 'gzuncompress', 'gzd
 const DB_CONNECT = /\b(?:new\s+mysqli|mysqli_connect|mysql_connect|new\s+PDO|pg_connect)\s*\(\s*@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
 const DB_QUERY = /(?:->\s*(?:query|exec|multi_query|real_query)|\b(?:mysqli_query|mysql_query|pg_query|mysqli_multi_query))\s*\(\s*(?:\$[A-Za-z_]\w{0,40}\s*,\s*)?@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/gi;
 const fromRequest = (code: string, name: string | undefined): boolean => name === undefined || new RegExp(`\\$${name}\\s*=\\s*@?\\s*(?:trim\\s*\\(\\s*)?\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[`, 'i').test(code);
+// (anywhere in what it is given: a ternary, a default)
+const givenRequest = (code: string, name: string | undefined): boolean => name === undefined || new RegExp(`\\$${name}\\s*=\\s*[^;]{0,200}\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[`, 'i').test(code);
+
+// (session 25, set I's misses)
+// function names written as hex text in literals, decoded by the file and called ($t = ["73797374656d", ...]; $t[0](...))
+const HEX_LITERAL = /["']((?:[0-9a-fA-F]{2}){4,40})["']/g;
+const SHELL_FUNCTIONS = new Set(['system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'assert', 'create_function', 'call_user_func', 'call_user_func_array', 'file_put_contents', 'file_get_contents', 'fopen', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'rename', 'unlink', 'rmdir', 'mkdir', 'chmod', 'chdir', 'getcwd', 'scandir', 'opendir', 'readdir', 'php_uname', 'phpversion', 'posix_getpwuid', 'ini_get', 'ini_set', 'set_time_limit', 'base64_decode', 'gzinflate', 'gzuncompress', 'str_rot13', 'curl_exec', 'fsockopen', 'is_writable', 'filesize', 'fileperms', 'disk_free_space', 'preg_replace', 'array_map', 'usort']);
+const CALL_BY_ELEMENT = /\$[A-Za-z_]\w{0,40}\s*\[\s*[^\]\n]{1,40}\]\s*\(/;
+// a file on the server read through curl's file: scheme, its path from the request
+const CURL_FILE = /\bcurl_(?:setopt\s*\([^;]{0,80}CURLOPT_URL\s*,|init\s*\()\s*["']file:[^"'\n]{0,20}["']\s*\.\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
+// code written after an opening tag from a variable that holds the request's text (decoded or not)
+const CODE_FILE_VARIABLE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$([A-Za-z_]\w{0,40})/gi;
 
 // The small-file net (a floor): request input, and a function named at run time.
 const SMALL_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\s*\[|\$_SERVER\s*\[\s*["']HTTP_|php:\/\/input|getallheaders\s*\(|get_defined_vars\s*\(|["']_(?:GET|POST|REQUEST|COOKIE)["']/i;
@@ -223,6 +235,28 @@ export function phpShapes(text: string): ShapeFinding[] {
           add('db-client-input', 'file-manager', 50, 'a database client in a page: the server to connect to and the query both come from the request', c.index);
           break;
         }
+      }
+    }
+  }
+  if (n < 256 * 1024 && CALL_BY_ELEMENT.test(text)) {
+    const names = new Set<string>();
+    let literals = 0;
+    for (const m of text.matchAll(HEX_LITERAL)) {
+      if (++literals > 4096) break;
+      const name = Buffer.from(m[1]!, 'hex').toString('latin1').toLowerCase();
+      if (SHELL_FUNCTIONS.has(name)) names.add(name);
+    }
+    if (names.size >= 3) add('hex-name-table', 'obfuscation', 85, `names of functions a shell uses written as hex text (${[...names].slice(0, 6).join(', ')}), decoded and called by the file`, text.search(HEX_LITERAL));
+  }
+  if (low.includes('file:') && low.includes('curl_')) {
+    const m = CURL_FILE.exec(src());
+    if (m && givenRequest(src(), m[1])) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
+  }
+  if ((text.includes("'<?") || text.includes('"<?')) && SMALL_HINTS.some((h) => low.includes(h))) {
+    for (const m of src().matchAll(CODE_FILE_VARIABLE)) {
+      if (new RegExp(`\\$${m[1]}\\s*=\\s*[^;]{0,200}(?:\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[|php://input)`, 'i').test(src())) {
+        add('request-code-file', 'file-writer', 85, 'request input (held in a variable, decoded or not) written as the code of a PHP file after an opening tag', m.index!);
+        break;
       }
     }
   }

@@ -761,8 +761,12 @@ rule mamori_jsp_memshell_injector {
     $timer = /Timer\s*\([^;\n]{0,80}\)\s*;?[^;]{0,200}\.\s*schedule(AtFixedRate)?\s*\(|schedule(AtFixedRate)?\s*\(\s*new\s+(java\s*\.\s*util\s*\.\s*)?TimerTask\b/
     $fld = /getDeclaredField\s*\(/
     $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(|defineClass\s*\(/
+    // (a JSP hidden behind another: a JspServletWrapper of its own, or Jasper's map of JSPs reached by
+    // reflection, session 25, set I)
+    $jsw = /extends\s+(org\s*\.\s*apache\s*\.\s*jasper\s*\.\s*servlet\s*\.\s*)?JspServletWrapper\b/
+    $jsps = /getDeclaredField\s*\(\s*"jsps"|"jsps"\s*\)/
   condition:
-    $exec and ((($reg or $regname) and $ctx) or ($timer and $fld))
+    $exec and ((($reg or $regname) and $ctx) or ($timer and $fld) or (($jsw or $jsps) and $fld))
 }
 
 rule mamori_jsp_reflection_by_request {
