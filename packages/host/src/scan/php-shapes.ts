@@ -28,8 +28,11 @@ const SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|c
 
 // (the tag as "<?php\n" with its escapes, or the short echo tag, too: S24R-5)
 const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+// (request input inside the double-quoted tag text, "<?php {$_POST['c']}", or a sprintf of the tag: S24R-5)
+const CODE_FILE_INTERPOLATED = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*(?:"<\?(?:php|=)?[^"\n]{0,200}\{?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|v?sprintf\s*\(\s*["']<\?(?:php|=)?[^"'\n]{0,200}["']\s*,[^;]{0,200}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[)/i;
 const PASTE = /["']https?:\/\/(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
 const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
+const JOINS = /(["'])\s*\.\s*\1/g;
 const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./i;
 const WRITE = /\b(?:fwrite|fputs|file_put_contents|copy)\s*\(/i;
 // (the write of code: a call that writes, opens, copies or moves to a .php name or into the web root,
@@ -41,21 +44,28 @@ const INCLUDE_VARIABLE = /\b(?:include|require)(?:_once)?\s*\(?\s*@?\s*\$/i;
 // (in the call of a sink, the same statement: a debug panel reading ['_SERVER'] beside collectors
 // it calls is not one, S24R-14; or the name joined from pieces: ['_' . 'POST'])
 const DEFINED_VARS = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func(?:_array)?)\s*\([^;]{0,200}\bget_defined_vars\s*\(\s*\)\s*\[\s*(?:["']?_(?:GET|POST|REQUEST|COOKIE)\b|["']_["']\s*\.)/i;
-const EVAL_FETCHED = /\b(?:eval|assert)\s*\(\s*@?\s*(?:file_get_contents|curl_exec|stream_get_contents)\s*\(\s*@?\s*(?:pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/i;
+const DEFINED_VARS_HELD = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*get_defined_vars\s*\(\s*\)\s*;/gi;
+const EVAL_FETCHED = /\b(?:eval|assert)\s*\(\s*@?\s*(?:file_get_contents|curl_exec|stream_get_contents|(?:implode|join)\s*\(\s*["'][^"'\n]{0,8}["']\s*,\s*@?\s*file)\s*\(\s*@?\s*(?:pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/i;
 const COMPUTED_CALLEE = /\(\s*@?\s*(?:substr|str_replace|str_ireplace|strrev|str_rot13|strtolower|strtoupper|ucfirst|lcfirst|trim|ltrim|rtrim|implode|join|base64_decode|hex2bin|sprintf|preg_replace)\s*\([^;]{0,200}\)\s*\)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+// (pieces and chr() joined in place and called at once: (chr(115) . 'ystem')($_POST['c']), S24R-12)
+const CONCAT_CALLEE = /\(\s*@?\s*(?:chr\s*\(\s*\d{1,3}\s*\)|["'][^"'\n]{0,40}["'])(?:\s*\.\s*(?:chr\s*\(\s*\d{1,3}\s*\)|["'][^"'\n]{0,40}["'])){1,16}\s*\)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const SUPERGLOBAL_NAME = /\$\w{1,40}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE)["']\s*;/i;
 const VARIABLE_VARIABLE = /=\s*@?\s*\$\$\w{1,40}\s*;/;
 const DOC_COMMENT = /->\s*getDocComment\s*\(\s*\)/i;
+// (or the name cleaned out of it whole: preg_replace('/[^a-z]/', '', $r->getDocComment()), S24R-12)
+const DOC_CLEANED = /\b(?:preg_replace|str_replace|strtr|trim)\s*\([^;]{0,160}->\s*getDocComment\s*\(/i;
 // (three letters at least: a router joining two matches of a pattern, $p[1] . $p[2], is not one, S24R-18)
 const PICKS = /\$\w{1,40}\s*\[\s*\d{1,3}\s*\](?:\s*\.\s*\$\w{1,40}\s*\[\s*\d{1,3}\s*\]){2}/;
 const VARIABLE_CALL = /(?:^|[;{}\s@])\$\w{1,40}\s*\(\s*\$/m;
 const INCREMENT_INIT = /\$_{1,6}\s*=\s*["'][A-Za-z]["']\s*;/;
 const INCREMENT = /\$_{1,6}\+\+/g;
 const INCREMENT_CALL = /(?:\$_{1,6}|\$\w{1,40}|\})\s*\(\s*\$/;
-const REFERENCE = /\$\w{1,40}\s*=\s*&\s*\$\w{1,40}\s*;/g;
-const INPUT_ASSIGNED = /\$\w{1,40}\s*=\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
-const EVAL_VARIABLE_END = /\b(?:eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*\)\s*;/i;
-const ESCAPED_NAME = /\$\{\s*["'][^"'\n]{0,40}\\x[0-9a-fA-F]{2}[^"'\n]{0,80}["']\s*\}/;
+// (an array's element too: $w = &$box['a']; $box['a'] = $_REQUEST['z'], S24R-12)
+const REFERENCE = /\$\w{1,40}\s*=\s*&\s*\$\w{1,40}(?:\s*\[[^\]\n]{1,40}\])?\s*;/g;
+const INPUT_ASSIGNED = /\$\w{1,40}(?:\s*\[[^\]\n]{1,40}\])?\s*=\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+// (the variable alone in a double-quoted string or a heredoc too: eval("$q"), S24R-10)
+const EVAL_VARIABLE_END = /\b(?:eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*(?:"|\n\s*[A-Za-z_]\w{0,40})?\s*\)\s*;/i;
+const ESCAPED_NAME = /\$\{\s*["'][^"'\n]{0,40}\\(?:x[0-9a-fA-F]{2}|[0-7]{3}|u\{[0-9a-fA-F]{1,6}\})[^"'\n]{0,80}["']\s*\}/;
 const NESTED = /\$\{\s*\$\{/;
 
 // (session 25, set J's misses)
@@ -102,12 +112,16 @@ const SMALL_DYNAMIC = [
   /\)\s*\)\s*\(\s*@?\s*\$/,
   /\bcreate_function\s*\(/i,
   /\$\{\s*\$?\{?[^}\n]{1,80}\}\s*\[[^\]\n]{1,80}\]\s*\(/,
+  // a function reached by reflection or made a closure from a name, then run (S24R-11)
+  /\bReflectionFunction\b[^;]{0,200};[\s\S]{0,400}?->\s*invoke(?:Args)?\s*\(/i,
+  /\bClosure\s*::\s*fromCallable\s*\(\s*(?!["'])/i,
 ];
 // $f($x), and a caller given a variable (not an invokable object called bare, $controller()), when
 // the name is not the code's own (calledByName)
 const VARIABLE_CALLS = /(?:^|[;{}(\s@=])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*\(\s*@?\s*\$|\bcall_user_func(?:_array)?\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*[,)]/gim;
 // a caller given what a function of the file's own returns, call_user_func(decode('..'), ..)
-const CALLER_OF_CALL = /\bcall_user_func(?:_array)?\s*\(\s*([A-Za-z_]\w{0,40})\s*\(/gi;
+// (and the callers that take a callback and its arguments the same way: register_shutdown_function(pick(), $_GET['c']), S24R-11)
+const CALLER_OF_CALL = /\b(?:call_user_func(?:_array)?|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?)\s*\(\s*([A-Za-z_]\w{0,40})\s*\(/gi;
 const PARAMETERS = /\bfunction\b[^(]{0,80}\(([^)]{0,400})\)|\bfn\s*\(([^)]{0,400})\)/gi;
 
 /**
@@ -155,8 +169,17 @@ export function phpShapes(text: string): ShapeFinding[] {
   const low = text.toLowerCase();
 
   if ((text.includes("'<?") || text.includes('"<?')) && text.includes('$_')) {
-    const at = find(CODE_FILE);
+    let at = find(CODE_FILE);
+    if (at < 0) at = find(CODE_FILE_INTERPOLATED);
     if (at >= 0) add('request-code-file', 'file-writer', 85, 'request input written as the code of a PHP file (an opening tag, then what the request sent)', at);
+  }
+  // (the address split in literals joined in place, 'https://raw.' . 'githubusercontent.com/..', S24R-6)
+  const joined = n < 64 * 1024 && !PASTE_HINT.test(text) && low.includes('http') && (text.includes("' . '") || text.includes("'.'") || text.includes('" . "') || text.includes('"."')) ? src().replace(JOINS, '') : undefined;
+  if (joined !== undefined && PASTE_HINT.test(joined)) {
+    const m = PASTE.exec(joined);
+    if (m && (RUN_TEXT.test(joined) || WRITE_CODE.test(joined) || (WRITE.test(joined) && (PHP_VARIABLE.test(joined) || INCLUDE_VARIABLE.test(joined))))) {
+      add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files (its address written in pieces), run as PHP or saved into the web root (a loader or dropper of shells)', 0);
+    }
   }
   if (n < 256 * 1024 && PASTE_HINT.test(text)) {
     const at = find(PASTE);
@@ -165,16 +188,27 @@ export function phpShapes(text: string): ShapeFinding[] {
     }
   }
   if (low.includes('get_defined_vars')) {
-    const at = find(DEFINED_VARS);
+    let at = find(DEFINED_VARS);
+    // (put in a variable first, $v = get_defined_vars(); assert($v['_POST']['x']): S24R-7)
+    if (at < 0) {
+      for (const m of src().matchAll(DEFINED_VARS_HELD)) {
+        const sink = new RegExp(`\\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func(?:_array)?)\\s*\\([^;]{0,200}\\$${m[1]}\\s*\\[\\s*["']_(?:GET|POST|REQUEST|COOKIE)["']`, 'i').exec(src());
+        if (sink) {
+          at = sink.index;
+          break;
+        }
+      }
+    }
     if (at >= 0) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
   }
   const runs = low.includes('eval') || low.includes('assert');
-  if (runs && (low.includes('_contents') || low.includes('curl_exec'))) {
+  if (runs && (low.includes('_contents') || low.includes('curl_exec') || low.includes('file('))) {
     const at = find(EVAL_FETCHED);
     if (at >= 0) add('eval-fetched', 'remote-code', 85, 'PHP code read from an address decoded at run time (hex, base64, pack) and run with eval', at);
   }
-  if (text.includes('))(')) {
-    const at = find(COMPUTED_CALLEE);
+  if (text.includes(')(')) {
+    let at = text.includes('))(') ? find(COMPUTED_CALLEE) : -1;
+    if (at < 0) at = find(CONCAT_CALLEE);
     if (at >= 0) add('computed-callee-input', 'request-input-exec', 85, 'a function\'s name computed by string functions in place, called at once with request input', at);
   }
   if (n < 8192 && text.includes('$$')) {
@@ -183,7 +217,7 @@ export function phpShapes(text: string): ShapeFinding[] {
   }
   if (n < 8192 && low.includes('getdoccomment')) {
     const at = find(DOC_COMMENT);
-    if (at >= 0 && PICKS.test(src()) && INPUT.test(src()) && VARIABLE_CALL.test(src())) add('doc-comment-name', 'obfuscation', 80, 'a function\'s name picked letter by letter out of a doc comment read by reflection, then called with request input', at);
+    if (at >= 0 && (PICKS.test(src()) || DOC_CLEANED.test(src())) && INPUT.test(src()) && VARIABLE_CALL.test(src())) add('doc-comment-name', 'obfuscation', 80, 'a function\'s name picked letter by letter out of a doc comment read by reflection, then called with request input', at);
   }
   if (n < 64 * 1024 && text.includes('_++')) {
     const at = find(INCREMENT_INIT);
@@ -193,7 +227,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     const at = find(INPUT_ASSIGNED);
     if (at >= 0 && (src().match(REFERENCE)?.length ?? 0) >= 2 && EVAL_VARIABLE_END.test(src())) add('reference-laundered-eval', 'request-input-exec', 80, 'request input reaching eval through variables bound by reference (=&), in a small file', at);
   }
-  if (text.includes('${') && text.includes('\\x')) {
+  if (text.includes('${') && text.includes('\\')) {
     const at = find(ESCAPED_NAME);
     if (at >= 0 && NESTED.test(src()) && SINK.test(src())) add('escaped-globals-name', 'obfuscation', 85, 'a variable variable named by a string written in escapes (GLOBALS as hex), nested, beside a command or code function', at);
   }
