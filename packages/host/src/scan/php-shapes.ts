@@ -85,6 +85,7 @@ const TABLE_CALL = new RegExp(`\\$GLOBALS\\s*\\[\\s*${TABLE_PICK}(?:\\s*\\.\\s*$
 // eval of what a function of the file's own returns, when that function builds text with chr() from
 // numbers it shifts, XORs or reads with ord() (a decoder of its own: eval(def($this->table)))
 const EVAL_OWN_CALL = /\b(?:eval|assert)\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}([A-Za-z_]\w{0,40})\s*\(/gi;
+const EVAL_OWN_CALL_ANY = /\b(?:eval|assert)\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}[A-Za-z_]\w{0,40}\s*\(/i;
 const PHP_DECODERS = new Set(['base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'urldecode', 'rawurldecode', 'stripslashes', 'convert_uudecode', 'file_get_contents', 'trim', 'html_entity_decode', 'htmlspecialchars_decode', 'pack', 'implode', 'join', 'sprintf', 'str_replace', 'substr', 'chr']);
 // a database client: the server to connect to and the query both from the request
 const DB_CONNECT = /\b(?:new\s+mysqli|mysqli_connect|mysql_connect|new\s+PDO|pg_connect)\s*\(\s*@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
@@ -95,12 +96,13 @@ const givenRequest = (code: string, name: string | undefined): boolean => name =
 
 // (session 25, set I's misses)
 // function names written as hex text in literals, decoded by the file and called ($t = ["73797374656d", ...]; $t[0](...))
-const HEX_LITERAL = /["']((?:[0-9a-fA-F]{2}){4,40})["']/g;
+const HEX_LITERAL = /["']([5-7][0-9a-fA-F](?:[0-9a-fA-F]{2}){3,39})["']/g;
 const SHELL_FUNCTIONS = new Set(['system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'assert', 'create_function', 'call_user_func', 'call_user_func_array', 'file_put_contents', 'file_get_contents', 'fopen', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'rename', 'unlink', 'rmdir', 'mkdir', 'chmod', 'chdir', 'getcwd', 'scandir', 'opendir', 'readdir', 'php_uname', 'phpversion', 'posix_getpwuid', 'ini_get', 'ini_set', 'set_time_limit', 'base64_decode', 'gzinflate', 'gzuncompress', 'str_rot13', 'curl_exec', 'fsockopen', 'is_writable', 'filesize', 'fileperms', 'disk_free_space', 'preg_replace', 'array_map', 'usort']);
 const CALL_BY_ELEMENT = /\$[A-Za-z_]\w{0,40}\s*\[\s*[^\]\n]{1,40}\]\s*\(/;
 // a file on the server read through curl's file: scheme, its path from the request
 const CURL_FILE = /\bcurl_(?:setopt\s*\([^;]{0,80}CURLOPT_URL\s*,|init\s*\()\s*["']file:[^"'\n]{0,20}["']\s*\.\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
 // code written after an opening tag from a variable that holds the request's text (decoded or not)
+const CODE_FILE_VARIABLE_ANY = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$/i;
 const CODE_FILE_VARIABLE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$([A-Za-z_]\w{0,40})/gi;
 
 // The small-file net (a floor): request input, and a function named at run time.
@@ -149,6 +151,7 @@ function calledByName(code: string): boolean {
 // a template compiled to PHP and run, eval('?>' . $code): not one
 const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
+const SHAPES_25_BYTES = 64 * 1024;
 /** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */
 const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
 
@@ -174,14 +177,19 @@ export function phpShapes(text: string): ShapeFinding[] {
     if (at >= 0) add('request-code-file', 'file-writer', 85, 'request input written as the code of a PHP file (an opening tag, then what the request sent)', at);
   }
   // (the address split in literals joined in place, 'https://raw.' . 'githubusercontent.com/..', S24R-6)
-  const joined = n < 64 * 1024 && !PASTE_HINT.test(text) && low.includes('http') && (text.includes("' . '") || text.includes("'.'") || text.includes('" . "') || text.includes('"."')) ? src().replace(JOINS, '') : undefined;
+  // (each of PASTE_HINT's hosts holds one of these: a few scans for a substring cost less than one of the alternation)
+  const pasteHint = n < 256 * 1024 && (low.includes('usercontent') || low.includes('bin.') || low.includes('paste.ee') || low.includes('rentry.')) && PASTE_HINT.test(text);
+  const joined =
+    !pasteHint && n <= SHAPES_25_BYTES && low.includes('http') && (low.includes('eval') || low.includes('fwrite') || low.includes('fputs') || low.includes('file_put_contents') || low.includes('copy(') || low.includes('fopen')) && (text.includes("' . '") || text.includes("'.'") || text.includes('" . "') || text.includes('"."'))
+      ? text.replace(JOINS, '')
+      : undefined;
   if (joined !== undefined && PASTE_HINT.test(joined)) {
     const m = PASTE.exec(joined);
     if (m && (RUN_TEXT.test(joined) || WRITE_CODE.test(joined) || (WRITE.test(joined) && (PHP_VARIABLE.test(joined) || INCLUDE_VARIABLE.test(joined))))) {
       add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files (its address written in pieces), run as PHP or saved into the web root (a loader or dropper of shells)', 0);
     }
   }
-  if (n < 256 * 1024 && PASTE_HINT.test(text)) {
+  if (pasteHint) {
     const at = find(PASTE);
     if (at >= 0 && (RUN_TEXT.test(src()) || WRITE_CODE.test(src()) || (WRITE.test(src()) && (PHP_VARIABLE.test(src()) || INCLUDE_VARIABLE.test(src()))))) {
       add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files, run as PHP or saved into the web root (a loader or dropper of shells)', at);
@@ -202,13 +210,13 @@ export function phpShapes(text: string): ShapeFinding[] {
     if (at >= 0) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
   }
   const runs = low.includes('eval') || low.includes('assert');
-  if (runs && (low.includes('_contents') || low.includes('curl_exec') || low.includes('file('))) {
+  if (runs && (low.includes('_contents') || low.includes('curl_exec') || low.includes('file(')) && EVAL_FETCHED.test(text)) {
     const at = find(EVAL_FETCHED);
     if (at >= 0) add('eval-fetched', 'remote-code', 85, 'PHP code read from an address decoded at run time (hex, base64, pack) and run with eval', at);
   }
   if (text.includes(')(')) {
     let at = text.includes('))(') ? find(COMPUTED_CALLEE) : -1;
-    if (at < 0) at = find(CONCAT_CALLEE);
+    if (at < 0 && text.includes('$_')) at = find(CONCAT_CALLEE);
     if (at >= 0) add('computed-callee-input', 'request-input-exec', 85, 'a function\'s name computed by string functions in place, called at once with request input', at);
   }
   if (n < 8192 && text.includes('$$')) {
@@ -231,66 +239,71 @@ export function phpShapes(text: string): ShapeFinding[] {
     const at = find(ESCAPED_NAME);
     if (at >= 0 && NESTED.test(src()) && SINK.test(src())) add('escaped-globals-name', 'obfuscation', 85, 'a variable variable named by a string written in escapes (GLOBALS as hex), nested, beside a command or code function', at);
   }
-  if (n < 16 * 1024 && (low.includes('_decrypt') || low.includes('secretbox_open')) && runs) {
-    const at = find(DECRYPT);
-    if (at >= 0 && BODY_INPUT.test(src()) && EVAL_PARAMETER.test(src())) add('decrypted-body-eval', 'encrypted-shell', 85, 'the request decrypted, and code run with eval from a variable or parameter, in a small file (an encrypted shell\'s client sends its code so)', at);
-  }
-  if (n < 64 * 1024 && SOCKET_OPEN.test(text)) {
-    for (const m of src().matchAll(SOCKET_READ)) {
-      const run = new RegExp(`\\b(?:shell_exec|system|exec|passthru|popen|proc_open)\\s*\\(\\s*@?\\s*(?:(?:trim|rtrim|escapeshellcmd)\\s*\\(\\s*)?\\$${m[1]}\\b`, 'i');
-      if (run.test(src())) {
-        add('socket-command', 'reverse-shell', 85, 'what a network socket reads run as a command (a bind or reverse shell)', m.index!);
-        break;
-      }
+  // (session 25's shapes read files of up to 64 KiB: a larger file's request input is read in its
+  // excerpts, php-excerpts.ts, which this reads as small files of their own)
+  if (n <= SHAPES_25_BYTES) {
+    if (n < 16 * 1024 && (low.includes('_decrypt') || low.includes('secretbox_open')) && runs) {
+      const at = find(DECRYPT);
+      if (at >= 0 && BODY_INPUT.test(src()) && EVAL_PARAMETER.test(src())) add('decrypted-body-eval', 'encrypted-shell', 85, 'the request decrypted, and code run with eval from a variable or parameter, in a small file (an encrypted shell\'s client sends its code so)', at);
     }
-  }
-  if (text.includes('$GLOBALS[')) {
-    const names = src().match(TABLE_NAME)?.length ?? 0;
-    if (names >= 3 && TABLE_CALL.test(src())) add('globals-char-table', 'obfuscation', 85, `functions named by characters picked out of a table kept in $GLOBALS and called (${names} names built so: an obfuscator's output)`, src().search(TABLE_NAME));
-  }
-  if (n < 64 * 1024 && runs && low.includes('chr')) {
-    for (const m of src().matchAll(EVAL_OWN_CALL)) {
-      const name = m[1]!;
-      if (PHP_DECODERS.has(name.toLowerCase())) continue;
-      const def = new RegExp(`\\bfunction\\s+${name}\\s*\\(`, 'i').exec(src());
-      if (!def) continue;
-      const body = src().slice(def.index, def.index + 2048);
-      if (/\bchr\s*\(/i.test(body) && (body.includes('^') || /\bord\s*\(|>>|<</i.test(body))) {
-        add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${name}() returns, a function of the file's own that builds text with chr() from shifted, XORed or ord() values`, m.index!);
-        break;
-      }
-    }
-  }
-  if (n < 32 * 1024 && (low.includes('mysql') || low.includes('pdo') || low.includes('pg_connect'))) {
-    const c = DB_CONNECT.exec(src());
-    if (c && fromRequest(src(), c[2])) {
-      for (const q of src().matchAll(DB_QUERY)) {
-        if (fromRequest(src(), q[2])) {
-          add('db-client-input', 'file-manager', 50, 'a database client in a page: the server to connect to and the query both come from the request', c.index);
+    if (n < 64 * 1024 && (low.includes('sock') || low.includes('stream_socket')) && SOCKET_OPEN.test(text)) {
+      for (const m of src().matchAll(SOCKET_READ)) {
+        const run = new RegExp(`\\b(?:shell_exec|system|exec|passthru|popen|proc_open)\\s*\\(\\s*@?\\s*(?:(?:trim|rtrim|escapeshellcmd)\\s*\\(\\s*)?\\$${m[1]}\\b`, 'i');
+        if (run.test(src())) {
+          add('socket-command', 'reverse-shell', 85, 'what a network socket reads run as a command (a bind or reverse shell)', m.index!);
           break;
         }
       }
     }
-  }
-  if (n < 256 * 1024 && CALL_BY_ELEMENT.test(text)) {
-    const names = new Set<string>();
-    let literals = 0;
-    for (const m of text.matchAll(HEX_LITERAL)) {
-      if (++literals > 4096) break;
-      const name = Buffer.from(m[1]!, 'hex').toString('latin1').toLowerCase();
-      if (SHELL_FUNCTIONS.has(name)) names.add(name);
+    if (text.includes('$GLOBALS[') && (text.match(TABLE_NAME)?.length ?? 0) >= 3) {
+      const names = src().match(TABLE_NAME)?.length ?? 0;
+      if (names >= 3 && TABLE_CALL.test(src())) add('globals-char-table', 'obfuscation', 85, `functions named by characters picked out of a table kept in $GLOBALS and called (${names} names built so: an obfuscator's output)`, src().search(TABLE_NAME));
     }
-    if (names.size >= 3) add('hex-name-table', 'obfuscation', 85, `names of functions a shell uses written as hex text (${[...names].slice(0, 6).join(', ')}), decoded and called by the file`, text.search(HEX_LITERAL));
-  }
-  if (low.includes('file:') && low.includes('curl_')) {
-    const m = CURL_FILE.exec(src());
-    if (m && givenRequest(src(), m[1])) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
-  }
-  if ((text.includes("'<?") || text.includes('"<?')) && SMALL_HINTS.some((h) => low.includes(h))) {
-    for (const m of src().matchAll(CODE_FILE_VARIABLE)) {
-      if (new RegExp(`\\$${m[1]}\\s*=\\s*[^;]{0,200}(?:\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[|php://input)`, 'i').test(src())) {
-        add('request-code-file', 'file-writer', 85, 'request input (held in a variable, decoded or not) written as the code of a PHP file after an opening tag', m.index!);
-        break;
+    if (n < 64 * 1024 && runs && low.includes('chr') && EVAL_OWN_CALL_ANY.test(text)) {
+      for (const m of src().matchAll(EVAL_OWN_CALL)) {
+        const name = m[1]!;
+        if (PHP_DECODERS.has(name.toLowerCase())) continue;
+        const def = new RegExp(`\\bfunction\\s+${name}\\s*\\(`, 'i').exec(src());
+        if (!def) continue;
+        const body = src().slice(def.index, def.index + 2048);
+        if (/\bchr\s*\(/i.test(body) && (body.includes('^') || /\bord\s*\(|>>|<</i.test(body))) {
+          add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${name}() returns, a function of the file's own that builds text with chr() from shifted, XORed or ord() values`, m.index!);
+          break;
+        }
+      }
+    }
+    if (n < 32 * 1024 && (low.includes('mysql') || low.includes('pdo') || low.includes('pg_connect')) && DB_CONNECT.test(text)) {
+      const c = DB_CONNECT.exec(src());
+      if (c && fromRequest(src(), c[2])) {
+        for (const q of src().matchAll(DB_QUERY)) {
+          if (fromRequest(src(), q[2])) {
+            add('db-client-input', 'file-manager', 50, 'a database client in a page: the server to connect to and the query both come from the request', c.index);
+            break;
+          }
+        }
+      }
+    }
+    // (a name's hex text begins with 5, 6 or 7: letters and "_")
+    if (n < 256 * 1024 && (text.includes('"6') || text.includes("'6") || text.includes('"7') || text.includes("'7"))) {
+      const names = new Set<string>();
+      let literals = 0;
+      for (const m of text.matchAll(HEX_LITERAL)) {
+        if (++literals > 4096) break;
+        const name = Buffer.from(m[1]!, 'hex').toString('latin1').toLowerCase();
+        if (SHELL_FUNCTIONS.has(name)) names.add(name);
+      }
+      if (names.size >= 3 && CALL_BY_ELEMENT.test(text)) add('hex-name-table', 'obfuscation', 85, `names of functions a shell uses written as hex text (${[...names].slice(0, 6).join(', ')}), decoded and called by the file`, text.search(HEX_LITERAL));
+    }
+    if (low.includes('file:') && low.includes('curl_')) {
+      const m = CURL_FILE.exec(src());
+      if (m && givenRequest(src(), m[1])) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
+    }
+    if ((text.includes("'<?") || text.includes('"<?')) && SMALL_HINTS.some((h) => low.includes(h)) && CODE_FILE_VARIABLE_ANY.test(text)) {
+      for (const m of src().matchAll(CODE_FILE_VARIABLE)) {
+        if (new RegExp(`\\$${m[1]}\\s*=\\s*[^;]{0,200}(?:\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[|php://input)`, 'i').test(src())) {
+          add('request-code-file', 'file-writer', 85, 'request input (held in a variable, decoded or not) written as the code of a PHP file after an opening tag', m.index!);
+          break;
+        }
       }
     }
   }
