@@ -388,8 +388,9 @@ rule mamori_aspx_process_control_input {
   strings:
     $ps = /Process\s*\.\s*Start\s*\(|\.\s*Start\s*\(\s*\)/ nocase
     $c1 = /ProcessStartInfo\s*\(\s*\w{1,40}\s*\.\s*Text\b/ nocase
-    // (the program written, its arguments from a control: new ProcessStartInfo("cmd.exe", "/c " + Box.Text), session 25, set J)
-    $c2 = /ProcessStartInfo\s*\(\s*"[^"\n]{1,60}"\s*,\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    // (a shell written as the program, its arguments from a control: new ProcessStartInfo("cmd.exe", "/c " + Box.Text),
+    // session 25, set J; not another program, a ping of a validated host: S21B's benign look-alike)
+    $c2 = /ProcessStartInfo\s*\(\s*"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/(ba)?sh)"\s*,\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $cf = /\.\s*FileName\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $ca = /\.\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"/ nocase
