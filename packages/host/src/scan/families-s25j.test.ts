@@ -227,7 +227,7 @@ describe('scan: held-out set I (session 25), its misses, samples of our own', ()
   });
 });
 
-// Sets K and L (session 25, held out until their one scan, made after I's and the red team's fixes): their misses, written again by us.
+// Sets K and L (session 25, held out until their one scan, made after I's fixes and session 24's red-team variants): their misses, written again by us.
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
 const KL_MALICIOUS: [string, string, string, string][] = [
   ['a plugin making an administrator with a name of its own on every request', 'mamori:wp-admin-on-hook', '/www/wp-content/plugins/helper/helper.php', `<?php
