@@ -79,6 +79,9 @@ export interface Who {
   prevKnown: boolean;
   reads: number;
   distinct: readonly DistinctOp[];
+  /** A check of this attempt is in flight; the checks of it that came while it was, waiting their turn (S24R-3). */
+  checking: boolean;
+  waiting: (() => void)[] | undefined;
 }
 
 /** A round's answers: the counts after the failure ops, the reads, the decisions, the set counts. */
@@ -162,7 +165,7 @@ export class LoginLedger {
     const uhLo = words[1]! | 0;
     const uh = a.scope === undefined || a.scope === '' ? idString(uhHi, uhLo) : this.#keys.userHash(a.username);
     const k = this.#keys.attempt(a, uhHi, uhLo, device);
-    const who: Who = { uh, uhHi, uhLo, device, k, by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined, prevKnown: false, reads: 0, distinct: NO_DISTINCT };
+    const who: Who = { uh, uhHi, uhLo, device, k, by: device !== undefined ? 0 : 1, reserved: undefined, pending: undefined, prevKnown: false, reads: 0, distinct: NO_DISTINCT, checking: false, waiting: undefined };
     const last = this.#lastAttempt;
     if (last !== undefined && last !== a) this.#held.set(last, this.#lastWho!);
     else if (last === a) this.#held.delete(a);

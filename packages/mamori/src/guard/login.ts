@@ -357,59 +357,79 @@ export class LoginGuard {
   }
 
   /** Before the password is verified: allow, challenge or block this attempt. Its reads and writes go out together. */
-  async check(a: LoginAttempt): Promise<LoginVerdict> {
-    const c = this.config;
-    const who = this.#who(a);
-    // Checked again before any report: the earlier reservation is taken back first.
-    if (who.reserved) await this.#ledger.undo(who);
-    let release: (() => void) | undefined;
-    if (who.device) {
-      const turn = this.#turn(who.k.deviceDay);
-      release = typeof turn === 'function' ? turn : await turn;
-      if (release === NO_TURN) this.#ledger.distrust(a, who);
-    }
-    let n: Tally;
+  check(a: LoginAttempt): Promise<LoginVerdict> {
+    let who: Who;
     try {
-      if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) {
-        release!();
-        this.#ledger.distrust(a, who);
+      who = this.#who(a);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // One check of an attempt at a time: a second one while the first is in flight would overwrite
+    // the first's pending reservation, and a failure would stay counted after release (S24R-3).
+    // (a flag on the common path: no promise of its own, no await more than before)
+    if (who.checking) return new Promise<void>((resolve) => (who.waiting ??= []).push(resolve)).then(() => this.#check(a, who));
+    return this.#check(a, who);
+  }
+
+  async #check(a: LoginAttempt, who: Who): Promise<LoginVerdict> {
+    who.checking = true;
+    try {
+      const c = this.config;
+      // Checked again before any report: the earlier reservation is taken back first.
+      if (who.reserved) await this.#ledger.undo(who);
+      let release: (() => void) | undefined;
+      if (who.device) {
+        const turn = this.#turn(who.k.deviceDay);
+        release = typeof turn === 'function' ? turn : await turn;
+        if (release === NO_TURN) this.#ledger.distrust(a, who);
       }
-      // The attempt is counted now, as a failure; report settles it.
-      n = this.#ledger.tally(who, await this.#ledger.round(a, who));
-      // A trusted device is counted as one in the same round as the rest. One whose failures on the
-      // account for the day were used up before this attempt (the counts the round's increments
-      // give back, so parallel attempts each see the ones before them) is counted again as
-      // untrusted: a second round, for such a device only.
-      if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
-        // (only its own count, which no other device adds to, is remembered: the account's can be another's in flight)
-        if (n.deviceDay >= c.trustedDevice.maxFailuresPerDevice) {
-          if (this.#spent.size >= SPENT_DEVICES) this.#spent.delete(this.#spent.keys().next().value!);
-          this.#spent.set(who.k.deviceDay, who.k.now + SPENT_FOR_MS);
+      let n: Tally;
+      try {
+        if (who.device && (this.#spent.get(who.k.deviceDay) ?? 0) > this.#d.clock.now()) {
+          release!();
+          this.#ledger.distrust(a, who);
         }
-        release!();
-        await this.#ledger.retract(who);
-        this.#ledger.distrust(a, who);
+        // The attempt is counted now, as a failure; report settles it.
         n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+        // A trusted device is counted as one in the same round as the rest. One whose failures on the
+        // account for the day were used up before this attempt (the counts the round's increments
+        // give back, so parallel attempts each see the ones before them) is counted again as
+        // untrusted: a second round, for such a device only.
+        if (who.device && this.#overDeviceBudget([n.deviceDay, n.deviceUserDay])) {
+          // (only its own count, which no other device adds to, is remembered: the account's can be another's in flight)
+          if (n.deviceDay >= c.trustedDevice.maxFailuresPerDevice) {
+            if (this.#spent.size >= SPENT_DEVICES) this.#spent.delete(this.#spent.keys().next().value!);
+            this.#spent.set(who.k.deviceDay, who.k.now + SPENT_FOR_MS);
+          }
+          release!();
+          await this.#ledger.retract(who);
+          this.#ledger.distrust(a, who);
+          n = this.#ledger.tally(who, await this.#ledger.round(a, who));
+        }
+      } finally {
+        release?.();
       }
-    } finally {
-      release?.();
-    }
-    const trusted = who.by === 0;
-    let v = this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
-    if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
-      this.#ledger.keep(who);
+      const trusted = who.by === 0;
+      let v = this.#evaluate(a, who.uh, trusted, who.k, n.decisions, n, this.#mayBeClosedWithoutDecision(who, n) && (await this.#closedWithoutDecision(who)));
+      if (v === ALLOW_UNTRUSTED || v === ALLOW_TRUSTED || v.action === 'allow' || v.detectOnly) {
+        this.#ledger.keep(who);
+        return v;
+      }
+      // A challenge carries the source's level, read in the same round: its difficulty needs no other.
+      if (v.action === 'challenge') v = { ...v, challengeLevel: n.challengeLevel };
+      // Refused: not a failure. A lock that was due but whose failure was never reported (the
+      // site did not answer) is set here, so that it has an end. The refusal is answered without
+      // waiting for the take-back: until it lands the counts err high, never low (an attack's
+      // refused guesses cost one round trip each on a networked store, not two).
+      const lockDue = v.ruleId === 'login.user-source' && n.backoffUntil === 0 && n.userSource >= c.userSource.blockAfter;
+      const lock = lockDue ? { key: who.k.backoff, by: Math.ceil((who.k.now + c.userSource.backoffBaseMs) / 1000), ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs } : undefined;
+      this.#background(this.#ledger.refund(a, who, lock));
       return v;
+    } finally {
+      const next = who.waiting?.shift();
+      if (next) next();
+      else who.checking = false;
     }
-    // A challenge carries the source's level, read in the same round: its difficulty needs no other.
-    if (v.action === 'challenge') v = { ...v, challengeLevel: n.challengeLevel };
-    // Refused: not a failure. A lock that was due but whose failure was never reported (the
-    // site did not answer) is set here, so that it has an end. The refusal is answered without
-    // waiting for the take-back: until it lands the counts err high, never low (an attack's
-    // refused guesses cost one round trip each on a networked store, not two).
-    const lockDue = v.ruleId === 'login.user-source' && n.backoffUntil === 0 && n.userSource >= c.userSource.blockAfter;
-    const lock = lockDue ? { key: who.k.backoff, by: Math.ceil((who.k.now + c.userSource.backoffBaseMs) / 1000), ttlMs: c.userSource.backoffBaseMs + c.userSource.windowMs } : undefined;
-    this.#background(this.#ledger.refund(a, who, lock));
-    return v;
   }
 
   /**

@@ -186,7 +186,7 @@ describe('a device\'s trusted rounds one at a time (red team s24, b3759a9)', () 
     assert.deepEqual(day.account, [total]);
   });
 
-  it('S24R-3 (before b3759a9 too): two checks of one attempt object at once, then its release: a reservation is left behind (the second round overwrites the first\'s pending one)', { todo: 'S24R-3' }, async () => {
+  it('S24R-3 (fixed in session 25: one check of an attempt at a time): two checks of one attempt object at once, then its release: no reservation is left behind', async () => {
     const t = setup();
     const tok = (await t.guard.report({ ip: '192.0.2.10', username: U }, true)).deviceToken!;
     const a: LoginAttempt = { ip: '192.0.2.10', username: U, deviceToken: tok };
@@ -196,5 +196,15 @@ describe('a device\'s trusted rounds one at a time (red team s24, b3759a9)', () 
     const { userSource } = t.guard.counterKeys(a);
     assert.deepEqual(await t.store.read([userSource]), [0], 'the pair count');
     assert.deepEqual((await t.dayCounts()).device, [0], 'the device day');
+  });
+
+  it('S24R-3 (fixed in session 25): the same for an untrusted attempt, three checks at once: the pair and the account back to 0', async () => {
+    const t = setup();
+    const a: LoginAttempt = { ip: '192.0.2.11', username: U };
+    await Promise.all([t.guard.check(a), t.guard.check(a), t.guard.check(a)]);
+    await t.guard.release(a);
+    await t.guard.settle();
+    const { userSource, user } = t.guard.counterKeys(a);
+    assert.deepEqual(await t.store.read([userSource, user]), [0, 0]);
   });
 });
