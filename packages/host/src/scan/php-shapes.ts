@@ -114,7 +114,8 @@ const WP_ADMIN_ROLE = /->\s*(?:set_role|add_role)\s*\(\s*["']administrator["']\s
 // an address hidden as hex or Base64 text, decoded by the file, whose code is run
 const ENCODED_LITERAL = /["']([0-9a-fA-F]{24,600}|[A-Za-z0-9+/]{20,800}={0,2})["']/g;
 // code written after an opening tag from a variable (joined or in the string), then included and deleted: run once, leave nothing
-const WRITE_TAG_VARIABLE = /\b(?:fwrite|fputs|file_put_contents)\s*\([^;]{0,200},\s*(?:["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$|"<\?(?:php|=)?(?:\s|\\[nrt]){0,4}\{?\$)/i;
+// (not a parameter's: a library function running the code its caller gives it, run_generated($code), S21R-14)
+const WRITE_TAG_VARIABLE = /\b(?:fwrite|fputs|file_put_contents)\s*\([^;]{0,200},\s*(?:["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$|"<\?(?:php|=)?(?:\s|\\[nrt]){0,4}\{?\$)([A-Za-z_]\w{0,40})/gi;
 const INCLUDE_ANY = /\b(?:include|require)(?:_once)?\s*[("'$]/i;
 const UNLINK = /\bunlink\s*\(/i;
 
@@ -147,9 +148,15 @@ const PARAMETERS = /\bfunction\b[^(]{0,80}\(([^)]{0,400})\)|\bfn\s*\(([^)]{0,400
  * caller given what a call returns only when the file defines that function (get_option(..) is
  * the application's setting). (S24R-16: each of these was suspicious by the net.)
  */
-function calledByName(code: string): boolean {
+/** The names of the parameters of every function and closure in `code`. */
+function parameters(code: string): Set<string> {
   const params = new Set<string>();
   for (const m of code.matchAll(PARAMETERS)) for (const p of (m[1] ?? m[2] ?? '').matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})/g)) params.add(p[1]!);
+  return params;
+}
+
+function calledByName(code: string): boolean {
+  const params = parameters(code);
   let seen = 0;
   for (const m of code.matchAll(VARIABLE_CALLS)) {
     if (++seen > 64) return true;
@@ -327,9 +334,16 @@ export function phpShapes(text: string): ShapeFinding[] {
         }
       }
     }
-    if ((text.includes("'<?") || text.includes('"<?')) && low.includes('unlink') && WRITE_TAG_VARIABLE.test(text)) {
-      const at = find(WRITE_TAG_VARIABLE);
-      if (at >= 0 && INCLUDE_ANY.test(src()) && UNLINK.test(src())) add('code-run-and-deleted', 'dropper', 85, 'code written after an opening tag from a variable, included, and the file deleted (code run once, leaving nothing behind)', at);
+    if ((text.includes("'<?") || text.includes('"<?')) && low.includes('unlink') && INCLUDE_ANY.test(text) && UNLINK.test(text)) {
+      const params = parameters(src());
+      let at = -1;
+      for (const m of src().matchAll(WRITE_TAG_VARIABLE)) {
+        if (!params.has(m[1]!)) {
+          at = m.index!;
+          break;
+        }
+      }
+      if (at >= 0) add('code-run-and-deleted', 'dropper', 85, 'code written after an opening tag from a variable, included, and the file deleted (code run once, leaving nothing behind)', at);
     }
     if ((text.includes("'<?") || text.includes('"<?')) && SMALL_HINTS.some((h) => low.includes(h)) && CODE_FILE_VARIABLE_ANY.test(text)) {
       for (const m of src().matchAll(CODE_FILE_VARIABLE)) {
