@@ -173,6 +173,22 @@ const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
 const SHAPES_25_BYTES = 64 * 1024;
 /** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */
+/**
+ * The words the shapes' gates look for, found in one pass over the lower-cased text (a pass of one
+ * pattern costs about half of thirty substring searches, most of which find nothing). A word that
+ * holds another (curl_exec, curl_) is listed before it, and both are recorded when the longer is seen.
+ */
+const GATE_WORDS = /file_put_contents|get_defined_vars|secretbox_open|administrator|getdoccomment|usercontent|add_action|pg_connect|_contents|curl_exec|_decrypt|paste\.ee|include|rentry\.|assert|fwrite|unlink|copy\(|curl_|file\(|file:|fopen|fputs|mysql|bin\.|eval|http|sock|chr|pdo/g;
+function gateWords(low: string): Set<string> {
+  const seen = new Set<string>();
+  for (const m of low.matchAll(GATE_WORDS)) {
+    const w = m[0];
+    seen.add(w);
+    if (w === 'curl_exec') seen.add('curl_');
+    else if (w === 'file_put_contents') seen.add('_contents');
+  }
+  return seen;
+}
 const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
 
 /** The shapes `text` (a PHP file or a layer of one) holds. */
@@ -190,6 +206,8 @@ export function phpShapes(text: string): ShapeFinding[] {
   const n = text.length;
   // (names of functions are read in any case, as PHP reads them: the hints are looked for in the lower-cased text)
   const low = text.toLowerCase();
+  const words = gateWords(low);
+  const has = (w: string): boolean => words.has(w);
 
   if ((text.includes("'<?") || text.includes('"<?')) && text.includes('$_')) {
     let at = find(CODE_FILE);
@@ -198,9 +216,9 @@ export function phpShapes(text: string): ShapeFinding[] {
   }
   // (the address split in literals joined in place, 'https://raw.' . 'githubusercontent.com/..', S24R-6)
   // (each of PASTE_HINT's hosts holds one of these: a few scans for a substring cost less than one of the alternation)
-  const pasteHint = n < 256 * 1024 && (low.includes('usercontent') || low.includes('bin.') || low.includes('paste.ee') || low.includes('rentry.')) && PASTE_HINT.test(text);
+  const pasteHint = n < 256 * 1024 && (has('usercontent') || has('bin.') || has('paste.ee') || has('rentry.')) && PASTE_HINT.test(text);
   const joined =
-    !pasteHint && n <= SHAPES_25_BYTES && low.includes('http') && (low.includes('eval') || low.includes('fwrite') || low.includes('fputs') || low.includes('file_put_contents') || low.includes('copy(') || low.includes('fopen')) && (text.includes("' . '") || text.includes("'.'") || text.includes('" . "') || text.includes('"."'))
+    !pasteHint && n <= SHAPES_25_BYTES && has('http') && (has('eval') || has('fwrite') || has('fputs') || has('file_put_contents') || has('copy(') || has('fopen')) && (text.includes("' . '") || text.includes("'.'") || text.includes('" . "') || text.includes('"."'))
       ? text.replace(JOINS, '')
       : undefined;
   if (joined !== undefined && PASTE_HINT.test(joined)) {
@@ -215,7 +233,7 @@ export function phpShapes(text: string): ShapeFinding[] {
       add('paste-site-code', 'dropper', 85, 'code fetched from a paste site or a repository\'s raw files, run as PHP or saved into the web root (a loader or dropper of shells)', at);
     }
   }
-  if (low.includes('get_defined_vars')) {
+  if (has('get_defined_vars')) {
     let at = find(DEFINED_VARS);
     // (put in a variable first, $v = get_defined_vars(); assert($v['_POST']['x']): S24R-7)
     if (at < 0) {
@@ -229,8 +247,8 @@ export function phpShapes(text: string): ShapeFinding[] {
     }
     if (at >= 0) add('defined-vars-input', 'request-input-exec', 80, 'a superglobal read through get_defined_vars() and run as code or a command', at);
   }
-  const runs = low.includes('eval') || low.includes('assert');
-  if (runs && (low.includes('_contents') || low.includes('curl_exec') || low.includes('file(')) && EVAL_FETCHED.test(text)) {
+  const runs = has('eval') || has('assert');
+  if (runs && (has('_contents') || has('curl_exec') || has('file(')) && EVAL_FETCHED.test(text)) {
     const at = find(EVAL_FETCHED);
     if (at >= 0) add('eval-fetched', 'remote-code', 85, 'PHP code read from an address decoded at run time (hex, base64, pack) and run with eval', at);
   }
@@ -243,7 +261,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     const at = find(SUPERGLOBAL_NAME);
     if (at >= 0 && VARIABLE_VARIABLE.test(src()) && NAMED_SINK.test(src())) add('superglobal-by-name', 'request-input-exec', 80, 'a superglobal taken through a variable holding its name ($$name), in a small file that calls code or a command', at);
   }
-  if (n < 8192 && low.includes('getdoccomment')) {
+  if (n < 8192 && has('getdoccomment')) {
     const at = find(DOC_COMMENT);
     if (at >= 0 && (PICKS.test(src()) || DOC_CLEANED.test(src())) && INPUT.test(src()) && VARIABLE_CALL.test(src())) add('doc-comment-name', 'obfuscation', 80, 'a function\'s name picked letter by letter out of a doc comment read by reflection, then called with request input', at);
   }
@@ -262,11 +280,11 @@ export function phpShapes(text: string): ShapeFinding[] {
   // (session 25's shapes read files of up to 64 KiB: a larger file's request input is read in its
   // excerpts, php-excerpts.ts, which this reads as small files of their own)
   if (n <= SHAPES_25_BYTES) {
-    if (n < 16 * 1024 && (low.includes('_decrypt') || low.includes('secretbox_open')) && runs) {
+    if (n < 16 * 1024 && runs && (has('_decrypt') || has('secretbox_open'))) {
       const at = find(DECRYPT);
       if (at >= 0 && BODY_INPUT.test(src()) && EVAL_PARAMETER.test(src())) add('decrypted-body-eval', 'encrypted-shell', 85, 'the request decrypted, and code run with eval from a variable or parameter, in a small file (an encrypted shell\'s client sends its code so)', at);
     }
-    if (n < 64 * 1024 && (low.includes('sock') || low.includes('stream_socket')) && SOCKET_OPEN.test(text)) {
+    if (n < 64 * 1024 && has('sock') && SOCKET_OPEN.test(text)) {
       for (const m of src().matchAll(SOCKET_READ)) {
         const run = new RegExp(`\\b(?:shell_exec|system|exec|passthru|popen|proc_open)\\s*\\(\\s*@?\\s*(?:(?:trim|rtrim|escapeshellcmd)\\s*\\(\\s*)?\\$${m[1]}\\b`, 'i');
         if (run.test(src())) {
@@ -279,7 +297,7 @@ export function phpShapes(text: string): ShapeFinding[] {
       const names = src().match(TABLE_NAME)?.length ?? 0;
       if (names >= 3 && TABLE_CALL.test(src())) add('globals-char-table', 'obfuscation', 85, `functions named by characters picked out of a table kept in $GLOBALS and called (${names} names built so: an obfuscator's output)`, src().search(TABLE_NAME));
     }
-    if (n < 64 * 1024 && runs && low.includes('chr') && EVAL_OWN_CALL_ANY.test(text)) {
+    if (n < 64 * 1024 && runs && has('chr') && EVAL_OWN_CALL_ANY.test(text)) {
       for (const m of src().matchAll(EVAL_OWN_CALL)) {
         const name = m[1]!;
         if (PHP_DECODERS.has(name.toLowerCase())) continue;
@@ -292,7 +310,7 @@ export function phpShapes(text: string): ShapeFinding[] {
         }
       }
     }
-    if (n < 32 * 1024 && (low.includes('mysql') || low.includes('pdo') || low.includes('pg_connect')) && DB_CONNECT.test(text)) {
+    if (n < 32 * 1024 && text.includes('$_') && (has('mysql') || has('pdo') || has('pg_connect')) && DB_CONNECT.test(text)) {
       const c = DB_CONNECT.exec(src());
       if (c && fromRequest(src(), c[2])) {
         for (const q of src().matchAll(DB_QUERY)) {
@@ -314,15 +332,15 @@ export function phpShapes(text: string): ShapeFinding[] {
       }
       if (names.size >= 3 && CALL_BY_ELEMENT.test(text)) add('hex-name-table', 'obfuscation', 85, `names of functions a shell uses written as hex text (${[...names].slice(0, 6).join(', ')}), decoded and called by the file`, text.search(HEX_LITERAL));
     }
-    if (low.includes('file:') && low.includes('curl_')) {
+    if (text.includes('$_') && has('file:') && has('curl_')) {
       const m = CURL_FILE.exec(src());
       if (m && givenRequest(src(), m[1])) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
     }
-    if (low.includes('administrator') && low.includes('add_action')) {
+    if (has('administrator') && has('add_action')) {
       const at = find(WP_MAKE_USER);
       if (at >= 0 && WP_ADMIN_ROLE.test(src()) && WP_HOOK.test(src())) add('wp-admin-on-hook', 'wp-admin-backdoor', 80, 'a WordPress plugin that makes an account with a name of its own an administrator, from a hook every request runs', at);
     }
-    if (RUN_TEXT.test(text) || (low.includes('include') && (low.includes('fwrite') || low.includes('file_put_contents')))) {
+    if ((runs && RUN_TEXT.test(text)) || (has('include') && (has('fwrite') || has('file_put_contents')))) {
       let literals = 0;
       for (const m of text.matchAll(ENCODED_LITERAL)) {
         if (++literals > 256) break;
@@ -334,7 +352,7 @@ export function phpShapes(text: string): ShapeFinding[] {
         }
       }
     }
-    if ((text.includes("'<?") || text.includes('"<?')) && low.includes('unlink') && INCLUDE_ANY.test(text) && UNLINK.test(text)) {
+    if ((text.includes("'<?") || text.includes('"<?')) && has('unlink') && INCLUDE_ANY.test(text) && UNLINK.test(text)) {
       const params = parameters(src());
       let at = -1;
       for (const m of src().matchAll(WRITE_TAG_VARIABLE)) {
