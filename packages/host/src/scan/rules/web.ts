@@ -224,6 +224,8 @@ rule mamori_aspx_assembly_load {
     $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
     // (the request's body read as a stream: new StreamReader(Request.InputStream), Behinder's page; session 25, set J)
     $in4 = /Request\s*\.\s*(InputStream|Body)\b/ nocase
+    // (the body read without buffering, or an uploaded file's bytes: Request.GetBufferlessInputStream(), Request.Files[0].InputStream: red team S25R-8)
+    $in5 = /Request\s*\.\s*(GetBufferlessInputStream|GetBufferedInputStream)\s*\(|Request\s*\.\s*Files\s*(\[[^\]\n]{0,40}\]|\.\s*Get\s*\([^)\n]{0,40}\))\s*\.\s*InputStream\b/ nocase
   condition:
     $load and any of ($in*)
 }
@@ -386,7 +388,9 @@ rule mamori_aspx_process_control_input {
     $ps = /Process\s*\.\s*Start\s*\(|\.\s*Start\s*\(\s*\)/ nocase
     $c1 = /ProcessStartInfo\s*\(\s*\w{1,40}\s*\.\s*Text\b/ nocase
     // (the program written, its arguments from a control: new ProcessStartInfo("cmd.exe", "/c " + Box.Text), session 25, set J)
-    $c2 = /ProcessStartInfo\s*\(\s*"[^"\n]{1,60}"\s*,\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    // (the program a shell: "ping.exe" with a validated host from a TextBox, read through a helper by
+    // the web-flow layer, was malicious 85: red team S25R-10)
+    $c2 = /ProcessStartInfo\s*\(\s*@?"[^"\n]{0,60}\b(cmd|powershell|pwsh|bash|sh)(\.exe)?"\s*,\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $cf = /\.\s*FileName\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $ca = /\.\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"/ nocase
