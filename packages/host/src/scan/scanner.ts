@@ -913,7 +913,10 @@ function phpInImage(data: Buffer, text: string): Finding[] {
  * the `<?`, as a call (`<?system(...)`, S18R-4), so that the `<?xpacket` of an image's XMP and
  * random bytes of binary data do not count.
  */
-const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|\/\*|\/\/|#|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}\s*\()/gi;
+// (and, after the short tag, with or without a space, a parenthesis, a namespace's backslash, a "["
+// or `new`: `<? ("sys"."tem")($_GET[c])`, `<?\system(..)`, `<? [$f] = [..]` run with short tags on
+// and were read by none of our PHP rules in a .txt, a .json or a GIF: red team S25R-12)
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]*[(\\[]|[ \t\r\n]+(?:[$@]|\/\*|\/\/|#|new\s+[\\A-Za-z_]|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}\s*\()/gi;
 
 /** Bytes of code (outside literals and comments) after a tag that must read as text (no control byte) up to its `?>`, where there is none sooner. */
 const CODE_RUN = 64;
