@@ -230,24 +230,30 @@ export function phpShapes(text: string): ShapeFinding[] {
   }
   if (n < 64 * 1024 && runs && low.includes('chr')) {
     // (the file's functions in one pass, each one's body judged once: S25R-3)
-    const defs = new Map<string, boolean | number>();
-    let looked = 0;
+    const defs = new Map<string, number>();
+    const judged = new Map<string, 0 | 1 | 2>();
     for (const d of src().matchAll(FUNCTION_DEF)) if (!defs.has(d[1]!.toLowerCase())) defs.set(d[1]!.toLowerCase(), d.index!);
-    for (const m of src().matchAll(EVAL_OWN_CALL)) {
-      const name = m[2]!.toLowerCase();
-      if (PHP_DECODERS.has(name)) continue;
-      let decoder = defs.get(name);
-      if (decoder === undefined || decoder === false) continue;
-      if (typeof decoder === 'number') {
-        const body = src().slice(decoder, decoder + 2048);
-        decoder = isOwnDecoder(src().slice(decoder, decoder + 2048));
-        defs.set(name, decoder);
+    const levelOf = (name: string): 0 | 1 | 2 => {
+      if (PHP_DECODERS.has(name)) return 0;
+      let level = judged.get(name);
+      if (level === undefined) {
+        const at = defs.get(name);
+        level = at === undefined ? 0 : decoderLevel(src().slice(at, at + 2048));
+        judged.set(name, level);
       }
+      return level;
+    };
+    // (eval('?>' . f($src)) is how a template engine runs what it compiled, and a compiler reads
+    // characters with ord() and chr(): there, only a XOR or a shift counts, S25R-13)
+    const needed = (call: string): 1 | 2 => (/^[^(]*\(\s*@?\s*["']\s*\?>/.test(call) ? 2 : 1);
+    let looked = 0;
+    for (const m of src().matchAll(EVAL_OWN_CALL)) {
+      const level = levelOf(m[2]!.toLowerCase());
       // (assert runs a string only when it is given one: assert(f($x) === 'y') tests a value, a
       // self-test of a UTF-8 or XOR helper: the call must be its whole argument, S25R-5)
       // (each look at most 1 KB, 256 KB in all: past that, taken as whole; 8,000 unclosed
       // assert(f( in 64 KB took 0.25 s with 4 KB each)
-      if (decoder && (m[1]!.toLowerCase() === 'eval' || (looked += 1024) > 256 * 1024 || wholeArgument(src(), m.index! + m[0].length))) {
+      if (level >= needed(m[0]) && (m[1]!.toLowerCase() === 'eval' || (looked += 1024) > 256 * 1024 || wholeArgument(src(), m.index! + m[0].length))) {
         add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${m[2]}() returns, a function of the file's own that builds text with chr() from shifted, XORed or ord() values`, m.index!);
         break;
       }
@@ -265,15 +271,8 @@ export function phpShapes(text: string): ShapeFinding[] {
             given.set(v, list);
           }
         }
-        const name = (given.get(m[1]!.toLowerCase()) ?? []).find((f) => {
-          if (PHP_DECODERS.has(f)) return false;
-          let decoder = defs.get(f);
-          if (typeof decoder === 'number') {
-            decoder = isOwnDecoder(src().slice(decoder, decoder + 2048));
-            defs.set(f, decoder);
-          }
-          return decoder === true;
-        });
+        const need = needed(m[0]);
+        const name = (given.get(m[1]!.toLowerCase()) ?? []).find((f) => levelOf(f) >= need);
         if (name) {
           add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${name}() returns (through a variable), a function of the file's own that builds text with chr() from shifted, XORed or ord() values`, m.index!);
           break;
@@ -349,9 +348,12 @@ function wholeArgument(code: string, from: number): boolean {
 }
 
 /**
- * A function's first 2 KB that builds text with chr() from XORed, shifted or ord() values, or from
- * numbers it adds to or takes from (chr($n - 7), a Caesar shift of a table: red team S25R-6).
+ * A function's first 2 KB that builds text with chr(): from XORed or shifted values (2), or from
+ * ord() values or numbers it adds to or takes from (1: chr($n - 7), a Caesar shift of a table, red
+ * team S25R-6); 0 without chr() or any of these.
  */
-function isOwnDecoder(body: string): boolean {
-  return /\bchr\s*\(/i.test(body) && (body.includes('^') || /\bord\s*\(|>>|<<|\bchr\s*\(\s*\$\w{1,40}(?:\s*\[[^\]\n]{0,20}\])?\s*[-+%]/i.test(body));
+function decoderLevel(body: string): 0 | 1 | 2 {
+  if (!/\bchr\s*\(/i.test(body)) return 0;
+  if (body.includes('^') || body.includes('>>') || body.includes('<<')) return 2;
+  return /\bord\s*\(|\bchr\s*\(\s*\$\w{1,40}(?:\s*\[[^\]\n]{0,20}\])?\s*[-+%]/i.test(body) ? 1 : 0;
 }
