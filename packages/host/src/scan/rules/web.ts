@@ -392,7 +392,8 @@ rule mamori_aspx_process_control_input {
     // the web-flow layer, was malicious 85: red team S25R-10)
     $c2 = /ProcessStartInfo\s*\(\s*@?"[^"\n]{0,60}\b(cmd|powershell|pwsh|bash|sh)(\.exe)?"\s*,\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $cf = /\.\s*FileName\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
-    $ca = /\.\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
+    // (also in an object initializer, new ProcessStartInfo { FileName = "cmd.exe", Arguments = "/c " + Box.Text }: red team S25R-15)
+    $ca = /(\.|[{,])\s*Arguments\s*=\s*[^;\n]{0,80}\b\w{1,40}\s*\.\s*Text\b/ nocase
     $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|\/bin\/(ba)?sh)"/ nocase
     $c3 = /\(\s*\w{1,40}\s*\.\s*Text\s*\)/ nocase
     $slashc = /\.\s*Arguments\s*=\s*"\s*\/c\s*"\s*[+&]/ nocase
