@@ -232,20 +232,29 @@ export function phpShapes(text: string): ShapeFinding[] {
     // (the file's functions in one pass, each one's body judged once: S25R-3)
     const defs = new Map<string, number>();
     const judged = new Map<string, 0 | 1 | 2>();
+    let bodies = 0;
     for (const d of src().matchAll(FUNCTION_DEF)) if (!defs.has(d[1]!.toLowerCase())) defs.set(d[1]!.toLowerCase(), d.index!);
     const levelOf = (name: string): 0 | 1 | 2 => {
       if (PHP_DECODERS.has(name)) return 0;
       let level = judged.get(name);
       if (level === undefined) {
         const at = defs.get(name);
-        level = at === undefined ? 0 : decoderLevel(src().slice(at, at + 2048));
+        // (the whole function, up to 16 KB: a decoder after 2 KB of unused code in its body was
+        // not seen, red team S25R-16; 512 KB read in all, then no more)
+        if (at === undefined || bodies > 512 * 1024) level = 0;
+        else {
+          const body = functionText(src(), at, 16 * 1024);
+          bodies += body.length;
+          level = decoderLevel(body);
+        }
         judged.set(name, level);
       }
       return level;
     };
-    // (eval('?>' . f($src)) is how a template engine runs what it compiled, and a compiler reads
-    // characters with ord() and chr(): there, only a XOR or a shift counts, S25R-13)
-    const needed = (call: string): 1 | 2 => (/^[^(]*\(\s*@?\s*["']\s*\?>/.test(call) ? 2 : 1);
+    // (eval('?>' . f($src)) is how a template engine runs what it compiled, eval('return ' .
+    // $this->compile($e) . ';') an expression engine, and a compiler reads characters with ord()
+    // and chr(): after a string or of a method, only a XOR or a shift counts, S25R-13)
+    const needed = (call: string): 1 | 2 => (/^[^(]*\(\s*@?\s*["']|(?:->|::)\s*\w+\s*\($/.test(call) ? 2 : 1);
     let looked = 0;
     for (const m of src().matchAll(EVAL_OWN_CALL)) {
       const level = levelOf(m[2]!.toLowerCase());
@@ -267,12 +276,13 @@ export function phpShapes(text: string): ShapeFinding[] {
           for (const a of src().matchAll(OWN_ASSIGNED)) {
             const v = a[1]!.toLowerCase();
             const list = given.get(v) ?? [];
-            if (list.length < 8) list.push(a[2]!.toLowerCase());
+            // (a method's result needs a XOR or a shift, as above: marked with a "->")
+            if (list.length < 8) list.push(`${/(?:->|::)\s*\w+\s*\($/.test(a[0]) ? '->' : ''}${a[2]!.toLowerCase()}`);
             given.set(v, list);
           }
         }
         const need = needed(m[0]);
-        const name = (given.get(m[1]!.toLowerCase()) ?? []).find((f) => levelOf(f) >= need);
+        const name = (given.get(m[1]!.toLowerCase()) ?? []).find((f) => (f.startsWith('->') ? levelOf(f.slice(2)) >= 2 : levelOf(f) >= need));
         if (name) {
           add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${name}() returns (through a variable), a function of the file's own that builds text with chr() from shifted, XORed or ord() values`, m.index!);
           break;
@@ -356,4 +366,23 @@ function decoderLevel(body: string): 0 | 1 | 2 {
   if (!/\bchr\s*\(/i.test(body)) return 0;
   if (body.includes('^') || body.includes('>>') || body.includes('<<')) return 2;
   return /\bord\s*\(|\bchr\s*\(\s*\$\w{1,40}(?:\s*\[[^\]\n]{0,20}\])?\s*[-+%]/i.test(body) ? 1 : 0;
+}
+
+/** A function's text from `at` (its `function` keyword) to the brace that closes its body, at most `max` bytes. */
+function functionText(code: string, at: number, max: number): string {
+  const end = Math.min(code.length, at + max);
+  let depth = 0;
+  let quote = 0;
+  for (let k = at; k < end; k++) {
+    const c = code.charCodeAt(k);
+    if (quote) {
+      if (c === 0x5c) k++;
+      else if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 0x22 || c === 0x27) quote = c;
+    else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return code.slice(at, k + 1);
+  }
+  return code.slice(at, end);
 }
