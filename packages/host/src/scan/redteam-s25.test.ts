@@ -196,3 +196,32 @@ describe('scan: red team s25, the cost of the new analysers (S25R-3)', () => {
     assert.equal(r.verdict, 'malicious');
   });
 });
+
+// S25R-17: our ASP.NET process rules on crafted 4 MB pages (times printed, not asserted)
+describe('scan: red team s25, the cost of the ASP.NET process rules (S25R-17)', () => {
+  const M = 4 << 20;
+  const cases: [string, string, number][] = [
+    ['ProcessStartInfo("cmd", ', 'ProcessStartInfo("cmd", ', 2700],
+    ['.Arguments = ', '.Arguments = ', 3400],
+    ['.FileName = ', '.FileName = ', 4600],
+    ['ProcessStartInfo("cmd", x.Text ', 'ProcessStartInfo("cmd", x.Text ', 0],
+  ];
+  for (const [what, unit, before] of cases) {
+    it(`4 MB of ${JSON.stringify(what)}: scanned`, () => {
+      const page = '<% Process.Start(); ProcessStartInfo "cmd" ' + unit.repeat(Math.floor(M / unit.length));
+      const t = process.hrtime.bigint();
+      const r = scanner.scanBuffer(Buffer.from(page, 'latin1'), '/www/a.aspx');
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      console.log(`# s25 cost: 4 MB of ${JSON.stringify(what)} in an .aspx: ${ms.toFixed(0)} ms${before ? ` (the one string alone: ${before} ms before S25R-17)` : ''}, ${r.verdict}`);
+    });
+  }
+  it('S25R-17: the pages of the J fix (on two lines) and of the initializer are still caught', () => {
+    for (const page of [CASES.find((c) => c[1].startsWith('S25R-10: $c2 still takes cmd.exe with a control\'s text, on two lines'))![3], CASES.find((c) => c[1].startsWith('S25R-15 (fixed here)'))![3]]) {
+      assert.equal(scan(page, '/www/x.aspx').verdict, 'malicious');
+    }
+  });
+  it('S25R-17: "CmdBox .Text", a space before the dot, is still read', () => {
+    const page = CASES.find((c) => c[1].startsWith('S25R-15 (fixed here)'))![3].replace('CmdBox.Text', 'CmdBox .Text');
+    assert.equal(scan(page, '/www/x.aspx').verdict, 'malicious');
+  });
+});
