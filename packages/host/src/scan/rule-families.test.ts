@@ -65,8 +65,17 @@ describe('scan: which of our rules read a file', () => {
   const users = (path: string, text: string) => scanner.scanBuffer(Buffer.from(text, 'latin1'), path).findings.filter((f) => f.rule === 'user_marker').length;
 
   it('a data file (JSON, CSS, Markdown, SVG) without tags is read by the user\'s rules only', () => {
+    // (without a script's words: with them, ours read it too, below: red team S25R-1)
+    const quiet = '{"help": "bash can open /dev/tcp/HOST/PORT as a file"}\n';
     for (const name of ['notes.json', 'site.css', 'README.md', 'logo.svg', 'app.js.map', 'de.po']) {
-      assert.deepEqual(ours(`/srv/www/${name}`, REVERSE), [], name);
+      assert.deepEqual(ours(`/srv/www/${name}`, quiet), [], name);
+      assert.equal(users(`/srv/www/${name}`, quiet), 1, name);
+    }
+  });
+
+  it('red team S25R-1: a data file with a script\'s words (a reverse shell line) is read by the rest of our rules, as at 82bebf2 (python3 app.map runs it)', () => {
+    for (const name of ['notes.json', 'site.css', 'README.md', 'logo.svg', 'app.js.map', 'de.po']) {
+      assert.deepEqual(ours(`/srv/www/${name}`, REVERSE), ['mamori_script_reverse_shell'], name);
       assert.equal(users(`/srv/www/${name}`, REVERSE), 1, name);
     }
   });

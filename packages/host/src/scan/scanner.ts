@@ -913,7 +913,10 @@ function phpInImage(data: Buffer, text: string): Finding[] {
  * the `<?`, as a call (`<?system(...)`, S18R-4), so that the `<?xpacket` of an image's XMP and
  * random bytes of binary data do not count.
  */
-const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]+(?:[$@]|\/\*|\/\/|#|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}\s*\()/gi;
+// (and, after the short tag, with or without a space, a parenthesis, a namespace's backslash, a "["
+// or `new`: `<? ("sys"."tem")($_GET[c])`, `<?\system(..)`, `<? [$f] = [..]` run with short tags on
+// and were read by none of our PHP rules in a .txt, a .json or a GIF: red team S25R-12)
+const PHP_TAG = /<\?(?:php\b|=|[ \t\r\n]*[(\\[]|[ \t\r\n]+(?:[$@]|\/\*|\/\/|#|new\s+[\\A-Za-z_]|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[($=;'"`])|[A-Za-z_][A-Za-z0-9_]{1,40}\s*\()/gi;
 
 /** Bytes of code (outside literals and comments) after a tag that must read as text (no control byte) up to its `?>`, where there is none sooner. */
 const CODE_RUN = 64;
@@ -1258,9 +1261,18 @@ function familiesFor(path: string, kind: FileKind, data: Buffer, text: string): 
   if (php) families |= RULE_FAMILY.php;
   if (kind === 'asp' || tagged) families |= RULE_FAMILY.asp;
   if (kind === 'jsp' || tagged) families |= RULE_FAMILY.jsp;
-  if (php || tagged || kind !== 'other' || !DATA_EXT.test(extname(path).slice(1).toLowerCase())) families |= RULE_FAMILY.other;
+  if (php || tagged || kind !== 'other' || !DATA_EXT.test(extname(path).slice(1).toLowerCase()) || DATA_SCRIPT_HINT.test(data.toString('latin1'))) families |= RULE_FAMILY.other;
   return families;
 }
+
+/**
+ * What the rest of our rules (scripts, CGI, tunnels) look for, in a data file: a script kept under a
+ * data file's name (app.map, notes.md, style.css) is run all the same by `python3 app.map` from a
+ * crontab, or by a handler (mod_perl's ModPerl::Registry, mod_wsgi) that needs no "#!" (red team
+ * S25R-1: such files were malicious before the families and clean after). A JSON, CSS or font file
+ * has none of these (not `system-ui`, not `;base64,`), and is read by no rule of ours.
+ */
+const DATA_SCRIPT_HINT = /\b(?:exec|system|qx|popen|dup2|spawn)\s*\(|\bsubprocess\b|\b(?:b64decode|decode_base64)\b|\bsh\s+-i\b|-e\s+\/bin\/|\bbase64\s+-(?:d|-decode)\b|"CONNECT"/;
 
 /**
  * A file of a kind the web server runs that is larger than the bytes scanned: what lies past

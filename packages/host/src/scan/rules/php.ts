@@ -353,9 +353,16 @@ rule mamori_php_reverse_shell {
     $sh2 = "/bin/bash" nocase
     $sh3 = "cmd.exe" nocase
     // (a shell handed the socket's descriptor, bash <&3 >&3 2>&3, with no path written: session 25, set J)
-    $sh4 = /<&\s*[3-9]\s*>&\s*[3-9]/
+    // (in any order and with the descriptors written, bash -i >&3 <&3, sh 0<&3 1>&3: red team S25R-2)
+    $sh4 = /[<>]&\s*[3-9]\b[^\n]{0,20}[<>]&\s*[3-9]\b/
+    // (the socket itself given as the shell's descriptors, proc_open("sh", array(0 => $sock, 1 => $sock, 2 => $sock), $pipes):
+    // the usual proc_open one-liner, with no path and no redirection; a shell by name only, as a
+    // metrics script may run "uptime" into a log file beside its socket: red team S25R-14)
+    $sh5 = /proc_open\s*\(\s*["'](\/bin\/)?(sh|bash|zsh|dash|ksh|cmd(\.exe)?|powershell(\.exe)?)(\s+-i)?["']\s*,\s*(array\s*\(|\[)\s*(0\s*=>\s*)?\$\w{1,40}\s*,\s*(1\s*=>\s*)?\$\w{1,40}\s*,/ nocase
     ${each('run', ['proc_open', 'shell_exec', 'passthru', 'popen', 'pcntl_exec'], String.raw`\s*\(`)}
     $run5 = /\b(exec|system)\s*\(\s*["']\/bin\/(ba)?sh/ nocase
+    // (exec or system given such a shell, exec("sh -i <&3 >&3 2>&3"): S25R-2)
+    $run6 = /\b(exec|system)\s*\(\s*["'][^"'\n]{0,80}[<>]&\s*[3-9]\b/ nocase
   condition:
     any of ($sock*) and any of ($sh*) and any of ($run*) and filesize < 200KB
 }
