@@ -71,6 +71,22 @@ describe('the Redis store on Redis\u2019s clock (integer entries, Redis\u2019s e
       });
     }));
 
+  it('changes a stored count in later calls as plain integer text, keeping its first lifetime (small, large, negative and clamped changes)', () =>
+    withStore(async (s, prefix) => {
+      await s.increment([{ key: 'k', by: 1, ttlMs: 10 * MIN }]);
+      const steps: [number, number][] = [[1, 2], [-1, 1], [25, 26], [-20, 6], [2 ** 32, 2 ** 32 - 1], [-(2 ** 32 - 11), 10], [-1, 9], [-100, 0], [3, 3]];
+      await withAdmin(async (r) => {
+        const [key] = await r.keys(`${prefix}nc:*`);
+        for (const [by, want] of steps) {
+          // Each in a call of its own, with a long lifetime that must not replace the first.
+          assert.deepEqual(await s.increment([{ key: 'k', by, ttlMs: 60 * MIN }]), [want], `by ${by}`);
+          assert.equal(await r.get(key!), String(want), `stored as the integer's text after by ${by}`);
+          const ttl = await r.pttl(key!);
+          assert.ok(ttl > 0 && ttl <= 10 * MIN, `the first lifetime kept after by ${by}: ${ttl} ms`);
+        }
+      });
+    }));
+
   it('never shares counts with the text layout of a store on a caller\u2019s clock (an older mamori keeps its own)', async () => {
     const prefix = prefixes.fresh();
     const text = await RedisStore.open({ url: REDIS_URL, secret: SECRET, prefix, clock: new ManualClock(Date.now()) });

@@ -327,9 +327,16 @@ return out
  * when it ends as it began. A key's lifetime is passed to SET as the text it came in.
  */
 export const BATCH_NATIVE = `
-local call, tonumber, byte = redis.call, tonumber, string.byte
+local call, tonumber, byte, fmt = redis.call, tonumber, string.byte, string.format
 local P, OPS, IX = ARGV[1], ARGV[2], ARGV[3]
 local MAX = 4294967295
+-- A count as the text a command is given: Lua's own number to text (%.14g) is several times
+-- dearer than this for the small counts most keys hold.
+local DIG = {'1', '2', '3', '4', '5', '6', '7', '8', '9'}
+local function str(n)
+  if n == 0 then return '0' end
+  return DIG[n] or fmt('%d', n)
+end
 local now
 local function clock()
   if not now then
@@ -399,11 +406,13 @@ for o = 1, #OPS do
     local h, m2, l = byte(IX, p, p + 2)
     local j = (h - 48) * 4096 + (m2 - 48) * 64 + l - 47
     p = p + 3
-    local n = cn[j]
+    local n, by = cn[j], ARGV[a]
+    -- (the usual amounts compared as text: no conversion)
+    if by == '1' then by = 1 elseif by == '-1' then by = -1 else by = tonumber(by) end
     if n then
-      n = n + tonumber(ARGV[a])
+      n = n + by
     else
-      n = tonumber(ARGV[a])
+      n = by
       made[j] = ARGV[a + 1]
     end
     if n < 0 then n = 0 elseif n > MAX then n = MAX end
@@ -494,16 +503,24 @@ for o = 1, #OPS do
 end
 
 -- Each key written once, its last state, unless it is what it held; the keys deleted, by one DEL.
+-- A key that was there and stays is changed by INCRBY (which keeps its lifetime, as SET ...
+-- KEEPTTL would, and answers a number where SET's OK costs the script a table): this call's
+-- net change, exact since the script read it and runs alone.
 local dels = {}
 for j = 1, nk do
   local v = cn[j]
   local ttl = made[j]
   if ttl then
-    call('SET', KEYS[j], v, 'PX', ttl)
+    call('SET', KEYS[j], str(v), 'PX', ttl)
   elseif at[j] then
-    call('SET', KEYS[j], v, 'PXAT', at[j])
+    call('SET', KEYS[j], str(v), 'PXAT', fmt('%d', at[j]))
   elseif v ~= was[j] then
-    if v then call('SET', KEYS[j], v, 'KEEPTTL') else dels[#dels + 1] = KEYS[j] end
+    if v then
+      local d = v - was[j]
+      call('INCRBY', KEYS[j], d == 1 and '1' or d == -1 and '-1' or fmt('%d', d))
+    else
+      dels[#dels + 1] = KEYS[j]
+    end
   end
   if gone[j] then dels[#dels + 1] = P .. string.sub(KEYS[j], #P + 2) end
 end
