@@ -61,7 +61,9 @@ export const MAX_FILE = 4 << 20;
  * application reads its input in many places; a point of the first kind with input beside it is
  * rarer, and it is what every injected shell of the tests has.
  */
-const STRONG = new RegExp(`${REMOTE.source}|\\bstream_socket_client\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function)\\s*\\(`, 'gi');
+// (a socket opened or accepted too: a bind or reverse shell padded past the 64 KiB the socket
+// shape reads, red team S25R-9)
+const STRONG = new RegExp(`${REMOTE.source}|\\b(?:stream_socket_client|stream_socket_server|p?fsockopen|socket_create|socket_accept)\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function)\\s*\\(`, 'gi');
 const NEAR_INPUT = /(?<![\w>$:\\])(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|move_uploaded_file|copy|rename|file_put_contents|mysqli?_connect|wp_create_user|wp_insert_user|set_role|add_role)\s*\(|(?<![\w>:$\\])\$\w{1,64}\s*\(|[)\]}'"]\s*\(\s*[$@]|\b(?:include|require)(?:_once)?\s*\(?\s*\$|\$\$\w|\$\{/gi;
 // (and a superglobal's name as a string, '_GET', or $GLOBALS indexed by a variable: how shells reach input without naming it)
 const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)["']|\\$GLOBALS\\s*\\[\\s*\\$|["']_G["']\\s*\\.|["']_P["']\\s*\\.`, 'gi');
@@ -103,6 +105,18 @@ const MAX_DEFS = 4;
  */
 const MAX_READINGS = 4;
 
+const TAGS = /<\?(?:php\b|=)?|\?>/gi;
+/** `code` (codeOnly of `src`) with PHP's opening and closing tags blanked too (the same length). */
+function withoutTags(code: string, src: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of src.matchAll(TAGS)) {
+    out += code.slice(last, m.index) + ' '.repeat(m[0].length);
+    last = m.index! + m[0].length;
+  }
+  return last === 0 ? code : out + code.slice(last);
+}
+
 function positions(re: RegExp, src: string): number[] {
   const out: number[] = [];
   re.lastIndex = 0;
@@ -128,7 +142,9 @@ export function phpExcerpts(src: string, small: number, info?: { capped?: boolea
   });
   const points = [...positions(STRONG, bare), ...near].sort((a, b) => a - b);
   if (points.length === 0) return [];
-  const code = codeOnly(src);
+  // (the tags are no code either: "php" of a "<?php" began the first statement, so a shell after a
+  // 70 KiB comment at the top of a file was one statement with it, too long to excerpt, S25R-9)
+  const code = withoutTags(codeOnly(src), src);
   // (a named function's call with input is read by the whole file's flow pass, which follows named
   // functions at any distance; a closure in a variable is called as `$h(`, a point of its own)
   // (looked up by name, built once a file: every excerpt asks)
