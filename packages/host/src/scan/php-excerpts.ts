@@ -61,9 +61,9 @@ export const MAX_FILE = 4 << 20;
  * application reads its input in many places; a point of the first kind with input beside it is
  * rarer, and it is what every injected shell of the tests has.
  */
-// (a socket opened or accepted too: a bind or reverse shell padded past the 64 KiB the socket
-// shape reads, red team S25R-9)
-const STRONG = new RegExp(`${REMOTE.source}|\\b(?:stream_socket_client|stream_socket_server|p?fsockopen|socket_create|socket_accept)\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function)\\s*\\(`, 'gi');
+// (a socket opened or accepted, as REMOTE's fsockopen: a bind shell padded past the 64 KiB the
+// socket shape reads, red team S25R-9)
+const STRONG = new RegExp(`${REMOTE.source}|\\b(?:stream_socket_client|stream_socket_server|pfsockopen|socket_create|socket_accept)\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function)\\s*\\(`, 'gi');
 const NEAR_INPUT = /(?<![\w>$:\\])(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|move_uploaded_file|copy|rename|file_put_contents|mysqli?_connect|wp_create_user|wp_insert_user|set_role|add_role)\s*\(|(?<![\w>:$\\])\$\w{1,64}\s*\(|[)\]}'"]\s*\(\s*[$@]|\b(?:include|require)(?:_once)?\s*\(?\s*\$|\$\$\w|\$\{/gi;
 // (and a superglobal's name as a string, '_GET', or $GLOBALS indexed by a variable: how shells reach input without naming it)
 const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)["']|\\$GLOBALS\\s*\\[\\s*\\$|["']_G["']\\s*\\.|["']_P["']\\s*\\.`, 'gi');

@@ -1782,7 +1782,7 @@ export function splitTop(s: string, seps: readonly string[]): string[] {
  * brackets from `depth`: `visit` sees each character outside quotes with the depth after it, and
  * a number it returns is the walk's answer (undefined: the limit or the text's end came first).
  */
-function walkCode(src: string, at: number, limit: number, depth: number, visit: (c: string, i: number, depth: number) => number | undefined): number | undefined {
+export function walkCode(src: string, at: number, limit: number, depth: number, visit: (c: string, i: number, depth: number) => number | undefined): number | undefined {
   let quote = '';
   const stop = Math.min(src.length, at + limit);
   for (let i = at; i < stop; i++) {

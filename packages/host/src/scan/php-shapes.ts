@@ -9,7 +9,7 @@
  * comments blanked (stripComments: same length, so offsets hold). Every pattern is linear: no
  * nested repeats, every repeat bounded.
  */
-import { stripComments } from './php-flow.js';
+import { stripComments, walkCode } from './php-flow.js';
 
 export interface ShapeFinding {
   readonly rule: string;
@@ -104,7 +104,6 @@ const DB_QUERY = /(?:->\s*(?:query|exec|multi_query|real_query)|\b(?:mysqli_quer
 const REQUEST_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*(?:trim\s*\(\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/gi;
 
 // (anywhere in what it is given: a ternary, a default)
-const givenRequest = (code: string, name: string | undefined): boolean => name === undefined || new RegExp(`\\$${name}\\s*=\\s*[^;]{0,200}\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[`, 'i').test(code);
 
 // (session 25, set I's misses)
 // function names written as hex text in literals, decoded by the file and called ($t = ["73797374656d", ...]; $t[0](...))
@@ -115,6 +114,12 @@ const CALL_BY_ELEMENT = /\$[A-Za-z_]\w{0,40}\s*\[\s*[^\]\n]{1,40}\]\s*\(/;
 const CURL_FILE = /\bcurl_(?:setopt\s*\([^;]{0,80}CURLOPT_URL\s*,|init\s*\()\s*["']file:[^"'\n]{0,20}["']\s*\.\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
 // code written after an opening tag from a variable that holds the request's text (decoded or not)
 const CODE_FILE_VARIABLE_ANY = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$/i;
+/** The variables (lower-cased) given an expression that holds request input. */
+function textGiven(code: string): Set<string> {
+  const given = new Set<string>();
+  for (const a of code.matchAll(REQUEST_TEXT_ASSIGNED)) given.add(a[1]!.toLowerCase());
+  return given;
+}
 const REQUEST_TEXT_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=[^;=]{0,200}?(?:\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|php:\/\/input)/gi;
 const CODE_FILE_VARIABLE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*\$([A-Za-z_]\w{0,40})/gi;
 
@@ -415,7 +420,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     }
     if (text.includes('$_') && has('file:') && has('curl_')) {
       const m = CURL_FILE.exec(src());
-      if (m && givenRequest(src(), m[1])) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
+      if (m && (m[1] === undefined || textGiven(src()).has(m[1].toLowerCase()))) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
     }
     if (has('administrator') && has('add_action')) {
       const at = find(WP_MAKE_USER);
@@ -446,8 +451,7 @@ export function phpShapes(text: string): ShapeFinding[] {
     }
     if ((text.includes("'<?") || text.includes('"<?')) && SMALL_HINTS.some((h) => low.includes(h)) && CODE_FILE_VARIABLE_ANY.test(text)) {
       // (the variables given the request's text found in one pass, not a pattern for each write: S25R-3)
-      const given = new Set<string>();
-      for (const a of src().matchAll(REQUEST_TEXT_ASSIGNED)) given.add(a[1]!.toLowerCase());
+      const given = textGiven(src());
       for (const m of src().matchAll(CODE_FILE_VARIABLE)) {
         if (given.has(m[1]!.toLowerCase())) {
           add('request-code-file', 'file-writer', 85, 'request input (held in a variable, decoded or not) written as the code of a PHP file after an opening tag', m.index!);
@@ -478,8 +482,7 @@ function decryptedRun(code: string): boolean {
     if (/^eval/i.test(m[0])) return true;
     const v = m[1]!.toLowerCase();
     if (!params) {
-      params = new Set();
-      for (const f of code.matchAll(/\bfunction\b\s*&?\s*\w{0,64}\s*\(([^)]{0,400})\)/gi)) for (const p of f[1]!.matchAll(/\$(\w+)/g)) params.add(p[1]!.toLowerCase());
+      params = new Set([...parameters(code)].map((p) => p.toLowerCase()));
       decrypted = new Set();
       for (const d of code.matchAll(/\$(\w{1,40})\s*=[^;=]{0,300}?(?:_decrypt|secretbox_open)\s*\(/gi)) decrypted.add(d[1]!.toLowerCase());
     }
@@ -490,21 +493,8 @@ function decryptedRun(code: string): boolean {
 
 /** Whether the call whose "(" ends at `from` is followed, when it closes, by the ")" of the call around it. */
 function wholeArgument(code: string, from: number): boolean {
-  let depth = 1;
-  let quote = 0;
-  const end = Math.min(code.length, from + 1024);
-  for (let k = from; k < end; k++) {
-    const c = code.charCodeAt(k);
-    if (quote) {
-      if (c === 0x5c) k++;
-      else if (c === quote) quote = 0;
-      continue;
-    }
-    if (c === 0x22 || c === 0x27) quote = c;
-    else if (c === 0x28) depth++;
-    else if (c === 0x29 && --depth === 0) return /^\s*\)/.test(code.slice(k + 1, k + 64));
-  }
-  return false;
+  const close = walkCode(code, from, 1024, 1, (_, i, depth) => (depth === 0 ? i : undefined));
+  return close !== undefined && /^\s*\)/.test(code.slice(close + 1, close + 64));
 }
 
 /**
@@ -520,19 +510,6 @@ function decoderLevel(body: string): 0 | 1 | 2 {
 
 /** A function's text from `at` (its `function` keyword) to the brace that closes its body, at most `max` bytes. */
 function functionText(code: string, at: number, max: number): string {
-  const end = Math.min(code.length, at + max);
-  let depth = 0;
-  let quote = 0;
-  for (let k = at; k < end; k++) {
-    const c = code.charCodeAt(k);
-    if (quote) {
-      if (c === 0x5c) k++;
-      else if (c === quote) quote = 0;
-      continue;
-    }
-    if (c === 0x22 || c === 0x27) quote = c;
-    else if (c === 0x7b) depth++;
-    else if (c === 0x7d && --depth === 0) return code.slice(at, k + 1);
-  }
-  return code.slice(at, end);
+  const close = walkCode(code, at, max, 0, (c, i, depth) => (c === '}' && depth === 0 ? i : undefined));
+  return code.slice(at, close === undefined ? Math.min(code.length, at + max) : close + 1);
 }

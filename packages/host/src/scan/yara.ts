@@ -126,7 +126,7 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
       problems.push({ file, code: 'read', message: `cannot read: ${(err as Error).message}` });
       continue;
     }
-    good.push({ file, source, builtin: false, rules: countRules(source), dir: dirname(file) });
+    good.push({ file, source, rules: countRules(source), dir: dirname(file) });
   }
   // Compiling is the costly part (seconds for thousands of rules): all files are compiled together
   // first, and each is checked on its own only when that fails, to name the ones that do not load.
@@ -149,8 +149,8 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     g.yara.setMaxMatchesPerPattern(perPattern);
     scanners.push(g);
   }
-  const origin = new Map<string, { file: string; builtin: boolean }>();
-  for (const g of scanners) for (const f of g.files) for (const name of ruleNames(f.source)) origin.set(`${scanners.indexOf(g)}\u0000${name}`, f);
+  const origin = new Map<string, string>();
+  for (const g of scanners) for (const f of g.files) for (const name of ruleNames(f.source)) origin.set(`${scanners.indexOf(g)}\u0000${name}`, f.file);
   // mamori's own rules, apart from the user's, in one scanner per set of families asked for
   const builtin = options.builtin !== false ? builtinFamilies() : undefined;
   const byFamilies = new Map<number, YaraX | null>();
@@ -164,15 +164,14 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     }
     return y;
   };
-  const hitsOf = (matches: ReturnType<YaraX['scan']>, from: (rule: string) => { file: string; builtin: boolean }, hits: YaraHit[]) => {
+  const hitsOf = (matches: ReturnType<YaraX['scan']>, builtin: boolean, fileOf: (rule: string) => string, hits: YaraHit[]) => {
     for (const m of matches) {
       const first = m.matches.reduce<number | undefined>((a, s) => (a === undefined || s.offset < a ? s.offset : a), undefined);
-      const { file, builtin } = from(m.ruleIdentifier);
-      hits.push({ rule: m.ruleIdentifier, source: file, builtin, meta: m.meta as Record<string, unknown>, tags: m.tags, offset: first });
+      hits.push({ rule: m.ruleIdentifier, source: fileOf(m.ruleIdentifier), builtin, meta: m.meta as Record<string, unknown>, tags: m.tags, offset: first });
     }
   };
   return {
-    files: [...(builtin?.files ?? []), ...scanners.flatMap((g) => g.files.map((f) => ({ file: f.file, rules: f.rules, builtin: f.builtin })))],
+    files: [...(builtin?.files ?? []), ...scanners.flatMap((g) => g.files.map((f) => ({ file: f.file, rules: f.rules, builtin: false })))],
     problems,
     scan(data, vars, families = ALL_RULE_FAMILIES) {
       const hits: YaraHit[] = [];
@@ -181,10 +180,10 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
       if (builtin) {
         for (const set of cover(families)) {
           const ours = builtinScanner(set);
-          if (ours) hitsOf(ours.scan(data, safe), (rule) => ({ file: builtin.fileOf.get(rule) ?? 'mamori', builtin: true }), hits);
+          if (ours) hitsOf(ours.scan(data, safe), true, (rule) => builtin.fileOf.get(rule) ?? 'mamori', hits);
         }
       }
-      scanners.forEach((g, i) => hitsOf(g.yara.scan(data, safe), (rule) => origin.get(`${i}\u0000${rule}`) ?? { file: g.files[0]?.file ?? '?', builtin: false }, hits));
+      scanners.forEach((g, i) => hitsOf(g.yara.scan(data, safe), false, (rule) => origin.get(`${i}\u0000${rule}`) ?? g.files[0]?.file ?? '?', hits));
       return hits;
     },
   };
@@ -221,7 +220,7 @@ function asStrings(vars: Readonly<Record<string, string>>): Record<string, strin
   return out;
 }
 
-type RuleSource = { file: string; source: string; builtin: boolean; rules: number; dir?: string };
+type RuleSource = { file: string; source: string; rules: number; dir?: string };
 
 function tryCompile(files: RuleSource[], problems: RuleLoadProblem[], done: Map<string, YaraX>): { yara: YaraX; files: RuleSource[] }[] {
   if (files.length === 0) return [];
