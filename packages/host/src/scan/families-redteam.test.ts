@@ -102,7 +102,8 @@ const VARIANTS: Sample[] = [
   { name: 'a static property called', src: `class K { static $f = 'system'; } (K::$f)($_GET['c']);` },
   { name: 'chr() of a loop variable appended', src: `$f = ''; foreach ([115, 121, 115, 116, 101, 109] as $n) $f .= chr($n); $f($_GET['c']);` },
   { name: 'extract() of a literal array', src: `extract(['f' => 'system']); $f($_GET['c']);` },
-  { name: 'func_get_args() called', src: `function g() { $a = func_get_args(); $a[0]($a[1]); } g('system', $_GET['c']);`, todo: 'open' },
+  { name: 'func_get_args() called (session 26: php-flow.ts variadicParameters)', src: `function g() { $a = func_get_args(); $a[0]($a[1]); } g('system', $_GET['c']);` },
+  { name: 'func_get_arg(N) called', src: `function g(): void { $f = func_get_arg(0); $f(func_get_arg(1)); } g('system', $_GET['c']);` },
   { name: 'array_walk over an array literal of input', src: `$a = [$_GET['c']]; array_walk($a, function ($v) { echo shell_exec($v); });` },
   { name: 'the session through a reference', src: `@session_start(); $s = &$_SESSION; $s['k'] = $_GET['c']; system($_SESSION['k']);` },
   { name: 'ReflectionMethod::invoke', src: `class K { function go($f, $a) { $f($a); } }\n(new ReflectionMethod('K', 'go'))->invoke(new K, $_GET['f'], $_GET['c']);` },
@@ -149,6 +150,9 @@ const BENIGN: [string, string][] = [
   ['a closure in a variable given input, escaping it', `$esc = fn($s) => htmlspecialchars($s, ENT_QUOTES); echo $esc($_GET['q'] ?? '');`],
   ['call_user_func of a method by name with input', `class V { static function clean($s) { return trim(strip_tags($s)); } } echo htmlspecialchars(call_user_func('V::clean', $_POST['t'] ?? ''));`],
   ['a loop appending letters of a literal list', `$s = ''; foreach (['a', 'b', 'c'] as $ch) $s .= strtoupper($ch); echo $s . htmlspecialchars($_GET['q'] ?? '');`],
+  // (session 26: func_get_args() read as parameters)
+  ['a printf helper taking its arguments with func_get_args()', `function t() { $a = func_get_args(); $f = array_shift($a); return vsprintf($f, array_map('htmlspecialchars', $a)); } echo t('<p>%s</p>', $_GET['q'] ?? '');`],
+  ['a letter counter stepped with ++ beside a handler map', `$col = 'A'; for ($i = 0; $i < 3; $i++) $col++; $h = ['up' => 'strtoupper']; echo htmlspecialchars($h['up']($col . ($_GET['q'] ?? '')));`],
 ];
 
 describe('scan: look-alikes of the variants stay below malicious', () => {

@@ -198,7 +198,8 @@ export function worthFlow(src: string): boolean {
 }
 
 export function phpFlow(input: string): FlowFinding[] {
-  const src = superglobalAliases(input) ?? input;
+  const aliased = superglobalAliases(input) ?? input;
+  const src = variadicParameters(aliased) ?? aliased;
   // Comments are blanked only when the raw text has findings (rare), to confirm them.
   const raw = flow(src);
   if (raw.length > 0) return flow(stripComments(src));
@@ -279,6 +280,43 @@ const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:
  * request as `$_GET` does. Returns the text with each such `$$n` written as the superglobal
  * (lines kept), or undefined when there is none.
  */
+/** A function declared without parameters: `function g() {` (a return type allowed). */
+const BARE_FUNCTION = /\bfunction\s+[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(\s*\)\s*(?::\s*\??[\w\\]{1,64}\s*)?\{/gi;
+
+/**
+ * Functions that take their arguments with func_get_args() or func_get_arg(N), written with
+ * parameters of their own (`$__arg0`, ...) in their place, so that the flow pass follows what a
+ * call gives them as it does a declared parameter: `function g() { $a = func_get_args();
+ * $a[0]($a[1]); } g('system', $_GET['c'])`. At most 64 functions of 64 KiB; undefined when none.
+ */
+export function variadicParameters(src: string): string | undefined {
+  if (!/func_get_arg/i.test(src)) return undefined;
+  let out = '';
+  let last = 0;
+  let looked = 0;
+  for (const m of src.matchAll(BARE_FUNCTION)) {
+    if (m.index! < last) continue;
+    if (++looked > 64) break;
+    const open = m.index! + m[0].length - 1;
+    const close = walkCode(src, open, 64 * 1024, 0, (c, i, depth) => (c === '}' && depth === 0 ? i : undefined));
+    if (close === undefined) continue;
+    let body = src.slice(open, close + 1);
+    const held = /\$([A-Za-z_]\w{0,63})\s*=\s*func_get_args\s*\(\s*\)/i.exec(body);
+    let most = -1;
+    const param = (k: string): string => {
+      most = Math.max(most, Number(k));
+      return `$__arg${Number(k)}`;
+    };
+    if (held) body = body.replace(new RegExp(`\\$${held[1]}\\s*\\[\\s*(\\d{1,2})\\s*\\]`, 'g'), (_all, k: string) => param(k));
+    body = body.replace(/\bfunc_get_arg\s*\(\s*(\d{1,2})\s*\)/gi, (_all, k: string) => param(k));
+    if (most < 0) continue;
+    const params = Array.from({ length: most + 1 }, (_x, k) => `$__arg${k}`).join(', ');
+    out += src.slice(last, m.index!) + m[0].replace(/\(\s*\)/, `(${params})`) + body.slice(1);
+    last = close + 1;
+  }
+  return last > 0 ? out + src.slice(last) : undefined;
+}
+
 export function superglobalAliases(src: string): string | undefined {
   if (!src.includes('$$') && !/\$\{\s*\$/.test(src)) return undefined;
   const names = new Map<string, string>();

@@ -106,6 +106,32 @@ const PROPERTY_SET = new RegExp(`(?:->\\s*|::\\$)(${NAME})\\s*(?:\\[[^\\]]{0,80}
 const EXTRACT = /\bextract\s*\(/gi;
 /** `$a['k'] = ...`, `$a[] = ...`: an element of a list of known value. */
 const ELEMENT = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\[\\s*(?:(["'])([^"'\\\\\\n]{1,64})\\2|(\\d{1,4}))?\\s*\\]\\s*=(?![=>])`, 'g');
+/** `$a++;`, `++$a;` (a statement of its own). */
+const INCREMENT = new RegExp(`(?<![\\w$>:\\\\])(?:\\$(${NAME})\\s*\\+\\+|\\+\\+\\s*\\$(${NAME}))\\s*;`, 'g');
+/** A counted loop whose body is one increment: `for ($i = 0; $i < 18; $i++) $a++;` (braces or not). */
+const FOR_INCREMENT = new RegExp(
+  `\\bfor\\s*\\(\\s*\\$(${NAME})\\s*=\\s*(\\d{1,4})\\s*;\\s*\\$\\1\\s*(<=?)\\s*(\\d{1,4})\\s*;\\s*(?:\\$\\1\\s*\\+\\+|\\+\\+\\s*\\$\\1)\\s*\\)\\s*(?:\\{\\s*)?(?:\\$(${NAME})\\s*\\+\\+|\\+\\+\\s*\\$(${NAME}))\\s*;(?:\\s*\\})?`,
+  'gi',
+);
+
+/** A string of letters (then digits) stepped once, as PHP's `++` steps it: 'a' to 'b', 'Az' to 'Ba', 'z' to 'aa', 'a9' to 'b0'. */
+function stepString(s: string): string | undefined {
+  const c = s.split('');
+  for (let i = c.length - 1; i >= 0; i--) {
+    const ch = c[i]!;
+    if (ch === 'z' || ch === 'Z' || ch === '9') {
+      c[i] = ch === 'z' ? 'a' : ch === 'Z' ? 'A' : '0';
+      if (i === 0) return (ch === '9' ? '1' : ch === 'z' ? 'a' : 'A') + c.join('');
+      continue;
+    }
+    c[i] = String.fromCharCode(ch.charCodeAt(0) + 1);
+    return c.join('');
+  }
+  return undefined;
+}
+
+/** `${$g}`: the variable named by $g's value, as `$$g` is. */
+const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
 const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
 
@@ -115,7 +141,9 @@ const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*
  */
 export function foldVariables(input: string): string | undefined {
   // ($this->{'p'} is $this->p: S21R-26)
-  const code = input.includes('->{') ? input.replace(new RegExp(`->\\s*\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g'), '->$2') : input;
+  let code = input.includes('->{') ? input.replace(new RegExp(`->\\s*\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g'), '->$2') : input;
+  // (${$g} is $$g: S24R-9, `$g = "\x47\x4c..."; ${$g}["k"] = ...`)
+  if (code.includes('${$')) code = code.replace(BRACED_VARIABLE, '$$$$$1');
   const events: Event[] = [];
   const env = new Env();
   for (const m of code.matchAll(FOREACH_LITERAL)) {
@@ -167,8 +195,25 @@ export function foldVariables(input: string): string | undefined {
     else env.set(name, value);
     events.push({ at, end, name, value });
   };
-  for (const [m, kind] of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT), code.matchAll(DEFINE), code.matchAll(CONST), code.matchAll(PROPERTY), code.matchAll(EXTRACT), code.matchAll(ELEMENT), code.matchAll(THIS_ASSIGN))) {
+  // (increments only where the code has any: `$a = 'r'; $a++;` is 's', S24R-12)
+  const increments = code.includes('++') ? [code.matchAll(FOR_INCREMENT), code.matchAll(INCREMENT)] : [];
+  let skipTo = 0;
+  for (const [m, kind] of byIndex(code.matchAll(ASSIGN), code.matchAll(DESTRUCT), code.matchAll(DEFINE), code.matchAll(CONST), code.matchAll(PROPERTY), code.matchAll(EXTRACT), code.matchAll(ELEMENT), code.matchAll(THIS_ASSIGN), ...increments)) {
     if (events.length >= MAX_EVENTS) break;
+    if (m.index! < skipTo) continue;
+    if (kind === 8 || kind === 9) {
+      // `$a++`, `++$a`, and a counted loop of one increment, `for ($i = 0; $i < 18; $i++) $a++;`:
+      // a string of letters (and digits after them) stepped as PHP steps it ('z' to 'aa')
+      const name = kind === 8 ? (m[5] ?? m[6])! : (m[1] ?? m[2])!;
+      const times = kind === 8 ? Math.max(0, Number(m[4]) - Number(m[2]) + (m[3] === '<=' ? 1 : 0)) : 1;
+      if (kind === 8) skipTo = m.index! + m[0].length;
+      const prior = env.get(name);
+      if (typeof prior !== 'string' || !/^[A-Za-z]{1,64}\d{0,8}$/.test(prior)) continue;
+      let v: string | undefined = prior;
+      for (let k = 0; k < times && v !== undefined; k++) v = stepString(v);
+      set(name, m.index!, m.index! + m[0].length, times > 256 ? undefined : v);
+      continue;
+    }
     // (an assignment in a line comment is not one: `$__ .= ("." ^ "~"); // $__ = _P`, when the code is read
     // with its comments)
     const before = code.slice(Math.max(0, m.index! - 200), m.index!);
@@ -220,6 +265,8 @@ export function foldVariables(input: string): string | undefined {
       else keyed.set(key, v);
       list.keyed = keyed;
       set(m[1]!, m.index!, end, list);
+      // ($GLOBALS['k'] = ... is $k = ...: S24R-9)
+      if (m[1] === 'GLOBALS' && new RegExp(`^${NAME}$`).test(key)) set(key, m.index!, end, v);
       continue;
     }
     if (kind === 7) {
@@ -370,8 +417,9 @@ export function foldVariables(input: string): string | undefined {
     const m = USE.exec(code);
     if (!m) continue;
     const end = i + m[0].length;
-    // (an assignment's own left side stays: `$a = ...`)
-    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4))) {
+    // (an assignment's own left side stays: `$a = ...`; not an element of a variable's variable, `$$g['k'] = ...`
+    // with $g = 'GLOBALS' is `$GLOBALS['k'] = ...`, S24R-9)
+    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4)) && !(m[1] === '$$' && (m[3] !== undefined || m[5] !== undefined) && typeof valueAt(m[2]!, i) === 'string')) {
       i = end - 1;
       continue;
     }
@@ -564,7 +612,7 @@ function foldSinkArguments(code: string, events: readonly Event[]): string {
 const ONLY_VARIABLE = new RegExp(`^"\\{?\\$(${NAME})(?:\\[(\\d{1,4})\\])?\\}?"$`);
 const PICK = new RegExp(`(end|reset|current)\\s*\\(\\s*\\$(${NAME})\\s*\\)`, 'iy');
 /** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
-const INTERESTING = /^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+const INTERESTING = /^GLOBALS$|^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
 
 function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);

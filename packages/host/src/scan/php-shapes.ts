@@ -92,6 +92,12 @@ const TABLE_CALL = new RegExp(`\\$GLOBALS\\s*\\[\\s*${TABLE_PICK}(?:\\s*\\.\\s*$
 // the function also as a method ($this->def(...), self::def(...): red team S25R-6); not a method
 // named eval (S25R-5)
 const EVAL_OWN_CALL = /(?<![\w>$:\\])(eval|assert)\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}(?:\$this\s*->\s*|(?:self|static)\s*::\s*)?([A-Za-z_]\w{0,40})\s*\(/gi;
+/** A list of numbers written out (the start of one), `array(67, 70, 119,` or `[67, 70, 119,`. */
+const NUMBER_LIST = /^\s*(?:array\s*\(|\[)\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,/i;
+/** An argument that is a variable or a property: `$t)`, `$this->table,`. */
+const LIST_HELD = /^\s*(?:\$this\s*->\s*|(?:self|static)\s*::\s*\$|\$)(\w{1,64})\s*[,)]/;
+/** A variable or property given such a list: `$t = array(1, 2, 3,`, `private $table = [1, 2, 3,`. */
+const NUMBER_LIST_ASSIGNED = /(?:\$|->\s*)(\w{1,64})\s*=\s*(?:array\s*\(|\[)\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,/gi;
 const EVAL_OWN_VARIABLE = /(?<![\w>$:\\])eval\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}\$([A-Za-z_]\w{0,40})\s*[).]/gi;
 const OWN_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*(?:\$this\s*->\s*|(?:self|static)\s*::\s*)?([A-Za-z_]\w{0,40})\s*\(/g;
 const FUNCTION_DEF = /\bfunction\s+&?\s*([A-Za-z_]\w{0,40})\s*\(/gi;
@@ -356,9 +362,27 @@ export function phpShapes(text: string): ShapeFinding[] {
       // $this->compile($e) . ';') an expression engine, and a compiler reads characters with ord()
       // and chr(): after a string or of a method, only a XOR or a shift counts, S25R-13)
       const needed = (call: string): 1 | 2 => (/^[^(]*\(\s*@?\s*["']|(?:->|::)\s*\w+\s*\($/.test(call) ? 2 : 1);
+      // (...unless the decoder is given a table of numbers, written there or held in a variable or property:
+      // a compiler is given a template's text, not character codes, S25R-13's open variants)
+      let lists: Set<string> | undefined;
+      const givenNumbers = (at: number): boolean => {
+        const arg = src().slice(at, at + 80);
+        if (NUMBER_LIST.test(arg)) return true;
+        const held = LIST_HELD.exec(arg);
+        if (!held) return false;
+        if (!lists) {
+          lists = new Set();
+          for (const a of src().matchAll(NUMBER_LIST_ASSIGNED)) if (lists.size < 64) lists.add(a[1]!.toLowerCase());
+        }
+        return lists.has(held[1]!.toLowerCase());
+      };
       let looked = 0;
       for (const m of src().matchAll(EVAL_OWN_CALL)) {
         const level = levelOf(m[2]!.toLowerCase());
+        if (level === 1 && needed(m[0]) === 2 && givenNumbers(m.index! + m[0].length)) {
+          add('eval-own-decoder', 'obfuscation', 80, `code run by eval from what ${m[2]}() returns, a function of the file's own that builds text with chr() from a table of character codes given to it`, m.index!);
+          break;
+        }
         // (assert runs a string only when it is given one: assert(f($x) === 'y') tests a value, a
         // self-test of a UTF-8 or XOR helper: the call must be its whole argument, S25R-5)
         // (each look at most 1 KB, 256 KB in all: past that, taken as whole; 8,000 unclosed

@@ -114,7 +114,8 @@ const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
-const FOLDS_SMALL = /\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
+// (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)
+const FOLDS_SMALL = /\$\w+\s*\+\+\s*;|\+\+\s*\$\w+\s*;|\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
 const FOLD_SMALL_BYTES = 4096;
 /** Classic ASP: pages up to this are read whole by the rules for small pages; larger ones block by block too (aspBlockFindings). */
 const ASP_SMALL = 8192;
@@ -144,7 +145,11 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
   const normal = normalizeStrings(code, maxBytes);
   // (variables are folded in files of up to FOLD_BYTES: in every file that hides a name, it cost a tenth of a large app's scan)
   if (code.length > FOLD_BYTES) return normal;
-  const folded = foldVariables(normal ?? code);
+  let folded = foldVariables(normal ?? code);
+  // (a second pass, for the values the first wrote in: `$$g['k'] = '_POST'` became `$GLOBALS['k'] = ...`,
+  // whose `${$GLOBALS['k']}` is then `$_POST`, S24R-9)
+  const again = folded !== undefined && folded.length <= FOLD_BYTES ? foldVariables(folded) : undefined;
+  if (again !== undefined) folded = again;
   if (folded === undefined || folded.length > maxBytes) return normal;
   return normalizeStrings(folded, maxBytes) ?? folded;
 }
