@@ -280,6 +280,42 @@ const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:
  * request as `$_GET` does. Returns the text with each such `$$n` written as the superglobal
  * (lines kept), or undefined when there is none.
  */
+/** A writer's content that is one value: a variable, an element, or a decoder's call of one (`hex2bin($h)`). */
+const WHOLE_CONTENT = /^\s*@?\s*(?:\\?(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[[^\]]{1,64}\])*\s*\)*\s*$/i;
+/** A file name that ends in a PHP extension, written out: `... '.php'`. */
+const PHP_NAME_END = /\.(?:php\d?|phtml|phar|pht)["']\s*$/i;
+
+/**
+ * Whether a writer's first argument names a PHP file: a name ending in `.php` written there, or a
+ * variable assigned such a name last before `at`.
+ */
+function namesPhpFile(expr: string, src: string, at: number): boolean {
+  const e = expr.trim();
+  if (PHP_NAME_END.test(e)) return true;
+  const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(e);
+  if (!v) return false;
+  const before = src.slice(Math.max(0, at - 16384), at);
+  let last: string | undefined;
+  for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,400});`, 'g'))) last = a[1];
+  return last !== undefined && PHP_NAME_END.test(last);
+}
+
+/**
+ * Whether a writer's content, a variable, was last given a value with no text of the code's own in it
+ * (no literal but an index, no `.` joining): the request's data as it came, or decoded, not a
+ * template of the code's own with request values in it (an installer's config file).
+ */
+function wholeValue(expr: string, src: string, at: number): boolean {
+  const v = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)*\s*$/.exec(expr.trim());
+  if (!v) return false;
+  const before = src.slice(Math.max(0, at - 16384), at);
+  let last: string | undefined;
+  for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,400});`, 'g'))) last = a[1];
+  if (last === undefined) return true;
+  const bare = last.replace(/\[[^\]]{0,64}\]/g, '').replace(/(["'])\1/g, '');
+  return !/["'`]|<<<|(?<![.\d])\.(?![.\d=])/.test(bare);
+}
+
 /** A function declared without parameters: `function g() {` (a return type allowed). */
 const BARE_FUNCTION = /\bfunction\s+[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(\s*\)\s*(?::\s*\??[\w\\]{1,64}\s*)?\{/gi;
 
@@ -1227,6 +1263,7 @@ function flow(src: string): FlowFinding[] {
   // (the arguments read of writers and mailers come out of 4 MiB a file: S20F-5, 16 MiB of `mail(` without
   // a ")" read 4,000 characters from each, 51 s; of `fwrite(`, 38 s before this change too)
   let argBytes = 4 * 1024 * 1024;
+  let phpNamed = 0;
   for (const m of src.matchAll(WRITERS)) {
     if (argBytes <= 0) break;
     const args = argsAt(src, m.index! + m[0].length);
@@ -1236,6 +1273,9 @@ function flow(src: string): FlowFinding[] {
     if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or where the request says, with what a decoder gives: a dropper's payload unpacked)
     else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && direct(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
+    // (or a PHP file of the code's own naming, whose whole content is the request's: a dropper, `$f = 'file_' .
+    // time() . '.php'; file_put_contents($f, hex2bin($body['hex']))`)
+    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && phpNamed < 16 && WHOLE_CONTENT.test(parts[1]!) && direct(parts[1]!, m.index!) && (phpNamed++, namesPhpFile(parts[0]!, src, m.index!)) && wholeValue(parts[1]!, src, m.index!)) add({ technique: 'file-writer', score: 80, description: `a PHP file written with content that is the request's (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
   // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
   // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do

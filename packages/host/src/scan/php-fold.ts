@@ -16,7 +16,7 @@
  */
 import { decode, type Decoder } from './decoders.js';
 import { quote, readPhpString } from './php-strings.js';
-import { splitTop } from './php-flow.js';
+import { splitTop, walkCode } from './php-flow.js';
 
 const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
 const MAX_VALUE = 4096;
@@ -130,6 +130,30 @@ function stepString(s: string): string | undefined {
   return undefined;
 }
 
+/**
+ * `${expr}` whose expression is made of literals alone and gives a name, written as that variable:
+ * `${'_' . ('{{{' ^ '<>/')}` is `$_GET`. At most 256 of them, of 2,000 characters each.
+ */
+function bracedNames(code: string): string {
+  let out = '';
+  let last = 0;
+  let looked = 0;
+  for (let i = code.indexOf('${'); i >= 0 && looked < 256; i = code.indexOf('${', i + 2)) {
+    looked++;
+    const close = walkCode(code, i + 1, MAX_EXPR, 0, (c, j, depth) => (c === '}' && depth === 0 ? j : undefined));
+    if (close === undefined) continue;
+    const inner = code.slice(i + 2, close);
+    // (a plain literal or variable is read as it is elsewhere)
+    if (!/[.^(]/.test(inner) || /^\s*\$/.test(inner)) continue;
+    const v = evaluate(inner, new Env(), 0);
+    if (typeof v !== 'string' || !new RegExp(`^${NAME}$`).test(v)) continue;
+    out += code.slice(last, i) + `$${v}`;
+    last = close + 1;
+    i = close - 1;
+  }
+  return last > 0 ? out + code.slice(last) : code;
+}
+
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
 const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
@@ -144,6 +168,8 @@ export function foldVariables(input: string): string | undefined {
   let code = input.includes('->{') ? input.replace(new RegExp(`->\\s*\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g'), '->$2') : input;
   // (${$g} is $$g: S24R-9, `$g = "\x47\x4c..."; ${$g}["k"] = ...`)
   if (code.includes('${$')) code = code.replace(BRACED_VARIABLE, '$$$$$1');
+  // (${'_' . ('{{{' ^ '<>/')} of literals alone is $_GET: a one-liner's whole disguise)
+  if (code.includes('${')) code = bracedNames(code);
   const events: Event[] = [];
   const env = new Env();
   for (const m of code.matchAll(FOREACH_LITERAL)) {
@@ -330,7 +356,7 @@ export function foldVariables(input: string): string | undefined {
   if (!events.some((e) => e.value !== undefined)) {
     // (nothing held; a called group of bare words may still fold)
     const groups = /\)\s*\(/.test(code) ? foldCalledGroups(code, events) : code;
-    return groups !== code ? groups : undefined;
+    return groups !== input ? groups : undefined;
   }
   events.sort((a, b) => a.end - b.end);
   // The value of each name at a point: the last event of it that ended before.
@@ -612,7 +638,7 @@ function foldSinkArguments(code: string, events: readonly Event[]): string {
 const ONLY_VARIABLE = new RegExp(`^"\\{?\\$(${NAME})(?:\\[(\\d{1,4})\\])?\\}?"$`);
 const PICK = new RegExp(`(end|reset|current)\\s*\\(\\s*\\$(${NAME})\\s*\\)`, 'iy');
 /** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
-const INTERESTING = /^GLOBALS$|^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+const INTERESTING = /^GLOBALS$|\/dev\/(?:tcp|udp)\/|\/bin\/(?:ba|z|da|k)?sh\b|\bsh\s+-i\b|^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
 
 function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);
@@ -662,7 +688,7 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
 /** Lower-case words that are PHP's own constants or keywords, not strings. */
 const PHP_WORDS = /^(?:true|false|null|array|list|new|clone|print|echo|return|and|or|xor|as|fn|function|static|self|parent|isset|empty|unset|eval|exit|die|include|require|include_once|require_once|instanceof|insteadof|yield|match|default|case)$/;
 /** Names written bare where they are called: decoders and file_get_contents. */
-const PLAIN_CALL = new Set(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents']);
+const PLAIN_CALL = new Set(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file']);
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
 
 /** What a PHP expression of strings gives, or undefined when it is not made of what is known. */

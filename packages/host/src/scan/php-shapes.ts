@@ -131,8 +131,11 @@ const CODE_FILE_VARIABLE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200}
 
 // (session 25, sets K and L)
 // a WordPress plugin that makes an administrator on every request (an init hook), with a name it holds
-const WP_HOOK = /\badd_action\s*\(\s*["'](?:init|wp_loaded|plugins_loaded|wp_head|wp_footer|admin_init|after_setup_theme)["']/i;
-const WP_MAKE_USER = /\b(?:wp_create_user|wp_insert_user|wp_create)\s*\(\s*["']/i;
+// (and the hooks that run on every page or on a schedule, or the plugin's activation, which makes it once and
+// again when it is turned back on: session 26, set M)
+const WP_HOOK = /\badd_action\s*\(\s*["'](?:init|wp|wp_loaded|plugins_loaded|wp_head|wp_footer|admin_init|admin_head|after_setup_theme|template_redirect|shutdown|login_init)["']|\bregister_activation_hook\s*\(|\bwp_schedule_event\s*\(/i;
+// (a name written there, or in a variable the file gives a literal: `$username = 'bdog'; wp_create_user($username, ..)`)
+const WP_MAKE_USER = /\b(?:wp_create_user|wp_insert_user|wp_create)\s*\(\s*(?:["']|\$(\w{1,64})\s*,)/i;
 const WP_ADMIN_ROLE = /->\s*(?:set_role|add_role)\s*\(\s*["']administrator["']\s*\)|["']role["']\s*=>\s*["']administrator["']/i;
 // an address hidden as hex or Base64 text, decoded by the file, whose code is run
 const ENCODED_LITERAL = /["']([0-9a-fA-F]{24,600}|[A-Za-z0-9+/]{20,800}={0,2})["']/g;
@@ -447,7 +450,8 @@ export function phpShapes(text: string): ShapeFinding[] {
       if (m && (m[1] === undefined || textGiven(src()).has(m[1].toLowerCase()))) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
     }
     if (has('administrator') && has('add_action')) {
-      const at = find(WP_MAKE_USER);
+      const made = WP_MAKE_USER.exec(src());
+      const at = made && (made[1] === undefined || new RegExp(`\\$${made[1]}\\s*=\\s*["'][^"'\\n]{1,64}["']\\s*;`).test(src())) ? made.index : -1;
       if (at >= 0 && WP_ADMIN_ROLE.test(src()) && WP_HOOK.test(src())) add('wp-admin-on-hook', 'wp-admin-backdoor', 80, 'a WordPress plugin that makes an account with a name of its own an administrator, from a hook every request runs', at);
     }
     if ((runs && RUN_TEXT.test(text)) || (has('include') && (has('fwrite') || has('file_put_contents')))) {

@@ -253,7 +253,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         const inner = Buffer.from(normal, 'latin1');
         const found: Finding[] = yaraFindings(inner, path, at, families);
         analyse(inner, normal, path, 'php', depth + 1, at, found, budget, families);
-        for (const lit of codeLiterals(normal)) {
+        for (const lit of [...codeLiterals(normal), ...decodedScripts(normal, text)]) {
           if (!spend(budget, lit.text.length)) break;
           const deeper = Buffer.from(lit.text, 'latin1');
           const below = [...at, lit.by];
@@ -891,6 +891,23 @@ function codeLiterals(normal: string): { by: string; text: string }[] {
     const lit = readPhpString(normal, m.index! + m[0].length - 1);
     if (lit && lit.value.length >= 8) out.push({ by: m[1] ? m[1].toLowerCase() : 'preg_replace/e', text: lit.value });
     if (out.length >= 8) break;
+  }
+  return out;
+}
+
+/**
+ * A PHP script that folding decoded into a literal (`$s = base64_decode(base64_decode($z))`, written
+ * in as its value): code whatever runs it later (token_get_all and eval of what it rebuilt). Only
+ * literals of 256 characters or more that open with `<?php` and are not in the file as written, at
+ * most 4.
+ */
+function decodedScripts(normal: string, original: string): { by: string; text: string }[] {
+  const out: { by: string; text: string }[] = [];
+  for (const m of normal.matchAll(/'\s*<\?php\b/gi)) {
+    const lit = readPhpString(normal, m.index!);
+    if (!lit || lit.value.length < 256 || original.includes(lit.value.slice(0, 128))) continue;
+    out.push({ by: 'decoded', text: lit.value });
+    if (out.length >= 4) break;
   }
   return out;
 }

@@ -359,6 +359,8 @@ rule mamori_php_reverse_shell {
     // the usual proc_open one-liner, with no path and no redirection; a shell by name only, as a
     // metrics script may run "uptime" into a log file beside its socket: red team S25R-14)
     $sh5 = /proc_open\s*\(\s*["'](\/bin\/)?(sh|bash|zsh|dash|ksh|cmd(\.exe)?|powershell(\.exe)?)(\s+-i)?["']\s*,\s*(array\s*\(|\[)\s*(0\s*=>\s*)?\$\w{1,40}\s*,\s*(1\s*=>\s*)?\$\w{1,40}\s*,/ nocase
+    // (an interactive shell by name, 'uname -a; w; id; sh -i', the reverse shell's command with no path: session 26, set N)
+    $sh6 = /\b(ba|z|da|k)?sh\s+-i\s*["';]/
     ${each('run', ['proc_open', 'shell_exec', 'passthru', 'popen', 'pcntl_exec'], String.raw`\s*\(`)}
     $run5 = /\b(exec|system)\s*\(\s*["']\/bin\/(ba)?sh/ nocase
     // (exec or system given such a shell, exec("sh -i <&3 >&3 2>&3"): S25R-2)
@@ -674,5 +676,170 @@ rule mamori_php_json_unicode_names {
     $j = /\bjson_decode\s*\(/ nocase
   condition:
     $a and $j
+}
+// (session 26, sets M and N: the ways around PHP's disable_functions that the field's collections
+// carry, each a technique no application needs)
+rule mamori_php_ld_preload_mail {
+  meta:
+    score = 85
+    technique = "disable-functions-bypass"
+    description = "LD_PRELOAD set from PHP (putenv) before a call that starts a program (mail, mb_send_mail, error_log, imap_mail): a library of the caller's runs commands past disable_functions"
+  strings:
+    $env = /\bputenv\s*\(\s*["']LD_PRELOAD=/ nocase
+    $env2 = /LD_PRELOAD["']?\s*\.\s*["']?=/ nocase
+    $go = /\b(mail|mb_send_mail|error_log|imap_mail|gnupg_init|new\s+Imagick)\s*\(/ nocase
+  condition:
+    any of ($env*) and $go
+}
+
+rule mamori_php_imap_proxycommand {
+  meta:
+    score = 85
+    technique = "disable-functions-bypass"
+    description = "imap_open given an -oProxyCommand mailbox (CVE-2018-19518): rsh's option runs a command past disable_functions"
+  strings:
+    $imap = /\bimap_open\s*\(/ nocase
+    $proxy = "oProxyCommand" nocase
+  condition:
+    $imap and $proxy
+}
+
+rule mamori_php_procfs_mem_write {
+  meta:
+    score = 80
+    technique = "disable-functions-bypass"
+    description = "PHP that writes its own memory through /proc/self/mem (a function's address overwritten with system's, past disable_functions)"
+  strings:
+    $mem = /\/proc\/self\/mem["']/
+    $open = /\bfopen\s*\(\s*["']\/proc\/self\/mem["']\s*,\s*["'][rwa]b?\+/ nocase
+    $seek = /\bfseek\s*\(/ nocase
+    $maps = "/proc/self/maps"
+  condition:
+    $open or ($mem and $seek and $maps)
+}
+
+rule mamori_php_fpm_ini_inject {
+  meta:
+    score = 80
+    technique = "disable-functions-bypass"
+    description = "a FastCGI client of its own that sends PHP-FPM ini settings (PHP_VALUE or PHP_ADMIN_VALUE with extension, auto_prepend_file or allow_url_include): code run past disable_functions, or in another pool"
+  strings:
+    $val = /PHP_(ADMIN_)?VALUE/
+    $ini = /\b(extension\s*=|auto_prepend_file|auto_append_file|allow_url_include|disable_functions\s*=|open_basedir\s*=)/ nocase
+    $sock = /\b(fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(/ nocase
+    $fcgi = /\b(SCRIPT_FILENAME|FCGI_|GATEWAY_INTERFACE)/
+  condition:
+    filesize < 256KB and $val and $ini and $sock and $fcgi
+}
+
+rule mamori_php_cgi_htaccess_drop {
+  meta:
+    score = 80
+    technique = "disable-functions-bypass"
+    description = "PHP that writes an .htaccess making scripts run as CGI (Options +ExecCGI, cgi-script handler) and a shell script beside it: commands past disable_functions"
+  strings:
+    $ht = ".htaccess" nocase
+    $cgi1 = "+ExecCGI" nocase
+    $cgi2 = /(AddHandler|SetHandler)\s+cgi-script/ nocase
+    $bang = /#!\s*\/(usr\/)?bin\/(env\s+)?(ba|z|da|k)?sh\b/
+    $write = /\b(file_put_contents|fwrite|fputs)\s*\(/ nocase
+  condition:
+    $ht and any of ($cgi*) and $bang and $write
+}
+
+rule mamori_php_ffi_system {
+  meta:
+    score = 80
+    technique = "disable-functions-bypass"
+    description = "PHP's FFI declaring the C library's system, popen or exec functions: commands run past disable_functions"
+  strings:
+    $ffi = /FFI\s*::\s*cdef\s*\(\s*["'][^"']{0,300}\b(system|popen|execl|execv|execve|execvp)\s*\(/ nocase
+  condition:
+    $ffi
+}
+
+rule mamori_php_fifo_shell {
+  meta:
+    score = 85
+    technique = "reverse-shell"
+    description = "a shell wired to netcat through a named pipe (mkfifo ... | sh -i ... | nc), or nc -e of a shell, given to a command function"
+  strings:
+    $fifo = /mkfifo\s+[^\s;|"']{1,80}\s*;[^\n"']{0,80}\|\s*(\/bin\/)?(ba|z|da|k)?sh\b[^\n"']{0,40}\|\s*(nc|ncat|netcat|telnet|openssl)\b/ nocase
+    $nce = /\b(nc|ncat|netcat)\s+(-[a-z]{1,4}\s+){0,3}-e\s+(\/bin\/)?(ba|z|da|k)?sh\b/ nocase
+    $run = /\b(proc_open|shell_exec|passthru|popen|system|exec|fwrite|pcntl_exec)\s*\(/ nocase
+  condition:
+    any of ($fifo, $nce) and $run
+}
+
+rule mamori_php_shadow_rewrite {
+  meta:
+    score = 80
+    technique = "credential-theft"
+    description = "PHP that rewrites a shadow password file with a crypt() hash of its own (a hosting account's mail or FTP passwords taken over)"
+  strings:
+    $shadow = /\/shadow["']/
+    $crypt = /\bcrypt\s*\(/ nocase
+    $write = /\b(fwrite|fputs|file_put_contents|unlink)\s*\(/ nocase
+  condition:
+    filesize < 64KB and $shadow and $crypt and $write
+}
+rule mamori_php_uaf_exploit {
+  meta:
+    score = 80
+    technique = "disable-functions-bypass"
+    description = "a PHP memory-corruption exploit of the public disable_functions bypasses (use-after-free, then the engine's own system handler found in memory: zif_system, basic_functions, str2ptr)"
+  strings:
+    $a1 = /\bfunction\s+(str2ptr|ptr2str)\s*\(/ nocase
+    $a2 = /\bfunction\s+(get_system|get_basic_funcs|get_binary_base|parse_elf|leak_and_dump)\s*\(/ nocase
+    $a3 = /\$zif_system\b|\bzif_system\s*[=@]/
+    $a4 = "0x647261646e617473"
+    $a5 = /\bbasic_funcs\b/
+  condition:
+    filesize < 256KB and 3 of ($a*)
+}
+rule mamori_php_wp_hidden_admin {
+  meta:
+    score = 85
+    technique = "wp-admin-backdoor"
+    description = "a WordPress plugin that makes an administrator and hides accounts or plugins from the admin screens (pre_user_query, pre_current_active_plugins, all_plugins)"
+  strings:
+    $make = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
+    $admin = /set_role\s*\(\s*["']administrator["']|["']role["']\s*=>\s*["']administrator["']/ nocase
+    $hide1 = /add_action\s*\(\s*["']pre_user_query["']/ nocase
+    $hide2 = /add_action\s*\(\s*["']pre_current_active_plugins["']/ nocase
+    $hide3 = /add_filter\s*\(\s*["']all_plugins["']/ nocase
+    $hide4 = /add_filter\s*\(\s*["']views_users["']/ nocase
+  condition:
+    filesize < 128KB and $make and $admin and any of ($hide*)
+}
+
+rule mamori_php_wp_theme_functions_write {
+  meta:
+    score = 75
+    technique = "wp-admin-backdoor"
+    description = "a WordPress plugin that appends code to the active theme's functions.php (and puts it back when it is taken out)"
+  strings:
+    $fn = /get_(template|stylesheet)_directory\s*\(\s*\)\s*\.\s*["']\/functions\.php["']/ nocase
+    $app1 = /fopen\s*\([^;]{0,160},\s*["']a\+?b?["']\s*\)/ nocase
+    $app2 = "FILE_APPEND"
+    $plugin = /Plugin Name\s*:/ nocase
+    $hook = /\b(add_action|register_activation_hook)\s*\(/ nocase
+  condition:
+    filesize < 128KB and $fn and any of ($app*) and ($plugin or $hook)
+}
+
+rule mamori_php_wp_login_as {
+  meta:
+    score = 80
+    technique = "wp-admin-backdoor"
+    description = "WordPress signs the visitor in as a fixed account when the request asks (wp_set_auth_cookie with no password, nonce or token checked)"
+  strings:
+    $cookie = /\bwp_set_auth_cookie\s*\(/ nocase
+    $user = /\bget_user_by\s*\(\s*["'](login|id|email|slug)["']\s*,\s*["'\d]/ nocase
+    $user2 = /\bget_users\s*\(\s*(array\s*\(|\[)\s*["']role["']\s*=>\s*["']administrator["']/ nocase
+    $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[/
+    $check = /\b(wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|hash_equals|wp_authenticate|password_verify|get_transient|wp_validate_auth_cookie|current_user_can|openssl_verify|hash_hmac)\s*\(/ nocase
+  condition:
+    filesize < 64KB and $cookie and any of ($user*) and $in and not $check
 }
 `;
