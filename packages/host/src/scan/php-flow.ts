@@ -594,6 +594,8 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
 }
 
 /** A file manager's calls on a path (see flow): the kind of each. A file read out is readfile's, or file_get_contents's echoed. */
+/** What reads out a file opened with fopen. */
+const READS_HANDLE = /\b(?:fread|fpassthru|stream_get_contents)\s*\(/i;
 const FILE_OP_KIND: Readonly<Record<string, string>> = {
   unlink: 'delete', rmdir: 'delete',
   readfile: 'read', highlight_file: 'read', show_source: 'read', file_get_contents: 'read',
@@ -605,7 +607,7 @@ const FILE_OP_KIND: Readonly<Record<string, string>> = {
   move_uploaded_file: 'upload',
 };
 const FILE_OP_WORDS: Readonly<Record<string, string>> = { delete: 'deleted', read: 'read out', list: 'listed', move: 'renamed or copied', mode: 'given modes or owners', write: 'written', make: 'made', upload: 'given uploads' };
-const FILE_OP_HINT = /\b(?:unlink|rmdir|readfile|fpassthru|highlight_file|show_source|file_get_contents)\s*\(/i;
+const FILE_OP_HINT = /\b(?:unlink|rmdir|readfile|fpassthru|fread|stream_get_contents|highlight_file|show_source|file_get_contents)\s*\(/i;
 const FILE_OPS = new RegExp(`(?<![\\w$>:\\\\])\\\\?(unlink|rmdir|readfile|highlight_file|show_source|scandir|opendir|glob|rename|copy|chmod|chown|chgrp|touch|file_put_contents|fopen|mkdir|move_uploaded_file)\\s*\\(|\\bnew\\s+\\\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\\s*\\(|\\b((?:echo|print)\\s*\\(?\\s*(?:(?:htmlspecialchars|htmlentities|nl2br)\\s*\\(\\s*)?\\\\?file_get_contents)\\s*\\(`, 'gi');
 
 /** A body that runs a command or code (not only writes a file): what a helper two levels up is followed for. */
@@ -1289,7 +1291,7 @@ function flow(src: string): FlowFinding[] {
     for (const m of src.matchAll(FILE_OPS)) {
       if (++seen > 512 || argBytes <= 0) break;
       const fn = m[3] !== undefined ? 'file_get_contents' : (m[1] ?? m[2]!).toLowerCase();
-      const kind = m[3] !== undefined ? 'read' : FILE_OP_KIND[fn]!;
+      let kind = m[3] !== undefined ? 'read' : FILE_OP_KIND[fn]!;
       const args = argsAt(src, m.index! + m[0].length);
       argBytes -= args ? args.all.length : 4000;
       if (!args) continue;
@@ -1297,10 +1299,16 @@ function flow(src: string): FlowFinding[] {
       // (the paths: the first argument; a move's or copy's both; an upload's destination)
       const paths = fn === 'move_uploaded_file' ? parts.slice(1, 2) : fn === 'rename' || fn === 'copy' ? parts.slice(0, 2) : parts.slice(0, 1);
       // (fopen to write only: a read is a read's, and fopen for reading is common)
-      if (fn === 'fopen' && !/^\s*["'][waxc]/i.test(parts[1] ?? '')) continue;
+      // (or to read, where the file reads what it opened out: fopen($_GET['File'], 'r') then fread, session 26 set M)
+      if (fn === 'fopen' && !/^\s*["'][waxc]/i.test(parts[1] ?? '')) {
+        // (not the request's own body, fopen('php://input', 'r'); and only beside another of these: a read
+        // alone through fopen is what parsers and streams do)
+        if (!/^\s*["']r/i.test(parts[1] ?? '') || !READS_HANDLE.test(src) || /php:\/\//i.test(parts[0] ?? '')) continue;
+        kind = 'opened';
+      }
       // (a path that ends in an extension of the code's own, DIR . "/$id.ico", is a file of the application's naming)
       if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && inCommand(p, m.index!))) continue;
-      kinds.add(kind);
+      kinds.add(kind === 'opened' ? 'read' : kind);
       // (the request's whole path: its input written in place, or a variable holding it; not an object's property
       // nor an upload's temporary file, which code that handles uploads deletes)
       if (!whole && (kind === 'delete' || kind === 'read') && paths.some((p) => (SOURCE_ALONE.test(p.trim()) || /^\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*$/.test(p)) && !/_FILES\b/.test(p) && direct(p, m.index!))) whole = { kind, fn, at: m.index! };

@@ -106,6 +106,10 @@ const PROPERTY_SET = new RegExp(`(?:->\\s*|::\\$)(${NAME})\\s*(?:\\[[^\\]]{0,80}
 const EXTRACT = /\bextract\s*\(/gi;
 /** `$a['k'] = ...`, `$a[] = ...`: an element of a list of known value. */
 const ELEMENT = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\[\\s*(?:(["'])([^"'\\\\\\n]{1,64})\\2|(\\d{1,4}))?\\s*\\]\\s*=(?![=>])`, 'g');
+/** `function f($a) { $t = 'table'; $r = ''; foreach ($a as $i) { $r .= $t[$i]; } return $r; }` */
+const PICKER = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(\\s*\\$(${NAME})\\s*\\)\\s*\\{\\s*\\$(${NAME})\\s*=`, 'gi');
+/** ...its loop and return after the table's `;` (sticky): the name of the list, the table's and the result's are checked by the caller. */
+const PICKER_TAIL = new RegExp(`;\\s*\\$(${NAME})\\s*=\\s*(?:''|"")\\s*;\\s*foreach\\s*\\(\\s*\\$(${NAME})\\s+as\\s+\\$(${NAME})\\s*\\)\\s*\\{?\\s*\\$(${NAME})\\s*\\.=\\s*\\$(${NAME})\\s*[\\[{]\\s*\\$(${NAME})\\s*[\\]}]\\s*;\\s*\\}?\\s*return\\s+\\$(${NAME})\\s*;\\s*\\}`, 'y');
 /** `$a++;`, `++$a;` (a statement of its own). */
 const INCREMENT = new RegExp(`(?<![\\w$>:\\\\])(?:\\$(${NAME})\\s*\\+\\+|\\+\\+\\s*\\$(${NAME}))\\s*;`, 'g');
 /** A counted loop whose body is one increment: `for ($i = 0; $i < 18; $i++) $a++;` (braces or not). */
@@ -193,6 +197,24 @@ export function foldVariables(input: string): string | undefined {
   for (const m of code.matchAll(ARROW_VAR)) {
     if (events.length >= MAX_EVENTS || fns.size >= 64) break;
     addFunction(`$${m[1]!.toLowerCase()}`, m[2]!, m[3]!);
+  }
+  // (a function that picks characters out of a table of its own by the numbers it is given: `pz1(Array(38, 45, ..))`)
+  if (/\bforeach\b/i.test(code) && /\bfunction\b/i.test(code)) {
+    for (const m of code.matchAll(PICKER)) {
+      if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+      const from = m.index! + m[0].length;
+      const end = rhsEnd(code, from);
+      PICKER_TAIL.lastIndex = end;
+      const t = PICKER_TAIL.exec(code);
+      // ($r = ''; foreach ($list as $i) $r .= $table[$i]; return $r;)
+      if (!t || t[2] !== m[2] || t[4] !== t[1] || t[5] !== m[3] || t[6] !== t[3] || t[7] !== t[1]) continue;
+      const table = evaluate(code.slice(from, end), env, 0);
+      if (typeof table !== 'string' || table.length < 8) continue;
+      const key = m[1]!.toLowerCase();
+      fns.add(key);
+      env.set(`(pick)${key}`, table);
+      events.push({ at: 0, end: 0, name: `(pick)${key}`, value: table });
+    }
   }
   // the loops that append, by where their assignment starts
   const appends = new Map<number, RegExpMatchArray>();
@@ -959,6 +981,19 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     } catch {
       return undefined;
     }
+  }
+  // a function of the file that picks characters of its table by number
+  const picks = env.get(`(pick)${fn}`);
+  if (typeof picks === 'string') {
+    const list = args[0];
+    if (!Array.isArray(list) || list.length > MAX_VALUE) return undefined;
+    let r = '';
+    for (const i of list) {
+      const c = /^\d{1,5}$/.test(i) ? picks[Number(i)] : undefined;
+      if (c === undefined) return undefined;
+      r += c;
+    }
+    return r;
   }
   // a function of the file whose body is one return, its parameters given the arguments
   const user = env.get(`()${fn}`);

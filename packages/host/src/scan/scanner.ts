@@ -16,7 +16,7 @@ import { normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
-import { CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
+import { commentInCall, CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { joinedSource, webFlowSource } from './web-source.js';
 import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
@@ -112,7 +112,8 @@ export interface Scanner {
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
-const FOLDS = /\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
+// (and a table's characters picked by number into a result, `$r .= $t[$i];`: session 26, set M)
+const FOLDS = /\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;|\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 // (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)
 const FOLDS_SMALL = /\$\w+\s*\+\+\s*;|\+\+\s*\$\w+\s*;|\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
@@ -156,7 +157,8 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
 // (S20F: $GLOBALS[$b] with $b a superglobal's name; ob_start and the array_u* family given a name held in a variable)
-const CALLS = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
+// (or gives a command function a decoded variable, proc_open(base64_decode($sh)): session 26)
+const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*@?\s*(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev)\s*\(\s*\$|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -241,7 +243,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const hides = HIDES.test(text);
     // (a file that only builds names in variables is read for them before its comments are blanked: most have none to fold)
     const folds = !hides && text.length <= FOLD_BYTES && foldsHint(text);
-    if ((hides || folds) && CALLS.test(text) && (hides || foldVariables(text) !== undefined)) {
+    // (comments between a name and its "(" hide the shape the fold reads, `pz1/* x */(Array(..))`: then read
+    // without them, session 26 set M)
+    if ((hides || folds) && CALLS.test(text) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
       const code = stripComments(text);
       const normal = foldStrings(code, limits.maxOutputBytes);
       if (normal !== undefined && spend(budget, normal.length)) {

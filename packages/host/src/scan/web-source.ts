@@ -450,6 +450,8 @@ function decodeJspLiterals(src: string): string {
       return wrap && close ? quoted(t) : `${wrap ?? ''}${quoted(t)}${close ?? ''}`;
     });
   }
+  // new String("exec", "utf-8"): the literal (what a decoded literal given a charset leaves: session 26, set N)
+  out = out.replace(/new\s+String\s*\(\s*("(?:[^"\\\n]|\\.){1,400}")\s*(?:,\s*(?:"[\w-]{1,20}"|(?:StandardCharsets\s*\.\s*)?[A-Z][\w]{0,20}))?\s*\)/g, '$1');
   // new StringBuilder("emitnuR.gnal.avaj").reverse().toString()
   out = out.replace(/new\s+StringB(?:uilder|uffer)\s*\(\s*"([^"\\\n]{1,400})"\s*\)\s*\.\s*reverse\s*\(\s*\)(?:\s*\.\s*toString\s*\(\s*\))?/g, (_, t: string) => quoted([...t].reverse().join('')));
   out = out.replace(/\b(?:pageContext|_jspx_page_context)\s*\.\s*getRequest\s*\(\s*\)/g, 'request');

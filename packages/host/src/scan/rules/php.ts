@@ -842,4 +842,92 @@ rule mamori_php_wp_login_as {
   condition:
     filesize < 64KB and $cookie and any of ($user*) and $in and not $check
 }
+rule mamori_php_cookie_post_loader {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "every cookie and posted field read as a loader's payload (foreach over array_merge of $_COOKIE and $_POST), then run (include, eval) or written"
+  strings:
+    $loop = /foreach\s*\(\s*["']?array_merge["']?\s*\(\s*\$_(COOKIE\s*,\s*\$_POST|POST\s*,\s*\$_COOKIE)\s*\)/ nocase
+    $run = /\b(include|require|eval|assert|file_put_contents|fwrite)(_once)?\b\s*\(/ nocase
+  condition:
+    filesize < 128KB and $loop and $run
+}
+
+rule mamori_php_self_deleting_drop {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "a PHP file written with code that deletes itself when run (<?php @unlink(__FILE__)), then included: code run and its trace removed"
+  strings:
+    $drop = /<\?php\s*@?\s*unlink\s*\(\s*__FILE__\s*\)/ nocase
+    $write = /\b(file_put_contents|fwrite|fputs)\b/ nocase
+    $inc = /\b(include|require)(_once)?\b/ nocase
+  condition:
+    filesize < 256KB and $drop and $write and $inc
+}
+rule mamori_php_decrypt_eval {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "code decrypted with a key the file holds and run at once (eval of openssl_decrypt, mcrypt_decrypt or sodium's secretbox): a packed payload"
+  strings:
+    $run = /\b(eval|assert)\s*\(\s*@?\s*\(?\s*(openssl_decrypt|mcrypt_decrypt|sodium_crypto_secretbox_open|sodium_crypto_aead_\w{1,40}_decrypt)\s*\(/ nocase
+  condition:
+    $run
+}
+
+rule mamori_php_invisible_names {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "variable names full of invisible characters (zero-width or blank Unicode letters) in a file that reads itself: data hidden in the names, decoded at run time"
+  strings:
+    // (UTF-8 of U+17B4/U+17B5, U+200B-U+200D, U+2060, U+3164, U+FEFF, three or more in a name)
+    $inv = /\$[A-Za-z_]{0,40}(\xE1\x9E[\xB4\xB5]|\xE2\x80[\x8B-\x8D]|\xE2\x81\xA0|\xE3\x85\xA4|\xEF\xBB\xBF){3}/
+    $self = /\b(file|file_get_contents|fopen|highlight_file|php_strip_whitespace)\s*\(\s*__FILE__/ nocase
+  condition:
+    #inv > 8 and $self
+}
+
+rule mamori_php_magic_method_eval {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object's properties as PHP code (eval, assert), in a file that reads request input"
+  strings:
+    $magic = /function\s+__(destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize)\s*\([^)]{0,100}\)\s*(:\s*\??\w{1,20}\s*)?\{[^}]{0,300}\b(eval|assert|create_function)\s*\([^;]{0,80}\$this\s*->/ nocase
+    $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)\s*\[|php:\/\/input|getallheaders\s*\(/ nocase
+  condition:
+    filesize < 64KB and $magic and $in
+}
+
+rule mamori_php_request_relay {
+  meta:
+    score = 45
+    technique = "tunnel"
+    description = "a page that passes the request on (its headers, query and body) through a socket of its own to another server: a relay an attacker reaches the inside through"
+  strings:
+    $in = "php://input"
+    $hdr = /foreach\s*\(\s*\$_SERVER\s+as\s+\$\w{1,40}\s*=>/ nocase
+    $qs = "QUERY_STRING"
+    $sock = /\b(fsockopen|pfsockopen|stream_socket_client)\s*\(/ nocase
+    $write = /\b(fwrite|fputs)\s*\(/ nocase
+  condition:
+    filesize < 64KB and $in and $hdr and $qs and $sock and $write
+}
+
+rule mamori_php_exe_dropper {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "decoded bytes written to a Windows program (.exe) of the file's naming, then run with a command function"
+  strings:
+    $exe = /\.exe["']\s*;/ nocase
+    $dec = /\b(base64_decode|gzinflate|gzuncompress|hex2bin)\s*\(/ nocase
+    $write = /\b(fwrite|file_put_contents|fputs)\s*\(/ nocase
+    $run = /\b(system|exec|shell_exec|passthru|proc_open|popen)\s*\(\s*\$/ nocase
+  condition:
+    filesize < 64KB and $exe and $dec and $write and $run
+}
 `;

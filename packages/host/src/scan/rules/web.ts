@@ -771,7 +771,8 @@ rule mamori_jsp_memshell_injector {
     $ctx = /StandardContext|ApplicationContext|getDeclaredField\s*\(/
     $timer = /Timer\s*\([^;\n]{0,80}\)\s*;?[^;]{0,200}\.\s*schedule(AtFixedRate)?\s*\(|schedule(AtFixedRate)?\s*\(\s*new\s+(java\s*\.\s*util\s*\.\s*)?TimerTask\b/
     $fld = /getDeclaredField\s*\(/
-    $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(|defineClass\s*\(/
+    // (or a class written with ASM that calls Runtime or ProcessBuilder: session 26, set M)
+    $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(|defineClass\s*\(|visitMethodInsn\s*\([^;]{0,120}"java\/lang\/(Runtime|ProcessBuilder)"/
     // (a JSP hidden behind another: a JspServletWrapper of its own, or Jasper's map of JSPs reached by
     // reflection, session 25, set I)
     $jsw = /extends\s+(org\s*\.\s*apache\s*\.\s*jasper\s*\.\s*servlet\s*\.\s*)?JspServletWrapper\b/
@@ -1223,5 +1224,58 @@ rule mamori_aspx_pinvoke_shell {
     $ws = /\b(WSASocket[AW]?|WSAStartup|WSAConnect)\b/
   condition:
     $dll and $cp and $ws
+}
+rule mamori_web_request_forwarder {
+  meta:
+    score = 80
+    technique = "tunnel"
+    description = "a page that posts what it is sent to a server and path the request names (Remoteserver + Endpoint: the pystinger tunnel's page, in PHP, JSP or ASP.NET)"
+  strings:
+    $srv = /["']Remoteserver["']/
+    $end = /["']Endpoint["']/
+    $req = /\$_(POST|REQUEST|GET)\s*\[|request\s*\.\s*getParameter\s*\(|Request\s*\.\s*(Form|QueryString|Params)\s*\[|Request\s*\[/
+  condition:
+    filesize < 64KB and $srv and $end and $req
+}
+rule mamori_jsp_webroot_writer {
+  meta:
+    score = 80
+    technique = "file-writer"
+    description = "JSP writing the request's data into the web application's own folder, under a name the request gives (a page that plants pages)"
+  strings:
+    $path = /getRealPath\s*\([^;]{0,80}\)[^;]{0,80}request\s*\.\s*getParameter\s*\(/
+    $out = /new\s+(FileOutputStream|FileWriter|RandomAccessFile)\s*\(|Files\s*\.\s*write\s*\(/
+    $data = /\.\s*(print|println|write|append)\s*\(\s*request\s*\.\s*getParameter\s*\(|Files\s*\.\s*write\s*\([^;]{0,200}request\s*\.\s*getParameter\s*\(/
+  condition:
+    $path and $out and $data
+}
+
+rule mamori_jsp_request_deserialize {
+  meta:
+    score = 75
+    technique = "jsp-exec"
+    description = "JSP deserializing what the request sends (ObjectInputStream.readObject of request data): a gadget chain runs any code the server's libraries allow"
+  strings:
+    // (from bytes or the request's stream, not a file of the application's: a cache read back is not this)
+    $ois = /new\s+(java\s*\.\s*io\s*\.\s*)?ObjectInputStream\s*\(\s*(new\s+(java\s*\.\s*io\s*\.\s*)?ByteArrayInputStream\s*\(|[A-Za-z_]\w{0,40}\s*\)|request\s*\.\s*getInputStream)/
+    $read = /\.\s*readObject\s*\(\s*\)/
+    $in = /request\s*\.\s*(getParameter|getInputStream|getReader|getHeader)\s*\(/
+    $dec = /decodeBuffer\s*\(|getDecoder\s*\(\s*\)\s*\.\s*decode\s*\(|decodeBase64\s*\(|parseBase64Binary\s*\(|getInputStream\s*\(/
+  condition:
+    filesize < 32KB and $ois and $read and $in and $dec
+}
+
+rule mamori_jsp_xmldecoder_process {
+  meta:
+    score = 85
+    technique = "jsp-exec"
+    description = "JSP building XMLDecoder input that makes a ProcessBuilder or Runtime from request text, then reading it (a command run through java.beans)"
+  strings:
+    $dec = /new\s+(java\s*\.\s*beans\s*\.\s*)?XMLDecoder\s*\(/
+    $read = /\.\s*readObject\s*\(\s*\)/
+    $cls = /java\.lang\.(ProcessBuilder|Runtime)/
+    $in = /request\s*\.\s*(getParameter|getInputStream|getReader|getHeader)\s*\(/
+  condition:
+    $dec and $read and $cls and $in
 }
 `;
