@@ -685,11 +685,13 @@ rule mamori_php_ld_preload_mail {
     technique = "disable-functions-bypass"
     description = "LD_PRELOAD set from PHP (putenv) before a call that starts a program (mail, mb_send_mail, error_log, imap_mail): a library of the caller's runs commands past disable_functions"
   strings:
-    $env = /\bputenv\s*\(\s*["']LD_PRELOAD=/ nocase
+    $env1 = /\bputenv\s*\(\s*["']LD_PRELOAD=/ nocase
     $env2 = /LD_PRELOAD["']?\s*\.\s*["']?=/ nocase
-    $go = /\b(mail|mb_send_mail|error_log|imap_mail|gnupg_init|new\s+Imagick)\s*\(/ nocase
+    // (the call that starts a program, mail() or another, is not looked for: "mail(" is in every other
+    // file, and each string of a rule is searched in every file; putenv of LD_PRELOAD alone is the mark)
+    $put = /\bputenv\s*\(/ nocase
   condition:
-    any of ($env*) and $go
+    $env1 or ($env2 and $put)
 }
 
 rule mamori_php_imap_proxycommand {
@@ -712,10 +714,9 @@ rule mamori_php_procfs_mem_write {
   strings:
     $mem = /\/proc\/self\/mem["']/
     $open = /\bfopen\s*\(\s*["']\/proc\/self\/mem["']\s*,\s*["'][rwa]b?\+/ nocase
-    $seek = /\bfseek\s*\(/ nocase
     $maps = "/proc/self/maps"
   condition:
-    $open or ($mem and $seek and $maps)
+    $open or ($mem and $maps)
 }
 
 rule mamori_php_fpm_ini_inject {
@@ -725,7 +726,7 @@ rule mamori_php_fpm_ini_inject {
     description = "a FastCGI client of its own that sends PHP-FPM ini settings (PHP_VALUE or PHP_ADMIN_VALUE with extension, auto_prepend_file or allow_url_include): code run past disable_functions, or in another pool"
   strings:
     $val = /PHP_(ADMIN_)?VALUE/
-    $ini = /\b(extension\s*=|auto_prepend_file|auto_append_file|allow_url_include|disable_functions\s*=|open_basedir\s*=)/ nocase
+    $ini = /\b(auto_prepend_file|auto_append_file|allow_url_include)\b|extension\s*=\s*[^\s"'\\]{1,200}\.so\b/ nocase
     $sock = /\b(fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(/ nocase
     $fcgi = /\b(SCRIPT_FILENAME|FCGI_|GATEWAY_INTERFACE)/
   condition:
@@ -742,9 +743,8 @@ rule mamori_php_cgi_htaccess_drop {
     $cgi1 = "+ExecCGI" nocase
     $cgi2 = /(AddHandler|SetHandler)\s+cgi-script/ nocase
     $bang = /#!\s*\/(usr\/)?bin\/(env\s+)?(ba|z|da|k)?sh\b/
-    $write = /\b(file_put_contents|fwrite|fputs)\s*\(/ nocase
   condition:
-    $ht and any of ($cgi*) and $bang and $write
+    $ht and any of ($cgi*) and $bang
 }
 
 rule mamori_php_ffi_system {
@@ -762,13 +762,12 @@ rule mamori_php_fifo_shell {
   meta:
     score = 85
     technique = "reverse-shell"
-    description = "a shell wired to netcat through a named pipe (mkfifo ... | sh -i ... | nc), or nc -e of a shell, given to a command function"
+    description = "a shell wired to netcat through a named pipe (mkfifo ... | sh -i ... | nc), or nc -e of a shell, in PHP"
   strings:
     $fifo = /mkfifo\s+[^\s;|"']{1,80}\s*;[^\n"']{0,80}\|\s*(\/bin\/)?(ba|z|da|k)?sh\b[^\n"']{0,40}\|\s*(nc|ncat|netcat|telnet|openssl)\b/ nocase
     $nce = /\b(nc|ncat|netcat)\s+(-[a-z]{1,4}\s+){0,3}-e\s+(\/bin\/)?(ba|z|da|k)?sh\b/ nocase
-    $run = /\b(proc_open|shell_exec|passthru|popen|system|exec|fwrite|pcntl_exec)\s*\(/ nocase
   condition:
-    any of ($fifo, $nce) and $run
+    any of them
 }
 
 rule mamori_php_shadow_rewrite {
@@ -779,9 +778,9 @@ rule mamori_php_shadow_rewrite {
   strings:
     $shadow = /\/shadow["']/
     $crypt = /\bcrypt\s*\(/ nocase
-    $write = /\b(fwrite|fputs|file_put_contents|unlink)\s*\(/ nocase
+    $hash = /["']\$6\$/
   condition:
-    filesize < 64KB and $shadow and $crypt and $write
+    filesize < 64KB and $shadow and $crypt and $hash
 }
 rule mamori_php_uaf_exploit {
   meta:
@@ -823,7 +822,7 @@ rule mamori_php_wp_theme_functions_write {
     $app1 = /fopen\s*\([^;]{0,160},\s*["']a\+?b?["']\s*\)/ nocase
     $app2 = "FILE_APPEND"
     $plugin = /Plugin Name\s*:/ nocase
-    $hook = /\b(add_action|register_activation_hook)\s*\(/ nocase
+    $hook = /\bregister_activation_hook\s*\(/ nocase
   condition:
     filesize < 128KB and $fn and any of ($app*) and ($plugin or $hook)
 }
@@ -846,25 +845,23 @@ rule mamori_php_cookie_post_loader {
   meta:
     score = 80
     technique = "request-input-exec"
-    description = "every cookie and posted field read as a loader's payload (foreach over array_merge of $_COOKIE and $_POST), then run (include, eval) or written"
+    description = "every cookie and posted field read, by name and value, as a loader's payload (foreach over array_merge of $_COOKIE and $_POST)"
   strings:
-    $loop = /foreach\s*\(\s*["']?array_merge["']?\s*\(\s*\$_(COOKIE\s*,\s*\$_POST|POST\s*,\s*\$_COOKIE)\s*\)/ nocase
-    $run = /\b(include|require|eval|assert|file_put_contents|fwrite)(_once)?\b\s*\(/ nocase
+    $loop = /foreach\s*\(\s*["']?array_merge["']?\s*\(\s*\$_(COOKIE\s*,\s*\$_POST|POST\s*,\s*\$_COOKIE)\s*\)\s*as\s*\$\w{1,40}\s*=>/ nocase
   condition:
-    filesize < 128KB and $loop and $run
+    filesize < 128KB and $loop
 }
 
 rule mamori_php_self_deleting_drop {
   meta:
     score = 85
     technique = "dropper"
-    description = "a PHP file written with code that deletes itself when run (<?php @unlink(__FILE__)), then included: code run and its trace removed"
+    description = "code written out that deletes its own file when it runs (<?php @unlink(__FILE__); ... in a literal): a dropper that leaves no trace"
   strings:
-    $drop = /<\?php\s*@?\s*unlink\s*\(\s*__FILE__\s*\)/ nocase
-    $write = /\b(file_put_contents|fwrite|fputs)\b/ nocase
-    $inc = /\b(include|require)(_once)?\b/ nocase
+    // (the code in a literal, written out: a file whose own first statement deletes it is not this)
+    $drop = /["']<\?php\s*@?\s*unlink\s*\(\s*__FILE__\s*\)\s*;/ nocase
   condition:
-    filesize < 256KB and $drop and $write and $inc
+    filesize < 256KB and $drop
 }
 rule mamori_php_decrypt_eval {
   meta:
@@ -896,7 +893,7 @@ rule mamori_php_magic_method_eval {
     technique = "request-input-exec"
     description = "a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object's properties as PHP code (eval, assert), in a file that reads request input"
   strings:
-    $magic = /function\s+__(destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize)\s*\([^)]{0,100}\)\s*(:\s*\??\w{1,20}\s*)?\{[^}]{0,300}\b(eval|assert|create_function)\s*\([^;]{0,80}\$this\s*->/ nocase
+    $magic = /__(destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize)\s*\([^)]{0,100}\)\s*(:\s*\??\w{1,20}\s*)?\{[^}]{0,300}\b(eval|assert|create_function)\s*\([^;]{0,80}\$this\s*->/ nocase
     $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)\s*\[|php:\/\/input|getallheaders\s*\(/ nocase
   condition:
     filesize < 64KB and $magic and $in
@@ -925,9 +922,8 @@ rule mamori_php_exe_dropper {
   strings:
     $exe = /\.exe["']\s*;/ nocase
     $dec = /\b(base64_decode|gzinflate|gzuncompress|hex2bin)\s*\(/ nocase
-    $write = /\b(fwrite|file_put_contents|fputs)\s*\(/ nocase
     $run = /\b(system|exec|shell_exec|passthru|proc_open|popen)\s*\(\s*\$/ nocase
   condition:
-    filesize < 64KB and $exe and $dec and $write and $run
+    filesize < 64KB and $exe and $dec and $run
 }
 `;

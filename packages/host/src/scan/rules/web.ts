@@ -1231,11 +1231,11 @@ rule mamori_web_request_forwarder {
     technique = "tunnel"
     description = "a page that posts what it is sent to a server and path the request names (Remoteserver + Endpoint: the pystinger tunnel's page, in PHP, JSP or ASP.NET)"
   strings:
-    $srv = /["']Remoteserver["']/
-    $end = /["']Endpoint["']/
-    $req = /\$_(POST|REQUEST|GET)\s*\[|request\s*\.\s*getParameter\s*\(|Request\s*\.\s*(Form|QueryString|Params)\s*\[|Request\s*\[/
+    // (the field names only: "Request" is a word of every other file, and each string is searched in every file)
+    $srv = /["']Remoteserver["']\s*[\])]/
+    $end = /["']Endpoint["']\s*[\])]/
   condition:
-    filesize < 64KB and $srv and $end and $req
+    filesize < 64KB and $srv and $end
 }
 rule mamori_jsp_webroot_writer {
   meta:
