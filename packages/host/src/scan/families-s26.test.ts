@@ -282,20 +282,3 @@ describe('scan: held-out sets M and N (session 26), their misses, samples of our
     assert.equal(BENIGN.length, 15);
   });
 });
-
-describe('scan: the suspicious nets for JSP and ASP.NET pages (session 26)', () => {
-  it('a JSP reading a parameter beside a script engine running a fixed script is suspicious, not malicious', () => {
-    const r = scan(`<%@ page import="javax.script.*" %><% ScriptEngine js = new ScriptEngineManager().getEngineByName("js"); out.print(js.eval("6 * 7") + request.getParameter("n")); %>`, '/www/calc.jsp');
-    assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
-    assert.ok(r.findings.some((f) => f.rule === 'mamori_jsp_input_and_code_runner'));
-  });
-  it('an ASP.NET page reading the form and loading an assembly of its own folder is suspicious', () => {
-    const r = scan(`<%@ Page Language="C#" %><script runat="server">void Page_Load(object s, EventArgs e) { var a = System.Reflection.Assembly.LoadFrom(Server.MapPath("~/bin/Plugins.dll")); Title = Request.Form["t"] + a.FullName; }</script>`, '/www/p.aspx');
-    assert.notEqual(r.verdict, 'clean', JSON.stringify(r.findings));
-    assert.ok(r.findings.some((f) => f.rule === 'mamori_aspx_input_and_code_runner'));
-  });
-  it('clean: a JSP with request input and no code runner, an ASP.NET page with a process and no request input', () => {
-    assert.equal(scan(`<% String n = request.getParameter("n"); out.print(n == null ? "" : n.length()); %>`, '/www/a.jsp').verdict, 'clean');
-    assert.equal(scan(`<%@ Page Language="C#" %><script runat="server">void Page_Load(object s, EventArgs e) { System.Diagnostics.Process.Start("C:\\\\tools\\\\rotate.cmd"); }</script>`, '/www/b.aspx').verdict, 'clean');
-  });
-});

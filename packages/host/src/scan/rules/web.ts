@@ -1278,39 +1278,4 @@ rule mamori_jsp_xmldecoder_process {
   condition:
     $dec and $read and $cls and $in
 }
-// (session 26: JSP 70% and ASP.NET 95% on sets M and N at first scan: a net under the named shapes, suspicious
-// only, for pages that take request input and reach for what runs code)
-rule mamori_jsp_input_and_code_runner {
-  meta:
-    score = 45
-    technique = "jsp-exec"
-    description = "JSP that reads request input and reaches for what runs code or commands: Runtime, ProcessBuilder, class definition or loading, a script engine, deserialization, a method invoked by reflection"
-  strings:
-    $in = /request\s*\.\s*(getParameter|getParameterValues|getParameterMap|getInputStream|getReader|getHeader|getQueryString)\s*\(/
-    $r1 = /\bRuntime\s*\.\s*getRuntime\b|"java\.lang\.Runtime"/
-    $r2 = /\bnew\s+(java\s*\.\s*lang\s*\.\s*)?ProcessBuilder\s*\(|"java\.lang\.ProcessBuilder"/
-    $r3 = /\bdefineClass\s*\(|\bnew\s+(java\s*\.\s*net\s*\.\s*)?URLClassLoader\s*\(|\bextends\s+ClassLoader\b/
-    $r4 = /\bScriptEngineManager\s*\(/
-    // (deserializing bytes or the request's stream; a file of the application's read back is not this)
-    $r5 = /\bnew\s+(java\s*\.\s*io\s*\.\s*)?ObjectInputStream\s*\(\s*(new\s+(java\s*\.\s*io\s*\.\s*)?ByteArrayInputStream|request\s*\.)|\bnew\s+(java\s*\.\s*beans\s*\.\s*)?XMLDecoder\s*\(/
-    $r6 = /\.\s*getDeclaredMethod\s*\([^;]{0,200}\.\s*invoke\s*\(/
-  condition:
-    filesize < 256KB and $in and any of ($r*)
-}
-
-rule mamori_aspx_input_and_code_runner {
-  meta:
-    score = 45
-    technique = "aspx-exec"
-    description = "ASP.NET page that reads request input and reaches for what runs code or commands: Process.Start, ProcessStartInfo, Assembly.Load, a code compiler, JScript's eval, Activator by name"
-  strings:
-    $in = /Request\s*(\.\s*(Form|QueryString|Params|Headers|Cookies|InputStream|BinaryRead|Item)\b|\s*\[)/
-    $r1 = /\bProcess\s*\.\s*Start\s*\(|\bnew\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\b/
-    $r2 = /\bAssembly\s*\.\s*(Load|LoadFrom|LoadFile|UnsafeLoadFrom)\s*\(/
-    $r3 = /\b(CSharpCodeProvider|VBCodeProvider|CompileAssemblyFromSource|CodeDomProvider)\b/
-    $r4 = /\beval\s*\(\s*Request\b/ nocase
-    $r5 = /\bActivator\s*\.\s*CreateInstance\s*\(\s*Type\s*\.\s*GetType\s*\(/
-  condition:
-    filesize < 256KB and $in and any of ($r*)
-}
 `;
