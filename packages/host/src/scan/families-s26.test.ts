@@ -282,3 +282,24 @@ describe('scan: held-out sets M and N (session 26), their misses, samples of our
     assert.equal(BENIGN.length, 15);
   });
 });
+
+describe('scan: held-out set O (session 26), its one PHP miss, as our own sample', () => {
+  it('an admin page storing an upload under the client\'s name, nothing checked, is flagged', () => {
+    const r = scan(`<?php
+add_action('admin_menu', function () { add_submenu_page('tools.php', 'Files', 'Files', 'administrator', 'f', 'f_page'); });
+function f_page() {
+  if (isset($_POST['go'])) { $name = $_FILES['up']['name']; $to = '' . $name; @move_uploaded_file($_FILES['up']['tmp_name'], $to); echo 'stored: ' . $to; }
+  else echo '<form method="post" enctype="multipart/form-data"><input type="file" name="up"><input type="submit" name="go"></form>';
+}`, '/www/wp-content/plugins/f/up.php');
+    assert.notEqual(r.verdict, 'clean', JSON.stringify(r.findings));
+  });
+  it('not this finding: an upload stored after its extension is checked (a tiny uploader is suspicious by its own rule)', () => {
+    const r = scan(`<?php
+if (isset($_FILES['up'])) {
+  $ext = strtolower(pathinfo($_FILES['up']['name'], PATHINFO_EXTENSION));
+  if (in_array($ext, array('jpg', 'png'), true)) move_uploaded_file($_FILES['up']['tmp_name'], __DIR__ . '/img/' . bin2hex(random_bytes(8)) . '.' . $ext);
+}`, '/www/up.php');
+    assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    assert.ok(!r.findings.some((f) => f.rule === 'mamori:flow' && f.technique === 'uploader'), JSON.stringify(r.findings));
+  });
+});

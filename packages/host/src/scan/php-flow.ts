@@ -280,6 +280,23 @@ const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:
  * request as `$_GET` does. Returns the text with each such `$$n` written as the superglobal
  * (lines kept), or undefined when there is none.
  */
+/** Anything that looks at an upload's name or type before it is stored. */
+const UPLOAD_NAME_CHECKED = /\b(?:pathinfo|getimagesize|exif_imagetype|mime_content_type|finfo_\w+|in_array|preg_match|strrchr|strrpos|explode|wp_check_filetype\w*|wp_handle_upload|sanitize_file_name|basename)\s*\(|PATHINFO_EXTENSION|\[\s*["']type["']\s*\]/i;
+
+/**
+ * Whether a destination holds the client's file name: `$_FILES[..]['name']` in it, or a variable given
+ * one (`levels` deep: `$dest = $dir . $name; $name = $_FILES['f']['name']`).
+ */
+function clientName(expr: string, src: string, levels: number): boolean {
+  if (/\$_FILES\s*\[[^\]]{1,64}\]\s*\[\s*["']name["']\s*\]/i.test(expr)) return true;
+  if (levels <= 0) return false;
+  for (const v of expr.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) {
+    if (v[1] === '_FILES') continue;
+    for (const a of src.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,300});`, 'g'))) if (clientName(a[1]!, src, levels - 1)) return true;
+  }
+  return false;
+}
+
 /** A writer's content that is one value: a variable, an element, or a decoder's call of one (`hex2bin($h)`). */
 const WHOLE_CONTENT = /^\s*@?\s*(?:\\?(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[[^\]]{1,64}\])*\s*\)*\s*$/i;
 /** A file name that ends in a PHP extension, written out: `... '.php'`. */
@@ -1317,6 +1334,19 @@ function flow(src: string): FlowFinding[] {
     if ((kinds.has('delete') || kinds.has('read')) && traits.length >= 2) add({ technique: 'file-manager', score: 75, description: `a file manager: paths the request names are ${traits.map((k) => FILE_OP_WORDS[k]).join(', ')}`, offset: 0 });
     // (a download script sends its headers first: Content-Type, Content-Disposition)
     else if (whole && codeSize(src) <= 4096 && !/\bheader\s*\(\s*["']Content-/i.test(src) && !/\$_FILES\b/.test(src)) add({ technique: 'file-manager', score: 40, description: `a path the request names is ${FILE_OP_WORDS[whole.kind]} (${whole.fn}), in a small file`, offset: whole.at });
+  }
+  // An uploader that keeps the name the client gave and checks nothing of it (type, extension), in a small
+  // file: whatever is sent, a .php too, is stored where the code runs (session 26, set O: a WordPress
+  // plugin's uploader page)
+  if (src.length <= 16384 && /move_uploaded_file/i.test(src) && /\$_FILES\b/.test(src) && !UPLOAD_NAME_CHECKED.test(src)) {
+    for (const m of src.matchAll(new RegExp(MOVES_UPLOAD.source, 'gi'))) {
+      const args = argsAt(src, m.index! + m[0].length);
+      const dest = args ? splitTop(args.all, [','])[1] : undefined;
+      if (dest !== undefined && clientName(dest, src, 2)) {
+        add({ technique: 'uploader', score: 45, description: 'an upload stored under the name the client gave it, with nothing of the name or type checked (a .php is stored as sent)', offset: m.index! });
+        break;
+      }
+    }
   }
   // What a call given request input returns, called at once: file_get_contents('php' . $_GET[1])($_GET[2])
   for (const m of src.matchAll(RESULT_CALLED)) {
