@@ -287,12 +287,19 @@ const UPLOAD_NAME_CHECKED = /\b(?:pathinfo|getimagesize|exif_imagetype|mime_cont
  * Whether a destination holds the client's file name: `$_FILES[..]['name']` in it, or a variable given
  * one (`levels` deep: `$dest = $dir . $name; $name = $_FILES['f']['name']`).
  */
-function clientName(expr: string, src: string, levels: number): boolean {
+// (at most 16 variables looked up in all, each a pass over the file: a crafted destination of many
+// variables, each assigned many times, is not a quadratic walk)
+function clientName(expr: string, src: string, levels: number, budget = { looks: 16 }): boolean {
   if (/\$_FILES\s*\[[^\]]{1,64}\]\s*\[\s*["']name["']\s*\]/i.test(expr)) return true;
   if (levels <= 0) return false;
   for (const v of expr.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)) {
     if (v[1] === '_FILES') continue;
-    for (const a of src.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,300});`, 'g'))) if (clientName(a[1]!, src, levels - 1)) return true;
+    if (budget.looks-- <= 0) return false;
+    let seen = 0;
+    for (const a of src.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,300});`, 'g'))) {
+      if (++seen > 8) break;
+      if (clientName(a[1]!, src, levels - 1, budget)) return true;
+    }
   }
   return false;
 }

@@ -257,9 +257,9 @@ export function foldVariables(input: string): string | undefined {
       if (kind === 8) skipTo = m.index! + m[0].length;
       const prior = env.get(name);
       if (typeof prior !== 'string' || !/^[A-Za-z]{1,64}\d{0,8}$/.test(prior)) continue;
-      let v: string | undefined = prior;
+      let v: string | undefined = times > 256 ? undefined : prior;
       for (let k = 0; k < times && v !== undefined; k++) v = stepString(v);
-      set(name, m.index!, m.index! + m[0].length, times > 256 ? undefined : v);
+      set(name, m.index!, m.index! + m[0].length, v);
       continue;
     }
     // (an assignment in a line comment is not one: `$__ .= ("." ^ "~"); // $__ = _P`, when the code is read

@@ -907,7 +907,10 @@ function codeLiterals(normal: string): { by: string; text: string }[] {
  */
 function decodedScripts(normal: string, original: string): { by: string; text: string }[] {
   const out: { by: string; text: string }[] = [];
+  let looked = 0;
   for (const m of normal.matchAll(/'\s*<\?php\b/gi)) {
+    // (at most 32 looked at: each read runs to its literal's end)
+    if (++looked > 32) break;
     const lit = readPhpString(normal, m.index!);
     if (!lit || lit.value.length < 256 || original.includes(lit.value.slice(0, 128))) continue;
     out.push({ by: 'decoded', text: lit.value });
