@@ -318,10 +318,16 @@ function namesPhpFile(expr: string, src: string, at: number): boolean {
   if (PHP_NAME_END.test(e)) return true;
   const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})$/.exec(e);
   if (!v) return false;
+  const last = lastAssigned(v[1]!, src, at);
+  return last !== undefined && PHP_NAME_END.test(last);
+}
+
+/** The right side of the last `$name = ...;` in the 16 KiB before `at` (at most 400 characters), or undefined. */
+function lastAssigned(name: string, src: string, at: number): string | undefined {
   const before = src.slice(Math.max(0, at - 16384), at);
   let last: string | undefined;
-  for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,400});`, 'g'))) last = a[1];
-  return last !== undefined && PHP_NAME_END.test(last);
+  for (const a of before.matchAll(new RegExp(`\\$${name}\\s*=(?![=>])([^;]{0,400});`, 'g'))) last = a[1];
+  return last;
 }
 
 /**
@@ -332,9 +338,7 @@ function namesPhpFile(expr: string, src: string, at: number): boolean {
 function wholeValue(expr: string, src: string, at: number): boolean {
   const v = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)*\s*$/.exec(expr.trim());
   if (!v) return false;
-  const before = src.slice(Math.max(0, at - 16384), at);
-  let last: string | undefined;
-  for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,400});`, 'g'))) last = a[1];
+  const last = lastAssigned(v[1]!, src, at);
   if (last === undefined) return true;
   const bare = last.replace(/\[[^\]]{0,64}\]/g, '').replace(/(["'])\1/g, '');
   return !/["'`]|<<<|(?<![.\d])\.(?![.\d=])/.test(bare);
