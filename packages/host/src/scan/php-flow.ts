@@ -2285,8 +2285,9 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
       if (!/FILTER_CALLBACK/i.test(args.all)) continue;
       const key = /["']options["']\s*=>/i.exec(args.all);
       let opt = key ? (splitTop(args.all.slice(key.index + key[0].length, key.index + key[0].length + 400), [','])[0] ?? '').trim() : '';
-      // the option is the last entry of its array: drop the array's own "]"
+      // the option is the last entry of its array: drop the array's own "]" (or array()'s ")", S26R-3)
       while (opt.endsWith(']') && (opt.match(/\[/g)?.length ?? 0) < (opt.match(/\]/g)?.length ?? 0)) opt = opt.slice(0, -1).trim();
+      while (opt.endsWith(')') && (opt.match(/\(/g)?.length ?? 0) < (opt.match(/\)/g)?.length ?? 0)) opt = opt.slice(0, -1).trim();
       if (direct(opt, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: 'request input chooses the FILTER_CALLBACK function filter_var() calls', offset: m.index! });
       else if (sinkName(opt) && direct(parts[0] ?? '', m.index!)) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(opt)}() through filter_var(FILTER_CALLBACK)`, offset: m.index! });
       continue;
@@ -2381,7 +2382,7 @@ export function closureRuns(text: string): string | undefined {
   for (const m of body.matchAll(CLOSURE_SINK)) {
     if (++calls > 200) break;
     const args = argsAt(body, m.index! + m[0].length);
-    if (args && mentions(args.all, names)) return `${m[1]!.toLowerCase()}()`;
+    if (args && mentions(quotedArgsBlanked(args.all), names)) return `${m[1]!.toLowerCase()}()`;
   }
   for (const m of body.matchAll(/`([^`]{0,400})`/g)) if (mentions(m[1]!, names)) return 'a shell command in backticks';
   // a caller given a code or command function by name and a parameter: register_shutdown_function('assert', $c)
@@ -2392,6 +2393,25 @@ export function closureRuns(text: string): string | undefined {
   }
   for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
   return undefined;
+}
+
+/**
+ * A command's text with the arguments it quotes for the shell blanked: `"logger " . escapeshellarg($v)`
+ * runs logger, whatever $v holds (S26R-19). Only after a `.`: escapeshellarg($c) alone is the
+ * command itself, quoted ('id' still runs id).
+ */
+export function quotedArgsBlanked(expr: string): string {
+  if (!/escapeshellarg/i.test(expr)) return expr;
+  let out = '';
+  let from = 0;
+  for (const m of expr.matchAll(/\.\s*\\?escapeshellarg\s*\(/gi)) {
+    if (m.index! < from) continue;
+    const end = walkCode(expr, m.index! + m[0].length, expr.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+    if (end === undefined) break;
+    out += expr.slice(from, m.index!) + ". ''";
+    from = end + 1;
+  }
+  return out + expr.slice(from);
 }
 
 function mentions(expr: string, names: ReadonlySet<string>): boolean {

@@ -1,0 +1,500 @@
+/**
+ * Variants of PHP webshells the other passes did not generalise to (red team s26, shells written
+ * in the shapes of public collections): a variable function whose name is picked among literals
+ * (`match`, a ternary, `array_pop(explode(..))`, `json_decode`, a class constant, `base_convert`),
+ * a function named by destructuring request input, code written to a file and included, `include`
+ * of a `data:` URL built from input, a stream wrapper serving the request as code, an error handler
+ * or an array_walk closure running its parameter, a `preg_replace` /e pattern built in pieces, and
+ * the disable_functions bypasses (LD_PRELOAD with a sendmail launcher, imap_open's ProxyCommand,
+ * mail()'s `-X` log file, error_log() into a .php file).
+ *
+ * Each check runs behind a substring test of its own, on the text with its comments blanked
+ * (stripComments keeps offsets). Patterns are linear (bounded repeats); the assignments are
+ * collected once per file (at most MAX_ASSIGNMENTS), and each check reads a bounded number of
+ * calls, so the cost is linear in the file's size.
+ */
+import { SOURCE, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
+import { normalizeStrings, readPhpString } from './php-strings.js';
+import type { ShapeFinding } from './php-shapes.js';
+
+/** Files (layers) up to this size are read by the checks that collect assignments. */
+const VARIANTS_BYTES = 256 * 1024;
+const MAX_ASSIGNMENTS = 4000;
+const MAX_CALLS = 400;
+
+/** Functions that run code or commands, callable by name. */
+const SINK_NAMES = new Set(['system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'assert', 'create_function']);
+/** A call of one of them, or eval, in a body (the argument checked by the caller). */
+const SINK_CALL = /(?<![\w$>:\\])\\?(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)\s*\(|`/gi;
+const BARE = '(?<![\\w$>:\\\\])\\\\?';
+const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
+/** `$v = ...;` `$v .= ...;` (not `==`, `=>`): the name and the right side (to `;`, bounded). */
+const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^;]{0,600})`, 'g');
+// (and an element of one, $cfg['h'](..))
+const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[[^\\]\\n;]{0,60}\\])?\\s*\\(`, 'g');
+const PHP_INPUT = /php:\/\/input/i;
+
+/** The arguments of the call whose "(" ends at `at` (undefined past 4,000 characters or at a ";"). */
+function argsAt(src: string, at: number): string | undefined {
+  const end = walkCode(src, at, 4000, 1, (c, i, depth) => {
+    if (depth === 0) return i;
+    if (c === ';' && depth <= 1) return -1;
+    return undefined;
+  });
+  return end === undefined || end < 0 ? undefined : src.slice(at, end);
+}
+
+/** The body of the block whose "{" is the first at or after `at` (bounded). */
+function blockAt(src: string, at: number, limit = 16 * 1024): string | undefined {
+  const open = src.indexOf('{', at);
+  if (open < 0 || open - at > 400) return undefined;
+  const end = walkCode(src, open + 1, limit, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+  return end === undefined ? undefined : src.slice(open + 1, end);
+}
+
+/** Whether `body` runs (eval, assert, a command function, backticks) something holding `$name`. */
+function runsVariable(body: string, name: string): boolean {
+  const v = new RegExp(`\\$${name}(?![\\w\\x80-\\xff])`);
+  for (const m of body.matchAll(SINK_CALL)) {
+    if (m[0] === '`') {
+      const close = body.indexOf('`', m.index! + 1);
+      if (close > 0 && v.test(body.slice(m.index! + 1, Math.min(close, m.index! + 400)))) return true;
+      continue;
+    }
+    const args = argsAt(body, m.index! + m[0].length);
+    // (not quoted for the shell, nor a number: exec('logger ' . escapeshellarg($str)))
+    if (args !== undefined && v.test(quotedArgsBlanked(args).replace(CASTS, ''))) return true;
+  }
+  return false;
+}
+
+/** The parameters' names of `function (...)` whose "(" ends at `at`. */
+function paramsAt(src: string, at: number): string[] {
+  const close = src.indexOf(')', at);
+  if (close < 0 || close - at > 400) return [];
+  return [...src.slice(at, close).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].map((m) => m[1]!);
+}
+
+/** The string literals of an expression (escapes read), each with what follows and precedes it. */
+function literals(expr: string): { value: string; before: string; after: string }[] {
+  const out: { value: string; before: string; after: string }[] = [];
+  for (let i = 0; i < expr.length && out.length < 64; i++) {
+    const c = expr[i];
+    if (c !== '"' && c !== "'") continue;
+    const s = readPhpString(expr, i, 4096);
+    if (!s) break;
+    out.push({ value: s.value, before: expr.slice(Math.max(0, i - 4), i), after: expr.slice(s.end, s.end + 4) });
+    i = s.end - 1;
+  }
+  return out;
+}
+
+/**
+ * The names of code or command functions an expression can give, read from its literals: a
+ * literal that is such a name, not a key (`'x' =>`) nor compared (`== 'system'`); a list of
+ * names split by explode/str_split or a JSON literal decoded; `base_convert(N, 10, 36)`.
+ */
+function sinkNames(expr: string, out: Set<string>): void {
+  const norm = normalizeStrings(expr, 8192) ?? expr;
+  const splits = /\b(?:explode|preg_split|str_getcsv|json_decode|unserialize)\s*\(/i.test(norm);
+  for (const l of literals(norm)) {
+    if (/^\s*=>/.test(l.after) || /[=!]=\s*$|[=!]==\s*$/.test(l.before) || /^\s*[=!]=/.test(l.after)) continue;
+    const v = l.value.trim().toLowerCase().replace(/^\\/, '');
+    if (SINK_NAMES.has(v)) out.add(v);
+    else if (splits && v.length < 400) for (const w of v.split(/[^\w]+/)) if (SINK_NAMES.has(w)) out.add(w);
+  }
+  for (const m of norm.matchAll(/\bbase_convert\s*\(\s*["']?(\d{1,20})["']?\s*,\s*10\s*,\s*36\s*\)/gi)) {
+    const n = Number(m[1]);
+    if (Number.isSafeInteger(n) && SINK_NAMES.has(n.toString(36))) out.add(n.toString(36));
+  }
+}
+
+export function phpVariants(text: string): ShapeFinding[] {
+  const out: ShapeFinding[] = [];
+  const low = text.toLowerCase();
+  let code: string | undefined;
+  const src = (): string => (code ??= stripComments(text));
+  const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
+    out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
+  };
+  const input = SOURCE.test(text) || PHP_INPUT.test(text);
+
+  // --- disable_functions bypasses (no request input needed: the shape is the backdoor) ---
+  if (low.includes('ld_preload') && low.includes('putenv')) {
+    const m = /\bputenv\s*\(\s*[^;]{0,200}LD_PRELOAD/i.exec(src());
+    const launcher = /(?<![\w$>:])\\?(?:mail|mb_send_mail|error_log|imap_mail)\s*\(|\bnew\s+\\?(?:Imagick|gnupg)\b|\bgnupg_init\s*\(/i;
+    if (m && launcher.test(src())) add('ld-preload-launch', 'disable-functions-bypass', 90, 'LD_PRELOAD set by putenv(), then a function that starts a program (mail, error_log, imap_mail, Imagick): a library of the attacker\'s runs past disable_functions', m.index);
+  }
+  if (low.includes('proxycommand') && low.includes('imap_open')) {
+    const at = src().search(/-oProxyCommand/i);
+    if (at >= 0 && /\bimap_open\s*\(/i.test(src())) add('imap-proxycommand', 'disable-functions-bypass', 90, 'imap_open() given an rsh -oProxyCommand: a shell command run past disable_functions', at);
+  }
+  if (low.includes('mail') && (text.includes('-X') || low.includes('queuedirectory'))) {
+    for (const m of src().matchAll(new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi'))) {
+      const args = argsAt(src(), m.index! + m[0].length);
+      const fifth = args === undefined ? undefined : splitTop(args, [','])[4];
+      if (fifth && /(?:^|[\s"'])-(?:X\s*["'/.$\w]|O\s*QueueDirectory)/.test(fifth)) {
+        add('mail-log-file', 'file-writer', 85, 'mail() told to have sendmail log its traffic to a file (-X): the way a PHP file is written past disable_functions', m.index!);
+        break;
+      }
+    }
+  }
+  if (input && low.includes('error_log')) {
+    for (const m of src().matchAll(new RegExp(`${BARE}error_log\\s*\\(`, 'gi'))) {
+      const args = argsAt(src(), m.index! + m[0].length);
+      const parts = args === undefined ? [] : splitTop(args, [',']);
+      if (parts.length >= 3 && parts[1]!.trim() === '3' && /\.(?:php\d?|phtml|phar|inc)\b|\.ph["']/i.test(parts[2]!) && SOURCE.test(args!)) {
+        add('error-log-code-file', 'file-writer', 85, 'error_log() writes request input into a .php file (message type 3)', m.index!);
+        break;
+      }
+    }
+  }
+  if (text.length > VARIANTS_BYTES) return out;
+  if (FRAMEWORK_HINTS.some((h) => low.includes(h))) frameworkInput(src(), low, add);
+  if (!input) return out;
+
+  // --- the assignments, once: a variable's right sides, and which variables hold request input ---
+  let assigns: Map<string, string[]> | undefined;
+  let tainted: Set<string> | undefined;
+  const assignments = (): Map<string, string[]> => {
+    if (assigns) return assigns;
+    assigns = new Map();
+    let n = 0;
+    for (const m of src().matchAll(ASSIGN)) {
+      if (++n > MAX_ASSIGNMENTS) break;
+      const list = assigns.get(m[1]!) ?? [];
+      if (list.length < 16) list.push(m[2]!);
+      assigns.set(m[1]!, list);
+    }
+    return assigns;
+  };
+  const taint = (): Set<string> => {
+    if (tainted) return tainted;
+    tainted = new Set();
+    const a = assignments();
+    // (a few rounds: $d = $_POST['x']; $c = decode($d); file_put_contents($t, $c))
+    for (let round = 0; round < 4; round++) {
+      let grew = false;
+      for (const [name, rights] of a) {
+        if (tainted.has(name)) continue;
+        if (rights.some((r) => SOURCE.test(r) || PHP_INPUT.test(r) || [...r.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => tainted!.has(v[1]!)))) {
+          tainted.add(name);
+          grew = true;
+        }
+      }
+      if (!grew) break;
+    }
+    return tainted;
+  };
+  const fromInput = (expr: string): boolean => SOURCE.test(expr) || PHP_INPUT.test(expr) || [...expr.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => taint().has(v[1]!));
+
+  // A variable function called with request input, its name picked among literals one of which is a
+  // code or command function (`match`, a ternary, array_pop(explode(..)), json_decode, a class constant).
+  if (low.includes('$')) {
+    let calls = 0;
+    // (each variable judged once, at most 32 of them: the lookups below read the whole file)
+    const judged = new Set<string>();
+    const constants = new Map<string, string>();
+    // (calls found in the code only: '$cfg[\'TempDir\'] (%s)' in a message is no call)
+    for (const m of codeOnly(text).matchAll(VAR_CALL)) {
+      if (++calls > MAX_CALLS || out.length >= 8 || judged.size >= 32) break;
+      if (judged.has(m[1]! + m[2]!)) continue;
+      const args = argsAt(src(), m.index! + m[0].length);
+      if (args === undefined || args.trim() === '') continue;
+      judged.add(m[1]! + m[2]!);
+      // destructured from request input: ['f' => $f] = $_POST, list(, $f) = $_GET
+      if (m[1] === '$') {
+        // (the variable an entry of a list or array on the left of "=", not an element assigned: $cfg['x'] = $_POST['y'])
+        const d = new RegExp(`(?:\\[|\\blist\\s*\\(|,|=>)\\s*&?\\$${m[2]}(?![\\w\\x80-\\xff\\[])(?:[^;=\\[]|=>|\\[[^\\]\\n;]{0,40}\\]){0,200}?[\\])]\\s*=(?![=>])\\s*([^;]{0,200})`).exec(src());
+        if (d && /^\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|\$GLOBALS\b)/.test(d[1]!)) {
+          add('input-destructured-call', 'request-input-callable', 90, `request input destructured into $${m[2]}, which is then called as a function`, m.index!);
+          continue;
+        }
+      }
+      if (!SOURCE.test(args)) continue;
+      const a = assignments();
+      // ($$a(..): the names $a holds, each a variable)
+      const held = m[1] === '$$' ? [...new Set((a.get(m[2]!) ?? []).flatMap((r) => literals(r).map((l) => l.value)))].filter((v) => /^[A-Za-z_]\w{0,63}$/.test(v)) : [m[2]!];
+      const names = new Set<string>();
+      for (const v of held) {
+        // (a loop's variable: foreach (array('system', 'passthru') as $f), foreach ($list as $f) with $list = explode(..))
+        const loop = new RegExp(`\\bforeach\\s*\\(([^;]{1,300}?)\\s+as\\s+(?:\\$\\w{1,40}\\s*=>\\s*)?&?\\$${v}\\s*\\)`).exec(src());
+        for (const r of loop ? [...(a.get(v) ?? []), loop[1]!] : a.get(v) ?? []) {
+          sinkNames(r, names);
+          // one level down: the variables and constants the right side reads
+          // (not a variable used as an index: $handlers[$channel] does not hold what $channel holds)
+          for (const w of unindexed(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))) for (const r2 of a.get(w[1]!) ?? []) sinkNames(r2, names);
+          for (const k of r.matchAll(/\b([A-Za-z_]\w{0,63})\s*::\s*([A-Za-z_]\w{0,63})\b(?!\s*\()/g)) {
+            // (each constant looked up once, at most 16)
+            let c = constants.get(k[2]!);
+            if (c === undefined && constants.size < 16) {
+              c = new RegExp(`\\bconst\\s+${k[2]}\\s*=\\s*([^;]{1,200});`).exec(src())?.[1] ?? '';
+              constants.set(k[2]!, c);
+            }
+            if (c) sinkNames(c, names);
+          }
+        }
+      }
+      if (names.size > 0) add('variable-picks-sink', 'request-input-exec', 85, `a variable function given request input holds ${[...names].join('/')}() among the names it is set to`, m.index!);
+    }
+  }
+
+  // Code written to a file, then included: file_put_contents($t, <input>); include $t;
+  if ((low.includes('include') || low.includes('require')) && low.includes('file_put_contents')) {
+    const tried = new Set<string>();
+    for (const m of src().matchAll(/\bfile_put_contents\s*\(\s*\$([A-Za-z_]\w{0,63})\s*,/gi)) {
+      if (tried.has(m[1]!) || tried.size >= 16) continue;
+      const args = argsAt(src(), m.index! + m[0].length);
+      // (not data written as a PHP value, var_export($cfg) of an installer's form, json_encode, serialize)
+      if (args === undefined || !fromInput(args) || /\b(?:var_export|json_encode|serialize|intval|http_build_query)\s*\(/i.test(args)) continue;
+      tried.add(m[1]!);
+      const inc = new RegExp(`\\b(?:include|require)(?:_once)?\\s*\\(?\\s*\\$${m[1]}\\s*\\)?\\s*;`, 'i').exec(src());
+      if (inc) {
+        add('input-file-included', 'request-input-exec', 90, 'request input written to a file that is then included (run as PHP)', inc.index);
+        break;
+      }
+    }
+  }
+
+  // include of a data: URL built from request input
+  if (low.includes('data:')) {
+    for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\s*\(?\s*["']data:[^"'\n]{0,200}["']\s*\.\s*([^;]{1,300});/gi)) {
+      if (fromInput(m[1]!)) {
+        add('input-data-include', 'request-input-exec', 90, 'request input included as the data: URL of a PHP file (run as PHP)', m.index!);
+        break;
+      }
+    }
+  }
+
+  // A stream wrapper whose class reads request input, then a path of its scheme included
+  if (low.includes('stream_wrapper_register')) {
+    for (const m of src().matchAll(/\bstream_wrapper_register\s*\(\s*["']([\w.+-]{1,32})["']\s*,\s*["']\\?([A-Za-z_][\w\\]{0,100})["']/gi)) {
+      const cls = m[2]!.split('\\').pop()!;
+      const c = new RegExp(`\\bclass\\s+${cls}\\b`, 'i').exec(src());
+      const body = c ? blockAt(src(), c.index + c[0].length, 64 * 1024) : undefined;
+      const included = new RegExp(`\\b(?:include|require)(?:_once)?\\s*\\(?\\s*["']${m[1]!.replace(/[.+]/g, '\\$&')}://`, 'i').test(src());
+      if (body && included && (SOURCE.test(body) || PHP_INPUT.test(body))) {
+        add('input-stream-include', 'request-input-exec', 90, `a stream wrapper (${m[1]}://) serving request input is included (run as PHP)`, m.index!);
+        break;
+      }
+    }
+  }
+
+  // An error handler that runs its message, and an error raised with request input
+  if (low.includes('set_error_handler') && (low.includes('trigger_error') || low.includes('user_error'))) {
+    const h = /\bset_error_handler\s*\(\s*(?:static\s+)?function\s*\(/i.exec(src());
+    const named = h ? undefined : /\bset_error_handler\s*\(\s*["']([A-Za-z_]\w{0,63})["']/i.exec(src());
+    let runs = false;
+    if (h) {
+      const p = paramsAt(src(), h.index + h[0].length);
+      const body = blockAt(src(), h.index + h[0].length);
+      runs = !!body && p.length >= 2 && runsVariable(body, p[1]!);
+    } else if (named) {
+      const f = new RegExp(`\\bfunction\\s+${named[1]}\\s*\\(`, 'i').exec(src());
+      const p = f ? paramsAt(src(), f.index + f[0].length) : [];
+      const body = f ? blockAt(src(), f.index + f[0].length) : undefined;
+      runs = !!body && p.length >= 2 && runsVariable(body, p[1]!);
+    }
+    if (runs) {
+      for (const t of src().matchAll(/\b(?:trigger_error|user_error)\s*\(/gi)) {
+        const args = argsAt(src(), t.index! + t[0].length);
+        if (args !== undefined && fromInput(splitTop(args, [','])[0] ?? '')) {
+          add('error-handler-runs', 'request-input-exec', 90, 'an error handler runs its message as code or a command, and an error is raised with request input', t.index!);
+          break;
+        }
+      }
+    }
+  }
+
+  // array_walk over request input with a closure that runs its value or key
+  if (low.includes('array_walk')) {
+    for (const m of src().matchAll(/\barray_walk(?:_recursive)?\s*\(\s*(\$[A-Za-z_]\w{0,63}(?:\s*\[[^\]]{0,60}\])?)\s*,\s*(?:static\s+)?function\s*\(/gi)) {
+      const arr = m[1]!;
+      const name = /^\$(\w+)/.exec(arr)![1]!;
+      const given = SOURCE.test(arr) || taint().has(name);
+      if (!given) continue;
+      const p = paramsAt(src(), m.index! + m[0].length);
+      const body = blockAt(src(), m.index! + m[0].length);
+      if (body && p.slice(0, 2).some((x) => runsVariable(body, x))) {
+        add('walk-runs-input', 'request-input-exec', 90, 'array_walk() over request input with a closure that runs a value or key as code or a command', m.index!);
+        break;
+      }
+    }
+  }
+
+  // preg_replace with an /e pattern built in pieces or given in an array, and request input
+  // (and mb_ereg_replace's options in a variable: mb_ereg_replace('.+', $_POST['c'], 'x', $o), $o = 'm' . 'e')
+  if (low.includes('preg_replace') || low.includes('mb_ereg')) {
+    let calls = 0;
+    // the literal a variable is set to, once in the file ($m = chr(101)): written in place of "$m"
+    const one = (name: string): string | undefined => {
+      const r = assignments().get(name);
+      if (r?.length !== 1) return undefined;
+      const lit = literals(normalizeStrings(r[0]!, 8192) ?? r[0]!);
+      return lit.length === 1 ? lit[0]!.value : undefined;
+    };
+    for (const m of src().matchAll(new RegExp(`${BARE}(preg_replace|mb_eregi?_replace)\\s*\\(`, 'gi'))) {
+      if (++calls > MAX_CALLS) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      if (args === undefined) continue;
+      const parts = splitTop(args, [',']);
+      if (parts.length < 2 || !fromInput(parts.slice(1).join(','))) continue;
+      if (m[1]!.toLowerCase() !== 'preg_replace') {
+        const o = (parts[3] ?? '').trim();
+        const v = /^\$([A-Za-z_]\w{0,63})$/.exec(o);
+        const opt = v ? one(v[1]!) : undefined;
+        if (opt !== undefined && /^[a-z]{1,8}$/i.test(opt) && opt.includes('e')) {
+          add('preg-e-built', 'preg-replace-eval', 85, `${m[1]}() with the "e" option held in a variable (the replacement runs as code), and request input`, m.index!);
+          break;
+        }
+        continue;
+      }
+      let pat = parts[0]!.trim();
+      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(pat);
+      if (v) pat = (assignments().get(v[1]!) ?? []).join(' , ');
+      // ("/x/$m": a variable inside a double-quoted pattern)
+      if (pat.includes('"') && pat.includes('$')) pat = pat.replace(/\{?\$([A-Za-z_]\w{0,63})\}?/g, (all, n: string) => one(n)?.replace(/["\\$]/g, '') ?? all);
+      const norm = normalizeStrings(pat, 8192) ?? pat;
+      if (literals(norm).some((l) => evalModifier(l.value))) {
+        add('preg-e-built', 'preg-replace-eval', 85, 'preg_replace() with an /e pattern (the replacement runs as code) written in pieces or in an array, and request input', m.index!);
+        break;
+      }
+    }
+  }
+
+  // A caller of callbacks given a code or command function's name (in pieces) and request input:
+  // iterator_apply($it, 'pass' . 'thru', [$_GET['c']]), array_filter([$_POST['c'] => 1], 'assert',
+  // ARRAY_FILTER_USE_KEY), $arr->uasort('assert') on an ArrayObject of request input
+  if (CALLER_HINTS.some((h) => low.includes(h))) {
+    let calls = 0;
+    for (const m of src().matchAll(CALLER)) {
+      if (++calls > MAX_CALLS) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      if (args === undefined) continue;
+      const norm = normalizeStrings(args, 8192) ?? args;
+      const named = splitTop(norm, [',']).map((p) => /^\s*["']\\?([A-Za-z_]\w{0,40})["']\s*$/.exec(p)?.[1]?.toLowerCase()).find((n) => n !== undefined && SINK_NAMES.has(n));
+      if (!named) continue;
+      // (a method's object: the ArrayObject, given request input where it was made)
+      const obj = m[1] ? /\$([A-Za-z_]\w{0,63})\s*$/.exec(src().slice(Math.max(0, m.index! - 80), m.index!))?.[1] : undefined;
+      if (fromInput(args) || (obj !== undefined && taint().has(obj))) {
+        add('caller-named-sink', 'request-input-exec', 90, `${named}() given to a caller of callbacks with request input`, m.index!);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const CALLER_HINTS = ['iterator_apply', 'array_filter', 'array_map', 'array_walk', 'array_reduce', 'sort(', 'call_user_func', 'register_', 'forward_static_call'];
+/** Callers of callbacks, and the sorting methods of ArrayObject and ArrayIterator (group 1). */
+const CALLER = /(?<![\w$>:])\\?(?:iterator_apply|array_filter|array_map|array_walk(?:_recursive)?|array_reduce|u[ak]?sort|call_user_func(?:_array)?|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?)\s*\(|(->\s*u[ak]sort)\s*\(/gi;
+
+/** Words one of which a file with framework input or a downloaded body holds. */
+const FRAMEWORK_HINTS = ['request', '->input', 'input::', 'getvalue', 'getparam', 'php://input', 'wp_remote', 'wp_safe_remote'];
+/**
+ * Request input as frameworks give it: Laravel's request('x') and $request->input(..), Symfony's
+ * and Drupal's ->query->get(..), Joomla's JRequest::getVar and ->input->get(..), CodeIgniter's
+ * $this->input->post(..), Yii's, PrestaShop's, Magento's; and the request body (php://input).
+ */
+const FRAMEWORK_INPUT = new RegExp(
+  [
+    String.raw`\brequest\s*\(\s*(?:["']|\)\s*->\s*(?:input|get|query|post|cookie|header|getContent|json|all)\s*\()`,
+    String.raw`\$(?:request|req)\s*->\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParam|getPost|getQuery)\s*\(`,
+    String.raw`->\s*(?:query|request|cookies|headers)\s*->\s*(?:get|all)\s*\(`,
+    String.raw`\bJRequest\s*::\s*get(?:Var|String|Raw|Cmd)?\s*\(`,
+    String.raw`->\s*input\s*->\s*(?:get|getString|getRaw|getVar|post|cookie|get_post|server|request_headers|json)\b`,
+    String.raw`\b(?:Input|Request)\s*::\s*(?:get|post|all|json|input|query)\s*\(`,
+    String.raw`\bTools\s*::\s*getValue\s*\(`,
+    String.raw`->\s*getRequest\s*\(\s*\)\s*->\s*(?:getParam|getPost|getQuery|getContent)\s*\(`,
+    String.raw`\bYii\s*::\s*\$app\s*->\s*request\s*->\s*(?:get|post|getBodyParam|getQueryParam|getRawBody)\s*\(`,
+    String.raw`php://input`,
+  ].join('|'),
+  'i',
+);
+/** A body downloaded by WordPress's HTTP API: code when eval runs it. */
+const WP_REMOTE = /\bwp_(?:safe_)?remote_(?:get|post|request|retrieve_body)\s*\(/i;
+const CODE_RUN = /(?<![\w$>:\\])\\?(?:eval|assert|create_function)\s*\(/gi;
+/** A number made of a value: (int)$v, intval($v) ... (blanked before a body's sink is read). */
+const CASTS = /\(\s*(?:int|integer|float|bool)\s*\)\s*\$\w{1,63}|\b(?:intval|floatval|absint)\s*\(\s*\$\w{1,63}/gi;
+const SANITISED = /\b(?:escapeshellarg|intval|floatval|absint|is_numeric|in_array|preg_quote)\s*\(|\(\s*(?:int|float|bool)\s*\)/i;
+
+/**
+ * Framework request input, or the request body, reaching a code or command function (directly or
+ * through variables), and a body downloaded with wp_remote_get run by eval.
+ */
+function frameworkInput(code: string, low: string, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
+  const fw = FRAMEWORK_INPUT.test(code);
+  const wp = (low.includes('wp_remote') || low.includes('wp_safe_remote')) && WP_REMOTE.test(code);
+  if (!fw && !wp) return;
+  // variables given such input (a few rounds, over the assignments of the file, bounded)
+  const held = (root: RegExp): Set<string> => {
+    const set = new Set<string>();
+    const rights: [string, string][] = [];
+    let n = 0;
+    for (const m of code.matchAll(ASSIGN)) {
+      if (++n > MAX_ASSIGNMENTS) break;
+      rights.push([m[1]!, m[2]!]);
+    }
+    for (let round = 0; round < 4; round++) {
+      let grew = false;
+      for (const [name, r] of rights) {
+        if (set.has(name)) continue;
+        if (root.test(r) || [...r.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => set.has(v[1]!))) {
+          set.add(name);
+          grew = true;
+        }
+      }
+      if (!grew) break;
+    }
+    return set;
+  };
+  // (a variable used as an index does not reach the call: shell_exec($cmds[$name]) runs a command of the table)
+  const reaches = (args: string, root: RegExp, vars: Set<string>): boolean =>
+    !SANITISED.test(args) && (root.test(args) || [...unindexed(args).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => vars.has(v[1]!)));
+  if (fw) {
+    const vars = held(FRAMEWORK_INPUT);
+    let calls = 0;
+    for (const m of code.matchAll(SINK_CALL)) {
+      if (++calls > MAX_CALLS) break;
+      let args: string | undefined;
+      if (m[0] === '`') {
+        const close = code.indexOf('`', m.index! + 1);
+        args = close > 0 && close - m.index! < 400 ? code.slice(m.index! + 1, close) : undefined;
+      } else args = argsAt(code, m.index! + m[0].length);
+      if (args !== undefined && reaches(args, FRAMEWORK_INPUT, vars)) {
+        add('framework-input-exec', 'request-input-exec', 90, `request input read through the framework's request object (or the request body) reaches ${m[0] === '`' ? 'backticks' : `${m[0].replace(/[\s(\\]/g, '')}()`}`, m.index!);
+        return;
+      }
+    }
+  }
+  if (wp) {
+    const vars = held(WP_REMOTE);
+    let calls = 0;
+    for (const m of code.matchAll(CODE_RUN)) {
+      if (++calls > MAX_CALLS) break;
+      const args = argsAt(code, m.index! + m[0].length);
+      if (args !== undefined && reaches(args, WP_REMOTE, vars)) {
+        add('remote-body-eval', 'remote-code', 90, 'a body downloaded with wp_remote_get() (code a server of the attacker serves) is run as PHP', m.index!);
+        return;
+      }
+    }
+  }
+}
+
+/** An expression with what its "[...]" indexes hold blanked (one level of nesting, bounded). */
+function unindexed(expr: string): string {
+  return expr.replace(/\[(?:[^\[\]]|\[[^\[\]]{0,200}\]){0,400}\]/g, '[]');
+}
+
+/** Whether a regex literal (`/x/e`, `#x#ie`, `{x}e`) has the e modifier. */
+function evalModifier(p: string): boolean {
+  const s = p.trim();
+  if (s.length < 3) return false;
+  const d = s[0]!;
+  if (/[\w\\\s]/.test(d)) return false;
+  const close = ({ '(': ')', '{': '}', '[': ']', '<': '>' } as Record<string, string>)[d] ?? d;
+  const end = s.lastIndexOf(close);
+  if (end <= 0) return false;
+  const mods = s.slice(end + 1);
+  return /^[a-zA-Z]{1,8}$/.test(mods) && mods.includes('e');
+}
