@@ -10,17 +10,20 @@
  *
  * Each check runs behind a substring test of its own, on the text with its comments blanked
  * (stripComments keeps offsets). Patterns are linear (bounded repeats); the assignments are
- * collected once per file (at most MAX_ASSIGNMENTS), and each check reads a bounded number of
- * calls, so the cost is linear in the file's size.
+ * collected once per file (at most MAX_ASSIGNMENTS), and each check reads at most ARG_BUDGET characters of
+ * arguments (not a number of calls, which decoys before the shell would spend), so the cost is linear
+ * in the file's size.
  */
 import { SOURCE, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import type { ShapeFinding } from './php-shapes.js';
+import { foldVariables } from './php-fold.js';
 
 /** Files (layers) up to this size are read by the checks that collect assignments. */
-const VARIANTS_BYTES = 256 * 1024;
-const MAX_ASSIGNMENTS = 4000;
-const MAX_CALLS = 400;
+const VARIANTS_BYTES = 1024 * 1024;
+const MAX_ASSIGNMENTS = 16000;
+/** Characters of arguments a check reads in a file (decoy calls spend what they are long). */
+const ARG_BUDGET = 8 * 1024 * 1024;
 
 /** Functions that run code or commands, callable by name. */
 const SINK_NAMES = new Set(['system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'assert', 'create_function']);
@@ -31,7 +34,8 @@ const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
 /** `$v = ...;` `$v .= ...;` (not `==`, `=>`): the name and the right side (to `;`, bounded). */
 const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^;]{0,600})`, 'g');
 // (and an element of one, $cfg['h'](..))
-const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[[^\\]\\n;]{0,60}\\])?\\s*\\(`, 'g');
+// (and an index holding one of its own, $a[$_GET['w']](..))
+const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
 
 /** The arguments of the call whose "(" ends at `at` (undefined past 4,000 characters or at a ";"). */
@@ -100,8 +104,15 @@ function sinkNames(expr: string, out: Set<string>): void {
   for (const l of literals(norm)) {
     if (/^\s*=>/.test(l.after) || /[=!]=\s*$|[=!]==\s*$/.test(l.before) || /^\s*[=!]=/.test(l.after)) continue;
     const v = l.value.trim().toLowerCase().replace(/^\\/, '');
-    if (SINK_NAMES.has(v)) out.add(v);
+    if (SINK_NAMES.has(v) || v === 'preg_replace') out.add(v);
     else if (splits && v.length < 400) for (const w of v.split(/[^\w]+/)) if (SINK_NAMES.has(w)) out.add(w);
+  }
+  // (what php-fold computes of it: sprintf('%s%s', 'sy', 'stem'), substr('xxsystem', 2), implode(array_reverse(..)))
+  if (norm.length <= 600 && /\w\s*\(/.test(norm)) {
+    const folded = foldVariables(`<?php $__v = ${norm}; $__v;`);
+    const tail = folded === undefined ? undefined : /;\s*(["'][^"'\n]{1,40}["'])\s*;\s*$/.exec(folded)?.[1];
+    const v = tail === undefined ? undefined : readPhpString(tail, 0)?.value.toLowerCase();
+    if (v !== undefined && (SINK_NAMES.has(v) || v === 'preg_replace')) out.add(v);
   }
   for (const m of norm.matchAll(/\bbase_convert\s*\(\s*["']?(\d{1,20})["']?\s*,\s*10\s*,\s*36\s*\)/gi)) {
     const n = Number(m[1]);
@@ -149,6 +160,31 @@ export function phpVariants(text: string): ShapeFinding[] {
       }
     }
   }
+  // Programs run by other ways than the command functions: a COM object of the Windows shell, ssh2_exec,
+  // expect_popen, and dl() of an extension the request names
+  if (input && (low.includes('wscript.shell') || low.includes('shell.application') || low.includes('ssh2_exec') || low.includes('expect_popen') || low.includes('dl('))) {
+    const com = /\bnew\s+\\?COM\s*\(\s*["'](?:WScript\.Shell|Shell\.Application)["']/i.exec(src());
+    const ran = com ? /->\s*(?:Exec|Run|ShellExecute)\s*\(/gi : /(?<![\w$>:])\\?(?:ssh2_exec|expect_popen|dl)\s*\(/gi;
+    for (const m of src().matchAll(ran)) {
+      const args = argsAt(src(), m.index! + m[0].length);
+      if (args !== undefined && SOURCE.test(args)) {
+        add('input-program-run', 'request-input-exec', 90, com ? 'request input run by the Windows shell\'s COM object (WScript.Shell)' : `request input reaches ${m[0].replace(/[\s(\\]/g, '')}()`, m.index!);
+        break;
+      }
+      if (out.length >= 8) break;
+    }
+  }
+  // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
+  if (low.includes('open_basedir') && low.includes('chdir')) {
+    const m = /\bini_set\s*\(\s*["']open_basedir["']\s*,\s*["']\.\.["']/i.exec(src());
+    if (m && /\bchdir\s*\(\s*["']\.\.["']\s*\)/i.test(src())) add('open-basedir-bypass', 'disable-functions-bypass', 80, 'open_basedir set to ".." by ini_set() and climbed by chdir(".."): the bypass of PHP\'s confinement of files', m.index);
+  }
+  // A WordPress hook that logs the request in as an administrator: wp_set_auth_cookie() of an
+  // administrator looked up by role (or user 1) behind a request parameter, no password or nonce checked
+  if (input && low.includes('wp_set_auth_cookie') && (low.includes("'administrator'") || low.includes('"administrator"') || /wp_set_auth_cookie\s*\(\s*1\s*[,)]/.test(low)) && !/wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|current_user_can|wp_authenticate|hash_equals|password_verify/.test(low)) {
+    const m = /\bwp_set_auth_cookie\s*\(/i.exec(src());
+    if (m) add('wp-login-as-admin', 'wordpress-backdoor', 85, 'a request parameter logs the visitor in as an administrator (wp_set_auth_cookie of an administrator, no password or nonce checked)', m.index);
+  }
   if (text.length > VARIANTS_BYTES) return out;
   if (FRAMEWORK_HINTS.some((h) => low.includes(h))) frameworkInput(src(), low, add);
   if (!input) return out;
@@ -177,7 +213,7 @@ export function phpVariants(text: string): ShapeFinding[] {
       let grew = false;
       for (const [name, rights] of a) {
         if (tainted.has(name)) continue;
-        if (rights.some((r) => SOURCE.test(r) || PHP_INPUT.test(r) || [...r.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => tainted!.has(v[1]!)))) {
+        if (rights.some((r) => SOURCE.test(r) || PHP_INPUT.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => tainted!.has(v[1]!)))) {
           tainted.add(name);
           grew = true;
         }
@@ -191,67 +227,159 @@ export function phpVariants(text: string): ShapeFinding[] {
   // A variable function called with request input, its name picked among literals one of which is a
   // code or command function (`match`, a ternary, array_pop(explode(..)), json_decode, a class constant).
   if (low.includes('$')) {
-    let calls = 0;
-    // (each variable judged once, at most 32 of them: the lookups below read the whole file)
+    // (once a file: the variables destructured from request input, the loops' variables, the class constants)
+    let destructured: Set<string> | undefined;
+    let loops: Map<string, string[]> | undefined;
+    let consts: Map<string, string> | undefined;
+    // (each variable given request input judged once; the arguments read are bounded in all, not the calls,
+    // so decoy calls before the shell's spend only what they are long)
     const judged = new Set<string>();
-    const constants = new Map<string, string>();
+    let budget = ARG_BUDGET;
     // (calls found in the code only: '$cfg[\'TempDir\'] (%s)' in a message is no call)
     for (const m of codeOnly(text).matchAll(VAR_CALL)) {
-      if (++calls > MAX_CALLS || out.length >= 8 || judged.size >= 32) break;
-      if (judged.has(m[1]! + m[2]!)) continue;
+      if (out.length >= 8 || judged.size >= 256 || budget <= 0) break;
+      const key = m[1]! + m[2]!;
+      if (judged.has(key)) continue;
       const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       if (args === undefined || args.trim() === '') continue;
-      judged.add(m[1]! + m[2]!);
       // destructured from request input: ['f' => $f] = $_POST, list(, $f) = $_GET
-      if (m[1] === '$') {
-        // (the variable an entry of a list or array on the left of "=", not an element assigned: $cfg['x'] = $_POST['y'])
-        const d = new RegExp(`(?:\\[|\\blist\\s*\\(|,|=>)\\s*&?\\$${m[2]}(?![\\w\\x80-\\xff\\[])(?:[^;=\\[]|=>|\\[[^\\]\\n;]{0,40}\\]){0,200}?[\\])]\\s*=(?![=>])\\s*([^;]{0,200})`).exec(src());
-        if (d && /^\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|\$GLOBALS\b)/.test(d[1]!)) {
-          add('input-destructured-call', 'request-input-callable', 90, `request input destructured into $${m[2]}, which is then called as a function`, m.index!);
-          continue;
-        }
+      if (m[1] === '$' && (destructured ??= destructuredFromInput(src())).has(m[2]!)) {
+        judged.add(key);
+        add('input-destructured-call', 'request-input-callable', 90, `request input destructured into $${m[2]}, which is then called as a function`, m.index!);
+        continue;
       }
-      if (!SOURCE.test(args)) continue;
+      // (given request input, or a variable holding it: $c = $_POST['c']; .. $f($c))
+      if (!fromInput(args)) continue;
+      judged.add(key);
       const a = assignments();
       // ($$a(..): the names $a holds, each a variable)
       const held = m[1] === '$$' ? [...new Set((a.get(m[2]!) ?? []).flatMap((r) => literals(r).map((l) => l.value)))].filter((v) => /^[A-Za-z_]\w{0,63}$/.test(v)) : [m[2]!];
       const names = new Set<string>();
       for (const v of held) {
         // (a loop's variable: foreach (array('system', 'passthru') as $f), foreach ($list as $f) with $list = explode(..))
-        const loop = new RegExp(`\\bforeach\\s*\\(([^;]{1,300}?)\\s+as\\s+(?:\\$\\w{1,40}\\s*=>\\s*)?&?\\$${v}\\s*\\)`).exec(src());
-        for (const r of loop ? [...(a.get(v) ?? []), loop[1]!] : a.get(v) ?? []) {
+        for (const r of [...(a.get(v) ?? []), ...((loops ??= loopVariables(src())).get(v) ?? [])]) {
           sinkNames(r, names);
           // one level down: the variables and constants the right side reads
           // (not a variable used as an index: $handlers[$channel] does not hold what $channel holds)
           for (const w of unindexed(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))) for (const r2 of a.get(w[1]!) ?? []) sinkNames(r2, names);
           for (const k of r.matchAll(/\b([A-Za-z_]\w{0,63})\s*::\s*([A-Za-z_]\w{0,63})\b(?!\s*\()/g)) {
-            // (each constant looked up once, at most 16)
-            let c = constants.get(k[2]!);
-            if (c === undefined && constants.size < 16) {
-              c = new RegExp(`\\bconst\\s+${k[2]}\\s*=\\s*([^;]{1,200});`).exec(src())?.[1] ?? '';
-              constants.set(k[2]!, c);
-            }
+            const c = (consts ??= classConstants(src())).get(k[2]!);
             if (c) sinkNames(c, names);
           }
         }
+      }
+      // (preg_replace by a name of pieces, given an /e pattern: $f = 'pr' . 'eg_' . ..; $f('/.*/e', $_POST['c'], ''))
+      if (names.has('preg_replace')) {
+        names.delete('preg_replace');
+        const arg0 = splitTop(args, [','])[0] ?? '';
+        const first = literals(normalizeStrings(arg0, 8192) ?? arg0)[0]?.value;
+        if (first !== undefined && evalModifier(first)) names.add('preg_replace');
       }
       if (names.size > 0) add('variable-picks-sink', 'request-input-exec', 85, `a variable function given request input holds ${[...names].join('/')}() among the names it is set to`, m.index!);
     }
   }
 
-  // Code written to a file, then included: file_put_contents($t, <input>); include $t;
-  if ((low.includes('include') || low.includes('require')) && low.includes('file_put_contents')) {
-    const tried = new Set<string>();
-    for (const m of src().matchAll(/\bfile_put_contents\s*\(\s*\$([A-Za-z_]\w{0,63})\s*,/gi)) {
-      if (tried.has(m[1]!) || tried.size >= 16) continue;
-      const args = argsAt(src(), m.index! + m[0].length);
-      // (not data written as a PHP value, var_export($cfg) of an installer's form, json_encode, serialize)
-      if (args === undefined || !fromInput(args) || /\b(?:var_export|json_encode|serialize|intval|http_build_query)\s*\(/i.test(args)) continue;
-      tried.add(m[1]!);
-      const inc = new RegExp(`\\b(?:include|require)(?:_once)?\\s*\\(?\\s*\\$${m[1]}\\s*\\)?\\s*;`, 'i').exec(src());
-      if (inc) {
-        add('input-file-included', 'request-input-exec', 90, 'request input written to a file that is then included (run as PHP)', inc.index);
+  // A ReflectionFunction of a code or command function's name (in pieces, or in a variable), invoked with
+  // request input: $r = new ReflectionFunction($n); $r->invokeArgs([$_POST['c']]), or handed to a caller
+  // as [new ReflectionFunction('system'), 'invoke']
+  if (low.includes('reflectionfunction') && low.includes('invoke')) {
+    let calls = 0;
+    for (const m of src().matchAll(/\bnew\s+\\?ReflectionFunction\s*\(/gi)) {
+      if (++calls > 64) break;
+      const arg = argsAt(src(), m.index! + m[0].length)?.trim();
+      if (arg === undefined) continue;
+      const names = new Set<string>();
+      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(arg);
+      for (const r of v ? (assignments().get(v[1]!) ?? []) : [arg]) sinkNames(r, names);
+      names.delete('preg_replace');
+      if (names.size === 0) continue;
+      const after = src().slice(m.index!, m.index! + 800);
+      const inv = /->\s*invoke(?:Args)?\s*\(|["']invoke(?:Args)?["']/i.exec(after);
+      if (inv && fromInput(after.slice(inv.index))) {
+        add('reflection-sink-input', 'request-input-exec', 90, `${[...names].join('/')}() called through a ReflectionFunction, with request input`, m.index!);
         break;
+      }
+    }
+  }
+
+  // Code written to a file, then included: file_put_contents($t, <input>); include $t; the same path
+  // written out (include __DIR__ . '/.cache.php'), or a handle fwrite() gave input to: fopen($t) then
+  // include $t, or php://temp read back by eval(stream_get_contents($h))
+  if ((low.includes('include') || low.includes('require') || low.includes('php://temp') || low.includes('php://memory')) && (low.includes('file_put_contents') || low.includes('fwrite') || low.includes('fputs'))) {
+    const same = (e: string): string => e.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+    let included: Set<string> | undefined;
+    const includes = (): Set<string> => {
+      if (included) return included;
+      included = new Set();
+      for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\b\s*([^;]{1,300});/gi)) if (included.size < 4096) included.add(same(m[1]!));
+      return included;
+    };
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(/\b(file_put_contents|fwrite|fputs)\s*\(/gi)) {
+      if (budget <= 0 || out.some((f) => f.rule === 'mamori:input-file-included')) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args === undefined) continue;
+      const parts = splitTop(args, [',']);
+      const content = parts[1] ?? '';
+      // (not data written as a PHP value, var_export($cfg) of an installer's form, json_encode, serialize)
+      if (!fromInput(content) || /\b(?:var_export|json_encode|serialize|intval|http_build_query)\s*\(/i.test(content)) continue;
+      let target = same(parts[0] ?? '');
+      let handle: string | undefined;
+      if (m[1]!.toLowerCase() !== 'file_put_contents') {
+        handle = /^\$([A-Za-z_]\w{0,63})$/.exec(target)?.[1];
+        const opened = handle === undefined ? undefined : (assignments().get(handle) ?? []).map((r) => /\bfopen\s*\(([^,;]{1,300}),/i.exec(r)?.[1]).find((t) => t !== undefined);
+        if (opened === undefined) continue;
+        target = same(opened);
+      }
+      if (handle !== undefined && /^["']php:\/\/(?:temp|memory)/i.test(target)) {
+        if (new RegExp(`\\b(?:eval|assert)\\s*\\(\\s*(?:stream_get_contents|fread|fgets)\\s*\\(\\s*\\$${handle}\\b`, 'i').test(src())) {
+          add('input-file-included', 'request-input-exec', 90, 'request input written to a php://temp stream that eval() reads back', m.index!);
+        }
+        continue;
+      }
+      if (target !== '' && includes().has(target)) add('input-file-included', 'request-input-exec', 90, 'request input written to a file that is then included (run as PHP)', m.index!);
+    }
+  }
+
+  // A closure called where it is written, with request input: (function () { eval(func_get_arg(0)); })($_POST['c'])
+  if (low.includes('function') && (text.includes('})(') || text.includes('} )('))) {
+    // (the bodies walked are bounded in all, not the closures: decoys spend what they are long)
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(/\(\s*(?:static\s+)?function\s*\(/gi)) {
+      if (budget <= 0 || out.length >= 8) break;
+      const params = paramsAt(src(), m.index! + m[0].length);
+      const open = src().indexOf('{', m.index! + m[0].length);
+      const body = blockAt(src(), m.index! + m[0].length);
+      budget -= (body?.length ?? 16 * 1024) + 16;
+      if (body === undefined || open < 0) continue;
+      const after = /^\s*\)\s*\(/.exec(src().slice(open + body.length + 2, open + body.length + 64));
+      if (!after) continue;
+      const args = argsAt(src(), open + body.length + 2 + after[0].length);
+      if (args === undefined || !fromInput(args)) continue;
+      const runs = params.some((p) => runsVariable(body, p)) || /\b(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*(?:[a-z_]{1,20}\s*\(\s*)?func_get_args?\s*\(/i.test(body);
+      if (runs) add('closure-called-with-input', 'request-input-exec', 90, 'a closure called where it is written, with request input that it runs', m.index!);
+    }
+  }
+
+  // A global given request input ($GLOBALS['x'] = $_GET), run in a function that declares it (global $x)
+  if (low.includes('$globals') && low.includes('global ')) {
+    const names = new Set<string>();
+    for (const m of src().matchAll(/\$GLOBALS\s*\[\s*["']([A-Za-z_]\w{0,63})["']\s*\]\s*=(?![=>])\s*([^;]{1,400})/g)) if (names.size < 64 && fromInput(m[2]!)) names.add(m[1]!);
+    if (names.size > 0) {
+      let n = 0;
+      for (const m of src().matchAll(/\bglobal\s+([^;]{1,400});/gi)) {
+        if (++n > 1000) break;
+        const declared = [...m[1]!.matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((v) => v[1]!).filter((v) => names.has(v));
+        if (declared.length === 0) continue;
+        // (the rest of the function: the block the declaration is in, from the declaration to its end)
+        const rest = walkCode(src(), m.index!, 16 * 1024, 0, (_c, i, depth) => (depth < 0 ? i : undefined));
+        const body = src().slice(m.index!, rest ?? Math.min(src().length, m.index! + 16 * 1024));
+        if (declared.some((v) => runsVariable(body, v))) {
+          add('global-input-exec', 'request-input-exec', 90, `request input kept in $GLOBALS['${declared[0]}'] is run in a function that declares it global`, m.index!);
+          break;
+        }
       }
     }
   }
@@ -325,7 +453,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   // preg_replace with an /e pattern built in pieces or given in an array, and request input
   // (and mb_ereg_replace's options in a variable: mb_ereg_replace('.+', $_POST['c'], 'x', $o), $o = 'm' . 'e')
   if (low.includes('preg_replace') || low.includes('mb_ereg')) {
-    let calls = 0;
+    let budget = ARG_BUDGET;
     // the literal a variable is set to, once in the file ($m = chr(101)): written in place of "$m"
     const one = (name: string): string | undefined => {
       const r = assignments().get(name);
@@ -334,8 +462,9 @@ export function phpVariants(text: string): ShapeFinding[] {
       return lit.length === 1 ? lit[0]!.value : undefined;
     };
     for (const m of src().matchAll(new RegExp(`${BARE}(preg_replace|mb_eregi?_replace)\\s*\\(`, 'gi'))) {
-      if (++calls > MAX_CALLS) break;
+      if (budget <= 0) break;
       const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       if (args === undefined) continue;
       const parts = splitTop(args, [',']);
       if (parts.length < 2 || !fromInput(parts.slice(1).join(','))) continue;
@@ -366,10 +495,11 @@ export function phpVariants(text: string): ShapeFinding[] {
   // iterator_apply($it, 'pass' . 'thru', [$_GET['c']]), array_filter([$_POST['c'] => 1], 'assert',
   // ARRAY_FILTER_USE_KEY), $arr->uasort('assert') on an ArrayObject of request input
   if (CALLER_HINTS.some((h) => low.includes(h))) {
-    let calls = 0;
+    let budget = ARG_BUDGET;
     for (const m of src().matchAll(CALLER)) {
-      if (++calls > MAX_CALLS) break;
+      if (budget <= 0) break;
       const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       if (args === undefined) continue;
       const norm = normalizeStrings(args, 8192) ?? args;
       const named = splitTop(norm, [',']).map((p) => /^\s*["']\\?([A-Za-z_]\w{0,40})["']\s*$/.exec(p)?.[1]?.toLowerCase()).find((n) => n !== undefined && SINK_NAMES.has(n));
@@ -423,7 +553,10 @@ const SANITISED = /\b(?:escapeshellarg|intval|floatval|absint|is_numeric|in_arra
  * through variables), and a body downloaded with wp_remote_get run by eval.
  */
 function frameworkInput(code: string, low: string, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
-  const fw = FRAMEWORK_INPUT.test(code);
+  // (a request object by the name its parameter is given: fn (Request $r) => `ping {$r->input('host')}`)
+  const named = [...new Set([...code.matchAll(/\b(?:Request|ServerRequestInterface|ServerRequest)\s+\$([A-Za-z_]\w{0,40})/g)].slice(0, 16).map((m) => m[1]!))];
+  const root = named.length === 0 ? FRAMEWORK_INPUT : new RegExp(`${FRAMEWORK_INPUT.source}|\\$(?:${named.join('|')})\\s*->\\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParsedBody|getQueryParams)\\s*\\(`, 'i');
+  const fw = root.test(code);
   const wp = (low.includes('wp_remote') || low.includes('wp_safe_remote')) && WP_REMOTE.test(code);
   if (!fw && !wp) return;
   // variables given such input (a few rounds, over the assignments of the file, bounded)
@@ -439,7 +572,7 @@ function frameworkInput(code: string, low: string, add: (rule: string, technique
       let grew = false;
       for (const [name, r] of rights) {
         if (set.has(name)) continue;
-        if (root.test(r) || [...r.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => set.has(v[1]!))) {
+        if (root.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => set.has(v[1]!))) {
           set.add(name);
           grew = true;
         }
@@ -452,16 +585,17 @@ function frameworkInput(code: string, low: string, add: (rule: string, technique
   const reaches = (args: string, root: RegExp, vars: Set<string>): boolean =>
     !SANITISED.test(args) && (root.test(args) || [...unindexed(args).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => vars.has(v[1]!)));
   if (fw) {
-    const vars = held(FRAMEWORK_INPUT);
-    let calls = 0;
+    const vars = held(root);
+    let budget = ARG_BUDGET;
     for (const m of code.matchAll(SINK_CALL)) {
-      if (++calls > MAX_CALLS) break;
+      if (budget <= 0) break;
       let args: string | undefined;
       if (m[0] === '`') {
         const close = code.indexOf('`', m.index! + 1);
         args = close > 0 && close - m.index! < 400 ? code.slice(m.index! + 1, close) : undefined;
       } else args = argsAt(code, m.index! + m[0].length);
-      if (args !== undefined && reaches(args, FRAMEWORK_INPUT, vars)) {
+      budget -= (args?.length ?? 4000) + 16;
+      if (args !== undefined && reaches(args, root, vars)) {
         add('framework-input-exec', 'request-input-exec', 90, `request input read through the framework's request object (or the request body) reaches ${m[0] === '`' ? 'backticks' : `${m[0].replace(/[\s(\\]/g, '')}()`}`, m.index!);
         return;
       }
@@ -469,16 +603,91 @@ function frameworkInput(code: string, low: string, add: (rule: string, technique
   }
   if (wp) {
     const vars = held(WP_REMOTE);
-    let calls = 0;
+    let budget = ARG_BUDGET;
     for (const m of code.matchAll(CODE_RUN)) {
-      if (++calls > MAX_CALLS) break;
+      if (budget <= 0) break;
       const args = argsAt(code, m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       if (args !== undefined && reaches(args, WP_REMOTE, vars)) {
         add('remote-body-eval', 'remote-code', 90, 'a body downloaded with wp_remote_get() (code a server of the attacker serves) is run as PHP', m.index!);
         return;
       }
     }
   }
+}
+
+/**
+ * The variables a list or an array on the left of "=" takes from request input: `['f' => $f, $a] = $_POST`,
+ * `list(, $f) = $_GET` (not an element assigned: `$cfg['x'] = $_POST['y']`). One pass; each target read
+ * back at most 600 characters to its opening bracket.
+ */
+function destructuredFromInput(code: string): Set<string> {
+  const out = new Set<string>();
+  let n = 0;
+  for (const m of code.matchAll(/[\])]\s*=(?![=>])\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|\$GLOBALS\b)/g)) {
+    if (++n > 1000) break;
+    const close = code[m.index!]!;
+    const open = close === ']' ? '[' : '(';
+    let depth = 0;
+    let i = m.index!;
+    for (; i >= 0 && i > m.index! - 600; i--) {
+      const c = code[i];
+      if (c === ']' || c === ')') depth++;
+      else if (c === '[' || c === '(') depth--;
+      if (depth === 0) break;
+    }
+    if (depth !== 0 || code[i] !== open) continue;
+    // (the opening tag is no value: "<?php\n[$f] = $_GET")
+    const before = code.slice(Math.max(0, i - 8), i).replace(/<\?(?:php)?\s*$/i, ';');
+    // ("[" starts a list where no value ends before it; "(" is list's)
+    if (open === '[' ? /[\w\x80-\xff\])'"$]\s*$/.test(before) : !/\blist\s*$/i.test(before)) continue;
+    for (const v of code.slice(i + 1, m.index!).matchAll(new RegExp(`\\$(${NAME})(?!\\s*\\[)`, 'g'))) out.add(v[1]!);
+  }
+  return out;
+}
+
+/** The loops' variables and what each iterates: foreach (EXPR as $k => $v), one pass, bounded. */
+function loopVariables(code: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let n = 0;
+  for (const m of code.matchAll(/\bforeach\s*\(([^;]{1,300}?)\s+as\s+(?:\$\w{1,40}\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi)) {
+    if (++n > 4000) break;
+    const list = out.get(m[2]!) ?? [];
+    if (list.length < 16) list.push(m[1]!);
+    out.set(m[2]!, list);
+  }
+  return out;
+}
+
+/** The class constants of a file and their right sides (the first of each name), one pass, bounded. */
+function classConstants(code: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let n = 0;
+  for (const m of code.matchAll(/\bconst\s+([A-Za-z_]\w{0,63})\s*=\s*([^;]{1,200});/g)) {
+    if (++n > 4000) break;
+    if (!out.has(m[1]!)) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/**
+ * An expression with the arguments of calls that do not pass their argument's text on blanked: what
+ * file_get_contents($tpl) reads is the file's, not the request's, though $tpl was named by it; a hash,
+ * a count, a test or an escape of input is no input either.
+ */
+const READS = /\b(?:file_get_contents|file|fopen|readfile|is_file|is_dir|file_exists|filemtime|filesize|md5|sha1|crc32|hash|hash_hmac|intval|floatval|absint|count|strlen|isset|empty|in_array|array_key_exists|is_numeric|ctype_\w{1,8}|htmlspecialchars|htmlentities|esc_\w{1,10}|urlencode|rawurlencode|json_encode|var_export|serialize|escapeshellarg|preg_match|password_hash|password_verify)\s*\(/gi;
+function unread(expr: string): string {
+  if (!/\(/.test(expr)) return expr;
+  let out = '';
+  let from = 0;
+  for (const m of expr.matchAll(READS)) {
+    if (m.index! < from) continue;
+    const end = walkCode(expr, m.index! + m[0].length, expr.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+    if (end === undefined) break;
+    out += expr.slice(from, m.index!) + '0';
+    from = end + 1;
+  }
+  return out + expr.slice(from);
 }
 
 /** An expression with what its "[...]" indexes hold blanked (one level of nesting, bounded). */
