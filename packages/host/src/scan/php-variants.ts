@@ -104,7 +104,7 @@ function sinkNames(expr: string, out: Set<string>): void {
   for (const l of literals(norm)) {
     if (/^\s*=>/.test(l.after) || /[=!]=\s*$|[=!]==\s*$/.test(l.before) || /^\s*[=!]=/.test(l.after)) continue;
     const v = l.value.trim().toLowerCase().replace(/^\\/, '');
-    if (SINK_NAMES.has(v) || v === 'preg_replace') out.add(v);
+    if (SINK_NAMES.has(v) || v === 'preg_replace' || v === 'move_uploaded_file') out.add(v);
     else if (splits && v.length < 400) for (const w of v.split(/[^\w]+/)) if (SINK_NAMES.has(w)) out.add(w);
   }
   // (what php-fold computes of it: sprintf('%s%s', 'sy', 'stem'), substr('xxsystem', 2), implode(array_reverse(..)))
@@ -112,7 +112,7 @@ function sinkNames(expr: string, out: Set<string>): void {
     const folded = foldVariables(`<?php $__v = ${norm}; $__v;`);
     const tail = folded === undefined ? undefined : /;\s*(["'][^"'\n]{1,40}["'])\s*;\s*$/.exec(folded)?.[1];
     const v = tail === undefined ? undefined : readPhpString(tail, 0)?.value.toLowerCase();
-    if (v !== undefined && (SINK_NAMES.has(v) || v === 'preg_replace')) out.add(v);
+    if (v !== undefined && (SINK_NAMES.has(v) || v === 'preg_replace' || v === 'move_uploaded_file')) out.add(v);
   }
   for (const m of norm.matchAll(/\bbase_convert\s*\(\s*["']?(\d{1,20})["']?\s*,\s*10\s*,\s*36\s*\)/gi)) {
     const n = Number(m[1]);
@@ -204,15 +204,21 @@ export function phpVariants(text: string): ShapeFinding[] {
     }
     return assigns;
   };
+  let loopVars: Map<string, string[]> | undefined;
+  const loopsOf = (): Map<string, string[]> => (loopVars ??= loopVariables(src()));
   const taint = (): Set<string> => {
     if (tainted) return tainted;
     tainted = new Set();
     const a = assignments();
+    // (and a loop's variable over request input: foreach ($_FILES as $f))
+    const loops = loopsOf();
+    const names = [...new Set([...a.keys(), ...loops.keys()])];
     // (a few rounds: $d = $_POST['x']; $c = decode($d); file_put_contents($t, $c))
     for (let round = 0; round < 4; round++) {
       let grew = false;
-      for (const [name, rights] of a) {
+      for (const name of names) {
         if (tainted.has(name)) continue;
+        const rights = [...(a.get(name) ?? []), ...(loops.get(name) ?? [])];
         if (rights.some((r) => SOURCE.test(r) || PHP_INPUT.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => tainted!.has(v[1]!)))) {
           tainted.add(name);
           grew = true;
@@ -229,7 +235,6 @@ export function phpVariants(text: string): ShapeFinding[] {
   if (low.includes('$')) {
     // (once a file: the variables destructured from request input, the loops' variables, the class constants)
     let destructured: Set<string> | undefined;
-    let loops: Map<string, string[]> | undefined;
     let consts: Map<string, string> | undefined;
     // (each variable given request input judged once; the arguments read are bounded in all, not the calls,
     // so decoy calls before the shell's spend only what they are long)
@@ -249,8 +254,8 @@ export function phpVariants(text: string): ShapeFinding[] {
         add('input-destructured-call', 'request-input-callable', 90, `request input destructured into $${m[2]}, which is then called as a function`, m.index!);
         continue;
       }
-      // (given request input, or a variable holding it: $c = $_POST['c']; .. $f($c))
-      if (!fromInput(args)) continue;
+      // (given request input, or a variable holding it: $c = $_POST['c']; .. $f($c); not an argument quoted for the shell)
+      if (!fromInput(quotedArgsBlanked(args))) continue;
       judged.add(key);
       const a = assignments();
       // ($$a(..): the names $a holds, each a variable)
@@ -258,7 +263,7 @@ export function phpVariants(text: string): ShapeFinding[] {
       const names = new Set<string>();
       for (const v of held) {
         // (a loop's variable: foreach (array('system', 'passthru') as $f), foreach ($list as $f) with $list = explode(..))
-        for (const r of [...(a.get(v) ?? []), ...((loops ??= loopVariables(src())).get(v) ?? [])]) {
+        for (const r of [...(a.get(v) ?? []), ...(loopsOf().get(v) ?? [])]) {
           sinkNames(r, names);
           // one level down: the variables and constants the right side reads
           // (not a variable used as an index: $handlers[$channel] does not hold what $channel holds)
@@ -272,9 +277,17 @@ export function phpVariants(text: string): ShapeFinding[] {
       // (preg_replace by a name of pieces, given an /e pattern: $f = 'pr' . 'eg_' . ..; $f('/.*/e', $_POST['c'], ''))
       if (names.has('preg_replace')) {
         names.delete('preg_replace');
+      names.delete('move_uploaded_file');
         const arg0 = splitTop(args, [','])[0] ?? '';
         const first = literals(normalizeStrings(arg0, 8192) ?? arg0)[0]?.value;
         if (first !== undefined && evalModifier(first)) names.add('preg_replace');
+      }
+      // (move_uploaded_file by a name of pieces, saving an upload under its client's name, no type looked at near it)
+      if (names.has('move_uploaded_file')) {
+        names.delete('move_uploaded_file');
+        if (/\[\s*["']tmp_name["']\s*\]/.test(args) && /\[\s*["']name["']\s*\]/.test(args) && !UPLOAD_CHECKED.test(src().slice(Math.max(0, m.index! - 400), m.index! + 400))) {
+          add('uploader-name-in-pieces', 'uploader', 85, 'an upload saved under its client\'s name by move_uploaded_file() called through a name written in pieces', m.index!);
+        }
       }
       if (names.size > 0) add('variable-picks-sink', 'request-input-exec', 85, `a variable function given request input holds ${[...names].join('/')}() among the names it is set to`, m.index!);
     }
@@ -360,6 +373,22 @@ export function phpVariants(text: string): ShapeFinding[] {
       if (args === undefined || !fromInput(args)) continue;
       const runs = params.some((p) => runsVariable(body, p)) || /\b(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*(?:[a-z_]{1,20}\s*\(\s*)?func_get_args?\s*\(/i.test(body);
       if (runs) add('closure-called-with-input', 'request-input-exec', 90, 'a closure called where it is written, with request input that it runs', m.index!);
+    }
+  }
+
+  // __call/__callStatic running its arguments (a name in pieces written as a string called: ('sys' . 'tem')($a[0])),
+  // in a file with request input: any method called on the object runs what it is given
+  if (low.includes('__call')) {
+    for (const m of src().matchAll(/\bfunction\s+__call(?:Static)?\s*\(/gi)) {
+      const p = paramsAt(src(), m.index! + m[0].length);
+      const body = blockAt(src(), m.index! + m[0].length);
+      if (!body || p.length < 2) continue;
+      const norm = normalizeStrings(body, 64 * 1024) ?? body;
+      const named = [...norm.matchAll(/\(?\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)?\s*\(/g)].some((c) => SINK_NAMES.has(c[1]!.toLowerCase()) && new RegExp(`\\$${p[1]}\\b`).test(argsAt(norm, c.index! + c[0].length) ?? ''));
+      if (named || runsVariable(norm, p[1]!)) {
+        add('magic-call-runs', 'request-input-exec', 85, '__call() runs the arguments of any method called on its object, in a file with request input', m.index!);
+        break;
+      }
     }
   }
 
@@ -519,6 +548,9 @@ const CALLER_HINTS = ['iterator_apply', 'array_filter', 'array_map', 'array_walk
 /** Callers of callbacks, and the sorting methods of ArrayObject and ArrayIterator (group 1). */
 const CALLER = /(?<![\w$>:])\\?(?:iterator_apply|array_filter|array_map|array_walk(?:_recursive)?|array_reduce|u[ak]?sort|call_user_func(?:_array)?|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?)\s*\(|(->\s*u[ak]sort)\s*\(/gi;
 
+/** What an uploader that looks at its files does (types, extensions, images, allow lists). */
+const UPLOAD_CHECKED = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf)\b/i;
+
 /** Words one of which a file with framework input or a downloaded body holds. */
 const FRAMEWORK_HINTS = ['request', '->input', 'input::', 'getvalue', 'getparam', 'php://input', 'wp_remote', 'wp_safe_remote'];
 /**
@@ -595,6 +627,8 @@ function frameworkInput(code: string, low: string, add: (rule: string, technique
         args = close > 0 && close - m.index! < 400 ? code.slice(m.index! + 1, close) : undefined;
       } else args = argsAt(code, m.index! + m[0].length);
       budget -= (args?.length ?? 4000) + 16;
+      // (proc_open of an argument list runs no shell: proc_open(['git', 'log', $ref], ..), unless the list is a shell's)
+      if (args !== undefined && /^proc_open/i.test(m[0].replace(/^\\/, '')) && /^\s*(?:\[|array\s*\()/i.test(args) && !/^\s*(?:\[|array\s*\()\s*["'](?:\/\w+\/)*(?:sh|bash|zsh|dash|ksh|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh)["']/i.test(args)) continue;
       if (args !== undefined && reaches(args, root, vars)) {
         add('framework-input-exec', 'request-input-exec', 90, `request input read through the framework's request object (or the request body) reaches ${m[0] === '`' ? 'backticks' : `${m[0].replace(/[\s(\\]/g, '')}()`}`, m.index!);
         return;
