@@ -1195,9 +1195,10 @@ function flow(src: string): FlowFinding[] {
     argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
-    if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
+    // (the name may start with a directory of the code's own: $dir . '/' . $_POST['n'], S26R-38)
+    if (parts.length >= 2 && inCommand(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or where the request says, with what a decoder gives: a dropper's payload unpacked)
-    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && direct(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
+    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && inCommand(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
   }
   // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
   // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do
@@ -1493,6 +1494,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   if (/^\$_(?:GET|POST|REQUEST|COOKIE)(?:\s*\+\s*\$_(?:GET|POST|REQUEST|COOKIE))+$/i.test(e)) return true;
   // (a condition in parentheses too: ($c ? $_REQUEST['d'] : '.'))
   if (e.startsWith('(') && e.endsWith(')') && walkCode(e, 1, e.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined)) === e.length - 1 && /\?/.test(e)) e = e.slice(1, -1).trim();
+  // (`$c = $_GET['c'] or die()`: "or" binds looser than "=", the value is what comes before it, S26R-36)
+  if (/\bor\s+(?:die|exit)\b/i.test(e)) e = e.replace(/\s+or\s+(?:die|exit)\b[\s\S]*$/i, '').trim();
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
   if (cond.length > 1) e = cond.slice(1).join('?');
@@ -1626,6 +1629,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       continue;
     }
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
+    // (a branch that leaves gives no value: isset($_REQUEST['c']) ? $_REQUEST['c'] : exit, ?? die(), S26R-36)
+    if (/^(?:exit|die)\b\s*(?:\([^()]{0,200}\))?$|^throw\b/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
       sources++;

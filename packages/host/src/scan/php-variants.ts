@@ -56,13 +56,46 @@ function blockAt(src: string, at: number, limit = 16 * 1024): string | undefined
   return end === undefined ? undefined : src.slice(open + 1, end);
 }
 
+/**
+ * The shell commands in backticks of PHP code: where each opens, and what it holds (a backtick in a
+ * quoted string, SQL's "`table`", is none). One pass; quotes and escapes followed, the text outside
+ * the PHP tags skipped, heredocs not.
+ */
+function backtickCommands(code: string): Map<number, string> {
+  const out = new Map<number, string>();
+  let quote = '';
+  let open = -1;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) {
+        if (quote === '`' && out.size < 4096) out.set(open, code.slice(open + 1, i));
+        quote = '';
+      }
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      open = i;
+    } else if (c === '?' && code[i + 1] === '>') {
+      // (the text outside the PHP tags is no code: its apostrophes open nothing)
+      const back = code.indexOf('<?', i + 2);
+      if (back < 0) break;
+      i = back + 1;
+    }
+  }
+  return out;
+}
+
 /** Whether `body` runs (eval, assert, a command function, backticks) something holding `$name`. */
 function runsVariable(body: string, name: string): boolean {
   const v = new RegExp(`\\$${name}(?![\\w\\x80-\\xff])`);
+  let ticks: Map<number, string> | undefined;
   for (const m of body.matchAll(SINK_CALL)) {
     if (m[0] === '`') {
-      const close = body.indexOf('`', m.index! + 1);
-      if (close > 0 && v.test(body.slice(m.index! + 1, Math.min(close, m.index! + 400)))) return true;
+      const cmd = (ticks ??= backtickCommands(body)).get(m.index!);
+      if (cmd !== undefined && v.test(cmd.slice(0, 400))) return true;
       continue;
     }
     const args = argsAt(body, m.index! + m[0].length);
@@ -392,6 +425,52 @@ export function phpVariants(text: string): ShapeFinding[] {
     }
   }
 
+  // create_function() of a body in pieces that runs its parameter, called with request input:
+  // $g = create_function('$x', strrev('lave') . '($x);'); $g($_POST['x'])
+  if (low.includes('create_function')) {
+    let n = 0;
+    // (the body's variables written as their values where php-fold knows them: $r = strrev('lave'), in files of up to 32 KiB)
+    const folded = src();
+    // (a variable of the body written as its value: $r = strrev($l) with $l = 'l' . 'ev' . 'a')
+    const valueOf = (name: string): string | undefined => {
+      const rights = assignments().get(name);
+      if (rights?.length !== 1) return undefined;
+      // (its variables written as their literals first: php-fold reads a function of literals)
+      const rhs = rights[0]!.replace(new RegExp(`\\$(${NAME})`, 'g'), (all, w: string) => {
+        const r = assignments().get(w);
+        const lit = r?.length === 1 ? literals(normalizeStrings(r[0]!, 8192) ?? r[0]!) : [];
+        return lit.length === 1 ? `'${lit[0]!.value.replace(/[\\']/g, '')}'` : all;
+      });
+      const norm = (normalizeStrings(rhs, 8192) ?? rhs).trim();
+      if (/^(["'])[^"'\n]{0,200}\1$/.test(norm)) return readPhpString(norm, 0)?.value;
+      const f = foldVariables(`<?php $__v = ${norm}; $__v;`);
+      const tail = f === undefined ? undefined : /;\s*(["'][^"'\n]{1,200}["'])\s*;\s*$/.exec(f)?.[1];
+      return tail === undefined ? undefined : readPhpString(tail, 0)?.value;
+    };
+    for (const m of folded.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*@?\s*\\?create_function\s*\(/gi)) {
+      if (++n > 16 || out.length >= 8) break;
+      const args = argsAt(folded, m.index! + m[0].length);
+      if (args === undefined) continue;
+      const parts = splitTop(args, [',']);
+      const lits = (e: string): string => literals(normalizeStrings(e, 8192) ?? e).map((l) => l.value).join('');
+      const params = [...lits(parts[0] ?? '').matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((p) => p[1]!);
+      const bodyExpr = parts.slice(1).join(',').replace(new RegExp(`\\$(${NAME})`, 'g'), (all, v: string) => {
+        const value = params.includes(v) ? undefined : valueOf(v);
+        return value === undefined ? all : `'${value.replace(/[\\']/g, '')}'`;
+      });
+      const body = lits(bodyExpr);
+      if (!params.some((p) => runsVariable(body, p))) continue;
+      const call = new RegExp(`\\$${m[1]}\\s*\\(`, 'g');
+      for (let c = call.exec(src()), k = 0; c && k < 64; c = call.exec(src()), k++) {
+        const given = argsAt(src(), c.index + c[0].length);
+        if (given !== undefined && fromInput(given)) {
+          add('created-function-input', 'request-input-exec', 90, 'a function made by create_function() from a body in pieces that runs its parameter, called with request input', c.index);
+          break;
+        }
+      }
+    }
+  }
+
   // A global given request input ($GLOBALS['x'] = $_GET), run in a function that declares it (global $x)
   if (low.includes('$globals') && low.includes('global ')) {
     const names = new Set<string>();
@@ -552,7 +631,7 @@ const CALLER = /(?<![\w$>:])\\?(?:iterator_apply|array_filter|array_map|array_wa
 const UPLOAD_CHECKED = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf)\b/i;
 
 /** Words one of which a file with framework input or a downloaded body holds. */
-const FRAMEWORK_HINTS = ['request', '->input', 'input::', 'getvalue', 'getparam', 'php://input', 'wp_remote', 'wp_safe_remote'];
+const FRAMEWORK_HINTS = ['$_session', 'request', '->input', 'input::', 'getvalue', 'getparam', 'get_param', 'get_json_params', 'get_body', 'php://input', 'wp_remote', 'wp_safe_remote'];
 /**
  * Request input as frameworks give it: Laravel's request('x') and $request->input(..), Symfony's
  * and Drupal's ->query->get(..), Joomla's JRequest::getVar and ->input->get(..), CodeIgniter's
@@ -569,6 +648,8 @@ const FRAMEWORK_INPUT = new RegExp(
     String.raw`\bTools\s*::\s*getValue\s*\(`,
     String.raw`->\s*getRequest\s*\(\s*\)\s*->\s*(?:getParam|getPost|getQuery|getContent)\s*\(`,
     String.raw`\bYii\s*::\s*\$app\s*->\s*request\s*->\s*(?:get|post|getBodyParam|getQueryParam|getRawBody)\s*\(`,
+    // (WordPress's REST request: $req->get_param('c'), ->get_json_params(), ->get_body())
+    String.raw`->\s*get_(?:param|params|json_params|body_params|query_params|file_params|body)\s*\(`,
     String.raw`php://input`,
   ].join('|'),
   'i',
@@ -587,7 +668,10 @@ const SANITISED = /\b(?:escapeshellarg|intval|floatval|absint|is_numeric|in_arra
 function frameworkInput(code: string, low: string, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
   // (a request object by the name its parameter is given: fn (Request $r) => `ping {$r->input('host')}`)
   const named = [...new Set([...code.matchAll(/\b(?:Request|ServerRequestInterface|ServerRequest)\s+\$([A-Za-z_]\w{0,40})/g)].slice(0, 16).map((m) => m[1]!))];
-  const root = named.length === 0 ? FRAMEWORK_INPUT : new RegExp(`${FRAMEWORK_INPUT.source}|\\$(?:${named.join('|')})\\s*->\\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParsedBody|getQueryParams)\\s*\\(`, 'i');
+  // (and the session, where the file keeps request input in it: $_SESSION['c'] = $_POST['c'], S26R-39)
+  const session = low.includes('$_session') && /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*=(?![=>])[^;]{0,300}\$_(?:GET|POST|REQUEST|COOKIE)\b/i.test(code);
+  const extra = [...(named.length > 0 ? [`\\$(?:${named.join('|')})\\s*->\\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParsedBody|getQueryParams)\\s*\\(`] : []), ...(session ? ['\\$_SESSION\\s*\\['] : [])];
+  const root = extra.length === 0 ? FRAMEWORK_INPUT : new RegExp(`${FRAMEWORK_INPUT.source}|${extra.join('|')}`, 'i');
   const fw = root.test(code);
   const wp = (low.includes('wp_remote') || low.includes('wp_safe_remote')) && WP_REMOTE.test(code);
   if (!fw && !wp) return;
@@ -618,19 +702,20 @@ function frameworkInput(code: string, low: string, add: (rule: string, technique
     !SANITISED.test(args) && (root.test(args) || [...unindexed(args).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => vars.has(v[1]!)));
   if (fw) {
     const vars = held(root);
+    let ticks: Map<number, string> | undefined;
     let budget = ARG_BUDGET;
     for (const m of code.matchAll(SINK_CALL)) {
       if (budget <= 0) break;
       let args: string | undefined;
       if (m[0] === '`') {
-        const close = code.indexOf('`', m.index! + 1);
-        args = close > 0 && close - m.index! < 400 ? code.slice(m.index! + 1, close) : undefined;
+        const cmd = (ticks ??= backtickCommands(code)).get(m.index!);
+        args = cmd !== undefined && cmd.length < 400 ? cmd : undefined;
       } else args = argsAt(code, m.index! + m[0].length);
       budget -= (args?.length ?? 4000) + 16;
       // (proc_open of an argument list runs no shell: proc_open(['git', 'log', $ref], ..), unless the list is a shell's)
       if (args !== undefined && /^proc_open/i.test(m[0].replace(/^\\/, '')) && /^\s*(?:\[|array\s*\()/i.test(args) && !/^\s*(?:\[|array\s*\()\s*["'](?:\/\w+\/)*(?:sh|bash|zsh|dash|ksh|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh)["']/i.test(args)) continue;
       if (args !== undefined && reaches(args, root, vars)) {
-        add('framework-input-exec', 'request-input-exec', 90, `request input read through the framework's request object (or the request body) reaches ${m[0] === '`' ? 'backticks' : `${m[0].replace(/[\s(\\]/g, '')}()`}`, m.index!);
+        add('framework-input-exec', 'request-input-exec', 90, `request input read through a framework's request object (or the request body, or the session the file keeps it in) reaches ${m[0] === '`' ? 'backticks' : `${m[0].replace(/[\s(\\]/g, '')}()`}`, m.index!);
         return;
       }
     }

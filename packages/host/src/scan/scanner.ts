@@ -210,7 +210,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of phpShapes(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
-    for (const f of phpVariants(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    // (an analyser's failure is said, not a clean file: an exception here made the whole file "unreadable" and clean)
+    try {
+      for (const f of phpVariants(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    } catch (err) {
+      out.push({ rule: 'mamori:variants-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the variants analysis failed (${(err as Error).message}): not fully checked`, layers: layers.length ? layers : undefined });
+    }
     if (depth >= limits.maxDepth) return;
     const peeled = peelChains(text, limits);
     for (const p of peeled.problems) {
