@@ -174,8 +174,11 @@ export function phpVariants(text: string): ShapeFinding[] {
     if (at >= 0 && /\bimap_open\s*\(/i.test(src())) add('imap-proxycommand', 'disable-functions-bypass', 90, 'imap_open() given an rsh -oProxyCommand: a shell command run past disable_functions', at);
   }
   if (low.includes('mail') && (text.includes('-X') || low.includes('queuedirectory'))) {
+    let budget = ARG_BUDGET;
     for (const m of src().matchAll(new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi'))) {
+      if (budget <= 0) break;
       const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       const fifth = args === undefined ? undefined : splitTop(args, [','])[4];
       if (fifth && /(?:^|[\s"'])-(?:X\s*["'/.$\w]|O\s*QueueDirectory)/.test(fifth)) {
         add('mail-log-file', 'file-writer', 85, 'mail() told to have sendmail log its traffic to a file (-X): the way a PHP file is written past disable_functions', m.index!);
@@ -184,8 +187,11 @@ export function phpVariants(text: string): ShapeFinding[] {
     }
   }
   if (input && low.includes('error_log')) {
+    let budget = ARG_BUDGET;
     for (const m of src().matchAll(new RegExp(`${BARE}error_log\\s*\\(`, 'gi'))) {
+      if (budget <= 0) break;
       const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       const parts = args === undefined ? [] : splitTop(args, [',']);
       if (parts.length >= 3 && parts[1]!.trim() === '3' && /\.(?:php\d?|phtml|phar|inc)\b|\.ph["']/i.test(parts[2]!) && SOURCE.test(args!)) {
         add('error-log-code-file', 'file-writer', 85, 'error_log() writes request input into a .php file (message type 3)', m.index!);
@@ -198,8 +204,11 @@ export function phpVariants(text: string): ShapeFinding[] {
   if (input && (low.includes('wscript.shell') || low.includes('shell.application') || low.includes('ssh2_exec') || low.includes('expect_popen') || low.includes('dl('))) {
     const com = /\bnew\s+\\?COM\s*\(\s*["'](?:WScript\.Shell|Shell\.Application)["']/i.exec(src());
     const ran = com ? /->\s*(?:Exec|Run|ShellExecute)\s*\(/gi : /(?<![\w$>:])\\?(?:ssh2_exec|expect_popen|dl)\s*\(/gi;
+    let budget = ARG_BUDGET;
     for (const m of src().matchAll(ran)) {
+      if (budget <= 0) break;
       const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
       if (args !== undefined && SOURCE.test(args)) {
         add('input-program-run', 'request-input-exec', 90, com ? 'request input run by the Windows shell\'s COM object (WScript.Shell)' : `request input reaches ${m[0].replace(/[\s(\\]/g, '')}()`, m.index!);
         break;
@@ -412,9 +421,12 @@ export function phpVariants(text: string): ShapeFinding[] {
   // __call/__callStatic running its arguments (a name in pieces written as a string called: ('sys' . 'tem')($a[0])),
   // in a file with request input: any method called on the object runs what it is given
   if (low.includes('__call')) {
+    let budget = ARG_BUDGET;
     for (const m of src().matchAll(/\bfunction\s+__call(?:Static)?\s*\(/gi)) {
+      if (budget <= 0) break;
       const p = paramsAt(src(), m.index! + m[0].length);
       const body = blockAt(src(), m.index! + m[0].length);
+      budget -= (body?.length ?? 16 * 1024) * 2 + 16;
       if (!body || p.length < 2) continue;
       const norm = normalizeStrings(body, 64 * 1024) ?? body;
       const named = [...norm.matchAll(/\(?\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)?\s*\(/g)].some((c) => SINK_NAMES.has(c[1]!.toLowerCase()) && new RegExp(`\\$${p[1]}\\b`).test(argsAt(norm, c.index! + c[0].length) ?? ''));
@@ -477,13 +489,15 @@ export function phpVariants(text: string): ShapeFinding[] {
     for (const m of src().matchAll(/\$GLOBALS\s*\[\s*["']([A-Za-z_]\w{0,63})["']\s*\]\s*=(?![=>])\s*([^;]{1,400})/g)) if (names.size < 64 && fromInput(m[2]!)) names.add(m[1]!);
     if (names.size > 0) {
       let n = 0;
+      let budget = ARG_BUDGET;
       for (const m of src().matchAll(/\bglobal\s+([^;]{1,400});/gi)) {
-        if (++n > 1000) break;
+        if (++n > 1000 || budget <= 0) break;
         const declared = [...m[1]!.matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((v) => v[1]!).filter((v) => names.has(v));
         if (declared.length === 0) continue;
         // (the rest of the function: the block the declaration is in, from the declaration to its end)
         const rest = walkCode(src(), m.index!, 16 * 1024, 0, (_c, i, depth) => (depth < 0 ? i : undefined));
         const body = src().slice(m.index!, rest ?? Math.min(src().length, m.index! + 16 * 1024));
+        budget -= body.length + 16;
         if (declared.some((v) => runsVariable(body, v))) {
           add('global-input-exec', 'request-input-exec', 90, `request input kept in $GLOBALS['${declared[0]}'] is run in a function that declares it global`, m.index!);
           break;
@@ -504,7 +518,10 @@ export function phpVariants(text: string): ShapeFinding[] {
 
   // A stream wrapper whose class reads request input, then a path of its scheme included
   if (low.includes('stream_wrapper_register')) {
+    let n = 0;
     for (const m of src().matchAll(/\bstream_wrapper_register\s*\(\s*["']([\w.+-]{1,32})["']\s*,\s*["']\\?([A-Za-z_][\w\\]{0,100})["']/gi)) {
+      // (each registration looks its class up in the whole file: the first 16)
+      if (++n > 16) break;
       const cls = m[2]!.split('\\').pop()!;
       const c = new RegExp(`\\bclass\\s+${cls}\\b`, 'i').exec(src());
       const body = c ? blockAt(src(), c.index + c[0].length, 64 * 1024) : undefined;
@@ -532,8 +549,11 @@ export function phpVariants(text: string): ShapeFinding[] {
       runs = !!body && p.length >= 2 && runsVariable(body, p[1]!);
     }
     if (runs) {
+      let budget = ARG_BUDGET;
       for (const t of src().matchAll(/\b(?:trigger_error|user_error)\s*\(/gi)) {
+        if (budget <= 0) break;
         const args = argsAt(src(), t.index! + t[0].length);
+        budget -= (args?.length ?? 4000) + 16;
         if (args !== undefined && fromInput(splitTop(args, [','])[0] ?? '')) {
           add('error-handler-runs', 'request-input-exec', 90, 'an error handler runs its message as code or a command, and an error is raised with request input', t.index!);
           break;
@@ -544,13 +564,16 @@ export function phpVariants(text: string): ShapeFinding[] {
 
   // array_walk over request input with a closure that runs its value or key
   if (low.includes('array_walk')) {
+    let budget = ARG_BUDGET;
     for (const m of src().matchAll(/\barray_walk(?:_recursive)?\s*\(\s*(\$[A-Za-z_]\w{0,63}(?:\s*\[[^\]]{0,60}\])?)\s*,\s*(?:static\s+)?function\s*\(/gi)) {
+      if (budget <= 0) break;
       const arr = m[1]!;
       const name = /^\$(\w+)/.exec(arr)![1]!;
       const given = SOURCE.test(arr) || taint().has(name);
       if (!given) continue;
       const p = paramsAt(src(), m.index! + m[0].length);
       const body = blockAt(src(), m.index! + m[0].length);
+      budget -= (body?.length ?? 16 * 1024) + 16;
       if (body && p.slice(0, 2).some((x) => runsVariable(body, x))) {
         add('walk-runs-input', 'request-input-exec', 90, 'array_walk() over request input with a closure that runs a value or key as code or a command', m.index!);
         break;

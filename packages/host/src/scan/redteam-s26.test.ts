@@ -293,6 +293,11 @@ describe('scan: red team s26, the cost of php-variants', () => {
     ['writes of input beside many includes', fill('<?php ', (i) => `include $i${i}; fwrite($h, $_POST[1]);`, K)],
     ['assignments of reads of input, unclosed', '<?php $a=$_GET; $b=' + 'md5($a . '.repeat(K / 9)],
     ['variable calls with nested indexes', fill('<?php ', () => '$a[$b[$_GET[1]]]($_GET[2]);', K)],
+    ['S26R-43: __call definitions, unclosed', fill('<?php $_GET; ', () => 'function __call($a, $b) { ', K)],
+    ['S26R-43: mail( calls after -X, unclosed', fill('<?php $_GET; -X ', () => 'mail(1,2,3,4,', K)],
+    ['S26R-43: trigger_error calls after a handler that runs its message', fill('<?php set_error_handler(function($a,$b){ eval($b); }); ', () => 'trigger_error(f(', K)],
+    ['S26R-43: array_walk closures over input, unclosed', fill('<?php $x = $_GET; ', () => 'array_walk($x, function($v, $k) { ', K)],
+    ['backticks inside strings after the session is given input', fill('<?php $_SESSION["a"]=$_GET["a"]; ', () => '"`$_SESSION[a]`" . ', K)],
     ['create_function bodies in pieces, and calls', fill("<?php $r = 'ev' . 'al'; $_SESSION['a'] = $_GET[1]; ", (i) => `$g${i % 20} = create_function('$x', $r . '($x);'); $g${i % 20}(1); exec($_SESSION['b']);`, K)],
   ];
   for (const [what, src] of cases) {
