@@ -22,6 +22,8 @@ import { foldVariables } from './php-fold.js';
 /** Files (layers) up to this size are read by the checks that collect assignments. */
 const VARIANTS_BYTES = 1024 * 1024;
 const MAX_ASSIGNMENTS = 16000;
+/** A value that is request input whole, or decoded whole: $_POST['c'], base64_decode($_GET['p']) (not a log line that names the request). */
+const WHOLE_INPUT = /^\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,3}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,60}\]\s*(?:\)\s*){0,3}$/;
 /** Characters of arguments a check reads in a file (decoy calls spend what they are long). */
 const ARG_BUDGET = 8 * 1024 * 1024;
 
@@ -193,7 +195,7 @@ export function phpVariants(text: string): ShapeFinding[] {
       const args = argsAt(src(), m.index! + m[0].length);
       budget -= (args?.length ?? 4000) + 16;
       const parts = args === undefined ? [] : splitTop(args, [',']);
-      if (parts.length >= 3 && parts[1]!.trim() === '3' && /\.(?:php\d?|phtml|phar|inc)\b|\.ph["']/i.test(parts[2]!) && SOURCE.test(args!)) {
+      if (parts.length >= 3 && parts[1]!.trim() === '3' && /\.(?:php\d?|phtml|phar|inc)\b|\.ph["']/i.test(parts[2]!) && WHOLE_INPUT.test(parts[0]!)) {
         add('error-log-code-file', 'file-writer', 85, 'error_log() writes request input into a .php file (message type 3)', m.index!);
         break;
       }
