@@ -1300,9 +1300,10 @@ function flow(src: string): FlowFinding[] {
     argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
-    if (parts.length >= 2 && direct(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
+    // (the name may start with a directory of the code's own: $dir . '/' . $_POST['n'], S26R-38)
+    if (parts.length >= 2 && inCommand(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or where the request says, with what a decoder gives: a dropper's payload unpacked)
-    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && direct(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
+    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && inCommand(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or a PHP file of the code's own naming, whose whole content is the request's: a dropper, `$f = 'file_' .
     // time() . '.php'; file_put_contents($f, hex2bin($body['hex']))`)
     else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && phpNamed < 16 && WHOLE_CONTENT.test(parts[1]!) && direct(parts[1]!, m.index!) && (phpNamed++, namesPhpFile(parts[0]!, src, m.index!)) && wholeValue(parts[1]!, src, m.index!)) add({ technique: 'file-writer', score: 80, description: `a PHP file written with content that is the request's (${m[1]!.toLowerCase()})`, offset: m.index! });
@@ -1620,6 +1621,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   if (/^\$_(?:GET|POST|REQUEST|COOKIE)(?:\s*\+\s*\$_(?:GET|POST|REQUEST|COOKIE))+$/i.test(e)) return true;
   // (a condition in parentheses too: ($c ? $_REQUEST['d'] : '.'))
   if (e.startsWith('(') && e.endsWith(')') && walkCode(e, 1, e.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined)) === e.length - 1 && /\?/.test(e)) e = e.slice(1, -1).trim();
+  // (`$c = $_GET['c'] or die()`: "or" binds looser than "=", the value is what comes before it, S26R-36)
+  if (/\bor\s+(?:die|exit)\b/i.test(e)) e = e.replace(/\s+or\s+(?:die|exit)\b[\s\S]*$/i, '').trim();
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
   if (cond.length > 1) e = cond.slice(1).join('?');
@@ -1753,6 +1756,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       continue;
     }
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
+    // (a branch that leaves gives no value: isset($_REQUEST['c']) ? $_REQUEST['c'] : exit, ?? die(), S26R-36)
+    if (/^(?:exit|die)\b\s*(?:\([^()]{0,200}\))?$|^throw\b/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
       sources++;
@@ -2412,8 +2417,9 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
       if (!/FILTER_CALLBACK/i.test(args.all)) continue;
       const key = /["']options["']\s*=>/i.exec(args.all);
       let opt = key ? (splitTop(args.all.slice(key.index + key[0].length, key.index + key[0].length + 400), [','])[0] ?? '').trim() : '';
-      // the option is the last entry of its array: drop the array's own "]"
+      // the option is the last entry of its array: drop the array's own "]" (or array()'s ")", S26R-3)
       while (opt.endsWith(']') && (opt.match(/\[/g)?.length ?? 0) < (opt.match(/\]/g)?.length ?? 0)) opt = opt.slice(0, -1).trim();
+      while (opt.endsWith(')') && (opt.match(/\(/g)?.length ?? 0) < (opt.match(/\)/g)?.length ?? 0)) opt = opt.slice(0, -1).trim();
       if (direct(opt, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: 'request input chooses the FILTER_CALLBACK function filter_var() calls', offset: m.index! });
       else if (sinkName(opt) && direct(parts[0] ?? '', m.index!)) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(opt)}() through filter_var(FILTER_CALLBACK)`, offset: m.index! });
       continue;
@@ -2508,7 +2514,7 @@ export function closureRuns(text: string): string | undefined {
   for (const m of body.matchAll(CLOSURE_SINK)) {
     if (++calls > 200) break;
     const args = argsAt(body, m.index! + m[0].length);
-    if (args && mentions(args.all, names)) return `${m[1]!.toLowerCase()}()`;
+    if (args && mentions(quotedArgsBlanked(args.all), names)) return `${m[1]!.toLowerCase()}()`;
   }
   for (const m of body.matchAll(/`([^`]{0,400})`/g)) if (mentions(m[1]!, names)) return 'a shell command in backticks';
   // a caller given a code or command function by name and a parameter: register_shutdown_function('assert', $c)
@@ -2519,6 +2525,25 @@ export function closureRuns(text: string): string | undefined {
   }
   for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
   return undefined;
+}
+
+/**
+ * A command's text with the arguments it quotes for the shell blanked: `"logger " . escapeshellarg($v)`
+ * runs logger, whatever $v holds (S26R-19). Only after a `.`: escapeshellarg($c) alone is the
+ * command itself, quoted ('id' still runs id).
+ */
+export function quotedArgsBlanked(expr: string): string {
+  if (!/escapeshellarg/i.test(expr)) return expr;
+  let out = '';
+  let from = 0;
+  for (const m of expr.matchAll(/\.\s*\\?escapeshellarg\s*\(/gi)) {
+    if (m.index! < from) continue;
+    const end = walkCode(expr, m.index! + m[0].length, expr.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+    if (end === undefined) break;
+    out += expr.slice(from, m.index!) + ". ''";
+    from = end + 1;
+  }
+  return out + expr.slice(from);
 }
 
 function mentions(expr: string, names: ReadonlySet<string>): boolean {

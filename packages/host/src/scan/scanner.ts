@@ -9,6 +9,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { phpShapes } from './php-shapes.js';
+import { phpVariants } from './php-variants.js';
 import { basename, extname, join, sep } from 'node:path';
 import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
@@ -158,7 +159,7 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
 // (S20F: $GLOBALS[$b] with $b a superglobal's name; ob_start and the array_u* family given a name held in a variable)
 // (or gives a command function a decoded variable, proc_open(base64_decode($sh)): session 26)
-const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*@?\s*(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev)\s*\(\s*\$|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|[^;)]{0,200}\$)/i;
+const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*@?\s*(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev)\s*\(\s*\$|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -216,6 +217,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of phpShapes(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
+    // (an analyser's failure is said, not a clean file: an exception here made the whole file "unreadable" and clean)
+    try {
+      for (const f of phpVariants(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    } catch (err) {
+      out.push({ rule: 'mamori:variants-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the variants analysis failed (${(err as Error).message}): not fully checked`, layers: layers.length ? layers : undefined });
+    }
     if (depth >= limits.maxDepth) return;
     const peeled = peelChains(text, limits);
     for (const p of peeled.problems) {

@@ -1,0 +1,853 @@
+/**
+ * Variants of PHP webshells the other passes did not generalise to (red team s26, shells written
+ * in the shapes of public collections): a variable function whose name is picked among literals
+ * (`match`, a ternary, `array_pop(explode(..))`, `json_decode`, a class constant, `base_convert`),
+ * a function named by destructuring request input, code written to a file and included, `include`
+ * of a `data:` URL built from input, a stream wrapper serving the request as code, an error handler
+ * or an array_walk closure running its parameter, a `preg_replace` /e pattern built in pieces, and
+ * the disable_functions bypasses (LD_PRELOAD with a sendmail launcher, imap_open's ProxyCommand,
+ * mail()'s `-X` log file, error_log() into a .php file).
+ *
+ * Each check runs behind a substring test of its own, on the text with its comments blanked
+ * (stripComments keeps offsets). Patterns are linear (bounded repeats); the assignments are
+ * collected once per file (at most MAX_ASSIGNMENTS), and each check reads at most ARG_BUDGET characters of
+ * arguments (not a number of calls, which decoys before the shell would spend), so the cost is linear
+ * in the file's size.
+ */
+import { SOURCE, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
+import { normalizeStrings, readPhpString } from './php-strings.js';
+import type { ShapeFinding } from './php-shapes.js';
+import { foldVariables } from './php-fold.js';
+
+/** Files (layers) up to this size are read by the checks that collect assignments. */
+const VARIANTS_BYTES = 1024 * 1024;
+const MAX_ASSIGNMENTS = 16000;
+/** A value that is request input whole, or decoded whole: $_POST['c'], base64_decode($_GET['p']) (not a log line that names the request). */
+const WHOLE_INPUT = /^\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,3}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,60}\]\s*(?:\)\s*){0,3}$/;
+/** Characters of arguments a check reads in a file (decoy calls spend what they are long). */
+const ARG_BUDGET = 8 * 1024 * 1024;
+
+/** Functions that run code or commands, callable by name. */
+const SINK_NAMES = new Set(['system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'assert', 'create_function']);
+/** A call of one of them, or eval, in a body (the argument checked by the caller). */
+const SINK_CALL = /(?<![\w$>:\\])\\?(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function)\s*\(|`/gi;
+const BARE = '(?<![\\w$>:\\\\])\\\\?';
+const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
+/** `$v = ...;` `$v .= ...;` (not `==`, `=>`): the name and the right side (to `;`, bounded). */
+const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^;]{0,600})`, 'g');
+// (and an element of one, $cfg['h'](..))
+// (and an index holding one of its own, $a[$_GET['w']](..))
+const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
+const PHP_INPUT = /php:\/\/input/i;
+
+/** The arguments of the call whose "(" ends at `at` (undefined past 4,000 characters or at a ";"). */
+function argsAt(src: string, at: number): string | undefined {
+  const end = walkCode(src, at, 4000, 1, (c, i, depth) => {
+    if (depth === 0) return i;
+    if (c === ';' && depth <= 1) return -1;
+    return undefined;
+  });
+  return end === undefined || end < 0 ? undefined : src.slice(at, end);
+}
+
+/** The body of the block whose "{" is the first at or after `at` (bounded). */
+function blockAt(src: string, at: number, limit = 16 * 1024): string | undefined {
+  const open = src.indexOf('{', at);
+  if (open < 0 || open - at > 400) return undefined;
+  const end = walkCode(src, open + 1, limit, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+  return end === undefined ? undefined : src.slice(open + 1, end);
+}
+
+/**
+ * The shell commands in backticks of PHP code: where each opens, and what it holds (a backtick in a
+ * quoted string, SQL's "`table`", is none). One pass; quotes and escapes followed, the text outside
+ * the PHP tags skipped, heredocs not.
+ */
+function backtickCommands(code: string): Map<number, string> {
+  const out = new Map<number, string>();
+  let quote = '';
+  let open = -1;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) {
+        if (quote === '`' && out.size < 4096) out.set(open, code.slice(open + 1, i));
+        quote = '';
+      }
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      open = i;
+    } else if (c === '?' && code[i + 1] === '>') {
+      // (the text outside the PHP tags is no code: its apostrophes open nothing)
+      const back = code.indexOf('<?', i + 2);
+      if (back < 0) break;
+      i = back + 1;
+    }
+  }
+  return out;
+}
+
+/** Whether `body` runs (eval, assert, a command function, backticks) something holding `$name`. */
+function runsVariable(body: string, name: string): boolean {
+  const v = new RegExp(`\\$${name}(?![\\w\\x80-\\xff])`);
+  let ticks: Map<number, string> | undefined;
+  for (const m of body.matchAll(SINK_CALL)) {
+    if (m[0] === '`') {
+      const cmd = (ticks ??= backtickCommands(body)).get(m.index!);
+      if (cmd !== undefined && v.test(cmd.slice(0, 400))) return true;
+      continue;
+    }
+    const args = argsAt(body, m.index! + m[0].length);
+    // (not quoted for the shell, nor a number: exec('logger ' . escapeshellarg($str)))
+    if (args !== undefined && v.test(quotedArgsBlanked(args).replace(CASTS, ''))) return true;
+  }
+  return false;
+}
+
+/** The parameters' names of `function (...)` whose "(" ends at `at`. */
+function paramsAt(src: string, at: number): string[] {
+  const close = src.indexOf(')', at);
+  if (close < 0 || close - at > 400) return [];
+  return [...src.slice(at, close).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].map((m) => m[1]!);
+}
+
+/** The string literals of an expression (escapes read), each with what follows and precedes it. */
+function literals(expr: string): { value: string; before: string; after: string }[] {
+  const out: { value: string; before: string; after: string }[] = [];
+  for (let i = 0; i < expr.length && out.length < 64; i++) {
+    const c = expr[i];
+    if (c !== '"' && c !== "'") continue;
+    const s = readPhpString(expr, i, 4096);
+    if (!s) break;
+    out.push({ value: s.value, before: expr.slice(Math.max(0, i - 4), i), after: expr.slice(s.end, s.end + 4) });
+    i = s.end - 1;
+  }
+  return out;
+}
+
+/**
+ * The names of code or command functions an expression can give, read from its literals: a
+ * literal that is such a name, not a key (`'x' =>`) nor compared (`== 'system'`); a list of
+ * names split by explode/str_split or a JSON literal decoded; `base_convert(N, 10, 36)`.
+ */
+function sinkNames(expr: string, out: Set<string>): void {
+  const norm = normalizeStrings(expr, 8192) ?? expr;
+  const splits = /\b(?:explode|preg_split|str_getcsv|json_decode|unserialize)\s*\(/i.test(norm);
+  for (const l of literals(norm)) {
+    if (/^\s*=>/.test(l.after) || /[=!]=\s*$|[=!]==\s*$/.test(l.before) || /^\s*[=!]=/.test(l.after)) continue;
+    const v = l.value.trim().toLowerCase().replace(/^\\/, '');
+    if (SINK_NAMES.has(v) || v === 'preg_replace' || v === 'move_uploaded_file') out.add(v);
+    else if (splits && v.length < 400) for (const w of v.split(/[^\w]+/)) if (SINK_NAMES.has(w)) out.add(w);
+  }
+  // (what php-fold computes of it: sprintf('%s%s', 'sy', 'stem'), substr('xxsystem', 2), implode(array_reverse(..)))
+  if (norm.length <= 600 && /\w\s*\(/.test(norm)) {
+    const folded = foldVariables(`<?php $__v = ${norm}; $__v;`);
+    const tail = folded === undefined ? undefined : /;\s*(["'][^"'\n]{1,40}["'])\s*;\s*$/.exec(folded)?.[1];
+    const v = tail === undefined ? undefined : readPhpString(tail, 0)?.value.toLowerCase();
+    if (v !== undefined && (SINK_NAMES.has(v) || v === 'preg_replace' || v === 'move_uploaded_file')) out.add(v);
+  }
+  for (const m of norm.matchAll(/\bbase_convert\s*\(\s*["']?(\d{1,20})["']?\s*,\s*10\s*,\s*36\s*\)/gi)) {
+    const n = Number(m[1]);
+    if (Number.isSafeInteger(n) && SINK_NAMES.has(n.toString(36))) out.add(n.toString(36));
+  }
+}
+
+export function phpVariants(text: string): ShapeFinding[] {
+  const out: ShapeFinding[] = [];
+  const low = text.toLowerCase();
+  let code: string | undefined;
+  const src = (): string => (code ??= stripComments(text));
+  const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
+    out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
+  };
+  const input = SOURCE.test(text) || PHP_INPUT.test(text);
+
+  // --- disable_functions bypasses (no request input needed: the shape is the backdoor) ---
+  if (low.includes('ld_preload') && low.includes('putenv')) {
+    const m = /\bputenv\s*\(\s*[^;]{0,200}LD_PRELOAD/i.exec(src());
+    const launcher = /(?<![\w$>:])\\?(?:mail|mb_send_mail|error_log|imap_mail)\s*\(|\bnew\s+\\?(?:Imagick|gnupg)\b|\bgnupg_init\s*\(/i;
+    if (m && launcher.test(src())) add('ld-preload-launch', 'disable-functions-bypass', 90, 'LD_PRELOAD set by putenv(), then a function that starts a program (mail, error_log, imap_mail, Imagick): a library of the attacker\'s runs past disable_functions', m.index);
+  }
+  if (low.includes('proxycommand') && low.includes('imap_open')) {
+    const at = src().search(/-oProxyCommand/i);
+    if (at >= 0 && /\bimap_open\s*\(/i.test(src())) add('imap-proxycommand', 'disable-functions-bypass', 90, 'imap_open() given an rsh -oProxyCommand: a shell command run past disable_functions', at);
+  }
+  if (low.includes('mail') && (text.includes('-X') || low.includes('queuedirectory'))) {
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi'))) {
+      if (budget <= 0) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      const fifth = args === undefined ? undefined : splitTop(args, [','])[4];
+      if (fifth && /(?:^|[\s"'])-(?:X\s*["'/.$\w]|O\s*QueueDirectory)/.test(fifth)) {
+        add('mail-log-file', 'file-writer', 85, 'mail() told to have sendmail log its traffic to a file (-X): the way a PHP file is written past disable_functions', m.index!);
+        break;
+      }
+    }
+  }
+  if (input && low.includes('error_log')) {
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(new RegExp(`${BARE}error_log\\s*\\(`, 'gi'))) {
+      if (budget <= 0) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      const parts = args === undefined ? [] : splitTop(args, [',']);
+      if (parts.length >= 3 && parts[1]!.trim() === '3' && /\.(?:php\d?|phtml|phar|inc)\b|\.ph["']/i.test(parts[2]!) && WHOLE_INPUT.test(parts[0]!)) {
+        add('error-log-code-file', 'file-writer', 85, 'error_log() writes request input into a .php file (message type 3)', m.index!);
+        break;
+      }
+    }
+  }
+  // Programs run by other ways than the command functions: a COM object of the Windows shell, ssh2_exec,
+  // expect_popen, and dl() of an extension the request names
+  if (input && (low.includes('wscript.shell') || low.includes('shell.application') || low.includes('ssh2_exec') || low.includes('expect_popen') || low.includes('dl('))) {
+    const com = /\bnew\s+\\?COM\s*\(\s*["'](?:WScript\.Shell|Shell\.Application)["']/i.exec(src());
+    const ran = com ? /->\s*(?:Exec|Run|ShellExecute)\s*\(/gi : /(?<![\w$>:])\\?(?:ssh2_exec|expect_popen|dl)\s*\(/gi;
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(ran)) {
+      if (budget <= 0) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args !== undefined && SOURCE.test(args)) {
+        add('input-program-run', 'request-input-exec', 90, com ? 'request input run by the Windows shell\'s COM object (WScript.Shell)' : `request input reaches ${m[0].replace(/[\s(\\]/g, '')}()`, m.index!);
+        break;
+      }
+      if (out.length >= 8) break;
+    }
+  }
+  // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
+  if (low.includes('open_basedir') && low.includes('chdir')) {
+    const m = /\bini_set\s*\(\s*["']open_basedir["']\s*,\s*["']\.\.["']/i.exec(src());
+    if (m && /\bchdir\s*\(\s*["']\.\.["']\s*\)/i.test(src())) add('open-basedir-bypass', 'disable-functions-bypass', 80, 'open_basedir set to ".." by ini_set() and climbed by chdir(".."): the bypass of PHP\'s confinement of files', m.index);
+  }
+  // A WordPress hook that logs the request in as an administrator: wp_set_auth_cookie() of an
+  // administrator looked up by role (or user 1) behind a request parameter, no password or nonce checked
+  if (input && low.includes('wp_set_auth_cookie') && (low.includes("'administrator'") || low.includes('"administrator"') || /wp_set_auth_cookie\s*\(\s*1\s*[,)]/.test(low)) && !/wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|current_user_can|wp_authenticate|hash_equals|password_verify/.test(low)) {
+    const m = /\bwp_set_auth_cookie\s*\(/i.exec(src());
+    if (m) add('wp-login-as-admin', 'wordpress-backdoor', 85, 'a request parameter logs the visitor in as an administrator (wp_set_auth_cookie of an administrator, no password or nonce checked)', m.index);
+  }
+  if (text.length > VARIANTS_BYTES) return out;
+  if (FRAMEWORK_HINTS.some((h) => low.includes(h))) frameworkInput(src(), low, add);
+  if (!input) return out;
+
+  // --- the assignments, once: a variable's right sides, and which variables hold request input ---
+  let assigns: Map<string, string[]> | undefined;
+  let tainted: Set<string> | undefined;
+  const assignments = (): Map<string, string[]> => {
+    if (assigns) return assigns;
+    assigns = new Map();
+    let n = 0;
+    for (const m of src().matchAll(ASSIGN)) {
+      if (++n > MAX_ASSIGNMENTS) break;
+      const list = assigns.get(m[1]!) ?? [];
+      if (list.length < 16) list.push(m[2]!);
+      assigns.set(m[1]!, list);
+    }
+    return assigns;
+  };
+  let loopVars: Map<string, string[]> | undefined;
+  const loopsOf = (): Map<string, string[]> => (loopVars ??= loopVariables(src()));
+  const taint = (): Set<string> => {
+    if (tainted) return tainted;
+    tainted = new Set();
+    const a = assignments();
+    // (and a loop's variable over request input: foreach ($_FILES as $f))
+    const loops = loopsOf();
+    const names = [...new Set([...a.keys(), ...loops.keys()])];
+    // (a few rounds: $d = $_POST['x']; $c = decode($d); file_put_contents($t, $c))
+    for (let round = 0; round < 4; round++) {
+      let grew = false;
+      for (const name of names) {
+        if (tainted.has(name)) continue;
+        const rights = [...(a.get(name) ?? []), ...(loops.get(name) ?? [])];
+        if (rights.some((r) => SOURCE.test(r) || PHP_INPUT.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => tainted!.has(v[1]!)))) {
+          tainted.add(name);
+          grew = true;
+        }
+      }
+      if (!grew) break;
+    }
+    return tainted;
+  };
+  const fromInput = (expr: string): boolean => SOURCE.test(expr) || PHP_INPUT.test(expr) || [...expr.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => taint().has(v[1]!));
+
+  // A variable function called with request input, its name picked among literals one of which is a
+  // code or command function (`match`, a ternary, array_pop(explode(..)), json_decode, a class constant).
+  if (low.includes('$')) {
+    // (once a file: the variables destructured from request input, the loops' variables, the class constants)
+    let destructured: Set<string> | undefined;
+    let consts: Map<string, string> | undefined;
+    // (each variable given request input judged once; the arguments read are bounded in all, not the calls,
+    // so decoy calls before the shell's spend only what they are long)
+    const judged = new Set<string>();
+    let budget = ARG_BUDGET;
+    // (calls found in the code only: '$cfg[\'TempDir\'] (%s)' in a message is no call)
+    for (const m of codeOnly(text).matchAll(VAR_CALL)) {
+      if (out.length >= 8 || judged.size >= 256 || budget <= 0) break;
+      const key = m[1]! + m[2]!;
+      if (judged.has(key)) continue;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args === undefined || args.trim() === '') continue;
+      // destructured from request input: ['f' => $f] = $_POST, list(, $f) = $_GET
+      if (m[1] === '$' && (destructured ??= destructuredFromInput(src())).has(m[2]!)) {
+        judged.add(key);
+        add('input-destructured-call', 'request-input-callable', 90, `request input destructured into $${m[2]}, which is then called as a function`, m.index!);
+        continue;
+      }
+      // (given request input, or a variable holding it: $c = $_POST['c']; .. $f($c); not an argument quoted for the shell)
+      if (!fromInput(quotedArgsBlanked(args))) continue;
+      judged.add(key);
+      const a = assignments();
+      // ($$a(..): the names $a holds, each a variable)
+      const held = m[1] === '$$' ? [...new Set((a.get(m[2]!) ?? []).flatMap((r) => literals(r).map((l) => l.value)))].filter((v) => /^[A-Za-z_]\w{0,63}$/.test(v)) : [m[2]!];
+      const names = new Set<string>();
+      for (const v of held) {
+        // (a loop's variable: foreach (array('system', 'passthru') as $f), foreach ($list as $f) with $list = explode(..))
+        for (const r of [...(a.get(v) ?? []), ...(loopsOf().get(v) ?? [])]) {
+          sinkNames(r, names);
+          // one level down: the variables and constants the right side reads
+          // (not a variable used as an index: $handlers[$channel] does not hold what $channel holds)
+          for (const w of unindexed(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))) for (const r2 of a.get(w[1]!) ?? []) sinkNames(r2, names);
+          for (const k of r.matchAll(/\b([A-Za-z_]\w{0,63})\s*::\s*([A-Za-z_]\w{0,63})\b(?!\s*\()/g)) {
+            const c = (consts ??= classConstants(src())).get(k[2]!);
+            if (c) sinkNames(c, names);
+          }
+        }
+      }
+      // (preg_replace by a name of pieces, given an /e pattern: $f = 'pr' . 'eg_' . ..; $f('/.*/e', $_POST['c'], ''))
+      if (names.has('preg_replace')) {
+        names.delete('preg_replace');
+      names.delete('move_uploaded_file');
+        const arg0 = splitTop(args, [','])[0] ?? '';
+        const first = literals(normalizeStrings(arg0, 8192) ?? arg0)[0]?.value;
+        if (first !== undefined && evalModifier(first)) names.add('preg_replace');
+      }
+      // (move_uploaded_file by a name of pieces, saving an upload under its client's name, no type looked at near it)
+      if (names.has('move_uploaded_file')) {
+        names.delete('move_uploaded_file');
+        if (/\[\s*["']tmp_name["']\s*\]/.test(args) && /\[\s*["']name["']\s*\]/.test(args) && !UPLOAD_CHECKED.test(src().slice(Math.max(0, m.index! - 400), m.index! + 400))) {
+          add('uploader-name-in-pieces', 'uploader', 85, 'an upload saved under its client\'s name by move_uploaded_file() called through a name written in pieces', m.index!);
+        }
+      }
+      if (names.size > 0) add('variable-picks-sink', 'request-input-exec', 85, `a variable function given request input holds ${[...names].join('/')}() among the names it is set to`, m.index!);
+    }
+  }
+
+  // A ReflectionFunction of a code or command function's name (in pieces, or in a variable), invoked with
+  // request input: $r = new ReflectionFunction($n); $r->invokeArgs([$_POST['c']]), or handed to a caller
+  // as [new ReflectionFunction('system'), 'invoke']
+  if (low.includes('reflectionfunction') && low.includes('invoke')) {
+    let calls = 0;
+    for (const m of src().matchAll(/\bnew\s+\\?ReflectionFunction\s*\(/gi)) {
+      if (++calls > 64) break;
+      const arg = argsAt(src(), m.index! + m[0].length)?.trim();
+      if (arg === undefined) continue;
+      const names = new Set<string>();
+      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(arg);
+      for (const r of v ? (assignments().get(v[1]!) ?? []) : [arg]) sinkNames(r, names);
+      names.delete('preg_replace');
+      if (names.size === 0) continue;
+      const after = src().slice(m.index!, m.index! + 800);
+      const inv = /->\s*invoke(?:Args)?\s*\(|["']invoke(?:Args)?["']/i.exec(after);
+      if (inv && fromInput(after.slice(inv.index))) {
+        add('reflection-sink-input', 'request-input-exec', 90, `${[...names].join('/')}() called through a ReflectionFunction, with request input`, m.index!);
+        break;
+      }
+    }
+  }
+
+  // Code written to a file, then included: file_put_contents($t, <input>); include $t; the same path
+  // written out (include __DIR__ . '/.cache.php'), or a handle fwrite() gave input to: fopen($t) then
+  // include $t, or php://temp read back by eval(stream_get_contents($h))
+  if ((low.includes('include') || low.includes('require') || low.includes('php://temp') || low.includes('php://memory')) && (low.includes('file_put_contents') || low.includes('fwrite') || low.includes('fputs'))) {
+    const same = (e: string): string => e.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+    let included: Set<string> | undefined;
+    const includes = (): Set<string> => {
+      if (included) return included;
+      included = new Set();
+      for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\b\s*([^;]{1,300});/gi)) if (included.size < 4096) included.add(same(m[1]!));
+      return included;
+    };
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(/\b(file_put_contents|fwrite|fputs)\s*\(/gi)) {
+      if (budget <= 0 || out.some((f) => f.rule === 'mamori:input-file-included')) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args === undefined) continue;
+      const parts = splitTop(args, [',']);
+      const content = parts[1] ?? '';
+      // (not data written as a PHP value, var_export($cfg) of an installer's form, json_encode, serialize)
+      if (!fromInput(content) || /\b(?:var_export|json_encode|serialize|intval|http_build_query)\s*\(/i.test(content)) continue;
+      let target = same(parts[0] ?? '');
+      let handle: string | undefined;
+      if (m[1]!.toLowerCase() !== 'file_put_contents') {
+        handle = /^\$([A-Za-z_]\w{0,63})$/.exec(target)?.[1];
+        const opened = handle === undefined ? undefined : (assignments().get(handle) ?? []).map((r) => /\bfopen\s*\(([^,;]{1,300}),/i.exec(r)?.[1]).find((t) => t !== undefined);
+        if (opened === undefined) continue;
+        target = same(opened);
+      }
+      if (handle !== undefined && /^["']php:\/\/(?:temp|memory)/i.test(target)) {
+        if (new RegExp(`\\b(?:eval|assert)\\s*\\(\\s*(?:stream_get_contents|fread|fgets)\\s*\\(\\s*\\$${handle}\\b`, 'i').test(src())) {
+          add('input-file-included', 'request-input-exec', 90, 'request input written to a php://temp stream that eval() reads back', m.index!);
+        }
+        continue;
+      }
+      if (target !== '' && includes().has(target)) add('input-file-included', 'request-input-exec', 90, 'request input written to a file that is then included (run as PHP)', m.index!);
+    }
+  }
+
+  // A closure called where it is written, with request input: (function () { eval(func_get_arg(0)); })($_POST['c'])
+  if (low.includes('function') && (text.includes('})(') || text.includes('} )('))) {
+    // (the bodies walked are bounded in all, not the closures: decoys spend what they are long)
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(/\(\s*(?:static\s+)?function\s*\(/gi)) {
+      if (budget <= 0 || out.length >= 8) break;
+      const params = paramsAt(src(), m.index! + m[0].length);
+      const open = src().indexOf('{', m.index! + m[0].length);
+      const body = blockAt(src(), m.index! + m[0].length);
+      budget -= (body?.length ?? 16 * 1024) + 16;
+      if (body === undefined || open < 0) continue;
+      const after = /^\s*\)\s*\(/.exec(src().slice(open + body.length + 2, open + body.length + 64));
+      if (!after) continue;
+      const args = argsAt(src(), open + body.length + 2 + after[0].length);
+      if (args === undefined || !fromInput(args)) continue;
+      const runs = params.some((p) => runsVariable(body, p)) || /\b(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*(?:[a-z_]{1,20}\s*\(\s*)?func_get_args?\s*\(/i.test(body);
+      if (runs) add('closure-called-with-input', 'request-input-exec', 90, 'a closure called where it is written, with request input that it runs', m.index!);
+    }
+  }
+
+  // __call/__callStatic running its arguments (a name in pieces written as a string called: ('sys' . 'tem')($a[0])),
+  // in a file with request input: any method called on the object runs what it is given
+  if (low.includes('__call')) {
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(/\bfunction\s+__call(?:Static)?\s*\(/gi)) {
+      if (budget <= 0) break;
+      const p = paramsAt(src(), m.index! + m[0].length);
+      const body = blockAt(src(), m.index! + m[0].length);
+      budget -= (body?.length ?? 16 * 1024) * 2 + 16;
+      if (!body || p.length < 2) continue;
+      const norm = normalizeStrings(body, 64 * 1024) ?? body;
+      const named = [...norm.matchAll(/\(?\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)?\s*\(/g)].some((c) => SINK_NAMES.has(c[1]!.toLowerCase()) && new RegExp(`\\$${p[1]}\\b`).test(argsAt(norm, c.index! + c[0].length) ?? ''));
+      if (named || runsVariable(norm, p[1]!)) {
+        add('magic-call-runs', 'request-input-exec', 85, '__call() runs the arguments of any method called on its object, in a file with request input', m.index!);
+        break;
+      }
+    }
+  }
+
+  // create_function() of a body in pieces that runs its parameter, called with request input:
+  // $g = create_function('$x', strrev('lave') . '($x);'); $g($_POST['x'])
+  if (low.includes('create_function')) {
+    let n = 0;
+    // (the body's variables written as their values where php-fold knows them: $r = strrev('lave'), in files of up to 32 KiB)
+    const folded = src();
+    // (a variable of the body written as its value: $r = strrev($l) with $l = 'l' . 'ev' . 'a')
+    const valueOf = (name: string): string | undefined => {
+      const rights = assignments().get(name);
+      if (rights?.length !== 1) return undefined;
+      // (its variables written as their literals first: php-fold reads a function of literals)
+      const rhs = rights[0]!.replace(new RegExp(`\\$(${NAME})`, 'g'), (all, w: string) => {
+        const r = assignments().get(w);
+        const lit = r?.length === 1 ? literals(normalizeStrings(r[0]!, 8192) ?? r[0]!) : [];
+        return lit.length === 1 ? `'${lit[0]!.value.replace(/[\\']/g, '')}'` : all;
+      });
+      const norm = (normalizeStrings(rhs, 8192) ?? rhs).trim();
+      if (/^(["'])[^"'\n]{0,200}\1$/.test(norm)) return readPhpString(norm, 0)?.value;
+      const f = foldVariables(`<?php $__v = ${norm}; $__v;`);
+      const tail = f === undefined ? undefined : /;\s*(["'][^"'\n]{1,200}["'])\s*;\s*$/.exec(f)?.[1];
+      return tail === undefined ? undefined : readPhpString(tail, 0)?.value;
+    };
+    for (const m of folded.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*@?\s*\\?create_function\s*\(/gi)) {
+      if (++n > 16 || out.length >= 8) break;
+      const args = argsAt(folded, m.index! + m[0].length);
+      if (args === undefined) continue;
+      const parts = splitTop(args, [',']);
+      const lits = (e: string): string => literals(normalizeStrings(e, 8192) ?? e).map((l) => l.value).join('');
+      const params = [...lits(parts[0] ?? '').matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((p) => p[1]!);
+      const bodyExpr = parts.slice(1).join(',').replace(new RegExp(`\\$(${NAME})`, 'g'), (all, v: string) => {
+        const value = params.includes(v) ? undefined : valueOf(v);
+        return value === undefined ? all : `'${value.replace(/[\\']/g, '')}'`;
+      });
+      const body = lits(bodyExpr);
+      if (!params.some((p) => runsVariable(body, p))) continue;
+      const call = new RegExp(`\\$${m[1]}\\s*\\(`, 'g');
+      for (let c = call.exec(src()), k = 0; c && k < 64; c = call.exec(src()), k++) {
+        const given = argsAt(src(), c.index + c[0].length);
+        if (given !== undefined && fromInput(given)) {
+          add('created-function-input', 'request-input-exec', 90, 'a function made by create_function() from a body in pieces that runs its parameter, called with request input', c.index);
+          break;
+        }
+      }
+    }
+  }
+
+  // A global given request input ($GLOBALS['x'] = $_GET), run in a function that declares it (global $x)
+  if (low.includes('$globals') && low.includes('global ')) {
+    const names = new Set<string>();
+    for (const m of src().matchAll(/\$GLOBALS\s*\[\s*["']([A-Za-z_]\w{0,63})["']\s*\]\s*=(?![=>])\s*([^;]{1,400})/g)) if (names.size < 64 && fromInput(m[2]!)) names.add(m[1]!);
+    if (names.size > 0) {
+      let n = 0;
+      let budget = ARG_BUDGET;
+      for (const m of src().matchAll(/\bglobal\s+([^;]{1,400});/gi)) {
+        if (++n > 1000 || budget <= 0) break;
+        const declared = [...m[1]!.matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((v) => v[1]!).filter((v) => names.has(v));
+        if (declared.length === 0) continue;
+        // (the rest of the function: the block the declaration is in, from the declaration to its end)
+        const rest = walkCode(src(), m.index!, 16 * 1024, 0, (_c, i, depth) => (depth < 0 ? i : undefined));
+        const body = src().slice(m.index!, rest ?? Math.min(src().length, m.index! + 16 * 1024));
+        budget -= body.length + 16;
+        if (declared.some((v) => runsVariable(body, v))) {
+          add('global-input-exec', 'request-input-exec', 90, `request input kept in $GLOBALS['${declared[0]}'] is run in a function that declares it global`, m.index!);
+          break;
+        }
+      }
+    }
+  }
+
+  // include of a data: URL built from request input
+  if (low.includes('data:')) {
+    for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\s*\(?\s*["']data:[^"'\n]{0,200}["']\s*\.\s*([^;]{1,300});/gi)) {
+      if (fromInput(m[1]!)) {
+        add('input-data-include', 'request-input-exec', 90, 'request input included as the data: URL of a PHP file (run as PHP)', m.index!);
+        break;
+      }
+    }
+  }
+
+  // A stream wrapper whose class reads request input, then a path of its scheme included
+  if (low.includes('stream_wrapper_register')) {
+    let n = 0;
+    for (const m of src().matchAll(/\bstream_wrapper_register\s*\(\s*["']([\w.+-]{1,32})["']\s*,\s*["']\\?([A-Za-z_][\w\\]{0,100})["']/gi)) {
+      // (each registration looks its class up in the whole file: the first 16)
+      if (++n > 16) break;
+      const cls = m[2]!.split('\\').pop()!;
+      const c = new RegExp(`\\bclass\\s+${cls}\\b`, 'i').exec(src());
+      const body = c ? blockAt(src(), c.index + c[0].length, 64 * 1024) : undefined;
+      const included = new RegExp(`\\b(?:include|require)(?:_once)?\\s*\\(?\\s*["']${m[1]!.replace(/[.+]/g, '\\$&')}://`, 'i').test(src());
+      if (body && included && (SOURCE.test(body) || PHP_INPUT.test(body))) {
+        add('input-stream-include', 'request-input-exec', 90, `a stream wrapper (${m[1]}://) serving request input is included (run as PHP)`, m.index!);
+        break;
+      }
+    }
+  }
+
+  // An error handler that runs its message, and an error raised with request input
+  if (low.includes('set_error_handler') && (low.includes('trigger_error') || low.includes('user_error'))) {
+    const h = /\bset_error_handler\s*\(\s*(?:static\s+)?function\s*\(/i.exec(src());
+    const named = h ? undefined : /\bset_error_handler\s*\(\s*["']([A-Za-z_]\w{0,63})["']/i.exec(src());
+    let runs = false;
+    if (h) {
+      const p = paramsAt(src(), h.index + h[0].length);
+      const body = blockAt(src(), h.index + h[0].length);
+      runs = !!body && p.length >= 2 && runsVariable(body, p[1]!);
+    } else if (named) {
+      const f = new RegExp(`\\bfunction\\s+${named[1]}\\s*\\(`, 'i').exec(src());
+      const p = f ? paramsAt(src(), f.index + f[0].length) : [];
+      const body = f ? blockAt(src(), f.index + f[0].length) : undefined;
+      runs = !!body && p.length >= 2 && runsVariable(body, p[1]!);
+    }
+    if (runs) {
+      let budget = ARG_BUDGET;
+      for (const t of src().matchAll(/\b(?:trigger_error|user_error)\s*\(/gi)) {
+        if (budget <= 0) break;
+        const args = argsAt(src(), t.index! + t[0].length);
+        budget -= (args?.length ?? 4000) + 16;
+        if (args !== undefined && fromInput(splitTop(args, [','])[0] ?? '')) {
+          add('error-handler-runs', 'request-input-exec', 90, 'an error handler runs its message as code or a command, and an error is raised with request input', t.index!);
+          break;
+        }
+      }
+    }
+  }
+
+  // array_walk over request input with a closure that runs its value or key
+  if (low.includes('array_walk')) {
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(/\barray_walk(?:_recursive)?\s*\(\s*(\$[A-Za-z_]\w{0,63}(?:\s*\[[^\]]{0,60}\])?)\s*,\s*(?:static\s+)?function\s*\(/gi)) {
+      if (budget <= 0) break;
+      const arr = m[1]!;
+      const name = /^\$(\w+)/.exec(arr)![1]!;
+      const given = SOURCE.test(arr) || taint().has(name);
+      if (!given) continue;
+      const p = paramsAt(src(), m.index! + m[0].length);
+      const body = blockAt(src(), m.index! + m[0].length);
+      budget -= (body?.length ?? 16 * 1024) + 16;
+      if (body && p.slice(0, 2).some((x) => runsVariable(body, x))) {
+        add('walk-runs-input', 'request-input-exec', 90, 'array_walk() over request input with a closure that runs a value or key as code or a command', m.index!);
+        break;
+      }
+    }
+  }
+
+  // preg_replace with an /e pattern built in pieces or given in an array, and request input
+  // (and mb_ereg_replace's options in a variable: mb_ereg_replace('.+', $_POST['c'], 'x', $o), $o = 'm' . 'e')
+  if (low.includes('preg_replace') || low.includes('mb_ereg')) {
+    let budget = ARG_BUDGET;
+    // the literal a variable is set to, once in the file ($m = chr(101)): written in place of "$m"
+    const one = (name: string): string | undefined => {
+      const r = assignments().get(name);
+      if (r?.length !== 1) return undefined;
+      const lit = literals(normalizeStrings(r[0]!, 8192) ?? r[0]!);
+      return lit.length === 1 ? lit[0]!.value : undefined;
+    };
+    for (const m of src().matchAll(new RegExp(`${BARE}(preg_replace|mb_eregi?_replace)\\s*\\(`, 'gi'))) {
+      if (budget <= 0) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args === undefined) continue;
+      const parts = splitTop(args, [',']);
+      if (parts.length < 2 || !fromInput(parts.slice(1).join(','))) continue;
+      if (m[1]!.toLowerCase() !== 'preg_replace') {
+        const o = (parts[3] ?? '').trim();
+        const v = /^\$([A-Za-z_]\w{0,63})$/.exec(o);
+        const opt = v ? one(v[1]!) : undefined;
+        if (opt !== undefined && /^[a-z]{1,8}$/i.test(opt) && opt.includes('e')) {
+          add('preg-e-built', 'preg-replace-eval', 85, `${m[1]}() with the "e" option held in a variable (the replacement runs as code), and request input`, m.index!);
+          break;
+        }
+        continue;
+      }
+      let pat = parts[0]!.trim();
+      const v = /^\$([A-Za-z_]\w{0,63})$/.exec(pat);
+      if (v) pat = (assignments().get(v[1]!) ?? []).join(' , ');
+      // ("/x/$m": a variable inside a double-quoted pattern)
+      if (pat.includes('"') && pat.includes('$')) pat = pat.replace(/\{?\$([A-Za-z_]\w{0,63})\}?/g, (all, n: string) => one(n)?.replace(/["\\$]/g, '') ?? all);
+      const norm = normalizeStrings(pat, 8192) ?? pat;
+      if (literals(norm).some((l) => evalModifier(l.value))) {
+        add('preg-e-built', 'preg-replace-eval', 85, 'preg_replace() with an /e pattern (the replacement runs as code) written in pieces or in an array, and request input', m.index!);
+        break;
+      }
+    }
+  }
+
+  // A caller of callbacks given a code or command function's name (in pieces) and request input:
+  // iterator_apply($it, 'pass' . 'thru', [$_GET['c']]), array_filter([$_POST['c'] => 1], 'assert',
+  // ARRAY_FILTER_USE_KEY), $arr->uasort('assert') on an ArrayObject of request input
+  if (CALLER_HINTS.some((h) => low.includes(h))) {
+    let budget = ARG_BUDGET;
+    for (const m of src().matchAll(CALLER)) {
+      if (budget <= 0) break;
+      const args = argsAt(src(), m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args === undefined) continue;
+      const norm = normalizeStrings(args, 8192) ?? args;
+      const named = splitTop(norm, [',']).map((p) => /^\s*["']\\?([A-Za-z_]\w{0,40})["']\s*$/.exec(p)?.[1]?.toLowerCase()).find((n) => n !== undefined && SINK_NAMES.has(n));
+      if (!named) continue;
+      // (a method's object: the ArrayObject, given request input where it was made)
+      const obj = m[1] ? /\$([A-Za-z_]\w{0,63})\s*$/.exec(src().slice(Math.max(0, m.index! - 80), m.index!))?.[1] : undefined;
+      if (fromInput(args) || (obj !== undefined && taint().has(obj))) {
+        add('caller-named-sink', 'request-input-exec', 90, `${named}() given to a caller of callbacks with request input`, m.index!);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const CALLER_HINTS = ['iterator_apply', 'array_filter', 'array_map', 'array_walk', 'array_reduce', 'sort(', 'call_user_func', 'register_', 'forward_static_call'];
+/** Callers of callbacks, and the sorting methods of ArrayObject and ArrayIterator (group 1). */
+const CALLER = /(?<![\w$>:])\\?(?:iterator_apply|array_filter|array_map|array_walk(?:_recursive)?|array_reduce|u[ak]?sort|call_user_func(?:_array)?|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?)\s*\(|(->\s*u[ak]sort)\s*\(/gi;
+
+/** What an uploader that looks at its files does (types, extensions, images, allow lists). */
+const UPLOAD_CHECKED = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf)\b/i;
+
+/** Words one of which a file with framework input or a downloaded body holds. */
+const FRAMEWORK_HINTS = ['$_session', 'request', '->input', 'input::', 'getvalue', 'getparam', 'get_param', 'get_json_params', 'get_body', 'php://input', 'wp_remote', 'wp_safe_remote'];
+/**
+ * Request input as frameworks give it: Laravel's request('x') and $request->input(..), Symfony's
+ * and Drupal's ->query->get(..), Joomla's JRequest::getVar and ->input->get(..), CodeIgniter's
+ * $this->input->post(..), Yii's, PrestaShop's, Magento's; and the request body (php://input).
+ */
+const FRAMEWORK_INPUT = new RegExp(
+  [
+    String.raw`\brequest\s*\(\s*(?:["']|\)\s*->\s*(?:input|get|query|post|cookie|header|getContent|json|all)\s*\()`,
+    String.raw`\$(?:request|req)\s*->\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParam|getPost|getQuery)\s*\(`,
+    String.raw`->\s*(?:query|request|cookies|headers)\s*->\s*(?:get|all)\s*\(`,
+    String.raw`\bJRequest\s*::\s*get(?:Var|String|Raw|Cmd)?\s*\(`,
+    String.raw`->\s*input\s*->\s*(?:get|getString|getRaw|getVar|post|cookie|get_post|server|request_headers|json)\b`,
+    String.raw`\b(?:Input|Request)\s*::\s*(?:get|post|all|json|input|query)\s*\(`,
+    String.raw`\bTools\s*::\s*getValue\s*\(`,
+    String.raw`->\s*getRequest\s*\(\s*\)\s*->\s*(?:getParam|getPost|getQuery|getContent)\s*\(`,
+    String.raw`\bYii\s*::\s*\$app\s*->\s*request\s*->\s*(?:get|post|getBodyParam|getQueryParam|getRawBody)\s*\(`,
+    // (WordPress's REST request: $req->get_param('c'), ->get_json_params(), ->get_body())
+    String.raw`->\s*get_(?:param|params|json_params|body_params|query_params|file_params|body)\s*\(`,
+    String.raw`php://input`,
+  ].join('|'),
+  'i',
+);
+/** A body downloaded by WordPress's HTTP API: code when eval runs it. */
+const WP_REMOTE = /\bwp_(?:safe_)?remote_(?:get|post|request|retrieve_body)\s*\(/i;
+const CODE_RUN = /(?<![\w$>:\\])\\?(?:eval|assert|create_function)\s*\(/gi;
+/** A number made of a value: (int)$v, intval($v) ... (blanked before a body's sink is read). */
+const CASTS = /\(\s*(?:int|integer|float|bool)\s*\)\s*\$\w{1,63}|\b(?:intval|floatval|absint)\s*\(\s*\$\w{1,63}/gi;
+const SANITISED = /\b(?:escapeshellarg|intval|floatval|absint|is_numeric|in_array|preg_quote)\s*\(|\(\s*(?:int|float|bool)\s*\)/i;
+
+/**
+ * Framework request input, or the request body, reaching a code or command function (directly or
+ * through variables), and a body downloaded with wp_remote_get run by eval.
+ */
+function frameworkInput(code: string, low: string, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
+  // (a request object by the name its parameter is given: fn (Request $r) => `ping {$r->input('host')}`)
+  const named = [...new Set([...code.matchAll(/\b(?:Request|ServerRequestInterface|ServerRequest)\s+\$([A-Za-z_]\w{0,40})/g)].slice(0, 16).map((m) => m[1]!))];
+  // (and the session, where the file keeps request input in it: $_SESSION['c'] = $_POST['c'], S26R-39)
+  const session = low.includes('$_session') && /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*=(?![=>])[^;]{0,300}\$_(?:GET|POST|REQUEST|COOKIE)\b/i.test(code);
+  const extra = [...(named.length > 0 ? [`\\$(?:${named.join('|')})\\s*->\\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParsedBody|getQueryParams)\\s*\\(`] : []), ...(session ? ['\\$_SESSION\\s*\\['] : [])];
+  const root = extra.length === 0 ? FRAMEWORK_INPUT : new RegExp(`${FRAMEWORK_INPUT.source}|${extra.join('|')}`, 'i');
+  const fw = root.test(code);
+  const wp = (low.includes('wp_remote') || low.includes('wp_safe_remote')) && WP_REMOTE.test(code);
+  if (!fw && !wp) return;
+  // variables given such input (a few rounds, over the assignments of the file, bounded)
+  const held = (root: RegExp): Set<string> => {
+    const set = new Set<string>();
+    const rights: [string, string][] = [];
+    let n = 0;
+    for (const m of code.matchAll(ASSIGN)) {
+      if (++n > MAX_ASSIGNMENTS) break;
+      rights.push([m[1]!, m[2]!]);
+    }
+    for (let round = 0; round < 4; round++) {
+      let grew = false;
+      for (const [name, r] of rights) {
+        if (set.has(name)) continue;
+        if (root.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => set.has(v[1]!))) {
+          set.add(name);
+          grew = true;
+        }
+      }
+      if (!grew) break;
+    }
+    return set;
+  };
+  // (a variable used as an index does not reach the call: shell_exec($cmds[$name]) runs a command of the table)
+  const reaches = (args: string, root: RegExp, vars: Set<string>): boolean =>
+    !SANITISED.test(args) && (root.test(args) || [...unindexed(args).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => vars.has(v[1]!)));
+  if (fw) {
+    const vars = held(root);
+    let ticks: Map<number, string> | undefined;
+    let budget = ARG_BUDGET;
+    for (const m of code.matchAll(SINK_CALL)) {
+      if (budget <= 0) break;
+      let args: string | undefined;
+      if (m[0] === '`') {
+        const cmd = (ticks ??= backtickCommands(code)).get(m.index!);
+        args = cmd !== undefined && cmd.length < 400 ? cmd : undefined;
+      } else args = argsAt(code, m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      // (proc_open of an argument list runs no shell: proc_open(['git', 'log', $ref], ..), unless the list is a shell's)
+      if (args !== undefined && /^proc_open/i.test(m[0].replace(/^\\/, '')) && /^\s*(?:\[|array\s*\()/i.test(args) && !/^\s*(?:\[|array\s*\()\s*["'](?:\/\w+\/)*(?:sh|bash|zsh|dash|ksh|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh)["']/i.test(args)) continue;
+      if (args !== undefined && reaches(args, root, vars)) {
+        add('framework-input-exec', 'request-input-exec', 90, `request input read through a framework's request object (or the request body, or the session the file keeps it in) reaches ${m[0] === '`' ? 'backticks' : `${m[0].replace(/[\s(\\]/g, '')}()`}`, m.index!);
+        return;
+      }
+    }
+  }
+  if (wp) {
+    const vars = held(WP_REMOTE);
+    let budget = ARG_BUDGET;
+    for (const m of code.matchAll(CODE_RUN)) {
+      if (budget <= 0) break;
+      const args = argsAt(code, m.index! + m[0].length);
+      budget -= (args?.length ?? 4000) + 16;
+      if (args !== undefined && reaches(args, WP_REMOTE, vars)) {
+        add('remote-body-eval', 'remote-code', 90, 'a body downloaded with wp_remote_get() (code a server of the attacker serves) is run as PHP', m.index!);
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * The variables a list or an array on the left of "=" takes from request input: `['f' => $f, $a] = $_POST`,
+ * `list(, $f) = $_GET` (not an element assigned: `$cfg['x'] = $_POST['y']`). One pass; each target read
+ * back at most 600 characters to its opening bracket.
+ */
+function destructuredFromInput(code: string): Set<string> {
+  const out = new Set<string>();
+  let n = 0;
+  for (const m of code.matchAll(/[\])]\s*=(?![=>])\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|\$GLOBALS\b)/g)) {
+    if (++n > 1000) break;
+    const close = code[m.index!]!;
+    const open = close === ']' ? '[' : '(';
+    let depth = 0;
+    let i = m.index!;
+    for (; i >= 0 && i > m.index! - 600; i--) {
+      const c = code[i];
+      if (c === ']' || c === ')') depth++;
+      else if (c === '[' || c === '(') depth--;
+      if (depth === 0) break;
+    }
+    if (depth !== 0 || code[i] !== open) continue;
+    // (the opening tag is no value: "<?php\n[$f] = $_GET")
+    const before = code.slice(Math.max(0, i - 8), i).replace(/<\?(?:php)?\s*$/i, ';');
+    // ("[" starts a list where no value ends before it; "(" is list's)
+    if (open === '[' ? /[\w\x80-\xff\])'"$]\s*$/.test(before) : !/\blist\s*$/i.test(before)) continue;
+    for (const v of code.slice(i + 1, m.index!).matchAll(new RegExp(`\\$(${NAME})(?!\\s*\\[)`, 'g'))) out.add(v[1]!);
+  }
+  return out;
+}
+
+/** The loops' variables and what each iterates: foreach (EXPR as $k => $v), one pass, bounded. */
+function loopVariables(code: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let n = 0;
+  for (const m of code.matchAll(/\bforeach\s*\(([^;]{1,300}?)\s+as\s+(?:\$\w{1,40}\s*=>\s*)?&?\$([A-Za-z_]\w{0,63})\s*\)/gi)) {
+    if (++n > 4000) break;
+    const list = out.get(m[2]!) ?? [];
+    if (list.length < 16) list.push(m[1]!);
+    out.set(m[2]!, list);
+  }
+  return out;
+}
+
+/** The class constants of a file and their right sides (the first of each name), one pass, bounded. */
+function classConstants(code: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let n = 0;
+  for (const m of code.matchAll(/\bconst\s+([A-Za-z_]\w{0,63})\s*=\s*([^;]{1,200});/g)) {
+    if (++n > 4000) break;
+    if (!out.has(m[1]!)) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/**
+ * An expression with the arguments of calls that do not pass their argument's text on blanked: what
+ * file_get_contents($tpl) reads is the file's, not the request's, though $tpl was named by it; a hash,
+ * a count, a test or an escape of input is no input either.
+ */
+const READS = /\b(?:file_get_contents|file|fopen|readfile|is_file|is_dir|file_exists|filemtime|filesize|md5|sha1|crc32|hash|hash_hmac|intval|floatval|absint|count|strlen|isset|empty|in_array|array_key_exists|is_numeric|ctype_\w{1,8}|htmlspecialchars|htmlentities|esc_\w{1,10}|urlencode|rawurlencode|json_encode|var_export|serialize|escapeshellarg|preg_match|password_hash|password_verify)\s*\(/gi;
+function unread(expr: string): string {
+  if (!/\(/.test(expr)) return expr;
+  let out = '';
+  let from = 0;
+  for (const m of expr.matchAll(READS)) {
+    if (m.index! < from) continue;
+    const end = walkCode(expr, m.index! + m[0].length, expr.length, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+    if (end === undefined) break;
+    out += expr.slice(from, m.index!) + '0';
+    from = end + 1;
+  }
+  return out + expr.slice(from);
+}
+
+/** An expression with what its "[...]" indexes hold blanked (one level of nesting, bounded). */
+function unindexed(expr: string): string {
+  return expr.replace(/\[(?:[^\[\]]|\[[^\[\]]{0,200}\]){0,400}\]/g, '[]');
+}
+
+/** Whether a regex literal (`/x/e`, `#x#ie`, `{x}e`) has the e modifier. */
+function evalModifier(p: string): boolean {
+  const s = p.trim();
+  if (s.length < 3) return false;
+  const d = s[0]!;
+  if (/[\w\\\s]/.test(d)) return false;
+  const close = ({ '(': ')', '{': '}', '[': ']', '<': '>' } as Record<string, string>)[d] ?? d;
+  const end = s.lastIndexOf(close);
+  if (end <= 0) return false;
+  const mods = s.slice(end + 1);
+  return /^[a-zA-Z]{1,8}$/.test(mods) && mods.includes('e');
+}
