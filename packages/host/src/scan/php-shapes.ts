@@ -11,6 +11,12 @@
  */
 import { stripComments, walkCode } from './php-flow.js';
 
+/** What phpShapes and phpVariants both make of one text, made once: its lower-cased form, its code with comments blanked. */
+export interface SharedText {
+  low?: string;
+  code?: string;
+}
+
 export interface ShapeFinding {
   readonly rule: string;
   readonly technique: string;
@@ -218,10 +224,9 @@ function gateWords(low: string): Set<string> {
 const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
 
 /** The shapes `text` (a PHP file or a layer of one) holds. */
-export function phpShapes(text: string): ShapeFinding[] {
+export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[] {
   const out: ShapeFinding[] = [];
-  let code: string | undefined;
-  const src = (): string => (code ??= stripComments(text));
+  const src = (): string => (shared.code ??= stripComments(text));
   const find = (re: RegExp): number => {
     const m = re.exec(src());
     return m ? m.index : -1;
@@ -231,7 +236,7 @@ export function phpShapes(text: string): ShapeFinding[] {
   };
   const n = text.length;
   // (names of functions are read in any case, as PHP reads them: the hints are looked for in the lower-cased text)
-  const low = text.toLowerCase();
+  const low = (shared.low ??= text.toLowerCase());
   const words = gateWords(low);
   const has = (w: string): boolean => words.has(w);
 

@@ -16,7 +16,7 @@
  */
 import { SOURCE, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
-import type { ShapeFinding } from './php-shapes.js';
+import type { ShapeFinding, SharedText } from './php-shapes.js';
 import { foldVariables } from './php-fold.js';
 
 /** Files (layers) up to this size are read by the checks that collect assignments. */
@@ -155,27 +155,33 @@ function sinkNames(expr: string, out: Set<string>): void {
   }
 }
 
-export function phpVariants(text: string): ShapeFinding[] {
+export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding[] {
   const out: ShapeFinding[] = [];
-  const low = text.toLowerCase();
-  let code: string | undefined;
-  const src = (): string => (code ??= stripComments(text));
+  // (the lower-cased text and the code without comments, shared with phpShapes on the same text: each is a
+  // pass over every PHP file)
+  const low = (shared.low ??= text.toLowerCase());
+  // (a substring search each: one pass of a pattern of all the gates' words cost more, its common words
+  // matching all over every file)
+  const has = (w: string): boolean => low.includes(w);
+  const src = (): string => (shared.code ??= stripComments(text));
   const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
     out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
   };
-  const input = SOURCE.test(text) || PHP_INPUT.test(text);
+  // (request input is looked for once, and only where a gate needs it)
+  let hasInput: boolean | undefined;
+  const inputSeen = (): boolean => (hasInput ??= SOURCE.test(text) || PHP_INPUT.test(text));
 
   // --- disable_functions bypasses (no request input needed: the shape is the backdoor) ---
-  if (low.includes('ld_preload') && low.includes('putenv')) {
+  if (has('ld_preload') && has('putenv')) {
     const m = /\bputenv\s*\(\s*[^;]{0,200}LD_PRELOAD/i.exec(src());
     const launcher = /(?<![\w$>:])\\?(?:mail|mb_send_mail|error_log|imap_mail)\s*\(|\bnew\s+\\?(?:Imagick|gnupg)\b|\bgnupg_init\s*\(/i;
     if (m && launcher.test(src())) add('ld-preload-launch', 'disable-functions-bypass', 90, 'LD_PRELOAD set by putenv(), then a function that starts a program (mail, error_log, imap_mail, Imagick): a library of the attacker\'s runs past disable_functions', m.index);
   }
-  if (low.includes('proxycommand') && low.includes('imap_open')) {
+  if (has('proxycommand') && has('imap_open')) {
     const at = src().search(/-oProxyCommand/i);
     if (at >= 0 && /\bimap_open\s*\(/i.test(src())) add('imap-proxycommand', 'disable-functions-bypass', 90, 'imap_open() given an rsh -oProxyCommand: a shell command run past disable_functions', at);
   }
-  if (low.includes('mail') && (text.includes('-X') || low.includes('queuedirectory'))) {
+  if (has('mail') && (text.includes('-X') || has('queuedirectory'))) {
     let budget = ARG_BUDGET;
     for (const m of src().matchAll(new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi'))) {
       if (budget <= 0) break;
@@ -188,7 +194,7 @@ export function phpVariants(text: string): ShapeFinding[] {
       }
     }
   }
-  if (input && low.includes('error_log')) {
+  if (has('error_log') && inputSeen()) {
     let budget = ARG_BUDGET;
     for (const m of src().matchAll(new RegExp(`${BARE}error_log\\s*\\(`, 'gi'))) {
       if (budget <= 0) break;
@@ -203,7 +209,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
   // Programs run by other ways than the command functions: a COM object of the Windows shell, ssh2_exec,
   // expect_popen, and dl() of an extension the request names
-  if (input && (low.includes('wscript.shell') || low.includes('shell.application') || low.includes('ssh2_exec') || low.includes('expect_popen') || low.includes('dl('))) {
+  if ((has('wscript.shell') || has('shell.application') || has('ssh2_exec') || has('expect_popen') || has('dl(')) && inputSeen()) {
     const com = /\bnew\s+\\?COM\s*\(\s*["'](?:WScript\.Shell|Shell\.Application)["']/i.exec(src());
     const ran = com ? /->\s*(?:Exec|Run|ShellExecute)\s*\(/gi : /(?<![\w$>:])\\?(?:ssh2_exec|expect_popen|dl)\s*\(/gi;
     let budget = ARG_BUDGET;
@@ -219,19 +225,19 @@ export function phpVariants(text: string): ShapeFinding[] {
     }
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
-  if (low.includes('open_basedir') && low.includes('chdir')) {
+  if (has('open_basedir') && has('chdir')) {
     const m = /\bini_set\s*\(\s*["']open_basedir["']\s*,\s*["']\.\.["']/i.exec(src());
     if (m && /\bchdir\s*\(\s*["']\.\.["']\s*\)/i.test(src())) add('open-basedir-bypass', 'disable-functions-bypass', 80, 'open_basedir set to ".." by ini_set() and climbed by chdir(".."): the bypass of PHP\'s confinement of files', m.index);
   }
   // A WordPress hook that logs the request in as an administrator: wp_set_auth_cookie() of an
   // administrator looked up by role (or user 1) behind a request parameter, no password or nonce checked
-  if (input && low.includes('wp_set_auth_cookie') && (low.includes("'administrator'") || low.includes('"administrator"') || /wp_set_auth_cookie\s*\(\s*1\s*[,)]/.test(low)) && !/wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|current_user_can|wp_authenticate|hash_equals|password_verify/.test(low)) {
+  if (has('wp_set_auth_cookie') && inputSeen() && (has("'administrator'") || has('"administrator"') || /wp_set_auth_cookie\s*\(\s*1\s*[,)]/.test(low)) && !/wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|current_user_can|wp_authenticate|hash_equals|password_verify/.test(low)) {
     const m = /\bwp_set_auth_cookie\s*\(/i.exec(src());
     if (m) add('wp-login-as-admin', 'wordpress-backdoor', 85, 'a request parameter logs the visitor in as an administrator (wp_set_auth_cookie of an administrator, no password or nonce checked)', m.index);
   }
   if (text.length > VARIANTS_BYTES) return out;
-  if (FRAMEWORK_HINTS.some((h) => low.includes(h))) frameworkInput(src(), low, add);
-  if (!input) return out;
+  if (FRAMEWORK_HINTS.some((h) => has(h))) frameworkInput(src(), has, add);
+  if (!inputSeen()) return out;
 
   // --- the assignments, once: a variable's right sides, and which variables hold request input ---
   let assigns: Map<string, string[]> | undefined;
@@ -276,7 +282,7 @@ export function phpVariants(text: string): ShapeFinding[] {
 
   // A variable function called with request input, its name picked among literals one of which is a
   // code or command function (`match`, a ternary, array_pop(explode(..)), json_decode, a class constant).
-  if (low.includes('$')) {
+  if (has('$')) {
     // (once a file: the variables destructured from request input, the loops' variables, the class constants)
     let destructured: Set<string> | undefined;
     let consts: Map<string, string> | undefined;
@@ -340,7 +346,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   // A ReflectionFunction of a code or command function's name (in pieces, or in a variable), invoked with
   // request input: $r = new ReflectionFunction($n); $r->invokeArgs([$_POST['c']]), or handed to a caller
   // as [new ReflectionFunction('system'), 'invoke']
-  if (low.includes('reflectionfunction') && low.includes('invoke')) {
+  if (has('reflectionfunction') && has('invoke')) {
     let calls = 0;
     for (const m of src().matchAll(/\bnew\s+\\?ReflectionFunction\s*\(/gi)) {
       if (++calls > 64) break;
@@ -363,7 +369,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   // Code written to a file, then included: file_put_contents($t, <input>); include $t; the same path
   // written out (include __DIR__ . '/.cache.php'), or a handle fwrite() gave input to: fopen($t) then
   // include $t, or php://temp read back by eval(stream_get_contents($h))
-  if ((low.includes('include') || low.includes('require') || low.includes('php://temp') || low.includes('php://memory')) && (low.includes('file_put_contents') || low.includes('fwrite') || low.includes('fputs'))) {
+  if ((has('include') || has('require') || has('php://temp') || has('php://memory')) && (has('file_put_contents') || has('fwrite') || has('fputs'))) {
     const same = (e: string): string => e.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
     let included: Set<string> | undefined;
     const includes = (): Set<string> => {
@@ -401,7 +407,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
 
   // A closure called where it is written, with request input: (function () { eval(func_get_arg(0)); })($_POST['c'])
-  if (low.includes('function') && (text.includes('})(') || text.includes('} )('))) {
+  if (has('function') && (text.includes('})(') || text.includes('} )('))) {
     // (the bodies walked are bounded in all, not the closures: decoys spend what they are long)
     let budget = ARG_BUDGET;
     for (const m of src().matchAll(/\(\s*(?:static\s+)?function\s*\(/gi)) {
@@ -422,7 +428,7 @@ export function phpVariants(text: string): ShapeFinding[] {
 
   // __call/__callStatic running its arguments (a name in pieces written as a string called: ('sys' . 'tem')($a[0])),
   // in a file with request input: any method called on the object runs what it is given
-  if (low.includes('__call')) {
+  if (has('__call')) {
     let budget = ARG_BUDGET;
     for (const m of src().matchAll(/\bfunction\s+__call(?:Static)?\s*\(/gi)) {
       if (budget <= 0) break;
@@ -441,7 +447,7 @@ export function phpVariants(text: string): ShapeFinding[] {
 
   // create_function() of a body in pieces that runs its parameter, called with request input:
   // $g = create_function('$x', strrev('lave') . '($x);'); $g($_POST['x'])
-  if (low.includes('create_function')) {
+  if (has('create_function')) {
     let n = 0;
     // (the body's variables written as their values where php-fold knows them: $r = strrev('lave'), in files of up to 32 KiB)
     const folded = src();
@@ -486,7 +492,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
 
   // A global given request input ($GLOBALS['x'] = $_GET), run in a function that declares it (global $x)
-  if (low.includes('$globals') && low.includes('global ')) {
+  if (has('$globals') && has('global ')) {
     const names = new Set<string>();
     for (const m of src().matchAll(/\$GLOBALS\s*\[\s*["']([A-Za-z_]\w{0,63})["']\s*\]\s*=(?![=>])\s*([^;]{1,400})/g)) if (names.size < 64 && fromInput(m[2]!)) names.add(m[1]!);
     if (names.size > 0) {
@@ -509,7 +515,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
 
   // include of a data: URL built from request input
-  if (low.includes('data:')) {
+  if (has('data:')) {
     for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\s*\(?\s*["']data:[^"'\n]{0,200}["']\s*\.\s*([^;]{1,300});/gi)) {
       if (fromInput(m[1]!)) {
         add('input-data-include', 'request-input-exec', 90, 'request input included as the data: URL of a PHP file (run as PHP)', m.index!);
@@ -519,7 +525,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
 
   // A stream wrapper whose class reads request input, then a path of its scheme included
-  if (low.includes('stream_wrapper_register')) {
+  if (has('stream_wrapper_register')) {
     let n = 0;
     for (const m of src().matchAll(/\bstream_wrapper_register\s*\(\s*["']([\w.+-]{1,32})["']\s*,\s*["']\\?([A-Za-z_][\w\\]{0,100})["']/gi)) {
       // (each registration looks its class up in the whole file: the first 16)
@@ -536,7 +542,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
 
   // An error handler that runs its message, and an error raised with request input
-  if (low.includes('set_error_handler') && (low.includes('trigger_error') || low.includes('user_error'))) {
+  if (has('set_error_handler') && (has('trigger_error') || has('user_error'))) {
     const h = /\bset_error_handler\s*\(\s*(?:static\s+)?function\s*\(/i.exec(src());
     const named = h ? undefined : /\bset_error_handler\s*\(\s*["']([A-Za-z_]\w{0,63})["']/i.exec(src());
     let runs = false;
@@ -565,7 +571,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   }
 
   // array_walk over request input with a closure that runs its value or key
-  if (low.includes('array_walk')) {
+  if (has('array_walk')) {
     let budget = ARG_BUDGET;
     for (const m of src().matchAll(/\barray_walk(?:_recursive)?\s*\(\s*(\$[A-Za-z_]\w{0,63}(?:\s*\[[^\]]{0,60}\])?)\s*,\s*(?:static\s+)?function\s*\(/gi)) {
       if (budget <= 0) break;
@@ -585,7 +591,7 @@ export function phpVariants(text: string): ShapeFinding[] {
 
   // preg_replace with an /e pattern built in pieces or given in an array, and request input
   // (and mb_ereg_replace's options in a variable: mb_ereg_replace('.+', $_POST['c'], 'x', $o), $o = 'm' . 'e')
-  if (low.includes('preg_replace') || low.includes('mb_ereg')) {
+  if (has('preg_replace') || has('mb_ereg')) {
     let budget = ARG_BUDGET;
     // the literal a variable is set to, once in the file ($m = chr(101)): written in place of "$m"
     const one = (name: string): string | undefined => {
@@ -627,7 +633,7 @@ export function phpVariants(text: string): ShapeFinding[] {
   // A caller of callbacks given a code or command function's name (in pieces) and request input:
   // iterator_apply($it, 'pass' . 'thru', [$_GET['c']]), array_filter([$_POST['c'] => 1], 'assert',
   // ARRAY_FILTER_USE_KEY), $arr->uasort('assert') on an ArrayObject of request input
-  if (CALLER_HINTS.some((h) => low.includes(h))) {
+  if (CALLER_HINTS.some((h) => has(h))) {
     let budget = ARG_BUDGET;
     for (const m of src().matchAll(CALLER)) {
       if (budget <= 0) break;
@@ -690,15 +696,15 @@ const SANITISED = /\b(?:escapeshellarg|intval|floatval|absint|is_numeric|in_arra
  * Framework request input, or the request body, reaching a code or command function (directly or
  * through variables), and a body downloaded with wp_remote_get run by eval.
  */
-function frameworkInput(code: string, low: string, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
+function frameworkInput(code: string, has: (w: string) => boolean, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
   // (a request object by the name its parameter is given: fn (Request $r) => `ping {$r->input('host')}`)
   const named = [...new Set([...code.matchAll(/\b(?:Request|ServerRequestInterface|ServerRequest)\s+\$([A-Za-z_]\w{0,40})/g)].slice(0, 16).map((m) => m[1]!))];
   // (and the session, where the file keeps request input in it: $_SESSION['c'] = $_POST['c'], S26R-39)
-  const session = low.includes('$_session') && /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*=(?![=>])[^;]{0,300}\$_(?:GET|POST|REQUEST|COOKIE)\b/i.test(code);
+  const session = has('$_session') && /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*=(?![=>])[^;]{0,300}\$_(?:GET|POST|REQUEST|COOKIE)\b/i.test(code);
   const extra = [...(named.length > 0 ? [`\\$(?:${named.join('|')})\\s*->\\s*(?:input|get|query|post|cookie|header|getContent|json|all|getParsedBody|getQueryParams)\\s*\\(`] : []), ...(session ? ['\\$_SESSION\\s*\\['] : [])];
   const root = extra.length === 0 ? FRAMEWORK_INPUT : new RegExp(`${FRAMEWORK_INPUT.source}|${extra.join('|')}`, 'i');
   const fw = root.test(code);
-  const wp = (low.includes('wp_remote') || low.includes('wp_safe_remote')) && WP_REMOTE.test(code);
+  const wp = (has('wp_remote') || has('wp_safe_remote')) && WP_REMOTE.test(code);
   if (!fw && !wp) return;
   // variables given such input (a few rounds, over the assignments of the file, bounded)
   const held = (root: RegExp): Set<string> => {

@@ -216,10 +216,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // a payload XOR-decoded by the file's own loop, then run (no request input needed)
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
-    for (const f of phpShapes(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
+    // (the two share the lower-cased text and the code without comments)
+    const shared = {};
+    for (const f of phpShapes(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     // (an analyser's failure is said, not a clean file: an exception here made the whole file "unreadable" and clean)
     try {
-      for (const f of phpVariants(text)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+      for (const f of phpVariants(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     } catch (err) {
       out.push({ rule: 'mamori:variants-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the variants analysis failed (${(err as Error).message}): not fully checked`, layers: layers.length ? layers : undefined });
     }
