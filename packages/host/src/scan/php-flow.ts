@@ -275,11 +275,6 @@ export function commentInCall(src: string): boolean {
 /** A variable assigned the name of a superglobal (`$n = '_GET'`). */
 const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
 
-/**
- * Variable variables naming a superglobal: `$n = '_GET'; $a = $$n;` (or `${$n}`) reads the
- * request as `$_GET` does. Returns the text with each such `$$n` written as the superglobal
- * (lines kept), or undefined when there is none.
- */
 /** Anything that looks at an upload's name or type before it is stored. */
 const UPLOAD_NAME_CHECKED = /\b(?:pathinfo|getimagesize|exif_imagetype|mime_content_type|finfo_\w+|in_array|preg_match|strrchr|strrpos|explode|wp_check_filetype\w*|wp_handle_upload|sanitize_file_name|basename)\s*\(|PATHINFO_EXTENSION|\[\s*["']type["']\s*\]/i;
 
@@ -381,6 +376,11 @@ export function variadicParameters(src: string): string | undefined {
   return last > 0 ? out + src.slice(last) : undefined;
 }
 
+/**
+ * Variable variables naming a superglobal: `$n = '_GET'; $a = $$n;` (or `${$n}`) reads the
+ * request as `$_GET` does. Returns the text with each such `$$n` written as the superglobal
+ * (lines kept), or undefined when there is none.
+ */
 export function superglobalAliases(src: string): string | undefined {
   if (!src.includes('$$') && !/\$\{\s*\$/.test(src)) return undefined;
   const names = new Map<string, string>();
@@ -621,9 +621,9 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
   return { ranges, exits: exits.slice(0, 4096) };
 }
 
-/** A file manager's calls on a path (see flow): the kind of each. A file read out is readfile's, or file_get_contents's echoed. */
 /** What reads out a file opened with fopen. */
 const READS_HANDLE = /\b(?:fread|fpassthru|stream_get_contents)\s*\(/i;
+/** A file manager's calls on a path (see flow): the kind of each. A file read out is readfile's, or file_get_contents's echoed. */
 const FILE_OP_KIND: Readonly<Record<string, string>> = {
   unlink: 'delete', rmdir: 'delete',
   readfile: 'read', highlight_file: 'read', show_source: 'read', file_get_contents: 'read',
@@ -1934,7 +1934,7 @@ export function walkCode(src: string, at: number, limit: number, depth: number, 
 }
 
 /** The arguments of the call whose "(" ends at `at`: the first, and all, bounded. */
-function argsAt(src: string, at: number): { first: string; all: string } | undefined {
+export function argsAt(src: string, at: number): { first: string; all: string } | undefined {
   let firstEnd = -1;
   const end = walkCode(src, at, 4000, 1, (c, i, depth) => {
     if (depth === 0) return i; // its ")"

@@ -19,6 +19,8 @@ import { quote, readPhpString } from './php-strings.js';
 import { splitTop, walkCode } from './php-flow.js';
 
 const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
+/** A text that is a name of PHP's, whole (made once: it is tried at every use of a variable). */
+const WHOLE_NAME = new RegExp(`^${NAME}$`);
 const MAX_VALUE = 4096;
 const MAX_EVENTS = 4096;
 const MAX_EXPR = 2000;
@@ -150,7 +152,7 @@ function bracedNames(code: string): string {
     // (a plain literal or variable is read as it is elsewhere)
     if (!/[.^(]/.test(inner) || /^\s*\$/.test(inner)) continue;
     const v = evaluate(inner, new Env(), 0);
-    if (typeof v !== 'string' || !new RegExp(`^${NAME}$`).test(v)) continue;
+    if (typeof v !== 'string' || !WHOLE_NAME.test(v)) continue;
     out += code.slice(last, i) + `$${v}`;
     last = close + 1;
     i = close - 1;
@@ -291,7 +293,7 @@ export function foldVariables(input: string): string | undefined {
     }
     if (kind === 5) {
       const v = known();
-      if (typeof v !== 'string' && v?.keyed) for (const [k, x] of v.keyed) if (new RegExp(`^${NAME}$`).test(k) && events.length < MAX_EVENTS) set(k, m.index!, end, x);
+      if (typeof v !== 'string' && v?.keyed) for (const [k, x] of v.keyed) if (WHOLE_NAME.test(k) && events.length < MAX_EVENTS) set(k, m.index!, end, x);
       continue;
     }
     if (kind === 6) {
@@ -314,7 +316,7 @@ export function foldVariables(input: string): string | undefined {
       list.keyed = keyed;
       set(m[1]!, m.index!, end, list);
       // ($GLOBALS['k'] = ... is $k = ...: S24R-9)
-      if (m[1] === 'GLOBALS' && new RegExp(`^${NAME}$`).test(key)) set(key, m.index!, end, v);
+      if (m[1] === 'GLOBALS' && WHOLE_NAME.test(key)) set(key, m.index!, end, v);
       continue;
     }
     if (kind === 7) {
@@ -342,7 +344,7 @@ export function foldVariables(input: string): string | undefined {
       continue;
     }
     const held = m[4] === undefined ? undefined : env.get(m[4]);
-    const name = m[1] ?? m[3] ?? (typeof held === 'string' && new RegExp(`^${NAME}$`).test(held) ? held : undefined);
+    const name = m[1] ?? m[3] ?? (typeof held === 'string' && WHOLE_NAME.test(held) ? held : undefined);
     if (name === undefined) continue;
     let value: Value | undefined;
     const loop = appends.get(m.index!);
@@ -485,7 +487,7 @@ export function foldVariables(input: string): string | undefined {
       continue;
     }
     // $GLOBALS['f'] is the global $f
-    const global = m[1] === '$' && m[2] === 'GLOBALS' && m[5] !== undefined && new RegExp(`^${NAME}$`).test(m[5]);
+    const global = m[1] === '$' && m[2] === 'GLOBALS' && m[5] !== undefined && WHOLE_NAME.test(m[5]);
     const held = global ? valueAt(m[5]!, i) : valueAt(m[2]!, i);
     if (global) {
       if (typeof held === 'string' && interesting(held)) {
@@ -504,7 +506,7 @@ export function foldVariables(input: string): string | undefined {
     const index = m[3] ?? m[5] ?? (typeof keyHeld === 'string' ? keyHeld : undefined);
     if (m[1] === '$$') {
       // $$b with $b = '_POST': ${'_POST'}
-      if (typeof value === 'string' && new RegExp(`^${NAME}$`).test(value)) text = `\${${quote(value)}}${code.slice(i + m[1]!.length + m[2]!.length, end)}`;
+      if (typeof value === 'string' && WHOLE_NAME.test(value)) text = `\${${quote(value)}}${code.slice(i + m[1]!.length + m[2]!.length, end)}`;
     } else if (index !== undefined) {
       const v = element(value, index);
       if (v !== undefined) text = quote(v);

@@ -14,7 +14,7 @@
  * arguments (not a number of calls, which decoys before the shell would spend), so the cost is linear
  * in the file's size.
  */
-import { SOURCE, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
+import { SOURCE, argsAt as callArgs, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import type { ShapeFinding, SharedText } from './php-shapes.js';
 import { foldVariables } from './php-fold.js';
@@ -39,16 +39,11 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^
 // (and an index holding one of its own, $a[$_GET['w']](..))
 const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
+/** A variable's use, its name in group 1 (global: read with matchAll or replace). */
+const VARIABLE = new RegExp(`\\$(${NAME})`, 'g');
 
-/** The arguments of the call whose "(" ends at `at` (undefined past 4,000 characters or at a ";"). */
-function argsAt(src: string, at: number): string | undefined {
-  const end = walkCode(src, at, 4000, 1, (c, i, depth) => {
-    if (depth === 0) return i;
-    if (c === ';' && depth <= 1) return -1;
-    return undefined;
-  });
-  return end === undefined || end < 0 ? undefined : src.slice(at, end);
-}
+/** The arguments of the call whose "(" ends at `at` (undefined past 4,000 characters or at a ";"): php-flow's, whole. */
+const argsAt = (src: string, at: number): string | undefined => callArgs(src, at)?.all;
 
 /** The body of the block whose "{" is the first at or after `at` (bounded). */
 function blockAt(src: string, at: number, limit = 16 * 1024): string | undefined {
@@ -107,11 +102,42 @@ function runsVariable(body: string, name: string): boolean {
   return false;
 }
 
+/** The assignments of the code in text order: [variable, right side] (at most MAX_ASSIGNMENTS). */
+function assignmentPairs(code: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const m of code.matchAll(ASSIGN)) {
+    if (out.length >= MAX_ASSIGNMENTS) break;
+    out.push([m[1]!, m[2]!]);
+  }
+  return out;
+}
+
+/**
+ * The variables that come to hold what `given` finds: one with a right side it finds, or one naming a
+ * variable already held (read where it is not only an index or a length), over four rounds at most
+ * (`$d = $_POST['x']; $c = decode($d); file_put_contents($t, $c)`). `pairs` in the order they are tried.
+ */
+function holders(pairs: readonly [string, string][], given: (right: string) => boolean): Set<string> {
+  const set = new Set<string>();
+  for (let round = 0; round < 4; round++) {
+    let grew = false;
+    for (const [name, r] of pairs) {
+      if (set.has(name)) continue;
+      if (given(r) || [...unread(r).matchAll(VARIABLE)].some((v) => set.has(v[1]!))) {
+        set.add(name);
+        grew = true;
+      }
+    }
+    if (!grew) break;
+  }
+  return set;
+}
+
 /** The parameters' names of `function (...)` whose "(" ends at `at`. */
 function paramsAt(src: string, at: number): string[] {
   const close = src.indexOf(')', at);
   if (close < 0 || close - at > 400) return [];
-  return [...src.slice(at, close).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].map((m) => m[1]!);
+  return [...src.slice(at, close).matchAll(VARIABLE)].map((m) => m[1]!);
 }
 
 /** The string literals of an expression (escapes read), each with what follows and precedes it. */
@@ -164,6 +190,8 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // matching all over every file)
   const has = (w: string): boolean => low.includes(w);
   const src = (): string => (shared.code ??= stripComments(text));
+  let pairs: [string, string][] | undefined;
+  const pairsOf = (): [string, string][] => (pairs ??= assignmentPairs(src()));
   const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
     out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
   };
@@ -236,7 +264,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
     if (m) add('wp-login-as-admin', 'wordpress-backdoor', 85, 'a request parameter logs the visitor in as an administrator (wp_set_auth_cookie of an administrator, no password or nonce checked)', m.index);
   }
   if (text.length > VARIANTS_BYTES) return out;
-  if (FRAMEWORK_HINTS.some((h) => has(h))) frameworkInput(src(), has, add);
+  if (FRAMEWORK_HINTS.some((h) => has(h))) frameworkInput(src(), has, add, pairsOf);
   if (!inputSeen()) return out;
 
   // --- the assignments, once: a variable's right sides, and which variables hold request input ---
@@ -245,12 +273,10 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   const assignments = (): Map<string, string[]> => {
     if (assigns) return assigns;
     assigns = new Map();
-    let n = 0;
-    for (const m of src().matchAll(ASSIGN)) {
-      if (++n > MAX_ASSIGNMENTS) break;
-      const list = assigns.get(m[1]!) ?? [];
-      if (list.length < 16) list.push(m[2]!);
-      assigns.set(m[1]!, list);
+    for (const [name, right] of pairsOf()) {
+      const list = assigns.get(name) ?? [];
+      if (list.length < 16) list.push(right);
+      assigns.set(name, list);
     }
     return assigns;
   };
@@ -258,27 +284,14 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   const loopsOf = (): Map<string, string[]> => (loopVars ??= loopVariables(src()));
   const taint = (): Set<string> => {
     if (tainted) return tainted;
-    tainted = new Set();
     const a = assignments();
     // (and a loop's variable over request input: foreach ($_FILES as $f))
     const loops = loopsOf();
     const names = [...new Set([...a.keys(), ...loops.keys()])];
-    // (a few rounds: $d = $_POST['x']; $c = decode($d); file_put_contents($t, $c))
-    for (let round = 0; round < 4; round++) {
-      let grew = false;
-      for (const name of names) {
-        if (tainted.has(name)) continue;
-        const rights = [...(a.get(name) ?? []), ...(loops.get(name) ?? [])];
-        if (rights.some((r) => SOURCE.test(r) || PHP_INPUT.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => tainted!.has(v[1]!)))) {
-          tainted.add(name);
-          grew = true;
-        }
-      }
-      if (!grew) break;
-    }
-    return tainted;
+    const pairs = names.flatMap((name) => [...(a.get(name) ?? []), ...(loops.get(name) ?? [])].map((r): [string, string] => [name, r]));
+    return (tainted = holders(pairs, (r) => SOURCE.test(r) || PHP_INPUT.test(r)));
   };
-  const fromInput = (expr: string): boolean => SOURCE.test(expr) || PHP_INPUT.test(expr) || [...expr.matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => taint().has(v[1]!));
+  const fromInput = (expr: string): boolean => SOURCE.test(expr) || PHP_INPUT.test(expr) || [...expr.matchAll(VARIABLE)].some((v) => taint().has(v[1]!));
 
   // A variable function called with request input, its name picked among literals one of which is a
   // code or command function (`match`, a ternary, array_pop(explode(..)), json_decode, a class constant).
@@ -317,7 +330,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
           sinkNames(r, names);
           // one level down: the variables and constants the right side reads
           // (not a variable used as an index: $handlers[$channel] does not hold what $channel holds)
-          for (const w of unindexed(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))) for (const r2 of a.get(w[1]!) ?? []) sinkNames(r2, names);
+          for (const w of unindexed(r).matchAll(VARIABLE)) for (const r2 of a.get(w[1]!) ?? []) sinkNames(r2, names);
           for (const k of r.matchAll(/\b([A-Za-z_]\w{0,63})\s*::\s*([A-Za-z_]\w{0,63})\b(?!\s*\()/g)) {
             const c = (consts ??= classConstants(src())).get(k[2]!);
             if (c) sinkNames(c, names);
@@ -327,7 +340,6 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       // (preg_replace by a name of pieces, given an /e pattern: $f = 'pr' . 'eg_' . ..; $f('/.*/e', $_POST['c'], ''))
       if (names.has('preg_replace')) {
         names.delete('preg_replace');
-      names.delete('move_uploaded_file');
         const arg0 = splitTop(args, [','])[0] ?? '';
         const first = literals(normalizeStrings(arg0, 8192) ?? arg0)[0]?.value;
         if (first !== undefined && evalModifier(first)) names.add('preg_replace');
@@ -456,7 +468,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const rights = assignments().get(name);
       if (rights?.length !== 1) return undefined;
       // (its variables written as their literals first: php-fold reads a function of literals)
-      const rhs = rights[0]!.replace(new RegExp(`\\$(${NAME})`, 'g'), (all, w: string) => {
+      const rhs = rights[0]!.replace(VARIABLE, (all, w: string) => {
         const r = assignments().get(w);
         const lit = r?.length === 1 ? literals(normalizeStrings(r[0]!, 8192) ?? r[0]!) : [];
         return lit.length === 1 ? `'${lit[0]!.value.replace(/[\\']/g, '')}'` : all;
@@ -474,7 +486,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const parts = splitTop(args, [',']);
       const lits = (e: string): string => literals(normalizeStrings(e, 8192) ?? e).map((l) => l.value).join('');
       const params = [...lits(parts[0] ?? '').matchAll(/\$([A-Za-z_]\w{0,63})/g)].map((p) => p[1]!);
-      const bodyExpr = parts.slice(1).join(',').replace(new RegExp(`\\$(${NAME})`, 'g'), (all, v: string) => {
+      const bodyExpr = parts.slice(1).join(',').replace(VARIABLE, (all, v: string) => {
         const value = params.includes(v) ? undefined : valueOf(v);
         return value === undefined ? all : `'${value.replace(/[\\']/g, '')}'`;
       });
@@ -696,7 +708,7 @@ const SANITISED = /\b(?:escapeshellarg|intval|floatval|absint|is_numeric|in_arra
  * Framework request input, or the request body, reaching a code or command function (directly or
  * through variables), and a body downloaded with wp_remote_get run by eval.
  */
-function frameworkInput(code: string, has: (w: string) => boolean, add: (rule: string, technique: string, score: number, description: string, offset: number) => void): void {
+function frameworkInput(code: string, has: (w: string) => boolean, add: (rule: string, technique: string, score: number, description: string, offset: number) => void, pairsOf: () => [string, string][]): void {
   // (a request object by the name its parameter is given: fn (Request $r) => `ping {$r->input('host')}`)
   const named = [...new Set([...code.matchAll(/\b(?:Request|ServerRequestInterface|ServerRequest)\s+\$([A-Za-z_]\w{0,40})/g)].slice(0, 16).map((m) => m[1]!))];
   // (and the session, where the file keeps request input in it: $_SESSION['c'] = $_POST['c'], S26R-39)
@@ -707,30 +719,10 @@ function frameworkInput(code: string, has: (w: string) => boolean, add: (rule: s
   const wp = (has('wp_remote') || has('wp_safe_remote')) && WP_REMOTE.test(code);
   if (!fw && !wp) return;
   // variables given such input (a few rounds, over the assignments of the file, bounded)
-  const held = (root: RegExp): Set<string> => {
-    const set = new Set<string>();
-    const rights: [string, string][] = [];
-    let n = 0;
-    for (const m of code.matchAll(ASSIGN)) {
-      if (++n > MAX_ASSIGNMENTS) break;
-      rights.push([m[1]!, m[2]!]);
-    }
-    for (let round = 0; round < 4; round++) {
-      let grew = false;
-      for (const [name, r] of rights) {
-        if (set.has(name)) continue;
-        if (root.test(r) || [...unread(r).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => set.has(v[1]!))) {
-          set.add(name);
-          grew = true;
-        }
-      }
-      if (!grew) break;
-    }
-    return set;
-  };
+  const held = (root: RegExp): Set<string> => holders(pairsOf(), (r) => root.test(r));
   // (a variable used as an index does not reach the call: shell_exec($cmds[$name]) runs a command of the table)
   const reaches = (args: string, root: RegExp, vars: Set<string>): boolean =>
-    !SANITISED.test(args) && (root.test(args) || [...unindexed(args).matchAll(new RegExp(`\\$(${NAME})`, 'g'))].some((v) => vars.has(v[1]!)));
+    !SANITISED.test(args) && (root.test(args) || [...unindexed(args).matchAll(VARIABLE)].some((v) => vars.has(v[1]!)));
   if (fw) {
     const vars = held(root);
     let ticks: Map<number, string> | undefined;
