@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { MamoriError, isMamoriError } from 'mamori/errors';
-import { DEFAULT_SCAN_FILE_TIMEOUT_MS, parseDuration } from 'mamori';
+import { DEFAULT_SCAN_FILE_TIMEOUT_MS } from 'mamori/internal/defaults';
+import { parseDuration } from 'mamori/internal/duration';
 import { createScanner, createTimedScanner, FimDb, generationsFileFor, loadIocMatcher, readKey, toSarif, VERDICTS, type FileResult, type Verdict } from '@mamori/host';
 import { configFile, defaultDataDir } from '../config-file.js';
 import { parse } from '../command.js';

@@ -18,7 +18,7 @@
  * 44d88612fea8a8f36de82e1278abb02f
  * ```
  */
-import { tryParseIp } from 'mamori/internal';
+import { tryParseIp } from 'mamori/internal/net';
 import { IOC_LIMITS, normalizeDomain, type IndicatorKind, type ParseResult } from './indicator.js';
 import { parseError, parseTime, ResultCollector } from './parse-common.js';
 

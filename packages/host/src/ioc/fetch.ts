@@ -8,8 +8,8 @@
  * link-local one is refused unless the source allows it (`allowPrivateRedirects`, kept with the
  * source) or the caller does (`addresses.allowPrivateRedirects`, one run); see boundedGet.
  */
-import { MamoriError } from 'mamori';
-import { boundedGet, type AddressPolicy, type BoundedGetLimits } from 'mamori/internal';
+import { MamoriError } from 'mamori/errors';
+import { boundedGet, type AddressPolicy, type BoundedGetLimits } from 'mamori/internal/bounded-get';
 import { parseIndicators } from './read.js';
 import type { ImportOutcome, IocSource, IocStore } from './store.js';
 

@@ -20,8 +20,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, opendirSync, readdirSync, readFileSync, readlinkSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
-import { MamoriError, type SecurityEvent } from 'mamori';
-import { formatIp, tryParseIp } from 'mamori/internal';
+import { MamoriError } from 'mamori/errors';
+import type { SecurityEvent } from 'mamori';
+import { formatIp, tryParseIp } from 'mamori/internal/net';
 import { normalizeDomain } from './indicator.js';
 import type { IocHit, IocMatcher } from './matcher.js';
 

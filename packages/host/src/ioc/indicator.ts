@@ -5,7 +5,7 @@
  * `normalizeIndicator`.
  */
 import { domainToASCII } from 'node:url';
-import { formatCidr, formatIp, parseCidr, tryParseIp } from 'mamori/internal';
+import { formatCidr, formatIp, parseCidr, tryParseIp } from 'mamori/internal/net';
 
 export const INDICATOR_KINDS = ['md5', 'sha1', 'sha256', 'file-name', 'file-path', 'ip', 'cidr', 'domain', 'url'] as const;
 export type IndicatorKind = (typeof INDICATOR_KINDS)[number];

@@ -19,7 +19,7 @@
  * ```
  */
 import { domainToASCII } from 'node:url';
-import { parseCidr, parseIpv4, tryParseIp } from 'mamori/internal';
+import { parseCidr, parseIpv4, tryParseIp } from 'mamori/internal/net';
 import { canonicalUrl, MIN_CIDR_PREFIX, normalizeIndicator, type IndicatorKind } from './indicator.js';
 import { HexHashTable, V4Table, type Sources } from './tables.js';
 

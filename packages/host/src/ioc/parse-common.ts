@@ -3,7 +3,7 @@
  * skips, and a bounded JSON reader (size and nesting checked before parsing,
  * the error naming the file and line).
  */
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import { IOC_LIMITS, normalizeIndicator, type IndicatorKind, type ParseResult, type ParsedIndicator, type SkippedIndicator } from './indicator.js';
 
 export class ResultCollector {

@@ -3,7 +3,7 @@
  * given or told from the content, and the size limit checked before reading.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { MamoriError } from 'mamori';
+import { MamoriError } from 'mamori/errors';
 import { IOC_LIMITS, type ParseResult } from './indicator.js';
 import { parseTextList } from './csv.js';
 import { parseMisp } from './misp.js';

@@ -18,7 +18,7 @@
  */
 import type { IndicatorKind, ParseResult } from './indicator.js';
 import { isRecord, parseBoundedJson, parseError, parseTime, ResultCollector } from './parse-common.js';
-import { tryParseIp } from 'mamori/internal';
+import { tryParseIp } from 'mamori/internal/net';
 
 /** One `path = 'value'` the pattern holds, as mamori keeps it. */
 export interface PatternTerm {

@@ -10,8 +10,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MamoriError } from 'mamori';
-import { openSqliteFile } from 'mamori/internal';
+import { MamoriError } from 'mamori/errors';
+import { openSqliteFile } from 'mamori/internal/sqlite-file';
 import { INDICATOR_KINDS, type IndicatorKind, type ParsedIndicator } from './indicator.js';
 import { IocMatcherBuilder, type IocMatcher } from './matcher.js';
 import { addProxywareIndicators } from './proxyware.js';

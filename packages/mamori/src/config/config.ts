@@ -8,6 +8,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { MamoriError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
+import { DEFAULT_SCAN_FILE_TIMEOUT_MS } from '../core/defaults.js';
 import { parseCidr } from '../core/net.js';
 import { EVENT_ACTIONS } from '../core/events.js';
 import type { MamoriYaml } from './yaml-types.js';
@@ -236,8 +237,7 @@ export interface MamoriConfig {
   waf?: WafConfig;
 }
 
-/** `mamori scan`: the longest one file may take by default (`scan.file_timeout`). */
-export const DEFAULT_SCAN_FILE_TIMEOUT_MS = 10_000;
+export { DEFAULT_SCAN_FILE_TIMEOUT_MS };
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const ROLE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
