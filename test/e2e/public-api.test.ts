@@ -96,7 +96,7 @@ describe('the public API', () => {
 
   it("each package's entry points (package.json exports) are the listed ones", () => {
     const subpaths: Record<string, string[]> = {
-      mamori: ['.', './errors', './internal', './package.json', './schema.json', './testing', './waf'],
+      mamori: ['.', './errors', './internal', './internal/*', './package.json', './schema.json', './testing', './waf'],
       'store-sqlite': ['.'],
       'store-redis': ['.'],
       express: ['.'],
