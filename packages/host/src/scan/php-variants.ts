@@ -39,6 +39,8 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^
 // (and an index holding one of its own, $a[$_GET['w']](..))
 const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
+/** A loop that never ends by its condition: while (1), while (true), for (;;). */
+const FOREVER = /\b(?:while\s*\(\s*(?:1|true|!0|!false)\s*\)|for\s*\(\s*;\s*;\s*\))\s*\{/gi;
 /** A variable's use, its name in group 1 (global: read with matchAll or replace). */
 const VARIABLE = new RegExp(`\\$(${NAME})`, 'g');
 
@@ -250,6 +252,23 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
         break;
       }
       if (out.length >= 8) break;
+    }
+  }
+  // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
+  // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
+  // deleting the shell does not remove it (session 27 set P)
+  if (has('ignore_user_abort')) {
+    const code = src();
+    const kept = /\bignore_user_abort\s*\(\s*(?:1|true|!0)\s*\)/i.exec(code);
+    if (kept) {
+      for (const m of code.matchAll(FOREVER)) {
+        const body = code.slice(m.index + m[0].length, m.index + m[0].length + 2000);
+        const w = /\b(?:file_put_contents|fwrite|fputs|copy|touch)\s*\(/i.exec(body);
+        if (w && /__FILE__|\.ph(?:p\d?|tml|ar)\b|<\?php/i.test(code)) {
+          add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', m.index);
+          break;
+        }
+      }
     }
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files

@@ -926,4 +926,15 @@ rule mamori_php_exe_dropper {
   condition:
     filesize < 64KB and $exe and $dec and $run
 }
+
+rule mamori_php_encoded_php_dropper {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "a PHP file written under a name of the file's own (.php) with code kept encoded in a literal (base64, gzip, rot13, hex): a dropper"
+  strings:
+    $drop = /file_put_contents\s*\(\s*["'][^"'\n]{1,200}\.(php\d?|phtml|phar)["']\s*,\s*@?\s*(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin)\s*\(\s*["']/ nocase
+  condition:
+    $drop
+}
 `;

@@ -857,8 +857,12 @@ rule mamori_aspx_shellcode_runner {
     $va = /\bVirtualAlloc(Ex)?\s*\(|EntryPoint\s*=\s*"VirtualAlloc(Ex)?"/
     $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC)"|GetDelegateForFunctionPointer\s*\(/
     $dll = /DllImport\s*\(\s*"kernel32/ nocase
+    // (or the imports made at run time, their names decrypted: DefinePInvokeMethod, and bytes copied
+    // into the memory it gave, session 27 set P)
+    $dyn = "DefinePInvokeMethod"
+    $copy = /Marshal\s*\.\s*Copy\s*\(/
   condition:
-    all of them
+    ($va and $ct and $dll) or ($dyn and $copy)
 }
 
 rule mamori_asp_remote_dropper {
