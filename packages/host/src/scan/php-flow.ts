@@ -291,8 +291,11 @@ function clientName(expr: string, src: string, levels: number, budget = { looks:
     if (v[1] === '_FILES') continue;
     if (budget.looks-- <= 0) return false;
     let seen = 0;
+    // (the upload's entry held in a variable, its name read from that: $f = $_FILES['f']; ... $f['name'], session 27 set Q)
+    const named = new RegExp(`\\$${v[1]}\\s*\\[\\s*["']name["']\\s*\\]`).test(expr);
     for (const a of src.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,300});`, 'g'))) {
       if (++seen > 8) break;
+      if (named && /^\s*@?\s*\$_FILES\s*\[[^\]]{1,64}\]\s*$/.test(a[1]!)) return true;
       if (clientName(a[1]!, src, levels - 1, budget)) return true;
     }
   }
@@ -761,7 +764,7 @@ function flow(src: string): FlowFinding[] {
   const taintAt = (at: number): Taint | undefined => {
     const returns = returners.size > 0 || closureAt.size > 0 || givers.size > 0;
     if (taintedAt.size === 0 && !returns && props.size === 0 && consts.size === 0) return undefined;
-    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n), k: (n) => consts.has(n) || consts.has(`\u0000${n.toLowerCase()}`), consts: consts.size > 0 };
+    return { v: (n) => isTaintedAt(n, at), fn: (n) => returners.has(n.toLowerCase()), closure: (n) => liveAt(closureAt, n, at), gives: (def) => givers.has(def.trim().replace(/^static\s+/i, '')), returns, prop: (n) => props.has(n), k: (n) => consts.has(n) || consts.has(`\u0000${n.toLowerCase()}`), consts: consts.size > 0, keyed: (n) => keyed.has(n.toLowerCase()) };
   };
   // (an element of the request that an if's condition validates, inside its block: `elseif (preg_match('~^[a-z]+$~',
   // $_GET['f'])) { $file = $_GET['f']; ... }`)
@@ -784,6 +787,12 @@ function flow(src: string): FlowFinding[] {
   // (in a long file, a function that calls a parameter is followed only when some call hands it a command or
   // code function's name: fmt('system', $_GET['x']) with function fmt($f, $c) { return $f($c); }, S23R-17)
   const handed = src.length > 32768 && allDefs.length > 0 ? sinkNameTakers(code, src) : undefined;
+  // Functions of the file that return their parameters XOR-ed (`return $t ^ str_pad('', strlen($t), $k);`): decoders with a key
+  const keyed = new Set<string>();
+  allDefs.forEach((m, i) => {
+    const body = src.slice(m.index!, Math.min(allDefs[i + 1]?.index ?? src.length, m.index! + 4096));
+    if (body.includes('^') && /\breturn\b[^;]{0,600}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\)?\s*\^/.test(body)) keyed.add(m[1]!.toLowerCase());
+  });
   const paramsOf = (m: RegExpMatchArray) => splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
@@ -1545,6 +1554,8 @@ interface Taint {
   k(name: string): boolean;
   /** Whether any constant is (else k is always false). */
   consts: boolean;
+  /** Is this a function of the file that returns its arguments XOR-ed (a decoder with a key): any argument of request input makes its result request input. */
+  keyed?(name: string): boolean;
 }
 
 /** A closure's definition (`function (..) use (..) {..}`, `fn (..) => ..`, either `static`), as the whole text. */
@@ -1702,7 +1713,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         const args = splitTop(call[2]!, [',']);
         // (sprintf and the like pass on every argument, not the first: S18Q-14)
         const bare = (a: string) => a.replace(/^\s*(?:[A-Za-z_]\w*\s*:(?!:)|\.\.\.)\s*/, '');
-        if (MANY_ARGS.test(call[1]!) && args.some((a) => isDirect(bare(a), t) || arrayValues(bare(a)).some((v) => isDirect(v, t)))) {
+        // (and a decoder of the file's that XORs with a key: c($blob, $key_from_the_referer), weevely's shape, session 27 set Q)
+        if ((MANY_ARGS.test(call[1]!) || t?.keyed?.(call[1]!)) && args.some((a) => isDirect(bare(a), t) || arrayValues(bare(a)).some((v) => isDirect(v, t)))) {
           part = '';
           sources++;
           break;

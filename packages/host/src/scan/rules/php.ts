@@ -887,18 +887,6 @@ rule mamori_php_invisible_names {
     #inv > 8 and $self
 }
 
-rule mamori_php_magic_method_eval {
-  meta:
-    score = 80
-    technique = "request-input-exec"
-    description = "a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object's properties as PHP code (eval, assert), in a file that reads request input"
-  strings:
-    $magic = /__(destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize)\s*\([^)]{0,100}\)\s*(:\s*\??\w{1,20}\s*)?\{[^}]{0,300}\b(eval|assert|create_function)\s*\([^;]{0,80}\$this\s*->/ nocase
-    $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)\s*\[|php:\/\/input|getallheaders\s*\(/ nocase
-  condition:
-    filesize < 64KB and $magic and $in
-}
-
 rule mamori_php_request_relay {
   meta:
     score = 45

@@ -405,8 +405,10 @@ rule mamori_aspx_process_control_input {
     $slashc = /\.\s*Arguments\s*=\s*"\s*\/c\s*"\s*[+&]/ nocase
     $cmd = /"cmd(\.exe)?"/ nocase
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
+    // ("/c " + Box.Text in a variable, then Process.Start(program, arguments): session 27 set Q)
+    $cmdtext = /"\s*\/[ck]\s*"\s*\+\s*\w{1,40}\s*\.\s*Text\b/ nocase
   condition:
-    $ps and $psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))
+    $ps and (($psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))) or ($cmdtext and $cmd))
 }
 
 rule mamori_aspx_process_stdin_input {
@@ -1281,5 +1283,78 @@ rule mamori_jsp_xmldecoder_process {
     $in = /request\s*\.\s*(getParameter|getInputStream|getReader|getHeader)\s*\(/
   condition:
     $dec and $read and $cls and $in
+}
+
+rule mamori_webconfig_script_handler {
+  meta:
+    score = 85
+    technique = "htaccess"
+    description = "a web.config that makes IIS run .config files (web.config itself) as ASP or ASP.NET, with code in it: the configuration file is the shell"
+  strings:
+    // (a handler for *.config given to asp.dll or ASP.NET's ISAPI, or web.config taken out of the hidden segments)
+    $h = /path\s*=\s*"\*\.config"[^>]{0,400}(asp\.dll|aspnet_isapi\.dll)/ nocase
+    $seg = /<remove\s+segment\s*=\s*"web\.config"/ nocase
+    $code = /<%[^>]{0,4000}(CreateObject|Execute|Eval|Response\s*\.\s*Write|Process)/ nocase
+  condition:
+    ($h or $seg) and $code
+}
+
+rule mamori_aspx_socket_shell {
+  meta:
+    score = 90
+    technique = "reverse-shell"
+    description = "an ASP.NET page that connects a socket, reads commands from it and runs them with Process.Start, its output sent back (a reverse shell)"
+  strings:
+    $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient)\s*\(/
+    $conn = /\.\s*(Connect|BeginConnect|ConnectAsync)\s*\(/
+    $recv = /\.\s*(Receive|GetStream)\s*\(/
+    $proc = /Process\s*\.\s*Start\s*\(/
+    $out = /RedirectStandardOutput\s*=\s*true/ nocase
+  condition:
+    all of them
+}
+
+rule mamori_aspx_request_socket_tunnel {
+  meta:
+    score = 80
+    technique = "tunnel"
+    description = "an ASP.NET page opening a TCP connection and pumping the request's body into it and its data into the response (suo5, Neo-reGeorg and kin: a tunnel into the inside)"
+  strings:
+    $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient)\s*\(/
+    $conn = /\.\s*(Connect|BeginConnect|ConnectAsync)\s*\(/
+    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b/
+    $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
+    $st = /\.\s*GetStream\s*\(\s*\)|\.\s*(Send|Receive)\s*\(/
+  condition:
+    all of them
+}
+
+rule mamori_jsp_request_socket_tunnel {
+  meta:
+    score = 80
+    technique = "tunnel"
+    description = "JSP opening a TCP connection and pumping the request's body into it and its data into the response (suo5, Neo-reGeorg and kin: a tunnel into the inside)"
+  strings:
+    $sock = /new\s+(java\s*\.\s*net\s*\.\s*)?Socket\s*\(\s*\)|SocketChannel\s*\.\s*open\s*\(/
+    $conn = /\.\s*connect\s*\(\s*new\s+(java\s*\.\s*net\s*\.\s*)?InetSocketAddress\s*\(/
+    $rin = /\.\s*getInputStream\s*\(\s*\)/
+    $rout = /\.\s*getOutputStream\s*\(\s*\)/
+    $req = /(HttpServletRequest|request\s*\.\s*getInputStream\s*\()/
+  condition:
+    $sock and $conn and #rin >= 2 and #rout >= 2 and $req
+}
+
+rule mamori_jsp_encoded_page_dropper {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "JSP writing a page kept encoded in a literal (URL-encoded or Base64 that begins with <%) to a file named .jsp: a dropper"
+  strings:
+    $url = /URLDecoder\s*\.\s*decode\s*\(\s*"%3[cC]%25/
+    $b64 = /(decode|decodeBuffer|parseBase64Binary)\s*\(\s*"PCU/
+    $name = /"[^"\n]{0,200}\.jspx?"/
+    $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*write\s*\(/
+  condition:
+    ($url or $b64) and $name and $w
 }
 `;
