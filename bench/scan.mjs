@@ -8,10 +8,13 @@
  * found under MAMORI_SCAN_TREES/mediawiki or /var/cache/mamori-ci/mediawiki, else
  * fetched with apt-get download into a temp directory). The rules are mamori's own
  * (written out as one .yar file for YARA) plus any --rules files, given to both.
- * Both sides run as child processes under GNU time: CPU (user + sys, as the OS
- * counts it, every thread) and peak RSS. mamori runs its whole scan (YARA-X, the
- * deobfuscator and the PHP flow pass, hashing, verdicts); YARA only matches.
- * Rounds alternate (mamori, yara, yara, mamori, ...); medians are printed.
+ * Every side runs as a child process under GNU time: CPU (user + sys, as the OS
+ * counts it, every thread and child) and peak RSS. `mamori scan` is the command users run
+ * (`node packages/cli/dist/bin.js scan --json TREE`: its per-file time bound, which scans files
+ * over 1 MB in a child process of its own, and its output); `library` is `createScanner().scanFile`
+ * in a process of its own (what an application embedding @mamori/host runs). Both run the whole
+ * scan (YARA-X, the deobfuscator and the PHP flow pass, hashing, verdicts); YARA only matches.
+ * Rounds rotate the order of the sides; medians are printed. The targets are judged on `mamori scan`.
  * `--synthetic N` adds N generated rules (three strings each: text, regex, hex; seeded, so
  * every run has the same), to see how both engines scale with the size of a rule set.
  * Targets (issue 12, §4): at least 3,000 files per CPU-second, under 200 MB.
@@ -143,17 +146,26 @@ if (extra.length > 0) {
   yaraArgs.splice(yaraArgs.indexOf(ours), 1 + extra.length, ...[ours, ...extra].map((f, i) => `ns${i}:${f}`));
 }
 const mamoriArgs = [process.execPath, SELF, '--worker', '--tree', tree, ...extra.flatMap((r) => ['--rules', r])];
+const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const cliArgs = [process.execPath, CLI, 'scan', '--json', ...extra.flatMap((r) => ['--rules', r]), tree];
 
-const runs = { mamori: [], yara: [] };
+const runs = { mamori: [], yara: [], library: [] };
 let mamoriOut;
+let cliSummary;
 let yaraMatched = 0;
+const SIDES = ['mamori', 'yara', 'library'];
 for (let i = 0; i < rounds; i++) {
-  const order = i % 2 === 0 ? ['mamori', 'yara'] : ['yara', 'mamori'];
+  const order = [...SIDES.slice(i % 3), ...SIDES.slice(0, i % 3)];
+  if (i % 2 === 1) order.reverse();
   for (const side of order) {
     process.stderr.write(`round ${i + 1}/${rounds}: ${side}...\n`);
-    if (side === 'mamori') {
+    if (side === 'library') {
       const r = timed(mamoriArgs);
       mamoriOut = JSON.parse(r.stdout.trim().split('\n').pop());
+      runs.library.push(r);
+    } else if (side === 'mamori') {
+      const r = timed(cliArgs);
+      cliSummary = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((o) => o.type === 'summary');
       runs.mamori.push(r);
     } else {
       const r = timed(yaraArgs);
@@ -166,14 +178,14 @@ for (let i = 0; i < rounds; i++) {
 const med = (side, k) => median(runs[side].map((r) => r[k]));
 const row = (side) => {
   const cpu = med(side, 'cpu');
-  return [side === 'mamori' ? 'mamori scan' : `yara ${yaraVersion}`, num(cpu, 2), num(files / cpu), num(bytes / 1e6 / cpu, 1), num(med(side, 'wall'), 2), num(med(side, 'maxRssMB'), 0)];
+  return [side === 'mamori' ? 'mamori scan' : side === 'library' ? '(library, scanFile)' : `yara ${yaraVersion}`, num(cpu, 2), num(files / cpu), num(bytes / 1e6 / cpu, 1), num(med(side, 'wall'), 2), num(med(side, 'maxRssMB'), 0)];
 };
-printTable(['', 'CPU s', 'files/CPU-s', 'MB/CPU-s', 'wall s', 'peak RSS MB'], [row('mamori'), row('yara')]);
+printTable(['', 'CPU s', 'files/CPU-s', 'MB/CPU-s', 'wall s', 'peak RSS MB'], [row('mamori'), row('yara'), row('library')]);
 const mCpu = med('mamori', 'cpu');
 const yCpu = med('yara', 'cpu');
 console.log(`ratio: mamori uses ${num(mCpu / yCpu, 2)}x YARA's CPU and ${num(med('mamori', 'maxRssMB') / med('yara', 'maxRssMB'), 2)}x its memory`);
-console.log(`verdicts (mamori): ${num(mamoriOut.counts.malicious)} malicious, ${num(mamoriOut.counts.suspicious)} suspicious, ${num(mamoriOut.counts.clean)} clean; files any YARA rule matched: yara ${num(yaraMatched)}, mamori ${num(mamoriOut.matched)} (mamori drops matches inside PHP comments, and sets filename/extension per file)`);
+console.log(`verdicts (mamori scan): ${num(cliSummary.malicious)} malicious, ${num(cliSummary.suspicious)} suspicious, ${num(cliSummary.clean)} clean of ${num(cliSummary.files)}; (library): ${num(mamoriOut.counts.malicious)} malicious, ${num(mamoriOut.counts.suspicious)} suspicious, ${num(mamoriOut.counts.clean)} clean; files any YARA rule matched: yara ${num(yaraMatched)}, mamori ${num(mamoriOut.matched)} (mamori drops matches inside PHP comments, and sets filename/extension per file)`);
 const fps = files / mCpu;
 verdictLine(fps >= 3000, 'at least 3,000 files per CPU-second', `${num(fps)}`);
 verdictLine(med('mamori', 'maxRssMB') < 200, 'under 200 MB of memory', `${num(med('mamori', 'maxRssMB'), 0)} MB peak RSS`);
-writeResult('scan', { tree, files, bytes, rounds, yara: yaraVersion, runs, mamori: mamoriOut, yaraMatched });
+writeResult('scan', { tree, files, bytes, rounds, yara: yaraVersion, runs, mamori: cliSummary, library: mamoriOut, yaraMatched });

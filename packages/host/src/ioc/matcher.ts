@@ -299,6 +299,11 @@ export class IocMatcher {
     return out ?? [];
   }
 
+  /** Whether any indicator is a file hash of this kind (the scanner hashes files by it only then). */
+  holdsHash(kind: 'sha1' | 'md5'): boolean {
+    return (kind === 'sha1' ? this.#sha1 : this.#md5).size > 0;
+  }
+
   /** A process or file name alone (the host check's process names). */
   matchName(name: string): readonly IocHit[] {
     if (!name || this.#name.size === 0) return NO_HITS;

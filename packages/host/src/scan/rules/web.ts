@@ -248,6 +248,20 @@ rule mamori_asp_wscript_shell {
     $ws and any of ($run*) and $in
 }
 
+rule mamori_asp_wscript_output {
+  meta:
+    score = 50
+    technique = "recon"
+    description = "an ASP page running a command through WScript.Shell and writing its output into the page (a command page, here with a command of its own)"
+  strings:
+    $ws = "WScript.Shell" nocase
+    $exec = /\.\s*Exec\s*\(/ nocase
+    $out = /\.\s*StdOut\s*\.\s*Read(All|Line)?\b/ nocase
+    $write = /Response\s*\.\s*Write/ nocase
+  condition:
+    filesize < 64KB and all of them
+}
+
 rule mamori_asp_eval_wrapped_request {
   meta:
     score = 95
@@ -1308,10 +1322,22 @@ rule mamori_aspx_socket_shell {
     $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient)\s*\(/
     $conn = /\.\s*(Connect|BeginConnect|ConnectAsync)\s*\(/
     $recv = /\.\s*(Receive|GetStream)\s*\(/
-    $proc = /Process\s*\.\s*Start\s*\(/
+    // (a Process started by its static Start or its own: p.StartInfo.FileName = "cmd.exe"; p.Start(), session 27 set R)
+    $proc = /Process\s*\.\s*Start\s*\(|\.\s*StartInfo\s*\.\s*FileName\s*=|new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\b/
     $out = /RedirectStandardOutput\s*=\s*true/ nocase
   condition:
     all of them
+}
+
+rule mamori_jsp_attack_kit_class {
+  meta:
+    score = 85
+    technique = "jsp-memshell"
+    description = "JSP loading a class of a public attack kit (JNDI-Injection-Exploit's memory-shell templates, ysoserial's payloads)"
+  strings:
+    $kit = /import\s*=\s*"[^"\n]{0,300}(com\.feihong\.ldap|ysoserial\.payloads)|\b(com\.feihong\.ldap\.template|ysoserial\.payloads)\.|new\s+(Tomcat|Spring|Jetty|Resin|Weblogic|Jboss)MemshellTemplate\d{0,2}\s*\(/
+  condition:
+    $kit
 }
 
 rule mamori_aspx_request_socket_tunnel {
