@@ -162,6 +162,13 @@ Writer w = new FileWriter(application.getRealPath("/home.jsp")); w.write(tpl.rep
 Set sh = CreateObject("WScript.Shell")
 Response.Write Server.HTMLEncode(sh.RegRead("HKLM\\SOFTWARE\\Shop\\Version"))
 %>`],
+  ['a logger whose destructor writes its buffer to its file, settings unserialized from the database', '/www/lib/Log.php', `<?php
+class Log { public $file = '/var/log/app.log'; public $buf = ''; function __destruct() { file_put_contents($this->file, $this->buf, FILE_APPEND); } }
+$prefs = unserialize($db->fetchPrefs($uid));`],
+  ['a dependency container making classes through ReflectionClass, a request parameter chooses the page', '/www/lib/Container.php', `<?php
+class Container { function make($c) { $r = new ReflectionClass($c); return $r->newInstanceArgs(array()); } }
+$page = (new Container())->make('Page' . ucfirst(preg_replace('/\W/', '', $_GET['p'] ?? 'home')));
+echo $page->render();`],
 ];
 
 describe('scan: held-out sets P and Q (session 27), their misses, samples of our own', () => {
@@ -197,6 +204,6 @@ Response.Write x.StdOut.ReadAll()
   });
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 14);
-    assert.equal(BENIGN.length, 11);
+    assert.equal(BENIGN.length, 13);
   });
 });

@@ -39,6 +39,13 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^
 // (and an index holding one of its own, $a[$_GET['w']](..))
 const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
+const REFLECTION_BY_CLASS = /\bReflectionClass\s*\(\s*["']\\?Reflection(?:Function|Method)["']\s*\)/i;
+/** unserialize() of request input, directly or through a decoder. */
+const UNSERIALIZE_INPUT = /\bunserialize\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|urldecode|rawurldecode|stripslashes|hex2bin)\s*\(\s*){0,3}\$_(?:COOKIE|GET|POST|REQUEST|SERVER)\b/i;
+/** A writer, a code runner or a command given one of the object's properties. */
+const MAGIC_SINK = /\b(?:file_put_contents|fwrite|fputs|eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|call_user_func(?:_array)?)\s*\([^;]{0,80}\$this\s*->|\b(?:include|require)(?:_once)?\b[\s(]{1,4}\$this\s*->/gi;
+/** The opening of __destruct, __wakeup or __toString whose body, up to the end of the text, has no "}" in its last 300 characters. */
+const MAGIC_OBJECT_OPEN = /__(?:destruct|wakeup|tostring|unserialize)\s*\([^)]{0,100}\)\s*(?::\s*\??\w{1,20}\s*)?\{[^}]{0,300}$/i;
 /** eval, assert or create_function given one of the object's properties. */
 const RUNS_PROPERTY = /\b(?:eval|assert|create_function)\s*\([^;]{0,80}\$this\s*->/gi;
 /** The opening of a magic method whose body, up to the end of the text, has no "}" in its last 300 characters. */
@@ -268,6 +275,24 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const before = text.slice(Math.max(0, m.index - 420), m.index);
       if (MAGIC_OPEN.test(before)) {
         add('magic-method-eval', 'request-input-exec', 80, 'a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object\'s properties as PHP code (eval, assert), in a file that reads request input', m.index);
+        break;
+      }
+    }
+  }
+  // A ReflectionFunction (or ReflectionMethod) made through ReflectionClass, so that no `new
+  // ReflectionFunction(` is written, then invoked, in a file that reads request input (S26R-34)
+  if (has('reflectionclass') && has('invoke') && REFLECTION_BY_CLASS.test(text) && /->\s*newInstance(?:Args)?\s*\(/i.test(text) && /->\s*invoke(?:Args)?\s*\(/i.test(text) && inputSeen()) {
+    add('reflection-by-class', 'request-input-exec', 85, 'a function object made through ReflectionClass(\'ReflectionFunction\') and invoked, in a file that reads request input: a way to call a function by a name built at run time', REFLECTION_BY_CLASS.exec(text)!.index);
+  }
+  // A backdoor by object injection: unserialize() of request input (a cookie, a parameter) in a file whose
+  // own class has a magic method (__destruct, __wakeup, __toString) that writes a file, runs code or a
+  // command from its properties: the request chooses the properties (S26R-21)
+  if (has('unserialize') && (has('__destruct') || has('__wakeup') || has('__tostring')) && text.length <= 64 * 1024 && UNSERIALIZE_INPUT.test(text)) {
+    for (const m of text.matchAll(MAGIC_SINK)) {
+      const before = text.slice(Math.max(0, m.index - 420), m.index);
+      if (MAGIC_OBJECT_OPEN.test(before)) {
+        // (malicious in a small file, a planted one; in a larger one the same is an application's hole, not less dangerous, said as suspicious)
+        add('object-injection', 'request-input-exec', text.length <= 8192 ? 80 : 50, 'unserialize() of request input in a file whose own class writes a file, runs code or a command from its properties in a magic method (__destruct, __wakeup, __toString): the request builds the object that does it', m.index);
         break;
       }
     }
