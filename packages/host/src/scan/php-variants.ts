@@ -39,6 +39,19 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^
 // (and an index holding one of its own, $a[$_GET['w']](..))
 const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
+/** A function that gives a key of the array it is given. */
+const KEY_PICK = /\b(?:array_key_last|array_key_first|array_keys|array_rand|array_flip|key)\s*\(/i;
+/** new Name( */
+const NEW_OBJECT = /\bnew\s+([A-Za-z_][\w]{0,63})\s*\(/g;
+/** A property called as a function: `$f = $this->h; ... $f(`, `($this->h)(`, call_user_func($this->h ...). */
+const PROPERTY_CALLED = /\$([A-Za-z_]\w{0,63})\s*=\s*\$this\s*->\s*\w{1,64}\s*;[^}]{0,400}?\$\1\s*\(|\(\s*\$this\s*->\s*\w{1,64}\s*\)\s*\(|\bcall_user_func(?:_array)?\s*\(\s*\$this\s*->\s*\w{1,64}\s*,/i;
+/** Request fields of a payment card's number, and of its security code. */
+const CARD_FIELD = /\$_(?:POST|REQUEST|GET)\s*\[\s*["'][\w-]{0,20}(?:card|cc_?num|ccnumber|cardnumber|pan)[\w-]{0,20}["']\s*\]/i;
+const CODE_FIELD = /\$_(?:POST|REQUEST|GET)\s*\[\s*["'][\w-]{0,20}(?:cvv2?|cvc2?|cvn|card_code|security_code|csc)[\w-]{0,20}["']\s*\]/i;
+/** An encoder a skimmer hides the card's fields with, its "(". */
+const ENCODER = /\b(?:base64_encode|bin2hex|str_rot13|strrev|openssl_encrypt|gzdeflate|gzcompress)\s*\(/;
+/** Something sent to another host: a request, a mail, a socket. */
+const SENDS_AWAY = /\b(?:wp_remote_post|wp_remote_get|wp_safe_remote_post|curl_exec|fsockopen|stream_socket_client|mail|wp_mail)\s*\(|\bfile_get_contents\s*\(\s*["']https?:/i;
 const REFLECTION_BY_CLASS = /\bReflectionClass\s*\(\s*["']\\?Reflection(?:Function|Method)["']\s*\)/i;
 /** unserialize() of request input, directly or through a decoder. */
 const UNSERIALIZE_INPUT = /\bunserialize\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|urldecode|rawurldecode|stripslashes|hex2bin)\s*\(\s*){0,3}\$_(?:COOKIE|GET|POST|REQUEST|SERVER)\b/i;
@@ -297,6 +310,40 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       }
     }
   }
+  // An object made with a command or code function's name (built from pieces or not), whose class calls
+  // one of its properties as a function: new Plugin('pass' . 'thru') and, in the class, $f = $this->h; $f($x)
+  // (S26R-40)
+  if (has('new ') && has('$this') && has('class ') && inputSeen()) {
+    const code = src();
+    let looked = 0;
+    for (const m of code.matchAll(NEW_OBJECT)) {
+      if (++looked > 64) break;
+      const args = argsAt(code, m.index + m[0].length);
+      if (args === undefined || !/["']/.test(args)) continue;
+      const names = new Set<string>();
+      sinkNames(args, names);
+      if (names.size === 0) continue;
+      const decl = new RegExp(`\\bclass\\s+${m[1]}\\b`, 'i').exec(code);
+      const body = decl ? blockAt(code, decl.index + decl[0].length) : undefined;
+      if (body !== undefined && PROPERTY_CALLED.test(body)) {
+        add('object-held-function', 'request-input-exec', 85, `an object made with the name ${[...names][0]} whose class calls one of its properties as a function, in a file that reads request input`, m.index);
+        break;
+      }
+    }
+  }
+  // A card skimmer: the payment card's number and its security code read from the request and sent away
+  // encoded (a WooCommerce or Magento hook posting them to a host of its own) (S26R-42)
+  // (the encoding of the card's fields themselves, or of the variable that holds them: not a gateway's
+  // Basic authorization, base64_encode($key . ':'), beside card fields it posts as they are)
+  if ((has('cvv') || has('cvc') || has('cvn') || has('card_code') || has('security_code')) && CARD_FIELD.test(text) && SENDS_AWAY.test(text)) {
+    const field = CODE_FIELD.exec(text);
+    if (field) {
+      const start = Math.max(text.lastIndexOf(';', field.index), text.lastIndexOf('{', field.index), text.lastIndexOf('}', field.index)) + 1;
+      const held = field.index - start <= 2000 ? /^\s*\$([A-Za-z_]\w{0,63})\s*(?:\[[^\]]{0,40}\]\s*)?\.?=(?!=)/.exec(text.slice(start, field.index))?.[1] : undefined;
+      const encodes = new RegExp(`${ENCODER.source}[^;]{0,200}(?:${CODE_FIELD.source}${held ? `|\\$${held}\\b` : ''})`, 'i');
+      if (encodes.test(text)) add('card-skimmer', 'skimmer', 60, "a payment card's number and security code read from the request, encoded and sent to another host: the shape of a card skimmer", field.index);
+    }
+  }
   // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
   // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
   // deleting the shell does not remove it (session 27 set P)
@@ -392,7 +439,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
           sinkNames(r, names);
           // one level down: the variables and constants the right side reads
           // (not a variable used as an index: $handlers[$channel] does not hold what $channel holds)
-          for (const w of unindexed(r).matchAll(VARIABLE)) for (const r2 of a.get(w[1]!) ?? []) sinkNames(r2, names);
+          // (and where the right side takes a key of it, array_key_last($m), the array's keys count: S26R-4)
+          const keyed = KEY_PICK.test(r);
+          for (const w of unindexed(r).matchAll(VARIABLE)) for (const r2 of a.get(w[1]!) ?? []) sinkNames(keyed ? r2.replace(/(["'])\s*=>/g, '$1,') : r2, names);
           for (const k of r.matchAll(/\b([A-Za-z_]\w{0,63})\s*::\s*([A-Za-z_]\w{0,63})\b(?!\s*\()/g)) {
             const c = (consts ??= classConstants(src())).get(k[2]!);
             if (c) sinkNames(c, names);
