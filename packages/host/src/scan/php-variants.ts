@@ -41,6 +41,8 @@ const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\
 const PHP_INPUT = /php:\/\/input/i;
 /** A function that gives a key of the array it is given. */
 const KEY_PICK = /\b(?:array_key_last|array_key_first|array_keys|array_rand|array_flip|key)\s*\(/i;
+/** (Class::$property)( */
+const STATIC_PROPERTY_CALL = /\(\s*\\?([A-Za-z_][\w\\]{0,63})\s*::\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\(/g;
 /** new Name( */
 const NEW_OBJECT = /\bnew\s+([A-Za-z_][\w]{0,63})\s*\(/g;
 /** A property called as a function: `$f = $this->h; ... $f(`, `($this->h)(`, call_user_func($this->h ...). */
@@ -342,6 +344,24 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const held = field.index - start <= 2000 ? /^\s*\$([A-Za-z_]\w{0,63})\s*(?:\[[^\]]{0,40}\]\s*)?\.?=(?!=)/.exec(text.slice(start, field.index))?.[1] : undefined;
       const encodes = new RegExp(`${ENCODER.source}[^;]{0,200}(?:${CODE_FIELD.source}${held ? `|\\$${held}\\b` : ''})`, 'i');
       if (encodes.test(text)) add('card-skimmer', 'skimmer', 60, "a payment card's number and security code read from the request, encoded and sent to another host: the shape of a card skimmer", field.index);
+    }
+  }
+  // A static property holding a command or code function's name, called with request input:
+  // class Reg { public static $fn = 'system'; } (Reg::$fn)($_GET['c']) (S26R-23's first shell)
+  if (has('::$') && has('static') && inputSeen()) {
+    const code = src();
+    let looked = 0;
+    for (const m of code.matchAll(STATIC_PROPERTY_CALL)) {
+      if (++looked > 64) break;
+      const args = argsAt(code, m.index + m[0].length);
+      if (args === undefined || !(SOURCE.test(args) || PHP_INPUT.test(args))) continue;
+      const decl = new RegExp(`\\bstatic\\s+(?:(?:public|protected|private|var)\\s+)?\\$${m[2]}\\s*=\\s*([^;]{1,300});`, 'i').exec(code);
+      const names = new Set<string>();
+      if (decl) sinkNames(decl[1]!, names);
+      if (names.size > 0) {
+        add('static-property-call', 'request-input-exec', 85, `a static property holding ${[...names][0]}() called with request input`, m.index);
+        break;
+      }
     }
   }
   // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
