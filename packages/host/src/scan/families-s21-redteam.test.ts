@@ -77,15 +77,14 @@ describe('S21 red team: evasions now caught (JSP, ASP)', () => {
   for (const [id, name, path, src] of WEB_CAUGHT) it(`${id}: ${name}`, () => assert.equal(scan(src, path).verdict, 'malicious'));
 });
 
-// Still missed (open in the README): each runs under PHP; the test says what a fix should reach.
-const OPEN: [id: string, name: string, src: string][] = [
-  ['S21R-20', "an enum case's value", `<?php enum Op: string { case Run = 'sys' . 'tem'; } (Op::Run->value)($_GET['c']);`],
-  ['S21R-21', 'a nested keyed array', `<?php $ops = ['a' => ['run' => 'sys' . 'tem']]; $ops['a']['run']($_GET['c']);`],
-  ['S21R-22', 'a function of two statements', `<?php function nm($s) { $r = base64_decode($s); return $r; } nm('c3lzdGVt')($_GET['c']);`],
-];
+// Still missed (open in the README): none since session 27.
+const OPEN: [id: string, name: string, src: string][] = [];
 
 // Fixed after the merge (main, session 21): each runs under PHP.
 const FIXED_LATER: [id: string, name: string, src: string][] = [
+  ['S21R-20', "an enum case's value (session 27)", `<?php enum Op: string { case Run = 'sys' . 'tem'; } (Op::Run->value)($_GET['c']);`],
+  ['S21R-21', 'a nested keyed array (session 27)', `<?php $ops = ['a' => ['run' => 'sys' . 'tem']]; $ops['a']['run']($_GET['c']);`],
+  ['S21R-22', 'a function of two statements (session 27)', `<?php function nm($s) { $r = base64_decode($s); return $r; } nm('c3lzdGVt')($_GET['c']);`],
   ['S21R-21', 'a keyed array read by a variable key', `<?php $ops = array('list' => 'scandir', 'run' => 'sys' . 'tem'); $k = 'run'; $ops[$k]($_GET['c']);`],
   ['S21R-22', 'an arrow function kept in a variable', `<?php $nm = fn($s) => base64_decode($s); $nm('c3lzdGVt')($_GET['c']);`],
   ['S21R-23', 'a loop prepending', `<?php $n = ''; foreach (str_split('metsys') as $ch) { $n = $ch . $n; } $n($_GET['c']);`],

@@ -179,6 +179,10 @@ function pay_charge($order) {
 class Filter { private $fn; function __construct($fn) { $this->fn = $fn; } function apply($v) { $f = $this->fn; return $f($v); } }
 $trim = new Filter('trim');
 echo htmlspecialchars($trim->apply($_GET['q'] ?? ''));`],
+  ['a small router calling the handler the request names, command names only in its refusal list', '/www/r.php', `<?php
+$h = array('list' => 'list_items', 'show' => 'show_item');
+if (in_array($_GET['a'] ?? '', array('system', 'exec', 'passthru'))) die('no');
+if (isset($h[$_GET['a'] ?? ''])) echo $h[$_GET['a']]((int) ($_GET['id'] ?? 0));`],
 ];
 
 describe('scan: held-out sets P and Q (session 27), their misses, samples of our own', () => {
@@ -244,6 +248,6 @@ add_action('woocommerce_checkout_process', function () {
   });
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 14);
-    assert.equal(BENIGN.length, 15);
+    assert.equal(BENIGN.length, 16);
   });
 });

@@ -43,6 +43,37 @@ const PHP_INPUT = /php:\/\/input/i;
 const KEY_PICK = /\b(?:array_key_last|array_key_first|array_keys|array_rand|array_flip|key)\s*\(/i;
 /** (Class::$property)( */
 const STATIC_PROPERTY_CALL = /\(\s*\\?([A-Za-z_][\w\\]{0,63})\s*::\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\(/g;
+/** A call of what an expression gives: `)(` or `](`, its "(" last. */
+const RESULT_CALLED = /[)\]]\s*\(/g;
+
+/**
+ * A command or code function's name that a literal of the code spells (its pieces joined, or Base64 of
+ * it where the file decodes Base64), not a key (`'system' =>`), not compared or looked up in a list.
+ */
+function spelledSink(code: string): string | undefined {
+  const norm = normalizeStrings(code, 32 * 1024) ?? code;
+  const b64 = /base64_decode/i.test(code);
+  let n = 0;
+  for (let i = 0; i < norm.length && n < 2000; i++) {
+    const c = norm.charCodeAt(i);
+    if (c !== 39 && c !== 34) continue;
+    const lit = readPhpString(norm, i, 64 * 1024);
+    if (!lit) break;
+    n++;
+    const at = i;
+    i = lit.end - 1;
+    const raw = lit.value;
+    if (raw.length < 2 || raw.length > 64) continue;
+    let v = raw.trim().toLowerCase();
+    if (b64 && !SINK_NAMES.has(v) && /^[A-Za-z0-9+\/]{4,40}={0,2}$/.test(raw)) v = Buffer.from(raw, 'base64').toString('latin1').toLowerCase();
+    if (!SINK_NAMES.has(v)) continue;
+    const after = norm.slice(lit.end, lit.end + 4);
+    const before = norm.slice(Math.max(0, at - 120), at);
+    if (/^\s*=>/.test(after) || /^\s*[=!]=/.test(after) || /[=!]==?\s*$/.test(before) || /\b(?:in_array|array_search|function_exists|is_callable|disable_functions)\b[^;]*$/i.test(before)) continue;
+    return v;
+  }
+  return undefined;
+}
 /** new Name( */
 const NEW_OBJECT = /\bnew\s+([A-Za-z_][\w]{0,63})\s*\(/g;
 /** A property called as a function: `$f = $this->h; ... $f(`, `($this->h)(`, call_user_func($this->h ...). */
@@ -362,6 +393,22 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
         add('static-property-call', 'request-input-exec', 85, `a static property holding ${[...names][0]}() called with request input`, m.index);
         break;
       }
+    }
+  }
+  // The result of an expression called with request input: an element of a nested array, an enum case's
+  // value, what a function of the file returns (`$ops['a']['run']($_GET['c'])`, `(Op::Run->value)(..)`,
+  // `nm('c3lzdGVt')(..)`), in a small file whose own literals spell a command or code function, its
+  // pieces joined or its Base64 read (S21R-20 to S21R-22)
+  if (text.length <= 16 * 1024 && (text.includes(')(') || text.includes('](') || /[)\]]\s+\(/.test(text)) && inputSeen()) {
+    const code = src();
+    let looked = 0;
+    for (const m of code.matchAll(RESULT_CALLED)) {
+      if (++looked > 64) break;
+      const args = argsAt(code, m.index + m[0].length);
+      if (args === undefined || !(SOURCE.test(args) || PHP_INPUT.test(args))) continue;
+      const name = spelledSink(code);
+      if (name !== undefined) add('result-called', 'request-input-exec', 85, `the result of an expression called as a function with request input, in a file whose literals spell ${name}()`, m.index);
+      break;
     }
   }
   // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
