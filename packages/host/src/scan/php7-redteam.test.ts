@@ -105,9 +105,15 @@ describe('red team S19P: past the scanned part', () => {
 });
 
 describe('red team S19P: open', () => {
-  it('S19P-9: 4,096 harmless tags before the shell in a data file (not an image, not .php)', { todo: 'open: past TAGS74 the look stops without a finding outside images' }, () => {
+  it('S19P-9: 4,096 harmless tags before the shell in a data file (not an image, not .php) (session 27)', () => {
     const bytes = b(`${'<?=\x01 1?>'.repeat(4096)}<?=\x01${SHELL}?>`);
     assert.notEqual(scanner.scanBuffer(bytes, '/www/data/notes.txt').verdict, 'clean');
     if (PHP74) assert.match(run(PHP74, 'notes.txt', bytes), new RegExp(MARK), 'PHP 7.4 runs it');
+  });
+  it('S19P-9: past 65,536 tags in a data file, the file is said to be not fully read (suspicious), not passed', () => {
+    const bytes = b(`${'<?=\x01 1?>'.repeat(65_600)}<?=\x01${SHELL}?>`);
+    const r = scanner.scanBuffer(bytes, '/www/data/notes.txt');
+    assert.notEqual(r.verdict, 'clean');
+    assert.ok(r.findings.some((f) => f.technique === 'php7-overflow'), JSON.stringify(r.findings.map((f) => f.rule)));
   });
 });

@@ -429,7 +429,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // such a file): a layer of its own, read by the rules and the analysers.
     const layer7 = text === '' ? { overflow: false } : php7Layer(kind, text);
     const seven = layer7.text;
-    if (layer7.overflow) findings.push({ rule: 'mamori:php7-overflow', source: 'mamori', technique: 'php7-overflow', score: thresholds.suspicious, description: `more code after PHP tags than is read as PHP 7.4 reads it (${TAGS74} tags, ${KEPT74} bytes, ${SPAN74} bytes from one tag, ${DEAD74} bytes of what is not code): the rest was not looked at` });
+    if (layer7.overflow) findings.push({ rule: 'mamori:php7-overflow', source: 'mamori', technique: 'php7-overflow', score: thresholds.suspicious, description: `more code after PHP tags than is read as PHP 7.4 reads it (${TAGS74} tags in an image, ${TAGS74_DATA} elsewhere, ${KEPT74} bytes, ${SPAN74} bytes from one tag, ${LEXED74} bytes of regions, ${DEAD74} bytes of what is not code): the rest was not looked at` });
     if (seven !== undefined) {
       const inner = Buffer.from(seven, 'latin1');
       const at = ['php7'];
@@ -1085,6 +1085,13 @@ const SPAN74 = 1 << 20;
 /** Tags looked at in one file for the PHP 7.4 reading (random bytes have about one "<?" in 64 KiB). */
 const TAGS74 = 4096;
 /**
+ * The same in a file that is not an image (S19P-9: 4,096 harmless tags before the shell in a notes file
+ * hid it): many more, their regions' bytes bounded in all instead; past either bound the file is
+ * suspicious, as an image is past TAGS74.
+ */
+const TAGS74_DATA = 64 * 1024;
+const LEXED74 = 16 << 20;
+/**
  * Bytes read in regions that turned out not to be code, at most: the tags inside such a region are
  * read again (`<?(` a hundred thousand times and one `]` at the end: 39 s for 800 KB without it).
  */
@@ -1188,11 +1195,15 @@ function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boo
   let kept = 0;
   let lexed = 0;
   let overflow = false;
+  let spanned = 0;
+  const maxTags = kind === 'image' ? TAGS74 : TAGS74_DATA;
   PHP7_TAG.lastIndex = 0;
   for (let m = PHP7_TAG.exec(text), tags = 0; m !== null; m = PHP7_TAG.exec(text), tags++) {
-    if (tags >= TAGS74 || kept >= KEPT74 || lexed >= DEAD74) {
-      // (a picture holds no such amount of PHP; an archive or a database of PHP sources does: there the look stops, as the PHP 8 reading reads all of it)
-      overflow = kind === 'image';
+    if (tags >= maxTags || kept >= KEPT74 || lexed >= DEAD74 || spanned >= LEXED74) {
+      // (a picture holds no such amount of PHP; an archive or a database of PHP sources does: there the look
+      // stops, as the PHP 8 reading reads all of it, but past the many tags a data file may hold, or the
+      // bytes of their regions, that file is said to be not fully read)
+      overflow = kind === 'image' || tags >= maxTags || spanned >= LEXED74;
       break;
     }
     const { end, cut, dead } = php7RegionEnd(text, m.index, SPAN74);
@@ -1202,6 +1213,7 @@ function php7Layer(kind: FileKind, text: string): { text?: string; overflow: boo
       continue;
     }
     if (cut && kind === 'image' && end === m.index + SPAN74) overflow = true;
+    spanned += end - m.index;
     const region = text.slice(m.index, end);
     const read = php7Text(region);
     if (read !== undefined && RUNS_SOMETHING.test(read)) {
