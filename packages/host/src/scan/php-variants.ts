@@ -88,6 +88,16 @@ const SENDS_AWAY = /\b(?:wp_remote_post|wp_remote_get|wp_safe_remote_post|curl_e
 const REFLECTION_BY_CLASS = /\bReflectionClass\s*\(\s*["']\\?Reflection(?:Function|Method)["']\s*\)/i;
 /** unserialize() of request input, directly or through a decoder. */
 const UNSERIALIZE_INPUT = /\bunserialize\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|urldecode|rawurldecode|stripslashes|hex2bin)\s*\(\s*){0,3}\$_(?:COOKIE|GET|POST|REQUEST|SERVER)\b/i;
+/** Whether an unserialize() of request input in the text may make an object (not given ['allowed_classes' => false]). */
+function makesObject(text: string): boolean {
+  let n = 0;
+  for (const u of text.matchAll(new RegExp(UNSERIALIZE_INPUT.source, 'gi'))) {
+    if (++n > 16) break;
+    const args = argsAt(text, u.index + u[0].indexOf('(') + 1) ?? '';
+    if (!/allowed_classes["']\s*=>\s*false/i.test(args)) return true;
+  }
+  return false;
+}
 /** A writer, a code runner or a command given one of the object's properties. */
 const MAGIC_SINK = /\b(?:file_put_contents|fwrite|fputs|eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|call_user_func(?:_array)?)\s*\([^;]{0,80}\$this\s*->|\b(?:include|require)(?:_once)?\b[\s(]{1,4}\$this\s*->/gi;
 /** The opening of __destruct, __wakeup or __toString whose body, up to the end of the text, has no "}" in its last 300 characters. */
@@ -317,7 +327,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // the request and the method runs on its own (session 26 set N). (A YARA rule before: its pattern,
   // starting at "__", cost a sixth of the PHP rules' time on MediaWiki.)
   if (has('$this') && (has('eval') || has('assert') || has('create_function')) && text.length <= 64 * 1024 && MAGIC_INPUT.test(text)) {
+    let looked = 0;
     for (const m of text.matchAll(RUNS_PROPERTY)) {
+      if (++looked > 64) break;
       const before = text.slice(Math.max(0, m.index - 420), m.index);
       if (MAGIC_OPEN.test(before)) {
         add('magic-method-eval', 'request-input-exec', 80, 'a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object\'s properties as PHP code (eval, assert), in a file that reads request input', m.index);
@@ -333,8 +345,11 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // A backdoor by object injection: unserialize() of request input (a cookie, a parameter) in a file whose
   // own class has a magic method (__destruct, __wakeup, __toString) that writes a file, runs code or a
   // command from its properties: the request chooses the properties (S26R-21)
-  if (has('unserialize') && (has('__destruct') || has('__wakeup') || has('__tostring')) && text.length <= 64 * 1024 && UNSERIALIZE_INPUT.test(text)) {
+  // (not where the unserialize makes no object: ['allowed_classes' => false])
+  if (has('unserialize') && (has('__destruct') || has('__wakeup') || has('__tostring')) && text.length <= 64 * 1024 && makesObject(text)) {
+    let looked = 0;
     for (const m of text.matchAll(MAGIC_SINK)) {
+      if (++looked > 64) break;
       const before = text.slice(Math.max(0, m.index - 420), m.index);
       if (MAGIC_OBJECT_OPEN.test(before)) {
         // (malicious in a small file, a planted one; in a larger one the same is an application's hole, not less dangerous, said as suspicious)
@@ -418,7 +433,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
     const code = src();
     const kept = /\bignore_user_abort\s*\(\s*(?:1|true|!0)\s*\)/i.exec(code);
     if (kept) {
+      let looked = 0;
       for (const m of code.matchAll(FOREVER)) {
+        if (++looked > 64) break;
         const body = code.slice(m.index + m[0].length, m.index + m[0].length + 2000);
         const w = /\b(?:file_put_contents|fwrite|fputs|copy|touch)\s*\(/i.exec(body);
         if (w && /__FILE__|\.ph(?:p\d?|tml|ar)\b|<\?php/i.test(code)) {
