@@ -1306,14 +1306,53 @@ function aspTag(data: Buffer): boolean {
     let text = true;
     for (let k = at + 3, end = Math.min(data.length, at + 34); k < end; k++) {
       const c = data[k]!;
-      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f || (c > 0x7f && (binary ??= isImage(data) || binaryMagic(data)))) {
+      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) {
         text = false;
+        break;
+      }
+      if (c > 0x7f && (binary ??= isImage(data) || binaryMagic(data))) {
+        // (a page's comment or string in UTF-8 or GBK right after its `<%`, in a picture: `<%//执行`,
+        // red team S27R-1: the block up to its `%>` is read instead)
+        text = textBlock(data, at);
         break;
       }
     }
     if (text) return true;
   }
   return false;
+}
+
+/** How far a `<%` block in a compressed file or an image is followed to its `%>` (textBlock). */
+const TEXT_BLOCK = 16 * 1024;
+
+/**
+ * In a compressed file or an image, whether the `<%` at `at` opens a block of text: its `%>` within
+ * TEXT_BLOCK bytes, no control byte before it, and the bytes valid UTF-8 or at least half of them
+ * ASCII (code beside a comment or a string in GBK). The compressed stream's bytes have a control
+ * byte every 9 bytes or so, and a `%>` once in 64 KiB: its `<%` is no such block.
+ */
+function textBlock(data: Buffer, at: number): boolean {
+  // (searched within the bound: 256 such `<%` in a large picture without a `%>` each read it to its end)
+  const found = data.subarray(at + 2, Math.min(data.length, at + 2 + TEXT_BLOCK)).indexOf('%>');
+  if (found < 0) return false;
+  const close = at + 2 + found;
+  let ascii = 0;
+  let utf8 = true;
+  let more = 0;
+  for (let k = at + 2; k < close; k++) {
+    const c = data[k]!;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+    if (c < 0x80) {
+      ascii++;
+      if (more > 0) utf8 = false;
+      more = 0;
+    } else if (more > 0) {
+      if (c > 0xbf) utf8 = false;
+      more--;
+    } else if (c >= 0xc2 && c <= 0xf4) more = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+    else utf8 = false;
+  }
+  return (utf8 && more === 0) || ascii * 2 >= close - at - 2;
 }
 
 /** Our rule families read in a PHP file and its layers: our ASP and JSP rules never count there. */
