@@ -39,8 +39,6 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^
 // (and an index holding one of its own, $a[$_GET['w']](..))
 const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
-/** A loop that never ends by its condition: while (1), while (true), for (;;). */
-const FOREVER = /\b(?:while\s*\(\s*(?:1|true|!0|!false)\s*\)|for\s*\(\s*;\s*;\s*\))\s*\{/gi;
 /** A variable's use, its name in group 1 (global: read with matchAll or replace). */
 const VARIABLE = new RegExp(`\\$(${NAME})`, 'g');
 
@@ -257,19 +255,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
   // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
   // deleting the shell does not remove it (session 27 set P)
-  if (has('ignore_user_abort')) {
-    const code = src();
-    const kept = /\bignore_user_abort\s*\(\s*(?:1|true|!0)\s*\)/i.exec(code);
-    if (kept) {
-      for (const m of code.matchAll(FOREVER)) {
-        const body = code.slice(m.index + m[0].length, m.index + m[0].length + 2000);
-        const w = /\b(?:file_put_contents|fwrite|fputs|copy|touch)\s*\(/i.exec(body);
-        if (w && /__FILE__|\.ph(?:p\d?|tml|ar)\b|<\?php/i.test(code)) {
-          add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', m.index);
-          break;
-        }
-      }
-    }
+  if (has('ignore_user_abort') || (has('set_time_limit') && has('unlink'))) {
+    const at = immortalRewriter(text, src(), pairsOf);
+    if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() (or no time limit and the file deleting itself) and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
   if (has('open_basedir') && has('chdir')) {
@@ -867,4 +855,170 @@ function evalModifier(p: string): boolean {
   if (end <= 0) return false;
   const mods = s.slice(end + 1);
   return /^[a-zA-Z]{1,8}$/.test(mods) && mods.includes('e');
+}
+
+/** ignore_user_abort turned on: called with a true value, by ini_set(), or named to a caller with one. */
+const KEEP_ALIVE = /\bignore_user_abort\s*\(\s*(?:[1-9]|true|!\s*(?:0|false|null))|['"]ignore_user_abort['"]\s*,\s*(?:['"]?\s*(?:[1-9]|on|true|yes)\b|true|!\s*0)/i;
+/** No time limit, and the file deletes itself: the other half of the same shell, without ignore_user_abort. */
+const NO_LIMIT = /\bset_time_limit\s*\(\s*0\s*\)|['"]max_execution_time['"]\s*,\s*['"]?0\b/i;
+const SELF_DELETE = /\bunlink\s*\(\s*(?:__FILE__|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|PHP_SELF)['"]\s*\])/i;
+/** The heads of loops (while, do, for, goto) in code without literals and comments. */
+const LOOP_HEAD = /(?<![\w$>:\\])(?:while\s*\(|do\s*\{|for\s*\(|goto\s+([A-Za-z_]\w{0,63})\s*;)/gi;
+/** A call that writes a file: the target is its first argument, but copy/rename/link's second and error_log's third; a handle's writer names the handle first. */
+const FILE_WRITE = /(?<![\w$\\])(file_put_contents|fwrite|fputs|fprintf|vfprintf|copy|rename|symlink|link|error_log|touch|stream_copy_to_stream)\s*\(/gi;
+/** A name or a text that is PHP's: the file itself, a .php name, code with a PHP tag. */
+const PHP_TARGET = /__FILE__|SCRIPT_FILENAME|PHP_SELF|\.ph(?:p\d?|tml|ar|t)\b/i;
+const PHP_CODE = /<\?(?:php\b|=)/i;
+const SLEEPS = /\b(?:u?sleep|time_nanosleep|time_sleep_until)\s*\(/i;
+/** The script's own address, to request it again: the host and the path from $_SERVER. */
+const SELF_URL = /\$_SERVER\s*\[\s*['"](?:HTTP_HOST|SERVER_NAME|SERVER_ADDR)['"]\s*\][^;]{0,200}(?:\$_SERVER\s*\[\s*['"](?:REQUEST_URI|PHP_SELF|SCRIPT_NAME)['"]|__FILE__)/i;
+/** A loop's body read at most this far; loops and writers looked at in a file at most MAX_LOOPS. */
+const LOOP_BODY = 64 * 1024;
+const MAX_LOOPS = 64;
+
+/**
+ * Where an "immortal" shell's loop starts (else -1): ignore_user_abort on (or no time limit and the
+ * file deleting itself), and a loop that never ends by its condition (while/do-while with a condition
+ * holding no variable and no call, for with none, a goto back, a function calling itself after a
+ * sleep) writing a PHP file: a target naming the file itself or a .php name, or data with a PHP tag,
+ * through the variables that hold them (red team S27R-2: `do {} while (1)`, `while (1):`, a loop
+ * without braces, `for ($i = 0; ; $i++)`, goto, a writer function called from the loop, a comment
+ * longer than the 2,000 characters read after the loop's brace; S27R-3: a worker writing its log in
+ * such a loop, with a .php name anywhere in the file, was malicious).
+ */
+function immortalRewriter(text: string, src: string, pairsOf: () => [string, string][]): number {
+  if (!KEEP_ALIVE.test(src) && !(NO_LIMIT.test(src) && SELF_DELETE.test(src))) return -1;
+  if (src.search(FILE_WRITE) < 0) return -1;
+  const code = codeOnly(text);
+  if (code.length !== src.length) return -1;
+  // (the functions that write such a file, called from a loop by name)
+  const writers = new Set<string>();
+  const recursive: number[] = [];
+  let fns = 0;
+  for (const m of code.matchAll(/\bfunction\s+([A-Za-z_]\w{0,63})\s*\(/gi)) {
+    if (++fns > MAX_LOOPS) break;
+    const open = code.indexOf('{', m.index! + m[0].length);
+    if (open < 0 || open - m.index! > 2000) continue;
+    const end = blockEnd(code, open);
+    const body = code.slice(open, end);
+    if (!writesPhp(src, open, end, pairsOf)) continue;
+    writers.add(m[1]!.toLowerCase());
+    // (a function calling itself after a sleep: a loop by recursion)
+    if (new RegExp(`(?<![\\w$>:\\\\])${m[1]}\\s*\\(`, 'i').test(body) && SLEEPS.test(body)) recursive.push(m.index!);
+  }
+  if (recursive.length) return recursive[0]!;
+  const calls = writers.size ? new RegExp(`(?<![\\w$>:\\\\])(?:${[...writers].join('|')})\\s*\\(`, 'i') : undefined;
+  // (a loop that can end, break or return, without a sleep: a copy of a stream, not a shell's)
+  const loops = (from: number, to: number): boolean => {
+    const body = code.slice(from, to);
+    if (/\b(?:break|return|exit|die|throw)\b/i.test(body) && !SLEEPS.test(body)) return false;
+    return writesPhp(src, from, to, pairsOf) || (calls !== undefined && calls.test(body));
+  };
+  // (or no loop: the script requests itself again when it ends, register_shutdown_function)
+  if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, pairsOf)) return code.search(/\bregister_shutdown_function\b/i);
+  let heads = 0;
+  for (const m of code.matchAll(LOOP_HEAD)) {
+    if (++heads > MAX_LOOPS) break;
+    const at = m.index!;
+    const head = m[0].toLowerCase();
+    const open = at + m[0].length;
+    if (m[1] !== undefined) {
+      // goto: back to its label
+      const label = new RegExp(`(?<![\\w$>:\\\\])${m[1]}\\s*:(?!:)`, 'g');
+      let from = -1;
+      for (const l of code.slice(Math.max(0, at - LOOP_BODY), at).matchAll(label)) from = Math.max(0, at - LOOP_BODY) + l.index!;
+      if (from >= 0 && loops(from, at)) return from;
+      continue;
+    }
+    if (head.startsWith('do')) {
+      const end = blockEnd(code, open - 1);
+      const tail = /^\s*while\s*\(/i.exec(code.slice(end + 1, end + 200));
+      if (tail && forever(src, end + 1 + tail[0].length) !== undefined && loops(open, end)) return at;
+      continue;
+    }
+    const after = head.startsWith('for') ? forEver(src, code, open) : forever(src, open);
+    if (after === undefined) continue;
+    // the body: a block, `:` to endwhile/endfor, or one statement
+    let b = after;
+    while (b < code.length && /\s/.test(code[b]!)) b++;
+    let end: number;
+    if (code[b] === '{') end = blockEnd(code, b);
+    else if (code[b] === ':') {
+      const e = code.slice(b, b + LOOP_BODY).search(/\bend(?:while|for)\b/i);
+      end = e < 0 ? Math.min(code.length, b + LOOP_BODY) : b + e;
+    } else end = walkCode(code, b, LOOP_BODY, 0, (c, i, depth) => (depth <= 0 && c === ';' ? i : depth < 0 ? i : undefined)) ?? Math.min(code.length, b + LOOP_BODY);
+    if (loops(b, end)) return at;
+  }
+  return -1;
+}
+
+/** The end of the block whose "{" is at `open` (its "}"), in code without literals: bounded by LOOP_BODY. */
+function blockEnd(code: string, open: number): number {
+  return walkCode(code, open + 1, LOOP_BODY, 1, (c, i, depth) => (depth === 0 ? i : undefined)) ?? Math.min(code.length, open + LOOP_BODY);
+}
+
+/** After `while (` at `open`: where its ")" ends when the condition never turns false (no variable, no call, not 0/false/null), else undefined. */
+function forever(src: string, open: number): number | undefined {
+  const close = walkCode(src, open, 400, 1, (c, i, depth) => (depth === 0 ? i : undefined));
+  if (close === undefined) return undefined;
+  return constantTrue(src.slice(open, close)) ? close + 1 : undefined;
+}
+
+/** After `for (` at `open`: where its ")" ends when its condition is empty or always true, else undefined. */
+function forEver(src: string, code: string, open: number): number | undefined {
+  const close = walkCode(code, open, 400, 1, (c, i, depth) => (depth === 0 ? i : undefined));
+  if (close === undefined) return undefined;
+  const parts = splitTop(src.slice(open, close), [';']);
+  if (parts.length !== 3) return undefined;
+  const cond = parts[1]!.trim();
+  return cond === '' || constantTrue(cond) ? close + 1 : undefined;
+}
+
+/** A condition with no variable and no call that is not plainly false (`1`, `true`, `!0`, `1 == 1`, `2`, `$run = true`). */
+function constantTrue(cond: string): boolean {
+  let c = cond.trim();
+  // (an assignment's value is the condition's: while ($go = true))
+  const assigned = /^\$[A-Za-z_]\w{0,63}\s*=(?![=>])\s*([\s\S]*)$/.exec(c);
+  if (assigned) c = assigned[1]!.trim();
+  if (c === '' || c.length > 120 || c.includes('$') || /[A-Za-z_]\w*\s*\(/.test(c)) return false;
+  if (!/^[\s\w!=<>()+\-*&|'".]*$/.test(c)) return false;
+  // (words: true, false, null and PHP's constants, all read as they are)
+  for (const w of c.match(/[A-Za-z_]\w*/g) ?? []) if (!/^(?:true|false|null|PHP_\w+|M_\w+|E_ALL|__LINE__|__FILE__|__DIR__)$/i.test(w)) return false;
+  return !/^[(\s]*(?:0+|false|null|''|""|'0'|"0"|!\s*(?:[1-9]\d*|true))[)\s]*$/i.test(c);
+}
+
+/** Whether the code from `from` to `to` writes a PHP file (see PHP_TARGET, PHP_CODE), reading variables' values. */
+function writesPhp(src: string, from: number, to: number, pairsOf: () => [string, string][]): boolean {
+  const body = src.slice(from, to);
+  let n = 0;
+  for (const m of body.matchAll(FILE_WRITE)) {
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, from + m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    const fn = m[1]!.toLowerCase();
+    const target = fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' || fn === 'stream_copy_to_stream' ? args[1] : fn === 'error_log' ? args[2] : args[0];
+    const data = fn === 'error_log' ? args[0] : fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' ? undefined : args[fn === 'fprintf' || fn === 'vfprintf' ? 2 : 1];
+    // (a handle's file: the fopen it was given, or an SplFileObject's name before ->fwrite)
+    const before = /->\s*$/.test(body.slice(Math.max(0, m.index! - 8), m.index!)) ? body.slice(Math.max(0, m.index! - 200), m.index!) : '';
+    if (target !== undefined && PHP_TARGET.test(joinedValue(target + before, pairsOf))) return true;
+    if (data !== undefined && PHP_CODE.test(joinedValue(data, pairsOf))) return true;
+  }
+  return false;
+}
+
+/** An expression with the values of its variables (two rounds, bounded) and its literals' pieces joined ('.p' . 'hp'). */
+function joinedValue(expr: string, pairsOf: () => [string, string][]): string {
+  let out = expr;
+  let frontier = expr;
+  for (let round = 0; round < 2; round++) {
+    const names = new Set([...frontier.matchAll(VARIABLE)].map((v) => v[1]!).slice(0, 8));
+    if (names.size === 0) break;
+    let next = '';
+    let k = 0;
+    for (const [name, right] of pairsOf()) if (names.has(name) && ++k <= 16) next += ` ${right}`;
+    out += next;
+    frontier = next;
+  }
+  return out.slice(0, 16 * 1024).replace(/(['"])\s*\.\s*\1/g, '');
 }
