@@ -259,6 +259,13 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
     const at = immortalRewriter(text, src(), pairsOf);
     if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() (or no time limit and the file deleting itself) and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
   }
+  // A dropper writing code it keeps encoded in a literal under a PHP name (the name built by pieces, in a
+  // variable, with __DIR__; the decoders nested, strrev, convert_uudecode; fopen and fwrite; copy of a
+  // data: URL), red team S27R-4: mamori_php_encoded_php_dropper reads a literal name and one decoder
+  if (has('.ph') && (has('file_put_contents') || has('fwrite') || has('fputs') || has('copy')) && (has('decode') || has('inflate') || has('uncompress') || has('rot13') || has('hex2bin') || has('data:'))) {
+    const at = encodedPhpDropper(src(), pairsOf);
+    if (at >= 0) add('encoded-php-dropper', 'dropper', 80, 'a PHP file written with code kept encoded in a literal of the file (base64, gzip, rot13, hex, uuencode, a data: URL): a dropper', at);
+  }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
   if (has('open_basedir') && has('chdir')) {
     const m = /\bini_set\s*\(\s*["']open_basedir["']\s*,\s*["']\.\.["']/i.exec(src());
@@ -1021,4 +1028,45 @@ function joinedValue(expr: string, pairsOf: () => [string, string][]): string {
     frontier = next;
   }
   return out.slice(0, 16 * 1024).replace(/(['"])\s*\.\s*\1/g, '');
+}
+
+/** A decoder given a literal (through other calls: gzinflate(base64_decode(strrev('..')))), of 16 characters at least, or a heredoc. */
+const DECODED_LITERAL = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/i;
+/** A data: URL of base64 (copy's source, file_get_contents'). */
+const DATA_URL = /['"]data:(?:\/\/)?[\w\/+.-]{0,60}(?:;[\w=-]{1,40}){0,3};base64,/i;
+const PHP_NAME = /__FILE__|SCRIPT_FILENAME|\.ph(?:p\d?|tml|ar|t)\b/i;
+
+/** Where a write of encoded code under a PHP name is (see DECODED_LITERAL, PHP_NAME), else -1. */
+function encodedPhpDropper(src: string, pairsOf: () => [string, string][]): number {
+  let n = 0;
+  for (const m of src.matchAll(FILE_WRITE)) {
+    const fn = m[1]!.toLowerCase();
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    if (args.length < 2) continue;
+    const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
+    // (the literals' text masked: a decoder named inside a literal, "<?php return unserialize(base64_decode('" . .., is code written, not run here)
+    const raw = joinedValue(data, pairsOf);
+    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)))) continue;
+    if (PHP_NAME.test(joinedValue(target, pairsOf))) return m.index!;
+  }
+  return -1;
+}
+
+/** `s` with the text of its '...' and "..." literals made x's (same length, quotes kept). */
+function literalsMasked(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const q = s[i];
+    if (q !== "'" && q !== '"') continue;
+    let j = i + 1;
+    while (j < s.length && s[j] !== q) j += s[j] === '\\' ? 2 : 1;
+    out += s.slice(last, i + 1) + 'x'.repeat(Math.min(j, s.length) - i - 1);
+    last = i = Math.min(j, s.length);
+  }
+  return out + s.slice(last);
 }

@@ -854,13 +854,16 @@ rule mamori_aspx_shellcode_runner {
     description = "ASP.NET running machine code of its own (VirtualAlloc and CreateThread through P/Invoke: a shellcode runner)"
   strings:
     // (imported under another name, EntryPoint = "VirtualAlloc", or the memory called through a delegate, S21B-16)
-    $va = /\bVirtualAlloc(Ex)?\s*\(|EntryPoint\s*=\s*"VirtualAlloc(Ex)?"/
-    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC)"|GetDelegateForFunctionPointer\s*\(/
-    $dll = /DllImport\s*\(\s*"kernel32/ nocase
+    // (or a managed buffer made executable, VirtualProtect, and run as a callback given to EnumWindows
+    // and its kin; the library as a verbatim string, @"kernel32.dll": red team S27R-6)
+    $va = /\bVirtual(Alloc|Protect)(Ex)?\s*\(|EntryPoint\s*=\s*"Virtual(Alloc|Protect)(Ex)?"/
+    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC|EnumWindows|EnumChildWindows|EnumSystemLocales[AW]?|EnumDesktops[AW]?|EnumDateFormats[AW]?|CertEnumSystemStore)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC|EnumWindows|EnumChildWindows|EnumSystemLocales[AW]?)"|GetDelegateForFunctionPointer\s*\(/
+    $dll = /DllImport\s*\(\s*@?"kernel32/ nocase
     // (or the imports made at run time, their names decrypted: DefinePInvokeMethod, and bytes copied
-    // into the memory it gave, session 27 set P)
+    // into the memory it gave, session 27 set P: by Marshal.Copy or WriteByte, a pinned buffer's
+    // address, unsafe code, or the memory's flags MEM_COMMIT | MEM_RESERVE, red team S27R-5)
     $dyn = "DefinePInvokeMethod"
-    $copy = /Marshal\s*\.\s*Copy\s*\(/
+    $copy = /Marshal\s*\.\s*(Copy|Write(Byte|Int16|Int32|Int64|IntPtr))\s*\(|AddrOfPinnedObject\s*\(|CompilerOptions\s*=\s*"[^"\n]{0,80}\/unsafe|\b0x3000u?\b|&H3000\b/
   condition:
     ($va and $ct and $dll) or ($dyn and $copy)
 }
