@@ -987,6 +987,11 @@ function constantTrue(cond: string): boolean {
   // (an assignment's value is the condition's: while ($go = true))
   const assigned = /^\$[A-Za-z_]\w{0,63}\s*=(?![=>])\s*([\s\S]*)$/.exec(c);
   if (assigned) c = assigned[1]!.trim();
+  // (an operand that is always true makes an "or" so: file_exists(__FILE__) || 1)
+  if (c.length > 120) return false;
+  for (const parts of [splitTop(c, ['||']), splitTop(c, [' or ', ' OR ', ' Or '])]) if (parts.length > 1 && parts.some((o) => constantTrue(o))) return true;
+  // (calls that never give false: time(), microtime(), getmypid())
+  c = c.replace(/\b(?:time|microtime|getmypid|hrtime|php_uname|phpversion|php_sapi_name)\s*\(\s*(?:true)?\s*\)/gi, '1');
   if (c === '' || c.length > 120 || c.includes('$') || /[A-Za-z_]\w*\s*\(/.test(c)) return false;
   if (!/^[\s\w!=<>()+\-*&|'".]*$/.test(c)) return false;
   // (words: true, false, null and PHP's constants, all read as they are)
@@ -1050,7 +1055,7 @@ function encodedPhpDropper(src: string, pairsOf: () => [string, string][]): numb
     const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
     // (the literals' text masked: a decoder named inside a literal, "<?php return unserialize(base64_decode('" . .., is code written, not run here)
     const raw = joinedValue(data, pairsOf);
-    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)))) continue;
+    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)) || decodesHeldLiteral(raw, pairsOf))) continue;
     if (PHP_NAME.test(joinedValue(target, pairsOf))) return m.index!;
   }
   return -1;
@@ -1069,4 +1074,16 @@ function literalsMasked(s: string): string {
     last = i = Math.min(j, s.length);
   }
   return out + s.slice(last);
+}
+
+/** A decoder given a variable (through other calls) that holds a literal of 16 characters at least or a heredoc: $p = 'PD9w..'; base64_decode($p). */
+const DECODED_VARIABLE = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}\$([A-Za-z_]\w{0,63})/gi;
+function decodesHeldLiteral(value: string, pairsOf: () => [string, string][]): boolean {
+  let n = 0;
+  for (const m of literalsMasked(value).matchAll(DECODED_VARIABLE)) {
+    if (++n > 8) break;
+    let k = 0;
+    for (const [name, right] of pairsOf()) if (name === m[1] && ++k <= 16 && /^\s*(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/.test(right)) return true;
+  }
+  return false;
 }

@@ -1327,9 +1327,9 @@ const TEXT_BLOCK = 16 * 1024;
 
 /**
  * In a compressed file or an image, whether the `<%` at `at` opens a block of text: its `%>` within
- * TEXT_BLOCK bytes, no control byte before it, and the bytes valid UTF-8 or at least half of them
- * ASCII (code beside a comment or a string in GBK). The compressed stream's bytes have a control
- * byte every 9 bytes or so, and a `%>` once in 64 KiB: its `<%` is no such block.
+ * TEXT_BLOCK bytes, no control byte before it, and the bytes valid UTF-8 or GBK, or at least half of
+ * them ASCII. The compressed stream's bytes have a control byte every 9 bytes or so, and a `%>` once
+ * in 64 KiB: its `<%` is no such block.
  */
 function textBlock(data: Buffer, at: number): boolean {
   // (searched within the bound: 256 such `<%` in a large picture without a `%>` each read it to its end)
@@ -1339,9 +1339,17 @@ function textBlock(data: Buffer, at: number): boolean {
   let ascii = 0;
   let utf8 = true;
   let more = 0;
+  let gbk = true;
+  let trail = false;
   for (let k = at + 2; k < close; k++) {
     const c = data[k]!;
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+    // (GBK: a lead byte 0x81-0xfe, then a trail byte 0x40-0xfe)
+    if (trail) trail = false;
+    else if (c >= 0x81 && c <= 0xfe) {
+      if (k + 1 >= close || data[k + 1]! < 0x40 || data[k + 1] === 0xff) gbk = false;
+      trail = true;
+    } else if (c > 0x7f) gbk = false;
     if (c < 0x80) {
       ascii++;
       if (more > 0) utf8 = false;
@@ -1352,7 +1360,7 @@ function textBlock(data: Buffer, at: number): boolean {
     } else if (c >= 0xc2 && c <= 0xf4) more = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
     else utf8 = false;
   }
-  return (utf8 && more === 0) || ascii * 2 >= close - at - 2;
+  return (utf8 && more === 0) || gbk || ascii * 2 >= close - at - 2;
 }
 
 /** Our rule families read in a PHP file and its layers: our ASP and JSP rules never count there. */

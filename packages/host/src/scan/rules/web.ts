@@ -864,8 +864,12 @@ rule mamori_aspx_shellcode_runner {
     // address, unsafe code, or the memory's flags MEM_COMMIT | MEM_RESERVE, red team S27R-5)
     $dyn = "DefinePInvokeMethod"
     $copy = /Marshal\s*\.\s*(Copy|Write(Byte|Int16|Int32|Int64|IntPtr))\s*\(|AddrOfPinnedObject\s*\(|CompilerOptions\s*=\s*"[^"\n]{0,80}\/unsafe|\b0x3000u?\b|&H3000\b/
+    // (or the functions' addresses looked up at run time, their names decrypted, and called through
+    // delegates: GetProcAddress and GetDelegateForFunctionPointer, red team S27R-7)
+    $gpa = /\bGetProcAddress\s*\(|EntryPoint\s*=\s*"GetProcAddress"/
+    $dlg = /GetDelegateForFunctionPointer\s*[(<]/
   condition:
-    ($va and $ct and $dll) or ($dyn and $copy)
+    ($va and $ct and $dll) or ($dyn and $copy) or ($gpa and $dlg and $copy)
 }
 
 rule mamori_asp_remote_dropper {
