@@ -192,6 +192,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   const src = (): string => (shared.code ??= stripComments(text));
   let pairs: [string, string][] | undefined;
   const pairsOf = (): [string, string][] => (pairs ??= assignmentPairs(src()));
+  // (the right sides of each variable, at most 16 a name: looked up by name, not by a pass over the pairs)
+  let rights: Map<string, string[]> | undefined;
+  const rightsOf = (): Map<string, string[]> => (rights ??= rightSides(pairsOf()));
   const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
     out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
   };
@@ -256,14 +259,14 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
   // deleting the shell does not remove it (session 27 set P)
   if (has('ignore_user_abort') || (has('set_time_limit') && has('unlink'))) {
-    const at = immortalRewriter(text, src(), pairsOf);
+    const at = immortalRewriter(text, src(), rightsOf);
     if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() (or no time limit and the file deleting itself) and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
   }
   // A dropper writing code it keeps encoded in a literal under a PHP name (the name built by pieces, in a
   // variable, with __DIR__; the decoders nested, strrev, convert_uudecode; fopen and fwrite; copy of a
   // data: URL), red team S27R-4: mamori_php_encoded_php_dropper reads a literal name and one decoder
   if (has('.ph') && (has('file_put_contents') || has('fwrite') || has('fputs') || has('copy')) && (has('decode') || has('inflate') || has('uncompress') || has('rot13') || has('hex2bin') || has('data:'))) {
-    const at = encodedPhpDropper(src(), pairsOf);
+    const at = encodedPhpDropper(src(), rightsOf);
     if (at >= 0) add('encoded-php-dropper', 'dropper', 80, 'a PHP file written with code kept encoded in a literal of the file (base64, gzip, rot13, hex, uuencode, a data: URL): a dropper', at);
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
@@ -893,7 +896,7 @@ const MAX_LOOPS = 64;
  * longer than the 2,000 characters read after the loop's brace; S27R-3: a worker writing its log in
  * such a loop, with a .php name anywhere in the file, was malicious).
  */
-function immortalRewriter(text: string, src: string, pairsOf: () => [string, string][]): number {
+function immortalRewriter(text: string, src: string, rightsOf: () => Map<string, string[]>): number {
   if (!KEEP_ALIVE.test(src) && !(NO_LIMIT.test(src) && SELF_DELETE.test(src))) return -1;
   if (src.search(FILE_WRITE) < 0) return -1;
   const code = codeOnly(text);
@@ -908,7 +911,7 @@ function immortalRewriter(text: string, src: string, pairsOf: () => [string, str
     if (open < 0 || open - m.index! > 2000) continue;
     const end = blockEnd(code, open);
     const body = code.slice(open, end);
-    if (!writesPhp(src, open, end, pairsOf)) continue;
+    if (!writesPhp(src, open, end, rightsOf)) continue;
     writers.add(m[1]!.toLowerCase());
     // (a function calling itself after a sleep: a loop by recursion)
     if (new RegExp(`(?<![\\w$>:\\\\])${m[1]}\\s*\\(`, 'i').test(body) && SLEEPS.test(body)) recursive.push(m.index!);
@@ -919,10 +922,10 @@ function immortalRewriter(text: string, src: string, pairsOf: () => [string, str
   const loops = (from: number, to: number): boolean => {
     const body = code.slice(from, to);
     if (/\b(?:break|return|exit|die|throw)\b/i.test(body) && !SLEEPS.test(body)) return false;
-    return writesPhp(src, from, to, pairsOf) || (calls !== undefined && calls.test(body));
+    return writesPhp(src, from, to, rightsOf) || (calls !== undefined && calls.test(body));
   };
   // (or no loop: the script requests itself again when it ends, register_shutdown_function)
-  if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, pairsOf)) return code.search(/\bregister_shutdown_function\b/i);
+  if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, rightsOf)) return code.search(/\bregister_shutdown_function\b/i);
   let heads = 0;
   for (const m of code.matchAll(LOOP_HEAD)) {
     if (++heads > MAX_LOOPS) break;
@@ -1000,7 +1003,7 @@ function constantTrue(cond: string): boolean {
 }
 
 /** Whether the code from `from` to `to` writes a PHP file (see PHP_TARGET, PHP_CODE), reading variables' values. */
-function writesPhp(src: string, from: number, to: number, pairsOf: () => [string, string][]): boolean {
+function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<string, string[]>): boolean {
   const body = src.slice(from, to);
   let n = 0;
   for (const m of body.matchAll(FILE_WRITE)) {
@@ -1013,14 +1016,14 @@ function writesPhp(src: string, from: number, to: number, pairsOf: () => [string
     const data = fn === 'error_log' ? args[0] : fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' ? undefined : args[fn === 'fprintf' || fn === 'vfprintf' ? 2 : 1];
     // (a handle's file: the fopen it was given, or an SplFileObject's name before ->fwrite)
     const before = /->\s*$/.test(body.slice(Math.max(0, m.index! - 8), m.index!)) ? body.slice(Math.max(0, m.index! - 200), m.index!) : '';
-    if (target !== undefined && PHP_TARGET.test(joinedValue(target + before, pairsOf))) return true;
-    if (data !== undefined && PHP_CODE.test(joinedValue(data, pairsOf))) return true;
+    if (target !== undefined && PHP_TARGET.test(joinedValue(target + before, rightsOf))) return true;
+    if (data !== undefined && PHP_CODE.test(joinedValue(data, rightsOf))) return true;
   }
   return false;
 }
 
 /** An expression with the values of its variables (two rounds, bounded) and its literals' pieces joined ('.p' . 'hp'). */
-function joinedValue(expr: string, pairsOf: () => [string, string][]): string {
+function joinedValue(expr: string, rightsOf: () => Map<string, string[]>): string {
   let out = expr;
   let frontier = expr;
   for (let round = 0; round < 2; round++) {
@@ -1028,7 +1031,7 @@ function joinedValue(expr: string, pairsOf: () => [string, string][]): string {
     if (names.size === 0) break;
     let next = '';
     let k = 0;
-    for (const [name, right] of pairsOf()) if (names.has(name) && ++k <= 16) next += ` ${right}`;
+    for (const name of names) for (const right of rightsOf().get(name) ?? []) if (++k <= 16) next += ` ${right}`;
     out += next;
     frontier = next;
   }
@@ -1042,7 +1045,7 @@ const DATA_URL = /['"]data:(?:\/\/)?[\w\/+.-]{0,60}(?:;[\w=-]{1,40}){0,3};base64
 const PHP_NAME = /__FILE__|SCRIPT_FILENAME|\.ph(?:p\d?|tml|ar|t)\b/i;
 
 /** Where a write of encoded code under a PHP name is (see DECODED_LITERAL, PHP_NAME), else -1. */
-function encodedPhpDropper(src: string, pairsOf: () => [string, string][]): number {
+function encodedPhpDropper(src: string, rightsOf: () => Map<string, string[]>): number {
   let n = 0;
   for (const m of src.matchAll(FILE_WRITE)) {
     const fn = m[1]!.toLowerCase();
@@ -1054,9 +1057,9 @@ function encodedPhpDropper(src: string, pairsOf: () => [string, string][]): numb
     if (args.length < 2) continue;
     const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
     // (the literals' text masked: a decoder named inside a literal, "<?php return unserialize(base64_decode('" . .., is code written, not run here)
-    const raw = joinedValue(data, pairsOf);
-    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)) || decodesHeldLiteral(raw, pairsOf))) continue;
-    if (PHP_NAME.test(joinedValue(target, pairsOf))) return m.index!;
+    const raw = joinedValue(data, rightsOf);
+    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)) || decodesHeldLiteral(raw, rightsOf))) continue;
+    if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
   }
   return -1;
 }
@@ -1078,12 +1081,23 @@ function literalsMasked(s: string): string {
 
 /** A decoder given a variable (through other calls) that holds a literal of 16 characters at least or a heredoc: $p = 'PD9w..'; base64_decode($p). */
 const DECODED_VARIABLE = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}\$([A-Za-z_]\w{0,63})/gi;
-function decodesHeldLiteral(value: string, pairsOf: () => [string, string][]): boolean {
+function decodesHeldLiteral(value: string, rightsOf: () => Map<string, string[]>): boolean {
   let n = 0;
   for (const m of literalsMasked(value).matchAll(DECODED_VARIABLE)) {
     if (++n > 8) break;
     let k = 0;
-    for (const [name, right] of pairsOf()) if (name === m[1] && ++k <= 16 && /^\s*(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/.test(right)) return true;
+    for (const right of rightsOf().get(m[1]!) ?? []) if (++k <= 16 && /^\s*(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/.test(right)) return true;
   }
   return false;
+}
+
+/** The right sides of each variable's assignments, in order, at most 16 a name. */
+function rightSides(pairs: readonly [string, string][]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, right] of pairs) {
+    const list = out.get(name);
+    if (!list) out.set(name, [right]);
+    else if (list.length < 16) list.push(right);
+  }
+  return out;
 }

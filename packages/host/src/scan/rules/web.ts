@@ -291,7 +291,7 @@ rule mamori_asp_execute_decoder {
   meta:
     score = 80
     technique = "asp-eval"
-    description = "classic ASP executing the result of a character-arithmetic decoder (Chr(n - k), Chr(Asc(c) - k), Xor)"
+    description = "classic ASP executing the result of a decoder (character arithmetic, Chr(n - k), Chr(Asc(c) - k), Xor; or MSXML's bin.base64)"
   strings:
     $ex = /(^|[^.\w])(execute(global)?|eval)\s*\(?\s*[A-Za-z_]\w{0,30}\s*\(/ nocase
     $chr = /\bchr[wb]?\s*\(\s*[^\n()]{0,30}\(([^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*[-+]\s*\w{1,12}\s*\)/ nocase
@@ -300,8 +300,11 @@ rule mamori_asp_execute_decoder {
     // (the shift in a variable first: pk = Asc(Mid(t, i, 1)) - k ... a = a & Chr(pk), S23 set F)
     $asc = /\basc[wb]?\s*\(\s*mid[b]?\s*\([^\n]{0,60}\)\s*\)\s*[-+]\s*\w{1,12}/ nocase
     $chrv = /\bchr[wb]?\s*\(\s*[A-Za-z_]\w{0,20}\s*\)/ nocase
+    // (or Base64 decoded by MSXML's bin.base64, given to Execute: red team S27R-8, a web.config's ASP)
+    $b64 = /\.\s*dataType\s*=\s*"bin\.base64"/ nocase
+    $exv = /(^|[^.\w])execute(global)?\s*\(?\s*[A-Za-z_]\w{0,30}\s*\(/ nocase
   condition:
-    $ex and ($chr or $chr2 or $xor or ($asc and $chrv))
+    ($ex and ($chr or $chr2 or $xor or ($asc and $chrv))) or ($exv and $b64)
 }
 
 rule mamori_asp_remote_execute {
