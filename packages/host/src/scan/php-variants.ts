@@ -258,9 +258,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
   // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
   // deleting the shell does not remove it (session 27 set P)
-  if (has('ignore_user_abort') || (has('set_time_limit') && has('unlink'))) {
+  if (has('ignore_user_abort') || has('set_time_limit') || has('max_execution_time')) {
     const at = immortalRewriter(text, src(), rightsOf);
-    if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() (or no time limit and the file deleting itself) and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
+    if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() or no time limit, and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
   }
   // A dropper writing code it keeps encoded in a literal under a PHP name (the name built by pieces, in a
   // variable, with __DIR__; the decoders nested, strrev, convert_uudecode; fopen and fwrite; copy of a
@@ -268,6 +268,13 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   if (has('.ph') && (has('file_put_contents') || has('fwrite') || has('fputs') || has('copy')) && (has('decode') || has('inflate') || has('uncompress') || has('rot13') || has('hex2bin') || has('data:'))) {
     const at = encodedPhpDropper(src(), rightsOf);
     if (at >= 0) add('encoded-php-dropper', 'dropper', 80, 'a PHP file written with code kept encoded in a literal of the file (base64, gzip, rot13, hex, uuencode, a data: URL): a dropper', at);
+  }
+  // Request input written whole (or decoded whole) into a PHP file: the small shell that uploads the
+  // large one, file_put_contents('x.php', base64_decode($_POST['c'])) (red team S27R-9: clean, where
+  // error_log(.., 3, 'x.php') of the same was malicious)
+  if ((has('.ph') || has('__file__')) && (has('file_put_contents') || has('fwrite') || has('fputs')) && inputSeen()) {
+    const at = inputCodeFile(src(), rightsOf);
+    if (at >= 0) add('input-code-file', 'file-writer', 85, 'request input written whole into a PHP file (a .php name or the file itself): an uploader of code', at);
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
   if (has('open_basedir') && has('chdir')) {
@@ -868,10 +875,11 @@ function evalModifier(p: string): boolean {
 }
 
 /** ignore_user_abort turned on: called with a true value, by ini_set(), or named to a caller with one. */
-const KEEP_ALIVE = /\bignore_user_abort\s*\(\s*(?:[1-9]|true|!\s*(?:0|false|null))|['"]ignore_user_abort['"]\s*,\s*(?:['"]?\s*(?:[1-9]|on|true|yes)\b|true|!\s*0)/i;
-/** No time limit, and the file deletes itself: the other half of the same shell, without ignore_user_abort. */
+const KEEP_ALIVE = /\bignore_user_abort\s*\(\s*(?!(?:0|false|null|!\s*(?:[1-9]\d*|true))\s*\))[^\s)]|['"]ignore_user_abort['"]\s*,\s*(?:['"]?\s*(?:[1-9]|on|true|yes)\b|true|!\s*0)/i;
+/** No time limit: the script runs on as well without ignore_user_abort (a loop that writes no output never sees the visitor leave). */
 const NO_LIMIT = /\bset_time_limit\s*\(\s*0\s*\)|['"]max_execution_time['"]\s*,\s*['"]?0\b/i;
-const SELF_DELETE = /\bunlink\s*\(\s*(?:__FILE__|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|PHP_SELF)['"]\s*\])/i;
+/** A writer called by name: call_user_func('file_put_contents', $f, $c) (the name is a literal, blanked in the code). */
+const CALLED_WRITE = /\bcall_user_func\s*\(\s*(['"])(file_put_contents|fwrite|fputs|copy|rename|error_log)\1\s*,/gi;
 /** The heads of loops (while, do, for, goto) in code without literals and comments. */
 const LOOP_HEAD = /(?<![\w$>:\\])(?:while\s*\(|do\s*\{|for\s*\(|goto\s+([A-Za-z_]\w{0,63})\s*;)/gi;
 /** A call that writes a file: the target is its first argument, but copy/rename/link's second and error_log's third; a handle's writer names the handle first. */
@@ -887,8 +895,7 @@ const LOOP_BODY = 64 * 1024;
 const MAX_LOOPS = 64;
 
 /**
- * Where an "immortal" shell's loop starts (else -1): ignore_user_abort on (or no time limit and the
- * file deleting itself), and a loop that never ends by its condition (while/do-while with a condition
+ * Where an "immortal" shell's loop starts (else -1): ignore_user_abort on or no time limit, and a loop that never ends by its condition (while/do-while with a condition
  * holding no variable and no call, for with none, a goto back, a function calling itself after a
  * sleep) writing a PHP file: a target naming the file itself or a .php name, or data with a PHP tag,
  * through the variables that hold them (red team S27R-2: `do {} while (1)`, `while (1):`, a loop
@@ -897,8 +904,9 @@ const MAX_LOOPS = 64;
  * such a loop, with a .php name anywhere in the file, was malicious).
  */
 function immortalRewriter(text: string, src: string, rightsOf: () => Map<string, string[]>): number {
-  if (!KEEP_ALIVE.test(src) && !(NO_LIMIT.test(src) && SELF_DELETE.test(src))) return -1;
-  if (src.search(FILE_WRITE) < 0) return -1;
+  const kept = KEEP_ALIVE.test(src);
+  if (!kept && !NO_LIMIT.test(src)) return -1;
+  if (src.search(FILE_WRITE) < 0 && src.search(CALLED_WRITE) < 0) return -1;
   const code = codeOnly(text);
   if (code.length !== src.length) return -1;
   // (the functions that write such a file, called from a loop by name)
@@ -921,7 +929,8 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
   // (a loop that can end, break or return, without a sleep: a copy of a stream, not a shell's)
   const loops = (from: number, to: number): boolean => {
     const body = code.slice(from, to);
-    if (/\b(?:break|return|exit|die|throw)\b/i.test(body) && !SLEEPS.test(body)) return false;
+    // (and with no time limit alone, a loop that can end is an exporter's or a backup's, sleeping or not)
+    if (/\b(?:break|return|exit|die|throw)\b/i.test(body) && (!kept || !SLEEPS.test(body))) return false;
     return writesPhp(src, from, to, rightsOf) || (calls !== undefined && calls.test(body));
   };
   // (or no loop: the script requests itself again when it ends, register_shutdown_function)
@@ -1006,12 +1015,15 @@ function constantTrue(cond: string): boolean {
 function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<string, string[]>): boolean {
   const body = src.slice(from, to);
   let n = 0;
-  for (const m of body.matchAll(FILE_WRITE)) {
-    if (++n > MAX_LOOPS) break;
-    const all = callArgs(src, from + m.index! + m[0].length)?.all;
+  const writes = [...body.matchAll(FILE_WRITE)].slice(0, MAX_LOOPS).map((m) => ({ m, fn: m[1]!, named: false }));
+  // (the name given to call_user_func: its arguments after the name's)
+  if (body.includes('call_user_func')) for (const m of [...body.matchAll(CALLED_WRITE)].slice(0, MAX_LOOPS)) writes.push({ m, fn: m[2]!, named: true });
+  for (const { m, fn: name, named } of writes) {
+    if (++n > 2 * MAX_LOOPS) break;
+    const all = callArgs(src, from + m.index! + (named ? m[0].indexOf('(') + 1 : m[0].length))?.all;
     if (all === undefined) continue;
-    const args = splitTop(all, [',']);
-    const fn = m[1]!.toLowerCase();
+    const args = named ? splitTop(all, [',']).slice(1) : splitTop(all, [',']);
+    const fn = name.toLowerCase();
     const target = fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' || fn === 'stream_copy_to_stream' ? args[1] : fn === 'error_log' ? args[2] : args[0];
     const data = fn === 'error_log' ? args[0] : fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' ? undefined : args[fn === 'fprintf' || fn === 'vfprintf' ? 2 : 1];
     // (a handle's file: the fopen it was given, or an SplFileObject's name before ->fwrite)
@@ -1100,4 +1112,35 @@ function rightSides(pairs: readonly [string, string][]): Map<string, string[]> {
     else if (list.length < 16) list.push(right);
   }
   return out;
+}
+
+/** Functions that give back what they are given, decoded: code through them is the request's code. */
+const PASSING = '(?:@?\\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|stripslashes|wp_unslash|urldecode|rawurldecode|html_entity_decode|trim)\\s*\\(\\s*){0,3}@?';
+/** Request input whole, through those: base64_decode($_POST['c']), file_get_contents('php://input'). */
+const INPUT_CODE = new RegExp(`^\\s*${PASSING}(?:\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[[^\\]\\n]{1,60}\\]|file_get_contents\\s*\\(\\s*['"]php://input['"]\\s*\\))\\s*(?:\\)\\s*){0,3}$`, 'i');
+/** A variable through those, its name in group 1. */
+const HELD = new RegExp(`^\\s*${PASSING}\\$([A-Za-z_]\\w{0,63})\\s*(?:\\)\\s*){0,3}$`, 'i');
+
+/** Whether `value` is request input whole (INPUT_CODE), or a variable holding it, two assignments deep. */
+function wholeInput(value: string, rightsOf: () => Map<string, string[]>, depth = 2): boolean {
+  if (INPUT_CODE.test(value)) return true;
+  const held = depth > 0 ? HELD.exec(value) : null;
+  if (!held) return false;
+  return (rightsOf().get(held[1]!) ?? []).some((r) => wholeInput(r, rightsOf, depth - 1));
+}
+
+/** Where request input is written whole into a PHP file (see wholeInput, PHP_NAME), else -1. */
+function inputCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
+  let n = 0;
+  for (const m of src.matchAll(FILE_WRITE)) {
+    const fn = m[1]!.toLowerCase();
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs') continue;
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    if (args.length < 2 || !wholeInput(args[1]!, rightsOf)) continue;
+    if (PHP_NAME.test(joinedValue(args[0]!, rightsOf))) return m.index!;
+  }
+  return -1;
 }

@@ -103,6 +103,22 @@ const CASES: [string | undefined, string, string, string | Buffer, Expect, strin
   [undefined, 'S27R-2 (fixed here): error_log($body, 3, $f) as the writer', '/www/i.php', `${IMMORTAL}while (1) { if (!is_file($f)) error_log($body, 3, $f); usleep(100); }`, 'malicious', 'mamori:immortal-rewriter'],
   [undefined, "S27R-2 (fixed here): fopen and fprintf($h, '%s', ..)", '/www/i.php', `${IMMORTAL}while (1) { $h = fopen($f, 'w'); fprintf($h, '%s', $body); fclose($h); usleep(2000); }`, 'malicious', 'mamori:immortal-rewriter'],
   [undefined, 'S27R-2 (fixed here): no loop, register_shutdown_function requesting the script again', '/www/i.php', `${IMMORTAL}file_put_contents($f, $body);\nregister_shutdown_function(function () { $u = 'http://' . $_SERVER['HTTP_HOST'] . $_SERVER['REQUEST_URI']; @file_get_contents($u, false, stream_context_create(array('http' => array('timeout' => 1)))); });\nsleep(5);`, 'malicious', 'mamori:immortal-rewriter'],
+  [undefined, "S27R-2 (fixed here): call_user_func('file_put_contents', $f, $body) in the loop", '/www/i.php', `${IMMORTAL}while (1) { call_user_func('file_put_contents', $f, $body); usleep(2000); }`, 'malicious', 'mamori:immortal-rewriter'],
+  [undefined, 'S27R-2 (fixed here): ignore_user_abort(-1)', '/www/i.php', `${IMMORTAL.replace('ignore_user_abort(true)', 'ignore_user_abort(-1)')}while (1) { file_put_contents($f, $body); usleep(2000); }`, 'malicious', 'mamori:immortal-rewriter'],
+  [undefined, "S27R-2 (fixed here): ignore_user_abort's name built, $a = 'ignore_' . 'user_abort'; $a(1), with set_time_limit(0)", '/www/i.php', `${IMMORTAL.replace('ignore_user_abort(true);', "$a = 'ignore_' . 'user_abort'; $a(1);").replace('@unlink(__FILE__);\n', '')}while (1) { file_put_contents($f, $body); usleep(2000); }`, 'malicious', 'mamori:immortal-rewriter'],
+  [undefined, 'not malicious: a backup with no time limit writing a .sql.php dump in while (true), sleeping between batches, ended by break', '/www/wp-content/plugins/bk/dump.php', `<?php
+set_time_limit(0);
+$fh = fopen(BK_DIR . '/db-' . date('Ymd') . '.sql.php', 'w');
+fwrite($fh, "<?php exit; ?>\n");
+$off = 0;
+while (true) {
+  $rows = bk_rows($off, 500);
+  if (!$rows) break;
+  fwrite($fh, bk_sql($rows));
+  $off += 500;
+  usleep(20000);
+}
+fclose($fh);`, 'not-malicious'],
   // S27R-3: a benign worker was malicious (any `.php` in the file, any write in the loop)
   [undefined, "S27R-3 (fixed here): not malicious: a worker, ignore_user_abort and while (true), writing its log, the file requiring bootstrap.php (malicious 85 at e678894)", '/www/worker.php', `<?php\nrequire __DIR__ . '/bootstrap.php';\nignore_user_abort(true);\nset_time_limit(0);\nwhile (true) {\n  $job = next_job();\n  if ($job) { process_job($job); file_put_contents(__DIR__ . '/logs/worker.log', date('c') . " done {$job['id']}\\n", FILE_APPEND); }\n  sleep(1);\n}`, 'not-malicious'],
   [undefined, 'not malicious: an updater copying a stream into a .php file in while (true), ended by break', '/www/admin/update.php', `<?php\nignore_user_abort(true);\nset_time_limit(0);\n$in = fopen('https://updates.example.org/core/latest/index.php.txt', 'rb');\n$out = fopen(__DIR__ . '/../index.php.new', 'wb');\nwhile (true) {\n  $chunk = fread($in, 8192);\n  if ($chunk === false || $chunk === '') break;\n  fwrite($out, $chunk);\n}\nfclose($in); fclose($out);\nrename(__DIR__ . '/../index.php.new', __DIR__ . '/../index.php');`, 'not-malicious'],
@@ -128,6 +144,22 @@ const CASES: [string | undefined, string, string, string | Buffer, Expect, strin
   [undefined, "not malicious: a cache writing a .php file of \"<?php return unserialize(base64_decode('\" . base64_encode(..) . \"'));\"", '/www/lib/cache.php', `<?php\nfunction cache_put($key, $data) {\n  $file = CACHE_DIR . '/' . md5($key) . '.php';\n  file_put_contents($file, "<?php return unserialize(base64_decode('" . base64_encode(serialize($data)) . "'));");\n}`, 'not-malicious'],
   [undefined, 'not malicious: a plugin updater writing a decoded response (not a literal) under a .php name', '/www/lib/up.php', `<?php\n$r = json_decode(file_get_contents('https://api.example.org/plugin.json'), true);\nfile_put_contents(__DIR__ . '/plugin.php', base64_decode($r['code']));`, 'not-malicious'],
   [undefined, 'not malicious: a decoded PNG written under .png, the file requiring config.php', '/www/admin/import.php', `<?php\nrequire 'config.php';\nfile_put_contents('uploads/logo.png', base64_decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='));`, 'not-malicious'],
+
+  // S27R-9: request input written whole into a PHP file (clean at 9472fb8 and e678894, where
+  // error_log(.., 3, 'x.php') of the same was malicious): the dropper's code from the request
+  [undefined, "S27R-9 (fixed here): file_put_contents('x.php', base64_decode($_POST[..]))", '/www/w.php', `<?php
+file_put_contents('x.php', base64_decode($_POST['x']));`, 'malicious', 'mamori:input-code-file'],
+  [undefined, "S27R-9 (fixed here): file_put_contents(dirname(__FILE__) . '/.cache-x.php', gzinflate(base64_decode($_COOKIE[..])))", '/www/w.php', `<?php
+file_put_contents(dirname(__FILE__) . '/.cache-x.php', gzinflate(base64_decode($_COOKIE['x'])));`, 'malicious', 'mamori:input-code-file'],
+  [undefined, "S27R-9 (fixed here): fopen('x.php') and fwrite($h, $_POST[..])", '/www/w.php', `<?php
+$h = fopen('x.php', 'w'); fwrite($h, $_POST['x']); fclose($h);`, 'malicious', 'mamori:input-code-file'],
+  [undefined, "S27R-9 (fixed here): php://input written to __DIR__ . '/x.php'", '/www/w.php', `<?php
+file_put_contents(__DIR__ . '/x.php', file_get_contents('php://input'));`, 'malicious', 'mamori:input-code-file'],
+  [undefined, 'not malicious: an installer writing config.php with input inside a template', '/www/install/s.php', `<?php
+file_put_contents('../config.php', "<?php\n\$db_host = '" . addslashes($_POST['host']) . "';\n");`, 'not-malicious'],
+  [undefined, 'not malicious: a message appended to post.log, the base directory from __FILE__ in a constant', '/www/s.php', `<?php
+define('BASE', dirname(__FILE__));
+file_put_contents(BASE . '/post.log', $_POST['msg'], FILE_APPEND);`, 'not-malicious'],
 
   // S27R-5: the DefinePInvokeMethod branch asks for Marshal.Copy
   [undefined, 'holds: DefinePInvokeMethod and Marshal.Copy', '/www/r.aspx', PINVOKE.replace('COPY', '  Marshal.Copy(sc, 0, mem, sc.Length);'), 'malicious', 'mamori_aspx_shellcode_runner'],
@@ -224,6 +256,8 @@ describe('scan: red team s27, the cost of the new checks', () => {
     ['functions calling themselves', fill('<?php ignore_user_abort(1); ', (i) => `function f${i}() { file_put_contents('a.php', 1); usleep(1); f${i}(); } `, K)],
     ['writes of decoded literals under names in variables', fill('<?php $n = "a.php"; ', () => "file_put_contents($n, base64_decode($p)); ", K)],
     ['many assignments, then loops of writers whose names are variables', fill('<?php ignore_user_abort(1); ', (i) => (i < 16000 ? `$v${i % 50} = $w . 'x${i}';` : `while (1) { ${'file_put_contents($v1 . $v2 . $v3, $v4 . $v5); '.repeat(64)} } `), K)],
+    ['writes of variables each holding the one before, input first, names .php', fill('<?php $a0 = $_POST[1]; ', (i) => `$a${i + 1} = base64_decode($a${i}); $a${i + 1} = trim($a${i}); file_put_contents('x${i}.php', $a${i + 1} . 1);`, K)],
+    ['writers named to call_user_func in a loop', fill('<?php set_time_limit(0); while (1) { ', () => "call_user_func('file_put_contents', $f . $g, $h); ", K)],
     ['a picture with 256 "<%" of UTF-8 and no "%>"', Buffer.concat([GIF, Buffer.from('<%é'.repeat(256) + 'é'.repeat(K / 2), 'utf8')])],
   ];
   for (const [what, src] of cases) {
