@@ -80,6 +80,9 @@ const CASES: [string | undefined, string, string, string | Buffer, Expect, strin
   [undefined, 'S27R-1 (fixed here): the same with its comment in GBK', '/www/upload/b.asp;.jpg', polyglot(GIF, '<%\'\xd2\xbb\xbe\xe4\xbb\xb0\neval request("pass")%>', 'latin1'), 'malicious', 'mamori_aspx_eval_request'],
   [undefined, 'S27R-1 (fixed here): the same with a GBK comment longer than its code (less than half ASCII)', '/www/upload/c.asp;.jpg', polyglot(GIF, "<%'" + '\xd2\xbb\xbe\xe4\xbb\xb0\xc4\xbe\xc2\xed'.repeat(10) + '\r\neval request("pass")%>', 'latin1'), 'malicious', 'mamori_aspx_eval_request'],
   [undefined, 'holds: a GIF whose "<%" is followed by the compressed stream\'s bytes, no "%>" (no tag)', '/www/img/x.gif', polyglot(GIF, '<%ab\xe9\x90\x91\xfe\x80cd eval request("x") \x01\x02'.repeat(3), 'latin1'), 'clean'],
+  // S27R-10: only the first 256 '<%' were looked at (before this session too)
+  [undefined, "S27R-10 (fixed here): 256 decoy '<%\\x01' before a JSP shell in a GIF (clean at 9472fb8)", '/www/upload/d.gif', Buffer.concat([GIF, Buffer.from('<%\x01'.repeat(256), 'latin1'), Buffer.from('<% Process p = Runtime.getRuntime().exec(request.getParameter("c")); %>')]), 'malicious', 'mamori_jsp_runtime_exec_input'],
+  [undefined, "S27R-10 (fixed here): 5,000 decoys before it in a text file", '/www/upload/d.txt', Buffer.from('<%\x01'.repeat(5000) + '<% Process p = Runtime.getRuntime().exec(request.getParameter("c")); %>', 'latin1'), 'malicious', 'mamori_jsp_runtime_exec_input'],
 
   // S27R-2: immortal-rewriter evasions (e678894 read only `while (1|true|!0|!false) {` and for (;;) {,
   // the 2,000 characters after the brace, a writer named in them)
@@ -259,6 +262,7 @@ describe('scan: red team s27, the cost of the new checks', () => {
     ['writes of variables each holding the one before, input first, names .php', fill('<?php $a0 = $_POST[1]; ', (i) => `$a${i + 1} = base64_decode($a${i}); $a${i + 1} = trim($a${i}); file_put_contents('x${i}.php', $a${i + 1} . 1);`, K)],
     ['writers named to call_user_func in a loop', fill('<?php set_time_limit(0); while (1) { ', () => "call_user_func('file_put_contents', $f . $g, $h); ", K)],
     ['a picture with 256 "<%" of UTF-8 and no "%>"', Buffer.concat([GIF, Buffer.from('<%é'.repeat(256) + 'é'.repeat(K / 2), 'utf8')])],
+    ['a picture with 4,000 "<%" of UTF-8, each a block of 16 KiB less 2 bytes', Buffer.concat([GIF, Buffer.from('<%é'.repeat(4000) + 'é'.repeat(8190) + '%>', 'utf8')])],
   ];
   for (const [what, src] of cases) {
     it(`${what}: scanned`, () => {

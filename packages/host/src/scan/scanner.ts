@@ -1292,7 +1292,8 @@ function hasPhpTag(text: string): boolean {
  * a comment in any script: an ASCII byte first, then 31 bytes with no control byte). A PNG or a gzip
  * holds `<%` by chance about once in 64 KiB, followed by binary bytes (about one such `<%` in 140
  * passes): such a file is no page, and reading it with the ASP and JSP rules made a scan of
- * MediaWiki compile them (0.3 s) for its images. (The first 256 `<%` are looked at.)
+ * MediaWiki compile them (0.3 s) for its images. (ASP_LOOKS `<%` are looked at, and a file with more
+ * has a tag.)
  */
 function aspTag(data: Buffer): boolean {
   let looked = 0;
@@ -1300,7 +1301,12 @@ function aspTag(data: Buffer): boolean {
   // stream's, which passed the test above once in a few hundred `<%` (one of MediaWiki's gzip files).
   // A page elsewhere may write Shift_JIS or UTF-8 right after its `<%`.)
   let binary: boolean | undefined;
-  for (let at = data.indexOf('<%'); at >= 0 && looked < 256; at = data.indexOf('<%', at + 2), looked++) {
+  let blocks = 0;
+  for (let at = data.indexOf('<%'); at >= 0; at = data.indexOf('<%', at + 2), looked++) {
+    // (more `<%` than a picture holds by chance, one in 64 KiB: a file of 16 MiB has 256; past
+    // ASP_LOOKS they are decoys before a page's tag, red team S27R-10: the first 256 looked at, 256
+    // `<%\x01` before the shell made a JSP in a GIF or a text file clean)
+    if (looked >= ASP_LOOKS) return true;
     const first = at + 2 < data.length ? data[at + 2]! : 0x0a;
     if (!(first === 0x09 || first === 0x0a || first === 0x0d || (first >= 0x20 && first <= 0x7e))) continue;
     let text = true;
@@ -1313,7 +1319,7 @@ function aspTag(data: Buffer): boolean {
       if (c > 0x7f && (binary ??= isImage(data) || binaryMagic(data))) {
         // (a page's comment or string in UTF-8 or GBK right after its `<%`, in a picture: `<%//执行`,
         // red team S27R-1: the block up to its `%>` is read instead)
-        text = textBlock(data, at);
+        text = blocks++ < TEXT_BLOCKS && textBlock(data, at);
         break;
       }
     }
@@ -1322,6 +1328,10 @@ function aspTag(data: Buffer): boolean {
   return false;
 }
 
+/** The `<%` aspTag looks at (each at most 32 bytes): past them a file has a tag. */
+const ASP_LOOKS = 4096;
+/** The `<%` blocks of a compressed file or an image read to their `%>` (each at most TEXT_BLOCK bytes). */
+const TEXT_BLOCKS = 64;
 /** How far a `<%` block in a compressed file or an image is followed to its `%>` (textBlock). */
 const TEXT_BLOCK = 16 * 1024;
 
