@@ -1051,7 +1051,8 @@ function joinedValue(expr: string, rightsOf: () => Map<string, string[]>): strin
 }
 
 /** A decoder given a literal (through other calls: gzinflate(base64_decode(strrev('..')))), of 16 characters at least, or a heredoc. */
-const DECODED_LITERAL = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/i;
+// (or pieces of one joined by implode: base64_decode(implode('', ['PD9w', ..])))
+const DECODED_LITERAL = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}(?:'[^'\n]{16}|"[^"\n]{16}|<<<|(?:implode|join)\s*\(\s*(['"])\1\s*,\s*(?:\[|array\s*\()\s*['"])/i;
 /** A data: URL of base64 (copy's source, file_get_contents'). */
 const DATA_URL = /['"]data:(?:\/\/)?[\w\/+.-]{0,60}(?:;[\w=-]{1,40}){0,3};base64,/i;
 const PHP_NAME = /__FILE__|SCRIPT_FILENAME|\.ph(?:p\d?|tml|ar|t)\b/i;
@@ -1098,7 +1099,8 @@ function decodesHeldLiteral(value: string, rightsOf: () => Map<string, string[]>
   for (const m of literalsMasked(value).matchAll(DECODED_VARIABLE)) {
     if (++n > 8) break;
     let k = 0;
-    for (const right of rightsOf().get(m[1]!) ?? []) if (++k <= 16 && /^\s*(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/.test(right)) return true;
+    // (a literal in pieces, 'PD9w' . 'aHAg' . ..: joined first)
+    for (const right of rightsOf().get(m[1]!) ?? []) if (++k <= 16 && /^\s*(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/.test(right.replace(/(['"])\s*\.\s*\1/g, ''))) return true;
   }
   return false;
 }
