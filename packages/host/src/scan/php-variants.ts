@@ -878,6 +878,7 @@ function evalModifier(p: string): boolean {
 const KEEP_ALIVE = /\bignore_user_abort\s*\(\s*(?!(?:0|false|null|!\s*(?:[1-9]\d*|true))\s*\))[^\s)]|['"]ignore_user_abort['"]\s*,\s*(?:['"]?\s*(?:[1-9]|on|true|yes)\b|true|!\s*0)/i;
 /** No time limit: the script runs on as well without ignore_user_abort (a loop that writes no output never sees the visitor leave). */
 const NO_LIMIT = /\bset_time_limit\s*\(\s*0\s*\)|['"]max_execution_time['"]\s*,\s*['"]?0\b/i;
+const SELF_DELETE = /\bunlink\s*\([^;]{0,60}(?:__FILE__|SCRIPT_FILENAME|PHP_SELF)/i;
 /** A writer called by name: call_user_func('file_put_contents', $f, $c) (the name is a literal, blanked in the code). */
 const CALLED_WRITE = /\bcall_user_func\s*\(\s*(['"])(file_put_contents|fwrite|fputs|copy|rename|error_log)\1\s*,/gi;
 /** The heads of loops (while, do, for, goto) in code without literals and comments. */
@@ -906,6 +907,8 @@ const MAX_LOOPS = 64;
 function immortalRewriter(text: string, src: string, rightsOf: () => Map<string, string[]>): number {
   const kept = KEEP_ALIVE.test(src);
   if (!kept && !NO_LIMIT.test(src)) return -1;
+  // (no time limit alone: a file that deletes itself, or a write of the file itself, a hidden name or decoded code)
+  const strict = !kept && !SELF_DELETE.test(src);
   if (src.search(FILE_WRITE) < 0 && src.search(CALLED_WRITE) < 0) return -1;
   const code = codeOnly(text);
   if (code.length !== src.length) return -1;
@@ -919,7 +922,7 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
     if (open < 0 || open - m.index! > 2000) continue;
     const end = blockEnd(code, open);
     const body = code.slice(open, end);
-    if (!writesPhp(src, open, end, rightsOf)) continue;
+    if (!writesPhp(src, open, end, rightsOf, strict)) continue;
     writers.add(m[1]!.toLowerCase());
     // (a function calling itself after a sleep: a loop by recursion)
     if (new RegExp(`(?<![\\w$>:\\\\])${m[1]}\\s*\\(`, 'i').test(body) && SLEEPS.test(body)) recursive.push(m.index!);
@@ -931,10 +934,10 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
     const body = code.slice(from, to);
     // (and with no time limit alone, a loop that can end is an exporter's or a backup's, sleeping or not)
     if (/\b(?:break|return|exit|die|throw)\b/i.test(body) && (!kept || !SLEEPS.test(body))) return false;
-    return writesPhp(src, from, to, rightsOf) || (calls !== undefined && calls.test(body));
+    return writesPhp(src, from, to, rightsOf, strict) || (calls !== undefined && calls.test(body));
   };
   // (or no loop: the script requests itself again when it ends, register_shutdown_function)
-  if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, rightsOf)) return code.search(/\bregister_shutdown_function\b/i);
+  if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, rightsOf, strict)) return code.search(/\bregister_shutdown_function\b/i);
   let heads = 0;
   for (const m of code.matchAll(LOOP_HEAD)) {
     if (++heads > MAX_LOOPS) break;
@@ -1012,7 +1015,7 @@ function constantTrue(cond: string): boolean {
 }
 
 /** Whether the code from `from` to `to` writes a PHP file (see PHP_TARGET, PHP_CODE), reading variables' values. */
-function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<string, string[]>): boolean {
+function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<string, string[]>, strict = false): boolean {
   const body = src.slice(from, to);
   let n = 0;
   const writes = [...body.matchAll(FILE_WRITE)].slice(0, MAX_LOOPS).map((m) => ({ m, fn: m[1]!, named: false }));
@@ -1028,11 +1031,20 @@ function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<st
     const data = fn === 'error_log' ? args[0] : fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' ? undefined : args[fn === 'fprintf' || fn === 'vfprintf' ? 2 : 1];
     // (a handle's file: the fopen it was given, or an SplFileObject's name before ->fwrite)
     const before = /->\s*$/.test(body.slice(Math.max(0, m.index! - 8), m.index!)) ? body.slice(Math.max(0, m.index! - 200), m.index!) : '';
-    if (target !== undefined && PHP_TARGET.test(joinedValue(target + before, rightsOf))) return true;
-    if (data !== undefined && PHP_CODE.test(joinedValue(data, rightsOf))) return true;
+    const value = data === undefined ? '' : joinedValue(data, rightsOf);
+    const file = target === undefined ? '' : joinedValue(target + before, rightsOf);
+    if (!PHP_CODE.test(value) && !PHP_TARGET.test(file)) continue;
+    // (with no time limit alone: the file itself, a hidden .php name, or code decoded, not a cache's
+    // container.php or a state file of var_export)
+    if (!strict || SELF_TARGET.test(file) || HIDDEN_PHP.test(file) || DECODES.test(value)) return true;
   }
   return false;
 }
+/** The file itself as a whole argument or value (not dirname(__FILE__)). */
+const SELF_TARGET = /(?<!(?:dirname|realpath|basename|pathinfo)\s*\(\s*)(?:__FILE__|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|PHP_SELF)['"]\s*\])(?!\s*\.)/i;
+/** A hidden .php name: '/.cache-x.php', '.x.php'. */
+const HIDDEN_PHP = /(?:^|[\/'"])\.[\w.-]{0,60}\.ph(?:p\d?|tml|ar|t)\b/i;
+const DECODES = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev)\s*\(/i;
 
 /** An expression with the values of its variables (two rounds, bounded) and its literals' pieces joined ('.p' . 'hp'). */
 function joinedValue(expr: string, rightsOf: () => Map<string, string[]>): string {
