@@ -194,7 +194,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   const pairsOf = (): [string, string][] => (pairs ??= assignmentPairs(src()));
   // (the right sides of each variable, at most 16 a name: looked up by name, not by a pass over the pairs)
   let rights: Map<string, string[]> | undefined;
-  const rightsOf = (): Map<string, string[]> => (rights ??= rightSides(pairsOf()));
+  const rightsOf = (): Map<string, string[]> => (rights ??= rightSides(pairsOf(), src()));
   const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
     out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
   };
@@ -912,23 +912,26 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
   if (src.search(FILE_WRITE) < 0 && src.search(CALLED_WRITE) < 0) return -1;
   const code = codeOnly(text);
   if (code.length !== src.length) return -1;
-  // (the functions that write such a file, called from a loop by name)
-  const writers = new Set<string>();
+  // (the functions that write such a file, called from a loop by name: a function, a method, a closure
+  // or an arrow function held in a variable)
+  const writers: string[] = [];
   const recursive: number[] = [];
   let fns = 0;
-  for (const m of code.matchAll(/\bfunction\s+([A-Za-z_]\w{0,63})\s*\(/gi)) {
+  for (const m of code.matchAll(/\bfunction\s+([A-Za-z_]\w{0,63})\s*\(|\$([A-Za-z_]\w{0,63})\s*=\s*(?:static\s+)?(function|fn)\s*\(/gi)) {
     if (++fns > MAX_LOOPS) break;
-    const open = code.indexOf('{', m.index! + m[0].length);
+    const arrow = m[3]?.toLowerCase() === 'fn';
+    const open = arrow ? code.indexOf('=>', m.index! + m[0].length) : code.indexOf('{', m.index! + m[0].length);
     if (open < 0 || open - m.index! > 2000) continue;
-    const end = blockEnd(code, open);
+    const end = arrow ? (walkCode(code, open + 2, LOOP_BODY, 0, (c, i, depth) => (depth < 0 || (depth === 0 && c === ';') ? i : undefined)) ?? Math.min(code.length, open + LOOP_BODY)) : blockEnd(code, open);
     const body = code.slice(open, end);
     if (!writesPhp(src, open, end, rightsOf, strict)) continue;
-    writers.add(m[1]!.toLowerCase());
+    writers.push(m[1] !== undefined ? m[1] : `\\$${m[2]}`);
     // (a function calling itself after a sleep: a loop by recursion)
-    if (new RegExp(`(?<![\\w$>:\\\\])${m[1]}\\s*\\(`, 'i').test(body) && SLEEPS.test(body)) recursive.push(m.index!);
+    if (m[1] !== undefined && new RegExp(`(?<![\\w$\\\\])${m[1]}\\s*\\(`, 'i').test(body) && SLEEPS.test(body)) recursive.push(m.index!);
   }
   if (recursive.length) return recursive[0]!;
-  const calls = writers.size ? new RegExp(`(?<![\\w$>:\\\\])(?:${[...writers].join('|')})\\s*\\(`, 'i') : undefined;
+  // (a method too, $this->w(), self::w())
+  const calls = writers.length ? new RegExp(`(?<![\\w$\\\\])(?:${writers.join('|')})\\s*\\(`, 'i') : undefined;
   // (a loop that can end, break or return, without a sleep: a copy of a stream, not a shell's)
   const loops = (from: number, to: number): boolean => {
     const body = code.slice(from, to);
@@ -1051,7 +1054,9 @@ function joinedValue(expr: string, rightsOf: () => Map<string, string[]>): strin
   let out = expr;
   let frontier = expr;
   for (let round = 0; round < 2; round++) {
+    // (and properties, $this->f: their assignments and their defaults)
     const names = new Set([...frontier.matchAll(VARIABLE)].map((v) => v[1]!).slice(0, 8));
+    if (frontier.includes('->')) for (const p of [...frontier.matchAll(/->\s*([A-Za-z_]\w{0,63})(?!\s*\()/g)].slice(0, 8)) names.add(`->${p[1]}`).add(p[1]!);
     if (names.size === 0) break;
     let next = '';
     let k = 0;
@@ -1117,16 +1122,28 @@ function decodesHeldLiteral(value: string, rightsOf: () => Map<string, string[]>
   return false;
 }
 
-/** The right sides of each variable's assignments, in order, at most 16 a name. */
-function rightSides(pairs: readonly [string, string][]): Map<string, string[]> {
+/**
+ * The right sides of each variable's assignments, in order, at most 16 a name; and of each property's,
+ * `$k->f = ..`, under "->f" (a property's default, `public $f = ..`, is a variable's: read for "->f" too).
+ */
+function rightSides(pairs: readonly [string, string][], code: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const [name, right] of pairs) {
+  const put = (name: string, right: string): void => {
     const list = out.get(name);
     if (!list) out.set(name, [right]);
     else if (list.length < 16) list.push(right);
+  };
+  for (const [name, right] of pairs) put(name, right);
+  if (code.includes('->')) {
+    let n = 0;
+    for (const m of code.matchAll(PROPERTY_ASSIGN)) {
+      if (++n > MAX_ASSIGNMENTS) break;
+      put(`->${m[1]}`, m[2]!);
+    }
   }
   return out;
 }
+const PROPERTY_ASSIGN = /->\s*([A-Za-z_]\w{0,63})\s*\.?=(?![=>])\s*([^;]{0,600})/g;
 
 /** Functions that give back what they are given, decoded: code through them is the request's code. */
 const PASSING = '(?:@?\\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|stripslashes|wp_unslash|urldecode|rawurldecode|html_entity_decode|trim)\\s*\\(\\s*){0,3}@?';
