@@ -893,6 +893,9 @@ const SLEEPS = /\b(?:u?sleep|time_nanosleep|time_sleep_until)\s*\(/i;
 const SELF_URL = /\$_SERVER\s*\[\s*['"](?:HTTP_HOST|SERVER_NAME|SERVER_ADDR)['"]\s*\][^;]{0,200}(?:\$_SERVER\s*\[\s*['"](?:REQUEST_URI|PHP_SELF|SCRIPT_NAME)['"]|__FILE__)/i;
 /** A loop's body read at most this far; loops and writers looked at in a file at most MAX_LOOPS. */
 const LOOP_BODY = 64 * 1024;
+/** Loops whose body is longer than LOOP_BODY read further, to this, at most LONG_LOOPS a file. */
+const LONG_BODY = 1024 * 1024;
+const LONG_LOOPS = 4;
 const MAX_LOOPS = 64;
 
 /**
@@ -942,6 +945,7 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
   // (or no loop: the script requests itself again when it ends, register_shutdown_function)
   if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, rightsOf, strict)) return code.search(/\bregister_shutdown_function\b/i);
   let heads = 0;
+  let long = 0;
   for (const m of code.matchAll(LOOP_HEAD)) {
     if (++heads > MAX_LOOPS) break;
     const at = m.index!;
@@ -956,7 +960,8 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
       continue;
     }
     if (head.startsWith('do')) {
-      const end = blockEnd(code, open - 1);
+      let end = blockEnd(code, open - 1);
+      if (end === Math.min(code.length, open - 1 + LOOP_BODY) && end < code.length && long++ < LONG_LOOPS) end = blockEnd(code, open - 1, LONG_BODY);
       const tail = /^\s*while\s*\(/i.exec(code.slice(end + 1, end + 200));
       if (tail && forever(src, end + 1 + tail[0].length) !== undefined && loops(open, end)) return at;
       continue;
@@ -967,7 +972,11 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
     let b = after;
     while (b < code.length && /\s/.test(code[b]!)) b++;
     let end: number;
-    if (code[b] === '{') end = blockEnd(code, b);
+    if (code[b] === '{') {
+      end = blockEnd(code, b);
+      // (a body longer than LOOP_BODY, padding before the write: read to LONG_BODY, LONG_LOOPS of them, S27R-11)
+      if (end === Math.min(code.length, b + LOOP_BODY) && end < code.length && long++ < LONG_LOOPS) end = blockEnd(code, b, LONG_BODY);
+    }
     else if (code[b] === ':') {
       const e = code.slice(b, b + LOOP_BODY).search(/\bend(?:while|for)\b/i);
       end = e < 0 ? Math.min(code.length, b + LOOP_BODY) : b + e;
@@ -978,8 +987,8 @@ function immortalRewriter(text: string, src: string, rightsOf: () => Map<string,
 }
 
 /** The end of the block whose "{" is at `open` (its "}"), in code without literals: bounded by LOOP_BODY. */
-function blockEnd(code: string, open: number): number {
-  return walkCode(code, open + 1, LOOP_BODY, 1, (c, i, depth) => (depth === 0 ? i : undefined)) ?? Math.min(code.length, open + LOOP_BODY);
+function blockEnd(code: string, open: number, limit = LOOP_BODY): number {
+  return walkCode(code, open + 1, limit, 1, (c, i, depth) => (depth === 0 ? i : undefined)) ?? Math.min(code.length, open + limit);
 }
 
 /** After `while (` at `open`: where its ")" ends when the condition never turns false (no variable, no call, not 0/false/null), else undefined. */
@@ -1021,9 +1030,12 @@ function constantTrue(cond: string): boolean {
 function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<string, string[]>, strict = false): boolean {
   const body = src.slice(from, to);
   let n = 0;
-  const writes = [...body.matchAll(FILE_WRITE)].slice(0, MAX_LOOPS).map((m) => ({ m, fn: m[1]!, named: false }));
+  // (the first MAX_LOOPS of each: not every match of a long body made first)
+  const writes: { m: RegExpMatchArray; fn: string; named: boolean }[] = [];
+  for (const m of body.matchAll(FILE_WRITE)) if (writes.push({ m, fn: m[1]!, named: false }) >= MAX_LOOPS) break;
   // (the name given to call_user_func: its arguments after the name's)
-  if (body.includes('call_user_func')) for (const m of [...body.matchAll(CALLED_WRITE)].slice(0, MAX_LOOPS)) writes.push({ m, fn: m[2]!, named: true });
+  let named = 0;
+  if (body.includes('call_user_func')) for (const m of body.matchAll(CALLED_WRITE)) if (writes.push({ m, fn: m[2]!, named: true }) && ++named >= MAX_LOOPS) break;
   for (const { m, fn: name, named } of writes) {
     if (++n > 2 * MAX_LOOPS) break;
     const all = callArgs(src, from + m.index! + (named ? m[0].indexOf('(') + 1 : m[0].length))?.all;
@@ -1069,7 +1081,8 @@ function joinedValue(expr: string, rightsOf: () => Map<string, string[]>): strin
 
 /** A decoder given a literal (through other calls: gzinflate(base64_decode(strrev('..')))), of 16 characters at least, or a heredoc. */
 // (or pieces of one joined by implode: base64_decode(implode('', ['PD9w', ..])))
-const DECODED_LITERAL = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}(?:'[^'\n]{16}|"[^"\n]{16}|<<<|(?:implode|join)\s*\(\s*(['"])\1\s*,\s*(?:\[|array\s*\()\s*['"])/i;
+// (through decoders and their kin only: base64_decode(file_get_contents('http://..')) holds no literal of code)
+const DECODED_LITERAL = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|trim|stripslashes|urldecode|rawurldecode)\s*\(\s*){0,4}(?:'[^'\n]{16}|"[^"\n]{16}|<<<|(?:implode|join)\s*\(\s*(['"])\1\s*,\s*(?:\[|array\s*\()\s*['"])/i;
 /** A data: URL of base64 (copy's source, file_get_contents'). */
 const DATA_URL = /['"]data:(?:\/\/)?[\w\/+.-]{0,60}(?:;[\w=-]{1,40}){0,3};base64,/i;
 const PHP_NAME = /__FILE__|SCRIPT_FILENAME|\.ph(?:p\d?|tml|ar|t)\b/i;
@@ -1110,7 +1123,7 @@ function literalsMasked(s: string): string {
 }
 
 /** A decoder given a variable (through other calls) that holds a literal of 16 characters at least or a heredoc: $p = 'PD9w..'; base64_decode($p). */
-const DECODED_VARIABLE = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*[A-Za-z_]\w{0,30}\s*\(\s*){0,4}\$([A-Za-z_]\w{0,63})/gi;
+const DECODED_VARIABLE = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|trim|stripslashes|urldecode|rawurldecode)\s*\(\s*){0,4}\$([A-Za-z_]\w{0,63})/gi;
 function decodesHeldLiteral(value: string, rightsOf: () => Map<string, string[]>): boolean {
   let n = 0;
   for (const m of literalsMasked(value).matchAll(DECODED_VARIABLE)) {

@@ -69,6 +69,8 @@ ${body}
 </script>`;
 
 type Expect = 'malicious' | 'flagged' | 'not-malicious' | 'clean';
+// (why each open finding is open)
+const TODO: Record<string, string> = {};
 // [finding id (a todo) or undefined (fixed here, or a property that holds), what, path, the file, what it should be, a rule that must be among the findings]
 const CASES: [string | undefined, string, string, string | Buffer, Expect, string?][] = [
   // S27R-1: '<%' with non-ASCII after it in a picture or a compressed file was no tag (3ac6b54)
@@ -127,6 +129,7 @@ while (true) {
 fclose($fh);`, 'not-malicious'],
   [undefined, 'not malicious: a dev watcher with no time limit rewriting var/cache/container.php in while (true)', '/www/bin/watch.php', `<?php\nset_time_limit(0);\nrequire __DIR__ . '/../vendor/autoload.php';\n$last = 0;\nwhile (true) {\n  $m = latest_mtime(__DIR__ . '/../config');\n  if ($m > $last) { file_put_contents(__DIR__ . '/../var/cache/container.php', compile_container()); $last = $m; }\n  sleep(1);\n}`, 'not-malicious'],
   [undefined, "not malicious: a state file written as '<?php return ' . var_export(..) in while (1), no time limit", '/www/bin/state.php', `<?php\nset_time_limit(0);\nwhile (1) { file_put_contents(__DIR__ . '/state.php', '<?php return ' . var_export(collect_state(), true) . ';'); sleep(10); }`, 'not-malicious'],
+  [undefined, 'S27R-11 (fixed here): an immortal loop with 64 KiB of code before its write (the body was read to 64 KiB)', '/www/i.php', `${IMMORTAL}while (1) { ${'$z = strlen($body) + 1; '.repeat(3000)} file_put_contents($f, $body); usleep(2000); }`, 'malicious', 'mamori:immortal-rewriter'],
   // S27R-3: a benign worker was malicious (any `.php` in the file, any write in the loop)
   [undefined, "S27R-3 (fixed here): not malicious: a worker, ignore_user_abort and while (true), writing its log, the file requiring bootstrap.php (malicious 85 at e678894)", '/www/worker.php', `<?php\nrequire __DIR__ . '/bootstrap.php';\nignore_user_abort(true);\nset_time_limit(0);\nwhile (true) {\n  $job = next_job();\n  if ($job) { process_job($job); file_put_contents(__DIR__ . '/logs/worker.log', date('c') . " done {$job['id']}\\n", FILE_APPEND); }\n  sleep(1);\n}`, 'not-malicious'],
   [undefined, 'not malicious: an updater copying a stream into a .php file in while (true), ended by break', '/www/admin/update.php', `<?php\nignore_user_abort(true);\nset_time_limit(0);\n$in = fopen('https://updates.example.org/core/latest/index.php.txt', 'rb');\n$out = fopen(__DIR__ . '/../index.php.new', 'wb');\nwhile (true) {\n  $chunk = fread($in, 8192);\n  if ($chunk === false || $chunk === '') break;\n  fwrite($out, $chunk);\n}\nfclose($in); fclose($out);\nrename(__DIR__ . '/../index.php.new', __DIR__ . '/../index.php');`, 'not-malicious'],
@@ -152,6 +155,7 @@ fclose($fh);`, 'not-malicious'],
   [undefined, 'S27R-4 (fixed here): copy() of a base64 data:// URL to x.php', '/www/d.php', `<?php\ncopy('data://text/plain;base64,${b64(BODY)}', 'a9x2k.php');`, 'malicious', 'mamori:encoded-php-dropper'],
   [undefined, "S27R-4 (fixed here): '<?php ' . base64_decode(..) written", '/www/d.php', `<?php\nfile_put_contents('a9x2k.php', '<?php ' . base64_decode('${b64('header("Location: http://spam.example/");')}'));`, 'malicious', 'mamori:encoded-php-dropper'],
   [undefined, "not malicious: a cache writing a .php file of \"<?php return unserialize(base64_decode('\" . base64_encode(..) . \"'));\"", '/www/lib/cache.php', `<?php\nfunction cache_put($key, $data) {\n  $file = CACHE_DIR . '/' . md5($key) . '.php';\n  file_put_contents($file, "<?php return unserialize(base64_decode('" . base64_encode(serialize($data)) . "'));");\n}`, 'not-malicious'],
+  [undefined, "not malicious: an updater writing base64_decode(file_get_contents('https://..')) under a .php name (no literal of code)", '/www/lib/up2.php', `<?php\nfile_put_contents(__DIR__ . '/geo-data.php', base64_decode(file_get_contents('https://updates.example.org/geo/latest.b64')));`, 'not-malicious'],
   [undefined, 'not malicious: a plugin updater writing a decoded response (not a literal) under a .php name', '/www/lib/up.php', `<?php\n$r = json_decode(file_get_contents('https://api.example.org/plugin.json'), true);\nfile_put_contents(__DIR__ . '/plugin.php', base64_decode($r['code']));`, 'not-malicious'],
   [undefined, 'not malicious: a decoded PNG written under .png, the file requiring config.php', '/www/admin/import.php', `<?php\nrequire 'config.php';\nfile_put_contents('uploads/logo.png', base64_decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='));`, 'not-malicious'],
 
@@ -239,7 +243,7 @@ Response.BinaryWrite d.nodeTypedValue
 
 describe('scan: red team s27, the session\'s changes and its new detections', () => {
   for (const [id, what, path, src, expect, rule] of CASES) {
-    it(`${id ? `${id}: ` : ''}${expect}: ${what}`, id ? { todo: id } : {}, () => {
+    it(`${id ? `${id}: ` : ''}${expect}: ${what}`, id ? { todo: TODO[id] ?? id } : {}, () => {
       const r = scan(src, path);
       const why = JSON.stringify({ verdict: r.verdict, score: r.score, findings: r.findings.map((f) => `${f.rule} ${f.score}`) });
       if (expect === 'malicious') assert.equal(r.verdict, 'malicious', why);
@@ -268,6 +272,7 @@ describe('scan: red team s27, the cost of the new checks', () => {
     ['many assignments, then loops of writers whose names are variables', fill('<?php ignore_user_abort(1); ', (i) => (i < 16000 ? `$v${i % 50} = $w . 'x${i}';` : `while (1) { ${'file_put_contents($v1 . $v2 . $v3, $v4 . $v5); '.repeat(64)} } `), K)],
     ['writes of variables each holding the one before, input first, names .php', fill('<?php $a0 = $_POST[1]; ', (i) => `$a${i + 1} = base64_decode($a${i}); $a${i + 1} = trim($a${i}); file_put_contents('x${i}.php', $a${i + 1} . 1);`, K)],
     ['properties assigned from each other, loops writing to properties', fill('<?php ignore_user_abort(1); ', (i) => (i < 16000 ? `$o->p${i % 50} = $o->p${(i + 1) % 50} . 'x';` : `while (1) { ${'file_put_contents($this->p1 . $k->p2, $this->p3 . $k->p4); '.repeat(64)} } `), K)],
+    ['loops never closed, each longer than 64 KiB', fill('<?php ignore_user_abort(1); file_put_contents($f, 1); ', () => 'while (1) { do { for (;;) { ', K)],
     ['writers named to call_user_func in a loop', fill('<?php set_time_limit(0); while (1) { ', () => "call_user_func('file_put_contents', $f . $g, $h); ", K)],
     ['a picture with 256 "<%" of UTF-8 and no "%>"', Buffer.concat([GIF, Buffer.from('<%é'.repeat(256) + 'é'.repeat(K / 2), 'utf8')])],
     ['a picture with 4,000 "<%" of UTF-8, each a block of 16 KiB less 2 bytes', Buffer.concat([GIF, Buffer.from('<%é'.repeat(4000) + 'é'.repeat(8190) + '%>', 'utf8')])],
