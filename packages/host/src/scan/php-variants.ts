@@ -276,6 +276,12 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
     const at = inputCodeFile(src(), rightsOf);
     if (at >= 0) add('input-code-file', 'file-writer', 85, 'request input written whole into a PHP file (a .php name or the file itself): an uploader of code', at);
   }
+  // A PHP file written from a fixed remote address (a downloader; a self-updater has the shape too:
+  // suspicious, red team S27R-12: clean)
+  if (has('.ph') && (has('http') || has('ftp:')) && (has('file_put_contents') || has('copy') || has('fwrite') || has('fputs'))) {
+    const at = remoteCodeFile(src(), rightsOf);
+    if (at >= 0) add('remote-code-file', 'dropper', 40, 'a PHP file written with what a fixed remote address serves (file_get_contents, curl, copy of a URL): a downloader of code, or a self-updater', at);
+  }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
   if (has('open_basedir') && has('chdir')) {
     const m = /\bini_set\s*\(\s*["']open_basedir["']\s*,\s*["']\.\.["']/i.exec(src());
@@ -1185,6 +1191,30 @@ function inputCodeFile(src: string, rightsOf: () => Map<string, string[]>): numb
     const args = splitTop(all, [',']);
     if (args.length < 2 || !wholeInput(args[1]!, rightsOf)) continue;
     if (PHP_NAME.test(joinedValue(args[0]!, rightsOf))) return m.index!;
+  }
+  return -1;
+}
+
+/** A fixed remote address in a literal. */
+const REMOTE_URL = /['"](?:https?|ftps?):\/\/[^'"\s]{4}/i;
+/** What a remote address serves, read whole. */
+const FETCH = /\b(?:file_get_contents|curl_exec|stream_get_contents|wp_remote_retrieve_body|fopen)\s*\(/i;
+
+/** Where a PHP file is written from a fixed remote address (see REMOTE_URL, PHP_NAME), else -1. */
+function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
+  let n = 0;
+  for (const m of src.matchAll(FILE_WRITE)) {
+    const fn = m[1]!.toLowerCase();
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    if (args.length < 2) continue;
+    const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
+    const value = joinedValue(data, rightsOf);
+    if (!REMOTE_URL.test(value) || (fn !== 'copy' && !FETCH.test(value) && !/\bcurl_init\s*\(/i.test(src))) continue;
+    if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
   }
   return -1;
 }

