@@ -107,8 +107,6 @@ const RUNS_PROPERTY = /\b(?:eval|assert|create_function)\s*\([^;]{0,80}\$this\s*
 /** The opening of a magic method whose body, up to the end of the text, has no "}" in its last 300 characters. */
 const MAGIC_OPEN = /__(?:destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize)\s*\([^)]{0,100}\)\s*(?::\s*\??\w{1,20}\s*)?\{[^}]{0,300}$/i;
 const MAGIC_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\s*\[|php:\/\/input|getallheaders\s*\(/i;
-/** A loop that never ends by its condition: while (1), while (true), for (;;). */
-const FOREVER = /\b(?:while\s*\(\s*(?:1|true|!0|!false)\s*\)|for\s*\(\s*;\s*;\s*\))\s*\{/gi;
 /** A variable's use, its name in group 1 (global: read with matchAll or replace). */
 const VARIABLE = new RegExp(`\\$(${NAME})`, 'g');
 
@@ -262,6 +260,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   const src = (): string => (shared.code ??= stripComments(text));
   let pairs: [string, string][] | undefined;
   const pairsOf = (): [string, string][] => (pairs ??= assignmentPairs(src()));
+  // (the right sides of each variable, at most 16 a name: looked up by name, not by a pass over the pairs)
+  let rights: Map<string, string[]> | undefined;
+  const rightsOf = (): Map<string, string[]> => (rights ??= rightSides(pairsOf(), src()));
   const add = (rule: string, technique: string, score: number, description: string, offset: number): void => {
     out.push({ rule: `mamori:${rule}`, technique, score, description, offset: Math.max(0, offset) });
   };
@@ -429,21 +430,29 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // An "immortal" shell (AWD's 不死马): the request may end, the script goes on, and a loop that never
   // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
   // deleting the shell does not remove it (session 27 set P)
-  if (has('ignore_user_abort')) {
-    const code = src();
-    const kept = /\bignore_user_abort\s*\(\s*(?:1|true|!0)\s*\)/i.exec(code);
-    if (kept) {
-      let looked = 0;
-      for (const m of code.matchAll(FOREVER)) {
-        if (++looked > 64) break;
-        const body = code.slice(m.index + m[0].length, m.index + m[0].length + 2000);
-        const w = /\b(?:file_put_contents|fwrite|fputs|copy|touch)\s*\(/i.exec(body);
-        if (w && /__FILE__|\.ph(?:p\d?|tml|ar)\b|<\?php/i.test(code)) {
-          add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', m.index);
-          break;
-        }
-      }
-    }
+  if (has('ignore_user_abort') || has('set_time_limit') || has('max_execution_time')) {
+    const at = immortalRewriter(text, src(), rightsOf);
+    if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() or no time limit, and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
+  }
+  // A dropper writing code it keeps encoded in a literal under a PHP name (the name built by pieces, in a
+  // variable, with __DIR__; the decoders nested, strrev, convert_uudecode; fopen and fwrite; copy of a
+  // data: URL), red team S27R-4: mamori_php_encoded_php_dropper reads a literal name and one decoder
+  if (has('.ph') && (has('file_put_contents') || has('fwrite') || has('fputs') || has('copy')) && (has('decode') || has('inflate') || has('uncompress') || has('rot13') || has('hex2bin') || has('data:'))) {
+    const at = encodedPhpDropper(src(), rightsOf);
+    if (at >= 0) add('encoded-php-dropper', 'dropper', 80, 'a PHP file written with code kept encoded in a literal of the file (base64, gzip, rot13, hex, uuencode, a data: URL): a dropper', at);
+  }
+  // Request input written whole (or decoded whole) into a PHP file: the small shell that uploads the
+  // large one, file_put_contents('x.php', base64_decode($_POST['c'])) (red team S27R-9: clean, where
+  // error_log(.., 3, 'x.php') of the same was malicious)
+  if ((has('.ph') || has('__file__')) && (has('file_put_contents') || has('fwrite') || has('fputs')) && inputSeen()) {
+    const at = inputCodeFile(src(), rightsOf);
+    if (at >= 0) add('input-code-file', 'file-writer', 85, 'request input written whole into a PHP file (a .php name or the file itself): an uploader of code', at);
+  }
+  // A PHP file written from a fixed remote address: mamori_php_remote_dropper's shape (80) with the name
+  // built (__DIR__ . '/x.php', a variable) or the text fetched by curl or fopen (red team S27R-12: clean)
+  if (has('.ph') && (has('http') || has('ftp:')) && (has('file_put_contents') || has('copy') || has('fwrite') || has('fputs'))) {
+    const at = remoteCodeFile(src(), rightsOf);
+    if (at >= 0) add('remote-code-file', 'dropper', 80, 'a PHP file written with what a fixed remote address serves (file_get_contents, curl, copy of a URL): a downloader of code', at);
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
   if (has('open_basedir') && has('chdir')) {
@@ -1043,4 +1052,353 @@ function evalModifier(p: string): boolean {
   if (end <= 0) return false;
   const mods = s.slice(end + 1);
   return /^[a-zA-Z]{1,8}$/.test(mods) && mods.includes('e');
+}
+
+/** ignore_user_abort turned on: called with a true value, by ini_set(), or named to a caller with one. */
+const KEEP_ALIVE = /\bignore_user_abort\s*\(\s*(?!(?:0|false|null|!\s*(?:[1-9]\d*|true))\s*\))[^\s)]|['"]ignore_user_abort['"]\s*,\s*(?:['"]?\s*(?:[1-9]|on|true|yes)\b|true|!\s*0)/i;
+/** No time limit: the script runs on as well without ignore_user_abort (a loop that writes no output never sees the visitor leave). */
+const NO_LIMIT = /\bset_time_limit\s*\(\s*0\s*\)|['"]max_execution_time['"]\s*,\s*['"]?0\b/i;
+const SELF_DELETE = /\bunlink\s*\([^;]{0,60}(?:__FILE__|SCRIPT_FILENAME|PHP_SELF)/i;
+/** A writer called by name: call_user_func('file_put_contents', $f, $c) (the name is a literal, blanked in the code). */
+const CALLED_WRITE = /\bcall_user_func\s*\(\s*(['"])(file_put_contents|fwrite|fputs|copy|rename|error_log)\1\s*,/gi;
+/** The heads of loops (while, do, for, goto) in code without literals and comments. */
+const LOOP_HEAD = /(?<![\w$>:\\])(?:while\s*\(|do\s*\{|for\s*\(|goto\s+([A-Za-z_]\w{0,63})\s*;)/gi;
+/** A call that writes a file: the target is its first argument, but copy/rename/link's second and error_log's third; a handle's writer names the handle first. */
+const FILE_WRITE = /(?<![\w$\\])(file_put_contents|fwrite|fputs|fprintf|vfprintf|copy|rename|symlink|link|error_log|touch|stream_copy_to_stream)\s*\(/gi;
+/** A name or a text that is PHP's: the file itself, a .php name, code with a PHP tag. */
+const PHP_TARGET = /__FILE__|SCRIPT_FILENAME|PHP_SELF|\.ph(?:p\d?|tml|ar|t)\b/i;
+const PHP_CODE = /<\?(?:php\b|=)/i;
+const SLEEPS = /\b(?:u?sleep|time_nanosleep|time_sleep_until)\s*\(/i;
+/** The script's own address, to request it again: the host and the path from $_SERVER. */
+const SELF_URL = /\$_SERVER\s*\[\s*['"](?:HTTP_HOST|SERVER_NAME|SERVER_ADDR)['"]\s*\][^;]{0,200}(?:\$_SERVER\s*\[\s*['"](?:REQUEST_URI|PHP_SELF|SCRIPT_NAME)['"]|__FILE__)/i;
+/** A loop's body read at most this far; loops and writers looked at in a file at most MAX_LOOPS. */
+const LOOP_BODY = 64 * 1024;
+/** Loops whose body is longer than LOOP_BODY read further, to this, at most LONG_LOOPS a file. */
+const LONG_BODY = 1024 * 1024;
+const LONG_LOOPS = 4;
+const MAX_LOOPS = 64;
+
+/**
+ * Where an "immortal" shell's loop starts (else -1): ignore_user_abort on or no time limit, and a loop that never ends by its condition (while/do-while with a condition
+ * holding no variable and no call, for with none, a goto back, a function calling itself after a
+ * sleep) writing a PHP file: a target naming the file itself or a .php name, or data with a PHP tag,
+ * through the variables that hold them (red team S27R-2: `do {} while (1)`, `while (1):`, a loop
+ * without braces, `for ($i = 0; ; $i++)`, goto, a writer function called from the loop, a comment
+ * longer than the 2,000 characters read after the loop's brace; S27R-3: a worker writing its log in
+ * such a loop, with a .php name anywhere in the file, was malicious).
+ */
+function immortalRewriter(text: string, src: string, rightsOf: () => Map<string, string[]>): number {
+  const kept = KEEP_ALIVE.test(src);
+  if (!kept && !NO_LIMIT.test(src)) return -1;
+  // (no time limit alone: a file that deletes itself, or a write of the file itself, a hidden name or decoded code)
+  const strict = !kept && !SELF_DELETE.test(src);
+  if (src.search(FILE_WRITE) < 0 && src.search(CALLED_WRITE) < 0) return -1;
+  const code = codeOnly(text);
+  if (code.length !== src.length) return -1;
+  // (the functions that write such a file, called from a loop by name: a function, a method, a closure
+  // or an arrow function held in a variable)
+  const writers: string[] = [];
+  const recursive: number[] = [];
+  let fns = 0;
+  for (const m of code.matchAll(/\bfunction\s+([A-Za-z_]\w{0,63})\s*\(|\$([A-Za-z_]\w{0,63})\s*=\s*(?:static\s+)?(function|fn)\s*\(/gi)) {
+    if (++fns > MAX_LOOPS) break;
+    const arrow = m[3]?.toLowerCase() === 'fn';
+    const open = arrow ? code.indexOf('=>', m.index! + m[0].length) : code.indexOf('{', m.index! + m[0].length);
+    if (open < 0 || open - m.index! > 2000) continue;
+    const end = arrow ? (walkCode(code, open + 2, LOOP_BODY, 0, (c, i, depth) => (depth < 0 || (depth === 0 && c === ';') ? i : undefined)) ?? Math.min(code.length, open + LOOP_BODY)) : blockEnd(code, open);
+    const body = code.slice(open, end);
+    if (!writesPhp(src, open, end, rightsOf, strict)) continue;
+    writers.push(m[1] !== undefined ? m[1] : `\\$${m[2]}`);
+    // (a function calling itself after a sleep: a loop by recursion)
+    if (m[1] !== undefined && new RegExp(`(?<![\\w$\\\\])${m[1]}\\s*\\(`, 'i').test(body) && SLEEPS.test(body)) recursive.push(m.index!);
+  }
+  if (recursive.length) return recursive[0]!;
+  // (a method too, $this->w(), self::w())
+  const calls = writers.length ? new RegExp(`(?<![\\w$\\\\])(?:${writers.join('|')})\\s*\\(`, 'i') : undefined;
+  // (a loop that can end, break or return, without a sleep: a copy of a stream, not a shell's)
+  const loops = (from: number, to: number): boolean => {
+    const body = code.slice(from, to);
+    // (and with no time limit alone, a loop that can end is an exporter's or a backup's, sleeping or not)
+    if (/\b(?:break|return|exit|die|throw)\b/i.test(body) && (!kept || !SLEEPS.test(body))) return false;
+    return writesPhp(src, from, to, rightsOf, strict) || (calls !== undefined && calls.test(body));
+  };
+  // (or no loop: the script requests itself again when it ends, register_shutdown_function)
+  if (/\bregister_shutdown_function\s*\(/i.test(code) && SELF_URL.test(src) && writesPhp(src, 0, src.length, rightsOf, strict)) return code.search(/\bregister_shutdown_function\b/i);
+  let heads = 0;
+  let long = 0;
+  for (const m of code.matchAll(LOOP_HEAD)) {
+    if (++heads > MAX_LOOPS) break;
+    const at = m.index!;
+    const head = m[0].toLowerCase();
+    const open = at + m[0].length;
+    if (m[1] !== undefined) {
+      // goto: back to its label
+      const label = new RegExp(`(?<![\\w$>:\\\\])${m[1]}\\s*:(?!:)`, 'g');
+      let from = -1;
+      for (const l of code.slice(Math.max(0, at - LOOP_BODY), at).matchAll(label)) from = Math.max(0, at - LOOP_BODY) + l.index!;
+      if (from >= 0 && loops(from, at)) return from;
+      continue;
+    }
+    if (head.startsWith('do')) {
+      let end = blockEnd(code, open - 1);
+      if (end === Math.min(code.length, open - 1 + LOOP_BODY) && end < code.length && long++ < LONG_LOOPS) end = blockEnd(code, open - 1, LONG_BODY);
+      const tail = /^\s*while\s*\(/i.exec(code.slice(end + 1, end + 200));
+      if (tail && forever(src, end + 1 + tail[0].length) !== undefined && loops(open, end)) return at;
+      continue;
+    }
+    const after = head.startsWith('for') ? forEver(src, code, open) : forever(src, open);
+    if (after === undefined) continue;
+    // the body: a block, `:` to endwhile/endfor, or one statement
+    let b = after;
+    while (b < code.length && /\s/.test(code[b]!)) b++;
+    let end: number;
+    if (code[b] === '{') {
+      end = blockEnd(code, b);
+      // (a body longer than LOOP_BODY, padding before the write: read to LONG_BODY, LONG_LOOPS of them, S27R-11)
+      if (end === Math.min(code.length, b + LOOP_BODY) && end < code.length && long++ < LONG_LOOPS) end = blockEnd(code, b, LONG_BODY);
+    }
+    else if (code[b] === ':') {
+      const e = code.slice(b, b + LOOP_BODY).search(/\bend(?:while|for)\b/i);
+      end = e < 0 ? Math.min(code.length, b + LOOP_BODY) : b + e;
+    } else end = walkCode(code, b, LOOP_BODY, 0, (c, i, depth) => (depth <= 0 && c === ';' ? i : depth < 0 ? i : undefined)) ?? Math.min(code.length, b + LOOP_BODY);
+    if (loops(b, end)) return at;
+  }
+  return -1;
+}
+
+/** The end of the block whose "{" is at `open` (its "}"), in code without literals: bounded by LOOP_BODY. */
+function blockEnd(code: string, open: number, limit = LOOP_BODY): number {
+  return walkCode(code, open + 1, limit, 1, (c, i, depth) => (depth === 0 ? i : undefined)) ?? Math.min(code.length, open + limit);
+}
+
+/** After `while (` at `open`: where its ")" ends when the condition never turns false (no variable, no call, not 0/false/null), else undefined. */
+function forever(src: string, open: number): number | undefined {
+  const close = walkCode(src, open, 400, 1, (c, i, depth) => (depth === 0 ? i : undefined));
+  if (close === undefined) return undefined;
+  return constantTrue(src.slice(open, close)) ? close + 1 : undefined;
+}
+
+/** After `for (` at `open`: where its ")" ends when its condition is empty or always true, else undefined. */
+function forEver(src: string, code: string, open: number): number | undefined {
+  const close = walkCode(code, open, 400, 1, (c, i, depth) => (depth === 0 ? i : undefined));
+  if (close === undefined) return undefined;
+  const parts = splitTop(src.slice(open, close), [';']);
+  if (parts.length !== 3) return undefined;
+  const cond = parts[1]!.trim();
+  return cond === '' || constantTrue(cond) ? close + 1 : undefined;
+}
+
+/** A condition with no variable and no call that is not plainly false (`1`, `true`, `!0`, `1 == 1`, `2`, `$run = true`). */
+function constantTrue(cond: string): boolean {
+  let c = cond.trim();
+  // (an assignment's value is the condition's: while ($go = true))
+  const assigned = /^\$[A-Za-z_]\w{0,63}\s*=(?![=>])\s*([\s\S]*)$/.exec(c);
+  if (assigned) c = assigned[1]!.trim();
+  // (an operand that is always true makes an "or" so: file_exists(__FILE__) || 1)
+  if (c.length > 120) return false;
+  for (const parts of [splitTop(c, ['||']), splitTop(c, [' or ', ' OR ', ' Or '])]) if (parts.length > 1 && parts.some((o) => constantTrue(o))) return true;
+  // (calls that never give false: time(), microtime(), getmypid())
+  c = c.replace(/\b(?:time|microtime|getmypid|hrtime|php_uname|phpversion|php_sapi_name)\s*\(\s*(?:true)?\s*\)/gi, '1');
+  if (c === '' || c.length > 120 || c.includes('$') || /[A-Za-z_]\w*\s*\(/.test(c)) return false;
+  if (!/^[\s\w!=<>()+\-*&|'".]*$/.test(c)) return false;
+  // (words: true, false, null and PHP's constants, all read as they are)
+  for (const w of c.match(/[A-Za-z_]\w*/g) ?? []) if (!/^(?:true|false|null|PHP_\w+|M_\w+|E_ALL|__LINE__|__FILE__|__DIR__)$/i.test(w)) return false;
+  return !/^[(\s]*(?:0+|false|null|''|""|'0'|"0"|!\s*(?:[1-9]\d*|true))[)\s]*$/i.test(c);
+}
+
+/** Whether the code from `from` to `to` writes a PHP file (see PHP_TARGET, PHP_CODE), reading variables' values. */
+function writesPhp(src: string, from: number, to: number, rightsOf: () => Map<string, string[]>, strict = false): boolean {
+  const body = src.slice(from, to);
+  let n = 0;
+  // (the first MAX_LOOPS of each: not every match of a long body made first)
+  const writes: { m: RegExpMatchArray; fn: string; named: boolean }[] = [];
+  for (const m of body.matchAll(FILE_WRITE)) if (writes.push({ m, fn: m[1]!, named: false }) >= MAX_LOOPS) break;
+  // (the name given to call_user_func: its arguments after the name's)
+  let named = 0;
+  if (body.includes('call_user_func')) for (const m of body.matchAll(CALLED_WRITE)) if (writes.push({ m, fn: m[2]!, named: true }) && ++named >= MAX_LOOPS) break;
+  for (const { m, fn: name, named } of writes) {
+    if (++n > 2 * MAX_LOOPS) break;
+    const all = callArgs(src, from + m.index! + (named ? m[0].indexOf('(') + 1 : m[0].length))?.all;
+    if (all === undefined) continue;
+    const args = named ? splitTop(all, [',']).slice(1) : splitTop(all, [',']);
+    const fn = name.toLowerCase();
+    const target = fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' || fn === 'stream_copy_to_stream' ? args[1] : fn === 'error_log' ? args[2] : args[0];
+    const data = fn === 'error_log' ? args[0] : fn === 'copy' || fn === 'rename' || fn === 'symlink' || fn === 'link' ? undefined : args[fn === 'fprintf' || fn === 'vfprintf' ? 2 : 1];
+    // (a handle's file: the fopen it was given, or an SplFileObject's name before ->fwrite)
+    const before = /->\s*$/.test(body.slice(Math.max(0, m.index! - 8), m.index!)) ? body.slice(Math.max(0, m.index! - 200), m.index!) : '';
+    const value = data === undefined ? '' : joinedValue(data, rightsOf);
+    const file = target === undefined ? '' : joinedValue(target + before, rightsOf);
+    if (!PHP_CODE.test(value) && !PHP_TARGET.test(file)) continue;
+    // (with no time limit alone: the file itself, a hidden .php name, or code decoded, not a cache's
+    // container.php or a state file of var_export)
+    if (!strict || SELF_TARGET.test(file) || HIDDEN_PHP.test(file) || DECODES.test(value)) return true;
+  }
+  return false;
+}
+/** The file itself as a whole argument or value (not dirname(__FILE__)). */
+const SELF_TARGET = /(?<!(?:dirname|realpath|basename|pathinfo)\s*\(\s*)(?:__FILE__|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|PHP_SELF)['"]\s*\])(?!\s*\.)/i;
+/** A hidden .php name: '/.cache-x.php', '.x.php'. */
+const HIDDEN_PHP = /(?:^|[\/'"])\.[\w.-]{0,60}\.ph(?:p\d?|tml|ar|t)\b/i;
+const DECODES = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev)\s*\(/i;
+
+/** An expression with the values of its variables (two rounds, bounded) and its literals' pieces joined ('.p' . 'hp'). */
+function joinedValue(expr: string, rightsOf: () => Map<string, string[]>): string {
+  let out = expr;
+  let frontier = expr;
+  for (let round = 0; round < 2; round++) {
+    // (and properties, $this->f: their assignments and their defaults)
+    const names = new Set([...frontier.matchAll(VARIABLE)].map((v) => v[1]!).slice(0, 8));
+    if (frontier.includes('->')) for (const p of [...frontier.matchAll(/->\s*([A-Za-z_]\w{0,63})(?!\s*\()/g)].slice(0, 8)) names.add(`->${p[1]}`).add(p[1]!);
+    if (names.size === 0) break;
+    let next = '';
+    let k = 0;
+    for (const name of names) for (const right of rightsOf().get(name) ?? []) if (++k <= 16) next += ` ${right}`;
+    out += next;
+    frontier = next;
+  }
+  return out.slice(0, 16 * 1024).replace(/(['"])\s*\.\s*\1/g, '');
+}
+
+/** A decoder given a literal (through other calls: gzinflate(base64_decode(strrev('..')))), of 16 characters at least, or a heredoc. */
+// (or pieces of one joined by implode: base64_decode(implode('', ['PD9w', ..])))
+// (through decoders and their kin only: base64_decode(file_get_contents('http://..')) holds no literal of code)
+const DECODED_LITERAL = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|trim|stripslashes|urldecode|rawurldecode)\s*\(\s*){0,4}(?:'[^'\n]{16}|"[^"\n]{16}|<<<|(?:implode|join)\s*\(\s*(['"])\1\s*,\s*(?:\[|array\s*\()\s*['"])/i;
+/** A data: URL of base64 (copy's source, file_get_contents'). */
+const DATA_URL = /['"]data:(?:\/\/)?[\w\/+.-]{0,60}(?:;[\w=-]{1,40}){0,3};base64,/i;
+const PHP_NAME = /__FILE__|SCRIPT_FILENAME|\.ph(?:p\d?|tml|ar|t)\b/i;
+
+/** Where a write of encoded code under a PHP name is (see DECODED_LITERAL, PHP_NAME), else -1. */
+function encodedPhpDropper(src: string, rightsOf: () => Map<string, string[]>): number {
+  let n = 0;
+  for (const m of src.matchAll(FILE_WRITE)) {
+    const fn = m[1]!.toLowerCase();
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    if (args.length < 2) continue;
+    const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
+    // (the literals' text masked: a decoder named inside a literal, "<?php return unserialize(base64_decode('" . .., is code written, not run here)
+    const raw = joinedValue(data, rightsOf);
+    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)) || decodesHeldLiteral(raw, rightsOf))) continue;
+    if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
+  }
+  return -1;
+}
+
+/** `s` with the text of its '...' and "..." literals made x's (same length, quotes kept). */
+function literalsMasked(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const q = s[i];
+    if (q !== "'" && q !== '"') continue;
+    let j = i + 1;
+    while (j < s.length && s[j] !== q) j += s[j] === '\\' ? 2 : 1;
+    out += s.slice(last, i + 1) + 'x'.repeat(Math.min(j, s.length) - i - 1);
+    last = i = Math.min(j, s.length);
+  }
+  return out + s.slice(last);
+}
+
+/** A decoder given a variable (through other calls) that holds a literal of 16 characters at least or a heredoc: $p = 'PD9w..'; base64_decode($p). */
+const DECODED_VARIABLE = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(\s*(?:@?\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|trim|stripslashes|urldecode|rawurldecode)\s*\(\s*){0,4}\$([A-Za-z_]\w{0,63})/gi;
+function decodesHeldLiteral(value: string, rightsOf: () => Map<string, string[]>): boolean {
+  let n = 0;
+  for (const m of literalsMasked(value).matchAll(DECODED_VARIABLE)) {
+    if (++n > 8) break;
+    let k = 0;
+    // (a literal in pieces, 'PD9w' . 'aHAg' . ..: joined first)
+    for (const right of rightsOf().get(m[1]!) ?? []) if (++k <= 16 && /^\s*(?:'[^'\n]{16}|"[^"\n]{16}|<<<)/.test(right.replace(/(['"])\s*\.\s*\1/g, ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * The right sides of each variable's assignments, in order, at most 16 a name; and of each property's,
+ * `$k->f = ..`, under "->f" (a property's default, `public $f = ..`, is a variable's: read for "->f" too).
+ */
+function rightSides(pairs: readonly [string, string][], code: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const put = (name: string, right: string): void => {
+    const list = out.get(name);
+    if (!list) out.set(name, [right]);
+    else if (list.length < 16) list.push(right);
+  };
+  for (const [name, right] of pairs) put(name, right);
+  if (code.includes('->')) {
+    let n = 0;
+    for (const m of code.matchAll(PROPERTY_ASSIGN)) {
+      if (++n > MAX_ASSIGNMENTS) break;
+      put(`->${m[1]}`, m[2]!);
+    }
+  }
+  return out;
+}
+const PROPERTY_ASSIGN = /->\s*([A-Za-z_]\w{0,63})\s*\.?=(?![=>])\s*([^;]{0,600})/g;
+
+/** Functions that give back what they are given, decoded: code through them is the request's code. */
+const PASSING = '(?:@?\\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|strrev|stripslashes|wp_unslash|urldecode|rawurldecode|html_entity_decode|trim)\\s*\\(\\s*){0,3}@?';
+/** Request input whole, through those: base64_decode($_POST['c']), file_get_contents('php://input'). */
+const INPUT_CODE = new RegExp(`^\\s*${PASSING}(?:\\$_(?:GET|POST|REQUEST|COOKIE)\\s*\\[[^\\]\\n]{1,60}\\]|file_get_contents\\s*\\(\\s*['"]php://input['"]\\s*\\))\\s*(?:\\)\\s*){0,3}$`, 'i');
+/** A variable through those, its name in group 1. */
+const HELD = new RegExp(`^\\s*${PASSING}\\$([A-Za-z_]\\w{0,63})\\s*(?:\\)\\s*){0,3}$`, 'i');
+
+/** Whether `value` is request input whole (INPUT_CODE), or a variable holding it, two assignments deep. */
+function wholeInput(value: string, rightsOf: () => Map<string, string[]>, depth = 2): boolean {
+  if (INPUT_CODE.test(value)) return true;
+  const held = depth > 0 ? HELD.exec(value) : null;
+  if (!held) return false;
+  return (rightsOf().get(held[1]!) ?? []).some((r) => wholeInput(r, rightsOf, depth - 1));
+}
+
+/** Where request input is written whole into a PHP file (see wholeInput, PHP_NAME), else -1. */
+function inputCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
+  let n = 0;
+  for (const m of src.matchAll(FILE_WRITE)) {
+    const fn = m[1]!.toLowerCase();
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs') continue;
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    if (args.length < 2 || !wholeInput(args[1]!, rightsOf)) continue;
+    if (PHP_NAME.test(joinedValue(args[0]!, rightsOf))) return m.index!;
+  }
+  return -1;
+}
+
+/** A fixed remote address in a literal. */
+const REMOTE_URL = /['"](?:https?|ftps?):\/\/[^'"\s]{4}/i;
+/** What a remote address serves, as it is: file_get_contents('http://..'), curl_exec($c) (a curl_init of one in the file). */
+const FETCHED = /^\s*@?\s*(?:file_get_contents\s*\(\s*['"](?:https?|ftps?):\/\/|curl_exec\s*\()/i;
+
+/** Where a PHP file is written with what a fixed remote address serves, as it is (see FETCHED, PHP_NAME), else -1. */
+function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
+  let n = 0;
+  const curl = /\bcurl_init\s*\(\s*['"](?:https?|ftps?):\/\//i.test(src);
+  // (the value itself, or a variable's right side, one of them)
+  const fetched = (v: string): boolean => {
+    const t = v.replace(/(['"])\s*\.\s*\1/g, '');
+    if (FETCHED.test(t)) return curl || !/^\s*@?\s*curl_exec/i.test(t);
+    const held = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(t);
+    return held !== null && (rightsOf().get(held[1]!) ?? []).some((r) => FETCHED.test(r) && (curl || !/^\s*@?\s*curl_exec/i.test(r)));
+  };
+  for (const m of src.matchAll(FILE_WRITE)) {
+    const fn = m[1]!.toLowerCase();
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
+    if (++n > MAX_LOOPS) break;
+    const all = callArgs(src, m.index! + m[0].length)?.all;
+    if (all === undefined) continue;
+    const args = splitTop(all, [',']);
+    if (args.length < 2) continue;
+    const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
+    // (Composer's installer, fetched as its instructions say, is not a dropper: S21R-12)
+    const joined = joinedValue(data, rightsOf);
+    if (/getcomposer\.org\/installer/i.test(joined)) continue;
+    if (!(fn === 'copy' ? REMOTE_URL.test(joined) : fetched(data))) continue;
+    if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
+  }
+  return -1;
 }

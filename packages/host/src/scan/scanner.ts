@@ -1312,7 +1312,8 @@ function hasPhpTag(text: string): boolean {
  * a comment in any script: an ASCII byte first, then 31 bytes with no control byte). A PNG or a gzip
  * holds `<%` by chance about once in 64 KiB, followed by binary bytes (about one such `<%` in 140
  * passes): such a file is no page, and reading it with the ASP and JSP rules made a scan of
- * MediaWiki compile them (0.3 s) for its images. (The first 256 `<%` are looked at.)
+ * MediaWiki compile them (0.3 s) for its images. (ASP_LOOKS `<%` are looked at, and a file with more
+ * has a tag.)
  */
 function aspTag(data: Buffer): boolean {
   let looked = 0;
@@ -1320,20 +1321,76 @@ function aspTag(data: Buffer): boolean {
   // stream's, which passed the test above once in a few hundred `<%` (one of MediaWiki's gzip files).
   // A page elsewhere may write Shift_JIS or UTF-8 right after its `<%`.)
   let binary: boolean | undefined;
-  for (let at = data.indexOf('<%'); at >= 0 && looked < 256; at = data.indexOf('<%', at + 2), looked++) {
+  let blocks = 0;
+  for (let at = data.indexOf('<%'); at >= 0; at = data.indexOf('<%', at + 2), looked++) {
+    // (more `<%` than a picture holds by chance, one in 64 KiB: a file of 16 MiB has 256; past
+    // ASP_LOOKS they are decoys before a page's tag, red team S27R-10: the first 256 looked at, 256
+    // `<%\x01` before the shell made a JSP in a GIF or a text file clean)
+    if (looked >= ASP_LOOKS) return true;
     const first = at + 2 < data.length ? data[at + 2]! : 0x0a;
     if (!(first === 0x09 || first === 0x0a || first === 0x0d || (first >= 0x20 && first <= 0x7e))) continue;
     let text = true;
     for (let k = at + 3, end = Math.min(data.length, at + 34); k < end; k++) {
       const c = data[k]!;
-      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f || (c > 0x7f && (binary ??= isImage(data) || binaryMagic(data)))) {
+      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) {
         text = false;
+        break;
+      }
+      if (c > 0x7f && (binary ??= isImage(data) || binaryMagic(data))) {
+        // (a page's comment or string in UTF-8 or GBK right after its `<%`, in a picture: `<%//执行`,
+        // red team S27R-1: the block up to its `%>` is read instead)
+        text = blocks++ < TEXT_BLOCKS && textBlock(data, at);
         break;
       }
     }
     if (text) return true;
   }
   return false;
+}
+
+/** The `<%` aspTag looks at (each at most 32 bytes): past them a file has a tag. */
+const ASP_LOOKS = 4096;
+/** The `<%` blocks of a compressed file or an image read to their `%>` (each at most TEXT_BLOCK bytes). */
+const TEXT_BLOCKS = 64;
+/** How far a `<%` block in a compressed file or an image is followed to its `%>` (textBlock). */
+const TEXT_BLOCK = 16 * 1024;
+
+/**
+ * In a compressed file or an image, whether the `<%` at `at` opens a block of text: its `%>` within
+ * TEXT_BLOCK bytes, no control byte before it, and the bytes valid UTF-8 or GBK, or at least half of
+ * them ASCII. The compressed stream's bytes have a control byte every 9 bytes or so, and a `%>` once
+ * in 64 KiB: its `<%` is no such block.
+ */
+function textBlock(data: Buffer, at: number): boolean {
+  // (searched within the bound: 256 such `<%` in a large picture without a `%>` each read it to its end)
+  const found = data.subarray(at + 2, Math.min(data.length, at + 2 + TEXT_BLOCK)).indexOf('%>');
+  if (found < 0) return false;
+  const close = at + 2 + found;
+  let ascii = 0;
+  let utf8 = true;
+  let more = 0;
+  let gbk = true;
+  let trail = false;
+  for (let k = at + 2; k < close; k++) {
+    const c = data[k]!;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+    // (GBK: a lead byte 0x81-0xfe, then a trail byte 0x40-0xfe)
+    if (trail) trail = false;
+    else if (c >= 0x81 && c <= 0xfe) {
+      if (k + 1 >= close || data[k + 1]! < 0x40 || data[k + 1] === 0xff) gbk = false;
+      trail = true;
+    } else if (c > 0x7f) gbk = false;
+    if (c < 0x80) {
+      ascii++;
+      if (more > 0) utf8 = false;
+      more = 0;
+    } else if (more > 0) {
+      if (c > 0xbf) utf8 = false;
+      more--;
+    } else if (c >= 0xc2 && c <= 0xf4) more = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+    else utf8 = false;
+  }
+  return (utf8 && more === 0) || gbk || ascii * 2 >= close - at - 2;
 }
 
 /** Our rule families read in a PHP file and its layers: our ASP and JSP rules never count there. */

@@ -305,7 +305,7 @@ rule mamori_asp_execute_decoder {
   meta:
     score = 80
     technique = "asp-eval"
-    description = "classic ASP executing the result of a character-arithmetic decoder (Chr(n - k), Chr(Asc(c) - k), Xor)"
+    description = "classic ASP executing the result of a decoder (character arithmetic, Chr(n - k), Chr(Asc(c) - k), Xor; or MSXML's bin.base64)"
   strings:
     $ex = /(^|[^.\w])(execute(global)?|eval)\s*\(?\s*[A-Za-z_]\w{0,30}\s*\(/ nocase
     $chr = /\bchr[wb]?\s*\(\s*[^\n()]{0,30}\(([^\n()]|\([^\n()]{0,40}\)){0,60}\)\s*[-+]\s*\w{1,12}\s*\)/ nocase
@@ -314,8 +314,11 @@ rule mamori_asp_execute_decoder {
     // (the shift in a variable first: pk = Asc(Mid(t, i, 1)) - k ... a = a & Chr(pk), S23 set F)
     $asc = /\basc[wb]?\s*\(\s*mid[b]?\s*\([^\n]{0,60}\)\s*\)\s*[-+]\s*\w{1,12}/ nocase
     $chrv = /\bchr[wb]?\s*\(\s*[A-Za-z_]\w{0,20}\s*\)/ nocase
+    // (or Base64 decoded by MSXML's bin.base64, given to Execute: red team S27R-8, a web.config's ASP)
+    $b64 = /\.\s*dataType\s*=\s*"bin\.base64"/ nocase
+    $exv = /(^|[^.\w])execute(global)?\s*\(?\s*[A-Za-z_]\w{0,30}\s*\(/ nocase
   condition:
-    $ex and ($chr or $chr2 or $xor or ($asc and $chrv))
+    ($ex and ($chr or $chr2 or $xor or ($asc and $chrv))) or ($exv and $b64)
 }
 
 rule mamori_asp_remote_execute {
@@ -870,15 +873,22 @@ rule mamori_aspx_shellcode_runner {
     description = "ASP.NET running machine code of its own (VirtualAlloc and CreateThread through P/Invoke: a shellcode runner)"
   strings:
     // (imported under another name, EntryPoint = "VirtualAlloc", or the memory called through a delegate, S21B-16)
-    $va = /\bVirtualAlloc(Ex)?\s*\(|EntryPoint\s*=\s*"VirtualAlloc(Ex)?"/
-    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC)"|GetDelegateForFunctionPointer\s*\(/
-    $dll = /DllImport\s*\(\s*"kernel32/ nocase
+    // (or a managed buffer made executable, VirtualProtect, and run as a callback given to EnumWindows
+    // and its kin; the library as a verbatim string, @"kernel32.dll": red team S27R-6)
+    $va = /\bVirtual(Alloc|Protect)(Ex)?\s*\(|EntryPoint\s*=\s*"Virtual(Alloc|Protect)(Ex)?"/
+    $ct = /\b(CreateThread|CreateRemoteThread|QueueUserAPC|EnumWindows|EnumChildWindows|EnumSystemLocales[AW]?|EnumDesktops[AW]?|EnumDateFormats[AW]?|CertEnumSystemStore)\s*\(|EntryPoint\s*=\s*"(CreateThread|CreateRemoteThread|QueueUserAPC|EnumWindows|EnumChildWindows|EnumSystemLocales[AW]?)"|GetDelegateForFunctionPointer\s*\(/
+    $dll = /DllImport\s*\(\s*@?"kernel32/ nocase
     // (or the imports made at run time, their names decrypted: DefinePInvokeMethod, and bytes copied
-    // into the memory it gave, session 27 set P)
+    // into the memory it gave, session 27 set P: by Marshal.Copy or WriteByte, a pinned buffer's
+    // address, unsafe code, or the memory's flags MEM_COMMIT | MEM_RESERVE, red team S27R-5)
     $dyn = "DefinePInvokeMethod"
-    $copy = /Marshal\s*\.\s*Copy\s*\(/
+    $copy = /Marshal\s*\.\s*(Copy|Write(Byte|Int16|Int32|Int64|IntPtr))\s*\(|AddrOfPinnedObject\s*\(|CompilerOptions\s*=\s*"[^"\n]{0,80}\/unsafe|\b0x3000u?\b|&H3000\b/
+    // (or the functions' addresses looked up at run time, their names decrypted, and called through
+    // delegates: GetProcAddress and GetDelegateForFunctionPointer, red team S27R-7)
+    $gpa = /\bGetProcAddress\s*\(|EntryPoint\s*=\s*"GetProcAddress"/
+    $dlg = /GetDelegateForFunctionPointer\s*[(<]/
   condition:
-    ($va and $ct and $dll) or ($dyn and $copy)
+    ($va and $ct and $dll) or ($dyn and $copy) or ($gpa and $dlg and $copy)
 }
 
 rule mamori_asp_remote_dropper {
