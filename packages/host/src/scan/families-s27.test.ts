@@ -246,6 +246,13 @@ add_action('woocommerce_checkout_process', function () {
       }
     }
   });
+  it('after the red team\'s merge: a write with its functions rooted in the global namespace (\\file_put_contents, \\base64_decode) is read as written without the backslash; a downloader object\'s copy() method is not PHP\'s copy()', () => {
+    const rooted = scan(`<?php\n\\file_put_contents(__DIR__ . '/x.php', \\base64_decode($_POST['c']));\n`);
+    assert.equal(rooted.verdict, 'malicious', JSON.stringify(rooted.findings));
+    const updater = scan(`<?php
+class SelfUpdate { function run($http, $tmp) { $base = 'https://' . 'get.example.org'; $remote = $base . '/tool.phar'; $http->copy($remote, $tmp . '/tool-new.phar'); return openssl_verify(file_get_contents($tmp . '/tool-new.phar'), $sig, $key); } }`, '/usr/share/php/Tool/Command/SelfUpdate.php');
+    assert.ok(!updater.findings.some((f) => f.rule === 'mamori:remote-code-file'), JSON.stringify(updater.findings));
+  });
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 14);
     assert.equal(BENIGN.length, 16);

@@ -39,6 +39,8 @@ const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\.?=(?![=>])\\s*([^
 // (and an index holding one of its own, $a[$_GET['w']](..))
 const VAR_CALL = new RegExp(`(?<![\\w$>:\\\\])(\\$\\$?)(${NAME})(?:\\s*\\[(?:[^\\[\\]\\n;]|\\[[^\\[\\]\\n;]{0,40}\\]){0,60}\\])?\\s*\\(`, 'g');
 const PHP_INPUT = /php:\/\/input/i;
+/** A backslash that roots a function's name in the global namespace, before the name and its "(" (not Ns\\f). */
+const ROOTED_CALL = /(?<![\w\\])\\(?=[A-Za-z_]\w{0,63}\s*\()/g;
 /** A function that gives a key of the array it is given. */
 const KEY_PICK = /\b(?:array_key_last|array_key_first|array_keys|array_rand|array_flip|key)\s*\(/i;
 /** (Class::$property)( */
@@ -258,6 +260,10 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // matching all over every file)
   const has = (w: string): boolean => low.includes(w);
   const src = (): string => (shared.code ??= stripComments(text));
+  // (the code with a function's global-namespace backslash dropped, \file_put_contents( as file_put_contents(:
+  // for the checks of writes below, which read names as written; same length less those backslashes, on the same lines)
+  let rooted: string | undefined;
+  const unrooted = (): string => (rooted ??= src().replace(ROOTED_CALL, ''));
   let pairs: [string, string][] | undefined;
   const pairsOf = (): [string, string][] => (pairs ??= assignmentPairs(src()));
   // (the right sides of each variable, at most 16 a name: looked up by name, not by a pass over the pairs)
@@ -431,27 +437,27 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // ends writes a PHP file again and again (its own file, a hidden .php, code with a PHP tag), so that
   // deleting the shell does not remove it (session 27 set P)
   if (has('ignore_user_abort') || has('set_time_limit') || has('max_execution_time')) {
-    const at = immortalRewriter(text, src(), rightsOf);
+    const at = immortalRewriter(text, unrooted(), rightsOf);
     if (at >= 0) add('immortal-rewriter', 'persistence', 85, 'ignore_user_abort() or no time limit, and a loop that never ends writing a PHP file again and again: a shell that rewrites itself when deleted ("immortal" webshell)', at);
   }
   // A dropper writing code it keeps encoded in a literal under a PHP name (the name built by pieces, in a
   // variable, with __DIR__; the decoders nested, strrev, convert_uudecode; fopen and fwrite; copy of a
   // data: URL), red team S27R-4: mamori_php_encoded_php_dropper reads a literal name and one decoder
   if (has('.ph') && (has('file_put_contents') || has('fwrite') || has('fputs') || has('copy')) && (has('decode') || has('inflate') || has('uncompress') || has('rot13') || has('hex2bin') || has('data:'))) {
-    const at = encodedPhpDropper(src(), rightsOf);
+    const at = encodedPhpDropper(unrooted(), rightsOf);
     if (at >= 0) add('encoded-php-dropper', 'dropper', 80, 'a PHP file written with code kept encoded in a literal of the file (base64, gzip, rot13, hex, uuencode, a data: URL): a dropper', at);
   }
   // Request input written whole (or decoded whole) into a PHP file: the small shell that uploads the
   // large one, file_put_contents('x.php', base64_decode($_POST['c'])) (red team S27R-9: clean, where
   // error_log(.., 3, 'x.php') of the same was malicious)
   if ((has('.ph') || has('__file__')) && (has('file_put_contents') || has('fwrite') || has('fputs')) && inputSeen()) {
-    const at = inputCodeFile(src(), rightsOf);
+    const at = inputCodeFile(unrooted(), rightsOf);
     if (at >= 0) add('input-code-file', 'file-writer', 85, 'request input written whole into a PHP file (a .php name or the file itself): an uploader of code', at);
   }
   // A PHP file written from a fixed remote address: mamori_php_remote_dropper's shape (80) with the name
   // built (__DIR__ . '/x.php', a variable) or the text fetched by curl or fopen (red team S27R-12: clean)
   if (has('.ph') && (has('http') || has('ftp:')) && (has('file_put_contents') || has('copy') || has('fwrite') || has('fputs'))) {
-    const at = remoteCodeFile(src(), rightsOf);
+    const at = remoteCodeFile(unrooted(), rightsOf);
     if (at >= 0) add('remote-code-file', 'dropper', 80, 'a PHP file written with what a fixed remote address serves (file_get_contents, curl, copy of a URL): a downloader of code', at);
   }
   // open_basedir loosened to ".." by ini_set() after chdir(): the bypass of PHP's confinement of files
@@ -1064,7 +1070,7 @@ const CALLED_WRITE = /\bcall_user_func\s*\(\s*(['"])(file_put_contents|fwrite|fp
 /** The heads of loops (while, do, for, goto) in code without literals and comments. */
 const LOOP_HEAD = /(?<![\w$>:\\])(?:while\s*\(|do\s*\{|for\s*\(|goto\s+([A-Za-z_]\w{0,63})\s*;)/gi;
 /** A call that writes a file: the target is its first argument, but copy/rename/link's second and error_log's third; a handle's writer names the handle first. */
-const FILE_WRITE = /(?<![\w$\\])(file_put_contents|fwrite|fputs|fprintf|vfprintf|copy|rename|symlink|link|error_log|touch|stream_copy_to_stream)\s*\(/gi;
+const FILE_WRITE = /(?<![\w$>:])(file_put_contents|fwrite|fputs|fprintf|vfprintf|copy|rename|symlink|link|error_log|touch|stream_copy_to_stream)\s*\(/gi;
 /** A name or a text that is PHP's: the file itself, a .php name, code with a PHP tag. */
 const PHP_TARGET = /__FILE__|SCRIPT_FILENAME|PHP_SELF|\.ph(?:p\d?|tml|ar|t)\b/i;
 const PHP_CODE = /<\?(?:php\b|=)/i;
