@@ -15,6 +15,8 @@ import { stripComments, walkCode } from './php-flow.js';
 export interface SharedText {
   low?: string;
   code?: string;
+  /** The lower-cased text's three-letter pieces (trigrams), for mayHold. */
+  pieces?: Uint8Array;
 }
 
 export interface ShapeFinding {
@@ -210,15 +212,50 @@ const SHAPES_25_BYTES = 64 * 1024;
  * pattern costs about half of thirty substring searches, most of which find nothing). A word that
  * holds another (curl_exec, curl_) is listed before it, and both are recorded when the longer is seen.
  */
-const GATE_WORDS = /file_put_contents|get_defined_vars|secretbox_open|administrator|getdoccomment|usercontent|add_action|pg_connect|_contents|curl_exec|_decrypt|paste\.ee|include|rentry\.|assert|fwrite|unlink|copy\(|curl_|file\(|file:|fopen|fputs|mysql|bin\.|eval|http|sock|chr|pdo/g;
-function gateWords(low: string): Set<string> {
-  const seen = new Set<string>();
-  for (const m of low.matchAll(GATE_WORDS)) {
-    const w = m[0];
-    seen.add(w);
-    if (w === 'curl_exec') seen.add('curl_');
-    else if (w === 'file_put_contents') seen.add('_contents');
+/** The symbol of a character for trigrams(): a-z, 0-9, "_", ".", "$" each their own, the rest one. */
+const TRI_SYMBOL = (() => {
+  const t = new Uint8Array(256).fill(40);
+  for (let c = 97; c <= 122; c++) t[c] = c - 96;
+  for (let c = 48; c <= 57; c++) t[c] = c - 21;
+  t[95] = 37;
+  t[46] = 38;
+  t[36] = 39;
+  return t;
+})();
+const TRI_SIDE = 41;
+
+/** Which three-symbol pieces a lower-cased text holds (a bit each of 41^3), for mayHold. */
+export function trigrams(low: string): Uint8Array {
+  const bits = new Uint8Array(((TRI_SIDE * TRI_SIDE * TRI_SIDE) >> 3) + 1);
+  const n = low.length;
+  if (n < 3) return bits;
+  let a = TRI_SYMBOL[low.charCodeAt(0) & 0xff]!;
+  let b = TRI_SYMBOL[low.charCodeAt(1) & 0xff]!;
+  for (let i = 2; i < n; i++) {
+    const c = TRI_SYMBOL[low.charCodeAt(i) & 0xff]!;
+    const k = (a * TRI_SIDE + b) * TRI_SIDE + c;
+    bits[k >> 3]! |= 1 << (k & 7);
+    a = b;
+    b = c;
   }
+  return bits;
+}
+
+/** False when some three-symbol piece of `w` is not in the text whose trigrams() these are (then `w` is not in it either). */
+export function mayHold(bits: Uint8Array, w: string): boolean {
+  for (let i = 2; i < w.length; i++) {
+    const k = (TRI_SYMBOL[w.charCodeAt(i - 2) & 0xff]! * TRI_SIDE + TRI_SYMBOL[w.charCodeAt(i - 1) & 0xff]!) * TRI_SIDE + TRI_SYMBOL[w.charCodeAt(i) & 0xff]!;
+    if ((bits[k >> 3]! & (1 << (k & 7))) === 0) return false;
+  }
+  return true;
+}
+
+// (each word looked for on its own, its three-letter pieces first: one pattern of all of them over the text
+// stopped at every "include", "http" and "eval" of a large file; a word found inside another counts too)
+const GATE_LIST = ['file_put_contents', 'get_defined_vars', 'secretbox_open', 'administrator', 'getdoccomment', 'usercontent', 'add_action', 'pg_connect', '_contents', 'curl_exec', '_decrypt', 'paste.ee', 'include', 'rentry.', 'assert', 'fwrite', 'unlink', 'copy(', 'curl_', 'file(', 'file:', 'fopen', 'fputs', 'mysql', 'bin.', 'eval', 'http', 'sock', 'chr', 'pdo'];
+function gateWords(low: string, pieces: Uint8Array): Set<string> {
+  const seen = new Set<string>();
+  for (const w of GATE_LIST) if (mayHold(pieces, w) && low.includes(w)) seen.add(w);
   return seen;
 }
 const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
@@ -237,7 +274,7 @@ export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[]
   const n = text.length;
   // (names of functions are read in any case, as PHP reads them: the hints are looked for in the lower-cased text)
   const low = (shared.low ??= text.toLowerCase());
-  const words = gateWords(low);
+  const words = gateWords(low, (shared.pieces ??= trigrams(low)));
   const has = (w: string): boolean => words.has(w);
 
   if ((text.includes("'<?") || text.includes('"<?')) && text.includes('$_')) {

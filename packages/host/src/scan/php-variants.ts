@@ -16,7 +16,7 @@
  */
 import { SOURCE, argsAt as callArgs, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
-import type { ShapeFinding, SharedText } from './php-shapes.js';
+import { mayHold, trigrams, type ShapeFinding, type SharedText } from './php-shapes.js';
 import { foldVariables } from './php-fold.js';
 
 /** Files (layers) up to this size are read by the checks that collect assignments. */
@@ -251,44 +251,6 @@ function sinkNames(expr: string, out: Set<string>): void {
   }
 }
 
-/** The symbol of a character for trigrams(): a-z, 0-9, "_", ".", "$" each their own, the rest one. */
-const TRI_SYMBOL = (() => {
-  const t = new Uint8Array(256).fill(40);
-  for (let c = 97; c <= 122; c++) t[c] = c - 96;
-  for (let c = 48; c <= 57; c++) t[c] = c - 21;
-  t[95] = 37;
-  t[46] = 38;
-  t[36] = 39;
-  return t;
-})();
-const TRI_SIDE = 41;
-
-/** Which three-symbol pieces a lower-cased text holds (a bit each of 41^3), for mayHold. */
-function trigrams(low: string): Uint8Array {
-  const bits = new Uint8Array(((TRI_SIDE * TRI_SIDE * TRI_SIDE) >> 3) + 1);
-  const n = low.length;
-  if (n < 3) return bits;
-  let a = TRI_SYMBOL[low.charCodeAt(0) & 0xff]!;
-  let b = TRI_SYMBOL[low.charCodeAt(1) & 0xff]!;
-  for (let i = 2; i < n; i++) {
-    const c = TRI_SYMBOL[low.charCodeAt(i) & 0xff]!;
-    const k = (a * TRI_SIDE + b) * TRI_SIDE + c;
-    bits[k >> 3]! |= 1 << (k & 7);
-    a = b;
-    b = c;
-  }
-  return bits;
-}
-
-/** False when some three-symbol piece of `w` is not in the text whose trigrams() these are (then `w` is not in it either). */
-function mayHold(bits: Uint8Array, w: string): boolean {
-  for (let i = 2; i < w.length; i++) {
-    const k = (TRI_SYMBOL[w.charCodeAt(i - 2) & 0xff]! * TRI_SIDE + TRI_SYMBOL[w.charCodeAt(i - 1) & 0xff]!) * TRI_SIDE + TRI_SYMBOL[w.charCodeAt(i) & 0xff]!;
-    if ((bits[k >> 3]! & (1 << (k & 7))) === 0) return false;
-  }
-  return true;
-}
-
 export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding[] {
   const out: ShapeFinding[] = [];
   // (the lower-cased text and the code without comments, shared with phpShapes on the same text: each is a
@@ -298,7 +260,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // matching all over every file)
   // (each word's three-letter pieces looked up in the text's first: most gate words are absent from a
   // file, and a piece absent says so without a search of the whole text; some ninety gates a file)
-  const pieces = trigrams(low);
+  const pieces = (shared.pieces ??= trigrams(low));
   const has = (w: string): boolean => mayHold(pieces, w) && low.includes(w);
   const src = (): string => (shared.code ??= stripComments(text));
   // (the code with a function's global-namespace backslash dropped, \file_put_contents( as file_put_contents(:
