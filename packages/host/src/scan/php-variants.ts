@@ -45,6 +45,15 @@ const ROOTED_CALL = /(?<![\w\\])\\(?=[A-Za-z_]\w{0,63}\s*\()/g;
 const KEY_PICK = /\b(?:array_key_last|array_key_first|array_keys|array_rand|array_flip|key)\s*\(/i;
 /** (Class::$property)( */
 const STATIC_PROPERTY_CALL = /\(\s*\\?([A-Za-z_][\w\\]{0,63})\s*::\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\(/g;
+/** The calls at `re`'s matches (a global pattern ending at the call's "(") given request input as it is, of the first 64 matches. */
+function* inputCalls(code: string, re: RegExp): Generator<RegExpExecArray> {
+  let looked = 0;
+  for (const m of code.matchAll(re)) {
+    if (++looked > 64) return;
+    const args = argsAt(code, m.index! + m[0].length);
+    if (args !== undefined && (SOURCE.test(args) || PHP_INPUT.test(args))) yield m;
+  }
+}
 /** A call of what an expression gives: `)(` or `](`, its "(" last. */
 const RESULT_CALLED = /[)\]]\s*\(/g;
 
@@ -406,11 +415,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // class Reg { public static $fn = 'system'; } (Reg::$fn)($_GET['c']) (S26R-23's first shell)
   if (has('::$') && has('static') && inputSeen()) {
     const code = src();
-    let looked = 0;
-    for (const m of code.matchAll(STATIC_PROPERTY_CALL)) {
-      if (++looked > 64) break;
-      const args = argsAt(code, m.index + m[0].length);
-      if (args === undefined || !(SOURCE.test(args) || PHP_INPUT.test(args))) continue;
+    for (const m of inputCalls(code, STATIC_PROPERTY_CALL)) {
       const decl = new RegExp(`\\bstatic\\s+(?:(?:public|protected|private|var)\\s+)?\\$${m[2]}\\s*=\\s*([^;]{1,300});`, 'i').exec(code);
       const names = new Set<string>();
       if (decl) sinkNames(decl[1]!, names);
@@ -426,11 +431,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // pieces joined or its Base64 read (S21R-20 to S21R-22)
   if (text.length <= 16 * 1024 && (text.includes(')(') || text.includes('](') || /[)\]]\s+\(/.test(text)) && inputSeen()) {
     const code = src();
-    let looked = 0;
-    for (const m of code.matchAll(RESULT_CALLED)) {
-      if (++looked > 64) break;
-      const args = argsAt(code, m.index + m[0].length);
-      if (args === undefined || !(SOURCE.test(args) || PHP_INPUT.test(args))) continue;
+    for (const m of inputCalls(code, RESULT_CALLED)) {
       const name = spelledSink(code);
       if (name !== undefined) add('result-called', 'request-input-exec', 85, `the result of an expression called as a function with request input, in a file whose literals spell ${name}()`, m.index);
       break;
@@ -1278,20 +1279,30 @@ const PHP_NAME = /__FILE__|SCRIPT_FILENAME|\.ph(?:p\d?|tml|ar|t)\b/i;
 
 /** Where a write of encoded code under a PHP name is (see DECODED_LITERAL, PHP_NAME), else -1. */
 function encodedPhpDropper(src: string, rightsOf: () => Map<string, string[]>): number {
+  return firstWrite(src, true, (target, data, fn) => {
+    // (the literals' text masked: a decoder named inside a literal, "<?php return unserialize(base64_decode('" . .., is code written, not run here)
+    const raw = joinedValue(data, rightsOf);
+    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)) || decodesHeldLiteral(raw, rightsOf))) return false;
+    return PHP_NAME.test(joinedValue(target, rightsOf));
+  });
+}
+
+/**
+ * The offset of the first write of the code (file_put_contents, fwrite, fputs; copy too with `copy`, its
+ * source as the data) that `accept` takes, given its target and data, else -1 (MAX_LOOPS writes at most).
+ */
+function firstWrite(src: string, copy: boolean, accept: (target: string, data: string, fn: string) => boolean): number {
   let n = 0;
   for (const m of src.matchAll(FILE_WRITE)) {
     const fn = m[1]!.toLowerCase();
-    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && !(copy && fn === 'copy')) continue;
     if (++n > MAX_LOOPS) break;
     const all = callArgs(src, m.index! + m[0].length)?.all;
     if (all === undefined) continue;
     const args = splitTop(all, [',']);
     if (args.length < 2) continue;
     const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
-    // (the literals' text masked: a decoder named inside a literal, "<?php return unserialize(base64_decode('" . .., is code written, not run here)
-    const raw = joinedValue(data, rightsOf);
-    if (!(fn === 'copy' ? DATA_URL.test(raw) : DECODED_LITERAL.test(literalsMasked(raw)) || decodesHeldLiteral(raw, rightsOf))) continue;
-    if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
+    if (accept(target, data, fn)) return m.index!;
   }
   return -1;
 }
@@ -1364,18 +1375,7 @@ function wholeInput(value: string, rightsOf: () => Map<string, string[]>, depth 
 
 /** Where request input is written whole into a PHP file (see wholeInput, PHP_NAME), else -1. */
 function inputCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
-  let n = 0;
-  for (const m of src.matchAll(FILE_WRITE)) {
-    const fn = m[1]!.toLowerCase();
-    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs') continue;
-    if (++n > MAX_LOOPS) break;
-    const all = callArgs(src, m.index! + m[0].length)?.all;
-    if (all === undefined) continue;
-    const args = splitTop(all, [',']);
-    if (args.length < 2 || !wholeInput(args[1]!, rightsOf)) continue;
-    if (PHP_NAME.test(joinedValue(args[0]!, rightsOf))) return m.index!;
-  }
-  return -1;
+  return firstWrite(src, false, (target, data) => wholeInput(data, rightsOf) && PHP_NAME.test(joinedValue(target, rightsOf)));
 }
 
 /** A fixed remote address in a literal. */
@@ -1385,7 +1385,6 @@ const FETCHED = /^\s*@?\s*(?:file_get_contents\s*\(\s*['"](?:https?|ftps?):\/\/|
 
 /** Where a PHP file is written with what a fixed remote address serves, as it is (see FETCHED, PHP_NAME), else -1. */
 function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
-  let n = 0;
   const curl = /\bcurl_init\s*\(\s*['"](?:https?|ftps?):\/\//i.test(src);
   // (the value itself, or a variable's right side, one of them)
   const fetched = (v: string): boolean => {
@@ -1394,20 +1393,11 @@ function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): num
     const held = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(t);
     return held !== null && (rightsOf().get(held[1]!) ?? []).some((r) => FETCHED.test(r) && (curl || !/^\s*@?\s*curl_exec/i.test(r)));
   };
-  for (const m of src.matchAll(FILE_WRITE)) {
-    const fn = m[1]!.toLowerCase();
-    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs' && fn !== 'copy') continue;
-    if (++n > MAX_LOOPS) break;
-    const all = callArgs(src, m.index! + m[0].length)?.all;
-    if (all === undefined) continue;
-    const args = splitTop(all, [',']);
-    if (args.length < 2) continue;
-    const [target, data] = fn === 'copy' ? [args[1]!, args[0]!] : [args[0]!, args[1]!];
+  return firstWrite(src, true, (target, data, fn) => {
     // (Composer's installer, fetched as its instructions say, is not a dropper: S21R-12)
     const joined = joinedValue(data, rightsOf);
-    if (/getcomposer\.org\/installer/i.test(joined)) continue;
-    if (!(fn === 'copy' ? REMOTE_URL.test(joined) : fetched(data))) continue;
-    if (PHP_NAME.test(joinedValue(target, rightsOf))) return m.index!;
-  }
-  return -1;
+    if (/getcomposer\.org\/installer/i.test(joined)) return false;
+    if (!(fn === 'copy' ? REMOTE_URL.test(joined) : fetched(data))) return false;
+    return PHP_NAME.test(joinedValue(target, rightsOf));
+  });
 }
