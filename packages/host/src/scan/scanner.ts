@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { phpShapes } from './php-shapes.js';
+import { mayHold, phpShapes, trigrams, type SharedText } from './php-shapes.js';
 import { phpVariants } from './php-variants.js';
 import { basename, extname, join, sep } from 'node:path';
 import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
@@ -136,11 +136,13 @@ const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_rep
  * FOLDS (and FOLDS_SMALL in the smallest files), behind plain substring tests: one regex of many
  * alternatives read over every file cost MediaWiki's scan about a tenth more.
  */
-function foldsHint(text: string): boolean {
+function foldsHint(text: string, shared: SharedText): boolean {
   // (a "^" or "${" elsewhere in the file does not spare the small file's own hints: an excerpt of
   // WordPress with a regex's "^" before an injected one-liner was not folded)
-  const low = text.toLowerCase();
-  if ((text.includes('$$') || text.includes('${') || text.includes('^') || FOLD_NAMES.some((n) => low.includes(n))) && FOLDS.test(text)) return true;
+  // (the lower-cased text and its three-letter pieces of phpShapes and phpVariants on the same text)
+  const low = (shared.low ??= text.toLowerCase());
+  const pieces = (shared.pieces ??= trigrams(low));
+  if ((text.includes('$$') || text.includes('${') || text.includes('^') || FOLD_NAMES.some((n) => mayHold(pieces, n) && low.includes(n))) && FOLDS.test(text)) return true;
   return text.length <= FOLD_SMALL_BYTES && FOLDS_SMALL.test(text);
 }
 
@@ -223,7 +225,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // (the two share the lower-cased text and the code without comments)
-    const shared = {};
+    const shared: SharedText = {};
     for (const f of phpShapes(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     // (an analyser's failure is said, not a clean file: an exception here made the whole file "unreadable" and clean)
     try {
@@ -257,7 +259,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // every file of an application that joins two variables)
     const hides = HIDES.test(text);
     // (a file that only builds names in variables is read for them before its comments are blanked: most have none to fold)
-    const folds = !hides && text.length <= FOLD_BYTES && foldsHint(text);
+    const folds = !hides && text.length <= FOLD_BYTES && foldsHint(text, shared);
     // (comments between a name and its "(" hide the shape the fold reads, `pz1/* x */(Array(..))`: then read
     // without them, session 26 set M)
     if ((hides || folds) && CALLS.test(text) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
