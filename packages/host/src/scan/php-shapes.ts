@@ -206,12 +206,6 @@ function calledByName(code: string): boolean {
 const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
 const SHAPES_25_BYTES = 64 * 1024;
-/** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */
-/**
- * The words the shapes' gates look for, found in one pass over the lower-cased text (a pass of one
- * pattern costs about half of thirty substring searches, most of which find nothing). A word that
- * holds another (curl_exec, curl_) is listed before it, and both are recorded when the longer is seen.
- */
 /** The symbol of a character for trigrams(): a-z, 0-9, "_", ".", "$" each their own, the rest one. */
 const TRI_SYMBOL = (() => {
   const t = new Uint8Array(256).fill(40);
@@ -250,14 +244,18 @@ export function mayHold(bits: Uint8Array, w: string): boolean {
   return true;
 }
 
-// (each word looked for on its own, its three-letter pieces first: one pattern of all of them over the text
-// stopped at every "include", "http" and "eval" of a large file; a word found inside another counts too)
+/**
+ * The words the shapes' gates look for, each looked for on its own, its three-letter pieces first
+ * (mayHold): one pattern of all of them over the text stopped at every "include", "http" and "eval"
+ * of a large file. A word inside another counts too (curl_ in curl_exec, _contents in file_put_contents).
+ */
 const GATE_LIST = ['file_put_contents', 'get_defined_vars', 'secretbox_open', 'administrator', 'getdoccomment', 'usercontent', 'add_action', 'pg_connect', '_contents', 'curl_exec', '_decrypt', 'paste.ee', 'include', 'rentry.', 'assert', 'fwrite', 'unlink', 'copy(', 'curl_', 'file(', 'file:', 'fopen', 'fputs', 'mysql', 'bin.', 'eval', 'http', 'sock', 'chr', 'pdo'];
 function gateWords(low: string, pieces: Uint8Array): Set<string> {
   const seen = new Set<string>();
   for (const w of GATE_LIST) if (mayHold(pieces, w) && low.includes(w)) seen.add(w);
   return seen;
 }
+/** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */
 const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
 
 /** The shapes `text` (a PHP file or a layer of one) holds. */

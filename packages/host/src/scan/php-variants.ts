@@ -111,12 +111,22 @@ function makesObject(text: string): boolean {
 }
 /** A writer, a code runner or a command given one of the object's properties. */
 const MAGIC_SINK = /\b(?:file_put_contents|fwrite|fputs|eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|call_user_func(?:_array)?)\s*\([^;]{0,80}\$this\s*->|\b(?:include|require)(?:_once)?\b[\s(]{1,4}\$this\s*->/gi;
-/** The opening of __destruct, __wakeup or __toString whose body, up to the end of the text, has no "}" in its last 300 characters. */
-const MAGIC_OBJECT_OPEN = /__(?:destruct|wakeup|tostring|unserialize)\s*\([^)]{0,100}\)\s*(?::\s*\??\w{1,20}\s*)?\{[^}]{0,300}$/i;
 /** eval, assert or create_function given one of the object's properties. */
 const RUNS_PROPERTY = /\b(?:eval|assert|create_function)\s*\([^;]{0,80}\$this\s*->/gi;
-/** The opening of a magic method whose body, up to the end of the text, has no "}" in its last 300 characters. */
-const MAGIC_OPEN = /__(?:destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize)\s*\([^)]{0,100}\)\s*(?::\s*\??\w{1,20}\s*)?\{[^}]{0,300}$/i;
+/** The opening of one of these magic methods whose body, up to the end of the text, has no "}" in its last 300 characters. */
+const magicOpen = (names: string): RegExp => new RegExp(`__(?:${names})\\s*\\([^)]{0,100}\\)\\s*(?::\\s*\\??\\w{1,20}\\s*)?\\{[^}]{0,300}$`, 'i');
+const MAGIC_OPEN = magicOpen('destruct|wakeup|tostring|get|set|call|callstatic|invoke|unserialize');
+const MAGIC_OBJECT_OPEN = magicOpen('destruct|wakeup|tostring|unserialize');
+
+/** Where `sinks` (global) first matches inside a method `open` finds opened in the 420 characters before it (64 matches looked at), else -1. */
+function inMagicMethod(text: string, sinks: RegExp, open: RegExp): number {
+  let looked = 0;
+  for (const m of text.matchAll(sinks)) {
+    if (++looked > 64) break;
+    if (open.test(text.slice(Math.max(0, m.index! - 420), m.index))) return m.index!;
+  }
+  return -1;
+}
 const MAGIC_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\s*\[|php:\/\/input|getallheaders\s*\(/i;
 /** A variable's use, its name in group 1 (global: read with matchAll or replace). */
 const VARIABLE = new RegExp(`\\$(${NAME})`, 'g');
@@ -346,15 +356,8 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // the request and the method runs on its own (session 26 set N). (A YARA rule before: its pattern,
   // starting at "__", cost a sixth of the PHP rules' time on MediaWiki.)
   if (has('$this') && (has('eval') || has('assert') || has('create_function')) && text.length <= 64 * 1024 && MAGIC_INPUT.test(text)) {
-    let looked = 0;
-    for (const m of text.matchAll(RUNS_PROPERTY)) {
-      if (++looked > 64) break;
-      const before = text.slice(Math.max(0, m.index - 420), m.index);
-      if (MAGIC_OPEN.test(before)) {
-        add('magic-method-eval', 'request-input-exec', 80, 'a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object\'s properties as PHP code (eval, assert), in a file that reads request input', m.index);
-        break;
-      }
-    }
+    const at = inMagicMethod(text, RUNS_PROPERTY, MAGIC_OPEN);
+    if (at >= 0) add('magic-method-eval', 'request-input-exec', 80, 'a magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) that runs one of its object\'s properties as PHP code (eval, assert), in a file that reads request input', at);
   }
   // A ReflectionFunction (or ReflectionMethod) made through ReflectionClass, so that no `new
   // ReflectionFunction(` is written, then invoked, in a file that reads request input (S26R-34)
@@ -366,16 +369,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // command from its properties: the request chooses the properties (S26R-21)
   // (not where the unserialize makes no object: ['allowed_classes' => false])
   if (has('unserialize') && (has('__destruct') || has('__wakeup') || has('__tostring')) && text.length <= 64 * 1024 && makesObject(text)) {
-    let looked = 0;
-    for (const m of text.matchAll(MAGIC_SINK)) {
-      if (++looked > 64) break;
-      const before = text.slice(Math.max(0, m.index - 420), m.index);
-      if (MAGIC_OBJECT_OPEN.test(before)) {
-        // (malicious in a small file, a planted one; in a larger one the same is an application's hole, not less dangerous, said as suspicious)
-        add('object-injection', 'request-input-exec', text.length <= 8192 ? 80 : 50, 'unserialize() of request input in a file whose own class writes a file, runs code or a command from its properties in a magic method (__destruct, __wakeup, __toString): the request builds the object that does it', m.index);
-        break;
-      }
-    }
+    const at = inMagicMethod(text, MAGIC_SINK, MAGIC_OBJECT_OPEN);
+    // (malicious in a small file, a planted one; in a larger one the same is an application's hole, not less dangerous, said as suspicious)
+    if (at >= 0) add('object-injection', 'request-input-exec', text.length <= 8192 ? 80 : 50, 'unserialize() of request input in a file whose own class writes a file, runs code or a command from its properties in a magic method (__destruct, __wakeup, __toString): the request builds the object that does it', at);
   }
   // An object made with a command or code function's name (built from pieces or not), whose class calls
   // one of its properties as a function: new Plugin('pass' . 'thru') and, in the class, $f = $this->h; $f($x)

@@ -216,8 +216,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
    * may hold several payloads: one budget per file (payloads and decoded bytes, in all layers)
    * keeps a file of chains within chains from multiplying the work.
    */
-  // (`families`: the rules read in its layers; in a PHP file's layers, our ASP and JSP rules would not count)
-  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget, families: number = ALL_RULE_FAMILIES): void {
+  // (its layers are read by the rules of PHP_FILE_FAMILIES: every layer is PHP's, and our ASP and JSP rules count in none)
+  function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !hasPhpTag(text)) return;
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
@@ -249,8 +249,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (!spend(budget, p.text.length)) break;
       const inner = Buffer.from(p.text, 'latin1');
       const at = [...layers, ...p.layers];
-      const found: Finding[] = yaraFindings(inner, path, at, families);
-      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found, budget, families);
+      const found: Finding[] = yaraFindings(inner, path, at, PHP_FILE_FAMILIES);
+      analyse(inner, p.text, path, 'php', depth + p.layers.length, at, found, budget);
       for (const f of found) out.push(f);
       if (found.length > 0 && p.executed) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain-exec', score: 20, description: `code hidden under ${p.layers.length} layer(s) (${p.layers.join(' → ')}) is run by eval`, line: lineAt(data, p.offset), layers: at });
     }
@@ -272,14 +272,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         // pass and the chains read it; and code held in a literal that eval, assert or
         // preg_replace /e runs is a layer below it.
         const inner = Buffer.from(normal, 'latin1');
-        const found: Finding[] = yaraFindings(inner, path, at, families);
-        analyse(inner, normal, path, 'php', depth + 1, at, found, budget, families);
+        const found: Finding[] = yaraFindings(inner, path, at, PHP_FILE_FAMILIES);
+        analyse(inner, normal, path, 'php', depth + 1, at, found, budget);
         for (const lit of [...codeLiterals(normal), ...decodedScripts(normal, text)]) {
           if (!spend(budget, lit.text.length)) break;
           const deeper = Buffer.from(lit.text, 'latin1');
           const below = [...at, lit.by];
-          for (const f of yaraFindings(deeper, path, below, families)) found.push(f);
-          analyse(deeper, lit.text, path, 'php', depth + 2, below, found, budget, families);
+          for (const f of yaraFindings(deeper, path, below, PHP_FILE_FAMILIES)) found.push(f);
+          analyse(deeper, lit.text, path, 'php', depth + 2, below, found, budget);
         }
         for (const f of found) if (!out.some((o) => o.rule === f.rule && o.description === f.description)) out.push(f);
       }
@@ -316,7 +316,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const inner = Buffer.from(`<?php ${defText}${text.slice(e.start, e.end)}`, 'latin1');
       const code = inner.toString('latin1');
       const found = confirmOutsideComments(yaraFindings(inner, path, ['excerpt'], PHP_FILE_FAMILIES), inner, code, path, 'php').filter((f) => !TINY_FILE_RULES.has(f.rule) && !signatures.some((o) => o.rule === f.rule));
-      analyse(inner, code, path, 'php', 1, ['excerpt'], found, budget, PHP_FILE_FAMILIES);
+      analyse(inner, code, path, 'php', 1, ['excerpt'], found, budget);
       const first = lineAt(data, e.start);
       // Lines of the excerpt's text back to the file's: those of each definition, then the excerpt's own.
       const spans = defs.map((d) => ({ from: lineAt(data, d.start), lines: lineCount(text.slice(d.start, d.end)) + 1 }));
@@ -421,9 +421,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path, undefined, familiesFor(path, kind, data, text)), text, kind), data, kind);
     const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
     // (the layers below are PHP's, in any file: what the PHP tag's code decodes, the code as PHP 7 reads
-    // it; our ASP and JSP rules count in none of them)
-    const layered = PHP_FILE_FAMILIES;
-    analyse(data, text, path, kind, 0, [], findings, budget, layered);
+    // it; our ASP and JSP rules count in none of them: PHP_FILE_FAMILIES)
+    analyse(data, text, path, kind, 0, [], findings, budget);
     if (kind === 'php') excerptFindings(data, text, path, signatures, findings);
     // (the rules read the layers of a PHP file too: what they found there is PHP's)
     if (kind === 'php') findings.splice(0, findings.length, ...onlyWebWhereWeb(findings, data, kind));
@@ -435,8 +434,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (seven !== undefined) {
       const inner = Buffer.from(seven, 'latin1');
       const at = ['php7'];
-      for (const f of confirmOutsideComments(yaraFindings(inner, path, at, layered), inner, seven, path, 'php')) findings.push(f);
-      analyse(inner, seven, path, 'php', 1, at, findings, budget, layered);
+      for (const f of confirmOutsideComments(yaraFindings(inner, path, at, PHP_FILE_FAMILIES), inner, seven, path, 'php')) findings.push(f);
+      analyse(inner, seven, path, 'php', 1, at, findings, budget);
     }
     // JSP and ASP.NET source with its names unescaped and its string pieces joined: Java and C# read
     // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
