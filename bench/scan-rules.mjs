@@ -2,7 +2,7 @@
 /**
  * What each of mamori's YARA rules costs to scan, alone, over the files of a tree.
  *
- *   node bench/scan-rules.mjs [--tree DIR] [--ext .php] [--family php|asp|jsp|other] [--top 20]
+ *   node bench/scan-rules.mjs [--tree DIR] [--ext .php] [--family php|asp|jsp|other] [--top 20] [--leave-one-out]
  *
  * Every rule of the family is compiled on its own and run over the tree's files with that
  * extension (read into memory first), three times; the best CPU time is printed less the floor, a
@@ -17,7 +17,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { tree: { type: 'string' }, ext: { type: 'string', default: '.php' }, family: { type: 'string', default: 'php' }, top: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { tree: { type: 'string' }, ext: { type: 'string', default: '.php' }, family: { type: 'string', default: 'php' }, top: { type: 'string', default: '20' }, 'leave-one-out': { type: 'boolean', default: false } } });
 const tree = values.tree ?? [process.env.MAMORI_SCAN_TREES, '/var/cache/mamori-ci'].filter(Boolean).map((b) => join(b, 'mediawiki', 'usr/share/mediawiki')).find((p) => existsSync(p));
 if (!tree) {
   console.error('no tree: give --tree DIR (or unpack Debian\'s mediawiki under /var/cache/mamori-ci/mediawiki, as bench/scan.mjs says)');
@@ -60,6 +60,29 @@ const cpu = (y) => {
   return best;
 };
 const floor = cpu(compile('rule floor { strings: $a = "mamori-none-\u0001-holds" condition: $a }', options));
+if (values['leave-one-out']) {
+  // The family's rules compiled together, as the scanner compiles them (with the rest's rules for
+  // PHP, as PHP_SET in yara.ts), and the same without each rule in turn: what a rule adds to the
+  // pass the scanner makes (atoms shared with others cost less than alone; one rule's common atom
+  // can make the others' verification dearer too).
+  const set = rules.filter((x) => ruleFamily(x.name) === want || (want === RULE_FAMILY.php && ruleFamily(x.name) === RULE_FAMILY.other));
+  const all = cpu(compile(set.map((r) => r.source).join('\n'), options));
+  const out = [];
+  for (const r of set) {
+    let y;
+    try {
+      y = compile(set.filter((x) => x !== r).map((x) => x.source).join('\n'), options);
+    } catch {
+      continue; // (a private rule others name)
+    }
+    out.push([r.name, all - cpu(y)]);
+  }
+  out.sort((a, b) => b[1] - a[1]);
+  console.log(`${files.length} files *${values.ext}; ${set.length} rules together: ${all.toFixed(0)} ms (the floor, one literal: ${floor.toFixed(0)} ms)`);
+  console.log('CPU ms the set saves without each rule, best of three:');
+  for (const [name, ms] of out.slice(0, Number(values.top))) console.log(`${ms.toFixed(0).padStart(7)}  ${name}`);
+  process.exit(0);
+}
 const costs = [];
 for (const r of rules.filter((x) => ruleFamily(x.name) === want)) {
   let y;

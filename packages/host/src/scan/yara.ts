@@ -175,10 +175,14 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     problems,
     scan(data, vars, families = ALL_RULE_FAMILIES) {
       const hits: YaraHit[] = [];
-      const safe = asStrings(vars);
       // (the sets cover what was asked and may read a family more: the callers keep only what counts)
+      const sets = builtin ? cover(families) : [];
+      // Nothing to read the file with (a data file, and no rules of the user's): no call into YARA-X
+      // (MediaWiki's 15,197 such files cost 94 ms of calls that could find nothing).
+      if (sets.length === 0 && scanners.length === 0) return hits;
+      const safe = asStrings(vars);
       if (builtin) {
-        for (const set of cover(families)) {
+        for (const set of sets) {
           const ours = builtinScanner(set);
           if (ours) hitsOf(ours.scan(data, safe), true, (rule) => builtin.fileOf.get(rule) ?? 'mamori', hits);
         }

@@ -222,6 +222,12 @@ rule mamori_aspx_assembly_load {
     description = "ASP.NET loading an assembly from request bytes"
   strings:
     $load = /Assembly\s*\.\s*Load\s*\(/ nocase
+    // (the application domain's own Load: AppDomain.CurrentDomain.Load(bytes), WolfShell's handlers; and
+    // classic ASP reaching it through COM, CreateObject("System.AppDomain") and Load_3, its
+    // byte-array overload's COM name: held-out set T, session 28)
+    // (given a variable, the bytes: not Load(AssemblyName.GetAssemblyName(f)), a plugin host's; red team S28R-4)
+    $load2 = /AppDomain\s*\.\s*CurrentDomain\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
+    $load3 = /\.\s*Load_3\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
     $in2 = /FromBase64String\s*\(\s*Request/ nocase
     $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
@@ -229,8 +235,11 @@ rule mamori_aspx_assembly_load {
     $in4 = /Request\s*\.\s*(InputStream|Body)\b/ nocase
     // (the body read without buffering, or an uploaded file's bytes: Request.GetBufferlessInputStream(), Request.Files[0].InputStream: red team S25R-8)
     $in5 = /Request\s*\.\s*(GetBufferlessInputStream|GetBufferedInputStream)\s*\(|Request\s*\.\s*Files\s*(\[[^\]\n]{0,40}\]|\.\s*Get\s*\([^)\n]{0,40}\))\s*\.\s*InputStream\b/ nocase
+    // (Load(variable) is the bytes' overload only where bytes are at hand: a plugin host's
+    // Load(name) holds an AssemblyName, red team S28R-4)
+    $bytes = /byte\s*\[\s*\]|TransformFinalBlock\s*\(|FromBase64String\s*\(|BinaryRead\s*\(/ nocase
   condition:
-    $load and any of ($in*)
+    ($load or (($load2 or $load3) and $bytes)) and any of ($in*)
 }
 
 rule mamori_asp_wscript_shell {
@@ -507,6 +516,21 @@ rule mamori_aspx_upload_dropper_page {
     description = "a page of a few lines whose work is saving an upload into a folder the request names (a dropper)"
   condition:
     mamori_aspx_upload_to_chosen_folder and filesize < 3KB
+}
+
+rule mamori_asp_tiny_uploader {
+  meta:
+    score = 40
+    technique = "uploader"
+    description = "an ASP or ASP.NET page of a few lines whose work is storing an upload under the name the client gave it (classic ASP's SaveAs of an upload component, ASP.NET's FileUpload.SaveAs)"
+  strings:
+    $save = /\.\s*SaveAs\b/ nocase
+    $name = /\.\s*FileName\b/ nocase
+    $map = /Server\s*\.\s*MapPath\s*\(/ nocase
+    // (an upload: not a spreadsheet's SaveAs beside a download's FileName, red team S28R-34)
+    $up = /HasFile|PostedFile|Request\s*\.\s*Files|multipart\/form-data|FileUpload/ nocase
+  condition:
+    filesize < 3KB and all of them
 }
 
 rule mamori_aspx_upload_original_name {
@@ -1333,12 +1357,16 @@ rule mamori_aspx_socket_shell {
   strings:
     $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient)\s*\(/
     $conn = /\.\s*(Connect|BeginConnect|ConnectAsync)\s*\(/
+    // (a TcpClient given its host and port connects as it is made: no Connect call; held-out set T, session 28)
+    $made = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?TcpClient\s*\(\s*[^)\s]/
+    // (and then the process is fed what comes in: not an admin page that runs ping and reads an SMTP banner, red team S28R-5)
+    $feed = /\.\s*StandardInput\s*\.\s*(WriteLine|Write)\s*\(/
     $recv = /\.\s*(Receive|GetStream)\s*\(/
     // (a Process started by its static Start or its own: p.StartInfo.FileName = "cmd.exe"; p.Start(), session 27 set R)
     $proc = /Process\s*\.\s*Start\s*\(|\.\s*StartInfo\s*\.\s*FileName\s*=|new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\b/
     $out = /RedirectStandardOutput\s*=\s*true/ nocase
   condition:
-    all of them
+    (($sock and $conn) or ($made and $feed)) and $recv and $proc and $out
 }
 
 rule mamori_jsp_attack_kit_class {
@@ -1358,13 +1386,17 @@ rule mamori_aspx_request_socket_tunnel {
     technique = "tunnel"
     description = "an ASP.NET page opening a TCP connection and pumping the request's body into it and its data into the response (suo5, Neo-reGeorg and kin: a tunnel into the inside)"
   strings:
-    $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient)\s*\(/
-    $conn = /\.\s*(Connect|BeginConnect|ConnectAsync)\s*\(/
+    // (or a listener the other side connects to, reGeorg's LISTEN kin: held-out set T, session 28)
+    $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient|TcpListener)\s*\(/
+    $conn = /\.\s*(Connect|BeginConnect|ConnectAsync|AcceptSocket|AcceptTcpClient)\s*\(/
     $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b/
     $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
+    // (or the socket's data written back as Base64 text: Neo-reGeorg's handlers, set T)
+    $b64 = /ToBase64String\s*\(/
+    $wr = /Response\s*\.\s*Write\s*\(/
     $st = /\.\s*GetStream\s*\(\s*\)|\.\s*(Send|Receive)\s*\(/
   condition:
-    all of them
+    $sock and $conn and $rin and $st and ($rout or ($b64 and $wr))
 }
 
 rule mamori_jsp_request_socket_tunnel {
@@ -1394,5 +1426,21 @@ rule mamori_jsp_encoded_page_dropper {
     $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*write\s*\(/
   condition:
     ($url or $b64) and $name and $w
+}
+
+rule mamori_jsp_request_page_dropper {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "a small JSP writing what the request sends (decoded or not) to a new file named .jsp: a dropper that plants the next shell"
+  strings:
+    // (a new page's name made from a random or time value: not any "x.jsp" of the code, which a
+    // redirect, a forward or a tag names; red team S28R-1 to S28R-3)
+    $name = /(Math\s*\.\s*random|currentTimeMillis|nanoTime|UUID\s*\.\s*randomUUID|new\s+Random\b)[^;\n]{0,120}\+\s*"[^"\n]{0,40}\.jspx?"/
+    $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*write\s*\(/
+    $in = /request\s*\.\s*(getParameter|getInputStream|getReader)\s*\(/
+    $put = /\.\s*(write|print|println|append)\s*\(/
+  condition:
+    filesize < 4KB and all of them
 }
 `;
