@@ -222,10 +222,9 @@ rule mamori_aspx_assembly_load {
     description = "ASP.NET loading an assembly from request bytes"
   strings:
     $load = /Assembly\s*\.\s*Load\s*\(/ nocase
-    // (the application domain's own Load: AppDomain.CurrentDomain.Load(bytes), WolfShell's handlers; and
-    // classic ASP reaching it through COM, CreateObject("System.AppDomain") and Load_3, its
-    // byte-array overload's COM name: held-out set T, session 28)
-    // (given a variable, the bytes: not Load(AssemblyName.GetAssemblyName(f)), a plugin host's; red team S28R-4)
+    // (the application domain's own Load given a variable, AppDomain.CurrentDomain.Load(bytes) in WolfShell's
+    // handlers, and classic ASP reaching it through COM, CreateObject("System.AppDomain") and Load_3, its
+    // byte-array overload's COM name: held-out set T, session 28; with $bytes below)
     $load2 = /AppDomain\s*\.\s*CurrentDomain\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
     $load3 = /\.\s*Load_3\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
