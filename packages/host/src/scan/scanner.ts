@@ -171,7 +171,10 @@ const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*@?\s
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
-const ASP_EXT = /^(asp|aspx|ashx|asmx|ascx|asa|cer|cshtml)$/;
+// (and Global.asax, master pages, VB Razor views: pages and code ASP.NET compiles on the server)
+const ASP_EXT = /^(asp|aspx|ashx|asmx|ascx|asa|asax|master|cer|cshtml|vbhtml)$/;
+/** C# and VB code in an ASP.NET site's App_Code folder, which the server compiles and runs as it does its pages (red team S28R-32: an HTTP module there). */
+const APP_CODE = /(^|\/)app_code\/(.+\/)?[^/]+\.(cs|vb)$/;
 const SCRIPT_EXT = /^(sh|bash|py|pl|pm|cgi|rb)$/;
 const IMAGE_EXT = /^(jpe?g|png|gif|bmp|ico|webp|tiff?)$/;
 const UPLOAD_DIR = /(^|\/)(uploads|user_?uploads|upload_files)\/|(^|\/)sites\/[^/]+\/files\//;
@@ -183,6 +186,7 @@ export function fileKind(path: string, head: Buffer): FileKind {
   if (PHP_EXT.test(ext)) return 'php';
   if (JSP_EXT.test(ext)) return 'jsp';
   if (ASP_EXT.test(ext)) return 'asp';
+  if ((ext === 'cs' || ext === 'vb') && APP_CODE.test(path.replace(/\\/g, '/').toLowerCase())) return 'asp';
   if (SCRIPT_EXT.test(ext)) return 'script';
   if (IMAGE_EXT.test(ext)) return 'image';
   if (ext === 'js' || ext === 'mjs') return 'javascript';
@@ -379,6 +383,21 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const code = text.replace(/\/\*[\s\S]*?\*\/|(\/\/|#)[^\n]*|<\?php|\?>|\s+/g, '');
     if (code.length === 0) return [];
     return [{ rule: 'mamori:context', source: 'mamori', technique: 'php-in-uploads', score: 40, description: 'PHP code in an upload directory (uploads are data, not code)' }];
+  }
+
+  /**
+   * verdictFor, and when the analysis itself fails (a rule set that does not compile, an analyser's
+   * bug) the file is said to be not fully checked, suspicious: a file read whole is never passed as
+   * clean because judging it threw (it was "unreadable" and clean before).
+   */
+  function judgeFile(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string, extra: readonly Finding[] = []): FileResult {
+    try {
+      return verdictFor(path, kind, data, sha256, size, note, extra);
+    } catch (err) {
+      const finding: Finding = { rule: 'mamori:scan-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the file could not be judged (${(err as Error).message}): not checked` };
+      // (its hash and name still meet the indicators)
+      return settle({ path, kind, size, sha256, verdict: verdictOf(thresholds.suspicious), score: thresholds.suspicious, findings: [...extra, finding], note: note ?? 'not checked: the analysis failed' }, () => extraHashes(data, size));
+    }
   }
 
   function verdictFor(path: string, kind: FileKind, data: Buffer, sha256: string, size: number, note?: string, extra: readonly Finding[] = []): FileResult {
@@ -653,7 +672,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       } else sha256 = createHash('sha256').update(body).digest('hex');
       const extra: Finding[] = tag ? pastFindings(path, tag) : [];
       if (sparse) extra.push({ rule: 'mamori:sparse', source: 'mamori', technique: 'sparse-file', score: thresholds.suspicious, description: `${sparseNote(st)}: reading back its holes would cost far more than its disk, so it was not hashed, and no hash indicator or baseline could be checked against it` });
-      return verdictFor(path, fileKind(path, body), body, sha256, size, note, extra);
+      return judgeFile(path, fileKind(path, body), body, sha256, size, note, extra);
     } catch (err) {
       return empty(path, `unreadable: ${(err as Error).message}`);
     } finally {
@@ -667,7 +686,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     settle: (result, hashes) => settle(result, () => hashes ?? {}),
     scanBuffer(data, path, extra) {
       const sha256 = extra?.sha256 ?? createHash('sha256').update(data).digest('hex');
-      return verdictFor(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
+      return judgeFile(path, fileKind(path, data), data, sha256, extra?.size ?? data.length);
     },
     scanFile: (at) => scanPath(at)!,
     walk(paths) {

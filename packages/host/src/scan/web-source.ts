@@ -694,7 +694,7 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   const joined = joinedLayer ?? joinedSource(src) ?? src;
   let out = joined;
   const lang = /language\s*=\s*["']?\s*(jscript|javascript|c#|csharp|cs|vb|vbscript)\b/i.exec(out)?.[1]?.toLowerCase();
-  const cLike = kind === 'jsp' || (lang !== undefined ? !lang.startsWith('vb') : ext !== 'asp' && ext !== 'asa' && ext !== 'cer');
+  const cLike = kind === 'jsp' || (lang !== undefined ? !lang.startsWith('vb') : ext !== 'asp' && ext !== 'asa' && ext !== 'cer' && ext !== 'vb' && ext !== 'vbhtml');
   if (cLike) out = stripBlockComments(out);
   if (kind === 'asp' && out.includes('\\x')) out = out.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   if (out !== joined) out = joinRuns(out);

@@ -225,11 +225,22 @@ rule mamori_aspx_assembly_load {
     // (the application domain's own Load given a variable, AppDomain.CurrentDomain.Load(bytes) in WolfShell's
     // handlers, and classic ASP reaching it through COM, CreateObject("System.AppDomain") and Load_3, its
     // byte-array overload's COM name: held-out set T, session 28; with $bytes below)
-    $load2 = /AppDomain\s*\.\s*CurrentDomain\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
+    // (or Thread.GetDomain(), the same domain: red team S28R-9)
+    $load2 = /(AppDomain\s*\.\s*CurrentDomain|Thread\s*\.\s*GetDomain\s*\(\s*\))\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
     $load3 = /\.\s*Load_3\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/ nocase
+    // (the domain kept in a variable first, var d = AppDomain.CurrentDomain; d.Load(b): S28R-8)
+    $dom = /=\s*(System\s*\.\s*)?(AppDomain\s*\.\s*CurrentDomain|(System\s*\.\s*Threading\s*\.\s*)?Thread\s*\.\s*GetDomain\s*\(\s*\))\s*;/ nocase
+    // (and what it loaded used at once: an XmlDocument's Load(path) gives nothing to call)
+    $loadv = /\b[A-Za-z_]\w{0,40}\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)\s*\.\s*(CreateInstance|EntryPoint|GetType|GetTypes|GetExportedTypes)\b/ nocase
+    // (any Load given decoded Base64 is given bytes: only Assembly's and AppDomain's take them; what the
+    // flow layer writes for d.Load(b) where b = Convert.FromBase64String(Request.Form["k"]))
+    $load4 = /\.\s*Load\s*\(\s*(System\s*\.\s*)?(Convert\s*\.\s*)?FromBase64String\s*\(/ nocase
+    // (with an assembly's use in sight: an image library's Image.Load(bytes) is not one)
+    $asm = /\.\s*(CreateInstance|EntryPoint|GetExportedTypes)\b|\bAssembly\b/
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
-    $in2 = /FromBase64String\s*\(\s*Request/ nocase
-    $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
+    $in2 = /FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/ nocase
+    // (and Request.Form.Get("k"), and VB.NET's Request.Form("k"): red team S28R-10)
+    $in3 = /Request\s*(\.\s*(Form|Item|Params|QueryString|Headers))?\s*(\[|\.\s*Get\s*\(|\(\s*")/ nocase
     // (the request's body read as a stream: new StreamReader(Request.InputStream), Behinder's page; session 25, set J)
     $in4 = /Request\s*\.\s*(InputStream|Body)\b/ nocase
     // (the body read without buffering, or an uploaded file's bytes: Request.GetBufferlessInputStream(), Request.Files[0].InputStream: red team S25R-8)
@@ -238,7 +249,33 @@ rule mamori_aspx_assembly_load {
     // Load(name) holds an AssemblyName, red team S28R-4)
     $bytes = /byte\s*\[\s*\]|TransformFinalBlock\s*\(|FromBase64String\s*\(|BinaryRead\s*\(/ nocase
   condition:
-    ($load or (($load2 or $load3) and $bytes)) and any of ($in*)
+    ($load or ($load4 and $asm) or (($load2 or $load3 or ($dom and $loadv)) and $bytes)) and any of ($in*)
+}
+
+rule mamori_asp_com_dotnet_loader {
+  meta:
+    score = 95
+    technique = "asp-classloader"
+    description = "classic ASP making .NET's AppDomain or BinaryFormatter through COM and loading what the request sends (DotNetToJScript's route to an assembly from a page)"
+  strings:
+    $com = /CreateObject\s*\(\s*"System\.(AppDomain|Runtime\.Serialization\.Formatters\.Binary\.BinaryFormatter|Reflection\.Assembly)"/ nocase
+    // (the COM names of the byte-array overloads: Load_3, Deserialize_2; and a JScript name built, d["Load_" + 3]: red team S28R-7, S28R-11, S28R-14)
+    $call = /\.\s*(Load_3|Deserialize_2)\b|\[\s*"(Load_|Deserialize_)/ nocase
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|BinaryRead))?\s*[\[(]/ nocase
+  condition:
+    $com and $call and $in
+}
+
+rule mamori_aspx_request_assembly_file {
+  meta:
+    score = 85
+    technique = "asp-classloader"
+    description = "ASP.NET writing request bytes to a file and loading it as an assembly (Assembly.LoadFile, LoadFrom)"
+  strings:
+    $load = /Assembly\s*\.\s*(LoadFile|LoadFrom|UnsafeLoadFrom)\s*\(/ nocase
+    $w = /File\s*\.\s*WriteAllBytes\s*\(\s*[^;\n]{1,120}(FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b|Request\s*\.\s*BinaryRead\s*\()/ nocase
+  condition:
+    $load and $w
 }
 
 rule mamori_asp_wscript_shell {
@@ -528,8 +565,13 @@ rule mamori_asp_tiny_uploader {
     $map = /Server\s*\.\s*MapPath\s*\(/ nocase
     // (an upload: not a spreadsheet's SaveAs beside a download's FileName, red team S28R-34)
     $up = /HasFile|PostedFile|Request\s*\.\s*Files|multipart\/form-data|FileUpload/ nocase
+    // (the same done other ways: the application's folder by PhysicalApplicationPath or HostingEnvironment's
+    // MapPath, the upload's stream copied to a file made there, the name taken from a form field: S28R-36)
+    $root = /PhysicalApplicationPath|HostingEnvironment\s*\.\s*MapPath\s*\(|Server\s*\.\s*MapPath\s*\(/ nocase
+    $save2 = /\.\s*SaveAs\b|InputStream\s*\.\s*CopyTo\s*\(/ nocase
+    $name2 = /(PhysicalApplicationPath|MapPath\s*\([^)\n]{0,60}\))\s*(\+|&)\s*([A-Za-z_]\w{0,30}\s*\.\s*FileName\b|Request\s*(\.\s*(Form|QueryString|Params))?\s*[\[(])/ nocase
   condition:
-    filesize < 3KB and all of them
+    filesize < 4KB and (($save and $name and $map and $up) or ($save2 and $root and $name2 and $up))
 }
 
 rule mamori_aspx_upload_original_name {
@@ -1296,11 +1338,15 @@ rule mamori_jsp_webroot_writer {
     technique = "file-writer"
     description = "JSP writing the request's data into the web application's own folder, under a name the request gives (a page that plants pages)"
   strings:
-    $path = /getRealPath\s*\([^;]{0,80}\)[^;]{0,80}request\s*\.\s*getParameter\s*\(/
+    // (the name given in the same statement, not the data written in the block that follows: S29)
+    $path = /getRealPath\s*\([^;]{0,80}\)[^;{}]{0,80}request\s*\.\s*getParameter\s*\(/
     $out = /new\s+(FileOutputStream|FileWriter|RandomAccessFile)\s*\(|Files\s*\.\s*write\s*\(/
     $data = /\.\s*(print|println|write|append)\s*\(\s*request\s*\.\s*getParameter\s*\(|Files\s*\.\s*write\s*\([^;]{0,200}request\s*\.\s*getParameter\s*\(/
+    // (a name the request gives, ended by the code with an extension no server runs: a static page
+    // published, page + ".html", is not a page that plants pages)
+    $inert = /getRealPath\s*\([^;]{0,80}\)[^;{}]{0,80}request\s*\.\s*getParameter\s*\(\s*"[^"\n]{0,40}"\s*\)\s*\+\s*"[^"\n]{0,40}\.(html?|txt|json|xml|csv|log|css|md)"/
   condition:
-    $path and $out and $data
+    #path > #inert and $out and $data
 }
 
 rule mamori_jsp_request_deserialize {
@@ -1360,12 +1406,19 @@ rule mamori_aspx_socket_shell {
     $made = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?TcpClient\s*\(\s*[^)\s]/
     // (and then the process is fed what comes in: not an admin page that runs ping and reads an SMTP banner, red team S28R-5)
     $feed = /\.\s*StandardInput\s*\.\s*(WriteLine|Write)\s*\(/
-    $recv = /\.\s*(Receive|GetStream)\s*\(/
+    // (or a stream made on the socket, new NetworkStream(s): red team S28R-16)
+    $recv = /\.\s*(Receive|GetStream)\s*\(|new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?NetworkStream\s*\(/
     // (a Process started by its static Start or its own: p.StartInfo.FileName = "cmd.exe"; p.Start(), session 27 set R)
     $proc = /Process\s*\.\s*Start\s*\(|\.\s*StartInfo\s*\.\s*FileName\s*=|new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\b/
     $out = /RedirectStandardOutput\s*=\s*true/ nocase
+    // (a bind shell: a listener whose client is accepted, TcpListener and AcceptTcpClient, S28R-15; and a
+    // process whose streams are redirected by any value, RedirectStandardInput = yes, S28R-17; both fed)
+    $listen = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?TcpListener\s*\(|TcpListener\s*\.\s*Create\s*\(/
+    $accept = /\.\s*(AcceptSocket|AcceptTcpClient|AcceptSocketAsync|AcceptTcpClientAsync)\s*\(/
+    $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(]/
   condition:
-    (($sock and $conn) or ($made and $feed)) and $recv and $proc and $out
+    ((($sock and $conn) or ($made and $feed)) and $recv and $proc and $out) or
+    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $proc and $redir and $feed)
 }
 
 rule mamori_jsp_attack_kit_class {
@@ -1386,14 +1439,17 @@ rule mamori_aspx_request_socket_tunnel {
     description = "an ASP.NET page opening a TCP connection and pumping the request's body into it and its data into the response (suo5, Neo-reGeorg and kin: a tunnel into the inside)"
   strings:
     // (or a listener the other side connects to, reGeorg's LISTEN kin: held-out set T, session 28)
-    $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient|TcpListener)\s*\(/
+    // (TcpListener.Create(port) too: red team S28R-20)
+    $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient|TcpListener)\s*\(|TcpListener\s*\.\s*Create\s*\(/
     $conn = /\.\s*(Connect|BeginConnect|ConnectAsync|AcceptSocket|AcceptTcpClient)\s*\(/
-    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b/
+    // (or the data sent as a form field's Base64: red team S28R-21)
+    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b|FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
     $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
-    // (or the socket's data written back as Base64 text: Neo-reGeorg's handlers, set T)
-    $b64 = /ToBase64String\s*\(/
-    $wr = /Response\s*\.\s*Write\s*\(/
-    $st = /\.\s*GetStream\s*\(\s*\)|\.\s*(Send|Receive)\s*\(/
+    // (or the socket's data written back as text: Base64 (Neo-reGeorg's handlers, set T) or hex
+    // (BitConverter.ToString, S28R-19), by Response.Write or Response.Output.Write (S28R-22))
+    $b64 = /ToBase64String\s*\(|BitConverter\s*\.\s*ToString\s*\(/
+    $wr = /Response\s*\.\s*(Output\s*\.\s*)?Write\s*\(/
+    $st = /\.\s*GetStream\s*\(\s*\)|\.\s*(Send|Receive)\s*\(|new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?NetworkStream\s*\(/
   condition:
     $sock and $conn and $rin and $st and ($rout or ($b64 and $wr))
 }
@@ -1436,10 +1492,16 @@ rule mamori_jsp_request_page_dropper {
     // (a new page's name made from a random or time value: not any "x.jsp" of the code, which a
     // redirect, a forward or a tag names; red team S28R-1 to S28R-3)
     $name = /(Math\s*\.\s*random|currentTimeMillis|nanoTime|UUID\s*\.\s*randomUUID|new\s+Random\b)[^;\n]{0,120}\+\s*"[^"\n]{0,40}\.jspx?"/
-    $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*write\s*\(/
-    $in = /request\s*\.\s*(getParameter|getInputStream|getReader)\s*\(/
-    $put = /\.\s*(write|print|println|append)\s*\(/
+    // (or the .jsp named inside the call that makes the file or its path, new File(dir, "x.jsp"),
+    // Paths.get(root, "x" + n + ".jsp"), part.write(root + "x.jsp"); or built by String.format or
+    // concat: red team S28R-23, S28R-25, S28R-26, S28R-28 to S28R-30)
+    $name2 = /(new\s+(java\s*\.\s*io\s*\.\s*)?(File|FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)|Paths\s*\.\s*get|Path\s*\.\s*of|\.\s*write)\s*\([^;\n]{0,200}"[^"\n]{0,40}\.jspx?"/
+    $name3 = /String\s*\.\s*format\s*\(\s*"[^"\n]{0,40}\.jspx?"|\.\s*concat\s*\(\s*"[^"\n]{0,20}\.jspx?"\s*\)/
+    $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*(write|writeString|copy|newOutputStream|newBufferedWriter)\s*\(|\.\s*getPart\s*\(/
+    // (a header's value and an uploaded part too: S28R-28, S28R-31)
+    $in = /request\s*\.\s*(getParameter|getInputStream|getReader|getHeader|getPart)\s*\(/
+    $put = /\.\s*(write|print|println|append)\s*\(|Files\s*\.\s*(copy|writeString)\s*\(/
   condition:
-    filesize < 4KB and all of them
+    filesize < 4KB and any of ($name*) and $w and $in and $put
 }
 `;

