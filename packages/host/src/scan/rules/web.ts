@@ -1283,6 +1283,21 @@ rule mamori_aspx_config_editor {
     all of them
 }
 
+rule mamori_aspx_machinekey_dump {
+  meta:
+    score = 85
+    technique = "credential-theft"
+    description = "ASP.NET page writing the site's machine keys (validation and decryption keys) into its answer: with them an attacker signs a ViewState that runs code (the SharePoint ToolShell intrusions of July 2025, CVE-2025-53770)"
+  strings:
+    // (the keys' section reached by name, by reflection's GetApplicationConfig or by GetSection)
+    $mk = /MachineKeySection|GetApplicationConfig|GetSection\s*\(\s*"system\.web\/machineKey"\s*\)/ nocase
+    $vk = /\.\s*ValidationKey\b/
+    $dk = /\.\s*DecryptionKey\b/
+    $out = /Response\s*\.\s*(Write|Output\s*\.\s*Write|BinaryWrite)\s*\(/
+  condition:
+    $mk and $vk and $dk and $out
+}
+
 rule mamori_asp_eval_wrapper {
   meta:
     score = 85
