@@ -186,6 +186,12 @@ if (body != null) {
 }
 %>
 `],
+  ['a JSP writing a form field to a file the request names in the web root (S28R-24; the webroot writer, narrowed this session, still reads it)', 'mamori_jsp_webroot_writer', '/www/d24.jsp', `<%@ page import="java.io.*" %><%
+String n = request.getParameter("n"); String body = request.getParameter("d");
+FileWriter w = new FileWriter(application.getRealPath("/") + n);
+w.write(body); w.close(); out.print(n);
+%>
+`],
   ['a JSP dropper naming its page with String.format("%d.jsp") (S28R-25)', 'mamori_jsp_request_page_dropper', '/www/d25.jsp', `<%@ page import="java.io.*" %><%
 String body = request.getParameter("d");
 String n = String.format("%d.jsp", System.currentTimeMillis() / 1000);
@@ -411,7 +417,7 @@ describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
     assert.match(r.sha256, /^[0-9a-f]{64}$/);
   });
   it('ran every case', () => {
-    assert.equal(MALICIOUS.length, 25);
+    assert.equal(MALICIOUS.length, 26);
     assert.equal(UPLOADERS.length, 2);
     assert.equal(BENIGN.length, 9);
   });
