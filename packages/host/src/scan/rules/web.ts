@@ -237,12 +237,15 @@ rule mamori_aspx_assembly_load {
     // (any Load given decoded Base64 is given bytes: only Assembly's and AppDomain's take them; what the
     // flow layer writes for d.Load(b) where b = Convert.FromBase64String(Request.Form["k"]))
     $load4 = /\.\s*Load\s*\(\s*(System\s*\.\s*)?(Convert\s*\.\s*)?FromBase64String\s*\(/ nocase
+    // (.NET Core's AssemblyLoadContext, LoadFromStream(Request.Body): red team S29R-22)
+    $load5 = /\.\s*LoadFromStream\s*\(/
     // (with an assembly's use in sight: an image library's Image.Load(bytes) is not one, and the word
     // Assembly alone is in pages' directives and in typeof(Program).Assembly: red team S29R-4, S29R-5)
     $asm = /\.\s*(CreateInstance|EntryPoint|GetExportedTypes)\b/
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
     // (through HttpContext too, Context.Request.Form; not the Authorization header a Basic login decodes, S29R-8)
-    $in2 = /FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies|BinaryRead|InputStream)\b|\s*[\[(])/ nocase
+    // (and through one call, FromBase64String(HttpUtility.UrlDecode(Request.Cookies["k"].Value)): S29R-19, S29R-43)
+    $in2 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies|BinaryRead|InputStream)\b|\s*[\[(])/ nocase
     $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
     // (and the query string, a cookie, Request.Form.Get("k") and VB.NET's Request.Form("k"), where bytes are
     // at hand ($bytes): red team S28R-10; a plugin page's Assembly.Load(Request.QueryString["name"]) is not, S29R-1)
@@ -255,7 +258,7 @@ rule mamori_aspx_assembly_load {
     // Load(name) holds an AssemblyName, red team S28R-4)
     $bytes = /byte\s*\[\s*\]|TransformFinalBlock\s*\(|FromBase64String\s*\(|BinaryRead\s*\(/ nocase
   condition:
-    ($load or ($load4 and $asm) or (($load2 or $load3 or ($dom and $loadv)) and $bytes)) and
+    ($load or $load5 or ($load4 and $asm) or (($load2 or $load3 or ($dom and $loadv)) and $bytes)) and
     (any of ($in1, $in2, $in3, $in4, $in5) or ($in6 and $bytes))
 }
 
@@ -265,10 +268,13 @@ rule mamori_asp_com_dotnet_loader {
     technique = "asp-classloader"
     description = "classic ASP making .NET's AppDomain or BinaryFormatter through COM and loading what the request sends (DotNetToJScript's route to an assembly from a page)"
   strings:
-    $com = /CreateObject\s*\(\s*"System\.(AppDomain|Runtime\.Serialization\.Formatters\.Binary\.BinaryFormatter|Reflection\.Assembly)"/ nocase
+    // (JScript's new ActiveXObject too, and single quotes: red team S29R-30, S29R-31)
+    $com = /(CreateObject|ActiveXObject)\s*\(\s*["']System\.(AppDomain|Runtime\.Serialization\.Formatters\.Binary\.BinaryFormatter|Reflection\.Assembly)["']/ nocase
     // (the COM names of the byte-array overloads: Load_3, Deserialize_2; and a JScript name built, d["Load_" + 3]: red team S28R-7, S28R-11, S28R-14)
-    $call = /\.\s*(Load_3|Deserialize_2)\b|\[\s*"(Load_|Deserialize_)/ nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item|BinaryRead))?\s*[\[(]/ nocase
+    // (and BinaryFormatter's UnsafeDeserialize, S29R-34)
+    $call = /\.\s*(Load_3|Deserialize_2|UnsafeDeserialize)\b|\[\s*["'](Load_|Deserialize_)/ nocase
+    // (Request.Form.Item("d") and the server's variables, HTTP_ headers among them: S29R-28, S29R-29)
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|BinaryRead|ServerVariables)(\s*\.\s*Item)?)?\s*[\[(]/ nocase
   condition:
     $com and $call and $in
 }
@@ -505,10 +511,11 @@ rule mamori_aspx_reflective_assembly_load {
     description = "ASP.NET calling Assembly.Load by reflection on decoded or decrypted request bytes (Godzilla)"
   strings:
     $gm1 = /typeof\s*\(\s*(System\s*\.\s*Reflection\s*\.\s*)?Assembly\s*\)\s*\.\s*GetMethod\s*\(\s*"Load"/ nocase
-    $gm2 = /GetMethod\s*\(\s*"Load"\s*,\s*new\s+(System\s*\.\s*)?Type\s*\[\s*\]\s*\{\s*typeof\s*\(\s*byte\s*\[\s*\]\s*\)/ nocase
+    // (new[] { typeof(byte[]) } too, red team S29R-21)
+    $gm2 = /GetMethod\s*\(\s*"Load"\s*,\s*new\s*((System\s*\.\s*)?Type\s*)?\[\s*\]\s*\{\s*typeof\s*\(\s*byte\s*\[\s*\]\s*\)/ nocase
     // (the byte[] type as an empty array's, and the name's quotes doubled inside a verbatim string: Behinder on ASP.NET Core)
     $gm3 = /GetMethod\s*\(\s*"{1,2}Load"{1,2}\s*,\s*new\s+(System\s*\.\s*)?Type\s*\[\s*\]\s*\{\s*new\s+(System\s*\.\s*)?byte\s*\[\s*0\s*\]\s*\.\s*GetType\s*\(\s*\)/ nocase
-    $in = /Request\s*(\.\s*(Form|Item|Params|BinaryRead|InputStream|Body)\b|\s*\[)/ nocase
+    $in = /Request\s*(\.\s*(Form|Item|Params|BinaryRead|InputStream|Body|Cookies)\b|\s*\[)/ nocase
     $dec = /FromBase64String|CreateDecryptor|TransformFinalBlock/ nocase
   condition:
     any of ($gm*) and $in and $dec
@@ -577,9 +584,10 @@ rule mamori_asp_tiny_uploader {
     $up = /HasFile|PostedFile|Request\s*\.\s*Files|multipart\/form-data|FileUpload/ nocase
     // (the same done other ways: the application's folder by PhysicalApplicationPath or HostingEnvironment's
     // MapPath, the upload's stream copied to a file made there, the name taken from a form field: S28R-36)
-    $root = /PhysicalApplicationPath|HostingEnvironment\s*\.\s*MapPath\s*\(|Server\s*\.\s*MapPath\s*\(/ nocase
+    // (Request.MapPath and HttpRuntime.AppDomainAppPath too, and Path.Combine of the two parts: S29R-53, S29R-54, S29R-56)
+    $root = /PhysicalApplicationPath|AppDomainAppPath|(HostingEnvironment|Server|Request)\s*\.\s*MapPath\s*\(/ nocase
     $save2 = /\.\s*SaveAs\b|InputStream\s*\.\s*CopyTo\s*\(/ nocase
-    $name2 = /(PhysicalApplicationPath|MapPath\s*\([^)\n]{0,60}\))\s*(\+|&)\s*([A-Za-z_]\w{0,30}\s*\.\s*FileName\b|Request\s*(\.\s*(Form|QueryString|Params))?\s*[\[(])/ nocase
+    $name2 = /(PhysicalApplicationPath|AppDomainAppPath|MapPath\s*\([^)\n]{0,60}\))\s*(\+|&|,)\s*([A-Za-z_]\w{0,30}\s*\.\s*FileName\b|Request\s*(\.\s*(Form|QueryString|Params))?\s*[\[(])/ nocase
   condition:
     // (pages of under 3 KB, as before: a validated 3.6 KB page was caught at 4, S29R-14; and pages, not App_Code's
     // helper classes, which no URL reaches, S29R-12, S29R-13)
@@ -1434,7 +1442,8 @@ rule mamori_aspx_socket_shell {
     // (a TcpClient given its host and port connects as it is made: no Connect call; held-out set T, session 28)
     $made = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?TcpClient\s*\(\s*[^)\s]/
     // (and then the process is fed what comes in: not an admin page that runs ping and reads an SMTP banner, red team S28R-5)
-    $feed = /\.\s*StandardInput\s*\.\s*(WriteLine|Write)\s*\(/
+    // (or its stdin held in a variable, or its stream given the socket's bytes: S29R-37, S29R-38)
+    $feed = /\.\s*StandardInput\s*(\.\s*(WriteLine|Write)\s*\(|\.\s*BaseStream\b|;)/
     // (or a stream made on the socket, new NetworkStream(s): red team S28R-16)
     $recv = /\.\s*(Receive|GetStream)\s*\(|new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?NetworkStream\s*\(/
     // (a Process started by its static Start or its own: p.StartInfo.FileName = "cmd.exe"; p.Start(), session 27 set R)
@@ -1443,13 +1452,16 @@ rule mamori_aspx_socket_shell {
     // (a bind shell: a listener whose client is accepted, TcpListener and AcceptTcpClient, S28R-15; and a
     // process whose streams are redirected by any value, RedirectStandardInput = yes, S28R-17; both fed)
     $listen = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?TcpListener\s*\(|TcpListener\s*\.\s*Create\s*\(/
-    $accept = /\.\s*(AcceptSocket|AcceptTcpClient|AcceptSocketAsync|AcceptTcpClientAsync)\s*\(/
+    // (or the listener's socket, l.Server.Accept(); or a raw socket bound, listening and accepting: S29R-39, S29R-40)
+    $accept = /\.\s*(AcceptSocket|AcceptTcpClient|AcceptSocketAsync|AcceptTcpClientAsync)\s*\(|\.\s*Server\s*\.\s*Accept\s*\(/
+    $rawlisten = /\.\s*Listen\s*\(\s*\d{0,4}\s*\)/
+    $rawaccept = /\.\s*Accept\s*\(\s*\)/
     $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(!]/
     // (and the process a shell: a DNS page that feeds nslookup and reads whois is not one, S29R-10)
     $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"/ nocase
   condition:
     ((($sock and $conn) or ($made and $feed and $shell)) and $recv and $proc and $out) or
-    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $proc and $redir and $feed and $shell)
+    ((($sock and $conn) or $made or ($listen and $accept) or ($sock and $rawlisten and $rawaccept)) and $recv and $proc and $redir and $feed and $shell)
 }
 
 rule mamori_jsp_attack_kit_class {
@@ -1477,7 +1489,7 @@ rule mamori_aspx_request_socket_tunnel {
     $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b/
     // (where the socket is kept between requests, in Session or Application: a port checker that sends one
     // probe from a form field and shows the answer is not a tunnel, red team S29R-9)
-    $rin2 = /FromBase64String\s*\(\s*([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
+    $rin2 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
     $keep = /(Session|Application)\s*\[[^\]\n]{1,60}\]\s*=[^=]/
     $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
     // (or the socket's data written back as text: Base64 (Neo-reGeorg's handlers, set T) or hex
@@ -1533,7 +1545,8 @@ rule mamori_jsp_request_page_dropper {
     // (a writer's own call: not new File(root, "index.jsp") asked its age, S29R-16; and not across || or &&, an
     // upload page's check that refuses .jsp names, S29R-15)
     $name2 = /(new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)|Paths\s*\.\s*get|Path\s*\.\s*of|\.\s*write)\s*\([^;\n|&?]{0,200}"[^"\n]{0,40}\.jspx?"/
-    $name3 = /String\s*\.\s*format\s*\(\s*"[^"\n]{0,40}\.jspx?"|\.\s*concat\s*\(\s*"[^"\n]{0,20}\.jspx?"\s*\)/
+    // (or a StringBuilder's append(".jsp"): S29R-48)
+    $name3 = /String\s*\.\s*format\s*\(\s*"[^"\n]{0,40}\.jspx?"|\.\s*(concat|append)\s*\(\s*"[^"\n]{0,20}\.jspx?"\s*\)/
     $w = /new\s+(java\s*\.\s*io\s*\.\s*)?(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(|Files\s*\.\s*(write|writeString|copy|newOutputStream|newBufferedWriter)\s*\(|\.\s*getPart\s*\(/
     // (a header's value and an uploaded part too: S28R-28, S28R-31)
     $in = /request\s*\.\s*(getParameter|getInputStream|getReader|getHeader|getPart)\s*\(/
