@@ -605,6 +605,31 @@ rule mamori_php_immutable_self {
     any of them
 }
 
+rule mamori_php_remote_code_eval {
+  meta:
+    score = 85
+    technique = "remote-code"
+    description = "a small PHP file fetching text from a server (file_get_contents, curl, SplFileObject) and running it as a PHP page with eval('?>' . ...): a loader whose shell lives elsewhere"
+  strings:
+    $eval = /\beval\s*\(\s*["']\?>/ nocase
+    // (a URL the code holds in a variable or fetches as it is: not a docblock's or a constant's link)
+    $url = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*=[^;\n]{0,200}["']https?:\/\/[^"'\s]{4,300}["']|(file_get_contents|curl_init|fopen|SplFileObject)\s*\(\s*["']https?:\/\// nocase
+    $fetch = /\b(file_get_contents|curl_exec|stream_get_contents)\s*\(|new\s+SplFileObject\s*\(/ nocase
+  condition:
+    filesize < 32KB and $eval and $url and $fetch
+}
+
+rule mamori_php_joined_name_call {
+  meta:
+    score = 80
+    technique = "variable-function"
+    description = "a function called by a name joined from pieces at the call, implode('', $chars)(...): a command function's name kept out of sight"
+  strings:
+    $a = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}|array\s*\([^()\n]{0,300}\)|\[[^\[\]\n]{0,300}\])\s*\)\s*\(/ nocase
+  condition:
+    $a
+}
+
 rule mamori_php_shell_fetch_php {
   meta:
     score = 80

@@ -580,7 +580,8 @@ rule mamori_asp_tiny_uploader {
   strings:
     $save = /\.\s*SaveAs\b/ nocase
     $name = /\.\s*FileName\b/ nocase
-    $map = /Server\s*\.\s*MapPath\s*\(/ nocase
+    // (or a relative folder given straight to SaveAs, SaveAs("./" + name): held-out set U, session 29)
+    $map = /Server\s*\.\s*MapPath\s*\(|\.\s*SaveAs\s*\(\s*"\.{0,2}[\/\\]/ nocase
     // (an upload: not a spreadsheet's SaveAs beside a download's FileName, red team S28R-34)
     $up = /HasFile|PostedFile|Request\s*\.\s*Files|multipart\/form-data|FileUpload/ nocase
     // (the same done other ways: the application's folder by PhysicalApplicationPath or HostingEnvironment's
@@ -1318,6 +1319,69 @@ rule mamori_aspx_machinekey_dump {
     $out = /Response\s*\.\s*(Write|Output\s*\.\s*Write|BinaryWrite)\s*\(/
   condition:
     $mk and $vk and $dk and $out
+}
+
+rule mamori_aspx_cmd_output {
+  meta:
+    score = 50
+    technique = "recon"
+    description = "an ASP.NET page running cmd.exe or PowerShell and writing what it prints into the page (a command page, here with a command of its own)"
+  strings:
+    $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe)"\s*[,)]/ nocase
+    $proc = /ProcessStartInfo\b|Process\s*\.\s*Start\s*\(|\.\s*StartInfo\s*\.\s*FileName\s*=/
+    $out = /Response\s*\.\s*(Output\s*\.\s*)?Write\s*\(\s*[A-Za-z_][\w.]{0,60}\.\s*StandardOutput\s*\.\s*ReadToEnd\s*\(/
+  condition:
+    $sh and $proc and $out
+}
+
+rule mamori_aspx_self_rewrite_compile {
+  meta:
+    score = 85
+    technique = "obfuscation"
+    description = "an ASP.NET page that writes decoded code over its own file, has the server compile and run it (BuildManager), then puts its old text back (a loader whose code is never on disk for long)"
+  strings:
+    $build = /BuildManager\s*\.\s*(CreateInstanceFromVirtualPath|GetCompiledType|GetCompiledAssembly)\s*\(/
+    $write = /File\s*\.\s*WriteAll(Text|Bytes)\s*\(/
+    $own = /Request\s*\.\s*(PhysicalPath|FilePath|CurrentExecutionFilePath)\b/
+  condition:
+    $build and #write >= 2 and $own
+}
+
+rule mamori_aspx_upload_to_request_path {
+  meta:
+    score = 80
+    technique = "uploader"
+    description = "an ASP.NET page saving an upload to a path the request gives whole (any folder, any name, a page of the attacker's among them)"
+  strings:
+    $save = /\.\s*SaveAs\s*\(\s*(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item))?\s*[\[(]\s*"[^"\n]{1,60}"\s*[\])]\s*\)/ nocase
+  condition:
+    $save
+}
+
+rule mamori_asp_fso_drive_browser {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "a classic ASP page listing the server's drives and any folder the request names, and sending any file's bytes (a file browser)"
+  strings:
+    $drives = /\.\s*Drives\b/ nocase
+    $folder = /\.\s*GetFolder\s*\(/ nocase
+    $req = /Request\s*(\.\s*(QueryString|Form))?\s*\(\s*"/ nocase
+    $read = /\.\s*LoadFromFile\b|\.\s*OpenTextFile\s*\(/ nocase
+  condition:
+    $drives and $folder and $req and $read
+}
+
+rule mamori_web_laudanum_kit {
+  meta:
+    score = 85
+    technique = "webshell-kit"
+    description = "a page of Laudanum, a public kit of files to plant on a server during a penetration test (shells, file browsers, proxies for ASP, ASP.NET, JSP, PHP and ColdFusion)"
+  strings:
+    $name = /Laudanum (Project|ASP|PHP|JSP|File Browser|Shell|Proxy)|A Collection of Injectable Files used during a Penetration Test|laudanum@secureideas\.net/ nocase
+    $code = /<%|<\?php|<cf(script|set|output)\b/ nocase
+  condition:
+    $name and $code
 }
 
 rule mamori_asp_eval_wrapper {
