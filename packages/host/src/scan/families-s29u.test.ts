@@ -50,6 +50,9 @@ if (strlen($body) > 0) eval('?>' . $body);`],
   ['a PHP command function called by a name joined from an array of escaped characters', 'mamori_php_joined_name_call', 'malicious', '/www/v.php', `<?php
 $parts = array("\\x73", "\\x79", "\\x73", "\\x74", "\\x65", "\\x6d");
 implode('', $parts)($_GET['q']);`],
+  ['a JScript page running WScript.Shell\'s Exec of Request.Params and writing its output', 'mamori_asp_wscript_shell', 'malicious', '/www/c.aspx', `<script language="JScript" runat="server">
+function Page_Load() { var sh = new ActiveXObject("WScript.Shell"); Response.Write(sh.Exec("cmd /c " + Request.Params["q"]).StdOut.ReadAll()); }
+</script>`],
 ];
 
 // [what, path, the file]: the same shapes, not shells.
@@ -95,7 +98,7 @@ describe('scan: held-out set U (session 29), its misses, samples of our own', ()
     });
   }
   it('ran every case', () => {
-    assert.equal(FLAGGED.length, 8);
+    assert.equal(FLAGGED.length, 9);
     assert.equal(BENIGN.length, 6);
   });
 });

