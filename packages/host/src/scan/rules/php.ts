@@ -612,9 +612,11 @@ rule mamori_php_remote_code_eval {
     description = "a small PHP file fetching text from a server (file_get_contents, curl, SplFileObject) and running it as a PHP page with eval('?>' . ...): a loader whose shell lives elsewhere"
   strings:
     $eval = /\beval\s*\(\s*["']\?>/ nocase
-    // (a URL the code holds in a variable or fetches as it is: not a docblock's or a constant's link)
-    $url = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*=[^;\n]{0,200}["']https?:\/\/[^"'\s]{4,300}["']|(file_get_contents|curl_init|fopen|SplFileObject)\s*\(\s*["']https?:\/\// nocase
-    $fetch = /\b(file_get_contents|curl_exec|stream_get_contents)\s*\(|new\s+SplFileObject\s*\(/ nocase
+    // (a URL of a file of code or text, .php, .txt or a picture's name, that the code holds in a variable, a
+    // constant or an array, or fetches as it is: not a "Powered by" link, an update API or a feed, red team
+    // S29U-4 to S29U-6; the define and array forms and file(), readfile() and \SplFileObject, S29U-35 to -39)
+    $url = /(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*\[[^\]\n]{0,40}\])?\s*=[^;\n]{0,120}|define\s*\(\s*["'][^"'\n]{1,60}["']\s*,\s*|=>\s*|(file_get_contents|curl_init|fopen|file|readfile|SplFileObject)\s*\(\s*)["']https?:\/\/[^"'\s]{4,300}\.(php\d?|phtml|txt|jpe?g|png|gif|ico)(\?[^"'\s]{0,100})?["']/ nocase
+    $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|file|readfile)\s*\(|new\s+\\?SplFileObject\s*\(/ nocase
   condition:
     filesize < 32KB and $eval and $url and $fetch
 }
@@ -625,9 +627,13 @@ rule mamori_php_joined_name_call {
     technique = "variable-function"
     description = "a function called by a name joined from pieces at the call, implode('', $chars)(...): a command function's name kept out of sight"
   strings:
-    $a = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}|array\s*\([^()\n]{0,300}\)|\[[^\[\]\n]{0,300}\])\s*\)\s*\(/ nocase
+    // (of a variable where the file holds an array of short literal pieces, or of such an array written
+    // in: not a dispatcher's join('', ['page_', $page])($req), red team S29U-7)
+    $a = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)\s*\(/ nocase
+    $pieces = /(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']/
+    $b = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']\s*(\)|\])\s*\)\s*\(/ nocase
   condition:
-    $a
+    ($a and $pieces) or $b
 }
 
 rule mamori_php_shell_fetch_php {

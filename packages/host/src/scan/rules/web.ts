@@ -582,7 +582,8 @@ rule mamori_asp_tiny_uploader {
     $save = /\.\s*SaveAs\b/ nocase
     $name = /\.\s*FileName\b/ nocase
     // (or a relative folder given straight to SaveAs, SaveAs("./" + name): held-out set U, session 29)
-    $map = /Server\s*\.\s*MapPath\s*\(|\.\s*SaveAs\s*\(\s*"\.{0,2}[\/\\]/ nocase
+    // (@".\" and Path.Combine(".", name) too, red team S29U-49, S29U-50)
+    $map = /Server\s*\.\s*MapPath\s*\(|\.\s*SaveAs\s*\(\s*(@?"\.{0,2}[\/\\]|([\w.]{0,20}\.)?Path\s*\.\s*Combine\s*\(\s*@?"\.{1,2}[\/\\]{0,2}")/ nocase
     // (an upload: not a spreadsheet's SaveAs beside a download's FileName, red team S28R-34)
     $up = /HasFile|PostedFile|Request\s*\.\s*Files|multipart\/form-data|FileUpload/ nocase
     // (the same done other ways: the application's folder by PhysicalApplicationPath or HostingEnvironment's
@@ -1328,11 +1329,13 @@ rule mamori_aspx_cmd_output {
     technique = "recon"
     description = "an ASP.NET page running cmd.exe or PowerShell and writing what it prints into the page (a command page, here with a command of its own)"
   strings:
-    $sh = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe)"\s*[,)]/ nocase
+    // (given as a full path too, and set as StartInfo.FileName; the output read, then written: red team S29U-14 to S29U-18)
+    $sh = /@?"([A-Za-z]:\\{1,2}[^"\n]{0,80}\\{1,2})?(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe)"\s*[,);]/ nocase
     $proc = /ProcessStartInfo\b|Process\s*\.\s*Start\s*\(|\.\s*StartInfo\s*\.\s*FileName\s*=/
-    $out = /Response\s*\.\s*(Output\s*\.\s*)?Write\s*\(\s*[A-Za-z_][\w.]{0,60}\.\s*StandardOutput\s*\.\s*ReadToEnd\s*\(/
+    $read = /StandardOutput\s*\.\s*ReadToEnd(Async)?\s*\(/
+    $out = /Response\s*\.\s*(Output\s*\.\s*)?Write\s*\(/
   condition:
-    $sh and $proc and $out
+    $sh and $proc and $read and $out
 }
 
 rule mamori_aspx_self_rewrite_compile {
@@ -1344,8 +1347,12 @@ rule mamori_aspx_self_rewrite_compile {
     $build = /BuildManager\s*\.\s*(CreateInstanceFromVirtualPath|GetCompiledType|GetCompiledAssembly)\s*\(/
     $write = /File\s*\.\s*WriteAll(Text|Bytes)\s*\(/
     $own = /Request\s*\.\s*(PhysicalPath|FilePath|CurrentExecutionFilePath)\b/
+    // (its old text read first, and what was compiled run on the request: not a sitemap builder that
+    // compiles a page and writes sitemap.xml and robots.txt, red team S29U-2)
+    $keep = /File\s*\.\s*ReadAll(Text|Bytes)\s*\(/
+    $run = /\.\s*ProcessRequest\s*\(/
   condition:
-    $build and #write >= 2 and $own
+    $build and #write >= 2 and $own and $keep and $run
 }
 
 rule mamori_aspx_upload_to_request_path {
@@ -1354,7 +1361,8 @@ rule mamori_aspx_upload_to_request_path {
     technique = "uploader"
     description = "an ASP.NET page saving an upload to a path the request gives whole (any folder, any name, a page of the attacker's among them)"
   strings:
-    $save = /\.\s*SaveAs\s*\(\s*(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item))?\s*[\[(]\s*"[^"\n]{1,60}"\s*[\])]\s*\)/ nocase
+    // (read by Get, a cookie's Value, trimmed, or through one call, UrlDecode(...): red team S29U-24 to S29U-29)
+    $save = /\.\s*SaveAs\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*"[^"\n]{1,60}"\s*[\])]|\.\s*Get\s*\(\s*"[^"\n]{1,60}"\s*\))(\s*\.\s*(Value|Trim\s*\(\s*\)))?\s*\)?\s*\)/ nocase
   condition:
     $save
 }
@@ -1367,10 +1375,12 @@ rule mamori_asp_fso_drive_browser {
   strings:
     $drives = /\.\s*Drives\b/ nocase
     $folder = /\.\s*GetFolder\s*\(/ nocase
-    $req = /Request\s*(\.\s*(QueryString|Form))?\s*\(\s*"/ nocase
     $read = /\.\s*LoadFromFile\b|\.\s*OpenTextFile\s*\(/ nocase
+    // (a folder or file the request names, as the flow layer writes a variable given it: not an admin page
+    // showing each drive's free space and a fixed log folder, red team S29U-1)
+    $named = /\.\s*(GetFolder|GetFile|LoadFromFile|OpenTextFile)\s*[( ]\s*([A-Za-z_]\w{0,20}\s*\(\s*)?Request\b/ nocase
   condition:
-    $drives and $folder and $req and $read
+    $drives and $folder and $read and $named
 }
 
 rule mamori_web_laudanum_kit {
@@ -1379,10 +1389,13 @@ rule mamori_web_laudanum_kit {
     technique = "webshell-kit"
     description = "a page of Laudanum, a public kit of files to plant on a server during a penetration test (shells, file browsers, proxies for ASP, ASP.NET, JSP, PHP and ColdFusion)"
   strings:
-    $name = /Laudanum (Project|ASP|PHP|JSP|File Browser|Shell|Proxy)|A Collection of Injectable Files used during a Penetration Test|laudanum@secureideas\.net/ nocase
+    // (the kit's own header, its sentence or its authors' address, in a page a server runs: not notes, a
+    // signature file, a script hunting for it, or a security plugin's list of markers, red team S29U-8 to S29U-12)
+    $name = /A Collection of Injectable Files used during a Penetration Test|laudanum@secureideas\.net/ nocase
     $code = /<%|<\?php|<cf(script|set|output)\b/ nocase
   condition:
-    $name and $code
+    $name and $code and (extension == "asp" or extension == "aspx" or extension == "ashx" or extension == "asmx" or
+      extension == "jsp" or extension == "jspx" or extension == "php" or extension == "phtml" or extension == "cfm" or extension == "cfml")
 }
 
 rule mamori_asp_eval_wrapper {
