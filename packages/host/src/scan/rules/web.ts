@@ -1538,9 +1538,15 @@ rule mamori_aspx_socket_shell {
     $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(!0-9]/
     // (and the process a shell: a DNS page that feeds nslookup and reads whois is not one, S29R-10)
     $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"/ nocase
+    // (or each line read from the socket run as its own command, "/c " + line, and what it prints written
+    // back: held-out set W, session 29)
+    $percmd = /"\/[cC]\s*"\s*\+\s*[A-Za-z_]\w{0,40}/
+    $readall = /StandardOutput\s*\.\s*ReadToEnd\s*\(/
+    $back = /\.\s*(Write|Send)\s*\(\s*[A-Za-z_]\w{0,40}\s*,\s*0\s*,/
   condition:
     ((($sock and $conn) or ($made and $feed and $shell)) and $recv and $proc and $out) or
-    ((($sock and $conn) or $made or ($listen and $accept) or ($sock and $rawlisten and $rawaccept)) and $recv and $proc and $redir and $feed and $shell)
+    ((($sock and $conn) or $made or ($listen and $accept) or ($sock and $rawlisten and $rawaccept)) and $recv and $proc and $redir and $feed and $shell) or
+    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $proc and $shell and $percmd and $readall and $back)
 }
 
 rule mamori_jsp_attack_kit_class {
