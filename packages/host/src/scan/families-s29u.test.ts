@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createScanner } from './scanner.js';
+import { createScanner, squeezeSpace } from './scanner.js';
 
 // The misses of session 29's held-out set U, looked at after its first scan (the figures in docs/scan.md
 // are that scan's), each technique written again by us: the set stays outside the project. Beside each,
@@ -582,6 +582,25 @@ describe('scan: held-out set U (session 29), its misses, samples of our own', ()
     const r = scan(src, path);
     assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     assert.ok(!r.findings.some((f) => f.rule === 'mamori_php_pseudo_terminal'), JSON.stringify(r.findings));
+  });
+  it('white space past 4 KB inside a call does not hide it (YARA-X reads at most 4 KB into one match): a squeezed layer, S29U-48', () => {
+    const pad = ' '.repeat(5000);
+    const php = scan(`<?php\n$parts = array("s", "y", "s", "t", "e", "m");\nimplode(''${pad}, $parts)($_GET['q']);`, '/www/p.php');
+    assert.equal(php.verdict, 'malicious', JSON.stringify(php.findings));
+    assert.ok(php.findings.some((f) => f.rule === 'mamori_php_joined_name_call' && f.layers?.includes('squeezed')), JSON.stringify(php.findings));
+    const aspx = scan(`<%@ Page Language="Jscript" %><% eval(${pad}\n${pad}Request.Item["z"], "unsafe"); %>`, '/www/e.aspx');
+    assert.equal(aspx.verdict, 'malicious', JSON.stringify(aspx.findings));
+    // (a page laid out with long runs of white space, and nothing else, is still clean)
+    const page = scan(`<?php echo "a";${pad}?>\n<p>${'&nbsp;'.repeat(10)}</p>${pad}<?php echo htmlspecialchars($_GET['q'] ?? ''); ?>`, '/www/ok.php');
+    assert.equal(page.verdict, 'clean', JSON.stringify(page.findings));
+  });
+  it('squeezeSpace: runs of 64 or more made one, a newline kept; nothing made where no run reaches 1,024', () => {
+    assert.equal(squeezeSpace(`a${' '.repeat(1023)}b`), undefined);
+    assert.equal(squeezeSpace(`a${' '.repeat(1024)}b${' '.repeat(63)}c${' \n'.repeat(40)}d`), `a b${' '.repeat(63)}c\nd`);
+    // (many runs just under the bound: one pass, not a pattern tried at each position)
+    const many = `${' '.repeat(1023)}x`.repeat(2000);
+    assert.equal(squeezeSpace(many), undefined);
+    assert.equal(squeezeSpace(`${many}${' '.repeat(1024)}`)!.length, 2000 * 2 + 1);
   });
   it('ran every case', () => {
     assert.equal(RED_TEAM.length, 21);

@@ -475,6 +475,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       }
       if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
     }
+    // The code with its long runs of white space made one: YARA-X reads at most 4 KB into one match,
+    // so a call padded with 5,000 spaces between its name and its bracket was no match (red team S29U-48).
+    if (kind === 'php' || kind === 'jsp' || kind === 'asp') {
+      const source = text !== '' ? text : data.toString('latin1');
+      const squeezed = squeezeSpace(source);
+      if (squeezed !== undefined) {
+        const buf = Buffer.from(squeezed, 'latin1');
+        const found = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(buf, path, ['squeezed'], familiesFor(path, kind, buf, squeezed)), squeezed, kind), buf, kind);
+        for (const f of confirmOutsideComments(found, buf, squeezed, path, kind)) findings.push(f);
+      }
+    }
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
@@ -1461,6 +1472,53 @@ const DATA_SCRIPT_HINT = /\b(?:exec|system|qx|popen|dup2|spawn)\s*\(|\bsubproces
 function unscannedRemainder(kind: FileKind, scanned: number, size: number): Finding[] {
   if (scanned >= size || !(kind === 'php' || kind === 'jsp' || kind === 'asp' || kind === 'htaccess' || kind === 'script')) return [];
   return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server or an interpreter runs all of it)` }];
+}
+
+/** A run of white space at least this long makes a squeezed layer (squeezeSpace). */
+const LONG_SPACE = 1024;
+/** In the squeezed layer, runs of at least this many are one space (or one newline, when they hold one). */
+const SQUEEZE_FROM = 64;
+
+/**
+ * `text` with its runs of SQUEEZE_FROM or more white-space characters made one (a newline where the run
+ * held one), or undefined when no run reaches LONG_SPACE (most files). One linear pass each way: the text
+ * is hostile, and a pattern such as /\s{1024}/ tried at each position of many runs of 1,023 is quadratic.
+ */
+export function squeezeSpace(text: string): string | undefined {
+  let run = 0;
+  let long = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      if (++run >= LONG_SPACE) {
+        long = true;
+        break;
+      }
+    } else run = 0;
+  }
+  if (!long) return undefined;
+  const parts: string[] = [];
+  let from = 0;
+  let start = -1;
+  let newline = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      if (start < 0) {
+        start = i;
+        newline = false;
+      }
+      if (c === 10) newline = true;
+      continue;
+    }
+    if (start >= 0 && i - start >= SQUEEZE_FROM) {
+      parts.push(text.slice(from, start), newline ? '\n' : ' ');
+      from = i;
+    }
+    start = -1;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 function empty(path: string, note: string): FileResult {
