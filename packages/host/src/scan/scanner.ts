@@ -1479,17 +1479,23 @@ const LONG_SPACE = 1024;
 /** In the squeezed layer, runs of at least this many are one space (or one newline, when they hold one). */
 const SQUEEZE_FROM = 64;
 
+/** White space as the rules' \s reads it: space, tab, newline, vertical tab, form feed, carriage return. */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
 /**
  * `text` with its runs of SQUEEZE_FROM or more white-space characters made one (a newline where the run
- * held one), or undefined when no run reaches LONG_SPACE (most files). One linear pass each way: the text
- * is hostile, and a pattern such as /\s{1024}/ tried at each position of many runs of 1,023 is quadratic.
+ * held one), or undefined when no run reaches LONG_SPACE (most files). What the runs held is put back as
+ * spaces at the end, so the text keeps its length and a rule's `filesize` sees the file's (a 3.7 KB page
+ * with an indented blank block was a tiny uploader's size once squeezed, red team S29W-7, S29W-8). One
+ * linear pass each way: the text is hostile, and a pattern such as /\s{1024}/ tried at each position of
+ * many runs of 1,023 is quadratic.
  */
 export function squeezeSpace(text: string): string | undefined {
   let run = 0;
   let long = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
+    if (isSpace(c)) {
       if (++run >= LONG_SPACE) {
         long = true;
         break;
@@ -1503,7 +1509,7 @@ export function squeezeSpace(text: string): string | undefined {
   let newline = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : -1;
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
+    if (isSpace(c)) {
       if (start < 0) {
         start = i;
         newline = false;
@@ -1518,7 +1524,8 @@ export function squeezeSpace(text: string): string | undefined {
     start = -1;
   }
   parts.push(text.slice(from));
-  return parts.join('');
+  const squeezed = parts.join('');
+  return squeezed + ' '.repeat(text.length - squeezed.length);
 }
 
 function empty(path: string, note: string): FileResult {

@@ -696,6 +696,9 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   const lang = /language\s*=\s*["']?\s*(jscript|javascript|c#|csharp|cs|vb|vbscript)\b/i.exec(out)?.[1]?.toLowerCase();
   const cLike = kind === 'jsp' || (lang !== undefined ? !lang.startsWith('vb') : ext !== 'asp' && ext !== 'asa' && ext !== 'cer' && ext !== 'vb' && ext !== 'vbhtml');
   if (cLike) out = stripBlockComments(out);
+  // (C# and JScript read Unicode's space separators as white space, the rules' \s does not: a no-break space,
+  // U+2000 to U+200A and U+3000, written here in UTF-8, made spaces; red team S29W-9 to S29W-11)
+  if (kind === 'asp' && cLike && /\xc2\xa0|\xe2\x80[\x80-\x8a]|\xe3\x80\x80/.test(out)) out = out.replace(/\xc2\xa0|\xe2\x80[\x80-\x8a]|\xe3\x80\x80/g, ' ');
   if (kind === 'asp' && out.includes('\\x')) out = out.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   if (out !== joined) out = joinRuns(out);
   out = kind === 'asp' ? decodeAspLiterals(out) : decodeJspLiterals(out);

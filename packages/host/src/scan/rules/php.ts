@@ -642,11 +642,17 @@ rule mamori_php_pseudo_terminal {
     technique = "file-manager"
     description = "a PHP page answering shell words sent in the request (ls, cd, rm, mkdir, download ...) with file operations of its own: a file manager dressed as a terminal"
   strings:
-    $case = /\bcase\s+["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*:/
+    $case = /\bcase\s*\(?\s*["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*\)?\s*[:;]/ nocase
+    // (and a terminal's own: cd and ls (or dir), a working folder of its own, and files deleted: not a
+    // CMS media manager's upload/download/mkdir/del actions, an FTP client relaying commands, a page of
+    // terminal style, red team S29W-1 to S29W-4)
+    $cd = /\bcase\s*\(?\s*["']cd["']/ nocase
+    $ls = /\bcase\s*\(?\s*["'](ls|dir)["']/ nocase
+    $cwd = /\b(getcwd|chdir)\s*\(/
+    $del = /\b(unlink|rmdir)\s*\(/
     $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[/
-    $op = /\b(unlink|rmdir|move_uploaded_file|readfile|file_put_contents|rename|chmod)\s*\(/
   condition:
-    #case >= 5 and $in and $op
+    #case >= 5 and $cd and $ls and $cwd and $del and $in
 }
 
 rule mamori_php_shell_fetch_php {

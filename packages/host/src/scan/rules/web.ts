@@ -1540,13 +1540,21 @@ rule mamori_aspx_socket_shell {
     $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"/ nocase
     // (or each line read from the socket run as its own command, "/c " + line, and what it prints written
     // back: held-out set W, session 29)
-    $percmd = /"\/[cC]\s*"\s*\+\s*[A-Za-z_]\w{0,40}/
-    $readall = /StandardOutput\s*\.\s*ReadToEnd\s*\(/
-    $back = /\.\s*(Write|Send)\s*\(\s*[A-Za-z_]\w{0,40}\s*,\s*0\s*,/
+    // (cmd's /c, /k or /r, given a variable by +, string.Format or an interpolated string: S29W-16, S29W-17)
+    $percmd = /"\/[cCkKrR]\s*"\s*\+\s*[A-Za-z_]\w{0,40}|"\/[cCkKrR]\s*\{0\}|\$"\/[cCkKrR]\s*\{[A-Za-z_]/
+    $readall = /StandardOutput\s*\.\s*ReadToEnd(Async)?\s*\(/
+    $back = /\.\s*(Write|Send)\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]/
+    // (and what comes in on the socket read: a metrics pusher or a syslog sender only writes, S29W-5, S29W-6)
+    // (the first form's process given what came in: its stdin fed, a "/c " + line, or Arguments set from a variable;
+    // not an admin page that runs a fixed backup script and reads a syslog server's ack, red team S29W-6)
+    $args = /\.\s*Arguments\s*=\s*[A-Za-z_]\w{0,40}\s*;|ProcessStartInfo\s*\(\s*"[^"\n]{1,80}"\s*,\s*[A-Za-z_]\w{0,40}\s*\)/
+    // (and commands read in a loop, as a shell takes them: not one ack read after a fixed job's log is sent)
+    $loop = /\b(while|for)\s*\([^\n]{0,160}\.\s*(Read|Receive|ReadLine|ReadAsync|ReadLineAsync)\s*\(|\bwhile\s*\(\s*(true|1|[A-Za-z_]\w{0,30}\s*\.\s*Connected)\s*\)/
+    $sread = /\.\s*(Read|Receive)\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]|\.\s*ReadLine\s*\(\s*\)/
   condition:
-    ((($sock and $conn) or ($made and $feed and $shell)) and $recv and $proc and $out) or
+    ((($sock and $conn) or ($made and $feed and $shell)) and $recv and $proc and $out and ($feed or $percmd or $args) and $loop) or
     ((($sock and $conn) or $made or ($listen and $accept) or ($sock and $rawlisten and $rawaccept)) and $recv and $proc and $redir and $feed and $shell) or
-    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $proc and $shell and $percmd and $readall and $back)
+    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $sread and $loop and $proc and $shell and $percmd and $readall and $back)
 }
 
 rule mamori_jsp_attack_kit_class {
