@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { commentInCall, phpFlow } from './php-flow.js';
+import { createScanner } from './scanner.js';
 
 describe('scan: comments between a name and its parenthesis', () => {
   it('finds a run of comments of every kind between a name and "(" or "["', () => {
@@ -15,6 +16,32 @@ describe('scan: comments between a name and its parenthesis', () => {
   it('a shell hidden that way is still found', () => {
     const found = phpFlow('<?php system/* a */ // b\n($_GET["c"]);');
     assert.ok(found.some((f) => f.technique === 'request-input-exec'), JSON.stringify(found));
+  });
+
+  it('a comment opening an argument, after "(" or ",", counts too (session 29); one in an empty call does not', () => {
+    assert.equal(commentInCall('<?php system(/**/$_GET["c"]);'), true);
+    assert.equal(commentInCall('<?php f($a, /* b */ $c);'), true);
+    assert.equal(commentInCall('<?php system(// x\n$_GET["c"]);'), true);
+    assert.equal(commentInCall('<?php f(/* nothing */);'), false);
+  });
+
+  it('shells with a comment inside their call are malicious, through the rules and the flow pass', () => {
+    const scanner = createScanner({});
+    const shells: [string, string][] = [
+      ['a comment first in the argument', '<?php system(/**/$_GET["c"]);'],
+      ['a comment with spaces around it', '<?php system( /* x */ $_GET["c"]);'],
+      ['a line comment', '<?php\nsystem(// x\n$_GET["c"]);'],
+      ['through a variable', '<?php\n$c = $_GET["c"];\nsystem(/**/$c);'],
+      ['eval of a decoder, a comment in each call', '<?php\neval(/*a*/base64_decode(/*b*/$_POST["c"]));'],
+      ['a comment of 5,000 characters', `<?php system(/*${'x'.repeat(5000)}*/$_GET["c"]);`],
+    ];
+    for (const [what, src] of shells) {
+      const r = scanner.scanBuffer(Buffer.from(src, 'latin1'), '/www/c.php');
+      assert.equal(r.verdict, 'malicious', `${what}: ${JSON.stringify(r.findings)}`);
+    }
+    // (a benign call with a comment in it stays clean)
+    const ok = scanner.scanBuffer(Buffer.from('<?php\n$rows = array_slice($all, /* from */ 0, /* count */ 10);\necho count($rows);', 'latin1'), '/www/list.php');
+    assert.equal(ok.verdict, 'clean', JSON.stringify(ok.findings));
   });
 
   it('16 MiB of comment lines are read without overflowing the stack, once each (S22R-13)', () => {

@@ -217,7 +217,8 @@ function codeSize(src: string): number {
 const COMMENT_WALK = /["'`]|<<<|\/\*|\/\/|#(?!\[)|\?>/g;
 
 /**
- * Whether a run of comments (and spaces) sits between a name (or "]") and a "(" or "[".
+ * Whether a run of comments (and spaces) sits between a name (or "]") and a "(" or "[", or opens an
+ * argument (after a "(" or a ",").
  * Walked by hand, each run once: a regex repeating over the run kept a backtracking frame per
  * comment, and 16 MiB of comment lines overflowed the stack (S22R-13). Literals, and the text
  * outside the PHP tags, are stepped over as stripComments does: a "/*" in a string was taken for
@@ -267,6 +268,9 @@ export function commentInCall(src: string): boolean {
     const p = b >= 0 ? src.charCodeAt(b) : 0;
     const named = p === 93 || p === 95 || p >= 128 || (p >= 48 && p <= 57) || (p >= 65 && p <= 90) || (p >= 97 && p <= 122);
     if (named && (src[i] === '(' || src[i] === '[')) return true;
+    // (or first in a call's argument list, or after one of its commas: system(/**/$_GET["c"]) was no
+    // match for the rules or the flow pass, session 29)
+    if ((p === 40 || p === 44) && i < n && src[i] !== ')') return true;
     re.lastIndex = Math.max(at + 1, i);
   }
   return false;

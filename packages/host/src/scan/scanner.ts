@@ -475,6 +475,15 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       }
       if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
     }
+    // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
+    // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
+    // leave a long run). The flow pass does the same for itself (php-flow.ts, commentInCall).
+    if (text !== '' && (kind === 'php' || hasPhpTag(text)) && (text.includes('/*') || text.includes('#') || text.includes('//')) && commentInCall(text)) {
+      const blanked = stripComments(text);
+      const uncommented = squeezeSpace(blanked) ?? blanked;
+      const buf = Buffer.from(uncommented, 'latin1');
+      for (const f of onlyPhpWherePhp(yaraFindings(buf, path, ['uncommented'], PHP_FILE_FAMILIES), uncommented, kind)) findings.push(f);
+    }
     // The code with its long runs of white space made one: YARA-X reads at most 4 KB into one match,
     // so a call padded with 5,000 spaces between its name and its bracket was no match (red team S29U-48).
     if (kind === 'php' || kind === 'jsp' || kind === 'asp') {
