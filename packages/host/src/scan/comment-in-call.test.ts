@@ -20,7 +20,10 @@ describe('scan: comments between a name and its parenthesis', () => {
 
   it('a comment opening an argument, after "(" or ",", counts too (session 29); one in an empty call does not', () => {
     assert.equal(commentInCall('<?php system(/**/$_GET["c"]);'), true);
-    assert.equal(commentInCall('<?php f($a, /* b */ $c);'), true);
+    assert.equal(commentInCall('<?php proc_open($a, /* b */ $c, $p);'), true);
+    // (not in any call: a note after an array's comma, an argument's name, are in half of an application's files)
+    assert.equal(commentInCall('<?php f($a, /* b */ $c);'), false);
+    assert.equal(commentInCall("<?php $a = array(\n  'x', // the first\n  'y',\n);"), false);
     assert.equal(commentInCall('<?php system(// x\n$_GET["c"]);'), true);
     assert.equal(commentInCall('<?php f(/* nothing */);'), false);
   });
