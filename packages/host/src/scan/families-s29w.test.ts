@@ -554,6 +554,13 @@ describe('scan: session 29\'s third red team (S29W)', () => {
       else assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  it('JSP: a method of Runtime invoked by reflection with a name worked out at run time and request input (session 29 probe); a memory page is not', () => {
+    const shell = scan(`<%! String d(String s) { return new StringBuilder(s).reverse().toString(); } %><% Runtime.getRuntime().getClass().getMethod(d("cexe"), String.class).invoke(Runtime.getRuntime(), request.getParameter("c")); %>`, '/www/r.jsp');
+    assert.equal(shell.verdict, 'malicious', JSON.stringify(shell.findings));
+    assert.ok(shell.findings.some((f) => f.rule === 'mamori_jsp_runtime_reflect_input'), JSON.stringify(shell.findings));
+    const memory = scan(`<% String which = request.getParameter("m"); Object v = Runtime.getRuntime().getClass().getMethod("totalMemory").invoke(Runtime.getRuntime()); out.print(which + ": " + v); %>`, '/www/mem.jsp');
+    assert.equal(memory.verdict, 'clean', JSON.stringify(memory.findings));
+  });
   it('ran every case', () => {
     assert.equal(CAUGHT.length, 8);
     assert.equal(BENIGN.length, 8);

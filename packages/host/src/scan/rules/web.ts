@@ -1011,6 +1011,20 @@ rule mamori_aspx_reflection_by_data {
     all of them
 }
 
+rule mamori_jsp_runtime_reflect_input {
+  meta:
+    score = 85
+    technique = "jsp-exec"
+    description = "JSP calling a method of Runtime by reflection, its name worked out at run time, with request input among the arguments (exec hidden behind getMethod and invoke)"
+  strings:
+    $rt = /Runtime\s*\.\s*(getRuntime\s*\(\s*\)|class)/
+    $gm = /\.\s*get(Declared)?Method\s*\(/
+    // (the request's value handed to the method invoked: not a page reading Runtime's memory figures)
+    $inv = /\.\s*invoke\s*\([^;]{0,160}request\s*\.\s*(getParameter|getHeader|getParameterValues|getQueryString|getInputStream|getReader)\s*\(/
+  condition:
+    all of them
+}
+
 rule mamori_jsp_reverse_shell {
   meta:
     score = 90
