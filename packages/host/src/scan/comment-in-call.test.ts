@@ -28,7 +28,7 @@ describe('scan: comments between a name and its parenthesis', () => {
     assert.equal(commentInCall('<?php f(/* nothing */);'), false);
   });
 
-  it('shells with a comment inside their call are malicious, through the rules and the flow pass', () => {
+  it('shells with a comment inside their call, or an array spread into it, are malicious', () => {
     const scanner = createScanner({});
     const shells: [string, string][] = [
       ['a comment first in the argument', '<?php system(/**/$_GET["c"]);'],
@@ -42,6 +42,13 @@ describe('scan: comments between a name and its parenthesis', () => {
       const r = scanner.scanBuffer(Buffer.from(src, 'latin1'), '/www/c.php');
       assert.equal(r.verdict, 'malicious', `${what}: ${JSON.stringify(r.findings)}`);
     }
+    // (and an array literal spread into the call, found by the same probe)
+    for (const src of ['<?php system(...[$_GET["c"]]);', '<?php system(... [ $_GET["c"] ]);']) {
+      const r = scanner.scanBuffer(Buffer.from(src, 'latin1'), '/www/s.php');
+      assert.equal(r.verdict, 'malicious', `${src}: ${JSON.stringify(r.findings)}`);
+    }
+    const spread = scanner.scanBuffer(Buffer.from('<?php\n$args = [1, 2];\necho max(...[3, 4], ...$args), htmlspecialchars($_GET["q"] ?? "");', 'latin1'), '/www/max.php');
+    assert.equal(spread.verdict, 'clean', JSON.stringify(spread.findings));
     // (a benign call with a comment in it stays clean)
     const ok = scanner.scanBuffer(Buffer.from('<?php\n$rows = array_slice($all, /* from */ 0, /* count */ 10);\necho count($rows);', 'latin1'), '/www/list.php');
     assert.equal(ok.verdict, 'clean', JSON.stringify(ok.findings));
