@@ -36,6 +36,8 @@ describe('scan: comments between a name and its parenthesis', () => {
       ['a line comment', '<?php\nsystem(// x\n$_GET["c"]);'],
       ['through a variable', '<?php\n$c = $_GET["c"];\nsystem(/**/$c);'],
       ['eval of a decoder, a comment in each call', '<?php\neval(/*a*/base64_decode(/*b*/$_POST["c"]));'],
+      ['a comment between an assignment and the input it takes', '<?php $c = /**/ $_GET["c"]; system($c);'],
+      ['a comment between a "." and the input', '<?php system("ls " . /**/ $_GET["c"]);'],
       ['a comment of 5,000 characters', `<?php system(/*${'x'.repeat(5000)}*/$_GET["c"]);`],
     ];
     for (const [what, src] of shells) {

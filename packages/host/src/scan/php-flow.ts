@@ -305,6 +305,8 @@ export function commentInCall(src: string): boolean {
     // commas: system(/**/$_GET["c"]) was no match for the rules or the flow pass, session 29; not any
     // call's, which half of a large application's files have, array(1, // a note)
     if ((p === 40 || p === 44) && i < n && src[i] !== ')' && sinkBefore(src, b)) return true;
+    // (or between an assignment's "=", or a ".", and the superglobal it takes: $c = /**/ $_GET['c'])
+    if ((p === 61 || p === 46) && src.startsWith('$_', i)) return true;
     re.lastIndex = Math.max(at + 1, i);
   }
   return false;
