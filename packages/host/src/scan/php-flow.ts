@@ -259,6 +259,16 @@ const COMMENT_WALK = /["'`]|<<<|\/\*|\/\/|#(?!\[)|\?>/g;
  * left it unread, S23R-2), or a run from it jumped over the call to a later comment's end.
  */
 export function commentInCall(src: string): boolean {
+  // (asked of the same file by the scanner, for its uncommented layer, and by phpFlow: the last answer kept)
+  if (LAST_IN_CALL.src === src) return LAST_IN_CALL.found;
+  const found = commentInCallWalk(src);
+  LAST_IN_CALL.src = src;
+  LAST_IN_CALL.found = found;
+  return found;
+}
+const LAST_IN_CALL = { src: '', found: false };
+
+function commentInCallWalk(src: string): boolean {
   const n = src.length;
   const re = new RegExp(COMMENT_WALK.source, 'g');
   const space = (c: number) => c === 32 || (c >= 9 && c <= 13);
@@ -313,7 +323,10 @@ export function commentInCall(src: string): boolean {
 }
 
 /** What runs, decodes or writes code: the calls a comment inside is looked into for. */
-const COMMENT_SINKS = /(?:^|[^\w$])(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|preg_replace(?:_callback)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|include(?:_once)?|require(?:_once)?|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|file_put_contents|fwrite|fputs|move_uploaded_file|copy|mail|unserialize|extract|parse_str)\s*$/i;
+const COMMENT_SINKS = new RegExp(
+  `(?:^|[^\\w$])(?:${[...CODE_SINKS, ...SHELL_SINKS, 'call_user_func(?:_array)?', 'preg_replace(?:_callback)?', 'array_map', 'array_filter', 'array_walk', 'usort', 'uasort', 'uksort', 'register_shutdown_function', 'include(?:_once)?', 'require(?:_once)?', 'base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'convert_uudecode', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'mail', 'unserialize', 'extract', 'parse_str'].join('|')})\\s*$`,
+  'i',
+);
 
 /**
  * Whether the "(" or "," at `at` belongs to a call of COMMENT_SINKS (a "," looked back from at most 256

@@ -459,8 +459,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     }
     // JSP and ASP.NET source with its names unescaped and its string pieces joined: Java and C# read
     // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
+    // (a JSP or ASP page's text: `text` holds it only where the page has a "<?")
+    const source = kind === 'jsp' || kind === 'asp' ? (text !== '' ? text : data.toString('latin1')) : text;
     if (kind === 'jsp' || kind === 'asp') {
-      const source = data.toString('latin1');
       const joined = joinedSource(source);
       if (joined !== undefined) for (const f of yaraFindings(Buffer.from(joined, 'latin1'), path, ['unescape'])) findings.push(f);
       // ... and with its comments blanked, literals decoded where it names the decoder, and request
@@ -478,16 +479,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
     // leave a long run). The flow pass does the same for itself (php-flow.ts, commentInCall).
-    if (text !== '' && (kind === 'php' || hasPhpTag(text)) && (text.includes('/*') || text.includes('#') || text.includes('//')) && commentInCall(text)) {
+    const uncommented = text !== '' && (kind === 'php' || hasPhpTag(text)) && commentInCall(text);
+    if (uncommented) {
       const blanked = stripComments(text);
-      const uncommented = squeezeSpace(blanked) ?? blanked;
-      const buf = Buffer.from(uncommented, 'latin1');
-      for (const f of onlyPhpWherePhp(yaraFindings(buf, path, ['uncommented'], PHP_FILE_FAMILIES), uncommented, kind)) findings.push(f);
+      const code = squeezeSpace(blanked) ?? blanked;
+      const buf = Buffer.from(code, 'latin1');
+      for (const f of onlyPhpWherePhp(yaraFindings(buf, path, ['uncommented'], PHP_FILE_FAMILIES), code, kind)) findings.push(f);
     }
     // The code with its long runs of white space made one: YARA-X reads at most 4 KB into one match,
     // so a call padded with 5,000 spaces between its name and its bracket was no match (red team S29U-48).
-    if (kind === 'php' || kind === 'jsp' || kind === 'asp') {
-      const source = text !== '' ? text : data.toString('latin1');
+    // (a PHP file read uncommented above was squeezed there: blanking comments only lengthens its runs)
+    if (kind === 'jsp' || kind === 'asp' || (kind === 'php' && !uncommented)) {
       const squeezed = squeezeSpace(source);
       if (squeezed !== undefined) {
         const buf = Buffer.from(squeezed, 'latin1');

@@ -9,6 +9,8 @@ import { each } from './patterns.js';
 /** An ASP.NET page's request read: Request.QueryString, .Form, .Item, .Params, .Headers, .Cookies, .InputStream, Request[...]. */
 // (and ASP.NET Core's Request.Query, Request.Body and Request.RouteValues: Razor pages, .cshtml)
 const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|Headers|Cookies|InputStream|Query|Body|RouteValues)\b|\s*\[)/ nocase`;
+/** Base64 decoded from something the request holds, through HttpContext or one call (FromBase64String(HttpUtility.UrlDecode(Context.Request...))): a pattern's body. */
+const B64_OF_REQUEST = String.raw`FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request`;
 
 export const WEB_RULES = String.raw`
 rule mamori_jsp_runtime_exec_input {
@@ -245,7 +247,7 @@ rule mamori_aspx_assembly_load {
     $in1 = /Request\s*\.\s*BinaryRead\s*\(/ nocase
     // (through HttpContext too, Context.Request.Form; not the Authorization header a Basic login decodes, S29R-8)
     // (and through one call, FromBase64String(HttpUtility.UrlDecode(Request.Cookies["k"].Value)): S29R-19, S29R-43)
-    $in2 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\s*(\.\s*(Form|Item|Params|QueryString|Cookies|BinaryRead|InputStream)\b|\s*[\[(])/ nocase
+    $in2 = /${B64_OF_REQUEST}\s*(\.\s*(Form|Item|Params|QueryString|Cookies|BinaryRead|InputStream)\b|\s*[\[(])/ nocase
     $in3 = /Request\s*(\.\s*(Form|Item|Params))?\s*\[/ nocase
     // (and the query string, a cookie, Request.Form.Get("k") and VB.NET's Request.Form("k"), where bytes are
     // at hand ($bytes): red team S28R-10; a plugin page's Assembly.Load(Request.QueryString["name"]) is not, S29R-1)
@@ -1597,7 +1599,7 @@ rule mamori_aspx_request_socket_tunnel {
     $rin = /Request\s*\.\s*(BinaryRead|InputStream|GetBufferlessInputStream)\b|Request\s*\.\s*Files\s*\[[^\]\n]{0,40}\]\s*\.\s*InputStream\b/
     // (where the socket is kept between requests, in Session or Application: a port checker that sends one
     // probe from a form field and shows the answer is not a tunnel, red team S29R-9)
-    $rin2 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request\b/
+    $rin2 = /${B64_OF_REQUEST}\b/
     $keep = /(Session|Application)\s*\[[^\]\n]{1,60}\]\s*=[^=]/
     $rout = /Response\s*\.\s*(OutputStream|BinaryWrite)\b/
     // (or the socket's data written back as text: Base64 (Neo-reGeorg's handlers, set T) or hex
