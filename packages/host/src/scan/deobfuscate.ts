@@ -46,7 +46,7 @@ export interface PeelProblem {
 const SINKS = ['eval', 'assert', 'create_function'];
 const CHAIN_NAMES = [...DECODERS, ...SINKS].join('|');
 /** A chain of calls ending in a string literal or a variable: `eval(gzinflate(base64_decode(`. */
-const CHAIN = new RegExp(`\\b((?:(?:${CHAIN_NAMES})\\s*\\(\\s*@?\\s*){1,16})(?:(["'])|\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*\\))`, 'gi');
+const CHAIN = new RegExp(`\\b((?:(?:${CHAIN_NAMES})\\s*\\(\\s*(?:@\\s*)?){1,16})(?:(["'])|\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*\\))`, 'gi');
 
 /** The last literal assigned to `$name` before `before` (`$name = '...';`). */
 function literalOf(src: string, name: string, before: number): string | undefined {
@@ -100,8 +100,8 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   return { payloads, problems };
 }
 
-const EVAL_VAR = /\b(eval|assert)\s*\(\s*@?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
-const CHAIN_AT = new RegExp(`^\\s*@?\\s*((?:(?:${DECODERS.join('|')})\\s*\\(\\s*@?\\s*){1,16})(["'])`, 'i');
+const EVAL_VAR = /\b(eval|assert)\s*\(\s*(?:@\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+const CHAIN_AT = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s*\\(\\s*(?:@\\s*)?){1,16})(["'])`, 'i');
 
 /** Where the expression of the last `$name = ...` before `before` starts. */
 function lastAssignment(src: string, name: string, before: number): number | undefined {

@@ -64,7 +64,7 @@ export const MAX_FILE = 4 << 20;
 // (a socket opened or accepted, as REMOTE's fsockopen: a bind shell padded past the 64 KiB the
 // socket shape reads, red team S25R-9)
 const STRONG = new RegExp(`${REMOTE.source}|\\b(?:stream_socket_client|stream_socket_server|pfsockopen|socket_create|socket_accept)\\s*\\(|(?<![\\w>$:\\\\])(?:eval|assert|create_function)\\s*\\(`, 'gi');
-const NEAR_INPUT = /(?<![\w>$:\\])(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|move_uploaded_file|copy|rename|file_put_contents|mysqli?_connect|wp_create_user|wp_insert_user|set_role|add_role)\s*\(|(?<![\w>:$\\])\$\w{1,64}\s*\(|[)\]}'"]\s*\(\s*[$@]|\b(?:include|require)(?:_once)?\s*\(?\s*\$|\$\$\w|\$\{/gi;
+const NEAR_INPUT = /(?<![\w>$:\\])(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|move_uploaded_file|copy|rename|file_put_contents|mysqli?_connect|wp_create_user|wp_insert_user|set_role|add_role)\s*\(|(?<![\w>:$\\])\$\w{1,64}\s*\(|[)\]}'"]\s*\(\s*[$@]|\b(?:include|require)(?:_once)?\s*(?:\(\s*)?\$|\$\$\w|\$\{/gi;
 // (and a superglobal's name as a string, '_GET', or $GLOBALS indexed by a variable: how shells reach input without naming it)
 const INPUT = new RegExp(`${SOURCE.source}|["']_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)["']|\\$GLOBALS\\s*\\[\\s*\\$|["']_G["']\\s*\\.|["']_P["']\\s*\\.`, 'gi');
 /**
@@ -84,7 +84,7 @@ const RUNS = /(?<![\w>$:\\])(?:eval|assert|create_function|system|exec|passthru|
  * A function declared, or a closure assigned to a variable (its "{" or "=>" found after). (An
  * arrow function that returns by reference too, `fn&($c) => system($c)`: S23R-4.)
  */
-const DEFINES = /(?<![\w>$:\\])function\s+&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function\b|fn\s*&?\s*\()/gi;
+const DEFINES = /(?<![\w>$:\\])function\s+&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function\b|fn\s*(?:&\s*)?\()/gi;
 /**
  * A call of a name or of a variable, `name(` (a fully qualified one too, `\\ns\\name(`: S23R-3) or
  * `$name(`: looked up among the definitions by name, so that their count costs nothing here (was
@@ -297,7 +297,7 @@ function runnersOf(bare: string, code: string): Runner[] {
     // the body: from the first "{" (a closure's "use (...)" before it), or an arrow function's expression, to its end
     let end = -1;
     const brace = nextBrace(start);
-    const arrow = m[2] !== undefined && /fn\s*&?\s*\($/i.test(m[0]) ? nextArrow(start) : n;
+    const arrow = m[2] !== undefined && /fn\s*(?:&\s*)?\($/i.test(m[0]) ? nextArrow(start) : n;
     if (arrow < n && arrow < brace) {
       const semi = semiAfterArrow(arrow);
       end = semi < n ? semi : -1;

@@ -79,7 +79,7 @@ const PROPERTY_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_e
 /** A method named by a variable or an expression: `$o->$m(`, `K::$m(`, `$o->{$m}(`, `[$o, $m](`. */
 const DYNAMIC_METHOD = /(?:(?:->|::)\s*(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{([^{}\n]{1,200})\})|\[[^\[\];,]{1,100},\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\])\s*\(/g;
 /** Where an object may be called: `$o(`, `(new R)(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`, `array_map($o, ...)`. */
-const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(|\(\s*new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?\s*\)\s*\(|(?<![\w>:$\\])(array_map)\s*\(\s*(?:new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,/gi;
+const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(|\(\s*new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:(?:\(\s*\))\s*)?\)\s*\(|(?<![\w>:$\\])(array_map)\s*\(\s*(?:new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,/gi;
 /** An object property assigned: `$o->cmd = ...;`, `$this->a->cmd .= ...;`, `$o->c['x'] = ...;`, `self::$cmd = ...;` (found from its arrow: the chain before it is not read, which cost 3 s on 16 MiB of PHP). */
 const PROP_ASSIGN = /(?:(?:\?->|->)\s*(?:([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']\s*\})|::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
 /**
@@ -102,7 +102,7 @@ const REFLECTION_HELD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*new\s+\
 /** array_map given a function's name (group 2), its arrays after the match. */
 const ARRAY_MAP_NAMED = /(?<![\w>$:\\])array_map\s*\(\s*(["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*,/gi;
 const NAME_CALLS_HINT = /\b(?:call_user_func|forward_static_call|Reflection(?:Method|Function))(?:_array)?\b/i;
-const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(([^)]{0,400})\)/gi;
+const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(?:function|fn)\s*(?:&\s*)?\(([^)]{0,400})\)/gi;
 /**
  * A function of the file called by its name as a string: `call_user_func('g', ...)`, `call_user_func('K::go', ...)`,
  * `call_user_func([$o, 'go'], ...)`, the `_array` forms, `(new ReflectionMethod('K', 'go'))->invoke($o, ...)`,
@@ -110,7 +110,7 @@ const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s
  * whose invoke has no object first); the call's arguments start after the match, the callable or the
  * object first. Groups 1, 2 and 11: the arguments come as one array.
  */
-const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*\)?\s*->\s*invoke(Args)?\s*\(/gi;
+const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*(?:\)\s*)?->\s*invoke(Args)?\s*\(/gi;
 // (a name written as a string and called too: 'system'($x), as the fold layer writes a name it found)
 const DANGEROUS_BODY = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
 /** A backtick literal that interpolates a variable: a shell command of a helper's parameter (S23R-10). */
@@ -130,9 +130,9 @@ const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_e
 function runsProperty(text: string): boolean {
   if (PROPERTY_SINK.test(text)) return true;
   const held = new Set<string>();
-  const param = /^function\s*&?\s*__unserialize\s*\(\s*(?:\??array\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/i.exec(text);
+  const param = /^function\s*(?:&\s*)?__unserialize\s*\(\s*(?:\??array\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/i.exec(text);
   if (param) held.add(param[1]!);
-  for (const m of text.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*@?\s*\$this\s*->/g)) if (held.size < 64) held.add(m[1]!);
+  for (const m of text.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:@\s*)?\$this\s*->/g)) if (held.size < 64) held.add(m[1]!);
   if (held.size === 0) return false;
   for (const m of text.matchAll(VARIABLE_SINK)) if (held.has(m[1]!)) return true;
   return false;
@@ -171,13 +171,13 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
   for (const m of normal.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*'([A-Za-z_\x80-\xff][\w\x80-\xff]{1,40})'\s*;/g)) {
     const fn = m[2]!.toLowerCase();
     if (!decoders.includes(fn) || ++seen > 32 || plain(fn)) continue;
-    if (!new RegExp(`\\b(eval|assert)\\s*\\(\\s*@?\\s*\\$${m[1]}\\s*\\(`, 'i').test(normal)) continue;
+    if (!new RegExp(`\\b(eval|assert)\\s*\\(\\s*(?:@\\s*)?\\$${m[1]}\\s*\\(`, 'i').test(normal)) continue;
     out.push({ technique: 'obfuscated-call', score: 80, description: `eval of ${fn}() whose name is assembled from pieces and held in $${m[1]}`, offset: m.index! });
     break;
   }
   // (the variable written as its value: eval('base64_decode'('...')))
   if (seen === 0 || !out.some((f) => f.description.startsWith('eval of'))) {
-    for (const m of normal.matchAll(new RegExp(`\\b(?:eval|assert)\\s*\\(\\s*@?\\s*'(${decoders.join('|')})'\\s*\\(`, 'gi'))) {
+    for (const m of normal.matchAll(new RegExp(`\\b(?:eval|assert)\\s*\\(\\s*(?:@\\s*)?'(${decoders.join('|')})'\\s*\\(`, 'gi'))) {
       if (plain(m[1]!.toLowerCase())) continue;
       out.push({ technique: 'obfuscated-call', score: 80, description: `eval of ${m[1]!.toLowerCase()}() whose name is assembled from pieces`, offset: m.index! });
       break;
@@ -357,7 +357,7 @@ function sinkBefore(src: string, at: number): boolean {
 const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
 
 /** An upload's temporary file, and its client's name, each alone as an argument. */
-const BARE_TMP = /^\s*@?\s*\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']tmp_name["']\s*\]\s*$/;
+const BARE_TMP = /^\s*(?:@\s*)?\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']tmp_name["']\s*\]\s*$/;
 const BARE_NAME = /^\s*\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']name["']\s*\]\s*$/;
 /** Anything that looks at an upload's name or type before it is stored. */
 const UPLOAD_NAME_CHECKED = /\b(?:pathinfo|getimagesize|exif_imagetype|mime_content_type|finfo_\w+|in_array|preg_match|strrchr|strrpos|explode|wp_check_filetype\w*|wp_handle_upload|sanitize_file_name|basename)\s*\(|PATHINFO_EXTENSION|\[\s*["']type["']\s*\]/i;
@@ -379,7 +379,7 @@ function clientName(expr: string, src: string, levels: number, budget = { looks:
     const named = new RegExp(`\\$${v[1]}\\s*\\[\\s*["']name["']\\s*\\]`).test(expr);
     for (const a of src.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{0,300});`, 'g'))) {
       if (++seen > 8) break;
-      if (named && /^\s*@?\s*\$_FILES\s*\[[^\]]{1,64}\]\s*$/.test(a[1]!)) return true;
+      if (named && /^\s*(?:@\s*)?\$_FILES\s*\[[^\]]{1,64}\]\s*$/.test(a[1]!)) return true;
       if (clientName(a[1]!, src, levels - 1, budget)) return true;
     }
   }
@@ -387,7 +387,7 @@ function clientName(expr: string, src: string, levels: number, budget = { looks:
 }
 
 /** A writer's content that is one value: a variable, an element, or a decoder's call of one (`hex2bin($h)`). */
-const WHOLE_CONTENT = /^\s*@?\s*(?:\\?(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[[^\]]{1,64}\])*\s*\)*\s*$/i;
+const WHOLE_CONTENT = /^\s*(?:@\s*)?(?:\\?(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[[^\]]{1,64}\])*\s*\)*\s*$/i;
 /** A file name that ends in a PHP extension, written out: `... '.php'`. */
 const PHP_NAME_END = /\.(?:php\d?|phtml|phar|pht)["']\s*$/i;
 
@@ -604,7 +604,7 @@ const VALIDATORS = [
   /(!\s*)?(?<![\w\x80-\xff$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*===?\s*(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*(?=\)|&&|\band\b|$)|()(?:^|(?<=[(&]|\band)\s*)(?:'[^'\\\n]{0,200}'|"[^"\\$\n]{0,200}")\s*===?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[\s*(?:'[^'\n]{0,80}'|\"[^\"\n]{0,80}\")\s*\])?)\s*(?=\)|&&|\band\b|$)/gi,
 ];
 const GUARD_HINT = /\b(?:in_array|array_key_exists|ctype_[a-z]{1,10}|is_numeric|preg_match|filter_var)\s*\(|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|={2,3}\s*['"]|['"]\s*={2,3}/i;
-const EXITS = /^\s*\{?\s*(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s*(?:die|exit))\b/i;
+const EXITS = /^\s*(?:\{\s*)?(?:die|exit|return|throw|header\s*\([^;]{0,300}\)\s*;\s*(?:die|exit))\b/i;
 
 /**
  * Where a variable is held to known values (S23R-14): inside the block (or statement) of an if whose
@@ -646,9 +646,9 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
         const name = (v[v.length - 1] ?? v[2])?.replace(/[\s'"]/g, '');
         // (a pattern that lets anything through validates nothing: /^.*$/, /^[^;]+$/, /^\S+$/)
         if (name === undefined || (/preg_match/i.test(v[0]) && /(?<!\\)\.[*+{?]|\[\^|\\[SDWHV]/.test(v[0]))) continue;
-        const set = !/^\s*!?\s*(?:ctype_|is_numeric|preg_match|filter_var)/i.test(v[0]);
+        const set = !/^\s*(?:!\s*)?(?:ctype_|is_numeric|preg_match|filter_var)/i.test(v[0]);
         // (an allow list the request gives is none: in_array($c, $_GET['ok']))
-        if (set && /^\s*!?\s*(?:in_array|array_key_exists)/i.test(v[0])) {
+        if (set && /^\s*(?:!\s*)?(?:in_array|array_key_exists)/i.test(v[0])) {
           const args = argsAt(cond, v.index! + v[0].indexOf('(') + 1);
           if (!args || SOURCE.test(splitTop(args.all, [','])[1] ?? '')) continue;
         }
@@ -723,7 +723,7 @@ const FILE_OP_KIND: Readonly<Record<string, string>> = {
 };
 const FILE_OP_WORDS: Readonly<Record<string, string>> = { delete: 'deleted', read: 'read out', list: 'listed', move: 'renamed or copied', mode: 'given modes or owners', write: 'written', make: 'made', upload: 'given uploads' };
 const FILE_OP_HINT = /\b(?:unlink|rmdir|readfile|fpassthru|fread|stream_get_contents|highlight_file|show_source|file_get_contents)\s*\(/i;
-const FILE_OPS = new RegExp(`(?<![\\w$>:\\\\])\\\\?(unlink|rmdir|readfile|highlight_file|show_source|scandir|opendir|glob|rename|copy|chmod|chown|chgrp|touch|file_put_contents|fopen|mkdir|move_uploaded_file)\\s*\\(|\\bnew\\s+\\\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\\s*\\(|\\b((?:echo|print)\\s*\\(?\\s*(?:(?:htmlspecialchars|htmlentities|nl2br)\\s*\\(\\s*)?\\\\?file_get_contents)\\s*\\(`, 'gi');
+const FILE_OPS = new RegExp(`(?<![\\w$>:\\\\])\\\\?(unlink|rmdir|readfile|highlight_file|show_source|scandir|opendir|glob|rename|copy|chmod|chown|chgrp|touch|file_put_contents|fopen|mkdir|move_uploaded_file)\\s*\\(|\\bnew\\s+\\\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\\s*\\(|\\b((?:echo|print)\\s*(?:\\(\\s*)?(?:(?:htmlspecialchars|htmlentities|nl2br)\\s*\\(\\s*)?\\\\?file_get_contents)\\s*\\(`, 'gi');
 
 /** A body that runs a command or code (not only writes a file): what a helper two levels up is followed for. */
 const RUNS_COMMAND = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
@@ -755,7 +755,7 @@ function sinkNameTakers(code: string, src: string): Set<string> {
 }
 
 /** What makes every variable request input at once (see flow): extract(..), parse_str(..), import_request_variables(..), a loop of $$k = $v over the request. */
-const MASS_ASSIGN = /(?<![\w>$:\\])(extract|parse_str)\s*\(|(?<![\w>$:\\])import_request_variables\s*\(|\bforeach\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s+as\s+\$([A-Za-z_]\w{0,63})\s*=>\s*\$([A-Za-z_]\w{0,63})\s*\)\s*\{?\s*\$\$\2\s*=\s*\$\3\b/gi;
+const MASS_ASSIGN = /(?<![\w>$:\\])(extract|parse_str)\s*\(|(?<![\w>$:\\])import_request_variables\s*\(|\bforeach\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s+as\s+\$([A-Za-z_]\w{0,63})\s*=>\s*\$([A-Za-z_]\w{0,63})\s*\)\s*(?:\{\s*)?\$\$\2\s*=\s*\$\3\b/gi;
 
 function flow(src: string): FlowFinding[] {
   // PHP variables live in their function: a variable is request input at an offset when it was
@@ -875,7 +875,7 @@ function flow(src: string): FlowFinding[] {
   const keyed = new Set<string>();
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, Math.min(allDefs[i + 1]?.index ?? src.length, m.index! + 4096));
-    if (body.includes('^') && /\breturn\b[^;]{0,600}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\)?\s*\^/.test(body)) keyed.add(m[1]!.toLowerCase());
+    if (body.includes('^') && /\breturn\b[^;]{0,600}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\)\s*)?\^/.test(body)) keyed.add(m[1]!.toLowerCase());
   });
   const paramsOf = (m: RegExpMatchArray) => splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
   allDefs.forEach((m, i) => {
@@ -930,7 +930,7 @@ function flow(src: string): FlowFinding[] {
     }
   }
   // (closures kept in variables, in small files, when they run something or call a parameter: `$g = fn($f, $a) => $f($a)`)
-  if (src.length <= 32768 && /\$[\w\x80-\xff]+\s*=\s*(?:static\s+)?(?:function|fn)\s*&?\s*\(/i.test(src)) {
+  if (src.length <= 32768 && /\$[\w\x80-\xff]+\s*=\s*(?:static\s+)?(?:function|fn)\s*(?:&\s*)?\(/i.test(src)) {
     for (const m of src.matchAll(CLOSURE_VAR_DEF)) {
       if (defs.size >= 2000) break;
       const body = src.slice(m.index!, m.index! + 4000);
@@ -963,7 +963,7 @@ function flow(src: string): FlowFinding[] {
   const scopeName = (id: number) => {
     if (names.has(id)) return names.get(id);
     const s = scopes.start[id]!;
-    const named = /^function\s*&?\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)/i.exec(code.slice(s, s + 100));
+    const named = /^function\s*(?:&\s*)?([A-Za-z_\x80-\xff][\w\x80-\xff]*)/i.exec(code.slice(s, s + 100));
     const name = named ? named[1]!.toLowerCase() : scopes.end[id]! - s <= 65536 ? '' : undefined;
     names.set(id, name);
     return name;
@@ -1194,7 +1194,7 @@ function flow(src: string): FlowFinding[] {
       let rhs = m[3]!;
       // With a closure in it, the statement ends after the closure's own "}", not at the first ";" inside it.
       const rhsAt = after - rhs.length;
-      if (/\b(?:function|fn)\s*&?\s*\(/i.test(rhs)) {
+      if (/\b(?:function|fn)\s*(?:&\s*)?\(/i.test(rhs)) {
         // (the assignments inside the closure are read as well: S19R-1)
         assign.lastIndex = rhsAt;
         // A closure on its own ends where its body does (S19R-6: not only while the reading below lasts).
@@ -1279,7 +1279,7 @@ function flow(src: string): FlowFinding[] {
       }
       const alias = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(rhs);
       if (alias && sinkVars.has(alias[1]!)) sinkVars.set(name, sinkVars.get(alias[1]!)!);
-      if (/^\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
+      if (/^\s*(?:@\s*)?(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|convert_uudecode)\s*\(/i.test(rhs)) decodedVars.add(name);
       // A name spelled out of single characters picked from a string by position
       // ($f = $s[2] . $s[9] . $s[9] . $s[0]: the string scrambled, the name nowhere in the file, S23)
       if (rhs.length <= 400 && PICKED_NAME.test(rhs)) pickedVars.add(name);
@@ -1396,7 +1396,7 @@ function flow(src: string): FlowFinding[] {
     // (the name may start with a directory of the code's own: $dir . '/' . $_POST['n'], S26R-38)
     if (parts.length >= 2 && inCommand(parts[0]!, m.index!) && direct(parts[1]!, m.index!)) add({ technique: 'file-writer', score: 80, description: `a file written with a name and content from the request (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or where the request says, with what a decoder gives: a dropper's payload unpacked)
-    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && inCommand(parts[0]!, m.index!) && /^\s*@?\s*\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
+    else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && inCommand(parts[0]!, m.index!) && /^\s*(?:@\s*)?\\?(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode)\s*\(/i.test(parts[1]!)) add({ technique: 'file-writer', score: 75, description: `a file written where the request says, with decoded content (${m[1]!.toLowerCase()})`, offset: m.index! });
     // (or a PHP file of the code's own naming, whose whole content is the request's: a dropper, `$f = 'file_' .
     // time() . '.php'; file_put_contents($f, hex2bin($body['hex']))`)
     else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && phpNamed < 16 && WHOLE_CONTENT.test(parts[1]!) && direct(parts[1]!, m.index!) && (phpNamed++, namesPhpFile(parts[0]!, src, m.index!)) && wholeValue(parts[1]!, src, m.index!)) add({ technique: 'file-writer', score: 80, description: `a PHP file written with content that is the request's (${m[1]!.toLowerCase()})`, offset: m.index! });
@@ -1477,8 +1477,8 @@ function flow(src: string): FlowFinding[] {
   // the rule mamori_php_include_upload reads the superglobal written in place; applications that include a
   // page the request names add a path or a suffix)
   // (small in code, not in bytes: a shell of one line padded with comment lines or blank ones is small, S21B-24)
-  if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (src.length <= 1 << 20 && /\b(?:include|require)(?:_once)?\s*\(?\s*@?\s*\$/i.test(src) && codeSize(src) <= 16384))) {
-    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*\(?\s*@?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)?\s*;/gi)) {
+  if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (src.length <= 1 << 20 && /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i.test(src) && codeSize(src) <= 16384))) {
+    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\)\s*)?;/gi)) {
       if (!isTaintedAt(m[2]!, m.index!)) continue;
       add({ technique: 'include-uploaded-file', score: 85, description: `${m[1]!.toLowerCase()} of a file the request names (through $${m[2]})`, offset: m.index! });
       break;
@@ -1658,9 +1658,9 @@ interface Taint {
 }
 
 /** A closure's definition (`function (..) use (..) {..}`, `fn (..) => ..`, either `static`), as the whole text. */
-const CLOSURE_DEF = /^(?:static\s+)?(?:function\s*&?\s*\(|fn\s*&?\s*\()/i;
+const CLOSURE_DEF = /^(?:static\s+)?(?:function\s*(?:&\s*)?\(|fn\s*(?:&\s*)?\()/i;
 /** An immediately invoked closure: `(function () {..})()`, `(fn () => ..)(..)`. */
-const INVOKED_CLOSURE = /^\(\s*((?:static\s+)?(?:function|fn)\s*&?\s*\([\s\S]*)\)\s*\([\s\S]*\)$/i;
+const INVOKED_CLOSURE = /^\(\s*((?:static\s+)?(?:function|fn)\s*(?:&\s*)?\([\s\S]*)\)\s*\([\s\S]*\)$/i;
 /** A method or static call: `$o->name(..)`, `$o?->name(..)`, `K::name(..)`, `self::name(..)`. */
 const METHOD_CALL = /^(?:\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]*\s*::|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\?->|->|::))\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/;
 
@@ -1724,7 +1724,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     // a call of a function of the file that returns request input, by name or as a method
     if (!any && t.returns) for (const m of e.matchAll(/([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|["'](?:[\w\x80-\xff\\]+::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']/g)) if (t.fn(m[1] ?? m[2]!)) any = true;
     // (a closure of the file, or an object called as one: its __invoke)
-    if (!any && t.returns && (/\bfunction\s*&?\s*\(/i.test(e) || (t.fn('__invoke') && /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(e)))) any = true;
+    if (!any && t.returns && (/\bfunction\s*(?:&\s*)?\(/i.test(e) || (t.fn('__invoke') && /\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(e)))) any = true;
     if (!any) return false;
   }
   // (the union of superglobals, $_GET + $_POST, is request input)
@@ -1960,7 +1960,7 @@ function stringValue(expr: string, known: ReadonlyMap<string, string>): string |
 // $s[2] . $s['9'] . $s{9} . $s[0] (a function's name kept scrambled in the file).
 const PICKED_NAME = /^\s*(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*\.\s*){3,}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*[[{]\s*(?:\d{1,4}|'\d{1,4}'|"\d{1,4}")\s*[\]}]\s*$/;
 // A string XORed with another where one side is packed bytes or a literal: pack('H*', '..') ^ $k, '..' ^ $k, $k ^ "\x13.."
-const XOR_NAME = /^\s*@?\s*(?:(?:pack\s*\([^;]{0,200}?\)|"(?:[^"\\\n]|\\.){1,80}"|'(?:[^'\\\n]|\\.){1,80}')\s*\^\s*@?\s*(?:\$|pack\s*\(|["'])|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\^\s*(?:pack\s*\(|["']))/i;
+const XOR_NAME = /^\s*(?:@\s*)?(?:(?:pack\s*\([^;]{0,200}?\)|"(?:[^"\\\n]|\\.){1,80}"|'(?:[^'\\\n]|\\.){1,80}')\s*\^\s*(?:@\s*)?(?:\$|pack\s*\(|["'])|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\^\s*(?:pack\s*\(|["']))/i;
 const CALLS_VARIABLE = /(?<![\w>:$])\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*\(/;
 /** Whether a function's body calls one of its parameters as a function: `$a($b)`. */
 function callsParameter(params: string, body: string): boolean {
@@ -2079,7 +2079,7 @@ function spaces(src: string, a: number, b: number): string {
 }
 
 /** A closure's list of the variables it takes from where it is defined: `function (..) use ($a, &$b)`. */
-const CLOSURE_USE = /\bfunction\s*&?\s*\((?:[^()]|\([^()]{0,200}\)){0,400}\)\s*use\s*\(([^)]{0,400})\)/gi;
+const CLOSURE_USE = /\bfunction\s*(?:&\s*)?\((?:[^()]|\([^()]{0,200}\)){0,400}\)\s*use\s*\(([^)]{0,400})\)/gi;
 
 /** The functions of PHP text: the scope of each offset, and each function's start ("function" keyword) and end (past its "}"). */
 interface Scopes {
@@ -2605,7 +2605,7 @@ function closureText(src: string, cb: string, before: number): string {
   const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(cb);
   if (!v) return cb;
   let found = '';
-  for (const m of src.slice(Math.max(0, before - 20_000), before).matchAll(new RegExp(`\\$${v[1]}\\s*=\\s*(?=(?:static\\s+)?(?:function|fn)\\s*&?\\s*\\()`, 'g'))) {
+  for (const m of src.slice(Math.max(0, before - 20_000), before).matchAll(new RegExp(`\\$${v[1]}\\s*=\\s*(?=(?:static\\s+)?(?:function|fn)\\s*(?:&\\s*)?\\()`, 'g'))) {
     const start = Math.max(0, before - 20_000) + m.index! + m[0].length;
     // up to the ";" that ends the assignment, outside brackets and quotes (bounded)
     const tail = src.slice(start, Math.min(src.length, start + 4000));
@@ -2614,7 +2614,7 @@ function closureText(src: string, cb: string, before: number): string {
   return found;
 }
 
-const CLOSURE = /^\s*(?:static\s+)?(?:function\s*&?\s*\(([^)]{0,300})\)(?:\s*use\s*\([^)]{0,300}\))?(?:\s*:\s*[?\w\\|]{1,60})?\s*\{([\s\S]*)\}|fn\s*&?\s*\(([^)]{0,300})\)(?:\s*:\s*[?\w\\|]{1,60})?\s*=>([\s\S]*))\s*$/i;
+const CLOSURE = /^\s*(?:static\s+)?(?:function\s*(?:&\s*)?\(([^)]{0,300})\)(?:\s*use\s*\([^)]{0,300}\))?(?:\s*:\s*[?\w\\|]{1,60})?\s*\{([\s\S]*)\}|fn\s*(?:&\s*)?\(([^)]{0,300})\)(?:\s*:\s*[?\w\\|]{1,60})?\s*=>([\s\S]*))\s*$/i;
 const CLOSURE_CALLER = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(\\s*["']\\\\?(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})["']`, 'gi');
 const CLOSURE_SINK = new RegExp(`${BARE}(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})\\s*\\(`, 'gi');
 
@@ -2676,7 +2676,7 @@ function mentions(expr: string, names: ReadonlySet<string>): boolean {
 }
 
 /** `$o .= $p[$i] ^ $k[...]`, `$o[$i] = chr(ord(...) ^ ...)`, `$p[$i] ^= ...`: a string decoded by XOR. */
-const XOR_BUILD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\})?\s*(\.=|\^=|=(?![=>]))\s*([^;]{0,400})/g;
+const XOR_BUILD = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:(\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\})\s*)?(\.=|\^=|=(?![=>]))\s*([^;]{0,400})/g;
 const XOR_SINK = new RegExp(`${BARE}(eval|assert|create_function)\\s*\\(`, 'gi');
 
 /**
@@ -2688,7 +2688,7 @@ const XOR_SINK = new RegExp(`${BARE}(eval|assert|create_function)\\s*\\(`, 'gi')
  */
 /** A string computed by a bitwise operator on a literal and a literal or a bare word ('..'^'..', Word|'..', '..'&Word). */
 const STRING_BITWISE = /(?:['"][^'"\n]{1,40}['"]|(?<![\w$>:\\])[A-Za-z_][A-Za-z0-9_]{0,30})\s*[\^|&]\s*['"][^'"\n]{1,40}['"]|['"][^'"\n]{1,40}['"]\s*[\^|&]\s*[A-Za-z_][A-Za-z0-9_]{0,30}\b/g;
-const STRING_VAR = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*=\s*\(?\s*['"~]/g;
+const STRING_VAR = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*=\s*(?:\(\s*)?['"~]/g;
 const NESTED_VAR_CALL = /\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(\s*\$[A-Za-z_][A-Za-z0-9_]{0,40}\s*\(/;
 
 /**

@@ -107,11 +107,11 @@ const PROPERTY_SET = new RegExp(`(?:->\\s*|::\\$)(${NAME})\\s*(?:\\[[^\\]]{0,80}
 /** `extract([...])`: each key a variable. */
 const EXTRACT = /\bextract\s*\(/gi;
 /** `$a['k'] = ...`, `$a[] = ...`: an element of a list of known value. */
-const ELEMENT = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\[\\s*(?:(["'])([^"'\\\\\\n]{1,64})\\2|(\\d{1,4}))?\\s*\\]\\s*=(?![=>])`, 'g');
+const ELEMENT = new RegExp(`(?<![\\w$>:\\\\])\\$(${NAME})\\s*\\[\\s*(?:(?:(["'])([^"'\\\\\\n]{1,64})\\2|(\\d{1,4}))\\s*)?\\]\\s*=(?![=>])`, 'g');
 /** `function f($a) { $t = 'table'; $r = ''; foreach ($a as $i) { $r .= $t[$i]; } return $r; }` */
 const PICKER = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(\\s*\\$(${NAME})\\s*\\)\\s*\\{\\s*\\$(${NAME})\\s*=`, 'gi');
 /** ...its loop and return after the table's `;` (sticky): the name of the list, the table's and the result's are checked by the caller. */
-const PICKER_TAIL = new RegExp(`;\\s*\\$(${NAME})\\s*=\\s*(?:''|"")\\s*;\\s*foreach\\s*\\(\\s*\\$(${NAME})\\s+as\\s+\\$(${NAME})\\s*\\)\\s*\\{?\\s*\\$(${NAME})\\s*\\.=\\s*\\$(${NAME})\\s*[\\[{]\\s*\\$(${NAME})\\s*[\\]}]\\s*;\\s*\\}?\\s*return\\s+\\$(${NAME})\\s*;\\s*\\}`, 'y');
+const PICKER_TAIL = new RegExp(`;\\s*\\$(${NAME})\\s*=\\s*(?:''|"")\\s*;\\s*foreach\\s*\\(\\s*\\$(${NAME})\\s+as\\s+\\$(${NAME})\\s*\\)\\s*(?:\\{\\s*)?\\$(${NAME})\\s*\\.=\\s*\\$(${NAME})\\s*[\\[{]\\s*\\$(${NAME})\\s*[\\]}]\\s*;\\s*(?:\\}\\s*)?return\\s+\\$(${NAME})\\s*;\\s*\\}`, 'y');
 /** `$a++;`, `++$a;` (a statement of its own). */
 const INCREMENT = new RegExp(`(?<![\\w$>:\\\\])(?:\\$(${NAME})\\s*\\+\\+|\\+\\+\\s*\\$(${NAME}))\\s*;`, 'g');
 /** A counted loop whose body is one increment: `for ($i = 0; $i < 18; $i++) $a++;` (braces or not). */
@@ -515,7 +515,7 @@ export function foldVariables(input: string): string | undefined {
       // the rules read decoder chains: eval(gzinflate(...)))
       // (not where eval runs it at once: eval('base64_decode'(...)) is a finding of its own, which the literal
       // decoded in the next layer would hide)
-      const plain = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) && !/\b(?:eval|assert)\s*\(\s*@?\s*$/i.test(code.slice(Math.max(0, i - 24), i));
+      const plain = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) && !/\b(?:eval|assert)\s*\(\s*(?:@\s*)?$/i.test(code.slice(Math.max(0, i - 24), i));
       text = plain ? value : quote(value);
     }
     if (text === undefined) {

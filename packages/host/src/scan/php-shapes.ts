@@ -35,31 +35,31 @@ const NAMED_SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_
 const SINK = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function)\s*\(|\bcall_user_func(?:_array)?\s*\(\s*[^"'\s]/i;
 
 // (the tag as "<?php\n" with its escapes, or the short echo tag, too: S24R-5)
-const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 // (request input inside the double-quoted tag text, "<?php {$_POST['c']}", or a sprintf of the tag: S24R-5)
 const CODE_FILE_INTERPOLATED = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*(?:"<\?(?:php|=)?[^"\n]{0,200}\{?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|v?sprintf\s*\(\s*["']<\?(?:php|=)?[^"'\n]{0,200}["']\s*,[^;]{0,200}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[)/i;
 // (the scheme may be left out: curl and a wrapper-less fetch both take raw.githubusercontent.com/.., session 25, set L)
 const PASTE = /["'](?:https?:\/\/)?(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
 const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
 const JOINS = /(["'])\s*\.\s*\1/g;
-const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*@?\s*["']\?>["']\s*\./i;
+const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*(?:@\s*)?["']\?>["']\s*\./i;
 const WRITE = /\b(?:fwrite|fputs|file_put_contents|copy)\s*\(/i;
 // (the write of code: a call that writes, opens, copies or moves to a .php name or into the web root,
 // a write beside a variable given a .php name, or a write then an include of a variable; not any
 // .php in the file, a page's require 'header.php', nor DOCUMENT_ROOT in a cache's path: S24R-13)
 const WRITE_CODE = /\b(?:file_put_contents|fopen|copy|rename)\s*\([^;]{0,200}(?:\.(?:php\d?|phtml|phar)["']|DOCUMENT_ROOT)/i;
 const PHP_VARIABLE = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\.(?:php\d?|phtml|phar)["'][^;\n]{0,200};/i;
-const INCLUDE_VARIABLE = /\b(?:include|require)(?:_once)?\s*\(?\s*@?\s*\$/i;
+const INCLUDE_VARIABLE = /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i;
 // (in the call of a sink, the same statement: a debug panel reading ['_SERVER'] beside collectors
 // it calls is not one, S24R-14; or the name joined from pieces: ['_' . 'POST'])
 const DEFINED_VARS = /\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func(?:_array)?)\s*\([^;]{0,200}\bget_defined_vars\s*\(\s*\)\s*\[\s*(?:["']?_(?:GET|POST|REQUEST|COOKIE)\b|["']_["']\s*\.)/i;
-const DEFINED_VARS_HELD = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*get_defined_vars\s*\(\s*\)\s*;/gi;
-const EVAL_FETCHED = /\b(?:eval|assert)\s*\(\s*@?\s*(?:file_get_contents|curl_exec|stream_get_contents|(?:implode|join)\s*\(\s*["'][^"'\n]{0,8}["']\s*,\s*@?\s*file)\s*\(\s*@?\s*(?:pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/i;
-const COMPUTED_CALLEE = /\(\s*@?\s*(?:substr|str_replace|str_ireplace|strrev|str_rot13|strtolower|strtoupper|ucfirst|lcfirst|trim|ltrim|rtrim|implode|join|base64_decode|hex2bin|sprintf|preg_replace)\s*\([^;]{0,200}\)\s*\)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const DEFINED_VARS_HELD = /\$([A-Za-z_]\w{0,40})\s*=\s*(?:@\s*)?get_defined_vars\s*\(\s*\)\s*;/gi;
+const EVAL_FETCHED = /\b(?:eval|assert)\s*\(\s*(?:@\s*)?(?:file_get_contents|curl_exec|stream_get_contents|(?:implode|join)\s*\(\s*["'][^"'\n]{0,8}["']\s*,\s*(?:@\s*)?file)\s*\(\s*(?:@\s*)?(?:pack|hex2bin|base64_decode|str_rot13|strrev|gzinflate|urldecode|rawurldecode)\s*\(/i;
+const COMPUTED_CALLEE = /\(\s*(?:@\s*)?(?:substr|str_replace|str_ireplace|strrev|str_rot13|strtolower|strtoupper|ucfirst|lcfirst|trim|ltrim|rtrim|implode|join|base64_decode|hex2bin|sprintf|preg_replace)\s*\([^;]{0,200}\)\s*\)\s*\(\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 // (pieces and chr() joined in place and called at once: (chr(115) . 'ystem')($_POST['c']), S24R-12)
-const CONCAT_CALLEE = /\(\s*@?\s*(?:chr\s*\(\s*\d{1,3}\s*\)|["'][^"'\n]{0,40}["'])(?:\s*\.\s*(?:chr\s*\(\s*\d{1,3}\s*\)|["'][^"'\n]{0,40}["'])){1,16}\s*\)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const CONCAT_CALLEE = /\(\s*(?:@\s*)?(?:chr\s*\(\s*\d{1,3}\s*\)|["'][^"'\n]{0,40}["'])(?:\s*\.\s*(?:chr\s*\(\s*\d{1,3}\s*\)|["'][^"'\n]{0,40}["'])){1,16}\s*\)\s*\(\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const SUPERGLOBAL_NAME = /\$\w{1,40}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE)["']\s*;/i;
-const VARIABLE_VARIABLE = /=\s*@?\s*\$\$\w{1,40}\s*;/;
+const VARIABLE_VARIABLE = /=\s*(?:@\s*)?\$\$\w{1,40}\s*;/;
 const DOC_COMMENT = /->\s*getDocComment\s*\(\s*\)/i;
 // (or the name cleaned out of it whole: preg_replace('/[^a-z]/', '', $r->getDocComment()), S24R-12)
 const DOC_CLEANED = /\b(?:preg_replace|str_replace|strtr|trim)\s*\([^;]{0,160}->\s*getDocComment\s*\(/i;
@@ -71,9 +71,9 @@ const INCREMENT = /\$_{1,6}\+\+/g;
 const INCREMENT_CALL = /(?:\$_{1,6}|\$\w{1,40}|\})\s*\(\s*\$/;
 // (an array's element too: $w = &$box['a']; $box['a'] = $_REQUEST['z'], S24R-12)
 const REFERENCE = /\$\w{1,40}\s*=\s*&\s*\$\w{1,40}(?:\s*\[[^\]\n]{1,40}\])?\s*;/g;
-const INPUT_ASSIGNED = /\$\w{1,40}(?:\s*\[[^\]\n]{1,40}\])?\s*=\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const INPUT_ASSIGNED = /\$\w{1,40}(?:\s*\[[^\]\n]{1,40}\])?\s*=\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 // (the variable alone in a double-quoted string or a heredoc too: eval("$q"), S24R-10)
-const EVAL_VARIABLE_END = /\b(?:eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*(?:"|\n\s*[A-Za-z_]\w{0,40})?\s*\)\s*;/i;
+const EVAL_VARIABLE_END = /\b(?:eval|assert)\s*\([^;]{0,120}\$\w{1,40}\s*(?:(?:"|\n\s*[A-Za-z_]\w{0,40})\s*)?\)\s*;/i;
 const ESCAPED_NAME = /\$\{\s*["'][^"'\n]{0,40}\\(?:x[0-9a-fA-F]{2}|[0-7]{3}|u\{[0-9a-fA-F]{1,6}\})[^"'\n]{0,80}["']\s*\}/;
 const NESTED = /\$\{\s*\$\{/;
 
@@ -83,13 +83,13 @@ const NESTED = /\$\{\s*\$\{/;
 const DECRYPT = /\b(?:openssl_decrypt|mcrypt_decrypt|sodium_crypto_secretbox_open)\s*\(/i;
 const BODY_INPUT = /php:\/\/input|\$_(?:POST|REQUEST|COOKIE)\s*\[|\$_(?:POST|REQUEST)\b/i;
 // (not a method named eval or assert: $this->eval(...), a calculator's; red team S25R-5)
-const EVAL_PARAMETER = /(?<![\w>$:\\])(?:eval|assert)\s*\(\s*@?\s*\$([A-Za-z_]\w{0,40})\s*(?:\.\s*["'][^"'\n]{0,20}["']\s*)?\)/gi;
+const EVAL_PARAMETER = /(?<![\w>$:\\])(?:eval|assert)\s*\(\s*(?:@\s*)?\$([A-Za-z_]\w{0,40})\s*(?:\.\s*["'][^"'\n]{0,20}["']\s*)?\)/gi;
 // what a socket reads, run as a command (a bind or reverse shell without a shell's path)
 const SOCKET_OPEN = /\b(?:socket_create|socket_accept|fsockopen|pfsockopen|stream_socket_server|stream_socket_client|stream_socket_accept)\s*\(/i;
 // (also trimmed as it is read, $cmd = trim(fgets($c)), and socket_recv's buffer: red team S25R-4)
-const SOCKET_READ = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*(?:(?:trim|rtrim|ltrim)\s*\(\s*)?(?:socket_read|socket_recv|fread|fgets|stream_get_line|stream_get_contents|stream_socket_recvfrom)\s*\(\s*\$|\bsocket_recv\s*\(\s*\$\w{1,40}\s*,\s*\$([A-Za-z_]\w{0,40})/gi;
+const SOCKET_READ = /\$([A-Za-z_]\w{0,40})\s*=\s*(?:@\s*)?(?:(?:trim|rtrim|ltrim)\s*\(\s*)?(?:socket_read|socket_recv|fread|fgets|stream_get_line|stream_get_contents|stream_socket_recvfrom)\s*\(\s*\$|\bsocket_recv\s*\(\s*\$\w{1,40}\s*,\s*\$([A-Za-z_]\w{0,40})/gi;
 // the variables a command function runs (also written in a "..." string or backticks; not a method: PDO's ->exec($sql))
-const SOCKET_RUN = /(?<![\w>$:\\])(?:shell_exec|system|exec|passthru|popen|proc_open)\s*\(\s*@?\s*(?:(?:trim|rtrim|escapeshellcmd)\s*\(\s*)?"?\s*\$([A-Za-z_]\w{0,40})\b|`\s*\$([A-Za-z_]\w{0,40})\b/gi;
+const SOCKET_RUN = /(?<![\w>$:\\])(?:shell_exec|system|exec|passthru|popen|proc_open)\s*\(\s*(?:@\s*)?(?:(?:trim|rtrim|escapeshellcmd)\s*\(\s*)?"?\s*\$([A-Za-z_]\w{0,40})\b|`\s*\$([A-Za-z_]\w{0,40})\b/gi;
 // names picked out of a table of characters kept in $GLOBALS and called ($GLOBALS[$GLOBALS['t'][8] . $GLOBALS['t'][76] ...](...)):
 // a PHP obfuscator's output; no application names its functions so (indexes in hex too: red team S25R-7)
 const TABLE_PICK = String.raw`\$GLOBALS\s*\[\s*["']\w{1,40}["']\s*\]\s*[[{]\s*(?:0[xX][0-9a-fA-F]{1,3}|\d{1,3})\s*[\]}]`;
@@ -99,23 +99,23 @@ const TABLE_CALL = new RegExp(`\\$GLOBALS\\s*\\[\\s*${TABLE_PICK}(?:\\s*\\.\\s*$
 // numbers it shifts, XORs or reads with ord() (a decoder of its own: eval(def($this->table)));
 // the function also as a method ($this->def(...), self::def(...): red team S25R-6); not a method
 // named eval (S25R-5)
-const EVAL_OWN_CALL = /(?<![\w>$:\\])(eval|assert)\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}(?:\$this\s*->\s*|(?:self|static)\s*::\s*)?([A-Za-z_]\w{0,40})\s*\(/gi;
+const EVAL_OWN_CALL = /(?<![\w>$:\\])(eval|assert)\s*\(\s*(?:@\s*)?(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}(?:\$this\s*->\s*|(?:self|static)\s*::\s*)?([A-Za-z_]\w{0,40})\s*\(/gi;
 /** A list of numbers written out (the start of one), `array(67, 70, 119,` or `[67, 70, 119,`. */
 const NUMBER_LIST = /^\s*(?:array\s*\(|\[)\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,/i;
 /** An argument that is a variable or a property: `$t)`, `$this->table,`. */
 const LIST_HELD = /^\s*(?:\$this\s*->\s*|(?:self|static)\s*::\s*\$|\$)(\w{1,64})\s*[,)]/;
 /** A variable or property given such a list: `$t = array(1, 2, 3,`, `private $table = [1, 2, 3,`. */
 const NUMBER_LIST_ASSIGNED = /(?:\$|->\s*)(\w{1,64})\s*=\s*(?:array\s*\(|\[)\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,/gi;
-const EVAL_OWN_VARIABLE = /(?<![\w>$:\\])eval\s*\(\s*@?\s*(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}\$([A-Za-z_]\w{0,40})\s*[).]/gi;
-const OWN_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*(?:\$this\s*->\s*|(?:self|static)\s*::\s*)?([A-Za-z_]\w{0,40})\s*\(/g;
+const EVAL_OWN_VARIABLE = /(?<![\w>$:\\])eval\s*\(\s*(?:@\s*)?(?:["'][^"'\n]{0,80}["']\s*\.\s*){0,2}\$([A-Za-z_]\w{0,40})\s*[).]/gi;
+const OWN_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=\s*(?:@\s*)?(?:\$this\s*->\s*|(?:self|static)\s*::\s*)?([A-Za-z_]\w{0,40})\s*\(/g;
 const FUNCTION_DEF = /\bfunction\s+&?\s*([A-Za-z_]\w{0,40})\s*\(/gi;
 const PHP_DECODERS = new Set(['base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'urldecode', 'rawurldecode', 'stripslashes', 'convert_uudecode', 'file_get_contents', 'trim', 'html_entity_decode', 'htmlspecialchars_decode', 'pack', 'implode', 'join', 'sprintf', 'str_replace', 'substr', 'chr']);
 // a database client: the server to connect to and the query both from the request
-const DB_CONNECT = /\b(?:new\s+mysqli|mysqli_connect|mysql_connect|new\s+PDO|pg_connect)\s*\(\s*@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
+const DB_CONNECT = /\b(?:new\s+mysqli|mysqli_connect|mysql_connect|new\s+PDO|pg_connect)\s*\(\s*(?:@\s*)?(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/i;
 const DB_QUERY = /(?:->\s*(?:query|exec|multi_query|real_query)|\b(?:mysqli_query|mysql_query|pg_query|mysqli_multi_query))\s*\(\s*(?:\$[A-Za-z_]\w{0,40}\s*,\s*)?@?\s*(\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|\$([A-Za-z_]\w{0,40}))/gi;
 // the variables given request input (one pass: a regular expression per query made a 32 KB file of
 // queries take 0.16 s, red team S25R-3)
-const REQUEST_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=\s*@?\s*(?:trim\s*\(\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/gi;
+const REQUEST_ASSIGNED = /\$([A-Za-z_]\w{0,40})\s*=\s*(?:@\s*)?(?:trim\s*\(\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/gi;
 
 // (anywhere in what it is given: a ternary, a default)
 
@@ -149,7 +149,7 @@ const WP_ADMIN_ROLE = /->\s*(?:set_role|add_role)\s*\(\s*["']administrator["']\s
 const ENCODED_LITERAL = /["']([0-9a-fA-F]{24,600}|[A-Za-z0-9+/]{20,800}={0,2})["']/g;
 // code written after an opening tag from a variable (joined or in the string), then included and deleted: run once, leave nothing
 // (not a parameter's: a library function running the code its caller gives it, run_generated($code), S21R-14)
-const WRITE_TAG_VARIABLE = /\b(?:fwrite|fputs|file_put_contents)\s*\([^;]{0,200},\s*(?:["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*@?\s*\$|"<\?(?:php|=)?(?:\s|\\[nrt]){0,4}\{?\$)([A-Za-z_]\w{0,40})/gi;
+const WRITE_TAG_VARIABLE = /\b(?:fwrite|fputs|file_put_contents)\s*\([^;]{0,200},\s*(?:["']<\?(?:php|=)?(?:\s|\\[nrt]){0,4}["']\s*\.\s*(?:@\s*)?\$|"<\?(?:php|=)?(?:\s|\\[nrt]){0,4}\{?\$)([A-Za-z_]\w{0,40})/gi;
 const INCLUDE_ANY = /\b(?:include|require)(?:_once)?\s*[("'$]/i;
 const UNLINK = /\bunlink\s*\(/i;
 
@@ -158,8 +158,8 @@ const SMALL_INPUT = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\s*\[|\$_SERVER\s*\[\s*
 const SMALL_DYNAMIC = [
   // eval of a variable, after a few literals at most (not text built around one, as a validator's
   // eval('return (' . $e . ') ? 1 : 0;'))
-  /\b(?:eval|assert)\s*\(\s*@?\s*(?:["'`][^"'`\n]{0,40}["'`]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/i,
-  /\)\s*\)\s*\(\s*@?\s*\$/,
+  /\b(?:eval|assert)\s*\(\s*(?:@\s*)?(?:["'`][^"'`\n]{0,40}["'`]\s*\.\s*){0,4}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)/i,
+  /\)\s*\)\s*\(\s*(?:@\s*)?\$/,
   /\bcreate_function\s*\(/i,
   /\$\{\s*\$?\{?[^}\n]{1,80}\}\s*\[[^\]\n]{1,80}\]\s*\(/,
   // a function reached by reflection or made a closure from a name, then run (S24R-11)
@@ -168,7 +168,7 @@ const SMALL_DYNAMIC = [
 ];
 // $f($x), and a caller given a variable (not an invokable object called bare, $controller()), when
 // the name is not the code's own (calledByName)
-const VARIABLE_CALLS = /(?:^|[;{}(\s@=])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*\(\s*@?\s*\$|\bcall_user_func(?:_array)?\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*[,)]/gim;
+const VARIABLE_CALLS = /(?:^|[;{}(\s@=])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*\(\s*(?:@\s*)?\$|\bcall_user_func(?:_array)?\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})\s*[,)]/gim;
 // a caller given what a function of the file's own returns, call_user_func(decode('..'), ..)
 // (and the callers that take a callback and its arguments the same way: register_shutdown_function(pick(), $_GET['c']), S24R-11)
 const CALLER_OF_CALL = /\b(?:call_user_func(?:_array)?|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?)\s*\(\s*([A-Za-z_]\w{0,40})\s*\(/gi;
@@ -404,7 +404,7 @@ export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[]
       // (eval('?>' . f($src)) is how a template engine runs what it compiled, eval('return ' .
       // $this->compile($e) . ';') an expression engine, and a compiler reads characters with ord()
       // and chr(): after a string or of a method, only a XOR or a shift counts, S25R-13)
-      const needed = (call: string): 1 | 2 => (/^[^(]*\(\s*@?\s*["']|(?:->|::)\s*\w+\s*\($/.test(call) ? 2 : 1);
+      const needed = (call: string): 1 | 2 => (/^[^(]*\(\s*(?:@\s*)?["']|(?:->|::)\s*\w+\s*\($/.test(call) ? 2 : 1);
       // (...unless the decoder is given a table of numbers, written there or held in a variable or property:
       // a compiler is given a template's text, not character codes, S25R-13's open variants)
       let lists: Set<string> | undefined;

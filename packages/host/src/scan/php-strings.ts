@@ -172,7 +172,7 @@ function foldCalls(s: string): { text: string; changed: boolean; unwrapped: bool
   });
   const text = s.replace(FOLDABLE, (all, quoted: string | undefined, fn: string | undefined, arg: string | undefined, search: string | undefined, replace: string | undefined, subject: string | undefined, at: number) => {
     // a quoted name must be closed by its quote ('base64_decode'(...)), and is left where eval runs it
-    if (quoted !== undefined && (!all.startsWith(`'${fn}'`) || /\b(?:eval|assert)\s*\(\s*@?\s*$/i.test(s.slice(Math.max(0, at - 24), at)))) return all;
+    if (quoted !== undefined && (!all.startsWith(`'${fn}'`) || /\b(?:eval|assert)\s*\(\s*(?:@\s*)?$/i.test(s.slice(Math.max(0, at - 24), at)))) return all;
     let v: string;
     if (fn === undefined) {
       const from = unq(search!);

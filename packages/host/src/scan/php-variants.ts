@@ -659,7 +659,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       budget -= (body?.length ?? 16 * 1024) * 2 + 16;
       if (!body || p.length < 2) continue;
       const norm = normalizeStrings(body, 64 * 1024) ?? body;
-      const named = [...norm.matchAll(/\(?\s*["']\\?([A-Za-z_]\w{1,40})["']\s*\)?\s*\(/g)].some((c) => SINK_NAMES.has(c[1]!.toLowerCase()) && new RegExp(`\\$${p[1]}\\b`).test(argsAt(norm, c.index! + c[0].length) ?? ''));
+      const named = [...norm.matchAll(/\(?\s*["']\\?([A-Za-z_]\w{1,40})["']\s*(?:\)\s*)?\(/g)].some((c) => SINK_NAMES.has(c[1]!.toLowerCase()) && new RegExp(`\\$${p[1]}\\b`).test(argsAt(norm, c.index! + c[0].length) ?? ''));
       if (named || runsVariable(norm, p[1]!)) {
         add('magic-call-runs', 'request-input-exec', 85, '__call() runs the arguments of any method called on its object, in a file with request input', m.index!);
         break;
@@ -689,7 +689,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const tail = f === undefined ? undefined : /;\s*(["'][^"'\n]{1,200}["'])\s*;\s*$/.exec(f)?.[1];
       return tail === undefined ? undefined : readPhpString(tail, 0)?.value;
     };
-    for (const m of folded.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*@?\s*\\?create_function\s*\(/gi)) {
+    for (const m of folded.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*(?:@\s*)?\\?create_function\s*\(/gi)) {
       if (++n > 16 || out.length >= 8) break;
       const args = argsAt(folded, m.index! + m[0].length);
       if (args === undefined) continue;
@@ -738,7 +738,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
 
   // include of a data: URL built from request input
   if (has('data:')) {
-    for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\s*\(?\s*["']data:[^"'\n]{0,200}["']\s*\.\s*([^;]{1,300});/gi)) {
+    for (const m of src().matchAll(/\b(?:include|require)(?:_once)?\s*(?:\(\s*)?["']data:[^"'\n]{0,200}["']\s*\.\s*([^;]{1,300});/gi)) {
       if (fromInput(m[1]!)) {
         add('input-data-include', 'request-input-exec', 90, 'request input included as the data: URL of a PHP file (run as PHP)', m.index!);
         break;
@@ -755,7 +755,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const cls = m[2]!.split('\\').pop()!;
       const c = new RegExp(`\\bclass\\s+${cls}\\b`, 'i').exec(src());
       const body = c ? blockAt(src(), c.index + c[0].length, 64 * 1024) : undefined;
-      const included = new RegExp(`\\b(?:include|require)(?:_once)?\\s*\\(?\\s*["']${m[1]!.replace(/[.+]/g, '\\$&')}://`, 'i').test(src());
+      const included = new RegExp(`\\b(?:include|require)(?:_once)?\\s*(?:\\(\\s*)?["']${m[1]!.replace(/[.+]/g, '\\$&')}://`, 'i').test(src());
       if (body && included && (SOURCE.test(body) || PHP_INPUT.test(body))) {
         add('input-stream-include', 'request-input-exec', 90, `a stream wrapper (${m[1]}://) serving request input is included (run as PHP)`, m.index!);
         break;
@@ -1204,7 +1204,7 @@ function constantTrue(cond: string): boolean {
   if (c.length > 120) return false;
   for (const parts of [splitTop(c, ['||']), splitTop(c, [' or ', ' OR ', ' Or '])]) if (parts.length > 1 && parts.some((o) => constantTrue(o))) return true;
   // (calls that never give false: time(), microtime(), getmypid())
-  c = c.replace(/\b(?:time|microtime|getmypid|hrtime|php_uname|phpversion|php_sapi_name)\s*\(\s*(?:true)?\s*\)/gi, '1');
+  c = c.replace(/\b(?:time|microtime|getmypid|hrtime|php_uname|phpversion|php_sapi_name)\s*\(\s*(?:(?:true)\s*)?\)/gi, '1');
   if (c === '' || c.length > 120 || c.includes('$') || /[A-Za-z_]\w*\s*\(/.test(c)) return false;
   if (!/^[\s\w!=<>()+\-*&|'".]*$/.test(c)) return false;
   // (words: true, false, null and PHP's constants, all read as they are)
@@ -1377,7 +1377,7 @@ function inputCodeFile(src: string, rightsOf: () => Map<string, string[]>): numb
 /** A fixed remote address in a literal. */
 const REMOTE_URL = /['"](?:https?|ftps?):\/\/[^'"\s]{4}/i;
 /** What a remote address serves, as it is: file_get_contents('http://..'), curl_exec($c) (a curl_init of one in the file). */
-const FETCHED = /^\s*@?\s*(?:file_get_contents\s*\(\s*['"](?:https?|ftps?):\/\/|curl_exec\s*\()/i;
+const FETCHED = /^\s*(?:@\s*)?(?:file_get_contents\s*\(\s*['"](?:https?|ftps?):\/\/|curl_exec\s*\()/i;
 
 /** Where a PHP file is written with what a fixed remote address serves, as it is (see FETCHED, PHP_NAME), else -1. */
 function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): number {
@@ -1385,9 +1385,9 @@ function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): num
   // (the value itself, or a variable's right side, one of them)
   const fetched = (v: string): boolean => {
     const t = v.replace(/(['"])\s*\.\s*\1/g, '');
-    if (FETCHED.test(t)) return curl || !/^\s*@?\s*curl_exec/i.test(t);
+    if (FETCHED.test(t)) return curl || !/^\s*(?:@\s*)?curl_exec/i.test(t);
     const held = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(t);
-    return held !== null && (rightsOf().get(held[1]!) ?? []).some((r) => FETCHED.test(r) && (curl || !/^\s*@?\s*curl_exec/i.test(r)));
+    return held !== null && (rightsOf().get(held[1]!) ?? []).some((r) => FETCHED.test(r) && (curl || !/^\s*(?:@\s*)?curl_exec/i.test(r)));
   };
   return firstWrite(src, true, (target, data, fn) => {
     // (Composer's installer, fetched as its instructions say, is not a dropper: S21R-12)

@@ -120,7 +120,7 @@ const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 // (and a table's characters picked by number into a result, `$r .= $t[$i];`: session 26, set M)
 // (and extract() of a variable holding a literal array: red team S26R-35)
-const FOLDS = /\bextract\s*\(\s*\$\w+\s*\)|\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;|\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*@?\s*\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
+const FOLDS = /\bextract\s*\(\s*\$\w+\s*\)|\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;|\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*(?:@\s*)?\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 // (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)
 const FOLDS_SMALL = /\$\w+\s*\+\+\s*;|\+\+\s*\$\w+\s*;|\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
@@ -167,7 +167,7 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 /** ...and calls something by a name it holds: `$f(`, `'name'(`, `${...}`, a caller given a string. */
 // (S20F: $GLOBALS[$b] with $b a superglobal's name; ob_start and the array_u* family given a name held in a variable)
 // (or gives a command function a decoded variable, proc_open(base64_decode($sh)): session 26)
-const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*@?\s*(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev)\s*\(\s*\$|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(/i;
+const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev)\s*\(\s*\$|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -449,7 +449,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // The code as PHP 7.4 and older run it, where it holds control bytes they skip (PHP 8 refuses
     // such a file): a layer of its own, read by the rules and the analysers.
     const layer7 = text === '' ? { overflow: false } : php7Layer(kind, text);
-    const seven = layer7.text;
+    // (squeezed, as the file's own text is below: a call padded past YARA-X's 4 KB in code only PHP 7 runs, red team S29W-13)
+    const seven = layer7.text === undefined ? undefined : (squeezeSpace(layer7.text) ?? layer7.text);
     if (layer7.overflow) findings.push({ rule: 'mamori:php7-overflow', source: 'mamori', technique: 'php7-overflow', score: thresholds.suspicious, description: `more code after PHP tags than is read as PHP 7.4 reads it (${TAGS74} tags in an image, ${TAGS74_DATA} elsewhere, ${KEPT74} bytes, ${SPAN74} bytes from one tag, ${LEXED74} bytes of regions, ${DEAD74} bytes of what is not code): the rest was not looked at` });
     if (seven !== undefined) {
       const inner = Buffer.from(seven, 'latin1');
@@ -474,29 +475,41 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       } catch (err) {
         findings.push({ rule: 'mamori:web-flow-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the page's code could not be followed (${(err as Error).message}): not fully checked` });
       }
-      if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
+      // (squeezed too: the padding the layer made spaces, or joined from continued lines, may be longer than YARA-X reads)
+      if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(squeezeSpace(flowed) ?? flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
     }
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
     // leave a long run). The flow pass does the same for itself (php-flow.ts, commentInCall).
     const uncommented = text !== '' && (kind === 'php' || hasPhpTag(text)) && commentInCall(text);
+    // (PHP's text squeezed, for the analysers below)
+    let squeezedPhp: string | undefined;
     if (uncommented) {
       const blanked = stripComments(text);
-      const code = squeezeSpace(blanked) ?? blanked;
+      const squeezed = squeezeSpace(blanked);
+      const code = squeezed ?? blanked;
       const buf = Buffer.from(code, 'latin1');
       for (const f of onlyPhpWherePhp(yaraFindings(buf, path, ['uncommented'], PHP_FILE_FAMILIES), code, kind)) findings.push(f);
+      if (kind === 'php' || kind === 'other') squeezedPhp = squeezed;
     }
     // The code with its long runs of white space made one: YARA-X reads at most 4 KB into one match,
     // so a call padded with 5,000 spaces between its name and its bracket was no match (red team S29U-48).
-    // (a PHP file read uncommented above was squeezed there: blanking comments only lengthens its runs)
-    if (kind === 'jsp' || kind === 'asp' || (kind === 'php' && !uncommented)) {
+    // (a PHP file read uncommented above was squeezed there: blanking comments only lengthens its runs;
+    // PHP in a file of no web kind too, a .txt an include runs: red team S29W-14)
+    const phpOther = kind === 'other' && text !== '' && hasPhpTag(text);
+    if (kind === 'jsp' || kind === 'asp' || ((kind === 'php' || phpOther) && !uncommented)) {
       const squeezed = squeezeSpace(source);
       if (squeezed !== undefined) {
         const buf = Buffer.from(squeezed, 'latin1');
         const found = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(buf, path, ['squeezed'], familiesFor(path, kind, buf, squeezed)), squeezed, kind), buf, kind);
         for (const f of confirmOutsideComments(found, buf, squeezed, path, kind)) findings.push(f);
+        if (kind === 'php' || phpOther) squeezedPhp = squeezed;
       }
     }
+    // The analysers read the squeezed PHP too: their patterns are bounded, and a sink's argument 5,000
+    // spaces away from its bracket was past them (`$a = $_GET[c]; system(<5,000 spaces>$a)`, session 30).
+    // (the file's text is read as well, above: squeezing changes what a literal holds)
+    if (squeezedPhp !== undefined) analyse(Buffer.from(squeezedPhp, 'latin1'), squeezedPhp, path, kind, 0, ['squeezed'], findings, budget);
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).

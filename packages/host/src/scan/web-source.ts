@@ -277,7 +277,7 @@ function unescapeText(s: string): string {
 }
 
 /** A classic ASP page's directive saying it is read as UTF-7: codepage 65000, with any number of leading zeros (`<%@codepage=0000065000%>`, S24). */
-const UTF7_PAGE = /<%@[^%]{0,200}?codepage\s*=\s*"?\s*0*65000\b/i;
+const UTF7_PAGE = /<%@[^%]{0,200}?codepage\s*=\s*(?:"\s*)?0*65000\b/i;
 /** UTF-7 runs decoded a page, at most, and characters they give (the page is at most MAX_FLOW bytes too). */
 const UTF7_MAX_RUNS = 4096;
 const UTF7_MAX_CHARS = 256 * 1024;
@@ -444,14 +444,14 @@ function decodeJspLiterals(src: string): string {
   });
   out = out.replace(new RegExp(String.raw`new\s+String\s*\(\s*new\s+char\s*\[\s*\]\s*\{\s*(${CHAR_ITEMS})\}\s*\)`, 'g'), (_, list: string) => quoted(charListText(list)));
   if (/decode|base64/i.test(out)) {
-    out = out.replace(/(new\s+String\s*\(\s*)?((?:[\w$]{1,40}\s*(?:\(\s*\))?\s*\.\s*){0,4})(?:decodeBuffer|decode|decodeBase64|parseBase64Binary)\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)(\s*\))?/g, (all, wrap: string | undefined, _p: string, b64: string, close: string | undefined) => {
+    out = out.replace(/(new\s+String\s*\(\s*)?((?:[\w$]{1,40}\s*(?:(?:\(\s*\))\s*)?\.\s*){0,4})(?:decodeBuffer|decode|decodeBase64|parseBase64Binary)\s*\(\s*"([A-Za-z0-9+/]{4,4000}={0,2})"\s*\)(\s*\))?/g, (all, wrap: string | undefined, _p: string, b64: string, close: string | undefined) => {
       const t = Buffer.from(b64, 'base64').toString('latin1');
       if (!printable(t)) return all;
       return wrap && close ? quoted(t) : `${wrap ?? ''}${quoted(t)}${close ?? ''}`;
     });
   }
   // new String("exec", "utf-8"): the literal (what a decoded literal given a charset leaves: session 26, set N)
-  out = out.replace(/new\s+String\s*\(\s*("(?:[^"\\\n]|\\.){1,400}")\s*(?:,\s*(?:"[\w-]{1,20}"|(?:StandardCharsets\s*\.\s*)?[A-Z][\w]{0,20}))?\s*\)/g, '$1');
+  out = out.replace(/new\s+String\s*\(\s*("(?:[^"\\\n]|\\.){1,400}")\s*(?:(?:,\s*(?:"[\w-]{1,20}"|(?:StandardCharsets\s*\.\s*)?[A-Z][\w]{0,20}))\s*)?\)/g, '$1');
   // new StringBuilder("emitnuR.gnal.avaj").reverse().toString()
   out = out.replace(/new\s+StringB(?:uilder|uffer)\s*\(\s*"([^"\\\n]{1,400})"\s*\)\s*\.\s*reverse\s*\(\s*\)(?:\s*\.\s*toString\s*\(\s*\))?/g, (_, t: string) => quoted([...t].reverse().join('')));
   out = out.replace(/\b(?:pageContext|_jspx_page_context)\s*\.\s*getRequest\s*\(\s*\)/g, 'request');
@@ -693,12 +693,20 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (src.length > MAX_FLOW) return undefined;
   const joined = joinedLayer ?? joinedSource(src) ?? src;
   let out = joined;
-  const lang = /language\s*=\s*["']?\s*(jscript|javascript|c#|csharp|cs|vb|vbscript)\b/i.exec(out)?.[1]?.toLowerCase();
+  const lang = /language\s*=\s*(?:["']\s*)?(jscript|javascript|c#|csharp|cs|vb|vbscript)\b/i.exec(out)?.[1]?.toLowerCase();
   const cLike = kind === 'jsp' || (lang !== undefined ? !lang.startsWith('vb') : ext !== 'asp' && ext !== 'asa' && ext !== 'cer' && ext !== 'vb' && ext !== 'vbhtml');
   if (cLike) out = stripBlockComments(out);
   // (C# and JScript read Unicode's space separators as white space, the rules' \s does not: a no-break space,
   // U+2000 to U+200A and U+3000, written here in UTF-8, made spaces; red team S29W-9 to S29W-11)
   if (kind === 'asp' && cLike && /\xc2\xa0|\xe2\x80[\x80-\x8a]|\xe3\x80\x80/.test(out)) out = out.replace(/\xc2\xa0|\xe2\x80[\x80-\x8a]|\xe3\x80\x80/g, ' ');
+  // (a byte-order mark is white space to JScript, and C# drops it and the zero-width marks inside a name,
+  // U+200B to U+200D and U+2060: a name they split is joined, and between tokens they are a space; red team S29W-10)
+  if (kind === 'asp' && cLike && /\xef\xbb\xbf|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0/.test(out)) {
+    out = out.replace(/(?<=\w)(?:\xef\xbb\xbf|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0)+(?=\w)/g, '').replace(/\xef\xbb\xbf|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0/g, ' ');
+  }
+  // (VBScript's line continuation, a "_" ending a line, joins it to the next: a call spread over many
+  // such lines is one line to the rules; red team S29W-12)
+  if (kind === 'asp' && !cLike && /_[ \t]*\r?\n/.test(out)) out = out.replace(/(?<![\w"])_[ \t]*\r?\n/g, ' ');
   if (kind === 'asp' && out.includes('\\x')) out = out.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   if (out !== joined) out = joinRuns(out);
   out = kind === 'asp' ? decodeAspLiterals(out) : decodeJspLiterals(out);
