@@ -246,6 +246,9 @@ function codeSize(src: string): number {
   return blankPhp(src, false).replace(/\s+/g, '').length;
 }
 
+/** A run of comments and spaces this long inside a statement has the text read uncommented (commentInCall). */
+const LONG_COMMENT_RUN = 1024;
+
 /** What the walk of commentInCall stops at: a literal's start, a comment's, the end of the PHP code. */
 const COMMENT_WALK = /["'`]|<<<|\/\*|\/\/|#(?!\[)|\?>/g;
 
@@ -317,6 +320,10 @@ function commentInCallWalk(src: string): boolean {
     if ((p === 40 || p === 44) && i < n && src[i] !== ')' && sinkBefore(src, b)) return true;
     // (or between an assignment's "=", or a ".", and the superglobal it takes: $c = /**/ $_GET['c'])
     if ((p === 61 || p === 46) && src.startsWith('$_', i)) return true;
+    // (or a run of LONG_COMMENT_RUN characters or more inside a statement, anywhere: padding made of comments
+    // is past the rules' 4 KB and the analysers' bounds however the run sits, `$h = <5,000 of /**/> fopen(..)`;
+    // not one that follows a statement, a block or the PHP tag, where a long doc comment is)
+    if (i - b > LONG_COMMENT_RUN && p !== 59 && p !== 123 && p !== 125 && b >= 0 && !/<\?(?:php)?$/i.test(src.slice(Math.max(0, b - 4), b + 1))) return true;
     re.lastIndex = Math.max(at + 1, i);
   }
   return false;
