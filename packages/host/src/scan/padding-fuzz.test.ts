@@ -94,7 +94,37 @@ function variants(list: [string, Lang, string][]): { name: string; fill: string;
   return out;
 }
 
+/** Each file padded at all its boundaries at once, with `k` characters of each filler. */
+function allAtOnce(list: [string, Lang, string][], k: number): { name: string; fill: string; text: string }[] {
+  const out: { name: string; fill: string; text: string }[] = [];
+  for (const [name, lang, src] of list) {
+    for (const [fill, unit] of FILL[lang]) {
+      const pad = unit.repeat(Math.ceil(k / unit.length));
+      let text = '';
+      let last = 0;
+      for (const at of cuts(src, lang)) {
+        text += src.slice(last, at) + pad;
+        last = at;
+      }
+      out.push({ name, fill, text: text + src.slice(last) });
+    }
+  }
+  return out;
+}
+// (runs under the squeezed layer's bounds, 96 inside a statement, and over them: 40 at each boundary kept
+// 'ass' . 'ert' apart for the string joiner, and 500 made a 9 KB file of a 70-byte uploader, session 30)
+const AT_ONCE = [30, 40, 95, 96, 500, 1024];
+
 describe('scan: padding at every token boundary', () => {
+  for (const k of AT_ONCE) {
+    it(`leaves every shell malicious and every harmless page clean, ${k} characters at all boundaries at once`, () => {
+      const bad = allAtOnce(SHELLS, k).filter((v) => scan(v.text, `/www/${v.name}`).verdict !== 'malicious').map((v) => `${v.name} ${v.fill}`);
+      assert.deepEqual(bad, []);
+      const flagged = allAtOnce(HARMLESS, k).filter((v) => scan(v.text, `/www/${v.name}`).verdict !== 'clean').map((v) => `${v.name} ${v.fill}`);
+      assert.deepEqual(flagged, []);
+      assert.equal(allAtOnce(SHELLS, k).length + allAtOnce(HARMLESS, k).length, 93 + 23);
+    });
+  }
   it('leaves every shell malicious', () => {
     for (const [name, , src] of SHELLS) assert.equal(scan(src, `/www/${name}`).verdict, 'malicious', name);
     const all = variants(SHELLS);

@@ -29,7 +29,7 @@ export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_e
 function remote(s: string): boolean {
   return (s.includes('file_get_contents') || s.includes('curl_exec') || s.includes('fopen') || s.includes('fsockopen')) && REMOTE.test(s);
 }
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,80}\])*$/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
@@ -62,7 +62,7 @@ const SINK_CALL = new RegExp(`${BARE}(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`,
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 // (a quoted string is one step, so a ";" or "?>" in it does not end the right side: str_replace("?>", "", $c))
 // (S20F: `??=`, and an element of an element, $_SESSION['a']['b'] = ...)
-const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}(\.?=|\?\?=|\+=)(?![=>])\s*((?:'(?:[^'\\]|\\[\s\S]){0,400}'|"(?:[^"\\]|\\[\s\S]){0,400}"|[^;?'"]|\?(?!>)|['"]){0,2000})/g;
+const ASSIGN = /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,400}\]\s*){0,4}(\.?=|\?\?=|\+=)(?![=>])\s*((?:'(?:[^'\\]|\\[\s\S]){0,400}'|"(?:[^"\\]|\\[\s\S]){0,400}"|[^;?'"]|\?(?!>)|['"]){0,2000})/g;
 const DESTRUCT = /(?:\blist\s*\(([^;()=]{1,200})\)|(?<![\w\])$])\[([^;\[\]=]{1,200})\])\s*=(?![=>])\s*([^;]{1,2000})/gi;
 const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=>\s*)?(?:&?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|(?:list\s*\(|\[)([^;()\[\]]{1,200})[)\]])\s*\)/gi;
 /** PHP's magic methods, which run on an object the request chose by unserialize(). */
@@ -81,7 +81,7 @@ const DYNAMIC_METHOD = /(?:(?:->|::)\s*(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,6
 /** Where an object may be called: `$o(`, `(new R)(`, `call_user_func($o, ...)`, `call_user_func_array($o, [...])`, `array_map($o, ...)`. */
 const INVOKES = /(?<![\w>:$\\])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(|\b(call_user_func(_array)?)\s*\(|\(\s*new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:(?:\(\s*\))\s*)?\)\s*\(|(?<![\w>:$\\])(array_map)\s*\(\s*(?:new\s+\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63}\s*(?:\(\s*\))?|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*,/gi;
 /** An object property assigned: `$o->cmd = ...;`, `$this->a->cmd .= ...;`, `$o->c['x'] = ...;`, `self::$cmd = ...;` (found from its arrow: the chain before it is not read, which cost 3 s on 16 MiB of PHP). */
-const PROP_ASSIGN = /(?:(?:\?->|->)\s*(?:([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']\s*\})|::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
+const PROP_ASSIGN = /(?:(?:\?->|->)\s*(?:([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\{\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']\s*\})|::\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}))\s*(?:\[[^\]]{0,400}\]\s*){0,4}\.?=(?![=>])\s*([^;]{1,2000})/g;
 /**
  * Functions that write what one argument holds into a variable given as another (by reference):
  * `parse_str($q, $out)`, `preg_match($re, $s, $m)`, `array_push($a, $v)`, `sscanf($s, $f, $v)`.
@@ -140,10 +140,10 @@ function runsProperty(text: string): boolean {
 
 const PROPERTY_EXEC = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$this\s*->/i;
 /** A method body that sets a property of its object: `$this->c = ...`. */
-const SETS_PROPERTY = /\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\.?=(?![=>])/;
+const SETS_PROPERTY = /\$this\s*->\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\[[^\]]{0,400}\]\s*){0,4}\.?=(?![=>])/;
 /** A method called on an object or a class: `->name(`, `::name(` (the methods the file does not define go to __call, __callStatic). */
 const METHOD_CALLS = /(->|::)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/g;
-const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}\(/g;
+const VAR_CALL = /(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,400}\]\s*){0,4}\(/g;
 
 /**
  * Calls of code or command functions whose names the file hides: the name appears
@@ -314,6 +314,10 @@ function commentInCallWalk(src: string): boolean {
     const p = b >= 0 ? src.charCodeAt(b) : 0;
     const named = p === 93 || p === 95 || p >= 128 || (p >= 48 && p <= 57) || (p >= 65 && p <= 90) || (p >= 97 && p <= 122);
     if (named && (src[i] === '(' || src[i] === '[')) return true;
+    // (or inside a variable's index, after its "[" or before its "]": $_GET[/* ... */'c'] hid the input from
+    // the flow pass's bounded look at an index, red team S30R-2)
+    if (p === 91 && /[\w\x80-\xff\]}]\s*\[$/.test(src.slice(Math.max(0, b - 64), b + 1))) return true;
+    if (src[i] === ']' && (p === 39 || p === 34)) return true;
     // (or first in the argument list of a function that runs, decodes or writes code, or after one of its
     // commas: system(/**/$_GET["c"]) was no match for the rules or the flow pass, session 29; not any
     // call's, which half of a large application's files have, array(1, // a note)
@@ -988,7 +992,7 @@ function flow(src: string): FlowFinding[] {
       const parts = splitTop(args.all, [',']);
       const [from, to] = OUT_PARAMS[m[1]!.toLowerCase()]!;
       // (named, result: $q, or an element, $q['a'], taints the variable)
-      const into = (to < 0 ? parts.slice(-to) : parts.slice(to, to + 1)).map((p) => /^\s*(?:[A-Za-z_]\w{0,30}\s*:\s*)?&?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*){0,4}$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
+      const into = (to < 0 ? parts.slice(-to) : parts.slice(to, to + 1)).map((p) => /^\s*(?:[A-Za-z_]\w{0,30}\s*:\s*)?&?\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,400}\]\s*){0,4}$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
       if (into.length > 0) outs.push({ at: m.index!, read: from < 0 ? parts.slice(-from) : parts.slice(from, from + 1), into });
     }
     return outs;
@@ -1195,10 +1199,21 @@ function flow(src: string): FlowFinding[] {
     const assign = new RegExp(ASSIGN);
     for (let m: RegExpExecArray | null; (m = assign.exec(src)); ) {
       // (a statement ends at ";" or at "?>", which closes it as well)
-      const after = m.index + m[0].length;
-      if (src[after] !== ';' && !src.startsWith('?>', after)) continue;
+      let after = m.index + m[0].length;
       const name = m[1]!;
       let rhs = m[3]!;
+      if (src[after] !== ';' && !src.startsWith('?>', after)) {
+        // (a right side longer than ASSIGN reads at once is read on to its statement's end, out of the same
+        // 4 MiB: 700 '' . joined before $_GET['c'] hid the input, red team S30R-5, S30R-6)
+        if (reread <= 0 || rhs.length < 1000) continue;
+        const from = after - rhs.length;
+        const end = statementEnd(src, from, Math.min(reread, 1 << 20));
+        if (src[end] !== ';' && !src.startsWith('?>', end)) continue;
+        reread -= end - from;
+        rhs = src.slice(from, end);
+        after = end;
+        assign.lastIndex = end;
+      }
       // With a closure in it, the statement ends after the closure's own "}", not at the first ";" inside it.
       const rhsAt = after - rhs.length;
       if (/\b(?:function|fn)\s*(?:&\s*)?\(/i.test(rhs)) {
@@ -1715,9 +1730,36 @@ function interpolates(lit: string, t: Taint | undefined): boolean {
 /** A constant's name read bare (not a call, a variable, a member or a namespace's part), or through constant('C'). */
 const CONST_USE = /(?<![\w\x80-\xff$>:'"])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?![\w\x80-\xff\\]|\s*[(:'"])|\bconstant\s*\(\s*["']\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["']\s*\)/gi;
 
+/**
+ * An expression with each literal made '' and the empty ones joined by "." dropped, and its runs of white
+ * space made one; undefined where a literal does not end. One pass (the text is hostile).
+ */
+function compactExpression(e: string): string | undefined {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < e.length; i++) {
+    const c = e[i];
+    if (c !== "'" && c !== '"') continue;
+    let j = i + 1;
+    while (j < e.length && e[j] !== c) j += e[j] === '\\' ? 2 : 1;
+    if (j >= e.length) return undefined;
+    out += `${e.slice(from, i)}''`;
+    from = j + 1;
+    i = j;
+  }
+  out += e.slice(from);
+  return out.replace(/\s+/g, ' ').replace(/(?:''\s?\.\s?)+(?=\S)/g, '');
+}
+
 function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   let e = expr.trim();
-  if (e.length === 0 || e.length > 600) return false;
+  if (e.length === 0) return false;
+  if (e.length > 600) {
+    // (a long expression is read with its literals emptied, the empty ones joined away and its runs of space
+    // made one, when that is short: 700 '' . or long literals joined before $_GET['c'], red team S30R-5, S30R-6)
+    const short = e.length <= 65536 ? compactExpression(e) : undefined;
+    return short !== undefined && short.length <= 600 && isDirect(short, t, loose);
+  }
   // 'php://' . 'input', "php://inpu\x74": the stream named in pieces or escapes
   if (/php|\\x|\\1/i.test(e) && /^["']/.test(e) && literalText(e)?.toLowerCase() === 'php://input') return true;
   if (!SOURCE.test(e) && !PHP_STREAM_PIECES.test(e) && !remote(e)) {
@@ -1779,7 +1821,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         // (a namespaced name, \ns\g(), and a method at the end of any chain, (new K)->v(), $o->k->v(): S19R-8)
         const fnCall = /^\\?(?:[A-Za-z_\x80-\xff][\w\x80-\xff]*\\)*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\([\s\S]*\)$/.exec(part) ?? METHOD_CALL.exec(part) ?? METHOD_TAIL.exec(part);
         // (a closure held in an array's element, $a['f'](); an object called, its __invoke; [$o, 'v']())
-        const closureCall = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,80}\]\s*)*\([\s\S]*\)$/.exec(part);
+        const closureCall = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,400}\]\s*)*\([\s\S]*\)$/.exec(part);
         const pairCall = /^(?:\[|array\s*\()[^\]]{0,200},\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']\s*[\])]\s*\([\s\S]*\)$/i.exec(part);
         // handed to a caller: 'g', 'K::v', ['K', 'v'], [$o, 'v'], a closure's variable
         const named = called ? (/^["']\\?(?:[\w\x80-\xff\\]+::)?([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']$/.exec(part) ?? /^(?:\[|array\s*\()[^\]]{0,200},\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]*)["']\s*[\])]$/i.exec(part) ?? undefined) : undefined;
@@ -1876,7 +1918,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part)) continue;
     // (a branch that leaves gives no value: isset($_REQUEST['c']) ? $_REQUEST['c'] : exit, ?? die(), S26R-36)
     if (/^(?:exit|die)\b\s*(?:\([^()]{0,200}\))?$|^throw\b/i.test(part)) continue;
-    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,400}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
       sources++;
       continue;
@@ -1893,7 +1935,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       sources++;
       continue;
     }
-    const prop = /^(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$)([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,80}\])*$/.exec(part);
+    const prop = /^(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*(?:\?->|->)\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}){0,8}\s*(?:\?->|->)\s*|(?:\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|\\?[A-Za-z_\x80-\xff][\w\x80-\xff\\]{0,63})\s*::\s*\$)([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,400}\])*$/.exec(part);
     if (prop && t?.prop(prop[1]!)) {
       sources++;
       continue;
@@ -2654,7 +2696,7 @@ export function closureRuns(text: string): string | undefined {
     const args = argsAt(body, m.index! + m[0].length);
     if (args && mentions(args.all, names)) return `${m[2]!.toLowerCase()}()`;
   }
-  for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]\n]{0,80}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
+  for (const m of body.matchAll(/(?<![\w>:$])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\[[^\]]{0,400}\]\s*)?\(/g)) if (names.has(m[1]!)) return 'a function named by its argument';
   return undefined;
 }
 

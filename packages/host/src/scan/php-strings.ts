@@ -7,6 +7,8 @@
 import { decode, type Decoder } from './decoders.js';
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+/** White space as PHP's lexer skips it between tokens. */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
 /** Reads a PHP string literal starting at `start` (the quote); returns its value and end. */
 export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 1024): { value: string; end: number } | undefined {
@@ -114,10 +116,16 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
     let end = lit.end;
     let joined = false;
     for (;;) {
-      const dot = /^\s*\.\s*(["'])/.exec(s.slice(end, end + 64));
-      if (!dot) break;
-      const next = readPhpString(s, end + dot[0].length - 1);
-      if (!next || (dot[1] === '"' && /\$[A-Za-z_{\x80-\xff]/.test(s.slice(end + dot[0].length - 1, next.end)))) break;
+      // (the space around the "." skipped however long: a window of 64 let 40 spaces each side of it keep
+      // 'ass' . 'ert' apart, session 30; each literal's run is walked once)
+      let j = end;
+      while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+      if (s[j] !== '.') break;
+      j++;
+      while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+      if (s[j] !== '"' && s[j] !== "'") break;
+      const next = readPhpString(s, j);
+      if (!next || (s[j] === '"' && /\$[A-Za-z_{\x80-\xff]/.test(s.slice(j, next.end)))) break;
       value += next.value;
       end = next.end;
       joined = true;

@@ -115,7 +115,7 @@ export interface Scanner {
 }
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
-const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
+const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
 /** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 // (and a table's characters picked by number into a result, `$r .= $t[$i];`: session 26, set M)
@@ -477,6 +477,18 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       }
       // (squeezed too: the padding the layer made spaces, or joined from continued lines, may be longer than YARA-X reads)
       if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(squeezeSpace(flowed) ?? flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
+      // (and the page squeezed first, where it has long runs: the flow's own patterns are bounded, and 200
+      // spaces inside Request.Item[ "z" ] hid the variable that holds it, red team S30R-10, S30R-11)
+      const squeezedPage = squeezeSpace(source);
+      if (squeezedPage !== undefined) {
+        let again: string | undefined;
+        try {
+          again = webFlowSource(kind, extname(path).slice(1).toLowerCase(), squeezedPage);
+        } catch {
+          // (said above when the page itself could not be followed; the squeezed page is shorter)
+        }
+        if (again !== undefined) for (const f of yaraFindings(Buffer.from(squeezeSpace(again) ?? again, 'latin1'), path, ['squeezed', 'web-flow'])) findings.push(f);
+      }
     }
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
@@ -509,7 +521,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // The analysers read the squeezed PHP too: their patterns are bounded, and a sink's argument 5,000
     // spaces away from its bracket was past them (`$a = $_GET[c]; system(<5,000 spaces>$a)`, session 30).
     // (the file's text is read as well, above: squeezing changes what a literal holds)
-    if (squeezedPhp !== undefined) analyse(Buffer.from(squeezedPhp, 'latin1'), squeezedPhp, path, kind, 0, ['squeezed'], findings, budget);
+    // (without the spaces that keep its length: the analysers' "small file" is one of little code, and 500 spaces
+    // between each two tokens of a 70-byte uploader made it a 9 KB file to them)
+    if (squeezedPhp !== undefined) {
+      const code = squeezedPhp.trimEnd();
+      analyse(Buffer.from(code, 'latin1'), code, path, kind, 0, ['squeezed'], findings, budget);
+    }
     more?.(text, findings);
     // Matches inside comments are looked for only when they would count (rarely: a clean file's
     // few weak matches need not be confirmed).
@@ -1500,31 +1517,41 @@ function unscannedRemainder(kind: FileKind, scanned: number, size: number): Find
 
 /** A run of white space at least this long makes a squeezed layer (squeezeSpace). */
 const LONG_SPACE = 1024;
-/** In the squeezed layer, runs of at least this many are one space (or one newline, when they hold one). */
-const SQUEEZE_FROM = 64;
+/**
+ * ... and one this long inside a statement (after anything but ";", "{" or "}"): the analysers' patterns are
+ * bounded, and 100 spaces inside `$_GET[ 'c' ]` hid the input from them (red team S30R-1). No file of the
+ * 20,386 PHP, JSP and ASP files of the benign corpus has one of 112 (two of 96).
+ */
+const INNER_SPACE = 96;
 
 /** White space as the rules' \s reads it: space, tab, newline, vertical tab, form feed, carriage return. */
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
 /**
- * `text` with its runs of SQUEEZE_FROM or more white-space characters made one (a newline where the run
- * held one), or undefined when no run reaches LONG_SPACE (most files). What the runs held is put back as
- * spaces at the end, so the text keeps its length and a rule's `filesize` sees the file's (a 3.7 KB page
- * with an indented blank block was a tiny uploader's size once squeezed, red team S29W-7, S29W-8). One
- * linear pass each way: the text is hostile, and a pattern such as /\s{1024}/ tried at each position of
- * many runs of 1,023 is quadratic.
+ * `text` with each of its runs of white space made one character (a newline where the run held one), or
+ * undefined when no run reaches LONG_SPACE, nor INNER_SPACE inside a statement (most files). What the runs
+ * held is put back as spaces at the end, so the text keeps its length and a rule's `filesize` sees the
+ * file's (a 3.7 KB page with an indented blank block was a tiny uploader's size once squeezed, red team
+ * S29W-7, S29W-8). Every run, not only the long ones: many runs each under the bound, 700 spaces between
+ * each two tokens of a JSP exec, reached past the 4 KB YARA-X reads of one match (S30R-8). One linear pass
+ * each way: the text is hostile, and a pattern such as /\s{1024}/ tried at each position of many runs of
+ * 1,023 is quadratic.
  */
 export function squeezeSpace(text: string): string | undefined {
   let run = 0;
   let long = false;
+  let before = 59;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
-      if (++run >= LONG_SPACE) {
+      if (++run >= LONG_SPACE || (run >= INNER_SPACE && before !== 59 && before !== 123 && before !== 125)) {
         long = true;
         break;
       }
-    } else run = 0;
+    } else {
+      run = 0;
+      before = c;
+    }
   }
   if (!long) return undefined;
   const parts: string[] = [];
@@ -1541,7 +1568,7 @@ export function squeezeSpace(text: string): string | undefined {
       if (c === 10) newline = true;
       continue;
     }
-    if (start >= 0 && i - start >= SQUEEZE_FROM) {
+    if (start >= 0 && i - start >= 2) {
       parts.push(text.slice(from, start), newline ? '\n' : ' ');
       from = i;
     }

@@ -71,7 +71,7 @@ const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
 // (the context by any name, `hc.Request`, and a collection's Get: `Request.Form.Get("q")`, S21B-8, S21B-9)
-const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\.\s*Get(?:Values)?\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|\[[^\]\n]{0,120}\])`;
+const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\.\s*Get(?:Values)?\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,400}\)|\[[^\]\n]{0,400}\])`;
 const REQ_JSP = String.raw`request\s*\.\s*(?:(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|getReader\s*\(\s*\)\s*\.\s*readLine\s*\(\s*\))`;
 /** An ASP.NET control's posted text: Name.Text (not a property written: Name.Text = ...). */
 // (a control's own, not a list's chosen item, SelectedItem.Text, nor the namespace System.Text, S21B-21)

@@ -629,7 +629,8 @@ rule mamori_php_joined_name_call {
   strings:
     // (of a variable where the file holds an array of short literal pieces, or of such an array written
     // in: not a dispatcher's join('', ['page_', $page])($req), red team S29U-7)
-    $a = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)\s*\(/ nocase
+    // (or of the array reversed first: red team S29U-44)
+    $a = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}|array_(reverse|values)\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\))\s*\)\s*\(/ nocase
     $pieces = /(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']/
     $b = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']\s*(\)|\])\s*\)\s*\(/ nocase
   condition:
@@ -643,6 +644,12 @@ rule mamori_php_pseudo_terminal {
     description = "a PHP page answering shell words sent in the request (ls, cd, rm, mkdir, download ...) with file operations of its own: a file manager dressed as a terminal"
   strings:
     $case = /\bcase\s*\(?\s*["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*\)?\s*[:;]/ nocase
+    // (the same words compared in an if/elseif chain, or a match's arms: red team S29W-24, S29W-25)
+    $cmp = /\$[A-Za-z_]\w{0,40}\s*={2,3}\s*["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']|["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*={2,3}\s*\$[A-Za-z_]/ nocase
+    $arm = /\bmatch\s*\(\s*\$[A-Za-z_]\w{0,40}\s*\)\s*\{\s*["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']/ nocase
+    $armword = /["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*(,\s*["'](ls|dir|pwd|cd|rm|del|mkdir|rmdir|touch|cat|mv|cp|download|upload|chmod)["']\s*)?=>/ nocase
+    $cmpcd = /\$[A-Za-z_]\w{0,40}\s*={2,3}\s*["']cd["']|["']cd["']\s*={2,3}\s*\$[A-Za-z_]|["']cd["']\s*=>/ nocase
+    $cmpls = /\$[A-Za-z_]\w{0,40}\s*={2,3}\s*["'](ls|dir)["']|["'](ls|dir)["']\s*={2,3}\s*\$[A-Za-z_]|["'](ls|dir)["']\s*(,\s*["'][a-z]{1,6}["']\s*)?=>/ nocase
     // (and a terminal's own: cd and ls (or dir), a working folder of its own, and files deleted: not a
     // CMS media manager's upload/download/mkdir/del actions, an FTP client relaying commands, a page of
     // terminal style, red team S29W-1 to S29W-4)
@@ -650,9 +657,10 @@ rule mamori_php_pseudo_terminal {
     $ls = /\bcase\s*\(?\s*["'](ls|dir)["']/ nocase
     $cwd = /\b(getcwd|chdir)\s*\(/
     $del = /\b(unlink|rmdir)\s*\(/
-    $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[/
+    // (or the words read from the body, a header or filter_input: S29W-26)
+    $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[|["']php:\/\/input["']|\bfilter_input\s*\(\s*INPUT_(POST|GET|COOKIE)|\$_SERVER\s*\[\s*["']HTTP_|\bgetallheaders\s*\(/
   condition:
-    #case >= 5 and $cd and $ls and $cwd and $del and $in
+    ((#case >= 5 and $cd and $ls) or (#cmp >= 5 and $cmpcd and $cmpls) or ($arm and #armword >= 4 and $cmpcd and $cmpls)) and $cwd and $del and $in
 }
 
 rule mamori_php_shell_fetch_php {

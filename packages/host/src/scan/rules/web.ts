@@ -1379,8 +1379,12 @@ rule mamori_aspx_upload_to_request_path {
   strings:
     // (read by Get, a cookie's Value, trimmed, or through one call, UrlDecode(...): red team S29U-24 to S29U-29)
     $save = /\.\s*SaveAs\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*"[^"\n]{1,60}"\s*[\])]|\.\s*Get\s*\(\s*"[^"\n]{1,60}"\s*\))(\s*\.\s*(Value|Trim\s*\(\s*\)))?\s*\)?\s*\)/ nocase
+    // (or the request's upload, or its body, written to a file the request names by File.Create, OpenWrite,
+    // WriteAllBytes or a FileStream, with CopyTo or the bytes read: red team S29U-30)
+    $create = /\b(File\s*\.\s*(Create|OpenWrite|Open|WriteAllBytes)|new\s+(System\s*\.\s*IO\s*\.\s*)?FileStream)\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*"[^"\n]{1,60}"\s*[\])]|\.\s*Get\s*\(\s*"[^"\n]{1,60}"\s*\))(\s*\.\s*(Value|Trim\s*\(\s*\)))?\s*\)?\s*[,)]/ nocase
+    $body = /Request\s*\.\s*(Files\s*[\[.]|InputStream\b|BinaryRead\s*\()|\.\s*PostedFile\s*\.\s*InputStream\b/ nocase
   condition:
-    $save
+    $save or ($create and $body)
 }
 
 rule mamori_asp_fso_drive_browser {
@@ -1553,13 +1557,16 @@ rule mamori_aspx_socket_shell {
     $rawaccept = /\.\s*Accept\s*\(\s*\)/
     $redir = /RedirectStandard(Output|Input)\s*=\s*[A-EG-Za-eg-z_(!0-9]/
     // (and the process a shell: a DNS page that feeds nslookup and reads whois is not one, S29R-10)
-    $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"/ nocase
+    // (or named by its full path, or by ComSpec: red team S29W-20)
+    $shell = /"(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|\/bin\/sh|\/bin\/bash|sh|bash)"|"[^"\n]{0,120}\\(cmd|powershell|pwsh)(\.exe)?"|GetEnvironmentVariable\s*\(\s*"ComSpec"|"%ComSpec%"/ nocase
     // (or each line read from the socket run as its own command, "/c " + line, and what it prints written
     // back: held-out set W, session 29)
     // (cmd's /c, /k or /r, given a variable by +, string.Format or an interpolated string: S29W-16, S29W-17)
-    $percmd = /"\/[cCkKrR]\s*"\s*\+\s*[A-Za-z_]\w{0,40}|"\/[cCkKrR]\s*\{0\}|\$"\/[cCkKrR]\s*\{[A-Za-z_]/
-    $readall = /StandardOutput\s*\.\s*ReadToEnd(Async)?\s*\(/
-    $back = /\.\s*(Write|Send)\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]/
+    // (String.Concat("/c ", line), a quoted "/c \"" + line, PowerShell's "-c " + line: S29W-20)
+    $percmd = /"\/[cCkKrR]\s*(\\")?"\s*\+\s*[A-Za-z_]\w{0,40}|"\/[cCkKrR]\s*(\\")?\{0\}|\$"\/[cCkKrR]\s*(\\")?\{[A-Za-z_]|String\s*\.\s*Concat\s*\(\s*"\/[cCkKrR]\s*(\\")?"\s*,\s*[A-Za-z_]|"-(c|command|EncodedCommand|e)\s+"\s*\+\s*[A-Za-z_]\w{0,40}/ nocase
+    $readall = /StandardOutput\s*\.\s*(ReadToEnd(Async)?\s*\(|BaseStream\s*\.\s*CopyTo(Async)?\s*\()/
+    // (or the output written at once, w.Write(p.StandardOutput.ReadToEnd()), or copied, CopyTo(ns): S29W-21)
+    $back = /\.\s*(Write|WriteLine|Send)\s*\(\s*[A-Za-z_]\w{0,40}\s*([,)]|\.\s*StandardOutput\b)|\.\s*CopyTo(Async)?\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/
     // (and what comes in on the socket read: a metrics pusher or a syslog sender only writes, S29W-5, S29W-6)
     // (the first form's process given what came in: its stdin fed, a "/c " + line, or Arguments set from a variable;
     // not an admin page that runs a fixed backup script and reads a syslog server's ack, red team S29W-6)
