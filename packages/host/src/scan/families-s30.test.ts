@@ -51,6 +51,35 @@ const RED_TEAM: [string, string, string][] = [
 // What the red teams of session 29 left open in the rules (S29U-30, S29U-44, S29W-20 to S29W-26), written
 // here: [what, the rule, path, the file]
 const RULED: [string, string, string, string][] = [
+  ['S29U-40: implode of one argument', 'mamori_php_joined_name_call', '/www/a1.php', `<?php
+$p = ['s', 'y', 's', 't', 'e', 'm'];
+implode($p)($_GET['q']);
+`],
+  ['S29U-41: implode with named arguments', 'mamori_php_joined_name_call', '/www/a2.php', `<?php
+$p = ['s', 'y', 's', 't', 'e', 'm'];
+implode(separator: '', array: $p)($_GET['q']);
+`],
+  ['S29U-42: a comment between the arguments of implode', 'mamori_php_joined_name_call', '/www/a3.php', `<?php
+$p = ['s', 'y', 's', 't', 'e', 'm'];
+implode('', /* x */ $p)($_GET['q']);
+`],
+  ['S29U-43: the pieces merged from two arrays', 'mamori_php_joined_name_call', '/www/a4.php', `<?php
+$p = [['s', 'y', 's'], ['t', 'e', 'm']];
+implode('', array_merge($p[0], $p[1]))($_GET['q']);
+`],
+  ['S29U-45: the pieces in a property', 'mamori_php_joined_name_call', '/www/a5.php', `<?php
+class C { public $p = ['s', 'y', 's', 't', 'e', 'm']; }
+$c = new C;
+implode('', $c->p)($_GET['q']);
+`],
+  ['S29U-46: the pieces in a constant', 'mamori_php_joined_name_call', '/www/a8.php', `<?php
+const P = ['s', 'y', 's', 't', 'e', 'm'];
+implode('', P)($_GET['q']);
+`],
+  ['S29U-47: the pieces folded by array_reduce', 'mamori_php_joined_name_call', '/www/a11.php', `<?php
+$p = ['s', 'y', 's', 't', 'e', 'm'];
+array_reduce($p, fn($a, $b) => $a . $b, '')($_GET['q']);
+`],
   ['S29U-30: File.Create of a form field, the upload copied in', 'mamori_aspx_upload_to_request_path', '/www/u30.aspx', `<%@ Page Language="C#" %>
 <%@ Import Namespace="System.IO" %>
 <script runat="server">
@@ -175,6 +204,14 @@ elseif ($topic === 'cat') { $doc = 'cat prints a file.'; }
 else { $doc = 'Pick a topic.'; }
 echo '<p>' . htmlspecialchars($doc) . '</p>';
 `],
+  ['a page that joins names for display and sums with array_reduce', '/www/names.php', `<?php
+$names = ['ann', 'bob', 'cy'];
+echo implode(', ', $names);
+$total = array_reduce([1, 2, 3], fn($a, $b) => $a + $b, 0);
+$page = preg_replace('/\W/', '', $_GET['p'] ?? 'home');
+$view = implode('', ['render_', $page]);
+if (function_exists($view)) { $view($_GET); }
+`],
   ['a VBScript page whose long statements are continued', '/www/report.asp', `<%\r\nDim sql\r\nsql = "SELECT name, total " & _\r\n      "FROM orders " & _\r\n      "WHERE day = ?"\r\nSet cmd = Server.CreateObject("ADODB.Command")\r\ncmd.CommandText = sql\r\nResponse.Write "ok"\r\n%>`],
   ['a C# page saved with a byte-order mark, padded with blank lines', '/www/default.aspx', `${BOM}<%@ Page Language="C#" %>\r\n<script runat="server">\r\nvoid Page_Load(object s, EventArgs e) {${pad('\r\n')}  Label1.Text = Request.QueryString["name"] == null ? "" : Server.HtmlEncode(Request.QueryString["name"]);\r\n}\r\n</script>`],
   ['a PHP template with a long indented blank block', '/www/tpl.php', `<?php $title = htmlspecialchars($_GET['t'] ?? '');${pad('    \n')}echo "<h1>$title</h1>";`],
@@ -209,8 +246,8 @@ describe('scan: session 30, what session 29\'s red team left open', () => {
   }
   it('ran every case', () => {
     assert.equal(CAUGHT.length, 11);
-    assert.equal(RULED.length, 8);
+    assert.equal(RULED.length, 15);
     assert.equal(RED_TEAM.length, 13);
-    assert.equal(BENIGN.length, 7);
+    assert.equal(BENIGN.length, 8);
   });
 });

@@ -335,7 +335,7 @@ function commentInCallWalk(src: string): boolean {
 
 /** What runs, decodes or writes code: the calls a comment inside is looked into for. */
 const COMMENT_SINKS = new RegExp(
-  `(?:^|[^\\w$])(?:${[...CODE_SINKS, ...SHELL_SINKS, 'call_user_func(?:_array)?', 'preg_replace(?:_callback)?', 'array_map', 'array_filter', 'array_walk', 'usort', 'uasort', 'uksort', 'register_shutdown_function', 'include(?:_once)?', 'require(?:_once)?', 'base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'convert_uudecode', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'mail', 'unserialize', 'extract', 'parse_str'].join('|')})\\s*$`,
+  `(?:^|[^\\w$])(?:${[...CODE_SINKS, ...SHELL_SINKS, 'call_user_func(?:_array)?', 'preg_replace(?:_callback)?', 'array_map', 'array_filter', 'array_walk', 'usort', 'uasort', 'uksort', 'register_shutdown_function', 'include(?:_once)?', 'require(?:_once)?', 'base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'hex2bin', 'convert_uudecode', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'mail', 'unserialize', 'extract', 'parse_str', 'implode', 'join'].join('|')})\\s*$`,
   'i',
 );
 

@@ -630,11 +630,13 @@ rule mamori_php_joined_name_call {
     // (of a variable where the file holds an array of short literal pieces, or of such an array written
     // in: not a dispatcher's join('', ['page_', $page])($req), red team S29U-7)
     // (or of the array reversed first: red team S29U-44)
-    $a = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}|array_(reverse|values)\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\))\s*\)\s*\(/ nocase
+    $a = /\b(implode|join)\s*\(\s*((separator\s*:\s*)?(''|"")\s*,\s*)?(array\s*:\s*)?((array_(reverse|values|merge)\s*\(\s*)?(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*->\s*[A-Za-z_]\w{0,40}|\s*\[[^\]\n]{1,20}\])?|([A-Za-z_]\w{0,40}\s*::\s*)?[A-Z_][A-Z0-9_]{0,40})(\s*,\s*\$[A-Za-z_]\w{0,40}(\s*\[[^\]\n]{1,20}\])?){0,8}\s*\)?)\s*\)\s*\(/ nocase
+    // (or the pieces folded by array_reduce with a closure that joins its two arguments: session 30)
+    $r = /\barray_reduce\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*(fn|function)\s*\(\s*\$\w{1,20}\s*,\s*\$\w{1,20}\s*\)\s*(=>|\{\s*return)\s*\$\w{1,20}\s*\.\s*\$\w{1,20}\s*;?\s*\}?\s*,\s*(''|"")\s*\)\s*\(/
     $pieces = /(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']/
     $b = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']\s*(\)|\])\s*\)\s*\(/ nocase
   condition:
-    ($a and $pieces) or $b
+    (($a or $r) and $pieces) or $b
 }
 
 rule mamori_php_pseudo_terminal {
