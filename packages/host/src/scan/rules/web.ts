@@ -1377,14 +1377,18 @@ rule mamori_aspx_upload_to_request_path {
     technique = "uploader"
     description = "an ASP.NET page saving an upload to a path the request gives whole (any folder, any name, a page of the attacker's among them)"
   strings:
-    // (read by Get, a cookie's Value, trimmed, or through one call, UrlDecode(...): red team S29U-24 to S29U-29)
-    $save = /\.\s*SaveAs\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*"[^"\n]{1,60}"\s*[\])]|\.\s*Get\s*\(\s*"[^"\n]{1,60}"\s*\))(\s*\.\s*(Value|Trim\s*\(\s*\)))?\s*\)?\s*\)/ nocase
-    // (or the request's upload, or its body, written to a file the request names by File.Create, OpenWrite,
-    // WriteAllBytes or a FileStream, with CopyTo or the bytes read: red team S29U-30)
-    $create = /\b(File\s*\.\s*(Create|OpenWrite|Open|WriteAllBytes)|new\s+(System\s*\.\s*IO\s*\.\s*)?FileStream)\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?(HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*"[^"\n]{1,60}"\s*[\])]|\.\s*Get\s*\(\s*"[^"\n]{1,60}"\s*\))(\s*\.\s*(Value|Trim\s*\(\s*\)))?\s*\)?\s*[,)]/ nocase
+    // (read by Get, a cookie's Value, trimmed, or through one call, UrlDecode(...): red team S29U-24 to S29U-29;
+    // by index, GetValues(..)[0], ToString(), a cast, "" +, ??, string.Format, a named argument, an interpolated
+    // string, Page.Request, HttpContext.Current.Request, Request.Unvalidated: S30B-6, S30B-7)
+    $save = /\.\s*SaveAs\s*\(\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w{0,30}\s*:\s*|\$"\{|[A-Za-z_][\w.]{0,40}\s*\(\s*)?(Page\s*\.\s*|(System\s*\.\s*Web\s*\.\s*)?HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*("[^"\n]{1,60}"|\d{1,3})\s*[\])]|\.\s*Get\s*\(\s*("[^"\n]{1,60}"|\d{1,3})\s*\)|\.\s*GetValues\s*\(\s*"[^"\n]{1,60}"\s*\)\s*\[\s*\d{1,3}\s*\])(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]{0,60}")?(\}")?\s*\)?\s*\)/ nocase
+    // (or the request's upload, or its body, written to a file the request names: File.Create, OpenWrite,
+    // WriteAllBytes, new FileInfo(..).Create(), a FileStream or File.Open in a mode that writes, the upload
+    // copied or moved there; red team S29U-30, S30B-8, S30B-9; not a file opened to be read and sent, S30B-1, S30B-2)
+    $create = /\b(File\s*\.\s*(Create|OpenWrite|WriteAllBytes)\s*\(|File\s*\.\s*(Copy|Move)\s*\([^,;\n]{1,120},|new\s+(System\s*\.\s*IO\s*\.\s*)?FileInfo\s*\()\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w{0,30}\s*:\s*|\$"\{|[A-Za-z_][\w.]{0,40}\s*\(\s*)?(Page\s*\.\s*|(System\s*\.\s*Web\s*\.\s*)?HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*("[^"\n]{1,60}"|\d{1,3})\s*[\])]|\.\s*Get\s*\(\s*("[^"\n]{1,60}"|\d{1,3})\s*\)|\.\s*GetValues\s*\(\s*"[^"\n]{1,60}"\s*\)\s*\[\s*\d{1,3}\s*\])(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]{0,60}")?(\}")?\s*\)?\s*[,)]/ nocase
+    $mode = /\b(new\s+(System\s*\.\s*IO\s*\.\s*)?FileStream|File\s*\.\s*Open)\s*\(\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w{0,30}\s*:\s*|\$"\{|[A-Za-z_][\w.]{0,40}\s*\(\s*)?(Page\s*\.\s*|(System\s*\.\s*Web\s*\.\s*)?HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*("[^"\n]{1,60}"|\d{1,3})\s*[\])]|\.\s*Get\s*\(\s*("[^"\n]{1,60}"|\d{1,3})\s*\)|\.\s*GetValues\s*\(\s*"[^"\n]{1,60}"\s*\)\s*\[\s*\d{1,3}\s*\])(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]{0,60}")?(\}")?\s*\)?\s*,\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\.\s*(Create|CreateNew|OpenOrCreate|Append|Truncate)\b/ nocase
     $body = /Request\s*\.\s*(Files\s*[\[.]|InputStream\b|BinaryRead\s*\()|\.\s*PostedFile\s*\.\s*InputStream\b/ nocase
   condition:
-    $save or ($create and $body)
+    $save or (($create or $mode) and $body)
 }
 
 rule mamori_asp_fso_drive_browser {
@@ -1566,18 +1570,23 @@ rule mamori_aspx_socket_shell {
     $percmd = /"\/[cCkKrR]\s*(\\")?"\s*\+\s*[A-Za-z_]\w{0,40}|"\/[cCkKrR]\s*(\\")?\{0\}|\$"\/[cCkKrR]\s*(\\")?\{[A-Za-z_]|String\s*\.\s*Concat\s*\(\s*"\/[cCkKrR]\s*(\\")?"\s*,\s*[A-Za-z_]|"-(c|command|EncodedCommand|e)\s+"\s*\+\s*[A-Za-z_]\w{0,40}/ nocase
     $readall = /StandardOutput\s*\.\s*(ReadToEnd(Async)?\s*\(|BaseStream\s*\.\s*CopyTo(Async)?\s*\()/
     // (or the output written at once, w.Write(p.StandardOutput.ReadToEnd()), or copied, CopyTo(ns): S29W-21)
-    $back = /\.\s*(Write|WriteLine|Send)\s*\(\s*[A-Za-z_]\w{0,40}\s*([,)]|\.\s*StandardOutput\b)|\.\s*CopyTo(Async)?\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/
+    // (or through a variable, "" +, or line by line: S30B-11)
+    $back = /\.\s*(Write|WriteLine|Send)\s*\(\s*("[^"\n]{0,20}"\s*\+\s*)?[A-Za-z_]\w{0,40}\s*([,)]|\.\s*(StandardOutput|ReadToEnd|ReadLine)\b)|\.\s*CopyTo(Async)?\s*\(\s*[A-Za-z_]\w{0,40}\s*\)/
+    // (a process made inside the loop that reads the socket, in its head or in its body before the process, with
+    // no block closed between: each line read is run, however the command is put together; not fixed checks
+    // run first and their output sent, then acknowledgements read in a loop of their own, S30B-3; the loop as
+    // for (;;), while (!r.EndOfStream), its condition over lines, S30B-10, S30B-12, S30B-18)
+    $inloop = /\b(while|for)\s*\([^{}]{0,1500}\.\s*(Read|Receive|ReadLine|ReadAsync|ReadLineAsync)\s*\([^{}]{0,1500}\)\s*\{[^}]{0,2500}(Process\s*\.\s*Start\s*\(|StartInfo\s*\.\s*(FileName|Arguments)\s*=|new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?(ProcessStartInfo|Process)\b)|\b(while\s*\([^{}]{0,1500}\)|for\s*\([^{}]{0,1500}\)|do)\s*\{[^}]{0,1500}\.\s*(Read|Receive|ReadLine|ReadAsync|ReadLineAsync)\s*\([^}]{0,2000}(Process\s*\.\s*Start\s*\(|StartInfo\s*\.\s*(FileName|Arguments)\s*=|new\s+(System\s*\.\s*Diagnostics\s*\.\s*)?(ProcessStartInfo|Process)\b)/
     // (and what comes in on the socket read: a metrics pusher or a syslog sender only writes, S29W-5, S29W-6)
     // (the first form's process given what came in: its stdin fed, a "/c " + line, or Arguments set from a variable;
     // not an admin page that runs a fixed backup script and reads a syslog server's ack, red team S29W-6)
     $args = /\.\s*Arguments\s*=\s*[A-Za-z_]\w{0,40}\s*;|ProcessStartInfo\s*\(\s*"[^"\n]{1,80}"\s*,\s*[A-Za-z_]\w{0,40}\s*\)/
     // (and commands read in a loop, as a shell takes them: not one ack read after a fixed job's log is sent)
     $loop = /\b(while|for)\s*\([^\n]{0,160}\.\s*(Read|Receive|ReadLine|ReadAsync|ReadLineAsync)\s*\(|\bwhile\s*\(\s*(true|1|[A-Za-z_]\w{0,30}\s*\.\s*Connected)\s*\)/
-    $sread = /\.\s*(Read|Receive)\s*\(\s*[A-Za-z_]\w{0,40}\s*[,)]|\.\s*ReadLine\s*\(\s*\)/
   condition:
     ((($sock and $conn) or ($made and $feed and $shell)) and $recv and $proc and $out and ($feed or $percmd or $args) and $loop) or
     ((($sock and $conn) or $made or ($listen and $accept) or ($sock and $rawlisten and $rawaccept)) and $recv and $proc and $redir and $feed and $shell) or
-    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $sread and $loop and $proc and $shell and $percmd and $readall and $back)
+    ((($sock and $conn) or $made or ($listen and $accept)) and $recv and $inloop and $out and $shell and ($readall or $back) and $back)
 }
 
 rule mamori_jsp_attack_kit_class {
