@@ -633,16 +633,19 @@ rule mamori_php_joined_name_call {
     // (or of the array reversed first: red team S29U-44; through any array_ function, keys or values, sliced,
     // mapped, spread, of str_split, with one argument or named ones, in a property or a constant: S29U-40 to
     // -47, S30B-13)
-    $a = /\b(implode|join)\s*\(\s*((separator\s*:\s*)?(''|"")\s*,\s*)?(array\s*:\s*)?(array_[a-z_]{2,20}\s*\(\s*(["'][a-z_]{1,20}["']\s*,\s*)?|str_split\s*\(\s*){0,2}((\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*->\s*[A-Za-z_]\w{0,40}|\s*\[[^\]\n]{1,20}\])?|([A-Za-z_]\w{0,40}\s*::\s*)?[A-Z_][A-Z0-9_]{0,40})|\[\s*\.\.\.\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*->\s*[A-Za-z_]\w{0,40}|\s*\[[^\]\n]{1,20}\])?|([A-Za-z_]\w{0,40}\s*::\s*)?[A-Z_][A-Z0-9_]{0,40})\s*\])(\s*,\s*[^()\n]{1,20}){0,3}(\s*\)){0,2}\s*\)(\s*\)){0,2}\s*\(/ nocase
+    $a0 = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\)\s*\(/ nocase
+    // (the other shapes only where the call is given request input: not a hook dispatcher's implode('', $this->parts)(...$args)
+    // or a filter's implode(array_map('ucfirst', $words))($value), red team S30C-13 to S30C-15)
+    $a = /\b(implode|join)\s*\(\s*((separator\s*:\s*)?(''|"")\s*,\s*)?(array\s*:\s*)?(array_[a-z_]{2,20}\s*\(\s*(["'][a-z_]{1,20}["']\s*,\s*)?|str_split\s*\(\s*){0,2}((\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*->\s*[A-Za-z_]\w{0,40}|\s*\[[^\]\n]{1,20}\])?|([A-Za-z_]\w{0,40}\s*::\s*)?[A-Z_][A-Z0-9_]{0,40})|\[\s*\.\.\.\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*->\s*[A-Za-z_]\w{0,40}|\s*\[[^\]\n]{1,20}\])?|([A-Za-z_]\w{0,40}\s*::\s*)?[A-Z_][A-Z0-9_]{0,40})\s*\])(\s*,\s*[^()\n]{1,20}){0,3}(\s*\)){0,2}\s*\)(\s*\)){0,2}\s*\(\s*[^;)]{0,60}(\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)\b|getallheaders\s*\(|php:\/\/input)/ nocase
     // (or the pieces folded by array_reduce with a closure that joins its two arguments: session 30)
     $r = /\barray_reduce\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*(fn|function)\s*\(\s*\$\w{1,20}\s*,\s*\$\w{1,20}\s*\)\s*(=>|\{\s*return)\s*\$\w{1,20}\s*\.\s*\$\w{1,20}\s*;?\s*\}?\s*,\s*(''|"")\s*\)\s*\(/
     // (or put together by sprintf of %s pieces, or vsprintf: S30B-13)
-    $v = /\bv?sprintf\s*\(\s*(str_repeat\s*\(\s*["']%s["']\s*,\s*\d{1,2}\s*\)|["'](%s){3,}["'])\s*,\s*(\.\.\.\s*)?\$[A-Za-z_]\w{0,40}\s*\)\s*\(/ nocase
-    $pieces = /(array\s*\(|\[)\s*(["'][^"'\n]{1,6}["']\s*(=>\s*[^,\])\n]{1,20})?\s*,\s*){1,}["'][^"'\n]{1,6}["']/
+    $v = /\bv?sprintf\s*\(\s*(str_repeat\s*\(\s*["']%s["']\s*,\s*\d{1,2}\s*\)|["'](%s){3,}["'])\s*,\s*(\.\.\.\s*)?\$[A-Za-z_]\w{0,40}\s*\)\s*\(\s*[^;)]{0,60}(\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)\b|getallheaders\s*\(|php:\/\/input)/ nocase
+    $pieces = /(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*(=>\s*[^,\])\n]{1,20})?\s*,\s*){1,}["'][^"'\n]{1,4}["']/
     $split = /\bstr_split\s*\(/
     $b = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']\s*(\)|\])\s*\)\s*\(/ nocase
   condition:
-    (($a or $r or $v) and ($pieces or $split)) or $b
+    (($a0 or $a or $r or $v) and ($pieces or $split)) or $b
 }
 
 rule mamori_php_pseudo_terminal {
@@ -663,16 +666,21 @@ rule mamori_php_pseudo_terminal {
     // terminal style, red team S29W-1 to S29W-4)
     $cd = /\bcase\s*\(?\s*["']cd["']/ nocase
     $ls = /\bcase\s*\(?\s*["'](ls|dir)["']/ nocase
-    $cwd = /\b(getcwd|chdir)\s*\(/
-    $del = /\b(unlink|rmdir)\s*\(/
+    // (PHP's own functions, not an SFTP client's methods, $sftp->chdir(): red team S30C-10)
+    $cwd = /(^|[^\w>:$\\])(getcwd|chdir)\s*\(/
+    $del = /(^|[^\w>:$\\])(unlink|rmdir)\s*\(/
     // (or the words read from the body, a header or filter_input: S29W-26)
     $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[|["']php:\/\/input["']|\bfilter_input\s*\(\s*INPUT_(POST|GET|COOKIE)|\bgetallheaders\s*\(/
     // (and a folder really listed: not a lesson page whose terminal walks a tree kept in the session, red team S30B-4)
     $list = /\b(scandir|opendir|readdir|glob)\s*\(|\bnew\s+\\?(Recursive)?(Directory|Filesystem)Iterator\b/
     // (not a console for the command line, which reads its lines with readline and refuses the web: S30B-5)
     $cli = /\breadline\s*\(|PHP_SAPI\s*[!=]==?\s*["']cli["']|php_sapi_name\s*\(\s*\)\s*[!=]==?\s*["']cli["']|\bSTDIN\b/
+    // (and no path kept inside a folder of its own, realpath and a prefix test: a course's sandbox terminal, a
+    // media library's API, red team S30C-11, S30C-12)
+    $real = /\brealpath\s*\(/
+    $prefix = /\bstrpos\s*\([^;]{0,160}\)\s*[!=]==?\s*0\b|\bstr_starts_with\s*\(|\bstrncmp\s*\(/
   condition:
-    ((#case >= 5 and $cd and $ls) or (#cmp >= 5 and $cmpcd and $cmpls) or ($arm and #armword >= 4 and $cmpcd and $cmpls)) and $cwd and $del and $in and $list and not $cli
+    ((#case >= 5 and $cd and $ls) or (#cmp >= 5 and $cmpcd and $cmpls) or ($arm and #armword >= 4 and $cmpcd and $cmpls)) and $cwd and $del and $in and $list and not $cli and not ($real and $prefix)
 }
 
 rule mamori_php_shell_fetch_php {
