@@ -7,8 +7,11 @@
 import { decode, type Decoder } from './decoders.js';
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
-/** White space as PHP's lexer skips it between tokens. */
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+/**
+ * White space as the rules' \s reads it: space, tab, newline, vertical tab, form feed, carriage return (PHP's
+ * lexer skips these but for the vertical tab and form feed between tokens: a wider net only joins more).
+ */
+export const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
 /** Reads a PHP string literal starting at `start` (the quote); returns its value and end. */
 export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 1024): { value: string; end: number } | undefined {

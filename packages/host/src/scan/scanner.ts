@@ -13,7 +13,7 @@ import { phpVariants } from './php-variants.js';
 import { basename, extname, join, sep } from 'node:path';
 import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
-import { normalizeStrings, readPhpString } from './php-strings.js';
+import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
@@ -462,6 +462,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // \u0065xec as exec, and "Run" + "time" is one string to Class.forName.
     // (a JSP or ASP page's text: `text` holds it only where the page has a "<?")
     const source = kind === 'jsp' || kind === 'asp' ? (text !== '' ? text : data.toString('latin1')) : text;
+    // (a JSP or ASP page squeezed once, for its flow layer here and its squeezed layer below)
+    let squeezedPage: string | undefined;
     if (kind === 'jsp' || kind === 'asp') {
       const joined = joinedSource(source);
       if (joined !== undefined) for (const f of yaraFindings(Buffer.from(joined, 'latin1'), path, ['unescape'])) findings.push(f);
@@ -479,7 +481,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (flowed !== undefined) for (const f of yaraFindings(Buffer.from(squeezeSpace(flowed) ?? flowed, 'latin1'), path, ['web-flow'])) findings.push(f);
       // (and the page squeezed first, where it has long runs: the flow's own patterns are bounded, and 200
       // spaces inside Request.Item[ "z" ] hid the variable that holds it, red team S30R-10, S30R-11)
-      const squeezedPage = squeezeSpace(source);
+      squeezedPage = squeezeSpace(source);
       if (squeezedPage !== undefined) {
         let again: string | undefined;
         try {
@@ -510,7 +512,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // PHP in a file of no web kind too, a .txt an include runs: red team S29W-14)
     const phpOther = kind === 'other' && text !== '' && hasPhpTag(text);
     if (kind === 'jsp' || kind === 'asp' || ((kind === 'php' || phpOther) && !uncommented)) {
-      const squeezed = squeezeSpace(source);
+      const squeezed = kind === 'jsp' || kind === 'asp' ? squeezedPage : squeezeSpace(source);
       if (squeezed !== undefined) {
         const buf = Buffer.from(squeezed, 'latin1');
         const found = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(buf, path, ['squeezed'], familiesFor(path, kind, buf, squeezed)), squeezed, kind), buf, kind);
@@ -1523,9 +1525,6 @@ const LONG_SPACE = 1024;
  * 20,386 PHP, JSP and ASP files of the benign corpus has one of 112 (two of 96).
  */
 const INNER_SPACE = 96;
-
-/** White space as the rules' \s reads it: space, tab, newline, vertical tab, form feed, carriage return. */
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
 /**
  * `text` with each of its runs of white space made one character (a newline where the run held one), or
