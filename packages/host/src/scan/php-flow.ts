@@ -119,6 +119,8 @@ const BACKTICK_VAR = /`[^`]{0,400}\$/;
 function runsSomething(body: string): boolean {
   return DANGEROUS_BODY.test(body) || BACKTICK_VAR.test(body);
 }
+/** A variable included: `include $f;`, `require_once($f['tmp_name'])`. */
+const INCLUDES_VARIABLE = /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i;
 /** A sink given a variable: `system($c`, `passthru(@$c`. */
 const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
 
@@ -200,7 +202,8 @@ export function worthFlow(src: string): boolean {
 export function phpFlow(input: string): FlowFinding[] {
   const aliased = superglobalAliases(input) ?? input;
   const variadic = variadicParameters(aliased) ?? aliased;
-  const src = spreadArrays(variadic) ?? variadic;
+  const spread = spreadArrays(variadic) ?? variadic;
+  const src = calledLiteralGroups(spread) ?? spread;
   // Comments are blanked only when the raw text has findings (rare), to confirm them.
   const raw = flow(src);
   if (raw.length > 0) return flow(stripComments(src));
@@ -236,6 +239,35 @@ function spreadArrays(src: string): string | undefined {
     out += `${src.slice(from, i)}array(${src.slice(i + 1, end)})`;
     from = end + 1;
     at = end - 2;
+    n++;
+  }
+  return n === 0 ? undefined : out + src.slice(from);
+}
+
+/** A name written as a string, in brackets, and called: `('system')($c)`. */
+const CALLED_LITERAL_GROUP = /\(\s*(["'])\\?[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\1\s*\)(?=\s*\()/g;
+/** What before a bracket makes it a call's arguments (a name, a variable, an element, a call's result), unless it is a keyword. */
+const CALL_BEFORE = /[\w\x80-\xff$>:\])]\s*$/;
+const KEYWORD_BEFORE = /(?:^|[^\w\x80-\xff$])(?:php|echo|print|return|and|or|xor|else|case|yield)\s*$/i;
+
+/**
+ * A name in brackets called, `('system')($c)` (as written, or as the fold layer writes a property or a
+ * group of literals it knows: red team S30B-17), written ` 'system' ($c)`, the form the sinks' patterns
+ * and a helper's body test read. The same length, so offsets hold. Not a call's arguments:
+ * `f('system')($c)` calls what f returns. At most 64.
+ */
+function calledLiteralGroups(src: string): string | undefined {
+  if (!src.includes("')") && !src.includes('")')) return undefined;
+  let out = '';
+  let from = 0;
+  let n = 0;
+  for (const m of src.matchAll(CALLED_LITERAL_GROUP)) {
+    if (n >= 64) break;
+    const before = src.slice(Math.max(0, m.index! - 64), m.index!);
+    if (CALL_BEFORE.test(before) && !KEYWORD_BEFORE.test(before)) continue;
+    const close = m.index! + m[0].lastIndexOf(')');
+    out += `${src.slice(from, m.index!)} ${src.slice(m.index! + 1, close)} `;
+    from = close + 1;
     n++;
   }
   return n === 0 ? undefined : out + src.slice(from);
@@ -893,7 +925,8 @@ function flow(src: string): FlowFinding[] {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
     // (in a small file, one that calls a parameter too: function eat($a, $b) { $a($b); })
-    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !((src.length <= 32768 || handed?.has(m[1]!.toLowerCase())) && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body)))) return;
+    // (in a small file, one that includes a variable: function load($f) { require_once $f['tmp_name']; }, red team S30B-16)
+    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !((src.length <= 32768 || handed?.has(m[1]!.toLowerCase())) && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body))) && !(src.length <= 16384 && INCLUDES_VARIABLE.test(body))) return;
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params: paramsOf(m) });
   });
   // A function whose own body hands one of its parameters to a function of the file that runs a command or
@@ -1502,7 +1535,8 @@ function flow(src: string): FlowFinding[] {
   // page the request names add a path or a suffix)
   // (small in code, not in bytes: a shell of one line padded with comment lines or blank ones is small, S21B-24)
   if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (src.length <= 1 << 20 && /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i.test(src) && codeSize(src) <= 16384))) {
-    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\)\s*)?;/gi)) {
+    // (or an element of it: $f['tmp_name'] of a parameter given $_FILES['f'], S30B-16)
+    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,4})\s*\]){0,2}\s*(?:\)\s*)?;/gi)) {
       if (!isTaintedAt(m[2]!, m.index!)) continue;
       add({ technique: 'include-uploaded-file', score: 85, description: `${m[1]!.toLowerCase()} of a file the request names (through $${m[2]})`, offset: m.index! });
       break;
