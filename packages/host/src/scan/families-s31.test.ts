@@ -130,3 +130,65 @@ describe('scan: session 31 (red team S30B\'s open evasions -16, -17; a name in b
     assert.equal(BENIGN.length, 6);
   });
 });
+
+// Red team S30C-E2: an ASP.NET upload written to a path the request gives whole, the FileStream's mode held in a
+// variable or cast from its number; a page that reads a file with a mode in a variable and saves uploads to a
+// fixed folder under new names is not one.
+const ASPX_SHELLS: [string, string][] = [
+  ['the mode in a variable', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  if (Request.Files.Count == 0) return;
+  FileMode m = FileMode.Create;
+  using (var fs = new FileStream(Request["p"], m)) { Request.Files[0].InputStream.CopyTo(fs); }
+}
+</script>`],
+  ['the mode cast from its number', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  if (Request.Files.Count == 0) return;
+  using (var fs = new FileStream(Request["p"], (FileMode)2)) { Request.Files[0].InputStream.CopyTo(fs); }
+}
+</script>`],
+];
+const ASPX_BENIGN: [string, string][] = [
+  ['a download with its mode in a variable, uploads saved under new names', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  FileMode m = FileMode.Open;
+  using (var fs = new FileStream(Server.MapPath("~/files/" + Path.GetFileName(Request["f"])), m)) { fs.CopyTo(Response.OutputStream); }
+  if (Request.Files.Count > 0) Request.Files[0].SaveAs(Server.MapPath("~/uploads/" + Guid.NewGuid() + ".dat"));
+}
+</script>`],
+  ['a file opened by a request path with (FileMode)3, Open', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  if (!User.IsInRole("admin")) return;
+  using (var fs = new FileStream(Request["p"], (FileMode)3)) { fs.CopyTo(Response.OutputStream); }
+  if (Request.Files.Count > 0) Request.Files[0].SaveAs(Server.MapPath("~/inbox/" + Guid.NewGuid()));
+}
+</script>`],
+];
+
+describe('scan: session 31, red team S30C-E2 (an upload\'s FileStream mode in a variable or a cast)', () => {
+  for (const [name, src] of ASPX_SHELLS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, '/www/up.aspx');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, src] of ASPX_BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, '/www/files.aspx');
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('ran every case', () => {
+    assert.equal(ASPX_SHELLS.length, 2);
+    assert.equal(ASPX_BENIGN.length, 2);
+  });
+});
