@@ -179,6 +179,31 @@ out.Close
 `],
 ];
 
+// Held-out set Y (session 31): a server page kept whole as base64 in a file of its own is judged as the page.
+describe('scan: session 31, a server page in base64', () => {
+  const browser = SHELLS.find(([, path]) => path === '/www/browse.aspx')![2];
+  const wrap = (s: string) => Buffer.from(s, 'latin1').toString('base64').replace(/.{76}/g, '$&\r\n');
+  it('malicious: an ASP.NET drive browser in base64, in a .asp file', () => {
+    const r = scan(wrap(browser), '/www/shell.asp');
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    assert.ok(r.findings.every((f) => f.layers?.[0] === 'base64'), JSON.stringify(r.findings));
+  });
+  it('malicious: a PHP loader in base64, in a .txt file (its kind read from the page)', () => {
+    const php = SHELLS.find(([, path]) => path === '/www/hello2.php')![2];
+    const r = scan(wrap(php), '/www/notes.txt');
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  });
+  it('not malicious: a harmless page in base64, and base64 of text that is no page', () => {
+    assert.equal(scan(wrap(BENIGN.find(([, path]) => path === '/www/disks.aspx')![2]), '/www/d.asp').verdict, 'clean');
+    assert.equal(scan(wrap('hello world, not a page at all. '.repeat(20)), '/www/x.asp').verdict, 'clean');
+  });
+  it('a file of base64 with other bytes in it, or too short, is not read as a page', () => {
+    const bad = `${wrap(browser)}!`;
+    assert.notEqual(scan(bad, '/www/shell.asp').verdict, 'malicious');
+    assert.notEqual(scan(wrap('<%@ Page %>'), '/www/short.asp').verdict, 'malicious');
+  });
+});
+
 describe('scan: session 31, held-out set X\'s techniques written again', () => {
   for (const [name, path, src] of SHELLS) {
     it(`malicious: ${name}`, () => {

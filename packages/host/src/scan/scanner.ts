@@ -181,6 +181,34 @@ const SCRIPT_EXT = /^(sh|bash|py|pl|pm|cgi|rb)$/;
 const IMAGE_EXT = /^(jpe?g|png|gif|bmp|ico|webp|tiff?)$/;
 const UPLOAD_DIR = /(^|\/)(uploads|user_?uploads|upload_files)\/|(^|\/)sites\/[^/]+\/files\//;
 
+/** A whole file of base64 is looked at from this size (a page's worth) up to this one. */
+const BASE64_PAGE_MIN = 200;
+const BASE64_PAGE_MAX = 4 * 1024 * 1024;
+/** Bytes of base64 and line breaks alone (the test of the first 256 bytes, then of the whole file). */
+const BASE64_BODY = /^[A-Za-z0-9+/=\r\n\t ]*$/;
+/** What a server page starts with: a PHP tag, an ASP or JSP directive or block, a JSP action, a server script. */
+const PAGE_START = /^(?:\xef\xbb\xbf)?\s*(?:<\?(?:php\b|=)|<%|<jsp:|<script\b[^>]{0,80}\brunat\s*=\s*["']?server)/i;
+
+/**
+ * A file that is nothing but base64 of a server page: the page's bytes and its kind (the file's, where its
+ * name makes it a page; else what the page starts with). Undefined for anything else: any other byte, under
+ * 200 or over 4 MiB, or a decoding that is not a page.
+ */
+export function base64Page(path: string, kind: FileKind, data: Buffer): { kind: FileKind; bytes: Buffer } | undefined {
+  if (data.length < BASE64_PAGE_MIN || data.length > BASE64_PAGE_MAX) return undefined;
+  if (!BASE64_BODY.test(data.subarray(0, 256).toString('latin1'))) return undefined;
+  const text = data.toString('latin1');
+  if (!BASE64_BODY.test(text)) return undefined;
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length < BASE64_PAGE_MIN || compact.length % 4 === 1 || /=[^=]/.test(compact)) return undefined;
+  const bytes = Buffer.from(compact, 'base64');
+  const head = bytes.subarray(0, 512).toString('latin1');
+  if (!PAGE_START.test(head)) return undefined;
+  if (kind === 'php' || kind === 'asp' || kind === 'jsp') return { kind, bytes };
+  const k: FileKind = /^(?:\xef\xbb\xbf)?\s*<\?/.test(head) ? 'php' : /<jsp:|<%@\s*page\b[^%]{0,200}\blanguage\s*=\s*["']?java\b|<%@\s*page\s+import\b/i.test(head) ? 'jsp' : 'asp';
+  return { kind: k, bytes };
+}
+
 export function fileKind(path: string, head: Buffer): FileKind {
   const name = basename(path).toLowerCase();
   const ext = extname(name).slice(1);
@@ -427,6 +455,16 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         for (const f of j.findings) findings.push(f);
       }
       return settle({ path, kind, size, sha256, verdict: verdictOf(score), score: Math.min(100, score), findings: dedupe(findings), ...(note ? { note } : {}) }, () => extraHashes(data, size));
+    }
+    // A server page kept as base64, the whole file (a payload carried so, to be decoded on the host: held-out set
+    // Y, session 31): the page it decodes to is judged, its findings under a 'base64' layer.
+    const page = base64Page(path, kind, data);
+    if (page) {
+      const j = judge(path, page.kind, page.bytes, extra, (text, f) => {
+        for (const x of contextFindings(path, page.kind, page.bytes, text)) f.push(x);
+      });
+      const findings = j.findings.map((f) => ({ ...f, layers: ['base64', ...(f.layers ?? [])] }));
+      return settle({ path, kind, size, sha256, verdict: verdictOf(j.score), score: j.score, findings, note: note ?? `the file is ${page.kind === 'asp' ? 'an ASP' : `a ${page.kind.toUpperCase()}`} page in base64: the page was judged` }, () => extraHashes(data, size));
     }
     const { score, findings } = judge(path, kind, data, extra, (text, findings) => {
       for (const f of contextFindings(path, kind, data, text)) findings.push(f);
