@@ -57,7 +57,8 @@ const GLOBALS_COPY = new RegExp(`${BARE}copy\\s*\\(\\s*\\$([A-Za-z_]\\w{0,63})\\
 // (and a pattern matched against the client's name: S20F-4, adminer's upload plugin, preg_match("~\\.($this->extensions)$~", $_FILES[$n]["name"]))
 const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextensions?\b|\bpreg_match\s*\([^;]{0,300}\[\s*["']name["']\s*\]/i;
 const WRITERS = new RegExp(`${BARE}(file_put_contents|fwrite|fputs)\\s*\\(`, 'gi');
-const SINK_CALL = new RegExp(`${BARE}(["']?)(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
+// (a quoted name may start with a backslash, '\\system'(...): red team S31R-25)
+const SINK_CALL = new RegExp(`${BARE}(["']?)(?:\\\\{1,2})?(${ALL_SINKS.join('|')})\\1\\s*\\(`, 'gi');
 // The right-hand side is taken greedily up to the first ";" (at most 2,000 characters) and never
 // backtracked into, so a file of "$a =" without semicolons costs one pass, not 2,000 steps each.
 // (a quoted string is one step, so a ";" or "?>" in it does not end the right side: str_replace("?>", "", $c))
@@ -112,7 +113,7 @@ const CLOSURE_VAR_DEF = /(?<![\w$>:])\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s
  */
 const NAME_CALLS = /\b(?:call_user_func(_array)?|forward_static_call(_array)?)\s*\((?=\s*(?:(["'])(?:[\w\\]{1,80}::)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3|(?:\[|array\s*\()\s*[^,\])]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\5\s*[\])])\s*,)|\bnew\s+\\?Reflection(?:Method\s*\(\s*(?:[^,()]{1,80},\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\7|["'][\w\\]{1,80}::([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])|Function\s*\(\s*["']([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})["'])\s*\)\s*(?:\)\s*)?->\s*invoke(Args)?\s*\(/gi;
 // (a name written as a string and called too: 'system'($x), as the fold layer writes a name it found)
-const DANGEROUS_BODY = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
+const DANGEROUS_BODY = new RegExp(`${BARE}["']?(?:\\\\{1,2})?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|file_put_contents|fwrite)["']?\\s*\\(`, 'i');
 /** A backtick literal that interpolates a variable: a shell command of a helper's parameter (S23R-10). */
 const BACKTICK_VAR = /`[^`]{0,400}\$/;
 /** A function body worth following from its calls: it runs code or commands, or writes files. */
@@ -120,7 +121,7 @@ function runsSomething(body: string): boolean {
   return DANGEROUS_BODY.test(body) || BACKTICK_VAR.test(body);
 }
 /** A variable included: `include $f;`, `require_once($f['tmp_name'])`. */
-const INCLUDES_VARIABLE = /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i;
+const INCLUDES_VARIABLE = /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?"?\{?\$/i;
 /** A sink given a variable: `system($c`, `passthru(@$c`. */
 const VARIABLE_SINK = /(?<![\w>$:\\])(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)\s*\(\s*(?:@\s*)?(?:"\{?\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/gi;
 
@@ -245,10 +246,14 @@ function spreadArrays(src: string): string | undefined {
 }
 
 /** A name written as a string, in brackets, and called: `('system')($c)`. */
-const CALLED_LITERAL_GROUP = /\(\s*(["'])\\?[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\1\s*\)(?=\s*\()/g;
-/** What before a bracket makes it a call's arguments (a name, a variable, an element, a call's result), unless it is a keyword. */
-const CALL_BEFORE = /[\w\x80-\xff$>:\])]\s*$/;
-const KEYWORD_BEFORE = /(?:^|[^\w\x80-\xff$])(?:php|echo|print|return|and|or|xor|else|case|yield)\s*$/i;
+// (in brackets twice or more, (('system'))($c): red team S31R-19)
+const CALLED_LITERAL_GROUP = /\((?:\s*\(){0,3}\s*(["'])\\?[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\1(?:\s*\)){1,4}(?=\s*\()/g;
+/** A condition in brackets choosing between two names, called: the second name and its closing bracket in group 2. */
+const CALLED_CHOICE = /\((?:[^()?:;]|\([^()]{0,80}\)){1,200}\?\s*(["'])\\?[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\1\s*:\s*((["'])\\?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\3\s*\))(?=\s*\()/g;
+/** What before a bracket makes it a call's arguments (a name, a variable, an element, a call's result, a method or static call's name), unless it is a keyword. */
+// (a colon alone, `: (` of a ternary or a case, and `=>` are not: red team S31R-15 to -17)
+const CALL_BEFORE = /(?:[\w\x80-\xff$\])]|::|->)\s*$/;
+const KEYWORD_BEFORE = /(?:^|[^\w\x80-\xff$])(?:php|echo|print|return|and|or|xor|else|case|yield|do)\s*$/i;
 
 /**
  * A name in brackets called, `('system')($c)` (as written, or as the fold layer writes a property or a
@@ -261,12 +266,31 @@ function calledLiteralGroups(src: string): string | undefined {
   let out = '';
   let from = 0;
   let n = 0;
-  for (const m of src.matchAll(CALLED_LITERAL_GROUP)) {
+  // (a condition choosing between two names, (PHP_OS_FAMILY === 'Windows' ? 'exec' : 'system')($c), is read as the
+  // second name, the rest blanked: red team S31R-20)
+  const chosen = src.includes('?') ? [...src.matchAll(CALLED_CHOICE)].slice(0, 64) : [];
+  const at = new Map(chosen.map((m) => [m.index!, m]));
+  for (const m of [...src.matchAll(CALLED_LITERAL_GROUP), ...chosen].sort((a, b) => a.index! - b.index!)) {
+    if (m.index! < from) continue;
+    if (at.get(m.index!) === m) {
+      if (n >= 64) break;
+      const before = src.slice(Math.max(0, m.index! - 64), m.index!);
+      if (CALL_BEFORE.test(before) && !KEYWORD_BEFORE.test(before)) continue;
+      const last = m.index! + m[0].length - m[2]!.length;
+      out += `${src.slice(from, m.index!)}${' '.repeat(last - m.index!)}${src.slice(last, m.index! + m[0].length - 1)} `;
+      from = m.index! + m[0].length;
+      n++;
+      continue;
+    }
     if (n >= 64) break;
     const before = src.slice(Math.max(0, m.index! - 64), m.index!);
     if (CALL_BEFORE.test(before) && !KEYWORD_BEFORE.test(before)) continue;
-    const close = m.index! + m[0].lastIndexOf(')');
-    out += `${src.slice(from, m.index!)} ${src.slice(m.index! + 1, close)} `;
+    // (as many brackets closed as opened: the group is the name alone)
+    const opens = m[0].split('(').length - 1;
+    const closes = m[0].split(')').length - 1;
+    if (opens !== closes) continue;
+    out += `${src.slice(from, m.index!)}${m[0].replace(/[()]/g, ' ')}`;
+    const close = m.index! + m[0].length - 1;
     from = close + 1;
     n++;
   }
@@ -920,13 +944,17 @@ function flow(src: string): FlowFinding[] {
     const body = src.slice(m.index!, Math.min(allDefs[i + 1]?.index ?? src.length, m.index! + 4096));
     if (body.includes('^') && /\breturn\b[^;]{0,600}\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*(?:\)\s*)?\^/.test(body)) keyed.add(m[1]!.toLowerCase());
   });
+  // (a file whose code, comments and space not counted, is at most 16 KiB: read once, where a helper includes a variable)
+  let small: boolean | undefined;
+  const smallCode = () => (small ??= src.length <= 16384 || (src.length <= 1 << 20 && codeSize(src) <= 16384));
   const paramsOf = (m: RegExpMatchArray) => splitTop(m[2]!, [',']).map((p) => /\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/.exec(p)?.[1] ?? '');
   allDefs.forEach((m, i) => {
     const body = src.slice(m.index!, allDefs[i + 1]?.index ?? src.length);
     // (and, where some method runs a property, those that set one: a constructor or setter given request input)
     // (in a small file, one that calls a parameter too: function eat($a, $b) { $a($b); })
-    // (in a small file, one that includes a variable: function load($f) { require_once $f['tmp_name']; }, red team S30B-16)
-    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !((src.length <= 32768 || handed?.has(m[1]!.toLowerCase())) && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body))) && !(src.length <= 16384 && INCLUDES_VARIABLE.test(body))) return;
+    // (in a file of small code, one that includes a variable: function load($f) { require_once $f['tmp_name']; }, red
+    // team S30B-16; small in code, not bytes, as the include check below reads it: S31R-33)
+    if (!runsSomething(body) && !(propertySinks && SETS_PROPERTY.test(body)) && !((src.length <= 32768 || handed?.has(m[1]!.toLowerCase())) && (callsParameter(m[2]!, body) || CALLS_VARIABLE.test(body))) && !(smallCode() && INCLUDES_VARIABLE.test(body))) return;
     defs.set(m[1]!.toLowerCase(), { at: m.index!, params: paramsOf(m) });
   });
   // A function whose own body hands one of its parameters to a function of the file that runs a command or
@@ -1535,10 +1563,12 @@ function flow(src: string): FlowFinding[] {
   // page the request names add a path or a suffix)
   // (small in code, not in bytes: a shell of one line padded with comment lines or blank ones is small, S21B-24)
   if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (src.length <= 1 << 20 && /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i.test(src) && codeSize(src) <= 16384))) {
-    // (or an element of it: $f['tmp_name'] of a parameter given $_FILES['f'], S30B-16)
-    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,4})\s*\]){0,2}\s*(?:\)\s*)?;/gi)) {
-      if (!isTaintedAt(m[2]!, m.index!)) continue;
-      add({ technique: 'include-uploaded-file', score: 85, description: `${m[1]!.toLowerCase()} of a file the request names (through $${m[2]})`, offset: m.index! });
+    // (or its upload's temporary file, $f['tmp_name'], "$f[tmp_name]", of a parameter given $_FILES['f']: S30B-16,
+    // red team S31R-28, -34; not another element of an array that holds request input beside a fixed path, S31R-1 to -6)
+    for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\)\s*)?;|"?\{?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\[\s*(?:'tmp_name'|"tmp_name"|tmp_name)\s*\]\}?"?\s*(?:\?\?\s*(?:''|""|null)\s*)?(?:\)\s*)?;)/gi)) {
+      const held = m[2] ?? m[3]!;
+      if (!isTaintedAt(held, m.index!)) continue;
+      add({ technique: 'include-uploaded-file', score: 85, description: `${m[1]!.toLowerCase()} of a file the request names (through $${held})`, offset: m.index! });
       break;
     }
   }

@@ -123,10 +123,16 @@ const FOLD_BYTES = 32 * 1024;
 const FOLDS = /\bextract\s*\(\s*\$\w+\s*\)|\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;|\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*(?:@\s*)?\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 // (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)
-// (and a property or a class constant holding a command function's name: `private $fn = 'system';` then
-// `($this->fn)($c)`, red team S30B-17)
-const FOLDS_SMALL = /\b(?:public|private|protected|var|static|readonly|const)\s+[^;=\n]{0,80}=\s*["'](?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|assert|create_function|call_user_func(?:_array)?)["']|\$\w+\s*\+\+\s*;|\+\+\s*\$\w+\s*;|\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
+const FOLDS_SMALL = /\$\w+\s*\+\+\s*;|\+\+\s*\$\w+\s*;|\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
 const FOLD_SMALL_BYTES = 4096;
+/**
+ * A property or a class constant holding a command function's name, `private $fn = 'system';` then `($this->fn)($c)`
+ * (red team S30B-17), or given it in a method, `$this->fn = 'system';` (S31R-21): read in files the fold reads
+ * (FOLD_BYTES), behind its names' substrings (a docblock of 5 KB in front did not hide it: S31R-24). Not assert,
+ * which apps call on their preconditions (S31R-14).
+ */
+const PROPERTY_SINK = /(?:\b(?:public|private|protected|var|static|readonly|const)\s+[^;=\n]{0,80}|\$this\s*->\s*\w{1,64}\s*)=\s*["']\\{0,2}(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)["']/i;
+const PROPERTY_SINK_NAMES = ['system', 'exec', 'passthru', 'popen', 'create_function', 'call_user_func'];
 /** Classic ASP: pages up to this are read whole by the rules for small pages; larger ones block by block too (aspBlockFindings). */
 const ASP_SMALL = 8192;
 const ASP_BLOCK = 4096;
@@ -145,6 +151,7 @@ function foldsHint(text: string, shared: SharedText): boolean {
   const low = (shared.low ??= text.toLowerCase());
   const pieces = (shared.pieces ??= trigrams(low));
   if ((text.includes('$$') || text.includes('${') || text.includes('^') || FOLD_NAMES.some((n) => mayHold(pieces, n) && low.includes(n))) && FOLDS.test(text)) return true;
+  if (text.length <= FOLD_BYTES && PROPERTY_SINK_NAMES.some((n) => mayHold(pieces, n) && (low.includes(`${n}'`) || low.includes(`${n}"`))) && PROPERTY_SINK.test(text)) return true;
   return text.length <= FOLD_SMALL_BYTES && FOLDS_SMALL.test(text);
 }
 

@@ -644,8 +644,9 @@ rule mamori_php_joined_name_call {
     // (two pieces are enough to find, and keyed pieces are found apart, with numbers for values: an open
     // repeat of pieces with any value made YARA-X walk every long list of short literals from each of its
     // quotes, 12 ms a file of MediaWiki's, 86% of a scan: session 31)
-    $pieces = /(array\s*\(|\[)\s*["'][^"'\n]{1,4}["']\s*,\s*["'][^"'\n]{1,4}["']/
-    $keyed = /(array\s*\(|\[)\s*["'][^"'\n]{1,4}["']\s*=>\s*\d{1,6}\s*,\s*["'][^"'\n]{1,4}["']\s*=>/
+    // (after one element of another kind, an empty literal or a number: red team S31R-55, -57)
+    $pieces = /(array\s*\(|\[)\s*([^,\[\]()"'\n]{1,12}\s*,\s*|["']["']\s*,\s*)?["'][^"'\n]{1,4}["']\s*,\s*["'][^"'\n]{1,4}["']/
+    $keyed = /(array\s*\(|\[)\s*["'][^"'\n]{1,4}["']\s*=>\s*(-?[\dA-Fa-fx.]{1,12}|true|false|null|""|''|["'][^"'\n]{1,8}["'])\s*,\s*["'][^"'\n]{1,4}["']\s*=>/ nocase
     $split = /\bstr_split\s*\(/
     $b = /\b(implode|join)\s*\(\s*(''|"")\s*,\s*(array\s*\(|\[)\s*(["'][^"'\n]{1,4}["']\s*,\s*){2,}["'][^"'\n]{1,4}["']\s*(\)|\])\s*\)\s*\(/ nocase
   condition:
