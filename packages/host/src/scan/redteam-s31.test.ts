@@ -83,6 +83,10 @@ describe("scan: session 31's red team (S31R)", () => {
       assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
     });
   }
+  it("malicious: ev56_prop_hexescape.php (S31R-26, fixed after the first round)", () => {
+    const r = scan("<?php\nclass Runner {\n    private $fn = \"\\x73ystem\";\n    public function run($c) { return ($this->fn)($c); }\n}\n(new Runner)->run($_GET['c']);\n", "/www/ev56_prop_hexescape.php");
+    assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
+  });
   it("ran every case", () => {
     assert.equal(BENIGN.length, 36);
     assert.equal(SHELLS.length, 20);

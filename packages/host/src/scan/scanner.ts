@@ -133,6 +133,8 @@ const FOLD_SMALL_BYTES = 4096;
  */
 const PROPERTY_SINK = /(?:\b(?:public|private|protected|var|static|readonly|const)\s+[^;=\n]{0,80}|\$this\s*->\s*\w{1,64}\s*)=\s*["']\\{0,2}(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)["']/i;
 const PROPERTY_SINK_NAMES = ['system', 'exec', 'passthru', 'popen', 'create_function', 'call_user_func'];
+/** ...or a name written with escapes in a double-quoted literal, `private $fn = "\x73ystem";` (S31R-26). */
+const PROPERTY_ESCAPED = /(?:\b(?:public|private|protected|var|static|readonly|const)\s+[^;=\n]{0,80}|\$this\s*->\s*\w{1,64}\s*)=\s*"(?=[^"\n]{0,80}\\(?:x[0-9A-Fa-f]|[0-7]))(?:[A-Za-z_]|\\x[0-9A-Fa-f]{2}|\\[0-7]{1,3}){4,20}"/;
 /** Classic ASP: pages up to this are read whole by the rules for small pages; larger ones block by block too (aspBlockFindings). */
 const ASP_SMALL = 8192;
 const ASP_BLOCK = 4096;
@@ -152,6 +154,7 @@ function foldsHint(text: string, shared: SharedText): boolean {
   const pieces = (shared.pieces ??= trigrams(low));
   if ((text.includes('$$') || text.includes('${') || text.includes('^') || FOLD_NAMES.some((n) => mayHold(pieces, n) && low.includes(n))) && FOLDS.test(text)) return true;
   if (text.length <= FOLD_BYTES && PROPERTY_SINK_NAMES.some((n) => mayHold(pieces, n) && (low.includes(`${n}'`) || low.includes(`${n}"`))) && PROPERTY_SINK.test(text)) return true;
+  if (text.length <= FOLD_BYTES && text.includes('\\') && PROPERTY_ESCAPED.test(text)) return true;
   return text.length <= FOLD_SMALL_BYTES && FOLDS_SMALL.test(text);
 }
 
