@@ -15,6 +15,7 @@ import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
+import { ownDecoderEval } from './php-loader.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
 import { commentInCall, CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
@@ -268,6 +269,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // a payload XOR-decoded by the file's own loop, then run (no request input needed)
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    for (const f of ownDecoderEval(text)) out.push({ rule: 'mamori:own-decoder-eval', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // (the two share the lower-cased text and the code without comments)
     const shared: SharedText = {};

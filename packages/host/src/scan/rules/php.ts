@@ -952,26 +952,6 @@ rule mamori_php_self_deleting_drop {
   condition:
     filesize < 256KB and $drop
 }
-rule mamori_php_eval_own_decoder {
-  meta:
-    score = 80
-    technique = "decoder-chain-exec"
-    description = "eval of what a function of the file returns when given a long encoded blob the file holds: a packed payload unpacked by the file's own decoder (a substitution table, then base64)"
-  strings:
-    // (eval, a comment or not before its bracket, of a plain function's call given a variable first: the decoder's
-    // steps are the file's own, so no decoder's name stands at the eval; held-out set X, session 31: a table of
-    // characters swapped, then base64_decode through a name joined from letters)
-    $run = /\b(eval|assert)\s*(\/\*[^*\n]{0,40}\*\/\s*)?\(\s*@?\s*[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*[,)]/ nocase
-    // (the blob, whole or in pieces joined by "." as packers cut it)
-    $blob = /["'][A-Za-z0-9+\/=]{1000}/
-    $piece = /["'][A-Za-z0-9+\/=]{60,400}["']\s*\.\s*["'][A-Za-z0-9+\/=]{60}/
-    // (and a decoder's tell: a decoding function named, or a name joined from single letters; not a template
-    // cache that evals what it compiled beside an image in base64)
-    $dec = /\b(base64_decode|strtr|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|hex2bin)\b|["'][a-z0-9_]["']\s*\.\s*["'][a-z0-9_]["']\s*\.\s*["'][a-z0-9_]["']/ nocase
-    $def = /\bfunction\s+[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\(\s*\$/ nocase
-  condition:
-    filesize < 2MB and $run and $def and $dec and ($blob or #piece > 8)
-}
 
 rule mamori_php_decrypt_eval {
   meta:
