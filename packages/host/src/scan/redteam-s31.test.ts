@@ -87,6 +87,22 @@ describe("scan: session 31's red team (S31R)", () => {
     const r = scan("<?php\nclass Runner {\n    private $fn = \"\\x73ystem\";\n    public function run($c) { return ($this->fn)($c); }\n}\n(new Runner)->run($_GET['c']);\n", "/www/ev56_prop_hexescape.php");
     assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
   });
+  it("malicious: ev21_include_closure_iife.php (fixed after the first round: an upload's tmp_name included in a file that reads $_FILES)", () => {
+    const r = scan("<?php\n(function ($f) {\n    require_once $f['tmp_name'];\n})($_FILES['f']);\n", "/www/ev21_include_closure_iife.php");
+    assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
+  });
+  it("malicious: ev24_include_array_walk.php (fixed after the first round: an upload's tmp_name included in a file that reads $_FILES)", () => {
+    const r = scan("<?php\narray_walk($_FILES, function ($f) { include $f['tmp_name']; });\n", "/www/ev24_include_array_walk.php");
+    assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
+  });
+  it("malicious: ev25_include_three_deep.php (fixed after the first round: an upload's tmp_name included in a file that reads $_FILES)", () => {
+    const r = scan("<?php\nfunction load($f) {\n    include $f['tmp_name'][0];\n}\nif (isset($_FILES['f'])) load($_FILES);\n", "/www/ev25_include_three_deep.php");
+    assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
+  });
+  it("malicious: ev29_include_default_param.php (fixed after the first round: an upload's tmp_name included in a file that reads $_FILES)", () => {
+    const r = scan("<?php\nfunction load($f = null) {\n    $f = $f ?: $_FILES['f'];\n    include $f['tmp_name'];\n}\nload();\n", "/www/ev29_include_default_param.php");
+    assert.equal(r.verdict, "malicious", JSON.stringify(r.findings));
+  });
   it("ran every case", () => {
     assert.equal(BENIGN.length, 36);
     assert.equal(SHELLS.length, 20);

@@ -147,8 +147,13 @@ rule mamori_php_include_upload {
     description = "include/require of a file the request names or uploads"
   strings:
     ${anyOf('a', ['include(_once)?', 'require(_once)?'], String.raw`\s*\(?\s*@?\s*\$_(FILES|GET|POST|REQUEST|COOKIE)\s*\[`)}
+    // (or an upload's temporary file by any name, $f['tmp_name'], "$f[tmp_name]", in a file that reads $_FILES:
+    // no application includes what was uploaded before it is moved; in a closure called at once, given to
+    // array_walk or array_map: red team S31R-29 to -31)
+    $tmp = /\b(include|require)(_once)?\s*\(?\s*@?\s*"?\{?\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\[\s*["']?tmp_name["']?\s*\]/ nocase
+    $files = "$_FILES"
   condition:
-    any of them
+    any of ($a*) or ($tmp and $files)
 }
 
 rule mamori_php_include_stream {
