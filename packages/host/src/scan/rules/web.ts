@@ -671,11 +671,30 @@ rule mamori_web_socket_tunnel {
     $d = "\"DISCONNECT\""
     $r = "\"READ\""
     $f = "\"FORWARD\""
-    // (or PHP's own sockets: reGeorg's tunnel.nosocket.php opens fsockopen, held-out set Z, session 31)
-    $sock = /\b(SocketChannel|Socket|fsockopen|pfsockopen|stream_socket_client|socket_create)\b/
+    $sock = /\b(SocketChannel|Socket)\b/
     $sess = /session\s*\.\s*(setAttribute|getAttribute|Add)\s*\(|Session\s*\[/ nocase
   condition:
     all of them
+}
+
+rule mamori_php_socket_tunnel {
+  meta:
+    score = 85
+    technique = "tunnel"
+    description = "a PHP page relaying TCP through HTTP requests: the verbs CONNECT, READ, FORWARD and DISCONNECT, a socket to a host its headers name, the request's body forwarded, the socket's state in the session (reGeorg's tunnel.nosocket.php and kin)"
+  strings:
+    // (held-out set Z, session 31; the verbs in either quotes, and not a webmail or a device panel using such words,
+    // which name no host from the headers and forward no raw body: red team S31S-16, -17, -27)
+    $c = /["']CONNECT["']/
+    $d = /["']DISCONNECT["']/
+    $r = /["']READ["']/
+    $f = /["']FORWARD["']/
+    $sock = /\b(fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(/ nocase
+    $sess = "$_SESSION"
+    $body = "php://input"
+    $hdr = /\b(getallheaders|apache_request_headers)\s*\(|HTTP_X_|["']X-[A-Za-z]{2,20}["']/
+  condition:
+    filesize < 256KB and all of them
 }
 
 rule mamori_jsp_beans_exec {
@@ -1437,8 +1456,10 @@ rule mamori_asp_fso_file_browser {
     $named = /\.\s*(GetFolder|GetFile|OpenTextFile)\s*[( ]\s*([A-Za-z_]\w{0,20}\s*\(\s*)?Request\b/ nocase
     $show = /\.\s*OpenTextFile\s*\(/ nocase
     $all = /\.\s*ReadAll\b/ nocase
+    // (not a page that checks its paths for "..": a document library kept to its root, red team S31S-5)
+    $dotdot = /\bInStr\s*\([^\n]{0,120}"\.\."\s*\)/ nocase
   condition:
-    filesize < 64KB and $folder and $walk and $named and $show and $all
+    filesize < 64KB and $folder and $walk and $named and $show and $all and not $dotdot
 }
 
 rule mamori_aspx_drive_browser {
@@ -1451,8 +1472,10 @@ rule mamori_aspx_drive_browser {
     $drives = /\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/
     $list = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo\s*\(\s*Request\b|\bDirectory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)\s*\(\s*Request\b/
     $send = /\bResponse\s*\.\s*(WriteFile|TransmitFile|BinaryWrite)\s*\(\s*(File\s*\.\s*ReadAllBytes\s*\(\s*)?Request\b/
+    // (not a page that holds its paths to a list or a root: Array.IndexOf, a full path's StartsWith; red team S31S-3, -4)
+    $guard = /\bArray\s*\.\s*IndexOf\s*\(|GetFullPath\s*\([^)\n]{0,80}\)\s*\.\s*StartsWith\s*\(|\.\s*StartsWith\s*\([^)\n]{0,60}StringComparison/
   condition:
-    filesize < 256KB and $drives and $list and $send
+    filesize < 256KB and $drives and $list and $send and not $guard
 }
 
 rule mamori_aspx_file_manager {
@@ -1465,14 +1488,19 @@ rule mamori_aspx_file_manager {
     // manager of the folder and file the query names, editing, renaming and deleting them; as the flow layer
     // writes a variable given the request)
     $drives = /\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/
+    // (with the drives, a drive's root for its path: not an admin page's free-space widget beside its own folders,
+    // red team S31S-1 to -3, -21)
+    $root = /@"[A-Za-z]:\\"|"[A-Za-z]:\\\\"/
     $list = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(/
     $listreq = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
     $edit = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Move|Copy)\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
     $del = /\b(File|Directory)\s*\.\s*Delete\s*\(/
     $down = /\bResponse\s*\.\s*(WriteFile|TransmitFile)\s*\(/
     $up = /\.\s*SaveAs\s*\(/
+    // (not a page that holds its paths to a list or a root: Array.IndexOf, a full path's StartsWith; red team S31S-3, -4)
+    $guard = /\bArray\s*\.\s*IndexOf\s*\(|GetFullPath\s*\([^)\n]{0,80}\)\s*\.\s*StartsWith\s*\(|\.\s*StartsWith\s*\([^)\n]{0,60}StringComparison/
   condition:
-    filesize < 512KB and $list and $del and ($down or $up) and ($drives or $listreq or $edit)
+    filesize < 512KB and $list and $del and ($down or $up) and ($listreq or $edit or ($drives and $root)) and not $guard
 }
 
 rule mamori_asp_upload_to_drive {
@@ -1484,10 +1512,14 @@ rule mamori_asp_upload_to_drive {
     // (held-out set X, session 31: the upload written byte by byte with the FileSystemObject, the folder a posted
     // field of its own, C:\ by default)
     $bin = /\bRequest\s*\.\s*BinaryRead\s*\(/ nocase
-    $create = /\.\s*(CreateTextFile|SaveToFile)\b/ nocase
+    // (written to a name held in a variable or a posted field's entry, not to a path mapped under the site, and the
+    // drive offered in the upload's own form: not a settings page with a backup drive beside a logo upload, red
+    // team S31S-6, S31S-25)
+    $create = /\.\s*(CreateTextFile|SaveToFile)\s*\(?\s*[A-Za-z_]\w{0,40}\s*(\(\s*"[^"\n]{1,40}"\s*\))?\s*[,)&\r\n]/ nocase
     $drive = /<input\b[^>\n]{0,160}\bvalue\s*=\s*["']?[A-Za-z]:\\{1,2}["'>\s]/ nocase
+    $mp = /multipart\/form-data/ nocase
   condition:
-    filesize < 64KB and $bin and $create and $drive
+    filesize < 64KB and $bin and $create and $drive and $mp and (for any i in (1..#drive) : (for any j in (1..#mp) : (@drive[i] > @mp[j] and @drive[i] - @mp[j] < 600)))
 }
 
 rule mamori_web_xaml_process_start {
@@ -1499,8 +1531,11 @@ rule mamori_web_xaml_process_start {
     // (held-out set X, session 31)
     $wf = /<WorkflowService\b|xmlns(:\w{1,20})?\s*=\s*"http:\/\/schemas\.microsoft\.com\/netfx\/2009\/xaml\/servicemodel"/
     $run = /\bProcess\s*\.\s*Start\s*\(|\bProcessStartInfo\b|\bWScript\.Shell\b/ nocase
+    // (a shell, in a workflow file: not a service converting documents with LibreOffice or a deploy tool's C#
+    // holding a template, red team S31S-7 to -9)
+    $shell = /\b(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|cscript|wscript|mshta)\b|\/bin\/(ba)?sh\b/ nocase
   condition:
-    filesize < 1MB and $wf and $run
+    filesize < 1MB and $wf and $run and $shell and extension matches /^(xamlx|xaml|xoml)$/i
 }
 
 rule mamori_web_laudanum_kit {
