@@ -197,6 +197,19 @@ describe('scan: session 31, a server page in base64', () => {
     assert.equal(scan(wrap(BENIGN.find(([, path]) => path === '/www/disks.aspx')![2]), '/www/d.asp').verdict, 'clean');
     assert.equal(scan(wrap('hello world, not a page at all. '.repeat(20)), '/www/x.asp').verdict, 'clean');
   });
+  it('malicious: in certutil\'s armour, URL-safe, after HTML or a GIF\'s header, in pieces each padded, encoded twice, a one-liner', () => {
+    const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
+    const cases: [string, string][] = [
+      [`-----BEGIN CERTIFICATE-----\r\n${wrap(browser)}\r\n-----END CERTIFICATE-----\r\n`, '/www/a.txt'],
+      [b64(browser).replace(/\+/g, '-').replace(/\//g, '_'), '/www/b.asp'],
+      [wrap(`<html><body>hello</body></html>\n${browser}`), '/www/c.asp'],
+      [`${b64(browser.slice(0, 301))}${b64(browser.slice(301))}`, '/www/d.asp'],
+      [wrap(wrap(browser)), '/www/e.asp'],
+      [b64('GIF89a;\n<?php system($_REQUEST["c"]); ?>'), '/www/f.txt'],
+      [b64('<?php system($_GET["c"]); ?>'), '/www/g.txt'],
+    ];
+    for (const [src, p] of cases) assert.equal(scan(src, p).verdict, 'malicious', p);
+  });
   it('a file of base64 with other bytes in it, or too short, is not read as a page', () => {
     const bad = `${wrap(browser)}!`;
     assert.notEqual(scan(bad, '/www/shell.asp').verdict, 'malicious');

@@ -193,30 +193,57 @@ const IMAGE_EXT = /^(jpe?g|png|gif|bmp|ico|webp|tiff?)$/;
 const UPLOAD_DIR = /(^|\/)(uploads|user_?uploads|upload_files)\/|(^|\/)sites\/[^/]+\/files\//;
 
 /** A whole file of base64 is looked at from this size (a page's worth) up to this one. */
-const BASE64_PAGE_MIN = 200;
+// (a one-liner's worth: red team S31S-32, S31S-33; what a short file decodes to is judged by the rules like any page,
+// and random bytes with a page's mark by chance hold nothing they read)
+const BASE64_PAGE_MIN = 32;
 const BASE64_PAGE_MAX = 4 * 1024 * 1024;
-/** Bytes of base64 and line breaks alone (the test of the first 256 bytes, then of the whole file). */
-const BASE64_BODY = /^[A-Za-z0-9+/=\r\n\t ]*$/;
-/** What a server page starts with: a PHP tag, an ASP or JSP directive or block, a JSP action, a server script. */
-const PAGE_START = /^(?:\xef\xbb\xbf)?\s*(?:<\?(?:php\b|=)|<%|<jsp:|<script\b[^>]{0,80}\brunat\s*=\s*["']?server)/i;
+/** Bytes of base64 (either alphabet: URL-safe too) and line breaks alone (the test of the first 256 bytes, then of the whole file). */
+const BASE64_BODY = /^[A-Za-z0-9+/=_\-\r\n\t ]*$/;
+/** certutil's armour around what it encodes: -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- (red team S31S-28). */
+const ARMOUR = /^\s*-----BEGIN [A-Z0-9 ]{1,40}-----\r?\n([\s\S]*?)\r?\n-----END [A-Z0-9 ]{1,40}-----\s*$/;
+/** A server page's mark in its first 4 KiB: a PHP tag, an ASP or JSP directive or block, a JSP action, a server script
+ * (after HTML or a GIF's header: red team S31S-29, -33). */
+const PAGE_MARK = /<\?(?:php\b|=)|<%|<jsp:|<script\b[^>]{0,80}\brunat\s*=\s*["']?server/i;
+
+/** The bytes a text of base64 decodes to, or undefined when it is not one (URL-safe letters read as the standard ones). */
+function fromBase64(text: string): Buffer | undefined {
+  const armour = ARMOUR.exec(text);
+  const body = armour ? armour[1]! : text;
+  if (!BASE64_BODY.test(body)) return undefined;
+  const compact = body.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (compact.length < BASE64_PAGE_MIN || compact.length % 4 === 1) return undefined;
+  if (!/=[^=]/.test(compact)) return Buffer.from(compact, 'base64');
+  // (pieces encoded apart and joined, each with its padding: red team S31S-31; at most 4,096 of them)
+  const pieces = compact.match(/[^=]+=*/g)!;
+  if (pieces.length > 4096 || pieces.some((p) => p.length % 4 !== 0)) return undefined;
+  return Buffer.concat(pieces.map((p) => Buffer.from(p, 'base64')));
+}
 
 /**
- * A file that is nothing but base64 of a server page: the page's bytes and its kind (the file's, where its
- * name makes it a page; else what the page starts with). Undefined for anything else: any other byte, under
- * 200 or over 4 MiB, or a decoding that is not a page.
+ * A file that is nothing but base64 of a server page (in certutil's armour or not, encoded once or twice): the
+ * page's bytes and its kind (the file's, where its name makes it a page; else what the page's mark says).
+ * Undefined for anything else: any other byte, under 32 or over 4 MiB, or a decoding with no page's mark in
+ * its first 4 KiB.
  */
 export function base64Page(path: string, kind: FileKind, data: Buffer): { kind: FileKind; bytes: Buffer } | undefined {
   if (data.length < BASE64_PAGE_MIN || data.length > BASE64_PAGE_MAX) return undefined;
-  if (!BASE64_BODY.test(data.subarray(0, 256).toString('latin1'))) return undefined;
-  const text = data.toString('latin1');
-  if (!BASE64_BODY.test(text)) return undefined;
-  const compact = text.replace(/\s+/g, '');
-  if (compact.length < BASE64_PAGE_MIN || compact.length % 4 === 1 || /=[^=]/.test(compact)) return undefined;
-  const bytes = Buffer.from(compact, 'base64');
-  const head = bytes.subarray(0, 512).toString('latin1');
-  if (!PAGE_START.test(head)) return undefined;
+  const start = data.subarray(0, 256).toString('latin1');
+  if (!BASE64_BODY.test(start) && !/^\s*-----BEGIN /.test(start)) return undefined;
+  let bytes = fromBase64(data.toString('latin1'));
+  if (!bytes) return undefined;
+  let head = bytes.subarray(0, 4096).toString('latin1');
+  // (encoded twice: red team S31S-34)
+  if (!PAGE_MARK.test(head) && bytes.length >= BASE64_PAGE_MIN && BASE64_BODY.test(head)) {
+    const again = fromBase64(bytes.toString('latin1'));
+    if (again) {
+      bytes = again;
+      head = bytes.subarray(0, 4096).toString('latin1');
+    }
+  }
+  const mark = PAGE_MARK.exec(head);
+  if (!mark) return undefined;
   if (kind === 'php' || kind === 'asp' || kind === 'jsp') return { kind, bytes };
-  const k: FileKind = /^(?:\xef\xbb\xbf)?\s*<\?/.test(head) ? 'php' : /<jsp:|<%@\s*page\b[^%]{0,200}\blanguage\s*=\s*["']?java\b|<%@\s*page\s+import\b/i.test(head) ? 'jsp' : 'asp';
+  const k: FileKind = mark[0].startsWith('<?') ? 'php' : /<jsp:|<%@\s*page\b[^%]{0,200}\blanguage\s*=\s*["']?java\b|<%@\s*page\s+import\b/i.test(head) ? 'jsp' : 'asp';
   return { kind: k, bytes };
 }
 
