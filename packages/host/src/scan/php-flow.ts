@@ -272,26 +272,21 @@ function calledLiteralGroups(src: string): string | undefined {
   const at = new Map(chosen.map((m) => [m.index!, m]));
   for (const m of [...src.matchAll(CALLED_LITERAL_GROUP), ...chosen].sort((a, b) => a.index! - b.index!)) {
     if (m.index! < from) continue;
-    if (at.get(m.index!) === m) {
-      if (n >= 64) break;
-      const before = src.slice(Math.max(0, m.index! - 64), m.index!);
-      if (CALL_BEFORE.test(before) && !KEYWORD_BEFORE.test(before)) continue;
-      const last = m.index! + m[0].length - m[2]!.length;
-      out += `${src.slice(from, m.index!)}${' '.repeat(last - m.index!)}${src.slice(last, m.index! + m[0].length - 1)} `;
-      from = m.index! + m[0].length;
-      n++;
-      continue;
-    }
     if (n >= 64) break;
     const before = src.slice(Math.max(0, m.index! - 64), m.index!);
     if (CALL_BEFORE.test(before) && !KEYWORD_BEFORE.test(before)) continue;
-    // (as many brackets closed as opened: the group is the name alone)
-    const opens = m[0].split('(').length - 1;
-    const closes = m[0].split(')').length - 1;
-    if (opens !== closes) continue;
-    out += `${src.slice(from, m.index!)}${m[0].replace(/[()]/g, ' ')}`;
-    const close = m.index! + m[0].length - 1;
-    from = close + 1;
+    let text: string;
+    if (at.get(m.index!) === m) {
+      // (the condition and the first name blanked, the second kept, its bracket blanked)
+      const last = m[0].length - m[2]!.length;
+      text = `${' '.repeat(last)}${m[0].slice(last, -1)} `;
+    } else {
+      // (as many brackets closed as opened: the group is the name alone)
+      if (m[0].split('(').length !== m[0].split(')').length) continue;
+      text = m[0].replace(/[()]/g, ' ');
+    }
+    out += src.slice(from, m.index!) + text;
+    from = m.index! + m[0].length;
     n++;
   }
   return n === 0 ? undefined : out + src.slice(from);
@@ -1562,7 +1557,7 @@ function flow(src: string): FlowFinding[] {
   // the rule mamori_php_include_upload reads the superglobal written in place; applications that include a
   // page the request names add a path or a suffix)
   // (small in code, not in bytes: a shell of one line padded with comment lines or blank ones is small, S21B-24)
-  if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (src.length <= 1 << 20 && /\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i.test(src) && codeSize(src) <= 16384))) {
+  if (/\b(?:include|require)/i.test(src) && (src.length <= 16384 || (/\b(?:include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?\$/i.test(src) && smallCode()))) {
     // (or its upload's temporary file, $f['tmp_name'], "$f[tmp_name]", of a parameter given $_FILES['f']: S30B-16,
     // red team S31R-28, -34; not another element of an array that holds request input beside a fixed path, S31R-1 to -6)
     for (const m of src.matchAll(/(?<![\w$>:])(include|require)(?:_once)?\s*(?:\(\s*)?(?:@\s*)?(?:\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*(?:\)\s*)?;|"?\{?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\[\s*(?:'tmp_name'|"tmp_name"|tmp_name)\s*\]\}?"?\s*(?:\?\?\s*(?:''|""|null)\s*)?(?:\)\s*)?;)/gi)) {

@@ -489,8 +489,8 @@ function foldVbStrings(src: string): string {
   const dicts = new Map<string, Map<string, string>>();
   const arrays = new Map<string, string[]>();
   const requested = new Set<string>();
-  // names given something other than the request, not as an empty input's default
-  const others = new Set<string>();
+  // where names are given something other than the request (read against requested at the end)
+  const given: [string, number][] = [];
   /** An array of literals: a name holding one, or Array("a", "b"). */
   const list = (expr: string): string[] | undefined => {
     const e = expr.trim();
@@ -572,7 +572,7 @@ function foldVbStrings(src: string): string {
     // S31S-5, -18, -19)
     // (read outside its literals: a literal of code that names the request is folded, Execute s)
     if (/\brequest\b/i.test(rhs) && requested.size < 256 && /\brequest\b/i.test(rhs.replace(/"(?:[^"\n]|"")*"/g, '""'))) requested.add(name);
-    else if (!emptyDefault(src, m.index! + m[1]!.length, name) && others.size < 256) others.add(name);
+    else if (given.length < 4096) given.push([name, m.index! + m[1]!.length]);
     // (what the right side reads is what the names held before it)
     const v = vars.size > 0 || dicts.size > 0 || /"/.test(rhs) ? value(rhs) : undefined;
     if (v === undefined) vars.delete(name);
@@ -582,6 +582,8 @@ function foldVbStrings(src: string): string {
   }
   if (vars.size === 0 && ![...held.values()].some((l) => l.some(([, v]) => v !== undefined))) return src;
   // the uses: a name read (not assigned, not a member, not in a literal) written as its literal
+  // (a name given the request and something else than an empty input's default is folded as any other)
+  const others = new Set(given.filter(([n, at]) => requested.has(n) && !emptyDefault(src, at, n)).map(([n]) => n));
   const names = [...held.keys()].filter((n) => !/^(?:request|response|server|session|application)$/.test(n) && !(requested.has(n) && !others.has(n)));
   if (names.length === 0) return src;
   const use = new RegExp(String.raw`"(?:[^"\n]|"")*"|(?<![\w.])(${names.map(escapeRe).join('|')})(?![\w.(])(?![ \t]*=(?!=))`, 'gi');

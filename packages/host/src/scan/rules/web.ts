@@ -12,6 +12,11 @@ const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|H
 /** Base64 decoded from something the request holds, through HttpContext or one call (FromBase64String(HttpUtility.UrlDecode(Context.Request...))): a pattern's body. */
 const B64_OF_REQUEST = String.raw`FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request`;
 
+/** An ASP.NET page listing the server's drives. */
+const ASPX_DRIVES = String.raw`/\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/`;
+/** A path held to a list or a root: Array.IndexOf, a full path's StartsWith, a StartsWith with a StringComparison. */
+const ASPX_PATH_GUARD = String.raw`/\bArray\s*\.\s*IndexOf\s*\(|GetFullPath\s*\([^)\n]{0,80}\)\s*\.\s*StartsWith\s*\(|\.\s*StartsWith\s*\([^)\n]{0,60}StringComparison/`;
+
 export const WEB_RULES = String.raw`
 rule mamori_jsp_runtime_exec_input {
   meta:
@@ -1469,11 +1474,11 @@ rule mamori_aspx_drive_browser {
     description = "an ASP.NET page listing the server's drives and any folder the request names, and sending any file the request names (a file browser)"
   strings:
     // (as the flow layer writes a variable given the request; held-out set X, session 31)
-    $drives = /\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/
+    $drives = ${ASPX_DRIVES}
     $list = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo\s*\(\s*Request\b|\bDirectory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)\s*\(\s*Request\b/
     $send = /\bResponse\s*\.\s*(WriteFile|TransmitFile|BinaryWrite)\s*\(\s*(File\s*\.\s*ReadAllBytes\s*\(\s*)?Request\b/
-    // (not a page that holds its paths to a list or a root: Array.IndexOf, a full path's StartsWith; red team S31S-3, -4)
-    $guard = /\bArray\s*\.\s*IndexOf\s*\(|GetFullPath\s*\([^)\n]{0,80}\)\s*\.\s*StartsWith\s*\(|\.\s*StartsWith\s*\([^)\n]{0,60}StringComparison/
+    // (not a page that holds its paths to a list or a root: red team S31S-3, -4)
+    $guard = ${ASPX_PATH_GUARD}
   condition:
     filesize < 256KB and $drives and $list and $send and not $guard
 }
@@ -1487,7 +1492,7 @@ rule mamori_aspx_file_manager {
     // (held-out set AA, session 31: a WebForms manager over the drives, its path a TextBox's, C:\ by default; a
     // manager of the folder and file the query names, editing, renaming and deleting them; as the flow layer
     // writes a variable given the request)
-    $drives = /\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/
+    $drives = ${ASPX_DRIVES}
     // (with the drives, a drive's root for its path: not an admin page's free-space widget beside its own folders,
     // red team S31S-1 to -3, -21)
     $root = /@"[A-Za-z]:\\"|"[A-Za-z]:\\\\"/
@@ -1497,8 +1502,8 @@ rule mamori_aspx_file_manager {
     $del = /\b(File|Directory)\s*\.\s*Delete\s*\(/
     $down = /\bResponse\s*\.\s*(WriteFile|TransmitFile)\s*\(/
     $up = /\.\s*SaveAs\s*\(/
-    // (not a page that holds its paths to a list or a root: Array.IndexOf, a full path's StartsWith; red team S31S-3, -4)
-    $guard = /\bArray\s*\.\s*IndexOf\s*\(|GetFullPath\s*\([^)\n]{0,80}\)\s*\.\s*StartsWith\s*\(|\.\s*StartsWith\s*\([^)\n]{0,60}StringComparison/
+    // (not a page that holds its paths to a list or a root: red team S31S-3, -4)
+    $guard = ${ASPX_PATH_GUARD}
   condition:
     filesize < 512KB and $list and $del and ($down or $up) and ($listreq or $edit or ($drives and $root)) and not $guard
 }
