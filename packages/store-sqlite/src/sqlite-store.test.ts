@@ -182,6 +182,34 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('upgrades a version-6 file: its events stay, found by account and source without their indexes', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const s1 = open(path, clock);
+    s1.events.append({ ...ev(clock.now(), 'login.failure'), 'user.id': 'u1', 'source.ip': '192.0.2.7' });
+    s1.events.append({ ...ev(clock.now() + 1, 'login.failure'), 'user.id': 'u2', 'source.ip': '192.0.2.8' });
+    await s1.close();
+    const raw = new Database(path);
+    raw.exec('CREATE INDEX events_source_ip_ts ON events (source_ip, ts); CREATE INDEX events_user_id_ts ON events (user_id, ts)');
+    raw.pragma('user_version = 6');
+    raw.close();
+    const s2 = open(path, clock);
+    try {
+      assert.deepEqual((await s2.events.query({ userId: 'u1' })).map((e) => e['source.ip']), ['192.0.2.7']);
+      assert.deepEqual((await s2.events.query({ sourceIp: '192.0.2.8' })).map((e) => e['user.id']), ['u2']);
+    } finally {
+      await s2.close();
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all();
+      assert.deepEqual(indexes, ['events_action_ts', 'events_ts']);
+    } finally {
+      check.close();
+    }
+  });
+
   it('refuses a file from a newer schema', () => {
     const path = fresh();
     const raw = new Database(path);
