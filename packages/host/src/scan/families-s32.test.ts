@@ -1,0 +1,67 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createScanner } from './scanner.js';
+
+// Session 32: the forms of session 31's open evasions (red team S31S, S31R; bench/redteam/README-s31.md), written
+// again by us, with look-alikes that must stay not malicious.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'latin1'), path);
+
+/** A packed blob of our own: base64 of harmless text, its characters swapped by a table, in pieces of 76. */
+const text = Buffer.from('echo "hello from a test payload";\n'.repeat(60)).toString('base64');
+const swap: Record<string, string> = { A: 'Q', Q: 'A', e: 'z', z: 'e', '0': '7', '7': '0' };
+const parts = [...text].map((c) => swap[c] ?? c).join('').match(/.{1,76}/g)!;
+const pieces = parts.map((p) => `"${p}"`).join('.\n');
+const table = Object.entries(swap).map(([k, v]) => `"${v}"=>"${k}"`).join(', ');
+const dec = 'function u($s, $t) { return base64_decode(strtr($s, $t)); }';
+
+// S31S-35 to -42: the packed loader's blob and decoder written other ways
+const LOADERS: [string, string][] = [
+  ['the table given first, the blob second', `<?php\nfunction u($t, $s) { return base64_decode(strtr($s, $t)); }\n$tbl = array(${table});\n$b = ${pieces};\neval(u($tbl, $b));\n`],
+  ['the blob in a nowdoc', `<?php\n${dec}\n$b = <<<'EOT'\n${parts.join('\n')}\nEOT;\neval(u($b, array(${table})));\n`],
+  ['the blob in a heredoc', `<?php\n${dec}\n$b = <<<EOT\n${parts.join('\n')}\nEOT;\neval(u($b, array(${table})));\n`],
+  ['the blob appended piece by piece with .=', `<?php\n${dec}\n$b = '';\n${parts.map((p) => `$b .= "${p}";`).join('\n')}\neval(u($b, array(${table})));\n`],
+  ['the decoder a static method', `<?php\nclass L { public static function u($s, $t) { return base64_decode(strtr($s, $t)); } }\n$b = ${pieces};\neval(L::u($b, array(${table})));\n`],
+  ['the decoder a method called on $this', `<?php\nclass L { function u($s, $t) { return base64_decode(strtr($s, $t)); } function run() { $b = ${pieces};\neval($this->u($b, array(${table}))); } }\n(new L)->run();\n`],
+  ['the decoder a closure', `<?php\n$b = ${pieces};\n$u = function ($s, $t) { return base64_decode(strtr($s, $t)); };\neval($u($b, array(${table})));\n`],
+  ['the decoder an arrow function', `<?php\n$b = ${pieces};\n$u = fn($s, $t) => base64_decode(strtr($s, $t));\neval($u($b, array(${table})));\n`],
+  ['the blob a constant', `<?php\n${dec}\nconst B = ${pieces};\neval(u(B, array(${table})));\n`],
+  ['the blob a defined constant', `<?php\n${dec}\ndefine('B', ${pieces});\neval(u(B, array(${table})));\n`],
+  ['the blob an array of pieces imploded', `<?php\n${dec}\n$p = array(${parts.map((p) => `"${p}"`).join(',\n')});\neval(u(implode('', $p), array(${table})));\n`],
+  ['the blob in the call itself', `<?php\n${dec}\neval(u(${pieces}, array(${table})));\n`],
+  ['the decoding call past 4,000 characters of the function', `<?php\nfunction u($s, $t) {\n${'    // keep the table in step with the packer\n'.repeat(120)}    return base64_decode(strtr($s, $t)); }\n$b = ${pieces};\neval(u($b, array(${table})));\n`],
+  ['the decoder\'s name joined from pieces of two to four letters', `<?php\nfunction u($s, $t) { $f = "ba"."se"."64"."_de"."code"; return $f(strtr($s, $t)); }\n$b = ${pieces};\neval(u($b, array(${table})));\n`],
+];
+
+const LOADER_LOOKALIKES: [string, string][] = [
+  ['a template engine: a favicon blob in one function, eval of a compiled template in another', `<?php\nfunction c($s) { return '?>' . strtr($s, array('{{' => '<?php echo ')); }\nfunction fav() { $src = ${pieces}; echo base64_decode($src); }\nfunction r($n) { $src = file_get_contents($n); eval(c($src)); }\n`],
+  ['the same with the template variable never given in the eval\'s function', `<?php\nfunction c($s) { return '?>' . strtr($s, array('{{' => '<?php echo ')); }\nfunction fav() { $src = ${pieces}; echo base64_decode($src); }\nfunction r($n) { eval(c($src)); }\n`],
+  ['a blob variable given a file\'s content last, before the eval', `<?php\n${dec}\n$b = ${pieces};\nheader('Content-Type: image/png'); echo base64_decode($b);\n$b = file_get_contents('cache/view.php');\neval(u($b, array(${table})));\n`],
+  ['a heredoc of a template, not base64, evaluated through a method', `<?php\nclass V { function u($s, $t) { return strtr(base64_decode($s), $t); } function run() { $b = <<<EOT\n${'<p>{{ title }} &mdash; {{ body }}</p>\n'.repeat(60)}EOT;\neval($this->u($b, array())); } }\n`],
+  ['a short nowdoc of base64', `<?php\n${dec}\n$b = <<<'EOT'\n${parts.slice(0, 8).join('\n')}\nEOT;\neval(u($b, array(${table})));\n`],
+];
+
+describe('scan: session 32, the packed loader written other ways (S31S-35 to -42)', () => {
+  for (const [name, src] of LOADERS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, '/www/x.php');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+      assert.equal(r.findings.some((f) => f.rule === 'mamori:own-decoder-eval'), true);
+    });
+  }
+  for (const [name, src] of LOADER_LOOKALIKES) {
+    it(`not this finding: ${name}`, () => {
+      const r = scan(src, '/www/x.php');
+      assert.equal(r.findings.some((f) => f.rule === 'mamori:own-decoder-eval'), false, JSON.stringify(r.findings));
+    });
+  }
+  it('a file of 30,000 assignments appended to one name, then an eval of its decoder, is read in bounded time, and caught', () => {
+    const src = `<?php\n${dec}\n${'$b .= "QUJD";\n'.repeat(30000)}eval(u($b, array()));\n`;
+    const r = scan(src, '/www/x.php');
+    assert.equal(r.findings.some((f) => f.rule === 'mamori:own-decoder-eval'), true);
+  });
+  it('ran every case', () => {
+    assert.equal(LOADERS.length, 14);
+    assert.equal(LOADER_LOOKALIKES.length, 5);
+  });
+});
