@@ -162,3 +162,80 @@ describe('scan: session 32, a rule\'s excluded words in a comment; the WordPress
     assert.equal(NEGATED_LOOKALIKES.length, 3);
   });
 });
+
+// S31R-22, -23, -27: a command function's name held by an enum's case, an array property's element, a getter
+const HELD: [string, string][] = [
+  ['an enum case holding system, called through ->value', `<?php
+enum Fn: string { case Run = 'system'; }
+$f = Fn::Run->value;
+$f($_GET['c']);
+`],
+  ['an array property holding system, its element copied and called', `<?php
+class T {
+  private $fns = ['run' => 'system', 'list' => 'scandir'];
+  function go($c) { $f = $this->fns['run']; $f($c); }
+}
+(new T)->go($_POST['c']);
+`],
+  ['a getter returning the property that holds system', `<?php
+class T {
+  private $fn = 'system';
+  function fn() { return $this->fn; }
+  function go($c) { $f = $this->fn(); $f($c); }
+}
+(new T)->go($_REQUEST['c']);
+`],
+  ['an object\'s array property element given to call_user_func', `<?php
+class T {
+  public $fns = array('run' => 'passthru');
+}
+$t = new T;
+call_user_func($t->fns['run'], $_GET['c']);
+`],
+];
+const HELD_LOOKALIKES: [string, string][] = [
+  ['a hardening check listing the functions it wants disabled', `<?php
+class Audit {
+  private $dangerous = ['system', 'exec', 'passthru', 'shell_exec'];
+  function report() {
+    $out = [];
+    foreach ($this->dangerous as $f) { $out[$f] = function_exists($f) ? 'enabled' : 'disabled'; }
+    return $out;
+  }
+}
+if (isset($_GET['audit'])) { header('Content-Type: application/json'); echo json_encode((new Audit)->report()); }
+`],
+  ['an enum of run modes chosen from the request', `<?php
+enum Mode: string { case System = 'system'; case User = 'user'; }
+$m = Mode::tryFrom($_GET['m'] ?? '') ?? Mode::User;
+echo $m === Mode::System ? 'system-wide settings' : 'your settings';
+`],
+  ['a dispatcher whose array property maps actions to its own methods', `<?php
+class Ctl {
+  private $routes = ['list' => 'listItems', 'show' => 'showItem'];
+  function listItems() { return 'items'; }
+  function showItem() { return 'item'; }
+  function run($a) { $m = $this->routes[$a] ?? 'listItems'; return $this->$m(); }
+}
+echo (new Ctl)->run($_GET['a'] ?? 'list');
+`],
+];
+
+describe('scan: session 32, a command function\'s name held by an enum case, an array property, a getter (S31R-22, -23, -27)', () => {
+  for (const [name, src] of HELD) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, '/www/x.php');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, src] of HELD_LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, '/www/x.php');
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('ran every case', () => {
+    assert.equal(HELD.length, 4);
+    assert.equal(HELD_LOOKALIKES.length, 3);
+  });
+});

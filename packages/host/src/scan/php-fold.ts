@@ -95,7 +95,8 @@ const FOREACH_LITERAL = new RegExp(`\\bforeach\\s*\\(\\s*(?:array\\s*\\(|\\[)\\s
 const FOREACH_APPEND = new RegExp(`\\bforeach\\s*\\(\\s*((?:array\\s*\\(|\\[|str_split\\s*\\(|explode\\s*\\()[^;]{0,2000}?[)\\]])\\s*as\\s*\\$(${NAME})\\s*\\)\\s*(\\{\\s*)?(?=\\$(${NAME})\\s*\\.=\\s*([^;{}]{1,300});\\s*(\\})?|\\$(${NAME})\\s*=\\s*([^;{}]{1,300}?)\\s*\\.\\s*\\$\\7\\s*;\\s*(\\})?)`, 'gi');
 /** Names of a value: `define('F', ...)`, `const F = ...` (a class's too), a property's default (`public static $f = ...`, `var $f = ...`). */
 const DEFINE = new RegExp(`\\bdefine\\s*\\(\\s*(["'])(${NAME})\\1\\s*,`, 'gi');
-const CONST = new RegExp(`\\bconst\\s+(${NAME})\\s*=(?![=>])`, 'gi');
+// (an enum's backed case too, `case Run = 'system';`, read as its value, `Fn::Run->value`: S31R-22)
+const CONST = new RegExp(`\\b(?:const|case)\\s+(${NAME})\\s*=(?![=>])`, 'gi');
 // (a typed one too, `public string $h = ...`, `private static ?string $f = ...`, S21R-4)
 const PROPERTY = new RegExp(`\\b(?:(?:public|private|protected|var|static|readonly)\\s+){1,3}(?:\\??[A-Za-z_\\\\][\\w\\\\|]{0,63}\\s+)?\\$(${NAME})\\s*=(?![=>])`, 'gi');
 /** `$this->f = ...`: a property given its value in a method (a constructor's, most often). */
@@ -412,6 +413,8 @@ export function foldVariables(input: string): string | undefined {
   const USE = new RegExp(`(\\$\\$?)(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\4|\\$(${NAME}))\\s*(?:\\]|\\}))?`, 'y');
   // ($this->f, and $o->f of an object whose class gives f its only value: S21R-20)
   const THIS = new RegExp(`\\$${NAME}\\s*->\\s*(${NAME})(?![\\w\\x80-\\xff]|\\s*(?:\\(|\\.?=(?![=>])|->))`, 'y');
+  // (an element of one, $t->fns['run'], called or given: S31R-23)
+  const THIS_ELEMENT = new RegExp(`\\$${NAME}\\s*->\\s*(${NAME})\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*\\](?!\\s*(?:\\[|\\.?=(?![=>])|->))`, 'y');
   const members = events.some((e) => e.value !== undefined && (e.name[0] === '#' || e.name[0] === ':'));
   for (let i = 0; i < code.length; i++) {
     const c = code[i]!;
@@ -475,6 +478,16 @@ export function foldVariables(input: string): string | undefined {
     }
     if (m[2] === 'this' || (m[1] === '$' && m[3] === undefined && m[5] === undefined && /^\s*->/.test(code.slice(end, end + 4)) && valueAt(m[2]!, i) === undefined)) {
       // $this->f of a property whose default is its only value
+      THIS_ELEMENT.lastIndex = i;
+      const el = THIS_ELEMENT.exec(code);
+      const ev = el ? element(valueAt(`->${el[1]!}`, i), (el[2] ?? el[4])!) : undefined;
+      if (ev !== undefined && interesting(ev)) {
+        out += code.slice(last, i) + quote(ev);
+        last = i + el![0].length;
+        changed = true;
+        i = last - 1;
+        continue;
+      }
       THIS.lastIndex = i;
       const p = THIS.exec(code);
       const v = p ? valueAt(`->${p[1]!}`, i) : undefined;
@@ -771,6 +784,12 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     const key = v[2] ?? v[4];
     return key === undefined ? held : element(held, key);
   }
+  // an element of a property: $this->fns['run'] (S31R-23)
+  const prop = new RegExp(`^\\$this\\s*->\\s*(${NAME})\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*\\]$`).exec(e);
+  if (prop) return element(env.get(`->${prop[1]!}`), (prop[2] ?? prop[4])!);
+  // an enum's case read through ->value: Fn::Run->value (S31R-22)
+  const cased = new RegExp(`^\\\\?${NAME}::(${NAME})\\s*->\\s*value$`).exec(e);
+  if (cased) return env.get(`::${cased[1]!}`);
   // constants and members: F, constant('F'), K::F, K::$f, $this->f
   const member = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME})|\\\\?(?:${NAME}\\\\){1,8}(${NAME}))$`).exec(e);
   if (member) {
@@ -812,13 +831,14 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     return Array.isArray(whole) ? whole[at] : typeof whole === 'string' ? whole[at] : undefined;
   }
   // a call: name(...), 'name'(...), $f(...) with $f a known name
-  const call = new RegExp(`^(?:\\\\?(${NAME})|(["'])(${NAME})\\2|\\$(${NAME}))\\s*\\(([\\s\\S]*)\\)$`).exec(e);
+  // (a method of the file's called on $this or its class, `$this->fn()`, `self::fn()`, as the function: S31R-27)
+  const call = new RegExp(`^(?:\\\\?(${NAME})|(["'])(${NAME})\\2|\\$(${NAME})|(?:\\$this\\s*->|\\b(?:self|static)\\s*::)\\s*(${NAME}))\\s*\\(([\\s\\S]*)\\)$`).exec(e);
   if (!call || closes(e, e.indexOf('(')) !== e.length - 1) return undefined;
   const arrow = call[4] !== undefined ? env.get(`()$${call[4].toLowerCase()}`) : undefined;
-  const named = call[1] ?? call[3] ?? (arrow !== undefined ? `$${call[4]!}` : call[4] !== undefined ? env.get(call[4]) : undefined);
+  const named = call[1] ?? call[3] ?? call[5] ?? (arrow !== undefined ? `$${call[4]!}` : call[4] !== undefined ? env.get(call[4]) : undefined);
   if (typeof named !== 'string') return undefined;
   const fn = named.toLowerCase();
-  const rawArgs = call[5]!.trim() === '' ? [] : splitTop(call[5]!, [',']);
+  const rawArgs = call[6]!.trim() === '' ? [] : splitTop(call[6]!, [',']);
   if (rawArgs.length > 16) return undefined;
   const args = rawArgs.map((a) => evaluate(a, env, depth + 1));
   const s = (i: number) => (typeof args[i] === 'string' ? (args[i] as string) : undefined);

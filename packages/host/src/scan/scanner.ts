@@ -132,8 +132,9 @@ const FOLD_SMALL_BYTES = 4096;
  * (FOLD_BYTES), behind its names' substrings (a docblock of 5 KB in front did not hide it: S31R-24). Not assert,
  * which apps call on their preconditions (S31R-14).
  */
-const PROPERTY_SET = String.raw`(?:\b(?:public|private|protected|var|static|readonly|const)\s+[^;=\n]{0,80}|\$this\s*->\s*\w{1,64}\s*)=\s*`;
-const PROPERTY_SINK = new RegExp(String.raw`${PROPERTY_SET}["']\\{0,2}(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)["']`, 'i');
+const PROPERTY_SET = String.raw`(?:\b(?:public|private|protected|var|static|readonly|const|case)\s+[^;=\n]{0,80}|\$this\s*->\s*\w{1,64}\s*)=\s*`;
+// (or an element of an array the property holds, `private $fns = ['run' => 'system']`: S31R-23)
+const PROPERTY_SINK = new RegExp(String.raw`${PROPERTY_SET}(?:(?:\[|array\s*\()(?:[^;()\]]{0,40}?,)?\s*(?:["'][\w-]{1,40}["']\s*=>\s*)?)?["']\\{0,2}(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)["']`, 'i');
 const PROPERTY_SINK_NAMES = ['system', 'exec', 'passthru', 'popen', 'create_function', 'call_user_func'];
 /** ...or a name written with escapes in a double-quoted literal, `private $fn = "\x73ystem";` (S31R-26). */
 const PROPERTY_ESCAPED = new RegExp(String.raw`${PROPERTY_SET}"(?=[^"\n]{0,80}\\(?:x[0-9A-Fa-f]|[0-7]))(?:[A-Za-z_]|\\x[0-9A-Fa-f]{2}|\\[0-7]{1,3}){4,20}"`);
