@@ -239,3 +239,54 @@ describe('scan: session 32, a command function\'s name held by an enum case, an 
     assert.equal(HELD_LOOKALIKES.length, 3);
   });
 });
+
+// S31R-30, -32, -37: an upload's temporary file included through array_column, extract, an object cast
+const UPLOAD_INCLUDES: [string, string][] = [
+  ['every upload\'s temporary name from array_column, each included by an arrow function', `<?php
+array_map(fn($f) => include $f, array_column($_FILES, 'tmp_name'));
+`],
+  ['the same in a loop', `<?php
+foreach (array_column($_FILES, 'tmp_name') as $f) { include $f; }
+`],
+  ['the upload\'s fields made variables by extract, then $tmp_name included', `<?php
+foreach ($_FILES as $f) { extract($f); include $tmp_name; }
+`],
+  ['the upload cast to an object, its tmp_name included', `<?php
+$o = (object) $_FILES['x'];
+include $o->tmp_name;
+`],
+];
+const UPLOAD_LOOKALIKES: [string, string][] = [
+  ['a multi-upload form checking sizes with array_column, then requiring its config and view', `<?php
+require $configFile;
+$sizes = array_column($_FILES, 'size');
+$tmps = array_column($_FILES, 'tmp_name');
+foreach ($tmps as $i => $t) { if (is_uploaded_file($t)) move_uploaded_file($t, UPLOADS . '/' . bin2hex(random_bytes(8))); }
+include $viewFile;
+`],
+  ['an upload handler moving the file, then including its template', `<?php
+$f = $_FILES['doc'];
+if ($f['error'] === UPLOAD_ERR_OK && $f['type'] === 'application/pdf') { move_uploaded_file($f['tmp_name'], __DIR__ . '/files/' . bin2hex(random_bytes(8)) . '.pdf'); }
+$template = __DIR__ . '/views/uploaded.php';
+include $template;
+`],
+];
+
+describe('scan: session 32, an upload\'s temporary file included another way (S31R-30, -32, -37)', () => {
+  for (const [name, src] of UPLOAD_INCLUDES) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, '/www/x.php');
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  for (const [name, src] of UPLOAD_LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, '/www/x.php');
+      assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('ran every case', () => {
+    assert.equal(UPLOAD_INCLUDES.length, 4);
+    assert.equal(UPLOAD_LOOKALIKES.length, 2);
+  });
+});

@@ -151,9 +151,14 @@ rule mamori_php_include_upload {
     // no application includes what was uploaded before it is moved; in a closure called at once, given to
     // array_walk or array_map: red team S31R-29 to -31)
     $tmp = /\b(include|require)(_once)?\s*\(?\s*@?\s*"?\{?\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*\[\s*["']?tmp_name["']?\s*\]/ nocase
+    // (the upload's fields made variables, extract($f) then include $tmp_name; an object cast, $o->tmp_name;
+    // every upload's temporary name taken by array_column and each included: red team S31R-30, -32, -37)
+    $tmpvar = /\b(include|require)(_once)?\s*\(?\s*@?\s*"?\{?\$(tmp_name\b|[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}\s*->\s*tmp_name\b)/ nocase
+    // (in one statement: a loop or a callback over them; not an upload form's validation beside a require of its config)
+    $column = /\b(include|require)(_once)?\b[^;]{0,200}\barray_column\s*\(\s*\$_FILES\s*,\s*["']tmp_name["']|\barray_column\s*\(\s*\$_FILES\s*,\s*["']tmp_name["'][^;]{0,200}\b(include|require)(_once)?\b/ nocase
     $files = "$_FILES"
   condition:
-    any of ($a*) or ($tmp and $files)
+    any of ($a*) or (($tmp or $tmpvar) and $files) or $column
 }
 
 rule mamori_php_include_stream {
