@@ -59,23 +59,41 @@ const bare = (e: string) => {
   return s;
 };
 
+/** Names judged on a page (each looked up once; one being looked up is not proved) and how many lookups are left. */
+interface Judged {
+  names: Map<string, boolean>;
+  left: number;
+}
+
 /**
  * Whether a mode is provably one that only reads (Open, 3), with names looked up `depth` times more.
  * `src`: the page, for names' assignments and methods' calls.
  */
-function readOnlyMode(expr: string, src: string, depth: number): boolean {
+function readOnlyMode(expr: string, src: string, depth: number, judged: Judged): boolean {
   const e = bare(expr).replace(/^System\.IO\./i, '');
   if (/^FileMode\.Open$/i.test(e)) return true;
   if (/^FileMode\.\w+$/i.test(e)) return false;
   const num = /^(?:0x([0-9a-f]{1,8})|&H([0-9a-f]{1,8})|(\d{1,9}))$/i.exec(e);
   if (num) return (num[1] ? parseInt(num[1], 16) : num[2] ? parseInt(num[2], 16) : Number(num[3])) === 3;
   const cast = /^\((?:System\.IO\.)?FileMode\)([\s\S]+)$/i.exec(e) ?? /^(?:CType|DirectCast|TryCast)\(([\s\S]+),(?:System\.IO\.)?FileMode\)$/i.exec(e);
-  if (cast) return readOnlyMode(cast[1]!, src, depth);
+  if (cast) return readOnlyMode(cast[1]!, src, depth, judged);
   if (/^(?:\((?:System\.IO\.)?FileMode\))?(?:System\.)?Enum\.Parse\((?:typeof|GetType)\((?:System\.IO\.)?FileMode\),"Open"(?:,(?:true|false))?\)$/i.test(e)) return true;
   if (!/^[A-Za-z_]\w{0,40}$/.test(e) || depth <= 0) return false;
+  const known = judged.names.get(e.toLowerCase());
+  if (known !== undefined) return known;
+  // (each name's lookup reads the page twice: 32 per page at most)
+  if (--judged.left < 0) return false;
+  judged.names.set(e.toLowerCase(), false);
+  const proved = nameReadOnly(e, src, depth, judged);
+  judged.names.set(e.toLowerCase(), proved);
+  return proved;
+}
+
+/** A name's values (assignments, or a parameter's arguments at each call), each provably a reading mode. */
+function nameReadOnly(e: string, src: string, depth: number, judged: Judged): boolean {
   // a name: each value it is given (C# `m = x;`, VB's `m = x` to the line's end), at most 16
   const given = [...src.matchAll(new RegExp(String.raw`(?<![\w.])${e}(?:[ \t]+As[ \t]+[\w.]{1,40})?\s*=(?![=>])\s*([^;\r\n]{1,200})`, 'gi'))].slice(0, 16).map((m) => m[1]!);
-  if (given.length > 0) return given.every((v) => readOnlyMode(v, src, depth - 1));
+  if (given.length > 0) return given.every((v) => readOnlyMode(v, src, depth - 1, judged));
   // or a method's parameter: each call's argument in its place
   let defs = 0;
   for (const d of src.matchAll(/\b([A-Za-z_]\w{0,40})\s*\(([^()]{0,300})\)\s*(?:\{|=>|As\b|[\r\n])/gi)) {
@@ -94,7 +112,7 @@ function readOnlyMode(expr: string, src: string, depth: number): boolean {
       if (a === undefined) return false;
       args.push(a);
     }
-    return args.length > 0 && args.every((a) => readOnlyMode(a, src, depth - 1));
+    return args.length > 0 && args.every((a) => readOnlyMode(a, src, depth - 1, judged));
   }
   return false;
 }
@@ -121,6 +139,7 @@ export function foldFileModes(src: string): string {
     out = out.replace(new RegExp(String.raw`(?<![\w.])${m[1]!}(?=\s*\.\s*(?:Open|OpenWrite|Create|CreateText|AppendText)\s*\()`, 'g'), (n: string, at: number) => (at > m.index! ? made : n));
   }
   const edits: [number, number, string][] = [];
+  const judged: Judged = { names: new Map(), left: 32 };
   let opens = 0;
   for (const m of out.matchAll(OPEN)) {
     if (++opens > MAX_OPENS) break;
@@ -137,13 +156,13 @@ export function foldFileModes(src: string): string {
       if (c < 0) continue;
       const a = placed(splitTop(out.slice(o + 1, c), [',']), ['mode', 'access', 'share']);
       if (a[0] === undefined) continue;
-      const mode = readsOnly(a[1]) || readOnlyMode(a[0], out, 3) ? 'FileMode.Open' : 'FileMode.Create';
+      const mode = readsOnly(a[1]) || readOnlyMode(a[0], out, 3, judged) ? 'FileMode.Open' : 'FileMode.Create';
       edits.push([open + 1, c, `${pathOf(args[0]!)}).Open(${[mode, ...a.slice(1)].join(', ')}`]);
       continue;
     }
     const a = placed(args, ['path', 'mode', 'access', 'share', 'buffersize', 'options', 'useasync']);
     if (a[0] === undefined || a[1] === undefined) continue;
-    const mode = readsOnly(a[2]) || readOnlyMode(a[1], out, 3) ? 'FileMode.Open' : 'FileMode.Create';
+    const mode = readsOnly(a[2]) || readOnlyMode(a[1], out, 3, judged) ? 'FileMode.Open' : 'FileMode.Create';
     edits.push([open + 1, close, [pathOf(a[0]), mode, ...a.slice(2).map((x) => x ?? 'null')].join(', ')]);
   }
   for (const [from, to, text] of edits.reverse()) out = out.slice(0, from) + text + out.slice(to);
