@@ -384,10 +384,37 @@ function decodes(r: Reading, fn: string, closure: boolean): boolean {
   return yes;
 }
 
+/** What blob a call's arguments give (the call's bracket at `open`, the eval at `at`): '' for none. */
+function blobInCall(r: Reading, open: number, at: number): string {
+  const src = r.src;
+  const close = closeOf(r, open, Math.min(src.length, open + MAX_ARGS));
+  const args = src.slice(open + 1, close < 0 ? Math.min(src.length, open + MAX_ARGS) : close - 1);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '"' && args[i] !== "'") continue;
+    if (isBlob(quotedRun(args, i, args.length))) return 'a long encoded blob';
+    const e = stringEnd(args, i, args.length);
+    if (e < 0) break;
+    i = e - 1;
+  }
+  let names = 0;
+  for (const a of args.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})|(?:(?:self|static)\s*::\s*)?\b([A-Z_][A-Z0-9_]{0,40})\b(?!\s*\()/g)) {
+    if (++names > MAX_NAMES || r.work <= 0) break;
+    if (a[1] !== undefined && a[1] !== 'this' && isBlob(variableBlob(r, a[1], at, 1))) return `a long encoded blob ($${a[1]})`;
+    if (a[2] !== undefined && isBlob(constantBlob(r, a[2]))) return `a long encoded blob (${a[2]})`;
+  }
+  return '';
+}
+
+/** A call of the file's own code at the start of a right side: `u(`, `L::u(`, `$this->u(`, `$u(`. */
+const CALL = new RegExp(`^\\s*(?:@\\s*)?(?:\\\\?(${NAME})|\\$?${NAME}\\s*(?:::|->)\\s*(${NAME})|\\$(${NAME}))\\s*\\(`, 'i');
+/** eval of a variable alone: `eval($code)`. */
+const EVAL_VARIABLE = new RegExp(`\\beval\\s*(?:\\/\\*[^*\\n]{0,40}\\*\\/\\s*)?\\(\\s*(?:@\\s*)?\\$(${NAME})\\s*\\)`, 'gi');
+
 export function ownDecoderEval(src: string): FlowFinding[] {
   // (a test, not a lower-cased copy: this runs on every PHP file and layer)
   if (!/eval/i.test(src)) return [];
   const r: Reading = { src, work: WORK, assignments: new Map(), bodies: new Map(), docEnds: new Map() };
+  const outsideComments = (at: number) => (r.code ??= stripComments(src)).slice(at, at + 4).toLowerCase() === 'eval';
   let runs = 0;
   let calls = 0;
   for (const m of src.matchAll(RUN)) {
@@ -397,28 +424,31 @@ export function ownDecoderEval(src: string): FlowFinding[] {
     if (!decodes(r, fn, m[3] !== undefined)) continue;
     if (++calls > MAX_CALLS) break;
     // (an eval in a comment is not one: a docblock's example, S32R-8)
-    r.code ??= stripComments(src);
-    if (r.code.slice(m.index!, m.index! + 4).toLowerCase() !== 'eval') continue;
+    if (!outsideComments(m.index!)) continue;
     // the call's arguments: a blob in them, or a variable or constant holding one
-    const open = m.index! + m[0].length - 1;
-    const close = closeOf(r, open, Math.min(src.length, open + MAX_ARGS));
-    const args = src.slice(open + 1, close < 0 ? Math.min(src.length, open + MAX_ARGS) : close - 1);
-    let found = '';
-    for (let i = 0; i < args.length && !found; i++) {
-      if (args[i] !== '"' && args[i] !== "'") continue;
-      if (isBlob(quotedRun(args, i, args.length))) found = 'a long encoded blob';
-      const e = stringEnd(args, i, args.length);
-      if (e < 0) break;
-      i = e - 1;
-    }
-    let names = 0;
-    for (const a of args.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,40})|(?:(?:self|static)\s*::\s*)?\b([A-Z_][A-Z0-9_]{0,40})\b(?!\s*\()/g)) {
-      if (found || ++names > MAX_NAMES || r.work <= 0) break;
-      if (a[1] !== undefined && a[1] !== 'this' && isBlob(variableBlob(r, a[1], m.index!, 1))) found = `a long encoded blob ($${a[1]})`;
-      else if (a[2] !== undefined && isBlob(constantBlob(r, a[2]))) found = `a long encoded blob (${a[2]})`;
-    }
+    const found = blobInCall(r, m.index! + m[0].length - 1, m.index!);
     if (!found) continue;
     return [{ technique: 'decoder-chain-exec', score: 80, description: `eval of what the file's own ${m[3] !== undefined ? 'closure $' : 'function '}${fn}() makes of ${found}: a packed payload unpacked by the file's own decoder`, offset: m.index! }];
+  }
+  // eval of a variable given such a call just before: `$code = u($b, $t); eval($code);` (S32R-ev9)
+  runs = 0;
+  for (const m of src.matchAll(EVAL_VARIABLE)) {
+    if (++runs > MAX_RUNS || calls > MAX_CALLS || r.work <= 0) break;
+    const scope = scopeOf(r, m.index!);
+    const all = assignmentsOf(r, m[1]!);
+    let k = all.length;
+    while (k > 0 && all[k - 1]!.index > m.index!) k--;
+    const a = all[k - 1];
+    if (!a || a.kind !== '=' || scopeOf(r, a.index) !== scope) continue;
+    const c = CALL.exec(src.slice(a.rhs, a.rhs + 200));
+    if (!c) continue;
+    const fn = (c[1] ?? c[2] ?? c[3])!;
+    if (!decodes(r, fn, c[3] !== undefined)) continue;
+    if (++calls > MAX_CALLS) break;
+    if (!outsideComments(m.index!)) continue;
+    const found = blobInCall(r, a.rhs + c[0].length - 1, a.index);
+    if (!found) continue;
+    return [{ technique: 'decoder-chain-exec', score: 80, description: `eval of $${m[1]!}, given what the file's own ${c[3] !== undefined ? 'closure $' : 'function '}${fn}() makes of ${found}: a packed payload unpacked by the file's own decoder`, offset: m.index! }];
   }
   return [];
 }
