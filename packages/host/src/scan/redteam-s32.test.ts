@@ -64,3 +64,22 @@ describe('scan: red team S32R, the packed loader written another way', () => {
     assert.equal(EV.length, 11);
   });
 });
+
+// [file, content]: the standalone WordPress login written so that the first version missed it
+const EV_WP: [string, string][] = [
+  ["w09_standalone_no_fetch.php", "<?php\n@unlink(__FILE__);\nrequire('../../wp-blog-header.php');\nwp_clear_auth_cookie();\nwp_set_current_user(1);\nwp_set_auth_cookie(1);\nwp_safe_redirect(admin_url());\nexit;\n"],
+  ["w10_server_input_in_redirect.php", "<?php\n@unlink(__FILE__);\nrequire('../../wp-blog-header.php');\n$u = get_userdata(1);\nwp_set_current_user($u->ID);\nwp_set_auth_cookie($u->ID);\nheader('Location: https://' . $_SERVER['HTTP_HOST'] . '/wp-admin/');\nexit;\n"],
+  ["w12_get_users_first_admin.php", "<?php\n@unlink(__FILE__);\nrequire('../../wp-blog-header.php');\n$u = get_users(array('role' => 'administrator', 'number' => 1))[0];\nwp_set_current_user($u->ID);\nwp_set_auth_cookie($u->ID);\nwp_safe_redirect(admin_url());\nexit;\n"],
+  ["w17_login_user_by_login_no_input.php", "<?php\n@unlink(__FILE__);\nrequire('../../wp-blog-header.php');\n$u = get_user_by('login', 'admin');\nwp_set_current_user($u->ID);\nwp_set_auth_cookie($u->ID);\nwp_safe_redirect(admin_url());\nexit;\n"],
+  ["w18_userdata_true.php", "<?php\n@unlink(__FILE__);\nrequire('../../wp-blog-header.php');\n$u = get_userdata(true);\nwp_set_current_user($u->ID);\nwp_set_auth_cookie($u->ID);\nwp_safe_redirect(admin_url());\nexit;\n"],
+];
+
+describe('scan: red team S32R, the standalone WordPress login written another way', () => {
+  for (const [name, src] of EV_WP) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, `/www/wp-content/uploads/${name}`);
+      assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    });
+  }
+  it('ran every case', () => assert.equal(EV_WP.length, 5));
+});

@@ -932,6 +932,9 @@ rule mamori_php_wp_login_as {
     $user = /\bget_user_by\s*\(\s*["'](login|id|email|slug)["']\s*,\s*["'\d]/ nocase
     $user2 = /\bget_users\s*\(\s*(array\s*\(|\[)\s*["']role["']\s*=>\s*["']administrator["']/ nocase
     $in = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[/
+    // (the standalone form asks nothing of the request: what the visitor sends, where from, who; the site's own
+    // host in a redirect is not asking, S32R-w10)
+    $asks = /\$_(GET|POST|REQUEST|COOKIE)\s*\[|\$_SERVER\s*\[\s*["'](REMOTE_ADDR|HTTP_X_|HTTP_CLIENT_IP|HTTP_USER_AGENT|HTTP_REFERER|QUERY_STRING|HTTP_COOKIE|HTTP_AUTHORIZATION|PHP_AUTH|REQUEST_METHOD|HTTP_ACCEPT)/
     // (or a script of its own that loads WordPress and signs whoever opens it in as the first account, asking
     // nothing: held-out set X, session 31, which then deletes itself)
     // (the path may be held in a variable or joined from pieces first, S31S: the loader's name quoted anywhere, and an
@@ -943,10 +946,12 @@ rule mamori_php_wp_login_as {
     $incvar = /\b(require|include)(_once)?\s*\(?\s*(\$|implode\s*\(|join\s*\(|sprintf\s*\(|str_replace\s*\()/ nocase
     // (a fixed account by its number, and nothing of the request read: not an SSO callback, a demo's or a local
     // development login, an installer's one-time key, red team S31S-10 to -12, -26; new WP_User(1), '1': S31S-61, -62)
-    $first = /\bget_userdata\s*\(\s*["']?\d{1,6}["']?\s*\)|\bget_user_by\s*\(\s*["'](id|ID)["']\s*,\s*["']?\d{1,6}["']?\s*\)|\bnew\s+WP_User\s*\(\s*["']?\d{1,6}["']?\s*\)/
+    // (also the cookie set for a number itself, get_userdata(true), the administrator's usual logins, the first of
+    // the administrators: red team S32R-w09, -w12, -w17, -w18; not any fixed login: a demo site's 'demo', S31S-11)
+    $first = /\bget_userdata\s*\(\s*(["']?\d{1,6}["']?|true)\s*\)|\bget_user_by\s*\(\s*["'](id|ID)["']\s*,\s*["']?\d{1,6}["']?\s*\)|\bnew\s+WP_User\s*\(\s*["']?\d{1,6}["']?\s*\)|\bwp_set_auth_cookie\s*\(\s*["']?\d{1,6}["']?\s*[,)]|\bget_user_by\s*\(\s*["'](login|slug)["']\s*,\s*["'](admin|administrator|root|webmaster|wpadmin|superadmin)["']\s*\)|\bget_users\s*\(\s*(array\s*\(|\[)\s*["']role["']\s*=>\s*["']administrator["']/
     $check = /\b(wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|hash_equals|wp_authenticate|password_verify|get_transient|wp_validate_auth_cookie|current_user_can|openssl_verify|hash_hmac)\s*\(/ nocase
   condition:
-    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or ($wpfile and $incvar)) and $first and not $in))
+    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or ($wpfile and $incvar)) and $first and not $asks))
 }
 rule mamori_php_cookie_post_loader {
   meta:
