@@ -16,7 +16,6 @@
  * hostile. Files over MAX_FLOW bytes get only the joined layer.
  */
 import { splitTop } from './php-flow.js';
-import { foldFileModes } from './web-file-modes.js';
 
 /** A run of string literals joined by + (Java, C#, JScript) or & (VB): "java.lang." + "Run" + "time" (C#'s verbatim @"..." too, a char 't', a comment between). */
 // (a literal's \" and \\ escapes kept as they are: "<%eval(Request.Item" + "[\"x\"])%>", a page a handler writes)
@@ -462,7 +461,7 @@ function decodeJspLiterals(src: string): string {
 }
 
 /** JSPX (a JSP in XML syntax): the text the XML parser gives the compiler, character references and CDATA sections read. */
-export function xmlText(src: string): string {
+function xmlText(src: string): string {
   return src
     .replace(/<!\[CDATA\[|\]\]>/g, '')
     .replace(/&#x([0-9a-fA-F]{1,6});|&#(\d{1,7});|&(lt|gt|amp|quot|apos);/g, (_, hex?: string, dec?: string, named?: string) =>
@@ -572,9 +571,7 @@ function foldVbStrings(src: string): string {
     // X, session 31. Anything given it in any other place, a whitelist's reset, has it folded as before: red team
     // S31S-5, -18, -19)
     // (read outside its literals: a literal of code that names the request is folded, Execute s)
-    // (or a name that holds it, or a function of the page whose value it is: `q = Request.ServerVariables("QUERY_STRING")`
-    // then `p = Mid(q, 3)`, `Param = Request(n)` then `p = Param("p")`; red team S31S-35 to -67)
-    if (requested.size < 256 && readsRequest(rhs, requested)) requested.add(name);
+    if (/\brequest\b/i.test(rhs) && requested.size < 256 && /\brequest\b/i.test(rhs.replace(/"(?:[^"\n]|"")*"/g, '""'))) requested.add(name);
     else if (given.length < 4096) given.push([name, m.index! + m[1]!.length]);
     // (what the right side reads is what the names held before it)
     const v = vars.size > 0 || dicts.size > 0 || /"/.test(rhs) ? value(rhs) : undefined;
@@ -599,62 +596,6 @@ function foldVbStrings(src: string): string {
     if (/\b(?:Execute(?:Global)?|Eval)[ \t]*\(?[ \t]*$/i.test(src.slice(Math.max(0, at - 24), at))) v = values.find(([from, x]) => from <= at && x !== undefined && /\brequest\b/i.test(x))?.[1] ?? v;
     return v === undefined ? all : vbQuoted(v);
   });
-}
-
-/** Whether a VBScript right side reads the request, outside its literals, or a name in `requested`. */
-function readsRequest(rhs: string, requested: ReadonlySet<string>): boolean {
-  if (requested.size === 0 && !/\brequest\b/i.test(rhs)) return false;
-  const code = rhs.replace(/"(?:[^"\n]|"")*"/g, '""');
-  if (/\brequest\b/i.test(code)) return true;
-  if (requested.size === 0) return false;
-  for (const w of code.matchAll(/[A-Za-z_]\w{0,40}/g)) if (requested.has(w[0].toLowerCase())) return true;
-  return false;
-}
-
-/**
- * A function of the page that returns the request's value by the name it is given, written out where it is called:
- * C#'s `string Arg(string n) { return Request[n]; }` (or `=> Request[n];`) makes `Arg("dir")` `Request["dir"]`, VB's
- * `Function Param(n)` / `Param = Request(n)` / `End Function` makes `Param("p")` `Request("p")` (at most 8 functions,
- * 64 calls each; red team S31S-35 to -67).
- */
-const HELPER_CS = /\b(?:string|String|object|var|dynamic)\s+([A-Za-z_]\w{0,40})\s*\(\s*(?:string|String|object)\s+([A-Za-z_]\w{0,40})\s*\)\s*(?:\{\s*return\s+([^;{}\n]{1,200});\s*\}|=>\s*([^;{}\n]{1,200});)/g;
-const HELPER_VB = /\bFunction[ \t]+([A-Za-z_]\w{0,40})[ \t]*\([ \t]*(?:ByVal[ \t]+|ByRef[ \t]+)?([A-Za-z_]\w{0,40})(?:[ \t]+As[ \t]+\w{1,20})?[ \t]*\)(?:[ \t]+As[ \t]+\w{1,20})?[ \t]*(?:\r?\n|:)\s*(?:Return[ \t]+|\1[ \t]*=[ \t]*)([^\r\n:]{1,200})[ \t]*(?:\r?\n|:)\s*End[ \t]+Function\b/gi;
-
-function requestHelpers(src: string, vb: boolean): string {
-  if (!/Request/i.test(src) || !(vb ? /\bFunction\b/i : /\breturn\b|=>/).test(src)) return src;
-  let out = src;
-  let helpers = 0;
-  for (const d of src.matchAll(vb ? HELPER_VB : HELPER_CS)) {
-    const [name, param] = [d[1]!, d[2]!];
-    const body = (d[3] ?? d[4])!;
-    if (NOT_NAMES.test(name) || !new RegExp(String.raw`\bRequest\b[\w.\s]{0,40}[[(]\s*${param}\s*[\])]`, 'i').test(body)) continue;
-    if (++helpers > 8) break;
-    const at = out.indexOf(d[0]);
-    if (at < 0) continue;
-    const end = at + d[0].length;
-    let calls = 0;
-    out = out.replace(new RegExp(String.raw`(?<![\w.])${name}\s*\(\s*("[^"\n]{0,80}"|[A-Za-z_]\w{0,40})\s*\)`, vb ? 'gi' : 'g'), (all: string, arg: string, i: number) =>
-      (i >= at && i < end) || ++calls > 64 ? all : body.trim().replace(new RegExp(String.raw`(?<![\w."])${param}(?![\w"])`, vb ? 'gi' : 'g'), () => arg),
-    );
-  }
-  return out;
-}
-
-/**
- * ASP.NET: an HTML control the server reads, `<input runat="server" id="PathBox">` or a `<textarea runat="server">`,
- * holds what the form posted: `PathBox.Value` is written `Request.Form["PathBox"]` where it is read (at most 32
- * controls; red team S31S-35 to -67).
- */
-function serverInputs(src: string): string {
-  const ids: string[] = [];
-  for (const t of src.matchAll(/<(?:input|textarea)\b[^<>]{0,400}>/gi)) {
-    if (!/\brunat\s*=\s*["']?server\b/i.test(t[0])) continue;
-    const id = /\bid\s*=\s*["']?([A-Za-z_]\w{0,40})/i.exec(t[0])?.[1];
-    if (id && !NOT_NAMES.test(id) && !ids.includes(id)) ids.push(id);
-    if (ids.length >= 32) break;
-  }
-  if (ids.length === 0) return src;
-  return src.replace(new RegExp(String.raw`(?<![\w.])(?:this\s*\.\s*)?(${ids.join('|')})\s*\.\s*Value\b(?!\s*=[^=])`, 'g'), (_: string, id: string) => `Request.Form["${id}"]`);
 }
 
 /** Whether the statement at `at` follows `If name = "" Then` (or `If Len(name) = 0 Then`, `If IsEmpty(name) Then`) on its line or the line before. */
@@ -792,8 +733,6 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   if (cLike) out = foldCStrings(out);
   if (kind === 'asp' && /\beval\b/.test(out)) out = evalWrappers(out);
   // (wrappers first: a parameter's name given a literal elsewhere in the page is not that literal in the body, S24)
-  // (a function of the page returning the request's value, written out where it is called)
-  if (kind === 'asp') out = requestHelpers(out, !cLike);
   if (kind === 'asp' && !cLike) out = vbExecWrappers(out);
   if (kind === 'asp' && !cLike) out = foldVbStrings(out);
   // (C#'s global:: and VB's Global. before a namespace: global::System.Diagnostics.Process is System.Diagnostics.Process, S24 set G)
@@ -803,9 +742,6 @@ export function webFlowSource(kind: 'jsp' | 'asp', ext: string, src: string, joi
   // C#: another name for the request (var r = HttpContext.Current.Request; r["c"]), S21B-20
   // (and VB's and classic ASP's, Dim r As HttpRequest = Request, Set f = Request.Form: S24)
   if (kind === 'asp') out = requestAliases(out, !cLike);
-  // (an HTML control the server reads is the form's field; a file's open written with one of two modes, web-file-modes.ts)
-  if (kind === 'asp' && /<(?:input|textarea)\b[^<>]{0,400}\brunat\b/i.test(out)) out = serverInputs(out);
-  if (kind === 'asp') out = foldFileModes(out);
   out = followInput(out, kind);
   // (a second round: input a method's parameter took, copied into a local there, given to another method)
   if (kind === 'asp' && cLike) {

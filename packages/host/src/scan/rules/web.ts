@@ -13,10 +13,7 @@ const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|H
 const B64_OF_REQUEST = String.raw`FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request`;
 
 /** An ASP.NET page listing the server's drives. */
-// (or found by letter: a loop from one letter to another, or the letters in a literal, each made a root; red team S31S-35 to -67)
-const ASPX_DRIVES = String.raw`/\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(|\bfor\s*\(\s*(char|var|int)\s+[A-Za-z_]\w{0,20}\s*=\s*'[A-Za-z]'\s*;[^;\n]{0,40}'[A-Za-z]'|"A?B?CDEFGHIJKLMNOPQRSTUVWXYZ"/`;
-/** Calls that leave a path where it was (its full form, decoded, expanded) before the request's value in a pattern: at most two. */
-const ASPX_RAW_WRAP = String.raw`(((System\s*\.\s*IO\s*\.\s*)?Path\s*\.\s*GetFullPath|(HttpUtility|Server|Uri)\s*\.\s*(UrlDecode|UnescapeDataString|HtmlDecode)|Convert\s*\.\s*ToString|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*){0,2}`;
+const ASPX_DRIVES = String.raw`/\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/`;
 /** A path held to a list or a root: Array.IndexOf, a full path's StartsWith, a StartsWith with a StringComparison. */
 const ASPX_PATH_GUARD = String.raw`/\bArray\s*\.\s*IndexOf\s*\(|GetFullPath\s*\([^)\n]{0,80}\)\s*\.\s*StartsWith\s*\(|\.\s*StartsWith\s*\([^)\n]{0,60}StringComparison/`;
 
@@ -1411,28 +1408,29 @@ rule mamori_aspx_upload_to_request_path {
     // folder of Path.Combine: S30C-E1. Not through a call of the page's own, which may check or build the path
     // from an id, AvatarPath(Request["uid"]): S30C-1 to S30C-6)
     // (each way written as a pattern of its own: YARA 4 refuses one pattern holding them all as too complex)
-    $save = /\.\s*SaveAs\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*\)/ nocase
-    $save2 = /\.\s*SaveAs\s*\(\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w*\s*:\s*|\$"\{)(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*\)/ nocase
-    $save3 = /\.\s*SaveAs\s*\(\s*(System\s*\.\s*IO\s*\.\s*)?Path\s*\.\s*Combine\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*,/ nocase
+    $save = /\.\s*SaveAs\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*\)/ nocase
+    $save2 = /\.\s*SaveAs\s*\(\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w*\s*:\s*|\$"\{)(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*\)/ nocase
+    $save3 = /\.\s*SaveAs\s*\(\s*(System\s*\.\s*IO\s*\.\s*)?Path\s*\.\s*Combine\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*,/ nocase
     // (or the request's upload, or its body, written to a file the request names: File.Create, OpenWrite,
     // WriteAllBytes, new FileInfo(..).Create(), a FileStream or File.Open in a mode that writes; red team
     // S29U-30, S30B-8; not a file opened to be read and sent, S30B-1, S30B-2, S30C-2)
-    $create = /\bFile\s*\.\s*(Create|OpenWrite|WriteAllBytes|WriteAllText|AppendAllText|CreateText|AppendText)\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*[,)]/ nocase
-    $create2 = /\bFile\s*\.\s*(Create|OpenWrite|WriteAllBytes|WriteAllText|AppendAllText|CreateText|AppendText)\s*\(\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w*\s*:\s*|\$"\{)(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*[,)]/ nocase
-    $create3 = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileInfo\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*\)\s*\.\s*((Create|OpenWrite|CreateText|AppendText)\s*\(|Open\s*\(\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\.\s*(Create|CreateNew|OpenOrCreate|Append|Truncate)\b)/ nocase
-    $mode = /\b(new\s+(System\s*\.\s*IO\s*\.\s*)?FileStream|File\s*\.\s*Open)\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*,\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\.\s*(Create|CreateNew|OpenOrCreate|Append|Truncate)\b/ nocase
-    // (the mode however written, a variable, a cast number, named arguments, Enum.Parse, a property, the request's:
-    // the flow layer writes each open's mode FileMode.Open where it provably only reads and FileMode.Create where it
-    // may write, web-file-modes.ts; red team S30C-E2, S31R-38 to -48. Not a download's FileMode.Open held in a
-    // variable, (FileMode)3, or any mode with FileAccess.Read, beside an upload's own stream: S31R-7 to -13)
+    $create = /\bFile\s*\.\s*(Create|OpenWrite|WriteAllBytes)\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*[,)]/ nocase
+    $create2 = /\bFile\s*\.\s*(Create|OpenWrite|WriteAllBytes)\s*\(\s*(\(\s*string\s*\)\s*|""\s*\+\s*|string\s*\.\s*Format\s*\(\s*"\{0\}"\s*,\s*|[A-Za-z_]\w*\s*:\s*|\$"\{)(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*[,)]/ nocase
+    $create3 = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileInfo\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*\)\s*\.\s*(Create|OpenWrite|CreateText|AppendText)\s*\(/ nocase
+    $mode = /\b(new\s+(System\s*\.\s*IO\s*\.\s*)?FileStream|File\s*\.\s*Open)\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*,\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\.\s*(Create|CreateNew|OpenOrCreate|Append|Truncate)\b/ nocase
+    // (or the mode held in a variable, or cast from its number, (FileMode)2: red team S30C-E2; a variable only where
+    // the page gives a variable a mode that writes, not a download's FileMode.Open beside an upload's own stream, and
+    // the numbers of Create, CreateNew, Truncate and Append, not OpenOrCreate's, read-only as often: S31R-7 to -13)
+    $mode2 = /\b(new\s+(System\s*\.\s*IO\s*\.\s*)?FileStream|File\s*\.\s*Open)\s*\(\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*,\s*(\(\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\)\s*[1256]\b|[A-Za-z_]\w{0,40}\s*[,)])/ nocase
+    $wmode = /\b[A-Za-z_]\w{0,40}\s*=\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\.\s*(Create|CreateNew|Append|Truncate)\s*;/
     // (or an upload saved first, then copied or moved there: S30B-9; not an admin page copying the site's backup
     // where a form field says, which saves no upload, S30C-7)
-    $copy = /\bFile\s*\.\s*(Copy|Move)\s*\([^,;\n]+,\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?(\s*\+\s*"")?\s*\)?\s*[,)]/ nocase
+    $copy = /\bFile\s*\.\s*(Copy|Move)\s*\([^,;\n]+,\s*(System\s*\.\s*Web\s*\.\s*)?(((HttpUtility|Server|Current\s*\.\s*Server|Context\s*\.\s*Server)\s*\.\s*(UrlDecode|MapPath|HtmlDecode)|Convert\s*\.\s*ToString|Uri\s*\.\s*UnescapeDataString|Path\s*\.\s*GetFullPath|Environment\s*\.\s*ExpandEnvironmentVariables)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\s*(\.\s*Unvalidated\s*)?(\.\s*(Form|QueryString|Params|Item|Headers|Cookies))?\s*([\[(]\s*|\.\s*Get(Values)?\s*\(\s*)("[^"\n]+"|\d{1,3})\s*[\])](\s*\[\s*\d{1,3}\s*\])?(\s*\.\s*(Value|Trim\s*\(\s*\)|ToString\s*\(\s*\)))?(\s*\?\?\s*"[^"\n]*")?(\}")?\s*\)?\s*[,)]/ nocase
     $saved = /\.\s*SaveAs\s*\(/
-    // (VB's Request.Files(0) too)
-    $body = /Request\s*\.\s*(Files\s*[\[.(]|InputStream\b|BinaryRead\s*\()|\.\s*PostedFile\s*\.\s*InputStream\b/ nocase
+    $cast = /\(\s*(System\s*\.\s*IO\s*\.\s*)?FileMode\s*\)\s*[1256]\b/
+    $body = /Request\s*\.\s*(Files\s*[\[.]|InputStream\b|BinaryRead\s*\()|\.\s*PostedFile\s*\.\s*InputStream\b/ nocase
   condition:
-    $save or $save2 or $save3 or (($create or $create2 or $create3 or $mode) and $body) or ($copy and $saved and $body)
+    $save or $save2 or $save3 or (($create or $create2 or $create3 or $mode or ($mode2 and ($wmode or $cast))) and $body) or ($copy and $saved and $body)
 }
 
 rule mamori_asp_fso_drive_browser {
@@ -1460,11 +1458,9 @@ rule mamori_asp_fso_file_browser {
     // (no drive list: the folder the request names, c:\ when it names none; held-out set X, session 31)
     $folder = /\.\s*GetFolder\s*\(/ nocase
     $walk = /\.\s*(SubFolders|Files)\b/ nocase
-    // (the file's text read whole, line by line or through ADODB.Stream; the request's value in up to three calls:
-    // red team S31S-35 to -67)
-    $named = /\.\s*(GetFolder|GetFile|OpenTextFile|LoadFromFile)\s*[( ]\s*([A-Za-z_]\w{0,20}\s*\(\s*){0,3}Request\b/ nocase
-    $show = /\.\s*(OpenTextFile|OpenAsTextStream|LoadFromFile)\b/ nocase
-    $all = /\.\s*(ReadAll|ReadLine|ReadText|Read)\b/ nocase
+    $named = /\.\s*(GetFolder|GetFile|OpenTextFile)\s*[( ]\s*([A-Za-z_]\w{0,20}\s*\(\s*)?Request\b/ nocase
+    $show = /\.\s*OpenTextFile\s*\(/ nocase
+    $all = /\.\s*ReadAll\b/ nocase
     // (not a page that checks its paths for "..": a document library kept to its root, red team S31S-5)
     $dotdot = /\bInStr\s*\([^\n]{0,120}"\.\."\s*\)/ nocase
   condition:
@@ -1479,16 +1475,12 @@ rule mamori_aspx_drive_browser {
   strings:
     // (as the flow layer writes a variable given the request; held-out set X, session 31)
     $drives = ${ASPX_DRIVES}
-    // (the request's value through GetFullPath or a decoder; the file sent, or opened and copied to the response's
-    // stream: red team S31S-35 to -67)
-    $list = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo\s*\(\s*${ASPX_RAW_WRAP}Request\b|\bDirectory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)\s*\(\s*${ASPX_RAW_WRAP}Request\b/
-    $send = /\bResponse\s*\.\s*(WriteFile|TransmitFile|BinaryWrite)\s*\(\s*(File\s*\.\s*ReadAllBytes\s*\(\s*)?${ASPX_RAW_WRAP}Request\b/
-    $open = /\b(File\s*\.\s*(OpenRead|Open|OpenText|ReadAllBytes)|new\s+(System\s*\.\s*IO\s*\.\s*)?(FileStream|StreamReader))\s*\(\s*${ASPX_RAW_WRAP}Request\b/
-    $out = /\bResponse\s*\.\s*(OutputStream|BinaryWrite)\b/
+    $list = /\bnew\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo\s*\(\s*Request\b|\bDirectory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)\s*\(\s*Request\b/
+    $send = /\bResponse\s*\.\s*(WriteFile|TransmitFile|BinaryWrite)\s*\(\s*(File\s*\.\s*ReadAllBytes\s*\(\s*)?Request\b/
     // (not a page that holds its paths to a list or a root: red team S31S-3, -4)
     $guard = ${ASPX_PATH_GUARD}
   condition:
-    filesize < 256KB and $drives and $list and ($send or ($open and $out)) and not $guard
+    filesize < 256KB and $drives and $list and $send and not $guard
 }
 
 rule mamori_aspx_file_manager {
@@ -1505,18 +1497,15 @@ rule mamori_aspx_file_manager {
     // red team S31S-1 to -3, -21)
     $root = /@"[A-Za-z]:\\"|"[A-Za-z]:\\\\"/
     $list = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(/
-    // (the request's value through GetFullPath or a decoder, red team S31S-35 to -67)
-    $listreq = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*${ASPX_RAW_WRAP}(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
-    $edit = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Move|Copy)\s*\(\s*${ASPX_RAW_WRAP}(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
+    $listreq = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
+    $edit = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Move|Copy)\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
     $del = /\b(File|Directory)\s*\.\s*Delete\s*\(/
     $down = /\bResponse\s*\.\s*(WriteFile|TransmitFile)\s*\(/
     $up = /\.\s*SaveAs\s*\(/
-    // (or a file copied to the response's stream)
-    $out = /\bResponse\s*\.\s*(OutputStream|BinaryWrite)\b/
     // (not a page that holds its paths to a list or a root: red team S31S-3, -4)
     $guard = ${ASPX_PATH_GUARD}
   condition:
-    filesize < 512KB and $list and $del and ($down or $up or $out) and ($listreq or $edit or ($drives and $root)) and not $guard
+    filesize < 512KB and $list and $del and ($down or $up) and ($listreq or $edit or ($drives and $root)) and not $guard
 }
 
 rule mamori_asp_upload_to_drive {
@@ -1531,15 +1520,11 @@ rule mamori_asp_upload_to_drive {
     // (written to a name held in a variable or a posted field's entry, not to a path mapped under the site, and the
     // drive offered in the upload's own form: not a settings page with a backup drive beside a logo upload, red
     // team S31S-6, S31S-25)
-    // (or mapped, MapPath(form("dest")); or opened for writing or appending with OpenTextFile, the path a posted
-    // field's entry; red team S31S-35 to -67)
-    $create = /\.\s*(CreateTextFile|SaveToFile)\s*\(?\s*(Server\s*\.\s*MapPath\s*\(\s*)?[A-Za-z_]\w{0,40}\s*(\(\s*"[^"\n]{1,40}"\s*\))?\s*[,)&\r\n]/ nocase
-    $append = /\.\s*OpenTextFile\s*\(\s*(Server\s*\.\s*MapPath\s*\(\s*)?[A-Za-z_]\w{0,40}\s*\(\s*"[^"\n]{1,40}"\s*\)[^,\n]{0,200},\s*(2|8|ForWriting|ForAppending)\s*[,)]/ nocase
-    // (any absolute path, C:\inetpub\wwwroot\ or C:/, or the site's own, the page writing MapPath's answer in)
-    $drive = /<input\b[^>\n]{0,160}\bvalue\s*=\s*["']?([A-Za-z]:[\\\/]|<%=\s*Server\s*\.\s*MapPath\s*\()/ nocase
+    $create = /\.\s*(CreateTextFile|SaveToFile)\s*\(?\s*[A-Za-z_]\w{0,40}\s*(\(\s*"[^"\n]{1,40}"\s*\))?\s*[,)&\r\n]/ nocase
+    $drive = /<input\b[^>\n]{0,160}\bvalue\s*=\s*["']?[A-Za-z]:\\{1,2}["'>\s]/ nocase
     $mp = /multipart\/form-data/ nocase
   condition:
-    filesize < 64KB and $bin and ($create or $append) and $drive and $mp and (for any i in (1..#drive) : (for any j in (1..#mp) : (@drive[i] > @mp[j] and @drive[i] - @mp[j] < 600)))
+    filesize < 64KB and $bin and $create and $drive and $mp and (for any i in (1..#drive) : (for any j in (1..#mp) : (@drive[i] > @mp[j] and @drive[i] - @mp[j] < 600)))
 }
 
 rule mamori_web_xaml_process_start {
@@ -1549,17 +1534,13 @@ rule mamori_web_xaml_process_start {
     description = "a XAML workflow service (.xamlx) whose expression starts a process: IIS runs it as a page (a known way to plant a shell)"
   strings:
     // (held-out set X, session 31)
-    // (its root prefixed, the namespace in either quotes; VB's Shell, an InvokeMethod activity starting a Process;
-    // names written with character references are read by the scanner's XML layer: red team S31S-35 to -67)
-    $wf = /<(\w{1,20}:)?WorkflowService\b|xmlns(:\w{1,20})?\s*=\s*["']http:\/\/schemas\.microsoft\.com\/netfx\/2009\/xaml\/servicemodel["']/
-    $run = /\bProcess\s*\.\s*Start\s*\(|\bProcessStartInfo\b|\bWScript\.Shell\b|\bShell\s*\(/ nocase
-    $invoke = /<(\w{1,20}:)?InvokeMethod\b[^>]{0,400}\bMethodName\s*=\s*["']Start["']/
-    $proc = /\bTargetType\s*=\s*["'](\w{1,20}:)?Process["']/
+    $wf = /<WorkflowService\b|xmlns(:\w{1,20})?\s*=\s*"http:\/\/schemas\.microsoft\.com\/netfx\/2009\/xaml\/servicemodel"/
+    $run = /\bProcess\s*\.\s*Start\s*\(|\bProcessStartInfo\b|\bWScript\.Shell\b/ nocase
     // (a shell, in a workflow file: not a service converting documents with LibreOffice or a deploy tool's C#
     // holding a template, red team S31S-7 to -9)
     $shell = /\b(cmd|cmd\.exe|powershell|powershell\.exe|pwsh|cscript|wscript|mshta)\b|\/bin\/(ba)?sh\b/ nocase
   condition:
-    filesize < 1MB and $wf and ($run or ($invoke and $proc)) and $shell and extension matches /^(xamlx|xaml|xoml)$/i
+    filesize < 1MB and $wf and $run and $shell and extension matches /^(xamlx|xaml|xoml)$/i
 }
 
 rule mamori_web_laudanum_kit {
