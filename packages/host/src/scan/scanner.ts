@@ -20,7 +20,7 @@ import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
 import { commentInCall, CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
-import { joinedSource, webFlowSource } from './web-source.js';
+import { joinedSource, webFlowSource, xmlText } from './web-source.js';
 import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
 
 export { phpTagPast, TAG_WINDOW, type PastTags, type PhpRegion } from './php-regions.js';
@@ -572,6 +572,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         }
         if (again !== undefined) for (const f of yaraFindings(Buffer.from(squeezeSpace(again) ?? again, 'latin1'), path, ['squeezed', 'web-flow'])) findings.push(f);
       }
+    }
+    // A XAML workflow as its XML parser reads it: names written with character references (`Process&#46;Start`)
+    // are names to the compiler of its expressions (red team S31S; the one part of session 32's ASP work kept: its
+    // false positives came from the rules' widening, README-s32-asp.md).
+    if (/\.(xamlx|xaml|xoml)$/i.test(path) && data.includes('&#')) {
+      const xml = Buffer.from(xmlText(data.toString('latin1')), 'latin1');
+      // (the families the file itself is read with: all of them cost a 1 MB page of references 6 s)
+      for (const f of yaraFindings(xml, path, ['xml-text'], familiesFor(path, kind, xml, ''))) findings.push(f);
     }
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking

@@ -461,7 +461,7 @@ function decodeJspLiterals(src: string): string {
 }
 
 /** JSPX (a JSP in XML syntax): the text the XML parser gives the compiler, character references and CDATA sections read. */
-function xmlText(src: string): string {
+export function xmlText(src: string): string {
   return src
     .replace(/<!\[CDATA\[|\]\]>/g, '')
     .replace(/&#x([0-9a-fA-F]{1,6});|&#(\d{1,7});|&(lt|gt|amp|quot|apos);/g, (_, hex?: string, dec?: string, named?: string) =>
