@@ -19,7 +19,7 @@
  * what is read is bounded (WORK characters a file).
  */
 import type { FlowFinding } from './php-flow.js';
-import { stripComments } from './php-flow.js';
+import { firstAbove, stripComments } from './php-flow.js';
 
 const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,40}';
 /**
@@ -66,11 +66,13 @@ const isBlob = (b: Blob): boolean => b.n >= BLOB && b.classes === 7;
 interface Reading {
   src: string;
   work: number;
-  /** Where `function` stands (sorted), for the test of one between two points. */
+  /** Where `function` stands, in order. */
   functions?: number[];
   assignments: Map<string, Assignment[]>;
   bodies: Map<string, boolean>;
   ranges?: Body[];
+  /** The bodies' starts, in order, for bisection. */
+  starts?: number[];
   docEnds: Map<string, number[]>;
   code?: string;
 }
@@ -158,13 +160,7 @@ function blobAt(r: Reading, at: number): Blob {
       r.docEnds.set(doc[2]!, ends);
       r.work -= src.length;
     }
-    let lo = 0;
-    let hi = ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ends[mid]! < body) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAbove(ends, body - 1);
     if (lo >= ends.length || ends[lo]! > stop) return NONE;
     const end = ends[lo]! - body;
     r.work -= end;
@@ -215,8 +211,8 @@ function braces(r: Reading, from: number, to: number): { net: number; min: numbe
   return { net: depth, min };
 }
 
-/** Whether `function` stands between two points (found once a file, then by bisection). */
-function functionBetween(r: Reading, from: number, to: number): boolean {
+/** Where `function` (or an arrow function's `fn(`) stands, in order (found once a file). */
+function functionsOf(r: Reading): number[] {
   if (!r.functions) {
     r.functions = [];
     for (const m of r.src.matchAll(/\bfunction\b|\bfn\s*\(/gi)) {
@@ -225,15 +221,7 @@ function functionBetween(r: Reading, from: number, to: number): boolean {
     }
     r.work -= r.src.length;
   }
-  const f = r.functions;
-  let lo = 0;
-  let hi = f.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (f[mid]! < from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < f.length && f[lo]! < to;
+  return r.functions;
 }
 
 interface Assignment {
@@ -262,6 +250,13 @@ function assignmentsOf(r: Reading, v: string): Assignment[] {
   return all;
 }
 
+/** How many of a name's assignments (in order) stand before `at`. */
+function before(all: readonly Assignment[], at: number): number {
+  let n = all.length;
+  while (n > 0 && all[n - 1]!.index > at) n--;
+  return n;
+}
+
 /** A function's body: where its brace opens and closes, and its parameters' text. */
 interface Body {
   start: number;
@@ -272,9 +267,8 @@ interface Body {
 /** The bodies of the file's functions, methods and closures, in order of their starts (found once a file, within its work). */
 function bodiesOf(r: Reading): Body[] {
   if (r.ranges) return r.ranges;
-  functionBetween(r, 0, 0);
   const out: Body[] = [];
-  for (const def of r.functions!) {
+  for (const def of functionsOf(r)) {
     if (r.work <= 0) break;
     const head = /^(?:function\s*&?\s*(?:[A-Za-z_\x80-\xff][\w\x80-\xff]*)?|fn)\s*\(/i.exec(r.src.slice(def, def + 200));
     if (!head) continue;
@@ -288,19 +282,14 @@ function bodiesOf(r: Reading): Body[] {
     out.push({ start, end: end < 0 ? r.src.length : end, params: r.src.slice(open + 1, close - 1) });
   }
   r.ranges = out;
+  r.starts = out.map((b) => b.start);
   return out;
 }
 
 /** The innermost function body holding `p` (undefined at the file's level). */
 function scopeOf(r: Reading, p: number): Body | undefined {
   const b = bodiesOf(r);
-  let lo = 0;
-  let hi = b.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (b[mid]!.start < p) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAbove(r.starts!, p - 1);
   // (the nearest bodies opened before it first: the first that holds it is the innermost)
   for (let k = lo - 1, tries = 0; k >= 0 && tries < 64; k--, tries++) if (b[k]!.end > p) return b[k];
   return undefined;
@@ -316,8 +305,7 @@ function variableBlob(r: Reading, v: string, at: number, aliases: number): Blob 
   // (a parameter of the eval's function: what a caller gives, not known here)
   if (scope && new RegExp(`\\$${v}\\b`).test(scope.params)) return NONE;
   const all = assignmentsOf(r, v);
-  let last = all.length;
-  while (last > 0 && all[last - 1]!.index > at) last--;
+  const last = before(all, at);
   let total = NONE;
   // the braces from the assignment read so far to the eval
   let min = 0;
@@ -436,9 +424,7 @@ export function ownDecoderEval(src: string): FlowFinding[] {
     if (++runs > MAX_RUNS || calls > MAX_CALLS || r.work <= 0) break;
     const scope = scopeOf(r, m.index!);
     const all = assignmentsOf(r, m[1]!);
-    let k = all.length;
-    while (k > 0 && all[k - 1]!.index > m.index!) k--;
-    const a = all[k - 1];
+    const a = all[before(all, m.index!) - 1];
     if (!a || a.kind !== '=' || scopeOf(r, a.index) !== scope) continue;
     const c = CALL.exec(src.slice(a.rhs, a.rhs + 200));
     if (!c) continue;

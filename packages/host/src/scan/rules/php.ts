@@ -946,12 +946,12 @@ rule mamori_php_wp_login_as {
     $incvar = /\b(require|include)(_once)?\s*\(?\s*(\$|implode\s*\(|join\s*\(|sprintf\s*\(|str_replace\s*\()/ nocase
     // (a fixed account by its number, and nothing of the request read: not an SSO callback, a demo's or a local
     // development login, an installer's one-time key, red team S31S-10 to -12, -26; new WP_User(1), '1': S31S-61, -62)
-    // (also the cookie set for a number itself, get_userdata(true), the administrator's usual logins, the first of
-    // the administrators: red team S32R-w09, -w12, -w17, -w18; not any fixed login: a demo site's 'demo', S31S-11)
-    $first = /\bget_userdata\s*\(\s*(["']?\d{1,6}["']?|true)\s*\)|\bget_user_by\s*\(\s*["'](id|ID)["']\s*,\s*["']?\d{1,6}["']?\s*\)|\bnew\s+WP_User\s*\(\s*["']?\d{1,6}["']?\s*\)|\bwp_set_auth_cookie\s*\(\s*["']?\d{1,6}["']?\s*[,)]|\bget_user_by\s*\(\s*["'](login|slug)["']\s*,\s*["'](admin|administrator|root|webmaster|wpadmin|superadmin)["']\s*\)|\bget_users\s*\(\s*(array\s*\(|\[)\s*["']role["']\s*=>\s*["']administrator["']/
+    // (also the cookie set for a number itself, get_userdata(true), the administrator's usual logins, and the first of
+    // the administrators, $user2: red team S32R-w09, -w12, -w17, -w18; not any fixed login: a demo site's 'demo', S31S-11)
+    $first = /\bget_userdata\s*\(\s*(["']?\d{1,6}["']?|true)\s*\)|\bget_user_by\s*\(\s*["'](id|ID)["']\s*,\s*["']?\d{1,6}["']?\s*\)|\bnew\s+WP_User\s*\(\s*["']?\d{1,6}["']?\s*\)|\bwp_set_auth_cookie\s*\(\s*["']?\d{1,6}["']?\s*[,)]|\bget_user_by\s*\(\s*["'](login|slug)["']\s*,\s*["'](admin|administrator|root|webmaster|wpadmin|superadmin)["']\s*\)/
     $check = /\b(wp_check_password|wp_verify_nonce|check_admin_referer|check_ajax_referer|hash_equals|wp_authenticate|password_verify|get_transient|wp_validate_auth_cookie|current_user_can|openssl_verify|hash_hmac)\s*\(/ nocase
   condition:
-    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or ($wpfile and $incvar)) and $first and not $asks))
+    filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or ($wpfile and $incvar)) and ($first or $user2) and not $asks))
 }
 rule mamori_php_cookie_post_loader {
   meta:
