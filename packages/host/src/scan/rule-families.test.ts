@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily } from './yara.js';
+import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, sitesOf } from './yara.js';
+import { STAGED_RULES } from './rules/index.js';
 import { createScanner } from './scanner.js';
 
 // One text that our rules of every family match: a PHP one-liner, a JSP page running a request
@@ -99,4 +100,38 @@ describe('scan: which of our rules read a file', () => {
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe('scan: a staged rule (its sites first, the whole rule where one is found)', () => {
+  const rules = loadRules();
+  const php = (code: string) => rules.scan(Buffer.from(`<?php\n${code}\n`, 'latin1'), { filename: 'x.php', filepath: '/w/x.php', extension: 'php', filetype: '' }, RULE_FAMILY.php);
+  const joined = (code: string) => php(code).filter((h) => h.rule === 'mamori_php_joined_name_call');
+
+  it('mamori_php_joined_name_call is staged on its five call sites', () => {
+    assert.deepEqual(STAGED_RULES.get('mamori_php_joined_name_call'), ['a0', 'a', 'r', 'v', 'b']);
+  });
+
+  it('a site with the pieces is found, with the offset of the whole rule\'s first match', () => {
+    const code = `$p = ['sy', 'st', 'em'];\nimplode('', $p)($_GET['c']);`;
+    const hits = joined(code);
+    assert.equal(hits.length, 1);
+    assert.equal(hits[0]!.offset, 11, 'at the array of pieces (its "["), where the whole rule matches first: not at the call, where its sites are');
+    // the keyed pieces and str_split are evidence as well
+    assert.equal(joined(`$p = ['s' => 1, 'y' => 2, 'st' => 3];\nimplode('', array_keys($p))($_GET['c']);`).length, 1);
+    assert.equal(joined(`$p = str_split('system');\nimplode('', $p)($_POST['c']);`).length, 1);
+    // the inline pieces need no evidence
+    assert.equal(joined(`implode('', ['sy', 'st', 'em'])($_GET['c']);`).length, 1);
+  });
+
+  it('a site without the pieces is not (a dispatcher), nor pieces without a site', () => {
+    assert.equal(joined(`$parts = ['page_', $page];\nimplode('', $parts)($req);`).length, 0);
+    assert.equal(joined(`$p = ['id' => 1, 'ty' => 2];\necho implode(', ', $p);`).length, 0);
+  });
+
+  it('its first pass keeps the named strings and asks for any of them; a site not in the rule is refused', () => {
+    const src = 'rule t {\n  meta:\n    score = 1\n  strings:\n    $a = "x"\n    $b = "y"\n    $c = "z"\n  condition:\n    ($a and $b) or $c\n}\n';
+    assert.equal(sitesOf('t', src, ['a', 'c']), 'rule t {\n  meta:\n    score = 1\n  strings:\n    $a = "x"\n    $c = "z"\n  condition:\n    any of them\n}\n');
+    assert.throws(() => sitesOf('t', src, ['a', 'd']), /2 sites named, 1 found/);
+    assert.throws(() => sitesOf('t', 'rule t { condition: true }', ['a']), /no strings/);
+  });
 });

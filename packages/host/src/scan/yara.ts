@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { CompilerOptions, YaraX } from '@litko/yara-x';
 import { MamoriError } from 'mamori/errors';
-import { BUILTIN_RULES, RULE_EXTERNALS } from './rules/index.js';
+import { BUILTIN_RULES, RULE_EXTERNALS, STAGED_RULES } from './rules/index.js';
 
 /** A rule file that could not load, and why. */
 export interface RuleLoadProblem {
@@ -164,6 +164,17 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
     }
     return y;
   };
+  // (a staged rule whole, on its own: STAGED_RULES)
+  const wholeRules = new Map<string, YaraX>();
+  const whole = (rule: string): YaraX => {
+    let y = wholeRules.get(rule);
+    if (y === undefined) {
+      y = compile(builtin!.whole.get(rule)!, compilerOptions([])) as YaraX;
+      y.setMaxMatchesPerPattern(perPattern);
+      wholeRules.set(rule, y);
+    }
+    return y;
+  };
   const hitsOf = (matches: ReturnType<YaraX['scan']>, builtin: boolean, fileOf: (rule: string) => string, hits: YaraHit[]) => {
     for (const m of matches) {
       const first = m.matches.reduce<number | undefined>((a, s) => (a === undefined || s.offset < a ? s.offset : a), undefined);
@@ -184,7 +195,16 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
       if (builtin) {
         for (const set of sets) {
           const ours = builtinScanner(set);
-          if (ours) hitsOf(ours.scan(data, safe), true, (rule) => builtin.fileOf.get(rule) ?? 'mamori', hits);
+          if (!ours) continue;
+          const found = ours.scan(data, safe);
+          // (a staged rule's sites found: the rule is what the whole of it says of these bytes)
+          for (let i = found.length - 1; i >= 0; i--) {
+            if (!builtin.whole.has(found[i]!.ruleIdentifier)) continue;
+            const again = whole(found[i]!.ruleIdentifier).scan(data, safe);
+            if (again.length > 0) found[i] = again[0]!;
+            else found.splice(i, 1);
+          }
+          hitsOf(found, true, (rule) => builtin.fileOf.get(rule) ?? 'mamori', hits);
         }
       }
       scanners.forEach((g, i) => hitsOf(g.yara.scan(data, safe), false, (rule) => origin.get(`${i}\u0000${rule}`) ?? g.files[0]?.file ?? '?', hits));
@@ -194,22 +214,40 @@ export function loadRules(options: RuleOptions = {}): LoadedRules {
 }
 
 /** mamori's rule files cut into their rules, each with its family and file. */
-let BUILTIN_CACHE: { rules: { name: string; family: number; source: string }[]; fileOf: Map<string, string>; files: { file: string; rules: number; builtin: true }[] } | undefined;
+let BUILTIN_CACHE: { rules: { name: string; family: number; source: string }[]; fileOf: Map<string, string>; whole: Map<string, string>; files: { file: string; rules: number; builtin: true }[] } | undefined;
 function builtinFamilies(): NonNullable<typeof BUILTIN_CACHE> {
   if (BUILTIN_CACHE) return BUILTIN_CACHE;
   const rules: { name: string; family: number; source: string }[] = [];
   const fileOf = new Map<string, string>();
+  const whole = new Map<string, string>();
   for (const r of BUILTIN_RULES) {
     const at = [...r.source.matchAll(RULE_DECL)];
     // (what comes before the first rule is comments: our files import no module)
     for (let i = 0; i < at.length; i++) {
       const name = at[i]![1]!;
-      rules.push({ name, family: ruleFamily(name), source: r.source.slice(at[i]!.index, at[i + 1]?.index ?? r.source.length) });
+      const source = r.source.slice(at[i]!.index, at[i + 1]?.index ?? r.source.length);
+      const sites = STAGED_RULES.get(name);
+      if (sites) whole.set(name, source);
+      rules.push({ name, family: ruleFamily(name), source: sites ? sitesOf(name, source, sites) : source });
       fileOf.set(name, r.name);
     }
   }
-  BUILTIN_CACHE = { rules, fileOf, files: BUILTIN_RULES.map((r) => ({ file: r.name, rules: countRules(r.source), builtin: true as const })) };
+  BUILTIN_CACHE = { rules, fileOf, whole, files: BUILTIN_RULES.map((r) => ({ file: r.name, rules: countRules(r.source), builtin: true as const })) };
   return BUILTIN_CACHE;
+}
+
+/**
+ * A staged rule's first pass (STAGED_RULES): the rule with its site strings alone, any of them its
+ * condition. Our rules write each string on a line of its own, `$name = ...`.
+ */
+export function sitesOf(name: string, source: string, sites: readonly string[]): string {
+  const lines = source.split('\n');
+  const strings = lines.findIndex((l) => /^\s*strings:\s*$/.test(l));
+  const condition = lines.findIndex((l) => /^\s*condition:\s*$/.test(l));
+  if (strings < 0 || condition < strings) throw new Error(`staged rule ${name}: no strings: and condition: lines`);
+  const kept = lines.slice(strings + 1, condition).filter((l) => sites.some((s) => new RegExp(`^\\s*\\$${s}\\s*=`).test(l)));
+  if (kept.length !== sites.length) throw new Error(`staged rule ${name}: ${sites.length} sites named, ${kept.length} found`);
+  return [...lines.slice(0, strings + 1), ...kept, '  condition:', '    any of them', '}', ''].join('\n');
 }
 
 /**
