@@ -16,6 +16,7 @@
  */
 import { decode, DECODERS, TooLarge, type Decoder } from './decoders.js';
 import { readPhpString } from './php-strings.js';
+import { mayHold } from './text-pieces.js';
 
 export interface DeobfuscateLimits {
   /** Layers peeled at most, in all (default 8). */
@@ -66,9 +67,12 @@ function literalOf(src: string, name: string, before: number): string | undefine
  * corrupt deflate, an output over the bound) are returned as problems: an
  * output over the bound is itself a finding for the scanner.
  */
-export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS): { payloads: Peeled[]; problems: PeelProblem[] } {
+export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS, text?: { readonly low: string; readonly pieces: Uint8Array }): { payloads: Peeled[]; problems: PeelProblem[] } {
   const payloads: Peeled[] = [];
   const problems: PeelProblem[] = [];
+  // (a chain needs a decoder: where the caller has the lower-cased text and its pieces, a text naming none is
+  // not read by CHAIN, which tries its names at every position)
+  if (text && !DECODERS.some((d) => mayHold(text.pieces, d) && text.low.includes(d))) return { payloads, problems };
   CHAIN.lastIndex = 0;
   // Attempts are bounded too: each may read the whole file (a variable's assignment).
   let attempts = 0;

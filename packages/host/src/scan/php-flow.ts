@@ -13,6 +13,7 @@
  * and webshells do not bother. Assignments are followed three rounds deep
  * within one file, comments are ignored, all bounded by the file.
  */
+import { mayHold } from './text-pieces.js';
 
 export interface FlowFinding {
   readonly technique: string;
@@ -26,8 +27,28 @@ export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POS
 // (and what curl fetched, or a stream opened on a URL)
 export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
 /** REMOTE behind plain substring tests (its alternatives start with words a regex tries at every position). */
-function remote(s: string): boolean {
-  return (s.includes('file_get_contents') || s.includes('curl_exec') || s.includes('fopen') || s.includes('fsockopen')) && REMOTE.test(s);
+// (in the lower-cased text: PHP reads names in any case, and File_Get_Contents('http://..') was not looked for)
+function remote(s: string, low: string = s.toLowerCase(), pieces?: Uint8Array): boolean {
+  return (holds(low, pieces, 'file_get_contents') || holds(low, pieces, 'curl_exec') || holds(low, pieces, 'fopen') || holds(low, pieces, 'fsockopen')) && REMOTE.test(s);
+}
+/** Whether the lower-cased text holds `w`, its pieces (trigrams(), when made) looked up first. */
+function holds(low: string, pieces: Uint8Array | undefined, w: string): boolean {
+  return (pieces === undefined || mayHold(pieces, w)) && low.includes(w);
+}
+/** SOURCE's words that do not start with "$", each in one of its alternatives. */
+const SOURCE_WORDS = ['getenv', 'filter_input', 'php://input', 'getallheaders', 'apache_request_headers'];
+/**
+ * False when the lower-cased text holds none of what SOURCE needs (each of its alternatives needs one):
+ * a "$" before "_", "{", "globals" or "http_raw_post_data", or one of SOURCE_WORDS. 222 of MediaWiki's
+ * 5,197 PHP files hold one; SOURCE read the others whole, and so did one search a word. `pieces`: the
+ * text's trigrams(), when made (the words' pieces are looked up there first).
+ */
+export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
+  for (let i = low.indexOf('$'); i >= 0; i = low.indexOf('$', i + 1)) {
+    const c = low.charCodeAt(i + 1);
+    if (c === 95 || c === 123 || (c === 103 && low.startsWith('globals', i + 1)) || (c === 104 && low.startsWith('http_raw_post_data', i + 1))) return true;
+  }
+  return SOURCE_WORDS.some((w) => holds(low, pieces, w));
 }
 const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
@@ -195,9 +216,18 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
 }
 
 /** Only files with request input are read. */
-export function worthFlow(src: string): boolean {
+export function worthFlow(src: string, low: string = src.toLowerCase(), pieces?: Uint8Array): boolean {
   // (move_uploaded_file takes nothing but an upload: under register_globals its name is any variable, S23 set E)
-  return SOURCE.test(src) || (/move_uploaded_file/i.test(src) && MOVES_UPLOAD.test(src)) || (/copy/i.test(src) && GLOBALS_COPY.test(src)) || (/import_request_variables/i.test(src) && /\bimport_request_variables\s*\(/i.test(src)) || PHP_STREAM_PIECES.test(src) || remote(src) || (SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined);
+  // (each pattern behind a word it needs, in the lower-cased text)
+  return (
+    (mayHoldSource(low, pieces) && SOURCE.test(src)) ||
+    (holds(low, pieces, 'move_uploaded_file') && MOVES_UPLOAD.test(src)) ||
+    (holds(low, pieces, 'copy') && GLOBALS_COPY.test(src)) ||
+    (holds(low, pieces, 'import_request_variables') && /\bimport_request_variables\s*\(/i.test(src)) ||
+    (holds(low, pieces, 'php://') && PHP_STREAM_PIECES.test(src)) ||
+    remote(src, low, pieces) ||
+    (SUPERGLOBAL_WORDS.some((w) => holds(low, pieces, `'${w}`) || holds(low, pieces, `"${w}`)) && SUPERGLOBAL_NAME.test(src) && superglobalAliases(src) !== undefined)
+  );
 }
 
 export function phpFlow(input: string): FlowFinding[] {
@@ -416,6 +446,8 @@ function sinkBefore(src: string, at: number): boolean {
 }
 
 /** A variable assigned the name of a superglobal (`$n = '_GET'`). */
+/** What SUPERGLOBAL_NAME needs after its quote. */
+const SUPERGLOBAL_WORDS = ['_get', '_post', '_request', '_cookie', '_files'];
 const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
 
 /** An upload's temporary file, and its client's name, each alone as an argument. */
@@ -2197,9 +2229,15 @@ export function firstAbove(list: readonly number[], v: number): number {
 function spaces(src: string, a: number, b: number): string {
   // (a newline looked for in the span only: one looked for from `a` on searched the rest of a file
   // without one for each comment, quadratic: 1 MiB of `a /**/` on one line took 2.5 s, S23R-9)
+  // (each line's run of spaces made at once: a replace calling back for each line cost three times as much)
   const span = src.slice(a, b);
-  if (!span.includes('\n')) return ' '.repeat(b - a);
-  return span.replace(/[^\n]+/g, (run) => ' '.repeat(run.length));
+  let out = '';
+  let from = 0;
+  for (let k = span.indexOf('\n'); k >= 0; k = span.indexOf('\n', k + 1)) {
+    out += `${' '.repeat(k - from)}\n`;
+    from = k + 1;
+  }
+  return out + ' '.repeat(span.length - from);
 }
 
 /** A closure's list of the variables it takes from where it is defined: `function (..) use ($a, &$b)`. */
@@ -2319,6 +2357,13 @@ function blankPhp(src: string, all: boolean): string {
 const LAST_CODE = { src: '', out: '' };
 const LAST_STRIPPED = { src: '', out: '' };
 
+/** The characters blankWalk stops at: ' " ` < ? # / (what can start a literal, a heredoc, a comment or "?>"). */
+const BLANK_STOPS = (() => {
+  const t = new Uint8Array(65536);
+  for (const c of '\'"`<?#/') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
 function blankWalk(src: string, all: boolean): string {
   const out: string[] = [];
   const n = src.length;
@@ -2339,6 +2384,10 @@ function blankWalk(src: string, all: boolean): string {
   };
   if (src.indexOf('<?') >= 0) toCode(0); // (a text without "<?" is PHP throughout)
   while (i < n) {
+    // (past what cannot start a literal, a comment or "?>" in one step each: the tests below for every
+    // character cost twice as much)
+    while (i < n && !BLANK_STOPS[src.charCodeAt(i) & 0xffff]) i++;
+    if (i >= n) break;
     const c = src.charCodeAt(i);
     let end = -1;
     if (c === 39 || c === 34 || c === 96 || (c === 60 && src.startsWith('<<<', i))) {

@@ -14,7 +14,7 @@
  * arguments (not a number of calls, which decoys before the shell would spend), so the cost is linear
  * in the file's size.
  */
-import { SOURCE, argsAt as callArgs, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
+import { SOURCE, mayHoldSource, argsAt as callArgs, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { mayHold, trigrams, type ShapeFinding, type SharedText } from './php-shapes.js';
 import { foldVariables } from './php-fold.js';
@@ -296,7 +296,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   };
   // (request input is looked for once, and only where a gate needs it)
   let hasInput: boolean | undefined;
-  const inputSeen = (): boolean => (hasInput ??= SOURCE.test(text) || PHP_INPUT.test(text));
+  const inputSeen = (): boolean => (hasInput ??= (mayHoldSource(low, pieces) && SOURCE.test(text)) || low.includes('php://input'));
 
   // --- disable_functions bypasses (no request input needed: the shape is the backdoor) ---
   if (has('ld_preload') && has('putenv')) {

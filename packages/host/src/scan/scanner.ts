@@ -118,14 +118,35 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
-/** ...or builds them in variables: `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
+/** ...or builds them in variables (each part of the pattern behind words it needs, in the lower-cased text): `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 // (and a table's characters picked by number into a result, `$r .= $t[$i];`: session 26, set M)
 // (and extract() of a variable holding a literal array: red team S26R-35)
-const FOLDS = /\bextract\s*\(\s*\$\w+\s*\)|\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;|\$\$[A-Za-z_]|\$\{\s*["']|["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])|\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]|\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_|\$\w+\s*=\s*["'](?:https?|ftp):\/\/|\b(?:eval|assert|create_function)\s*\(\s*(?:@\s*)?\$\w+\s*\.|\$\w+\s*=\s*<<<|\barray_map\s*\(\s*["']chr["']|\bconstant\s*\(\s*["']|\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(|\$\w+\s*\{\s*\d{1,4}\s*\}\s*\.|\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']|\bextract\s*\(\s*(?:\[|array\s*\()|::\s*\$?\w+\s*\)\s*\(\s*\$|\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;|"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i;
+const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?: RegExp; readonly re: RegExp }[] = [
+  { words: ['extract'], re: /\bextract\s*\(\s*(?:\$\w+\s*\)|\[|array\s*\()/i },
+  { words: ['.='], re: /\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;/i },
+  { words: ['$$'], re: /\$\$[A-Za-z_]/i },
+  { words: ['${'], re: /\$\{\s*["']/i },
+  { words: ['^'], re: /["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])/i },
+  { words: ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin'], re: /\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]/i },
+  { words: ['foreach'], re: /\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_/i },
+  { words: ['://'], re: /\$\w+\s*=\s*["'](?:https?|ftp):\/\//i },
+  { words: ['eval', 'assert', 'create_function'], re: /\b(?:eval|assert|create_function)\s*\(\s*(?:@\s*)?\$\w+\s*\./i },
+  { words: ['<<<'], re: /\$\w+\s*=\s*<<</i },
+  { words: ['array_map'], re: /\barray_map\s*\(\s*["']chr["']/i },
+  { words: ['constant'], re: /\bconstant\s*\(\s*["']/i },
+  { words: ['$globals'], re: /\$GLOBALS\s*\[\s*["']\w{1,64}["']\s*\]\s*\(/i },
+  { words: [], first: /\{\s*\d{1,4}\s*\}/, re: /\$\w+\s*\{\s*\d{1,4}\s*\}\s*\./i },
+  { words: ['chr', 'base64_decode', 'gzinflate', 'gzuncompress', 'str_rot13', 'strrev', 'hex2bin', 'file_get_contents'], re: /\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']/i },
+  { words: ['::'], re: /::\s*\$?\w+\s*\)\s*\(\s*\$/i },
+  { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
+  { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
+];
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 // (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)
 const FOLDS_SMALL = /\$\w+\s*\+\+\s*;|\+\+\s*\$\w+\s*;|\b(?:str_replace|str_ireplace)\s*\(\s*[a-z_]{1,16}\s*,|\b(?:ob_start|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w+\s*\[|\b(?:str_replace|str_ireplace|substr|implode|join|explode|sprintf|vsprintf|ucfirst|lcfirst|ucwords|strtolower|strtoupper|trim|ltrim|rtrim|str_pad|str_split|array_reverse)\s*\(\s*(?:["'$]|\[|(?:str_split|array_reverse|explode)\s*\()|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]\s*\d+\s*[\]}]|\$[A-Za-z_]\w*\s*\.\s*\$[A-Za-z_]\w*\s*\.|\]\s*\.\s*\$[A-Za-z_]\w*\s*\[|(?:\blist\s*\(|\[)\s*\$\w+\s*,\s*\$\w+\s*[)\]]\s*=\s*(?:\[|array\s*\(|explode\s*\()\s*["']|\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(\s*\$|\)\s*\(\s*\$_|\bfunction\s+\w+\s*\(\s*\$\w+[^)]{0,100}\)\s*\{\s*return\s+(?:\$\w+\s*;|(?:base64_decode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|chr|pack)\s*\()/i;
 const FOLD_SMALL_BYTES = 4096;
+/** What names a decoder: a payload is looked for in long literals only where one is (analyse). */
+const DECODE_WORDS = ['base64', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'hex2bin', 'uudecode'];
 /**
  * A property or a class constant holding a command function's name, `private $fn = 'system';` then `($this->fn)($c)`
  * (red team S30B-17), or given it in a method, `$this->fn = 'system';` (S31R-21): read in files the fold reads
@@ -137,17 +158,17 @@ const PROPERTY_SET = String.raw`(?:\b(?:public|private|protected|var|static|read
 const PROPERTY_SINK = new RegExp(String.raw`${PROPERTY_SET}(?:(?:\[|array\s*\()(?:[^;()\]]{0,40}?,)?\s*(?:["'][\w-]{1,40}["']\s*=>\s*)?)?["']\\{0,2}(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?)["']`, 'i');
 const PROPERTY_SINK_NAMES = ['system', 'exec', 'passthru', 'popen', 'create_function', 'call_user_func'];
 /** ...or a name written with escapes in a double-quoted literal, `private $fn = "\x73ystem";` (S31R-26). */
+const ESCAPED_OCTAL = /\\[0-7]/;
 const PROPERTY_ESCAPED = new RegExp(String.raw`${PROPERTY_SET}"(?=[^"\n]{0,80}\\(?:x[0-9A-Fa-f]|[0-7]))(?:[A-Za-z_]|\\x[0-9A-Fa-f]{2}|\\[0-7]{1,3}){4,20}"`);
 /** Classic ASP: pages up to this are read whole by the rules for small pages; larger ones block by block too (aspBlockFindings). */
 const ASP_SMALL = 8192;
 const ASP_BLOCK = 4096;
 const ASP_BLOCKS = 64;
 const ASP_RUNS = /\b(?:Execute(?:Global)?|Eval|SaveToFile|CreateTextFile)\b/i;
-const FOLD_NAMES = ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin', 'foreach', '://', 'eval', 'assert', 'create_function', '<<<', 'explode', 'array_map', 'constant(', 'extract(', ')(', ']$', ']}{$'];
 
 /**
- * FOLDS (and FOLDS_SMALL in the smallest files), behind plain substring tests: one regex of many
- * alternatives read over every file cost MediaWiki's scan about a tenth more.
+ * FOLD_PARTS (and FOLDS_SMALL in the smallest files). The parts were one pattern, read over every file that
+ * held any of a list of words (foreach, ://, eval in "evaluate"): 4% of MediaWiki's scan (session 33).
  */
 function foldsHint(text: string, shared: SharedText): boolean {
   // (a "^" or "${" elsewhere in the file does not spare the small file's own hints: an excerpt of
@@ -155,9 +176,10 @@ function foldsHint(text: string, shared: SharedText): boolean {
   // (the lower-cased text and its three-letter pieces of phpShapes and phpVariants on the same text)
   const low = (shared.low ??= text.toLowerCase());
   const pieces = (shared.pieces ??= trigrams(low));
-  if ((text.includes('$$') || text.includes('${') || text.includes('^') || FOLD_NAMES.some((n) => mayHold(pieces, n) && low.includes(n))) && FOLDS.test(text)) return true;
+  if (FOLD_PARTS.some((p) => (p.first ? p.first.test(text) : p.words.some((w) => mayHold(pieces, w) && low.includes(w))) && p.re.test(text))) return true;
   if (text.length <= FOLD_BYTES && PROPERTY_SINK_NAMES.some((n) => mayHold(pieces, n) && (low.includes(`${n}'`) || low.includes(`${n}"`))) && PROPERTY_SINK.test(text)) return true;
-  if (text.length <= FOLD_BYTES && text.includes('\\') && PROPERTY_ESCAPED.test(text)) return true;
+  // (its escapes: \x, or a digit of octal)
+  if (text.length <= FOLD_BYTES && (text.includes('\\x') || ESCAPED_OCTAL.test(text)) && PROPERTY_ESCAPED.test(text)) return true;
   return text.length <= FOLD_SMALL_BYTES && FOLDS_SMALL.test(text);
 }
 
@@ -295,13 +317,13 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !hasPhpTag(text)) return;
-    if (worthFlow(text)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    // (the lower-cased text and the code without comments, shared by the analysers of this text)
+    const shared: SharedText = {};
+    if (worthFlow(text, (shared.low ??= text.toLowerCase()), (shared.pieces ??= trigrams(shared.low)))) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // a payload XOR-decoded by the file's own loop, then run (no request input needed)
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of ownDecoderEval(text)) out.push({ rule: 'mamori:own-decoder-eval', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
-    // (the two share the lower-cased text and the code without comments)
-    const shared: SharedText = {};
     for (const f of phpShapes(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     // (an analyser's failure is said, not a clean file: an exception here made the whole file "unreadable" and clean)
     try {
@@ -310,13 +332,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       out.push({ rule: 'mamori:variants-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the variants analysis failed (${(err as Error).message}): not fully checked`, layers: layers.length ? layers : undefined });
     }
     if (depth >= limits.maxDepth) return;
-    const peeled = peelChains(text, limits);
+    const peeled = peelChains(text, limits, { low: (shared.low ??= text.toLowerCase()), pieces: (shared.pieces ??= trigrams(shared.low)) });
     for (const p of peeled.problems) {
       if (p.problem.startsWith('output over')) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain', score: 40, description: `a decoder chain (${p.layers.join(' → ')}) decodes to more than the bound: ${p.problem}`, layers: [...layers, ...p.layers] });
     }
     const payloads = [...peeled.payloads];
     // A payload is only a payload if something decodes it: long literals are looked at when a decoder is named.
-    const decodes = /base64|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|uudecode|\\x[0-9a-f]{2}|\bchr\s*\(/i.test(text);
+    // (its words looked for in the lower-cased text, its pieces first)
+    const decodes = DECODE_WORDS.some((w) => mayHold(shared.pieces!, w) && shared.low!.includes(w)) || (shared.low!.includes('\\x') && /\\x[0-9a-f]{2}/i.test(text)) || (shared.low!.includes('chr') && /\bchr\s*\(/i.test(text));
     for (const lit of decodes ? longLiterals(text, limits) : []) {
       if (lit.decoded) payloads.push(lit.decoded);
       else if (layers.length === 0) out.push({ rule: 'mamori:entropy', source: 'mamori', technique: 'high-entropy-literal', score: 20, description: `a ${lit.length}-character literal of high entropy (${lit.entropy.toFixed(2)} bits a character)`, line: lineAt(data, lit.offset) });
@@ -1614,6 +1637,8 @@ const LONG_SPACE = 1024;
  * 20,386 PHP, JSP and ASP files of the benign corpus has one of 112 (two of 96).
  */
 const INNER_SPACE = 96;
+/** A run of INNER_SPACE white space characters or more, from its first (isSpace's: space, \\t to \\r). */
+const SPACE_RUN = new RegExp(`(?<![\\t\\n\\v\\f\\r ])[\\t\\n\\v\\f\\r ]{${INNER_SPACE},}`, 'g');
 
 /**
  * `text` with each of its runs of white space made one character (a newline where the run held one), or
@@ -1626,19 +1651,15 @@ const INNER_SPACE = 96;
  * 1,023 is quadratic.
  */
 export function squeezeSpace(text: string): string | undefined {
-  let run = 0;
   let long = false;
-  let before = 59;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      if (++run >= LONG_SPACE || (run >= INNER_SPACE && before !== 59 && before !== 123 && before !== 125)) {
-        long = true;
-        break;
-      }
-    } else {
-      run = 0;
-      before = c;
+  // (the runs found by a pattern that starts only where one starts: a loop over every character cost twice as
+  // much, session 33)
+  SPACE_RUN.lastIndex = 0;
+  for (let m = SPACE_RUN.exec(text); m !== null; m = SPACE_RUN.exec(text)) {
+    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 59;
+    if (m[0].length >= LONG_SPACE || (before !== 59 && before !== 123 && before !== 125)) {
+      long = true;
+      break;
     }
   }
   if (!long) return undefined;
