@@ -23,8 +23,8 @@ if (!tree) {
   console.error('no tree: give --tree DIR (or unpack Debian\'s mediawiki under /var/cache/mamori-ci/mediawiki, as bench/scan.mjs says)');
   process.exit(1);
 }
-const { BUILTIN_RULES } = await import('../packages/host/dist/scan/rules/index.js');
-const { ruleFamily, RULE_FAMILY } = await import('../packages/host/dist/scan/yara.js');
+const { BUILTIN_RULES, STAGED_RULES } = await import('../packages/host/dist/scan/rules/index.js');
+const { ruleFamily, RULE_FAMILY, sitesOf } = await import('../packages/host/dist/scan/yara.js');
 const want = RULE_FAMILY[values.family];
 if (want === undefined) {
   console.error(`--family is one of ${Object.keys(RULE_FAMILY).join(', ')}`);
@@ -36,7 +36,11 @@ const rules = [];
 for (const f of BUILTIN_RULES) {
   const at = [...f.source.matchAll(DECL)];
   const head = f.source.slice(0, at[0]?.index ?? 0);
-  at.forEach((m, i) => rules.push({ name: m[1], source: head + f.source.slice(m.index, at[i + 1]?.index) }));
+  // (a staged rule as the scans compile it: its sites alone, STAGED_RULES; the whole rule runs only where one is found)
+  at.forEach((m, i) => {
+    const own = f.source.slice(m.index, at[i + 1]?.index);
+    rules.push({ name: m[1], source: head + (STAGED_RULES.has(m[1]) ? sitesOf(m[1], own, STAGED_RULES.get(m[1])) : own) });
+  });
 }
 const files = [];
 (function walk(d) {
