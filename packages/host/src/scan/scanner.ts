@@ -14,6 +14,7 @@ import { basename, extname, join, sep } from 'node:path';
 import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
 import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits } from './deobfuscate.js';
 import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
+import { packedPayload } from './php-packed.js';
 import { foldVariables } from './php-fold.js';
 import { ownDecoderEval } from './php-loader.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
@@ -322,6 +323,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (worthFlow(text, (shared.low ??= text.toLowerCase()), (shared.pieces ??= trigrams(shared.low)))) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // a payload XOR-decoded by the file's own loop, then run (no request input needed)
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    // (and any such payload, however its pieces reach the eval)
+    for (const f of packedPayload(text)) out.push({ rule: 'mamori:packed-payload', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     for (const f of ownDecoderEval(text)) out.push({ rule: 'mamori:own-decoder-eval', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of phpShapes(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
@@ -1637,8 +1640,10 @@ const LONG_SPACE = 1024;
  * 20,386 PHP, JSP and ASP files of the benign corpus has one of 112 (two of 96).
  */
 const INNER_SPACE = 96;
-/** A run of INNER_SPACE white space characters or more, from its first (isSpace's: space, \\t to \\r). */
-const SPACE_RUN = new RegExp(`(?<![\\t\\n\\v\\f\\r ])[\\t\\n\\v\\f\\r ]{${INNER_SPACE},}`, 'g');
+/** A run of INNER_SPACE white space characters or more, from its first (isSpace's: space, \\t to \\r), up to LONG_SPACE of it. */
+// (at most LONG_SPACE of it: an open repeat ran out of the regex stack on a run of 5.6 million, and the file's scan failed,
+// red team S33R-1)
+const SPACE_RUN = new RegExp(`(?<![\\t\\n\\v\\f\\r ])[\\t\\n\\v\\f\\r ]{${INNER_SPACE},${LONG_SPACE}}`, 'g');
 
 /**
  * `text` with each of its runs of white space made one character (a newline where the run held one), or

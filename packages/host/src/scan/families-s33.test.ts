@@ -1,0 +1,68 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createScanner } from './scanner.js';
+import { packedPayload } from './php-packed.js';
+
+// Session 33: a packed payload however its pieces reach the eval (php-packed.ts). The forms of red team S32R's open
+// loader evasions (bench/redteam/README-s32.md), written again by us: harmless text, XOR-ed with a key and base64'd,
+// decoded by the file's own function, so that no decoder of the deobfuscator reads through it.
+const scanner = createScanner({});
+const scan = (src: string) => scanner.scanBuffer(Buffer.from(src, 'latin1'), '/var/www/html/x.php');
+
+const inner = `<?php echo "hello from a test payload"; ?>\n${'<p>a line of the page the payload prints</p>\n'.repeat(30)}`;
+const key = 'k3y';
+const blob = Buffer.from(Buffer.from(inner).map((b, i) => b ^ key.charCodeAt(i % 3))).toString('base64');
+const half = blob.length >> 1;
+const dec = `function u($s) { $d = base64_decode($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; return $o; }`;
+
+const FORMS: [string, string][] = [
+  ['eval of the concatenation of a closing tag and the decoder\'s call', `<?php\n${dec}\neval('?>' . u('${blob}'));\n`],
+  ['the blob split over two variables', `<?php\n${dec}\n$a = '${blob.slice(0, half)}';\n$b = '${blob.slice(half)}';\neval('?>' . u($a . $b));\n`],
+  ['the blob given through sprintf', `<?php\n${dec}\n$a = sprintf('%s', '${blob}');\neval('?>' . u($a));\n`],
+  ['junk characters the decoder drops', `<?php\n${dec.replace('base64_decode($s)', "base64_decode(str_replace('*', '', $s))")}\n$a = '${blob.replace(/(.{50})/g, '$1*')}';\neval('?>' . u($a));\n`],
+  ['the blob after __halt_compiler, read from the file', `<?php\n${dec}\n$d = file_get_contents(__FILE__); $d = substr($d, strpos($d, '__halt_' . 'compiler();') + 18);\neval('?>' . u($d));\n__halt_compiler();${blob}`],
+  ['the blob chosen by a ternary', `<?php\n${dec}\n$a = 1 ? '${blob}' : '';\neval('?>' . u($a));\n`],
+  ['the blob a property read through $this', `<?php\n${dec}\nclass K { public $b = '${blob}'; function run() { eval('?>' . u($this->b)); } }\n(new K)->run();\n`],
+  ['the blob in an array element', `<?php\n${dec}\n$p = ['x' => '${blob}'];\neval('?>' . u($p['x']));\n`],
+  ['the blob returned by a function', `<?php\n${dec}\nfunction b() { return '${blob}'; }\neval('?>' . u(b()));\n`],
+  ['the blob in a heredoc of lines', `<?php\n${dec}\n$h = <<<EOT\n${blob.replace(/(.{76})/g, '$1\n')}\nEOT;\neval('?>' . u($h));\n`],
+  ['a decoder that delegates to another', `<?php\n${dec.replace('function u(', 'function v(')}\nfunction w($s) { return v($s); }\neval('?>' . w('${blob}'));\n`],
+  ['the eval inside the decoder, called by call_user_func', `<?php\nfunction u($s) { $d = base64_decode($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; eval('?>' . $o); }\ncall_user_func('u', '${blob}');\n`],
+  ['the decoder a closure', `<?php\n$u = function ($s) { return base64_decode($s); };\n$a = '${blob}';\neval('?>' . $u($a));\n`],
+];
+
+describe('scan: a packed payload, however its pieces reach the eval (session 33)', () => {
+  for (const [name, src] of FORMS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src);
+      assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => f.rule).join(', ')}`);
+      assert.ok(r.findings.some((f) => f.rule === 'mamori:packed-payload' && f.score === 80));
+    });
+  }
+  it('ran every form', () => assert.equal(FORMS.length, 13));
+
+  it('suspicious, as a floor, where the eval\'s text is not followed to a decoder', () => {
+    const src = `<?php\n$logo = '${blob}';\nif (isset($_GET['logo'])) { header('Content-Type: image/png'); exit(base64_decode($logo)); }\nfunction compile($t) { return '?>' . strtr($t, array('{{' => '<?php echo ')); }\neval(compile(file_get_contents('page.tpl')));\n`;
+    const found = packedPayload(src);
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.score, 45);
+    assert.equal(found[0]!.floor, true);
+    assert.notEqual(scan(src).verdict, 'malicious');
+  });
+
+  it('nothing without an eval, without a decoder, with the blob in a comment, or with less than 1,000 characters of it', () => {
+    assert.deepEqual(packedPayload(`<?php\n${dec}\n$a = '${blob}';\necho u($a);\n`), []);
+    assert.deepEqual(packedPayload(`<?php\n$a = '${blob}';\neval('?>' . strtr($a, 'ab', 'ba'));\n`), []);
+    assert.deepEqual(packedPayload(`<?php\n${dec}\n/* '${blob}' */\neval('?>' . u($b));\n`), []);
+    assert.deepEqual(packedPayload(`<?php\n${dec}\n$a = '${blob.slice(0, 900)}';\neval('?>' . u($a));\n`), []);
+    // (a method called eval is not the construct)
+    assert.deepEqual(packedPayload(`<?php\n${dec}\n$a = '${blob}';\n$m->eval(u($a));\n`), []);
+  });
+
+  it('not base64: hex, a sentence, a class map of paths', () => {
+    const hex = Buffer.from(inner).toString('hex');
+    assert.deepEqual(packedPayload(`<?php\n${dec}\n$a = '${hex}';\neval('?>' . u($a));\n`), []);
+    const prose = 'The quick brown fox jumps over the lazy dog 12 times. '.repeat(40);
+    assert.deepEqual(packedPayload(`<?php\n${dec}\n$a = '${prose}';\neval('?>' . u($a));\n`), []);
+  });
+});
