@@ -26,9 +26,8 @@ const FORMS: [string, string][] = [
   ['the blob in an array element', `<?php\n${dec}\n$p = ['x' => '${blob}'];\neval('?>' . u($p['x']));\n`],
   ['the blob returned by a function', `<?php\n${dec}\nfunction b() { return '${blob}'; }\neval('?>' . u(b()));\n`],
   ['the blob in a heredoc of lines', `<?php\n${dec}\n$h = <<<EOT\n${blob.replace(/(.{76})/g, '$1\n')}\nEOT;\neval('?>' . u($h));\n`],
-  ['a decoder that delegates to another', `<?php\n${dec.replace('function u(', 'function v(')}\nfunction w($s) { return v($s); }\neval('?>' . w('${blob}'));\n`],
-  ['the eval inside the decoder, called by call_user_func', `<?php\nfunction u($s) { $d = base64_decode($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; eval('?>' . $o); }\ncall_user_func('u', '${blob}');\n`],
   ['the decoder a closure', `<?php\n$u = function ($s) { return base64_decode($s); };\n$a = '${blob}';\neval('?>' . $u($a));\n`],
+  ['the decoded text held in a variable first (S33P-24)', `<?php\n${dec}\n$b = '${blob}';\n$c = u($b);\neval('?>' . $c);\n`],
 ];
 
 describe('scan: a packed payload, however its pieces reach the eval (session 33)', () => {
@@ -39,7 +38,21 @@ describe('scan: a packed payload, however its pieces reach the eval (session 33)
       assert.ok(r.findings.some((f) => f.rule === 'mamori:packed-payload' && f.score === 80));
     });
   }
-  it('ran every form', () => assert.equal(FORMS.length, 13));
+  it('ran every form', () => assert.equal(FORMS.length, 12));
+
+  // (flagged, not malicious: what reaches the eval is not followed to a decoder)
+  const FLOORED: [string, string][] = [
+    ['a decoder that delegates to another', `<?php\n${dec.replace('function u(', 'function v(')}\nfunction w($s) { return v($s); }\neval('?>' . w('${blob}'));\n`],
+    ['the eval inside the decoder, called by call_user_func', `<?php\nfunction u($s) { $d = base64_decode($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; eval('?>' . $o); }\ncall_user_func('u', '${blob}');\n`],
+    ['a decoy function of the same name declared first (S33P-29)', `<?php\nclass D { function u($s) { return $s; } }\n${dec}\neval('?>' . u('${blob}'));\n`],
+  ];
+  for (const [name, src] of FLOORED) {
+    it(`at least suspicious: ${name}`, () => {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'clean');
+      assert.ok(r.findings.some((f) => f.rule === 'mamori:packed-payload' && f.floor === true && f.score === 45));
+    });
+  }
 
   it('suspicious, as a floor, where the eval\'s text is not followed to a decoder', () => {
     const src = `<?php\n$logo = '${blob}';\nif (isset($_GET['logo'])) { header('Content-Type: image/png'); exit(base64_decode($logo)); }\nfunction compile($t) { return '?>' . strtr($t, array('{{' => '<?php echo ')); }\neval(compile(file_get_contents('page.tpl')));\n`;
@@ -49,6 +62,21 @@ describe('scan: a packed payload, however its pieces reach the eval (session 33)
     assert.equal(found[0]!.floor, true);
     assert.notEqual(scan(src).verdict, 'malicious');
   });
+
+  // (red team S33P's look-alikes, written again: each made malicious by the analyser's first version)
+  const LOOKALIKES: [string, string][] = [
+    ['a template compiler that restores its verbatim blocks with base64_decode, beside an embedded favicon', `<?php\nclass View {\n  const ICON = '${blob}';\n  function compile($s) { $s = preg_replace_callback('/\\{v\\}(.*?)\\{\\/v\\}/s', function ($m) { return '{@' . base64_encode($m[1]) . '}'; }, $s); $s = str_replace('{{', '<?php echo ', $s); return preg_replace_callback('/\\{@([A-Za-z0-9+\\/=]*)\\}/', function ($m) { return base64_decode($m[1]); }, $s); }\n  function render($n) { eval('?>' . $this->compile(file_get_contents($n))); }\n  function icon() { echo base64_decode(self::ICON); }\n}\n`],
+    ['a cache of compressed var_export code, beside a placeholder image', `<?php\nclass Cache {\n  const PLACEHOLDER = '${blob}';\n  function get($k) { $code = file_get_contents('/tmp/c/' . md5($k)); $code = gzuncompress($code); return eval('return ' . $code . ';'); }\n  function placeholder() { return base64_decode(self::PLACEHOLDER); }\n}\n`],
+    ['an icon function closed before a block that evals a stored template', `<?php\ndefine('ICON', '${blob}');\nfunction icon() { echo base64_decode(ICON); exit; }\nif ($tpl = get_option('mail_template')) { ob_start(); eval('?>' . $tpl); echo ob_get_clean(); }\n`],
+    ['a test that decodes its fixture image, then evals exported code', `<?php\nclass ExportTest extends TestCase {\n  const PNG = '${blob}';\n  function testRoundTrip() { $png = base64_decode(self::PNG); $code = var_export(['size' => strlen($png)], true); $this->assertSame(['size' => strlen($png)], eval('return ' . $code . ';')); }\n}\n`],
+  ];
+  for (const [name, src] of LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src);
+      assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+      assert.ok(!r.findings.some((f) => f.rule === 'mamori:packed-payload' && f.score === 80));
+    });
+  }
 
   it('nothing without an eval, without a decoder, with the blob in a comment, or with less than 1,000 characters of it', () => {
     assert.deepEqual(packedPayload(`<?php\n${dec}\n$a = '${blob}';\necho u($a);\n`), []);

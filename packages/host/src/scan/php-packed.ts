@@ -7,9 +7,13 @@
  * together by sprintf or str_repeat, kept in a property or an array, returned by a function, with junk characters
  * the decoder drops, in the file's own data after `__halt_compiler`: red team S32R) was a way around it.
  *
- * Malicious where an eval's argument names a decoder, or calls the file's own function, method or closure whose body
- * names one (or calls one that does); suspicious otherwise: an application may embed a logo as base64 and run its
- * compiled templates through eval (red team S32R's look-alikes).
+ * Malicious where the blob reaches an eval (blobReaches) whose argument (or the last assignment before it of a variable
+ * it reads) names a decoder, or
+ * calls the file's own function, method or closure, defined once, whose body of at most 4 KB names one; a floor of
+ * suspicious otherwise: an application may embed a logo as base64 and run its compiled templates through eval (red
+ * team S32R's look-alikes). Red team S33P found eight applications' files malicious through a wider first version
+ * (the eval inside any function that decodes something, a body reached two calls deep, the first of two definitions
+ * of a name); those are suspicious at most now.
  *
  * Of the 20,329 PHP files of the benign corpus (61 Debian packages and the six applications CI unpacks), 3 hold
  * 1,000 such characters (cacti's upgrade data, Composer's two class maps) and none of them names a decoder or runs
@@ -50,30 +54,15 @@ function piece(s: string, from: number, to: number): number {
   return b64 >= PIECE && classes === 7 && b64 >= 9 * other ? b64 : 0;
 }
 
-/**
- * Whether the eval at `at` is inside a function whose body, before the eval, names a decoder (`function u($s) { $d =
- * base64_decode($s); ... eval('?>' . $o); }`, called by call_user_func('u', ..)). The nearest function keyword within
- * MAX_BACK characters before it is read.
- */
-function inDecodingBody(code: string, at: number): boolean {
-  const fn = code.lastIndexOf('function', at);
-  if (fn < 0 || at - fn > MAX_BACK) return false;
-  const brace = code.indexOf('{', fn);
-  if (brace < 0 || brace > at) return false;
-  let depth = 0;
-  walkCode(code, brace, at - brace, 0, (_c, _i, d) => {
-    depth = d;
-    return undefined;
-  });
-  return depth > 0 && DECODER.test(code.slice(brace, at));
-}
 
-/** At most this many evals looked at, names a call gives, characters of a body read. */
+/** At most this many evals looked at, names a call gives, bodies looked up, characters looked back for an assignment, of a decoder's body, variables of an eval's text. */
 const MAX_EVALS = 64;
 const MAX_NAMES = 16;
-const MAX_BODY = 256 * 1024;
 const MAX_LOOKUPS = 64;
 const MAX_BACK = 64 * 1024;
+const MAX_DECODER = 4096;
+const MAX_VARIABLES = 4;
+const MAX_DEF = 64 * 1024;
 const NAME = /^[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}$/;
 
 /** The names `text` calls: functions and methods by name (`u(`, `->u(`, `::u(`), closures by their variable (`$u(`, as `$u`). */
@@ -92,35 +81,99 @@ function bodyOf(code: string, name: string): string | undefined {
   const bare = variable ? name.slice(1) : name;
   if (!NAME.test(bare)) return undefined;
   const head = variable ? new RegExp(`\\$${bare}\\s*=\\s*(?:static\\s+)?(function\\b|fn\\b)[^(]{0,40}\\(`, 'i') : new RegExp(`\\bfunction\\s+&?\\s*${bare}\\s*\\(`, 'i');
-  const m = head.exec(code);
-  if (!m) return undefined;
+  const heads = code.matchAll(new RegExp(head.source, 'gi'));
+  const m = heads.next().value;
+  if (!m || !heads.next().done) return undefined;
   const close = walkCode(code, m.index + m[0].length, 4096, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
   if (close === undefined) return undefined;
   // (an arrow function's body is its expression: to the statement's end)
   if (variable && m[1]!.toLowerCase() === 'fn') return code.slice(close, close + 4096).split(';')[0];
   const brace = code.indexOf('{', close);
   if (brace < 0 || brace - close > 400) return undefined;
-  const end = walkCode(code, brace, MAX_BODY, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
-  return code.slice(brace, end === undefined ? brace + MAX_BODY : end + 1);
+  // (a body longer than a decoder is not read to its end)
+  const end = walkCode(code, brace, MAX_DECODER + 1, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
+  return end === undefined ? undefined : code.slice(brace, end + 1);
 }
 
-/** Whether the text given to an eval decodes: it names a decoder, or calls a body of the file's that does, two calls deep. */
-// (each name's body looked up once a file, at most MAX_LOOKUPS of them: each lookup reads the file)
-function decodesIn(code: string, text: string, bodies: Map<string, string | undefined>, depth = 0): boolean {
+/**
+ * Whether the text given to an eval decodes: it names a decoder, or calls the file's own function, method or closure
+ * whose body (at most MAX_DECODER characters: a loader's decoder is small) names one, defined once in the file (a
+ * name two classes define is not known to be this one: red team S33P-6). One call deep: two reached a theme's strrev
+ * helper from its template code (S33P-7).
+ */
+function decodesIn(code: string, text: string, known: Map<string, boolean>): boolean {
   if (DECODER.test(text)) return true;
-  if (depth >= 2) return false;
   return calledNames(text).some((n) => {
-    if (!bodies.has(n)) {
-      if (bodies.size >= MAX_LOOKUPS) return false;
-      bodies.set(n, bodyOf(code, n));
+    let answer = known.get(n);
+    if (answer === undefined) {
+      if (known.size >= MAX_LOOKUPS) return false;
+      const body = bodyOf(code, n);
+      answer = body !== undefined && body.length <= MAX_DECODER && DECODER.test(body);
+      known.set(n, answer);
     }
-    const body = bodies.get(n);
-    return body !== undefined && decodesIn(code, body, bodies, depth + 1);
+    return answer;
   });
+}
+
+/**
+ * What the eval is given, with each variable in it (at most MAX_VARIABLES) read as its last assignment before the
+ * eval, within MAX_BACK characters: `$c = u($b); eval('?>' . $c);` (red team S33P-24).
+ */
+function givenText(code: string, at: number, args: string): string {
+  const parts = [args];
+  const seen = new Set<string>();
+  for (const v of args.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?!\s*(?:\(|->|::))/g)) {
+    const name = v[1]!;
+    if (name === 'this' || seen.has(name) || seen.size >= MAX_VARIABLES) continue;
+    seen.add(name);
+    const from = Math.max(0, at - MAX_BACK);
+    let last: RegExpMatchArray | undefined;
+    for (const a of code.slice(from, at).matchAll(new RegExp(`\\$${name}\\s*=(?![=>])([^;]{0,4096})`, 'g'))) last = a;
+    if (last) parts.push(last[1]!);
+  }
+  return parts.join('\n');
 }
 
 /** A finding, and whether its score is a floor (the file at least this) rather than a weight added to the others. */
 export type PackedFinding = FlowFinding & { readonly floor?: boolean };
+
+/** A run of PIECE characters or more but quotes, spaces, brackets, commas and semicolons: a piece of a blob when piece() says so (junk characters the decoder drops allowed, as there). */
+const BLOB_RUN = new RegExp(`[^'"\\s(),;]{${PIECE},}`, 'g');
+function holdsBlob(text: string): boolean {
+  for (const m of text.matchAll(BLOB_RUN)) if (piece(m[0], 0, m[0].length) > 0) return true;
+  return false;
+}
+/** PHP's words, which name no definition of the file's. */
+const WORDS = /^(?:array|list|isset|empty|eval|return|new|function|fn|static|self|parent|this|true|false|null|and|or|xor|as|print|echo)$/i;
+
+/**
+ * Whether the blob reaches the eval: the text given to it (its argument and the last assignments of the variables
+ * it reads) holds a piece of the blob, or names a definition of the file's that holds one (a function, whose body
+ * returns it; a property, a constant, a defined constant: `u($this->b)`, `u(B)`, `u(b())`), or reads the file itself
+ * where data follows `__halt_compiler`. Without it, an eval that decodes (a template compiler that restores its
+ * verbatim blocks with base64_decode) and a blob beside it (the favicon) are two things (red team S33P-1).
+ */
+function blobReaches(code: string, given: string, halted: boolean, defs: Map<string, boolean>): boolean {
+  if (holdsBlob(given)) return true;
+  if (halted && /__FILE__/i.test(given)) return true;
+  const names = new Set<string>();
+  for (const m of given.matchAll(/(?<![\w\x80-\xff$\\])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\b/g)) {
+    if (!WORDS.test(m[1]!)) names.add(m[1]!);
+    if (names.size >= MAX_NAMES) break;
+  }
+  for (const name of names) {
+    let answer = defs.get(name);
+    if (answer === undefined) {
+      if (defs.size >= MAX_LOOKUPS) return false;
+      // (its definition's first 64 KiB: a property's, a constant's or a variable's value, a function's body)
+      const def = new RegExp(`(?:\\$|\\bconst\\s+|\\bcase\\s+)${name}\\s*=|\\bdefine\\s*\\(\\s*["']${name}["']\\s*,|\\bfunction\\s+&?\\s*${name}\\s*\\(`, 'i').exec(code);
+      answer = def !== null && holdsBlob(code.slice(def.index, def.index + MAX_DEF));
+      defs.set(name, answer);
+    }
+    if (answer) return true;
+  }
+  return false;
+}
 
 export function packedPayload(src: string): PackedFinding[] {
   // (the words first: most files hold no eval)
@@ -137,12 +190,15 @@ export function packedPayload(src: string): PackedFinding[] {
   if (mass < PACKED) return [];
   // (an eval whose text decodes: the payload's own loader)
   let evals = 0;
-  const bodies = new Map<string, string | undefined>();
+  const known = new Map<string, boolean>();
+  const defs = new Map<string, boolean>();
   for (const e of code.matchAll(EVALS)) {
     if (++evals > MAX_EVALS) break;
     const args = argsAt(code, e.index! + e[0].length);
-    if ((args && decodesIn(code, args.all, bodies)) || inDecodingBody(code, e.index!)) {
-      return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives (named in its argument, or in the file's own code it calls): a packed payload`, offset: e.index! }];
+    if (!args) continue;
+    const given = givenText(code, e.index!, args.all);
+    if (decodesIn(code, given, known) && blobReaches(code, given, halt !== null, defs)) {
+      return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives it (the decoder named in the eval's text or in the file's own code it calls): a packed payload`, offset: e.index! }];
     }
   }
   // (a floor, not a weight: with an application's own weak signs, eval of a variable's call and an entropy literal, a
