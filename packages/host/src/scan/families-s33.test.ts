@@ -27,6 +27,10 @@ const FORMS: [string, string][] = [
   ['the blob returned by a function', `<?php\n${dec}\nfunction b() { return '${blob}'; }\neval('?>' . u(b()));\n`],
   ['the blob in a heredoc of lines', `<?php\n${dec}\n$h = <<<EOT\n${blob.replace(/(.{76})/g, '$1\n')}\nEOT;\neval('?>' . u($h));\n`],
   ['the decoder a closure', `<?php\n$u = function ($s) { return base64_decode($s); };\n$a = '${blob}';\neval('?>' . $u($a));\n`],
+  ['the blob in pieces of 40 (S33P-11)', `<?php\n${dec}\n$p = array(${(blob.match(/.{1,40}/g) ?? []).map((x) => `'${x}'`).join(', ')});\neval('?>' . u(implode('', $p)));\n`],
+  ['hex decoded by hex2bin (S33P-15)', `<?php\nfunction u($s) { $d = hex2bin($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; return $o; }\n$b = '${Buffer.from(blob, 'base64').toString('hex')}';\neval('?>' . u($b));\n`],
+  ['openssl_decrypt, which takes base64 (S33P-16)', `<?php\nfunction u($s) { return openssl_decrypt($s, 'aes-128-ecb', 'k3yk3yk3yk3yk3yk', 0); }\n$b = '${blob}';\neval('?>' . u($b));\n`],
+  ['php://filter\'s base64 decoding (S33P-18)', `<?php\nfunction u($s) { return file_get_contents('php://filter/read=convert.base64-decode/resource=data:text/plain,' . $s); }\n$b = '${blob}';\neval('?>' . u($b));\n`],
   ['the decoded text held in a variable first (S33P-24)', `<?php\n${dec}\n$b = '${blob}';\n$c = u($b);\neval('?>' . $c);\n`],
 ];
 
@@ -38,12 +42,13 @@ describe('scan: a packed payload, however its pieces reach the eval (session 33)
       assert.ok(r.findings.some((f) => f.rule === 'mamori:packed-payload' && f.score === 80));
     });
   }
-  it('ran every form', () => assert.equal(FORMS.length, 12));
+  it('ran every form', () => assert.equal(FORMS.length, 16));
 
   // (flagged, not malicious: what reaches the eval is not followed to a decoder)
   const FLOORED: [string, string][] = [
     ['a decoder that delegates to another', `<?php\n${dec.replace('function u(', 'function v(')}\nfunction w($s) { return v($s); }\neval('?>' . w('${blob}'));\n`],
     ['the eval inside the decoder, called by call_user_func', `<?php\nfunction u($s) { $d = base64_decode($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; eval('?>' . $o); }\ncall_user_func('u', '${blob}');\n`],
+    ['the decoded text written to a file and included (S33P-21)', `<?php\n${dec}\n$b = '${blob}';\n$t = tempnam(sys_get_temp_dir(), 'x');\nfile_put_contents($t, u($b));\ninclude $t;\n`],
     ['a decoy function of the same name declared first (S33P-29)', `<?php\nclass D { function u($s) { return $s; } }\n${dec}\neval('?>' . u('${blob}'));\n`],
   ];
   for (const [name, src] of FLOORED) {

@@ -1,11 +1,12 @@
 /**
  * A packed payload run from text: a PHP file whose literals hold at least PACKED characters of base64's alphabet
- * (literals of at least 64 such characters, in both cases and with digits, nine in ten of their characters
- * base64's; quoted, heredocs and nowdocs, and the data after `__halt_compiler`), that names a decoder, and that
- * runs eval outside its comments. How the pieces reach the eval is not followed: the packed-loader analyser
- * (php-loader.ts) follows the common forms, and each form it does not follow (a blob split over variables, put
- * together by sprintf or str_repeat, kept in a property or an array, returned by a function, with junk characters
- * the decoder drops, in the file's own data after `__halt_compiler`: red team S32R) was a way around it.
+ * (literals of at least 32 such characters, in both cases and with digits, nine in ten of their characters base64's;
+ * of hex digits where the file decodes hex; quoted, heredocs and nowdocs, and the data after `__halt_compiler`), that
+ * names a decoder, and that runs eval outside its comments (or includes what a variable names: then pieces of 64). How
+ * the pieces reach the eval is not followed: the packed-loader analyser (php-loader.ts) follows the common forms, and
+ * each form it does not follow (a blob split over variables, put together by sprintf or str_repeat, kept in a property
+ * or an array, returned by a function, with junk characters the decoder drops, in the file's own data after
+ * `__halt_compiler`: red team S32R) was a way around it.
  *
  * Malicious where the blob reaches an eval (blobReaches) whose argument (or the last assignment before it of a variable
  * it reads) names a decoder, or
@@ -25,23 +26,33 @@ import { argsAt, eachLiteral, stripComments, walkCode } from './php-flow.js';
 /** Characters of base64's alphabet in the file's literals, at least. */
 const PACKED = 1000;
 /** A literal counts from this many characters of base64's alphabet. */
-const PIECE = 64;
+// (32: red team S33P-11 cut its blob into pieces of 63, under the 64 of the first version; no file of the benign
+// corpus holds 1,000 characters in such pieces and runs eval)
+const PIECE = 32;
+const INCLUDED_PIECE = 64;
 /** A decoder named (or a name joined from pieces of one to three characters, as packed loaders hide base64_decode). */
-const DECODER = /\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|strrev)\b|["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
+// (and openssl_decrypt, which takes base64 unless told otherwise, and php://filter's decoding: red team S33P-16, -18)
+const DECODER = /\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|strrev|hex2bin|openssl_decrypt)\b|convert\.base64-decode|["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
 /** eval, the language construct (not a method of that name), in code whose comments are blanked. */
 const EVAL = /(?<![\w$>:\\])\\?eval\s*\(/i;
 const EVALS = /(?<![\w$>:\\])\\?eval\s*\(/gi;
+/** An include of what a variable holds: the decoded text written to a file first (red team S33P-21). A floor at most. */
+const INCLUDE_VARIABLE = /(?<![\w$>:\\])(?:include|require)(?:_once)?\s*\(?\s*\$/i;
+/** The file decodes hex: a blob of hex digits counts then (red team S33P-15). */
+const HEX_DECODER = /\bhex2bin\s*\(|\bpack\s*\(\s*["']H/i;
 const HALT = /\b__halt_compiler\s*\(\s*\)/i;
 
 /** Characters of base64's alphabet in `s` (from..to) when they make a packed piece: else 0. */
-function piece(s: string, from: number, to: number): number {
+function piece(s: string, from: number, to: number, hex = false, least = PIECE): number {
   let b64 = 0;
   let other = 0;
   let classes = 0;
+  let hexOnly = true;
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     // (line breaks are a heredoc's or a wrapped blob's; a space counts against it: prose is letters and spaces)
     if (c === 10 || c === 13) continue;
+    if ((c < 48 || c > 57) && (c < 65 || c > 70) && (c < 97 || c > 102)) hexOnly = false;
     if (c >= 65 && c <= 90) classes |= 1;
     else if (c >= 97 && c <= 122) classes |= 2;
     else if (c >= 48 && c <= 57) classes |= 4;
@@ -51,7 +62,7 @@ function piece(s: string, from: number, to: number): number {
     }
     b64++;
   }
-  return b64 >= PIECE && classes === 7 && b64 >= 9 * other ? b64 : 0;
+  return b64 >= least && (classes === 7 || (hex && hexOnly && other === 0)) && b64 >= 9 * other ? b64 : 0;
 }
 
 
@@ -139,8 +150,8 @@ export type PackedFinding = FlowFinding & { readonly floor?: boolean };
 
 /** A run of PIECE characters or more but quotes, spaces, brackets, commas and semicolons: a piece of a blob when piece() says so (junk characters the decoder drops allowed, as there). */
 const BLOB_RUN = new RegExp(`[^'"\\s(),;]{${PIECE},}`, 'g');
-function holdsBlob(text: string): boolean {
-  for (const m of text.matchAll(BLOB_RUN)) if (piece(m[0], 0, m[0].length) > 0) return true;
+function holdsBlob(text: string, hex: boolean): boolean {
+  for (const m of text.matchAll(BLOB_RUN)) if (piece(m[0], 0, m[0].length, hex) > 0) return true;
   return false;
 }
 /** PHP's words, which name no definition of the file's. */
@@ -153,8 +164,8 @@ const WORDS = /^(?:array|list|isset|empty|eval|return|new|function|fn|static|sel
  * where data follows `__halt_compiler`. Without it, an eval that decodes (a template compiler that restores its
  * verbatim blocks with base64_decode) and a blob beside it (the favicon) are two things (red team S33P-1).
  */
-function blobReaches(code: string, given: string, halted: boolean, defs: Map<string, boolean>): boolean {
-  if (holdsBlob(given)) return true;
+function blobReaches(code: string, given: string, halted: boolean, hex: boolean, defs: Map<string, boolean>): boolean {
+  if (holdsBlob(given, hex)) return true;
   if (halted && /__FILE__/i.test(given)) return true;
   const names = new Set<string>();
   for (const m of given.matchAll(/(?<![\w\x80-\xff$\\])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\b/g)) {
@@ -167,7 +178,7 @@ function blobReaches(code: string, given: string, halted: boolean, defs: Map<str
       if (defs.size >= MAX_LOOKUPS) return false;
       // (its definition's first 64 KiB: a property's, a constant's or a variable's value, a function's body)
       const def = new RegExp(`(?:\\$|\\bconst\\s+|\\bcase\\s+)${name}\\s*=|\\bdefine\\s*\\(\\s*["']${name}["']\\s*,|\\bfunction\\s+&?\\s*${name}\\s*\\(`, 'i').exec(code);
-      answer = def !== null && holdsBlob(code.slice(def.index, def.index + MAX_DEF));
+      answer = def !== null && holdsBlob(code.slice(def.index, def.index + MAX_DEF), hex);
       defs.set(name, answer);
     }
     if (answer) return true;
@@ -177,16 +188,21 @@ function blobReaches(code: string, given: string, halted: boolean, defs: Map<str
 
 export function packedPayload(src: string): PackedFinding[] {
   // (the words first: most files hold no eval)
-  if (!/eval/i.test(src) || !DECODER.test(src)) return [];
+  if (!/eval|include|require/i.test(src) || !DECODER.test(src)) return [];
   const code = stripComments(src);
-  const run = EVAL.exec(code);
+  const evaluated = EVAL.exec(code);
+  const run = evaluated ?? INCLUDE_VARIABLE.exec(code);
   if (!run || !DECODER.test(code)) return [];
+  const hex = HEX_DECODER.test(code);
   let mass = 0;
+  // (pieces of PIECE characters where an eval runs; of INCLUDED_PIECE where only an include of a variable does: with
+  // pieces of 32, one of cacti's files, its identifiers and hashes beside its includes and one base64_decode, was one)
+  const least = evaluated ? PIECE : INCLUDED_PIECE;
   eachLiteral(code, (from, to) => {
-    if (mass < PACKED && to - from >= PIECE) mass += piece(code, from + 1, to - 1);
+    if (mass < PACKED && to - from >= least) mass += piece(code, from + 1, to - 1, hex, least);
   });
   const halt = HALT.exec(code);
-  if (mass < PACKED && halt) mass += piece(src, halt.index + halt[0].length, src.length);
+  if (mass < PACKED && halt) mass += piece(src, halt.index + halt[0].length, src.length, hex, least);
   if (mass < PACKED) return [];
   // (an eval whose text decodes: the payload's own loader)
   let evals = 0;
@@ -197,11 +213,11 @@ export function packedPayload(src: string): PackedFinding[] {
     const args = argsAt(code, e.index! + e[0].length);
     if (!args) continue;
     const given = givenText(code, e.index!, args.all);
-    if (decodesIn(code, given, known) && blobReaches(code, given, halt !== null, defs)) {
+    if (decodesIn(code, given, known) && blobReaches(code, given, halt !== null, hex, defs)) {
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives it (the decoder named in the eval's text or in the file's own code it calls): a packed payload`, offset: e.index! }];
     }
   }
   // (a floor, not a weight: with an application's own weak signs, eval of a variable's call and an entropy literal, a
   // weight of 45 made red team S32R's look-alike (fp04, a favicon and a template closure) malicious)
-  return [{ floor: true, technique: 'packed-payload', score: 45, description: `the file's literals hold ${PACKED} or more characters of base64 text, it names a decoder, and it runs eval: perhaps a packed payload (what reaches the eval was not followed to a decoder)`, offset: run.index }];
+  return [{ floor: true, technique: 'packed-payload', score: 45, description: `the file's literals hold ${PACKED} or more characters of base64 text, it names a decoder, and it runs eval or includes what a variable names: perhaps a packed payload (what reaches it was not followed to a decoder)`, offset: run.index }];
 }
