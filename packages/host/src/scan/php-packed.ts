@@ -22,6 +22,7 @@
  */
 import type { FlowFinding } from './php-flow.js';
 import { argsAt, eachLiteral, stripComments, walkCode } from './php-flow.js';
+import { mayHold } from './text-pieces.js';
 
 /** Characters of base64's alphabet in the file's literals, at least. */
 const PACKED = 1000;
@@ -30,9 +31,14 @@ const PACKED = 1000;
 // corpus holds 1,000 characters in such pieces and runs eval)
 const PIECE = 32;
 const INCLUDED_PIECE = 64;
+const HEX_PIECE = 256;
 /** A decoder named (or a name joined from pieces of one to three characters, as packed loaders hide base64_decode). */
 // (and openssl_decrypt, which takes base64 unless told otherwise, and php://filter's decoding: red team S33P-16, -18)
 const DECODER = /\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|strrev|hex2bin|openssl_decrypt)\b|convert\.base64-decode|["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
+/** DECODER's names, and what its pattern of a name joined from pieces needs. */
+const DECODER_WORDS = ['base64_decode', 'str_rot13', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'strrev', 'hex2bin', 'openssl_decrypt', 'convert.base64-decode'];
+const JOINED = /["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
+const JOINS = ["'.", "' .", '".', '" .'];
 /** eval, the language construct (not a method of that name), in code whose comments are blanked. */
 const EVAL = /(?<![\w$>:\\])\\?eval\s*\(/i;
 const EVALS = /(?<![\w$>:\\])\\?eval\s*\(/gi;
@@ -48,6 +54,7 @@ function piece(s: string, from: number, to: number, hex = false, least = PIECE):
   let other = 0;
   let classes = 0;
   let hexOnly = true;
+  let symbols = 0;
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     // (line breaks are a heredoc's or a wrapped blob's; a space counts against it: prose is letters and spaces)
@@ -59,10 +66,13 @@ function piece(s: string, from: number, to: number, hex = false, least = PIECE):
     else if (c !== 43 && c !== 47 && c !== 61 && c !== 95 && c !== 45) {
       other++;
       continue;
-    }
+    } else symbols++;
     b64++;
   }
-  return b64 >= least && (classes === 7 || (hex && hexOnly && other === 0)) && b64 >= 9 * other ? b64 : 0;
+  // (base64 of anything has few of + / _ - =, about 3 in 100; a path or an identifier has many: red team S33Q-6's
+  // class map of paths, S33Q-1's names. Hex counts from HEX_PIECE: a digest is 32 to 128 digits, S33Q-3)
+  if (hex && hexOnly && other === 0) return b64 >= Math.max(least, HEX_PIECE) ? b64 : 0;
+  return b64 >= least && classes === 7 && b64 >= 9 * other && symbols * 16 <= b64 ? b64 : 0;
 }
 
 
@@ -87,7 +97,7 @@ function calledNames(text: string): string[] {
 }
 
 /** The body of the file's own function or method `name`, or of the closure or arrow function held by `$name`: bounded. */
-function bodyOf(code: string, name: string): string | undefined {
+function bodyOf(code: string, name: string, limit = MAX_DECODER): string | undefined {
   const variable = name.startsWith('$');
   const bare = variable ? name.slice(1) : name;
   if (!NAME.test(bare)) return undefined;
@@ -98,11 +108,11 @@ function bodyOf(code: string, name: string): string | undefined {
   const close = walkCode(code, m.index + m[0].length, 4096, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
   if (close === undefined) return undefined;
   // (an arrow function's body is its expression: to the statement's end)
-  if (variable && m[1]!.toLowerCase() === 'fn') return code.slice(close, close + 4096).split(';')[0];
+  if (variable && m[1]!.toLowerCase() === 'fn') return code.slice(close, close + limit).split(';')[0];
   const brace = code.indexOf('{', close);
   if (brace < 0 || brace - close > 400) return undefined;
   // (a body longer than a decoder is not read to its end)
-  const end = walkCode(code, brace, MAX_DECODER + 1, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
+  const end = walkCode(code, brace, limit + 1, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
   return end === undefined ? undefined : code.slice(brace, end + 1);
 }
 
@@ -166,7 +176,8 @@ const WORDS = /^(?:array|list|isset|empty|eval|return|new|function|fn|static|sel
  */
 function blobReaches(code: string, given: string, halted: boolean, hex: boolean, defs: Map<string, boolean>): boolean {
   if (holdsBlob(given, hex)) return true;
-  if (halted && /__FILE__/i.test(given)) return true;
+  // (the file read for its own data after __halt_compiler: by __FILE__ or the offset PHP gives it)
+  if (halted && /__FILE__|__COMPILER_HALT_OFFSET__/i.test(code)) return true;
   const names = new Set<string>();
   for (const m of given.matchAll(/(?<![\w\x80-\xff$\\])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\b/g)) {
     if (!WORDS.test(m[1]!)) names.add(m[1]!);
@@ -176,9 +187,16 @@ function blobReaches(code: string, given: string, halted: boolean, hex: boolean,
     let answer = defs.get(name);
     if (answer === undefined) {
       if (defs.size >= MAX_LOOKUPS) return false;
-      // (its definition's first 64 KiB: a property's, a constant's or a variable's value, a function's body)
-      const def = new RegExp(`(?:\\$|\\bconst\\s+|\\bcase\\s+)${name}\\s*=|\\bdefine\\s*\\(\\s*["']${name}["']\\s*,|\\bfunction\\s+&?\\s*${name}\\s*\\(`, 'i').exec(code);
-      answer = def !== null && holdsBlob(code.slice(def.index, def.index + MAX_DEF), hex);
+      // (its definition's own value, to the statement's end, or a function's own body: not what follows it, where a
+      // class's data after a helper made the helper hold a blob, red team S33Q-1 to -6)
+      const def = new RegExp(`(?:\\$|\\bconst\\s+|\\bcase\\s+)${name}\\s*=|\\bdefine\\s*\\(\\s*["']${name}["']\\s*,|\\bfunction\\s+&?\\s*(${name})\\s*\\(`, 'i').exec(code);
+      let value: string | undefined;
+      if (def !== null && def[1] !== undefined) value = bodyOf(code, def[1], MAX_DEF);
+      else if (def !== null) {
+        const end = code.indexOf(';', def.index + def[0].length);
+        value = code.slice(def.index + def[0].length, end < 0 ? def.index + MAX_DEF : Math.min(end, def.index + MAX_DEF));
+      }
+      answer = value !== undefined && holdsBlob(value, hex);
       defs.set(name, answer);
     }
     if (answer) return true;
@@ -186,9 +204,22 @@ function blobReaches(code: string, given: string, halted: boolean, hex: boolean,
   return false;
 }
 
-export function packedPayload(src: string): PackedFinding[] {
-  // (the words first: most files hold no eval)
-  if (!/eval|include|require/i.test(src) || !DECODER.test(src)) return [];
+/** A run of base64's alphabet as long as a piece, from its start (tried inside every identifier, it read each again to its end): a file without one holds no blob. */
+const RUN_OF = (n: number) => new RegExp(`(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{${n}}`);
+const RUN_PIECE = RUN_OF(PIECE);
+const RUN_INCLUDED = RUN_OF(INCLUDED_PIECE);
+
+/**
+ * `low`, `pieces`: the text lower-cased and its trigrams(), when the caller has them (its words are looked for there first: most files hold no eval,
+ * and nearly every one an include).
+ */
+export function packedPayload(src: string, low: string = src.toLowerCase(), pieces?: Uint8Array): PackedFinding[] {
+  const hasEval = low.includes('eval');
+  if (!hasEval && !low.includes('include') && !low.includes('require')) return [];
+  // (a decoder's name, then a run as long as a piece: cheap tests before the file is read for literals; the pattern of
+  // a name joined from pieces only where pieces are joined, and the run last: it cost MediaWiki's PHP 228 ms a pass)
+  const named = DECODER_WORDS.some((w) => (pieces === undefined || mayHold(pieces, w)) && low.includes(w)) || (JOINS.some((j) => src.includes(j)) && JOINED.test(src));
+  if (!named || !(hasEval ? RUN_PIECE : RUN_INCLUDED).test(src)) return [];
   const code = stripComments(src);
   const evaluated = EVAL.exec(code);
   const run = evaluated ?? INCLUDE_VARIABLE.exec(code);
@@ -212,8 +243,11 @@ export function packedPayload(src: string): PackedFinding[] {
     if (++evals > MAX_EVALS) break;
     const args = argsAt(code, e.index! + e[0].length);
     if (!args) continue;
+    // (what decodes is read in the eval's text and its variables' last assignments; the blob, one assignment further:
+    // `$c = u($b); eval($c)`. Two for the decoder made a test's fixture image, decoded into a variable read by the code
+    // it exports and evals, malicious: red team S33P's look-alike)
     const given = givenText(code, e.index!, args.all);
-    if (decodesIn(code, given, known) && blobReaches(code, given, halt !== null, hex, defs)) {
+    if (decodesIn(code, given, known) && blobReaches(code, givenText(code, e.index!, given), halt !== null, hex, defs)) {
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives it (the decoder named in the eval's text or in the file's own code it calls): a packed payload`, offset: e.index! }];
     }
   }
