@@ -214,11 +214,13 @@ const RUN_INCLUDED = RUN_OF(INCLUDED_PIECE);
  * and nearly every one an include).
  */
 export function packedPayload(src: string, low: string = src.toLowerCase(), pieces?: Uint8Array): PackedFinding[] {
-  const hasEval = low.includes('eval');
-  if (!hasEval && !low.includes('include') && !low.includes('require')) return [];
+  const has = (w: string): boolean => (pieces === undefined || mayHold(pieces, w)) && low.includes(w);
+  const hasEval = has('eval');
+  if (!hasEval && !has('include') && !has('require')) return [];
   // (a decoder's name, then a run as long as a piece: cheap tests before the file is read for literals; the pattern of
   // a name joined from pieces only where pieces are joined, and the run last: it cost MediaWiki's PHP 228 ms a pass)
-  const named = DECODER_WORDS.some((w) => (pieces === undefined || mayHold(pieces, w)) && low.includes(w)) || (JOINS.some((j) => src.includes(j)) && JOINED.test(src));
+  // (a name joined from pieces where an eval runs: an include's decoder is named)
+  const named = DECODER_WORDS.some(has) || (hasEval && JOINS.some((j) => src.includes(j)) && JOINED.test(src));
   if (!named || !(hasEval ? RUN_PIECE : RUN_INCLUDED).test(src)) return [];
   const code = stripComments(src);
   const evaluated = EVAL.exec(code);
