@@ -8,13 +8,13 @@
  * or an array, returned by a function, with junk characters the decoder drops, in the file's own data after
  * `__halt_compiler`: red team S32R) was a way around it.
  *
- * Malicious where the blob reaches an eval (blobReaches) whose argument (or the last assignment before it of a variable
- * it reads) names a decoder, or
- * calls the file's own function, method or closure, defined once, whose body of at most 4 KB names one; a floor of
- * suspicious otherwise: an application may embed a logo as base64 and run its compiled templates through eval (red
- * team S32R's look-alikes). Red team S33P found eight applications' files malicious through a wider first version
- * (the eval inside any function that decodes something, a body reached two calls deep, the first of two definitions
- * of a name); those are suspicious at most now.
+ * Malicious where the blob reaches an eval (blobReaches) whose argument, or the last assignment before it of a variable
+ * it reads, names a decoder or calls the file's own function, method or closure, defined once, whose body of at most
+ * 4 KB names one; a floor of suspicious otherwise: an application may embed a logo as base64 and run its compiled
+ * templates through eval (red team S32R's look-alikes). Red teams S33P and S33Q found 14 applications' files malicious
+ * through wider first versions (the eval inside any function that decodes something, a body reached two calls deep,
+ * the first of two definitions of a name, a definition read past its own value, paths and digests as blobs); those are
+ * suspicious at most now (bench/redteam/README-s33.md).
  *
  * Of the 20,329 PHP files of the benign corpus (61 Debian packages and the six applications CI unpacks), 3 hold
  * 1,000 such characters (cacti's upgrade data, Composer's two class maps) and none of them names a decoder or runs
@@ -32,12 +32,13 @@ const PACKED = 1000;
 const PIECE = 32;
 const INCLUDED_PIECE = 64;
 const HEX_PIECE = 256;
-/** A decoder named (or a name joined from pieces of one to three characters, as packed loaders hide base64_decode). */
-// (and openssl_decrypt, which takes base64 unless told otherwise, and php://filter's decoding: red team S33P-16, -18)
-const DECODER = /\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|strrev|hex2bin|openssl_decrypt)\b|convert\.base64-decode|["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
-/** DECODER's names, and what its pattern of a name joined from pieces needs. */
-const DECODER_WORDS = ['base64_decode', 'str_rot13', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'strrev', 'hex2bin', 'openssl_decrypt', 'convert.base64-decode'];
+/** The decoders' names (and openssl_decrypt, which takes base64 unless told otherwise, and php://filter's decoding: red team S33P-16, -18). */
+const DECODER_NAMES = ['base64_decode', 'str_rot13', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'strrev', 'hex2bin', 'openssl_decrypt'];
+const DECODER_WORDS = [...DECODER_NAMES, 'convert.base64-decode'];
+/** A name joined from pieces of one to three characters, as packed loaders hide base64_decode. */
 const JOINED = /["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
+/** A decoder named, or a name joined from pieces. */
+const DECODER = new RegExp(`\\b(?:${DECODER_NAMES.join('|')})\\b|convert\\.base64-decode|${JOINED.source}`, 'i');
 const JOINS = ["'.", "' .", '".', '" .'];
 /** eval, the language construct (not a method of that name), in code whose comments are blanked. */
 const EVAL = /(?<![\w$>:\\])\\?eval\s*\(/i;
@@ -74,7 +75,6 @@ function piece(s: string, from: number, to: number, hex = false, least = PIECE):
   if (hex && hexOnly && other === 0) return b64 >= Math.max(least, HEX_PIECE) ? b64 : 0;
   return b64 >= least && classes === 7 && b64 >= 9 * other && symbols * 16 <= b64 ? b64 : 0;
 }
-
 
 /** At most this many evals looked at, names a call gives, bodies looked up, characters looked back for an assignment, of a decoder's body, variables of an eval's text. */
 const MAX_EVALS = 64;
