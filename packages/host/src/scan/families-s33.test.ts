@@ -31,6 +31,8 @@ const FORMS: [string, string][] = [
   ['hex decoded by hex2bin (S33P-15)', `<?php\nfunction u($s) { $d = hex2bin($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; return $o; }\n$b = '${Buffer.from(blob, 'base64').toString('hex')}';\neval('?>' . u($b));\n`],
   ['openssl_decrypt, which takes base64 (S33P-16)', `<?php\nfunction u($s) { return openssl_decrypt($s, 'aes-128-ecb', 'k3yk3yk3yk3yk3yk', 0); }\n$b = '${blob}';\neval('?>' . u($b));\n`],
   ['php://filter\'s base64 decoding (S33P-18)', `<?php\nfunction u($s) { return file_get_contents('php://filter/read=convert.base64-decode/resource=data:text/plain,' . $s); }\n$b = '${blob}';\neval('?>' . u($b));\n`],
+  ['libsodium\'s base64 decoder (S33Q-14)', `<?php\nfunction u($s) { $d = sodium_base642bin($s, SODIUM_BASE64_VARIANT_ORIGINAL); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; return $o; }\n$b = '${blob}';\neval('?>' . u($b));\n`],
+  ['libsodium\'s hex decoder (S33Q-12)', `<?php\nfunction u($s) { $d = sodium_hex2bin($s); $o = ''; for ($i = 0; $i < strlen($d); $i++) $o .= $d[$i] ^ '${key}'[$i % 3]; return $o; }\n$b = '${Buffer.from(blob, 'base64').toString('hex')}';\neval('?>' . u($b));\n`],
   ['the decoded text held in a variable first (S33P-24)', `<?php\n${dec}\n$b = '${blob}';\n$c = u($b);\neval('?>' . $c);\n`],
 ];
 
@@ -42,7 +44,7 @@ describe('scan: a packed payload, however its pieces reach the eval (session 33)
       assert.ok(r.findings.some((f) => f.rule === 'mamori:packed-payload' && f.score === 80));
     });
   }
-  it('ran every form', () => assert.equal(FORMS.length, 16));
+  it('ran every form', () => assert.equal(FORMS.length, 18));
 
   // (flagged, not malicious: what reaches the eval is not followed to a decoder)
   const FLOORED: [string, string][] = [

@@ -33,7 +33,8 @@ const PIECE = 32;
 const INCLUDED_PIECE = 64;
 const HEX_PIECE = 256;
 /** The decoders' names (and openssl_decrypt, which takes base64 unless told otherwise, and php://filter's decoding: red team S33P-16, -18). */
-const DECODER_NAMES = ['base64_decode', 'str_rot13', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'strrev', 'hex2bin', 'openssl_decrypt'];
+// (and libsodium's, whose names hex2bin's pattern does not reach: red team S33Q-12, -14)
+const DECODER_NAMES = ['base64_decode', 'str_rot13', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'strrev', 'hex2bin', 'openssl_decrypt', 'sodium_base642bin', 'sodium_hex2bin'];
 const DECODER_WORDS = [...DECODER_NAMES, 'convert.base64-decode'];
 /** A name joined from pieces of one to three characters, as packed loaders hide base64_decode. */
 const JOINED = /["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
@@ -46,7 +47,7 @@ const EVALS = /(?<![\w$>:\\])\\?eval\s*\(/gi;
 /** An include of what a variable holds: the decoded text written to a file first (red team S33P-21). A floor at most. */
 const INCLUDE_VARIABLE = /(?<![\w$>:\\])(?:include|require)(?:_once)?\s*\(?\s*\$/i;
 /** The file decodes hex: a blob of hex digits counts then (red team S33P-15). */
-const HEX_DECODER = /\bhex2bin\s*\(|\bpack\s*\(\s*["']H/i;
+const HEX_DECODER = /\b(?:sodium_)?hex2bin\s*\(|\bpack\s*\(\s*["']H/i;
 const HALT = /\b__halt_compiler\s*\(\s*\)/i;
 
 /** Characters of base64's alphabet in `s` (from..to) when they make a packed piece: else 0. */
