@@ -16,7 +16,7 @@
  */
 import { decode, DECODERS, TooLarge, type Decoder } from './decoders.js';
 import { readPhpString } from './php-strings.js';
-import { mayHold } from './text-pieces.js';
+import { holds } from './text-pieces.js';
 
 export interface DeobfuscateLimits {
   /** Layers peeled at most, in all (default 8). */
@@ -72,7 +72,7 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   const problems: PeelProblem[] = [];
   // (a chain needs a decoder: where the caller has the lower-cased text and its pieces, a text naming none is
   // not read by CHAIN, which tries its names at every position)
-  if (text && !DECODERS.some((d) => mayHold(text.pieces, d) && text.low.includes(d))) return { payloads, problems };
+  if (text && !DECODERS.some((d) => holds(text.low, text.pieces, d))) return { payloads, problems };
   CHAIN.lastIndex = 0;
   // Attempts are bounded too: each may read the whole file (a variable's assignment).
   let attempts = 0;

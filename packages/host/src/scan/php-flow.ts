@@ -13,7 +13,7 @@
  * and webshells do not bother. Assignments are followed three rounds deep
  * within one file, comments are ignored, all bounded by the file.
  */
-import { mayHold } from './text-pieces.js';
+import { holds } from './text-pieces.js';
 
 export interface FlowFinding {
   readonly technique: string;
@@ -30,10 +30,6 @@ export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_e
 // (in the lower-cased text: PHP reads names in any case, and File_Get_Contents('http://..') was not looked for)
 function remote(s: string, low: string = s.toLowerCase(), pieces?: Uint8Array): boolean {
   return (holds(low, pieces, 'file_get_contents') || holds(low, pieces, 'curl_exec') || holds(low, pieces, 'fopen') || holds(low, pieces, 'fsockopen')) && REMOTE.test(s);
-}
-/** Whether the lower-cased text holds `w`, its pieces (trigrams(), when made) looked up first. */
-function holds(low: string, pieces: Uint8Array | undefined, w: string): boolean {
-  return (pieces === undefined || mayHold(pieces, w)) && low.includes(w);
 }
 /** SOURCE's words that do not start with "$", each in one of its alternatives. */
 const SOURCE_WORDS = ['getenv', 'filter_input', 'php://input', 'getallheaders', 'apache_request_headers'];
@@ -445,9 +441,9 @@ function sinkBefore(src: string, at: number): boolean {
   return COMMENT_SINKS.test(src.slice(Math.max(0, open - 40), open));
 }
 
-/** A variable assigned the name of a superglobal (`$n = '_GET'`). */
 /** What SUPERGLOBAL_NAME needs after its quote. */
 const SUPERGLOBAL_WORDS = ['_get', '_post', '_request', '_cookie', '_files'];
+/** A variable assigned the name of a superglobal (`$n = '_GET'`). */
 const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']/i;
 
 /** An upload's temporary file, and its client's name, each alone as an argument. */
@@ -2361,12 +2357,14 @@ function blankPhp(src: string, all: boolean): string {
 const LAST_CODE = { src: '', out: '' };
 const LAST_STRIPPED = { src: '', out: '' };
 
-/** The characters blankWalk stops at: ' " ` < ? # / (what can start a literal, a heredoc, a comment or "?>"). */
-const BLANK_STOPS = (() => {
+/** A table of the characters a walk stops at (by char code), for a tight loop past the others. */
+function stopsAt(chars: string): Uint8Array {
   const t = new Uint8Array(65536);
-  for (const c of '\'"`<?#/') t[c.charCodeAt(0)] = 1;
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
   return t;
-})();
+}
+/** The characters blankWalk stops at: ' " ` < ? # / (what can start a literal, a heredoc, a comment or "?>"). */
+const BLANK_STOPS = stopsAt('\'"`<?#/');
 
 function blankWalk(src: string, all: boolean): string {
   const out: string[] = [];
@@ -2437,11 +2435,7 @@ function blankWalk(src: string, all: boolean): string {
 }
 
 /** The characters eachLiteral stops at: what starts a literal or a heredoc, and "?>". */
-const LITERAL_STOPS = (() => {
-  const t = new Uint8Array(65536);
-  for (const c of '\'"`<?') t[c.charCodeAt(0)] = 1;
-  return t;
-})();
+const LITERAL_STOPS = stopsAt('\'"`<?');
 
 /**
  * The literals of PHP code whose comments are blanked (stripComments' output), quoted or heredocs and nowdocs, each

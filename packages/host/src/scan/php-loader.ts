@@ -35,7 +35,9 @@ const RUN = new RegExp(
 );
 /** A decoder in the function's body: a decoding function named, or a name joined from pieces of one to three characters. */
 // (not strtr alone: a template's placeholders, a mail's logo put in by strtr, S32R-7)
-const DECODES = /\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|hex2bin)\b|["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
+/** A name joined from literal pieces of one to three characters, as packed loaders hide base64_decode. */
+export const JOINED_NAME = /["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
+const DECODES = new RegExp(`\\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|convert_uudecode|hex2bin)\\b|${JOINED_NAME.source}`, 'i');
 const BASE64 = /^[A-Za-z0-9+/=_-]*$/;
 const SPACE = /\s/;
 /** A blob is this many characters of base64's alphabet at least. */

@@ -22,7 +22,8 @@
  */
 import type { FlowFinding } from './php-flow.js';
 import { argsAt, eachLiteral, stripComments, walkCode } from './php-flow.js';
-import { mayHold } from './text-pieces.js';
+import { JOINED_NAME } from './php-loader.js';
+import { holds } from './text-pieces.js';
 
 /** Characters of base64's alphabet in the file's literals, at least. */
 const PACKED = 1000;
@@ -36,14 +37,12 @@ const HEX_PIECE = 256;
 // (and libsodium's, whose names hex2bin's pattern does not reach: red team S33Q-12, -14)
 const DECODER_NAMES = ['base64_decode', 'str_rot13', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'strrev', 'hex2bin', 'openssl_decrypt', 'sodium_base642bin', 'sodium_hex2bin'];
 const DECODER_WORDS = [...DECODER_NAMES, 'convert.base64-decode'];
-/** A name joined from pieces of one to three characters, as packed loaders hide base64_decode. */
-const JOINED = /["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']\s*\.\s*["'][a-z0-9_]{1,3}["']/i;
-/** A decoder named, or a name joined from pieces. */
-const DECODER = new RegExp(`\\b(?:${DECODER_NAMES.join('|')})\\b|convert\\.base64-decode|${JOINED.source}`, 'i');
+/** A decoder named, or a name joined from pieces (JOINED_NAME). */
+const DECODER = new RegExp(`\\b(?:${DECODER_NAMES.join('|')})\\b|convert\\.base64-decode|${JOINED_NAME.source}`, 'i');
 const JOINS = ["'.", "' .", '".', '" .'];
 /** eval, the language construct (not a method of that name), in code whose comments are blanked. */
-const EVAL = /(?<![\w$>:\\])\\?eval\s*\(/i;
 const EVALS = /(?<![\w$>:\\])\\?eval\s*\(/gi;
+const EVAL = new RegExp(EVALS.source, 'i');
 /** An include of what a variable holds: the decoded text written to a file first (red team S33P-21). A floor at most. */
 const INCLUDE_VARIABLE = /(?<![\w$>:\\])(?:include|require)(?:_once)?\s*\(?\s*\$/i;
 /** The file decodes hex: a blob of hex digits counts then (red team S33P-15). */
@@ -102,8 +101,9 @@ function bodyOf(code: string, name: string, limit = MAX_DECODER): string | undef
   const variable = name.startsWith('$');
   const bare = variable ? name.slice(1) : name;
   if (!NAME.test(bare)) return undefined;
-  const head = variable ? new RegExp(`\\$${bare}\\s*=\\s*(?:static\\s+)?(function\\b|fn\\b)[^(]{0,40}\\(`, 'i') : new RegExp(`\\bfunction\\s+&?\\s*${bare}\\s*\\(`, 'i');
-  const heads = code.matchAll(new RegExp(head.source, 'gi'));
+  const head = variable ? `\\$${bare}\\s*=\\s*(?:static\\s+)?(function\\b|fn\\b)[^(]{0,40}\\(` : `\\bfunction\\s+&?\\s*${bare}\\s*\\(`;
+  // (the first definition, and none after it)
+  const heads = code.matchAll(new RegExp(head, 'gi'));
   const m = heads.next().value;
   if (!m || !heads.next().done) return undefined;
   const close = walkCode(code, m.index + m[0].length, 4096, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
@@ -215,13 +215,13 @@ const RUN_INCLUDED = RUN_OF(INCLUDED_PIECE);
  * and nearly every one an include).
  */
 export function packedPayload(src: string, low: string = src.toLowerCase(), pieces?: Uint8Array): PackedFinding[] {
-  const has = (w: string): boolean => (pieces === undefined || mayHold(pieces, w)) && low.includes(w);
+  const has = (w: string): boolean => holds(low, pieces, w);
   const hasEval = has('eval');
   if (!hasEval && !has('include') && !has('require')) return [];
-  // (a decoder's name, then a run as long as a piece: cheap tests before the file is read for literals; the pattern of
-  // a name joined from pieces only where pieces are joined, and the run last: it cost MediaWiki's PHP 228 ms a pass)
-  // (a name joined from pieces where an eval runs: an include's decoder is named)
-  const named = DECODER_WORDS.some(has) || (hasEval && JOINS.some((j) => src.includes(j)) && JOINED.test(src));
+  // (a decoder's name, then a run as long as a piece: cheap tests before the file is read for literals. A name joined
+  // from pieces is looked for only where an eval runs (an include's decoder is named) and literals are joined; the run
+  // last: it cost MediaWiki's PHP 228 ms a pass)
+  const named = DECODER_WORDS.some(has) || (hasEval && JOINS.some((j) => src.includes(j)) && JOINED_NAME.test(src));
   if (!named || !(hasEval ? RUN_PIECE : RUN_INCLUDED).test(src)) return [];
   const code = stripComments(src);
   const evaluated = EVAL.exec(code);

@@ -10,9 +10,7 @@
  * nested repeats, every repeat bounded.
  */
 import { stripComments, walkCode } from './php-flow.js';
-import { mayHold, trigrams } from './text-pieces.js';
-
-export { mayHold, trigrams };
+import { holds, trigrams } from './text-pieces.js';
 
 /** What phpShapes and phpVariants both make of one text, made once: its lower-cased form, its code with comments blanked. */
 export interface SharedText {
@@ -217,7 +215,7 @@ const SHAPES_25_BYTES = 64 * 1024;
 const GATE_LIST = ['file_put_contents', 'get_defined_vars', 'secretbox_open', 'administrator', 'getdoccomment', 'usercontent', 'add_action', 'pg_connect', '_contents', 'curl_exec', '_decrypt', 'paste.ee', 'include', 'rentry.', 'assert', 'fwrite', 'unlink', 'copy(', 'curl_', 'file(', 'file:', 'fopen', 'fputs', 'mysql', 'bin.', 'eval', 'http', 'sock', 'chr', 'pdo'];
 function gateWords(low: string, pieces: Uint8Array): Set<string> {
   const seen = new Set<string>();
-  for (const w of GATE_LIST) if (mayHold(pieces, w) && low.includes(w)) seen.add(w);
+  for (const w of GATE_LIST) if (holds(low, pieces, w)) seen.add(w);
   return seen;
 }
 /** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */

@@ -16,7 +16,8 @@
  */
 import { SOURCE, mayHoldSource, argsAt as callArgs, codeOnly, quotedArgsBlanked, splitTop, stripComments, walkCode } from './php-flow.js';
 import { normalizeStrings, readPhpString } from './php-strings.js';
-import { mayHold, trigrams, type ShapeFinding, type SharedText } from './php-shapes.js';
+import { type ShapeFinding, type SharedText } from './php-shapes.js';
+import { holds, trigrams } from './text-pieces.js';
 import { foldVariables } from './php-fold.js';
 
 /** Files (layers) up to this size are read by the checks that collect assignments. */
@@ -280,7 +281,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // (each word's three-letter pieces looked up in the text's first: most gate words are absent from a
   // file, and a piece absent says so without a search of the whole text; some ninety gates a file)
   const pieces = (shared.pieces ??= trigrams(low));
-  const has = (w: string): boolean => mayHold(pieces, w) && low.includes(w);
+  const has = (w: string): boolean => holds(low, pieces, w);
   const src = (): string => (shared.code ??= stripComments(text));
   // (the code with a function's global-namespace backslash dropped, \file_put_contents( as file_put_contents(:
   // for the checks of writes below, which read names as written; same length less those backslashes, on the same lines)

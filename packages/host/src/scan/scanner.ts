@@ -8,7 +8,8 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { mayHold, phpShapes, trigrams, type SharedText } from './php-shapes.js';
+import { phpShapes, type SharedText } from './php-shapes.js';
+import { holds, mayHold, trigrams } from './text-pieces.js';
 import { phpVariants } from './php-variants.js';
 import { basename, extname, join, sep } from 'node:path';
 import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
@@ -177,7 +178,7 @@ function foldsHint(text: string, shared: SharedText): boolean {
   // (the lower-cased text and its three-letter pieces of phpShapes and phpVariants on the same text)
   const low = (shared.low ??= text.toLowerCase());
   const pieces = (shared.pieces ??= trigrams(low));
-  if (FOLD_PARTS.some((p) => (p.first ? p.first.test(text) : p.words.some((w) => mayHold(pieces, w) && low.includes(w))) && p.re.test(text))) return true;
+  if (FOLD_PARTS.some((p) => (p.first ? p.first.test(text) : p.words.some((w) => holds(low, pieces, w))) && p.re.test(text))) return true;
   if (text.length <= FOLD_BYTES && PROPERTY_SINK_NAMES.some((n) => mayHold(pieces, n) && (low.includes(`${n}'`) || low.includes(`${n}"`))) && PROPERTY_SINK.test(text)) return true;
   // (its escapes: \x, or a digit of octal)
   if (text.length <= FOLD_BYTES && (text.includes('\\x') || ESCAPED_OCTAL.test(text)) && PROPERTY_ESCAPED.test(text)) return true;
@@ -318,13 +319,16 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   function analyse(data: Buffer, text: string, path: string, kind: FileKind, depth: number, layers: readonly string[], out: Finding[], budget: Budget): void {
     if (kind !== 'php' && kind !== 'image' && kind !== 'other') return;
     if (kind !== 'php' && !hasPhpTag(text)) return;
-    // (the lower-cased text and the code without comments, shared by the analysers of this text)
-    const shared: SharedText = {};
-    if (worthFlow(text, (shared.low ??= text.toLowerCase()), (shared.pieces ??= trigrams(shared.low)))) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    // (the lower-cased text and its three-letter pieces, made once for the analysers of this text; the code without
+    // comments too, when one of them asks)
+    const low = text.toLowerCase();
+    const pieces = trigrams(low);
+    const shared: SharedText = { low, pieces };
+    if (worthFlow(text, low, pieces)) for (const f of phpFlow(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // a payload XOR-decoded by the file's own loop, then run (no request input needed)
     if (text.includes('^') && XOR_SINKS.test(text)) for (const f of xorDecodedExec(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     // (and any such payload, however its pieces reach the eval)
-    for (const f of packedPayload(text, (shared.low ??= text.toLowerCase()), (shared.pieces ??= trigrams(shared.low)))) out.push({ rule: 'mamori:packed-payload', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
+    for (const f of packedPayload(text, low, pieces)) out.push({ rule: 'mamori:packed-payload', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     for (const f of ownDecoderEval(text)) out.push({ rule: 'mamori:own-decoder-eval', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of phpShapes(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
@@ -335,14 +339,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       out.push({ rule: 'mamori:variants-failed', source: 'mamori', technique: 'evasion', score: thresholds.suspicious, description: `the variants analysis failed (${(err as Error).message}): not fully checked`, layers: layers.length ? layers : undefined });
     }
     if (depth >= limits.maxDepth) return;
-    const peeled = peelChains(text, limits, { low: (shared.low ??= text.toLowerCase()), pieces: (shared.pieces ??= trigrams(shared.low)) });
+    const peeled = peelChains(text, limits, { low, pieces });
     for (const p of peeled.problems) {
       if (p.problem.startsWith('output over')) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain', score: 40, description: `a decoder chain (${p.layers.join(' → ')}) decodes to more than the bound: ${p.problem}`, layers: [...layers, ...p.layers] });
     }
     const payloads = [...peeled.payloads];
     // A payload is only a payload if something decodes it: long literals are looked at when a decoder is named.
     // (its words looked for in the lower-cased text, its pieces first)
-    const decodes = DECODE_WORDS.some((w) => mayHold(shared.pieces!, w) && shared.low!.includes(w)) || (shared.low!.includes('\\x') && /\\x[0-9a-f]{2}/i.test(text)) || (shared.low!.includes('chr') && /\bchr\s*\(/i.test(text));
+    const decodes = DECODE_WORDS.some((w) => holds(low, pieces, w)) || (low.includes('\\x') && /\\x[0-9a-f]{2}/i.test(text)) || (low.includes('chr') && /\bchr\s*\(/i.test(text));
     for (const lit of decodes ? longLiterals(text, limits) : []) {
       if (lit.decoded) payloads.push(lit.decoded);
       else if (layers.length === 0) out.push({ rule: 'mamori:entropy', source: 'mamori', technique: 'high-entropy-literal', score: 20, description: `a ${lit.length}-character literal of high entropy (${lit.entropy.toFixed(2)} bits a character)`, line: lineAt(data, lit.offset) });

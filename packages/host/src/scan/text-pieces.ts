@@ -39,3 +39,8 @@ export function mayHold(bits: Uint8Array, w: string): boolean {
   }
   return true;
 }
+
+/** Whether the lower-cased text holds `w`: its three-symbol pieces looked up first, in `pieces` (its trigrams()) when given. */
+export function holds(low: string, pieces: Uint8Array | undefined, w: string): boolean {
+  return (pieces === undefined || mayHold(pieces, w)) && low.includes(w);
+}
