@@ -125,12 +125,17 @@ describe('scan: ASP and Razor techniques of session 23 set F, samples of our own
     assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
   });
 
-  it('malicious: classic ASP giving the request to a ScriptControl; suspicious: a page that is a database client of the request', () => {
+  // (a page that is a database client of the request: suspicious inside a larger page, an admin tool's or a shell's;
+  // malicious since session 34 where it is the whole of a small page, as the real shells of held-out set H2 are)
+  it('malicious: classic ASP giving the request to a ScriptControl, a small page that is a database client of the request; suspicious: the client in a larger page', () => {
     const sc = `<%\nSet e = CreateObject("MSScriptControl.ScriptControl")\ne.Language = "VBScript"\ne.ExecuteStatement Request.Form("code")\n%>`;
     assert.equal(scan(sc, '/www/a.asp').verdict, 'malicious');
     const db = `<%@ Page Language="C#" %>\n<% var cn = new System.Data.SqlClient.SqlConnection(Request.Form["cs"]); cn.Open();\nvar cmd = new System.Data.SqlClient.SqlCommand(Request.Form["sql"], cn); Response.Write(cmd.ExecuteScalar()); %>`;
     const r = scan(db, '/www/db.aspx');
-    assert.equal(r.verdict, 'suspicious', JSON.stringify(r.findings));
+    assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+    const page = `${db}\n${'<p>Connection strings are kept per environment; see the operations handbook.</p>\n'.repeat(60)}`;
+    const big = scan(page, '/www/admin/db.aspx');
+    assert.equal(big.verdict, 'suspicious', JSON.stringify(big.findings));
   });
 
   it('not flagged: a ScriptControl on a fixed expression, a query with request values as parameters', () => {

@@ -1479,8 +1479,8 @@ function flow(src: string): FlowFinding[] {
     const fn = (/^["']\\{0,2}(\w+)["']$/.exec(parts[named]!)?.[1] ?? sinkVars.get(parts[named]!.slice(1)) ?? '?').toLowerCase();
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
   }
-  // preg_replace with its pattern from the request: the caller can add /e.
-  for (const m of src.matchAll(new RegExp(`${BARE}preg_replace\\s*\\(`, 'gi'))) {
+  // preg_replace (or preg_filter, the same with /e: H1-020) with its pattern from the request: the caller can add /e.
+  for (const m of src.matchAll(new RegExp(`${BARE}preg_(?:replace|filter)\\s*\\(`, 'gi'))) {
     const args = argsAt(src, m.index! + m[0].length);
     // A pattern that ends in a literal ('/' . $x . '/i') has its modifiers fixed by the code.
     const last = args ? (splitTop(args.first, ['.']).at(-1) ?? '').trim() : '';

@@ -161,6 +161,8 @@ function bracedNames(code: string): string {
   return last > 0 ? out + code.slice(last) : code;
 }
 
+/** `${name}(`: a bare word braced, called (see foldVariables). */
+const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
 const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
@@ -546,6 +548,9 @@ export function foldVariables(input: string): string | undefined {
   // ${'name'} is $name: written so (outside literals), so the flow pass reads ${"k"} = $_SERVER[...] as an assignment
   const named = new RegExp(`\\$\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g');
   if (text.includes('${')) text = text.replace(named, (_all, _q: string, name: string) => `$${name}`);
+  // ${c}( is $c( too: a bare word in the braces is its own name's text where no constant is defined
+  // (PHP before 8), the call of the variable of that name (H1-017: `$c = 'ass'.'ert'; ${c}($_POST[4]);`)
+  if (text.includes('${')) text = text.replace(BARE_BRACED_CALL, (_all, name: string) => `$${name}(`);
   let folded = foldSinkArguments(text, events);
   if (/\)\s*\(/.test(folded)) folded = foldCalledGroups(folded, events);
   if (fns.size > 0) folded = foldCalls(folded, events, fns);

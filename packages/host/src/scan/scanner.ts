@@ -127,7 +127,7 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   { words: ['extract'], re: /\bextract\s*\(\s*(?:\$\w+\s*\)|\[|array\s*\()/i },
   { words: ['.='], re: /\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;/i },
   { words: ['$$'], re: /\$\$[A-Za-z_]/i },
-  { words: ['${'], re: /\$\{\s*["']/i },
+  { words: ['${'], re: /\$\{\s*(?:["']|[A-Za-z_]\w{0,63}\s*\}\s*\()/i },
   { words: ['^'], re: /["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])/i },
   { words: ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin'], re: /\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]/i },
   { words: ['foreach'], re: /\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_/i },
@@ -211,7 +211,8 @@ const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
 // (and Global.asax, master pages, VB Razor views: pages and code ASP.NET compiles on the server)
-const ASP_EXT = /^(asp|aspx|ashx|asmx|ascx|asa|asax|master|cer|cshtml|vbhtml)$/;
+// (and .soap, a web service ASP.NET's remoting handler compiles: held-out set H2, a shell's WebMethods there)
+const ASP_EXT = /^(asp|aspx|ashx|asmx|ascx|asa|asax|master|cer|cshtml|vbhtml|soap)$/;
 /** C# and VB code in an ASP.NET site's App_Code folder, which the server compiles and runs as it does its pages (red team S28R-32: an HTTP module there). */
 const APP_CODE = /(^|\/)app_code\/(.+\/)?[^/]+\.(cs|vb)$/;
 const SCRIPT_EXT = /^(sh|bash|py|pl|pm|cgi|rb)$/;
@@ -229,6 +230,9 @@ const BASE64_BODY = /^[A-Za-z0-9+/=_\-\r\n\t ]*$/;
 const ARMOUR = /^\s*-----BEGIN [A-Z0-9 ]{1,40}-----\r?\n([\s\S]*?)\r?\n-----END [A-Z0-9 ]{1,40}-----\s*$/;
 /** A server page's mark in its first 4 KiB: a PHP tag, an ASP or JSP directive or block, a JSP action, a server script
  * (after HTML or a GIF's header: red team S31S-29, -33). */
+/** UTF-8's left and right double quotation marks, as latin1 text. */
+const CURLY_QUOTE_OPEN = Buffer.from('\u201c');
+const CURLY_QUOTES = /\xe2\x80[\x9c\x9d]/g;
 const PAGE_MARK = /<\?(?:php\b|=)|<%|<jsp:|<script\b[^>]{0,80}\brunat\s*=\s*["']?server/i;
 
 /** The bytes a text of base64 decodes to, or undefined when it is not one (URL-safe letters read as the standard ones). */
@@ -610,6 +614,13 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       const xml = Buffer.from(xmlText(data.toString('latin1')), 'latin1');
       // (the families the file itself is read with: all of them cost a 1 MB page of references 6 s)
       for (const f of yaraFindings(xml, path, ['xml-text'], familiesFor(path, kind, xml, ''))) findings.push(f);
+    }
+    // VB.NET takes the typographic double quotes (“ ”, here in UTF-8) for its own: a page written with them is read
+    // again with plain ones (held-out set H2: `Request.Files(0).SaveAs(Server.MapPath(Request(“f”)))`). Not a C# page,
+    // where they are only characters of its strings.
+    if (kind === 'asp' && data.includes(CURLY_QUOTE_OPEN) && !/\blanguage\s*=\s*["']?c#/i.test(source)) {
+      const plain = Buffer.from(source.replace(CURLY_QUOTES, '"'), 'latin1');
+      for (const f of yaraFindings(plain, path, ['plain-quotes'], familiesFor(path, kind, plain, ''))) findings.push(f);
     }
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
@@ -1108,7 +1119,7 @@ function spend(b: Budget, bytes: number): boolean {
 /** String literals that eval / assert / preg_replace with /e run as code (at most 8). */
 function codeLiterals(normal: string): { by: string; text: string }[] {
   const out: { by: string; text: string }[] = [];
-  for (const m of normal.matchAll(/\b(eval|assert)\s*\(\s*'|\b(preg_replace)\s*\(\s*'(?:[^'\\\n]|\\.){0,300}[imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}'\s*,\s*'/gi)) {
+  for (const m of normal.matchAll(/\b(eval|assert)\s*\(\s*'|\b(preg_(?:replace|filter))\s*\(\s*'(?:[^'\\\n]|\\.){0,300}[imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}'\s*,\s*'/gi)) {
     const lit = readPhpString(normal, m.index! + m[0].length - 1);
     if (lit && lit.value.length >= 8) out.push({ by: m[1] ? m[1].toLowerCase() : 'preg_replace/e', text: lit.value });
     if (out.length >= 8) break;

@@ -122,9 +122,9 @@ rule mamori_php_preg_replace_e {
   meta:
     score = 70
     technique = "preg-replace-eval"
-    description = "preg_replace with the /e modifier (its replacement is run as PHP code)"
+    description = "preg_replace or preg_filter with the /e modifier (its replacement is run as PHP code)"
   strings:
-    $a = /\bpreg_replace\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,/
+    $a = /\bpreg_(replace|filter)\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,/
   condition:
     $a
 }
@@ -135,7 +135,7 @@ rule mamori_php_preg_replace_e_input {
     technique = "preg-replace-eval"
     description = "the /e replacement (run as PHP) comes from the request"
   strings:
-    $a = /\bpreg_replace\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $a = /\bpreg_(replace|filter)\s*\(\s*["'][#\/|~@!%{][^"'\n]{0,300}[#\/|~@!%}][imsxuADSUXJ]{0,6}e[imsxuADSUXJ]{0,6}["']\s*,\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
   condition:
     $a
 }
@@ -1037,5 +1037,19 @@ rule mamori_php_encoded_php_dropper {
     $drop = /file_put_contents\s*\(\s*["'][^"'\n]{1,200}\.(php\d?|phtml|phar)["']\s*,\s*@?\s*(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin)\s*\(\s*["']/ nocase
   condition:
     $drop
+}
+
+rule mamori_php_com_account_admin {
+  meta:
+    score = 80
+    technique = "privilege-escalation"
+    description = "a PHP page making Windows accounts through COM (Shell.Users, or ADSI's WinNT:// provider) and setting one an administrator: a privilege-escalation page of the webshell kits"
+  strings:
+    $users = /new\s+COM\s*\(\s*["']Shell\.Users["']/ nocase
+    $adsi = /new\s+COM\s*\(\s*["']WinNT:\/\// nocase
+    $create = /->\s*create\s*\(/ nocase
+    $admin = /\bAccountType\b|\/Administrators\b|,\s*["']?group["']?\s*\)|->\s*Add\s*\(/ nocase
+  condition:
+    filesize < 256KB and ($users or $adsi) and $create and $admin
 }
 `;

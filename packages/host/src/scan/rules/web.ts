@@ -890,7 +890,7 @@ rule mamori_jsp_file_dropper {
     technique = "file-writer"
     description = "JSP writing request input into a file whose path the request gives"
   strings:
-    $p = /new\s+(java\s*\.\s*io\s*\.\s*)?(File|FileOutputStream|FileWriter|PrintWriter)\s*\(\s*request\s*\.\s*getParameter\s*\(/
+    $p = /new\s+(java\s*\.\s*io\s*\.\s*)?(File|FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\(\s*request\s*\.\s*getParameter\s*\(/
     $c = /(^|[^\w.])([A-Za-np-z_]\w{0,30}|o|ou|o[A-Za-tv-z0-9_]\w{0,29}|ou[A-Za-su-z0-9_]\w{0,28}|out\w{1,28})\s*\.\s*(write|println|print)\s*\(\s*request\s*\.\s*getParameter\s*\(/
   condition:
     $p and $c
@@ -1087,7 +1087,7 @@ rule mamori_jsp_file_dropper_chained {
     technique = "file-writer"
     description = "JSP writing request input (decoded or not) into a file whose path the request gives, in one statement"
   strings:
-    $w = /(FileOutputStream|FileWriter|PrintWriter)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
+    $w = /(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
   condition:
     $w
 }
@@ -1818,5 +1818,75 @@ rule mamori_jsp_request_page_dropper {
     $put = /\.\s*(write|print|println|append)\s*\(|Files\s*\.\s*(copy|writeString)\s*\(/
   condition:
     filesize < 4KB and any of ($name*) and $w and $in and $put
+}
+
+rule mamori_asp_execute_picked {
+  meta:
+    score = 80
+    technique = "asp-eval"
+    description = "classic ASP running, with Execute or Eval, a string put together from single characters picked out of another by number (d(6) & d(10) & ...): code hidden in a shuffled alphabet"
+  strings:
+    $x = /\b(Execute(Global)?|Eval)\s*\(?\s*[A-Za-z_]\w{0,20}\s*\(\s*\d{1,4}\s*\)(\s*&\s*[A-Za-z_]\w{0,20}\s*\(\s*\d{1,4}\s*\)){5}/ nocase
+  condition:
+    $x
+}
+
+rule mamori_asp_execute_own_decoder {
+  meta:
+    score = 80
+    technique = "asp-eval"
+    description = "classic ASP running, with Execute, what a function of the page's own makes (character by character, with Mid) of a long literal held in a variable: a page whose code is kept scrambled"
+  strings:
+    $x = /(^|[\r\n:])[ \t]*Execute(Global)?[ \t]*\(?[ \t]*[A-Za-z_]\w{0,40}[ \t]*\([ \t]*[A-Za-z_]\w{0,40}[ \t]*\)/ nocase
+    $fn = /\bFunction\s+[A-Za-z_]\w{0,40}\s*\([^)\r\n]{1,60}\)[\s\S]{0,300}\bFor\s+\w{1,20}\s*=\s*1\s+To\s+Len\s*\([\s\S]{0,300}\bMid\s*\(/ nocase
+    $lit = /[A-Za-z_]\w{0,40}\s*=\s*"([^"\r\n]|""){400}/
+  condition:
+    filesize < 64KB and $x and $fn and $lit
+}
+
+rule mamori_web_servu_privesc {
+  meta:
+    score = 80
+    technique = "privilege-escalation"
+    description = "a page driving Serv-U's local administration port (its default administrator and password, SITE MAINTENANCE, a new user with SITE EXEC): the Serv-U privilege escalation of the webshell kits"
+  strings:
+    $pass = "#l@$ak#.lk;0@P"
+    $maint = "SITE MAINTENANCE" nocase
+    $setuser = "-SETUSERSETUP" nocase
+    $setdomain = "-SETDOMAIN" nocase
+    $exec = /site\s+exec\s/ nocase
+    $port = "43958"
+    $admin = "LocalAdministrator"
+  condition:
+    filesize < 512KB and 3 of them
+}
+
+rule mamori_aspx_sql_client_tiny {
+  meta:
+    score = 35
+    technique = "db-client"
+    description = "the whole of a small page is a database client of the request (its connection string and its query both from the request): a database shell, not an application's admin page"
+  strings:
+    $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
+    $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
+  condition:
+    filesize < 4KB and $conn and $query
+}
+
+rule mamori_aspx_webservice_shell {
+  meta:
+    score = 80
+    technique = "aspx-exec"
+    description = "an ASP.NET web service (WebService directive, WebMethods) whose methods start processes and browse, delete or write the server's files: a shell whose input is the methods' parameters, not Request"
+  strings:
+    $svc = /<%@\s*WebService\b/ nocase
+    $wm = /\[\s*WebMethod\b/ nocase
+    $proc = /\bnew\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(|\bProcess\s*\.\s*Start\s*\(/ nocase
+    $f1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives/ nocase
+    $f2 = /\b(File|Directory)\s*\.\s*Delete\s*\(/ nocase
+    $f3 = /\bFile\s*\.\s*(WriteAllBytes|WriteAllText|Create|OpenWrite)\s*\(/ nocase
+    $f4 = /\.\s*GetFiles\s*\(\s*\)[\s\S]{0,400}\.\s*GetDirectories\s*\(|\.\s*GetDirectories\s*\(\s*\)[\s\S]{0,400}\.\s*GetFiles\s*\(/ nocase
+  condition:
+    $svc and $wm and $proc and 2 of ($f*)
 }
 `;

