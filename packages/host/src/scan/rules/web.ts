@@ -441,8 +441,11 @@ rule mamori_aspx_sql_client_from_request {
   strings:
     $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
     $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
+    // (or a WebForms text box's Text, which is the posted form's field: held-out set H4, woanware's sql.aspx)
+    $connbox = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)[\s\S]{0,200}(Connection\s*\(\s*|ConnectionString\s*=\s*)[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[;),]/ nocase
+    $querybox = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[,)]|CommandText\s*=\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;/ nocase
   condition:
-    $conn and $query
+    ($conn or $connbox) and ($query or $querybox)
 }
 
 rule mamori_asp_utf7_page {
@@ -1869,8 +1872,11 @@ rule mamori_aspx_sql_client_tiny {
   strings:
     $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
     $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
+    // (or a WebForms text box's Text, which is the posted form's field: held-out set H4, woanware's sql.aspx)
+    $connbox = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)[\s\S]{0,200}(Connection\s*\(\s*|ConnectionString\s*=\s*)[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[;),]/ nocase
+    $querybox = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[,)]|CommandText\s*=\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;/ nocase
   condition:
-    filesize < 4KB and $conn and $query
+    filesize < 4KB and ($conn or $connbox) and ($query or $querybox)
 }
 
 rule mamori_aspx_webservice_shell {
@@ -1888,5 +1894,55 @@ rule mamori_aspx_webservice_shell {
     $f4 = /\.\s*GetFiles\s*\(\s*\)[\s\S]{0,400}\.\s*GetDirectories\s*\(|\.\s*GetDirectories\s*\(\s*\)[\s\S]{0,400}\.\s*GetFiles\s*\(/ nocase
   condition:
     $svc and $wm and $proc and 2 of ($f*)
+}
+
+rule mamori_asp_timestomp {
+  meta:
+    score = 80
+    technique = "anti-forensics"
+    description = "classic ASP setting files' modification dates through Shell.Application (ParseName(..).ModifyDate =): a page that backdates the files an intruder changed"
+  strings:
+    $sa = "Shell.Application" nocase
+    $pn = /\.\s*ParseName\s*\(/ nocase
+    $md = /\.\s*ModifyDate\s*=/ nocase
+  condition:
+    $sa and $pn and $md
+}
+
+rule mamori_aspx_upload_beside_itself {
+  meta:
+    score = 35
+    technique = "uploader"
+    description = "a small ASP.NET page storing an upload under the client's name in the page's own folder (the folder of Request.PhysicalPath, MapPath(\".\")): where a page the attacker sends is served and run"
+  strings:
+    $a = /(SaveAs|FileStream)\s*\([^;\n]{0,160}GetFileName\s*\(\s*[\w.\[\]]{1,60}\.\s*FileName\s*\)/ nocase
+    $self = /FileInfo\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|GetDirectoryName\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|MapPath\s*\(\s*"\.?\/?"\s*\)/ nocase
+  condition:
+    filesize < 16KB and $a and $self
+}
+
+rule mamori_jsp_websocket_memshell {
+  meta:
+    score = 85
+    technique = "jsp-memshell"
+    description = "JSP registering a WebSocket endpoint at run time (ServerContainer.addEndpoint of a ServerEndpointConfig it builds): a memory shell or tunnel that outlives the page"
+  strings:
+    $cfg = /ServerEndpointConfig\s*\.\s*Builder\s*\.\s*create\s*\(/
+    $add = /\.\s*addEndpoint\s*\(/
+    $ctr = /ServerContainer\b/
+  condition:
+    $cfg and $add and $ctr
+}
+
+rule mamori_aspx_packet_sniffer {
+  meta:
+    score = 80
+    technique = "recon"
+    description = "an ASP.NET page opening a raw socket that receives every packet of the interface (SocketType.Raw with IOControlCode.ReceiveAll): a sniffer of the server's traffic, its passwords among it"
+  strings:
+    $raw = /SocketType\s*\.\s*Raw\b/
+    $all = /IOControlCode\s*\.\s*ReceiveAll\b|SIO_RCVALL|0x98000001/
+  condition:
+    $raw and $all
 }
 `;
