@@ -1869,14 +1869,8 @@ rule mamori_aspx_sql_client_tiny {
     score = 35
     technique = "db-client"
     description = "the whole of a small page is a database client of the request (its connection string and its query both from the request): a database shell, not an application's admin page"
-  strings:
-    $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
-    $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
-    // (or a WebForms text box's Text, which is the posted form's field: held-out set H4, woanware's sql.aspx)
-    $connbox = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)[\s\S]{0,200}(Connection\s*\(\s*|ConnectionString\s*=\s*)[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[;),]/ nocase
-    $querybox = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[,)]|CommandText\s*=\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;/ nocase
   condition:
-    filesize < 4KB and ($conn or $connbox) and ($query or $querybox)
+    filesize < 4KB and mamori_aspx_sql_client_from_request
 }
 
 rule mamori_aspx_webservice_shell {
