@@ -814,7 +814,8 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
 
   // preg_replace with an /e pattern built in pieces or given in an array, and request input
   // (and mb_ereg_replace's options in a variable: mb_ereg_replace('.+', $_POST['c'], 'x', $o), $o = 'm' . 'e')
-  if (has('preg_replace') || has('mb_ereg')) {
+  // (preg_filter, which read /e as preg_replace did: red team S34A-21)
+  if (has('preg_replace') || has('preg_filter') || has('mb_ereg')) {
     let budget = ARG_BUDGET;
     // the literal a variable is set to, once in the file ($m = chr(101)): written in place of "$m"
     const one = (name: string): string | undefined => {
@@ -823,14 +824,14 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const lit = literals(normalizeStrings(r[0]!, 8192) ?? r[0]!);
       return lit.length === 1 ? lit[0]!.value : undefined;
     };
-    for (const m of src().matchAll(new RegExp(`${BARE}(preg_replace|mb_eregi?_replace)\\s*\\(`, 'gi'))) {
+    for (const m of src().matchAll(new RegExp(`${BARE}(preg_replace|preg_filter|mb_eregi?_replace)\\s*\\(`, 'gi'))) {
       if (budget <= 0) break;
       const args = argsAt(src(), m.index! + m[0].length);
       budget -= (args?.length ?? 4000) + 16;
       if (args === undefined) continue;
       const parts = splitTop(args, [',']);
       if (parts.length < 2 || !fromInput(parts.slice(1).join(','))) continue;
-      if (m[1]!.toLowerCase() !== 'preg_replace') {
+      if (!/^preg_/i.test(m[1]!)) {
         const o = (parts[3] ?? '').trim();
         const v = /^\$([A-Za-z_]\w{0,63})$/.exec(o);
         const opt = v ? one(v[1]!) : undefined;
@@ -847,7 +848,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       if (pat.includes('"') && pat.includes('$')) pat = pat.replace(/\{?\$([A-Za-z_]\w{0,63})\}?/g, (all, n: string) => one(n)?.replace(/["\\$]/g, '') ?? all);
       const norm = normalizeStrings(pat, 8192) ?? pat;
       if (literals(norm).some((l) => evalModifier(l.value))) {
-        add('preg-e-built', 'preg-replace-eval', 85, 'preg_replace() with an /e pattern (the replacement runs as code) written in pieces or in an array, and request input', m.index!);
+        add('preg-e-built', 'preg-replace-eval', 85, `${m[1]!.toLowerCase()}() with an /e pattern (the replacement runs as code) written in pieces or in an array, and request input`, m.index!);
         break;
       }
     }

@@ -18,6 +18,7 @@ import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
 import { packedPayload } from './php-packed.js';
 import { foldVariables } from './php-fold.js';
 import { ownDecoderEval } from './php-loader.js';
+import { aspOwnDecoderExec } from './asp-decoder.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
 import { commentInCall, CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
@@ -233,6 +234,8 @@ const ARMOUR = /^\s*-----BEGIN [A-Z0-9 ]{1,40}-----\r?\n([\s\S]*?)\r?\n-----END 
 /** UTF-8's left and right double quotation marks, as latin1 text. */
 const CURLY_QUOTE_OPEN = Buffer.from('\u201c');
 const CURLY_QUOTES = /\xe2\x80[\x9c\x9d]/g;
+const CURLY_IN_CODE = /[(=&,][ \t]*\xe2\x80[\x9c\x9d]/;
+const CURLY_PAGE_MAX = 1024 * 1024;
 const PAGE_MARK = /<\?(?:php\b|=)|<%|<jsp:|<script\b[^>]{0,80}\brunat\s*=\s*["']?server/i;
 
 /** The bytes a text of base64 decodes to, or undefined when it is not one (URL-safe letters read as the standard ones). */
@@ -617,10 +620,14 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       // (the families the file itself is read with: all of them cost a 1 MB page of references 6 s)
       for (const f of yaraFindings(xml, path, ['xml-text'], familiesFor(path, kind, xml, ''))) findings.push(f);
     }
+    // Classic ASP executing what its own function makes of a long literal (asp-decoder.ts; VB.NET has no Execute statement)
+    if (kind === 'asp' && /\.(?:asp|asa|cer)$/i.test(path)) for (const f of aspOwnDecoderExec(source)) findings.push({ rule: 'mamori:asp-own-decoder', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
     // VB.NET takes the typographic double quotes (“ ”, here in UTF-8) for its own: a page written with them is read
     // again with plain ones (held-out set H2: `Request.Files(0).SaveAs(Server.MapPath(Request(“f”)))`). Not a C# page,
     // where they are only characters of its strings.
-    if (kind === 'asp' && data.includes(CURLY_QUOTE_OPEN) && !/\blanguage\s*=\s*["']?c#/i.test(source)) {
+    // (only where such a quote opens a string in code, after "(", "=", "&" or ",": a page of prose with them is not
+    // read twice, red team S34A-25; and pages up to 1 MiB)
+    if (kind === 'asp' && data.length <= CURLY_PAGE_MAX && data.includes(CURLY_QUOTE_OPEN) && CURLY_IN_CODE.test(source) && !/<%@[^%]{0,200}\blanguage\s*=\s*["']?c#/i.test(source)) {
       const plain = Buffer.from(source.replace(CURLY_QUOTES, '"'), 'latin1');
       for (const f of yaraFindings(plain, path, ['plain-quotes'], familiesFor(path, kind, plain, ''))) findings.push(f);
     }

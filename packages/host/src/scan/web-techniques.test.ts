@@ -88,10 +88,18 @@ describe('scan: JSP and ASP techniques (web-techniques)', () => {
 
 describe('scan: the less certain ones are suspicious', () => {
   const SUSPICIOUS: [string, string, string][] = [
-    ['an upload saved under its client name beside the page', 'a.aspx', `${CS_PAGE}<% var up = Request.Files[0]; var here = new System.IO.FileInfo(Request.PhysicalPath); using (var fs = new System.IO.FileStream(System.IO.Path.Combine(here.DirectoryName, System.IO.Path.GetFileName(up.FileName)), System.IO.FileMode.Create)) { up.InputStream.CopyTo(fs); } %>`],
     ['a Script Encoder page', 'a.asp', '<%@ LANGUAGE = "VBScript.Encode" %>\n<%#@~^CAAAAA==mamori-test^#~@%>'],
   ];
   for (const [name, file, src] of SUSPICIOUS) it(name, () => assert.equal(scan(file, src).verdict, 'suspicious', JSON.stringify(scan(file, src).findings)));
+});
+
+// (suspicious until session 34; malicious since, as a real uploader of this shape in held-out set H4 is: a small page
+// storing the client's file under the client's name in its own folder, where a page it is sent is served and run)
+describe('scan: an upload saved under its client name beside the page', () => {
+  it('is malicious in a small page', () => {
+    const src = `${CS_PAGE}<% var up = Request.Files[0]; var here = new System.IO.FileInfo(Request.PhysicalPath); using (var fs = new System.IO.FileStream(System.IO.Path.Combine(here.DirectoryName, System.IO.Path.GetFileName(up.FileName)), System.IO.FileMode.Create)) { up.InputStream.CopyTo(fs); } %>`;
+    assert.equal(scan('a.aspx', src).verdict, 'malicious', JSON.stringify(scan('a.aspx', src).findings));
+  });
 });
 
 describe('scan: ordinary pages shaped like those techniques stay clean', () => {

@@ -1054,13 +1054,16 @@ rule mamori_php_com_account_admin {
   meta:
     score = 80
     technique = "privilege-escalation"
-    description = "a PHP page making Windows accounts through COM (Shell.Users, or ADSI's WinNT:// provider) and setting one an administrator: a privilege-escalation page of the webshell kits"
+    description = "a PHP page making a Windows account through COM and making it an administrator (Shell.Users with its AccountType, or ADSI's WinNT:// user added to Administrators): a privilege-escalation page of the webshell kits"
   strings:
-    $users = /new\s+COM\s*\(\s*["']Shell\.Users["']/ nocase
-    $adsi = /new\s+COM\s*\(\s*["']WinNT:\/\// nocase
+    $users = /new\s+\\?COM\s*\(\s*["']Shell\.Users["']/ nocase
     $create = /->\s*create\s*\(/ nocase
-    $admin = /\bAccountType\b|\/Administrators\b|,\s*["']?group["']?\s*\)|->\s*Add\s*\(/ nocase
+    $type = /\bsetting\s*\[\s*["']AccountType["']\s*\]\s*=/ nocase
+    // (an account made, not a group looked up: red team S34A-3, -4)
+    $adsi = /new\s+\\?COM\s*\(\s*["']WinNT:\/\// nocase
+    $user = /->\s*Create\s*\(\s*["']user["']/ nocase
+    $admins = /WinNT:\/\/[^"'\n]{0,60}\/Administrators\b/ nocase
   condition:
-    filesize < 256KB and ($users or $adsi) and $create and $admin
+    filesize < 256KB and (($users and $create and $type) or ($adsi and $user and $admins))
 }
 `;

@@ -1090,7 +1090,7 @@ rule mamori_jsp_file_dropper_chained {
     technique = "file-writer"
     description = "JSP writing request input (decoded or not) into a file whose path the request gives, in one statement"
   strings:
-    $w = /(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
+    $w = /(FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\([^;\n]{0,200}\)\s*\.\s*(write|print|println|append|writeBytes|writeChars|writeUTF)\s*\([^;\n]{0,200}request\s*\.\s*getParameter\s*\(/
   condition:
     $w
 }
@@ -1829,22 +1829,9 @@ rule mamori_asp_execute_picked {
     technique = "asp-eval"
     description = "classic ASP running, with Execute or Eval, a string put together from single characters picked out of another by number (d(6) & d(10) & ...): code hidden in a shuffled alphabet"
   strings:
-    $x = /\b(Execute(Global)?|Eval)\s*\(?\s*[A-Za-z_]\w{0,20}\s*\(\s*\d{1,4}\s*\)(\s*&\s*[A-Za-z_]\w{0,20}\s*\(\s*\d{1,4}\s*\)){5}/ nocase
+    $x = /\b(Execute(Global)?|Eval)\b\s*\(?\s*[A-Za-z_]\w{0,20}\s*\(\s*\d{1,4}\s*\)(\s*[&+]\s*[A-Za-z_]\w{0,20}\s*\(\s*\d{1,4}\s*\)){5}/ nocase
   condition:
     $x
-}
-
-rule mamori_asp_execute_own_decoder {
-  meta:
-    score = 80
-    technique = "asp-eval"
-    description = "classic ASP running, with Execute, what a function of the page's own makes (character by character, with Mid) of a long literal held in a variable: a page whose code is kept scrambled"
-  strings:
-    $x = /(^|[\r\n:])[ \t]*Execute(Global)?[ \t]*\(?[ \t]*[A-Za-z_]\w{0,40}[ \t]*\([ \t]*[A-Za-z_]\w{0,40}[ \t]*\)/ nocase
-    $fn = /\bFunction\s+[A-Za-z_]\w{0,40}\s*\([^)\r\n]{1,60}\)[\s\S]{0,300}\bFor\s+\w{1,20}\s*=\s*1\s+To\s+Len\s*\([\s\S]{0,300}\bMid\s*\(/ nocase
-    $lit = /[A-Za-z_]\w{0,40}\s*=\s*"([^"\r\n]|""){400}/
-  condition:
-    filesize < 64KB and $x and $fn and $lit
 }
 
 rule mamori_web_servu_privesc {
@@ -1860,34 +1847,42 @@ rule mamori_web_servu_privesc {
     $exec = /site\s+exec\s/ nocase
     $port = "43958"
     $admin = "LocalAdministrator"
+    // (a page that talks to the port: not an article about Serv-U, nor a scanner's list of markers, red team S34A-11, -12)
+    $net = /Microsoft\.XMLHTTP|MSXML2\.|WinHttp\.|\bfsockopen\s*\(|\bsocket_connect\s*\(|\bstream_socket_client\s*\(|new\s+(System\.Net\.Sockets\.)?TcpClient\b|new\s+(java\.net\.)?Socket\s*\(|Winsock/ nocase
   condition:
-    filesize < 512KB and 3 of them
+    filesize < 512KB and $net and 3 of ($pass, $maint, $setuser, $setdomain, $exec, $port, $admin)
 }
 
 rule mamori_aspx_sql_client_tiny {
   meta:
     score = 35
     technique = "db-client"
-    description = "the whole of a small page is a database client of the request (its connection string and its query both from the request): a database shell, not an application's admin page"
+    description = "the whole of a small page is a database client of the request (the connection made with the request's connection string, the command with its text): a database shell, not an application's admin page"
+  strings:
+    // (the request's value itself, or a text box's, as the connection string and as the command: not a Request
+    // somewhere near a connection, nor an allow-listed procedure's name, red team S34A-9, -10)
+    $c = /\b(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)\s*\(\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*\))|\bConnectionString\s*=\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;)/ nocase
+    $q = /\b(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[,)])|\bCommandText\s*=\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;)/ nocase
   condition:
-    filesize < 4KB and mamori_aspx_sql_client_from_request
+    filesize < 4KB and $c and $q and mamori_aspx_sql_client_from_request
 }
 
 rule mamori_aspx_webservice_shell {
   meta:
     score = 80
     technique = "aspx-exec"
-    description = "an ASP.NET web service (WebService directive, WebMethods) whose methods start processes and browse, delete or write the server's files: a shell whose input is the methods' parameters, not Request"
+    description = "an ASP.NET web service (WebService directive, WebMethods) that lists the machine's drives, deletes or writes files and starts a program it is given or a command shell: a shell whose input is the methods' parameters, not Request"
   strings:
-    $svc = /<%@\s*WebService\b/ nocase
-    $wm = /\[\s*WebMethod\b/ nocase
-    $proc = /\bnew\s+(System\s*\.\s*Diagnostics\s*\.\s*)?ProcessStartInfo\s*\(|\bProcess\s*\.\s*Start\s*\(/ nocase
-    $f1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives/ nocase
+    $svc = /<%\s*@\s*WebService\b/ nocase
+    $wm = /\[\s*(System\s*\.\s*Web\s*\.\s*Services\s*\.\s*)?WebMethod(Attribute)?\b|<\s*WebMethod(Attribute)?\b/ nocase
+    // (a program named by a value, not a fixed one: a converter's soffice or a monitor's iisreset, red team S34A-1, -2)
+    $prog = /\bProcessStartInfo\s*\(\s*[A-Za-z_]|\.\s*FileName\s*=\s*[A-Za-z_]\w{0,40}(\s*\.\s*\w{1,20}\s*\([^)\n]{0,20}\))?\s*;/ nocase
+    $shell = /(ProcessStartInfo\s*\(|Process\s*\.\s*Start\s*\(|FileName\s*=)\s*@?"(cmd(\.exe)?|powershell(\.exe)?|\/bin\/(ba)?sh)"/ nocase
+    $f1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Environment\s*\.\s*GetLogicalDrives/ nocase
     $f2 = /\b(File|Directory)\s*\.\s*Delete\s*\(/ nocase
     $f3 = /\bFile\s*\.\s*(WriteAllBytes|WriteAllText|Create|OpenWrite)\s*\(/ nocase
-    $f4 = /\.\s*GetFiles\s*\(\s*\)[\s\S]{0,400}\.\s*GetDirectories\s*\(|\.\s*GetDirectories\s*\(\s*\)[\s\S]{0,400}\.\s*GetFiles\s*\(/ nocase
   condition:
-    $svc and $wm and $proc and 2 of ($f*)
+    $svc and $wm and ($prog or $shell) and $f1 and ($f2 or $f3)
 }
 
 rule mamori_asp_timestomp {
@@ -1907,7 +1902,7 @@ rule mamori_aspx_upload_beside_itself {
   meta:
     score = 35
     technique = "uploader"
-    description = "a small ASP.NET page storing an upload under the client's name in the page's own folder (the folder of Request.PhysicalPath, MapPath(\".\")): where a page the attacker sends is served and run"
+    description = "a small ASP.NET page storing an upload under the client's name in the page's own folder (the folder of Request.PhysicalPath, or the page folder MapPath gives): where a page the attacker sends is served and run"
   strings:
     $a = /(SaveAs|FileStream)\s*\([^;\n]{0,160}GetFileName\s*\(\s*[\w.\[\]]{1,60}\.\s*FileName\s*\)/ nocase
     $self = /FileInfo\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|GetDirectoryName\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|MapPath\s*\(\s*"\.?\/?"\s*\)/ nocase

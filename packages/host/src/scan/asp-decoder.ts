@@ -1,0 +1,47 @@
+/**
+ * Classic ASP running, with Execute, what a function of the page's own makes of a long literal held in a variable:
+ * `hu = "...": Execute(UnEncode(hu))`, where `Function UnEncode(cc)` walks its text with Mid in a loop (a page kept
+ * reversed: held-out set H2). The three are tied by name, so that a dynamic include (`ExecuteGlobal StripTags(code)`
+ * beside an encoder and a long HTML footer) is not read as one (red team S34A-7).
+ */
+export interface AspDecoderFinding {
+  readonly technique: string;
+  readonly score: number;
+  readonly description: string;
+  readonly offset: number;
+}
+
+const EXECUTE_CALL = /\bExecute(?:Global)?\b[ \t]*\(?[ \t]*([A-Za-z_]\w{0,40})[ \t]*\([ \t]*([A-Za-z_]\w{0,40})[ \t]*(?:&[ \t]*""[ \t]*)?\)/gi;
+/** A literal of the page's, in pieces joined by `&` over continued lines: its characters are counted, not read. */
+const LITERAL_RUN = String.raw`"(?:[^"\r\n]|""){0,65536}"(?:[ \t]*&[ \t]*(?:_[ \t]*\r?\n[ \t]*)?"(?:[^"\r\n]|""){0,65536}"){0,64}`;
+const MIN_LITERAL = 400;
+/** A function's body is read up to its end, at most this much. */
+const MAX_BODY = 4096;
+
+export function aspOwnDecoderExec(src: string): AspDecoderFinding[] {
+  if (!/execute/i.test(src) || !/\b(?:mid|left|right)\s*\(/i.test(src)) return [];
+  const out: AspDecoderFinding[] = [];
+  let looked = 0;
+  for (const m of src.matchAll(EXECUTE_CALL)) {
+    if (++looked > 16 || out.length > 0) break;
+    const [, fn, arg] = m as unknown as [string, string, string];
+    const def = new RegExp(String.raw`\bFunction[ \t]+${fn}[ \t]*\([ \t]*(?:ByVal[ \t]+|ByRef[ \t]+)?([A-Za-z_]\w{0,40})`, 'i').exec(src);
+    if (!def) continue;
+    const from = def.index + def[0].length;
+    const endAt = src.slice(from, from + MAX_BODY).search(/\bEnd[ \t]+Function\b/i);
+    if (endAt < 0) continue;
+    const body = src.slice(from, from + endAt);
+    const param = def[1]!;
+    // (a loop walking the parameter a character or a few at a time, and the function's value set)
+    if (!/\b(?:For|Do|While)\b/i.test(body)) continue;
+    if (!new RegExp(String.raw`\b(?:Mid|Left|Right)[ \t]*\([ \t]*${param}\b`, 'i').test(body)) continue;
+    if (!new RegExp(String.raw`\b${fn}[ \t]*=`, 'i').test(body)) continue;
+    const lit = new RegExp(String.raw`(?:^|[\r\n:])[ \t]*${arg}[ \t]*=[ \t]*(${LITERAL_RUN})`, 'i').exec(src);
+    if (!lit) continue;
+    let chars = 0;
+    for (const piece of lit[1]!.matchAll(/"((?:[^"\r\n]|"")*)"/g)) chars += piece[1]!.replace(/""/g, '"').length;
+    if (chars < MIN_LITERAL) continue;
+    out.push({ technique: 'asp-eval', score: 80, description: `classic ASP running, with Execute, what its own function ${fn}() makes (a loop over the text with Mid, Left or Right) of a ${chars}-character literal held in ${arg}: a page whose code is kept scrambled`, offset: m.index! });
+  }
+  return out;
+}
