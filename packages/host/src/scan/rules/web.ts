@@ -1935,4 +1935,31 @@ rule mamori_aspx_packet_sniffer {
   condition:
     $raw and $all
 }
+
+rule mamori_jsp_logger_writer {
+  meta:
+    score = 85
+    technique = "file-writer"
+    description = "JSP opening a java.util.logging FileHandler on a path the request names and logging the request's text into it: a logger used to drop a file (the next page) where the request says"
+  strings:
+    $fh = /new\s+(java\s*\.\s*util\s*\.\s*logging\s*\.\s*)?FileHandler\s*\([^;]{0,200}request\s*\.\s*getParameter\s*\(/
+    $log = /\.\s*(info|warning|severe|fine|finer|finest|config|log)\s*\([^;]{0,100}request\s*\.\s*getParameter\s*\(/
+  condition:
+    $fh and $log
+}
+
+rule mamori_jsp_boot_shell_file_manager {
+  meta:
+    score = 80
+    technique = "file-manager"
+    description = "a JSP file manager of the kind its authors call Shell (a class Shell serving the page): the server's disk from the process's directory, any path the request gives listed, read and deleted recursively, behind a login of its own"
+  strings:
+    $shell = /\bclass\s+Shell\b/
+    $ud = /System\s*\.\s*getProperty\s*\(\s*"user\.dir"\s*[,)]/
+    $lf = /\.\s*listFiles\s*\(\s*\)/
+    $del = /\.\s*delete\s*\(\s*\)/
+    $path = /getParam(eter)?\s*\(\s*"path"/
+  condition:
+    all of them
+}
 `;
