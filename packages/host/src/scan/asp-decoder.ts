@@ -18,12 +18,27 @@ const MIN_LITERAL = 400;
 /** A function's body is read up to its end, at most this much. */
 const MAX_BODY = 4096;
 
+/** Words of a page's code that a scrambled literal holds backwards, and a readable one (a template's text) as written. */
+const CODE_WORDS = ['response.write', 'request', 'createobject', 'execute', 'server.', 'wscript', 'filesystemobject', 'eval(', 'set '];
+/**
+ * A literal that is not the page's text as written: its code words read backwards and not forwards, or one run of
+ * letters and digits with no space (an encoding). A template compiled and executed (red team S34B-2) reads forwards.
+ */
+function scrambled(text: string): boolean {
+  const low = text.toLowerCase();
+  const back = [...low].reverse().join('');
+  if (CODE_WORDS.some((w) => back.includes(w)) && !CODE_WORDS.some((w) => low.includes(w))) return true;
+  return !/\s/.test(text) && /^[A-Za-z0-9+/=_-]+$/.test(text);
+}
+
 export function aspOwnDecoderExec(src: string): AspDecoderFinding[] {
   if (!/execute/i.test(src) || !/\b(?:mid|left|right)\s*\(/i.test(src)) return [];
   const out: AspDecoderFinding[] = [];
   let looked = 0;
   for (const m of src.matchAll(EXECUTE_CALL)) {
     if (++looked > 16 || out.length > 0) break;
+    // (the statement, not a method of that name: conn.Execute(FixSql(sql)), red team S34B-1)
+    if (m.index! > 0 && /[.\w]/.test(src[m.index! - 1]!)) continue;
     const [, fn, arg] = m as unknown as [string, string, string];
     const def = new RegExp(String.raw`\bFunction[ \t]+${fn}[ \t]*\([ \t]*(?:ByVal[ \t]+|ByRef[ \t]+)?([A-Za-z_]\w{0,40})`, 'i').exec(src);
     if (!def) continue;
@@ -38,9 +53,10 @@ export function aspOwnDecoderExec(src: string): AspDecoderFinding[] {
     if (!new RegExp(String.raw`\b${fn}[ \t]*=`, 'i').test(body)) continue;
     const lit = new RegExp(String.raw`(?:^|[\r\n:])[ \t]*${arg}[ \t]*=[ \t]*(${LITERAL_RUN})`, 'i').exec(src);
     if (!lit) continue;
-    let chars = 0;
-    for (const piece of lit[1]!.matchAll(/"((?:[^"\r\n]|"")*)"/g)) chars += piece[1]!.replace(/""/g, '"').length;
-    if (chars < MIN_LITERAL) continue;
+    let text = '';
+    for (const piece of lit[1]!.matchAll(/"((?:[^"\r\n]|"")*)"/g)) text += piece[1]!.replace(/""/g, '"');
+    const chars = text.length;
+    if (chars < MIN_LITERAL || !scrambled(text)) continue;
     out.push({ technique: 'asp-eval', score: 80, description: `classic ASP running, with Execute, what its own function ${fn}() makes (a loop over the text with Mid, Left or Right) of a ${chars}-character literal held in ${arg}: a page whose code is kept scrambled`, offset: m.index! });
   }
   return out;

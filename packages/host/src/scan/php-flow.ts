@@ -1374,7 +1374,8 @@ function flow(src: string): FlowFinding[] {
         // (nor, in an if branch, a value made of the variable's own with something added, which keeps the request's
         // words in it: phpshell's alias expansion, `if (isset($ini['aliases'][$t])) $command = $ini['aliases'][$t] .
         // substr($command, $n);` before proc_open($command, ..): held-out set H3)
-        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && ((CONSTANT.test(rhs) && !VALIDATES.test(b.cond!)) || (rhs.includes(`$${name}`) && isDirect(rhs, taintAt(m.index!), true))) && isTaintedAt(name, b.ifAt));
+        // (whether it held request input before the if is asked first: the cheaper question, red team S34B-23)
+        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && isTaintedAt(name, b.ifAt) && ((CONSTANT.test(rhs) && !VALIDATES.test(b.cond!)) || (rhs.includes(`$${name}`) && isDirect(rhs, taintAt(m.index!), true))));
         if (!kept) mark(cleanedAt, name, m.index!);
       }
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7

@@ -1045,7 +1045,7 @@ rule mamori_php_callback_name_tail {
     technique = "request-input-callable"
     description = "a caller (call_user_func, forward_static_call, array_map ...) given a function name made of a variable and the tail of a command or code function's name ($x . 'ert' for assert), with request input: the head comes from elsewhere, a header or the request"
   strings:
-    $a = /\b(call_user_func(_array)?|forward_static_call(_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function)\s*\(\s*\$\w{1,30}(\s*\[[^\]\n]{1,40}\])?\s*\.\s*["'](t|rt|ert|sert|ssert|m|em|tem|stem|ystem|c|ec|xec|exec|_exec|hru|thru|sthru|ssthru|assthru)["']\s*,[^;]{0,200}\$_(GET|POST|REQUEST|COOKIE|SERVER)\b/ nocase
+    $a = /\b(call_user_func(_array)?|forward_static_call(_array)?|array_map|register_shutdown_function)\s*\(\s*\$\w{1,30}(\s*\[[^\]\n]{1,40}\])?\s*\.\s*["'](rt|ert|sert|ssert|tem|stem|ystem|xec|hru|thru|sthru|ssthru|assthru)["']\s*,[^;]{0,200}\$_(GET|POST|REQUEST|COOKIE|SERVER)\b/ nocase
   condition:
     $a
 }

@@ -1894,9 +1894,11 @@ rule mamori_asp_timestomp {
   strings:
     $sa = "Shell.Application" nocase
     $pn = /\.\s*ParseName\s*\(/ nocase
-    $md = /\.\s*ModifyDate\s*=/ nocase
+    // (the date the request gives, written out by the VBScript layer: not a gallery's EXIF date or a restore's
+    // backup date, red team S34B-3)
+    $md = /\.\s*ModifyDate\s*=\s*(Trim\s*\(\s*)?Request\s*(\.\s*(Form|QueryString|Item))?\s*\(/ nocase
   condition:
-    $sa and $pn and $md
+    filesize < 256KB and $sa and $pn and $md
 }
 
 rule mamori_aspx_upload_beside_itself {
@@ -1906,9 +1908,12 @@ rule mamori_aspx_upload_beside_itself {
     description = "a small ASP.NET page storing an upload under the client's name in the page's own folder (the folder of Request.PhysicalPath, or the page folder MapPath gives): where a page the attacker sends is served and run"
   strings:
     $a = /(SaveAs|FileStream)\s*\([^;\n]{0,160}GetFileName\s*\(\s*[\w.\[\]]{1,60}\.\s*FileName\s*\)/ nocase
-    $self = /FileInfo\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|GetDirectoryName\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|MapPath\s*\(\s*"\.?\/?"\s*\)/ nocase
+    $self = /FileInfo\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|GetDirectoryName\s*\(\s*((Page|HttpContext\s*\.\s*Current)\s*\.\s*)?Request\s*\.\s*PhysicalPath\s*\)|MapPath\s*\(\s*@?"\.\/?"\s*\)/ nocase
+    // (not where the page checks what it was sent: an images-only album upload, red team S34B-5; nor the site's root,
+    // MapPath("/"), S34B-4)
+    $check = /GetExtension\s*\(|ContentType\s*\.\s*StartsWith\s*\(|\.\s*EndsWith\s*\(\s*"\.(jpe?g|png|gif|pdf|docx?)"/ nocase
   condition:
-    filesize < 16KB and $a and $self
+    filesize < 16KB and $a and $self and not $check
 }
 
 rule mamori_jsp_websocket_memshell {
@@ -1917,11 +1922,13 @@ rule mamori_jsp_websocket_memshell {
     technique = "jsp-memshell"
     description = "JSP registering a WebSocket endpoint at run time (ServerContainer.addEndpoint of a ServerEndpointConfig it builds): a memory shell or tunnel that outlives the page"
   strings:
-    $cfg = /ServerEndpointConfig\s*\.\s*Builder\s*\.\s*create\s*\(/
+    // (at a path the code does not fix, with the request read: not an admin page adding "/ws/chat", red team S34B-6)
+    $cfg = /ServerEndpointConfig\s*\.\s*Builder\s*\.\s*create\s*\(\s*[\w.]{1,80}\s*\.\s*class\s*,\s*[^"\s)]/
+    $req = /request\s*\.\s*(getParameter|getHeader|getRequestURI|getServletPath|getPathInfo)\s*\(/
     $add = /\.\s*addEndpoint\s*\(/
     $ctr = /ServerContainer\b/
   condition:
-    $cfg and $add and $ctr
+    $cfg and $add and $ctr and $req
 }
 
 rule mamori_aspx_packet_sniffer {
@@ -1930,8 +1937,9 @@ rule mamori_aspx_packet_sniffer {
     technique = "recon"
     description = "an ASP.NET page opening a raw socket that receives every packet of the interface (SocketType.Raw with IOControlCode.ReceiveAll): a sniffer of the server's traffic, its passwords among it"
   strings:
-    $raw = /SocketType\s*\.\s*Raw\b/
-    $all = /IOControlCode\s*\.\s*ReceiveAll\b|SIO_RCVALL|0x98000001/
+    $raw = /SocketType\s*\.\s*Raw\b/ nocase
+    // (the control call made, not a constant declared: red team S34B-7)
+    $all = /IOControl\s*\(\s*(IOControlCode\s*\.\s*ReceiveAll\b|SIO_RCVALL\b|(unchecked\s*\(\s*)?\(\s*int\s*\)\s*0x98000001|0x98000001|-1744830463)/ nocase
   condition:
     $raw and $all
 }
