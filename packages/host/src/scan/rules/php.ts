@@ -1046,8 +1046,10 @@ rule mamori_php_callback_name_tail {
     description = "a caller (call_user_func, forward_static_call, array_map ...) given a function name made of a variable and the tail of a command or code function's name ($x . 'ert' for assert), with request input: the head comes from elsewhere, a header or the request"
   strings:
     $a = /\b(call_user_func(_array)?|forward_static_call(_array)?|array_map|register_shutdown_function)\s*\(\s*\$\w{1,30}(\s*\[[^\]\n]{1,40}\])?\s*\.\s*["'](rt|ert|sert|ssert|tem|stem|ystem|xec|hru|thru|sthru|ssthru|assthru)["']\s*,[^;]{0,200}\$_(GET|POST|REQUEST|COOKIE|SERVER)\b/ nocase
+    // (or the tail in an interpolated string, "{$h}tem": red team S34B-12)
+    $b = /\b(call_user_func(_array)?|forward_static_call(_array)?|array_map|register_shutdown_function)\s*\(\s*"\{?\$\w{1,30}\}?(rt|ert|sert|ssert|tem|stem|ystem|xec|hru|thru|sthru|ssthru|assthru)"\s*,[^;]{0,200}\$_(GET|POST|REQUEST|COOKIE|SERVER)\b/ nocase
   condition:
-    $a
+    $a or $b
 }
 
 rule mamori_php_com_account_admin {

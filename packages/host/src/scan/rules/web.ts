@@ -443,8 +443,8 @@ rule mamori_aspx_sql_client_from_request {
     $conn = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection|ADODB\.Connection)[\s\S]{0,200}(\(\s*|\.\s*Open\s*\(?\s*|ConnectionString\s*=\s*)Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]/ nocase
     $query = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*Request\s*(\.\s*(Form|QueryString|Item|Params|Query)\s*)?[\[(]|\.\s*Execute\s*\(?\s*Request\s*(\.\s*(Form|QueryString|Item)\s*)?[\[(]|CommandText\s*=\s*Request\b/ nocase
     // (or a WebForms text box's Text, which is the posted form's field: held-out set H4, woanware's sql.aspx)
-    $connbox = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)[\s\S]{0,200}(Connection\s*\(\s*|ConnectionString\s*=\s*)[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[;),]/ nocase
-    $querybox = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[,)]|CommandText\s*=\s*[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;/ nocase
+    $connbox = /(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)[\s\S]{0,200}(Connection\s*\(\s*|ConnectionString\s*=\s*)[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*([;),]|\r?\n)/ nocase
+    $querybox = /(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*[,)]|CommandText\s*=\s*[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*(;|\r?\n)/ nocase
   condition:
     ($conn or $connbox) and ($query or $querybox)
 }
@@ -1862,8 +1862,8 @@ rule mamori_aspx_sql_client_tiny {
   strings:
     // (the request's value itself, or a text box's, as the connection string and as the command: not a Request
     // somewhere near a connection, nor an allow-listed procedure's name, red team S34A-9, -10)
-    $c = /\b(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)\s*\(\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*\))|\bConnectionString\s*=\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;)/ nocase
-    $q = /\b(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*[,)])|\bCommandText\s*=\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text\s*;)/ nocase
+    $c = /\b(SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|NpgsqlConnection)\s*\(\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*\))|\bConnectionString\s*=\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*(;|\r?\n))/ nocase
+    $q = /\b(SqlCommand|OleDbCommand|OdbcCommand|MySqlCommand|NpgsqlCommand)\s*\(\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*[,)])|\bCommandText\s*=\s*(Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(]|[A-Za-z_]\w{0,40}\s*\.\s*Text(\s*\.\s*Trim\s*\(\s*\))?\s*(;|\r?\n))/ nocase
   condition:
     filesize < 4KB and $c and $q and mamori_aspx_sql_client_from_request
 }
