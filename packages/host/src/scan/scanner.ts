@@ -229,13 +229,14 @@ const BASE64_PAGE_MAX = 4 * 1024 * 1024;
 const BASE64_BODY = /^[A-Za-z0-9+/=_\-\r\n\t ]*$/;
 /** certutil's armour around what it encodes: -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- (red team S31S-28). */
 const ARMOUR = /^\s*-----BEGIN [A-Z0-9 ]{1,40}-----\r?\n([\s\S]*?)\r?\n-----END [A-Z0-9 ]{1,40}-----\s*$/;
-/** A server page's mark in its first 4 KiB: a PHP tag, an ASP or JSP directive or block, a JSP action, a server script
- * (after HTML or a GIF's header: red team S31S-29, -33). */
-/** UTF-8's left and right double quotation marks, as latin1 text. */
+/** UTF-8's left and right double quotation marks (a page that may use them as VB.NET's quotes), both as latin1 text, one opening a string in code, and the largest page read again with them plain. */
 const CURLY_QUOTE_OPEN = Buffer.from('\u201c');
+const CURLY_QUOTE_CLOSE = Buffer.from('\u201d');
 const CURLY_QUOTES = /\xe2\x80[\x9c\x9d]/g;
 const CURLY_IN_CODE = /[(=&,][ \t]*\xe2\x80[\x9c\x9d]/;
 const CURLY_PAGE_MAX = 1024 * 1024;
+/** A server page's mark in its first 4 KiB: a PHP tag, an ASP or JSP directive or block, a JSP action, a server script
+ * (after HTML or a GIF's header: red team S31S-29, -33). */
 const PAGE_MARK = /<\?(?:php\b|=)|<%|<jsp:|<script\b[^>]{0,80}\brunat\s*=\s*["']?server/i;
 
 /** The bytes a text of base64 decodes to, or undefined when it is not one (URL-safe letters read as the standard ones). */
@@ -627,7 +628,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // where they are only characters of its strings.
     // (only where such a quote opens a string in code, after "(", "=", "&" or ",": a page of prose with them is not
     // read twice, red team S34A-25; and pages up to 1 MiB)
-    if (kind === 'asp' && data.length <= CURLY_PAGE_MAX && data.includes(CURLY_QUOTE_OPEN) && CURLY_IN_CODE.test(source) && !/<%@[^%]{0,200}\blanguage\s*=\s*["']?c#/i.test(source)) {
+    if (kind === 'asp' && data.length <= CURLY_PAGE_MAX && (data.includes(CURLY_QUOTE_OPEN) || data.includes(CURLY_QUOTE_CLOSE)) && CURLY_IN_CODE.test(source) && !/<%@[^%]{0,200}\blanguage\s*=\s*["']?c#/i.test(source)) {
       const plain = Buffer.from(source.replace(CURLY_QUOTES, '"'), 'latin1');
       for (const f of yaraFindings(plain, path, ['plain-quotes'], familiesFor(path, kind, plain, ''))) findings.push(f);
     }
