@@ -65,6 +65,14 @@ const LOOKALIKES: [string, string, string][] = [
   ['a module dispatcher calling the module\'s item handler with the request\'s id', '/var/www/html/nn.php', `<?php\n$module = preg_replace('/[^a-z]/', '', $_GET['m']);\ncall_user_func($module . '_item', $_GET['id']);\n`],
   ['JSP writing an audit line of the request to a fixed log file', '/var/lib/tomcat/webapps/ROOT/qq.jsp', `<%java.util.logging.Logger g = java.util.logging.Logger.getLogger("audit"); java.util.logging.FileHandler fh = new java.util.logging.FileHandler("/var/log/app/audit.log", true); g.addHandler(fh); g.info("login " + request.getParameter("user"));%>`],
   ['a JSP page showing the files of the application\'s directory', '/var/lib/tomcat/webapps/ROOT/rr.jsp', `<%@ page import="java.io.*" %>\n<% File[] fs = new File(System.getProperty("user.dir")).listFiles(); if (fs != null) for (File f : fs) out.println(f.getName()); %>`],
+  // (red team S34B's false positives of the first versions, written again)
+  ['an installer escaping its CREATE TABLE text with a Mid loop before conn.Execute (S34B-1)', '/inetpub/wwwroot/setup.asp', `<%\nsql = "${'CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(200), price DECIMAL(10,2), note VARCHAR(2000)); '.repeat(6)}"\nconn.Execute(FixSql(sql))\nFunction FixSql(s)\nDim i, c, r\nFor i = 1 To Len(s)\nc = Mid(s, i, 1)\nIf c = "'" Then c = "''"\nr = r & c\nNext\nFixSql = r\nEnd Function\n%>`],
+  ['a template engine executing what it compiles from its inline template (S34B-2)', '/inetpub/wwwroot/tpl.asp', `<%\ntpl = "${'<div class=""row""><span>{name}</span><span>{price}</span></div>'.repeat(8)}"\nExecute(CompileTpl(tpl))\nFunction CompileTpl(t)\nDim i, r\nFor i = 1 To Len(t)\nr = r & Mid(t, i, 1)\nNext\nCompileTpl = "Response.Write """ & Replace(r, """", """""") & """"\nEnd Function\n%>`],
+  ['a gallery setting each photo\'s date from its EXIF data (S34B-3)', '/inetpub/wwwroot/dates.asp', `<%\nSet sh = Server.CreateObject("Shell.Application")\nSet dir = sh.NameSpace(Server.MapPath("album/" & Request("album")))\nFor Each f In dir.Items\nSet item = dir.ParseName(f.Name)\nitem.ModifyDate = dir.GetDetailsOf(f, 12)\nNext\n%>`],
+  ['an upload to App_Data beside a link to the site\'s root (S34B-4)', '/inetpub/wwwroot/docs.aspx', `<%@ Page Language="C#" %>\n${'<p>Documents are kept in the site\'s data folder and listed for signed-in staff only.</p>\n'.repeat(40)}<% var f = Request.Files[0]; var dir = new System.IO.FileInfo(Request.PhysicalPath).DirectoryName + "\\\\App_Data"; f.SaveAs(System.IO.Path.Combine(dir, System.IO.Path.GetFileName(f.FileName))); Response.Write(Server.MapPath("/")); if (System.IO.Path.GetExtension(f.FileName) != ".pdf") Response.End(); %>`],
+  ['an admin page registering a fixed chat endpoint (S34B-6)', '/var/lib/tomcat/webapps/ROOT/chat-init.jsp', `<%@ page import="javax.websocket.server.*" %>\n<% if (request.isUserInRole("admin")) { ServerContainer c = (ServerContainer) application.getAttribute(ServerContainer.class.getName()); c.addEndpoint(ServerEndpointConfig.Builder.create(com.example.Chat.class, "/ws/chat").build()); out.print("ok"); } %>`],
+  ['a traceroute with a raw ICMP socket and an unused receive-all constant (S34B-7)', '/inetpub/wwwroot/trace.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Net.Sockets" %>\n<% const int SIO_RCVALL = unchecked((int)0x98000001); var s = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp); s.Ttl = 3; Response.Write(s.Ttl); s.Close(); %>`],
+  ['a plugin dispatcher calling a task\'s _exec handler (S34B-8)', '/var/www/html/dispatch.php', `<?php\n$tasks = array('import', 'export', 'reindex');\n$task = isset($_POST['task']) ? $_POST['task'] : '';\nif (!in_array($task, $tasks, true)) die('unknown task');\n$result = call_user_func($task . '_exec', $_POST['args']);\necho htmlspecialchars($result);\n`],
 ];
 
 describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
@@ -82,5 +90,5 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 22));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 29));
 });
