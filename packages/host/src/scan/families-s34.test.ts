@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { createScanner } from './scanner.js';
+import { foldVariables } from './php-fold.js';
 
 // Session 34: the techniques of the real webshells the held-out sets H1 to H4 missed at their first scan
 // (bench/redteam/README-corpus-s34.md), written again by us as harmless pages, each with look-alikes an
@@ -91,4 +92,11 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
     });
   }
   it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 29));
+
+  it('folds pack of character codes, c* and c<n> (S34B-20), up to 256 of them', () => {
+    assert.match(foldVariables(`<?php\n$f = pack('c*', 115, 121, 115, 116, 101, 109);\n$f($x);\n`) ?? '', /'system'\(\$x\)/);
+    assert.match(foldVariables(`<?php\n$f = pack('C6', 115, 121, 115, 116, 101, 109, 33);\n$f($x);\n`) ?? '', /'system'\(\$x\)/);
+    const long = Array.from({ length: 17 }, (_, i) => 'file_get_contents'.charCodeAt(i)).join(', ');
+    assert.match(foldVariables(`<?php\n$f = pack('c*', ${long});\n$f($u);\n`) ?? '', /(?:^|[^$\w])'?file_get_contents'?\(\$u\)/m);
+  });
 });

@@ -941,9 +941,12 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     return x === undefined || k === undefined || k < 0 || x.length * k > MAX_VALUE ? undefined : x.repeat(k);
   }
   // (pack('c*', 0x70, 0x61, 99, 107) is 'pack': character codes, held-out set H3's 404super)
-  if (fn === 'pack' && /^[cC]\*$/.test(s(0) ?? '') && rawArgs.length > 1) {
+  // (and c<n>, C<n>: the first n codes, red team S34B-20)
+  const codes = fn === 'pack' ? /^[cC](\*|\d{1,3})$/.exec(s(0) ?? '') : null;
+  if (codes && rawArgs.length > 1) {
+    const count = codes[1] === '*' ? rawArgs.length - 1 : Math.min(Number(codes[1]), rawArgs.length - 1);
     let out = '';
-    for (let i = 1; i < rawArgs.length; i++) {
+    for (let i = 1; i <= count; i++) {
       const k = n(i);
       if (k === undefined) return undefined;
       out += String.fromCharCode(k & 255);
