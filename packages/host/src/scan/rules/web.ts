@@ -1970,4 +1970,15 @@ rule mamori_jsp_boot_shell_file_manager {
   condition:
     all of them
 }
+
+rule mamori_aspx_webadmin2y_loader {
+  meta:
+    score = 80
+    technique = "known-webshell"
+    description = "an ASP.NET page that only makes an object of WebAdmin2Y, a webshell compiled into a DLL of the site's bin folder and started by such a page with its key"
+  strings:
+    $a = /new\s+WebAdmin2Y\s*\.\s*\w{1,40}\s*\.\s*\w{1,40}\s*\(\s*"[0-9a-fA-F]{8,64}"\s*\)/
+  condition:
+    $a
+}
 `;
