@@ -4,12 +4,7 @@
  * reversed: held-out set H2). The three are tied by name, so that a dynamic include (`ExecuteGlobal StripTags(code)`
  * beside an encoder and a long HTML footer) is not read as one (red team S34A-7).
  */
-export interface AspDecoderFinding {
-  readonly technique: string;
-  readonly score: number;
-  readonly description: string;
-  readonly offset: number;
-}
+import type { FlowFinding } from './php-flow.js';
 
 const EXECUTE_CALL = /\bExecute(?:Global)?\b[ \t]*\(?[ \t]*([A-Za-z_]\w{0,40})[ \t]*\([ \t]*([A-Za-z_]\w{0,40})[ \t]*(?:&[ \t]*""[ \t]*)?\)/gi;
 /** A literal of the page's, in pieces joined by `&` over continued lines: its characters are counted, not read. */
@@ -31,9 +26,9 @@ function scrambled(text: string): boolean {
   return !/\s/.test(text) && /^[A-Za-z0-9+/=_-]+$/.test(text);
 }
 
-export function aspOwnDecoderExec(src: string): AspDecoderFinding[] {
+export function aspOwnDecoderExec(src: string): FlowFinding[] {
   if (!/execute/i.test(src) || !/\b(?:mid|left|right)\s*\(/i.test(src)) return [];
-  const out: AspDecoderFinding[] = [];
+  const out: FlowFinding[] = [];
   let looked = 0;
   for (const m of src.matchAll(EXECUTE_CALL)) {
     if (++looked > 16 || out.length > 0) break;

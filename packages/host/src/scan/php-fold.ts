@@ -16,7 +16,7 @@
  */
 import { decode, type Decoder } from './decoders.js';
 import { quote, readPhpString } from './php-strings.js';
-import { splitTop, walkCode } from './php-flow.js';
+import { codeOnly, splitTop, walkCode } from './php-flow.js';
 
 const NAME = '[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63}';
 /** A text that is a name of PHP's, whole (made once: it is tried at every use of a variable). */
@@ -161,17 +161,6 @@ function bracedNames(code: string): string {
   return last > 0 ? out + code.slice(last) : code;
 }
 
-/** Whether `at` is inside a double-quoted string begun on its line (an odd count of unescaped `"` before it there). */
-function inDoubleQuotes(text: string, at: number): boolean {
-  const line = text.lastIndexOf('\n', at - 1) + 1;
-  let open = false;
-  for (let i = line; i < at; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92) i++;
-    else if (c === 34) open = !open;
-  }
-  return open;
-}
 /** `${name}(`: a bare word braced, called (see foldVariables). */
 const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
@@ -563,8 +552,11 @@ export function foldVariables(input: string): string | undefined {
   if (text.includes('${')) text = text.replace(named, (_all, _q: string, name: string) => `$${name}`);
   // ${c}( is $c( too: a bare word in the braces is its own name's text where no constant is defined
   // (PHP before 8), the call of the variable of that name (H1-017: `$c = 'ass'.'ert'; ${c}($_POST[4]);`)
-  // (not inside a double-quoted string, where "${name}(s)" is the variable's value and a bracket: red team S34A-13)
-  if (text.includes('${')) text = text.replace(BARE_BRACED_CALL, (all: string, name: string, at: number, whole: string) => (inDoubleQuotes(whole, at) ? all : `$${name}(`));
+  // (in code, not inside a literal, where "${name}(s)" is the variable's value and a bracket: red team S34A-13)
+  if (text.includes('${')) {
+    let code: string | undefined;
+    text = text.replace(BARE_BRACED_CALL, (all: string, name: string, at: number, whole: string) => ((code ??= codeOnly(whole))[at] === '$' ? `$${name}(` : all));
+  }
   let folded = foldSinkArguments(text, events);
   if (/\)\s*\(/.test(folded)) folded = foldCalledGroups(folded, events);
   if (fns.size > 0) folded = foldCalls(folded, events, fns);
