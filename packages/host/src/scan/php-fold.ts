@@ -243,10 +243,13 @@ export function foldVariables(input: string): string | undefined {
     for (const p of code.matchAll(PROPERTY_SET)) sets.set(p[1]!, (sets.get(p[1]!) ?? 0) + 1);
     return sets;
   };
+  // (the names assigned so far, in the order of the code)
+  const assigned = new Set<string>();
   const set = (name: string, at: number, end: number, value: Value | undefined) => {
     if (value === undefined) env.delete(name);
     else env.set(name, value);
     events.push({ at, end, name, value });
+    assigned.add(name);
   };
   // (increments only where the code has any: `$a = 'r'; $a++;` is 's', S24R-12)
   const increments = code.includes('++') ? [code.matchAll(FOR_INCREMENT), code.matchAll(INCREMENT)] : [];
@@ -373,6 +376,13 @@ export function foldVariables(input: string): string | undefined {
       }
     } else {
       value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
+      // (a name's first assignment joining its own value to more, `$a = $a . substr(..)`: PHP reads the unset name
+      // as "" there, and the packers' junk-padded builders start so: session 35, set H9)
+      if (value === undefined && m[5] === '=' && !assigned.has(name) && rhs.length <= MAX_EXPR && new RegExp(`^\\s*\\$${name}\\s*\\.(?!=)`).test(rhs)) {
+        env.set(name, '');
+        value = evaluate(rhs, env, 0);
+        env.delete(name);
+      }
     }
     if (m[5] === '.=') {
       const prior = env.get(name);
@@ -784,7 +794,11 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (e[0] === "'" || e[0] === '"') {
     const lit = readPhpString(e, 0, MAX_VALUE);
     if (!lit || lit.end !== e.length) return undefined;
-    if (e[0] === '"' && /\$[A-Za-z_{]/.test(e)) return interpolate(lit.value, env);
+    // ("\$x" is the text $x: only a "$" no backslash escapes interpolates; with both, the value is not read here, session 35 set H9)
+    if (e[0] === '"' && /\$[A-Za-z_{]/.test(e)) {
+      const escaped = /\\\$/.test(e);
+      if (/(?:^|[^\\])(?:\\\\)*\$[A-Za-z_{]/.test(e)) return escaped ? undefined : interpolate(lit.value, env);
+    }
     return lit.value;
   }
   if (/^-?\d{1,9}$/.test(e)) return e;

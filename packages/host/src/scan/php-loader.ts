@@ -368,7 +368,8 @@ function decodes(r: Reading, fn: string, closure: boolean): boolean {
       const end = closeOf(r, brace, stop);
       body = src.slice(def.index, end < 0 ? stop : end);
     }
-    yes = DECODES.test(body);
+    // (and a decoder's name joined from longer literal pieces, "base" . "64_decode": session 35, set H9)
+    yes = DECODES.test(body) || (/["']\s*\.\s*["']/.test(body) && DECODES.test(body.replace(/(["'])\s*\.\s*(["'])/g, '')));
   }
   r.bodies.set(key, yes);
   return yes;

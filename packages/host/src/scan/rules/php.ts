@@ -1068,4 +1068,42 @@ rule mamori_php_com_account_admin {
   condition:
     filesize < 256KB and (($users and $create and $type) or ($adsi and $user and $admins))
 }
+rule mamori_php_handler_callback_sink {
+  meta:
+    score = 85
+    technique = "request-input-callable"
+    description = "a code or command function made the handler PHP calls with data of the request's: yaml_parse's tag callbacks, or a session save handler (its read handler is given the session id, which the request sets)"
+  strings:
+    $yaml = /\byaml_parse(_file|_url)?\s*\([^;]{0,400}=>\s*["'](assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
+    $sess = /\bsession_set_save_handler\s*\([^;]{0,300}["'](assert|system|exec|passthru|shell_exec|popen|create_function)["']/ nocase
+  condition:
+    $yaml or $sess
+}
+
+rule mamori_php_underscore_names_call {
+  meta:
+    score = 80
+    technique = "obfuscated-call"
+    description = "code written without letters: variables named only by underscores, strings made by ~ of picked bytes or by $$, and one of them called with another's element (the no-alphanumeric webshells)"
+  strings:
+    $call = /\$_{2,8}\s*\(\s*\$_{1,8}\s*\[/
+    $neg = /~\s*\(?\s*\$_{1,8}\s*[\[{]/
+    $vv = /=\s*\$\$_{1,8}\s*;/
+  condition:
+    filesize < 64KB and $call and ($neg or $vv)
+}
+
+rule mamori_php_drive_letter_browser {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "a page finding Windows drives by trying each letter and listing the folder the request names: a webshell's directory browser"
+  strings:
+    $range = /\brange\s*\(\s*["'][a-cA-C]["']\s*,\s*["'][zZ]["']\s*\)/
+    $probe = /\b(is_dir|file_exists|is_readable|opendir)\s*\(\s*\$\w{1,30}\s*\.\s*["']:/ nocase
+    $list = /\b(opendir|scandir|glob|dir)\s*\(/ nocase
+    $req = /\$_(GET|POST|REQUEST)\s*\[/ nocase
+  condition:
+    filesize < 256KB and $range and $probe and $list and $req
+}
 `;
