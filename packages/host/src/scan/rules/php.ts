@@ -301,17 +301,36 @@ rule mamori_php_wp_admin_backdoor {
 
 rule mamori_php_register_globals_shell {
   meta:
-    score = 60
+    score = 75
     technique = "request-input-exec"
     description = "a command form whose field (register_globals era: the field is the variable) is run as a command"
   strings:
     $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
     $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
     // (the variable set by the script is not the field: register_globals shells never set it, S21B-15)
-    // (appending, $command .= ' 2>&1', keeps the field's value: only a plain "=" sets it)
-    $set = /\$(command|cmd|exec|execute)\s*=[^=]/ nocase
+    // (appending, $command .= ' 2>&1', keeps the field's value: only a plain "=" sets it; and a loop's or a
+    // list's variable is set too)
+    $set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase
+    // (but a default given only when the field is empty is the field's: if ($cmd == "") $cmd = 'dir';, session 35 set H10)
+    $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
+    // (a function given the variable as a parameter may be handed anything: mamori_php_register_globals_param)
+    $param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
   condition:
-    $f and $s and not $set and filesize < 64KB
+    $f and $s and (not $set or (#set == 1 and $default)) and not $param and filesize < 64KB
+}
+
+rule mamori_php_register_globals_param {
+  meta:
+    score = 60
+    technique = "request-input-exec"
+    description = "a command form whose field's name is a variable run as a command, in a function given that variable as a parameter (register_globals era)"
+  strings:
+    $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
+    $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
+    $set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
+    $param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
+  condition:
+    $f and $s and not $set and $param and filesize < 64KB
 }
 
 rule mamori_php_temp_include {
@@ -1105,5 +1124,16 @@ rule mamori_php_drive_letter_browser {
     $req = /\$_(GET|POST|REQUEST)\s*\[/ nocase
   condition:
     filesize < 256KB and $range and $probe and $list and $req
+}
+rule mamori_php_inverted_name_call {
+  meta:
+    score = 80
+    technique = "obfuscated-call"
+    description = "a function name made by ~ (bitwise not) of a word of high bytes, then called with request input: a one-liner hiding assert or system"
+  strings:
+    $neg = /=\s*~\s*["']?[\x80-\xff]{3,}/
+    $call = /\$\w{1,40}\s*\(\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    filesize < 8KB and $neg and $call
 }
 `;
