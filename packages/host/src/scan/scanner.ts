@@ -17,7 +17,7 @@ import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateL
 import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
 import { packedPayload } from './php-packed.js';
 import { foldVariables } from './php-fold.js';
-import { ownDecoderEval } from './php-loader.js';
+import { ownDecoderCall, ownDecoderEval } from './php-loader.js';
 import { aspOwnDecoderExec } from './asp-decoder.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
@@ -338,6 +338,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // (and any such payload, however its pieces reach the eval)
     for (const f of packedPayload(text, low, pieces)) out.push({ rule: 'mamori:packed-payload', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     for (const f of ownDecoderEval(text)) out.push({ rule: 'mamori:own-decoder-eval', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
+    for (const f of ownDecoderCall(text)) out.push({ rule: 'mamori:own-decoder-call', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of stringBitwiseNames(text)) out.push({ rule: 'mamori:flow', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined });
     for (const f of phpShapes(text, shared)) out.push({ rule: f.rule, source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset), layers: layers.length ? layers : undefined, ...(f.floor ? { floor: true } : {}) });
     // (an analyser's failure is said, not a clean file: an exception here made the whole file "unreadable" and clean)
