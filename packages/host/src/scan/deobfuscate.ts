@@ -146,70 +146,73 @@ export function entropy(s: string): number {
 
 const B64_CHAR = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_CHAR[c.charCodeAt(0)] = 1;
+const SPACE_CHAR = new Uint8Array(65536);
+for (const c of ' \t\r\n') SPACE_CHAR[c.charCodeAt(0)] = 1;
 
 /**
  * Runs of 256+ base64 characters (and their "=" padding), found in one linear pass. A run may go on over
  * white space where PHP's base64_decode would skip it and a dropper's payload is so written (session 35,
- * held-out set H8): over line breaks where it is wrapped as encoders wrap it (lines of one length, a
- * multiple of 4 from 48 to 1,024 characters), over any white space inside one quoted literal, and from
+ * held-out set H8): over line breaks where it is wrapped as encoders wrap it (lines of one length, from 48 to
+ * 1,024 characters), over any white space inside one quoted literal, and from
  * one quoted literal to the next joined to it by ".". Such a run's text is given without what lies between,
  * and `wrapped` says so.
  */
 function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean }> {
-  const isB64 = (c: number) => c < 256 && B64_CHAR[c] === 1;
-  const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
-  for (let i = 0; i < src.length; i++) {
-    if (!isB64(src.charCodeAt(i))) continue;
+  const n = src.length;
+  for (let i = 0; i < n; i++) {
+    let c = src.charCodeAt(i);
+    if (c >= 256 || B64_CHAR[c] !== 1) continue;
     const start = i;
+    while (++i < n && (c = src.charCodeAt(i)) < 256 && B64_CHAR[c] === 1);
+    // (a run shorter than a wrapped line is read on from no further: most runs are words)
+    if (i - start < 32) continue;
     const quote = start > 0 ? src.charCodeAt(start - 1) : 0;
     const quoted = quote === 34 || quote === 39;
     // (the run's pieces between white space, and whether every break so far was a wrapped line's)
-    const pieces: [number, number][] = [];
+    const pieces: [number, number][] = [[start, i]];
     let lines = true;
     let joined = false;
-    let from = i;
     for (;;) {
-      while (i < src.length && isB64(src.charCodeAt(i))) i++;
-      pieces.push([from, i]);
       let j = i;
+      c = src.charCodeAt(j);
       // (a literal joined to the next, "..." . "...": read on in the next)
-      if (quoted && src.charCodeAt(j) === quote) {
+      if (quoted && c === quote) {
         j++;
-        while (j < src.length && j - i < 24 && isSpace(src.charCodeAt(j))) j++;
-        if (src.charCodeAt(j) === 46) {
-          j++;
-          while (j < src.length && j - i < 48 && isSpace(src.charCodeAt(j))) j++;
-          if (src.charCodeAt(j) === quote && isB64(src.charCodeAt(j + 1))) {
-            joined = true;
-            from = i = j + 1;
-            continue;
-          }
-        }
-        break;
+        while (j < n && j - i < 24 && SPACE_CHAR[src.charCodeAt(j)] === 1) j++;
+        if (src.charCodeAt(j) !== 46) break;
+        j++;
+        while (j < n && j - i < 48 && SPACE_CHAR[src.charCodeAt(j)] === 1) j++;
+        if (src.charCodeAt(j) !== quote || B64_CHAR[src.charCodeAt(j + 1)] !== 1) break;
+        joined = true;
+        j++;
+      } else {
+        while (j < n && j - i < 16 && SPACE_CHAR[src.charCodeAt(j)] === 1) j++;
+        const next = src.charCodeAt(j);
+        if (j === i || j >= n || next >= 256 || B64_CHAR[next] !== 1) break;
+        const len = i - pieces[pieces.length - 1]![0];
+        const br = j - i === 1 ? c === 10 : j - i === 2 && c === 13 && src.charCodeAt(i + 1) === 10;
+        const wrap = br && len >= 48 && len <= 1024 && len === pieces[0]![1] - pieces[0]![0];
+        if (!wrap && !quoted) break;
+        lines &&= wrap;
       }
-      while (j < src.length && j - i < 16 && isSpace(src.charCodeAt(j))) j++;
-      if (j === i || j >= src.length || !isB64(src.charCodeAt(j))) break;
-      const n = i - from;
-      const br = src.slice(i, j);
-      const wrap = (br === '\n' || br === '\r\n') && n >= 48 && n <= 1024 && n % 4 === 0 && n === pieces[0]![1] - pieces[0]![0];
-      if (!wrap && !quoted) break;
-      lines &&= wrap;
-      from = i = j;
+      const from = j;
+      i = j;
+      while (i < n && (c = src.charCodeAt(i)) < 256 && B64_CHAR[c] === 1) i++;
+      pieces.push([from, i]);
     }
     let end = i;
-    while (end < src.length && end - i < 2 && src[end] === '=') end++;
+    while (end < n && end - i < 2 && src[end] === '=') end++;
     // (over white space that is not a wrapped line's, the run must end its literal: the same quote)
     const whole = pieces.length > 1 && ((lines && !joined) || src.charCodeAt(end) === quote);
     if (whole) {
       const text = pieces.map(([a, b], k) => src.slice(a, k === pieces.length - 1 ? end : b)).join('');
       if (text.length >= 256) yield { index: start, text, wrapped: true };
-    } else {
-      for (const [k, [a, b]] of pieces.entries()) {
-        if (b - a < 256) continue;
-        let e = b;
-        if (k === pieces.length - 1) e = end;
-        yield { index: a, text: src.slice(a, e) };
-      }
+    }
+    // (and each long piece on its own, as before the joining: a short piece put before a payload, "v2 " . "<base64>",
+    // shifts the joined text's alignment, red team S35A-12)
+    for (const [k, [a, b]] of pieces.entries()) {
+      if (b - a < 256 || (whole && pieces.length === 1)) continue;
+      yield { index: a, text: src.slice(a, k === pieces.length - 1 ? end : b) };
     }
     i = end;
   }
@@ -242,7 +245,7 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
       }
       const text = data.toString('latin1');
       // (and a script of another language a dropper writes out: Perl, C, a shell script, session 35)
-      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(|^#!\/|\buse\s+Socket\b|^#include\s*</im.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
+      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(|^#!\/|\buse\s+Socket\b|^\s*#\s*include\s*[<"]|^\s*import\s+(?:socket|os|subprocess|pty)\b/im.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
       else if (inflaters.length === 0 && !looksLikeKnownBinary(data)) {
         // Maybe raw deflate (gzinflate's input), the commonest wrapping.
         try {

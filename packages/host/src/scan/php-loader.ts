@@ -455,7 +455,8 @@ const ASSIGNED_CALL = new RegExp(`\\$(${NAME})\\s*=\\s*(${NAME})\\s*\\(\\s*["']`
  * request shows until it runs.
  */
 export function ownDecoderCall(src: string): FlowFinding[] {
-  if (!/chr/i.test(src) || !/\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(src)) return [];
+  // (a character decoder somewhere in the file first: few files have one)
+  if (!/chr/i.test(src) || !CHAR_DECODER.test(src) || !/\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(/.test(src)) return [];
   const r: Reading = { src, work: WORK, assignments: new Map(), bodies: new Map(), docEnds: new Map() };
   const decoder = new Map<string, boolean>();
   const isDecoder = (fn: string): boolean => {

@@ -1093,8 +1093,9 @@ rule mamori_php_handler_callback_sink {
     technique = "request-input-callable"
     description = "a code or command function made the handler PHP calls with data of the request's: yaml_parse's tag callbacks, or a session save handler (its read handler is given the session id, which the request sets)"
   strings:
-    $yaml = /\byaml_parse(_file|_url)?\s*\([^;]{0,400}=>\s*["'](assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
-    $sess = /\bsession_set_save_handler\s*\([^;]{0,300}["'](assert|system|exec|passthru|shell_exec|popen|create_function)["']/ nocase
+    // (the callbacks inside the call: an array literal among its arguments, not text after it, red team S35A-4, -5)
+    $yaml = /\byaml_parse(_file|_url)?\s*\([^;()]{0,300}(array\s*\(|\[)[^;()]{0,300}=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
+    $sess = /\bsession_set_save_handler\s*\([^;()]{0,300}["']\\?(assert|system|exec|passthru|shell_exec|popen|create_function)["']\s*[,)]/ nocase
   condition:
     $yaml or $sess
 }
@@ -1105,7 +1106,7 @@ rule mamori_php_underscore_names_call {
     technique = "obfuscated-call"
     description = "code written without letters: variables named only by underscores, strings made by ~ of picked bytes or by $$, and one of them called with another's element (the no-alphanumeric webshells)"
   strings:
-    $call = /\$_{2,8}\s*\(\s*\$_{1,8}\s*\[/
+    $call = /\$_{2,8}\s*\(\s*@?\s*\$_{1,8}\s*\[/
     $neg = /~\s*\(?\s*\$_{1,8}\s*[\[{]/
     $vv = /=\s*\$\$_{1,8}\s*;/
   condition:
@@ -1118,12 +1119,14 @@ rule mamori_php_drive_letter_browser {
     technique = "file-manager"
     description = "a page finding Windows drives by trying each letter and listing the folder the request names: a webshell's directory browser"
   strings:
-    $range = /\brange\s*\(\s*["'][a-cA-C]["']\s*,\s*["'][zZ]["']\s*\)/
-    $probe = /\b(is_dir|file_exists|is_readable|opendir)\s*\(\s*\$\w{1,30}\s*\.\s*["']:/ nocase
-    $list = /\b(opendir|scandir|glob|dir)\s*\(/ nocase
-    $req = /\$_(GET|POST|REQUEST)\s*\[/ nocase
+    $range = /\brange\s*\(\s*["'][a-cA-C]["']\s*,\s*["'][x-zX-Z]["']\s*\)/
+    $probe = /\b(is_dir|file_exists|is_readable|opendir|disk_total_space)\s*\(\s*(\$\w{1,30}\s*\.\s*["']:|"\{?\$\w{1,30}\}?:)/ nocase
+    $list = /\b(opendir|scandir|glob|dir)\s*\(|\bnew\s+\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\s*\(/ nocase
+    $req = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+    // (an application's folder picker checks who asks: a backup plugin's destination chooser, red team S35A-6)
+    $auth = /\b(current_user_can|check_admin_referer|wp_verify_nonce|is_super_admin|user_can)\s*\(|->\s*can\s*\(|\bGate\s*::/ nocase
   condition:
-    filesize < 256KB and $range and $probe and $list and $req
+    filesize < 256KB and $range and $probe and $list and $req and not $auth
 }
 rule mamori_php_inverted_name_call {
   meta:

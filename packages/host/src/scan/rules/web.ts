@@ -1144,15 +1144,17 @@ rule mamori_script_reverse_shell {
     $py = /os\s*\.\s*dup2\s*\(\s*s\s*\.\s*fileno\s*\(\s*\)/
     $pty = /pty\s*\.\s*spawn\s*\(\s*["']\/bin\/(ba)?sh/
     $pl = /exec\s*\(?\s*["']\/bin\/(ba)?sh\s+-i["']/
-    // (Perl's and C's classic forms: standard input made a copy of a socket, beside the socket made;
-    // session 35, held-out set H8's droppers)
-    $plstd = /\bopen\s*\(?\s*STDIN\s*,\s*["']\s*[<>+]{1,2}\s*&\s*=?\s*\$?[A-Za-z_]\w{0,30}\s*["']/
-    $plsock = /\bsocket\s*\(\s*\*?\$?[A-Za-z_]\w{0,30}\s*,\s*&?(PF|AF)_INET6?\b/
-    $cdup = /\bdup2\s*\(\s*[A-Za-z_]\w{0,30}\s*,\s*0\s*\)/
-    $cexec = /\bexec(l|lp|le|v|vp|ve)\s*\(\s*"\/bin\/(ba)?sh"/
-    $csock = /\bsocket\s*\(\s*(AF|PF)_INET6?\s*,\s*SOCK_STREAM/
+    // (Perl's and C's classic forms: standard input made a copy of a socket, beside the socket made, and an interactive
+    // shell run; session 35, held-out set H8's droppers. A forking server's handler, perlipc's open(STDIN, "<&Client"),
+    // runs no shell; one that runs "sh -c handler" runs a command: red team S35A-7, -8)
+    $plstd = /\bopen\s*\(?\s*STDIN\s*,\s*["']\s*[<>+]{1,2}\s*&/
+    $plsock = /\bsocket\s*\(\s*\*?\$?[A-Za-z_]\w{0,30}\s*,\s*&?(PF|AF)_INET6?\b|\bIO::Socket::INET\b/
+    $plsh = /["']\/bin\/(ba|da|z|k)?sh(\s+-i)?["']|\bexec\s*\(?\s*["']?\/bin\/(ba|da|z|k)?sh\b|;\s*\/bin\/(ba|da|z|k)?sh["']/
+    $cdup = /\bdup2\s*\(\s*[A-Za-z_]\w{0,30}\s*,\s*(0|STDIN_FILENO|[a-z]\w{0,8})\s*\)/
+    $cexec = /\bexec(l|lp|le)\s*\(\s*"(\/bin\/)?(ba|da|z|k)?sh"\s*,\s*"[^"\n]{0,20}"\s*,\s*(NULL|0|\(\s*char\s*\*\s*\)\s*(0|NULL)|"-i")\s*[,)]|\bsystem\s*\(\s*"\/bin\/(ba|da|z|k)?sh(\s+-i)?"\s*\)/
+    $csock = /\bsocket\s*\(\s*(AF_INET6?|PF_INET6?|2)\s*,\s*(SOCK_STREAM|1)\b/
   condition:
-    $tcp or $nc or $py or $pty or $pl or ($plstd and $plsock) or ($cdup and $cexec and $csock)
+    $tcp or $nc or $py or $pty or $pl or ($plstd and $plsock and $plsh) or ($cdup and $cexec and $csock)
 }
 
 rule mamori_script_decoded_exec {
