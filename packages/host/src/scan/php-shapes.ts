@@ -206,6 +206,35 @@ function calledByName(code: string): boolean {
 // a template compiled to PHP and run, eval('?>' . $code): not one
 const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
+const INCLUDES = /\b(?:include|require)(?:_once)?\b/i;
+const TEXT_MADE = /["']\s*\.|\.\s*["']|\$\w+\s*\.\s*\$|\b(?:substr|implode|join|str_replace|strrev|str_rot13|chr|base64_decode|hex2bin|strtolower|strtoupper|ucfirst|trim|sprintf)\s*\(/i;
+const MADE_CALLABLE = /^\s*(?:\\?create_function\s*\(|(?:static\s+)?(?:function|fn)\s*\(|new\s|\[|array\s*\()/i;
+/** `$f($_GET[..])`, or `$f($a)` with $a a parameter of the function it is in (checked below). */
+const VAR_CALL_INPUT = /(?<![\w>:$])\$([A-Za-z_]\w{0,40})\s*\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{0,60}\]|\$([A-Za-z_]\w{0,40}))\s*\)/g;
+
+/**
+ * The variable a tiny file calls with request input (or with a parameter of a function of its own that the file calls
+ * with request input) when the file builds that variable's text at run time: it is assigned more than a literal
+ * ("asser" then a "t" added by a function through a reference, letters joined in a loop, a piece cut from a longer
+ * text), never only a literal.
+ */
+function builtNameCall(src: string): string | undefined {
+  for (const m of src.matchAll(VAR_CALL_INPUT)) {
+    const v = m[1]!;
+    if (v === 'this' || v.startsWith('_')) continue;
+    // (a parameter given: the file must call some function with request input)
+    if (m[2] !== undefined && !(new RegExp(`function\\s+\\w+\\s*\\([^)]{0,200}\\$${m[2]}\\b`).test(src) && /\b\w+\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i.test(src))) continue;
+    const sets = [...src.matchAll(new RegExp(`\\$${v}\\s*(\\.?=)(?![=>])\\s*([^;]{0,200})`, 'g'))];
+    const byRef = new RegExp(`\\b\\w+\\s*\\(\\s*\\$${v}\\s*\\)\\s*;`).test(src) && /function\s+\w+\s*\(\s*&\s*\$/.test(src);
+    if (sets.length === 0) continue;
+    // (literals joined are the fold's to read: a literal's name called is what the other passes judge)
+    const literalOnly = sets.every((a) => a[1] === '=' && /^\s*(?:(["'])[^"'\n]{0,80}\1\s*(?:\.\s*|$))+$/.test(a[2]!));
+    // (text put together: joined, appended, cut or decoded; not a callable the code makes, create_function or a closure)
+    const textMade = sets.some((a) => a[1] === '.=' || TEXT_MADE.test(a[2]!)) && !sets.some((a) => MADE_CALLABLE.test(a[2]!));
+    if ((!literalOnly && textMade) || byRef) return v;
+  }
+  return undefined;
+}
 const SHAPES_25_BYTES = 64 * 1024;
 /**
  * The words the shapes' gates look for, each looked for on its own, its three-letter pieces first
@@ -496,6 +525,10 @@ export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[]
     if (at >= 0 && !TEMPLATE.test(src())) {
       const dyn = SMALL_DYNAMIC.some((re) => re.test(src())) || calledByName(src());
       if (dyn) add('small-dynamic-exec', 'request-input-callable', 40, 'a small PHP file that reads request input and runs code or calls a function it names at run time (eval of a variable, $f(...), (expr)(...), a caller given a computed name)', at, true);
+      // (and in a tiny file of its own, including nothing, a function whose name the file builds at run time, from pieces,
+      // in a loop or through a reference, given request input: session 35, set H12's "bypass" one-liners)
+      const built = n < 1024 && dyn && !INCLUDES.test(src()) ? builtNameCall(src()) : undefined;
+      if (built) add('tiny-built-name-call', 'obfuscated-call', 80, `a tiny file calling a function whose name it builds at run time ($${built}), given request input`, at);
     }
   }
   return out;

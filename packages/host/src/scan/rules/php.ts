@@ -1139,4 +1139,15 @@ rule mamori_php_inverted_name_call {
   condition:
     filesize < 8KB and $neg and $call
 }
+rule mamori_php_code_runner_function {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "a function made at run time (create_function) whose code runs its own argument as code or a command, with request input in the file: a callback shell (handed to an iterator, a sort, a filter)"
+  strings:
+    $cf = /\bcreate_function\s*\(\s*["']\s*\$\w{1,30}\s*["']\s*,\s*["'][^"'\n]{0,40}\b(assert|eval|system|exec|passthru|shell_exec)\s*\(\s*\$\w{1,30}\s*\)/ nocase
+    $req = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    filesize < 64KB and $cf and $req
+}
 `;
