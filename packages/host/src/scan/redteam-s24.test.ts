@@ -95,7 +95,8 @@ describe('scan: red team s24, the floor (Finding.floor, scoreOf)', () => {
   });
 
   it('a floor does not stack on a weight: 35 and a floor of 40 score 40, not 75', () => {
-    const r = scan("<?php\n/**\n * xxsystemxx\n */\nclass Doc {}\n$r = new ReflectionClass('Doc');\n$t = $r->getDocComment();\n$fn = substr($t, 9, 6);\n$fn($_GET['a']);\n");
+    // (over 1 KB: in a tiny file, a name cut out of text and called with request input is a finding of its own, session 35)
+    const r = scan(`<?php\n/**\n * xxsystemxx\n * ${'notes '.repeat(180)}\n */\nclass Doc {}\n$r = new ReflectionClass('Doc');\n$t = $r->getDocComment();\n$fn = substr($t, 9, 6);\n$fn($_GET['a']);\n`);
     assert.deepEqual(r.findings.map((f) => [f.rule, f.score, f.floor === true]).sort(), [
       ['mamori:small-dynamic-exec', 40, true],
       ['mamori_php_variable_function_input', 35, false],

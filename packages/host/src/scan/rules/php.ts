@@ -1150,4 +1150,15 @@ rule mamori_php_code_runner_function {
   condition:
     filesize < 64KB and $cf and $req
 }
+rule mamori_php_com_shell_input {
+  meta:
+    score = 90
+    technique = "request-input-exec"
+    description = "a Windows shell made through COM (WScript.Shell) and given request input to run"
+  strings:
+    $com = /new\s+\\?COM\s*\(\s*["']WScript\.Shell["']/ nocase
+    $run = /->\s*(exec|run)\s*\([^;]{0,200}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+  condition:
+    $com and $run
+}
 `;
