@@ -77,6 +77,11 @@ const LOOKALIKES: [string, string, string][] = [
   ['a tiny file calling a formatter joined from literals with request input', '/var/www/html/fmt2.php', `<?php\n$f = 'str' . 'toupper';\necho htmlspecialchars($f($_GET['q']));\n`],
   ['a page reading a setting through a name given the whole of $GLOBALS', '/var/www/html/glob.php', `<?php\n$g = $GLOBALS;\n$GLOBALS['site'] = 'Example';\necho htmlspecialchars($g['site'] . ': ' . ($_GET['p'] ?? ''));\n`],
   ['create_function returning its argument trimmed, over request input', '/var/www/html/trim.php', `<?php\n$t = create_function('$a', 'return trim($a);');\necho htmlspecialchars($t($_GET['q']));\n`],
+  ['an export endpoint naming its exporter by sprintf of a value of its own (S35B-1)', '/var/www/html/export.php', `<?php\nfunction export_csv($r) { return implode(',', (array) $r); }\nfunction export_json($r) { return json_encode($r); }\n$as = ($_GET['as'] ?? '') === 'json' ? 'json' : 'csv';\n$exporter = sprintf('export_%s', $as);\necho $exporter($_POST['rows']);\n`],
+  ['a small REST endpoint calling the method\'s handler (S35B-2)', '/var/www/html/rest.php', `<?php\nfunction get_item($id) { return "item $id"; }\nfunction delete_item($id) { return "deleted $id"; }\n$m = in_array($_SERVER['REQUEST_METHOD'], array('GET', 'DELETE')) ? $_SERVER['REQUEST_METHOD'] : 'GET';\n$h = strtolower($m) . '_item';\necho htmlspecialchars($h($_GET['id']));\n`],
+  ['a German price text with "= ~€" beside a formatter called with request input (S35B-6)', '/var/www/html/versand.php', `<?php\n$hinweis = "Standardversand = ~€4,90 innerhalb Deutschlands";\n$fmt = isset($_POST['raw']) ? 'floatval' : 'htmlspecialchars';\necho $hinweis, $fmt($_POST['betrag']);\n`],
+  ['a schema upgrader whose create_function runs SQL through a method named exec (S35B-5)', '/var/www/html/upgrade.php', `<?php\n$run = create_function('$sql', 'global $db; return $db->exec($sql);');\nif (isset($_POST['step'])) foreach (array('CREATE TABLE t (id INT)') as $q) $run($q);\n`],
+  ['a PHP 4 status page running only commands from its own list (S35B-8)', '/var/www/html/status.php', `<?php\n$allowed = array("uptime", "df -h");\nif ($cmd == "") { $cmd = "uptime"; }\nif (in_array($cmd, $allowed)) { echo '<pre>'; system($cmd); echo '</pre>'; }\n?>\n<form method="post"><select name="cmd"><option>uptime</option><option>df -h</option></select></form>\n`],
   ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
@@ -95,5 +100,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 28));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 33));
 });

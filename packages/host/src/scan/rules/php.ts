@@ -306,17 +306,20 @@ rule mamori_php_register_globals_shell {
     description = "a command form whose field (register_globals era: the field is the variable) is run as a command"
   strings:
     $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
-    $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
+    // (and the field with stripslashes or more joined after it: red team S35B-21, -22)
+    $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*(stripslashes\s*\(\s*)?\$(command|cmd|exec|execute)\s*[,).]/ nocase
     // (the variable set by the script is not the field: register_globals shells never set it, S21B-15)
     // (appending, $command .= ' 2>&1', keeps the field's value: only a plain "=" sets it; and a loop's or a
     // list's variable is set too)
     $set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase
     // (but a default given only when the field is empty is the field's: if ($cmd == "") $cmd = 'dir';, session 35 set H10)
     $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
+    // (a page checking the field against a list of its own runs only those: red team S35B-8)
+    $check = /\b(in_array|array_key_exists|preg_match|isset)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
     // (a function given the variable as a parameter may be handed anything: mamori_php_register_globals_param)
     $param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
   condition:
-    $f and $s and (not $set or (#set == 1 and $default)) and not $param and filesize < 64KB
+    $f and $s and (not $set or (#set == 1 and $default)) and not $param and not $check and filesize < 64KB
 }
 
 rule mamori_php_register_globals_param {
@@ -1093,8 +1096,9 @@ rule mamori_php_handler_callback_sink {
     technique = "request-input-callable"
     description = "a code or command function made the handler PHP calls with data of the request's: yaml_parse's tag callbacks, or a session save handler (its read handler is given the session id, which the request sets)"
   strings:
-    // (the callbacks inside the call: an array literal among its arguments, not text after it, red team S35A-4, -5)
-    $yaml = /\byaml_parse(_file|_url)?\s*\([^;()]{0,300}(array\s*\(|\[)[^;()]{0,300}=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
+    // (the callbacks inside the call: an array literal among its arguments, not text after it, red team S35A-4, -5; no
+    // bracket before the array's own, or "[[[" made each start cost 300 times 300 steps, S35B-34)
+    $yaml = /\byaml_parse(_file|_url)?\s*\([^;()\[\]]{0,300}(array\s*\(|\[)[^;()]{0,300}=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
     $sess = /\bsession_set_save_handler\s*\([^;()]{0,300}["']\\?(assert|system|exec|passthru|shell_exec|popen|create_function)["']\s*[,)]/ nocase
   condition:
     $yaml or $sess
@@ -1134,7 +1138,8 @@ rule mamori_php_inverted_name_call {
     technique = "obfuscated-call"
     description = "a function name made by ~ (bitwise not) of a word of high bytes, then called with request input: a one-liner hiding assert or system"
   strings:
-    $neg = /=\s*~\s*["']?[\x80-\xff]{3,}/
+    // (a word of high bytes alone, quoted or ending its statement: not "= ~€4,90" in a price, red team S35B-6, -7)
+    $neg = /=\s*~\s*(["'][\x80-\xff]{3,24}["']|[\x80-\xff]{3,24}\s*;)/
     $call = /\$\w{1,40}\s*\(\s*@?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
   condition:
     filesize < 8KB and $neg and $call
@@ -1145,7 +1150,8 @@ rule mamori_php_code_runner_function {
     technique = "request-input-exec"
     description = "a function made at run time (create_function) whose code runs its own argument as code or a command, with request input in the file: a callback shell (handed to an iterator, a sort, a filter)"
   strings:
-    $cf = /\bcreate_function\s*\(\s*["']\s*\$\w{1,30}\s*["']\s*,\s*["'][^"'\n]{0,40}\b(assert|eval|system|exec|passthru|shell_exec)\s*\(\s*\$\w{1,30}\s*\)/ nocase
+    // (the function's own, not a method: $db->exec($sql), red team S35B-5)
+    $cf = /\bcreate_function\s*\(\s*["']\s*\$\w{1,30}\s*["']\s*,\s*["']([^"'\n]{0,40}[^"'\n>:$\w])?(assert|eval|system|exec|passthru|shell_exec)\s*\(\s*(stripslashes\s*\(\s*)?\\?\$\w{1,30}\s*\)/ nocase
     $req = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
   condition:
     filesize < 64KB and $cf and $req
