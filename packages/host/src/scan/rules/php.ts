@@ -1166,5 +1166,4 @@ rule mamori_php_com_shell_input {
     $run = /->\s*(exec|run)\s*\([^;]{0,200}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
   condition:
     $com and $run
-}
-`;
+}`;
