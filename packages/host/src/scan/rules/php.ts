@@ -38,6 +38,14 @@ const TOOLKIT = String.raw`    $c1 = "php_uname" nocase
     $c19 = "passthru" nocase
     $c20 = "open_basedir" nocase`;
 
+/** The strings the two register_globals rules share: the form's field, the command run, the field set by the script, a parameter of that name. */
+const REGISTER_GLOBALS = {
+  field: String.raw`$f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase`,
+  run: String.raw`$s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*(stripslashes\s*\(\s*)?\$(command|cmd|exec|execute)\s*[,).]/ nocase`,
+  set: String.raw`$set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+  param: String.raw`$param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+};
+
 export const PHP_RULES = String.raw`
 rule mamori_php_input_to_exec {
   meta:
@@ -305,19 +313,19 @@ rule mamori_php_register_globals_shell {
     technique = "request-input-exec"
     description = "a command form whose field (register_globals era: the field is the variable) is run as a command"
   strings:
-    $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
+    ${REGISTER_GLOBALS.field}
     // (and the field with stripslashes or more joined after it: red team S35B-21, -22)
-    $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*(stripslashes\s*\(\s*)?\$(command|cmd|exec|execute)\s*[,).]/ nocase
+    ${REGISTER_GLOBALS.run}
     // (the variable set by the script is not the field: register_globals shells never set it, S21B-15)
     // (appending, $command .= ' 2>&1', keeps the field's value: only a plain "=" sets it; and a loop's or a
     // list's variable is set too)
-    $set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase
+    ${REGISTER_GLOBALS.set}
     // (but a default given only when the field is empty is the field's: if ($cmd == "") $cmd = 'dir';, session 35 set H10)
     $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
     // (a page checking the field against a list of its own runs only those: red team S35B-8)
     $check = /\b(in_array|array_key_exists|preg_match|isset)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
     // (a function given the variable as a parameter may be handed anything: mamori_php_register_globals_param)
-    $param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
+    ${REGISTER_GLOBALS.param}
   condition:
     $f and $s and (not $set or (#set == 1 and $default)) and not $param and not $check and filesize < 64KB
 }
@@ -328,10 +336,10 @@ rule mamori_php_register_globals_param {
     technique = "request-input-exec"
     description = "a command form whose field's name is a variable run as a command, in a function given that variable as a parameter (register_globals era)"
   strings:
-    $f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase
-    $s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*\$(command|cmd|exec|execute)\s*[,)]/ nocase
-    $set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
-    $param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase
+    ${REGISTER_GLOBALS.field}
+    ${REGISTER_GLOBALS.run}
+    ${REGISTER_GLOBALS.set}
+    ${REGISTER_GLOBALS.param}
   condition:
     $f and $s and not $set and $param and filesize < 64KB
 }
@@ -899,6 +907,7 @@ rule mamori_php_shadow_rewrite {
   condition:
     filesize < 64KB and $shadow and $crypt and $hash
 }
+
 rule mamori_php_uaf_exploit {
   meta:
     score = 80
@@ -913,6 +922,7 @@ rule mamori_php_uaf_exploit {
   condition:
     filesize < 256KB and 3 of ($a*)
 }
+
 rule mamori_php_wp_hidden_admin {
   meta:
     score = 85
@@ -975,6 +985,7 @@ rule mamori_php_wp_login_as {
   condition:
     filesize < 64KB and $cookie and not $check and ((any of ($user*) and $in) or (($standalone or ($wpfile and $incvar)) and ($first or $user2) and not $asks))
 }
+
 rule mamori_php_cookie_post_loader {
   meta:
     score = 80
@@ -1090,6 +1101,7 @@ rule mamori_php_com_account_admin {
   condition:
     filesize < 256KB and (($users and $create and $type) or ($adsi and $user and $admins))
 }
+
 rule mamori_php_handler_callback_sink {
   meta:
     score = 85
@@ -1132,6 +1144,7 @@ rule mamori_php_drive_letter_browser {
   condition:
     filesize < 256KB and $range and $probe and $list and $req and not $auth
 }
+
 rule mamori_php_inverted_name_call {
   meta:
     score = 80
@@ -1144,6 +1157,7 @@ rule mamori_php_inverted_name_call {
   condition:
     filesize < 8KB and $neg and $call
 }
+
 rule mamori_php_code_runner_function {
   meta:
     score = 80
@@ -1156,6 +1170,7 @@ rule mamori_php_code_runner_function {
   condition:
     filesize < 64KB and $cf and $req
 }
+
 rule mamori_php_com_shell_input {
   meta:
     score = 90

@@ -1608,6 +1608,7 @@ rule mamori_aspx_pinvoke_shell {
   condition:
     $dll and $cp and $ws
 }
+
 rule mamori_web_request_forwarder {
   meta:
     score = 80
@@ -1620,6 +1621,7 @@ rule mamori_web_request_forwarder {
   condition:
     filesize < 64KB and $srv and $end
 }
+
 rule mamori_jsp_webroot_writer {
   meta:
     score = 80
