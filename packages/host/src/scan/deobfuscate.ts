@@ -211,7 +211,7 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
     // (and each long piece on its own, as before the joining: a short piece put before a payload, "v2 " . "<base64>",
     // shifts the joined text's alignment, red team S35A-12)
     for (const [k, [a, b]] of pieces.entries()) {
-      if (b - a < 256 || (whole && pieces.length === 1)) continue;
+      if (b - a < 256) continue;
       yield { index: a, text: src.slice(a, k === pieces.length - 1 ? end : b) };
     }
     i = end;

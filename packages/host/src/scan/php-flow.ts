@@ -819,10 +819,10 @@ const FILE_OP_HINT = /\b(?:unlink|rmdir|readfile|fpassthru|fread|stream_get_cont
 const FILE_OPS = new RegExp(`(?<![\\w$>:\\\\])\\\\?(unlink|rmdir|readfile|highlight_file|show_source|scandir|opendir|glob|rename|copy|chmod|chown|chgrp|touch|file_put_contents|fopen|mkdir|move_uploaded_file)\\s*\\(|\\bnew\\s+\\\\?(DirectoryIterator|RecursiveDirectoryIterator|FilesystemIterator)\\s*\\(|\\b((?:echo|print)\\s*(?:\\(\\s*)?(?:(?:htmlspecialchars|htmlentities|nl2br)\\s*\\(\\s*)?\\\\?file_get_contents)\\s*\\(`, 'gi');
 
 /** A body that runs a command, and one that runs code or calls what it is given (commandOnly in flow). */
-const COMMAND_SINK = new RegExp(`${BARE}["']?(system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
+const COMMAND_SINK = new RegExp(`${BARE}["']?(${SHELL_SINKS.join('|')})["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
 const CODE_SINK = new RegExp(`${BARE}["']?(eval|assert|create_function|preg_replace|preg_filter|call_user_func(?:_array)?|array_map|usort|uasort|uksort|array_filter|array_walk|register_shutdown_function)["']?\\s*\\(`, 'i');
 /** A body that runs a command or code (not only writes a file): what a helper two levels up is followed for. */
-const RUNS_COMMAND = new RegExp(`${BARE}["']?(eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
+const RUNS_COMMAND = new RegExp(`${BARE}["']?(${[...CODE_SINKS, ...SHELL_SINKS].join('|')})["']?\\s*\\(|\x60[^\x60]{0,400}\\$`, 'i');
 
 /**
  * The functions some call hands a command or code function's name as a literal argument

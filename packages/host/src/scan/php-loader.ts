@@ -351,28 +351,28 @@ function decodes(r: Reading, fn: string, closure: boolean): boolean {
   const key = `${closure ? '$' : ''}${fn.toLowerCase()}`;
   const known = r.bodies.get(key);
   if (known !== undefined) return known;
+  const body = bodyOf(r, fn, closure);
+  // (and a decoder's name joined from longer literal pieces, "base" . "64_decode": session 35, set H9)
+  const yes = body !== undefined && (DECODES.test(body) || (/["']\s*\.\s*["']/.test(body) && DECODES.test(body.replace(/(["'])\s*\.\s*(["'])/g, ''))));
+  r.bodies.set(key, yes);
+  return yes;
+}
+
+/** The text of the file's own code `fn` (a function or method; a closure when `closure`), from its definition to its body's end; undefined when the file has none. */
+function bodyOf(r: Reading, fn: string, closure: boolean): string | undefined {
   const src = r.src;
   const def = closure
     ? new RegExp(`\\$${fn}\\s*=\\s*(?:static\\s+)?(?:function\\b|fn\\s*\\()`, 'i').exec(src)
     : new RegExp(`\\bfunction\\s+&?\\s*${fn}\\s*\\(`, 'i').exec(src);
   r.work -= src.length;
-  let yes = false;
-  if (def) {
-    const stop = Math.min(src.length, def.index + MAX_BODY);
-    const brace = src.indexOf('{', def.index);
-    const semi = src.indexOf(';', def.index);
-    let body: string;
-    // an arrow function's body ends at its statement's end
-    if (brace < 0 || (closure && /fn\s*\($/.test(def[0]) && semi >= 0 && semi < brace)) body = src.slice(def.index, semi < 0 ? stop : Math.min(stop, semi));
-    else {
-      const end = closeOf(r, brace, stop);
-      body = src.slice(def.index, end < 0 ? stop : end);
-    }
-    // (and a decoder's name joined from longer literal pieces, "base" . "64_decode": session 35, set H9)
-    yes = DECODES.test(body) || (/["']\s*\.\s*["']/.test(body) && DECODES.test(body.replace(/(["'])\s*\.\s*(["'])/g, '')));
-  }
-  r.bodies.set(key, yes);
-  return yes;
+  if (!def) return undefined;
+  const stop = Math.min(src.length, def.index + MAX_BODY);
+  const brace = src.indexOf('{', def.index);
+  const semi = src.indexOf(';', def.index);
+  // an arrow function's body ends at its statement's end
+  if (brace < 0 || (closure && /fn\s*\($/.test(def[0]) && semi >= 0 && semi < brace)) return src.slice(def.index, semi < 0 ? stop : Math.min(stop, semi));
+  const end = closeOf(r, brace, stop);
+  return src.slice(def.index, end < 0 ? stop : end);
 }
 
 /** What blob a call's arguments give (the call's bracket at `open`, the eval at `at`): '' for none. */
@@ -462,16 +462,11 @@ export function ownDecoderCall(src: string): FlowFinding[] {
   const isDecoder = (fn: string): boolean => {
     const key = fn.toLowerCase();
     let yes = decoder.get(key);
-    if (yes !== undefined) return yes;
-    yes = false;
-    const def = new RegExp(`\\bfunction\\s+&?\\s*${fn}\\s*\\(`, 'i').exec(src);
-    const brace = def ? src.indexOf('{', def.index) : -1;
-    if (def && brace >= 0) {
-      const end = closeOf(r, brace, Math.min(src.length, def.index + MAX_BODY));
-      const body = src.slice(def.index, end < 0 ? Math.min(src.length, def.index + MAX_BODY) : end);
-      yes = CHAR_DECODER.test(body) && LOOPS.test(body);
+    if (yes === undefined) {
+      const body = bodyOf(r, fn, false);
+      yes = body !== undefined && CHAR_DECODER.test(body) && LOOPS.test(body);
+      decoder.set(key, yes);
     }
-    decoder.set(key, yes);
     return yes;
   };
   let seen = 0;

@@ -220,19 +220,14 @@ const VAR_CALL_INPUT = /(?<![\w>:$])\$([A-Za-z_]\w{0,40})\s*\(\s*@?\s*(?:\$_(?:G
  * ("asser" then a "t" added by a function through a reference, letters joined in a loop, a piece cut from a longer
  * text), never only a literal.
  */
-/** Whether a right side names no variable but `self`, arrays of literals and the variables of loops over them (indexes aside). */
-function ownText(rhs: string, self: string, src: string): boolean {
+function builtNameCall(src: string): string | undefined {
+  // (the file's arrays of literals and the variables of loops over them: text of the code's own)
   const arrays = new Set<string>();
   for (const m of src.matchAll(/\$(\w{1,40})\s*=\s*(?:array\s*\(|\[)\s*["']/g)) arrays.add(m[1]!);
-  const loops = new Set<string>();
-  for (const m of src.matchAll(/\bforeach\s*\(\s*\$(\w{1,40})\s+as\s+(?:\$\w{1,40}\s*=>\s*)?\$(\w{1,40})/g)) if (arrays.has(m[1]!)) loops.add(m[2]!);
-  for (const m of rhs.replace(/\[[^\]\n]{0,40}\]/g, '[]').matchAll(/\$(\w{1,40})/g)) {
-    if (m[1] !== self && !arrays.has(m[1]!) && !loops.has(m[1]!)) return false;
-  }
-  return true;
-}
-
-function builtNameCall(src: string): string | undefined {
+  const own = new Set(arrays);
+  for (const m of src.matchAll(/\bforeach\s*\(\s*\$(\w{1,40})\s+as\s+(?:\$\w{1,40}\s*=>\s*)?\$(\w{1,40})/g)) if (arrays.has(m[1]!)) own.add(m[2]!);
+  // (a right side naming no variable but the name itself and those, indexes aside)
+  const ownText = (rhs: string, self: string) => [...rhs.replace(/\[[^\]\n]{0,40}\]/g, '[]').matchAll(/\$(\w{1,40})/g)].every((m) => m[1] === self || own.has(m[1]!));
   for (const m of src.matchAll(VAR_CALL_INPUT)) {
     const v = m[1]!;
     if (v === 'this' || v.startsWith('_')) continue;
@@ -245,9 +240,9 @@ function builtNameCall(src: string): string | undefined {
     const literalOnly = sets.every((a) => a[1] === '=' && /^\s*(?:(["'])[^"'\n]{0,80}\1\s*(?:\.\s*|$))+$/.test(a[2]!));
     // (text put together: joined, appended, cut or decoded; not a callable the code makes, create_function or a closure)
     const textMade = sets.some((a) => a[1] === '.=' || TEXT_MADE.test(a[2]!)) && !sets.some((a) => MADE_CALLABLE.test(a[2]!));
-    // (made of the code's own text only: itself, and literal arrays and their loops' variables; a prefix given a
-    // variable, 'export_' . $as or sprintf('render_%s', $f), is a dispatcher: red team S35B-1 to -4)
-    if (textMade && !sets.every((a) => ownText(a[2]!, v, src))) continue;
+    // (made of the code's own text only: a prefix given a variable, 'export_' . $as or sprintf('render_%s', $f), is a
+    // dispatcher: red team S35B-1 to -4)
+    if (textMade && !sets.every((a) => ownText(a[2]!, v))) continue;
     if ((!literalOnly && textMade) || byRef) return v;
   }
   return undefined;
