@@ -41,7 +41,8 @@ const TOOLKIT = String.raw`    $c1 = "php_uname" nocase
 /** The strings the two register_globals rules share: the form's field, the command run, the field set by the script, a parameter of that name. */
 const REGISTER_GLOBALS = {
   field: String.raw`$f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase`,
-  run: String.raw`$s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*(stripslashes\s*\(\s*)?\$(command|cmd|exec|execute)\s*[,).]/ nocase`,
+  // (or the field in a ternary on its own isset: passthru(isset($command) ? $command : 'id'), red team S35B)
+  run: String.raw`$s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*(stripslashes\s*\(\s*)?(isset\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*\?\s*)?\$(command|cmd|exec|execute)\s*[,).:]/ nocase`,
   set: String.raw`$set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
   param: String.raw`$param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
 };
@@ -323,7 +324,8 @@ rule mamori_php_register_globals_shell {
     // (but a default given only when the field is empty is the field's: if ($cmd == "") $cmd = 'dir';, session 35 set H10)
     $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
     // (a page checking the field against a list of its own runs only those: red team S35B-8)
-    $check = /\b(in_array|array_key_exists|preg_match|isset)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
+    // (isset of an element the field names, isset($allowed[$cmd]): not isset($cmd) alone, which every such shell asks)
+    $check = /\b(in_array|array_key_exists|preg_match)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bisset\s*\(\s*\$\w{1,40}\s*\[\s*\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
     // (a function given the variable as a parameter may be handed anything: mamori_php_register_globals_param)
     ${REGISTER_GLOBALS.param}
   condition:
@@ -1110,10 +1112,14 @@ rule mamori_php_handler_callback_sink {
   strings:
     // (the callbacks inside the call: an array literal among its arguments, not text after it, red team S35A-4, -5; no
     // bracket before the array's own, or "[[[" made each start cost 300 times 300 steps, S35B-34)
-    $yaml = /\byaml_parse(_file|_url)?\s*\([^;()\[\]]{0,300}(array\s*\(|\[)[^;()]{0,300}=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
+    // (arguments that are calls themselves, yaml_parse(trim($doc), ...): one level of parentheses, red team S35B)
+    $yaml = /\byaml_parse(_file|_url)?\s*\(([^;()\[\]]|\([^;()\[\]]{0,100}\)){0,300}(array\s*\(|\[)[^;()]{0,300}=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
+    // (or the callbacks kept in a variable first: a YAML tag, "!name", made a code or command function's)
+    $ycall = /\byaml_parse(_file|_url)?\s*\(/ nocase
+    $tags = /["']![\w!:\/.-]{1,60}["']\s*=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
     $sess = /\bsession_set_save_handler\s*\([^;()]{0,300}["']\\?(assert|system|exec|passthru|shell_exec|popen|create_function)["']\s*[,)]/ nocase
   condition:
-    $yaml or $sess
+    $yaml or $sess or ($ycall and $tags)
 }
 
 rule mamori_php_underscore_names_call {

@@ -1,0 +1,10 @@
+import { createScanner } from '@mamori/host';
+const scanner = createScanner({});
+const { files } = scanner.walk([process.argv[2]]);
+const ext = process.argv[3];
+const sel = files.filter((f) => f.endsWith(ext));
+scanner.scanFile(sel[0]); scanner.scanFile(sel[1]);
+const t = process.cpuUsage();
+for (const f of sel) scanner.scanFile(f);
+const c = process.cpuUsage(t);
+console.log(sel.length, 'files', ((c.user + c.system) / 1000).toFixed(0), 'ms CPU');
