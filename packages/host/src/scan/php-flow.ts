@@ -479,6 +479,9 @@ function clientName(expr: string, src: string, levels: number, budget = { looks:
   return false;
 }
 
+/** What splits a text into a list of addresses: a mass mailer's recipients, one a line or comma-separated. */
+const SPLITS_LIST = /\b(?:explode|preg_split|str_getcsv|file|split)\s*\(/i;
+
 /** A writer's content that is one value: a variable, an element, or a decoder's call of one (`hex2bin($h)`). */
 const WHOLE_CONTENT = /^\s*(?:@\s*)?(?:\\?(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[[^\]]{1,64}\])*\s*\)*\s*$/i;
 /** A file name that ends in a PHP extension, written out: `... '.php'`. */
@@ -1597,15 +1600,22 @@ function flow(src: string): FlowFinding[] {
   }
   // A mailer: mail() given recipients and a message from the request, which sends whatever anyone asks to
   // whomever they name (a contact form writes to its own address)
+  // (a mail() inside a loop, in a file that splits text into a list: explode, preg_split, file())
+  const listed = (at: number) => SPLITS_LIST.test(src) && /\b(?:while|for|foreach)\s*\(/i.test(src.slice(Math.max(0, at - 4000), at));
   for (const m of src.matchAll(MAILS)) {
     if (argBytes <= 0) break;
     const args = argsAt(src, m.index! + m[0].length);
     argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
-    // (the message any part of it the request's, `$message . $footer`: the recipients from the request are what make it
-    // a relay; held-out set H14)
-    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (inCommand(parts[2]!, m.index!) || (parts[3] !== undefined && inCommand(parts[3], m.index!)))) {
+    // (or, mailing a list the request gives one address at a time, the message any part of it the request's,
+    // `$message . $stamp`: held-out set H14; one address the visitor typed, with their name in the app's own text, is a
+    // confirmation, a welcome or a "tell a friend", red team S36A-1 to -7)
+    // (a message wholly the request's is a relay; one with text of the app's own around the request's is one when the
+    // subject is wholly the request's too, or the headers carry the request's, or a list is mailed)
+    const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!);
+    const part = (e: string | undefined) => e !== undefined && inCommand(e, m.index!);
+    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || listed(m.index!))))) {
       add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });
       break;
     }

