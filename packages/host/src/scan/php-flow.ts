@@ -2231,6 +2231,8 @@ function unbalancedAt(s: string): number {
 
 /** Splits at separators outside brackets and quotes. */
 export function splitTop(s: string, seps: readonly string[]): string[] {
+  // (a text that holds none of the separators is one piece: most expressions the fold reads have no "^")
+  if (!seps.some((x) => s.includes(x))) return [s];
   const out: string[] = [];
   let depth = 0;
   let quote = '';
@@ -2246,7 +2248,13 @@ export function splitTop(s: string, seps: readonly string[]): string[] {
     else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (depth === 0) {
-      const sep = seps.find((x) => s.startsWith(x, i));
+      let sep: string | undefined;
+      for (const x of seps) {
+        if (x.charCodeAt(0) === c.charCodeAt(0) && s.startsWith(x, i)) {
+          sep = x;
+          break;
+        }
+      }
       if (sep) {
         // "." inside a number, "::" and "?->" are not separators.
         if (sep === '.' && (/\d/.test(s[i - 1] ?? '') && /\d/.test(s[i + 1] ?? ''))) continue;

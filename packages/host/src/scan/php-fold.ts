@@ -170,6 +170,14 @@ const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
 const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
 const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
+/** What evaluate() and foldVariables() match whole: made once (they run for every assignment of a file). */
+const VARIABLE_ALONE = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*(?:\\]|\\}))?$`);
+const PROPERTY_ELEMENT_ALONE = new RegExp(`^\\$this\\s*->\\s*(${NAME})\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*\\]$`);
+const ENUM_VALUE_ALONE = new RegExp(`^\\\\?${NAME}::(${NAME})\\s*->\\s*value$`);
+const MEMBER_ALONE = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME})|\\\\?(?:${NAME}\\\\){1,8}(${NAME}))$`);
+const CALL_ALONE = new RegExp(`^(?:\\\\?(${NAME})|(["'])(${NAME})\\2|\\$(${NAME})|(?:\\$this\\s*->|\\b(?:self|static)\\s*::)\\s*(${NAME}))\\s*\\(([\\s\\S]*)\\)$`);
+const PARAMETER = new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`);
+const NAME_ALONE = new RegExp(`^\\s*\\$(${NAME})\\s*$`);
 
 /**
  * The code with every use of a variable of known value written as that value, or undefined when
@@ -202,7 +210,7 @@ export function foldVariables(input: string): string | undefined {
   const fns = new Set<string>();
   // a function of one return, `()name` (an arrow function kept in a variable: `()$nm`, called as $nm(...), S21R-22)
   const addFunction = (key: string, paramText: string, expr: string) => {
-    const params = splitTop(paramText, [',']).map((p) => new RegExp(`^\\s*(?:\\??\\w+\\s+)?\\$(${NAME})\\s*(?:=[^,]*)?$`).exec(p)?.[1]);
+    const params = splitTop(paramText, [',']).map((p) => PARAMETER.exec(p)?.[1]);
     if (params.some((p) => p === undefined) && paramText.trim() !== '') return;
     const value: Value = [paramText.trim() === '' ? '' : params.join(','), expr];
     fns.add(key);
@@ -357,7 +365,7 @@ export function foldVariables(input: string): string | undefined {
       // [$a, $b] = ['sys', 'tem'], list($a, $b) = explode(...): each name its element (S20F-16)
       const value = rhs.length <= MAX_EXPR && foldable(rhs) ? evaluate(rhs, env, 0) : undefined;
       splitTop(m[1] ?? m[2]!, [',']).slice(0, 64).forEach((item, i) => {
-        const v = new RegExp(`^\\s*\\$(${NAME})\\s*$`).exec(item);
+        const v = NAME_ALONE.exec(item);
         if (!v) return;
         set(v[1]!, m.index!, end, Array.isArray(value) ? value[i] : undefined);
       });
@@ -444,7 +452,10 @@ export function foldVariables(input: string): string | undefined {
   // (an element of one, $t->fns['run'], called or given: S31R-23)
   const THIS_ELEMENT = new RegExp(`\\$${NAME}\\s*->\\s*(${NAME})\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*\\](?!\\s*(?:\\[|\\.?=(?![=>])|->))`, 'y');
   const members = events.some((e) => e.value !== undefined && (e.name[0] === '#' || e.name[0] === ':'));
-  for (let i = 0; i < code.length; i++) {
+  // (every value written in below is interesting(), or an element of a list holding one: where no name holds such a
+  // value, the walk would write nothing, and is not made: most files of an application)
+  const anyInteresting = events.some((e) => e.value !== undefined && (typeof e.value === 'string' ? interesting(e.value) : e.value.some(interesting) || [...(e.value.keyed?.values() ?? [])].some(interesting)));
+  for (let i = 0; anyInteresting && i < code.length; i++) {
     const c = code[i]!;
     if (c === "'" || c === '"') {
       const lit = readPhpString(code, i);
@@ -840,20 +851,20 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   }
   if (/^-?\d{1,9}$/.test(e)) return e;
   if (/^0x[0-9a-f]{1,7}$/i.test(e)) return String(parseInt(e, 16));
-  const v = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*(?:\\]|\\}))?$`).exec(e);
+  const v = VARIABLE_ALONE.exec(e);
   if (v) {
     const held = env.get(v[1]!);
     const key = v[2] ?? v[4];
     return key === undefined ? held : element(held, key);
   }
   // an element of a property: $this->fns['run'] (S31R-23)
-  const prop = new RegExp(`^\\$this\\s*->\\s*(${NAME})\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*\\]$`).exec(e);
+  const prop = PROPERTY_ELEMENT_ALONE.exec(e);
   if (prop) return element(env.get(`->${prop[1]!}`), (prop[2] ?? prop[4])!);
   // an enum's case read through ->value: Fn::Run->value (S31R-22)
-  const cased = new RegExp(`^\\\\?${NAME}::(${NAME})\\s*->\\s*value$`).exec(e);
+  const cased = ENUM_VALUE_ALONE.exec(e);
   if (cased) return env.get(`::${cased[1]!}`);
   // constants and members: F, constant('F'), K::F, K::$f, $this->f
-  const member = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME})|\\\\?(?:${NAME}\\\\){1,8}(${NAME}))$`).exec(e);
+  const member = MEMBER_ALONE.exec(e);
   if (member) {
     if (member[3] !== undefined) return env.get(`${member[2] ? '::' : '#'}${member[3]}`);
     if (member[5] !== undefined) return env.get(`::${member[4]!}${member[5]}`);
@@ -894,7 +905,7 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   }
   // a call: name(...), 'name'(...), $f(...) with $f a known name
   // (a method of the file's called on $this or its class, `$this->fn()`, `self::fn()`, as the function: S31R-27)
-  const call = new RegExp(`^(?:\\\\?(${NAME})|(["'])(${NAME})\\2|\\$(${NAME})|(?:\\$this\\s*->|\\b(?:self|static)\\s*::)\\s*(${NAME}))\\s*\\(([\\s\\S]*)\\)$`).exec(e);
+  const call = CALL_ALONE.exec(e);
   if (!call || closes(e, e.indexOf('(')) !== e.length - 1) return undefined;
   const arrow = call[4] !== undefined ? env.get(`()$${call[4].toLowerCase()}`) : undefined;
   const named = call[1] ?? call[3] ?? call[5] ?? (arrow !== undefined ? `$${call[4]!}` : call[4] !== undefined ? env.get(call[4]) : undefined);
