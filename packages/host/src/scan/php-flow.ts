@@ -480,8 +480,34 @@ function clientName(expr: string, src: string, levels: number, budget = { looks:
   return false;
 }
 
-/** What splits a text into a list of addresses: a mass mailer's recipients, one a line or comma-separated. */
-const SPLITS_LIST = /\b(?:explode|preg_split|str_getcsv|file|split)\s*\(/i;
+/**
+ * Whether `at` is inside the body of a loop (while, for, foreach, do) that starts in the 8 KiB before it: a block
+ * whose closing brace is after `at`, or a body of one statement that `at` is in.
+ */
+function inLoop(src: string, at: number): boolean {
+  const from = Math.max(0, at - 8192);
+  const starts = [...src.slice(from, at).matchAll(/(?<![\w$>:])(?:while|for|foreach|do)\b/gi)].slice(-32).reverse();
+  for (const m of starts) {
+    let i = from + m.index! + m[0].length;
+    // (past the header's parentheses: a do's body comes at once)
+    if (!/^do$/i.test(m[0])) {
+      const open = src.indexOf('(', i);
+      if (open < 0 || open > at || /\S/.test(src.slice(i, open))) continue;
+      const close = walkCode(src, open + 1, at - open, 1, (_c, k, depth) => (depth === 0 ? k : undefined));
+      if (close === undefined) continue;
+      i = close + 1;
+    }
+    while (i < at && /\s/.test(src[i]!)) i++;
+    if (i >= at) continue;
+    if (src[i] === '{' || src[i] === ':') {
+      // (a block, or the alternative syntax's `foreach (...):` up to its end word)
+      if (src[i] === ':') return !/\bend(?:while|for|foreach)\b/i.test(src.slice(i, at));
+      const end = walkCode(src, i + 1, 1 << 20, 1, (_c, k, depth) => (depth === 0 ? k : undefined));
+      if (end === undefined || end > at) return true;
+    } else if (!src.slice(i, at).includes(';')) return true;
+  }
+  return false;
+}
 
 /** A writer's content that is one value: a variable, an element, or a decoder's call of one (`hex2bin($h)`). */
 const WHOLE_CONTENT = /^\s*(?:@\s*)?(?:\\?(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}(?:\s*\[[^\]]{1,64}\])*\s*\)*\s*$/i;
@@ -1601,8 +1627,8 @@ function flow(src: string): FlowFinding[] {
   }
   // A mailer: mail() given recipients and a message from the request, which sends whatever anyone asks to
   // whomever they name (a contact form writes to its own address)
-  // (a mail() inside a loop, in a file that splits text into a list: explode, preg_split, file())
-  const listed = (at: number) => SPLITS_LIST.test(src) && /\b(?:while|for|foreach)\s*\(/i.test(src.slice(Math.max(0, at - 4000), at));
+  // (a mail() inside a loop: a list mailed one address at a time; not a loop that ended before it, red team S36B-6 to -8)
+  const listed = (at: number) => inLoop(src, at);
   for (const m of src.matchAll(MAILS)) {
     if (argBytes <= 0) break;
     const args = argsAt(src, m.index! + m[0].length);
@@ -1614,9 +1640,11 @@ function flow(src: string): FlowFinding[] {
     // confirmation, a welcome or a "tell a friend", red team S36A-1 to -7)
     // (a message wholly the request's is a relay; one with text of the app's own around the request's is one when the
     // subject is wholly the request's too, or the headers carry the request's, or a list is mailed)
-    const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!);
+    // (wholly: one value, last given no text of the code's own, not `$message = "Hello " . $user . ...`, S36B-8; a list
+    // mailed with a subject of the code's own is an invitation page's, S36B-6, -7)
+    const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!) && wholeValue(e, src, m.index!);
     const part = (e: string | undefined) => e !== undefined && inCommand(e, m.index!);
-    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || listed(m.index!))))) {
+    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || (part(parts[1]) && listed(m.index!)))))) {
       add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });
       break;
     }

@@ -46,10 +46,12 @@ const REGISTER_GLOBALS = {
   run: String.raw`$s = /\b(system|passthru|shell_exec|exec|popen|proc_open)\s*\(\s*@?\s*((stripslashes|trim|urldecode|rawurldecode|base64_decode|escapeshellcmd|html_entity_decode)\s*\(\s*@?\s*)?((isset|!\s*empty)\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*\?\s*)?"?\{?\$(command|cmd|exec|execute)\}?\s*([,).:"}]|\?\?|2>)|\x60\s*\$(command|cmd|exec|execute)\s*\x60/ nocase`,
   // (a list's or an array's destructuring sets it too, [$cmd, $label] = ..., foreach (.. as $k => [$command, $title]):
   // red team S36A-22, -23)
-  set: String.raw`$set = /\$(command|cmd|exec|execute)\s*=[^=]|\bas\s+[^)]{0,100}\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|\[[^\]=;]{0,100}\$(command|cmd|exec|execute)\s*(,[^\]=;]{0,100})?\]\s*=[^=>]|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+  set: String.raw`$set = /\$(command|cmd|exec|execute)\s*=[^=]|\bforeach\s*\([^;]{0,200}\bas\s+[^)]{0,100}\$(command|cmd|exec|execute)\b|\blist\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b|[;{}(\n]\s*\[\s*(\$\w{1,40}\s*,\s*)*\$(command|cmd|exec|execute)\s*(,[^\]=;]{0,100})?\]\s*=[^=>]|\bglobal\s[^;]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
   // (but a variable given itself unquoted is still the field's: $cmd = stripslashes($cmd);, the magic_quotes habit, S36A-40)
   self: String.raw`$self = /\$(command|cmd|exec|execute)\s*=\s*(stripslashes|trim|urldecode|rawurldecode)\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*;/ nocase`,
   param: String.raw`$param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+  // (a closure's or an arrow function's parameter of that name is a variable of its own too, S36B-12)
+  closure: String.raw`$closure = /\b(function|fn)\s*&?\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
 };
 
 export const PHP_RULES = String.raw`
@@ -349,8 +351,9 @@ rule mamori_php_register_globals_shell {
     $check = /\b(in_array|array_key_exists|preg_match)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bisset\s*\(\s*\$\w{1,40}\s*\[\s*\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
     // (a function given the variable as a parameter may be handed anything: mamori_php_register_globals_param)
     ${REGISTER_GLOBALS.param}
+    ${REGISTER_GLOBALS.closure}
   condition:
-    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default)) and not $param and not $check and filesize < 64KB
+    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default)) and not $param and not $closure and not $check and filesize < 64KB
 }
 
 rule mamori_php_register_globals_param {
@@ -774,25 +777,45 @@ rule mamori_php_shell_fetch_run {
     description = "a shell command that downloads a script and runs it (wget or curl piped to an interpreter that reads its program from the pipe, or saved to a temporary folder and run from there): the script is whatever that server sends"
   strings:
     // (handed to a command function, or kept in a variable first, red team S36A-46: the interpreter last, reading its
-    // program from the pipe, not a filter given a program of its own, '| python3 -m json.tool', '| php import.php',
-    // S36A-8, -9; the literal may quote the address, or be joined from pieces, S36A-47 to -50; held-out set H14:
-    // system("wget -O - host/x |perl"))
-    $pipe = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?&?\s*\\?["']/ nocase
-    $held = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?&?\s*\\?["']\s*;/ nocase
+    // program from the pipe (perl - host port, sh -s arg), not a filter given a program of its own, | python3 -m
+    // json.tool, | php import.php, S36A-8, -9; the literal may quote the address, or be joined from pieces, S36A-47 to
+    // -50; a cd before it, output sent away or a command after it: S36B-16 to -23; held-out set H14: system("wget -O -
+    // host/x |perl"))
+    // (its first address not https: a vendor's installer one-liner, curl -fsSL https://.../install.sh | bash, is judged
+    // by mamori_php_shell_fetch_run_https, S36A-15, S36B-14, -15)
+    $pipe = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,600}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase
+    $pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase
+    $held = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase
+    $helds = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase
     $runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase
-    // (the same from an https address: an installer a vendor documents, 'curl -fsSL https://.../install.sh | bash',
-    // S36A-15; counted apart, and only the others judged)
-    $pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\b(curl|wget)\b[^;|\n]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?&?\s*\\?["']/ nocase
-    // (saved, then run from a temporary folder by an interpreter or as itself: the program is the temporary file, not a
-    // script of the application's given it as data, S36A-10 to -12; with chmod, nohup, S36A-58, -59; H14: "wget -O /tmp/b
-    // host/b; perl /tmp/b")
-    $then = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}\s*(;|&|\\?["'])/ nocase
+    // (saved, then run from a temporary folder by an interpreter or as itself, with arguments: the program is the
+    // temporary file, not a script of the application's given it as data, S36A-10 to -12; with chmod, nohup, S36A-58,
+    // -59; H14: "wget -O /tmp/b host/b; perl /tmp/b")
+    $then = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    $thens = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
     // (or fetched into the temporary folder it moved to first, cd /tmp; wget host/b.txt; perl b.txt: S36A-57)
-    $cdtmp = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^;\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}\s*(;|&|\\?["'])/ nocase
-    // (in backticks given to a variable, PHP's shell operator: not a template literal or a Markdown code span, S36A-13, -14)
-    $tick = /\$\w{1,40}\s*=\s*@?\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\s*(-s|-)?\s*(2>&1\s*)?\x60/ nocase
+    $cdtmp = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    $cdtmps = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    // (in backticks given to a variable or echoed, PHP's shell operator: not a template literal or a Markdown code span,
+    // S36A-13, -14, S36B)
+    $tick = /(\$\w{1,40}\s*=\s*@?|\becho\s+)\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\x60\n]{0,100})?)?\s*(2>&1\s*)?\x60/ nocase
   condition:
-    #pipe > #pipes or ($held and $runs) or $then or $cdtmp or $tick
+    #pipe > #pipes or (#held > #helds and $runs) or #then > #thens or #cdtmp > #cdtmps or $tick
+}
+
+rule mamori_php_shell_fetch_run_https {
+  meta:
+    score = 50
+    technique = "dropper"
+    description = "a shell command that downloads a script over https and pipes it to an interpreter (how vendors' installers are run, and droppers from paste sites)"
+  strings:
+    $pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase
+    $helds = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase
+    $runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase
+    $thens = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    $cdtmps = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+  condition:
+    $pipes or ($helds and $runs) or $thens or $cdtmps
 }
 
 rule mamori_php_remote_page_writer {
@@ -807,8 +830,10 @@ rule mamori_php_remote_page_writer {
     $host = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]|\bgetenv\s*\(\s*["']HTTP_HOST["']\s*\)/
     // (index.php written in a folder the code names by a variable, '$dir . "/index.php"': the spread; one index.php
     // replaced by what a vendor's server sends is what a single-file application's updater does, S36A-16)
-    $spread = /\b(fopen|file_put_contents|\w{0,30}(write|save|put)\w{0,30})\s*\(\s*\$\w{1,40}(\s*\[[^\]]{1,40}\])?\s*\.\s*["'][\/\\]index\.php["']/ nocase
-    $dirs = /\b(mkdir|glob|scandir|opendir)\s*\(/ nocase
+    // (the content a variable, not a stub of the code's own, "Silence is golden" or sprintf of a template: S36B-9, -10;
+    // the folder joined by ".", DIRECTORY_SEPARATOR or in a double-quoted literal, S36B-25 to -30)
+    $spread = /\b(file_put_contents|\w{0,30}(write|save|put)\w{0,30})\s*\(\s*(\$\w{1,40}(\s*\[[^\]]{1,40}\])?\s*\.\s*(DIRECTORY_SEPARATOR\s*\.\s*)?["'][\/\\]?index\.php["']|"\{?\$\w{1,40}\}?[\/\\]index\.php")\s*,\s*\$\w{1,40}\s*[,)]|\bfopen\s*\(\s*(\$\w{1,40}(\s*\[[^\]]{1,40}\])?\s*\.\s*(DIRECTORY_SEPARATOR\s*\.\s*)?["'][\/\\]?index\.php["']|"\{?\$\w{1,40}\}?[\/\\]index\.php")\s*,\s*["'][wax]/ nocase
+    $dirs = /\b(mkdir|glob|scandir|opendir)\s*\(|\bnew\s+\\?(Recursive)?DirectoryIterator\b/ nocase
     $file = /\b(fwrite|fputs|file_put_contents)\s*\(/ nocase
   condition:
     $srv and $fetch and $host and $spread and $dirs and $file and filesize < 256KB
@@ -1186,11 +1211,16 @@ rule mamori_php_handler_callback_sink {
     // (or the callbacks kept in a variable first, given as the fourth argument of a document's parse, not of a file the
     // site keeps (a build's own build.yml, red team S36A-20): a YAML tag, "!name" or "tag:...", made a code or command
     // function's, by "=>" or by element, S36A-24, -25; not a table of chat commands beside a parse without callbacks, S36A-21)
-    $ycall = /\byaml_parse(_url)?\s*\(([^;()]|\([^;()]{0,100}\)){1,300},[^;(),]{0,100},[^;(),]{0,100},\s*\$\w{1,40}\s*\)/ nocase
+    // (the callbacks by position or by name, callbacks: $cb, held in a variable, an element or a property, S36B-31 to
+    // -38; the document any expression, calls in calls; or read from the request's body by yaml_parse_file)
+    $ycall = /\byaml_parse(_url)?\s*\([^;]{0,400}(,|\bcallbacks\s*:)\s*\$\w{1,40}(\s*\[[^\]]{1,40}\]|\s*->\s*\w{1,40})?\s*\)\s*[;),]/ nocase
+    $yinput = /\byaml_parse_file\s*\(\s*["']php:\/\/input["'][^;]{0,300}\$\w/ nocase
+    // (a document that is a file the site keeps, read by its own path, is the site's: S36A-20, S36B-11)
+    $yown = /\byaml_parse\s*\(\s*(trim\s*\(\s*)?file_get_contents\s*\(\s*(__DIR__|dirname\s*\(\s*__FILE__|["'][^"'\n:]{1,200}["'])/ nocase
     $tags = /["'](![\w!:\/.-]{0,60}|tag:[^"'\n]{1,80})["']\s*(=>|\]\s*=)\s*["']\\?(assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function|call_user_func(_array)?)["']/ nocase
     $sess = /\bsession_set_save_handler\s*\([^;()]{0,300}["']\\?(assert|system|exec|passthru|shell_exec|popen|create_function)["']\s*[,)]/ nocase
   condition:
-    $yaml or $sess or ($ycall and $tags)
+    $yaml or $sess or ((#ycall > #yown or $yinput) and $tags)
 }
 
 rule mamori_php_underscore_names_call {
