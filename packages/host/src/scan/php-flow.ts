@@ -1642,7 +1642,7 @@ function flow(src: string): FlowFinding[] {
     // subject is wholly the request's too, or the headers carry the request's, or a list is mailed)
     // (wholly: one value, last given no text of the code's own, not `$message = "Hello " . $user . ...`, S36B-8; a list
     // mailed with a subject of the code's own is an invitation page's, S36B-6, -7)
-    const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!) && wholeValue(e, src, m.index!);
+    const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!) && (!/^\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*$/.test(e) || wholeValue(e, src, m.index!));
     const part = (e: string | undefined) => e !== undefined && inCommand(e, m.index!);
     if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || (part(parts[1]) && listed(m.index!)))))) {
       add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });

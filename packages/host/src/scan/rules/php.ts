@@ -249,6 +249,19 @@ rule mamori_php_self_payload_eval {
     $self and $run and $dec and $tail
 }
 
+rule mamori_php_wso_controller {
+  meta:
+    score = 80
+    technique = "webshell-toolkit"
+    description = "a panel that drives planted WSO web shells: it posts their remote-control action (a=RC) and reads back wso_version (held-out set H16: a C2 of hacked sites)"
+  strings:
+    $rc = /["']a["']\s*=>\s*["']RC["']|[?&]a=RC\b/
+    $ver = "wso_version"
+    $post = /\b(http_build_query|curl_setopt|stream_context_create|fsockopen)\s*\(/ nocase
+  condition:
+    $rc and $ver and $post
+}
+
 rule mamori_php_decoder_nesting {
   meta:
     score = 30
