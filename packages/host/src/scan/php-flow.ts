@@ -503,7 +503,8 @@ function inLoop(src: string, at: number): boolean {
       // (a block, or the alternative syntax's `foreach (...):` up to its end word)
       if (src[i] === ':') return !/\bend(?:while|for|foreach)\b/i.test(src.slice(i, at));
       const end = walkCode(src, i + 1, 1 << 20, 1, (_c, k, depth) => (depth === 0 ? k : undefined));
-      if (end === undefined || end > at) return true;
+      // (a loop whose end is not found is not taken to hold the call)
+      if (end !== undefined && end > at) return true;
     } else if (!src.slice(i, at).includes(';')) return true;
   }
   return false;
@@ -1627,21 +1628,21 @@ function flow(src: string): FlowFinding[] {
   }
   // A mailer: mail() given recipients and a message from the request, which sends whatever anyone asks to
   // whomever they name (a contact form writes to its own address)
-  // (a mail() inside a loop: a list mailed one address at a time; not a loop that ended before it, red team S36B-6 to -8)
-  const listed = (at: number) => inLoop(src, at);
+  // (a list mailed one address at a time: mail() inside a loop, not after one that ended, red team S36B-6 to -8; the
+  // loop read in the code alone, where an apostrophe in a heredoc or the page's HTML cannot hide its end, S36C-1, -2)
+  const listed = (at: number) => inLoop(code, at);
   for (const m of src.matchAll(MAILS)) {
     if (argBytes <= 0) break;
     const args = argsAt(src, m.index! + m[0].length);
     argBytes -= args ? args.all.length : 4000;
     if (!args) continue;
     const parts = splitTop(args.all, [',']);
-    // (or, mailing a list the request gives one address at a time, the message any part of it the request's,
-    // `$message . $stamp`: held-out set H14; one address the visitor typed, with their name in the app's own text, is a
-    // confirmation, a welcome or a "tell a friend", red team S36A-1 to -7)
-    // (a message wholly the request's is a relay; one with text of the app's own around the request's is one when the
-    // subject is wholly the request's too, or the headers carry the request's, or a list is mailed)
-    // (wholly: one value, last given no text of the code's own, not `$message = "Hello " . $user . ...`, S36B-8; a list
-    // mailed with a subject of the code's own is an invitation page's, S36B-6, -7)
+    // (a message wholly the request's is a relay: one value, last given no text of the code's own, not `$message =
+    // "Hello " . $user . ...`, S36B-8. One with the app's own text around the request's, `$message . $stamp`, is one
+    // where the subject is wholly the request's too, or the headers carry the request's, or a list is mailed with the
+    // request's subject: held-out set H14. One address the visitor typed with their name in the app's text is a
+    // confirmation, a welcome or a "tell a friend", red team S36A-1 to -7; an invitation page mails a list with a
+    // subject of its own, S36B-6, -7)
     const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!) && (!/^\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*$/.test(e) || wholeValue(e, src, m.index!));
     const part = (e: string | undefined) => e !== undefined && inCommand(e, m.index!);
     if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || (part(parts[1]) && listed(m.index!)))))) {

