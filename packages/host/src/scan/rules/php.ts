@@ -242,13 +242,18 @@ rule mamori_php_self_payload_eval {
     description = "code that reads its own file, decodes the data kept after its closing tag (or __halt_compiler) and runs it: a payload hidden where PHP prints it or stops reading"
   strings:
     // (held-out set H15: base64_decode(strrev(str_rot13(explode("?>", file_get_contents(__FILE__))[1]))) evaluated)
-    $self = /\b(file_get_contents|file|fopen|stream_get_contents|highlight_file|show_source)\s*\(\s*__FILE__\s*[,)]/ nocase
+    // (or its name by $_SERVER, or __FILE__ kept in a variable first: red team S36C-7, -8)
+    $self = /\b(file_get_contents|file|fopen|stream_get_contents|highlight_file|show_source)\s*\(\s*(__FILE__|\$_SERVER\s*\[\s*["'](SCRIPT_FILENAME|PATH_TRANSLATED)["']\s*\])\s*[,)]/ nocase
+    $selfvar = /\$\w{1,40}\s*=\s*__FILE__\s*;/
+    $readvar = /\b(file_get_contents|file|fopen)\s*\(\s*\$\w{1,40}\s*[,)]/ nocase
     // (run on something computed, not a literal: an installer's eval('return true;') check, red team S36C-3)
     $run = /\b(eval|assert|create_function)\s*\(\s*[^"'\s)]/ nocase
     $dec = /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(/ nocase
-    $tail = /(\?>|__halt_compiler\s*\(\s*\)\s*;)\s*[A-Za-z0-9+\/=\r\n]{2000}/ nocase
+    // (the tail in lines split by spaces too, S36C-6; or short, the file's last bytes, S36C-5)
+    $tail = /(\?>|__halt_compiler\s*\(\s*\)\s*;)\s*[A-Za-z0-9+\/=\s]{2000}/ nocase
+    $short = /(\?>|__halt_compiler\s*\(\s*\)\s*;)\s*[A-Za-z0-9+\/=]{16,1999}\s*/ nocase
   condition:
-    $self and $run and $dec and $tail
+    ($self or ($selfvar and $readvar)) and $run and $dec and ($tail or for any i in (1..#short): (@short[i] + !short[i] == filesize))
 }
 
 rule mamori_php_wso_controller {
