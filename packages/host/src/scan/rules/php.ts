@@ -820,8 +820,12 @@ rule mamori_php_shell_fetch_run {
     // (in backticks given to a variable or echoed, PHP's shell operator: not a template literal or a Markdown code span,
     // S36A-13, -14, S36B)
     $tick = /(\$\w{1,40}\s*=\s*@?|\becho\s+)\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\x60\n]{0,100})?)?\s*(2>&1\s*)?\x60/ nocase
+    // (or the download's output made the shell's program: bash -c "$(curl ...)", bash <(wget ...), sh -c "(backticks of wget ...)":
+    // red team S36C-15 to -17; its first address not https, as above)
+    $subst = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n]{0,300}/ nocase
+    $substs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}/ nocase
   condition:
-    #pipe > #pipes or (#held > #helds and $runs) or #then > #thens or #cdtmp > #cdtmps or $tick
+    #pipe > #pipes or (#held > #helds and $runs) or #then > #thens or #cdtmp > #cdtmps or $tick or #subst > #substs
 }
 
 rule mamori_php_shell_fetch_run_https {
@@ -835,8 +839,9 @@ rule mamori_php_shell_fetch_run_https {
     $runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase
     $thens = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
     $cdtmps = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    $substs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}/ nocase
   condition:
-    $pipes or ($helds and $runs) or $thens or $cdtmps
+    $pipes or ($helds and $runs) or $thens or $cdtmps or $substs
 }
 
 rule mamori_php_remote_page_writer {
