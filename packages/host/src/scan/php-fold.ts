@@ -779,7 +779,6 @@ const FOLDED: Readonly<Record<string, (x: string) => string>> = {
   strval: (x) => x,
   htmlspecialchars_decode: (x) => x.replace(/&(?:quot|#0*39|lt|gt);/g, (e) => ({ '&quot;': '"', '&lt;': '<', '&gt;': '>' })[e] ?? "'").replace(/&amp;/g, '&'),
 };
-/** Lower-case words that are PHP's own constants or keywords, not strings. */
 /** The string operators of bits, loosest first (PHP: & binds tighter than ^, ^ than |). */
 const BITWISE_OPS = ['|', '^', '&'] as const;
 
@@ -797,10 +796,22 @@ function bitwise(a: string, b: string, op: (typeof BITWISE_OPS)[number]): string
 
 /** A bare word of up to 16 characters, a piece of a joined name: `Y . X . N . z`. */
 const BARE_PIECE = /^\s*[A-Za-z_][A-Za-z0-9_]{0,15}\s*$/;
+/** Lower-case words that are PHP's own constants or keywords, not strings. */
 const PHP_WORDS = /^(?:true|false|null|array|list|new|clone|print|echo|return|and|or|xor|as|fn|function|static|self|parent|isset|empty|unset|eval|exit|die|include|require|include_once|require_once|instanceof|insteadof|yield|match|default|case)$/;
 /** Names written bare where they are called: decoders and file_get_contents. */
 const PLAIN_CALL = new Set(['getenv', 'str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'convert_uudecode', 'file_get_contents', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file']);
 const DECODED = new Set<string>(['str_rot13', 'strrev', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode', 'stripslashes', 'convert_uudecode']);
+
+/** `read()` with unknown bare names read as their own text (env.bare) when `on`; as it was after. */
+function withBare<T>(env: Env, on: boolean, read: () => T): T {
+  if (!on || env.bare) return read();
+  env.bare = true;
+  try {
+    return read();
+  } finally {
+    env.bare = false;
+  }
+}
 
 /** What a PHP expression of strings gives, or undefined when it is not made of what is known. */
 function evaluate(expr: string, env: Env, depth: number): Value | undefined {
@@ -816,23 +827,17 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     if (op !== '^' && (e.includes('||') || e.includes('&&') || !e.includes(op))) continue;
     const pieces = splitTop(e, [op]);
     if (pieces.length < 2) continue;
-    const bare = !env.bare && pieces.some((p) => /^[\s(@]*["']/.test(p));
-    if (bare) env.bare = true;
-    try {
+    return withBare(env, pieces.some((p) => /^[\s(@]*["']/.test(p)), () => {
       const parts = pieces.map((p) => evaluate(p, env, depth + 1));
       if (parts.some((p) => typeof p !== 'string')) return undefined;
       return (parts as string[]).reduce((a, b) => bitwise(a, b, op));
-    } finally {
-      if (bare) env.bare = false;
-    }
+    });
   }
   const cat = splitTop(e, ['.']).filter((p, i, all) => !(p.trim() === '' && all.length > 1 && /^\d*$/.test(all[i - 1]?.trim() ?? 'x')));
   if (cat.length > 1 && !/^\d+\.\d+$/.test(e)) {
     // (three or more bare words joined, Y.X.N.z.Z.X.J01: PHP 7 reads each undefined constant as its own text, whatever
     // its case; held-out set H16)
-    const bareJoin = cat.length >= 3 && !env.bare && cat.every((p) => BARE_PIECE.test(p) && !PHP_WORDS.test(p.trim()));
-    if (bareJoin) env.bare = true;
-    try {
+    return withBare(env, cat.length >= 3 && cat.every((p) => BARE_PIECE.test(p) && !PHP_WORDS.test(p.trim())), () => {
       let s = '';
       for (const p of cat) {
         const v = evaluate(p, env, depth + 1);
@@ -841,9 +846,7 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
         if (s.length > MAX_VALUE) return undefined;
       }
       return s;
-    } finally {
-      if (bareJoin) env.bare = false;
-    }
+    });
   }
   if (e.startsWith('(') && closes(e, 0) === e.length - 1) return evaluate(e.slice(1, -1), env, depth + 1);
   // whole numbers worked on by + - * / %: 'base' . (128/2) . '_decode' (session 35, set H12)

@@ -55,6 +55,20 @@ const REGISTER_GLOBALS = {
   closure: String.raw`$closure = /\b(function|fn)\s*&?\s*\([^)]{0,200}\$(command|cmd|exec|execute)\b[^{};]{0,200}(\{|=>)[^{}]{0,300}\b(system|passthru|shell_exec|exec|popen|proc_open)\s*\(/ nocase`,
 };
 
+/**
+ * The strings the two download-and-run rules share: a download from an https address made a program (piped, held,
+ * saved and run, after cd, substituted), which mamori_php_shell_fetch_run counts apart and mamori_php_shell_fetch_run_https
+ * judges, and a command function given a variable.
+ */
+const FETCH_RUN_HTTPS = {
+  pipes: String.raw`$pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase`,
+  helds: String.raw`$helds = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase`,
+  runs: String.raw`$runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase`,
+  thens: String.raw`$thens = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase`,
+  cdtmps: String.raw`$cdtmps = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase`,
+  substs: String.raw`$substs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}/ nocase`,
+};
+
 export const PHP_RULES = String.raw`
 rule mamori_php_input_to_exec {
   meta:
@@ -805,25 +819,25 @@ rule mamori_php_shell_fetch_run {
     // (its first address not https: a vendor's installer one-liner, curl -fsSL https://.../install.sh | bash, is judged
     // by mamori_php_shell_fetch_run_https, S36A-15, S36B-14, -15)
     $pipe = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,600}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase
-    $pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase
+    ${FETCH_RUN_HTTPS.pipes}
     $held = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase
-    $helds = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase
-    $runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase
+    ${FETCH_RUN_HTTPS.helds}
+    ${FETCH_RUN_HTTPS.runs}
     // (saved, then run from a temporary folder by an interpreter or as itself, with arguments: the program is the
     // temporary file, not a script of the application's given it as data, S36A-10 to -12; with chmod, nohup, S36A-58,
     // -59; H14: "wget -O /tmp/b host/b; perl /tmp/b")
     $then = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
-    $thens = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    ${FETCH_RUN_HTTPS.thens}
     // (or fetched into the temporary folder it moved to first, cd /tmp; wget host/b.txt; perl b.txt: S36A-57)
     $cdtmp = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
-    $cdtmps = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
+    ${FETCH_RUN_HTTPS.cdtmps}
     // (in backticks given to a variable or echoed, PHP's shell operator: not a template literal or a Markdown code span,
     // S36A-13, -14, S36B)
     $tick = /(\$\w{1,40}\s*=\s*@?|\becho\s+)\x60[^\x60\n]{0,200}\b(curl|wget|lwp-download)\b[^\x60\n|;]{0,300}\|\s*(sudo\s+)?(perl|sh|bash|dash|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\x60\n]{0,100})?)?\s*(2>&1\s*)?\x60/ nocase
     // (or the download's output made the shell's program: bash -c "$(curl ...)", bash <(wget ...), sh -c "(backticks of wget ...)":
     // red team S36C-15 to -17; its first address not https, as above)
     $subst = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n]{0,300}/ nocase
-    $substs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}/ nocase
+    ${FETCH_RUN_HTTPS.substs}
   condition:
     #pipe > #pipes or (#held > #helds and $runs) or #then > #thens or #cdtmp > #cdtmps or $tick or #subst > #substs
 }
@@ -834,12 +848,12 @@ rule mamori_php_shell_fetch_run_https {
     technique = "dropper"
     description = "a shell command that downloads a script over https and pipes it to an interpreter (how vendors' installers are run, and droppers from paste sites)"
   strings:
-    $pipes = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']/ nocase
-    $helds = /\$\w{1,40}\s*=\s*[^;\n]{0,200}\b(curl|wget|lwp-download|lwp-request|lynx\s+-source|links\s+-source)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}\|\s*(sudo(\s+-\w+)*\s+)?((\/usr)?(\/local)?\/bin\/)?(perl|sh|bash|dash|zsh|ksh|python[23]?|php|ruby)\s*(-s?(\s+[^|;&\"'\n]{0,100})?)?\s*(>\s*\/dev\/null\s*)?(2>&1\s*)?&?\s*(;[^\"'\n|]{0,100})?\\?[\"']\s*;/ nocase
-    $runs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*\$/ nocase
-    $thens = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&|\|\|)\s*(nohup\s+|setsid\s+)?(sudo\s+)?((perl|sh|bash|dash|python[23]?|php|ruby)\s+)?(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.\/-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
-    $cdtmps = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\bcd\s+(\/tmp|\/var\/tmp|\/dev\/shm)\/?\s*(;|&&)[^"'\n]{0,200}\b(curl|wget|lwp-download)\b[^"'\n:]{0,100}https:\/\/[^"'\n]{0,300}(;|&&)\s*(nohup\s+)?(perl|sh|bash|python[23]?|php|ruby)\s+[\w.-]{1,100}(\s+[^;&|"'\n]{0,100})?\s*(;|&|\\?["'])/ nocase
-    $substs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}/ nocase
+    ${FETCH_RUN_HTTPS.pipes}
+    ${FETCH_RUN_HTTPS.helds}
+    ${FETCH_RUN_HTTPS.runs}
+    ${FETCH_RUN_HTTPS.thens}
+    ${FETCH_RUN_HTTPS.cdtmps}
+    ${FETCH_RUN_HTTPS.substs}
   condition:
     $pipes or ($helds and $runs) or $thens or $cdtmps or $substs
 }
