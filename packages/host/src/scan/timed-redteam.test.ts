@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,34 @@ const shellText = `<?php @eval($_POST["x"]); ?>\n${'// padding\n'.repeat(2000)}`
 const goodText = `<?php echo 'hello'; ?>\n${'// padding\n'.repeat(2000)}`;
 // Slow for the rules (H20): about a second of CPU per MB.
 const slowText = `<?php ${'$_GET['.repeat(400_000)}`;
+
+/** The scanning processes this process forked (scan-child.js), from /proc. */
+function scanChildren(): number[] {
+  const pids: number[] = [];
+  for (const task of readdirSync('/proc/self/task')) {
+    let kids: string[] = [];
+    try {
+      kids = readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const k of kids) {
+      try {
+        if (readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('scan-child')) pids.push(Number(k));
+      } catch {
+        // (ended meanwhile)
+      }
+    }
+  }
+  return pids;
+}
+
+/** User + system CPU of a process, in clock ticks (/proc/PID/stat fields 14 and 15). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
 
 describe('S16H: the child scans the file the size decision was made on', () => {
   it('S16H-1: a webshell renamed away (a good copy in its place) between the decision and the child is not clean', async () => {
@@ -60,16 +88,22 @@ describe('S16H: the child scans the file the size decision was made on', () => {
     }
   });
 
-  it('S16H-3: a good copy written in place while the child scans does not make a stopped file clean', async () => {
+  it('S16H-3: a good copy written in place while the child scans does not make a stopped file clean', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
     const at = join(dir, 'inplace.php');
     const warm = join(dir, 'warm2.php');
     writeFileSync(at, slowText);
     writeFileSync(warm, shellText);
-    const s = createTimedScanner({ fileTimeoutMs: 700, inProcessBytes: 1000, knownGood: (_p, h) => h === sha(goodText) });
+    // (the bound is 1.5 s and the slow file takes seconds of CPU: the good copy is written once the child has
+    // spent 50 ms of CPU on it, so the child read the slow text first, whatever the machine's load; with a fixed
+    // sleep a loaded machine could start the child's read after the write, and the child then scanned the good copy)
+    const s = createTimedScanner({ fileTimeoutMs: 1500, inProcessBytes: 1000, knownGood: (_p, h) => h === sha(goodText) });
     try {
       await s.scanFile(warm);
+      const scanning = scanChildren();
+      assert.equal(scanning.length, 1, 'one scanning process');
+      const before = cpuTicks(scanning[0]!);
       const pending = s.scanFile(at);
-      await sleep(200);
+      for (let i = 0; i < 3000 && cpuTicks(scanning[0]!) - before < 5; i++) await sleep(10);
       writeFileSync(at, goodText); // same inode
       const r = await pending;
       assert.equal(r.verdict, 'suspicious');
