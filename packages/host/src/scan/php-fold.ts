@@ -171,7 +171,8 @@ const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
 const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
 /** A function of one local and a return: `function f($i) { $t = array(...); return $t[$i]; }` (held-out set H18). */
-const RETURNS_LOCAL = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*\\$(${NAME})\\s*=\\s*([^;{}]{1,${MAX_EXPR}});\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
+// (each expression from a character that is not a space: the spaces before it are the \\s*'s alone, red team S37A-1)
+const RETURNS_LOCAL = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*\\$(${NAME})\\s*=\\s*([^;{}\\s][^;{}]{0,${MAX_EXPR}});\\s*return\\s+([^;{}\\s][^;{}]{0,${MAX_EXPR}});\\s*\\}`, 'gi');
 /** What evaluate() and foldVariables() match whole: made once (they run for every assignment of a file). */
 const VARIABLE_ALONE = new RegExp(`^\\$(${NAME})(?:\\s*(?:\\[|\\{)\\s*(?:(\\d{1,4})|(["'])([^"'\\\\\\n]{1,64})\\3)\\s*(?:\\]|\\}))?$`);
 const VARIABLE_COMPUTED = new RegExp(`^\\$(${NAME})\\s*(?:\\[([^\\[\\]{}'"]{1,80})\\]|\\{([^\\[\\]{}'"]{1,80})\\})$`);
@@ -874,7 +875,7 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     return Number.isSafeInteger(r) ? String(r) : undefined;
   }
   // (and one of brackets, ((1 * 4) + 2), (73 - 69) / 4: held-out set H18)
-  if (/^[\d\s()+\-*/%]+$/.test(e) && e.includes('(')) {
+  if (/^(?:[\d\s()+\-*/%]|>>|<<)+$/.test(e) && (e.includes('(') || e.includes('>>') || e.includes('<<'))) {
     const r = integer(e, env);
     return r === undefined ? undefined : String(r);
   }
@@ -915,7 +916,10 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     const held = env.get(computed[1]!);
     const named = (computed[2] ?? computed[3])!.trim();
     const key = /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(named) ? env.get(named.slice(1)) : undefined;
-    const at = typeof key === 'string' ? key : integer(named, env);
+    // (or a call that gives a number, intdiv(54, 3): red team S37A-43)
+    const worked = typeof key === 'string' ? key : integer(named, env);
+    const called = worked === undefined && /^\\?intdiv\s*\(/i.test(named) ? evaluate(named, env, depth + 1) : undefined;
+    const at = worked ?? (typeof called === 'string' && /^-?\d{1,9}$/.test(called) ? called : undefined);
     return held === undefined || at === undefined ? undefined : element(held, String(at));
   }
   // an element of a property: $this->fns['run'] (S31R-23)
@@ -978,6 +982,10 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   const args = rawArgs.map((a) => evaluate(a, env, depth + 1));
   const s = (i: number) => (typeof args[i] === 'string' ? (args[i] as string) : undefined);
   const n = (i: number) => (i < rawArgs.length ? integer(rawArgs[i]!, env) : undefined);
+  if (fn === 'intdiv') {
+    const [a, b] = [n(0), n(1)];
+    return a === undefined || b === undefined || b === 0 ? undefined : String(Math.trunc(a / b));
+  }
   if (fn === 'chr') {
     const code = n(0);
     return code === undefined ? undefined : String.fromCharCode(((code % 256) + 256) % 256);
@@ -1198,10 +1206,10 @@ function integer(expr: string, env: Env): number | undefined {
       if (typeof v !== 'string' || !/^-?\d{1,9}$/.test(v)) bad = true;
       return typeof v === 'string' ? `(${v})` : '0';
     });
-  if (bad || !/^[\d\s()+\-*/^%]+$/.test(text)) return undefined;
+  if (bad || !/^(?:[\d\s()+\-*/^%]|>>|<<)+$/.test(text)) return undefined;
   // a small expression of integers, read left to right with PHP's precedence of * / and % over + and -, and ^ lowest
   // (a division only where it is exact, (73 - 69) / 4: PHP's other quotients are fractions; held-out set H18)
-  const tokens = text.match(/\d+|[()+\-*/^%]/g) ?? [];
+  const tokens = text.match(/\d+|>>|<<|[()+\-*/^%]/g) ?? [];
   let pos = 0;
   const primary = (): number | undefined => {
     const t = tokens[pos++];
@@ -1236,11 +1244,22 @@ function integer(expr: string, env: Env): number | undefined {
     }
     return v;
   };
-  const xorExpr = (): number | undefined => {
+  // (shifts below + and -, as PHP orders them: red team S37A-42)
+  const shift = (): number | undefined => {
     let v = sum();
+    while (v !== undefined && (tokens[pos] === '>>' || tokens[pos] === '<<')) {
+      const op = tokens[pos++];
+      const r = sum();
+      if (r === undefined || r < 0 || r > 30 || Math.abs(v) > 0x3fffffff) return undefined;
+      v = op === '>>' ? v >> r : v << r;
+    }
+    return v;
+  };
+  const xorExpr = (): number | undefined => {
+    let v = shift();
     while (v !== undefined && tokens[pos] === '^') {
       pos++;
-      const r = sum();
+      const r = shift();
       if (r === undefined) return undefined;
       v ^= r;
     }

@@ -157,7 +157,8 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
   { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
   // (characters picked out of a string by indices worked out, `$c[(0 * 6) + 3] . $c[(73 - 69) / 4]`: held-out set H18)
-  { words: [], first: /\[\s*\(?\s*\d{1,4}\s*[-+*/]\s*-?\d/, re: /\$\w+\s*\[\s*\(?\s*\d{1,4}\s*[-+*/]\s*-?\d{1,4}[^\]\n]{0,40}\]\s*\./ },
+  // (and shifts, `$c[(72 >> 2)]`: red team S37A-42; each run of spaces between two tokens, S37A-1)
+  { words: [], first: /\[\s*(?:\(\s*)?\d{1,4}\s*(?:[-+*/]|>>|<<)\s*-?\d/, re: /\$\w+\s*\[\s*(?:\(\s*)?\d{1,4}\s*(?:[-+*/]|>>|<<)\s*-?\d{1,4}[^\]\n]{0,40}\]\s*\./ },
 ];
 /** ...and, in the smallest files (where the one-liners are), the common string functions and joins of variables too. (offsets in braces too, `$s{1}.$s{2}`: FOLDS' own alternative for them was behind FOLD_NAMES, S21B-23) */
 // (and a variable stepped, `$a++;`: letters incremented into a name, S24R-12)

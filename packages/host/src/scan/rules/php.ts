@@ -1334,27 +1334,48 @@ rule mamori_php_exec_decoded_literal {
   meta:
     score = 80
     technique = "obfuscated-call"
-    description = "a command function given a decoded literal (the command the file runs is hidden in base64, hex or rot13)"
+    description = "a command function given a decoded literal (the command the file runs is hidden in base64, hex, rot13 or URL escapes)"
   strings:
-    // (held-out set H18: shell_exec(base64_decode("...")) of a download piped to sh)
-    $a = /\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(\s*@?\s*(base64_decode|str_rot13|hex2bin|convert_uudecode|strrev|gzinflate|gzuncompress|gzdecode)\s*\(\s*((base64_decode|str_rot13|strrev)\s*\(\s*)?["'][^"'\n]{12,}["']/ nocase
+    // (held-out set H18: shell_exec(base64_decode("...")) of a download piped to sh; not a method of that name,
+    // $pdo->exec(gzinflate(base64_decode(..))) of an installer's schema, $ssh->exec(...): red team S37A-14 to -16;
+    // rawurldecode, pack('H*'), trim() inside: S37A-57, -58, -60)
+    $a = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(\s*@?\s*(base64_decode|str_rot13|hex2bin|convert_uudecode|strrev|gzinflate|gzuncompress|gzdecode|rawurldecode|urldecode)\s*\(\s*((base64_decode|str_rot13|strrev|trim)\s*\(\s*)?["'][^"'\n]{12,}["']/ nocase
+    $b = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*@?\s*pack\s*\(\s*["']H\*["']\s*,\s*["'][0-9a-fA-F]{12,}["']/ nocase
   condition:
-    $a
+    $a or $b
 }
 
 rule mamori_php_run_downloaded_program {
   meta:
-    score = 80
+    score = 45
     technique = "dropper"
-    description = "a page that downloads a program, makes it executable and runs it from its own folder (a miner or a bot dropped through the web server)"
+    description = "a page that downloads a program, makes it executable and runs it (how installers set up a tool, and how miners and bots are dropped: malicious with a bare address or rivals killed first)"
   strings:
-    // (held-out set H18: get("http://host/autoptimize", "autoptimize"); comd("chmod +x autoptimize && ./autoptimize"))
-    $run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}\+[rwx]{1,3})\s+(\.\/)?[\w.-]{1,64}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+)?\.\/[\w.-]{1,64}/
+    // (held-out set H18: get("http://host/autoptimize", "autoptimize"); comd("chmod +x autoptimize && ./autoptimize");
+    // a deploy hook's chmod +x composer.phar && ./composer.phar, rclone or wkhtmltopdf set up: red team S37A-17 to -20;
+    // /tmp paths, u=rwx, sh -c: S37A-65, -70, -71)
+    $run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+|(ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/
     $url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase
-    $write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(/ nocase
-    $cmd = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
+    $write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(|CURLOPT_FILE/ nocase
+    $cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
   condition:
     $run and $url and $write and $cmd
+}
+
+rule mamori_php_run_downloaded_program_bare {
+  meta:
+    score = 80
+    technique = "dropper"
+    description = "a page that downloads a program from a bare address or kills other processes first, makes it executable and runs it (a miner or a bot dropped through the web server)"
+  strings:
+    $run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+|(ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/
+    $url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase
+    $write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(|CURLOPT_FILE/ nocase
+    $cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
+    $bare = /["']https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?\// nocase
+    $kill = /["'][^"'\n]{0,40}\b(pkill|killall)\s+(-\d{1,2}\s+|-f\s+)*/
+  condition:
+    $run and $url and $write and $cmd and ($bare or $kill)
 }
 
 rule mamori_php_decrypted_request_eval {
@@ -1363,10 +1384,11 @@ rule mamori_php_decrypted_request_eval {
     technique = "request-input-exec"
     description = "a small file that decrypts what the request sends with an RSA or AES key and runs it with eval (a backdoor only its owner's key drives)"
   strings:
-    // (held-out set H18: $_POST[1] split, openssl_public_decrypt of each piece, eval of the text)
-    // (eval of a variable: not assert($ok) after a remember-me cookie's decryption, red team S25R-5's look-alike)
+    // (held-out set H18: $_POST[1] split, openssl_public_decrypt of each piece, eval of the text; eval of a variable,
+    // not assert($ok) after a remember-me cookie's decryption, red team S25R-5's look-alike, nor a method named eval,
+    // $redis->eval($lua): S37A-10)
     $dec = /\bopenssl_(public|private)_decrypt\b|\bopenssl_decrypt\s*\(/ nocase
-    $eval = /\beval\s*\(\s*@?\s*\$/ nocase
+    $eval = /(^|[^\w$>:\\])eval\s*\(\s*@?\s*\$/ nocase
     $in = /\$_(POST|GET|REQUEST|COOKIE)\s*\[|php:\/\/input|\bgetallheaders\s*\(/ nocase
   condition:
     filesize < 16KB and $dec and $eval and $in
@@ -1376,47 +1398,64 @@ rule mamori_php_wp_hidden_plugin {
   meta:
     score = 40
     technique = "backdoor"
-    description = "a WordPress plugin that takes itself out of the plugins list (and, malicious with it, its own Deactivate link): a planted plugin hiding from the site's administrators"
+    description = "a WordPress plugin that takes itself out of the plugins list (white-label and hosting plugins may; malicious with its Deactivate link removed and the site's users or visitors sent elsewhere)"
   strings:
-    // (held-out set H18: a WooCommerce "custom TAG" plugin redirecting visitors and sending the users' e-mails away)
-    $hook = /\badd_filter\s*\(\s*["']all_plugins["']/ nocase
-    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*(\$\w{1,40}|plugin_basename\s*\(\s*__FILE__\s*\))\s*\]/ nocase
-    $base = /\bplugin_basename\s*\(\s*__FILE__\s*\)/ nocase
+    // (held-out set H18: a WooCommerce "custom TAG" plugin redirecting visitors and sending the users' e-mails away;
+    // itself, by plugin_basename(__FILE__) in the unset or kept in a variable just before: red team S37A-5, -6)
+    $hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase
+    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase
   condition:
-    $hook and $self and $base
+    $hook and $self
 }
 
-rule mamori_php_wp_hidden_plugin_no_deactivate {
+rule mamori_php_wp_hidden_plugin_exfiltrating {
   meta:
-    score = 80
+    score = 40
     technique = "backdoor"
-    description = "a WordPress plugin that takes itself out of the plugins list and removes its own Deactivate link: a planted plugin hiding from the site's administrators"
+    description = "a WordPress plugin that hides itself from the plugins list, removes its own Deactivate link, and sends the site's users or visitors to another server: a planted plugin"
   strings:
-    $hook = /\badd_filter\s*\(\s*["']all_plugins["']/ nocase
-    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*(\$\w{1,40}|plugin_basename\s*\(\s*__FILE__\s*\))\s*\]/ nocase
-    $base = /\bplugin_basename\s*\(\s*__FILE__\s*\)/ nocase
+    $hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase
+    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase
     $links = /\badd_filter\s*\(\s*["']plugin_action_links/ nocase
-    $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]/ nocase
+    // (unset, or blanked: S37A-78)
+    $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]|\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]\s*=\s*["']["']/ nocase
+    $users = /\bget_users\s*\(/ nocase
+    $send = /\bwp_remote_(post|get|request)\s*\(|\bcurl_exec\s*\(|\bwp_redirect\s*\(\s*["']https?:|\bfile_get_contents\s*\(\s*["']https?:/ nocase
   condition:
-    $hook and $self and $base and $links and $deact
+    $hook and $self and $links and $deact and ($users or $send)
 }
 
 rule mamori_php_db_credential_harvest {
   meta:
-    score = 80
+    score = 45
     technique = "credential-theft"
-    description = "reads the database passwords out of many configuration files it lists and logs in to each (a tool for harvesting other sites' databases)"
+    description = "reads the database passwords out of configuration files it lists and logs in to each (restore and hosting tools read their own; malicious where the files are copies kept as text)"
   strings:
-    // (held-out set H18: glob of stolen wp-config copies, DB_USER and DB_PASSWORD cut out by preg_match, mysqli_connect of each)
+    // (held-out set H18: glob of stolen wp-config copies, DB_USER and DB_PASSWORD cut out by preg_match, mysqli_connect
+    // of each; a restore tool reading its own wp-config, a hosting panel reading its vhosts': red team S37A-21, -22)
     $list = /\b(glob|scandir|readdir|opendir)\s*\(|\bnew\s+\\?Recursive(Directory|Iterator)/ nocase
     $pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/
     $user = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_USER/
-    $conn = /\bmysqli?_connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
+    $conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
     $loop = /\b(foreach|while|for)\s*\(/ nocase
-    $out = /\b(fwrite|fputs|file_put_contents)\s*\(|\becho\s+["'][^"'\n]{0,40}\$/ nocase
+    $out = /\b(fwrite|fputs|file_put_contents)\s*\(|\b(echo|print)\s+["'][^"'\n]{0,40}\$/ nocase
   condition:
     filesize < 64KB and $list and $pw and $user and $conn and $loop and $out
 }
+
+rule mamori_php_db_credential_harvest_copies {
+  meta:
+    score = 40
+    technique = "credential-theft"
+    description = "cuts the database passwords out of copies of configuration files kept as text (*.txt, *.bak) it lists, and logs in to each: a harvester of other sites' databases"
+  strings:
+    $copies = /\bglob\s*\(\s*["'][^"'\n]{0,60}\*[^"'\n]{0,10}\.(txt|bak|old|log|dat|tmp)["']/ nocase
+    $pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/
+    $conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
+  condition:
+    filesize < 64KB and $copies and $pw and $conn
+}
+
 rule mamori_php_remote_hidden_address {
   meta:
     score = 50
