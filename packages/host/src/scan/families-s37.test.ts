@@ -156,4 +156,15 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
     });
   }
   it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
+
+  // (red team S37A-1, -2: the first eval-wrapper pattern had two runs of spaces side by side, and a function of one
+  // parameter before a megabyte of spaces was read for minutes; each such file is scanned in process, without the bound)
+  it('reads a function of one parameter followed by 300,000 spaces and tabs, and many such functions, to the end', () => {
+    const pad = ' \t'.repeat(150_000);
+    // (with what brings the packed-payload analyser to the wrappers: a blob of base64, a decoder, an eval)
+    const one = scan(`<?php\n$logo = '${blob(3000, 3)}';\n$img = base64_decode($logo);\n$tpl = 'x';\neval($tpl);\n$r = function ($c) {${pad}return $c; };\nfunction w($c) {${pad}eval($c)${pad};${pad}}\n$t = [1][(0 * 6)${pad}+ 0];\n`, '/var/www/html/pad.php');
+    assert.ok(!one.findings.some((f) => f.rule === 'mamori:scan-failed'), JSON.stringify(one.findings));
+    const many = scan(`<?php\n${Array.from({ length: 40 }, (_, i) => `function f${i}($c) {${' '.repeat(8000)}return $c; }`).join('\n')}\n`, '/var/www/html/pad2.php');
+    assert.equal(many.verdict, 'clean');
+  });
 });
