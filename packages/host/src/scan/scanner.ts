@@ -225,6 +225,10 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 // (or gives a command function a decoded variable, proc_open(base64_decode($sh)): session 26)
 const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev)\s*\(\s*\$|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(|\b(?:session_set_save_handler|yaml_parse(?:_file|_url)?)\s*\(|\bnew\s+\\?COM\s*\(/i;
 
+/** ...or gives a command function a variable, in a file that decodes a literal: `$c = base64_decode("..."); shell_exec($c)` (red team S37A-56). */
+const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$/i;
+const DECODED_LITERAL = /\b(?:base64_decode|str_rot13|hex2bin)\s*\(\s*["']/i;
+
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
 // (and Global.asax, master pages, VB Razor views: pages and code ASP.NET compiles on the server)
@@ -395,7 +399,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     const folds = !hides && withinFold(text) && foldsHint(text, shared);
     // (comments between a name and its "(" hide the shape the fold reads, `pz1/* x */(Array(..))`: then read
     // without them, session 26 set M)
-    if ((hides || folds) && CALLS.test(text) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
+    if ((hides || folds) && (CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text))) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
       const code = stripComments(text);
       const normal = foldStrings(code, limits.maxOutputBytes);
       if (normal !== undefined && spend(budget, normal.length)) {
