@@ -69,6 +69,39 @@ const FETCH_RUN_HTTPS = {
   substs: String.raw`$substs = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*[^\n]{0,200}\b(sh|bash|dash|zsh|ksh)\s+(-c\s+\\?["']?\s*(\$\(|\x60)|<\(\s*)\s*(curl|wget|lwp-download)\b[^;|\n:]{0,100}https:\/\/[^;|\n]{0,300}/ nocase`,
 };
 
+/**
+ * The strings each pair of session 37's rules share: the first rule of a pair weighs a sign alone (suspicious), the
+ * second adds what makes it malicious.
+ */
+const DOWNLOADED_RUN = {
+  run: String.raw`$run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+|(ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/`,
+  url: String.raw`$url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase`,
+  write: String.raw`$write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(|CURLOPT_FILE/ nocase`,
+  cmd: String.raw`$cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase`,
+};
+
+const HIDDEN_PLUGIN = {
+  hook: String.raw`$hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase`,
+  self: String.raw`$self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase`,
+};
+
+const CREDENTIAL_HARVEST = {
+  pw: String.raw`$pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/`,
+  conn: String.raw`$conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase`,
+};
+
+const HIDDEN_ADDRESS = {
+  fetch: String.raw`$fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase`,
+  print: String.raw`$print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase`,
+};
+
+const BACKDATED = {
+  touch: String.raw`$touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase`,
+  own: String.raw`$own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase`,
+  back: String.raw`$back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase`,
+  touchv: String.raw`$touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase`,
+};
+
 export const PHP_RULES = String.raw`
 rule mamori_php_input_to_exec {
   meta:
@@ -1354,10 +1387,10 @@ rule mamori_php_run_downloaded_program {
     // (held-out set H18: get("http://host/autoptimize", "autoptimize"); comd("chmod +x autoptimize && ./autoptimize");
     // a deploy hook's chmod +x composer.phar && ./composer.phar, rclone or wkhtmltopdf set up: red team S37A-17 to -20;
     // /tmp paths, u=rwx, sh -c: S37A-65, -70, -71)
-    $run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+|(ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/
-    $url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase
-    $write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(|CURLOPT_FILE/ nocase
-    $cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
+    ${DOWNLOADED_RUN.run}
+    ${DOWNLOADED_RUN.url}
+    ${DOWNLOADED_RUN.write}
+    ${DOWNLOADED_RUN.cmd}
   condition:
     $run and $url and $write and $cmd
 }
@@ -1368,10 +1401,10 @@ rule mamori_php_run_downloaded_program_bare {
     technique = "dropper"
     description = "a page that downloads a program from a bare address or kills other processes first, makes it executable and runs it (a miner or a bot dropped through the web server)"
   strings:
-    $run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+|(ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/
-    $url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase
-    $write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(|CURLOPT_FILE/ nocase
-    $cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
+    ${DOWNLOADED_RUN.run}
+    ${DOWNLOADED_RUN.url}
+    ${DOWNLOADED_RUN.write}
+    ${DOWNLOADED_RUN.cmd}
     $bare = /["']https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?\// nocase
     $kill = /["'][^"'\n]{0,40}\b(pkill|killall)\s+(-\d{1,2}\s+|-f\s+)*/
   condition:
@@ -1402,8 +1435,8 @@ rule mamori_php_wp_hidden_plugin {
   strings:
     // (held-out set H18: a WooCommerce "custom TAG" plugin redirecting visitors and sending the users' e-mails away;
     // itself, by plugin_basename(__FILE__) in the unset or kept in a variable just before: red team S37A-5, -6)
-    $hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase
-    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase
+    ${HIDDEN_PLUGIN.hook}
+    ${HIDDEN_PLUGIN.self}
   condition:
     $hook and $self
 }
@@ -1414,8 +1447,8 @@ rule mamori_php_wp_hidden_plugin_exfiltrating {
     technique = "backdoor"
     description = "a WordPress plugin that hides itself from the plugins list, removes its own Deactivate link, and sends the site's users or visitors to another server: a planted plugin"
   strings:
-    $hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase
-    $self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase
+    ${HIDDEN_PLUGIN.hook}
+    ${HIDDEN_PLUGIN.self}
     $links = /\badd_filter\s*\(\s*["']plugin_action_links/ nocase
     // (unset, or blanked: S37A-78)
     $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]|\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]\s*=\s*["']["']/ nocase
@@ -1434,9 +1467,9 @@ rule mamori_php_db_credential_harvest {
     // (held-out set H18: glob of stolen wp-config copies, DB_USER and DB_PASSWORD cut out by preg_match, mysqli_connect
     // of each; a restore tool reading its own wp-config, a hosting panel reading its vhosts': red team S37A-21, -22)
     $list = /\b(glob|scandir|readdir|opendir)\s*\(|\bnew\s+\\?Recursive(Directory|Iterator)/ nocase
-    $pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/
+    ${CREDENTIAL_HARVEST.pw}
     $user = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_USER/
-    $conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
+    ${CREDENTIAL_HARVEST.conn}
     $loop = /\b(foreach|while|for)\s*\(/ nocase
     $out = /\b(fwrite|fputs|file_put_contents)\s*\(|\b(echo|print)\s+["'][^"'\n]{0,40}\$/ nocase
   condition:
@@ -1450,8 +1483,8 @@ rule mamori_php_db_credential_harvest_copies {
     description = "cuts the database passwords out of copies of configuration files kept as text (*.txt, *.bak) it lists, and logs in to each: a harvester of other sites' databases"
   strings:
     $copies = /\bglob\s*\(\s*["'][^"'\n]{0,60}\*[^"'\n]{0,10}\.(txt|bak|old|log|dat|tmp)["']/ nocase
-    $pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/
-    $conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase
+    ${CREDENTIAL_HARVEST.pw}
+    ${CREDENTIAL_HARVEST.conn}
   condition:
     filesize < 64KB and $copies and $pw and $conn
 }
@@ -1464,8 +1497,8 @@ rule mamori_php_remote_hidden_address {
   strings:
     // (held-out set H18: a theme's header.php printing file_get_contents(base64_decode('aHR0cHM6Ly...')), spam links;
     // base64 of "http" starts aHR0c, rot13 gives uggc, reversed it ends ptth)
-    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase
-    $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
+    ${HIDDEN_ADDRESS.fetch}
+    ${HIDDEN_ADDRESS.print}
   condition:
     $fetch and not $print
 }
@@ -1476,8 +1509,8 @@ rule mamori_php_remote_hidden_address_printed {
     technique = "remote-content"
     description = "prints into the site's pages what a server sends, its address hidden in base64, rot13 or reversed text (injected spam links or scripts)"
   strings:
-    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase
-    $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
+    ${HIDDEN_ADDRESS.fetch}
+    ${HIDDEN_ADDRESS.print}
   condition:
     $fetch and $print
 }
@@ -1490,11 +1523,11 @@ rule mamori_php_backdated_own_files {
   strings:
     // (held-out set H18: a plugin enqueuing a remote script for every visitor but administrators, its own folder
     // touched 117 days back on activation; days, weeks, months or years back, not a cache expired an hour ago)
-    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase
-    $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
+    ${BACKDATED.touch}
+    ${BACKDATED.own}
     // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
-    $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
-    $touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase
+    ${BACKDATED.back}
+    ${BACKDATED.touchv}
   condition:
     filesize < 256KB and ($touch or ($back and $touchv)) and $own
 }
@@ -1505,11 +1538,11 @@ rule mamori_php_backdated_remote_script {
     technique = "backdoor"
     description = "adds a script from another server to the site's pages for visitors who are not administrators, and sets its own files' times back by days: a planted injector"
   strings:
-    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase
-    $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
+    ${BACKDATED.touch}
+    ${BACKDATED.own}
     // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
-    $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
-    $touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase
+    ${BACKDATED.back}
+    ${BACKDATED.touchv}
     $remote = /\bwp_(register|enqueue)_script\s*\([^;]{0,300}(["']https?:\/\/|\$\w{1,40}\s*,)|<script[^>]{0,100}\bsrc\s*=\s*\\?["']https?:\/\// nocase
     $notadmin = /\bcurrent_user_can\s*\(\s*["'](administrator|manage_options|edit_posts)["']\s*\)|\bis_user_logged_in\s*\(\s*\)|wordpress_logged_in|\bis_admin\s*\(\s*\)/ nocase
   condition:
