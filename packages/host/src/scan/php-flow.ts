@@ -241,9 +241,13 @@ function hiddenTable(normal: string, original: string): FlowFinding | undefined 
   if (names.size < HIDDEN_TABLE || ![...names.keys()].some((n) => TABLE_CAPABILITIES.has(n))) return undefined;
   // (hidden: not a word of the file as it is written, nor of its literals joined: a theme's 'f'.'open' is a name written
   // in pieces, not decoded, red team S37A-23, -25)
+  // (nor put together from a literal of four or more of its letters: array($p . 'open', $p . 'write'), a prefix from a
+  // setting, red team S37B)
+  const literals: string[] = [];
+  for (const m of low.matchAll(/'([^'\\\n]{4,40})'|"([^"\\\n]{4,40})"/g)) if (literals.push((m[1] ?? m[2])!) >= 4096) break;
   const hidden = [...names.keys()].filter((n) => {
     const word = new RegExp(`(?<![\\w$])${n}(?![\\w])`);
-    return !word.test(low) && !word.test(joined);
+    return !word.test(low) && !word.test(joined) && !literals.some((l) => n.includes(l));
   });
   const caps = hidden.filter((n) => TABLE_CAPABILITIES.has(n));
   if (hidden.length < HIDDEN_TABLE || caps.length === 0) return undefined;

@@ -149,11 +149,12 @@ function decodesIn(code: string, text: string, known: Map<string, boolean>): boo
  */
 /**
  * A function or closure whose one statement is eval of its one parameter: `function r($c) { eval($c); }`, `$r = function
- * (string $c) { return @eval('?>' . $c); };`, `$r = fn($c) => eval($c);` (red team S37A-47 to -52). Each run of white
+ * (string $c) { return @eval($c); };`, `$r = fn($c) => eval($c);` (red team S37A-48 to -52); not `eval('?>' . $c)`, the
+ * template engines' way to run a page (red team S37B's single-file tools and mailers). Each run of white
  * space stands between two tokens, never beside another that could take the same characters: a function of one
  * parameter followed by a megabyte of spaces took the first version minutes (S37A-1, -2).
  */
-const EVAL_WRAPPER = /(?:\bfunction\s+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?function)\s*\(\s*(?:[A-Za-z_\\?][\w\\|]{0,63}\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*=\s*[^,()]{1,40})?\s*\)\s*\{\s*(?:return\b\s*)?(?:@\s*)?eval\s*\(\s*(?:(["'])\?>\4\s*\.\s*)?\$\3\s*\)\s*(?:;\s*)?\}|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?fn\s*\(\s*(?:[A-Za-z_\\?][\w\\|]{0,63}\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)\s*=>\s*(?:@\s*)?eval\s*\(\s*(?:(["'])\?>\7\s*\.\s*)?\$\6\s*\)/gi;
+const EVAL_WRAPPER = /(?:\bfunction\s+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?function)\s*\(\s*(?:[A-Za-z_\\?][\w\\|]{0,63}\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*=\s*[^,()]{1,40})?\s*\)\s*\{\s*(?:return\b\s*)?(?:@\s*)?eval\s*\(\s*\$\3\s*\)\s*(?:;\s*)?\}|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?fn\s*\(\s*(?:[A-Za-z_\\?][\w\\|]{0,63}\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)\s*=>\s*(?:@\s*)?eval\s*\(\s*\$\5\s*\)/gi;
 /** Wrappers read, and calls of each looked at, at most. */
 const MAX_WRAPPERS = 4;
 const MAX_WRAPPER_CALLS = 8;
@@ -164,7 +165,7 @@ function evalWrapperCalls(code: string): { at: number; open: number; name: strin
   let wrappers = 0;
   for (const w of code.matchAll(EVAL_WRAPPER)) {
     if (++wrappers > MAX_WRAPPERS) break;
-    const name = w[1] ?? `$${(w[2] ?? w[5])!}`;
+    const name = w[1] ?? `$${(w[2] ?? w[4])!}`;
     // (a closure's copies too, $run = $r;, red team S37A-55)
     const names = [name];
     if (!w[1]) {

@@ -90,18 +90,6 @@ const CREDENTIAL_HARVEST = {
   conn: String.raw`$conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase`,
 };
 
-const HIDDEN_ADDRESS = {
-  fetch: String.raw`$fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase`,
-  print: String.raw`$print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase`,
-};
-
-const BACKDATED = {
-  touch: String.raw`$touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase`,
-  own: String.raw`$own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase`,
-  back: String.raw`$back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase`,
-  touchv: String.raw`$touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase`,
-};
-
 export const PHP_RULES = String.raw`
 rule mamori_php_input_to_exec {
   meta:
@@ -1365,13 +1353,14 @@ rule mamori_php_com_shell_input {
 
 rule mamori_php_exec_decoded_literal {
   meta:
-    score = 80
+    score = 45
     technique = "obfuscated-call"
-    description = "a command function given a decoded literal (the command the file runs is hidden in base64, hex, rot13 or URL escapes)"
+    description = "a command function given a decoded literal (the command the file runs is hidden in base64, hex, rot13 or URL escapes; what the decoded command does is judged in the decoded text)"
   strings:
     // (held-out set H18: shell_exec(base64_decode("...")) of a download piped to sh; not a method of that name,
     // $pdo->exec(gzinflate(base64_decode(..))) of an installer's schema, $ssh->exec(...): red team S37A-14 to -16;
-    // rawurldecode, pack('H*'), trim() inside: S37A-57, -58, -60)
+    // rawurldecode, pack('H*'), trim() inside: S37A-57, -58, -60; suspicious alone, a project's setup script runs its git
+    // hooks' script so, red team S37B: the decoded layer carries a download piped to sh)
     $a = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(\s*@?\s*(base64_decode|str_rot13|hex2bin|convert_uudecode|strrev|gzinflate|gzuncompress|gzdecode|rawurldecode|urldecode)\s*\(\s*((base64_decode|str_rot13|strrev|trim)\s*\(\s*)?["'][^"'\n]{12,}["']/ nocase
     $b = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*@?\s*pack\s*\(\s*["']H\*["']\s*,\s*["'][0-9a-fA-F]{12,}["']/ nocase
   condition:
@@ -1399,16 +1388,18 @@ rule mamori_php_run_downloaded_program_bare {
   meta:
     score = 80
     technique = "dropper"
-    description = "a page that downloads a program from a bare address or kills other processes first, makes it executable and runs it (a miner or a bot dropped through the web server)"
+    description = "a page that downloads a program from a bare public address, makes it executable and runs it (a miner or a bot dropped through the web server)"
   strings:
     ${DOWNLOADED_RUN.run}
     ${DOWNLOADED_RUN.url}
     ${DOWNLOADED_RUN.write}
     ${DOWNLOADED_RUN.cmd}
-    $bare = /["']https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?\// nocase
-    $kill = /["'][^"'\n]{0,40}\b(pkill|killall)\s+(-\d{1,2}\s+|-f\s+)*/
+    // (a public address: a panel's internal mirror is not one; rivals killed first is no sign, deploy hooks stop their
+    // workers so: red team S37B)
+    $bare = /["']https?:\/\/([1-9]|[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?\// nocase
+    $private = /["']https?:\/\/(10\.|127\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/ nocase
   condition:
-    $run and $url and $write and $cmd and ($bare or $kill)
+    $run and $url and $write and $cmd and $bare and not $private
 }
 
 rule mamori_php_decrypted_request_eval {
@@ -1445,17 +1436,20 @@ rule mamori_php_wp_hidden_plugin_exfiltrating {
   meta:
     score = 40
     technique = "backdoor"
-    description = "a WordPress plugin that hides itself from the plugins list, removes its own Deactivate link, and sends the site's users or visitors to another server: a planted plugin"
+    description = "a WordPress plugin that hides itself from the plugins list, removes its own Deactivate link, sends the site's users to another server and redirects its visitors: a planted plugin"
   strings:
     ${HIDDEN_PLUGIN.hook}
     ${HIDDEN_PLUGIN.self}
     $links = /\badd_filter\s*\(\s*["']plugin_action_links/ nocase
     // (unset, or blanked: S37A-78)
     $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]|\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]\s*=\s*["']["']/ nocase
+    // (the site's users sent away and its visitors redirected: a hosting support plugin reporting its administrators
+    // hides itself the same way, red team S37B)
     $users = /\bget_users\s*\(/ nocase
+    $redirect = /\badd_action\s*\(\s*["']template_redirect["']/ nocase
     $send = /\bwp_remote_(post|get|request)\s*\(|\bcurl_exec\s*\(|\bwp_redirect\s*\(\s*["']https?:|\bfile_get_contents\s*\(\s*["']https?:/ nocase
   condition:
-    $hook and $self and $links and $deact and ($users or $send)
+    $hook and $self and $links and $deact and $users and $send and $redirect
 }
 
 rule mamori_php_db_credential_harvest {
@@ -1480,69 +1474,46 @@ rule mamori_php_db_credential_harvest_copies {
   meta:
     score = 40
     technique = "credential-theft"
-    description = "cuts the database passwords out of copies of configuration files kept as text (*.txt, *.bak) it lists, and logs in to each: a harvester of other sites' databases"
+    description = "cuts the database logins out of the configuration files it lists, writes them out and logs in to each: a harvester of other sites' databases"
   strings:
-    $copies = /\bglob\s*\(\s*["'][^"'\n]{0,60}\*[^"'\n]{0,10}\.(txt|bak|old|log|dat|tmp)["']/ nocase
+    // (the logins written out, three of a match's groups on one line: an installer like Duplicator's reads its own
+    // wp-config copy kept as .txt and prints no password, red team S37B)
+    $dump = /\b(fwrite|fputs|file_put_contents|echo|print)\b[^\n]{0,100}\$\w{1,20}\[1\][^\n]{0,60}\$\w{1,20}\[1\][^\n]{0,60}\$\w{1,20}\[1\]/ nocase
     ${CREDENTIAL_HARVEST.pw}
     ${CREDENTIAL_HARVEST.conn}
   condition:
-    filesize < 64KB and $copies and $pw and $conn
-}
-
-rule mamori_php_remote_hidden_address {
-  meta:
-    score = 50
-    technique = "remote-content"
-    description = "fetches a page whose address is hidden in base64, rot13 or reversed text (and, malicious, prints it into the site's pages: injected spam links or scripts)"
-  strings:
-    // (held-out set H18: a theme's header.php printing file_get_contents(base64_decode('aHR0cHM6Ly...')), spam links;
-    // base64 of "http" starts aHR0c, rot13 gives uggc, reversed it ends ptth)
-    ${HIDDEN_ADDRESS.fetch}
-    ${HIDDEN_ADDRESS.print}
-  condition:
-    $fetch and not $print
+    filesize < 64KB and $dump and $pw and $conn
 }
 
 rule mamori_php_remote_hidden_address_printed {
   meta:
-    score = 80
+    score = 60
     technique = "remote-content"
-    description = "prints into the site's pages what a server sends, its address hidden in base64, rot13 or reversed text (injected spam links or scripts)"
+    description = "prints into the site's pages what a server sends, its address hidden in base64, rot13 or reversed text (how spam links and scripts are injected; some vendors hide their feeds' addresses so)"
   strings:
-    ${HIDDEN_ADDRESS.fetch}
-    ${HIDDEN_ADDRESS.print}
+    // (held-out set H18: a theme's header.php printing file_get_contents(base64_decode('aHR0cHM6Ly...')), spam links;
+    // base64 of "http" starts aHR0c, rot13 gives uggc, reversed it ends ptth)
+    // (suspicious: a theme's dashboard news and a font proxy print a vendor's feed from such an address, red team S37B)
+    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase
+    $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
   condition:
     $fetch and $print
 }
 
-rule mamori_php_backdated_own_files {
+rule mamori_php_backdated_remote_script {
   meta:
-    score = 45
+    score = 60
     technique = "backdoor"
-    description = "sets its own files' modification times back by days (so that they do not stand out among the site's older files); malicious with a remote script only visitors who are not administrators get"
+    description = "adds a script from another server to the site's pages for visitors who are not administrators, and sets files' times back by days (how planted injectors hide; cache plugins expire files so)"
   strings:
     // (held-out set H18: a plugin enqueuing a remote script for every visitor but administrators, its own folder
     // touched 117 days back on activation; days, weeks, months or years back, not a cache expired an hour ago)
-    ${BACKDATED.touch}
-    ${BACKDATED.own}
+    // (suspicious: cache and analytics plugins expire files by days and skip administrators, red team S37B)
+    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase
+    $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
     // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
-    ${BACKDATED.back}
-    ${BACKDATED.touchv}
-  condition:
-    filesize < 256KB and ($touch or ($back and $touchv)) and $own
-}
-
-rule mamori_php_backdated_remote_script {
-  meta:
-    score = 80
-    technique = "backdoor"
-    description = "adds a script from another server to the site's pages for visitors who are not administrators, and sets its own files' times back by days: a planted injector"
-  strings:
-    ${BACKDATED.touch}
-    ${BACKDATED.own}
-    // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
-    ${BACKDATED.back}
-    ${BACKDATED.touchv}
+    $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
+    $touchv = /\btouch\s*\([^;]{0,200},\s*\$\w{1,40}\s*\)/ nocase
     $remote = /\bwp_(register|enqueue)_script\s*\([^;]{0,300}(["']https?:\/\/|\$\w{1,40}\s*,)|<script[^>]{0,100}\bsrc\s*=\s*\\?["']https?:\/\// nocase
     $notadmin = /\bcurrent_user_can\s*\(\s*["'](administrator|manage_options|edit_posts)["']\s*\)|\bis_user_logged_in\s*\(\s*\)|wordpress_logged_in|\bis_admin\s*\(\s*\)/ nocase
   condition:
