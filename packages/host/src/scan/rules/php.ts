@@ -1478,7 +1478,8 @@ rule mamori_php_db_credential_harvest_copies {
   strings:
     // (the logins written out, three of a match's groups on one line: an installer like Duplicator's reads its own
     // wp-config copy kept as .txt and prints no password, red team S37B)
-    $dump = /\b(fwrite|fputs|file_put_contents|echo|print)\b[^\n]{0,100}\$\w{1,20}\[1\][^\n]{0,60}\$\w{1,20}\[1\][^\n]{0,60}\$\w{1,20}\[1\]/ nocase
+    // (written to a file: echo and print are in every page, and each would be read on for the groups)
+    $dump = /\b(fwrite|fputs|file_put_contents)\s*\([^\n]{0,100}\$\w{1,20}\[1\][^\n]{0,60}\$\w{1,20}\[1\][^\n]{0,60}\$\w{1,20}\[1\]/ nocase
     ${CREDENTIAL_HARVEST.pw}
     ${CREDENTIAL_HARVEST.conn}
   condition:
