@@ -257,9 +257,10 @@ function hiddenTable(normal: string, original: string): FlowFinding | undefined 
 /** Hidden names called, at least (hiddenTable). */
 // (3: the fold writes in only the names that matter to the rules, and a table of five may show three: S37A-35)
 const HIDDEN_TABLE = 3;
-/** A decoder called in the folded text (hiddenTable). */
-const TABLE_DECODER = /\b(?:base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|strrev|hex2bin|convert_uudecode)\s*\(/i;
-const TABLE_DECODER_WORD = /base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|strrev|hex2bin|convert_uudecode/;
+/** A decoder called in the folded text, or named in the file's lower-cased text with its literals joined (hiddenTable). */
+const TABLE_DECODERS = 'base64_decode|str_rot13|gzinflate|gzuncompress|gzdecode|strrev|hex2bin|convert_uudecode';
+const TABLE_DECODER = new RegExp(`\\b(?:${TABLE_DECODERS})\\s*\\(`, 'i');
+const TABLE_DECODER_WORD = new RegExp(TABLE_DECODERS);
 /** A name called as a literal, `'unlink'(`, or given to a caller, `call_user_func('unlink', ...)`. */
 const TABLE_CALL = /'([A-Za-z_][A-Za-z0-9_]{2,40})'\s*\(|\b(?:call_user_func(?:_array)?|array_map|array_walk|forward_static_call(?:_array)?)\s*\(\s*'([A-Za-z_][A-Za-z0-9_]{2,40})'/g;
 /** What a hidden table must call one of: files written, deleted, moved or uploaded, remote content fetched, mail or sockets. */

@@ -144,10 +144,6 @@ function decodesIn(code: string, text: string, known: Map<string, boolean>): boo
 }
 
 /**
- * What the eval is given, with each variable in it (at most MAX_VARIABLES) read as its last assignment before the
- * eval, within MAX_BACK characters: `$c = u($b); eval('?>' . $c);` (red team S33P-24).
- */
-/**
  * A function or closure whose one statement is eval of its one parameter: `function r($c) { eval($c); }`, `$r = function
  * (string $c) { return @eval($c); };`, `$r = fn($c) => eval($c);` (red team S37A-48 to -52); not `eval('?>' . $c)`, the
  * template engines' way to run a page (red team S37B's single-file tools and mailers). Each run of white
@@ -188,6 +184,10 @@ function evalWrapperCalls(code: string): { at: number; open: number; name: strin
   return out;
 }
 
+/**
+ * What the eval is given, with each variable in it (at most MAX_VARIABLES) read as its last assignment before the
+ * eval, within MAX_BACK characters: `$c = u($b); eval('?>' . $c);` (red team S33P-24).
+ */
 function givenText(code: string, at: number, args: string): string {
   const parts = [args];
   const seen = new Set<string>();
@@ -291,28 +291,28 @@ export function packedPayload(src: string, low: string = src.toLowerCase(), piec
   if (mass < PACKED && halt) mass += piece(src, halt.index + halt[0].length, src.length, hex, least);
   if (mass < PACKED) return [];
   // (an eval whose text decodes: the payload's own loader)
-  let evals = 0;
   const known = new Map<string, boolean>();
   const defs = new Map<string, boolean>();
+  // (what decodes is read in the eval's text and its variables' last assignments; the blob, one assignment further:
+  // `$c = u($b); eval($c)`. Two for the decoder made a test's fixture image, decoded into a variable read by the code
+  // it exports and evals, malicious: red team S33P's look-alike)
+  const reaches = (at: number, argsFrom: number): boolean => {
+    const args = argsAt(code, argsFrom);
+    if (!args) return false;
+    const given = givenText(code, at, args.all);
+    return decodesIn(code, given, known) && blobReaches(code, givenText(code, at, given), halt !== null, hex, defs);
+  };
+  let evals = 0;
   for (const e of code.matchAll(EVALS)) {
     if (++evals > MAX_EVALS) break;
-    const args = argsAt(code, e.index! + e[0].length);
-    if (!args) continue;
-    // (what decodes is read in the eval's text and its variables' last assignments; the blob, one assignment further:
-    // `$c = u($b); eval($c)`. Two for the decoder made a test's fixture image, decoded into a variable read by the code
-    // it exports and evals, malicious: red team S33P's look-alike)
-    const given = givenText(code, e.index!, args.all);
-    if (decodesIn(code, given, known) && blobReaches(code, givenText(code, e.index!, given), halt !== null, hex, defs)) {
+    if (reaches(e.index!, e.index! + e[0].length)) {
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives it (the decoder named in the eval's text or in the file's own code it calls): a packed payload`, offset: e.index! }];
     }
   }
   // (a call of the file's own eval wrapper, a function or closure whose one statement is eval of its parameter, runs
   // what it is given as an eval does: `$r = function ($c) { eval($c); }; ... $r($blob);`, held-out set H18)
   for (const w of evalWrapperCalls(code)) {
-    const args = argsAt(code, w.open + 1);
-    if (!args) continue;
-    const given = givenText(code, w.at, args.all);
-    if (decodesIn(code, given, known) && blobReaches(code, givenText(code, w.at, given), halt !== null, hex, defs)) {
+    if (reaches(w.at, w.open + 1)) {
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and its own eval wrapper (${w.name}) runs what a decoder gives it: a packed payload`, offset: w.at }];
     }
   }

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,25 +19,24 @@ const goodText = `<?php echo 'hello'; ?>\n${'// padding\n'.repeat(2000)}`;
 // Slow for the rules (H20): about a second of CPU per MB.
 const slowText = `<?php ${'$_GET['.repeat(400_000)}`;
 
-/** The scanning processes this process forked (scan-child.js), from /proc. */
-function scanChildren(): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync('/proc/self/task')) {
-    let kids: string[] = [];
-    try {
-      kids = readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    } catch {
-      continue;
-    }
-    for (const k of kids) {
-      try {
-        if (readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('scan-child')) pids.push(Number(k));
-      } catch {
-        // (ended meanwhile)
-      }
-    }
+/** A process's children, from /proc (its main thread's: where node forks them). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
-  return pids;
+}
+
+/** The scanning processes this process forked (scan-child.js). */
+function scanChildren(): number[] {
+  return childrenOf(process.pid).filter((k) => {
+    try {
+      return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('scan-child');
+    } catch {
+      return false; // (ended meanwhile)
+    }
+  });
 }
 
 /** User + system CPU of a process, in clock ticks (/proc/PID/stat fields 14 and 15). */
@@ -122,13 +121,6 @@ describe('S16H-4: no scanning process outlives mamori scan', { skip: process.pla
     const script = join(dir, 'parent.mjs');
     writeFileSync(script, `const { createTimedScanner } = await import(${JSON.stringify(timed)}); const s = createTimedScanner({ fileTimeoutMs: 60000 }); await s.scanFile(${JSON.stringify(at)});`);
     const parent = spawn(process.execPath, [script], { stdio: 'ignore' });
-    const childrenOf = (pid: number) => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-      } catch {
-        return [];
-      }
-    };
     let child: number | undefined;
     for (let i = 0; i < 100 && child === undefined; i++) {
       await sleep(100);
