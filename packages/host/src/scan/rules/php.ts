@@ -74,20 +74,23 @@ const FETCH_RUN_HTTPS = {
  * second adds what makes it malicious.
  */
 const DOWNLOADED_RUN = {
-  run: String.raw`$run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*(nohup\s+|setsid\s+|(ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/`,
+  run: String.raw`$run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*((nohup|setsid|nice(\s+-n)?(\s+-?\d{1,2})?|ionice(\s+-c\s*\d)?|timeout\s+\d{1,5}[smh]?|exec)\s+){0,3}((ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/`,
   url: String.raw`$url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase`,
-  write: String.raw`$write = /\b(file_put_contents|fwrite|fputs|copy)\s*\(|CURLOPT_FILE/ nocase`,
+  write: String.raw`$write = /\b(file_put_contents|fwrite|fputs|copy|stream_copy_to_stream)\s*\(|CURLOPT_FILE/ nocase`,
   cmd: String.raw`$cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase`,
 };
 
 const HIDDEN_PLUGIN = {
   hook: String.raw`$hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase`,
   self: String.raw`$self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase`,
+  // (the key kept in a global or a constant first, then unset by it: red team S37B)
+  kept: String.raw`$kept = /(\$GLOBALS\s*\[\s*["'](\w{1,40})["']\s*\]\s*=|\bdefine\s*\(\s*["'](\w{1,40})["']\s*,)\s*plugin_basename\s*\(\s*__FILE__\s*\)/ nocase`,
+  unsetKept: String.raw`$unsetKept = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*(\$GLOBALS\s*\[\s*["']\w{1,40}["']\s*\]|[A-Za-z_]\w{1,40})\s*\]\s*\)/ nocase`,
 };
 
 const CREDENTIAL_HARVEST = {
-  pw: String.raw`$pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASSWORD/`,
-  conn: String.raw`$conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase`,
+  pw: String.raw`$pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASS/`,
+  conn: String.raw`$conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*[(;]|->\s*real_connect\s*\(|\bnew\s+\\?PDO\s*\(/ nocase`,
 };
 
 export const PHP_RULES = String.raw`
@@ -1428,8 +1431,10 @@ rule mamori_php_wp_hidden_plugin {
     // itself, by plugin_basename(__FILE__) in the unset or kept in a variable just before: red team S37A-5, -6)
     ${HIDDEN_PLUGIN.hook}
     ${HIDDEN_PLUGIN.self}
+    ${HIDDEN_PLUGIN.kept}
+    ${HIDDEN_PLUGIN.unsetKept}
   condition:
-    $hook and $self
+    $hook and ($self or ($kept and $unsetKept))
 }
 
 rule mamori_php_wp_hidden_plugin_exfiltrating {
@@ -1440,6 +1445,8 @@ rule mamori_php_wp_hidden_plugin_exfiltrating {
   strings:
     ${HIDDEN_PLUGIN.hook}
     ${HIDDEN_PLUGIN.self}
+    ${HIDDEN_PLUGIN.kept}
+    ${HIDDEN_PLUGIN.unsetKept}
     $links = /\badd_filter\s*\(\s*["']plugin_action_links/ nocase
     // (unset, or blanked: S37A-78)
     $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]|\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]\s*=\s*["']["']/ nocase
@@ -1449,7 +1456,7 @@ rule mamori_php_wp_hidden_plugin_exfiltrating {
     $redirect = /\badd_action\s*\(\s*["']template_redirect["']/ nocase
     $send = /\bwp_remote_(post|get|request)\s*\(|\bcurl_exec\s*\(|\bwp_redirect\s*\(\s*["']https?:|\bfile_get_contents\s*\(\s*["']https?:/ nocase
   condition:
-    $hook and $self and $links and $deact and $users and $send and $redirect
+    $hook and ($self or ($kept and $unsetKept)) and $links and $deact and $users and $send and $redirect
 }
 
 rule mamori_php_db_credential_harvest {
@@ -1495,7 +1502,7 @@ rule mamori_php_remote_hidden_address_printed {
     // (held-out set H18: a theme's header.php printing file_get_contents(base64_decode('aHR0cHM6Ly...')), spam links;
     // base64 of "http" starts aHR0c, rot13 gives uggc, reversed it ends ptth)
     // (suspicious: a theme's dashboard news and a font proxy print a vendor's feed from such an address, red team S37B)
-    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']aHR0c|str_rot13\s*\(\s*["']uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth["']|hex2bin\s*\(\s*["']68747470)/ nocase
+    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']\s{0,8}(aHR0c|SFRUU|SHR0c)|str_rot13\s*\(\s*["']\s{0,8}uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth\s{0,8}["']|hex2bin\s*\(\s*["']\s{0,8}(68|48)(74|54)(74|54)(70|50))/ nocase
     $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
   condition:
     $fetch and $print
@@ -1510,7 +1517,7 @@ rule mamori_php_backdated_remote_script {
     // (held-out set H18: a plugin enqueuing a remote script for every visitor but administrators, its own folder
     // touched 117 days back on activation; days, weeks, months or years back, not a cache expired an hour ago)
     // (suspicious: cache and analytics plugins expire files by days and skip administrators, red team S37B)
-    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24)|(86400|24\s*\*\s*3600|3600\s*\*\s*24)\s*\*))/ nocase
+    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24|60\s*\*\s*60\s*\*\s*24|24\s*\*\s*60\s*\*\s*60)|(86400|24\s*\*\s*3600|3600\s*\*\s*24|60\s*\*\s*60\s*\*\s*24|24\s*\*\s*60\s*\*\s*60)\s*\*)|filemtime\s*\([^;)]{0,100}wp-(load|config|settings|blog-header|login|cron)\.php)/ nocase
     $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
     // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
     $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
