@@ -8,6 +8,8 @@ import { createScanner } from './scanner.js';
 const scanner = createScanner({});
 const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+/** A deterministic blob: base64 of bytes that do not compress. */
+const blob = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + seed * 7 + ((i * i) >> 3)) % 256)).toString('base64');
 const why = (r: { score: number; findings: readonly { rule: string; score: number }[] }) => `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`;
 
 const PLUGIN_HEAD = `<?php\n/*\nPlugin Name: Speed Helper\n*/\n`;
@@ -22,7 +24,18 @@ const HARVEST = (pw: string, connect: string) =>
 const INJECTOR = (touch: string) =>
   `<?php\n/*\nPlugin Name: Fast Pages\n*/\nregister_activation_hook(__FILE__, 'fp_dates');\nadd_action('wp_enqueue_scripts', function () { if (is_admin() || current_user_can('administrator')) return; wp_enqueue_script('fp', 'https://cdn.example.invalid/fp.js', array(), null, false); });\nfunction fp_dates() { foreach (new RecursiveIteratorIterator(new RecursiveDirectoryIterator(plugin_dir_path(__FILE__), FilesystemIterator::SKIP_DOTS)) as $f) ${touch}; }\n`;
 
+/** The eval wrappers red team S37A wrote past session 37's pattern (S37A's open evasions), each given a decoded blob. */
+const WRAPPED: [string, string][] = [
+  ['with a second statement before the eval', `function r($c) { $c = trim($c); @eval($c); }\nr(gzinflate(base64_decode($p)));`],
+  ['of two parameters, running the second', `function r($k, $c) { if ($k !== 1) return; eval($c); }\nr(1, gzinflate(base64_decode($p)));`],
+  ['running its parameter with assert', `function r($c) { return @assert($c); }\nr(gzinflate(base64_decode($p)));`],
+  ['in a closure with a use list', `$k = 1;\n$r = function ($c) use ($k) { if ($k) { eval($c); } };\n$r(gzinflate(base64_decode($p)));`],
+  ['as a method of a class', `class W { public function go($c) { eval($c); } }\n$w = new W();\n$w->go(gzinflate(base64_decode($p)));`],
+  ['given to call_user_func with its object', `class W { public function go($c) { eval($c); } }\ncall_user_func([new W(), 'go'], gzinflate(base64_decode($p)));`],
+];
+
 const MALICIOUS: [string, string, string][] = [
+  ...WRAPPED.map(([how, code], i): [string, string, string] => [`an eval wrapper ${how}, given a blob gzinflate and base64_decode open`, `/var/www/html/w${i}.php`, `<?php\n$p = '${blob(3000, 10 + i)}';\n${code}\n`]),
   [
     'a page running what it decrypts from the request with eval("?>" . $code), as a template engine runs its compiled page',
     '/var/www/html/g2.php',
@@ -54,6 +67,16 @@ const SUSPICIOUS: [string, string, string][] = [
 
 const LOOKALIKES: [string, string, string][] = [
   [
+    'a test helper asserting what a function gives, beside a base64 fixture image it decodes',
+    '/var/www/html/tests/helper.php',
+    `<?php\n$png = '${blob(3000, 40)}';\nfunction check($ok, $msg = '') { assert($ok); if (!$ok) echo $msg; }\ncheck(strlen(base64_decode($png)) > 100, 'image');\n`,
+  ],
+  [
+    'a template class running a compiled page with eval("?>" . $code) and a base64 logo it prints',
+    '/var/www/html/tpl3.php',
+    `<?php\nclass View { public function show($code) { eval('?>' . $code); } }\n$logo = '${blob(3000, 41)}';\n(new View())->show(file_get_contents(__DIR__ . '/cache/page.php'));\necho '<img src="data:image/png;base64,' . $logo . '">';\n`,
+  ],
+  [
     'a template engine running its compiled page with eval("?>" . $code), and a session cookie decrypted with openssl_decrypt',
     '/var/www/html/tpl2.php',
     `<?php\n$sess = openssl_decrypt($_COOKIE['s'] ?? '', 'aes-256-gcm', getenv('APP_KEY'), 0, str_repeat("\\0", 12));\n$code = file_get_contents(__DIR__ . '/cache/page.php');\neval("?>" . $code);\n`,
@@ -82,7 +105,7 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 5));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 11));
   for (const [name, path, src] of SUSPICIOUS) {
     it(`flagged: ${name}`, () => {
       const r = scan(src, path);
@@ -96,5 +119,9 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 4));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 6));
+  it('reads a function head followed by a megabyte of spaces in bounded time, and finds nothing there', () => {
+    const r = scan(`<?php\n$p = '${blob(3000, 50)}';\n$x = gzinflate(base64_decode($p));\neval($y);\nfunction${' '.repeat(1_000_000)}(`, '/var/www/html/sp.php');
+    assert.notEqual(r.verdict, 'malicious', why(r));
+  });
 });

@@ -144,13 +144,57 @@ function decodesIn(code: string, text: string, known: Map<string, boolean>): boo
 }
 
 /**
- * A function or closure whose one statement is eval of its one parameter: `function r($c) { eval($c); }`, `$r = function
- * (string $c) { return @eval($c); };`, `$r = fn($c) => eval($c);` (red team S37A-48 to -52); not `eval('?>' . $c)`, the
- * template engines' way to run a page (red team S37B's single-file tools and mailers). Each run of white
- * space stands between two tokens, never beside another that could take the same characters: a function of one
- * parameter followed by a megabyte of spaces took the first version minutes (S37A-1, -2).
+ * The head of a function or closure that may wrap eval: `function r(`, `$r = function (`, `$r = static fn (`. Its
+ * parameters, a `use` list, a return type and its body are then read by walking the code (no run of white space
+ * beside another that could take the same characters: a function of one parameter followed by a megabyte of spaces
+ * took a first, single-pattern version minutes, S37A-1, -2).
  */
-const EVAL_WRAPPER = /(?:\bfunction\s+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?function)\s*\(\s*(?:[A-Za-z_\\?][\w\\|]{0,63}\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*=\s*[^,()]{1,40})?\s*\)\s*\{\s*(?:return\b\s*)?(?:@\s*)?eval\s*\(\s*\$\3\s*\)\s*(?:;\s*)?\}|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?fn\s*\(\s*(?:[A-Za-z_\\?][\w\\|]{0,63}\s+)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)\s*=>\s*(?:@\s*)?eval\s*\(\s*\$\5\s*\)/gi;
+const WRAPPER_HEAD = /(?:\bfunction\s+(?:&\s*)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(function|fn))\s*\(/gi;
+/** What may stand between a closure's parameters and its body: `use ($k)`, a return type. */
+const WRAPPER_BETWEEN = /^\s*(?:use\s*\([^()]{0,200}\)\s*)?(?::\s*\??[A-Za-z_\\][\w\\|]{0,63}\s*)?/i;
+/** Function heads read, and a wrapper's parameters and body, at most. */
+const MAX_HEADS = 64;
+const MAX_PARAMS_TEXT = 300;
+const MAX_WRAPPER_BODY = 600;
+
+/**
+ * The file's eval wrappers: functions and closures of a short body (MAX_WRAPPER_BODY) that run one of their
+ * parameters with eval or assert, `function r($c) { eval($c); }`, `$r = function (string $c) { return @eval($c); };`,
+ * `$r = fn($c) => eval($c);` (red team S37A-48 to -52), with other statements beside it, a second parameter, a `use`
+ * list or `assert` (S37A's open evasions); not `eval('?>' . $c)`, the template engines' way to run a page (red team
+ * S37B's single-file tools and mailers). Each: its name (`$r` for a closure) and whether it is a named function.
+ */
+function evalWrappers(code: string): { name: string; named: boolean; at: number; end: number }[] {
+  const out: { name: string; named: boolean; at: number; end: number }[] = [];
+  let heads = 0;
+  for (const h of code.matchAll(WRAPPER_HEAD)) {
+    if (++heads > MAX_HEADS || out.length >= MAX_WRAPPERS) break;
+    const open = h.index! + h[0].length - 1;
+    const close = walkCode(code, open + 1, MAX_PARAMS_TEXT, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+    if (close === undefined) continue;
+    const params = [...code.slice(open + 1, close).matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].map((m) => m[1]!);
+    if (params.length === 0 || params.length > 4) continue;
+    const after = close + 1 + WRAPPER_BETWEEN.exec(code.slice(close + 1, close + 1 + 300))![0].length;
+    let body: string;
+    let end: number;
+    if (h[3]?.toLowerCase() === 'fn') {
+      if (!code.startsWith('=>', after)) continue;
+      const semi = code.indexOf(';', after);
+      end = semi < 0 ? Math.min(code.length, after + MAX_WRAPPER_BODY) : Math.min(semi, after + MAX_WRAPPER_BODY);
+      body = code.slice(after + 2, end);
+    } else {
+      if (code[after] !== '{') continue;
+      const shut = walkCode(code, after, MAX_WRAPPER_BODY + 1, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
+      if (shut === undefined) continue;
+      end = shut + 1;
+      body = code.slice(after, end);
+    }
+    const runs = new RegExp(`(?<![\\w$>:\\\\])(?:eval|assert)\\s*\\(\\s*(?:@\\s*)?\\$(?:${params.join('|')})\\s*\\)`, 'i');
+    if (!runs.test(body)) continue;
+    out.push({ name: h[1] ?? `$${h[2]!}`, named: h[1] !== undefined, at: h.index!, end });
+  }
+  return out;
+}
 /** Wrappers read, and calls of each looked at, at most. */
 const MAX_WRAPPERS = 4;
 const MAX_WRAPPER_CALLS = 8;
@@ -158,24 +202,22 @@ const MAX_WRAPPER_CALLS = 8;
 /** The calls of the file's eval wrappers (EVAL_WRAPPER): where each starts, its "(", the wrapper's name. */
 function evalWrapperCalls(code: string): { at: number; open: number; name: string }[] {
   const out: { at: number; open: number; name: string }[] = [];
-  let wrappers = 0;
-  for (const w of code.matchAll(EVAL_WRAPPER)) {
-    if (++wrappers > MAX_WRAPPERS) break;
-    const name = w[1] ?? `$${(w[2] ?? w[4])!}`;
+  for (const w of evalWrappers(code)) {
+    const name = w.name;
     // (a closure's copies too, $run = $r;, red team S37A-55)
     const names = [name];
-    if (!w[1]) {
+    if (!w.named) {
       const copy = new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*${name.replace(/\$/g, '\\$')}\\s*;`, 'g');
       for (const c of code.matchAll(copy)) if (names.length < 3) names.push(`$${c[1]!}`);
     }
     let calls = 0;
     for (const n of names) {
       const escaped = n.replace(/\$/g, '\\$');
-      // (called, or given to call_user_func first, its arguments after the comma: S37A-50)
-      const call = new RegExp(`${w[1] ? '(?<![\\w$>:\\\\])' : '(?<![\\w$>:])'}${escaped}\\s*\\(|\\bcall_user_func\\s*\\(\\s*(?:${w[1] ? `["']${escaped}["']` : escaped})\\s*,`, 'gi');
+      // (called, as a method too, or given to call_user_func first, its arguments after the comma: S37A-50)
+      const call = new RegExp(`${w.named ? '(?<![\\w$\\\\])' : '(?<![\\w$>:])'}${escaped}\\s*\\(|\\bcall_user_func\\s*\\(\\s*(?:${w.named ? `["']${escaped}["']|\\[[^,\\[\\];]{1,60},\\s*["']${escaped}["']\\s*\\]` : escaped})\\s*,`, 'gi');
       for (const c of code.matchAll(call)) {
         // (not the definition itself)
-        if (c.index! >= w.index! && c.index! < w.index! + w[0].length) continue;
+        if (c.index! >= w.at && c.index! < w.end) continue;
         if (++calls > MAX_WRAPPER_CALLS) break;
         out.push({ at: c.index!, open: c.index! + c[0].length - 1, name: n });
       }
