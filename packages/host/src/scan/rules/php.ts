@@ -74,23 +74,24 @@ const FETCH_RUN_HTTPS = {
  * second adds what makes it malicious.
  */
 const DOWNLOADED_RUN = {
-  run: String.raw`$run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\|)\s*((nohup|setsid|nice(\s+-n)?(\s+-?\d{1,2})?|ionice(\s+-c\s*\d)?|timeout\s+\d{1,5}[smh]?|exec)\s+){0,3}((ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/`,
+  run: String.raw`$run = /["'\x60][^"'\x60\n]{0,100}\bchmod\s+(\+x|[0-7]{3,4}|[ugoa]{1,3}[+=][rwx]{1,3})\s+[\w.\/-]{1,100}\s*(&&|;|\|\||\\n)\s*(((nohup|setsid|nice|ionice|timeout|env|stdbuf|taskset|chrt|cpulimit)(\s+-{1,2}[\w=.,-]{1,24}|\s+\d[\w.]{0,10}|\s+[A-Z]{2,12})*|[A-Za-z_]\w{0,30}=[^\s"'\x60;&|]{0,60})\s+){0,6}((ba|da)?sh\s+(-c\s+)?)?(\.\/|\/tmp\/|\/var\/tmp\/|\/dev\/shm\/)[\w.-]{1,64}/`,
   url: String.raw`$url = /["']https?:\/\/[^"'\s]{4,300}["']/ nocase`,
-  write: String.raw`$write = /\b(file_put_contents|fwrite|fputs|copy|stream_copy_to_stream)\s*\(|CURLOPT_FILE/ nocase`,
+  write: String.raw`$write = /\b(file_put_contents|fwrite|fputs|fprintf|copy|stream_copy_to_stream)\s*\(|CURLOPT_FILE/ nocase`,
   cmd: String.raw`$cmd = /(^|[^\w$>:\\])(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase`,
 };
 
 const HIDDEN_PLUGIN = {
   hook: String.raw`$hook = /\badd_(filter|action)\s*\(\s*["']all_plugins["']/ nocase`,
   self: String.raw`$self = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*\]|\$\w{1,40}\s*=\s*plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,300}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*\]|\barray_diff_key\s*\([^;]{0,200}plugin_basename\s*\(\s*__FILE__\s*\)/ nocase`,
-  // (the key kept in a global or a constant first, then unset by it: red team S37B)
-  kept: String.raw`$kept = /(\$GLOBALS\s*\[\s*["'](\w{1,40})["']\s*\]\s*=|\bdefine\s*\(\s*["'](\w{1,40})["']\s*,)\s*plugin_basename\s*\(\s*__FILE__\s*\)/ nocase`,
-  unsetKept: String.raw`$unsetKept = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*(\$GLOBALS\s*\[\s*["']\w{1,40}["']\s*\]|[A-Za-z_]\w{1,40})\s*\]\s*\)/ nocase`,
+  // (the key kept in a global first, then unset by it: red team S37B; read from plugin_basename, whose atom is rare,
+  // where unset is in every application. Not a constant: a plugin's own basename constant is common, and a pattern
+  // cannot tell it from the one it unsets, red team S38R-17, -25)
+  kept: String.raw`$kept = /plugin_basename\s*\(\s*__FILE__\s*\)\s*;[^}]{0,400}\bunset\s*\(\s*\$\w{1,40}\s*\[\s*\$GLOBALS\s*\[\s*["']\w{1,40}["']\s*\]\s*\]\s*\)/ nocase`,
 };
 
 const CREDENTIAL_HARVEST = {
   pw: String.raw`$pw = /\bpreg_match(_all)?\s*\([^;\n]{0,120}DB_PASS/`,
-  conn: String.raw`$conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*[(;]|->\s*real_connect\s*\(|\bnew\s+\\?PDO\s*\(/ nocase`,
+  conn: String.raw`$conn = /\bmysqli?_(real_)?connect\s*\(|\bnew\s+\\?mysqli\s*\(|\bnew\s+\\?PDO\s*\(/ nocase`,
 };
 
 export const PHP_RULES = String.raw`
@@ -405,6 +406,11 @@ rule mamori_php_register_globals_shell {
     ${REGISTER_GLOBALS.self}
     // (but a default given only when the field is empty is the field's: if ($cmd == "") $cmd = 'dir';, session 35 set H10)
     $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
+    // (or saved, cleared and put back around a "cd": $commandBk = $command; $command = ""; ... $command = $commandBk;,
+    // held-out set H21's MyShell)
+    $backup = /\$\w{1,40}\s*=\s*\$(command|cmd|exec|execute)\s*;/ nocase
+    $clear = /\$(command|cmd|exec|execute)\s*=\s*(""|'')\s*;/ nocase
+    $restore = /\$(command|cmd|exec|execute)\s*=\s*\$\w{1,40}\s*;/ nocase
     // (a page checking the field against a list of its own runs only those: red team S35B-8)
     // (isset of an element the field names, isset($allowed[$cmd]): not isset($cmd) alone, which every such shell asks)
     $check = /\b(in_array|array_key_exists|preg_match)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bisset\s*\(\s*\$\w{1,40}\s*\[\s*\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
@@ -412,7 +418,7 @@ rule mamori_php_register_globals_shell {
     ${REGISTER_GLOBALS.param}
     ${REGISTER_GLOBALS.closure}
   condition:
-    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default)) and not $param and #s > #closure and not $check and filesize < 64KB
+    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default) or ($backup and #set == #self + #clear + #restore)) and not $param and #s > #closure and not $check and filesize < 64KB
 }
 
 rule mamori_php_register_globals_param {
@@ -1432,9 +1438,8 @@ rule mamori_php_wp_hidden_plugin {
     ${HIDDEN_PLUGIN.hook}
     ${HIDDEN_PLUGIN.self}
     ${HIDDEN_PLUGIN.kept}
-    ${HIDDEN_PLUGIN.unsetKept}
   condition:
-    $hook and ($self or ($kept and $unsetKept))
+    $hook and ($self or $kept)
 }
 
 rule mamori_php_wp_hidden_plugin_exfiltrating {
@@ -1446,7 +1451,6 @@ rule mamori_php_wp_hidden_plugin_exfiltrating {
     ${HIDDEN_PLUGIN.hook}
     ${HIDDEN_PLUGIN.self}
     ${HIDDEN_PLUGIN.kept}
-    ${HIDDEN_PLUGIN.unsetKept}
     $links = /\badd_filter\s*\(\s*["']plugin_action_links/ nocase
     // (unset, or blanked: S37A-78)
     $deact = /\bunset\s*\(\s*\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]|\$\w{1,40}\s*\[\s*["']deactivate["']\s*\]\s*=\s*["']["']/ nocase
@@ -1456,7 +1460,7 @@ rule mamori_php_wp_hidden_plugin_exfiltrating {
     $redirect = /\badd_action\s*\(\s*["']template_redirect["']/ nocase
     $send = /\bwp_remote_(post|get|request)\s*\(|\bcurl_exec\s*\(|\bwp_redirect\s*\(\s*["']https?:|\bfile_get_contents\s*\(\s*["']https?:/ nocase
   condition:
-    $hook and ($self or ($kept and $unsetKept)) and $links and $deact and $users and $send and $redirect
+    $hook and ($self or $kept) and $links and $deact and $users and $send and $redirect
 }
 
 rule mamori_php_db_credential_harvest {
@@ -1502,8 +1506,8 @@ rule mamori_php_remote_hidden_address_printed {
     // (held-out set H18: a theme's header.php printing file_get_contents(base64_decode('aHR0cHM6Ly...')), spam links;
     // base64 of "http" starts aHR0c, rot13 gives uggc, reversed it ends ptth)
     // (suspicious: a theme's dashboard news and a font proxy print a vendor's feed from such an address, red team S37B)
-    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']\s{0,8}(aHR0c|SFRUU|SHR0c)|str_rot13\s*\(\s*["']\s{0,8}uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth\s{0,8}["']|hex2bin\s*\(\s*["']\s{0,8}(68|48)(74|54)(74|54)(70|50))/ nocase
-    $print = /\b(echo|print)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
+    $fetch = /\b(file_get_contents|readfile|fopen|file|curl_init|wp_remote_get|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode\s*\(\s*["']\s{0,64}(aHR0c|SFRUU|SHR0c)|str_rot13\s*\(\s*["']\s{0,64}uggc|strrev\s*\(\s*["'][^"'\n]{4,300}ptth\s{0,64}["']|hex2bin\s*\(\s*["']\s{0,64}(68|48)(74|54)(74|54)(70|50))/ nocase
+    $print = /(\b(echo|print)|<\?=)\s*\(?\s*@?\s*(file_get_contents|readfile|wp_remote_retrieve_body)\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(|\breadfile\s*\(\s*@?\s*(base64_decode|str_rot13|strrev|hex2bin)\s*\(/ nocase
   condition:
     $fetch and $print
 }
@@ -1517,7 +1521,7 @@ rule mamori_php_backdated_remote_script {
     // (held-out set H18: a plugin enqueuing a remote script for every visitor but administrators, its own folder
     // touched 117 days back on activation; days, weeks, months or years back, not a cache expired an hour ago)
     // (suspicious: cache and analytics plugins expire files by days and skip administrators, red team S37B)
-    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24|60\s*\*\s*60\s*\*\s*24|24\s*\*\s*60\s*\*\s*60)|(86400|24\s*\*\s*3600|3600\s*\*\s*24|60\s*\*\s*60\s*\*\s*24|24\s*\*\s*60\s*\*\s*60)\s*\*)|filemtime\s*\([^;)]{0,100}wp-(load|config|settings|blog-header|login|cron)\.php)/ nocase
+    $touch = /\btouch\s*\([^;]{0,200}(strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)|time\s*\(\s*\)\s*-\s*\(?\s*(\d{6,}|\$?\w{1,40}\s*\*\s*(86400|24\s*\*\s*3600|3600\s*\*\s*24|60\s*\*\s*60\s*\*\s*24|24\s*\*\s*60\s*\*\s*60|(DAY|WEEK|MONTH|YEAR)_IN_SECONDS)|(86400|24\s*\*\s*3600|3600\s*\*\s*24|60\s*\*\s*60\s*\*\s*24|24\s*\*\s*60\s*\*\s*60|(DAY|WEEK|MONTH|YEAR)_IN_SECONDS)\s*\*)|filemtime\s*\([^;)]{0,100}wp-(load|config|settings|blog-header|login|cron)\.php)/ nocase
     $own = /__FILE__|__DIR__|\bplugin_dir_path\s*\(|\bget_template_directory\s*\(|\bRecursiveDirectoryIterator\b|\bABSPATH\b/ nocase
     // (or the time kept in a variable first, $t = strtotime('-90 days'); touch($f, $t))
     $back = /\$\w{1,40}\s*=\s*strtotime\s*\(\s*["']\s*-\s*\$?\w{1,40}\s*(day|week|month|year)/ nocase
@@ -1526,4 +1530,33 @@ rule mamori_php_backdated_remote_script {
     $notadmin = /\bcurrent_user_can\s*\(\s*["'](administrator|manage_options|edit_posts)["']\s*\)|\bis_user_logged_in\s*\(\s*\)|wordpress_logged_in|\bis_admin\s*\(\s*\)/ nocase
   condition:
     filesize < 256KB and ($touch or ($back and $touchv)) and $own and $remote and $notadmin
-}`;
+}
+rule mamori_php_reports_location_home {
+  meta:
+    score = 75
+    technique = "backdoor"
+    description = "mails where the page lives on the server (its document root and script path) to a free-mail address written in the file: a planted tool telling its author where to find it"
+  strings:
+    // (held-out set H21: a mass mailer whose every message also sends DOCUMENT_ROOT, SCRIPT_FILENAME, PATH_TRANSLATED
+    // and the referrer to a gmail address kept in a variable just before the mail() call)
+    $home = /\bmail\s*\(\s*["'][\w.+-]{1,64}@(gmail|yahoo|hotmail|outlook|live|yandex|mail|protonmail|aol|gmx)\.(com|ru|net|de|fr)["']|\$\w{1,40}\s*=\s*["'][\w.+-]{1,64}@(gmail|yahoo|hotmail|outlook|live|yandex|mail|protonmail|aol|gmx)\.(com|ru|net|de|fr)["']\s*;\s*(@\s*)?mail\s*\(\s*\$\w{1,40}\s*,/ nocase
+    $root = /\$_SERVER\s*\[\s*["']DOCUMENT_ROOT["']\s*\]/
+    $script = /\$_SERVER\s*\[\s*["'](SCRIPT_FILENAME|PATH_TRANSLATED)["']\s*\]/
+  condition:
+    $home and $root and $script and filesize < 256KB
+}
+
+rule mamori_php_session_file_reader {
+  meta:
+    score = 60
+    technique = "credential-theft"
+    description = "lists the server's session folder and reads the sess_ files in it: other visitors' sessions (logins, carts) stolen from the server"
+  strings:
+    // (held-out set H21's Sincap: opendir("/tmp"), each name past "sess_" opened and read into the page)
+    $dir = /\bopendir\s*\(\s*["'](\/var)?\/tmp\/?["']|\b(opendir|scandir|glob)\s*\(\s*(session_save_path\s*\(|ini_get\s*\(\s*["']session\.save_path)/ nocase
+    $sess = /["']sess_/
+    $read = /\b(fopen|file_get_contents|file|readfile|fgets)\s*\(\s*["']?(\/var)?\/tmp\/\$|\b(fopen|file_get_contents|file|readfile)\s*\([^;]{0,80}sess_/ nocase
+  condition:
+    $dir and $sess and $read and filesize < 256KB
+}
+`;
