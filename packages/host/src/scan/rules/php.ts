@@ -1555,7 +1555,8 @@ rule mamori_php_session_file_reader {
     // (held-out set H21's Sincap: opendir("/tmp"), each name past "sess_" opened and read into the page)
     $dir = /\bopendir\s*\(\s*["'](\/var)?\/tmp\/?["']|\b(opendir|scandir|glob)\s*\(\s*(session_save_path\s*\(|ini_get\s*\(\s*["']session\.save_path)/ nocase
     $sess = /["']sess_/
-    $read = /\b(fopen|file_get_contents|file|readfile|fgets)\s*\(\s*["']?(\/var)?\/tmp\/\$|\b(fopen|file_get_contents|file|readfile)\s*\([^;]{0,80}sess_/ nocase
+    // (not file(): its atom is in every application)
+    $read = /\b(fopen|file_get_contents|readfile)\s*\(\s*["']?(\/var)?\/tmp\/\$|\b(fopen|file_get_contents|readfile)\s*\([^;]{0,80}sess_/ nocase
   condition:
     $dir and $sess and $read and filesize < 256KB
 }
