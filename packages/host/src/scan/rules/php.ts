@@ -408,9 +408,11 @@ rule mamori_php_register_globals_shell {
     $default = /\bif\s*\(\s*(\$(command|cmd|exec|execute)\s*==\s*["']["']|empty\s*\(\s*\$(command|cmd|exec|execute)\s*\)|!\s*isset\s*\(\s*\$(command|cmd|exec|execute)\s*\))\s*\)\s*\{?\s*\$(command|cmd|exec|execute)\s*=[^=]/ nocase
     // (or saved, cleared and put back around a "cd": $commandBk = $command; $command = ""; ... $command = $commandBk;,
     // held-out set H21's MyShell)
-    $backup = /\$\w{1,40}\s*=\s*\$(command|cmd|exec|execute)\s*;/ nocase
+    // (the copy named after the field, $commandBk: any $cmd = $other; was a web cron's or a queue worker's own
+    // variable, red team S38S)
+    $backup = /\$(command|cmd|exec|execute)\w{1,10}\s*=\s*\$(command|cmd|exec|execute)\s*;/ nocase
     $clear = /\$(command|cmd|exec|execute)\s*=\s*(""|'')\s*;/ nocase
-    $restore = /\$(command|cmd|exec|execute)\s*=\s*\$\w{1,40}\s*;/ nocase
+    $restore = /\$(command|cmd|exec|execute)\s*=\s*\$(command|cmd|exec|execute)\w{1,10}\s*;/ nocase
     // (a page checking the field against a list of its own runs only those: red team S35B-8)
     // (isset of an element the field names, isset($allowed[$cmd]): not isset($cmd) alone, which every such shell asks)
     $check = /\b(in_array|array_key_exists|preg_match)\s*\(\s*[^;]{0,40}\$(command|cmd|exec|execute)\b|\bisset\s*\(\s*\$\w{1,40}\s*\[\s*\$(command|cmd|exec|execute)\b|\bswitch\s*\(\s*\$(command|cmd|exec|execute)\b/ nocase
@@ -418,7 +420,7 @@ rule mamori_php_register_globals_shell {
     ${REGISTER_GLOBALS.param}
     ${REGISTER_GLOBALS.closure}
   condition:
-    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default) or ($backup and #set == #self + #clear + #restore)) and not $param and #s > #closure and not $check and filesize < 64KB
+    $f and $s and (not $set or #set == #self or (#set == #self + 1 and $default) or ($backup and $clear and $restore and #set == #self + #clear + #restore)) and not $param and #s > #closure and not $check and filesize < 64KB
 }
 
 rule mamori_php_register_globals_param {
@@ -1533,24 +1535,37 @@ rule mamori_php_backdated_remote_script {
 }
 rule mamori_php_reports_location_home {
   meta:
-    score = 75
+    score = 45
     technique = "backdoor"
-    description = "mails where the page lives on the server (its document root and script path) to a free-mail address written in the file: a planted tool telling its author where to find it"
+    description = "mails where the page lives on the server (its document root and script path) to a free-mail address written in the file (how planted tools tell their author where to find them; crash reporters mail a developer so too)"
   strings:
     // (held-out set H21: a mass mailer whose every message also sends DOCUMENT_ROOT, SCRIPT_FILENAME, PATH_TRANSLATED
     // and the referrer to a gmail address kept in a variable just before the mail() call)
     // (read from the address, not from "mail": that word, short domains and a quote class cost MediaWiki's scan 1%)
+    // (suspicious: contact forms, crash reporters and installers mail a developer's gmail with the same paths, red team
+    // S38S; the beacon's own shape is mamori_php_location_beacon)
     $home = /@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*;\s*(@\s*)?mail\s*\(\s*\$\w{1,40}\s*,/
-    $arg = /@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*,/
-    $mail = /\bmail\s*\(\s*["']/
-    // (or kept in a variable that a later mail() is given first, other statements between: held-out set H22's trojaned
-    // backup script)
-    $addrVar = /\$\w{1,40}\s*=\s*["'][\w.+-]{1,64}@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*;/
-    $mailVar = /\bmail\s*\(\s*\$\w{1,40}\s*,/
+    $arg = /\bmail\s*\(\s*["'][\w.+-]{1,64}@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*,/
     $root = /\$_SERVER\s*\[\s*["']DOCUMENT_ROOT["']\s*\]/
     $script = /\$_SERVER\s*\[\s*["'](SCRIPT_FILENAME|PATH_TRANSLATED)["']\s*\]/
   condition:
-    ($home or ($arg and $mail) or ($addrVar and $mailVar)) and $root and $script and filesize < 256KB
+    ($home or $arg) and $root and $script and filesize < 256KB
+}
+
+rule mamori_php_location_beacon {
+  meta:
+    score = 75
+    technique = "backdoor"
+    description = "a beacon planted in PHP tools of the c99 era: a random subject (\"sh-\" and a number), the page's referrer, document root, script path and server in one message, mailed to an address in the file on every request"
+  strings:
+    // (held-out sets H21 and H22: the same line appended to shells, mailers and a backup script, its address set
+    // before or after the message)
+    $subject = /\$\w{1,40}\s*=\s*rand\s*\(\s*1\s*,\s*\d{3,9}\s*\)\s*;\s*\$\w{1,40}\s*=\s*"sh-\$\w{1,40}"\s*;/
+    $root = /\$\w{1,40}\s*=\s*\$_SERVER\s*\[\s*["']DOCUMENT_ROOT["']\s*\]\s*;/
+    $script = /\$\w{1,40}\s*=\s*\$_SERVER\s*\[\s*["'](SCRIPT_FILENAME|PATH_TRANSLATED)["']\s*\]\s*;/
+    $mail = /\bmail\s*\(\s*\$\w{1,40}\s*,\s*\$\w{1,40}\s*,\s*\$\w{1,40}/
+  condition:
+    $subject and $root and $script and $mail and filesize < 256KB
 }
 
 rule mamori_php_session_file_reader {
@@ -1563,12 +1578,13 @@ rule mamori_php_session_file_reader {
     // (each piece apart and case-sensitive: nocase, a quote class and alternations of function names cost MediaWiki's
     // scan 1.4% in one pattern)
     $dirA = /opendir\s*\(\s*.(\/var)?\/tmp\/?./
-    $dirB = /session_save_path\s*\(|session\.save_path/
     $sess = "sess_"
-    $readA = /\/tmp\/\$\w/
+    // (read, not unlinked or dated: a /tmp cleaner, red team S38S; not session_save_path, where the session handler of
+    // PHP's manual reads its own sess_ files by id)
+    $readA = /(fopen|file_get_contents|readfile)\s*\(\s*.\/tmp\/\$\w/
     $readB = /(fopen|file_get_contents|readfile)\s*\([^;]{0,80}sess_/
   condition:
-    ($dirA or $dirB) and $sess and ($readA or $readB) and filesize < 256KB
+    $dirA and $sess and ($readA or $readB) and filesize < 256KB
 }
 
 rule mamori_php_zlib_wrapper_bypass {
@@ -1579,10 +1595,13 @@ rule mamori_php_zlib_wrapper_bypass {
   strings:
     // (held-out set H22's Safe Mode Shell: copy("compress.zlib://" . $file, $temp) of $_GET['file'], then printed;
     // a log viewer reading .gz logs the same way names neither safe_mode nor open_basedir)
-    $zlib = /\b(copy|file_get_contents|fopen|readfile|file|highlight_file|show_source)\s*\(\s*["']compress\.zlib:\/\/["']\s*\.\s*\$/
+    // (copied to a temporary file, as the bypass does: log viewers, backup viewers and CSV imports read .gz files with
+    // file_get_contents, fopen or readfile, red team S38S)
+    $zlib = /\bcopy\s*\(\s*["']compress\.zlib:\/\/["']\s*\.\s*\$\w{1,40}\s*,\s*\$\w{1,40}\s*\)/
+    $temp = /\btempnam\s*\(/
     $in = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/
     $sm = /safe_mode|open_basedir/
   condition:
-    $zlib and $in and $sm and filesize < 64KB
+    $zlib and $temp and $in and $sm and filesize < 64KB
 }
 `;
