@@ -91,6 +91,10 @@ const MAX_VARIABLES = 4;
 const MAX_STEPS = 4;
 const MAX_DEF = 64 * 1024;
 const NAME = /^[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}$/;
+/** NAME's pattern, for the patterns made of a file's own names. */
+const NAME_PATTERN = NAME.source.slice(1, -1);
+/** A variable, its name in group 1. */
+const VARIABLE = new RegExp(`\\$(${NAME_PATTERN})`, 'g');
 
 /** The names `text` calls: functions and methods by name (`u(`, `->u(`, `::u(`), closures by their variable (`$u(`, as `$u`). */
 function calledNames(text: string): string[] {
@@ -153,8 +157,6 @@ const MAX_DIGESTS = 32;
  * `'if (md5_file($z) !== "' . md5(base64_decode($ARCHIVE)) . '") die();'`, red team S38R-8).
  */
 function withoutDigests(text: string): string {
-  if (!DIGEST.test(text)) return text;
-  DIGEST.lastIndex = 0;
   let out = '';
   let from = 0;
   let n = 0;
@@ -238,9 +240,9 @@ function evalWrappers(code: string): Wrapper[] {
         end = shut === undefined ? undefined : shut + 1;
       }
       if (end === undefined || end <= e.index!) continue;
-      const params = [...code.slice(open + 1, close).matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].map((m) => m[1]!);
+      const params = [...code.slice(open + 1, close).matchAll(VARIABLE)].map((m) => m[1]!);
       // (the parameter, or a local given it first: `$x = $c; eval($x);`)
-      const copied = new RegExp(`\\$${e[1]!}\\s*=\\s*\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*;`).exec(code.slice(after, e.index!))?.[1];
+      const copied = new RegExp(`\\$${e[1]!}\\s*=\\s*\\$(${NAME_PATTERN})\\s*;`).exec(code.slice(after, e.index!))?.[1];
       const param = params.indexOf(params.includes(e[1]!) || copied === undefined ? e[1]! : copied);
       if (param >= 0 && params.length <= 8 && !out.some((w) => w.at === at)) out.push({ name: h[1] ?? `$${h[2]!}`, named: h[1] !== undefined, owner: h[1] ? ownerOf(code, at) : undefined, param, at, end });
       break;
@@ -298,16 +300,16 @@ function evalWrapperCalls(code: string): { at: number; from: number; param: numb
     if (!w.named) {
       // (a closure's copies too, $run = $r;, red team S37A-55)
       const names = [n];
-      for (const c of code.matchAll(new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*${n}\\s*;`, 'g'))) if (names.length < 3) names.push(esc(`$${c[1]!}`));
+      for (const c of code.matchAll(new RegExp(`\\$(${NAME_PATTERN})\\s*=\\s*${n}\\s*;`, 'g'))) if (names.length < 3) names.push(esc(`$${c[1]!}`));
       for (const m of names) ways.push(`(?<![\\w$>:])${m}\\s*\\(`, `\\b${CALLERS}\\s*\\(\\s*${m}\\s*,${SPREAD}`);
     } else if (w.owner === undefined) {
       ways.push(`(?<![\\w$>:])${n}\\s*\\(`, `\\b${CALLERS}\\s*\\(\\s*["']\\\\?${n}["']\\s*,${SPREAD}`);
       // (and a variable given its name, `$f = 'r'; $f($blob);`)
-      for (const v of code.matchAll(new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*["']\\\\?${n}["']\\s*;`, 'gi'))) if (ways.length < 8) ways.push(`(?<![\\w$>:])${esc(`$${v[1]!}`)}\\s*\\(`);
+      for (const v of code.matchAll(new RegExp(`\\$(${NAME_PATTERN})\\s*=\\s*["']\\\\?${n}["']\\s*;`, 'gi'))) if (ways.length < 8) ways.push(`(?<![\\w$>:])${esc(`$${v[1]!}`)}\\s*\\(`);
     } else {
       const k = esc(w.owner);
       const objects = ['\\$this'];
-      for (const v of code.matchAll(new RegExp(`\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*=\\s*new\\s+\\\\?${k}\\b`, 'gi'))) if (objects.length < 5) objects.push(esc(`$${v[1]!}`));
+      for (const v of code.matchAll(new RegExp(`\\$(${NAME_PATTERN})\\s*=\\s*new\\s+\\\\?${k}\\b`, 'gi'))) if (objects.length < 5) objects.push(esc(`$${v[1]!}`));
       const on = `(?:${objects.join('|')})`;
       ways.push(
         `${on}\\s*->\\s*${n}\\s*\\(`,

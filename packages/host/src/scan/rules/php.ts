@@ -1541,7 +1541,8 @@ rule mamori_php_reports_location_home {
   strings:
     // (held-out set H21: a mass mailer whose every message also sends DOCUMENT_ROOT, SCRIPT_FILENAME, PATH_TRANSLATED
     // and the referrer to a gmail address kept in a variable just before the mail() call)
-    // (read from the address, not from "mail": that word, short domains and a quote class cost MediaWiki's scan 1%)
+    // (the address and the mail() after it read from the address: "mail" and short domains such as "live" are common
+    // atoms; timed alone over MediaWiki's PHP, not measurable with the rules compiled together, bench/README.md)
     // (suspicious: contact forms, crash reporters and installers mail a developer's gmail with the same paths, red team
     // S38S; the beacon's own shape is mamori_php_location_beacon)
     $home = /@(gmail|yahoo|hotmail|outlook|yandex|protonmail|gmx)\.(com|ru|net|de|fr)["']\s*;\s*(@\s*)?mail\s*\(\s*\$\w{1,40}\s*,/
@@ -1575,8 +1576,8 @@ rule mamori_php_session_file_reader {
     description = "lists the server's session folder and reads the sess_ files in it: other visitors' sessions (logins, carts) stolen from the server"
   strings:
     // (held-out set H21's Sincap: opendir("/tmp"), each name past "sess_" opened and read into the page)
-    // (each piece apart and case-sensitive: nocase, a quote class and alternations of function names cost MediaWiki's
-    // scan 1.4% in one pattern)
+    // (each piece apart and case-sensitive: nocase, a quote class and alternations of function names made the first
+    // version's strings dear timed alone over MediaWiki's PHP; compiled together the difference is under the noise)
     $dirA = /opendir\s*\(\s*.(\/var)?\/tmp\/?./
     $sess = "sess_"
     // (read, not unlinked or dated: a /tmp cleaner, red team S38S; not session_save_path, where the session handler of
