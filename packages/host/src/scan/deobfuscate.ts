@@ -157,7 +157,10 @@ for (const c of ' \t\r\n') SPACE_CHAR[c.charCodeAt(0)] = 1;
  * one quoted literal to the next joined to it by ".". Such a run's text is given without what lies between,
  * and `wrapped` says so.
  */
-function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean }> {
+/** A whole quoted base64 literal at least this long is decoded too (base64Runs). */
+const SHORT_RUN = 64;
+
+function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean; short?: boolean }> {
   const n = src.length;
   for (let i = 0; i < n; i++) {
     let c = src.charCodeAt(i);
@@ -211,7 +214,13 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
     // (and each long piece on its own, as before the joining: a short piece put before a payload, "v2 " . "<base64>",
     // shifts the joined text's alignment, red team S35A-12)
     for (const [k, [a, b]] of pieces.entries()) {
-      if (b - a < 256) continue;
+      if (b - a < 256) {
+        // (a whole quoted literal of SHORT_RUN to 255 characters is decoded too, and counts only for code it
+        // decodes to: `$s = "ZXZhbChiYXNlNjRf..."` of 236, base64_decode'd by reference elsewhere and given to a
+        // preg_replace /e, session 39 set H23)
+        if (b - a >= SHORT_RUN && quoted && pieces.length === 1 && src.charCodeAt(end) === quote) yield { index: a, text: src.slice(a, end), short: true };
+        continue;
+      }
       yield { index: a, text: src.slice(a, k === pieces.length - 1 ? end : b) };
     }
     i = end;
@@ -246,7 +255,7 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
       const text = data.toString('latin1');
       // (and a script of another language a dropper writes out: Perl, C, a shell script, session 35)
       if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(|^#!\/|\buse\s+Socket\b|^\s*#\s*include\s*[<"]|^\s*import\s+(?:socket|os|subprocess|pty)\b/im.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
-      else if (inflaters.length === 0 && !looksLikeKnownBinary(data)) {
+      else if (inflaters.length === 0 && !r.short && !looksLikeKnownBinary(data)) {
         // Maybe raw deflate (gzinflate's input), the commonest wrapping.
         try {
           const inflated = decode('gzinflate', data, limits.maxOutputBytes).toString('latin1');
@@ -259,7 +268,7 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
       // not decodable; the entropy alone is reported
     }
     // (a wrapped run counts only for what it decodes to: certificates and keys are written so)
-    if (item.decoded || (h >= 5.0 && !r.wrapped)) out.push(item);
+    if (item.decoded || (h >= 5.0 && !r.wrapped && !r.short)) out.push(item);
   }
   return out;
 }

@@ -22,7 +22,7 @@ export interface FlowFinding {
   readonly offset: number;
 }
 
-export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)\b|\$\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\$_SERVER\b(?!\s*\[)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
+export const SOURCE = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)\b|\$\s*\{\s*_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\s*\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\$_SERVER\b(?!\s*\[)|\bgetenv\s*\(\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_)|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|php:\/\/input|\bgetallheaders\s*\(|\bapache_request_headers\s*\(|\$HTTP_RAW_POST_DATA\b/i;
 /** Content fetched from a URL (code a server of the attacker's serves): input as the request's is. Apart from SOURCE, which reads whole files, so its many alternatives are not made slower by one more. */
 // (and what curl fetched, or a stream opened on a URL)
 export const REMOTE = /file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/|\bcurl_exec\s*\(|\bfopen\s*\(\s*["'](?:https?|ftp):\/\/|\bfsockopen\s*\(/i;
@@ -49,7 +49,7 @@ export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
   }
   return SOURCE_WORDS.some((w) => holds(low, pieces, w));
 }
-const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
+const SOURCE_ALONE = /^(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)|\$HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES)|\$GLOBALS\s*\[\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\]|\$\s*\{\s*["'](?:_(?:GET|POST|REQUEST|COOKIE|FILES)|HTTP_(?:GET_VARS|POST_VARS|COOKIE_VARS|POST_FILES))["']\s*\}|\$_SERVER\s*\[\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\]|getenv\s*\(\s*["'](?:HTTP_\w*|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_SELF|PHP_AUTH_USER|PHP_AUTH_PW)["']\s*\)|filter_input\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST|SERVER)\s*,\s*(?:["'][^"'\n]{0,80}["']|\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}|[^,()\n]{0,80}\([^()\n]{0,80}\)[^,()\n]{0,40})\s*(?:,\s*FILTER_(?:UNSAFE_RAW|DEFAULT)\s*)?\)|filter_input_array\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\s*\)|\$HTTP_RAW_POST_DATA|getallheaders\s*\(\s*\)|apache_request_headers\s*\(\s*\)|["']php:\/\/input["']|file_get_contents\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*\)|curl_exec\s*\(\s*\$[A-Za-z_]\w{0,63}\s*\)|fopen\s*\(\s*["'](?:https?|ftp):\/\/[^"'\s]{1,400}["']\s*(?:,\s*["'][rbt+]{1,3}["']\s*)?\))(?:\s*\[[^\]]{0,400}\])*$/i;
 // (not escapeshellcmd: it leaves the command itself to the caller, proc_open(escapeshellcmd($_GET['c'])) runs any program)
 const SANITISERS = new Set(['escapeshellarg', 'intval', 'floatval', 'boolval', 'is_numeric', 'isset', 'empty', 'count', 'strlen', 'sanitize_key', 'sanitize_text_field', 'absint', 'in_array', 'array_key_exists', 'preg_match', 'htmlspecialchars', 'esc_attr', 'esc_html', 'md5', 'sha1', 'hash', 'crc32', 'basename', 'is_array', 'is_string', 'preg_quote']);
 /** Before a function's name in a call: not a method's (`->`, `::`), a variable's or a namespaced name's, but a lone `\\` is the global one (`\\system(..)`, S19R-11). */
@@ -644,7 +644,7 @@ export function variadicParameters(src: string): string | undefined {
  * (lines kept), or undefined when there is none.
  */
 export function superglobalAliases(src: string): string | undefined {
-  if (!src.includes('$$') && !/\$\{\s*\$/.test(src)) return undefined;
+  if (!src.includes('$$') && !/\$\s*\{\s*\$/.test(src)) return undefined;
   const names = new Map<string, string>();
   for (const m of src.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*["'](_(?:GET|POST|REQUEST|COOKIE|FILES))["']/gi)) {
     names.set(m[1]!, `$${m[2]!.toUpperCase()}`);
@@ -652,7 +652,7 @@ export function superglobalAliases(src: string): string | undefined {
   }
   if (names.size === 0) return undefined;
   let changed = false;
-  const out = src.replace(/\$\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?![\w\x80-\xff])|\$\{\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\}/g, (all, a: string | undefined, b: string | undefined) => {
+  const out = src.replace(/\$\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?![\w\x80-\xff])|\$\s*\{\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\}/g, (all, a: string | undefined, b: string | undefined) => {
     const g = names.get((a ?? b)!);
     if (!g) return all;
     changed = true;
@@ -1589,14 +1589,16 @@ function flow(src: string): FlowFinding[] {
     add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${fn}() through ${m[1]!.toLowerCase()}()`, offset: m.index! });
   }
   // preg_replace (or preg_filter, the same with /e: H1-020) with its pattern from the request: the caller can add /e.
-  for (const m of src.matchAll(new RegExp(`${BARE}preg_(?:replace|filter)\\s*\\(`, 'gi'))) {
+  // (its name written as a string too, 'preg_replace'(...), as the fold layer writes a name it found: session 39 set H23)
+  for (const m of src.matchAll(new RegExp(`${BARE}(["']?)preg_(?:replace|filter)\\1\\s*\\(`, 'gi'))) {
     const args = argsAt(src, m.index! + m[0].length);
     // A pattern that ends in a literal ('/' . $x . '/i') has its modifiers fixed by the code.
     const last = args ? (splitTop(args.first, ['.']).at(-1) ?? '').trim() : '';
     if (args && !/^(["'])[\s\S]*\1$/.test(last) && direct(args.first, m.index!)) add({ technique: 'preg-replace-eval', score: 75, description: 'preg_replace with its pattern from the request (the /e modifier runs code)', offset: m.index! });
     // a pattern with /e and a replacement (run as code) from the request: preg_replace('/.*/e', $_GET['c'], '')
     const [pattern, replacement] = args ? splitTop(args.all, [',']) : [];
-    const mods = pattern !== undefined ? /^\s*(["'])([^\w\s\\])[\s\S]*\2([a-zA-Z]*)\1\s*$/.exec(pattern) : null;
+    // (PCRE's modifiers may have white space among them: '/x/e ' runs as /x/e)
+    const mods = pattern !== undefined ? /^\s*(["'])([^\w\s\\])[\s\S]*\2([a-zA-Z\s]*)\1\s*$/.exec(pattern) : null;
     if (mods && /e/.test(mods[3]!) && replacement !== undefined && isDirect(replacement, taintAt(m.index!), true)) add({ technique: 'request-input-exec', score: 90, description: 'request input is the replacement of a preg_replace with /e (run as PHP code)', offset: m.index! });
   }
   // A file written where and with what the request says.
@@ -2545,7 +2547,17 @@ function stopsAt(chars: string): Uint8Array {
 /** The characters blankWalk stops at: ' " ` < ? # / (what can start a literal, a heredoc, a comment or "?>"). */
 const BLANK_STOPS = stopsAt('\'"`<?#/');
 
-function blankWalk(src: string, all: boolean): string {
+/**
+ * PHP text with its comments taken out rather than blanked: a space is left only where the comment stood
+ * between two characters of names (`new`, a comment, `Foo`), so `$f`, a comment, `(` is `$f(`, and `$`, a
+ * comment, `{` is `${`, for the patterns that read calls and superglobals (the scanner's concat layer, for
+ * a file whose comments sit inside its calls: session 39 set H23). Offsets are not kept.
+ */
+export function dropComments(src: string): string {
+  return blankWalk(src, false, true);
+}
+
+function blankWalk(src: string, all: boolean, drop = false): string {
   const out: string[] = [];
   const n = src.length;
   const at = (k: number): number => (k < 0 ? n : k);
@@ -2606,11 +2618,16 @@ function blankWalk(src: string, all: boolean): string {
       i++;
       continue;
     }
-    out.push(src.slice(last, i), spaces(src, i, end));
+    out.push(src.slice(last, i), drop ? (isNameChar(src.charCodeAt(i - 1)) && isNameChar(src.charCodeAt(end)) ? ' ' : '') : spaces(src, i, end));
     last = i = Math.max(end, i + 1);
   }
   out.push(src.slice(last));
   return out.join('');
+}
+
+/** A character of a PHP name (or NaN, past either end: not one). */
+function isNameChar(c: number): boolean {
+  return c === 95 || c >= 128 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** The characters eachLiteral stops at: what starts a literal or a heredoc, and "?>". */

@@ -49,7 +49,25 @@ export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 10
   return undefined;
 }
 
-const CHR = /\bchr\s*\(\s*(\d{1,4})\s*(?:([-+*^%])\s*(\d{1,4})\s*)?\)/gi;
+/** A call of strrev, str_rot13 or base64_decode given one bare word (see normalizeStrings, 1b). */
+const BARE_WORD_ARG = /(?<![\w$>:\\])(strrev|str_rot13|base64_decode)\s*\(\s*@?\s*([A-Za-z_][A-Za-z0-9_]{1,200})\s*\)/gi;
+const BARE_WORD_ARG_HINT = /(?<![\w$>:\\])(?:strrev|str_rot13|base64_decode)\s*\(\s*@?\s*[A-Za-z_][A-Za-z0-9_]{1,200}\s*\)/i;
+/** Words that are not undefined constants there. */
+const PHP_WORDS = new Set(['true', 'false', 'null', 'array', 'list', 'new', 'function', 'fn', 'static', 'self', 'parent']);
+/** A PHP integer literal as chr() is given one: decimal, 0x hex, 0b binary, octal (0 or 0o first). */
+const INT = String.raw`(0[xX][0-9a-fA-F]{1,4}|0[bB][01]{1,16}|0[oO][0-7]{1,6}|\d{1,4})`;
+const CHR = new RegExp(String.raw`\bchr\s*\(\s*${INT}\s*(?:([-+*^%])\s*${INT}\s*)?\)`, 'gi');
+
+/** The value of an INT literal (`0165` is octal to PHP: 117, 'u'). */
+function intValue(t: string): number {
+  if (t.length > 1 && t[0] === '0') {
+    const k = t[1]!.toLowerCase();
+    if (k === 'x') return parseInt(t.slice(2), 16);
+    if (k === 'b') return parseInt(t.slice(2), 2);
+    return parseInt(k === 'o' ? t.slice(2) : t.slice(1), 8);
+  }
+  return Number(t);
+}
 /**
  * Puts PHP string expressions back together: escapes decoded, `chr(N)` (and
  * `chr(N op M)`) turned into a literal, adjacent literals joined across `.`.
@@ -59,14 +77,25 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_MAX_BYTES): str
   let changed = false;
   // 1. chr() calls become single-quoted literals.
   let s = src.replace(CHR, (_all, a: string, op: string | undefined, b: string | undefined) => {
-    let n = Number(a);
+    // (hex, binary and octal too: chr(0x75) is 'u', session 39 set H23)
+    let n = intValue(a);
     if (op && b !== undefined) {
-      const m = Number(b);
+      const m = intValue(b);
       n = op === '+' ? n + m : op === '-' ? n - m : op === '*' ? n * m : op === '^' ? n ^ m : m === 0 ? n : n % m;
     }
     changed = true;
     return quote(String.fromCharCode(((n % 256) + 256) % 256));
   });
+  // 1b. A bare word given to strrev, str_rot13 or base64_decode is its own name as a string to PHP before 8 (an
+  //     undefined constant): strrev(ecalper_gerp) is 'preg_replace' (session 39 set H23). Not a word in capitals
+  //     only, a constant's usual name.
+  if (BARE_WORD_ARG_HINT.test(s)) {
+    s = s.replace(BARE_WORD_ARG, (all, fn: string, word: string) => {
+      if (!/[a-z]/.test(word) || PHP_WORDS.has(word.toLowerCase())) return all;
+      changed = true;
+      return `${fn}(${quote(word)})`;
+    });
+  }
   // 2. Literals joined across "." and string functions of literals folded, a few rounds
   //    (folding can put two literals side by side: 'sys' . strrev('met')).
   for (let round = 0; round < 4; round++) {

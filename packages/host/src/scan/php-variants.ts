@@ -847,7 +847,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       // ("/x/$m": a variable inside a double-quoted pattern)
       if (pat.includes('"') && pat.includes('$')) pat = pat.replace(/\{?\$([A-Za-z_]\w{0,63})\}?/g, (all, n: string) => one(n)?.replace(/["\\$]/g, '') ?? all);
       const norm = normalizeStrings(pat, 8192) ?? pat;
-      if (literals(norm).some((l) => evalModifier(l.value))) {
+      if (literals(norm).some((l) => evalModifier(l.value)) || evalModifier(piecesJoined(norm))) {
         add('preg-e-built', 'preg-replace-eval', 85, `${m[1]!.toLowerCase()}() with an /e pattern (the replacement runs as code) written in pieces or in an array, and request input`, m.index!);
         break;
       }
@@ -1050,6 +1050,22 @@ function unindexed(expr: string): string {
 }
 
 /** Whether a regex literal (`/x/e`, `#x#ie`, `{x}e`) has the e modifier. */
+/**
+ * An expression joined with "." as the text it makes, each piece that is not one literal written "X":
+ * `"/" . $key . "/" . "e"` is "/X/e", a pattern whose middle is not known and whose /e is
+ * (session 39 set H23: `chr(47) . $token . chr(47) . chr(101)`, the token an MD5 of the password field).
+ */
+function piecesJoined(expr: string): string {
+  if (expr.length > 2048) return '';
+  let out = '';
+  for (const piece of splitTop(expr, ['.'])) {
+    const p = piece.trim();
+    const lit = literals(p);
+    out += lit.length === 1 && (p.startsWith('"') || p.startsWith("'")) && p.length === lit[0]!.value.length + 2 ? lit[0]!.value : 'X';
+  }
+  return out;
+}
+
 function evalModifier(p: string): boolean {
   const s = p.trim();
   if (s.length < 3) return false;

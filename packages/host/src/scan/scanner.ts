@@ -21,7 +21,7 @@ import { ownDecoderCall, ownDecoderEval } from './php-loader.js';
 import { aspOwnDecoderExec } from './asp-decoder.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
-import { commentInCall, CONTROL_BYTE, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
+import { commentInCall, CONTROL_BYTE, dropComments, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { joinedSource, webFlowSource, xmlText } from './web-source.js';
 import { MAX_REGIONS, MAX_SEVEN, phpTagPast, REGION_BYTES, type PastTags } from './php-regions.js';
@@ -119,7 +119,7 @@ export interface Scanner {
 }
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
-const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\bpack\s*\(\s*["']H[*\d]/i;
+const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\b(strrev|str_rot13|base64_decode)\s*\(\s*@?\s*[A-Za-z_]\w{0,200}\s*\)|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
 /** Long runs of base64 in quotes (a packed blob): what withinFold leaves out of a file's size. */
 const LONG_BLOB = /(['"])[A-Za-z0-9+\/=\r\n]{2048,}\1/g;
@@ -226,7 +226,7 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 // (S20F: $GLOBALS[$b] with $b a superglobal's name; ob_start and the array_u* family given a name held in a variable)
 // (or gives a command function a decoded variable, proc_open(base64_decode($sh)): session 26)
 // (or a decoded literal: shell_exec(base64_decode("...")), whose command is then read decoded, held-out set H18)
-const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev|rawurldecode)\s*\(\s*["'$]|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(|\b(?:session_set_save_handler|yaml_parse(?:_file|_url)?)\s*\(|\bnew\s+\\?COM\s*\(/i;
+const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev|rawurldecode)\s*\(\s*["'$]|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\s*\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\bpreg_(?:replace|filter)\s*\(\s*chr\s*\(|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(|\b(?:session_set_save_handler|yaml_parse(?:_file|_url)?)\s*\(|\bnew\s+\\?COM\s*\(/i;
 
 /** ...or gives a command function a variable, in a file that decodes a literal: `$c = base64_decode("..."); shell_exec($c)` (red team S37A-56). */
 const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$/i;
@@ -397,13 +397,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // Strings put back together (hex escapes, chr(), concatenation), when the file hides names that way.
     // (variables are folded in files of up to 32 KiB: where the one-liners and droppers are, and not
     // every file of an application that joins two variables)
-    const hides = HIDES.test(text);
+    // (or hides them behind comments, "ys"./*x*/"tem": session 39)
+    const hides = HIDES.test(text) || (commentInCall(text) && HIDES.test(stripComments(text)));
     // (a file that only builds names in variables is read for them before its comments are blanked: most have none to fold)
     const folds = !hides && withinFold(text) && foldsHint(text, shared);
     // (comments between a name and its "(" hide the shape the fold reads, `pz1/* x */(Array(..))`: then read
-    // without them, session 26 set M)
-    if ((hides || folds) && (CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text))) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
-      const code = stripComments(text);
+    // without them, session 26 set M; the call looked for without them too, `$_/*-*/($/*-*/{"_P"./*-*/"OST"}[0])`,
+    // session 39 set H23)
+    if ((hides || folds) && (CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text)) || (commentInCall(text) && CALLS.test(stripComments(text)))) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
+      // (comments taken out, not blanked, where they sit inside calls: `$k/*x*/($/*x*/{"_G"."ET"})` is read as
+      // `$k(${'_GET'})`, session 39)
+      const code = commentInCall(text) ? dropComments(text) : stripComments(text);
       const normal = foldStrings(code, limits.maxOutputBytes);
       if (normal !== undefined && spend(budget, normal.length)) {
         const at = [...layers, 'concat'];
