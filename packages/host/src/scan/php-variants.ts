@@ -847,7 +847,9 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       // ("/x/$m": a variable inside a double-quoted pattern)
       if (pat.includes('"') && pat.includes('$')) pat = pat.replace(/\{?\$([A-Za-z_]\w{0,63})\}?/g, (all, n: string) => one(n)?.replace(/["\\$]/g, '') ?? all);
       const norm = normalizeStrings(pat, 8192) ?? pat;
-      if (literals(norm).some((l) => evalModifier(l.value)) || evalModifier(piecesJoined(norm))) {
+      // (a pattern whose middle is not known counts where the replacement, the code, is the request's: a PHP 5
+      // BBCode parser runs /e over a posted text with its own replacement, red team S39R-2, -4)
+      if (literals(norm).some((l) => evalModifier(l.value)) || (fromInput(parts[1]!) && evalModifier(piecesJoined(norm)))) {
         add('preg-e-built', 'preg-replace-eval', 85, `${m[1]!.toLowerCase()}() with an /e pattern (the replacement runs as code) written in pieces or in an array, and request input`, m.index!);
         break;
       }

@@ -21,6 +21,7 @@ import { ownDecoderCall, ownDecoderEval } from './php-loader.js';
 import { aspOwnDecoderExec } from './asp-decoder.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
+import { perlCgiCommand } from './perl-cgi.js';
 import { commentInCall, CONTROL_BYTE, dropComments, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { joinedSource, webFlowSource, xmlText } from './web-source.js';
@@ -119,7 +120,7 @@ export interface Scanner {
 }
 
 /** A file that may hide names in strings (escapes, chr(), short pieces joined, string functions of literals)... */
-const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\bchr\s*\(\s*\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\b(strrev|str_rot13|base64_decode)\s*\(\s*@?\s*[A-Za-z_]\w{0,200}\s*\)|\bpack\s*\(\s*["']H[*\d]/i;
+const HIDES = /(\\x[0-9a-fA-F]{2}){2}|\b(?:mb_)?chr\s*\(\s*(?:[-"']\s*)?\d|(''|"")\s*\.\s*(''|"")\s*\.\s*(''|"")|["'][A-Za-z_]{1,10}["']\s*\.\s*["'][A-Za-z_]{1,10}["']|\b(str_replace|strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*["']|\b(strrev|str_rot13|base64_decode|strtolower|strtoupper)\s*\(\s*(?:@\s*)?[A-Za-z_]\w{0,200}\s*\)|\bpack\s*\(\s*["']H[*\d]/i;
 const FOLD_BYTES = 32 * 1024;
 /** Long runs of base64 in quotes (a packed blob): what withinFold leaves out of a file's size. */
 const LONG_BLOB = /(['"])[A-Za-z0-9+\/=\r\n]{2048,}\1/g;
@@ -226,7 +227,7 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 // (S20F: $GLOBALS[$b] with $b a superglobal's name; ob_start and the array_u* family given a name held in a variable)
 // (or gives a command function a decoded variable, proc_open(base64_decode($sh)): session 26)
 // (or a decoded literal: shell_exec(base64_decode("...")), whose command is then read decoded, held-out set H18)
-const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev|rawurldecode)\s*\(\s*["'$]|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\s*\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\bpreg_(?:replace|filter)\s*\(\s*chr\s*\(|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(|\b(?:session_set_save_handler|yaml_parse(?:_file|_url)?)\s*\(|\bnew\s+\\?COM\s*\(/i;
+const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev|rawurldecode)\s*\(\s*["'$]|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\s*\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\bpreg_(?:replace|filter)\s*\(\s*(?:mb_)?chr\s*\(|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(|\b(?:session_set_save_handler|yaml_parse(?:_file|_url)?)\s*\(|\bnew\s+\\?COM\s*\(/i;
 
 /** ...or gives a command function a variable, in a file that decodes a literal: `$c = base64_decode("..."); shell_exec($c)` (red team S37A-56). */
 const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$/i;
@@ -659,6 +660,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (kind === 'asp' && data.length <= CURLY_PAGE_MAX && (data.includes(CURLY_QUOTE_OPEN) || data.includes(CURLY_QUOTE_CLOSE)) && CURLY_IN_CODE.test(source) && !/<%@[^%]{0,200}\blanguage\s*=\s*["']?c#/i.test(source)) {
       const plain = Buffer.from(source.replace(CURLY_QUOTES, '"'), 'latin1');
       for (const f of yaraFindings(plain, path, ['plain-quotes'], familiesFor(path, kind, plain, ''))) findings.push(f);
+    }
+    // A Perl CGI command shell (perl-cgi.ts), under any name: CGI-Telnet kept as a .php behind PHP text (session 38's
+    // set H21) was suspicious only
+    if (kind !== 'image' && (data.indexOf('QUERY_STRING') >= 0 || data.indexOf('STDIN') >= 0 || data.indexOf('CGI') >= 0 || data.indexOf('param') >= 0)) {
+      const perlPath = /\.(?:pl|cgi|pm)$/i.test(path);
+      for (const f of perlCgiCommand(data.subarray(0, PERL_BYTES).toString('latin1'), perlPath)) findings.push({ rule: 'mamori:perl-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
     }
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
@@ -1714,6 +1721,9 @@ function unscannedRemainder(kind: FileKind, scanned: number, size: number): Find
   if (scanned >= size || !(kind === 'php' || kind === 'jsp' || kind === 'asp' || kind === 'htaccess' || kind === 'script')) return [];
   return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server or an interpreter runs all of it)` }];
 }
+
+/** The bytes of a file read for a Perl CGI command shell (perl-cgi.ts reads no more either). */
+const PERL_BYTES = 256 * 1024;
 
 /** A run of white space at least this long makes a squeezed layer (squeezeSpace). */
 const LONG_SPACE = 1024;
