@@ -68,6 +68,7 @@ const MALICIOUS: [string, string, string][] = [
     '/var/www/html/c8.php',
     `<?php\n$k = "ys"#a\n."st"#b\n."em";\n$k = "s".$k;\n$k#c\n($#d\n{"_G"#e\n."ET"}["q"]);\n`,
   ],
+  ['a command function given a superglobal written $ {"_REQUEST"}, a space after the $', '/var/www/html/c13.php', `<?php\nsystem($ {"_REQUEST"}["q"]);\n`],
   ['a bare word in capitals given to strrev (PHP knows no case in function names)', '/var/www/html/c9.php', `<?php\n$f = @strrev(TRESSA);\n@$f($_POST['q']);\n`],
   [
     'preg_replace /e running a base64 literal of 24 characters, decoded by reference',
@@ -142,7 +143,7 @@ describe('scan: held-out set H23\'s techniques (session 39)', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 14));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 15));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);

@@ -39,7 +39,7 @@ const FIELD = String.raw`\$(?:in|FORM|form|input|params?|INPUT|query)\s*\{|\$[A-
  */
 export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const text = input.length > MAX_TEXT ? input.slice(0, MAX_TEXT) : input;
-  if (!(perlPath || PERL.test(text)) || !CGI_INPUT.test(text)) return [];
+  if (!CGI_INPUT.test(text) || !(perlPath || PERL.test(text))) return [];
   const src = perlCode(text);
   const tainted = new Set<string>();
   for (const m of src.matchAll(FROM_REQUEST)) {

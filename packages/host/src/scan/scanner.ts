@@ -663,7 +663,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     }
     // A Perl CGI command shell (perl-cgi.ts), under any name: CGI-Telnet kept as a .php behind PHP text (session 38's
     // set H21) was suspicious only
-    if (kind !== 'image' && (data.indexOf('QUERY_STRING') >= 0 || data.indexOf('STDIN') >= 0 || data.indexOf('CGI') >= 0 || data.indexOf('param') >= 0)) {
+    // (only where it reads a request as a CGI does: QUERY_STRING or REQUEST_METHOD, standard input, CGI.pm)
+    if (kind !== 'image' && CGI_NEEDLES.some((w) => data.indexOf(w) >= 0)) {
       const perlPath = /\.(?:pl|cgi|pm)$/i.test(path);
       for (const f of perlCgiCommand(data.subarray(0, PERL_BYTES).toString('latin1'), perlPath)) findings.push({ rule: 'mamori:perl-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
     }
@@ -1722,6 +1723,8 @@ function unscannedRemainder(kind: FileKind, scanned: number, size: number): Find
   return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server or an interpreter runs all of it)` }];
 }
 
+/** What a CGI reads its request from, as bytes (a Buffer's indexOf of a string encodes it on every call). */
+const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
 /** The bytes of a file read for a Perl CGI command shell (perl-cgi.ts reads no more either). */
 const PERL_BYTES = 256 * 1024;
 

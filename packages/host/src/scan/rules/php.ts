@@ -627,23 +627,6 @@ rule mamori_php_hex_escaped_names {
     #a > 3
 }
 
-rule mamori_php_doc_comment_code {
-  meta:
-    score = 80
-    technique = "obfuscated-call"
-    description = "a function's name cut out of a doc comment read at run time (Reflection's getDocComment) and called: code hidden where scanners skip comments"
-  strings:
-    // (session 39 set H23: a class's doc comment holds "eva", "l($_POS", "T["c"]);", "asse", "rt"; substr() at
-    // strpos() of each piece joins them, and the joined name is called with the joined argument)
-    $doc = /\$[A-Za-z_]\w{0,40}\s*=\s*\$[A-Za-z_]\w{0,40}\s*->\s*getDocComment\s*\(\s*\)/
-    $cut = /\$[A-Za-z_]\w{0,40}\s*\.?=\s*substr\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*strpos\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,/
-    // (pieces joined with .=: an annotation reader takes whole values out, one substr each, red team S39R-1, -5)
-    $join = /\$[A-Za-z_]\w{0,40}\s*\.=\s*substr\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*strpos\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,/
-    $call = /(^|[;{}\n])\s*@?\$[A-Za-z_]\w{0,40}\s*\(\s*\$[A-Za-z_]\w{0,40}\s*\)\s*;/
-  condition:
-    $doc and #cut >= 3 and #join >= 2 and $call and filesize < 8KB
-}
-
 rule mamori_php_chr_arithmetic {
   meta:
     score = 25
