@@ -166,8 +166,13 @@ function closes(src: string, at: number, quote: number): boolean {
 
 /** A whole quoted base64 literal at least this long is decoded too (base64Runs), where SHORT_PLACE puts it. */
 const SHORT_RUN = 20;
-/** What comes before such a literal: an assignment's "=" (not "=>" nor a comparison) or a call's "(". */
-const SHORT_PLACE = /(?:[^=!<>]=|\()\s*$/;
+/**
+ * What comes before such a literal: a plain variable's assignment (not an array's element, a key's value, a
+ * call's argument: a security plugin's signatures kept so, red team S39R-3 and S39S).
+ */
+const SHORT_PLACE = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*$/;
+/** More short literals than this decoding to code in one file: a list of them (signatures), none counts. */
+const SHORT_MAX = 3;
 
 function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean; short?: boolean }> {
   const n = src.length;
@@ -230,7 +235,7 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
         // preg_replace /e, session 39 set H23)
         // (a variable's value or a call's first argument: not an element of a list of data, a security plugin's
         // signatures kept in base64, red team S39R-3)
-        if (b - a >= SHORT_RUN && quoted && pieces.length === 1 && src.charCodeAt(end) === quote && SHORT_PLACE.test(src.slice(Math.max(0, start - 24), start - 1))) yield { index: a, text: src.slice(a, end), short: true };
+        if (b - a >= SHORT_RUN && quoted && pieces.length === 1 && src.charCodeAt(end) === quote && SHORT_PLACE.test(src.slice(Math.max(0, start - 80), start - 1))) yield { index: a, text: src.slice(a, end), short: true };
         continue;
       }
       yield { index: a, text: src.slice(a, k === pieces.length - 1 ? end : b) };
@@ -244,8 +249,8 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
  * when it can be: PHP code or compressed data inside is a payload to scan.
  * `data:` URIs (images embedded in templates) are not counted.
  */
-export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS): { offset: number; length: number; entropy: number; decoded?: Peeled }[] {
-  const out: { offset: number; length: number; entropy: number; decoded?: Peeled }[] = [];
+export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DEOBFUSCATE_LIMITS): { offset: number; length: number; entropy: number; decoded?: Peeled; short?: boolean }[] {
+  const out: { offset: number; length: number; entropy: number; decoded?: Peeled; short?: boolean }[] = [];
   let tried = 0;
   for (const r of base64Runs(src)) {
     const run = r.text;
@@ -255,7 +260,7 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
     // Base64 of text has about 4.8 to 5.3 bits a character, of compressed data about 6: every run
     // is decoded, and one that hides nothing readable counts only from 5 bits up.
     const h = entropy(run.length > 65536 ? run.slice(0, 65536) : run);
-    const item: { offset: number; length: number; entropy: number; decoded?: Peeled } = { offset: r.index, length: run.length, entropy: h };
+    const item: { offset: number; length: number; entropy: number; decoded?: Peeled; short?: boolean } = { offset: r.index, length: run.length, entropy: h, ...(r.short ? { short: true } : {}) };
     try {
       let data: Buffer = decode('base64_decode', Buffer.from(run, 'latin1'), limits.maxOutputBytes);
       const layers = ['base64_decode'];
@@ -283,7 +288,8 @@ export function longLiterals(src: string, limits: DeobfuscateLimits = DEFAULT_DE
     // (a wrapped run counts only for what it decodes to: certificates and keys are written so)
     if (item.decoded || (h >= 5.0 && !r.wrapped && !r.short)) out.push(item);
   }
-  return out;
+  const short = out.filter((o) => o.short === true).length;
+  return short > SHORT_MAX ? out.filter((o) => o.short !== true) : out;
 }
 
 function looksLikeKnownBinary(b: Buffer): boolean {

