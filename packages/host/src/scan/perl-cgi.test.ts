@@ -52,6 +52,14 @@ describe('scan: Perl CGI command shells (session 39)', () => {
     });
   }
   it('ran every look-alike', () => assert.equal(BENIGN.length, 10));
+  it('reads a CGI running its request body read from standard input, and a shell named as an image', () => {
+    const r1 = scan(`#!/usr/bin/perl\nmy $c = <STDIN>;\nprint "Content-type: text/plain\\n\\n";\nprint \`$c\`;\n`, '/usr/lib/cgi-bin/in.cgi');
+    assert.equal(r1.verdict, 'malicious', why(r1));
+    const r2 = scan(`${CGI}my $c = $q->param('c');\nprint $q->header, \`$c\`;\n`, '/var/www/uploads/pic.jpg');
+    assert.equal(r2.verdict, 'malicious', why(r2));
+    // (a command-line tool reading a line and printing no CGI header is not a CGI)
+    assert.equal(perlCgiCommand(`#!/usr/bin/perl\nmy $c = <STDIN>;\nsystem($c);\n`, true).length, 0);
+  });
   it('reads a shell kept as a .php behind PHP text, and not a README quoting one', () => {
     const shell = `${CGI}my $c = $q->param('c');\nprint \`$c\`;\n`;
     assert.equal(scan(`<?php echo 1; ?>\n${shell}`, '/var/www/html/x.php').verdict, 'malicious');

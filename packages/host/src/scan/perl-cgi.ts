@@ -24,7 +24,8 @@ const MAX_TEXT = 256 * 1024;
 const MAX_NAMES = 64;
 
 /** What marks Perl run as a CGI: its request read from the environment or standard input, or CGI.pm (not CGI::Session and the like). */
-const CGI_INPUT = /\$ENV\s*\{\s*["']?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH)\b|\bread\s*\(\s*STDIN\b|\buse\s+CGI(?:::(?:Simple|Fast))?\b(?!::)|\bCGI(?:::(?:Simple|Fast))?\s*->\s*new\b|\bnew\s+CGI(?:::(?:Simple|Fast))?\b(?!::)/;
+// (or a CGI's own header printed beside a read of standard input: the request's body, red team S39S)
+const CGI_INPUT = /\$ENV\s*\{\s*["']?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH)\b|\bread\s*\(\s*STDIN\b|\bprint\b[^;\n]{0,40}Content-type:[^;]{0,400}<STDIN>|<STDIN>[^\x00]{0,400}\bprint\b[^;\n]{0,40}Content-type:|\buse\s+CGI(?:::(?:Simple|Fast))?\b(?!::)|\bCGI(?:::(?:Simple|Fast))?\s*->\s*new\b|\bnew\s+CGI(?:::(?:Simple|Fast))?\b(?!::)/;
 /** A Perl script's first line, on any line (behind PHP text too). */
 const SHEBANG = /^#!\S*perl\b/m;
 /** The hashes a ReadParse fills (%in, %FORM, in any case of their first letter or all). */

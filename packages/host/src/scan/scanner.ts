@@ -664,7 +664,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // A Perl CGI command shell (perl-cgi.ts), under any name: CGI-Telnet kept as a .php behind PHP text (session 38's
     // set H21) was suspicious only
     // (only where it reads a request as a CGI does: QUERY_STRING or REQUEST_METHOD, standard input, CGI.pm)
-    if (kind !== 'image' && CGI_NEEDLES.some((w) => data.indexOf(w) >= 0)) {
+    // (and a script named as an image, for an upload folder whose server runs .jpg as CGI: it opens with "#!")
+    if ((kind !== 'image' || (data[0] === 0x23 && data[1] === 0x21)) && CGI_NEEDLES.some((w) => data.indexOf(w) >= 0)) {
       const perlPath = /\.(?:pl|cgi|pm)$/i.test(path);
       for (const f of perlCgiCommand(data.subarray(0, PERL_BYTES).toString('latin1'), perlPath)) findings.push({ rule: 'mamori:perl-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
     }
