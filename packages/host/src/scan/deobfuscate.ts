@@ -233,7 +233,7 @@ function* base64Runs(src: string): Generator<{ index: number; text: string; wrap
         // (a whole quoted literal of SHORT_RUN to 255 characters is decoded too, and counts only for code it
         // decodes to: `$s = "ZXZhbChiYXNlNjRf..."` of 236, base64_decode'd by reference elsewhere and given to a
         // preg_replace /e, session 39 set H23)
-        // (a variable's value or a call's first argument: not an element of a list of data, a security plugin's
+        // (a plain variable's value only, SHORT_PLACE: not an element of a list of data, a security plugin's
         // signatures kept in base64, red team S39R-3)
         if (b - a >= SHORT_RUN && quoted && pieces.length === 1 && src.charCodeAt(end) === quote && SHORT_PLACE.test(src.slice(Math.max(0, start - 80), start - 1))) yield { index: a, text: src.slice(a, end), short: true };
         continue;

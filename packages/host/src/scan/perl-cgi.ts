@@ -221,8 +221,8 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const text = input.length > MAX_TEXT ? input.slice(0, MAX_TEXT) : input;
   if (!CGI_INPUT.test(text) || !(perlPath || SHEBANG.test(text))) return [];
   const { code, literals } = perlLex(text);
-  // The code with its literals' contents put back where the code needs them read (assignments' right sides
-  // are read from the text; only the positions of calls come from `code`).
+  // (CGI objects and the calls are found in `code`, where literals are blanked; assignments' right sides and the
+  // calls' arguments are read from the text)
   const objects = new Set<string>();
   for (const m of code.matchAll(CGI_OBJECT)) {
     objects.add(m[1]!);

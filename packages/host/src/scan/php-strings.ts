@@ -107,8 +107,8 @@ export function normalizeStrings(src: string, maxBytes = DEFAULT_MAX_BYTES): str
     changed = true;
     return quote(String.fromCharCode(((n % 256) + 256) % 256));
   });
-  // 1b. A bare word given to strrev, str_rot13, base64_decode, strtolower or strtoupper is its own name as a string to PHP before 8 (an
-  //     undefined constant): strrev(ecalper_gerp) is 'preg_replace' (session 39 set H23).
+  // 1b. A bare word given to strrev, str_rot13, base64_decode, strtolower or strtoupper is its own name as a string
+  //     to PHP before 8 (an undefined constant): strrev(ecalper_gerp) is 'preg_replace' (session 39 set H23).
   if (BARE_WORD_ARG_HINT.test(s)) {
     let defined: Set<string> | undefined;
     s = s.replace(BARE_WORD_ARG, (all, fn: string, word: string) => {
