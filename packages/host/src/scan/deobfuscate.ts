@@ -149,14 +149,6 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 const SPACE_CHAR = new Uint8Array(65536);
 for (const c of ' \t\r\n') SPACE_CHAR[c.charCodeAt(0)] = 1;
 
-/**
- * Runs of 256+ base64 characters (and their "=" padding), found in one linear pass. A run may go on over
- * white space where PHP's base64_decode would skip it and a dropper's payload is so written (session 35,
- * held-out set H8): over line breaks where it is wrapped as encoders wrap it (lines of one length, from 48 to
- * 1,024 characters), over any white space inside one quoted literal, and from
- * one quoted literal to the next joined to it by ".". Such a run's text is given without what lies between,
- * and `wrapped` says so.
- */
 /** Whether the quote `quote` follows at `at`, after at most two "=" of padding. */
 function closes(src: string, at: number, quote: number): boolean {
   let e = at;
@@ -174,6 +166,15 @@ const SHORT_PLACE = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*$/;
 /** More short literals than this decoding to code in one file: a list of them (signatures), none counts. */
 const SHORT_MAX = 3;
 
+/**
+ * Runs of 256+ base64 characters (and their "=" padding), found in one linear pass. A run may go on over
+ * white space where PHP's base64_decode would skip it and a dropper's payload is so written (session 35,
+ * held-out set H8): over line breaks where it is wrapped as encoders wrap it (lines of one length, from 48 to
+ * 1,024 characters), over any white space inside one quoted literal, and from
+ * one quoted literal to the next joined to it by ".". Such a run's text is given without what lies between,
+ * and `wrapped` says so. A whole quoted literal of SHORT_RUN to 255 characters where SHORT_PLACE puts it is given
+ * too, marked `short`.
+ */
 function* base64Runs(src: string): Generator<{ index: number; text: string; wrapped?: boolean; short?: boolean }> {
   const n = src.length;
   for (let i = 0; i < n; i++) {

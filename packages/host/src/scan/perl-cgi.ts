@@ -274,14 +274,13 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
     if (!grew) break;
   }
   const names = [...tainted].join('|');
-  const fieldIn = new RegExp(read);
   const value = names ? String.raw`(?:\$\{?(?:${names})\b\}?(?!\s*[[{])|${read})` : read;
   const valueRe = new RegExp(value);
   // A sub's own parameters are other variables than the globals of the same name.
   const params = subParameters(code);
   const outsideParams = (name: string, at: number): boolean => !params.some((p) => p.start <= at && at < p.end && p.names.has(name));
   const taintedAt = (s: string, at: number): boolean => {
-    if (fieldIn.test(s)) return true;
+    if (fromRequest.test(s)) return true;
     for (const m of s.matchAll(/\$\{?([A-Za-z_]\w{0,63})\}?(?!\s*[[{])/g)) if (tainted.has(m[1]!) && outsideParams(m[1]!, at)) return true;
     return false;
   };

@@ -45,7 +45,7 @@ export function mayHoldSource(low: string, pieces?: Uint8Array): boolean {
   for (let i = low.indexOf('$'); i >= 0; i = low.indexOf('$', i + 1)) {
     const c = low.charCodeAt(i + 1);
     // (and PHP 4's long arrays, $HTTP_POST_VARS and the like, which the old shells read: held-out set H3)
-    // (a "{" after white space too: \`$ {"_GET"}\`, session 39)
+    // (a "{" after white space too: `$ {"_GET"}`, session 39)
     if (c === 95 || c === 123 || ((c === 32 || (c >= 9 && c <= 13)) && /^\s*\{/.test(low.slice(i + 1, i + 65))) || (c === 103 && low.startsWith('globals', i + 1)) || (c === 104 && (low.startsWith('http_raw_post_data', i + 1) || LONG_ARRAY.test(low.slice(i + 1, i + 20))))) return true;
   }
   return SOURCE_WORDS.some((w) => holds(low, pieces, w));
@@ -445,7 +445,7 @@ function commentInCallWalk(src: string): boolean {
     let b = at - 1;
     while (b >= 0 && space(src.charCodeAt(b))) b--;
     const p = b >= 0 ? src.charCodeAt(b) : 0;
-    const named = p === 93 || p === 95 || p >= 128 || (p >= 48 && p <= 57) || (p >= 65 && p <= 90) || (p >= 97 && p <= 122);
+    const named = p === 93 || isNameChar(p);
     if (named && (src[i] === '(' || src[i] === '[')) return true;
     // (or inside a variable's index, after its "[" or before its "]": $_GET[/* ... */'c'] hid the input from
     // the flow pass's bounded look at an index, red team S30R-2)
@@ -2555,7 +2555,8 @@ const BLANK_STOPS = stopsAt('\'"`<?#/');
  * a file whose comments sit inside its calls: session 39 set H23). Offsets are not kept.
  */
 export function dropComments(src: string): string {
-  // (and a "$" parted from its "{" by what was a line comment's end: \`$#x\n{"_G"."ET"}\`, red team S39R)
+  // (and a "$" parted from its "{" by what was a line comment's end, `$#x` then `{"_G"."ET"}` on the next line, red
+  // team S39R)
   return blankWalk(src, false, true).replace(/\$\s+\{(?=\s*["'$])/g, '${');
 }
 

@@ -262,7 +262,6 @@ function gateWords(low: string, pieces: Uint8Array): Set<string> {
 /** What SMALL_INPUT needs one of (a comment cannot split these: tested on the raw text, they spare the comments' blanking). */
 const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', 'php://', 'getallheaders', 'get_defined_vars', "'_", '"_'];
 
-/** The shapes `text` (a PHP file or a layer of one) holds. */
 /** The doc comment shape's bound, and its patterns: the comment read, pieces of it cut (and joined), a variable called with a variable. */
 const DOC_CODE_BYTES = 8 * 1024;
 const DOC_READ = /\$[A-Za-z_]\w{0,40}\s*=\s*\$[A-Za-z_]\w{0,40}\s*->\s*getDocComment\s*\(\s*\)/;
@@ -270,6 +269,7 @@ const DOC_CUT = /\$[A-Za-z_]\w{0,40}\s*\.?=\s*substr\s*\(\s*\$[A-Za-z_]\w{0,40}\
 const DOC_JOIN = /\$[A-Za-z_]\w{0,40}\s*\.=\s*substr\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*strpos\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,/g;
 const DOC_CALL = /(?:^|[;{}\n])[ \t]*@?\$[A-Za-z_]\w{0,40}\s*\(\s*\$[A-Za-z_]\w{0,40}\s*\)\s*;/;
 
+/** The shapes `text` (a PHP file or a layer of one) holds. */
 export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[] {
   const out: ShapeFinding[] = [];
   const src = (): string => (shared.code ??= stripComments(text));

@@ -51,7 +51,8 @@ export function readPhpString(src: string, start: number, maxLen = 8 * 1024 * 10
 
 /** A call of strrev, str_rot13, base64_decode, strtolower or strtoupper given one bare word (see normalizeStrings, 1b). */
 const BARE_WORD_ARG = /(?<![\w$>:\\])(strrev|str_rot13|base64_decode|strtolower|strtoupper)\s*\(\s*(?:@\s*)?([A-Za-z_][A-Za-z0-9_]{1,200})\s*\)/gi;
-const BARE_WORD_ARG_HINT = /(?<![\w$>:\\])(?:strrev|str_rot13|base64_decode|strtolower|strtoupper)\s*\(\s*(?:@\s*)?[A-Za-z_][A-Za-z0-9_]{1,200}\s*\)/i;
+/** The same, to test for one (no flags that keep a position). */
+const BARE_WORD_ARG_HINT = new RegExp(BARE_WORD_ARG.source, 'i');
 /** PHP's own constants, by the start of their names (PHP_EOL, E_ALL, PATHINFO_EXTENSION ...). */
 const CONSTANT_FAMILY = /^(?:PHP|E|M|PATHINFO|DIRECTORY|PATH|SORT|COUNT|ENT|JSON|FILTER|INPUT|LC|SEEK|LOCK|FILE|GLOB|STR|ARRAY|CASE|EXTR|HTML|INI|UPLOAD|CURL|CURLOPT|MB|ZEND|DATE|DEFAULT|ENCODING|SID|STDIN|STDOUT|STDERR|OPENSSL|PASSWORD|CRYPT|FNM|SCANDIR|FORCE|LIBXML|PCRE|T|ABS|WP|ABSPATH)(?:_|$)/;
 /** The constants a text defines (define('NAME', ..), const NAME = ..), up to 256 of them. */

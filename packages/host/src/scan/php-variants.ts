@@ -1051,7 +1051,6 @@ function unindexed(expr: string): string {
   return expr.replace(/\[(?:[^\[\]]|\[[^\[\]]{0,200}\]){0,400}\]/g, '[]');
 }
 
-/** Whether a regex literal (`/x/e`, `#x#ie`, `{x}e`) has the e modifier. */
 /**
  * An expression joined with "." as the text it makes, each piece that is not one literal written "X":
  * `"/" . $key . "/" . "e"` is "/X/e", a pattern whose middle is not known and whose /e is
@@ -1068,6 +1067,7 @@ function piecesJoined(expr: string): string {
   return out;
 }
 
+/** Whether a regex literal (`/x/e`, `#x#ie`, `{x}e`) has the e modifier. */
 function evalModifier(p: string): boolean {
   const s = p.trim();
   if (s.length < 3) return false;
