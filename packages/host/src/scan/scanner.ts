@@ -22,6 +22,7 @@ import { aspOwnDecoderExec } from './asp-decoder.js';
 import { MAX_EXCERPTS, phpExcerpts } from './php-excerpts.js';
 import { TINY_FILE_RULES } from './rules/index.js';
 import { perlCgiCommand } from './perl-cgi.js';
+import { scriptCgiCommand } from './script-cgi.js';
 import { commentInCall, CONTROL_BYTE, dropComments, haltsAt, hiddenSinkCalls, php7Text, phpFlow, stringBitwiseNames, stripComments, worthFlow, xorDecodedExec } from './php-flow.js';
 import { HOLES_FREE, HoleBudget, holesOf, sparseNote } from '../sparse.js';
 import { joinedSource, webFlowSource, xmlText } from './web-source.js';
@@ -667,7 +668,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // (and a script named as an image, for an upload folder whose server runs .jpg as CGI: it opens with "#!")
     if ((kind !== 'image' || (data[0] === 0x23 && data[1] === 0x21)) && CGI_NEEDLES.some((w) => data.indexOf(w) >= 0)) {
       const perlPath = /\.(?:pl|cgi|pm)$/i.test(path);
-      for (const f of perlCgiCommand(data.subarray(0, PERL_BYTES).toString('latin1'), perlPath)) findings.push({ rule: 'mamori:perl-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
+      const head = data.subarray(0, PERL_BYTES).toString('latin1');
+      for (const f of perlCgiCommand(head, perlPath)) findings.push({ rule: 'mamori:perl-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
+      // (and Ruby and shell CGIs the same way: script-cgi.ts, red team S39S)
+      for (const f of scriptCgiCommand(head, path)) findings.push({ rule: 'mamori:script-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
     }
     // PHP with a comment where its tokenizer skips it but the rules' patterns do not (inside a call:
     // `system(/**/$_GET["c"])`), read again with its comments blanked (and squeezed, should blanking
@@ -1725,7 +1729,7 @@ function unscannedRemainder(kind: FileKind, scanned: number, size: number): Find
 }
 
 /** What a CGI reads its request from, as bytes (a Buffer's indexOf of a string encodes it on every call). */
-const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
+const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'CONTENT_LENGTH', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
 /** The bytes of a file read for a Perl CGI command shell (perl-cgi.ts reads no more either). */
 const PERL_BYTES = 256 * 1024;
 

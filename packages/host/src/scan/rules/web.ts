@@ -218,8 +218,10 @@ rule mamori_cgi_python_exec_input {
     $exec = /\b(os\s*\.\s*(system|popen|exec[lv]p?e?)|subprocess\s*\.\s*(call|run|Popen|check_output|getoutput))\s*\(/
     $in1 = /cgi\s*\.\s*FieldStorage\s*\(/
     $in2 = /os\s*\.\s*environ\s*(\[\s*|\.\s*get\s*\(\s*)["']QUERY_STRING/
+    // (or any name with a Python "#!" line: a .cgi, red team S39S)
+    $sb = /#![^\n]{0,60}python/
   condition:
-    extension == "py" and $exec and any of ($in*)
+    (extension == "py" or $sb at 0) and $exec and any of ($in*)
 }
 
 rule mamori_aspx_assembly_load {
