@@ -23,6 +23,12 @@ const SHELLS: [string, string][] = [
   ['a hash the script fills from the query string by hand', `#!/usr/bin/perl\nmy %p = map { split /=/, $_, 2 } split /&/, $ENV{QUERY_STRING};\nprint "Content-type: text/plain\\n\\n";\nprint \`$p{c} 2>&1\`;\n`],
   ['an array and a hash element given a parameter', `${CGI}my @a = ($q->param('c'));\nmy %h;\n$h{cmd} = $q->param('d');\nsystem($a[0]);\nprint \`$h{cmd}\`;\n`],
   ['a request header from the environment', `#!/usr/bin/perl\nprint "Content-type: text/plain\\n\\n";\nmy $m = $ENV{'REQUEST_METHOD'};\nsystem($ENV{HTTP_X_RUN});\n`],
+  // (session 40: red team S39S's open items)
+  ['a sub returning a parameter, its call given to system', `${CGI}sub getcmd { return $q->param('c'); }\nprint $q->header;\nsystem(getcmd());\n`],
+  ['a sub returning a variable it gave a parameter, through a name', `${CGI}sub field { my $v = $q->param($_[0]); $v =~ s/\\r//g; return $v; }\nmy $c = field('cmd');\nprint $q->header, \`$c\`;\n`],
+  ['s///ee over a parameter', `${CGI}my $c = $q->param('c');\n$c =~ s/(.*)/$1/ee;\nprint $q->header, $c;\n`],
+  ['s///ee with a parameter as the replacement', `${CGI}my $code = $q->param('x');\nmy $t = "1";\n$t =~ s/1/$code/ee;\n`],
+  ['do of a file the request names', `${CGI}my $f = $q->param('plugin');\ndo $f;\n`],
 ];
 
 const BENIGN: [string, string][] = [
@@ -35,6 +41,8 @@ const BENIGN: [string, string][] = [
   ['a sub running its own parameter, called with a fixed name', `${CGI}my $file = $q->param('f');\nsub unpack_it { my ($dir, $file) = @_; system("tar xzf $file -C $dir"); }\nunpack_it('/srv', 'upload.tar.gz');\n`],
   ['a script whose "param" is a session\'s, not the request\'s', `#!/usr/bin/perl\nuse CGI::Session;\nmy $s = CGI::Session->load();\nmy $id = $s->param('id');\nsystem("chown www $id");\n`],
   ['the list forms of system and open with a parameter as an argument', `${CGI}my $b = $q->param('b');\nsystem('git', 'log', $b);\nopen(my $fh, '-|', 'git', 'show', $b) or die;\n`],
+  ['a sub returning a parameter given to a fixed program; do and require of fixed files; s///ge', `${CGI}sub lang { return $q->param('lang') || 'en'; }\ndo "/etc/app/defaults.pl";\nrequire "./lib/util.pl";\nmy $t = "Hello NAME";\nmy %v = (NAME => lang());\n$t =~ s/(\\w+)/exists $v{$1} ? $v{$1} : $1/ge;\nsystem("/usr/bin/msgfmt", lang());\n`],
+  ['a module chosen from a table of its own by a field (BackupPC\'s dispatch), then required', `${READ_PARSE}my %ActionDispatch = (summary => 'Summary', view => 'View');\nmy $action = $ActionDispatch{$Form{action}};\nrequire "App/CGI/$action.pm";\n`],
   ['a punctuation variable before a backtick literal', `${CGI}my $s = $q->param('s');\nmy @m;\npush(@m, $\`) if $s =~ /x/;\nmy $d = \`date\`;\n`],
 ];
 
@@ -46,14 +54,14 @@ describe('scan: Perl CGI command shells (session 39)', () => {
       assert.ok(r.findings.some((f) => f.rule === 'mamori:perl-cgi'), why(r));
     });
   }
-  it('ran every shell', () => assert.equal(SHELLS.length, 12));
+  it('ran every shell', () => assert.equal(SHELLS.length, 17));
   for (const [name, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, '/usr/lib/cgi-bin/t.cgi');
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(BENIGN.length, 10));
+  it('ran every look-alike', () => assert.equal(BENIGN.length, 12));
   it('reads a CGI running its request body read from standard input, and a shell named as an image', () => {
     const r1 = scan(`#!/usr/bin/perl\nmy $c = <STDIN>;\nprint "Content-type: text/plain\\n\\n";\nprint \`$c\`;\n`, '/usr/lib/cgi-bin/in.cgi');
     assert.equal(r1.verdict, 'malicious', why(r1));

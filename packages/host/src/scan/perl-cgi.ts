@@ -244,17 +244,25 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
     if (containers.size >= 16) break;
   }
   const filled = containers.size > 0 ? String.raw`\$(?:${[...containers].join('|')})\s*[{[]|` : '';
-  const read = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:${filled}\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  const read0 = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:${filled}\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  // (and a sub of the script's that returns a request field: `sub cmd { return $q->param('c') }`, then
+  // `system(cmd())`, red team S39S)
+  const givers = subsReturning(code, text, new RegExp(read0));
+  const read = givers.length > 0 ? String.raw`(?:${read0}|(?<![\w$@%>:])&?(?:${givers.join('|')})\s*\(|(?<![\w$@%>:])&(?:${givers.join('|')})\b)` : read0;
   const fromRequest = new RegExp(read);
   const tainted = new Set<string>();
   const validated = new Set<string>();
   for (const m of code.matchAll(CAPTURED)) validated.add(m[1]!);
+  // (a value looked up in a table of the script's by a request field is the table's: `$ActionDispatch{$In{action}}`,
+  // BackupPC's dispatch, chooses one of its own names)
+  const lookup = new RegExp(String.raw`\$(?!(?:${HASHES})\s*\{)[A-Za-z_]\w{0,63}\s*(?:->\s*)?[{[](?:[^{}[\]\n]|[{[][^{}[\]\n]{0,200}[}\]]){0,200}[}\]]`, 'g');
+  const own = (rhs: string): string => rhs.replace(lookup, '');
   for (const m of text.matchAll(ASSIGN)) {
-    if (fromRequest.test(m[2]!) && !validated.has(m[1]!)) tainted.add(m[1]!);
+    if (fromRequest.test(own(m[2]!)) && !validated.has(m[1]!)) tainted.add(m[1]!);
     if (tainted.size >= MAX_NAMES) break;
   }
   for (const m of text.matchAll(LIST_ASSIGN)) {
-    if (!fromRequest.test(m[2]!)) continue;
+    if (!fromRequest.test(own(m[2]!))) continue;
     const first = /\$([A-Za-z_]\w{0,63})/.exec(m[1]!)?.[1];
     if (first && !validated.has(first)) tainted.add(first);
   }
@@ -288,6 +296,14 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   for (const l of literals) {
     if ((l.kind === '`' || l.kind === 'qx') && taintedAt(text.slice(l.from, l.to), l.start)) return [finding(l.start, l.kind === '`' ? 'backticks' : 'qx')];
   }
+  // s///ee: the replacement run as code, twice evaluated (`$c =~ s/(.*)/$1/ee` runs the field's text)
+  for (const l of literals) {
+    if (l.kind !== 's') continue;
+    const mods = /^[a-z]{0,12}/.exec(text.slice(l.end, l.end + 12))![0];
+    if (!/e[a-z]*e/.test(mods)) continue;
+    const target = /\$\{?([A-Za-z_]\w{0,63})\}?\s*=~\s*$/.exec(text.slice(Math.max(0, l.start - 80), l.start));
+    if (taintedAt(text.slice(l.to, l.end), l.start) || (target && tainted.has(target[1]!) && outsideParams(target[1]!, l.start))) return [finding(l.start, 's///ee')];
+  }
   // Calls found in the code only (not in a string, a comment, POD or after "->").
   const arg = String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value}[^,;\n]{0,100}|[^;\n]{0,200}?["'](?:\/bin\/|\/usr\/bin\/)?(?:ba|da|z|k)?sh["']\s*,\s*["']-c["']\s*,\s*[^;\n]{0,200})`;
   const calls: [RegExp, string, RegExp][] = [
@@ -295,6 +311,8 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
     [/(?<![\w$@%>:&-])(?:CORE::)?(open)\b/g, 'a piped open', new RegExp(String.raw`\s*(?:\(\s*)?(?:my\s+|local\s+)?\$?[A-Za-z_]\w{0,63}\s*,\s*(?:["'][-|]\|?-?["']\s*,\s*(?:"[^"\n]{0,400}"|${value}[^,;\n]{0,100})\s*(?:\)\s*)?(?:;|or\b|\|\|)|"(?:[^"\n]{0,400}\|\s*"|\s*\|[^"\n]{0,400}")|\$[A-Za-z_]\w{0,63}\s*\))`, 'my')],
     [/(?<![\w$@%>:&-])(open[23])\b/g, 'IPC::Open2/3', /\s*\([^;]{0,400}/my],
     [/(?<![\w$@%>:&-])(eval)\b/g, 'a string eval', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my')],
+    // (do or require of a file the request names: the script runs it as Perl)
+    [/(?<![\w$@%>:&-])(do|require)\b/g, 'a do of a file the request names', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my')],
   ];
   for (const [word, how, rest] of calls) {
     let seen = 0;
@@ -317,6 +335,34 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
 
 function finding(offset: number, how: string): PerlFinding {
   return { technique: 'cgi-command', score: 85, description: `a Perl CGI script running a command made of its request's fields (${how})`, offset };
+}
+
+/** The subs whose body returns a request read (`return $q->param('c')`, or a variable the body gives one). At most 16. */
+function subsReturning(code: string, text: string, fromRequest: RegExp): string[] {
+  const out: string[] = [];
+  let seen = 0;
+  for (const m of code.matchAll(/\bsub\s+([A-Za-z_]\w{0,63})\s*(?:\([^)]{0,40}\)\s*)?\{/g)) {
+    if (++seen > 256 || out.length >= 16) break;
+    const start = m.index! + m[0].length;
+    let depth = 1;
+    let k = start;
+    for (; k < code.length && depth > 0 && k - start < 20000; k++) {
+      if (code[k] === '{') depth++;
+      else if (code[k] === '}') depth--;
+    }
+    // (the body's text, its literals whole: a request read is often written with a quoted field name)
+    const body = text.slice(start, k);
+    const given = new Set<string>();
+    for (const a of body.matchAll(ASSIGN)) if (fromRequest.test(a[2]!)) given.add(a[1]!);
+    for (const r of code.slice(start, k).matchAll(/\breturn\b/g)) {
+      const expr = /^[^;}\n]{0,200}/.exec(text.slice(start + r.index! + 6))![0];
+      if (fromRequest.test(expr) || [...expr.matchAll(/\$([A-Za-z_]\w{0,63})/g)].some((v) => given.has(v[1]!))) {
+        out.push(m[1]!);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Each sub's body span and the parameters it declares (`my (..) = @_`, `my $x = shift`). */
