@@ -841,6 +841,20 @@ function withBare<T>(env: Env, on: boolean, read: () => T): T {
   }
 }
 
+/**
+ * What a PHP expression of strings gives, its variables those of `vars` (each name's one right side, read in order),
+ * or undefined when it is not made of what is known: `sprintf('/%s/%s', '.*', 'e')`, `join('', $parts)`.
+ */
+export function evaluateExpression(expr: string, vars: ReadonlyMap<string, string> = new Map()): string | undefined {
+  const env = new Env();
+  for (const [name, rhs] of vars) {
+    const v = rhs.length <= MAX_EXPR ? evaluate(rhs, env, 0) : undefined;
+    if (v !== undefined) env.set(name, v);
+  }
+  const r = evaluate(expr, env, 0);
+  return typeof r === 'string' ? r : undefined;
+}
+
 /** What a PHP expression of strings gives, or undefined when it is not made of what is known. */
 function evaluate(expr: string, env: Env, depth: number): Value | undefined {
   if (depth > 16) return undefined;

@@ -18,7 +18,7 @@ import { SOURCE, mayHoldSource, argsAt as callArgs, codeOnly, quotedArgsBlanked,
 import { normalizeStrings, readPhpString } from './php-strings.js';
 import { type ShapeFinding, type SharedText } from './php-shapes.js';
 import { holds, trigrams } from './text-pieces.js';
-import { foldVariables } from './php-fold.js';
+import { evaluateExpression, foldVariables } from './php-fold.js';
 
 /** Files (layers) up to this size are read by the checks that collect assignments. */
 const VARIANTS_BYTES = 1024 * 1024;
@@ -842,6 +842,20 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
         continue;
       }
       let pat = parts[0]!.trim();
+      // (the pattern worked out where it is made of literals and variables given one value: sprintf('/%s/%s', '.*',
+      // 'e'), implode('', [..]), str_repeat, a delimiter in a variable, `$d . '.*' . $d . 'e'`: red team S39R)
+      if (fromInput(parts[1]!) && pat.length <= 2048) {
+        const vars = new Map<string, string>();
+        for (const n of pat.matchAll(/\$([A-Za-z_]\w{0,63})/g)) {
+          const r = assignments().get(n[1]!);
+          if (r?.length === 1 && vars.size < 8) vars.set(n[1]!, r[0]!);
+        }
+        const worked = evaluateExpression(pat, vars);
+        if (worked !== undefined && evalModifier(worked)) {
+          add('preg-e-built', 'preg-replace-eval', 85, `${m[1]!.toLowerCase()}() with an /e pattern (the replacement runs as code) the code works out, and request input`, m.index!);
+          break;
+        }
+      }
       const v = /^\$([A-Za-z_]\w{0,63})$/.exec(pat);
       if (v) pat = (assignments().get(v[1]!) ?? []).join(' , ');
       // ("/x/$m": a variable inside a double-quoted pattern)
