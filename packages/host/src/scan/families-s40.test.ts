@@ -17,6 +17,9 @@ const MALICIOUS: [string, string][] = [
   ['the delimiter in a variable', `<?php\n$d = '/';\npreg_replace($d . '.*' . $d . 'e', $_REQUEST['c'], 'x');\n`],
   ['str_repeat of the delimiter', `<?php\npreg_replace(str_repeat('/', 1) . '.*' . str_repeat('/', 1) . 'e', $_GET['c'], 'x');\n`],
   ['the delimiter and the modifier in two variables, inside a function', `<?php\nfunction f() {\n  $d = '#'; $m = strtoupper('e');\n  @preg_replace($d . '^' . $d . strtolower($m), $_POST['z'], '');\n}\nf();\n`],
+  // (a function's name and its argument cut out of a doc comment: session 39's shape, in red team S39R's variants)
+  ['a doc comment cut with mb_substr at mb_strpos, called through call_user_func', `<?php\n/**\n * sys\n * tem($_GET\n * ["q"]);\n */\nclass Notes { }\n$ref = new ReflectionClass('Notes');\n$doc = $ref->getDocComment();\n$name = mb_substr($doc, mb_strpos($doc, 'sy'), 3);\n$name .= mb_substr($doc, mb_strpos($doc, 'te'), 3);\n$arg = mb_substr($doc, mb_strpos($doc, '$_'), 5);\n$arg .= mb_substr($doc, mb_strpos($doc, '["'), 5);\ncall_user_func($name, $arg);\n`],
+  ['a doc comment cut with substr, joined as $a = $a . substr(..)', `<?php\n/**\n * sys\n * tem($_GET\n * ["q"]);\n */\nclass Notes { }\n$ref = new ReflectionClass('Notes');\n$doc = $ref->getDocComment();\n$name = substr($doc, stripos($doc, 'sy'), 3);\n$name = $name . substr($doc, stripos($doc, 'te'), 3);\n$arg = substr($doc, stripos($doc, '$_'), 5);\n$arg = $arg . substr($doc, stripos($doc, '["'), 5);\n$name($arg);\n`],
 ];
 
 const BENIGN: [string, string][] = [
@@ -32,7 +35,7 @@ describe('scan: /e patterns the code works out (session 40)', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every variant', () => assert.equal(MALICIOUS.length, 7));
+  it('ran every variant', () => assert.equal(MALICIOUS.length, 9));
   for (const [name, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, '/var/www/html/p.php');

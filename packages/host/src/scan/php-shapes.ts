@@ -265,9 +265,12 @@ const SMALL_HINTS = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_s
 /** The doc comment shape's bound, and its patterns: the comment read, pieces of it cut (and joined), a variable called with a variable. */
 const DOC_CODE_BYTES = 8 * 1024;
 const DOC_READ = /\$[A-Za-z_]\w{0,40}\s*=\s*\$[A-Za-z_]\w{0,40}\s*->\s*getDocComment\s*\(\s*\)/;
-const DOC_CUT = /\$[A-Za-z_]\w{0,40}\s*\.?=\s*substr\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*strpos\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,/g;
-const DOC_JOIN = /\$[A-Za-z_]\w{0,40}\s*\.=\s*substr\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*strpos\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,/g;
-const DOC_CALL = /(?:^|[;{}\n])[ \t]*@?\$[A-Za-z_]\w{0,40}\s*\(\s*\$[A-Za-z_]\w{0,40}\s*\)\s*;/;
+// (mb_substr or mb_strcut at strpos, stripos or their mb_ forms; joined with .= or `$a = $a . substr(..)`; called as
+// `$f($a)` or through call_user_func: red team S39R's variants)
+const DOC_PIECE = String.raw`(?:mb_)?(?:substr|strcut)\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,\s*(?:mb_)?str(?:i)?pos\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,`;
+const DOC_CUT = new RegExp(String.raw`\$[A-Za-z_]\w{0,40}\s*\.?=\s*(?:\$[A-Za-z_]\w{0,40}\s*\.\s*)?${DOC_PIECE}`, 'g');
+const DOC_JOIN = new RegExp(String.raw`\$[A-Za-z_]\w{0,40}\s*\.=\s*${DOC_PIECE}|\$([A-Za-z_]\w{0,40})\s*=\s*\$\1\s*\.\s*${DOC_PIECE}`, 'g');
+const DOC_CALL = /(?:^|[;{}\n])[ \t]*@?(?:\$[A-Za-z_]\w{0,40}\s*\(|call_user_func(?:_array)?\s*\(\s*\$[A-Za-z_]\w{0,40}\s*,)\s*\$[A-Za-z_]\w{0,40}\s*\)\s*;/;
 
 /** The shapes `text` (a PHP file or a layer of one) holds. */
 export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[] {
