@@ -28,6 +28,37 @@ const BENIGN: [string, string][] = [
   ['implode of a list of words as a pattern, /i only, the replacement from a form', `<?php\n$words = ['spam', 'ham'];\n$p = '/' . implode('|', $words) . '/i';\necho preg_replace($p, $_POST['mask'], 'some spam here');\n`],
 ];
 
+// Session 40 set H28's misses (ASP and ASP.NET), written again by us.
+const MZ = [77, 90, 144, 0, 3, 0, 0, 0, 4, 0, 0, 0, 255, 255].map((n) => `Chr(${n})`).join('&');
+const ASP_MALICIOUS: [string, string, string][] = [
+  ['a classic ASP page writing an executable made of Chr() to the temp folder and running it', 'd.asp', `<%\nSub Go()\n  b = ${MZ}\n  b = b & Chr(0) & Chr(184)\n  Set fs = CreateObject("Scripting.FileSystemObject")\n  p = fs.GetSpecialFolder(2) & "\\" & fs.GetTempName() & ".exe"\n  Set f = fs.CreateTextFile(p, 2, 0)\n  f.Write b\n  f.Close\n  Set sh = CreateObject("WScript.Shell")\n  sh.run p, 0, false\nEnd Sub\nGo\n%>\n`],
+  ['an ASP.NET page writing an executable from a byte array and starting it', 'd.aspx', `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Page_Load(object s, EventArgs e) {\n  byte[] b = new byte[] { 0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00 };\n  string p = System.IO.Path.GetTempFileName() + ".exe";\n  System.IO.File.WriteAllBytes(p, b);\n  System.Diagnostics.Process.Start(p);\n}\n</script>\n`],
+  ['an ASP.NET database console: the server, user and password typed in the form, and the SQL too', 'q.aspx', `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.Data.SqlClient" %>\n<script runat="server">\nvoid Run(object s, EventArgs e) {\n  var c = new SqlConnection("server=" + Host.Text + ";uid=" + User.Text + ";pwd=" + Pass.Text);\n  c.Open();\n  var cmd = new SqlCommand("select * from " + Table.Text, c);\n  Grid.DataSource = cmd.ExecuteReader(); Grid.DataBind();\n}\n</script>\n<form runat="server"><asp:TextBox id="Host" runat="server"/><asp:TextBox id="User" runat="server"/><asp:TextBox id="Pass" runat="server"/><asp:TextBox id="Table" runat="server"/><asp:GridView id="Grid" runat="server"/></form>\n`],
+  ['an ASP.NET page starting the program an <input runat="server"> names', 'p.aspx', `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n  System.Diagnostics.Process.Start("\\"" + Prog.Value + "\\"", Args.Value);\n}\n</script>\n<form runat="server"><input type="text" id="Prog" runat="server" /><input type="text" id="Args" runat="server" /></form>\n`],
+];
+const ASP_BENIGN: [string, string, string][] = [
+  ['an installer connecting to the server the form names and running its own schema', 'install.aspx', `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Install(object s, EventArgs e) {\n  var c = new SqlConnection("server=" + Host.Text + ";database=shop;uid=" + User.Text + ";pwd=" + Pass.Text);\n  c.Open();\n  new SqlCommand(System.IO.File.ReadAllText(Server.MapPath("~/App_Data/schema.sql")), c).ExecuteNonQuery();\n}\n</script>\n`],
+  ['a download page sending an installer that starts with MZ, run by no one', 'get.asp', `<%\nResponse.ContentType = "application/octet-stream"\nhead = ${MZ}\nSet fs = CreateObject("Scripting.FileSystemObject")\nSet f = fs.OpenTextFile(Server.MapPath("setup.bin"), 1)\nResponse.BinaryWrite head & f.ReadAll\n%>\n`],
+  ['a tool page starting a program from its configuration', 'tool.aspx', `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Go(object s, EventArgs e) {\n  var tool = Settings.Get("converter");\n  System.Diagnostics.Process.Start(tool.Value, "--all");\n}\n</script>\n`],
+];
+
+describe('scan: ASP and ASP.NET droppers, consoles and launchers (session 40)', () => {
+  for (const [name, file, src] of ASP_MALICIOUS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, `/var/www/html/${file}`);
+      assert.equal(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every page', () => assert.equal(ASP_MALICIOUS.length, 4));
+  for (const [name, file, src] of ASP_BENIGN) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, `/var/www/html/${file}`);
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every look-alike', () => assert.equal(ASP_BENIGN.length, 3));
+});
+
 describe('scan: /e patterns the code works out (session 40)', () => {
   for (const [name, src] of MALICIOUS) {
     it(`malicious: ${name}`, () => {

@@ -500,8 +500,12 @@ rule mamori_aspx_process_control_input {
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
     // ("/c " + Box.Text in a variable, then Process.Start(program, arguments): session 27 set Q)
     $cmdtext = /"\s*\/[ck]\s*"\s*\+\s*\w{1,40}\s*\.\s*Text\b/ nocase
+    // (the program an <input runat="server">'s Value, quoted or not: Process.Start("\"" + txtRarPath.Value + "\"", ..),
+    // session 40 set H28's site packer)
+    $c4 = /Process\s*\.\s*Start\s*\(\s*(@?"(\\"|[^"\n]){0,20}"\s*\+\s*)?\w{1,40}\s*\.\s*Value\b/ nocase
+    $runat = /<input\b[^>]{0,300}\brunat\s*=\s*["']?server/ nocase
   condition:
-    $ps and (($psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))) or ($cmdtext and $cmd))
+    $ps and (($psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))) or ($cmdtext and $cmd) or ($c4 and $runat))
 }
 
 rule mamori_aspx_process_stdin_input {
@@ -572,9 +576,44 @@ rule mamori_aspx_upload_to_chosen_folder {
     technique = "uploader"
     description = "ASP.NET saving an uploaded file into a folder the request names"
   strings:
-    $a = /\.\s*SaveAs\s*\(\s*(\w{1,40}\s*\.\s*Text|Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(][^;\n]{0,80})\s*\+/ nocase
+    // (or an <input runat="server">'s Value: session 40 set H28)
+    $a = /\.\s*SaveAs\s*\(\s*(\w{1,40}\s*\.\s*(Text|Value)|Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(][^;\n]{0,80})\s*\+/ nocase
   condition:
     $a
+}
+
+rule mamori_aspx_sql_console {
+  meta:
+    score = 75
+    technique = "db-manager"
+    description = "ASP.NET page connecting to a database server the form names, with the user and password it types, and running SQL the form writes: a database client for an intruder"
+  strings:
+    // (session 40 set H28: K8outSQL, "server=" + txt_SQLserver.Text.Trim() + ";database=" + .. + ";pwd=" + txt_Pass.Text,
+    // then "select " + txt_Columns.Text + " from " + txt_Table.Text; an installer names the server, not the SQL)
+    $conn = /"\s*(server|data\s+source|host)\s*=\s*"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*(Text|Value)\b/ nocase
+    $pwd = /;\s*(pwd|password)\s*=\s*"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*(Text|Value)\b/ nocase
+    $sql1 = /"\s*(select|insert|update|delete|exec|drop)\b[^"\n]{0,40}"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
+    $sql2 = /(new\s+(Sql|OleDb|Odbc|MySql|Npgsql)Command\s*\(|\.\s*CommandText\s*=)\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
+  condition:
+    $conn and $pwd and any of ($sql*)
+}
+
+rule mamori_asp_pe_dropper {
+  meta:
+    score = 90
+    technique = "dropper"
+    description = "ASP page carrying a Windows executable (its MZ header written as Chr() or bytes) that it writes to disk and runs"
+  strings:
+    // (session 40 set H28: a generator's template, VheSAae = Chr(77)&Chr(90)&Chr(144)&Chr(0)&.. written to
+    // %TEMP%\..\svchost.exe by Scripting.FileSystemObject and run by WScript.Shell)
+    $mz1 = /Chrw?b?\s*\(\s*77\s*\)\s*&\s*Chrw?b?\s*\(\s*90\s*\)\s*&\s*Chrw?b?\s*\(\s*144\s*\)\s*&\s*Chrw?b?\s*\(\s*0\s*\)/ nocase
+    $mz2 = /[{(,]\s*(0x4d|77)\s*,\s*(0x5a|90)\s*,\s*(0x90|144)\s*,\s*(0x0?0|0)\s*,\s*(0x0?3|3)\s*,/ nocase
+    $write = /\.\s*(CreateTextFile|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(/ nocase
+    $run1 = /CreateObject\s*\(\s*"\s*(WScript\.Shell|Shell\.Application)\s*"\s*\)/ nocase
+    $run2 = /Process\s*\.\s*Start\s*\(/ nocase
+    $asp = "<%"
+  condition:
+    $asp and any of ($mz*) and $write and any of ($run*)
 }
 
 rule mamori_aspx_upload_dropper_page {
