@@ -20,7 +20,7 @@ export interface PerlFinding {
   offset: number;
 }
 
-const MAX_TEXT = 256 * 1024;
+const MAX_TEXT = 1024 * 1024;
 const MAX_NAMES = 64;
 
 /** What marks Perl run as a CGI: its request read from the environment or standard input, or CGI.pm (not CGI::Session and the like). */
@@ -247,12 +247,36 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const read0 = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:${filled}\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
   // (and a sub of the script's that returns a request field: `sub cmd { return $q->param('c') }`, then
   // `system(cmd())`, red team S39S)
-  const givers = subsReturning(code, text, new RegExp(read0));
+  const closing = braceCloser(code);
+  const givers = subsReturning(code, text, new RegExp(read0), closing);
   const read = givers.length > 0 ? String.raw`(?:${read0}|(?<![\w$@%>:])&?(?:${givers.join('|')})\s*\(|(?<![\w$@%>:])&(?:${givers.join('|')})\b)` : read0;
-  const fromRequest = new RegExp(read);
+  // (a giver's name counts as a call outside quoted text only: "Confirmation email (queued)" is no call of sub email,
+  // red team S40)
+  const read0Re = new RegExp(read0);
+  const giverCall = givers.length > 0 ? new RegExp(String.raw`(?<![\w$@%>:])&?(?:${givers.join('|')})\s*\(|(?<![\w$@%>:])&(?:${givers.join('|')})\b`, 'g') : undefined;
+  const fromRequest = {
+    test(s: string): boolean {
+      if (read0Re.test(s)) return true;
+      if (!giverCall) return false;
+      for (const g of s.matchAll(giverCall)) if (outsideQuotes(s, g.index!)) return true;
+      return false;
+    },
+  };
   const tainted = new Set<string>();
   const validated = new Set<string>();
   for (const m of code.matchAll(CAPTURED)) validated.add(m[1]!);
+  // (and a variable checked against an anchored pattern of plain characters, `$t =~ /^(?:default|dark)$/`, or cleaned
+  // of all but such characters, `$f =~ s/[^\w.-]//g`: red team S40's theme and dispatch pages)
+  for (const l of literals) {
+    if (l.kind !== 'm' && l.kind !== 's') continue;
+    const target = /\$([A-Za-z_]\w{0,63})\s*=~\s*$/.exec(text.slice(Math.max(0, l.start - 80), l.start));
+    if (!target) continue;
+    const pat = text.slice(l.from, l.to);
+    const mods = /^[a-z]{0,12}/.exec(text.slice(l.end, l.end + 12))![0];
+    // (anchored at both ends, with no "." outside a class, no \\S, \\s, \\D or \\W, no negated class)
+    if (l.kind === 'm' && /^\^[\s\S]*\$$/.test(pat) && !/\.|\\[SsDW]|\[\^/.test(pat.replace(/\\[.\-\\]/g, '').replace(/\[(?!\^)[^\]]{0,200}\]/g, 'C'))) validated.add(target[1]!);
+    if (l.kind === 's' && mods.includes('g') && /^\[\^[\w\\.\-]{1,20}\]\+?$/.test(pat) && text.slice(l.to, l.end).replace(/[^\w]/g, '') === '') validated.add(target[1]!);
+  }
   // (a value looked up in a table of the script's by a request field is the table's: `$ActionDispatch{$In{action}}`,
   // BackupPC's dispatch, chooses one of its own names)
   const lookup = new RegExp(String.raw`\$(?!(?:${HASHES})\s*\{)[A-Za-z_]\w{0,63}\s*(?:->\s*)?[{[](?:[^{}[\]\n]|[{[][^{}[\]\n]{0,200}[}\]]){0,200}[}\]]`, 'g');
@@ -262,7 +286,8 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
     if (tainted.size >= MAX_NAMES) break;
   }
   for (const m of text.matchAll(LIST_ASSIGN)) {
-    if (!fromRequest.test(own(m[2]!))) continue;
+    // (a match in list context gives its captures: `my ($lang) = ($q->param('l') // '') =~ /^([a-z]{2})$/`, the untaint idiom)
+    if (!fromRequest.test(own(m[2]!)) || /=~/.test(m[2]!)) continue;
     const first = /\$([A-Za-z_]\w{0,63})/.exec(m[1]!)?.[1];
     if (first && !validated.has(first)) tainted.add(first);
   }
@@ -285,7 +310,7 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const value = names ? String.raw`(?:\$\{?(?:${names})\b\}?(?!\s*[[{])|${read})` : read;
   const valueRe = new RegExp(value);
   // A sub's own parameters are other variables than the globals of the same name.
-  const params = subParameters(code);
+  const params = subParameters(code, closing);
   const outsideParams = (name: string, at: number): boolean => !params.some((p) => p.start <= at && at < p.end && p.names.has(name));
   const taintedAt = (s: string, at: number): boolean => {
     if (fromRequest.test(s)) return true;
@@ -333,30 +358,69 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   return [];
 }
 
+/** Whether `at` in `s` is outside its quoted strings (an even count of unescaped quotes of each kind before it). */
+function outsideQuotes(s: string, at: number): boolean {
+  let dq = 0;
+  let sq = 0;
+  for (let k = 0; k < at; k++) {
+    const c = s[k];
+    if (c === '\\') k++;
+    else if (c === '"' && sq % 2 === 0) dq++;
+    else if (c === "'" && dq % 2 === 0) sq++;
+  }
+  return dq % 2 === 0 && sq % 2 === 0;
+}
+
 function finding(offset: number, how: string): PerlFinding {
   return { technique: 'cgi-command', score: 85, description: `a Perl CGI script running a command made of its request's fields (${how})`, offset };
 }
 
+/**
+ * Where each "{" of the code closes (the code's end when it does not), found in one pass: a file of
+ * 100,000 unclosed `sub x {` cost a walk to the end from each one (9 s for 250 KB; red team S40).
+ */
+function braceCloser(code: string): (open: number) => number {
+  let closes: Map<number, number> | undefined;
+  return (open: number): number => {
+    if (!closes) {
+      closes = new Map();
+      const stack: number[] = [];
+      for (let k = 0; k < code.length; k++) {
+        const c = code.charCodeAt(k);
+        if (c === 123) stack.push(k);
+        else if (c === 125 && stack.length > 0) closes.set(stack.pop()!, k);
+      }
+    }
+    return closes.get(open) ?? code.length;
+  };
+}
+
 /** The subs whose body returns a request read (`return $q->param('c')`, or a variable the body gives one). At most 16. */
-function subsReturning(code: string, text: string, fromRequest: RegExp): string[] {
+function subsReturning(code: string, text: string, fromRequest: RegExp, closing: (open: number) => number): string[] {
   const out: string[] = [];
+  const startsWithRead = new RegExp(String.raw`^\s*(?:${fromRequest.source})`);
   let seen = 0;
   for (const m of code.matchAll(/\bsub\s+([A-Za-z_]\w{0,63})\s*(?:\([^)]{0,40}\)\s*)?\{/g)) {
     if (++seen > 256 || out.length >= 16) break;
     const start = m.index! + m[0].length;
-    let depth = 1;
-    let k = start;
-    for (; k < code.length && depth > 0 && k - start < 20000; k++) {
-      if (code[k] === '{') depth++;
-      else if (code[k] === '}') depth--;
-    }
+    const k = Math.min(closing(start - 1), start + 20000);
     // (the body's text, its literals whole: a request read is often written with a quoted field name)
     const body = text.slice(start, k);
     const given = new Set<string>();
     for (const a of body.matchAll(ASSIGN)) if (fromRequest.test(a[2]!)) given.add(a[1]!);
+    const gives = (expr: string): boolean => fromRequest.test(expr) || [...expr.matchAll(/\$([A-Za-z_]\w{0,63})/g)].some((v) => given.has(v[1]!));
+    // (what `return` gives, on its line or the next; or the body's last statement, which a sub returns without one:
+    // red team S40's p01, p07)
+    // (the last statement only when it is the value alone: a field read, or a variable given one)
+    const last = body.trimEnd().slice(-400).split(';').filter((p) => p.trim() !== '').pop() ?? '';
+    const alone = /^\s*\$([A-Za-z_]\w{0,63})\s*$/.exec(last);
+    if ((alone && given.has(alone[1]!)) || startsWithRead.test(last)) {
+      out.push(m[1]!);
+      continue;
+    }
     for (const r of code.slice(start, k).matchAll(/\breturn\b/g)) {
-      const expr = /^[^;}\n]{0,200}/.exec(text.slice(start + r.index! + 6))![0];
-      if (fromRequest.test(expr) || [...expr.matchAll(/\$([A-Za-z_]\w{0,63})/g)].some((v) => given.has(v[1]!))) {
+      const expr = /^[^;}]{0,200}/.exec(text.slice(start + r.index! + 6))![0];
+      if (gives(expr)) {
         out.push(m[1]!);
         break;
       }
@@ -366,18 +430,15 @@ function subsReturning(code: string, text: string, fromRequest: RegExp): string[
 }
 
 /** Each sub's body span and the parameters it declares (`my (..) = @_`, `my $x = shift`). */
-function subParameters(code: string): { start: number; end: number; names: Set<string> }[] {
+function subParameters(code: string, closing: (open: number) => number): { start: number; end: number; names: Set<string> }[] {
   const out: { start: number; end: number; names: Set<string> }[] = [];
+  let seen = 0;
   for (const m of code.matchAll(/\bsub\s+[A-Za-z_][\w:]{0,63}\s*(?:\([^)]{0,40}\)\s*)?\{/g)) {
-    if (out.length >= 256) break;
+    if (out.length >= 256 || ++seen > 1024) break;
     const start = m.index! + m[0].length;
-    let depth = 1;
-    let k = start;
-    for (; k < code.length && depth > 0; k++) {
-      if (code[k] === '{') depth++;
-      else if (code[k] === '}') depth--;
-    }
-    const body = code.slice(start, k);
+    const k = closing(start - 1);
+    // (a sub declares its parameters at its top: its first 2,000 characters are read for them)
+    const body = code.slice(start, Math.min(k, start + 2000));
     const names = new Set<string>();
     for (const p of body.matchAll(SUB_PARAMS)) {
       if (p[2]) names.add(p[2]);

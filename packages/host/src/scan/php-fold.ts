@@ -180,6 +180,9 @@ function bracedNames(code: string): string {
 const GLOBALS_ALIAS = new RegExp(`\\$(${NAME})\\s*=\\s*&?\\s*\\(?\\s*\\$GLOBALS\\s*\\)?\\s*;`, 'g');
 /** `${name}(`: a bare word braced, called (see foldVariables). */
 const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
+/** `${$GLOBALS["k"]}`, and `$GLOBALS["k"] =` (not `==`): see foldVariables. */
+const GLOBALS_NAME_USE = new RegExp(`\\$\\{\\s*\\$GLOBALS\\s*\\[\\s*(["'])(${NAME})\\1\\s*\\]\\s*\\}`, 'g');
+const GLOBALS_NAME_SET = new RegExp(`\\$GLOBALS\\s*\\[\\s*(["'])(${NAME})\\1\\s*\\]\\s*=(?![=>])`, 'g');
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
 const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
@@ -204,6 +207,13 @@ const NAME_ALONE = new RegExp(`^\\s*\\$(${NAME})\\s*$`);
 export function foldVariables(input: string): string | undefined {
   // ($this->{'p'} is $this->p: S21R-26)
   let code = input.includes('->{') ? input.replace(new RegExp(`->\\s*\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g'), '->$2') : input;
+  // (a table of names kept in $GLOBALS, `$GLOBALS["k"] = "a"; ... ${$GLOBALS["k"]} = ..`: each element is the global of
+  // its name, so `${$GLOBALS["k"]}` is `$$k`, the variable $k names; session 40 set H27's obfuscated loader)
+  if (code.includes('${$GLOBALS')) {
+    code = code
+      .replace(GLOBALS_NAME_USE, '$$$$$2')
+      .replace(GLOBALS_NAME_SET, (all: string, _q: string, name: string) => (name === 'GLOBALS' ? all : `$${name} =`));
+  }
   // (${$g} is $$g: S24R-9, `$g = "\x47\x4c..."; ${$g}["k"] = ...`)
   if (code.includes('${$')) code = code.replace(BRACED_VARIABLE, '$$$$$1');
   // (${'_' . ('{{{' ^ '<>/')} of literals alone is $_GET: a one-liner's whole disguise)
@@ -479,7 +489,10 @@ export function foldVariables(input: string): string | undefined {
   const members = events.some((e) => e.value !== undefined && (e.name[0] === '#' || e.name[0] === ':'));
   // (every value written in below is interesting(), or an element of a list holding one: where no name holds such a
   // value, the walk would write nothing, and is not made: most files of an application)
-  const anyInteresting = events.some((e) => e.value !== undefined && (typeof e.value === 'string' ? interesting(e.value) : e.value.some(interesting) || [...(e.value.keyed?.values() ?? [])].some(interesting)));
+  // (or a variable's variable, $$k, where a name holds a name: written as the variable it names)
+  const anyInteresting =
+    events.some((e) => e.value !== undefined && (typeof e.value === 'string' ? interesting(e.value) : e.value.some(interesting) || [...(e.value.keyed?.values() ?? [])].some(interesting))) ||
+    (code.includes('$$') && events.some((e) => typeof e.value === 'string' && WHOLE_NAME.test(e.value)));
   for (let i = 0; anyInteresting && i < code.length; i++) {
     const c = code[i]!;
     if (c === "'" || c === '"') {
@@ -536,7 +549,9 @@ export function foldVariables(input: string): string | undefined {
     const end = i + m[0].length;
     // (an assignment's own left side stays: `$a = ...`; not an element of a variable's variable, `$$g['k'] = ...`
     // with $g = 'GLOBALS' is `$GLOBALS['k'] = ...`, S24R-9)
-    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4)) && !(m[1] === '$$' && (m[3] !== undefined || m[5] !== undefined) && typeof valueAt(m[2]!, i) === 'string')) {
+    // (nor $$k = .. with $k a name: the assignment of the variable it names, `$a = ..`)
+    const namesOne = m[1] === '$$' && typeof valueAt(m[2]!, i) === 'string' && (m[3] !== undefined || m[5] !== undefined || WHOLE_NAME.test(valueAt(m[2]!, i) as string));
+    if (/^\s*\.?=(?![=>])/.test(code.slice(end, end + 4)) && !namesOne) {
       i = end - 1;
       continue;
     }
@@ -583,7 +598,10 @@ export function foldVariables(input: string): string | undefined {
     const index = m[3] ?? m[5] ?? (typeof keyHeld === 'string' ? keyHeld : undefined);
     if (m[1] === '$$') {
       // $$b with $b = '_POST': ${'_POST'}
-      if (typeof value === 'string' && WHOLE_NAME.test(value)) text = `\${${quote(value)}}${code.slice(i + m[1]!.length + m[2]!.length, end)}`;
+      // (and any name: $$k with $k = 'a' is $a, a table of names' way to hide which variable holds the code; session 40
+      // set H27)
+      const named = typeof held === 'string' && WHOLE_NAME.test(held) ? held : undefined;
+      if (named !== undefined) text = `\${${quote(named)}}${code.slice(i + m[1]!.length + m[2]!.length, end)}`;
     } else if (index !== undefined) {
       const v = element(value, index);
       if (v !== undefined) text = quote(v);

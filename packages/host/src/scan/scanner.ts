@@ -143,7 +143,8 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   { words: ['extract'], re: /\bextract\s*\(\s*(?:\$\w+\s*\)|\[|array\s*\()/i },
   { words: ['.='], re: /\.=\s*\$\w+\s*\[\s*\$\w+\s*\]\s*;/i },
   { words: ['$$'], re: /\$\$[A-Za-z_]/i },
-  { words: ['${'], re: /\$\{\s*(?:["']|[A-Za-z_]\w{0,63}\s*\}\s*\()/i },
+  // (and a name kept in $GLOBALS, ${$GLOBALS["k"]}: session 40 set H27)
+  { words: ['${'], re: /\$\{\s*(?:["']|\$GLOBALS\s*\[|[A-Za-z_]\w{0,63}\s*\}\s*\()/i },
   { words: ['^'], re: /["']\s*\^\s*["']|\)\s*\^\s*(?:chr\s*\(|\(|["'])/i },
   { words: ['strrev', 'str_rot13', 'base64_decode', 'strtr', 'substr_replace', 'pack', 'chr', 'hex2bin'], re: /\b(?:strrev|str_rot13|base64_decode|strtr|substr_replace|pack|chr|hex2bin)\s*\(\s*["'$]/i },
   { words: ['foreach'], re: /\bforeach\s*\(\s*(?:array\s*\(|\[)\s*["']_/i },
@@ -661,6 +662,24 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     if (kind === 'asp' && data.length <= CURLY_PAGE_MAX && (data.includes(CURLY_QUOTE_OPEN) || data.includes(CURLY_QUOTE_CLOSE)) && CURLY_IN_CODE.test(source) && !/<%@[^%]{0,200}\blanguage\s*=\s*["']?c#/i.test(source)) {
       const plain = Buffer.from(source.replace(CURLY_QUOTES, '"'), 'latin1');
       for (const f of yaraFindings(plain, path, ['plain-quotes'], familiesFor(path, kind, plain, ''))) findings.push(f);
+    }
+    // An ASP.NET page's <input runat="server"> (and textarea, select) is a control whose Value the server reads from the
+    // posted form, as a TextBox's Text: the page is read again with each such control's `.Value` written `.Text`, so the
+    // rules on form controls see it (session 40 set H28: Process.Start("\"" + txtRarPath.Value + "\"", ..); not an
+    // XElement's or an XmlNode's Value, which no such control names: red team S40)
+    if (kind === 'asp' && data.length <= CURLY_PAGE_MAX && data.includes(RUNAT) && data.includes(DOT_VALUE)) {
+      const ids = new Set<string>();
+      for (const m of source.matchAll(SERVER_CONTROL)) {
+        const id = /\bid\s*=\s*["']?([A-Za-z_]\w{0,63})/i.exec(m[0])?.[1];
+        if (id && /\brunat\s*=\s*["']?server\b/i.test(m[0]) && ids.size < 64) ids.add(id);
+      }
+      if (ids.size > 0) {
+        const read = source.replace(new RegExp(String.raw`\b(${[...ids].join('|')})\s*\.\s*Value\b`, 'g'), '$1.Text');
+        if (read !== source) {
+          const buf = Buffer.from(read, 'latin1');
+          for (const f of yaraFindings(buf, path, ['form-controls'], familiesFor(path, kind, buf, ''))) findings.push(f);
+        }
+      }
     }
     // A Perl CGI command shell (perl-cgi.ts), under any name: CGI-Telnet kept as a .php behind PHP text (session 38's
     // set H21) was suspicious only
@@ -1728,10 +1747,15 @@ function unscannedRemainder(kind: FileKind, scanned: number, size: number): Find
   return [{ rule: 'mamori:size', source: 'mamori', technique: 'unscanned-remainder', score: 35, description: `a ${kind} file of ${size} bytes: only its first ${scanned} bytes were scanned (a web server or an interpreter runs all of it)` }];
 }
 
+/** An ASP.NET page's HTML server controls (the control layer above). */
+const RUNAT = Buffer.from('runat', 'latin1');
+const DOT_VALUE = Buffer.from('.Value', 'latin1');
+const SERVER_CONTROL = /<(?:input|textarea|select)\b[^<>]{0,600}>/gi;
+
 /** What a CGI reads its request from, as bytes (a Buffer's indexOf of a string encodes it on every call). */
 const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'CONTENT_LENGTH', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
 /** The bytes of a file read for a Perl CGI command shell (perl-cgi.ts reads no more either). */
-const PERL_BYTES = 256 * 1024;
+const PERL_BYTES = 1024 * 1024;
 
 /** A run of white space at least this long makes a squeezed layer (squeezeSpace). */
 const LONG_SPACE = 1024;

@@ -18,7 +18,7 @@ export interface ScriptCgiFinding {
   offset: number;
 }
 
-const MAX_TEXT = 256 * 1024;
+const MAX_TEXT = 1024 * 1024;
 const MAX_NAMES = 64;
 
 const RUBY_SHEBANG = /^#![^\n]{0,80}\bruby\b/;
@@ -61,17 +61,17 @@ function blankComments(text: string, ruby: boolean): string {
 }
 
 /** Names given a value the `tainted` test holds for, three rounds: `cmd = cgi['c']`, `c2 = "#{cmd} 2>&1"`. */
-function follow(code: string, assign: RegExp, direct: (rhs: string) => boolean, ref: (names: string[]) => RegExp): Set<string> {
+function follow(code: string, assign: RegExp, direct: (rhs: string) => boolean, ref: (names: string[]) => RegExp, clean: (rhs: string) => string = (r) => r): Set<string> {
   const tainted = new Set<string>();
   for (const m of code.matchAll(assign)) {
-    if (direct(m[2]!)) tainted.add(m[1]!);
+    if (direct(clean(m[2]!))) tainted.add(m[1]!);
     if (tainted.size >= MAX_NAMES) return tainted;
   }
   for (let round = 0; round < 3 && tainted.size > 0; round++) {
     const any = ref([...tainted]);
     let grew = false;
     for (const m of code.matchAll(assign)) {
-      if (tainted.has(m[1]!) || !any.test(m[2]!)) continue;
+      if (tainted.has(m[1]!) || !any.test(clean(m[2]!))) continue;
       tainted.add(m[1]!);
       grew = true;
       if (tainted.size >= MAX_NAMES) return tainted;
@@ -89,33 +89,165 @@ const RUBY_CGI_OBJECT = /(@{0,2}[A-Za-z_]\w{0,63})\s*=\s*CGI\s*(?:\.|::)\s*new\b
 /** An assignment (`=`, `||=`, `+=`, `<<` is not one), its name and its right side to the line's end. */
 const RUBY_ASSIGN = /(?<![\w@$.:])(@{0,2}[A-Za-z_]\w{0,63})\s*(?:\|\||\+)?=(?![=~>])([^\n]{1,400})/g;
 
+/**
+ * Ruby text read for its literals: each character's place, code (0), a string's text (1), a comment, =begin block or
+ * here-document body (2); and the command literals (backticks, %x) opened in code, with their contents' spans. A
+ * double-quoted string's or a command literal's `#{..}` is code. One pass, linear; what it cannot tell (a "/" as a
+ * regex or a division) it reads as code.
+ */
+function rubyLex(text: string): { mask: Uint8Array; commands: { start: number; from: number; to: number }[] } {
+  const n = text.length;
+  const mask = new Uint8Array(n);
+  const commands: { start: number; from: number; to: number }[] = [];
+  const docs: string[] = [];
+  const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
+  /** A literal from `at` (after its opening) closed by `close` (nested when `open`), interpolating when `interp`; its end (after the closing). */
+  const literal = (at: number, open: string, close: string, interp: boolean): number => {
+    let depth = 1;
+    let k = at;
+    for (; k < n; k++) {
+      const c = text[k]!;
+      if (c === '\\') { mask[k] = 1; if (k + 1 < n) mask[k + 1] = 1; k++; continue; }
+      if (interp && c === '#' && text[k + 1] === '{') {
+        // (code to the matching brace)
+        // (a command literal inside it is one too: "<pre>#{`#{cmd}`}</pre>")
+        let d = 1;
+        k += 2;
+        for (; k < n && d > 0; k++) {
+          if (text[k] === '{') d++;
+          else if (text[k] === '}') d--;
+          else if (text[k] === '`' && commands.length < 256) {
+            const close = text.indexOf('`', k + 1);
+            if (close < 0) break;
+            commands.push({ start: k, from: k + 1, to: close });
+            k = close;
+          }
+        }
+        k--;
+        continue;
+      }
+      if (open && c === open && open !== close) depth++;
+      else if (c === close && --depth === 0) return k + 1;
+      mask[k] = 1;
+    }
+    return n;
+  };
+  let lineStart = true;
+  for (let k = 0; k < n; k++) {
+    const c = text[k]!;
+    if (c === '\n') {
+      lineStart = true;
+      if (docs.length > 0) {
+        let at = k + 1;
+        for (const tag of docs) {
+          while (at < n) {
+            const eol = text.indexOf('\n', at);
+            const stop = eol < 0 ? n : eol;
+            const line = text.slice(at, stop);
+            mask.fill(2, at, stop);
+            at = stop + 1;
+            if (line.trim() === tag) break;
+          }
+        }
+        docs.length = 0;
+        k = at - 2;
+      }
+      continue;
+    }
+    if (lineStart && c === '=' && text.startsWith('=begin', k)) {
+      const end = text.indexOf('\n=end', k);
+      const stop = end < 0 ? n : end + 5;
+      mask.fill(2, k, stop);
+      k = stop - 1;
+      continue;
+    }
+    if (c !== ' ' && c !== '\t') lineStart = false;
+    if (c === '#') {
+      const eol = text.indexOf('\n', k);
+      const stop = eol < 0 ? n : eol;
+      mask.fill(2, k, stop);
+      k = stop - 1;
+      continue;
+    }
+    if (c === "'") { k = literal(k + 1, '', "'", false) - 1; continue; }
+    if (c === '"') { k = literal(k + 1, '', '"', true) - 1; continue; }
+    if (c === '`' && !/[\w:]/.test(text[k - 1] ?? '')) {
+      const end = literal(k + 1, '', '`', true);
+      commands.push({ start: k, from: k + 1, to: end - 1 });
+      k = end - 1;
+      continue;
+    }
+    if (c === '%') {
+      const m = /^%([qQwWiIrsx]?)([^\w\s])/.exec(text.slice(k, k + 3));
+      // (a % after a value, `"%s" % id` or `a % (b)`, is the operator)
+      const prev = /\S/.exec(text.slice(Math.max(0, k - 4), k).split('').reverse().join(''))?.[0] ?? '';
+      if (m && !(m[1] === '' && /[\w)\]"'}]/.test(prev)) && !(text[k + 1] === ' ')) {
+        const d = m[2]!;
+        const close = OPEN[d] ?? d;
+        const from = k + m[0].length;
+        const end = literal(from, OPEN[d] ? d : '', close, m[1] === '' || /[QWIrx]/.test(m[1]!));
+        if (m[1] === 'x') commands.push({ start: k, from, to: end - 1 });
+        k = end - 1;
+        continue;
+      }
+    }
+    if (c === '<' && text[k + 1] === '<' && docs.length < 8) {
+      const m = /^<<([~-]?)(["'`]?)([A-Z_][A-Z0-9_]{0,63})\2/.exec(text.slice(k, k + 80));
+      if (m) {
+        docs.push(m[3]!);
+        k += m[0].length - 1;
+      }
+    }
+  }
+  return { mask, commands };
+}
+
+/** What makes a value safe for a shell: Shellwords' escaping (a basename alone is not). */
+// (nor a number: cgi['size'].to_i)
+const RUBY_ESCAPED = /\bShellwords\s*\.\s*(?:escape|shellescape|join|shelljoin)\b|\.\s*(?:shellescape|shelljoin|to_i|to_f)\b|\b(?:Integer|Float)\s*\(/;
+
+/** A right side less what it escapes for the shell: `#{Shellwords.escape(name)}`, `Shellwords.join(..)`, `x.to_i`. */
+function rubyUnescaped(rhs: string): string {
+  if (!RUBY_ESCAPED.test(rhs)) return rhs;
+  return rhs
+    .replace(/#\{[^}\n]{0,200}\}/g, (seg) => (RUBY_ESCAPED.test(seg) ? '' : seg))
+    .replace(/\bShellwords\s*\.\s*\w{1,20}\s*\([^()\n]{0,200}\)/g, '')
+    .replace(/[\w@.[\]'"]{1,200}\.\s*(?:shellescape|shelljoin|to_i|to_f)\b/g, '')
+    .replace(/\b(?:Integer|Float)\s*\([^()\n]{0,200}\)/g, '');
+}
+
 function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!(RUBY_SHEBANG.test(text) || (/\.(?:rb|rbw)$/i.test(path) && /\bCGI\s*(?:\.|::)\s*new\b|ENV\s*\[\s*["'](?:QUERY_STRING|CONTENT_LENGTH)/.test(text)))) return [];
-  const code = blankComments(text, true);
+  const { mask, commands } = rubyLex(text);
+  // the text with comments, =begin blocks and here-documents blanked (strings kept: a value's interpolations are read)
+  const code = text.replace(/[^\n]/g, (ch, at: number) => (mask[at] === 2 ? ' ' : ch));
+  const isCode = (at: number): boolean => mask[at] === 0;
   const objects = new Set<string>();
-  for (const m of code.matchAll(RUBY_CGI_OBJECT)) if (objects.size < 16) objects.add(m[1]!);
+  for (const m of code.matchAll(RUBY_CGI_OBJECT)) if (objects.size < 16 && isCode(m.index!)) objects.add(m[1]!);
   const env = String.raw`ENV\s*(?:\[\s*|\.\s*fetch\s*\(\s*)["'](?:QUERY_STRING|HTTP_[A-Z_]{1,40})["']|(?:\$stdin|STDIN)\s*\.\s*read\b|CGI\s*\.\s*parse\s*\(`;
   if (objects.size === 0 && !new RegExp(env).test(code)) return [];
   const objRead = objects.size > 0 ? String.raw`(?<![\w@])(?:${[...objects].map(escapeName).join('|')})\s*(?:\[|\.\s*(?:params|cookies)\b)|` : '';
   const read = new RegExp(String.raw`${objRead}${env}`);
-  const names = follow(code, RUBY_ASSIGN, (rhs) => read.test(rhs), (ns) => new RegExp(String.raw`(?<![\w@.:])(?:${ns.map(escapeName).join('|')})(?![\w(])`));
+  // (not a value escaped for the shell, nor a hash: `clean = { 'QUERY_STRING' => ENV[..] }` is an environment given to spawn)
+  const names = follow(code, RUBY_ASSIGN, (rhs) => read.test(rhs) && !RUBY_ESCAPED.test(rhs) && !/^\s*\{/.test(rhs), (ns) => new RegExp(String.raw`(?<![\w@.:])(?:${ns.map(escapeName).join('|')})(?![\w(])`), rubyUnescaped);
   const nameRe = names.size > 0 ? String.raw`(?<![\w@.:"'])(?:${[...names].map(escapeName).join('|')})(?![\w(])|` : '';
   const value = new RegExp(String.raw`${nameRe}${read.source}`);
   const interpolated = (s: string): boolean => {
-    for (const m of s.matchAll(/#\{([^}\n]{1,200})\}/g)) if (value.test(m[1]!)) return true;
+    for (const m of s.matchAll(/#\{([^}\n]{1,200})\}/g)) if (value.test(m[1]!) && !RUBY_ESCAPED.test(m[1]!)) return true;
     return false;
   };
-  // Backticks and %x(..): a command text interpolating a request value.
-  for (const m of code.matchAll(/`([^`\n]{1,400})`|%x\s*([([{<|!])([^\n]{1,400})/g)) {
-    const body = m[1] ?? m[3]!;
-    if (interpolated(body)) return [rubyFinding(m.index!, m[1] !== undefined ? 'backticks' : '%x')];
+  // Backticks and %x(..) opened in code: a command text interpolating a request value.
+  for (const l of commands.slice(0, 256)) {
+    if (interpolated(text.slice(l.from, l.to))) return [rubyFinding(l.start, text[l.start] === '`' ? 'backticks' : '%x')];
   }
-  // Calls whose first argument is a request value, or a string interpolating one; open("|..") a piped open.
-  const first = String.raw`\s*\(?\s*(?:"((?:[^"\\\n]|\\.){0,400})"|([^,)\n]{1,200}))`;
+  // Calls in code whose first argument is a request value, or a string interpolating one; open("|..") a piped open.
+  // (an environment hash first, spawn({..}, cmd) or system(env, cmd), is skipped)
+  const first = String.raw`\s*\(?\s*(?:\{[^{}\n]{0,400}\}\s*,\s*)?(?:"((?:[^"\\\n]|\\.){0,400})"|([^,)\n]{1,200}))`;
   const calls = new RegExp(String.raw`(?<![\w@$.])(?:(?:Kernel|Process)\s*\.\s*)?(system|exec|spawn|eval|instance_eval|IO\s*\.\s*popen|Open3\s*\.\s*(?:popen[23]e?|capture[23]e?|pipeline\w{0,10})|PTY\s*\.\s*spawn|open)(?![\w?!])${first}`, 'g');
   let seen = 0;
   for (const m of code.matchAll(calls)) {
     if (++seen > 256) break;
+    if (!isCode(m.index!)) continue;
     const how = m[1]!.replace(/\s+/g, '');
     const str = m[2];
     const bare = m[3];
@@ -124,7 +256,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
       if ((str !== undefined && str.startsWith('|') && interpolated(str)) || (bare !== undefined && /^["']\|["']\s*\+/.test(bare) && value.test(bare))) return [rubyFinding(m.index!, 'a piped open')];
       continue;
     }
-    if (str !== undefined ? interpolated(str) : bare !== undefined && value.test(bare.split(/\s+(?:if|unless)\b/)[0]!)) return [rubyFinding(m.index!, how)];
+    if (str !== undefined ? interpolated(str) : bare !== undefined && !RUBY_ESCAPED.test(bare) && value.test(bare.split(/\s+(?:if|unless)\b/)[0]!)) return [rubyFinding(m.index!, how)];
   }
   return [];
 }
@@ -139,18 +271,121 @@ const SHELL_ASSIGN = /(?:^|[;&|({]\s*|\b(?:export|local|readonly|declare)\s+(?:-
 /** A `read` into names from the request: `read -n $CONTENT_LENGTH POST`, `read VAR <<< "$QUERY_STRING"`. */
 const SHELL_READ = /\bread\s+(?:-[a-zA-Z]+\s+(?:\S+\s+)?){0,3}([A-Za-z_]\w{0,63})(?:\s+([A-Za-z_][\w ]{0,200}))?([^\n]{0,200})/g;
 
+/**
+ * A shell script read as the shell reads it: each character's place, code (0), the text of a quoted string (1), a
+ * here-document's body or a comment (2); and where backtick substitutions open. Double quotes hold code again inside
+ * `$(..)` and backticks; a here-document starts at the line after `<<TAG` (`<<-`, quoted tags) and ends at TAG's line.
+ * One pass, linear.
+ */
+function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
+  const n = text.length;
+  const mask = new Uint8Array(n);
+  const ticks = new Set<number>();
+  // the contexts: c code, d double quotes, b backticks, s $( .. ) (with its parentheses' depth)
+  const stack: { kind: 'c' | 'd' | 'b' | 's'; depth: number }[] = [{ kind: 'c', depth: 0 }];
+  const docs: { tag: string; strip: boolean }[] = [];
+  for (let k = 0; k < n; k++) {
+    const c = text[k]!;
+    const top = stack[stack.length - 1]!;
+    if (c === '\n' && docs.length > 0 && top.kind === 'c') {
+      // here-documents: their bodies follow this line, each to its tag's line
+      let at = k + 1;
+      for (const d of docs) {
+        while (at < n) {
+          const eol = text.indexOf('\n', at);
+          const stop = eol < 0 ? n : eol;
+          const line = text.slice(at, stop);
+          mask.fill(2, at, stop);
+          at = stop + 1;
+          if ((d.strip ? line.replace(/^\t+/, '') : line) === d.tag) break;
+        }
+      }
+      docs.length = 0;
+      k = at - 1;
+      continue;
+    }
+    if (top.kind === 'd') {
+      if (c === '\\') { mask[k] = 1; if (k + 1 < n) mask[k + 1] = 1; k++; continue; }
+      if (c === '"') { stack.pop(); continue; }
+      if (c === '$' && text[k + 1] === '(') { stack.push({ kind: 's', depth: 0 }); k++; continue; }
+      if (c === '`') { ticks.add(k); stack.push({ kind: 'b', depth: 0 }); continue; }
+      mask[k] = 1;
+      continue;
+    }
+    if (c === '\\') { k++; continue; }
+    if (top.kind === 'b' && c === '`') { stack.pop(); continue; }
+    if (top.kind === 's') {
+      if (c === '(') top.depth++;
+      else if (c === ')') {
+        if (top.depth === 0) { stack.pop(); continue; }
+        top.depth--;
+      }
+    }
+    if (c === "'") {
+      const close = text.indexOf("'", k + 1);
+      const stop = close < 0 ? n : close;
+      mask.fill(1, k + 1, stop);
+      k = stop;
+      continue;
+    }
+    if (c === '"') { stack.push({ kind: 'd', depth: 0 }); continue; }
+    if (c === '`') { ticks.add(k); stack.push({ kind: 'b', depth: 0 }); continue; }
+    if (c === '$' && text[k + 1] === '(') { stack.push({ kind: 's', depth: 0 }); k++; continue; }
+    if (c === '#' && (k === 0 || /[\s;&|(]/.test(text[k - 1]!)) && text[k - 1] !== '$') {
+      const eol = text.indexOf('\n', k);
+      const stop = eol < 0 ? n : eol;
+      mask.fill(2, k, stop);
+      k = stop - 1;
+      continue;
+    }
+    if (c === '<' && text[k + 1] === '<' && text[k + 2] !== '<' && docs.length < 8) {
+      const m = /^<<(-?)[ \t]*(["']?)([A-Za-z_][\w.-]{0,63})\2/.exec(text.slice(k, k + 80));
+      if (m) {
+        docs.push({ tag: m[3]!, strip: m[1] === '-' });
+        k += m[0].length - 1;
+      }
+    }
+  }
+  return { mask, ticks };
+}
+
+/** Request values a CGI's environment holds (not HTTP_PROXY and the like, which a script sets for its own tools). */
+const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_(?!PROXY\b|PROXY_|S_PROXY)[A-Z_]{1,40})\b`;
+
 function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!SHELL_SHEBANG.test(text) && !(/\.(?:sh|bash|cgi)$/i.test(path) && /^#!/.test(text) && /\bsh\b/.test(text.slice(0, text.indexOf('\n') >>> 0)))) return [];
-  const code = blankComments(text, false);
-  const input = /\$\{?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|\$\{?CONTENT_LENGTH\b/;
-  if (!input.test(code)) return [];
-  const request = String.raw`\$\{?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b`;
-  const names = follow(code, SHELL_ASSIGN, (rhs) => new RegExp(request).test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
+  // (a CGI: one that reads what only a CGI is given, not a build script's $HTTP_CODE or $HTTP_PROXY)
+  if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH)\b/.test(text)) return [];
+  const { mask, ticks } = shellLex(text);
+  // the code with comments and here-documents blanked; quoted text kept (an assignment's value is read whole)
+  let code = '';
+  {
+    const parts: string[] = [];
+    let from = 0;
+    for (let k = 0; k <= text.length; k++) {
+      if (k === text.length || mask[k] === 2) {
+        parts.push(text.slice(from, k));
+        let e = k;
+        while (e < text.length && mask[e] === 2) e++;
+        if (e > k) parts.push(' '.repeat(e - k));
+        from = e;
+        k = e;
+      }
+    }
+    code = parts.join('');
+  }
+  const isCode = (at: number): boolean => mask[at] === 0;
+  // (names the script gives a value itself are its own: HTTP_CODE=$(curl ..))
+  const own = new Set<string>();
+  for (const m of code.matchAll(/(?:^|[\s;&|(])(HTTP_[A-Z_]{1,40})=/gm)) if (own.size < 64) own.add(m[1]!);
+  const request = own.size > 0 ? SHELL_REQUEST.replace('HTTP_(?!', `HTTP_(?!(?:${[...own].map((o) => o.slice(5)).join('|')})\\b|`) : SHELL_REQUEST;
+  const requestRe = new RegExp(request);
+  const names = follow(code, SHELL_ASSIGN, (rhs) => requestRe.test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
   // (the body read from standard input to its length, and a read of the query string into names)
   for (const m of code.matchAll(SHELL_READ)) {
     const rest = m[3] ?? '';
-    if (/\$\{?CONTENT_LENGTH\b/.test(m[0]) || new RegExp(request).test(rest) || (names.size > 0 && new RegExp(String.raw`<<<?\s*"?\$\{?(?:${[...names].join('|')})\b`).test(rest))) {
-      names.add(m[1]!);
+    if (/\$\{?CONTENT_LENGTH\b/.test(m[0]) || requestRe.test(rest) || (names.size > 0 && new RegExp(String.raw`<<<?\s*"?\$\{?(?:${[...names].join('|')})\b`).test(rest))) {
+      if (names.size < MAX_NAMES) names.add(m[1]!);
       for (const more of (m[2] ?? '').split(/\s+/)) if (/^[A-Za-z_]\w{0,63}$/.test(more) && names.size < MAX_NAMES) names.add(more);
     }
   }
@@ -161,34 +396,51 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   }
   const ref = names.size > 0 ? String.raw`\$\{?(?:${[...names].join('|')})\b|${request}` : request;
   const value = new RegExp(ref);
+  /** The text before `at` on its line, at most 400 characters of it (bounded: a long line is not read again per match). */
+  const lineBefore = (at: number): string => {
+    const from = Math.max(0, at - 400);
+    const chunk = code.slice(from, at);
+    return chunk.slice(chunk.lastIndexOf('\n') + 1);
+  };
   // eval of a request value: a command shell's way; eval of the query string made assignments
   // (`eval $(echo "$QUERY_STRING" | sed 's/&/;/g')`, an old way to parse it) is an injectable CGI, suspicious.
-  for (const m of code.matchAll(/(?:^|[;&|({`]|\$\(|\b(?:then|do|else))\s*eval\s+([^\n]{1,400})/gm)) {
+  let seen = 0;
+  for (const m of code.matchAll(/(?<![\w$-])eval\s+([^\n]{1,400})/g)) {
+    if (++seen > 256) break;
+    if (!isCode(m.index!)) continue;
     const arg = firstCommand(m[1]!);
     if (!value.test(arg)) continue;
     const parses = /\$\(\s*echo\b[^\n]{0,200}\|\s*(?:sed|tr|awk)\b[^\n]{0,200}(?:&[^\n]{0,20};|\\n|;\s*\/g)/.test(arg) || /\btr\s+["']?&["']?\s+["']?(?:;|\\n)/.test(arg);
     return [shellFinding(m.index!, 'eval', parses)];
   }
   // A shell given a request value to run: sh -c "$CMD", bash -c ..; echo "$CMD" | sh
-  for (const m of code.matchAll(/\b(?:ba|da|k|z|a)?sh\s+-c\s+([^\n;|&]{1,400})|\|\s*(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
+  seen = 0;
+  for (const m of code.matchAll(/(?<![\w$.-])(?:ba|da|k|z|a)?sh\s+-c\s+([^\n;|&]{1,400})|\|\s*(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
+    if (++seen > 256) break;
+    if (!isCode(m.index!)) continue;
     if (m[1] !== undefined) {
       if (value.test(m[1])) return [shellFinding(m.index!, 'sh -c', false)];
       continue;
     }
-    const lineStart = code.lastIndexOf('\n', m.index!) + 1;
-    const before = code.slice(lineStart, m.index!);
+    const before = lineBefore(m.index!);
     if (/\b(?:echo|printf)\b/.test(before) && value.test(before)) return [shellFinding(m.index!, 'a pipe to sh', false)];
   }
   // A request value as the command itself: a line (or a command after ;, &&, ||, |, `, $(, then, do) whose first word is one.
   const commandWord = new RegExp(String.raw`(?:^|[;&|\`(]|\$\(|\b(?:then|do|else)\b)[ \t]*"?(?:${ref})`, 'gm');
+  seen = 0;
   for (const m of code.matchAll(commandWord)) {
-    // (not an assignment's value `X=$CMD` or `X=($Q)`, nor arithmetic `(( $N > 1 ))`, nor a test or a case word)
-    const lineStart = code.lastIndexOf('\n', m.index!) + 1;
+    if (++seen > 256) break;
+    const at = m.index!;
     const opener = /^[;&|`(]/.test(m[0]) ? 1 : 0;
-    const before = code.slice(lineStart, m.index! + opener);
     const substituted = m[0].startsWith('$(') || m[0].startsWith('`');
+    // (the separator or the line's start must be code: not a ";" or "(" in a quoted string or a here-document, not a
+    // closing backtick)
+    const head = at + m[0].search(/"?\$\{?[A-Za-z_]/);
+    if (!isCode(head) || (m[0].startsWith('`') ? !ticks.has(at) : (opener === 1 || substituted) && !isCode(at))) continue;
+    // (not an assignment's value `X=$CMD` or `X=($Q)`, nor arithmetic `(( $N > 1 ))`, nor a test or a case word)
+    const before = lineBefore(at + opener);
     if (!substituted && /=\s*\(?$|\(\s*\($|\bcase\s*$|\[\[?\s*$|\btest\s*$|[<>]&?$/.test(before)) continue;
-    return [shellFinding(m.index!, 'the command itself', false)];
+    return [shellFinding(at, 'the command itself', false)];
   }
   return [];
 }

@@ -1569,6 +1569,63 @@ rule mamori_php_location_beacon {
     $subject and $root and $script and $mail and filesize < 256KB
 }
 
+rule mamori_php_hex_name_table {
+  meta:
+    score = 75
+    technique = "obfuscated-call"
+    description = "PHP keeping the names of command, code and upload functions written in hexadecimal (decoded at run time and called from a table): a shell's way to hide what it calls"
+  strings:
+    // (session 40 set H27's Ninja-Shell: $f_Array = ["73796d6c696e6b", .., "73797374656d"] decoded into $GLOBALS["rin"],
+    // then $GLOBALS["rin"][25]($cmd); each name a whole quoted literal)
+    $system = /["']73797374656d["']/ nocase
+    $exec = /["']65786563["']/ nocase
+    $passthru = /["']7061737374687275["']/ nocase
+    $shellexec = /["']7368656c6c5f65786563["']/ nocase
+    $procopen = /["']70726f635f6f70656e["']/ nocase
+    $popen = /["']706f70656e["']/ nocase
+    $moveuploadedfile = /["']6d6f76655f75706c6f616465645f66696c65["']/ nocase
+    $base64decode = /["']6261736536345f6465636f6465["']/ nocase
+    $assert = /["']617373657274["']/ nocase
+    $eval = /["']6576616c["']/ nocase
+    $pcntlexec = /["']70636e746c5f65786563["']/ nocase
+    $fileputcontents = /["']66696c655f7075745f636f6e74656e7473["']/ nocase
+    $createfunction = /["']6372656174655f66756e6374696f6e["']/ nocase
+    $symlink = /["']73796d6c696e6b["']/ nocase
+  condition:
+    3 of them
+}
+
+rule mamori_php_wp_admin_sql {
+  meta:
+    score = 55
+    technique = "backdoor"
+    description = "a WordPress administrator made by hand-written SQL (a users row and the serialized administrator capability), outside WordPress's own user functions"
+  strings:
+    // (session 40 set H27's admin adder: INSERT INTO {$prefix}users, then {$prefix}capabilities a:1:{s:13:"administrator";b:1;}
+    // through PDO; WordPress itself makes users with wp_insert_user)
+    $adm = /a:1:\{s:13:\\?["']administrator\\?["'];b:1;\}/
+    $ins = /INSERT\s+INTO\s+[^;\n]{0,80}(users|usermeta)\b/ nocase
+  condition:
+    $adm and $ins
+}
+
+rule mamori_php_wp_admin_injector {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "a WordPress administrator made by hand-written SQL in every site the script finds, with the database credentials read out of their wp-config.php files, or the new login sent away"
+  strings:
+    $adm = /a:1:\{s:13:\\?["']administrator\\?["'];b:1;\}/
+    $ins = /INSERT\s+INTO\s+[^;\n]{0,80}(users|usermeta)\b/ nocase
+    // (the credentials cut out of wp-config.php files found under the tree, not WordPress's own constants)
+    $cfg = /preg_match\s*\([^;\n]{0,80}DB_PASSWORD/
+    $walk = /RecursiveDirectoryIterator|glob\s*\([^;\n]{0,80}wp-config\.php/
+    // (or the login sent to an address: a beacon with the password in its query)
+    $exfil = /(file_get_contents|fopen|curl_init)\s*\(\s*["']https?:\/\/[^"'\n]{1,200}["']\s*\.[^;\n]{0,300}(pass|pwd)/ nocase
+  condition:
+    $adm and $ins and (($cfg and $walk) or $exfil)
+}
+
 rule mamori_php_session_file_reader {
   meta:
     score = 60

@@ -215,13 +215,16 @@ rule mamori_cgi_python_exec_input {
     technique = "cgi-exec"
     description = "Python CGI script running a command built from a form field or the query string"
   strings:
-    $exec = /\b(os\s*\.\s*(system|popen|exec[lv]p?e?)|subprocess\s*\.\s*(call|run|Popen|check_output|getoutput))\s*\(/
+    // (subprocess given a list whose program is a literal runs that program, not a command line: a status page's
+    // subprocess.run(["/usr/bin/uptime"]) is no shell, red team S40; unless the list is a shell's -c, or shell=True)
+    $exec = /\bos\s*\.\s*(system|popen|exec[lv]p?e?)\s*\(|\bsubprocess\s*\.\s*(call|run|Popen|check_output|check_call|getoutput|getstatusoutput)\s*\(\s*([^\[\s]|\[\s*([A-Za-z_]|["'](\/usr)?(\/bin\/)?(ba|da|z|k)?sh["']))/
+    $exec2 = /\bsubprocess\s*\.\s*(call|run|Popen|check_output|check_call)\s*\([^)\n]{0,300}\bshell\s*=\s*True/
     $in1 = /cgi\s*\.\s*FieldStorage\s*\(/
     $in2 = /os\s*\.\s*environ\s*(\[\s*|\.\s*get\s*\(\s*)["']QUERY_STRING/
     // (or any name with a Python "#!" line: a .cgi, red team S39S)
     $sb = /#![^\n]{0,60}python/
   condition:
-    (extension == "py" or $sb at 0) and $exec and any of ($in*)
+    (extension == "py" or $sb at 0) and any of ($exec*) and any of ($in*)
 }
 
 rule mamori_aspx_assembly_load {
@@ -500,12 +503,11 @@ rule mamori_aspx_process_control_input {
     $psi = /ProcessStartInfo|\.\s*StartInfo\b/ nocase
     // ("/c " + Box.Text in a variable, then Process.Start(program, arguments): session 27 set Q)
     $cmdtext = /"\s*\/[ck]\s*"\s*\+\s*\w{1,40}\s*\.\s*Text\b/ nocase
-    // (the program an <input runat="server">'s Value, quoted or not: Process.Start("\"" + txtRarPath.Value + "\"", ..),
-    // session 40 set H28's site packer)
-    $c4 = /Process\s*\.\s*Start\s*\(\s*(@?"(\\"|[^"\n]){0,20}"\s*\+\s*)?\w{1,40}\s*\.\s*Value\b/ nocase
-    $runat = /<input\b[^>]{0,300}\brunat\s*=\s*["']?server/ nocase
+    // (the program a control's text, quoted: Process.Start("\"" + Box.Text + "\"", ..); an <input runat="server">'s
+    // Value is read as such a control's Text by the scanner's control layer: session 40 set H28's site packer)
+    $c4 = /Process\s*\.\s*Start\s*\(\s*(@?"(\\"|[^"\n]){0,20}"\s*\+\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
   condition:
-    $ps and (($psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))) or ($cmdtext and $cmd) or ($c4 and $runat))
+    $ps and (($psi and ($c1 or $c2 or $cf or ($ca and $sh) or ($c3 and $slashc and $cmd))) or ($cmdtext and $cmd) or $c4)
 }
 
 rule mamori_aspx_process_stdin_input {
@@ -576,8 +578,7 @@ rule mamori_aspx_upload_to_chosen_folder {
     technique = "uploader"
     description = "ASP.NET saving an uploaded file into a folder the request names"
   strings:
-    // (or an <input runat="server">'s Value: session 40 set H28)
-    $a = /\.\s*SaveAs\s*\(\s*(\w{1,40}\s*\.\s*(Text|Value)|Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(][^;\n]{0,80})\s*\+/ nocase
+    $a = /\.\s*SaveAs\s*\(\s*(\w{1,40}\s*\.\s*Text|Request\s*(\.\s*(Form|QueryString|Item|Params)\s*)?[\[(][^;\n]{0,80})\s*\+/ nocase
   condition:
     $a
 }
@@ -592,7 +593,8 @@ rule mamori_aspx_sql_console {
     // then "select " + txt_Columns.Text + " from " + txt_Table.Text; an installer names the server, not the SQL)
     $conn = /"\s*(server|data\s+source|host)\s*=\s*"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*(Text|Value)\b/ nocase
     $pwd = /;\s*(pwd|password)\s*=\s*"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*(Text|Value)\b/ nocase
-    $sql1 = /"\s*(select|insert|update|delete|exec|drop)\b[^"\n]{0,40}"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
+    // (not a value inside the SQL's quotes, where name='" + Box.Text: a setup page checking its database, red team S40)
+    $sql1 = /"\s*(select|insert|update|delete|exec|drop)\b[^"'\n]{0,40}"\s*\+\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
     $sql2 = /(new\s+(Sql|OleDb|Odbc|MySql|Npgsql)Command\s*\(|\.\s*CommandText\s*=)\s*(this\s*\.\s*)?\w{1,40}\s*\.\s*Text\b/ nocase
   condition:
     $conn and $pwd and any of ($sql*)
@@ -606,14 +608,17 @@ rule mamori_asp_pe_dropper {
   strings:
     // (session 40 set H28: a generator's template, VheSAae = Chr(77)&Chr(90)&Chr(144)&Chr(0)&.. written to
     // %TEMP%\..\svchost.exe by Scripting.FileSystemObject and run by WScript.Shell)
-    $mz1 = /Chrw?b?\s*\(\s*77\s*\)\s*&\s*Chrw?b?\s*\(\s*90\s*\)\s*&\s*Chrw?b?\s*\(\s*144\s*\)\s*&\s*Chrw?b?\s*\(\s*0\s*\)/ nocase
-    $mz2 = /[{(,]\s*(0x4d|77)\s*,\s*(0x5a|90)\s*,\s*(0x90|144)\s*,\s*(0x0?0|0)\s*,\s*(0x0?3|3)\s*,/ nocase
+    // (a whole executable: the header and at least 40 more bytes, not an upload gate comparing the first four)
+    $mz1 = /Chrw?b?\s*\(\s*(77|&H4D)\s*\)\s*&\s*Chrw?b?\s*\(\s*(90|&H5A)\s*\)\s*&\s*Chrw?b?\s*\(\s*(144|&H90)\s*\)\s*&\s*Chrw?b?\s*\(\s*(0|&H0)\s*\)(\s*&\s*Chrw?b?\s*\(\s*(\d{1,3}|&H[0-9A-F]{1,2})\s*\)){40}/ nocase
+    $mz2 = /[{(,]\s*(\(\s*byte\s*\)\s*)?(0x4d|77)\s*,\s*(\(\s*byte\s*\)\s*)?(0x5a|90)\s*,\s*(\(\s*byte\s*\)\s*)?(0x90|144)\s*,\s*(\(\s*byte\s*\)\s*)?(0x0?0|0)\s*,(\s*(\(\s*byte\s*\)\s*)?(0x[0-9a-f]{1,2}|\d{1,3})\s*,){40}/ nocase
     $write = /\.\s*(CreateTextFile|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(/ nocase
+    // (and a run: not WScript.Shell's LogEvent)
     $run1 = /CreateObject\s*\(\s*"\s*(WScript\.Shell|Shell\.Application)\s*"\s*\)/ nocase
+    $run1b = /\.\s*(run|exec|ShellExecute)\s*[\s(]/ nocase
     $run2 = /Process\s*\.\s*Start\s*\(/ nocase
     $asp = "<%"
   condition:
-    $asp and any of ($mz*) and $write and any of ($run*)
+    $asp and any of ($mz*) and $write and (($run1 and $run1b) or $run2)
 }
 
 rule mamori_aspx_upload_dropper_page {
@@ -824,8 +829,12 @@ rule mamori_jsp_remote_classloader {
   strings:
     $u = /new\s+(java\s*\.\s*net\s*\.\s*)?URLClassLoader\s*\(\s*new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\[\s*\]\s*\{\s*new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\(\s*("(https?|ftp|jar):|request\s*\.)/
     $n = /\.\s*loadClass\s*\([^;]{0,200}\.\s*newInstance\s*\(/
+    // (or the classes a ServiceLoader finds in the remote jar, each made as it is iterated: session 40 set H29's SPI page,
+    // ServiceLoader.load(ScriptEngineFactory, new URLClassLoader(..)).iterator() then next())
+    $spi = /ServiceLoader\s*\.\s*load\s*\(/
+    $next = /\.\s*(next|forEach|findFirst)\s*\(/
   condition:
-    $u and $n
+    $u and ($n or ($spi and $next))
 }
 
 rule mamori_jsp_templates_bytecode {
