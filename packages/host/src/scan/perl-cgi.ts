@@ -339,10 +339,11 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
     // (do or require of a file the request names: the script runs it as Perl)
     [/(?<![\w$@%>:&-])(do|require)\b/g, 'a do of a file the request names', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my')],
   ];
+  // (each call's arguments are read a bounded way, so every call is read: 256 decoy calls before the real one hid it)
   for (const [word, how, rest] of calls) {
     let seen = 0;
     for (const m of code.matchAll(word)) {
-      if (++seen > 256) break;
+      if (++seen > 200_000) break;
       rest.lastIndex = m.index! + m[0].length;
       const a = rest.exec(text);
       if (!a) continue;

@@ -246,7 +246,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   const calls = new RegExp(String.raw`(?<![\w@$.])(?:(?:Kernel|Process)\s*\.\s*)?(system|exec|spawn|eval|instance_eval|IO\s*\.\s*popen|Open3\s*\.\s*(?:popen[23]e?|capture[23]e?|pipeline\w{0,10})|PTY\s*\.\s*spawn|open)(?![\w?!])${first}`, 'g');
   let seen = 0;
   for (const m of code.matchAll(calls)) {
-    if (++seen > 256) break;
+    if (++seen > SHELL_MATCHES) break;
     if (!isCode(m.index!)) continue;
     const how = m[1]!.replace(/\s+/g, '');
     const str = m[2];
@@ -349,6 +349,10 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
   return { mask, ticks };
 }
 
+/** Matches of each sink pattern a shell script is read for (each costs at most 400 characters read back): a long line of
+ * decoys before the real command must not use them up (red team S40's x01). */
+const SHELL_MATCHES = 200_000;
+
 /** Request values a CGI's environment holds (not HTTP_PROXY and the like, which a script sets for its own tools). */
 const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_(?!PROXY\b|PROXY_|S_PROXY)[A-Z_]{1,40})\b`;
 
@@ -406,7 +410,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   // (`eval $(echo "$QUERY_STRING" | sed 's/&/;/g')`, an old way to parse it) is an injectable CGI, suspicious.
   let seen = 0;
   for (const m of code.matchAll(/(?<![\w$-])eval\s+([^\n]{1,400})/g)) {
-    if (++seen > 256) break;
+    if (++seen > SHELL_MATCHES) break;
     if (!isCode(m.index!)) continue;
     const arg = firstCommand(m[1]!);
     if (!value.test(arg)) continue;
@@ -416,7 +420,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   // A shell given a request value to run: sh -c "$CMD", bash -c ..; echo "$CMD" | sh
   seen = 0;
   for (const m of code.matchAll(/(?<![\w$.-])(?:ba|da|k|z|a)?sh\s+-c\s+([^\n;|&]{1,400})|\|\s*(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
-    if (++seen > 256) break;
+    if (++seen > SHELL_MATCHES) break;
     if (!isCode(m.index!)) continue;
     if (m[1] !== undefined) {
       if (value.test(m[1])) return [shellFinding(m.index!, 'sh -c', false)];
@@ -429,7 +433,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   const commandWord = new RegExp(String.raw`(?:^|[;&|\`(]|\$\(|\b(?:then|do|else)\b)[ \t]*"?(?:${ref})`, 'gm');
   seen = 0;
   for (const m of code.matchAll(commandWord)) {
-    if (++seen > 256) break;
+    if (++seen > SHELL_MATCHES) break;
     const at = m.index!;
     const opener = /^[;&|`(]/.test(m[0]) ? 1 : 0;
     const substituted = m[0].startsWith('$(') || m[0].startsWith('`');
