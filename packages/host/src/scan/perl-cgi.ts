@@ -221,7 +221,8 @@ export function perlLex(src: string): Lexed {
  */
 export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const text = input.length > MAX_TEXT ? input.slice(0, MAX_TEXT) : input;
-  if (!CGI_INPUT.test(text) || !(perlPath || SHEBANG.test(text))) return [];
+  // (the cheap test first: most files with a CGI word are PHP pages reading $_SERVER['QUERY_STRING'])
+  if (!(perlPath || SHEBANG.test(text)) || !CGI_INPUT.test(text)) return [];
   const { code, literals } = perlLex(text);
   // (CGI objects and the calls are found in `code`, where literals are blanked; assignments' right sides and the
   // calls' arguments are read from the text)

@@ -1618,10 +1618,10 @@ rule mamori_php_wp_admin_injector {
     $adm = /a:1:\{s:13:\\?["']administrator\\?["'];b:1;\}/
     $ins = /INSERT\s+INTO\s+[^;\n]{0,80}(users|usermeta)\b/ nocase
     // (the credentials cut out of wp-config.php files found under the tree, not WordPress's own constants)
-    $cfg = /preg_match\s*\([^;\n]{0,80}DB_PASSWORD/
+    $cfg = "DB_PASSWORD"
     $walk = /RecursiveDirectoryIterator|glob\s*\([^;\n]{0,80}wp-config\.php/
-    // (or the login sent to an address: a beacon with the password in its query)
-    $exfil = /(file_get_contents|fopen|curl_init)\s*\(\s*["']https?:\/\/[^"'\n]{1,200}["']\s*\.[^;\n]{0,300}(pass|pwd)/ nocase
+    // (or the login sent to an address: a beacon with the password in its query, ..&pass=" . $pass)
+    $exfil = /&(pass|pwd|password)=["']\s*\./ nocase
   condition:
     $adm and $ins and (($cfg and $walk) or $exfil)
 }
