@@ -34,6 +34,8 @@ const BENIGN: [string, string][] = [
   ["fp34_download.asp", "<%\n' Serves the Windows client installer; checks it is still a valid executable first\nSet fs = CreateObject(\"Scripting.FileSystemObject\")\nSet f = fs.OpenTextFile(Server.MapPath(\"/files/client-setup.exe\"), 1)\nhead = f.Read(4)\nf.Close\nIf head <> Chr(77) & Chr(90) & Chr(144) & Chr(0) Then\n  Set sh = CreateObject(\"WScript.Shell\")\n  sh.LogEvent 1, \"client-setup.exe is corrupt\"\n  Response.Write \"Download unavailable\"\n  Response.End\nEnd If\nResponse.ContentType = \"application/octet-stream\"\nResponse.AddHeader \"Content-Disposition\", \"attachment; filename=client-setup.exe\"\nSet st = CreateObject(\"ADODB.Stream\")\nst.Type = 1 : st.Open : st.LoadFromFile Server.MapPath(\"/files/client-setup.exe\")\nResponse.BinaryWrite st.Read\n%>\n"],
 ];
 const CAUGHT: [string, string][] = [
+  ["s01_path_info.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\n[ \"$REQUEST_METHOD\" = GET ] || exit\nC=$(echo \"$PATH_INFO\" | cut -c2- | sed \"s/%20/ /g\")\n$C 2>&1\n"],
+  ["s20_request_uri.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\n# CGI\nC=$(echo \"$REQUEST_URI\" | sed \"s/.*?c=//;s/+/ /g\")\n$C\n"],
   ["p01_implicit_return.cgi", "#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\nprint $q->header;\nsub getcmd { $q->param('c') }\nsystem(getcmd());\n"],
   ["p07_return_newline.cgi", "#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\nprint $q->header;\nsub getcmd {\n  return\n    $q->param('c');\n}\nsystem(getcmd());\n"],
   ["r07_xmultiline.rb", "#!/usr/bin/env ruby\nrequire 'cgi'\ncgi = CGI.new\nputs cgi.header\nc = cgi['c']\nputs %x{\n  #{c}\n}\n"],
@@ -56,5 +58,5 @@ describe('scan: red team S40', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every variant', () => assert.equal(CAUGHT.length, 6));
+  it('ran every variant', () => assert.equal(CAUGHT.length, 8));
 });

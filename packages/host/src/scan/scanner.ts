@@ -1753,7 +1753,7 @@ const DOT_VALUE = Buffer.from('.Value', 'latin1');
 const SERVER_CONTROL = /<(?:input|textarea|select)\b[^<>]{0,600}>/gi;
 
 /** What a CGI reads its request from, as bytes (a Buffer's indexOf of a string encodes it on every call). */
-const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'CONTENT_LENGTH', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
+const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'CONTENT_LENGTH', 'PATH_INFO', 'REQUEST_URI', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
 /** The bytes of a file read for a Perl CGI command shell (perl-cgi.ts reads no more either). */
 const PERL_BYTES = 1024 * 1024;
 

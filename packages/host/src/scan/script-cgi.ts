@@ -358,8 +358,9 @@ const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP
 
 function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!SHELL_SHEBANG.test(text) && !(/\.(?:sh|bash|cgi)$/i.test(path) && /^#!/.test(text) && /\bsh\b/.test(text.slice(0, text.indexOf('\n') >>> 0)))) return [];
-  // (a CGI: one that reads what only a CGI is given, not a build script's $HTTP_CODE or $HTTP_PROXY)
-  if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH)\b/.test(text)) return [];
+  // (a CGI: one that reads what only a CGI is given, not a build script's $HTTP_CODE or $HTTP_PROXY; red team S40's
+  // s01 and s20 read PATH_INFO and REQUEST_URI)
+  if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|PATH_INFO|REQUEST_URI)\b/.test(text)) return [];
   const { mask, ticks } = shellLex(text);
   // the code with comments and here-documents blanked; quoted text kept (an assignment's value is read whole)
   let code = '';
