@@ -11,12 +11,10 @@
  * MAX_TEXT characters, MAX_NAMES names, every pattern's repetition bounded.
  */
 
-export interface ScriptCgiFinding {
-  technique: string;
-  score: number;
-  description: string;
-  offset: number;
-}
+import type { PerlFinding } from './perl-cgi.js';
+
+/** A finding of the Ruby and shell analysers: as the Perl analyser's. */
+export type ScriptCgiFinding = PerlFinding;
 
 const MAX_TEXT = 1024 * 1024;
 const MAX_NAMES = 64;
@@ -90,6 +88,25 @@ const RUBY_CGI_OBJECT = /(@{0,2}[A-Za-z_]\w{0,63})\s*=\s*CGI\s*(?:\.|::)\s*new\b
 const RUBY_ASSIGN = /(?<![\w@$.:])(@{0,2}[A-Za-z_]\w{0,63})\s*(?:\|\||\+)?=(?![=~>])([^\n]{1,400})/g;
 
 /**
+ * Here-documents whose bodies start at `at`: each body's lines marked 2 in `mask`, up to the line `ends` says closes it
+ * (the next tag's body follows). Returns where the text after the last body starts.
+ */
+function maskHereDocs<T>(text: string, mask: Uint8Array, at: number, docs: readonly T[], ends: (line: string, doc: T) => boolean): number {
+  const n = text.length;
+  for (const d of docs) {
+    while (at < n) {
+      const eol = text.indexOf('\n', at);
+      const stop = eol < 0 ? n : eol;
+      const line = text.slice(at, stop);
+      mask.fill(2, at, stop);
+      at = stop + 1;
+      if (ends(line, d)) break;
+    }
+  }
+  return at;
+}
+
+/**
  * Ruby text read for its literals: each character's place, code (0), a string's text (1), a comment, =begin block or
  * here-document body (2); and the command literals (backticks, %x) opened in code, with their contents' spans. A
  * double-quoted string's or a command literal's `#{..}` is code. One pass, linear; what it cannot tell (a "/" as a
@@ -138,17 +155,7 @@ function rubyLex(text: string): { mask: Uint8Array; commands: { start: number; f
     if (c === '\n') {
       lineStart = true;
       if (docs.length > 0) {
-        let at = k + 1;
-        for (const tag of docs) {
-          while (at < n) {
-            const eol = text.indexOf('\n', at);
-            const stop = eol < 0 ? n : eol;
-            const line = text.slice(at, stop);
-            mask.fill(2, at, stop);
-            at = stop + 1;
-            if (line.trim() === tag) break;
-          }
-        }
+        const at = maskHereDocs(text, mask, k + 1, docs, (line, tag) => line.trim() === tag);
         docs.length = 0;
         k = at - 2;
       }
@@ -289,17 +296,7 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
     const top = stack[stack.length - 1]!;
     if (c === '\n' && docs.length > 0 && top.kind === 'c') {
       // here-documents: their bodies follow this line, each to its tag's line
-      let at = k + 1;
-      for (const d of docs) {
-        while (at < n) {
-          const eol = text.indexOf('\n', at);
-          const stop = eol < 0 ? n : eol;
-          const line = text.slice(at, stop);
-          mask.fill(2, at, stop);
-          at = stop + 1;
-          if ((d.strip ? line.replace(/^\t+/, '') : line) === d.tag) break;
-        }
-      }
+      const at = maskHereDocs(text, mask, k + 1, docs, (line, d) => (d.strip ? line.replace(/^\t+/, '') : line) === d.tag);
       docs.length = 0;
       k = at - 1;
       continue;

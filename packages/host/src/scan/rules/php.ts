@@ -1615,6 +1615,7 @@ rule mamori_php_wp_admin_injector {
     technique = "backdoor"
     description = "a WordPress administrator made by hand-written SQL in every site the script finds, with the database credentials read out of their wp-config.php files, or the new login sent away"
   strings:
+    // (the SQL of mamori_php_wp_admin_sql, written again: each rule of ours compiles on its own, bench/scan-rules.mjs)
     $adm = /a:1:\{s:13:\\?["']administrator\\?["'];b:1;\}/
     $ins = /INSERT\s+INTO\s+[^;\n]{0,80}(users|usermeta)\b/ nocase
     // (the credentials cut out of wp-config.php files found under the tree, not WordPress's own constants)
