@@ -28,7 +28,6 @@ const SHELLS: [string, string][] = [
   ['a sub returning a variable it gave a parameter, through a name', `${CGI}sub field { my $v = $q->param($_[0]); $v =~ s/\\r//g; return $v; }\nmy $c = field('cmd');\nprint $q->header, \`$c\`;\n`],
   ['s///ee over a parameter', `${CGI}my $c = $q->param('c');\n$c =~ s/(.*)/$1/ee;\nprint $q->header, $c;\n`],
   ['s///ee with a parameter as the replacement', `${CGI}my $code = $q->param('x');\nmy $t = "1";\n$t =~ s/1/$code/ee;\n`],
-  ['do of a file the request names', `${CGI}my $f = $q->param('plugin');\ndo $f;\n`],
 ];
 
 const BENIGN: [string, string][] = [
@@ -54,7 +53,12 @@ describe('scan: Perl CGI command shells (session 39)', () => {
       assert.ok(r.findings.some((f) => f.rule === 'mamori:perl-cgi'), why(r));
     });
   }
-  it('ran every shell', () => assert.equal(SHELLS.length, 17));
+  it('ran every shell', () => assert.equal(SHELLS.length, 16));
+  it('calls a do of a file the request names suspicious, not malicious (an application maps actions to modules so)', () => {
+    const r = scan(`${CGI}my $f = $q->param('plugin');\ndo $f;\n`, '/usr/lib/cgi-bin/t.cgi');
+    assert.equal(r.verdict, 'suspicious', why(r));
+    assert.ok(r.findings.some((f) => f.rule === 'mamori:perl-cgi'), why(r));
+  });
   for (const [name, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, '/usr/lib/cgi-bin/t.cgi');

@@ -176,6 +176,16 @@ function rubyLex(text: string): { mask: Uint8Array; commands: { start: number; f
       k = stop - 1;
       continue;
     }
+    // ($" $' $` are globals; ?# ?' ?" are character literals: red team S40B)
+    if ((c === "'" || c === '"' || c === '`') && text[k - 1] === '$') continue;
+    if (c === '?' && /[\s(,=[{]/.test(text[k - 1] ?? '\n') && k + 1 < n && !/\s/.test(text[k + 1]!)) {
+      const len = text[k + 1] === '\\' ? 2 : 1;
+      if (!/\w/.test(text[k + 1 + len] ?? '')) {
+        mask.fill(1, k + 1, k + 1 + len);
+        k += len;
+        continue;
+      }
+    }
     if (c === "'") { k = literal(k + 1, '', "'", false) - 1; continue; }
     if (c === '"') { k = literal(k + 1, '', '"', true) - 1; continue; }
     if (c === '`' && !/[\w:]/.test(text[k - 1] ?? '')) {
@@ -214,7 +224,9 @@ function rubyLex(text: string): { mask: Uint8Array; commands: { start: number; f
 const RUBY_ESCAPED = /\bShellwords\s*\.\s*(?:escape|shellescape|join|shelljoin)\b|\.\s*(?:shellescape|shelljoin|to_i|to_f)\b|\b(?:Integer|Float)\s*\(/;
 
 /** A right side less what it escapes for the shell: `#{Shellwords.escape(name)}`, `Shellwords.join(..)`, `x.to_i`. */
-function rubyUnescaped(rhs: string): string {
+function rubyUnescaped(input: string): string {
+  // (a value looked up in a table of the script's own by a field is the table's: REPORTS.fetch(name), red team S40B)
+  const rhs = /[A-Z][A-Z0-9_]{0,63}\s*(?:\[|\.\s*fetch\b)/.test(input) ? input.replace(/(?<![\w@$.:])(?!ENV\b)[A-Z][A-Z0-9_]{0,63}\s*(?:\[[^\]\n]{0,200}\]|\.\s*fetch\s*\([^)\n]{0,200}\))/g, '') : input;
   if (!RUBY_ESCAPED.test(rhs)) return rhs;
   return rhs
     .replace(/#\{[^}\n]{0,200}\}/g, (seg) => (RUBY_ESCAPED.test(seg) ? '' : seg))
@@ -319,7 +331,12 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
       }
     }
     if (c === "'") {
-      const close = text.indexOf("'", k + 1);
+      // ($'..' takes backslash escapes, $'\'' among them: red team S40B)
+      let close = text.indexOf("'", k + 1);
+      if (text[k - 1] === '$') for (let e = k + 1; e < n; e++) {
+        if (text[e] === '\\') e++;
+        else if (text[e] === "'") { close = e; break; }
+      }
       const stop = close < 0 ? n : close;
       mask.fill(1, k + 1, stop);
       k = stop;
@@ -335,10 +352,11 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
       k = stop - 1;
       continue;
     }
-    if (c === '<' && text[k + 1] === '<' && text[k + 2] !== '<' && docs.length < 8) {
-      const m = /^<<(-?)[ \t]*(["']?)([A-Za-z_][\w.-]{0,63})\2/.exec(text.slice(k, k + 80));
+    // (the tag quoted in any part or escaped, <<\EOF, <<E"OF"; not a shift, $((1<<EOF)), red team S40B)
+    if (c === '<' && text[k + 1] === '<' && text[k + 2] !== '<' && docs.length < 8 && !/\d/.test(text[k - 1] ?? '')) {
+      const m = /^<<(-?)[ \t]*((?:\\?["']?[A-Za-z_][\w.-]{0,63}["']?){1,3})(?![\w"'])[ \t]*(?!\))/.exec(text.slice(k, k + 200));
       if (m) {
-        docs.push({ tag: m[3]!, strip: m[1] === '-' });
+        docs.push({ tag: m[2]!.replace(/[\\"']/g, ''), strip: m[1] === '-' });
         k += m[0].length - 1;
       }
     }

@@ -608,9 +608,10 @@ rule mamori_asp_pe_dropper {
   strings:
     // (session 40 set H28: a generator's template, VheSAae = Chr(77)&Chr(90)&Chr(144)&Chr(0)&.. written to
     // %TEMP%\..\svchost.exe by Scripting.FileSystemObject and run by WScript.Shell)
-    // (a whole executable: the header and at least 40 more bytes, not an upload gate comparing the first four)
-    $mz1 = /Chrw?b?\s*\(\s*(77|&H4D)\s*\)\s*&\s*Chrw?b?\s*\(\s*(90|&H5A)\s*\)\s*&\s*Chrw?b?\s*\(\s*(144|&H90)\s*\)\s*&\s*Chrw?b?\s*\(\s*(0|&H0)\s*\)(\s*&\s*Chrw?b?\s*\(\s*(\d{1,3}|&H[0-9A-F]{1,2})\s*\)){40}/ nocase
-    $mz2 = /[{(,]\s*(\(\s*byte\s*\)\s*)?(0x4d|77)\s*,\s*(\(\s*byte\s*\)\s*)?(0x5a|90)\s*,\s*(\(\s*byte\s*\)\s*)?(0x90|144)\s*,\s*(\(\s*byte\s*\)\s*)?(0x0?0|0)\s*,(\s*(\(\s*byte\s*\)\s*)?(0x[0-9a-f]{1,2}|\d{1,3})\s*,){40}/ nocase
+    // (a whole executable: the header and at least 90 more bytes, not an upload gate comparing the first four, nor its
+    // whole 64-byte DOS header: red team S40B)
+    $mz1 = /Chrw?b?\s*\(\s*(77|&H4D)\s*\)\s*&\s*Chrw?b?\s*\(\s*(90|&H5A)\s*\)\s*&\s*Chrw?b?\s*\(\s*(144|&H90)\s*\)\s*&\s*Chrw?b?\s*\(\s*(0|&H0)\s*\)(\s*&\s*Chrw?b?\s*\(\s*(\d{1,3}|&H[0-9A-F]{1,2})\s*\)){90}/ nocase
+    $mz2 = /[{(,]\s*(\(\s*byte\s*\)\s*)?(0x4d|77)\s*,\s*(\(\s*byte\s*\)\s*)?(0x5a|90)\s*,\s*(\(\s*byte\s*\)\s*)?(0x90|144)\s*,\s*(\(\s*byte\s*\)\s*)?(0x0?0|0)\s*,(\s*(\(\s*byte\s*\)\s*)?(0x[0-9a-f]{1,2}|\d{1,3})\s*,){90}/ nocase
     $write = /\.\s*(CreateTextFile|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(/ nocase
     // (and a run: not WScript.Shell's LogEvent)
     $run1 = /CreateObject\s*\(\s*"\s*(WScript\.Shell|Shell\.Application)\s*"\s*\)/ nocase
@@ -833,8 +834,10 @@ rule mamori_jsp_remote_classloader {
     // ServiceLoader.load(ScriptEngineFactory, new URLClassLoader(..)).iterator() then next())
     $spi = /ServiceLoader\s*\.\s*load\s*\(/
     $next = /\.\s*(next|forEach|findFirst)\s*\(/
+    // (from a server named by its address: a plugin loader reads local jars or its vendor's named server, red team S40B)
+    $ip = /new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\(\s*"(https?|ftp):\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/"]/
   condition:
-    $u and ($n or ($spi and $next))
+    $u and ($n or ($spi and $next and $ip))
 }
 
 rule mamori_jsp_templates_bytecode {
