@@ -6,9 +6,11 @@
  *
  * As perl-cgi.ts does for Perl, variables are followed through assignments (three rounds, by name), and a
  * command counts only where a request value is the command or part of its text: `system("convert", file)`
- * passes a field as an argument to a fixed program, which is not a shell's way. Comments are blanked first
- * (a line's `#` outside quotes; Ruby's `#{` is interpolation, a shell's `$#` a count). Bounded: at most
- * MAX_TEXT characters, MAX_NAMES names, every pattern's repetition bounded.
+ * passes a field as an argument to a fixed program, which is not a shell's way. Each language is lexed first
+ * (shellLex, rubyLex: quoted text, here-documents, comments, command literals), so that a sink counts only in code
+ * (red team S40's false positives came from `;`, `(` and backticks inside strings). Bounded: at most MAX_TEXT
+ * characters, MAX_NAMES names, SHELL_MATCHES matches of a sink, every pattern's repetition bounded, the text before
+ * a match read at most 400 characters back.
  */
 
 import type { PerlFinding } from './perl-cgi.js';
@@ -21,42 +23,6 @@ const MAX_NAMES = 64;
 
 const RUBY_SHEBANG = /^#![^\n]{0,80}\bruby\b/;
 const SHELL_SHEBANG = /^#!\s{0,4}(?:\/usr)?(?:\/local)?\/bin\/(?:env\s+)?(?:ba|da|k|z|a)?sh\b/;
-
-/** The text with each comment blanked (same length, newlines kept): `#` at a line's start or after white space, outside quotes. */
-function blankComments(text: string, ruby: boolean): string {
-  const out: string[] = [];
-  let last = 0;
-  let quote = '';
-  let nextNl = -1;
-  for (let k = 0; k < text.length; k++) {
-    const c = text[k];
-    if (quote) {
-      if (c === '\\') k++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') {
-      // (a shell's quote in a word like it's: only after white space, "=", "(" or a line's start counts, and a
-      // Ruby one the same; an unclosed one on its line is no string)
-      // (the next newline kept, not looked for again at each quote: a long line of quotes stays linear)
-      const before = k === 0 ? '\n' : text[k - 1]!;
-      if (!/[\s=(,;|&{[+]/.test(before)) continue;
-      const close = text.indexOf(c, k + 1);
-      if (nextNl <= k) nextNl = text.indexOf('\n', k + 1) >>> 0;
-      if (close > 0 && (c !== "'" || close < nextNl)) quote = c;
-      continue;
-    }
-    if (c === '#' && (k === 0 || /\s|;/.test(text[k - 1]!)) && !(ruby && text[k + 1] === '{')) {
-      const end = text.indexOf('\n', k);
-      const stop = end < 0 ? text.length : end;
-      out.push(text.slice(last, k), ' '.repeat(stop - k));
-      last = stop;
-      k = stop - 1;
-    }
-  }
-  out.push(text.slice(last));
-  return out.join('');
-}
 
 /** Names given a value the `tainted` test holds for, three rounds: `cmd = cgi['c']`, `c2 = "#{cmd} 2>&1"`. */
 function follow(code: string, assign: RegExp, direct: (rhs: string) => boolean, ref: (names: string[]) => RegExp, clean: (rhs: string) => string = (r) => r): Set<string> {
