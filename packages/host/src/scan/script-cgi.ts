@@ -366,7 +366,9 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   for (const m of code.matchAll(/(?:^|[\s;&|(])(HTTP_[A-Z_]{1,40})=/gm)) if (own.size < 64) own.add(m[1]!);
   const request = own.size > 0 ? SHELL_REQUEST.replace('HTTP_(?!', `HTTP_(?!(?:${[...own].map((o) => o.slice(5)).join('|')})\\b|`) : SHELL_REQUEST;
   const requestRe = new RegExp(request);
-  const names = follow(code, SHELL_ASSIGN, (rhs) => requestRe.test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
+  // (and the body read by a command, $(cat), $(head -c ..), dd; a variable printenv gives or ${!v} names: red team S40)
+  const bodyRead = /\$\(\s*(?:cat\s*(?:-\s*)?|head\s+-c\b[^)\n]{0,80}|dd\b[^)\n]{0,120})\)|\bprintenv\s+(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_[A-Z_]{1,40})\b|\$\{!\w{1,64}\}/;
+  const names = follow(code, SHELL_ASSIGN, (rhs) => requestRe.test(rhs) || bodyRead.test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
   // (the body read from standard input to its length, and a read of the query string into names)
   for (const m of code.matchAll(SHELL_READ)) {
     const rest = m[3] ?? '';
@@ -401,18 +403,20 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   }
   // A shell given a request value to run: sh -c "$CMD", bash -c ..; echo "$CMD" | sh
   seen = 0;
-  for (const m of code.matchAll(/(?<![\w$.-])(?:ba|da|k|z|a)?sh\s+-c\s+([^\n;|&]{1,400})|\|\s*(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
+  // (any flags with c among them, sh -e -c, bash -lc; a here-string to a shell, sh <<< "$C"; source /dev/stdin; xargs sh -c)
+  for (const m of code.matchAll(/(?<![\w$.-])(?:ba|da|k|z|a)?sh\s+(?:-[a-zA-Z]+\s+){0,3}-[a-zA-Z]*c[a-zA-Z]*\s+([^\n;|&]{1,400})|(?<![\w$.-])(?:(?:ba|da|k|z|a)?sh(?:\s+-[a-zA-Z]+){0,3}|(?:source|\.)\s+\/dev\/stdin)\s*<<<\s*([^\n;|&]{1,400})|\|\s*(?:xargs\b[^\n|;]{0,40}\s)?(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
     if (++seen > SHELL_MATCHES) break;
     if (!isCode(m.index!)) continue;
-    if (m[1] !== undefined) {
-      if (value.test(m[1])) return [shellFinding(m.index!, 'sh -c', false)];
+    if (m[1] !== undefined || m[2] !== undefined) {
+      if (value.test((m[1] ?? m[2])!)) return [shellFinding(m.index!, m[1] !== undefined ? 'sh -c' : 'a here-string to sh', false)];
       continue;
     }
     const before = lineBefore(m.index!);
-    if (/\b(?:echo|printf)\b/.test(before) && value.test(before)) return [shellFinding(m.index!, 'a pipe to sh', false)];
+    if (/\b(?:echo|printf|cat)\b/.test(before) && value.test(before)) return [shellFinding(m.index!, 'a pipe to sh', false)];
   }
   // A request value as the command itself: a line (or a command after ;, &&, ||, |, `, $(, then, do) whose first word is one.
-  const commandWord = new RegExp(String.raw`(?:^|[;&|\`(]|\$\(|\b(?:then|do|else)\b)[ \t]*"?(?:${ref})`, 'gm');
+  // (after a command that runs its arguments: exec, timeout N, env [-i] [X=y], nohup, nice, command, builtin)
+  const commandWord = new RegExp(String.raw`(?:^|[;&|\`(]|\$\(|\b(?:then|do|else)\b)[ \t]*(?:(?:exec|nohup|command|builtin|nice(?:[ \t]+-n[ \t]*-?\d{1,2})?|timeout[ \t]+\S{1,20}|env(?:[ \t]+(?:-\S{1,20}|[A-Za-z_]\w{0,63}=\S{0,200})){0,4})[ \t]+){0,2}"?(?:${ref})`, 'gm');
   seen = 0;
   for (const m of code.matchAll(commandWord)) {
     if (++seen > SHELL_MATCHES) break;

@@ -830,14 +830,28 @@ rule mamori_jsp_remote_classloader {
   strings:
     $u = /new\s+(java\s*\.\s*net\s*\.\s*)?URLClassLoader\s*\(\s*new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\[\s*\]\s*\{\s*new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\(\s*("(https?|ftp|jar):|request\s*\.)/
     $n = /\.\s*loadClass\s*\([^;]{0,200}\.\s*newInstance\s*\(/
-    // (or the classes a ServiceLoader finds in the remote jar, each made as it is iterated: session 40 set H29's SPI page,
-    // ServiceLoader.load(ScriptEngineFactory, new URLClassLoader(..)).iterator() then next())
-    $spi = /ServiceLoader\s*\.\s*load\s*\(/
-    $next = /\.\s*(next|forEach|findFirst)\s*\(/
-    // (from a server named by its address: a plugin loader reads local jars or its vendor's named server, red team S40B)
-    $ip = /new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\(\s*"(https?|ftp):\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/"]/
   condition:
-    $u and ($n or ($spi and $next and $ip))
+    $u and $n
+}
+
+rule mamori_jsp_remote_service_loader {
+  meta:
+    score = 85
+    technique = "jsp-classloader"
+    description = "JSP loading the services of a jar fetched from a server named by its address (ServiceLoader over a URLClassLoader): the jar's classes run as they are found"
+  strings:
+    // (session 40 set H29's SPI page: ServiceLoader.load(ScriptEngineFactory, new URLClassLoader(new URL[]{new
+    // URL("http://127.0.0.1:8081/x.jar")})), then iterated; the URL in a variable or an array, URLClassLoader.newInstance,
+    // URI.create(..).toURL(), a for loop: red team S40B. A server named by its address: a plugin loader reads local jars
+    // or its vendor's named server)
+    $spi = /ServiceLoader\s*\.\s*load\s*\(/
+    $ucl = /new\s+(java\s*\.\s*net\s*\.\s*)?URLClassLoader\s*\(|URLClassLoader\s*\.\s*newInstance\s*\(/
+    $ip = /(new\s+(java\s*\.\s*net\s*\.\s*)?URL\s*\(|URI\s*\.\s*create\s*\()\s*"(https?|ftp):\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/"]/
+    $iter = /\.\s*(next|forEach|findFirst|stream)\s*\(|for\s*\([^;)]{1,80}:\s*(java\s*\.\s*util\s*\.\s*)?ServiceLoader/
+    $jsp1 = "<%"
+    $jsp2 = "<jsp:"
+  condition:
+    $spi and $ucl and $ip and $iter and any of ($jsp*)
 }
 
 rule mamori_jsp_templates_bytecode {
