@@ -235,26 +235,28 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   const obj = objects.size > 0 ? String.raw`\$(?:${[...objects].join('|')})\s*->\s*(?:param|url_param|multi_param|cookie|Vars)\b|` : '';
   // A request read: a ReadParse hash's field, a CGI object's param (and the like), CGI.pm's param(), the query
   // string or a request header from the environment, standard input; one call may wrap it (lc(..), decode_base64(..)).
-  const baseRead = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  const readOf = (filled: string): string =>
+    String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:${filled}\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
   // (and a hash or an array the script fills from the request itself, `%p = map {..} split /&/, $ENV{QUERY_STRING}`,
   // `@a = ($q->param('c'))`, `$h{cmd} = $q->param('c')`: its elements are request fields, red team S39S)
-  const baseRe = new RegExp(baseRead);
+  const baseRe = new RegExp(readOf(''));
   const containers = new Set<string>();
   for (const m of text.matchAll(CONTAINER_ASSIGN)) {
     if (baseRe.test(m[3]!)) containers.add((m[1] ?? m[2])!);
     if (containers.size >= 16) break;
   }
   const filled = containers.size > 0 ? String.raw`\$(?:${[...containers].join('|')})\s*[{[]|` : '';
-  const read0 = String.raw`(?:[\w:]{1,64}\s*\(\s*)?(?:${filled}\$(?:${HASHES})\s*\{|${obj}(?<![\w>$])(?:CGI::)?param\s*\(|\$ENV\s*\{\s*["']?(?:QUERY_STRING|HTTP_[A-Z_]{1,40})\b|<STDIN>)`;
+  const read0 = readOf(filled);
   // (and a sub of the script's that returns a request field: `sub cmd { return $q->param('c') }`, then
   // `system(cmd())`, red team S39S)
   const closing = braceCloser(code);
   const givers = subsReturning(code, text, new RegExp(read0), closing);
-  const read = givers.length > 0 ? String.raw`(?:${read0}|(?<![\w$@%>:])&?(?:${givers.join('|')})\s*\(|(?<![\w$@%>:])&(?:${givers.join('|')})\b)` : read0;
+  const giverPattern = givers.length > 0 ? String.raw`(?<![\w$@%>:])&?(?:${givers.join('|')})\s*\(|(?<![\w$@%>:])&(?:${givers.join('|')})\b` : '';
+  const read = giverPattern ? String.raw`(?:${read0}|${giverPattern})` : read0;
   // (a giver's name counts as a call outside quoted text only: "Confirmation email (queued)" is no call of sub email,
   // red team S40)
   const read0Re = new RegExp(read0);
-  const giverCall = givers.length > 0 ? new RegExp(String.raw`(?<![\w$@%>:])&?(?:${givers.join('|')})\s*\(|(?<![\w$@%>:])&(?:${givers.join('|')})\b`, 'g') : undefined;
+  const giverCall = giverPattern ? new RegExp(giverPattern, 'g') : undefined;
   const fromRequest = {
     test(s: string): boolean {
       if (read0Re.test(s)) return true;
@@ -270,13 +272,13 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   // of all but such characters, `$f =~ s/[^\w.-]//g`: red team S40's theme and dispatch pages)
   for (const l of literals) {
     if (l.kind !== 'm' && l.kind !== 's') continue;
-    const target = /\$([A-Za-z_]\w{0,63})\s*=~\s*$/.exec(text.slice(Math.max(0, l.start - 80), l.start));
+    const target = boundTo(text, l.start);
     if (!target) continue;
     const pat = text.slice(l.from, l.to);
-    const mods = /^[a-z]{0,12}/.exec(text.slice(l.end, l.end + 12))![0];
+    const mods = modifiers(text, l.end);
     // (anchored at both ends, with no "." outside a class, no \\S, \\s, \\D or \\W, no negated class)
-    if (l.kind === 'm' && /^\^[\s\S]*\$$/.test(pat) && !/\.|\\[SsDW]|\[\^/.test(pat.replace(/\\[.\-\\]/g, '').replace(/\[(?!\^)[^\]]{0,200}\]/g, 'C'))) validated.add(target[1]!);
-    if (l.kind === 's' && mods.includes('g') && /^\[\^[\w\\.\-]{1,20}\]\+?$/.test(pat) && text.slice(l.to, l.end).replace(/[^\w]/g, '') === '') validated.add(target[1]!);
+    if (l.kind === 'm' && /^\^[\s\S]*\$$/.test(pat) && !/\.|\\[SsDW]|\[\^/.test(pat.replace(/\\[.\-\\]/g, '').replace(/\[(?!\^)[^\]]{0,200}\]/g, 'C'))) validated.add(target);
+    if (l.kind === 's' && mods.includes('g') && /^\[\^[\w\\.\-]{1,20}\]\+?$/.test(pat) && text.slice(l.to, l.end).replace(/[^\w]/g, '') === '') validated.add(target);
   }
   // (a value looked up in a table of the script's by a request field is the table's: `$ActionDispatch{$In{action}}`,
   // BackupPC's dispatch, chooses one of its own names)
@@ -327,26 +329,25 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
   // s///ee: the replacement run as code, twice evaluated (`$c =~ s/(.*)/$1/ee` runs the field's text)
   for (const l of literals) {
     if (l.kind !== 's') continue;
-    const mods = /^[a-z]{0,12}/.exec(text.slice(l.end, l.end + 12))![0];
-    if (!/e[a-z]*e/.test(mods)) continue;
-    const target = /\$\{?([A-Za-z_]\w{0,63})\}?\s*=~\s*$/.exec(text.slice(Math.max(0, l.start - 80), l.start));
-    if (taintedAt(text.slice(l.to, l.end), l.start) || (target && tainted.has(target[1]!) && outsideParams(target[1]!, l.start))) return [finding(l.start, 's///ee')];
+    if (!/e[a-z]*e/.test(modifiers(text, l.end))) continue;
+    const target = boundTo(text, l.start);
+    if (taintedAt(text.slice(l.to, l.end), l.start) || (target && tainted.has(target) && outsideParams(target, l.start))) return [finding(l.start, 's///ee')];
   }
   // Calls found in the code only (not in a string, a comment, POD or after "->").
   const arg = String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value}[^,;\n]{0,100}|[^;\n]{0,200}?["'](?:\/bin\/|\/usr\/bin\/)?(?:ba|da|z|k)?sh["']\s*,\s*["']-c["']\s*,\s*[^;\n]{0,200})`;
-  const calls: [RegExp, string, RegExp][] = [
+  const calls: [RegExp, string, RegExp, boolean?][] = [
     [/(?<![\w$@%>:&-])(?:CORE::)?(system|exec)\b/g, 'system', new RegExp(String.raw`${arg}\s*(?:\)\s*)?(?:;|or\b|\|\||\}|$)`, 'my')],
     [/(?<![\w$@%>:&-])(?:CORE::)?(open)\b/g, 'a piped open', new RegExp(String.raw`\s*(?:\(\s*)?(?:my\s+|local\s+)?\$?[A-Za-z_]\w{0,63}\s*,\s*(?:["'][-|]\|?-?["']\s*,\s*(?:"[^"\n]{0,400}"|${value}[^,;\n]{0,100})\s*(?:\)\s*)?(?:;|or\b|\|\|)|"(?:[^"\n]{0,400}\|\s*"|\s*\|[^"\n]{0,400}")|\$[A-Za-z_]\w{0,63}\s*\))`, 'my')],
     [/(?<![\w$@%>:&-])(open[23])\b/g, 'IPC::Open2/3', /\s*\([^;]{0,400}/my],
     [/(?<![\w$@%>:&-])(eval)\b/g, 'a string eval', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my')],
     // (do or require of a file the request names: the script runs it as Perl)
-    [/(?<![\w$@%>:&-])(do|require)\b/g, 'a do of a file the request names', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my')],
+    [/(?<![\w$@%>:&-])(do|require)\b/g, 'a do of a file the request names', new RegExp(String.raw`\s*(?:\(\s*)?(?:"[^"\n]{0,400}"|${value})`, 'my'), true],
   ];
   // (each call's arguments are read a bounded way, so every call is read: 256 decoy calls before the real one hid it)
-  for (const [word, how, rest] of calls) {
+  for (const [word, how, rest, include] of calls) {
     let seen = 0;
     for (const m of code.matchAll(word)) {
-      if (++seen > 200_000) break;
+      if (++seen > SINK_MATCHES) break;
       rest.lastIndex = m.index! + m[0].length;
       const a = rest.exec(text);
       if (!a) continue;
@@ -356,10 +357,26 @@ export function perlCgiCommand(input: string, perlPath = false): PerlFinding[] {
         if (tainted.has(v) && outsideParams(v, m.index!) && new RegExp(String.raw`\$${v}\s*\.?=[^;\n]{0,400}\|\s*["']\s*;`).test(text)) return [finding(m.index!, how)];
         continue;
       }
-      if (valueRe.test(a[0]) && taintedAt(a[0], m.index!)) return [finding(m.index!, how)];
+      if (valueRe.test(a[0]) && taintedAt(a[0], m.index!)) return [finding(m.index!, how, include)];
     }
   }
   return [];
+}
+
+/**
+ * Matches of each sink a CGI analyser reads (here and in script-cgi.ts), each read a bounded way: every call is read,
+ * since a run of decoy calls before the real one must not use the count up (red team S40's x01).
+ */
+export const SINK_MATCHES = 200_000;
+
+/** The variable a pattern literal starting at `start` is bound to (`$x =~ s/../../`), if any. */
+function boundTo(text: string, start: number): string | undefined {
+  return /\$\{?([A-Za-z_]\w{0,63})\}?\s*=~\s*$/.exec(text.slice(Math.max(0, start - 80), start))?.[1];
+}
+
+/** A pattern literal's modifiers, the letters after its end. */
+function modifiers(text: string, end: number): string {
+  return /^[a-z]{0,12}/.exec(text.slice(end, end + 12))![0];
 }
 
 /** Whether `at` in `s` is outside its quoted strings (an even count of unescaped quotes of each kind before it). */
@@ -375,11 +392,12 @@ function outsideQuotes(s: string, at: number): boolean {
   return dq % 2 === 0 && sq % 2 === 0;
 }
 
-function finding(offset: number, how: string): PerlFinding {
+/** `include`: the request names a file run as Perl (do, require), not a command. */
+function finding(offset: number, how: string, include = false): PerlFinding {
   // (a do or require of a file the request names runs Perl code only where the attacker can place a file; large
   // applications map actions to modules so, through lookups the analyser follows as taint: Sympa's custom actions, red
   // team S40B. Suspicious, not malicious.)
-  if (how === 'a do of a file the request names') return { technique: 'cgi-include', score: 60, description: `a Perl CGI script running a file its request names as Perl (${how})`, offset };
+  if (include) return { technique: 'cgi-include', score: 60, description: `a Perl CGI script running a file its request names as Perl (${how})`, offset };
   return { technique: 'cgi-command', score: 85, description: `a Perl CGI script running a command made of its request's fields (${how})`, offset };
 }
 

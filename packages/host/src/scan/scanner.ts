@@ -685,8 +685,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
           const fresh = yaraFindings(buf, path, ['form-controls'], familiesFor(path, kind, buf, '')).filter((f) => !findings.some((o) => o.rule === f.rule));
           const best = fresh.sort((a, b) => b.score - a.score)[0];
           // (and it does not lift the page past suspicious on its own: f22, an upload page with a category list, was 40)
-          const sofar = findings.reduce((t, f) => t + f.score, 0);
-          const score = Math.min(best?.score ?? 0, FORM_CONTROL_SCORE, Math.max(0, 74 - sofar));
+          const score = Math.min(best?.score ?? 0, FORM_CONTROL_SCORE, Math.max(0, thresholds.malicious - 1 - scoreOf(findings)));
           if (best && score > 0) findings.push({ ...best, score });
         }
       }
@@ -697,7 +696,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // (and a script named as an image, for an upload folder whose server runs .jpg as CGI: it opens with "#!")
     if ((kind !== 'image' || (data[0] === 0x23 && data[1] === 0x21)) && CGI_NEEDLES.some((w) => data.indexOf(w) >= 0)) {
       const perlPath = /\.(?:pl|cgi|pm)$/i.test(path);
-      const head = data.subarray(0, PERL_BYTES).toString('latin1');
+      // (the file's text where it was read as such already: a PHP page naming REQUEST_URI is not copied again)
+      const head = text !== '' ? text : data.subarray(0, PERL_BYTES).toString('latin1');
       for (const f of perlCgiCommand(head, perlPath)) findings.push({ rule: 'mamori:perl-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
       // (and Ruby and shell CGIs the same way: script-cgi.ts, red team S39S)
       for (const f of scriptCgiCommand(head, path)) findings.push({ rule: 'mamori:script-cgi', source: 'mamori', technique: f.technique, score: f.score, description: f.description, line: lineAt(data, f.offset) });
@@ -1767,7 +1767,7 @@ const CONTROL_SINKS = /Process\s*\.\s*Start|ProcessStartInfo|\.\s*SaveAs\s*\(|Sq
 
 /** What a CGI reads its request from, as bytes (a Buffer's indexOf of a string encodes it on every call). */
 const CGI_NEEDLES = ['QUERY_STRING', 'REQUEST_METHOD', 'CONTENT_LENGTH', 'PATH_INFO', 'REQUEST_URI', 'STDIN', 'CGI'].map((w) => Buffer.from(w, 'latin1'));
-/** The bytes of a file read for a Perl CGI command shell (perl-cgi.ts reads no more either). */
+/** The bytes of a file read for a Perl, Ruby or shell CGI command shell (perl-cgi.ts and script-cgi.ts read no more either). */
 const PERL_BYTES = 1024 * 1024;
 
 /** A run of white space at least this long makes a squeezed layer (squeezeSpace). */

@@ -9,11 +9,11 @@
  * passes a field as an argument to a fixed program, which is not a shell's way. Each language is lexed first
  * (shellLex, rubyLex: quoted text, here-documents, comments, command literals), so that a sink counts only in code
  * (red team S40's false positives came from `;`, `(` and backticks inside strings). Bounded: at most MAX_TEXT
- * characters, MAX_NAMES names, SHELL_MATCHES matches of a sink, every pattern's repetition bounded, the text before
+ * characters, MAX_NAMES names, SINK_MATCHES matches of a sink (perl-cgi.ts), every pattern's repetition bounded, the text before
  * a match read at most 400 characters back.
  */
 
-import type { PerlFinding } from './perl-cgi.js';
+import { type PerlFinding, SINK_MATCHES } from './perl-cgi.js';
 
 /** A finding of the Ruby and shell analysers: as the Perl analyser's. */
 export type ScriptCgiFinding = PerlFinding;
@@ -52,6 +52,21 @@ const escapeName = (n: string): string => n.replace(/[$@]/g, '\\$&');
 const RUBY_CGI_OBJECT = /(@{0,2}[A-Za-z_]\w{0,63})\s*=\s*CGI\s*(?:\.|::)\s*new\b/g;
 /** An assignment (`=`, `||=`, `+=`, `<<` is not one), its name and its right side to the line's end. */
 const RUBY_ASSIGN = /(?<![\w@$.:])(@{0,2}[A-Za-z_]\w{0,63})\s*(?:\|\||\+)?=(?![=~>])([^\n]{1,400})/g;
+
+/** `text` with the characters `mask` marks `mark` made spaces (newlines kept): same length, so offsets hold. */
+function blankedAt(text: string, mask: Uint8Array, mark: number): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (let k = mask.indexOf(mark); k >= 0; k = mask.indexOf(mark, k)) {
+    let e = k;
+    while (e < text.length && mask[e] === mark) e++;
+    parts.push(text.slice(from, k), text.slice(k, e).replace(/[^\n]/g, ' '));
+    from = e;
+    k = e;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
+}
 
 /**
  * Here-documents whose bodies start at `at`: each body's lines marked 2 in `mask`, up to the line `ends` says closes it
@@ -99,7 +114,7 @@ function rubyLex(text: string): { mask: Uint8Array; commands: { start: number; f
         for (; k < n && d > 0; k++) {
           if (text[k] === '{') d++;
           else if (text[k] === '}') d--;
-          else if (text[k] === '`' && commands.length < 256) {
+          else if (text[k] === '`' && commands.length < SINK_MATCHES) {
             const close = text.indexOf('`', k + 1);
             if (close < 0) break;
             commands.push({ start: k, from: k + 1, to: close });
@@ -205,7 +220,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!(RUBY_SHEBANG.test(text) || (/\.(?:rb|rbw)$/i.test(path) && /\bCGI\s*(?:\.|::)\s*new\b|ENV\s*\[\s*["'](?:QUERY_STRING|CONTENT_LENGTH)/.test(text)))) return [];
   const { mask, commands } = rubyLex(text);
   // the text with comments, =begin blocks and here-documents blanked (strings kept: a value's interpolations are read)
-  const code = text.replace(/[^\n]/g, (ch, at: number) => (mask[at] === 2 ? ' ' : ch));
+  const code = blankedAt(text, mask, 2);
   const isCode = (at: number): boolean => mask[at] === 0;
   const objects = new Set<string>();
   for (const m of code.matchAll(RUBY_CGI_OBJECT)) if (objects.size < 16 && isCode(m.index!)) objects.add(m[1]!);
@@ -222,7 +237,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
     return false;
   };
   // Backticks and %x(..) opened in code: a command text interpolating a request value.
-  for (const l of commands.slice(0, 256)) {
+  for (const l of commands) {
     if (interpolated(text.slice(l.from, l.to))) return [rubyFinding(l.start, text[l.start] === '`' ? 'backticks' : '%x')];
   }
   // Calls in code whose first argument is a request value, or a string interpolating one; open("|..") a piped open.
@@ -231,7 +246,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   const calls = new RegExp(String.raw`(?<![\w@$.])(?:(?:Kernel|Process)\s*\.\s*)?(system|exec|spawn|eval|instance_eval|IO\s*\.\s*popen|Open3\s*\.\s*(?:popen[23]e?|capture[23]e?|pipeline\w{0,10})|PTY\s*\.\s*spawn|open)(?![\w?!])${first}`, 'g');
   let seen = 0;
   for (const m of code.matchAll(calls)) {
-    if (++seen > SHELL_MATCHES) break;
+    if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     const how = m[1]!.replace(/\s+/g, '');
     const str = m[2];
@@ -330,10 +345,6 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
   return { mask, ticks };
 }
 
-/** Matches of each sink pattern a shell script is read for (each costs at most 400 characters read back): a long line of
- * decoys before the real command must not use them up (red team S40's x01). */
-const SHELL_MATCHES = 200_000;
-
 /** Request values a CGI's environment holds (not HTTP_PROXY and the like, which a script sets for its own tools). */
 const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_(?!PROXY\b|PROXY_|S_PROXY)[A-Z_]{1,40})\b`;
 
@@ -344,22 +355,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|PATH_INFO|REQUEST_URI)\b/.test(text)) return [];
   const { mask, ticks } = shellLex(text);
   // the code with comments and here-documents blanked; quoted text kept (an assignment's value is read whole)
-  let code = '';
-  {
-    const parts: string[] = [];
-    let from = 0;
-    for (let k = 0; k <= text.length; k++) {
-      if (k === text.length || mask[k] === 2) {
-        parts.push(text.slice(from, k));
-        let e = k;
-        while (e < text.length && mask[e] === 2) e++;
-        if (e > k) parts.push(' '.repeat(e - k));
-        from = e;
-        k = e;
-      }
-    }
-    code = parts.join('');
-  }
+  const code = blankedAt(text, mask, 2);
   const isCode = (at: number): boolean => mask[at] === 0;
   // (names the script gives a value itself are its own: HTTP_CODE=$(curl ..))
   const own = new Set<string>();
@@ -394,7 +390,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   // (`eval $(echo "$QUERY_STRING" | sed 's/&/;/g')`, an old way to parse it) is an injectable CGI, suspicious.
   let seen = 0;
   for (const m of code.matchAll(/(?<![\w$-])eval\s+([^\n]{1,400})/g)) {
-    if (++seen > SHELL_MATCHES) break;
+    if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     const arg = firstCommand(m[1]!);
     if (!value.test(arg)) continue;
@@ -405,7 +401,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   seen = 0;
   // (any flags with c among them, sh -e -c, bash -lc; a here-string to a shell, sh <<< "$C"; source /dev/stdin; xargs sh -c)
   for (const m of code.matchAll(/(?<![\w$.-])(?:ba|da|k|z|a)?sh\s+(?:-[a-zA-Z]+\s+){0,3}-[a-zA-Z]*c[a-zA-Z]*\s+([^\n;|&]{1,400})|(?<![\w$.-])(?:(?:ba|da|k|z|a)?sh(?:\s+-[a-zA-Z]+){0,3}|(?:source|\.)\s+\/dev\/stdin)\s*<<<\s*([^\n;|&]{1,400})|\|\s*(?:xargs\b[^\n|;]{0,40}\s)?(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
-    if (++seen > SHELL_MATCHES) break;
+    if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     if (m[1] !== undefined || m[2] !== undefined) {
       if (value.test((m[1] ?? m[2])!)) return [shellFinding(m.index!, m[1] !== undefined ? 'sh -c' : 'a here-string to sh', false)];
@@ -419,7 +415,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   const commandWord = new RegExp(String.raw`(?:^|[;&|\`(]|\$\(|\b(?:then|do|else)\b)[ \t]*(?:(?:exec|nohup|command|builtin|nice(?:[ \t]+-n[ \t]*-?\d{1,2})?|timeout[ \t]+\S{1,20}|env(?:[ \t]+(?:-\S{1,20}|[A-Za-z_]\w{0,63}=\S{0,200})){0,4})[ \t]+){0,2}"?(?:${ref})`, 'gm');
   seen = 0;
   for (const m of code.matchAll(commandWord)) {
-    if (++seen > SHELL_MATCHES) break;
+    if (++seen > SINK_MATCHES) break;
     const at = m.index!;
     const opener = /^[;&|`(]/.test(m[0]) ? 1 : 0;
     const substituted = m[0].startsWith('$(') || m[0].startsWith('`');
