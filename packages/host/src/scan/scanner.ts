@@ -694,7 +694,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // set H21) was suspicious only
     // (only where it reads a request as a CGI does: QUERY_STRING or REQUEST_METHOD, standard input, CGI.pm)
     // (and a script named as an image, for an upload folder whose server runs .jpg as CGI: it opens with "#!")
-    if ((kind !== 'image' || (data[0] === 0x23 && data[1] === 0x21)) && CGI_NEEDLES.some((w) => data.indexOf(w) >= 0)) {
+    // (or any script opening with "#!": a shell CGI may name no CGI variable, printing its header and reading its body
+    // with `$(cat)`; the analysers' own gates read what a CGI is)
+    const shebang = data[0] === 0x23 && data[1] === 0x21;
+    if ((kind !== 'image' || shebang) && (shebang || CGI_NEEDLES.some((w) => data.indexOf(w) >= 0))) {
       const perlPath = /\.(?:pl|cgi|pm)$/i.test(path);
       // (the file's text where it was read as such already: a PHP page naming REQUEST_URI is not copied again)
       const head = text !== '' ? text : data.subarray(0, PERL_BYTES).toString('latin1');

@@ -348,11 +348,15 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
 /** Request values a CGI's environment holds (not HTTP_PROXY and the like, which a script sets for its own tools). */
 const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_(?!PROXY\b|PROXY_|S_PROXY)[A-Z_]{1,40})\b`;
 
+/** A CGI's header printed by the script at a line's start: `echo "Content-type: text/html"`, `printf 'Status: 200\\n'`. */
+const CGI_HEADER = /^[ \t]*(?:echo|printf)[ \t]+(?:-[a-zA-Z]{1,3}[ \t]+)?["']?(?:Content-[Tt]ype|Status|Location):[ \t]/m;
+
 function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!SHELL_SHEBANG.test(text) && !(/\.(?:sh|bash|cgi)$/i.test(path) && /^#!/.test(text) && /\bsh\b/.test(text.slice(0, text.indexOf('\n') >>> 0)))) return [];
   // (a CGI: one that reads what only a CGI is given, not a build script's $HTTP_CODE or $HTTP_PROXY; red team S40's
   // s01 and s20 read PATH_INFO and REQUEST_URI)
-  if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|PATH_INFO|REQUEST_URI)\b/.test(text)) return [];
+  // (or one that prints a CGI's header first and reads its body itself: `echo "Content-type: text/plain"; echo; C=$(cat)`)
+  if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|PATH_INFO|REQUEST_URI)\b/.test(text) && !CGI_HEADER.test(text)) return [];
   const { mask, ticks } = shellLex(text);
   // the code with comments and here-documents blanked; quoted text kept (an assignment's value is read whole)
   const code = blankedAt(text, mask, 2);
