@@ -26,6 +26,14 @@ const SHELLS: [string, string, string][] = [
   ['shell: a field piped to sh', 'pipe.sh', `${SH}C="\${QUERY_STRING#c=}"\necho "$C" | /bin/sh 2>&1\n`],
   ['shell: a field in a command substitution', 'sub.cgi', `${SH}C=$(printf '%s' "$QUERY_STRING" | sed 's/c=//')\nOUT=$($C)\necho "$OUT"\n`],
   ['shell: a request header run after &&', 'h.cgi', `${SH}[ "$REQUEST_METHOD" = GET ] || exit 0\n[ -n "$HTTP_X_CMD" ] && $HTTP_X_CMD\n`],
+  // (the sinks by name and a shell given the value in a list: red team S40's open Ruby items)
+  ['Ruby: Kernel.send(:system, field)', 's.rb', `${RB}c = cgi['c']\nputs cgi.header\nKernel.send(:system, c)\n`],
+  ['Ruby: public_send of "exec" with a field', 's2.cgi', `${RB}puts cgi.header\npublic_send("exec", cgi['x'])\n`],
+  ['Ruby: method(:system).call(field)', 'm.rb', `${RB}puts cgi.header\nmethod(:system).call(cgi['x'])\n`],
+  ['Ruby: method(:exec)[field]', 'm2.rb', `${RB}c = cgi['c']\nmethod(:exec)[c]\n`],
+  ['Ruby: Open3.capture2e("bash", "-c", field)', 'l.rb', `#!/usr/bin/ruby\nrequire 'cgi'\nrequire 'open3'\ncgi = CGI.new\ncmd = cgi.params['q'][0]\nout, _ = Open3.capture2e("bash", "-c", cmd)\nputs cgi.header, out\n`],
+  ['Ruby: system("sh", "-c", a string interpolating a field)', 'l2.rb', `${RB}t = cgi['t']\nsystem("sh", "-c", "ls #{t}")\n`],
+  ['Ruby: spawn(["sh", "sh"], "-c", field)', 'l3.rb', `${RB}c = cgi['c']\npid = spawn(["sh", "sh"], "-c", c)\nProcess.wait(pid)\n`],
   // (no CGI variable named: the header printed, the body read by $(cat); the fourth file planted in session 40's tarball check)
   ['shell: a header printed, the body run after exec', 'run.cgi', `${SH}C=$(cat)\nexec $C\n`],
   ['shell: a header printed with printf, the body run by sh -c', 'p.cgi', "#!/bin/bash\nprintf 'Content-Type: text/plain\\n\\n'\nB=$(head -c 4096)\nbash -c \"$B\" 2>&1\n"],
@@ -41,6 +49,7 @@ const BENIGN: [string, string, string][] = [
   ['shell: a test of a field and arithmetic on the length', 'len.cgi', `${SH}if [ "$QUERY_STRING" = "" ]; then echo empty; fi\nN=$CONTENT_LENGTH\nif (( $N > 100 )); then echo big; fi\n[[ $QUERY_STRING == a* ]] && echo a\n`],
   ['shell: a script with no request, running its own variable', 'build.sh', '#!/bin/sh\nCC=${CC:-gcc}\n$CC -o app app.c\n'],
   ['shell: the query string echoed and logged', 'log.cgi', `${SH}echo "You asked for: $QUERY_STRING"\nlogger -t cgi "$QUERY_STRING"\nX=$QUERY_STRING\n`],
+  ['Ruby: sh -c of an escaped field, send of other names, method(:system) of a literal', 'ok.rb', `${RB}require 'shellwords'\nt = cgi['t']\nsystem("sh", "-c", "ls #{Shellwords.escape(t)}")\nobj.send(:system_name, t)\nx = method(:system).call("uptime")\nself.send(:format, t)\nsystem("sh", "-c", "uptime")\n`],
   ['shell: a header printed, the body saved to a file and fixed commands run', 'save.cgi', `${SH}B=$(cat)\nprintf '%s' "$B" > /var/spool/form/$$.txt\nwc -c < /var/spool/form/$$.txt\nuptime\n`],
   ['shell: a mail script printing a MIME header, no CGI', 'mail.sh', '#!/bin/sh\nBODY=$(cat)\n{\n  echo "Content-Type: text/plain; charset=utf-8"\n  echo\n  echo "$BODY"\n} | /usr/sbin/sendmail -t\n'],
 ];
@@ -53,7 +62,7 @@ describe('scan: Ruby and shell CGI command shells (session 40)', () => {
       assert.ok(r.findings.some((f) => f.rule === 'mamori:script-cgi'), why(r));
     });
   }
-  it('ran every shell', () => assert.equal(SHELLS.length, 16));
+  it('ran every shell', () => assert.equal(SHELLS.length, 23));
   for (const [name, file, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, `/usr/lib/cgi-bin/${file}`);
@@ -61,7 +70,7 @@ describe('scan: Ruby and shell CGI command shells (session 40)', () => {
       assert.deepEqual(scriptCgiCommand(src, file), [], name);
     });
   }
-  it('ran every look-alike', () => assert.equal(BENIGN.length, 11));
+  it('ran every look-alike', () => assert.equal(BENIGN.length, 12));
   it('calls the old eval of the query string as assignments an injectable CGI, suspicious', () => {
     const src = `${SH}eval $(echo "$QUERY_STRING" | sed 's/&/;/g')\necho "Hello $name"\n`;
     const f = scriptCgiCommand(src, 'hello.cgi');

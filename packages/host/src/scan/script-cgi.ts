@@ -258,6 +258,36 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
     }
     if (str !== undefined ? interpolated(str) : bare !== undefined && !RUBY_ESCAPED.test(bare) && value.test(bare.split(/\s+(?:if|unless)\b/)[0]!)) return [rubyFinding(m.index!, how)];
   }
+  // The same sinks reached by name (red team S40): `send(:system, c)`, `Kernel.public_send("exec", c)`,
+  // `method(:system).call(c)`, `.(c)` or `[c]`; and a shell given the value in a list, `system("sh", "-c", c)`,
+  // `Open3.capture2e("bash", "-lc", c)`, `spawn(["sh", "sh"], "-c", c)`.
+  const byName = new RegExp(
+    String.raw`(?<![\w@$])(?:(?:send|public_send|__send__)\s*\(?\s*[:"']?(system|exec|spawn|eval|instance_eval|popen|capture[23]e?|\`)["']?\s*,|method\s*\(\s*[:"']?(system|exec|spawn|eval|instance_eval|\`)["']?\s*\)\s*(?:\.\s*(?:call\s*)?\(|\[))([^\n]{1,400})`,
+    'g',
+  );
+  seen = 0;
+  for (const m of code.matchAll(byName)) {
+    if (++seen > SINK_MATCHES) break;
+    if (!isCode(m.index!)) continue;
+    const arg = m[3]!;
+    // (the first argument after the name: a request value, or a string interpolating one)
+    const str = /^\s*"((?:[^"\\\n]|\\.){0,400})"/.exec(arg);
+    const bare = arg.split(/[,)\]]|\s+(?:if|unless)\b/)[0]!;
+    if (str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare)) return [rubyFinding(m.index!, `${(m[1] ?? m[2])!} by name`)];
+  }
+  const shellList = new RegExp(
+    String.raw`(?<![\w@$.])(?:(?:Kernel|Process)\s*\.\s*)?(system|exec|spawn|IO\s*\.\s*popen|Open3\s*\.\s*(?:popen[23]e?|capture[23]e?))\s*\(?\s*(?:\{[^{}\n]{0,400}\}\s*,\s*)?\[?\s*["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["']\s*(?:,\s*["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["']\s*\])?\s*,\s*(?:["']-[a-z]{1,4}["']\s*,\s*){0,3}["']-[a-z]{0,3}c[a-z]{0,3}["']\s*,\s*([^\n]{1,400})`,
+    'g',
+  );
+  seen = 0;
+  for (const m of code.matchAll(shellList)) {
+    if (++seen > SINK_MATCHES) break;
+    if (!isCode(m.index!)) continue;
+    const arg = m[2]!;
+    const str = /^\s*"((?:[^"\\\n]|\\.){0,400})"/.exec(arg);
+    const bare = arg.split(/[,)\]]|\s+(?:if|unless)\b/)[0]!;
+    if (str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare)) return [rubyFinding(m.index!, `${m[1]!.replace(/\s+/g, '')} of sh -c`)];
+  }
   return [];
 }
 
