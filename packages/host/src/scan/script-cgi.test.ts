@@ -34,6 +34,14 @@ const SHELLS: [string, string, string][] = [
   ['Ruby: Open3.capture2e("bash", "-c", field)', 'l.rb', `#!/usr/bin/ruby\nrequire 'cgi'\nrequire 'open3'\ncgi = CGI.new\ncmd = cgi.params['q'][0]\nout, _ = Open3.capture2e("bash", "-c", cmd)\nputs cgi.header, out\n`],
   ['Ruby: system("sh", "-c", a string interpolating a field)', 'l2.rb', `${RB}t = cgi['t']\nsystem("sh", "-c", "ls #{t}")\n`],
   ['Ruby: spawn(["sh", "sh"], "-c", field)', 'l3.rb', `${RB}c = cgi['c']\npid = spawn(["sh", "sh"], "-c", c)\nProcess.wait(pid)\n`],
+  // (words the shell reads whole though written in pieces; loops and functions: red team S40's open shell items)
+  ['shell: e\'\'val of a field', 'q1.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\ne''val "$C"\n`],
+  ['shell: ev\\<newline>al of a field', 'q2.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\nev\\\nal "$C"\n`],
+  ['shell: b"as"h -c of a field', 'q3.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\nb"as"h -c "$C"\n`],
+  ['shell: the body read by $(c\\at), run', 'q4.cgi', `${SH}C=$(c\\at)\n$C\n`],
+  ['shell: a loop over the query string running each word', 'l.cgi', `${BASH}for c in $(echo "$QUERY_STRING" | tr "&" " "); do\n  $c\ndone\n`],
+  ['shell: a function evaluating its argument, called with a field', 'f.cgi', `${SH}run() {\n  eval "$1"\n}\nC=$(echo "$QUERY_STRING" | sed s/c=//)\nrun "$C"\n`],
+  ['shell: function f { sh -c "$*"; } called with the query string', 'f2.cgi', `${SH}function go { sh -c "$*"; }\ngo $QUERY_STRING\n`],
   // (no CGI variable named: the header printed, the body read by $(cat); the fourth file planted in session 40's tarball check)
   ['shell: a header printed, the body run after exec', 'run.cgi', `${SH}C=$(cat)\nexec $C\n`],
   ['shell: a header printed with printf, the body run by sh -c', 'p.cgi', "#!/bin/bash\nprintf 'Content-Type: text/plain\\n\\n'\nB=$(head -c 4096)\nbash -c \"$B\" 2>&1\n"],
@@ -50,6 +58,7 @@ const BENIGN: [string, string, string][] = [
   ['shell: a script with no request, running its own variable', 'build.sh', '#!/bin/sh\nCC=${CC:-gcc}\n$CC -o app app.c\n'],
   ['shell: the query string echoed and logged', 'log.cgi', `${SH}echo "You asked for: $QUERY_STRING"\nlogger -t cgi "$QUERY_STRING"\nX=$QUERY_STRING\n`],
   ['Ruby: sh -c of an escaped field, send of other names, method(:system) of a literal', 'ok.rb', `${RB}require 'shellwords'\nt = cgi['t']\nsystem("sh", "-c", "ls #{Shellwords.escape(t)}")\nobj.send(:system_name, t)\nx = method(:system).call("uptime")\nself.send(:format, t)\nsystem("sh", "-c", "uptime")\n`],
+  ['shell: "eval" as an argument, a function printing its argument, a loop over files, a wrapper of fixed commands', 'fn.cgi', `${SH}C=$QUERY_STRING\necho "eval" "$C"\nshow() {\n  echo "<p>$1</p>"\n}\nshow "$QUERY_STRING"\nfor f in /srv/*.txt; do cat "$f"; done\nfor w in $QUERY_STRING; do echo "$w"; done\ntry() { "$@" || echo failed; }\ntry cp /a /b\n`],
   ['shell: a header printed, the body saved to a file and fixed commands run', 'save.cgi', `${SH}B=$(cat)\nprintf '%s' "$B" > /var/spool/form/$$.txt\nwc -c < /var/spool/form/$$.txt\nuptime\n`],
   ['shell: a mail script printing a MIME header, no CGI', 'mail.sh', '#!/bin/sh\nBODY=$(cat)\n{\n  echo "Content-Type: text/plain; charset=utf-8"\n  echo\n  echo "$BODY"\n} | /usr/sbin/sendmail -t\n'],
 ];
@@ -62,7 +71,7 @@ describe('scan: Ruby and shell CGI command shells (session 40)', () => {
       assert.ok(r.findings.some((f) => f.rule === 'mamori:script-cgi'), why(r));
     });
   }
-  it('ran every shell', () => assert.equal(SHELLS.length, 23));
+  it('ran every shell', () => assert.equal(SHELLS.length, 30));
   for (const [name, file, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, `/usr/lib/cgi-bin/${file}`);
@@ -70,7 +79,7 @@ describe('scan: Ruby and shell CGI command shells (session 40)', () => {
       assert.deepEqual(scriptCgiCommand(src, file), [], name);
     });
   }
-  it('ran every look-alike', () => assert.equal(BENIGN.length, 12));
+  it('ran every look-alike', () => assert.equal(BENIGN.length, 13));
   it('calls the old eval of the query string as assignments an injectable CGI, suspicious', () => {
     const src = `${SH}eval $(echo "$QUERY_STRING" | sed 's/&/;/g')\necho "Hello $name"\n`;
     const f = scriptCgiCommand(src, 'hello.cgi');

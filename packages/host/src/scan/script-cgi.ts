@@ -389,7 +389,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!/\$\{?(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|PATH_INFO|REQUEST_URI)\b/.test(text) && !CGI_HEADER.test(text)) return [];
   const { mask, ticks } = shellLex(text);
   // the code with comments and here-documents blanked; quoted text kept (an assignment's value is read whole)
-  const code = blankedAt(text, mask, 2);
+  const code = unquoteWords(blankedAt(text, mask, 2));
   const isCode = (at: number): boolean => mask[at] === 0;
   // (names the script gives a value itself are its own: HTTP_CODE=$(curl ..))
   const own = new Set<string>();
@@ -412,8 +412,25 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     const again = follow(code, SHELL_ASSIGN, (rhs) => new RegExp(String.raw`${request}|\$\{?(?:${[...names].join('|')})\b`).test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
     for (const n of again) if (names.size < MAX_NAMES) names.add(n);
   }
-  const ref = names.size > 0 ? String.raw`\$\{?(?:${[...names].join('|')})\b|${request}` : request;
-  const value = new RegExp(ref);
+  // (a loop over a request value gives its variable one: `for c in $Q; do $c; done`, red team S40)
+  let known = names.size > 0 ? new RegExp(String.raw`\$\{?(?:${[...names].join('|')})\b|${request}`) : requestRe;
+  let loops = 0;
+  for (const m of code.matchAll(/\b(?:for|select)[ \t]+([A-Za-z_]\w{0,63})[ \t]+in[ \t]+([^;\n]{1,400})/g)) {
+    if (++loops > SINK_MATCHES || names.size >= MAX_NAMES) break;
+    if (isCode(m.index!) && known.test(m[2]!) && !names.has(m[1]!)) {
+      names.add(m[1]!);
+      known = new RegExp(String.raw`\$\{?(?:${[...names].join('|')})\b|${request}`);
+    }
+  }
+  // (and a function of the script called with one gives it to its positional parameters inside its body: `run "$C"`
+  // with `run() { eval "$1"; }`)
+  const bodies = valueFunctionBodies(code, isCode, known);
+  const named = names.size > 0 ? String.raw`\$\{?(?:${[...names].join('|')})\b|` : '';
+  const ref = `${named}${bodies.length > 0 ? String.raw`\$\{?[1-9@*]|` : ''}${request}`;
+  const requestValue = new RegExp(`${named}${request}`);
+  const inBody = (at: number): boolean => bodies.some(([from, to]) => at >= from && at < to);
+  /** A request value in `s`, the text of a sink at `at`: a positional parameter inside such a function's body too. */
+  const valueAt = (s: string, at: number): boolean => requestValue.test(s) || (bodies.length > 0 && inBody(at) && /\$\{?[1-9@*]/.test(s));
   /** The text before `at` on its line, at most 400 characters of it (bounded: a long line is not read again per match). */
   const lineBefore = (at: number): string => {
     const from = Math.max(0, at - 400);
@@ -427,7 +444,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     const arg = firstCommand(m[1]!);
-    if (!value.test(arg)) continue;
+    if (!valueAt(arg, m.index!)) continue;
     const parses = /\$\(\s*echo\b[^\n]{0,200}\|\s*(?:sed|tr|awk)\b[^\n]{0,200}(?:&[^\n]{0,20};|\\n|;\s*\/g)/.test(arg) || /\btr\s+["']?&["']?\s+["']?(?:;|\\n)/.test(arg);
     return [shellFinding(m.index!, 'eval', parses)];
   }
@@ -438,11 +455,11 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     if (m[1] !== undefined || m[2] !== undefined) {
-      if (value.test((m[1] ?? m[2])!)) return [shellFinding(m.index!, m[1] !== undefined ? 'sh -c' : 'a here-string to sh', false)];
+      if (valueAt((m[1] ?? m[2])!, m.index!)) return [shellFinding(m.index!, m[1] !== undefined ? 'sh -c' : 'a here-string to sh', false)];
       continue;
     }
     const before = lineBefore(m.index!);
-    if (/\b(?:echo|printf|cat)\b/.test(before) && value.test(before)) return [shellFinding(m.index!, 'a pipe to sh', false)];
+    if (/\b(?:echo|printf|cat)\b/.test(before) && valueAt(before, m.index!)) return [shellFinding(m.index!, 'a pipe to sh', false)];
   }
   // A request value as the command itself: a line (or a command after ;, &&, ||, |, `, $(, then, do) whose first word is one.
   // (after a command that runs its arguments: exec, timeout N, env [-i] [X=y], nohup, nice, command, builtin)
@@ -455,7 +472,9 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     const substituted = m[0].startsWith('$(') || m[0].startsWith('`');
     // (the separator or the line's start must be code: not a ";" or "(" in a quoted string or a here-document, not a
     // closing backtick)
-    const head = at + m[0].search(/"?\$\{?[A-Za-z_]/);
+    const head = at + m[0].search(/"?\$\{?[A-Za-z_1-9@*]/);
+    // (a positional parameter only inside a function given a request value)
+    if (/\$\{?[1-9@*]$/.test(m[0]) && !inBody(at)) continue;
     if (!isCode(head) || (m[0].startsWith('`') ? !ticks.has(at) : (opener === 1 || substituted) && !isCode(at))) continue;
     // (not an assignment's value `X=$CMD` or `X=($Q)`, nor arithmetic `(( $N > 1 ))`, nor a test or a case word)
     const before = lineBefore(at + opener);
@@ -463,6 +482,61 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     return [shellFinding(at, 'the command itself', false)];
   }
   return [];
+}
+
+/**
+ * The bodies (from, to) of the script's functions that a call gives a request value as an argument (`known`): `f() {
+ * .. }`, `function f { .. }`, to their closing brace in code, at most 64 KiB each, at most 64 functions.
+ */
+function valueFunctionBodies(code: string, isCode: (at: number) => boolean, known: RegExp): [number, number][] {
+  const defs = new Map<string, number>();
+  for (const m of code.matchAll(/(?:^|[;&|{}][ \t]*)(?:function[ \t]+)?([A-Za-z_][\w-]{0,63})[ \t]*\([ \t]*\)|\bfunction[ \t]+([A-Za-z_][\w-]{0,63})/gm)) {
+    if (defs.size >= 64) break;
+    const name = (m[1] ?? m[2])!;
+    if (!defs.has(name) && isCode(m.index! + m[0].search(/[A-Za-z_]/))) defs.set(name, m.index! + m[0].length);
+  }
+  if (defs.size === 0) return [];
+  const called = new Set<string>();
+  const call = new RegExp(String.raw`(?:^|[;&|(\`{]|\$\(|\b(?:then|do|else)\b)[ \t]*(${[...defs.keys()].map((f) => f.replace(/-/g, '\\-')).join('|')})[ \t]+([^\n;|&]{1,400})`, 'gm');
+  let calls = 0;
+  for (const m of code.matchAll(call)) {
+    if (++calls > SINK_MATCHES) break;
+    if (isCode(m.index!) && known.test(m[2]!)) called.add(m[1]!);
+  }
+  const bodies: [number, number][] = [];
+  for (const name of called) {
+    const from = defs.get(name)!;
+    const open = code.indexOf('{', from);
+    if (open < 0 || open - from > 200) continue;
+    const end = Math.min(code.length, open + 65536);
+    let depth = 0;
+    let k = open;
+    for (; k < end; k++) {
+      if (!isCode(k)) continue;
+      if (code[k] === '{') depth++;
+      else if (code[k] === '}' && --depth === 0) break;
+    }
+    bodies.push([open, k]);
+  }
+  return bodies;
+}
+
+/** The words a shell CGI's sinks and body reads are, which the shell still reads when quoted or escaped in pieces. */
+const SHELL_WORDS = new Set(['eval', 'sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'exec', 'source', 'xargs', 'env', 'timeout', 'nohup', 'command', 'builtin', 'nice', 'cat', 'head', 'dd', 'printenv']);
+
+/**
+ * The shell's quote removal for such words, in place and at the same length (the lexer's mask stays aligned): `e''val`,
+ * `"ev"al`, `e\val` and `ev\<newline>al` are `eval` to the shell, padded with spaces (red team S40). Words of other
+ * names are left as written.
+ */
+function unquoteWords(code: string): string {
+  if (!/['"\\]/.test(code)) return code;
+  return code.replace(/(?<![\w$\\'"])(?:[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|\\\n|\\(?=[A-Za-z])){3,40}(?![\w'"\\])/g, (w) => {
+    // (not one quoted string, `echo "eval"`: an argument's text, not a word in pieces)
+    if (!/['"\\]/.test(w) || /^(['"])[A-Za-z]*\1$/.test(w)) return w;
+    const plain = w.replace(/['"]|\\\n?/g, '');
+    return SHELL_WORDS.has(plain) ? plain.padEnd(w.length, ' ') : w;
+  });
 }
 
 /** A command line's first command: up to its first `;`, `&&`, `||` or `|` outside quotes and brackets. */
