@@ -754,7 +754,10 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       signatures = signatures.filter((f) => !f.floor || kept.has(f));
     }
     if (kind === 'asp') for (const f of aspBlockFindings(path, data, signatures, findings)) findings.push(f);
-    const unique = dedupe([...signatures, ...findings]);
+    let unique = dedupe([...signatures, ...findings]);
+    // (a file manager's vocabulary in another language's source, in any of its layers, is no use of it; a call with
+    // request input found there still counts)
+    if (kind === 'other' && OTHER_SOURCE.test(extname(path).slice(1).toLowerCase())) unique = unique.filter((f) => !(f.source.startsWith('mamori/') && TOOLKIT_WORDS.has(f.rule)));
     return { score: Math.min(100, scoreOf(unique)), findings: unique };
   }
 
@@ -1720,6 +1723,13 @@ const PHP_FILE_FAMILIES = RULE_FAMILY.php | RULE_FAMILY.other;
  * user's rules still are). A large application is mostly such files (MediaWiki: 12,071 JSON files
  * of 23,192).
  */
+/**
+ * Source files of other languages and editors, which name PHP's functions and tags as words: a file manager's
+ * vocabulary there (the toolkit rules) is no use of it (Vim's PHP completion, /usr/share/vim/vim90/autoload/phpcomplete.vim).
+ */
+const OTHER_SOURCE = /^(vim|el|py|rb|pm|lua|tcl|c|h|cc|cpp|hpp|java|go|rs|kt|scala|swift|hs|ml|sql|xml|dtd|xsd|nanorc|lang|sublime-syntax|tmlanguage)$/;
+const TOOLKIT_WORDS = new Set(['mamori_php_webshell_toolkit', 'mamori_php_webshell_toolkit_full']);
+
 const DATA_EXT = /^(json|css|less|scss|sass|map|md|markdown|rst|po|pot|mo|csv|tsv|svg|woff2?|ttf|otf|eot|lock)$/;
 
 /**

@@ -1221,7 +1221,11 @@ rule mamori_script_reverse_shell {
     $cexec = /\bexec(l|lp|le)\s*\(\s*"(\/bin\/)?(ba|da|z|k)?sh"\s*,\s*"[^"\n]{0,20}"\s*,\s*(NULL|0|\(\s*char\s*\*\s*\)\s*(0|NULL)|"-i")\s*[,)]|\bsystem\s*\(\s*"\/bin\/(ba|da|z|k)?sh(\s+-i)?"\s*\)/
     $csock = /\bsocket\s*\(\s*(AF_INET6?|PF_INET6?|2)\s*,\s*(SOCK_STREAM|1)\b/
   condition:
-    $tcp or $nc or $py or $pty or $pl or ($plstd and $plsock and $plsh) or ($cdup and $cexec and $csock)
+    $tcp or $nc or $py or $pty or $pl or
+    // (the shell run within 1 KiB after standard input is made the socket's, the socket within 4 KiB of it: Perl's
+    // own debugger, perl5db.pl, redirects STDIN for a remote session thousands of lines from its "/bin/sh")
+    (for any i in (1..#plstd) : ($plsh in (@plstd[i]..@plstd[i] + 1024) and $plsock in (@plstd[i] - 4096..@plstd[i] + 4096))) or
+    ($cdup and $cexec and $csock)
 }
 
 rule mamori_script_decoded_exec {
