@@ -28,6 +28,12 @@ describe('scan: Debian false positives (session 41)', () => {
     const r = scan(completion('<?php\n'), '/srv/www/uploads/notes.txt');
     assert.ok(r.findings.some((f) => f.rule === 'mamori_php_webshell_toolkit'), why(r));
   });
+  it('an ASP.NET page saving one upload by its name and another under a listed folder stays suspicious (red team S40B)', () => {
+    const page = `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Upload(object s, EventArgs e) {\n  FileUpload1.SaveAs(Server.MapPath("~/uploads/" + FileUpload1.FileName));\n  FileUpload2.SaveAs(category.Value + "\\\\" + FileUpload2.FileName);\n}\n</script>\n<form runat="server"><select runat="server" id="category"><option>a</option></select>\n<asp:FileUpload ID="FileUpload1" runat="server" /><asp:FileUpload ID="FileUpload2" runat="server" /></form>\n`;
+    const r = scan(page, '/srv/www/upload.aspx');
+    assert.equal(r.verdict, 'suspicious', why(r));
+    assert.ok(r.findings.some((f) => f.layers?.includes('form-controls')), why(r));
+  });
   it("Perl's debugger, STDIN redirected far from its /bin/sh, is not a reverse shell", () => {
     const r = scan(perlDebugger(400), '/usr/share/perl/5.36.0/perl5db.pl');
     assert.ok(!r.findings.some((f) => f.rule === 'mamori_script_reverse_shell'), why(r));

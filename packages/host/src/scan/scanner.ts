@@ -685,7 +685,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
           const fresh = yaraFindings(buf, path, ['form-controls'], familiesFor(path, kind, buf, '')).filter((f) => !findings.some((o) => o.rule === f.rule));
           const best = fresh.sort((a, b) => b.score - a.score)[0];
           // (and it does not lift the page past suspicious on its own: f22, an upload page with a category list, was 40)
-          const score = Math.min(best?.score ?? 0, FORM_CONTROL_SCORE, Math.max(0, thresholds.malicious - 1 - scoreOf(findings)));
+          // (counting the page's own signatures too: S40B's upload page with a validated category list was 85 with the
+          // tiny-uploader rule's score beside it)
+          const score = Math.min(best?.score ?? 0, FORM_CONTROL_SCORE, Math.max(0, thresholds.malicious - 1 - scoreOf([...signatures, ...findings])));
           if (best && score > 0) findings.push({ ...best, score });
         }
       }
