@@ -1610,6 +1610,23 @@ rule mamori_php_wp_admin_sql {
     $adm and $ins
 }
 
+rule mamori_php_mass_deface {
+  meta:
+    score = 80
+    technique = "defacement"
+    description = "a mass defacer: a page announcing a hack written over the index page of every site in a folder of sites"
+  strings:
+    // (session 41 set H30's two defacers: scandir of a hosting account's domains, each one's public_html/index.php
+    // overwritten by file_put_contents with a heredoc "Hacked by ..."; a hosting tool writing default pages names no hack,
+    // and a security scanner's signature list names it outside a page's HTML)
+    $idx = /\/(public_html|htdocs|httpdocs|www|html)\/index\.(php|html?)["']/
+    $walk = /\b(scandir|glob|opendir)\s*\(/
+    $write = /\b(file_put_contents|fwrite|fputs)\s*\(/
+    $hack = /<[a-z][a-z0-9]{0,7}[^<>\n]{0,80}>\s{0,20}(hacked|defaced|h4ck3d)\s+by\b/ nocase
+  condition:
+    $idx and $walk and $write and $hack
+}
+
 rule mamori_php_session_file_reader {
   meta:
     score = 60
