@@ -74,48 +74,121 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   // not read by CHAIN, which tries its names at every position)
   if (text && !DECODERS.some((d) => holds(text.low, text.pieces, d))) return { payloads, problems };
   CHAIN.lastIndex = 0;
+  const assigned = assignments(src);
+  // (a literal reached through variables is decoded once for its decoders, however many calls reach it)
+  const peeled = new Set<string>();
   // Attempts are bounded too: each may read the whole file (a variable's assignment).
   let attempts = 0;
   for (const m of src.matchAll(CHAIN)) {
     if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 4) break;
     const names = [...m[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
-    const decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+    let decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
     if (decoders.length === 0) continue;
     const executed = names.some((n) => SINKS.includes(n));
     let raw: string | undefined;
     if (m[2]) raw = readPhpString(src, m.index! + m[0].length - 1)?.value;
-    else if (m[3]) raw = literalOf(src, m[3], m.index!);
+    else if (m[3]) {
+      raw = literalOf(src, m[3], m.index!);
+      // (or a variable given a chain of its own: `$e = base64_decode(str_rot13($p)); eval(gzinflate($e));`)
+      if (raw === undefined) {
+        const chain = chainOf(src, m[3], m.index!, VAR_STEPS, assigned, true);
+        if (chain !== undefined) {
+          decoders = [...decoders, ...chain.decoders];
+          const key = `${chain.at} ${decoders.join(' ')}`;
+          if (peeled.has(key)) continue;
+          peeled.add(key);
+          raw = chain.raw;
+        }
+      }
+    }
     if (raw === undefined || raw.length < 4) continue;
     peelOne(raw, decoders, executed, m.index!, limits, payloads, problems);
   }
   // eval($x) where $x was assigned a decoder chain: `$x = gzinflate(base64_decode('...')); eval($x);`
   for (const m of src.matchAll(EVAL_VAR)) {
     if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 8) break;
-    const assign = lastAssignment(src, m[2]!, m.index!);
-    if (assign === undefined) continue;
-    const head = CHAIN_AT.exec(src.slice(assign, assign + 1024));
-    if (!head || !head[2]) continue;
-    const names = [...head[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
-    const decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
-    const raw = readPhpString(src, assign + head[0].length - 1)?.value;
-    if (decoders.length === 0 || raw === undefined || raw.length < 4) continue;
-    peelOne(raw, decoders, true, m.index!, limits, payloads, problems);
+    const chain = chainOf(src, m[2]!, m.index!, VAR_STEPS, assigned);
+    if (chain === undefined || chain.decoders.length === 0 || chain.raw.length < 4) continue;
+    const key = `${chain.at} ${chain.decoders.join(' ')}`;
+    if (peeled.has(key)) continue;
+    peeled.add(key);
+    peelOne(chain.raw, chain.decoders, true, m.index!, limits, payloads, problems);
   }
   return { payloads, problems };
 }
 
+/** How many variables a chain is followed through: `$d = str_rot13('..'); $e = base64_decode($d); $f = gzinflate($e); eval($f);` */
+const VAR_STEPS = 8;
+
+function decodersIn(calls: string): Decoder[] {
+  return [...calls.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase()).filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+}
+
+/**
+ * The decoders (outermost first) and the literal that `$name` holds at `before`: its last assignment a chain of
+ * decoders ending in a literal, or in another variable followed the same way (at most `steps` more), or (past the
+ * first) a literal itself (session 41 set H31: `$d = $c("..")` with $c = "st"."r_r"."ot1"."3", then `$e = $a($d); $f =
+ * $b($e); eval($f);`, which the fold layer writes as the plain calls).
+ */
+function chainOf(src: string, name: string, before: number, steps: number, assigned: Assignments, inner = false): { decoders: Decoder[]; raw: string; at: number } | undefined {
+  const assign = assigned(name, before);
+  if (assign === undefined) return undefined;
+  // (each assignment read once, however many calls reach it: a literal of 900 KB read per call was seconds)
+  const key = `${assign} ${steps} ${inner ? 1 : 0}`;
+  if (assigned.memo.has(key)) return assigned.memo.get(key) ?? undefined;
+  const found = chainAt(src, assign, steps, assigned, inner);
+  assigned.memo.set(key, found ?? null);
+  return found;
+}
+
+function chainAt(src: string, assign: number, steps: number, assigned: Assignments, inner: boolean): { decoders: Decoder[]; raw: string; at: number } | undefined {
+  const head = src.slice(assign, assign + 1024);
+  const lit = CHAIN_AT.exec(head);
+  if (lit && lit[2]) {
+    const raw = readPhpString(src, assign + lit[0].length - 1)?.value;
+    return raw === undefined ? undefined : { decoders: decodersIn(lit[1]!), raw, at: assign };
+  }
+  if (steps <= 0) return undefined;
+  const through = CHAIN_AT_VAR.exec(head);
+  if (through) {
+    const rest = chainOf(src, through[2]!, assign, steps - 1, assigned, true);
+    return rest === undefined ? undefined : { decoders: [...decodersIn(through[1]!), ...rest.decoders], raw: rest.raw, at: rest.at };
+  }
+  if (inner && /^\s*["']/.test(head)) {
+    const s = readPhpString(src, assign + head.search(/["']/));
+    if (s && /^\s*;/.test(src.slice(s.end, s.end + 8))) return { decoders: [], raw: s.value, at: assign };
+  }
+  return undefined;
+}
+
 const EVAL_VAR = /\b(eval|assert)\s*\(\s*(?:@\s*)?\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\)/gi;
+const CHAIN_AT_VAR = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s*\\(\\s*(?:@\\s*)?){1,16})\\$([A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]{0,63})\\s*\\)`, 'i');
 const CHAIN_AT = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s*\\(\\s*(?:@\\s*)?){1,16})(["'])`, 'i');
 
 /** Where the expression of the last `$name = ...` before `before` starts. */
-function lastAssignment(src: string, name: string, before: number): number | undefined {
-  const re = new RegExp(`\\$${name}\\s*=(?!=)`, 'g');
-  let at: number | undefined;
-  for (const m of src.matchAll(re)) {
-    if (m.index! > before) break;
-    at = m.index! + m[0].length;
-  }
-  return at;
+type Assignments = ((name: string, before: number) => number | undefined) & { readonly memo: Map<string, { decoders: Decoder[]; raw: string; at: number } | null> };
+
+/** `$name = ...` of `src` found once per name (the positions their expressions start at), and looked up by halving. */
+function assignments(src: string): Assignments {
+  const byName = new Map<string, number[]>();
+  const find = (name: string, before: number): number | undefined => {
+    let list = byName.get(name);
+    if (list === undefined) {
+      list = [];
+      for (const m of src.matchAll(new RegExp(`\\$${name}\\s*=(?!=)`, 'g'))) list.push(m.index! + m[0].length);
+      byName.set(name, list);
+    }
+    // (the last whose `$` is before `before`: an expression starts past its `=`, within 64 KiB of spaces at most)
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! <= before) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? list[lo - 1] : undefined;
+  };
+  return Object.assign(find, { memo: new Map() });
 }
 
 function peelOne(raw: string, decoders: Decoder[], executed: boolean, offset: number, limits: DeobfuscateLimits, payloads: Peeled[], problems: PeelProblem[]): void {
