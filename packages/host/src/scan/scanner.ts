@@ -759,7 +759,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     let unique = dedupe([...signatures, ...findings]);
     // (a file manager's vocabulary in another language's source, in any of its layers, is no use of it; a call with
     // request input found there still counts)
-    if (kind === 'other' && OTHER_SOURCE.test(extname(path).slice(1).toLowerCase())) unique = unique.filter((f) => !(f.source.startsWith('mamori/') && TOOLKIT_WORDS.has(f.rule)));
+    if (kind === 'other' && OTHER_SOURCE.test(sourceExt(path))) unique = unique.filter((f) => !(f.source.startsWith('mamori/') && TOOLKIT_WORDS.has(f.rule)));
     return { score: Math.min(100, scoreOf(unique)), findings: unique };
   }
 
@@ -1729,7 +1729,9 @@ const PHP_FILE_FAMILIES = RULE_FAMILY.php | RULE_FAMILY.other;
  * Source files of other languages and editors, which name PHP's functions and tags as words: a file manager's
  * vocabulary there (the toolkit rules) is no use of it (Vim's PHP completion, /usr/share/vim/vim90/autoload/phpcomplete.vim).
  */
-const OTHER_SOURCE = /^(vim|el|py|rb|pm|lua|tcl|c|h|cc|cpp|hpp|java|go|rs|kt|scala|swift|hs|ml|sql|xml|dtd|xsd|nanorc|lang|sublime-syntax|tmlanguage)$/;
+const OTHER_SOURCE = /^(vim|el|elc|py|rb|pm|lua|tcl|c|h|cc|cpp|hpp|java|go|rs|kt|scala|swift|hs|ml|scm|kak|sql|xml|dtd|xsd|nanorc|lang|sublime-syntax|tmlanguage|snippets|dict|tags)$/;
+/** A file's extension, under a package manager's backup suffix (phpcomplete.vim.dpkg-old is a .vim: red team S41). */
+const sourceExt = (path: string): string => extname(path.replace(/\.(?:dpkg-(?:old|dist|new|bak)|ucf-(?:old|dist|new)|rpm(?:save|new|orig))$/i, '')).slice(1).toLowerCase();
 const TOOLKIT_WORDS = new Set(['mamori_php_webshell_toolkit', 'mamori_php_webshell_toolkit_full']);
 
 const DATA_EXT = /^(json|css|less|scss|sass|map|md|markdown|rst|po|pot|mo|csv|tsv|svg|woff2?|ttf|otf|eot|lock)$/;

@@ -224,7 +224,10 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   const isCode = (at: number): boolean => mask[at] === 0;
   const objects = new Set<string>();
   for (const m of code.matchAll(RUBY_CGI_OBJECT)) if (objects.size < 16 && isCode(m.index!)) objects.add(m[1]!);
-  const env = String.raw`ENV\s*(?:\[\s*|\.\s*fetch\s*\(\s*)["'](?:QUERY_STRING|HTTP_[A-Z_]{1,40})["']|(?:\$stdin|STDIN)\s*\.\s*read\b|CGI\s*\.\s*parse\s*\(`;
+  // (not a proxy setting a script reads for its own downloads, ENV['HTTP_PROXY']; and standard input only in a script that
+  // is a CGI, not a git hook's or a filter's: red team S41)
+  const cgiLike = /\bCGI\b|QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|Content-[Tt]ype:/.test(code);
+  const env = String.raw`ENV\s*(?:\[\s*|\.\s*fetch\s*\(\s*)["'](?:QUERY_STRING|HTTP_(?!PROXY["']|PROXY_|S_PROXY)[A-Z_]{1,40})["']|${cgiLike ? String.raw`(?:\$stdin|STDIN)\s*\.\s*read\b|` : ''}CGI\s*\.\s*parse\s*\(`;
   if (objects.size === 0 && !new RegExp(env).test(code)) return [];
   const objRead = objects.size > 0 ? String.raw`(?<![\w@])(?:${[...objects].map(escapeName).join('|')})\s*(?:\[|\.\s*(?:params|cookies)\b)|` : '';
   const read = new RegExp(String.raw`${objRead}${env}`);
@@ -258,11 +261,13 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
     }
     if (str !== undefined ? interpolated(str) : bare !== undefined && !RUBY_ESCAPED.test(bare) && value.test(bare.split(/\s+(?:if|unless)\b/)[0]!)) return [rubyFinding(m.index!, how)];
   }
+  // (each space a bounded run of blanks: `\s*` runs side by side were cubic over a blanked =begin block, red team S41)
   // The same sinks reached by name (red team S40): `send(:system, c)`, `Kernel.public_send("exec", c)`,
   // `method(:system).call(c)`, `.(c)` or `[c]`; and a shell given the value in a list, `system("sh", "-c", c)`,
-  // `Open3.capture2e("bash", "-lc", c)`, `spawn(["sh", "sh"], "-c", c)`.
+  // `Open3.capture2e("bash", "-lc", c)`, `spawn(["sh", "sh"], "-c", c)`; a shell under any path, after env or busybox,
+  // PTY.spawn and Open3's pipelines (red team S41).
   const byName = new RegExp(
-    String.raw`(?<![\w@$])(?:(?:send|public_send|__send__)\s*\(?\s*[:"']?(system|exec|spawn|eval|instance_eval|popen|capture[23]e?|\`)["']?\s*,|method\s*\(\s*[:"']?(system|exec|spawn|eval|instance_eval|\`)["']?\s*\)\s*(?:\.\s*(?:call\s*)?\(|\[))([^\n]{1,400})`,
+    String.raw`(?<![\w@$])(?:(?:send|public_send|__send__)[ \t]{0,20}\(?[ \t]{0,20}(?::["']?|["'])?(system|exec|spawn|eval|instance_eval|popen[23]?e?|capture[23]e?|\`)["']?[ \t]{0,20},|method[ \t]{0,20}\([ \t]{0,20}[:"']?(system|exec|spawn|eval|instance_eval|\`)["']?[ \t]{0,20}\)[ \t]{0,20}(?:\.[ \t]{0,20}(?:call[ \t]{0,20})?\(|\[))([^\n]{1,400})`,
     'g',
   );
   seen = 0;
@@ -276,7 +281,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
     if (str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare)) return [rubyFinding(m.index!, `${(m[1] ?? m[2])!} by name`)];
   }
   const shellList = new RegExp(
-    String.raw`(?<![\w@$.])(?:(?:Kernel|Process)\s*\.\s*)?(system|exec|spawn|IO\s*\.\s*popen|Open3\s*\.\s*(?:popen[23]e?|capture[23]e?))\s*\(?\s*(?:\{[^{}\n]{0,400}\}\s*,\s*)?\[?\s*["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["']\s*(?:,\s*["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["']\s*\])?\s*,\s*(?:["']-[a-z]{1,4}["']\s*,\s*){0,3}["']-[a-z]{0,3}c[a-z]{0,3}["']\s*,\s*([^\n]{1,400})`,
+    String.raw`(?<![\w@$.])(?:(?:Kernel|Process)[ \t]{0,20}\.[ \t]{0,20})?(system|exec|spawn|IO[ \t]{0,20}\.[ \t]{0,20}popen|PTY[ \t]{0,20}\.[ \t]{0,20}spawn|Open3[ \t]{0,20}\.[ \t]{0,20}(?:popen[23]e?|capture[23]e?|pipeline\w{0,10}))[ \t]{0,20}\(?[ \t]{0,20}(?:\{[^{}\n]{0,400}\}[ \t]{0,20},[ \t]{0,20})?\[?[ \t]{0,20}(?:["'](?:(?:\/usr)?\/bin\/)?(?:env|busybox)["'][ \t]{0,20},[ \t]{0,20})?["'](?:\/[\w.-]{1,40}){0,4}\/?(?:ba|da|z|k)?sh["'][ \t]{0,20}(?:,[ \t]{0,20}["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["'][ \t]{0,20}\])?[ \t]{0,20},[ \t]{0,20}(?:["']-[a-z]{1,4}["'][ \t]{0,20},[ \t]{0,20}){0,3}["']-[a-z]{0,3}c[a-z]{0,3}["'][ \t]{0,20},[ \t]{0,20}([^\n]{1,400})`,
     'g',
   );
   seen = 0;
@@ -379,7 +384,8 @@ function shellLex(text: string): { mask: Uint8Array; ticks: Set<number> } {
 const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_(?!PROXY\b|PROXY_|S_PROXY)[A-Z_]{1,40})\b`;
 
 /** A CGI's header printed by the script at a line's start: `echo "Content-type: text/html"`, `printf 'Status: 200\\n'`. */
-const CGI_HEADER = /^[ \t]*(?:echo|printf)[ \t]+(?:-[a-zA-Z]{1,3}[ \t]+)?["']?(?:Content-[Tt]ype|Status|Location):[ \t]/m;
+// (any case, with no space after the colon, through a printf format or a here-document: red team S41)
+const CGI_HEADER = /^[ \t]*(?:(?:echo|printf)[ \t]+(?:-[a-zA-Z]{1,3}[ \t]+)?(?:["']%s[^"'\n]{0,12}["'][ \t]+)?["']?|cat[ \t]*<<-?[ \t]*["']?\w{1,32}["']?[ \t]*\n[ \t]*)(?:Content-Type|Status|Location):/im;
 
 function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!SHELL_SHEBANG.test(text) && !(/\.(?:sh|bash|cgi)$/i.test(path) && /^#!/.test(text) && /\bsh\b/.test(text.slice(0, text.indexOf('\n') >>> 0)))) return [];
@@ -397,7 +403,8 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   const request = own.size > 0 ? SHELL_REQUEST.replace('HTTP_(?!', `HTTP_(?!(?:${[...own].map((o) => o.slice(5)).join('|')})\\b|`) : SHELL_REQUEST;
   const requestRe = new RegExp(request);
   // (and the body read by a command, $(cat), $(head -c ..), dd; a variable printenv gives or ${!v} names: red team S40)
-  const bodyRead = /\$\(\s*(?:cat\s*(?:-\s*)?|head\s+-c\b[^)\n]{0,80}|dd\b[^)\n]{0,120})\)|\bprintenv\s+(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_[A-Z_]{1,40})\b|\$\{!\w{1,64}\}/;
+  // (and $(cat /dev/stdin), $(</dev/stdin), $(head -n 1): red team S41)
+  const bodyRead = /\$\(\s*(?:cat\s*(?:-\s*|\/dev\/stdin\s*)?|<\s*\/dev\/stdin\s*|head\s+-[cn]?\s*\d[^)\n]{0,80}|head\s+-c\b[^)\n]{0,80}|dd\b[^)\n]{0,120})\)|\bprintenv\s+(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_[A-Z_]{1,40})\b|\$\{!\w{1,64}\}/;
   const names = follow(code, SHELL_ASSIGN, (rhs) => requestRe.test(rhs) || bodyRead.test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
   // (the body read from standard input to its length, and a read of the query string into names)
   for (const m of code.matchAll(SHELL_READ)) {
@@ -412,25 +419,20 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     const again = follow(code, SHELL_ASSIGN, (rhs) => new RegExp(String.raw`${request}|\$\{?(?:${[...names].join('|')})\b`).test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
     for (const n of again) if (names.size < MAX_NAMES) names.add(n);
   }
-  // (a loop over a request value gives its variable one: `for c in $Q; do $c; done`, red team S40)
-  let known = names.size > 0 ? new RegExp(String.raw`\$\{?(?:${[...names].join('|')})\b|${request}`) : requestRe;
-  let loops = 0;
-  for (const m of code.matchAll(/\b(?:for|select)[ \t]+([A-Za-z_]\w{0,63})[ \t]+in[ \t]+([^;\n]{1,400})/g)) {
-    if (++loops > SINK_MATCHES || names.size >= MAX_NAMES) break;
-    if (isCode(m.index!) && known.test(m[2]!) && !names.has(m[1]!)) {
-      names.add(m[1]!);
-      known = new RegExp(String.raw`\$\{?(?:${[...names].join('|')})\b|${request}`);
-    }
-  }
-  // (and a function of the script called with one gives it to its positional parameters inside its body: `run "$C"`
-  // with `run() { eval "$1"; }`)
-  const bodies = valueFunctionBodies(code, isCode, known);
+  // Names that hold a request value in a part of the script only (red team S40, S41):
+  // - a loop's variable inside the loop, when the loop runs over a request value: `for c in $Q; do $c; done`;
+  // - a function's positional parameters inside its body, when a call gives it one: `run "$C"` with `run() { eval
+  //   "$1"; }`, and the names its body gives them (`local cmd="$1"`). `$@` and `$*` run as a command only where the
+  //   first argument is the value (`run "$C"`, not `run grep -- "$WORD"`, a logging wrapper); as an argument of eval or
+  //   sh -c, where any is.
+  const known = names.size > 0 ? new RegExp(String.raw`\$\{?(?:${[...names].join('|')})\b|${request}`) : requestRe;
+  const scoped = scopedValues(code, isCode, known);
   const named = names.size > 0 ? String.raw`\$\{?(?:${[...names].join('|')})\b|` : '';
-  const ref = `${named}${bodies.length > 0 ? String.raw`\$\{?[1-9@*]|` : ''}${request}`;
+  const scopedRef = scoped.length > 0 ? `${[...new Set(scoped.map((sc) => sc.ref))].join('|')}|` : '';
+  const ref = `${named}${scopedRef}${request}`;
   const requestValue = new RegExp(`${named}${request}`);
-  const inBody = (at: number): boolean => bodies.some(([from, to]) => at >= from && at < to);
-  /** A request value in `s`, the text of a sink at `at`: a positional parameter inside such a function's body too. */
-  const valueAt = (s: string, at: number): boolean => requestValue.test(s) || (bodies.length > 0 && inBody(at) && /\$\{?[1-9@*]/.test(s));
+  /** A request value in `s`, the text of a sink at `at` (as the command itself, or an argument of eval and the like). */
+  const valueAt = (s: string, at: number, command = false): boolean => requestValue.test(s) || scoped.some((sc) => at >= sc.from && at < sc.to && (!command || !sc.argOnly) && sc.re.test(s));
   /** The text before `at` on its line, at most 400 characters of it (bounded: a long line is not read again per match). */
   const lineBefore = (at: number): string => {
     const from = Math.max(0, at - 400);
@@ -445,13 +447,16 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     if (!isCode(m.index!)) continue;
     const arg = firstCommand(m[1]!);
     if (!valueAt(arg, m.index!)) continue;
-    const parses = /\$\(\s*echo\b[^\n]{0,200}\|\s*(?:sed|tr|awk)\b[^\n]{0,200}(?:&[^\n]{0,20};|\\n|;\s*\/g)/.test(arg) || /\btr\s+["']?&["']?\s+["']?(?:;|\\n)/.test(arg);
+    // (and a field's text made a variable's assignment by a prefix, the loop form: `for p in $(echo "$QUERY_STRING" | tr
+    // '&' ' '); do eval "FORM_$p"; done`, red team S41)
+    const parses = /\$\(\s*echo\b[^\n]{0,200}\|\s*(?:sed|tr|awk)\b[^\n]{0,200}(?:&[^\n]{0,20};|\\n|;\s*\/g)/.test(arg) || /\btr\s+["']?&["']?\s+["']?(?:;|\\n)/.test(arg) || /^\s*["']?[A-Za-z_]\w{0,63}\$\{?[A-Za-z_]\w{0,63}\}?["']?\s*$/.test(arg);
     return [shellFinding(m.index!, 'eval', parses)];
   }
   // A shell given a request value to run: sh -c "$CMD", bash -c ..; echo "$CMD" | sh
   seen = 0;
   // (any flags with c among them, sh -e -c, bash -lc; a here-string to a shell, sh <<< "$C"; source /dev/stdin; xargs sh -c)
-  for (const m of code.matchAll(/(?<![\w$.-])(?:ba|da|k|z|a)?sh\s+(?:-[a-zA-Z]+\s+){0,3}-[a-zA-Z]*c[a-zA-Z]*\s+([^\n;|&]{1,400})|(?<![\w$.-])(?:(?:ba|da|k|z|a)?sh(?:\s+-[a-zA-Z]+){0,3}|(?:source|\.)\s+\/dev\/stdin)\s*<<<\s*([^\n;|&]{1,400})|\|\s*(?:xargs\b[^\n|;]{0,40}\s)?(?:\/bin\/|\/usr\/bin\/)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
+  // (and $SHELL -c, busybox sh: red team S41)
+  for (const m of code.matchAll(/(?:(?<![\w$.-])(?:busybox\s+)?(?:ba|da|k|z|a)?sh|\$\{?SHELL\}?)\s+(?:-[a-zA-Z]+\s+){0,3}-[a-zA-Z]*c[a-zA-Z]*\s+([^\n;|&]{1,400})|(?<![\w$.-])(?:(?:ba|da|k|z|a)?sh(?:\s+-[a-zA-Z]+){0,3}|(?:source|\.)\s+\/dev\/stdin)\s*<<<\s*([^\n;|&]{1,400})|\|\s*(?:xargs\b[^\n|;]{0,40}\s)?(?:\/bin\/|\/usr\/bin\/)?(?:busybox\s+)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
     if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     if (m[1] !== undefined || m[2] !== undefined) {
@@ -463,18 +468,20 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   }
   // A request value as the command itself: a line (or a command after ;, &&, ||, |, `, $(, then, do) whose first word is one.
   // (after a command that runs its arguments: exec, timeout N, env [-i] [X=y], nohup, nice, command, builtin)
-  const commandWord = new RegExp(String.raw`(?:^|[;&|\`(]|\$\(|\b(?:then|do|else)\b)[ \t]*(?:(?:exec|nohup|command|builtin|nice(?:[ \t]+-n[ \t]*-?\d{1,2})?|timeout[ \t]+\S{1,20}|env(?:[ \t]+(?:-\S{1,20}|[A-Za-z_]\w{0,63}=\S{0,200})){0,4})[ \t]+){0,2}"?(?:${ref})`, 'gm');
+  // (in a brace group, after !, time or setsid too: red team S41)
+  const commandWord = new RegExp(String.raw`(?:^|[;&|\`({]|\$\(|\b(?:then|do|else)\b)[ \t]*(?:(?:exec|nohup|command|builtin|time|setsid|!|nice(?:[ \t]+-n[ \t]*-?\d{1,2})?|timeout[ \t]+\S{1,20}|env(?:[ \t]+(?:-\S{1,20}|[A-Za-z_]\w{0,63}=\S{0,200})){0,4})[ \t]+){0,2}"?(?:${ref})`, 'gm');
   seen = 0;
   for (const m of code.matchAll(commandWord)) {
     if (++seen > SINK_MATCHES) break;
     const at = m.index!;
-    const opener = /^[;&|`(]/.test(m[0]) ? 1 : 0;
+    const opener = /^[;&|`({]/.test(m[0]) ? 1 : 0;
     const substituted = m[0].startsWith('$(') || m[0].startsWith('`');
     // (the separator or the line's start must be code: not a ";" or "(" in a quoted string or a here-document, not a
     // closing backtick)
     const head = at + m[0].search(/"?\$\{?[A-Za-z_1-9@*]/);
-    // (a positional parameter only inside a function given a request value)
-    if (/\$\{?[1-9@*]$/.test(m[0]) && !inBody(at)) continue;
+    // (a name of a part of the script only there, as the command: a loop's variable in its loop, a function's
+    // parameters in its body)
+    if (!valueAt(m[0].slice(head - at), at, true)) continue;
     if (!isCode(head) || (m[0].startsWith('`') ? !ticks.has(at) : (opener === 1 || substituted) && !isCode(at))) continue;
     // (not an assignment's value `X=$CMD` or `X=($Q)`, nor arithmetic `(( $N > 1 ))`, nor a test or a case word)
     const before = lineBefore(at + opener);
@@ -484,41 +491,115 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   return [];
 }
 
+/** A name holding a request value in a part of the script only, [from, to). */
+interface Scoped {
+  readonly ref: string;
+  readonly re: RegExp;
+  readonly from: number;
+  readonly to: number;
+  /** Only as an argument of eval, sh -c and the like, not as the command word. */
+  readonly argOnly: boolean;
+}
+
+/** The end of a block opened at `open` (a `{` or a `do`), in code: its closing `}` or `done`, at most 64 KiB on. */
+function blockEnd(code: string, isCode: (at: number) => boolean, open: number, opener: RegExp): number {
+  const end = Math.min(code.length, open + 65536);
+  let depth = 0;
+  opener.lastIndex = open;
+  for (let m = opener.exec(code); m !== null && m.index < end; m = opener.exec(code)) {
+    if (!isCode(m.index)) continue;
+    if (m[1] !== undefined) depth++;
+    else if (--depth === 0) return m.index;
+  }
+  return end;
+}
+
+const BRACES = /(\{)|\}/g;
+const DO_DONE = /\b(do)\b|\bdone\b/g;
+
+const nameRef = (name: string): string => (name === '@' || name === '*' ? `\\$\\{?\\${name}` : /^[1-9]$/.test(name) ? `\\$\\{?${name}(?!\\d)` : `\\$\\{?${name}\\b`);
+
 /**
- * The bodies (from, to) of the script's functions that a call gives a request value as an argument (`known`): `f() {
- * .. }`, `function f { .. }`, to their closing brace in code, at most 64 KiB each, at most 64 functions.
+ * The names that hold a request value (`known`) in a part of the script only: loops over one (their variable, in the
+ * loop), and the functions a call gives one (their positional parameters and the names they give them, in the body).
+ * At most 64 functions, SINK_MATCHES loops and calls, each block read to 64 KiB.
  */
-function valueFunctionBodies(code: string, isCode: (at: number) => boolean, known: RegExp): [number, number][] {
+function scopedValues(code: string, isCode: (at: number) => boolean, known: RegExp): Scoped[] {
+  const out: Scoped[] = [];
+  const add = (name: string, from: number, to: number, argOnly: boolean): void => {
+    if (out.length >= MAX_NAMES) return;
+    const ref = nameRef(name);
+    out.push({ ref, re: new RegExp(ref), from, to, argOnly });
+  };
+  let loops = 0;
+  for (const m of code.matchAll(/\b(?:for|select)[ \t]+([A-Za-z_]\w{0,63})[ \t]+in[ \t]+([^;\n]{1,400})/g)) {
+    if (++loops > SINK_MATCHES) break;
+    if (!isCode(m.index!) || !known.test(m[2]!)) continue;
+    DO_DONE.lastIndex = m.index! + m[0].length;
+    const open = DO_DONE.exec(code);
+    if (open === null || open[1] === undefined || open.index - m.index! > 1024) continue;
+    add(m[1]!, open.index, blockEnd(code, isCode, open.index, DO_DONE), false);
+  }
   const defs = new Map<string, number>();
   for (const m of code.matchAll(/(?:^|[;&|{}][ \t]*)(?:function[ \t]+)?([A-Za-z_][\w-]{0,63})[ \t]*\([ \t]*\)|\bfunction[ \t]+([A-Za-z_][\w-]{0,63})/gm)) {
     if (defs.size >= 64) break;
     const name = (m[1] ?? m[2])!;
     if (!defs.has(name) && isCode(m.index! + m[0].search(/[A-Za-z_]/))) defs.set(name, m.index! + m[0].length);
   }
-  if (defs.size === 0) return [];
-  const called = new Set<string>();
+  if (defs.size === 0) return out;
+  // (the positions, from 1, of the arguments a call gives a request value, per function)
+  const given = new Map<string, Set<number>>();
   const call = new RegExp(String.raw`(?:^|[;&|(\`{]|\$\(|\b(?:then|do|else)\b)[ \t]*(${[...defs.keys()].map((f) => f.replace(/-/g, '\\-')).join('|')})[ \t]+([^\n;|&]{1,400})`, 'gm');
   let calls = 0;
   for (const m of code.matchAll(call)) {
     if (++calls > SINK_MATCHES) break;
-    if (isCode(m.index!) && known.test(m[2]!)) called.add(m[1]!);
-  }
-  const bodies: [number, number][] = [];
-  for (const name of called) {
-    const from = defs.get(name)!;
-    const open = code.indexOf('{', from);
-    if (open < 0 || open - from > 200) continue;
-    const end = Math.min(code.length, open + 65536);
-    let depth = 0;
-    let k = open;
-    for (; k < end; k++) {
-      if (!isCode(k)) continue;
-      if (code[k] === '{') depth++;
-      else if (code[k] === '}' && --depth === 0) break;
+    if (!isCode(m.index!) || !known.test(m[2]!)) continue;
+    const args = shellWords(m[2]!);
+    for (let k = 0; k < args.length && k < 9; k++) {
+      if (!known.test(args[k]!)) continue;
+      const set = given.get(m[1]!) ?? new Set<number>();
+      set.add(k + 1);
+      given.set(m[1]!, set);
     }
-    bodies.push([open, k]);
   }
-  return bodies;
+  for (const [name, positions] of given) {
+    const from = defs.get(name)!;
+    // (a body in braces, or in brackets: a subshell)
+    const brace = /^[ \t\n]*([{(])/.exec(code.slice(from, from + 200));
+    if (brace === null) continue;
+    const open = from + brace.index + brace[0].length - 1;
+    const to = brace[1] === '{' ? blockEnd(code, isCode, open, BRACES) : blockEnd(code, isCode, open, /(\()|\)/g);
+    for (const k of positions) add(String(k), open, to, false);
+    add('@', open, to, !positions.has(1));
+    add('*', open, to, !positions.has(1));
+    // (and the names the body gives them: local cmd="$1", c=$1)
+    const param = new RegExp([...positions].map((k) => nameRef(String(k))).concat(positions.has(1) ? [nameRef('@'), nameRef('*')] : []).join('|'));
+    for (const m of code.slice(open, to).matchAll(SHELL_ASSIGN)) if (param.test(m[2]!)) add(m[1]!, open, to, false);
+  }
+  return out;
+}
+
+/** A command line's words, split at blanks outside quotes (each word kept with its quotes). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote = '';
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k]!;
+    if (quote) {
+      word += c;
+      if (c === '\\' && quote === '"' && k + 1 < line.length) word += line[++k];
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word += c;
+    } else if (c === ' ' || c === '\t') {
+      if (word !== '') words.push(word);
+      word = '';
+    } else word += c;
+  }
+  if (word !== '') words.push(word);
+  return words;
 }
 
 /** The words a shell CGI's sinks and body reads are, which the shell still reads when quoted or escaped in pieces. */

@@ -1619,12 +1619,15 @@ rule mamori_php_mass_deface {
     // (session 41 set H30's two defacers: scandir of a hosting account's domains, each one's public_html/index.php
     // overwritten by file_put_contents with a heredoc "Hacked by ..."; a hosting tool writing default pages names no hack,
     // and a security scanner's signature list names it outside a page's HTML)
-    $idx = /\/(public_html|htdocs|httpdocs|www|html)\/index\.(php|html?)["']/
-    $walk = /\b(scandir|glob|opendir)\s*\(/
+    $idx = /\/(public_html|htdocs|httpdocs|www|html|public|wwwroot)\/index\.(php|html?)["']/
+    $walk = /\b(scandir|glob|opendir|DirectoryIterator)\s*\(/
     $write = /\b(file_put_contents|fwrite|fputs)\s*\(/
-    $hack = /<[a-z][a-z0-9]{0,7}[^<>\n]{0,80}>\s{0,20}(hacked|defaced|h4ck3d)\s+by\b/ nocase
+    // (decorated too, "<h1>~ Hacked by ~": red team S41)
+    $hack = /<[a-z][a-z0-9]{0,7}[^<>\n]{0,80}>\s{0,20}[~*=#:|.\[\-]{0,10}\s{0,4}(hacked|defaced|h4ck3d)\s+by\b/ nocase
+    // (a monitor or a restorer searches index pages for the phrase and reports it in HTML of its own: red team S41)
+    $search = /\b(stripos|strpos|stristr|strstr|preg_match|preg_match_all|substr_count|mb_stripos)\s*\([^;]{0,200}(hacked|defaced)/ nocase
   condition:
-    $idx and $walk and $write and $hack
+    $idx and $walk and $write and $hack and not $search
 }
 
 rule mamori_php_session_file_reader {

@@ -1222,9 +1222,10 @@ rule mamori_script_reverse_shell {
     $csock = /\bsocket\s*\(\s*(AF_INET6?|PF_INET6?|2)\s*,\s*(SOCK_STREAM|1)\b/
   condition:
     $tcp or $nc or $py or $pty or $pl or
-    // (the shell run within 1 KiB after standard input is made the socket's, the socket within 4 KiB of it: Perl's
-    // own debugger, perl5db.pl, redirects STDIN for a remote session thousands of lines from its "/bin/sh")
-    (for any i in (1..#plstd) : ($plsh in (@plstd[i]..@plstd[i] + 1024) and $plsock in (@plstd[i] - 4096..@plstd[i] + 4096))) or
+    // (the shell and the socket within 4 KiB of standard input made the socket's, before or after it (a sub above, a
+    // string kept first: red team S41): Perl's own debugger, perl5db.pl, redirects STDIN for a remote session
+    // thousands of lines from its "/bin/sh")
+    (for any i in (1..#plstd) : ($plsh in (@plstd[i] - 4096..@plstd[i] + 4096) and $plsock in (@plstd[i] - 4096..@plstd[i] + 4096))) or
     ($cdup and $cexec and $csock)
 }
 
