@@ -24,6 +24,12 @@ describe('scan: Debian false positives (session 41)', () => {
     assert.notEqual(r.verdict, 'malicious', why(r));
     assert.ok(!r.findings.some((f) => f.rule.startsWith('mamori_php_webshell_toolkit')), why(r));
   });
+  it('and under other editors\' names and a package manager\'s backup suffix (red team S41)', () => {
+    for (const name of ['php.dict', 'php.snippets', 'php.kak', 'php.scm', 'phpcomplete.elc', 'phpcomplete.vim.dpkg-old']) {
+      const r = scan(VIM, `/usr/share/editor/${name}`);
+      assert.notEqual(r.verdict, 'malicious', `${name}: ${why(r)}`);
+    }
+  });
   it('the same words behind a PHP tag in a text file an include runs still count', () => {
     const r = scan(completion('<?php\n'), '/srv/www/uploads/notes.txt');
     assert.ok(r.findings.some((f) => f.rule === 'mamori_php_webshell_toolkit'), why(r));
