@@ -37,6 +37,7 @@ const SHELLS: [string, string, string][] = [
   // (words the shell reads whole though written in pieces; loops and functions: red team S40's open shell items)
   ['shell: e\'\'val of a field', 'q1.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\ne''val "$C"\n`],
   ['shell: ev\\<newline>al of a field', 'q2.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\nev\\\nal "$C"\n`],
+  ['shell: $\'\\x65val\' of a field (bash\'s escapes, red team S41)', 'q5.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\n$'\\x65val' "$C"\n`],
   ['shell: b"as"h -c of a field', 'q3.cgi', `${SH}C=$(echo "$QUERY_STRING" | sed s/c=//)\nb"as"h -c "$C"\n`],
   ['shell: the body read by $(c\\at), run', 'q4.cgi', `${SH}C=$(c\\at)\n$C\n`],
   ['shell: a loop over the query string running each word', 'l.cgi', `${BASH}for c in $(echo "$QUERY_STRING" | tr "&" " "); do\n  $c\ndone\n`],
@@ -71,7 +72,7 @@ describe('scan: Ruby and shell CGI command shells (session 40)', () => {
       assert.ok(r.findings.some((f) => f.rule === 'mamori:script-cgi'), why(r));
     });
   }
-  it('ran every shell', () => assert.equal(SHELLS.length, 30));
+  it('ran every shell', () => assert.equal(SHELLS.length, 31));
   for (const [name, file, src] of BENIGN) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, `/usr/lib/cgi-bin/${file}`);

@@ -612,10 +612,13 @@ const SHELL_WORDS = new Set(['eval', 'sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 
  */
 function unquoteWords(code: string): string {
   if (!/['"\\]/.test(code)) return code;
-  return code.replace(/(?<![\w$\\'"])(?:[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|\\\n|\\(?=[A-Za-z])){3,40}(?![\w'"\\])/g, (w) => {
+  // (and bash's $'..' quoting with its escapes, `$'\x65val'`: red team S41)
+  return code.replace(/(?<![\w$\\'"])(?:[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|\$'(?:[A-Za-z]|\\x[0-9a-fA-F]{2}|\\[0-7]{3}){1,12}'|\\\n|\\(?=[A-Za-z])){1,40}(?![\w'"\\])/g, (w) => {
     // (not one quoted string, `echo "eval"`: an argument's text, not a word in pieces)
     if (!/['"\\]/.test(w) || /^(['"])[A-Za-z]*\1$/.test(w)) return w;
-    const plain = w.replace(/['"]|\\\n?/g, '');
+    const plain = w
+      .replace(/\$'([^']*)'/g, (_all, body: string) => body.replace(/\\x([0-9a-fA-F]{2})|\\([0-7]{3})/g, (_e, hex?: string, oct?: string) => String.fromCharCode(hex !== undefined ? parseInt(hex, 16) : parseInt(oct!, 8))))
+      .replace(/['"]|\\\n?/g, '');
     return SHELL_WORDS.has(plain) ? plain.padEnd(w.length, ' ') : w;
   });
 }
