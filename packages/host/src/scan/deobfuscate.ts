@@ -91,7 +91,7 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
       raw = literalOf(src, m[3], m.index!);
       // (or a variable given a chain of its own: `$e = base64_decode(str_rot13($p)); eval(gzinflate($e));`)
       if (raw === undefined) {
-        const chain = chainOf(src, m[3], m.index!, VAR_STEPS, assigned, true);
+        const chain = decodedBytes(payloads) > PEEL_BUDGET ? undefined : chainOf(src, m[3], m.index!, VAR_STEPS, assigned, true);
         if (chain !== undefined) {
           decoders = [...decoders, ...chain.decoders];
           const key = `${chain.at} ${decoders.join(' ')}`;
@@ -108,13 +108,26 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   for (const m of src.matchAll(EVAL_VAR)) {
     if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 8) break;
     const chain = chainOf(src, m[2]!, m.index!, VAR_STEPS, assigned);
-    if (chain === undefined || chain.decoders.length === 0 || chain.raw.length < 4) continue;
+    if (chain === undefined || chain.decoders.length === 0 || chain.raw.length < 4 || (chain.through && decodedBytes(payloads) > PEEL_BUDGET)) continue;
     const key = `${chain.at} ${chain.decoders.join(' ')}`;
     if (peeled.has(key)) continue;
     peeled.add(key);
     peelOne(chain.raw, chain.decoders, true, m.index!, limits, payloads, problems);
   }
   return { payloads, problems };
+}
+
+/**
+ * What the payloads peeled so far hold: past 1 MiB in all, one call follows no more chains through variables (a chain
+ * written in one place is still peeled, up to the bound of one payload each; an 800 KB literal
+ * reached through a chain of variables by each of 200 calls was decoded and scanned again for each: red team S41B).
+ */
+const PEEL_BUDGET = 1024 * 1024;
+
+function decodedBytes(payloads: readonly Peeled[]): number {
+  let n = 0;
+  for (const p of payloads) n += p.text.length;
+  return n;
 }
 
 /** How many variables a chain is followed through: `$d = str_rot13('..'); $e = base64_decode($d); $f = gzinflate($e); eval($f);` */
@@ -130,7 +143,7 @@ function decodersIn(calls: string): Decoder[] {
  * first) a literal itself (session 41 set H31: `$d = $c("..")` with $c = "st"."r_r"."ot1"."3", then `$e = $a($d); $f =
  * $b($e); eval($f);`, which the fold layer writes as the plain calls).
  */
-function chainOf(src: string, name: string, before: number, steps: number, assigned: Assignments, inner = false): { decoders: Decoder[]; raw: string; at: number } | undefined {
+function chainOf(src: string, name: string, before: number, steps: number, assigned: Assignments, inner = false): { decoders: Decoder[]; raw: string; at: number; through: boolean } | undefined {
   const assign = assigned(name, before);
   if (assign === undefined) return undefined;
   // (each assignment read once, however many calls reach it: a literal of 900 KB read per call was seconds)
@@ -141,22 +154,22 @@ function chainOf(src: string, name: string, before: number, steps: number, assig
   return found;
 }
 
-function chainAt(src: string, assign: number, steps: number, assigned: Assignments, inner: boolean): { decoders: Decoder[]; raw: string; at: number } | undefined {
+function chainAt(src: string, assign: number, steps: number, assigned: Assignments, inner: boolean): { decoders: Decoder[]; raw: string; at: number; through: boolean } | undefined {
   const head = src.slice(assign, assign + 1024);
   const lit = CHAIN_AT.exec(head);
   if (lit && lit[2]) {
     const raw = readPhpString(src, assign + lit[0].length - 1)?.value;
-    return raw === undefined ? undefined : { decoders: decodersIn(lit[1]!), raw, at: assign };
+    return raw === undefined ? undefined : { decoders: decodersIn(lit[1]!), raw, at: assign, through: inner };
   }
   if (steps <= 0) return undefined;
   const through = CHAIN_AT_VAR.exec(head);
   if (through) {
     const rest = chainOf(src, through[2]!, assign, steps - 1, assigned, true);
-    return rest === undefined ? undefined : { decoders: [...decodersIn(through[1]!), ...rest.decoders], raw: rest.raw, at: rest.at };
+    return rest === undefined ? undefined : { decoders: [...decodersIn(through[1]!), ...rest.decoders], raw: rest.raw, at: rest.at, through: true };
   }
   if (inner && /^\s*["']/.test(head)) {
     const s = readPhpString(src, assign + head.search(/["']/));
-    if (s && /^\s*;/.test(src.slice(s.end, s.end + 8))) return { decoders: [], raw: s.value, at: assign };
+    if (s && /^\s*;/.test(src.slice(s.end, s.end + 8))) return { decoders: [], raw: s.value, at: assign, through: true };
   }
   return undefined;
 }
@@ -166,7 +179,7 @@ const CHAIN_AT_VAR = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s
 const CHAIN_AT = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s*\\(\\s*(?:@\\s*)?){1,16})(["'])`, 'i');
 
 /** Where the expression of the last `$name = ...` before `before` starts. */
-type Assignments = ((name: string, before: number) => number | undefined) & { readonly memo: Map<string, { decoders: Decoder[]; raw: string; at: number } | null> };
+type Assignments = ((name: string, before: number) => number | undefined) & { readonly memo: Map<string, { decoders: Decoder[]; raw: string; at: number; through: boolean } | null> };
 
 /** `$name = ...` of `src` found once per name (the positions their expressions start at), and looked up by halving. */
 function assignments(src: string): Assignments {

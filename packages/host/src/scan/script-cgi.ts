@@ -532,13 +532,18 @@ function scopedValues(code: string, isCode: (at: number) => boolean, known: RegE
     out.push({ ref, re: new RegExp(ref), from, to, argOnly });
   };
   let loops = 0;
+  let tried = 0;
   for (const m of code.matchAll(/\b(?:for|select)[ \t]+([A-Za-z_]\w{0,63})[ \t]+in[ \t]+([^;\n]{1,400})/g)) {
-    if (++loops > SINK_MATCHES) break;
-    if (!isCode(m.index!) || !known.test(m[2]!)) continue;
-    DO_DONE.lastIndex = m.index! + m[0].length;
-    const open = DO_DONE.exec(code);
-    if (open === null || open[1] === undefined || open.index - m.index! > 1024) continue;
-    add(m[1]!, open.index, blockEnd(code, isCode, open.index, DO_DONE), false);
+    // (at most MAX_NAMES loops, each one's `do` looked for within 1 KiB: a megabyte of loops without one, or of nested
+    // ones, was 17 to 35 s, red team S41B)
+    if (++loops > SINK_MATCHES || out.length >= MAX_NAMES) break;
+    if (!isCode(m.index!) || !known.test(m[2]!) || ++tried > 4 * MAX_NAMES) continue;
+    const after = m.index! + m[0].length;
+    const d = /(?:^|[;\s])(do)\b/.exec(code.slice(after, after + 1024));
+    if (d === null) continue;
+    const open = after + d.index + d[0].length - 2;
+    if (!isCode(open)) continue;
+    add(m[1]!, open, blockEnd(code, isCode, open, DO_DONE), false);
   }
   const defs = new Map<string, number>();
   for (const m of code.matchAll(/(?:^|[;&|{}][ \t]*)(?:function[ \t]+)?([A-Za-z_][\w-]{0,63})[ \t]*\([ \t]*\)|\bfunction[ \t]+([A-Za-z_][\w-]{0,63})/gm)) {
@@ -610,10 +615,15 @@ const SHELL_WORDS = new Set(['eval', 'sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 
  * `"ev"al`, `e\val` and `ev\<newline>al` are `eval` to the shell, padded with spaces (red team S40). Words of other
  * names are left as written.
  */
+const WORD_PIECE = String.raw`[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|\$'(?:[A-Za-z]|\\x[0-9a-fA-F]{2}|\\[0-7]{3}){1,12}'|\\\n|\\(?=[A-Za-z])`;
+const PIECED_WORD = new RegExp(String.raw`(?<![\w$\\'"])(?:${WORD_PIECE}){3,40}(?![\w'"\\])`, 'g');
+const ANSI_WORD = new RegExp(String.raw`(?<![\w$\\'"])(?:(?:${WORD_PIECE}){3,40}|(?:${WORD_PIECE}){0,39}\$'[^'\n]{1,60}'(?:${WORD_PIECE}){0,39})(?![\w'"\\])`, 'g');
+
 function unquoteWords(code: string): string {
   if (!/['"\\]/.test(code)) return code;
-  // (and bash's $'..' quoting with its escapes, `$'\x65val'`: red team S41)
-  return code.replace(/(?<![\w$\\'"])(?:[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|\$'(?:[A-Za-z]|\\x[0-9a-fA-F]{2}|\\[0-7]{3}){1,12}'|\\\n|\\(?=[A-Za-z])){1,40}(?![\w'"\\])/g, (w) => {
+  // (and bash's $'..' quoting with its escapes, `$'\x65val'`: red team S41; a word of one such token is read only where
+  // the text holds one: every word of a script was a call of the callback)
+  return code.replace(code.includes("$'") ? ANSI_WORD : PIECED_WORD, (w) => {
     // (not one quoted string, `echo "eval"`: an argument's text, not a word in pieces)
     if (!/['"\\]/.test(w) || /^(['"])[A-Za-z]*\1$/.test(w)) return w;
     const plain = w
