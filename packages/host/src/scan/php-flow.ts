@@ -87,7 +87,11 @@ const EXTENSION_READ = /PATHINFO_EXTENSION|\bpathinfo\s*\(|\bextensions?\b/i;
  * stored name keeps whatever the client sent, a .php too (session 41 set H31's uploader: `$ext = pathinfo($name,
  * PATHINFO_EXTENSION); $new = time() . '_' . uniqid() . '.' . $ext`).
  */
+/** The type the client gave an upload, tested: `isset($types[$f['type']])`, `$_FILES['f']['type'] !== 'application/pdf'`. */
+const TYPE_TESTED = /\b(?:isset|in_array|array_key_exists|empty)\s*\([^;]{0,120}\[\s*["']type["']\s*\]|\[\s*["']type["']\s*\]\s*(?:===?|!==?)/i;
+
 function uploadChecked(src: string): boolean {
+  if (TYPE_TESTED.test(src)) return true;
   if (!UPLOAD_CHECKS.test(src)) return false;
   if (UPLOAD_CHECKS.test(src.replace(new RegExp(EXTENSION_READ.source, 'gi'), ' '))) return true;
   // (only pathinfo and the word: the variables the extension is read into)
@@ -97,7 +101,9 @@ function uploadChecked(src: string): boolean {
   if (held.size === 0) return true;
   for (const v of held) {
     const ref = String.raw`\$${v}\b`;
-    const tested = new RegExp(String.raw`${ref}\s*(?:===?|!==?|<>)|(?:===?|!==?|<>)\s*(?:strtolower\s*\(\s*)?${ref}|\b(?:in_array|array_key_exists|preg_match|isset|switch|match|array_search|str_contains|strcasecmp|strcmp)\s*\([^;{]{0,200}${ref}`, 'i');
+    // (compared, also inside a call, `strtolower($ext) !== 'csv'`; looked up in a list or a map, `empty($allowed[$ext])`:
+    // red team S41B)
+    const tested = new RegExp(String.raw`${ref}\s*(?:\)\s*){0,3}(?:===?|!==?|<>)|(?:===?|!==?|<>)\s*(?:\w{1,20}\s*\(\s*)?${ref}|\[\s*${ref}\s*\]|\b(?:in_array|array_key_exists|preg_match|isset|empty|switch|match|array_search|str_contains|strcasecmp|strcmp)\s*\([^;{]{0,200}${ref}`, 'i');
     if (tested.test(src)) return true;
   }
   return false;
@@ -1726,7 +1732,8 @@ function flow(src: string): FlowFinding[] {
     const part = (e: string | undefined) => e !== undefined && inCommand(e, m.index!);
     // (or an empty body with the request's text in the headers, the message after their blank line: set H34's mass
     // mailer, mail($to, $subject, "", $header) with $header .= "$message")
-    const emptyBody = parts.length >= 4 && /^\s*(?:''|"")\s*$/.test(parts[2]!) && part(parts[3]);
+    // (to a list only: a copy to the one visitor who wrote is a confirmation, red team S41B)
+    const emptyBody = parts.length >= 4 && /^\s*(?:''|""|null)\s*$/i.test(parts[2]!) && part(parts[3]) && listed(m.index!);
     if (parts.length >= 3 && direct(parts[0]!, m.index!) && (whole(parts[2]) || whole(parts[3]) || emptyBody || (part(parts[2]) && (whole(parts[1]) || part(parts[3]) || (part(parts[1]) && listed(m.index!)))))) {
       add({ technique: 'mailer', score: 80, description: 'mail() sends a message from the request to recipients from the request (a spam mailer)', offset: m.index! });
       break;

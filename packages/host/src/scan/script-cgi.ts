@@ -226,8 +226,8 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   for (const m of code.matchAll(RUBY_CGI_OBJECT)) if (objects.size < 16 && isCode(m.index!)) objects.add(m[1]!);
   // (not a proxy setting a script reads for its own downloads, ENV['HTTP_PROXY']; and standard input only in a script that
   // is a CGI, not a git hook's or a filter's: red team S41)
-  const cgiLike = /\bCGI\b|QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|Content-[Tt]ype:/.test(code);
-  const env = String.raw`ENV\s*(?:\[\s*|\.\s*fetch\s*\(\s*)["'](?:QUERY_STRING|HTTP_(?!PROXY["']|PROXY_|S_PROXY)[A-Z_]{1,40})["']|${cgiLike ? String.raw`(?:\$stdin|STDIN)\s*\.\s*read\b|` : ''}CGI\s*\.\s*parse\s*\(`;
+  const cgiLike = /\bCGI\b|QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|content-type:/i.test(code);
+  const env = String.raw`ENV\s*(?:\[\s*|\.\s*fetch\s*\(\s*)["'](?:QUERY_STRING|HTTP_(?!PROXY["'])[A-Z_]{1,40})["']|${cgiLike ? String.raw`(?:\$stdin|STDIN)\s*\.\s*read\b|` : ''}CGI\s*\.\s*parse\s*\(`;
   if (objects.size === 0 && !new RegExp(env).test(code)) return [];
   const objRead = objects.size > 0 ? String.raw`(?<![\w@])(?:${[...objects].map(escapeName).join('|')})\s*(?:\[|\.\s*(?:params|cookies)\b)|` : '';
   const read = new RegExp(String.raw`${objRead}${env}`);
@@ -281,7 +281,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
     if (str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare)) return [rubyFinding(m.index!, `${(m[1] ?? m[2])!} by name`)];
   }
   const shellList = new RegExp(
-    String.raw`(?<![\w@$.])(?:(?:Kernel|Process)[ \t]{0,20}\.[ \t]{0,20})?(system|exec|spawn|IO[ \t]{0,20}\.[ \t]{0,20}popen|PTY[ \t]{0,20}\.[ \t]{0,20}spawn|Open3[ \t]{0,20}\.[ \t]{0,20}(?:popen[23]e?|capture[23]e?|pipeline\w{0,10}))[ \t]{0,20}\(?[ \t]{0,20}(?:\{[^{}\n]{0,400}\}[ \t]{0,20},[ \t]{0,20})?\[?[ \t]{0,20}(?:["'](?:(?:\/usr)?\/bin\/)?(?:env|busybox)["'][ \t]{0,20},[ \t]{0,20})?["'](?:\/[\w.-]{1,40}){0,4}\/?(?:ba|da|z|k)?sh["'][ \t]{0,20}(?:,[ \t]{0,20}["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["'][ \t]{0,20}\])?[ \t]{0,20},[ \t]{0,20}(?:["']-[a-z]{1,4}["'][ \t]{0,20},[ \t]{0,20}){0,3}["']-[a-z]{0,3}c[a-z]{0,3}["'][ \t]{0,20},[ \t]{0,20}([^\n]{1,400})`,
+    String.raw`(?<![\w@$.])(?:(?:Kernel|Process)[ \t]{0,20}\.[ \t]{0,20})?(system|exec|spawn|IO[ \t]{0,20}\.[ \t]{0,20}popen|PTY[ \t]{0,20}\.[ \t]{0,20}spawn|Open3[ \t]{0,20}\.[ \t]{0,20}(?:popen[23]e?|capture[23]e?|pipeline\w{0,10}))[ \t]{0,20}\(?[ \t]{0,20}(?:\{[^{}\n]{0,400}\}[ \t]{0,20},[ \t]{0,20})?\[?[ \t]{0,20}(?:["'](?:(?:\/usr)?\/bin\/)?(?:env|busybox)["'][ \t]{0,20},[ \t]{0,20})?["'](?:(?:\/[\w.-]{1,40}){0,4}\/)?(?:ba|da|z|k)?sh["'][ \t]{0,20}(?:,[ \t]{0,20}["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["'][ \t]{0,20}\])?[ \t]{0,20},[ \t]{0,20}(?:["']-[a-z]{1,4}["'][ \t]{0,20},[ \t]{0,20}){0,3}["']-[a-z]{0,3}c[a-z]{0,3}["'][ \t]{0,20},[ \t]{0,20}([^\n]{1,400})`,
     'g',
   );
   seen = 0;
@@ -385,7 +385,9 @@ const SHELL_REQUEST = String.raw`\$\{?(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP
 
 /** A CGI's header printed by the script at a line's start: `echo "Content-type: text/html"`, `printf 'Status: 200\\n'`. */
 // (any case, with no space after the colon, through a printf format or a here-document: red team S41)
-const CGI_HEADER = /^[ \t]*(?:(?:echo|printf)[ \t]+(?:-[a-zA-Z]{1,3}[ \t]+)?(?:["']%s[^"'\n]{0,12}["'][ \t]+)?["']?|cat[ \t]*<<-?[ \t]*["']?\w{1,32}["']?[ \t]*\n[ \t]*)(?:Content-Type|Status|Location):/im;
+// (Status and Location as a CGI writes them: `Status: 403`, `Location: /x` or `http..`; a script's own "Status: ok" is no
+// header, red team S41B)
+const CGI_HEADER = /^[ \t]*(?:(?:echo|printf)[ \t]+(?:-[a-zA-Z]{1,3}[ \t]+)?(?:["']%s[^"'\n]{0,12}["'][ \t]+)?["']?|cat[ \t]*<<-?[ \t]*["']?\w{1,32}["']?[ \t]*\n[ \t]*)(?:[Cc][Oo][Nn][Tt][Ee][Nn][Tt]-[Tt][Yy][Pp][Ee]:|Status: [1-5]\d\d\b|Location: (?:\/|https?:))/m;
 
 function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   if (!SHELL_SHEBANG.test(text) && !(/\.(?:sh|bash|cgi)$/i.test(path) && /^#!/.test(text) && /\bsh\b/.test(text.slice(0, text.indexOf('\n') >>> 0)))) return [];
@@ -404,7 +406,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   const requestRe = new RegExp(request);
   // (and the body read by a command, $(cat), $(head -c ..), dd; a variable printenv gives or ${!v} names: red team S40)
   // (and $(cat /dev/stdin), $(</dev/stdin), $(head -n 1): red team S41)
-  const bodyRead = /\$\(\s*(?:cat\s*(?:-\s*|\/dev\/stdin\s*)?|<\s*\/dev\/stdin\s*|head\s+-[cn]?\s*\d[^)\n]{0,80}|head\s+-c\b[^)\n]{0,80}|dd\b[^)\n]{0,120})\)|\bprintenv\s+(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_[A-Z_]{1,40})\b|\$\{!\w{1,64}\}/;
+  const bodyRead = /\$\(\s*(?:cat\s*(?:-\s*|\/dev\/stdin\s*)?|<\s*\/dev\/stdin\s*|head\s+(?:-[cn]\s*(?:\d{1,12}|"?\$\{?[A-Za-z_]\w{0,63}\}?"?)|-\d{1,12})\s*|dd\b[^)\n]{0,120})\)|\bprintenv\s+(?:QUERY_STRING|PATH_INFO|REQUEST_URI|HTTP_[A-Z_]{1,40})\b|\$\{!\w{1,64}\}/;
   const names = follow(code, SHELL_ASSIGN, (rhs) => requestRe.test(rhs) || bodyRead.test(rhs), (ns) => new RegExp(String.raw`\$\{?(?:${ns.join('|')})\b`));
   // (the body read from standard input to its length, and a read of the query string into names)
   for (const m of code.matchAll(SHELL_READ)) {
@@ -439,6 +441,11 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     const chunk = code.slice(from, at);
     return chunk.slice(chunk.lastIndexOf('\n') + 1);
   };
+  /** `eval "FORM_$pair"` with $pair a loop's variable over the query string's fields: a name prefix, then the field. */
+  const formField = (arg: string, at: number): boolean => {
+    const f = /^\s*["']?[A-Za-z][A-Za-z0-9]{0,30}_\$\{?([A-Za-z_]\w{0,63})\}?["']?\s*$/.exec(arg);
+    return f !== null && !requestValue.test(arg) && scoped.some((sc) => sc.loop && at >= sc.from && at < sc.to && sc.re.test(`$${f[1]}`));
+  };
   // eval of a request value: a command shell's way; eval of the query string made assignments
   // (`eval $(echo "$QUERY_STRING" | sed 's/&/;/g')`, an old way to parse it) is an injectable CGI, suspicious.
   let seen = 0;
@@ -449,7 +456,7 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
     if (!valueAt(arg, m.index!)) continue;
     // (and a field's text made a variable's assignment by a prefix, the loop form: `for p in $(echo "$QUERY_STRING" | tr
     // '&' ' '); do eval "FORM_$p"; done`, red team S41)
-    const parses = /\$\(\s*echo\b[^\n]{0,200}\|\s*(?:sed|tr|awk)\b[^\n]{0,200}(?:&[^\n]{0,20};|\\n|;\s*\/g)/.test(arg) || /\btr\s+["']?&["']?\s+["']?(?:;|\\n)/.test(arg) || /^\s*["']?[A-Za-z_]\w{0,63}\$\{?[A-Za-z_]\w{0,63}\}?["']?\s*$/.test(arg);
+    const parses = /\$\(\s*echo\b[^\n]{0,200}\|\s*(?:sed|tr|awk)\b[^\n]{0,200}(?:&[^\n]{0,20};|\\n|;\s*\/g)/.test(arg) || /\btr\s+["']?&["']?\s+["']?(?:;|\\n)/.test(arg) || formField(arg, m.index!);
     return [shellFinding(m.index!, 'eval', parses)];
   }
   // A shell given a request value to run: sh -c "$CMD", bash -c ..; echo "$CMD" | sh
@@ -499,6 +506,8 @@ interface Scoped {
   readonly to: number;
   /** Only as an argument of eval, sh -c and the like, not as the command word. */
   readonly argOnly: boolean;
+  /** A loop's variable. */
+  readonly loop: boolean;
 }
 
 /** The end of a block opened at `open` (a `{` or a `do`), in code: its closing `}` or `done`, at most 64 KiB on. */
@@ -515,7 +524,8 @@ function blockEnd(code: string, isCode: (at: number) => boolean, open: number, o
 }
 
 const BRACES = /(\{)|\}/g;
-const DO_DONE = /\b(do)\b|\bdone\b/g;
+// (words in a command's place only: not `state=done`, not a case pattern's `do=status)`: red team S41B)
+const DO_DONE = /(?<=^|[\s;&|(){}])(?:(do)|done)(?=$|[\s;&|)}])/gm;
 
 const nameRef = (name: string): string => (name === '@' || name === '*' ? `\\$\\{?\\${name}` : /^[1-9]$/.test(name) ? `\\$\\{?${name}(?!\\d)` : `\\$\\{?${name}\\b`);
 
@@ -526,10 +536,10 @@ const nameRef = (name: string): string => (name === '@' || name === '*' ? `\\$\\
  */
 function scopedValues(code: string, isCode: (at: number) => boolean, known: RegExp): Scoped[] {
   const out: Scoped[] = [];
-  const add = (name: string, from: number, to: number, argOnly: boolean): void => {
+  const add = (name: string, from: number, to: number, argOnly: boolean, loop = false): void => {
     if (out.length >= MAX_NAMES) return;
     const ref = nameRef(name);
-    out.push({ ref, re: new RegExp(ref), from, to, argOnly });
+    out.push({ ref, re: new RegExp(ref), from, to, argOnly, loop });
   };
   let loops = 0;
   let tried = 0;
@@ -539,11 +549,11 @@ function scopedValues(code: string, isCode: (at: number) => boolean, known: RegE
     if (++loops > SINK_MATCHES || out.length >= MAX_NAMES) break;
     if (!isCode(m.index!) || !known.test(m[2]!) || ++tried > 4 * MAX_NAMES) continue;
     const after = m.index! + m[0].length;
-    const d = /(?:^|[;\s])(do)\b/.exec(code.slice(after, after + 1024));
+    const d = /(?:^|[;\s])(do)(?=$|[\s;&|)}])/m.exec(code.slice(after, after + 1024));
     if (d === null) continue;
     const open = after + d.index + d[0].length - 2;
     if (!isCode(open)) continue;
-    add(m[1]!, open, blockEnd(code, isCode, open, DO_DONE), false);
+    add(m[1]!, open, blockEnd(code, isCode, open, DO_DONE), false, true);
   }
   const defs = new Map<string, number>();
   for (const m of code.matchAll(/(?:^|[;&|{}][ \t]*)(?:function[ \t]+)?([A-Za-z_][\w-]{0,63})[ \t]*\([ \t]*\)|\bfunction[ \t]+([A-Za-z_][\w-]{0,63})/gm)) {
@@ -574,11 +584,15 @@ function scopedValues(code: string, isCode: (at: number) => boolean, known: RegE
     if (brace === null) continue;
     const open = from + brace.index + brace[0].length - 1;
     const to = brace[1] === '{' ? blockEnd(code, isCode, open, BRACES) : blockEnd(code, isCode, open, /(\()|\)/g);
-    for (const k of positions) add(String(k), open, to, false);
-    add('@', open, to, !positions.has(1));
-    add('*', open, to, !positions.has(1));
+    // (a body that shifts its arguments moves them down: `run() { shift; "$@"; }` called `run -- "$C"` runs the value,
+    // `cached "$Q" render-page` with `shift` before `"$@"` runs render-page: red team S41B)
+    const shifts = Math.min(8, [...code.slice(open, to).matchAll(/(?<=^|[\s;&|{(])shift(?:[ \t]+(\d))?(?=$|[\s;&|)}])/gm)].reduce((n, m) => n + Number(m[1] ?? 1), 0));
+    const moved = new Set([...positions].map((k) => k - shifts).filter((k) => k >= 1));
+    for (const k of new Set([...positions, ...moved])) add(String(k), open, to, false);
+    add('@', open, to, !moved.has(1));
+    add('*', open, to, !moved.has(1));
     // (and the names the body gives them: local cmd="$1", c=$1)
-    const param = new RegExp([...positions].map((k) => nameRef(String(k))).concat(positions.has(1) ? [nameRef('@'), nameRef('*')] : []).join('|'));
+    const param = new RegExp([...new Set([...positions, ...moved])].map((k) => nameRef(String(k))).concat(moved.has(1) ? [nameRef('@'), nameRef('*')] : []).join('|'));
     for (const m of code.slice(open, to).matchAll(SHELL_ASSIGN)) if (param.test(m[2]!)) add(m[1]!, open, to, false);
   }
   return out;

@@ -1624,10 +1624,12 @@ rule mamori_php_mass_deface {
     $write = /\b(file_put_contents|fwrite|fputs)\s*\(/
     // (decorated too, "<h1>~ Hacked by ~": red team S41)
     $hack = /<[a-z][a-z0-9]{0,7}[^<>\n]{0,80}>\s{0,20}[~*=#:|.\[\-]{0,10}\s{0,4}(hacked|defaced|h4ck3d)\s+by\b/ nocase
-    // (a monitor or a restorer searches index pages for the phrase and reports it in HTML of its own: red team S41)
+    // (a monitor or a restorer searches index pages for the phrase and reports it in HTML of its own, by mail or to a log:
+    // red team S41; a defacer skipping the sites it has done searches too, and alerts no one, S41B)
     $search = /\b(stripos|strpos|stristr|strstr|preg_match|preg_match_all|substr_count|mb_stripos)\s*\([^;]{0,200}(hacked|defaced)/ nocase
+    $alert = /\b(mail|wp_mail|error_log|syslog|trigger_error)\s*\(/
   condition:
-    $idx and $walk and $write and $hack and not $search
+    $idx and $walk and $write and $hack and not ($search and $alert)
 }
 
 rule mamori_php_session_file_reader {
