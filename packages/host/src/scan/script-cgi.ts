@@ -266,6 +266,12 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   // `method(:system).call(c)`, `.(c)` or `[c]`; and a shell given the value in a list, `system("sh", "-c", c)`,
   // `Open3.capture2e("bash", "-lc", c)`, `spawn(["sh", "sh"], "-c", c)`; a shell under any path, after env or busybox,
   // PTY.spawn and Open3's pipelines (red team S41).
+  /** Whether the first argument of `args` is a request value, or a string interpolating one. */
+  const firstIsValue = (args: string): boolean => {
+    const str = /^\s*"((?:[^"\\\n]|\\.){0,400})"/.exec(args);
+    const bare = args.split(/[,)\]]|\s+(?:if|unless)\b/)[0]!;
+    return str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare);
+  };
   const byName = new RegExp(
     String.raw`(?<![\w@$])(?:(?:send|public_send|__send__)[ \t]{0,20}\(?[ \t]{0,20}(?::["']?|["'])?(system|exec|spawn|eval|instance_eval|popen[23]?e?|capture[23]e?|\`)["']?[ \t]{0,20},|method[ \t]{0,20}\([ \t]{0,20}[:"']?(system|exec|spawn|eval|instance_eval|\`)["']?[ \t]{0,20}\)[ \t]{0,20}(?:\.[ \t]{0,20}(?:call[ \t]{0,20})?\(|\[))([^\n]{1,400})`,
     'g',
@@ -274,11 +280,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   for (const m of code.matchAll(byName)) {
     if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
-    const arg = m[3]!;
-    // (the first argument after the name: a request value, or a string interpolating one)
-    const str = /^\s*"((?:[^"\\\n]|\\.){0,400})"/.exec(arg);
-    const bare = arg.split(/[,)\]]|\s+(?:if|unless)\b/)[0]!;
-    if (str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare)) return [rubyFinding(m.index!, `${(m[1] ?? m[2])!} by name`)];
+    if (firstIsValue(m[3]!)) return [rubyFinding(m.index!, `${(m[1] ?? m[2])!} by name`)];
   }
   const shellList = new RegExp(
     String.raw`(?<![\w@$.])(?:(?:Kernel|Process)[ \t]{0,20}\.[ \t]{0,20})?(system|exec|spawn|IO[ \t]{0,20}\.[ \t]{0,20}popen|PTY[ \t]{0,20}\.[ \t]{0,20}spawn|Open3[ \t]{0,20}\.[ \t]{0,20}(?:popen[23]e?|capture[23]e?|pipeline\w{0,10}))[ \t]{0,20}\(?[ \t]{0,20}(?:\{[^{}\n]{0,400}\}[ \t]{0,20},[ \t]{0,20})?\[?[ \t]{0,20}(?:["'](?:(?:\/usr)?\/bin\/)?(?:env|busybox)["'][ \t]{0,20},[ \t]{0,20})?["'](?:(?:\/[\w.-]{1,40}){0,4}\/)?(?:ba|da|z|k)?sh["'][ \t]{0,20}(?:,[ \t]{0,20}["'](?:\/(?:usr\/)?bin\/)?(?:ba|da|z|k)?sh["'][ \t]{0,20}\])?[ \t]{0,20},[ \t]{0,20}(?:["']-[a-z]{1,4}["'][ \t]{0,20},[ \t]{0,20}){0,3}["']-[a-z]{0,3}c[a-z]{0,3}["'][ \t]{0,20},[ \t]{0,20}([^\n]{1,400})`,
@@ -288,10 +290,7 @@ function rubyCgi(text: string, path: string): ScriptCgiFinding[] {
   for (const m of code.matchAll(shellList)) {
     if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
-    const arg = m[2]!;
-    const str = /^\s*"((?:[^"\\\n]|\\.){0,400})"/.exec(arg);
-    const bare = arg.split(/[,)\]]|\s+(?:if|unless)\b/)[0]!;
-    if (str !== null ? interpolated(str[1]!) : !RUBY_ESCAPED.test(bare) && value.test(bare)) return [rubyFinding(m.index!, `${m[1]!.replace(/\s+/g, '')} of sh -c`)];
+    if (firstIsValue(m[2]!)) return [rubyFinding(m.index!, `${m[1]!.replace(/\s+/g, '')} of sh -c`)];
   }
   return [];
 }
