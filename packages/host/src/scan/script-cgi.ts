@@ -461,8 +461,8 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   // A shell given a request value to run: sh -c "$CMD", bash -c ..; echo "$CMD" | sh
   seen = 0;
   // (any flags with c among them, sh -e -c, bash -lc; a here-string to a shell, sh <<< "$C"; source /dev/stdin; xargs sh -c)
-  // (and $SHELL -c, busybox sh: red team S41)
-  for (const m of code.matchAll(/(?:(?<![\w$.-])(?:busybox\s+)?(?:ba|da|k|z|a)?sh|\$\{?SHELL\}?)\s+(?:-[a-zA-Z]+\s+){0,3}-[a-zA-Z]*c[a-zA-Z]*\s+([^\n;|&]{1,400})|(?<![\w$.-])(?:(?:ba|da|k|z|a)?sh(?:\s+-[a-zA-Z]+){0,3}|(?:source|\.)\s+\/dev\/stdin)\s*<<<\s*([^\n;|&]{1,400})|\|\s*(?:xargs\b[^\n|;]{0,40}\s)?(?:\/bin\/|\/usr\/bin\/)?(?:busybox\s+)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
+  // (and $SHELL -c, busybox sh: red team S41; "$SHELL" -c, mksh: S41B)
+  for (const m of code.matchAll(/(?:(?<![\w$.-])(?:busybox\s+)?(?:ba|da|k|z|a|mk)?sh|"?\$\{?SHELL(?::-[^}\s"]{0,40})?\}?"?)\s+(?:-[a-zA-Z]+\s+){0,3}-[a-zA-Z]*c[a-zA-Z]*\s+([^\n;|&]{1,400})|(?<![\w$.-])(?:(?:ba|da|k|z|a)?sh(?:\s+-[a-zA-Z]+){0,3}|(?:source|\.)\s+\/dev\/stdin)\s*<<<\s*([^\n;|&]{1,400})|\|\s*(?:xargs\b[^\n|;]{0,40}\s)?(?:\/bin\/|\/usr\/bin\/)?(?:busybox\s+)?(?:ba|da|k|z)?sh\b(?![\w.-])/g)) {
     if (++seen > SINK_MATCHES) break;
     if (!isCode(m.index!)) continue;
     if (m[1] !== undefined || m[2] !== undefined) {
@@ -474,8 +474,8 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   }
   // A request value as the command itself: a line (or a command after ;, &&, ||, |, `, $(, then, do) whose first word is one.
   // (after a command that runs its arguments: exec, timeout N, env [-i] [X=y], nohup, nice, command, builtin)
-  // (in a brace group, after !, time or setsid too: red team S41)
-  const commandWord = new RegExp(String.raw`(?:^|[;&|\`({]|\$\(|\b(?:then|do|else)\b)[ \t]*(?:(?:exec|nohup|command|builtin|time|setsid|!|nice(?:[ \t]+-n[ \t]*-?\d{1,2})?|timeout[ \t]+\S{1,20}|env(?:[ \t]+(?:-\S{1,20}|[A-Za-z_]\w{0,63}=\S{0,200})){0,4})[ \t]+){0,2}"?(?:${ref})`, 'gm');
+  // (in a brace group, after !, time or setsid too: red team S41; time -p, stdbuf: S41B)
+  const commandWord = new RegExp(String.raw`(?:^|[;&|\`({]|\$\(|\b(?:then|do|else)\b)[ \t]*(?:(?:exec|nohup|command|builtin|time(?:[ \t]+-p)?|setsid|stdbuf(?:[ \t]+-\S{1,12}){0,3}|!|nice(?:[ \t]+-n[ \t]*-?\d{1,2})?|timeout[ \t]+\S{1,20}|env(?:[ \t]+(?:-\S{1,20}|[A-Za-z_]\w{0,63}=\S{0,200})){0,4})[ \t]+){0,2}"?(?:${ref})`, 'gm');
   seen = 0;
   for (const m of code.matchAll(commandWord)) {
     if (++seen > SINK_MATCHES) break;

@@ -1620,10 +1620,10 @@ rule mamori_php_mass_deface {
     // overwritten by file_put_contents with a heredoc "Hacked by ..."; a hosting tool writing default pages names no hack,
     // and a security scanner's signature list names it outside a page's HTML)
     $idx = /\/(public_html|htdocs|httpdocs|www|html|public|wwwroot)\/index\.(php|html?)["']/
-    $walk = /\b(scandir|glob|opendir|DirectoryIterator)\s*\(/
+    $walk = /\b(scandir|glob|opendir|DirectoryIterator|RecursiveDirectoryIterator)\s*\(/
     $write = /\b(file_put_contents|fwrite|fputs)\s*\(/
-    // (decorated too, "<h1>~ Hacked by ~": red team S41)
-    $hack = /<[a-z][a-z0-9]{0,7}[^<>\n]{0,80}>\s{0,20}[~*=#:|.\[\-]{0,10}\s{0,4}(hacked|defaced|h4ck3d)\s+by\b/ nocase
+    // (decorated too, "<h1>~ Hacked by ~", "[+] Hacked by": red teams S41, S41B)
+    $hack = /<[a-z][a-z0-9]{0,7}[^<>\n]{0,80}>\s{0,20}[~*=#:|.+\[\]\-]{0,10}\s{0,4}(hacked|defaced|h4ck3d)\s+by\b/ nocase
     // (a monitor or a restorer searches index pages for the phrase and reports it in HTML of its own, by mail or to a log:
     // red team S41; a defacer skipping the sites it has done searches too, and alerts no one, S41B)
     $search = /\b(stripos|strpos|stristr|strstr|preg_match|preg_match_all|substr_count|mb_stripos)\s*\([^;]{0,200}(hacked|defaced)/ nocase

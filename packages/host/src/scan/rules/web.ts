@@ -639,7 +639,8 @@ rule mamori_asp_drive_browser_copier {
   strings:
     // (session 41 set H32's RemExp.asp: FileSystemObject's Drives listed with their letters and shares, and
     // FSO.CopyFolder Request.QueryString("CopyFolder") & "*", "d:\\" to stage whatever the visitor picks)
-    $op = /\.(CopyFolder|CopyFile|MoveFolder|MoveFile|DeleteFolder|DeleteFile)\s{0,4}\(?\s{0,4}Request(\.(QueryString|Form|Item))?\s{0,4}\(/ nocase
+    // (also through Trim, LCase, UCase or CStr: red team S41B)
+    $op = /\.(CopyFolder|CopyFile|MoveFolder|MoveFile|DeleteFolder|DeleteFile)\s{0,4}\(?\s{0,4}((Trim|LCase|UCase|CStr)\s{0,4}\(\s{0,4})?Request(\.(QueryString|Form|Item))?\s{0,4}\(/ nocase
     $drives = /\.Drives\b/ nocase
     $letter = /\.DriveLetter\b/ nocase
   condition:
