@@ -81,8 +81,8 @@ export function peelChains(src: string, limits: DeobfuscateLimits = DEFAULT_DEOB
   let attempts = 0;
   for (const m of src.matchAll(CHAIN)) {
     if (payloads.length + problems.length >= limits.maxPayloads || ++attempts > limits.maxPayloads * 4) break;
-    const names = [...m[1]!.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
-    let decoders = names.filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+    const names = callNames(m[1]!);
+    let decoders = names.filter(isDecoder);
     if (decoders.length === 0) continue;
     const executed = names.some((n) => SINKS.includes(n));
     let raw: string | undefined;
@@ -130,11 +130,26 @@ function decodedBytes(payloads: readonly Peeled[]): number {
   return n;
 }
 
+/** A chain's decoders (outermost first), its literal and where that was assigned, and whether a variable led to it. */
+interface Chain {
+  readonly decoders: Decoder[];
+  readonly raw: string;
+  readonly at: number;
+  readonly through: boolean;
+}
+
 /** How many variables a chain is followed through: `$d = str_rot13('..'); $e = base64_decode($d); $f = gzinflate($e); eval($f);` */
 const VAR_STEPS = 8;
 
+/** The names called in a run of calls, `gzinflate(base64_decode(`, lower-cased. */
+function callNames(calls: string): string[] {
+  return [...calls.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase());
+}
+
+const isDecoder = (n: string): n is Decoder => (DECODERS as readonly string[]).includes(n);
+
 function decodersIn(calls: string): Decoder[] {
-  return [...calls.matchAll(/([A-Za-z_0-9]+)\s*\(/g)].map((x) => x[1]!.toLowerCase()).filter((n): n is Decoder => (DECODERS as readonly string[]).includes(n));
+  return callNames(calls).filter(isDecoder);
 }
 
 /**
@@ -143,7 +158,7 @@ function decodersIn(calls: string): Decoder[] {
  * first) a literal itself (session 41 set H31: `$d = $c("..")` with $c = "st"."r_r"."ot1"."3", then `$e = $a($d); $f =
  * $b($e); eval($f);`, which the fold layer writes as the plain calls).
  */
-function chainOf(src: string, name: string, before: number, steps: number, assigned: Assignments, inner = false): { decoders: Decoder[]; raw: string; at: number; through: boolean } | undefined {
+function chainOf(src: string, name: string, before: number, steps: number, assigned: Assignments, inner = false): Chain | undefined {
   const assign = assigned(name, before);
   if (assign === undefined) return undefined;
   // (each assignment read once, however many calls reach it: a literal of 900 KB read per call was seconds)
@@ -154,7 +169,7 @@ function chainOf(src: string, name: string, before: number, steps: number, assig
   return found;
 }
 
-function chainAt(src: string, assign: number, steps: number, assigned: Assignments, inner: boolean): { decoders: Decoder[]; raw: string; at: number; through: boolean } | undefined {
+function chainAt(src: string, assign: number, steps: number, assigned: Assignments, inner: boolean): Chain | undefined {
   const head = src.slice(assign, assign + 1024);
   const lit = CHAIN_AT.exec(head);
   if (lit && lit[2]) {
@@ -179,7 +194,7 @@ const CHAIN_AT_VAR = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s
 const CHAIN_AT = new RegExp(`^\\s*(?:@\\s*)?((?:(?:${DECODERS.join('|')})\\s*\\(\\s*(?:@\\s*)?){1,16})(["'])`, 'i');
 
 /** Where the expression of the last `$name = ...` before `before` starts. */
-type Assignments = ((name: string, before: number) => number | undefined) & { readonly memo: Map<string, { decoders: Decoder[]; raw: string; at: number; through: boolean } | null> };
+type Assignments = ((name: string, before: number) => number | undefined) & { readonly memo: Map<string, Chain | null> };
 
 /** `$name = ...` of `src` found once per name (the positions their expressions start at), and looked up by halving. */
 function assignments(src: string): Assignments {

@@ -79,21 +79,20 @@ const GLOBALS_COPY = new RegExp(`${BARE}copy\\s*\\(\\s*\\$([A-Za-z_]\\w{0,63})\\
 // (and a pattern matched against the client's name: S20F-4, adminer's upload plugin, preg_match("~\\.($this->extensions)$~", $_FILES[$n]["name"]))
 const UPLOAD_CHECKS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|getimagesize|exif_imagetype|finfo_|mime_content_type|\bin_array\s*\(|\.(?:jpe?g|png|gif|pdf|docx?|zip)\b|\bstrrchr\s*\(|\bextensions?\b|\bpreg_match\s*\([^;]{0,300}\[\s*["']name["']\s*\]/i;
 /** The checks of an upload's extension that only read it: pathinfo, the word "extension". */
-const EXTENSION_READ = /PATHINFO_EXTENSION|\bpathinfo\s*\(|\bextensions?\b/i;
-
-/**
- * Whether an uploader looks at its files (UPLOAD_CHECKS). An extension read by pathinfo into a variable is a check
- * only where that variable is tested (compared, looked up in a list, matched, switched on); one only put back on the
- * stored name keeps whatever the client sent, a .php too (session 41 set H31's uploader: `$ext = pathinfo($name,
- * PATHINFO_EXTENSION); $new = time() . '_' . uniqid() . '.' . $ext`).
- */
+const EXTENSION_READS = /PATHINFO_EXTENSION|\bpathinfo\s*\(|\bextensions?\b/gi;
 /** The type the client gave an upload, tested: `isset($types[$f['type']])`, `$_FILES['f']['type'] !== 'application/pdf'`. */
 const TYPE_TESTED = /\b(?:isset|in_array|array_key_exists|empty)\s*\([^;]{0,120}\[\s*["']type["']\s*\]|\[\s*["']type["']\s*\]\s*(?:===?|!==?)/i;
 
+/**
+ * Whether an uploader looks at its files (UPLOAD_CHECKS, TYPE_TESTED). An extension read by pathinfo into a variable is
+ * a check only where that variable is tested (compared, looked up in a list, matched, switched on); one only put back
+ * on the stored name keeps whatever the client sent, a .php too (session 41 set H31's uploader: `$ext =
+ * pathinfo($name, PATHINFO_EXTENSION); $new = time() . '_' . uniqid() . '.' . $ext`).
+ */
 function uploadChecked(src: string): boolean {
   if (TYPE_TESTED.test(src)) return true;
   if (!UPLOAD_CHECKS.test(src)) return false;
-  if (UPLOAD_CHECKS.test(src.replace(new RegExp(EXTENSION_READ.source, 'gi'), ' '))) return true;
+  if (UPLOAD_CHECKS.test(src.replace(EXTENSION_READS, ' '))) return true;
   // (only pathinfo and the word: the variables the extension is read into)
   const held = new Set<string>();
   for (const m of src.matchAll(/\$([A-Za-z_]\w{0,63})\s*=\s*[^;\n]{0,120}\b(?:pathinfo\s*\(|PATHINFO_EXTENSION\b)/gi)) if (held.size < 16) held.add(m[1]!);

@@ -1720,12 +1720,6 @@ function textBlock(data: Buffer, at: number): boolean {
 const PHP_FILE_FAMILIES = RULE_FAMILY.php | RULE_FAMILY.other;
 
 /**
- * Files that are data to every server and interpreter (translations, stylesheets, JSON, fonts,
- * Markdown, source maps): without a PHP tag or a `<%`, none of our rules is read in them (the
- * user's rules still are). A large application is mostly such files (MediaWiki: 12,071 JSON files
- * of 23,192).
- */
-/**
  * Source files of other languages and editors, which name PHP's functions and tags as words: a file manager's
  * vocabulary there (the toolkit rules) is no use of it (Vim's PHP completion, /usr/share/vim/vim90/autoload/phpcomplete.vim).
  */
@@ -1734,6 +1728,12 @@ const OTHER_SOURCE = /^(vim|el|elc|py|rb|pm|lua|tcl|c|h|cc|cpp|hpp|java|go|rs|kt
 const sourceExt = (path: string): string => extname(path.replace(/\.(?:dpkg-(?:old|dist|new|bak)|ucf-(?:old|dist|new)|rpm(?:save|new|orig))$/i, '')).slice(1).toLowerCase();
 const TOOLKIT_WORDS = new Set(['mamori_php_webshell_toolkit', 'mamori_php_webshell_toolkit_full']);
 
+/**
+ * Files that are data to every server and interpreter (translations, stylesheets, JSON, fonts,
+ * Markdown, source maps): without a PHP tag or a `<%`, none of our rules is read in them (the
+ * user's rules still are). A large application is mostly such files (MediaWiki: 12,071 JSON files
+ * of 23,192).
+ */
 const DATA_EXT = /^(json|css|less|scss|sass|map|md|markdown|rst|po|pot|mo|csv|tsv|svg|woff2?|ttf|otf|eot|lock)$/;
 
 /**

@@ -426,12 +426,11 @@ function shellCgi(text: string, path: string): ScriptCgiFinding[] {
   //   "$1"; }`, and the names its body gives them (`local cmd="$1"`). `$@` and `$*` run as a command only where the
   //   first argument is the value (`run "$C"`, not `run grep -- "$WORD"`, a logging wrapper); as an argument of eval or
   //   sh -c, where any is.
-  const known = names.size > 0 ? new RegExp(String.raw`\$\{?(?:${[...names].join('|')})\b|${request}`) : requestRe;
-  const scoped = scopedValues(code, isCode, known);
   const named = names.size > 0 ? String.raw`\$\{?(?:${[...names].join('|')})\b|` : '';
+  const requestValue = new RegExp(`${named}${request}`);
+  const scoped = scopedValues(code, isCode, requestValue);
   const scopedRef = scoped.length > 0 ? `${[...new Set(scoped.map((sc) => sc.ref))].join('|')}|` : '';
   const ref = `${named}${scopedRef}${request}`;
-  const requestValue = new RegExp(`${named}${request}`);
   /** A request value in `s`, the text of a sink at `at` (as the command itself, or an argument of eval and the like). */
   const valueAt = (s: string, at: number, command = false): boolean => requestValue.test(s) || scoped.some((sc) => at >= sc.from && at < sc.to && (!command || !sc.argOnly) && sc.re.test(s));
   /** The text before `at` on its line, at most 400 characters of it (bounded: a long line is not read again per match). */
@@ -623,15 +622,17 @@ function shellWords(line: string): string[] {
 /** The words a shell CGI's sinks and body reads are, which the shell still reads when quoted or escaped in pieces. */
 const SHELL_WORDS = new Set(['eval', 'sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'exec', 'source', 'xargs', 'env', 'timeout', 'nohup', 'command', 'builtin', 'nice', 'cat', 'head', 'dd', 'printenv']);
 
+/** bash's $'..' quoting of letters and escapes, `$'\x65val'`. */
+const ANSI_QUOTED = String.raw`\$'(?:[A-Za-z]|\\x[0-9a-fA-F]{2}|\\[0-7]{3}){1,12}'`;
+const WORD_PIECE = String.raw`[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|${ANSI_QUOTED}|\\\n|\\(?=[A-Za-z])`;
+const PIECED_WORD = new RegExp(String.raw`(?<![\w$\\'"])(?:${WORD_PIECE}){3,40}(?![\w'"\\])`, 'g');
+const ANSI_WORD = new RegExp(String.raw`(?<![\w$\\'"])(?:(?:${WORD_PIECE}){3,40}|(?:${WORD_PIECE}){0,39}${ANSI_QUOTED}(?:${WORD_PIECE}){0,39})(?![\w'"\\])`, 'g');
+
 /**
  * The shell's quote removal for such words, in place and at the same length (the lexer's mask stays aligned): `e''val`,
  * `"ev"al`, `e\val` and `ev\<newline>al` are `eval` to the shell, padded with spaces (red team S40). Words of other
  * names are left as written.
  */
-const WORD_PIECE = String.raw`[A-Za-z]|'[A-Za-z]{0,12}'|"[A-Za-z]{0,12}"|\$'(?:[A-Za-z]|\\x[0-9a-fA-F]{2}|\\[0-7]{3}){1,12}'|\\\n|\\(?=[A-Za-z])`;
-const PIECED_WORD = new RegExp(String.raw`(?<![\w$\\'"])(?:${WORD_PIECE}){3,40}(?![\w'"\\])`, 'g');
-const ANSI_WORD = new RegExp(String.raw`(?<![\w$\\'"])(?:(?:${WORD_PIECE}){3,40}|(?:${WORD_PIECE}){0,39}\$'[^'\n]{1,60}'(?:${WORD_PIECE}){0,39})(?![\w'"\\])`, 'g');
-
 function unquoteWords(code: string): string {
   if (!/['"\\]/.test(code)) return code;
   // (and bash's $'..' quoting with its escapes, `$'\x65val'`: red team S41; a word of one such token is read only where
