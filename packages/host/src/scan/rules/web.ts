@@ -12,6 +12,12 @@ const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|H
 /** Base64 decoded from something the request holds, through HttpContext or one call (FromBase64String(HttpUtility.UrlDecode(Context.Request...))): a pattern's body. */
 const B64_OF_REQUEST = String.raw`FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request`;
 
+/**
+ * The request's value as a path, read whole or decoded on the way (Encoding.UTF8.GetString(Convert.FromBase64String(..)),
+ * HttpUtility.UrlDecode(..)): a pattern's body, up to the word Request.
+ */
+const PATH_OF_REQUEST = String.raw`((System\s*\.\s*Text\s*\.\s*)?Encoding\s*\.\s*\w{2,20}\s*\.\s*GetString\s*\(\s*)?((System\s*\.\s*)?Convert\s*\.\s*FromBase64String\s*\(\s*|(System\s*\.\s*Web\s*\.\s*)?(HttpUtility|Server)\s*\.\s*(UrlDecode|HtmlDecode)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b`;
+
 /** An ASP.NET page listing the server's drives. */
 const ASPX_DRIVES = String.raw`/\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/`;
 /** A path held to a list or a root: Array.IndexOf, a full path's StartsWith, a StartsWith with a StringComparison. */
@@ -1624,6 +1630,27 @@ rule mamori_aspx_file_manager {
     $guard = ${ASPX_PATH_GUARD}
   condition:
     filesize < 512KB and $list and $del and ($down or $up) and ($listreq or $edit or ($drives and $root)) and not $guard
+}
+
+rule mamori_aspx_request_path_file_tool {
+  meta:
+    score = 75
+    technique = "file-manager"
+    description = "a small ASP.NET page working on whatever server path the request names, as sent or decoded from base64 or a URL on the way: folders listed, files read into the answer, deleted or written (a file manager held to no root)"
+  strings:
+    // (held-out set H37, session 42: two pages of one author taking ?action= and a base64 ?path=, one listing and
+    // reading, the other deleting and writing a file whose text is base64 in the query too; as the flow layer writes
+    // a variable given the request. A path mapped under the site, Server.MapPath(Request[..]), is not this)
+    $list = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*${PATH_OF_REQUEST}/
+    $read = /\bFile\s*\.\s*(ReadAllText|ReadAllBytes|ReadAllLines|OpenText|OpenRead)\s*\(\s*${PATH_OF_REQUEST}/
+    $del = /\b(File|Directory)\s*\.\s*Delete\s*\(\s*${PATH_OF_REQUEST}/
+    $write = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Create|OpenWrite)\s*\(\s*${PATH_OF_REQUEST}/
+    // (listing and reading alone only where the path came base64: a backup page listing and sending the files of
+    // folders it holds to a list is not this, red team S32A's fp05)
+    $b64 = /FromBase64String\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
+    $guard = ${ASPX_PATH_GUARD}
+  condition:
+    filesize < 64KB and ((($del or $write) and 2 of ($list, $read, $del, $write)) or ($b64 and $list and $read)) and not $guard
 }
 
 rule mamori_asp_upload_to_drive {

