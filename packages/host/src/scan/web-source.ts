@@ -71,7 +71,7 @@ const quoted = (s: string) => `"${s.replace(/"/g, "'")}"`;
 
 /** The request as the page's code names it: Request, Request.Form, Request.Item[...] (ASP), request.getParameter(...) (JSP). */
 // (the context by any name, `hc.Request`, and a collection's Get: `Request.Form.Get("q")`, S21B-8, S21B-9)
-const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\.\s*Get(?:Values)?\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,400}\)|\[[^\]\n]{0,400}\])`;
+const REQ_ASP = String.raw`(?:(?:HttpContext\s*\.\s*Current|[A-Za-z_]\w{0,30})\s*\.\s*)?Request\s*(?:\.\s*Unvalidated\s*)?(?:\.\s*(?:Item|Form|QueryString|Params|Cookies|ServerVariables|Headers)\s*)?(?:\.\s*Get(?:Values)?\s*)?(?:\((?:[^()\n]|\([^()\n]{0,40}\)){0,400}\)|\[[^\]\n]{0,400}\])`;
 const REQ_JSP = String.raw`request\s*\.\s*(?:(?:getParameter|getHeader)\s*\((?:[^()\n]|\([^()\n]{0,40}\)){0,120}\)|getReader\s*\(\s*\)\s*\.\s*readLine\s*\(\s*\))`;
 /** An ASP.NET control's posted text: Name.Text (not a property written: Name.Text = ...). */
 // (a control's own, not a list's chosen item, SelectedItem.Text, nor the namespace System.Text, S21B-21)
@@ -99,7 +99,7 @@ function followInput(src: string, kind: 'jsp' | 'asp'): string {
   // the input or the input inside up to three calls (Trim(Request("a")), a decoder of it)
   // (or an array's element at a constant index: a(0) = Request("c") ... Execute(a(0)), S24 set G)
   // (or an entry by a literal key: d("k") = Request("c") ... Execute d("k"); Session and Application slots are read first, as slots)
-  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\])|(?:[A-Za-z_][\w$]{0,40}(?:(?:[ \t]*\.[ \t]*Item)?[ \t]*\([ \t]*(?:\d{1,4}|"[\w.-]{1,40}")[ \t]*\)|[ \t]*\[[ \t]*(?:\d{1,4}|"[\w.-]{1,40}"|'[\w.-]{1,40}')[ \t]*\])?))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
+  const assign = new RegExp(String.raw`(?:^|[^\w.$])((?:Session|Application)\s*(?:\(\s*"[^"\n]{1,40}"\s*\)|\[\s*"[^"\n]{1,40}"\s*\])|(?:[A-Za-z_][\w$]{0,40}(?:(?:[ \t]*\.[ \t]*Item)?[ \t]*\([ \t]*(?:\d{1,4}|"[\w.-]{1,40}")[ \t]*\)|[ \t]*\[[ \t]*(?:\d{1,4}|"[\w.-]{1,40}"|'[\w.-]{1,40}')[ \t]*\])?))(?:\s*:\s*\w{1,20}|\s+As\s+[\w.]{1,40})?\s*=\s*((?:(?:new\s+[A-Za-z_][\w.]{0,60}\s*\(\s*\)\s*\.\s*)?(?:new\s+)?[A-Za-z_][\w.]{0,60}\s*\(\s*|\(\s*string\s*\)\s*){0,3}${req}(?:\s*\)){0,3})`, flags);
   let out = src;
   const done = new Set<string>();
   for (let round = 0; round < 3; round++) {

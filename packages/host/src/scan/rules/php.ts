@@ -741,24 +741,6 @@ rule mamori_php_immutable_self {
     any of them
 }
 
-rule mamori_php_sql_file_reader {
-  meta:
-    score = 80
-    technique = "file-read"
-    description = "a small PHP page reading any file of the server the request names through MySQL's LOAD DATA INFILE into a table it makes, then selecting it back (a file reader past open_basedir and disabled functions)"
-  strings:
-    // (held-out set H36: "Mysql File Bypass", credentials and the path from the form, /etc/passwd by default; the
-    // path written into the statement as a variable, interpolated or joined)
-    $load = /load\s+data\s+(low_priority\s+|concurrent\s+)?(local\s+)?infile\s+(\\?['"]\s*)?(\{?\$[A-Za-z_]\w{0,40}|['"]\s*\.\s*\$[A-Za-z_]\w{0,40})/ nocase
-    $make = /create\s+(temporary\s+)?table\b/ nocase
-    $back = /select\s+\*?[^;'"\n]{0,80}\bfrom\b/ nocase
-    $req = /\$_(POST|GET|REQUEST)\s*\[/
-    // (not an importer loading an upload, the CSV a form sent, into a table of its own)
-    $upload = /\$_FILES\b|\btmp_name\b/
-  condition:
-    filesize < 32KB and $load and $make and $back and $req and not $upload
-}
-
 rule mamori_php_remote_code_eval {
   meta:
     score = 85

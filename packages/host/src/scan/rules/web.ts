@@ -13,10 +13,11 @@ const ASPX_REQUEST = String.raw`/Request\s*(\.\s*(QueryString|Form|Item|Params|H
 const B64_OF_REQUEST = String.raw`FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,20}\s*\.\s*){0,3}Request`;
 
 /**
- * The request's value as a path, read whole or decoded on the way (Encoding.UTF8.GetString(Convert.FromBase64String(..)),
- * HttpUtility.UrlDecode(..)): a pattern's body, up to the word Request.
+ * The request's value as a path, read whole or decoded or joined on the way (Encoding.UTF8.GetString(Convert.FromBase64String(..)),
+ * HttpUtility.UrlDecode(..), Path.Combine(.., up to three such: YARA 4 finds a repeat of the whole group too complex), through any object (c.Request of a handler's context): a
+ * pattern's body, up to the word Request. (Red team S42R-16 to -18.)
  */
-const PATH_OF_REQUEST = String.raw`((System\s*\.\s*Text\s*\.\s*)?Encoding\s*\.\s*\w{2,20}\s*\.\s*GetString\s*\(\s*)?((System\s*\.\s*)?Convert\s*\.\s*FromBase64String\s*\(\s*|(System\s*\.\s*Web\s*\.\s*)?(HttpUtility|Server)\s*\.\s*(UrlDecode|HtmlDecode)\s*\(\s*)?(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b`;
+const PATH_OF_REQUEST = String.raw`((System\s*\.\s*Text\s*\.\s*)?(Encoding\s*\.\s*\w{2,20}|new\s+\w{2,20}Encoding\s*\(\s*\))\s*\.\s*GetString\s*\(\s*)?((System\s*\.\s*)?((Web\s*\.\s*)?(HttpUtility|Server)\s*\.\s*(UrlDecode|UrlPathDecode|HtmlDecode)|Convert\s*\.\s*FromBase64String|Uri\s*\.\s*UnescapeDataString|(IO\s*\.\s*)?Path\s*\.\s*(Combine|GetFullPath))\s*\(\s*|\(\s*string\s*\)\s*|""\s*\+\s*){0,3}([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\b`;
 
 /** An ASP.NET page listing the server's drives. */
 const ASPX_DRIVES = String.raw`/\b(Environment\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Directory\s*\.\s*GetLogicalDrives)\s*\(/`;
@@ -1641,16 +1642,19 @@ rule mamori_aspx_request_path_file_tool {
     // (held-out set H37, session 42: two pages of one author taking ?action= and a base64 ?path=, one listing and
     // reading, the other deleting and writing a file whose text is base64 in the query too; as the flow layer writes
     // a variable given the request. A path mapped under the site, Server.MapPath(Request[..]), is not this)
-    $list = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*${PATH_OF_REQUEST}/
-    $read = /\bFile\s*\.\s*(ReadAllText|ReadAllBytes|ReadAllLines|OpenText|OpenRead)\s*\(\s*${PATH_OF_REQUEST}/
+    $list = /\b(Directory\s*\.\s*(GetFiles|GetDirectories|EnumerateFiles|EnumerateDirectories|GetFileSystemEntries|EnumerateFileSystemEntries)|new\s+(System\s*\.\s*IO\s*\.\s*)?DirectoryInfo)\s*\(\s*${PATH_OF_REQUEST}/
+    $read = /\b(File\s*\.\s*(ReadAllText|ReadAllBytes|ReadAllLines|ReadLines|OpenText|OpenRead)|new\s+(System\s*\.\s*IO\s*\.\s*)?StreamReader|Response\s*\.\s*(WriteFile|TransmitFile))\s*\(\s*${PATH_OF_REQUEST}/
     $del = /\b(File|Directory)\s*\.\s*Delete\s*\(\s*${PATH_OF_REQUEST}/
-    $write = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Create|OpenWrite)\s*\(\s*${PATH_OF_REQUEST}/
+    $write = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Create|OpenWrite|Copy|Move)\s*\(\s*([^,;\n]{1,200},\s*)?${PATH_OF_REQUEST}/
     // (listing and reading alone only where the path came base64: a backup page listing and sending the files of
     // folders it holds to a list is not this, red team S32A's fp05)
-    $b64 = /FromBase64String\s*\(\s*(Page\s*\.\s*|HttpContext\s*\.\s*Current\s*\.\s*|Context\s*\.\s*|this\s*\.\s*)?Request\b/
+    $b64 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\b/
     $guard = ${ASPX_PATH_GUARD}
+    // (or held to a root by StartsWith, or to a list by its Contains: a log viewer, an admin's cleanup page, red team
+    // S42R-5, -6)
+    $held = /\.\s*StartsWith\s*\(\s*([A-Za-z_]\w{0,40}|@?"[^"\n]{1,200}")\s*[,)]|\b[A-Za-z_]\w{0,40}\s*\.\s*Contains\s*\(\s*([A-Za-z_]\w{0,40}\s*\)|([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\b)/
   condition:
-    filesize < 64KB and ((($del or $write) and 2 of ($list, $read, $del, $write)) or ($b64 and $list and $read)) and not $guard
+    filesize < 64KB and ((($del or $write) and 2 of ($list, $read, $del, $write)) or ($b64 and $list and $read)) and not $guard and not $held
 }
 
 rule mamori_asp_upload_to_drive {
