@@ -142,8 +142,48 @@ function prefixedName(src: string, name: string, at: number): boolean {
 
 /** SQL reading a file of the server: LOAD DATA [LOCAL] INFILE (its words split by comments too), LOAD_FILE(. */
 const SQL_FILE_READ = /\bload(?:\s|\/\*[^*]{0,40}\*\/)+data(?:\s|\/\*[^*]{0,40}\*\/)+(?:(?:low_priority|concurrent)(?:\s|\/\*[^*]{0,40}\*\/)+)?(?:local(?:\s|\/\*[^*]{0,40}\*\/)+)?infile\b|\bload_file\s*\(/gi;
-/** A condition that holds a value to a list, a type or one literal when true (not negated: !in_array(..) ? a : b). */
-const HOLDS_CONDITION = /(?<![!]\s{0,4})\b(?:in_array|array_key_exists|array_search|ctype_\w+|is_numeric|is_int|function_exists|is_callable|method_exists)\s*\(|(?<![!]\s{0,4})\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|(?:^|[^!<>=])===?\s*["'][^"'\s]/i;
+/**
+ * Whether a ternary's condition, when true, holds the value its first branch gives to the code's own list or one
+ * literal: `isset($_GET['s']) && in_array($_GET['s'], $steps, true) ? $_GET['s'] : 'welcome'`. Only the branch's own
+ * value checked (not another field: `$_GET['m'] === 'run' ? $_GET['c'] : 'id'`), by in_array or array_key_exists
+ * against a variable the request did not fill or an array of literals, isset of such a map's element, or === or == of
+ * a literal; no negation, no "or" (red team S42B-21 to -36: a password cookie compared, function_exists, ctype_*,
+ * [$x] as the list, !\in_array all let a backdoor's value through).
+ */
+function holdsBranch(cond: string, branch: string, t: Taint | undefined): boolean {
+  const b = branch.trim().replace(/\s+/g, '');
+  if (!b.startsWith('$') || /!|\|\||\bor\b|\bxor\b|\bfalse\b|\/\*/i.test(cond)) return false;
+  const list = (l: string) => {
+    const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(l);
+    if (v) return !v[1]!.startsWith('_') && !t?.v(v[1]!);
+    const a = /^\s*(?:\[|array\s*\()([\s\S]*)[\])]\s*$/i.exec(l);
+    return a !== null && splitTop(a[1]!, [',']).every((x) => /^\s*(["'])[^"'$]{0,80}\1\s*$/.test(x));
+  };
+  const same = (x: string | undefined) => x !== undefined && x.trim().replace(/\s+/g, '') === b;
+  for (const m of cond.matchAll(/\b(in_array|array_key_exists)\s*\(/gi)) {
+    const args = argsAt(cond, m.index! + m[0].length);
+    if (!args) continue;
+    const parts = splitTop(args.all, [',']);
+    if (same(parts[0]) && parts[1] !== undefined && list(parts[1])) return true;
+  }
+  for (const m of cond.matchAll(/\bisset\s*\(\s*(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*\[([^\]]{1,200})\]\s*\)/gi)) if (same(m[2]) && list(m[1]!)) return true;
+  for (const m of cond.matchAll(/([^=!<>]{1,200}?)\s*===?\s*(["'])[^"'$]{1,80}\2|(["'])[^"'$]{1,80}\3\s*===?\s*([^=&|)]{1,200})/g)) if (same(m[1]?.replace(/^[\s\S]*(?:&&|\band\b|\()/, '')) || same(m[4])) return true;
+  return false;
+}
+/**
+ * prefixedName for a callback written as a variable (`usort($rows, $cmp)`), found at its last assignment before `at`
+ * (within 64 KiB): `$cmp = "comp_by_" . $order;` (nordugrid-arc-monitor's loadmon.php, red team S42R's Debian scan).
+ */
+function prefixedBefore(src: string, expr: string, at: number): boolean {
+  const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(expr)?.[1];
+  if (v === undefined) return false;
+  const from = Math.max(0, at - 65536);
+  const assigned = new RegExp(`\\$${v}\\s*=(?![=>])`, 'g');
+  let last = -1;
+  for (const m of src.slice(from, at).matchAll(assigned)) last = from + m.index!;
+  return prefixedName(src, v, last);
+}
+
 /** A constant defined at run time: define('C', ...). */
 const DEFINE = /(?<![\w>$:\\])\\?define\s*\(/gi;
 const MAGIC_METHOD = /\bfunction\s+&?(__destruct|__wakeup|__unserialize|__tostring|__call|__callstatic|__get|__set|__invoke)\s*\(/gi;
@@ -2144,9 +2184,9 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   if (cond.length > 1) e = cond.slice(1).join('?');
   // (and one that holds it to a list, a type or one literal gives, when true, a value the code knows: only the other
   // value is read. isset($_GET['step']) && in_array($_GET['step'], $steps, true) ? $_GET['step'] : 'welcome')
-  if (checked && HOLDS_CONDITION.test(cond[0]!)) {
+  if (checked) {
     const branches = splitTop(e, [':']);
-    if (branches.length === 2) return branches[1]!.length < expr.length && isDirect(branches[1]!, t, loose);
+    if (branches.length === 2 && holdsBranch(cond[0]!, branches[0]!, t)) return branches[1]!.length < expr.length && isDirect(branches[1]!, t, loose);
   }
   // Alternatives (a default after "??" or "?:", a condition's two values) give request input where one of them
   // does: the request chooses by sending the value or not (`$_GET['path'] ?? $default`, held-out set H35: a
@@ -2228,9 +2268,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       // escapeshellcmd of a command line that starts with a program of the code's own ("/usr/bin/convert " . $a):
       // the request's words are the program's arguments, it cannot add a command (S23R-14)
       const esc = /^\\?escapeshellcmd\s*\(/i.test(part) ? /^\\?escapeshellcmd\s*\(([\s\S]*)\)$/i.exec(part) : null;
-      // (or a constant of the code's own, the program's folder: escapeshellcmd(ZM_PATH_BIN . "/zmonvif-probe.pl $cmd"),
-      // ZoneMinder, once constants were read as the literals they are)
-      if (esc && /^\s*(?:(["'])\s*[\w\/.-]{1,200}\s[^"'$]{0,200}\1|\\?[A-Z_][A-Z0-9_]{1,63})\s*$/.test(splitTop(splitTop(esc[1]!, [','])[0] ?? '', ['.'])[0] ?? '')) {
+      if (esc && /^\s*(["'])\s*[\w\/.-]{1,200}\s[^"'$]{0,200}\1\s*$/.test(splitTop(splitTop(esc[1]!, [','])[0] ?? '', ['.'])[0] ?? '')) {
         part = '';
         break;
       }
@@ -2305,11 +2343,9 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       continue;
     }
     // (PHP's constants for a separator or a line's end are literals too: rtrim($dir, DIRECTORY_SEPARATOR) .
-    // DIRECTORY_SEPARATOR . $name, held-out set H35; and a constant of the code's own not defined from request input,
-    // define('OPEN', '?>'), const OPEN = '?>', T::OPEN: red team S42R-14)
+    // DIRECTORY_SEPARATOR . $name, held-out set H35. Not other constants: a plugin's MYPLUGIN_PREFIX . $_GET['op'] then
+    // called, red team S42B-15 to -18; so "?>" held in a constant is not read, S42R-14)
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part) || /^\\?(?:DIRECTORY_SEPARATOR|PATH_SEPARATOR|PHP_EOL)$/.test(part)) continue;
-    const named = /^(?:\\?(?:[A-Za-z_]\w*\\)*([A-Z_][A-Z0-9_]{1,63})|(?:self|static|\\?[A-Za-z_][\w\\]{0,63})\s*::\s*([A-Z_][A-Z0-9_]{1,63}))$/.exec(part);
-    if (named && !(t?.consts && t.k(named[1] ?? named[2]!))) continue;
     // (a branch that leaves gives no value: isset($_REQUEST['c']) ? $_REQUEST['c'] : exit, ?? die(), S26R-36)
     if (/^(?:exit|die)\b\s*(?:\([^()]{0,200}\))?$|^throw\b/i.test(part)) continue;
     const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,400}\])*$/.exec(part);
@@ -3114,7 +3150,7 @@ function callbackFlows(src: string, direct: (expr: string, at: number) => boolea
       if (bare && parts.some((a, i) => i !== at && given(a))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${bare[1]!.toLowerCase()}() through ${fn}()`, offset: m.index! });
       continue;
     }
-    else if (direct(cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
+    else if (direct(cb, m.index!) && !prefixedBefore(src, cb, m.index!)) out.push({ technique: 'request-input-callable', score: 85, description: `request input chooses the function ${fn}() calls`, offset: m.index! });
     // (the array_*_ukey callbacks are given the arrays' keys: array($_GET['c'] => 1))
     else if (sinkName(cb) && parts.some((a, i) => i !== at && (direct(a, m.index!) || (/ukey|uassoc/.test(fn) && SOURCE.test(a))))) out.push({ technique: 'request-input-exec', score: 95, description: `request input reaches ${sinkName(cb)}() through ${fn}()`, offset: m.index! });
   }

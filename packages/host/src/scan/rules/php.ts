@@ -107,8 +107,11 @@ rule mamori_php_input_to_exec {
     ${anyOf('wrapped', CODE, String.raw`\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){1,5}\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[`)}
     $rawbody0 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}file_get_contents\s*\(\s*["']php:\/\/input/ nocase
     $rawbody1 = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*@?\s*(\b[a-z0-9_]{2,30}\s*\(\s*@?\s*){0,5}(getallheaders|apache_request_headers)\s*\(/ nocase
+    // (not a test that gives true or false, assert(isset($_REQUEST[$p])): simplesamlphp's CDC server, red team S42R's
+    // Debian scan; one such wrapper alone)
+    ${anyOf('tested', CODE, String.raw`\s*\(\s*@?\s*!?\s*(isset|empty|is_[a-z]{3,10}|array_key_exists|in_array|ctype_[a-z]{4,6}|count|strlen)\s*\(\s*@?\s*\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\n]{1,80}\]\s*\)\s*\)`)}
   condition:
-    any of them
+    $direct or #wrapped > #tested or $rawbody0 or $rawbody1
 }
 
 rule mamori_php_input_to_shell_wrapped {
@@ -142,10 +145,13 @@ rule mamori_php_input_as_function {
     $call = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
     $brace = /\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
     $globals = /\$GLOBALS\s*\[\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\]\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
+    // (not a class the request names made with new, new $_GET['module']($_GET['scope']): an object, not a call of any
+    // function; ldap-account-manager's ajax.php, red team S42R's Debian scan)
+    $made = /\bnew\s+\$_(GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]\[\n]{1,64}\]\s*\(/ nocase
     ${anyOf('cba', ['call_user_func(_array)?', 'array_map', 'register_shutdown_function', 'register_tick_function', 'ob_start', 'forward_static_call(_array)?', 'iterator_apply'], String.raw`\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
     ${anyOf('cbb', ['array_filter', 'array_walk(_recursive)?', 'usort', 'uasort', 'uksort', 'array_reduce'], String.raw`\s*\([^,;()\n]{1,80},\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[`)}
   condition:
-    any of them
+    #call > #made or $brace or $globals or $cba or $cbb
 }
 
 rule mamori_php_backtick_input {
@@ -752,8 +758,9 @@ rule mamori_php_web_ransomware {
     $crypt = /\b(openssl_encrypt|mcrypt_encrypt|mcrypt_generic|sodium_crypto_secretbox|sodium_crypto_box_seal|openssl_public_encrypt)\s*\(/ nocase
     $write = /\b(file_put_contents|fwrite|fputs)\s*\(/ nocase
     $walk = /\b(scandir|glob|opendir|readdir|RecursiveDirectoryIterator|RecursiveIteratorIterator)\s*\(/ nocase
-    // (not the word ransomware alone: a security plugin encrypting its backups says it guards against it)
-    $note = /\b(bitcoin|btc\s+(wallet|address)|perfect\s*money|monero|xmr\s+wallet|your\s+(files|site|website|data)\s+(are|is|has\s+been|have\s+been|were)\s+(encrypted|locked)|pay\s[^.\n]{0,40}\bto\s+(decrypt|unlock|recover)\b)/ nocase
+    // (a note that says the files are locked and asks to be paid for them: not the word ransomware, a bitcoin
+    // gateway, a donation line, a miner's dashboard or "pay to unlock" an upgrade, red team S42B-9 to -14)
+    $note = /(\byour\s+(files|site|website|data|documents)\s+(are|is|has\s+been|have\s+been|were|are\s+now|have\s+now\s+been)\s+(encrypted|locked)\b|\block(ed)?\s+all\s+(of\s+)?your\s+files\b)[^\n]{0,200}\b(pay|paid|bitcoin|btc|monero|xmr|wallet|ransom|redeem|\d+\s*\$|\$\s*\d+)|\b(decrypt|unlock|restore|recover)\s+your\s+(files|site|website|data)\b[^.\n]{0,100}\b(pay|bitcoin|btc|monero|xmr|wallet)\b|\b(pay|send)\b[^.\n]{0,60}\b(bitcoin|btc|monero|xmr)\b[^.\n]{0,100}\b(decrypt|unlock|your\s+files)\b/ nocase
   condition:
     filesize < 256KB and $crypt and $write and $walk and $note
 }
