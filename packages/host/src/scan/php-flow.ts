@@ -125,7 +125,10 @@ const FOREACH = /\bforeach\s*\(\s*([^;]{1,200}?)\s+as\s+(?:\$([A-Za-z_\x80-\xff]
 const CONSTANT = /^\s*(?:'[^'\\]{0,200}'|"[^"\\$]{0,200}"|-?\d{1,20}(?:\.\d{1,20})?|null|true|false|\[\s*\]|array\s*\(\s*\))\s*$/i;
 /** A condition that checks a value against others (an allow list, a pattern, a literal, a file): its branch's constant is a default in its place. */
 const VALIDATES = /\b(?:in_array|preg_match|array_key_exists|array_search|ctype_\w+|is_numeric|filter_var|file_exists|is_file|is_dir|is_executable|str_starts_with|strpos|stripos|strcmp|strcasecmp|strncmp|match)\b|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|[!=]==?\s*["'][^"']|[^"']["']\s*[!=]==?|\b(?:case|switch)\b/i;
-/** A condition that holds the value a ternary gives to a list, a pattern, a type or a literal (VALIDATES without the file tests). */
+/**
+ * A condition that checks a value against a list, a pattern, a type or a literal (VALIDATES without the file tests): a
+ * ternary with one keeps the strict reading, every value request input or a literal (holdsBranch may narrow it more).
+ */
 const CHECKED_CONDITION = /\b(?:in_array|preg_match|array_key_exists|array_search|ctype_\w+|is_numeric|is_int|filter_var|function_exists|is_callable|method_exists|str_starts_with|strcmp|strcasecmp|strncmp)\s*\(|\bisset\s*\(\s*\$[\w\x80-\xff]+\s*\[\s*\$|[!=]==?\s*["'][^"']|[^"']["']\s*[!=]==?/i;
 /**
  * Whether the assignment at `at` gives `$name` a literal prefix and then the rest: `$handler = 'action_' . $act;`.
@@ -2178,8 +2181,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
   if (/\bor\s+(?:die|exit)\b/i.test(e)) e = e.replace(/\s+or\s+(?:die|exit)\b[\s\S]*$/i, '').trim();
   // A condition's value: what follows the first top-level "?" (not "??").
   const cond = splitTop(e, ['?']);
-  // (a condition that checks the value it gives against a list, a pattern or a literal holds it to those:
-  // isset($_GET['a']) && in_array($_GET['a'], $ok) ? $_GET['a'] : $default, red team S42R-1)
+  // (a condition that checks a value against a list, a pattern or a literal keeps the strict reading below, not the
+  // alternatives': isset($_GET['a']) && in_array($_GET['a'], $ok) ? $_GET['a'] : $default, red team S42R-1)
   const checked = cond.length > 1 && CHECKED_CONDITION.test(cond[0]!);
   if (cond.length > 1) e = cond.slice(1).join('?');
   // (and one that holds it to a list, a type or one literal gives, when true, a value the code knows: only the other
@@ -2370,8 +2373,7 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
       sources++;
       continue;
     }
-    // (a variable holding a short string of the file's literals is that literal: `$x = '?>'; eval($x . get($u));`,
-    // held-out set H35)
+    // (a variable only ever given a quoted literal is that literal: `$x = '?>'; eval($x . get($u));`, held-out set H35)
     if (v && t?.lit?.(v[1]!) && /^\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}$/.test(part)) continue;
     // Anything else (a variable of the code's own, a sanitiser's result, an element picked by a
     // key): for a shell command (`loose`) it does not stop the other parts from carrying request
