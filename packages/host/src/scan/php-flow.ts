@@ -59,8 +59,6 @@ const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const SHELL_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec'];
 const CALLBACK_SINKS = ['call_user_func', 'call_user_func_array', 'array_map', 'register_shutdown_function', 'ob_start', 'forward_static_call'];
 const ALL_SINKS = [...CODE_SINKS, ...SHELL_SINKS, ...CALLBACK_SINKS];
-/** Functions a name from the request must not reach when called (prefixedName): the sinks, and file writers, includes and loaders. */
-const DANGEROUS_NAMES = [...ALL_SINKS, 'call_user_func', 'call_user_func_array', 'file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy', 'rename', 'unlink', 'include', 'require', 'dl', 'mail', 'readfile', 'file_get_contents', 'fopen', 'unserialize', 'extract', 'parse_str', 'putenv', 'ini_set', 'mb_ereg_replace', 'preg_replace', 'iterator_apply', 'register_tick_function', 'forward_static_call', 'phpinfo', 'posix_kill', 'symlink', 'chmod', 'highlight_file', 'show_source'];
 /** The code and command functions PHP can call by name (not eval, a language construct). */
 const NAMED_SINKS = [...CODE_SINKS, ...SHELL_SINKS].filter((n) => n !== 'eval').join('|');
 /** Such a name bare, as PHP 7 reads an unknown constant, or as a first-class callable: `assert`, `system(...)`. */
@@ -360,6 +358,8 @@ const TABLE_DECODER_WORD = new RegExp(TABLE_DECODERS);
 const TABLE_CALL = /'([A-Za-z_][A-Za-z0-9_]{2,40})'\s*\(|\b(?:call_user_func(?:_array)?|array_map|array_walk|forward_static_call(?:_array)?)\s*\(\s*'([A-Za-z_][A-Za-z0-9_]{2,40})'/g;
 /** What a hidden table must call one of: files written, deleted, moved or uploaded, remote content fetched, mail or sockets. */
 const TABLE_CAPABILITIES = new Set(['move_uploaded_file', 'file_put_contents', 'fwrite', 'fputs', 'unlink', 'rmdir', 'rename', 'copy', 'chmod', 'touch', 'curl_exec', 'curl_multi_exec', 'file_get_contents', 'fsockopen', 'pfsockopen', 'stream_socket_client', 'mail', 'readfile', 'fopen', ...SHELL_SINKS, ...CODE_SINKS]);
+/** Functions a name from the request must not reach when called (prefixedName): the table's capabilities, the callers, includes and loaders. */
+const DANGEROUS_NAMES = [...TABLE_CAPABILITIES, ...CALLBACK_SINKS, 'include', 'require', 'dl', 'unserialize', 'extract', 'parse_str', 'putenv', 'ini_set', 'mb_ereg_replace', 'preg_replace', 'iterator_apply', 'register_tick_function', 'phpinfo', 'posix_kill', 'symlink', 'highlight_file', 'show_source'];
 
 /** Only files with request input are read. */
 export function worthFlow(src: string, low: string = src.toLowerCase(), pieces?: Uint8Array): boolean {
@@ -1729,7 +1729,7 @@ function flow(src: string): FlowFinding[] {
   // A server file the request names read into the database: LOAD DATA [LOCAL] INFILE or LOAD_FILE() with request input
   // in the file's name (held-out set H36's "Mysql File Bypass", /etc/passwd by default; not a file of the code's own nor
   // an upload: an installer's CSV, an importer's temporary file, red team S42R-7 to -9)
-  if (/load\s*(?:\/\*[^*]{0,40}\*\/\s*)?(?:data|_file)/i.test(src)) {
+  {
     let looked = 0;
     for (const m of src.matchAll(SQL_FILE_READ)) {
       if (++looked > 64) break;

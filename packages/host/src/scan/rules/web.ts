@@ -1668,7 +1668,7 @@ rule mamori_aspx_request_path_file_tool {
     $write = /\bFile\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText|Create|OpenWrite|Copy|Move)\s*\(\s*([^,;\n]{1,200},\s*)?${PATH_OF_REQUEST}/
     // (listing and reading alone only where the path came base64: a backup page listing and sending the files of
     // folders it holds to a list is not this, red team S32A's fp05)
-    $b64 = /FromBase64String\s*\(\s*([A-Za-z_][\w.]{0,40}\s*\(\s*)?([A-Za-z_]\w{0,30}\s*\.\s*){0,2}Request\b/
+    $b64 = /${B64_OF_REQUEST}\b/
     $guard = ${ASPX_PATH_GUARD}
     // (or held to a root by StartsWith, or to a list by its Contains: a log viewer, an admin's cleanup page, red team
     // S42R-5, -6)
