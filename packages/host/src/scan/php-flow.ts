@@ -380,13 +380,75 @@ export function phpFlow(input: string): FlowFinding[] {
   const aliased = superglobalAliases(input) ?? input;
   const variadic = variadicParameters(aliased) ?? aliased;
   const spread = spreadArrays(variadic) ?? variadic;
-  const src = calledLiteralGroups(spread) ?? spread;
+  const grouped = calledLiteralGroups(spread) ?? spread;
+  const short = shortLiterals(grouped);
+  const src = short?.text ?? grouped;
   // Comments are blanked only when the raw text has findings (rare), to confirm them.
-  const raw = flow(src);
-  if (raw.length > 0) return flow(stripComments(src));
+  let found = flow(src);
+  if (found.length > 0) found = flow(stripComments(src));
   // A comment where PHP's tokenizer skips it but the patterns above do not: between a
   // function's name and its "(", or a variable and its "[" (`system/**/($_GET[1])`).
-  return commentInCall(src) ? flow(stripComments(src)) : raw;
+  else if (commentInCall(src)) found = flow(stripComments(src));
+  return short ? found.map((f) => ({ ...f, offset: short.offset(f.offset) })) : found;
+}
+
+/** A quoted literal longer than this is read by its ends (shortLiterals). */
+const LONG_LITERAL = 480;
+/** How much of each end of a long literal is kept. */
+const LITERAL_KEEP = 160;
+
+/**
+ * PHP text with each long quoted literal that interpolates nothing (over LONG_LITERAL characters: a page's HTML, CSS
+ * or a generated file's text held in a string) cut to its first and last LITERAL_KEEP characters; `offset` maps an
+ * offset of the result back to the text (the findings' lines are the text's). The newlines of what was cut are not
+ * kept: a literal of 1,500 short lines would be as long as before. The passes read an
+ * assignment's value up to 400 characters of a literal at a time, and a longer one was read as code from its quote
+ * on, stopping at the first ";" of its CSS: `$page = "<style>..</style>" . $b64($_POST['l']) . "..."; fwrite($f,
+ * $page)` wrote nothing of the request's (held-out set H40's shell encrypter). What a literal that interpolates
+ * nothing holds is no value of the request's, and its ends (a command's program before a join, a ".php" name after
+ * one) are kept. One walk of the text; undefined when nothing is cut.
+ */
+function shortLiterals(src: string): { text: string; offset: (at: number) => number } | undefined {
+  if (src.length <= LONG_LITERAL) return undefined;
+  const stripped = stripComments(src);
+  const parts: string[] = [];
+  const cutAt: number[] = [];
+  const cutBy: number[] = [];
+  let last = 0;
+  let size = 0;
+  let removed = 0;
+  eachLiteral(stripped, (from, to) => {
+    const q = src.charCodeAt(from);
+    if (to - from <= LONG_LITERAL || (q !== 34 && q !== 39) || src.charCodeAt(to - 1) !== q) return;
+    let head = -1;
+    let tail = -1;
+    for (let j = from + 1; j < to - 1; ) {
+      if (head < 0 && j - from > LITERAL_KEEP) head = j;
+      if (tail < 0 && j >= to - 1 - LITERAL_KEEP) tail = j;
+      const c = src.charCodeAt(j);
+      if (c === 92) {
+        j += 2;
+        continue;
+      }
+      // ("$name", "{$..}", "${..}": what it interpolates is read; the literal is left whole)
+      if (q === 34 && ((c === 36 && (isNameChar(src.charCodeAt(j + 1)) || src.charCodeAt(j + 1) === 123) && !/\d/.test(src[j + 1]!)) || (c === 123 && src.charCodeAt(j + 1) === 36))) return;
+      j++;
+    }
+    if (head < 0 || tail <= head) return;
+    parts.push(src.slice(last, head));
+    size += head - last;
+    removed += tail - head;
+    cutAt.push(size);
+    cutBy.push(removed);
+    last = tail;
+  });
+  if (cutAt.length === 0) return undefined;
+  parts.push(src.slice(last));
+  const offset = (at: number): number => {
+    const k = firstAbove(cutAt, at) - 1;
+    return k < 0 ? at : at + cutBy[k]!;
+  };
+  return { text: parts.join(''), offset };
 }
 
 /**

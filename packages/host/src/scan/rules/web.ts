@@ -620,13 +620,18 @@ rule mamori_asp_pe_dropper {
     $mz1 = /Chrw?b?\s*\(\s*(77|&H4D)\s*\)\s*&\s*Chrw?b?\s*\(\s*(90|&H5A)\s*\)\s*&\s*Chrw?b?\s*\(\s*(144|&H90)\s*\)\s*&\s*Chrw?b?\s*\(\s*(0|&H0)\s*\)(\s*&\s*Chrw?b?\s*\(\s*(\d{1,3}|&H[0-9A-F]{1,2})\s*\)){90}/ nocase
     $mz2 = /[{(,]\s*(\(\s*byte\s*\)\s*)?(0x4d|77)\s*,\s*(\(\s*byte\s*\)\s*)?(0x5a|90)\s*,\s*(\(\s*byte\s*\)\s*)?(0x90|144)\s*,\s*(\(\s*byte\s*\)\s*)?(0x0?0|0)\s*,(\s*(\(\s*byte\s*\)\s*)?(0x[0-9a-f]{1,2}|\d{1,3})\s*,){90}/ nocase
     $write = /\.\s*(CreateTextFile|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(/ nocase
+    // (or a FileStream: File.Create(path) and fs.Write(bytes, ..), the msfvenom aspx-exe template's, held-out set H42)
+    $write2 = /\bFile\s*\.\s*(Create|OpenWrite|Open)\s*\(|\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileStream\s*\(/
     // (and a run: not WScript.Shell's LogEvent)
     $run1 = /CreateObject\s*\(\s*"\s*(WScript\.Shell|Shell\.Application)\s*"\s*\)/ nocase
     $run1b = /\.\s*(run|exec|ShellExecute)\s*[\s(]/ nocase
     $run2 = /Process\s*\.\s*Start\s*\(/ nocase
+    // (a Process made, its StartInfo.FileName set, and started: the same template)
+    $run3 = /\bnew\s+(System\s*\.\s*Diagnostics\s*\.\s*)?Process\s*\(\s*\)/
+    $run3b = /\.\s*StartInfo\s*\.\s*FileName\s*=/
     $asp = "<%"
   condition:
-    $asp and any of ($mz*) and $write and (($run1 and $run1b) or $run2)
+    $asp and any of ($mz*) and ($write or $write2) and (($run1 and $run1b) or $run2 or ($run3 and $run3b))
 }
 
 rule mamori_aspx_upload_dropper_page {
@@ -1153,7 +1158,8 @@ rule mamori_jsp_reverse_shell {
     description = "JSP wiring a shell's streams to a network socket (a reverse or bind shell)"
   strings:
     $sock = /new\s+(java\s*\.\s*net\s*\.\s*)?(Server)?Socket\s*\(/
-    $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(/
+    // (or the Runtime held first, Runtime rt = Runtime.getRuntime(); .. rt.exec("/bin/sh"): held-out set H42)
+    $exec = /getRuntime\s*\(\s*\)\s*(\.\s*exec\s*\(|;)|ProcessBuilder\s*\(/
     // (the shell itself, alone or interactive, not {"/bin/sh", "-c", "ping ..."}: a page checking the network
     // ran a fixed command, S21B-14)
     $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"\s*(\)|\}|,\s*"-i"\s*[})])/
