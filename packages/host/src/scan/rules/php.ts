@@ -1712,4 +1712,107 @@ rule mamori_php_neighbour_sites {
   condition:
     $passwd and $fields and $home and ($site or $conf) and $reach
 }
+
+rule mamori_php_root_symlink {
+  meta:
+    score = 80
+    technique = "symlink-bypass"
+    description = "links the server's root, /home or /etc into a folder of the site: every account's files served through the web (the symlink bypass of shared hosting)"
+  strings:
+    // (a symlink of "/" itself or of /home, /etc, /var: a deployment links a release or a shared folder, never the root)
+    $root = /\bsymlink\s*\(\s*["']\/((home\d?|etc|var|usr|root)\/?)?["']\s*,/
+    $root2 = /\bsymlink\s*\(\s*["']\/["']\s*\.\s*["']["']\s*,/
+  condition:
+    any of them
+}
+
+rule mamori_php_zoneh_notifier {
+  meta:
+    score = 75
+    technique = "defacement"
+    description = "reports defaced sites to Zone-H's mirror under a defacer's name (a defacer's notifier)"
+  strings:
+    $zh = /zone-h\.(org|com|net)\/notify/ nocase
+    $field = /defacer=|hackmode|[\x22\x27]defacer[\x22\x27]/ nocase
+  condition:
+    $zh and $field
+}
+
+rule mamori_php_udp_flooder {
+  meta:
+    score = 80
+    technique = "ddos"
+    description = "sends packets to a host the request names for as long as it says, from a loop on the clock (a UDP or TCP flooder)"
+  strings:
+    // (session 43: a DDoS page, fsockopen of "udp://" . $host on random ports while time() < $end, a 64 KB payload)
+    $sock = /\b(fsockopen|pfsockopen|stream_socket_client)\s*\(\s*["'](udp|tcp):\/\/["']\s*\.\s*\$/
+    $clock = /\b(while|for)\s*\([^;{]{0,80}\b(time|microtime)\s*\(/
+    $load = /\bstr_repeat\s*\(|\brandom_bytes\s*\(|\bmt_rand\s*\(\s*1\s*,\s*65\d{3}\s*\)|\brand\s*\(\s*1\s*,\s*65\d{3}\s*\)/
+    $in = /\$_(GET|POST|REQUEST)\s*\[/
+  condition:
+    $sock and $clock and $load and $in
+}
+
+rule mamori_php_login_bruteforcer {
+  meta:
+    score = 75
+    technique = "brute-force"
+    description = "tries a list of passwords the request gives against a site's login (WordPress, its XML-RPC, cPanel, Joomla), one POST each"
+  strings:
+    $target = /wp-login\.php|xmlrpc\.php|wp\.getUsersBlogs|:208[237]\/login|administrator\/index\.php|\/login\/\?login_only=1/ nocase
+    // (the list: lines of a file or a field the request names)
+    $list = /\b(file|explode|preg_split)\s*\(\s*([^;()]{0,20},\s*)?(trim\s*\(\s*)?\$_(POST|GET|REQUEST|FILES)\s*\[/
+    $post = /CURLOPT_POSTFIELDS|["']method["']\s*=>\s*["']POST["']/
+    $loop = /\bforeach\s*\(|\bfor\s*\(|\bwhile\s*\(/
+  condition:
+    $target and $list and $post and $loop and filesize < 128KB
+}
+
+rule mamori_php_phishing_drop {
+  meta:
+    score = 75
+    technique = "credential-theft"
+    description = "mails or posts a form's password with the visitor's address to a fixed mailbox or a Telegram bot, then sends the visitor on (a phishing kit's drop)"
+  strings:
+    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["'][^"'\]]{0,20}(pass|pwd|passwd|password|pin|otp|cvv)[^"'\]]{0,20}["']\s*\]/ nocase
+    $who = /REMOTE_ADDR|HTTP_USER_AGENT|HTTP_X_FORWARDED_FOR|geoplugin|ip-api\.com|ipinfo\.io/
+    // (to an address written in the code, or a Telegram bot's sendMessage)
+    $mail = /\b(mail)\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/
+    $mail2 = /\b(mail)\s*\(\s*\$[A-Za-z_]\w{0,30}\s*,/
+    $to = /\$[A-Za-z_]\w{0,30}\s*=\s*["'][^"'@\s]{1,64}@[A-Za-z0-9.-]{1,100}\.[a-z]{2,10}["']\s*;/
+    $tg = /api\.telegram\.org\/bot/ nocase
+    $go = /header\s*\(\s*["']Location:\s*https?:\/\//
+    // (a site's own sign-up or login stores or checks the password: hashed, in its database)
+    $store = /\bpassword_(hash|verify)\s*\(|\bINSERT\s+INTO\b|->\s*(prepare|query|insert|execute)\s*\(|\bmysqli?_query\s*\(|\bpg_query\s*\(|\bwp_(insert|create)_user\s*\(|\bwp_signon\s*\(/ nocase
+  condition:
+    $pw and $who and $go and ($mail or ($mail2 and $to) or $tg) and not $store and filesize < 64KB
+}
+
+rule mamori_php_admin_maker_self_deleting {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "makes a WordPress administrator and deletes itself (a dropped one-shot admin maker)"
+  strings:
+    $make = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
+    $admin = /set_role\s*\(\s*["']administrator["']|["']role["']\s*=>\s*["']administrator["']/ nocase
+    $gone = /\bunlink\s*\(\s*(__FILE__|\$_SERVER\s*\[\s*["']SCRIPT_FILENAME["']\s*\])\s*\)/
+  condition:
+    $make and $admin and $gone and filesize < 32KB
+}
+
+rule mamori_php_search_doorway {
+  meta:
+    score = 75
+    technique = "seo-spam"
+    description = "shows search engines' crawlers pages fetched from another site and sends visitors arriving from a search elsewhere (a search-spam doorway, the 'keyword hack')"
+  strings:
+    $bot = /googlebot|bingbot|baiduspider|yandexbot|slurp|\bgoogle\|(yahoo|bing)/ nocase
+    $ua = /HTTP_USER_AGENT/
+    $ref = /HTTP_REFERER/
+    $fetch = /\b(file_get_contents|curl_init|fopen)\s*\(\s*["']https?:\/\/[^"'\s]{4,200}["']?\s*\./
+    $go = /header\s*\(\s*["']Location:\s*https?:\/\/[^"'\s]{4,200}["']?\s*\./
+  condition:
+    $bot and $ua and $ref and $fetch and $go and filesize < 128KB
+}
 `;
