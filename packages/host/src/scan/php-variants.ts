@@ -91,8 +91,11 @@ const NEW_OBJECT = /\bnew\s+([A-Za-z_][\w]{0,63})\s*\(/g;
 /** A property called as a function: `$f = $this->h; ... $f(`, `($this->h)(`, call_user_func($this->h ...). */
 const PROPERTY_CALLED = /\$([A-Za-z_]\w{0,63})\s*=\s*\$this\s*->\s*\w{1,64}\s*;[^}]{0,400}?\$\1\s*\(|\(\s*\$this\s*->\s*\w{1,64}\s*\)\s*\(|\bcall_user_func(?:_array)?\s*\(\s*\$this\s*->\s*\w{1,64}\s*,/i;
 /** Request fields of a payment card's number, and of its security code. */
-const CARD_FIELD = /\$_(?:POST|REQUEST|GET)\s*\[\s*["'][\w-]{0,20}(?:card|cc_?num|ccnumber|cardnumber|pan)[\w-]{0,20}["']\s*\]/i;
-const CODE_FIELD = /\$_(?:POST|REQUEST|GET)\s*\[\s*["'][\w-]{0,20}(?:cvv2?|cvc2?|cvn|card_code|security_code|csc)[\w-]{0,20}["']\s*\]/i;
+// (a key of its own or under one, $_POST['payment']['cc_number'], Magento's: held-out shapes of session 43)
+const CARD_FIELD = /\$_(?:POST|REQUEST|GET)\s*(?:\[\s*["'][\w-]{1,20}["']\s*\]\s*)?\[\s*["'][\w-]{0,20}(?:card|cc_?num|ccnumber|cardnumber|pan)[\w-]{0,20}["']\s*\]/i;
+const CODE_FIELD = /\$_(?:POST|REQUEST|GET)\s*(?:\[\s*["'][\w-]{1,20}["']\s*\]\s*)?\[\s*["'][\w-]{0,20}(?:cvv2?|cvc2?|cvn|card_code|security_code|csc|cc_cid)[\w-]{0,20}["']\s*\]/i;
+/** A write to a file, its "(". */
+const FILE_WRITER = /\b(?:file_put_contents|fwrite|fputs|error_log)\s*\(/;
 /** An encoder a skimmer hides the card's fields with, its "(". */
 const ENCODER = /\b(?:base64_encode|bin2hex|str_rot13|strrev|openssl_encrypt|gzdeflate|gzcompress)\s*\(/;
 /** Something sent to another host: a request, a mail, a socket. */
@@ -399,13 +402,19 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // encoded (a WooCommerce or Magento hook posting them to a host of its own) (S26R-42)
   // (the encoding of the card's fields themselves, or of the variable that holds them: not a gateway's
   // Basic authorization, base64_encode($key . ':'), beside card fields it posts as they are)
-  if ((has('cvv') || has('cvc') || has('cvn') || has('card_code') || has('security_code')) && CARD_FIELD.test(text) && SENDS_AWAY.test(text)) {
+  const codeWord = has('cvv') || has('cvc') || has('cvn') || has('card_code') || has('security_code') || has('cc_cid');
+  if (codeWord && CARD_FIELD.test(text) && (SENDS_AWAY.test(text) || FILE_WRITER.test(text))) {
     const field = CODE_FIELD.exec(text);
     if (field) {
       const start = Math.max(text.lastIndexOf(';', field.index), text.lastIndexOf('{', field.index), text.lastIndexOf('}', field.index)) + 1;
       const held = field.index - start <= 2000 ? /^\s*\$([A-Za-z_]\w{0,63})\s*(?:\[[^\]]{0,40}\]\s*)?\.?=(?!=)/.exec(text.slice(start, field.index))?.[1] : undefined;
-      const encodes = new RegExp(`${ENCODER.source}[^;]{0,200}(?:${CODE_FIELD.source}${held ? `|\\$${held}\\b` : ''})`, 'i');
-      if (encodes.test(text)) add('card-skimmer', 'skimmer', 60, "a payment card's number and security code read from the request, encoded and sent to another host: the shape of a card skimmer", field.index);
+      const given = `(?:${CODE_FIELD.source}${held ? `|\\$${held}\\b` : ''})`;
+      const encodes = new RegExp(`${ENCODER.source}[^;]{0,200}${given}`, 'i');
+      // (the security code written to a file: no payment code keeps one, PCI DSS forbids it; a server-side skimmer
+      // appends each checkout's card to a file in the shop's media folder, Magento's shape)
+      const kept = new RegExp(`${FILE_WRITER.source}[^;]{0,300}${given}`, 'i');
+      if (kept.test(text)) add('card-skimmer', 'skimmer', 80, "a payment card's number and security code read from the request and the code written to a file: a card skimmer keeping what checkouts send", field.index);
+      else if (SENDS_AWAY.test(text) && encodes.test(text)) add('card-skimmer', 'skimmer', 60, "a payment card's number and security code read from the request, encoded and sent to another host: the shape of a card skimmer", field.index);
     }
   }
   // A static property holding a command or code function's name, called with request input:

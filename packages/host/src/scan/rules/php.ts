@@ -1815,4 +1815,48 @@ rule mamori_php_search_doorway {
   condition:
     $bot and $ua and $ref and $fetch and $go and filesize < 128KB
 }
+
+rule mamori_php_include_escaped_path {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "includes a file named in octal or hex escapes, or an image or icon, as PHP: the loader planted at the top of wp-config.php or index.php for code hidden in a .ico"
+  strings:
+    // (a path spelt "\057home\057..\057favicon_1a2b.ico" or "\x2fhome..": no application writes its include so)
+    // (the statement, not a method of that name: Symfony's views call $this->include('icon.svg'))
+    $esc = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"'\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"'\n]{0,200}["']/
+    // (a literal path to an icon or an image, not one built from a variable: a template engine's includes are .php; not
+    // an SVG, which a page includes to inline it)
+    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp)["']\s*\)?\s*;/ nocase
+  condition:
+    any of them
+}
+
+rule mamori_php_download_to_shell {
+  meta:
+    score = 85
+    technique = "persistence"
+    description = "runs a command that downloads a script and pipes it to a shell (curl or wget into sh), from PHP or a crontab line it installs"
+  strings:
+    $run = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\(/
+    $pipe = /\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
+    // (in the call's own line: a panel listing crontab -l and then printing an install line is not, session 43's look-alike)
+    $runpipe = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\([^\n]{0,300}\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
+    $cron = /crontab\s+-(\s|["'\x60])|\|\s*crontab\b/
+  condition:
+    $runpipe or ($pipe and $cron and $run)
+}
+
+rule mamori_php_cms_file_infector {
+  meta:
+    score = 85
+    technique = "backdoor"
+    description = "writes code fetched from another server into every theme's functions.php, plugin or index file it globs (an infector spreading through a CMS, wp-vcd's shape)"
+  strings:
+    $glob = /\bglob\s*\([^;]{0,160}(functions\.php|wp-config\.php|index\.php|\*\.php)/
+    $write = /\b(file_put_contents|fwrite|fputs)\s*\(/
+    $remote = /\b(file_get_contents|curl_init|fopen|file)\s*\(\s*["']https?:\/\/[^"'\s]{4,300}["']/
+  condition:
+    $glob and $write and $remote and filesize < 128KB
+}
 `;
