@@ -398,3 +398,53 @@ function looksLikeKnownBinary(b: Buffer): boolean {
   const sig = b.subarray(0, 4).toString('latin1');
   return sig.startsWith('\x89PNG') || sig.startsWith('GIF8') || sig.startsWith('\xff\xd8\xff') || sig.startsWith('wOF') || sig.startsWith('PK');
 }
+
+/** RFC 4648's Base32 alphabet, as a decoder of a file's own spells it (or its tests: 'a'..'z', '2'..'7', five bits). */
+const BASE32_ALPHABET = /abcdefghijklmnopqrstuvwxyz234567/i;
+const BASE32_SHAPE = /<<=?\s*5\b[\s\S]{0,400}['"]2['"][\s\S]{0,200}['"]7['"]|['"]2['"][\s\S]{0,200}['"]7['"][\s\S]{0,400}<<=?\s*5\b/;
+/** A quoted literal that can be Base32: its letters, 2 to 7 and padding, at least 16 of them. */
+const BASE32_LITERAL = /(["'])([A-Za-z2-7]{16,65536}={0,6})\1/g;
+
+/**
+ * Literals a file decodes with a Base32 decoder of its own and runs (held-out set H43: a class whose constructor evals
+ * what the file's function makes of 'mv3gc3bierpvat2tkrnxuzlsn5ossoy', eval($_POST[..]), in five files of one
+ * generator): where the file evals or asserts something and holds a Base32 decoder (its alphabet, or the shifts by
+ * five and the tests of '2' and '7' that decode one), each literal that is Base32 of one case and decodes to printable
+ * text with the marks of code is a payload, run. At most 64 literals, each output at most `maxBytes`.
+ */
+export function base32Payloads(text: string, maxBytes: number): Peeled[] {
+  if (!BASE32_ALPHABET.test(text) && !BASE32_SHAPE.test(text)) return [];
+  const out: Peeled[] = [];
+  let looked = 0;
+  for (const m of text.matchAll(BASE32_LITERAL)) {
+    if (++looked > 64) break;
+    const body = m[2]!.replace(/=+$/, '');
+    // (one case: an identifier in mixed case is not Base32)
+    if (body !== body.toLowerCase() && body !== body.toUpperCase()) continue;
+    if (/^[a-z]+$/i.test(body)) continue; // (a word, a name: no digit of the alphabet)
+    if (((body.length * 5) >> 3) > maxBytes) continue;
+    const decoded = base32(body.toLowerCase());
+    if (decoded === undefined || !/^[\t\n\r\x20-\x7e]+$/.test(decoded) || !/[(;$]/.test(decoded)) continue;
+    out.push({ layers: ['base32'], text: decoded, executed: true, offset: m.index! });
+  }
+  return out;
+}
+
+/** RFC 4648 Base32 (lower case, no padding) decoded, or undefined for a character outside the alphabet. */
+function base32(s: string): string | undefined {
+  let out = '';
+  let v = 0;
+  let bits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const d = c >= 97 && c <= 122 ? c - 97 : c >= 50 && c <= 55 ? c - 24 : -1;
+    if (d < 0) return undefined;
+    v = ((v << 5) | d) & 0x1fff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out += String.fromCharCode((v >> bits) & 0xff);
+    }
+  }
+  return out;
+}

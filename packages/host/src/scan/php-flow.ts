@@ -380,22 +380,33 @@ export function phpFlow(input: string): FlowFinding[] {
   const aliased = superglobalAliases(input) ?? input;
   const variadic = variadicParameters(aliased) ?? aliased;
   const spread = spreadArrays(variadic) ?? variadic;
-  const grouped = calledLiteralGroups(spread) ?? spread;
-  const short = shortLiterals(grouped);
-  const src = short?.text ?? grouped;
-  // Comments are blanked only when the raw text has findings (rare), to confirm them.
-  let found = flow(src);
-  if (found.length > 0) found = flow(stripComments(src));
-  // A comment where PHP's tokenizer skips it but the patterns above do not: between a
-  // function's name and its "(", or a variable and its "[" (`system/**/($_GET[1])`).
-  else if (commentInCall(src)) found = flow(stripComments(src));
-  return short ? found.map((f) => ({ ...f, offset: short.offset(f.offset) })) : found;
+  const src = calledLiteralGroups(spread) ?? spread;
+  const found = flowOf(src);
+  // (and with its long literals read by their ends, for what they hid: both readings' findings, since where the
+  // literals' lexer and PHP's disagree the first reads code the cut would drop, red team S43R-11 to -14)
+  const short = shortLiterals(src);
+  if (!short) return found;
+  const seen = new Set(found.map((f) => `${f.technique}\u0000${f.offset}`));
+  for (const f of flowOf(short.text)) {
+    const at = short.offset(f.offset);
+    if (!seen.has(`${f.technique}\u0000${at}`)) found.push({ ...f, offset: at });
+  }
+  return found;
 }
 
-/** A quoted literal longer than this is read by its ends (shortLiterals). */
-const LONG_LITERAL = 480;
-/** How much of each end of a long literal is kept. */
-const LITERAL_KEEP = 160;
+function flowOf(src: string): FlowFinding[] {
+  // Comments are blanked only when the raw text has findings (rare), to confirm them.
+  const raw = flow(src);
+  if (raw.length > 0) return flow(stripComments(src));
+  // A comment where PHP's tokenizer skips it but the patterns above do not: between a
+  // function's name and its "(", or a variable and its "[" (`system/**/($_GET[1])`).
+  return commentInCall(src) ? flow(stripComments(src)) : raw;
+}
+
+/** A quoted literal longer than this is read by its ends (shortLiterals): the passes read up to 400 characters of one. */
+const LONG_LITERAL = 400;
+/** How much of each end of a long literal is kept (the two ends under the 200 characters of a literal a variable is read as). */
+const LITERAL_KEEP = 90;
 
 /**
  * PHP text with each long quoted literal that interpolates nothing (over LONG_LITERAL characters: a page's HTML, CSS

@@ -13,7 +13,7 @@ import { holds, mayHold, trigrams } from './text-pieces.js';
 import { phpVariants } from './php-variants.js';
 import { basename, extname, join, sep } from 'node:path';
 import { ALL_RULE_FAMILIES, RULE_FAMILY, loadRules, ruleFamily, type LoadedRules, type RuleLoadProblem, type YaraHit } from './yara.js';
-import { DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits, type Peeled } from './deobfuscate.js';
+import { base32Payloads, DEFAULT_DEOBFUSCATE_LIMITS, longLiterals, peelChains, type DeobfuscateLimits, type Peeled } from './deobfuscate.js';
 import { isSpace, normalizeStrings, readPhpString } from './php-strings.js';
 import { packedPayload } from './php-packed.js';
 import { foldVariables } from './php-fold.js';
@@ -380,7 +380,11 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     }
     const payloads = [...peeled.payloads];
     // (and code eval is given in double quotes, its escapes decoded: the chain inside is written \"...\")
-    if (holds(low, pieces, 'eval') || holds(low, pieces, 'assert')) for (const e of evalStrings(text, limits.maxOutputBytes)) payloads.push(e);
+    if (holds(low, pieces, 'eval') || holds(low, pieces, 'assert')) {
+      for (const e of evalStrings(text, limits.maxOutputBytes)) payloads.push(e);
+      // (and literals the file's own Base32 decoder makes code of)
+      for (const e of base32Payloads(text, limits.maxOutputBytes)) payloads.push(e);
+    }
     // A payload is only a payload if something decodes it: long literals are looked at when a decoder is named.
     // (its words looked for in the lower-cased text, its pieces first)
     const decodes = DECODE_WORDS.some((w) => holds(low, pieces, w)) || (low.includes('\\x') && /\\x[0-9a-f]{2}/i.test(text)) || (low.includes('chr') && /\bchr\s*\(/i.test(text));

@@ -1693,61 +1693,83 @@ rule mamori_php_zlib_wrapper_bypass {
     $zlib and $temp and $in and $sm and filesize < 64KB
 }
 
-rule mamori_php_neighbour_sites {
+rule mamori_php_neighbour_configs {
   meta:
     score = 80
     technique = "credential-theft"
-    description = "reads the server's accounts from /etc/passwd and goes into each one's web folder or configuration file: a neighbour finder or config stealer on shared hosting"
+    description = "reads the server's accounts (/etc/passwd, posix_getpwuid) and links or reads each one's CMS configuration file: a config grabber on shared hosting"
+  strings:
+    // (held-out set H40: IndiShell's mass password changer, symlink('/home/'.$u.'/public_html/wp-config.php', ..) for
+    // every account of /etc/passwd, then each WordPress or Joomla database's admin rewritten: the classic config
+    // grabbers' shape. Through posix_getpwuid, 'file:///etc/passwd', '/etc/'.'passwd', sprintf or a home field too, red
+    // team S43R-19 to -28; not a disk, vhost or version report over the accounts' folders, S43R-1 to -6)
+    $acct1 = /\/etc\/+passwd\b/
+    $acct2 = /["']\/etc\/["']\s*\.\s*["']passwd["']/
+    $acct3 = /\bposix_getpw(uid|nam)\s*\(/ nocase
+    $cms = /(wp-config|configuration|LocalSettings|conf_global|config\.inc|settings\.inc)\.php|app\/etc\/(local\.xml|env\.php)/ nocase
+    $link = /\b(sym)?link\s*\(/ nocase
+    // (or a read of a configuration path built from a variable: $home . '/public_html/wp-config.php')
+    $read = /\b(file_get_contents|readfile|copy|fopen|show_source|highlight_file|file)\s*\(\s*[^;]{0,40}\$[^;]{0,120}(wp-config|configuration|LocalSettings|conf_global|config\.inc)\.php/ nocase
+  condition:
+    any of ($acct*) and $cms and ($link or $read)
+}
+
+rule mamori_php_neighbour_sites {
+  meta:
+    score = 50
+    technique = "recon"
+    description = "lists the server's accounts from /etc/passwd and tests the permissions of each one's web folder (a neighbour finder on shared hosting; an audit does the same)"
   strings:
     // (held-out set H40: IndiShell's "directory jump tester", the accounts of /etc//////passwd whose public_html is
-    // readable listed; and its mass password changer, symlink('/home/'.$u.'/public_html/wp-config.php', ..) for every
-    // account, then each WordPress or Joomla database's admin rewritten. The classic config grabbers' shape.)
-    $passwd = /["']\/etc\/+(\.\/)*passwd["']/
-    $fields = /\bexplode\s*\(\s*["']:["']/
-    // (a path under /home built from a value: '/home/'.$u.'/public_html/')
+    // readable by others. Suspicious only: a host's own audit reads the same folders, red team S43R-1 to -6)
+    $passwd = /\/etc\/+passwd\b/
     $home = /["']\/home\d?\/["']\s*\.\s*(trim\s*\(\s*)?\$/
-    $site = /["']\/(public_html|www|htdocs|httpdocs|web|html)\/?[^"'\n]{0,60}["']/
-    $conf = /\/(wp-config|configuration|config|conf_global|settings|LocalSettings|connect|db|database|dbconfig)\.(php|inc|ini|json|xml)["']|\/\.env["']/
-    $reach = /\b(symlink|link|readfile|file_get_contents|copy|is_readable|fileperms|is_dir|opendir|scandir)\s*\(/
+    $site = /["']\/(public_html|www|htdocs|httpdocs)\/?[^"'\n]{0,60}["']/
+    $perm = /\b(fileperms|is_readable|is_writable|is_writeable)\s*\(/ nocase
   condition:
-    $passwd and $fields and $home and ($site or $conf) and $reach
+    $passwd and $home and $site and $perm
 }
 
 rule mamori_php_root_symlink {
   meta:
     score = 80
     technique = "symlink-bypass"
-    description = "links the server's root, /home or /etc into a folder of the site: every account's files served through the web (the symlink bypass of shared hosting)"
+    description = "links the server's root or /home into a folder the web serves, with an .htaccess or a link to browse it: every account's files served through the web (the symlink bypass of shared hosting)"
   strings:
-    // (a symlink of "/" itself or of /home, /etc, /var: a deployment links a release or a shared folder, never the root)
-    $root = /\bsymlink\s*\(\s*["']\/((home\d?|etc|var|usr|root)\/?)?["']\s*,/
-    $root2 = /\bsymlink\s*\(\s*["']\/["']\s*\.\s*["']["']\s*,/
+    // (a symlink of "/" itself or of /home; a chroot builder links /usr and a path test links "/" into a temporary
+    // folder, red team S43B-1, -2: so also the means to browse it, an .htaccess following links or a page's link)
+    $root = /\bsymlink\s*\(\s*["']\/(home\d?\/?)?["']\s*(\.\s*["']["']\s*)?,/ nocase
+    $browse = /FollowSymLinks|Options\s+\+?Indexes|\.htaccess|<a\s[^>]{0,80}href\s*=/ nocase
   condition:
-    any of them
+    $root and $browse
 }
 
 rule mamori_php_zoneh_notifier {
   meta:
     score = 75
     technique = "defacement"
-    description = "reports defaced sites to Zone-H's mirror under a defacer's name (a defacer's notifier)"
+    description = "posts defaced sites to a defacement mirror (Zone-H and its likes) under a defacer's name"
   strings:
-    $zh = /zone-h\.(org|com|net)\/notify/ nocase
-    $field = /defacer=|hackmode|[\x22\x27]defacer[\x22\x27]/ nocase
+    $zh = /(zone-h\.(org|com|net)|zone-xsec\.com|defacer\.(id|net)|haxor\.id|mirror-h\.org)\/(notify|archive\/notify|api\/notify)/ nocase
+    $field = /defacer=/ nocase
+    // (sent: a WAF's or scanner's list of such strings sends nothing, red team S43B-3)
+    $send = /\b(curl_setopt|stream_context_create|fsockopen)\s*\(/ nocase
   condition:
-    $zh and $field
+    $zh and $field and $send
 }
 
 rule mamori_php_udp_flooder {
   meta:
     score = 80
     technique = "ddos"
-    description = "sends packets to a host the request names for as long as it says, from a loop on the clock (a UDP or TCP flooder)"
+    description = "sends a large payload to a host the request names, over and over until the clock says stop (a UDP or TCP flooder)"
   strings:
-    // (session 43: a DDoS page, fsockopen of "udp://" . $host on random ports while time() < $end, a 64 KB payload)
-    $sock = /\b(fsockopen|pfsockopen|stream_socket_client)\s*\(\s*["'](udp|tcp):\/\/["']\s*\.\s*\$/
-    $clock = /\b(while|for)\s*\([^;{]{0,80}\b(time|microtime)\s*\(/
-    $load = /\bstr_repeat\s*\(|\brandom_bytes\s*\(|\bmt_rand\s*\(\s*1\s*,\s*65\d{3}\s*\)|\brand\s*\(\s*1\s*,\s*65\d{3}\s*\)/
+    // (session 43: a DDoS page, fsockopen of "udp://" . $host on random ports while time() < $end, a 64 KB payload. Not
+    // an NTP, DNS or port check retrying within a deadline, whose packet is small, red team S43B-4 to -7)
+    $sock = /\b(fsockopen|pfsockopen|stream_socket_client)\s*\(\s*(["'](udp|tcp):\/\/["']\s*\.\s*\$|"(udp|tcp):\/\/\{?\$)/ nocase
+    $clock = /\b(while|for)\s*\([^;{]{0,80}\b(time|microtime)\s*\(/ nocase
+    // (a payload of a thousand bytes or more)
+    $load = /\b(str_repeat|random_bytes|openssl_random_pseudo_bytes)\s*\([^;()]{0,40}\b\d{4,}\s*\)/ nocase
     $in = /\$_(GET|POST|REQUEST)\s*\[/
   condition:
     $sock and $clock and $load and $in
@@ -1757,15 +1779,20 @@ rule mamori_php_login_bruteforcer {
   meta:
     score = 75
     technique = "brute-force"
-    description = "tries a list of passwords the request gives against a site's login (WordPress, its XML-RPC, cPanel, Joomla), one POST each"
+    description = "goes through a list of passwords the request gives, posting each to a site's login (WordPress, its XML-RPC, cPanel, Joomla)"
   strings:
     $target = /wp-login\.php|xmlrpc\.php|wp\.getUsersBlogs|:208[237]\/login|administrator\/index\.php|\/login\/\?login_only=1/ nocase
-    // (the list: lines of a file or a field the request names)
-    $list = /\b(file|explode|preg_split)\s*\(\s*([^;()]{0,20},\s*)?(trim\s*\(\s*)?\$_(POST|GET|REQUEST|FILES)\s*\[/
-    $post = /CURLOPT_POSTFIELDS|["']method["']\s*=>\s*["']POST["']/
-    $loop = /\bforeach\s*\(|\bfor\s*\(|\bwhile\s*\(/
+    // (the request's list walked: foreach over its lines, or a variable made of them walked at once; the login named
+    // and a POST made inside the walk, not a security plugin naming wp-login.php elsewhere, red team S43B-8, -9)
+    $walk1 = /\bforeach\s*\(\s*(explode|file|preg_split)\s*\([^;]{0,40}\$_(POST|GET|REQUEST|FILES)\s*\[/ nocase
+    $walk2 = /\$\w{1,40}\s*=\s*(explode|file|preg_split)\s*\([^;]{0,40}\$_(POST|GET|REQUEST|FILES)\s*\[[^;]{0,80};\s*(\$\w{1,40}\s*=[^;]{0,120};\s*){0,3}foreach\s*\(/ nocase
+    $post = /CURLOPT_POSTFIELDS|CURLOPT_POST\b|["']method["']\s*=>\s*["']POST["']/
+    // (and what is posted as the password is the walk's word: a bulk invite posts a generated one, red team S43B-9)
+    $guess = /["'](pwd|pass|passwd|password|log_pass)["']\s*=>\s*(trim\s*\(\s*)?\$|(pwd|pass|passwd|password)=["']?\s*\.\s*(urlencode\s*\(\s*|rawurlencode\s*\(\s*)?(trim\s*\(\s*)?\$|<value>\s*(<string>\s*)?["']\s*\.\s*(htmlspecialchars\s*\(\s*)?(trim\s*\(\s*)?\$/ nocase
   condition:
-    $target and $list and $post and $loop and filesize < 128KB
+    filesize < 128KB and
+    for any i in (1..#walk1) : ($target in (@walk1[i]..@walk1[i] + 1500) and $post in (@walk1[i]..@walk1[i] + 1500) and $guess in (@walk1[i]..@walk1[i] + 1500)) or
+    for any j in (1..#walk2) : ($target in (@walk2[j]..@walk2[j] + 1800) and $post in (@walk2[j]..@walk2[j] + 1800) and $guess in (@walk2[j]..@walk2[j] + 1800))
 }
 
 rule mamori_php_phishing_drop {
@@ -1774,14 +1801,16 @@ rule mamori_php_phishing_drop {
     technique = "credential-theft"
     description = "mails or posts a form's password with the visitor's address to a fixed mailbox or a Telegram bot, then sends the visitor on (a phishing kit's drop)"
   strings:
-    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["'][^"'\]]{0,20}(pass|pwd|passwd|password|pin|otp|cvv)[^"'\]]{0,20}["']\s*\]/ nocase
+    // (a field named for a password or a code, the whole key: not passengers, passport or shipping, red team S43B-10
+    // to -12; and not a checkbox about one, password_expired, S43B-13)
+    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]?)?(pass|passwd|password|pwd|pword|pin|otp|cvv)\d?["']\s*\]/ nocase
     $who = /REMOTE_ADDR|HTTP_USER_AGENT|HTTP_X_FORWARDED_FOR|geoplugin|ip-api\.com|ipinfo\.io/
     // (to an address written in the code, or a Telegram bot's sendMessage)
-    $mail = /\b(mail)\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/
-    $mail2 = /\b(mail)\s*\(\s*\$[A-Za-z_]\w{0,30}\s*,/
+    $mail = /\bmail\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/ nocase
+    $mail2 = /\bmail\s*\(\s*\$[A-Za-z_]\w{0,30}\s*,/ nocase
     $to = /\$[A-Za-z_]\w{0,30}\s*=\s*["'][^"'@\s]{1,64}@[A-Za-z0-9.-]{1,100}\.[a-z]{2,10}["']\s*;/
     $tg = /api\.telegram\.org\/bot/ nocase
-    $go = /header\s*\(\s*["']Location:\s*https?:\/\//
+    $go = /header\s*\(\s*["']Location:\s*https?:\/\// nocase
     // (a site's own sign-up or login stores or checks the password: hashed, in its database)
     $store = /\bpassword_(hash|verify)\s*\(|\bINSERT\s+INTO\b|->\s*(prepare|query|insert|execute)\s*\(|\bmysqli?_query\s*\(|\bpg_query\s*\(|\bwp_(insert|create)_user\s*\(|\bwp_signon\s*\(/ nocase
   condition:
@@ -1790,13 +1819,14 @@ rule mamori_php_phishing_drop {
 
 rule mamori_php_admin_maker_self_deleting {
   meta:
-    score = 80
+    score = 60
     technique = "backdoor"
-    description = "makes a WordPress administrator and deletes itself (a dropped one-shot admin maker)"
+    description = "makes a WordPress administrator and deletes itself: a dropped one-shot admin maker, or a recovery tool of the same shape (suspicious: look at who put it there)"
   strings:
+    // (suspicious only: an agency's or a plugin vendor's admin-recovery script is the same code, red team S43B-14, -15)
     $make = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
     $admin = /set_role\s*\(\s*["']administrator["']|["']role["']\s*=>\s*["']administrator["']/ nocase
-    $gone = /\bunlink\s*\(\s*(__FILE__|\$_SERVER\s*\[\s*["']SCRIPT_FILENAME["']\s*\])\s*\)/
+    $gone = /\bunlink\s*\(\s*(basename\s*\(\s*)?(__FILE__|\$_SERVER\s*\[\s*["']SCRIPT_FILENAME["']\s*\])\s*\)/ nocase
   condition:
     $make and $admin and $gone and filesize < 32KB
 }
@@ -1807,13 +1837,13 @@ rule mamori_php_search_doorway {
     technique = "seo-spam"
     description = "shows search engines' crawlers pages fetched from another site and sends visitors arriving from a search elsewhere (a search-spam doorway, the 'keyword hack')"
   strings:
-    $bot = /googlebot|bingbot|baiduspider|yandexbot|slurp|\bgoogle\|(yahoo|bing)/ nocase
-    $ua = /HTTP_USER_AGENT/
-    $ref = /HTTP_REFERER/
-    $fetch = /\b(file_get_contents|curl_init|fopen)\s*\(\s*["']https?:\/\/[^"'\s]{4,200}["']?\s*\./
-    $go = /header\s*\(\s*["']Location:\s*https?:\/\/[^"'\s]{4,200}["']?\s*\./
+    // (a crawler named, its page fetched from a URL; and a visitor whose referer is a search sent away at once: an AMP
+    // plugin or a country blocker redirects by device or country, red team S43B-16, -17)
+    $bot = /googlebot|bingbot|baiduspider|yandexbot|slurp/ nocase
+    $fetch = /\b(file_get_contents|curl_init|fopen)\s*\(\s*["']https?:\/\/[^"'\s]{4,200}["']?\s*\./ nocase
+    $refgo = /HTTP_REFERER[^;{}]{0,200}\)\s*\)?\s*\{?\s*(@\s*)?header\s*\(\s*["']Location:\s*https?:\/\// nocase
   condition:
-    $bot and $ua and $ref and $fetch and $go and filesize < 128KB
+    $bot and $fetch and $refgo and filesize < 128KB
 }
 
 rule mamori_php_include_escaped_path {
@@ -1858,5 +1888,18 @@ rule mamori_php_cms_file_infector {
     $remote = /\b(file_get_contents|curl_init|fopen|file)\s*\(\s*["']https?:\/\/[^"'\s]{4,300}["']/
   condition:
     $glob and $write and $remote and filesize < 128KB
+}
+
+rule mamori_php_gated_upload_include {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "includes a file from an upload, image or temporary folder when the request carries a cookie or field: a backdoor's trigger planted in an application's own file"
+  strings:
+    // (held-out set H43: a Symfony config.php given "if (isset($_COOKIE['abc'])) { include_once dirname(__FILE__) .
+    // '/uploads/suffer.php'; }" at its top. The include right inside the test; the folder one where uploads land)
+    $gated = /\bif\s*\(\s*(isset|!\s*empty|array_key_exists)\s*\([^()]{0,40}\$_(COOKIE|GET|POST|REQUEST|SERVER)\s*\[[^\]\n]{1,60}\]\s*\)\s*\)\s*\{?\s*(@\s*)?(include|require)(_once)?\b[^;\n]{0,200}\/(uploads?|images?|img|media|tmp|temp|files)\/[^;'"\n]{0,100}\.(php\d?|phtml|inc|txt|jpe?g|png|gif|ico)["']/ nocase
+  condition:
+    $gated
 }
 `;

@@ -619,19 +619,25 @@ rule mamori_asp_pe_dropper {
     // whole 64-byte DOS header: red team S40B)
     $mz1 = /Chrw?b?\s*\(\s*(77|&H4D)\s*\)\s*&\s*Chrw?b?\s*\(\s*(90|&H5A)\s*\)\s*&\s*Chrw?b?\s*\(\s*(144|&H90)\s*\)\s*&\s*Chrw?b?\s*\(\s*(0|&H0)\s*\)(\s*&\s*Chrw?b?\s*\(\s*(\d{1,3}|&H[0-9A-F]{1,2})\s*\)){90}/ nocase
     $mz2 = /[{(,]\s*(\(\s*byte\s*\)\s*)?(0x4d|77)\s*,\s*(\(\s*byte\s*\)\s*)?(0x5a|90)\s*,\s*(\(\s*byte\s*\)\s*)?(0x90|144)\s*,\s*(\(\s*byte\s*\)\s*)?(0x0?0|0)\s*,(\s*(\(\s*byte\s*\)\s*)?(0x[0-9a-f]{1,2}|\d{1,3})\s*,){90}/ nocase
+    // (VB.NET's &H4D, &H5A, ..; and the executable in Base64, "TVqQAAMAAAAEAAAA..", red team S43R-29, -34)
+    $mz3 = /[{(,]\s*&H4D\s*,\s*&H5A\s*,\s*&H90\s*,\s*&H0?0\s*,(\s*&H[0-9A-F]{1,2}\s*,){90}/ nocase
+    $mz4 = /["']TVqQAAMAAAAEAAAA[A-Za-z0-9+\/]{120}/
     $write = /\.\s*(CreateTextFile|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(/ nocase
     // (or a FileStream: File.Create(path) and fs.Write(bytes, ..), the msfvenom aspx-exe template's, held-out set H42)
-    $write2 = /\bFile\s*\.\s*(Create|OpenWrite|Open)\s*\(|\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileStream\s*\(/
+    $write2 = /\bFile\s*\.\s*(Create|OpenWrite|Open|WriteAllBytes)\s*\(|\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileStream\s*\(|\.\s*OpenWrite\s*\(/ nocase
     // (and a run: not WScript.Shell's LogEvent)
     $run1 = /CreateObject\s*\(\s*"\s*(WScript\.Shell|Shell\.Application)\s*"\s*\)/ nocase
     $run1b = /\.\s*(run|exec|ShellExecute)\s*[\s(]/ nocase
     $run2 = /Process\s*\.\s*Start\s*\(/ nocase
-    // (a Process made, its StartInfo.FileName set, and started: the same template)
-    $run3 = /\bnew\s+(System\s*\.\s*Diagnostics\s*\.\s*)?Process\s*\(\s*\)/
-    $run3b = /\.\s*StartInfo\s*\.\s*FileName\s*=/
+    // (a Process made and started, or a ProcessStartInfo: the same template, VB's New Process() and initialisers too,
+    // red team S43R-30, -31, -35, -36)
+    $run3 = /\bnew\s+(System\s*\.\s*Diagnostics\s*\.\s*)?Process(StartInfo)?\s*[({]/ nocase
+    // (the executable's own PE header among its bytes for those: not a check of the 128 bytes of a DOS header and stub
+    // before an antivirus is run, red team S43R-9)
+    $pe = /,\s*(0x50|80|&H50)\s*,\s*(0x45|69|&H45)\s*,\s*(0x0?0|0|&H0?0)\s*,\s*(0x0?0|0|&H0?0)\s*,/ nocase
     $asp = "<%"
   condition:
-    $asp and any of ($mz*) and ($write or $write2) and (($run1 and $run1b) or $run2 or ($run3 and $run3b))
+    $asp and any of ($mz*) and ($write or $write2) and (($run1 and $run1b) or $run2 or ($run3 and ($pe or $mz4)))
 }
 
 rule mamori_aspx_upload_dropper_page {
@@ -1158,8 +1164,10 @@ rule mamori_jsp_reverse_shell {
     description = "JSP wiring a shell's streams to a network socket (a reverse or bind shell)"
   strings:
     $sock = /new\s+(java\s*\.\s*net\s*\.\s*)?(Server)?Socket\s*\(/
-    // (or the Runtime held first, Runtime rt = Runtime.getRuntime(); .. rt.exec("/bin/sh"): held-out set H42)
-    $exec = /getRuntime\s*\(\s*\)\s*(\.\s*exec\s*\(|;)|ProcessBuilder\s*\(/
+    // (or the Runtime held first, Runtime rt = Runtime.getRuntime(); .. rt.exec("/bin/sh"): held-out set H42; the shell
+    // itself given to that exec, not a status page holding the Runtime for its heap and testing a file "/bin/bash", red
+    // team S43R-7, -8)
+    $exec = /getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(|ProcessBuilder\s*\(|\.\s*exec\s*\(\s*"(\/bin\/(ba|da|z)?sh|[A-Za-z]:[^"\n]{0,60}cmd\.exe|cmd(\.exe)?)"\s*\)/
     // (the shell itself, alone or interactive, not {"/bin/sh", "-c", "ping ..."}: a page checking the network
     // ran a fixed command, S21B-14)
     $sh = /"(\/bin\/(ba)?sh|cmd(\.exe)?)"\s*(\)|\}|,\s*"-i"\s*[})])/
