@@ -1874,15 +1874,15 @@ rule mamori_php_download_to_shell {
   meta:
     score = 85
     technique = "persistence"
-    description = "runs a command that downloads a script and pipes it to a shell (curl or wget into sh), from PHP or a crontab line it installs"
+    description = "installs a crontab line that downloads a script and pipes it to a shell: whatever that server sends runs again and again"
   strings:
-    $run = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\(/
+    // (a download piped to a shell run once is mamori_php_shell_fetch_run's, with its https nuance for vendors'
+    // installers, S36A-15; put in the crontab it is a miner's or a dropper's persistence whatever the scheme)
+    $run = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
     $pipe = /\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
-    // (in the call's own line: a panel listing crontab -l and then printing an install line is not, session 43's look-alike)
-    $runpipe = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\([^\n]{0,300}\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
     $cron = /crontab\s+-(\s|["'\x60])|\|\s*crontab\b/
   condition:
-    $runpipe or ($pipe and $cron and $run)
+    $pipe and $cron and $run
 }
 
 rule mamori_php_cms_file_infector {
