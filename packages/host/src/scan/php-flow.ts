@@ -428,6 +428,7 @@ function shortLiterals(src: string): { text: string; offset: (at: number) => num
   let last = 0;
   let size = 0;
   let removed = 0;
+  let valued = false;
   eachLiteral(stripped, (from, to) => {
     const q = src.charCodeAt(from);
     if (to - from <= LONG_LITERAL || (q !== 34 && q !== 39) || src.charCodeAt(to - 1) !== q) return;
@@ -446,6 +447,11 @@ function shortLiterals(src: string): { text: string; offset: (at: number) => num
       j++;
     }
     if (head < 0 || tail <= head) return;
+    // (what the passes misread is a value: a literal given by "=" or joined by "." (not an array's "=>", a comparison)
+    let b = from - 1;
+    while (b > 0 && (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 10 || src.charCodeAt(b) === 13)) b--;
+    const before = src[b];
+    if (before === '.' || (before === '=' && !/[=!<>]/.test(src[b - 1] ?? ''))) valued = true;
     parts.push(src.slice(last, head));
     size += head - last;
     removed += tail - head;
@@ -453,7 +459,8 @@ function shortLiterals(src: string): { text: string; offset: (at: number) => num
     cutBy.push(removed);
     last = tail;
   });
-  if (cutAt.length === 0) return undefined;
+  // (only where a value was cut: a file whose long literals are arrays' entries or echoed reads the same either way)
+  if (cutAt.length === 0 || !valued) return undefined;
   parts.push(src.slice(last));
   const offset = (at: number): number => {
     const k = firstAbove(cutAt, at) - 1;
