@@ -412,7 +412,8 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       const encodes = new RegExp(`${ENCODER.source}[^;]{0,200}${given}`, 'i');
       // (the security code written to a file: no payment code keeps one, PCI DSS forbids it; a server-side skimmer
       // appends each checkout's card to a file in the shop's media folder, Magento's shape)
-      const kept = new RegExp(`${FILE_WRITER.source}[^;]{0,300}${given}`, 'i');
+      // (the value itself, not its length or whether it was sent: a validator logging strlen($cvv), red team S43C-8, -9)
+      const kept = new RegExp(`${FILE_WRITER.source}[^;]{0,300}(?<!\\b(?:strlen|mb_strlen|empty|isset|count|is_numeric|ctype_digit)\\s*\\(\\s*)${given}`, 'i');
       if (kept.test(text)) add('card-skimmer', 'skimmer', 80, "a payment card's number and security code read from the request and the code written to a file: a card skimmer keeping what checkouts send", field.index);
       else if (SENDS_AWAY.test(text) && encodes.test(text)) add('card-skimmer', 'skimmer', 60, "a payment card's number and security code read from the request, encoded and sent to another host: the shape of a card skimmer", field.index);
     }

@@ -1862,7 +1862,9 @@ rule mamori_php_include_escaped_path {
   strings:
     // (a path spelt "\057home\057..\057favicon_1a2b.ico" or "\x2fhome..": no application writes its include so)
     // (the statement, not a method of that name: Symfony's views call $this->include('icon.svg'))
-    $esc = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"'\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"'\n]{0,200}["']/
+    // (in double quotes, where PHP reads the escapes, a slash among them: not a Windows path in single quotes with
+    // folders named 2019 and 123shop, red team S43C)
+    $esc = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*"[^"\n]{0,60}(\\057|\\x2[Ff])[^"\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"\n]{0,200}"/
     // (a literal path to an icon or an image, not one built from a variable: a template engine's includes are .php; not
     // an SVG, which a page includes to inline it)
     $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp)["']\s*\)?\s*;/ nocase
@@ -1881,8 +1883,11 @@ rule mamori_php_download_to_shell {
     $run = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
     $pipe = /\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
     $cron = /crontab\s+-(\s|["'\x60])|\|\s*crontab\b/
+    // (the download in a crontab line, its schedule before it: a crontab manager that also prints an install line holds
+    // none, red team S43C)
+    $line = /(^|["'\s])(\*|\d{1,2}|\*\/\d{1,2})(\s+(\*|\d{1,2}(-\d{1,2})?|\*\/\d{1,2})){4}\s+[^\n"']{0,80}\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
   condition:
-    $pipe and $cron and $run
+    $pipe and $line and $cron and $run
 }
 
 rule mamori_php_cms_file_infector {
@@ -1891,7 +1896,9 @@ rule mamori_php_cms_file_infector {
     technique = "backdoor"
     description = "writes code fetched from another server into every theme's functions.php, plugin or index file it globs (an infector spreading through a CMS, wp-vcd's shape)"
   strings:
-    $glob = /\bglob\s*\([^;]{0,160}(functions\.php|wp-config\.php|index\.php|\*\.php)/
+    // (a wildcard over the themes or plugins, or over folders: every theme's functions.php; not a theme's own
+    // inc/*.php autoloader nor a plugin reading its files' headers, red team S43C-6, -7)
+    $glob = /\bglob\s*\([^;]{0,160}((themes|plugins)\/\*\/[^;'"]{0,60}\.php|\*\/(functions|index|wp-config)\.php)/
     $write = /\b(file_put_contents|fwrite|fputs)\s*\(/
     $remote = /\b(file_get_contents|curl_init|fopen|file)\s*\(\s*["']https?:\/\/[^"'\s]{4,300}["']/
   condition:
@@ -1906,7 +1913,9 @@ rule mamori_php_gated_upload_include {
   strings:
     // (held-out set H43: a Symfony config.php given "if (isset($_COOKIE['abc'])) { include_once dirname(__FILE__) .
     // '/uploads/suffer.php'; }" at its top. The include right inside the test; the folder one where uploads land)
-    $gated = /\bif\s*\(\s*(isset|!\s*empty|array_key_exists)\s*\([^()]{0,40}\$_(COOKIE|GET|POST|REQUEST|SERVER)\s*\[[^\]\n]{1,60}\]\s*\)\s*\)\s*\{?\s*(@\s*)?(include|require)(_once)?\b[^;\n]{0,200}\/(uploads?|images?|img|media|tmp|temp|files)\/[^;'"\n]{0,100}\.(php\d?|phtml|inc|txt|jpe?g|png|gif|ico)["']/ nocase
+    // (the request's own fields, not the server's $_SERVER['HTTPS']; folders where uploads land, not an application's
+    // files/ or tmp/, red team S43C)
+    $gated = /\bif\s*\(\s*(isset|!\s*empty|array_key_exists)\s*\([^()]{0,40}\$_(COOKIE|GET|POST|REQUEST)\s*\[[^\]\n]{1,60}\]\s*\)\s*\)\s*\{?\s*(@\s*)?(include|require)(_once)?\b[^;\n]{0,200}\/(uploads?|images?|img|media)\/[^;'"\n]{0,100}\.(php\d?|phtml|inc|txt|jpe?g|png|gif|ico)["']/ nocase
   condition:
     $gated
 }

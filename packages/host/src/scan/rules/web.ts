@@ -2170,16 +2170,22 @@ rule mamori_js_card_skimmer {
   strings:
     // (session 43, written from the published shapes: every input, select and textarea read on a click or a submit,
     // the card's fields looked for, the lot sent through an image's address, a beacon or a WebSocket, or posted from a
-    // checkout page; a payment provider's own script reads its few fields by id and posts them to its API, and an
-    // analytics pixel reads no field)
+    // checkout page. All of it within 3 KB of the gathering: a skimmer is compact even appended to a library, where a
+    // payment SDK, an analytics or session-replay bundle holds card words in its redaction lists megabytes from any
+    // selector, red team S43C-1 to -5. The selector is every field, not input[type=radio][name=..] nor form.elements)
+    $all = /querySelectorAll\s*\(\s*["'](form\s+)?(input|select|textarea)(\s*,\s*(form\s+)?(input|select|textarea))*["']\s*\)|getElementsByTagName\s*\(\s*["'](input|select|textarea)["']\s*\)/
     $card = /cc_?num|card_?num|cardnumber|cc_?cid|\bcvv2?\b|\bcvc2?\b|card_?code|security_?code|credit_?card/ nocase
-    $all = /querySelectorAll\s*\(\s*["'](form\s+)?(input|select|textarea)\b|getElementsByTagName\s*\(\s*["'](input|select)["']|\.elements\s*[;,)\]]|new\s+FormData\s*\(/
     $enc = /\bbtoa\s*\(|\batob\s*\(|JSON\.stringify\s*\(|encodeURIComponent\s*\(|String\.fromCharCode\s*\(/
     $ext = /["'](https?:)?\/\/[A-Za-z0-9-]{1,63}\.[A-Za-z0-9.-]{2,200}[\/?:"']|["']wss?:\/\/|\batob\s*\(\s*["']aHR0c/
     $img = /new\s+Image\s*\(|sendBeacon\s*\(|new\s+WebSocket\s*\(/
     $xhr = /XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|post)\s*\(/
     $checkout = /checkout|onepage|onestepcheckout|firecheckout/ nocase
   condition:
-    filesize < 4MB and $card and $all and $enc and $ext and ($img or ($xhr and $checkout))
+    filesize < 16MB and
+    for any i in (1..#all) : (
+      $card in (@all[i] - 3000..@all[i] + 3000) and $enc in (@all[i] - 3000..@all[i] + 3000) and
+      $ext in (@all[i] - 3000..@all[i] + 3000) and
+      ($img in (@all[i] - 3000..@all[i] + 3000) or ($xhr in (@all[i] - 3000..@all[i] + 3000) and $checkout in (@all[i] - 3000..@all[i] + 3000)))
+    )
 }
 `;
