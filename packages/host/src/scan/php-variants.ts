@@ -94,6 +94,10 @@ const PROPERTY_CALLED = /\$([A-Za-z_]\w{0,63})\s*=\s*\$this\s*->\s*\w{1,64}\s*;[
 // (a key of its own or under one, $_POST['payment']['cc_number'], Magento's: held-out shapes of session 43)
 const CARD_FIELD = /\$_(?:POST|REQUEST|GET)\s*(?:\[\s*["'][\w-]{1,20}["']\s*\]\s*)?\[\s*["'][\w-]{0,20}(?:card|cc_?num|ccnumber|cardnumber|pan)[\w-]{0,20}["']\s*\]/i;
 const CODE_FIELD = /\$_(?:POST|REQUEST|GET)\s*(?:\[\s*["'][\w-]{1,20}["']\s*\]\s*)?\[\s*["'][\w-]{0,20}(?:cvv2?|cvc2?|cvn|card_code|security_code|csc|cc_cid)[\w-]{0,20}["']\s*\]/i;
+/** An array literal of four to forty single-character strings. */
+const CHAR_ARRAY = /(?:\[|\barray\s*\()\s*(?:'[^'\\]'|"[^"\\]")(?:\s*,\s*(?:'[^'\\]'|"[^"\\]")){3,40}\s*,?\s*[\])]/gi;
+/** What a table of spelt names is looked at for: file, command and code functions. */
+const SPELT_NAMES = new Set(['move_uploaded_file', 'file_put_contents', 'file_get_contents', 'fwrite', 'fputs', 'fopen', 'unlink', 'rmdir', 'rename', 'copy', 'chmod', 'touch', 'scandir', 'readfile', 'filemtime', 'fileperms', 'curl_exec', 'fsockopen', 'mail', 'system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'eval', 'assert', 'create_function', 'base64_decode', 'gzinflate', 'str_rot13', 'call_user_func', 'preg_replace']);
 /** A write to a file, its "(". */
 const FILE_WRITER = /\b(?:file_put_contents|fwrite|fputs|error_log)\s*\(/;
 /** An encoder a skimmer hides the card's fields with, its "(". */
@@ -397,6 +401,22 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
         break;
       }
     }
+  }
+  // Function names spelt as arrays of single characters, ['m','o','v','e','_','u',..], joined at run time (held-out set
+  // H45's invisio: a table of thirteen file functions so spelt, looked up by key): no application writes a name so
+  if (has("','") || has('","')) {
+    const spelt = new Set<string>();
+    let first = -1;
+    let looked = 0;
+    for (const m of src().matchAll(CHAR_ARRAY)) {
+      if (++looked > 256) break;
+      const name = [...m[0].matchAll(/'([^'\\])'|"([^"\\])"/g)].map((c) => c[1] ?? c[2]).join('').toLowerCase();
+      if (SPELT_NAMES.has(name)) {
+        if (first < 0) first = m.index!;
+        spelt.add(name);
+      }
+    }
+    if (spelt.size >= 3) add('spelt-names', 'obfuscated-call', inputSeen() ? 80 : 60, `names ${[...spelt].slice(0, 4).join(', ')}${spelt.size > 4 ? ', ...' : ''} spelt as arrays of single characters, joined at run time: a table of hidden file or command functions`, first);
   }
   // A card skimmer: the payment card's number and its security code read from the request and sent away
   // encoded (a WooCommerce or Magento hook posting them to a host of its own) (S26R-42)
