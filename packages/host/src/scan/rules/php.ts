@@ -1928,7 +1928,9 @@ rule mamori_php_remote_code_via_temp_file {
   strings:
     // (held-out set H45: MMCT's loader, file_get_contents or curl of a .txt on a CDN, "<?php" put in front, tempnam,
     // file_put_contents, include, unlink)
-    $url = /\$\w{1,40}\s*=\s*["']https?:\/\/[^"'\s]{4,300}["']\s*;|\b(file_get_contents|curl_init|fopen)\s*\(\s*["']https?:\/\//
+    // (code from where code is kept as text: a .txt or .php address, a raw file of a repository or a paste, a CDN's view
+    // of a repository; not an exchange rate, an update check or a template repository's JSON, red team S43D-1 to -5)
+    $url = /["']https?:\/\/[^"'\s]{4,300}(\.(txt|php\d?|phtml|inc)(\?[^"'\s]{0,100})?["']|raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|cdn\.jsdelivr\.net\/gh\/|\/raw\/)/
     $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|fread)\s*\(/
     $tmp = /\$\w{1,40}\s*=\s*(@\s*)?tempnam\s*\(/
     $put = /\b(file_put_contents|fwrite)\s*\(\s*\$\w{1,40}\s*,\s*\$/
