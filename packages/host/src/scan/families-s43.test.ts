@@ -125,6 +125,11 @@ const LOOKALIKES: [string, string, string][] = [
     `<?php\n$vowels = ['a','e','i','o','u'];\n$consonants = ['b','c','d','f','g','h','k','m','n','p','r','s','t'];\n$digits = ['2','3','4','5','6','7','8','9'];\n$code = '';\nfor ($i = 0; $i < 6; $i++) $code .= $i % 2 ? $vowels[array_rand($vowels)] : $consonants[array_rand($consonants)];\n$_SESSION['captcha'] = $code . $digits[array_rand($digits)];\n`,
   ],
   [
+    'a spelling game whose word bank is arrays of letters (copy, mail, touch, rename, system, exec) beside a form',
+    '/srv/www/games/spell.php',
+    `<?php\n$bank = [\n  ['c', 'o', 'p', 'y'], ['m', 'a', 'i', 'l'], ['t', 'o', 'u', 'c', 'h'],\n  ['r', 'e', 'n', 'a', 'm', 'e'], ['s', 'y', 's', 't', 'e', 'm'], ['e', 'x', 'e', 'c'],\n];\n$word = $bank[array_rand($bank)];\n$guess = strtolower(trim($_POST['guess'] ?? ''));\necho $guess === implode('', $word) ? 'Right!' : 'Spell: ' . implode(' ', array_map('strtoupper', $word));\n`,
+  ],
+  [
     'a two-factor class decoding Base32 secrets beside a template that evals its compiled code',
     '/srv/www/lib/totp.php',
     `<?php\nclass Totp {\n  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';\n  const TEST_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';\n  static function decode($s) { $out = ''; $v = 0; $b = 0; foreach (str_split(rtrim($s, '=')) as $c) { $v = ($v << 5) | strpos(self::ALPHABET, $c); $b += 5; if ($b >= 8) { $b -= 8; $out .= chr(($v >> $b) & 255); } } return $out; }\n}\nfunction render($compiled, $vars) { extract($vars); eval('?>' . file_get_contents($compiled)); }\n`,
@@ -252,7 +257,7 @@ describe('scan: session 43 samples, the misses written again', () => {
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 9));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 10));
   for (const [name, path, src] of VARIANTS) {
     it(`malicious: ${name}`, () => {
       const r = scan(src, path);
