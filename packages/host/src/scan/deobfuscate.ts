@@ -411,7 +411,7 @@ const BASE32_LITERAL = /(["'])([A-Za-z2-7]{16,65536}={0,6})\1/g;
  * what the file's function makes of 'mv3gc3bierpvat2tkrnxuzlsn5ossoy', eval($_POST[..]), in five files of one
  * generator): where the file evals or asserts something and holds a Base32 decoder (its alphabet, or the shifts by
  * five and the tests of '2' and '7' that decode one), each literal that is Base32 of one case and decodes to printable
- * text with the marks of code is a payload, run. At most 64 literals, each output at most `maxBytes`.
+ * text with the marks of code is a payload, run. At most 256 literals, each output at most `maxBytes`.
  */
 export function base32Payloads(text: string, maxBytes: number): Peeled[] {
   if (!BASE32_ALPHABET.test(text) && !base32Shape(text)) return [];

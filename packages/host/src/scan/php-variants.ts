@@ -100,8 +100,8 @@ const CHAR_ARRAY = /(?:\[|\barray\s*\()\s*(?:'[^'\\]'|"[^"\\]")(?:\s*,\s*(?:'[^'
 // (no English word among them: a spelling game's or a captcha's letters spell copy, mail, touch, rename, system, exec,
 // red team S43D-6 to -10)
 const SPELT_NAMES = new Set(['move_uploaded_file', 'file_put_contents', 'file_get_contents', 'fwrite', 'fputs', 'fopen', 'unlink', 'rmdir', 'chmod', 'scandir', 'readfile', 'filemtime', 'fileperms', 'curl_exec', 'fsockopen', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'create_function', 'base64_decode', 'gzinflate', 'str_rot13', 'call_user_func', 'preg_replace']);
-/** A write to a file, its "(". */
-const FILE_WRITER = /\b(?:file_put_contents|fwrite|fputs|error_log)\s*\(/;
+/** A value written to a file or the error log, its "(" (not a copy or a move of a file, as FILE_WRITE below). */
+const VALUE_WRITER = /\b(?:file_put_contents|fwrite|fputs|error_log)\s*\(/;
 /** An encoder a skimmer hides the card's fields with, its "(". */
 const ENCODER = /\b(?:base64_encode|bin2hex|str_rot13|strrev|openssl_encrypt|gzdeflate|gzcompress)\s*\(/;
 /** Something sent to another host: a request, a mail, a socket. */
@@ -425,7 +425,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
   // (the encoding of the card's fields themselves, or of the variable that holds them: not a gateway's
   // Basic authorization, base64_encode($key . ':'), beside card fields it posts as they are)
   const codeWord = has('cvv') || has('cvc') || has('cvn') || has('card_code') || has('security_code') || has('cc_cid');
-  if (codeWord && CARD_FIELD.test(text) && (SENDS_AWAY.test(text) || FILE_WRITER.test(text))) {
+  if (codeWord && CARD_FIELD.test(text) && (SENDS_AWAY.test(text) || VALUE_WRITER.test(text))) {
     const field = CODE_FIELD.exec(text);
     if (field) {
       const start = Math.max(text.lastIndexOf(';', field.index), text.lastIndexOf('{', field.index), text.lastIndexOf('}', field.index)) + 1;
@@ -435,7 +435,7 @@ export function phpVariants(text: string, shared: SharedText = {}): ShapeFinding
       // (the security code written to a file: no payment code keeps one, PCI DSS forbids it; a server-side skimmer
       // appends each checkout's card to a file in the shop's media folder, Magento's shape)
       // (the value itself, not its length or whether it was sent: a validator logging strlen($cvv), red team S43C-8, -9)
-      const kept = new RegExp(`${FILE_WRITER.source}[^;]{0,300}(?<!\\b(?:strlen|mb_strlen|empty|isset|count|is_numeric|ctype_digit)\\s*\\(\\s*)${given}`, 'i');
+      const kept = new RegExp(`${VALUE_WRITER.source}[^;]{0,300}(?<!\\b(?:strlen|mb_strlen|empty|isset|count|is_numeric|ctype_digit)\\s*\\(\\s*)${given}`, 'i');
       if (kept.test(text)) add('card-skimmer', 'skimmer', 80, "a payment card's number and security code read from the request and the code written to a file: a card skimmer keeping what checkouts send", field.index);
       else if (SENDS_AWAY.test(text) && encodes.test(text)) add('card-skimmer', 'skimmer', 60, "a payment card's number and security code read from the request, encoded and sent to another host: the shape of a card skimmer", field.index);
     }

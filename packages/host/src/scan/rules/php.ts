@@ -1881,13 +1881,12 @@ rule mamori_php_download_to_shell {
     // (a download piped to a shell run once is mamori_php_shell_fetch_run's, with its https nuance for vendors'
     // installers, S36A-15; put in the crontab it is a miner's or a dropper's persistence whatever the scheme)
     $run = /\b(exec|system|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
-    $pipe = /\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
     $cron = /crontab\s+-(\s|["'\x60])|\|\s*crontab\b/
     // (the download in a crontab line, its schedule before it: a crontab manager that also prints an install line holds
     // none, red team S43C)
     $line = /(^|["'\s])(\*|\d{1,2}|\*\/\d{1,2})(\s+(\*|\d{1,2}(-\d{1,2})?|\*\/\d{1,2})){4}\s+[^\n"']{0,80}\b(curl|wget)\s[^"'\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
   condition:
-    $pipe and $line and $cron and $run
+    $line and $cron and $run
 }
 
 rule mamori_php_cms_file_infector {

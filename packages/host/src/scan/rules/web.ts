@@ -624,7 +624,7 @@ rule mamori_asp_pe_dropper {
     $mz4 = /["']TVqQAAMAAAAEAAAA[A-Za-z0-9+\/]{120}/
     $write = /\.\s*(CreateTextFile|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(/ nocase
     // (or a FileStream: File.Create(path) and fs.Write(bytes, ..), the msfvenom aspx-exe template's, held-out set H42)
-    $write2 = /\bFile\s*\.\s*(Create|OpenWrite|Open|WriteAllBytes)\s*\(|\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileStream\s*\(|\.\s*OpenWrite\s*\(/ nocase
+    $write2 = /\bFile\s*\.\s*(Create|OpenWrite|Open)\s*\(|\bnew\s+(System\s*\.\s*IO\s*\.\s*)?FileStream\s*\(|\.\s*OpenWrite\s*\(/ nocase
     // (and a run: not WScript.Shell's LogEvent)
     $run1 = /CreateObject\s*\(\s*"\s*(WScript\.Shell|Shell\.Application)\s*"\s*\)/ nocase
     $run1b = /\.\s*(run|exec|ShellExecute)\s*[\s(]/ nocase
