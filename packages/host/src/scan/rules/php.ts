@@ -1780,6 +1780,47 @@ rule mamori_php_udp_flooder {
     ($sock or $sock2) and ($clock or $clock2) and ($load or $load2) and $in
 }
 
+rule mamori_php_booter_relay {
+  meta:
+    score = 75
+    technique = "ddos"
+    description = "hands a host, port, duration and attack method the request names to a booter's API (a DDoS panel's relay)"
+  strings:
+    // (session 44, H45's miss: a page posting the form's host, port, time and method to a stresser's start URL with
+    // its key. Each parameter's value comes from code: a variable joined or interpolated)
+    $host = /[?&](host|ip|target|victim)=["']?\s*(\.\s*(urlencode\s*\(\s*|intval\s*\(\s*|trim\s*\(\s*)?\$|\{?\$)/ nocase
+    $port = /&port=["']?\s*(\.\s*(urlencode\s*\(\s*|intval\s*\(\s*)?\$|\{?\$)/ nocase
+    $time = /&(time|duration|seconds|length)=["']?\s*(\.\s*(urlencode\s*\(\s*|intval\s*\(\s*)?\$|\{?\$)/ nocase
+    $method = /&(method|type|attack|mode)=["']?\s*(\.\s*(urlencode\s*\(\s*|strtoupper\s*\(\s*)?\$|\{?\$)/ nocase
+    $fetch = /\b(file_get_contents|curl_init|curl_setopt|fopen|wp_remote_get|stream_context_create)\s*\(/ nocase
+    // (and the page speaks of attacks: its methods or its verbs)
+    $words = /\b(attack|flood|stress(er)?|booter|ddos|amplification|layer\s?[47]|udp|ntp|ldap|syn|ovh)\b/ nocase
+    $in = /\$_(GET|POST|REQUEST)\s*\[/
+  condition:
+    filesize < 256KB and $in and $fetch and $words and
+    for any i in (1..#host) : ($port in (@host[i]..@host[i] + 200) and $time in (@host[i]..@host[i] + 300) and $method in (@host[i]..@host[i] + 400))
+}
+
+rule mamori_php_cookie_logger {
+  meta:
+    score = 75
+    technique = "credential-theft"
+    description = "writes a cookie the request brings to a file with the visitor's address, then sends the visitor elsewhere (an XSS cookie stealer's drop)"
+  strings:
+    // (session 44, from the published shape: $_GET['c'] or ['cookie'] appended with REMOTE_ADDR to cookies.html or a
+    // log, then a redirect to a fixed outside site so that the victim sees nothing)
+    // (the value itself kept: assigned, joined or passed on, not compared, as a consent log's choice is)
+    $ck = /\$_(GET|POST|REQUEST)\s*\[\s*["'](cookie|cookies|cookiez|cok|kuki|doc_cookie)["']\s*\]\s*[;.),]/ nocase
+    $c = /\$_(GET|POST|REQUEST)\s*\[\s*["'](c|ck|cc|k)["']\s*\]\s*[;.),]/
+    // (the letter alone counts where what is written or where it goes says cookie)
+    $label = /["'][^"'\n]{0,40}cookie|cookie[^"'\n]{0,20}\.(txt|html?|log|php)["']/ nocase
+    $write = /\b(fwrite|fputs|file_put_contents|error_log)\s*\(/ nocase
+    $ip = /REMOTE_ADDR|HTTP_X_FORWARDED_FOR/
+    $away = /\bheader\s*\(\s*["']Location\s*:\s*https?:\/\/|<meta[^>]{0,40}http-equiv\s*=\s*["']?refresh[^>]{0,80}url\s*=\s*https?:\/\/|location(\.href)?\s*=\s*["']https?:\/\// nocase
+  condition:
+    filesize < 8KB and $write and $ip and $away and ($ck or ($c and $label))
+}
+
 rule mamori_php_login_bruteforcer {
   meta:
     score = 75

