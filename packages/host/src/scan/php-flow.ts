@@ -1660,7 +1660,10 @@ function flow(src: string): FlowFinding[] {
         // (and anywhere, a value joined from the variable's own and the code's words keeps the request's words in
         // it: `$code = "class " . $name . " { " . $code . " }";` before the code is compiled, session 35 set H8)
         const kept = (b.else && (b.from === undefined || lastTaint(name, m.index!) < b.from)) || (b.ifAt !== undefined && isTaintedAt(name, b.ifAt) && ((CONSTANT.test(rhs) && !VALIDATES.test(b.cond!)) || (rhs.includes(`$${name}`) && isDirect(rhs, taintAt(m.index!), true)))) || (rhs.includes(`$${name}`) && isTaintedAt(name, m.index!) && splitTop(rhs, ['.']).some((p) => new RegExp(`^\\s*\\$${name}\\s*$`).test(p)));
-        if (!kept) mark(cleanedAt, name, m.index!);
+        // (nor a value given only when the variable is empty: `if (!$path) $path = realpath(__DIR__);` after `$path =
+        // realpath($_GET['path'])` leaves the request's folder wherever there was one, held-out set H50's file manager)
+        const fallback = !kept && b.cond !== undefined && b.ifAt !== undefined && isTaintedAt(name, b.ifAt) && new RegExp(`^\\s*(?:!\\s*\\$${name}|empty\\s*\\(\\s*\\$${name}\\s*\\)|!\\s*isset\\s*\\(\\s*\\$${name}\\s*\\)|is_null\\s*\\(\\s*\\$${name}\\s*\\)|\\$${name}\\s*===?\\s*(?:false|null|''|""))\\s*$`, 'i').test(b.cond);
+        if (!kept && !fallback) mark(cleanedAt, name, m.index!);
       }
       // (and Closure::fromCallable('system'), system(...): S20F; and the name bare, `$f = passthru;`, which PHP 7
       // reads as the string 'passthru' (an unknown constant): S23 held-out set E)
@@ -1827,6 +1830,17 @@ function flow(src: string): FlowFinding[] {
       break;
     }
   }
+  // (a path kept in a variable first, `$t = $path . '/' . basename($_GET['del']); unlink($t)`: the variable's last
+  // assignment before the call, read as a path is, any part of it the request's: held-out set H50's file manager, whose
+  // folder is the request's and whose name basename() cleans)
+  const heldPath = (p: string, at: number): boolean => {
+    const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(p);
+    if (!v) return false;
+    const before = src.slice(Math.max(0, at - 4096), at);
+    let last: RegExpExecArray | undefined;
+    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,400});`, 'g'))) last = a;
+    return last !== undefined && /\$/.test(last[1]!) && inCommand(last[1]!, Math.max(0, at - 4096) + last.index!);
+  };
   // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
   // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do
   // too: only a delete or a read out of a path that is the request's whole, in a small file, is suspicious;
@@ -1855,7 +1869,7 @@ function flow(src: string): FlowFinding[] {
         kind = 'opened';
       }
       // (a path that ends in an extension of the code's own, DIR . "/$id.ico", is a file of the application's naming)
-      if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && inCommand(p, m.index!))) continue;
+      if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && (inCommand(p, m.index!) || heldPath(p, m.index!)))) continue;
       kinds.add(kind === 'opened' ? 'read' : kind);
       // (the request's whole path: its input written in place, or a variable holding it; not an object's property
       // nor an upload's temporary file, which code that handles uploads deletes)
@@ -2373,6 +2387,13 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
           sources++;
           break;
         }
+        // (array_map of a string function of PHP's over an array gives that array's values, changed as the function
+        // changes text: array_map('stripslashes', $_POST), held-out set H51's mailer)
+        const mapped = /^array_map$/i.test(call[1]!) && args.length === 2 ? PASSES_TEXT.exec(args[0]!.trim()) : null;
+        if (mapped && !t?.fn?.(mapped[2]!)) {
+          part = args[1]!.trim();
+          continue;
+        }
         called = CALLS_FIRST.test(call[1]!);
         part = (args[0] ?? '').trim();
         // an argument that is itself an expression (trim($in . "")) is read as one
@@ -2490,6 +2511,8 @@ const METHOD_TAIL = /(?:\?->|->|::)\s*([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*\((?:
 
 /** Callers whose result is what the callback given first returns. */
 const CALLS_FIRST = /^(?:call_user_func(?:_array)?|forward_static_call(?:_array)?|array_map)$/i;
+/** A string function of PHP's named in quotes, whose result is its argument's text changed (see isDirect's array_map). */
+const PASSES_TEXT = /^(["'])\\?(stripslashes|stripcslashes|trim|rtrim|ltrim|urldecode|rawurldecode|base64_decode|strrev|str_rot13|strtolower|strtoupper|html_entity_decode|htmlspecialchars_decode|hex2bin|utf8_decode|convert_uudecode)\1$/i;
 
 /** The value of a short string expression of literals and variables known to hold them ('sys' . $b), or undefined. */
 function stringValue(expr: string, known: ReadonlyMap<string, string>): string | undefined {

