@@ -1839,7 +1839,9 @@ function flow(src: string): FlowFinding[] {
     const before = src.slice(Math.max(0, at - 4096), at);
     let last: RegExpExecArray | undefined;
     for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,400});`, 'g'))) last = a;
-    return last !== undefined && /\$/.test(last[1]!) && inCommand(last[1]!, Math.max(0, at - 4096) + last.index!);
+    // (the request's own values written in it, not an upload's temporary file nor what the session keeps: Cacti's
+    // package import deletes the upload it copied to a folder of the user's session, red team S44R)
+    return last !== undefined && /\$_(?:GET|POST|REQUEST|COOKIE)\b/.test(last[1]!) && !/_FILES\b|tmp_name/.test(last[1]!) && inCommand(last[1]!, Math.max(0, at - 4096) + last.index!);
   };
   // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
   // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do
