@@ -1062,6 +1062,10 @@ function guardRanges(code: string, src: string): { ranges: Map<string, [number, 
 /** What reads out a file opened with fopen. */
 // (or line by line: fgets in a loop, held-out set H46's read-only browser)
 const READS_HANDLE = /\b(?:fread|fpassthru|stream_get_contents|fgets|fgetc)\s*\(/i;
+/** The readers of a handle that read it out whole (not line by line). */
+const STREAM_READS = /\b(?:fread|fpassthru|stream_get_contents)\s*\(/i;
+/** A request's value whole, or with a default for its absence. */
+const WHOLE_REQUEST = /^\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,80}\]\s*(?:\?\?\s*(?:null|''|""|'[^'\n]{0,40}'|"[^"\n]{0,40}"))?\s*$/;
 /** A file manager's calls on a path (see flow): the kind of each. A file read out is readfile's, or file_get_contents's echoed. */
 const FILE_OP_KIND: Readonly<Record<string, string>> = {
   unlink: 'delete', rmdir: 'delete',
@@ -1830,6 +1834,21 @@ function flow(src: string): FlowFinding[] {
       break;
     }
   }
+  // (a path that is the request's value whole, or a variable last given it whole: `$a = $_GET['a'] ?? null; fopen($a, 'r')`)
+  const wholly = (p: string, at: number): boolean => {
+    if (WHOLE_REQUEST.test(p)) return !guardedSource(p, at);
+    const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(p);
+    if (!v) return false;
+    const before = src.slice(Math.max(0, at - 4096), at);
+    let last: RegExpExecArray | undefined;
+    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,200});`, 'g'))) last = a;
+    if (last === undefined) return false;
+    if (WHOLE_REQUEST.test(last[1]!)) return true;
+    // (or, before a fallback for an empty value, `if (!$path) $path = './';`, the one that gave it the request's)
+    const first = [...before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,200});`, 'g'))].find((a) => WHOLE_REQUEST.test(a[1]!));
+    // (or `$path = $path ?: './';`)
+    return first !== undefined && (new RegExp(`if\\s*\\(\\s*!\\s*\\$${v[1]}\\s*\\)\\s*\\{?\\s*$`).test(before.slice(Math.max(0, last.index! - 60), last.index!)) || new RegExp(`^\\s*\\$${v[1]}\\s*(?:\\?:|\\?\\?)\\s*(?:'[^'\\n]{0,40}'|"[^"\\n]{0,40}")\\s*$`).test(last[1]!));
+  };
   // (a path kept in a variable first, `$t = $path . '/' . basename($_GET['del']); unlink($t)`: the variable's last
   // assignment before the call, read as a path is, any part of it the request's: held-out set H50's file manager, whose
   // folder is the request's and whose name basename() cleans)
@@ -1871,7 +1890,10 @@ function flow(src: string): FlowFinding[] {
         kind = 'opened';
       }
       // (a path that ends in an extension of the code's own, DIR . "/$id.ico", is a file of the application's naming)
-      if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && (inCommand(p, m.index!) || heldPath(p, m.index!)))) continue;
+      // (a listing by dir() and a read line by line only where the path is wholly the request's: a download area under a
+      // folder of the customer's and a log viewer under the logs' folder read so too, red team S44R fp15, fp16)
+      const strict = fn === 'dir' || (kind === 'opened' && !STREAM_READS.test(src));
+      if (!paths.some((p) => !/\.[A-Za-z0-9]{1,6}["']\s*$/.test(p) && (strict ? wholly(p, m.index!) : inCommand(p, m.index!) || heldPath(p, m.index!)))) continue;
       kinds.add(kind === 'opened' ? 'read' : kind);
       // (the request's whole path: its input written in place, or a variable holding it; not an object's property
       // nor an upload's temporary file, which code that handles uploads deletes)

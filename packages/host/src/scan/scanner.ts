@@ -240,8 +240,9 @@ const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@
 
 /** ...or gives a command function a variable, in a file that decodes a literal: `$c = base64_decode("..."); shell_exec($c)` (red team S37A-56). */
 // (or includes one: a fetched file written to tempnam() and required, its address decoded from a literal, held-out set
-// H46)
-const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$|\b(?:include|require)(?:_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/i;
+// H46; each run of blanks taken by one quantifier only, not two around an optional bracket: red team S44R-1's
+// "include" and 200 KB of spaces took a minute)
+const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$|\b(?:include|require)(?:_once)?\s*(?:\(\s*)?"?\$\w{1,40}"?\s*(?:\)\s*)?;/i;
 const DECODED_LITERAL = /\b(?:base64_decode|str_rot13|hex2bin)\s*\(\s*["']/i;
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;

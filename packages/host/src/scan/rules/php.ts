@@ -1791,14 +1791,16 @@ rule mamori_php_booter_relay {
     $host = /[?&](host|ip|target|victim)=["']?\s*(\.\s*(urlencode\s*\(\s*|intval\s*\(\s*|trim\s*\(\s*)?\$|\{?\$)/ nocase
     $port = /&port=["']?\s*(\.\s*(urlencode\s*\(\s*|intval\s*\(\s*)?\$|\{?\$)/ nocase
     $time = /&(time|duration|seconds|length)=["']?\s*(\.\s*(urlencode\s*\(\s*|intval\s*\(\s*)?\$|\{?\$)/ nocase
-    $method = /&(method|type|attack|mode)=["']?\s*(\.\s*(urlencode\s*\(\s*|strtoupper\s*\(\s*)?\$|\{?\$)/ nocase
+    // (the attack's method by that name: a test panel's mode or a recorder's type is not one, red team S44R fp01, fp03)
+    $method = /&(method|attack)=["']?\s*(\.\s*(urlencode\s*\(\s*|strtoupper\s*\(\s*)?\$|\{?\$)/ nocase
     $fetch = /\b(file_get_contents|curl_init|curl_setopt|fopen|wp_remote_get|stream_context_create)\s*\(/ nocase
     // (and the page speaks of attacks: its methods or its verbs)
-    $words = /\b(attack|flood|stress(er)?|booter|ddos|amplification|layer\s?[47]|udp|ntp|ldap|syn|ovh)\b/ nocase
+    $words = /\b(attack|flood|stress(er)?|booter|ddos|amplification|layer\s?[47])\b/ nocase
     $in = /\$_(GET|POST|REQUEST)\s*\[/
   condition:
     filesize < 256KB and $in and $fetch and $words and
-    for any i in (1..#host) : ($port in (@host[i]..@host[i] + 200) and $time in (@host[i]..@host[i] + 300) and $method in (@host[i]..@host[i] + 400))
+    // (in any order around the host, red team S44R ev04)
+    for any i in (1..#host) : ($port in (@host[i] - 400..@host[i] + 400) and $time in (@host[i] - 400..@host[i] + 400) and $method in (@host[i] - 400..@host[i] + 400))
 }
 
 rule mamori_php_cookie_logger {
@@ -1811,12 +1813,14 @@ rule mamori_php_cookie_logger {
     // log, then a redirect to a fixed outside site so that the victim sees nothing)
     // (the value itself kept: assigned, joined or passed on, not compared, as a consent log's choice is)
     $ck = /\$_(GET|POST|REQUEST)\s*\[\s*["'](cookie|cookies|cookiez|cok|kuki|doc_cookie)["']\s*\]\s*[;.),]/ nocase
-    $c = /\$_(GET|POST|REQUEST)\s*\[\s*["'](c|ck|cc|k)["']\s*\]\s*[;.),]/
+    $c = /\$_(GET|POST|REQUEST)\s*\[\s*["'](c|ck|cc|k)["']\s*\]\s*[;.),]|\$_SERVER\s*\[\s*["']QUERY_STRING["']\s*\]\s*[;.),]/
     // (the letter alone counts where what is written or where it goes says cookie)
     $label = /["'][^"'\n]{0,40}cookie|cookie[^"'\n]{0,20}\.(txt|html?|log|php)["']/ nocase
     $write = /\b(fwrite|fputs|file_put_contents|error_log)\s*\(/ nocase
     $ip = /REMOTE_ADDR|HTTP_X_FORWARDED_FOR/
-    $away = /\bheader\s*\(\s*["']Location\s*:\s*https?:\/\/|<meta[^>]{0,40}http-equiv\s*=\s*["']?refresh[^>]{0,80}url\s*=\s*https?:\/\/|location(\.href)?\s*=\s*["']https?:\/\// nocase
+    // (to a fixed site's front page, where the victim sees nothing odd: not a consent form's or a shop's way back to a
+    // page of its own, red team S44R fp05, fp26)
+    $away = /\bheader\s*\(\s*["']Location\s*:\s*https?:\/\/[^"'\/\s$]{3,100}\/?["']\s*\)|<meta[^>]{0,40}http-equiv\s*=\s*["']?refresh[^>]{0,80}url\s*=\s*https?:\/\/[^"'\/\s$]{3,100}\/?["']|location(\.href)?\s*=\s*["']https?:\/\/[^"'\/\s$]{3,100}\/?["']/ nocase
   condition:
     filesize < 8KB and $write and $ip and $away and ($ck or ($c and $label))
 }
@@ -1829,11 +1833,15 @@ rule mamori_php_spam_page_self_check {
   strings:
     // (session 44, held-out set H49's doorway: the site's own HTTP_HOST looked up in Spamhaus's DBL, random words and a
     // redirect written as shifted character codes. An anti-spam plugin looks up the visitor's address, not the site)
-    $own = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]\s*\.\s*["']\.(dbl\.spamhaus\.org|multi\.surbl\.org|black\.uribl\.com|multi\.uribl\.com)/ nocase
-    $hide = /404 Not Found/ nocase
-    $away = /fromCharCode|location\.href|location\.replace|http-equiv\s*=\s*\\?["']?refresh|header\s*\(\s*["']Location\s*:/ nocase
+    // (the host joined, interpolated, or kept in a variable first, red team S44R ev14, ev15)
+    $own = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]\s*(\.\s*["']|\}?)\.(dbl\.spamhaus\.org|multi\.surbl\.org|black\.uribl\.com|multi\.uribl\.com)|\$\w{1,40}\s*\.\s*["']\.dbl\.spamhaus\.org/ nocase
+    $host = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]/
+    // (the 404 the lookup's answer gives, after it; and a redirect the page makes, not a link's onclick: a dashboard
+    // widget reporting the site's own listing is a look-alike, red team S44R fp07)
+    $hide = /404 Not Found|http_response_code\s*\(\s*404\s*\)/ nocase
+    $away = /fromCharCode|location(\.href)?\s*=\s*[A-Za-z_$][\w$]{0,40}\s*[;<]|location\.replace\s*\(|http-equiv\s*=\s*\\?["']?refresh|header\s*\(\s*["']Location\s*:/ nocase
   condition:
-    $own and $hide and $away
+    $away and $host and for any i in (1..#own) : ($hide in (@own[i]..@own[i] + 400))
 }
 
 rule mamori_php_injected_remote_page {
@@ -1844,14 +1852,18 @@ rule mamori_php_injected_remote_page {
   strings:
     // (session 44, held-out set H49's footer.php: after wp_footer(), a fetch of a fixed URL by file_get_contents, then
     // curl, then a stream context, each as "Mozilla/5.0", and the answer echoed into every page)
-    $tpl = /\b(wp_footer|wp_head|get_footer|get_header|the_content|wp_body_open)\s*\(/
+    // (the template's own call of the hook, with the fetch and the print after it, as the injection is appended: a
+    // widget of a theme or a plugin fetching a feed prints what it made of it, red team S44R fp08, fp09)
+    $tpl = /\b(wp_footer|wp_head|get_footer|wp_body_open)\s*\(\s*\)\s*;/
     $url = /\$\w{1,40}\s*=\s*["']https?:\/\/[^"'\s]{4,200}["']\s*;/
-    $echo = /\becho\s+(@\s*)?(\w{1,40}\s*\(\s*\$\w{1,40}\s*\)|(file_get_contents|curl_exec)\s*\(\s*["']https?:)/
-    $ua = /Mozilla\/5\.0/
+    $inline = /\b(echo|print)\s*\(?\s*(@\s*)?\w{1,40}\s*\(\s*["']https?:\/\/[^"'\s]{4,200}["']\s*\)/
+    // (or print, or a variable the fetch was kept in, or the address written in the call, red team S44R ev19 to ev21)
+    $echo = /\b(echo|print)\s*\(?\s*(@\s*)?(\w{1,40}\s*\(\s*(\$\w{1,40}|["']https?:[^"'\s]{4,200}["'])\s*\)|(file_get_contents|curl_exec)\s*\(\s*["']https?:|\$\w{1,40}\s*\)?\s*;)/
+    $ua = /Mozilla\/[45]\.0/
     $curl = /\bcurl_exec\s*\(/
     $fgc = /\bfile_get_contents\s*\(/
   condition:
-    filesize < 128KB and $tpl and $url and $echo and $ua and $curl and $fgc
+    filesize < 128KB and $ua and $curl and $fgc and for any i in (1..#tpl) : (($url in (@tpl[i]..@tpl[i] + 1200) or $inline in (@tpl[i]..@tpl[i] + 3000)) and $echo in (@tpl[i]..@tpl[i] + 3000))
 }
 
 rule mamori_php_crawler_cloak_fixed_page {
@@ -1956,9 +1968,8 @@ rule mamori_php_hidden_admin_harvester {
     // into options. Hiding one account alone is a published snippet agencies use for their support login: not enough)
     $hook = /add_(action|filter)\s*\(\s*["'](pre_user_query|pre_get_users|rest_user_query)["']/
     $left = /query_where\s*(\.=|=\s*str_replace\s*\()[^;]{0,240}(\bID|user_login)\s*(!=|<>|NOT\s+IN)|->\s*set\s*\(\s*["']exclude["']|\[\s*["']exclude["']\s*\]\s*\[\s*\]\s*=/
-    // (itself hidden: the must-use plugins left out of Site Health's report or of the plugin screens)
+    // (itself hidden: the must-use plugins left out of Site Health's report)
     $self1 = /["']wp-mu-plugins["']\s*\]\s*\[\s*["']fields["']\s*\]/
-    $self2 = /add_filter\s*\(\s*["']show_advanced_plugins["']\s*,\s*["']__return_false["']/
     // (every outgoing mail copied into an option)
     $mails = /add_filter\s*\(\s*["']wp_mail["']\s*,\s*function\s*\(\s*\$\w{1,40}\s*\)\s*\{[^}]{0,400}update_option\s*\(/
     // (a paid order's customer kept in an option)
@@ -1966,7 +1977,9 @@ rule mamori_php_hidden_admin_harvester {
     $billing = /get_billing_(email|phone)\s*\(/
     $keep = /update_option\s*\(/
   condition:
-    filesize < 256KB and $hook and $left and ($self1 or $self2 or $mails or ($orders and $billing and $keep and for any i in (1..#orders) : ($billing in (@orders[i]..@orders[i] + 800) and $keep in (@orders[i]..@orders[i] + 1200))))
+    // (hiding itself and harvesting both: an agency's white-label plugin hides its account and its plugins, an order
+    // retry queue keeps orders, a staging mail log keeps mail, red team S44R fp10 to fp12)
+    filesize < 256KB and $hook and $left and $self1 and ($mails or ($orders and $billing and $keep and for any i in (1..#orders) : ($billing in (@orders[i]..@orders[i] + 800) and $keep in (@orders[i]..@orders[i] + 1200))))
 }
 
 rule mamori_php_login_bruteforcer {
@@ -2122,7 +2135,8 @@ rule mamori_php_remote_code_via_temp_file {
     $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|fread)\s*\(/
     $tmp = /\$\w{1,40}\s*=\s*(@\s*)?tempnam\s*\(/
     $put = /\b(file_put_contents|fwrite)\s*\(\s*\$\w{1,40}\s*,\s*\$/
-    $inc = /\b(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/
+    // (or the variable in quotes, require_once "$t", red team S44R ev42)
+    $inc = /\b(include|require)(_once)?\s*(\(\s*)?"?\$\w{1,40}"?\s*(\)\s*)?;/
   condition:
     $url and $fetch and filesize < 64KB and for any i in (1..#tmp) : ($put in (@tmp[i]..@tmp[i] + 300) and $inc in (@tmp[i]..@tmp[i] + 500))
 }

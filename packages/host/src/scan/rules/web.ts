@@ -1297,10 +1297,15 @@ rule mamori_script_decoded_exec {
     $py2 = /exec\s*\(\s*marshal\s*\.\s*loads\s*\(/
     $py3 = /exec\s*\(\s*codecs\s*\.\s*decode\s*\(/
     $pl = /\beval\s*\(?\s*decode_base64\s*\(/
-    $sh = /base64\s+(-d|--decode)\s*\|\s*(ba)?sh\b/
+    // (or piped to PHP, by any path: red team S44R ev29)
+    $sh = /base64\s+(-d|--decode)\s*\|\s*((ba)?sh|([^\s|;'"]{0,60}\/)?php[\d.]*)\b/
     // (a crontab's or a script's PHP one-liner: php -r 'eval(gzinflate(base64_decode("..")))', held-out set H49's
     // cron command from a hacked cPanel account)
-    $php = /\bphp[\d.]*(\.exe)?["']?\s+(-[a-zA-Z]\s+([^\s'"-]\S{0,60}\s+)?){0,4}-r\s*["']\s*(@\s*)?(eval|assert)\s*\(\s*(@\s*)?(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)\s*\(/
+    // (a command line's: at a line's start after a crontab's schedule, or after ; && |, not a string quoted in a rule
+    // file or a script's variable, red team S44R fp22)
+    // (php-cli and versioned names, options with their values attached, and the decoder anywhere in the code given, before or
+    // after an eval, red team S44R ev28, ev30 to ev32)
+    $php = /(^|[\n;&|])[ \t]*([^ \t\n"'=]{1,20}[ \t]+){0,5}([^ \t\n'"=]{0,60}\/)?php[\w.-]{0,10}(\.exe)?[ \t]+(-[a-zA-Z][^ \t\n]{0,60}[ \t]+([^ \t'"\n-][^ \t\n]{0,60}[ \t]+)?){0,4}-r[ \t]*["'][^\n'"]{0,200}((eval|assert)[ \t]*\([^\n]{0,200}(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)[ \t]*\(|(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)[ \t]*\([^\n]{0,32000}(eval|assert)[ \t]*\()/
   condition:
     any of them
 }
