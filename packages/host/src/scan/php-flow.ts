@@ -1065,7 +1065,8 @@ const READS_HANDLE = /\b(?:fread|fpassthru|stream_get_contents|fgets|fgetc)\s*\(
 /** The readers of a handle that read it out whole (not line by line). */
 const STREAM_READS = /\b(?:fread|fpassthru|stream_get_contents)\s*\(/i;
 /** A request's value whole, or with a default for its absence. */
-const WHOLE_REQUEST = /^\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,80}\]\s*(?:\?\?\s*(?:null|''|""|'[^'\n]{0,40}'|"[^"\n]{0,40}"))?\s*$/;
+// (the blanks after the bracket read by one quantifier: red team S44B's 1 MB of dir() calls padded with blanks)
+const WHOLE_REQUEST = /^\s*(?:@\s*)?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,80}\](?:\s*\?\?\s*(?:null|''|""|'[^'\n]{0,40}'|"[^"\n]{0,40}"))?\s*$/;
 /** A file manager's calls on a path (see flow): the kind of each. A file read out is readfile's, or file_get_contents's echoed. */
 const FILE_OP_KIND: Readonly<Record<string, string>> = {
   unlink: 'delete', rmdir: 'delete',
@@ -1841,11 +1842,11 @@ function flow(src: string): FlowFinding[] {
     if (!v) return false;
     const before = src.slice(Math.max(0, at - 4096), at);
     let last: RegExpExecArray | undefined;
-    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,200});`, 'g'))) last = a;
+    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,200});`, 'g'))) last = a;
     if (last === undefined) return false;
     if (WHOLE_REQUEST.test(last[1]!)) return true;
     // (or, before a fallback for an empty value, `if (!$path) $path = './';`, the one that gave it the request's)
-    const first = [...before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,200});`, 'g'))].find((a) => WHOLE_REQUEST.test(a[1]!));
+    const first = [...before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,200});`, 'g'))].find((a) => WHOLE_REQUEST.test(a[1]!));
     // (or `$path = $path ?: './';`)
     return first !== undefined && (new RegExp(`if\\s*\\(\\s*!\\s*\\$${v[1]}\\s*\\)\\s*\\{?\\s*$`).test(before.slice(Math.max(0, last.index! - 60), last.index!)) || new RegExp(`^\\s*\\$${v[1]}\\s*(?:\\?:|\\?\\?)\\s*(?:'[^'\\n]{0,40}'|"[^"\\n]{0,40}")\\s*$`).test(last[1]!));
   };
@@ -1857,7 +1858,7 @@ function flow(src: string): FlowFinding[] {
     if (!v) return false;
     const before = src.slice(Math.max(0, at - 4096), at);
     let last: RegExpExecArray | undefined;
-    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])\\s*([^;]{1,400});`, 'g'))) last = a;
+    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,400});`, 'g'))) last = a;
     // (the request's own values written in it, not an upload's temporary file nor what the session keeps: Cacti's
     // package import deletes the upload it copied to a folder of the user's session, red team S44R)
     return last !== undefined && /\$_(?:GET|POST|REQUEST|COOKIE)\b/.test(last[1]!) && !/_FILES\b|tmp_name/.test(last[1]!) && inCommand(last[1]!, Math.max(0, at - 4096) + last.index!);
@@ -2041,7 +2042,11 @@ function flow(src: string): FlowFinding[] {
     const wanted = sinkVars.has(name) || decodedVars.has(name) || pickedVars.has(name) || extracted || liveAt(closureAt, name, m.index!);
     const args = wanted ? argsAt(src, m.index! + m[0].length) : undefined;
     // (an element of a superglobal called: $_POST[0]($_POST[1]))
-    if ((isTaintedAt(name, m.index!) && !prefixedName(src, name, lastTaint(name, m.index!))) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
+    // (an element of $GLOBALS named by a literal is the global of that name: request input in another element, or in
+    // $GLOBALS['title'], is not in $GLOBALS['fmt'], a table of formatters, red team S44B fp24)
+    const key = name === 'GLOBALS' ? /^\$GLOBALS\s*\[\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*\]/.exec(src.slice(m.index!, m.index! + 200))?.[2] : undefined;
+    const keyHeld = key === undefined || isTaintedAt(key, m.index!) || [...src.matchAll(new RegExp(`\\$GLOBALS\\s*\\[\\s*["']${key}["']\\s*\\]\\s*=(?![=>])([^;]{1,400});`, 'g'))].slice(0, 64).some((a) => direct(a[1]!, a.index!));
+    if ((isTaintedAt(name, m.index!) && keyHeld && !prefixedName(src, name, lastTaint(name, m.index!))) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (args && liveAt(closureAt, name, m.index!) && /^\s*\(/.test(src.slice(m.index! + m[0].length + args.all.length + 1, m.index! + m[0].length + args.all.length + 64))) {
       // what a closure returns from the request, called at once: $get('f')($get('c')) (S19R-7)

@@ -1795,7 +1795,8 @@ rule mamori_php_booter_relay {
     $method = /&(method|attack)=["']?\s*(\.\s*(urlencode\s*\(\s*|strtoupper\s*\(\s*)?\$|\{?\$)/ nocase
     $fetch = /\b(file_get_contents|curl_init|curl_setopt|fopen|wp_remote_get|stream_context_create)\s*\(/ nocase
     // (and the page speaks of attacks: its methods or its verbs)
-    $words = /\b(attack|flood|stress(er)?|booter|ddos|amplification|layer\s?[47])\b/ nocase
+    // (not "stress test", red team S44B fp15)
+    $words = /\b(attack|flood|stresser|booter|ddos|amplification|layer\s?[47])\b/ nocase
     $in = /\$_(GET|POST|REQUEST)\s*\[/
   condition:
     filesize < 256KB and $in and $fetch and $words and
@@ -1813,7 +1814,8 @@ rule mamori_php_cookie_logger {
     // log, then a redirect to a fixed outside site so that the victim sees nothing)
     // (the value itself kept: assigned, joined or passed on, not compared, as a consent log's choice is)
     $ck = /\$_(GET|POST|REQUEST)\s*\[\s*["'](cookie|cookies|cookiez|cok|kuki|doc_cookie)["']\s*\]\s*[;.),]/ nocase
-    $c = /\$_(GET|POST|REQUEST)\s*\[\s*["'](c|ck|cc|k)["']\s*\]\s*[;.),]|\$_SERVER\s*\[\s*["']QUERY_STRING["']\s*\]\s*[;.),]/
+    // (not QUERY_STRING: an affiliate redirector logs it with the cookie it sets, red team S44B fp11)
+    $c = /\$_(GET|POST|REQUEST)\s*\[\s*["'](c|ck|cc|k)["']\s*\]\s*[;.),]/
     // (the letter alone counts where what is written or where it goes says cookie)
     $label = /["'][^"'\n]{0,40}cookie|cookie[^"'\n]{0,20}\.(txt|html?|log|php)["']/ nocase
     $write = /\b(fwrite|fputs|file_put_contents|error_log)\s*\(/ nocase
@@ -1834,7 +1836,8 @@ rule mamori_php_spam_page_self_check {
     // (session 44, held-out set H49's doorway: the site's own HTTP_HOST looked up in Spamhaus's DBL, random words and a
     // redirect written as shifted character codes. An anti-spam plugin looks up the visitor's address, not the site)
     // (the host joined, interpolated, or kept in a variable first, red team S44R ev14, ev15)
-    $own = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]\s*(\.\s*["']|\}?)\.(dbl\.spamhaus\.org|multi\.surbl\.org|black\.uribl\.com|multi\.uribl\.com)|\$\w{1,40}\s*\.\s*["']\.dbl\.spamhaus\.org/ nocase
+    // (not a variable's: a forum's link redirector checks the target's domain, red team S44B fp13b)
+    $own = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]\s*(\.\s*["']|\}?)\.(dbl\.spamhaus\.org|multi\.surbl\.org|black\.uribl\.com|multi\.uribl\.com)/ nocase
     $host = /\$_SERVER\s*\[\s*["'](HTTP_HOST|SERVER_NAME)["']\s*\]/
     // (the 404 the lookup's answer gives, after it; and a redirect the page makes, not a link's onclick: a dashboard
     // widget reporting the site's own listing is a look-alike, red team S44R fp07)
@@ -1876,8 +1879,12 @@ rule mamori_php_crawler_cloak_fixed_page {
     // 'bot') !== false || strpos($ua, 'google') ..)) { echo file_get_contents('x.pages.dev/..'); exit(); }". Dynamic
     // rendering for crawlers (prerender) fetches the page asked for, its address joined with the request's)
     $ua = /HTTP_USER_AGENT/
-    $bot = /["'](bot|google|googlebot|bingbot|yandex|baiduspider|slurp|lighthouse|chrome-lighthouse|spider|crawler)["']|googlebot\s*\|/ nocase
-    $echo = /\b(echo|print|exit|die)\s*\(?\s*(@\s*)?(file_get_contents|curl_exec|implode\s*\(\s*["']["']\s*,\s*file)\s*\(\s*["'][^"'$\s]{6,200}["']\s*\)\s*\)?\s*;/
+    // (or a pattern naming them, preg_match('/bot|crawl|spider|google/i', ..), red team S44B ev03b)
+    $bot = /["'](bot|google|googlebot|bingbot|yandex|baiduspider|slurp|lighthouse|chrome-lighthouse|spider|crawler)["']|googlebot\s*\||preg_match\s*\(\s*["'][^"'\n]{0,200}(bot|crawl|spider|slurp)[^"'\n]{0,200}["']\s*,/ nocase
+    // (an address on another host, a domain then a path: not a counter's or a maintenance page's local file, red team
+    // S44B fp01 to fp03)
+    // (or readfile, and a context given beside the address, red team S44B ev01, ev04)
+    $echo = /(\b(echo|print|exit|die)\s*\(?\s*(@\s*)?(file_get_contents|curl_exec|implode\s*\(\s*["']["']\s*,\s*file)|(^|[;{}\s])@?\s*readfile)\s*\(\s*["'](https?:\/\/)?[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63}){1,6}\/[^"'$\s]{0,200}["']\s*(,[^;]{0,200})?\)\s*\)?\s*;/
   condition:
     filesize < 512KB and $ua and for any i in (1..#bot) : ($echo in (@bot[i]..@bot[i] + 800))
 }
@@ -1893,10 +1900,10 @@ rule mamori_php_doorway_cache {
     // "wget http://$domain/..tgz; tar -xzf" through shell_exec, the domain in base64)
     $bot = /preg_match\s*\(\s*["'][^"'\n]{0,200}(googlebot|bot\||\|bot|spider|crawler)[^"'\n]{0,200}["']\s*,\s*@?\s*\$_SERVER\s*\[\s*["']HTTP_USER_AGENT["']\s*\]/ nocase
     $se = /preg_match\s*\(\s*["'][^"'\n]{0,60}(google|bing|yahoo)[^"'\n]{0,300}["']\s*,\s*@?\s*\$_SERVER\s*\[\s*["']HTTP_REFERER["']\s*\]/ nocase
-    $hidden = /["']\/\.["']\s*\.\s*\$\w{1,40}|["']\/\.\$\w{1,40}/
     $pull = /\b(wget|curl)\s[^"'\n;]{0,80}https?:\/\/\$\w{1,40}[^"'\n;]{0,200}(;|&&)\s*(tar\s+-?x|unzip\b)/ nocase
   condition:
-    filesize < 256KB and $bot and $se and ($hidden or $pull)
+    // (the shell download too: a page cache keyed by crawler and referer in dot-files is a look-alike, red team S44B fp20)
+    filesize < 256KB and $bot and $se and $pull
 }
 
 rule mamori_php_wpvcd_include {
@@ -1906,7 +1913,10 @@ rule mamori_php_wpvcd_include {
     description = "includes wp-vcd.php or wp-tmp.php, the files the wp-vcd malware of nulled WordPress themes plants and loads from core files"
   strings:
     // (session 44, held-out set H53: wp-includes/post.php given a first line including wp-vcd.php when it exists)
-    $inc = /\b(include|require)(_once)?\s*\(?\s*[^;\n]{0,120}["'][^"'\n]{0,120}\/?(wp-vcd|wp-tmp)\.php["']/ nocase
+    // (the statement's own path, written as a literal after dirname(__FILE__), __DIR__ or ABSPATH: not a cleaner's list of
+    // the files to delete, red team S44B fp09)
+    // (and the later variants' class.theme-modules.php and class.plugin-modules.php, red team S44B ev13)
+    $inc = /\b(include|require)(_once)?\s*\(?\s*((dirname\s*\(\s*__FILE__\s*\)|__DIR__|ABSPATH|get_template_directory\s*\(\s*\))\s*\.\s*)?["'][^"'\n,]{0,120}(wp-vcd|wp-tmp|class\.theme-modules|class\.plugin-modules)\.php["']/ nocase
   condition:
     $inc
 }
@@ -1920,7 +1930,7 @@ rule mamori_php_ads_hidden_from_admins {
     // (session 44, held-out set H53: wp-tmp.php records the address of anyone who can edit others' pages in
     // wp-includes/wp-feed.php, sets a cookie for logged-in users, and adds the scripts through the_content and wp_footer
     // only where the visitor's address is not in that file)
-    $unseen = /stripos\s*\(\s*\$\w{1,40}\s*,\s*\$_SERVER\s*\[\s*["']REMOTE_ADDR["']\s*\]\s*\)\s*===\s*false/
+    $unseen = /str(i)?pos\s*\(\s*\$\w{1,40}\s*,\s*\$_SERVER\s*\[\s*["']REMOTE_ADDR["']\s*\]\s*\)\s*===\s*false/
     $keep = /file_put_contents\s*\(\s*ABSPATH\s*\.\s*["']wp-includes\//
     $editor = /current_user_can\s*\(|is_user_logged_in\s*\(/
     $hook = /add_(filter|action)\s*\(\s*["'](the_content|wp_footer|wp_head)["']/
@@ -1933,11 +1943,13 @@ rule mamori_php_echo_remote_text {
   meta:
     score = 75
     technique = "seo-spam"
-    description = "prints into the page a text file fetched from a fixed address on a free static host or a code host (spam links put into every page)"
+    description = "prints into the page what a fixed address on a free static host serves (spam links put into every page)"
   strings:
     // (session 44, held-out set H50: "echo file_get_contents("https://x.pages.dev/punten.txt");" added at the end of
     // CodeIgniter's core file. A .txt or an address on a host that serves anyone's pages, printed unescaped)
-    $echo = /\b(echo|print)\s*\(?\s*(@\s*)?file_get_contents\s*\(\s*["'](https?:\/\/)?[^"'$\s\/]{1,100}\.(pages\.dev|workers\.dev|netlify\.app|vercel\.app|github\.io|gitlab\.io|web\.app|firebaseapp\.com|glitch\.me|herokuapp\.com|blogspot\.com|000webhostapp\.com|raw\.githubusercontent\.com|gist\.githubusercontent\.com)\/[^"'\s]{0,200}["']\s*\)|\b(echo|print)\s*\(?\s*(@\s*)?file_get_contents\s*\(\s*["']https?:\/\/[^"'$\s]{4,200}\.txt["']\s*\)/ nocase
+    // (free hosts of anyone's pages only: an ads.txt proxy, a vendor's version notice and documentation on github.io are
+    // look-alikes, red team S44B fp04 to fp06)
+    $echo = /\b(echo|print)\s*\(?\s*(@\s*)?file_get_contents\s*\(\s*["'](https?:\/\/)?[^"'$\s\/]{1,100}\.(pages\.dev|workers\.dev|netlify\.app|vercel\.app|web\.app|firebaseapp\.com|glitch\.me|herokuapp\.com|000webhostapp\.com)\/[^"'\s]{0,200}["']\s*\)/ nocase
   condition:
     filesize < 512KB and $echo
 }
@@ -1950,7 +1962,9 @@ rule mamori_php_local_root_fetch {
   strings:
     // (session 44, held-out set H50's root helper: "curl -fsSL https://raw.githubusercontent.com/ly4k/PwnKit/main/PwnKit -o
     // pwn;chmod +x pwn" through a command wrapper, then a root shell page fetched beside it)
-    $dl = /\b(curl|wget)\s[^"'\n]{0,300}(pwnkit|cve-20\d\d-\d{4,5}|dirty_?(cow|pipe|sock)|dirtycred|linpeas|les\.sh|linux-exploit-suggester|rootshell|overlayfs|gameoverlay|looney_?tunables|baron_?samedit)/ nocase
+    // (an exploit's name in the address, not a CVE number a mitigation script is named after nor "les.sh" at the end of
+    // rules.sh, red team S44B fp07, fp08)
+    $dl = /\b(curl|wget)\s[^"'\n]{0,300}https?:\/\/[^\s"']{0,200}(pwnkit|dirty_?(cow|pipe|sock)|dirtycred|linpeas|\/les\.sh|linux-exploit-suggester|rootshell|gameoverlay|looney_?tunables|baron_?samedit)/ nocase
     $x = /chmod\s+(\+x|u\+x|[0-7]?[0-7]?7[0-7]{2})\b/
     $run = /\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(/ nocase
   condition:

@@ -1304,8 +1304,9 @@ rule mamori_script_decoded_exec {
     // (a command line's: at a line's start after a crontab's schedule, or after ; && |, not a string quoted in a rule
     // file or a script's variable, red team S44R fp22)
     // (php-cli and versioned names, options with their values attached, and the decoder anywhere in the code given, before or
-    // after an eval, red team S44R ev28, ev30 to ev32)
-    $php = /(^|[\n;&|])[ \t]*([^ \t\n"'=]{1,20}[ \t]+){0,5}([^ \t\n'"=]{0,60}\/)?php[\w.-]{0,10}(\.exe)?[ \t]+(-[a-zA-Z][^ \t\n]{0,60}[ \t]+([^ \t'"\n-][^ \t\n]{0,60}[ \t]+)?){0,4}-r[ \t]*["'][^\n'"]{0,200}((eval|assert)[ \t]*\([^\n]{0,200}(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)[ \t]*\(|(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)[ \t]*\([^\n]{0,32000}(eval|assert)[ \t]*\()/
+    // after an eval, red team S44R ev28, ev30 to ev32; an eval given a variable or a decoder, not a debug line's
+    // assert(strlen($t) === 32), S44B fp22)
+    $php = /(^|[\n;&|])[ \t]*([^ \t\n"'=]{1,20}[ \t]+){0,6}([^ \t\n'"=]{0,60}\/)?php[\w.-]{0,10}(\.exe)?[ \t]+(-[a-zA-Z][^ \t\n]{0,60}[ \t]+([^ \t'"\n-][^ \t\n]{0,60}[ \t]+)?){0,4}-r[ \t]*["'][^\n'"]{0,200}((eval|assert)[ \t]*\([^\n]{0,200}(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)[ \t]*\(|(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev)[ \t]*\([^\n]{0,32000}\b(eval|assert)[ \t]*\([ \t]*(["']\?>["'][ \t]*\.[ \t]*)?(\$|gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|hex2bin|strrev))/
   condition:
     any of them
 }
