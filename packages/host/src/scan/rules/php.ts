@@ -1842,7 +1842,7 @@ rule mamori_php_spam_page_self_check {
     // (the 404 the lookup's answer gives, after it; and a redirect the page makes, not a link's onclick: a dashboard
     // widget reporting the site's own listing is a look-alike, red team S44R fp07)
     $hide = /404 Not Found|http_response_code\s*\(\s*404\s*\)/ nocase
-    $away = /fromCharCode|location(\.href)?\s*=\s*[A-Za-z_$][\w$]{0,40}\s*[;<]|location\.replace\s*\(|http-equiv\s*=\s*\\?["']?refresh|header\s*\(\s*["']Location\s*:/ nocase
+    $away = /fromCharCode|location(\.href)?\s*=\s*([A-Za-z_$][\w$]{0,40}\s*[;<]|\\?["']https?:)|location\.replace\s*\(|http-equiv\s*=\s*\\?["']?refresh|header\s*\(\s*["']Location\s*:/ nocase
   condition:
     $away and $host and for any i in (1..#own) : ($hide in (@own[i]..@own[i] + 400))
 }
@@ -1885,8 +1885,10 @@ rule mamori_php_crawler_cloak_fixed_page {
     // S44B fp01 to fp03)
     // (or readfile, and a context given beside the address, red team S44B ev01, ev04)
     $echo = /(\b(echo|print|exit|die)\s*\(?\s*(@\s*)?(file_get_contents|curl_exec|implode\s*\(\s*["']["']\s*,\s*file)|(^|[;{}\s])@?\s*readfile)\s*\(\s*["'](https?:\/\/)?[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63}){1,6}\/[^"'$\s]{0,200}["']\s*(,[^;]{0,200})?\)\s*\)?\s*;/
+    // (or the page kept in a variable and printed at once, red team S44B ev02)
+    $kept = /\$\w{1,40}\s*=\s*(@\s*)?(file_get_contents|curl_exec)\s*\(\s*["'](https?:\/\/)?[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63}){1,6}\/[^"'$\s]{0,200}["']\s*(,[^;]{0,200})?\)\s*;\s*(echo|print|exit|die)\s*\(?\s*\$\w{1,40}\s*\)?\s*;/
   condition:
-    filesize < 512KB and $ua and for any i in (1..#bot) : ($echo in (@bot[i]..@bot[i] + 800))
+    filesize < 512KB and $ua and for any i in (1..#bot) : ($echo in (@bot[i]..@bot[i] + 800) or $kept in (@bot[i]..@bot[i] + 800))
 }
 
 rule mamori_php_doorway_cache {
