@@ -1835,33 +1835,33 @@ function flow(src: string): FlowFinding[] {
       break;
     }
   }
+  // The assignments to a path argument that is a variable alone, in the 4 KiB before the call (right sides of up to
+  // `longest` characters), their offsets in src: what wholly and heldPath read.
+  const pathAssignments = (p: string, at: number, longest: number): { name: string; rhs: string; at: number }[] | undefined => {
+    const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(p);
+    if (!v) return undefined;
+    const from = Math.max(0, at - 4096);
+    return [...src.slice(from, at).matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,${longest}});`, 'g'))].map((a) => ({ name: v[1]!, rhs: a[1]!, at: from + a.index! }));
+  };
   // (a path that is the request's value whole, or a variable last given it whole: `$a = $_GET['a'] ?? null; fopen($a, 'r')`)
   const wholly = (p: string, at: number): boolean => {
     if (WHOLE_REQUEST.test(p)) return !guardedSource(p, at);
-    const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(p);
-    if (!v) return false;
-    const before = src.slice(Math.max(0, at - 4096), at);
-    let last: RegExpExecArray | undefined;
-    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,200});`, 'g'))) last = a;
-    if (last === undefined) return false;
-    if (WHOLE_REQUEST.test(last[1]!)) return true;
-    // (or, before a fallback for an empty value, `if (!$path) $path = './';`, the one that gave it the request's)
-    const first = [...before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,200});`, 'g'))].find((a) => WHOLE_REQUEST.test(a[1]!));
-    // (or `$path = $path ?: './';`)
-    return first !== undefined && (new RegExp(`if\\s*\\(\\s*!\\s*\\$${v[1]}\\s*\\)\\s*\\{?\\s*$`).test(before.slice(Math.max(0, last.index! - 60), last.index!)) || new RegExp(`^\\s*\\$${v[1]}\\s*(?:\\?:|\\?\\?)\\s*(?:'[^'\\n]{0,40}'|"[^"\\n]{0,40}")\\s*$`).test(last[1]!));
+    const given = pathAssignments(p, at, 200);
+    const last = given?.at(-1);
+    if (!given || !last) return false;
+    if (WHOLE_REQUEST.test(last.rhs)) return true;
+    // (or, before a fallback for an empty value, `if (!$path) $path = './';` or `$path = $path ?: './';`, the one that
+    // gave it the request's)
+    return given.some((a) => WHOLE_REQUEST.test(a.rhs)) && (new RegExp(`if\\s*\\(\\s*!\\s*\\$${last.name}\\s*\\)\\s*\\{?\\s*$`).test(src.slice(Math.max(0, last.at - 60), last.at)) || new RegExp(`^\\s*\\$${last.name}\\s*(?:\\?:|\\?\\?)\\s*(?:'[^'\\n]{0,40}'|"[^"\\n]{0,40}")\\s*$`).test(last.rhs));
   };
   // (a path kept in a variable first, `$t = $path . '/' . basename($_GET['del']); unlink($t)`: the variable's last
   // assignment before the call, read as a path is, any part of it the request's: held-out set H50's file manager, whose
   // folder is the request's and whose name basename() cleans)
   const heldPath = (p: string, at: number): boolean => {
-    const v = /^\s*\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\s*$/.exec(p);
-    if (!v) return false;
-    const before = src.slice(Math.max(0, at - 4096), at);
-    let last: RegExpExecArray | undefined;
-    for (const a of before.matchAll(new RegExp(`\\$${v[1]}\\s*=(?![=>])([^;]{1,400});`, 'g'))) last = a;
+    const last = pathAssignments(p, at, 400)?.at(-1);
     // (the request's own values written in it, not an upload's temporary file nor what the session keeps: Cacti's
     // package import deletes the upload it copied to a folder of the user's session, red team S44R)
-    return last !== undefined && /\$_(?:GET|POST|REQUEST|COOKIE)\b/.test(last[1]!) && !/_FILES\b|tmp_name/.test(last[1]!) && inCommand(last[1]!, Math.max(0, at - 4096) + last.index!);
+    return last !== undefined && /\$_(?:GET|POST|REQUEST|COOKIE)\b/.test(last.rhs) && !/_FILES\b|tmp_name/.test(last.rhs) && inCommand(last.rhs, last.at);
   };
   // A file manager: paths the request names deleted, read out, listed, renamed or copied, their modes changed,
   // written, made, or an upload put there (S24). One of these alone is what download scripts and demos do
@@ -2044,9 +2044,11 @@ function flow(src: string): FlowFinding[] {
     // (an element of a superglobal called: $_POST[0]($_POST[1]))
     // (an element of $GLOBALS named by a literal is the global of that name: request input in another element, or in
     // $GLOBALS['title'], is not in $GLOBALS['fmt'], a table of formatters, red team S44B fp24)
-    const key = name === 'GLOBALS' ? /^\$GLOBALS\s*\[\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*\]/.exec(src.slice(m.index!, m.index! + 200))?.[2] : undefined;
-    const keyHeld = key === undefined || isTaintedAt(key, m.index!) || [...src.matchAll(new RegExp(`\\$GLOBALS\\s*\\[\\s*["']${key}["']\\s*\\]\\s*=(?![=>])([^;]{1,400});`, 'g'))].slice(0, 64).some((a) => direct(a[1]!, a.index!));
-    if ((isTaintedAt(name, m.index!) && keyHeld && !prefixedName(src, name, lastTaint(name, m.index!))) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
+    const keyHeld = (): boolean => {
+      const key = name === 'GLOBALS' ? /^\$GLOBALS\s*\[\s*(["'])([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})\1\s*\]/.exec(src.slice(m.index!, m.index! + 200))?.[2] : undefined;
+      return key === undefined || isTaintedAt(key, m.index!) || [...src.matchAll(new RegExp(`\\$GLOBALS\\s*\\[\\s*["']${key}["']\\s*\\]\\s*=(?![=>])([^;]{1,400});`, 'g'))].slice(0, 64).some((a) => direct(a[1]!, a.index!));
+    };
+    if ((isTaintedAt(name, m.index!) && keyHeld() && !prefixedName(src, name, lastTaint(name, m.index!))) || (/^_(?:GET|POST|REQUEST|COOKIE)$/.test(name) && m[0].includes('['))) {
       add({ technique: 'request-input-callable', score: 90, description: `request input (in $${name}) called as a function`, offset: m.index! });
     } else if (args && liveAt(closureAt, name, m.index!) && /^\s*\(/.test(src.slice(m.index! + m[0].length + args.all.length + 1, m.index! + m[0].length + args.all.length + 64))) {
       // what a closure returns from the request, called at once: $get('f')($get('c')) (S19R-7)
