@@ -4,6 +4,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   demo: { summary: 'start the demo shop with mamori in front of it (what `npm start` runs)', load: () => import('./commands/demo.js') },
   up: { summary: 'run the reverse proxy in front of an upstream site', load: () => import('./commands/up.js') },
   decisions: { summary: 'list, add or delete decisions (allow / challenge / block)', load: () => import('./commands/decisions.js') },
+  counters: { summary: 'see and drop the floors a flood of keys left in the counter table (after the attack)', load: () => import('./commands/counters.js') },
   vuln: { summary: 'vulnerability intelligence: inventory, feeds (KEV, NVD, CVE 5, OSV, EPSS, JVN), matching and the patch plan', load: () => import('./commands/vuln.js') },
   alerts: { summary: 'list and show the alerts log detection raised (mamori watch, mamori replay)', load: () => import('./commands/alerts.js') },
   events: { summary: 'show recorded security events', load: () => import('./commands/events.js') },

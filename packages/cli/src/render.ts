@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 /** Plain-text tables for terminals; cells are cut and stripped of control characters. */
 export function table(head: string[], rows: (string | number | undefined)[][], maxCell = 60): string {
   const clean = (v: string | number | undefined) => {
@@ -12,4 +13,31 @@ export function table(head: string[], rows: (string | number | undefined)[][], m
 /** The DETECT column of the events and decisions tables: "yes" for what detect mode recorded. */
 export function detectMark(detectOnly: boolean | undefined): string {
   return detectOnly === true ? 'yes' : '';
+}
+
+/** Time left, in its largest whole unit or two (1h 59m, 3m 20s, 45s): one form for every row. */
+export function remaining(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+  if (m > 0) return sec > 0 ? `${m}m ${sec}s` : `${m}m`;
+  return `${sec}s`;
+}
+
+/** Who runs an operator's command, for the record: --by when given, else the (sudo) user at this host. */
+export function operatorName(by: string | undefined): string {
+  if (by) return by.slice(0, 200);
+  let name = process.env.SUDO_USER;
+  if (!name) {
+    try {
+      name = userInfo().username;
+    } catch {
+      name = `uid ${process.getuid?.() ?? '?'}`;
+    }
+  }
+  return `${name}@${hostname()}`;
 }

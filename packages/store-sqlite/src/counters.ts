@@ -53,6 +53,13 @@ const MAX_UNWRITTEN = 16 * 1024 * 1024;
 /** Keys longer than this are hashed with SHA-256 first (the SipHash buffer is this long). */
 const MAX_KEY = 512;
 
+/**
+ * A counter_resets row that drops floors rather than deleting a key: this, then the kinds as
+ * JSON (null: every kind). No key the table holds starts so (a key's second character is never
+ * NUL followed by "floors").
+ */
+const FLOOR_RESET = '\u0000floors:';
+
 /** Random for the table's seed: the store derives it, so the table never asks. */
 const NO_RANDOM: Random = {
   bytes(): Buffer {
@@ -93,6 +100,8 @@ export class SqliteCounters {
   readonly #writer = randomBytes(8).toString('hex');
   #wroteWriter = false;
   #warnedWriter = false;
+  /** The table's floorsChanged when its floors were last written to counter_state. */
+  #floorsWritten = 0;
 
   readonly #append: Statement;
   readonly #maxLogId: Statement;
@@ -243,6 +252,40 @@ export class SqliteCounters {
     }).immediate();
   }
 
+  /**
+   * The live floors: from the table in the process that counts, else as that process last
+   * wrote them (within a flush of now; after a reset asked for here, without the kinds reset).
+   */
+  floors(): { kind: string; count: number; expiresAt: number }[] {
+    const now = this.#clock.now();
+    if (this.#counting && this.#t) return this.#t.liveFloors(now);
+    const state = this.#db.transaction(() => [this.#getState.get('kinds'), this.#getState.get('floors')])() as (string | undefined)[];
+    return liveFloorsOf(state[0], state[1], now);
+  }
+
+  /**
+   * Drops the floors of the kinds named (every kind when none is). In the process that counts,
+   * at once (written at the next flush); from another (the CLI), a row of counter_resets the
+   * counting process applies at its next flush or start, and the written floors without them.
+   * Returns how many live floors were dropped (as far as this process can see).
+   */
+  resetFloors(kinds?: readonly string[]): number {
+    const now = this.#clock.now();
+    const names = kinds?.map((k) => String(k).slice(0, 2));
+    if (this.#t && this.#counting) return this.#t.resetFloors(now, names);
+    let n = 0;
+    this.#db.transaction(() => {
+      const kindsText = this.#getState.get('kinds') as string | undefined;
+      const floorsText = this.#getState.get('floors') as string | undefined;
+      n = liveFloorsOf(kindsText, floorsText, now).filter((f) => names === undefined || names.includes(f.kind)).length;
+      this.#addReset.run(FLOOR_RESET + JSON.stringify(names ?? null));
+      const written = dropFloors(kindsText, floorsText, names);
+      if (written !== undefined) this.#setState.run('floors', written);
+    }).immediate();
+    this.#t?.resetFloors(now, names);
+    return n;
+  }
+
   /** Entries in the table (member markers included); 0 before it is loaded. */
   get size(): number {
     return this.#t?.size ?? 0;
@@ -261,7 +304,8 @@ export class SqliteCounters {
     const t = this.#t;
     const now = this.#clock.now();
     for (const r of this.#resetsAfter.all(this.#resetsSeen) as { id: number; k: string }[]) {
-      t?.delete(r.k, now);
+      if (r.k.startsWith(FLOOR_RESET)) t?.resetFloors(now, floorKinds(r.k.slice(FLOOR_RESET.length)));
+      else t?.delete(r.k, now);
       this.#resetsSeen = r.id;
     }
   }
@@ -281,7 +325,7 @@ export class SqliteCounters {
     try {
       this.#applyResets();
       const compact = this.#compaction !== undefined || (this.#logged > COMPACT_MIN && this.#logged > 2 * t.size);
-      if (!compact && t.pending === 0 && this.#unwritten.length === 0 && t.kinds.join('\n') === this.#kindsWritten) return;
+      if (!compact && t.pending === 0 && this.#unwritten.length === 0 && t.kinds.join('\n') === this.#kindsWritten && t.floorsChanged === this.#floorsWritten) return;
       records = [...this.#unwritten, ...this.#drain(t)];
       this.#unwritten = [];
       const now = this.#clock.now();
@@ -290,8 +334,11 @@ export class SqliteCounters {
         this.#writeKinds(t);
         for (const b of records) this.#append.run(b);
         this.#setState.run('resets_seen', String(this.#resetsSeen));
+        // The floors as they stand, for an operator's look from another process (mamori counters).
+        if (this.#counting && t.floorsChanged !== this.#floorsWritten) this.#setState.run('floors', JSON.stringify(t.floors(now)));
         if (compact) this.#compactStep(t, now);
       }).immediate();
+      this.#floorsWritten = t.floorsChanged;
       let n = 0;
       for (const b of records) n += b.length / RECORD;
       this.#logged += n;
@@ -427,4 +474,53 @@ function amountOf(by: number | undefined): number {
 
 function heldAtOf(heldAt: number | undefined): number | undefined {
   return heldAt === undefined || !Number.isFinite(heldAt) ? undefined : heldAt;
+}
+
+/** The kinds a floor-reset row names: null (or anything not a list of strings) is every kind. */
+function floorKinds(text: string): string[] | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) && v.every((k) => typeof k === 'string') ? (v as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kinds and floors of counter_state, read apart (a damaged text reads as no floors). */
+function floorState(kindsText: string | undefined, floorsText: string | undefined): { kinds: string[]; counts: number[]; expires: number[] } | undefined {
+  try {
+    const kinds = kindsText === undefined ? [] : (JSON.parse(kindsText) as unknown);
+    const f = floorsText === undefined ? undefined : (JSON.parse(floorsText) as { counts?: unknown; expires?: unknown } | null);
+    if (!Array.isArray(kinds) || !f || !Array.isArray(f.counts) || !Array.isArray(f.expires)) return undefined;
+    return { kinds: kinds.map((k) => String(k).slice(0, 2)), counts: f.counts.map(Number), expires: f.expires.map(Number) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live floors in counter_state's texts, by kind name (index k of the arrays is kind k, kinds[k - 1]). */
+function liveFloorsOf(kindsText: string | undefined, floorsText: string | undefined, now: number): { kind: string; count: number; expiresAt: number }[] {
+  const s = floorState(kindsText, floorsText);
+  if (!s) return [];
+  const out: { kind: string; count: number; expiresAt: number }[] = [];
+  for (let k = 1; k < s.counts.length; k++) {
+    const count = s.counts[k]!;
+    const expiresAt = s.expires[k] ?? 0;
+    if (!(count > 0) || !(expiresAt > now)) continue;
+    // (The last kind, 255, is shared by the kinds past 254: it has no one name.)
+    out.push({ kind: k < 255 ? (s.kinds[k - 1] ?? '') : '', count, expiresAt });
+  }
+  return out;
+}
+
+/** counter_state's floors text with the kinds named (all when none is) dropped; undefined when there is none. */
+function dropFloors(kindsText: string | undefined, floorsText: string | undefined, names: readonly string[] | undefined): string | undefined {
+  const s = floorState(kindsText, floorsText);
+  if (!s) return undefined;
+  for (let k = 1; k < s.counts.length; k++) {
+    if (names !== undefined && (k >= 255 || !names.includes(s.kinds[k - 1] ?? ''))) continue;
+    s.counts[k] = 0;
+    s.expires[k] = 0;
+  }
+  return JSON.stringify({ counts: s.counts, expires: s.expires });
 }

@@ -261,6 +261,53 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('shows the floors a flood raised to another process, which can drop them for the counting one', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const proxy = open(path, clock, { maxCounterBytes: 16 * 1024, counterFlushMs: 60_000 });
+    const cli = open(path, clock);
+    try {
+      await proxy.increment([{ key: 'lu:attacker', by: 20, ttlMs: HOUR, floor: true }]);
+      for (let b = 0; b < 40; b++) await proxy.increment(Array.from({ length: 250 }, (_, i) => ({ key: `lu:flood-${b}-${i}`, by: 30, ttlMs: HOUR, floor: true })));
+      const raised = (await proxy.read(['lu:never-seen']))[0]!;
+      assert.ok(raised >= 20, `absent accounts read ${raised}`);
+      assert.deepEqual(await cli.floors(), [], 'nothing written yet');
+      proxy.flushCounters();
+      const seen = await cli.floors();
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.kind, 'lu');
+      assert.equal(seen[0]!.count, raised);
+      assert.match(seen[0]!.label, /failed logins of an account/);
+      assert.deepEqual((await proxy.floors()).map((f) => [f.kind, f.count]), [['lu', raised]]);
+      assert.equal(await cli.resetFloors(['lc']), 0, 'a kind with no floor');
+      assert.equal(await cli.resetFloors(['lu']), 1);
+      assert.deepEqual(await cli.floors(), [], 'the written floors without it at once');
+      assert.equal((await proxy.read(['lu:never-seen']))[0], raised, 'the proxy applies it at its next flush');
+      proxy.flushCounters();
+      assert.equal((await proxy.read(['lu:never-seen']))[0], 0, 'absent accounts read 0 again');
+      assert.deepEqual(await proxy.floors(), []);
+      assert.ok((await proxy.read(['lu:flood-39-249']))[0]! >= 30, 'what the table holds keeps its count');
+      // Raised again, then dropped while the proxy is down: its next start reads it.
+      for (let b = 0; b < 40; b++) await proxy.increment(Array.from({ length: 250 }, (_, i) => ({ key: `lu:again-${b}-${i}`, by: 30, ttlMs: HOUR, floor: true })));
+      proxy.flushCounters();
+      assert.equal((await cli.floors()).length, 1);
+    } finally {
+      await proxy.close();
+    }
+    try {
+      assert.equal(await cli.resetFloors(), 1);
+    } finally {
+      await cli.close();
+    }
+    const again = open(path, clock, { maxCounterBytes: 16 * 1024 });
+    try {
+      assert.equal((await again.read(['lu:never-seen']))[0], 0, 'the reset outlives the restart');
+      assert.deepEqual(await again.floors(), []);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('reads its counters back after a restart: what was flushed, resets and deletions included', async () => {
     const clock = new ManualClock();
     const path = fresh();

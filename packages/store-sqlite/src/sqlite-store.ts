@@ -31,6 +31,9 @@ import {
   type DecisionStore,
   type DistinctOp,
   type Store,
+  type CounterFloor,
+  type FlooredStore,
+  floorLabel,
 } from 'mamori';
 import { migrate } from './schema.js';
 import { SqliteDecisions } from './decisions.js';
@@ -90,7 +93,7 @@ function defaultOnError(err: unknown): void {
   process.emitWarning(`mamori SQLite store: ${err instanceof Error ? err.message : String(err)}`, { code: 'MAMORI_STORE_SQLITE' });
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, FlooredStore {
   readonly name = 'sqlite';
   readonly path: string;
   readonly decisions: DecisionStore;
@@ -238,6 +241,22 @@ export class SqliteStore implements Store {
   warmCounters(): void {
     this.#check();
     this.#counters.warm();
+  }
+
+  /** The floors a flood raised (see FlooredStore in mamori): this process's, or the counting process's as last written. */
+  async floors(): Promise<CounterFloor[]> {
+    this.#check();
+    return this.#counters.floors().map((f) => ({ ...f, label: floorLabel(f.kind) }));
+  }
+
+  /**
+   * Drops floors (see FlooredStore in mamori). From a process that does not count (the CLI), the
+   * process that does applies it at its next counter flush (within counterFlushMs), or at its
+   * next start.
+   */
+  async resetFloors(kinds?: readonly string[]): Promise<number> {
+    this.#check();
+    return this.#counters.resetFloors(kinds);
   }
 
   /** Writes the counter changes not yet written (the store does so every counterFlushMs by itself). */

@@ -1,7 +1,7 @@
 import { MamoriError, parseDuration, formatDuration, DECISION_ACTIONS, type Decision, type DecisionAction, type DecisionFilter, type DecisionScope } from 'mamori';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
-import { detectMark, table } from '../render.js';
+import { detectMark, remaining, table } from '../render.js';
 
 export const help = `Usage:
   mamori decisions list   [--json] [--all] [--scope S] [--origin O] [--limit N]
@@ -128,15 +128,3 @@ function render(list: Decision[], now: number): string {
   );
 }
 
-/** Time left, in its largest whole unit or two (1h 59m, 3m 20s, 45s): one form for every row. */
-function remaining(ms: number): string {
-  const s = Math.ceil(ms / 1000);
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
-  if (m > 0) return sec > 0 ? `${m}m ${sec}s` : `${m}m`;
-  return `${sec}s`;
-}

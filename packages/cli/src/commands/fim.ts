@@ -1,5 +1,4 @@
 import { existsSync, realpathSync, renameSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EventSink } from 'mamori';
 import { MamoriError, isMamoriError } from 'mamori/errors';
@@ -28,7 +27,7 @@ import {
 import { parse } from '../command.js';
 import { configFile, defaultDataDir } from '../config-file.js';
 import type { Runtime } from '../runtime.js';
-import { table } from '../render.js';
+import { operatorName, table } from '../render.js';
 import { reportError } from '../error-line.js';
 
 export const help = `Usage: mamori fim <init|check|accept|watch|list|history> [options]
@@ -124,16 +123,7 @@ async function record(c: Ctx, events: readonly FimEvent[]): Promise<void> {
 const out = (s: string): void => void process.stdout.write(s);
 
 function who(v: Values): string {
-  if (v.by) return v.by.slice(0, 200);
-  let name = process.env.SUDO_USER;
-  if (!name) {
-    try {
-      name = userInfo().username;
-    } catch {
-      name = `uid ${process.getuid?.() ?? '?'}`;
-    }
-  }
-  return `${name}@${hostname()}`;
+  return operatorName(v.by);
 }
 
 function both(p: string): string[] {

@@ -265,6 +265,37 @@ describe('CounterTable: floors (a flood never lowers a count)', () => {
     assert.equal(t.setIfAbsent('c:claim', 5, HOUR, T + 2), false);
   });
 
+  it('lists its live floors by kind, and drops them on request (one kind, or all)', () => {
+    const t = new CounterTable(64 * 1024, new SeededRandom(12));
+    t.add('lp:pair', 1, HOUR, T);
+    for (let i = 0; i < 7; i++) t.add('lu:victim', 1, HOUR, T, true);
+    t.add('lc:closed', 1_900_000_000, HOUR, T, true);
+    assert.deepEqual(t.liveFloors(T), [], 'no floor before an eviction');
+    const changed = t.floorsChanged;
+    for (let i = 0; i < 20_000; i++) {
+      t.add(`lu:flood:${i}`, 9, HOUR, T + 1, true);
+      t.add(`lc:flood:${i}`, 1_900_000_000, 2 * HOUR, T + 1, true);
+    }
+    assert.ok(t.floorsChanged > changed, 'a rise is noted for a store that writes floors');
+    const live = t.liveFloors(T + 2);
+    assert.deepEqual(live.map((f) => f.kind).sort(), ['lc', 'lu'], 'the floored kinds, not the plain one');
+    const lu = live.find((f) => f.kind === 'lu')!;
+    assert.equal(lu.count, t.get('lu:never-seen', T + 2), 'what an absent key reads');
+    assert.ok(lu.expiresAt > T + 2 && lu.expiresAt <= T + 1 + HOUR);
+    let held = 19_999;
+    while (t.slotOf(`lu:flood:${held}`, T + 2) === -1) held--;
+    const heldCount = t.get(`lu:flood:${held}`, T + 2);
+    assert.equal(t.resetFloors(T + 2, ['lu']), 1);
+    assert.equal(t.get('lu:never-seen', T + 2), 0, 'absent keys of the kind read 0 again');
+    assert.equal(t.add('lu:fresh', 1, HOUR, T + 2, true), 1, 'and count from 0');
+    assert.ok(t.get('lc:never-seen', T + 2) >= 1_900_000_000, 'the other kind keeps its floor');
+    assert.equal(t.get(`lu:flood:${held}`, T + 2), heldCount, 'what the table holds keeps its count');
+    assert.equal(t.resetFloors(T + 2, ['zz']), 0, 'a kind the table never numbered: nothing');
+    assert.equal(t.resetFloors(T + 2), 1, 'all kinds: the one left');
+    assert.deepEqual(t.liveFloors(T + 2), []);
+    assert.equal(t.resetFloors(T + 2), 0, 'nothing left to drop');
+  });
+
   it('under a count-1 flood, the floor rises by about the flood over the slots', () => {
     const t = new CounterTable(64 * 1024, new SeededRandom(14));
     const n = 100_000;

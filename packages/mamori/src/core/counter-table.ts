@@ -117,6 +117,8 @@ export class CounterTable {
   readonly #floorE = new Uint32Array(KINDS);
   /** Counted entries evicted so far. */
   #spilled = 0;
+  /** Moves whenever a floor may have risen or been dropped (a store that writes them compares it). */
+  floorsChanged = 0;
   /** Per kind: 1 when it is floored (see the class comment). */
   readonly #floored = new Uint8Array(KINDS);
   /** A kind's number by its first two characters ((c0 << 8) | c1, both below 256); 0: none yet. */
@@ -340,6 +342,7 @@ export class CounterTable {
     const k = lo & KIND_BITS;
     if (this.#floored[k] === 0 || count === 0) return;
     this.#spilled++;
+    this.floorsChanged++;
     if (this.#floorE[k]! <= t) {
       this.#floorN[k] = count;
       this.#floorE[k] = exp;
@@ -780,6 +783,41 @@ export class CounterTable {
       expires.push(live ? this.#base + this.#floorE[k]! : 0);
     }
     return { counts, expires };
+  }
+
+  /**
+   * The live floors by kind name (see `kinds`): what every absent key of that kind reads now, and
+   * until when (ms since the epoch). Kinds with no floor are left out.
+   */
+  liveFloors(now: number): { kind: string; count: number; expiresAt: number }[] {
+    const t = this.#rel(now);
+    const out: { kind: string; count: number; expiresAt: number }[] = [];
+    for (let k = 1; k < KINDS; k++) {
+      if (this.#floorE[k]! <= t || this.#floorN[k] === 0) continue;
+      // (Kind 255 is shared by the kinds past 254: it has no one name.)
+      out.push({ kind: k - 1 < this.#kindNames.length && k < KINDS - 1 ? this.#kindNames[k - 1]! : '', count: this.#floorN[k]!, expiresAt: this.#base + this.#floorE[k]! });
+    }
+    return out;
+  }
+
+  /**
+   * Lowers the floors of the kinds named (all kinds when none is) to nothing: absent keys of
+   * those kinds read 0 again, and counters made anew start from 0. What the table still holds
+   * keeps its counts. Returns how many live floors were dropped. (An operator's act after a
+   * flood: while one goes on, the floor is what keeps its evicted accounts from starting over.)
+   */
+  resetFloors(now: number, kinds?: readonly string[]): number {
+    const t = this.#rel(now);
+    const names = kinds === undefined ? undefined : new Set(kinds.map((n) => String(n).slice(0, 2)));
+    let n = 0;
+    for (let k = 1; k < KINDS; k++) {
+      if (names !== undefined && (k - 1 >= this.#kindNames.length || k === KINDS - 1 || !names.has(this.#kindNames[k - 1]!))) continue;
+      if (this.#floorE[k]! > t && this.#floorN[k]! > 0) n++;
+      if (this.#floorE[k] !== 0) this.floorsChanged++;
+      this.#floorN[k] = 0;
+      this.#floorE[k] = 0;
+    }
+    return n;
   }
 
   /** Raises the floors to a snapshot's (floors of a table whose kinds this one loaded). */

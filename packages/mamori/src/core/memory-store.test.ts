@@ -4,6 +4,7 @@ import { MemoryStore } from './memory-store.js';
 import { ManualClock } from './clock.js';
 import { SeededRandom } from './random.js';
 import { runStoreConformance } from './store.case.js';
+import { hasFloors } from './store.js';
 
 runStoreConformance('memory', async ({ clock }) => new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1024 * 1024 }), {
   makeWithMaxDecisions: async ({ clock }, max) => new MemoryStore({ clock, random: new SeededRandom(7), maxCounterBytes: 1024 * 1024, maxDecisions: max }),
@@ -70,3 +71,21 @@ describe('MemoryStore', () => {
   });
 });
 
+
+describe('MemoryStore: floors', () => {
+  it('shows the floors a flood raised, in words, and drops them', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const s = new MemoryStore({ maxCounterBytes: 64 * 1024, random: new SeededRandom(2), clock });
+    assert.ok(hasFloors(s));
+    assert.deepEqual(await s.floors(), []);
+    for (let b = 0; b < 20; b++) await s.increment(Array.from({ length: 1000 }, (_, i) => ({ key: `cf:src:${b}-${i}`, by: 2, ttlMs: 3_600_000, floor: true })));
+    const [f] = await s.floors();
+    assert.equal(f?.kind, 'cf');
+    assert.match(f!.label, /checkout: failed payments/);
+    assert.equal(f!.count, (await s.read(['cf:src:never']))[0]);
+    assert.equal(await s.resetFloors(), 1);
+    assert.deepEqual(await s.read(['cf:src:never']), [0]);
+    await s.close();
+    await assert.rejects(s.floors(), /closed/);
+  });
+});

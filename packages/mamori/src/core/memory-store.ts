@@ -12,7 +12,7 @@ import { keptLonger, validateDecisionInput, type Decision, type DecisionInput, t
 import type { EventQuery, SecurityEvent } from './events.js';
 export { decisionApplies, DecisionIndex } from './decision-index.js';
 import { DecisionIndex } from './decision-index.js';
-import type { CounterOp, DecisionFilter, DecisionStore, DistinctOp, EventStore, Store } from './store.js';
+import { floorLabel, type CounterFloor, type CounterOp, type DecisionFilter, type DecisionStore, type DistinctOp, type EventStore, type FlooredStore, type Store } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Bytes for counters: the table starts at 1 MiB and doubles up to this, never past it. Default 64 MiB. */
@@ -154,7 +154,7 @@ class MemoryEvents implements EventStore {
 const NO_OPS: readonly CounterOp[] = [];
 const NO_KEYS: readonly string[] = [];
 
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, FlooredStore {
   readonly name = 'memory';
   readonly table: CounterTable;
   readonly decisions: MemoryDecisions;
@@ -246,6 +246,16 @@ export class MemoryStore implements Store {
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.#open();
     return this.table.setIfAbsent(`claim\u0000${key}`, CLAIM_WEIGHT, ttlMs, this.#clock.now(), true);
+  }
+
+  /** The floors a flood raised (see FlooredStore). */
+  floors(): Promise<CounterFloor[]> {
+    return this.#rejectClosed<CounterFloor[]>() ?? Promise.resolve(this.table.liveFloors(this.#clock.now()).map((f) => ({ ...f, label: floorLabel(f.kind) })));
+  }
+
+  /** Drops floors (see FlooredStore). */
+  resetFloors(kinds?: readonly string[]): Promise<number> {
+    return this.#rejectClosed<number>() ?? Promise.resolve(this.table.resetFloors(this.#clock.now(), kinds));
   }
 
   async close(): Promise<void> {

@@ -95,3 +95,54 @@ export interface Store {
   readonly events: EventStore;
   close(): Promise<void>;
 }
+
+/**
+ * A floor of a store with a memory cap (the memory store, SQLite): what every key of one kind
+ * that the store no longer holds reads, because a count of that kind (a `floor` counter) had to
+ * be evicted. Stores without a cap (Redis, PostgreSQL) have none.
+ */
+export interface CounterFloor {
+  /** The kind: the first two characters of the keys it holds (see `floorLabel`). */
+  readonly kind: string;
+  /** What the kind's keys are, in words. */
+  readonly label: string;
+  /** What an absent key of the kind reads now. */
+  readonly count: number;
+  /** Until when (ms since the epoch): the expiry of the highest count evicted. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Not part of the store contract: what a store with a memory cap offers its operator, to see
+ * the floors a flood raised and to drop them once it is over (`mamori counters`).
+ */
+export interface FlooredStore {
+  /** The live floors. */
+  floors(): Promise<CounterFloor[]>;
+  /**
+   * Drops the floors of the kinds named (every kind when none is): the keys the store no longer
+   * holds read 0 again. Returns how many live floors were dropped.
+   */
+  resetFloors(kinds?: readonly string[]): Promise<number>;
+}
+
+export function hasFloors<S extends object>(store: S): store is S & FlooredStore {
+  const s = store as Partial<FlooredStore>;
+  return typeof s.floors === 'function' && typeof s.resetFloors === 'function';
+}
+
+/** What mamori's own floored kinds hold (their keys' first two characters), in words. */
+const FLOOR_KINDS: Readonly<Record<string, string>> = {
+  lu: 'login: failed logins of an account',
+  lc: 'login: an account closed to untrusted devices',
+  du: 'login (detect mode): failed logins of an account',
+  dc: 'login (detect mode): an account closed to untrusted devices',
+  cf: 'checkout: failed payments of a source, account, card or card and source',
+  mf: 'MFA: wrong one-time codes of an account',
+};
+
+/** A floored kind in words; an unknown one (another application's keys, a custom namespace) said so. */
+export function floorLabel(kind: string): string {
+  if (kind === '') return 'keys of kinds past the table\'s 254 (counted together)';
+  return FLOOR_KINDS[kind] ?? 'keys of another kind (an application\'s own, or a custom namespace)';
+}
