@@ -2485,7 +2485,8 @@ function isDirect(expr: string, t: Taint | undefined, loose = false): boolean {
     if (part === '' || /^(["'])[\s\S]*\1$/.test(part) || /^-?\d+(\.\d+)?$/.test(part) || /^(null|true|false)$/i.test(part) || /^\\?(?:DIRECTORY_SEPARATOR|PATH_SEPARATOR|PHP_EOL)$/.test(part)) continue;
     // (a branch that leaves gives no value: isset($_REQUEST['c']) ? $_REQUEST['c'] : exit, ?? die(), S26R-36)
     if (/^(?:exit|die)\b\s*(?:\([^()]{0,200}\))?$|^throw\b/i.test(part)) continue;
-    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[[^\]]{0,400}\])*$/.exec(part);
+    // (an index may hold one of its own, $g[$low[0]] with $g = $_GET: set H55's ecchi)
+    const v = /^\$([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})(?:\s*\[(?:[^\][]|\[[^\][]{0,100}\]){0,400}\])*$/.exec(part);
     if (v && t?.v(v[1]!)) {
       sources++;
       continue;

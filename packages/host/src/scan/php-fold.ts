@@ -66,6 +66,25 @@ interface Budget {
 const MEMO_ARGS = 256;
 const MEMO_SIZE = 1024;
 
+/**
+ * PHP's range() of two letters (or two whole numbers), as the strings it holds; at most 256 of
+ * them. Undefined for what it does otherwise (floats, a letter and a number, a step of 0).
+ */
+function rangeOf(a: string | undefined, b: string | undefined, step: number | undefined): List | undefined {
+  if (a === undefined || b === undefined || step === undefined || step === 0) return undefined;
+  const by = Math.abs(Math.trunc(step));
+  let from: number;
+  let to: number;
+  let letters = false;
+  if (/^-?\d{1,6}$/.test(a) && /^-?\d{1,6}$/.test(b)) [from, to] = [Number(a), Number(b)];
+  else if (a.length === 1 && b.length === 1 && !/\d/.test(a + b)) [from, to, letters] = [a.charCodeAt(0), b.charCodeAt(0), true];
+  else return undefined;
+  if (by === 0) return undefined;
+  const out: string[] = [];
+  for (let x = from; (from <= to ? x <= to : x >= to) && out.length < 256; x += from <= to ? by : -by) out.push(letters ? String.fromCharCode(x) : String(x));
+  return out;
+}
+
 /** An element of a value: a list's item by number or key, a string's character. */
 function element(v: Value | undefined, key: string): string | undefined {
   if (v === undefined) return undefined;
@@ -81,7 +100,7 @@ interface Event {
 }
 
 /** A right side that may fold: a literal, a variable, brackets, or a call of a function evaluate() knows. */
-const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|<<<|array\s*\(|array_map\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|array_reverse|str_repeat|sprintf|vsprintf|str_pad|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|ltrim|rtrim|strval|htmlspecialchars_decode|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
+const FOLDABLE_START = /^[\s@(]*(?:["'$[\d-]|<<<|array\s*\(|array_map\s*\(|\\?(?:chr|substr|substr_replace|str_replace|str_ireplace|strtr|implode|join|explode|str_split|range|array_reverse|str_repeat|sprintf|vsprintf|str_pad|pack|strtolower|strtoupper|ucfirst|lcfirst|ucwords|trim|ltrim|rtrim|strval|htmlspecialchars_decode|str_rot13|strrev|base64_decode|hex2bin|urldecode|rawurldecode|gzinflate|gzuncompress|gzdecode|stripslashes|convert_uudecode|mb_substr)\s*\()/i;
 /** An assignment's start: `$a =`, `$a .=`, `${'a'} =`, not `==`, `=>`, nor `$a[..] =` (an element). */
 // (and `$$n =` with $n of known value, S20F: $n = 'f'; $$n = 'system'; $f(...))
 const ASSIGN = new RegExp(`(?<![\\w$>:\\\\])\\$(?:(${NAME})|\\{\\s*(["'])(${NAME})\\2\\s*\\}|\\$(${NAME}))\\s*(\\.?=)(?![=>])`, 'g');
@@ -1100,6 +1119,8 @@ function evaluate(expr: string, env: Env, depth: number): Value | undefined {
     const x = s(0);
     return x === undefined ? undefined : [...x].slice(0, 256);
   }
+  // range('a', 'z'): an alphabet to pick a name's letters from, as a string is (set H55's ecchi)
+  if (fn === 'range' && (rawArgs.length === 2 || rawArgs.length === 3)) return rangeOf(s(0), s(1), rawArgs.length === 3 ? n(2) : 1);
   // array_map('chr', [115, ...]) and the other functions of one string above, over an array (S20F)
   if (fn === 'array_map' && rawArgs.length === 2) {
     const f = s(0)?.toLowerCase();

@@ -2018,6 +2018,22 @@ rule mamori_php_login_bruteforcer {
     for any j in (1..#walk2) : ($target in (@walk2[j]..@walk2[j] + 1800) and $post in (@walk2[j]..@walk2[j] + 1800) and $guess in (@walk2[j]..@walk2[j] + 1800))
 }
 
+rule mamori_php_ftp_bruteforcer {
+  meta:
+    score = 75
+    technique = "brute-force"
+    description = "tries FTP or SSH logins in a loop over lists of names or passwords the request gives (a hosting server's accounts guessed, then defaced)"
+  strings:
+    // (set H55's cPanel mass defacer: the request's users and passwords split into lists, each pair tried with ftp_login,
+    // an index page put over every account it gets into; an FTP client page logs in once with what the form says)
+    $list = /=\s*(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
+    $walk = /\bforeach\s*\(\s*(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
+    $loop = /\b(foreach|for|while)\s*\(/
+    $login = /\b(ftp_login|ssh2_auth_password)\s*\(\s*\$\w{1,40}\s*,[^;]{0,80},\s*(trim\s*\(\s*)?\$/
+  condition:
+    filesize < 128KB and ($list or $walk) and for any i in (1..#loop) : ($login in (@loop[i]..@loop[i] + 600))
+}
+
 rule mamori_php_phishing_drop {
   meta:
     score = 75
