@@ -1937,8 +1937,10 @@ rule mamori_php_ads_hidden_from_admins {
     $editor = /current_user_can\s*\(|is_user_logged_in\s*\(/
     $hook = /add_(filter|action)\s*\(\s*["'](the_content|wp_footer|wp_head)["']/
     $script = /<script[^>]{0,120}src\s*=\s*["']?(https?:)?\/\/[^"'\s>]{4,200}/ nocase
+    // (or a loader script setting a script element's src, its slashes escaped, "\/\/shigaxapo.com\/c\/..": set H54)
+    $script2 = /\.src\s*=\s*["'](https?:)?(\\?\/){2}[^"'\s]{4,200}["']/
   condition:
-    filesize < 128KB and $unseen and $keep and $editor and $hook and $script
+    filesize < 128KB and $unseen and $keep and $editor and $hook and ($script or $script2)
 }
 
 rule mamori_php_echo_remote_text {
@@ -2034,6 +2036,52 @@ rule mamori_php_ftp_bruteforcer {
     filesize < 128KB and ($list or $walk) and for any i in (1..#loop) : ($login in (@loop[i]..@loop[i] + 600))
 }
 
+rule mamori_php_offscreen_code {
+  meta:
+    score = 60
+    technique = "injected-code"
+    description = "code pushed off the screen by hundreds of blanks on its line (after the PHP tag, or after a statement): injected into a legitimate file so that an editor's window does not show it"
+  strings:
+    // (set H54: "<?php" then some 400 spaces, then a whole backdoor on the first line of a WordPress core file; the rest
+    // of the file as it was. Code wraps its lines; nothing lays out a statement 150 columns to the right of the last)
+    $tag = /<\?php[ \t]{150,}[$@A-Za-z_\/]/
+    $after = /[;{}][ \t]{200,}(\$[A-Za-z_]|@|if\s*\(|eval|include|require|function\s|class\s)/
+  condition:
+    any of them
+}
+
+rule mamori_php_cookie_post_xor {
+  meta:
+    score = 85
+    technique = "backdoor"
+    description = "takes the cookies and the posted fields whole, XORs what they hold with a key and runs it (eval or include): the cookie-and-POST backdoor planted on hacked WordPress sites"
+  strings:
+    // (set H54's five variants: Array($a, $_COOKIE, $a, $_POST, $b) walked, or $c = $_COOKIE; $p = $_POST; then pack("H*",
+    // ..) or base64, XOR with a key repeated, explode on "#" and the parts called, or written to a temporary file and
+    // included. Whole arrays: not $_COOKIE["x"]; comments between the tokens as the obfuscator puts them)
+    $ck = /\$_COOKIE\s*(\/\*[^*]{0,40}\*\/\s*)?[,);]/
+    $po = /\$_POST\s*(\/\*[^*]{0,40}\*\/\s*)?[,);]/
+    $xor = /\$\w{1,40}(\[\d{1,3}\])?\s*(\/\*[^*]{0,40}\*\/\s*)?\^\s*(\/\*[^*]{0,40}\*\/\s*)?(\$|\w{1,40}\s*\(|str_repeat\s*\()/
+    $run = /(^|[^\w>:$])(eval|include|include_once|require|require_once)\s*(\/\*[^*]{0,40}\*\/\s*)?[("'$]/
+  condition:
+    filesize < 1MB and $xor and $run and for any i in (1..#ck) : (for any j in (1..#po) : (@po[j] + 400 > @ck[i] and @po[j] < @ck[i] + 400))
+}
+
+rule mamori_php_split_cookie_eval {
+  meta:
+    score = 85
+    technique = "backdoor"
+    description = "a backdoor taken apart into one-line functions: one returns the cookie (or field) it is given the name of, one XORs two strings, one evals its argument"
+  strings:
+    // (set H54's wp-block.php: some twenty functions of one statement each, a key hashed with SHA-256, the cookie
+    // rawurldecoded and XORed with it, the result evaled; each piece alone is a cookie getter or a helper)
+    $eval = /function\s+\w{1,40}\s*\(\s*\$\w{1,40}\s*\)\s*\{\s*(@\s*)?eval\s*\(\s*\$\w{1,40}\s*\)\s*;\s*\}/ nocase
+    $get = /function\s+\w{1,40}\s*\(\s*\$\w{1,40}\s*\)\s*\{\s*(\$\w{1,40}\s*=\s*|return\s+)(@\s*)?\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*\$\w{1,40}\s*\]\s*;/ nocase
+    $xor = /function\s+\w{1,40}\s*\(\s*\$\w{1,40}\s*,\s*\$\w{1,40}\s*\)\s*\{\s*(\$\w{1,40}\s*=\s*|return\s+)\$\w{1,40}\s*\^\s*\$\w{1,40}\s*;/ nocase
+  condition:
+    filesize < 128KB and $eval and $get and $xor
+}
+
 rule mamori_php_phishing_drop {
   meta:
     score = 75
@@ -2101,7 +2149,15 @@ rule mamori_php_include_escaped_path {
     $esc = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*"[^"\n]{0,60}(\\057|\\x2[Ff])[^"\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"\n]{0,200}"/
     // (a literal path to an icon or an image, not one built from a variable: a template engine's includes are .php; not
     // an SVG, which a page includes to inline it)
-    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp)["']\s*\)?\s*;/ nocase
+    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp|flv|swf|avi|mov|mp[34]|otc|ttf|woff2?|eot)["']\s*\)?\s*;/ nocase
+    // (or a hidden file by an absolute path, "/home/u/site/x/.c947de03.otc": the loader of set H54's hacked sites, which
+    // hides the code a dot-file away in a folder of its own; not a file of PHP, "/etc/app/.config.php")
+    $hidden = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["']\/[^"'\n$]{1,200}\/\.[A-Za-z0-9_-]{1,40}\.(ico|otc|ttf|woff2?|eot|png|jpe?g|gif|bmp|webp|svg|css|js|txt|log|dat|tmp|bak|swp|json|xml|zip|gz|mp[34]|pdf|flv)["']\s*\)?\s*;/ nocase
+    // (or the name itself decoded where it is included, include_once base64_decode("SUpN..."): set H54)
+    $decoded = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|rawurldecode|urldecode|convert_uudecode)\s*\(\s*["']/ nocase
+    // (or the path picked character by character out of a table, require_once $t[25+28].$t[3+13]..: set H54's loader of
+    // an .m3u, its table range("~", " "), between comments of junk; an application joins a folder and a name)
+    $picked = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*(\$\w{1,40}\s*[\[{][^\]}\n]{1,12}[\]}]\s*\.\s*){6}/ nocase
   condition:
     any of them
 }
@@ -2166,10 +2222,14 @@ rule mamori_php_remote_code_via_temp_file {
     $url = /["']https?:\/\/[^"'\s]{4,300}(\.(txt|php\d?|phtml|inc)(\?[^"'\s]{0,100})?["']|raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|cdn\.jsdelivr\.net\/gh\/|\/raw\/)/
     $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|fread)\s*\(/
     $tmp = /\$\w{1,40}\s*=\s*(@\s*)?tempnam\s*\(/
-    $put = /\b(file_put_contents|fwrite)\s*\(\s*\$\w{1,40}\s*,\s*\$/
+    // (or "<?php" put in front as it is written, fwrite($h, "<?php\n" . $code): WP-VCD's theme_temp_setup, set H54)
+    $put = /\b(file_put_contents|fwrite|fputs)\s*\(\s*\$\w{1,40}\s*,\s*(["']<\?php[^"']{0,8}["']\s*\.\s*)?\$/
     // (or the variable in quotes, require_once "$t", red team S44R ev42)
     $inc = /\b(include|require)(_once)?\s*(\(\s*)?"?\$\w{1,40}"?\s*(\)\s*)?;/
   condition:
-    $url and $fetch and filesize < 64KB and for any i in (1..#tmp) : ($put in (@tmp[i]..@tmp[i] + 300) and $inc in (@tmp[i]..@tmp[i] + 500))
+    // (in a larger file, the address within 3 KB of the temporary file: WP-VCD's block at the top of a theme's
+    // functions.php of any size, set H54)
+    $url and $fetch and filesize < 4MB and for any i in (1..#tmp) : ($put in (@tmp[i]..@tmp[i] + 300) and $inc in (@tmp[i]..@tmp[i] + 500) and
+      (filesize < 64KB or for any k in (1..#url) : (@url[k] + 3000 > @tmp[i] and @url[k] < @tmp[i] + 3000)))
 }
 `;
