@@ -208,6 +208,11 @@ const GLOBALS_NAME_SET = new RegExp(`\\$GLOBALS\\s*\\[\\s*(["'])(${NAME})\\1\\s*
 /** `${$g}`: the variable named by $g's value, as `$$g` is. */
 const BRACED_VARIABLE = new RegExp(`\\$\\{\\s*\\$(${NAME})\\s*\\}`, 'g');
 /** A function whose body is one `return`: `function d($s) { return base64_decode($s); }` */
+/**
+ * A hex2bin of the file's own: a loop over pairs of hex digits, each made a character with chr(hexdec(..)), the string
+ * returned (set H56's Magento skimmer, `pallete("737472726576")` for strrev). Read as hex2bin of its parameter.
+ */
+const HEX_LOOP = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(\\s*\\$(${NAME})\\s*\\)\\s*\\{[^{}]{0,200}\\bfor\\s*\\([^{}]{0,160}\\{?[^{}]{0,40}\\bchr\\s*\\(\\s*hexdec\\s*\\([^{}]{0,120}\\}?\\s*return\\s+\\$\\w{1,64}\\s*;\\s*\\}`, 'gi');
 const RETURNS = new RegExp(`\\bfunction\\s+(${NAME})\\s*\\(([^()]{0,300})\\)\\s*(?::\\s*\\??\\w+\\s*)?\\{\\s*return\\s+([^;{}]{1,${MAX_EXPR}});\\s*\\}`, 'gi');
 /** A function of one local and a return: `function f($i) { $t = array(...); return $t[$i]; }` (held-out set H18). */
 // (each expression from a character that is not a space: the spaces before it are the \\s*'s alone, red team S37A-1)
@@ -279,6 +284,12 @@ export function foldVariables(input: string): string | undefined {
   for (const m of code.matchAll(RETURNS_LOCAL)) {
     if (events.length >= MAX_EVENTS || fns.size >= 64) break;
     if (!fns.has(m[1]!.toLowerCase())) addFunction(m[1]!.toLowerCase(), m[2]!, m[5]!, [m[3]!, m[4]!]);
+  }
+  if (/hexdec/i.test(code)) {
+    for (const m of code.matchAll(HEX_LOOP)) {
+      if (events.length >= MAX_EVENTS || fns.size >= 64) break;
+      if (!fns.has(m[1]!.toLowerCase())) addFunction(m[1]!.toLowerCase(), `$${m[2]!}`, `hex2bin($${m[2]!})`);
+    }
   }
   for (const m of code.matchAll(ARROW_VAR)) {
     if (events.length >= MAX_EVENTS || fns.size >= 64) break;

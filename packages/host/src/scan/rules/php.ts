@@ -2082,6 +2082,46 @@ rule mamori_php_split_cookie_eval {
     filesize < 128KB and $eval and $get and $xor
 }
 
+rule mamori_php_create_function_inflated {
+  meta:
+    score = 80
+    technique = "obfuscation"
+    description = "inflates or decodes a payload and makes it a function with create_function('', ..) to call: code hidden in data, run without eval"
+  strings:
+    // (set H56's password-keyed Magento loader: a blob decoded, each byte shifted by a key the post or a cookie gives,
+    // gzinflated, then create_function('', $code) and called; a function body no one can read is the payload)
+    $cf = /create_function\s*\(\s*(''|"")\s*,\s*(@\s*)?\$\w{1,40}\s*\)/ nocase
+    $inflate = /\b(gzinflate|gzuncompress|gzdecode|bzdecompress)\s*\(\s*(@\s*)?\$/ nocase
+  condition:
+    filesize < 2MB and $cf and $inflate
+}
+
+rule mamori_php_hidden_input_name {
+  meta:
+    score = 55
+    technique = "obfuscation"
+    description = "reads a cookie or a field whose name is hex or base64 decoded where it is read: a name no reader of the code should see"
+  strings:
+    // (set H56's skimmer relay: $_COOKIE[hex2bin('5F73786E74')] checked for card data, and posted on to an address
+    // itself in hex; applications name their fields as they are)
+    $key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*(hex2bin|base64_decode|str_rot13|strrev)\s*\(\s*["']/ nocase
+  condition:
+    $key
+}
+
+rule mamori_php_hidden_input_relay {
+  meta:
+    score = 85
+    technique = "credential-theft"
+    description = "reads a cookie or a field by a decoded name and sends it to an address also decoded: a skimmer's relay of card data"
+  strings:
+    $key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*(hex2bin|base64_decode|str_rot13|strrev)\s*\(\s*["']/ nocase
+    // (the address kept so too: "http" in hex or base64)
+    $addr = /(file_get_contents|fopen|curl_init|fsockopen|stream_socket_client)\s*\(\s*(hex2bin\s*\(\s*["']68747470|base64_decode\s*\(\s*["']aHR0c)/ nocase
+  condition:
+    $key and $addr
+}
+
 rule mamori_php_phishing_drop {
   meta:
     score = 75
