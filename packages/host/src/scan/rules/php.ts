@@ -2044,7 +2044,7 @@ rule mamori_php_offscreen_code {
   strings:
     // (set H54: "<?php" then some 400 spaces, then a whole backdoor on the first line of a WordPress core file; the rest
     // of the file as it was. Code wraps its lines; nothing lays out a statement 150 columns to the right of the last)
-    $tag = /<\?php[ \t]{150,}[$@A-Za-z_\/]/
+    $tag = /<\?php[ \t]{150,}[$@A-Za-z_]/
     $after = /[;{}][ \t]{200,}(\$[A-Za-z_]|@|if\s*\(|eval|include|require|function\s|class\s)/
   condition:
     any of them
@@ -2061,10 +2061,14 @@ rule mamori_php_cookie_post_xor {
     // included. Whole arrays: not $_COOKIE["x"]; comments between the tokens as the obfuscator puts them)
     $ck = /\$_COOKIE\s*(\/\*[^*]{0,40}\*\/\s*)?[,);]/
     $po = /\$_POST\s*(\/\*[^*]{0,40}\*\/\s*)?[,);]/
-    $xor = /\$\w{1,40}(\[\d{1,3}\])?\s*(\/\*[^*]{0,40}\*\/\s*)?\^\s*(\/\*[^*]{0,40}\*\/\s*)?(\$|\w{1,40}\s*\(|str_repeat\s*\()/
-    $run = /(^|[^\w>:$])(eval|include|include_once|require|require_once)\s*(\/\*[^*]{0,40}\*\/\s*)?[("'$]/
+    $xor = /(\$\w{1,40}(\[\d{1,3}\])?|\))\s*(\/\*[^*]{0,40}\*\/\s*)?\^\s*(\/\*[^*]{0,40}\*\/\s*)?(\$|\w{1,40}\s*\()/
+    // (of a variable: not a bootstrap that merges the request, masks its CSRF token by XOR and requires its routes)
+    $run = /(^|[^\w>:$])(eval|include|include_once|require|require_once)\s*(\/\*[^*]{0,40}\*\/\s*)?(\(\s*(\/\*[^*]{0,40}\*\/\s*)?)?\$/
+    // (and the request ends there, die() or exit() after what it ran: the backdoor answers nothing else)
+    $end = /\b(die|exit)\s*(\/\*[^*]{0,40}\*\/\s*)?[(;]/
   condition:
-    filesize < 1MB and $xor and $run and for any i in (1..#ck) : (for any j in (1..#po) : (@po[j] + 400 > @ck[i] and @po[j] < @ck[i] + 400))
+    filesize < 1MB and $xor and for any r in (1..#run) : ($end in (@run[r]..@run[r] + 400)) and
+      for any i in (1..#ck) : (for any j in (1..#po) : (@po[j] + 400 > @ck[i] and @po[j] < @ck[i] + 400))
 }
 
 rule mamori_php_split_cookie_eval {
