@@ -53,7 +53,7 @@ export type { CheckoutYaml, CheckoutProtectionYaml } from './config/yaml-types.j
 // Stores: the in-memory one here, SQLite in @mamori/store-sqlite; the contract for others.
 export { MemoryStore, type MemoryStoreOptions } from './core/memory-store.js';
 export type { Store, CounterOp, DistinctOp, DecisionFilter, DecisionStore, EventStore, CounterFloor, FlooredStore } from './core/store.js';
-export { hasFloors, floorLabel } from './core/store.js';
+export { hasFloors } from './core/store.js';
 export {
   DECISION_ACTIONS,
   DECISION_SCOPES,

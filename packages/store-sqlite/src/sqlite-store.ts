@@ -33,8 +33,8 @@ import {
   type Store,
   type CounterFloor,
   type FlooredStore,
-  floorLabel,
 } from 'mamori';
+import { floorLabel } from 'mamori/internal';
 import { migrate } from './schema.js';
 import { SqliteDecisions } from './decisions.js';
 import { SqliteEvents } from './events.js';
