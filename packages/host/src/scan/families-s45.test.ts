@@ -217,7 +217,12 @@ ${(() => {
   const name = (v: string, w: string) => { const parts: string[] = []; for (let i = 0; i < w.length; i += 3) parts.push(`jn3(${[...w.slice(i, i + 3).padEnd(3, ' ')].map((c) => (c === ' ' ? "''" : at(c))).join(',')})`); return `$${v} = ${parts.reduce((a, b) => `jn3(${a},${b},'')`)};`; };
   return [name('c', 'call_user_func_array'), name('f', 'create_function')].join('\n');
 })()}
-$b = 'eval(gzinflate(base64_decode("${Buffer.from('stand-in').toString('base64')}")));';
+$b = ${(() => {
+  const code = `eval(gzinflate(base64_decode("${Buffer.from('stand-in').toString('base64')}")));`;
+  const chunks: string[] = [];
+  for (let i = 0; i < code.length; i += 3) chunks.push(`jn3(${[...code.slice(i, i + 3).padEnd(3, ' ')].map((c) => (c === ' ' ? "''" : `'${c}'`)).join(',')})`);
+  return chunks.join(' . ');
+})()};
 $c($f, array('', '}' . $b . '//'));
 `,
   ],
