@@ -30,7 +30,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { Clock, CounterOp, DistinctOp } from 'mamori';
+import { MamoriError, type Clock, type CounterOp, type DistinctOp } from 'mamori';
 import { CounterTable, StringHasher, hmac, idKey, type Random } from 'mamori/internal';
 
 export interface SqliteCountersOptions {
@@ -122,7 +122,11 @@ export class SqliteCounters {
     this.#deleteLogUpTo = db.prepare('DELETE FROM counter_log WHERE id <= ?');
     this.#setState = db.prepare('INSERT INTO counter_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
     this.#resetsAfter = db.prepare('SELECT id, k FROM counter_resets WHERE id > ? ORDER BY id');
-    this.#addReset = db.prepare('INSERT INTO counter_resets (k) VALUES (?)');
+    // (an id above every row and above the last one applied: compaction empties the table, and SQLite would then hand
+    // out 1 again, a row the counting process takes as read; red team S45C-2)
+    this.#addReset = db.prepare(
+      "INSERT INTO counter_resets (id, k) VALUES (max(coalesce((SELECT max(id) FROM counter_resets), 0), coalesce((SELECT CAST(value AS INTEGER) FROM counter_state WHERE name = 'resets_seen'), 0)) + 1, ?)",
+    );
     this.#getState = db.prepare('SELECT value FROM counter_state WHERE name = ?').pluck();
   }
 
@@ -170,8 +174,13 @@ export class SqliteCounters {
     return this.#t ?? this.#load();
   }
 
-  /** Loads the table now when it is not yet (see SqliteStore.warmCounters). */
+  /**
+   * Loads the table now when it is not yet (see SqliteStore.warmCounters): only the process that
+   * will count calls this, so it counts from now on (it writes the floors it reads back and the
+   * resets it applies at start, red team S45C-3, before its first login).
+   */
   warm(): void {
+    this.#counting = true;
     if (this.#t === undefined) this.#load();
   }
 
@@ -188,14 +197,21 @@ export class SqliteCounters {
         if (Array.isArray(kinds) && !t.loadKinds(kinds.map(String))) throw new Error('the counter log names its kinds inconsistently');
         this.#kindsWritten = t.kinds.join('\n');
         this.#resetsSeen = Number(state.get('resets_seen') ?? 0) || 0;
+        // The floors as last written (at every flush that changed them): the log is read back under them, its
+        // evictions leaving nothing in them, so that floors dropped since are not raised again by reading entries
+        // the reset deleted later in the log (red team S45C-3). A file that has none written (an older version's)
+        // or a damaged one has its floors made again by the reading, as before; a damaged one is said, and the
+        // counts are kept (S45C-4: the whole log was thrown away).
+        const floorsText = state.get('floors');
+        const floors = floorState(JSON.stringify(t.kinds), floorsText);
+        if (floorsText !== undefined && floors === undefined) this.#opts.onError(new Error("the counter floors written in the store file cannot be read: they are made again from the counter log"));
         for (const row of this.#db.prepare('SELECT records FROM counter_log ORDER BY id').iterate() as IterableIterator<{ records: Buffer }>) {
           const b = row.records;
           if (!Buffer.isBuffer(b) || b.length % RECORD !== 0) throw new Error('a counter log record has the wrong length');
-          for (let o = 0; o < b.length; o += RECORD) t.load(b.readInt32LE(o), b.readInt32LE(o + 4), b.readUInt32LE(o + 8), b.readDoubleLE(o + 12), now);
+          for (let o = 0; o < b.length; o += RECORD) t.load(b.readInt32LE(o), b.readInt32LE(o + 4), b.readUInt32LE(o + 8), b.readDoubleLE(o + 12), now, floors === undefined);
           this.#logged += b.length / RECORD;
         }
-        const floors = parseJson(state.get('floors'), 'floors') as { counts?: unknown; expires?: unknown } | undefined;
-        if (floors && Array.isArray(floors.counts) && Array.isArray(floors.expires)) t.loadFloors(floors.counts as number[], floors.expires as number[], now);
+        if (floors) t.loadFloors(floors.counts, floors.expires, now);
       })();
     } catch (err) {
       // A damaged log must not stop the store: the counts start over (they expire anyway), and say so.
@@ -254,20 +270,31 @@ export class SqliteCounters {
 
   /**
    * The live floors: from the table in the process that counts, else as that process last
-   * wrote them (within a flush of now; after a reset asked for here, without the kinds reset).
+   * wrote them (at its last flush that changed them), each marked `pending` when a reset of its
+   * kind was asked for since and not applied yet. Throws when the written floors cannot be read.
    */
-  floors(): { kind: string; count: number; expiresAt: number }[] {
+  floors(): { kind: string; count: number; expiresAt: number; pending?: boolean }[] {
     const now = this.#clock.now();
     if (this.#counting && this.#t) return this.#t.liveFloors(now);
-    const state = this.#db.transaction(() => [this.#getState.get('kinds'), this.#getState.get('floors')])() as (string | undefined)[];
-    return liveFloorsOf(state[0], state[1], now);
+    const [kindsText, floorsText, rows] = this.#db.transaction(() => {
+      const seen = Number(this.#getState.get('resets_seen') ?? 0) || 0;
+      // (the prefix tested here, not in SQL: SQLite's text functions stop at its NUL)
+      const asked = (this.#db.prepare("SELECT k FROM counter_resets WHERE id > ? AND typeof(k) = 'text'").pluck().all(seen) as string[]).filter((k) => k.startsWith(FLOOR_RESET));
+      return [this.#getState.get('kinds') as string | undefined, this.#getState.get('floors') as string | undefined, asked];
+    })() as [string | undefined, string | undefined, string[]];
+    if (floorsText === undefined) return [];
+    const state = floorState(kindsText, floorsText);
+    if (!state) throw new MamoriError('MAMORI_ERR_STORE_DAMAGED', "the counter floors the proxy wrote in the store file cannot be read (counter_state 'floors' is not what mamori writes); the proxy makes them again from its counter log at its next start");
+    const asked = rows.map((k) => floorKinds(k.slice(FLOOR_RESET.length))).filter((k) => k !== false);
+    return liveFloorsOf(state, now).map((f) => (asked.some((k) => k === undefined || k.includes(f.kind)) ? { ...f, pending: true } : f));
   }
 
   /**
-   * Drops the floors of the kinds named (every kind when none is). In the process that counts,
-   * at once (written at the next flush); from another (the CLI), a row of counter_resets the
-   * counting process applies at its next flush or start, and the written floors without them.
-   * Returns how many live floors were dropped (as far as this process can see).
+   * Drops the floors of the kinds named (every kind when none is), and the counts of those kinds
+   * that started from them (CounterTable.resetFloors). In the process that counts, at once
+   * (written at the next flush); from another (the CLI), a row of counter_resets the counting
+   * process applies at its next flush or start. Returns how many live floors were dropped, or
+   * asked to be (as the counting process last wrote them).
    */
   resetFloors(kinds?: readonly string[]): number {
     const now = this.#clock.now();
@@ -275,14 +302,10 @@ export class SqliteCounters {
     if (this.#t && this.#counting) return this.#t.resetFloors(now, names);
     let n = 0;
     this.#db.transaction(() => {
-      const kindsText = this.#getState.get('kinds') as string | undefined;
-      const floorsText = this.#getState.get('floors') as string | undefined;
-      n = liveFloorsOf(kindsText, floorsText, now).filter((f) => names === undefined || names.includes(f.kind)).length;
+      const state = floorState(this.#getState.get('kinds') as string | undefined, this.#getState.get('floors') as string | undefined);
+      n = state ? liveFloorsOf(state, now).filter((f) => names === undefined || names.includes(f.kind)).length : 0;
       this.#addReset.run(FLOOR_RESET + JSON.stringify(names ?? null));
-      const written = dropFloors(kindsText, floorsText, names);
-      if (written !== undefined) this.#setState.run('floors', written);
     }).immediate();
-    this.#t?.resetFloors(now, names);
     return n;
   }
 
@@ -303,9 +326,15 @@ export class SqliteCounters {
     this.#dataVersion = v;
     const t = this.#t;
     const now = this.#clock.now();
-    for (const r of this.#resetsAfter.all(this.#resetsSeen) as { id: number; k: string }[]) {
-      if (r.k.startsWith(FLOOR_RESET)) t?.resetFloors(now, floorKinds(r.k.slice(FLOOR_RESET.length)));
-      else t?.delete(r.k, now);
+    for (const r of this.#resetsAfter.all(this.#resetsSeen) as { id: number; k: unknown }[]) {
+      // (a row that is not text is passed over: it stopped the proxy from starting, red team S45C-9)
+      if (typeof r.k === 'string') {
+        if (!r.k.startsWith(FLOOR_RESET)) t?.delete(r.k, now);
+        else {
+          const kinds = floorKinds(r.k.slice(FLOOR_RESET.length));
+          if (kinds !== false) t?.resetFloors(now, kinds);
+        }
+      }
       this.#resetsSeen = r.id;
     }
   }
@@ -476,51 +505,50 @@ function heldAtOf(heldAt: number | undefined): number | undefined {
   return heldAt === undefined || !Number.isFinite(heldAt) ? undefined : heldAt;
 }
 
-/** The kinds a floor-reset row names: null (or anything not a list of strings) is every kind. */
-function floorKinds(text: string): string[] | undefined {
+/** The kinds a floor-reset row names: undefined for every kind (null), false for a damaged row (none: S45C-10). */
+function floorKinds(text: string): string[] | undefined | false {
   try {
     const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) && v.every((k) => typeof k === 'string') ? (v as string[]) : undefined;
+    if (v === null) return undefined;
+    return Array.isArray(v) && v.every((k) => typeof k === 'string') ? (v as string[]) : false;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-/** The kinds and floors of counter_state, read apart (a damaged text reads as no floors). */
+/** Counts a floor can hold, and times an expiry can be (ms since the epoch, within JavaScript's dates). */
+const MAX_COUNT = 0xffffffff;
+const MAX_TIME = 8.64e15;
+
+/**
+ * The kinds and floors of counter_state, read apart; undefined where either is not what this
+ * module writes (a damaged or crafted text: red team S45C-4, -8), so that nothing reads a
+ * count or a time it could not hold.
+ */
 function floorState(kindsText: string | undefined, floorsText: string | undefined): { kinds: string[]; counts: number[]; expires: number[] } | undefined {
   try {
     const kinds = kindsText === undefined ? [] : (JSON.parse(kindsText) as unknown);
     const f = floorsText === undefined ? undefined : (JSON.parse(floorsText) as { counts?: unknown; expires?: unknown } | null);
-    if (!Array.isArray(kinds) || !f || !Array.isArray(f.counts) || !Array.isArray(f.expires)) return undefined;
-    return { kinds: kinds.map((k) => String(k).slice(0, 2)), counts: f.counts.map(Number), expires: f.expires.map(Number) };
+    if (!Array.isArray(kinds) || !f || !Array.isArray(f.counts) || !Array.isArray(f.expires) || f.counts.length > 256 || f.expires.length > 256) return undefined;
+    const counts = f.counts as unknown[];
+    const expires = f.expires as unknown[];
+    if (!counts.every((c) => Number.isInteger(c) && (c as number) >= 0 && (c as number) <= MAX_COUNT)) return undefined;
+    if (!expires.every((e) => typeof e === 'number' && Number.isFinite(e) && e >= 0 && e <= MAX_TIME)) return undefined;
+    return { kinds: kinds.map((k) => String(k).slice(0, 2)), counts: counts as number[], expires: expires as number[] };
   } catch {
     return undefined;
   }
 }
 
-/** The live floors in counter_state's texts, by kind name (index k of the arrays is kind k, kinds[k - 1]). */
-function liveFloorsOf(kindsText: string | undefined, floorsText: string | undefined, now: number): { kind: string; count: number; expiresAt: number }[] {
-  const s = floorState(kindsText, floorsText);
-  if (!s) return [];
+/** The live floors of counter_state, by kind name (index k of the arrays is kind k, kinds[k - 1]). */
+function liveFloorsOf(s: { kinds: string[]; counts: number[]; expires: number[] }, now: number): { kind: string; count: number; expiresAt: number }[] {
   const out: { kind: string; count: number; expiresAt: number }[] = [];
   for (let k = 1; k < s.counts.length; k++) {
     const count = s.counts[k]!;
     const expiresAt = s.expires[k] ?? 0;
     if (!(count > 0) || !(expiresAt > now)) continue;
-    // (The last kind, 255, is shared by the kinds past 254: it has no one name.)
+    // (the last kind, 255, is shared by the kinds past 254: it has no one name)
     out.push({ kind: k < 255 ? (s.kinds[k - 1] ?? '') : '', count, expiresAt });
   }
   return out;
-}
-
-/** counter_state's floors text with the kinds named (all when none is) dropped; undefined when there is none. */
-function dropFloors(kindsText: string | undefined, floorsText: string | undefined, names: readonly string[] | undefined): string | undefined {
-  const s = floorState(kindsText, floorsText);
-  if (!s) return undefined;
-  for (let k = 1; k < s.counts.length; k++) {
-    if (names !== undefined && (k >= 255 || !names.includes(s.kinds[k - 1] ?? ''))) continue;
-    s.counts[k] = 0;
-    s.expires[k] = 0;
-  }
-  return JSON.stringify({ counts: s.counts, expires: s.expires });
 }

@@ -266,9 +266,14 @@ describe('SqliteStore', () => {
     const path = fresh();
     const proxy = open(path, clock, { maxCounterBytes: 16 * 1024, counterFlushMs: 60_000 });
     const cli = open(path, clock);
+    const flood = async (tag: string) => {
+      for (let b = 0; b < 40; b++) await proxy.increment(Array.from({ length: 250 }, (_, i) => ({ key: `lu:${tag}-${b}-${i}`, by: 30, ttlMs: HOUR, floor: true })));
+    };
     try {
+      proxy.warmCounters();
       await proxy.increment([{ key: 'lu:attacker', by: 20, ttlMs: HOUR, floor: true }]);
-      for (let b = 0; b < 40; b++) await proxy.increment(Array.from({ length: 250 }, (_, i) => ({ key: `lu:flood-${b}-${i}`, by: 30, ttlMs: HOUR, floor: true })));
+      await flood('flood');
+      await proxy.increment([{ key: 'lp:pair', by: 3, ttlMs: HOUR }]);
       const raised = (await proxy.read(['lu:never-seen']))[0]!;
       assert.ok(raised >= 20, `absent accounts read ${raised}`);
       assert.deepEqual(await cli.floors(), [], 'nothing written yet');
@@ -277,18 +282,24 @@ describe('SqliteStore', () => {
       assert.equal(seen.length, 1);
       assert.equal(seen[0]!.kind, 'lu');
       assert.equal(seen[0]!.count, raised);
+      assert.equal(seen[0]!.pending, undefined);
       assert.match(seen[0]!.label, /failed logins of an account/);
       assert.deepEqual((await proxy.floors()).map((f) => [f.kind, f.count]), [['lu', raised]]);
       assert.equal(await cli.resetFloors(['lc']), 0, 'a kind with no floor');
       assert.equal(await cli.resetFloors(['lu']), 1);
-      assert.deepEqual(await cli.floors(), [], 'the written floors without it at once');
+      assert.deepEqual((await cli.floors()).map((f) => [f.kind, f.pending]), [['lu', true]], 'asked, not applied yet');
       assert.equal((await proxy.read(['lu:never-seen']))[0], raised, 'the proxy applies it at its next flush');
       proxy.flushCounters();
+      assert.deepEqual(await cli.floors(), [], 'applied: the proxy wrote its floors');
       assert.equal((await proxy.read(['lu:never-seen']))[0], 0, 'absent accounts read 0 again');
+      assert.equal((await proxy.read(['lu:flood-39-249']))[0], 0, 'and so do the counts made from the floor (red team S45C-1)');
       assert.deepEqual(await proxy.floors(), []);
-      assert.ok((await proxy.read(['lu:flood-39-249']))[0]! >= 30, 'what the table holds keeps its count');
-      // Raised again, then dropped while the proxy is down: its next start reads it.
-      for (let b = 0; b < 40; b++) await proxy.increment(Array.from({ length: 250 }, (_, i) => ({ key: `lu:again-${b}-${i}`, by: 30, ttlMs: HOUR, floor: true })));
+      await proxy.increment([{ key: 'lu:next', ttlMs: HOUR, floor: true }]);
+      assert.deepEqual(await proxy.floors(), [], 'one more account does not raise it again');
+      assert.equal((await proxy.read(['lp:pair']))[0], 3, 'a kind that is not floored keeps its counts');
+      // Raised again, then dropped while the proxy is down: its next start applies it, and a restart does not raise
+      // it again from the log (S45C-3).
+      await flood('again');
       proxy.flushCounters();
       assert.equal((await cli.floors()).length, 1);
     } finally {
@@ -301,8 +312,61 @@ describe('SqliteStore', () => {
     }
     const again = open(path, clock, { maxCounterBytes: 16 * 1024 });
     try {
+      again.warmCounters();
       assert.equal((await again.read(['lu:never-seen']))[0], 0, 'the reset outlives the restart');
       assert.deepEqual(await again.floors(), []);
+      again.flushCounters();
+    } finally {
+      await again.close();
+    }
+    const third = open(path, clock, { maxCounterBytes: 16 * 1024 });
+    try {
+      third.warmCounters();
+      assert.equal((await third.read(['lu:never-seen']))[0], 0, 'and the next one');
+      assert.deepEqual(await third.floors(), []);
+    } finally {
+      await third.close();
+    }
+  });
+
+  it('keeps resets asked after a compaction, and passes over rows and floors it did not write', async () => {
+    const clock = new ManualClock();
+    const path = fresh();
+    const proxy = open(path, clock, { maxCounterBytes: 16 * 1024, counterFlushMs: 60_000 });
+    const cli = open(path, clock);
+    const raw = new Database(path);
+    try {
+      proxy.warmCounters();
+      await proxy.increment([{ key: 'lp:a', by: 4, ttlMs: HOUR }, { key: 'lp:b', by: 4, ttlMs: HOUR }]);
+      proxy.flushCounters();
+      await cli.reset(['lp:a']);
+      proxy.flushCounters();
+      assert.equal((await proxy.read(['lp:a']))[0], 0);
+      // A compaction empties counter_resets; a reset asked after it must not take an id already read (S45C-2).
+      raw.prepare('DELETE FROM counter_resets').run();
+      await cli.reset(['lp:b']);
+      proxy.flushCounters();
+      assert.equal((await proxy.read(['lp:b']))[0], 0, 'the reset asked after the table was emptied is applied');
+      // A row that is not text, and a floor reset whose kinds are not JSON, change nothing and stop nothing (S45C-9, -10).
+      await proxy.increment([{ key: 'lp:c', by: 2, ttlMs: HOUR }]);
+      raw.prepare("INSERT INTO counter_resets (id, k) VALUES ((SELECT max(id) FROM counter_resets) + 1, x'00ff')").run();
+      raw.prepare("INSERT INTO counter_resets (id, k) VALUES ((SELECT max(id) FROM counter_resets) + 1, ?)").run('\u0000floors:[not json');
+      proxy.flushCounters();
+      assert.equal((await proxy.read(['lp:c']))[0], 2);
+      // Floors written otherwise than mamori writes them: the CLI says so; the proxy's next start keeps its counts.
+      raw.prepare("INSERT OR REPLACE INTO counter_state (name, value) VALUES ('floors', ?)").run('{"counts":[0,1e300],"expires":[0,"x"]}');
+      await assert.rejects(cli.floors(), /cannot be read/);
+    } finally {
+      raw.close();
+      await proxy.close();
+      await cli.close();
+    }
+    const errors: unknown[] = [];
+    const again = SqliteStore.open({ path, secret: SECRET, clock, maxCounterBytes: 16 * 1024, onError: (e) => errors.push(e) });
+    try {
+      again.warmCounters();
+      assert.equal((await again.read(['lp:c']))[0], 2, 'the counts are read back');
+      assert.match(String(errors[0]), /floors written in the store file cannot be read/);
     } finally {
       await again.close();
     }

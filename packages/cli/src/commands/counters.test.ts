@@ -35,6 +35,7 @@ describe('mamori counters', () => {
     const rt = await loadMamori(join(dir, 'mamori.yaml'));
     const store = rt.store as SqliteStore;
     try {
+      store.warmCounters();
       assert.equal(store.name, 'sqlite');
       const empty = mamori(['counters', 'floors']);
       assert.equal(empty.code, 0, empty.err);
@@ -47,8 +48,8 @@ describe('mamori counters', () => {
 
       const text = mamori(['counters', 'floors']);
       assert.equal(text.code, 0, text.err);
-      assert.match(text.out, /KIND\s+ABSENT KEYS READ\s+FOR\s+WHAT/);
-      assert.match(text.out, new RegExp(`lu\\s+${floor}\\s+(59m|1h)`));
+      assert.match(text.out, /KIND\s+ABSENT KEYS READ\s+FOR\s+RESET\s+WHAT/);
+      assert.match(text.out, new RegExp(`lu\\s+${floor}\\s+(59m|1h)\\S*( \\S+)?\\s+-\\s+login`));
       assert.match(text.out, /login: failed logins of an account/);
       const json = mamori(['counters', 'floors', '--json']);
       const list = JSON.parse(json.out) as { kind: string; count: number; expiresAt: string }[];
@@ -57,23 +58,30 @@ describe('mamori counters', () => {
 
       const bad = mamori(['counters', 'reset-floors', '--kind', 'login']);
       assert.equal(bad.code, 1, 'a kind is two characters');
-      assert.match(bad.err, /two characters/);
+      assert.match(bad.err, /two printable characters/);
+      const unsaid = mamori(['counters', 'reset-floors']);
+      assert.equal(unsaid.code, 1, 'which floors: --kind or --all (red team S45C-5)');
+      assert.match(unsaid.err, /--kind KIND\[,KIND\.\.\.\] .* or --all/);
       const none = mamori(['counters', 'reset-floors', '--kind', 'lc']);
       assert.equal(none.code, 0, none.err);
-      assert.match(none.out, /No live floor of lc/);
+      assert.match(none.out, /no floor of them stood/);
 
-      const reset = mamori(['counters', 'reset-floors', '--kind', 'lu', '--reason', 'the flood of 2 December is over', '--by', 'ops-oncall', '--json']);
+      const reset = mamori(['counters', 'reset-floors', '--kind', 'lu', '--reason', 'the flood of 2 December is over\u001b[2J', '--by', 'ops-oncall', '--json']);
       assert.equal(reset.code, 0, reset.err);
-      assert.deepEqual(JSON.parse(reset.out), { dropped: 1, kinds: ['lu'], floors: [{ kind: 'lu', count: floor }], by: 'ops-oncall', reason: 'the flood of 2 December is over' });
-      assert.match(mamori(['counters', 'floors']).out, /No floors/);
+      assert.deepEqual(JSON.parse(reset.out), { asked: 1, kinds: ['lu'], floors: [{ kind: 'lu', count: floor }], by: 'ops-oncall', reason: 'the flood of 2 December is over\\u001b[2J' });
+      const pending = mamori(['counters', 'floors']);
+      assert.match(pending.out, /^lu\s+\d+\s+\S+( \S+)?\s+asked\s+login/m);
+      assert.match(pending.out, /RESET asked: the proxy applies it at its next counter flush/);
 
       // The proxy applies it at its next flush.
       store.flushCounters();
       assert.equal((await store.read(['lu:never-seen']))[0], 0);
+      assert.match(mamori(['counters', 'floors']).out, /No floors/);
       const events = await store.events.query({ limit: 10 });
       const e = events.find((x) => x['event.action'] === 'counter-floors-reset');
       assert.ok(e, 'the reset is recorded');
-      assert.match(e['event.reason'] ?? '', /1 counter floor dropped by ops-oncall \(lu at \d+\): the flood of 2 December is over/);
+      assert.match(e['event.reason'] ?? '', /counter floors of lu dropped by ops-oncall \(lu at \d+\): the flood of 2 December is over\\u001b\[2J/);
+      assert.equal(e['mamori.count'], 1);
     } finally {
       await rt.close();
     }
@@ -86,6 +94,7 @@ describe('mamori counters', () => {
     assert.match(r.err, /memory store keeps its counters in the process that runs it/);
     assert.equal(mamori(['counters']).code, 1);
     assert.equal(mamori(['counters', 'floors', '--kind', 'lu']).code, 1);
-    assert.equal(mamori(['counters', 'reset-floors', 'extra']).code, 1);
+    assert.equal(mamori(['counters', 'reset-floors', '--all', 'extra']).code, 1);
+    assert.equal(mamori(['counters', 'reset-floors', '--all', '--kind', 'lu']).code, 1);
   });
 });

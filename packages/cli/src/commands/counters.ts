@@ -5,7 +5,7 @@ import { operatorName, remaining, table } from '../render.js';
 
 export const help = `Usage:
   mamori counters floors        [--json]
-  mamori counters reset-floors  [--kind KIND[,KIND...]] [--reason TEXT] [--by NAME] [--json]
+  mamori counters reset-floors  (--kind KIND[,KIND...] | --all) [--reason TEXT] [--by NAME] [--json]
 
 The login protection, checkout protection and MFA count in a table of fixed
 size (store.memory_max_bytes). When a flood of new keys fills it, the counts
@@ -18,18 +18,28 @@ attacker never touched (docs/login-protection.md).
 
   floors        lists the live floors: the kind, what every absent key of it
                 reads, and until when.
-  reset-floors  drops them (all kinds, or those named by --kind, as floors
-                lists them) once the attack is over: accounts the table no
-                longer holds read 0 again. Recorded as an event, with who
-                and why. While a flood still runs, the floor is what keeps
-                an attacker's evicted guesses counted: drop it after.
+  reset-floors  drops them once the attack is over, for the kinds named
+                (as floors lists them: lu, lc, cf, ...) or --all. Every count
+                of those kinds starts over too: those made during the flood
+                started from the floor and cannot be told apart. Recorded as
+                an event (counter-floors-reset), with who and why. While a
+                flood still runs, the floor is what keeps an attacker's
+                evicted guesses counted: drop it after.
 
 On the SQLite store (the default), the proxy (mamori up) counts: floors shows
-what it last wrote (within its counter flush, 100 ms), and a reset reaches it
-at its next flush or start. The memory store keeps its counters in the process
-that runs it, which this command cannot reach; Redis and PostgreSQL have no
-fixed-size table and no floors. Common options: --config FILE.
+what it last wrote, and a reset reaches it at its next counter flush (100 ms)
+or its next start; until then floors marks the kind "reset asked". The memory
+store keeps its counters in the process that runs it, which this command
+cannot reach; Redis and PostgreSQL have no fixed-size table and no floors.
+Common options: --config FILE.
 `;
+
+/** Text an operator gave, as it is stored and shown: control characters made visible, at most `max` characters. */
+function clean(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -38,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       json: { type: 'boolean' },
       kind: { type: 'string' },
+      all: { type: 'boolean' },
       reason: { type: 'string' },
       by: { type: 'string' },
     },
@@ -45,13 +56,16 @@ export async function run(argv: string[]): Promise<number> {
   );
   const [sub, extra] = positionals;
   if (!sub || !['floors', 'reset-floors'].includes(sub)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected floors or reset-floors\n\n${help}`);
-  if (extra !== undefined) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `unexpected argument: ${extra.slice(0, 100)}`);
-  if (sub === 'floors' && (values.kind !== undefined || values.reason !== undefined || values.by !== undefined)) {
-    throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--kind, --reason and --by go with reset-floors');
+  if (extra !== undefined) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `unexpected argument: ${clean(extra, 100)}`);
+  if (sub === 'floors' && (values.kind !== undefined || values.all !== undefined || values.reason !== undefined || values.by !== undefined)) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--kind, --all, --reason and --by go with reset-floors');
+  }
+  if (sub === 'reset-floors' && (values.kind === undefined) === (values.all !== true)) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', 'say which floors to drop: --kind KIND[,KIND...] (as `mamori counters floors` lists them) or --all');
   }
   const kinds = values.kind === undefined ? undefined : values.kind.split(',').map((k) => k.trim()).filter((k) => k !== '');
-  if (kinds !== undefined && (kinds.length === 0 || kinds.some((k) => k.length !== 2))) {
-    throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--kind takes kinds as `mamori counters floors` lists them: two characters each (lu, lc, cf, ...), separated by commas');
+  if (kinds !== undefined && (kinds.length === 0 || kinds.length > 64 || kinds.some((k) => k.length !== 2 || /[\u0000-\u001f\u007f]/.test(k)))) {
+    throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--kind takes kinds as `mamori counters floors` lists them: two printable characters each (lu, lc, cf, ...), separated by commas');
   }
   const config = readConfig(values.config, { existing: true });
   const rt = await openRuntime(config);
@@ -70,26 +84,26 @@ export async function run(argv: string[]): Promise<number> {
       else process.stdout.write(list.length ? render(list, now) : 'No floors: no count that must never read lower has been evicted (or those evicted have expired).\n');
       return 0;
     }
-    const before = await store.floors();
-    const dropped = await store.resetFloors(kinds);
-    const by = operatorName(values.by);
-    const reason = (values.reason ?? 'reset by an operator').slice(0, 1000);
-    const gone = before.filter((f) => kinds === undefined || kinds.includes(f.kind));
-    if (dropped > 0) {
-      rt.store.events.append({
-        '@timestamp': new Date(now).toISOString(),
-        'event.action': 'counter-floors-reset',
-        'event.category': 'configuration',
-        'event.module': 'counters',
-        'event.severity': 30,
-        'event.reason': `${dropped} counter floor${dropped === 1 ? '' : 's'} dropped by ${by} (${gone.map((f) => `${f.kind} at ${f.count}`).join(', ').slice(0, 300)}): ${reason.slice(0, 200)}`,
-        'mamori.count': dropped,
-      });
-      await rt.store.events.flush();
+    const before = await store.floors().catch(() => undefined);
+    const asked = await store.resetFloors(kinds);
+    const by = clean(operatorName(values.by), 200);
+    const reason = clean(values.reason ?? 'dropped by an operator after a flood', 500);
+    const gone = (before ?? []).filter((f) => kinds === undefined || kinds.includes(f.kind));
+    const what = kinds === undefined ? 'every kind' : kinds.join(', ');
+    rt.guard.events.emit({
+      '@timestamp': new Date(now).toISOString(),
+      'event.action': 'counter-floors-reset',
+      'event.category': 'configuration',
+      'event.module': 'counters',
+      'event.severity': 30,
+      'event.reason': `counter floors of ${clean(what, 200)} dropped by ${by}${before === undefined ? ' (the floors written could not be read)' : gone.length ? ` (${gone.map((f) => `${clean(f.kind, 8)} at ${f.count}`).join(', ')})` : ' (none stood)'}: ${reason}`,
+      'mamori.count': asked,
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify({ asked, kinds: kinds ?? null, floors: gone.map((f) => ({ kind: f.kind, count: f.count })), by, reason }, null, 2)}\n`);
+    else {
+      const stood = gone.length ? `${gone.map((f) => `${clean(f.kind, 8)}: ${f.count}`).join(', ')}` : before === undefined ? 'the floors the proxy wrote could not be read' : 'no floor of them stood';
+      process.stdout.write(`Reset of the floors of ${clean(what, 200)} asked by ${by} (${stood}). The proxy applies it at its next counter flush, or at its next start; \`mamori counters floors\` shows "reset asked" until then.\n`);
     }
-    if (values.json) process.stdout.write(`${JSON.stringify({ dropped, kinds: kinds ?? null, floors: gone.map((f) => ({ kind: f.kind, count: f.count })), by, reason }, null, 2)}\n`);
-    else if (dropped === 0) process.stdout.write(kinds ? `No live floor of ${kinds.join(', ')}: nothing to drop.\n` : 'No floors: nothing to drop.\n');
-    else process.stdout.write(`Dropped ${dropped} floor${dropped === 1 ? '' : 's'} (${gone.map((f) => `${f.kind}: ${f.count}`).join(', ')}) by ${by}. The proxy applies it at its next counter flush.\n`);
     return 0;
   } finally {
     await rt.close();
@@ -97,8 +111,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function render(list: CounterFloor[], now: number): string {
-  return table(
-    ['KIND', 'ABSENT KEYS READ', 'FOR', 'WHAT'],
-    list.map((f) => [JSON.stringify(f.kind).slice(1, -1), String(f.count), remaining(f.expiresAt - now), f.label]),
+  const rows = table(
+    ['KIND', 'ABSENT KEYS READ', 'FOR', 'RESET', 'WHAT'],
+    list.map((f) => [JSON.stringify(f.kind).slice(1, -1), String(f.count), remaining(f.expiresAt - now), f.pending ? 'asked' : '-', f.label]),
   );
+  return list.some((f) => f.pending) ? `${rows}RESET asked: the proxy applies it at its next counter flush, or at its next start.\n` : rows;
 }

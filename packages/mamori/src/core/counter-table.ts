@@ -119,6 +119,12 @@ export class CounterTable {
   #spilled = 0;
   /** Moves whenever a floor may have risen or been dropped (a store that writes them compares it). */
   floorsChanged = 0;
+  /**
+   * Per kind: 1 once an entry of it was evicted into its floor since the table was made or its
+   * floors were last reset: from then on, counters of it made anew started from a floor, and
+   * what the table holds of it may be more than was counted (see resetFloors).
+   */
+  readonly #spilledKind = new Uint8Array(KINDS);
   /** Per kind: 1 when it is floored (see the class comment). */
   readonly #floored = new Uint8Array(KINDS);
   /** A kind's number by its first two characters ((c0 << 8) | c1, both below 256); 0: none yet. */
@@ -342,6 +348,7 @@ export class CounterTable {
     const k = lo & KIND_BITS;
     if (this.#floored[k] === 0 || count === 0) return;
     this.#spilled++;
+    this.#spilledKind[k] = 1;
     this.floorsChanged++;
     if (this.#floorE[k]! <= t) {
       this.#floorN[k] = count;
@@ -513,7 +520,7 @@ export class CounterTable {
    * Puts a new entry in `free` (a slot of its window, or -1: none free), else in place of the
    * window's lowest entry (then the soonest to expire), which raises its kind's floor.
    */
-  #place(home: number, free: number, hi: number, lo: number, v: number, expiry: number, t: number, note: boolean): void {
+  #place(home: number, free: number, hi: number, lo: number, v: number, expiry: number, t: number, note: boolean, fold = true): void {
     if ((free < 0 || this.#size * 2 >= this.capacity) && this.capacity < this.maxCapacity) {
       // A full window, or a table half full: below the cap, the table doubles instead of
       // evicting, and the entry goes to its home in the larger table.
@@ -526,7 +533,10 @@ export class CounterTable {
     if (slot < 0) {
       slot = lowest(w, home);
       this.evictions++;
-      this.#fold(w[slot + 1]! | 0, w[slot + 2]!, w[slot + 3]!, t);
+      if (fold) this.#fold(w[slot + 1]! | 0, w[slot + 2]!, w[slot + 3]!, t);
+      // (put back without folding, a table's log read back under floors of its own snapshot: the entry is gone, and
+      // where it was from a flood, it left its count in those floors when it was evicted the first time)
+      else this.#spilledKind[w[slot + 1]! & KIND_BITS] = this.#floored[w[slot + 1]! & KIND_BITS]!;
     } else if (w[slot + 3]! <= TOMBSTONE) {
       this.#size++;
     }
@@ -744,9 +754,10 @@ export class CounterTable {
   /**
    * Puts back an entry that drain or entries handed out (a table built with the same seed and
    * capacity finds it under its key): sets it, or deletes it when `expiresAt` is 0. Expired
-   * ones are skipped. Not noted for drain.
+   * ones are skipped. Not noted for drain. Without `fold`, an entry this evicts leaves nothing
+   * in its kind's floor (for a store that loads the floors of its own snapshot after).
    */
-  load(hi: number, lo: number, count: number, expiresAt: number, now: number): void {
+  load(hi: number, lo: number, count: number, expiresAt: number, now: number, fold = true): void {
     const t = this.#rel(now);
     hi |= 0;
     lo |= 0;
@@ -769,7 +780,7 @@ export class CounterTable {
       this.#w[o + 3] = Math.min(0xffffffff, exp);
       return;
     }
-    this.#place(home, this.#freeIn(home, t), hi, lo, v, Math.min(0xffffffff, exp), t, false);
+    this.#place(home, this.#freeIn(home, t), hi, lo, v, Math.min(0xffffffff, exp), t, false, fold);
   }
 
   /** The floors as they stand, for a snapshot: per kind (see `kinds`; index 0 unused) a count and an expiry (ms since the epoch; 0: none). */
@@ -801,21 +812,36 @@ export class CounterTable {
   }
 
   /**
-   * Lowers the floors of the kinds named (all kinds when none is) to nothing: absent keys of
-   * those kinds read 0 again, and counters made anew start from 0. What the table still holds
-   * keeps its counts. Returns how many live floors were dropped. (An operator's act after a
-   * flood: while one goes on, the floor is what keeps its evicted accounts from starting over.)
+   * Drops the floors of the kinds named (all kinds when none is), and forgets what the table
+   * holds of those kinds if a floor of them was ever raised since the last reset: each counter
+   * made while the floor stood started from it, and would raise it again as soon as it is
+   * evicted (red team S45C-1: one login after a reset brought the floor back). So after a reset
+   * every key of those kinds reads 0 and counts afresh; kinds never spilled keep their counts.
+   * The forgotten entries are journaled as deletions. Returns how many live floors were
+   * dropped. (An operator's act after a flood: while one goes on, the floor is what keeps its
+   * evicted accounts from starting over.)
    */
   resetFloors(now: number, kinds?: readonly string[]): number {
     const t = this.#rel(now);
     const names = kinds === undefined ? undefined : new Set(kinds.map((n) => String(n).slice(0, 2)));
+    const drop = new Uint8Array(KINDS);
     let n = 0;
+    let any = false;
     for (let k = 1; k < KINDS; k++) {
       if (names !== undefined && (k - 1 >= this.#kindNames.length || k === KINDS - 1 || !names.has(this.#kindNames[k - 1]!))) continue;
       if (this.#floorE[k]! > t && this.#floorN[k]! > 0) n++;
       if (this.#floorE[k] !== 0) this.floorsChanged++;
       this.#floorN[k] = 0;
       this.#floorE[k] = 0;
+      if (this.#spilledKind[k] === 1) {
+        drop[k] = 1;
+        any = true;
+        this.#spilledKind[k] = 0;
+      }
+    }
+    if (any) {
+      const w = this.#w;
+      for (let o = 0; o < w.length; o += 4) if (w[o + 3]! > TOMBSTONE && drop[w[o + 1]! & KIND_BITS] === 1) this.#clear(o);
     }
     return n;
   }

@@ -18,6 +18,7 @@ export const ERRORS = {
   MAMORI_ERR_STORE_CLOSED: { summary: 'The store was used after it was closed.' },
   MAMORI_ERR_STORE_OPEN: { summary: 'The store could not be opened.' },
   MAMORI_ERR_STORE_UNAVAILABLE: { summary: 'A shared store (Redis) did not answer in time or refused the command.' },
+  MAMORI_ERR_STORE_DAMAGED: { summary: 'Something the store keeps is not what mamori writes: damaged or edited by hand.' },
   MAMORI_ERR_DECISION_INVALID: { summary: 'A decision has an unknown action or scope, a bad value, or a bad duration.' },
   MAMORI_ERR_DECISION_NOT_FOUND: { summary: 'No decision has that id.' },
   MAMORI_ERR_GEO_DATABASE: { summary: 'The country database could not be opened or is not an MMDB file.' },

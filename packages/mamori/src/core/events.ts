@@ -89,6 +89,7 @@ export const EVENT_ACTIONS = {
   'fim-baseline-invalid': 'a file integrity baseline does not match its signature: edited outside mamori (mamori fim)',
   'fim-baseline-rollback': 'a file integrity baseline older than the generation recorded beside its key: an older signed copy was put back (mamori fim)',
   'fim-changes-accepted': 'changes taken into a file integrity baseline, with who and why (mamori fim accept)',
+  'counter-floors-reset': "the counter table's floors dropped after a flood, with who and why (mamori counters reset-floors)",
   'log-alert': 'an alert raised by log detection (mamori watch or replay: a scenario or a Sigma rule), with the decision it made if any',
   'vuln-finding': 'a new vulnerability finding on an asset of the inventory, with its priority, due date and owner (mamori vuln plan)',
   'vuln-deadline': "an open vulnerability finding's due date is near or past (mamori vuln plan)",

@@ -110,6 +110,11 @@ export interface CounterFloor {
   readonly count: number;
   /** Until when (ms since the epoch): the expiry of the highest count evicted. */
   readonly expiresAt: number;
+  /**
+   * A reset of this kind was asked for (from another process) and the process that counts has
+   * not applied it yet: it does at its next counter flush, or at its next start.
+   */
+  readonly pending?: boolean;
 }
 
 /**
@@ -120,8 +125,10 @@ export interface FlooredStore {
   /** The live floors. */
   floors(): Promise<CounterFloor[]>;
   /**
-   * Drops the floors of the kinds named (every kind when none is): the keys the store no longer
-   * holds read 0 again. Returns how many live floors were dropped.
+   * Drops the floors of the kinds named (every kind when none is), and what the store holds of
+   * a kind that ever spilled into its floor (those counts started from the floor): every key of
+   * those kinds reads 0 again. Returns how many live floors were dropped, or were asked to be
+   * (a store whose counting process is another applies it there).
    */
   resetFloors(kinds?: readonly string[]): Promise<number>;
 }

@@ -2041,7 +2041,8 @@ rule mamori_php_ftp_bruteforcer {
 
 rule mamori_php_offscreen_code {
   meta:
-    score = 60
+    // (a weight, not a verdict alone: padding at every token boundary of a harmless page is not evidence, padding-fuzz.test.ts)
+    score = 30
     technique = "injected-code"
     description = "code pushed off the screen by hundreds of blanks on its line (after the PHP tag, or after a statement): injected into a legitimate file so that an editor's window does not show it"
   strings:
