@@ -2027,16 +2027,18 @@ rule mamori_php_ftp_bruteforcer {
   meta:
     score = 75
     technique = "brute-force"
-    description = "tries FTP or SSH logins in a loop over lists of names or passwords the request gives (a hosting server's accounts guessed, then defaced)"
+    description = "tries FTP or SSH logins in nested loops over lists of names and passwords the request gives (a hosting server's accounts guessed, then defaced)"
   strings:
     // (set H55's cPanel mass defacer: the request's users and passwords split into lists, each pair tried with ftp_login,
-    // an index page put over every account it gets into; an FTP client page logs in once with what the form says)
+    // an index page put over every account it gets into; an FTP client page logs in once with what the form says, and a
+    // deploy page walks the form's mirrors with one account of its config, red team S45R fp01 to fp04)
     $list = /=\s*(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
     $walk = /\bforeach\s*\(\s*(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
-    $loop = /\b(foreach|for|while)\s*\(/
-    $login = /\b(ftp_login|ssh2_auth_password)\s*\(\s*\$\w{1,40}\s*,[^;]{0,80},\s*(trim\s*\(\s*)?\$/
+    // (a loop in a loop, the login inside both, given two variables)
+    $nested = /\b(foreach|for|while)\s*\([^(){};]{1,120}\)\s*\{?\s*(\$\w{1,40}\s*=[^;]{0,80};\s*){0,2}(foreach|for|while)\s*\(/
+    $login = /\b(ftp_login|ssh2_auth_password)\s*\(\s*\$\w{1,40}\s*,\s*(trim\s*\(\s*)?\$\w{1,40}\s*\)?\s*,\s*(trim\s*\(\s*)?\$\w{1,40}/
   condition:
-    filesize < 128KB and ($list or $walk) and for any i in (1..#loop) : ($login in (@loop[i]..@loop[i] + 600))
+    filesize < 128KB and #list + #walk >= 2 and for any i in (1..#nested) : ($login in (@nested[i]..@nested[i] + 800))
 }
 
 rule mamori_php_offscreen_code {
@@ -2058,22 +2060,27 @@ rule mamori_php_cookie_post_xor {
   meta:
     score = 85
     technique = "backdoor"
-    description = "takes the cookies and the posted fields whole, XORs what they hold with a key and runs it (eval or include): the cookie-and-POST backdoor planted on hacked WordPress sites"
+    description = "takes the cookies and the posted fields whole, walks them, XORs what they hold with a key and runs it (eval or include): the cookie-and-POST backdoor planted on hacked WordPress sites"
   strings:
-    // (set H54's five variants: Array($a, $_COOKIE, $a, $_POST, $b) walked, or $c = $_COOKIE; $p = $_POST; then pack("H*",
-    // ..) or base64, XOR with a key repeated, explode on "#" and the parts called, or written to a temporary file and
-    // included. Whole arrays: not $_COOKIE["x"]; comments between the tokens as the obfuscator puts them)
-    $ck = /\$_COOKIE\s*(\/\*[^*]{0,40}\*\/\s*)?[,);]/
+    // (set H54's five variants and H57's: Array($a, $_COOKIE, $a, $_POST, $b) walked, or $c = $_COOKIE; $p = $_POST;
+    // then pack("H*", ..) or base64, XOR with a key repeated, explode on "#" and the parts called, or written to a
+    // temporary file and included. Whole arrays: not $_COOKIE["x"]; comments between the tokens as the obfuscator puts
+    // them; $_COOKIE + $_POST too, red team S45R)
+    $ck = /\$_COOKIE\s*(\/\*[^*]{0,40}\*\/\s*)?[,);+]/
     $po = /\$_POST\s*(\/\*[^*]{0,40}\*\/\s*)?[,);]/
+    // (what is walked is a variable or what a function of no argument returns, the request's arrays in it: a
+    // framework's request object built from them and a CSRF mask by XOR walk nothing so, nor does a plugin loader
+    // walking glob() or str_split(); red team S45R fp05, fp33, fp37)
+    $walk = /\bforeach\s*(\/\*[^*]{0,40}\*\/\s*)?\(\s*(\$\w{1,40}|\w{1,40}\s*\(\s*\))\s*(\/\*[^*]{0,40}\*\/\s*)?as\b/
     $xor = /(\$\w{1,40}(\[\d{1,3}\])?|\))\s*(\/\*[^*]{0,40}\*\/\s*)?\^\s*(\/\*[^*]{0,40}\*\/\s*)?(\$|\w{1,40}\s*\()/
-    // (of a variable: not a bootstrap that merges the request, masks its CSRF token by XOR and requires its routes)
+    // (of a variable: not a bootstrap requiring its routes)
     $run = /(^|[^\w>:$])(eval|include|include_once|require|require_once)\s*(\/\*[^*]{0,40}\*\/\s*)?(\(\s*(\/\*[^*]{0,40}\*\/\s*)?)?\$/
-    // (and the request ends there, die() or exit() beside what it ran: the backdoor answers nothing else; before it too,
-    // in a function of its own written above, set H57's themes.php)
-    $end = /\b(die|exit)\s*(\/\*[^*]{0,40}\*\/\s*)?[(;]/
   condition:
-    filesize < 1MB and $xor and for any r in (1..#run) : (for any e in (1..#end) : (@end[e] + 400 > @run[r] and @end[e] < @run[r] + 400)) and
-      for any i in (1..#ck) : (for any j in (1..#po) : (@po[j] + 400 > @ck[i] and @po[j] < @ck[i] + 400))
+    filesize < 1MB and for any i in (1..#ck) : (
+      (for any j in (1..#po) : (@po[j] + 400 > @ck[i] and @po[j] < @ck[i] + 400)) and
+      (for any w in (1..#walk) : (@walk[w] + 3000 > @ck[i] and @walk[w] < @ck[i] + 3000)) and
+      (for any x in (1..#xor) : (@xor[x] + 3000 > @ck[i] and @xor[x] < @ck[i] + 3000)) and
+      (for any r in (1..#run) : (@run[r] + 3000 > @ck[i] and @run[r] < @ck[i] + 3000)))
 }
 
 rule mamori_php_split_cookie_eval {
@@ -2087,8 +2094,12 @@ rule mamori_php_split_cookie_eval {
     $eval = /function\s+\w{1,40}\s*\(\s*\$\w{1,40}\s*\)\s*\{\s*(@\s*)?eval\s*\(\s*\$\w{1,40}\s*\)\s*;\s*\}/ nocase
     $get = /function\s+\w{1,40}\s*\(\s*\$\w{1,40}\s*\)\s*\{\s*(\$\w{1,40}\s*=\s*|return\s+)(@\s*)?\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*\$\w{1,40}\s*\]\s*;/ nocase
     $xor = /function\s+\w{1,40}\s*\(\s*\$\w{1,40}\s*,\s*\$\w{1,40}\s*\)\s*\{\s*(\$\w{1,40}\s*=\s*|return\s+)\$\w{1,40}\s*\^\s*\$\w{1,40}\s*;/ nocase
+    // (and a key made for the XOR: hashed, then stretched to the data's length; an old CMS's helpers of one line each,
+    // a cookie getter, an XOR and an admin's PHP block evaled, make none, red team S45R fp08)
+    $hash = /\b(hash|hash_hmac|md5|sha1)\s*\(/ nocase
+    $stretch = /\b(str_pad|str_repeat)\s*\(/ nocase
   condition:
-    filesize < 128KB and $eval and $get and $xor
+    filesize < 128KB and $eval and $get and $xor and $hash and $stretch
 }
 
 rule mamori_php_create_function_inflated {
@@ -2099,10 +2110,16 @@ rule mamori_php_create_function_inflated {
   strings:
     // (set H56's password-keyed Magento loader: a blob decoded, each byte shifted by a key the post or a cookie gives,
     // gzinflated, then create_function('', $code) and called; a function body no one can read is the payload)
-    $cf = /create_function\s*\(\s*(''|"")\s*,\s*(@\s*)?\$\w{1,40}\s*\)/ nocase
-    $inflate = /\b(gzinflate|gzuncompress|gzdecode|bzdecompress)\s*\(\s*(@\s*)?\$/ nocase
+    // (an empty or blank argument list: create_function(' ', ..) too, red team S45R)
+    $cf = /create_function\s*\(\s*(''|""|'\s+'|"\s+")\s*,\s*(@\s*)?\$\w{1,40}\s*\)/ nocase
+    // (the inflated payload given a name just before: an old library that inflates its archive in one place and makes a
+    // lambda in another is not this, red team S45R fp09, fp32)
+    $inflate = /\$\w{1,40}\s*=\s*(@\s*)?\\?(gzinflate|gzuncompress|gzdecode|bzdecompress)\s*\(/ nocase
+    // (and the payload decrypted byte by byte with a key first, chr(ord($d[$i]) - ord($k[$i])): an old zip reader that
+    // inflates an entry and makes a PHP 4 callback a few lines later decrypts nothing, red team S45R fp09)
+    $crypt = /chr\s*\(\s*\(?\s*ord\s*\([^()]{1,60}\)\s*[-+^]\s*ord\s*\(/ nocase
   condition:
-    filesize < 2MB and $cf and $inflate
+    filesize < 2MB and $crypt and for any i in (1..#cf) : (for any j in (1..#inflate) : (@inflate[j] < @cf[i] and @inflate[j] + 300 > @cf[i]))
 }
 
 rule mamori_php_hidden_input_name {
@@ -2113,7 +2130,8 @@ rule mamori_php_hidden_input_name {
   strings:
     // (set H56's skimmer relay: $_COOKIE[hex2bin('5F73786E74')] checked for card data, and posted on to an address
     // itself in hex; applications name their fields as they are)
-    $key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*(hex2bin|base64_decode|str_rot13|strrev)\s*\(\s*["']/ nocase
+    // (not str_rot13 or strrev: a form's honeypot fields are named so against spam bots, red team S45R fp31)
+    $key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*\\?(hex2bin|base64_decode)\s*\(\s*["']/ nocase
   condition:
     $key
 }
@@ -2215,15 +2233,19 @@ rule mamori_php_include_escaped_path {
     $esc = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*"[^"\n]{0,60}(\\057|\\x2[Ff])[^"\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"\n]{0,200}"/
     // (a literal path to an icon or an image, not one built from a variable: a template engine's includes are .php; not
     // an SVG, which a page includes to inline it)
-    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp|flv|swf|avi|mov|mp[34]|otc|ttf|woff2?|eot)["']\s*\)?\s*;/ nocase
+    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp|otc)["']\s*\)?\s*;/ nocase
     // (or a hidden file by an absolute path, "/home/u/site/x/.c947de03.otc": the loader of set H54's hacked sites, which
     // hides the code a dot-file away in a folder of its own; not a file of PHP, "/etc/app/.config.php")
-    $hidden = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["']\/[^"'\n$]{1,200}\/\.[A-Za-z0-9_-]{1,40}\.(ico|otc|ttf|woff2?|eot|png|jpe?g|gif|bmp|webp|svg|css|js|txt|log|dat|tmp|bak|swp|json|xml|zip|gz|mp[34]|pdf|flv)["']\s*\)?\s*;/ nocase
+    // (a random name, letters and digits with a digit among them: not .maintenance.txt, a cache's .pages.json, red team
+    // S45R fp18, fp19)
+    $hidden = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["']\/[^"'\n$]{1,200}\/\.[a-z]{0,20}[0-9][a-z0-9]{4,40}\.[a-z0-9]{2,5}["']\s*\)?\s*;/ nocase
     // (or the name itself decoded where it is included, include_once base64_decode("SUpN..."): set H54)
-    $decoded = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*(base64_decode|str_rot13|strrev|hex2bin|gzinflate|rawurldecode|urldecode|convert_uudecode)\s*\(\s*["']/ nocase
+    // (not urldecode: a router includes a page named by a percent-encoded literal, red team S45R fp35)
+    $decoded = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*\\?(base64_decode|str_rot13|strrev|hex2bin|gzinflate|convert_uudecode)\s*\(\s*["']/ nocase
     // (or the path picked character by character out of a table, require_once $t[25+28].$t[3+13]..: set H54's loader of
     // an .m3u, its table range("~", " "), between comments of junk; an application joins a folder and a name)
-    $picked = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*(\$\w{1,40}\s*[\[{][^\]}\n]{1,12}[\]}]\s*\.\s*){6}/ nocase
+    // (each pick by a number or a sum of two: a date path of six named parts is not this, red team S45R fp20)
+    $picked = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*(\$\w{1,40}\s*[\[{]\s*\d{1,4}(\s*[-+*]\s*\d{1,4})?\s*[\]}]\s*\.\s*){6}/ nocase
   condition:
     any of them
 }
@@ -2292,10 +2314,13 @@ rule mamori_php_remote_code_via_temp_file {
     $put = /\b(file_put_contents|fwrite|fputs)\s*\(\s*\$\w{1,40}\s*,\s*(["']<\?php[^"']{0,8}["']\s*\.\s*)?\$/
     // (or the variable in quotes, require_once "$t", red team S44R ev42)
     $inc = /\b(include|require)(_once)?\s*(\(\s*)?"?\$\w{1,40}"?\s*(\)\s*)?;/
+    // (in a larger file, the address given to the fetch itself: not a docs address in a constant beside a template
+    // engine's compiled temp file, red team S45R fp38; WP-VCD's own fetcher too, file_get_contents_tcurl("http://.."))
+    $fetchurl = /\b(file_get_contents\w{0,20}|curl_init|fopen)\s*\(\s*["']https?:\/\/[^"'\s]{4,300}["']/
   condition:
     // (in a larger file, the address within 3 KB of the temporary file: WP-VCD's block at the top of a theme's
     // functions.php of any size, set H54)
     $url and $fetch and filesize < 4MB and for any i in (1..#tmp) : ($put in (@tmp[i]..@tmp[i] + 300) and $inc in (@tmp[i]..@tmp[i] + 500) and
-      (filesize < 64KB or for any k in (1..#url) : (@url[k] + 3000 > @tmp[i] and @url[k] < @tmp[i] + 3000)))
+      (filesize < 64KB or for any k in (1..#fetchurl) : (@fetchurl[k] + 3000 > @tmp[i] and @fetchurl[k] < @tmp[i] + 3000)))
 }
 `;
