@@ -1933,12 +1933,12 @@ rule mamori_php_ads_hidden_from_admins {
     // wp-includes/wp-feed.php, sets a cookie for logged-in users, and adds the scripts through the_content and wp_footer
     // only where the visitor's address is not in that file)
     $unseen = /str(i)?pos\s*\(\s*\$\w{1,40}\s*,\s*\$_SERVER\s*\[\s*["']REMOTE_ADDR["']\s*\]\s*\)\s*===\s*false/
-    $keep = /file_put_contents\s*\(\s*ABSPATH\s*\.\s*["']wp-includes\//
+    $keep = /file_put_contents\s*\(\s*ABSPATH\s*\.\s*(["']wp-includes\/|WPINC\b)/
     $editor = /current_user_can\s*\(|is_user_logged_in\s*\(/
     $hook = /add_(filter|action)\s*\(\s*["'](the_content|wp_footer|wp_head)["']/
     $script = /<script[^>]{0,120}src\s*=\s*["']?(https?:)?\/\/[^"'\s>]{4,200}/ nocase
     // (or a loader script setting a script element's src, its slashes escaped, "\/\/shigaxapo.com\/c\/..": set H54)
-    $script2 = /\.src\s*=\s*["'](https?:)?(\\?\/){2}[^"'\s]{4,200}["']/
+    $script2 = /(\.src\s*=\s*|setAttribute\s*\(\s*\\?["']src\\?["']\s*,\s*)\\?["'](https?:)?(\\?\/){2}[^"'\s]{4,200}["']/
   condition:
     filesize < 128KB and $unseen and $keep and $editor and $hook and ($script or $script2)
 }
@@ -2032,8 +2032,9 @@ rule mamori_php_ftp_bruteforcer {
     // (set H55's cPanel mass defacer: the request's users and passwords split into lists, each pair tried with ftp_login,
     // an index page put over every account it gets into; an FTP client page logs in once with what the form says, and a
     // deploy page walks the form's mirrors with one account of its config, red team S45R fp01 to fp04)
-    $list = /=\s*(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
-    $walk = /\bforeach\s*\(\s*(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
+    // (the split list cleaned first too, array_filter(explode(..)): red team S45R)
+    $list = /=\s*(array_\w{1,20}\s*\(\s*){0,2}(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
+    $walk = /\bforeach\s*\(\s*(array_\w{1,20}\s*\(\s*){0,2}(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
     // (a loop in a loop, the login inside both, given two variables)
     $nested = /\b(foreach|for|while)\s*\([^(){};]{1,120}\)\s*\{?\s*(\$\w{1,40}\s*=[^;]{0,80};\s*){0,2}(foreach|for|while)\s*\(/
     $login = /\b(ftp_login|ssh2_auth_password)\s*\(\s*\$\w{1,40}\s*,\s*(trim\s*\(\s*)?\$\w{1,40}\s*\)?\s*,\s*(trim\s*\(\s*)?\$\w{1,40}/
@@ -2052,6 +2053,9 @@ rule mamori_php_offscreen_code {
     // of the file as it was. Code wraps its lines; nothing lays out a statement 150 columns to the right of the last)
     $tag = /<\?php[ \t]{150,}[$@A-Za-z_]/
     $after = /[;{}][ \t]{200,}(\$[A-Za-z_]|@|if\s*\(|eval|include|require|function\s|class\s)/
+    // (or at a line's start, and before a PHP tag after a closing one: red team S45R)
+    $line = /\n[ \t]{150,}(\$[A-Za-z_]|@|if\s*\(|eval|include|require|function\s|class\s)/
+    $reopen = /\?>[ \t]{150,}<\?php/
   condition:
     any of them
 }
@@ -2311,7 +2315,7 @@ rule mamori_php_remote_code_via_temp_file {
     $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|fread)\s*\(/
     $tmp = /\$\w{1,40}\s*=\s*(@\s*)?tempnam\s*\(/
     // (or "<?php" put in front as it is written, fwrite($h, "<?php\n" . $code): WP-VCD's theme_temp_setup, set H54)
-    $put = /\b(file_put_contents|fwrite|fputs)\s*\(\s*\$\w{1,40}\s*,\s*(["']<\?php[^"']{0,8}["']\s*\.\s*)?\$/
+    $put = /\b(file_put_contents|fwrite|fputs)\s*\(\s*\$\w{1,40}\s*,\s*(["']<\?php[^"']{0,8}["']\s*\.\s*(PHP_EOL\s*\.\s*)?)?\$/
     // (or the variable in quotes, require_once "$t", red team S44R ev42)
     $inc = /\b(include|require)(_once)?\s*(\(\s*)?"?\$\w{1,40}"?\s*(\)\s*)?;/
     // (in a larger file, the address given to the fetch itself: not a docs address in a constant beside a template
