@@ -2036,7 +2036,8 @@ rule mamori_php_ftp_bruteforcer {
     $list = /=\s*(array_\w{1,20}\s*\(\s*){0,2}(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
     $walk = /\bforeach\s*\(\s*(array_\w{1,20}\s*\(\s*){0,2}(explode|preg_split|file)\s*\([^;]{0,40}\$_(POST|GET|REQUEST)\s*\[/ nocase
     // (a loop in a loop, the login inside both, given two variables)
-    $nested = /\b(foreach|for|while)\s*\([^(){};]{1,120}\)\s*\{?\s*(\$\w{1,40}\s*=[^;]{0,80};\s*){0,2}(foreach|for|while)\s*\(/
+    // (foreach only: every for and while of an application would be an atom to verify)
+    $nested = /\bforeach\s*\([^(){};]{1,120}\)\s*\{?\s*(\$\w{1,40}\s*=[^;]{0,80};\s*){0,2}foreach\s*\(/
     $login = /\b(ftp_login|ssh2_auth_password)\s*\(\s*\$\w{1,40}\s*,\s*(trim\s*\(\s*)?\$\w{1,40}\s*\)?\s*,\s*(trim\s*\(\s*)?\$\w{1,40}/
   condition:
     filesize < 128KB and #list + #walk >= 2 and for any i in (1..#nested) : ($login in (@nested[i]..@nested[i] + 800))
@@ -2053,8 +2054,8 @@ rule mamori_php_offscreen_code {
     // of the file as it was. Code wraps its lines; nothing lays out a statement 150 columns to the right of the last)
     $tag = /<\?php[ \t]{150,}[$@A-Za-z_]/
     $after = /[;{}][ \t]{200,}(\$[A-Za-z_]|@|if\s*\(|eval|include|require|function\s|class\s)/
-    // (or at a line's start, and before a PHP tag after a closing one: red team S45R)
-    $line = /\n[ \t]{150,}(\$[A-Za-z_]|@|if\s*\(|eval|include|require|function\s|class\s)/
+    // (or before a PHP tag after a closing one: red team S45R; not at any line's start, whose atoms are every
+    // indented line's first blanks)
     $reopen = /\?>[ \t]{150,}<\?php/
   condition:
     any of them
