@@ -2,11 +2,11 @@
  * What the `mamori vuln` subcommands share: the database in the data directory, who is acting,
  * the clock (`--now` replays a day), and events sent to mamori's store and webhooks.
  */
-import { hostname, userInfo } from 'node:os';
 import { MamoriError, type MamoriConfig } from 'mamori';
 import { DEFAULT_DEADLINES, VulnDb, closeRemovedAssets, emitAll, formatDeadlines, parseDeadlines, reopenReturnedAssets, vulnDbPath, type Asset, type Deadlines, type VulnEvent } from '@mamori/vuln';
 import { openRuntime } from '../runtime.js';
 import { reportError } from '../error-line.js';
+import { operatorName } from '../render.js';
 
 export function openDb(config: MamoriConfig): VulnDb {
   return VulnDb.open(vulnDbPath(config.dataDir));
@@ -28,16 +28,7 @@ export function deadlines(db: VulnDb | undefined, flag: string | undefined): Dea
 
 /** `--by`, else the user (the one behind sudo) at this host. */
 export function who(by: string | undefined): string {
-  if (by) return by.slice(0, 200);
-  let name = process.env.SUDO_USER;
-  if (!name) {
-    try {
-      name = userInfo().username;
-    } catch {
-      name = `uid ${process.getuid?.() ?? '?'}`;
-    }
-  }
-  return `${name}@${hostname()}`;
+  return operatorName(by);
 }
 
 /** `--now`: an ISO date or time taken as the present (to replay or test a plan); else the clock. */
