@@ -140,6 +140,14 @@ run_it(xq(pq(hq($name), strlen($data)), $data));
 `,
   ],
   [
+    'the planted index.php with the hidden path kept in a variable first (red team S45R)',
+    '/srv/www/.well-known/pki-validation/index.php',
+    `<?php
+$f = "/home/site/public_html/wp-content/cache/.9f3e2a71.ico";
+@include($f);
+`,
+  ],
+  [
     'a one-line stub including a file whose name is base64 decoded where it is included (H54)',
     '/srv/www/wp-admin/css/colors/x/index.php',
     `<?php include_once base64_decode("${b64('QwErTyUiOpAsDf.flv')}"); ?>`,
@@ -485,6 +493,14 @@ class Archive_Simple {
 `,
   ],
   [
+    'a config loader keeping the path of its hidden settings file of PHP in a variable',
+    '/srv/app/boot.php',
+    `<?php
+$settings = '/etc/shopapp/.settings2024.php';
+require $settings;
+`,
+  ],
+  [
     "a route cache in a hidden file of PHP, and a hidden script included into a page (red team S45R fp18)",
     "/var/www/shop/public/index.php",
     `<?php
@@ -558,12 +574,12 @@ describe('scan: session 45 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 17));
+  it('ran every page', () => assert.equal(PAGES.length, 18));
   for (const [name, path, src] of LOOKALIKES) {
     it(`not malicious: ${name}`, () => {
       const r = scan(src, path);
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 18));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 19));
 });

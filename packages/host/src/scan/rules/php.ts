@@ -2244,6 +2244,8 @@ rule mamori_php_include_escaped_path {
     // (a random name, letters and digits with a digit among them: not .maintenance.txt, a cache's .pages.json, red team
     // S45R fp18, fp19)
     $hidden = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["']\/[^"'\n$]{1,200}\/\.[a-z]{0,20}[0-9][a-z0-9]{4,40}\.[a-z0-9]{2,5}["']\s*\)?\s*;/ nocase
+    // (or that path kept in a variable first, $f = "/home/u/.c947de03.otc"; @include($f): red team S45R i01)
+    $hiddenvar = /\$\w{1,40}\s*=\s*["']\/[^"'\n$]{1,200}\/\.[a-z]{0,20}[0-9][a-z0-9]{4,40}\.[a-z0-9]{2,5}["']\s*;\s*(@\s*)?(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/ nocase
     // (or the name itself decoded where it is included, include_once base64_decode("SUpN..."): set H54)
     // (not urldecode: a router includes a page named by a percent-encoded literal, red team S45R fp35)
     $decoded = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*\\?(base64_decode|str_rot13|strrev|hex2bin|gzinflate|convert_uudecode)\s*\(\s*["']/ nocase
