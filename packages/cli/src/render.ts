@@ -28,9 +28,19 @@ export function remaining(ms: number): string {
   return `${sec}s`;
 }
 
-/** Who runs an operator's command, for the record: --by when given, else the (sudo) user at this host. */
+/**
+ * Text an operator gave, as it is stored and shown: control characters (and the line and paragraph
+ * separators) written as \uXXXX, at most `max` characters, a cut marked with an ellipsis.
+ */
+export function printable(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
+}
+
+/** Who runs an operator's command, for the record: --by when given, else the (sudo) user at this host; printable. */
 export function operatorName(by: string | undefined): string {
-  if (by) return by.slice(0, 200);
+  if (by) return printable(by, 200);
   let name = process.env.SUDO_USER;
   if (!name) {
     try {

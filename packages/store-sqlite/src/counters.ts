@@ -31,7 +31,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { MamoriError, type Clock, type CounterOp, type DistinctOp } from 'mamori';
-import { CounterTable, StringHasher, hmac, idKey, type Random } from 'mamori/internal';
+import { CounterTable, StringHasher, hmac, idKey, liveFloorsOf, type LiveFloor, type Random } from 'mamori/internal';
 
 export interface SqliteCountersOptions {
   /** Bytes of memory for the table (it never grows past them). */
@@ -100,7 +100,7 @@ export class SqliteCounters {
   readonly #writer = randomBytes(8).toString('hex');
   #wroteWriter = false;
   #warnedWriter = false;
-  /** The table's floorsChanged when its floors were last written to counter_state. */
+  /** The table's floorsVersion when its floors were last written to counter_state. */
   #floorsWritten = 0;
 
   readonly #append: Statement;
@@ -203,7 +203,7 @@ export class SqliteCounters {
         // or a damaged one has its floors made again by the reading, as before; a damaged one is said, and the
         // counts are kept (S45C-4: the whole log was thrown away).
         const floorsText = state.get('floors');
-        const floors = floorState(JSON.stringify(t.kinds), floorsText);
+        const floors = floorsOf(floorsText);
         if (floorsText !== undefined && floors === undefined) this.#opts.onError(new Error("the counter floors written in the store file cannot be read: they are made again from the counter log"));
         for (const row of this.#db.prepare('SELECT records FROM counter_log ORDER BY id').iterate() as IterableIterator<{ records: Buffer }>) {
           const b = row.records;
@@ -273,7 +273,7 @@ export class SqliteCounters {
    * wrote them (at its last flush that changed them), each marked `pending` when a reset of its
    * kind was asked for since and not applied yet. Throws when the written floors cannot be read.
    */
-  floors(): { kind: string; count: number; expiresAt: number; pending?: boolean }[] {
+  floors(): (LiveFloor & { pending?: boolean })[] {
     const now = this.#clock.now();
     if (this.#counting && this.#t) return this.#t.liveFloors(now);
     const [kindsText, floorsText, rows] = this.#db.transaction(() => {
@@ -284,9 +284,9 @@ export class SqliteCounters {
     })() as [string | undefined, string | undefined, string[]];
     if (floorsText === undefined) return [];
     const state = floorState(kindsText, floorsText);
-    if (!state) throw new MamoriError('MAMORI_ERR_STORE_DAMAGED', "the counter floors the proxy wrote in the store file cannot be read (counter_state 'floors' is not what mamori writes); the proxy makes them again from its counter log at its next start");
+    if (state === undefined) throw new MamoriError('MAMORI_ERR_STORE_DAMAGED', "the counter floors the proxy wrote in the store file cannot be read (counter_state 'floors' is not what mamori writes); the proxy makes them again from its counter log at its next start");
     const asked = rows.map((k) => floorKinds(k.slice(FLOOR_RESET.length))).filter((k) => k !== false);
-    return liveFloorsOf(state, now).map((f) => (asked.some((k) => k === undefined || k.includes(f.kind)) ? { ...f, pending: true } : f));
+    return liveFloorsOf(state.kinds, state, now).map((f) => (asked.some((k) => k === undefined || k.includes(f.kind)) ? { ...f, pending: true } : f));
   }
 
   /**
@@ -303,7 +303,7 @@ export class SqliteCounters {
     let n = 0;
     this.#db.transaction(() => {
       const state = floorState(this.#getState.get('kinds') as string | undefined, this.#getState.get('floors') as string | undefined);
-      n = state ? liveFloorsOf(state, now).filter((f) => names === undefined || names.includes(f.kind)).length : 0;
+      n = state ? liveFloorsOf(state.kinds, state, now).filter((f) => names === undefined || names.includes(f.kind)).length : 0;
       this.#addReset.run(FLOOR_RESET + JSON.stringify(names ?? null));
     }).immediate();
     return n;
@@ -354,7 +354,7 @@ export class SqliteCounters {
     try {
       this.#applyResets();
       const compact = this.#compaction !== undefined || (this.#logged > COMPACT_MIN && this.#logged > 2 * t.size);
-      if (!compact && t.pending === 0 && this.#unwritten.length === 0 && t.kinds.join('\n') === this.#kindsWritten && t.floorsChanged === this.#floorsWritten) return;
+      if (!compact && t.pending === 0 && this.#unwritten.length === 0 && t.kinds.join('\n') === this.#kindsWritten && t.floorsVersion === this.#floorsWritten) return;
       records = [...this.#unwritten, ...this.#drain(t)];
       this.#unwritten = [];
       const now = this.#clock.now();
@@ -364,10 +364,10 @@ export class SqliteCounters {
         for (const b of records) this.#append.run(b);
         this.#setState.run('resets_seen', String(this.#resetsSeen));
         // The floors as they stand, for an operator's look from another process (mamori counters).
-        if (this.#counting && t.floorsChanged !== this.#floorsWritten) this.#setState.run('floors', JSON.stringify(t.floors(now)));
+        if (this.#counting && t.floorsVersion !== this.#floorsWritten) this.#setState.run('floors', JSON.stringify(t.floors(now)));
         if (compact) this.#compactStep(t, now);
       }).immediate();
-      this.#floorsWritten = t.floorsChanged;
+      this.#floorsWritten = t.floorsVersion;
       let n = 0;
       for (const b of records) n += b.length / RECORD;
       this.#logged += n;
@@ -521,34 +521,33 @@ const MAX_COUNT = 0xffffffff;
 const MAX_TIME = 8.64e15;
 
 /**
- * The kinds and floors of counter_state, read apart; undefined where either is not what this
- * module writes (a damaged or crafted text: red team S45C-4, -8), so that nothing reads a
- * count or a time it could not hold.
+ * The floors of counter_state as `CounterTable.floors` wrote them; undefined where the text is not
+ * what it writes (a damaged or crafted text: red team S45C-4, -8), so that nothing reads a count or
+ * a time it could not hold.
  */
-function floorState(kindsText: string | undefined, floorsText: string | undefined): { kinds: string[]; counts: number[]; expires: number[] } | undefined {
+function floorsOf(floorsText: string | undefined): { counts: number[]; expires: number[] } | undefined {
+  if (floorsText === undefined) return undefined;
   try {
-    const kinds = kindsText === undefined ? [] : (JSON.parse(kindsText) as unknown);
-    const f = floorsText === undefined ? undefined : (JSON.parse(floorsText) as { counts?: unknown; expires?: unknown } | null);
-    if (!Array.isArray(kinds) || !f || !Array.isArray(f.counts) || !Array.isArray(f.expires) || f.counts.length > 256 || f.expires.length > 256) return undefined;
+    const f = JSON.parse(floorsText) as { counts?: unknown; expires?: unknown } | null;
+    if (!f || !Array.isArray(f.counts) || !Array.isArray(f.expires) || f.counts.length > 256 || f.expires.length > 256) return undefined;
     const counts = f.counts as unknown[];
     const expires = f.expires as unknown[];
     if (!counts.every((c) => Number.isInteger(c) && (c as number) >= 0 && (c as number) <= MAX_COUNT)) return undefined;
     if (!expires.every((e) => typeof e === 'number' && Number.isFinite(e) && e >= 0 && e <= MAX_TIME)) return undefined;
-    return { kinds: kinds.map((k) => String(k).slice(0, 2)), counts: counts as number[], expires: expires as number[] };
+    return { counts: counts as number[], expires: expires as number[] };
   } catch {
     return undefined;
   }
 }
 
-/** The live floors of counter_state, by kind name (index k of the arrays is kind k, kinds[k - 1]). */
-function liveFloorsOf(s: { kinds: string[]; counts: number[]; expires: number[] }, now: number): { kind: string; count: number; expiresAt: number }[] {
-  const out: { kind: string; count: number; expiresAt: number }[] = [];
-  for (let k = 1; k < s.counts.length; k++) {
-    const count = s.counts[k]!;
-    const expiresAt = s.expires[k] ?? 0;
-    if (!(count > 0) || !(expiresAt > now)) continue;
-    // (the last kind, 255, is shared by the kinds past 254: it has no one name)
-    out.push({ kind: k < 255 ? (s.kinds[k - 1] ?? '') : '', count, expiresAt });
+/** The kinds and floors of counter_state, read apart (undefined where either is damaged). */
+function floorState(kindsText: string | undefined, floorsText: string | undefined): { kinds: string[]; counts: number[]; expires: number[] } | undefined {
+  const f = floorsOf(floorsText);
+  if (f === undefined) return undefined;
+  try {
+    const kinds = kindsText === undefined ? [] : (JSON.parse(kindsText) as unknown);
+    return Array.isArray(kinds) ? { kinds: kinds.map(String), ...f } : undefined;
+  } catch {
+    return undefined;
   }
-  return out;
 }

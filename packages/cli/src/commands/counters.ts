@@ -1,7 +1,7 @@
 import { MamoriError, hasFloors, type CounterFloor } from 'mamori';
 import { parse } from '../command.js';
 import { openRuntime, readConfig } from '../runtime.js';
-import { operatorName, remaining, table } from '../render.js';
+import { operatorName, printable, remaining, table } from '../render.js';
 
 export const help = `Usage:
   mamori counters floors        [--json]
@@ -34,13 +34,6 @@ cannot reach; Redis and PostgreSQL have no fixed-size table and no floors.
 Common options: --config FILE.
 `;
 
-/** Text an operator gave, as it is stored and shown: control characters made visible, at most `max` characters. */
-function clean(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
-}
-
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -56,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const [sub, extra] = positionals;
   if (!sub || !['floors', 'reset-floors'].includes(sub)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected floors or reset-floors\n\n${help}`);
-  if (extra !== undefined) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `unexpected argument: ${clean(extra, 100)}`);
+  if (extra !== undefined) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `unexpected argument: ${printable(extra, 100)}`);
   if (sub === 'floors' && (values.kind !== undefined || values.all !== undefined || values.reason !== undefined || values.by !== undefined)) {
     throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--kind, --all, --reason and --by go with reset-floors');
   }
@@ -86,8 +79,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     const before = await store.floors().catch(() => undefined);
     const asked = await store.resetFloors(kinds);
-    const by = clean(operatorName(values.by), 200);
-    const reason = clean(values.reason ?? 'dropped by an operator after a flood', 500);
+    const by = operatorName(values.by);
+    const reason = printable(values.reason ?? 'dropped by an operator after a flood', 500);
     const gone = (before ?? []).filter((f) => kinds === undefined || kinds.includes(f.kind));
     const what = kinds === undefined ? 'every kind' : kinds.join(', ');
     rt.guard.events.emit({
@@ -96,13 +89,13 @@ export async function run(argv: string[]): Promise<number> {
       'event.category': 'configuration',
       'event.module': 'counters',
       'event.severity': 30,
-      'event.reason': `counter floors of ${clean(what, 200)} dropped by ${by}${before === undefined ? ' (the floors written could not be read)' : gone.length ? ` (${gone.map((f) => `${clean(f.kind, 8)} at ${f.count}`).join(', ')})` : ' (none stood)'}: ${reason}`,
+      'event.reason': `counter floors of ${printable(what, 200)} dropped by ${by}${before === undefined ? ' (the floors written could not be read)' : gone.length ? ` (${gone.map((f) => `${printable(f.kind, 8)} at ${f.count}`).join(', ')})` : ' (none stood)'}: ${reason}`,
       'mamori.count': asked,
     });
     if (values.json) process.stdout.write(`${JSON.stringify({ asked, kinds: kinds ?? null, floors: gone.map((f) => ({ kind: f.kind, count: f.count })), by, reason }, null, 2)}\n`);
     else {
-      const stood = gone.length ? `${gone.map((f) => `${clean(f.kind, 8)}: ${f.count}`).join(', ')}` : before === undefined ? 'the floors the proxy wrote could not be read' : 'no floor of them stood';
-      process.stdout.write(`Reset of the floors of ${clean(what, 200)} asked by ${by} (${stood}). The proxy applies it at its next counter flush, or at its next start; \`mamori counters floors\` shows "reset asked" until then.\n`);
+      const stood = gone.length ? `${gone.map((f) => `${printable(f.kind, 8)}: ${f.count}`).join(', ')}` : before === undefined ? 'the floors the proxy wrote could not be read' : 'no floor of them stood';
+      process.stdout.write(`Reset of the floors of ${printable(what, 200)} asked by ${by} (${stood}). The proxy applies it at its next counter flush, or at its next start; \`mamori counters floors\` shows "reset asked" until then.\n`);
     }
     return 0;
   } finally {

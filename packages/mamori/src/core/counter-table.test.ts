@@ -271,12 +271,12 @@ describe('CounterTable: floors (a flood never lowers a count)', () => {
     for (let i = 0; i < 7; i++) t.add('lu:victim', 1, HOUR, T, true);
     t.add('lc:closed', 1_900_000_000, HOUR, T, true);
     assert.deepEqual(t.liveFloors(T), [], 'no floor before an eviction');
-    const changed = t.floorsChanged;
+    const changed = t.floorsVersion;
     for (let i = 0; i < 20_000; i++) {
       t.add(`lu:flood:${i}`, 9, HOUR, T + 1, true);
       t.add(`lc:flood:${i}`, 1_900_000_000, 2 * HOUR, T + 1, true);
     }
-    assert.ok(t.floorsChanged > changed, 'a rise is noted for a store that writes floors');
+    assert.ok(t.floorsVersion > changed, 'a rise is noted for a store that writes floors');
     const live = t.liveFloors(T + 2);
     assert.deepEqual(live.map((f) => f.kind).sort(), ['lc', 'lu'], 'the floored kinds, not the plain one');
     const lu = live.find((f) => f.kind === 'lu')!;

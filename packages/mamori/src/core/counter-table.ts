@@ -117,8 +117,8 @@ export class CounterTable {
   readonly #floorE = new Uint32Array(KINDS);
   /** Counted entries evicted so far. */
   #spilled = 0;
-  /** Moves whenever a floor may have risen or been dropped (a store that writes them compares it). */
-  floorsChanged = 0;
+  /** Moves whenever a floor may have risen or been dropped (see floorsVersion). */
+  #floorsVersion = 0;
   /**
    * Per kind: 1 once an entry of it was evicted into its floor since the table was made or its
    * floors were last reset: from then on, counters of it made anew started from a floor, and
@@ -349,7 +349,7 @@ export class CounterTable {
     if (this.#floored[k] === 0 || count === 0) return;
     this.#spilled++;
     this.#spilledKind[k] = 1;
-    this.floorsChanged++;
+    this.#floorsVersion++;
     if (this.#floorE[k]! <= t) {
       this.#floorN[k] = count;
       this.#floorE[k] = exp;
@@ -796,19 +796,17 @@ export class CounterTable {
     return { counts, expires };
   }
 
+  /** Moves whenever a floor may have risen or been dropped: a store that writes the floors compares it with what it wrote. */
+  get floorsVersion(): number {
+    return this.#floorsVersion;
+  }
+
   /**
    * The live floors by kind name (see `kinds`): what every absent key of that kind reads now, and
    * until when (ms since the epoch). Kinds with no floor are left out.
    */
-  liveFloors(now: number): { kind: string; count: number; expiresAt: number }[] {
-    const t = this.#rel(now);
-    const out: { kind: string; count: number; expiresAt: number }[] = [];
-    for (let k = 1; k < KINDS; k++) {
-      if (this.#floorE[k]! <= t || this.#floorN[k] === 0) continue;
-      // (Kind 255 is shared by the kinds past 254: it has no one name.)
-      out.push({ kind: k - 1 < this.#kindNames.length && k < KINDS - 1 ? this.#kindNames[k - 1]! : '', count: this.#floorN[k]!, expiresAt: this.#base + this.#floorE[k]! });
-    }
-    return out;
+  liveFloors(now: number): LiveFloor[] {
+    return liveFloorsOf(this.kinds, this.floors(now), now);
   }
 
   /**
@@ -830,7 +828,7 @@ export class CounterTable {
     for (let k = 1; k < KINDS; k++) {
       if (names !== undefined && (k - 1 >= this.#kindNames.length || k === KINDS - 1 || !names.has(this.#kindNames[k - 1]!))) continue;
       if (this.#floorE[k]! > t && this.#floorN[k]! > 0) n++;
-      if (this.#floorE[k] !== 0) this.floorsChanged++;
+      if (this.#floorE[k] !== 0) this.#floorsVersion++;
       this.#floorN[k] = 0;
       this.#floorE[k] = 0;
       if (this.#spilledKind[k] === 1) {
@@ -855,4 +853,27 @@ export class CounterTable {
       if (e > t && n > 0) this.#fold(k, n, Math.min(0xffffffff, e), t);
     }
   }
+}
+
+/** A floor that stands: its kind's name, what an absent key of it reads, until when (ms since the epoch). */
+export interface LiveFloor {
+  kind: string;
+  count: number;
+  expiresAt: number;
+}
+
+/**
+ * The live floors of a snapshot (`floors`), by kind name: index k of its arrays is kind k, named
+ * `kinds[k - 1]` (a '+' after the name is dropped); kind 255, shared by the kinds past 254, has
+ * no one name. For the table and for a store reading the snapshot another process wrote.
+ */
+export function liveFloorsOf(kinds: readonly string[], f: { readonly counts: readonly number[]; readonly expires: readonly number[] }, now: number): LiveFloor[] {
+  const out: LiveFloor[] = [];
+  for (let k = 1; k < f.counts.length; k++) {
+    const count = f.counts[k]!;
+    const expiresAt = f.expires[k] ?? 0;
+    if (!(count > 0) || !(expiresAt > now)) continue;
+    out.push({ kind: k < KINDS - 1 ? String(kinds[k - 1] ?? '').slice(0, 2) : '', count, expiresAt });
+  }
+  return out;
 }
