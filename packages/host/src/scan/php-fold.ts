@@ -71,7 +71,7 @@ const MEMO_SIZE = 1024;
  * them. Undefined for what it does otherwise (floats, a letter and a number, a step of 0).
  */
 function rangeOf(a: string | undefined, b: string | undefined, step: number | undefined): List | undefined {
-  if (a === undefined || b === undefined || step === undefined || step === 0) return undefined;
+  if (a === undefined || b === undefined || step === undefined) return undefined;
   const by = Math.abs(Math.trunc(step));
   let from: number;
   let to: number;

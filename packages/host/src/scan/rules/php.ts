@@ -70,6 +70,13 @@ const FETCH_RUN_HTTPS = {
 };
 
 /**
+ * A superglobal read by a name decoded where it is read, `$_COOKIE[hex2bin('5F73..')]` (session 45, set H56's skimmer
+ * relay), shared by mamori_php_hidden_input_name and mamori_php_hidden_input_relay. Not str_rot13 or strrev: a form's
+ * honeypot fields are named so against spam bots (red team S45R fp31).
+ */
+const HIDDEN_INPUT_KEY = String.raw`$key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*\\?(hex2bin|base64_decode)\s*\(\s*["']/ nocase`;
+
+/**
  * The strings each pair of session 37's rules share: the first rule of a pair weighs a sign alone (suspicious), the
  * second adds what makes it malicious.
  */
@@ -2135,8 +2142,7 @@ rule mamori_php_hidden_input_name {
   strings:
     // (set H56's skimmer relay: $_COOKIE[hex2bin('5F73786E74')] checked for card data, and posted on to an address
     // itself in hex; applications name their fields as they are)
-    // (not str_rot13 or strrev: a form's honeypot fields are named so against spam bots, red team S45R fp31)
-    $key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*\\?(hex2bin|base64_decode)\s*\(\s*["']/ nocase
+    ${HIDDEN_INPUT_KEY}
   condition:
     $key
 }
@@ -2147,7 +2153,7 @@ rule mamori_php_hidden_input_relay {
     technique = "credential-theft"
     description = "reads a cookie or a field by a decoded name and sends it to an address also decoded: a skimmer's relay of card data"
   strings:
-    $key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*(hex2bin|base64_decode|str_rot13|strrev)\s*\(\s*["']/ nocase
+    ${HIDDEN_INPUT_KEY}
     // (the address kept so too: "http" in hex or base64)
     $addr = /(file_get_contents|fopen|curl_init|fsockopen|stream_socket_client)\s*\(\s*(hex2bin\s*\(\s*["']68747470|base64_decode\s*\(\s*["']aHR0c)/ nocase
   condition:
