@@ -268,6 +268,11 @@ export class SqliteCounters {
     }).immediate();
   }
 
+  /** What an absent key of `key`'s kind reads in the table of the process that counts (0 elsewhere, or with no floor). */
+  floorOf(key: string): number {
+    return this.#counting && this.#t ? this.#t.floorOf(key, this.#clock.now()) : 0;
+  }
+
   /**
    * The live floors: from the table in the process that counts, else as that process last
    * wrote them (at its last flush that changed them), each marked `pending` when a reset of its

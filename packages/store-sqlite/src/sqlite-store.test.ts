@@ -285,6 +285,9 @@ describe('SqliteStore', () => {
       assert.equal(seen[0]!.pending, undefined);
       assert.match(seen[0]!.label, /failed logins of an account/);
       assert.deepEqual((await proxy.floors()).map((f) => [f.kind, f.count]), [['lu', raised]]);
+      assert.equal(proxy.floorOf('lu:any'), raised, 'the process that counts tells a kind\'s floor at once (for the guard\'s events)');
+      assert.equal(proxy.floorOf('lp:pair'), 0);
+      assert.equal(cli.floorOf('lu:any'), 0, 'a process that does not count answers 0');
       assert.equal(await cli.resetFloors(['lc']), 0, 'a kind with no floor');
       assert.equal(await cli.resetFloors(['lu']), 1);
       assert.deepEqual((await cli.floors()).map((f) => [f.kind, f.pending]), [['lu', true]], 'asked, not applied yet');

@@ -249,6 +249,11 @@ export class SqliteStore implements Store, FlooredStore {
     return this.#counters.floors().map((f) => ({ ...f, label: floorLabel(f.kind) }));
   }
 
+  /** The floor of a key's kind in this process, if it counts (see FlooredStore in mamori); 0 otherwise. */
+  floorOf(key: string): number {
+    return this.#closed ? 0 : this.#counters.floorOf(key);
+  }
+
   /**
    * Drops floors (see FlooredStore in mamori). From a process that does not count (the CLI), the
    * process that does applies it at its next counter flush (within counterFlushMs), or at its

@@ -796,6 +796,19 @@ export class CounterTable {
     return { counts, expires };
   }
 
+  /**
+   * What an absent key of `key`'s kind reads now: the kind's floor (0 when the kind has none, or
+   * was never numbered). Looks nothing up in the table and numbers no kind.
+   */
+  floorOf(key: string, now: number): number {
+    const c0 = key.charCodeAt(0);
+    const c1 = key.charCodeAt(1);
+    let k: number;
+    if (((c0 | c1) & ~0xff) !== 0) k = KINDS - 1;
+    else k = this.#kindOf[((c0 | 0) << 8) | (c1 | 0)]! || (this.#kindNames.length >= KINDS - 2 ? KINDS - 1 : 0);
+    return k !== 0 && this.#floorE[k]! > this.#rel(now) ? this.#floorN[k]! : 0;
+  }
+
   /** Moves whenever a floor may have risen or been dropped: a store that writes the floors compares it with what it wrote. */
   get floorsVersion(): number {
     return this.#floorsVersion;

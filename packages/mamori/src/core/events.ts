@@ -35,6 +35,12 @@ export interface SecurityEvent {
   /** True when the protection is in detect-only mode and did not enforce. */
   'mamori.detect_only'?: boolean;
   'mamori.count'?: number;
+  /**
+   * Login: the floor a flood left in a full store's counter table under the account's count that
+   * decided this (what every account the table no longer holds reads): up to this much of the
+   * count may not be the account's own (`mamori counters floors`).
+   */
+  'mamori.counter_floor'?: number;
   /** WAF: the rules that matched, `id msg; id msg`. */
   'mamori.waf.rules'?: string;
   /** WAF: what they matched, `target=value; ...`, secrets and card numbers masked. */

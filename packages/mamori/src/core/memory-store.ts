@@ -253,6 +253,11 @@ export class MemoryStore implements Store, FlooredStore {
     return this.#rejectClosed<CounterFloor[]>() ?? Promise.resolve(this.table.liveFloors(this.#clock.now()).map((f) => ({ ...f, label: floorLabel(f.kind) })));
   }
 
+  /** The floor of a key's kind (see FlooredStore). */
+  floorOf(key: string): number {
+    return this.#closed ? 0 : this.table.floorOf(key, this.#clock.now());
+  }
+
   /** Drops floors (see FlooredStore). */
   resetFloors(kinds?: readonly string[]): Promise<number> {
     return this.#rejectClosed<number>() ?? Promise.resolve(this.table.resetFloors(this.#clock.now(), kinds));

@@ -23,6 +23,7 @@
 import { idString } from '../core/siphash.js';
 import { strongest, type Decision } from '../core/decisions.js';
 import { sourceKey, tryParseIp } from '../core/net.js';
+import { hasFloors } from '../core/store.js';
 import type { LoginProtectionConfig } from '../config/config.js';
 import { DeviceTokens, type DeviceClaims } from './device-token.js';
 import type { Verdict } from './verdict.js';
@@ -40,6 +41,11 @@ const NO_REPORT: LoginReport = Object.freeze({});
 const REPORTED: Promise<LoginReport> = Promise.resolve(NO_REPORT);
 /** The period over which trusted devices' failures are capped (trusted_device.max_failures_*). */
 const DEVICE_FAILURE_WINDOW_MS = 24 * 3_600_000;
+/** A full store's floor under the account's count, for an event (LoginGuard.#floorNote): its count (0 for a closure's mark) and the words. */
+interface FloorNote {
+  readonly count: number;
+  readonly text: string;
+}
 /** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
 export const NIST_MAX_FAILURES = 100;
 const ALLOW_UNTRUSTED: LoginVerdict = Object.freeze({ action: 'allow', ruleId: 'login', reason: 'under every threshold', trustedDevice: false });
@@ -473,13 +479,13 @@ export class LoginGuard {
       return this.#refuse(a, uh, trusted, 'block', 'login.user-source', `${n.userSource} consecutive failures for this account from this source`, c.userSource.backoffBaseMs / 1000);
     }
     if (!trusted) {
-      if (closed) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.closeForMs / 1000);
-      if (n.user >= NIST_MAX_FAILURES) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000);
+      if (closed) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.closeForMs / 1000, this.#floorNote(k, nowSec));
+      if (n.user >= NIST_MAX_FAILURES) return this.#refuse(a, uh, trusted, 'block', 'login.user', `account closed to untrusted devices after ${n.user} failures`, c.user.windowMs / 1000, this.#floorNote(k));
       if (n.spray >= c.spraying.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000);
       if (n.sourceUsers >= c.source.blockAfterUsers) return this.#refuse(a, uh, trusted, 'block', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.blockForMs / 1000);
       if (n.spray >= c.spraying.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.spraying', `this password failed for ${n.spray} accounts`, c.spraying.windowMs / 1000);
       if (n.sourceUsers >= c.source.challengeAfterUsers) return this.#refuse(a, uh, trusted, 'challenge', 'login.stuffing', `${n.sourceUsers} accounts failed from this source`, c.source.windowMs / 1000);
-      if (n.user >= c.user.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user', `${n.user} failures for this account`, c.user.windowMs / 1000);
+      if (n.user >= c.user.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user', `${n.user} failures for this account`, c.user.windowMs / 1000, this.#floorNote(k));
     }
     if (n.userSource >= c.userSource.challengeAfter) return this.#refuse(a, uh, trusted, 'challenge', 'login.user-source', `${n.userSource} consecutive failures from this source`, c.userSource.windowMs / 1000);
     if (!trusted && n.site >= c.site.challengeAboveFailures) {
@@ -488,8 +494,25 @@ export class LoginGuard {
     return trusted ? ALLOW_TRUSTED : ALLOW_UNTRUSTED;
   }
 
-  #refuse(a: LoginAttempt, uh: string, trusted: boolean, action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number): LoginVerdict {
-    return this.#finish(this.#verdict(action, ruleId, reason, trusted, retryAfter), a, uh);
+  /** `floor`: what #floorNote says of the account's count, for the event (not the verdict's reason). */
+  #refuse(a: LoginAttempt, uh: string, trusted: boolean, action: Verdict['action'], ruleId: string, reason: string, retryAfter?: number, floor?: FloorNote): LoginVerdict {
+    return this.#finish(this.#verdict(action, ruleId, reason, trusted, retryAfter), a, uh, floor);
+  }
+
+  /**
+   * Whether a full store's floor may be behind a refusal or a closure by the account's count: a
+   * flood that filled the counter table left every account it no longer holds reading the
+   * highest count it evicted (CounterOp.floor), so an account the attacker never touched can be
+   * challenged or closed by it. The event says so, and how much (`mamori counters floors` shows
+   * the floors, `reset-floors` drops them). `closedAt`: the refusal is the closure's mark, whose
+   * floor is a time (seconds) rather than a count. Undefined when no floor stands.
+   */
+  #floorNote(k: AttemptKeys, closedAt?: number): FloorNote | undefined {
+    const st = this.#d.store;
+    if (!hasFloors(st)) return undefined;
+    if (closedAt !== undefined && st.floorOf(k.closed) > closedAt) return { count: 0, text: "; the closure may be the counter table's floor, raised by a flood that filled it (mamori counters floors)" };
+    const f = st.floorOf(k.user);
+    return f > 0 ? { count: f, text: `; up to ${f} of them may be the counter table's floor, raised by a flood that filled it (mamori counters floors)` } : undefined;
   }
 
   #verdict(action: Verdict['action'], ruleId: string, reason: string, trusted: boolean, retryAfter?: number): LoginVerdict {
@@ -501,12 +524,13 @@ export class LoginGuard {
     return v;
   }
 
-  #finish(v: LoginVerdict, a: LoginAttempt, uh: string): LoginVerdict {
+  #finish(v: LoginVerdict, a: LoginAttempt, uh: string, floor?: FloorNote): LoginVerdict {
     if (v.action === 'challenge' && this.#solved(a, v.ruleId!)) return { ...v, action: 'allow', reason: `${v.reason}; challenge solved`, challengeSolved: true };
     if (v.action !== 'allow') {
       this.#events.emit(`login-${v.action === 'block' ? 'blocked' : 'challenged'}`, a, uh, 'failure', {
         'rule.id': v.ruleId,
-        'event.reason': v.reason,
+        'event.reason': floor ? v.reason + floor.text : v.reason,
+        'mamori.counter_floor': floor?.count || undefined,
       });
     }
     return v;
@@ -620,7 +644,7 @@ export class LoginGuard {
       // the count came back from a full store's floor). Red team, issue 10: either let the
       // attacker go on to NIST's 100 in the hour. A closure that ran its close_for is marked: the
       // account is challenged then, not closed again.
-      const close = () => this.#close(a, who, user);
+      const close = () => this.#close(a, who, user, this.#floorNote(k));
       if (user - 1 < c.user.closeAfter) (jobs ??= []).push(close());
       else (jobs ??= []).push(st.read([k.closed]).then(([mark = 0]) => (mark === 0 ? close() : undefined)));
     }
@@ -659,14 +683,14 @@ export class LoginGuard {
    * this window once the closure ran out. Lift resets the count and the mark when the decision
    * is deleted.
    */
-  #close(a: LoginAttempt, who: Who, user: number): Promise<unknown> {
+  #close(a: LoginAttempt, who: Who, user: number, floor?: FloorNote): Promise<unknown> {
     const c = this.config.user;
     const st = this.#d.store;
     const until = Math.ceil((who.k.now + c.closeForMs) / 1000);
     return Promise.all([
       // (Floored too: a full store evicts floored entries last, and of them the lowest first.)
       st.reset([who.k.closed]).then(() => st.increment([{ key: who.k.closed, by: until, ttlMs: Math.max(c.closeForMs, c.windowMs), floor: true }])),
-      this.#decide({ scope: 'user', value: idString(who.uhHi, who.uhLo) }, c.closeForMs, `account closed to untrusted devices after ${user} failures`, a, who.uh, 'account-closed'),
+      this.#decide({ scope: 'user', value: idString(who.uhHi, who.uhLo) }, c.closeForMs, `account closed to untrusted devices after ${user} failures${floor?.text ?? ''}`, a, who.uh, 'account-closed', floor?.count),
     ]);
   }
 
@@ -676,7 +700,7 @@ export class LoginGuard {
     return tryParseIp(ip) && src.includes('/') ? { scope: 'range', value: src } : { scope: 'ip', value: ip };
   }
 
-  async #decide(on: { scope: 'user' | 'ip' | 'range'; value: string }, ttlMs: number, reason: string, a: LoginAttempt, uh: string, action: string): Promise<Decision> {
+  async #decide(on: { scope: 'user' | 'ip' | 'range'; value: string }, ttlMs: number, reason: string, a: LoginAttempt, uh: string, action: string, floor?: number): Promise<Decision> {
     const d = await this.#d.store.decisions.add({
       action: 'block',
       scope: on.scope,
@@ -692,6 +716,7 @@ export class LoginGuard {
       'mamori.decision.id': d.id,
       'mamori.decision.action': 'block',
       'rule.id': `login.${action}`,
+      'mamori.counter_floor': floor || undefined,
     });
     return d;
   }
