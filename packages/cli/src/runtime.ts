@@ -37,8 +37,13 @@ export function readConfig(path: string | undefined, opts: { existing?: boolean 
   return config;
 }
 
-export function openRuntime(config: MamoriConfig, opts: { onError?: (err: unknown) => void } = {}): Promise<Runtime> {
-  return loadMamori(config, { onError: opts.onError });
+/**
+ * `admin`: for a command that reads and writes the store and sends events but answers no request
+ * (decisions, events, counters, fim, host, vuln, watch): the WAF is not built, whose rules (the
+ * OWASP CRS when configured) cost most of a start.
+ */
+export function openRuntime(config: MamoriConfig, opts: { onError?: (err: unknown) => void; admin?: boolean } = {}): Promise<Runtime> {
+  return loadMamori(opts.admin && config.waf ? { ...config, waf: undefined } : config, { onError: opts.onError });
 }
 
 /**

@@ -97,4 +97,17 @@ describe('mamori counters', () => {
     assert.equal(mamori(['counters', 'reset-floors', '--all', 'extra']).code, 1);
     assert.equal(mamori(['counters', 'reset-floors', '--all', '--kind', 'lu']).code, 1);
   });
+
+  it("opens the store without building the WAF: a rule file the proxy cannot load does not stop an operator's commands", () => {
+    const { dir, mamori } = project('data_dir: ./data\nwaf:\n  crs: off\n  rules: [./bad.conf]\n');
+    writeFileSync(join(dir, 'bad.conf'), 'SecRule ARGS "@rx (" "id:1,phase:2,deny"\n');
+    assert.equal(mamori(['decisions', 'add', '--ip', '192.0.2.1', '--duration', '1h', '--reason', 'seen']).code, 0);
+    for (const args of [['counters', 'floors'], ['decisions', 'list']]) {
+      const r = mamori(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
+      assert.doesNotMatch(r.err, /MAMORI_ERR_WAF_RULES/);
+    }
+    assert.match(mamori(['decisions', 'list']).out, /192\.0\.2\.1/);
+  });
 });
+

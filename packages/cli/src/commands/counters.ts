@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new MamoriError('MAMORI_ERR_CLI_USAGE', '--kind takes kinds as `mamori counters floors` lists them: two printable characters each (lu, lc, cf, ...), separated by commas');
   }
   const config = readConfig(values.config, { existing: true });
-  const rt = await openRuntime(config);
+  const rt = await openRuntime(config, { admin: true });
   try {
     const store = rt.store;
     if (!hasFloors(store)) {

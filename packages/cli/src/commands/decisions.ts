@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const [sub, id] = positionals;
   if (!sub || !['list', 'add', 'delete'].includes(sub)) throw new MamoriError('MAMORI_ERR_CLI_USAGE', `expected list, add or delete\n\n${help}`);
-  const rt = await openRuntime(readConfig(values.config, { existing: sub !== 'add' }));
+  const rt = await openRuntime(readConfig(values.config, { existing: sub !== 'add' }), { admin: true });
   try {
     const given = SCOPES.filter((s) => values[s] !== undefined);
     const target = (): { scope: DecisionScope; value: string } | undefined => {

@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     help,
   );
-  const rt = await openRuntime(readConfig(values.config, { existing: true }));
+  const rt = await openRuntime(readConfig(values.config, { existing: true }), { admin: true });
   try {
     const limit = Math.min(10_000, Number(values.limit ?? 50) || 50);
     const events = await rt.store.events.query({

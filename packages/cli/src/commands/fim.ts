@@ -408,7 +408,7 @@ export async function run(argv: string[]): Promise<number> {
       threads,
       sink: async () => {
         if (values['no-events']) return undefined;
-        opened ??= import('../runtime.js').then((m) => m.openRuntime(config ?? m.readConfig(undefined)));
+        opened ??= import('../runtime.js').then((m) => m.openRuntime(config ?? m.readConfig(undefined), { admin: true }));
         rt = await opened;
         return rt.guard.events;
       },

@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     const allow = [...(values.allow ?? []), ...(values['allow-file'] ? readAllowFile(values['allow-file']) : [])];
     report = await checkHost({ matcher, allow, includeLoopback: values['include-loopback'] ?? false, hashExecutables: !values['no-hash'] });
     if (values.record && report.findings.length > 0) {
-      const rt = await openRuntime(config);
+      const rt = await openRuntime(config, { admin: true });
       try {
         for (const e of hostCheckEvents(report, rt.guard.clock.now())) rt.guard.events.emit(e);
         await rt.store.events.flush();

@@ -56,7 +56,7 @@ export async function sendEvents(config: MamoriConfig, events: readonly VulnEven
   if (events.length === 0) return;
   let rt: Awaited<ReturnType<typeof openRuntime>> | undefined;
   try {
-    rt = await openRuntime(config);
+    rt = await openRuntime(config, { admin: true });
     emitAll(rt.guard.events, events);
   } catch (err) {
     reportError(err, 'warning: events not recorded: ');

@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     country = undefined; // no country database: events carry no country
   }
   const ioc = values['no-ioc'] ? undefined : loadIocMatcher({ dataDir: config.dataDir, now: Date.now() });
-  const rt = await openRuntime(config);
+  const rt = await openRuntime(config, { admin: true });
   const onError = (err: unknown): void => {
     process.stderr.write(`mamori watch: ${(err as Error).message ?? String(err)}\n`);
   };
