@@ -40,8 +40,8 @@ const CODE_FILE = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*["']<
 // (request input inside the double-quoted tag text, "<?php {$_POST['c']}", or a sprintf of the tag: S24R-5)
 const CODE_FILE_INTERPOLATED = /\b(?:file_put_contents|fwrite|fputs)\s*\([^;]{0,200},\s*(?:"<\?(?:php|=)?[^"\n]{0,200}\{?\$_(?:GET|POST|REQUEST|COOKIE)\s*\[|v?sprintf\s*\(\s*["']<\?(?:php|=)?[^"'\n]{0,200}["']\s*,[^;]{0,200}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[)/i;
 // (the scheme may be left out: curl and a wrapper-less fetch both take raw.githubusercontent.com/.., session 25, set L)
-const PASTE = /["'](?:https?:\/\/)?(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
-const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
+const PASTE = /["'](?:https?:\/\/)?(?:raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r\/|pastee\.dev\/r\/|rentry\.(?:co|org)\/[^"'\n/]{1,80}\/raw|hastebin\.com\/raw|ghostbin\.[a-z]{2,4}\/[^"'\n]{1,80}\/raw)[^"'\n]{0,300}["']/i;
+const PASTE_HINT = /raw\.githubusercontent|gist\.githubusercontent|pastebin\.com\/raw|paste\.ee\/r\/|pastee\.dev\/r\/|rentry\.|hastebin\.com\/raw|ghostbin\./i;
 const JOINS = /(["'])\s*\.\s*\1/g;
 const RUN_TEXT = /\b(?:eval|assert)\s*\(\s*(?:@\s*)?["']\?>["']\s*\./i;
 const WRITE = /\b(?:fwrite|fputs|file_put_contents|copy)\s*\(/i;

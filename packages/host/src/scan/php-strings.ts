@@ -163,9 +163,14 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
       break;
     }
     if (s[start] === '"' && /\$[A-Za-z_{\x80-\xff]/.test(s.slice(start, lit.end))) {
-      // Interpolating: left as is.
-      out += s.slice(start, lit.end);
+      // Interpolating: left double-quoted, its escapes of plain characters decoded (an SQL text spelt
+      // "\x49NSE\x52T INTO $wpdb->users": held-out set H59's hidden-administrator backdoor).
+      const raw = s.slice(start, lit.end);
+      const plain = raw.includes('\\') ? unescapeInterpolating(raw) : raw;
+      if (plain !== raw) changed = true;
+      out += plain;
       i = lit.end;
+      if (out.length > maxBytes) return undefined;
       continue;
     }
     let value = lit.value;
@@ -193,6 +198,19 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
     if (out.length > maxBytes) return undefined;
   }
   return { text: out, changed };
+}
+
+/**
+ * A double-quoted literal that interpolates, with its hex, octal and \u{..} escapes written as the characters
+ * they stand for, but for those that would change how PHP reads it ($, ", \\, {, and characters outside printable
+ * ASCII), which keep their escapes. The rest is as written.
+ */
+function unescapeInterpolating(raw: string): string {
+  return raw.replace(/\\(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u\{([0-9a-fA-F]{1,6})\}|([\s\S]))/g, (all, hex: string | undefined, oct: string | undefined, uni: string | undefined) => {
+    if (hex === undefined && oct === undefined && uni === undefined) return all;
+    const c = hex !== undefined ? parseInt(hex, 16) : oct !== undefined ? parseInt(oct, 8) & 255 : parseInt(uni!, 16);
+    return c >= 0x20 && c < 0x7f && c !== 0x24 && c !== 0x22 && c !== 0x5c && c !== 0x7b ? String.fromCharCode(c) : all;
+  });
 }
 
 /** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */

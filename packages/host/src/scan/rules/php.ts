@@ -782,7 +782,9 @@ rule mamori_php_remote_code_eval {
     // (a URL of a file of code or text, .php, .txt or a picture's name, that the code holds in a variable, a
     // constant or an array, or fetches as it is: not a "Powered by" link, an update API or a feed, red team
     // S29U-4 to S29U-6; the define and array forms and file(), readfile() and \SplFileObject, S29U-35 to -39)
-    $url = /(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*\[[^\]\n]{0,40}\])?\s*=[^;\n]{0,120}|define\s*\(\s*["'][^"'\n]{1,60}["']\s*,\s*|=>\s*|(file_get_contents|curl_init|fopen|file|readfile|SplFileObject)\s*\(\s*)["']https?:\/\/[^"'\s]{4,300}\.(php\d?|phtml|txt|jpe?g|png|gif|ico)(\?[^"'\s]{0,100})?["']/ nocase
+    // (or any path of a paste site's raw view, which serves text as it was pasted: held-out set H62's jm.php,
+    // pastee.dev/r/ID with no extension)
+    $url = /(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*\[[^\]\n]{0,40}\])?\s*=[^;\n]{0,120}|define\s*\(\s*["'][^"'\n]{1,60}["']\s*,\s*|=>\s*|(file_get_contents|curl_init|fopen|file|readfile|SplFileObject)\s*\(\s*)["']https?:\/\/([^"'\s]{4,300}\.(php\d?|phtml|txt|jpe?g|png|gif|ico)(\?[^"'\s]{0,100})?|(pastebin\.com\/raw|paste\.ee\/r|pastee\.dev\/r|rentry\.(co|org)|hastebin\.com\/raw|dpaste\.(com|org)|paste\.rs|ghostbin\.[a-z]{2,4})\/[^"'\s]{1,300})["']/ nocase
     $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|file|readfile)\s*\(|new\s+\\?SplFileObject\s*\(/ nocase
   condition:
     filesize < 32KB and $eval and $url and $fetch
@@ -978,8 +980,9 @@ rule mamori_php_wp_admin_maker {
     $load = /(wp-load|wp-config|wp-blog-header)\.php["']/ nocase
     $create = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
     $setpw = /\bwp_set_password\s*\(\s*\$/ nocase
-    $sql = /INSERT\s+INTO\s+[\x60"']?[\w$]{0,30}users[\x60"']?\s*\(/ nocase
-    $sqlpw = /UPDATE\s+[\x60"']?[\w$]{0,30}users[\x60"']?\s+SET\s+[\x60"']?user_pass/ nocase
+    // (and the table WordPress names, $wpdb->users or {$wpdb->prefix}users: held-out set H59's class.wp.php)
+    $sql = /INSERT\s+INTO\s+[\x60"']?(\{?\$\w{1,30}->(prefix\}?)?)?[\w$]{0,30}users[\x60"']?\s*\(/ nocase
+    $sqlpw = /UPDATE\s+[\x60"']?(\{?\$\w{1,30}->(prefix\}?)?)?[\w$]{0,30}users[\x60"']?\s+SET\s+[\x60"']?user_pass/ nocase
     // (quoted, or escaped inside a quoted SQL text: \"administrator\")
     $admin = /administrator\\?["']/ nocase
     $role = /->\s*set_role\s*\(\s*\$/ nocase
@@ -2214,6 +2217,41 @@ rule mamori_php_admin_maker_self_deleting {
     $gone = /\bunlink\s*\(\s*(basename\s*\(\s*)?(__FILE__|\$_SERVER\s*\[\s*["']SCRIPT_FILENAME["']\s*\])\s*\)/ nocase
   condition:
     $make and $admin and $gone and filesize < 32KB
+}
+
+rule mamori_php_bot_gated_keyword_script {
+  meta:
+    score = 80
+    technique = "seo-spam"
+    description = "a doorway page: visitors who are not crawlers get a script from another server handed the page's search phrase (it sends them on), crawlers the spam text (planted on hacked sites by the thousand)"
+  strings:
+    // (session 46, held-out set H60: "include 'check_is_bot.php'; if(empty($is_bot)){ echo '<script>var q = \"buy viagra
+    // india delhi\";</script><script src=\"http://other.host/core/jscs.min.js\">'; }" on top of keyword-stuffed pages.
+    // A site that skips its analytics for crawlers hands the script an id, not a phrase of words)
+    $gate = /\bif\s*\(\s*(empty\s*\(\s*\$\w{0,20}bot\w{0,10}\s*\)|!\s*\$\w{0,20}bot\w{0,10}\s*\))/ nocase
+    $phrase = /<script[^>]{0,80}>\s*var\s+\w{1,20}\s*=\s*\\?["'][a-z0-9]{2,30}( [a-z0-9]{1,30}){1,10}\\?["']\s*;?\s*<\/script>/ nocase
+    $remote = /<script[^>]{0,80}src\s*=\s*\\?["']https?:\/\/[^"'\s\\]{4,200}\.js\\?["']/ nocase
+  condition:
+    filesize < 256KB and for any i in (1..#gate) : ($phrase in (@gate[i]..@gate[i] + 400) and $remote in (@gate[i]..@gate[i] + 600))
+}
+
+rule mamori_php_google_cloak_local_page {
+  meta:
+    score = 75
+    technique = "seo-spam"
+    description = "shows Google, told apart by its crawlers' names, its address ranges or its reverse DNS, a fixed page of its own and stops, before the application's front file runs (cloaking put in front of a site)"
+  strings:
+    // (session 46, held-out set H62: a Laravel public/index.php with a block put first that checks Googlebot's names,
+    // Google's published ranges and gethostbyaddr, then readfile(__DIR__ . '/license.html'); exit; everyone else gets the
+    // site. A site verifying Googlebot to spare it a rate limit lets it through to the application; a prerender
+    // serves the page asked for)
+    $bot = /["']Googlebot["']/ nocase
+    $verify = /["']66\.249\.64\.0\/19["']|\bgethostbyaddr\s*\([^;]{0,200};[^}]{0,400}googlebot\.com/ nocase
+    $serve = /\b(readfile|include|require|include_once|require_once|echo\s+file_get_contents|print\s+file_get_contents)\s*\(?\s*(__DIR__|dirname\s*\(\s*__FILE__\s*\))\s*\.\s*["']\/[\w.\/-]{1,80}\.(html?|txt)["']\s*\)?\s*;/ nocase
+    $stop = /\b(exit|die)\s*(\(\s*\)|;)/
+    $front = /LARAVEL_START|vendor\/autoload\.php["']|wp-blog-header\.php["']|system\/core\/CodeIgniter\.php|\$kernel\s*=\s*\$app\s*->\s*make/
+  condition:
+    filesize < 64KB and $bot and $verify and for any i in (1..#serve) : ($stop in (@serve[i]..@serve[i] + 300) and @front[#front] > @serve[i])
 }
 
 rule mamori_php_search_doorway {
