@@ -682,6 +682,17 @@ export function foldVariables(input: string): string | undefined {
     if (out.length > code.length * 4 + 65536) return undefined;
   }
   let text = changed ? out + code.slice(last) : code;
+  // ${$t[31].$t[59]..}: a variable named by characters picked out of a list, range('~', ' '), by numbers or sums of
+  // them, written as the superglobal it names (session 46 set H64's cookie backdoor: $i = ${$LXSf[13+18].$LXSf[56+3]..},
+  // then $i[61]($i[88])). Each pick is read where it stands in the code (at the end of the file where the walk above
+  // wrote values in before it).
+  if (text.includes('${')) {
+    const whereAt = text === code;
+    text = text.replace(PICKED_NAME, (all: string, inner: string, at: number) => {
+      const v = evaluate(inner, envAt(events, whereAt ? at : code.length), 0);
+      return typeof v === 'string' && SUPERGLOBAL_NAME.test(v) ? `\${${quote(v)}}` : all;
+    });
+  }
   // ${'name'} is $name: written so (outside literals), so the flow pass reads ${"k"} = $_SERVER[...] as an assignment
   const named = new RegExp(`\\$\\{\\s*(["'])(${NAME})\\1\\s*\\}`, 'g');
   if (text.includes('${')) text = text.replace(named, (_all, _q: string, name: string) => `$${name}`);
@@ -835,6 +846,11 @@ function selfJoined(rhs: string, name: string): boolean {
   const rest = t.slice(1 + name.length).trimStart();
   return rest[0] === '.' && rest[1] !== '=' && !/[\w\x80-\xff]/.test(t[1 + name.length] ?? '');
 }
+
+/** `${$t[1].$t[2+3]..}`: a variable's name joined from two to 64 picks of list elements (see foldVariables). */
+const PICKED_NAME = new RegExp(`\\$\\{\\s*((?:\\$${NAME}\\s*\\[[^\\]\\n$]{1,20}\\]\\s*(?:\\.\\s*)?){2,64})\\}`, 'g');
+/** The superglobals, by name. */
+const SUPERGLOBAL_NAME = /^(?:_GET|_POST|_COOKIE|_REQUEST|_SERVER|_FILES|_ENV|_SESSION|GLOBALS)$/;
 
 function interesting(value: string): boolean {
   return value.length <= MAX_VALUE && INTERESTING.test(value);

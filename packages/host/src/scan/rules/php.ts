@@ -2181,12 +2181,13 @@ rule mamori_php_phishing_drop {
   meta:
     score = 75
     technique = "credential-theft"
-    description = "mails or posts a form's password with the visitor's address to a fixed mailbox or a Telegram bot, then sends the visitor on (a phishing kit's drop)"
+    description = "mails, posts or keeps in a file a form's password or card code with the visitor's address, to a fixed mailbox, a bot or a text file (a phishing kit's drop)"
   strings:
     // (a field named for a password or a code, the whole key: not passengers, passport or shipping, red team S43B-10
     // to -12; and not a checkbox about one, password_expired, S43B-13)
     // (or a social security number: set H57's card-issuer kit asking for it with the billing address)
-    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]?)?(pass|passwd|password|pwd|pword|pin|otp|cvv|ssn)\d?["']\s*\]/ nocase
+    // (or a card's security code, an SMS or one-time code of 3-D Secure: session 46 set H65's card and SMS drops)
+    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]?)?(pass|passwd|password|pwd|pword|pin|otp|cvv|cvc|csc|cvn|ssn|sms_?code|otp_?code)\d?["']\s*\]/ nocase
     $who = /REMOTE_ADDR|HTTP_USER_AGENT|HTTP_X_FORWARDED_FOR|geoplugin|ip-api\.com|ipinfo\.io/
     // (to an address written in the code, or a Telegram bot's sendMessage)
     $mail = /\bmail\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/ nocase
@@ -2201,8 +2202,21 @@ rule mamori_php_phishing_drop {
     $go = /header\s*\(\s*["']Location:|window\.location(\.href)?\s*=|location\.(replace|assign)\s*\(|http-equiv\s*=\s*["']?refresh/ nocase
     // (a site's own sign-up or login stores or checks the password: hashed, in its database)
     $store = /\bpassword_(hash|verify)\s*\(|\bINSERT\s+INTO\b|->\s*(prepare|query|insert|execute)\s*\(|\bmysqli?_query\s*\(|\bpg_query\s*\(|\bwp_(insert|create)_user\s*\(|\bwp_signon\s*\(/ nocase
+    // (session 46, set H65: the secret written beside its name into what is kept or sent, "password: " . $_POST['password'],
+    // 'password' => $password, "CVC: " and the variable, with the visitor's address, into a text file by file_put_contents(..
+    // FILE_APPEND) or to a bot: kits whose fields are named otherwise (ai, pr) and that answer with JSON, not a redirect.
+    // A site's own password mail or log checks the password against its database: $store)
+    $input = /\$_(POST|REQUEST)\s*\[/
+    $keep = /["'][^"'\n]{0,40}\b(pass(word)?|passwd|pwd|cvv2?|cvc|otp|pin|sms[ _]?code)\b[^"'\n]{0,10}["']\s*(=>|\.)\s*\$(_POST\s*\[\s*["'][^"'\]\n]{1,30}["']\s*\]|\w{1,30})/ nocase
+    $said = /\b(Password|Passwd|Pass|CVV2?|CVC|OTP|PIN|SMS code)\s{0,2}[:=]\s{0,2}[\x60*_]{0,2}\s{0,2}\{?\$\w/
+    $log2 = /\bfile_put_contents\s*\([^;]{1,300}FILE_APPEND/
   condition:
-    $pw and $who and $go and ($mail or ($mail2 and ($to or $log)) or $tg or $tg2) and not $store and filesize < 64KB
+    not $store and filesize < 64KB and (
+      ($pw and $who and $go and ($mail or ($mail2 and ($to or $log)) or $tg or $tg2)) or
+      // (to a bot, the visitor sent on: set H65's SMS-code step, the visitor's address taken in the step before)
+      ($pw and $go and ($tg or $tg2)) or
+      ($input and $who and ($keep or $said) and ($log or $log2 or $tg or $tg2 or $mail or ($mail2 and $to)))
+    )
 }
 
 rule mamori_php_admin_maker_self_deleting {
@@ -2290,6 +2304,10 @@ rule mamori_php_include_escaped_path {
     $hidden = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["']\/[^"'\n$]{1,200}\/\.[a-z]{0,20}[0-9][a-z0-9]{4,40}\.[a-z0-9]{2,5}["']\s*\)?\s*;/ nocase
     // (or that path kept in a variable first, $f = "/home/u/.c947de03.otc"; @include($f): red team S45R i01)
     $hiddenvar = /\$\w{1,40}\s*=\s*["']\/[^"'\n$]{1,200}\/\.[a-z]{0,20}[0-9][a-z0-9]{4,40}\.[a-z0-9]{2,5}["']\s*;\s*(@\s*)?(include|require)(_once)?\s*\(?\s*\$\w{1,40}\s*\)?\s*;/ nocase
+    // (or an absolute path with escapes in it kept in a variable, then included, behind an isset() of it and a comment:
+    // session 46 set H64's cPanel-wide loader, $raw0x = "/hom\x654/../.\x6516611\x653.css"; if (isset($raw0x)){
+    // @include_once /* p */ ($raw0x); })
+    $escvar = /\$\w{1,40}\s*=\s*"\/[^"\n$]{0,200}(\\x[0-9A-Fa-f]{2}|\\[0-7]{3})[^"\n$]{0,200}"\s*;\s*(if\s*\(\s*(isset|file_exists|is_file)\s*\(\s*\$\w{1,40}\s*\)\s*\)\s*\{?\s*)?(@\s*)?(include|require)(_once)?\s*(\/\*[^*\n]{0,40}\*\/\s*)?\(?\s*\$\w{1,40}\s*\)?\s*;/
     // (or the name itself decoded where it is included, include_once base64_decode("SUpN..."): set H54)
     // (not urldecode: a router includes a page named by a percent-encoded literal, red team S45R fp35)
     $decoded = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*\\?(base64_decode|str_rot13|strrev|hex2bin|gzinflate|convert_uudecode)\s*\(\s*["']/ nocase
