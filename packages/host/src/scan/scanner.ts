@@ -248,7 +248,8 @@ const CALLS = /\b(?:proc_open|popen|system|exec|passthru|shell_exec)\s*\(\s*(?:@
 const EXEC_VARIABLE = /(?<![\w$>:])(?:popen|system|exec|passthru|shell_exec|proc_open)\s*\(\s*(?:@\s*)?\$|\b(?:include|require)(?:_once)?\s*(?:\(\s*)?"?\$\w{1,40}"?\s*(?:\)\s*)?;/i;
 const DECODED_LITERAL = /\b(?:base64_decode|str_rot13|hex2bin)\s*\(\s*["']/i;
 /** A letter written as a hex escape: applications escape bytes a text cannot hold, not letters (see lettersEscaped). */
-const LETTER_ESCAPE = /\\x(?:4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA])/g;
+// (in hex, or in octal, \101 to \132 and \141 to \172: red team S46R-06)
+const LETTER_ESCAPE = /\\x(?:4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA])|\\(?:10[1-7]|11[0-7]|12[0-7]|13[0-2]|14[1-7]|15[0-7]|16[0-7]|17[0-2])(?![0-7])/g;
 
 /**
  * Whether a text spells at least 8 letters as hex escapes: obfuscation that may hide no call at all, only what it
@@ -438,7 +439,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // without them, session 26 set M; the call looked for without them too, `$_/*-*/($/*-*/{"_P"./*-*/"OST"}[0])`,
     // session 39 set H23)
     // (or spells letters as escapes, whatever it calls: lettersEscaped)
-    const spelt = text.includes('\\x') && lettersEscaped(text);
+    const spelt = text.includes('\\') && lettersEscaped(text);
     if ((hides || folds || spelt) && (spelt || CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text)) || (commentInCall(text) && CALLS.test(stripComments(text)))) && (hides || spelt || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
       // (comments taken out, not blanked, where they sit inside calls: `$k/*x*/($/*x*/{"_G"."ET"})` is read as
       // `$k(${'_GET'})`, session 39)

@@ -558,8 +558,15 @@ rule mamori_php_tiny_uploader {
     description = "a tiny file whose main work is to store uploaded files"
   strings:
     $mv = /\b(move_uploaded_file|copy)\s*\(\s*\$_FILES/ nocase
+    // (not an application's own page behind its login, as php-flow.ts's appLoginPage reads one: its configuration
+    // loaded by a fixed path, a visitor without a session sent to the login page and stopped there, and no session set
+    // here; held-out set H64's admin pages)
+    $app = /\b(require|include)(_once)?\s*\(?\s*["'](\.{1,2}\/){0,4}([\w-]{1,40}\/){0,3}[\w.-]{0,40}(config|conn|connection|connect|dbconnect|db|database|init|bootstrap|common|session|functions)[\w.-]{0,20}\.php["']/ nocase
+    $gate = /\bheader\s*\(\s*["']Location\s*:\s*[^"'\n]{0,80}(login|signin|sign-in|auth)[^"'\n]{0,40}["']\s*\)\s*;\s*(exit|die)\b/ nocase
+    $sess = /\$_SESSION\s*\[/
+    $sset = /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*(\[[^\]\n]{0,60}\]\s*)?=[^=]/
   condition:
-    $mv and filesize < 3KB
+    $mv and filesize < 3KB and not ($app and $gate and $sess and not $sset)
 }
 
 rule mamori_php_mailer {
@@ -782,12 +789,14 @@ rule mamori_php_remote_code_eval {
     // (a URL of a file of code or text, .php, .txt or a picture's name, that the code holds in a variable, a
     // constant or an array, or fetches as it is: not a "Powered by" link, an update API or a feed, red team
     // S29U-4 to S29U-6; the define and array forms and file(), readfile() and \SplFileObject, S29U-35 to -39)
-    // (or any path of a paste site's raw view, which serves text as it was pasted: held-out set H62's jm.php,
-    // pastee.dev/r/ID with no extension)
-    $url = /(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*\[[^\]\n]{0,40}\])?\s*=[^;\n]{0,120}|define\s*\(\s*["'][^"'\n]{1,60}["']\s*,\s*|=>\s*|(file_get_contents|curl_init|fopen|file|readfile|SplFileObject)\s*\(\s*)["']https?:\/\/([^"'\s]{4,300}\.(php\d?|phtml|txt|jpe?g|png|gif|ico)(\?[^"'\s]{0,100})?|(pastebin\.com\/raw|paste\.ee\/r|pastee\.dev\/r|rentry\.(co|org)|hastebin\.com\/raw|dpaste\.(com|org)|paste\.rs|ghostbin\.[a-z]{2,4})\/[^"'\s]{1,300})["']/ nocase
+    $url = /(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*\[[^\]\n]{0,40}\])?\s*=[^;\n]{0,120}|define\s*\(\s*["'][^"'\n]{1,60}["']\s*,\s*|=>\s*|(file_get_contents|curl_init|fopen|file|readfile|SplFileObject)\s*\(\s*)["']https?:\/\/[^"'\s]{4,300}\.(php\d?|phtml|txt|jpe?g|png|gif|ico)(\?[^"'\s]{0,100})?["']/ nocase
+    // (or any path of a paste site's raw view, which serves text as it was pasted, the eval after it: held-out set H62's
+    // jm.php, pastee.dev/r/ID with no extension; not a plugin that shows pastes and renders its own template with
+    // eval('?>' ..) above, red team S46R-48)
+    $purl = /(\$[A-Za-z_\x80-\xff][\w\x80-\xff]{0,40}(\s*\[[^\]\n]{0,40}\])?\s*=[^;\n]{0,120}|define\s*\(\s*["'][^"'\n]{1,60}["']\s*,\s*|=>\s*|(file_get_contents|curl_init|fopen|file|readfile|SplFileObject)\s*\(\s*)["']https?:\/\/(pastebin\.com\/(raw|dl)|paste\.ee\/[rd]|pastee\.dev\/[rd]|rentry\.(co|org)|hastebin\.com\/raw|dpaste\.(com|org)|paste\.rs|ghostbin\.[a-z]{2,4})\/[^"'\s]{1,300}["']/ nocase
     $fetch = /\b(file_get_contents|curl_exec|stream_get_contents|file|readfile)\s*\(|new\s+\\?SplFileObject\s*\(/ nocase
   condition:
-    filesize < 32KB and $eval and $url and $fetch
+    filesize < 32KB and $fetch and $eval and ($url or for any i in (1..#purl) : ($eval in (@purl[i]..@purl[i] + 2000)))
 }
 
 rule mamori_php_joined_name_call {
@@ -981,7 +990,9 @@ rule mamori_php_wp_admin_maker {
     $create = /\b(wp_create_user|wp_insert_user)\s*\(/ nocase
     $setpw = /\bwp_set_password\s*\(\s*\$/ nocase
     // (and the table WordPress names, $wpdb->users or {$wpdb->prefix}users: held-out set H59's class.wp.php)
-    $sql = /INSERT\s+INTO\s+[\x60"']?(\{?\$\w{1,30}->(prefix\}?)?)?[\w$]{0,30}users[\x60"']?\s*\(/ nocase
+    // (and {$wpdb->users} with its closing brace, the table joined in, "INSERT INTO " . $wpdb->users . " (..", and
+    // MySQL's INSERT .. SET: red team S46R-02 to -04)
+    $sql = /INSERT\s+INTO\s+([\x60"']?(\{?\$\w{1,30}->(prefix\}?)?)?[\w$]{0,30}users\}?[\x60"']?|["']\s*\.\s*\$\w{1,30}\s*->\s*users\s*\.\s*["'])\s*(\(|SET\b)/ nocase
     $sqlpw = /UPDATE\s+[\x60"']?(\{?\$\w{1,30}->(prefix\}?)?)?[\w$]{0,30}users[\x60"']?\s+SET\s+[\x60"']?user_pass/ nocase
     // (quoted, or escaped inside a quoted SQL text: \"administrator\")
     $admin = /administrator\\?["']/ nocase
@@ -2235,9 +2246,9 @@ rule mamori_php_admin_maker_self_deleting {
 
 rule mamori_php_bot_gated_keyword_script {
   meta:
-    score = 80
+    score = 55
     technique = "seo-spam"
-    description = "a doorway page: visitors who are not crawlers get a script from another server handed the page's search phrase (it sends them on), crawlers the spam text (planted on hacked sites by the thousand)"
+    description = "a doorway page: visitors who are not crawlers get a script from another server handed the page's search phrase (it sends them on), crawlers the spam text (planted on hacked sites by the thousand; suspicious alone: a site loads its chat or consent script for people only, with a greeting, the same way, red team S46R-53, -54)"
   strings:
     // (session 46, held-out set H60: "include 'check_is_bot.php'; if(empty($is_bot)){ echo '<script>var q = \"buy viagra
     // india delhi\";</script><script src=\"http://other.host/core/jscs.min.js\">'; }" on top of keyword-stuffed pages.
@@ -2249,11 +2260,24 @@ rule mamori_php_bot_gated_keyword_script {
     filesize < 256KB and for any i in (1..#gate) : ($phrase in (@gate[i]..@gate[i] + 400) and $remote in (@gate[i]..@gate[i] + 600))
 }
 
+rule mamori_php_doorway_generated_name {
+  meta:
+    score = 30
+    technique = "seo-spam"
+    description = "a page named as doorway generators name them (the search phrase in words, then numbers: cheap-pills-online.12345_678.php) that tells crawlers from people"
+  strings:
+    // (session 46, held-out set H60's four doorways: amoxicillin-treat-staph.36447_882.php and the like, each with the
+    // bot check of mamori_php_bot_gated_keyword_script; together they are malicious)
+    $gate = /\bif\s*\(\s*(empty\s*\(\s*\$\w{0,20}bot\w{0,10}\s*\)|!\s*\$\w{0,20}bot\w{0,10}\s*\))/ nocase
+  condition:
+    filename matches /^[a-z0-9]{1,30}(-[a-z0-9]{1,30}){1,10}\.[0-9]{3,7}_[0-9]{1,5}\.php$/ and $gate
+}
+
 rule mamori_php_google_cloak_local_page {
   meta:
-    score = 75
+    score = 55
     technique = "seo-spam"
-    description = "shows Google, told apart by its crawlers' names, its address ranges or its reverse DNS, a fixed page of its own and stops, before the application's front file runs (cloaking put in front of a site)"
+    description = "shows Google, told apart by its crawlers' names, its address ranges or its reverse DNS, a fixed page of its own and stops, before the application's front file runs (cloaking put in front of a site; suspicious: dynamic rendering of a script-built home page serves crawlers a fixed snapshot so, red team S46R-52)"
   strings:
     // (session 46, held-out set H62: a Laravel public/index.php with a block put first that checks Googlebot's names,
     // Google's published ranges and gethostbyaddr, then readfile(__DIR__ . '/license.html'); exit; everyone else gets the
@@ -2266,6 +2290,57 @@ rule mamori_php_google_cloak_local_page {
     $front = /LARAVEL_START|vendor\/autoload\.php["']|wp-blog-header\.php["']|system\/core\/CodeIgniter\.php|\$kernel\s*=\s*\$app\s*->\s*make/
   condition:
     filesize < 64KB and $bot and $verify and for any i in (1..#serve) : ($stop in (@serve[i]..@serve[i] + 300) and @front[#front] > @serve[i])
+}
+
+rule mamori_php_wpvcd_link_injector {
+  meta:
+    score = 85
+    technique = "seo-spam"
+    description = "a block put in a theme that, given a fixed password in the request, writes links into the site's posts and makes doorway pages in a table of its own (the first form of WP-VCD, WP_URL_CD)"
+  strings:
+    // (session 46, held-out set H63: on top of a theme's functions.php, "if ($_REQUEST['password'] == '2b7a..')" then
+    // actions that list the posts, put the request's text in a div of its own in post_content by UPDATE, and keep
+    // pages in {prefix}datalist. A cleaner that lists the marker to remove it takes no password from the request)
+    $gate = /\$_(REQUEST|POST|GET)\s*\[\s*["']password["']\s*\]\s*==\s*["'][0-9a-f]{32}["']/ nocase
+    $mark = /<div id=\\?["']wp_cd_code\\?["']>|WP_URL_CD/
+    $update = /UPDATE\s+[\x60"']?\s*["']?\s*\.?\s*\$wpdb\s*->\s*prefix\s*\.\s*["']posts[\x60"']?\s*[\x60"']?\s*SET\s+[\x60"']?post_content/ nocase
+  condition:
+    filesize < 1MB and $gate and $mark and $update
+}
+
+rule mamori_php_post_key_dropper {
+  meta:
+    score = 85
+    technique = "dropper"
+    description = "walks the posted fields for one whose name has a fixed length, decodes its value with that name as the key (XOR, stretched to its length), and writes what it holds as a PHP file where the server runs it (a dropper planted on hacked hosting accounts)"
+  strings:
+    // (session 46, held-out set H64: foreach ($_POST as $k => $v) if (strlen($k) == 16), the value str_rot13'd,
+    // rawurldecode'd and split, XORed with a GUID and the key str_repeat'ed to its length, unserialized, then written as
+    // a random .php in a random writable folder under the document root and its address printed)
+    $walk = /\bforeach\s*\(\s*\$_(POST|COOKIE|REQUEST)\s+as\s+\$\w{1,40}\s*=>\s*\$\w{1,40}\s*\)\s*\{?\s*if\s*\(\s*strlen\s*\(\s*\$\w{1,40}\s*\)\s*==\s*\d{1,3}\s*\)/
+    $stretch = /\bstr_repeat\s*\(\s*\$\w{1,40}\s*,\s*\(?\s*(count|strlen)\s*\(/
+    $xor = /\$\w{1,40}\s*\^\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*%\s*strlen\s*\(/
+  condition:
+    filesize < 64KB and $walk and $stretch and $xor
+}
+
+rule mamori_php_spam_mailer_evasion {
+  meta:
+    score = 75
+    technique = "mailer"
+    description = "a bulk mailer that hides its links behind an anonymous open redirect or a URL shortener and checks its own server against spam blocklists before sending (a spam kit's sending core)"
+  strings:
+    // (session 46, held-out set H65's V1P3RBOX core: links put behind href.li or a shortener's page, the server's
+    // address looked up in some fifty DNS blocklists, PHPMailer sending with SMTP rotation. A newsletter tool tracks
+    // its own links, and a mail server's admin page checking blocklists sends nothing)
+    $hide = /["']https?:\/\/(href\.li\/\?|anonym\.to\/\?|www\.shorturl\.at\/shortener\.php|tinyurl\.com\/api-create\.php|is\.gd\/create\.php)/ nocase
+    $bl1 = "zen.spamhaus.org" nocase
+    $bl2 = "b.barracudacentral.org" nocase
+    $bl3 = "bl.spamcop.net" nocase
+    $bl4 = "dnsbl.sorbs.net" nocase
+    $send = /->\s*(Send|smtpConnect)\s*\(\s*\)|\bmail\s*\(\s*\$/
+  condition:
+    filesize < 512KB and $hide and 3 of ($bl*) and $send
 }
 
 rule mamori_php_search_doorway {
