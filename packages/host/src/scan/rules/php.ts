@@ -2317,7 +2317,8 @@ rule mamori_php_post_key_dropper {
     // (session 46, held-out set H64: foreach ($_POST as $k => $v) if (strlen($k) == 16), the value str_rot13'd,
     // rawurldecode'd and split, XORed with a GUID and the key str_repeat'ed to its length, unserialized, then written as
     // a random .php in a random writable folder under the document root and its address printed)
-    $walk = /\bforeach\s*\(\s*\$_(POST|COOKIE|REQUEST)\s+as\s+\$\w{1,40}\s*=>\s*\$\w{1,40}\s*\)\s*\{?\s*if\s*\(\s*strlen\s*\(\s*\$\w{1,40}\s*\)\s*==\s*\d{1,3}\s*\)/
+    // (or the length kept in a variable first, $n = strlen($k); if ($n == 16): set H66's copy, split into functions)
+    $walk = /\bforeach\s*\(\s*\$_(POST|COOKIE|REQUEST)\s+as\s+\$\w{1,40}\s*=>\s*\$\w{1,40}\s*\)\s*\{?\s*(\$\w{1,40}\s*=\s*strlen\s*\(\s*\$\w{1,40}\s*\)\s*;\s*)?if\s*\(\s*(strlen\s*\(\s*\$\w{1,40}\s*\)|\$\w{1,40})\s*==\s*\d{1,3}\s*\)/
     $stretch = /\bstr_repeat\s*\(\s*\$\w{1,40}\s*,\s*\(?\s*(count|strlen)\s*\(/
     $xor = /\$\w{1,40}\s*\^\s*\$\w{1,40}\s*\[\s*\$\w{1,40}\s*%\s*strlen\s*\(/
   condition:
@@ -2343,6 +2344,20 @@ rule mamori_php_spam_mailer_evasion {
     filesize < 512KB and $hide and 3 of ($bl*) and $send
 }
 
+rule mamori_php_gettype_count_gate {
+  meta:
+    score = 80
+    technique = "backdoor"
+    description = "runs functions named by the elements of a request array (the cookies, through $GLOBALS) once that array holds its own type and size as a value, in_array(gettype($c) . count($c), $c): a backdoor's password-free key"
+  strings:
+    // (session 46, held-out sets H64 and H66: a fake core class and a comment-stuffed index.php, the array checked to
+    // hold "array18" or "array20", then $f[1]($f[3]) of its elements; no application asks an array for its own type)
+    $gate = /\bin_array\s*\(\s*gettype\s*\(\s*\$\w{1,40}\s*\)\s*\.\s*(count\s*\(\s*\$\w{1,40}\s*\)|\$\w{1,40})\s*,\s*\$\w{1,40}\s*\)/ nocase
+    $call = /\$\w{1,40}\s*\[\s*\d{1,3}\s*\]\s*\(/
+  condition:
+    filesize < 1MB and $gate and $call
+}
+
 rule mamori_php_search_doorway {
   meta:
     score = 75
@@ -2362,7 +2377,7 @@ rule mamori_php_include_escaped_path {
   meta:
     score = 80
     technique = "backdoor"
-    description = "includes a file named in octal or hex escapes, or an image or icon, as PHP: the loader planted at the top of wp-config.php or index.php for code hidden in a .ico"
+    description = "includes a file named in octal or hex escapes, or an image, icon, PDF or font, as PHP: the loader planted at the top of wp-config.php or index.php for code hidden in a .ico"
   strings:
     // (a path spelt "\057home\057..\057favicon_1a2b.ico" or "\x2fhome..": no application writes its include so)
     // (the statement, not a method of that name: Symfony's views call $this->include('icon.svg'))
@@ -2371,7 +2386,8 @@ rule mamori_php_include_escaped_path {
     $esc = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*"[^"\n]{0,60}(\\057|\\x2[Ff])[^"\n]{0,40}(\\[0-7]{3}|\\x[0-9A-Fa-f]{2})[^"\n]{0,200}"/
     // (a literal path to an icon or an image, not one built from a variable: a template engine's includes are .php; not
     // an SVG, which a page includes to inline it)
-    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp|otc)["']\s*\)?\s*;/ nocase
+    // (or a PDF, a font or a sound: set H66's wp-blog-header.php requiring mlogsd.pdf and git.pdf)
+    $img = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*["'][^"'\n$]{1,200}\.(ico|png|jpe?g|gif|bmp|webp|otc|pdf|ttf|woff2?|mp3)["']\s*\)?\s*;/ nocase
     // (or a hidden file by an absolute path, "/home/u/site/x/.c947de03.otc": the loader of set H54's hacked sites, which
     // hides the code a dot-file away in a folder of its own; not a file of PHP, "/etc/app/.config.php")
     // (a random name, letters and digits with a digit among them: not .maintenance.txt, a cache's .pages.json, red team
@@ -2382,7 +2398,8 @@ rule mamori_php_include_escaped_path {
     // (or an absolute path with escapes in it kept in a variable, then included, behind an isset() of it and a comment:
     // session 46 set H64's cPanel-wide loader, $raw0x = "/hom\x654/../.\x6516611\x653.css"; if (isset($raw0x)){
     // @include_once /* p */ ($raw0x); })
-    $escvar = /\$\w{1,40}\s*=\s*"\/[^"\n$]{0,200}(\\x[0-9A-Fa-f]{2}|\\[0-7]{3})[^"\n$]{0,200}"\s*;\s*(if\s*\(\s*(isset|file_exists|is_file)\s*\(\s*\$\w{1,40}\s*\)\s*\)\s*\{?\s*)?(@\s*)?(include|require)(_once)?\s*(\/\*[^*\n]{0,40}\*\/\s*)?\(?\s*\$\w{1,40}\s*\)?\s*;/
+    // (or any short condition, if (119 * 24): set H66)
+    $escvar = /\$\w{1,40}\s*=\s*"\/[^"\n$]{0,200}(\\x[0-9A-Fa-f]{2}|\\[0-7]{3})[^"\n$]{0,200}"\s*;\s*(if\s*\([^;{}()\n]{0,60}(\([^;{}()\n]{0,60}\))?[^;{}()\n]{0,20}\)\s*\{?\s*)?(@\s*)?(include|require)(_once)?\s*(\/\*[^*\n]{0,40}\*\/\s*)?\(?\s*\$\w{1,40}\s*\)?\s*;/
     // (or the name itself decoded where it is included, include_once base64_decode("SUpN..."): set H54)
     // (not urldecode: a router includes a page named by a percent-encoded literal, red team S45R fp35)
     $decoded = /(^|[^>:$\w])(include|require)(_once)?\s*\(?\s*\\?(base64_decode|str_rot13|strrev|hex2bin|gzinflate|convert_uudecode)\s*\(\s*["']/ nocase
