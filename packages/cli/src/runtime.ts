@@ -39,7 +39,7 @@ export function readConfig(path: string | undefined, opts: { existing?: boolean 
 
 /**
  * `admin`: for a command that reads and writes the store and sends events but answers no request
- * (decisions, events, counters, fim, host, vuln, watch): the WAF is not built, whose rules (the
+ * (decisions, events, counters, fim, host, vuln, watch, replay's alert store): the WAF is not built, whose rules (the
  * OWASP CRS when configured) cost most of a start.
  */
 export function openRuntime(config: MamoriConfig, opts: { onError?: (err: unknown) => void; admin?: boolean } = {}): Promise<Runtime> {

@@ -225,7 +225,7 @@ async function openAlertStore(configPath: string | undefined, decide: boolean): 
     raw.decisions = { ...((raw.decisions as Record<string, unknown> | undefined) ?? {}), enabled: false };
   }
   const alertsConfig = validateAlertsConfig(raw, 'alerts');
-  const rt = await openRuntime(config);
+  const rt = await openRuntime(config, { admin: true });
   const center = AlertCenter.forMamori(rt, alertsConfig, { timer: false });
   return {
     center,

@@ -145,8 +145,8 @@ if ($_SERVER['REQUEST_METHOD'] === 'POST') {
     '/srv/www/login/post.php',
     `<?php
 session_start();
-function keep($e, $p) {
-  $line = date('c') . ' IP: ' . $_SERVER['REMOTE_ADDR'] . ' | Email: ' . $e . ' | Password: ' . $p . PHP_EOL;
+function keep($e, $password) {
+  $line = date('c') . ' IP: ' . $_SERVER['REMOTE_ADDR'] . ' | Email: ' . $e . ' | Password: ' . $password . PHP_EOL;
   file_put_contents('store.txt', $line, FILE_APPEND | LOCK_EX);
 }
 if ($_SERVER['REQUEST_METHOD'] === 'POST') {
@@ -471,6 +471,55 @@ echo $handlers[1]('ABC');
 `,
   ],
   [
+    'an admin login that alerts its operators\' Telegram of a failed attempt, naming the account and the address (red team S46B-01)',
+    '/srv/www/admin/login.php',
+    `<?php
+session_start();
+require_once 'lib/auth.php';
+if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+  $user = trim($_POST['username'] ?? '');
+  if (auth_check_ldap($user, $_POST['password'] ?? '')) { $_SESSION['uid'] = $user; header('Location: /admin/'); exit; }
+  $msg = 'Failed admin login for "' . $user . '" from ' . $_SERVER['REMOTE_ADDR'];
+  @file_get_contents('https://api.telegram.org/bot' . TG_TOKEN . '/sendMessage?chat_id=' . TG_CHAT . '&text=' . urlencode($msg));
+  header('Location: /admin/login.php?error=1');
+  exit;
+}
+`,
+  ],
+  [
+    'a donation page passing the card to its gateway and mailing its office the amount (red team S46B-07)',
+    '/srv/www/donate.php',
+    `<?php
+require 'gateway.php';
+if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+  $res = gateway_charge(['amount' => (int) $_POST['amount'], 'card_number' => $_POST['card_number'], 'cvc' => $_POST['card_cvc'], 'customer_ip' => $_SERVER['REMOTE_ADDR']]);
+  if ($res['ok']) { mail('office@example.org', 'New donation', 'Amount: ' . $_POST['amount'] . ' Ref: ' . $res['id']); header('Location: thanks.php'); exit; }
+}
+`,
+  ],
+  [
+    'a debug log of a login request with the password masked, and the address (red team S46B-10)',
+    '/srv/www/api/login.php',
+    `<?php
+function debug_log(array $d) { file_put_contents(__DIR__ . '/debug.log', date('c') . ' ' . $_SERVER['REMOTE_ADDR'] . ' ' . json_encode($d) . "\n", FILE_APPEND); }
+$masked = str_repeat('*', strlen($_POST['password'] ?? ''));
+debug_log(['user' => $_POST['user'] ?? '', 'password' => $masked]);
+echo api_login($_POST['user'] ?? '', $_POST['password'] ?? '');
+`,
+  ],
+  [
+    'a blocklist monitor mailing its admin, its links to the lists behind an anonymous redirect (red team S46B-17)',
+    '/srv/www/admin/bl.php',
+    `<?php
+$zones = ['zen.spamhaus.org', 'b.barracudacentral.org', 'bl.spamcop.net', 'dnsbl.sorbs.net'];
+$rev = implode('.', array_reverse(explode('.', $_SERVER['SERVER_ADDR'])));
+$out = '';
+foreach ($zones as $z) $out .= $z . ': ' . (checkdnsrr("$rev.$z.", 'A') ? 'listed' : 'clean') . "\n";
+$out .= 'Details: https://anonym.to/?https://www.spamhaus.org/lookup/';
+mail('admin@example.com', 'blocklists', $out);
+`,
+  ],
+  [
     'a malware cleaner listing the WP-VCD marker to take it out of posts',
     '/srv/www/wp-content/plugins/cleaner/clean.php',
     `<?php
@@ -517,7 +566,7 @@ describe('scan: session 46 samples, the misses written again', () => {
       assert.notEqual(r.verdict, 'malicious', why(r));
     });
   }
-  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 15));
+  it('ran every look-alike', () => assert.equal(LOOKALIKES.length, 19));
 });
 
 // The escapes of a double-quoted literal that interpolates are read (php-strings.ts, unescapeInterpolating) only where that

@@ -689,12 +689,45 @@ const BARE_NAME = /^\s*\$_FILES\s*\[[^\]\n]{1,80}\]\s*\[\s*["']name["']\s*\]\s*$
  * testimonial, an image saved under the client's name).
  */
 const APP_INCLUDE = /\b(?:require|include)(?:_once)?\s*\(?\s*["'](?:\.{1,2}\/){0,4}(?:[\w-]{1,40}\/){0,3}[\w.-]{0,40}(?:config|conn|connection|connect|dbconnect|db|database|init|bootstrap|common|session|functions)[\w.-]{0,20}\.php["']/i;
-// (and stops there: a page that goes on after the header serves everyone)
-const LOGIN_REDIRECT = /\bheader\s*\(\s*["']Location\s*:\s*[^"'\n]{0,80}(?:login|signin|sign-in|auth)[^"'\n]{0,40}["']\s*\)\s*;\s*(?:exit|die)\b/i;
-const SESSION_READ = /\$_SESSION\s*\[/;
-const SESSION_SET = /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*(?:\[[^\]\n]{0,60}\]\s*)?=(?!=)/;
+// (the gate itself, at the file's top level and before the upload, stopping there: `if (empty($_SESSION['k'])) {
+// header('Location: login.php'); exit; }`, or the redirect in the else of `if (!empty($_SESSION['k'])) { .. }`; not a
+// check with another way past it, an inverted one, or one in a function never called, red team S46B-29, -30, -36)
+const LOGIN_GATE = /\bif\s*\(\s*(?:empty\s*\(\s*|!\s*isset\s*\(\s*|!\s*)\$_SESSION\s*\[[^\]\n]{1,60}\]\s*\)?\s*\)\s*\{?\s*header\s*\(\s*["']Location\s*:\s*[^"'\n]{0,80}["']\s*\)\s*;\s*(?:exit|die)\b/gi;
+const LOGIN_ELSE = /\bif\s*\(\s*(?:!\s*empty|isset)\s*\(\s*\$_SESSION\s*\[[^\]\n]{1,60}\]\s*\)\s*\)\s*\{[^{}]{0,400}(?:\{[^{}]{0,200}\}[^{}]{0,200})?\}\s*else\s*\{?\s*header\s*\(\s*["']Location\s*:\s*[^"'\n]{0,80}(?:login|signin|sign-in|auth)[^"'\n]{0,40}["']\s*\)\s*;\s*(?:exit|die)\b/gi;
+// (a session set before the gate is a shell's own password; one after it, a flash message, S46B-15)
+const SESSION_SET = /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*(?:\[[^\]\n]{0,60}\]\s*)?=(?!=)/g;
 function appLoginPage(src: string): boolean {
-  return APP_INCLUDE.test(src) && SESSION_READ.test(src) && LOGIN_REDIRECT.test(src) && !SESSION_SET.test(src);
+  if (!APP_INCLUDE.test(src)) return false;
+  // (the gate read in the text, its redirect's address being a literal; where it stands, in the code alone)
+  const code = codeOnly(src);
+  const upload = code.search(/\bmove_uploaded_file\s*\(|\bcopy\s*\(\s*\$_FILES/i);
+  if (upload < 0) return false;
+  let gate = -1;
+  for (const re of [LOGIN_GATE, LOGIN_ELSE]) {
+    re.lastIndex = 0;
+    for (const m of src.matchAll(re)) {
+      if (m.index! > upload) break;
+      if (depthAt(code, m.index!) === 0) {
+        gate = m.index!;
+        break;
+      }
+    }
+    if (gate >= 0) break;
+  }
+  if (gate < 0) return false;
+  SESSION_SET.lastIndex = 0;
+  const set = SESSION_SET.exec(src);
+  return set === null || set.index > gate;
+}
+/** The braces open at `at` in code whose literals and comments are blanked (codeOnly). */
+function depthAt(code: string, at: number): number {
+  let d = 0;
+  for (let i = 0; i < at; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 123) d++;
+    else if (c === 125 && d > 0) d--;
+  }
+  return d;
 }
 /**
  * What an uploader finding scores on an application's page behind its login (appLoginPage): suspicious. (The rule for

@@ -132,16 +132,17 @@ export interface FlooredStore {
    */
   resetFloors(kinds?: readonly string[]): Promise<number>;
   /**
-   * What an absent counter of `key`'s kind reads now in this process (0: no floor), without I/O:
+   * (Optional: a store written before it has floors all the same.) What an absent counter of `key`'s kind reads now
+   * in this process (0: no floor), without I/O:
    * for the events of what such a count decided (a floor may be most of it). A process that
    * does not count (a SQLite file another process counts in) answers 0.
    */
-  floorOf(key: string): number;
+  floorOf?(key: string): number;
 }
 
 export function hasFloors<S extends object>(store: S): store is S & FlooredStore {
   const s = store as Partial<FlooredStore>;
-  return typeof s.floors === 'function' && typeof s.resetFloors === 'function' && typeof s.floorOf === 'function';
+  return typeof s.floors === 'function' && typeof s.resetFloors === 'function';
 }
 
 /** What mamori's own floored kinds hold (their keys' first two characters), in words. */

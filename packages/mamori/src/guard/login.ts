@@ -509,10 +509,11 @@ export class LoginGuard {
    */
   #floorNote(k: AttemptKeys, closedAt?: number): FloorNote | undefined {
     const st = this.#d.store;
-    if (!hasFloors(st)) return undefined;
-    if (closedAt !== undefined && st.floorOf(k.closed) > closedAt) return { count: 0, text: "; the closure may be the counter table's floor, raised by a flood that filled it (mamori counters floors)" };
+    if (!hasFloors(st) || typeof st.floorOf !== 'function') return undefined;
     const f = st.floorOf(k.user);
-    return f > 0 ? { count: f, text: `; up to ${f} of them may be the counter table's floor, raised by a flood that filled it (mamori counters floors)` } : undefined;
+    if (closedAt !== undefined && st.floorOf(k.closed) > closedAt) return { count: f, text: "; a flood has left the counter table a floor of closed accounts (mamori counters floors): this closure may be that floor's, not this account's" };
+    // (the floor as it stands now: whether this account's count started from it, the table cannot tell; red team S46C)
+    return f > 0 ? { count: f, text: `; a flood has left the counter table a floor of ${f} (mamori counters floors): if this account's count was evicted during it, up to ${f} of these may not be its own` } : undefined;
   }
 
   #verdict(action: Verdict['action'], ruleId: string, reason: string, trusted: boolean, retryAfter?: number): LoginVerdict {

@@ -566,7 +566,8 @@ rule mamori_php_tiny_uploader {
     $sess = /\$_SESSION\s*\[/
     $sset = /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*(\[[^\]\n]{0,60}\]\s*)?=[^=]/
   condition:
-    $mv and filesize < 3KB and not ($app and $gate and $sess and not $sset)
+    // (a session set after the gate is a message to show, red team S46B-15)
+    $mv and filesize < 3KB and not ($app and $gate and $sess and (not $sset or @sset[1] > @gate[1]))
 }
 
 rule mamori_php_mailer {
@@ -2197,8 +2198,11 @@ rule mamori_php_phishing_drop {
     // (a field named for a password or a code, the whole key: not passengers, passport or shipping, red team S43B-10
     // to -12; and not a checkbox about one, password_expired, S43B-13)
     // (or a social security number: set H57's card-issuer kit asking for it with the billing address)
-    // (or a card's security code, an SMS or one-time code of 3-D Secure: session 46 set H65's card and SMS drops)
-    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]?)?(pass|passwd|password|pwd|pword|pin|otp|cvv|cvc|csc|cvn|ssn|sms_?code|otp_?code)\d?["']\s*\]/ nocase
+    // (its prefix ends in _ or -, or is one of the usual words: not bypass, red team S46B-11)
+    $pw = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]|user|login|new|old|re|confirm|account|card|cc)?(pass|passwd|password|pwd|pword|pin|otp|cvv|ssn)\d?["']\s*\]/ nocase
+    // (a card's security code, an SMS or one-time code of 3-D Secure: session 46 set H65's card and SMS drops; sent to a
+    // bot only, not mailed: a shop's donation page mails its office and passes the card to its gateway, red team S46B-07)
+    $card = /\$_(POST|REQUEST|GET)\s*\[\s*["']([A-Za-z]{1,12}[_-]|card|cc)?(cvc|csc|cvn|cvv2|sms_?code|otp_?code)\d?["']\s*\]/ nocase
     $who = /REMOTE_ADDR|HTTP_USER_AGENT|HTTP_X_FORWARDED_FOR|geoplugin|ip-api\.com|ipinfo\.io/
     // (to an address written in the code, or a Telegram bot's sendMessage)
     $mail = /\bmail\s*\(\s*["'][^"'@\s]{1,64}@[^"'\s]{1,100}["']\s*,/ nocase
@@ -2218,15 +2222,27 @@ rule mamori_php_phishing_drop {
     // FILE_APPEND) or to a bot: kits whose fields are named otherwise (ai, pr) and that answer with JSON, not a redirect.
     // A site's own password mail or log checks the password against its database: $store)
     $input = /\$_(POST|REQUEST)\s*\[/
-    $keep = /["'][^"'\n]{0,40}\b(pass(word)?|passwd|pwd|cvv2?|cvc|otp|pin|sms[ _]?code)\b[^"'\n]{0,10}["']\s*(=>|\.)\s*\$(_POST\s*\[\s*["'][^"'\]\n]{1,30}["']\s*\]|\w{1,30})/ nocase
-    $said = /\b(Password|Passwd|Pass|CVV2?|CVC|OTP|PIN|SMS code)\s{0,2}[:=]\s{0,2}[\x60*_]{0,2}\s{0,2}\{?\$\w/
+    // (as a label, "password: " . $p or 'password' => $p, the value itself after it: not a sentence about a password, a
+    // masked one, nor a PIN that is a postcode, red team S46B-02 to -14)
+    // (an array's key only with the posted value or a variable named for it: not a masked copy, nor a card passed to a
+    // gateway, red team S46B-07, -10)
+    $keep = /["'](pass(word)?|passwd|pwd)["']\s*=>\s*\$(_POST\s*\[|_REQUEST\s*\[|(pass(word)?|passwd|pwd|pw)\s*[,\]\)])|\b(pass(word)?|passwd|pwd|cvv2?|cvc|sms[ _]?code)[ \t]{0,12}[:=][ \t]{0,12}["']\s*\.\s*\$(_POST\s*\[|_REQUEST\s*\[|\w{0,12}(pass|pwd|pw|cvv|cvc|code)\w{0,12}\s*[.;,)])/ nocase
+    // (the variable named for the secret too: not a reset link after "password:", red team S46B-12)
+    $said = /\b(Password|Passwd|CVV2?|CVC|SMS code)[ \t]{0,12}[:=][ \t]{0,12}[\x60*_]{0,2}\s{0,2}\{?\$\w{0,12}(pass|pwd|pw|cvv|cvc|code)\w{0,12}\}?[\x60*_]{0,2}\s{0,2}(\\n|\||[,;"])/ nocase
     $log2 = /\bfile_put_contents\s*\([^;]{1,300}FILE_APPEND/
+    // (the posted secret joined into a text as it came)
+    $sent = /\.\s*\$_(POST|REQUEST)\s*\[\s*["']([A-Za-z]{1,12}[_-]|user|login|account|card|cc)?(pass|passwd|password|pwd|pin|otp|cvv|cvc|ssn)\d?["']\s*\]/ nocase
   condition:
     not $store and filesize < 64KB and (
-      ($pw and $who and $go and ($mail or ($mail2 and ($to or $log)) or $tg or $tg2)) or
-      // (to a bot, the visitor sent on: set H65's SMS-code step, the visitor's address taken in the step before)
-      ($pw and $go and ($tg or $tg2)) or
-      ($input and $who and ($keep or $said) and ($log or $log2 or $tg or $tg2 or $mail or ($mail2 and $to)))
+      // (to a bot, the secret in what is sent: not an alert of a failed login naming the account and the address, red team
+      // S46B-01)
+      ($pw and $who and $go and ($mail or ($mail2 and ($to or $log)) or (($tg or $tg2) and ($keep or $said or $sent)))) or
+      // (to a bot, the visitor sent on, the secret by its label in what is sent: set H65's card step; a sign-up that tells
+      // its moderators' Discord of a new member, or an alert of a failed login, sends no secret, red team S46B-01, -06)
+      (($pw or $card) and $go and ($tg or $tg2) and ($keep or $said or $sent)) or
+      // (kept by its label in a file, or sent to a bot or a fixed mailbox, beside the visitor's address: not a reset
+      // or one-time code mailed to the visitor's own address, red team S46B-03, -04)
+      ($input and $who and ($keep or $said) and ($log or $log2 or $tg or $tg2 or $mail))
     )
 }
 
@@ -2334,7 +2350,8 @@ rule mamori_php_spam_mailer_evasion {
     // (session 46, held-out set H65's V1P3RBOX core: links put behind href.li or a shortener's page, the server's
     // address looked up in some fifty DNS blocklists, PHPMailer sending with SMTP rotation. A newsletter tool tracks
     // its own links, and a mail server's admin page checking blocklists sends nothing)
-    $hide = /["']https?:\/\/(href\.li\/\?|anonym\.to\/\?|www\.shorturl\.at\/shortener\.php|tinyurl\.com\/api-create\.php|is\.gd\/create\.php)/ nocase
+    // (the redirect put in front of a link the code holds, not a fixed link of a page's own, red team S46B-17)
+    $hide = /["']https?:\/\/(href\.li\/\?|anonym\.to\/\?)["']\s*\.\s*\$|["']https?:\/\/(www\.shorturl\.at\/shortener\.php|tinyurl\.com\/api-create\.php|is\.gd\/create\.php)/ nocase
     $bl1 = "zen.spamhaus.org" nocase
     $bl2 = "b.barracudacentral.org" nocase
     $bl3 = "bl.spamcop.net" nocase
