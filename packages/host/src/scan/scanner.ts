@@ -439,7 +439,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     // without them, session 26 set M; the call looked for without them too, `$_/*-*/($/*-*/{"_P"./*-*/"OST"}[0])`,
     // session 39 set H23)
     // (or spells letters as escapes, whatever it calls: lettersEscaped)
-    const spelt = text.includes('\\') && lettersEscaped(text);
+    const spelt = (text.includes('\\x') || ESCAPED_OCTAL.test(text)) && lettersEscaped(text);
     if ((hides || folds || spelt) && (spelt || CALLS.test(text) || (EXEC_VARIABLE.test(text) && DECODED_LITERAL.test(text)) || (commentInCall(text) && CALLS.test(stripComments(text)))) && (hides || spelt || foldVariables(text) !== undefined || (commentInCall(text) && foldVariables(stripComments(text)) !== undefined))) {
       // (comments taken out, not blanked, where they sit inside calls: `$k/*x*/($/*x*/{"_G"."ET"})` is read as
       // `$k(${'_GET'})`, session 39)
