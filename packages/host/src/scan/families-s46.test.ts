@@ -12,6 +12,13 @@ const why = (r: { score: number; findings: readonly { rule: string; score: numbe
 
 /** Every other letter of a text written as a hex escape, as PHP obfuscators of the kind do in double-quoted strings. */
 const esc = (t: string) => [...t].map((c, i) => (/[A-Za-z_ ]/.test(c) && i % 2 === 0 ? `\\x${c.charCodeAt(0).toString(16)}` : c)).join('');
+/** A doorway's top: a remote script handed the page's phrase, for visitors who are not crawlers (H60). */
+const DOORWAY_GATE = `  include 'bot_or_not.php';
+  if (empty($is_bot)) {
+    echo '<script type="text/javascript">var kw = "cheap pills online fast";</script>
+    <script type="text/javascript" src="http://example.net/core/go.min.js"></script>';
+  }
+`;
 const LARAVEL_FRONT = `<?php
 
 use Illuminate\\Http\\Request;
@@ -98,12 +105,7 @@ if (!empty($_GET['add'])) {
     'a doorway page: a remote script handed the page\'s phrase for visitors who are not crawlers, spam text for crawlers (H60)',
     '/srv/www/core/cheap-pills-online.12345_678.php',
     `<?php
-  include 'bot_or_not.php';
-  if (empty($is_bot)) {
-    echo '<script type="text/javascript">var kw = "cheap pills online fast";</script>
-    <script type="text/javascript" src="http://example.net/core/go.min.js"></script>';
-  }
-?>
+${DOORWAY_GATE}?>
 <html><head><title>Cheap pills online fast *** best prices</title></head>
 <body><h1>Cheap pills online fast</h1><p>cheap pills online, pills fast, online pills ...</p></body></html>
 `,
@@ -316,12 +318,7 @@ ${LARAVEL_FRONT}`,
     'a doorway page of any name: a remote script handed a phrase for people only (H60; red team S46R-53, -54: a chat widget does the same)',
     '/srv/www/core/page.php',
     `<?php
-  include 'bot_or_not.php';
-  if (empty($is_bot)) {
-    echo '<script type="text/javascript">var kw = "cheap pills online fast";</script>
-    <script type="text/javascript" src="http://example.net/core/go.min.js"></script>';
-  }
-`,
+${DOORWAY_GATE}`,
   ],
 ];
 

@@ -212,14 +212,19 @@ function unescapeInterpolating(raw: string): string {
   // (the output ends in a variable's name PHP interpolates, or in a $ that starts none)
   let inName = false;
   let dollar = false;
-  for (let i = 0; i < raw.length; ) {
+  let i = 0;
+  /** Copies the text as written from i through the next `close` (or to the end). */
+  const copyThrough = (close: string): void => {
+    const at = raw.indexOf(close, i);
+    const end = at < 0 ? raw.length : at + 1;
+    out += raw.slice(i, end);
+    i = end;
+    inName = dollar = false;
+  };
+  while (i < raw.length) {
     const c = raw[i]!;
     if ((c === '{' && raw[i + 1] === '$') || (c === '$' && raw[i + 1] === '{')) {
-      const close = raw.indexOf('}', i);
-      const end = close < 0 ? raw.length : close + 1;
-      out += raw.slice(i, end);
-      i = end;
-      inName = dollar = false;
+      copyThrough('}');
       continue;
     }
     if (c === '\\' && i + 1 < raw.length) {
@@ -240,11 +245,7 @@ function unescapeInterpolating(raw: string): string {
     }
     // (after a variable's name: an index, "$a[..]", is copied as it is; a property, "$o->p", is a name to come)
     if (inName && c === '[') {
-      const close = raw.indexOf(']', i);
-      const end = close < 0 ? raw.length : close + 1;
-      out += raw.slice(i, end);
-      i = end;
-      inName = dollar = false;
+      copyThrough(']');
       continue;
     }
     if (inName && c === '-' && raw[i + 1] === '>') {

@@ -74,6 +74,8 @@ const FETCH_RUN_HTTPS = {
  * relay), shared by mamori_php_hidden_input_name and mamori_php_hidden_input_relay. Not str_rot13 or strrev: a form's
  * honeypot fields are named so against spam bots (red team S45R fp31).
  */
+/** A doorway's test for crawlers, `if (empty($is_bot))` or `if (!$isBot)`: read by the two doorway rules (session 46). */
+const BOT_GATE = String.raw`$gate = /\bif\s*\(\s*(empty\s*\(\s*\$\w{0,20}bot\w{0,10}\s*\)|!\s*\$\w{0,20}bot\w{0,10}\s*\))/ nocase`;
 const HIDDEN_INPUT_KEY = String.raw`$key = /\$_(COOKIE|POST|GET|REQUEST|SERVER)\s*\[\s*\\?(hex2bin|base64_decode)\s*\(\s*["']/ nocase`;
 
 /**
@@ -2269,7 +2271,7 @@ rule mamori_php_bot_gated_keyword_script {
     // (session 46, held-out set H60: "include 'check_is_bot.php'; if(empty($is_bot)){ echo '<script>var q = \"buy viagra
     // india delhi\";</script><script src=\"http://other.host/core/jscs.min.js\">'; }" on top of keyword-stuffed pages.
     // A site that skips its analytics for crawlers hands the script an id, not a phrase of words)
-    $gate = /\bif\s*\(\s*(empty\s*\(\s*\$\w{0,20}bot\w{0,10}\s*\)|!\s*\$\w{0,20}bot\w{0,10}\s*\))/ nocase
+    ${BOT_GATE}
     $phrase = /<script[^>]{0,80}>\s*var\s+\w{1,20}\s*=\s*\\?["'][a-z0-9]{2,30}( [a-z0-9]{1,30}){1,10}\\?["']\s*;?\s*<\/script>/ nocase
     $remote = /<script[^>]{0,80}src\s*=\s*\\?["']https?:\/\/[^"'\s\\]{4,200}\.js\\?["']/ nocase
   condition:
@@ -2284,7 +2286,7 @@ rule mamori_php_doorway_generated_name {
   strings:
     // (session 46, held-out set H60's four doorways: amoxicillin-treat-staph.36447_882.php and the like, each with the
     // bot check of mamori_php_bot_gated_keyword_script; together they are malicious)
-    $gate = /\bif\s*\(\s*(empty\s*\(\s*\$\w{0,20}bot\w{0,10}\s*\)|!\s*\$\w{0,20}bot\w{0,10}\s*\))/ nocase
+    ${BOT_GATE}
   condition:
     filename matches /^[a-z0-9]{1,30}(-[a-z0-9]{1,30}){1,10}\.[0-9]{3,7}_[0-9]{1,5}\.php$/ and $gate
 }
